@@ -1,0 +1,124 @@
+"""Frozen values passed between the stages: load → assemble → render.
+
+Nothing here touches disk or network; every stage takes these and returns new ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+BodyFormat = Literal["text", "markdown"]
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(^|\s)[#>*_`~-]+|[*_`~]+(?=\s|$|[.,;:!?])")
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One candidate headline: a line of a seed, a feed entry, or another story's title."""
+
+    title: str
+    url: str | None = None
+    source: str = ""  # where it came from, as `path:line` or a feed address
+    date: date | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A full story that can lead an issue.
+
+    `body` holds paragraphs separated by blank lines (`format="text"`) or
+    Markdown (`format="markdown"`).  `title` is None for an untitled seed.
+    """
+
+    title: str | None
+    body: str
+    source: str
+    format: BodyFormat = "text"
+    url: str | None = None
+    date: date | None = None
+    tags: tuple[str, ...] = ()
+    forced_lead: bool = False
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The body as plain-text paragraphs (Markdown links and marks removed)."""
+        return body_paragraphs(self.body, self.format)
+
+
+def body_paragraphs(body: str, format: BodyFormat) -> tuple[str, ...]:
+    """Split a body into plain-text paragraphs, one line each."""
+    blocks = (" ".join(block.split()) for block in _BLANK_LINES.split(body.strip()))
+    if format == "markdown":
+        blocks = (_MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", b)).strip() for b in blocks)
+    return tuple(b for b in blocks if b)
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Everything loaded from this week's source files, in a stable order."""
+
+    stories: tuple[Story, ...] = ()
+    headlines: tuple[Headline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredHeadline:
+    """A candidate headline with its relevance to the lead and the terms that matched."""
+
+    headline: Headline
+    score: float
+    matched: tuple[str, ...] = ()
+    merged: tuple[Headline, ...] = ()  # near-duplicates folded into this one
+
+    @property
+    def title(self) -> str:
+        return self.headline.title
+
+    @property
+    def url(self) -> str | None:
+        return self.headline.url
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The issue's lead story as the render needs it."""
+
+    title: str
+    body: str
+    format: BodyFormat = "text"
+    title_derived: bool = False
+    url: str | None = None
+    source: str = ""
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return body_paragraphs(self.body, self.format)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """An assembled issue: everything the render needs, in the order it shows."""
+
+    id: str
+    date: date
+    subject: str
+    preheader: str
+    lead: Lead
+    related: tuple[ScoredHeadline, ...] = ()
+    more: tuple[ScoredHeadline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedIssue:
+    """The rendered email: HTML and plain text, with merge tags still in place."""
+
+    subject: str
+    preheader: str
+    html: str
+    text: str
