@@ -1,0 +1,28 @@
+"""The pool of candidate headlines for one lead: every headline, plus every other story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from newsletter.models import Headline, Story
+
+
+def candidate_headlines(lead: Story, stories: Sequence[Story], headlines: Sequence[Headline]) -> tuple[Headline, ...]:
+    """Headlines first, then the other stories as headlines; the lead's own title is left out."""
+    pool = [*headlines, *(story_headline(s) for s in stories if s is not lead)]
+    own = (lead.title or "").casefold()
+    return tuple(h for h in pool if not own or h.title.casefold() != own)
+
+
+def story_headline(story: Story) -> Headline:
+    """A story that does not lead still appears as a headline (its title, or one derived)."""
+    from newsletter.assemble.titles import derive_title
+
+    paragraphs = story.paragraphs
+    return Headline(
+        title=story.title or derive_title(paragraphs),
+        url=story.url,
+        source=story.source,
+        date=story.date,
+        summary=paragraphs[0] if paragraphs else "",
+    )

@@ -1,0 +1,82 @@
+"""`newsletter build`: load → assemble → render → write, or re-render an issue folder.
+
+The two entry points differ only in where the Issue comes from: the sources
+(ranked afresh) or an issue folder's manifest (as the editor left it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.assemble import AssembleOptions
+from newsletter.config import Settings
+from newsletter.errors import display_path
+from newsletter.issue_folder import is_issue_folder, write_issue_folder
+from newsletter.manifest import MANIFEST_NAME, manifest_text, read_manifest
+from newsletter.models import Issue, RenderedIssue
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build made, for the CLI to report."""
+
+    folder: Path
+    issue: Issue
+    rendered: RenderedIssue
+    html_bytes: int
+    from_manifest: bool
+
+
+def build(
+    sources: Sequence[str],
+    settings: Settings,
+    options: AssembleOptions,
+    *,
+    out: Path | None = None,
+    timestamp: float | None = None,
+) -> BuildResult:
+    """Build from sources, or, given one issue folder, re-render it from its manifest."""
+    if len(sources) == 1 and is_issue_folder(Path(sources[0])):
+        return rebuild(Path(sources[0]), settings, out=out, timestamp=timestamp)
+    from newsletter.assemble import assemble_issue
+    from newsletter.sources import load_sources
+
+    issue = assemble_issue(load_sources(sources), settings, options)
+    folder = out or settings.workspace / "issues" / issue.id
+    manifest = manifest_text(issue, display_path(folder))
+    return _write(folder, issue, manifest.encode("utf-8"), settings, timestamp, from_manifest=False)
+
+
+def rebuild(folder: Path, settings: Settings, *, out: Path | None = None,
+            timestamp: float | None = None) -> BuildResult:
+    """Re-render an issue from its manifest; the manifest itself is kept byte for byte."""
+    manifest_path = folder / MANIFEST_NAME
+    issue = read_manifest(manifest_path)
+    return _write(out or folder, issue, manifest_path.read_bytes(), settings, timestamp, from_manifest=True)
+
+
+def _write(folder: Path, issue: Issue, manifest: bytes, settings: Settings, timestamp: float | None,
+           *, from_manifest: bool) -> BuildResult:
+    from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
+    from newsletter.render import render_issue
+    from newsletter.render.merge_tags import fill_merge_tags
+
+    rendered = render_issue(issue, settings)
+    mailing = prepare_mailing(rendered, issue.id, settings)
+    public = web_values(mailing.links)
+    html = fill_merge_tags(rendered.html, public, escape_html=True).encode("utf-8")
+    sender_name, sender_address = settings.sender
+    sample = mailing.message_for(Recipient(sender_address, sender_name or settings.name),
+                                 timestamp=timestamp, web_version=True)
+    merge = mailing.template.fill(b"", {tag: f"%%{tag}%%" for tag in mailing.template.tags})
+    write_issue_folder(folder, {
+        MANIFEST_NAME: manifest,
+        "index.html": html,
+        "index.txt": fill_merge_tags(rendered.text, public, escape_html=False).encode("utf-8"),
+        "message.eml": sample.data,
+        "merge.eml": merge,
+    })
+    return BuildResult(folder=folder, issue=issue, rendered=rendered, html_bytes=len(html),
+                       from_manifest=from_manifest)

@@ -1,0 +1,71 @@
+"""The `newsletter` command: a thin skin over the library.
+
+Each command parses its options, calls one library function and prints what
+happened and what to do next.  Library errors (`NewsletterError`) are turned
+into one `error: …` line on stderr and exit code 1 here, and only here.
+Library modules are imported inside the commands so that `newsletter --help`
+and a cold `newsletter build` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
+
+from newsletter.errors import NewsletterError
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
+
+
+class _TranslatingGroup(TyperGroup):
+    """Runs a command and turns library errors into one line and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsletterError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=_TranslatingGroup,
+    help="Compile a weekly email digest, preview it, and send it to a mailing list.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
+def workspace_settings() -> Settings:
+    """The current folder's settings; warnings (no newsletter.toml...) go to stderr."""
+    from newsletter.config import load_settings
+
+    settings, warnings = load_settings()
+    for warning in warnings:
+        warn(warning)
+    return settings
+
+
+def _register() -> None:
+    from newsletter.cli import build, init  # noqa: F401  (each module adds its commands to `app`)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

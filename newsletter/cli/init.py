@@ -1,0 +1,27 @@
+"""`newsletter init`: a fresh workspace with a commented newsletter.toml and the sample seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from newsletter.cli import app
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(Path("."), help="The workspace folder to create or complete."),
+) -> None:
+    """Create a workspace: newsletter.toml (commented), seeds/ with a sample; never overwrites."""
+    from newsletter.errors import display_path
+    from newsletter.workspace import init_workspace
+
+    created, kept = init_workspace(folder)
+    for path in created:
+        typer.echo(f"created  {display_path(path)}")
+    for path in kept:
+        typer.echo(f"kept     {display_path(path)} (already there, not overwritten)")
+    where = display_path(folder)
+    hop = "" if where == "." else f"cd {where} && "
+    typer.echo(f"Next: edit newsletter.toml, put this week's stories in seeds/, then run `{hop}newsletter build`.")

@@ -1,0 +1,256 @@
+"""Settings: defaults < newsletter.toml < environment < command-line flags.
+
+`load_settings` reads the workspace's newsletter.toml into a frozen `Settings`;
+every wrong value is reported with the file and the key.  Flags are applied by
+the CLI with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from newsletter.errors import ConfigError, display_path
+
+CONFIG_NAME = "newsletter.toml"
+PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
+SECURITY_MODES = ("starttls", "ssl", "none")
+_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_NAMED_ADDRESS = re.compile(r"^\s*(?:\"?([^\"<>]*?)\"?\s*)?<([^<>]+)>\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """How to reach the SMTP relay; the password only ever comes from the environment."""
+
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    user: str = ""
+    verify_certificates: bool = True
+    timeout: float = 30.0
+    connections: int = 4  # reused connections in parallel
+    rate: float = 0.0  # messages per second across all connections; 0 = no limit
+    max_attempts: int = 5  # per recipient, for 4xx replies and dropped connections
+    max_consecutive_failures: int = 20  # pause the run rather than burn the list
+
+
+@dataclass(frozen=True, slots=True)
+class UnsubscribeSettings:
+    """Where readers unsubscribe: a mailto address and/or a page taking signed tokens."""
+
+    mailto: str = ""
+    url: str = ""  # https page; gets ?token=... when a secret is set
+    secret_env: str = "NEWSLETTER_UNSUBSCRIBE_SECRET"
+
+
+@dataclass(frozen=True, slots=True)
+class DkimSettings:
+    """Optional DKIM signing of every message (dkimpy)."""
+
+    domain: str = ""
+    selector: str = ""
+    key_file: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.domain and self.selector and self.key_file)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a workspace configures; built from defaults, the file and flags."""
+
+    name: str = "Newsletter"
+    from_address: str = "Newsletter <newsletter@example.com>"
+    reply_to: str = ""
+    base_url: str = "https://example.com/newsletter"
+    postal_address: str = ""
+    language: str = "en"
+    subject: str = "{title}"
+    preheader: str = "{summary}"
+    related: int = 5
+    more_headlines: bool = True
+    list_id: str = ""  # defaults to a slug of the name under the From domain
+    database: str = "newsletter.db"
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
+    dkim: DkimSettings = field(default_factory=DkimSettings)
+    workspace: Path = field(default_factory=Path.cwd)
+    source: str = ""  # the file these came from, "" for defaults
+
+    @property
+    def sender(self) -> tuple[str, str]:
+        """The From header split into (display name, address)."""
+        return split_address(self.from_address)
+
+    @property
+    def from_domain(self) -> str:
+        return self.sender[1].rpartition("@")[2]
+
+    @property
+    def list_identifier(self) -> str:
+        """The List-Id value's inner part, e.g. `weekly-brief.example.org`."""
+        if self.list_id:
+            return self.list_id
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "newsletter"
+        return f"{slug}.{self.from_domain}"
+
+    def web_url(self, issue_id: str) -> str:
+        """The web version of one issue in the archive."""
+        return f"{self.base_url.rstrip('/')}/{issue_id}/"
+
+    def path(self, value: str) -> Path:
+        """A path setting, relative to the workspace."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.workspace / p
+
+
+def split_address(value: str) -> tuple[str, str]:
+    """Split `Name <addr>` or a bare `addr` into (name, addr)."""
+    m = _NAMED_ADDRESS.match(value)
+    if m:
+        return (m.group(1) or "").strip(), m.group(2).strip()
+    return "", value.strip()
+
+
+# Keys a user may write, with the type each must have.
+_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "from": str,
+    "reply_to": str,
+    "base_url": str,
+    "postal_address": str,
+    "language": str,
+    "subject": str,
+    "preheader": str,
+    "related": int,
+    "more_headlines": bool,
+    "list_id": str,
+    "database": str,
+}
+_TABLES = {"smtp": SmtpSettings, "unsubscribe": UnsubscribeSettings, "dkim": DkimSettings}
+
+
+def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
+    """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
+    import tomllib
+
+    workspace = (workspace or Path.cwd()).resolve()
+    path = workspace / CONFIG_NAME
+    shown = display_path(path)
+    if not path.exists():
+        warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
+        return Settings(workspace=workspace), (warning,)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{shown}: invalid TOML: {e}; fix the line it names") from None
+    except OSError as e:
+        raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
+    settings = settings_from_mapping(data, shown)
+    return replace(settings, workspace=workspace, source=shown), ()
+
+
+def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Settings:
+    """Validate a parsed newsletter.toml and build Settings; errors name file and key."""
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _TABLES:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{shown}: [{key}] must be a table")
+            values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
+        elif key in _TOP_KEYS:
+            _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
+            values["from_address" if key == "from" else key] = value
+        else:
+            raise ConfigError(f"{shown}: unknown key '{key}'{_suggest(key, [*_TOP_KEYS, *_TABLES])}")
+    settings = Settings(**values)
+    _validate(settings, shown)
+    return settings
+
+
+def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
+        default = known[key].default
+        wanted: type | tuple[type, ...] = (int, float) if isinstance(default, float) else type(default)
+        _check_type(value, wanted, f"{prefix}{key}")
+        values[key] = float(value) if isinstance(default, float) else value
+    return cls(**values)
+
+
+def _check_type(value: Any, wanted: type | tuple[type, ...], where_: str) -> None:
+    # bool is an int in Python; a TOML `true` is never a valid port.
+    ok = isinstance(value, wanted) and not (isinstance(value, bool) and wanted is not bool)
+    if not ok:
+        names = " or ".join(t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,)))
+        raise ConfigError(f"{where_}: expected {names}, got {value!r}")
+
+
+def _suggest(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
+
+
+def _validate(s: Settings, shown: str) -> None:
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{shown}: {key}: {why}")
+
+    if not _ADDRESS.match(s.sender[1]):
+        raise bad("from", f"'{s.from_address}' is not an address like 'Name <news@example.org>'")
+    if s.reply_to and not _ADDRESS.match(split_address(s.reply_to)[1]):
+        raise bad("reply_to", f"'{s.reply_to}' is not an email address")
+    if not re.match(r"^https?://[^/\s]+", s.base_url):
+        raise bad("base_url", f"'{s.base_url}' must be an absolute http(s) URL")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", s.language):
+        raise bad("language", f"'{s.language}' is not a language tag like 'en' or 'pt-BR'")
+    if not 0 <= s.related <= 50:
+        raise bad("related", f"{s.related} is out of range (0-50)")
+    for key in ("subject", "preheader"):
+        check_text_template(getattr(s, key), f"{shown}: {key}")
+    smtp = s.smtp
+    if smtp.security not in SECURITY_MODES:
+        raise bad("smtp.security", f"'{smtp.security}' must be one of {', '.join(SECURITY_MODES)}")
+    if not 0 < smtp.port < 65536:
+        raise bad("smtp.port", f"{smtp.port} is not a port number")
+    if smtp.connections < 1 or smtp.max_attempts < 1 or smtp.timeout <= 0 or smtp.rate < 0:
+        raise bad("smtp", "connections, max_attempts and timeout must be positive, rate ≥ 0")
+    if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
+        raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
+    if s.unsubscribe.mailto and not _ADDRESS.match(s.unsubscribe.mailto):
+        raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
+    if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
+        raise bad("dkim", "set all of domain, selector and key_file, or none")
+
+
+TEXT_FIELDS = ("name", "title", "summary", "date", "id", "related_count")
+
+
+def check_text_template(template: str, where_: str) -> None:
+    """Fail early when a subject/preheader template names an unknown {field}."""
+    import string
+
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as e:
+        raise ConfigError(f"{where_}: {e} (use {{{{ and }}}} for literal braces)") from None
+    for name in names:
+        if name not in TEXT_FIELDS:
+            raise ConfigError(
+                f"{where_}: unknown field {{{name}}} (known: {', '.join(TEXT_FIELDS)})"
+            )
+
+
+def smtp_password() -> str | None:
+    """The SMTP password from the environment, never from a flag or the file."""
+    return os.environ.get(PASSWORD_ENV) or None

@@ -1,0 +1,106 @@
+"""A built issue on disk: issues/<id>/ with its manifest, web version and messages.
+
+    issue.toml    the manifest (editable; `newsletter build issues/<id>` renders from it)
+    index.html    the web version, also the archive page
+    index.txt     the plain-text version
+    message.eml   the email exactly as a reader receives it
+    merge.eml     the same email with merge tags: what `newsletter send` personalises
+
+The folder appears whole or not at all: files are written to a temporary
+sibling which is then renamed into place.  Anything else already in the folder
+(a dry run's outbox/, say) is carried over.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.errors import ManifestError, OutputError, display_path
+from newsletter.manifest import MANIFEST_NAME, read_manifest
+from newsletter.models import Issue, RenderedIssue
+
+ISSUE_FILES = (MANIFEST_NAME, "index.html", "index.txt", "message.eml", "merge.eml")
+
+
+def is_issue_folder(path: Path) -> bool:
+    """True for a folder that holds a manifest."""
+    return path.is_dir() and (path / MANIFEST_NAME).is_file()
+
+
+def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write the files as `folder`, replacing a previous build of it in one rename."""
+    shown = display_path(folder)
+    if folder.exists() and not is_issue_folder(folder) and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(f"{shown}: exists and is not an issue folder; choose another --out")
+    parent = folder.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
+    except OSError as e:
+        raise OutputError(f"{display_path(parent)}: cannot write here ({e.strerror}); choose another --out") from None
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; an issue folder is an ordinary folder
+        _swap_into_place(staging, folder)
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{shown}: cannot write the issue ({e.strerror}); nothing was changed") from None
+
+
+def _swap_into_place(staging: Path, folder: Path) -> None:
+    if not folder.exists():
+        staging.rename(folder)
+        return
+    previous = folder.with_name(f".{folder.name}.old-{secrets.token_hex(4)}")
+    folder.rename(previous)
+    try:
+        staging.rename(folder)
+    except OSError:
+        previous.rename(folder)
+        raise
+    for entry in previous.iterdir():  # keep what the build does not make (outbox/, notes)
+        if entry.name not in ISSUE_FILES:
+            entry.rename(folder / entry.name)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltIssue:
+    """An issue folder read back: its manifest and its rendered email with merge tags."""
+
+    folder: Path
+    issue: Issue
+    rendered: RenderedIssue
+
+
+def read_built_issue(folder: Path) -> BuiltIssue:
+    """Read an issue folder as built, without rendering anything again."""
+    from email import policy
+    from email.parser import BytesParser
+
+    if not is_issue_folder(folder):
+        raise ManifestError(f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first")
+    issue = read_manifest(folder / MANIFEST_NAME)
+    merge = folder / "merge.eml"
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(merge.read_bytes())
+    except OSError as e:
+        raise ManifestError(f"{display_path(merge)}: cannot read ({e.strerror}); rebuild the issue") from None
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    if text_part is None or html_part is None:
+        raise ManifestError(f"{display_path(merge)}: lacks its text or HTML part; rebuild the issue")
+    rendered = RenderedIssue(
+        subject=str(message.get("Subject", issue.subject)),
+        preheader=issue.preheader,
+        html=html_part.get_content(),
+        text=text_part.get_content(),
+    )
+    return BuiltIssue(folder=folder, issue=issue, rendered=rendered)

@@ -1,0 +1,80 @@
+"""Header lines that cannot be injected into: every value is flattened to one line,
+non-ASCII text is RFC 2047-encoded, and long lines are folded at spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from email.header import Header
+from email.utils import formataddr, formatdate
+
+MAX_LINE = 78  # RFC 5322's "should"; 998 is the hard limit
+_ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$")
+
+
+class HeaderValueError(ValueError):
+    """A value that cannot go into a header (an address with spaces, CR or LF...)."""
+
+
+def one_line(value: str) -> str:
+    """Collapse all whitespace, CR and LF included, to single spaces: no header injection."""
+    return " ".join(value.split())
+
+
+def header_line(name: str, value: str) -> bytes:
+    """`Name: value\\r\\n`, encoded and folded; any CR/LF in the value is flattened away."""
+    value = one_line(value)
+    if not value.isascii():
+        encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+        return f"{name}: {encoded}\r\n".encode("ascii")
+    return fold(f"{name}: {value}").encode("ascii")
+
+
+def fold(line: str) -> str:
+    """Fold an ASCII header line at spaces so each physical line fits in 78 columns if it can."""
+    if len(line) <= MAX_LINE:
+        return line + "\r\n"
+    out, current = [], ""
+    for word in line.split(" "):
+        if current and len(current) + 1 + len(word) > MAX_LINE:
+            out.append(current)
+            current = " " + word
+        else:
+            current = f"{current} {word}" if current else word
+    out.append(current)
+    return "\r\n".join(out) + "\r\n"
+
+
+def check_address(address: str) -> str:
+    """Return the address if it is a plain `local@domain`; raise HeaderValueError otherwise."""
+    if not _ADDRESS.match(address) or not address.isascii():
+        raise HeaderValueError(f"'{one_line(address)}' is not a deliverable address")
+    return address
+
+
+def address_header(name: str, display_name: str, address: str) -> bytes:
+    """`To: "Name" <addr>`, the name RFC 2047-encoded when it is not ASCII."""
+    check_address(address)
+    display_name = one_line(display_name)
+    value = formataddr((display_name, address), charset="utf-8") if display_name else address
+    return fold(f"{name}: {value}").encode("ascii")
+
+
+def phrase_header(name: str, phrase: str, angle_value: str) -> bytes:
+    """`List-Id: Phrase <value>`, the phrase quoted or RFC 2047-encoded as needed."""
+    value = formataddr((one_line(phrase), one_line(angle_value)), charset="utf-8")
+    return fold(f"{name}: {value}").encode("ascii")
+
+
+def message_id(domain: str, prefix: str = "") -> str:
+    """A unique Message-ID such as `<2026-W48.1a2b3c…@example.org>`."""
+    stem = re.sub(r"[^A-Za-z0-9.-]+", "-", prefix).strip("-.")
+    unique = secrets.token_hex(12)
+    return f"<{stem + '.' if stem else ''}{unique}@{domain}>"
+
+
+def date_value(timestamp: float | None = None) -> str:
+    """An RFC 5322 date in local time with its offset."""
+    return formatdate(time.time() if timestamp is None else timestamp, localtime=True)

@@ -1,0 +1,87 @@
+"""From a rendered issue to one message per recipient: `Mailing.message_for(recipient)`.
+
+The shared part (From, Subject, List-Id, both bodies) is built once in
+`Mailing`; each recipient costs their header lines (To, Date, Message-ID,
+List-Unsubscribe) and their merge values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from newsletter.config import Settings, split_address
+from newsletter.mail.headers import (
+    address_header,
+    date_value,
+    header_line,
+    message_id,
+    phrase_header,
+)
+from newsletter.mail.template import MessageTemplate, build_message_template
+from newsletter.mail.unsubscribe import UnsubscribeLinks, unsubscribe_links
+from newsletter.models import RenderedIssue
+
+ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who one copy goes to, with their merge fields."""
+
+    email: str
+    name: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalMessage:
+    """One recipient's message, ready for a transport."""
+
+    recipient: str
+    message_id: str
+    data: bytes  # CRLF line endings, as SMTP wants them
+
+
+@dataclass(frozen=True, slots=True)
+class Mailing:
+    """An issue ready to be personalised: the message template plus what every copy shares."""
+
+    issue_id: str
+    template: MessageTemplate
+    links: UnsubscribeLinks
+    domain: str
+
+    def message_for(self, recipient: Recipient, *, timestamp: float | None = None,
+                    web_version: bool = False) -> PersonalMessage:
+        """The recipient's message; `web_version` shows the public unsubscribe page instead of a token."""
+        mid = message_id(self.domain, self.issue_id)
+        unsubscribe = self.links.web_url if web_version else self.links.url_for(recipient.email)
+        head = b"".join((
+            header_line("Date", date_value(timestamp)),
+            header_line("Message-ID", mid),
+            address_header("To", recipient.name, recipient.email),
+            header_line("List-Unsubscribe", self.links.header_for("" if web_version else recipient.email)),
+            header_line("List-Unsubscribe-Post", ONE_CLICK),
+        ))
+        values = {f"field.{k}": str(v) for k, v in recipient.fields.items()}
+        values.update(email=recipient.email, name=recipient.name, unsubscribe_url=unsubscribe)
+        return PersonalMessage(recipient.email, mid, self.template.fill(head, values))
+
+
+def prepare_mailing(rendered: RenderedIssue, issue_id: str, settings: Settings) -> Mailing:
+    """Build the shared message once from a rendered issue and the workspace settings."""
+    name, address = settings.sender
+    head = address_header("From", name or settings.name, address)
+    if settings.reply_to:
+        head += address_header("Reply-To", *split_address(settings.reply_to))
+    head += header_line("Subject", rendered.subject)
+    head += phrase_header("List-Id", settings.name, settings.list_identifier)
+    template = build_message_template(head, rendered.text, rendered.html)
+    return Mailing(issue_id=issue_id, template=template, links=unsubscribe_links(settings),
+                   domain=settings.from_domain)
+
+
+def web_values(links: UnsubscribeLinks) -> dict[str, str]:
+    """Merge values for the web version and archive: nobody's name, the public unsubscribe page."""
+    return {"email": "", "name": "", "unsubscribe_url": links.web_url}

@@ -1,0 +1,85 @@
+"""Load this week's story sources: seed text, Markdown stories, RSS/Atom feeds.
+
+`load_sources` takes files, folders and feed URLs and returns one `Sources`
+value.  Folders are read in a stable order (by file name); hidden files and
+files starting with `_` are skipped, so notes can live beside the seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from newsletter.errors import SourceError, display_path, where
+from newsletter.models import Headline, Sources, Story
+
+TEXT_SUFFIXES = (".txt",)
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+SOURCE_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + FEED_SUFFIXES
+
+
+def load_sources(paths: Iterable[str | Path]) -> Sources:
+    """Read every source named (files, folders, feed URLs) into stories and headlines."""
+    stories: list[Story] = []
+    headlines: list[Headline] = []
+    for item in paths:
+        for loaded in _load_one(item):
+            stories.extend(loaded.stories)
+            headlines.extend(loaded.headlines)
+    if not stories and not headlines:
+        raise SourceError("no stories or headlines found in the sources given; add a seed file")
+    return Sources(stories=tuple(stories), headlines=tuple(headlines))
+
+
+def _load_one(item: str | Path) -> Iterable[Sources]:
+    if isinstance(item, str) and item.startswith(("http://", "https://")):
+        from newsletter.sources.feeds import fetch_feed, parse_feed
+
+        yield parse_feed(fetch_feed(item), item)
+        return
+    path = Path(item)
+    if path.is_dir():
+        files = source_files(path)
+        if not files:
+            kinds = ", ".join(SOURCE_SUFFIXES)
+            raise SourceError(f"{display_path(path)}/: no story sources ({kinds}) found; add a seed file")
+        for file in files:
+            yield load_file(file)
+    elif path.exists() or path.suffix:
+        yield load_file(path)
+    else:
+        raise SourceError(f"{display_path(path)}: no such file or folder; check the path")
+
+
+def source_files(folder: Path) -> list[Path]:
+    """The source files directly inside a folder, in a stable order."""
+    return sorted(
+        (p for p in folder.iterdir()
+         if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith((".", "_"))),
+        key=lambda p: p.name,
+    )
+
+
+def load_file(path: Path) -> Sources:
+    """Read one source file, choosing the parser by its suffix (or its content for feeds)."""
+    from newsletter.sources.reading import read_bytes, read_text
+
+    suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        from newsletter.sources.feeds import parse_feed
+
+        # Feeds declare their own encoding in the XML prolog: hand feedparser the bytes.
+        return parse_feed(read_bytes(path), display_path(path))
+    text = read_text(path)
+    if suffix in MARKDOWN_SUFFIXES:
+        from newsletter.sources.markdown_story import parse_markdown_story
+
+        return Sources(stories=(parse_markdown_story(text, path),))
+    if suffix in TEXT_SUFFIXES:
+        from newsletter.sources.seed_text import parse_seed_text
+
+        story, headlines = parse_seed_text(text, path)
+        return Sources(stories=(story,), headlines=headlines)
+    kinds = ", ".join(SOURCE_SUFFIXES)
+    raise SourceError(f"{where(path)}: unknown kind of source (use one of {kinds})")

@@ -1,0 +1,44 @@
+"""Read a source file, or fail with a message that names the file and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsletter.errors import SourceError, where
+
+
+def read_bytes(path: Path) -> bytes:
+    """Return the file's bytes; missing, unreadable, binary and empty files are `SourceError`s."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{where(path)}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise SourceError(f"{where(path)}: is a folder, not a file") from None
+    except OSError as e:
+        raise SourceError(f"{where(path)}: cannot read ({e.strerror})") from None
+    if b"\x00" in data[:8192]:
+        raise SourceError(f"{where(path)}: looks like a binary file, not text; remove it from the sources")
+    if not data.strip():
+        raise SourceError(f"{where(path)}: the file is empty; add a story or remove the file")
+    return data
+
+
+def read_text(path: Path) -> str:
+    """Return the file's UTF-8 text with a BOM removed and newlines normalised to `\\n`."""
+    data = read_bytes(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise SourceError(
+            f"{where(path, line)}: not valid UTF-8 (byte 0x{data[e.start]:02x} at column {column}); "
+            "save the file as UTF-8"
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise SourceError(f"{where(path)}: the file is empty; add a story or remove the file")
+    return text
