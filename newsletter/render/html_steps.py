@@ -53,6 +53,11 @@ def unfence_styles(html: str) -> str:
     return html.replace(' data-premailer="ignore"', "")
 
 
+def main_landmark(html: str) -> str:
+    """Make MJML's wrapper the page's main landmark, so screen readers can jump to the email."""
+    return html.replace('role="article"', 'role="main"', 1)
+
+
 def drop_empty_lines(html: str) -> str:
     """Remove blank lines and trailing spaces left by the templates (bytes count against Gmail's clip)."""
     return "\n".join(line.rstrip() for line in html.split("\n") if line.strip()) + "\n"
@@ -66,7 +71,7 @@ def ensure_doctype(html: str) -> str:
 def html_steps(css: str) -> tuple[Callable[[str], str], ...]:
     """The post-processing pipeline, in order."""
     return (fence_mjml_styles, uppercase_doctype, make_inline_css(css), unfence_styles, ensure_doctype,
-            drop_empty_lines)
+            main_landmark, drop_empty_lines)
 
 
 def run_steps(html: str, steps: tuple[Callable[[str], str], ...]) -> str:
