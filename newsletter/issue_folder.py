@@ -100,7 +100,7 @@ def read_built_issue(folder: Path) -> BuiltIssue:
     rendered = RenderedIssue(
         subject=str(message.get("Subject", issue.subject)),
         preheader=issue.preheader,
-        html=html_part.get_content(),
-        text=text_part.get_content(),
+        html=html_part.get_content().replace("\r\n", "\n"),
+        text=text_part.get_content().replace("\r\n", "\n"),
     )
     return BuiltIssue(folder=folder, issue=issue, rendered=rendered)

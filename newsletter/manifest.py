@@ -154,7 +154,7 @@ class _ManifestReader:
         title = (self.text(data, "title", "lead.title", "lead") or "").strip()
         if not title:
             raise self.fail("lead.title", "is empty; write the lead's title", "lead")
-        body = self.text(data, "body", "lead.body", "lead") or ""
+        body = (self.text(data, "body", "lead.body", "lead") or "").strip()
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
         if fmt not in ("text", "markdown"):
             raise self.fail("lead.format", f"'{fmt}' must be \"text\" or \"markdown\"", "lead")

@@ -26,8 +26,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    if feed.bozo and not feed.entries:
-        raise SourceError(f"{_where_error(shown, feed.bozo_exception)}; check that it is an RSS or Atom feed")
+    if feed.bozo and (not feed.entries or _is_broken_xml(feed.bozo_exception)):
+        raise SourceError(f"{_where_error(shown, feed.bozo_exception)}; check that it is a complete RSS or Atom feed")
     if not feed.entries and not feed.feed:
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
@@ -62,6 +62,7 @@ def fetch_feed(url: str) -> bytes:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
             return response.read()
     except urllib.error.HTTPError as e:
+        e.close()
         raise SourceError(f"{url}: the server answered {e.code} {e.reason}; check the feed address") from None
     except urllib.error.URLError as e:
         reason = getattr(e.reason, "strerror", None) or str(e.reason)
@@ -70,6 +71,13 @@ def fetch_feed(url: str) -> bytes:
         raise SourceError(f"{hostport}: no answer in {FETCH_TIMEOUT:.0f} s for {url}; try again later") from None
     except OSError as e:
         raise SourceError(f"{hostport}: cannot fetch {url} ({e}); check the network") from None
+
+
+def _is_broken_xml(exc: BaseException | None) -> bool:
+    """A truncated or malformed document; HTML entities like &nbsp; in a feed are tolerated."""
+    from xml.sax import SAXParseException
+
+    return isinstance(exc, SAXParseException) and "undefined entity" not in str(exc)
 
 
 def _where_error(shown: str, exc: BaseException | None) -> str:

@@ -1,0 +1,45 @@
+"""Shared fixtures: a workspace made of the repository's own sample, and golden-file handling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SEED = ROOT / "seeds" / "000_42a246ca27ba598a.txt"
+SAMPLE_DATE = dt.date(2026, 11, 26)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output (review the diff before committing).")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh workspace (the repository's newsletter.toml and sample seed) as the working directory."""
+    shutil.copy(ROOT / "newsletter.toml", tmp_path / "newsletter.toml")
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SAMPLE_SEED, tmp_path / "seeds" / SAMPLE_SEED.name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def settings(workspace: Path):
+    """The sample workspace's settings."""
+    from newsletter.config import load_settings
+
+    loaded, warnings = load_settings(workspace)
+    assert warnings == ()
+    return loaded

@@ -1,0 +1,151 @@
+"""The CLI as a user meets it: Typer's CliRunner in-process, and real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_build_reports_what_it_made_and_what_to_do_next(workspace):
+    """`newsletter build` writes issues/<id>/ and says where it is and what to do next."""
+    result = run("build", "seeds/", "--date", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    assert "Issue 2026-W48 built: issues/2026-W48/" in result.output
+    assert "title derived from the story" in result.output
+    assert "Next:" in result.output
+    assert (workspace / "issues" / "2026-W48" / "index.html").exists()
+
+
+def test_build_json_is_the_full_ranking(workspace):
+    """--json prints one object: issue_dir, id, subject, preheader, lead, and related + more as the ranking."""
+    result = run("build", "seeds/", "--date", "2026-11-26", "--related", "3", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == {"issue_dir", "id", "subject", "preheader", "lead", "related", "more"}
+    assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
+    assert set(data["lead"]) == {"title", "title_derived", "url"} and data["lead"]["title_derived"] is True
+    ranking = data["related"] + data["more"]
+    assert len(ranking) == 17 and len(data["related"]) <= 3
+    assert all(set(item) == {"title", "url", "score", "matched"} for item in ranking)
+    assert [i["score"] for i in ranking] == sorted((i["score"] for i in ranking), reverse=True)
+
+
+def test_build_with_lead_out_and_feed(workspace):
+    """--lead, --out and a feed file among the sources work together."""
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / "world.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><link>https://example.org/</link>'
+        "<description>d</description><item><title>Chile Votes in Presidential Runoff</title>"
+        "<link>https://example.org/chile</link></item></channel></rss>", "utf-8")
+    seed = "seeds/000_42a246ca27ba598a.txt"
+    result = run("build", "feeds/world.xml", "seeds/", "--lead", seed, "--out", "issues/special", "--json",
+                 "--date", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["issue_dir"] == "issues/special"
+    titles = [i["title"] for i in data["related"] + data["more"]]
+    assert "Chile Votes in Presidential Runoff" in titles
+    assert (workspace / "issues" / "special" / "message.eml").exists()
+
+
+def test_rebuild_from_issue_folder(workspace):
+    """`newsletter build issues/<id>` re-renders from the manifest and says so."""
+    run("build", "--date", "2026-11-26")
+    result = run("build", "issues/2026-W48")
+    assert result.exit_code == 0
+    assert "re-rendered from its manifest" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "message"),
+    [
+        (["build", "missing/"], {}, "error: missing: no such file or folder; check the path"),
+        (["build", "seeds/bad.txt"], {"seeds/bad.txt": b"\xff\xfe\x00\x01"}, "error: seeds/bad.txt: looks like a binary file"),
+        (["build", "seeds/"], {"seeds/z.txt": "\n\n\nonly headlines\n"}, "error: seeds/z.txt:1: no story found"),
+        (["build", "--date", "26/11/2026"], {}, "error: --date '26/11/2026': use YYYY-MM-DD"),
+        (["build", "--id", "../x"], {}, "error: --id '../x': use letters, digits"),
+        (["build"], {"newsletter.toml": "related = 'x'\n"}, "error: newsletter.toml: related: expected int"),
+        (["build"], {"templates/digest.mjml.j2": "{% if %}"}, "error: templates/digest.mjml.j2:1:"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1_no_traceback(workspace, args, files, message):
+    """Every kind of bad input ends with one `error:` line on stderr, exit code 1 and no traceback."""
+    for name, content in files.items():
+        path = workspace / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert not (workspace / "issues").exists() or not any((workspace / "issues").iterdir())
+
+
+def test_no_config_works_with_one_warning(tmp_path, monkeypatch):
+    """Without newsletter.toml the build runs on defaults and warns once on stderr."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "s.txt").write_text("A story about Peru.\n\n\nA headline\n", "utf-8")
+    result = run("build", "--date", "2026-11-26")
+    assert result.exit_code == 0
+    assert result.stderr.count("warning: no newsletter.toml here") == 1
+
+
+def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
+    """`newsletter init DIR` lays out a workspace; run again, it keeps every existing file."""
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "digest")
+    assert result.exit_code == 0
+    config = tmp_path / "digest" / "newsletter.toml"
+    assert config.read_text("utf-8") == (ROOT / "newsletter.toml").read_text("utf-8")
+    assert (tmp_path / "digest" / "seeds" / "000_42a246ca27ba598a.txt").exists()
+    config.write_text("# mine\n", "utf-8")
+    again = run("init", "digest")
+    assert again.exit_code == 0
+    assert "kept     digest/newsletter.toml" in again.output
+    assert config.read_text("utf-8") == "# mine\n"
+    monkeypatch.chdir(tmp_path / "digest")
+    config.unlink()
+    run("init")
+    assert run("build", "--date", "2026-11-26").exit_code == 0
+
+
+def _subprocess(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.slow
+def test_console_script_and_python_m_build_the_sample(workspace):
+    """`newsletter build` and `python -m newsletter build` run as real processes."""
+    script = Path(sys.executable).with_name("newsletter")
+    done = _subprocess(str(script), "build", "--date", "2026-11-26", cwd=workspace)
+    assert done.returncode == 0, done.stderr
+    assert "Issue 2026-W48 built" in done.stdout
+    again = _subprocess(sys.executable, "-m", "newsletter", "build", "issues/2026-W48", "--json", cwd=workspace)
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["id"] == "2026-W48"
+
+
+@pytest.mark.slow
+def test_subprocess_error_has_no_traceback(workspace):
+    """A failing build as a real process prints one error line and exits 1."""
+    (workspace / "seeds" / "bad.txt").write_bytes("caf\xe9\n".encode("latin-1"))
+    done = _subprocess(sys.executable, "-m", "newsletter", "build", cwd=workspace)
+    assert done.returncode == 1
+    assert done.stderr == "error: seeds/bad.txt:1: not valid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8\n"

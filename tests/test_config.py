@@ -1,0 +1,67 @@
+"""newsletter.toml: defaults with one warning, the sample file, and wrong values named by file and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsletter.config import Settings, load_settings, split_address
+from newsletter.errors import ConfigError
+
+
+def test_no_config_gives_defaults_and_one_warning(tmp_path):
+    """A workspace without newsletter.toml works on defaults and says so once."""
+    settings, warnings = load_settings(tmp_path)
+    assert settings.name == Settings().name
+    assert settings.workspace == tmp_path.resolve()
+    assert len(warnings) == 1 and "newsletter init" in warnings[0]
+
+
+def test_sample_config_loads_every_section(settings):
+    """The repository's commented newsletter.toml is valid and sets every section."""
+    assert settings.name == "The Weekly Brief"
+    assert settings.sender == ("The Weekly Brief", "digest@example.org")
+    assert settings.smtp.security == "starttls" and settings.smtp.connections == 4
+    assert settings.unsubscribe.url == "https://news.example.org/unsubscribe"
+    assert not settings.dkim.enabled
+    assert settings.list_identifier == "the-weekly-brief.example.org"
+    assert settings.web_url("2026-W48") == "https://news.example.org/2026-W48/"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('name = "x"\nrelated = "five"\n', r"newsletter.toml: related: expected int, got 'five'"),
+        ('nmae = "x"\n', r"newsletter.toml: unknown key 'nmae' \(did you mean 'name'\?\)"),
+        ("[smtp]\nprot = 25\n", r"newsletter.toml: smtp.prot: unknown key \(did you mean 'port'\?\)"),
+        ("[smtp]\nport = true\n", r"smtp.port: expected int, got True"),
+        ("[smtp]\nport = 70000\n", r"smtp.port: 70000 is not a port number"),
+        ('[smtp]\nsecurity = "tls"\n', r"smtp.security: 'tls' must be one of starttls, ssl, none"),
+        ('from = "not an address"\n', r"newsletter.toml: from: 'not an address' is not an address"),
+        ('base_url = "news.example.org"\n', r"base_url: 'news.example.org' must be an absolute"),
+        ('subject = "{titel}"\n', r"subject: unknown field \{titel\}"),
+        ('language = "english please"\n', r"language: 'english please' is not a language tag"),
+        ('[dkim]\ndomain = "example.org"\n', r"dkim: set all of domain, selector and key_file, or none"),
+        ('[unsubscribe]\nurl = "http://example.org/u"\n', r"unsubscribe.url: .* must be an https URL"),
+        ("smtp = 3\n", r"\[smtp\] must be a table"),
+        ('name = "unclosed\n', r"newsletter.toml: invalid TOML: .*line 1"),
+    ],
+)
+def test_wrong_values_name_the_file_and_key(tmp_path, toml, message):
+    """Each wrong value is a ConfigError naming newsletter.toml, the key and what is expected."""
+    (tmp_path / "newsletter.toml").write_text(toml, "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path)
+
+
+def test_float_settings_accept_integers(tmp_path):
+    """`rate = 10` is as good as `rate = 10.0`."""
+    (tmp_path / "newsletter.toml").write_text("[smtp]\nrate = 10\ntimeout = 5\n", "utf-8")
+    settings, _ = load_settings(tmp_path)
+    assert settings.smtp.rate == 10.0 and isinstance(settings.smtp.rate, float)
+
+
+def test_split_address_handles_names_and_bare_addresses():
+    """`Name <addr>`, `"Quoted, Name" <addr>` and bare addresses all split cleanly."""
+    assert split_address("The Brief <news@example.org>") == ("The Brief", "news@example.org")
+    assert split_address('"Brief, The" <news@example.org>') == ("Brief, The", "news@example.org")
+    assert split_address("news@example.org") == ("", "news@example.org")
