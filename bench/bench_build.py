@@ -1,0 +1,103 @@
+"""Benchmark: building the sample issue, warm in-process and as a cold `newsletter build` process.
+
+    .venv/bin/python bench/bench_build.py [--runs 30]
+
+Targets on the 2-core reference machine: warm build ≤ 30 ms, cold process ≤ 0.6 s.
+Each build runs in a throwaway copy of the sample workspace; times are wall clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sample_workspace() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="nl-bench-"))
+    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    return folder
+
+
+def warm(runs: int) -> dict[str, float]:
+    """Full builds (load, assemble, render, write) in this process after one warm-up build."""
+    from newsletter.assemble import AssembleOptions
+    from newsletter.build import build
+    from newsletter.config import load_settings
+
+    folder = sample_workspace()
+    os.chdir(folder)
+    settings, _ = load_settings(folder)
+    options = AssembleOptions(today=dt.date(2026, 11, 26))
+    build(["seeds"], settings, options)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        build(["seeds"], settings, options)
+        times.append(time.perf_counter() - start)
+    stages = _stages(settings, options)
+    shutil.rmtree(folder)
+    return {"median_ms": statistics.median(times) * 1e3, "min_ms": min(times) * 1e3, **stages}
+
+
+def _stages(settings, options) -> dict[str, float]:
+    """Where a warm build spends its time, stage by stage (median of 20)."""
+    from newsletter.assemble import assemble_issue
+    from newsletter.render import render_issue
+    from newsletter.sources import load_sources
+
+    def median_ms(fn) -> float:
+        samples = []
+        for _ in range(20):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples) * 1e3
+
+    sources = load_sources(["seeds"])
+    issue = assemble_issue(sources, settings, options)
+    return {
+        "load_ms": median_ms(lambda: load_sources(["seeds"])),
+        "assemble_ms": median_ms(lambda: assemble_issue(sources, settings, options)),
+        "render_ms": median_ms(lambda: render_issue(issue, settings)),
+    }
+
+
+def cold(runs: int) -> dict[str, float]:
+    """`newsletter build seeds/` as a fresh process each time (Python start-up and imports included)."""
+    folder = sample_workspace()
+    script = Path(sys.executable).with_name("newsletter")
+    command = [str(script), "build", "seeds/", "--date", "2026-11-26"]
+    subprocess.run(command, cwd=folder, check=True, capture_output=True)  # compile .pyc files once
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=folder, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    shutil.rmtree(folder)
+    return {"median_s": statistics.median(times), "min_s": min(times)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    w = warm(args.runs)
+    print(f"warm build (in-process): median {w['median_ms']:.1f} ms, min {w['min_ms']:.1f} ms  (target ≤ 30 ms)")
+    print(f"  stages: load {w['load_ms']:.2f} ms, assemble {w['assemble_ms']:.2f} ms, render {w['render_ms']:.2f} ms")
+    c = cold(max(5, args.runs // 3))
+    print(f"cold `newsletter build`: median {c['median_s']:.3f} s, min {c['min_s']:.3f} s  (target ≤ 0.6 s)")
+
+
+if __name__ == "__main__":
+    main()
