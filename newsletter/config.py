@@ -36,7 +36,8 @@ class SmtpSettings:
     connections: int = 4  # reused connections in parallel
     rate: float = 0.0  # messages per second across all connections; 0 = no limit
     max_attempts: int = 5  # per recipient, for 4xx replies and dropped connections
-    max_consecutive_failures: int = 20  # pause the run rather than burn the list
+    max_consecutive_failures: int = 20  # pause the run rather than burn the list; 0 = never
+    retry_delay: float = 1.0  # seconds before the first retry; doubles per attempt, with jitter
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,8 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("smtp.port", f"{smtp.port} is not a port number")
     if smtp.connections < 1 or smtp.max_attempts < 1 or smtp.timeout <= 0 or smtp.rate < 0:
         raise bad("smtp", "connections, max_attempts and timeout must be positive, rate ≥ 0")
+    if smtp.max_consecutive_failures < 0 or smtp.retry_delay < 0:
+        raise bad("smtp", "max_consecutive_failures and retry_delay must be ≥ 0")
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
     if s.unsubscribe.mailto and not _ADDRESS.match(s.unsubscribe.mailto):

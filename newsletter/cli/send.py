@@ -1,0 +1,314 @@
+"""`newsletter send`: an issue to the list (journaled, resumable), an outbox, or one test copy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from newsletter.cli import app, warn, workspace_settings
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+@app.command()
+def send(
+    issue: Path = typer.Argument(
+        ..., metavar="ISSUE", help="The built issue folder, e.g. issues/2026-W48."
+    ),
+    to: str = typer.Option(
+        None,
+        "--to",
+        metavar="ADDR",
+        help="Send one test copy to this address only (not journaled).",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Write every message to ISSUE/outbox/ as .eml; send nothing."
+    ),
+    smtp_host: str = typer.Option(None, "--smtp-host", help="The SMTP relay. [default: smtp.host]"),
+    smtp_port: int = typer.Option(
+        None, "--smtp-port", min=1, max=65535, help="Its port. [default: smtp.port, 587]"
+    ),
+    smtp_user: str = typer.Option(
+        None,
+        "--smtp-user",
+        help="Log in as this user; the password "
+        "comes from NEWSLETTER_SMTP_PASSWORD or a prompt. [default: smtp.user]",
+    ),
+    smtp_security: str = typer.Option(
+        None,
+        "--smtp-security",
+        metavar="starttls|ssl|none",
+        help="starttls (port 587), ssl (implicit TLS, port 465) or none "
+        "(a relay on this machine). [default: smtp.security, starttls]",
+    ),
+    no_verify: bool = typer.Option(
+        False,
+        "--no-verify-certificates",
+        help="Accept the relay's certificate unchecked (self-signed relays).",
+    ),
+    connections: int = typer.Option(
+        None,
+        "--connections",
+        min=1,
+        max=64,
+        help="Connections in parallel. [default: smtp.connections, 4]",
+    ),
+    rate: float = typer.Option(
+        None,
+        "--rate",
+        min=0,
+        help="At most this many messages a second; 0: no limit. [default: smtp.rate]",
+    ),
+    limit: int = typer.Option(
+        None, "--limit", min=1, help="Send to the first N not yet sent only."
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before mailing the list."),
+    status: bool = typer.Option(
+        False, "--status", help="Show where the send of ISSUE stands; send nothing."
+    ),
+) -> None:
+    """Send an issue to the list; re-run after a crash to resume (nobody is mailed twice)."""
+    from dataclasses import replace
+
+    from newsletter.config import SECURITY_MODES
+    from newsletter.errors import ConfigError
+
+    settings = workspace_settings()
+    if smtp_security is not None and smtp_security not in SECURITY_MODES:
+        raise ConfigError(
+            f"--smtp-security '{smtp_security}': use one of {', '.join(SECURITY_MODES)}"
+        )
+    flags = {
+        "host": smtp_host,
+        "port": smtp_port,
+        "user": smtp_user,
+        "security": smtp_security,
+        "connections": connections,
+        "rate": rate,
+        "verify_certificates": False if no_verify else None,
+    }
+    smtp = replace(settings.smtp, **{k: v for k, v in flags.items() if v is not None})
+    settings = replace(settings, smtp=smtp)
+    if sum((bool(to), dry_run, status)) > 1:
+        raise ConfigError("use one of --to, --dry-run and --status at a time")
+    if status:
+        _show_status(issue, settings)
+    elif to:
+        _test_copy(issue, to, settings)
+    elif dry_run:
+        _dry_run(issue, settings, limit)
+    else:
+        _send(issue, settings, limit, yes)
+
+
+def _test_copy(issue: Path, to: str, settings) -> None:
+    from newsletter.send import send_test_copy
+
+    typer.echo(send_test_copy(issue, to, settings, password=_password(settings)))
+
+
+def _dry_run(issue: Path, settings, limit: int | None) -> None:
+    from newsletter.errors import display_path
+    from newsletter.send.sender import send_issue
+
+    summary = send_issue(issue, settings, dry_run=True, limit=limit)
+    outbox = display_path(issue / "outbox")
+    typer.echo(
+        f"Dry run of issue {summary.issue_id}: {summary.sent} message(s) written to {outbox}/ "
+        f"({summary.skipped} already sent, {summary.inactive} unsubscribed or bounced skipped)."
+    )
+    if summary.sent == 0 and summary.skipped == 0:
+        typer.echo(
+            "Next: add subscribers (`newsletter subscribers import list.csv`), then dry-run again."
+        )
+    else:
+        typer.echo(
+            f"Next: open a message in {outbox}/, send yourself a copy "
+            f"(`newsletter send {display_path(issue)} --to you@example.org`), then send for real "
+            f"(`newsletter send {display_path(issue)}`)."
+        )
+
+
+def _send(issue: Path, settings, limit: int | None, yes: bool) -> None:
+    from newsletter.errors import display_path
+    from newsletter.send.sender import send_issue
+    from newsletter.send.status import delivery_status
+
+    state = delivery_status(issue, settings, first=0)
+    shown = display_path(issue)
+    if state.counts.unsent == 0:
+        typer.echo(
+            f"Nothing to send: all {state.counts.sent} active subscriber(s) already have issue "
+            f"{state.issue_id}. `newsletter send {shown} --status` shows the journal."
+        )
+        return
+    n = state.counts.unsent if limit is None else min(limit, state.counts.unsent)
+    smtp = settings.smtp
+    where = f"{smtp.host}:{smtp.port} ({smtp.security})"
+    if not yes:
+        already = f"; {state.counts.sent} already sent are skipped" if state.counts.sent else ""
+        typer.confirm(
+            f'Send "{state.subject}" (issue {state.issue_id}) to {n} subscriber(s) via '
+            f"{where}{already}?",
+            abort=True,
+            err=True,
+        )
+    _warn_about(settings)
+    password = _password(settings)
+    with _Progress(n) as progress:
+        summary = send_issue(
+            issue, settings, limit=limit, password=password, on_progress=progress.update
+        )
+    if summary.stopped and not (summary.sent or summary.failed or summary.interrupted):
+        from newsletter.errors import DeliveryError
+
+        raise DeliveryError(summary.stopped)  # the server failed at once: one line says why
+    _report(summary, shown)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.stopped or summary.failed:
+        raise typer.Exit(1)
+
+
+def _report(summary, shown: str) -> None:
+    echo = typer.echo
+    echo(
+        f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
+        f"{summary.failed} failed, {summary.skipped} skipped (sent before), "
+        f"in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
+    )
+    if summary.retries:
+        echo(f"  {summary.retries} retried attempt(s) (4xx replies or dropped connections).")
+    if summary.inactive:
+        echo(f"  {summary.inactive} unsubscribed or bounced: not mailed.")
+    if summary.failures:
+        echo("  First failures:")
+        for f in summary.failures:
+            echo(f"    {f.email}: {f.reason}")
+    if len(summary.reasons) > 1 or (summary.reasons and summary.failed > len(summary.failures)):
+        echo("  Failure reasons:")
+        for reason, n in summary.reasons:
+            echo(f"    {n:>6}  {reason}")
+    if summary.stopped:
+        typer.echo(f"error: {summary.stopped}", err=True)
+    if summary.left:
+        echo(
+            f"Next: {summary.left} not sent yet; run `newsletter send {shown}` again to send "
+            "to them "
+            f"(`--status` shows where it stands)."
+        )
+    else:
+        echo(f"Done: every active subscriber has issue {summary.issue_id}.")
+
+
+def _show_status(issue: Path, settings) -> None:
+    from newsletter.errors import display_path
+    from newsletter.send.status import delivery_status
+
+    state = delivery_status(issue, settings)
+    c = state.counts
+    shown = display_path(issue)
+    typer.echo(f'Issue {state.issue_id}: "{state.subject}"')
+    typer.echo(f"  sent        {c.sent}")
+    typer.echo(
+        f"  not sent    {c.unsent}  ({c.failed} failed, {c.retrying} being retried, "
+        f"{max(0, c.unsent - c.failed - c.retrying)} not tried yet)"
+    )
+    typer.echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
+    typer.echo(f"  last activity  {c.last_activity or 'never'}")
+    if c.failures:
+        typer.echo("  failures:")
+        for f in c.failures:
+            typer.echo(f"    {f.email} ({f.attempts} attempt(s)): {f.reason}")
+    if c.unsent:
+        typer.echo(
+            f"Next: `newsletter send {shown}` sends to the {c.unsent} not sent "
+            "(failed ones are tried again)."
+        )
+
+
+def _password(settings) -> str | None:
+    """The SMTP password: NEWSLETTER_SMTP_PASSWORD, else a hidden prompt; never a flag."""
+    from newsletter.config import PASSWORD_ENV, smtp_password
+
+    if not settings.smtp.user:
+        return None
+    password = smtp_password()
+    if password is None:
+        if not sys.stdin.isatty():
+            from newsletter.errors import ConfigError
+
+            raise ConfigError(
+                f"no SMTP password for user '{settings.smtp.user}': set {PASSWORD_ENV}"
+            )
+        password = typer.prompt(
+            f"SMTP password for {settings.smtp.user} at {settings.smtp.host}",
+            hide_input=True,
+            err=True,
+        )
+    return password
+
+
+def _warn_about(settings) -> None:
+    import os
+
+    smtp = settings.smtp
+    if smtp.user and smtp.security == "none" and smtp.host not in LOOPBACK:
+        warn(f"--smtp-security none: the password for {smtp.user} crosses the network unencrypted")
+    secret_env = settings.unsubscribe.secret_env
+    if secret_env and not os.environ.get(secret_env):
+        warn(f"{secret_env} is not set: unsubscribe links carry no per-reader token")
+
+
+class _Progress:
+    """A progress bar on stderr (messages, rate, ETA); a line every 5 s when not a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._bar = None
+        self._task = None
+        self._last_line = 0.0
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("sending"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:>8,.0f}/s  {task.fields[failed]} failed"),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("send", total=self.total, rate=0.0, failed=0)
+        return self
+
+    def update(self, p) -> None:
+        done = p.sent + p.failed
+        rate = done / p.elapsed if p.elapsed > 0 else 0.0
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, rate=rate, failed=p.failed)
+        elif p.elapsed - self._last_line >= 5 or done == p.total:
+            self._last_line = p.elapsed
+            eta = (p.total - done) / rate if rate else 0
+            typer.echo(
+                f"sending: {done}/{p.total} ({rate:,.0f}/s, {p.failed} failed, ETA {eta:.0f} s)",
+                err=True,
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,224 @@
+"""`newsletter subscribers …`: the mailing list in newsletter.db (import, add, remove, list…)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from newsletter.cli import app, workspace_settings
+
+subscribers_app = typer.Typer(
+    help="The mailing list in newsletter.db: import, add, remove, unsubscribe, list, export...",
+    no_args_is_help=True,
+)
+app.add_typer(subscribers_app, name="subscribers")
+
+STATUS_HELP = "Only subscribers with this status: active, unsubscribed or bounced."
+
+
+@subscribers_app.command("import")
+def import_(
+    csv_file: Path = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="A CSV file whose first line names "
+        "the columns: email (required), name, any others as merge fields.",
+    ),
+    resubscribe: bool = typer.Option(
+        False,
+        "--resubscribe",
+        help="Make unsubscribed or bounced "
+        "addresses in the file active again (only if they asked to).",
+    ),
+    encoding: str = typer.Option(
+        "utf-8", "--encoding", help="The file's encoding if not UTF-8, e.g. latin-1 or cp1252."
+    ),
+) -> None:
+    """Import subscribers from CSV: valid rows added or updated, each bad row reported by line."""
+    from newsletter.errors import display_path
+    from newsletter.subscribers.csv_import import import_csv
+
+    with _store() as store:
+        report = import_csv(csv_file, store, resubscribe=resubscribe, encoding=encoding)
+    shown = display_path(csv_file)
+    typer.echo(
+        f"Imported {shown}: {report.rows} row(s); {report.added} added, {report.updated} "
+        f"updated, {report.unchanged} unchanged, {report.suppressed} kept unsubscribed or "
+        f"bounced, {report.resubscribed} re-subscribed; {len(report.rejected)} rejected"
+        + (":" if report.rejected else ".")
+    )
+    for reject in report.rejected:
+        typer.echo(f"  {shown}:{reject.line}: {reject.reason}")
+    if report.fields:
+        typer.echo(
+            f"Merge fields: {', '.join(report.fields)} "
+            f"(templates use {{{{ subscriber.fields.{report.fields[0]} }}}})"
+        )
+    if report.rejected:
+        typer.echo(
+            f"Next: fix the rejected lines in {shown} and import it again (nothing is added twice)."
+        )
+    else:
+        typer.echo(
+            "Next: `newsletter subscribers count`, then `newsletter send issues/<id> --dry-run`."
+        )
+
+
+@subscribers_app.command()
+def add(
+    email: str = typer.Argument(..., help="The address to add."),
+    name: str = typer.Option(
+        None, "--name", help="The subscriber's name (the To header, {{ subscriber.name }})."
+    ),
+    field: list[str] = typer.Option(
+        None,
+        "--field",
+        metavar="KEY=VALUE",
+        help="A merge field, e.g. --field city=Lima; repeat for more.",
+    ),
+) -> None:
+    """Add one subscriber (or update their name and fields); an unsubscribed one stays so."""
+    from newsletter.errors import SubscriberError
+    from newsletter.subscribers.csv_import import clean_cell, column_key
+
+    address = _address(email)
+    fields = {}
+    for item in field or ():
+        key, sep, value = item.partition("=")
+        if not sep or not column_key(key):
+            raise SubscriberError(
+                f"--field '{item}': write it as KEY=VALUE, e.g. --field city=Lima"
+            )
+        fields[column_key(key)] = clean_cell(value)
+    with _store() as store:
+        change = store.upsert(address, clean_cell(name) if name is not None else None, fields)
+    if change == "suppressed":
+        raise SubscriberError(
+            f"{address} unsubscribed earlier and stays so; if they asked to come back, "
+            f"run `newsletter subscribers resubscribe {address}`"
+        )
+    said = {"added": "Added", "updated": "Updated", "unchanged": "Already on the list, unchanged:"}
+    typer.echo(f"{said[change]} {address}.")
+
+
+@subscribers_app.command()
+def remove(email: str = typer.Argument(..., help="The address to delete from the list.")) -> None:
+    """Delete a subscriber (an unsubscribe is remembered: imports keep them out)."""
+    from newsletter.errors import SubscriberError
+
+    address = _address(email)
+    with _store() as store:
+        suppressed = store.is_suppressed(address)
+        if not store.remove(address):
+            raise SubscriberError(
+                f"{address} is not on the list; `newsletter subscribers list` shows it"
+            )
+    kept = " (they unsubscribed: no import will add them back)" if suppressed else ""
+    typer.echo(f"Removed {address}{kept}.")
+
+
+@subscribers_app.command()
+def unsubscribe(email: str = typer.Argument(..., help="The address that asked to leave.")) -> None:
+    """Unsubscribe an address: no issue goes to it again, and no import brings it back."""
+    address = _address(email)
+    with _store() as store:
+        subscriber = store.set_status(address, "unsubscribed")
+    if subscriber is None:
+        typer.echo(f"{address} is not on the list; recorded as unsubscribed, so no import adds it.")
+    else:
+        typer.echo(f"Unsubscribed {subscriber.email}: no issue will be sent to it.")
+
+
+@subscribers_app.command()
+def resubscribe(
+    email: str = typer.Argument(..., help="The address that asked to come back."),
+) -> None:
+    """Make an unsubscribed or bounced address active again (only when they asked to)."""
+    from newsletter.errors import SubscriberError
+
+    address = _address(email)
+    with _store() as store:
+        subscriber = store.set_status(address, "active")
+    if subscriber is None:
+        raise SubscriberError(
+            f"{address} is not on the list; add it with `newsletter subscribers add {address}`"
+        )
+    typer.echo(f"{subscriber.email} is active again.")
+
+
+@subscribers_app.command("list")
+def list_(
+    status: str = typer.Option(None, "--status", help=STATUS_HELP),
+    limit: int = typer.Option(None, "--limit", min=1, help="At most this many lines."),
+) -> None:
+    """Print subscribers, one per line: email, name, status (tab-separated)."""
+    wanted = _status(status)
+    with _store(create=False) as store:
+        for i, subscriber in enumerate(store.iter(wanted)):
+            if limit is not None and i >= limit:
+                break
+            typer.echo(f"{subscriber.email}\t{subscriber.name}\t{subscriber.status}")
+
+
+@subscribers_app.command()
+def count() -> None:
+    """Count subscribers by status."""
+    settings = workspace_settings()
+    if not settings.path(settings.database).exists():
+        typer.echo(
+            "0 active, 0 unsubscribed, 0 bounced (no list yet: "
+            "`newsletter subscribers import list.csv`)"
+        )
+        return
+    with _store(settings=settings) as store:
+        counts = store.counts()
+    typer.echo(
+        ", ".join(f"{n} {status}" for status, n in counts.items())
+        + f" ({sum(counts.values())} in all)"
+    )
+
+
+@subscribers_app.command()
+def export(
+    out: str = typer.Argument(..., metavar="FILE", help="The CSV file to write, or - for stdout."),
+    status: str = typer.Option(None, "--status", help=STATUS_HELP),
+) -> None:
+    """Export subscribers to CSV (email, name, status, dates, merge fields); it imports back."""
+    from newsletter.errors import display_path
+    from newsletter.subscribers.csv_export import export_csv
+
+    wanted = _status(status)
+    path = None if out == "-" else Path(out)
+    with _store(create=False) as store:
+        n = export_csv(store, path, status=wanted)
+    where = "stdout" if path is None else display_path(path)
+    typer.echo(f"Exported {n} subscriber(s) to {where}.", err=path is None)
+
+
+def _store(*, create: bool = True, settings=None):
+    from newsletter.subscribers.store import open_store
+
+    settings = settings or workspace_settings()
+    return open_store(settings.path(settings.database), create=create)
+
+
+def _address(email: str) -> str:
+    from newsletter.errors import SubscriberError
+    from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+
+    try:
+        return normalize_address(email)
+    except InvalidAddress as e:
+        raise SubscriberError(str(e)) from None
+
+
+def _status(value: str | None):
+    from newsletter.errors import ConfigError
+    from newsletter.subscribers.store import STATUSES
+
+    if value is None or value == "all":
+        return None
+    if value not in STATUSES:
+        raise ConfigError(f"--status '{value}': use one of {', '.join(STATUSES)}")
+    return value

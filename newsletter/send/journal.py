@@ -1,0 +1,189 @@
+"""The delivery journal: each recipient's state for each issue, in newsletter.db.
+
+A row per (issue, address): `sent` (with its Message-ID), `failed` (with the
+last error) or `pending` (tried, to be tried again).  Rows are written by one
+connection shared by the sender's threads under a lock, each in its own
+transaction committed right after the server accepted the message: a killed
+send loses nothing, and a re-run skips everyone already sent.  Active
+subscribers without a row are pending too: nobody has tried them yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.errors import DeliveryError
+from newsletter.mail.personalize import Recipient
+from newsletter.subscribers.database import open_database, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A recipient the server refused, and why."""
+
+    email: str
+    reason: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class JournalCounts:
+    """Where the send of one issue stands."""
+
+    issue_id: str
+    sent: int
+    unsent: int  # active subscribers not sent yet: what a run would try
+    failed: int  # of those, refused for good or out of attempts last time
+    retrying: int  # of those, refused for now, to be tried again
+    inactive: int  # unsubscribed or bounced: never mailed
+    last_activity: str  # "" before the first attempt
+    failures: tuple[Failure, ...]  # the first few
+    reasons: tuple[tuple[str, int], ...]  # failure reasons, most common first
+
+
+class DeliveryJournal:
+    """Reads the recipients still to mail and records each outcome as it happens."""
+
+    def __init__(self, conn: sqlite3.Connection, issue_id: str) -> None:
+        self.conn = conn
+        self.issue_id = issue_id
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def unsent(self, *, batch: int = 500, limit: int | None = None) -> Iterator[Recipient]:
+        """Active subscribers not yet sent this issue, in list order, read a batch at a time."""
+        last, given = 0, 0
+        while limit is None or given < limit:
+            size = batch if limit is None else min(batch, limit - given)
+            with self._lock:  # the writer's threads share this connection
+                rows = self.conn.execute(_UNSENT, (last, self.issue_id, size)).fetchall()
+            for _, email, name, fields in rows:
+                yield Recipient(email=email, name=name, fields=json.loads(fields))
+            given += len(rows)
+            if len(rows) < size:
+                return
+            last = rows[-1][0]
+
+    def record(
+        self,
+        email: str,
+        status: str,
+        *,
+        attempts: int,
+        error: str = "",
+        message_id: str = "",
+        now: str | None = None,
+    ) -> None:
+        """Record one outcome (`attempts` more tries), committed before returning."""
+        with self._lock:
+            self.conn.execute(
+                _RECORD,
+                (self.issue_id, email, status, attempts, error, message_id, now or utc_now()),
+            )
+
+    def counts(self, *, first: int = 10) -> JournalCounts:
+        """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
+        q = self.conn.execute
+        by_status = dict(
+            q(
+                "SELECT status, count(*) FROM deliveries WHERE issue_id = ? GROUP BY status",
+                (self.issue_id,),
+            ).fetchall()
+        )
+        unsent = q(
+            "SELECT count(*) FROM subscribers s WHERE s.status = 'active' AND NOT EXISTS "
+            "(SELECT 1 FROM deliveries d"
+            " WHERE d.issue_id = ? AND d.email = s.email AND d.status = 'sent')",
+            (self.issue_id,),
+        ).fetchone()[0]
+        inactive = q("SELECT count(*) FROM subscribers WHERE status != 'active'").fetchone()[0]
+        last = q(
+            "SELECT max(updated) FROM deliveries WHERE issue_id = ?", (self.issue_id,)
+        ).fetchone()[0]
+        failures = q(
+            "SELECT email, last_error, attempts FROM deliveries"
+            " WHERE issue_id = ? AND status = 'failed' "
+            "ORDER BY updated, rowid LIMIT ?",
+            (self.issue_id, first),
+        ).fetchall()
+        reasons = q(
+            "SELECT last_error, count(*) AS n FROM deliveries"
+            " WHERE issue_id = ? AND status = 'failed' "
+            "GROUP BY last_error ORDER BY n DESC, last_error LIMIT 5",
+            (self.issue_id,),
+        ).fetchall()
+        return JournalCounts(
+            issue_id=self.issue_id,
+            sent=by_status.get("sent", 0),
+            failed=by_status.get("failed", 0),
+            retrying=by_status.get("pending", 0),
+            unsent=unsent,
+            inactive=inactive,
+            last_activity=last or "",
+            failures=tuple(Failure(*f) for f in failures),
+            reasons=tuple((r, n) for r, n in reasons),
+        )
+
+
+def open_journal(database: Path, issue_id: str) -> DeliveryJournal:
+    """The journal of one issue in the database at `database` (created when missing)."""
+    return DeliveryJournal(open_database(database), issue_id)
+
+
+@contextlib.contextmanager
+def send_lock(database: Path, issue_id: str) -> Iterator[None]:
+    """Hold a lock while sending an issue, so two runs never mail the same list at once.
+
+    An OS file lock: the kernel releases it when the process dies, even by kill -9.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: one run at a time is then up to the editor
+        yield
+        return
+    path = database.with_name(f"{database.name}.send.lock")
+    with path.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise DeliveryError(
+                f"another `newsletter send` is running ({holder}); wait for it to "
+                "finish, or stop it and run this again to resume"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()}, issue {issue_id}")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+_UNSENT = """
+SELECT s.id, s.email, s.name, s.fields FROM subscribers s
+WHERE s.status = 'active' AND s.id > ?
+  AND NOT EXISTS (SELECT 1 FROM deliveries d
+                  WHERE d.issue_id = ? AND d.email = s.email AND d.status = 'sent')
+ORDER BY s.id LIMIT ?
+"""
+
+_RECORD = """
+INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (issue_id, email) DO UPDATE SET
+  status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
+  last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated
+"""

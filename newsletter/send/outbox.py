@@ -1,0 +1,50 @@
+"""File transport for `--dry-run`: every message written to issues/<id>/outbox/ as an .eml file.
+
+Each file is exactly what the SMTP relay would have received, one per
+recipient, numbered in sending order.  A dry run starts with an empty outbox.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from newsletter.errors import OutputError, display_path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
+
+
+class FileTransport:
+    """Writes messages into a folder instead of sending them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.where = display_path(folder)
+        self.description = f"outbox {self.where}/"
+        self.count = 0
+
+    def clear(self) -> int:
+        """Delete the .eml files a previous dry run left; return how many."""
+        old = list(self.folder.glob("*.eml")) if self.folder.is_dir() else []
+        for path in old:
+            path.unlink()
+        return len(old)
+
+    def connect(self) -> FileTransport:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"{self.where}: cannot create the outbox ({e.strerror})") from None
+        return self
+
+    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
+        """Write one message as `<number>-<recipient>.eml`."""
+        self.count += 1
+        path = self.folder / f"{self.count:05d}-{_UNSAFE.sub('_', recipient)}.eml"
+        try:
+            path.write_bytes(data)
+        except OSError as e:
+            raise OutputError(f"{display_path(path)}: cannot write ({e.strerror})") from None
+
+    def close(self) -> None:
+        """Nothing to close."""

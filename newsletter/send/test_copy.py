@@ -1,0 +1,80 @@
+"""One test copy of an issue to one address: `newsletter send ISSUE --to ADDR`, the preview form.
+
+It goes through the same relay and settings as a list send, personalised for
+that address when it is on the list, but it is not journaled: the list send
+of the issue is unaffected.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from newsletter.config import Settings, smtp_password
+from newsletter.errors import ConfigError, DeliveryError
+from newsletter.mail.personalize import Recipient
+from newsletter.send.compose import prepare_issue
+from newsletter.send.pacing import backoff
+from newsletter.send.transport import ConnectionLost, SendFailure, TemporaryFailure, Transport
+from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+
+ATTEMPTS = 3  # a test copy is interactive: a few quick retries, no long backoff
+
+
+def send_test_copy(
+    folder: Path,
+    address: str,
+    settings: Settings,
+    *,
+    password: str | None = None,
+    transport: Transport | None = None,
+) -> str:
+    """Send one copy of the issue in `folder` to `address`; return one line saying what happened."""
+    try:
+        email = normalize_address(address)
+    except InvalidAddress as e:
+        raise ConfigError(f"test copy: {e}; give one address, e.g. editor@example.org") from None
+    composer = prepare_issue(folder, settings)
+    if transport is None:
+        from newsletter.send.smtp import SmtpTransport
+
+        transport = SmtpTransport(settings.smtp, password=password or smtp_password())
+    message = composer.message_for(_recipient(email, settings))
+    for attempt in range(1, ATTEMPTS + 1):
+        connection = transport.connect()
+        try:
+            connection.send(composer.envelope_from, message.recipient, message.data)
+            break
+        except (TemporaryFailure, ConnectionLost) as e:
+            if attempt == ATTEMPTS:
+                raise DeliveryError(
+                    f"{transport.where}: test copy to {email} not accepted "
+                    f"({e.reason}); try again later"
+                ) from None
+        except SendFailure as e:
+            raise DeliveryError(
+                f"{transport.where}: test copy to {email} refused ({e.reason})"
+            ) from None
+        finally:
+            connection.close()
+        time.sleep(min(2.0, backoff(attempt, settings.smtp.retry_delay)))
+    return (
+        f"test copy of {composer.issue_id} sent to {email} via {transport.where} "
+        f"(Message-ID {message.message_id})"
+    )
+
+
+def _recipient(email: str, settings: Settings) -> Recipient:
+    """The name and merge fields the address has on the list, so the copy looks like theirs."""
+    from newsletter.errors import SubscriberError
+    from newsletter.subscribers.store import open_store
+
+    try:
+        store = open_store(settings.path(settings.database), create=False)
+    except SubscriberError:  # no list yet: a copy with empty merge values
+        return Recipient(email)
+    with store:
+        subscriber = store.get(email)
+    if subscriber is None:
+        return Recipient(email)
+    return Recipient(subscriber.email, subscriber.name, subscriber.fields)

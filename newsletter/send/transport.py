@@ -1,0 +1,69 @@
+"""The interface the sender needs from a way of delivering messages, declared here, by its consumer.
+
+A `Transport` opens `Connection`s; the sender keeps each one open for many
+messages.  `Connection.send` returns when the server accepted the message,
+or raises one of the three failures below, which tell the sender what to do
+next.  Failures of the whole server (authentication, certificates, nobody
+listening) are `DeliveryError`s raised by `connect`: the run stops.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from newsletter.errors import DeliveryError
+
+
+class Connection(Protocol):
+    """One open session with the server, reused for message after message."""
+
+    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
+        """Hand over one message (CRLF line endings); return once the server accepted it."""
+        ...
+
+    def close(self) -> None:
+        """Say goodbye; never raises."""
+        ...
+
+
+class Transport(Protocol):
+    """Where messages go: an SMTP relay, or files in an outbox."""
+
+    description: str  # for messages: `smtp 127.0.0.1:2525 (starttls)`, `outbox issues/x/outbox`
+    where: str  # `host:port` or a folder: what error messages name
+
+    def connect(self) -> Connection:
+        """Open a connection; DeliveryError (or ServerUnavailable) if the server cannot be used."""
+        ...
+
+
+class SendFailure(Exception):
+    """One message was not accepted; `reason` is the server's reply, on one line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TemporaryFailure(SendFailure):
+    """A 4xx reply: try this recipient again later on the same connection."""
+
+
+class PermanentFailure(SendFailure):
+    """A 5xx reply: this recipient failed for good; record it and go on."""
+
+
+class ConnectionLost(SendFailure):
+    """The connection dropped (or the server said 421): reconnect, then try again."""
+
+
+class ServerUnavailable(DeliveryError):
+    """Nobody answered at host:port, or the server turned the connection away.
+
+    `refused` is True when nothing listens there at all: at the start of a run
+    that stops it at once; later it may be a restart, so the sender retries.
+    """
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused

@@ -1,0 +1,52 @@
+"""Export subscribers to CSV: email, name, status, created, updated, then every merge field.
+
+The file imports back as it was (`newsletter subscribers import`), statuses included.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from newsletter.errors import SubscriberError, display_path
+from newsletter.subscribers.store import Status, SubscriberStore
+
+BASE_COLUMNS = ("email", "name", "status", "created", "updated")
+
+
+def export_csv(store: SubscriberStore, path: Path | None, *, status: Status | None = None) -> int:
+    """Write the subscribers (all, or one `status`) to `path` (None: stdout); return how many."""
+    if path is None:
+        return write_csv(store, sys.stdout, status=status)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            count = write_csv(store, out, status=status)
+        partial.replace(path)  # whole or not at all
+    except OSError as e:
+        partial.unlink(missing_ok=True)
+        raise SubscriberError(f"{display_path(path)}: cannot write ({e.strerror})") from None
+    return count
+
+
+def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = None) -> int:
+    """Stream the subscribers as CSV rows into `out`; return how many."""
+    fields = store.field_names(status)
+    writer = csv.writer(out)
+    writer.writerow([*BASE_COLUMNS, *fields])
+    count = 0
+    for s in store.iter(status):
+        writer.writerow(
+            [
+                s.email,
+                s.name,
+                s.status,
+                s.created,
+                s.updated,
+                *(s.fields.get(f, "") for f in fields),
+            ]
+        )
+        count += 1
+    return count

@@ -1,0 +1,98 @@
+"""newsletter.db: one SQLite file for the list, the unsubscribes and the delivery journal.
+
+Created on first use, in WAL mode so a send's journal writes never block a
+reader (`subscribers list`, `send --status`) and a commit survives a killed
+process.  The schema is versioned with `PRAGMA user_version`: each entry of
+MIGRATIONS moves a database one version up, inside a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from newsletter.errors import SubscriberError, display_path
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: subscribers, the suppression list, and the delivery journal.
+    """
+    CREATE TABLE subscribers (
+        id       INTEGER PRIMARY KEY,
+        email    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name     TEXT NOT NULL DEFAULT '',
+        fields   TEXT NOT NULL DEFAULT '{}',  -- JSON object: the extra CSV columns, as merge fields
+        status   TEXT NOT NULL DEFAULT 'active'
+                 CHECK (status IN ('active', 'unsubscribed', 'bounced')),
+        created  TEXT NOT NULL,
+        updated  TEXT NOT NULL
+    );
+    CREATE INDEX subscribers_by_status ON subscribers (status, id);
+    -- Outlives `subscribers remove`: an address that left is never re-added by an import.
+    CREATE TABLE unsubscribes (
+        email    TEXT PRIMARY KEY COLLATE NOCASE,
+        at       TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        issue_id    TEXT NOT NULL,
+        email       TEXT NOT NULL COLLATE NOCASE,
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT NOT NULL DEFAULT '',
+        message_id  TEXT NOT NULL DEFAULT '',
+        updated     TEXT NOT NULL,
+        PRIMARY KEY (issue_id, email)
+    );
+    CREATE INDEX deliveries_by_status ON deliveries (issue_id, status);
+    """,
+)
+
+
+def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and create or upgrade) newsletter.db; autocommit, WAL, synchronous=NORMAL."""
+    shown = display_path(path)
+    if not create and not path.exists():
+        raise SubscriberError(
+            f"{shown}: no database yet; add subscribers first "
+            "(`newsletter subscribers import list.csv`)"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: every statement outside an explicit BEGIN commits at once;
+        # check_same_thread=False: the sender's threads share one writer, under its lock.
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # in WAL: a commit survives kill -9, not a power cut
+        _migrate(conn)
+    except sqlite3.DatabaseError as e:
+        raise SubscriberError(
+            f"{shown}: cannot open the database ({e}); "
+            "check the `database` setting in newsletter.toml"
+        ) from None
+    except OSError as e:
+        raise SubscriberError(f"{shown}: cannot create the database ({e.strerror})") from None
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise sqlite3.DatabaseError(
+            f"made by a newer version of newsletter (schema {version}); upgrade newsletter"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;"
+            )
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def utc_now() -> str:
+    """A timestamp as the database stores it: ISO 8601, UTC, to the second."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

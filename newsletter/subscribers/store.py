@@ -1,0 +1,211 @@
+"""Subscribers in newsletter.db: add, change status, remove, and read them back in batches.
+
+Addresses are unique whatever their case.  An address that unsubscribed is
+also remembered in `unsubscribes`, which outlives `remove`, so no later import
+or `add` mails it again unless it is explicitly re-subscribed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from newsletter.subscribers.database import open_database, utc_now
+
+STATUSES = ("active", "unsubscribed", "bounced")
+Status = Literal["active", "unsubscribed", "bounced"]
+# What `add`/`upsert` did with an address.
+Change = Literal["added", "updated", "unchanged", "suppressed", "resubscribed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """One address on the list, with its merge fields."""
+
+    email: str
+    name: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    status: Status = "active"
+    created: str = ""
+    updated: str = ""
+    id: int = 0
+
+
+class SubscriberStore:
+    """The subscribers table of one newsletter.db."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SubscriberStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, email: str) -> Subscriber | None:
+        """The subscriber with this address (any case), or None."""
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM subscribers WHERE email = ?", (email,)
+        ).fetchone()
+        return _subscriber(row) if row else None
+
+    def is_suppressed(self, email: str) -> bool:
+        """True when the address unsubscribed (even if it was removed since)."""
+        return (
+            self.conn.execute("SELECT 1 FROM unsubscribes WHERE email = ?", (email,)).fetchone()
+            is not None
+        )
+
+    def upsert(
+        self,
+        email: str,
+        name: str | None = None,
+        fields: Mapping[str, str] | None = None,
+        *,
+        status: Status = "active",
+        resubscribe: bool = False,
+        now: str | None = None,
+    ) -> Change:
+        """Add an address or update its name and fields; an unsubscribed one stays unsubscribed.
+
+        `name=None` keeps the stored name; `fields` are merged into the stored
+        ones.  `status` other than active (from an exported CSV, say) is applied;
+        `resubscribe=True` makes an unsubscribed or bounced address active again.
+        """
+        now = now or utc_now()
+        current = self.get(email)
+        suppressed = self.is_suppressed(email)
+        if status == "unsubscribed" and not suppressed:
+            self._suppress(email, now)
+        if current is None:
+            wanted = _new_status(status, suppressed, resubscribe)
+            if wanted == "active" and suppressed:
+                self._unsuppress(email)
+            self.conn.execute(
+                "INSERT INTO subscribers (email, name, fields, status, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (email, name or "", _json(fields or {}), wanted, now, now),
+            )
+            return "suppressed" if wanted == "unsubscribed" and status == "active" else "added"
+        new_name = current.name if name is None else name
+        new_fields = {**current.fields, **(fields or {})}
+        new_status: Status = current.status
+        change: Change = "unchanged"
+        if resubscribe and current.status != "active":
+            new_status, change = "active", "resubscribed"
+            self._unsuppress(email)
+        elif status != "active" and current.status != status:
+            new_status = status
+        elif current.status != "active":
+            change = "suppressed"
+        if (new_name, new_fields, new_status) != (
+            current.name,
+            dict(current.fields),
+            current.status,
+        ):
+            self.conn.execute(
+                "UPDATE subscribers SET name = ?, fields = ?, status = ?, updated = ? WHERE id = ?",
+                (new_name, _json(new_fields), new_status, now, current.id),
+            )
+            if change == "unchanged":
+                change = "updated"
+        return change
+
+    def set_status(
+        self, email: str, status: Status, *, now: str | None = None
+    ) -> Subscriber | None:
+        """Mark an address active, unsubscribed or bounced (unsubscribing suppresses it)."""
+        now = now or utc_now()
+        if status == "unsubscribed":
+            self._suppress(email, now)
+        elif status == "active":
+            self._unsuppress(email)
+        self.conn.execute(
+            "UPDATE subscribers SET status = ?, updated = ? WHERE email = ? AND status != ?",
+            (status, now, email, status),
+        )
+        return self.get(email)
+
+    def remove(self, email: str) -> bool:
+        """Delete an address from the list (its unsubscribe, if any, is kept); False if absent."""
+        return self.conn.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount > 0
+
+    def iter(self, status: Status | None = None, *, batch: int = 1000) -> Iterator[Subscriber]:
+        """Every subscriber (or those with one status) in the order they joined, in batches."""
+        last = 0
+        where = "id > ?" + (" AND status = ?" if status else "")
+        while True:
+            params = (last, status) if status else (last,)
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM subscribers WHERE {where} ORDER BY id LIMIT {int(batch)}",
+                params,
+            ).fetchall()
+            yield from map(_subscriber, rows)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
+    def counts(self) -> dict[str, int]:
+        """How many subscribers have each status (every status present, zero or not)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        counts.update(
+            self.conn.execute("SELECT status, count(*) FROM subscribers GROUP BY status").fetchall()
+        )
+        return counts
+
+    def field_names(self, status: Status | None = None) -> list[str]:
+        """Every merge-field name in use, sorted."""
+        where, params = ("WHERE s.status = ?", (status,)) if status else ("", ())
+        rows = self.conn.execute(
+            "SELECT DISTINCT j.key FROM subscribers s, json_each(s.fields) j"
+            f" {where} ORDER BY j.key",
+            params,
+        )
+        return [r[0] for r in rows]
+
+    def _suppress(self, email: str, now: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO unsubscribes (email, at) VALUES (?, ?)", (email, now)
+        )
+
+    def _unsuppress(self, email: str) -> None:
+        self.conn.execute("DELETE FROM unsubscribes WHERE email = ?", (email,))
+
+
+def open_store(path: Path, *, create: bool = True) -> SubscriberStore:
+    """The subscribers of the database at `path`, created when missing (unless create=False)."""
+    return SubscriberStore(open_database(path, create=create))
+
+
+def _new_status(status: Status, suppressed: bool, resubscribe: bool) -> Status:
+    if status != "active":
+        return status
+    return "unsubscribed" if suppressed and not resubscribe else "active"
+
+
+_COLUMNS = "id, email, name, fields, status, created, updated"
+
+
+def _subscriber(row: tuple) -> Subscriber:
+    id_, email, name, fields, status, created, updated = row
+    return Subscriber(
+        email=email,
+        name=name,
+        fields=json.loads(fields),
+        status=status,
+        created=created,
+        updated=updated,
+        id=id_,
+    )
+
+
+def _json(fields: Mapping[str, str]) -> str:
+    return json.dumps(dict(fields), ensure_ascii=False, sort_keys=True)

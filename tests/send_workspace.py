@@ -1,0 +1,118 @@
+"""A workspace with a built issue and a subscriber list, for the sender's tests.
+
+The issue is rendered once per session from a hand-made manifest whose lead
+says "Dear %%name%% in %%field.city%%", so personalisation shows in both parts;
+each test gets its own copy of the workspace (see tests/send_fixtures.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from newsletter.config import Settings, load_settings
+from newsletter.subscribers.store import SubscriberStore, open_store
+
+ISSUE_ID = "2026-W48"
+
+SETTINGS = """\
+name = "The Test Brief"
+from = "The Test Brief <digest@example.org>"
+reply_to = "editor@example.org"
+base_url = "https://news.example.org"
+postal_address = "The Test Brief, 1 Example Street, Springfield"
+
+[unsubscribe]
+mailto = "unsubscribe@example.org"
+url = "https://news.example.org/unsubscribe"
+secret_env = "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET"
+
+[smtp]
+host = "127.0.0.1"
+port = 2525
+security = "none"
+timeout = 5.0
+connections = 2
+retry_delay = 0.01
+max_attempts = 4
+"""
+
+LEAD = """\
+Dear %%name%% in %%field.city%%, this week the border story leads.
+
+Peru is preparing to declare a state of emergency along its border with Chile, \
+President José Jerí announced on Friday.
+"""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder, its settings and its built issue."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def issue(self) -> Path:
+        return self.root / "issues" / ISSUE_ID
+
+    @property
+    def database(self) -> Path:
+        return self.settings.path(self.settings.database)
+
+    def store(self) -> SubscriberStore:
+        """The subscriber store (close it, or use it in a `with`)."""
+        return open_store(self.database)
+
+    def with_server(self, host: str, port: int, **smtp) -> Settings:
+        """The settings pointed at a server, with other SMTP settings changed as given."""
+        return replace(
+            self.settings, smtp=replace(self.settings.smtp, host=host, port=port, **smtp)
+        )
+
+    def add(self, *subscribers: tuple[str, str] | str, fields: dict | None = None) -> None:
+        """Add subscribers: `"a@example.org"` or `("a@example.org", "Name")`."""
+        with self.store() as store:
+            for s in subscribers:
+                email, name = (s, "") if isinstance(s, str) else s
+                store.upsert(email, name, fields or {})
+
+    def add_many(self, n: int, domain: str = "example.org") -> list[str]:
+        """Add `n` numbered subscribers; return their addresses."""
+        emails = [f"reader{i:05d}@{domain}" for i in range(n)]
+        with self.store() as store:
+            store.conn.execute("BEGIN")
+            for i, email in enumerate(emails):
+                store.upsert(email, f"Reader {i}", {"city": "Lima"})
+            store.conn.execute("COMMIT")
+        return emails
+
+
+def build_sample_issue(
+    root: Path, *, subject: str = "Peru prepares a border emergency", lead: str = LEAD
+) -> Path:
+    """Write newsletter.toml and build issues/<id>/ from a hand-made manifest; return the folder."""
+    from newsletter.build import rebuild
+    from newsletter.manifest import manifest_text
+    from newsletter.models import Headline, Issue, Lead, ScoredHeadline
+
+    (root / "newsletter.toml").write_text(SETTINGS, "utf-8")
+    issue = Issue(
+        id=ISSUE_ID,
+        date=dt.date(2026, 11, 26),
+        subject=subject,
+        preheader="The decision comes amid heightened tensions.",
+        lead=Lead(title="Peru prepares a border emergency", body=lead),
+        related=(
+            ScoredHeadline(
+                Headline("Border crossings rise", "https://example.org/a"), 1.2, ("border",)
+            ),
+        ),
+    )
+    folder = root / "issues" / ISSUE_ID
+    folder.mkdir(parents=True)
+    (folder / "issue.toml").write_text(manifest_text(issue, f"issues/{ISSUE_ID}"), "utf-8")
+    settings, _ = load_settings(root)
+    rebuild(folder, settings)
+    return folder

@@ -1,0 +1,155 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the sender's tests, with failures on demand.
+
+`smtp_server(...)` starts one in a thread and yields a `Server` whose handler
+records every accepted message and replays scripted faults: a reply such as
+"451 4.3.0 try later" or "550 5.1.1 no such user" at RCPT or DATA, or "drop"
+(the connection is closed without a reply).  The fixtures are in
+tests/send_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER, PASSWORD = "editor", "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Received:
+    """One message the server accepted."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+
+    def message(self) -> EmailMessage:
+        """The bytes parsed as a mail reader would."""
+        return BytesParser(policy=policy.default).parsebytes(self.data)
+
+
+@dataclass
+class RecordingHandler:
+    """Accepts and records messages; replays scripted faults per recipient first."""
+
+    pipelining: bool = False
+    received: list[Received] = field(default_factory=list)
+    faults: dict[tuple[str, str], deque[str]] = field(default_factory=lambda: defaultdict(deque))
+    always: dict[str, str] = field(default_factory=dict)  # stage -> reply for every recipient
+    attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(self, address: str, stage: str, *replies: str) -> None:
+        """Answer the next attempts for `address` at `stage` ("rcpt" or "data") with `replies`."""
+        self.faults[(address.lower(), stage)].extend(replies)
+
+    def by_recipient(self) -> dict[str, int]:
+        """How many accepted messages each recipient got."""
+        counts: dict[str, int] = defaultdict(int)
+        for r in self.received:
+            for rcpt in r.rcpt_tos:
+                counts[rcpt.lower()] += 1
+        return dict(counts)
+
+    def _fault(self, address: str, stage: str) -> str | None:
+        with self.lock:
+            queued = self.faults.get((address.lower(), stage))
+            if queued:
+                return queued.popleft()
+            return self.always.get(stage)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.attempts[address.lower()] += 1
+        fault = self._fault(address, "rcpt")
+        if fault == "drop":
+            server.transport.close()
+            return "421 4.4.2 dropped"
+        if fault:
+            return fault
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        fault = self._fault(envelope.rcpt_tos[0], "data")
+        if fault == "drop":  # the message was transmitted, but no reply ever comes
+            server.transport.close()
+            return "421 4.4.2 dropped"
+        if fault:
+            return fault
+        with self.lock:
+            self.received.append(
+                Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
+            )
+        return "250 2.0.0 queued"
+
+
+@dataclass
+class Server:
+    """A running server: where it listens and what it received."""
+
+    host: str
+    port: int
+    handler: RecordingHandler
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        USER.encode(),
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+@contextlib.contextmanager
+def smtp_server(
+    *,
+    handler: RecordingHandler | None = None,
+    starttls: ssl.SSLContext | None = None,
+    implicit_tls: ssl.SSLContext | None = None,
+    auth: bool = False,
+) -> Iterator[Server]:
+    """Run an aiosmtpd server on 127.0.0.1 for the duration of the block."""
+    handler = handler or RecordingHandler()
+    port = free_port()
+    kwargs: dict = {"server_hostname": "localhost"}
+    if starttls is not None:
+        kwargs.update(tls_context=starttls, require_starttls=True)
+    if implicit_tls is not None:
+        kwargs["ssl_context"] = implicit_tls
+    if auth:
+        kwargs.update(authenticator=_authenticate, auth_require_tls=starttls is not None)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+    controller.start()
+    try:
+        yield Server("127.0.0.1", port, handler)
+    finally:
+        controller.stop()
