@@ -1,0 +1,326 @@
+"""Words to concepts: the matching vocabulary shared by the relevance ranker and duplicates.
+
+A text becomes a sequence of `Term`s.  Each word is casefolded, stripped of accents and
+possessives ("Chile’s" → chile), split at hyphen and dash compounds unless the joined word is
+an English word ("Peru-Chile" → peru, chile; "cease-fire" → ceasefire), stopwords are dropped,
+and the rest is Snowball-stemmed.  A stem then maps to a concept:
+
+- a place ("@venezuela") from the gazetteer, data/places.txt: names, demonyms and capitals, so
+  Venezuelans, Venezuelan and Caracas are one concept; multi-word places ("El Salvador") too;
+- a variant family ("~migration") from data/families.txt: migrants, migration, immigration;
+- a number ("#266"), kept for spotting duplicates but not evidence of relevance;
+- otherwise the stem itself.
+
+Data files load lazily on first use, so importing this module costs next to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from itertools import chain
+from pathlib import Path
+from typing import NamedTuple
+
+_DATA = Path(__file__).parent / "data"
+
+PLACE = "@"
+FAMILY = "~"
+NUMBER = "#"
+
+# Words with inner apostrophes, dashes and dots kept together, so possessives ("Chile’s"),
+# compounds ("Peru-Chile") and acronyms ("U.S") are handled as one token.  Plain \w runs
+# are the fastest pattern for 100,000 headlines.
+_TOKEN = re.compile(r"\w+(?:['’‐‑\-–—.]\w+)*'?")
+_DASHES = re.compile(r"[‐‑\-–—]")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)")  # "73rd", "1990s": numbers too
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each either
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other ought our ours ourselves out over own same she should so some such
+    than that the their theirs them themselves then there these they this those through to
+    too under until up upon very was we were what when where which while who whom why will
+    with would you your yours yourself yourselves us also amid among via per within
+    without across along around toward towards onto despite since whether yet still though
+    although unless may might must shall say says said saying according told tell tells
+    don doesn didn ca won isn aren wasn weren hasn haven hadn shouldn wouldn couldn ain mr
+    mrs ms
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+_CONTRACTIONS = frozenset({"ll", "re", "ve", "d", "m", "t"})
+DEFAULT_ZIPF = 2.5  # for words missing from the table (it stops at Zipf 3.0): rare
+
+
+class Term(NamedTuple):
+    """One matched word: its readable form and the concept it stands for."""
+
+    word: str  # casefolded, possessive removed, accents kept: what the editor reads
+    concept: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The shipped word lists, loaded once: frequencies, gazetteer and variant families."""
+
+    zipf: dict[str, float]  # plain word → Zipf frequency (wordfreq, English)
+    name_like: frozenset[str]  # words about as common abroad as in English: likely names
+    concepts: dict[str, str]  # stem → place or family concept
+    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first stem → (stems, concept)
+    protected: frozenset[str]  # stopword spellings that are places when written in capitals
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Load the shipped data files (once, on first use; about 10 ms)."""
+    zipf: dict[str, float] = {}
+    name_like: set[str] = set()
+    for line in _data_lines(_read("wordfreq_en.txt")):
+        value, *words = line.split()
+        zipf.update(dict.fromkeys(words, int(value.rstrip("*")) / 10))
+        if value.endswith("*"):
+            name_like.update(words)
+    concepts: dict[str, str] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    protected: set[str] = set()
+    for name, marker in (("places.txt", PLACE), ("families.txt", FAMILY)):
+        for line in _data_lines(_read(name)):
+            key, _, forms = line.partition("=")
+            concept = marker + key.strip()
+            for form in forms.split(","):
+                stems = tuple(
+                    stem
+                    for token in _TOKEN.findall(form)
+                    for _, stem in _words(token, zipf, keep_stopwords=True)
+                )
+                if len(stems) == 1:
+                    concepts[stems[0]] = concept
+                    if stems[0] in STOPWORDS:
+                        protected.add(stems[0])
+                elif stems:
+                    phrases.setdefault(stems[0], []).append((stems, concept))
+    return Vocabulary(
+        zipf=zipf,
+        name_like=frozenset(name_like),
+        concepts=concepts,
+        # Longest phrase first, so "south sudan" is not read as "south" + Sudan.
+        phrases={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
+        protected=frozenset(protected),
+    )
+
+
+def _read(name: str) -> str:
+    # A plain path, not importlib.resources: that costs 6 ms and the package is never zipped.
+    return (_DATA / name).read_text(encoding="utf-8")
+
+
+def _data_lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@cache
+def _stemmer():
+    import Stemmer  # imported here: a cold `newsletter build` must not pay for it early
+
+    return Stemmer.Stemmer("english")
+
+
+def plain(text: str) -> str:
+    """Casefold and strip accents: "Jerí" → "jeri", so matching ignores diacritics."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(
+    token: str, zipf: dict[str, float], keep_stopwords: bool = False
+) -> list[tuple[str, str]]:
+    """Split one token into (readable word, stem) pairs; see the module docstring."""
+    if "." in token:  # dotted acronym: U.S → US, still in capitals
+        token = token.replace(".", "")
+    token = token.replace("_", "")
+    capitals = token.isupper() and len(token) > 1
+    readable = token.casefold().replace("’", "'")
+    if readable.endswith("'s"):
+        readable = readable[:-2]
+    readable = readable.strip("'")
+    if "'" in readable:  # contractions: "you'll" → you, "don't" → don (both stopwords)
+        base, _, suffix = readable.rpartition("'")
+        if suffix in _CONTRACTIONS:
+            readable = base
+    parts = _DASHES.split(readable)
+    if len(parts) > 1:
+        joined = plain("".join(parts))
+        if joined in zipf or joined in _family_words():
+            parts = ["".join(parts)]
+    pairs = []
+    for part in parts:
+        word = part.replace("'", "")
+        key = plain(word)
+        if not key:
+            continue
+        if key.isdigit() or _ORDINAL.fullmatch(key):
+            pairs.append((word, NUMBER + key))
+            continue
+        if (key in STOPWORDS and not keep_stopwords and not (capitals and key in _protected())) or (
+            len(key) < 2 and not keep_stopwords
+        ):
+            continue
+        pairs.append((word, _stemmer().stemWord(key)))
+    return pairs
+
+
+@cache
+def _family_words() -> frozenset[str]:
+    # Raw family spellings, so a dashed compound such as "cease-fire" joins up even when the
+    # frequency table lacks the joined word.
+    text = _read("families.txt")
+    return frozenset(
+        plain(w).replace(" ", "").replace("-", "")
+        for line in _data_lines(text)
+        for w in line.partition("=")[2].split(",")
+    )
+
+
+def _protected() -> frozenset[str]:
+    return vocabulary().protected
+
+
+_TOKEN_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
+_CACHE_LIMIT = 200_000  # distinct tokens; a long-running preview must not grow without bound
+
+
+def token_words(token: str) -> tuple[tuple[str, str], ...]:
+    """The (readable word, stem) pairs of one regex token, cached: stemming dominates the cost."""
+    found = _TOKEN_CACHE.get(token)
+    if found is None:
+        if len(_TOKEN_CACHE) >= _CACHE_LIMIT:
+            _TOKEN_CACHE.clear()
+        found = _TOKEN_CACHE[token] = tuple(_words(token, vocabulary().zipf))
+    return found
+
+
+def terms(text: str) -> list[Term]:
+    """The concepts of a text in order, each with the word that carried it."""
+    return [Term(word, concept) for word, concept in concept_pairs(text)]
+
+
+_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → its (word, concept) pairs
+_STEMMED: dict[str, tuple[tuple[str, str, str], ...]] = {}  # chunk → (word, stem, concept)
+_PHRASE_TOKENS: set[str] = set()  # chunks with a stem that may start a multi-word place
+
+
+def concept_pairs(text: str) -> list[tuple[str, str]]:
+    """Like `terms` as plain (word, concept) tuples: the fast path for 100,000 headlines."""
+    # Split on spaces (several times faster than the regex) and analyse each chunk once:
+    # the regex runs only on chunks never seen before, and punctuation goes there.
+    tokens = text.split()
+    entries = list(map(_PAIRS.get, tokens))
+    if None in entries:
+        entries = [_PAIRS.get(token) or _learn(token) for token in tokens]
+    if _PHRASE_TOKENS.isdisjoint(tokens):
+        return list(chain.from_iterable(entries))
+    # A word that may start "New Orleans": join phrases the slow way.
+    return _join_phrases(list(chain.from_iterable(map(_STEMMED.__getitem__, tokens))))
+
+
+def _join_phrases(triples: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(word, stem, concept) triples to (word, concept) pairs, multi-word places joined."""
+    phrases = vocabulary().phrases
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(triples)
+    while i < n:
+        word, stem, concept = triples[i]
+        for stems, place in phrases.get(stem, ()):
+            end = i + len(stems)
+            if end <= n and all(triples[i + k][1] == s for k, s in enumerate(stems)):
+                out.append((" ".join(w for w, _, _ in triples[i:end]), place))
+                i = end
+                break
+        else:
+            out.append((word, concept))
+            i += 1
+    return out
+
+
+def _learn(chunk: str) -> tuple[tuple[str, str], ...]:
+    vocab = vocabulary()
+    if len(_PAIRS) >= _CACHE_LIMIT:
+        _PAIRS.clear()
+        _STEMMED.clear()
+        _PHRASE_TOKENS.clear()
+    pairs = [pair for token in _TOKEN.findall(chunk) for pair in token_words(token)]
+    if any(stem in vocab.phrases for _, stem in pairs):
+        _PHRASE_TOKENS.add(chunk)
+    triples = tuple((word, stem, vocab.concepts.get(stem, stem)) for word, stem in pairs)
+    _STEMMED[chunk] = triples
+    entry = _PAIRS[chunk] = tuple((word, concept) for word, _, concept in triples)
+    return entry
+
+
+def resolve(pairs: list[tuple[str, str]]) -> list[Term]:
+    """Map (word, stem) pairs to Terms, joining multi-word places ("New Orleans") first."""
+    return [term for term, _ in resolve_indexed(pairs)]
+
+
+def resolve_indexed(pairs: list[tuple[str, str]]) -> list[tuple[Term, int]]:
+    """Like `resolve`, each Term with the index of its first pair."""
+    vocab = vocabulary()
+    phrases, concepts = vocab.phrases, vocab.concepts
+    out: list[tuple[Term, int]] = []
+    i, n = 0, len(pairs)
+    while i < n:
+        word, stem = pairs[i]
+        for stems, concept in phrases.get(stem, ()):
+            size = len(stems)
+            if tuple(s for _, s in pairs[i : i + size]) == stems:
+                out.append((Term(" ".join(w for w, _ in pairs[i : i + size]), concept), i))
+                i += size
+                break
+        else:
+            out.append((Term(word, concepts.get(stem, stem)), i))
+            i += 1
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The raw regex tokens of a text, as `terms` sees them (for case-aware callers)."""
+    return _TOKEN.findall(text)
+
+
+def token_spans(text: str) -> list[re.Match[str]]:
+    """The regex tokens of a text with their positions (the lead needs case and context)."""
+    return list(_TOKEN.finditer(text))
+
+
+def zipf(word: str) -> float:
+    """Background Zipf frequency of a plain word (3.0 = once per million words)."""
+    return vocabulary().zipf.get(plain(word), DEFAULT_ZIPF)
+
+
+def is_name_like(word: str) -> bool:
+    """True when a word is about as frequent abroad as in English, as names are."""
+    return plain(word) in vocabulary().name_like
+
+
+def is_place(concept: str) -> bool:
+    """True for gazetteer concepts."""
+    return concept.startswith(PLACE)
+
+
+def is_family(concept: str) -> bool:
+    """True for variant-family concepts."""
+    return concept.startswith(FAMILY)
+
+
+def is_number(concept: str) -> bool:
+    """True for numbers, which never count as evidence of relevance."""
+    return concept.startswith(NUMBER)
