@@ -60,7 +60,7 @@ def workspace_settings() -> Settings:
 
 
 def _register() -> None:
-    from newsletter.cli import build, init  # noqa: F401  (each module adds its commands to `app`)
+    from newsletter.cli import build, init, preview, send, subscribers  # noqa: F401  (each module adds its commands to `app`)
 
 
 _register()

@@ -1,0 +1,61 @@
+"""`newsletter preview`: build the issue, serve it on 127.0.0.1, rebuild and reload on save."""
+
+from __future__ import annotations
+
+import contextlib
+
+import typer
+
+from newsletter.cli import app, warn
+
+
+@app.command()
+def preview(
+    sources: list[str] = typer.Argument(
+        None, metavar="SOURCE", show_default=False,
+        help="Seed files, Markdown stories, feeds, folders; or one issue folder to re-render "
+        "from its issue.toml (and watch it). Default: seeds/"),
+    port: int = typer.Option(
+        8025, "--port", min=0, max=65535,
+        help="Serve on this port; the next free one when it is taken (0: any)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host",
+        help="Listen on this address. Anything but 127.0.0.1 lets other machines in."),
+    no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
+    day: str = typer.Option(None, "--date", help="The issue's date, YYYY-MM-DD. [default: today]"),
+) -> None:
+    """Preview the issue in a browser: desktop, phone, dark and text views, reloaded on save."""
+    import webbrowser
+    from pathlib import Path
+
+    from newsletter.cli.build import _parse_date
+    from newsletter.errors import display_path
+    from newsletter.preview import is_loopback, open_preview
+
+    if not is_loopback(host):
+        warn(f"--host {host}: the preview and its test-send form are open to other machines "
+             "on the network")
+
+    def report(snapshot) -> None:
+        if snapshot.error:
+            typer.echo(f"error: {snapshot.error} (shown in the page; fix it and save)", err=True)
+        else:
+            typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")
+
+    with open_preview(sources or ["seeds"], workspace=Path.cwd(), today=_parse_date(day),
+                      host=host, port=port, on_build=report) as running:
+        first = running.snapshot
+        for warning in first.warnings:
+            warn(warning)
+        if port and running.server.port != port:
+            warn(f"port {port} is taken: using {running.server.port}")
+        shown = f"{display_path(first.folder)}/" if first.folder else "the issue"
+        watched = ", ".join(display_path(p) for p in running.target.watch_roots())
+        typer.echo(f"Previewing {shown} at {running.url}")
+        typer.echo(f"Watching {watched}: save a change and the page reloads. Ctrl-C to stop.")
+        if not no_open:
+            webbrowser.open(running.url)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
+            running.wait()
+    folder = display_path(running.snapshot.folder) if running.snapshot.folder else "issues/<id>"
+    typer.echo(f"Preview stopped. Next: send it with `newsletter send {folder}`.")

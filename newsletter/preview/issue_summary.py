@@ -1,0 +1,70 @@
+"""What the preview page shows besides the email itself, as one JSON-ready mapping.
+
+Made once per build from the issue folder's files and its manifest: the
+message headers (as a reader's client shows them), the ranking (why each
+headline was chosen), the plain text, and the size against Gmail's clip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from newsletter.models import Issue, ScoredHeadline
+
+# Gmail shows "[Message clipped]" and hides the rest when the HTML passes about 102 KB.
+GMAIL_CLIP_BYTES = 102 * 1024
+# The headers an editor checks first, in this order; the rest follow as the message has them.
+KEY_HEADERS = ("Subject", "From", "Reply-To", "To", "Date", "List-Id", "List-Unsubscribe",
+               "List-Unsubscribe-Post")
+
+
+def summarize_issue(issue: Issue, files: Mapping[str, bytes]) -> dict[str, Any]:
+    """The page's view of one built issue: headers, ranking, text and size."""
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(files["message.eml"])
+    html_part = message.get_body(preferencelist=("html",))
+    html = html_part.get_content().encode("utf-8") if html_part is not None else files["index.html"]
+    return {
+        "id": issue.id,
+        "date": issue.date.isoformat(),
+        "subject": issue.subject,
+        "preheader": issue.preheader,
+        "headers": _headers(message.items()),
+        "text": files["index.txt"].decode("utf-8"),
+        "size": {
+            "html_bytes": len(html),
+            "message_bytes": len(files["message.eml"]),
+            "limit_bytes": GMAIL_CLIP_BYTES,
+            "share": round(len(html) / GMAIL_CLIP_BYTES, 4),
+        },
+        "ranking": {
+            "lead": {
+                "title": issue.lead.title,
+                "title_derived": issue.lead.title_derived,
+                "url": issue.lead.url,
+                "source": issue.lead.source,
+            },
+            "related": [_headline(h) for h in issue.related],
+            "more": [_headline(h) for h in issue.more],
+        },
+    }
+
+
+def _headers(items: list[tuple[str, Any]]) -> list[list[str]]:
+    order = {name.lower(): i for i, name in enumerate(KEY_HEADERS)}
+    ranked = sorted(enumerate(items), key=lambda e: (order.get(e[1][0].lower(), len(order)), e[0]))
+    return [[name, str(value)] for _, (name, value) in ranked]
+
+
+def _headline(item: ScoredHeadline) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "url": item.url,
+        "score": round(item.score, 3),
+        "matched": list(item.matched),
+        "source": item.headline.source,
+        "also": [h.title for h in item.merged],
+    }

@@ -1,0 +1,232 @@
+// The preview page: a tab per view, refreshed when the server says a build finished.
+// The current view lives in the URL hash (#phone) so reloads and pushed rebuilds keep it.
+"use strict";
+
+(() => {
+  const VIEWS = ["desktop", "phone", "dark", "text", "headers", "ranking", "send"];
+  const STORAGE_KEY = "newsletter-preview-view";
+  const token = document.querySelector('meta[name="preview-token"]').content;
+  const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
+  const $ = (id) => document.getElementById(id);
+  let shownGeneration = -1; // the last state drawn
+  let shownGood = -1; // the build the frames and tables show
+  let refreshing = null;
+
+  // ---- view switcher (WAI-ARIA tabs, automatic activation) ----
+  function select(view, { focus = false, remember = true } = {}) {
+    if (!VIEWS.includes(view)) view = "desktop";
+    for (const tab of tabs) {
+      const on = tab.dataset.view === view;
+      tab.setAttribute("aria-selected", String(on));
+      tab.tabIndex = on ? 0 : -1;
+      $(tab.getAttribute("aria-controls")).hidden = !on;
+      if (on && focus) tab.focus();
+    }
+    document.body.dataset.view = view;
+    if (remember) {
+      if (location.hash !== `#${view}`) history.replaceState(null, "", `#${view}`);
+      try { sessionStorage.setItem(STORAGE_KEY, view); } catch (e) { /* storage off: the hash is enough */ }
+    }
+  }
+
+  tabs.forEach((tab, index) => {
+    tab.addEventListener("click", () => select(tab.dataset.view));
+    tab.addEventListener("keydown", (event) => {
+      const last = tabs.length - 1;
+      const next = { ArrowRight: index === last ? 0 : index + 1, ArrowLeft: index === 0 ? last : index - 1,
+                     Home: 0, End: last }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      select(tabs[next].dataset.view, { focus: true });
+    });
+  });
+  window.addEventListener("hashchange", () => select(location.hash.slice(1)));
+
+  function initialView() {
+    const fromHash = location.hash.slice(1);
+    if (VIEWS.includes(fromHash)) return fromHash;
+    try { return sessionStorage.getItem(STORAGE_KEY) || "desktop"; } catch (e) { return "desktop"; }
+  }
+
+  // ---- drawing the state ----
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) if (child !== null && child !== undefined) node.append(child);
+    return node;
+  }
+
+  function kilobytes(bytes) {
+    const kb = bytes / 1024;
+    return `${Number.isInteger(kb) ? kb : kb.toFixed(1)} KB`;
+  }
+
+  function drawStatus(state) {
+    const status = $("status");
+    const when = state.finished ? new Date(state.finished * 1000).toLocaleTimeString() : "";
+    if (state.error) {
+      status.dataset.state = "error";
+      status.textContent = `Build failed at ${when}: showing the last good build`;
+    } else {
+      status.dataset.state = "ok";
+      status.textContent = `Built at ${when} in ${state.seconds.toFixed(2)} s`;
+    }
+  }
+
+  function drawError(state) {
+    $("error").hidden = !state.error;
+    $("error-text").textContent = state.error || "";
+    $("error-note").hidden = !state.issue;
+    const warnings = $("warnings");
+    warnings.replaceChildren(...state.warnings.map((w) => el("li", { text: `Warning: ${w}` })));
+    warnings.hidden = state.warnings.length === 0;
+  }
+
+  function drawIssue(issue, good, folder) {
+    $("issue-id").textContent = issue.id;
+    $("folder").textContent = folder ? `· ${folder}/` : "";
+    $("subject").textContent = issue.subject;
+    $("preheader").textContent = issue.preheader;
+    document.title = `Preview · ${issue.subject}`;
+    const size = issue.size;
+    const meter = $("size-meter");
+    meter.value = Math.min(size.share, 1);
+    const text = `${kilobytes(size.html_bytes)} of ${kilobytes(size.limit_bytes)} (${Math.round(size.share * 100)}%)`;
+    $("size-text").textContent = size.share >= 1 ? `${text}: Gmail will clip it` : text;
+    meter.textContent = text;
+    $("plain-text").textContent = issue.text;
+    drawHeaders(issue);
+    drawRanking(issue.ranking);
+    for (const frame of document.querySelectorAll("iframe[data-frame]")) {
+      frame.addEventListener("load", () => { frame.dataset.generation = String(good); }, { once: true });
+      frame.src = `/frame/${frame.dataset.frame}.html?build=${good}`;
+    }
+  }
+
+  function drawHeaders(issue) {
+    const rows = [["Preheader", issue.preheader], ...issue.headers];
+    $("headers-body").replaceChildren(...rows.map(([name, value]) =>
+      el("tr", {}, el("th", { scope: "row", text: name }), el("td", { text: value }))));
+  }
+
+  function scoreBar(fraction) {
+    const bar = el("span", { className: "score-bar", "aria-hidden": "true" });
+    bar.style.width = `${Math.round(Math.max(0, fraction) * 60)}px`; // CSSOM: allowed by the page's CSP
+    return bar;
+  }
+
+  function drawRanking(ranking) {
+    const lead = ranking.lead;
+    const leadTitle = lead.url ? el("a", { href: lead.url, target: "_blank", rel: "noopener", text: lead.title })
+                               : lead.title;
+    const leadBlock = el("section", { className: "ranking-section", "aria-labelledby": "rank-lead" },
+      el("h2", { id: "rank-lead", text: "Lead" }),
+      el("p", {}, leadTitle,
+        lead.title_derived ? el("span", { className: "badge", text: "title derived from the story: check it" }) : null),
+      lead.source ? el("p", { className: "source", text: `from ${lead.source}` }) : null);
+    const all = [...ranking.related, ...ranking.more];
+    const top = Math.max(1, ...all.map((h) => h.score));
+    const table = (id, heading, items, why) => {
+      const section = el("section", { className: "ranking-section", "aria-labelledby": id },
+        el("h2", { id, text: `${heading} (${items.length})` }), el("p", { className: "note", text: why }));
+      if (items.length === 0) return section;
+      const body = items.map((h, i) => el("tr", {},
+        el("td", { text: String(i + 1) }),
+        el("td", {},
+          h.url ? el("a", { href: h.url, target: "_blank", rel: "noopener", text: h.title }) : h.title,
+          h.also.length ? el("div", { className: "also", text: `also: ${h.also.join(" · ")}` }) : null,
+          h.source ? el("div", { className: "source", text: h.source }) : null),
+        el("td", { className: "score" }, h.score.toFixed(3), scoreBar(h.score / top)),
+        el("td", {}, h.matched.length
+          ? el("ul", { className: "terms" }, ...h.matched.map((t) => el("li", { text: t })))
+          : el("span", { className: "source", text: "no shared terms" }))));
+      section.append(el("table", { className: "ranking" },
+        el("thead", {}, el("tr", {}, ...["#", "Headline", "Score", "Matched terms"].map(
+          (t) => el("th", { scope: "col", text: t })))),
+        el("tbody", {}, ...body)));
+      return section;
+    };
+    $("ranking-tables").replaceChildren(leadBlock,
+      table("rank-related", "Related", ranking.related, "The best matches above the relevance threshold, best first."),
+      table("rank-more", "More headlines", ranking.more, "The rest, in rank order."));
+  }
+
+  function draw(state) {
+    drawStatus(state);
+    drawError(state);
+    if (state.issue && state.good_generation !== shownGood) {
+      drawIssue(state.issue, state.good_generation, state.folder);
+      shownGood = state.good_generation;
+    }
+    shownGeneration = state.generation;
+    document.body.dataset.generation = String(state.generation);
+    document.body.dataset.state = state.error ? "error" : "ok";
+  }
+
+  async function refresh() {
+    if (refreshing) return refreshing;
+    refreshing = (async () => {
+      try {
+        const response = await fetch("/api/state", { cache: "no-store" });
+        draw(await response.json());
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  }
+
+  // ---- pushed rebuilds (server-sent events; the browser reconnects by itself) ----
+  function listen() {
+    const events = new EventSource("/events");
+    events.addEventListener("build", (event) => {
+      const { generation } = JSON.parse(event.data);
+      if (generation !== shownGeneration) refresh();
+    });
+    events.addEventListener("error", () => {
+      const status = $("status");
+      status.dataset.state = "offline";
+      status.textContent = "Disconnected: is `newsletter preview` still running? Retrying…";
+    });
+  }
+
+  // ---- send a test copy ----
+  $("send-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("send-address");
+    const result = $("send-result");
+    const button = $("send-button");
+    if (!input.value.trim() || !input.checkValidity()) {
+      result.dataset.ok = "false";
+      result.textContent = "Enter an email address, like you@example.org.";
+      input.focus();
+      return;
+    }
+    button.disabled = true;
+    result.dataset.ok = "";
+    result.textContent = "Sending…";
+    try {
+      const response = await fetch("/api/send-test", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Preview-Token": token },
+        body: JSON.stringify({ address: input.value.trim() }),
+      });
+      const answer = await response.json();
+      result.dataset.ok = String(answer.ok);
+      result.textContent = answer.ok ? `Sent: ${answer.message}` : `Not sent: ${answer.message}`;
+    } catch (e) {
+      result.dataset.ok = "false";
+      result.textContent = "Not sent: the preview server did not answer.";
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  select(initialView());
+  refresh();
+  listen();
+})();

@@ -1,0 +1,116 @@
+"""One preview session: the first build, the server, the watcher and the rebuilder, wired together.
+
+`open_preview` returns a running `Preview`; the caller shows its URL, waits
+(`wait()` returns on `close()` or raises KeyboardInterrupt on Ctrl-C) and
+closes it.  A failed build never ends the session: the page shows the error
+and the next good save clears it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from newsletter.preview.rebuilder import PreviewSnapshot, Rebuilder
+from newsletter.preview.server import DEFAULT_HOST, DEFAULT_PORT, PreviewServer, bind_server
+from newsletter.preview.target import PreviewTarget
+from newsletter.preview.watcher import InputWatcher
+
+
+class Preview:
+    """A running preview: serves on `url`, rebuilds when an input changes."""
+
+    def __init__(self, target: PreviewTarget, server: PreviewServer, rebuilder: Rebuilder,
+                 watcher: InputWatcher, requested_port: int) -> None:
+        self.target = target
+        self.server = server
+        self.rebuilder = rebuilder
+        self.watcher = watcher
+        self.requested_port = requested_port
+        self._closed = threading.Event()
+        self._serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                         name="preview-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = str(self.server.server_address[0])
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.server.port}/"
+
+    @property
+    def snapshot(self) -> PreviewSnapshot:
+        """The latest build's snapshot."""
+        return self.rebuilder.snapshot
+
+    def start(self) -> Preview:
+        self._serving.start()
+        self.rebuilder.start()
+        self.watcher.start()
+        return self
+
+    def wait(self) -> None:
+        """Block until `close()`; Ctrl-C raises KeyboardInterrupt here, in the caller's thread."""
+        while not self._closed.wait(0.5):
+            pass
+
+    def close(self) -> None:
+        """Stop watching, building and serving; safe to call twice."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self.watcher.stop()
+        self.rebuilder.stop()  # also ends the open event streams
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Preview:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_preview(
+    sources: Sequence[str],
+    *,
+    workspace: Path,
+    today: dt.date,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    on_build: Callable[[PreviewSnapshot], None] | None = None,
+) -> Preview:
+    """Build once, then serve and watch; `sources` as for `newsletter build` or an issue folder."""
+    target = PreviewTarget.for_sources(sources, workspace, today)
+    watcher_box: list[InputWatcher] = []
+
+    def built(snapshot: PreviewSnapshot) -> None:
+        for watcher in watcher_box:
+            watcher.rearm()
+        if on_build is not None:
+            on_build(snapshot)
+
+    rebuilder = Rebuilder(target, on_build=built)
+    rebuilder.build_now()
+    watcher = InputWatcher(target, on_change=rebuilder.request)
+    watcher_box.append(watcher)
+    server = bind_server(host, port, rebuilder, lambda address: send_test_copy(rebuilder, address))
+    return Preview(target, server, rebuilder, watcher, port).start()
+
+
+def send_test_copy(rebuilder: Rebuilder, address: str) -> str:
+    """Send the issue on show to one address through the workspace's transport."""
+    from newsletter.config import load_settings, smtp_password
+    from newsletter.errors import DeliveryError
+
+    snapshot = rebuilder.snapshot
+    if snapshot.folder is None or snapshot.error is not None:
+        raise DeliveryError("the last build failed: fix the error shown on the page, then send")
+    try:
+        from newsletter.send import send_test_copy as send
+    except ImportError:
+        raise DeliveryError("sending is not available in this installation of newsletter") from None
+    settings, _ = load_settings(rebuilder.target.workspace)
+    with rebuilder.issue_lock:  # the copy is the build on show, not one half-replaced
+        return send(snapshot.folder, address, settings, password=smtp_password())

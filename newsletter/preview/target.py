@@ -1,0 +1,120 @@
+"""What the preview builds and which files it watches for that.
+
+Two kinds of target, as with `newsletter build`: story sources (ranked afresh
+into issues/<id>/ on every build) or one issue folder (re-rendered in place
+from its issue.toml, so the editor's manifest edits are kept).  Either way the
+workspace's newsletter.toml and templates are read again on every build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.build import BuildResult
+from newsletter.config import CONFIG_NAME
+from newsletter.manifest import MANIFEST_NAME
+
+_IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewTarget:
+    """The sources (or the issue folder) of one preview, in one workspace."""
+
+    workspace: Path
+    sources: tuple[str, ...]
+    today: dt.date
+    issue_folder: Path | None = None  # set when the only source is an issue folder
+
+    @classmethod
+    def for_sources(cls, sources: Sequence[str], workspace: Path, today: dt.date) -> PreviewTarget:
+        """A target for `newsletter preview SOURCE...`: one issue folder, or story sources."""
+        from newsletter.issue_folder import is_issue_folder
+
+        given = tuple(sources) or ("seeds",)
+        folder = Path(given[0]) if len(given) == 1 and is_issue_folder(Path(given[0])) else None
+        return cls(workspace=workspace.resolve(), sources=given, today=today,
+                   issue_folder=folder.resolve() if folder else None)
+
+    @property
+    def manifest(self) -> Path | None:
+        """The issue.toml the preview renders from, in issue-folder mode."""
+        return self.issue_folder / MANIFEST_NAME if self.issue_folder else None
+
+    def build(self) -> tuple[BuildResult, tuple[str, ...]]:
+        """Build once with the workspace's current settings; return the result and any warnings."""
+        from newsletter.assemble import AssembleOptions
+        from newsletter.build import build, rebuild
+        from newsletter.config import load_settings
+
+        settings, warnings = load_settings(self.workspace)
+        if self.issue_folder is not None:
+            return rebuild(self.issue_folder, settings), warnings
+        options = AssembleOptions(today=self.today, related=settings.related,
+                                  more_headlines=settings.more_headlines)
+        return build(list(self.sources), settings, options), warnings
+
+    def watch_roots(self) -> list[Path]:
+        """The existing files and folders to watch: sources or manifest, templates, settings."""
+        from newsletter.render.templates import template_dirs
+
+        roots: list[Path] = []
+        if self.issue_folder is not None:
+            roots.append(self.issue_folder)  # the folder, not the file: saving may replace the file
+        else:
+            roots += [self._local(s) for s in self.sources if not _is_url(s)]
+        roots += template_dirs(self.workspace)
+        roots.append(self.workspace / CONFIG_NAME)
+        unique = dict.fromkeys(p.resolve() for p in roots if p.exists())
+        return list(unique)
+
+    def is_input(self, path: Path) -> bool:
+        """True for a changed path that can change the build (not an editor's swap file)."""
+        name = path.name
+        if name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES):
+            return False
+        if self.issue_folder is not None and _is_within(path, self.issue_folder):
+            return path == self.manifest  # the other files there are the build's own output
+        return True
+
+    def fingerprint(self) -> str:
+        """A digest of every input's content: equal digests mean a rebuild would change nothing."""
+        digest = hashlib.sha256()
+        for path in sorted(self._input_files()):
+            digest.update(str(path).encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\1unreadable")
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def _input_files(self) -> Iterable[Path]:
+        for root in self.watch_roots():
+            if root == self.issue_folder:
+                if self.manifest is not None and self.manifest.is_file():
+                    yield self.manifest
+            elif root.is_dir():
+                yield from (p for p in root.rglob("*") if p.is_file() and self.is_input(p))
+            else:
+                yield root
+
+    def _local(self, source: str) -> Path:
+        path = Path(source).expanduser()
+        return path if path.is_absolute() else Path.cwd() / path
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

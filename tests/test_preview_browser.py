@@ -1,0 +1,245 @@
+"""The preview in a real headless Chromium: views, keyboard, widths, dark mode, reloads, errors."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from newsletter.manifest import read_manifest
+from tests.browser import (
+    DESKTOP_VIEWPORT,
+    chromium,
+    frame,
+    make_workspace,
+    open_page,
+    running_preview,
+    screenshot,
+)
+
+pytestmark = pytest.mark.browser
+
+VIEWS = ["desktop", "phone", "dark", "text", "headers", "ranking", "send"]
+HEADERS = ("Preheader", "Subject", "From", "Reply-To", "To", "List-Id", "List-Unsubscribe",
+           "List-Unsubscribe-Post")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    """A preview of the sample seeds that no test in this module changes."""
+    workspace = make_workspace(tmp_path_factory.mktemp("preview") / "workspace")
+    with running_preview(workspace) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context (cookies, storage) for the tests that only look."""
+    opened = browser.new_context(viewport=DESKTOP_VIEWPORT)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def page(context, preview):
+    """A fresh page on the shared preview."""
+    opened = open_page(context, preview.url)
+    yield opened
+    opened.close()
+
+
+def luminance(css_color: str) -> float:
+    """Relative luminance (0 black … 1 white) of an `rgb(...)`/`rgba(...)` colour."""
+    r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css_color)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_page_loads_with_the_issue(page, preview):
+    """The page shows the subject, a good build, the size against Gmail's clip and the email."""
+    issue = read_manifest(preview.snapshot.folder / "issue.toml")
+    assert page.inner_text("h1") == issue.subject
+    assert page.get_attribute("#status", "data-state") == "ok"
+    assert re.fullmatch(r"\d+(\.\d)? KB of 102 KB \(\d+%\)", page.inner_text("#size-text"))
+    assert page.is_hidden("#error")
+    assert issue.lead.title in frame(page, "light-desktop").inner_text("h1")
+    assert page.console_errors == []
+    screenshot(page, "desktop")
+
+
+def test_every_view_switches_on_click_and_shows_its_content(page, preview):
+    """Each tab shows its panel alone, puts its name in the URL hash and shows the right content."""
+    issue = read_manifest(preview.snapshot.folder / "issue.toml")
+    first_related = issue.related[0]
+    expected = {
+        "desktop": lambda: issue.lead.title in frame(page, "light-desktop").inner_text("body"),
+        "phone": lambda: issue.lead.title in frame(page, "light-phone").inner_text("body"),
+        "dark": lambda: issue.lead.title in frame(page, "dark-phone").inner_text("body"),
+        "text": lambda: "Related" in page.inner_text("#plain-text")
+        and issue.lead.title in page.inner_text("#plain-text"),
+        "headers": lambda: all(name in page.inner_text("#panel-headers") for name in HEADERS),
+        "ranking": lambda: first_related.title in page.inner_text("#panel-ranking")
+        and f"{first_related.score:.3f}" in page.inner_text("#panel-ranking")
+        and all(term in page.inner_text("#panel-ranking") for term in first_related.matched),
+        "send": lambda: page.is_visible("#send-address") and page.is_visible("#send-button"),
+    }
+    for view in [*VIEWS[1:], VIEWS[0]]:
+        page.click(f"#tab-{view}")
+        for other in VIEWS:
+            selected = page.get_attribute(f"#tab-{other}", "aria-selected")
+            assert selected == str(other == view).lower()
+            assert page.is_visible(f"#panel-{other}") == (other == view)
+        assert page.evaluate("location.hash") == f"#{view}"
+        assert expected[view](), view
+    page.click("#tab-text")
+    screenshot(page, "text")
+
+
+def test_keyboard_moves_between_views(page):
+    """Arrows (wrapping), Home and End move the selection along the tabs; Tab leaves the list."""
+    page.focus("#tab-desktop")
+    steps = [("ArrowRight", "phone"), ("ArrowRight", "dark"), ("End", "send"),
+             ("ArrowRight", "desktop"), ("ArrowLeft", "send"), ("Home", "desktop"),
+             ("ArrowLeft", "send"), ("ArrowLeft", "ranking")]
+    for key, view in steps:
+        page.keyboard.press(key)
+        assert page.evaluate("document.activeElement.id") == f"tab-{view}", key
+        assert page.get_attribute(f"#tab-{view}", "aria-selected") == "true"
+        assert page.is_visible(f"#panel-{view}")
+    tab_stops = page.eval_on_selector_all('[role="tab"]', "tabs => tabs.map(t => t.tabIndex)")
+    assert sorted(tab_stops) == [-1] * 6 + [0]  # one tab stop for the whole tab list
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "panel-ranking"
+    assert page.get_attribute("#panel-ranking", "aria-labelledby") == "tab-ranking"
+
+
+def test_view_survives_a_reload(page, preview):
+    """A reload of the page opens the view it showed (kept in the URL hash)."""
+    page.click("#tab-headers")
+    page.reload()
+    page.wait_for_selector("body[data-generation]")
+    assert page.get_attribute("#tab-headers", "aria-selected") == "true"
+    assert page.is_visible("#panel-headers")
+
+
+def test_phone_view_has_no_horizontal_scroll(page):
+    """At the phone's 375 px the email fits: nothing is wider than the screen."""
+    page.click("#tab-phone")
+    phone = frame(page, "light-phone")
+    width, scroll_width = phone.evaluate(
+        "[document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+    assert width == 375
+    assert scroll_width <= width
+    widest = phone.evaluate("Math.max(...[...document.querySelectorAll('body *')]"
+                            ".map(e => e.getBoundingClientRect().right))")
+    assert widest <= width + 0.5
+    screenshot(page, "phone")
+
+
+def test_desktop_view_is_at_desktop_width(page):
+    """The desktop frame is 640 px wide and the email's 600 px column fits inside it."""
+    desktop = frame(page, "light-desktop")
+    width, scroll_width = desktop.evaluate(
+        "[window.innerWidth, document.documentElement.scrollWidth]")
+    assert 600 <= width <= 640
+    assert scroll_width <= width
+
+
+def test_dark_view_shows_the_emails_dark_styles(page):
+    """The dark frames apply the template's prefers-color-scheme: dark rules; the light one not."""
+    page.click("#tab-dark")
+    colours = {}
+    for name in ("light-desktop", "dark-desktop", "dark-phone"):
+        colours[name] = frame(page, name).evaluate("""() => {
+            const style = (selector) => getComputedStyle(document.querySelector(selector));
+            return {card: style('.nl-card').backgroundColor,
+                    page: style('.nl-body').backgroundColor,
+                    text: style('h1 ~ p').color, heading: style('h1').color};
+        }""")
+    light, dark = colours["light-desktop"], colours["dark-desktop"]
+    assert luminance(light["card"]) > 0.8 and luminance(light["text"]) < 0.1
+    for dark in (colours["dark-desktop"], colours["dark-phone"]):
+        assert luminance(dark["card"]) < 0.05 and luminance(dark["page"]) < 0.05
+        assert luminance(dark["text"]) > 0.6 and luminance(dark["heading"]) > 0.6
+    screenshot(page, "dark")
+
+
+def test_editing_a_seed_reloads_the_page_and_keeps_the_view(browser, tmp_path):
+    """Saving a seed rebuilds the issue and pushes a reload within about a second, same view."""
+    workspace = make_workspace(tmp_path / "workspace")
+    seed = next((workspace / "seeds").iterdir())
+    with running_preview(workspace) as running:
+        page = open_page(browser, running.url, view="phone")
+        generation = int(page.get_attribute("body", "data-generation"))
+        navigations = page.evaluate("performance.getEntriesByType('navigation').length")
+        text = seed.read_text("utf-8")
+        assert "announced on Friday" in text
+        seed.write_text(text.replace("announced on Friday", "announced on Saturday"), "utf-8")
+        saved = time.monotonic()
+        phone = page.frame_locator('iframe[data-frame="light-phone"]')
+        phone.get_by_text("announced on Saturday").wait_for(timeout=5000)
+        assert time.monotonic() - saved < 2.0  # about a second, with room for a slow machine
+        assert int(page.get_attribute("body", "data-generation")) > generation
+        assert page.get_attribute("#tab-phone", "aria-selected") == "true"
+        assert page.evaluate("location.hash") == "#phone"
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == navigations
+        assert page.console_errors == []
+        page.context.close()
+
+
+def test_template_error_is_shown_then_cleared(browser, tmp_path):
+    """A broken template shows its file and line above the last good email; the fix clears it."""
+    workspace = make_workspace(tmp_path / "workspace")
+    template = workspace / "templates" / "digest.mjml.j2"
+    good = template.read_text("utf-8")
+    lines = good.split("\n")
+    line = next(n for n, text in enumerate(lines, 1) if "{{ issue.subject }}" in text)
+    with running_preview(workspace) as running:
+        page = open_page(browser, running.url)
+        lead_title = frame(page, "light-desktop").inner_text("h1")
+        template.write_text(good.replace("{{ issue.subject }}", "{{ issue.subject ", 1), "utf-8")
+        page.wait_for_selector("#error:not([hidden])", timeout=5000)
+        message = page.inner_text("#error-text")
+        assert f"digest.mjml.j2:{line}" in message
+        assert page.get_attribute("#status", "data-state") == "error"
+        # the last good build stays on show
+        assert frame(page, "light-desktop").inner_text("h1") == lead_title
+        screenshot(page, "error")
+        template.write_text(good, "utf-8")
+        page.wait_for_selector("#error", state="hidden", timeout=5000)
+        assert page.get_attribute("#status", "data-state") == "ok"
+        page.context.close()
+
+
+def test_editing_the_manifest_rerenders_the_issue_folder(browser, tmp_path):
+    """Previewing an issue folder re-renders it from issue.toml on save, keeping the edit."""
+    from newsletter.assemble import AssembleOptions
+    from newsletter.build import build
+    from newsletter.config import load_settings
+    from tests.conftest import SAMPLE_DATE
+
+    workspace = make_workspace(tmp_path / "workspace")
+    settings, _ = load_settings(workspace)
+    folder = build([str(workspace / "seeds")], settings, AssembleOptions(today=SAMPLE_DATE)).folder
+    manifest = folder / "issue.toml"
+    with running_preview(workspace, source=folder) as running:
+        page = open_page(browser, running.url, view="ranking")
+        first = read_manifest(manifest).related[0].title
+        edited = manifest.read_text("utf-8").replace(
+            f'title = "{first}"', 'title = "Retitled by the editor"', 1)
+        manifest.write_text(edited, "utf-8")
+        page.locator("#panel-ranking").get_by_text("Retitled by the editor").wait_for(timeout=5000)
+        desktop = page.frame_locator('iframe[data-frame="light-desktop"]')
+        desktop.get_by_text("Retitled by the editor").wait_for(state="attached", timeout=5000)
+        assert manifest.read_text("utf-8") == edited
+        assert "Retitled by the editor" in Path(folder / "index.html").read_text("utf-8")
+        page.context.close()

@@ -1,0 +1,60 @@
+"""`newsletter preview` as a user runs it: a real process, stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from tests.browser import make_workspace
+
+
+def test_preview_help_names_its_options():
+    """`newsletter preview --help` explains SOURCE, --port, --host, --no-open and --date."""
+    result = CliRunner().invoke(app, ["preview", "--help"])
+    assert result.exit_code == 0
+    for option in ("[SOURCE]", "--port", "--host", "--no-open", "--date"):
+        assert option in result.output
+
+
+@pytest.mark.slow
+def test_preview_serves_until_ctrl_c_and_moves_off_a_busy_port(tmp_path):
+    """The command says where it serves (another port when 8025-style defaults are taken) and
+    Ctrl-C stops it cleanly with exit code 0 and a next step."""
+    workspace = make_workspace(tmp_path / "workspace")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "preview", "--no-open", "--port", str(taken),
+             "--date", "2026-11-26"],
+            cwd=workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            lines = []
+            while not any(line.startswith("Watching") for line in lines):
+                line = process.stdout.readline()
+                assert line, f"the preview ended early: {process.stderr.read()}"
+                lines.append(line)
+            url = re.search(r"at (http://127\.0\.0\.1:\d+/)", "".join(lines)).group(1)
+            assert f":{taken}/" not in url
+            with urllib.request.urlopen(f"{url}api/state", timeout=5) as response:
+                assert json.load(response)["issue"]["id"] == "2026-W48"
+        finally:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert "Previewing issues/2026-W48/ at http://127.0.0.1:" in "".join(lines)
+    assert f"warning: port {taken} is taken: using" in err
+    assert "Preview stopped. Next:" in out
+    assert "Traceback" not in err
