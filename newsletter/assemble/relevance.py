@@ -23,9 +23,8 @@ import gc
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import group_near_duplicates
@@ -57,8 +56,7 @@ TITLE_WORDS = frozenset(
 Kind = Literal["topic", "name", "place"]
 
 
-@dataclass(frozen=True, slots=True)
-class LeadConcept:
+class LeadConcept(NamedTuple):
     """One concept of the lead: how much it counts and the lead's words for it."""
 
     concept: str
@@ -68,8 +66,7 @@ class LeadConcept:
     core: bool = False  # a topic the lead repeats or puts in its title, not a passing word
 
 
-@dataclass(frozen=True, slots=True)
-class LeadProfile:
+class LeadProfile(NamedTuple):
     """What a headline is compared with: the lead's concepts and their weights."""
 
     concepts: Mapping[str, LeadConcept]
@@ -79,13 +76,17 @@ class LeadProfile:
         return tuple(sorted(self.concepts.values(), key=lambda c: -c.weight)[:n])
 
 
-@dataclass(slots=True)
 class _Seen:
-    salience: float = 0.0
-    in_title: bool = False
-    forms: dict[str, int] | None = None
-    lowercase: bool = False  # written in lower case somewhere: an ordinary word
-    name_cue: bool = False  # capitalised where an ordinary word would not be
+    """What the lead says about one concept, gathered while reading it."""
+
+    __slots__ = ("forms", "in_title", "lowercase", "name_cue", "salience")
+
+    def __init__(self) -> None:
+        self.salience = 0.0
+        self.in_title = False
+        self.forms: dict[str, int] | None = None
+        self.lowercase = False  # written in lower case somewhere: an ordinary word
+        self.name_cue = False  # capitalised where an ordinary word would not be
 
 
 def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
@@ -95,7 +96,7 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
         for term in t.terms(title):
             _note(seen[term.concept], term.word, TITLE_WEIGHT)
             seen[term.concept].in_title = True
-            if t.zipf(term.word) < t.DEFAULT_ZIPF + 0.5 or _looks_like_name(term.word, False):
+            if _looks_like_name(term.word, True):  # Title Case: judge as at a sentence start
                 seen[term.concept].name_cue = True
             else:
                 seen[term.concept].lowercase = True

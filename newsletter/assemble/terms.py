@@ -17,8 +17,6 @@ Data files load lazily on first use, so importing this module costs next to noth
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from pathlib import Path
@@ -33,9 +31,15 @@ NUMBER = "#"
 # Words with inner apostrophes, dashes and dots kept together, so possessives ("Chile’s"),
 # compounds ("Peru-Chile") and acronyms ("U.S") are handled as one token.  Plain \w runs
 # are the fastest pattern for 100,000 headlines.
-_TOKEN = re.compile(r"\w+(?:['’‐‑\-–—.]\w+)*'?")
-_DASHES = re.compile(r"[‐‑\-–—]")
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)")  # "73rd", "1990s": numbers too
+_TOKEN_PATTERN = r"\w+(?:['’‐‑\-–—.]\w+)*'?"
+_DASHES = r"[‐‑\-–—]"
+_ORDINAL = r"\d+(?:st|nd|rd|th|s)"  # "73rd", "1990s": numbers too
+
+
+@cache
+def _token_re() -> re.Pattern[str]:
+    return re.compile(_TOKEN_PATTERN)  # compiled on first use, not at import
+
 
 STOPWORDS = frozenset(
     """
@@ -55,7 +59,7 @@ STOPWORDS = frozenset(
 )
 
 _CONTRACTIONS = frozenset({"ll", "re", "ve", "d", "m", "t"})
-DEFAULT_ZIPF = 2.5  # for words missing from the table (it stops at Zipf 3.0): rare
+DEFAULT_ZIPF = 3.0  # for words missing from the table (it stops at Zipf 3.5): rare
 
 
 class Term(NamedTuple):
@@ -65,8 +69,7 @@ class Term(NamedTuple):
     concept: str
 
 
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     """The shipped word lists, loaded once: frequencies, gazetteer and variant families."""
 
     zipf: dict[str, float]  # plain word → Zipf frequency (wordfreq, English)
@@ -86,25 +89,29 @@ def vocabulary() -> Vocabulary:
         zipf.update(dict.fromkeys(words, int(value.rstrip("*")) / 10))
         if value.endswith("*"):
             name_like.update(words)
-    concepts: dict[str, str] = {}
-    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    protected: set[str] = set()
+    entries: list[tuple[str, list[str]]] = []  # (concept, words of one form)
     for name, marker in (("places.txt", PLACE), ("families.txt", FAMILY)):
         for line in _data_lines(_read(name)):
             key, _, forms = line.partition("=")
-            concept = marker + key.strip()
             for form in forms.split(","):
-                stems = tuple(
-                    stem
-                    for token in _TOKEN.findall(form)
-                    for _, stem in _words(token, zipf, keep_stopwords=True)
-                )
-                if len(stems) == 1:
-                    concepts[stems[0]] = concept
-                    if stems[0] in STOPWORDS:
-                        protected.add(stems[0])
-                elif stems:
-                    phrases.setdefault(stems[0], []).append((stems, concept))
+                # The same normalisation as running text, for the clean words of these files.
+                words = re.split(r"[\s‐‑\-–—]+", plain(form.strip()).replace("'", ""))
+                entries.append((marker + key.strip(), [w for w in words if w]))
+    # One call into the C stemmer for every word of both files: stemming word by word
+    # from Python doubled the load time.
+    flat = [w for _, words in entries for w in words]
+    stem_of = dict(zip(flat, _stemmer().stemWords(flat), strict=True))
+    concepts: dict[str, str] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    protected: set[str] = set()
+    for concept, words in entries:
+        stems = tuple(stem_of[w] for w in words)
+        if len(stems) == 1:
+            concepts[stems[0]] = concept
+            if stems[0] in STOPWORDS:
+                protected.add(stems[0])
+        elif stems:
+            phrases.setdefault(stems[0], []).append((stems, concept))
     return Vocabulary(
         zipf=zipf,
         name_like=frozenset(name_like),
@@ -136,6 +143,8 @@ def plain(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():
         return folded
+    import unicodedata  # only for non-ASCII text; costs an import otherwise
+
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -156,7 +165,7 @@ def _words(
         base, _, suffix = readable.rpartition("'")
         if suffix in _CONTRACTIONS:
             readable = base
-    parts = _DASHES.split(readable)
+    parts = re.split(_DASHES, readable)
     if len(parts) > 1:
         joined = plain("".join(parts))
         if joined in zipf or joined in _family_words():
@@ -167,7 +176,7 @@ def _words(
         key = plain(word)
         if not key:
             continue
-        if key.isdigit() or _ORDINAL.fullmatch(key):
+        if key.isdigit() or re.fullmatch(_ORDINAL, key):
             pairs.append((word, NUMBER + key))
             continue
         if (key in STOPWORDS and not keep_stopwords and not (capitals and key in _protected())) or (
@@ -257,7 +266,7 @@ def _learn(chunk: str) -> tuple[tuple[str, str], ...]:
         _PAIRS.clear()
         _STEMMED.clear()
         _PHRASE_TOKENS.clear()
-    pairs = [pair for token in _TOKEN.findall(chunk) for pair in token_words(token)]
+    pairs = [pair for token in _token_re().findall(chunk) for pair in token_words(token)]
     if any(stem in vocab.phrases for _, stem in pairs):
         _PHRASE_TOKENS.add(chunk)
     triples = tuple((word, stem, vocab.concepts.get(stem, stem)) for word, stem in pairs)
@@ -293,12 +302,12 @@ def resolve_indexed(pairs: list[tuple[str, str]]) -> list[tuple[Term, int]]:
 
 def tokens(text: str) -> list[str]:
     """The raw regex tokens of a text, as `terms` sees them (for case-aware callers)."""
-    return _TOKEN.findall(text)
+    return _token_re().findall(text)
 
 
 def token_spans(text: str) -> list[re.Match[str]]:
     """The regex tokens of a text with their positions (the lead needs case and context)."""
-    return list(_TOKEN.finditer(text))
+    return list(_token_re().finditer(text))
 
 
 def zipf(word: str) -> float:

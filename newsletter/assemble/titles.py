@@ -12,6 +12,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cached_property
+
+
+class _Lazy:
+    """A regular expression compiled on first use: importing this module must cost nothing."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+    def __getattr__(self, name: str):
+        return getattr(self.compiled, name)
+
 
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -20,40 +36,36 @@ _ABBREVIATIONS = frozenset(
     vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_SENTENCE_END = _Lazy(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _SPEECH = (
     r"(?:said|says|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
     r"confirms|declared|warned|wrote|added|according to)"
 )
 # ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
-_TRAILING_ATTRIBUTION = re.compile(
+_TRAILING_ATTRIBUTION = _Lazy(
     rf",\s+(?:[^,]{{0,80}}?\s)?{_SPEECH}\b[^,]{{0,60}}$|,\s+according to [^,]{{1,80}}$",
     re.IGNORECASE,
 )
-_LEADING_ACCORDING = re.compile(r"^according to [^,]{1,100},\s*", re.IGNORECASE)
+_LEADING_ACCORDING = _Lazy(r"^according to [^,]{1,100},\s*", re.IGNORECASE)
 # "Officials said on Friday that ..." → "..."
-_LEADING_SAID_THAT = re.compile(
-    rf"^[^,]{{1,80}}?\s{_SPEECH}(?:\s[^,]{{0,30}}?)?\sthat\s", re.IGNORECASE
-)
-_SUBORDINATE = re.compile(
+_LEADING_SAID_THAT = _Lazy(rf"^[^,]{{1,80}}?\s{_SPEECH}(?:\s[^,]{{0,30}}?)?\sthat\s", re.IGNORECASE)
+_SUBORDINATE = _Lazy(
     r"\s(?:as|after|amid|while|following|because|since|despite|before|when|where|which|"
     r"who|although|though|even as|even though|unless|until|prompting|saying|"
     r"in connection with|in response to|on suspicion of|on charges of)\s",
     re.IGNORECASE,
 )
 # Second choice: before "and" or a prepositional phrase ("... 200 Venezuelans | to a prison").
-_PREPOSITION = re.compile(
+_PREPOSITION = _Lazy(
     r"\s(?:and|to|in|on|at|over|for|with|from|into|near|along|across|under|by|during|against)\s",
     re.IGNORECASE,
 )
-_NOT_A_CLAUSE = re.compile(
-    r"\s(?:such as|as well as|as of|as many as|as much as|as few as)\s", re.I
-)
-_DANGLING = re.compile(
+_NOT_A_CLAUSE = _Lazy(r"\s(?:such as|as well as|as of|as many as|as much as|as few as)\s", re.I)
+_DANGLING = _Lazy(
     r"(?:\s+(?:a|an|the|and|or|but|of|to|in|on|at|for|with|by|from|its|their|his|her|that))+$",
     re.IGNORECASE,
 )
-_TRAILING_PUNCT = re.compile(r"[\s.,;:!?\"'“”‘’—–-]+$")
+_TRAILING_PUNCT = _Lazy(r"[\s.,;:!?\"'“”‘’—–-]+$")
 
 
 def first_sentence(paragraph: str) -> str:
