@@ -174,13 +174,14 @@ def test_dark_view_shows_the_emails_dark_styles(page):
 
 
 def test_editing_a_seed_reloads_the_page_and_keeps_the_view(browser, tmp_path):
-    """Saving a seed rebuilds the issue and pushes a reload within about a second, same view."""
+    """Saving a seed pushes a rebuilt issue within about a second, in the same view and scroll."""
     workspace = make_workspace(tmp_path / "workspace")
     seed = next((workspace / "seeds").iterdir())
     with running_preview(workspace) as running:
         page = open_page(browser, running.url, view="phone")
         generation = int(page.get_attribute("body", "data-generation"))
         navigations = page.evaluate("performance.getEntriesByType('navigation').length")
+        frame(page, "light-phone").evaluate("window.scrollTo(0, 300)")
         text = seed.read_text("utf-8")
         assert "announced on Friday" in text
         seed.write_text(text.replace("announced on Friday", "announced on Saturday"), "utf-8")
@@ -189,6 +190,9 @@ def test_editing_a_seed_reloads_the_page_and_keeps_the_view(browser, tmp_path):
         phone.get_by_text("announced on Saturday").wait_for(timeout=5000)
         assert time.monotonic() - saved < 2.0  # about a second, with room for a slow machine
         assert int(page.get_attribute("body", "data-generation")) > generation
+        page.wait_for_selector('iframe[data-frame="light-phone"]'
+                               f'[data-generation="{running.snapshot.good_generation}"]')
+        assert frame(page, "light-phone").evaluate("window.scrollY") == 300  # still reading there
         assert page.get_attribute("#tab-phone", "aria-selected") == "true"
         assert page.evaluate("location.hash") == "#phone"
         assert page.evaluate("performance.getEntriesByType('navigation').length") == navigations
@@ -243,3 +247,38 @@ def test_editing_the_manifest_rerenders_the_issue_folder(browser, tmp_path):
         assert manifest.read_text("utf-8") == edited
         assert "Retitled by the editor" in Path(folder / "index.html").read_text("utf-8")
         page.context.close()
+
+
+def test_send_a_test_copy_from_the_page(browser, tmp_path):
+    """The form sends one copy through the workspace's relay (a real SMTP server on 127.0.0.1)."""
+    from playwright.sync_api import expect
+
+    from tests.smtp_server import smtp_server
+
+    workspace = make_workspace(tmp_path / "workspace")
+    config = workspace / "newsletter.toml"
+    with smtp_server() as relay:
+        text = config.read_text("utf-8")
+        text = re.sub(r'(?m)^host = "localhost"', 'host = "127.0.0.1"', text)
+        text = re.sub(r"(?m)^port = 587", f"port = {relay.port}", text)
+        text = re.sub(r'(?m)^security = "starttls"', 'security = "none"', text)
+        config.write_text(text, "utf-8")
+        with running_preview(workspace) as running:
+            page = open_page(browser, running.url, view="send")
+            result = page.locator("#send-result")
+            page.fill("#send-address", "not an address")  # refused by the page itself
+            page.click("#send-button")
+            assert result.inner_text() == "Enter an email address, like you@example.org."
+            page.fill("#send-address", "editor@localhost")  # refused by the sender: no dot
+            page.click("#send-button")
+            expect(result).to_have_text(re.compile(r"^Not sent: "))
+            assert "editor@localhost" in result.inner_text()
+            page.fill("#send-address", "editor@example.org")
+            page.keyboard.press("Enter")
+            expect(result).to_have_text(re.compile(r"^Sent: "), timeout=10000)
+            assert result.inner_text().startswith("Sent: test copy of 2026-W48")
+            page.context.close()
+        assert len(relay.received) == 1
+        received = relay.received[0]
+        assert received.rcpt_tos == ("editor@example.org",)
+        assert received.message()["Subject"] == running.snapshot.summary["subject"]

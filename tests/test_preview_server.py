@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 import threading
 import time
@@ -244,3 +245,35 @@ def test_preview_closes_cleanly(tmp_path):
     assert started and not any(thread.is_alive() for thread in started)
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_readers_never_see_a_half_written_issue(tmp_path):
+    """While saves rebuild the issue, every response is one whole build: complete and consistent."""
+    workspace = make_workspace(tmp_path / "workspace")
+    seed = next((workspace / "seeds").iterdir())
+    text = seed.read_text("utf-8")
+    responses: list[tuple[int, bytes]] = []
+    with running_preview(workspace) as running:
+        stop = threading.Event()
+
+        def read_repeatedly() -> None:
+            while not stop.is_set():
+                status, _, body = request(running, "/issue/index.html")
+                responses.append((status, body))
+
+        reader = threading.Thread(target=read_repeatedly)
+        reader.start()
+        try:
+            for n in range(1, 6):
+                edited = text.replace("announced on Friday", f"announced on day {n}")
+                seed.write_text(edited, "utf-8")
+                wait_until(lambda n=n: f"announced on day {n}".encode()
+                           in running.snapshot.files["index.html"])
+        finally:
+            stop.set()
+            reader.join()
+    assert len(responses) > 10
+    for status, body in responses:
+        assert status == 200
+        assert body.startswith(b"<!DOCTYPE html>") and body.rstrip().endswith(b"</html>")
+        assert len(re.findall(rb"announced on (?:Friday|day \d)", body)) == 1

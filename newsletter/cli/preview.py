@@ -58,4 +58,5 @@ def preview(
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
             running.wait()
     folder = display_path(running.snapshot.folder) if running.snapshot.folder else "issues/<id>"
-    typer.echo(f"Preview stopped. Next: send it with `newsletter send {folder}`.")
+    typer.echo(f"Preview stopped. Next: `newsletter send {folder} --to ADDR` for a test copy, "
+               f"then `newsletter send {folder}`.")

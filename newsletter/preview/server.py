@@ -50,9 +50,10 @@ _ISSUE_TYPES = {  # the .eml is shown as text in the browser rather than downloa
 _PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
              "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
              "frame-ancestors 'none'")
-# The email runs no script and cannot reach the page, even when opened on its own.
-_EMAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; script-src 'none'; "
-              "frame-ancestors 'self'")
+# The email runs no script, even when opened on its own.  It stays same-origin (without
+# scripts that gives it nothing) so that the page can keep its scroll position across rebuilds.
+_EMAIL_CSP = ("sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; "
+              "script-src 'none'; frame-ancestors 'self'")
 
 SendTest = Callable[[str], str]
 

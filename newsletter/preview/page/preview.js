@@ -101,10 +101,22 @@
     $("plain-text").textContent = issue.text;
     drawHeaders(issue);
     drawRanking(issue.ranking);
-    for (const frame of document.querySelectorAll("iframe[data-frame]")) {
-      frame.addEventListener("load", () => { frame.dataset.generation = String(good); }, { once: true });
-      frame.src = `/frame/${frame.dataset.frame}.html?build=${good}`;
-    }
+    for (const frame of document.querySelectorAll("iframe[data-frame]")) reloadFrame(frame, good);
+  }
+
+  // The frames are same-origin but run no script (sandbox, CSP), so the page may read and
+  // restore their scroll position: a rebuild keeps the editor where they were reading.
+  function reloadFrame(frame, good) {
+    let scroll = null;
+    try {
+      const win = frame.contentWindow;
+      if (frame.dataset.generation && win) scroll = [win.scrollX, win.scrollY];
+    } catch (e) { /* not readable: start at the top */ }
+    frame.addEventListener("load", () => {
+      if (scroll) frame.contentWindow.scrollTo(scroll[0], scroll[1]);
+      frame.dataset.generation = String(good);
+    }, { once: true });
+    frame.src = `/frame/${frame.dataset.frame}.html?build=${good}`;
   }
 
   function drawHeaders(issue) {
