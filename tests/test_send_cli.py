@@ -1,0 +1,239 @@
+"""The `newsletter subscribers …` and `newsletter send` commands, through Typer's CliRunner."""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from tests.smtp_server import PASSWORD, USER, free_port, smtp_server
+
+pytest_plugins = ["tests.send_fixtures"]
+
+SAMPLE = (
+    "email,name,city\n"
+    "reader.one@example.org,Reader One,Lima\n"
+    "reader.two@example.com,,Quito\n"
+    "bad@,x,y\n"
+)
+
+
+@pytest.fixture
+def cli(send_ws, monkeypatch):
+    """Run `newsletter …` in the workspace; returns the Click result."""
+    monkeypatch.chdir(send_ws.root)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input)
+
+    return run
+
+
+def smtp_flags(server) -> list[str]:
+    """The flags pointing `send` at a test server."""
+    return ["--smtp-host", server.host, "--smtp-port", str(server.port), "--smtp-security", "none"]
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    """Exit code 1, one `error:` line holding the fragments, and no traceback."""
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.output
+    for fragment in fragments:
+        assert fragment in errors[0]
+    assert "Traceback" not in result.output
+
+
+def test_import_reports_added_and_each_reject_with_its_line(cli, send_ws):
+    """`subscribers import` prints the counts and every rejected line with its reason."""
+    (send_ws.root / "list.csv").write_text(SAMPLE)
+    result = cli("subscribers", "import", "list.csv")
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.output and "1 rejected:" in result.output
+    assert "  list.csv:4: 'bad@' is not a valid address" in result.output
+    assert "Merge fields: city" in result.output
+
+
+def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_export(cli, send_ws):
+    """Each subscribers command does its one job and says so."""
+    assert (
+        cli(
+            "subscribers",
+            "add",
+            "reader@example.org",
+            "--name",
+            "Sample Reader",
+            "--field",
+            "city=Lima",
+        ).exit_code
+        == 0
+    )
+    assert "Already on the list" in cli("subscribers", "add", "READER@example.org").output
+    assert cli("subscribers", "list").output == "reader@example.org\tSample Reader\tactive\n"
+    assert "1 active, 0 unsubscribed, 0 bounced (1 in all)" in cli("subscribers", "count").output
+    assert (
+        "Unsubscribed reader@example.org"
+        in cli("subscribers", "unsubscribe", "reader@example.org").output
+    )
+    add_again = cli("subscribers", "add", "reader@example.org")
+    assert_one_line_error(
+        add_again, "unsubscribed earlier", "subscribers resubscribe reader@example.org"
+    )
+    assert cli("subscribers", "list", "--status", "unsubscribed").output.count("\n") == 1
+    assert "active again" in cli("subscribers", "resubscribe", "reader@example.org").output
+    result = cli("subscribers", "export", "out.csv")
+    assert result.exit_code == 0 and "Exported 1 subscriber(s) to out.csv" in result.output
+    assert (
+        (send_ws.root / "out.csv")
+        .read_text()
+        .startswith("email,name,status,created,updated,city\n")
+    )
+    assert "Removed reader@example.org" in cli("subscribers", "remove", "reader@example.org").output
+    assert_one_line_error(cli("subscribers", "remove", "reader@example.org"), "is not on the list")
+
+
+def test_subscriber_errors_are_one_line(cli, send_ws):
+    """A bad address, field or status, or an unreadable CSV, each give one error line."""
+    assert_one_line_error(cli("subscribers", "add", "bob@"), "'bob@' is not a valid address")
+    assert_one_line_error(
+        cli("subscribers", "add", "a@example.org", "--field", "oops"), "KEY=VALUE"
+    )
+    assert_one_line_error(cli("subscribers", "list", "--status", "vip"), "--status 'vip'")
+    (send_ws.root / "latin.csv").write_bytes(
+        "email,name\na@example.org,Jos\xe9\n".encode("latin-1")
+    )
+    assert_one_line_error(cli("subscribers", "import", "latin.csv"), "latin.csv:2: not UTF-8")
+
+
+def test_count_without_a_database_says_how_to_start(cli, send_ws):
+    """`subscribers count` before any import says 0 and how to add subscribers, creating nothing."""
+    result = cli("subscribers", "count")
+    assert result.exit_code == 0 and "subscribers import" in result.output
+    assert not send_ws.database.exists()
+
+
+def test_dry_run_writes_one_eml_per_active_subscriber(cli, send_ws):
+    """`send --dry-run` writes the outbox, journals nothing and says what to do next."""
+    (send_ws.root / "list.csv").write_text(SAMPLE)
+    cli("subscribers", "import", "list.csv")
+    result = cli("send", "issues/2026-W48", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "2 message(s) written to issues/2026-W48/outbox/" in result.output
+    files = sorted((send_ws.issue / "outbox").glob("*.eml"))
+    assert [f.name for f in files] == [
+        "00001-reader.one@example.org.eml",
+        "00002-reader.two@example.com.eml",
+    ]
+    message = BytesParser(policy=policy.default).parsebytes(files[0].read_bytes())
+    assert message["To"] == "Reader One <reader.one@example.org>"
+    assert "Dear Reader One in Lima" in message.get_body(("plain",)).get_content()
+    status = cli("send", "issues/2026-W48", "--status")
+    assert "sent        0" in status.output and "not tried yet" in status.output
+
+
+def test_send_asks_before_mailing_the_list(cli, send_ws, smtpd):
+    """Without --yes the command asks; answering no sends nothing."""
+    send_ws.add("reader@example.org")
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), input="n\n")
+    assert (
+        'Send "Peru prepares a border emergency" (issue 2026-W48) to 1 subscriber(s)'
+        in result.output
+    )
+    assert result.exit_code == 1 and smtpd.received == []
+
+
+def test_send_with_yes_mails_reports_and_resumes(cli, send_ws, smtpd):
+    """`send --yes` mails everyone, prints a summary; a second run has nothing to do."""
+    send_ws.add_many(5)
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 0 failed, 0 skipped" in result.output
+    assert "Next: 2 not sent yet; run `newsletter send issues/2026-W48` again" in result.output
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    assert "2 sent, 0 failed, 3 skipped" in result.output and "Done:" in result.output
+    assert "Nothing to send" in cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes").output
+    status = cli("send", "issues/2026-W48", "--status")
+    assert "sent        5" in status.output and "not sent    0" in status.output
+    assert len(smtpd.received) == 5
+
+
+def test_failed_recipients_make_the_exit_code_1_and_are_listed(cli, send_ws, smtpd):
+    """A refused recipient is listed with its reason in the summary and in --status; exit code 1."""
+    emails = send_ws.add_many(3)
+    smtpd.handler.fail(emails[1], "rcpt", "550 5.1.1 no such user")
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    assert result.exit_code == 1
+    assert "2 sent, 1 failed" in result.output
+    assert f"    {emails[1]}: 550 5.1.1 no such user" in result.output
+    status = cli("send", "issues/2026-W48", "--status")
+    assert f"{emails[1]} (1 attempt(s)): 550 5.1.1 no such user" in status.output
+
+
+def test_refused_connection_is_one_line_naming_host_and_port(cli, send_ws):
+    """Nothing listening: one error line with host:port, exit code 1, no summary noise."""
+    send_ws.add_many(3)
+    port = free_port()
+    result = cli(
+        "send",
+        "issues/2026-W48",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(port),
+        "--smtp-security",
+        "none",
+        "--yes",
+    )
+    assert_one_line_error(result, f"127.0.0.1:{port}: connection refused")
+    assert "sent," not in result.output
+
+
+def test_password_comes_from_the_environment_and_is_never_printed(cli, send_ws, monkeypatch):
+    """AUTH uses NEWSLETTER_SMTP_PASSWORD; a failed login names the user but never the password."""
+    send_ws.add("reader@example.org")
+    with smtp_server(auth=True) as server:
+        flags = [*smtp_flags(server), "--smtp-user", USER, "--yes"]
+        monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "not-the-password-42")
+        result = cli("send", "issues/2026-W48", *flags)
+        assert_one_line_error(
+            result, "authentication failed for user 'editor'", "NEWSLETTER_SMTP_PASSWORD"
+        )
+        assert "not-the-password-42" not in result.output
+        monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", PASSWORD)
+        assert cli("send", "issues/2026-W48", *flags).exit_code == 0
+        assert len(server.received) == 1
+
+
+def test_missing_password_without_a_terminal_is_an_error(cli, send_ws, smtpd):
+    """With a user, no password and no terminal to ask on, the error names the variable to set."""
+    send_ws.add("reader@example.org")
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--smtp-user", USER, "--yes")
+    assert_one_line_error(result, "set NEWSLETTER_SMTP_PASSWORD")
+
+
+def test_test_copy_from_the_command_line(cli, send_ws, smtpd):
+    """`send --to` mails one copy and says where it went."""
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--to", "editor@example.org")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "test copy of 2026-W48 sent to editor@example.org via 127.0.0.1:"
+    )
+    assert [r.rcpt_tos for r in smtpd.received] == [("editor@example.org",)]
+
+
+def test_option_errors_are_one_line(cli, send_ws):
+    """Conflicting options, an unknown security mode or a missing issue give one error line."""
+    assert_one_line_error(
+        cli("send", "issues/2026-W48", "--dry-run", "--to", "a@example.org"),
+        "one of --to, --dry-run and --status",
+    )
+    assert_one_line_error(
+        cli("send", "issues/2026-W48", "--smtp-security", "tls"), "--smtp-security 'tls'"
+    )
+    assert_one_line_error(
+        cli("send", "issues/nope", "--dry-run"), "issues/nope: not an issue folder"
+    )

@@ -1,0 +1,122 @@
+"""A real `newsletter send` process killed mid-run (SIGKILL, Ctrl-C) and resumed loses nobody."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.smtp_server import RecordingHandler, smtp_server
+
+pytest_plugins = ["tests.send_fixtures"]
+
+CONNECTIONS = 3
+
+
+def start_send(send_ws, server, *extra: str) -> subprocess.Popen:
+    """Start `python -m newsletter send` in the workspace against the server."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("NEWSLETTER_SMTP_PASSWORD", None)
+    command = [
+        sys.executable,
+        "-m",
+        "newsletter",
+        "send",
+        "issues/2026-W48",
+        "--yes",
+        "--smtp-host",
+        server.host,
+        "--smtp-port",
+        str(server.port),
+        "--smtp-security",
+        "none",
+        "--connections",
+        str(CONNECTIONS),
+        *extra,
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=send_ws.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    """Poll until `condition()` is true."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_then_resume_mails_everyone_once(send_ws):
+    """Killed -9 thrice and resumed, every active subscriber gets one message (in flight: two)."""
+    emails = send_ws.add_many(600)
+    unsubscribed = set(emails[::40])
+    with send_ws.store() as store:
+        for email in unsubscribed:
+            store.set_status(email, "unsubscribed")
+    active = [e for e in emails if e not in unsubscribed]
+    rng = random.Random(48)
+    # Transient failures and dropped connections along the way, as a flaky relay would.
+    handler = RecordingHandler(pipelining=True)
+    for email in rng.sample(active, 30):
+        handler.fail(email, rng.choice(["rcpt", "data"]), rng.choice(["451 4.3.0 busy", "drop"]))
+    kills = 0
+    with smtp_server(handler=handler) as server:
+        for _ in range(3):
+            before = len(server.received)
+            process = start_send(send_ws, server, "--rate", "400")
+            wait_for(lambda b=before: len(server.received) >= b + rng.randint(20, 120))
+            time.sleep(rng.uniform(0, 0.05))
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+            process.stdout.close()
+            kills += 1
+            assert len(server.received) < len(active), "the run finished before it was killed"
+        final = start_send(send_ws, server)
+        output, _ = final.communicate(timeout=120)
+    assert final.returncode == 0, output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "someone was lost, or an unsubscribed address was mailed"
+    twice = [e for e, n in counts.items() if n > 1]
+    assert all(n <= 2 for n in counts.values())
+    assert len(twice) <= kills * CONNECTIONS, f"more doubles than messages in flight: {twice}"
+    status = subprocess.run(
+        [sys.executable, "-m", "newsletter", "send", "issues/2026-W48", "--status"],
+        cwd=send_ws.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"sent        {len(active)}" in status and "not sent    0" in status
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_with_a_summary_and_resumes(send_ws):
+    """SIGINT finishes the messages in flight, prints a summary, exits 130; a re-run completes."""
+    emails = send_ws.add_many(300)
+    with smtp_server() as server:
+        process = start_send(send_ws, server, "--rate", "300")
+        wait_for(lambda: len(server.received) >= 30)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 130, output
+        assert "error: interrupted; run the same command again to resume" in output
+        assert "Traceback" not in output
+        first = len(server.received)
+        assert first < len(emails)
+        resumed = start_send(send_ws, server)
+        output, _ = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, output
+    assert "skipped" in output
+    assert server.handler.by_recipient() == {e: 1 for e in emails}

@@ -1,0 +1,244 @@
+"""CSV import and export: every bad row reported with its line, bad files refused whole."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from newsletter.errors import ConfigError, SubscriberError
+from newsletter.subscribers.csv_export import export_csv, write_csv
+from newsletter.subscribers.csv_import import import_csv
+from newsletter.subscribers.store import open_store
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty subscriber store in a fresh database."""
+    with open_store(tmp_path / "newsletter.db") as s:
+        yield s
+
+
+def write(tmp_path, data: bytes | str, name: str = "list.csv"):
+    """Write a CSV file (text as UTF-8) and return its path."""
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def reasons(report):
+    """{line: reason} of an import's rejects."""
+    return {r.line: r.reason for r in report.rejected}
+
+
+def test_valid_rows_are_added_with_names_and_merge_fields(tmp_path, store):
+    """Email, name and the other columns (as merge fields) are stored; counts are reported."""
+    path = write(
+        tmp_path,
+        "Email,Name,City,Favourite Topic\n"
+        "reader.one@example.org,Reader One,Lima,migration\n"
+        "reader.two@example.com,,Quito,\n",
+    )
+    report = import_csv(path, store)
+    assert (report.rows, report.added, report.rejected) == (2, 2, ())
+    assert report.fields == ("city", "favourite_topic")
+    one = store.get("reader.one@example.org")
+    assert (one.name, dict(one.fields), one.status) == (
+        "Reader One",
+        {"city": "Lima", "favourite_topic": "migration"},
+        "active",
+    )
+
+
+def test_bad_addresses_are_rejected_with_line_and_reason_and_the_rest_imported(tmp_path, store):
+    """Each malformed address is reported by line; the valid rows around it are imported."""
+    path = write(
+        tmp_path,
+        "email,name\n"
+        "ok.one@example.org,A\n"
+        "bob@,B\n"
+        "not an address,C\n"
+        ",D\n"
+        "two@@example.org,E\n"
+        "ok.two@example.net,F\n",
+    )
+    report = import_csv(path, store)
+    assert report.added == 2
+    found = reasons(report)
+    assert sorted(found) == [3, 4, 5, 6]
+    assert found[3].startswith("'bob@' is not a valid address")
+    assert found[5] == "no address in the email column"
+    assert store.counts()["active"] == 2
+
+
+def test_duplicates_are_merged_case_insensitively_and_reported(tmp_path, store):
+    """The same address twice (any case) is imported once; the second line says which it repeats."""
+    path = write(tmp_path, "email,name\nReader@Example.org,First\nreader@example.ORG,Second\n")
+    report = import_csv(path, store)
+    assert report.added == 1
+    assert reasons(report) == {3: "reader@example.org: same address as line 2 (kept that one)"}
+    assert store.get("READER@example.org").name == "First"
+
+
+def test_byte_order_mark_is_ignored(tmp_path, store):
+    """A UTF-8 file with a BOM (as spreadsheets save it) imports with its header intact."""
+    path = write(tmp_path, b"\xef\xbb\xbfemail,name\nreader@example.org,Jos\xc3\xa9\n")
+    report = import_csv(path, store)
+    assert report.added == 1 and store.get("reader@example.org").name == "José"
+
+
+def test_utf16_with_bom_is_read(tmp_path, store):
+    """A UTF-16 file with its BOM (spreadsheet "Unicode text") is decoded, tabs included."""
+    path = write(tmp_path, "email\tname\nreader@example.org\tJosé\n".encode("utf-16"))
+    assert import_csv(path, store).added == 1
+    assert store.get("reader@example.org").name == "José"
+
+
+def test_latin1_file_is_refused_with_its_line_and_the_fix(tmp_path, store):
+    """A latin-1 file is not guessed at: the error names the line and suggests --encoding."""
+    path = write(
+        tmp_path, "email,name\nreader@example.org,ok\nother@example.org,Jos\xe9\n".encode("latin-1")
+    )
+    with pytest.raises(
+        SubscriberError,
+        match=r"list\.csv:3: not UTF-8 \(byte 0xe9 at column 22\).*"
+        r"--encoding latin-1",
+    ):
+        import_csv(path, store)
+    assert store.counts()["active"] == 0  # nothing half-imported
+
+
+def test_latin1_file_imports_with_its_encoding(tmp_path, store):
+    """The same file imports when its encoding is given."""
+    path = write(tmp_path, "email,name\nother@example.org,Jos\xe9\n".encode("latin-1"))
+    assert import_csv(path, store, encoding="latin-1").added == 1
+    assert store.get("other@example.org").name == "José"
+    with pytest.raises(ConfigError, match="unknown encoding"):
+        import_csv(path, store, encoding="klingon")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", r"list\.csv: empty"),
+        ("\n\n", r"list\.csv: empty"),
+        ("name,city\nReader,Lima\n", r"list\.csv:1: no email column \(found: name, city\)"),
+        ("reader@example.org,Reader\n", r"list\.csv:1: no email column .*no header line"),
+    ],
+)
+def test_files_without_an_email_column_are_refused(tmp_path, store, content, message):
+    """An empty file or one without an email column is one clear error naming the file and line."""
+    with pytest.raises(SubscriberError, match=message):
+        import_csv(write(tmp_path, content), store)
+
+
+def test_a_spreadsheet_workbook_or_binary_file_is_refused(tmp_path, store):
+    """An .xlsx saved as .csv, or a file with NUL bytes, is refused with what to do."""
+    with pytest.raises(SubscriberError, match="spreadsheet workbook, not CSV"):
+        import_csv(write(tmp_path, b"PK\x03\x04rest"), store)
+    with pytest.raises(SubscriberError, match=r"list\.csv:2: contains NUL"):
+        import_csv(write(tmp_path, b"email\nreader@example.org\x00\n"), store)
+
+
+def test_missing_file_is_one_line(tmp_path, store):
+    """A path that does not exist is a SubscriberError, not a traceback."""
+    with pytest.raises(SubscriberError, match=r"nope\.csv: no such file"):
+        import_csv(tmp_path / "nope.csv", store)
+
+
+def test_semicolons_quoted_cells_and_extra_cells(tmp_path, store):
+    """Semicolon files import; a multi-line quoted cell keeps line numbers; extra cells reject."""
+    path = write(
+        tmp_path,
+        'email;name\none@example.org;"Reader\nOne"\ntwo@example.org;Two;surprise\nbad@;Three\n',
+    )
+    report = import_csv(path, store)
+    assert report.added == 1 and store.get("one@example.org").name == "Reader One"
+    found = reasons(report)
+    assert found[4].startswith("3 cells but the header names 2 columns")
+    assert found[5].startswith("'bad@' is not a valid address")
+
+
+def test_unsubscribed_addresses_stay_unsubscribed_on_reimport(tmp_path, store):
+    """Re-importing an unsubscribed address keeps it unsubscribed, even after it was removed."""
+    path = write(tmp_path, "email\nleft@example.org\ngone@example.org\n")
+    import_csv(path, store)
+    store.set_status("left@example.org", "unsubscribed")
+    store.set_status("gone@example.org", "unsubscribed")
+    store.remove("gone@example.org")
+    report = import_csv(path, store)
+    assert (report.added, report.suppressed) == (0, 2)
+    assert store.get("left@example.org").status == "unsubscribed"
+    assert store.get("gone@example.org").status == "unsubscribed"
+
+
+def test_resubscribe_makes_them_active_again(tmp_path, store):
+    """With resubscribe=True the unsubscribed addresses in the file become active."""
+    path = write(tmp_path, "email\nleft@example.org\n")
+    import_csv(path, store)
+    store.set_status("left@example.org", "unsubscribed")
+    report = import_csv(path, store, resubscribe=True)
+    assert report.resubscribed == 1
+    assert store.get("left@example.org").status == "active"
+    assert not store.is_suppressed("left@example.org")
+
+
+def test_updates_names_and_fields_and_counts_unchanged_rows(tmp_path, store):
+    """A second import updates what changed and counts the rest as unchanged."""
+    import_csv(
+        write(tmp_path, "email,name,city\na@example.org,A,Lima\nb@example.org,B,Quito\n"), store
+    )
+    report = import_csv(
+        write(tmp_path, "email,name,city\na@example.org,A,Lima\nb@example.org,Bee,Quito\n"), store
+    )
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert store.get("b@example.org").name == "Bee"
+
+
+def test_status_column_and_bad_status(tmp_path, store):
+    """A status column is applied (unsubscribed ones suppressed); an unknown status rejects."""
+    path = write(
+        tmp_path,
+        "email,status\na@example.org,unsubscribed\nb@example.org,bounced\n"
+        "c@example.org,\nd@example.org,vip\n",
+    )
+    report = import_csv(path, store)
+    assert store.counts() == {"active": 1, "unsubscribed": 1, "bounced": 1}
+    assert store.is_suppressed("a@example.org")
+    assert reasons(report) == {
+        5: "d@example.org: status 'vip' is not one of active, unsubscribed, bounced"
+    }
+
+
+def test_names_with_control_characters_are_flattened(tmp_path, store):
+    """CR, LF, tabs and other control characters in a cell become single spaces."""
+    import_csv(
+        write(tmp_path, 'email,name\na@example.org,"Evil\r\nBcc: x@example.org\x07"\n'), store
+    )
+    assert store.get("a@example.org").name == "Evil Bcc: x@example.org"
+
+
+def test_export_round_trips_through_import(tmp_path, store):
+    """An export imports back into an empty list as the same subscribers, statuses included."""
+    import_csv(
+        write(tmp_path, 'email,name,city\na@example.org,A,Lima\nb@example.org,"B, Jr",\n'), store
+    )
+    store.set_status("b@example.org", "unsubscribed")
+    out = tmp_path / "out.csv"
+    assert export_csv(store, out) == 2
+    assert out.read_text().splitlines()[0] == "email,name,status,created,updated,city"
+    with open_store(tmp_path / "other.db") as other:
+        report = import_csv(out, other)
+        assert report.added == 2 and report.rejected == ()
+        assert other.get("b@example.org").name == "B, Jr"
+        assert other.get("b@example.org").status == "unsubscribed"
+        assert dict(other.get("a@example.org").fields) == {"city": "Lima"}
+
+
+def test_export_of_one_status_to_a_stream(tmp_path, store):
+    """Exporting only active subscribers writes just those rows."""
+    import_csv(write(tmp_path, "email\na@example.org\nb@example.org\n"), store)
+    store.set_status("a@example.org", "bounced")
+    out = io.StringIO()
+    assert write_csv(store, out, status="active") == 1
+    assert out.getvalue().splitlines()[1].startswith("b@example.org,,active,")
