@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from itertools import chain, combinations
 
 DUPLICATE_JACCARD = 0.6  # "Trump tariffs China" vs "Trump tariffs Mexico" (0.5) stay apart
@@ -38,28 +38,32 @@ def group_near_duplicates(
     sets: Sequence[frozenset[str]],
     threshold: float = DUPLICATE_JACCARD,
     window: int = NEAR_DUPLICATE_WINDOW,
+    exact_keys: Sequence[Hashable] | None = None,
 ) -> list[list[int]]:
-    """Group indices of near-duplicate sets; each group starts with its lowest index.
+    """Group indices of near-duplicate items; each group starts with its lowest index.
 
-    Callers pass sets best first, so a headline is always folded into a better one.  The
-    first `window` sets are compared by Jaccard; past the window (only in pools far larger than
-    any weekly digest) a set is folded only into an identical one.  An empty set (a headline
-    with no content words) is a duplicate of nothing.
+    Callers pass items best first, so a headline is always folded into a better one.  The
+    first `window` items are compared by the Jaccard similarity of their `sets`; past the
+    window (only in pools far larger than any weekly digest) an item is folded only into one
+    with the same exact key.  `exact_keys` (default: the sets themselves) must cover every
+    item; `sets` needs only the window.  An empty set is a duplicate of nothing.
     """
-    groups = _near_duplicates(sets[:window], threshold)
-    if len(sets) <= window:
+    keys: Sequence[Hashable] = sets if exact_keys is None else exact_keys
+    size = len(keys)
+    groups = _near_duplicates(sets[: min(window, size)], threshold)
+    if size <= window:
         return groups
-    first: dict[frozenset[str], list[int]] = {}
+    first: dict[Hashable, list[int]] = {}
     for group in groups:
-        first.setdefault(sets[group[0]], group)
-    for index in range(window, len(sets)):
-        current = sets[index]
-        group = first.get(current) if current else None
+        for member in group:
+            first.setdefault(keys[member], group)
+    for index in range(window, size):
+        key = keys[index]
+        group = first.get(key)
         if group is None:
             group = [index]
             groups.append(group)
-            if current:
-                first[current] = group
+            first[key] = group
         else:
             group.append(index)
     return groups

@@ -23,11 +23,12 @@ import gc
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from newsletter.assemble import terms as t
-from newsletter.assemble.duplicates import group_near_duplicates
+from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
 from newsletter.models import Headline, ScoredHeadline
 
 # Calibrated on the dev leads of tests/data/labelled (precision first), checked on holdout:
@@ -212,28 +213,60 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
     weights = {c: lc.weight for c, lc in profile.concepts.items()}
     weak_kind = frozenset(c for c, lc in profile.concepts.items() if lc.kind != "topic")
     core = frozenset(c for c, lc in profile.concepts.items() if lc.core)
-    concept_pairs = t.concept_pairs
+    # Work on space-separated chunks, each analysed once per call: most headlines then cost a
+    # split and a few set operations in C.  A chunk that may start a multi-word place sends
+    # its headline down the full path.
+    concepts_of: dict[str, tuple[str, ...]] = {}
+    hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunks holding lead concepts
+    phrase_chunks: set[str] = set()
+    known: set[str] = set()
     scored: list[tuple[float, int, tuple[tuple[str, str], ...]]] = []  # (-score, index, hits)
-    sets: list[frozenset[str]] = []
     for index, headline in enumerate(candidates):
-        pairs = concept_pairs(headline.title)
-        sets.append(frozenset([c for _, c in pairs]))
-        hits = {c: w for w, c in reversed(pairs) if c in weights}  # reversed: first word wins
-        if hits:
-            scored.append((-_score(hits, weights, weak_kind, core), index, tuple(hits.items())))
+        title = headline.title
+        chunks = title.split()
+        if not known.issuperset(chunks):
+            for chunk in chunks:
+                if chunk not in known:
+                    known.add(chunk)
+                    pairs, phrase = t.chunk_pairs(chunk)
+                    concepts_of[chunk] = tuple(c for _, c in pairs)
+                    if any(c in weights for _, c in pairs):
+                        hits_in[chunk] = tuple((c, w) for w, c in pairs if c in weights)
+                    if phrase:
+                        phrase_chunks.add(chunk)
+        if phrase_chunks.isdisjoint(chunks):
+            if hits_in.keys().isdisjoint(chunks):
+                scored.append((0.0, index, ()))
+                continue
+            hits: dict[str, str] = {}
+            for chunk in chunks:
+                for concept, word in hits_in.get(chunk, ()):
+                    hits.setdefault(concept, word)  # the headline's first word for it
         else:
-            scored.append((0.0, index, ()))
+            hits = {c: w for w, c in reversed(t.concept_pairs(title)) if c in weights}
+            if not hits:
+                scored.append((0.0, index, ()))
+                continue
+        scored.append((-_score(hits, weights, weak_kind, core), index, tuple(hits.items())))
     scored.sort()  # -score, then input order; indices are unique so hits are never compared
-    groups = group_near_duplicates([sets[s[1]] for s in scored])
+    # Near-duplicates: concept sets for the best candidates, exact titles beyond them.
+    window = [
+        frozenset(chain.from_iterable(map(concepts_of.__getitem__, candidates[i].title.split())))
+        for _, i, _ in scored[:NEAR_DUPLICATE_WINDOW]
+    ]
+    titles = None
+    if len(scored) > NEAR_DUPLICATE_WINDOW:
+        titles = [candidates[i].title.casefold() for _, i, _ in scored]
+    groups = group_near_duplicates(window, exact_keys=titles)
     readable: dict[tuple[str, str], str] = {}
     result = []
     for group in groups:
-        score, index, hits = scored[group[0]]
-        merged = tuple(candidates[scored[g][1]] for g in group[1:])
-        if not hits:
+        score, index, hits_ = scored[group[0]]
+        merged = tuple(candidates[scored[g][1]] for g in group[1:]) if len(group) > 1 else ()
+        if not hits_:
             result.append(ScoredHeadline(candidates[index], 0.0, (), merged))
             continue
-        ordered = sorted(hits, key=lambda hit: -weights[hit[0]])
+        ordered = sorted(hits_, key=lambda hit: -weights[hit[0]])
         matched = tuple(_readable(c, w, profile, readable) for c, w in ordered)
         result.append(ScoredHeadline(candidates[index], -score, matched, merged))
     return tuple(result)

@@ -238,7 +238,24 @@ def concept_pairs(text: str) -> list[tuple[str, str]]:
     if _PHRASE_TOKENS.isdisjoint(tokens):
         return list(chain.from_iterable(entries))
     # A word that may start "New Orleans": join phrases the slow way.
-    return _join_phrases(list(chain.from_iterable(map(_STEMMED.__getitem__, tokens))))
+    return _join_phrases([triple for token in tokens for triple in _stemmed(token)])
+
+
+def _stemmed(chunk: str) -> tuple[tuple[str, str, str], ...]:
+    found = _STEMMED.get(chunk)
+    if found is None:
+        _learn(chunk)
+        found = _STEMMED[chunk]
+    return found
+
+
+def chunk_pairs(chunk: str) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """The (word, concept) pairs of one space-separated chunk, and whether a place name
+    of several words may start in it (then the whole text needs `concept_pairs`)."""
+    pairs = _PAIRS.get(chunk)
+    if pairs is None:
+        pairs = _learn(chunk)
+    return pairs, chunk in _PHRASE_TOKENS
 
 
 def _join_phrases(triples: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
