@@ -220,6 +220,7 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
     hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunks holding lead concepts
     phrase_chunks: set[str] = set()
     known: set[str] = set()
+    joins: dict[tuple[str, str], bool] = {}  # (chunk, next chunk) → a place name spans them
     scored: list[tuple[float, int, tuple[tuple[str, str], ...]]] = []  # (-score, index, hits)
     for index, headline in enumerate(candidates):
         title = headline.title
@@ -234,7 +235,7 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
                         hits_in[chunk] = tuple((c, w) for w, c in pairs if c in weights)
                     if phrase:
                         phrase_chunks.add(chunk)
-        if phrase_chunks.isdisjoint(chunks):
+        if phrase_chunks.isdisjoint(chunks) or not _has_phrase(chunks, phrase_chunks, joins):
             if hits_in.keys().isdisjoint(chunks):
                 scored.append((0.0, index, ()))
                 continue
@@ -247,7 +248,8 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
             if not hits:
                 scored.append((0.0, index, ()))
                 continue
-        scored.append((-_score(hits, weights, weak_kind, core), index, tuple(hits.items())))
+        ranked_hits = tuple(sorted((-weights[c], c, w) for c, w in hits.items()))
+        scored.append((-_score(hits, weights, weak_kind, core), index, ranked_hits))
     scored.sort()  # -score, then input order; indices are unique so hits are never compared
     # Near-duplicates: concept sets for the best candidates, exact titles beyond them.
     window = [
@@ -256,7 +258,7 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
     ]
     titles = None
     if len(scored) > NEAR_DUPLICATE_WINDOW:
-        titles = [candidates[i].title.casefold() for _, i, _ in scored]
+        titles = [candidates[i].title for _, i, _ in scored]
     groups = group_near_duplicates(window, exact_keys=titles)
     readable: dict[tuple[str, str], str] = {}
     result = []
@@ -266,10 +268,23 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
         if not hits_:
             result.append(ScoredHeadline(candidates[index], 0.0, (), merged))
             continue
-        ordered = sorted(hits_, key=lambda hit: -weights[hit[0]])
-        matched = tuple(_readable(c, w, profile, readable) for c, w in ordered)
+        matched = tuple(_readable(c, w, profile, readable) for _, c, w in hits_)
         result.append(ScoredHeadline(candidates[index], -score, matched, merged))
     return tuple(result)
+
+
+def _has_phrase(chunks: list[str], starts: set[str], joins: dict[tuple[str, str], bool]) -> bool:
+    # "New" starts "New Orleans" but mostly just means new: look at the next chunk first.
+    last = len(chunks) - 1
+    for i, chunk in enumerate(chunks):
+        if chunk in starts:
+            pair = (chunk, chunks[i + 1] if i < last else "")
+            found = joins.get(pair)
+            if found is None:
+                found = joins[pair] = t.joins_phrase(*pair)
+            if found:
+                return True
+    return False
 
 
 def _score(

@@ -258,6 +258,20 @@ def chunk_pairs(chunk: str) -> tuple[tuple[tuple[str, str], ...], bool]:
     return pairs, chunk in _PHRASE_TOKENS
 
 
+def joins_phrase(first: str, second: str) -> bool:
+    """True when a multi-word place may begin in chunk `first` and go on into `second` (or
+    lies inside `first`, as in "Guinea-Bissau"): only then must a text take the slow path."""
+    head = _stemmed(first)
+    stems = [stem for _, stem, _ in head + _stemmed(second)] if second else [s for _, s, _ in head]
+    phrases = vocabulary().phrases
+    for i in range(len(head)):
+        for phrase, _ in phrases.get(stems[i], ()):
+            seen = stems[i : i + len(phrase)]
+            if len(seen) >= 2 and tuple(seen) == phrase[: len(seen)]:
+                return True
+    return False
+
+
 def _join_phrases(triples: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """(word, stem, concept) triples to (word, concept) pairs, multi-word places joined."""
     phrases = vocabulary().phrases
