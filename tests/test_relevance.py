@@ -369,3 +369,16 @@ def test_any_text_ranks_without_crashing(title, paragraphs, headlines):
     assert all(isinstance(s, ScoredHeadline) for s in ranked)
     assert sum(1 + len(s.merged) for s in ranked) == len(pool)
     assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
+
+
+def test_multi_word_places_match_in_headlines():
+    """"New Orleans" in a headline matches the lead's New Orleans; "New Rules" does not."""
+    profile = _profile(
+        "Federal agents arrested dozens of people in New Orleans on Tuesday in an immigration "
+        "operation, officials in New Orleans said.",
+        "Louisiana's governor welcomed the immigration operation.",
+    )
+    pool = [Headline("New Orleans Mayor Criticizes Raids"), Headline("New Rules for Banks")]
+    ranked = {s.title: s for s in rank_headlines(profile, pool)}
+    assert "new orleans" in ranked["New Orleans Mayor Criticizes Raids"].matched
+    assert ranked["New Rules for Banks"].score == 0
