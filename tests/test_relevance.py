@@ -372,7 +372,7 @@ def test_any_text_ranks_without_crashing(title, paragraphs, headlines):
 
 
 def test_multi_word_places_match_in_headlines():
-    """"New Orleans" in a headline matches the lead's New Orleans; "New Rules" does not."""
+    """A headline's "New Orleans" matches the lead's New Orleans; "New Rules" does not."""
     profile = _profile(
         "Federal agents arrested dozens of people in New Orleans on Tuesday in an immigration "
         "operation, officials in New Orleans said.",
