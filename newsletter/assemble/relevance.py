@@ -1,20 +1,24 @@
 """Rank candidate headlines by relevance to the lead story.
 
 The lead becomes a profile: a weight for each of its concepts (terms.py).  A weight is the
-concept's salience in the lead (occurrences, counted 3× in the title and 2× in the first
-paragraph, damped as 1 + ln n) times its background rarity (English word frequency, an IDF
-proxy: "announced" or "friday" weigh little), divided by the heaviest topic concept's, so the
-lead's central topic weighs 1.0.
+concept's salience in the lead (its occurrences, counted 3x in the title and 2x in the first
+paragraph) times its background rarity (English word frequency of all the lead's words for it,
+an IDF proxy: "announced" or "friday" weigh little), divided by the heaviest concept's, so the
+lead's central concept weighs 1.0.  When that is a name ("DeepSeek"), every topic word is
+secondary.
 
 Names and places are weak evidence: a person or organisation (capitalised in the lead's
-running text and not a common word, e.g. "Trump", "Kast") counts `NAME_SHARE` of its weight, a
-place `PLACE_SHARE`, and all names and places of a headline together add at most `WEAK_CAP`.
+running text and not a common word, e.g. "Trump", "Kast", or a capitalised title such as
+"Prime Minister") counts `NAME_SHARE` of its weight, a place `PLACE_SHARE`, and all names and
+places of a headline together add at most `WEAK_CAP`.
 
-A headline scores the sum of the weights of the lead concepts it contains.  `RELATED_THRESHOLD`
-is absolute, so a small pool of unrelated headlines leaves "Related" empty rather than
-promoting the least bad: a headline reaches it with the lead's central topic, or with two
-secondary topics, or with one plus a place or a name; never with a name, a place or one
-peripheral word alone.
+A headline scores the sum of the weights of the lead concepts it contains.  A topic is "core"
+when the lead repeats it or puts it in its title; a headline that matches no core topic and
+fewer than `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  `RELATED_THRESHOLD` is
+absolute and above `WEAK_CAP`, so a small pool of unrelated headlines leaves "Related" empty
+rather than promoting the least bad: a headline reaches it with the lead's central topic, or
+with secondary topics together, or one plus a place or a name; never with a name, a place or
+one passing word alone.
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
 from newsletter.models import Headline, ScoredHeadline
 
-# Calibrated on the dev leads of tests/data/labelled (precision first), checked on holdout:
-# 1.0 is the weight of the lead's central topic.
+# The minimum score for "Related".  Calibrated on the dev leads of tests/data/labelled: the
+# middle of the range where dev precision is 1.0 and recall of the top-5 cut is best
+# (0.6-0.9), 0.2 above the best-scoring unrelated dev headline.  1.0 is the weight of the lead's
+# central concept.
 RELATED_THRESHOLD: float = 0.7
 
 NAME_SHARE = 0.35
