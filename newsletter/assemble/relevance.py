@@ -10,7 +10,8 @@ secondary.
 Names and places are weak evidence: a person or organisation (capitalised in the lead's
 running text and not a common word, e.g. "Trump", "Kast", or a capitalised title such as
 "Prime Minister") counts `NAME_SHARE` of its weight, a place `PLACE_SHARE`, and all names and
-places of a headline together add at most `WEAK_CAP`.
+places of a headline together add at most `WEAK_CAP`.  The exception is a name the story is
+about: central to the lead (`CENTRAL_NAME`) and no household word, it counts as a topic.
 
 A headline scores the sum of the weights of the lead concepts it contains.  A topic is "core"
 when the lead repeats it or puts it in its title; a headline that matches no core topic and
@@ -42,6 +43,10 @@ from newsletter.models import Headline, ScoredHeadline
 RELATED_THRESHOLD: float = 0.7
 
 NAME_SHARE = 0.35
+# A name the lead is about (weighing at least this share of its central concept) and that is
+# no household word (rarer than RARE_ZIPF: "DeepSeek", "Helene", "Kast", not "Trump") counts
+# in full, like a topic.
+CENTRAL_NAME = 0.6
 PLACE_SHARE = 0.5
 WEAK_CAP = 0.5
 PASSING_WORDS = 3
@@ -132,6 +137,9 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
     top = max((w for w, _ in raw.values()), default=1.0) or 1.0
     concepts = {}
     for concept, (weight, kind) in raw.items():
+        household = any(t.zipf(w) >= RARE_ZIPF for w in seen[concept].forms or {})
+        if kind == "name" and weight >= CENTRAL_NAME * top and not household:
+            kind = "topic"  # what the story is about ("DeepSeek", "Helene"), not a famous passer-by
         share = {"topic": 1.0, "name": NAME_SHARE, "place": PLACE_SHARE}[kind]
         forms = tuple(sorted(seen[concept].forms or (), key=lambda w: -seen[concept].forms[w]))  # type: ignore[index]
         entry = seen[concept]
