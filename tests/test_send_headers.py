@@ -43,6 +43,8 @@ def assert_not_injected(received) -> None:
     """Only our headers, each once; no Bcc and no injected header anywhere in the head."""
     names = header_names(received.data)
     assert sorted(names) == sorted(EXPECTED_HEADERS)
+    crlf = received.data.count(b"\r\n")
+    assert received.data.count(b"\r") == crlf == received.data.count(b"\n"), "a bare CR or LF"
     message = received.message()
     assert message["Bcc"] is None and message["X-Injected"] is None
     assert message.defects == []

@@ -9,6 +9,7 @@ import pytest
 from newsletter.errors import DeliveryError
 from newsletter.mail.unsubscribe import verify_token
 from newsletter.send import send_test_copy
+from newsletter.send.compose import crlf_line_ends
 from newsletter.send.sender import send_issue
 from newsletter.send.smtp import SmtpTransport, wire_bytes
 from tests.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
@@ -92,10 +93,10 @@ def test_pipelining_server_gets_the_same_messages(send_ws):
 
 
 def test_lines_starting_with_a_dot_are_stuffed():
-    """A body line starting with '.' is doubled on the wire so it cannot end the DATA early."""
+    """A line starting with '.' is doubled on the wire; bare CR or LF are made CRLF beforehand."""
     wire = wire_bytes(b"Subject: x\r\n\r\n.\r\n.hidden\r\nend")
     assert wire == b"Subject: x\r\n\r\n..\r\n..hidden\r\nend\r\n.\r\n"
-    assert wire_bytes(b"a\nb\rc") == b"a\r\nb\r\nc\r\n.\r\n"
+    assert crlf_line_ends(b"a\nb\rc\r\n") == b"a\r\nb\r\nc\r\n"
 
 
 def test_starttls_with_a_trusted_certificate_and_auth(send_ws, tls_contexts):

@@ -269,7 +269,7 @@ class _Progress:
         self.total = total
         self._bar = None
         self._task = None
-        self._last_line = 0.0
+        self._last_line = self._last_draw = 0.0
 
     def __enter__(self) -> _Progress:
         if sys.stderr.isatty():
@@ -297,7 +297,11 @@ class _Progress:
         return self
 
     def update(self, p) -> None:
+        """Called after every message (from the sender's threads): redraw a few times a second."""
         done = p.sent + p.failed
+        if done != p.total and p.elapsed - self._last_draw < 0.1:
+            return
+        self._last_draw = p.elapsed
         rate = done / p.elapsed if p.elapsed > 0 else 0.0
         if self._bar is not None:
             self._bar.update(self._task, completed=done, rate=rate, failed=p.failed)

@@ -90,8 +90,8 @@ def _qp(text: str) -> bytes:
 
 
 def _encode_value(value: str, escape_html: bool) -> bytes:
-    if escape_html:
-        value = html.escape(value, quote=True)
+    if escape_html:  # line breaks stay (as LF: _qp makes them CRLF, never a bare CR)
+        value = html.escape(value.replace("\r\n", "\n").replace("\r", "\n"), quote=True)
     else:
         value = value.replace("\r", " ").replace("\n", " ")
     return SOFT_BREAK + _qp(value) + SOFT_BREAK

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from newsletter.errors import DeliveryError
 from newsletter.mail.personalize import Recipient
-from newsletter.subscribers.database import open_database, utc_now
+from newsletter.subscribers.database import open_database
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ class DeliveryJournal:
         with self._lock:
             self.conn.execute(
                 _RECORD,
-                (self.issue_id, email, status, attempts, error, message_id, now or utc_now()),
+                (self.issue_id, email, status, attempts, error, message_id, now),
             )
 
     def counts(self, *, first: int = 10) -> JournalCounts:
@@ -112,7 +112,7 @@ class DeliveryJournal:
         failures = q(
             "SELECT email, last_error, attempts FROM deliveries"
             " WHERE issue_id = ? AND status = 'failed' "
-            "ORDER BY updated, rowid LIMIT ?",
+            "ORDER BY updated, email LIMIT ?",
             (self.issue_id, first),
         ).fetchall()
         reasons = q(
@@ -182,7 +182,7 @@ ORDER BY s.id LIMIT ?
 
 _RECORD = """
 INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))
 ON CONFLICT (issue_id, email) DO UPDATE SET
   status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
   last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated

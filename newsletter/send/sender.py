@@ -1,9 +1,10 @@
 """`send_issue`: mail a built issue to every active subscriber not yet sent it, safely.
 
-The main thread streams recipients from newsletter.db into a small queue; a
-few worker threads, each holding one reused connection, personalise and send
-them.  Each accepted message is committed to the delivery journal before the
-worker takes the next, so a killed run re-mails at most the messages in flight.
+A few worker threads, each holding one reused connection, take recipients in
+turn from one stream over newsletter.db (read a batch at a time, never the
+whole list), personalise and send them.  Each accepted message is committed
+to the delivery journal before its worker takes the next, so a killed run
+re-mails at most the messages in flight.
 
 What happens on failure:
   4xx reply, dropped connection  retried with exponential backoff and jitter,
@@ -17,11 +18,10 @@ A re-run skips everyone already sent and tries the others again.
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -151,7 +151,8 @@ class _Run:
         self.on_progress = on_progress
         self.limiter = RateLimiter(self.smtp.rate)
         self.stop = threading.Event()
-        self.queue: queue.Queue[Recipient | None] = queue.Queue(maxsize=self.smtp.connections * 32)
+        self._recipients: Iterator[Recipient] = iter(())
+        self._feed_lock = threading.Lock()
         self._lock = threading.RLock()  # _failed may _halt while holding it
         self.sent = self.failed = self.retries = self.consecutive = 0
         self.accepted_any = False
@@ -162,7 +163,8 @@ class _Run:
         self.started = time.monotonic()
 
     def execute(self, recipients: Iterable[Recipient]) -> None:
-        """Feed the workers until the list ends or the run stops; then wait for them."""
+        """Run the workers until the list ends or the run stops."""
+        self._recipients = iter(recipients)
         workers = [
             threading.Thread(target=self._work, name=f"send-{i}", daemon=True)
             for i in range(self.smtp.connections)
@@ -170,39 +172,24 @@ class _Run:
         for worker in workers:
             worker.start()
         try:
-            for recipient in recipients:
-                if not self._put(recipient):
-                    break
-            for _ in workers:
-                self._put(None)
             for worker in workers:
                 while worker.is_alive():
-                    worker.join(0.2)
+                    worker.join(0.2)  # a timeout, so Ctrl-C reaches this thread
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt("interrupted; run the same command again to resume")
             for worker in workers:  # each finishes (and records) the message it is sending
                 worker.join()
 
-    def _put(self, item: Recipient | None) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def _next(self) -> Recipient | None:
+        """The next recipient for any worker (the database is read a batch at a time)."""
+        with self._feed_lock:
+            return None if self.stop.is_set() else next(self._recipients, None)
 
     def _work(self) -> None:
         connection: Connection | None = None
         try:
-            while not self.stop.is_set():
-                try:
-                    recipient = self.queue.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if recipient is None:
-                    return
+            while (recipient := self._next()) is not None:
                 connection = self._deliver(recipient, connection)
         except Exception as e:  # a bug must stop the run loudly, not hang it
             self._halt(f"internal error in the sender ({type(e).__name__}: {e}); please report it")

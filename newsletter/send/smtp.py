@@ -2,7 +2,7 @@
 
 smtplib does the session (greeting, EHLO, STARTTLS, AUTH); messages go through
 `_PipeliningClient.send_prepared`, which skips smtplib's per-message address
-parsing and end-of-line regexes (our messages are built with CRLF already) and,
+parsing and end-of-line regexes (the composer makes messages CRLF already) and,
 when the server offers PIPELINING (RFC 2920), sends MAIL, RCPT and DATA in one
 write: two round trips a message instead of four.
 
@@ -12,7 +12,6 @@ the journal.
 
 from __future__ import annotations
 
-import re
 import smtplib
 import socket
 import ssl
@@ -26,8 +25,6 @@ from newsletter.send.transport import (
     ServerUnavailable,
     TemporaryFailure,
 )
-
-_BARE_EOL = re.compile(rb"\r\n|\r|\n")
 
 
 class SmtpTransport:
@@ -249,10 +246,7 @@ def failure(code: int, message: bytes) -> SendFailure:
 
 
 def wire_bytes(data: bytes) -> bytes:
-    """The message as DATA carries it: CRLF line ends, leading dots doubled, ended by `.`."""
-    crlf = data.count(b"\r\n")
-    if data.count(b"\r") != crlf or data.count(b"\n") != crlf:
-        data = _BARE_EOL.sub(b"\r\n", data)
+    """The message as DATA carries it: leading dots doubled, ended by `.` (data is CRLF already)."""
     if data.startswith(b"."):
         data = b"." + data
     data = data.replace(b"\r\n.", b"\r\n..")

@@ -18,7 +18,7 @@ class Connection(Protocol):
     """One open session with the server, reused for message after message."""
 
     def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
-        """Hand over one message (CRLF line endings); return once the server accepted it."""
+        """Hand over one message (CRLF line ends only); return once the server accepted it."""
         ...
 
     def close(self) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
+
+from newsletter.mail.headers import HeaderValueError, check_address
+
 
 class InvalidAddress(ValueError):
     """An address that cannot be mailed; the message says why."""
@@ -9,10 +13,6 @@ class InvalidAddress(ValueError):
 
 def normalize_address(text: str) -> str:
     """The address as stored (domain lower-cased, IDN as punycode); InvalidAddress if unusable."""
-    from email_validator import EmailNotValidError, validate_email
-
-    from newsletter.mail.headers import HeaderValueError, check_address
-
     value = text.strip()
     if not value:
         raise InvalidAddress("no address in the email column")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
 
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail", "address")
@@ -60,6 +61,7 @@ def import_csv(
 ) -> ImportReport:
     """Add or update every valid row of a CSV file; `resubscribe` re-activates unsubscribed ones."""
     shown = display_path(path)
+    now = now or utc_now()  # one time for the whole file
     text = decode_csv(_read(path, shown), encoding, shown)
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -1,0 +1,302 @@
+"""Benchmark: `newsletter send` against Postfix's smtp-sink, side by side with mailmerge.
+
+    .venv/bin/python bench/bench_send.py [--compare 2000] [--big 100000] [--connections 4]
+
+Starts smtp-sink on a free 127.0.0.1 port, builds the sample issue in a
+throwaway workspace, imports N subscribers from a CSV and runs
+`newsletter send --yes` (journal on, as always) as a separate process,
+measuring its wall time, its own reported send rate and its peak RSS.  Then
+runs the mailmerge CLI (from a separate venv, created with pip when missing)
+on the same list, issue and sink, and prints the ratio.
+
+Target on the 2-core reference machine: ≥ 1,500 personalised messages/s with
+the journal on, peak RSS < 150 MB at 100,000 subscribers.
+
+smtp-sink comes from the Debian postfix package; without installing postfix:
+    apt-get download postfix && dpkg-deb -x postfix_*.deb /tmp/postfix
+(the benchmark looks in PATH, /usr/sbin and /tmp/postfix, or takes --smtp-sink).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWSLETTER = [sys.executable, "-m", "newsletter"]
+ISSUE = "issues/2026-W48"
+MAILMERGE_VENV = Path("/tmp/mmvenv")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=2000,
+        help="list size for the side-by-side run with mailmerge",
+    )
+    parser.add_argument("--big", type=int, default=100_000, help="list size for the memory run")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3, help="runs of ours at --compare (median)")
+    parser.add_argument("--smtp-sink", help="path to smtp-sink")
+    parser.add_argument("--skip-mailmerge", action="store_true")
+    args = parser.parse_args()
+
+    sink, sink_env = find_smtp_sink(args.smtp_sink)
+    port = free_port()
+    command = [sink, *(["-u", "nobody"] if os.geteuid() == 0 else []), f"127.0.0.1:{port}", "256"]
+    server = subprocess.Popen(
+        command, env=sink_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for_port(port)
+        rows = []
+        ours = [send_ours(args.compare, port, args.connections) for _ in range(args.runs)]
+        rows.append(
+            (
+                "newsletter",
+                args.compare,
+                args.connections,
+                median(ours, "wall_rate"),
+                median(ours, "loop_rate"),
+                max(r["rss_mb"] for r in ours),
+            )
+        )
+        big = send_ours(args.big, port, args.connections)
+        rows.append(
+            (
+                "newsletter",
+                args.big,
+                args.connections,
+                big["wall_rate"],
+                big["loop_rate"],
+                big["rss_mb"],
+            )
+        )
+        mailmerge = None
+        if not args.skip_mailmerge:
+            mailmerge = send_mailmerge(args.compare, port)
+            rows.append(
+                ("mailmerge", args.compare, 1, mailmerge["wall_rate"], None, mailmerge["rss_mb"])
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print()
+    print(
+        "| sender | subscribers | connections | msgs/s (process) | msgs/s (send loop) | peak RSS |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, n, conns, wall, loop, rss in rows:
+        loop_text = f"{loop:,.0f}" if loop else "–"
+        print(f"| {name} | {n:,} | {conns} | {wall:,.0f} | {loop_text} | {rss:.0f} MB |")
+    if mailmerge:
+        ratio = median(ours, "wall_rate") / mailmerge["wall_rate"]
+        print(f"\nnewsletter / mailmerge at {args.compare:,} subscribers: {ratio:.1f}× faster")
+    print(f"import of {args.big:,} subscribers from CSV: {big['import_s']:.1f} s")
+
+
+def find_smtp_sink(given: str | None) -> tuple[str, dict[str, str]]:
+    """The smtp-sink binary and the environment it needs (its Postfix libraries)."""
+    candidates = (
+        [given]
+        if given
+        else [shutil.which("smtp-sink"), "/usr/sbin/smtp-sink", "/tmp/postfix/usr/sbin/smtp-sink"]
+    )
+    for path in filter(None, candidates):
+        if Path(path).is_file():
+            env = dict(os.environ)
+            libs = Path(path).parent.parent / "lib" / "postfix"
+            if libs.is_dir():
+                env["LD_LIBRARY_PATH"] = f"{libs}:{env.get('LD_LIBRARY_PATH', '')}".rstrip(":")
+            return path, env
+    sys.exit(
+        "smtp-sink not found: apt-get download postfix && dpkg-deb -x postfix_*.deb /tmp/postfix"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    sys.exit(f"smtp-sink did not start on 127.0.0.1:{port}")
+
+
+def workspace(n: int) -> Path:
+    """A throwaway workspace with the sample issue built and a CSV of n subscribers."""
+    folder = Path(tempfile.mkdtemp(prefix="nl-bench-send-"))
+    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    run([*NEWSLETTER, "build", "seeds", "--date", "2026-11-26"], folder)
+    with (folder / "list.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["email", "name", "city"])
+        for i in range(n):
+            writer.writerow([f"reader{i:06d}@example.org", f"Reader {i}", "Lima"])
+    return folder
+
+
+def run(command: list[str], cwd: Path) -> tuple[str, float, float]:
+    """Run a process; return its output, wall seconds and peak RSS in MB."""
+    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": "bench-secret"}
+    env.pop("NEWSLETTER_SMTP_PASSWORD", None)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{output[-2000:]}")
+    return output, wall, usage.ru_maxrss / 1024
+
+
+def send_ours(n: int, port: int, connections: int) -> dict[str, float]:
+    """Import n subscribers, send to them all, check the journal; return the measurements."""
+    folder = workspace(n)
+    try:
+        _, import_s, _ = run([*NEWSLETTER, "subscribers", "import", "list.csv"], folder)
+        output, wall, rss = run(
+            [
+                *NEWSLETTER,
+                "send",
+                ISSUE,
+                "--yes",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                str(port),
+                "--smtp-security",
+                "none",
+                "--connections",
+                str(connections),
+            ],
+            folder,
+        )
+        with sqlite3.connect(folder / "newsletter.db") as db:
+            sent = db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+        if sent != n:
+            sys.exit(f"only {sent} of {n} journaled as sent:\n{output[-2000:]}")
+        loop = float(re.search(r"\(([\d,]+)/s\)\.", output).group(1).replace(",", ""))
+        result = {"wall_rate": n / wall, "loop_rate": loop, "rss_mb": rss, "import_s": import_s}
+        print(
+            f"newsletter  n={n:>7,}  {result['wall_rate']:>6,.0f}/s process  {loop:>6,.0f}/s loop  "
+            f"peak RSS {rss:.0f} MB  (import {import_s:.1f} s)",
+            flush=True,
+        )
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def send_mailmerge(n: int, port: int) -> dict[str, float]:
+    """The same issue and list through the mailmerge CLI (its own venv), to the same sink."""
+    mailmerge = MAILMERGE_VENV / "bin" / "mailmerge"
+    if not mailmerge.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(MAILMERGE_VENV)], check=True)
+        subprocess.run(
+            [str(MAILMERGE_VENV / "bin" / "pip"), "install", "--quiet", "mailmerge"], check=True
+        )
+    folder = workspace(n)
+    try:
+        write_mailmerge_files(folder, port)
+        _, wall, rss = run(
+            [
+                str(mailmerge),
+                "--no-dry-run",
+                "--no-limit",
+                "--output-format",
+                "raw",
+                "--template",
+                "template.txt",
+                "--database",
+                "database.csv",
+                "--config",
+                "server.conf",
+            ],
+            folder,
+        )
+        result = {"wall_rate": n / wall, "rss_mb": rss}
+        print(
+            f"mailmerge   n={n:>7,}  {result['wall_rate']:>6,.0f}/s process  peak RSS {rss:.0f} MB",
+            flush=True,
+        )
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_mailmerge_files(folder: Path, port: int) -> None:
+    """mailmerge's template (the sample issue's text and HTML), database and server config."""
+    sys.path.insert(0, str(ROOT))
+    from newsletter.config import load_settings
+    from newsletter.issue_folder import read_built_issue
+    from newsletter.mail.unsubscribe import unsubscribe_links
+
+    settings, _ = load_settings(folder)
+    built = read_built_issue(folder / ISSUE)
+    os.environ["NEWSLETTER_UNSUBSCRIBE_SECRET"] = "bench-secret"
+    links = unsubscribe_links(settings)
+
+    def jinja(body: str) -> str:
+        raw = "{% raw %}" + body + "{% endraw %}"
+        return re.sub(
+            r"%%(name|email|unsubscribe_url|field\.city)%%",
+            lambda m: "{% endraw %}{{ " + m.group(1).replace("field.", "") + " }}{% raw %}",
+            raw,
+        )
+
+    boundary = "mailmerge-bench-boundary"
+    template = (
+        "TO: {{ name }} <{{ email }}>\n"
+        f"FROM: {settings.from_address}\n"
+        f"SUBJECT: {built.rendered.subject}\n"
+        "MIME-Version: 1.0\n"
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\n\n'
+        f"--{boundary}\nContent-Type: text/plain; charset=utf-8\n\n{jinja(built.rendered.text)}\n"
+        f"--{boundary}\nContent-Type: text/html; charset=utf-8\n\n{jinja(built.rendered.html)}\n"
+        f"--{boundary}--\n"
+    )
+    (folder / "template.txt").write_text(template, "utf-8")
+    with (
+        (folder / "list.csv").open(newline="") as src,
+        (folder / "database.csv").open("w", newline="") as out,
+    ):
+        reader, writer = csv.DictReader(src), csv.writer(out)
+        writer.writerow(["email", "name", "city", "unsubscribe_url"])
+        for row in reader:
+            writer.writerow([row["email"], row["name"], row["city"], links.url_for(row["email"])])
+    (folder / "server.conf").write_text(
+        f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\nratelimit = 0\n"
+    )
+
+
+def median(results: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
+if __name__ == "__main__":
+    main()
