@@ -87,7 +87,7 @@ def _new_id_source() -> None:
 
 
 _new_id_source()
-os.register_at_fork(after_in_child=_new_id_source)  # a forked child must not repeat the parent's ids
+os.register_at_fork(after_in_child=_new_id_source)  # a forked child must not repeat our ids
 
 
 def date_value(timestamp: float | None = None) -> str:
