@@ -58,6 +58,13 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+def expect(target: Any) -> Any:
+    """Playwright's auto-waiting assertions (imported late: the module loads without Playwright)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
 def make_workspace(folder: Path) -> Path:
     """A workspace with the sample newsletter.toml, seed and its own copy of the templates."""
     folder.mkdir(parents=True, exist_ok=True)

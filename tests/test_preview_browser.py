@@ -12,6 +12,7 @@ from newsletter.manifest import read_manifest
 from tests.browser import (
     DESKTOP_VIEWPORT,
     chromium,
+    expect,
     frame,
     make_workspace,
     open_page,
@@ -251,8 +252,6 @@ def test_editing_the_manifest_rerenders_the_issue_folder(browser, tmp_path):
 
 def test_send_a_test_copy_from_the_page(browser, tmp_path):
     """The form sends one copy through the workspace's relay (a real SMTP server on 127.0.0.1)."""
-    from playwright.sync_api import expect
-
     from tests.smtp_server import smtp_server
 
     workspace = make_workspace(tmp_path / "workspace")
@@ -282,3 +281,25 @@ def test_send_a_test_copy_from_the_page(browser, tmp_path):
         received = relay.received[0]
         assert received.rcpt_tos == ("editor@example.org",)
         assert received.message()["Subject"] == running.snapshot.summary["subject"]
+
+
+def test_a_page_left_open_follows_a_restarted_preview(browser, tmp_path):
+    """When `newsletter preview` is stopped and started again, an open page notices and reloads."""
+    from newsletter.preview import open_preview
+    from tests.conftest import SAMPLE_DATE
+
+    workspace = make_workspace(tmp_path / "workspace")
+    with running_preview(workspace) as first:
+        port = first.server.port
+        page = open_page(browser, first.url, view="ranking")
+        old_token = page.get_attribute('meta[name="preview-token"]', "content")
+    expect(page.locator("#status")).to_have_attribute("data-state", "offline", timeout=5000)
+    sources = [str(workspace / "seeds")]
+    with open_preview(sources, workspace=workspace, today=SAMPLE_DATE, port=port) as second:
+        assert second.server.port == port
+        expect(page.locator('meta[name="preview-token"]')).not_to_have_attribute(
+            "content", old_token, timeout=10000)
+        page.wait_for_selector("body[data-generation]")
+        assert page.get_attribute("#status", "data-state") == "ok"
+        assert page.get_attribute("#tab-ranking", "aria-selected") == "true"
+        page.context.close()

@@ -164,7 +164,8 @@ def test_event_stream_announces_the_current_build(preview):
     connection.close()
     assert b"event: build\n" in lines
     data = json.loads(next(line for line in lines if line.startswith(b"data:"))[5:])
-    assert data == {"generation": preview.snapshot.generation, "ok": True}
+    assert data == {"generation": preview.snapshot.generation, "ok": True,
+                    "session": preview.server.session}
 
 
 def test_busy_port_falls_back_to_a_free_one(preview):

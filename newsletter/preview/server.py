@@ -76,6 +76,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.rebuilder = rebuilder
         self.send_test = send_test
         self.token = secrets.token_urlsafe(24)
+        self.session = secrets.token_hex(8)  # a page from an earlier run of the preview reloads
         self.page = _load_page(self.token)
 
     @property
@@ -190,7 +191,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     break
                 if snapshot.generation != seen:
                     seen = snapshot.generation
-                    data = json.dumps({"generation": seen, "ok": snapshot.error is None})
+                    data = json.dumps({"generation": seen, "ok": snapshot.error is None,
+                                       "session": self.server.session})
                     self.wfile.write(f"event: build\ndata: {data}\n\n".encode())
                 else:
                     self.wfile.write(b": keep-alive\n\n")

@@ -195,9 +195,15 @@
   // ---- pushed rebuilds (server-sent events; the browser reconnects by itself) ----
   function listen() {
     const events = new EventSource("/events");
+    let session = null;
     events.addEventListener("build", (event) => {
-      const { generation } = JSON.parse(event.data);
-      if (generation !== shownGeneration) refresh();
+      const data = JSON.parse(event.data);
+      if (session !== null && data.session !== session) {
+        location.reload(); // a new run of `newsletter preview`: new token, builds counted afresh
+        return;
+      }
+      session = data.session;
+      refresh(); // also after a reconnect to the same run, to clear the "Disconnected" status
     });
     events.addEventListener("error", () => {
       const status = $("status");
