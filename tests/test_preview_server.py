@@ -278,3 +278,14 @@ def test_readers_never_see_a_half_written_issue(tmp_path):
         assert status == 200
         assert body.startswith(b"<!DOCTYPE html>") and body.rstrip().endswith(b"</html>")
         assert len(re.findall(rb"announced on (?:Friday|day \d)", body)) == 1
+
+
+def test_a_missing_source_is_an_error_before_serving(tmp_path):
+    """A source path that does not exist fails at once, naming it, instead of serving an error."""
+    from newsletter.errors import SourceError
+    from newsletter.preview import open_preview
+    from tests.conftest import SAMPLE_DATE
+
+    workspace = make_workspace(tmp_path / "workspace")
+    with pytest.raises(SourceError, match=r"sedes: no such file or folder"):
+        open_preview([str(workspace / "sedes")], workspace=workspace, today=SAMPLE_DATE, port=0)

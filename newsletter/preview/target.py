@@ -32,10 +32,18 @@ class PreviewTarget:
 
     @classmethod
     def for_sources(cls, sources: Sequence[str], workspace: Path, today: dt.date) -> PreviewTarget:
-        """A target for `newsletter preview SOURCE...`: one issue folder, or story sources."""
+        """A target for `newsletter preview SOURCE...`: one issue folder, or story sources.
+
+        A source that does not exist is an error now rather than on the page: there is
+        nothing to watch for the save that would fix it.
+        """
+        from newsletter.errors import SourceError, display_path
         from newsletter.issue_folder import is_issue_folder
 
         given = tuple(sources) or ("seeds",)
+        for source in given:
+            if not _is_url(source) and not Path(source).expanduser().exists():
+                raise SourceError(f"{display_path(source)}: no such file or folder; check the path")
         folder = Path(given[0]) if len(given) == 1 and is_issue_folder(Path(given[0])) else None
         return cls(workspace=workspace.resolve(), sources=given, today=today,
                    issue_folder=folder.resolve() if folder else None)
