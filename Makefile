@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@# Byte-compile now: with PYTHONDONTWRITEBYTECODE set, every cold run would recompile the package.
+	$(BIN)/python -m compileall -q newsletter
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -74,7 +74,7 @@ def _stages(settings, options) -> dict[str, float]:
 
 
 def cold(runs: int) -> dict[str, float]:
-    """`newsletter build seeds/` as a fresh process each time (Python start-up and imports included)."""
+    """`newsletter build seeds/` as a fresh process each time (start-up and imports included)."""
     folder = sample_workspace()
     script = Path(sys.executable).with_name("newsletter")
     command = [str(script), "build", "seeds/", "--date", "2026-11-26"]
@@ -89,14 +89,25 @@ def cold(runs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     w = warm(args.runs)
-    print(f"warm build (in-process): median {w['median_ms']:.1f} ms, min {w['min_ms']:.1f} ms  (target ≤ 30 ms)")
-    print(f"  stages: load {w['load_ms']:.2f} ms, assemble {w['assemble_ms']:.2f} ms, render {w['render_ms']:.2f} ms")
+    print(
+        f"warm build (in-process): median {w['median_ms']:.1f} ms, "
+        f"min {w['min_ms']:.1f} ms  (target ≤ 30 ms)"
+    )
+    print(
+        f"  stages: load {w['load_ms']:.2f} ms, assemble {w['assemble_ms']:.2f} ms, "
+        f"render {w['render_ms']:.2f} ms"
+    )
     c = cold(max(5, args.runs // 3))
-    print(f"cold `newsletter build`: median {c['median_s']:.3f} s, min {c['min_s']:.3f} s  (target ≤ 0.6 s)")
+    print(
+        f"cold `newsletter build`: median {c['median_s']:.3f} s, "
+        f"min {c['min_s']:.3f} s  (target ≤ 0.6 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -49,16 +49,30 @@ def build(
     return _write(folder, issue, manifest.encode("utf-8"), settings, timestamp, from_manifest=False)
 
 
-def rebuild(folder: Path, settings: Settings, *, out: Path | None = None,
-            timestamp: float | None = None) -> BuildResult:
-    """Re-render an issue from its manifest; the manifest itself is kept byte for byte."""
+def rebuild(
+    folder: Path, settings: Settings, *, out: Path | None = None, timestamp: float | None = None
+) -> BuildResult:
+    """Re-render an issue from its manifest; the manifest itself is kept byte for byte.
+
+    In place, the editor's issue.toml is not even rewritten: it moves into the new folder as
+    the same file, so an editor holding it open sees no change and a save is never lost.
+    """
     manifest_path = folder / MANIFEST_NAME
     issue = read_manifest(manifest_path)
-    return _write(out or folder, issue, manifest_path.read_bytes(), settings, timestamp, from_manifest=True)
+    in_place = out is None or out.resolve() == folder.resolve()
+    manifest = None if in_place else manifest_path.read_bytes()
+    return _write(out or folder, issue, manifest, settings, timestamp, from_manifest=True)
 
 
-def _write(folder: Path, issue: Issue, manifest: bytes, settings: Settings, timestamp: float | None,
-           *, from_manifest: bool) -> BuildResult:
+def _write(
+    folder: Path,
+    issue: Issue,
+    manifest: bytes | None,
+    settings: Settings,
+    timestamp: float | None,
+    *,
+    from_manifest: bool,
+) -> BuildResult:
     from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
     from newsletter.render import render_issue
     from newsletter.render.merge_tags import fill_merge_tags
@@ -68,15 +82,25 @@ def _write(folder: Path, issue: Issue, manifest: bytes, settings: Settings, time
     public = web_values(mailing.links)
     html = fill_merge_tags(rendered.html, public, escape_html=True).encode("utf-8")
     sender_name, sender_address = settings.sender
-    sample = mailing.message_for(Recipient(sender_address, sender_name or settings.name),
-                                 timestamp=timestamp, web_version=True)
+    sample = mailing.message_for(
+        Recipient(sender_address, sender_name or settings.name),
+        timestamp=timestamp,
+        web_version=True,
+    )
     merge = mailing.template.fill(b"", {tag: f"%%{tag}%%" for tag in mailing.template.tags})
-    write_issue_folder(folder, {
-        MANIFEST_NAME: manifest,
+    files = {
         "index.html": html,
         "index.txt": fill_merge_tags(rendered.text, public, escape_html=False).encode("utf-8"),
         "message.eml": sample.data,
         "merge.eml": merge,
-    })
-    return BuildResult(folder=folder, issue=issue, rendered=rendered, html_bytes=len(html),
-                       from_manifest=from_manifest)
+    }
+    if manifest is not None:  # None: re-rendering in place, the live issue.toml carries over
+        files[MANIFEST_NAME] = manifest
+    write_issue_folder(folder, files)
+    return BuildResult(
+        folder=folder,
+        issue=issue,
+        rendered=rendered,
+        html_bytes=len(html),
+        from_manifest=from_manifest,
+    )

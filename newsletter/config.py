@@ -35,7 +35,7 @@ class SmtpSettings:
     timeout: float = 30.0
     connections: int = 4  # reused connections in parallel
     rate: float = 0.0  # messages per second across all connections; 0 = no limit
-    max_attempts: int = 5  # per recipient, for 4xx replies and dropped connections
+    max_attempts: int = 8  # per recipient, for 4xx replies and dropped connections (≈2 min)
     max_consecutive_failures: int = 20  # pause the run rather than burn the list; 0 = never
     retry_delay: float = 1.0  # seconds before the first retry; doubles per attempt, with jitter
 
@@ -171,7 +171,9 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
             _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
             values["from_address" if key == "from" else key] = value
         else:
-            raise ConfigError(f"{shown}: unknown key '{key}'{_suggest(key, [*_TOP_KEYS, *_TABLES])}")
+            raise ConfigError(
+                f"{shown}: unknown key '{key}'{_suggest(key, [*_TOP_KEYS, *_TABLES])}"
+            )
     settings = Settings(**values)
     _validate(settings, shown)
     return settings
@@ -184,7 +186,9 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
         if key not in known:
             raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
         default = known[key].default
-        wanted: type | tuple[type, ...] = (int, float) if isinstance(default, float) else type(default)
+        wanted: type | tuple[type, ...] = (
+            (int, float) if isinstance(default, float) else type(default)
+        )
         _check_type(value, wanted, f"{prefix}{key}")
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
@@ -194,7 +198,9 @@ def _check_type(value: Any, wanted: type | tuple[type, ...], where_: str) -> Non
     # bool is an int in Python; a TOML `true` is never a valid port.
     ok = isinstance(value, wanted) and not (isinstance(value, bool) and wanted is not bool)
     if not ok:
-        names = " or ".join(t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,)))
+        names = " or ".join(
+            t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,))
+        )
         raise ConfigError(f"{where_}: expected {names}, got {value!r}")
 
 

@@ -8,7 +8,8 @@
 
 The folder appears whole or not at all: files are written to a temporary
 sibling which is then renamed into place.  Anything else already in the folder
-(a dry run's outbox/, say) is carried over.
+(a dry run's outbox/, or the manifest itself when re-rendering in place) is
+carried over by rename, untouched.
 """
 
 from __future__ import annotations
@@ -36,14 +37,20 @@ def is_issue_folder(path: Path) -> bool:
 def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write the files as `folder`, replacing a previous build of it in one rename."""
     shown = display_path(folder)
-    if folder.exists() and not is_issue_folder(folder) and (not folder.is_dir() or any(folder.iterdir())):
+    if (
+        folder.exists()
+        and not is_issue_folder(folder)
+        and (not folder.is_dir() or any(folder.iterdir()))
+    ):
         raise OutputError(f"{shown}: exists and is not an issue folder; choose another --out")
     parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
     except OSError as e:
-        raise OutputError(f"{display_path(parent)}: cannot write here ({e.strerror}); choose another --out") from None
+        raise OutputError(
+            f"{display_path(parent)}: cannot write here ({e.strerror}); choose another --out"
+        ) from None
     try:
         for name, data in files.items():
             (staging / name).write_bytes(data)
@@ -51,7 +58,9 @@ def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:
         _swap_into_place(staging, folder)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"{shown}: cannot write the issue ({e.strerror}); nothing was changed") from None
+        raise OutputError(
+            f"{shown}: cannot write the issue ({e.strerror}); nothing was changed"
+        ) from None
 
 
 def _swap_into_place(staging: Path, folder: Path) -> None:
@@ -65,8 +74,8 @@ def _swap_into_place(staging: Path, folder: Path) -> None:
     except OSError:
         previous.rename(folder)
         raise
-    for entry in previous.iterdir():  # keep what the build does not make (outbox/, notes)
-        if entry.name not in ISSUE_FILES:
+    for entry in previous.iterdir():  # keep what this build does not make (outbox/, notes)
+        if not (folder / entry.name).exists():
             entry.rename(folder / entry.name)
     shutil.rmtree(previous, ignore_errors=True)
 
@@ -86,17 +95,23 @@ def read_built_issue(folder: Path) -> BuiltIssue:
     from email.parser import BytesParser
 
     if not is_issue_folder(folder):
-        raise ManifestError(f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first")
+        raise ManifestError(
+            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
+        )
     issue = read_manifest(folder / MANIFEST_NAME)
     merge = folder / "merge.eml"
     try:
         message = BytesParser(policy=policy.default).parsebytes(merge.read_bytes())
     except OSError as e:
-        raise ManifestError(f"{display_path(merge)}: cannot read ({e.strerror}); rebuild the issue") from None
+        raise ManifestError(
+            f"{display_path(merge)}: cannot read ({e.strerror}); rebuild the issue"
+        ) from None
     text_part = message.get_body(preferencelist=("plain",))
     html_part = message.get_body(preferencelist=("html",))
     if text_part is None or html_part is None:
-        raise ManifestError(f"{display_path(merge)}: lacks its text or HTML part; rebuild the issue")
+        raise ManifestError(
+            f"{display_path(merge)}: lacks its text or HTML part; rebuild the issue"
+        )
     rendered = RenderedIssue(
         subject=str(message.get("Subject", issue.subject)),
         preheader=issue.preheader,

@@ -32,15 +32,24 @@ _HEADER = """\
 def manifest_text(issue: Issue, folder: str) -> str:
     """The manifest of an issue as TOML, with a short guide for the editor on top."""
     lines = [_HEADER.format(id=issue.id, folder=folder)]
-    lines += [f"id = {_string(issue.id)}", f"date = {issue.date.isoformat()}",
-              f"subject = {_string(issue.subject)}", f"preheader = {_string(issue.preheader)}", "", "[lead]"]
+    lines += [
+        f"id = {_string(issue.id)}",
+        f"date = {issue.date.isoformat()}",
+        f"subject = {_string(issue.subject)}",
+        f"preheader = {_string(issue.preheader)}",
+        "",
+        "[lead]",
+    ]
     lead = issue.lead
     lines.append(f"title = {_string(lead.title)}")
     lines.append(f"title_derived = {'true' if lead.title_derived else 'false'}")
     if lead.url:
         lines.append(f"url = {_string(lead.url)}")
-    lines += [f"source = {_string(lead.source)}", f"format = {_string(lead.format)}",
-              f"body = {_multiline(lead.body)}"]
+    lines += [
+        f"source = {_string(lead.source)}",
+        f"format = {_string(lead.format)}",
+        f"body = {_multiline(lead.body)}",
+    ]
     for section, items in (("related", issue.related), ("more", issue.more)):
         for item in items:
             lines += ["", f"[[{section}]]", f"title = {_string(item.title)}"]
@@ -74,7 +83,9 @@ def read_manifest(path: Path) -> Issue:
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise ManifestError(f"{shown}: no manifest here; build the issue from its sources first") from None
+        raise ManifestError(
+            f"{shown}: no manifest here; build the issue from its sources first"
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ManifestError(f"{shown}: cannot read ({e}); save it as UTF-8") from None
     try:
@@ -97,7 +108,7 @@ class _ManifestReader:
         return ManifestError(f"{where_}: {key}: {why}")
 
     def _line_of(self, key: str, table: str | None, index: int) -> int | None:
-        """Best effort: the line of `key` inside the index-th [table] or [[table]] (top level if None)."""
+        """Best effort: the line of `key` in the index-th [table] or [[table]] (top level: None)."""
         start, seen = 0, -1
         if table is not None:
             for n, line in enumerate(self.lines):
@@ -116,8 +127,15 @@ class _ManifestReader:
                 return n + 1
         return None
 
-    def text(self, data: dict[str, Any], key: str, label: str, table: str | None = None, index: int = 0,
-             required: bool = True) -> str | None:
+    def text(
+        self,
+        data: dict[str, Any],
+        key: str,
+        label: str,
+        table: str | None = None,
+        index: int = 0,
+        required: bool = True,
+    ) -> str | None:
         value = data.get(key)
         if value is None:
             if required:
@@ -157,13 +175,15 @@ class _ManifestReader:
         body = (self.text(data, "body", "lead.body", "lead") or "").strip()
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
         if fmt not in ("text", "markdown"):
-            raise self.fail("lead.format", f"'{fmt}' must be \"text\" or \"markdown\"", "lead")
+            raise self.fail("lead.format", f'\'{fmt}\' must be "text" or "markdown"', "lead")
         derived = data.get("title_derived", False)
         if not isinstance(derived, bool):
             raise self.fail("lead.title_derived", "must be true or false", "lead")
         url = self.url(data, "lead.url", "lead", 0)
         source = self.text(data, "source", "lead.source", "lead", required=False) or ""
-        return Lead(title=title, body=body, format=fmt, title_derived=derived, url=url, source=source)  # type: ignore[arg-type]
+        return Lead(
+            title=title, body=body, format=fmt, title_derived=derived, url=url, source=source
+        )  # type: ignore[arg-type]
 
     def url(self, data: dict[str, Any], label: str, table: str, index: int) -> str | None:
         url = self.text(data, "url", label, table, index, required=False)
@@ -192,8 +212,14 @@ class _ManifestReader:
             also = item.get("also", [])
             if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
                 raise self.fail(f"{label}.also", "must be a list of titles", section, i)
-            headline = Headline(title=title, url=self.url(item, f"{label}.url", section, i),
-                                source=str(item.get("source", "")))
-            result.append(ScoredHeadline(headline, float(score), tuple(matched),
-                                         tuple(Headline(title=t) for t in also)))
+            headline = Headline(
+                title=title,
+                url=self.url(item, f"{label}.url", section, i),
+                source=str(item.get("source", "")),
+            )
+            result.append(
+                ScoredHeadline(
+                    headline, float(score), tuple(matched), tuple(Headline(title=t) for t in also)
+                )
+            )
         return tuple(result)

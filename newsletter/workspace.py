@@ -17,7 +17,7 @@ issues/*/outbox/
 
 
 def skeleton_dir() -> Path:
-    """The sample newsletter.toml and seeds/: newsletter/skeleton in a wheel, the repository root in a checkout."""
+    """The sample newsletter.toml and seeds/: in newsletter/skeleton (wheel) or the repo root."""
     here = Path(__file__).resolve().parent
     packaged = here / "skeleton"
     return packaged if packaged.is_dir() else here.parent
@@ -41,7 +41,9 @@ def init_workspace(folder: Path) -> tuple[list[Path], list[Path]]:
             with path.open("xb") as f:  # "x": fail rather than overwrite, even in a race
                 f.write(data)
         except OSError as e:
-            raise OutputError(f"{display_path(path)}: cannot create ({e.strerror}); check the folder") from None
+            raise OutputError(
+                f"{display_path(path)}: cannot create ({e.strerror}); check the folder"
+            ) from None
         created.append(path)
     (folder / "issues").mkdir(exist_ok=True)
     return created, kept

@@ -14,8 +14,11 @@ SAMPLE_DATE = dt.date(2026, 11, 26)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="Rewrite tests/golden/ from the current output (review the diff before committing).")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (review the diff before committing).",
+    )
 
 
 @pytest.fixture

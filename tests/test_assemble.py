@@ -22,12 +22,21 @@ from newsletter.models import Headline, ScoredHeadline, Sources, Story
 from newsletter.sources import load_sources
 from tests.conftest import SAMPLE_DATE
 
-PERU = Story(title=None, source="seeds/peru.txt", body=(
-    "Peru is preparing to declare a state of emergency along its border with Chile as growing numbers of "
-    "migrants attempt to enter the country, President José Jerí announced on Friday. Officials said the "
-    "measure targets unauthorized crossings.\n\nMigrants, mostly Venezuelans, are gathered at the border."))
-BAKING = Story(title="A Guide to Sourdough Bread", source="seeds/bread.md", format="markdown",
-               body="Sourdough bread needs a starter, flour, water and salt. Bake it in a hot oven.")
+PERU = Story(
+    title=None,
+    source="seeds/peru.txt",
+    body=(
+        "Peru is preparing to declare a state of emergency along its border with Chile as growing numbers of "
+        "migrants attempt to enter the country, President José Jerí announced on Friday. Officials said the "
+        "measure targets unauthorized crossings.\n\nMigrants, mostly Venezuelans, are gathered at the border."
+    ),
+)
+BAKING = Story(
+    title="A Guide to Sourdough Bread",
+    source="seeds/bread.md",
+    format="markdown",
+    body="Sourdough bread needs a starter, flour, water and salt. Bake it in a hot oven.",
+)
 HEADLINES = (
     Headline("U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas"),
     Headline("New Orleans Immigration Crackdown Sparks Fear as Federal Arrests Intensify"),
@@ -44,7 +53,9 @@ def test_editor_choice_wins_by_file_or_title(tmp_path):
     """--lead picks a story by its source file or by its title, whatever the scores say."""
     assert choose_lead([PERU, BAKING], HEADLINES, "seeds/bread.md") is BAKING
     assert choose_lead([PERU, BAKING], HEADLINES, "a guide to sourdough bread") is BAKING
-    with pytest.raises(SourceError, match=r"--lead seeds/none.txt: no such story among the sources"):
+    with pytest.raises(
+        SourceError, match=r"--lead seeds/none.txt: no such story among the sources"
+    ):
         choose_lead([PERU, BAKING], HEADLINES, "seeds/none.txt")
 
 
@@ -52,13 +63,17 @@ def test_front_matter_lead_true_forces_the_lead_and_two_are_an_error():
     """`lead: true` forces one story; two stories claiming it are reported by name."""
     forced = dataclasses.replace(BAKING, forced_lead=True)
     assert choose_lead([PERU, forced], HEADLINES, None) is forced
-    with pytest.raises(SourceError, match=r"2 stories say 'lead: true' \(seeds/peru.txt, seeds/bread.md\)"):
+    with pytest.raises(
+        SourceError, match=r"2 stories say 'lead: true' \(seeds/peru.txt, seeds/bread.md\)"
+    ):
         choose_lead([dataclasses.replace(PERU, forced_lead=True), forced], HEADLINES, None)
 
 
 def test_headlines_without_any_story_cannot_lead():
     """Sources with headlines only give a clear error saying what to add."""
-    with pytest.raises(SourceError, match=r"no story can lead this issue.*add a seed or Markdown story"):
+    with pytest.raises(
+        SourceError, match=r"no story can lead this issue.*add a seed or Markdown story"
+    ):
         choose_lead([], HEADLINES, None)
 
 
@@ -77,8 +92,9 @@ def test_untitled_lead_gets_a_derived_title_marked_derived():
 def test_other_stories_join_the_candidates_and_the_leads_title_does_not():
     """Stories that do not lead are headline candidates; a headline repeating the lead's title is dropped."""
     titled_peru = dataclasses.replace(PERU, title="Peru Declares Border Emergency")
-    pool = candidate_headlines(titled_peru, [titled_peru, BAKING],
-                               [*HEADLINES, Headline("peru declares border emergency")])
+    pool = candidate_headlines(
+        titled_peru, [titled_peru, BAKING], [*HEADLINES, Headline("peru declares border emergency")]
+    )
     titles = [h.title for h in pool]
     assert "A Guide to Sourdough Bread" in titles
     assert all(t.casefold() != "peru declares border emergency" for t in titles)
@@ -90,7 +106,13 @@ def _scored(*scores: float) -> tuple[ScoredHeadline, ...]:
 
 @pytest.mark.parametrize(
     ("scores", "limit", "related"),
-    [((0.9, 0.8, 0.7, 0.1), 5, 3), ((0.9, 0.8, 0.7, 0.6), 2, 2), ((0.1, 0.05), 5, 0), ((0.3, 0.3), 5, 2), ((), 5, 0)],
+    [
+        ((0.9, 0.8, 0.7, 0.1), 5, 3),
+        ((0.9, 0.8, 0.7, 0.6), 2, 2),
+        ((0.1, 0.05), 5, 0),
+        ((0.3, 0.3), 5, 2),
+        ((), 5, 0),
+    ],
 )
 def test_related_is_the_best_few_above_the_threshold(scores, limit, related):
     """Related takes at most `limit` headlines at or above the threshold; More keeps the rest in order."""
@@ -109,7 +131,9 @@ def test_iso_week_id():
 
 def test_sample_issue_has_subject_preheader_and_a_sensible_cut(settings):
     """The sample assembles with subject = derived title, a preheader from the next sentence, ≤ 5 related."""
-    issue = assemble_issue(load_sources([settings.workspace / "seeds"]), settings, AssembleOptions(today=SAMPLE_DATE))
+    issue = assemble_issue(
+        load_sources([settings.workspace / "seeds"]), settings, AssembleOptions(today=SAMPLE_DATE)
+    )
     assert issue.id == "2026-W48"
     assert issue.subject == issue.lead.title
     assert issue.preheader.startswith("The decision comes amid heightened tensions")
@@ -121,7 +145,9 @@ def test_sample_issue_has_subject_preheader_and_a_sensible_cut(settings):
 def test_no_more_drops_the_rest_and_related_limit_applies(settings):
     """With more_headlines off only Related remains; --related caps its length."""
     sources = load_sources([settings.workspace / "seeds"])
-    issue = assemble_issue(sources, settings, AssembleOptions(today=SAMPLE_DATE, related=2, more_headlines=False))
+    issue = assemble_issue(
+        sources, settings, AssembleOptions(today=SAMPLE_DATE, related=2, more_headlines=False)
+    )
     assert len(issue.related) <= 2 and issue.more == ()
 
 

@@ -43,23 +43,42 @@ def test_rebuild_from_manifest_keeps_the_editors_edits(workspace, settings):
     first = build(["seeds"], settings, OPTIONS)
     manifest = first.folder / "issue.toml"
     text = manifest.read_text("utf-8")
-    text = text.replace(f'title = "{first.issue.lead.title}"', 'title = "Peru Readies Border Emergency"', 1)
+    text = text.replace(
+        f'title = "{first.issue.lead.title}"', 'title = "Peru Readies Border Emergency"', 1
+    )
     blocks = text.split("\n[[")
     head, tables = blocks[0], ["[[" + b for b in blocks[1:]]
     related = [t for t in tables if t.startswith("[[related]]")]
     more = [t for t in tables if t.startswith("[[more]]")]
-    edited = head + "\n" + "\n".join([related[1], related[0], *related[2:], *more[1:]])  # swap two, drop one
+    edited = (
+        head + "\n" + "\n".join([related[1], related[0], *related[2:], *more[1:]])
+    )  # swap two, drop one
     manifest.write_text(edited + "\n", "utf-8")
     second = build([str(first.folder)], settings, OPTIONS)
     assert second.from_manifest
     assert manifest.read_text("utf-8") == edited + "\n"  # the editor's file is kept byte for byte
     assert second.issue.lead.title == "Peru Readies Border Emergency"
     assert [h.title for h in second.issue.related] == [
-        first.issue.related[1].title, first.issue.related[0].title, *(h.title for h in first.issue.related[2:])]
+        first.issue.related[1].title,
+        first.issue.related[0].title,
+        *(h.title for h in first.issue.related[2:]),
+    ]
     assert len(second.issue.more) == len(first.issue.more) - 1
     html = (first.folder / "index.html").read_text("utf-8")
     assert "Peru Readies Border Emergency</h1>" in html
     assert first.issue.more[0].title not in html
+
+
+def test_rebuild_in_place_leaves_the_live_manifest_file_alone(workspace, settings):
+    """Re-rendering in place moves the editor's issue.toml over as the same file (inode, mtime)."""
+    first = build(["seeds"], settings, OPTIONS)
+    manifest = first.folder / "issue.toml"
+    before = manifest.stat()
+    build([str(first.folder)], settings, OPTIONS)
+    after = manifest.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    copy = build([str(first.folder)], settings, OPTIONS, out=workspace / "issues" / "copy")
+    assert (copy.folder / "issue.toml").read_bytes() == manifest.read_bytes()
 
 
 def test_rebuild_keeps_files_the_build_does_not_make(workspace, settings):
@@ -73,8 +92,12 @@ def test_rebuild_keeps_files_the_build_does_not_make(workspace, settings):
 
 def test_out_and_id_choose_the_folder(workspace, settings):
     """--out and --id decide where the issue goes and what it is called."""
-    result = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE, issue_id="special-1"),
-                   out=workspace / "issues" / "special")
+    result = build(
+        ["seeds"],
+        settings,
+        AssembleOptions(today=SAMPLE_DATE, issue_id="special-1"),
+        out=workspace / "issues" / "special",
+    )
     assert result.folder == workspace / "issues" / "special"
     assert read_manifest(result.folder / "issue.toml").id == "special-1"
 
@@ -117,7 +140,9 @@ def test_a_failure_while_writing_leaves_the_previous_issue_whole(workspace, sett
         return real_write(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", flaky)
-    with pytest.raises(OutputError, match=r"issues/2026-W48: cannot write the issue \(No space left on device\)"):
+    with pytest.raises(
+        OutputError, match=r"issues/2026-W48: cannot write the issue \(No space left on device\)"
+    ):
         build(["seeds"], settings, OPTIONS)
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before

@@ -38,7 +38,10 @@ def test_build_json_is_the_full_ranking(workspace):
     data = json.loads(result.stdout)
     assert set(data) == {"issue_dir", "id", "subject", "preheader", "lead", "related", "more"}
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
-    assert set(data["lead"]) == {"title", "title_derived", "url"} and data["lead"]["title_derived"] is True
+    assert (
+        set(data["lead"]) == {"title", "title_derived", "url"}
+        and data["lead"]["title_derived"] is True
+    )
     ranking = data["related"] + data["more"]
     assert len(ranking) == 17 and len(data["related"]) <= 3
     assert all(set(item) == {"title", "url", "score", "matched"} for item in ranking)
@@ -51,10 +54,22 @@ def test_build_with_lead_out_and_feed(workspace):
     (workspace / "feeds" / "world.xml").write_text(
         '<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><link>https://example.org/</link>'
         "<description>d</description><item><title>Chile Votes in Presidential Runoff</title>"
-        "<link>https://example.org/chile</link></item></channel></rss>", "utf-8")
+        "<link>https://example.org/chile</link></item></channel></rss>",
+        "utf-8",
+    )
     seed = "seeds/000_42a246ca27ba598a.txt"
-    result = run("build", "feeds/world.xml", "seeds/", "--lead", seed, "--out", "issues/special", "--json",
-                 "--date", "2026-11-26")
+    result = run(
+        "build",
+        "feeds/world.xml",
+        "seeds/",
+        "--lead",
+        seed,
+        "--out",
+        "issues/special",
+        "--json",
+        "--date",
+        "2026-11-26",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["issue_dir"] == "issues/special"
@@ -75,11 +90,23 @@ def test_rebuild_from_issue_folder(workspace):
     ("args", "files", "message"),
     [
         (["build", "missing/"], {}, "error: missing: no such file or folder; check the path"),
-        (["build", "seeds/bad.txt"], {"seeds/bad.txt": b"\xff\xfe\x00\x01"}, "error: seeds/bad.txt: looks like a binary file"),
-        (["build", "seeds/"], {"seeds/z.txt": "\n\n\nonly headlines\n"}, "error: seeds/z.txt:1: no story found"),
+        (
+            ["build", "seeds/bad.txt"],
+            {"seeds/bad.txt": b"\xff\xfe\x00\x01"},
+            "error: seeds/bad.txt: looks like a binary file",
+        ),
+        (
+            ["build", "seeds/"],
+            {"seeds/z.txt": "\n\n\nonly headlines\n"},
+            "error: seeds/z.txt:1: no story found",
+        ),
         (["build", "--date", "26/11/2026"], {}, "error: --date '26/11/2026': use YYYY-MM-DD"),
         (["build", "--id", "../x"], {}, "error: --id '../x': use letters, digits"),
-        (["build"], {"newsletter.toml": "related = 'x'\n"}, "error: newsletter.toml: related: expected int"),
+        (
+            ["build"],
+            {"newsletter.toml": "related = 'x'\n"},
+            "error: newsletter.toml: related: expected int",
+        ),
         (["build"], {"templates/digest.mjml.j2": "{% if %}"}, "error: templates/digest.mjml.j2:1:"),
     ],
 )
@@ -126,8 +153,9 @@ def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
 
 
 def _subprocess(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.mark.slow
@@ -137,7 +165,9 @@ def test_console_script_and_python_m_build_the_sample(workspace):
     done = _subprocess(str(script), "build", "--date", "2026-11-26", cwd=workspace)
     assert done.returncode == 0, done.stderr
     assert "Issue 2026-W48 built" in done.stdout
-    again = _subprocess(sys.executable, "-m", "newsletter", "build", "issues/2026-W48", "--json", cwd=workspace)
+    again = _subprocess(
+        sys.executable, "-m", "newsletter", "build", "issues/2026-W48", "--json", cwd=workspace
+    )
     assert again.returncode == 0
     assert json.loads(again.stdout)["id"] == "2026-W48"
 
@@ -148,4 +178,7 @@ def test_subprocess_error_has_no_traceback(workspace):
     (workspace / "seeds" / "bad.txt").write_bytes("caf\xe9\n".encode("latin-1"))
     done = _subprocess(sys.executable, "-m", "newsletter", "build", cwd=workspace)
     assert done.returncode == 1
-    assert done.stderr == "error: seeds/bad.txt:1: not valid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8\n"
+    assert (
+        done.stderr
+        == "error: seeds/bad.txt:1: not valid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8\n"
+    )

@@ -32,7 +32,10 @@ def test_sample_config_loads_every_section(settings):
     [
         ('name = "x"\nrelated = "five"\n', r"newsletter.toml: related: expected int, got 'five'"),
         ('nmae = "x"\n', r"newsletter.toml: unknown key 'nmae' \(did you mean 'name'\?\)"),
-        ("[smtp]\nprot = 25\n", r"newsletter.toml: smtp.prot: unknown key \(did you mean 'port'\?\)"),
+        (
+            "[smtp]\nprot = 25\n",
+            r"newsletter.toml: smtp.prot: unknown key \(did you mean 'port'\?\)",
+        ),
         ("[smtp]\nport = true\n", r"smtp.port: expected int, got True"),
         ("[smtp]\nport = 70000\n", r"smtp.port: 70000 is not a port number"),
         ('[smtp]\nsecurity = "tls"\n', r"smtp.security: 'tls' must be one of starttls, ssl, none"),
@@ -40,8 +43,14 @@ def test_sample_config_loads_every_section(settings):
         ('base_url = "news.example.org"\n', r"base_url: 'news.example.org' must be an absolute"),
         ('subject = "{titel}"\n', r"subject: unknown field \{titel\}"),
         ('language = "english please"\n', r"language: 'english please' is not a language tag"),
-        ('[dkim]\ndomain = "example.org"\n', r"dkim: set all of domain, selector and key_file, or none"),
-        ('[unsubscribe]\nurl = "http://example.org/u"\n', r"unsubscribe.url: .* must be an https URL"),
+        (
+            '[dkim]\ndomain = "example.org"\n',
+            r"dkim: set all of domain, selector and key_file, or none",
+        ),
+        (
+            '[unsubscribe]\nurl = "http://example.org/u"\n',
+            r"unsubscribe.url: .* must be an https URL",
+        ),
         ("smtp = 3\n", r"\[smtp\] must be a table"),
         ('name = "unclosed\n', r"newsletter.toml: invalid TOML: .*line 1"),
     ],

@@ -23,7 +23,9 @@ def parse(data: bytes):
 
 def fits(line: bytes) -> bool:
     """78 columns, except a line holding one unbreakable <URI> (still far below SMTP's 998)."""
-    return len(line) <= 78 or (line.strip().startswith(b"<") and b" " not in line.strip() and len(line) <= 998)
+    return len(line) <= 78 or (
+        line.strip().startswith(b"<") and b" " not in line.strip() and len(line) <= 998
+    )
 
 
 @pytest.fixture
@@ -44,7 +46,9 @@ def test_message_eml_is_a_complete_multipart_alternative(sample):
     assert msg["Reply-To"] == "editor@example.org"
     assert msg["Subject"] == sample.issue.subject
     assert msg["Date"].datetime is not None
-    assert msg["Message-ID"].startswith("<2026-W48.") and msg["Message-ID"].endswith("@example.org>")
+    assert msg["Message-ID"].startswith("<2026-W48.") and msg["Message-ID"].endswith(
+        "@example.org>"
+    )
     assert msg["List-Id"] == "The Weekly Brief <the-weekly-brief.example.org>"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "<https://news.example.org/unsubscribe>" in msg["List-Unsubscribe"]
@@ -65,7 +69,9 @@ def test_message_parts_equal_the_web_files(sample):
 
 def test_non_ascii_subject_is_rfc2047_encoded(workspace, settings):
     """A subject with accents and curly quotes is encoded in the header and decodes back intact."""
-    rendered = RenderedIssue(subject="Perú: “emergencia” — José Jerí", preheader="", html="<p>x</p>", text="x\n")
+    rendered = RenderedIssue(
+        subject="Perú: “emergencia” — José Jerí", preheader="", html="<p>x</p>", text="x\n"
+    )
     mailing = prepare_mailing(rendered, "2026-W48", settings)
     data = mailing.message_for(Recipient("reader@example.org")).data
     head = data.split(b"\r\n\r\n", 1)[0]
@@ -77,8 +83,10 @@ def test_each_recipient_gets_their_own_values_escaped_in_html(workspace, setting
     """Name, address, merge fields and a signed unsubscribe URL are filled per recipient, escaped in HTML."""
     monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "s3cret")
     rendered = RenderedIssue(
-        subject="S", preheader="",
-        html='<p>Hi %%name%% from %%field.city%%</p><a href="%%unsubscribe_url%%">Unsubscribe</a>' + "x" * 200,
+        subject="S",
+        preheader="",
+        html='<p>Hi %%name%% from %%field.city%%</p><a href="%%unsubscribe_url%%">Unsubscribe</a>'
+        + "x" * 200,
         text="Hi %%name%% (%%email%%)\nUnsubscribe: %%unsubscribe_url%%\n",
     )
     mailing = prepare_mailing(rendered, "2026-W48", settings)
@@ -105,7 +113,11 @@ def test_unsubscribe_tokens_verify_and_resist_forgery():
     assert verify_token(token, b"key", "brief.example.org") == "reader@example.org"
     assert verify_token(token, b"other", "brief.example.org") is None
     assert verify_token(token, b"key", "other.example.org") is None
-    forged = sign_token("a@example.org", b"key", "brief.example.org").split(".")[0] + "." + token.split(".")[1]
+    forged = (
+        sign_token("a@example.org", b"key", "brief.example.org").split(".")[0]
+        + "."
+        + token.split(".")[1]
+    )
     assert verify_token(forged, b"key", "brief.example.org") is None
     assert verify_token("garbage", b"key", "brief.example.org") is None
 
@@ -120,14 +132,25 @@ def test_header_injection_through_names_and_subjects_is_impossible(workspace, se
     assert line.count(b"\r\n") == line.count(b"\r\n ") + 1
     assert b"\nBcc:" not in line
     rendered = RenderedIssue(subject=evil, preheader="", html="<p>%%name%%</p>", text="%%name%%\n")
-    data = prepare_mailing(rendered, "x", settings).message_for(Recipient("ana@example.org", evil)).data
+    data = (
+        prepare_mailing(rendered, "x", settings)
+        .message_for(Recipient("ana@example.org", evil))
+        .data
+    )
     msg = parse(data)
     assert msg["Bcc"] is None
     assert "\n" not in msg["Subject"] and "\n" not in str(msg["To"])
 
 
 @pytest.mark.parametrize(
-    "address", ["ana@example.org\r\nBcc: x@example.org", "a b@example.org", "<a@example.org>", "no-at-sign", "ané@example.org"]
+    "address",
+    [
+        "ana@example.org\r\nBcc: x@example.org",
+        "a b@example.org",
+        "<a@example.org>",
+        "no-at-sign",
+        "ané@example.org",
+    ],
 )
 def test_bad_addresses_are_refused(address):
     """An address with spaces, line breaks, brackets or non-ASCII characters is refused outright."""
@@ -142,8 +165,11 @@ def test_long_header_values_are_folded(workspace, settings, monkeypatch):
     monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "k")
     long_settings = dataclasses.replace(settings, name="A Very Long Newsletter Name That Goes On")
     rendered = RenderedIssue(subject="S " * 60, preheader="", html="<p>x</p>", text="x\n")
-    data = prepare_mailing(rendered, "x", long_settings).message_for(
-        Recipient("a.very.long.address.for.testing@subdomain.example.org")).data
+    data = (
+        prepare_mailing(rendered, "x", long_settings)
+        .message_for(Recipient("a.very.long.address.for.testing@subdomain.example.org"))
+        .data
+    )
     head = data.split(b"\r\n\r\n", 1)[0]
     assert all(fits(line) for line in head.split(b"\r\n"))
     assert head.count(b"\r\n <") >= 1  # folded between the two URIs

@@ -40,7 +40,9 @@ def test_sample_matches_golden_file(sample, update_golden, name):
     if update_golden:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(actual, "utf-8")
-    assert actual == golden.read_text("utf-8"), f"output differs from {golden}; run pytest --update-golden and review"
+    assert actual == golden.read_text("utf-8"), (
+        f"output differs from {golden}; run pytest --update-golden and review"
+    )
 
 
 def test_sample_html_is_small_and_has_the_email_essentials(sample):
@@ -56,7 +58,9 @@ def test_sample_html_is_small_and_has_the_email_essentials(sample):
     assert "@media (prefers-color-scheme: dark)" in raw
     hidden = doc.find("div", style=re.compile("display:none"))
     assert hidden.get_text().strip() == sample.issue.preheader
-    assert "color:#ffffff" not in hidden["style"]  # hidden text coloured like its background is a spam sign
+    assert (
+        "color:#ffffff" not in hidden["style"]
+    )  # hidden text coloured like its background is a spam sign
 
 
 def test_headings_are_headings_and_lead_title_is_h1(sample):
@@ -93,7 +97,10 @@ def test_text_version_carries_every_headline_and_wraps_at_78(sample):
     flat = " ".join(text.split())
     for item in (*sample.issue.related, *sample.issue.more):
         assert item.title in flat
-    assert "https://news.example.org/2026-W48/" in text and "https://news.example.org/unsubscribe" in text
+    assert (
+        "https://news.example.org/2026-W48/" in text
+        and "https://news.example.org/unsubscribe" in text
+    )
     assert max(len(line) for line in text.splitlines()) <= 78
     assert not re.search(r"</?[a-z]+[^>]*>|&[a-z]+;|&#\d+;", text)
     assert "José Jerí" in flat and "“generate tranquility" in flat
@@ -101,6 +108,7 @@ def test_text_version_carries_every_headline_and_wraps_at_78(sample):
 
 def test_build_never_touches_the_network(workspace, settings, monkeypatch):
     """A build works with every socket connection refused: no font links, no fetched stylesheets."""
+
     def refuse(*args, **kwargs):
         raise OSError("network is off in this test")
 
@@ -113,15 +121,30 @@ def test_build_never_touches_the_network(workspace, settings, monkeypatch):
 
 def _big_issue(count: int) -> Issue:
     headlines = tuple(
-        ScoredHeadline(Headline(title=f"Headline number {i} about a long running story with many words in it",
-                                url=f"https://news.example.org/2026/11/26/world/story-number-{i}-with-a-long-slug"),
-                       0.5, ("story",))
+        ScoredHeadline(
+            Headline(
+                title=f"Headline number {i} about a long running story with many words in it",
+                url=f"https://news.example.org/2026/11/26/world/story-number-{i}-with-a-long-slug",
+            ),
+            0.5,
+            ("story",),
+        )
         for i in range(count)
     )
-    lead = Lead(title="A lead story", body="\n\n".join(["A paragraph of the lead story. " * 12] * 6),
-                url="https://news.example.org/lead")
-    return Issue(id="2026-W48", date=SAMPLE_DATE, subject="A lead story", preheader="Preheader",
-                 lead=lead, related=headlines[:5], more=headlines[5:])
+    lead = Lead(
+        title="A lead story",
+        body="\n\n".join(["A paragraph of the lead story. " * 12] * 6),
+        url="https://news.example.org/lead",
+    )
+    return Issue(
+        id="2026-W48",
+        date=SAMPLE_DATE,
+        subject="A lead story",
+        preheader="Preheader",
+        lead=lead,
+        related=headlines[:5],
+        more=headlines[5:],
+    )
 
 
 def test_thirty_headline_digest_stays_under_90_kb(settings):
@@ -136,8 +159,11 @@ def test_merge_tags_survive_rendering_and_are_filled_escaped(settings):
     rendered = render_issue(_big_issue(3), settings)
     assert 'href="%%unsubscribe_url%%"' in rendered.html
     assert "Unsubscribe: %%unsubscribe_url%%" in rendered.text
-    filled = fill_merge_tags('<p>%%name%%</p><a href="%%unsubscribe_url%%">', {"name": "<b>Ana & Co</b>",
-                             "unsubscribe_url": "https://x.org/u?a=1&b=2"}, escape_html=True)
+    filled = fill_merge_tags(
+        '<p>%%name%%</p><a href="%%unsubscribe_url%%">',
+        {"name": "<b>Ana & Co</b>", "unsubscribe_url": "https://x.org/u?a=1&b=2"},
+        escape_html=True,
+    )
     assert filled == '<p>&lt;b&gt;Ana &amp; Co&lt;/b&gt;</p><a href="https://x.org/u?a=1&amp;b=2">'
 
 
@@ -160,9 +186,14 @@ def test_lead_with_url_links_title_and_read_more(settings):
 
 def test_markdown_lead_renders_without_raw_html(settings):
     """A Markdown lead becomes HTML; raw HTML in it is escaped, not passed through."""
-    issue = dataclasses.replace(_big_issue(1), lead=Lead(
-        title="T", body="Some **bold** and a [link](https://example.org).\n\n<script>alert(1)</script>",
-        format="markdown"))
+    issue = dataclasses.replace(
+        _big_issue(1),
+        lead=Lead(
+            title="T",
+            body="Some **bold** and a [link](https://example.org).\n\n<script>alert(1)</script>",
+            format="markdown",
+        ),
+    )
     rendered = render_issue(issue, settings)
     assert "<strong>bold</strong>" in rendered.html
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
@@ -179,10 +210,13 @@ def test_wrap_never_breaks_urls():
 
 # --- templates: the workspace overrides the defaults; errors name file and line -----------------
 
+
 def test_workspace_template_overrides_default_file_by_file(workspace, settings):
     """A workspace's templates/digest.txt.j2 replaces the default text template; the HTML stays default."""
     (workspace / "templates").mkdir()
-    (workspace / "templates" / "digest.txt.j2").write_text("Custom {{ issue.lead.title }}\n", "utf-8")
+    (workspace / "templates" / "digest.txt.j2").write_text(
+        "Custom {{ issue.lead.title }}\n", "utf-8"
+    )
     rendered = render_issue(_big_issue(1), settings)
     assert rendered.text == "Custom A lead story\n"
     assert "<h1" in rendered.html
@@ -191,11 +225,22 @@ def test_workspace_template_overrides_default_file_by_file(workspace, settings):
 @pytest.mark.parametrize(
     ("template", "source", "message"),
     [
-        ("digest.txt.j2", "line one\n{{ issue.lead.title\n", r"templates/digest.txt.j2:2: .*; fix the template"),
+        (
+            "digest.txt.j2",
+            "line one\n{{ issue.lead.title\n",
+            r"templates/digest.txt.j2:2: .*; fix the template",
+        ),
         ("digest.txt.j2", "a\nb\n{{ issue.nope }}\n", r"templates/digest.txt.j2:3: .*'nope'"),
-        ("digest.txt.j2", "{% for x in issue.related %}\n{{ x.title | nosuchfilter }}\n{% endfor %}\n",
-         r"digest.txt.j2:2: .*nosuchfilter"),
-        ("digest.mjml.j2", "<mjml><mj-body><mj-section>\n", r"digest.mjml.j2: MJML does not compile"),
+        (
+            "digest.txt.j2",
+            "{% for x in issue.related %}\n{{ x.title | nosuchfilter }}\n{% endfor %}\n",
+            r"digest.txt.j2:2: .*nosuchfilter",
+        ),
+        (
+            "digest.mjml.j2",
+            "<mjml><mj-body><mj-section>\n",
+            r"digest.mjml.j2: MJML does not compile",
+        ),
     ],
 )
 def test_template_errors_name_file_and_line(workspace, settings, template, source, message):

@@ -50,7 +50,10 @@ def test_sample_seed_gives_five_paragraphs_and_seventeen_headlines():
     assert len(story.paragraphs) == 5
     assert story.paragraphs[0].startswith("Peru is preparing to declare a state of emergency")
     assert len(loaded.headlines) == 17
-    assert loaded.headlines[0].title == "New Orleans Immigration Crackdown Sparks Fear as Federal Arrests Intensify"
+    assert (
+        loaded.headlines[0].title
+        == "New Orleans Immigration Crackdown Sparks Fear as Federal Arrests Intensify"
+    )
 
 
 def test_sample_seed_keeps_unicode_and_trims_trailing_spaces():
@@ -81,12 +84,32 @@ def test_paragraphs_separated_by_blank_lines_are_joined(tmp_path):
     ("line", "title", "url"),
     [
         ("Plain Headline", "Plain Headline", None),
-        ("Peru Declares Emergency — https://example.org/a?b=1", "Peru Declares Emergency", "https://example.org/a?b=1"),
-        ("Peru Declares Emergency – https://example.org/a", "Peru Declares Emergency", "https://example.org/a"),
-        ("Peru Declares Emergency | https://example.org/a", "Peru Declares Emergency", "https://example.org/a"),
-        ("[Peru Declares Emergency](https://example.org/a)", "Peru Declares Emergency", "https://example.org/a"),
+        (
+            "Peru Declares Emergency — https://example.org/a?b=1",
+            "Peru Declares Emergency",
+            "https://example.org/a?b=1",
+        ),
+        (
+            "Peru Declares Emergency – https://example.org/a",
+            "Peru Declares Emergency",
+            "https://example.org/a",
+        ),
+        (
+            "Peru Declares Emergency | https://example.org/a",
+            "Peru Declares Emergency",
+            "https://example.org/a",
+        ),
+        (
+            "[Peru Declares Emergency](https://example.org/a)",
+            "Peru Declares Emergency",
+            "https://example.org/a",
+        ),
         ("- Bulleted — Headline  ", "Bulleted — Headline", None),
-        ("3. Numbered Headline | http://example.org/x", "Numbered Headline", "http://example.org/x"),
+        (
+            "3. Numbered Headline | http://example.org/x",
+            "Numbered Headline",
+            "http://example.org/x",
+        ),
         ("Rwanda–Congo Deal Signing", "Rwanda–Congo Deal Signing", None),
     ],
 )
@@ -99,8 +122,11 @@ def test_headline_line_shapes(line, title, url):
 
 def test_front_matter_sets_title_url_date_tags_and_lead(tmp_path):
     """YAML front matter on a seed fills the story's metadata and the forced-lead flag."""
-    path = write(tmp_path / "peru.txt", "---\ntitle: Peru’s Border Emergency\nurl: https://example.org/peru\n"
-                 "date: 2026-11-21\ntags: [migration, peru]\nlead: true\n---\nBody paragraph.\n\n\nHeadline\n")
+    path = write(
+        tmp_path / "peru.txt",
+        "---\ntitle: Peru’s Border Emergency\nurl: https://example.org/peru\n"
+        "date: 2026-11-21\ntags: [migration, peru]\nlead: true\n---\nBody paragraph.\n\n\nHeadline\n",
+    )
     (story,) = load_file(path).stories
     assert story.title == "Peru’s Border Emergency"
     assert story.url == "https://example.org/peru"
@@ -111,7 +137,10 @@ def test_front_matter_sets_title_url_date_tags_and_lead(tmp_path):
 
 def test_markdown_story_takes_title_from_heading(tmp_path):
     """A Markdown story's `# Title` becomes its title and the body keeps its Markdown."""
-    path = write(tmp_path / "story.md", "# A *Markdown* Story\n\nFirst **bold** paragraph with a [link](https://example.org).\n\nSecond.\n")
+    path = write(
+        tmp_path / "story.md",
+        "# A *Markdown* Story\n\nFirst **bold** paragraph with a [link](https://example.org).\n\nSecond.\n",
+    )
     (story,) = load_file(path).stories
     assert story.title == "A *Markdown* Story"
     assert story.format == "markdown"
@@ -131,7 +160,9 @@ def test_rss_entries_become_headlines_with_links_dates_and_summaries(tmp_path):
 
 def test_atom_entry_with_full_content_becomes_a_story(tmp_path):
     """An Atom entry carrying the full story can lead; a summary-only entry stays a headline."""
-    content = "&lt;p&gt;" + " ".join(["word"] * 130) + "&lt;/p&gt;&lt;p&gt;Second paragraph.&lt;/p&gt;"
+    content = (
+        "&lt;p&gt;" + " ".join(["word"] * 130) + "&lt;/p&gt;&lt;p&gt;Second paragraph.&lt;/p&gt;"
+    )
     loaded = load_file(write(tmp_path / "feed.atom", ATOM.format(content=content)))
     (story,) = loaded.stories
     assert story.title == "Long Story" and story.url == "https://example.org/long"
@@ -193,20 +224,45 @@ def test_html_to_text_keeps_paragraphs_and_decodes_entities():
 
 # --- bad input: one clear line naming the file (and line), never a crash ---------------------
 
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("empty.txt", "", r"empty.txt: the file is empty; add a story"),
         ("blank.txt", "  \n\n ", r"blank.txt: the file is empty"),
         ("binary.txt", b"\x00\x01\x02binary", r"binary.txt: looks like a binary file"),
-        ("latin1.txt", "Line one\nJos\xe9 Jer\xed\n".encode("latin-1"), r"latin1.txt:2: not valid UTF-8 \(byte 0xe9 at column 4\); save the file as UTF-8"),
+        (
+            "latin1.txt",
+            "Line one\nJos\xe9 Jer\xed\n".encode("latin-1"),
+            r"latin1.txt:2: not valid UTF-8 \(byte 0xe9 at column 4\); save the file as UTF-8",
+        ),
         ("nostory.txt", "\n\n\nHeadline only\nAnother\n", r"nostory.txt:1: no story found"),
-        ("badyaml.txt", "---\ntitle: [unclosed\n---\nBody\n", r"badyaml.txt:\d+: invalid front matter"),
-        ("unclosed.txt", "---\ntitle: x\nBody\n", r"unclosed.txt:1: front matter opened with '---' is never closed"),
-        ("unknown.txt", "---\ntitel: x\n---\nBody\n", r"unknown.txt:2: front matter 'titel': unknown key"),
-        ("badurl.md", "---\nurl: example.org\n---\nBody\n", r"badurl.md:2: front matter 'url': 'example.org' is not an absolute"),
+        (
+            "badyaml.txt",
+            "---\ntitle: [unclosed\n---\nBody\n",
+            r"badyaml.txt:\d+: invalid front matter",
+        ),
+        (
+            "unclosed.txt",
+            "---\ntitle: x\nBody\n",
+            r"unclosed.txt:1: front matter opened with '---' is never closed",
+        ),
+        (
+            "unknown.txt",
+            "---\ntitel: x\n---\nBody\n",
+            r"unknown.txt:2: front matter 'titel': unknown key",
+        ),
+        (
+            "badurl.md",
+            "---\nurl: example.org\n---\nBody\n",
+            r"badurl.md:2: front matter 'url': 'example.org' is not an absolute",
+        ),
         ("baddate.md", "---\ndate: next week\n---\nBody\n", r"baddate.md:2: front matter 'date'"),
-        ("broken.xml", "<rss><channel><item><title>x</title></item>", r"broken.xml(:\d+)?: .*RSS or Atom"),
+        (
+            "broken.xml",
+            "<rss><channel><item><title>x</title></item>",
+            r"broken.xml(:\d+)?: .*RSS or Atom",
+        ),
         ("notafeed.xml", "just some words", r"notafeed.xml(:\d+)?: .*RSS or Atom"),
         ("headingonly.md", "# Title only\n", r"headingonly.md:1: the story has no text"),
         ("story.doc", "text", r"unknown kind of source"),
@@ -237,7 +293,9 @@ def test_utf8_bom_and_crlf_are_accepted(tmp_path):
     assert [h.title for h in loaded.headlines] == ["Headline one"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
 def test_any_text_gives_a_story_or_a_clear_error(tmp_path, text):
     """Whatever a seed file holds, parsing yields a Story or a one-line SourceError, never a crash."""

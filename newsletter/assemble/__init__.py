@@ -59,14 +59,20 @@ def lead_from_story(story: Story) -> Lead:
     from newsletter.assemble.titles import derive_title
 
     title = story.title or derive_title(story.paragraphs)
-    return Lead(title=title, body=story.body, format=story.format, title_derived=story.title is None,
-                url=story.url, source=story.source)
+    return Lead(
+        title=title,
+        body=story.body,
+        format=story.format,
+        title_derived=story.title is None,
+        url=story.url,
+        source=story.source,
+    )
 
 
 def split_related(
     ranked: tuple[ScoredHeadline, ...], threshold: float, limit: int
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
-    """The best `limit` headlines at or above the threshold are Related; the rest, in rank order, More."""
+    """The best `limit` headlines at or above the threshold are Related; the rest are More."""
     cut = 0
     while cut < len(ranked) and cut < limit and ranked[cut].score >= threshold:
         cut += 1
@@ -79,7 +85,9 @@ def iso_week_id(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def text_fields(settings: Settings, lead: Lead, issue_id: str, day: dt.date, related: int) -> dict[str, str]:
+def text_fields(
+    settings: Settings, lead: Lead, issue_id: str, day: dt.date, related: int
+) -> dict[str, str]:
     """The {fields} subject and preheader templates may use."""
     return {
         "name": settings.name,
@@ -103,7 +111,7 @@ _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))\s+(?=[A-Z“�
 
 
 def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
-    """A sentence that complements the subject: the first one, or the second when the title came from the first."""
+    """A sentence to go with the subject: the first, or the second when the title came from it."""
     sentences = [s for p in lead.paragraphs for s in _SENTENCE_END.split(p) if s.strip()]
     if lead.title_derived and len(sentences) > 1:
         sentences = sentences[1:]

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from newsletter.models import Headline, Story
 
 
-def candidate_headlines(lead: Story, stories: Sequence[Story], headlines: Sequence[Headline]) -> tuple[Headline, ...]:
+def candidate_headlines(
+    lead: Story, stories: Sequence[Story], headlines: Sequence[Headline]
+) -> tuple[Headline, ...]:
     """Headlines first, then the other stories as headlines; the lead's own title is left out."""
     pool = [*headlines, *(story_headline(s) for s in stories if s is not lead)]
     own = (lead.title or "").casefold()

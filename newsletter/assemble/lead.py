@@ -24,7 +24,9 @@ LENGTH_BONUS = 0.1
 FULL_LENGTH_WORDS = 300
 
 
-def choose_lead(stories: Sequence[Story], headlines: Sequence[Headline], choice: str | None) -> Story:
+def choose_lead(
+    stories: Sequence[Story], headlines: Sequence[Headline], choice: str | None
+) -> Story:
     """Pick the lead story (see the module docstring for the rule)."""
     if not stories:
         raise SourceError(
@@ -64,7 +66,9 @@ def _editor_choice(stories: Sequence[Story], choice: str) -> Story:
         if _same_file(story.source, wanted) or (story.title or "").casefold() == choice.casefold():
             return story
     known = ", ".join(s.source for s in stories)
-    raise SourceError(f"--lead {display_path(choice)}: no such story among the sources (stories: {known})")
+    raise SourceError(
+        f"--lead {display_path(choice)}: no such story among the sources (stories: {known})"
+    )
 
 
 def _same_file(source: str, wanted: Path) -> bool:

@@ -9,6 +9,7 @@ and a cold `newsletter build` stay fast.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -57,6 +58,18 @@ def workspace_settings() -> Settings:
     for warning in warnings:
         warn(warning)
     return settings
+
+
+def parse_date(value: str | None) -> dt.date:
+    """A `--date` option: YYYY-MM-DD, or today when not given."""
+    from newsletter.errors import ConfigError
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--date '{value}': use YYYY-MM-DD, e.g. 2026-11-26") from None
 
 
 def _register() -> None:

@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, workspace_settings
-
-GMAIL_CLIP_BYTES = 102 * 1024
+from newsletter.cli import app, parse_date, workspace_settings
 
 
 @app.command()
 def build(
     sources: list[str] = typer.Argument(
-        None, help="Seed files, Markdown stories, feed files or URLs, folders; or one issue folder "
-        "to re-render from its issue.toml. Default: seeds/", show_default=False),
-    lead: str = typer.Option(None, "--lead", help="The story to lead with: its file, or its title."),
-    related: int = typer.Option(None, "--related", min=0, max=50,
-                                help="At most this many Related headlines. [default: 5, or newsletter.toml]"),
-    issue_id: str = typer.Option(None, "--id", help="The issue id. [default: the ISO week, e.g. 2026-W48]"),
+        None,
+        help="Seed files, Markdown stories, feed files or URLs, folders; or one issue folder "
+        "to re-render from its issue.toml. Default: seeds/",
+        show_default=False,
+    ),
+    lead: str = typer.Option(
+        None, "--lead", help="The story to lead with: its file, or its title."
+    ),
+    related: int = typer.Option(
+        None,
+        "--related",
+        min=0,
+        max=50,
+        help="At most this many Related headlines. [default: 5, or newsletter.toml]",
+    ),
+    issue_id: str = typer.Option(
+        None, "--id", help="The issue id. [default: the ISO week, e.g. 2026-W48]"
+    ),
     out: Path = typer.Option(None, "--out", help="Write the issue here. [default: issues/<id>]"),
-    no_more: bool = typer.Option(False, "--no-more", help="Drop the headlines that are not Related."),
+    no_more: bool = typer.Option(
+        False, "--no-more", help="Drop the headlines that are not Related."
+    ),
     day: str = typer.Option(None, "--date", help="The issue's date, YYYY-MM-DD. [default: today]"),
-    as_json: bool = typer.Option(False, "--json", help="Print the assembled issue as one JSON object."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the assembled issue as one JSON object."
+    ),
 ) -> None:
     """Compile this week's sources into an issue: lead, related headlines, HTML, text and .eml."""
     from dataclasses import replace
@@ -41,7 +54,7 @@ def build(
     if issue_id is not None and not ISSUE_ID.match(issue_id):
         raise ConfigError(f"--id '{issue_id}': use letters, digits, '.', '-' or '_'")
     options = AssembleOptions(
-        today=_parse_date(day),
+        today=parse_date(day),
         issue_id=issue_id,
         lead=lead,
         related=settings.related,
@@ -54,31 +67,27 @@ def build(
         _report(result)
 
 
-def _parse_date(value: str | None) -> dt.date:
-    from newsletter.errors import ConfigError
-
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--date '{value}': use YYYY-MM-DD, e.g. 2026-11-26") from None
-
-
 def _as_json(result) -> dict:
     from newsletter.errors import display_path
 
     issue = result.issue
 
     def items(section):
-        return [{"title": h.title, "url": h.url, "score": h.score, "matched": list(h.matched)} for h in section]
+        return [
+            {"title": h.title, "url": h.url, "score": h.score, "matched": list(h.matched)}
+            for h in section
+        ]
 
     return {
         "issue_dir": display_path(result.folder),
         "id": issue.id,
         "subject": issue.subject,
         "preheader": issue.preheader,
-        "lead": {"title": issue.lead.title, "title_derived": issue.lead.title_derived, "url": issue.lead.url},
+        "lead": {
+            "title": issue.lead.title,
+            "title_derived": issue.lead.title_derived,
+            "url": issue.lead.url,
+        },
         "related": items(issue.related),
         "more": items(issue.more),
     }
@@ -86,6 +95,7 @@ def _as_json(result) -> dict:
 
 def _report(result) -> None:
     from newsletter.errors import display_path
+    from newsletter.render import GMAIL_CLIP_BYTES
 
     issue, folder = result.issue, display_path(result.folder)
     how = "re-rendered from its manifest" if result.from_manifest else "built"
@@ -95,6 +105,11 @@ def _report(result) -> None:
         typer.echo(f"           (title derived from the story: check it in {folder}/issue.toml)")
     typer.echo(f"  related  {len(issue.related)} headline(s); more headlines: {len(issue.more)}")
     share = result.html_bytes / GMAIL_CLIP_BYTES
-    typer.echo(f"  html     {result.html_bytes / 1024:.1f} KB ({share:.0%} of Gmail's 102 KB clipping limit)")
-    typer.echo(f"Next: open {folder}/index.html, edit {folder}/issue.toml and run "
-               f"`newsletter build {folder}`, or `newsletter preview {folder}`.")
+    typer.echo(
+        f"  html     {result.html_bytes / 1024:.1f} KB "
+        f"({share:.0%} of Gmail's 102 KB clipping limit)"
+    )
+    typer.echo(
+        f"Next: open {folder}/index.html, edit {folder}/issue.toml and run "
+        f"`newsletter build {folder}`, or `newsletter preview {folder}`."
+    )

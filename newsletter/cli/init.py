@@ -24,4 +24,7 @@ def init(
         typer.echo(f"kept     {display_path(path)} (already there, not overwritten)")
     where = display_path(folder)
     hop = "" if where == "." else f"cd {where} && "
-    typer.echo(f"Next: edit newsletter.toml, put this week's stories in seeds/, then run `{hop}newsletter build`.")
+    typer.echo(
+        "Next: edit newsletter.toml, put this week's stories in seeds/, "
+        f"then run `{hop}newsletter build`."
+    )

@@ -6,7 +6,7 @@ import contextlib
 
 import typer
 
-from newsletter.cli import app, warn
+from newsletter.cli import app, parse_date, warn
 
 
 @app.command()
@@ -28,7 +28,6 @@ def preview(
     import webbrowser
     from pathlib import Path
 
-    from newsletter.cli.build import _parse_date
     from newsletter.errors import display_path
     from newsletter.preview import is_loopback, open_preview
 
@@ -42,7 +41,7 @@ def preview(
         else:
             typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")
 
-    with open_preview(sources or ["seeds"], workspace=Path.cwd(), today=_parse_date(day),
+    with open_preview(sources or ["seeds"], workspace=Path.cwd(), today=parse_date(day),
                       host=host, port=port, on_build=report) as running:
         first = running.snapshot
         for warning in first.warnings:

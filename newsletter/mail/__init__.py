@@ -1,1 +1,1 @@
-"""Email messages: headers that cannot be injected, the MIME built once, personalised per recipient."""
+"""Email messages: injection-proof headers, the MIME built once, personalised per reader."""

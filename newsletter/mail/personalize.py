@@ -52,18 +52,24 @@ class Mailing:
     links: UnsubscribeLinks
     domain: str
 
-    def message_for(self, recipient: Recipient, *, timestamp: float | None = None,
-                    web_version: bool = False) -> PersonalMessage:
-        """The recipient's message; `web_version` shows the public unsubscribe page instead of a token."""
+    def message_for(
+        self, recipient: Recipient, *, timestamp: float | None = None, web_version: bool = False
+    ) -> PersonalMessage:
+        """The recipient's message; `web_version` links the public unsubscribe page, no token."""
         mid = message_id(self.domain, self.issue_id)
         unsubscribe = self.links.web_url if web_version else self.links.url_for(recipient.email)
-        head = b"".join((
-            header_line("Date", date_value(timestamp)),
-            header_line("Message-ID", mid),
-            address_header("To", recipient.name, recipient.email),
-            header_line("List-Unsubscribe", self.links.header_for("" if web_version else recipient.email)),
-            header_line("List-Unsubscribe-Post", ONE_CLICK),
-        ))
+        head = b"".join(
+            (
+                header_line("Date", date_value(timestamp)),
+                header_line("Message-ID", mid),
+                address_header("To", recipient.name, recipient.email),
+                header_line(
+                    "List-Unsubscribe",
+                    self.links.header_for("" if web_version else recipient.email),
+                ),
+                header_line("List-Unsubscribe-Post", ONE_CLICK),
+            )
+        )
         values = {f"field.{k}": str(v) for k, v in recipient.fields.items()}
         values.update(email=recipient.email, name=recipient.name, unsubscribe_url=unsubscribe)
         return PersonalMessage(recipient.email, mid, self.template.fill(head, values))
@@ -78,8 +84,12 @@ def prepare_mailing(rendered: RenderedIssue, issue_id: str, settings: Settings) 
     head += header_line("Subject", rendered.subject)
     head += phrase_header("List-Id", settings.name, settings.list_identifier)
     template = build_message_template(head, rendered.text, rendered.html)
-    return Mailing(issue_id=issue_id, template=template, links=unsubscribe_links(settings),
-                   domain=settings.from_domain)
+    return Mailing(
+        issue_id=issue_id,
+        template=template,
+        links=unsubscribe_links(settings),
+        domain=settings.from_domain,
+    )
 
 
 def web_values(links: UnsubscribeLinks) -> dict[str, str]:

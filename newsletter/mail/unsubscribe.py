@@ -38,7 +38,7 @@ class UnsubscribeLinks:
         """The List-Unsubscribe value: `<mailto:…>, <https://…>`."""
         uris = []
         if self.mailto:
-            uris.append(f"<mailto:{self.mailto}?subject={quote('unsubscribe ' + email if email else 'unsubscribe')}>")
+            uris.append(f"<mailto:{self.mailto}?subject={quote(f'unsubscribe {email}'.strip())}>")
         uris.append(f"<{self.url_for(email)}>")
         return ", ".join(uris)
 
@@ -49,17 +49,21 @@ class UnsubscribeLinks:
 
 
 def unsubscribe_links(settings: Settings) -> UnsubscribeLinks:
-    """Resolve the workspace's unsubscribe settings; the page defaults to `<base_url>/unsubscribe`."""
+    """The workspace's unsubscribe settings; the page defaults to `<base_url>/unsubscribe`."""
     u = settings.unsubscribe
     page = u.url or f"{settings.base_url.rstrip('/')}/unsubscribe"
     secret = os.environ.get(u.secret_env, "") if u.secret_env else ""
-    return UnsubscribeLinks(mailto=u.mailto, page=page, secret=secret.encode(), list_id=settings.list_identifier)
+    return UnsubscribeLinks(
+        mailto=u.mailto, page=page, secret=secret.encode(), list_id=settings.list_identifier
+    )
 
 
 def sign_token(email: str, secret: bytes, list_id: str) -> str:
     """`<address, base64url>.<signature>`: valid for this list and this address only."""
     address = email.strip().lower().encode()
-    mac = hmac.new(secret, list_id.encode() + b"\0" + address, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    mac = hmac.new(secret, list_id.encode() + b"\0" + address, hashlib.sha256).digest()[
+        :_SIGNATURE_BYTES
+    ]
     return f"{_b64(address)}.{_b64(mac)}"
 
 
@@ -70,7 +74,11 @@ def verify_token(token: str, secret: bytes, list_id: str) -> str | None:
         address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         return None
-    return address if hmac.compare_digest(sign_token(address, secret, list_id).partition(".")[2], signature) else None
+    return (
+        address
+        if hmac.compare_digest(sign_token(address, secret, list_id).partition(".")[2], signature)
+        else None
+    )
 
 
 def _b64(data: bytes) -> str:

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from newsletter.models import Issue, ScoredHeadline
+from newsletter.render import GMAIL_CLIP_BYTES
 
-# Gmail shows "[Message clipped]" and hides the rest when the HTML passes about 102 KB.
-GMAIL_CLIP_BYTES = 102 * 1024
 # The headers an editor checks first, in this order; the rest follow as the message has them.
 KEY_HEADERS = ("Subject", "From", "Reply-To", "To", "Date", "List-Id", "List-Unsubscribe",
                "List-Unsubscribe-Post")

@@ -27,6 +27,7 @@ from newsletter.render.templates import (
 )
 from newsletter.render.text_format import FILTERS, tidy_text
 
+GMAIL_CLIP_BYTES = 102 * 1024  # Gmail shows "[Message clipped]" past this much HTML
 RELATED_HEADING = "Related"
 MORE_HEADING = "More headlines"
 
@@ -44,8 +45,12 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     dirs = template_dirs(settings.workspace)
     env = environment(dirs, FILTERS)
     context = _context(issue, settings)
-    mjml_source = render_template(env, HTML_TEMPLATE, {**context, "lead_html": lead_html(issue.lead)})
-    html = run_steps(compile_mjml(mjml_source, HTML_TEMPLATE), html_steps(read_template_file(dirs, CSS_FILE)))
+    mjml_source = render_template(
+        env, HTML_TEMPLATE, {**context, "lead_html": lead_html(issue.lead)}
+    )
+    html = run_steps(
+        compile_mjml(mjml_source, HTML_TEMPLATE), html_steps(read_template_file(dirs, CSS_FILE))
+    )
     text = tidy_text(render_template(env, TEXT_TEMPLATE, context))
     return RenderedIssue(subject=issue.subject, preheader=issue.preheader, html=html, text=text)
 
@@ -70,7 +75,9 @@ def lead_html(lead: Lead) -> Markup:
     if lead.format == "markdown":
         from markdown_it import MarkdownIt
 
-        return Markup(MarkdownIt("commonmark", {"html": False, "typographer": False}).render(lead.body))
+        return Markup(
+            MarkdownIt("commonmark", {"html": False, "typographer": False}).render(lead.body)
+        )
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in lead.paragraphs)
 
 
@@ -82,4 +89,6 @@ def compile_mjml(source: str, name: str) -> str:
         # fonts={}: MJML would otherwise link Google Fonts; the email uses system fonts.
         return mjml.mjml2html(source, disable_comments=True, fonts={})
     except Exception as e:  # mjml-python raises bare ValueError with mrml's message
-        raise TemplateError(f"{name}: MJML does not compile: {e}; check the tags in the template") from None
+        raise TemplateError(
+            f"{name}: MJML does not compile: {e}; check the tags in the template"
+        ) from None

@@ -26,7 +26,7 @@ def uppercase_doctype(html: str) -> str:
 
 
 def make_inline_css(css: str) -> Callable[[str], str]:
-    """A step that inlines `css` into matching elements with premailer, never touching the network."""
+    """A step inlining `css` into matching elements with premailer, never touching the network."""
 
     def inline_css(html: str) -> str:
         """Inline the template's CSS into style attributes (premailer, offline)."""
@@ -59,7 +59,7 @@ def main_landmark(html: str) -> str:
 
 
 def drop_empty_lines(html: str) -> str:
-    """Remove blank lines and trailing spaces left by the templates (bytes count against Gmail's clip)."""
+    """Drop blank lines and trailing spaces left by the templates (bytes count toward the clip)."""
     return "\n".join(line.rstrip() for line in html.split("\n") if line.strip()) + "\n"
 
 
@@ -70,8 +70,15 @@ def ensure_doctype(html: str) -> str:
 
 def html_steps(css: str) -> tuple[Callable[[str], str], ...]:
     """The post-processing pipeline, in order."""
-    return (fence_mjml_styles, uppercase_doctype, make_inline_css(css), unfence_styles, ensure_doctype,
-            main_landmark, drop_empty_lines)
+    return (
+        fence_mjml_styles,
+        uppercase_doctype,
+        make_inline_css(css),
+        unfence_styles,
+        ensure_doctype,
+        main_landmark,
+        drop_empty_lines,
+    )
 
 
 def run_steps(html: str, steps: tuple[Callable[[str], str], ...]) -> str:

@@ -37,11 +37,15 @@ def template_dirs(workspace: Path) -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=8)
-def environment(dirs: tuple[Path, ...], filters: tuple[tuple[str, Callable[..., Any]], ...]) -> jinja2.Environment:
-    """One environment per template search path, reused across builds (the preview rebuilds often)."""
+def environment(
+    dirs: tuple[Path, ...], filters: tuple[tuple[str, Callable[..., Any]], ...]
+) -> jinja2.Environment:
+    """One environment per template search path, reused across builds (the preview rebuilds)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("mjml.j2", "html.j2"), default=False),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("mjml.j2", "html.j2"), default=False
+        ),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=True,
@@ -58,9 +62,14 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         shown = display_path(e.filename or name)
         raise TemplateError(f"{shown}:{e.lineno}: {e.message}; fix the template") from None
     except jinja2.TemplateNotFound as e:
-        raise TemplateError(f"template '{e.name}' not found in {', '.join(map(display_path, env.loader.searchpath))}") from None  # type: ignore[union-attr]
+        raise TemplateError(
+            f"template '{e.name}' not found in "
+            f"{', '.join(map(display_path, env.loader.searchpath))}"
+        ) from None  # type: ignore[union-attr]
     except Exception as e:  # a runtime error inside the template: undefined name, bad filter...
-        raise TemplateError(f"{_template_frame(e, env, name)}: {_describe(e)}; fix the template") from None
+        raise TemplateError(
+            f"{_template_frame(e, env, name)}: {_describe(e)}; fix the template"
+        ) from None
 
 
 def read_template_file(dirs: tuple[Path, ...], name: str) -> str:
@@ -71,7 +80,9 @@ def read_template_file(dirs: tuple[Path, ...], name: str) -> str:
             try:
                 return path.read_text("utf-8")
             except (OSError, UnicodeDecodeError) as e:
-                raise TemplateError(f"{display_path(path)}: cannot read ({e}); save it as UTF-8 text") from None
+                raise TemplateError(
+                    f"{display_path(path)}: cannot read ({e}); save it as UTF-8 text"
+                ) from None
     raise TemplateError(f"template '{name}' not found in {', '.join(map(display_path, dirs))}")
 
 

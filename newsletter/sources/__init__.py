@@ -43,7 +43,9 @@ def _load_one(item: str | Path) -> Iterable[Sources]:
         files = source_files(path)
         if not files:
             kinds = ", ".join(SOURCE_SUFFIXES)
-            raise SourceError(f"{display_path(path)}/: no story sources ({kinds}) found; add a seed file")
+            raise SourceError(
+                f"{display_path(path)}/: no story sources ({kinds}) found; add a seed file"
+            )
         for file in files:
             yield load_file(file)
     elif path.exists() or path.suffix:
@@ -55,8 +57,13 @@ def _load_one(item: str | Path) -> Iterable[Sources]:
 def source_files(folder: Path) -> list[Path]:
     """The source files directly inside a folder, in a stable order."""
     return sorted(
-        (p for p in folder.iterdir()
-         if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith((".", "_"))),
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file()
+            and p.suffix.lower() in SOURCE_SUFFIXES
+            and not p.name.startswith((".", "_"))
+        ),
         key=lambda p: p.name,
     )
 

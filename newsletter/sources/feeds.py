@@ -27,7 +27,10 @@ def parse_feed(data: bytes, shown: str) -> Sources:
 
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if feed.bozo and (not feed.entries or _is_broken_xml(feed.bozo_exception)):
-        raise SourceError(f"{_where_error(shown, feed.bozo_exception)}; check that it is a complete RSS or Atom feed")
+        raise SourceError(
+            f"{_where_error(shown, feed.bozo_exception)}; "
+            "check that it is a complete RSS or Atom feed"
+        )
     if not feed.entries and not feed.feed:
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
@@ -43,10 +46,19 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if not title and not summary:
             continue
         if content and len(content.split()) >= FULL_STORY_WORDS:
-            stories.append(Story(title=title or None, body=content, source=source, url=link, date=when))
+            stories.append(
+                Story(title=title or None, body=content, source=source, url=link, date=when)
+            )
         else:
-            headlines.append(Headline(title=title or _first_words(summary), url=link, source=source,
-                                      date=when, summary=summary))
+            headlines.append(
+                Headline(
+                    title=title or _first_words(summary),
+                    url=link,
+                    source=source,
+                    date=when,
+                    summary=summary,
+                )
+            )
     return Sources(stories=tuple(stories), headlines=tuple(headlines))
 
 
@@ -63,12 +75,18 @@ def fetch_feed(url: str) -> bytes:
             return response.read()
     except urllib.error.HTTPError as e:
         e.close()
-        raise SourceError(f"{url}: the server answered {e.code} {e.reason}; check the feed address") from None
+        raise SourceError(
+            f"{url}: the server answered {e.code} {e.reason}; check the feed address"
+        ) from None
     except urllib.error.URLError as e:
         reason = getattr(e.reason, "strerror", None) or str(e.reason)
-        raise SourceError(f"{hostport}: cannot fetch {url} ({reason}); check the address and the network") from None
+        raise SourceError(
+            f"{hostport}: cannot fetch {url} ({reason}); check the address and the network"
+        ) from None
     except TimeoutError:
-        raise SourceError(f"{hostport}: no answer in {FETCH_TIMEOUT:.0f} s for {url}; try again later") from None
+        raise SourceError(
+            f"{hostport}: no answer in {FETCH_TIMEOUT:.0f} s for {url}; try again later"
+        ) from None
     except OSError as e:
         raise SourceError(f"{hostport}: cannot fetch {url} ({e}); check the network") from None
 

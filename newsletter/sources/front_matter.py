@@ -38,7 +38,10 @@ def split_front_matter(text: str, path: Path) -> tuple[FrontMatter, str, int]:
         if _FENCE.match(lines[end]):
             break
     else:
-        raise SourceError(f"{where(path, 1)}: front matter opened with '---' is never closed; add a '---' line after it")
+        raise SourceError(
+            f"{where(path, 1)}: front matter opened with '---' is never closed; "
+            "add a '---' line after it"
+        )
     raw = "\n".join(lines[1:end])
     meta = _parse_yaml(raw, path)
     return _validate(meta, path), "\n".join(lines[end + 1 :]), end + 2
@@ -50,8 +53,12 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(raw) if raw.strip() else {}
     except yaml.MarkedYAMLError as e:
-        line = (e.problem_mark.line + 2) if e.problem_mark else 1  # +1 for the fence, +1 for 1-based
-        raise SourceError(f"{where(path, line)}: invalid front matter: {e.problem}; fix the YAML") from None
+        line = (
+            (e.problem_mark.line + 2) if e.problem_mark else 1
+        )  # +1 for the fence, +1 for 1-based
+        raise SourceError(
+            f"{where(path, line)}: invalid front matter: {e.problem}; fix the YAML"
+        ) from None
     except yaml.YAMLError as e:
         raise SourceError(f"{where(path, 1)}: invalid front matter: {e}; fix the YAML") from None
     if not isinstance(data, dict):

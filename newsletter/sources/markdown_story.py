@@ -22,7 +22,9 @@ def parse_markdown_story(text: str, path: Path) -> Story:
         lines = lines[1:]
     body = "\n".join(lines).strip()
     if not body_paragraphs(body, "markdown"):
-        raise SourceError(f"{where(path, first_line)}: the story has no text; write its body below the title")
+        raise SourceError(
+            f"{where(path, first_line)}: the story has no text; write its body below the title"
+        )
     return Story(
         title=title,
         body=body,

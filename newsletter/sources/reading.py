@@ -18,7 +18,9 @@ def read_bytes(path: Path) -> bytes:
     except OSError as e:
         raise SourceError(f"{where(path)}: cannot read ({e.strerror})") from None
     if b"\x00" in data[:8192]:
-        raise SourceError(f"{where(path)}: looks like a binary file, not text; remove it from the sources")
+        raise SourceError(
+            f"{where(path)}: looks like a binary file, not text; remove it from the sources"
+        )
     if not data.strip():
         raise SourceError(f"{where(path)}: the file is empty; add a story or remove the file")
     return data
@@ -35,7 +37,8 @@ def read_text(path: Path) -> str:
         line = data.count(b"\n", 0, e.start) + 1
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise SourceError(
-            f"{where(path, line)}: not valid UTF-8 (byte 0x{data[e.start]:02x} at column {column}); "
+            f"{where(path, line)}: not valid UTF-8 "
+            f"(byte 0x{data[e.start]:02x} at column {column}); "
             "save the file as UTF-8"
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")

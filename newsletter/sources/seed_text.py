@@ -1,11 +1,11 @@
 """Seed text files: the lead story's paragraphs, a gap of two or more blank lines, headlines.
 
-    Peru is preparing to declare a state of emergency …      ← paragraph (one per line,
-    President Jerí stated on X that …                          or blocks split by one blank line)
+Peru is preparing to declare a state of emergency …      ← paragraph (one per line,
+President Jerí stated on X that …                          or blocks split by one blank line)
 
 
-    New Orleans Immigration Crackdown Sparks Fear …          ← one headline per line
-    U.S. Repatriation Flight … | https://example.org/a
+New Orleans Immigration Crackdown Sparks Fear …          ← one headline per line
+U.S. Repatriation Flight … | https://example.org/a
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ def parse_seed_text(text: str, path: Path) -> tuple[Story, tuple[Headline, ...]]
     story_part, headline_part, headline_line = _split_at_gap(body)
     paragraphs = _paragraphs(story_part)
     if not paragraphs:
-        hint = "a seed starts with the story's paragraphs, then two blank lines, then one headline per line"
+        hint = (
+            "a seed starts with the story's paragraphs, then two blank lines, "
+            "then one headline per line"
+        )
         raise SourceError(f"{where(path, first_line)}: no story found ({hint})")
     shown = display_path(path)
     headlines = []
