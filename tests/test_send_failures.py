@@ -88,6 +88,15 @@ def test_421_closes_the_connection_and_is_retried(send_ws, smtpd):
     assert smtpd.handler.by_recipient() == {e: 1 for e in emails}
 
 
+def test_a_retry_waits_while_the_rest_of_the_list_goes_on(send_ws, smtpd):
+    """A recipient refused for now is retried later; the recipients after it are not held up."""
+    emails = send_ws.add_many(4)
+    smtpd.handler.fail(emails[0], "rcpt", "451 4.3.0 try later")
+    summary = send(send_ws, smtpd, connections=1, retry_delay=0.5)
+    assert (summary.sent, summary.failed, summary.retries) == (4, 0, 1)
+    assert [r.rcpt_tos[0] for r in smtpd.received] == [*emails[1:], emails[0]]
+
+
 def test_a_recipient_out_of_attempts_fails_with_the_last_reason(send_ws, smtpd):
     """A recipient answered 4xx every time fails after max_attempts, the reason saying so."""
     emails = send_ws.add_many(2)
@@ -96,6 +105,7 @@ def test_a_recipient_out_of_attempts_fails_with_the_last_reason(send_ws, smtpd):
     assert (summary.sent, summary.failed) == (1, 1)
     assert summary.failures[0].reason == "450 4.2.1 mailbox unavailable (after 3 attempts)"
     assert smtpd.handler.attempts[emails[0]] == 3
+    assert journal_rows(send_ws)[emails[0]][:2] == ("failed", 3)
 
 
 def test_too_many_failures_in_a_row_pause_the_run(send_ws):
@@ -136,7 +146,7 @@ def test_a_server_that_goes_away_stops_the_run_and_keeps_the_recipient(send_ws, 
 
     summary = send_issue(send_ws.issue, settings, transport=Vanishing(settings.smtp))
     assert summary.sent == 1 and summary.failed == 0 and summary.left == 9
-    assert "gave up after 3 attempts" in summary.stopped
+    assert "gave up after 3 attempts to connect" in summary.stopped
     assert sum(status == "pending" for status, *_ in journal_rows(send_ws).values()) == 1
 
 

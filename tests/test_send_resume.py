@@ -102,13 +102,14 @@ def test_sigkill_at_random_moments_then_resume_mails_everyone_once(send_ws):
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_cleanly_with_a_summary_and_resumes(send_ws):
-    """SIGINT finishes the messages in flight, prints a summary, exits 130; a re-run completes."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_ctrl_c_or_kill_stops_cleanly_with_a_summary_and_resumes(send_ws, signum):
+    """SIGINT or SIGTERM lets messages in flight finish, prints a summary, exits 130; resumable."""
     emails = send_ws.add_many(300)
     with smtp_server() as server:
         process = start_send(send_ws, server, "--rate", "300")
         wait_for(lambda: len(server.received) >= 30)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         output, _ = process.communicate(timeout=30)
         assert process.returncode == 130, output
         assert "error: interrupted; run the same command again to resume" in output

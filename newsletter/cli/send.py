@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -157,7 +158,7 @@ def _send(issue: Path, settings, limit: int | None, yes: bool) -> None:
         )
     _warn_about(settings)
     password = _password(settings)
-    with _Progress(n) as progress:
+    with _Progress(n) as progress, _sigterm_as_interrupt():
         summary = send_issue(
             issue, settings, limit=limit, password=password, on_progress=progress.update
         )
@@ -260,6 +261,21 @@ def _warn_about(settings) -> None:
     secret_env = settings.unsubscribe.secret_env
     if secret_env and not os.environ.get(secret_env):
         warn(f"{secret_env} is not set: unsubscribe links carry no per-reader token")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """A `kill` (SIGTERM) stops the send as Ctrl-C does: messages in flight finish, recorded."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Progress:

@@ -42,10 +42,16 @@ def import_(
     with _store() as store:
         report = import_csv(csv_file, store, resubscribe=resubscribe, encoding=encoding)
     shown = display_path(csv_file)
+    counts = [
+        (report.added, "added"),
+        (report.updated, "updated"),
+        (report.unchanged, "unchanged"),
+        (report.suppressed, "kept unsubscribed or bounced"),
+        (report.resubscribed, "re-subscribed"),
+    ]
+    done = ", ".join(f"{n} {what}" for n, what in counts if n) or "nothing added"
     typer.echo(
-        f"Imported {shown}: {report.rows} row(s); {report.added} added, {report.updated} "
-        f"updated, {report.unchanged} unchanged, {report.suppressed} kept unsubscribed or "
-        f"bounced, {report.resubscribed} re-subscribed; {len(report.rejected)} rejected"
+        f"Imported {shown}: {report.rows} row(s); {done}; {len(report.rejected)} rejected"
         + (":" if report.rejected else ".")
     )
     for reject in report.rejected:

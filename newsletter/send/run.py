@@ -1,0 +1,251 @@
+"""`SendRun`: one run's worker threads, retry schedule, counters and stop signal.
+
+Each worker holds one reused connection and takes its next recipient from
+`_next`: a retry that is due, else the next recipient of the stream, else it
+waits for the earliest retry.  A recipient refused for now (4xx, dropped
+connection) is scheduled again with exponential backoff and jitter while
+the worker goes on with the list: a flaky relay slows nobody else.  Each
+accepted message is recorded (committed) before the worker takes another.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from newsletter.config import SmtpSettings
+from newsletter.errors import NewsletterError
+from newsletter.mail.headers import HeaderValueError
+from newsletter.mail.personalize import Recipient
+from newsletter.send.compose import Composer
+from newsletter.send.journal import DeliveryJournal, Failure
+from newsletter.send.pacing import RateLimiter, backoff
+from newsletter.send.transport import (
+    Connection,
+    ConnectionLost,
+    PermanentFailure,
+    ServerUnavailable,
+    TemporaryFailure,
+    Transport,
+)
+
+FIRST_FAILURES = 10  # how many failures a summary lists by name
+RETRY_CAP = 60.0  # seconds: the longest wait between two attempts for one recipient
+
+
+@dataclass(frozen=True, slots=True)
+class SendProgress:
+    """How far a run is, for a progress bar."""
+
+    sent: int
+    failed: int
+    total: int  # recipients this run means to try
+    elapsed: float
+
+
+@dataclass(order=True, slots=True)
+class _Retry:
+    """A recipient refused for now, due again at `due` (monotonic seconds)."""
+
+    due: float
+    order: int  # first scheduled, first retried among equals
+    recipient: Recipient = field(compare=False)
+    attempts: int = field(compare=False)
+
+
+class SendRun:
+    """Sends to a stream of recipients with `smtp.connections` threads; see the module doc."""
+
+    def __init__(
+        self,
+        composer: Composer,
+        transport: Transport,
+        smtp: SmtpSettings,
+        journal: DeliveryJournal | None,
+        total: int,
+        on_progress: Callable[[SendProgress], None] | None = None,
+    ) -> None:
+        self.composer = composer
+        self.transport = transport
+        self.smtp = smtp
+        self.journal = journal  # None: record nothing (a dry run)
+        self.total = total
+        self.on_progress = on_progress
+        self.limiter = RateLimiter(smtp.rate)
+        self.stop = threading.Event()
+        self._stream: Iterator[Recipient] = iter(())
+        self._stream_done = False
+        self._retries: list[_Retry] = []  # a heap, earliest due first
+        self._order = itertools.count()
+        self._feed_lock = threading.Lock()
+        self._lock = threading.RLock()  # _failed may _halt while holding it
+        self.sent = self.failed = self.retries = self.consecutive = 0
+        self.accepted_any = False
+        self.failures: list[Failure] = []
+        self.reasons: Counter[str] = Counter()
+        self.stopped: str | None = None
+        self.paused = self.interrupted = False
+        self.started = time.monotonic()
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def execute(self, recipients: Iterable[Recipient]) -> None:
+        """Run the workers until every recipient is done or the run stops."""
+        self._stream = iter(recipients)
+        workers = [
+            threading.Thread(target=self._work, name=f"send-{i}", daemon=True)
+            for i in range(self.smtp.connections)
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            for worker in workers:
+                while worker.is_alive():
+                    worker.join(0.2)  # a timeout, so Ctrl-C reaches this thread
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self._halt("interrupted; run the same command again to resume")
+            for worker in workers:  # each finishes (and records) the message it is sending
+                worker.join()
+
+    def _next(self) -> Recipient | _Retry | float | None:
+        """A due retry, else the stream's next recipient, else seconds to wait; None: all done."""
+        with self._feed_lock:
+            if self.stop.is_set():
+                return None
+            now = time.monotonic()
+            if self._retries and self._retries[0].due <= now:
+                return heapq.heappop(self._retries)
+            if not self._stream_done:
+                recipient = next(self._stream, None)  # the database is read a batch at a time
+                if recipient is not None:
+                    return recipient
+                self._stream_done = True
+            if self._retries:
+                return min(0.2, self._retries[0].due - now)
+            return None  # a retry scheduled later by a busy worker is that worker's to take
+
+    def _work(self) -> None:
+        connection: Connection | None = None
+        try:
+            while (turn := self._next()) is not None:
+                if isinstance(turn, float):
+                    self.stop.wait(turn)
+                elif isinstance(turn, _Retry):
+                    connection = self._attempt(turn.recipient, turn.attempts + 1, connection)
+                else:
+                    connection = self._attempt(turn, 1, connection)
+        except Exception as e:  # a bug must stop the run loudly, not hang it
+            self._halt(f"internal error in the sender ({type(e).__name__}: {e}); please report it")
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def _attempt(
+        self, recipient: Recipient, attempt: int, connection: Connection | None
+    ) -> Connection | None:
+        """One attempt at one recipient; returns the connection to reuse (None: reconnect)."""
+        try:
+            message = self.composer.message_for(recipient)
+        except HeaderValueError as e:
+            self._failed(recipient.email, "", attempt, str(e))
+            return connection
+        wait = self.limiter.delay()
+        if wait and self.stop.wait(wait):
+            return connection
+        if connection is None and (connection := self._connect()) is None:
+            return None  # the run stops; this recipient stays unsent
+        try:
+            connection.send(self.composer.envelope_from, message.recipient, message.data)
+        except (TemporaryFailure, ConnectionLost) as e:
+            self._retry_later(recipient, message.message_id, attempt, e.reason)
+            return None if isinstance(e, ConnectionLost) else connection
+        except PermanentFailure as e:
+            self._failed(recipient.email, message.message_id, attempt, e.reason)
+        except NewsletterError as e:  # an unwritable outbox, say
+            self._halt(str(e))
+        else:
+            self._sent(recipient.email, message.message_id)
+        return connection
+
+    def _connect(self) -> Connection | None:
+        """A new connection, retried with backoff while the server is unreachable; None: halted."""
+        for attempt in range(1, self.smtp.max_attempts + 1):
+            try:
+                return self.transport.connect()
+            except ServerUnavailable as e:
+                if e.refused and not self.accepted_any:  # nothing listens there: stop at once
+                    self._halt(str(e))
+                    return None
+                if attempt == self.smtp.max_attempts:
+                    self._halt(
+                        f"{e}; gave up after {attempt} attempts to connect, "
+                        "run the same command again to resume"
+                    )
+                    return None
+                if self.stop.wait(backoff(attempt, self.smtp.retry_delay, cap=RETRY_CAP)):
+                    return None
+            except NewsletterError as e:  # authentication, certificates: no use retrying
+                self._halt(str(e))
+                return None
+        return None
+
+    def _record(self, email: str, status: str, error: str = "", message_id: str = "") -> None:
+        if self.journal is not None:
+            self.journal.record(email, status, attempts=1, error=error, message_id=message_id)
+
+    def _sent(self, email: str, message_id: str) -> None:
+        self._record(email, "sent", message_id=message_id)  # committed before anything else
+        with self._lock:
+            self.sent += 1
+            self.consecutive = 0
+            self.accepted_any = True
+            self._progress()
+
+    def _retry_later(self, recipient: Recipient, message_id: str, attempt: int, error: str) -> None:
+        if attempt >= self.smtp.max_attempts:
+            self._failed(
+                recipient.email, message_id, attempt, f"{error} (after {attempt} attempts)"
+            )
+            return
+        self._record(recipient.email, "pending", error, message_id)
+        due = time.monotonic() + backoff(attempt, self.smtp.retry_delay, cap=RETRY_CAP)
+        with self._feed_lock:
+            heapq.heappush(self._retries, _Retry(due, next(self._order), recipient, attempt))
+        with self._lock:
+            self.retries += 1
+
+    def _failed(self, email: str, message_id: str, attempts: int, reason: str) -> None:
+        self._record(email, "failed", reason, message_id)
+        with self._lock:
+            self.failed += 1
+            self.consecutive += 1
+            self.reasons[reason] += 1
+            if len(self.failures) < FIRST_FAILURES:
+                self.failures.append(Failure(email, reason, attempts))
+            self._progress()
+            limit = self.smtp.max_consecutive_failures
+            if limit and self.consecutive >= limit and not self.stop.is_set():
+                self.paused = True
+                self._halt(
+                    f"paused after {self.consecutive} failed recipients in a row "
+                    f"(last: {reason}); check the relay and the list, then run the same "
+                    "command again to resume"
+                )
+
+    def _halt(self, reason: str) -> None:
+        with self._lock:
+            if self.stopped is None:  # the first reason is the real one
+                self.stopped = reason
+            self.stop.set()
+
+    def _progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(SendProgress(self.sent, self.failed, self.total, self.elapsed))
