@@ -1,6 +1,6 @@
 """Benchmark: `newsletter send` against Postfix's smtp-sink, side by side with mailmerge.
 
-    .venv/bin/python bench/bench_send.py [--compare 2000] [--big 100000] [--connections 4]
+    .venv/bin/python bench/bench_send.py [--compare 2000] [--big 100000] [--connections 4,2,8]
 
 Starts smtp-sink on a free 127.0.0.1 port, builds the sample issue in a
 throwaway workspace, imports N subscribers from a CSV and runs
@@ -48,7 +48,12 @@ def main() -> None:
         help="list size for the side-by-side run with mailmerge",
     )
     parser.add_argument("--big", type=int, default=100_000, help="list size for the memory run")
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--connections",
+        default="4",
+        help="connections, or a comma-separated list to compare (the first is "
+        "used for the --big run)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of ours at --compare (median)")
     parser.add_argument("--smtp-sink", help="path to smtp-sink")
     parser.add_argument("--skip-mailmerge", action="store_true")
@@ -63,27 +68,24 @@ def main() -> None:
     try:
         wait_for_port(port)
         rows = []
-        ours = [send_ours(args.compare, port, args.connections) for _ in range(args.runs)]
-        rows.append(
-            (
-                "newsletter",
-                args.compare,
-                args.connections,
-                median(ours, "wall_rate"),
-                median(ours, "loop_rate"),
-                max(r["rss_mb"] for r in ours),
+        counts = [int(c) for c in args.connections.split(",")]
+        for connections in counts:
+            ours = [send_ours(args.compare, port, connections) for _ in range(args.runs)]
+            rows.append(
+                (
+                    "newsletter",
+                    args.compare,
+                    connections,
+                    median(ours, "wall_rate"),
+                    median(ours, "loop_rate"),
+                    max(r["rss_mb"] for r in ours),
+                )
             )
-        )
-        big = send_ours(args.big, port, args.connections)
+            if connections == counts[0]:
+                compared = median(ours, "wall_rate")
+        big = send_ours(args.big, port, counts[0])
         rows.append(
-            (
-                "newsletter",
-                args.big,
-                args.connections,
-                big["wall_rate"],
-                big["loop_rate"],
-                big["rss_mb"],
-            )
+            ("newsletter", args.big, counts[0], big["wall_rate"], big["loop_rate"], big["rss_mb"])
         )
         mailmerge = None
         if not args.skip_mailmerge:
@@ -103,7 +105,7 @@ def main() -> None:
         loop_text = f"{loop:,.0f}" if loop else "–"
         print(f"| {name} | {n:,} | {conns} | {wall:,.0f} | {loop_text} | {rss:.0f} MB |")
     if mailmerge:
-        ratio = median(ours, "wall_rate") / mailmerge["wall_rate"]
+        ratio = compared / mailmerge["wall_rate"]
         print(f"\nnewsletter / mailmerge at {args.compare:,} subscribers: {ratio:.1f}× faster")
     print(f"import of {args.big:,} subscribers from CSV: {big['import_s']:.1f} s")
 

@@ -2,8 +2,9 @@
 
 The signature covers the headers receivers check, RFC 8058's
 List-Unsubscribe and List-Unsubscribe-Post among them (one-click unsubscribe
-is honoured only when they are signed).  Signing costs about a millisecond a
-message: it caps the send rate well below an unsigned run's.
+is honoured only when they are signed).  dkimpy does RSA in pure Python: about
+12 ms a message for a 2048-bit key, which caps a signed send near 80 messages
+a second (most relays and ESPs can sign for you instead, at no cost here).
 """
 
 from __future__ import annotations
