@@ -73,7 +73,7 @@ def import_(
 
 @subscribers_app.command()
 def add(
-    email: str = typer.Argument(..., help="The address to add."),
+    email: str = typer.Argument(..., metavar="EMAIL", help="The address to add."),
     name: str = typer.Option(
         None, "--name", help="The subscriber's name (the To header, {{ subscriber.name }})."
     ),
@@ -109,7 +109,9 @@ def add(
 
 
 @subscribers_app.command()
-def remove(email: str = typer.Argument(..., help="The address to delete from the list.")) -> None:
+def remove(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The address to delete from the list."),
+) -> None:
     """Delete a subscriber (an unsubscribe is remembered: imports keep them out)."""
     from newsletter.errors import SubscriberError
 
@@ -125,7 +127,9 @@ def remove(email: str = typer.Argument(..., help="The address to delete from the
 
 
 @subscribers_app.command()
-def unsubscribe(email: str = typer.Argument(..., help="The address that asked to leave.")) -> None:
+def unsubscribe(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The address that asked to leave."),
+) -> None:
     """Unsubscribe an address: no issue goes to it again, and no import brings it back."""
     address = _address(email)
     with _store() as store:
@@ -138,7 +142,7 @@ def unsubscribe(email: str = typer.Argument(..., help="The address that asked to
 
 @subscribers_app.command()
 def resubscribe(
-    email: str = typer.Argument(..., help="The address that asked to come back."),
+    email: str = typer.Argument(..., metavar="EMAIL", help="The address that asked to come back."),
 ) -> None:
     """Make an unsubscribed or bounced address active again (only when they asked to)."""
     from newsletter.errors import SubscriberError
