@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from itertools import chain, combinations
 
 DUPLICATE_JACCARD = 0.6  # "Trump tariffs China" vs "Trump tariffs Mexico" (0.5) stay apart
-# Jaccard comparison covers the best 5,000 candidates: every candidate of a real weekly pool.
-# Past that (a 100,000-headline stress pool) only identical concept sets fold together, which
-# keeps ranking such a pool under a second.
-NEAR_DUPLICATE_WINDOW = 5_000
+# The ranker compares the best 1,000 candidates (a weekly pool has a few hundred at most);
+# past that, in a 100,000-headline stress pool, only identical titles fold together.
+NEAR_DUPLICATE_WINDOW = 1_000
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -35,38 +34,14 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def group_near_duplicates(
-    sets: Sequence[frozenset[str]],
-    threshold: float = DUPLICATE_JACCARD,
-    window: int = NEAR_DUPLICATE_WINDOW,
-    exact_keys: Sequence[Hashable] | None = None,
+    sets: Sequence[frozenset[str]], threshold: float = DUPLICATE_JACCARD
 ) -> list[list[int]]:
-    """Group indices of near-duplicate items; each group starts with its lowest index.
+    """Group indices of near-duplicate sets; each group starts with its lowest index.
 
-    Callers pass items best first, so a headline is always folded into a better one.  The
-    first `window` items are compared by the Jaccard similarity of their `sets`; past the
-    window (only in pools far larger than any weekly digest) an item is folded only into one
-    with the same exact key.  `exact_keys` (default: the sets themselves) must cover every
-    item; `sets` needs only the window.  An empty set is a duplicate of nothing.
+    Callers pass items best first, so a headline is always folded into a better one.  An
+    empty set is a duplicate of nothing.
     """
-    keys: Sequence[Hashable] = sets if exact_keys is None else exact_keys
-    size = len(keys)
-    groups = _near_duplicates(sets[: min(window, size)], threshold)
-    if size <= window:
-        return groups
-    first: dict[Hashable, list[int]] = {}
-    for group in groups:
-        for member in group:
-            first.setdefault(keys[member], group)
-    for index in range(window, size):
-        key = keys[index]
-        group = first.get(key)
-        if group is None:
-            group = [index]
-            groups.append(group)
-            first[key] = group
-        else:
-            group.append(index)
-    return groups
+    return _near_duplicates(sets, threshold)
 
 
 def _near_duplicates(sets: Sequence[frozenset[str]], threshold: float) -> list[list[int]]:

@@ -227,77 +227,110 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
     weights = {c: lc.weight for c, lc in profile.concepts.items()}
     weak_kind = frozenset(c for c, lc in profile.concepts.items() if lc.kind != "topic")
     core = frozenset(c for c, lc in profile.concepts.items() if lc.core)
-    # Work on space-separated chunks, each analysed once per call: most headlines then cost a
-    # split and a few set operations in C.  A chunk that may start a multi-word place sends
-    # its headline down the full path.
+    titles = [h.title for h in candidates]
+    # The same title twice is folded into its first candidate and never scored again.
+    first_with = dict(zip(reversed(titles), range(len(titles) - 1, -1, -1), strict=True))
+    repeats: dict[int, list[int]] = {}
+    if len(first_with) < len(titles):
+        for index, title in enumerate(titles):
+            if first_with[title] != index:
+                repeats.setdefault(first_with[title], []).append(index)
+    order = sorted(first_with.values()) if repeats else range(len(titles))
+    # Work on space-separated chunks, each analysed once: most headlines then cost a split
+    # and a set intersection in C.  A chunk that may start a multi-word place ("New" of
+    # "New Orleans") sends its headline down the full path when the next chunk completes it.
+    splits = [title.split() for title in titles]
+    readable: dict[tuple[str, str], str] = {}
     concepts_of: dict[str, tuple[str, ...]] = {}
-    hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunks holding lead concepts
+    hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → (concept, matched term)
     phrase_chunks: set[str] = set()
-    known: set[str] = set()
+    for chunk in set(chain.from_iterable(splits)):
+        pairs, phrase = t.chunk_pairs(chunk)
+        concepts_of[chunk] = tuple(c for _, c in pairs)
+        hits_in[chunk] = tuple(
+            (c, _readable(c, w, profile, readable)) for w, c in pairs if c in weights
+        )
+        if phrase:
+            phrase_chunks.add(chunk)
+    hit_chunks = {chunk for chunk, hits in hits_in.items() if hits}
     joins: dict[tuple[str, str], bool] = {}  # (chunk, next chunk) → a place name spans them
-    scored: list[tuple[float, int, tuple[tuple[str, str], ...]]] = []  # (-score, index, hits)
-    for index, headline in enumerate(candidates):
-        title = headline.title
-        chunks = title.split()
-        if not known.issuperset(chunks):
-            for chunk in chunks:
-                if chunk not in known:
-                    known.add(chunk)
-                    pairs, phrase = t.chunk_pairs(chunk)
-                    concepts_of[chunk] = tuple(c for _, c in pairs)
-                    if any(c in weights for _, c in pairs):
-                        hits_in[chunk] = tuple((c, w) for w, c in pairs if c in weights)
-                    if phrase:
-                        phrase_chunks.add(chunk)
-        if phrase_chunks.isdisjoint(chunks) or not _has_phrase(chunks, phrase_chunks, joins):
-            if hits_in.keys().isdisjoint(chunks):
-                scored.append((0.0, index, ()))
+    # Without a multi-word place in the lead, a headline with no hit chunk scores 0 whatever
+    # its phrases: the slow path only ever removes hits ("New Mexico" is not Mexico).
+    lead_has_phrase = not t.phrase_concepts().isdisjoint(weights)
+    scored: list[tuple[float, int, tuple[str, ...]]] = []  # (-score, index, matched terms)
+    zeros: list[int] = []  # no lead concept at all: last, in input order
+    for index in order:
+        chunks = splits[index]
+        found = hit_chunks.intersection(chunks)
+        if not found and not lead_has_phrase:
+            zeros.append(index)
+            continue
+        starts = phrase_chunks.intersection(chunks)
+        if not starts or not _has_phrase(chunks, starts, joins):
+            if not found:
+                zeros.append(index)
                 continue
             hits: dict[str, str] = {}
-            for chunk in chunks:
-                for concept, word in hits_in.get(chunk, ()):
-                    hits.setdefault(concept, word)  # the headline's first word for it
+            for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
+                for concept, term in hits_in[chunk]:
+                    hits.setdefault(concept, term)  # the headline's first word for it
         else:
-            hits = {c: w for w, c in reversed(t.concept_pairs(title)) if c in weights}
+            hits = {
+                c: _readable(c, w, profile, readable)
+                for w, c in reversed(t.concept_pairs(titles[index]))
+                if c in weights
+            }
             if not hits:
-                scored.append((0.0, index, ()))
+                zeros.append(index)
                 continue
-        ranked_hits = tuple(sorted((-weights[c], c, w) for c, w in hits.items()))
-        scored.append((-_score(hits, weights, weak_kind, core), index, ranked_hits))
-    scored.sort()  # -score, then input order; indices are unique so hits are never compared
-    # Near-duplicates: concept sets for the best candidates, exact titles beyond them.
+        if len(hits) == 1:  # the most common case, scored without the general loop
+            ((concept, term),) = hits.items()
+            weight = weights[concept]
+            strong = concept in core and concept not in weak_kind
+            scored.append((-round(weight if strong else min(weight, WEAK_CAP), 3), index, (term,)))
+            continue
+        matched = tuple(term for _, _, term in sorted((-weights[c], c, w) for c, w in hits.items()))
+        scored.append((-_score(hits, weights, weak_kind, core), index, matched))
+    scored.sort()  # -score, then input order; indices are unique so terms are never compared
+    ranking = [(index, -score, matched) for score, index, matched in scored]
+    ranking += [(index, 0.0, ()) for index in zeros]
+    # Near-duplicates among the best candidates, by their concept sets; past that window only
+    # identical titles fold together.
     window = [
-        frozenset(chain.from_iterable(map(concepts_of.__getitem__, candidates[i].title.split())))
-        for _, i, _ in scored[:NEAR_DUPLICATE_WINDOW]
+        frozenset(chain.from_iterable(map(concepts_of.__getitem__, splits[index])))
+        for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]
     ]
-    titles = None
-    if len(scored) > NEAR_DUPLICATE_WINDOW:
-        titles = [candidates[i].title for _, i, _ in scored]
-    groups = group_near_duplicates(window, exact_keys=titles)
-    readable: dict[tuple[str, str], str] = {}
+    groups = group_near_duplicates(window)
+    groups.extend([position] for position in range(len(window), len(ranking)))
     result = []
     for group in groups:
-        score, index, hits_ = scored[group[0]]
-        merged = tuple(candidates[scored[g][1]] for g in group[1:]) if len(group) > 1 else ()
-        if not hits_:
-            result.append(ScoredHeadline(candidates[index], 0.0, (), merged))
+        index, score, matched = ranking[group[0]]
+        if len(group) == 1 and index not in repeats:
+            result.append(ScoredHeadline(candidates[index], score, matched))
             continue
-        matched = tuple(_readable(c, w, profile, readable) for _, c, w in hits_)
-        result.append(ScoredHeadline(candidates[index], -score, matched, merged))
+        members = [ranking[position][0] for position in group]
+        folded = [i for member in members for i in (member, *repeats.get(member, ()))][1:]
+        result.append(
+            ScoredHeadline(candidates[index], score, matched, tuple(candidates[i] for i in folded))
+        )
     return tuple(result)
 
 
 def _has_phrase(chunks: list[str], starts: set[str], joins: dict[tuple[str, str], bool]) -> bool:
     # "New" starts "New Orleans" but mostly just means new: look at the next chunk first.
     last = len(chunks) - 1
-    for i, chunk in enumerate(chunks):
-        if chunk in starts:
-            pair = (chunk, chunks[i + 1] if i < last else "")
+    for start in starts:
+        i = chunks.index(start)
+        while True:
+            pair = (start, chunks[i + 1] if i < last else "")
             found = joins.get(pair)
             if found is None:
                 found = joins[pair] = t.joins_phrase(*pair)
             if found:
                 return True
+            if start not in chunks[i + 1 :]:
+                break
+            i = chunks.index(start, i + 1)
     return False
 
 

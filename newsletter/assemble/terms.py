@@ -258,6 +258,12 @@ def chunk_pairs(chunk: str) -> tuple[tuple[tuple[str, str], ...], bool]:
     return pairs, chunk in _PHRASE_TOKENS
 
 
+@cache
+def phrase_concepts() -> frozenset[str]:
+    """The concepts of multi-word places ("El Salvador"): only they need the slow path to match."""
+    return frozenset(c for entries in vocabulary().phrases.values() for _, c in entries)
+
+
 def joins_phrase(first: str, second: str) -> bool:
     """True when a multi-word place may begin in chunk `first` and go on into `second` (or
     lies inside `first`, as in "Guinea-Bissau"): only then must a text take the slow path."""
