@@ -17,13 +17,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/newsletter build seeds/
+	$(BIN)/newsletter build seeds/ --date 2026-11-26
+	$(BIN)/newsletter subscribers import samples/subscribers.csv
+	$(BIN)/newsletter send issues/2026-W48 --dry-run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_rank.py
+	$(BIN)/python bench/bench_send.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

@@ -99,21 +99,22 @@ class SendRun:
     def execute(self, recipients: Iterable[Recipient]) -> None:
         """Run the workers until every recipient is done or the run stops."""
         self._stream = iter(recipients)
-        workers = [
-            threading.Thread(target=self._work, name=f"send-{i}", daemon=True)
-            for i in range(self.smtp.connections)
-        ]
-        for worker in workers:
-            worker.start()
+        # Each worker sets its own event when it is done.  Thread.join is not used to wait:
+        # a Ctrl-C landing inside join() makes CPython mark the joined thread as stopped
+        # while it still runs (threading's bpo-45274 clean-up), and the run would then end
+        # with that worker's message delivered but not journaled.
+        finished = [threading.Event() for _ in range(self.smtp.connections)]
+        for i, done in enumerate(finished):
+            threading.Thread(target=self._work, args=(done,), name=f"send-{i}", daemon=True).start()
         try:
-            for worker in workers:
-                while worker.is_alive():
-                    worker.join(0.2)  # a timeout, so Ctrl-C reaches this thread
+            for done in finished:
+                while not done.wait(0.2):  # a timeout, so Ctrl-C reaches this thread
+                    pass
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt("interrupted; run the same command again to resume")
-            for worker in workers:  # each finishes (and records) the message it is sending
-                worker.join()
+            for done in finished:  # each finishes (and records) the message it is sending
+                done.wait()
 
     def _next(self) -> Recipient | _Retry | float | None:
         """A due retry, else the stream's next recipient, else seconds to wait; None: all done."""
@@ -132,7 +133,7 @@ class SendRun:
                 return min(0.2, self._retries[0].due - now)
             return None  # a retry scheduled later by a busy worker is that worker's to take
 
-    def _work(self) -> None:
+    def _work(self, done: threading.Event) -> None:
         connection: Connection | None = None
         try:
             while (turn := self._next()) is not None:
@@ -147,6 +148,7 @@ class SendRun:
         finally:
             if connection is not None:
                 connection.close()
+            done.set()
 
     def _attempt(
         self, recipient: Recipient, attempt: int, connection: Connection | None
