@@ -6,6 +6,7 @@ The two entry points differ only in where the Issue comes from: the sources
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,23 +36,20 @@ def build(
     options: AssembleOptions,
     *,
     out: Path | None = None,
-    timestamp: float | None = None,
 ) -> BuildResult:
     """Build from sources, or, given one issue folder, re-render it from its manifest."""
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
-        return rebuild(Path(sources[0]), settings, out=out, timestamp=timestamp)
+        return rebuild(Path(sources[0]), settings, out=out)
     from newsletter.assemble import assemble_issue
     from newsletter.sources import load_sources
 
     issue = assemble_issue(load_sources(sources), settings, options)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(issue, display_path(folder))
-    return _write(folder, issue, manifest.encode("utf-8"), settings, timestamp, from_manifest=False)
+    return _write(folder, issue, manifest.encode("utf-8"), settings, from_manifest=False)
 
 
-def rebuild(
-    folder: Path, settings: Settings, *, out: Path | None = None, timestamp: float | None = None
-) -> BuildResult:
+def rebuild(folder: Path, settings: Settings, *, out: Path | None = None) -> BuildResult:
     """Re-render an issue from its manifest; the manifest itself is kept byte for byte.
 
     In place, the editor's issue.toml is not even rewritten: it moves into the new folder as
@@ -61,7 +59,7 @@ def rebuild(
     issue = read_manifest(manifest_path)
     in_place = out is None or out.resolve() == folder.resolve()
     manifest = None if in_place else manifest_path.read_bytes()
-    return _write(out or folder, issue, manifest, settings, timestamp, from_manifest=True)
+    return _write(out or folder, issue, manifest, settings, from_manifest=True)
 
 
 def _write(
@@ -69,7 +67,6 @@ def _write(
     issue: Issue,
     manifest: bytes | None,
     settings: Settings,
-    timestamp: float | None,
     *,
     from_manifest: bool,
 ) -> BuildResult:
@@ -82,10 +79,13 @@ def _write(
     public = web_values(mailing.links)
     html = fill_merge_tags(rendered.html, public, escape_html=True).encode("utf-8")
     sender_name, sender_address = settings.sender
+    # message.eml is the web version as a reader's mail program shows it, addressed to the
+    # list itself and dated the issue's day: rebuilding an unchanged issue repeats its bytes.
     sample = mailing.message_for(
         Recipient(sender_address, sender_name or settings.name),
-        timestamp=timestamp,
+        timestamp=calendar.timegm(issue.date.timetuple()),
         web_version=True,
+        fixed_id=f"{issue.id}.web",
     )
     merge = mailing.template.fill(b"", {tag: f"%%{tag}%%" for tag in mailing.template.tags})
     files = {

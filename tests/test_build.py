@@ -69,6 +69,15 @@ def test_rebuild_from_manifest_keeps_the_editors_edits(workspace, settings):
     assert first.issue.more[0].title not in html
 
 
+def test_building_unchanged_sources_twice_writes_the_same_bytes(workspace, settings):
+    """A rebuild of unchanged sources repeats every file, message.eml included (git-friendly)."""
+    first = build(["seeds"], settings, OPTIONS)
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    build(["seeds"], settings, OPTIONS)
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
+    assert b"Date: Thu, 26 Nov 2026 00:00:00 GMT" in before["message.eml"]
+
+
 def test_rebuild_in_place_leaves_the_live_manifest_file_alone(workspace, settings):
     """Re-rendering in place moves the editor's issue.toml over as the same file (inode, mtime)."""
     first = build(["seeds"], settings, OPTIONS)

@@ -91,5 +91,7 @@ os.register_at_fork(after_in_child=_new_id_source)  # a forked child must not re
 
 
 def date_value(timestamp: float | None = None) -> str:
-    """An RFC 5322 date in local time with its offset."""
-    return formatdate(time.time() if timestamp is None else timestamp, localtime=True)
+    """An RFC 5322 date: now in local time with its offset, or a given moment in UTC."""
+    if timestamp is None:
+        return formatdate(time.time(), localtime=True)
+    return formatdate(timestamp, usegmt=True)

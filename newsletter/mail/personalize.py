@@ -53,10 +53,19 @@ class Mailing:
     domain: str
 
     def message_for(
-        self, recipient: Recipient, *, timestamp: float | None = None, web_version: bool = False
+        self,
+        recipient: Recipient,
+        *,
+        timestamp: float | None = None,
+        web_version: bool = False,
+        fixed_id: str | None = None,
     ) -> PersonalMessage:
-        """The recipient's message; `web_version` links the public unsubscribe page, no token."""
-        mid = message_id(self.domain, self.issue_id)
+        """The recipient's message; `web_version` links the public unsubscribe page, no token.
+
+        `fixed_id` gives the Message-ID (and `timestamp` the Date) of a message that is
+        shown, not sent, such as the issue folder's message.eml: a rebuild then repeats it.
+        """
+        mid = f"<{fixed_id}@{self.domain}>" if fixed_id else message_id(self.domain, self.issue_id)
         unsubscribe = self.links.web_url if web_version else self.links.url_for(recipient.email)
         head = b"".join(
             (

@@ -11,8 +11,8 @@ whatever the value's length.
 from __future__ import annotations
 
 import binascii
+import hashlib
 import html
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,7 +41,11 @@ class MessageTemplate:
         `headers` is either (name, value) pairs, made safe here, or header bytes
         already made safe (see `headers.py`).
         """
-        own = headers if isinstance(headers, bytes) else b"".join(header_line(n, v) for n, v in headers)
+        own = (
+            headers
+            if isinstance(headers, bytes)
+            else b"".join(header_line(n, v) for n, v in headers)
+        )
         parts = [own, self.head]
         for piece in self.pieces:
             if isinstance(piece, bytes):
@@ -58,13 +62,16 @@ class MessageTemplate:
 
 def build_message_template(shared_head: bytes, text: str, html_body: str) -> MessageTemplate:
     """Encode both bodies once after the shared header lines; merge tags become slots."""
-    boundary = f"=_nl_{secrets.token_hex(12)}"  # "=" never occurs in quoted-printable bodies
+    # "=" never occurs in a quoted-printable body, so "=_" starts no line of it; derived from
+    # the content, so rebuilding an unchanged issue writes the same bytes.
+    digest = hashlib.sha256(shared_head + text.encode() + html_body.encode()).hexdigest()
+    boundary = f"=_nl_{digest[:24]}"
     head = shared_head + b"MIME-Version: 1.0\r\n"
     head += f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode()
     pieces: list[bytes | _Tag] = []
     for content_type, body, escape in (("text/plain", text, False), ("text/html", html_body, True)):
         pieces.append(
-            f"--{boundary}\r\nContent-Type: {content_type}; charset=\"utf-8\"\r\n"
+            f'--{boundary}\r\nContent-Type: {content_type}; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
         )
         pieces.extend(_cut_at_tags(body, escape))
