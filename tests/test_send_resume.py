@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -91,6 +92,11 @@ def test_sigkill_at_random_moments_then_resume_mails_everyone_once(send_ws):
     twice = [e for e, n in counts.items() if n > 1]
     assert all(n <= 2 for n in counts.values())
     assert len(twice) <= kills * CONNECTIONS, f"more doubles than messages in flight: {twice}"
+    ids: dict[str, set[bytes]] = {}
+    for received in handler.received:
+        message_id = re.search(rb"(?im)^Message-ID: (\S+)", received.data).group(1)
+        ids.setdefault(received.rcpt_tos[0].lower(), set()).add(message_id)
+    assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
     status = subprocess.run(
         [sys.executable, "-m", "newsletter", "send", "issues/2026-W48", "--status"],
         cwd=send_ws.root,

@@ -62,8 +62,8 @@ class Mailing:
     ) -> PersonalMessage:
         """The recipient's message; `web_version` links the public unsubscribe page, no token.
 
-        `fixed_id` gives the Message-ID (and `timestamp` the Date) of a message that is
-        shown, not sent, such as the issue folder's message.eml: a rebuild then repeats it.
+        `fixed_id` gives the Message-ID (local part) when it must repeat: a list copy that a
+        crash makes go out twice, or the issue folder's message.eml (also dated `timestamp`).
         """
         mid = f"<{fixed_id}@{self.domain}>" if fixed_id else message_id(self.domain, self.issue_id)
         unsubscribe = self.links.web_url if web_version else self.links.url_for(recipient.email)

@@ -7,6 +7,7 @@ and, with DKIM, a signature.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,9 +31,18 @@ class Composer:
     mailing: Mailing
     signer: DkimSigner | None = None
 
-    def message_for(self, recipient: Recipient) -> PersonalMessage:
-        """The recipient's message as it goes on the wire."""
-        message = self.mailing.message_for(recipient)
+    def message_for(self, recipient: Recipient, *, list_copy: bool = False) -> PersonalMessage:
+        """The recipient's message as it goes on the wire.
+
+        A `list_copy` (the send to the list) has a Message-ID made from the issue and the
+        address: should a kill -9 make a message in flight go out twice, the reader's mail
+        program sees the same message twice and shows it once.  Test copies get fresh ids.
+        """
+        fixed_id = None
+        if list_copy:
+            digest = hashlib.blake2b(recipient.email.lower().encode(), digest_size=8).hexdigest()
+            fixed_id = f"{self.issue_id}.{digest}"
+        message = self.mailing.message_for(recipient, fixed_id=fixed_id)
         if self.signer is None:
             return message
         return PersonalMessage(

@@ -155,7 +155,7 @@ class SendRun:
     ) -> Connection | None:
         """One attempt at one recipient; returns the connection to reuse (None: reconnect)."""
         try:
-            message = self.composer.message_for(recipient)
+            message = self.composer.message_for(recipient, list_copy=True)
         except HeaderValueError as e:
             self._failed(recipient.email, "", attempt, str(e))
             return connection
