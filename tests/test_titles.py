@@ -66,6 +66,27 @@ def test_long_sentence_cut_at_a_clause_never_mid_word():
     assert len(long_word) <= 40 and long_word.endswith("Unbreakable")
 
 
+def test_relative_clause_after_the_subject_is_dropped_keeping_the_place():
+    """ "A fire that tore through towers in X has killed…" keeps its verb: "A fire in X has killed…"."""
+    paragraph = (
+        "A fire that tore through several high-rise residential towers in Hong Kong's Tai Po "
+        "district has killed at least 44 people, authorities said on Thursday, making it the "
+        "city's deadliest blaze in decades."
+    )
+    assert derive_title([paragraph]) == "A fire in Hong Kong's Tai Po district has killed at least 44 people"
+    short = "The company that makes the app said it would cut 500 jobs."
+    assert derive_title([short]) == "The company that makes the app said it would cut 500 jobs"
+
+
+def test_a_place_in_apposition_is_not_a_clause_boundary():
+    """The commas of "in Belém, Brazil," do not cut the title before its verb."""
+    paragraph = (
+        "Negotiators at the United Nations climate summit in Belém, Brazil, agreed on Saturday "
+        "to a deal that calls for tripling finance to help poor countries adapt to a warming planet."
+    )
+    assert derive_title([paragraph]).endswith("Brazil, agreed")
+
+
 def test_skips_blank_paragraphs_and_handles_empty():
     """Blank paragraphs are skipped and no text gives an empty title."""
     assert derive_title(["", "  ", "Peru closes its border."]) == "Peru closes its border"

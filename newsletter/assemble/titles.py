@@ -66,6 +66,13 @@ _DANGLING = _Lazy(
     re.IGNORECASE,
 )
 _TRAILING_PUNCT = _Lazy(r"[\s.,;:!?\"'“”‘’—–-]+$")
+# "A fire that tore through towers in Hong Kong's Tai Po district has killed at least 44
+# people": a subject of a few words, a relative clause, then the main verb.
+_RELATIVE_SUBJECT = _Lazy(
+    r"^(?P<subject>(?:\S+\s){1,5}?)(?:that|which|who)\s(?P<clause>.+?)\s"
+    r"(?P<verb>(?:has|have|had|is|are|was|were|will|would|could|may|might|must)\s.+)$",
+    re.IGNORECASE,
+)
 
 
 def first_sentence(paragraph: str) -> str:
@@ -96,9 +103,25 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
     sentence = _LEADING_SAID_THAT.sub("", sentence)
     sentence = _TRAILING_PUNCT.sub("", _TRAILING_ATTRIBUTION.sub("", sentence))
     if len(sentence) > max_chars:
+        sentence = _without_relative_clause(sentence)
+    if len(sentence) > max_chars:
         sentence = _shorten(sentence, max_chars)
     sentence = _TRAILING_PUNCT.sub("", sentence)
     return sentence[:1].upper() + sentence[1:]
+
+
+def _without_relative_clause(sentence: str) -> str:
+    """Drop a relative clause between a short subject and its verb, keeping where it happened.
+
+    Cutting such a sentence before a subordinate clause would leave a title without a verb
+    ("A fire that tore through several high-rise residential towers").
+    """
+    m = _RELATIVE_SUBJECT.match(sentence)
+    if m is None:
+        return sentence
+    place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
+    where = f"{place.group(1)} {place.group(2)} " if place else ""
+    return f"{m['subject']}{where}{m['verb']}"
 
 
 def _shorten(sentence: str, max_chars: int) -> str:
@@ -106,7 +129,11 @@ def _shorten(sentence: str, max_chars: int) -> str:
     # a cut leaving under a third of the room would lose the news, so fall back to words.
     blocked = {m.start() for m in _NOT_A_CLAUSE.finditer(sentence)}
     cuts = [m.start() for m in _SUBORDINATE.finditer(sentence) if m.start() not in blocked]
-    cuts += [m.start() for m in re.finditer(r"[,;:—–]", sentence)]
+    cuts += [
+        m.start()
+        for m in re.finditer(r"[,;:—–]", sentence)
+        if not _in_apposition(sentence, m.start())
+    ]
     fitting = [c for c in cuts if max_chars // 3 <= c <= max_chars]
     if not fitting:
         fitting = [
@@ -118,6 +145,16 @@ def _shorten(sentence: str, max_chars: int) -> str:
         return _tidy(sentence[: max(fitting)])
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars])
+
+
+def _in_apposition(sentence: str, comma: int) -> bool:
+    """A comma around a place's region ("in Belém, Brazil, agreed") cuts no clause."""
+    before = sentence[:comma]
+    after = sentence[comma + 1 :]
+    region = re.match(r"\s*((?:[A-Z][\w.'’-]*\s?){1,3}),", after)
+    if region:  # the first comma of ", Brazil,"
+        return True
+    return bool(re.search(r",\s*(?:[A-Z][\w.'’-]*\s?){1,3}$", before))  # its second comma
 
 
 def _tidy(text: str) -> str:
