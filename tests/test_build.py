@@ -10,7 +10,7 @@ import pytest
 
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build
-from newsletter.errors import ManifestError, OutputError
+from newsletter.errors import ManifestError, OutputError, TemplateError
 from newsletter.issue_folder import ISSUE_FILES, read_built_issue
 from newsletter.manifest import read_manifest
 from tests.conftest import SAMPLE_DATE
@@ -162,7 +162,7 @@ def test_a_failed_render_writes_nothing(workspace, settings):
     """A template error stops the build before any folder appears."""
     (workspace / "templates").mkdir()
     (workspace / "templates" / "digest.txt.j2").write_text("{{ broken", "utf-8")
-    with pytest.raises(Exception, match=r"digest.txt.j2:1"):
+    with pytest.raises(TemplateError, match=r"digest.txt.j2:1"):
         build(["seeds"], settings, OPTIONS)
     assert not (workspace / "issues").exists() or not any((workspace / "issues").iterdir())
 

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from newsletter.errors import DeliveryError
+from newsletter.errors import ConfigError, DeliveryError
 from newsletter.mail.unsubscribe import verify_token
 from newsletter.send import send_test_copy
 from newsletter.send.compose import crlf_line_ends
@@ -206,5 +206,5 @@ def test_test_copy_refused_or_bad_address_raises_one_line(send_ws, smtpd):
         r"\(550 5\.1\.1 no such user\)",
     ):
         send_test_copy(send_ws.issue, "editor@example.org", settings)
-    with pytest.raises(Exception, match="not a valid address"):
+    with pytest.raises(ConfigError, match="test copy: 'editor@' is not a valid address"):
         send_test_copy(send_ws.issue, "editor@", settings)
