@@ -330,6 +330,26 @@ def test_near_duplicates_are_merged_into_the_better_one():
     assert ranked[0].merged == (pool[1],)
 
 
+def test_identical_titles_fold_even_past_the_near_duplicate_window():
+    """In a pool larger than the comparison window, a repeated title still folds into its first."""
+    from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW
+
+    def word(n: int) -> str:  # a made-up word per number, so no two titles are alike
+        return "".join("bcdfghjklm"[int(d)] for d in f"{n:04d}") + "o"
+
+    pool = [Headline(f"{word(i)} {word(i + 5000)} {word(i + 9000)}".title())
+            for i in range(NEAR_DUPLICATE_WINDOW + 50)]
+    late_title = pool[NEAR_DUPLICATE_WINDOW + 20].title
+    pool += [Headline(late_title, url="https://a.example/dup"),
+             Headline("EU Readies Levies on U.S. Whiskey"), Headline("EU Readies Levies on U.S. Whiskey")]
+    ranked = rank_headlines(_profile(*TRUMP_LEAD), pool)
+    assert len(ranked) == len(pool) - 2
+    assert ranked[0].title == "EU Readies Levies on U.S. Whiskey" and ranked[0].merged == (pool[-1],)
+    late = [r for r in ranked if r.title == late_title]
+    assert len(late) == 1 and late[0].merged == (pool[-3],)
+    assert ranked.index(late[0]) > NEAR_DUPLICATE_WINDOW
+
+
 def test_every_candidate_is_returned_best_first_ties_in_input_order():
     """Every candidate comes back once, best first, equal scores in input order."""
     pool = [Headline(t) for t in ("Dodgers Sign Pitcher", "Museum Opens Wing", "Orchestra Tours")]

@@ -239,7 +239,7 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
     # Work on space-separated chunks, each analysed once: most headlines then cost a split
     # and a set intersection in C.  A chunk that may start a multi-word place ("New" of
     # "New Orleans") sends its headline down the full path when the next chunk completes it.
-    splits = [title.split() for title in titles]
+    splits = list(map(str.split, titles))
     readable: dict[tuple[str, str], str] = {}
     concepts_of: dict[str, tuple[str, ...]] = {}
     hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → (concept, matched term)
@@ -300,19 +300,22 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
         frozenset(chain.from_iterable(map(concepts_of.__getitem__, splits[index])))
         for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]
     ]
-    groups = group_near_duplicates(window)
-    groups.extend([position] for position in range(len(window), len(ranking)))
     result = []
-    for group in groups:
+    for group in group_near_duplicates(window):
         index, score, matched = ranking[group[0]]
-        if len(group) == 1 and index not in repeats:
-            result.append(ScoredHeadline(candidates[index], score, matched))
-            continue
         members = [ranking[position][0] for position in group]
         folded = [i for member in members for i in (member, *repeats.get(member, ()))][1:]
         result.append(
             ScoredHeadline(candidates[index], score, matched, tuple(candidates[i] for i in folded))
         )
+    rest = ranking[len(window) :]  # past the window only identical titles fold together
+    if repeats:
+        result += [
+            ScoredHeadline(candidates[i], s, m, tuple(candidates[r] for r in repeats.get(i, ())))
+            for i, s, m in rest
+        ]
+    else:
+        result += [ScoredHeadline(candidates[i], s, m) for i, s, m in rest]
     return tuple(result)
 
 
