@@ -19,7 +19,6 @@ from newsletter.errors import ConfigError, display_path
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
 SECURITY_MODES = ("starttls", "ssl", "none")
-_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _NAMED_ADDRESS = re.compile(r"^\s*(?:\"?([^\"<>]*?)\"?\s*)?<([^<>]+)>\s*$")
 
 
@@ -213,9 +212,9 @@ def _validate(s: Settings, shown: str) -> None:
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{shown}: {key}: {why}")
 
-    if not _ADDRESS.match(s.sender[1]):
+    if not _mailable(s.sender[1]):
         raise bad("from", f"'{s.from_address}' is not an address like 'Name <news@example.org>'")
-    if s.reply_to and not _ADDRESS.match(split_address(s.reply_to)[1]):
+    if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
         raise bad("reply_to", f"'{s.reply_to}' is not an email address")
     if not re.match(r"^https?://[^/\s]+", s.base_url):
         raise bad("base_url", f"'{s.base_url}' must be an absolute http(s) URL")
@@ -236,10 +235,21 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("smtp", "max_consecutive_failures and retry_delay must be ≥ 0")
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
-    if s.unsubscribe.mailto and not _ADDRESS.match(s.unsubscribe.mailto):
+    if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
         raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
+
+
+def _mailable(address: str) -> bool:
+    # The rule the message headers enforce, so a setting that passes here can be sent.
+    from newsletter.mail.headers import HeaderValueError, check_address
+
+    try:
+        check_address(address)
+    except HeaderValueError:
+        return False
+    return True
 
 
 TEXT_FIELDS = ("name", "title", "summary", "date", "id", "related_count")

@@ -40,6 +40,8 @@ def test_sample_config_loads_every_section(settings):
         ("[smtp]\nport = 70000\n", r"smtp.port: 70000 is not a port number"),
         ('[smtp]\nsecurity = "tls"\n', r"smtp.security: 'tls' must be one of starttls, ssl, none"),
         ('from = "not an address"\n', r"newsletter.toml: from: 'not an address' is not an address"),
+        ('from = "Brief <ané@example.org>"\n', r"newsletter.toml: from: 'Brief <ané@example.org>' is not an address"),
+        ('reply_to = "ed@ex_ample.org"\n', r"newsletter.toml: reply_to: 'ed@ex_ample.org' is not an email address"),
         ('base_url = "news.example.org"\n', r"base_url: 'news.example.org' must be an absolute"),
         ('subject = "{titel}"\n', r"subject: unknown field \{titel\}"),
         ('language = "english please"\n', r"language: 'english please' is not a language tag"),

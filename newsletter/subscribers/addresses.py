@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from newsletter.mail.headers import HeaderValueError, check_address
+from newsletter.mail.headers import HeaderValueError, check_address, one_line
 
 
 class InvalidAddress(ValueError):
@@ -29,5 +29,5 @@ def normalize_address(text: str) -> str:
 
 def _shown(value: str) -> str:
     """The value on one line, cut short: error messages stay one line."""
-    flat = " ".join(value.split())
+    flat = one_line(value)
     return flat if len(flat) <= 80 else flat[:77] + "..."
