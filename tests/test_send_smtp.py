@@ -7,9 +7,9 @@ import html
 import pytest
 
 from newsletter.errors import ConfigError, DeliveryError
+from newsletter.mail.template import build_message_template
 from newsletter.mail.unsubscribe import verify_token
 from newsletter.send import send_test_copy
-from newsletter.send.compose import crlf_line_ends
 from newsletter.send.sender import send_issue
 from newsletter.send.smtp import SmtpTransport, wire_bytes
 from tests.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
@@ -96,7 +96,9 @@ def test_lines_starting_with_a_dot_are_stuffed():
     """A line starting with '.' is doubled on the wire; bare CR or LF are made CRLF beforehand."""
     wire = wire_bytes(b"Subject: x\r\n\r\n.\r\n.hidden\r\nend")
     assert wire == b"Subject: x\r\n\r\n..\r\n..hidden\r\nend\r\n.\r\n"
-    assert crlf_line_ends(b"a\nb\rc\r\n") == b"a\r\nb\r\nc\r\n"
+    data = build_message_template(b"X: y\r\n", "a\nb\rc\r\n", "<p>x\ry</p>\n").fill(b"", {})
+    assert data.count(b"\r") == data.count(b"\n") == data.count(b"\r\n")
+    assert b"a\r\nb\r\nc\r\n" in data and b"<p>x\r\ny</p>" in data
 
 
 def test_starttls_with_a_trusted_certificate_and_auth(send_ws, tls_contexts):

@@ -81,7 +81,9 @@ def build_message_template(shared_head: bytes, text: str, html_body: str) -> Mes
 
 
 def _cut_at_tags(body: str, escape_html: bool) -> list[bytes | _Tag]:
-    body = body.replace("\r\n", "\n")
+    # Every line break as LF (b2a_qp passes a lone CR through), which _qp turns into the CRLF
+    # SMTP requires: the message is CRLF-only by construction, nobody downstream checks.
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
     pieces: list[bytes | _Tag] = []
     start = 0
     for m in MERGE_TAG.finditer(body):

@@ -8,16 +8,13 @@ and, with DKIM, a signature.
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.issue_folder import read_built_issue
 from newsletter.mail.personalize import Mailing, PersonalMessage, Recipient, prepare_mailing
 from newsletter.send.dkim import DkimSigner, dkim_signer
-
-_BARE_EOL = re.compile(rb"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,25 +47,6 @@ class Composer:
         )
 
 
-def crlf_line_ends(data: bytes) -> bytes:
-    """Every line break as CRLF, as SMTP requires (a bare CR or LF becomes CRLF)."""
-    crlf = data.count(b"\r\n")
-    if data.count(b"\r") == crlf and data.count(b"\n") == crlf:
-        return data
-    return _BARE_EOL.sub(b"\r\n", data)
-
-
-def _crlf_mailing(mailing: Mailing) -> Mailing:
-    """The mailing with its fixed parts checked for CRLF once, so no message needs checking.
-
-    The per-recipient parts are CRLF by construction (header lines, encoded values).
-    """
-    template = mailing.template
-    pieces = tuple(crlf_line_ends(p) if isinstance(p, bytes) else p for p in template.pieces)
-    template = replace(template, head=crlf_line_ends(template.head), pieces=pieces)
-    return replace(mailing, template=template)
-
-
 def prepare_issue(folder: Path, settings: Settings) -> Composer:
     """Read a built issue folder and get its messages ready; errors name the file and what to do."""
     built = read_built_issue(folder)
@@ -77,7 +55,7 @@ def prepare_issue(folder: Path, settings: Settings) -> Composer:
         subject=built.rendered.subject,
         folder=folder,
         envelope_from=settings.sender[1],
-        mailing=_crlf_mailing(prepare_mailing(built.rendered, built.issue.id, settings)),
+        mailing=prepare_mailing(built.rendered, built.issue.id, settings),
         signer=dkim_signer(settings),
     )
     composer.message_for(
