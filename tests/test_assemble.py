@@ -163,6 +163,14 @@ def test_subject_template_fields_and_errors(settings):
         assemble_issue(sources, broken, AssembleOptions(today=SAMPLE_DATE))
 
 
+def test_summary_does_not_stop_at_an_abbreviation():
+    """The preheader sentence runs past "Gen." instead of ending there."""
+    lead = lead_from_story(dataclasses.replace(BAKING, body="Bread is up. Gen. Valverde raised prices again."))
+    assert lead_summary(lead) == "Bread is up."
+    untitled = lead_from_story(dataclasses.replace(BAKING, title=None, body="Bread is up. Gen. Valverde raised prices."))
+    assert lead_summary(untitled) == "Gen. Valverde raised prices."
+
+
 def test_summary_is_trimmed_at_a_word_with_an_ellipsis():
     """A long preheader sentence is cut at a word boundary and ends with an ellipsis."""
     lead = lead_from_story(dataclasses.replace(BAKING, body="word " * 80 + "end."))

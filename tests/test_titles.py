@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.assemble.titles import derive_title, first_sentence
+from newsletter.assemble.titles import derive_title, first_sentence, sentences
 
 SAMPLE = tomllib.loads(
     (Path(__file__).parent / "data" / "labelled" / "01_peru_border_seed.toml").read_text("utf-8")
@@ -91,6 +91,12 @@ def test_skips_blank_paragraphs_and_handles_empty():
     """Blank paragraphs are skipped and no text gives an empty title."""
     assert derive_title(["", "  ", "Peru closes its border."]) == "Peru closes its border"
     assert derive_title([]) == ""
+
+
+def test_sentences_split_at_ends_not_abbreviations_and_keep_closing_quotes():
+    """A paragraph splits into sentences; "U.S." ends none and a closing quote stays with its own."""
+    text = "U.S. officials met Gen. Valverde. “We leave,” he said. Talks went on"
+    assert sentences(text) == ["U.S. officials met Gen. Valverde.", "“We leave,” he said.", "Talks went on"]
 
 
 def test_first_sentence_keeps_abbreviations():

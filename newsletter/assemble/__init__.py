@@ -7,7 +7,6 @@ date comes in as an argument (the clock is read only at the CLI edge).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from newsletter.config import Settings
@@ -107,15 +106,14 @@ def format_text(template: str, fields: dict[str, str], key: str) -> str:
         raise ConfigError(f"newsletter.toml: {key}: cannot fill '{template}' ({e})") from None
 
 
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))\s+(?=[A-Z“‘\"'])")
-
-
 def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
     """A sentence to go with the subject: the first, or the second when the title came from it."""
-    sentences = [s for p in lead.paragraphs for s in _SENTENCE_END.split(p) if s.strip()]
-    if lead.title_derived and len(sentences) > 1:
-        sentences = sentences[1:]
-    text = sentences[0] if sentences else lead.title
+    from newsletter.assemble.titles import sentences
+
+    found = [s for p in lead.paragraphs[:2] for s in sentences(p)]
+    if lead.title_derived and len(found) > 1:
+        found = found[1:]
+    text = found[0] if found else lead.title
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"

@@ -75,17 +75,24 @@ _RELATIVE_SUBJECT = _Lazy(
 )
 
 
-def first_sentence(paragraph: str) -> str:
-    """The first sentence of a paragraph (abbreviations like "Gen." or "U.S." do not end it)."""
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph's sentences (abbreviations like "Gen." or "U.S." end none)."""
+    found, start = [], 0
     for match in _SENTENCE_END.finditer(paragraph):
-        before = paragraph[: match.start() + 1]
-        word = re.search(r"(\S+)\.$", before)
+        word = re.search(r"(\S+)\.$", paragraph[start : match.start() + 1])
         if word:
             stem = word.group(1).strip("\"'“‘(").lower()
             if stem in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", stem):
                 continue  # "Gen. Valverde", "U.S. officials", "J. Smith"
-        return before.strip()
-    return paragraph.strip()
+        found.append(paragraph[start : match.end()].strip())
+        start = match.end()
+    rest = paragraph[start:].strip()
+    return [*found, rest] if rest else found
+
+
+def first_sentence(paragraph: str) -> str:
+    """The first sentence of a paragraph."""
+    return next(iter(sentences(paragraph)), paragraph.strip())
 
 
 def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
