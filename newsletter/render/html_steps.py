@@ -20,11 +20,6 @@ def fence_mjml_styles(html: str) -> str:
     return _STYLE_OPEN.sub(r'<style\1 data-premailer="ignore">', html)
 
 
-def uppercase_doctype(html: str) -> str:
-    """Write the doctype as lxml does, so premailer recognises and keeps it."""
-    return _DOCTYPE.sub("<!DOCTYPE html>", html, count=1)
-
-
 def make_inline_css(css: str) -> Callable[[str], str]:
     """A step inlining `css` into matching elements with premailer, never touching the network."""
 
@@ -64,7 +59,7 @@ def drop_empty_lines(html: str) -> str:
 
 
 def ensure_doctype(html: str) -> str:
-    """Start with <!DOCTYPE html>, so browsers render in standards mode."""
+    """Start with <!DOCTYPE html> (premailer drops MJML's), so browsers use standards mode."""
     return html if _DOCTYPE.match(html) else "<!DOCTYPE html>\n" + html
 
 
@@ -72,7 +67,6 @@ def html_steps(css: str) -> tuple[Callable[[str], str], ...]:
     """The post-processing pipeline, in order."""
     return (
         fence_mjml_styles,
-        uppercase_doctype,
         make_inline_css(css),
         unfence_styles,
         ensure_doctype,
