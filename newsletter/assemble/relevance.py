@@ -83,10 +83,6 @@ class LeadProfile(NamedTuple):
 
     concepts: Mapping[str, LeadConcept]
 
-    def top(self, n: int = 10) -> tuple[LeadConcept, ...]:
-        """The n heaviest concepts, heaviest first (to show the editor what counts)."""
-        return tuple(sorted(self.concepts.values(), key=lambda c: -c.weight)[:n])
-
 
 class _Seen:
     """What the lead says about one concept, gathered while reading it."""
@@ -365,8 +361,3 @@ def _readable(
         same = not forms or any(plain == t.plain(f) for f in forms)
         cache[key] = word if same else f"{word}~{forms[0]}"
     return cache[key]
-
-
-def is_related(item: ScoredHeadline) -> bool:
-    """True when a ranked headline scores at least `RELATED_THRESHOLD`."""
-    return item.score >= RELATED_THRESHOLD
