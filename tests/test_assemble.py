@@ -117,7 +117,7 @@ def _scored(*scores: float) -> tuple[ScoredHeadline, ...]:
 def test_related_is_the_best_few_above_the_threshold(scores, limit, related):
     """Related takes at most `limit` headlines at or above the threshold; More keeps the rest in order."""
     ranked = _scored(*scores)
-    got_related, got_more = split_related(ranked, 0.3, limit)
+    got_related, got_more = split_related(ranked, limit, threshold=0.3, floor=0.3)
     assert len(got_related) == related
     assert got_related + got_more == ranked
 

@@ -41,6 +41,13 @@ from newsletter.models import Headline, ScoredHeadline
 # (0.6-0.9), 0.2 above the best-scoring unrelated dev headline.  1.0 is the weight of the lead's
 # central concept.
 RELATED_THRESHOLD: float = 0.7
+# Below the threshold a headline still reaches Related when it scores at least RELATED_FLOOR
+# and at least POOL_SHARE of the week's best: a lead whose vocabulary spreads over many
+# concepts scores its related headlines lower, but then its best headline is no higher either.
+# The floor stays above WEAK_CAP, so a name, a place or a passing word alone never qualifies
+# and a week with no related news leaves Related empty.
+RELATED_FLOOR: float = 0.7
+POOL_SHARE: float = 1.0
 
 NAME_SHARE = 0.35
 # A name the lead is about (weighing at least this share of its central concept) and that is
@@ -197,6 +204,25 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None]]:
         previous_end = match.end()
         previous_name, previous_title = bool(cue) and not title, title
     return [(term, cues[index]) for term, index in t.resolve_indexed(pairs)]
+
+
+def related_count(
+    ranked: Sequence[ScoredHeadline],
+    limit: int,
+    *,
+    threshold: float | None = None,
+    floor: float | None = None,
+    share: float | None = None,
+) -> int:
+    """How many of the best-first `ranked` headlines are Related (at most `limit`)."""
+    threshold = RELATED_THRESHOLD if threshold is None else threshold
+    floor = RELATED_FLOOR if floor is None else floor
+    share = POOL_SHARE if share is None else share
+    bar = min(threshold, max(floor, share * ranked[0].score)) if ranked else threshold
+    cut = 0
+    while cut < len(ranked) and cut < limit and ranked[cut].score >= bar:
+        cut += 1
+    return cut
 
 
 def rank_headlines(
