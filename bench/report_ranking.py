@@ -25,6 +25,9 @@ def main() -> None:
     """Print the table (and, with --leads, each lead's Related grades)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", action="store_true", help="also print each lead's measures")
+    parser.add_argument(
+        "--holdout", action="store_true", help="show the holdout leads too (only at the end)"
+    )
     args = parser.parse_args()
     leads = lb.load_leads()
     real = [ld for ld in leads if ld.group == "real"]
@@ -37,6 +40,8 @@ def main() -> None:
         ("real all", real),
         ("written (01-14)", [ld for ld in leads if ld.group == "written"]),
     ]
+    if not args.holdout:  # never tune on them: hidden while working
+        rows = [(name, group) for name, group in rows if "holdout" not in name and "all" not in name]
     for name, group in rows:
         print(f"{name + ' ours':30s}{lb.measure_ours(group).row()}")
         print(f"{name + ' TF-IDF':30s}{lb.measure_tfidf(group, threshold).row()}")
@@ -46,6 +51,8 @@ def main() -> None:
     print(f"TF-IDF threshold fitted on real dev: {threshold:.3f}; cut chosen per fold: {chosen}")
     if args.leads:
         for lead in leads:
+            if lead.split == "holdout" and lead.group == "real" and not args.holdout:
+                continue
             s = lb.score_lead(lead, lb.build_output(lead))
             print(
                 f"  {lead.name:40s} {lead.split:8s} {s.ndcg5:.3f} {s.related_grades} of {s.grade2}"
