@@ -51,6 +51,7 @@ RELATED_FLOOR: float = 0.6
 POOL_SHARE: float = 0.2
 
 NAME_SHARE = 0.35
+FALSE_FRIEND_ZIPF = 5.0  # "national" 5.5, "million" 5.3; "warns" 4.3, "arrests" 4.3 stay evidence
 # A name the lead is about (weighing at least this share of its central concept) and that is
 # no household word (rarer than RARE_ZIPF: "DeepSeek", "Helene", "Kast", not "Trump") counts
 # in full, like a topic.
@@ -316,9 +317,10 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
         pairs, phrase = t.chunk_pairs(chunk)
         concepts_of[chunk] = tuple(c for _, c in pairs)
         hits_in[chunk] = tuple(
-            (lc, _readable(lc, w, profile, readable))
+            (lc, term)
             for w, c in pairs
             if (lc := c if c in weights else aliases.get(c))
+            and not _false_friend(lc, w, term := _readable(lc, w, profile, readable))
         )
         if phrase:
             phrase_chunks.add(chunk)
@@ -346,9 +348,10 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
                     hits.setdefault(concept, term)  # the headline's first word for it
         else:
             hits = {
-                lc: _readable(lc, w, profile, readable)
+                lc: term
                 for w, c in reversed(t.concept_pairs(titles[index]))
                 if (lc := c if c in weights else aliases.get(c))
+                and not _false_friend(lc, w, term := _readable(lc, w, profile, readable))
             }
             if not hits:
                 zeros.append(index)
@@ -433,6 +436,17 @@ def _score(
         # Only a passing word or two, names and places: as weak as a name alone.
         score = min(score, WEAK_CAP)
     return round(score, 3)
+
+
+def _false_friend(concept: str, word: str, term: str) -> bool:
+    """A common word that only shares its stem with the lead's word is no evidence: the
+    headline's "National" (Guard) is not the lead's "nations", nor "million" its "millions"
+    (a gazetteer place or a variant family joins its words on purpose)."""
+    return (
+        "~" in term
+        and not (t.is_place(concept) or t.is_family(concept))
+        and t.zipf(word) >= FALSE_FRIEND_ZIPF
+    )
 
 
 def _readable(
