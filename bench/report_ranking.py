@@ -41,7 +41,9 @@ def main() -> None:
         ("written (01-14)", [ld for ld in leads if ld.group == "written"]),
     ]
     if not args.holdout:  # never tune on them: hidden while working
-        rows = [(name, group) for name, group in rows if "holdout" not in name and "all" not in name]
+        rows = [
+            (name, group) for name, group in rows if "holdout" not in name and "all" not in name
+        ]
     for name, group in rows:
         print(f"{name + ' ours':30s}{lb.measure_ours(group).row()}")
         print(f"{name + ' TF-IDF':30s}{lb.measure_tfidf(group, threshold).row()}")

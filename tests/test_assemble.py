@@ -165,9 +165,13 @@ def test_subject_template_fields_and_errors(settings):
 
 def test_summary_does_not_stop_at_an_abbreviation():
     """The preheader sentence runs past "Gen." instead of ending there."""
-    lead = lead_from_story(dataclasses.replace(BAKING, body="Bread is up. Gen. Valverde raised prices again."))
+    lead = lead_from_story(
+        dataclasses.replace(BAKING, body="Bread is up. Gen. Valverde raised prices again.")
+    )
     assert lead_summary(lead) == "Bread is up."
-    untitled = lead_from_story(dataclasses.replace(BAKING, title=None, body="Bread is up. Gen. Valverde raised prices."))
+    untitled = lead_from_story(
+        dataclasses.replace(BAKING, title=None, body="Bread is up. Gen. Valverde raised prices.")
+    )
     assert lead_summary(untitled) == "Gen. Valverde raised prices."
 
 

@@ -7,8 +7,9 @@ them as a table of stems: a lead that says "acquire" then also finds "Acquisitio
 
 A link is kept when one of its words is in the shipped frequency table (data/wordfreq_en.txt,
 Zipf >= 3.5, the words news uses); both ends must be single lower-case words, and pairs whose
-stems already agree are left out, so the table stays small.  Needs Debian's `wordnet-base` package (WordNet 3.0 data in
-/usr/share/wordnet), which allows redistribution under the WordNet 3.0 licence.
+stems already agree are left out, so the table stays small.  Needs Debian's `wordnet-base`
+package (WordNet 3.0 data in /usr/share/wordnet), which allows redistribution under the
+WordNet 3.0 licence.
 
 Run:  apt-get install wordnet-base && .venv/bin/python tools/gen_relations.py
 """

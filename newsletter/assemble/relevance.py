@@ -10,16 +10,25 @@ secondary.
 Names and places are weak evidence: a person or organisation (capitalised in the lead's
 running text and not a common word, e.g. "Trump", "Kast", or a capitalised title such as
 "Prime Minister") counts `NAME_SHARE` of its weight, a place `PLACE_SHARE`, and all names and
-places of a headline together add at most `WEAK_CAP`.  The exception is a name the story is
-about: central to the lead (`CENTRAL_NAME`) and no household word, it counts as a topic.
+places of a headline together add at most `WEAK_CAP`.  Two exceptions: a name the story is
+about, central to the lead (`CENTRAL_NAME`) and no household word, counts as a topic; and two
+names the lead repeats or puts in its title (the teams of a final, the companies of a merger)
+count together, at their full weight, as the headline's topic.
 
-A headline scores the sum of the weights of the lead concepts it contains.  A topic is "core"
-when the lead repeats it or puts it in its title; a headline that matches no core topic and
-fewer than `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  `RELATED_THRESHOLD` is
-absolute and above `WEAK_CAP`, so a small pool of unrelated headlines leaves "Related" empty
-rather than promoting the least bad: a headline reaches it with the lead's central topic, or
-with secondary topics together, or one plus a place or a name; never with a name, a place or
-one passing word alone.
+A headline scores the sum of the weights of the lead concepts it contains, a lead topic's
+derivational relatives (data/relations_en.txt, from WordNet) standing for it.  A topic is
+"core" when the lead repeats it or puts it in its title (an untitled lead's first sentence
+stands in for the title); a headline that matches no core topic and fewer than
+`PASSING_WORDS` passing words is capped at `WEAK_CAP`.  A common word (`FALSE_FRIEND_ZIPF`)
+that only shares its stem with the lead's word ("National" Guard, the lead's "nations") is
+no match at all.
+
+`related_count` cuts Related: a score of `RELATED_THRESHOLD` or more, or, in a week whose
+best headline reaches that threshold, `RELATED_FLOOR` and `POOL_SHARE` of the best.  In a week
+whose best is under the threshold nothing is Related, so a small pool of unrelated headlines
+leaves it empty rather than promoting the least bad: a headline reaches it with the lead's
+central topic, or with secondary topics together, or one plus a place or a name; never with
+a name, a place or one passing word alone.
 """
 
 from __future__ import annotations
@@ -36,10 +45,8 @@ from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
 from newsletter.models import Headline, ScoredHeadline
 
-# The minimum score for "Related".  Calibrated on the dev leads of tests/data/labelled: the
-# middle of the range where dev precision is 1.0 and recall of the top-5 cut is best
-# (0.6-0.9), 0.2 above the best-scoring unrelated dev headline.  1.0 is the weight of the lead's
-# central concept.
+# The score that always makes "Related" (1.0 is the weight of the lead's central concept);
+# first calibrated on the written leads 01-06 of tests/data/labelled.
 RELATED_THRESHOLD: float = 0.7
 # In a week whose best headline reaches the threshold, a headline also reaches Related at
 # RELATED_FLOOR and at least POOL_SHARE of the best: once the week has clearly related news,
@@ -51,7 +58,9 @@ RELATED_FLOOR: float = 0.6
 POOL_SHARE: float = 0.2
 
 NAME_SHARE = 0.35
-FALSE_FRIEND_ZIPF = 5.0  # "national" 5.5, "million" 5.3; "warns" 4.3, "arrests" 4.3 stay evidence
+# A headline word this common that is none of the lead's words for the concept is no match:
+# "national" 5.5, "million" 5.3 go; "warns" 4.3, "arrests" 4.3 stay evidence.
+FALSE_FRIEND_ZIPF = 5.0
 # A name the lead is about (weighing at least this share of its central concept) and that is
 # no household word (rarer than RARE_ZIPF: "DeepSeek", "Helene", "Kast", not "Trump") counts
 # in full, like a topic.
