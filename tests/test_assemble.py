@@ -117,7 +117,7 @@ def _scored(*scores: float) -> tuple[ScoredHeadline, ...]:
 def test_related_is_the_best_few_above_the_threshold(scores, limit, related):
     """Related takes at most `limit` headlines at or above the threshold; More keeps the rest in order."""
     ranked = _scored(*scores)
-    got_related, got_more = split_related(ranked, 0.3, limit)
+    got_related, got_more = split_related(ranked, limit, threshold=0.3, floor=0.3)
     assert len(got_related) == related
     assert got_related + got_more == ranked
 
@@ -165,9 +165,13 @@ def test_subject_template_fields_and_errors(settings):
 
 def test_summary_does_not_stop_at_an_abbreviation():
     """The preheader sentence runs past "Gen." instead of ending there."""
-    lead = lead_from_story(dataclasses.replace(BAKING, body="Bread is up. Gen. Valverde raised prices again."))
+    lead = lead_from_story(
+        dataclasses.replace(BAKING, body="Bread is up. Gen. Valverde raised prices again.")
+    )
     assert lead_summary(lead) == "Bread is up."
-    untitled = lead_from_story(dataclasses.replace(BAKING, title=None, body="Bread is up. Gen. Valverde raised prices."))
+    untitled = lead_from_story(
+        dataclasses.replace(BAKING, title=None, body="Bread is up. Gen. Valverde raised prices.")
+    )
     assert lead_summary(untitled) == "Gen. Valverde raised prices."
 
 

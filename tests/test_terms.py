@@ -96,3 +96,29 @@ def test_empty_and_odd_text():
     assert terms.terms("") == []
     assert terms.terms("— … !!") == []
     assert isinstance(terms.terms("Привет мир 你好"), list)
+
+
+def test_organisations_match_their_short_forms():
+    """UN, U.N. and United Nations are one concept, as are WHO (in capitals) and its full name."""
+    assert concepts("UN chief") == concepts("U.N. chief") == concepts("United Nations chief")
+    assert concepts("WHO raises alert")[0] == concepts("World Health Organization")[0]
+    assert concepts("Who will win") == ["win"]  # the pronoun is still a stopword
+    assert concepts("Fed cuts") == ["~federal reserve", "cut"] == concepts("Federal Reserve cuts")
+
+
+def test_compass_initial_stands_for_the_compass_word():
+    """ "S Korea" and "N Korea" are South and North Korea; a lone initial elsewhere is no place."""
+    assert concepts("S Korea") == concepts("South Korea") == ["@south korea"]
+    assert concepts("N Korea fires") == ["@north korea", "fire"]
+    assert concepts("S. Africa") == ["@south africa"]
+    assert not any(terms.is_place(c) for c in concepts("Plan S"))
+
+
+def test_derivational_relatives_come_from_the_shipped_table():
+    """The WordNet table joins a verb with its noun (acquire / acquisition) both ways, in stems."""
+    table = terms.relatives()
+    stem = concepts("acquire")[0]
+    assert concepts("acquisition")[0] in table[stem]
+    assert stem in table[concepts("acquisition")[0]]
+    assert concepts("bankruptcy")[0] in table[concepts("bankrupt")[0]]
+    assert len(table) > 1000

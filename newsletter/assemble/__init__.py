@@ -31,7 +31,7 @@ def assemble_issue(sources: Sources, settings: Settings, options: AssembleOption
     """Choose the lead, rank the candidates against it, and cut the issue's sections."""
     from newsletter.assemble.candidates import candidate_headlines
     from newsletter.assemble.lead import choose_lead
-    from newsletter.assemble.relevance import RELATED_THRESHOLD, lead_profile, rank_headlines
+    from newsletter.assemble.relevance import lead_profile, rank_headlines
 
     story = choose_lead(sources.stories, sources.headlines, options.lead)
     lead = lead_from_story(story)
@@ -39,7 +39,7 @@ def assemble_issue(sources: Sources, settings: Settings, options: AssembleOption
         lead_profile(story.title, story.paragraphs),
         candidate_headlines(story, sources.stories, sources.headlines),
     )
-    related, more = split_related(ranked, RELATED_THRESHOLD, options.related)
+    related, more = split_related(ranked, options.related)
     issue_id = options.issue_id or iso_week_id(options.today)
     fields = text_fields(settings, lead, issue_id, options.today, len(related))
     return Issue(
@@ -69,13 +69,15 @@ def lead_from_story(story: Story) -> Lead:
 
 
 def split_related(
-    ranked: tuple[ScoredHeadline, ...], threshold: float, limit: int
+    ranked: tuple[ScoredHeadline, ...], limit: int, **cut: float
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
-    """The best `limit` headlines at or above the threshold are Related; the rest are More."""
-    cut = 0
-    while cut < len(ranked) and cut < limit and ranked[cut].score >= threshold:
-        cut += 1
-    return ranked[:cut], ranked[cut:]
+    """The best `limit` headlines that pass the ranker's cut are Related; the rest are More.
+
+    `cut` overrides the ranker's threshold, floor or pool share (see `related_count`)."""
+    from newsletter.assemble.relevance import related_count
+
+    count = related_count(ranked, limit, **cut)
+    return ranked[:count], ranked[count:]
 
 
 def iso_week_id(day: dt.date) -> str:

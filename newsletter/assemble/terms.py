@@ -58,6 +58,10 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
+# "S Korea", "N Korea": a capital initial stands for the compass word before a place.
+COMPASS_INITIALS = {"north": "n", "south": "s", "east": "e", "west": "w"}
+_INITIALS = frozenset(k.upper() for k in COMPASS_INITIALS.values())
+
 _CONTRACTIONS = frozenset({"ll", "re", "ve", "d", "m", "t"})
 DEFAULT_ZIPF = 3.0  # for words missing from the table (it stops at Zipf 3.5): rare
 
@@ -104,6 +108,13 @@ def vocabulary() -> Vocabulary:
     concepts: dict[str, str] = {}
     phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     protected: set[str] = set()
+    # Short forms of compass names: "S Korea", "N Ireland", "S America" (see `_words`).
+    entries += [
+        (concept, [COMPASS_INITIALS[words[0]], *words[1:]])
+        for concept, words in list(entries)
+        if len(words) > 1 and words[0] in COMPASS_INITIALS
+    ]
+    stem_of.update((w, w) for w in COMPASS_INITIALS.values())
     for concept, words in entries:
         stems = tuple(stem_of[w] for w in words)
         if len(stems) == 1:
@@ -120,6 +131,16 @@ def vocabulary() -> Vocabulary:
         phrases={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
         protected=frozenset(protected),
     )
+
+
+@cache
+def relatives() -> dict[str, tuple[str, ...]]:
+    """Stem → the stems of its derivational relatives (data/relations_en.txt, from WordNet)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines(_read("relations_en.txt")):
+        stem, *others = line.split()
+        table[stem] = tuple(others)
+    return table
 
 
 def _read(name: str) -> str:
@@ -180,7 +201,7 @@ def _words(
             pairs.append((word, NUMBER + key))
             continue
         if (key in STOPWORDS and not keep_stopwords and not (capitals and key in _protected())) or (
-            len(key) < 2 and not keep_stopwords
+            len(key) < 2 and not keep_stopwords and token not in _INITIALS
         ):
             continue
         pairs.append((word, _stemmer().stemWord(key)))

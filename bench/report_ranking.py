@@ -1,0 +1,65 @@
+"""Report: the ranker against plain TF-IDF on the labelled leads, per group and split, and
+as 5-fold cross-validation over the real non-holdout leads.
+
+Every number comes from tests/labelled.py, the module the tests assert with, and every
+ranking from the build's own assembler (what `newsletter build --json` shows).
+
+Run:  .venv/bin/python bench/report_ranking.py [--leads]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import labelled as lb  # noqa: E402
+
+HEADER = "                              leads nDCG@5 rec2   rec2/5 g0/ld  prec   thin"
+
+
+def main() -> None:
+    """Print the table (and, with --leads, each lead's Related grades)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", action="store_true", help="also print each lead's measures")
+    parser.add_argument(
+        "--holdout", action="store_true", help="show the holdout leads too (only at the end)"
+    )
+    args = parser.parse_args()
+    leads = lb.load_leads()
+    real = [ld for ld in leads if ld.group == "real"]
+    dev = [ld for ld in real if ld.split == "dev"]
+    threshold = lb.tfidf_threshold(dev)
+    print(HEADER)
+    rows = [
+        ("real dev", dev),
+        ("real holdout", [ld for ld in real if ld.split == "holdout"]),
+        ("real all", real),
+        ("written (01-14)", [ld for ld in leads if ld.group == "written"]),
+    ]
+    if not args.holdout:  # never tune on them: hidden while working
+        rows = [
+            (name, group) for name, group in rows if "holdout" not in name and "all" not in name
+        ]
+    for name, group in rows:
+        print(f"{name + ' ours':30s}{lb.measure_ours(group).row()}")
+        print(f"{name + ' TF-IDF':30s}{lb.measure_tfidf(group, threshold).row()}")
+    ours, chosen = lb.ours_cv(dev)
+    print(f"{'real dev 5-fold CV ours':30s}{ours.row()}")
+    print(f"{'real dev 5-fold CV TF-IDF':30s}{lb.tfidf_cv(dev).row()}")
+    print(f"TF-IDF threshold fitted on real dev: {threshold:.3f}; cut chosen per fold: {chosen}")
+    if args.leads:
+        for lead in leads:
+            if lead.split == "holdout" and lead.group == "real" and not args.holdout:
+                continue
+            s = lb.score_lead(lead, lb.build_output(lead))
+            print(
+                f"  {lead.name:40s} {lead.split:8s} {s.ndcg5:.3f} {s.related_grades} of {s.grade2}"
+            )
+
+
+if __name__ == "__main__":
+    main()

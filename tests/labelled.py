@@ -1,0 +1,338 @@
+"""Measure the ranker on the labelled leads of tests/data/labelled, as the build shows it.
+
+Shared by tests/test_relevance.py and bench/report_ranking.py, so the numbers the tests assert
+are the numbers the report prints.
+
+Each lead becomes a seed file's text (front matter with the title, unless the lead is
+untitled; the paragraphs; a gap; one headline per line) and goes through the same code as
+`newsletter build --json`: `parse_seed_text`, then `assemble_issue` (lead choice, title
+derivation for an untitled lead, candidates, ranking, near-duplicate folding, the Related cut).
+What comes out is the Related list and the More list, in order, exactly as the JSON shows them.
+
+Two groups of leads live in the folder:
+
+- **real** (files with `grade` on every headline): real published leads and real headlines of
+  the same week, graded 0/1/2 by hand (tests/data/labelled/README.md);
+- **written** (files with `related = true/false/"partial"`): the first 14 leads, written in wire
+  style for the set; `related` counts as grade 2 / 0 / 1.
+
+Measures, per lead and then over a set of leads:
+
+- **nDCG@5** of Related then More, in order: gain = grade, discount 1/log2(rank + 1), the
+  ideal ordering from the lead's own grades (a headline folded away as a near-duplicate still
+  counts in the ideal);
+- **recall of grade 2 in Related**: grade-2 headlines in Related over grade-2 headlines
+  (micro-averaged over the leads); `recall2_capped` divides by min(grade-2s, Related slots),
+  what a Related of 5 can reach at best;
+- **grade 0 in Related per lead**, and precision (grade >= 1 share of Related).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELLED = Path(__file__).parent / "data" / "labelled"
+RELATED_SLOTS = 5  # the default `related` of newsletter.toml
+FOLDS = 5
+TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
+
+
+@dataclass(frozen=True)
+class LabelledLead:
+    """One labelled lead: its text and its headlines with their grades."""
+
+    name: str
+    group: str  # "real" | "written"
+    split: str  # "dev" | "holdout"
+    title: str | None  # the published title; None when the lead is fed untitled
+    paragraphs: tuple[str, ...]
+    headlines: tuple[tuple[str, int], ...]  # (title as published, grade 0/1/2)
+    beat: str = ""
+
+    @property
+    def grades(self) -> dict[str, int]:
+        """Grade of each headline title."""
+        return dict(self.headlines)
+
+
+_WRITTEN_GRADE = {True: 2, "partial": 1, False: 0}
+
+
+def load_leads(folder: Path = LABELLED) -> tuple[LabelledLead, ...]:
+    """Every labelled lead of the folder, in file-name order."""
+    leads = []
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        items = data["headlines"]
+        written = all("related" in h for h in items)
+        if written:
+            headlines = tuple((h["title"], _WRITTEN_GRADE[h["related"]]) for h in items)
+            title = data.get("title") or None
+        else:
+            headlines = tuple((h["title"], int(h["grade"])) for h in items)
+            title = None if data.get("untitled", False) else data["title"]
+        leads.append(
+            LabelledLead(
+                name=path.stem,
+                group="written" if written else "real",
+                split=data["split"],
+                title=title,
+                paragraphs=tuple(data["paragraphs"]),
+                headlines=headlines,
+                beat=data.get("beat", data.get("topic", "")),
+            )
+        )
+    return tuple(leads)
+
+
+def seed_text(lead: LabelledLead) -> str:
+    """The lead as a seed file: the title in front matter (if titled), paragraphs, headlines."""
+    head = f"---\ntitle: {json.dumps(lead.title, ensure_ascii=False)}\n---\n" if lead.title else ""
+    body = "\n\n".join(" ".join(p.split()) for p in lead.paragraphs)
+    lines = "\n".join(" ".join(title.split()) for title, _ in lead.headlines)
+    return f"{head}{body}\n\n\n{lines}\n"
+
+
+@dataclass(frozen=True)
+class Output:
+    """What `newsletter build --json` shows for a lead: Related and More, in order."""
+
+    related: tuple[tuple[str, float], ...]  # (title, score)
+    more: tuple[tuple[str, float], ...]
+    lead_title: str = ""
+    ranked: tuple = ()  # the ScoredHeadlines of Related then More, to re-cut (`recut`)
+
+    @property
+    def order(self) -> list[str]:
+        """Related then More titles, as the JSON lists them."""
+        return [t for t, _ in self.related] + [t for t, _ in self.more]
+
+
+def build_output(lead: LabelledLead, slots: int = RELATED_SLOTS) -> Output:
+    """Run the lead's seed through the build's own assembler (no files, no render)."""
+    from newsletter.assemble import AssembleOptions, assemble_issue
+    from newsletter.config import Settings
+    from newsletter.models import Sources
+    from newsletter.sources.seed_text import parse_seed_text
+
+    story, headlines = parse_seed_text(seed_text(lead), Path(f"seeds/{lead.name}.txt"))
+    options = AssembleOptions(today=TODAY, related=slots)
+    issue = assemble_issue(Sources((story,), headlines), Settings(workspace=LABELLED), options)
+    return _output(issue.related, issue.more, issue.lead.title)
+
+
+def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
+    return Output(
+        tuple((h.title, h.score) for h in related),
+        tuple((h.title, h.score) for h in more),
+        lead_title,
+        (*related, *more),
+    )
+
+
+def recut(output: Output, slots: int = RELATED_SLOTS, **cut: float) -> Output:
+    """The same ranking cut again with other cut parameters, by the assembler's own split."""
+    from newsletter.assemble import split_related
+
+    related, more = split_related(output.ranked, slots, **cut)
+    return _output(related, more, output.lead_title)
+
+
+_WORD = re.compile(r"\b\w\w+\b")
+
+
+def tfidf_scores(lead: LabelledLead) -> list[tuple[str, float]]:
+    """Plain TF-IDF cosine of each headline with the lead (scikit-learn's defaults: smooth
+    IDF, l2 norm, lowercased word tokens, IDF fitted on the lead and its headlines), best first."""
+    titles = [title for title, _ in lead.headlines]
+    text = " ".join([lead.title or "", *lead.paragraphs])
+    docs = [[w.lower() for w in _WORD.findall(d)] for d in [text, *titles]]
+    df = Counter(w for doc in docs for w in set(doc))
+    idf = {w: math.log((1 + len(docs)) / (1 + n)) + 1 for w, n in df.items()}
+
+    def vector(doc: list[str]) -> dict[str, float]:
+        v = {w: c * idf[w] for w, c in Counter(doc).items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    lead_vector = vector(docs[0])
+    scores = [sum(lead_vector.get(w, 0.0) * x for w, x in vector(doc).items()) for doc in docs[1:]]
+    order = sorted(range(len(titles)), key=lambda i: (-scores[i], i))
+    return [(titles[i], scores[i]) for i in order]
+
+
+def tfidf_output(scores: list[tuple[str, float]], threshold: float) -> Output:
+    """TF-IDF's Related: the best RELATED_SLOTS at or above its threshold."""
+    cut = 0
+    while cut < len(scores) and cut < RELATED_SLOTS and scores[cut][1] >= threshold:
+        cut += 1
+    return Output(tuple(scores[:cut]), tuple(scores[cut:]))
+
+
+@dataclass(frozen=True)
+class LeadScore:
+    """One lead's measures."""
+
+    name: str
+    ndcg5: float
+    related_grades: tuple[int, ...]  # grades of the Related headlines, in order
+    grade2: int  # grade-2 headlines the lead has
+
+
+def score_lead(lead: LabelledLead, output: Output) -> LeadScore:
+    """nDCG@5 of the output's order and the grades that reached Related."""
+    grades = lead.grades
+    gains = [grades[title] for title in output.order[:5]]
+    ideal = sorted(grades.values(), reverse=True)[:5]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    related = tuple(grades[t] for t, _ in output.related)
+    return LeadScore(
+        lead.name, dcg / idcg if idcg else 1.0, related, sum(g == 2 for g in grades.values())
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Measures over a set of leads."""
+
+    leads: int
+    ndcg5: float
+    recall2: float
+    recall2_capped: float
+    zeros_per_lead: float
+    precision: float  # share of Related headlines with grade >= 1
+    thin: int  # leads with at least 3 grade-2s whose Related holds fewer than 2 of them
+
+    def row(self) -> str:
+        """One line of a report table."""
+        return (
+            f"{self.leads:3d} {self.ndcg5:6.3f} {self.recall2:6.3f} {self.recall2_capped:6.3f} "
+            f"{self.zeros_per_lead:6.2f} {self.precision:6.3f} {self.thin:3d}"
+        )
+
+
+def summarize(scores: Sequence[LeadScore]) -> Summary:
+    """Mean nDCG@5, micro recall of grade 2, grade 0 in Related per lead, precision."""
+    if not scores:
+        return Summary(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    found = sum(s.related_grades.count(2) for s in scores)
+    wanted = sum(s.grade2 for s in scores)
+    capped = sum(min(s.grade2, RELATED_SLOTS) for s in scores)
+    shown = sum(len(s.related_grades) for s in scores)
+    useful = sum(g >= 1 for s in scores for g in s.related_grades)
+    return Summary(
+        leads=len(scores),
+        ndcg5=sum(s.ndcg5 for s in scores) / len(scores),
+        recall2=found / wanted if wanted else 1.0,
+        recall2_capped=found / capped if capped else 1.0,
+        zeros_per_lead=sum(s.related_grades.count(0) for s in scores) / len(scores),
+        precision=useful / shown if shown else 1.0,
+        thin=sum(s.grade2 >= 3 and s.related_grades.count(2) < 2 for s in scores),
+    )
+
+
+def measure_ours(leads: Iterable[LabelledLead]) -> Summary:
+    """This ranker, through the build."""
+    return summarize([score_lead(lead, build_output(lead)) for lead in leads])
+
+
+def tfidf_threshold(leads: Sequence[LabelledLead]) -> float:
+    """TF-IDF's Related threshold fitted on these leads: the best `objective_of`; ties go to
+    the higher, more precise threshold."""
+    ranked = [(lead, tfidf_scores(lead)) for lead in leads]
+    candidates = sorted({round(s, 3) for _, r in ranked for _, s in r if s > 0}) or [1.0]
+
+    def objective(threshold: float) -> tuple[float, float]:
+        summary = summarize([score_lead(ld, tfidf_output(r, threshold)) for ld, r in ranked])
+        return (objective_of(summary), threshold)
+
+    return max(candidates, key=objective)
+
+
+def objective_of(summary: Summary) -> float:
+    """The one number a fitted cut maximises: F1 of precision and capped grade-2 recall."""
+    p, r = summary.precision, summary.recall2_capped
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def measure_tfidf(leads: Sequence[LabelledLead], threshold: float) -> Summary:
+    """Plain TF-IDF with the given Related threshold."""
+    return summarize([score_lead(ld, tfidf_output(tfidf_scores(ld), threshold)) for ld in leads])
+
+
+def folds(leads: Sequence[LabelledLead], k: int = FOLDS) -> list[list[LabelledLead]]:
+    """k folds of the leads, dealt round-robin in name order (deterministic)."""
+    return [list(leads[i::k]) for i in range(k)]
+
+
+def cross_validate(
+    leads: Sequence[LabelledLead],
+    fit: Callable[[Sequence[LabelledLead]], object],
+    evaluate: Callable[[object, Sequence[LabelledLead]], list[LeadScore]],
+    k: int = FOLDS,
+) -> Summary:
+    """k-fold cross-validation: fit on k-1 folds, score the held-out fold, pool the scores."""
+    scores: list[LeadScore] = []
+    parts = folds(leads, k)
+    for i, test in enumerate(parts):
+        train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+        scores += evaluate(fit(train), test)
+    return summarize(scores)
+
+
+def tfidf_cv(leads: Sequence[LabelledLead]) -> Summary:
+    """TF-IDF with its threshold fitted by 5-fold cross-validation."""
+
+    def evaluate(threshold: object, test: Sequence[LabelledLead]) -> list[LeadScore]:
+        assert isinstance(threshold, float)
+        return [score_lead(ld, tfidf_output(tfidf_scores(ld), threshold)) for ld in test]
+
+    return cross_validate(leads, tfidf_threshold, evaluate)
+
+
+CUT_GRID = {
+    "floor": (0.5, 0.55, 0.6, 0.65, 0.7),
+    "share": (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
+}
+
+
+def fit_cut(outputs: dict[str, Output], leads: Sequence[LabelledLead]) -> dict[str, float]:
+    """The Related floor and pool share with the best `objective_of` on these leads (ties:
+    the higher floor and share, the more precise cut)."""
+    best: tuple[float, float, float] | None = None
+    for floor in CUT_GRID["floor"]:
+        for share in CUT_GRID["share"]:
+            summary = summarize(
+                [score_lead(ld, recut(outputs[ld.name], floor=floor, share=share)) for ld in leads]
+            )
+            key = (objective_of(summary), floor, share)
+            if best is None or key > best:
+                best = key
+    assert best is not None
+    return {"floor": best[1], "share": best[2]}
+
+
+def ours_cv(leads: Sequence[LabelledLead]) -> tuple[Summary, list[dict[str, float]]]:
+    """This ranker with its Related floor and pool share fitted by 5-fold cross-validation;
+    also the cut each fold chose."""
+    outputs = {lead.name: build_output(lead) for lead in leads}
+    chosen: list[dict[str, float]] = []
+
+    def fit(train: Sequence[LabelledLead]) -> object:
+        chosen.append(fit_cut(outputs, train))
+        return chosen[-1]
+
+    def evaluate(cut: object, test: Sequence[LabelledLead]) -> list[LeadScore]:
+        assert isinstance(cut, dict)
+        return [score_lead(ld, recut(outputs[ld.name], **cut)) for ld in test]
+
+    return cross_validate(leads, fit, evaluate), chosen
