@@ -83,8 +83,9 @@ def gate_before_send(issue: Path, settings, *, force: bool, test_copy: bool) -> 
         for finding in e.report.findings:
             typer.echo(finding.line(), err=True)
         raise
-    for finding in report.findings:
-        typer.echo(finding.line(), err=True)
+    if report.errors or not test_copy:  # a clean test copy stays quiet: it is a look, not a send
+        for finding in report.findings:
+            typer.echo(finding.line(), err=True)
     if report.errors and test_copy:
         warn(f"checks found {report.counts()}: sending the test copy anyway (a list send refuses)")
     elif report.errors:
