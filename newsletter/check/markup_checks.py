@@ -107,7 +107,7 @@ def lang_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     if not email.facts.lang:
         yield f"{email.where('index.html')}: <html> has no lang attribute"
     elif email.facts.lang.lower() == "und":  # what MJML writes when <mjml> has no lang
-        yield f"{email.where('index.html')}: <html lang=\"und\">: the language is undetermined"
+        yield f'{email.where("index.html")}: <html lang="und">: the language is undetermined'
 
 
 def _unsubscribe_link(email: BuiltEmail) -> bool:
