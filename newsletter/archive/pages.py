@@ -56,6 +56,7 @@ def issue_page(email_html: str, issue_id: str, subject: str, site: SiteInfo) -> 
     page = neutral_html(email_html, site)
     e = html.escape
     head = (
+        '<link rel="icon" href="data:,">'
         f'<link rel="canonical" href="{e(site.issue_url(issue_id))}">'
         f'<link rel="alternate" type="application/atom+xml" title="{e(site.name)}" '
         'href="../feed.xml">'
@@ -112,6 +113,7 @@ def index_page(entries: list[IndexEntry], site: SiteInfo) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>{e(site.name)}: all issues</title>
+<link rel="icon" href="data:,">
 <link rel="canonical" href="{e(site.base_url)}/">
 <link rel="alternate" type="application/atom+xml" title="{e(site.name)}" href="feed.xml">
 <link rel="alternate" type="application/feed+json" title="{e(site.name)}" href="feed.json">

@@ -28,7 +28,7 @@ from newsletter.config import Settings
 from newsletter.errors import OutputError, display_path
 
 STATE_NAME = ".newsletter-archive.json"
-PAGE_FORMAT = "1"  # bump when pages.py renders differently: every page is re-rendered
+PAGE_FORMAT = "2"  # bump when pages.py renders differently: every page is re-rendered
 PAGE_NAME = "index.html"
 
 
