@@ -137,6 +137,37 @@ def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
     assert all(f.severity == expected and f.fix and f.message for f in found)
 
 
+@pytest.mark.parametrize(
+    "craft",
+    [
+        lambda c: c.lead_body("![](https://example.org/border.jpg)", "markdown"),
+        lambda c: c.template(
+            "digest.mjml.j2",
+            '<mj-section css-class="nl-card">',
+            '<mj-section css-class="nl-card"><mj-column>'
+            '<mj-image src="https://example.org/border.jpg" width="600px" /></mj-column>'
+            '</mj-section><mj-section css-class="nl-card">',
+        ),
+    ],
+    ids=["markdown", "mj-image"],
+)
+def test_an_empty_alt_is_missing_alt_text(crafter, craft):
+    """A Markdown image without text and an mj-image without alt (both alt="") draw images.alt."""
+    craft(signed(crafter))
+    crafter.rebuild()
+    assert "images.alt" in ids(crafter)
+
+
+def test_a_decorative_image_may_have_an_empty_alt(crafter):
+    """An image marked role="presentation" with alt="" is not reported."""
+    signed(crafter).template(
+        "digest.mjml.j2",
+        FOOTER,
+        FOOTER + '<img src="https://example.org/rule.png" alt="" role="presentation" width="600">',
+    ).rebuild()
+    assert ids(crafter) == []
+
+
 def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
     """A relative link is reported as index.html:LINE with the link and an instruction."""
     signed(crafter).lead_body("Read [the story](news/today.html) today.", "markdown").rebuild()

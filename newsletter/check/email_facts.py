@@ -39,6 +39,7 @@ class Image:
     width: str | None
     style: str
     line: int
+    decorative: bool = False  # role="presentation", aria-hidden="true" or a 1×1 pixel
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,9 @@ class _FactsParser(HTMLParser):
                     width=a.get("width"),
                     style=a.get("style", ""),
                     line=line,
+                    decorative=a.get("role") in ("presentation", "none")
+                    or a.get("aria-hidden") == "true"
+                    or (a.get("width") == "1" and a.get("height") == "1"),
                 )
             )
         elif tag in HEADING_TAGS:

@@ -80,10 +80,16 @@ def _img(image) -> str:
 
 
 def images_without_alt(email: BuiltEmail, settings: Settings) -> Iterator[str]:
-    """An image with no alt: screen readers read its file name, a blocked image says nothing."""
+    """An image with no alt text: screen readers read its file name, a blocked one says nothing.
+
+    An empty alt counts as none (MJML writes alt="" for an mj-image without one) unless the
+    image says it is decorative (role="presentation", aria-hidden="true", a 1×1 pixel).
+    """
     for image in email.facts.images:
         if image.alt is None:
             yield f"{email.where('index.html', image.line)}: {_img(image)} has no alt"
+        elif not image.alt.strip() and not image.decorative:
+            yield f"{email.where('index.html', image.line)}: {_img(image)} has an empty alt"
 
 
 def images_not_absolute(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -79,7 +79,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "images.alt",
         "error",
-        'describe the image in alt="…" (alt="" if decorative)',
+        'describe the image in alt="…" (a decorative one: role="presentation")',
         markup.images_without_alt,
     ),
     Check(
