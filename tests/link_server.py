@@ -40,6 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._redirect(302, "/ok")
         if path == "/loop":
             return self._redirect(302, "/loop")
+        if path == "/to-mail":
+            return self._redirect(302, "mailto:editor@example.org")
+        if path == "/caf%C3%A9":
+            return self._status(200)
         if path == "/nohead" and not body:
             return self._status(405)
         if path == "/slow":

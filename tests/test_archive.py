@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from newsletter.archive import write_archive
 from newsletter.cli import app
 from newsletter.config import load_settings
-from newsletter.errors import OutputError
+from newsletter.errors import ManifestError, OutputError
 from tests.archive_workspace import add_issues, site_bytes
 from tests.check_workspace import make_sample_workspace
 
@@ -252,3 +252,42 @@ def test_an_empty_workspace_gets_an_empty_but_valid_archive(tmp_path, monkeypatc
     assert "No issue yet." in (tmp_path / "site" / "index.html").read_text("utf-8")
     assert feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes()).bozo is False
     assert re.search(r'"items": \[\]', (tmp_path / "site" / "feed.json").read_text("utf-8"))
+
+
+def test_a_page_lives_at_its_manifest_id_whatever_the_folder_is_called(ws):
+    """An issue built with --out issues/special keeps the id of its manifest, and so its link."""
+    from newsletter.build import rebuild
+
+    special = ws / "issues" / "special"
+    shutil.copytree(ws / "issues" / "2026-W45", special)
+    manifest = special / "issue.toml"
+    text = manifest.read_text("utf-8").replace('id = "2026-W45"', 'id = "2026-special"')
+    manifest.write_text(text.replace("date = 2026-11-05", "date = 2026-12-03"), "utf-8")
+    rebuild(special, settings_of(ws))
+    write_archive(settings_of(ws))
+    page = ws / "site" / "2026-special" / "index.html"
+    assert f'href="{BASE}/2026-special/"' in (special / "index.html").read_text("utf-8")
+    assert f'<link rel="canonical" href="{BASE}/2026-special/">' in page.read_text("utf-8")
+    assert write_archive(settings_of(ws)).issues[0] == "2026-special"
+
+
+def test_two_folders_with_one_id_are_refused_before_anything_is_written(ws):
+    """A copied issue folder that kept its id is an error naming both folders; no site appears."""
+    shutil.copytree(ws / "issues" / "2026-W45", ws / "issues" / "copy")
+    with pytest.raises(OutputError, match=r"issues/copy: has the id '2026-W45' of issues/2026-W45"):
+        write_archive(settings_of(ws))
+    assert not (ws / "site").exists()
+
+
+def test_a_broken_manifest_stops_the_run_and_leaves_the_site_as_it_was(ws):
+    """An issue.toml with a bad value is reported with its file and line; no file changes."""
+    settings = settings_of(ws)
+    write_archive(settings)
+    before = site_bytes(ws / "site")
+    manifest = ws / "issues" / "2026-W46" / "issue.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("date = 2026-11-12", 'date = "soon"'))
+    with pytest.raises(
+        ManifestError, match=r"issues/2026-W46/issue.toml:\d+: date: must be a date"
+    ):
+        write_archive(settings)
+    assert site_bytes(ws / "site") == before

@@ -123,3 +123,12 @@ def test_check_never_fetches_without_links(crafter):
     """Without --links nothing is fetched: the report says so."""
     report = check_issue(crafter.folder, crafter.settings())
     assert report.links == () and "links not fetched (use --links)" in report.notes
+
+
+def test_odd_links_are_reported_not_fatal():
+    """A raw accented path is sent encoded; a redirect to mailto: ends the chain with a reason."""
+    with link_server() as base:
+        cafe, to_mail = fetch_links([f"{base}/café", f"{base}/to-mail"], per_link=5.0)
+    assert cafe.status == 200 and cafe.error == ""
+    assert to_mail.error == "redirects to a non-web URL"
+    assert to_mail.redirects == ((302, "mailto:editor@example.org"),) and to_mail.unreachable

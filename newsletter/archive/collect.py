@@ -18,7 +18,7 @@ INPUT_FILES = ("issue.toml", "merge.eml")
 class IssueInput:
     """One built issue folder and the digest of what its page is made from."""
 
-    id: str
+    name: str  # the folder's name (the issue's id is in its manifest)
     folder: Path
     digest: str
 

@@ -105,7 +105,7 @@ def index_page(entries: list[IndexEntry], site: SiteInfo) -> str:
         for x in entries
     )
     subscribe = f' · <a href="{e(site.subscribe_url)}">Subscribe</a>' if site.subscribe_url else ""
-    body = f"<ol reversed>\n{items}\n</ol>" if entries else "<p>No issue yet.</p>"
+    body = f"<ol>\n{items}\n</ol>" if entries else "<p>No issue yet.</p>"
     return f"""<!doctype html>
 <html lang="{e(site.language)}">
 <head>

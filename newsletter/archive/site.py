@@ -28,7 +28,7 @@ from newsletter.config import Settings
 from newsletter.errors import OutputError, display_path
 
 STATE_NAME = ".newsletter-archive.json"
-PAGE_FORMAT = "2"  # bump when pages.py renders differently: every page is re-rendered
+PAGE_FORMAT = "3"  # bump when pages.py renders differently: every page is re-rendered
 PAGE_NAME = "index.html"
 
 
@@ -78,29 +78,39 @@ def write_archive(
             site.subscribe_url,
         ]
     )
-    inputs = {i.id: i for i in issue_inputs(settings.workspace / "issues", salt)}
     known = state.get("issues", {})
+    by_folder = {v.get("folder"): (i, v) for i, v in known.items()}
     entries: dict[str, IndexEntry] = {}
+    folders: dict[str, IssueInput] = {}
     pages: dict[str, bytes] = {}
-    for issue_id, given in inputs.items():
-        cached = known.get(issue_id)
-        page = out / issue_id / PAGE_NAME
-        if cached and cached["digest"] == given.digest and _page_intact(page, cached["page"]):
-            entries[issue_id] = IndexEntry(
+    for given in issue_inputs(settings.workspace / "issues", salt):
+        issue_id, cached = by_folder.get(given.name, ("", {}))
+        if cached.get("digest") == given.digest and _page_intact(
+            out / issue_id / PAGE_NAME, cached["page"]
+        ):
+            entry = IndexEntry(
                 issue_id,
                 dt.date.fromisoformat(cached["date"]),
                 cached["subject"],
                 cached["preheader"],
             )
         else:
-            entries[issue_id], pages[issue_id] = _render(given, site)
+            entry, pages[given.name] = _render(given, site)
+        if entry.id in folders:
+            raise OutputError(
+                f"{display_path(given.folder)}: has the id '{entry.id}' of "
+                f"{display_path(folders[entry.id].folder)} too; give one of them another id "
+                "in its issue.toml (the archive has one page per id)"
+            )
+        entries[entry.id], folders[entry.id] = entry, given
     chosen = newest_first([(e.date, e.id) for e in entries.values()], since=since, limit=limit)
     ordered = [entries[i] for i in chosen]
+    made = {i: pages[folders[i].name] for i in chosen if folders[i].name in pages}
     feed_items = [
-        (entry, feed_content(_page_text(pages.get(entry.id), out / entry.id / PAGE_NAME)))
+        (entry, feed_content(_page_text(made.get(entry.id), out / entry.id / PAGE_NAME)))
         for entry in ordered[:FEED_ENTRIES]
     ]
-    files: dict[str, bytes] = {f"{i}/{PAGE_NAME}": pages[i] for i in chosen if i in pages}
+    files: dict[str, bytes] = {f"{i}/{PAGE_NAME}": page for i, page in made.items()}
     files["index.html"] = index_page(ordered, site).encode("utf-8")
     files["feed.xml"] = atom_feed(feed_items, site).encode("utf-8")
     files["feed.json"] = json_feed(feed_items, site).encode("utf-8")
@@ -109,11 +119,12 @@ def write_archive(
         "format": PAGE_FORMAT,
         "issues": {
             i: {
-                "digest": inputs[i].digest,
+                "folder": folders[i].name,
+                "digest": folders[i].digest,
                 "date": entries[i].date.isoformat(),
                 "subject": entries[i].subject,
                 "preheader": entries[i].preheader,
-                "page": hashlib.sha256(pages[i]).hexdigest() if i in pages else known[i]["page"],
+                "page": hashlib.sha256(made[i]).hexdigest() if i in made else known[i]["page"],
             }
             for i in chosen
         },
@@ -125,7 +136,7 @@ def write_archive(
     return ArchiveResult(
         out=out,
         issues=tuple(chosen),
-        rendered=tuple(i for i in chosen if i in pages),
+        rendered=tuple(i for i in chosen if i in made),
         removed=removed,
         written=written,
     )
@@ -136,8 +147,8 @@ def _render(given: IssueInput, site: SiteInfo) -> tuple[IndexEntry, bytes]:
 
     built = read_built_issue(given.folder)
     issue = built.issue
-    entry = IndexEntry(given.id, issue.date, built.rendered.subject, issue.preheader)
-    page = issue_page(built.rendered.html, given.id, entry.subject, site)
+    entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
+    page = issue_page(built.rendered.html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")
 
 
@@ -169,8 +180,10 @@ def _read_state(out: Path) -> dict:
         state = json.loads(state_file.read_text("utf-8"))
     except (OSError, ValueError):
         return {}  # unreadable: render everything again (the pages it lists are ours)
-    if not isinstance(state, dict) or state.get("format") != PAGE_FORMAT:
-        return {"issues": {i: {"digest": "", "page": ""} for i in state.get("issues", {})}}
+    if not isinstance(state, dict) or not isinstance(state.get("issues"), dict):
+        return {}
+    if state.get("format") != PAGE_FORMAT:  # render all again; still drop what is left out
+        return {"issues": {i: {"page": ""} for i in state["issues"]}}
     return state
 
 

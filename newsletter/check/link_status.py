@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 PER_LINK_SECONDS = 10.0
 TOTAL_SECONDS = 30.0
@@ -49,8 +49,8 @@ class LinkResult:
 
     @property
     def unreachable(self) -> bool:
-        """No answer in time, no connection, or a server error (5xx)."""
-        return self.status is None or self.status >= 500
+        """No answer in time, no connection, a server error (5xx), or a chain that goes nowhere."""
+        return self.status is None or self.status >= 500 or bool(self.error)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -149,6 +149,14 @@ def _fetch(url: str, is_image: bool, deadline: float, context: ssl.SSLContext) -
         if status in _REDIRECTS and location:
             current = urljoin(current, location)
             redirects.append((status, current))
+            if not _fetchable(current):
+                return LinkResult(
+                    url,
+                    status=status,
+                    final_url=current,
+                    redirects=tuple(redirects),
+                    error="redirects to a non-web URL",
+                )
             continue
         image = _image_facts(body, length) if is_image and status == 200 else {}
         return LinkResult(
@@ -173,7 +181,9 @@ def _request(
     kwargs: dict[str, Any] = {"context": context} if parts.scheme == "https" else {}
     conn = cls(parts.hostname, parts.port, timeout=remaining, **kwargs)
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        # a link may hold raw non-ASCII (an accented path): send it percent-encoded
+        path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
+        path += f"?{quote(parts.query, safe='=&%+/:@!$()*,;?~')}" if parts.query else ""
         headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
         if probe:
             headers["Range"] = f"bytes=0-{IMAGE_PROBE_BYTES - 1}"

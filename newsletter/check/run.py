@@ -105,7 +105,7 @@ def _link_findings(email: BuiltEmail, results: tuple[LinkResult, ...]) -> list[F
         if r.broken:
             found.append(_finding(LINK_BROKEN, f"{where}: {r.url} answers {r.status}{via}"))
         elif r.unreachable:
-            why = f"answers {r.status}" if r.status else r.error
+            why = r.error or f"answers {r.status}"
             found.append(_finding(LINK_UNREACHABLE, f"{where}: {r.url}: {why}{via}"))
         size = r.image.get("bytes", 0)
         if size >= IMAGE_WARNING_BYTES:
