@@ -132,3 +132,28 @@ def test_odd_links_are_reported_not_fatal():
     assert cafe.status == 200 and cafe.error == ""
     assert to_mail.error == "redirects to a non-web URL"
     assert to_mail.redirects == ((302, "mailto:editor@example.org"),) and to_mail.unreachable
+
+
+def test_a_server_speaking_garbage_or_no_tls_is_a_reason_not_a_crash():
+    """Bytes that are not HTTP, and https:// to a plain-HTTP port, each end as one error line."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer_garbage() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"\x00\x01 not http at all\r\n\r\n")
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    garbage, tls = fetch_links(
+        [f"http://127.0.0.1:{port}/", f"https://127.0.0.1:{port}/"], per_link=5.0, concurrency=1
+    )
+    listener.close()
+    assert garbage.status is None and garbage.error and garbage.unreachable
+    assert tls.status is None and tls.error.startswith("TLS") and tls.unreachable
