@@ -155,5 +155,6 @@ def test_a_server_speaking_garbage_or_no_tls_is_a_reason_not_a_crash():
         [f"http://127.0.0.1:{port}/", f"https://127.0.0.1:{port}/"], per_link=5.0, concurrency=1
     )
     listener.close()
-    assert garbage.status is None and garbage.error and garbage.unreachable
+    assert garbage.status is None and garbage.unreachable
+    assert garbage.error == "not a valid HTTP reply (BadStatusLine)"
     assert tls.status is None and tls.error.startswith("TLS") and tls.unreachable

@@ -123,7 +123,9 @@ def _fetch_safely(url: str, is_image: bool, per_link: float, context: ssl.SSLCon
         result = LinkResult(url, error=f"no answer within {per_link:g} s")
     except ssl.SSLError as e:
         result = LinkResult(url, error=f"TLS: {e.reason or e}")
-    except (OSError, http.client.HTTPException, ValueError) as e:
+    except http.client.HTTPException as e:  # its text is the server's bytes: not shown raw
+        result = LinkResult(url, error=f"not a valid HTTP reply ({type(e).__name__})")
+    except (OSError, ValueError) as e:
         result = LinkResult(url, error=_reason(e))
     except Exception as e:  # a link check must never end the run
         result = LinkResult(url, error=f"{type(e).__name__}: {e}")
@@ -135,7 +137,8 @@ def _fetch_safely(url: str, is_image: bool, per_link: float, context: ssl.SSLCon
 def _reason(e: BaseException) -> str:
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
-    return str(e) or type(e).__name__
+    text = "".join(c if c.isprintable() else "?" for c in str(e))[:200]
+    return text or type(e).__name__
 
 
 def _fetch(url: str, is_image: bool, deadline: float, context: ssl.SSLContext) -> LinkResult:
