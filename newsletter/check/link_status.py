@@ -128,7 +128,7 @@ def _fetch_safely(url: str, is_image: bool, per_link: float, context: ssl.SSLCon
     except (OSError, ValueError) as e:
         result = LinkResult(url, error=_reason(e))
     except Exception as e:  # a link check must never end the run
-        result = LinkResult(url, error=f"{type(e).__name__}: {e}")
+        result = LinkResult(url, error=f"{type(e).__name__}: {_reason(e)}")
     from dataclasses import replace
 
     return replace(result, seconds=time.monotonic() - started)

@@ -12,12 +12,14 @@ from newsletter.cli import app, workspace_settings
 @app.command()
 def archive(
     out: Path = typer.Option(
-        None, "--out", help="Write the site here. [default: archive.out, site/]"
+        None, "--out", metavar="DIR", help="Write the site here. [default: archive.out, site/]"
     ),
     since: str = typer.Option(
         None, "--since", metavar="YYYY-MM-DD", help="Only issues dated on or after this day."
     ),
-    limit: int = typer.Option(None, "--limit", min=1, help="Only the newest N issues."),
+    limit: int = typer.Option(
+        None, "--limit", min=1, metavar="N", help="Only the newest N issues."
+    ),
 ) -> None:
     """Write every built issue as a static site: index, one page per issue, feed.xml, feed.json."""
     import datetime as dt

@@ -19,10 +19,18 @@ def check(
         False, "--links", help="Also fetch every link and image (the network), concurrently."
     ),
     link_timeout: float = typer.Option(
-        10.0, "--link-timeout", min=0.1, help="Seconds each link may take, redirects included."
+        10.0,
+        "--link-timeout",
+        min=0.1,
+        metavar="SECONDS",
+        help="Seconds each link may take, redirects included.",
     ),
     total_timeout: float = typer.Option(
-        30.0, "--total-timeout", min=0.1, help="Seconds all the links may take together."
+        30.0,
+        "--total-timeout",
+        min=0.1,
+        metavar="SECONDS",
+        help="Seconds all the links may take together.",
     ),
     spamassassin: bool = typer.Option(
         False,
