@@ -42,5 +42,5 @@ def archive(
     )
     typer.echo(
         f"Next: publish {shown}/ at {settings.base_url.rstrip('/')}/ (any static host; see "
-        "README, Publishing the archive)."
+        "README, 'Publish the archive')."
     )
