@@ -182,7 +182,7 @@ def _request(
     parts = urlsplit(url)
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     kwargs: dict[str, Any] = {"context": context} if parts.scheme == "https" else {}
-    conn = cls(parts.hostname, parts.port, timeout=remaining, **kwargs)
+    conn = cls(parts.hostname or "", parts.port, timeout=remaining, **kwargs)
     try:
         # a link may hold raw non-ASCII (an accented path): send it percent-encoded
         path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
