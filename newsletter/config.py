@@ -62,6 +62,14 @@ class DkimSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    """The static site of past issues that `newsletter archive` writes."""
+
+    out: str = "site"  # the folder, relative to the workspace
+    subscribe: bool = False  # link <base_url>/subscribe (true where `newsletter serve` answers)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
@@ -80,6 +88,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -133,7 +142,12 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "list_id": str,
     "database": str,
 }
-_TABLES = {"smtp": SmtpSettings, "unsubscribe": UnsubscribeSettings, "dkim": DkimSettings}
+_TABLES = {
+    "smtp": SmtpSettings,
+    "unsubscribe": UnsubscribeSettings,
+    "dkim": DkimSettings,
+    "archive": ArchiveSettings,
+}
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:

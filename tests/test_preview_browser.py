@@ -22,7 +22,7 @@ from tests.browser import (
 
 pytestmark = pytest.mark.browser
 
-VIEWS = ["desktop", "phone", "dark", "text", "headers", "ranking", "send"]
+VIEWS = ["desktop", "phone", "dark", "text", "headers", "checks", "ranking", "send"]
 HEADERS = ("Preheader", "Subject", "From", "Reply-To", "To", "List-Id", "List-Unsubscribe",
            "List-Unsubscribe-Post")
 
@@ -91,6 +91,7 @@ def test_every_view_switches_on_click_and_shows_its_content(page, preview):
         "ranking": lambda: first_related.title in page.inner_text("#panel-ranking")
         and f"{first_related.score:.3f}" in page.inner_text("#panel-ranking")
         and all(term in page.inner_text("#panel-ranking") for term in first_related.matched),
+        "checks": lambda: "sender.dkim" in page.inner_text("#panel-checks"),
         "send": lambda: page.is_visible("#send-address") and page.is_visible("#send-button"),
     }
     for view in [*VIEWS[1:], VIEWS[0]]:
@@ -117,7 +118,7 @@ def test_keyboard_moves_between_views(page):
         assert page.get_attribute(f"#tab-{view}", "aria-selected") == "true"
         assert page.is_visible(f"#panel-{view}")
     tab_stops = page.eval_on_selector_all('[role="tab"]', "tabs => tabs.map(t => t.tabIndex)")
-    assert sorted(tab_stops) == [-1] * 6 + [0]  # one tab stop for the whole tab list
+    assert sorted(tab_stops) == [-1] * (len(VIEWS) - 1) + [0]  # one tab stop for the whole tab list
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "panel-ranking"
     assert page.get_attribute("#panel-ranking", "aria-labelledby") == "tab-ranking"

@@ -66,6 +66,9 @@ def send(
         None, "--limit", min=1, help="Send to the first N not yet sent only."
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before mailing the list."),
+    force: bool = typer.Option(
+        False, "--force", help="Send even when `newsletter check` finds errors (says so)."
+    ),
     status: bool = typer.Option(
         False, "--status", help="Show where the send of ISSUE stands; send nothing."
     ),
@@ -94,6 +97,10 @@ def send(
     settings = replace(settings, smtp=smtp)
     if sum((bool(to), dry_run, status)) > 1:
         raise ConfigError("use one of --to, --dry-run and --status at a time")
+    if not status:  # the checks first: errors refuse a list send or a dry run
+        from newsletter.cli.check import gate_before_send
+
+        gate_before_send(issue, settings, force=force, test_copy=bool(to))
     if status:
         _show_status(issue, settings)
     elif to:

@@ -116,7 +116,8 @@ class Rebuilder:
             with self.issue_lock:
                 result, warnings = self.target.build()
                 files = _read_issue(result.folder)
-            snapshot = _good_snapshot(previous, result, files, warnings)
+                checks = _check_report(self.target, result.folder)
+            snapshot = _good_snapshot(previous, result, files, warnings, checks)
         except NewsletterError as e:
             snapshot = _failed_snapshot(previous, str(e), warnings)
         except Exception as e:  # a bug must not end the preview: show it and keep serving
@@ -140,8 +141,19 @@ def _read_issue(folder: Path) -> dict[str, bytes]:
             f"{display_path(folder)}: cannot read the built issue ({e.strerror})") from None
 
 
+def _check_report(target: PreviewTarget, folder: Path) -> dict[str, Any]:
+    """The Checks tab: the report `newsletter check` prints, on the files just built."""
+    from newsletter.check import check_issue
+    from newsletter.config import load_settings
+
+    try:
+        return check_issue(folder, load_settings(target.workspace)[0]).as_json()
+    except NewsletterError as e:
+        return {"error": str(e)}
+
+
 def _good_snapshot(previous: PreviewSnapshot, result: Any, files: dict[str, bytes],
-                   warnings: tuple[str, ...]) -> PreviewSnapshot:
+                   warnings: tuple[str, ...], checks: dict[str, Any]) -> PreviewSnapshot:
     from newsletter.preview.email_frames import email_frames
     from newsletter.preview.issue_summary import summarize_issue
 
@@ -153,7 +165,7 @@ def _good_snapshot(previous: PreviewSnapshot, result: Any, files: dict[str, byte
         folder=result.folder,
         files=files,
         frames={name: html.encode("utf-8") for name, html in frames.items()},
-        summary=summarize_issue(result.issue, files),
+        summary={**summarize_issue(result.issue, files), "checks": checks},
         warnings=warnings,
     )
 

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const VIEWS = ["desktop", "phone", "dark", "text", "headers", "ranking", "send"];
+  const VIEWS = ["desktop", "phone", "dark", "text", "headers", "checks", "ranking", "send"];
   const STORAGE_KEY = "newsletter-preview-view";
   const token = document.querySelector('meta[name="preview-token"]').content;
   const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
@@ -100,6 +100,7 @@
     meter.textContent = text;
     $("plain-text").textContent = issue.text;
     drawHeaders(issue);
+    drawChecks(issue.checks);
     drawRanking(issue.ranking);
     for (const frame of document.querySelectorAll("iframe[data-frame]")) reloadFrame(frame, good);
   }
@@ -123,6 +124,33 @@
     const rows = [["Preheader", issue.preheader], ...issue.headers];
     $("headers-body").replaceChildren(...rows.map(([name, value]) =>
       el("tr", {}, el("th", { scope: "row", text: name }), el("td", { text: value }))));
+  }
+
+  // The same report `newsletter check` prints and `newsletter send` gates on.
+  function drawChecks(checks) {
+    const summary = $("checks-summary");
+    const verdict = $("checks-verdict");
+    if (!checks || checks.error) {
+      summary.textContent = "Checks: could not run";
+      summary.dataset.state = "error";
+      verdict.textContent = checks ? checks.error : "";
+      $("checks-body").replaceChildren();
+      return;
+    }
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const counts = `${plural(checks.errors, "error")}, ${plural(checks.warnings, "warning")}`;
+    summary.textContent = `Checks: ${counts}`;
+    summary.dataset.state = checks.errors ? "error" : checks.warnings ? "warning" : "ok";
+    verdict.dataset.state = summary.dataset.state;
+    verdict.textContent = checks.errors
+      ? `${counts}: newsletter send refuses this issue until they are fixed.`
+      : `${counts} in ${checks.checks.length} checks: ready to send.`;
+    $("checks-body").replaceChildren(...checks.findings.map((f) =>
+      el("tr", { "data-severity": f.severity, "data-check": f.check },
+        el("td", {}, el("span", { className: `severity sev-${f.severity}`, text: f.severity })),
+        el("td", {}, el("code", { text: f.check })),
+        el("td", { text: f.message }),
+        el("td", { text: f.fix }))));
   }
 
   function scoreBar(fraction) {

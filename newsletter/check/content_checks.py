@@ -1,0 +1,161 @@
+"""Checks of what the email says: size, the plain-text part, subject and preheader, leftovers.
+
+Each function takes the reader's copy (`BuiltEmail`) and the settings and
+yields one line per problem, saying where; registry.py gives each its id,
+severity and fix, in the order they run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from newsletter.check.email_facts import BuiltEmail, fold, urls_in
+from newsletter.config import Settings
+from newsletter.render import GMAIL_CLIP_BYTES
+
+CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
+MESSAGE_WARNING_BYTES = 1024 * 1024  # the whole message: phones download it all
+SUBJECT_MAX_CHARS = 90  # past this, most clients cut the subject in the inbox list
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def html_clipped(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The HTML part is at or past Gmail's clipping limit."""
+    size = len(email.html.encode("utf-8"))
+    if size >= GMAIL_CLIP_BYTES:
+        yield (
+            f"{email.where('message.eml')}: HTML part is {_kb(size)}, Gmail clips at "
+            f"{_kb(GMAIL_CLIP_BYTES)}"
+        )
+
+
+def html_near_clip(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The HTML part is close to Gmail's clipping limit."""
+    size = len(email.html.encode("utf-8"))
+    if CLIP_WARNING_BYTES <= size < GMAIL_CLIP_BYTES:
+        yield (
+            f"{email.where('message.eml')}: HTML part is {_kb(size)}, close to Gmail's "
+            f"{_kb(GMAIL_CLIP_BYTES)} clip"
+        )
+
+
+def message_heavy(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The whole message (both parts, headers) is heavy."""
+    if email.message_bytes >= MESSAGE_WARNING_BYTES:
+        yield f"{email.where('message.eml')}: the message is {_kb(email.message_bytes)}"
+
+
+def text_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """No plain-text part, or an empty one."""
+    if email.text is None:
+        yield f"{email.where('message.eml')}: has no text/plain part"
+    elif not email.text.strip():
+        yield f"{email.where('message.eml')}: the text/plain part is empty"
+
+
+def _headlines(email: BuiltEmail) -> list[str]:
+    """The HTML's headings and the manifest's headlines that the HTML shows."""
+    issue = email.issue
+    shown = email.facts.visible_text
+    titles = [issue.lead.title, *(h.title for h in issue.related), *(h.title for h in issue.more)]
+    found = [*email.facts.headings, *(fold(t) for t in titles if fold(t) in shown)]
+    return list(dict.fromkeys(h for h in found if h))
+
+
+def text_lacks_headlines(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A headline of the HTML is not in the plain text."""
+    if not email.text or not email.text.strip():
+        return
+    text = fold(email.text)
+    for headline in _headlines(email):
+        if headline not in text:
+            yield f'{email.where("index.txt")}: lacks the headline "{_short(headline)}"'
+
+
+def text_lacks_links(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A link of the HTML (http, https or mailto) is not in the plain text."""
+    if not email.text or not email.text.strip():
+        return
+    in_text = urls_in(email.text)
+    seen: set[str] = set()
+    for link in email.facts.links:
+        href = link.href
+        if href in seen or not href.startswith(("http://", "https://", "mailto:")):
+            continue
+        seen.add(href)
+        bare = href.split("?", 1)[0] if href.startswith("mailto:") else href
+        if href not in in_text and bare not in in_text:
+            yield f'{email.where("index.txt")}: lacks the link {href} ("{_short(link.text)}")'
+
+
+def subject_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """No subject."""
+    if not email.subject.strip():
+        yield f"{email.where('message.eml')}: the Subject is empty"
+
+
+def subject_too_long(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A subject longer than an inbox shows."""
+    n = len(email.subject)
+    if n > SUBJECT_MAX_CHARS:
+        yield f"{email.where('issue.toml')}: the subject is {n} characters"
+
+
+def subject_shouting(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """An all-capitals subject."""
+    letters = [c for c in email.subject if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        yield f'{email.where("issue.toml")}: the subject is all capitals: "{email.subject}"'
+
+
+def preheader_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """No preheader: clients show the first words of the body instead."""
+    if not email.issue.preheader.strip():
+        yield f"{email.where('issue.toml')}: the preheader is empty"
+
+
+def preheader_repeats_subject(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The preheader says what the subject says."""
+    pre, subject = _words(email.issue.preheader), _words(email.subject)
+    if pre and subject and (pre == subject or pre.startswith(subject) or subject.startswith(pre)):
+        yield f"{email.where('issue.toml')}: the preheader repeats the subject"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+# Template leftovers: Jinja or merge-tag syntax, or a Python None printed into the copy.
+_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|%%")
+_NONE = re.compile(r"(?:^|[>:=\"'(\[]\s*)None(?=\s*(?:$|[<\"')\],.]))", re.M)
+
+
+def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """Unfilled merge tags or template syntax in what a reader receives."""
+    places: list[tuple[str, int | None, str]] = [("message.eml (Subject)", None, email.subject)]
+    if email.text:
+        places += [
+            ("message.eml (text part)", n, line) for n, line in enumerate(email.text.split("\n"), 1)
+        ]
+    places += [("index.html", line, value) for value, line in email.facts.attribute_text]
+    for name, line, value in places:
+        hit = _LEFTOVER.search(value) or _NONE.search(value)
+        if hit:
+            shown = f"{email.where(name)}:{line}" if line else email.where(name)
+            yield f'{shown}: "{_around(value, hit.start())}"'
+    text = email.facts.visible_text
+    for hit in (*_LEFTOVER.finditer(text), *_NONE.finditer(text)):
+        yield f'{email.where("index.html")}: "{_around(text, hit.start())}"'
+        break
+
+
+def _around(text: str, at: int) -> str:
+    return " ".join(text[max(0, at - 20) : at + 30].split())
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

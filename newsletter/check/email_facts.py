@@ -1,0 +1,222 @@
+"""What a reader receives, read once from a built issue folder for every check.
+
+The checks look at the reader's copy, not at the build's inputs: message.eml
+(headers, both parts, as a reader of the list gets them, merge tags filled with
+the public values) and index.html (the same markup, where line numbers help the
+editor).  merge.eml is not read: its `%%name%%` slots are meant to be there.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from newsletter.errors import ManifestError, display_path
+from newsletter.models import Issue
+
+HEADING_TAGS = ("h1", "h2", "h3", "h4")
+_INVISIBLE = ("style", "script", "title", "head")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An `<a href>` of the HTML: where it points, its text, its line in index.html."""
+
+    href: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An `<img>` of the HTML with its attributes (None: the attribute is absent)."""
+
+    src: str | None
+    alt: str | None
+    width: str | None
+    style: str
+    line: int
+    decorative: bool = False  # role="presentation", aria-hidden="true" or a 1×1 pixel
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlFacts:
+    """The parts of the HTML the checks need, from one pass of a tolerant parser."""
+
+    lang: str
+    links: tuple[Link, ...]
+    images: tuple[Image, ...]
+    headings: tuple[str, ...]
+    visible_text: str  # what a reader sees, whitespace folded
+    attribute_text: tuple[tuple[str, int], ...]  # href, src, alt, title values with their lines
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltEmail:
+    """One built issue as a reader receives it."""
+
+    folder: Path
+    issue: Issue
+    headers: tuple[tuple[str, str], ...]  # message.eml's headers, in order
+    subject: str
+    html: str  # message.eml's HTML part
+    text: str | None  # message.eml's text part; None when it has none
+    message_bytes: int
+    page_html: str  # index.html
+    facts: HtmlFacts  # of index.html
+
+    def header(self, name: str) -> str:
+        """A header's value ("" when absent)."""
+        wanted = name.lower()
+        return next((v for n, v in self.headers if n.lower() == wanted), "")
+
+    def where(self, name: str, line: int | None = None) -> str:
+        """`issues/2026-W48/index.html:12`."""
+        shown = display_path(self.folder / name)
+        return f"{shown}:{line}" if line else shown
+
+
+def load_built_email(folder: Path) -> BuiltEmail:
+    """Read issue.toml, message.eml and index.html of a built issue; rebuild if one is missing."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from newsletter.issue_folder import is_issue_folder
+    from newsletter.manifest import MANIFEST_NAME, read_manifest
+
+    if not is_issue_folder(folder):
+        raise ManifestError(
+            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
+        )
+    issue = read_manifest(folder / MANIFEST_NAME)
+    raw = _read(folder / "message.eml")
+    page = _read(folder / "index.html").decode("utf-8", "replace")
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    html_part = message.get_body(preferencelist=("html",))
+    text_part = message.get_body(preferencelist=("plain",))
+    html = _content(html_part) if html_part is not None else ""
+    text = _content(text_part) if text_part is not None else None
+    headers = tuple((name, " ".join(str(value).split())) for name, value in message.items())
+    return BuiltEmail(
+        folder=folder,
+        issue=issue,
+        headers=headers,
+        subject=" ".join(str(message.get("Subject", "")).split()),
+        html=html,
+        text=text,
+        message_bytes=len(raw),
+        page_html=page,
+        facts=html_facts(page),
+    )
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ManifestError(
+            f"{display_path(path)}: cannot read ({e.strerror}); rebuild the issue "
+            f"(`newsletter build {display_path(path.parent)}`)"
+        ) from None
+
+
+def _content(part) -> str:
+    try:
+        return part.get_content().replace("\r\n", "\n")
+    except (LookupError, ValueError):  # an unknown charset: the bytes as they are
+        return part.get_payload(decode=True).decode("utf-8", "replace")
+
+
+def html_facts(markup: str) -> HtmlFacts:
+    """Links, images, headings, lang and visible text of an HTML document."""
+    parser = _FactsParser()
+    parser.feed(markup)
+    parser.close()
+    return parser.facts()
+
+
+def fold(text: str) -> str:
+    """Whitespace folded to single spaces, entities decoded: for comparing text across parts."""
+    return " ".join(html_lib.unescape(text).split())
+
+
+class _FactsParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+        self.links: list[Link] = []
+        self.images: list[Image] = []
+        self.headings: list[str] = []
+        self.attributes: list[tuple[str, int]] = []
+        self._text: list[str] = []
+        self._invisible = 0
+        self._link: tuple[str, int, int] | None = None  # href, line, where its text starts
+        self._heading: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        line = self.getpos()[0]
+        for key in ("href", "src", "alt", "title"):
+            if key in a:
+                self.attributes.append((a[key], line))
+        if tag == "html":
+            self.lang = a.get("lang", "").strip()
+        elif tag in _INVISIBLE:
+            self._invisible += 1
+        elif tag == "a" and "href" in a:
+            self._link = (a["href"].strip(), line, len(self._text))
+        elif tag == "img":
+            self.images.append(
+                Image(
+                    src=a.get("src"),
+                    alt=a.get("alt"),
+                    width=a.get("width"),
+                    style=a.get("style", ""),
+                    line=line,
+                    decorative=a.get("role") in ("presentation", "none")
+                    or a.get("aria-hidden") == "true"
+                    or (a.get("width") == "1" and a.get("height") == "1"),
+                )
+            )
+        elif tag in HEADING_TAGS:
+            self._heading = len(self._text)
+        if tag in ("br", "p", "div", "li", "td", "tr", "h1", "h2", "h3", "h4"):
+            self._text.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _INVISIBLE:
+            self._invisible = max(0, self._invisible - 1)
+        elif tag == "a" and self._link is not None:
+            href, line, start = self._link
+            self.links.append(Link(href, fold("".join(self._text[start:])), line))
+            self._link = None
+        elif tag in HEADING_TAGS and self._heading is not None:
+            self.headings.append(fold("".join(self._text[self._heading :])))
+            self._heading = None
+        if tag in ("p", "div", "li", "td", "h1", "h2", "h3", "h4"):
+            self._text.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._invisible:
+            self._text.append(data)
+
+    def facts(self) -> HtmlFacts:
+        return HtmlFacts(
+            lang=self.lang,
+            links=tuple(self.links),
+            images=tuple(self.images),
+            headings=tuple(h for h in self.headings if h),
+            visible_text=fold("".join(self._text)),
+            attribute_text=tuple(self.attributes),
+        )
+
+
+_URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"')\]]+")
+
+
+def urls_in(text: str) -> set[str]:
+    """The http(s) and mailto URLs written in a plain text."""
+    return {u.rstrip(".,;:!?") for u in _URL.findall(text)}

@@ -1,0 +1,134 @@
+"""Run the checks on a built issue: `check_issue` for the report, `send_gate` before a send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsletter.check.email_facts import BuiltEmail, load_built_email
+from newsletter.check.link_status import LinkResult, fetch_links
+from newsletter.check.registry import (
+    CHECKS,
+    IMAGE_BLURRY,
+    IMAGE_HEAVY,
+    IMAGE_WARNING_BYTES,
+    LINK_BROKEN,
+    LINK_UNREACHABLE,
+    NETWORK_CHECKS,
+    SPAM_SCORE,
+)
+from newsletter.check.report import Check, CheckReport, Finding
+from newsletter.config import Settings
+from newsletter.errors import NewsletterError, display_path
+
+
+class ChecksFailed(NewsletterError):
+    """A send refused because the issue's checks found errors; `report` holds them."""
+
+    def __init__(self, message: str, report: CheckReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def check_issue(
+    folder: Path,
+    settings: Settings,
+    *,
+    links: bool = False,
+    per_link: float = 10.0,
+    total: float = 30.0,
+    spamassassin: bool = False,
+) -> CheckReport:
+    """Every check on the issue in `folder`; `links` also fetches each link (the network)."""
+    email = load_built_email(folder)
+    findings = [
+        Finding(check.id, check.severity, message, check.fix)
+        for check in CHECKS
+        for message in check.find(email, settings)
+    ]
+    ran = [c.id for c in CHECKS]
+    notes: list[str] = []
+    results: tuple[LinkResult, ...] = ()
+    if links:
+        results = fetch_links(
+            [link.href for link in email.facts.links],
+            [image.src or "" for image in email.facts.images],
+            per_link=per_link,
+            total=total,
+        )
+        findings += _link_findings(email, results)
+        ran += [c.id for c in NETWORK_CHECKS if c is not SPAM_SCORE]
+    else:
+        notes.append("links not fetched (use --links)")
+    score = None
+    if spamassassin:
+        from newsletter.check.spam import spamassassin_score
+
+        score = spamassassin_score(folder / "message.eml")
+        if score is None:
+            notes.append("spamassassin is not installed: no spam score")
+        elif "error" in score:
+            notes.append(score["error"])
+        else:
+            ran.append(SPAM_SCORE.id)
+            if score["spam"]:
+                findings.append(
+                    _finding(
+                        SPAM_SCORE,
+                        f"{email.where('message.eml')}: score "
+                        f"{score['score']} ≥ {score['required']} "
+                        f"({', '.join(score['tests'])})",
+                    )
+                )
+    return CheckReport(
+        issue_id=email.issue.id,
+        folder=display_path(folder),
+        findings=tuple(findings),
+        checks=tuple(ran),
+        links=results,
+        spam_score=score,
+        notes=tuple(notes),
+    )
+
+
+def _finding(check: Check, message: str) -> Finding:
+    return Finding(check.id, check.severity, message, check.fix)
+
+
+def _link_findings(email: BuiltEmail, results: tuple[LinkResult, ...]) -> list[Finding]:
+    lines = {link.href: link.line for link in email.facts.links}
+    lines.update({image.src or "": image.line for image in email.facts.images})
+    widths = {image.src or "": image.width for image in email.facts.images}
+    found = []
+    for r in results:
+        where = email.where("index.html", lines.get(r.url))
+        via = f" (via {' → '.join(u for _, u in r.redirects)})" if r.redirects else ""
+        if r.broken:
+            found.append(_finding(LINK_BROKEN, f"{where}: {r.url} answers {r.status}{via}"))
+        elif r.unreachable:
+            why = r.error or f"answers {r.status}"
+            found.append(_finding(LINK_UNREACHABLE, f"{where}: {r.url}: {why}{via}"))
+        size = r.image.get("bytes", 0)
+        if size >= IMAGE_WARNING_BYTES:
+            found.append(_finding(IMAGE_HEAVY, f"{where}: {r.url} weighs {size / 1048576:.1f} MB"))
+        declared = (widths.get(r.url) or "").rstrip("px")
+        if "width" in r.image and declared.isdigit() and r.image["width"] < int(declared):
+            found.append(
+                _finding(
+                    IMAGE_BLURRY,
+                    f"{where}: {r.url} is {r.image['width']} px wide, shown at {declared}",
+                )
+            )
+    return found
+
+
+def send_gate(folder: Path, settings: Settings, *, force: bool, test_copy: bool) -> CheckReport:
+    """The checks before a send: refuse on errors, unless forced or only a test copy."""
+    report = check_issue(folder, settings)
+    if report.errors and not (force or test_copy):
+        shown = display_path(folder)
+        raise ChecksFailed(
+            f"{shown}: {report.counts()}: not sent; fix them (`newsletter check {shown}`) "
+            "or send anyway with --force",
+            report,
+        )
+    return report

@@ -1,0 +1,46 @@
+"""`newsletter archive`: the static site of past issues, for any static host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from newsletter.cli import app, workspace_settings
+
+
+@app.command()
+def archive(
+    out: Path = typer.Option(
+        None, "--out", metavar="DIR", help="Write the site here. [default: archive.out, site/]"
+    ),
+    since: str = typer.Option(
+        None, "--since", metavar="YYYY-MM-DD", help="Only issues dated on or after this day."
+    ),
+    limit: int = typer.Option(
+        None, "--limit", min=1, metavar="N", help="Only the newest N issues."
+    ),
+) -> None:
+    """Write every built issue as a static site: index, one page per issue, feed.xml, feed.json."""
+    import datetime as dt
+
+    from newsletter.archive import write_archive
+    from newsletter.errors import ConfigError, display_path
+
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise ConfigError(f"--since '{since}': use YYYY-MM-DD, e.g. 2026-11-01") from None
+    settings = workspace_settings()
+    result = write_archive(settings, out=out, since=day, limit=limit)
+    shown = display_path(result.out)
+    unchanged = len(result.issues) - len(result.rendered)
+    typer.echo(
+        f"Archive {shown}/: {len(result.issues)} issue(s) ({len(result.rendered)} rendered, "
+        f"{unchanged} unchanged, {len(result.removed)} removed), {len(result.written)} file(s) "
+        "written; index.html, feed.xml, feed.json."
+    )
+    typer.echo(
+        f"Next: publish {shown}/ at {settings.base_url.rstrip('/')}/ (any static host; see "
+        "README, 'Publish the archive')."
+    )

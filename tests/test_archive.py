@@ -1,0 +1,293 @@
+"""`newsletter archive`: the static site of past issues, its feeds, and the web-version links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from email import policy
+from email.parser import BytesParser
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from typer.testing import CliRunner
+
+from newsletter.archive import write_archive
+from newsletter.cli import app
+from newsletter.config import load_settings
+from newsletter.errors import ManifestError, OutputError
+from tests.archive_workspace import add_issues, site_bytes
+from tests.check_workspace import make_sample_workspace
+
+pytest_plugins = ["tests.send_fixtures"]
+BASE = "https://news.example.org"
+
+
+@pytest.fixture(scope="session")
+def four_issues(tmp_path_factory):
+    """The sample workspace with the sample issue and three earlier weeks built, made once."""
+    root = make_sample_workspace(tmp_path_factory.mktemp("archive") / "ws")
+    add_issues(root, 3)
+    return root
+
+
+@pytest.fixture
+def ws(four_issues, tmp_path, monkeypatch):
+    """A fresh copy of the four-issue workspace, as the working directory."""
+    root = tmp_path / "ws"
+    shutil.copytree(four_issues, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def settings_of(root):
+    return load_settings(root)[0]
+
+
+def test_index_lists_every_issue_newest_first_with_date_subject_and_preheader(ws):
+    """index.html links each issue's page, newest first, with its date, subject and preheader."""
+    result = write_archive(settings_of(ws))
+    assert result.issues == ("2026-W48", "2026-W47", "2026-W46", "2026-W45")
+    soup = BeautifulSoup((ws / "site" / "index.html").read_text("utf-8"), "html.parser")
+    items = soup.select("main li")
+    assert [li.a["href"] for li in items] == ["2026-W48/", "2026-W47/", "2026-W46/", "2026-W45/"]
+    assert items[1].a.get_text().startswith("Week 1: Peru is preparing")
+    assert (
+        items[1].time["datetime"] == "2026-11-19" and items[1].time.get_text() == "19 November 2026"
+    )
+    assert items[0].p.get_text().startswith("The decision comes amid heightened tensions")
+    assert soup.html["lang"] == "en"
+
+
+def test_each_page_is_the_email_at_the_address_its_web_version_link_gives(ws):
+    """Every email's "View this issue in your browser" link is base_url/<id>/, where its page is."""
+    write_archive(settings_of(ws))
+    for folder in sorted((ws / "issues").iterdir()):
+        message = BytesParser(policy=policy.default).parsebytes(
+            (folder / "message.eml").read_bytes()
+        )
+        html = message.get_body(preferencelist=("html",)).get_content()
+        link = BeautifulSoup(html, "html.parser").find(
+            "a", string="View this issue in your browser"
+        )
+        assert link["href"].startswith(BASE + "/")
+        page = ws / "site" / link["href"].removeprefix(BASE + "/") / "index.html"
+        assert page.is_file(), link["href"]
+        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        assert soup.find("link", rel="canonical")["href"] == link["href"]
+        assert soup.h1.get_text() in html  # the email's own headline
+        assert soup.find("nav", attrs={"aria-label": "Archive"}).a["href"] == "../"
+
+
+def test_the_atom_feed_parses_without_complaint(ws):
+    """feed.xml parses with feedparser (bozo false): one entry per issue, linking its page."""
+    write_archive(settings_of(ws))
+    feed = feedparser.parse((ws / "site" / "feed.xml").read_bytes())
+    assert feed.bozo is False, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "The Weekly Brief"
+    assert [e.link for e in feed.entries] == [f"{BASE}/2026-W{w}/" for w in (48, 47, 46, 45)]
+    first = feed.entries[0]
+    assert (
+        first.title
+        == "Peru is preparing to declare a state of emergency along its border with Chile"
+    )
+    assert first.summary.startswith("The decision comes amid")
+    assert "Peru-Chile border" in first.content[0].value
+    assert first.published == "2026-11-26T00:00:00Z"
+
+
+def test_the_json_feed_is_json_feed_1_1(ws):
+    """feed.json holds the JSON Feed 1.1 fields, one item per issue, newest first."""
+    write_archive(settings_of(ws))
+    feed = json.loads((ws / "site" / "feed.json").read_text("utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["home_page_url"] == f"{BASE}/" and feed["feed_url"] == f"{BASE}/feed.json"
+    assert [i["id"] for i in feed["items"]] == [f"{BASE}/2026-W{w}/" for w in (48, 47, 46, 45)]
+    item = feed["items"][0]
+    assert set(item) == {"id", "url", "title", "summary", "content_html", "date_published"}
+    assert item["date_published"] == "2026-11-26T00:00:00Z"
+    assert (
+        "<archive-nav" not in item["content_html"] and "All issues of" not in item["content_html"]
+    )
+
+
+def test_two_runs_write_identical_bytes_and_the_second_writes_nothing(ws, tmp_path):
+    """Re-running on the same issues writes no file; a fresh folder gets the very same bytes."""
+    settings = settings_of(ws)
+    first = write_archive(settings)
+    before = site_bytes(ws / "site")
+    again = write_archive(settings)
+    assert again.rendered == () and again.written == ()
+    assert site_bytes(ws / "site") == before
+    write_archive(settings, out=tmp_path / "elsewhere")
+    assert site_bytes(tmp_path / "elsewhere") == before
+    assert len(first.rendered) == 4
+
+
+def test_only_a_changed_issue_is_rendered_again(ws):
+    """Editing one issue's manifest and rebuilding it re-renders that page only."""
+    from newsletter.build import rebuild
+
+    settings = settings_of(ws)
+    write_archive(settings)
+    manifest = ws / "issues" / "2026-W46" / "issue.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("Week 2:", "Week two:"), "utf-8")
+    rebuild(ws / "issues" / "2026-W46", settings)
+    result = write_archive(settings)
+    assert result.rendered == ("2026-W46",)
+    assert "Week two:" in (ws / "site" / "index.html").read_text("utf-8")
+    assert set(result.written) == {
+        "2026-W46/index.html",
+        "index.html",
+        "feed.xml",
+        "feed.json",
+        ".newsletter-archive.json",
+    }
+
+
+def test_a_page_deleted_or_edited_in_the_site_is_written_again(ws):
+    """The archive notices its own page was removed and restores it."""
+    settings = settings_of(ws)
+    write_archive(settings)
+    (ws / "site" / "2026-W47" / "index.html").unlink()
+    assert write_archive(settings).rendered == ("2026-W47",)
+
+
+def test_since_and_limit_choose_the_issues_and_drop_the_pages_left_out(ws):
+    """--since keeps issues dated on or after the day; --limit the newest N; others' pages go."""
+    settings = settings_of(ws)
+    write_archive(settings)
+    (ws / "site" / "CNAME").write_text("news.example.org\n")  # the editor's own file stays
+    result = write_archive(settings, since=dt.date(2026, 11, 12))
+    assert result.issues == ("2026-W48", "2026-W47", "2026-W46")
+    assert result.removed == ("2026-W45",) and not (ws / "site" / "2026-W45").exists()
+    assert write_archive(settings, limit=1).issues == ("2026-W48",)
+    assert sorted(p.name for p in (ws / "site").iterdir()) == [
+        ".newsletter-archive.json",
+        "2026-W48",
+        "CNAME",
+        "feed.json",
+        "feed.xml",
+        "index.html",
+    ]
+    assert write_archive(settings).rendered == ("2026-W47", "2026-W46", "2026-W45")
+
+
+def test_a_folder_the_archive_did_not_write_is_refused(ws):
+    """--out pointing at someone's files is an error; nothing is written there."""
+    (ws / "mine").mkdir()
+    (ws / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(
+        OutputError, match=r"mine: exists and was not written by `newsletter archive`"
+    ):
+        write_archive(settings_of(ws), out=ws / "mine")
+    assert [p.name for p in (ws / "mine").iterdir()] == ["notes.txt"]
+
+
+def test_subscribe_link_only_when_configured(ws):
+    """With [archive] subscribe = true every page and the index link base_url/subscribe."""
+    write_archive(settings_of(ws))
+    assert "/subscribe" not in (ws / "site" / "2026-W48" / "index.html").read_text("utf-8")
+    config = ws / "newsletter.toml"
+    config.write_text(config.read_text().replace("subscribe = false", "subscribe = true"))
+    result = write_archive(settings_of(ws))
+    assert len(result.rendered) == 4  # a setting every page shows re-renders them all
+    for page in ("index.html", "2026-W48/index.html"):
+        soup = BeautifulSoup((ws / "site" / page).read_text("utf-8"), "html.parser")
+        assert soup.find("a", string="Subscribe")["href"] == f"{BASE}/subscribe"
+
+
+def test_no_reader_data_reaches_any_page(send_ws, monkeypatch):
+    """After a real dry-run send with signed tokens, no address, name, field or token is in the site."""
+    from newsletter.send.sender import send_issue
+
+    send_ws.add(("reader.one@example.org", "Reader One"), fields={"city": "Lima"})
+    send_ws.add(("reader.two@example.net", "Reader Two"), fields={"city": "Quito"})
+    send_issue(send_ws.issue, send_ws.settings, dry_run=True)
+    outbox = b"".join(p.read_bytes() for p in (send_ws.issue / "outbox").iterdir())
+    assert b"token=" in outbox and b"Reader One" in outbox  # the copies do carry them
+    monkeypatch.chdir(send_ws.root)
+    write_archive(send_ws.settings)
+    site = site_bytes(send_ws.root / "site")
+    for name, data in site.items():
+        text = data.decode("utf-8")
+        for secret in (
+            "reader.one",
+            "reader.two",
+            "Reader One",
+            "Reader Two",
+            "Lima",
+            "Quito",
+            "token=",
+            "%%",
+            "digest@example.org",
+        ):
+            assert secret not in text, (name, secret)
+    page = site["2026-W48/index.html"].decode("utf-8")
+    assert "Dear reader in , this week" in page
+    assert 'href="https://news.example.org/unsubscribe"' in page
+
+
+def test_the_cli_reports_what_it_did_and_where_to_publish(ws):
+    """`newsletter archive` prints counts and the next step; a bad --since is one error line."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["archive", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Archive site/: 2 issue(s) (2 rendered, 0 unchanged, 0 removed)" in result.output
+    assert f"Next: publish site/ at {BASE}/" in result.output
+    bad = runner.invoke(app, ["archive", "--since", "last week"])
+    assert bad.exit_code == 1
+    assert bad.output.strip() == "error: --since 'last week': use YYYY-MM-DD, e.g. 2026-11-01"
+
+
+def test_an_empty_workspace_gets_an_empty_but_valid_archive(tmp_path, monkeypatch):
+    """No issue built yet: an index saying so and feeds that still parse."""
+    (tmp_path / "newsletter.toml").write_text('base_url = "https://news.example.org"\n')
+    monkeypatch.chdir(tmp_path)
+    result = write_archive(settings_of(tmp_path))
+    assert result.issues == ()
+    assert "No issue yet." in (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes()).bozo is False
+    assert re.search(r'"items": \[\]', (tmp_path / "site" / "feed.json").read_text("utf-8"))
+
+
+def test_a_page_lives_at_its_manifest_id_whatever_the_folder_is_called(ws):
+    """An issue built with --out issues/special keeps the id of its manifest, and so its link."""
+    from newsletter.build import rebuild
+
+    special = ws / "issues" / "special"
+    shutil.copytree(ws / "issues" / "2026-W45", special)
+    manifest = special / "issue.toml"
+    text = manifest.read_text("utf-8").replace('id = "2026-W45"', 'id = "2026-special"')
+    manifest.write_text(text.replace("date = 2026-11-05", "date = 2026-12-03"), "utf-8")
+    rebuild(special, settings_of(ws))
+    write_archive(settings_of(ws))
+    page = ws / "site" / "2026-special" / "index.html"
+    assert f'href="{BASE}/2026-special/"' in (special / "index.html").read_text("utf-8")
+    assert f'<link rel="canonical" href="{BASE}/2026-special/">' in page.read_text("utf-8")
+    assert write_archive(settings_of(ws)).issues[0] == "2026-special"
+
+
+def test_two_folders_with_one_id_are_refused_before_anything_is_written(ws):
+    """A copied issue folder that kept its id is an error naming both folders; no site appears."""
+    shutil.copytree(ws / "issues" / "2026-W45", ws / "issues" / "copy")
+    with pytest.raises(OutputError, match=r"issues/copy: has the id '2026-W45' of issues/2026-W45"):
+        write_archive(settings_of(ws))
+    assert not (ws / "site").exists()
+
+
+def test_a_broken_manifest_stops_the_run_and_leaves_the_site_as_it_was(ws):
+    """An issue.toml with a bad value is reported with its file and line; no file changes."""
+    settings = settings_of(ws)
+    write_archive(settings)
+    before = site_bytes(ws / "site")
+    manifest = ws / "issues" / "2026-W46" / "issue.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("date = 2026-11-12", 'date = "soon"'))
+    with pytest.raises(
+        ManifestError, match=r"issues/2026-W46/issue.toml:\d+: date: must be a date"
+    ):
+        write_archive(settings)
+    assert site_bytes(ws / "site") == before

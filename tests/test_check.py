@@ -1,0 +1,260 @@
+"""`newsletter check`: every check fires on a crafted bad issue and stays quiet on the sample."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.check import check_issue
+from newsletter.check.registry import CHECKS
+from newsletter.cli import app
+from tests.check_workspace import Crafter, make_sample_workspace
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+FOOTER = '<a href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+
+
+@pytest.fixture(scope="session")
+def sample_root(tmp_path_factory):
+    """The sample workspace with issues/2026-W48 built from seeds/, made once."""
+    return make_sample_workspace(tmp_path_factory.mktemp("check") / "ws")
+
+
+@pytest.fixture
+def crafter(sample_root, tmp_path, monkeypatch) -> Crafter:
+    """A fresh copy of the sample workspace to craft a bad issue in (the working directory)."""
+    root = tmp_path / "ws"
+    shutil.copytree(sample_root, root)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    return Crafter(root)
+
+
+def signed(c: Crafter) -> Crafter:
+    """The workspace with [dkim] set for the From domain and a key file in place."""
+    (c.root / "dkim.key").write_text("-----BEGIN RSA PRIVATE KEY-----\n", "utf-8")
+    c.config(r'^domain = ""', 'domain = "example.org"')
+    c.config(r'^selector = ""', 'selector = "news2026"')
+    c.config(r'^key_file = ""', 'key_file = "dkim.key"')
+    return c
+
+
+def ids(c: Crafter, **options) -> list[str]:
+    """The ids of what the checks found on the workspace's issue."""
+    return [f.check for f in check_issue(c.folder, c.settings(), **options).findings]
+
+
+def body_for_html_bytes(c: Crafter, wanted: int) -> str:
+    """A lead body that makes the sample's HTML part about `wanted` bytes."""
+    html = len((c.folder / "index.html").read_bytes())
+    return "word " * ((wanted - html) // 5)
+
+
+CRAFTS = {
+    "size.clip": lambda c: c.lead_body(body_for_html_bytes(c, 110 * 1024)),
+    "size.near-clip": lambda c: c.lead_body(body_for_html_bytes(c, 95 * 1024)),
+    "size.message": lambda c: c.lead_body("A sentence of the lead. " * 24_000),
+    "text.present": lambda c: c.template_file("digest.txt.j2", "{# no plain text #}\n"),
+    "text.headlines": lambda c: c.template(
+        "digest.txt.j2", "{%- for section in sections %}", "{%- for section in [] %}"
+    ),
+    "text.links": lambda c: c.template(
+        "digest.txt.j2", "View this issue in your browser: {{ web_url }}", ""
+    ),
+    "subject.present": lambda c: c.manifest('subject = "', 'subject = "" #'),
+    "subject.length": lambda c: c.manifest('subject = "', 'subject = "' + "Long words " * 10),
+    "subject.caps": lambda c: c.manifest('subject = "', 'subject = "PERU DECLARES AN EMERGENCY" #'),
+    "preheader.present": lambda c: c.manifest('preheader = "', 'preheader = "" #'),
+    "preheader.repeat": lambda c: c.manifest(
+        'preheader = "', 'preheader = "Peru is preparing to declare a state of emergency" #'
+    ),
+    "links.placeholder": lambda c: c.lead_body("Read [the story](TODO) today.", "markdown"),
+    "links.absolute": lambda c: c.lead_body("Read [the story](news/today.html) today.", "markdown"),
+    "links.shortener": lambda c: c.manifest(
+        '[[more]]\ntitle = "', '[[more]]\nurl = "https://bit.ly/3xYz"\ntitle = "'
+    ),
+    "images.alt": lambda c: c.template(
+        "digest.mjml.j2", FOOTER, FOOTER + '<img src="https://example.org/a.png" width="600">'
+    ),
+    "images.src": lambda c: c.template(
+        "digest.mjml.j2", FOOTER, FOOTER + '<img src="hero.png" alt="The border" width="600">'
+    ),
+    "images.width": lambda c: c.lead_body("![The border](https://example.org/a.png)", "markdown"),
+    "html.lang": lambda c: c.template(
+        "digest.mjml.j2", '<mjml lang="{{ settings.language }}"', "<mjml"
+    ),
+    "unsubscribe.visible": lambda c: c.template("digest.mjml.j2", FOOTER, "</p>"),
+    "unsubscribe.one-click": lambda c: c.config(
+        r"^base_url = .*$", 'base_url = "http://news.example.org"'
+    ).config(r"^url = .*$", ""),
+    "postal.address": lambda c: c.config(r"^postal_address = .*$", ""),
+    "sender.dkim": lambda c: signed(c).config(r'^domain = "example.org"', 'domain = "example.net"'),
+    "leftovers": lambda c: c.lead_body("Dear {{ first_name }}, this week the border story leads."),
+    "spam.wording": lambda c: c.manifest(
+        'subject = "', 'subject = "Act now: 100% free border news" #'
+    ),
+}
+
+
+def test_every_check_has_a_crafted_bad_issue():
+    """The table below covers every check of the registry, so none goes untested."""
+    assert sorted(CRAFTS) == sorted(c.id for c in CHECKS)
+
+
+def test_the_sample_issue_passes_every_check(crafter):
+    """The sample built from seeds/, with DKIM configured, draws no finding at all."""
+    signed(crafter).rebuild()
+    report = check_issue(crafter.folder, crafter.settings())
+    assert report.findings == ()
+    assert report.ok and len(report.checks) == len(CHECKS)
+
+
+def test_the_sample_as_shipped_warns_only_that_it_is_unsigned(crafter):
+    """The repository's sample has no [dkim]: one warning, no error, so it may be sent."""
+    report = check_issue(crafter.folder, crafter.settings())
+    assert [(f.check, f.severity) for f in report.findings] == [("sender.dkim", "warning")]
+    assert report.ok
+
+
+@pytest.mark.parametrize("check_id", sorted(CRAFTS))
+def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
+    """A bad issue crafted the way an editor could make it draws that check's finding."""
+    if check_id != "sender.dkim":  # that craft signs for another domain itself
+        signed(crafter)
+    CRAFTS[check_id](crafter)
+    crafter.rebuild()
+    report = check_issue(crafter.folder, crafter.settings())
+    found = [f for f in report.findings if f.check == check_id]
+    assert found, report.findings
+    expected = next(c.severity for c in CHECKS if c.id == check_id)
+    assert all(f.severity == expected and f.fix and f.message for f in found)
+
+
+@pytest.mark.parametrize(
+    "craft",
+    [
+        lambda c: c.lead_body("![](https://example.org/border.jpg)", "markdown"),
+        lambda c: c.template(
+            "digest.mjml.j2",
+            '<mj-section css-class="nl-card">',
+            '<mj-section css-class="nl-card"><mj-column>'
+            '<mj-image src="https://example.org/border.jpg" width="600px" /></mj-column>'
+            '</mj-section><mj-section css-class="nl-card">',
+        ),
+    ],
+    ids=["markdown", "mj-image"],
+)
+def test_an_empty_alt_is_missing_alt_text(crafter, craft):
+    """A Markdown image without text and an mj-image without alt (both alt="") draw images.alt."""
+    craft(signed(crafter))
+    crafter.rebuild()
+    assert "images.alt" in ids(crafter)
+
+
+def test_a_decorative_image_may_have_an_empty_alt(crafter):
+    """An image marked role="presentation" with alt="" is not reported."""
+    signed(crafter).template(
+        "digest.mjml.j2",
+        FOOTER,
+        FOOTER + '<img src="https://example.org/rule.png" alt="" role="presentation" width="600">',
+    ).rebuild()
+    assert ids(crafter) == []
+
+
+def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
+    """A relative link is reported as index.html:LINE with the link and an instruction."""
+    signed(crafter).lead_body("Read [the story](news/today.html) today.", "markdown").rebuild()
+    (finding,) = [f for f in check_issue(crafter.folder, crafter.settings()).findings]
+    assert finding.check == "links.absolute"
+    assert finding.message.startswith("issues/2026-W48/index.html:")
+    assert '"news/today.html"' in finding.message
+    assert "absolute https://" in finding.fix
+
+
+def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
+    """A lead that greets %%name%% builds slots into merge.eml; what a reader gets has none left."""
+    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.").rebuild()
+    assert b"%%name%%" in (crafter.folder / "merge.eml").read_bytes()
+    assert "leftovers" not in ids(crafter)
+
+
+def test_an_unknown_merge_tag_is_a_leftover(crafter):
+    """A tag no subscriber field fills (%%first_name%%) reaches readers as is: an error."""
+    signed(crafter).lead_body("Dear %%first_name%%, this week the border story leads.").rebuild()
+    assert "leftovers" in ids(crafter)
+
+
+def test_a_printed_none_is_a_leftover(crafter):
+    """A Python None rendered into a link (href="None") is caught."""
+    signed(crafter).template(
+        "digest.mjml.j2", FOOTER, FOOTER + '<a href="{{ issue.lead.url }}">Source</a>'
+    ).rebuild()
+    assert "leftovers" in ids(crafter)
+
+
+def test_the_cli_exits_1_on_errors_and_0_on_warnings_only(crafter):
+    """`newsletter check` prints each finding; exit 1 with an error, 0 with the sample's warning."""
+    runner = CliRunner()
+    good = runner.invoke(app, ["check", "issues/2026-W48"])
+    assert good.exit_code == 0, good.output
+    assert "sender.dkim" in good.output and "0 errors, 1 warning: ready to send" in good.output
+    crafter.config(r"^postal_address = .*$", "").rebuild()
+    bad = runner.invoke(app, ["check", "issues/2026-W48"])
+    assert bad.exit_code == 1
+    assert "error    postal.address" in bad.output and "Traceback" not in bad.output
+
+
+def test_json_report_for_scripts(crafter):
+    """`--json` prints one object with the counts, every finding and the checks that ran."""
+    result = CliRunner().invoke(app, ["check", "issues/2026-W48", "--json"])
+    report = json.loads(result.output)
+    assert report["ok"] is True and report["errors"] == 0 and report["warnings"] == 1
+    assert report["findings"][0]["check"] == "sender.dkim"
+    assert report["checks"] == [c.id for c in CHECKS]
+
+
+def test_not_an_issue_folder_is_one_line(crafter):
+    """Checking a folder without issue.toml fails with one error line naming it."""
+    result = CliRunner().invoke(app, ["check", "seeds"])
+    assert result.exit_code == 1
+    assert (
+        result.output.strip() == "error: seeds: not an issue folder (no issue.toml); build it first"
+    )
+
+
+def test_a_missing_message_says_rebuild(crafter):
+    """An issue folder that lost message.eml is reported with the rebuild command."""
+    (crafter.folder / "message.eml").unlink()
+    result = CliRunner().invoke(app, ["check", "issues/2026-W48"])
+    assert result.exit_code == 1
+    assert "issues/2026-W48/message.eml: cannot read" in result.output
+    assert "newsletter build issues/2026-W48" in result.output
+
+
+@pytest.mark.skipif(not shutil.which("spamassassin"), reason="spamassassin is not installed")
+@pytest.mark.slow
+def test_spamassassin_scores_the_sample_low_and_gtube_high(crafter):
+    """Where SpamAssassin is installed, its score is reported; the GTUBE test string is spam."""
+    signed(crafter)
+    report = check_issue(crafter.folder, crafter.settings(), spamassassin=True)
+    assert report.spam_score["spam"] is False and "spam.score" in report.checks
+    assert report.findings == ()
+    crafter.lead_body(f"This line is a spam filter's test: {GTUBE}").rebuild()
+    report = check_issue(crafter.folder, crafter.settings(), spamassassin=True)
+    assert report.spam_score["spam"] is True and "GTUBE" in report.spam_score["tests"]
+    assert [f.check for f in report.findings] == ["spam.score"]
+
+
+def test_without_spamassassin_the_report_says_so(crafter, monkeypatch):
+    """Where SpamAssassin is not on PATH, `--spamassassin` notes it and checks the rest."""
+    monkeypatch.setenv("PATH", str(crafter.root))
+    report = check_issue(crafter.folder, crafter.settings(), spamassassin=True)
+    assert report.spam_score is None
+    assert "spamassassin is not installed: no spam score" in report.notes
