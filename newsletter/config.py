@@ -62,6 +62,15 @@ class DkimSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsSettings:
+    """Limits that turn a huge or stalled input into an error instead of a hang or a blank."""
+
+    feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
+    feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
+    text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
@@ -80,6 +89,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -133,7 +143,12 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "list_id": str,
     "database": str,
 }
-_TABLES = {"smtp": SmtpSettings, "unsubscribe": UnsubscribeSettings, "dkim": DkimSettings}
+_TABLES = {
+    "smtp": SmtpSettings,
+    "unsubscribe": UnsubscribeSettings,
+    "dkim": DkimSettings,
+    "limits": LimitsSettings,
+}
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
@@ -239,6 +254,9 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
+    limits = s.limits
+    if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
+        raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
 
 
 def _mailable(address: str) -> bool:
