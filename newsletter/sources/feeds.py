@@ -108,6 +108,7 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         conn = cls(parts.hostname, port, timeout=left())
         watchdog: threading.Timer | None = None
+        sock = response = None
         try:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             conn.request("GET", path, headers={
@@ -147,6 +148,8 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
                     raise _too_big(url, max_bytes, "more")
                 chunks.append(chunk)
             left()  # the watchdog cut the connection: not a complete feed
+            if length and length.isdigit() and total < int(length):
+                raise http.client.IncompleteRead(b"", int(length) - total)
             return b"".join(chunks)
         except SourceError:
             raise
@@ -168,7 +171,11 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
         finally:
             if watchdog is not None:
                 watchdog.cancel()
+            if response is not None:
+                response.close()
             conn.close()
+            if sock is not None:
+                sock.close()  # http.client may have handed it to the response
     raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects; use the feed's final address")
 
 
