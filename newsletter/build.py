@@ -58,7 +58,10 @@ def build(
     from newsletter.assemble import assemble_issue
     from newsletter.sources import load_sources
 
+    from newsletter.render import check_story_sizes
+
     loaded = load_sources(sources, settings.limits)
+    check_story_sizes(loaded.stories, settings.limits.text_bytes)
     issue = assemble_issue(loaded, settings, options)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(

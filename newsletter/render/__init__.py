@@ -9,6 +9,7 @@ would make the build, or the reader's mail program, fetch a stylesheet.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -17,7 +18,7 @@ from markupsafe import Markup, escape
 
 from newsletter.config import Settings
 from newsletter.errors import SourceError, TemplateError
-from newsletter.models import Issue, Lead, RenderedIssue, ScoredHeadline
+from newsletter.models import Issue, Lead, RenderedIssue, ScoredHeadline, Story
 from newsletter.render.html_steps import html_steps, run_steps
 from newsletter.render.merge_tags import MergeState, SubscriberPlaceholders
 from newsletter.render.remote_styles import refuse_remote_styles
@@ -125,7 +126,18 @@ def check_text_sizes(issue: Issue, limit: int) -> None:
     ]
     for item in (*issue.related, *issue.more):
         texts.append((f"{item.headline.source or 'a headline'}: the headline", item.title))
+    _check_sizes(texts, limit)
+
+
+def check_story_sizes(stories: Iterable[Story], limit: int) -> None:
+    """The same limit on loaded stories, before the ranker spends time on a huge one."""
+    _check_sizes(((f"{s.source}: the story", s.body) for s in stories), limit)
+
+
+def _check_sizes(texts: Iterable[tuple[str, str]], limit: int) -> None:
     for what, text in texts:
+        if len(text) * 4 <= limit:  # no UTF-8 character is over 4 bytes: surely small enough
+            continue
         size = len(text.encode("utf-8"))
         if size > limit:
             raise SourceError(
