@@ -18,6 +18,7 @@ from newsletter.issue_folder import is_issue_folder, write_issue_folder
 from newsletter.manifest import MANIFEST_NAME, manifest_text, read_manifest
 from newsletter.manifest_guard import (
     RECORD_NAME,
+    check_overwrite,
     check_rerender,
     check_source_build,
     digest,
@@ -56,9 +57,8 @@ def build(
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
     from newsletter.assemble import assemble_issue
-    from newsletter.sources import load_sources
-
     from newsletter.render import check_story_sizes
+    from newsletter.sources import load_sources
 
     loaded = load_sources(sources, settings.limits)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
@@ -87,14 +87,19 @@ def rebuild(
     issue = fill_text_templates(read_manifest(manifest_path), settings)
     current = manifest_path.read_bytes()
     in_place = out is None or out.resolve() == folder.resolve()
+    extra: dict[str, bytes] = {}
     if in_place:
         check_rerender(folder, issue.id, current, settings, force=force)
         built = read_record(folder).get("built")
     else:
+        assert out is not None
+        extra = check_overwrite(out, current, force=force)  # --out over someone's edits
         built = digest(current)  # the copy is what this build wrote there
-    extra = {RECORD_NAME: record_bytes(built, digest(current))}
+    extra[RECORD_NAME] = record_bytes(built, digest(current))
     manifest = None if in_place else current
-    return _write(out or folder, issue, manifest, settings, from_manifest=True, extra=extra)
+    result = _write(out or folder, issue, manifest, settings, from_manifest=True, extra=extra)
+    backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
+    return replace(result, backup=backup)
 
 
 def fill_text_templates(issue: Issue, settings: Settings) -> Issue:

@@ -259,10 +259,14 @@ class _ManifestReader:
         url = self.url(data, "lead.url", "lead", 0)
         source = self.text(data, "source", "lead.source", "lead", required=False) or ""
         image = self.url(data, "lead.image", "lead", 0, key="image")
-        image_alt = (self.text(data, "image_alt", "lead.image_alt", "lead", required=False) or "").strip()
+        image_alt = (
+            self.text(data, "image_alt", "lead.image_alt", "lead", required=False) or ""
+        ).strip()
         if image and not image_alt:
             raise self.fail(
-                "lead.image_alt", "missing: describe the image for readers who cannot see it", "lead"
+                "lead.image_alt",
+                "missing: describe the image for readers who cannot see it",
+                "lead",
             )
         if fmt == "markdown":
             self.check_markdown(str(data.get("body", "")))

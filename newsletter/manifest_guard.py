@@ -21,6 +21,7 @@ from pathlib import Path
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
 from newsletter.manifest import MANIFEST_NAME, RECORD_NAME
+
 _RECORD_LINE = re.compile(r'^(built|rendered) = "([0-9a-f]{64})"$', re.M)
 
 
@@ -66,14 +67,6 @@ def check_source_build(
     Raises ManifestError when the folder's manifest holds edits, or the issue was sent,
     unless `force`; with `force`, an existing manifest that differs is kept as a backup.
     """
-    shown = display_path(folder)
-    manifest = folder / MANIFEST_NAME
-    try:
-        current = manifest.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        current = None  # nothing to lose (writing the folder says what is in the way)
-    except OSError as e:
-        raise ManifestError(f"{display_path(manifest)}: cannot read ({e.strerror})") from None
     if not force:
         sent = sent_count(settings, issue_id)
         if sent:
@@ -81,26 +74,45 @@ def check_source_build(
                 f"issue {issue_id} was already sent ({sent} reader(s) in the delivery journal "
                 f"of {display_path(settings.path(settings.database))}); rebuilding it from the "
                 "sources would give later readers other content under the same id: build a new "
-                f"issue with --id, re-render {shown} from its manifest, or pass --force"
+                f"issue with --id, re-render {display_path(folder)} from its manifest, or pass "
+                "--force"
             )
-    if current is None or current == new_manifest:
+    return check_overwrite(folder, new_manifest, force=force)
+
+
+def check_overwrite(folder: Path, new_manifest: bytes, *, force: bool) -> dict[str, bytes]:
+    """May `new_manifest` replace the folder's issue.toml?  Not an edited one, unless `force`.
+
+    Returns the backup to write with the new folder ({} when nothing would be lost).
+    """
+    shown = display_path(folder)
+    manifest = folder / MANIFEST_NAME
+    try:
+        current = manifest.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return {}  # nothing to lose (writing the folder says what is in the way)
+    except OSError as e:
+        raise ManifestError(f"{display_path(manifest)}: cannot read ({e.strerror})") from None
+    if current == new_manifest:
         return {}
     built = read_record(folder).get("built")
-    edited = built != digest(current)
-    if edited and not force:
-        why = "was edited since the build wrote it" if built else (
-            f"may hold your edits (no {RECORD_NAME} record of what the build wrote)"
+    if built != digest(current) and not force:
+        why = (
+            "was edited since the build wrote it"
+            if built
+            else (f"may hold your edits (no {RECORD_NAME} record of what the build wrote)")
         )
         raise ManifestError(
             f"{display_path(manifest)}: {why}; to render your edits run "
-            f"`newsletter build {shown}`; to rebuild from the sources anyway pass --force "
+            f"`newsletter build {shown}`; to overwrite it anyway pass --force "
             f"(your manifest is kept as {backup_name(folder)})"
         )
     return {backup_name(folder): current} if force else {}
 
 
-def check_rerender(folder: Path, issue_id: str, manifest: bytes, settings: Settings, *,
-                   force: bool) -> None:
+def check_rerender(
+    folder: Path, issue_id: str, manifest: bytes, settings: Settings, *, force: bool
+) -> None:
     """May an issue folder be re-rendered from its manifest?  Not a sent one changed since."""
     if force:
         return

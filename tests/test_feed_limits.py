@@ -48,7 +48,10 @@ class _Handler(socketserver.BaseRequestHandler):
         send = self.request.sendall
         try:
             if path == "/feed.xml":
-                send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(RSS) + RSS)
+                send(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(RSS)
+                    + RSS
+                )
             elif path == "/empty.xml":
                 send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + EMPTY_RSS)
             elif path == "/drip":  # a byte every 50 ms: no single read ever times out
@@ -72,13 +75,19 @@ class _Handler(socketserver.BaseRequestHandler):
             elif path == "/cut":
                 send(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + RSS[:60])
             elif path == "/to-ftp":
-                send(b"HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1/feed.xml\r\nContent-Length: 0\r\n\r\n")
+                send(
+                    b"HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1/feed.xml\r\nContent-Length: 0\r\n\r\n"
+                )
             elif path == "/to-file":
-                send(b"HTTP/1.1 301 Moved\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n")
+                send(
+                    b"HTTP/1.1 301 Moved\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n"
+                )
             elif path.startswith("/hop"):
                 n = int(path[4:] or 0)
                 target = "/feed.xml" if n >= self.server.hops else f"/hop{n + 1}"
-                send(f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode())
+                send(
+                    f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode()
+                )
             elif path == "/loop":
                 send(b"HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n")
             else:
@@ -125,60 +134,65 @@ def test_a_dripping_or_silent_server_is_cut_at_the_overall_deadline(path):
 
 def test_an_announced_oversize_feed_is_refused_before_reading_it():
     """A Content-Length over the cap is refused at once, naming the cap."""
-    with bad_server() as server:
-        with pytest.raises(SourceError, match=r"larger than 10 MB \(50,000,000 bytes announced\)"):
-            fetch_feed(url(server, "/announced-big"))
+    with bad_server() as server, pytest.raises(SourceError, match=r"larger than 10 MB \(50,000,000 bytes announced\)"):
+        fetch_feed(url(server, "/announced-big"))
 
 
 def test_an_endless_feed_is_cut_at_the_default_10_mb():
     """A body without a length that never ends is cut just past 10 MB: memory stays bounded."""
-    with bad_server() as server:
-        with pytest.raises(SourceError, match=r"larger than 10 MB.*limits\.feed_bytes"):
-            fetch_feed(url(server, "/endless"))
+    with bad_server() as server, pytest.raises(SourceError, match=r"larger than 10 MB.*limits\.feed_bytes"):
+        fetch_feed(url(server, "/endless"))
 
 
 def test_the_size_cap_comes_from_newsletter_toml(workspace):
     """limits.feed_bytes in newsletter.toml lowers the cap for feed URLs."""
-    text = (workspace / "newsletter.toml").read_text("utf-8").replace("feed_bytes = 10000000", "feed_bytes = 100")
+    text = (
+        (workspace / "newsletter.toml")
+        .read_text("utf-8")
+        .replace("feed_bytes = 10000000", "feed_bytes = 100")
+    )
     (workspace / "newsletter.toml").write_text(text, "utf-8")
     with bad_server() as server:
         result = CliRunner().invoke(app, ["build", url(server, "/feed.xml"), "seeds"])
     assert result.exit_code == 1
-    assert result.output.strip().endswith("limits.feed_bytes in newsletter.toml if it is really that big")
+    assert result.output.strip().endswith(
+        "limits.feed_bytes in newsletter.toml if it is really that big"
+    )
     assert "larger than 0.0001 MB" in result.output and "Traceback" not in result.output
 
 
 def test_a_connection_cut_mid_body_is_one_line():
     """A body shorter than announced (IncompleteRead) is one error line naming host and port."""
-    with bad_server() as server:
-        with pytest.raises(SourceError, match=r"127\.0\.0\.1:\d+: .*broke off"):
-            fetch_feed(url(server, "/cut"), seconds=5)
+    with bad_server() as server, pytest.raises(SourceError, match=r"127\.0\.0\.1:\d+: .*broke off"):
+        fetch_feed(url(server, "/cut"), seconds=5)
 
 
 @pytest.mark.parametrize(("path", "scheme"), [("/to-ftp", "ftp://"), ("/to-file", "file://")])
 def test_redirects_to_other_schemes_are_refused(path, scheme):
     """Only http(s) redirects are followed: ftp:// and file:// are refused."""
-    with bad_server() as server:
-        with pytest.raises(SourceError, match=rf"redirected to {scheme}.*not an http\(s\) address"):
-            fetch_feed(url(server, path))
+    with bad_server() as server, pytest.raises(SourceError, match=rf"redirected to {scheme}.*not an http\(s\) address"):
+        fetch_feed(url(server, path))
 
 
 def test_up_to_five_redirects_are_followed_and_a_sixth_is_refused():
     """Five http redirects reach the feed; six (or a loop) are refused."""
     with bad_server(hops=4) as server:  # /hop0 → … → /hop4 → /feed.xml: five redirects
         assert b"Chile tightens" in fetch_feed(url(server, "/hop0"))
-    with bad_server(hops=5) as server:
-        with pytest.raises(SourceError, match="more than 5 redirects"):
-            fetch_feed(url(server, "/hop0"))
+    with bad_server(hops=5) as server, pytest.raises(SourceError, match="more than 5 redirects"):
+        fetch_feed(url(server, "/hop0"))
     with bad_server() as server:
         with pytest.raises(SourceError, match="more than 5 redirects"):
             fetch_feed(url(server, "/loop"))
-        assert len(server.paths) == 6
+        assert len(server.paths) == 6  # the request and five redirects, no more
 
 
 def test_feed_url_failures_on_the_command_line_are_one_line(workspace):
     """`newsletter build URL` over a stalled server exits 1 with one error line, no traceback."""
-    text = (workspace / "newsletter.toml").read_text("utf-8").replace("feed_seconds = 20.0", "feed_seconds = 0.5")
+    text = (
+        (workspace / "newsletter.toml")
+        .read_text("utf-8")
+        .replace("feed_seconds = 20.0", "feed_seconds = 0.5")
+    )
     (workspace / "newsletter.toml").write_text(text, "utf-8")
     with bad_server() as server:
         result = CliRunner().invoke(app, ["build", url(server, "/stall"), "seeds"])
@@ -201,7 +215,10 @@ def test_an_empty_feed_url_is_a_warning_too(workspace):
     with bad_server() as server:
         address = url(server, "/empty.xml")
         loaded = load_sources([address, workspace / "seeds"], LimitsSettings())
-        with pytest.raises(SourceError, match=r"no stories or headlines found in the sources given \(.*/empty.xml: no entries\)"):
+        with pytest.raises(
+            SourceError,
+            match=r"no stories or headlines found in the sources given \(.*/empty.xml: no entries\)",
+        ):
             load_sources([address])
     assert loaded.warnings == (f"{address}: no entries",)
     assert loaded.headlines  # the seed's headlines are all there
@@ -212,7 +229,11 @@ def test_limits_are_checked_in_newsletter_toml(workspace):
     from newsletter.config import settings_from_mapping
     from newsletter.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="limits: feed_bytes, feed_seconds and text_bytes must be positive"):
+    with pytest.raises(
+        ConfigError, match="limits: feed_bytes, feed_seconds and text_bytes must be positive"
+    ):
         settings_from_mapping({"limits": {"feed_seconds": 0}})
-    with pytest.raises(ConfigError, match=r"limits\.feed_byte: unknown key \(did you mean 'feed_bytes'\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"limits\.feed_byte: unknown key \(did you mean 'feed_bytes'\?\)"
+    ):
         settings_from_mapping({"limits": {"feed_byte": 5}})

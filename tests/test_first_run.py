@@ -51,8 +51,19 @@ def test_init_then_the_readme_commands_build_the_samples(tmp_path, monkeypatch):
     runner = CliRunner()
     assert runner.invoke(app, ["init", "ws"]).exit_code == 0
     monkeypatch.chdir(tmp_path / "ws")
-    result = runner.invoke(app, ["build", "samples/world.xml", "samples/border-towns.md", "seeds/",
-                                 "--lead", "samples/border-towns.md", "--date", "2026-11-26"])
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            "samples/world.xml",
+            "samples/border-towns.md",
+            "seeds/",
+            "--lead",
+            "samples/border-towns.md",
+            "--date",
+            "2026-11-26",
+        ],
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "ws" / "issues" / "2026-W48" / "index.txt").read_text("utf-8")
     assert "longer queues <https://example.org/stories/border-queues>" in text
@@ -70,16 +81,40 @@ def test_init_works_from_a_wheel_in_a_fresh_venv(tmp_path):
         [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
     )
     wheels = tmp_path / "wheels"
-    built = run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                "--disable-pip-version-check", "-w", wheels, ROOT)
+    built = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--disable-pip-version-check",
+        "-w",
+        wheels,
+        ROOT,
+    )
     assert built.returncode == 0, built.stderr
     wheel = next(wheels.glob("newsletter-*.whl"))
     fresh = tmp_path / "fresh"
     assert run(sys.executable, "-m", "venv", "--without-pip", fresh).returncode == 0
     python = fresh / "bin" / "python"
-    target = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip())
-    installed = run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-                    "--no-index", "--disable-pip-version-check", wheel)
+    target = Path(
+        run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
+    )
+    installed = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-index",
+        "--disable-pip-version-check",
+        wheel,
+    )
     assert installed.returncode == 0, installed.stderr
     # The dependencies come from the test venv, through a plain path line: its .pth files (the
     # editable install among them) are not processed, so `newsletter` is the wheel's.
@@ -139,10 +174,23 @@ def test_help_names_files_issues_and_addresses():
 def test_send_to_takes_several_addresses(send_ws, smtpd, monkeypatch):
     """`send --to a --to b` mails one test copy to each, not only the last."""
     monkeypatch.chdir(send_ws.root)
-    result = CliRunner().invoke(app, [
-        "send", "issues/2026-W48", "--smtp-host", smtpd.host, "--smtp-port", str(smtpd.port),
-        "--smtp-security", "none", "--to", "a@example.org", "--to", "b@example.org",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "send",
+            "issues/2026-W48",
+            "--smtp-host",
+            smtpd.host,
+            "--smtp-port",
+            str(smtpd.port),
+            "--smtp-security",
+            "none",
+            "--to",
+            "a@example.org",
+            "--to",
+            "b@example.org",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert sorted(r.rcpt_tos for r in smtpd.received) == [("a@example.org",), ("b@example.org",)]
     assert result.output.count("test copy of 2026-W48 sent to") == 2

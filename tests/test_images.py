@@ -36,12 +36,19 @@ Another paragraph, with a [link](https://example.org/queues).
 
 def png(width: int, height: int) -> bytes:
     """A real PNG of the given size (one grey colour), made without any imaging library."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\x00" + b"\x88" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> Path:
@@ -53,9 +60,18 @@ def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> P
 @pytest.mark.parametrize(
     ("tag", "expected"),
     [
-        ('<img src="https://x.org/a.png" alt="A">', '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto">'),
-        ('<img src="https://x.org/a.png" alt="A" width="1600" height="900">', '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto">'),
-        ('<img src="https://x.org/a.png" alt="A" width="120" style="border:0">', '<img src="https://x.org/a.png" alt="A" width="120" style="border:0;display:block;max-width:100%;height:auto">'),
+        (
+            '<img src="https://x.org/a.png" alt="A">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto">',
+        ),
+        (
+            '<img src="https://x.org/a.png" alt="A" width="1600" height="900">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto">',
+        ),
+        (
+            '<img src="https://x.org/a.png" alt="A" width="120" style="border:0">',
+            '<img src="https://x.org/a.png" alt="A" width="120" style="border:0;display:block;max-width:100%;height:auto">',
+        ),
     ],
     ids=["no-width", "too-wide", "small-kept"],
 )
@@ -110,15 +126,26 @@ def test_hero_image_survives_the_manifest(workspace, settings):
 
 def test_front_matter_image_is_the_hero(workspace, settings):
     """`image:` with `image_alt:` in front matter leads the story."""
-    write_story(workspace, STORY.replace("lead: true", f"lead: true\nimage: https://images.example.org/f.jpg\nimage_alt: A harbour at dawn"))
+    write_story(
+        workspace,
+        STORY.replace(
+            "lead: true",
+            "lead: true\nimage: https://images.example.org/f.jpg\nimage_alt: A harbour at dawn",
+        ),
+    )
     html = build(["seeds"], settings, OPTIONS).rendered.html
     assert html.index('alt="A harbour at dawn"') < html.index("<h1")
 
 
 def test_front_matter_image_without_alt_is_an_error_naming_the_line(workspace):
     """An `image:` without `image_alt:` stops the build at that front-matter line."""
-    path = write_story(workspace, STORY.replace("lead: true", "lead: true\nimage: https://images.example.org/f.jpg"))
-    with pytest.raises(SourceError, match=r"seeds/story.md:4: front matter 'image': has no image_alt"):
+    path = write_story(
+        workspace,
+        STORY.replace("lead: true", "lead: true\nimage: https://images.example.org/f.jpg"),
+    )
+    with pytest.raises(
+        SourceError, match=r"seeds/story.md:4: front matter 'image': has no image_alt"
+    ):
         load_sources([path])
 
 
@@ -133,7 +160,9 @@ def test_front_matter_image_without_alt_is_an_error_naming_the_line(workspace):
 )
 def test_bad_markdown_images_and_links_name_file_and_line(workspace, image, line, message):
     """A relative src, a missing alt or a relative link is an error at its line in the story."""
-    path = write_story(workspace, STORY.replace(f"![A queue of trucks at the border crossing]({BIG})", image))
+    path = write_story(
+        workspace, STORY.replace(f"![A queue of trucks at the border crossing]({BIG})", image)
+    )
     with pytest.raises(SourceError) as caught:
         load_sources([path])
     assert str(caught.value).startswith(f"seeds/story.md:{line}: {message}")
@@ -141,7 +170,9 @@ def test_bad_markdown_images_and_links_name_file_and_line(workspace, image, line
 
 def test_bad_image_later_in_a_story_names_its_own_line(workspace):
     """The line reported is the image's own, counted in the file, front matter and title included."""
-    path = write_story(workspace, "# A title\n\nFirst paragraph.\n\nSecond one,\nwith ![x](pic.png) here.\n")
+    path = write_story(
+        workspace, "# A title\n\nFirst paragraph.\n\nSecond one,\nwith ![x](pic.png) here.\n"
+    )
     with pytest.raises(SourceError, match=r"^seeds/story.md:6: image 'pic.png'"):
         load_sources([path])
 
@@ -152,8 +183,12 @@ def test_a_relative_image_edited_into_the_manifest_names_its_line(workspace, set
     folder = build(["seeds"], settings, OPTIONS).folder
     manifest = folder / "issue.toml"
     text = manifest.read_text("utf-8")
-    manifest.write_text(text.replace("Another paragraph", "![Map](map.png) Another paragraph"), "utf-8")
-    line = next(n for n, row in enumerate(manifest.read_text("utf-8").split("\n"), 1) if "map.png" in row)
+    manifest.write_text(
+        text.replace("Another paragraph", "![Map](map.png) Another paragraph"), "utf-8"
+    )
+    line = next(
+        n for n, row in enumerate(manifest.read_text("utf-8").split("\n"), 1) if "map.png" in row
+    )
     with pytest.raises(ManifestError, match=rf"issue.toml:{line}: lead.body: image 'map.png'"):
         build([str(folder)], settings, OPTIONS)
 
@@ -181,11 +216,15 @@ def test_feed_enclosure_and_media_content_lead_as_hero(workspace, settings):
     loaded = load_sources([workspace / "seeds" / "world.xml"])
     assert loaded.stories[0].image == "https://images.example.org/m.jpg"
     assert loaded.stories[0].image_alt == "Border towns wait"
-    enclosure = feed.replace('<media:content url="https://images.example.org/m.jpg" medium="image"/>',
-                             '<enclosure url="https://images.example.org/e.jpg" type="image/jpeg" length="1"/>')
+    enclosure = feed.replace(
+        '<media:content url="https://images.example.org/m.jpg" medium="image"/>',
+        '<enclosure url="https://images.example.org/e.jpg" type="image/jpeg" length="1"/>',
+    )
     (workspace / "seeds" / "world.xml").write_text(enclosure, "utf-8")
     result = build([str(workspace / "seeds" / "world.xml")], settings, OPTIONS)
-    assert result.rendered.html.index("https://images.example.org/e.jpg") < result.rendered.html.index("<h1")
+    assert result.rendered.html.index(
+        "https://images.example.org/e.jpg"
+    ) < result.rendered.html.index("<h1")
 
 
 @pytest.mark.browser
@@ -197,15 +236,21 @@ def test_a_1600_px_image_never_overflows_the_screen(workspace, settings, width):
     photo = png(1600, 400)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": 800})
-        page.route(BIG, lambda route: route.fulfill(status=200, content_type="image/png", body=photo))
+        page.route(
+            BIG, lambda route: route.fulfill(status=200, content_type="image/png", body=photo)
+        )
         page.goto((folder / "index.html").as_uri())
-        page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        page.wait_for_function(
+            "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)"
+        )
         natural, shown = page.evaluate(
             f"() => {{ const i = [...document.images].find(i => i.src === '{BIG}'); "
             "return [i.naturalWidth, i.getBoundingClientRect().width]; }"
         )
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        text_right = page.evaluate("() => Math.max(...[...document.querySelectorAll('p')].map(p => p.getBoundingClientRect().right))")
+        text_right = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('p')].map(p => p.getBoundingClientRect().right))"
+        )
     assert natural == 1600
     assert shown <= min(width, 552)
     assert overflow <= 0

@@ -23,16 +23,25 @@ OPTIONS = AssembleOptions(today=SAMPLE_DATE)
 def test_a_story_over_the_text_limit_is_an_error_naming_it_and_its_size(workspace, settings):
     """A 12 MB story is refused with its file and size, where premailer would have emptied the HTML."""
     word = "migration "
-    (workspace / "seeds" / "huge.txt").write_text("A huge story. " + word * 1_200_000 + "\n", "utf-8")
-    with pytest.raises(SourceError, match=r"^seeds/huge.txt: the story is 12\.0 MB, over the 1\.0 MB limit .*limits\.text_bytes"):
+    (workspace / "seeds" / "huge.txt").write_text(
+        "A huge story. " + word * 1_200_000 + "\n", "utf-8"
+    )
+    with pytest.raises(
+        SourceError,
+        match=r"^seeds/huge.txt: the story is 12\.0 MB, over the 1\.0 MB limit .*limits\.text_bytes",
+    ):
         build(["seeds/huge.txt"], settings, OPTIONS)
     assert not (workspace / "issues").exists()
 
 
 def test_the_text_limit_is_configurable(workspace, settings):
     """limits.text_bytes lowers the cap: the sample story (about 2 KB) fails under 1,000 bytes."""
-    small = dataclasses.replace(settings, limits=dataclasses.replace(settings.limits, text_bytes=1000))
-    with pytest.raises(SourceError, match=r"the story is 2,\d{3} bytes, over the 1,000 bytes limit"):
+    small = dataclasses.replace(
+        settings, limits=dataclasses.replace(settings.limits, text_bytes=1000)
+    )
+    with pytest.raises(
+        SourceError, match=r"the story is 2,\d{3} bytes, over the 1,000 bytes limit"
+    ):
         build(["seeds"], small, OPTIONS)
 
 
@@ -41,11 +50,16 @@ def test_a_huge_subject_on_the_command_line_is_one_line(workspace):
     runner = CliRunner()
     assert runner.invoke(app, ["build", "--date", "2026-11-26"]).exit_code == 0
     manifest = workspace / "issues" / "2026-W48" / "issue.toml"
-    text = manifest.read_text("utf-8").replace('subject = "{title}"', 'subject = "' + "x" * 2_000_000 + '"')
+    text = manifest.read_text("utf-8").replace(
+        'subject = "{title}"', 'subject = "' + "x" * 2_000_000 + '"'
+    )
     manifest.write_text(text, "utf-8")
     result = runner.invoke(app, ["build", "issues/2026-W48"])
     assert result.exit_code == 1
-    assert result.output.strip() == "error: issue 2026-W48: the subject is 2.0 MB, over the 1.0 MB limit for one text (limits.text_bytes in newsletter.toml); shorten it"
+    assert (
+        result.output.strip()
+        == "error: issue 2026-W48: the subject is 2.0 MB, over the 1.0 MB limit for one text (limits.text_bytes in newsletter.toml); shorten it"
+    )
 
 
 def test_an_unbroken_subject_word_over_998_characters_is_encoded_within_the_limit():
@@ -106,18 +120,23 @@ def own_templates(workspace):
     [
         ("digest.css", "@import url(http://127.0.0.1:{port}/remote.css);"),
         ("digest.css", "h1 {{ background: url(http://127.0.0.1:{port}/bg.png); }}"),
-        ("digest.mjml.j2", '<mj-raw><link rel="stylesheet" href="http://127.0.0.1:{port}/x.css"></mj-raw>'),
+        (
+            "digest.mjml.j2",
+            '<mj-raw><link rel="stylesheet" href="http://127.0.0.1:{port}/x.css"></mj-raw>',
+        ),
         ("digest.mjml.j2", "<mj-style>@import url(http://127.0.0.1:{port}/y.css);</mj-style>"),
     ],
     ids=["css-import", "css-url", "mjml-link", "mjml-import"],
 )
-def test_a_template_that_would_fetch_a_stylesheet_is_refused_without_waiting(workspace, settings, silent_server, file, line_text):
+def test_a_template_that_would_fetch_a_stylesheet_is_refused_without_waiting(
+    workspace, settings, silent_server, file, line_text
+):
     """@import, url() or <link> in a template is an error at its line; the silent server is never asked."""
     port, accepted = silent_server
     templates = own_templates(workspace)
     path = templates / file
     lines = path.read_text("utf-8").split("\n")
-    at = 3 if file == "digest.css" else next(n for n, l in enumerate(lines) if "<mj-head>" in l) + 1
+    at = 3 if file == "digest.css" else next(n for n, row in enumerate(lines) if "<mj-head>" in row) + 1
     lines.insert(at, line_text.format(port=port))
     path.write_text("\n".join(lines), "utf-8")
     started = time.monotonic()
@@ -143,4 +162,6 @@ def test_a_file_the_build_cannot_read_is_a_warning_naming_it(workspace):
     result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
-    assert warnings == ["warning: seeds/story.html: not a story source (.txt, .md, .markdown, .xml, .rss, .atom); skipped"]
+    assert warnings == [
+        "warning: seeds/story.html: not a story source (.txt, .md, .markdown, .xml, .rss, .atom); skipped"
+    ]

@@ -57,7 +57,10 @@ def test_rebuilding_from_sources_over_an_edited_manifest_refuses_and_keeps_it(wo
     manifest = workspace / FOLDER / "issue.toml"
     edit(manifest, "\n[[related]]", "\n[[more]]")
     edited = manifest.read_bytes()
-    with pytest.raises(ManifestError, match=r"issues/2026-W48/issue.toml: was edited.*newsletter build issues/2026-W48.*--force"):
+    with pytest.raises(
+        ManifestError,
+        match=r"issues/2026-W48/issue.toml: was edited.*newsletter build issues/2026-W48.*--force",
+    ):
         build(["seeds"], settings, OPTIONS)
     assert manifest.read_bytes() == edited
 
@@ -75,13 +78,13 @@ def test_force_overwrites_and_keeps_numbered_backups(workspace, settings):
     """--force rebuilds from the sources and keeps the edited manifest as issue.toml.~1~, then ~2~."""
     build(["seeds"], settings, OPTIONS)
     manifest = workspace / FOLDER / "issue.toml"
-    edit(manifest, 'title_derived = true', 'title_derived = false')
+    edit(manifest, "title_derived = true", "title_derived = false")
     first_edit = manifest.read_bytes()
     result = build(["seeds"], settings, OPTIONS, force=True)
     assert result.backup == "issue.toml.~1~"
     assert (workspace / FOLDER / "issue.toml.~1~").read_bytes() == first_edit
     assert b"title_derived = true" in manifest.read_bytes()
-    edit(manifest, 'title_derived = true', 'title_derived = false  # again')
+    edit(manifest, "title_derived = true", "title_derived = false  # again")
     second_edit = manifest.read_bytes()
     build(["seeds"], settings, OPTIONS, force=True)
     assert (workspace / FOLDER / "issue.toml.~1~").read_bytes() == first_edit
@@ -97,7 +100,9 @@ def test_a_manifest_without_the_build_record_is_treated_as_edited(workspace, set
         build(["seeds"], settings, OPTIONS)
 
 
-def test_rendering_the_edited_folder_then_rebuilding_from_sources_still_refuses(workspace, settings):
+def test_rendering_the_edited_folder_then_rebuilding_from_sources_still_refuses(
+    workspace, settings
+):
     """Re-rendering an edited manifest does not make it the build's: a later source build refuses."""
     build(["seeds"], settings, OPTIONS)
     edit(workspace / FOLDER / "issue.toml", "\n[[related]]", "\n[[more]]")
@@ -138,15 +143,42 @@ def test_the_sent_check_creates_no_database(workspace, settings):
 @pytest.mark.parametrize(
     ("old", "new", "expected", "on_line"),
     [
-        ("\n[[related]]", "\n[[relatd]]", r"issue.toml:(\d+): \[relatd\]: unknown table \(did you mean 'related'\?\)", "[[relatd]]"),
-        ('[lead]\ntitle = ', '[lead]\ntitel = ', r"issue.toml:(\d+): lead.titel: unknown key \(did you mean 'title'\?\)", "titel = "),
-        ("score = ", "scroe = ", r"issue.toml:(\d+): related\[1\].scroe: unknown key \(did you mean 'score'\?\)", "scroe = "),
-        ("\n[lead]", '\nsubjet = "x"\n\n[lead]', r"issue.toml:(\d+): subjet: unknown key \(did you mean 'subject'\?\)", "subjet = "),
-        ("\n[lead]", '\n[extras]\nnote = "x"\n\n[lead]', r"issue.toml:(\d+): \[extras\]: unknown table", "[extras]"),
+        (
+            "\n[[related]]",
+            "\n[[relatd]]",
+            r"issue.toml:(\d+): \[relatd\]: unknown table \(did you mean 'related'\?\)",
+            "[[relatd]]",
+        ),
+        (
+            "[lead]\ntitle = ",
+            "[lead]\ntitel = ",
+            r"issue.toml:(\d+): lead.titel: unknown key \(did you mean 'title'\?\)",
+            "titel = ",
+        ),
+        (
+            "score = ",
+            "scroe = ",
+            r"issue.toml:(\d+): related\[1\].scroe: unknown key \(did you mean 'score'\?\)",
+            "scroe = ",
+        ),
+        (
+            "\n[lead]",
+            '\nsubjet = "x"\n\n[lead]',
+            r"issue.toml:(\d+): subjet: unknown key \(did you mean 'subject'\?\)",
+            "subjet = ",
+        ),
+        (
+            "\n[lead]",
+            '\n[extras]\nnote = "x"\n\n[lead]',
+            r"issue.toml:(\d+): \[extras\]: unknown table",
+            "[extras]",
+        ),
     ],
     ids=["table", "lead-key", "headline-key", "top-key", "unknown-table"],
 )
-def test_typos_in_the_manifest_are_errors_with_line_and_suggestion(workspace, settings, old, new, expected, on_line):
+def test_typos_in_the_manifest_are_errors_with_line_and_suggestion(
+    workspace, settings, old, new, expected, on_line
+):
     """A misspelt key or table in issue.toml stops the build, naming its line and the nearest name."""
     build(["seeds"], settings, OPTIONS)
     manifest = workspace / FOLDER / "issue.toml"
@@ -202,3 +234,16 @@ def test_cli_refusal_is_one_line_and_force_reports_the_backup(workspace):
     assert "kept     your previous manifest as issues/2026-W48/issue.toml.~1~" in forced.output
     edit(workspace / FOLDER / "issue.toml", "score = ", "scroe = ")
     one_line_error(cli("build", str(FOLDER)), "did you mean 'score'?")
+
+
+def test_rebuilding_into_another_folder_never_overwrites_its_edits(workspace, settings):
+    """`build ISSUE --out OTHER` refuses when OTHER's manifest holds edits; --force keeps a backup."""
+    build(["seeds"], settings, OPTIONS)
+    other = workspace / "issues" / "special"
+    build([str(FOLDER)], settings, OPTIONS, out=other)
+    edit(other / "issue.toml", "\n[[related]]", "\n[[more]]")
+    edited = (other / "issue.toml").read_bytes()
+    with pytest.raises(ManifestError, match=r"issues/special/issue\.toml: was edited"):
+        build([str(FOLDER)], settings, OPTIONS, out=other)
+    result = build([str(FOLDER)], settings, OPTIONS, out=other, force=True)
+    assert result.backup == "issue.toml.~1~" and (other / "issue.toml.~1~").read_bytes() == edited

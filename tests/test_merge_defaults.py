@@ -11,10 +11,10 @@ import pytest
 
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build
+from newsletter.errors import TemplateError
 from newsletter.issue_folder import read_built_issue
 from newsletter.mail.personalize import Recipient, prepare_mailing
 from newsletter.render import MAX_TESTED_FIELDS
-from newsletter.errors import TemplateError
 from tests.conftest import ROOT, SAMPLE_DATE
 
 OPTIONS = AssembleOptions(today=SAMPLE_DATE)
@@ -36,7 +36,9 @@ def greeting_workspace(workspace):
     """The sample workspace with templates that greet each reader, with defaults."""
     shutil.copytree(ROOT / "templates", workspace / "templates")
     mjml = workspace / "templates" / "digest.mjml.j2"
-    mjml.write_text(mjml.read_text("utf-8").replace("<h1>", GREETING_HTML + "\n          <h1>", 1), "utf-8")
+    mjml.write_text(
+        mjml.read_text("utf-8").replace("<h1>", GREETING_HTML + "\n          <h1>", 1), "utf-8"
+    )
     text = workspace / "templates" / "digest.txt.j2"
     lines = text.read_text("utf-8").split("\n")
     at = next(n for n, line in enumerate(lines) if not line.startswith(("{#", " ")))
@@ -54,7 +56,9 @@ def greeting_workspace(workspace):
     ],
     ids=["name-and-city", "no-name", "no-city", "blank-values"],
 )
-def test_defaults_and_conditions_follow_each_reader_in_both_parts(greeting_workspace, settings, recipient, greeting):
+def test_defaults_and_conditions_follow_each_reader_in_both_parts(
+    greeting_workspace, settings, recipient, greeting
+):
     """`or "there"` and `{% if %}` give each reader their own greeting in the text and the HTML part."""
     result = build(["seeds"], settings, OPTIONS)
     built = read_built_issue(result.folder)  # what `send` reads: merge.eml and its variants
@@ -69,10 +73,22 @@ def test_one_render_per_combination_of_empty_fields_never_per_reader(greeting_wo
     """Two tested fields make four variants in the folder; a thousand readers reuse them."""
     result = build(["seeds"], settings, OPTIONS)
     names = sorted(p.name for p in result.folder.glob("merge*.eml"))
-    assert names == ["merge.eml", "merge.empty=field.city+name.eml", "merge.empty=field.city.eml", "merge.empty=name.eml"]
+    assert names == [
+        "merge.eml",
+        "merge.empty=field.city+name.eml",
+        "merge.empty=field.city.eml",
+        "merge.empty=name.eml",
+    ]
     assert result.rendered.tested == frozenset({"name", "field.city"})
     mailing = prepare_mailing(result.rendered, result.issue.id, settings)
-    templates = {id(mailing.template_for({"name": f"R{i}" if i % 2 else "", "field.city": "Lima" if i % 3 else ""})) for i in range(1000)}
+    templates = {
+        id(
+            mailing.template_for(
+                {"name": f"R{i}" if i % 2 else "", "field.city": "Lima" if i % 3 else ""}
+            )
+        )
+        for i in range(1000)
+    }
     assert len(templates) == 4
 
 
@@ -87,8 +103,12 @@ def test_stale_variants_do_not_survive_a_template_change(greeting_workspace, set
     """When the templates stop testing a field, the variants of the previous build are gone."""
     folder = build(["seeds"], settings, OPTIONS).folder
     assert len(list(folder.glob("merge.empty=*.eml"))) == 3
-    shutil.copy(ROOT / "templates" / "digest.mjml.j2", greeting_workspace / "templates" / "digest.mjml.j2")
-    shutil.copy(ROOT / "templates" / "digest.txt.j2", greeting_workspace / "templates" / "digest.txt.j2")
+    shutil.copy(
+        ROOT / "templates" / "digest.mjml.j2", greeting_workspace / "templates" / "digest.mjml.j2"
+    )
+    shutil.copy(
+        ROOT / "templates" / "digest.txt.j2", greeting_workspace / "templates" / "digest.txt.j2"
+    )
     build([str(folder)], settings, OPTIONS)
     assert list(folder.glob("merge.empty=*.eml")) == []
 
@@ -103,7 +123,11 @@ def test_templates_without_conditions_render_once(workspace, settings):
 def test_too_many_tested_fields_is_a_template_error(greeting_workspace, settings):
     """Testing more than MAX_TESTED_FIELDS fields for emptiness is refused (2**n renders)."""
     mjml = greeting_workspace / "templates" / "digest.mjml.j2"
-    tests = "".join(f"{{% if subscriber.fields.f{i} %}}x{{% endif %}}" for i in range(MAX_TESTED_FIELDS))
+    tests = "".join(
+        f"{{% if subscriber.fields.f{i} %}}x{{% endif %}}" for i in range(MAX_TESTED_FIELDS)
+    )
     mjml.write_text(mjml.read_text("utf-8").replace("<h1>", f"<p>{tests}</p><h1>", 1), "utf-8")
-    with pytest.raises(TemplateError, match=rf"test {MAX_TESTED_FIELDS + 2} merge fields for emptiness"):
+    with pytest.raises(
+        TemplateError, match=rf"test {MAX_TESTED_FIELDS + 2} merge fields for emptiness"
+    ):
         build(["seeds"], settings, OPTIONS)

@@ -12,7 +12,10 @@ from newsletter.cli import app
 @app.command()
 def init(
     folder: Path = typer.Argument(
-        Path("."), metavar="[DIR]", help="The workspace folder to create or complete.", show_default=False
+        Path("."),
+        metavar="[DIR]",
+        help="The workspace folder to create or complete.",
+        show_default=False,
     ),
 ) -> None:
     """Create a workspace: newsletter.toml (commented), seeds/ and samples/; never overwrites."""

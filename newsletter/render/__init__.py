@@ -72,7 +72,9 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     while pending:
         empty = pending.pop(0)
         state = MergeState(empty=empty)
-        renders[empty] = _render_once(env, steps, {**context, "subscriber": SubscriberPlaceholders(state)})
+        renders[empty] = _render_once(
+            env, steps, {**context, "subscriber": SubscriberPlaceholders(state)}
+        )
         if not state.tested <= tested:
             tested |= state.tested
             if len(tested) > MAX_TESTED_FIELDS:

@@ -106,7 +106,7 @@ def check_images_and_links(html: str) -> str:
                 "mail programs cannot load it"
             )
         if not attrs.get("alt", "").strip():
-            raise TemplateError(f"the email template: image {src} has no alt text; add alt=\"…\"")
+            raise TemplateError(f'the email template: image {src} has no alt text; add alt="…"')
     for m in _HREF.finditer(html):
         href = m.group(1).strip("\"'")
         if not (_ABSOLUTE.match(href) or href.startswith("%%")):

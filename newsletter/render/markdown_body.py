@@ -1,4 +1,4 @@
-"""A Markdown story's body: its HTML, its plain text, its lead image, and the check of its references.
+"""A Markdown story's body: its HTML, its plain text, its lead image, the check of its references.
 
 One parser (markdown-it, CommonMark, raw HTML off) for all four, so the HTML and
 the plain text say the same thing: the text keeps every link's address
@@ -67,9 +67,7 @@ def reference_problem(body: str) -> tuple[int, str] | None:
                     "load files next to the story: put it online and use its full URL"
                 )
             if not token.content.strip():
-                return line, (
-                    f"image {src} has no alt text; describe it: ![what it shows]({src})"
-                )
+                return line, (f"image {src} has no alt text; describe it: ![what it shows]({src})")
         elif token.type == "link_open":
             href = token.attrGet("href") or ""
             if not _LINK_SCHEMES.match(href):

@@ -23,9 +23,7 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom")
 SOURCE_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + FEED_SUFFIXES
 
 
-def load_sources(
-    paths: Iterable[str | Path], limits: LimitsSettings | None = None
-) -> Sources:
+def load_sources(paths: Iterable[str | Path], limits: LimitsSettings | None = None) -> Sources:
     """Read every source named (files, folders, feed URLs) into stories and headlines."""
     stories: list[Story] = []
     headlines: list[Headline] = []

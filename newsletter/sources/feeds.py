@@ -111,10 +111,14 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
         sock = response = None
         try:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request("GET", path, headers={
-                "User-Agent": "newsletter (+feed reader)",
-                "Accept-Encoding": "identity",  # a size cap on compressed bytes caps nothing
-            })
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "User-Agent": "newsletter (+feed reader)",
+                    "Accept-Encoding": "identity",  # a size cap on compressed bytes caps nothing
+                },
+            )
             sock = conn.sock  # http.client lets go of it once the response is complete
             # A socket timeout is per read: a server dripping a byte at a time never trips it.
             # At the deadline this timer cuts the connection, whatever read is waiting.
@@ -180,12 +184,11 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
 
 
 def _cut(sock: object) -> None:
+    import contextlib
     import socket
 
-    try:
+    with contextlib.suppress(OSError):  # already closed: the fetch ended first
         sock.shutdown(socket.SHUT_RDWR)  # type: ignore[attr-defined]
-    except OSError:
-        pass
 
 
 def _too_big(url: str, max_bytes: int, seen: str) -> SourceError:

@@ -99,7 +99,9 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
                 "next to the story: put it online and use its full address)",
             )
         if not values.get("image_alt"):
-            raise fail("image", "has no image_alt: describe the image for readers who cannot see it")
+            raise fail(
+                "image", "has no image_alt: describe the image for readers who cannot see it"
+            )
         values["image"] = image
     values["image_alt"] = values.get("image_alt") or ""
     if meta.get("date") is not None:
