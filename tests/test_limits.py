@@ -165,3 +165,15 @@ def test_a_file_the_build_cannot_read_is_a_warning_naming_it(workspace):
     assert warnings == [
         "warning: seeds/story.html: not a story source (.txt, .md, .markdown, .xml, .rss, .atom); skipped"
     ]
+
+
+def test_a_huge_feed_file_is_refused_before_it_is_read(workspace):
+    """A feed file over limits.feed_bytes is refused by its size, naming it: memory never balloons."""
+    feeds = workspace / "feeds"
+    feeds.mkdir()
+    with (feeds / "huge.xml").open("wb") as f:
+        f.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>')
+        f.truncate(11_000_000)  # a sparse 11 MB file: cheap to make, as big as any to read
+    result = CliRunner().invoke(app, ["build", "feeds/huge.xml", "seeds", "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: feeds/huge.xml: the feed is 11.0 MB, larger than 10 MB; refused")

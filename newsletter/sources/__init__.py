@@ -63,9 +63,9 @@ def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
                 f"{display_path(path)}/: no story sources ({kinds}) found; add a seed file"
             )
         for file in files:
-            yield load_file(file)
+            yield load_file(file, limits.feed_bytes)
     elif path.exists() or path.suffix:
-        yield load_file(path)
+        yield load_file(path, limits.feed_bytes)
     else:
         raise SourceError(f"{display_path(path)}: no such file or folder; check the path")
 
@@ -99,13 +99,28 @@ def unreadable_files(folder: Path) -> list[Path]:
     )
 
 
-def load_file(path: Path) -> Sources:
-    """Read one source file, choosing the parser by its suffix (or its content for feeds)."""
+def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
+    """Read one source file, choosing the parser by its suffix (or its content for feeds).
+
+    A feed file over `max_feed_bytes` is refused before it is read, as a feed URL would be:
+    parsing one takes several times its size in memory.
+    """
     from newsletter.sources.reading import read_bytes, read_text
 
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES:
         from newsletter.sources.feeds import parse_feed
+
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # read_bytes says what is wrong
+        if max_feed_bytes is not None and size > max_feed_bytes:
+            raise SourceError(
+                f"{where(path)}: the feed is {size / 1e6:.1f} MB, larger than "
+                f"{max_feed_bytes / 1e6:g} MB; refused: raise limits.feed_bytes in "
+                "newsletter.toml if it is really that big"
+            )
 
         # Feeds declare their own encoding in the XML prolog: hand feedparser the bytes.
         return parse_feed(read_bytes(path), display_path(path))
