@@ -134,13 +134,19 @@ def test_a_dripping_or_silent_server_is_cut_at_the_overall_deadline(path):
 
 def test_an_announced_oversize_feed_is_refused_before_reading_it():
     """A Content-Length over the cap is refused at once, naming the cap."""
-    with bad_server() as server, pytest.raises(SourceError, match=r"larger than 10 MB \(50,000,000 bytes announced\)"):
+    with (
+        bad_server() as server,
+        pytest.raises(SourceError, match=r"larger than 10 MB \(50,000,000 bytes announced\)"),
+    ):
         fetch_feed(url(server, "/announced-big"))
 
 
 def test_an_endless_feed_is_cut_at_the_default_10_mb():
     """A body without a length that never ends is cut just past 10 MB: memory stays bounded."""
-    with bad_server() as server, pytest.raises(SourceError, match=r"larger than 10 MB.*limits\.feed_bytes"):
+    with (
+        bad_server() as server,
+        pytest.raises(SourceError, match=r"larger than 10 MB.*limits\.feed_bytes"),
+    ):
         fetch_feed(url(server, "/endless"))
 
 
@@ -170,7 +176,10 @@ def test_a_connection_cut_mid_body_is_one_line():
 @pytest.mark.parametrize(("path", "scheme"), [("/to-ftp", "ftp://"), ("/to-file", "file://")])
 def test_redirects_to_other_schemes_are_refused(path, scheme):
     """Only http(s) redirects are followed: ftp:// and file:// are refused."""
-    with bad_server() as server, pytest.raises(SourceError, match=rf"redirected to {scheme}.*not an http\(s\) address"):
+    with (
+        bad_server() as server,
+        pytest.raises(SourceError, match=rf"redirected to {scheme}.*not an http\(s\) address"),
+    ):
         fetch_feed(url(server, path))
 
 

@@ -136,7 +136,11 @@ def test_a_template_that_would_fetch_a_stylesheet_is_refused_without_waiting(
     templates = own_templates(workspace)
     path = templates / file
     lines = path.read_text("utf-8").split("\n")
-    at = 3 if file == "digest.css" else next(n for n, row in enumerate(lines) if "<mj-head>" in row) + 1
+    at = (
+        3
+        if file == "digest.css"
+        else next(n for n, row in enumerate(lines) if "<mj-head>" in row) + 1
+    )
     lines.insert(at, line_text.format(port=port))
     path.write_text("\n".join(lines), "utf-8")
     started = time.monotonic()
@@ -176,4 +180,6 @@ def test_a_huge_feed_file_is_refused_before_it_is_read(workspace):
         f.truncate(11_000_000)  # a sparse 11 MB file: cheap to make, as big as any to read
     result = CliRunner().invoke(app, ["build", "feeds/huge.xml", "seeds", "--date", "2026-11-26"])
     assert result.exit_code == 1
-    assert result.output.startswith("error: feeds/huge.xml: the feed is 11.0 MB, larger than 10 MB; refused")
+    assert result.output.startswith(
+        "error: feeds/huge.xml: the feed is 11.0 MB, larger than 10 MB; refused"
+    )
