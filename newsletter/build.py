@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.assemble import AssembleOptions
@@ -16,6 +16,15 @@ from newsletter.config import Settings
 from newsletter.errors import display_path
 from newsletter.issue_folder import is_issue_folder, write_issue_folder
 from newsletter.manifest import MANIFEST_NAME, manifest_text, read_manifest
+from newsletter.manifest_guard import (
+    RECORD_NAME,
+    check_overwrite,
+    check_rerender,
+    check_source_build,
+    digest,
+    read_record,
+    record_bytes,
+)
 from newsletter.models import Issue, RenderedIssue
 
 
@@ -28,6 +37,8 @@ class BuildResult:
     rendered: RenderedIssue
     html_bytes: int
     from_manifest: bool
+    warnings: tuple[str, ...] = ()  # from the sources: an empty feed, a file skipped
+    backup: str | None = None  # the name the editor's old manifest was kept under (--force)
 
 
 def build(
@@ -36,30 +47,73 @@ def build(
     options: AssembleOptions,
     *,
     out: Path | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build from sources, or, given one issue folder, re-render it from its manifest."""
+    """Build from sources, or, given one issue folder, re-render it from its manifest.
+
+    A build from the sources never overwrites an edited manifest, nor rebuilds an issue
+    already sent, unless `force` (see manifest_guard.py).
+    """
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
-        return rebuild(Path(sources[0]), settings, out=out)
+        return rebuild(Path(sources[0]), settings, out=out, force=force)
     from newsletter.assemble import assemble_issue
+    from newsletter.render import check_story_sizes
     from newsletter.sources import load_sources
 
-    issue = assemble_issue(load_sources(sources), settings, options)
+    loaded = load_sources(sources, settings.limits)
+    check_story_sizes(loaded.stories, settings.limits.text_bytes)
+    issue = assemble_issue(loaded, settings, options)
     folder = out or settings.workspace / "issues" / issue.id
-    manifest = manifest_text(issue, display_path(folder))
-    return _write(folder, issue, manifest.encode("utf-8"), settings, from_manifest=False)
+    manifest = manifest_text(
+        issue, display_path(folder), subject=settings.subject, preheader=settings.preheader
+    ).encode("utf-8")
+    extra = check_source_build(folder, issue.id, manifest, settings, force=force)
+    extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest))
+    result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
+    backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
+    return replace(result, warnings=loaded.warnings, backup=backup)
 
 
-def rebuild(folder: Path, settings: Settings, *, out: Path | None = None) -> BuildResult:
+def rebuild(
+    folder: Path, settings: Settings, *, out: Path | None = None, force: bool = False
+) -> BuildResult:
     """Re-render an issue from its manifest; the manifest itself is kept byte for byte.
 
     In place, the editor's issue.toml is not even rewritten: it moves into the new folder as
     the same file, so an editor holding it open sees no change and a save is never lost.
+    The subject and preheader templates in it are filled from its lead.
     """
     manifest_path = folder / MANIFEST_NAME
-    issue = read_manifest(manifest_path)
+    issue = fill_text_templates(read_manifest(manifest_path), settings)
+    current = manifest_path.read_bytes()
     in_place = out is None or out.resolve() == folder.resolve()
-    manifest = None if in_place else manifest_path.read_bytes()
-    return _write(out or folder, issue, manifest, settings, from_manifest=True)
+    extra: dict[str, bytes] = {}
+    if in_place:
+        check_rerender(folder, issue.id, current, settings, force=force)
+        built = read_record(folder).get("built")
+    else:
+        assert out is not None
+        extra = check_overwrite(out, current, force=force)  # --out over someone's edits
+        built = digest(current)  # the copy is what this build wrote there
+    extra[RECORD_NAME] = record_bytes(built, digest(current))
+    manifest = None if in_place else current
+    result = _write(out or folder, issue, manifest, settings, from_manifest=True, extra=extra)
+    backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
+    return replace(result, backup=backup)
+
+
+def fill_text_templates(issue: Issue, settings: Settings) -> Issue:
+    """Fill the manifest's subject and preheader ({title}, {summary}...) from its lead."""
+    from newsletter.assemble import format_text, text_fields
+
+    if "{" not in issue.subject + issue.preheader:
+        return issue
+    fields = text_fields(settings, issue.lead, issue.id, issue.date, len(issue.related))
+    return replace(
+        issue,
+        subject=format_text(issue.subject, fields, "subject"),
+        preheader=format_text(issue.preheader, fields, "preheader"),
+    )
 
 
 def _write(
@@ -69,15 +123,18 @@ def _write(
     settings: Settings,
     *,
     from_manifest: bool,
+    extra: dict[str, bytes] | None = None,
 ) -> BuildResult:
+    from newsletter.issue_folder import merge_file_name
     from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
     from newsletter.render import render_issue
-    from newsletter.render.merge_tags import fill_merge_tags
+    from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 
     rendered = render_issue(issue, settings)
     mailing = prepare_mailing(rendered, issue.id, settings)
     public = web_values(mailing.links)
-    html = fill_merge_tags(rendered.html, public, escape_html=True).encode("utf-8")
+    web_html, web_text = rendered.variant(empty_keys(rendered.tested, public))
+    html = fill_merge_tags(web_html, public, escape_html=True).encode("utf-8")
     sender_name, sender_address = settings.sender
     # message.eml is the web version as a reader's mail program shows it, addressed to the
     # list itself and dated the issue's day: rebuilding an unchanged issue repeats its bytes.
@@ -87,15 +144,17 @@ def _write(
         web_version=True,
         fixed_id=f"{issue.id}.web",
     )
-    merge = mailing.template.fill(b"", {tag: f"%%{tag}%%" for tag in mailing.template.tags})
     files = {
         "index.html": html,
-        "index.txt": fill_merge_tags(rendered.text, public, escape_html=False).encode("utf-8"),
+        "index.txt": fill_merge_tags(web_text, public, escape_html=False).encode("utf-8"),
         "message.eml": sample.data,
-        "merge.eml": merge,
     }
+    for empty, template in ((frozenset(), mailing.template), *mailing.variants.items()):
+        tags = {tag: f"%%{tag}%%" for tag in template.tags}
+        files[merge_file_name(empty)] = template.fill(b"", tags)
     if manifest is not None:  # None: re-rendering in place, the live issue.toml carries over
         files[MANIFEST_NAME] = manifest
+    files.update(extra or {})
     write_issue_folder(folder, files)
     return BuildResult(
         folder=folder,

@@ -70,6 +70,15 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsSettings:
+    """Limits that turn a huge or stalled input into an error instead of a hang or a blank."""
+
+    feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
+    feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
+    text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
@@ -89,6 +98,7 @@ class Settings:
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -147,6 +157,7 @@ _TABLES = {
     "unsubscribe": UnsubscribeSettings,
     "dkim": DkimSettings,
     "archive": ArchiveSettings,
+    "limits": LimitsSettings,
 }
 
 
@@ -253,6 +264,9 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
+    limits = s.limits
+    if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
+        raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
 
 
 def _mailable(address: str) -> bool:

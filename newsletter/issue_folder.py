@@ -5,6 +5,8 @@
     index.txt     the plain-text version
     message.eml   the email exactly as a reader receives it
     merge.eml     the same email with merge tags: what `newsletter send` personalises
+    merge.empty=name.eml   the same for readers without a name, when the templates ask
+                  (`{% if subscriber.name %}`): one file per combination of empty fields
 
 The folder appears whole or not at all: files are written to a temporary
 sibling which is then renamed into place.  Anything else already in the folder
@@ -15,16 +17,23 @@ carried over by rename, untouched.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.errors import ManifestError, OutputError, display_path
-from newsletter.manifest import MANIFEST_NAME, read_manifest
+from newsletter.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
 from newsletter.models import Issue, RenderedIssue
 
-ISSUE_FILES = (MANIFEST_NAME, "index.html", "index.txt", "message.eml", "merge.eml")
+ISSUE_FILES = (MANIFEST_NAME, RECORD_NAME, "index.html", "index.txt", "message.eml", "merge.eml")
+_MERGE_VARIANT = re.compile(r"^merge\.empty=([A-Za-z0-9_.+-]+)\.eml$")
+
+
+def merge_file_name(empty: frozenset[str]) -> str:
+    """merge.eml, or the variant for readers whose `empty` fields are empty."""
+    return f"merge.empty={'+'.join(sorted(empty))}.eml" if empty else "merge.eml"
 
 
 def is_issue_folder(path: Path) -> bool:
@@ -78,6 +87,8 @@ def _swap_into_place(staging: Path, folder: Path) -> None:
         previous.rename(folder)
         raise
     for entry in previous.iterdir():  # keep what this build does not make (outbox/, notes)
+        if _MERGE_VARIANT.match(entry.name):
+            continue  # a variant of the previous render: this build made its own, or none
         if not (folder / entry.name).exists():
             entry.rename(folder / entry.name)
     shutil.rmtree(previous, ignore_errors=True)
@@ -94,15 +105,37 @@ class BuiltIssue:
 
 def read_built_issue(folder: Path) -> BuiltIssue:
     """Read an issue folder as built, without rendering anything again."""
-    from email import policy
-    from email.parser import BytesParser
-
     if not is_issue_folder(folder):
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
     issue = read_manifest(folder / MANIFEST_NAME)
-    merge = folder / "merge.eml"
+    subject, html, text = _read_merge_file(folder / "merge.eml")
+    variants = []
+    for path in sorted(folder.glob("merge.empty=*.eml")):
+        m = _MERGE_VARIANT.match(path.name)
+        if m:
+            _, variant_html, variant_text = _read_merge_file(path)
+            variants.append((frozenset(m.group(1).split("+")), variant_html, variant_text))
+    tested = frozenset().union(*(keys for keys, _, _ in variants))
+    rendered = RenderedIssue(
+        subject=subject or issue.subject,
+        preheader=issue.preheader,
+        html=html,
+        text=text,
+        tested=tested,
+        variants=tuple(variants),
+    )
+    # The manifest holds the subject's template ({title}); the build wrote it filled in.
+    issue = replace(issue, subject=rendered.subject)
+    return BuiltIssue(folder=folder, issue=issue, rendered=rendered)
+
+
+def _read_merge_file(merge: Path) -> tuple[str, str, str]:
+    """Subject, HTML and text of a merge.eml, line breaks as LF."""
+    from email import policy
+    from email.parser import BytesParser
+
     try:
         message = BytesParser(policy=policy.default).parsebytes(merge.read_bytes())
     except OSError as e:
@@ -115,10 +148,8 @@ def read_built_issue(folder: Path) -> BuiltIssue:
         raise ManifestError(
             f"{display_path(merge)}: lacks its text or HTML part; rebuild the issue"
         )
-    rendered = RenderedIssue(
-        subject=str(message.get("Subject", issue.subject)),
-        preheader=issue.preheader,
-        html=html_part.get_content().replace("\r\n", "\n"),
-        text=text_part.get_content().replace("\r\n", "\n"),
+    return (
+        str(message.get("Subject", "")),
+        html_part.get_content().replace("\r\n", "\n"),
+        text_part.get_content().replace("\r\n", "\n"),
     )
-    return BuiltIssue(folder=folder, issue=issue, rendered=rendered)

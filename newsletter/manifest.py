@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from newsletter.errors import ManifestError, display_path
 from newsletter.models import Headline, Issue, Lead, ScoredHeadline
 
 MANIFEST_NAME = "issue.toml"
+RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see manifest_guard.py)
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 _HEADER = """\
@@ -24,19 +26,41 @@ _HEADER = """\
 # Rebuilding renders from this file as it is: nothing is re-ranked.
 #  - retitle the lead or a headline; title_derived = true means the title was made
 #    from the story's first sentence: check it, then set it to false;
+#  - subject and preheader are templates filled from [lead] at every build ({{title}} is
+#    the lead's title, {{summary}} a sentence of its body): retitle the lead and they follow;
+#    write your own text instead and it is kept as you wrote it;
 #  - reorder headlines, delete them, or move them between [[related]] and [[more]];
 #  - score and matched show why each headline was ranked where it was.
+# A build from the sources never overwrites this file once you edit it (unless --force,
+# which keeps your version as issue.toml.~1~).
 """
 
+# Every key the manifest may hold, table by table: a new key is one entry here (and its
+# reading below).  Anything else is an error with its line and the nearest known name.
+TOP_KEYS = ("id", "date", "subject", "preheader")
+LEAD_KEYS = ("title", "title_derived", "url", "image", "image_alt", "source", "format", "body")
+HEADLINE_KEYS = ("title", "url", "score", "matched", "source", "also")
+TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables?, its keys)
+    "lead": (False, LEAD_KEYS),
+    "related": (True, HEADLINE_KEYS),
+    "more": (True, HEADLINE_KEYS),
+}
 
-def manifest_text(issue: Issue, folder: str) -> str:
-    """The manifest of an issue as TOML, with a short guide for the editor on top."""
+
+def manifest_text(
+    issue: Issue, folder: str, *, subject: str | None = None, preheader: str | None = None
+) -> str:
+    """The manifest of an issue as TOML, with a short guide for the editor on top.
+
+    `subject` and `preheader` are the templates they were made from (newsletter.toml's):
+    written instead of their filled text, so that they follow a retitled lead.
+    """
     lines = [_HEADER.format(id=issue.id, folder=folder)]
     lines += [
         f"id = {_string(issue.id)}",
         f"date = {issue.date.isoformat()}",
-        f"subject = {_string(issue.subject)}",
-        f"preheader = {_string(issue.preheader)}",
+        f"subject = {_string(issue.subject if subject is None else subject)}",
+        f"preheader = {_string(issue.preheader if preheader is None else preheader)}",
         "",
         "[lead]",
     ]
@@ -45,6 +69,9 @@ def manifest_text(issue: Issue, folder: str) -> str:
     lines.append(f"title_derived = {'true' if lead.title_derived else 'false'}")
     if lead.url:
         lines.append(f"url = {_string(lead.url)}")
+    if lead.image:
+        lines.append(f"image = {_string(lead.image)}")
+        lines.append(f"image_alt = {_string(lead.image_alt)}")
     lines += [
         f"source = {_string(lead.source)}",
         f"format = {_string(lead.format)}",
@@ -104,8 +131,57 @@ class _ManifestReader:
 
     def fail(self, key: str, why: str, table: str | None = None, index: int = 0) -> ManifestError:
         line = self._line_of(key.rsplit(".", 1)[-1].split("[")[0], table, index)
+        return self.fail_at(line, f"{key}: {why}")
+
+    def fail_at(self, line: int | None, message: str) -> ManifestError:
         where_ = f"{self.shown}:{line}" if line else self.shown
-        return ManifestError(f"{where_}: {key}: {why}")
+        return ManifestError(f"{where_}: {message}")
+
+    def check_known(self, data: dict[str, Any]) -> None:
+        """Every key and table must be one the manifest knows (see TABLES): a typo is an error."""
+        for key, value in data.items():
+            if key in TABLES:
+                is_array, keys = TABLES[key]
+                items = value if is_array and isinstance(value, list) else [value]
+                for index, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        continue  # the readers below say how to write it
+                    for inner in item:
+                        if inner not in keys:
+                            label = f"{key}[{index + 1}]" if is_array else key
+                            raise self.fail_at(
+                                self._line_of(inner, key, index),
+                                f"{label}.{inner}: unknown key{_suggest(inner, keys)}",
+                            )
+            elif key not in TOP_KEYS:
+                table = isinstance(value, dict) or (
+                    isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+                )
+                line = self._line_of_table(key) if table else None
+                kind = "table" if table else "key"
+                raise self.fail_at(
+                    line or self._line_of(key, None, 0),
+                    f"{'[' + key + ']' if table else key}: unknown {kind}"
+                    f"{_suggest(key, [*TOP_KEYS, *TABLES])}",
+                )
+
+    def _line_of_table(self, table: str) -> int | None:
+        for n, line in enumerate(self.lines):
+            if re.match(rf"^\s*\[\[?\s*{re.escape(table)}\s*[\].]", line):
+                return n + 1
+        return None
+
+    def template(self, data: dict[str, Any], key: str) -> str:
+        """A subject or preheader: text, where {title}-style fields are filled at build time."""
+        from newsletter.config import check_text_template
+        from newsletter.errors import ConfigError
+
+        value = self.text(data, key, key, required=key == "subject") or ""
+        try:
+            check_text_template(value, key)
+        except ConfigError as e:
+            raise self.fail(key, str(e).split(": ", 1)[1]) from None
+        return value
 
     def _line_of(self, key: str, table: str | None, index: int) -> int | None:
         """Best effort: the line of `key` in the index-th [table] or [[table]] (top level: None)."""
@@ -146,6 +222,7 @@ class _ManifestReader:
         return value
 
     def issue(self, data: dict[str, Any]) -> Issue:
+        self.check_known(data)
         issue_id = self.text(data, "id", "id")
         assert issue_id is not None
         if not ISSUE_ID.match(issue_id):
@@ -161,8 +238,8 @@ class _ManifestReader:
         return Issue(
             id=issue_id,
             date=day,
-            subject=self.text(data, "subject", "subject") or "",
-            preheader=self.text(data, "preheader", "preheader", required=False) or "",
+            subject=self.template(data, "subject"),
+            preheader=self.template(data, "preheader"),
             lead=self.lead(lead_data),
             related=self.headlines(data, "related"),
             more=self.headlines(data, "more"),
@@ -181,12 +258,43 @@ class _ManifestReader:
             raise self.fail("lead.title_derived", "must be true or false", "lead")
         url = self.url(data, "lead.url", "lead", 0)
         source = self.text(data, "source", "lead.source", "lead", required=False) or ""
+        image = self.url(data, "lead.image", "lead", 0, key="image")
+        image_alt = (
+            self.text(data, "image_alt", "lead.image_alt", "lead", required=False) or ""
+        ).strip()
+        if image and not image_alt:
+            raise self.fail(
+                "lead.image_alt",
+                "missing: describe the image for readers who cannot see it",
+                "lead",
+            )
+        if fmt == "markdown":
+            self.check_markdown(str(data.get("body", "")))
         return Lead(
-            title=title, body=body, format=fmt, title_derived=derived, url=url, source=source
+            title=title,
+            body=body,
+            format=fmt,
+            title_derived=derived,
+            url=url,
+            source=source,
+            image=image,
+            image_alt=image_alt,
         )  # type: ignore[arg-type]
 
-    def url(self, data: dict[str, Any], label: str, table: str, index: int) -> str | None:
-        url = self.text(data, "url", label, table, index, required=False)
+    def check_markdown(self, body: str) -> None:
+        """Images and links in a Markdown body must be absolute and images described."""
+        from newsletter.render.markdown_body import reference_problem
+
+        problem = reference_problem(body)
+        if problem is not None:
+            offset, why = problem
+            start = self._line_of("body", "lead", 0)  # body = """ then the text on the next line
+            raise self.fail_at(start + 1 + offset if start else None, f"lead.body: {why}")
+
+    def url(
+        self, data: dict[str, Any], label: str, table: str, index: int, key: str = "url"
+    ) -> str | None:
+        url = self.text(data, key, label, table, index, required=False)
         if url is not None and not re.match(r"^https?://[^/\s]+\S*$", url.strip()):
             raise self.fail(label, f"'{url}' must be an absolute http(s) URL", table, index)
         return url.strip() if url else None
@@ -223,3 +331,10 @@ class _ManifestReader:
                 )
             )
         return tuple(result)
+
+
+def _suggest(key: str, known: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"

@@ -13,7 +13,8 @@ from typing import Literal, NamedTuple
 BodyFormat = Literal["text", "markdown"]
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")  # dropped whole: alt text is no prose
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"(^|\s)[#>*_`~-]+|[*_`~]+(?=\s|$|[.,;:!?])")
 
 
@@ -44,6 +45,8 @@ class Story:
     date: date | None = None
     tags: tuple[str, ...] = ()
     forced_lead: bool = False
+    image: str | None = None  # the lead image (absolute URL), shown above the title
+    image_alt: str = ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -55,7 +58,9 @@ def body_paragraphs(body: str, format: BodyFormat) -> tuple[str, ...]:
     """Split a body into plain-text paragraphs, one line each."""
     blocks = (" ".join(block.split()) for block in _BLANK_LINES.split(body.strip()))
     if format == "markdown":
-        blocks = (_MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", b)).strip() for b in blocks)
+        blocks = (
+            _MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", b))).strip() for b in blocks
+        )
     return tuple(b for b in blocks if b)
 
 
@@ -65,6 +70,7 @@ class Sources:
 
     stories: tuple[Story, ...] = ()
     headlines: tuple[Headline, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. "feeds/x.xml: no entries": worth a line, not a stop
 
 
 class ScoredHeadline(NamedTuple):
@@ -98,6 +104,8 @@ class Lead:
     title_derived: bool = False
     url: str | None = None
     source: str = ""
+    image: str | None = None  # the hero image above the title (absolute URL)
+    image_alt: str = ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -125,3 +133,15 @@ class RenderedIssue:
     preheader: str
     html: str
     text: str
+    # The merge fields the templates test for emptiness ({% if subscriber.name %}), and the
+    # issue rendered for each combination of them being empty: (empty keys, html, text).
+    # `html` and `text` above are the variant where none is empty.
+    tested: frozenset[str] = frozenset()
+    variants: tuple[tuple[frozenset[str], str, str], ...] = ()
+
+    def variant(self, empty: frozenset[str]) -> tuple[str, str]:
+        """The (html, text) for a reader whose tested fields `empty` are empty."""
+        for keys, html, text in self.variants:
+            if keys == empty:
+                return html, text
+        return self.html, self.text

@@ -1,13 +1,18 @@
-"""`newsletter init`: lay out a fresh workspace, never overwriting anything."""
+"""`newsletter init`: lay out a fresh workspace, never overwriting anything.
+
+The workspace is copied from the skeleton shipped inside the package
+(newsletter/skeleton/: a commented newsletter.toml, the sample seed, a sample
+feed, a sample Markdown story and a sample subscriber list), so `init` works
+the same from a wheel as from a checkout, and never reads the folder the
+package was installed from.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.config import CONFIG_NAME
 from newsletter.errors import OutputError, display_path
 
-SAMPLE_SEED = "000_42a246ca27ba598a.txt"
 GITIGNORE = """\
 # newsletter: the database holds subscribers and the delivery journal; outboxes are dry runs.
 newsletter.db
@@ -17,20 +22,30 @@ issues/*/outbox/
 
 
 def skeleton_dir() -> Path:
-    """The sample newsletter.toml and seeds/: in newsletter/skeleton (wheel) or the repo root."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "skeleton"
-    return packaged if packaged.is_dir() else here.parent
+    """The sample workspace inside the package."""
+    return Path(__file__).resolve().parent / "skeleton"
+
+
+def skeleton_files() -> dict[Path, bytes]:
+    """Every file of the skeleton, by its path inside a workspace."""
+    root = skeleton_dir()
+    files = {
+        path.relative_to(root): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    if Path("newsletter.toml") not in files:
+        raise OutputError(
+            f"{display_path(root)}: the package's sample workspace is missing; "
+            "reinstall newsletter (pip install --force-reinstall newsletter)"
+        )
+    return files
 
 
 def init_workspace(folder: Path) -> tuple[list[Path], list[Path]]:
     """Create what a workspace needs; return (created, kept) paths."""
-    source = skeleton_dir()
-    wanted = {
-        folder / CONFIG_NAME: (source / CONFIG_NAME).read_bytes(),
-        folder / "seeds" / SAMPLE_SEED: (source / "seeds" / SAMPLE_SEED).read_bytes(),
-        folder / ".gitignore": GITIGNORE.encode(),
-    }
+    wanted = {folder / rel: data for rel, data in skeleton_files().items()}
+    wanted[folder / ".gitignore"] = GITIGNORE.encode()
     created, kept = [], []
     for path, data in wanted.items():
         if path.exists():
@@ -45,5 +60,8 @@ def init_workspace(folder: Path) -> tuple[list[Path], list[Path]]:
                 f"{display_path(path)}: cannot create ({e.strerror}); check the folder"
             ) from None
         created.append(path)
-    (folder / "issues").mkdir(exist_ok=True)
+    try:
+        (folder / "issues").mkdir(exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{display_path(folder)}: cannot create issues/ ({e.strerror})") from None
     return created, kept

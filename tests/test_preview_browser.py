@@ -68,7 +68,8 @@ def luminance(css_color: str) -> float:
 def test_page_loads_with_the_issue(page, preview):
     """The page shows the subject, a good build, the size against Gmail's clip and the email."""
     issue = read_manifest(preview.snapshot.folder / "issue.toml")
-    assert page.inner_text("h1") == issue.subject
+    assert issue.subject == "{title}"  # the manifest keeps the template: it follows the lead
+    assert page.inner_text("h1") == issue.lead.title
     assert page.get_attribute("#status", "data-state") == "ok"
     assert re.fullmatch(r"\d+(\.\d)? KB of 102 KB \(\d+%\)", page.inner_text("#size-text"))
     assert page.is_hidden("#error")

@@ -197,7 +197,7 @@ def test_markdown_lead_renders_without_raw_html(settings):
     rendered = render_issue(issue, settings)
     assert "<strong>bold</strong>" in rendered.html
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
-    assert "Some bold and a link." in " ".join(rendered.text.split())
+    assert "Some bold and a link <https://example.org>." in " ".join(rendered.text.split())
 
 
 def test_wrap_never_breaks_urls():

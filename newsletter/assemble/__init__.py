@@ -65,6 +65,8 @@ def lead_from_story(story: Story) -> Lead:
         title_derived=story.title is None,
         url=story.url,
         source=story.source,
+        image=story.image,
+        image_alt=story.image_alt,
     )
 
 

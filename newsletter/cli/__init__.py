@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
+from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:
@@ -43,6 +44,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"newsletter {version('newsletter')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        expose_value=False,
+        callback=_show_version,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    pass
 
 
 def warn(message: str) -> None:

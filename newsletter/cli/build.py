@@ -7,37 +7,49 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, parse_date, workspace_settings
+from newsletter.cli import app, parse_date, warn, workspace_settings
 
 
 @app.command()
 def build(
     sources: list[str] = typer.Argument(
         None,
+        metavar="[SOURCES]...",
         help="Seed files, Markdown stories, feed files or URLs, folders; or one issue folder "
         "to re-render from its issue.toml. Default: seeds/",
         show_default=False,
     ),
     lead: str = typer.Option(
-        None, "--lead", help="The story to lead with: its file, or its title."
+        None, "--lead", metavar="FILE|TITLE", help="The story to lead with: its file, or its title."
     ),
     related: int = typer.Option(
         None,
         "--related",
+        metavar="N",
         min=0,
         max=50,
         help="At most this many Related headlines. [default: 5, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
-        None, "--id", help="The issue id. [default: the ISO week, e.g. 2026-W48]"
+        None, "--id", metavar="ID", help="The issue id. [default: the ISO week, e.g. 2026-W48]"
     ),
-    out: Path = typer.Option(None, "--out", help="Write the issue here. [default: issues/<id>]"),
+    out: Path = typer.Option(
+        None, "--out", metavar="DIR", help="Write the issue here. [default: issues/<id>]"
+    ),
     no_more: bool = typer.Option(
         False, "--no-more", help="Drop the headlines that are not Related."
     ),
-    day: str = typer.Option(None, "--date", help="The issue's date, YYYY-MM-DD. [default: today]"),
+    day: str = typer.Option(
+        None, "--date", metavar="YYYY-MM-DD", help="The issue's date. [default: today]"
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the assembled issue as one JSON object."
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Overwrite a manifest you edited (kept as issue.toml.~1~), or rebuild an issue "
+        "already sent.",
     ),
 ) -> None:
     """Compile this week's sources into an issue: lead, related headlines, HTML, text and .eml."""
@@ -60,7 +72,9 @@ def build(
         related=settings.related,
         more_headlines=settings.more_headlines and not no_more,
     )
-    result = build_issue(sources or ["seeds"], settings, options, out=out)
+    result = build_issue(sources or ["seeds"], settings, options, out=out, force=force)
+    for warning in result.warnings:
+        warn(warning)
     if as_json:
         typer.echo(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
     else:
@@ -100,6 +114,9 @@ def _report(result) -> None:
     issue, folder = result.issue, display_path(result.folder)
     how = "re-rendered from its manifest" if result.from_manifest else "built"
     typer.echo(f"Issue {issue.id} {how}: {folder}/")
+    if result.backup:
+        typer.echo(f"  kept     your previous manifest as {folder}/{result.backup}")
+    typer.echo(f"  subject  {issue.subject}")
     typer.echo(f"  lead     {issue.lead.title}")
     if issue.lead.title_derived:
         typer.echo(f"           (title derived from the story: check it in {folder}/issue.toml)")

@@ -1,4 +1,4 @@
-"""`newsletter init`: a fresh workspace with a commented newsletter.toml and the sample seed."""
+"""`newsletter init`: a fresh workspace with a commented newsletter.toml and the samples."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from newsletter.cli import app
 
 @app.command()
 def init(
-    folder: Path = typer.Argument(Path("."), help="The workspace folder to create or complete."),
+    folder: Path = typer.Argument(
+        Path("."),
+        metavar="[DIR]",
+        help="The workspace folder to create or complete.",
+        show_default=False,
+    ),
 ) -> None:
-    """Create a workspace: newsletter.toml (commented), seeds/ with a sample; never overwrites."""
+    """Create a workspace: newsletter.toml (commented), seeds/ and samples/; never overwrites."""
     from newsletter.errors import display_path
     from newsletter.workspace import init_workspace
 
@@ -25,6 +30,6 @@ def init(
     where = display_path(folder)
     hop = "" if where == "." else f"cd {where} && "
     typer.echo(
-        "Next: edit newsletter.toml, put this week's stories in seeds/, "
-        f"then run `{hop}newsletter build`."
+        "Next: edit newsletter.toml, put this week's stories in seeds/ (samples/ has a feed "
+        f"and a Markdown story to copy from), then run `{hop}newsletter build`."
     )

@@ -18,11 +18,11 @@ def send(
     issue: Path = typer.Argument(
         ..., metavar="ISSUE", help="The built issue folder, e.g. issues/2026-W48."
     ),
-    to: str = typer.Option(
+    to: list[str] = typer.Option(
         None,
         "--to",
-        metavar="ADDR",
-        help="Send one test copy to this address only (not journaled).",
+        metavar="ADDRESS",
+        help="Send one test copy to this address only (not journaled); repeat for several.",
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Write every message to ISSUE/outbox/ as .eml; send nothing."
@@ -111,10 +111,12 @@ def send(
         _send(issue, settings, limit, yes)
 
 
-def _test_copy(issue: Path, to: str, settings) -> None:
+def _test_copy(issue: Path, to: list[str], settings) -> None:
     from newsletter.send import send_test_copy
 
-    typer.echo(send_test_copy(issue, to, settings, password=_password(settings)))
+    password = _password(settings)
+    for address in to:
+        typer.echo(send_test_copy(issue, address, settings, password=password))
 
 
 def _dry_run(issue: Path, settings, limit: int | None) -> None:

@@ -11,7 +11,8 @@ import time
 from email.header import Header
 from email.utils import formataddr, formatdate
 
-MAX_LINE = 78  # RFC 5322's "should"; 998 is the hard limit
+MAX_LINE = 78  # RFC 5322's "should"
+HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
 _ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$")
 
 
@@ -27,7 +28,10 @@ def one_line(value: str) -> str:
 def header_line(name: str, value: str) -> bytes:
     """`Name: value\\r\\n`, encoded and folded; any CR/LF in the value is flattened away."""
     value = one_line(value)
-    if not value.isascii():
+    # A word too long for any line cannot be folded at a space: RFC 2047 encoded-words can be
+    # split anywhere, so such a value is encoded too (a reader's client joins it back).
+    too_long = any(len(word) > HARD_LIMIT - len(name) - 2 for word in value.split(" "))
+    if not value.isascii() or too_long:
         encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
         return f"{name}: {encoded}\r\n".encode("ascii")
     return fold(f"{name}: {value}").encode("ascii")

@@ -2,7 +2,10 @@
 
 The shared part (From, Subject, List-Id, both bodies) is built once in
 `Mailing`; each recipient costs their header lines (To, Date, Message-ID,
-List-Unsubscribe) and their merge values.
+List-Unsubscribe) and their merge values.  When the templates test merge fields
+(`{% if subscriber.name %}`), the Mailing holds one message template per
+combination of those fields being empty, built once; each reader gets the one
+that matches their values.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from newsletter.mail.headers import (
 from newsletter.mail.template import MessageTemplate, build_message_template
 from newsletter.mail.unsubscribe import UnsubscribeLinks, unsubscribe_links
 from newsletter.models import RenderedIssue
+from newsletter.render.merge_tags import empty_keys
 
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
 
@@ -48,9 +52,17 @@ class Mailing:
     """An issue ready to be personalised: the message template plus what every copy shares."""
 
     issue_id: str
-    template: MessageTemplate
+    template: MessageTemplate  # for a reader with every tested field filled in
     links: UnsubscribeLinks
     domain: str
+    tested: frozenset[str] = frozenset()  # merge fields the templates test for emptiness
+    variants: Mapping[frozenset[str], MessageTemplate] = field(default_factory=dict)
+
+    def template_for(self, values: Mapping[str, str]) -> MessageTemplate:
+        """The message template for a reader with these merge values."""
+        if not self.tested:
+            return self.template
+        return self.variants.get(empty_keys(self.tested, values), self.template)
 
     def message_for(
         self,
@@ -81,7 +93,7 @@ class Mailing:
         )
         values = {f"field.{k}": str(v) for k, v in recipient.fields.items()}
         values.update(email=recipient.email, name=recipient.name, unsubscribe_url=unsubscribe)
-        return PersonalMessage(recipient.email, mid, self.template.fill(head, values))
+        return PersonalMessage(recipient.email, mid, self.template_for(values).fill(head, values))
 
 
 def prepare_mailing(rendered: RenderedIssue, issue_id: str, settings: Settings) -> Mailing:
@@ -93,11 +105,16 @@ def prepare_mailing(rendered: RenderedIssue, issue_id: str, settings: Settings) 
     head += header_line("Subject", rendered.subject)
     head += phrase_header("List-Id", settings.name, settings.list_identifier)
     template = build_message_template(head, rendered.text, rendered.html)
+    variants = {
+        empty: build_message_template(head, text, html) for empty, html, text in rendered.variants
+    }
     return Mailing(
         issue_id=issue_id,
         template=template,
         links=unsubscribe_links(settings),
         domain=settings.from_domain,
+        tested=rendered.tested,
+        variants=variants,
     )
 
 

@@ -1,21 +1,27 @@
 """Render an assembled issue: Jinja2 → MJML → HTML → premailer, and its own plain-text template.
 
 `render_issue` is a pure function of the issue, the settings and the template
-files; per-recipient values stay as merge tags (see merge_tags.py).
+files; per-recipient values stay as merge tags (see merge_tags.py).  Before
+anything renders, the inputs are checked: no text over `limits.text_bytes`
+(premailer's lxml silently drops a document past 10 MB), and no template that
+would make the build, or the reader's mail program, fetch a stylesheet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from newsletter.config import Settings
-from newsletter.errors import TemplateError
-from newsletter.models import Issue, Lead, RenderedIssue, ScoredHeadline
+from newsletter.errors import SourceError, TemplateError
+from newsletter.models import Issue, Lead, RenderedIssue, ScoredHeadline, Story
 from newsletter.render.html_steps import html_steps, run_steps
-from newsletter.render.merge_tags import SubscriberPlaceholders
+from newsletter.render.merge_tags import MergeState, SubscriberPlaceholders
+from newsletter.render.remote_styles import refuse_remote_styles
 from newsletter.render.templates import (
     CSS_FILE,
     HTML_TEMPLATE,
@@ -24,10 +30,13 @@ from newsletter.render.templates import (
     read_template_file,
     render_template,
     template_dirs,
+    template_path,
 )
-from newsletter.render.text_format import FILTERS, tidy_text
+from newsletter.render.text_format import FILTERS, tidy_text, wrap
 
 GMAIL_CLIP_BYTES = 102 * 1024  # Gmail shows "[Message clipped]" past this much HTML
+LXML_SAFE_BYTES = 9_000_000  # lxml (under premailer) drops a document of 10 MB or more
+MAX_TESTED_FIELDS = 4  # merge fields templates may test for emptiness: 2**4 renders at most
 RELATED_HEADING = "Related"
 MORE_HEADING = "More headlines"
 
@@ -41,18 +50,106 @@ class Section:
 
 
 def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
-    """Render the HTML and plain-text versions of an issue, merge tags left in place."""
+    """Render the HTML and plain-text versions of an issue, merge tags left in place.
+
+    Rendered once, plus once per combination of empty merge fields the templates test
+    (`{% if subscriber.name %}`): those variants go with the issue, never one per reader.
+    """
+    check_text_sizes(issue, settings.limits.text_bytes)
     dirs = template_dirs(settings.workspace)
     env = environment(dirs, FILTERS)
+    css_path = template_path(dirs, CSS_FILE)
+    css = read_template_file(dirs, CSS_FILE)
+    refuse_remote_styles(css, str(css_path or CSS_FILE), css=True)
+    html_path = template_path(dirs, HTML_TEMPLATE)
+    if html_path is not None:
+        refuse_remote_styles(html_path.read_text("utf-8", "replace"), str(html_path), css=False)
     context = _context(issue, settings)
-    mjml_source = render_template(
-        env, HTML_TEMPLATE, {**context, "lead_html": lead_html(issue.lead)}
+    steps = html_steps(css)
+    tested: set[str] = set()
+    renders: dict[frozenset[str], tuple[str, str]] = {}
+    pending = [frozenset[str]()]
+    while pending:
+        empty = pending.pop(0)
+        state = MergeState(empty=empty)
+        renders[empty] = _render_once(
+            env, steps, {**context, "subscriber": SubscriberPlaceholders(state)}
+        )
+        if not state.tested <= tested:
+            tested |= state.tested
+            if len(tested) > MAX_TESTED_FIELDS:
+                raise TemplateError(
+                    f"{HTML_TEMPLATE}, {TEXT_TEMPLATE}: the templates test "
+                    f"{len(tested)} merge fields for emptiness ({', '.join(sorted(tested))}); "
+                    f"at most {MAX_TESTED_FIELDS}: simplify the {{% if subscriber... %}} tests"
+                )
+            pending = [c for c in _subsets(tested) if c not in renders]
+    html, text = renders.pop(frozenset())
+    return RenderedIssue(
+        subject=issue.subject,
+        preheader=issue.preheader,
+        html=html,
+        text=text,
+        tested=frozenset(tested),
+        variants=tuple(sorted(((k, h, t) for k, (h, t) in renders.items()), key=_variant_order)),
     )
-    html = run_steps(
-        compile_mjml(mjml_source, HTML_TEMPLATE), html_steps(read_template_file(dirs, CSS_FILE))
-    )
+
+
+def _subsets(keys: set[str]) -> list[frozenset[str]]:
+    ordered = sorted(keys)
+    return [frozenset(c) for n in range(len(ordered) + 1) for c in combinations(ordered, n)]
+
+
+def _variant_order(variant: tuple[frozenset[str], str, str]) -> tuple[int, list[str]]:
+    return len(variant[0]), sorted(variant[0])
+
+
+def _render_once(env: Any, steps: Any, context: dict[str, Any]) -> tuple[str, str]:
+    mjml_source = render_template(env, HTML_TEMPLATE, context)
+    if len(mjml_source.encode("utf-8")) > LXML_SAFE_BYTES:
+        raise SourceError(
+            f"{HTML_TEMPLATE}: the issue makes {len(mjml_source.encode()) / 1e6:.1f} MB of HTML, "
+            "more than an email can hold; cut headlines or shorten the story"
+        )
+    html = run_steps(compile_mjml(mjml_source, HTML_TEMPLATE), steps)
     text = tidy_text(render_template(env, TEXT_TEMPLATE, context))
-    return RenderedIssue(subject=issue.subject, preheader=issue.preheader, html=html, text=text)
+    return html, text
+
+
+def check_text_sizes(issue: Issue, limit: int) -> None:
+    """Refuse any one text of the issue over `limit` bytes, naming where it came from."""
+    lead = issue.lead
+    where = lead.source or "the lead story"
+    texts = [
+        (f"{where}: the story", lead.body),
+        (f"{where}: the lead's title", lead.title),
+        (f"issue {issue.id}: the subject", issue.subject),
+        (f"issue {issue.id}: the preheader", issue.preheader),
+    ]
+    for item in (*issue.related, *issue.more):
+        texts.append((f"{item.headline.source or 'a headline'}: the headline", item.title))
+    _check_sizes(texts, limit)
+
+
+def check_story_sizes(stories: Iterable[Story], limit: int) -> None:
+    """The same limit on loaded stories, before the ranker spends time on a huge one."""
+    _check_sizes(((f"{s.source}: the story", s.body) for s in stories), limit)
+
+
+def _check_sizes(texts: Iterable[tuple[str, str]], limit: int) -> None:
+    for what, text in texts:
+        if len(text) * 4 <= limit:  # no UTF-8 character is over 4 bytes: surely small enough
+            continue
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            raise SourceError(
+                f"{what} is {_size(size)}, over the {_size(limit)} limit for one text "
+                "(limits.text_bytes in newsletter.toml); shorten it"
+            )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
 def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
@@ -66,19 +163,27 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
         "settings": settings,
         "sections": sections,
         "web_url": settings.web_url(issue.id),
-        "subscriber": SubscriberPlaceholders(),
+        "lead_html": lead_html(issue.lead),
+        "lead_text": lead_text(issue.lead),
     }
 
 
 def lead_html(lead: Lead) -> Markup:
     """The lead's body as HTML: escaped paragraphs, or Markdown rendered without raw HTML."""
     if lead.format == "markdown":
-        from markdown_it import MarkdownIt
+        from newsletter.render.markdown_body import markdown_html
 
-        return Markup(
-            MarkdownIt("commonmark", {"html": False, "typographer": False}).render(lead.body)
-        )
+        return Markup(markdown_html(lead.body))
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in lead.paragraphs)
+
+
+def lead_text(lead: Lead) -> str:
+    """The lead's body as plain text: wrapped paragraphs; Markdown keeps its links and lists."""
+    if lead.format == "markdown":
+        from newsletter.render.markdown_body import markdown_text
+
+        return markdown_text(lead.body)
+    return "\n\n".join(wrap(p) for p in lead.paragraphs)
 
 
 def compile_mjml(source: str, name: str) -> str:

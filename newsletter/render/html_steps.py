@@ -13,6 +13,12 @@ from collections.abc import Callable
 
 _STYLE_OPEN = re.compile(r"<style(?![^>]*data-premailer)([^>]*)>", re.I)
 _DOCTYPE = re.compile(r"^\s*<!doctype html>", re.I)
+_IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.I)
+_ATTR = re.compile(r'\s([a-zA-Z-]+)(?:\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+))?')
+_HREF = re.compile(r'<a\b[^>]*?\shref\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+)', re.I)
+_ABSOLUTE = re.compile(r"^(https?://[^/\s?#]+|mailto:)", re.I)
+COLUMN_PX = 552  # the 600 px column less the text's 24 px padding on each side
+IMAGE_STYLE = "display:block;max-width:100%;height:auto"
 
 
 def fence_mjml_styles(html: str) -> str:
@@ -63,6 +69,54 @@ def ensure_doctype(html: str) -> str:
     return html if _DOCTYPE.match(html) else "<!DOCTYPE html>\n" + html
 
 
+def fit_images(html: str) -> str:
+    """Give every image a width that fits the column, and let it shrink on a phone.
+
+    Outlook reads only the width attribute; other clients honour `max-width:100%;height:auto`,
+    so a 1,600 px photo never makes the email wider than the screen.
+    """
+
+    def fit(m: re.Match[str]) -> str:
+        attrs = {k.lower(): v for k, v in _ATTR.findall(m.group(1))}
+        width = attrs.pop("width", "").strip("\"'")
+        attrs.pop("height", None)
+        style = attrs.pop("style", "").strip("\"'").rstrip("; ")
+        fitted = width if width.isdigit() and 0 < int(width) <= COLUMN_PX else str(COLUMN_PX)
+        style = f"{style};{IMAGE_STYLE}" if style else IMAGE_STYLE
+        rest = "".join(f" {k}={v}" if v else f" {k}" for k, v in attrs.items())
+        return f'<img{rest} width="{fitted}" style="{style}">'
+
+    return _IMG.sub(fit, html)
+
+
+def check_images_and_links(html: str) -> str:
+    """Refuse an image without alt text or an absolute src, and a link that is not absolute.
+
+    Stories are checked where they are read, with their file and line; this catches what a
+    template itself adds.
+    """
+    from newsletter.errors import TemplateError
+
+    for m in _IMG.finditer(html):
+        attrs = {k.lower(): v.strip("\"'") for k, v in _ATTR.findall(m.group(1))}
+        src = attrs.get("src", "")
+        if not _ABSOLUTE.match(src) or src.lower().startswith("mailto:"):
+            raise TemplateError(
+                f"the email template: image '{src}' is not an absolute https:// URL; "
+                "mail programs cannot load it"
+            )
+        if not attrs.get("alt", "").strip():
+            raise TemplateError(f'the email template: image {src} has no alt text; add alt="…"')
+    for m in _HREF.finditer(html):
+        href = m.group(1).strip("\"'")
+        if not (_ABSOLUTE.match(href) or href.startswith("%%")):
+            raise TemplateError(
+                f"the email template: link '{href}' is not absolute; links in an email must "
+                "be full https:// URLs"
+            )
+    return html
+
+
 def html_steps(css: str) -> tuple[Callable[[str], str], ...]:
     """The post-processing pipeline, in order."""
     return (
@@ -71,6 +125,8 @@ def html_steps(css: str) -> tuple[Callable[[str], str], ...]:
         unfence_styles,
         ensure_doctype,
         main_landmark,
+        fit_images,
+        check_images_and_links,
         drop_empty_lines,
     )
 

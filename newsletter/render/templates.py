@@ -72,6 +72,14 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         ) from None
 
 
+def template_path(dirs: tuple[Path, ...], name: str) -> Path | None:
+    """The file a template name resolves to (first folder that has it), or None."""
+    for folder in dirs:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
 def read_template_file(dirs: tuple[Path, ...], name: str) -> str:
     """A non-Jinja template file (the CSS), from the first folder that has it."""
     for folder in dirs:

@@ -2,7 +2,10 @@
 
 `load_sources` takes files, folders and feed URLs and returns one `Sources`
 value.  Folders are read in a stable order (by file name); hidden files and
-files starting with `_` are skipped, so notes can live beside the seeds.
+files starting with `_` are skipped, so notes can live beside the seeds.  Any
+other file a folder holds that the build cannot read (`story.html`) is skipped
+with a warning naming it, and so is a feed without entries: worth a line, not
+a stop.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from newsletter.config import LimitsSettings
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Sources, Story
 
@@ -19,37 +23,49 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom")
 SOURCE_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + FEED_SUFFIXES
 
 
-def load_sources(paths: Iterable[str | Path]) -> Sources:
+def load_sources(paths: Iterable[str | Path], limits: LimitsSettings | None = None) -> Sources:
     """Read every source named (files, folders, feed URLs) into stories and headlines."""
     stories: list[Story] = []
     headlines: list[Headline] = []
+    warnings: list[str] = []
     for item in paths:
-        for loaded in _load_one(item):
+        for loaded in _load_one(item, limits or LimitsSettings()):
             stories.extend(loaded.stories)
             headlines.extend(loaded.headlines)
+            warnings.extend(loaded.warnings)
     if not stories and not headlines:
-        raise SourceError("no stories or headlines found in the sources given; add a seed file")
-    return Sources(stories=tuple(stories), headlines=tuple(headlines))
+        raise SourceError(
+            "no stories or headlines found in the sources given"
+            + (f" ({'; '.join(warnings)})" if warnings else "")
+            + "; add a seed file"
+        )
+    return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
 
 
-def _load_one(item: str | Path) -> Iterable[Sources]:
+def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
     if isinstance(item, str) and item.startswith(("http://", "https://")):
         from newsletter.sources.feeds import fetch_feed, parse_feed
 
-        yield parse_feed(fetch_feed(item), item)
+        yield parse_feed(fetch_feed(item, limits.feed_bytes, limits.feed_seconds), item)
         return
     path = Path(item)
     if path.is_dir():
         files = source_files(path)
+        skipped = tuple(
+            f"{display_path(p)}: not a story source ({', '.join(SOURCE_SUFFIXES)}); skipped"
+            for p in unreadable_files(path)
+        )
+        if skipped:
+            yield Sources(warnings=skipped)
         if not files:
             kinds = ", ".join(SOURCE_SUFFIXES)
             raise SourceError(
                 f"{display_path(path)}/: no story sources ({kinds}) found; add a seed file"
             )
         for file in files:
-            yield load_file(file)
+            yield load_file(file, limits.feed_bytes)
     elif path.exists() or path.suffix:
-        yield load_file(path)
+        yield load_file(path, limits.feed_bytes)
     else:
         raise SourceError(f"{display_path(path)}: no such file or folder; check the path")
 
@@ -68,13 +84,43 @@ def source_files(folder: Path) -> list[Path]:
     )
 
 
-def load_file(path: Path) -> Sources:
-    """Read one source file, choosing the parser by its suffix (or its content for feeds)."""
+def unreadable_files(folder: Path) -> list[Path]:
+    """The files of a folder the build skips although nobody hid them (`story.html`)."""
+    return sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file()
+            and p.suffix.lower() not in SOURCE_SUFFIXES
+            and not p.name.startswith((".", "_"))
+            and not p.name.endswith("~")  # an editor's backup file
+        ),
+        key=lambda p: p.name,
+    )
+
+
+def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
+    """Read one source file, choosing the parser by its suffix (or its content for feeds).
+
+    A feed file over `max_feed_bytes` is refused before it is read, as a feed URL would be:
+    parsing one takes several times its size in memory.
+    """
     from newsletter.sources.reading import read_bytes, read_text
 
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES:
         from newsletter.sources.feeds import parse_feed
+
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # read_bytes says what is wrong
+        if max_feed_bytes is not None and size > max_feed_bytes:
+            raise SourceError(
+                f"{where(path)}: the feed is {size / 1e6:.1f} MB, larger than "
+                f"{max_feed_bytes / 1e6:g} MB; refused: raise limits.feed_bytes in "
+                "newsletter.toml if it is really that big"
+            )
 
         # Feeds declare their own encoding in the XML prolog: hand feedparser the bytes.
         return parse_feed(read_bytes(path), display_path(path))

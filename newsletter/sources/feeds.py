@@ -17,7 +17,9 @@ from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 
 FULL_STORY_WORDS = 120
-FETCH_TIMEOUT = 20.0
+FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
+FEED_MAX_BYTES = 10_000_000
+MAX_REDIRECTS = 5
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 
 
@@ -31,7 +33,9 @@ def parse_feed(data: bytes, shown: str) -> Sources:
             f"{_where_error(shown, feed.bozo_exception)}; "
             "check that it is a complete RSS or Atom feed"
         )
-    if not feed.entries and not feed.feed:
+    if not feed.entries:
+        if feed.get("version") or feed.feed:  # a real feed that has nothing this week
+            return Sources(warnings=(f"{shown}: no entries",))
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
     for index, entry in enumerate(feed.entries, start=1):
@@ -46,8 +50,17 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if not title and not summary:
             continue
         if content and len(content.split()) >= FULL_STORY_WORDS:
+            image, image_alt = _entry_image(entry, title)
             stories.append(
-                Story(title=title or None, body=content, source=source, url=link, date=when)
+                Story(
+                    title=title or None,
+                    body=content,
+                    source=source,
+                    url=link,
+                    date=when,
+                    image=image,
+                    image_alt=image_alt,
+                )
             )
         else:
             headlines.append(
@@ -62,33 +75,127 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     return Sources(stories=tuple(stories), headlines=tuple(headlines))
 
 
-def fetch_feed(url: str) -> bytes:
-    """Download a feed; a failure names the host and port and what to do."""
-    import urllib.error
-    import urllib.request
+def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH_SECONDS) -> bytes:
+    """Download a feed within `seconds` overall and `max_bytes`; every failure is one line.
 
-    parts = urlsplit(url)
-    hostport = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
-    request = urllib.request.Request(url, headers={"User-Agent": "newsletter (+feed reader)"})
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            return response.read()
-    except urllib.error.HTTPError as e:
-        e.close()
-        raise SourceError(
-            f"{url}: the server answered {e.code} {e.reason}; check the feed address"
-        ) from None
-    except urllib.error.URLError as e:
-        reason = getattr(e.reason, "strerror", None) or str(e.reason)
-        raise SourceError(
-            f"{hostport}: cannot fetch {url} ({reason}); check the address and the network"
-        ) from None
-    except TimeoutError:
-        raise SourceError(
-            f"{hostport}: no answer in {FETCH_TIMEOUT:.0f} s for {url}; try again later"
-        ) from None
-    except OSError as e:
-        raise SourceError(f"{hostport}: cannot fetch {url} ({e}); check the network") from None
+    Only http(s) redirects are followed, at most MAX_REDIRECTS of them.  The deadline covers
+    the whole fetch (connecting, every redirect, every read): a server that drips a byte a
+    second cannot hold the build longer than a silent one.
+    """
+    import http.client
+    import threading
+    import time
+    from urllib.parse import urljoin
+
+    deadline = time.monotonic() + seconds
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(current)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SourceError(f"{url}: redirected to {current}, not an http(s) address; refused")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        hostport = f"{parts.hostname}:{port}"
+
+        def left(hostport: str = hostport) -> float:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SourceError(
+                    f"{hostport}: {url} took longer than {seconds:g} s; try again later, or "
+                    "raise limits.feed_seconds in newsletter.toml"
+                )
+            return remaining
+
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = cls(parts.hostname, port, timeout=left())
+        watchdog: threading.Timer | None = None
+        sock = response = None
+        try:
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "User-Agent": "newsletter (+feed reader)",
+                    "Accept-Encoding": "identity",  # a size cap on compressed bytes caps nothing
+                },
+            )
+            sock = conn.sock  # http.client lets go of it once the response is complete
+            # A socket timeout is per read: a server dripping a byte at a time never trips it.
+            # At the deadline this timer cuts the connection, whatever read is waiting.
+            watchdog = threading.Timer(left(), _cut, args=(sock,))
+            watchdog.daemon = True
+            watchdog.start()
+            sock.settimeout(left())
+            response = conn.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location")
+                if not location:
+                    raise SourceError(f"{url}: redirect {response.status} without a Location")
+                current = urljoin(current, location.strip())
+                continue
+            if response.status != 200:
+                raise SourceError(
+                    f"{url}: the server answered {response.status} {response.reason}; "
+                    "check the feed address"
+                )
+            length = response.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise _too_big(url, max_bytes, f"{int(length):,} bytes announced")
+            chunks, total = [], 0
+            while True:
+                sock.settimeout(left())
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > max_bytes:
+                    raise _too_big(url, max_bytes, "more")
+                chunks.append(chunk)
+            left()  # the watchdog cut the connection: not a complete feed
+            if length and length.isdigit() and total < int(length):
+                raise http.client.IncompleteRead(b"", int(length) - total)
+            return b"".join(chunks)
+        except SourceError:
+            raise
+        except TimeoutError:
+            left()  # past the deadline: that message
+            raise SourceError(f"{hostport}: no answer for {url}; try again later") from None
+        except (http.client.HTTPException, ValueError) as e:
+            left()
+            raise SourceError(
+                f"{hostport}: {url} broke off or answered garbage ({type(e).__name__}); "
+                "try again later"
+            ) from None
+        except OSError as e:
+            left()
+            reason = e.strerror or str(e)
+            raise SourceError(
+                f"{hostport}: cannot fetch {url} ({reason}); check the address and the network"
+            ) from None
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+            if response is not None:
+                response.close()
+            conn.close()
+            if sock is not None:
+                sock.close()  # http.client may have handed it to the response
+    raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects; use the feed's final address")
+
+
+def _cut(sock: object) -> None:
+    import contextlib
+    import socket
+
+    with contextlib.suppress(OSError):  # already closed: the fetch ended first
+        sock.shutdown(socket.SHUT_RDWR)  # type: ignore[attr-defined]
+
+
+def _too_big(url: str, max_bytes: int, seen: str) -> SourceError:
+    return SourceError(
+        f"{url}: the feed is larger than {max_bytes / 1e6:g} MB ({seen}); refused: raise "
+        "limits.feed_bytes in newsletter.toml if it is really that big"
+    )
 
 
 def _is_broken_xml(exc: BaseException | None) -> bool:
@@ -110,6 +217,25 @@ def _entry_date(entry: dict) -> dt.date | None:
         if value:
             return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
     return None
+
+
+def _entry_image(entry: dict, title: str) -> tuple[str | None, str]:
+    """An entry's image: an image enclosure or media:content, if absolute; alt from the feed."""
+    candidates = []
+    for enclosure in entry.get("enclosures") or []:
+        if str(enclosure.get("type", "")).startswith("image/"):
+            candidates.append((enclosure.get("href") or enclosure.get("url"), ""))
+    for media in entry.get("media_content") or []:
+        kind = str(media.get("type", ""))
+        if kind.startswith("image/") or media.get("medium") == "image":
+            candidates.append((media.get("url"), ""))
+    description = " ".join(str(entry.get("media_description", "")).split())
+    for url, _ in candidates:
+        url = str(url or "").strip()
+        if re.match(r"^https?://[^/\s]+\S*$", url):
+            # A feed rarely describes its image; the title says what it illustrates.
+            return url, description or title or "Illustration"
+    return None, ""
 
 
 def _full_content(entry: dict) -> str:

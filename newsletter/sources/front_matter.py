@@ -11,7 +11,7 @@ from typing import Any
 from newsletter.errors import SourceError, where
 
 _FENCE = re.compile(r"^---[ \t]*$")
-KNOWN_KEYS = ("title", "url", "date", "source", "tags", "lead")
+KNOWN_KEYS = ("title", "url", "date", "source", "tags", "lead", "image", "image_alt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,8 @@ class FrontMatter:
     source: str | None = None
     tags: tuple[str, ...] = ()
     lead: bool = False
+    image: str | None = None  # the story's lead image, an absolute URL
+    image_alt: str = ""
 
 
 def split_front_matter(text: str, path: Path) -> tuple[FrontMatter, str, int]:
@@ -78,7 +80,7 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
         k = str(unknown[0])
         raise fail(k, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
     values: dict[str, Any] = {}
-    for key in ("title", "source"):
+    for key in ("title", "source", "image_alt"):
         if key in meta and meta[key] is not None:
             if not isinstance(meta[key], str | int | float):
                 raise fail(key, "must be text")
@@ -88,6 +90,20 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
         if not re.match(r"^https?://[^/\s]+\S*$", url):
             raise fail("url", f"'{url}' is not an absolute http(s) URL")
         values["url"] = url
+    if meta.get("image") is not None:
+        image = str(meta["image"]).strip()
+        if not re.match(r"^https?://[^/\s]+\S*$", image):
+            raise fail(
+                "image",
+                f"'{image}' is not an absolute https:// URL (mail programs cannot load files "
+                "next to the story: put it online and use its full address)",
+            )
+        if not values.get("image_alt"):
+            raise fail(
+                "image", "has no image_alt: describe the image for readers who cannot see it"
+            )
+        values["image"] = image
+    values["image_alt"] = values.get("image_alt") or ""
     if meta.get("date") is not None:
         values["date"] = _date(meta["date"], fail)
     if meta.get("tags") is not None:

@@ -1,0 +1,155 @@
+"""The manifest is the editor's: what a build may overwrite, and what it must refuse.
+
+The build keeps, beside issue.toml, a record of the manifest's SHA-256 as it wrote it from
+the sources (`built`) and as it last rendered it (`rendered`), in `.manifest-hashes`.  So:
+
+- a build from the sources into a folder whose issue.toml is not what the build wrote (the
+  editor changed it) refuses, and tells the editor to rebuild from the folder instead;
+  `--force` overwrites, keeping the old manifest as `issue.toml.~1~` (then ~2~, ...);
+- an issue with rows in the delivery journal (sent to anyone) is never rebuilt from the
+  sources under the same id without `--force`, nor re-rendered from a manifest changed since
+  its last render: later readers would get other content under the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from pathlib import Path
+
+from newsletter.config import Settings
+from newsletter.errors import ManifestError, display_path
+from newsletter.manifest import MANIFEST_NAME, RECORD_NAME
+
+_RECORD_LINE = re.compile(r'^(built|rendered) = "([0-9a-f]{64})"$', re.M)
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of a manifest's bytes, as kept in the record."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_record(folder: Path) -> dict[str, str]:
+    """The hashes kept in an issue folder ({} when there is no record)."""
+    try:
+        text = (folder / RECORD_NAME).read_text("ascii")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return dict(_RECORD_LINE.findall(text))
+
+
+def record_bytes(built: str | None, rendered: str) -> bytes:
+    """The record file: which manifest the build wrote, and which one it rendered last."""
+    lines = [
+        "# Written by `newsletter build`; do not edit. SHA-256 of issue.toml as built from the",
+        "# sources and as last rendered: how a build knows the manifest holds your edits.",
+    ]
+    if built:
+        lines.append(f'built = "{built}"')
+    lines.append(f'rendered = "{rendered}"')
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def backup_name(folder: Path) -> str:
+    """The first free `issue.toml.~N~` in the folder (GNU numbered-backup style)."""
+    n = 1
+    while (folder / f"{MANIFEST_NAME}.~{n}~").exists():
+        n += 1
+    return f"{MANIFEST_NAME}.~{n}~"
+
+
+def check_source_build(
+    folder: Path, issue_id: str, new_manifest: bytes, settings: Settings, *, force: bool
+) -> dict[str, bytes]:
+    """May a build from the sources write this folder?  Returns the backup files to write.
+
+    Raises ManifestError when the folder's manifest holds edits, or the issue was sent,
+    unless `force`; with `force`, an existing manifest that differs is kept as a backup.
+    """
+    if not force:
+        sent = sent_count(settings, issue_id)
+        if sent:
+            raise ManifestError(
+                f"issue {issue_id} was already sent ({sent} reader(s) in the delivery journal "
+                f"of {display_path(settings.path(settings.database))}); rebuilding it from the "
+                "sources would give later readers other content under the same id: build a new "
+                f"issue with --id, re-render {display_path(folder)} from its manifest, or pass "
+                "--force"
+            )
+    return check_overwrite(folder, new_manifest, force=force)
+
+
+def check_overwrite(folder: Path, new_manifest: bytes, *, force: bool) -> dict[str, bytes]:
+    """May `new_manifest` replace the folder's issue.toml?  Not an edited one, unless `force`.
+
+    Returns the backup to write with the new folder ({} when nothing would be lost).
+    """
+    shown = display_path(folder)
+    manifest = folder / MANIFEST_NAME
+    try:
+        current = manifest.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return {}  # nothing to lose (writing the folder says what is in the way)
+    except OSError as e:
+        raise ManifestError(f"{display_path(manifest)}: cannot read ({e.strerror})") from None
+    if current == new_manifest:
+        return {}
+    built = read_record(folder).get("built")
+    if built != digest(current) and not force:
+        why = (
+            "was edited since the build wrote it"
+            if built
+            else (f"may hold your edits (no {RECORD_NAME} record of what the build wrote)")
+        )
+        raise ManifestError(
+            f"{display_path(manifest)}: {why}; to render your edits run "
+            f"`newsletter build {shown}`; to overwrite it anyway pass --force "
+            f"(your manifest is kept as {backup_name(folder)})"
+        )
+    return {backup_name(folder): current} if force else {}
+
+
+def check_rerender(
+    folder: Path, issue_id: str, manifest: bytes, settings: Settings, *, force: bool
+) -> None:
+    """May an issue folder be re-rendered from its manifest?  Not a sent one changed since."""
+    if force:
+        return
+    record = read_record(folder)
+    if record.get("rendered") == digest(manifest):
+        return  # the manifest readers got: re-rendering repeats it
+    sent = sent_count(settings, issue_id)
+    if sent:
+        raise ManifestError(
+            f"{display_path(folder / MANIFEST_NAME)}: changed since issue {issue_id} was "
+            f"rendered and sent ({sent} reader(s) in the delivery journal); re-rendering would "
+            "give later readers other content under the same id: copy the folder and give it "
+            "a new id, or pass --force"
+        )
+
+
+def sent_count(settings: Settings, issue_id: str) -> int:
+    """Rows for the issue in the delivery journal; 0 without a database (none is created)."""
+    path = settings.path(settings.database)
+    if not path.is_file():
+        return 0
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            has_table = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+            ).fetchone()
+            if not has_table:
+                return 0
+            row = conn.execute(
+                "SELECT count(*) FROM deliveries WHERE issue_id = ?", (issue_id,)
+            ).fetchone()
+            return int(row[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise ManifestError(
+            f"{display_path(path)}: cannot read the delivery journal ({e}) to check whether "
+            f"issue {issue_id} was sent; fix the database, or pass --force"
+        ) from None

@@ -1,0 +1,248 @@
+"""Feeds from URLs: an overall deadline, a size cap, http(s) redirects only, one line per failure.
+
+Each test runs against a real server on 127.0.0.1 that misbehaves on purpose: it
+drips, stalls, sends too much, cuts off, or redirects where it should not.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.config import LimitsSettings
+from newsletter.errors import SourceError
+from newsletter.sources import load_sources
+from newsletter.sources.feeds import fetch_feed
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>World</title>
+<item><title>Chile tightens border checks</title><link>https://example.org/c</link></item>
+</channel></rss>"""
+EMPTY_RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>World</title>
+<link>https://example.org/</link><description>Nothing this week</description></channel></rss>"""
+EMPTY_RDF = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="https://example.org/"><title>World</title><link>https://example.org/</link>
+<description>Nothing</description></channel></rdf:RDF>"""
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    """Reads one request line and plays the behaviour its path names."""
+
+    def handle(self) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        path = data.split(b" ", 2)[1].decode()
+        self.server.paths.append(path)
+        stop = self.server.stop
+        send = self.request.sendall
+        try:
+            if path == "/feed.xml":
+                send(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(RSS)
+                    + RSS
+                )
+            elif path == "/empty.xml":
+                send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + EMPTY_RSS)
+            elif path == "/drip":  # a byte every 50 ms: no single read ever times out
+                send(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<?xml")
+                while not stop.wait(0.05):
+                    send(b" ")
+            elif path == "/drip-headers":
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10000:
+                    if stop.wait(0.05):
+                        break
+                    send(bytes([byte]))
+            elif path == "/stall":
+                stop.wait(30)
+            elif path == "/announced-big":
+                send(b"HTTP/1.1 200 OK\r\nContent-Length: 50000000\r\n\r\n<rss>")
+            elif path == "/endless":  # no length, never ends
+                send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+                block = b"<!-- filler -->" * 4096
+                while not stop.is_set():
+                    send(block)
+            elif path == "/cut":
+                send(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + RSS[:60])
+            elif path == "/to-ftp":
+                send(
+                    b"HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1/feed.xml\r\nContent-Length: 0\r\n\r\n"
+                )
+            elif path == "/to-file":
+                send(
+                    b"HTTP/1.1 301 Moved\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n"
+                )
+            elif path.startswith("/hop"):
+                n = int(path[4:] or 0)
+                target = "/feed.xml" if n >= self.server.hops else f"/hop{n + 1}"
+                send(
+                    f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode()
+                )
+            elif path == "/loop":
+                send(b"HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n")
+            else:
+                send(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        except OSError:
+            pass  # the client hung up: that is what the tests want
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+@contextmanager
+def bad_server(hops: int = 3) -> Iterator[_Server]:
+    """A misbehaving HTTP server on 127.0.0.1 (any free port), stopped afterwards."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.stop = threading.Event()
+    server.paths = []
+    server.hops = hops
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+def url(server: _Server, path: str) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}{path}"
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-headers", "/stall"])
+def test_a_dripping_or_silent_server_is_cut_at_the_overall_deadline(path):
+    """A server that drips bytes (body or headers) or says nothing is stopped at the deadline."""
+    with bad_server() as server:
+        started = time.monotonic()
+        with pytest.raises(SourceError, match=r"127\.0\.0\.1:\d+: .* took longer than 0\.5 s"):
+            fetch_feed(url(server, path), seconds=0.5)
+        assert time.monotonic() - started < 10  # never the 75 s of a per-read timeout
+
+
+def test_an_announced_oversize_feed_is_refused_before_reading_it():
+    """A Content-Length over the cap is refused at once, naming the cap."""
+    with (
+        bad_server() as server,
+        pytest.raises(SourceError, match=r"larger than 10 MB \(50,000,000 bytes announced\)"),
+    ):
+        fetch_feed(url(server, "/announced-big"))
+
+
+def test_an_endless_feed_is_cut_at_the_default_10_mb():
+    """A body without a length that never ends is cut just past 10 MB: memory stays bounded."""
+    with (
+        bad_server() as server,
+        pytest.raises(SourceError, match=r"larger than 10 MB.*limits\.feed_bytes"),
+    ):
+        fetch_feed(url(server, "/endless"))
+
+
+def test_the_size_cap_comes_from_newsletter_toml(workspace):
+    """limits.feed_bytes in newsletter.toml lowers the cap for feed URLs."""
+    text = (
+        (workspace / "newsletter.toml")
+        .read_text("utf-8")
+        .replace("feed_bytes = 10000000", "feed_bytes = 100")
+    )
+    (workspace / "newsletter.toml").write_text(text, "utf-8")
+    with bad_server() as server:
+        result = CliRunner().invoke(app, ["build", url(server, "/feed.xml"), "seeds"])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(
+        "limits.feed_bytes in newsletter.toml if it is really that big"
+    )
+    assert "larger than 0.0001 MB" in result.output and "Traceback" not in result.output
+
+
+def test_a_connection_cut_mid_body_is_one_line():
+    """A body shorter than announced (IncompleteRead) is one error line naming host and port."""
+    with bad_server() as server, pytest.raises(SourceError, match=r"127\.0\.0\.1:\d+: .*broke off"):
+        fetch_feed(url(server, "/cut"), seconds=5)
+
+
+@pytest.mark.parametrize(("path", "scheme"), [("/to-ftp", "ftp://"), ("/to-file", "file://")])
+def test_redirects_to_other_schemes_are_refused(path, scheme):
+    """Only http(s) redirects are followed: ftp:// and file:// are refused."""
+    with (
+        bad_server() as server,
+        pytest.raises(SourceError, match=rf"redirected to {scheme}.*not an http\(s\) address"),
+    ):
+        fetch_feed(url(server, path))
+
+
+def test_up_to_five_redirects_are_followed_and_a_sixth_is_refused():
+    """Five http redirects reach the feed; six (or a loop) are refused."""
+    with bad_server(hops=4) as server:  # /hop0 → … → /hop4 → /feed.xml: five redirects
+        assert b"Chile tightens" in fetch_feed(url(server, "/hop0"))
+    with bad_server(hops=5) as server, pytest.raises(SourceError, match="more than 5 redirects"):
+        fetch_feed(url(server, "/hop0"))
+    with bad_server() as server:
+        with pytest.raises(SourceError, match="more than 5 redirects"):
+            fetch_feed(url(server, "/loop"))
+        assert len(server.paths) == 6  # the request and five redirects, no more
+
+
+def test_feed_url_failures_on_the_command_line_are_one_line(workspace):
+    """`newsletter build URL` over a stalled server exits 1 with one error line, no traceback."""
+    text = (
+        (workspace / "newsletter.toml")
+        .read_text("utf-8")
+        .replace("feed_seconds = 20.0", "feed_seconds = 0.5")
+    )
+    (workspace / "newsletter.toml").write_text(text, "utf-8")
+    with bad_server() as server:
+        result = CliRunner().invoke(app, ["build", url(server, "/stall"), "seeds"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith("error: 127.0.0.1:")
+
+
+@pytest.mark.parametrize("feed", [EMPTY_RSS, EMPTY_RDF], ids=["rss2", "rss1-rdf"])
+def test_an_empty_feed_builds_with_a_warning(workspace, feed):
+    """A valid feed with no entries is a warning naming it; the rest of the sources still build."""
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / "x.xml").write_bytes(feed)
+    result = CliRunner().invoke(app, ["build", "feeds/x.xml", "seeds", "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert "warning: feeds/x.xml: no entries" in result.output
+
+
+def test_an_empty_feed_url_is_a_warning_too(workspace):
+    """An empty feed fetched from a URL loads as no headlines, with a warning naming the URL."""
+    with bad_server() as server:
+        address = url(server, "/empty.xml")
+        loaded = load_sources([address, workspace / "seeds"], LimitsSettings())
+        with pytest.raises(
+            SourceError,
+            match=r"no stories or headlines found in the sources given \(.*/empty.xml: no entries\)",
+        ):
+            load_sources([address])
+    assert loaded.warnings == (f"{address}: no entries",)
+    assert loaded.headlines  # the seed's headlines are all there
+
+
+def test_limits_are_checked_in_newsletter_toml(workspace):
+    """A zero or negative limit in newsletter.toml is an error naming [limits]."""
+    from newsletter.config import settings_from_mapping
+    from newsletter.errors import ConfigError
+
+    with pytest.raises(
+        ConfigError, match="limits: feed_bytes, feed_seconds and text_bytes must be positive"
+    ):
+        settings_from_mapping({"limits": {"feed_seconds": 0}})
+    with pytest.raises(
+        ConfigError, match=r"limits\.feed_byte: unknown key \(did you mean 'feed_bytes'\?\)"
+    ):
+        settings_from_mapping({"limits": {"feed_byte": 5}})
