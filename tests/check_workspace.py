@@ -1,7 +1,10 @@
 """A copy of the sample workspace with its issue built, and ways to craft a bad issue from it.
 
 Each craft edits what an editor edits (newsletter.toml, issue.toml, a template
-in the workspace's templates/) and rebuilds, so the checks see a real build.
+in the workspace's templates/) and rebuilds, so the checks see a real build.  What the
+build itself refuses (a relative link, an image without alt text) is crafted in the built
+files instead, as a hand edit or an older version of the tool could have left them: the
+checks are the gate for what is on disk, whoever wrote it.
 """
 
 from __future__ import annotations
@@ -90,6 +93,24 @@ class Crafter:
         """Override a default template in the workspace's templates/ with `text`."""
         (self.root / "templates").mkdir(exist_ok=True)
         (self.root / "templates" / name).write_text(text, "utf-8")
+        return self
+
+    def built_html(self, markup: str) -> Crafter:
+        """Add `markup` at the end of the body of index.html and of message.eml's HTML part."""
+        from email import policy
+        from email.parser import BytesParser
+
+        page = self.folder / "index.html"
+        text = page.read_text("utf-8")
+        assert "</body>" in text
+        page.write_text(text.replace("</body>", markup + "</body>", 1), "utf-8")
+        path = self.folder / "message.eml"
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        part = message.get_body(preferencelist=("html",))
+        assert part is not None
+        html = part.get_content()
+        part.set_content(html.replace("</body>", markup + "</body>", 1), subtype="html")
+        path.write_bytes(message.as_bytes(policy=policy.SMTP))
         return self
 
     def rebuild(self) -> Path:

@@ -75,18 +75,14 @@ CRAFTS = {
     "preheader.repeat": lambda c: c.manifest(
         'preheader = "', 'preheader = "Peru is preparing to declare a state of emergency" #'
     ),
-    "links.placeholder": lambda c: c.lead_body("Read [the story](TODO) today.", "markdown"),
-    "links.absolute": lambda c: c.lead_body("Read [the story](news/today.html) today.", "markdown"),
+    "links.placeholder": lambda c: c.built_html('<p><a href="TODO">the story</a></p>'),
+    "links.absolute": lambda c: c.built_html('<p><a href="news/today.html">the story</a></p>'),
     "links.shortener": lambda c: c.manifest(
         '[[more]]\ntitle = "', '[[more]]\nurl = "https://bit.ly/3xYz"\ntitle = "'
     ),
-    "images.alt": lambda c: c.template(
-        "digest.mjml.j2", FOOTER, FOOTER + '<img src="https://example.org/a.png" width="600">'
-    ),
-    "images.src": lambda c: c.template(
-        "digest.mjml.j2", FOOTER, FOOTER + '<img src="hero.png" alt="The border" width="600">'
-    ),
-    "images.width": lambda c: c.lead_body("![The border](https://example.org/a.png)", "markdown"),
+    "images.alt": lambda c: c.built_html('<img src="https://example.org/a.png" width="600">'),
+    "images.src": lambda c: c.built_html('<img src="hero.png" alt="The border" width="600">'),
+    "images.width": lambda c: c.built_html('<img src="https://example.org/a.png" alt="Border">'),
     "html.lang": lambda c: c.template(
         "digest.mjml.j2", '<mjml lang="{{ settings.language }}"', "<mjml"
     ),
@@ -101,6 +97,10 @@ CRAFTS = {
         'subject = "', 'subject = "Act now: 100% free border news" #'
     ),
 }
+
+
+# Crafted in the built files: the build refuses these (see test_images.py), the gate still must.
+BUILT_CRAFTS = {"links.placeholder", "links.absolute", "images.alt", "images.src", "images.width"}
 
 
 def test_every_check_has_a_crafted_bad_issue():
@@ -128,8 +128,12 @@ def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
     """A bad issue crafted the way an editor could make it draws that check's finding."""
     if check_id != "sender.dkim":  # that craft signs for another domain itself
         signed(crafter)
-    CRAFTS[check_id](crafter)
-    crafter.rebuild()
+    if check_id in BUILT_CRAFTS:  # edits what the build wrote
+        crafter.rebuild()
+        CRAFTS[check_id](crafter)
+    else:  # edits what the build reads
+        CRAFTS[check_id](crafter)
+        crafter.rebuild()
     report = check_issue(crafter.folder, crafter.settings())
     found = [f for f in report.findings if f.check == check_id]
     assert found, report.findings
@@ -138,39 +142,33 @@ def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
 
 
 @pytest.mark.parametrize(
-    "craft",
+    "markup",
     [
-        lambda c: c.lead_body("![](https://example.org/border.jpg)", "markdown"),
-        lambda c: c.template(
-            "digest.mjml.j2",
-            '<mj-section css-class="nl-card">',
-            '<mj-section css-class="nl-card"><mj-column>'
-            '<mj-image src="https://example.org/border.jpg" width="600px" /></mj-column>'
-            '</mj-section><mj-section css-class="nl-card">',
-        ),
+        '<img src="https://example.org/border.jpg" alt="" width="600">',
+        '<img src="https://example.org/border.jpg" alt="  " width="600">',
     ],
-    ids=["markdown", "mj-image"],
+    ids=["empty", "blank"],
 )
-def test_an_empty_alt_is_missing_alt_text(crafter, craft):
-    """A Markdown image without text and an mj-image without alt (both alt="") draw images.alt."""
-    craft(signed(crafter))
-    crafter.rebuild()
+def test_an_empty_alt_is_missing_alt_text(crafter, markup):
+    """An image with an empty or blank alt (what MJML writes for an mj-image without one) draws images.alt."""
+    signed(crafter).rebuild()
+    crafter.built_html(markup)
     assert "images.alt" in ids(crafter)
 
 
 def test_a_decorative_image_may_have_an_empty_alt(crafter):
     """An image marked role="presentation" with alt="" is not reported."""
-    signed(crafter).template(
-        "digest.mjml.j2",
-        FOOTER,
-        FOOTER + '<img src="https://example.org/rule.png" alt="" role="presentation" width="600">',
-    ).rebuild()
+    signed(crafter).rebuild()
+    crafter.built_html(
+        '<img src="https://example.org/rule.png" alt="" role="presentation" width="600">'
+    )
     assert ids(crafter) == []
 
 
 def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
     """A relative link is reported as index.html:LINE with the link and an instruction."""
-    signed(crafter).lead_body("Read [the story](news/today.html) today.", "markdown").rebuild()
+    signed(crafter).rebuild()
+    crafter.built_html('<p><a href="news/today.html">the story</a></p>')
     (finding,) = [f for f in check_issue(crafter.folder, crafter.settings()).findings]
     assert finding.check == "links.absolute"
     assert finding.message.startswith("issues/2026-W48/index.html:")
@@ -193,9 +191,8 @@ def test_an_unknown_merge_tag_is_a_leftover(crafter):
 
 def test_a_printed_none_is_a_leftover(crafter):
     """A Python None rendered into a link (href="None") is caught."""
-    signed(crafter).template(
-        "digest.mjml.j2", FOOTER, FOOTER + '<a href="{{ issue.lead.url }}">Source</a>'
-    ).rebuild()
+    signed(crafter).rebuild()
+    crafter.built_html('<p><a href="None">Source</a></p>')
     assert "leftovers" in ids(crafter)
 
 

@@ -95,7 +95,7 @@ def write_archive(
                 cached["preheader"],
             )
         else:
-            entry, pages[given.name] = _render(given, site)
+            entry, pages[given.name] = _render(given, site, settings)
         if entry.id in folders:
             raise OutputError(
                 f"{display_path(given.folder)}: has the id '{entry.id}' of "
@@ -142,11 +142,12 @@ def write_archive(
     )
 
 
-def _render(given: IssueInput, site: SiteInfo) -> tuple[IndexEntry, bytes]:
+def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[IndexEntry, bytes]:
+    from newsletter.build import fill_text_templates
     from newsletter.issue_folder import read_built_issue
 
     built = read_built_issue(given.folder)
-    issue = built.issue
+    issue = fill_text_templates(built.issue, settings)  # the preheader as the build filled it
     entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
     page = issue_page(built.rendered.html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")

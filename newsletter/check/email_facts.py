@@ -13,9 +13,13 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.errors import ManifestError, display_path
 from newsletter.models import Issue
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 _INVISIBLE = ("style", "script", "title", "head")
@@ -79,11 +83,16 @@ class BuiltEmail:
         return f"{shown}:{line}" if line else shown
 
 
-def load_built_email(folder: Path) -> BuiltEmail:
-    """Read issue.toml, message.eml and index.html of a built issue; rebuild if one is missing."""
+def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
+    """Read issue.toml, message.eml and index.html of a built issue; rebuild if one is missing.
+
+    The manifest's subject and preheader are templates ({title}); they are filled as the
+    build filled them.
+    """
     from email import policy
     from email.parser import BytesParser
 
+    from newsletter.build import fill_text_templates
     from newsletter.issue_folder import is_issue_folder
     from newsletter.manifest import MANIFEST_NAME, read_manifest
 
@@ -91,7 +100,7 @@ def load_built_email(folder: Path) -> BuiltEmail:
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
-    issue = read_manifest(folder / MANIFEST_NAME)
+    issue = fill_text_templates(read_manifest(folder / MANIFEST_NAME), settings)
     raw = _read(folder / "message.eml")
     page = _read(folder / "index.html").decode("utf-8", "replace")
     message = BytesParser(policy=policy.default).parsebytes(raw)

@@ -39,7 +39,7 @@ def check_issue(
     spamassassin: bool = False,
 ) -> CheckReport:
     """Every check on the issue in `folder`; `links` also fetches each link (the network)."""
-    email = load_built_email(folder)
+    email = load_built_email(folder, settings)
     findings = [
         Finding(check.id, check.severity, message, check.fix)
         for check in CHECKS
