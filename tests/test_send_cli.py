@@ -151,10 +151,10 @@ def test_send_with_yes_mails_reports_and_resumes(cli, send_ws, smtpd):
     send_ws.add_many(5)
     result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--limit", "3")
     assert result.exit_code == 0, result.output
-    assert "3 sent, 0 failed, 0 skipped" in result.output
+    assert "3 sent, 0 failed, 0 unknown, 0 skipped" in result.output
     assert "Next: 2 not sent yet; run `newsletter send issues/2026-W48` again" in result.output
     result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
-    assert "2 sent, 0 failed, 3 skipped" in result.output and "Done:" in result.output
+    assert "2 sent, 0 failed, 0 unknown, 3 skipped" in result.output and "Done:" in result.output
     assert "Nothing to send" in cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes").output
     status = cli("send", "issues/2026-W48", "--status")
     assert "sent        5" in status.output and "not sent    0" in status.output

@@ -98,11 +98,11 @@ def add(
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
-        change = store.upsert(address, clean_cell(name) if name is not None else None, fields)
+        change = store.add(address, clean_cell(name) if name is not None else None, fields)
     if change == "suppressed":
         raise SubscriberError(
-            f"{address} unsubscribed earlier and stays so; if they asked to come back, "
-            f"run `newsletter subscribers resubscribe {address}`"
+            f"{address} unsubscribed earlier (or bounced) and stays so, unchanged; if they "
+            f"asked to come back, run `newsletter subscribers resubscribe {address}`"
         )
     said = {"added": "Added", "updated": "Updated", "unchanged": "Already on the list, unchanged:"}
     typer.echo(f"{said[change]} {address}.")
@@ -149,10 +149,11 @@ def resubscribe(
 
     address = _address(email)
     with _store() as store:
-        subscriber = store.set_status(address, "active")
+        subscriber = store.resubscribe(address)
     if subscriber is None:
         raise SubscriberError(
-            f"{address} is not on the list; add it with `newsletter subscribers add {address}`"
+            f"{address} is not on the list (nothing changed); add it with "
+            f"`newsletter subscribers add {address}`"
         )
     typer.echo(f"{subscriber.email} is active again.")
 
