@@ -113,7 +113,7 @@ class Settings:
 
 
 def find_workspace(folder: Path) -> Path:
-    """The workspace an issue folder belongs to: the nearest folder at or above it with newsletter.toml.
+    """The workspace of an issue folder: the nearest folder at or above it with newsletter.toml.
 
     Never the current folder: run from anywhere, an issue uses its own list and journal.
     """

@@ -25,7 +25,7 @@ import socket
 import ssl
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -63,6 +63,8 @@ class RecordingHandler:
     drip_seconds: float = 30.0
     lost: list[str] = field(default_factory=list)  # kept, but the reply never went out
     rsets: int = 0
+    bad_sequences: int = 0  # 503s answered to a MAIL after a failed end of data
+    on_accept: Callable[[int], None] | None = None  # called with the count of messages kept
 
     def fail(self, address: str, stage: str, *replies: str) -> None:
         """Answer the next attempts for `address` at `stage` ("rcpt" or "data") with `replies`.
@@ -94,6 +96,8 @@ class RecordingHandler:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if getattr(session, "poisoned", False):
+            with self.lock:
+                self.bad_sequences += 1
             return "503 5.5.1 Error: bad sequence of commands"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
@@ -146,6 +150,9 @@ class RecordingHandler:
             self.received.append(
                 Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
             )
+            kept = len(self.received)
+        if self.on_accept is not None:
+            self.on_accept(kept)
 
     async def _drip(self, server) -> None:
         """Continuation lines, one every 0.2 s, so no single read ever times out."""

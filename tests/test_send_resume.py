@@ -72,7 +72,11 @@ def test_sigkill_at_random_moments_then_resume_mails_everyone_once(send_ws):
     handler = RecordingHandler(pipelining=True)
     for email in rng.sample(active, 30):  # (a drop after DATA would be an unknown outcome)
         stage = rng.choice(["rcpt", "data"])
-        handler.fail(email, stage, rng.choice(["451 4.3.0 busy", "drop" if stage == "rcpt" else "451 4.3.0 busy"]))
+        handler.fail(
+            email,
+            stage,
+            rng.choice(["451 4.3.0 busy", "drop" if stage == "rcpt" else "451 4.3.0 busy"]),
+        )
     kills = 0
     with smtp_server(handler=handler) as server:
         for _ in range(3):

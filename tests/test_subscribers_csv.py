@@ -147,16 +147,18 @@ def test_missing_file_is_one_line(tmp_path, store):
 
 
 def test_semicolons_quoted_cells_and_extra_cells(tmp_path, store):
-    """Semicolon files import; a multi-line quoted cell keeps line numbers; extra cells reject."""
+    """Semicolon files import with quoted cells; a line break in a cell or extra cells reject."""
     path = write(
         tmp_path,
-        'email;name\none@example.org;"Reader\nOne"\ntwo@example.org;Two;surprise\nbad@;Three\n',
+        'email;name\nzero@example.org;"Reader; Zero"\none@example.org;"Reader\nOne"\n'
+        "two@example.org;Two;surprise\nbad@;Three\n",
     )
     report = import_csv(path, store)
-    assert report.added == 1 and store.get("one@example.org").name == "Reader One"
+    assert report.added == 1 and store.get("zero@example.org").name == "Reader; Zero"
     found = reasons(report)
-    assert found[4].startswith("3 cells but the header names 2 columns")
-    assert found[5].startswith("'bad@' is not a valid address")
+    assert found[3].startswith("a quoted field is not closed on this line")
+    assert found[5].startswith("3 cells but the header names 2 columns")
+    assert found[6].startswith("'bad@' is not a valid address")
 
 
 def test_unsubscribed_addresses_stay_unsubscribed_on_reimport(tmp_path, store):
@@ -211,9 +213,9 @@ def test_status_column_and_bad_status(tmp_path, store):
 
 
 def test_names_with_control_characters_are_flattened(tmp_path, store):
-    """CR, LF, tabs and other control characters in a cell become single spaces."""
+    """Tabs and other control characters in a cell become single spaces."""
     import_csv(
-        write(tmp_path, 'email,name\na@example.org,"Evil\r\nBcc: x@example.org\x07"\n'), store
+        write(tmp_path, 'email,name\na@example.org,"Evil\tBcc: x@example.org\x07"\n'), store
     )
     assert store.get("a@example.org").name == "Evil Bcc: x@example.org"
 

@@ -105,7 +105,9 @@ def send(
     if sum((bool(to), dry_run, status)) > 1:
         raise ConfigError("use one of --to, --dry-run and --status at a time")
     if resend_unknown and (to or dry_run or status):
-        raise ConfigError("--resend-unknown goes with a real send only (not --to, --dry-run, --status)")
+        raise ConfigError(
+            "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
+        )
     if status:
         _show_status(issue, settings)
     elif to:

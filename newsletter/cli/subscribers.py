@@ -51,11 +51,13 @@ def import_(
     ]
     done = ", ".join(f"{n} {what}" for n, what in counts if n) or "nothing added"
     typer.echo(
-        f"Imported {shown}: {report.rows} row(s); {done}; {len(report.rejected)} rejected"
+        f"Imported {shown}: {report.rows} row(s); {done}; {report.rejected_count} rejected"
         + (":" if report.rejected else ".")
     )
     for reject in report.rejected:
         typer.echo(f"  {shown}:{reject.line}: {reject.reason}")
+    if report.rejected_count > len(report.rejected):
+        typer.echo(f"  ... and {report.rejected_count - len(report.rejected)} more")
     if report.fields:
         typer.echo(
             f"Merge fields: {', '.join(report.fields)} "

@@ -5,6 +5,7 @@
     smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
     outbox.py      FileTransport: --dry-run writes .eml files
     journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
+    recovery.py    accepted messages a failed journal write could not record, for the next run
     pacing.py      the rate limit and the backoff between retries
     sender.py      send_issue: the run (threads, retries, pause, summary)
     status.py      delivery_status: where a send stands

@@ -103,9 +103,8 @@ class DeliveryJournal:
         while limit is None or given < limit:
             size = batch if limit is None else min(batch, limit - given)
             with self._lock:  # the writer's threads share this connection
-                rows = self._reading(
-                    lambda: self.conn.execute(query, (last, self.issue_id, size)).fetchall()
-                )
+                params = (last, self.issue_id, size)
+                rows = self._reading(lambda p=params: self.conn.execute(query, p).fetchall())
             for _, email, name, fields in rows:
                 yield Recipient(email=email, name=name, fields=json.loads(fields))
             given += len(rows)
@@ -210,7 +209,7 @@ class DeliveryJournal:
 
 
 def open_journal(database: Path, issue_id: str, *, create: bool = True) -> DeliveryJournal:
-    """The journal of one issue in the database at `database` (created when missing, if `create`)."""
+    """The journal of one issue in the database at `database` (created if missing and `create`)."""
     return DeliveryJournal(open_database(database, create=create), issue_id, path=database)
 
 

@@ -24,7 +24,6 @@ A re-run skips everyone already sent (or unknown) and tries the others again.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path

@@ -335,7 +335,9 @@ class _PipeliningClient(smtplib.SMTP):
             self._reply_deadline = None
         if reply[0] < 0:
             self.close()
-            raise OutcomeUnknown(f"unreadable reply after the message was sent ({reply_text(*reply)})")
+            raise OutcomeUnknown(
+                f"unreadable reply after the message was sent ({reply_text(*reply)})"
+            )
         if reply[0] != 250:
             self._reset_after(reply[0])
             raise failure(*reply, stage="data")

@@ -155,11 +155,11 @@ class SubscriberStore:
             return self.get(email)
 
     def resubscribe(self, email: str, *, now: str | None = None) -> Subscriber | None:
-        """Make an unsubscribed or bounced address active again; None (nothing changed) if absent."""
+        """Make an unsubscribed or bounced address active again; None (no change) if absent."""
         return self.set_status(email, "active", now=now)
 
     def mark_bounced(self, email: str, *, now: str | None = None) -> bool:
-        """Mark an active subscriber `bounced` (their address does not exist); later sends skip them.
+        """Mark an active subscriber `bounced` (the address does not exist): sends skip them.
 
         For the sender's 5.1.x replies and for bounce processing.  An unsubscribed
         address stays unsubscribed.  True when a row changed.
