@@ -214,9 +214,7 @@ def test_status_column_and_bad_status(tmp_path, store):
 
 def test_names_with_control_characters_are_flattened(tmp_path, store):
     """Tabs and other control characters in a cell become single spaces."""
-    import_csv(
-        write(tmp_path, 'email,name\na@example.org,"Evil\tBcc: x@example.org\x07"\n'), store
-    )
+    import_csv(write(tmp_path, 'email,name\na@example.org,"Evil\tBcc: x@example.org\x07"\n'), store)
     assert store.get("a@example.org").name == "Evil Bcc: x@example.org"
 
 

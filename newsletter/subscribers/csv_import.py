@@ -365,4 +365,3 @@ def clean_cell(value: str) -> str:
     if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
         value = value[1:]
     return " ".join(_CONTROL.sub(" ", value).split())
-
