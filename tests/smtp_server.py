@@ -183,12 +183,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
+def _authenticator(password: str):
+    """Accept USER with `password`, both compared as UTF-8 bytes."""
+
+    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            USER.encode(),
+            password.encode("utf-8"),
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return authenticate
 
 
 @contextlib.contextmanager
@@ -198,6 +203,7 @@ def smtp_server(
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
     auth: bool = False,
+    password: str = PASSWORD,
 ) -> Iterator[Server]:
     """Run an aiosmtpd server on 127.0.0.1 for the duration of the block."""
     handler = handler or RecordingHandler()
@@ -208,7 +214,7 @@ def smtp_server(
     if implicit_tls is not None:
         kwargs["ssl_context"] = implicit_tls
     if auth:
-        kwargs.update(authenticator=_authenticate, auth_require_tls=starttls is not None)
+        kwargs.update(authenticator=_authenticator(password), auth_require_tls=starttls is not None)
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:
