@@ -11,6 +11,7 @@ records every accepted message and replays scripted faults at RCPT or DATA:
               connection is closed before the reply: the reply is lost
   "drip"      the reply comes as `250-` continuation lines, one every 0.2 s, for
               `drip_seconds`, then the real reply: a server that never finishes answering
+  "trickle"   at RCPT: one line of reply, a byte every 0.2 s for `drip_seconds`
   "poison"    at DATA: answer 451, and answer 503 to the session's next MAIL unless
               the client sent RSET first (aiosmtpd-like after a failed end of data)
 
@@ -119,6 +120,9 @@ class RecordingHandler:
         if fault == "drip":
             await self._drip(server)
             return "250 OK"
+        if fault == "trickle":
+            await self._drip(server, line=False)
+            return "OK"
         if fault:
             return fault
         envelope.rcpt_tos.append(address)
@@ -154,12 +158,15 @@ class RecordingHandler:
         if self.on_accept is not None:
             self.on_accept(kept)
 
-    async def _drip(self, server) -> None:
-        """Continuation lines, one every 0.2 s, so no single read ever times out."""
+    async def _drip(self, server, *, line: bool = True) -> None:
+        """Continuation lines (or single bytes), one every 0.2 s: no single read times out."""
         loop = asyncio.get_running_loop()
         end = loop.time() + self.drip_seconds
+        pieces = (
+            iter(lambda: b"250-still working\r\n", None) if line else iter(b"250 " + b"." * 1000)
+        )
         while loop.time() < end and not server.transport.is_closing():
-            server.transport.write(b"250-still working\r\n")
+            server.transport.write(bytes([next(pieces)]) if not line else next(pieces))
             await asyncio.sleep(0.2)
 
 

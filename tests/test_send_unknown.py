@@ -88,11 +88,12 @@ def test_a_dripping_reply_to_the_final_dot_gives_up_at_data_timeout(send_ws):
     assert statuses(send_ws)[emails[1]] == "unknown"
 
 
-def test_a_dripping_reply_before_the_body_is_retried(send_ws):
-    """A dripped RCPT reply times out as a whole (timeout), and the recipient is simply retried."""
+@pytest.mark.parametrize("fault", ["drip", "trickle"])
+def test_a_dripping_reply_before_the_body_is_retried(send_ws, fault):
+    """A dripped RCPT reply (lines or bytes) times out as a whole, and the recipient is retried."""
     emails = send_ws.add_many(2)
     handler = RecordingHandler(drip_seconds=20)
-    handler.fail(emails[0], "rcpt", "drip")
+    handler.fail(emails[0], "rcpt", fault)
     started = time.monotonic()
     with smtp_server(handler=handler) as server:
         summary = send(send_ws, server, connections=1, timeout=1.0)

@@ -222,37 +222,45 @@ class _PipeliningClient(smtplib.SMTP):
 
     def getreply(self) -> tuple[int, bytes]:
         """One reply, read within the deadline; smtplib's errors when the server goes away."""
-        limit = self._reply_deadline
-        deadline = time.monotonic() + (self.timeout if limit is None else limit)
+        limit = self.timeout if self._reply_deadline is None else self._reply_deadline
+        deadline = time.monotonic() + limit
         if self.file is None:
             self.file = self.sock.makefile("rb")
+        if self.sock.gettimeout() != limit:  # usually equal: no system call per reply
+            self.sock.settimeout(limit)
         lines: list[bytes] = []
-        while True:
-            line = self._readline(deadline)
-            if len(line) > smtplib._MAXLINE:
-                self.close()
-                raise smtplib.SMTPResponseException(500, "Line too long.")
-            lines.append(line[4:].strip(b" \t\r\n"))
-            try:
-                code = int(line[:3])
-            except ValueError:
-                self.sock.settimeout(self.timeout)
-                return -1, b"\n".join(lines)
-            if line[3:4] != b"-":
+        try:
+            while True:
+                line = self._readline(deadline, fresh=not lines)
+                if len(line) > smtplib._MAXLINE:
+                    self.close()
+                    raise smtplib.SMTPResponseException(500, "Line too long.")
+                lines.append(line[4:].strip(b" \t\r\n"))
+                try:
+                    code = int(line[:3])
+                except ValueError:
+                    return -1, b"\n".join(lines)
+                if line[3:4] != b"-":
+                    return code, b"\n".join(lines)
+        finally:
+            if self.sock is not None and self.sock.gettimeout() != self.timeout:
                 self.sock.settimeout(self.timeout)  # sends keep the ordinary timeout
-                return code, b"\n".join(lines)
 
-    def _readline(self, deadline: float) -> bytes:
-        """A line read a byte-run at a time, each read given only what is left of the deadline."""
+    def _readline(self, deadline: float, *, fresh: bool) -> bytes:
+        """A line, each read given only what is left of the reply's deadline.
+
+        `fresh`: the reply's first line, whose first read has the whole deadline anyway.
+        """
         buffered = self.file
         parts: list[bytes] = []
         size = 0
         while True:
-            left = deadline - time.monotonic()
             try:
-                if left <= 0:
-                    raise TimeoutError("no complete reply in time")
-                self.sock.settimeout(left)
+                if parts or not fresh:  # a reply in pieces: what is left, not a fresh timeout
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("no complete reply in time")
+                    self.sock.settimeout(left)
                 chunk = buffered.peek(1)[: smtplib._MAXLINE + 1 - size]
                 end = chunk.find(b"\n")
                 chunk = buffered.read(len(chunk) if end < 0 else end + 1)
@@ -267,7 +275,7 @@ class _PipeliningClient(smtplib.SMTP):
             parts.append(chunk)
             size += len(chunk)
             if chunk.endswith(b"\n") or size > smtplib._MAXLINE:
-                return b"".join(parts)
+                return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def auth(self, mechanism, authobject, *, initial_response_ok=True):
         """smtplib's AUTH, with the credentials sent as UTF-8 (RFC 4616) rather than ASCII only."""
