@@ -249,7 +249,7 @@ def _validate(s: Settings, shown: str) -> None:
         # Never echo it: a key pasted here instead of a variable's name is the secret itself.
         raise bad(
             "unsubscribe.secret_env",
-            "must name an environment variable (like NEWSLETTER_UNSUBSCRIBE_SECRET), "
+            "must name an environment variable in capitals (like NEWSLETTER_UNSUBSCRIBE_SECRET), "
             "not hold the key; put the key in that variable",
         )
     for key, value in (("database", s.database), ("dkim.key_file", s.dkim.key_file)):
@@ -297,7 +297,7 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "max_consecutive_failures": (0, 1_000_000, False),
     "retry_delay": (0, 3600, False),
 }
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")  # upper case, as variables are named
 
 
 def _check_path(s: Settings, key: str, value: str, bad) -> None:

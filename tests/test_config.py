@@ -100,6 +100,7 @@ def test_split_address_handles_names_and_bare_addresses():
         '[unsubscribe]\nsecret_env = "hunter2-s3cr3t key"\n',
         "[unsubscribe]\nsecret_env = 123456789\n",
         '[unsubscribe]\nsecret_env = "9abcdef0123456789"\n',
+        '[unsubscribe]\nsecret_env = "sk_live_abcdef123456"\n',
     ],
 )
 def test_a_secret_pasted_into_secret_env_is_never_printed(tmp_path, toml):
@@ -107,7 +108,7 @@ def test_a_secret_pasted_into_secret_env_is_never_printed(tmp_path, toml):
     (tmp_path / "newsletter.toml").write_text(toml, "utf-8")
     with pytest.raises(ConfigError, match=r"unsubscribe.secret_env") as caught:
         load_settings(tmp_path)
-    for secret in ("hunter2", "123456789", "9abcdef"):
+    for secret in ("hunter2", "123456789", "9abcdef", "sk_live"):
         assert secret not in str(caught.value)
 
 
