@@ -90,10 +90,12 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
         )  # in WAL: a commit survives kill -9, not a power cut
         _migrate(conn)
     except sqlite3.DatabaseError as e:
-        raise SubscriberError(
-            f"{shown}: cannot open the database ({e}); "
-            "check the `database` setting in newsletter.toml"
-        ) from None
+        hint = (
+            "is its disk full or failing? free space, then run the command again"
+            if "disk" in str(e) or "full" in str(e)
+            else "check the `database` setting in newsletter.toml"
+        )
+        raise SubscriberError(f"{shown}: cannot open the database ({e}); {hint}") from None
     except OSError as e:
         raise SubscriberError(f"{shown}: cannot create the database ({e.strerror})") from None
     return conn
