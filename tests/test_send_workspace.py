@@ -82,3 +82,24 @@ def test_an_issue_outside_any_workspace_is_one_line(send_ws, tmp_path, monkeypat
     assert result.exit_code == 1
     assert "no newsletter.toml in it or any folder above it" in result.output
     assert "--workspace" in result.output and "Traceback" not in result.output
+
+
+def test_the_previews_test_send_uses_the_issues_workspace(send_ws, elsewhere):
+    """The preview's Send a test takes the relay and list of the issue's workspace, not cwd's."""
+    import threading
+    from types import SimpleNamespace
+
+    from newsletter.preview.session import send_test_copy
+
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as server:
+        toml = send_ws.root / "newsletter.toml"
+        toml.write_text(toml.read_text().replace("port = 2525", f"port = {server.port}"))
+        rebuilder = SimpleNamespace(
+            snapshot=SimpleNamespace(folder=send_ws.issue, error=None),
+            target=SimpleNamespace(workspace=elsewhere),  # its toml points at port 2525
+            issue_lock=threading.Lock(),
+        )
+        answer = send_test_copy(rebuilder, "editor@example.org")
+    assert "sent to editor@example.org" in answer
+    assert handler.by_recipient() == {"editor@example.org": 1}
