@@ -278,6 +278,7 @@ def test_unknown_outcomes_show_in_the_summary_status_and_exit_code(cli, send_ws,
     assert "2 sent, 0 failed, 1 unknown" in result.output and "--resend-unknown" in result.output
     status = cli("send", "issues/2026-W48", "--status")
     assert "unknown     1" in status.output and "sent        2" in status.output
+    assert f"    {emails[0]} <" in status.output  # with its Message-ID, to look up
     again = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
     assert again.exit_code == 1 and "Nothing to send" in again.output
     resend = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--resend-unknown")

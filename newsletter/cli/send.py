@@ -286,6 +286,10 @@ def _show_status(issue: Path, settings) -> None:
             f"  {state.recovering} accepted message(s) wait in the recovery file; "
             "the next send records them first"
         )
+    if c.unknowns:
+        typer.echo("  unknown outcome (look these Message-IDs up in the relay's log):")
+        for email, message_id in c.unknowns:
+            typer.echo(f"    {email} {message_id}")
     if c.failures:
         typer.echo("  failures:")
         for f in c.failures:

@@ -69,6 +69,7 @@ class JournalCounts:
     last_activity: str  # "" before the first attempt
     failures: tuple[Failure, ...]  # the first few
     reasons: tuple[tuple[str, int], ...]  # failure reasons, most common first
+    unknowns: tuple[tuple[str, str], ...] = ()  # the first few (address, Message-ID) to look up
 
 
 class DeliveryJournal:
@@ -194,7 +195,13 @@ class DeliveryJournal:
             "GROUP BY last_error ORDER BY n DESC, last_error LIMIT 5",
             (self.issue_id,),
         ).fetchall()
+        unknowns = q(
+            "SELECT email, message_id FROM deliveries WHERE issue_id = ? AND status = 'unknown' "
+            "ORDER BY updated, email LIMIT ?",
+            (self.issue_id, first),
+        ).fetchall()
         return JournalCounts(
+            unknowns=tuple((e, m) for e, m in unknowns),
             issue_id=self.issue_id,
             sent=by_status.get("sent", 0),
             failed=by_status.get("failed", 0),
