@@ -310,3 +310,19 @@ def test_an_import_commits_in_batches(tmp_path, store):
     report = csv_import.import_csv(path, store, batch_seconds=0.0)
     assert report.added == 300
     assert not store.conn.in_transaction
+
+
+def test_an_import_that_finds_the_database_locked_is_one_clear_error(tmp_path, store):
+    """A database held by another writer past the busy timeout stops the import with one line."""
+    import sqlite3
+
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    holder = sqlite3.connect(tmp_path / "newsletter.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(SubscriberError, match=r"list\.csv: stopped, cannot write to the"):
+            import_csv(write(tmp_path, "email\na@example.org\n"), store)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.get("a@example.org") is None

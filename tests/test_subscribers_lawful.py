@@ -92,3 +92,23 @@ def test_a_transient_bad_address_reply_does_not_mark_bounced(send_ws):
     with smtp_server(handler=handler) as server:
         summary = send_issue(send_ws.issue, send_ws.with_server(server.host, server.port))
     assert (summary.sent, summary.bounced) == (2, 0)
+
+
+def test_a_locked_database_is_one_line_not_a_traceback(cli, send_ws, monkeypatch):
+    """`subscribers add` on a database another process holds gives one error line naming it."""
+    import sqlite3
+
+    import newsletter.subscribers.database as database
+
+    send_ws.add("a@example.org")
+    monkeypatch.setattr(database, "BUSY_TIMEOUT", 0.1)
+    holder = sqlite3.connect(send_ws.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = cli("subscribers", "add", "b@example.org")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "newsletter.db: cannot write to it (database is locked)" in result.output
+    assert "Traceback" not in result.output

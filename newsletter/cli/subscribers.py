@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -209,11 +210,21 @@ def export(
     typer.echo(f"Exported {n} subscriber(s) to {where}.", err=path is None)
 
 
+@contextlib.contextmanager
 def _store(*, create: bool = True, settings=None):
+    """The workspace's store; a database error in the block becomes one line naming the file."""
+    import sqlite3
+
+    from newsletter.subscribers.database import database_error
     from newsletter.subscribers.store import open_store
 
     settings = settings or workspace_settings()
-    return open_store(settings.path(settings.database), create=create)
+    path = settings.path(settings.database)
+    with open_store(path, create=create) as store:
+        try:
+            yield store
+        except sqlite3.Error as e:
+            raise database_error(path, e) from None
 
 
 def _address(email: str) -> str:

@@ -22,6 +22,7 @@ import codecs
 import csv
 import io
 import re
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,12 @@ def import_csv(
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
         try:
             return _import_lines(_lines(text), store, shown, path, resubscribe, now, batch_seconds)
+        except sqlite3.Error as e:  # busy for too long, disk full: the batches so far are kept
+            raise SubscriberError(
+                f"{shown}: stopped, cannot write to the database ({' '.join(str(e).split())}); "
+                "the rows committed so far are kept: import the file again once that is fixed "
+                "(nothing is added twice)"
+            ) from None
         except UnicodeDecodeError:  # the file changed since the first pass
             raise SubscriberError(
                 f"{shown}: changed while being imported; import it again"

@@ -137,6 +137,18 @@ def _statements(script: str) -> list[str]:
     return [s for s in statements if s.strip(" \n;")]
 
 
+def database_error(path: Path, e: sqlite3.Error, doing: str = "write to it") -> SubscriberError:
+    """One line for a database that failed mid-command: which file, the cause, what to do."""
+    text = " ".join(str(e).split())
+    if "locked" in text or "busy" in text:
+        hint = "another command holds it for too long; try again in a moment"
+    elif "disk" in text or "full" in text:
+        hint = "is its disk full or failing? free space, then run the command again"
+    else:
+        hint = "check the `database` setting in newsletter.toml"
+    return SubscriberError(f"{display_path(path)}: cannot {doing} ({text}); {hint}")
+
+
 def utc_now() -> str:
     """A timestamp as the database stores it: ISO 8601, UTC, to the second."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
