@@ -276,6 +276,10 @@ def check_smtp(smtp: SmtpSettings, name) -> None:
         if not math.isfinite(value) or value < low or value > high or (low_open and value == low):
             above = f"above {low:g}" if low_open else f"from {low:g}"
             raise ConfigError(f"{name(key)}: {value} is out of range ({above} to {high:g})")
+    if 0 < smtp.rate < MIN_RATE:  # one message every 100 s at the slowest; 0 means no limit
+        raise ConfigError(
+            f"{name('rate')}: {smtp.rate} is too slow (0 for no limit, or ≥ {MIN_RATE})"
+        )
 
 
 def with_smtp_flags(settings: Settings, flags: dict[str, Any]) -> Settings:
@@ -297,6 +301,7 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "max_consecutive_failures": (0, 1_000_000, False),
     "retry_delay": (0, 3600, False),
 }
+MIN_RATE = 0.01
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")  # upper case, as variables are named
 
 

@@ -65,6 +65,7 @@ def test_sample_config_loads_every_section(settings):
         ("[smtp]\ntimeout = inf\n", r"newsletter.toml: smtp.timeout: inf is out of range"),
         ("[smtp]\ndata_timeout = 0\n", r"smtp.data_timeout: 0.0 is out of range \(above 0"),
         ("[smtp]\nrate = -inf\n", r"smtp.rate: -inf is out of range"),
+        ("[smtp]\nrate = 1e-300\n", r"smtp.rate: 1e-300 is too slow"),
         ("[smtp]\nconnections = 100000\n", r"smtp.connections: 100000 is out of range"),
         ("[smtp]\nmax_attempts = 0\n", r"smtp.max_attempts: 0 is out of range"),
         ("[smtp]\nretry_delay = nan\n", r"smtp.retry_delay: nan is out of range"),
