@@ -170,3 +170,26 @@ def test_sigkill_with_lost_replies_then_resume_never_resends_an_unknown(send_ws)
     ).stdout
     unknown = int(re.search(r"unknown +(\d+)", status).group(1))
     assert len(lost) - len(twice) <= unknown <= len(lost)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_relay_holds_the_final_reply_records_unknown_and_exits(send_ws):
+    """Ctrl-C during a 60 s wait for the reply to `.`: exit within `timeout`, that reader unknown."""
+    emails = send_ws.add_many(3)
+    handler = RecordingHandler(drip_seconds=60)
+    handler.fail(emails[1], "data", "drip")
+    with smtp_server(handler=handler) as server:
+        process = start_send(send_ws, server, "--connections", "1")
+        wait_for(lambda: len(server.received) >= 1 and handler.attempts[emails[1]] >= 1)
+        time.sleep(0.5)  # the body of emails[1] is out; its reply drips
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        assert time.monotonic() - started < 15  # timeout is 5 s in the test settings
+        assert process.returncode == 130, output
+        assert "1 unknown" in output and "Traceback" not in output
+        again = start_send(send_ws, server)
+        again.communicate(timeout=60)
+    counts = handler.by_recipient()
+    assert counts.get(emails[0]) == 1 and counts.get(emails[2]) == 1
+    assert handler.attempts[emails[1]] == 1  # never sent again without --resend-unknown

@@ -97,6 +97,7 @@ class SendRun:
         self.sent = self.failed = self.retries = self.consecutive = 0
         self.unknown = self.bounced = 0
         self.journal_error: str | None = None  # the journal write that stopped the run
+        self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
         self.accepted_any = False
         self.failures: list[Failure] = []
         self.reasons: Counter[str] = Counter()
@@ -125,8 +126,28 @@ class SendRun:
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt("interrupted; run the same command again to resume")
-            for done in finished:  # each finishes (and records) the message it is sending
-                done.wait()
+            self._let_in_flight_finish(finished)
+
+    def _let_in_flight_finish(self, finished: list[threading.Event]) -> None:
+        """Give the messages in flight `timeout` seconds to be answered (and recorded).
+
+        A relay may take up to `data_timeout` to answer the final `.`; an editor who
+        pressed Ctrl-C should not wait that long.  A message still unanswered then is
+        recorded `unknown` (never re-sent by itself) and its worker is left behind.
+        """
+        deadline = time.monotonic() + self.smtp.timeout
+        try:
+            for done in finished:
+                while not done.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
+                    if time.monotonic() >= deadline:
+                        break
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting now
+            pass
+        with self._lock:
+            abandoned = list(self._in_flight.values())
+            self._in_flight.clear()
+        for email, message_id in abandoned:
+            self._unknown(email, message_id, 1, "interrupted while waiting for the relay's reply")
 
     def _next(self) -> Recipient | _Retry | float | None:
         """A due retry, else the stream's next recipient, else seconds to wait; None: all done."""
@@ -178,8 +199,14 @@ class SendRun:
             return connection
         if connection is None and (connection := self._connect()) is None:
             return None  # the run stops; this recipient stays unsent
+        me = threading.get_ident()
+        with self._lock:
+            self._in_flight[me] = (recipient.email, message.message_id)
         try:
-            connection.send(self.composer.envelope_from, message.recipient, message.data)
+            try:
+                connection.send(self.composer.envelope_from, message.recipient, message.data)
+            finally:  # answered: from here this worker records it (see _let_in_flight_finish)
+                self._settle(me)
         except OutcomeUnknown as e:
             self._unknown(recipient.email, message.message_id, attempt, e.reason)
             return None
@@ -195,6 +222,11 @@ class SendRun:
         else:
             self._sent(recipient.email, message.message_id)
         return connection
+
+    def _settle(self, worker: int) -> None:
+        """This worker's message is answered (or failed): the interrupted run need not guess."""
+        with self._lock:
+            self._in_flight.pop(worker, None)
 
     def _connect(self) -> Connection | None:
         """A new connection, retried with backoff while the server is unreachable; None: halted."""
