@@ -12,6 +12,15 @@
     test_copy.py   send_test_copy: one copy to one address
 """
 
-from newsletter.send.test_copy import send_test_copy
+from __future__ import annotations
 
 __all__ = ["send_test_copy"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: a list send need not load the address validator up front.
+    if name == "send_test_copy":
+        from newsletter.send.test_copy import send_test_copy
+
+        return send_test_copy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
