@@ -1,6 +1,7 @@
 """Benchmark: `newsletter send` against Postfix's smtp-sink, side by side with mailmerge.
 
     .venv/bin/python bench/bench_send.py [--compare 2000] [--big 100000] [--connections 4,2,8]
+                                         [--import-rows 1000000]
 
 Starts smtp-sink on a free 127.0.0.1 port, builds the sample issue in a
 throwaway workspace, imports N subscribers from a CSV and runs
@@ -57,6 +58,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of ours at --compare (median)")
     parser.add_argument("--smtp-sink", help="path to smtp-sink")
     parser.add_argument("--skip-mailmerge", action="store_true")
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=0,
+        help="also import a CSV of this many rows on its own and report its peak RSS "
+        "(the issue's check: 1,000,000 rows within 150 MB)",
+    )
     args = parser.parse_args()
 
     sink, sink_env = find_smtp_sink(args.smtp_sink)
@@ -108,6 +116,37 @@ def main() -> None:
         ratio = compared / mailmerge["wall_rate"]
         print(f"\nnewsletter / mailmerge at {args.compare:,} subscribers: {ratio:.1f}× faster")
     print(f"import of {args.big:,} subscribers from CSV: {big['import_s']:.1f} s")
+    if args.import_rows:
+        seconds, rss = import_only(args.import_rows)
+        print(f"import of {args.import_rows:,} rows alone: {seconds:.1f} s, peak RSS {rss:.0f} MB")
+
+
+def import_only(n: int) -> tuple[float, float]:
+    """Import an n-row CSV into a fresh workspace; return its wall seconds and peak RSS (MB)."""
+    folder = Path(tempfile.mkdtemp(prefix="nl-bench-import-"))
+    try:
+        shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+        with (folder / "list.csv").open("w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["email", "name", "city"])
+            for i in range(n):
+                writer.writerow([f"reader{i:07d}@example.org", f"Reader {i}", "Lima"])
+        # The child reports its own high-water mark: wait4's ru_maxrss also counts the pages of
+        # this (by now much larger) benchmark process that the child had before its exec.
+        report = (
+            "import atexit, runpy, sys\n"
+            "def peak():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM:'):\n"
+            "            print('PEAK_KB', line.split()[1], flush=True)\n"
+            "atexit.register(peak)\n"
+            "sys.argv = ['newsletter', 'subscribers', 'import', 'list.csv']\n"
+            "runpy.run_module('newsletter', run_name='__main__')\n"
+        )
+        output, wall, _ = run([sys.executable, "-c", report], folder)
+        return wall, int(re.search(r"PEAK_KB (\d+)", output).group(1)) / 1024
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def find_smtp_sink(given: str | None) -> tuple[str, dict[str, str]]:
@@ -180,7 +219,7 @@ def send_ours(n: int, port: int, connections: int) -> dict[str, float]:
     """Import n subscribers, send to them all, check the journal; return the measurements."""
     folder = workspace(n)
     try:
-        _, import_s, _ = run([*NEWSLETTER, "subscribers", "import", "list.csv"], folder)
+        _, import_s, import_rss = run([*NEWSLETTER, "subscribers", "import", "list.csv"], folder)
         output, wall, rss = run(
             [
                 *NEWSLETTER,
@@ -206,7 +245,7 @@ def send_ours(n: int, port: int, connections: int) -> dict[str, float]:
         result = {"wall_rate": n / wall, "loop_rate": loop, "rss_mb": rss, "import_s": import_s}
         print(
             f"newsletter  n={n:>7,}  {result['wall_rate']:>6,.0f}/s process  {loop:>6,.0f}/s loop  "
-            f"peak RSS {rss:.0f} MB  (import {import_s:.1f} s)",
+            f"peak RSS {rss:.0f} MB  (import {import_s:.1f} s, {import_rss:.0f} MB)",
             flush=True,
         )
         return result

@@ -8,6 +8,7 @@ the CLI with `dataclasses.replace`.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from dataclasses import dataclass, field, fields, replace
@@ -31,7 +32,8 @@ class SmtpSettings:
     security: str = "starttls"  # starttls | ssl | none
     user: str = ""
     verify_certificates: bool = True
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds for each reply, whole (a dripping server gets no more)
+    data_timeout: float = 600.0  # for the reply to the message's final `.` (RFC 5321: 10 min)
     connections: int = 4  # reused connections in parallel
     rate: float = 0.0  # messages per second across all connections; 0 = no limit
     max_attempts: int = 8  # per recipient, for 4xx replies and dropped connections (≈2 min)
@@ -124,9 +126,24 @@ class Settings:
         return f"{self.base_url.rstrip('/')}/{issue_id}/"
 
     def path(self, value: str) -> Path:
-        """A path setting, relative to the workspace."""
+        """A path setting, relative to the workspace (`~` and `~user` expanded)."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.workspace / p
+
+
+def find_workspace(folder: Path) -> Path:
+    """The workspace of an issue folder: the nearest folder at or above it with newsletter.toml.
+
+    Never the current folder: run from anywhere, an issue uses its own list and journal.
+    """
+    start = folder.expanduser().resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    raise ConfigError(
+        f"{display_path(folder)}: no {CONFIG_NAME} in it or any folder above it, so its "
+        "workspace (list, journal) is unknown; pass --workspace DIR"
+    )
 
 
 def split_address(value: str) -> tuple[str, str]:
@@ -213,19 +230,22 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
         wanted: type | tuple[type, ...] = (
             (int, float) if isinstance(default, float) else type(default)
         )
-        _check_type(value, wanted, f"{prefix}{key}")
+        _check_type(value, wanted, f"{prefix}{key}", secret=key.endswith("_env"))
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
 
 
-def _check_type(value: Any, wanted: type | tuple[type, ...], where_: str) -> None:
+def _check_type(
+    value: Any, wanted: type | tuple[type, ...], where_: str, *, secret: bool = False
+) -> None:
     # bool is an int in Python; a TOML `true` is never a valid port.
     ok = isinstance(value, wanted) and not (isinstance(value, bool) and wanted is not bool)
     if not ok:
         names = " or ".join(
             t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,))
         )
-        raise ConfigError(f"{where_}: expected {names}, got {value!r}")
+        got = type(value).__name__ if secret else repr(value)  # a *_env value may be a secret
+        raise ConfigError(f"{where_}: expected {names}, got {got}")
 
 
 def _suggest(key: str, known: list[str]) -> str:
@@ -249,15 +269,17 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("related", f"{s.related} is out of range (0-50)")
     for key in ("subject", "preheader"):
         check_text_template(getattr(s, key), f"{shown}: {key}")
-    smtp = s.smtp
-    if smtp.security not in SECURITY_MODES:
-        raise bad("smtp.security", f"'{smtp.security}' must be one of {', '.join(SECURITY_MODES)}")
-    if not 0 < smtp.port < 65536:
-        raise bad("smtp.port", f"{smtp.port} is not a port number")
-    if smtp.connections < 1 or smtp.max_attempts < 1 or smtp.timeout <= 0 or smtp.rate < 0:
-        raise bad("smtp", "connections, max_attempts and timeout must be positive, rate ≥ 0")
-    if smtp.max_consecutive_failures < 0 or smtp.retry_delay < 0:
-        raise bad("smtp", "max_consecutive_failures and retry_delay must be ≥ 0")
+    check_smtp(s.smtp, lambda key: f"{shown}: smtp.{key}")
+    if not _ENV_NAME.fullmatch(s.unsubscribe.secret_env or "X"):
+        # Never echo it: a key pasted here instead of a variable's name is the secret itself.
+        raise bad(
+            "unsubscribe.secret_env",
+            "must name an environment variable in capitals (like NEWSLETTER_UNSUBSCRIBE_SECRET), "
+            "not hold the key; put the key in that variable",
+        )
+    for key, value in (("database", s.database), ("dkim.key_file", s.dkim.key_file)):
+        if value or key == "database":
+            _check_path(s, key, value, bad)
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
     if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
@@ -267,6 +289,62 @@ def _validate(s: Settings, shown: str) -> None:
     limits = s.limits
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
+
+
+def check_smtp(smtp: SmtpSettings, name) -> None:
+    """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
+    if smtp.security not in SECURITY_MODES:
+        raise ConfigError(
+            f"{name('security')}: '{smtp.security}' must be one of {', '.join(SECURITY_MODES)}"
+        )
+    if not 0 < smtp.port < 65536:
+        raise ConfigError(f"{name('port')}: {smtp.port} is not a port number")
+    for key, (low, high, low_open) in _SMTP_RANGES.items():
+        value = getattr(smtp, key)
+        if not math.isfinite(value) or value < low or value > high or (low_open and value == low):
+            above = f"above {low:g}" if low_open else f"from {low:g}"
+            raise ConfigError(f"{name(key)}: {value} is out of range ({above} to {high:g})")
+    if 0 < smtp.rate < MIN_RATE:  # one message every 100 s at the slowest; 0 means no limit
+        raise ConfigError(
+            f"{name('rate')}: {smtp.rate} is too slow (0 for no limit, or ≥ {MIN_RATE})"
+        )
+
+
+def with_smtp_flags(settings: Settings, flags: dict[str, Any]) -> Settings:
+    """The settings with the given command-line values (None: not given) laid over [smtp]."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    smtp = replace(settings.smtp, **given)
+    flag = {"host": "--smtp-host", "port": "--smtp-port", "security": "--smtp-security"}
+    check_smtp(smtp, lambda key: flag.get(key, f"--{key}") if key in given else f"smtp.{key}")
+    return replace(settings, smtp=smtp)
+
+
+# smtp key -> (lowest, highest, lowest excluded): finite numbers a run can really use.
+_SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
+    "timeout": (0, 3600, True),
+    "data_timeout": (0, 3600, True),
+    "connections": (1, 64, False),
+    "rate": (0, 100_000, False),
+    "max_attempts": (1, 100, False),
+    "max_consecutive_failures": (0, 1_000_000, False),
+    "retry_delay": (0, 3600, False),
+}
+MIN_RATE = 0.01
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")  # upper case, as variables are named
+
+
+def _check_path(s: Settings, key: str, value: str, bad) -> None:
+    """A path setting that can be used: not empty, no NUL, an existing home for `~user`."""
+    if not value.strip():
+        raise bad(key, "is empty; give a file name such as 'newsletter.db'")
+    if "\0" in value:
+        raise bad(key, "contains a NUL character")
+    try:
+        path = s.path(value)
+    except RuntimeError:  # Path.expanduser: `~nosuchuser`
+        raise bad(key, f"'{value}': no such user's home folder; write the path out") from None
+    if path.is_dir():
+        raise bad(key, f"'{value}' is a folder; give a file name in it")
 
 
 def _mailable(address: str) -> bool:

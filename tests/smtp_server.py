@@ -1,20 +1,32 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for the sender's tests, with failures on demand.
 
 `smtp_server(...)` starts one in a thread and yields a `Server` whose handler
-records every accepted message and replays scripted faults: a reply such as
-"451 4.3.0 try later" or "550 5.1.1 no such user" at RCPT or DATA, or "drop"
-(the connection is closed without a reply).  The fixtures are in
-tests/send_fixtures.py.
+records every accepted message and replays scripted faults at RCPT or DATA:
+
+  "451 4.3.0 try later", "503 5.5.1 bad sequence", "550 5.1.1 no such user"
+              that reply
+  "drop"      the connection is closed without a reply (at DATA: the message is
+              not kept, as a relay that crashed before queueing it)
+  "lost"      at DATA: the message is kept (queued, it will be delivered), then the
+              connection is closed before the reply: the reply is lost
+  "drip"      the reply comes as `250-` continuation lines, one every 0.2 s, for
+              `drip_seconds`, then the real reply: a server that never finishes answering
+  "trickle"   at RCPT: one line of reply, a byte every 0.2 s for `drip_seconds`
+  "poison"    at DATA: answer 451, and answer 503 to the session's next MAIL unless
+              the client sent RSET first (aiosmtpd-like after a failed end of data)
+
+The fixtures are in tests/send_fixtures.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import ssl
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -49,9 +61,17 @@ class RecordingHandler:
     always: dict[str, str] = field(default_factory=dict)  # stage -> reply for every recipient
     attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    drip_seconds: float = 30.0
+    lost: list[str] = field(default_factory=list)  # kept, but the reply never went out
+    rsets: int = 0
+    bad_sequences: int = 0  # 503s answered to a MAIL after a failed end of data
+    on_accept: Callable[[int], None] | None = None  # called with the count of messages kept
 
     def fail(self, address: str, stage: str, *replies: str) -> None:
-        """Answer the next attempts for `address` at `stage` ("rcpt" or "data") with `replies`."""
+        """Answer the next attempts for `address` at `stage` ("rcpt" or "data") with `replies`.
+
+        A reply is an SMTP reply line or one of the faults named in the module doc.
+        """
         self.faults[(address.lower(), stage)].extend(replies)
 
     def by_recipient(self) -> dict[str, int]:
@@ -75,6 +95,21 @@ class RecordingHandler:
             responses.insert(-1, "250-PIPELINING")
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if getattr(session, "poisoned", False):
+            with self.lock:
+                self.bad_sequences += 1
+            return "503 5.5.1 Error: bad sequence of commands"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RSET(self, server, session, envelope):
+        session.poisoned = False
+        with self.lock:
+            self.rsets += 1
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
             self.attempts[address.lower()] += 1
@@ -82,6 +117,12 @@ class RecordingHandler:
         if fault == "drop":
             server.transport.close()
             return "421 4.4.2 dropped"
+        if fault == "drip":
+            await self._drip(server)
+            return "250 OK"
+        if fault == "trickle":
+            await self._drip(server, line=False)
+            return "OK"
         if fault:
             return fault
         envelope.rcpt_tos.append(address)
@@ -92,13 +133,41 @@ class RecordingHandler:
         if fault == "drop":  # the message was transmitted, but no reply ever comes
             server.transport.close()
             return "421 4.4.2 dropped"
-        if fault:
+        if fault == "poison":
+            session.poisoned = True
+            return "451 4.3.0 end of data failed"
+        if fault == "drip":
+            await self._drip(server)
+        elif fault == "lost":  # queued for delivery, but the reply is lost on the way
+            self._keep(envelope)
+            with self.lock:
+                self.lost.append(envelope.rcpt_tos[0].lower())
+            server.transport.abort()
+            return "250 2.0.0 queued"
+        elif fault:
             return fault
+        self._keep(envelope)
+        return "250 2.0.0 queued"
+
+    def _keep(self, envelope) -> None:
         with self.lock:
             self.received.append(
                 Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
             )
-        return "250 2.0.0 queued"
+            kept = len(self.received)
+        if self.on_accept is not None:
+            self.on_accept(kept)
+
+    async def _drip(self, server, *, line: bool = True) -> None:
+        """Continuation lines (or single bytes), one every 0.2 s: no single read times out."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.drip_seconds
+        pieces = (
+            iter(lambda: b"250-still working\r\n", None) if line else iter(b"250 " + b"." * 1000)
+        )
+        while loop.time() < end and not server.transport.is_closing():
+            server.transport.write(bytes([next(pieces)]) if not line else next(pieces))
+            await asyncio.sleep(0.2)
 
 
 @dataclass
@@ -121,12 +190,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
+def _authenticator(password: str):
+    """Accept USER with `password`, both compared as UTF-8 bytes."""
+
+    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            USER.encode(),
+            password.encode("utf-8"),
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return authenticate
 
 
 @contextlib.contextmanager
@@ -136,6 +210,7 @@ def smtp_server(
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
     auth: bool = False,
+    password: str = PASSWORD,
 ) -> Iterator[Server]:
     """Run an aiosmtpd server on 127.0.0.1 for the duration of the block."""
     handler = handler or RecordingHandler()
@@ -146,7 +221,7 @@ def smtp_server(
     if implicit_tls is not None:
         kwargs["ssl_context"] = implicit_tls
     if auth:
-        kwargs.update(authenticator=_authenticate, auth_require_tls=starttls is not None)
+        kwargs.update(authenticator=_authenticator(password), auth_require_tls=starttls is not None)
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:

@@ -40,8 +40,14 @@ def test_sample_config_loads_every_section(settings):
         ("[smtp]\nport = 70000\n", r"smtp.port: 70000 is not a port number"),
         ('[smtp]\nsecurity = "tls"\n', r"smtp.security: 'tls' must be one of starttls, ssl, none"),
         ('from = "not an address"\n', r"newsletter.toml: from: 'not an address' is not an address"),
-        ('from = "Brief <ané@example.org>"\n', r"newsletter.toml: from: 'Brief <ané@example.org>' is not an address"),
-        ('reply_to = "ed@ex_ample.org"\n', r"newsletter.toml: reply_to: 'ed@ex_ample.org' is not an email address"),
+        (
+            'from = "Brief <ané@example.org>"\n',
+            r"newsletter.toml: from: 'Brief <ané@example.org>' is not an address",
+        ),
+        (
+            'reply_to = "ed@ex_ample.org"\n',
+            r"newsletter.toml: reply_to: 'ed@ex_ample.org' is not an email address",
+        ),
         ('base_url = "news.example.org"\n', r"base_url: 'news.example.org' must be an absolute"),
         ('subject = "{titel}"\n', r"subject: unknown field \{titel\}"),
         ('language = "english please"\n', r"language: 'english please' is not a language tag"),
@@ -55,6 +61,17 @@ def test_sample_config_loads_every_section(settings):
         ),
         ("smtp = 3\n", r"\[smtp\] must be a table"),
         ('name = "unclosed\n', r"newsletter.toml: invalid TOML: .*line 1"),
+        ("[smtp]\ntimeout = nan\n", r"newsletter.toml: smtp.timeout: nan is out of range"),
+        ("[smtp]\ntimeout = inf\n", r"newsletter.toml: smtp.timeout: inf is out of range"),
+        ("[smtp]\ndata_timeout = 0\n", r"smtp.data_timeout: 0.0 is out of range \(above 0"),
+        ("[smtp]\nrate = -inf\n", r"smtp.rate: -inf is out of range"),
+        ("[smtp]\nrate = 1e-300\n", r"smtp.rate: 1e-300 is too slow"),
+        ("[smtp]\nconnections = 100000\n", r"smtp.connections: 100000 is out of range"),
+        ("[smtp]\nmax_attempts = 0\n", r"smtp.max_attempts: 0 is out of range"),
+        ("[smtp]\nretry_delay = nan\n", r"smtp.retry_delay: nan is out of range"),
+        ('database = "~nosuchuser/x.db"\n', r"database: '~nosuchuser/x.db': no such user's home"),
+        ('database = ""\n', r"newsletter.toml: database: is empty"),
+        ('database = "."\n', r"newsletter.toml: database: '.' is a folder"),
     ],
 )
 def test_wrong_values_name_the_file_and_key(tmp_path, toml, message):
@@ -76,3 +93,30 @@ def test_split_address_handles_names_and_bare_addresses():
     assert split_address("The Brief <news@example.org>") == ("The Brief", "news@example.org")
     assert split_address('"Brief, The" <news@example.org>') == ("Brief, The", "news@example.org")
     assert split_address("news@example.org") == ("", "news@example.org")
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        '[unsubscribe]\nsecret_env = "hunter2-s3cr3t key"\n',
+        "[unsubscribe]\nsecret_env = 123456789\n",
+        '[unsubscribe]\nsecret_env = "9abcdef0123456789"\n',
+        '[unsubscribe]\nsecret_env = "sk_live_abcdef123456"\n',
+    ],
+)
+def test_a_secret_pasted_into_secret_env_is_never_printed(tmp_path, toml):
+    """A key pasted where the variable's name goes is refused without echoing it."""
+    (tmp_path / "newsletter.toml").write_text(toml, "utf-8")
+    with pytest.raises(ConfigError, match=r"unsubscribe.secret_env") as caught:
+        load_settings(tmp_path)
+    for secret in ("hunter2", "123456789", "9abcdef", "sk_live"):
+        assert secret not in str(caught.value)
+
+
+def test_command_line_numbers_are_checked_like_the_file(tmp_path):
+    """`--rate nan` or `--connections` out of range is a ConfigError naming the flag."""
+    from newsletter.config import with_smtp_flags
+
+    with pytest.raises(ConfigError, match=r"--rate: nan is out of range"):
+        with_smtp_flags(Settings(), {"rate": float("nan"), "host": None})
+    assert with_smtp_flags(Settings(), {"rate": 5.0}).smtp.rate == 5.0

@@ -151,10 +151,10 @@ def test_send_with_yes_mails_reports_and_resumes(cli, send_ws, smtpd):
     send_ws.add_many(5)
     result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--limit", "3")
     assert result.exit_code == 0, result.output
-    assert "3 sent, 0 failed, 0 skipped" in result.output
+    assert "3 sent, 0 failed, 0 unknown, 0 skipped" in result.output
     assert "Next: 2 not sent yet; run `newsletter send issues/2026-W48` again" in result.output
     result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
-    assert "2 sent, 0 failed, 3 skipped" in result.output and "Done:" in result.output
+    assert "2 sent, 0 failed, 0 unknown, 3 skipped" in result.output and "Done:" in result.output
     assert "Nothing to send" in cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes").output
     status = cli("send", "issues/2026-W48", "--status")
     assert "sent        5" in status.output and "not sent    0" in status.output
@@ -237,3 +237,50 @@ def test_option_errors_are_one_line(cli, send_ws):
     assert_one_line_error(
         cli("send", "issues/nope", "--dry-run"), "issues/nope: not an issue folder"
     )
+
+
+@pytest.mark.parametrize("mode", [["--yes"], ["--to", "editor@example.org"]])
+def test_a_non_ascii_password_logs_in_and_a_wrong_one_names_no_character(
+    cli, send_ws, monkeypatch, mode
+):
+    """A UTF-8 password works (list send and --to); a wrong one is one line naming no character."""
+    send_ws.add("reader@example.org")
+    secret = "pässwörd-ñ-42"
+    with smtp_server(auth=True, password=secret) as server:
+        flags = [*smtp_flags(server), "--smtp-user", USER, *mode]
+        monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "wröng-ß-pass")
+        result = cli("send", "issues/2026-W48", *flags)
+        assert_one_line_error(result, "authentication failed for user 'editor'")
+        for char in "öß":
+            assert char not in result.output
+        assert "internal error" not in result.output
+        monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", secret)
+        result = cli("send", "issues/2026-W48", *flags)
+        assert result.exit_code == 0, result.output
+        assert len(server.received) == 1
+
+
+def test_unset_secret_variable_warning_does_not_print_its_name(cli, send_ws, smtpd, monkeypatch):
+    """The warning about an unset signing key never prints the value of secret_env."""
+    send_ws.add("reader@example.org")
+    monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    assert "unsubscribe.secret_env is not set" in result.output
+    assert "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET" not in result.output
+
+
+def test_unknown_outcomes_show_in_the_summary_status_and_exit_code(cli, send_ws, smtpd):
+    """A lost final reply: the summary and --status count it, the exit code is 1, re-runs skip it."""
+    emails = send_ws.add_many(3)
+    smtpd.handler.fail(emails[0], "data", "lost")
+    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    assert result.exit_code == 1
+    assert "2 sent, 0 failed, 1 unknown" in result.output and "--resend-unknown" in result.output
+    status = cli("send", "issues/2026-W48", "--status")
+    assert "unknown     1" in status.output and "sent        2" in status.output
+    assert f"    {emails[0]} <" in status.output  # with its Message-ID, to look up
+    again = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    assert again.exit_code == 1 and "Nothing to send" in again.output
+    resend = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--resend-unknown")
+    assert resend.exit_code == 0, resend.output
+    assert smtpd.handler.by_recipient() == {emails[0]: 2, emails[1]: 1, emails[2]: 1}

@@ -147,16 +147,18 @@ def test_missing_file_is_one_line(tmp_path, store):
 
 
 def test_semicolons_quoted_cells_and_extra_cells(tmp_path, store):
-    """Semicolon files import; a multi-line quoted cell keeps line numbers; extra cells reject."""
+    """Semicolon files import with quoted cells; a line break in a cell or extra cells reject."""
     path = write(
         tmp_path,
-        'email;name\none@example.org;"Reader\nOne"\ntwo@example.org;Two;surprise\nbad@;Three\n',
+        'email;name\nzero@example.org;"Reader; Zero"\none@example.org;"Reader\nOne"\n'
+        "two@example.org;Two;surprise\nbad@;Three\n",
     )
     report = import_csv(path, store)
-    assert report.added == 1 and store.get("one@example.org").name == "Reader One"
+    assert report.added == 1 and store.get("zero@example.org").name == "Reader; Zero"
     found = reasons(report)
-    assert found[4].startswith("3 cells but the header names 2 columns")
-    assert found[5].startswith("'bad@' is not a valid address")
+    assert found[3].startswith("a quoted field is not closed on this line")
+    assert found[5].startswith("3 cells but the header names 2 columns")
+    assert found[6].startswith("'bad@' is not a valid address")
 
 
 def test_unsubscribed_addresses_stay_unsubscribed_on_reimport(tmp_path, store):
@@ -211,10 +213,8 @@ def test_status_column_and_bad_status(tmp_path, store):
 
 
 def test_names_with_control_characters_are_flattened(tmp_path, store):
-    """CR, LF, tabs and other control characters in a cell become single spaces."""
-    import_csv(
-        write(tmp_path, 'email,name\na@example.org,"Evil\r\nBcc: x@example.org\x07"\n'), store
-    )
+    """Tabs and other control characters in a cell become single spaces."""
+    import_csv(write(tmp_path, 'email,name\na@example.org,"Evil\tBcc: x@example.org\x07"\n'), store)
     assert store.get("a@example.org").name == "Evil Bcc: x@example.org"
 
 
@@ -242,3 +242,87 @@ def test_export_of_one_status_to_a_stream(tmp_path, store):
     out = io.StringIO()
     assert write_csv(store, out, status="active") == 1
     assert out.getvalue().splitlines()[1].startswith("b@example.org,,active,")
+
+
+def test_a_stray_opening_quote_rejects_its_line_only(tmp_path, store):
+    """`alice@example.org,"Alice` is rejected at its line; the 501 rows after it import."""
+    rows = "".join(f"r{i:03d}@example.org,R {i}\n" for i in range(501))
+    report = import_csv(write(tmp_path, 'email,name\nalice@example.org,"Alice\n' + rows), store)
+    assert (report.rows, report.added, report.rejected_count) == (502, 501, 1)
+    assert reasons(report)[2].startswith("a quoted field is not closed on this line")
+    assert store.get("alice@example.org") is None
+    assert store.get("r500@example.org").name == "R 500"
+
+
+def test_long_cells_are_rejected_with_their_line(tmp_path, store):
+    """A cell over 1,000 characters, or over csv's own 131,072 limit, rejects its row only."""
+    path = write(
+        tmp_path,
+        "email,name\n"
+        f"a@example.org,{'x' * 1001}\n"
+        f'b@example.org,"{"y" * 200_000}"\n'
+        f"c@example.org,{'z' * 200_000}\n"
+        "d@example.org,Dee\n",
+    )
+    report = import_csv(path, store)
+    found = reasons(report)
+    assert found[2] == "field 2 runs past 1,000 characters (1,001)"
+    assert "runs past 1,000 characters" in found[3] and "runs past 1,000 characters" in found[4]
+    assert report.added == 1 and store.get("d@example.org").name == "Dee"
+
+
+def test_a_line_without_an_end_is_read_a_piece_at_a_time(tmp_path, store, monkeypatch):
+    """A line longer than the reader's window is rejected without being held in memory."""
+    import newsletter.subscribers.csv_import as csv_import
+
+    monkeypatch.setattr(csv_import, "MAX_LINE", 64)
+    path = write(tmp_path, "email,name\n" + "a@example.org," + "w" * 500 + "\nb@example.org,B\n")
+    report = import_csv(path, store)
+    assert reasons(report) == {2: "longer than 64 characters"}
+    assert report.added == 1
+
+
+def test_export_neutralises_formula_cells_and_imports_them_back(tmp_path, store):
+    """Cells starting with =, +, -, @ get a leading ' on export; the import takes it off again."""
+    store.upsert("a@example.org", '=HYPERLINK("http://example.com","x")', {"note": "+1 555"})
+    store.upsert("b@example.org", "-Bob", {"note": "@home"})
+    store.upsert("c@example.org", "Plain Carol", {"note": "fine"})
+    out = tmp_path / "out.csv"
+    export_csv(store, out)
+    lines = out.read_text().splitlines()
+    assert lines[1].startswith('a@example.org,"\'=HYPERLINK(""http://example.com"",""x"")",')
+    assert lines[1].endswith(",'+1 555")
+    assert lines[2].startswith("b@example.org,'-Bob,") and lines[2].endswith(",'@home")
+    assert lines[3].endswith(",fine") and "'" not in lines[3]
+    with open_store(tmp_path / "other.db") as other:
+        import_csv(out, other)
+        assert other.get("a@example.org").name == '=HYPERLINK("http://example.com","x")'
+        assert other.get("b@example.org").name == "-Bob"
+        assert dict(other.get("b@example.org").fields) == {"note": "@home"}
+
+
+def test_an_import_commits_in_batches(tmp_path, store):
+    """With a tiny batch time, rows before a failure stay committed: the lock is never held long."""
+    from newsletter.subscribers import csv_import
+
+    rows = "".join(f"r{i:04d}@example.org\n" for i in range(300))
+    path = write(tmp_path, "email\n" + rows)
+    report = csv_import.import_csv(path, store, batch_seconds=0.0)
+    assert report.added == 300
+    assert not store.conn.in_transaction
+
+
+def test_an_import_that_finds_the_database_locked_is_one_clear_error(tmp_path, store):
+    """A database held by another writer past the busy timeout stops the import with one line."""
+    import sqlite3
+
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    holder = sqlite3.connect(tmp_path / "newsletter.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(SubscriberError, match=r"list\.csv: stopped, cannot write to the"):
+            import_csv(write(tmp_path, "email\na@example.org\n"), store)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.get("a@example.org") is None

@@ -119,3 +119,43 @@ def test_unusable_addresses_are_rejected(raw):
     """Injection attempts, non-ASCII local parts, quoting and bare hosts are rejected."""
     with pytest.raises(InvalidAddress):
         normalize_address(raw)
+
+
+def test_an_older_database_is_upgraded_keeping_its_journal(tmp_path):
+    """A database made by the first schema gains the `unknown` delivery state; its rows survive."""
+    import sqlite3
+
+    from newsletter.subscribers.database import MIGRATIONS, open_database
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+        old.execute(
+            "INSERT INTO deliveries (issue_id, email, status, updated) VALUES (?, ?, 'sent', ?)",
+            ("2026-W47", "a@example.org", "2026-11-19T10:00:00Z"),
+        )
+    conn = open_database(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert conn.execute("SELECT status FROM deliveries").fetchall() == [("sent",)]
+        conn.execute(
+            "INSERT INTO deliveries (issue_id, email, status, updated) VALUES (?, ?, 'unknown', ?)",
+            ("2026-W48", "a@example.org", "2026-11-26T10:00:00Z"),
+        )
+    finally:
+        conn.close()
+
+
+def test_mark_bounced_changes_active_subscribers_only(tmp_path):
+    """`mark_bounced` marks an active address bounced; an unsubscribed one stays unsubscribed."""
+    from newsletter.subscribers.store import open_store
+
+    with open_store(tmp_path / "n.db") as store:
+        store.upsert("a@example.org")
+        store.upsert("u@example.org")
+        store.set_status("u@example.org", "unsubscribed")
+        assert store.mark_bounced("A@example.org") is True
+        assert store.mark_bounced("u@example.org") is False
+        assert store.mark_bounced("nobody@example.org") is False
+        assert store.get("a@example.org").status == "bounced"
+        assert store.get("u@example.org").status == "unsubscribed"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli import app, warn
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -72,14 +72,25 @@ def send(
     status: bool = typer.Option(
         False, "--status", help="Show where the send of ISSUE stands; send nothing."
     ),
+    resend_unknown: bool = typer.Option(
+        False,
+        "--resend-unknown",
+        help="Also send to the recipients whose outcome is unknown (the relay's reply was "
+        "lost): only after checking with the relay that it did not deliver them.",
+    ),
+    workspace: Path = typer.Option(
+        None,
+        "--workspace",
+        metavar="DIR",
+        help="The workspace (newsletter.toml, list, journal). [default: the nearest folder "
+        "at or above ISSUE with a newsletter.toml]",
+    ),
 ) -> None:
     """Send an issue to the list; re-run after a crash to resume (nobody is mailed twice)."""
-    from dataclasses import replace
-
-    from newsletter.config import SECURITY_MODES
+    from newsletter.config import SECURITY_MODES, with_smtp_flags
     from newsletter.errors import ConfigError
 
-    settings = workspace_settings()
+    settings = _issue_settings(issue, workspace)
     if smtp_security is not None and smtp_security not in SECURITY_MODES:
         raise ConfigError(
             f"--smtp-security '{smtp_security}': use one of {', '.join(SECURITY_MODES)}"
@@ -93,10 +104,13 @@ def send(
         "rate": rate,
         "verify_certificates": False if no_verify else None,
     }
-    smtp = replace(settings.smtp, **{k: v for k, v in flags.items() if v is not None})
-    settings = replace(settings, smtp=smtp)
+    settings = with_smtp_flags(settings, flags)
     if sum((bool(to), dry_run, status)) > 1:
         raise ConfigError("use one of --to, --dry-run and --status at a time")
+    if resend_unknown and (to or dry_run or status):
+        raise ConfigError(
+            "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
+        )
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
 
@@ -108,7 +122,20 @@ def send(
     elif dry_run:
         _dry_run(issue, settings, limit)
     else:
-        _send(issue, settings, limit, yes)
+        _send(issue, settings, limit, yes, resend_unknown)
+
+
+def _issue_settings(issue: Path, workspace: Path | None):
+    """The settings of the issue's own workspace (or --workspace), never the current folder's."""
+    from newsletter.config import CONFIG_NAME, find_workspace, load_settings
+    from newsletter.errors import ConfigError, display_path
+
+    if workspace is not None and not (workspace / CONFIG_NAME).is_file():
+        raise ConfigError(f"--workspace {display_path(workspace)}: no {CONFIG_NAME} there")
+    settings, warnings = load_settings(workspace or find_workspace(issue))
+    for warning in warnings:
+        warn(warning)
+    return settings
 
 
 def _test_copy(issue: Path, to: list[str], settings) -> None:
@@ -141,20 +168,30 @@ def _dry_run(issue: Path, settings, limit: int | None) -> None:
         )
 
 
-def _send(issue: Path, settings, limit: int | None, yes: bool) -> None:
+def _send(issue: Path, settings, limit: int | None, yes: bool, resend_unknown: bool) -> None:
     from newsletter.errors import display_path
     from newsletter.send.sender import send_issue
     from newsletter.send.status import delivery_status
 
     state = delivery_status(issue, settings, first=0)
     shown = display_path(issue)
-    if state.counts.unsent == 0:
-        typer.echo(
-            f"Nothing to send: all {state.counts.sent} active subscriber(s) already have issue "
-            f"{state.issue_id}. `newsletter send {shown} --status` shows the journal."
+    c = state.counts
+    todo = c.unsent + (c.unknown if resend_unknown else 0)
+    if todo == 0 and not state.recovering:
+        unknown = (
+            f"; {c.unknown} with an unknown outcome are not re-sent (check with the relay, "
+            "then --resend-unknown)"
+            if c.unknown
+            else ""
         )
+        typer.echo(
+            f"Nothing to send: {c.sent} active subscriber(s) already have issue "
+            f"{state.issue_id}{unknown}. `newsletter send {shown} --status` shows the journal."
+        )
+        if c.unknown:
+            raise typer.Exit(1)
         return
-    n = state.counts.unsent if limit is None else min(limit, state.counts.unsent)
+    n = todo if limit is None else min(limit, todo)
     smtp = settings.smtp
     where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     if not yes:
@@ -169,26 +206,43 @@ def _send(issue: Path, settings, limit: int | None, yes: bool) -> None:
     password = _password(settings)
     with _Progress(n) as progress, _sigterm_as_interrupt():
         summary = send_issue(
-            issue, settings, limit=limit, password=password, on_progress=progress.update
+            issue,
+            settings,
+            limit=limit,
+            password=password,
+            on_progress=progress.update,
+            resend_unknown=resend_unknown,
         )
-    if summary.stopped and not (summary.sent or summary.failed or summary.interrupted):
+    if summary.stopped and not (
+        summary.sent or summary.failed or summary.unknown or summary.interrupted
+    ):
         from newsletter.errors import DeliveryError
 
         raise DeliveryError(summary.stopped)  # the server failed at once: one line says why
     _report(summary, shown)
     if summary.interrupted:
         raise typer.Exit(130)
-    if summary.stopped or summary.failed:
+    if summary.stopped or summary.failed or summary.unknown_total:
         raise typer.Exit(1)
 
 
 def _report(summary, shown: str) -> None:
     echo = typer.echo
+    if summary.recovered:
+        echo(f"Recorded {summary.recovered} delivery(ies) from the last run's recovery file.")
     echo(
         f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
-        f"{summary.failed} failed, {summary.skipped} skipped (sent before), "
-        f"in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
+        f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "
+        f"(sent before), in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
     )
+    if summary.unknown_total:
+        echo(
+            f"  {summary.unknown_total} with an unknown outcome: the message went out but the "
+            "relay's reply was lost, so they may have it. They are not sent again; check the "
+            f"relay's log, then `newsletter send {shown} --resend-unknown` if it did not deliver."
+        )
+    if summary.bounced:
+        echo(f"  {summary.bounced} marked bounced (no such user or domain): later sends skip them.")
     if summary.retries:
         echo(f"  {summary.retries} retried attempt(s) (4xx replies or dropped connections).")
     if summary.inactive:
@@ -209,7 +263,7 @@ def _report(summary, shown: str) -> None:
             "to them "
             f"(`--status` shows where it stands)."
         )
-    else:
+    elif not summary.unknown_total:
         echo(f"Done: every active subscriber has issue {summary.issue_id}.")
 
 
@@ -221,13 +275,30 @@ def _show_status(issue: Path, settings) -> None:
     c = state.counts
     shown = display_path(issue)
     typer.echo(f'Issue {state.issue_id}: "{state.subject}"')
+    if not state.has_database:
+        typer.echo(f"  no list yet ({display_path(state.database)} does not exist): nothing sent")
+        return
     typer.echo(f"  sent        {c.sent}")
     typer.echo(
-        f"  not sent    {c.unsent}  ({c.failed} failed, {c.retrying} being retried, "
-        f"{max(0, c.unsent - c.failed - c.retrying)} not tried yet)"
+        f"  unknown     {c.unknown}  (the reply was lost after the message went out; "
+        "not re-sent without --resend-unknown)"
+    )
+    typer.echo(f"  retrying    {c.retrying}")
+    typer.echo(f"  failed      {c.failed}")
+    typer.echo(
+        f"  not sent    {c.unsent}  ({max(0, c.unsent - c.failed - c.retrying)} not tried yet)"
     )
     typer.echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
     typer.echo(f"  last activity  {c.last_activity or 'never'}")
+    if state.recovering:
+        typer.echo(
+            f"  {state.recovering} accepted message(s) wait in the recovery file; "
+            "the next send records them first"
+        )
+    if c.unknowns:
+        typer.echo("  unknown outcome (look these Message-IDs up in the relay's log):")
+        for email, message_id in c.unknowns:
+            typer.echo(f"    {email} {message_id}")
     if c.failures:
         typer.echo("  failures:")
         for f in c.failures:
@@ -236,6 +307,11 @@ def _show_status(issue: Path, settings) -> None:
         typer.echo(
             f"Next: `newsletter send {shown}` sends to the {c.unsent} not sent "
             "(failed ones are tried again)."
+        )
+    if c.unknown:
+        typer.echo(
+            f"Unknown: check the relay's log; `newsletter send {shown} --resend-unknown` sends "
+            f"to those {c.unknown} again."
         )
 
 
@@ -269,7 +345,11 @@ def _warn_about(settings) -> None:
         warn(f"--smtp-security none: the password for {smtp.user} crosses the network unencrypted")
     secret_env = settings.unsubscribe.secret_env
     if secret_env and not os.environ.get(secret_env):
-        warn(f"{secret_env} is not set: unsubscribe links carry no per-reader token")
+        # The variable's name is not printed: a *_env value is never shown (it may be a key).
+        warn(
+            "the variable named by unsubscribe.secret_env is not set: "
+            "unsubscribe links carry no per-reader token"
+        )
 
 
 @contextlib.contextmanager

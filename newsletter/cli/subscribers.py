@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -51,11 +52,13 @@ def import_(
     ]
     done = ", ".join(f"{n} {what}" for n, what in counts if n) or "nothing added"
     typer.echo(
-        f"Imported {shown}: {report.rows} row(s); {done}; {len(report.rejected)} rejected"
+        f"Imported {shown}: {report.rows} row(s); {done}; {report.rejected_count} rejected"
         + (":" if report.rejected else ".")
     )
     for reject in report.rejected:
         typer.echo(f"  {shown}:{reject.line}: {reject.reason}")
+    if report.rejected_count > len(report.rejected):
+        typer.echo(f"  ... and {report.rejected_count - len(report.rejected)} more")
     if report.fields:
         typer.echo(
             f"Merge fields: {', '.join(report.fields)} "
@@ -98,11 +101,11 @@ def add(
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
-        change = store.upsert(address, clean_cell(name) if name is not None else None, fields)
+        change = store.add(address, clean_cell(name) if name is not None else None, fields)
     if change == "suppressed":
         raise SubscriberError(
-            f"{address} unsubscribed earlier and stays so; if they asked to come back, "
-            f"run `newsletter subscribers resubscribe {address}`"
+            f"{address} unsubscribed earlier (or bounced) and stays so, unchanged; if they "
+            f"asked to come back, run `newsletter subscribers resubscribe {address}`"
         )
     said = {"added": "Added", "updated": "Updated", "unchanged": "Already on the list, unchanged:"}
     typer.echo(f"{said[change]} {address}.")
@@ -149,10 +152,11 @@ def resubscribe(
 
     address = _address(email)
     with _store() as store:
-        subscriber = store.set_status(address, "active")
+        subscriber = store.resubscribe(address)
     if subscriber is None:
         raise SubscriberError(
-            f"{address} is not on the list; add it with `newsletter subscribers add {address}`"
+            f"{address} is not on the list (nothing changed); add it with "
+            f"`newsletter subscribers add {address}`"
         )
     typer.echo(f"{subscriber.email} is active again.")
 
@@ -206,11 +210,21 @@ def export(
     typer.echo(f"Exported {n} subscriber(s) to {where}.", err=path is None)
 
 
+@contextlib.contextmanager
 def _store(*, create: bool = True, settings=None):
+    """The workspace's store; a database error in the block becomes one line naming the file."""
+    import sqlite3
+
+    from newsletter.subscribers.database import database_error
     from newsletter.subscribers.store import open_store
 
     settings = settings or workspace_settings()
-    return open_store(settings.path(settings.database), create=create)
+    path = settings.path(settings.database)
+    with open_store(path, create=create) as store:
+        try:
+            yield store
+        except sqlite3.Error as e:
+            raise database_error(path, e) from None
 
 
 def _address(email: str) -> str:

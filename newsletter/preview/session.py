@@ -111,6 +111,13 @@ def send_test_copy(rebuilder: Rebuilder, address: str) -> str:
         from newsletter.send import send_test_copy as send
     except ImportError:
         raise DeliveryError("sending is not available in this installation of newsletter") from None
-    settings, _ = load_settings(rebuilder.target.workspace)
+    from newsletter.config import find_workspace
+    from newsletter.errors import ConfigError
+
+    try:  # the issue's own workspace (its list), not the folder the preview started in
+        workspace = find_workspace(snapshot.folder)
+    except ConfigError:
+        workspace = rebuilder.target.workspace
+    settings, _ = load_settings(workspace)
     with rebuilder.issue_lock:  # the copy is the build on show, not one half-replaced
         return send(snapshot.folder, address, settings, password=smtp_password())

@@ -5,12 +5,22 @@
     smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
     outbox.py      FileTransport: --dry-run writes .eml files
     journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
+    recovery.py    accepted messages a failed journal write could not record, for the next run
     pacing.py      the rate limit and the backoff between retries
     sender.py      send_issue: the run (threads, retries, pause, summary)
     status.py      delivery_status: where a send stands
     test_copy.py   send_test_copy: one copy to one address
 """
 
-from newsletter.send.test_copy import send_test_copy
+from __future__ import annotations
 
 __all__ = ["send_test_copy"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: a list send need not load the address validator up front.
+    if name == "send_test_copy":
+        from newsletter.send.test_copy import send_test_copy
+
+        return send_test_copy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,11 +1,19 @@
 """The delivery journal: each recipient's state for each issue, in newsletter.db.
 
 A row per (issue, address): `sent` (with its Message-ID), `failed` (with the
-last error) or `pending` (tried, to be tried again).  Rows are written by one
-connection shared by the sender's threads under a lock, each in its own
-transaction committed right after the server accepted the message: a killed
-send loses nothing, and a re-run skips everyone already sent.  Active
-subscribers without a row are pending too: nobody has tried them yet.
+last error), `pending` (tried, to be tried again) or `unknown` (the message
+went out but the relay's reply was lost: never re-sent unless the editor asks,
+`--resend-unknown`).  Rows are written by one connection shared by the
+sender's threads under a lock, each in its own transaction committed right
+after the server's reply: a killed send loses nothing, and a re-run skips
+everyone already sent.  Active subscribers without a row are pending too:
+nobody has tried them yet.
+
+A write that finds the database busy (an import commits a batch at least every
+second) waits and tries again for `patience` seconds.  One that still fails
+(disk full, I/O error) raises `JournalWriteError`, one line naming the
+database and the cause; the sender then stops and saves what it could not
+record in a recovery file (recovery.py).
 """
 
 from __future__ import annotations
@@ -15,13 +23,27 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.errors import DeliveryError
+from newsletter.errors import DeliveryError, display_path
 from newsletter.mail.personalize import Recipient
 from newsletter.subscribers.database import open_database
+from newsletter.subscribers.store import SubscriberStore
+
+PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
+
+
+class JournalWriteError(DeliveryError):
+    """The journal cannot be written (disk full, I/O error, busy for too long)."""
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """True for the errors that mean another connection holds the database for now."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,30 +64,48 @@ class JournalCounts:
     unsent: int  # active subscribers not sent yet: what a run would try
     failed: int  # of those, refused for good or out of attempts last time
     retrying: int  # of those, refused for now, to be tried again
+    unknown: int  # the message went out, the reply was lost: not in `unsent`, never re-sent
     inactive: int  # unsubscribed or bounced: never mailed
     last_activity: str  # "" before the first attempt
     failures: tuple[Failure, ...]  # the first few
     reasons: tuple[tuple[str, int], ...]  # failure reasons, most common first
+    unknowns: tuple[tuple[str, str], ...] = ()  # the first few (address, Message-ID) to look up
 
 
 class DeliveryJournal:
     """Reads the recipients still to mail and records each outcome as it happens."""
 
-    def __init__(self, conn: sqlite3.Connection, issue_id: str) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        issue_id: str,
+        *,
+        path: Path | None = None,
+        patience: float = PATIENCE,
+    ) -> None:
         self.conn = conn
         self.issue_id = issue_id
+        self.path = path
+        self.patience = patience
         self._lock = threading.Lock()
 
     def close(self) -> None:
         self.conn.close()
 
-    def unsent(self, *, batch: int = 500, limit: int | None = None) -> Iterator[Recipient]:
-        """Active subscribers not yet sent this issue, in list order, read a batch at a time."""
+    def unsent(
+        self, *, batch: int = 500, limit: int | None = None, resend_unknown: bool = False
+    ) -> Iterator[Recipient]:
+        """Active subscribers not yet sent this issue, in list order, read a batch at a time.
+
+        Those whose outcome is unknown are left out unless `resend_unknown`.
+        """
         last, given = 0, 0
+        query = _UNSENT.format(done="('sent')" if resend_unknown else "('sent', 'unknown')")
         while limit is None or given < limit:
             size = batch if limit is None else min(batch, limit - given)
             with self._lock:  # the writer's threads share this connection
-                rows = self.conn.execute(_UNSENT, (last, self.issue_id, size)).fetchall()
+                params = (last, self.issue_id, size)
+                rows = self._reading(lambda p=params: self.conn.execute(query, p).fetchall())
             for _, email, name, fields in rows:
                 yield Recipient(email=email, name=name, fields=json.loads(fields))
             given += len(rows)
@@ -83,15 +123,49 @@ class DeliveryJournal:
         message_id: str = "",
         now: str | None = None,
     ) -> None:
-        """Record one outcome (`attempts` more tries), committed before returning."""
+        """Record one outcome (`attempts` more tries), committed before returning.
+
+        JournalWriteError when it cannot be (see the module doc).
+        """
+        row = (self.issue_id, email, status, attempts, error, message_id, now)
+        self._write(lambda: self.conn.execute(_RECORD, row))
+
+    def mark_bounced(self, email: str) -> None:
+        """The address does not exist (a 5.1.x reply): later sends skip the subscriber."""
+        self._write(lambda: SubscriberStore(self.conn).mark_bounced(email))
+
+    def _write(self, write) -> None:
+        deadline = time.monotonic() + self.patience
         with self._lock:
-            self.conn.execute(
-                _RECORD,
-                (self.issue_id, email, status, attempts, error, message_id, now),
-            )
+            while True:
+                try:
+                    write()
+                    return
+                except sqlite3.Error as e:
+                    if is_busy(e) and time.monotonic() < deadline:
+                        time.sleep(0.05)  # the busy timeout already waited; try once more
+                        continue
+                    raise self._cannot("record deliveries", e) from None
+
+    def _reading(self, read):
+        try:
+            return read()
+        except sqlite3.Error as e:
+            raise self._cannot("read the list", e) from None
+
+    def _cannot(self, what: str, e: sqlite3.Error) -> JournalWriteError:
+        shown = display_path(self.path) if self.path else "the database"
+        cause = "busy for too long" if is_busy(e) else " ".join(str(e).split())
+        return JournalWriteError(f"{shown}: cannot {what} ({cause})")
 
     def counts(self, *, first: int = 10) -> JournalCounts:
         """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
+        try:
+            return self._counts(first)
+        except sqlite3.Error as e:
+            raise self._cannot("read the journal", e) from None
+
+    def _counts(self, first: int) -> JournalCounts:
         q = self.conn.execute
         by_status = dict(
             q(
@@ -102,7 +176,7 @@ class DeliveryJournal:
         unsent = q(
             "SELECT count(*) FROM subscribers s WHERE s.status = 'active' AND NOT EXISTS "
             "(SELECT 1 FROM deliveries d"
-            " WHERE d.issue_id = ? AND d.email = s.email AND d.status = 'sent')",
+            " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))",
             (self.issue_id,),
         ).fetchone()[0]
         inactive = q("SELECT count(*) FROM subscribers WHERE status != 'active'").fetchone()[0]
@@ -121,11 +195,18 @@ class DeliveryJournal:
             "GROUP BY last_error ORDER BY n DESC, last_error LIMIT 5",
             (self.issue_id,),
         ).fetchall()
+        unknowns = q(
+            "SELECT email, message_id FROM deliveries WHERE issue_id = ? AND status = 'unknown' "
+            "ORDER BY updated, email LIMIT ?",
+            (self.issue_id, first),
+        ).fetchall()
         return JournalCounts(
+            unknowns=tuple((e, m) for e, m in unknowns),
             issue_id=self.issue_id,
             sent=by_status.get("sent", 0),
             failed=by_status.get("failed", 0),
             retrying=by_status.get("pending", 0),
+            unknown=by_status.get("unknown", 0),
             unsent=unsent,
             inactive=inactive,
             last_activity=last or "",
@@ -134,9 +215,9 @@ class DeliveryJournal:
         )
 
 
-def open_journal(database: Path, issue_id: str) -> DeliveryJournal:
-    """The journal of one issue in the database at `database` (created when missing)."""
-    return DeliveryJournal(open_database(database), issue_id)
+def open_journal(database: Path, issue_id: str, *, create: bool = True) -> DeliveryJournal:
+    """The journal of one issue in the database at `database` (created if missing and `create`)."""
+    return DeliveryJournal(open_database(database, create=create), issue_id, path=database)
 
 
 @contextlib.contextmanager
@@ -144,14 +225,23 @@ def send_lock(database: Path, issue_id: str) -> Iterator[None]:
     """Hold a lock while sending an issue, so two runs never mail the same list at once.
 
     An OS file lock: the kernel releases it when the process dies, even by kill -9.
+    It is taken beside the database's real file (symlinks resolved), so two
+    workspaces sharing one list through a symlink share one lock too.
     """
     try:
         import fcntl
     except ImportError:  # not on POSIX: one run at a time is then up to the editor
         yield
         return
-    path = database.with_name(f"{database.name}.send.lock")
-    with path.open("a+") as lock:
+    real = database.resolve()
+    path = real.with_name(f"{real.name}.send.lock")
+    try:
+        lock = path.open("a+")
+    except OSError as e:
+        raise DeliveryError(
+            f"{display_path(path)}: cannot create the send lock ({e.strerror})"
+        ) from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -176,7 +266,7 @@ _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields FROM subscribers s
 WHERE s.status = 'active' AND s.id > ?
   AND NOT EXISTS (SELECT 1 FROM deliveries d
-                  WHERE d.issue_id = ? AND d.email = s.email AND d.status = 'sent')
+                  WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})
 ORDER BY s.id LIMIT ?
 """
 

@@ -3,9 +3,15 @@
 Each worker holds one reused connection and takes its next recipient from
 `_next`: a retry that is due, else the next recipient of the stream, else it
 waits for the earliest retry.  A recipient refused for now (4xx, dropped
-connection) is scheduled again with exponential backoff and jitter while
+connection, 503) is scheduled again with exponential backoff and jitter while
 the worker goes on with the list: a flaky relay slows nobody else.  Each
 accepted message is recorded (committed) before the worker takes another.
+
+A message whose reply was lost after its final `.` is recorded `unknown` at
+once and never tried again in this run; it counts as a failure towards
+`max_consecutive_failures`, so a relay that drops after every message pauses
+the run within a few messages.  A journal write that fails stops the run at
+once; what the relay accepted meanwhile goes to the recovery file.
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ from newsletter.errors import NewsletterError
 from newsletter.mail.headers import HeaderValueError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.compose import Composer
-from newsletter.send.journal import DeliveryJournal, Failure
+from newsletter.send.journal import DeliveryJournal, Failure, JournalWriteError
 from newsletter.send.pacing import RateLimiter, backoff
+from newsletter.send.recovery import RecoveryFile
 from newsletter.send.transport import (
     Connection,
     ConnectionLost,
+    OutcomeUnknown,
     PermanentFailure,
     ServerUnavailable,
     TemporaryFailure,
@@ -43,7 +51,7 @@ class SendProgress:
     """How far a run is, for a progress bar."""
 
     sent: int
-    failed: int
+    failed: int  # refused for good, out of attempts, or outcome unknown
     total: int  # recipients this run means to try
     elapsed: float
 
@@ -69,6 +77,7 @@ class SendRun:
         journal: DeliveryJournal | None,
         total: int,
         on_progress: Callable[[SendProgress], None] | None = None,
+        recovery: RecoveryFile | None = None,
     ) -> None:
         self.composer = composer
         self.transport = transport
@@ -76,6 +85,7 @@ class SendRun:
         self.journal = journal  # None: record nothing (a dry run)
         self.total = total
         self.on_progress = on_progress
+        self.recovery = recovery  # where accepted messages go when the journal cannot take them
         self.limiter = RateLimiter(smtp.rate)
         self.stop = threading.Event()
         self._stream: Iterator[Recipient] = iter(())
@@ -85,6 +95,9 @@ class SendRun:
         self._feed_lock = threading.Lock()
         self._lock = threading.RLock()  # _failed may _halt while holding it
         self.sent = self.failed = self.retries = self.consecutive = 0
+        self.unknown = self.bounced = 0
+        self.journal_error: str | None = None  # the journal write that stopped the run
+        self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
         self.accepted_any = False
         self.failures: list[Failure] = []
         self.reasons: Counter[str] = Counter()
@@ -113,8 +126,28 @@ class SendRun:
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt("interrupted; run the same command again to resume")
-            for done in finished:  # each finishes (and records) the message it is sending
-                done.wait()
+            self._let_in_flight_finish(finished)
+
+    def _let_in_flight_finish(self, finished: list[threading.Event]) -> None:
+        """Give the messages in flight `timeout` seconds to be answered (and recorded).
+
+        A relay may take up to `data_timeout` to answer the final `.`; an editor who
+        pressed Ctrl-C should not wait that long.  A message still unanswered then is
+        recorded `unknown` (never re-sent by itself) and its worker is left behind.
+        """
+        deadline = time.monotonic() + self.smtp.timeout
+        try:
+            for done in finished:
+                while not done.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
+                    if time.monotonic() >= deadline:
+                        break
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting now
+            pass
+        with self._lock:
+            abandoned = list(self._in_flight.values())
+            self._in_flight.clear()
+        for email, message_id in abandoned:
+            self._unknown(email, message_id, 1, "interrupted while waiting for the relay's reply")
 
     def _next(self) -> Recipient | _Retry | float | None:
         """A due retry, else the stream's next recipient, else seconds to wait; None: all done."""
@@ -143,6 +176,8 @@ class SendRun:
                     connection = self._attempt(turn.recipient, turn.attempts + 1, connection)
                 else:
                     connection = self._attempt(turn, 1, connection)
+        except NewsletterError as e:  # the list cannot be read further, say
+            self._halt(str(e))
         except Exception as e:  # a bug must stop the run loudly, not hang it
             self._halt(f"internal error in the sender ({type(e).__name__}: {e}); please report it")
         finally:
@@ -164,18 +199,34 @@ class SendRun:
             return connection
         if connection is None and (connection := self._connect()) is None:
             return None  # the run stops; this recipient stays unsent
+        me = threading.get_ident()
+        with self._lock:
+            self._in_flight[me] = (recipient.email, message.message_id)
         try:
-            connection.send(self.composer.envelope_from, message.recipient, message.data)
+            try:
+                connection.send(self.composer.envelope_from, message.recipient, message.data)
+            finally:  # answered: from here this worker records it (see _let_in_flight_finish)
+                self._settle(me)
+        except OutcomeUnknown as e:
+            self._unknown(recipient.email, message.message_id, attempt, e.reason)
+            return None
         except (TemporaryFailure, ConnectionLost) as e:
             self._retry_later(recipient, message.message_id, attempt, e.reason)
             return None if isinstance(e, ConnectionLost) else connection
         except PermanentFailure as e:
             self._failed(recipient.email, message.message_id, attempt, e.reason)
+            if e.bad_address:
+                self._bounced(recipient.email)
         except NewsletterError as e:  # an unwritable outbox, say
             self._halt(str(e))
         else:
             self._sent(recipient.email, message.message_id)
         return connection
+
+    def _settle(self, worker: int) -> None:
+        """This worker's message is answered (or failed): the interrupted run need not guess."""
+        with self._lock:
+            self._in_flight.pop(worker, None)
 
     def _connect(self) -> Connection | None:
         """A new connection, retried with backoff while the server is unreachable; None: halted."""
@@ -200,8 +251,17 @@ class SendRun:
         return None
 
     def _record(self, email: str, status: str, error: str = "", message_id: str = "") -> None:
-        if self.journal is not None:
+        if self.journal is None:
+            return
+        try:
             self.journal.record(email, status, attempts=1, error=error, message_id=message_id)
+        except JournalWriteError as e:
+            if status in ("sent", "unknown") and self.recovery is not None:
+                self.recovery.save(self.journal.issue_id, email, status, message_id)
+            with self._lock:
+                if self.journal_error is None:
+                    self.journal_error = str(e)
+            self._halt(str(e))
 
     def _sent(self, email: str, message_id: str) -> None:
         self._record(email, "sent", message_id=message_id)  # committed before anything else
@@ -210,6 +270,25 @@ class SendRun:
             self.consecutive = 0
             self.accepted_any = True
             self._progress()
+
+    def _unknown(self, email: str, message_id: str, attempts: int, reason: str) -> None:
+        reason = f"outcome unknown: {reason}"
+        self._record(email, "unknown", reason, message_id)  # at once: never re-sent by itself
+        with self._lock:
+            self.unknown += 1
+            self.accepted_any = True  # the relay was there: a later refusal may be a restart
+        self._count_failure(email, attempts, reason)
+
+    def _bounced(self, email: str) -> None:
+        if self.journal is None:
+            return
+        try:
+            self.journal.mark_bounced(email)
+        except JournalWriteError as e:
+            self._halt(str(e))
+            return
+        with self._lock:
+            self.bounced += 1
 
     def _retry_later(self, recipient: Recipient, message_id: str, attempt: int, error: str) -> None:
         if attempt >= self.smtp.max_attempts:
@@ -228,6 +307,11 @@ class SendRun:
         self._record(email, "failed", reason, message_id)
         with self._lock:
             self.failed += 1
+        self._count_failure(email, attempts, reason)
+
+    def _count_failure(self, email: str, attempts: int, reason: str) -> None:
+        """A failed or unknown recipient: listed, counted towards a pause."""
+        with self._lock:
             self.consecutive += 1
             self.reasons[reason] += 1
             if len(self.failures) < FIRST_FAILURES:
@@ -250,4 +334,5 @@ class SendRun:
 
     def _progress(self) -> None:
         if self.on_progress is not None:
-            self.on_progress(SendProgress(self.sent, self.failed, self.total, self.elapsed))
+            failed = self.failed + self.unknown
+            self.on_progress(SendProgress(self.sent, failed, self.total, self.elapsed))

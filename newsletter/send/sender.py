@@ -7,25 +7,34 @@ committed to the delivery journal before its worker takes the next, so a
 killed run re-mails at most the messages in flight.
 
 What happens on failure:
-  4xx reply, dropped connection  tried again later (exponential backoff, jitter, the
+  4xx reply, 503, dropped connection  tried again later (exponential backoff, jitter, the
                                  connection re-opened) while the list goes on,
                                  up to smtp.max_attempts
-  5xx reply                      recorded as failed for that recipient; the run goes on
+  no reply after the final `.`   recorded `unknown` at once (the relay may have queued it);
+  (lost, late, reset)            never re-sent unless `resend_unknown`
+  5xx reply                      recorded as failed for that recipient; the run goes on;
+                                 a 5.1.x (no such user or domain) also marks them bounced
   auth, TLS, nothing listening   the run stops at once with one message naming host:port
-  many failed recipients in a row  the run pauses itself (smtp.max_consecutive_failures)
-A re-run skips everyone already sent and tries the others again.
+  many failed recipients in a row  the run pauses itself (smtp.max_consecutive_failures);
+                                 unknown outcomes count as failures
+  Ctrl-C, SIGTERM                no new message; those in flight get smtp.timeout for their
+                                 reply, then are recorded `unknown`
+  journal write fails            the run stops at once; accepted messages not journaled
+  (disk full, I/O error)         go to the recovery file, which the next run records first
+A re-run skips everyone already sent (or unknown) and tries the others again.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
+from newsletter.errors import NewsletterError, display_path
 from newsletter.send.compose import prepare_issue
-from newsletter.send.journal import Failure, open_journal, send_lock
+from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
+from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
 from newsletter.send.run import SendProgress, SendRun
 from newsletter.send.transport import Transport
 
@@ -42,7 +51,7 @@ class SendSummary:
     sent: int  # accepted by the server (or written to the outbox) in this run
     failed: int  # refused for good, or out of attempts, in this run
     skipped: int  # already sent before this run
-    left: int  # active subscribers still not sent (limit, pause, stop, failures)
+    left: int  # active subscribers still not sent (limit, pause, stop, failures), not unknown
     inactive: int  # unsubscribed or bounced: never mailed
     retries: int
     elapsed: float
@@ -51,11 +60,17 @@ class SendSummary:
     stopped: str | None = None  # why the run ended early, if it did
     paused: bool = False  # stopped by too many failures in a row
     interrupted: bool = False  # stopped by Ctrl-C
+    unknown: int = 0  # this run's messages whose reply was lost after the final `.`
+    unknown_total: int = 0  # every recipient of the issue whose outcome is unknown
+    bounced: int = 0  # marked bounced in this run (5.1.x: no such user or domain)
+    recovered: int = 0  # lines of a previous run's recovery file recorded before this one
+    journal_failed: bool = False  # stopped because the journal could not be written
 
     @property
     def rate(self) -> float:
         """Messages per second over the run."""
-        return (self.sent + self.failed) / self.elapsed if self.elapsed > 0 else 0.0
+        done = self.sent + self.failed + self.unknown
+        return done / self.elapsed if self.elapsed > 0 else 0.0
 
 
 ProgressCallback = Callable[[SendProgress], None]
@@ -70,11 +85,14 @@ def send_issue(
     password: str | None = None,
     transport: Transport | None = None,
     on_progress: ProgressCallback | None = None,
+    resend_unknown: bool = False,
 ) -> SendSummary:
     """Send the issue in `folder` to the list (`dry_run`: write its outbox); see the module doc.
 
     `transport` defaults to the SMTP relay of `settings.smtp` with `password`
-    (or NEWSLETTER_SMTP_PASSWORD); a dry run always writes files and records nothing.
+    (or NEWSLETTER_SMTP_PASSWORD); a dry run always writes files, records
+    nothing and never creates the database.  `resend_unknown` sends again to
+    the recipients whose outcome is unknown (the editor's explicit choice).
     """
     composer = prepare_issue(folder, settings)
     database = settings.path(settings.database)
@@ -91,25 +109,109 @@ def send_issue(
         from newsletter.send.smtp import SmtpTransport
 
         transport = SmtpTransport(settings.smtp, password=password or smtp_password())
-    journal = open_journal(database, composer.issue_id)
+    if dry_run and not database.exists():  # no list yet: nothing to write, nothing created
+        run = SendRun(composer, transport, settings.smtp, None, 0)
+        return _summary(run, dry_run=True, skipped=0, left=0, inactive=0)
+    journal = open_journal(database, composer.issue_id, create=not dry_run)
     try:
-        with contextlib.nullcontext() if dry_run else send_lock(database, composer.issue_id):
-            before = journal.counts(first=0)
-            total = before.unsent if limit is None else min(limit, before.unsent)
-            run = SendRun(
-                composer, transport, settings.smtp, None if dry_run else journal, total, on_progress
-            )
-            run.execute(journal.unsent(limit=limit))
-            after = before if dry_run else journal.counts(first=0)
-            left = before.unsent - run.sent if dry_run else after.unsent
-            return _summary(
-                run, dry_run=dry_run, skipped=before.sent, left=left, inactive=after.inactive
-            )
+        if dry_run:
+            return _run(composer, transport, settings, journal, None, limit, on_progress)
+        with send_lock(database, composer.issue_id):
+            recovered = _apply_recovery(journal, database)
+            with RecoveryFile(database) as recovery:
+                summary = _run(
+                    composer,
+                    transport,
+                    settings,
+                    journal,
+                    recovery,
+                    limit,
+                    on_progress,
+                    resend_unknown=resend_unknown,
+                )
+            if summary.journal_failed:
+                summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
+            return replace(summary, recovered=recovered)
     finally:
         journal.close()
 
 
-def _summary(run: SendRun, *, dry_run: bool, skipped: int, left: int, inactive: int) -> SendSummary:
+def _run(
+    composer,
+    transport: Transport,
+    settings: Settings,
+    journal: DeliveryJournal,
+    recovery: RecoveryFile | None,
+    limit: int | None,
+    on_progress: ProgressCallback | None,
+    *,
+    resend_unknown: bool = False,
+) -> SendSummary:
+    """One run over the journal's unsent recipients; `recovery` None: a dry run."""
+    dry_run = recovery is None
+    before = journal.counts(first=0)
+    todo = before.unsent + (before.unknown if resend_unknown else 0)
+    total = todo if limit is None else min(limit, todo)
+    run = SendRun(
+        composer,
+        transport,
+        settings.smtp,
+        None if dry_run else journal,
+        total,
+        on_progress,
+        recovery=recovery,
+    )
+    run.execute(journal.unsent(limit=limit, resend_unknown=resend_unknown))
+    if dry_run:
+        left, after = before.unsent - run.sent, before
+    else:
+        try:
+            after = journal.counts(first=0)
+        except NewsletterError:  # the journal failed mid-run: what we knew before
+            after = before
+        left = after.unsent
+    return _summary(
+        run,
+        dry_run=dry_run,
+        skipped=before.sent,
+        left=left,
+        inactive=after.inactive,
+        unknown_total=0 if dry_run else after.unknown,
+    )
+
+
+def _apply_recovery(journal: DeliveryJournal, database: Path) -> int:
+    """Record what a run that could not write the journal left in the recovery file."""
+    entries = read_recovery(database)
+    for issue_id, email, status, message_id in entries:
+        error = "" if status == "sent" else "outcome unknown (from the recovery file)"
+        DeliveryJournal(journal.conn, issue_id, path=database).record(
+            email, status, attempts=1, error=error, message_id=message_id
+        )
+    if entries:
+        discard_recovery(database)
+    return len(entries)
+
+
+def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
+    """The one line for a run the journal stopped: the database, the cause, what was kept where."""
+    line = f"{reason}; the run stopped"
+    if recovery.saved:
+        line += (
+            f"; {recovery.saved} accepted message(s) not in the journal are saved in "
+            f"{display_path(recovery.path)}, which the next send records first"
+        )
+    if recovery.unsaved:
+        line += (
+            f"; could not save {len(recovery.unsaved)} accepted address(es) anywhere: "
+            f"{', '.join(recovery.unsaved)} (do not mail them again)"
+        )
+    return line + "; free space or fix the disk, then run the same command again"
+
+
+def _summary(
+    run: SendRun, *, dry_run: bool, skipped: int, left: int, inactive: int, unknown_total: int = 0
+) -> SendSummary:
     return SendSummary(
         issue_id=run.composer.issue_id,
         transport=run.transport.description,
@@ -126,4 +228,8 @@ def _summary(run: SendRun, *, dry_run: bool, skipped: int, left: int, inactive: 
         stopped=run.stopped,
         paused=run.paused,
         interrupted=run.interrupted,
+        unknown=run.unknown,
+        unknown_total=unknown_total,
+        bounced=run.bounced,
+        journal_failed=run.journal_error is not None,
     )

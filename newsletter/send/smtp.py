@@ -12,19 +12,28 @@ the journal.
 
 from __future__ import annotations
 
+import base64
+import hmac
+import re
 import smtplib
 import socket
 import ssl
+import time
 
 from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
 from newsletter.send.transport import (
     ConnectionLost,
+    OutcomeUnknown,
     PermanentFailure,
     SendFailure,
     ServerUnavailable,
     TemporaryFailure,
 )
+
+# 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
+# 5.1.8 are about the sender's address, so they say nothing about the reader.
+_BAD_ADDRESS = re.compile(r"^5\d\d[ -]5\.1\.(?!7\b|8\b)\d{1,3}\b")
 
 
 class SmtpTransport:
@@ -88,8 +97,11 @@ class SmtpTransport:
             timeout=self.smtp.timeout,
         )
         if self.smtp.security == "ssl":
-            return _PipeliningSSLClient(context=self._context(), **args)
-        return _PipeliningClient(**args)
+            client: _PipeliningClient = _PipeliningSSLClient(context=self._context(), **args)
+        else:
+            client = _PipeliningClient(**args)
+        client.data_timeout = self.smtp.data_timeout
+        return client
 
     def _context(self) -> ssl.SSLContext:
         if self._tls_context is not None:
@@ -114,6 +126,11 @@ class SmtpTransport:
             )
         try:
             client.login(user, self._password)
+        except UnicodeError:  # never name the character: it is part of the password
+            raise DeliveryError(
+                f"{self.where}: the user name or password for '{user}' cannot be sent "
+                "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
+            ) from None
         except smtplib.SMTPAuthenticationError as e:
             raise DeliveryError(
                 f"{self.where}: authentication failed for user '{user}' "
@@ -160,7 +177,8 @@ class SmtpTransport:
             )
         if isinstance(e, smtplib.SMTPException):
             return DeliveryError(f"{where}: {_exception_text(e)}")
-        raise e
+        # Anything else: say what kind of failure, never its text (it may quote a secret).
+        return DeliveryError(f"{where}: cannot set up the session ({type(e).__name__}); {flags}")
 
 
 class SmtpConnection:
@@ -174,12 +192,12 @@ class SmtpConnection:
         """Send one message; TemporaryFailure, PermanentFailure or ConnectionLost if refused."""
         try:
             self._client.send_prepared(envelope_from, recipient, data)
-        except ConnectionLost:
+        except (ConnectionLost, OutcomeUnknown):
             self._client.close()
             raise
         except SendFailure:
             raise
-        except (smtplib.SMTPServerDisconnected, OSError) as e:
+        except (smtplib.SMTPException, OSError) as e:
             self._client.close()
             raise ConnectionLost(f"connection lost ({_exception_text(e)})") from None
 
@@ -192,10 +210,105 @@ class SmtpConnection:
 
 
 class _PipeliningClient(smtplib.SMTP):
-    """smtplib's session handling, with a faster way to send a ready-made message."""
+    """smtplib's session handling, with a faster way to send a ready-made message.
+
+    Every reply has a deadline for the whole reply, not for each read: a server
+    that drips a byte every few seconds cannot hold a worker for longer than
+    `timeout` (or `data_timeout`, for the reply to the final `.`).
+    """
+
+    data_timeout: float = 600.0
+    _reply_deadline: float | None = None  # set for the one reply being read
+
+    def getreply(self) -> tuple[int, bytes]:
+        """One reply, read within the deadline; smtplib's errors when the server goes away."""
+        limit = self.timeout if self._reply_deadline is None else self._reply_deadline
+        deadline = time.monotonic() + limit
+        if self.file is None:
+            self.file = self.sock.makefile("rb")
+        if self.sock.gettimeout() != limit:  # usually equal: no system call per reply
+            self.sock.settimeout(limit)
+        lines: list[bytes] = []
+        try:
+            while True:
+                line = self._readline(deadline, fresh=not lines)
+                if len(line) > smtplib._MAXLINE:
+                    self.close()
+                    raise smtplib.SMTPResponseException(500, "Line too long.")
+                lines.append(line[4:].strip(b" \t\r\n"))
+                try:
+                    code = int(line[:3])
+                except ValueError:
+                    return -1, b"\n".join(lines)
+                if line[3:4] != b"-":
+                    return code, b"\n".join(lines)
+        finally:
+            if self.sock is not None and self.sock.gettimeout() != self.timeout:
+                self.sock.settimeout(self.timeout)  # sends keep the ordinary timeout
+
+    def _readline(self, deadline: float, *, fresh: bool) -> bytes:
+        """A line, each read given only what is left of the reply's deadline.
+
+        `fresh`: the reply's first line, whose first read has the whole deadline anyway.
+        """
+        buffered = self.file
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                if parts or not fresh:  # a reply in pieces: what is left, not a fresh timeout
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("no complete reply in time")
+                    self.sock.settimeout(left)
+                chunk = buffered.peek(1)[: smtplib._MAXLINE + 1 - size]
+                end = chunk.find(b"\n")
+                chunk = buffered.read(len(chunk) if end < 0 else end + 1)
+            except OSError as e:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(
+                    f"Connection unexpectedly closed: {_exception_text(e)}"
+                ) from e
+            if not chunk:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            parts.append(chunk)
+            size += len(chunk)
+            if chunk.endswith(b"\n") or size > smtplib._MAXLINE:
+                return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def auth(self, mechanism, authobject, *, initial_response_ok=True):
+        """smtplib's AUTH, with the credentials sent as UTF-8 (RFC 4616) rather than ASCII only."""
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        if initial is not None:
+            code, resp = self.docmd("AUTH", f"{mechanism} {_b64(initial)}")
+            self._auth_challenge_count = 1
+        else:
+            code, resp = self.docmd("AUTH", mechanism)
+            self._auth_challenge_count = 0
+        while code == 334:  # the server's challenge: answer it (auth_login counts them)
+            self._auth_challenge_count += 1
+            if self._auth_challenge_count > smtplib._MAXCHALLENGE:
+                raise smtplib.SMTPException("server AUTH mechanism infinite loop")
+            code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp))))
+        if code in (235, 503):
+            return code, resp
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_cram_md5(self, challenge=None):
+        """CRAM-MD5 keyed with the UTF-8 password."""
+        if challenge is None:
+            return None
+        digest = hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
+        return f"{self.user} {digest}"
 
     def send_prepared(self, envelope_from: str, recipient: str, data: bytes) -> None:
-        """MAIL, RCPT, DATA (pipelined when offered), then the message; SendFailure if refused."""
+        """MAIL, RCPT, DATA (pipelined when offered), then the message; SendFailure if refused.
+
+        Once the final `.` is sent, a lost, late or garbled reply raises
+        OutcomeUnknown: the relay may have queued the message.
+        """
         commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{recipient}>", "DATA")
         wanted = (250, 250, 354)  # 251 (forwarded) also accepts a recipient
         if self.has_extn("pipelining"):
@@ -215,16 +328,38 @@ class _PipeliningClient(smtplib.SMTP):
             if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refused RCPT
                 self.send(".\r\n")
                 self.getreply()
-            if refused[0] != 421:
-                try:
-                    self.rset()
-                except (smtplib.SMTPException, OSError):
-                    self.close()  # the next message reconnects; this one keeps its real reason
-            raise failure(*refused)
+            self._reset_after(refused[0])
+            raise failure(*refused, stage="rcpt" if replies.index(refused) == 1 else "mail")
         self.send(wire_bytes(data))
-        reply = self.getreply()
+        self._reply_deadline = self.data_timeout
+        try:
+            reply = self.getreply()
+        except (smtplib.SMTPException, OSError) as e:
+            self.close()
+            raise OutcomeUnknown(
+                f"no reply after the message was sent ({_exception_text(e)})"
+            ) from None
+        finally:
+            self._reply_deadline = None
+        if reply[0] < 0:
+            self.close()
+            raise OutcomeUnknown(
+                f"unreadable reply after the message was sent ({reply_text(*reply)})"
+            )
         if reply[0] != 250:
-            raise failure(*reply)
+            self._reset_after(reply[0])
+            raise failure(*reply, stage="data")
+
+    def _reset_after(self, code: int) -> None:
+        """RSET after a failed transaction, so the next one starts clean; on any doubt, hang up."""
+        if code in (421, 503):  # the session is gone or confused: the next message reconnects
+            self.close()
+            return
+        try:
+            if self.rset()[0] != 250:
+                self.close()
+        except (smtplib.SMTPException, OSError):
+            self.close()
 
 
 class _PipeliningSSLClient(smtplib.SMTP_SSL, _PipeliningClient):
@@ -235,14 +370,22 @@ def _accepted(code: int, wanted: int) -> bool:
     return code == wanted or (wanted == 250 and code == 251)
 
 
-def failure(code: int, message: bytes) -> SendFailure:
-    """What a refusing reply means: 421 → ConnectionLost, 4xx → temporary, else permanent."""
+def failure(code: int, message: bytes, *, stage: str = "data") -> SendFailure:
+    """What a refusing reply means.
+
+    421 and 503 (bad sequence: the session, not the reader, is at fault) → ConnectionLost;
+    other 4xx → temporary; 5xx → permanent, flagged `bad_address` for a 5.1.x on RCPT or DATA.
+    """
     text = reply_text(code, message)
-    if code == 421 or code < 0:
+    if code in (421, 503) or code < 0:
         return ConnectionLost(text)
     if 400 <= code < 500:
         return TemporaryFailure(text)
-    return PermanentFailure(text)
+    return PermanentFailure(text, bad_address=stage != "mail" and bool(_BAD_ADDRESS.match(text)))
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def wire_bytes(data: bytes) -> bytes:

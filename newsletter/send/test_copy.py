@@ -15,7 +15,13 @@ from newsletter.errors import ConfigError, DeliveryError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.compose import prepare_issue
 from newsletter.send.pacing import backoff
-from newsletter.send.transport import ConnectionLost, SendFailure, TemporaryFailure, Transport
+from newsletter.send.transport import (
+    ConnectionLost,
+    OutcomeUnknown,
+    SendFailure,
+    TemporaryFailure,
+    Transport,
+)
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 
 ATTEMPTS = 3  # a test copy is interactive: a few quick retries, no long backoff
@@ -45,6 +51,11 @@ def send_test_copy(
         try:
             connection.send(composer.envelope_from, message.recipient, message.data)
             break
+        except OutcomeUnknown as e:  # never a second copy by itself
+            raise DeliveryError(
+                f"{transport.where}: test copy to {email} went out but the reply was lost "
+                f"({e.reason}); check that inbox before sending another"
+            ) from None
         except (TemporaryFailure, ConnectionLost) as e:
             if attempt == ATTEMPTS:
                 raise DeliveryError(

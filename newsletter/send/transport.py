@@ -2,7 +2,7 @@
 
 A `Transport` opens `Connection`s; the sender keeps each one open for many
 messages.  `Connection.send` returns when the server accepted the message,
-or raises one of the three failures below, which tell the sender what to do
+or raises one of the four failures below, which tell the sender what to do
 next.  Failures of the whole server (authentication, certificates, nobody
 listening) are `DeliveryError`s raised by `connect`: the run stops.
 """
@@ -50,11 +50,27 @@ class TemporaryFailure(SendFailure):
 
 
 class PermanentFailure(SendFailure):
-    """A 5xx reply: this recipient failed for good; record it and go on."""
+    """A 5xx reply: this recipient failed for good; record it and go on.
+
+    `bad_address` is True when the reply says the address itself does not exist
+    (5.1.x): the subscriber is then marked bounced.  Policy refusals are not.
+    """
+
+    def __init__(self, reason: str, *, bad_address: bool = False) -> None:
+        super().__init__(reason)
+        self.bad_address = bad_address
 
 
 class ConnectionLost(SendFailure):
-    """The connection dropped (or the server said 421): reconnect, then try again."""
+    """The connection dropped before the message was complete (or 421, 503): reconnect, retry."""
+
+
+class OutcomeUnknown(SendFailure):
+    """The whole message went out, but no (readable) reply came: the relay may have queued it.
+
+    Never retried automatically: a second copy is worse than a lost one, so the
+    journal says `unknown` and only `--resend-unknown` sends it again.
+    """
 
 
 class ServerUnavailable(DeliveryError):

@@ -1,6 +1,10 @@
 """Export subscribers to CSV: email, name, status, created, updated, then every merge field.
 
-The file imports back as it was (`newsletter subscribers import`), statuses included.
+A cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a `'` in front, as
+OWASP advises against CSV injection, so a spreadsheet shows it as text instead
+of running it as a formula (`=HYPERLINK(...)`).  The import takes that `'` off
+again: the file imports back as it was (`newsletter subscribers import`),
+statuses included.
 """
 
 from __future__ import annotations
@@ -14,6 +18,12 @@ from newsletter.errors import SubscriberError, display_path
 from newsletter.subscribers.store import Status, SubscriberStore
 
 BASE_COLUMNS = ("email", "name", "status", "created", "updated")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet will not evaluate: `'` before a leading =, +, -, @, tab or CR."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def export_csv(store: SubscriberStore, path: Path | None, *, status: Status | None = None) -> int:
@@ -35,18 +45,10 @@ def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = No
     """Stream the subscribers as CSV rows into `out`; return how many."""
     fields = store.field_names(status)
     writer = csv.writer(out)
-    writer.writerow([*BASE_COLUMNS, *fields])
+    writer.writerow([neutralise(c) for c in (*BASE_COLUMNS, *fields)])
     count = 0
     for s in store.iter(status):
-        writer.writerow(
-            [
-                s.email,
-                s.name,
-                s.status,
-                s.created,
-                s.updated,
-                *(s.fields.get(f, "") for f in fields),
-            ]
-        )
+        cells = (s.email, s.name, s.status, s.created, s.updated)
+        writer.writerow([neutralise(c) for c in (*cells, *(s.fields.get(f, "") for f in fields))])
         count += 1
     return count

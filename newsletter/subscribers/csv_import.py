@@ -3,9 +3,17 @@
 The first line names the columns; one of them is the address (`email`,
 `e-mail`, `email address`...).  `name` and `status` are understood; every other
 column becomes a merge field (`City` → `%%field.city%%`).  Comma, semicolon and
-tab separators are recognised from the header line.  The file is decoded whole
-before anything is written, and all rows are written in one transaction: an
-unreadable file changes nothing.
+tab separators are recognised from the header line.
+
+Each physical line is one row: a field may not hold a line break, so a quote
+left open at the end of a line rejects that line alone (a stray `"Alice`
+never swallows the rows after it), and so does a field over 1,000 characters.
+
+The file is streamed, never held whole: a first pass checks that it decodes
+(a file that is not UTF-8 changes nothing), the second writes the rows in
+transactions of at most about a quarter of a second each, so a send running
+meanwhile can record its deliveries between them.  Duplicates within the file
+are found through a temporary table, not a dict in memory.
 """
 
 from __future__ import annotations
@@ -14,18 +22,27 @@ import codecs
 import csv
 import io
 import re
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
 
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail", "address")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
 IGNORED_COLUMNS = ("id", "created", "updated")  # what `subscribers export` adds besides the fields
+MAX_FIELD = 1000  # characters in one cell
+MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not held
+MAX_REJECTS_KEPT = 1000  # listed by line; the rest are counted
+BATCH_SECONDS = 0.25  # the longest an import holds the database's write lock at once
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +64,9 @@ class ImportReport:
     unchanged: int
     suppressed: int  # unsubscribed or bounced, kept so
     resubscribed: int
-    rejected: tuple[Reject, ...]
+    rejected: tuple[Reject, ...]  # the first MAX_REJECTS_KEPT
     fields: tuple[str, ...]  # merge fields found in the header
+    rejected_count: int = 0  # all of them
 
 
 def import_csv(
@@ -58,15 +76,46 @@ def import_csv(
     resubscribe: bool = False,
     encoding: str = "utf-8",
     now: str | None = None,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> ImportReport:
     """Add or update every valid row of a CSV file; `resubscribe` re-activates unsubscribed ones."""
     shown = display_path(path)
     now = now or utc_now()  # one time for the whole file
-    text = decode_csv(_read(path, shown), encoding, shown)
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if header is None or not any(cell.strip() for cell in header):
+    with _open(path, shown) as raw:
+        encoding = _encoding(raw.read(4), encoding, shown)
+        raw.seek(0)
+        check_decodes(raw, encoding, shown)
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        try:
+            return _import_lines(_lines(text), store, shown, path, resubscribe, now, batch_seconds)
+        except sqlite3.Error as e:  # busy for too long, disk full: the batches so far are kept
+            raise SubscriberError(
+                f"{shown}: stopped, cannot write to the database ({' '.join(str(e).split())}); "
+                "the rows committed so far are kept: import the file again once that is fixed "
+                "(nothing is added twice)"
+            ) from None
+        except UnicodeDecodeError:  # the file changed since the first pass
+            raise SubscriberError(
+                f"{shown}: changed while being imported; import it again"
+            ) from None
+        finally:
+            text.detach()
+
+
+def _import_lines(lines, store, shown, path, resubscribe, now, batch_seconds) -> ImportReport:
+    header_line = next(((n, t) for n, t, _ in lines if t.strip()), None)
+    if header_line is None:
+        raise SubscriberError(
+            f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
+        )
+    header_number, header_text = header_line
+    delimiter = _delimiter(header_text)
+    try:
+        header = _cells(header_text, delimiter)
+    except _BadRow as e:
+        raise SubscriberError(f"{shown}:{header_number}: {e}") from None
+    if not any(cell.strip() for cell in header):
         raise SubscriberError(
             f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
         )
@@ -75,71 +124,150 @@ def import_csv(
         ("added", "updated", "unchanged", "suppressed", "resubscribed"), 0
     )
     rejected: list[Reject] = []
-    seen: dict[str, int] = {}
-    rows = 0
-    line = reader.line_num + 1
-    store.conn.execute("BEGIN IMMEDIATE")
+    rejected_count = rows = 0
+
+    def reject(line: int, reason: str) -> None:
+        nonlocal rejected_count
+        rejected_count += 1
+        if len(rejected) < MAX_REJECTS_KEPT:
+            rejected.append(Reject(line, reason))
+
+    conn = store.conn
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS import_seen "
+        "(email TEXT PRIMARY KEY COLLATE NOCASE, line INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute("DELETE FROM temp.import_seen")
+    conn.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
     try:
-        for row in reader:
-            start, line = (
-                line,
-                reader.line_num + 1,
-            )  # a quoted cell may span lines: report the first
-            if not any(cell.strip() for cell in row):
+        for number, text, problem in lines:
+            if problem is None and not text.strip():
                 continue
             rows += 1
+            if problem is not None:
+                reject(number, problem)
+                continue
             try:
-                email, name, fields, status = _parse_row(row, columns, len(header))
-            except (InvalidAddress, _BadRow) as e:
-                rejected.append(Reject(start, str(e)))
-                continue
-            key = email.lower()
-            if key in seen:
-                rejected.append(
-                    Reject(start, f"{email}: same address as line {seen[key]} (kept that one)")
+                email, name, fields, status = _parse_row(
+                    _cells(text, delimiter), columns, len(header)
                 )
+            except (InvalidAddress, _BadRow) as e:
+                reject(number, str(e))
                 continue
-            seen[key] = start
+            if (
+                conn.execute(
+                    "INSERT INTO temp.import_seen VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (email, number),
+                ).rowcount
+                == 0
+            ):
+                first = conn.execute(
+                    "SELECT line FROM temp.import_seen WHERE email = ?", (email,)
+                ).fetchone()[0]
+                reject(number, f"{email}: same address as line {first} (kept that one)")
+                continue
             change = store.upsert(
                 email, name, fields, status=status, resubscribe=resubscribe, now=now
             )
             changes[change] += 1
-        store.conn.execute("COMMIT")
+            if time.monotonic() - started >= batch_seconds:
+                conn.execute("COMMIT")  # let a send record its deliveries in between
+                time.sleep(0.02)
+                conn.execute("BEGIN IMMEDIATE")
+                started = time.monotonic()
+        conn.execute("COMMIT")
     except BaseException:
-        store.conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("DELETE FROM temp.import_seen")
     return ImportReport(
-        path=path, rows=rows, rejected=tuple(rejected), fields=tuple(columns.fields), **changes
+        path=path,
+        rows=rows,
+        rejected=tuple(rejected),
+        fields=tuple(columns.fields),
+        rejected_count=rejected_count,
+        **changes,
     )
 
 
-def decode_csv(data: bytes, encoding: str, shown: str) -> str:
-    """The file's text: UTF-8 with or without a byte-order mark, UTF-16 with one, or `encoding`."""
-    if data.startswith(b"PK\x03\x04"):
+def _open(path: Path, shown: str) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise SubscriberError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise SubscriberError(f"{shown}: is a folder; give a CSV file") from None
+    except OSError as e:
+        raise SubscriberError(f"{shown}: cannot read ({e.strerror})") from None
+
+
+def _encoding(start: bytes, encoding: str, shown: str) -> str:
+    """The encoding to read with: UTF-16 when it has a byte-order mark, UTF-8 without its mark."""
+    if start.startswith(b"PK\x03\x04"):
         raise SubscriberError(
             f'{shown}: is a spreadsheet workbook, not CSV; save it as "CSV UTF-8"'
         )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif codecs.lookup(_lookup(encoding)).name == "utf-8":
-        encoding = "utf-8-sig"  # drops the byte-order mark spreadsheets write
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise SubscriberError(
-            f"{shown}:{line}: not {encoding.removesuffix('-sig').upper()} "
-            f"(byte 0x{data[e.start]:02x} "
-            f'at column {column}); save the file as UTF-8 ("CSV UTF-8" in a spreadsheet), '
-            "or give its encoding, e.g. --encoding latin-1"
-        ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise SubscriberError(
-            f"{shown}:{line}: contains NUL characters; is it really a CSV text file?"
-        )
-    return text
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if codecs.lookup(_lookup(encoding)).name == "utf-8":
+        return "utf-8-sig"  # drops the byte-order mark spreadsheets write
+    return encoding
+
+
+def check_decodes(raw: BinaryIO, encoding: str, shown: str) -> None:
+    """Read the whole file once, a chunk at a time: SubscriberError naming the line that does not
+    decode or holds a NUL character."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    column_start = 0  # offset in the file where the current line starts
+    offset = 0
+    while True:
+        chunk = raw.read(_CHUNK)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            bad = max(0, e.start - (len(e.object) - len(chunk)))  # e.object may hold carried bytes
+            before = chunk[:bad]
+            line += before.count(b"\n")
+            newline = before.rfind(b"\n")
+            column = bad - newline if newline >= 0 else offset + bad - column_start + 1
+            raise SubscriberError(
+                f"{shown}:{line}: not {encoding.removesuffix('-sig').upper()} "
+                f"(byte 0x{chunk[bad]:02x} "
+                f'at column {column}); save the file as UTF-8 ("CSV UTF-8" in a spreadsheet), '
+                "or give its encoding, e.g. --encoding latin-1"
+            ) from None
+        if "\x00" in text:
+            line += text.count("\n", 0, text.index("\x00"))
+            raise SubscriberError(
+                f"{shown}:{line}: contains NUL characters; is it really a CSV text file?"
+            )
+        line += text.count("\n")
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            column_start = offset + newline + 1
+        offset += len(chunk)
+        if not chunk:
+            return
+
+
+def _lines(text: io.TextIOWrapper):
+    """(line number, line without its end, problem or None) for each physical line."""
+    number = 0
+    while True:
+        line = text.readline(MAX_LINE)
+        if not line:
+            return
+        number += 1
+        if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
+            while (more := text.readline(MAX_LINE)) and not more.endswith(("\n", "\r")):
+                pass  # the rest of an endless line, dropped a piece at a time
+            yield number, "", f"longer than {MAX_LINE:,} characters"
+            continue
+        yield number, line.rstrip("\r\n"), None
 
 
 def _lookup(encoding: str) -> str:
@@ -151,21 +279,31 @@ def _lookup(encoding: str) -> str:
         ) from None
 
 
-def _read(path: Path, shown: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SubscriberError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise SubscriberError(f"{shown}: is a folder; give a CSV file") from None
-    except OSError as e:
-        raise SubscriberError(f"{shown}: cannot read ({e.strerror})") from None
-
-
-def _delimiter(text: str) -> str:
+def _delimiter(first: str) -> str:
     """Comma, semicolon or tab: whichever splits the header line into the most columns."""
-    first = text.lstrip("\r\n").split("\n", 1)[0]
     return max((",", ";", "\t"), key=first.count) if any(d in first for d in ",;\t") else ","
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    """One line's cells; _BadRow for broken quoting, a line break in a field, an oversize field."""
+    try:
+        row = next(csv.reader((line,), delimiter=delimiter, strict=True), [])
+    except csv.Error as e:
+        text = str(e)
+        if "unexpected end of data" in text:
+            raise _BadRow(
+                'a quoted field is not closed on this line (a stray ", or a line break inside '
+                "a field, which is not accepted); this line is left out, the next ones are not"
+            ) from None
+        if "field limit" in text:
+            raise _BadRow(f"a field runs past {MAX_FIELD:,} characters") from None
+        raise _BadRow(
+            f'broken quoting ({text}); quote a field whole, double a " inside it'
+        ) from None
+    for i, cell in enumerate(row, start=1):
+        if len(cell) > MAX_FIELD:
+            raise _BadRow(f"field {i} runs past {MAX_FIELD:,} characters ({len(cell):,})")
+    return row
 
 
 class _BadRow(ValueError):
@@ -226,5 +364,11 @@ def _parse_row(row: list[str], columns: _Columns, width: int):
 
 
 def clean_cell(value: str) -> str:
-    """A cell on one line, without control characters or surrounding spaces."""
+    """A cell on one line, without control characters or surrounding spaces.
+
+    A leading `'` that an export put before `=`, `+`, `-` or `@` (so spreadsheets do not run the
+    cell as a formula) is taken off again.
+    """
+    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        value = value[1:]
     return " ".join(_CONTROL.sub(" ", value).split())

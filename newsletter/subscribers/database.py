@@ -44,7 +44,29 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (issue_id, email)
     ) WITHOUT ROWID;  -- one b-tree, no second index: each commit writes fewer pages
     """,
+    # 2: `unknown` deliveries: the message went out but its reply was lost (never re-sent
+    # automatically).  SQLite cannot alter a CHECK constraint, so the table is rebuilt.
+    """
+    CREATE TABLE deliveries_v2 (
+        issue_id    TEXT NOT NULL,
+        email       TEXT NOT NULL COLLATE NOCASE,
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'unknown')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT NOT NULL DEFAULT '',
+        message_id  TEXT NOT NULL DEFAULT '',
+        updated     TEXT NOT NULL,
+        PRIMARY KEY (issue_id, email)
+    ) WITHOUT ROWID;
+    INSERT INTO deliveries_v2 SELECT issue_id, email, status, attempts, last_error,
+        message_id, updated FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v2 RENAME TO deliveries;
+    """,
 )
+
+# How long a write waits for a busy database (another process writing, such as an import,
+# which commits at least every second), per try; the journal tries again for longer.
+BUSY_TIMEOUT = 10.0
 
 
 def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
@@ -59,37 +81,72 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: every statement outside an explicit BEGIN commits at once;
         # check_same_thread=False: the sender's threads share one writer, under its lock.
-        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(
             "PRAGMA synchronous=NORMAL"
         )  # in WAL: a commit survives kill -9, not a power cut
         _migrate(conn)
     except sqlite3.DatabaseError as e:
-        raise SubscriberError(
-            f"{shown}: cannot open the database ({e}); "
-            "check the `database` setting in newsletter.toml"
-        ) from None
+        hint = (
+            "is its disk full or failing? free space, then run the command again"
+            if "disk" in str(e) or "full" in str(e)
+            else "check the `database` setting in newsletter.toml"
+        )
+        raise SubscriberError(f"{shown}: cannot open the database ({e}); {hint}") from None
     except OSError as e:
         raise SubscriberError(f"{shown}: cannot create the database ({e.strerror})") from None
     return conn
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(
-            f"made by a newer version of newsletter (schema {version}); upgrade newsletter"
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;"
+    if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return  # the usual case: no write lock taken
+    # Under one write lock, read the version again: two processes opening an old database
+    # at once must not both run the same step.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(
+                f"made by a newer version of newsletter (schema {version}); upgrade newsletter"
             )
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        for script in MIGRATIONS[version:]:
+            for statement in _statements(script):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """A script's statements one by one (executescript would commit the open transaction)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return [s for s in statements if s.strip(" \n;")]
+
+
+def database_error(path: Path, e: sqlite3.Error, doing: str = "write to it") -> SubscriberError:
+    """One line for a database that failed mid-command: which file, the cause, what to do."""
+    text = " ".join(str(e).split())
+    if "locked" in text or "busy" in text:
+        hint = "another command holds it for too long; try again in a moment"
+    elif "disk" in text or "full" in text:
+        hint = "is its disk full or failing? free space, then run the command again"
+    else:
+        hint = "check the `database` setting in newsletter.toml"
+    return SubscriberError(f"{display_path(path)}: cannot {doing} ({text}); {hint}")
 
 
 def utc_now() -> str:

@@ -7,6 +7,7 @@ or `add` mails it again unless it is explicitly re-subscribed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
@@ -102,8 +103,8 @@ class SubscriberStore:
         if resubscribe and current.status != "active":
             new_status, change = "active", "resubscribed"
             self._unsuppress(email)
-        elif status != "active" and current.status != status:
-            new_status = status
+        elif status != "active" and current.status not in (status, "unsubscribed"):
+            new_status = status  # bounced, say; an unsubscribe is never overwritten
         elif current.status != "active":
             change = "suppressed"
         if (new_name, new_fields, new_status) != (
@@ -119,20 +120,70 @@ class SubscriberStore:
                 change = "updated"
         return change
 
+    def add(
+        self, email: str, name: str | None = None, fields: Mapping[str, str] | None = None
+    ) -> Change:
+        """`subscribers add`: add or update one address; an unsubscribed or bounced one is left
+        untouched ("suppressed"), so the refused command changes no row."""
+        with self.transaction():
+            current = self.get(email)
+            if self.is_suppressed(email) or (current is not None and current.status != "active"):
+                return "suppressed"
+            return self.upsert(email, name, fields)
+
     def set_status(
         self, email: str, status: Status, *, now: str | None = None
     ) -> Subscriber | None:
-        """Mark an address active, unsubscribed or bounced (unsubscribing suppresses it)."""
+        """Mark an address active, unsubscribed or bounced (unsubscribing suppresses it).
+
+        Making an address active lifts its unsubscribe only when it is on the
+        list: for an unknown address nothing changes and None comes back.
+        """
         now = now or utc_now()
-        if status == "unsubscribed":
-            self._suppress(email, now)
-        elif status == "active":
-            self._unsuppress(email)
-        self.conn.execute(
-            "UPDATE subscribers SET status = ?, updated = ? WHERE email = ? AND status != ?",
-            (status, now, email, status),
+        with self.transaction():
+            current = self.get(email)
+            if status == "unsubscribed":
+                self._suppress(email, now)  # remembered even for an address not on the list
+            elif current is None:
+                return None
+            elif status == "active":
+                self._unsuppress(email)
+            self.conn.execute(
+                "UPDATE subscribers SET status = ?, updated = ? WHERE email = ? AND status != ?",
+                (status, now, email, status),
+            )
+            return self.get(email)
+
+    def resubscribe(self, email: str, *, now: str | None = None) -> Subscriber | None:
+        """Make an unsubscribed or bounced address active again; None (no change) if absent."""
+        return self.set_status(email, "active", now=now)
+
+    def mark_bounced(self, email: str, *, now: str | None = None) -> bool:
+        """Mark an active subscriber `bounced` (the address does not exist): sends skip them.
+
+        For the sender's 5.1.x replies and for bounce processing.  An unsubscribed
+        address stays unsubscribed.  True when a row changed.
+        """
+        changed = self.conn.execute(
+            "UPDATE subscribers SET status = 'bounced', updated = ? "
+            "WHERE email = ? AND status = 'active'",
+            (now or utc_now(), email),
         )
-        return self.get(email)
+        return changed.rowcount > 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: every change in the block, or none (a nested block joins it)."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def remove(self, email: str) -> bool:
         """Delete an address from the list (its unsubscribe, if any, is kept); False if absent."""
@@ -186,9 +237,9 @@ def open_store(path: Path, *, create: bool = True) -> SubscriberStore:
 
 
 def _new_status(status: Status, suppressed: bool, resubscribe: bool) -> Status:
-    if status != "active":
-        return status
-    return "unsubscribed" if suppressed and not resubscribe else "active"
+    if suppressed and not resubscribe:
+        return "unsubscribed"
+    return status
 
 
 _COLUMNS = "id, email, name, fields, status, created, updated"

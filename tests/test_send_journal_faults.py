@@ -1,0 +1,236 @@
+"""The journal under a busy, shared or full database: no accepted message is lost or sent twice."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsletter.config import load_settings
+from newsletter.errors import DeliveryError
+from newsletter.send.journal import DeliveryJournal, JournalWriteError, open_journal, send_lock
+from newsletter.send.recovery import recovery_path
+from newsletter.send.sender import send_issue
+from newsletter.subscribers.csv_import import import_csv
+from newsletter.subscribers.store import open_store
+from tests.send_workspace import SETTINGS
+from tests.smtp_server import RecordingHandler, smtp_server
+
+pytest_plugins = ["tests.send_fixtures"]
+
+
+def statuses(database: Path) -> dict[str, str]:
+    """{email: journal status} for the sample issue."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return dict(db.execute("SELECT email, status FROM deliveries").fetchall())
+
+
+def test_a_symlinked_database_shares_the_send_lock(send_ws, smtpd, tmp_path):
+    """A workspace whose database is a symlink to another's is refused while that one sends."""
+    send_ws.add_many(3)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "newsletter.toml").write_text(SETTINGS, "utf-8")
+    (other / "newsletter.db").symlink_to(send_ws.database)
+    settings, _ = load_settings(other)
+    settings = replace(settings, smtp=replace(settings.smtp, host=smtpd.host, port=smtpd.port))
+    with (
+        send_lock(send_ws.database, "2026-W48"),
+        pytest.raises(DeliveryError, match="another `newsletter send` is running"),
+    ):
+        send_issue(send_ws.issue, settings)
+    assert smtpd.received == []
+
+
+def test_a_journal_write_waits_while_another_process_holds_the_database(send_ws):
+    """A write finding the database locked for 1.5 s waits and succeeds; nothing is lost."""
+    send_ws.add("a@example.org")
+    journal = open_journal(send_ws.database, "2026-W48")
+    holder = sqlite3.connect(send_ws.database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    releaser = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
+    releaser.start()
+    try:
+        journal.conn.execute("PRAGMA busy_timeout = 100")  # so the retry loop does the waiting
+        journal.record("a@example.org", "sent", attempts=1, message_id="<x@example.org>")
+    finally:
+        releaser.join()
+        holder.close()
+        journal.close()
+    assert statuses(send_ws.database) == {"a@example.org": "sent"}
+
+
+def test_a_journal_write_busy_past_its_patience_is_one_clear_error(send_ws):
+    """A database held past the journal's patience gives a JournalWriteError naming it."""
+    send_ws.add("a@example.org")
+    journal = open_journal(send_ws.database, "2026-W48")
+    journal.patience = 0.3
+    journal.conn.execute("PRAGMA busy_timeout = 50")
+    holder = sqlite3.connect(send_ws.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(JournalWriteError, match=r"newsletter\.db: cannot record deliveries"):
+            journal.record("a@example.org", "sent", attempts=1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        journal.close()
+
+
+@pytest.mark.slow
+def test_an_import_hammering_the_database_during_a_send_loses_nothing(send_ws, tmp_path):
+    """A big import into the same database while a send runs: all journaled, each mailed once."""
+    emails = send_ws.add_many(300)
+    big = tmp_path / "big.csv"
+    with big.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["email", "name"])
+        writer.writerows([f"new{i:06d}@example.net", f"New {i}"] for i in range(60_000))
+    done: dict = {}
+
+    def run_import():
+        with open_store(send_ws.database) as store:
+            done["report"] = import_csv(big, store)
+
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as server:
+        settings = send_ws.with_server(server.host, server.port, rate=150.0)
+        importer = threading.Thread(target=run_import)
+        importer.start()
+        summary = send_issue(send_ws.issue, settings, limit=len(emails))
+        importer.join()
+    assert done["report"].added == 60_000
+    assert summary.stopped is None and summary.sent == 300
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert set(statuses(send_ws.database).values()) == {"sent"}
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs filesystem (root only), or skip: the full-disk test needs a real full disk."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
+    )
+    if result.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here; the injected-error test covers this path")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder: Path, fillers: list[Path]) -> None:
+    """Fill the filesystem of `folder` to the last byte; the filler file goes into `fillers`."""
+    filler = folder / f"filler-{uuid.uuid4().hex}"
+    fillers.append(filler)
+    with contextlib.suppress(OSError), filler.open("wb", buffering=0) as f:
+        while True:
+            f.write(b"\0" * 4096)
+
+
+def test_a_full_disk_stops_the_run_and_the_next_run_records_what_was_accepted(send_ws, small_disk):
+    """Disk full mid-send: one line naming the database, a recovery file, a re-run mails once."""
+    settings = replace(send_ws.settings, database=str(small_disk / "newsletter.db"))
+    with open_store(small_disk / "newsletter.db") as store:
+        emails = [f"reader{i:03d}@example.org" for i in range(40)]
+        for email in emails:
+            store.upsert(email, "Reader")
+    fillers: list[Path] = []
+    handler = RecordingHandler(
+        on_accept=lambda kept: fill(small_disk, fillers) if kept == 10 else None
+    )
+    with smtp_server(handler=handler) as server:
+        point = replace(settings, smtp=replace(settings.smtp, host=server.host, port=server.port))
+        first = send_issue(send_ws.issue, point)
+        assert first.journal_failed and first.stopped
+        assert "newsletter.db: cannot record deliveries (database or disk is full)" in first.stopped
+        assert "saved in" in first.stopped and "Traceback" not in first.stopped
+        saved = recovery_path(small_disk / "newsletter.db").read_text()
+        assert saved.count("\tsent\t") >= 1
+        for filler in fillers:
+            filler.unlink()
+        second = send_issue(send_ws.issue, point)
+    assert second.recovered >= 1 and second.stopped is None
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert not recovery_path(small_disk / "newsletter.db").exists()
+
+
+def test_an_injected_write_error_saves_the_accepted_address_for_the_next_run(
+    send_ws, smtpd, monkeypatch
+):
+    """An I/O error on a journal write stops the run; the accepted address is applied next run."""
+    emails = send_ws.add_many(8)
+    settings = send_ws.with_server(smtpd.host, smtpd.port, connections=1)
+    real_record = DeliveryJournal.record
+    calls = {"n": 0}
+
+    def failing_record(self, email, status, **kw):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise self._cannot("record deliveries", sqlite3.OperationalError("disk I/O error"))
+        return real_record(self, email, status, **kw)
+
+    monkeypatch.setattr(DeliveryJournal, "record", failing_record)
+    first = send_issue(send_ws.issue, settings)
+    assert "newsletter.db: cannot record deliveries (disk I/O error)" in first.stopped
+    assert first.sent == 4 and first.left == 5  # the fourth is accepted but not journaled
+    monkeypatch.setattr(DeliveryJournal, "record", real_record)
+    second = send_issue(send_ws.issue, settings)
+    assert (second.recovered, second.sent, second.left) == (1, 4, 0)
+    assert smtpd.handler.by_recipient() == {e: 1 for e in emails}
+
+
+def test_cli_full_disk_path_prints_no_traceback(send_ws, monkeypatch, smtpd):
+    """Through the CLI, a journal that cannot be written is an `error:` line and exit code 1."""
+    send_ws.add_many(3)
+    env = {**os.environ, "NEWSLETTER_TEST_FAIL_JOURNAL": "1"}
+    script = (
+        "import sqlite3, sys\n"
+        "from newsletter.send.journal import DeliveryJournal\n"
+        "def record(self, *a, **k):\n"
+        "    raise self._cannot('record deliveries', sqlite3.OperationalError("
+        "'database or disk is full'))\n"
+        "DeliveryJournal.record = record\n"
+        "from newsletter.cli import app\n"
+        "sys.argv = ['newsletter'] + sys.argv[1:]\n"
+        "app()\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "send",
+            "issues/2026-W48",
+            "--yes",
+            "--smtp-host",
+            smtpd.host,
+            "--smtp-port",
+            str(smtpd.port),
+            "--smtp-security",
+            "none",
+        ],
+        cwd=send_ws.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "database or disk is full" in errors[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "internal error" not in result.stderr + result.stdout
+    assert time.time()  # (the run ended on its own)

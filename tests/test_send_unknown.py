@@ -1,0 +1,146 @@
+"""Lost, late and dripped replies: an unknown outcome is journaled at once and never re-sent."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from newsletter.errors import DeliveryError
+from newsletter.send import send_test_copy
+from newsletter.send.journal import open_journal
+from newsletter.send.sender import send_issue
+from tests.smtp_server import RecordingHandler, smtp_server
+
+pytest_plugins = ["tests.send_fixtures"]
+
+
+def send(send_ws, server, **options):
+    """Send the workspace's issue through `server`; SMTP settings and send options as given."""
+    resend = options.pop("resend_unknown", False)
+    settings = send_ws.with_server(server.host, server.port, **options)
+    return send_issue(send_ws.issue, settings, resend_unknown=resend)
+
+
+def statuses(send_ws) -> dict[str, str]:
+    """{email: journal status} for the sample issue."""
+    journal = open_journal(send_ws.database, "2026-W48")
+    try:
+        rows = journal.conn.execute("SELECT email, status FROM deliveries").fetchall()
+    finally:
+        journal.close()
+    return dict(rows)
+
+
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_five_percent_lost_replies_give_every_reader_exactly_one_copy(send_ws, pipelining):
+    """The reply to the final `.` lost for 5% of messages: each reader has one copy, re-runs too."""
+    emails = send_ws.add_many(400)
+    lost = set(random.Random(7).sample(emails, 20))
+    handler = RecordingHandler(pipelining=pipelining)
+    for email in lost:
+        handler.fail(email, "data", "lost")
+    with smtp_server(handler=handler) as server:
+        first = send(send_ws, server, connections=3)
+        again = send(send_ws, server, connections=3)
+    assert (first.sent, first.unknown, first.failed) == (380, 20, 0)
+    assert first.unknown_total == 20 and first.left == 0
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert {e for e, s in statuses(send_ws).items() if s == "unknown"} == lost
+    assert (again.sent, again.unknown, again.skipped) == (0, 0, 380)
+
+
+def test_resend_unknown_sends_those_recipients_again_once(send_ws):
+    """`resend_unknown` is the editor's explicit choice: each unknown recipient gets one more try."""
+    emails = send_ws.add_many(6)
+    handler = RecordingHandler()
+    handler.fail(emails[2], "data", "lost")
+    with smtp_server(handler=handler) as server:
+        send(send_ws, server)
+        summary = send(send_ws, server, resend_unknown=True)
+    assert (summary.sent, summary.unknown_total) == (1, 0)
+    assert handler.by_recipient()[emails[2]] == 2
+    assert statuses(send_ws)[emails[2]] == "sent"
+
+
+def test_a_relay_that_drops_after_every_message_pauses_the_run_soon(send_ws):
+    """Unknown outcomes count towards max_consecutive_failures: the run pauses after a few."""
+    send_ws.add_many(200)
+    handler = RecordingHandler(always={"data": "lost"})
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, max_consecutive_failures=5, connections=2)
+    assert summary.paused and 5 <= summary.unknown <= 6
+    assert len(handler.received) == summary.unknown  # none of them sent twice
+    assert summary.stopped.startswith("paused after")
+
+
+def test_a_dripping_reply_to_the_final_dot_gives_up_at_data_timeout(send_ws):
+    """A server dripping continuation lines cannot hang the run: data_timeout bounds the reply."""
+    emails = send_ws.add_many(3)
+    handler = RecordingHandler(drip_seconds=20)
+    handler.fail(emails[1], "data", "drip")
+    started = time.monotonic()
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1, timeout=5, data_timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert (summary.sent, summary.unknown) == (2, 1)
+    assert statuses(send_ws)[emails[1]] == "unknown"
+
+
+@pytest.mark.parametrize("fault", ["drip", "trickle"])
+def test_a_dripping_reply_before_the_body_is_retried(send_ws, fault):
+    """A dripped RCPT reply (lines or bytes) times out as a whole, and the recipient is retried."""
+    emails = send_ws.add_many(2)
+    handler = RecordingHandler(drip_seconds=20)
+    handler.fail(emails[0], "rcpt", fault)
+    started = time.monotonic()
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1, timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert (summary.sent, summary.unknown, summary.retries) == (2, 0, 1)
+    assert handler.by_recipient() == {e: 1 for e in emails}
+
+
+def test_the_final_reply_may_take_longer_than_timeout_up_to_data_timeout(send_ws):
+    """A relay slow to accept the body (past `timeout`, within `data_timeout`) is not cut off."""
+    emails = send_ws.add_many(1)
+    handler = RecordingHandler(drip_seconds=1.5)
+    handler.fail(emails[0], "data", "drip")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, timeout=0.5, data_timeout=10.0)
+    assert (summary.sent, summary.unknown) == (1, 0)
+
+
+def test_503_is_the_sessions_fault_and_the_recipient_is_retried(send_ws):
+    """A 503 bad sequence reconnects and retries; the recipient is delivered, not failed."""
+    emails = send_ws.add_many(4)
+    handler = RecordingHandler()
+    handler.fail(emails[1], "rcpt", "503 5.5.1 bad sequence of commands")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1)
+    assert (summary.sent, summary.failed) == (4, 0)
+    assert handler.by_recipient() == {e: 1 for e in emails}
+
+
+def test_rset_after_a_failed_end_of_data_keeps_the_next_recipient_safe(send_ws):
+    """After a 451 at end of data the session is RSET, so the next MAIL is not answered 503."""
+    emails = send_ws.add_many(4)
+    handler = RecordingHandler()
+    handler.fail(emails[0], "data", "poison")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1, retry_delay=0.01)
+    assert (summary.sent, summary.failed) == (4, 0)
+    assert handler.rsets >= 1 and handler.bad_sequences == 0
+    assert handler.by_recipient() == {e: 1 for e in emails}
+
+
+def test_a_test_copy_whose_reply_is_lost_is_not_sent_again(send_ws):
+    """`--to` never retries after the body went out: one copy, and an error saying to check."""
+    handler = RecordingHandler()
+    handler.fail("me@example.org", "data", "lost")
+    with smtp_server(handler=handler) as server:
+        settings = send_ws.with_server(server.host, server.port)
+        with pytest.raises(DeliveryError, match="went out but the reply was lost"):
+            send_test_copy(send_ws.issue, "me@example.org", settings)
+    assert handler.by_recipient() == {"me@example.org": 1}
