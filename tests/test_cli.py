@@ -182,3 +182,26 @@ def test_subprocess_error_has_no_traceback(workspace):
         done.stderr
         == "error: seeds/bad.txt:1: not valid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8\n"
     )
+
+
+def test_commands_about_an_issue_use_its_workspace_from_any_folder(
+    workspace, tmp_path, monkeypatch
+):
+    """`check` and `build ISSUE` run from another folder read the issue's own newsletter.toml."""
+    config = workspace / "newsletter.toml"
+    config.write_text(
+        config.read_text("utf-8").replace('name = "', 'name = "Elsewhere Weekly', 1), "utf-8"
+    )
+    assert run("build", "seeds/", "--date", "2026-11-26").exit_code == 0
+    issue = workspace / "issues" / "2026-W48"
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)  # a folder with no newsletter.toml: defaults would warn
+    rebuilt = runner.invoke(app, ["build", str(issue)])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "no newsletter.toml here" not in rebuilt.output
+    assert "Elsewhere Weekly" in (issue / "message.eml").read_text("utf-8")
+    checked = runner.invoke(app, ["check", str(issue)])
+    assert "no newsletter.toml here" not in checked.output
+    assert checked.exit_code == 0, checked.output
+    assert not (other / "newsletter.db").exists()

@@ -10,6 +10,7 @@ and a cold `newsletter build` stay fast.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -73,11 +74,30 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def workspace_settings() -> Settings:
-    """The current folder's settings; warnings (no newsletter.toml...) go to stderr."""
-    from newsletter.config import load_settings
+def workspace_settings(
+    issue: Path | None = None, workspace: Path | None = None, *, required: bool = False
+) -> Settings:
+    """The settings of the workspace; warnings (no newsletter.toml...) go to stderr.
 
-    settings, warnings = load_settings()
+    `workspace` (--workspace) when given; else, for a command about an `issue` folder, the
+    nearest folder at or above it with a newsletter.toml, never the current folder (an issue
+    belongs to its own workspace); else the current folder.  With `required`, an issue
+    outside any workspace is an error (a send needs its list); otherwise it runs on defaults.
+    """
+    from newsletter.config import CONFIG_NAME, find_workspace, load_settings
+    from newsletter.errors import ConfigError, display_path
+
+    if workspace is not None and not (workspace / CONFIG_NAME).is_file():
+        raise ConfigError(f"--workspace {display_path(workspace)}: no {CONFIG_NAME} there")
+    folder = workspace
+    if folder is None and issue is not None:
+        try:
+            folder = find_workspace(issue)
+        except ConfigError:
+            if required:
+                raise
+            folder = issue.parent
+    settings, warnings = load_settings(folder)
     for warning in warnings:
         warn(warning)
     return settings

@@ -58,9 +58,13 @@ def build(
     from newsletter.assemble import AssembleOptions
     from newsletter.build import build as build_issue
     from newsletter.errors import ConfigError
+    from newsletter.issue_folder import is_issue_folder
     from newsletter.manifest import ISSUE_ID
 
-    settings = workspace_settings()
+    # Re-rendering an issue folder uses its own workspace's settings, wherever it is run from.
+    given = [Path(s) for s in sources or []]
+    issue = given[0] if len(given) == 1 and is_issue_folder(given[0]) else None
+    settings = workspace_settings(issue)
     if related is not None:
         settings = replace(settings, related=related)
     if issue_id is not None and not ISSUE_ID.match(issue_id):

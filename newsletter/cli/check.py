@@ -47,7 +47,7 @@ def check(
 
     report = check_issue(
         issue,
-        workspace_settings(),
+        workspace_settings(issue),  # the issue's own workspace
         links=links,
         per_link=link_timeout,
         total=total_timeout,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, warn
+from newsletter.cli import app, warn, workspace_settings
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -90,7 +90,7 @@ def send(
     from newsletter.config import SECURITY_MODES, with_smtp_flags
     from newsletter.errors import ConfigError
 
-    settings = _issue_settings(issue, workspace)
+    settings = workspace_settings(issue, workspace, required=True)
     if smtp_security is not None and smtp_security not in SECURITY_MODES:
         raise ConfigError(
             f"--smtp-security '{smtp_security}': use one of {', '.join(SECURITY_MODES)}"
@@ -123,19 +123,6 @@ def send(
         _dry_run(issue, settings, limit)
     else:
         _send(issue, settings, limit, yes, resend_unknown)
-
-
-def _issue_settings(issue: Path, workspace: Path | None):
-    """The settings of the issue's own workspace (or --workspace), never the current folder's."""
-    from newsletter.config import CONFIG_NAME, find_workspace, load_settings
-    from newsletter.errors import ConfigError, display_path
-
-    if workspace is not None and not (workspace / CONFIG_NAME).is_file():
-        raise ConfigError(f"--workspace {display_path(workspace)}: no {CONFIG_NAME} there")
-    settings, warnings = load_settings(workspace or find_workspace(issue))
-    for warning in warnings:
-        warn(warning)
-    return settings
 
 
 def _test_copy(issue: Path, to: list[str], settings) -> None:
