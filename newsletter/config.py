@@ -62,6 +62,24 @@ class DkimSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BounceSettings:
+    """How `bounces process` treats reports (issue 9)."""
+
+    soft_limit: int = 3  # soft bounces (4.x.x) in a row that make a subscriber `bounced`
+    imap_processed: str = "flag"  # flag | move: what happens to a processed IMAP message
+    imap_folder: str = "Processed"  # where `move` puts them
+
+
+@dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """The sign-up form of `newsletter serve` (issue 9)."""
+
+    confirm_days: int = 7  # a confirmation link expires after this many days
+    client_limit: int = 10  # sign-ups per client address per hour
+    address_limit: int = 3  # confirmation emails per address per day
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
@@ -80,6 +98,8 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
+    bounce: BounceSettings = field(default_factory=BounceSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -133,7 +153,13 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "list_id": str,
     "database": str,
 }
-_TABLES = {"smtp": SmtpSettings, "unsubscribe": UnsubscribeSettings, "dkim": DkimSettings}
+_TABLES = {
+    "smtp": SmtpSettings,
+    "unsubscribe": UnsubscribeSettings,
+    "dkim": DkimSettings,
+    "bounce": BounceSettings,
+    "serve": ServeSettings,
+}
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
@@ -239,6 +265,20 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
+    _validate_audience(s, bad)
+
+
+def _validate_audience(s: Settings, bad) -> None:
+    """The [bounce] and [serve] tables (issue 9)."""
+    if s.bounce.soft_limit < 1:
+        raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
+    if s.bounce.imap_processed not in ("flag", "move"):
+        raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
+    if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
+        raise bad("bounce.imap_folder", "name the folder processed messages move to")
+    for key in ("confirm_days", "client_limit", "address_limit"):
+        if getattr(s.serve, key) < 1:
+            raise bad(f"serve.{key}", f"{getattr(s.serve, key)} must be at least 1")
 
 
 def _mailable(address: str) -> bool:

@@ -73,7 +73,8 @@ def parse_date(value: str | None) -> dt.date:
 
 
 def _register() -> None:
-    from newsletter.cli import build, init, preview, send, subscribers  # noqa: F401  (each module adds its commands to `app`)
+    # Each module adds its commands to `app` (bounces and serve: issue 9, the audience service).
+    from newsletter.cli import bounces, build, init, preview, send, serve, subscribers  # noqa: F401
 
 
 _register()

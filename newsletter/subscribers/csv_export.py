@@ -1,4 +1,4 @@
-"""Export subscribers to CSV: email, name, status, created, updated, then every merge field.
+"""Export subscribers to CSV: email, name, status, created, updated, consent, then merge fields.
 
 The file imports back as it was (`newsletter subscribers import`), statuses included.
 """
@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TextIO
 
 from newsletter.errors import SubscriberError, display_path
+from newsletter.subscribers.consent import CONSENT_COLUMNS, consent_cells
 from newsletter.subscribers.store import Status, SubscriberStore
 
-BASE_COLUMNS = ("email", "name", "status", "created", "updated")
+BASE_COLUMNS = ("email", "name", "status", "created", "updated", *CONSENT_COLUMNS)
 
 
 def export_csv(store: SubscriberStore, path: Path | None, *, status: Status | None = None) -> int:
@@ -45,6 +46,7 @@ def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = No
                 s.status,
                 s.created,
                 s.updated,
+                *consent_cells(store.conn, s.email),
                 *(s.fields.get(f, "") for f in fields),
             ]
         )

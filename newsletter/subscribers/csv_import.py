@@ -19,12 +19,14 @@ from pathlib import Path
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
 
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail", "address")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
-IGNORED_COLUMNS = ("id", "created", "updated")  # what `subscribers export` adds besides the fields
+# What `subscribers export` adds besides the fields (the consent record is kept by the database).
+IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -104,6 +106,8 @@ def import_csv(
                 email, name, fields, status=status, resubscribe=resubscribe, now=now
             )
             changes[change] += 1
+            if change in ("added", "resubscribed"):
+                record_consent(store.conn, email, "import", now=now)
         store.conn.execute("COMMIT")
     except BaseException:
         store.conn.execute("ROLLBACK")
