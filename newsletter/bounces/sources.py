@@ -149,6 +149,8 @@ class ImapMailbox:
             raise MailboxError(
                 f"{self.where}: login failed for '{self.user}'; check {IMAP_PASSWORD_ENV}"
             ) from None
+        _, caps = self.imap.capability()  # after login: servers announce more (MOVE)
+        self.capabilities = set(_text(caps).upper().split())
         status, _ = self.imap.select(_quoted(self.folder))
         if status != "OK":
             self._logout()
@@ -178,7 +180,7 @@ class ImapMailbox:
             self._ok(self.imap.uid("STORE", uids, "+FLAGS", f"(\\Seen {PROCESSED_KEYWORD})"))
             return
         self.imap.create(_quoted(self.target))  # fails harmlessly when it exists
-        if "MOVE" in self.imap.capabilities:
+        if "MOVE" in self.capabilities:
             self._ok(self.imap.uid("MOVE", uids, _quoted(self.target)))
         else:
             self._ok(self.imap.uid("COPY", uids, _quoted(self.target)))
