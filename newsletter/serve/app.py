@@ -79,19 +79,22 @@ class _Handlers:
     # -- unsubscribe ---------------------------------------------------------------------
 
     async def unsubscribe(self, request: Request) -> Response:
-        token = _token(request.query_params.get("token", ""))
+        # A token that cannot be ours (too long, not ASCII) is handled as a forged one: the
+        # same page, nothing changed; only it is not echoed back.
+        given = request.query_params.get("token", "")
         if request.method == "GET":
             _note(request, "page")
-            return self._unsubscribe_page("ask" if token else "none", token)
+            return self._unsubscribe_page("ask" if given else "none", _token(given))
         form = await request.form()
         one_click = form.get("List-Unsubscribe") == "One-Click"
-        token = _token(str(form.get("token", ""))) or token
+        given = str(form.get("token", "")) or given
+        token = _token(given)
         action = "unsubscribe" if one_click else str(form.get("action", ""))
         if not one_click and not self._same_origin(request):
             return self._refused(request)
-        if action not in ("unsubscribe", "resubscribe") or not token:
+        if action not in ("unsubscribe", "resubscribe") or not given:
             _note(request, "no-action")
-            return self._unsubscribe_page("ask" if token else "none", token, status=400)
+            return self._unsubscribe_page("ask" if given else "none", token, status=400)
         change = self.audience.unsubscribe if action == "unsubscribe" else self.audience.resubscribe
         address = change(token)
         how = "one-click" if one_click else "page"
