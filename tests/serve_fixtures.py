@@ -2,8 +2,8 @@
 
 `audience` runs the server of a copy of the send workspace (tests/send_workspace.py)
 with its confirmation emails going to a real aiosmtpd server, and a clock the
-test can move.  Test modules import `audience` from here, beside
-`pytest_plugins = ["tests.send_fixtures"]`.
+test can move; `audience_app` makes more such apps.  Test modules load them with
+`pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]`.
 """
 
 from __future__ import annotations
@@ -94,3 +94,9 @@ def audience(send_ws, smtpd, request) -> Iterator[AudienceServer]:
     app, settings, clock = start_audience(send_ws, smtpd, **options)
     with running_server(app) as server, httpx.Client(timeout=10) as http:
         yield AudienceServer(server.url, send_ws, settings, smtpd, clock, http)
+
+
+@pytest.fixture
+def audience_app():
+    """`start_audience`, for tests that run servers of their own."""
+    return start_audience

@@ -12,9 +12,8 @@ from newsletter.mail.unsubscribe import sign_token
 from newsletter.serve.runner import running_server
 from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.suppression import forget
-from tests.serve_fixtures import audience, start_audience  # noqa: F401  (a fixture)
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]
 
 LIST_ID = "the-test-brief.example.org"
 SECRET = b"test-secret"
@@ -255,11 +254,11 @@ def test_each_request_logs_one_line_without_tokens_or_whole_addresses(audience, 
     assert READER not in text and "private.person" not in text
 
 
-def test_forwarded_headers_count_only_from_a_trusted_proxy(send_ws, smtpd):
+def test_forwarded_headers_count_only_from_a_trusted_proxy(send_ws, smtpd, audience_app):
     """X-Forwarded-For names the client only when the peer is a --trusted-proxy."""
     forwarded = {"X-Forwarded-For": "198.51.100.9, 203.0.113.7", "X-Forwarded-Proto": "https"}
     for trusted, expected in (((), "127.0.0.1"), (("127.0.0.1",), "203.0.113.7")):
-        app, settings, clock = start_audience(send_ws, smtpd, trusted)
+        app = audience_app(send_ws, smtpd, trusted)[0]
         email = f"via{len(trusted)}@example.org"
         with running_server(app) as server, httpx.Client() as http:
             page = http.get(f"{server.url}/subscribe")
@@ -269,19 +268,15 @@ def test_forwarded_headers_count_only_from_a_trusted_proxy(send_ws, smtpd):
                 data={"form_token": token, "email": email},
                 headers=forwarded,
             )
-        link = [r for r in smtpd.received if email.encode() in r.data][0]
+        link = next(r for r in smtpd.received if email.encode() in r.data)
         token = re.search(rb"confirm\?token=([\w-]+)", link.data).group(1).decode()
         with (
-            running_server(create_app_again(send_ws, smtpd, trusted)) as server,
+            running_server(audience_app(send_ws, smtpd, trusted)[0]) as server,
             httpx.Client() as http,
         ):
             http.post(f"{server.url}/confirm", data={"token": token})
         with send_ws.store() as store:
             assert consent_for(store.conn, email).client == expected
-
-
-def create_app_again(send_ws, smtpd, trusted):
-    return start_audience(send_ws, smtpd, trusted)[0]
 
 
 @pytest.mark.slow
