@@ -90,6 +90,27 @@ def test_each_report_format_is_read_with_its_recipient_and_status(data, kind, re
     assert report.message_id == "<a@x>"
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        dsn(
+            "<a@x>",
+            "Reader@Example.org",
+            "5.1.1",
+            original_id="<2026-W48.0123456789abcdef@example.org>",
+        ),
+        dsn("<a@x>", "reader@example.org", "4.2.2"),
+        dsn("<a@x>", "reader@example.org", "4.4.7", action="delayed"),
+        dsn("<a@x>", "reader@example.org", "2.0.0", action="delivered"),
+        b"To: bounces+reader=example.org@news.example.org\r\n" + dsn("<a@x>", "x@example.net"),
+    ],
+    ids=["hard", "soft", "delayed", "delivered", "verp"],
+)
+def test_the_quick_dsn_reader_agrees_with_the_full_mime_parse(data):
+    """The fast path for plain DSNs gives exactly what the full parse gives."""
+    assert read_report(data) == read_report(data, fast=False)
+
+
 def test_returned_message_id_and_mailed_token_are_found():
     """A bounce carries our Message-ID back; a mailed unsubscribe carries its token."""
     ours = list_message_id(ISSUE_ID, "reader@example.org")

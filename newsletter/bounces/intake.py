@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.bounces.reports import Report, read_report
+from newsletter.bounces.reports import Report, read_report, report_id
 from newsletter.bounces.sources import Mailbox
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
@@ -68,11 +68,16 @@ class Intake:
         self._digests: dict[str, str] | None = None
         self.counts: Counter[str] = Counter()
 
+    def seen(self, message_id: str) -> bool:
+        """True when a report with this Message-ID was processed before."""
+        found = self.conn.execute(
+            "SELECT 1 FROM bounce_reports WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return found is not None
+
     def apply(self, report: Report) -> str:
         """Record one report (inside the caller's transaction); return how it was counted."""
-        if self.conn.execute(
-            "SELECT 1 FROM bounce_reports WHERE message_id = ?", (report.message_id,)
-        ).fetchone():
+        if self.seen(report.message_id):
             return "already"
         outcome, issue = self._effect(report)
         self.conn.execute(
@@ -187,7 +192,10 @@ def process_mailbox(
         conn.execute("BEGIN IMMEDIATE")
         for ref, raw in box.messages():
             counts["messages"] += 1
-            counts[intake.apply(read_report(raw))] += 1
+            if intake.seen(report_id(raw)):  # a re-run: not even parsed again
+                counts["already"] += 1
+            else:
+                counts[intake.apply(read_report(raw))] += 1
             pending.append(ref)
             if len(pending) >= BATCH:
                 conn.execute("COMMIT")

@@ -63,6 +63,9 @@ class Audience:
         self.clock = clock or time.time
         self.conn = open_database(settings.path(settings.database))
         self.conn.execute("PRAGMA busy_timeout = 5000")
+        # Checkpoint the WAL every ~16 MB rather than 4 MB: fewer fsync stalls under a burst
+        # of one-click unsubscribes (each a commit of a few pages).
+        self.conn.execute("PRAGMA wal_autocheckpoint = 4000")
         self.store = SubscriberStore(self.conn)
         links = unsubscribe_links(settings)
         self.list_id = links.list_id
