@@ -314,7 +314,7 @@ def _database_busy(pages: Pages):
 
 
 async def _form_of(request: Request):
-    """The posted form: URL-encoded bodies parsed here (the one-click hot path), others by Starlette."""
+    """The posted form: URL-encoded ones parsed here (the one-click hot path), else Starlette."""
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more
         return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8"))
