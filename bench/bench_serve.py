@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from probe import cpu_probe  # noqa: E402
+from probe import cpu_probe
 
 SETTINGS = """\
 name = "The Bench Brief"
