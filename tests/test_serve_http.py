@@ -201,6 +201,10 @@ def test_the_honeypot_a_foreign_origin_and_a_stale_form_are_refused(audience):
     assert bot.status_code == 200 and "Check your inbox" in bot.text
     foreign = audience.sign_up("csrf@example.org", Origin="https://evil.example.com")
     assert foreign.status_code == 403
+    sandboxed = audience.sign_up(
+        "csrf@example.org", Origin="null", **{"Sec-Fetch-Site": "cross-site"}
+    )
+    assert sandboxed.status_code == 403
     stale = audience.http.post(
         f"{audience.url}/subscribe", data={"form_token": "1.abc", "email": "stale@example.org"}
     )

@@ -239,10 +239,17 @@ class _Handlers:
         return HTMLResponse(html, 503, headers={"Retry-After": "60"})
 
     def _same_origin(self, request: Request) -> bool:
-        """A form post comes from our own pages: its Origin (when sent) is ours."""
+        """A form post comes from our own pages: not cross-site, its Origin (when sent) ours.
+
+        Our pages send `Referrer-Policy: no-referrer`, under which browsers post
+        `Origin: null`; `Sec-Fetch-Site` still tells a cross-site post apart.  Every
+        form also carries a token of its own (form, reader or confirmation token).
+        """
+        if request.headers.get("sec-fetch-site", "") == "cross-site":
+            return False
         origin = request.headers.get("origin")
-        if origin is None:
-            return True  # not a browser, or an old one: the form token still applies
+        if origin is None or origin == "null":
+            return True  # not a browser, or our own no-referrer page: the tokens still apply
         own = f"{request.url.scheme}://{request.headers.get('host', '')}"
         return origin in self.allowed_origins or origin == own
 
