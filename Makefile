@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_rank.py
 	$(BIN)/python bench/bench_send.py
+	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_bounces.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff
