@@ -305,3 +305,30 @@ def test_the_server_never_lists_subscribers(audience):
     audience.ws.add(READER)
     for path in ("/", "/subscribers", "/unsubscribe/list", "/confirm/all", "/export"):
         assert audience.http.get(f"{audience.url}{path}").status_code == 404
+
+
+def test_a_relay_that_is_down_answers_503_for_any_address(send_ws, smtpd, audience_app, caplog):
+    """No relay: the sign-up answers 503 with Retry-After, the same for everyone; the log masks the address."""
+    from dataclasses import replace
+
+    from tests.smtp_server import free_port
+
+    dead = replace(smtpd, port=free_port())  # nothing listens there
+    app = audience_app(send_ws, dead)[0]
+    send_ws.add("active@example.org")
+    with (
+        running_server(app) as server,
+        httpx.Client(timeout=30) as http,
+        caplog.at_level(logging.INFO, logger="newsletter.serve"),
+    ):
+        answers = []
+        for email in ("new@example.org", "active@example.org"):
+            form = http.get(f"{server.url}/subscribe").text
+            token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+            answers.append(
+                http.post(f"{server.url}/subscribe", data={"form_token": token, "email": email})
+            )
+    assert [a.status_code for a in answers] == [503, 503]
+    assert answers[0].text == answers[1].text and answers[0].headers["Retry-After"]
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "confirmation email not sent" in text and "new@example.org" not in text
