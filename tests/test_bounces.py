@@ -189,6 +189,8 @@ def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
     assert sorted(smtpd.handler.by_recipient()) == sorted(
         e for e, s in after_first.items() if s == "active"
     )
+    counted = cli("bounces", "process", str(box))  # the complaint is counted against the sends
+    assert "Complaints: 1 for 4 message(s) sent (25.00%; keep it under 0.3%)." in counted.output
 
 
 def test_a_maildir_of_the_same_reports_gives_the_same_result(cli, send_ws, tmp_path):

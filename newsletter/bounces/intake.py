@@ -54,6 +54,13 @@ class IntakeSummary:
     already: int  # processed by an earlier run: skipped
     now_bounced: int  # subscribers this run marked bounced
     now_unsubscribed: int
+    complaints_total: int = 0  # every complaint recorded so far, this run's included
+    sent_total: int = 0  # every list message the journal holds as sent
+
+    @property
+    def complaint_rate(self) -> float:
+        """Complaints per message sent, over the whole journal (Gmail and Yahoo want < 0.3 %)."""
+        return self.complaints_total / self.sent_total if self.sent_total else 0.0
 
 
 class Intake:
@@ -204,6 +211,12 @@ def process_mailbox(
                 conn.execute("BEGIN IMMEDIATE")
         conn.execute("COMMIT")
         box.done(pending)
+        complaints_total = conn.execute(
+            "SELECT count(*) FROM bounce_reports WHERE kind = 'complaint'"
+        ).fetchone()[0]
+        sent_total = conn.execute(
+            "SELECT count(*) FROM deliveries WHERE status = 'sent'"
+        ).fetchone()[0]
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -222,6 +235,8 @@ def process_mailbox(
         already=counts["already"],
         now_bounced=intake.counts["now_bounced"],
         now_unsubscribed=intake.counts["now_unsubscribed"],
+        complaints_total=complaints_total,
+        sent_total=sent_total,
     )
 
 

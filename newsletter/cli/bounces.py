@@ -59,3 +59,8 @@ def process(
         f"Now bounced: {s.now_bounced}; now unsubscribed: {s.now_unsubscribed}. "
         "The next send skips them (`newsletter subscribers count`)."
     )
+    if s.sent_total:
+        typer.echo(
+            f"Complaints: {s.complaints_total} for {s.sent_total} message(s) sent "
+            f"({s.complaint_rate:.2%}; keep it under 0.3%)."
+        )

@@ -142,6 +142,7 @@ class Audience:
             wait = self.limiter.hit(f"address:{email.lower()}", serve.address_limit, DAY, now)
             if wait:
                 raise RateLimited(wait, "address")
+            self.limiter.prune(now, DAY)  # the longest window: older attempts count for nothing
             token = _urlsafe(os.urandom(CONFIRM_TOKEN_BYTES))
             expires = now + serve.confirm_days * DAY
             self.conn.execute(
