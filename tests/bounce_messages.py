@@ -201,3 +201,30 @@ def write_maildir(path: Path, messages: list[bytes]) -> Path:
     finally:
         box.close()
     return path
+
+
+def exchange_ndr(report_id: str, recipient: str, *, original_id: str) -> bytes:
+    """An Exchange-style non-delivery report without a DSN part, the original message attached."""
+    text = (
+        "From: postmaster@outlook.example.com\r\n"
+        "To: digest@example.org\r\n"
+        "Subject: Undeliverable: Peru prepares a border emergency\r\n"
+        f"Message-ID: {report_id}\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="x1"\r\n'
+        "\r\n"
+        "--x1\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        f"Your message to {recipient} couldn't be delivered.\r\n"
+        "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found'\r\n"
+        "\r\n"
+        "--x1\r\n"
+        "Content-Type: message/rfc822\r\n"
+        "\r\n"
+        f"{_returned_headers(original_id, recipient)}"
+        "\r\n"
+        "Hello\r\n"
+        "--x1--\r\n"
+    )
+    return text.encode()

@@ -11,6 +11,7 @@ from newsletter.mail.unsubscribe import sign_token
 from tests.bounce_messages import (
     arf,
     dsn,
+    exchange_ndr,
     exim_full_mailbox,
     list_message_id,
     mailed_unsubscribe,
@@ -121,15 +122,18 @@ def test_returned_message_id_and_mailed_token_are_found():
     assert (report.kind, report.token) == ("unsubscribe", "TOKEN.abc")
 
 
+def test_an_exchange_report_is_matched_by_the_message_it_returns():
+    """A non-DSN report from Exchange: hard (5.1.10), our Message-ID from the attached message."""
+    ours = list_message_id(ISSUE_ID, "reader@example.org")
+    report = read_report(exchange_ndr("<n@x>", "reader@example.org", original_id=ours))
+    assert (report.kind, report.returned_id) == ("hard", ours)
+    assert [(f.recipient, f.status) for f in report.failures] == [("reader@example.org", "5.1.10")]
+
+
 @pytest.mark.parametrize(
     "data",
-    [
-        b"",
-        b"\xff\xfe garbage \x00",
-        b"Subject: hello\r\n\r\nnot a bounce",
-        vacation_reply("<v@x>"),
-        dsn("<a@x>", "r@example.org", "2.0.0", action="delivered"),
-    ],
+    [b"", b"\xff\xfe garbage \x00", b"Subject: hello\r\n\r\nnot a bounce", vacation_reply("<v@x>"),
+     dsn("<a@x>", "r@example.org", "2.0.0", action="delivered")],
     ids=["empty", "binary", "plain", "vacation", "delivered"],
 )
 def test_anything_else_is_ignored_without_an_error(data):

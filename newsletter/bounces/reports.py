@@ -50,6 +50,8 @@ _RECIPIENT_LINES = (
     re.compile(r"^\s{2,}<?([^<>\s@]+@[^<>\s:]+?)>?\s*$", re.M),
     re.compile(r"(?:original-)?recipient:\s*(?:rfc822;)?\s*<?([^<>\s;]+@[^<>\s;]+)>?", re.I),
     re.compile(r"failed:\s*\n?\s*<?([^<>\s]+@[^<>\s]+?)>?\s*$", re.I | re.M),
+    # Exchange / Outlook: "Your message to a@b couldn't be delivered."
+    re.compile(r"message to\s+<?([^<>\s]+@[^<>\s]+?)>?\s+(?:couldn.t|could not|wasn.t) be", re.I),
 )
 _HARD_WORDS = re.compile(
     r"user unknown|no such (user|mailbox|recipient)|does not exist|unknown (user|recipient)|"
