@@ -73,6 +73,7 @@ class Intake:
         self.links = unsubscribe_links(settings)
         self.secret = self.links.secret  # now: made on first use, outside any transaction
         self._digests: dict[str, str] | None = None
+        self._issues: list[str] | None = None
         self.counts: Counter[str] = Counter()
 
     def seen(self, message_id: str) -> bool:
@@ -172,10 +173,17 @@ class Intake:
         unplaced = sum(1 for (issue,) in rows if not issue)
         if not issues:
             return unplaced
+        if self._issues is None:  # once per run; then each lookup is one key per issue
+            self._issues = [
+                i for (i,) in self.conn.execute("SELECT DISTINCT issue_id FROM deliveries")
+            ]
+        marks = ",".join("?" * len(self._issues))
+        # The journal's key is (issue_id, email): naming the issues lets SQLite use it
+        # instead of reading every delivery for an address.
         sent = self.conn.execute(
-            "SELECT issue_id FROM deliveries WHERE email = ? AND status = 'sent'"
-            " ORDER BY updated DESC, issue_id DESC",
-            (address,),
+            f"SELECT issue_id FROM deliveries WHERE issue_id IN ({marks}) AND email = ?"
+            " AND status = 'sent' ORDER BY updated DESC, issue_id DESC",
+            (*self._issues, address),
         ).fetchall()
         run = 0
         for (issue,) in sent:
