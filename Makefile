@@ -30,6 +30,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_send.py
 	$(BIN)/python bench/bench_archive.py
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_bounces.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

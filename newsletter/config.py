@@ -81,6 +81,24 @@ class LimitsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BounceSettings:
+    """How `bounces process` treats reports (issue 9)."""
+
+    soft_limit: int = 3  # soft bounces (4.x.x) in a row that make a subscriber `bounced`
+    imap_processed: str = "flag"  # flag | move: what happens to a processed IMAP message
+    imap_folder: str = "Processed"  # where `move` puts them
+
+
+@dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """The sign-up form of `newsletter serve` (issue 9)."""
+
+    confirm_days: int = 7  # a confirmation link expires after this many days
+    client_limit: int = 10  # sign-ups per client address per hour
+    address_limit: int = 3  # confirmation emails per address per day
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
@@ -101,6 +119,8 @@ class Settings:
     dkim: DkimSettings = field(default_factory=DkimSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    bounce: BounceSettings = field(default_factory=BounceSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -175,6 +195,8 @@ _TABLES = {
     "dkim": DkimSettings,
     "archive": ArchiveSettings,
     "limits": LimitsSettings,
+    "bounce": BounceSettings,
+    "serve": ServeSettings,
 }
 
 
@@ -290,6 +312,7 @@ def _validate(s: Settings, shown: str) -> None:
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
 
+    _validate_audience(s, bad)
 
 def check_smtp(smtp: SmtpSettings, name) -> None:
     """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
@@ -345,6 +368,19 @@ def _check_path(s: Settings, key: str, value: str, bad) -> None:
         raise bad(key, f"'{value}': no such user's home folder; write the path out") from None
     if path.is_dir():
         raise bad(key, f"'{value}' is a folder; give a file name in it")
+
+
+def _validate_audience(s: Settings, bad) -> None:
+    """The [bounce] and [serve] tables (issue 9)."""
+    if s.bounce.soft_limit < 1:
+        raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
+    if s.bounce.imap_processed not in ("flag", "move"):
+        raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
+    if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
+        raise bad("bounce.imap_folder", "name the folder processed messages move to")
+    for key in ("confirm_days", "client_limit", "address_limit"):
+        if getattr(s.serve, key) < 1:
+            raise bad(f"serve.{key}", f"{getattr(s.serve, key)} must be at least 1")
 
 
 def _mailable(address: str) -> bool:

@@ -64,3 +64,7 @@ class SubscriberError(NewsletterError):
 
 class DeliveryError(NewsletterError):
     """Sending cannot start or cannot go on (server refused, auth failed...)."""
+
+
+class MailboxError(NewsletterError):
+    """A bounce mailbox (mbox, Maildir, IMAP) cannot be opened or read."""

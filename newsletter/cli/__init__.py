@@ -116,7 +116,18 @@ def parse_date(value: str | None) -> dt.date:
 
 
 def _register() -> None:
-    from newsletter.cli import archive, build, check, init, preview, send, subscribers  # noqa: F401  (each module adds its commands to `app`)
+    # Each module adds its commands to `app`.
+    from newsletter.cli import (  # noqa: F401
+        archive,
+        bounces,
+        build,
+        check,
+        init,
+        preview,
+        send,
+        serve,
+        subscribers,
+    )
 
 
 _register()

@@ -325,18 +325,9 @@ def _password(settings) -> str | None:
 
 
 def _warn_about(settings) -> None:
-    import os
-
     smtp = settings.smtp
     if smtp.user and smtp.security == "none" and smtp.host not in LOOPBACK:
         warn(f"--smtp-security none: the password for {smtp.user} crosses the network unencrypted")
-    secret_env = settings.unsubscribe.secret_env
-    if secret_env and not os.environ.get(secret_env):
-        # The variable's name is not printed: a *_env value is never shown (it may be a key).
-        warn(
-            "the variable named by unsubscribe.secret_env is not set: "
-            "unsubscribe links carry no per-reader token"
-        )
 
 
 @contextlib.contextmanager

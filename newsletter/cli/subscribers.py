@@ -102,6 +102,10 @@ def add(
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
         change = store.add(address, clean_cell(name) if name is not None else None, fields)
+        if change == "added":
+            from newsletter.subscribers.consent import record_consent
+
+            record_consent(store.conn, address, "cli")
     if change == "suppressed":
         raise SubscriberError(
             f"{address} unsubscribed earlier (or bounced) and stays so, unchanged; if they "
@@ -246,3 +250,64 @@ def _status(value: str | None):
     if value not in STATUSES:
         raise ConfigError(f"--status '{value}': use one of {', '.join(STATUSES)}")
     return value
+
+
+# Issue 9 (GDPR basics): access and erasure requests.
+
+
+@subscribers_app.command()
+def show(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The address to look up."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Everything held about the address, as one JSON object."
+    ),
+) -> None:
+    """Show one subscriber: status, fields, consent record, last deliveries (an access request)."""
+    import json
+
+    from newsletter.subscribers.profile import subscriber_profile
+
+    address = _address(email)
+    with _store(create=False) as store:
+        profile = subscriber_profile(store.conn, address)
+    if as_json:
+        typer.echo(json.dumps(profile, ensure_ascii=False, indent=2))
+        return
+    if profile["status"] == "absent":
+        typer.echo(f"{address}: not on the list" + (" (forgotten)" if profile["forgotten"] else ""))
+        return
+    typer.echo(f"{profile['email']}: {profile['status']}")
+    for key in ("name", "created", "updated"):
+        typer.echo(f"  {key}: {profile[key]}")
+    for key, value in profile["fields"].items():
+        typer.echo(f"  field {key}: {value}")
+    consent = profile["consent"]
+    typer.echo(
+        "  consent: "
+        + (
+            f"{consent['source']} at {consent['at']}"
+            + (f" from {consent['client']}" if consent["client"] else "")
+            + (f" (wording {consent['wording']})" if consent["wording"] else "")
+            if consent
+            else "not recorded"
+        )
+    )
+    typer.echo(f"  soft bounces in a row: {profile['soft_bounces']}")
+    for d in profile["deliveries"]:
+        typer.echo(f"  {d['issue_id']}: {d['status']} {d['updated']} {d['last_error']}".rstrip())
+
+
+@subscribers_app.command()
+def forget(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The address to erase."),
+) -> None:
+    """Erase an address, its name, fields, consent and journal rows; keep only a keyed hash."""
+    from newsletter.subscribers.suppression import forget as forget_address
+
+    address = _address(email)
+    with _store() as store:
+        erased = forget_address(store.conn, address)
+    typer.echo(
+        f"Forgot {address}: {erased} record(s) erased; only a keyed hash is kept, "
+        "so no import or add brings it back (their own sign-up can)."
+    )

@@ -1,8 +1,15 @@
-"""Unsubscribe links: a mailto address and/or an https page taking an HMAC-signed token.
+"""Unsubscribe links: a mailto address and an https page, both carrying a reader's signed token.
 
-The token carries the address and a signature made with a secret from the
-environment, so the unsubscribe page (or RFC 8058 one-click POST handler) can
-check it without a database lookup, and nobody can forge one for someone else.
+The token is `<address, base64url>.<HMAC-SHA256 over the list id and the
+normalised address, 16 bytes, base64url>`, so the unsubscribe page (and the
+RFC 8058 one-click POST, and a mailed request read by `bounces process`) can
+check it without a database lookup, and nobody can make one for someone else.
+
+The key comes from the environment variable named by `unsubscribe.secret_env`
+(NEWSLETTER_UNSUBSCRIBE_SECRET) when it is set; otherwise a random key is made
+on first use and kept in newsletter.db, where `newsletter serve` finds the same
+one.  The key is looked up only when a reader's link is made: building an
+issue (which shows the public page, no token) never creates a database.
 """
 
 from __future__ import annotations
@@ -11,12 +18,48 @@ import base64
 import hashlib
 import hmac
 import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from newsletter.config import Settings
 
 _SIGNATURE_BYTES = 16
+_SIGNATURE_CHARS = 22  # base64url of 16 bytes, unpadded
+MAX_TOKEN_CHARS = 400  # an address is at most 254 characters: anything longer is not ours
+
+
+class SigningKey:
+    """The unsubscribe key: from the environment, else from newsletter.db (made on first use)."""
+
+    def __init__(self, from_env: bytes = b"", database: Path | None = None) -> None:
+        self._value = from_env or None
+        self._database = database
+        self._lock = threading.Lock()
+
+    def get(self) -> bytes:
+        """The key; opens (and creates) the database the first time when no variable is set."""
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._load()
+        return self._value
+
+    def _load(self) -> bytes:
+        if self._database is None:
+            return b""
+        from newsletter.subscribers.database import open_database
+        from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
+
+        conn = open_database(self._database)
+        try:
+            return stored_key(conn, UNSUBSCRIBE_KEY)
+        finally:
+            conn.close()
+
+    def __repr__(self) -> str:  # the key stays out of reprs and tracebacks
+        return "SigningKey(...)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,20 +68,31 @@ class UnsubscribeLinks:
 
     mailto: str  # address, "" when none
     page: str  # https URL without a token
-    secret: bytes  # b"" when unsigned
+    key: SigningKey
     list_id: str
 
+    @property
+    def secret(self) -> bytes:
+        """The signing key (looked up, or made, on first use)."""
+        return self.key.get()
+
+    def token_for(self, email: str) -> str:
+        """The reader's signed token ("" for no reader, or no key at all)."""
+        secret = self.secret if email else b""
+        return sign_token(email, secret, self.list_id) if secret else ""
+
     def url_for(self, email: str) -> str:
-        """The reader's unsubscribe URL: signed when a secret is set, else the plain page."""
-        if not self.secret or not email:
-            return self.page
-        return f"{self.page}?token={sign_token(email, self.secret, self.list_id)}"
+        """The reader's unsubscribe URL with their token (the plain page for nobody)."""
+        token = self.token_for(email)
+        return f"{self.page}?token={token}" if token else self.page
 
     def header_for(self, email: str) -> str:
-        """The List-Unsubscribe value: `<mailto:…>, <https://…>`."""
+        """The List-Unsubscribe value: `<mailto:…?subject=unsubscribe%20TOKEN>, <https://…>`."""
         uris = []
         if self.mailto:
-            uris.append(f"<mailto:{self.mailto}?subject={quote(f'unsubscribe {email}'.strip())}>")
+            token = self.token_for(email)
+            subject = f"unsubscribe {token}" if token else "unsubscribe"
+            uris.append(f"<mailto:{self.mailto}?subject={quote(subject)}>")
         uris.append(f"<{self.url_for(email)}>")
         return ", ".join(uris)
 
@@ -51,34 +105,62 @@ class UnsubscribeLinks:
 def unsubscribe_links(settings: Settings) -> UnsubscribeLinks:
     """The workspace's unsubscribe settings; the page defaults to `<base_url>/unsubscribe`."""
     u = settings.unsubscribe
-    page = u.url or f"{settings.base_url.rstrip('/')}/unsubscribe"
     secret = os.environ.get(u.secret_env, "") if u.secret_env else ""
     return UnsubscribeLinks(
-        mailto=u.mailto, page=page, secret=secret.encode(), list_id=settings.list_identifier
+        mailto=u.mailto,
+        page=unsubscribe_page(settings),
+        key=SigningKey(secret.encode(), settings.path(settings.database)),
+        list_id=settings.list_identifier,
     )
+
+
+def unsubscribe_page(settings: Settings) -> str:
+    """The https page readers unsubscribe at: `[unsubscribe] url`, else `<base_url>/unsubscribe`."""
+    return settings.unsubscribe.url or f"{settings.base_url.rstrip('/')}/unsubscribe"
+
+
+def normalise_for_token(email: str) -> str:
+    """The address as tokens sign it: trimmed, lower-cased."""
+    return email.strip().lower()
 
 
 def sign_token(email: str, secret: bytes, list_id: str) -> str:
     """`<address, base64url>.<signature>`: valid for this list and this address only."""
-    address = email.strip().lower().encode()
-    mac = hmac.new(secret, list_id.encode() + b"\0" + address, hashlib.sha256).digest()[
-        :_SIGNATURE_BYTES
-    ]
-    return f"{_b64(address)}.{_b64(mac)}"
+    address = normalise_for_token(email).encode()
+    return f"{_b64(address)}.{_b64(_mac(address, secret, list_id))}"
 
 
 def verify_token(token: str, secret: bytes, list_id: str) -> str | None:
-    """The address a token was made for, or None when it is forged or malformed."""
+    """The address a token was made for, or None when it is forged, altered or malformed.
+
+    Never raises: a token that is not ASCII, too long, wrongly padded or the
+    wrong length is just invalid.  The signature is compared in constant time.
+    """
+    if (
+        not secret
+        or not isinstance(token, str)
+        or len(token) > MAX_TOKEN_CHARS
+        or not token.isascii()
+    ):
+        return None
+    encoded, dot, signature = token.partition(".")
+    if not dot or not encoded or len(signature) != _SIGNATURE_CHARS:
+        return None
     try:
-        encoded, _, signature = token.partition(".")
-        address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        given = base64.urlsafe_b64decode(signature + "==")
+        address = raw.decode("ascii")
     except (ValueError, UnicodeDecodeError):
         return None
-    return (
-        address
-        if hmac.compare_digest(sign_token(address, secret, list_id).partition(".")[2], signature)
-        else None
-    )
+    if _b64(raw) != encoded or address != normalise_for_token(address) or "@" not in address:
+        return None  # non-canonical encodings would give one address many tokens
+    expected = _mac(raw, secret, list_id)
+    return address if hmac.compare_digest(expected, given) else None
+
+
+def _mac(address: bytes, secret: bytes, list_id: str) -> bytes:
+    message = list_id.encode() + b"\0" + address
+    return hmac.new(secret, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
 
 
 def _b64(data: bytes) -> str:

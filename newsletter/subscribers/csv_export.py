@@ -1,4 +1,4 @@
-"""Export subscribers to CSV: email, name, status, created, updated, then every merge field.
+"""Export subscribers to CSV: email, name, status, created, updated, consent, then merge fields.
 
 A cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a `'` in front, as
 OWASP advises against CSV injection, so a spreadsheet shows it as text instead
@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from newsletter.errors import SubscriberError, display_path
+from newsletter.subscribers.consent import CONSENT_COLUMNS, consent_cells
 from newsletter.subscribers.store import Status, SubscriberStore
 
-BASE_COLUMNS = ("email", "name", "status", "created", "updated")
+BASE_COLUMNS = ("email", "name", "status", "created", "updated", *CONSENT_COLUMNS)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -48,7 +49,7 @@ def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = No
     writer.writerow([neutralise(c) for c in (*BASE_COLUMNS, *fields)])
     count = 0
     for s in store.iter(status):
-        cells = (s.email, s.name, s.status, s.created, s.updated)
+        cells = (s.email, s.name, s.status, s.created, s.updated, *consent_cells(store.conn, s.email))
         writer.writerow([neutralise(c) for c in (*cells, *(s.fields.get(f, "") for f in fields))])
         count += 1
     return count

@@ -31,12 +31,14 @@ from typing import BinaryIO
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.csv_export import FORMULA_STARTS
+from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
 
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail", "address")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
-IGNORED_COLUMNS = ("id", "created", "updated")  # what `subscribers export` adds besides the fields
+# What `subscribers export` adds besides the fields (the consent record is kept by the database).
+IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS)
 MAX_FIELD = 1000  # characters in one cell
 MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not held
 MAX_REJECTS_KEPT = 1000  # listed by line; the rest are counted
@@ -171,6 +173,8 @@ def _import_lines(lines, store, shown, path, resubscribe, now, batch_seconds) ->
                 email, name, fields, status=status, resubscribe=resubscribe, now=now
             )
             changes[change] += 1
+            if change in ("added", "resubscribed"):
+                record_consent(conn, email, "import", now=now)
             if time.monotonic() - started >= batch_seconds:
                 conn.execute("COMMIT")  # let a send record its deliveries in between
                 time.sleep(0.02)

@@ -62,6 +62,63 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE deliveries;
     ALTER TABLE deliveries_v2 RENAME TO deliveries;
     """,
+    # The audience service (issue 9): signing keys, consent, forgotten addresses, sign-ups,
+    # rate limits, bounce and complaint intake.  See newsletter/subscribers/consent.py,
+    # suppression.py, newsletter/serve/ and newsletter/bounces/.
+    """
+    -- Random keys made on first use (the unsubscribe-token key, the suppression-hash key).
+    CREATE TABLE signing_keys (
+        name     TEXT PRIMARY KEY,
+        key      BLOB NOT NULL,
+        created  TEXT NOT NULL
+    );
+    -- How each subscriber came to be on the list (the latest consent).
+    CREATE TABLE consents (
+        email    TEXT PRIMARY KEY COLLATE NOCASE,
+        source   TEXT NOT NULL CHECK (source IN ('form', 'import', 'cli')),
+        at       TEXT NOT NULL,
+        client   TEXT NOT NULL DEFAULT '',   -- the form's client address
+        wording  TEXT NOT NULL DEFAULT ''    -- the version of the form's consent wording
+    );
+    -- Forgotten addresses, as keyed hashes only: no import or add brings them back.
+    CREATE TABLE suppressions (
+        hash     TEXT PRIMARY KEY,
+        at       TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- Sign-ups waiting for their confirmation link (single use, expiring).
+    CREATE TABLE signups (
+        token_hash  TEXT PRIMARY KEY,
+        email       TEXT NOT NULL COLLATE NOCASE,
+        name        TEXT NOT NULL DEFAULT '',
+        client      TEXT NOT NULL DEFAULT '',
+        wording     TEXT NOT NULL DEFAULT '',
+        created     TEXT NOT NULL,
+        expires     TEXT NOT NULL,
+        used        TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    CREATE INDEX signups_by_email ON signups (email);
+    -- Sign-up attempts per hashed client or address, for the rate limits (shared by workers).
+    CREATE TABLE rate_hits (
+        bucket   TEXT NOT NULL,
+        at       REAL NOT NULL
+    );
+    CREATE INDEX rate_hits_by_bucket ON rate_hits (bucket, at);
+    -- Each bounce, complaint or mailed unsubscribe processed, by Message-ID: a re-run skips it.
+    CREATE TABLE bounce_reports (
+        message_id  TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,   -- hard, soft, complaint, unsubscribe, unmatched, ignored
+        issue_id    TEXT NOT NULL DEFAULT '',
+        at          TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- Soft bounces per subscriber and returned message; `bounce.soft_limit` in a row: bounced.
+    CREATE TABLE soft_bounces (
+        email     TEXT NOT NULL COLLATE NOCASE,
+        original  TEXT NOT NULL,
+        issue_id  TEXT NOT NULL DEFAULT '',
+        at        TEXT NOT NULL,
+        PRIMARY KEY (email, original)
+    ) WITHOUT ROWID;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from newsletter.subscribers.database import open_database, utc_now
+from newsletter.subscribers.suppression import is_forgotten
 
 STATUSES = ("active", "unsubscribed", "bounced")
 Status = Literal["active", "unsubscribed", "bounced"]
@@ -82,6 +83,8 @@ class SubscriberStore:
         `resubscribe=True` makes an unsubscribed or bounced address active again.
         """
         now = now or utc_now()
+        if is_forgotten(self.conn, email):  # erased on request: only their own sign-up re-adds
+            return "suppressed"
         current = self.get(email)
         suppressed = self.is_suppressed(email)
         if status == "unsubscribed" and not suppressed:

@@ -1,0 +1,186 @@
+"""Benchmark: RFC 8058 one-click unsubscribes against `newsletter serve` on 127.0.0.1.
+
+    .venv/bin/python bench/bench_serve.py [--requests 20000] [--clients 50] [--workers 1,2]
+
+Makes a throwaway workspace with N subscribers, starts `newsletter serve
+--port 0` as its own process (uvicorn, as an editor runs it), then opens
+`--clients` keep-alive HTTP/1.1 connections from one asyncio process and
+POSTs `List-Unsubscribe=One-Click` to each subscriber's own signed URL, each
+once.  Every answer must be 200, and afterwards the database must hold every
+one of them unsubscribed (each was committed before its answer).  Prints the
+rate and the latency percentiles.
+
+Target on the 2-core reference machine: ≥ 500 unsubscribes/s, p99 < 50 ms,
+50 concurrent clients.  The load generator shares the 2 cores with the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from probe import cpu_probe
+
+SETTINGS = """\
+name = "The Bench Brief"
+from = "The Bench Brief <digest@example.org>"
+base_url = "https://news.example.org"
+[unsubscribe]
+url = "https://news.example.org/unsubscribe"
+secret_env = "NEWSLETTER_BENCH_SECRET"
+"""
+SECRET = "bench-secret"
+LIST_ID = "the-bench-brief.example.org"
+
+
+def make_workspace(root: Path, n: int) -> list[str]:
+    """newsletter.toml and a database of n active subscribers; their tokens."""
+    from newsletter.mail.unsubscribe import sign_token
+    from newsletter.subscribers.database import open_database, utc_now
+
+    (root / "newsletter.toml").write_text(SETTINGS)
+    conn = open_database(root / "newsletter.db")
+    now = utc_now()
+    emails = [f"reader{i:06d}@example.org" for i in range(n)]
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO subscribers (email, created, updated) VALUES (?, ?, ?)",
+        [(e, now, now) for e in emails],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    return [sign_token(e, SECRET.encode(), LIST_ID) for e in emails]
+
+
+def start_server(root: Path, workers: int) -> tuple[subprocess.Popen, int]:
+    env = {**os.environ, "NEWSLETTER_BENCH_SECRET": SECRET}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "serve", "--port", "0", "--workers", str(workers)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # one log line per request: not what we measure
+        text=True,
+    )
+    line = process.stdout.readline()
+    port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+    time.sleep(1.0 if workers > 1 else 0.3)  # workers import the app after the socket is bound
+    return process, port
+
+
+async def client(
+    port: int, tokens: list[str], latencies: list[float], statuses: list[int], interval: float
+):
+    """One keep-alive connection; `interval` > 0 paces its requests (an offered rate)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    loop = asyncio.get_running_loop()
+    due = loop.time() + interval * (hash(tokens[0]) % 1000) / 1000 if interval else 0.0
+    body = b"List-Unsubscribe=One-Click"
+    head = (
+        "POST /unsubscribe?token={} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    for token in tokens:
+        if interval:
+            if (wait := due - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            due += interval
+        started = time.perf_counter()
+        writer.write(head.format(token).encode() + body)
+        status_line = await reader.readline()
+        length = 0
+        while (line := await reader.readline()) != b"\r\n":
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - started)
+        statuses.append(int(status_line.split()[1]))
+    writer.close()
+
+
+async def load(
+    port: int, tokens: list[str], clients: int, rate: float = 0.0
+) -> tuple[float, list[float], list[int]]:
+    """All tokens over `clients` connections: as fast as answered, or at `rate` a second in all."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    shares = [tokens[i::clients] for i in range(clients)]
+    interval = clients / rate if rate else 0.0
+    started = time.perf_counter()
+    await asyncio.gather(*(client(port, share, latencies, statuses, interval) for share in shares))
+    return time.perf_counter() - started, latencies, statuses
+
+
+def run(n: int, clients: int, workers: int, rate: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
+        root = Path(tmp)
+        tokens = make_workspace(root, n)
+        process, port = start_server(root, workers)
+        try:
+            asyncio.run(load(port, tokens[:200], clients))  # warm up (those 200 are not counted)
+            elapsed, latencies, statuses = asyncio.run(load(port, tokens[200:], clients, rate))
+        finally:
+            process.terminate()
+            process.wait(20)
+        conn = sqlite3.connect(root / "newsletter.db")
+        unsubscribed = conn.execute(
+            "SELECT count(*) FROM subscribers WHERE status = 'unsubscribed'"
+        ).fetchone()[0]
+        conn.close()
+    latencies.sort()
+    done = len(latencies)
+    return {
+        "offered": f"{rate:,.0f}/s" if rate else "as fast as answered",
+        "workers": workers,
+        "requests": done,
+        "rate": done / elapsed,
+        "p50": latencies[done // 2] * 1000,
+        "p99": latencies[int(done * 0.99)] * 1000,
+        "max": latencies[-1] * 1000,
+        "mean": statistics.fmean(latencies) * 1000,
+        "ok": statuses.count(200) == done,
+        "committed": unsubscribed == n,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument(
+        "--rates",
+        default="0,500,800",
+        help="offered rates to run (0: closed loop, each client as fast as it is answered)",
+    )
+    args = parser.parse_args()
+    print(f"machine probe: {cpu_probe():.2f} s (0.19 s at its quickest)")
+    print(
+        "| offered | workers | requests | unsubscribes/s | p50 ms | p99 ms | max ms "
+        "| all 200 | all committed |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for workers in (int(w) for w in args.workers.split(",")):
+        for rate in (float(r) for r in args.rates.split(",")):
+            r = run(args.requests + 200, args.clients, workers, rate)
+            print(
+                f"| {r['offered']} | {r['workers']} | {r['requests']:,} | {r['rate']:,.0f} "
+                f"| {r['p50']:.1f} "
+                f"| {r['p99']:.1f} | {r['max']:.1f} | {'yes' if r['ok'] else 'NO'} "
+                f"| {'yes' if r['committed'] else 'NO'} |"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""`newsletter serve`: answer the unsubscribe links, the sign-up form and confirmation links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from newsletter.cli import app, warn, workspace_settings
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (keep 127.0.0.1 behind a reverse proxy)."
+    ),
+    port: int = typer.Option(8080, "--port", min=0, max=65535, help="Port (0: any free one)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Worker processes sharing the port and newsletter.db."
+    ),
+    trusted_proxy: list[str] = typer.Option(
+        None,
+        "--trusted-proxy",
+        metavar="ADDRESS",
+        help="A reverse proxy (address or network, e.g. 127.0.0.1) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; repeat for more. Without it they are ignored.",
+    ),
+    outbox: Path = typer.Option(
+        None,
+        "--outbox",
+        metavar="DIR",
+        help="Write confirmation emails into this folder instead of sending them (for trials).",
+    ),
+) -> None:
+    """Serve one-click unsubscribe (RFC 8058), double opt-in sign-up and confirmation links."""
+    import ipaddress
+
+    from newsletter.errors import ConfigError
+
+    proxies = tuple(trusted_proxy or ())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"--trusted-proxy '{proxy}': give an IP address or network, e.g. 127.0.0.1"
+            ) from None
+    if host not in LOOPBACK:
+        warn(f"--host {host}: listening beyond this machine; put it behind a TLS reverse proxy")
+    settings = workspace_settings()
+
+    from newsletter.serve.app import PublicUrls, ServeOptions
+    from newsletter.serve.runner import run_server
+
+    urls = PublicUrls.of(settings)
+
+    def ready(address: str) -> None:
+        typer.echo(f"Serving {settings.name} on {address} ({workers} worker(s)); Ctrl-C stops.")
+        typer.echo(
+            f"  {urls.unsubscribe}  {urls.subscribe}  {urls.confirm}"
+            f"  (public at {urls.origin}; confirmation emails: "
+            + (str(outbox) if outbox else f"smtp {settings.smtp.host}:{settings.smtp.port}")
+            + ")"
+        )
+
+    run_server(
+        settings,
+        ServeOptions(proxies, outbox),
+        host=host,
+        port=port,
+        workers=workers,
+        on_ready=ready,
+    )

@@ -1,0 +1,346 @@
+"""The Starlette app behind `newsletter serve`: unsubscribe (RFC 8058), sign-up, confirmation.
+
+Routes (their paths follow the public unsubscribe URL, `[unsubscribe] url` or
+`<base_url>/unsubscribe`; sign-up and confirmation sit beside it):
+
+  GET  /unsubscribe?token=T   a page with an Unsubscribe button (a link scanner's GET: no change)
+  POST /unsubscribe?token=T   `List-Unsubscribe=One-Click` (RFC 8058): unsubscribed at once, 200;
+                              from the page: action=unsubscribe | resubscribe
+  GET  /subscribe             the sign-up form (email, optional name)
+  POST /subscribe             stores a pending sign-up, mails its confirmation link
+  GET  /confirm?token=T       a page with a Confirm button (scanners again)
+  POST /confirm               activates the reader, once; records their consent
+
+Every answer is the same for an address that is new, pending, active,
+unsubscribed or forgotten, and for a forged token: no endpoint tells who is
+on the list.  Changes are committed before the answer is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from newsletter.config import Settings
+from newsletter.errors import NewsletterError
+from newsletter.mail.unsubscribe import MAX_TOKEN_CHARS, unsubscribe_page
+from newsletter.serve.audience import Audience, InvalidAddress, RateLimited
+from newsletter.serve.confirmation_mail import ConfirmationMailer, confirmation_message
+from newsletter.serve.gateway import Gateway, masked_address
+from newsletter.serve.pages import Pages, load_pages
+
+log = logging.getLogger("newsletter.serve")
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """How one server runs: which proxies to believe, where confirmation mail goes."""
+
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 127.0.0.1, 10.0.0.0/8
+    outbox: Path | None = None  # write confirmation emails here instead of the relay
+
+
+@dataclass(frozen=True, slots=True)
+class PublicUrls:
+    """Where the reverse proxy exposes the server: the origin and each route's path."""
+
+    origin: str  # https://news.example.org
+    unsubscribe: str  # /unsubscribe
+    subscribe: str
+    confirm: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> PublicUrls:
+        parts = urlsplit(unsubscribe_page(settings))
+        path = parts.path or "/unsubscribe"
+        root = path.rsplit("/", 1)[0]
+        return cls(f"{parts.scheme}://{parts.netloc}", path, f"{root}/subscribe", f"{root}/confirm")
+
+
+@dataclass
+class _Handlers:
+    settings: Settings
+    audience: Audience
+    mailer: ConfirmationMailer
+    pages: Pages
+    urls: PublicUrls
+    allowed_origins: frozenset[str] = field(default_factory=frozenset)
+
+    # -- unsubscribe ---------------------------------------------------------------------
+
+    async def unsubscribe(self, request: Request) -> Response:
+        # A token that cannot be ours (too long, not ASCII) is handled as a forged one: the
+        # same page, nothing changed; only it is not echoed back.
+        given = request.query_params.get("token", "")
+        if request.method == "GET":
+            _note(request, "page")
+            return self._unsubscribe_page("ask" if given else "none", _token(given))
+        form = await _form_of(request)
+        one_click = form.get("List-Unsubscribe") == "One-Click"
+        given = str(form.get("token", "")) or given
+        token = _token(given)
+        action = "unsubscribe" if one_click else str(form.get("action", ""))
+        if not one_click and not self._same_origin(request):
+            return self._refused(request)
+        if action not in ("unsubscribe", "resubscribe") or not given:
+            _note(request, "no-action")
+            return self._unsubscribe_page("ask" if given else "none", token, status=400)
+        change = self.audience.unsubscribe if action == "unsubscribe" else self.audience.resubscribe
+        address = change(token)
+        how = "one-click" if one_click else "page"
+        _note(request, f"{action} {how} " + (masked_address(address) if address else "bad-token"))
+        return self._unsubscribe_page("done" if action == "unsubscribe" else "back", token)
+
+    def _unsubscribe_page(self, state: str, token: str, status: int = 200) -> Response:
+        titles = {
+            "ask": "Unsubscribe?",
+            "none": "Unsubscribe",
+            "done": "Unsubscribed",
+            "back": "Subscribed again",
+        }
+        html = self.pages.render(
+            "unsubscribe.html",
+            titles[state],
+            state=state,
+            token=token,
+            action=self.urls.unsubscribe,
+        )
+        return HTMLResponse(html, status)
+
+    # -- sign-up -------------------------------------------------------------------------
+
+    async def subscribe(self, request: Request) -> Response:
+        if request.method == "GET":
+            _note(request, "form")
+            return self._form()
+        if not self._same_origin(request):
+            return self._refused(request)
+        form = await _form_of(request)
+        email, name = str(form.get("email", "")).strip(), str(form.get("name", "")).strip()
+        if not self.audience.form_token_valid(str(form.get("form_token", ""))):
+            _note(request, "stale-form")
+            return self._form(
+                email, name, "This form has expired. Please press Subscribe again.", 400
+            )
+        if str(form.get("website", "")):
+            _note(request, "honeypot")  # a bot filled the hidden field: say the same, do nothing
+            return self._check_inbox()
+        try:
+            signup = self.audience.request_signup(
+                email, name, _client(request), self.pages.wording_version
+            )
+        except InvalidAddress:
+            _note(request, "invalid-address")
+            return self._form(
+                email, name, "Please enter an email address such as name@example.org.", 400
+            )
+        except RateLimited as e:
+            _note(request, f"rate-limited {e.which}")
+            html = self.pages.render(
+                "notice.html",
+                "Please wait",
+                paragraphs=["Too many sign-ups in a short time. Please try again later."],
+                link="",
+                link_text="",
+            )
+            return HTMLResponse(html, 429, headers={"Retry-After": str(e.retry_after)})
+        link = f"{self.urls.origin}{self.urls.confirm}?token={signup.token}"
+        data = confirmation_message(
+            self.settings, signup.email, signup.name, link, self.settings.serve.confirm_days
+        )
+        try:
+            await run_in_threadpool(self.mailer.send, signup.email, data)
+        except NewsletterError as e:
+            log.warning("confirmation email not sent: %s", _without(str(e), signup.email))
+            _note(request, "mail-failed " + masked_address(signup.email))
+            return self._busy("We could not send the confirmation email just now.")
+        _note(request, "signup " + masked_address(signup.email))
+        return self._check_inbox()
+
+    def _form(self, email: str = "", name: str = "", error: str = "", status: int = 200):
+        html = self.pages.render(
+            "subscribe.html",
+            f"Subscribe to {self.settings.name}",
+            action=self.urls.subscribe,
+            form_token=self.audience.form_token(),
+            email=email,
+            name=name,
+            error=error,
+            wording=self.pages.wording,
+        )
+        return HTMLResponse(html, status)
+
+    def _check_inbox(self) -> Response:
+        days = self.settings.serve.confirm_days
+        return self._notice(
+            "Check your inbox",
+            "We sent a confirmation link to the address you gave, unless one went there "
+            "very recently. Open it to start receiving the newsletter.",
+            f"The link works once and expires in {days} days. Nothing arrived? "
+            "Look in the spam folder.",
+        )
+
+    # -- confirmation --------------------------------------------------------------------
+
+    async def confirm(self, request: Request) -> Response:
+        if request.method == "GET":
+            _note(request, "page")
+            token = _token(request.query_params.get("token", ""))
+            html = self.pages.render(
+                "confirm.html", "Confirm your subscription", token=token, action=self.urls.confirm
+            )
+            return HTMLResponse(html)
+        if not self._same_origin(request):
+            return self._refused(request)
+        form = await _form_of(request)
+        token = _token(str(form.get("token", ""))) or _token(request.query_params.get("token", ""))
+        if self.audience.confirm(token):
+            _note(request, "confirmed")
+            return self._notice(
+                "You are subscribed",
+                f"Thank you: {self.settings.name} will come to your inbox.",
+                "Every issue has a link to unsubscribe at once.",
+            )
+        _note(request, "confirm-refused")
+        return self._notice(
+            "This link no longer works",
+            "A confirmation link works once and for a limited time. If you are not "
+            "receiving the newsletter yet, sign up again.",
+            link=self.urls.subscribe,
+            link_text="Sign up again",
+        )
+
+    # -- shared --------------------------------------------------------------------------
+
+    def _notice(self, title: str, *paragraphs: str, link: str = "", link_text: str = ""):
+        html = self.pages.render(
+            "notice.html", title, paragraphs=paragraphs, link=link, link_text=link_text
+        )
+        return HTMLResponse(html)
+
+    def _busy(self, first: str) -> Response:
+        html = self.pages.render(
+            "notice.html",
+            "Please try again",
+            paragraphs=[first, "Please try again in a few minutes."],
+            link="",
+            link_text="",
+        )
+        return HTMLResponse(html, 503, headers={"Retry-After": "60"})
+
+    def _same_origin(self, request: Request) -> bool:
+        """A form post comes from our own pages: not cross-site, its Origin (when sent) ours.
+
+        Our pages send `Referrer-Policy: no-referrer`, under which browsers post
+        `Origin: null`; `Sec-Fetch-Site` still tells a cross-site post apart.  Every
+        form also carries a token of its own (form, reader or confirmation token).
+        """
+        if request.headers.get("sec-fetch-site", "") == "cross-site":
+            return False
+        origin = request.headers.get("origin")
+        if origin is None or origin == "null":
+            return True  # not a browser, or our own no-referrer page: the tokens still apply
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        return origin in self.allowed_origins or origin == own
+
+    def _refused(self, request: Request) -> Response:
+        _note(request, "foreign-origin")
+        html = self.pages.render(
+            "notice.html",
+            "Not allowed",
+            paragraphs=["This form can only be sent from its own page."],
+            link=self.urls.subscribe,
+            link_text="Open the sign-up form",
+        )
+        return HTMLResponse(html, 403)
+
+
+def create_app(
+    settings: Settings,
+    options: ServeOptions | None = None,
+    *,
+    audience: Audience | None = None,
+    mailer: ConfirmationMailer | None = None,
+) -> Starlette:
+    """The ASGI app for one workspace, wrapped in the gateway (proxies, headers, log lines)."""
+    options = options or ServeOptions()
+    urls = PublicUrls.of(settings)
+    pages = load_pages(settings)
+    audience = audience or Audience(settings)
+    handlers = _Handlers(
+        settings,
+        audience,
+        mailer or ConfirmationMailer(settings, options.outbox),
+        pages,
+        urls,
+        frozenset({urls.origin}),
+    )
+    routes = [
+        Route(urls.unsubscribe, handlers.unsubscribe, methods=["GET", "POST"]),
+        Route(urls.subscribe, handlers.subscribe, methods=["GET", "POST"]),
+        Route(urls.confirm, handlers.confirm, methods=["GET", "POST"]),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        audience.close()
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={sqlite3.OperationalError: _database_busy(pages)},
+        lifespan=lifespan,
+    )
+    return Gateway(app, pages.content_security_policy, options.trusted_proxies, log)
+
+
+def _database_busy(pages: Pages):
+    async def handler(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable: %s", exc)
+        _note(request, "database-busy")
+        html = pages.render(
+            "notice.html",
+            "Please try again",
+            paragraphs=["Something is busy on our side.", "Please try again in a minute."],
+            link="",
+            link_text="",
+        )
+        return HTMLResponse(html, 503, headers={"Retry-After": "30"})
+
+    return handler
+
+
+async def _form_of(request: Request):
+    """The posted form: URL-encoded ones parsed here (the one-click hot path), else Starlette."""
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more
+        return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8"))
+    return await request.form()
+
+
+def _token(value: str) -> str:
+    """A token as given, or "" when it cannot be one of ours (too long, not ASCII)."""
+    return value if value and len(value) <= MAX_TOKEN_CHARS and value.isascii() else ""
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _note(request: Request, event: str) -> None:
+    """What the request did, for its log line (never a token or a whole address)."""
+    request.scope.setdefault("state", {})["event"] = event
+
+
+def _without(text: str, address: str) -> str:
+    return text.replace(address, masked_address(address))

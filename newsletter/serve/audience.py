@@ -1,0 +1,260 @@
+"""What the audience endpoints do to newsletter.db, without any HTTP: `Audience`.
+
+Unsubscribe and resubscribe take a reader's signed token (newsletter/mail/
+unsubscribe.py); a sign-up stores a single-use, expiring confirmation token
+(only its SHA-256 is kept), and confirming it makes the reader active with a
+consent record.  Every change is one transaction, committed before the method
+returns, so the HTTP answer is never ahead of the database.
+
+Nothing here says whether an address is on the list: each method's result
+is the same for a new, pending, active, unsubscribed or forgotten address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from newsletter.config import Settings
+from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
+from newsletter.serve.rate_limit import RateLimiter
+from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.consent import record_consent
+from newsletter.subscribers.database import open_database
+from newsletter.subscribers.store import SubscriberStore
+from newsletter.subscribers.suppression import is_forgotten, unforget
+
+CONFIRM_TOKEN_BYTES = 32
+MAX_CONFIRM_TOKEN_CHARS = 64
+FORM_TOKEN_SECONDS = 24 * 3600  # a sign-up form stays usable this long after it was served
+HOUR, DAY = 3600.0, 86400.0
+
+
+@dataclass(frozen=True, slots=True)
+class SignupRequest:
+    """A sign-up accepted for confirmation: where to send the link (nothing about the list)."""
+
+    email: str
+    name: str
+    token: str  # goes into the confirmation link only; the database keeps its hash
+
+
+class RateLimited(Exception):
+    """Too many sign-ups from this client or for this address; retry after `retry_after` s."""
+
+    def __init__(self, retry_after: float, which: str) -> None:
+        super().__init__(which)
+        self.retry_after = max(1, int(retry_after + 0.999))
+        self.which = which  # "client" or "address", for the log line
+
+
+class Audience:
+    """The list as the server sees it: one connection, used from one thread (the event loop)."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.settings = settings
+        self.clock = clock or time.time
+        self.conn = open_database(settings.path(settings.database))
+        self.conn.execute("PRAGMA busy_timeout = 5000")
+        # A commit in WAL mode with synchronous=NORMAL never waits for the disk; a checkpoint
+        # does (fsync), and SQLite runs it inside whichever commit crosses 1,000 pages: a
+        # stall of up to hundreds of ms for that request.  So this connection never
+        # checkpoints; a thread of ours does, every second, beside the requests.
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer = WalCheckpointer(settings.path(settings.database))
+        self.store = SubscriberStore(self.conn)
+        links = unsubscribe_links(settings)
+        self.list_id = links.list_id
+        self.secret = links.secret  # from the environment, else made once in the database
+        self.limiter = RateLimiter(self.conn, self._keyed("rate"))
+
+    def close(self) -> None:
+        self._checkpointer.stop()
+        self.conn.close()
+
+    # Unsubscribing -------------------------------------------------------------------------
+
+    def address_of(self, token: str) -> str | None:
+        """The address a reader's token was signed for, or None (forged, altered, malformed)."""
+        return verify_token(token, self.secret, self.list_id)
+
+    def unsubscribe(self, token: str) -> str | None:
+        """Unsubscribe the token's reader, committed; the address, or None for a bad token."""
+        address = self.address_of(token)
+        if address is None:
+            return None
+        with self._transaction():
+            if not is_forgotten(self.conn, address):  # erased: store nothing about them again
+                self.store.set_status(address, "unsubscribed", now=self._now())
+        return address
+
+    def resubscribe(self, token: str) -> str | None:
+        """Make the token's reader active again if they had unsubscribed; None for a bad token."""
+        address = self.address_of(token)
+        if address is None:
+            return None
+        with self._transaction():
+            current = self.store.get(address)
+            if current is not None and current.status == "unsubscribed":
+                self.store.set_status(address, "active", now=self._now())
+        return address
+
+    # Signing up ----------------------------------------------------------------------------
+
+    def form_token(self) -> str:
+        """A token for one served sign-up form: its time, signed (no cookie, no session)."""
+        stamp = str(int(self.clock()))
+        return f"{stamp}.{self._keyed('form')(stamp)[:32]}"
+
+    def form_token_valid(self, token: str) -> bool:
+        """True for a token this server made within the last day."""
+        stamp, _, signature = token.partition(".")
+        if not stamp.isdigit() or len(stamp) > 12 or not signature.isascii():
+            return False
+        age = self.clock() - int(stamp)
+        expected = self._keyed("form")(stamp)[:32]
+        return -60 <= age <= FORM_TOKEN_SECONDS and hmac.compare_digest(expected, signature)
+
+    def request_signup(
+        self, email_text: str, name: str, client: str, wording: str
+    ) -> SignupRequest:
+        """Store a pending sign-up (rate-limited) and return the confirmation to mail.
+
+        InvalidAddress for an address that cannot be mailed; RateLimited when this
+        client or this address asked too often.  The result is the same whatever the
+        address's standing on the list.
+        """
+        email = normalize_address(email_text)
+        name = " ".join(name.split())[:200]
+        now = self.clock()
+        serve = self.settings.serve
+        with self._transaction():
+            wait = self.limiter.hit(f"client:{client}", serve.client_limit, HOUR, now)
+            if wait:
+                raise RateLimited(wait, "client")
+            wait = self.limiter.hit(f"address:{email.lower()}", serve.address_limit, DAY, now)
+            if wait:
+                raise RateLimited(wait, "address")
+            self.limiter.prune(now, DAY)  # the longest window: older attempts count for nothing
+            token = _urlsafe(os.urandom(CONFIRM_TOKEN_BYTES))
+            expires = now + serve.confirm_days * DAY
+            self.conn.execute(
+                "DELETE FROM signups WHERE expires < ?", (_stamp(now - DAY),)
+            )  # forget stale ones as new ones come
+            self.conn.execute(
+                "INSERT INTO signups (token_hash, email, name, client, wording, created, expires)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_hash(token), email, name, client, wording, _stamp(now), _stamp(expires)),
+            )
+        return SignupRequest(email, name, token)
+
+    def confirm(self, token: str) -> bool:
+        """Activate the sign-up a confirmation token stands for; False if used, expired or forged.
+
+        Single use: the token is spent in the same transaction that makes the reader
+        active, so a replay (or two workers racing) changes nothing.  An unsubscribed,
+        bounced or forgotten reader who confirms is subscribed again: their own choice.
+        """
+        if not token or len(token) > MAX_CONFIRM_TOKEN_CHARS or not token.isascii():
+            return False
+        now = self._now()
+        with self._transaction():
+            row = self.conn.execute(
+                "SELECT email, name, client, wording FROM signups"
+                " WHERE token_hash = ? AND used = '' AND expires > ?",
+                (_hash(token), now),
+            ).fetchone()
+            if row is None:
+                return False
+            email, name, client, wording = row
+            self.conn.execute(
+                "UPDATE signups SET used = ? WHERE token_hash = ?", (now, _hash(token))
+            )
+            unforget(self.conn, email)
+            self.store.upsert(email, name or None, resubscribe=True, now=now)
+            record_consent(self.conn, email, "form", now=now, client=client, wording=wording)
+            self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (email,))
+        return True
+
+    # ---------------------------------------------------------------------------------------
+
+    def _now(self) -> str:
+        return _stamp(self.clock())
+
+    def _keyed(self, purpose: str) -> Callable[[str], str]:
+        key = hmac.new(self.secret, f"newsletter-serve:{purpose}".encode(), hashlib.sha256).digest()
+        return lambda value: hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+
+class WalCheckpointer:
+    """A thread checkpointing newsletter.db's WAL every `every` seconds (PASSIVE: never blocks)."""
+
+    def __init__(self, path, every: float = 1.0) -> None:
+        import threading
+
+        self._path = path
+        self._every = every
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, timeout=1, isolation_level=None)
+        try:
+            while not self._stopped.wait(self._every):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:  # busy or gone: the next round tries again
+                    continue
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(5)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on an exception): one commit per change."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _urlsafe(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _stamp(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+__all__ = ["Audience", "InvalidAddress", "RateLimited", "SignupRequest"]

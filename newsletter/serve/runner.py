@@ -1,0 +1,159 @@
+"""Running the app on uvicorn: `run_server` for the CLI, `running_server` (a thread) for tests.
+
+The listening socket is bound here, before uvicorn starts, so `--port 0` can
+report the port it got and a port in use is one clear error.  With
+`--workers N` uvicorn forks N processes sharing that socket; each builds its
+own app from the options passed in the environment, and SQLite's WAL lets
+them share newsletter.db (rate limits live there too).
+
+uvicorn's own access log is off (it would print the query string, which
+holds tokens) and so are proxy headers (the gateway decides whom to believe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.config import Settings, load_settings
+from newsletter.errors import ConfigError
+from newsletter.serve.app import ServeOptions, create_app
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+_OPTIONS_ENV = "NEWSLETTER_SERVE_OPTIONS"  # how a worker process learns its options
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (0: any free port); ConfigError naming host:port if not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        raise ConfigError(
+            f"{shown}: cannot listen ({e.strerror}); choose another --port or --host"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def setup_logging() -> None:
+    """One line per request on stderr: `time method path status ms client event`."""
+    logger = logging.getLogger("newsletter.serve")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def run_server(
+    settings: Settings,
+    options: ServeOptions,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int = 1,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM; `on_ready` gets the address once it listens."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    setup_logging()
+    sock = bind(host, port)
+    actual = sock.getsockname()[1]
+    common = dict(
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        date_header=False,
+        lifespan="on",
+        timeout_keep_alive=15,
+    )
+    if workers == 1:
+        app = create_app(settings, options)  # opens the database: errors before "listening"
+        if on_ready:
+            on_ready(_shown(host, actual))
+        uvicorn.Server(uvicorn.Config(app, **common)).run(sockets=[sock])
+        return
+    create_app(settings, options)  # check the workspace once, here, with a clear error
+    os.environ[_OPTIONS_ENV] = json.dumps(
+        {
+            "workspace": str(settings.workspace),
+            "trusted_proxies": list(options.trusted_proxies),
+            "outbox": str(options.outbox) if options.outbox else "",
+        }
+    )
+    config = uvicorn.Config(
+        "newsletter.serve.runner:app_from_environment", factory=True, workers=workers, **common
+    )
+    if on_ready:
+        on_ready(_shown(host, actual))
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def app_from_environment():
+    """The app of one worker process, from the options `run_server` left in the environment."""
+    setup_logging()
+    given = json.loads(os.environ[_OPTIONS_ENV])
+    settings, _ = load_settings(Path(given["workspace"]))
+    outbox = Path(given["outbox"]) if given["outbox"] else None
+    return create_app(settings, ServeOptions(tuple(given["trusted_proxies"]), outbox))
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A server started by `running_server`: its base URL."""
+
+    url: str
+    port: int
+
+
+@contextlib.contextmanager
+def running_server(app, host: str = DEFAULT_HOST) -> Iterator[RunningServer]:
+    """Run an ASGI app on uvicorn in a thread, on a free port, for the duration of the block."""
+    import uvicorn
+
+    sock = bind(host, 0)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the server did not start")
+            thread.join(0.01)
+        yield RunningServer(_shown(host, port), port)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def _shown(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

@@ -1,0 +1,34 @@
+"""Random keys kept in newsletter.db, made on first use: the sender and the server share them.
+
+`stored_key(conn, name)` returns the key called `name`, creating it (32 random
+bytes) the first time.  Two processes racing to create it agree on one: the
+insert is `OR IGNORE` and both read back what was stored.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from newsletter.subscribers.database import utc_now
+
+UNSUBSCRIBE_KEY = "unsubscribe"  # signs each reader's unsubscribe token (env var overrides it)
+SUPPRESSION_KEY = "suppression"  # hashes forgotten addresses; never overridden, never rotated
+
+
+def stored_key(conn: sqlite3.Connection, name: str) -> bytes:
+    """The key called `name`, made (32 random bytes) and committed on first use."""
+    row = conn.execute("SELECT key FROM signing_keys WHERE name = ?", (name,)).fetchone()
+    if row is not None:
+        return bytes(row[0])
+    conn.execute(
+        "INSERT OR IGNORE INTO signing_keys (name, key, created) VALUES (?, ?, ?)",
+        (name, os.urandom(32), utc_now()),
+    )
+    return bytes(conn.execute("SELECT key FROM signing_keys WHERE name = ?", (name,)).fetchone()[0])
+
+
+def existing_key(conn: sqlite3.Connection, name: str) -> bytes | None:
+    """The key called `name` if it was ever made, else None (nothing is created)."""
+    row = conn.execute("SELECT key FROM signing_keys WHERE name = ?", (name,)).fetchone()
+    return bytes(row[0]) if row else None

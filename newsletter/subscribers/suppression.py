@@ -1,0 +1,72 @@
+"""Forgotten addresses (GDPR erasure): everything about them deleted, a keyed hash kept.
+
+`forget` deletes the subscriber, their fields, consent, journal rows, sign-ups
+and bounce counts, and keeps only HMAC-SHA256(key, address) in `suppressions`,
+so no import or `add` brings the address back while nobody can read it out of
+the database.  The key is made once and kept in newsletter.db (never the
+unsubscribe key, which the environment may rotate).  Only the reader's own
+double opt-in lifts it (`unforget`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+
+from newsletter.subscribers.database import utc_now
+from newsletter.subscribers.keys import SUPPRESSION_KEY, existing_key, stored_key
+
+# Every table holding an address in an `email` column.
+_PERSONAL_TABLES = (
+    "subscribers",
+    "unsubscribes",
+    "deliveries",
+    "consents",
+    "signups",
+    "soft_bounces",
+)
+
+
+def suppression_hash(key: bytes, email: str) -> str:
+    """The keyed hash an address is remembered by once forgotten."""
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def is_forgotten(conn: sqlite3.Connection, email: str) -> bool:
+    """True when `email` was forgotten (cheap when nobody was)."""
+    if conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is None:
+        return False
+    key = existing_key(conn, SUPPRESSION_KEY)
+    return key is not None and (
+        conn.execute(
+            "SELECT 1 FROM suppressions WHERE hash = ?", (suppression_hash(key, email),)
+        ).fetchone()
+        is not None
+    )
+
+
+def forget(conn: sqlite3.Connection, email: str, *, now: str | None = None) -> int:
+    """Erase every row about `email` and keep its hash; return how many rows were erased."""
+    key = stored_key(conn, SUPPRESSION_KEY)
+    erased = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table in _PERSONAL_TABLES:
+            erased += conn.execute(f"DELETE FROM {table} WHERE email = ?", (email,)).rowcount
+        conn.execute(
+            "INSERT OR IGNORE INTO suppressions (hash, at) VALUES (?, ?)",
+            (suppression_hash(key, email), now or utc_now()),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return erased
+
+
+def unforget(conn: sqlite3.Connection, email: str) -> None:
+    """Lift the suppression of `email`: the reader confirmed a new sign-up themselves."""
+    key = existing_key(conn, SUPPRESSION_KEY)
+    if key is not None:
+        conn.execute("DELETE FROM suppressions WHERE hash = ?", (suppression_hash(key, email),))

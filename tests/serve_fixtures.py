@@ -1,0 +1,102 @@
+"""Fixtures for the tests of `newsletter serve`: the app on uvicorn, on a free port, over real HTTP.
+
+`audience` runs the server of a copy of the send workspace (tests/send_workspace.py)
+with its confirmation emails going to a real aiosmtpd server, and a clock the
+test can move; `audience_app` makes more such apps.  Test modules load them with
+`pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+import pytest
+
+from newsletter.config import Settings
+from newsletter.serve.app import ServeOptions, create_app
+from newsletter.serve.audience import Audience
+from newsletter.serve.runner import running_server
+from tests.send_workspace import Workspace
+from tests.smtp_server import Server
+
+PUBLIC = "https://news.example.org"  # the workspace's public origin, as links carry it
+
+
+@dataclass
+class Clock:
+    """A wall clock the test moves forward."""
+
+    now: float = 1_796_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class AudienceServer:
+    """A running server, its workspace, its mail sink and an HTTP client."""
+
+    url: str
+    ws: Workspace
+    settings: Settings
+    smtpd: Server
+    clock: Clock
+    http: httpx.Client
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def local(self, public_url: str) -> str:
+        """A link as mailed (https://news.example.org/…) pointed at this server."""
+        return public_url.replace(PUBLIC, self.url)
+
+    def status(self, email: str) -> str | None:
+        with self.ws.store() as store:
+            s = store.get(email)
+        return s.status if s else None
+
+    def form_token(self) -> str:
+        page = self.http.get(f"{self.url}/subscribe")
+        return re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+
+    def sign_up(self, email: str, name: str = "", **headers: str) -> httpx.Response:
+        """Fill in and send the sign-up form as a browser would."""
+        data = {"form_token": self.form_token(), "email": email, "name": name, "website": ""}
+        return self.http.post(f"{self.url}/subscribe", data=data, headers=headers)
+
+    def confirmation_links(self) -> list[str]:
+        """Every confirmation link mailed so far, in order."""
+        links = []
+        for received in self.smtpd.received:
+            links += re.findall(rb"https://news\.example\.org/confirm\?token=[\w-]+", received.data)
+        return [link.decode() for link in links]
+
+
+def start_audience(
+    ws: Workspace, smtpd: Server, trusted_proxies: tuple[str, ...] = (), **serve: int
+) -> tuple[Any, Settings, Clock]:
+    """The app for a workspace, its confirmation mail going to `smtpd`."""
+    settings = ws.with_server(smtpd.host, smtpd.port)
+    if serve:
+        settings = replace(settings, serve=replace(settings.serve, **serve))
+    clock = Clock()
+    audience = Audience(settings, clock=clock)
+    app = create_app(settings, ServeOptions(trusted_proxies), audience=audience)
+    return app, settings, clock
+
+
+@pytest.fixture
+def audience(send_ws, smtpd, request) -> Iterator[AudienceServer]:
+    """`newsletter serve` for the send workspace; an indirect parameter sets `[serve]` values."""
+    options = getattr(request, "param", {})
+    app, settings, clock = start_audience(send_ws, smtpd, **options)
+    with running_server(app) as server, httpx.Client(timeout=10) as http:
+        yield AudienceServer(server.url, send_ws, settings, smtpd, clock, http)
+
+
+@pytest.fixture
+def audience_app():
+    """`start_audience`, for tests that run servers of their own."""
+    return start_audience

@@ -1,0 +1,89 @@
+"""`bounces process imaps://…` against a real Dovecot over TLS (tests/dovecot_server.py)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from tests.bounce_messages import arf, dsn, list_message_id, vacation_reply
+from tests.dovecot_server import PASSWORD, dovecot_server
+from tests.send_workspace import ISSUE_ID
+
+pytest_plugins = ["tests.send_fixtures"]
+
+READERS = ["hard@example.org", "complaint@example.org", "stays@example.org"]
+
+
+@pytest.fixture
+def imap(certificate_authority):
+    """A running Dovecot with an empty INBOX."""
+    with dovecot_server(certificate_authority) as server:
+        yield server
+
+
+@pytest.fixture
+def cli(send_ws, monkeypatch):
+    """Run `newsletter …` in a workspace with READERS, the IMAP password in the environment."""
+    monkeypatch.chdir(send_ws.root)
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", PASSWORD)
+    send_ws.add(*READERS)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def the_reports() -> list[bytes]:
+    return [
+        dsn("<d1@mx.example.net>", READERS[0], original_id=list_message_id(ISSUE_ID, READERS[0])),
+        arf("<c1@arf.example.net>", READERS[1]),
+        vacation_reply("<v1@example.org>"),
+    ]
+
+
+def statuses(ws) -> dict[str, str]:
+    with ws.store() as store:
+        return {s.email: s.status for s in store.iter()}
+
+
+@pytest.mark.slow
+def test_imap_reports_are_processed_and_flagged_so_a_second_run_reads_none(cli, send_ws, imap):
+    """Each processed message is flagged; the next run skips flagged ones and changes nothing."""
+    imap.append(*the_reports())
+    first = cli("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+    assert first.exit_code == 0, first.output
+    assert "Processed 3 message(s) from imaps://bounces@example.org@127.0.0.1:" in first.output
+    assert "1 hard bounce(s), 0 soft, 1 complaint(s)" in first.output
+    assert statuses(send_ws) == {
+        READERS[0]: "bounced",
+        READERS[1]: "unsubscribed",
+        READERS[2]: "active",
+    }
+    assert all("NewsletterProcessed" in f and "\\Seen" in f for f in imap.folder_flags())
+    second = cli("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+    assert "Processed 0 message(s)" in second.output, second.output
+
+
+@pytest.mark.slow
+def test_imap_messages_move_to_the_processed_folder_when_configured(cli, send_ws, imap):
+    """With bounce.imap_processed = "move" the INBOX is emptied into bounce.imap_folder."""
+    with (send_ws.root / "newsletter.toml").open("a") as f:
+        f.write('\n[bounce]\nimap_processed = "move"\nimap_folder = "Done"\n')
+    imap.append(*the_reports())
+    result = cli("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+    assert result.exit_code == 0, result.output
+    assert imap.folder_flags("INBOX") == []
+    assert len(imap.folder_flags("Done")) == 3
+    assert statuses(send_ws)[READERS[0]] == "bounced"
+
+
+@pytest.mark.slow
+def test_an_untrusted_certificate_or_a_wrong_password_is_one_error_line(cli, imap, monkeypatch):
+    """Without --ca-file the test CA is not trusted; a wrong password names the variable."""
+    untrusted = cli("bounces", "process", imap.url)
+    assert untrusted.exit_code == 1
+    assert f"127.0.0.1:{imap.port}: certificate not trusted" in untrusted.output
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", "wrong password")
+    wrong = cli("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+    assert wrong.exit_code == 1
+    assert "login failed for 'bounces@example.org'; check NEWSLETTER_IMAP_PASSWORD" in wrong.output
+    assert "wrong password" not in wrong.output and "Traceback" not in wrong.output
