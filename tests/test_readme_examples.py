@@ -6,7 +6,8 @@ local stand-ins, nothing else: the feed URL (https://example.org/world.rss) is
 served from 127.0.0.1 with the sample feed, and the SMTP relay is an in-process
 server on 127.0.0.1 (newsletter.toml's [smtp] points at it; a `--smtp-host`
 example has its host and port replaced).  `newsletter preview` runs until
-Ctrl-C, so it is only checked to parse (`--help`); tests/test_preview_* run it.
+Ctrl-C, so it (and `newsletter serve`) is only checked to parse (`--help`);
+tests/test_preview_* and tests/test_serve_* run them.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def test_every_readme_example_runs_as_written(tmp_path, monkeypatch):
             text = text.replace("port = 587", f"port = {relay.port}")
             text = text.replace('security = "starttls"', 'security = "none"')
             config.write_text(text, "utf-8")
+            (ws / "bounces.mbox").write_bytes(b"")  # the mailbox `bounces process` reads
             ran = []
             for command in readme_commands():
                 line = command.replace(FEED_URL, local_feed)
@@ -85,7 +87,7 @@ def test_every_readme_example_runs_as_written(tmp_path, monkeypatch):
                     "--smtp-port 587", f"--smtp-port {relay.port}"
                 )
                 args = shlex.split(line)[1:]
-                if args[0] == "preview":
+                if args[0] in ("preview", "serve"):  # they run until Ctrl-C
                     args = [*args, "--help"]
                 result = runner.invoke(app, args, input="y\n")
                 assert result.exit_code == 0, f"`{command}` failed:\n{result.output}"

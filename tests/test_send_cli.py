@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email import policy
 from email.parser import BytesParser
 
@@ -260,13 +261,19 @@ def test_a_non_ascii_password_logs_in_and_a_wrong_one_names_no_character(
         assert len(server.received) == 1
 
 
-def test_unset_secret_variable_warning_does_not_print_its_name(cli, send_ws, smtpd, monkeypatch):
-    """The warning about an unset signing key never prints the value of secret_env."""
+def test_unset_secret_variable_falls_back_to_the_stored_key_silently(
+    cli, send_ws, smtpd, monkeypatch
+):
+    """With secret_env's variable unset, readers still get signed links (the key kept in
+    newsletter.db) and the variable's name is never printed."""
     send_ws.add("reader@example.org")
     monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
     result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
-    assert "unsubscribe.secret_env is not set" in result.output
+    assert result.exit_code == 0, result.output
     assert "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET" not in result.output
+    (received,) = smtpd.handler.received
+    headers = received.data.split(b"\r\n\r\n", 1)[0].replace(b"\r\n ", b" ")
+    assert re.search(rb"^List-Unsubscribe: .*\?token=[A-Za-z0-9_.-]{16,}", headers, re.M)
 
 
 def test_unknown_outcomes_show_in_the_summary_status_and_exit_code(cli, send_ws, smtpd):

@@ -49,7 +49,14 @@ def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = No
     writer.writerow([neutralise(c) for c in (*BASE_COLUMNS, *fields)])
     count = 0
     for s in store.iter(status):
-        cells = (s.email, s.name, s.status, s.created, s.updated, *consent_cells(store.conn, s.email))
+        cells = (
+            s.email,
+            s.name,
+            s.status,
+            s.created,
+            s.updated,
+            *consent_cells(store.conn, s.email),
+        )
         writer.writerow([neutralise(c) for c in (*cells, *(s.fields.get(f, "") for f in fields))])
         count += 1
     return count

@@ -30,8 +30,8 @@ from typing import BinaryIO
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
-from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
+from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
 
