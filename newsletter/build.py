@@ -40,10 +40,14 @@ def build(
     """Build from sources, or, given one issue folder, re-render it from its manifest."""
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out)
-    from newsletter.assemble import assemble_issue
+    from newsletter.assemble import assemble_issue, iso_week_id
+    from newsletter.past_issues import read_past_issues
     from newsletter.sources import load_sources
 
-    issue = assemble_issue(load_sources(sources), settings, options)
+    loaded = load_sources(sources)
+    this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
+    past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
+    issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(issue, display_path(folder))
     return _write(folder, issue, manifest.encode("utf-8"), settings, from_manifest=False)

@@ -66,6 +66,8 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
         "settings": settings,
         "sections": sections,
         "web_url": settings.web_url(issue.id),
+        # Memory across issues: the web page of the earlier issue this lead continues.
+        "previously_url": settings.web_url(issue.follows.id) if issue.follows else None,
         "subscriber": SubscriberPlaceholders(),
     }
 
