@@ -100,7 +100,7 @@ def test_a_near_duplicate_title_alone_is_a_repeat():
         ScoredHeadline(Headline("Peru declares emergency on border with Chile"), 0.9),
         ScoredHeadline(Headline("Chile tightens border controls"), 0.5),
     ]
-    fresh, repeated = split_repeated(ranked, past)
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
     assert _titles(fresh) == ["Chile tightens border controls"]
     assert [(h.title, h.issue, h.score) for h in repeated] == [
         ("Peru declares emergency on border with Chile", "2026-W47", 0.9)
@@ -224,3 +224,28 @@ def test_the_preview_ranking_shows_repeated_and_follows(workspace, settings, las
         "url": "https://news.example.org/2026-W47/",
     }
     assert [h["issue"] for h in ranking["repeated"]] == ["2026-W47", "2026-W47"]
+
+
+def test_the_fast_reader_and_tomllib_agree_on_any_manifest(workspace, settings, last_week):
+    """An earlier manifest as built, or hand-edited in another TOML style (single quotes, keys
+    reordered, escapes, spaced headers), is read exactly as tomllib reads it."""
+    from newsletter.past_issues import _past_issue, _scanned
+
+    path = last_week.folder / "issue.toml"
+    built = path.read_text("utf-8")
+    assert _scanned(built) == _past_issue(path, built) is not None
+    edits = [
+        built.replace('title = "Trump', "title = 'Trump", 1).replace('Rebuttal"', "Rebuttal'", 1),
+        built.replace("[[more]]\ntitle", "[[ more ]]\ntitle", 1),
+        built.replace('title = "Chile Closes', 'title = "\\"Chile\\" Closes', 1),
+        built.replace("[[related]]\ntitle", '[[related]]\nnote = "mine"\ntitle', 1),
+        built.replace(
+            "title_derived = true\n", 'title_derived = true\nurl = "https://example.org/x"\n', 1
+        ),
+    ]
+    for edited in edits:
+        assert edited != built
+        path.write_text(edited, "utf-8")
+        expected = _past_issue(path, edited)
+        assert read_past_issues(workspace / "issues", THIS_WEEK) == [expected]
+    assert expected.lead_url == "https://example.org/x"

@@ -56,7 +56,7 @@ def assemble_issue(
     )
     from newsletter.assemble.memory import followed_issue, split_repeated
 
-    fresh, repeated = split_repeated(ranked, past)
+    fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:
         ranked = fresh
     related, more = split_related(ranked, RELATED_THRESHOLD, options.related)
