@@ -106,10 +106,10 @@ def lookup(folder: Path, runs: int) -> dict[str, float]:
 
     past = read_past_issues(folder / "issues", TODAY)
     _, repeated = split_repeated(ranked, past, TODAY)
-    follows = followed_issue(title, story.paragraphs, past)
+    follows = followed_issue(title, story.paragraphs, past, TODAY)
     read = median_ms(lambda: read_past_issues(folder / "issues", TODAY))
     match = median_ms(lambda: split_repeated(ranked, past, TODAY))
-    follow = median_ms(lambda: followed_issue(title, story.paragraphs, past))
+    follow = median_ms(lambda: followed_issue(title, story.paragraphs, past, TODAY))
     return {
         "issues": len(past),
         "headlines": sum(len(p.headlines) for p in past),

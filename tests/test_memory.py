@@ -180,8 +180,8 @@ def test_the_most_recent_continued_lead_is_followed():
         PastIssue("2026-W47", LAST_WEEK, "Peru extends state of emergency on Chile border", ()),
         PastIssue("2026-W45", dt.date(2026, 11, 5), "Japan launches lunar probe", ()),
     ]
-    assert followed_issue(lead, [lead], past).id == "2026-W47"
-    assert followed_issue(lead, [lead], past[2:]) is None
+    assert followed_issue(lead, [lead], past, THIS_WEEK).id == "2026-W47"
+    assert followed_issue(lead, [lead], past[2:], THIS_WEEK) is None
 
 
 def test_a_broken_earlier_manifest_stops_the_build_naming_it(workspace, last_week):
@@ -249,3 +249,32 @@ def test_the_fast_reader_and_tomllib_agree_on_any_manifest(workspace, settings, 
         expected = _past_issue(path, edited)
         assert read_past_issues(workspace / "issues", THIS_WEEK) == [expected]
     assert expected.lead_url == "https://example.org/x"
+
+
+def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
+    """Past twelve weeks a reworded headline is new news and a lead is not continued; the same
+    link or title still counts as carried."""
+    old = dt.date(2026, 6, 4)
+    past = [
+        PastIssue(
+            "2026-W23",
+            old,
+            "Peru declares state of emergency on Chile border",
+            (
+                ("Peru Declares Emergency on Chile Border", None),
+                ("Fed Holds Rates Steady", None),
+                ("Chile Shuts Two Crossings", CROSSINGS),
+            ),
+        )
+    ]
+    ranked = [
+        ScoredHeadline(Headline("Peru declares emergency on border with Chile"), 0.9),
+        ScoredHeadline(Headline("fed holds  rates steady"), 0.4),
+        ScoredHeadline(Headline("Chile closes crossings", url=CROSSINGS + "/"), 0.3),
+    ]
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
+    assert _titles(fresh) == ["Peru declares emergency on border with Chile"]
+    assert _titles(repeated) == ["fed holds  rates steady", "Chile closes crossings"]
+    lead = "Peru to declare state of emergency on Chile border"
+    assert followed_issue(lead, [lead], past, THIS_WEEK) is None
+    assert followed_issue(lead, [lead], past, old + dt.timedelta(days=7)).id == "2026-W23"

@@ -71,7 +71,7 @@ def assemble_issue(
         related=related,
         more=more if options.more_headlines else (),
         repeated=repeated,
-        follows=followed_issue(lead.title, story.paragraphs, past),
+        follows=followed_issue(lead.title, story.paragraphs, past, options.today),
     )
 
 

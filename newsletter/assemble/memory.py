@@ -7,8 +7,9 @@ them in as `PastIssue` values.  Two questions are answered here:
   any age, or as a near-duplicate title (the same concept-set Jaccard as duplicates.py folds a
   week's pool with) within `NEAR_DUPLICATE_DAYS`: older than that, a headline worded like an
   earlier one is most often news of a new event ("Fed cuts rates by a quarter point");
-- which earlier lead this week's lead continues: the most recent one whose title the ranker
-  scores at least `FOLLOWS_THRESHOLD` against this week's lead, as it would score a headline.
+- which earlier lead this week's lead continues: the most recent one, within `FOLLOWS_DAYS`,
+  whose title the ranker scores at least `FOLLOWS_THRESHOLD` against this week's lead, as it
+  would score a headline (a story last led months ago is news again, not a continuation).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from newsletter.models import FollowedIssue, Headline, RepeatedHeadline, ScoredH
 # An earlier lead this relevant to this week's lead would be a Related headline: the same story.
 FOLLOWS_THRESHOLD = 0.7
 NEAR_DUPLICATE_DAYS = 84  # twelve weekly issues
+FOLLOWS_DAYS = 84
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +63,11 @@ def split_repeated(
 
 
 def followed_issue(
-    lead_title: str, lead_paragraphs: Sequence[str], past: Sequence[PastIssue]
+    lead_title: str, lead_paragraphs: Sequence[str], past: Sequence[PastIssue], today: date
 ) -> FollowedIssue | None:
     """The most recent earlier issue whose lead this lead continues, or None."""
+    since = today - timedelta(days=FOLLOWS_DAYS)
+    past = [p for p in past if p.date >= since]
     if not past:
         return None
     from newsletter.assemble.relevance import lead_profile, rank_headlines
@@ -97,6 +101,7 @@ class _PastIndex:
         self.by_title: dict[str, str] = {}
         self.recent: dict[str, str] = {}  # title → issue, within the near-duplicate window
         self.by_prefix: dict[str, list[str]] = {}
+        self.sizes: dict[str, int] = {}  # recent title → how many prefixes it has
         newest_first = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
         self.recency = {issue.id: rank for rank, issue in enumerate(newest_first)}
         for issue in newest_first:
@@ -107,7 +112,9 @@ class _PastIndex:
                 self.by_title.setdefault(_title_key(title), issue.id)
                 if recent and title not in self.recent:
                     self.recent[title] = issue.id
-                    for key in _prefixes(title):
+                    keys = _prefixes(title)
+                    self.sizes[title] = len(keys)
+                    for key in keys:
                         self.by_prefix.setdefault(key, []).append(title)
         self.concepts: dict[str, frozenset[str]] = {}
 
@@ -123,12 +130,12 @@ class _PastIndex:
         for key in prefixes:
             for title in self.by_prefix.get(key, ()):
                 shared[title] = shared.get(title, 0) + 1
-        needed = min(2, len(prefixes))
         concepts = self._concepts(headline.title)
         found = [
             self.recent[title]
             for title, count in shared.items()
-            if count >= needed and jaccard(concepts, self._concepts(title)) >= DUPLICATE_JACCARD
+            if count >= _needed(len(prefixes), self.sizes[title])
+            and jaccard(concepts, self._concepts(title)) >= DUPLICATE_JACCARD
         ]
         return min(found, key=self.recency.__getitem__) if found else None
 
@@ -139,6 +146,13 @@ class _PastIndex:
 
             found = self.concepts[title] = frozenset(c for _, c in concept_pairs(title))
         return found
+
+
+def _needed(size: int, other: int) -> int:
+    """Shared prefixes two titles need before their concepts are compared.  Jaccard >= 0.6
+    between sets of n and m concepts means sharing 0.375 (n + m) of them; a quarter of the
+    prefixes leaves room for the concepts a family shares through unlike words."""
+    return max(min(2, size, other), (size + other) // 4)
 
 
 def _prefixes(title: str) -> set[str]:
