@@ -24,9 +24,9 @@ LEADS = [
     for path in sorted((DATA / "titles").glob("*.toml"))
     for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
 ]
-# Measured on tests/data/titles (41 real leads): how many derived titles pass every rule of
+# Measured on tests/data/titles (59 real leads): how many derived titles pass every rule of
 # title_problems.  A change that lowers it fails; raise it when titles get better.
-PASSING_RULES = 39
+PASSING_RULES = 57
 
 
 def test_sample_seed_title_is_a_headline():
@@ -41,7 +41,7 @@ def test_sample_seed_title_is_a_headline():
     [
         (
             "The Senate passed the budget bill late on Thursday, Majority Leader John Thune said.",
-            "Senate passed budget bill",
+            "Senate passes budget bill",
         ),
         (
             "According to Peruvian police General Arturo Valverde, at least 100 foreign nationals "
@@ -54,13 +54,13 @@ def test_sample_seed_title_is_a_headline():
         ),
         (
             "Floodwaters rose across Valencia, according to the regional government.",
-            "Floodwaters rose across Valencia",
+            "Floodwaters rise across Valencia",
         ),
         (
             "The Egyptian government has resigned, state television announced on Saturday, hours "
             "after President Hosni Mubarak said amid nationwide protests that a new cabinet would "
             "be appointed during the day.",
-            "Egyptian government has resigned",
+            "Egyptian government resigns",
         ),
     ],
 )
@@ -86,7 +86,7 @@ def test_attribution_is_dropped(paragraph, title):
         ),
         (
             "OSLO — The Nobel committee awarded the prize to two journalists.",
-            "Nobel committee awarded prize to two journalists",
+            "Nobel committee awards prize to two journalists",
         ),
     ],
 )
@@ -120,17 +120,17 @@ def test_a_pronoun_subject_is_resolved_to_the_named_speaker():
         (
             "After topping the box office for two consecutive weeks, Teenage Mutant Ninja Turtles "
             "barely lost the race this time, yet it held well in its own right.",
-            "Teenage Mutant Ninja Turtles barely lost race this time",
+            "Teenage Mutant Ninja Turtles barely lose race this time",
         ),
         (
             "Amid protests of up to 200,000 over the weekend, the government withdrew the bill.",
-            "Government withdrew bill",
+            "Government withdraws bill",
         ),
         (
             "Embattled Ukrainian President Viktor Yanukovych, facing massive anti-government "
             "protests in Kyiv and regional capitals, has agreed to re-shuffle his government and "
             "amend controversial new anti-protest laws.",
-            "Yanukovych has agreed to re-shuffle his government",
+            "Yanukovych agrees to re-shuffle his government",
         ),
     ],
 )
@@ -145,7 +145,7 @@ def test_long_sentence_cut_at_a_clause_never_mid_word():
         "Shares of Nvidia plunged on Monday, wiping nearly $600 billion off its market value, "
         "after Chinese startup DeepSeek released a cheaper artificial intelligence model."
     )
-    assert derive_title([paragraph], max_chars=60) == "Shares of Nvidia plunged"
+    assert derive_title([paragraph], max_chars=60) == "Shares of Nvidia plunge"
     long_word = derive_title(["Unbreakable " * 20], max_chars=40)
     assert len(long_word) <= 40 and long_word.endswith("Unbreakable")
 
@@ -169,8 +169,7 @@ def test_relative_clause_after_the_subject_is_dropped_keeping_the_place():
         "city's deadliest blaze in decades."
     )
     assert (
-        derive_title([paragraph])
-        == "Fire in Hong Kong's Tai Po district has killed at least 44 people"
+        derive_title([paragraph]) == "Fire in Hong Kong's Tai Po district kills at least 44 people"
     )
     short = "The company that makes the app said it would cut 500 jobs."
     assert derive_title([short]) == "Company that makes app said it would cut 500 jobs"
@@ -182,7 +181,7 @@ def test_a_place_in_apposition_is_not_a_clause_boundary():
         "Negotiators at the United Nations climate summit in Belém, Brazil, agreed on Saturday "
         "to a deal that calls for tripling finance to help poor countries adapt to a warming planet."
     )
-    assert derive_title([paragraph]).endswith("Brazil, agreed")
+    assert derive_title([paragraph]).endswith("Brazil, agree")
 
 
 def test_skips_blank_paragraphs_and_handles_empty():
@@ -319,7 +318,7 @@ _ATTRIBUTIONS = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    _DATELINES, _LEADING, _SUBJECTS, _VERBS, _OBJECTS, _TAILS, _ATTRIBUTIONS, st.integers(40, 100)
+    _DATELINES, _LEADING, _SUBJECTS, _VERBS, _OBJECTS, _TAILS, _ATTRIBUTIONS, st.integers(50, 100)
 )
 def test_wire_sentences_give_titles_that_pass_every_rule(
     dateline, leading, subject, verb, obj, tails, attribution, max_chars
@@ -334,7 +333,7 @@ def test_wire_sentences_give_titles_that_pass_every_rule(
     assert title_problems(title, sentence, max_chars) == [], (sentence, title)
     named = subject.removeprefix("The ").removeprefix("A ").split()[0]
     assert title.split()[0].lower() == named.lower(), (sentence, title)
-    assert verb.split()[-1] in title.split() or "to" in title.split(), (sentence, title)
+    assert obj.split()[-1] in title.split(), (sentence, title)
 
 
 @settings(max_examples=150, deadline=None)

@@ -129,8 +129,39 @@ _VERB_LEMMAS = _words(
     urge vote vow warn want weigh win jump tumble climb slide slump rally return resign retire
     reveal seize move stay step remain strike target test quake kill confirm condemn crash collapse
     hold ease expand extend shrink deepen widen cap admit accuse appoint award beat bid
+    unveil suffer stun fine grant flood land unleash spot slow stage express file accept
+    acquire spare force rush resign sign deploy discover detect donate elect defeat edge
+    overturn legalize legalise lower lose overtake play post probe quit raid recall reopen
+    rescue restore rout scrap shed shut signal sink slip spark stall storm strand study
+    submit thrash trail trigger unite uphold vow withdraw worry wreck bring buy catch choose
+    draw fly give know lend light ride ring seek sit sleep spread stick teach think throw
+    understand wake wear take make come see build send tell begin lead put offer overhaul
+    hand hit damage destroy pass displace evacuate injure kill flee free claim mark mourn
     """
 )
+# Past forms and participles that are not the lemma plus "-ed": "made" → "make".
+_IRREGULAR_LEMMA = dict(
+    pair.split(":")
+    for pair in _words(
+        """
+    said:say told:tell took:take taken:take made:make went:go gone:go came:come saw:see
+    seen:see won:win lost:lose fell:fall fallen:fall rose:rise risen:rise hit:hit struck:strike
+    left:leave held:hold led:lead met:meet ran:run sent:send set:set shot:shoot sold:sell
+    spent:spend stood:stand threw:throw thrown:throw wrote:write written:write began:begin
+    begun:begin broke:break broken:break brought:bring built:build bought:buy caught:catch
+    chose:choose chosen:choose drove:drive driven:drive fought:fight found:find gave:give
+    given:give grew:grow grown:grow kept:keep knew:know known:know paid:pay put:put quit:quit
+    sought:seek shut:shut sank:sink sunk:sink shook:shake spoke:speak spoken:speak stole:steal
+    swept:sweep tore:tear torn:tear became:become cut:cut dealt:deal drew:draw drawn:draw
+    fled:flee flew:fly flown:fly got:get hid:hide hurt:hurt let:let meant:mean
+    withdrew:withdraw withdrawn:withdraw overtook:overtake overtaken:overtake upheld:uphold
+    slid:slide spread:spread split:split beat:beat bid:bid felt:feel laid:lay lent:lend
+    lit:light rang:ring rode:ride sat:sit slept:sleep stuck:stick taught:teach
+    thought:think understood:understand woke:wake wore:wear shown:show done:do did:do
+    """
+    )
+)
+_THIRD_PERSON = {"have": "has", "be": "is", "do": "does", "go": "goes"}
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # "late on Friday", "on Thursday night", "yesterday", "this morning": what a headline leaves out.
 _TIME = _Lazy(
@@ -168,7 +199,7 @@ _LEADING_SAID = _Lazy(
 )
 _SUBORDINATORS = (
     r"(?:as|after|amid|while|following|because|since|despite|before|when|where|which|who|"
-    r"although|though|even as|even though|unless|until|prompting|saying|whereas|once|if|"
+    r"although|though|even as|even though|unless|until|prompting|saying|meaning|whereas|once|if|"
     r"in connection with|in response to|on suspicion of|on charges of|but|yet)"
 )
 _SUBORDINATE = _Lazy(rf"\s{_SUBORDINATORS}\s", re.IGNORECASE)
@@ -275,7 +306,7 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
         problems.append("keeps a dateline")
     if first in PRONOUNS and (first not in _DEMONSTRATIVES or _verb_index(title) == 1):
         problems.append(f"opens on the pronoun '{words[0]}'")
-    if re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE) or (
+    if (re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE) and not words[0].isupper()) or (
         first in {"amid", "despite", "during", "following"}
     ):
         problems.append(f"opens on '{words[0]}', a phrase without a main clause")
@@ -381,14 +412,120 @@ def _without_parenthesis(sentence: str) -> str:
 def _headline_style(clause: str) -> str:
     """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them."""
     clause = _TIME.sub("", clause)
+    # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
+    # between dashes ("— its second highest level —"), goes.
+    clause = _ACRONYM.sub(lambda m: m["short"], clause)
+    clause = re.sub(r"\s\([^()]{1,60}\)(?=[\s,.;:]|$)", "", clause)
+    clause = re.sub(r"\s[—–]\s(?:[^—–\s]+\s){0,11}?[^—–\s]+\s[—–](?=\s)", "", clause)
+    changed = False
     for pattern, replacement in ((_TO_FUTURE, " to "), (_PASSIVE, " ")):
         # Only the main verb: "said it would cut" keeps its "would".
         found = pattern.search(clause)
         if found and _verb_index(clause) == len(clause[: found.start()].split(" ")):
             clause = clause[: found.start()] + replacement + clause[found.end() :]
+            changed = True
+    if not changed:
+        clause = _present_tense(clause)
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
     clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
-    return re.sub(r"\s(?:the|a|an)\s(?=[a-z0-9])", " ", clause)
+    return re.sub(r"\s(?:the|a|an)\s(?=[a-z0-9$€£])", " ", clause)
+
+
+_ACRONYM = _Lazy(
+    r"(?:[Tt]he\s)?(?P<long>(?:[A-Z][\w.’'&-]*\s(?:(?:of|for|and|the)\s)?){1,6})\((?P<short>[A-Z]{2,6})\)"
+)
+
+
+def _present_tense(clause: str) -> str:
+    """A headline's present tense: "has killed" → "kills", "Astronomers unveiled" → "unveil",
+    and a verb joined to it by "and" too; only verbs whose base form is known change."""
+    words = clause.split(" ")
+    verb = _verb_index(clause)
+    if not verb:
+        return clause
+    low = words[verb].lower()
+    if low in ("has", "have") and verb + 1 < len(words):
+        j = verb + 1
+        if words[j].lower().endswith("ly") and j + 1 < len(words):
+            j += 1  # "has officially declared"
+        word, tail = _split_punctuation(words[j])
+        lemma = _lemma(word.lower())
+        if lemma is None or lemma == "be":
+            return clause
+        form = (_third_person(lemma) if low == "has" else lemma) + tail
+        words = [*words[:verb], *words[verb + 1 : j], form, *words[j + 1 :]]
+        plural = low == "have"
+    else:
+        word, tail = _split_punctuation(words[verb])
+        lemma = _lemma(word.lower()) if low not in _AUXILIARIES else None
+        if lemma is None or (not word.endswith("ed") and word.lower() not in _IRREGULAR_LEMMA):
+            return clause
+        if verb + 1 < len(words) and words[verb + 1] == "by":
+            return clause  # "region hit by an earthquake": a participle
+        plural = _plural(words[:verb])
+        words[verb] = (lemma if plural else _third_person(lemma)) + tail
+    for i in range(verb + 1, min(len(words) - 1, verb + 10)):  # "killed … and injured"
+        if words[i] == "and":
+            word, tail = _split_punctuation(words[i + 1])
+            if word.endswith("ed") or word in _IRREGULAR_LEMMA:
+                lemma = _lemma(word.lower())
+                if lemma is None:
+                    return clause  # "kills … and trapped": both as written, not one of each
+                words[i + 1] = (lemma if plural else _third_person(lemma)) + tail
+            break
+    return " ".join(words)
+
+
+def _split_punctuation(word: str) -> tuple[str, str]:
+    core = word.rstrip(",;:.!?”\"’')")
+    return core, word[len(core) :]
+
+
+def _lemma(word: str) -> str | None:
+    """The base form of a past or participle whose base form is known, else None."""
+    if word in _IRREGULAR_LEMMA:
+        return _IRREGULAR_LEMMA[word]
+    if not word.endswith("ed") or len(word) < 4:
+        return None
+    candidates = [word[:-3] + "y"] if word.endswith("ied") else []
+    if len(word) > 4 and word[-3] == word[-4]:
+        candidates.append(word[:-3])  # "stunned" → "stun"
+    candidates += [word[:-1], word[:-2]]  # "fined" → "fine", "signed" → "sign"
+    return next((c for c in candidates if c in _VERB_LEMMAS), None)
+
+
+def _third_person(lemma: str) -> str:
+    if lemma in _THIRD_PERSON:
+        return _THIRD_PERSON[lemma]
+    if lemma.endswith(("s", "x", "z", "ch", "sh")):
+        return lemma + "es"
+    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        return lemma[:-1] + "ies"
+    return lemma + "s"
+
+
+def _plural(subject: Sequence[str]) -> bool:
+    """Whether a subject takes a plural verb: its head (the word before "of", "in" …) is a
+    plural noun ("Scientists", "Tens of thousands"), or names are joined by "and"."""
+    head: list[str] = []
+    for word in subject:
+        if word.lower() in ("of", "in", "at", "from", "for", "with", "on", "near", "that", "who"):
+            break
+        head.append(word.strip(",“”\"'’"))
+    while head and head[-1].endswith("ly"):
+        head.pop()  # "Turtles barely lost"
+    if not head:
+        return False
+    if "and" in head or "&" in head:
+        return True
+    last = head[-1]
+    if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
+        return False
+    if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
+        from newsletter.assemble.terms import zipf
+
+        return last.endswith(("ans", "ers", "ors", "ists")) or zipf(last[:-1].lower()) > 3.0
+    return True
 
 
 def _without_relative_clause(sentence: str) -> str:
@@ -441,12 +578,12 @@ def _shorten(sentence: str, max_chars: int) -> str:
     clause_cuts += [m.start() for m in re.finditer(r"\sthat\s", sentence)]
     clause_cuts += [
         m.start()
-        for m in re.finditer(r"[,;:—–]|\s--?\s", sentence)
+        for m in re.finditer(r",(?!\d)|[;:—–]|\s--?\s", sentence)  # not "1,700"
         if not _in_apposition(sentence, m.start())
     ]
     for cuts in (
         clause_cuts,
-        [m.start() for m in _PREPOSITION.finditer(sentence)],
+        [m.start() for m in _PREPOSITION.finditer(sentence) if not _joins_names(sentence, m)],
         [m.start() for m in _OF.finditer(sentence)],
         [m.start() for m in re.finditer(r"\s", sentence)],
     ):
@@ -462,6 +599,15 @@ _TRAILING_MEASURE = _Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?(?:,?\s[\w-]+)?\s(?:hours|days|weeks|"
     r"months|years|minutes|moments)$|,?\s(?:shortly|soon|just|moments|only)$"
 )
+
+
+def _joins_names(sentence: str, m: re.Match[str]) -> bool:
+    """ "the US and North Korea": an "and" between two names is no phrase boundary."""
+    if m.group().strip().lower() != "and":
+        return False
+    before = sentence[: m.start()].rsplit(" ", 1)[-1]
+    after = sentence[m.end() :].split(" ", 1)[0]
+    return before[:1].isupper() and after[:1].isupper()
 
 
 def _incomplete(text: str) -> bool:
@@ -481,11 +627,13 @@ def _ends_on_participle(text: str, rest: str, verb: int | None) -> bool:
     words = text.rstrip().split(" ")
     last = words[-1].lower()
     following = rest.split()[:1]
-    return (
-        (last.endswith(("ed", "ing")) or last in _IRREGULAR_PAST)
-        and bool(following)
-        and following[0].lower() in _GOVERNED
+    verbal = (
+        last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
+        or (last.endswith("ing") and len(words) > 1 and words[-2].endswith(","))
+        or last in _IRREGULAR_PAST
+        or (len(words) > 1 and words[-2].lower() == "to")  # "to try | to counter"
     )
+    return verbal and bool(following) and following[0].lower() in _GOVERNED
 
 
 _GOVERNED = _words("by to with from into a an the for of on in at about that")
@@ -527,6 +675,7 @@ def _verb_index(text: str) -> int | None:
     """
     words = text.split(" ")
     previous = ""
+    participle: int | None = None
     for i, raw in enumerate(words):
         word = raw.strip("“”\"'‘’(),;:.!?").lower()
         if not word or word.startswith(("http", "#")):
@@ -544,10 +693,25 @@ def _verb_index(text: str) -> int | None:
                 and previous not in ARTICLES | _POSSESSIVE | {"of", "to", "by", "and", "been"}
             )
             or (i > 0 and word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i))
+            or (i > 0 and word in _VERB_LEMMAS and _after_plural(words, i))
         ) and (word == "to" or not raw[:1].isupper() or i == 0):
+            if i + 1 < len(words) and words[i + 1] == "by" and word not in _AUXILIARIES:
+                # "the region hit by an earthquake … says": a participle, unless no verb follows
+                participle = i if participle is None else participle
+                previous = word
+                continue
             return i
         previous = word
-    return None
+    return participle
+
+
+def _after_plural(words: Sequence[str], i: int) -> bool:
+    """ "Scientists announce", "Shares of Nvidia plunge", "Scientists finally spot": a verb in
+    the base form after a plural subject."""
+    before = words[i - 1].strip(",“”\"'’").lower()
+    if before in ARTICLES | _POSSESSIVE | {"to", "of", "will", "would", "could", "may", "might"}:
+        return False
+    return _plural(words[:i])
 
 
 def _lemma_s(word: str) -> str:
