@@ -181,7 +181,7 @@ def test_a_place_in_apposition_is_not_a_clause_boundary():
         "Negotiators at the United Nations climate summit in Belém, Brazil, agreed on Saturday "
         "to a deal that calls for tripling finance to help poor countries adapt to a warming planet."
     )
-    assert derive_title([paragraph]).endswith("Brazil, agree")
+    assert derive_title([paragraph]).endswith("Brazil, agree to deal")
 
 
 def test_skips_blank_paragraphs_and_handles_empty():

@@ -158,8 +158,20 @@ _IRREGULAR_LEMMA = dict(
     slid:slide spread:spread split:split beat:beat bid:bid felt:feel laid:lay lent:lend
     lit:light rang:ring rode:ride sat:sit slept:sleep stuck:stick taught:teach
     thought:think understood:understand woke:wake wore:wear shown:show done:do did:do
+    become:become come:come run:run
     """
     )
+)
+# Verbs whose "that" a headline drops ("rules that" → "rules").
+_REPORTING = _words(
+    """
+    say said rule ruled announce announced warn warned claim claimed find found show showed
+    report reported decide decided argue argued insist insisted confirm confirmed reveal
+    revealed suggest suggested believe believed think thought admit admitted deny denied
+    """
+)
+_QUANTIFIERS = _words(
+    "all some most many few several both half tens hundreds thousands millions dozens scores"
 )
 _THIRD_PERSON = {"have": "has", "be": "is", "do": "does", "go": "goes"}
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -280,7 +292,9 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
         clause = _without_relative_clause(clause)
     clause = _headline_style(clause)
     if len(clause) > max_chars:
-        clause = _shorten(_short_subject(clause), max_chars)
+        clause = _short_subject(clause)
+    if len(clause) > max_chars:
+        clause = _shorten(clause, max_chars)
     title = _clean(clause)
     if len(title) > max_chars:  # a closing quote put back, or nothing to cut at
         title = _tidy(_clean(title[: max_chars - 1].rsplit(" ", 1)[0]))[:max_chars]
@@ -426,9 +440,18 @@ def _headline_style(clause: str) -> str:
             changed = True
     if not changed:
         clause = _present_tense(clause)
+    verb = _verb_index(clause)
+    if verb is not None:  # "Court rules that couples may marry" → "Court rules couples may marry"
+        words = clause.split(" ")
+        if (
+            verb + 2 < len(words)
+            and words[verb + 1] == "that"
+            and _lemma_s(words[verb].lower()) in _REPORTING | {words[verb].lower()} & _REPORTING
+        ):
+            clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
     clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
-    return re.sub(r"\s(?:the|a|an)\s(?=[a-z0-9$€£])", " ", clause)
+    return re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", " ", clause)
 
 
 _ACRONYM = _Lazy(
@@ -516,6 +539,8 @@ def _plural(subject: Sequence[str]) -> bool:
         head.pop()  # "Turtles barely lost"
     if not head:
         return False
+    if head[-1].lower() in _QUANTIFIERS:
+        return True  # "all of Europe's airports remain", "tens of thousands … stage"
     if "and" in head or "&" in head:
         return True
     last = head[-1]
@@ -543,16 +568,44 @@ def _without_relative_clause(sentence: str) -> str:
 
 
 def _short_subject(clause: str) -> str:
-    """ "Russian Foreign Minister Sergei Lavrov is …" → "Lavrov is …": a headline's surname."""
+    """What a headline shortens first: "Russian Foreign Minister Sergei Lavrov is …" → "Lavrov
+    is …", "World Health Organization" → "WHO", "officially declares" → "declares"."""
+    clause = _SHORT_NAMES.sub(lambda m: _SHORT_NAME[m.group().lower()], clause)
     verb = _verb_index(clause)
     if not verb:
         return clause
     words = clause.split(" ")
     subject = words[:verb]
+    if subject and subject[-1].lower() in _SPARE_ADVERBS:
+        words.pop(verb - 1)
+        subject, verb = subject[:-1], verb - 1
     titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
-    if len(subject) >= 3 and titled and all(w[:1].isupper() or w == "of" for w in subject):
+    named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
+    if len(subject) >= 3 and titled and named and subject[-1][:1].isupper():
         return " ".join([subject[-1], *words[verb:]])
-    return clause
+    return " ".join(words)
+
+
+# The short forms headlines use for long names, when a title is too long.
+_SHORT_NAME = {
+    "world health organization": "WHO",
+    "united nations": "UN",
+    "european union": "EU",
+    "food and drug administration": "FDA",
+    "international monetary fund": "IMF",
+    "federal reserve": "Fed",
+    "federal bureau of investigation": "FBI",
+    "north atlantic treaty organization": "NATO",
+    "united states": "US",
+    "united kingdom": "UK",
+}
+_SHORT_NAMES = _Lazy(
+    r"\b(?:World Health Organization|United Nations|European Union|Food and Drug Administration|"
+    r"International Monetary Fund|Federal Reserve|Federal Bureau of Investigation|"
+    r"North Atlantic Treaty Organization|United States|United Kingdom)\b(?!\s\()",
+    re.IGNORECASE,
+)
+_SPARE_ADVERBS = _words("officially formally finally now also today")
 
 
 def _shorten(sentence: str, max_chars: int) -> str:
@@ -581,6 +634,14 @@ def _shorten(sentence: str, max_chars: int) -> str:
         for m in re.finditer(r",(?!\d)|[;:—–]|\s--?\s", sentence)  # not "1,700"
         if not _in_apposition(sentence, m.start())
     ]
+    # A word boundary may stand in for a phrase boundary that keeps too little, if it crosses
+    # no clause and ends on a plural or a number ("… to resettle 160,000 refugees").
+    first_clause = min((c for c in clause_cuts if c >= after_verb), default=len(sentence))
+    words = [
+        c
+        for c in usable([m.start() for m in re.finditer(r"\s", sentence)])
+        if c <= first_clause and _ends_on_plural_or_number(sentence[:c])
+    ]
     for cuts in (
         clause_cuts,
         [m.start() for m in _PREPOSITION.finditer(sentence) if not _joins_names(sentence, m)],
@@ -589,8 +650,11 @@ def _shorten(sentence: str, max_chars: int) -> str:
     ):
         fitting = usable(cuts)
         if fitting and (max(fitting) >= max_chars // 3 or cuts is not clause_cuts):
+            cut = max(fitting)
+            if cut < max_chars // 2 and words and max(words) > 1.5 * cut:
+                cut = max(words)  # a phrase boundary that keeps too little: a word boundary
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            return _TRAILING_MEASURE.sub("", _TRAILING_PUNCT.sub("", sentence[: max(fitting)]))
+            return _TRAILING_MEASURE.sub("", _TRAILING_PUNCT.sub("", sentence[:cut]))
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars])
 
@@ -627,16 +691,33 @@ def _ends_on_participle(text: str, rest: str, verb: int | None) -> bool:
     words = text.rstrip().split(" ")
     last = words[-1].lower()
     following = rest.split()[:1]
+    if not following:
+        return False
+    governed = following[0].lower()
+    if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
+        return governed in _GOVERNED  # "to try | to counter", but "agree to deal | that …"
     verbal = (
         last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
-        or (last.endswith("ing") and len(words) > 1 and words[-2].endswith(","))
+        or (last.endswith("ing") and len(words) > 1 and words[-2].endswith((",", "s")))
         or last in _IRREGULAR_PAST
-        or (len(words) > 1 and words[-2].lower() == "to")  # "to try | to counter"
+        or (last.endswith("s") and _lemma_s(last) in _VERB_LEMMAS and len(words) > 1)
     )
-    return verbal and bool(following) and following[0].lower() in _GOVERNED
+    return verbal and governed in _GOVERNED
 
 
 _GOVERNED = _words("by to with from into a an the for of on in at about that")
+
+
+def _ends_on_plural_or_number(text: str) -> bool:
+    last = text.rstrip(",;: ").rsplit(" ", 1)[-1]
+    if last.replace(",", "").replace(".", "").isdigit():
+        return True
+    return (
+        last.islower()
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "is"))
+        and _lemma_s(last) not in _VERB_LEMMAS
+    )
 
 
 def _tidy(text: str) -> str:
