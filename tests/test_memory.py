@@ -278,3 +278,27 @@ def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
     lead = "Peru to declare state of emergency on Chile border"
     assert followed_issue(lead, [lead], past, THIS_WEEK) is None
     assert followed_issue(lead, [lead], past, old + dt.timedelta(days=7)).id == "2026-W23"
+
+
+@pytest.mark.browser
+def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path):
+    """In Chromium, the Ranking tab shows the repeated headlines and the issue the lead follows."""
+    from newsletter.config import load_settings
+    from tests.browser import chromium, make_workspace, open_page, running_preview
+
+    workspace = make_workspace(tmp_path / "workspace")
+    settings, _ = load_settings(workspace)
+    sample = SAMPLE_SEED.read_text("utf-8").rstrip("\n")
+    seeds = workspace / "seeds"
+    _week(workspace, f"{sample}\nChile Closes Two Border Crossings With Peru — {CROSSINGS}\n")
+    build([str(seeds)], settings, AssembleOptions(today=LAST_WEEK))
+    _week(workspace, FOLLOW_UP)
+    with chromium() as browser, running_preview(workspace, day=THIS_WEEK) as running:
+        page = open_page(browser, running.url, view="ranking")
+        panel = page.locator("#panel-ranking")
+        panel.get_by_text("Repeated from earlier issues (2)").wait_for(timeout=5000)
+        text = panel.inner_text()
+        assert "Follows issue 2026-W47" in text
+        assert "Chile Shuts Crossings at Peruvian Frontier" in text
+        assert page.console_errors == []
+        page.context.close()
