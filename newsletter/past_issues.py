@@ -97,7 +97,7 @@ def _scanned(text: str) -> PastIssue | None:
         id=top[1],
         date=day,
         lead_title=" ".join(lead[1].split()),
-        headlines=tuple((" ".join(title.split()), url or None) for title, url in headlines),
+        headlines=tuple((title, url or None) for title, url in headlines),  # one line each
         lead_url=lead[2] or None,
     )
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
 from newsletter.assemble.memory import PastIssue, followed_issue, split_repeated
+from newsletter.assemble.relevance import lead_profile
 from newsletter.build import build
 from newsletter.cli import app
 from newsletter.errors import ManifestError
@@ -180,8 +181,8 @@ def test_the_most_recent_continued_lead_is_followed():
         PastIssue("2026-W47", LAST_WEEK, "Peru extends state of emergency on Chile border", ()),
         PastIssue("2026-W45", dt.date(2026, 11, 5), "Japan launches lunar probe", ()),
     ]
-    assert followed_issue(lead, [lead], past, THIS_WEEK).id == "2026-W47"
-    assert followed_issue(lead, [lead], past[2:], THIS_WEEK) is None
+    assert followed_issue(lead_profile(lead, [lead]), past, THIS_WEEK).id == "2026-W47"
+    assert followed_issue(lead_profile(lead, [lead]), past[2:], THIS_WEEK) is None
 
 
 def test_a_broken_earlier_manifest_stops_the_build_naming_it(workspace, last_week):
@@ -276,8 +277,11 @@ def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
     assert _titles(fresh) == ["Peru declares emergency on border with Chile"]
     assert _titles(repeated) == ["fed holds  rates steady", "Chile closes crossings"]
     lead = "Peru to declare state of emergency on Chile border"
-    assert followed_issue(lead, [lead], past, THIS_WEEK) is None
-    assert followed_issue(lead, [lead], past, old + dt.timedelta(days=7)).id == "2026-W23"
+    assert followed_issue(lead_profile(lead, [lead]), past, THIS_WEEK) is None
+    assert (
+        followed_issue(lead_profile(lead, [lead]), past, old + dt.timedelta(days=7)).id
+        == "2026-W23"
+    )
 
 
 @pytest.mark.browser

@@ -50,10 +50,8 @@ def assemble_issue(
 
     story = choose_lead(sources.stories, sources.headlines, options.lead)
     lead = lead_from_story(story)
-    ranked = rank_headlines(
-        lead_profile(story.title, story.paragraphs),
-        candidate_headlines(story, sources.stories, sources.headlines),
-    )
+    profile = lead_profile(story.title, story.paragraphs)
+    ranked = rank_headlines(profile, candidate_headlines(story, sources.stories, sources.headlines))
     from newsletter.assemble.memory import followed_issue, split_repeated
 
     fresh, repeated = split_repeated(ranked, past, options.today)
@@ -71,7 +69,7 @@ def assemble_issue(
         related=related,
         more=more if options.more_headlines else (),
         repeated=repeated,
-        follows=followed_issue(lead.title, story.paragraphs, past, options.today),
+        follows=followed_issue(profile, past, options.today),
     )
 
 
