@@ -82,7 +82,7 @@ def test_attribution_is_dropped(paragraph, title):
         (
             "JAKARTA: Five people were killed and a child was critically injured when a powerful "
             "earthquake struck off the coast of northern Indonesia on Wednesday.",
-            "Five people killed and child was critically injured",
+            "Five people killed and child critically injured",
         ),
         (
             "OSLO — The Nobel committee awarded the prize to two journalists.",

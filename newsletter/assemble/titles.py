@@ -136,7 +136,7 @@ _VERB_LEMMAS = _words(
     submit thrash trail trigger unite uphold vow withdraw worry wreck bring buy catch choose
     draw fly give know lend light ride ring seek sit sleep spread stick teach think throw
     understand wake wear take make come see build send tell begin lead put offer overhaul
-    hand hit damage destroy pass displace evacuate injure kill flee free claim mark mourn
+    hand hit damage destroy pass endure cause prepare plan try seek displace evacuate injure kill flee free claim mark mourn
     """
 )
 # Past forms and participles that are not the lemma plus "-ed": "made" → "make".
@@ -241,6 +241,9 @@ _RELATIVE_SUBJECT = _Lazy(
 _TO_FUTURE = _Lazy(
     r"\s(?:(?:is|are|was|were)\s(?:preparing|planning|set|poised|expected|going|due|about)\s"
     r"to|will|would)\s(?=[a-z])"
+)
+_COORDINATED_PASSIVE = _Lazy(
+    r"(\sand\s(?:\S+\s){1,3}?)(?:is|are|was|were)\s(?=(?:\w+ly\s)?[a-z]+ed\b)"
 )
 _PASSIVE = _Lazy(
     r"\s(?:is|are|was|were|has been|have been)(?:\sbeing)?\s(?=(?:\w+ly\s)?[a-z]+ed\b)"
@@ -438,6 +441,8 @@ def _headline_style(clause: str) -> str:
         if found and _verb_index(clause) == len(clause[: found.start()].split(" ")):
             clause = clause[: found.start()] + replacement + clause[found.end() :]
             changed = True
+            if pattern is _PASSIVE:  # "Five killed and a child was injured" → "… child injured"
+                clause = _COORDINATED_PASSIVE.sub(r"\1", clause, count=1)
     if not changed:
         clause = _present_tense(clause)
     verb = _verb_index(clause)
@@ -467,6 +472,13 @@ def _present_tense(clause: str) -> str:
     if not verb:
         return clause
     low = words[verb].lower()
+    if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith("ing"):
+        word, tail = _split_punctuation(words[verb + 1])  # "Spain is enduring" → "endures"
+        lemma = _lemma_ing(word.lower())
+        if lemma is None:
+            return clause
+        form = (_third_person(lemma) if low == "is" else lemma) + tail
+        return " ".join([*words[:verb], form, *words[verb + 2 :]])
     if low in ("has", "have") and verb + 1 < len(words):
         j = verb + 1
         if words[j].lower().endswith("ly") and j + 1 < len(words):
@@ -502,6 +514,16 @@ def _present_tense(clause: str) -> str:
 def _split_punctuation(word: str) -> tuple[str, str]:
     core = word.rstrip(",;:.!?”\"’')")
     return core, word[len(core) :]
+
+
+def _lemma_ing(word: str) -> str | None:
+    """The base form of a known verb's "-ing": "cutting" → "cut", "causing" → "cause"."""
+    stem = word[:-3]
+    candidates = [stem]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        candidates.append(stem[:-1])
+    candidates.append(stem + "e")
+    return next((c for c in candidates if c in _VERB_LEMMAS), None)
 
 
 def _lemma(word: str) -> str | None:
