@@ -136,7 +136,8 @@ _VERB_LEMMAS = _words(
     submit thrash trail trigger unite uphold vow withdraw worry wreck bring buy catch choose
     draw fly give know lend light ride ring seek sit sleep spread stick teach think throw
     understand wake wear take make come see build send tell begin lead put offer overhaul
-    hand hit damage destroy pass endure cause prepare plan try seek displace evacuate injure kill flee free claim mark mourn
+    hand hit damage destroy pass endure cause prepare plan try seek displace evacuate injure
+    kill flee free claim mark mourn
     """
 )
 # Past forms and participles that are not the lemma plus "-ed": "made" → "make".
