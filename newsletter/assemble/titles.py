@@ -67,7 +67,7 @@ DANGLING = _words(
     a an the and or but nor so yet of to in on at for with by from into onto over under about
     after before as than that which who whom whose while when where because since if its their
     his her our my your this these those some any each every such both either neither no not
-    very more most less least also up down off out per via amid among against between toward
+    very most less least also up down off out per via amid among against between toward
     towards despite during without within upon across along around near like including is are
     was were be been being has have had will would can could may might must shall should do does
     did new former top key major big small first last next other own high low long late early
