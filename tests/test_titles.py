@@ -82,7 +82,7 @@ def test_attribution_is_dropped(paragraph, title):
         (
             "JAKARTA: Five people were killed and a child was critically injured when a powerful "
             "earthquake struck off the coast of northern Indonesia on Wednesday.",
-            "Five people killed and child critically injured",
+            "Five people killed and child critically injured in Indonesia",
         ),
         (
             "OSLO — The Nobel committee awarded the prize to two journalists.",
@@ -159,6 +159,22 @@ def test_the_cut_never_stops_mid_phrase():
     title = derive_title([paragraph], max_chars=60)
     assert title_problems(title, max_chars=60) == [], title
     assert not title.endswith(("economic", "international", "of", "an"))
+
+
+def test_a_cut_that_takes_the_place_gives_it_back_only_from_where_it_happened():
+    """A title left without a place gets the one the cut took ("in central Turkey"), never
+    one from a clause about something else ("as unrest inspired by uprisings in Egypt")."""
+    quake = (
+        "A huge earthquake killed at least 1,700 people and injured thousands more on Monday in "
+        "central Turkey and northwest Syria, flattening apartment blocks."
+    )
+    assert derive_title([quake]).endswith("thousands more in Turkey")
+    yemen = (
+        "SANA, Yemen — Tens of thousands of protesters Thursday staged unprecedented "
+        "demonstrations against Yemen's autocratic president, a key U.S. ally in battling "
+        "Islamic militants, as unrest inspired by uprisings in Egypt and Tunisia spread further."
+    )
+    assert "Egypt" not in derive_title([yemen])
 
 
 def test_relative_clause_after_the_subject_is_dropped_keeping_the_place():

@@ -194,7 +194,9 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
     if len(clause) > max_chars:
         clause = _short_subject(clause)
     if len(clause) > max_chars:
+        whole = clause
         clause = _shorten(clause, max_chars)
+        clause = _with_place(clause, whole[len(clause) :], max_chars)
     title = _clean(clause)
     if len(title) > max_chars:  # a closing quote put back, or nothing to cut at
         title = _tidy(_clean(title[: max_chars - 1].rsplit(" ", 1)[0]))[:max_chars]
@@ -518,6 +520,40 @@ _TRAILING_MEASURE = Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?(?:,?\s[\w-]+)?\s(?:hours|days|weeks|"
     r"months|years|minutes|moments)$|,?\s(?:shortly|soon|just|moments|only)$"
 )
+
+
+def _with_place(title: str, cut_off: str, max_chars: int) -> str:
+    """ "Five people killed … | when an earthquake struck off northern Indonesia" → "… in
+    Indonesia": a title that names no place gets the first place the cut took where it says
+    where ("in central Turkey", "off the coast of northern Indonesia"), if it fits."""
+    from newsletter.assemble.terms import concept_pairs, is_place
+
+    if any(is_place(concept) for _, concept in concept_pairs(title)):
+        return title
+    # Only the first clause of what was cut: "… as unrest spread from Egypt" is elsewhere.
+    boundary = re.search(r"[,;:—–]|\s--\s", cut_off)
+    clause_end = boundary.start() if boundary else len(cut_off)
+    later = _SUBORDINATE.search(cut_off, 1)
+    if later and later.start() > 0:
+        clause_end = min(clause_end, later.start())
+    for m in _LOCATIVE.finditer(cut_off[:clause_end]):
+        run = m.group("place")
+        pairs = concept_pairs(run)
+        if len(pairs) == 1 and is_place(pairs[0][1]) and not run.endswith(_DEMONYM_ENDINGS):
+            placed = f"{title} in {run}"
+            return placed if len(placed) <= max_chars else title
+    return title
+
+
+# "in central Turkey", "off the coast of northern Indonesia": a place named as where it was.
+_LOCATIVE = Lazy(
+    r"\b(?:in|at|near|off|across|throughout|outside|inside)\s(?:the\s)?"
+    r"(?:(?:coast|city|capital|region|province|state|island|town|village|north|south|east|"
+    r"west)\sof\s)?(?:(?:northern|southern|eastern|western|central|remote|north|south|east|"
+    r"west|northwest|northeast|southwest|southeast|rural)\s)*"
+    r"(?P<place>[A-Z][\w’'-]+(?:\s[A-Z][\w’'-]+){0,2})"
+)
+_DEMONYM_ENDINGS = ("an", "ans", "ese", "ish", "i")
 
 
 def _joins_names(sentence: str, m: re.Match[str]) -> bool:
