@@ -95,6 +95,17 @@ def test_datelines_are_removed(paragraph, title):
     assert derive_title([paragraph]) == title
 
 
+def test_a_long_unnamed_speaker_goes_after_the_news():
+    """ "The governor of the region hit by the quake says 15 were killed" puts the news first."""
+    paragraph = (
+        "WELLINGTON, New Zealand — The governor of the central Papua New Guinea region hit by "
+        "an earthquake this week says at least 15 people were killed and the toll may rise."
+    )
+    title = derive_title([paragraph])
+    assert title == "At least 15 people killed and toll may rise, governor says"
+    assert title_problems(title) == []
+
+
 def test_a_pronoun_subject_is_resolved_to_the_named_speaker():
     """ "Lavrov said Friday he was optimistic" gives "Lavrov is …", never "He is …"."""
     paragraph = (

@@ -233,15 +233,19 @@ def plural_subject(subject: Sequence[str]) -> bool:
 
 
 def ends_incomplete(text: str) -> bool:
-    words = TOKEN.findall(TRAILING_PUNCT.sub("", text))
+    """Ends on an article, preposition, conjunction, adjective or a verb of saying without
+    what was said (a closing attribution, "…, governor says", is complete)."""
+    text = TRAILING_PUNCT.sub("", text)
+    words = TOKEN.findall(text)
     if not words:
         return True
     last = words[-1]
-    return (
-        last.lower() in DANGLING
-        or last.lower() in SPEECH_VERBS
-        or (last.islower() and adjective_like(last))
-    )
+    if last.lower() in SPEECH_VERBS:
+        return not _CLOSING_ATTRIBUTION.search(text)
+    return last.lower() in DANGLING or (last.islower() and adjective_like(last))
+
+
+_CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
 
 
 def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:

@@ -107,7 +107,7 @@ _MIDDLE_ATTRIBUTION = Lazy(
 _LEADING_ACCORDING = Lazy(r"^according to [^,]{1,100},\s*", re.IGNORECASE)
 # "Officials said on Friday that ..." / "Lavrov said Friday he was ..." / "groups say ..."
 _LEADING_SAID = Lazy(
-    r"^(?P<who>[^,]{1,80}?)\s(?P<verb>said|says|say|told reporters|announced|confirmed|stated)"
+    r"^(?P<who>[^,]{1,100}?)\s(?P<verb>said|says|say|told reporters|announced|confirmed|stated)"
     r"(?P<that>\sthat)?\s(?P<rest>.+)$"
 )
 _SUBORDINATORS = (
@@ -273,7 +273,7 @@ def _main_clause(sentence: str) -> str:
 def _leading_said(sentence: str) -> str:
     """Drop "Officials said that"; "Lavrov said Friday he was" becomes "Lavrov is"."""
     m = _LEADING_SAID.match(_TIME.sub("", sentence))
-    if m is None or verb_index(m["who"]) is not None:
+    if m is None or _has_own_verb(m["who"]):
         return sentence
     who, rest = m["who"].strip(), m["rest"].strip()
     pronoun, _, after = rest.partition(" ")
@@ -281,10 +281,33 @@ def _leading_said(sentence: str) -> str:
         return _resolve(who, pronoun.lower(), after) if _is_name(who) else sentence
     plain_say = m["verb"] in ("said", "says", "say", "told reporters")
     generic = who.split()[0].islower() or who.split()[0].lower() in ARTICLES
-    if m["that"] or (plain_say and generic):
+    if m["that"] or (plain_say and generic and len(who.split()) <= 3):
         # "Officials said that ...", "groups say ...": the news is what they said.
         return rest if verb_index(rest) is not None else sentence
+    if plain_say and generic and len(who.split()) >= 4 and verb_index(rest) is not None:
+        # "The governor of the region hit by the quake says 15 were killed" → "15 were
+        # killed, governor says": the news first, a long speaker cut to who they are.
+        return f"{rest}, {_speaker_head(who)} says"
     return sentence
+
+
+def _has_own_verb(text: str) -> bool:
+    """A finite verb, not a participle before "by" ("the region hit by an earthquake")."""
+    index = verb_index(text)
+    words = text.split()
+    return index is not None and not (index + 1 < len(words) and words[index + 1] == "by")
+
+
+def _speaker_head(who: str) -> str:
+    """ "The governor of the central Papua New Guinea region" → "governor"."""
+    head = []
+    for word in who.split():
+        if word.lower() in ("of", "in", "at", "from", "for", "with", "on", "who", "that", "hit"):
+            break
+        head.append(word)
+    head = [w for w in head if w.lower() not in ARTICLES] or who.split()[-1:]
+    text = " ".join(head)
+    return text if any(w[:1].isupper() for w in head[1:]) else text[:1].lower() + text[1:]
 
 
 def _resolve(who: str, pronoun: str, rest: str) -> str:
@@ -439,7 +462,12 @@ def _short_subject(clause: str) -> str:
     titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
     named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
     if len(subject) >= 3 and titled and named and subject[-1][:1].isupper():
-        return " ".join([subject[-1], *words[verb:]])
+        last_title = max(i for i, w in enumerate(subject) if w.lower() in _TITLE_WORDS)
+        name = subject[last_title + 1 :]
+        # "Sergei Lavrov" → "Lavrov"; "Kim Jong Un" stays whole (the family name comes first)
+        name = name[-1:] if len(name) == 2 else name
+        if name:
+            return " ".join([*name, *words[verb:]])
     return " ".join(words)
 
 
