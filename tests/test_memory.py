@@ -306,3 +306,21 @@ def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path):
         assert "Chile Shuts Crossings at Peruvian Frontier" in text
         assert page.console_errors == []
         page.context.close()
+
+
+def test_a_link_matches_whatever_its_case_slash_fragment_or_tracking_parameters():
+    """The same page linked as "HTTPS://Example.org/a/?utm_source=rss#top" is a repeat."""
+    past = [
+        PastIssue(
+            "2026-W47",
+            LAST_WEEK,
+            "Lead",
+            (("Old title", "HTTPS://Example.org/a/?utm_source=rss#top"),),
+        )
+    ]
+    ranked = [
+        ScoredHeadline(Headline("New wording", url="https://example.org/a"), 0.5),
+        ScoredHeadline(Headline("Other page", url="https://example.org/a?id=2"), 0.4),
+    ]
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
+    assert _titles(repeated) == ["New wording"] and _titles(fresh) == ["Other page"]

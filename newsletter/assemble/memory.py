@@ -116,7 +116,7 @@ class _PastIndex:
             items = (*issue.headlines, (issue.lead_title, issue.lead_url))
             self.by_url.update(
                 {
-                    url.lower().rstrip("/") if "#" not in url else _url_key(url): issue.id
+                    url.lower().rstrip("/") if _plain_url(url) else _url_key(url): issue.id
                     for _, url in items
                     if url
                 }
@@ -189,5 +189,15 @@ def _title_key(title: str) -> str:
 
 
 def _url_key(url: str) -> str:
-    """The same page whatever its case, a trailing slash or a fragment."""
-    return url.split("#", 1)[0].lower().rstrip("/")
+    """The same page whatever its case, a trailing slash, a fragment or tracking parameters
+    ("?utm_source=rss")."""
+    url = url.split("#", 1)[0].lower()
+    if "utm_" in url:
+        base, _, query = url.partition("?")
+        kept = [p for p in query.split("&") if p and not p.startswith("utm_")]
+        url = f"{base}?{'&'.join(kept)}" if kept else base
+    return url.rstrip("/")
+
+
+def _plain_url(url: str) -> bool:
+    return "#" not in url and "utm_" not in url
