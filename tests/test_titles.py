@@ -123,6 +123,11 @@ def test_a_pronoun_subject_is_resolved_to_the_named_speaker():
         derive_title([trailing])
         == "Secretary of State Antony Blinken is increasingly optimistic about talks"
     )
+    long = (
+        "U.S. Secretary of State Antony Blinken said on Monday he was increasingly optimistic "
+        "about a ceasefire agreement between the two countries before the end of the month."
+    )
+    assert derive_title([long]).startswith("Blinken is increasingly optimistic about ceasefire")
 
 
 @pytest.mark.parametrize(

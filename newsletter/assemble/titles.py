@@ -464,6 +464,8 @@ def _short_subject(clause: str) -> str:
     if len(subject) >= 3 and titled and named and subject[-1][:1].isupper():
         last_title = max(i for i, w in enumerate(subject) if w.lower() in _TITLE_WORDS)
         name = subject[last_title + 1 :]
+        if len(name) > 2 and name[0] == "of":
+            name = name[2:]  # "Secretary of State Antony Blinken": the office, then the name
         # "Sergei Lavrov" → "Lavrov"; "Kim Jong Un" stays whole (the family name comes first)
         name = name[-1:] if len(name) == 2 else name
         if name:
