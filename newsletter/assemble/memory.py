@@ -5,10 +5,11 @@ them in as `PastIssue` values.  Two questions are answered here:
 
 - which of this week's ranked headlines an earlier issue carried, matched by URL or title at
   any age, or as a near-duplicate title (the same concept-set Jaccard as duplicates.py folds a
-  week's pool with) within `NEAR_DUPLICATE_DAYS`: older than that, a headline worded like an
+  week's pool with) in the recent issues: those of the last `RECENT_DAYS`, and at least the
+  `RECENT_ISSUES` newest whatever their dates.  Older than that, a headline worded like an
   earlier one is most often news of a new event ("Fed cuts rates by a quarter point");
-- which earlier lead this week's lead continues: the most recent one, within `FOLLOWS_DAYS`,
-  whose title the ranker scores at least `FOLLOWS_THRESHOLD` against this week's lead, as it
+- which earlier lead this week's lead continues: the most recent of the recent issues whose
+  lead title the ranker scores at least `FOLLOWS_THRESHOLD` against this week's lead, as it
   would score a headline (a story last led months ago is news again, not a continuation).
 """
 
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 
 # An earlier lead this relevant to this week's lead would be a Related headline: the same story.
 FOLLOWS_THRESHOLD = 0.7
-NEAR_DUPLICATE_DAYS = 84  # twelve weekly issues
-FOLLOWS_DAYS = 84
+RECENT_DAYS = 84  # twelve weekly issues
+RECENT_ISSUES = 12  # an irregular newsletter's last twelve issues count as recent too
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def split_repeated(
     the most recent earlier issue that carried it (best first, as ranked)."""
     if not past or not ranked:
         return tuple(ranked), ()
-    index = _PastIndex(past, today - timedelta(days=NEAR_DUPLICATE_DAYS))
+    index = _PastIndex(past, recent_issues(past, today))
     fresh: list[ScoredHeadline] = []
     repeated: list[RepeatedHeadline] = []
     for item in ranked:
@@ -73,8 +74,7 @@ def followed_issue(
 
     `profile` is this week's lead as the ranker sees it (relevance.lead_profile).
     """
-    since = today - timedelta(days=FOLLOWS_DAYS)
-    past = [p for p in past if p.date >= since]
+    past = recent_issues(past, today)
     if not past:
         return None
     from newsletter.assemble.relevance import rank_headlines
@@ -87,6 +87,13 @@ def followed_issue(
         if issue.lead_title in strong:
             return FollowedIssue(issue.id, issue.lead_title)
     return None
+
+
+def recent_issues(past: Sequence[PastIssue], today: date) -> list[PastIssue]:
+    """The earlier issues of the last RECENT_DAYS, and at least the RECENT_ISSUES newest."""
+    since = today - timedelta(days=RECENT_DAYS)
+    newest_first = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
+    return [p for rank, p in enumerate(newest_first) if rank < RECENT_ISSUES or p.date >= since]
 
 
 class _PastIndex:
@@ -102,7 +109,7 @@ class _PastIndex:
     pair is missed, a price paid for staying inside the 50 ms budget.
     """
 
-    def __init__(self, past: Sequence[PastIssue], recent_since: date) -> None:
+    def __init__(self, past: Sequence[PastIssue], recent: Sequence[PastIssue]) -> None:
         self.by_url: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
         self.recent: dict[str, str] = {}  # title → issue, within the near-duplicate window
@@ -127,9 +134,7 @@ class _PastIndex:
                     for title, _ in items
                 }
             )
-        for issue in newest_first:
-            if issue.date < recent_since:
-                break
+        for issue in recent:  # newest first
             for title, _ in (*issue.headlines, (issue.lead_title, issue.lead_url)):
                 if title not in self.recent:
                     self.recent[title] = issue.id
