@@ -27,6 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_rank.py
+	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_send.py
 	$(BIN)/python bench/bench_archive.py
 	$(BIN)/python bench/bench_check.py

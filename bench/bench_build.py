@@ -1,9 +1,12 @@
 """Benchmark: building the sample issue, warm in-process and as a cold `newsletter build` process.
 
-    .venv/bin/python bench/bench_build.py [--runs 30]
+    .venv/bin/python bench/bench_build.py [--runs 30] [--against DIR]
 
 Targets on the 2-core reference machine: warm build ≤ 30 ms, cold process ≤ 0.6 s.
 Each build runs in a throwaway copy of the sample workspace; times are wall clock.
+`--against DIR` also times the cold build of another checkout of the package (DIR holds its
+newsletter/ and templates/, byte-compiled; e.g. `git archive <commit> newsletter templates`),
+alternating with this one in the same run, and prints the ratio.
 """
 
 from __future__ import annotations
@@ -75,19 +78,29 @@ def _stages(settings, options) -> dict[str, float]:
     }
 
 
-def cold(runs: int) -> dict[str, float]:
-    """`newsletter build seeds/` as a fresh process each time (start-up and imports included)."""
+def cold(runs: int, against: Path | None = None) -> dict[str, float]:
+    """`newsletter build seeds/` as a fresh process each time (start-up and imports included);
+    with `against`, that checkout's build too, alternating (its times as `against_*`)."""
     folder = sample_workspace()
     script = Path(sys.executable).with_name("newsletter")
     command = [str(script), "build", "seeds/", "--date", "2026-11-26"]
-    subprocess.run(command, cwd=folder, check=True, capture_output=True)  # compile .pyc files once
-    times = []
+    envs = {"": dict(os.environ)}
+    if against is not None:
+        envs["against_"] = {**os.environ, "PYTHONPATH": str(against.resolve())}
+    times: dict[str, list[float]] = {key: [] for key in envs}
+    for env in envs.values():  # compile .pyc files once
+        subprocess.run(command, cwd=folder, check=True, capture_output=True, env=env)
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=folder, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
+        for key, env in envs.items():
+            start = time.perf_counter()
+            subprocess.run(command, cwd=folder, check=True, capture_output=True, env=env)
+            times[key].append(time.perf_counter() - start)
     shutil.rmtree(folder)
-    return {"median_s": statistics.median(times), "min_s": min(times)}
+    result = {}
+    for key, samples in times.items():
+        result[f"{key}median_s"] = statistics.median(samples)
+        result[f"{key}min_s"] = min(samples)
+    return result
 
 
 def main() -> None:
@@ -95,6 +108,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--against", type=Path, help="another checkout to compare the cold build with"
+    )
     args = parser.parse_args()
     print(f"machine speed probe: {cpu_probe():.3f} s (0.19 s at its quickest)")
     w = warm(args.runs)
@@ -106,11 +122,18 @@ def main() -> None:
         f"  stages: load {w['load_ms']:.2f} ms, assemble {w['assemble_ms']:.2f} ms, "
         f"render {w['render_ms']:.2f} ms"
     )
-    c = cold(max(5, args.runs // 3))
+    c = cold(max(5, args.runs // 3), args.against)
     print(
         f"cold `newsletter build`: median {c['median_s']:.3f} s, "
         f"min {c['min_s']:.3f} s  (target ≤ 0.6 s)"
     )
+    if args.against is not None:
+        print(
+            f"  {args.against}: median {c['against_median_s']:.3f} s, min "
+            f"{c['against_min_s']:.3f} s; this one / that one: "
+            f"{c['median_s'] / c['against_median_s']:.2f}x median, "
+            f"{c['min_s'] / c['against_min_s']:.2f}x min"
+        )
 
 
 if __name__ == "__main__":

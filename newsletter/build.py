@@ -56,13 +56,16 @@ def build(
     """
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
-    from newsletter.assemble import assemble_issue
+    from newsletter.assemble import assemble_issue, iso_week_id
+    from newsletter.past_issues import read_past_issues
     from newsletter.render import check_story_sizes
     from newsletter.sources import load_sources
 
     loaded = load_sources(sources, settings.limits)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
-    issue = assemble_issue(loaded, settings, options)
+    this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
+    past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
+    issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(
         issue, display_path(folder), subject=settings.subject, preheader=settings.preheader

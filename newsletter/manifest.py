@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.errors import ManifestError, display_path
-from newsletter.models import Headline, Issue, Lead, ScoredHeadline
+from newsletter.models import FollowedIssue, Headline, Issue, Lead, RepeatedHeadline, ScoredHeadline
 
 MANIFEST_NAME = "issue.toml"
 RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see manifest_guard.py)
@@ -30,20 +30,23 @@ _HEADER = """\
 #    the lead's title, {{summary}} a sentence of its body): retitle the lead and they follow;
 #    write your own text instead and it is kept as you wrote it;
 #  - reorder headlines, delete them, or move them between [[related]] and [[more]];
-#  - score and matched show why each headline was ranked where it was.
+#  - score and matched show why each headline was ranked where it was;
+#  - [[repeated]] lists headlines an earlier issue carried (left out unless built with
+#    --repeat); follows names the earlier issue whose lead this one continues.
 # A build from the sources never overwrites this file once you edit it (unless --force,
 # which keeps your version as issue.toml.~1~).
 """
 
 # Every key the manifest may hold, table by table: a new key is one entry here (and its
 # reading below).  Anything else is an error with its line and the nearest known name.
-TOP_KEYS = ("id", "date", "subject", "preheader")
+TOP_KEYS = ("id", "date", "subject", "preheader", "follows", "follows_title")
 LEAD_KEYS = ("title", "title_derived", "url", "image", "image_alt", "source", "format", "body")
 HEADLINE_KEYS = ("title", "url", "score", "matched", "source", "also")
 TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables?, its keys)
     "lead": (False, LEAD_KEYS),
     "related": (True, HEADLINE_KEYS),
     "more": (True, HEADLINE_KEYS),
+    "repeated": (True, ("title", "url", "issue", "score", "source")),
 }
 
 
@@ -61,6 +64,7 @@ def manifest_text(
         f"date = {issue.date.isoformat()}",
         f"subject = {_string(issue.subject if subject is None else subject)}",
         f"preheader = {_string(issue.preheader if preheader is None else preheader)}",
+        *_memory_keys(issue),
         "",
         "[lead]",
     ]
@@ -88,7 +92,24 @@ def manifest_text(
                 lines.append(f"source = {_string(item.headline.source)}")
             if item.merged:
                 lines.append(f"also = [{', '.join(_string(h.title) for h in item.merged)}]")
+    for item in issue.repeated:
+        lines += ["", "[[repeated]]", f"title = {_string(item.title)}"]
+        if item.url:
+            lines.append(f"url = {_string(item.url)}")
+        lines += [f"issue = {_string(item.issue)}", f"score = {item.score:.3f}"]
+        if item.headline.source:
+            lines.append(f"source = {_string(item.headline.source)}")
     return "\n".join(lines) + "\n"
+
+
+def _memory_keys(issue: Issue) -> list[str]:
+    """Memory across issues, top level: the earlier issue this lead follows."""
+    if issue.follows is None:
+        return []
+    return [
+        f"follows = {_string(issue.follows.id)}",
+        f"follows_title = {_string(issue.follows.title)}",
+    ]
 
 
 def _string(value: str) -> str:
@@ -243,7 +264,46 @@ class _ManifestReader:
             lead=self.lead(lead_data),
             related=self.headlines(data, "related"),
             more=self.headlines(data, "more"),
+            repeated=self.repeated(data),
+            follows=self.follows(data),
         )
+
+    def follows(self, data: dict[str, Any]) -> FollowedIssue | None:
+        issue_id = self.text(data, "follows", "follows", required=False)
+        if issue_id is None:
+            return None
+        if not ISSUE_ID.match(issue_id):
+            raise self.fail("follows", f"'{issue_id}' must be the id of an earlier issue")
+        title = self.text(data, "follows_title", "follows_title", required=False)
+        if not title or not title.strip():
+            raise self.fail(
+                "follows_title", "missing; add the earlier lead's title or delete follows"
+            )
+        return FollowedIssue(issue_id, " ".join(title.split()))
+
+    def repeated(self, data: dict[str, Any]) -> tuple[RepeatedHeadline, ...]:
+        items = data.get("repeated", [])
+        if not isinstance(items, list):
+            raise self.fail("repeated", "write each headline as a [[repeated]] table")
+        result = []
+        for i, item in enumerate(items):
+            label = f"repeated[{i + 1}]"
+            if not isinstance(item, dict):
+                raise self.fail(label, "write each headline as a [[repeated]] table")
+            title = " ".join(
+                (self.text(item, "title", f"{label}.title", "repeated", i) or "").split()
+            )
+            issue_id = self.text(item, "issue", f"{label}.issue", "repeated", i) or ""
+            score = item.get("score", 0.0)
+            if isinstance(score, bool) or not isinstance(score, int | float):
+                raise self.fail(f"{label}.score", "must be a number", "repeated", i)
+            headline = Headline(
+                title=title,
+                url=self.url(item, f"{label}.url", "repeated", i),
+                source=str(item.get("source", "")),
+            )
+            result.append(RepeatedHeadline(headline, issue_id, float(score)))
+        return tuple(result)
 
     def lead(self, data: dict[str, Any]) -> Lead:
         title = (self.text(data, "title", "lead.title", "lead") or "").strip()

@@ -112,6 +112,29 @@ class Lead:
         return body_paragraphs(self.body, self.format)
 
 
+class RepeatedHeadline(NamedTuple):
+    """A candidate headline an earlier issue already carried (memory across issues)."""
+
+    headline: Headline
+    issue: str  # the id of the earlier issue that carried it
+    score: float = 0.0  # its relevance to this issue's lead
+
+    @property
+    def title(self) -> str:
+        return self.headline.title
+
+    @property
+    def url(self) -> str | None:
+        return self.headline.url
+
+
+class FollowedIssue(NamedTuple):
+    """The earlier issue whose lead this issue's lead continues: "Previously: …"."""
+
+    id: str
+    title: str  # that issue's lead title, as the "Previously" line shows it
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     """An assembled issue: everything the render needs, in the order it shows."""
@@ -123,6 +146,9 @@ class Issue:
     lead: Lead
     related: tuple[ScoredHeadline, ...] = ()
     more: tuple[ScoredHeadline, ...] = ()
+    # Memory across issues: headlines earlier issues carried, and the lead this one follows.
+    repeated: tuple[RepeatedHeadline, ...] = ()
+    follows: FollowedIssue | None = None
 
 
 @dataclass(frozen=True, slots=True)

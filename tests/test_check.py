@@ -73,7 +73,7 @@ CRAFTS = {
     "subject.caps": lambda c: c.manifest('subject = "', 'subject = "PERU DECLARES AN EMERGENCY" #'),
     "preheader.present": lambda c: c.manifest('preheader = "', 'preheader = "" #'),
     "preheader.repeat": lambda c: c.manifest(
-        'preheader = "', 'preheader = "Peru is preparing to declare a state of emergency" #'
+        'preheader = "', 'preheader = "Peru to declare state of emergency on Chile border" #'
     ),
     "links.placeholder": lambda c: c.built_html('<p><a href="TODO">the story</a></p>'),
     "links.absolute": lambda c: c.built_html('<p><a href="news/today.html">the story</a></p>'),

@@ -36,7 +36,18 @@ def test_build_json_is_the_full_ranking(workspace):
     result = run("build", "seeds/", "--date", "2026-11-26", "--related", "3", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"issue_dir", "id", "subject", "preheader", "lead", "related", "more"}
+    assert set(data) == {
+        "issue_dir",
+        "id",
+        "subject",
+        "preheader",
+        "lead",
+        "related",
+        "more",
+        "repeated",
+        "follows",
+    }
+    assert data["repeated"] == [] and data["follows"] is None  # no earlier issue in issues/
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
     assert (
         set(data["lead"]) == {"title", "title_derived", "url"}

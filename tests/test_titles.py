@@ -1,4 +1,4 @@
-"""Derived titles for untitled leads: the first sentence's main clause, short and clean."""
+"""Derived titles for untitled leads: a headline an editor would keep, from the first sentence."""
 
 from __future__ import annotations
 
@@ -9,18 +9,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.assemble.titles import derive_title, first_sentence, sentences
-
-SAMPLE = tomllib.loads(
-    (Path(__file__).parent / "data" / "labelled" / "01_peru_border_seed.toml").read_text("utf-8")
+from newsletter.assemble.titles import (
+    derive_title,
+    first_sentence,
+    sentences,
+    title_problems,
+    without_dateline,
 )
 
+DATA = Path(__file__).parent / "data"
+SAMPLE = tomllib.loads((DATA / "labelled" / "01_peru_border_seed.toml").read_text("utf-8"))
+LEADS = [
+    lead
+    for path in sorted((DATA / "titles").glob("*.toml"))
+    for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+]
+# Measured on tests/data/titles (59 real leads): how many derived titles pass every rule of
+# title_problems.  A change that lowers it fails; raise it when titles get better.
+PASSING_RULES = 57
 
-def test_sample_seed_title():
-    """The sample seed gives its main clause, without the subordinate clause and attribution."""
-    assert derive_title(SAMPLE["paragraphs"]) == (
-        "Peru is preparing to declare a state of emergency along its border with Chile"
-    )
+
+def test_sample_seed_title_is_a_headline():
+    """The sample seed's title is written like a headline, shorter than its first sentence."""
+    title = derive_title(SAMPLE["paragraphs"])
+    assert title == "Peru to declare state of emergency on Chile border"
+    assert len(title) < len(first_sentence(SAMPLE["paragraphs"][0]))
 
 
 @pytest.mark.parametrize(
@@ -28,29 +41,117 @@ def test_sample_seed_title():
     [
         (
             "The Senate passed the budget bill late on Thursday, Majority Leader John Thune said.",
-            "The Senate passed the budget bill late on Thursday",
+            "Senate passes budget bill",
         ),
         (
             "According to Peruvian police General Arturo Valverde, at least 100 foreign nationals "
             "are gathered at the border.",
-            "At least 100 foreign nationals are gathered at the border",
+            "At least 100 foreign nationals gathered at border",
         ),
         (
             "Officials said on Friday that the border crossing at Tacna would reopen next week.",
-            "The border crossing at Tacna would reopen next week",
+            "Border crossing at Tacna to reopen next week",
         ),
         (
             "Floodwaters rose across Valencia, according to the regional government.",
-            "Floodwaters rose across Valencia",
+            "Floodwaters rise across Valencia",
         ),
         (
-            "Gen. Valverde said the border was calm. He added more.",
-            "Gen. Valverde said the border was calm",
+            "The Egyptian government has resigned, state television announced on Saturday, hours "
+            "after President Hosni Mubarak said amid nationwide protests that a new cabinet would "
+            "be appointed during the day.",
+            "Egyptian government resigns",
         ),
     ],
 )
 def test_attribution_is_dropped(paragraph, title):
-    """Trailing attributions, leading "According to X," and "officials said that" are dropped."""
+    """Attributions at the end, at the start ("According to X,", "officials said that") and in
+    the middle (", state television announced on Saturday,") are dropped."""
+    assert derive_title([paragraph]) == title
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "BANDAR SERI BEGAWAN, Brunei (AP) — A new criminal law that could include penalties "
+            "like amputation for theft and stoning for adultery will be enforced for Muslims in "
+            "Brunei in six months, its ruling sultan announced.",
+            "New criminal law to be enforced for Muslims in Brunei in six months",
+        ),
+        (
+            "JAKARTA: Five people were killed and a child was critically injured when a powerful "
+            "earthquake struck off the coast of northern Indonesia on Wednesday.",
+            "Five people killed and child critically injured in Indonesia",
+        ),
+        (
+            "OSLO — The Nobel committee awarded the prize to two journalists.",
+            "Nobel committee awards prize to two journalists",
+        ),
+    ],
+)
+def test_datelines_are_removed(paragraph, title):
+    """ "MANILA (AP) —", "OSLO —" and "JAKARTA:" datelines never reach the title."""
+    assert derive_title([paragraph]) == title
+
+
+def test_a_long_unnamed_speaker_goes_after_the_news():
+    """ "The governor of the region hit by the quake says 15 were killed" puts the news first."""
+    paragraph = (
+        "WELLINGTON, New Zealand — The governor of the central Papua New Guinea region hit by "
+        "an earthquake this week says at least 15 people were killed and the toll may rise."
+    )
+    title = derive_title([paragraph])
+    assert title == "At least 15 people killed and toll may rise, governor says"
+    assert title_problems(title) == []
+
+
+def test_a_pronoun_subject_is_resolved_to_the_named_speaker():
+    """ "Lavrov said Friday he was optimistic" gives "Lavrov is …", never "He is …"."""
+    paragraph = (
+        "Russian Foreign Minister Sergei Lavrov said Friday he was “cautiously optimistic” about "
+        "talks on Iran’s nuclear program despite statements from France that negotiations had "
+        "failed to yield progress."
+    )
+    assert derive_title([paragraph]) == (
+        "Lavrov is “cautiously optimistic” about talks on Iran’s nuclear program"
+    )
+    trailing = (
+        "He is increasingly optimistic about the talks, Secretary of State Antony Blinken said."
+    )
+    assert (
+        derive_title([trailing])
+        == "Secretary of State Antony Blinken is increasingly optimistic about talks"
+    )
+    long = (
+        "U.S. Secretary of State Antony Blinken said on Monday he was increasingly optimistic "
+        "about a ceasefire agreement between the two countries before the end of the month."
+    )
+    assert derive_title([long]).startswith("Blinken is increasingly optimistic about ceasefire")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "After topping the box office for two consecutive weeks, Teenage Mutant Ninja Turtles "
+            "barely lost the race this time, yet it held well in its own right.",
+            "Teenage Mutant Ninja Turtles barely lose race this time",
+        ),
+        (
+            "Amid protests of up to 200,000 over the weekend, the government withdrew the bill.",
+            "Government withdraws bill",
+        ),
+        (
+            "Embattled Ukrainian President Viktor Yanukovych, facing massive anti-government "
+            "protests in Kyiv and regional capitals, has agreed to re-shuffle his government and "
+            "amend controversial new anti-protest laws.",
+            "Yanukovych agrees to re-shuffle his government",
+        ),
+    ],
+)
+def test_a_leading_phrase_or_an_aside_without_a_main_clause_goes(paragraph, title):
+    """A title is the main clause: no opening "After …," or "Amid …," and no aside before the verb."""
     assert derive_title([paragraph]) == title
 
 
@@ -60,22 +161,50 @@ def test_long_sentence_cut_at_a_clause_never_mid_word():
         "Shares of Nvidia plunged on Monday, wiping nearly $600 billion off its market value, "
         "after Chinese startup DeepSeek released a cheaper artificial intelligence model."
     )
-    title = derive_title([paragraph], max_chars=60)
-    assert title == "Shares of Nvidia plunged on Monday"
+    assert derive_title([paragraph], max_chars=60) == "Shares of Nvidia plunge"
     long_word = derive_title(["Unbreakable " * 20], max_chars=40)
     assert len(long_word) <= 40 and long_word.endswith("Unbreakable")
 
 
+def test_the_cut_never_stops_mid_phrase():
+    """The length cut ends on a complete phrase, not on an adjective or a preposition."""
+    paragraph = (
+        "The leaders of twelve nations began the creation of an international economic forum "
+        "for the region on Tuesday in a ceremony at the old palace of the city."
+    )
+    title = derive_title([paragraph], max_chars=60)
+    assert title_problems(title, max_chars=60) == [], title
+    assert not title.endswith(("economic", "international", "of", "an"))
+
+
+def test_a_cut_that_takes_the_place_gives_it_back_only_from_where_it_happened():
+    """A title left without a place gets the one the cut took ("in central Turkey"), never
+    one from a clause about something else ("as unrest inspired by uprisings in Egypt")."""
+    quake = (
+        "A huge earthquake killed at least 1,700 people and injured thousands more on Monday in "
+        "central Turkey and northwest Syria, flattening apartment blocks."
+    )
+    assert derive_title([quake]).endswith("thousands more in Turkey")
+    yemen = (
+        "SANA, Yemen — Tens of thousands of protesters Thursday staged unprecedented "
+        "demonstrations against Yemen's autocratic president, a key U.S. ally in battling "
+        "Islamic militants, as unrest inspired by uprisings in Egypt and Tunisia spread further."
+    )
+    assert "Egypt" not in derive_title([yemen])
+
+
 def test_relative_clause_after_the_subject_is_dropped_keeping_the_place():
-    """ "A fire that tore through towers in X has killed…" keeps its verb: "A fire in X has killed…"."""
+    """ "A fire that tore through towers in X has killed…" keeps its verb: "Fire in X has killed…"."""
     paragraph = (
         "A fire that tore through several high-rise residential towers in Hong Kong's Tai Po "
         "district has killed at least 44 people, authorities said on Thursday, making it the "
         "city's deadliest blaze in decades."
     )
-    assert derive_title([paragraph]) == "A fire in Hong Kong's Tai Po district has killed at least 44 people"
+    assert (
+        derive_title([paragraph]) == "Fire in Hong Kong's Tai Po district kills at least 44 people"
+    )
     short = "The company that makes the app said it would cut 500 jobs."
-    assert derive_title([short]) == "The company that makes the app said it would cut 500 jobs"
+    assert derive_title([short]) == "Company that makes app said it would cut 500 jobs"
 
 
 def test_a_place_in_apposition_is_not_a_clause_boundary():
@@ -84,7 +213,7 @@ def test_a_place_in_apposition_is_not_a_clause_boundary():
         "Negotiators at the United Nations climate summit in Belém, Brazil, agreed on Saturday "
         "to a deal that calls for tripling finance to help poor countries adapt to a warming planet."
     )
-    assert derive_title([paragraph]).endswith("Brazil, agreed")
+    assert derive_title([paragraph]).endswith("Brazil, agree to deal")
 
 
 def test_skips_blank_paragraphs_and_handles_empty():
@@ -96,7 +225,11 @@ def test_skips_blank_paragraphs_and_handles_empty():
 def test_sentences_split_at_ends_not_abbreviations_and_keep_closing_quotes():
     """A paragraph splits into sentences; "U.S." ends none and a closing quote stays with its own."""
     text = "U.S. officials met Gen. Valverde. “We leave,” he said. Talks went on"
-    assert sentences(text) == ["U.S. officials met Gen. Valverde.", "“We leave,” he said.", "Talks went on"]
+    assert sentences(text) == [
+        "U.S. officials met Gen. Valverde.",
+        "“We leave,” he said.",
+        "Talks went on",
+    ]
 
 
 def test_first_sentence_keeps_abbreviations():
@@ -104,7 +237,58 @@ def test_first_sentence_keeps_abbreviations():
     assert first_sentence("The U.S. Senate voted. Then it adjourned.") == "The U.S. Senate voted."
 
 
-@settings(max_examples=200, deadline=None)
+def test_title_problems_names_each_broken_rule():
+    """Each rule an editor holds a headline to is reported when broken, and a good title has none."""
+    assert title_problems("Peru to declare state of emergency on Chile border") == []
+    assert "opens on the pronoun 'He'" in title_problems(
+        "He is increasingly optimistic about talks"
+    )
+    assert any(
+        "no finite verb" in p for p in title_problems("After two weekends of box office domination")
+    )
+    assert any(
+        "opens on 'Amid'" in p
+        for p in title_problems("Amid protests of up to 200,000 over the bill")
+    )
+    assert any(
+        "incomplete" in p
+        for p in title_problems("Leaders began the creation of an international economic")
+    )
+    assert any("dateline" in p for p in title_problems("OSLO — The committee awarded the prize"))
+    sentence = (
+        "Peru is preparing to declare a state of emergency along its border with Chile today."
+    )
+    assert any("not shorter" in p for p in title_problems(sentence.rstrip("."), sentence))
+
+
+def test_capitalising_never_lengthens_the_title():
+    """A title opening on "ß" is not capitalised to "SS" past the limit (a hypothesis find)."""
+    title = derive_title(["ß0000000000000000000"], max_chars=20)
+    assert len(title) <= 20 and title == "ß0000000000000000000"
+
+
+def test_real_leads_pass_the_rules_at_the_measured_level():
+    """On the real first paragraphs the derived titles pass the rules at least as often as measured."""
+    failing = []
+    for lead in LEADS:
+        paragraphs = lead["paragraphs"]
+        title = derive_title(paragraphs)
+        problems = title_problems(title, first_sentence(without_dateline(paragraphs[0])))
+        if problems:
+            failing.append((title, problems))
+    assert len(LEADS) >= 30
+    assert len(LEADS) - len(failing) >= PASSING_RULES, failing
+
+
+def test_real_leads_are_never_their_first_sentence_word_for_word():
+    """No derived title of a real lead repeats a long first sentence whole."""
+    for lead in LEADS:
+        sentence = first_sentence(without_dateline(lead["paragraphs"][0])).rstrip(".")
+        if len(sentence) > 60:
+            assert derive_title(lead["paragraphs"]) != sentence
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=300), max_size=3), st.integers(min_value=20, max_value=120))
 def test_any_text_gives_a_short_clean_title(paragraphs, max_chars):
     """Any text gives a title within the limit and without trailing punctuation."""
@@ -112,3 +296,90 @@ def test_any_text_gives_a_short_clean_title(paragraphs, max_chars):
     assert len(title) <= max_chars
     assert title == title.strip()
     assert not title or title[-1] not in ".,;:!?"
+
+
+# A small grammar of wire-style first sentences: the pieces vary, the rules must hold.
+_SUBJECTS = st.sampled_from(
+    [
+        "The government",
+        "Peru",
+        "The European Commission",
+        "Police in Lima",
+        "A court in Oslo",
+        "The central bank",
+        "Chile's president",
+        "Thousands of farmers",
+    ]
+)
+_VERBS = st.sampled_from(
+    [
+        "has approved",
+        "rejected",
+        "is preparing to sign",
+        "will close",
+        "announced",
+        "won",
+        "has banned",
+    ]
+)
+_OBJECTS = st.sampled_from(
+    ["a new law", "the border crossing", "the budget", "a deal with unions", "fuel subsidies"]
+)
+_TAILS = st.lists(
+    st.sampled_from(
+        [
+            "on Friday",
+            "in the capital",
+            "after weeks of protests",
+            "as prices rose across the region",
+            "despite warnings from economists",
+            "for the first time in a decade",
+            "with the support of the opposition",
+        ]
+    ),
+    max_size=4,
+)
+_DATELINES = st.sampled_from(
+    ["", "LIMA (AP) — ", "OSLO — ", "JAKARTA: ", "WELLINGTON, New Zealand — "]
+)
+_LEADING = st.sampled_from(["", "After two weeks of talks, ", "Amid protests of up to 200,000, "])
+_ATTRIBUTIONS = st.sampled_from(
+    ["", ", officials said", ", the minister announced on Friday", ", according to Reuters"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _DATELINES, _LEADING, _SUBJECTS, _VERBS, _OBJECTS, _TAILS, _ATTRIBUTIONS, st.integers(50, 100)
+)
+def test_wire_sentences_give_titles_that_pass_every_rule(
+    dateline, leading, subject, verb, obj, tails, attribution, max_chars
+):
+    """Any wire-style first sentence gives a title that names its subject, keeps its verb, ends
+    on a complete phrase, drops the dateline, and is shorter than a long sentence."""
+    body = " ".join([subject, verb, obj, *tails])
+    sentence = f"{leading}{body[0].lower() if leading else body[0]}{body[1:]}{attribution}."
+    if leading and not subject.startswith(("Peru", "Police", "Chile", "Thousands", "A ")):
+        sentence = f"{leading}{body[0].lower()}{body[1:]}{attribution}."
+    title = derive_title([dateline + sentence, "A second paragraph."], max_chars=max_chars)
+    assert title_problems(title, sentence, max_chars) == [], (sentence, title)
+    named = subject.removeprefix("The ").removeprefix("A ").split()[0]
+    assert title.split()[0].lower() == named.lower(), (sentence, title)
+    assert obj.split()[-1] in title.split(), (sentence, title)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["Foreign Minister Ana Ruiz", "Governor Tomas Berg", "Mayor Lin Okafor"]),
+    st.sampled_from(["said", "said on Monday", "told reporters"]),
+    st.sampled_from(["he", "she"]),
+    st.sampled_from(
+        ["was optimistic about the talks", "would sign the deal next week", "had resigned"]
+    ),
+)
+def test_a_pronoun_never_opens_the_title(speaker, said, pronoun, news):
+    """ "X said he …" names X in the title, never the bare pronoun."""
+    title = derive_title([f"{speaker} {said} {pronoun} {news}."])
+    assert title.split()[0].lower() not in {"he", "she"}, title
+    assert speaker.split()[-1] in title, title
+    assert title_problems(title) == [], title

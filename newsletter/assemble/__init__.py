@@ -7,11 +7,16 @@ date comes in as an argument (the clock is read only at the CLI edge).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
 from newsletter.models import Issue, Lead, ScoredHeadline, Sources, Story
+
+if TYPE_CHECKING:
+    from newsletter.assemble.memory import PastIssue
 
 PREHEADER_CHARS = 140
 
@@ -25,20 +30,33 @@ class AssembleOptions:
     lead: str | None = None  # a source file or a story title
     related: int = 5  # at most this many headlines under "Related"
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
+    repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
 
 
-def assemble_issue(sources: Sources, settings: Settings, options: AssembleOptions) -> Issue:
-    """Choose the lead, rank the candidates against it, and cut the issue's sections."""
+def assemble_issue(
+    sources: Sources,
+    settings: Settings,
+    options: AssembleOptions,
+    past: Sequence[PastIssue] = (),
+) -> Issue:
+    """Choose the lead, rank the candidates against it, and cut the issue's sections.
+
+    `past` are the workspace's earlier issues: a headline one of them carried is left out
+    (listed as repeated; kept with `options.repeat`), and the lead may follow one's lead.
+    """
     from newsletter.assemble.candidates import candidate_headlines
     from newsletter.assemble.lead import choose_lead
     from newsletter.assemble.relevance import lead_profile, rank_headlines
 
     story = choose_lead(sources.stories, sources.headlines, options.lead)
     lead = lead_from_story(story)
-    ranked = rank_headlines(
-        lead_profile(story.title, story.paragraphs),
-        candidate_headlines(story, sources.stories, sources.headlines),
-    )
+    profile = lead_profile(story.title, story.paragraphs)
+    ranked = rank_headlines(profile, candidate_headlines(story, sources.stories, sources.headlines))
+    from newsletter.assemble.memory import followed_issue, split_repeated
+
+    fresh, repeated = split_repeated(ranked, past, options.today)
+    if not options.repeat:
+        ranked = fresh
     related, more = split_related(ranked, options.related)
     issue_id = options.issue_id or iso_week_id(options.today)
     fields = text_fields(settings, lead, issue_id, options.today, len(related))
@@ -50,6 +68,8 @@ def assemble_issue(sources: Sources, settings: Settings, options: AssembleOption
         lead=lead,
         related=related,
         more=more if options.more_headlines else (),
+        repeated=repeated,
+        follows=followed_issue(profile, past, options.today),
     )
 
 

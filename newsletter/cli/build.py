@@ -42,6 +42,11 @@ def build(
     day: str = typer.Option(
         None, "--date", metavar="YYYY-MM-DD", help="The issue's date. [default: today]"
     ),
+    repeat: bool = typer.Option(
+        False,
+        "--repeat",
+        help="Keep headlines an earlier issue in issues/ carried (default: leave them out).",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the assembled issue as one JSON object."
     ),
@@ -75,17 +80,18 @@ def build(
         lead=lead,
         related=settings.related,
         more_headlines=settings.more_headlines and not no_more,
+        repeat=repeat,
     )
     result = build_issue(sources or ["seeds"], settings, options, out=out, force=force)
     for warning in result.warnings:
         warn(warning)
     if as_json:
-        typer.echo(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(_as_json(result, settings), ensure_ascii=False, indent=2))
     else:
-        _report(result)
+        _report(result, repeat)
 
 
-def _as_json(result) -> dict:
+def _as_json(result, settings) -> dict:
     from newsletter.errors import display_path
 
     issue = result.issue
@@ -108,10 +114,23 @@ def _as_json(result) -> dict:
         },
         "related": items(issue.related),
         "more": items(issue.more),
+        "repeated": [
+            {"title": h.title, "url": h.url, "issue": h.issue, "score": h.score}
+            for h in issue.repeated
+        ],
+        "follows": (
+            {
+                "id": issue.follows.id,
+                "title": issue.follows.title,
+                "url": settings.web_url(issue.follows.id),
+            }
+            if issue.follows
+            else None
+        ),
     }
 
 
-def _report(result) -> None:
+def _report(result, repeat: bool = False) -> None:
     from newsletter.errors import display_path
     from newsletter.render import GMAIL_CLIP_BYTES
 
@@ -125,6 +144,11 @@ def _report(result) -> None:
     if issue.lead.title_derived:
         typer.echo(f"           (title derived from the story: check it in {folder}/issue.toml)")
     typer.echo(f"  related  {len(issue.related)} headline(s); more headlines: {len(issue.more)}")
+    if issue.repeated:
+        kept = "kept" if repeat else "left out"
+        typer.echo(f"  repeated {len(issue.repeated)} headline(s) earlier issues carried ({kept})")
+    if issue.follows:
+        typer.echo(f"  follows  {issue.follows.id}: {issue.follows.title}")
     share = result.html_bytes / GMAIL_CLIP_BYTES
     typer.echo(
         f"  html     {result.html_bytes / 1024:.1f} KB "

@@ -7,7 +7,7 @@ headline was chosen), the plain text, and the size against Gmail's clip.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from newsletter.models import Issue, ScoredHeadline
@@ -18,8 +18,13 @@ KEY_HEADERS = ("Subject", "From", "Reply-To", "To", "Date", "List-Id", "List-Uns
                "List-Unsubscribe-Post")
 
 
-def summarize_issue(issue: Issue, files: Mapping[str, bytes]) -> dict[str, Any]:
-    """The page's view of one built issue: headers, ranking, text and size."""
+def summarize_issue(
+    issue: Issue, files: Mapping[str, bytes], web_url: Callable[[str], str] | None = None
+) -> dict[str, Any]:
+    """The page's view of one built issue: headers, ranking, text and size.
+
+    `web_url` gives an issue's web page (Settings.web_url), for the "follows" link.
+    """
     from email import policy
     from email.parser import BytesParser
 
@@ -48,6 +53,7 @@ def summarize_issue(issue: Issue, files: Mapping[str, bytes]) -> dict[str, Any]:
             },
             "related": [_headline(h) for h in issue.related],
             "more": [_headline(h) for h in issue.more],
+            **_memory(issue, web_url),
         },
     }
 
@@ -56,6 +62,26 @@ def _headers(items: list[tuple[str, Any]]) -> list[list[str]]:
     order = {name.lower(): i for i, name in enumerate(KEY_HEADERS)}
     ranked = sorted(enumerate(items), key=lambda e: (order.get(e[1][0].lower(), len(order)), e[0]))
     return [[name, str(value)] for _, (name, value) in ranked]
+
+
+def _memory(issue: Issue, web_url: Callable[[str], str] | None) -> dict[str, Any]:
+    """Memory across issues: headlines left out as repeated, and the lead this one follows."""
+    follows = issue.follows
+    return {
+        "repeated": [
+            {"title": h.title, "url": h.url, "issue": h.issue, "score": round(h.score, 3)}
+            for h in issue.repeated
+        ],
+        "follows": (
+            {
+                "id": follows.id,
+                "title": follows.title,
+                "url": web_url(follows.id) if web_url else None,
+            }
+            if follows
+            else None
+        ),
+    }
 
 
 def _headline(item: ScoredHeadline) -> dict[str, Any]:

@@ -165,6 +165,8 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
         "web_url": settings.web_url(issue.id),
         "lead_html": lead_html(issue.lead),
         "lead_text": lead_text(issue.lead),
+        # Memory across issues: the web page of the earlier issue this lead continues.
+        "previously_url": settings.web_url(issue.follows.id) if issue.follows else None,
     }
 
 

@@ -167,7 +167,12 @@
       el("h2", { id: "rank-lead", text: "Lead" }),
       el("p", {}, leadTitle,
         lead.title_derived ? el("span", { className: "badge", text: "title derived from the story: check it" }) : null),
-      lead.source ? el("p", { className: "source", text: `from ${lead.source}` }) : null);
+      lead.source ? el("p", { className: "source", text: `from ${lead.source}` }) : null,
+      ranking.follows ? el("p", { className: "follows" }, "Follows issue ",
+        ranking.follows.url
+          ? el("a", { href: ranking.follows.url, target: "_blank", rel: "noopener", text: ranking.follows.id })
+          : ranking.follows.id,
+        `: ${ranking.follows.title}`) : null);
     const all = [...ranking.related, ...ranking.more];
     const top = Math.max(1, ...all.map((h) => h.score));
     const table = (id, heading, items, why) => {
@@ -192,7 +197,24 @@
     };
     $("ranking-tables").replaceChildren(leadBlock,
       table("rank-related", "Related", ranking.related, "The best matches above the relevance threshold, best first."),
-      table("rank-more", "More headlines", ranking.more, "The rest, in rank order."));
+      table("rank-more", "More headlines", ranking.more, "The rest, in rank order."),
+      repeatedTable(ranking.repeated || []));
+  }
+
+  function repeatedTable(items) {
+    // Memory across issues: headlines an earlier issue of the workspace already carried.
+    const section = el("section", { className: "ranking-section", "aria-labelledby": "rank-repeated" },
+      el("h2", { id: "rank-repeated", text: `Repeated from earlier issues (${items.length})` }),
+      el("p", { className: "note", text: "Left out unless built with --repeat." }));
+    if (items.length === 0) return section;
+    section.append(el("table", { className: "ranking" },
+      el("thead", {}, el("tr", {}, ...["Headline", "Score", "Carried by"].map(
+        (t) => el("th", { scope: "col", text: t })))),
+      el("tbody", {}, ...items.map((h) => el("tr", {},
+        el("td", {}, h.url ? el("a", { href: h.url, target: "_blank", rel: "noopener", text: h.title }) : h.title),
+        el("td", { className: "score", text: h.score.toFixed(3) }),
+        el("td", { text: h.issue }))))));
+    return section;
   }
 
   function draw(state) {

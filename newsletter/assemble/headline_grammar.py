@@ -1,0 +1,354 @@
+"""What a derived title needs to know about English words: small word lists and guesses.
+
+No tagger and no model: a finite verb is guessed from auxiliaries, irregular pasts, a list of
+common news verbs and their endings; a plural subject from its head noun; an incomplete ending
+from articles, prepositions, conjunctions and adjective endings.  Good enough to tell a clause
+from a fragment and to put a headline's verb in the present, which is all titles.py asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+
+class Lazy:
+    """A regular expression compiled on first use: importing this module must cost nothing."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+    def __getattr__(self, name: str):
+        return getattr(self.compiled, name)
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PRONOUNS = word_set("he she they it we i you his her its their this these those")
+
+
+DEMONSTRATIVES = word_set("this these those")
+
+
+POSSESSIVES = word_set("his her its their")
+
+
+ARTICLES = word_set("a an the")
+
+
+# Words a headline never ends on.
+DANGLING = word_set(
+    """
+    a an the and or but nor so yet of to in on at for with by from into onto over under about
+    after before as than that which who whom whose while when where because since if its their
+    his her our my your this these those some any each every such both either neither no not
+    very most less least also up down off out per via amid among against between toward
+    towards despite during without within upon across along around near like including is are
+    was were be been being has have had will would can could may might must shall should do does
+    did new former top key major big small first last next other own high low long late early
+    local global foreign nuclear huge large great several many few much least
+    """
+)
+
+
+# Nouns with an adjective's ending: a title may end on these.
+NOUNS_LIKE_ADJECTIVES = word_set(
+    """
+    official officials proposal proposals trial trials deal deals rival rivals capital hospital
+    festival animal animals total general arrival approval refusal survival signal journal
+    criminal criminals individual individuals chemical chemicals republic traffic music clinic
+    epidemic pandemic panic topic critic critics mechanic plastic magic relative relatives
+    executive executives detective objective initiative motive explosive explosives
+    representative alternative archive incentive native natives operative collective secretary
+    library salary boundary anniversary summary dictionary military ally allies territory
+    civilian civilians musician politician physician technician guardian librarian
+    comedian veteran refugee refugees
+    """
+)
+
+
+# A title never ends on the verb of speech that introduces what was said.
+SPEECH_VERBS = word_set("say says said tell tells told announce announces announced saying")
+
+
+_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive", "ary", "ful", "less", "ible", "able", "ian", "ese")
+
+
+AUXILIARIES = word_set(
+    """
+    is are was were am be been has have had will would can could may might must shall should
+    does did do isn't aren't wasn't weren't hasn't haven't won't can't
+    """
+)
+
+
+# Finite verbs that no "-ed"/"-s" rule finds: irregular past forms, and common news verbs
+# whose "-s" form is tested against this list (a plural noun ends in "-s" too).
+IRREGULAR_PAST = word_set(
+    """
+    said told took made went came saw won lost fell rose hit struck left held led met ran sent
+    set shot sold spent stood threw wrote began broke brought built bought caught chose drove
+    fought found gave grew hung kept knew laid paid put quit read rode rang sank shook slid spoke
+    spun stole stuck swept swore swam tore woke wore beat became bit blew bled bore cut dealt dug
+    drew drank ate fed felt fled flew forgot froze got hid hurt lent let lit meant overcame
+    overtook sought shut sang sat slept sprang swung taught thought understood undertook upheld
+    withdrew wound saw slew split spread sped stung strove
+    """
+)
+
+
+VERB_LEMMAS = word_set(
+    """
+    say tell take make go come see win lose fall rise hit strike leave hold lead meet run send
+    set shoot sell spend stand throw write begin break bring build buy catch choose drive fight
+    find give grow keep know pay put quit seek shut sink shake speak steal sweep tear become cut
+    deal draw eat feel flee fly get hide hurt let mean agree announce approve arrest ask attack
+    back ban block boost call charge claim close cut declare deny die drop end face fear file
+    fire free hail halt kill launch lift name open order plan plead pledge plunge pull push
+    raise reach reject release report rule sign slam slash soar sue surge suspend threaten top
+    urge vote vow warn want weigh win jump tumble climb slide slump rally return resign retire
+    reveal seize move stay step remain strike target test quake kill confirm condemn crash collapse
+    hold ease expand extend shrink deepen widen cap admit accuse appoint award beat bid
+    unveil suffer stun fine grant flood land unleash spot slow stage express file accept
+    acquire spare force rush resign sign deploy discover detect donate elect defeat edge
+    overturn legalize legalise lower lose overtake play post probe quit raid recall reopen
+    rescue restore rout scrap shed shut signal sink slip spark stall storm strand study
+    submit thrash trail trigger unite uphold vow withdraw worry wreck bring buy catch choose
+    draw fly give know lend light ride ring seek sit sleep spread stick teach think throw
+    understand wake wear take make come see build send tell begin lead put offer overhaul
+    hand hit damage destroy pass endure cause prepare plan try seek displace evacuate injure
+    kill flee free claim mark mourn
+    """
+)
+
+
+# Past forms and participles that are not the lemma plus "-ed": "made" → "make".
+IRREGULAR_LEMMA = dict(
+    pair.split(":")
+    for pair in word_set(
+        """
+    said:say told:tell took:take taken:take made:make went:go gone:go came:come saw:see
+    seen:see won:win lost:lose fell:fall fallen:fall rose:rise risen:rise hit:hit struck:strike
+    left:leave held:hold led:lead met:meet ran:run sent:send set:set shot:shoot sold:sell
+    spent:spend stood:stand threw:throw thrown:throw wrote:write written:write began:begin
+    begun:begin broke:break broken:break brought:bring built:build bought:buy caught:catch
+    chose:choose chosen:choose drove:drive driven:drive fought:fight found:find gave:give
+    given:give grew:grow grown:grow kept:keep knew:know known:know paid:pay put:put quit:quit
+    sought:seek shut:shut sank:sink sunk:sink shook:shake spoke:speak spoken:speak stole:steal
+    swept:sweep tore:tear torn:tear became:become cut:cut dealt:deal drew:draw drawn:draw
+    fled:flee flew:fly flown:fly got:get hid:hide hurt:hurt let:let meant:mean
+    withdrew:withdraw withdrawn:withdraw overtook:overtake overtaken:overtake upheld:uphold
+    slid:slide spread:spread split:split beat:beat bid:bid felt:feel laid:lay lent:lend
+    lit:light rang:ring rode:ride sat:sit slept:sleep stuck:stick taught:teach
+    thought:think understood:understand woke:wake wore:wear shown:show done:do did:do
+    become:become come:come run:run
+    """
+    )
+)
+
+
+_QUANTIFIERS = word_set(
+    "all some most many few several both half tens hundreds thousands millions dozens scores"
+)
+
+
+_THIRD_PERSON = {"have": "has", "be": "is", "do": "does", "go": "goes"}
+
+
+TRAILING_PUNCT = Lazy(r"[\s.,;:!?\"'“‘—–-]+$")
+
+
+TOKEN = Lazy(r"[\w’'.-]+")
+
+
+def split_punctuation(word: str) -> tuple[str, str]:
+    core = word.rstrip(",;:.!?”\"’')")
+    return core, word[len(core) :]
+
+
+def lemma_of_ing(word: str) -> str | None:
+    """The base form of a known verb's "-ing": "cutting" → "cut", "causing" → "cause"."""
+    stem = word[:-3]
+    candidates = [stem]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        candidates.append(stem[:-1])
+    candidates.append(stem + "e")
+    return next((c for c in candidates if c in VERB_LEMMAS), None)
+
+
+def base_form(word: str) -> str | None:
+    """The base form of a past or participle whose base form is known, else None."""
+    if word in IRREGULAR_LEMMA:
+        return IRREGULAR_LEMMA[word]
+    if not word.endswith("ed") or len(word) < 4:
+        return None
+    candidates = [word[:-3] + "y"] if word.endswith("ied") else []
+    if len(word) > 4 and word[-3] == word[-4]:
+        candidates.append(word[:-3])  # "stunned" → "stun"
+    candidates += [word[:-1], word[:-2]]  # "fined" → "fine", "signed" → "sign"
+    return next((c for c in candidates if c in VERB_LEMMAS), None)
+
+
+def third_person(lemma: str) -> str:
+    if lemma in _THIRD_PERSON:
+        return _THIRD_PERSON[lemma]
+    if lemma.endswith(("s", "x", "z", "ch", "sh")):
+        return lemma + "es"
+    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        return lemma[:-1] + "ies"
+    return lemma + "s"
+
+
+def plural_subject(subject: Sequence[str]) -> bool:
+    """Whether a subject takes a plural verb: its head (the word before "of", "in" …) is a
+    plural noun ("Scientists", "Tens of thousands"), or names are joined by "and"."""
+    head: list[str] = []
+    for word in subject:
+        if word.lower() in ("of", "in", "at", "from", "for", "with", "on", "near", "that", "who"):
+            break
+        head.append(word.strip(",“”\"'’"))
+    while head and head[-1].endswith("ly"):
+        head.pop()  # "Turtles barely lost"
+    if not head:
+        return False
+    if head[-1].lower() in _QUANTIFIERS:
+        return True  # "all of Europe's airports remain", "tens of thousands … stage"
+    if "and" in head or "&" in head:
+        return True
+    last = head[-1]
+    if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
+        return False
+    if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
+        from newsletter.assemble.terms import zipf
+
+        return last.endswith(("ans", "ers", "ors", "ists")) or zipf(last[:-1].lower()) > 3.0
+    return True
+
+
+def ends_incomplete(text: str) -> bool:
+    """Ends on an article, preposition, conjunction, adjective or a verb of saying without
+    what was said (a closing attribution, "…, governor says", is complete)."""
+    text = TRAILING_PUNCT.sub("", text)
+    words = TOKEN.findall(text)
+    if not words:
+        return True
+    last = words[-1]
+    if last.lower() in SPEECH_VERBS:
+        return not _CLOSING_ATTRIBUTION.search(text)
+    return last.lower() in DANGLING or (last.islower() and adjective_like(last))
+
+
+_CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
+
+
+def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
+    """ "… roadblocks caused | by debris": a cut leaving a participle without what it governs."""
+    words = text.rstrip().split(" ")
+    last = words[-1].lower()
+    following = rest.split()[:1]
+    if not following:
+        return False
+    governed = following[0].lower()
+    if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
+        return governed in GOVERNED  # "to try | to counter", but "agree to deal | that …"
+    verbal = (
+        last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
+        or (last.endswith("ing") and len(words) > 1 and words[-2].endswith((",", "s")))
+        or last in IRREGULAR_PAST
+        or (last.endswith("s") and lemma_of_s(last) in VERB_LEMMAS and len(words) > 1)
+    )
+    return verbal and governed in GOVERNED
+
+
+GOVERNED = word_set("by to with from into a an the for of on in at about that")
+
+
+def adjective_like(word: str) -> bool:
+    word = word.lower()
+    return (
+        word not in NOUNS_LIKE_ADJECTIVES
+        and word not in NUMBER_WORDS
+        and word.endswith(_ADJECTIVE_ENDINGS)
+    )
+
+
+def verb_index(text: str) -> int | None:
+    """The position (in space-separated words) of the first finite verb, or None.
+
+    A guess from word lists and endings, good enough to tell a clause from a fragment: an
+    auxiliary, an irregular past, a known news verb in "-s", "-ed" after a word that is no
+    article, or a headline's "to" + verb after the subject ("Peru to declare").
+    """
+    words = text.split(" ")
+    previous = ""
+    participle: int | None = None
+    for i, raw in enumerate(words):
+        word = raw.strip("“”\"'‘’(),;:.!?").lower()
+        if not word or word.startswith(("http", "#")):
+            previous = word
+            continue
+        if (
+            word in AUXILIARIES
+            or word in IRREGULAR_PAST
+            or (i > 0 and word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS)
+            or (
+                i > 0
+                and word.endswith("ed")
+                and "-" not in word
+                and len(word) > 4
+                and previous not in ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
+            )
+            or (i > 0 and word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i))
+            or (i > 0 and word in VERB_LEMMAS and _after_plural(words, i))
+        ) and (word == "to" or not raw[:1].isupper() or i == 0):
+            if i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES:
+                # "the region hit by an earthquake … says": a participle, unless no verb follows
+                participle = i if participle is None else participle
+                previous = word
+                continue
+            return i
+        previous = word
+    return participle
+
+
+def _after_plural(words: Sequence[str], i: int) -> bool:
+    """ "Scientists announce", "Shares of Nvidia plunge", "Scientists finally spot": a verb in
+    the base form after a plural subject."""
+    before = words[i - 1].strip(",“”\"'’").lower()
+    if before in ARTICLES | POSSESSIVES | {"to", "of", "will", "would", "could", "may", "might"}:
+        return False
+    return plural_subject(words[:i])
+
+
+def lemma_of_s(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def _is_base_verb(raw: str, position: int) -> bool:
+    """After the subject, "to" + a lower-case word that is no noun in "-s" reads as headline
+    future ("Peru to declare"); anywhere, "to" + a known verb does."""
+    word = raw.strip("“”\"'‘’(),;:.!?")
+    if word.lower() in VERB_LEMMAS or word.lower() in {"be", "have"}:
+        return True
+    return (
+        position <= 6
+        and word.isalpha()
+        and word.islower()
+        and word not in DANGLING
+        and word not in NUMBER_WORDS
+        and (not word.endswith("s") or word.endswith(("ss", "us")))
+    )
+
+
+NUMBER_WORDS = word_set("one two three four five six seven eight nine ten hundreds thousands")

@@ -1,0 +1,208 @@
+"""Memory across issues: what earlier issues of the workspace already carried.
+
+Pure: the build reads the earlier issues' manifests (newsletter/past_issues.py) and passes
+them in as `PastIssue` values.  Two questions are answered here:
+
+- which of this week's ranked headlines an earlier issue carried, matched by URL or title at
+  any age, or as a near-duplicate title (the same concept-set Jaccard as duplicates.py folds a
+  week's pool with) in the recent issues: those of the last `RECENT_DAYS`, and at least the
+  `RECENT_ISSUES` newest whatever their dates.  Older than that, a headline worded like an
+  earlier one is most often news of a new event ("Fed cuts rates by a quarter point");
+- which earlier lead this week's lead continues: the most recent of the recent issues whose
+  lead title the ranker scores at least `FOLLOWS_THRESHOLD` against this week's lead, as it
+  would score a headline (a story last led months ago is news again, not a continuation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from newsletter.models import FollowedIssue, Headline, RepeatedHeadline, ScoredHeadline
+
+if TYPE_CHECKING:
+    from newsletter.assemble.relevance import LeadProfile
+
+# An earlier lead this relevant to this week's lead would be a Related headline: the same story.
+FOLLOWS_THRESHOLD = 0.7
+RECENT_DAYS = 84  # twelve weekly issues
+RECENT_ISSUES = 12  # an irregular newsletter's last twelve issues count as recent too
+
+
+@dataclass(frozen=True, slots=True)
+class PastIssue:
+    """What one earlier issue carried, as its manifest says."""
+
+    id: str
+    date: date
+    lead_title: str
+    headlines: tuple[tuple[str, str | None], ...]  # (title, url) of its related and more
+    lead_url: str | None = None
+
+
+def split_repeated(
+    ranked: Sequence[ScoredHeadline], past: Sequence[PastIssue], today: date
+) -> tuple[tuple[ScoredHeadline, ...], tuple[RepeatedHeadline, ...]]:
+    """This week's ranking without the headlines an earlier issue carried, and those, each with
+    the most recent earlier issue that carried it (best first, as ranked)."""
+    if not past or not ranked:
+        return tuple(ranked), ()
+    index = _PastIndex(past, recent_issues(past, today))
+    fresh: list[ScoredHeadline] = []
+    repeated: list[RepeatedHeadline] = []
+    for item in ranked:
+        issue = index.issue_of(item.headline)
+        if issue is None:
+            for other in item.merged:
+                issue = index.issue_of(other)
+                if issue is not None:
+                    break
+        if issue is None:
+            fresh.append(item)
+        else:
+            repeated.append(RepeatedHeadline(item.headline, issue, item.score))
+    return tuple(fresh), tuple(repeated)
+
+
+def followed_issue(
+    profile: LeadProfile, past: Sequence[PastIssue], today: date
+) -> FollowedIssue | None:
+    """The most recent earlier issue whose lead this lead continues, or None.
+
+    `profile` is this week's lead as the ranker sees it (relevance.lead_profile).
+    """
+    past = recent_issues(past, today)
+    if not past:
+        return None
+    from newsletter.assemble.relevance import rank_headlines
+
+    by_recency = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
+    scored = rank_headlines(profile, [Headline(title=p.lead_title) for p in by_recency])
+    strong = {item.title for item in scored if item.score >= FOLLOWS_THRESHOLD}
+    strong |= {h.title for item in scored if item.score >= FOLLOWS_THRESHOLD for h in item.merged}
+    for issue in by_recency:
+        if issue.lead_title in strong:
+            return FollowedIssue(issue.id, issue.lead_title)
+    return None
+
+
+def recent_issues(past: Sequence[PastIssue], today: date) -> list[PastIssue]:
+    """The earlier issues of the last RECENT_DAYS, and at least the RECENT_ISSUES newest."""
+    since = today - timedelta(days=RECENT_DAYS)
+    newest_first = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
+    return [p for rank, p in enumerate(newest_first) if rank < RECENT_ISSUES or p.date >= since]
+
+
+class _PastIndex:
+    """Earlier headlines by URL, by title and, for near-duplicates, by word prefix.
+
+    Concept sets cost the ranker's analysis of every word: for 200 issues of 25 headlines that
+    is 30 ms.  So earlier titles are first indexed by the first four letters of each word, which
+    costs a split, and only those sharing two such prefixes with this week's headline get their
+    concepts compared.  Two titles with concept Jaccard >= DUPLICATE_JACCARD share at least half
+    their concepts, and a stem keeps its word's first letters ("Venezuelans"/"Venezuelan",
+    "migrants"/"migration"), so they share two prefixes unless nearly every shared concept came
+    through a family of unlike words ("immigration"/"migrants", "UN"/"United Nations"): such a
+    pair is missed, a price paid for staying inside the 50 ms budget.
+    """
+
+    def __init__(self, past: Sequence[PastIssue], recent: Sequence[PastIssue]) -> None:
+        self.by_url: dict[str, str] = {}
+        self.by_title: dict[str, str] = {}
+        self.recent: dict[str, str] = {}  # title → issue, within the near-duplicate window
+        self.by_prefix: dict[str, list[str]] = {}
+        self.sizes: dict[str, int] = {}  # recent title → how many prefixes it has
+        newest_first = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
+        self.recency = {issue.id: rank for rank, issue in enumerate(newest_first)}
+        # Oldest first, so that the newest issue's entry is the one left; comprehensions with
+        # the keys inlined, as 5,000 calls of _url_key and _title_key cost 10 ms.
+        for issue in reversed(newest_first):
+            items = (*issue.headlines, (issue.lead_title, issue.lead_url))
+            self.by_url.update(
+                {
+                    url.lower().rstrip("/") if _plain_url(url) else _url_key(url): issue.id
+                    for _, url in items
+                    if url
+                }
+            )
+            self.by_title.update(
+                {
+                    title.casefold() if "  " not in title else _title_key(title): issue.id
+                    for title, _ in items
+                }
+            )
+        for issue in recent:  # newest first
+            for title, _ in (*issue.headlines, (issue.lead_title, issue.lead_url)):
+                if title not in self.recent:
+                    self.recent[title] = issue.id
+                    keys = _prefixes(title)
+                    self.sizes[title] = len(keys)
+                    for key in keys:
+                        self.by_prefix.setdefault(key, []).append(title)
+        self.concepts: dict[str, frozenset[str]] = {}
+
+    def issue_of(self, headline: Headline) -> str | None:
+        from newsletter.assemble.duplicates import DUPLICATE_JACCARD, jaccard
+
+        if headline.url and (found := self.by_url.get(_url_key(headline.url))):
+            return found
+        if found := self.by_title.get(_title_key(headline.title)):
+            return found
+        prefixes = _prefixes(headline.title)
+        shared: dict[str, int] = {}
+        for key in prefixes:
+            for title in self.by_prefix.get(key, ()):
+                shared[title] = shared.get(title, 0) + 1
+        concepts = self._concepts(headline.title)
+        found = [
+            self.recent[title]
+            for title, count in shared.items()
+            if count >= _needed(len(prefixes), self.sizes[title])
+            and jaccard(concepts, self._concepts(title)) >= DUPLICATE_JACCARD
+        ]
+        return min(found, key=self.recency.__getitem__) if found else None
+
+    def _concepts(self, title: str) -> frozenset[str]:
+        found = self.concepts.get(title)
+        if found is None:
+            from newsletter.assemble.terms import concept_pairs
+
+            found = self.concepts[title] = frozenset(c for _, c in concept_pairs(title))
+        return found
+
+
+def _needed(size: int, other: int) -> int:
+    """Shared prefixes two titles need before their concepts are compared.  Jaccard >= 0.6
+    between sets of n and m concepts means sharing 0.375 (n + m) of them; a quarter of the
+    prefixes leaves room for the concepts a family shares through unlike words."""
+    return max(min(2, size, other), (size + other) // 4)
+
+
+def _prefixes(title: str) -> set[str]:
+    """The first four letters of each word of three or more, and every number."""
+    return set(_PREFIX.findall(title.lower()))
+
+
+_PREFIX = re.compile(r"\b(?:[^\W\d_]{3,4}|\d+)")
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _url_key(url: str) -> str:
+    """The same page whatever its case, a trailing slash, a fragment or tracking parameters
+    ("?utm_source=rss")."""
+    url = url.split("#", 1)[0].lower()
+    if "utm_" in url:
+        base, _, query = url.partition("?")
+        kept = [p for p in query.split("&") if p and not p.startswith("utm_")]
+        url = f"{base}?{'&'.join(kept)}" if kept else base
+    return url.rstrip("/")
+
+
+def _plain_url(url: str) -> bool:
+    return "#" not in url and "utm_" not in url

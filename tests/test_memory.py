@@ -1,0 +1,331 @@
+"""Memory across issues: headlines earlier issues carried are left out, and a lead that continues
+an earlier lead links back to it; all over real issue folders built in the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.assemble import AssembleOptions
+from newsletter.assemble.memory import PastIssue, followed_issue, split_repeated
+from newsletter.assemble.relevance import lead_profile
+from newsletter.build import build, fill_text_templates
+from newsletter.cli import app
+from newsletter.errors import ManifestError
+from newsletter.manifest import read_manifest
+from newsletter.models import Headline, ScoredHeadline
+from newsletter.past_issues import read_past_issues
+from newsletter.preview.issue_summary import summarize_issue
+from tests.conftest import SAMPLE_SEED
+
+LAST_WEEK = dt.date(2026, 11, 19)  # issue 2026-W47
+THIS_WEEK = dt.date(2026, 11, 26)  # issue 2026-W48
+CROSSINGS = "https://example.org/news/chile-crossings"
+
+FOLLOW_UP = """\
+Peru declared a state of emergency along its border with Chile on Monday and sent troops to the \
+Tacna region, where hundreds of migrants have gathered hoping to cross, President José Jerí said.
+
+The decree lets the armed forces support the police at the frontier for 60 days.
+
+
+U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas
+Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas, U.S. Says
+Chile Shuts Crossings at Peruvian Frontier — https://example.org/news/chile-crossings/
+Peru Deploys Troops to Tacna as Migrants Wait at Chile Border
+Chile's Kast Repeats Vow to Expel Undocumented Migrants
+Migrants Stranded at Peru-Chile Border Ask for Humanitarian Corridor
+Japan Launches Lunar Probe From Tanegashima
+"""
+
+UNRELATED = """\
+Japan launched a lunar probe from the Tanegashima Space Center on Tuesday, the country's space \
+agency said, its third attempt to land a spacecraft on the Moon this decade.
+
+
+U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas
+Japan's Lunar Probe Enters Orbit Around the Moon
+"""
+
+
+def _week(workspace: Path, text: str) -> None:
+    for old in (workspace / "seeds").iterdir():
+        old.unlink()
+    (workspace / "seeds" / "story.txt").write_text(text, "utf-8")
+
+
+@pytest.fixture
+def last_week(workspace, settings):
+    """Issue 2026-W47 built from the sample seed, one of its headlines carrying a link."""
+    sample = SAMPLE_SEED.read_text("utf-8").rstrip("\n")
+    _week(workspace, f"{sample}\nChile Closes Two Border Crossings With Peru — {CROSSINGS}\n")
+    return build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+
+
+def _titles(items) -> list[str]:
+    return [h.title for h in items]
+
+
+def test_headlines_an_earlier_issue_carried_are_left_out_and_listed(workspace, settings, last_week):
+    """A headline last week carried, by the same title, a near-duplicate title or the same URL,
+    is left out of Related and More and listed under [[repeated]] with last week's id."""
+    _week(workspace, FOLLOW_UP)
+    issue = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK)).issue
+    shown = _titles(issue.related) + _titles(issue.more)
+    repeated = {h.title: h.issue for h in issue.repeated}
+    assert repeated == {
+        "U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas": "2026-W47",
+        "Chile Shuts Crossings at Peruvian Frontier": "2026-W47",
+    }
+    # The near-duplicate was folded into the exact repeat by this week's ranking ("also").
+    assert not any("Repatriation" in t or "Crossings" in t for t in shown)
+    assert "Peru Deploys Troops to Tacna as Migrants Wait at Chile Border" in _titles(issue.related)
+    assert "Japan Launches Lunar Probe From Tanegashima" in shown
+    manifest = (workspace / "issues" / "2026-W48" / "issue.toml").read_text("utf-8")
+    assert '[[repeated]]\ntitle = "Chile Shuts Crossings at Peruvian Frontier"\n' in manifest
+    assert 'issue = "2026-W47"' in manifest
+
+
+def test_a_near_duplicate_title_alone_is_a_repeat():
+    """A reworded headline with most of an earlier one's concepts counts as carried before."""
+    past = [
+        PastIssue(
+            "2026-W47", LAST_WEEK, "Lead", (("Peru Declares Emergency on Chile Border", None),)
+        )
+    ]
+    ranked = [
+        ScoredHeadline(Headline("Peru declares emergency on border with Chile"), 0.9),
+        ScoredHeadline(Headline("Chile tightens border controls"), 0.5),
+    ]
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
+    assert _titles(fresh) == ["Chile tightens border controls"]
+    assert [(h.title, h.issue, h.score) for h in repeated] == [
+        ("Peru declares emergency on border with Chile", "2026-W47", 0.9)
+    ]
+
+
+def test_repeat_keeps_them_and_still_lists_them(workspace, last_week):
+    """`newsletter build --repeat` keeps the repeated headlines in the ranking; --json lists them."""
+    _week(workspace, FOLLOW_UP)
+    result = CliRunner().invoke(app, ["build", "--date", "2026-11-26", "--repeat", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    shown = [h["title"] for h in data["related"] + data["more"]]
+    assert "Chile Shuts Crossings at Peruvian Frontier" in shown
+    assert {h["issue"] for h in data["repeated"]} == {"2026-W47"} and len(data["repeated"]) == 2
+    without = CliRunner().invoke(app, ["build", "--date", "2026-11-26", "--json"])
+    data = json.loads(without.stdout)
+    assert "Chile Shuts Crossings at Peruvian Frontier" not in [h["title"] for h in data["more"]]
+
+
+def test_a_lead_that_continues_last_weeks_lead_links_back(workspace, settings, last_week):
+    """A follow-up lead gets follows = the earlier id and a "Previously:" link to its web page,
+    in the HTML and the text, kept when the issue is re-rendered from its manifest."""
+    _week(workspace, FOLLOW_UP)
+    result = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    assert result.issue.follows == ("2026-W47", last_week.issue.lead.title)
+    folder = result.folder
+    manifest = (folder / "issue.toml").read_text("utf-8")
+    assert 'follows = "2026-W47"\n' in manifest
+    link = settings.web_url("2026-W47")
+    assert link == "https://news.example.org/2026-W47/"
+    text = (folder / "index.txt").read_text("utf-8")
+    assert f"Previously: {last_week.issue.lead.title}\n  {link}\n" in text
+    html = (folder / "index.html").read_text("utf-8")
+    assert 'Previously: <a href="https://news.example.org/2026-W47/"' in html
+    rebuilt = build([str(folder)], settings, AssembleOptions(today=THIS_WEEK))
+    as_read = fill_text_templates(read_manifest(folder / "issue.toml"), settings)
+    assert rebuilt.from_manifest and rebuilt.issue == as_read
+    assert rebuilt.issue.follows == result.issue.follows
+    assert rebuilt.issue.repeated == result.issue.repeated
+    assert (folder / "index.txt").read_text("utf-8") == text
+
+
+def test_an_unrelated_lead_follows_nothing(workspace, settings, last_week):
+    """A lead about another story has no follows and no "Previously" line, yet repeats still go."""
+    _week(workspace, UNRELATED)
+    result = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    assert result.issue.follows is None
+    assert "Previously" not in (result.folder / "index.txt").read_text("utf-8")
+    assert _titles(result.issue.repeated) == [
+        "U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas"
+    ]
+
+
+def test_only_issues_dated_before_count_and_a_rebuild_is_not_its_own_past(
+    workspace, settings, last_week
+):
+    """Rebuilding the same week from sources, or building a week before it, repeats nothing."""
+    again = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK + dt.timedelta(days=1)))
+    assert again.folder.name == "2026-W47"
+    assert again.issue.repeated == () and again.issue.follows is None
+    earlier = build(["seeds"], settings, AssembleOptions(today=dt.date(2026, 11, 12)))
+    assert earlier.issue.repeated == () and earlier.issue.follows is None
+    past = read_past_issues(workspace / "issues", THIS_WEEK)
+    assert sorted(p.id for p in past) == ["2026-W46", "2026-W47"]
+
+
+def test_the_most_recent_continued_lead_is_followed():
+    """Of two earlier leads on the same story, the more recent one is the one followed."""
+    lead = "Peru to declare state of emergency on Chile border"
+    past = [
+        PastIssue(
+            "2026-W46",
+            dt.date(2026, 11, 12),
+            "Peru declares state of emergency on Chile border",
+            (),
+        ),
+        PastIssue("2026-W47", LAST_WEEK, "Peru extends state of emergency on Chile border", ()),
+        PastIssue("2026-W45", dt.date(2026, 11, 5), "Japan launches lunar probe", ()),
+    ]
+    assert followed_issue(lead_profile(lead, [lead]), past, THIS_WEEK).id == "2026-W47"
+    assert followed_issue(lead_profile(lead, [lead]), past[2:], THIS_WEEK) is None
+
+
+def test_a_broken_earlier_manifest_stops_the_build_naming_it(workspace, last_week):
+    """An earlier issue.toml that cannot be read is one error line naming it, exit code 1."""
+    manifest = last_week.folder / "issue.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("[lead]", "[lead"), "utf-8")
+    result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: issues/2026-W47/issue.toml: invalid TOML")
+    assert "Traceback" not in result.output
+    assert not (workspace / "issues" / "2026-W48").exists()
+    with pytest.raises(ManifestError):
+        read_past_issues(workspace / "issues", THIS_WEEK)
+
+
+def test_a_follows_without_its_title_is_a_manifest_error(workspace, settings, last_week):
+    """An edited manifest with follows but no follows_title names the key and its line."""
+    _week(workspace, FOLLOW_UP)
+    folder = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK)).folder
+    path = folder / "issue.toml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        "\n".join(x for x in text.split("\n") if not x.startswith("follows_title")), "utf-8"
+    )
+    with pytest.raises(ManifestError, match=r"issue\.toml: follows_title: missing"):
+        read_manifest(path)
+
+
+def test_the_preview_ranking_shows_repeated_and_follows(workspace, settings, last_week):
+    """The preview's Ranking data carries the repeated headlines and the followed issue's link."""
+    _week(workspace, FOLLOW_UP)
+    result = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    files = {
+        n: (result.folder / n).read_bytes() for n in ("message.eml", "index.html", "index.txt")
+    }
+    ranking = summarize_issue(result.issue, files, settings.web_url)["ranking"]
+    assert ranking["follows"] == {
+        "id": "2026-W47",
+        "title": last_week.issue.lead.title,
+        "url": "https://news.example.org/2026-W47/",
+    }
+    assert [h["issue"] for h in ranking["repeated"]] == ["2026-W47", "2026-W47"]
+
+
+def test_the_fast_reader_and_tomllib_agree_on_any_manifest(workspace, settings, last_week):
+    """An earlier manifest as built, or hand-edited in another TOML style (single quotes, keys
+    reordered, escapes, spaced headers), is read exactly as tomllib reads it."""
+    from newsletter.past_issues import _past_issue, _scanned
+
+    path = last_week.folder / "issue.toml"
+    built = path.read_text("utf-8")
+    assert _scanned(built) == _past_issue(path, built) is not None
+    edits = [
+        built.replace('title = "Trump', "title = 'Trump", 1).replace('Rebuttal"', "Rebuttal'", 1),
+        built.replace("[[more]]\ntitle", "[[ more ]]\ntitle", 1),
+        built.replace('title = "Chile Closes', 'title = "\\"Chile\\" Closes', 1),
+        built.replace("[[related]]\ntitle", '[[related]]\nnote = "mine"\ntitle', 1),
+        built.replace(
+            "title_derived = true\n", 'title_derived = true\nurl = "https://example.org/x"\n', 1
+        ),
+    ]
+    for edited in edits:
+        assert edited != built
+        path.write_text(edited, "utf-8")
+        expected = _past_issue(path, edited)
+        assert read_past_issues(workspace / "issues", THIS_WEEK) == [expected]
+    assert expected.lead_url == "https://example.org/x"
+
+
+def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
+    """Past twelve weeks and twelve issues a reworded headline is new news and a lead is not
+    continued; the same link or title still counts as carried."""
+    old = dt.date(2026, 6, 4)
+    past = [
+        PastIssue(
+            "2026-W23",
+            old,
+            "Peru declares state of emergency on Chile border",
+            (
+                ("Peru Declares Emergency on Chile Border", None),
+                ("Fed Holds Rates Steady", None),
+                ("Chile Shuts Two Crossings", CROSSINGS),
+            ),
+        )
+    ]
+    weekly = [
+        PastIssue(f"2026-W{week}", THIS_WEEK - dt.timedelta(weeks=48 - week), "Other news", ())
+        for week in range(35, 48)
+    ]
+    ranked = [
+        ScoredHeadline(Headline("Peru declares emergency on border with Chile"), 0.9),
+        ScoredHeadline(Headline("fed holds  rates steady"), 0.4),
+        ScoredHeadline(Headline("Chile closes crossings", url=CROSSINGS + "/"), 0.3),
+    ]
+    fresh, repeated = split_repeated(ranked, past + weekly, THIS_WEEK)
+    assert _titles(fresh) == ["Peru declares emergency on border with Chile"]
+    assert _titles(repeated) == ["fed holds  rates steady", "Chile closes crossings"]
+    lead = "Peru to declare state of emergency on Chile border"
+    assert followed_issue(lead_profile(lead, [lead]), past + weekly, THIS_WEEK) is None
+    # An irregular newsletter's last issue is recent whatever its date.
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
+    assert fresh == ()
+    assert followed_issue(lead_profile(lead, [lead]), past, THIS_WEEK).id == "2026-W23"
+
+
+@pytest.mark.browser
+def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path):
+    """In Chromium, the Ranking tab shows the repeated headlines and the issue the lead follows."""
+    from newsletter.config import load_settings
+    from tests.browser import chromium, make_workspace, open_page, running_preview
+
+    workspace = make_workspace(tmp_path / "workspace")
+    settings, _ = load_settings(workspace)
+    sample = SAMPLE_SEED.read_text("utf-8").rstrip("\n")
+    seeds = workspace / "seeds"
+    _week(workspace, f"{sample}\nChile Closes Two Border Crossings With Peru — {CROSSINGS}\n")
+    build([str(seeds)], settings, AssembleOptions(today=LAST_WEEK))
+    _week(workspace, FOLLOW_UP)
+    with chromium() as browser, running_preview(workspace, day=THIS_WEEK) as running:
+        page = open_page(browser, running.url, view="ranking")
+        panel = page.locator("#panel-ranking")
+        panel.get_by_text("Repeated from earlier issues (2)").wait_for(timeout=5000)
+        text = panel.inner_text()
+        assert "Follows issue 2026-W47" in text
+        assert "Chile Shuts Crossings at Peruvian Frontier" in text
+        assert page.console_errors == []
+        page.context.close()
+
+
+def test_a_link_matches_whatever_its_case_slash_fragment_or_tracking_parameters():
+    """The same page linked as "HTTPS://Example.org/a/?utm_source=rss#top" is a repeat."""
+    past = [
+        PastIssue(
+            "2026-W47",
+            LAST_WEEK,
+            "Lead",
+            (("Old title", "HTTPS://Example.org/a/?utm_source=rss#top"),),
+        )
+    ]
+    ranked = [
+        ScoredHeadline(Headline("New wording", url="https://example.org/a"), 0.5),
+        ScoredHeadline(Headline("Other page", url="https://example.org/a?id=2"), 0.4),
+    ]
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
+    assert _titles(repeated) == ["New wording"] and _titles(fresh) == ["Other page"]
