@@ -111,7 +111,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
 
 @dataclass(frozen=True, slots=True)
 class Grouped:
-    """Cards and headlines after [[sections]]: what stays under the lead and More, and each section."""
+    """Cards and headlines after [[sections]]: under the lead, in each section, under More."""
 
     stories: tuple[StoryCard, ...]
     sections: tuple[IssueSection, ...]

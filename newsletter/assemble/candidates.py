@@ -19,7 +19,6 @@ def candidate_headlines(
 def story_headline(story: Story) -> Headline:
     """A story that does not lead still appears as a headline (its title, or one derived)."""
     from newsletter.assemble.titles import derive_title
-
     from newsletter.sources.summaries import cut_at_sentence
 
     paragraphs = story.paragraphs
