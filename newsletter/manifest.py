@@ -35,7 +35,8 @@ _HEADER = """\
 #  - retitle the lead or a headline; title_derived = true means the title was made
 #    from the story's first sentence: check it, then set it to false;
 #  - subject and preheader are templates filled from [lead] at every build ({{title}} is
-#    the lead's title, {{summary}} a sentence of its body): retitle the lead and they follow;
+#    the lead's title, {{summary}} a sentence of [note], or of the lead's body without one):
+#    retitle the lead and they follow;
 #    write your own text instead and it is kept as you wrote it;
 #  - reorder headlines, delete them, or move them between [[related]] and [[more]];
 #  - score and matched show why each headline was ranked where it was;
@@ -118,6 +119,8 @@ def manifest_text(
     for section in issue.sections:
         lines += ["", "[[sections]]", f"name = {_string(section.name)}"]
         lines += _headline_lines("more", section.headlines, section.name)
+    if issue.sections and issue.more:
+        lines += ["", "# More headlines: the [[more]] below name no section"]
     lines += _headline_lines("more", issue.more)
     return "\n".join(lines) + "\n"
 

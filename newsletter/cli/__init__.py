@@ -96,7 +96,7 @@ def parse_date(value: str | None) -> dt.date:
 
 
 def _register() -> None:
-    from newsletter.cli import archive, build, check, init, preview, send, subscribers  # noqa: F401  (each module adds its commands to `app`)
+    from newsletter.cli import archive, build, check, init, preview, send, subscribers, templates  # noqa: F401  (each module adds its commands to `app`)
 
 
 _register()

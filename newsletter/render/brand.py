@@ -82,4 +82,5 @@ def brand_css(accent: str) -> str:
         f".masthead-name {{ color: {accent}; }}\n"
         f".masthead {{ border-bottom-color: {accent}; }}\n"
         f"h2 {{ border-top-color: {accent}; }}\n"
+        f".note {{ border-left-color: {accent}; }}\n"
     )
