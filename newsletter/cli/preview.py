@@ -12,24 +12,15 @@ from newsletter.cli import app, parse_date, warn
 @app.command()
 def preview(
     sources: list[str] = typer.Argument(
-        None,
-        metavar="SOURCE",
-        show_default=False,
+        None, metavar="SOURCE", show_default=False,
         help="Seed files, Markdown stories, feeds, folders; or one issue folder to re-render "
-        "from its issue.toml (and watch it). Default: seeds/",
-    ),
+        "from its issue.toml (and watch it). Default: seeds/"),
     port: int = typer.Option(
-        8025,
-        "--port",
-        min=0,
-        max=65535,
-        help="Serve on this port; the next free one when it is taken (0: any).",
-    ),
+        8025, "--port", min=0, max=65535,
+        help="Serve on this port; the next free one when it is taken (0: any)."),
     host: str = typer.Option(
-        "127.0.0.1",
-        "--host",
-        help="Listen on this address. Anything but 127.0.0.1 lets other machines in.",
-    ),
+        "127.0.0.1", "--host",
+        help="Listen on this address. Anything but 127.0.0.1 lets other machines in."),
     no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
     day: str = typer.Option(None, "--date", help="The issue's date, YYYY-MM-DD. [default: today]"),
 ) -> None:
@@ -41,10 +32,8 @@ def preview(
     from newsletter.preview import is_loopback, open_preview
 
     if not is_loopback(host):
-        warn(
-            f"--host {host}: the preview and its test-send form are open to other machines "
-            "on the network"
-        )
+        warn(f"--host {host}: the preview and its test-send form are open to other machines "
+             "on the network")
 
     def report(snapshot) -> None:
         if snapshot.error:
@@ -52,14 +41,8 @@ def preview(
         else:
             typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")
 
-    with open_preview(
-        sources or ["seeds"],
-        workspace=Path.cwd(),
-        today=parse_date(day),
-        host=host,
-        port=port,
-        on_build=report,
-    ) as running:
+    with open_preview(sources or ["seeds"], workspace=Path.cwd(), today=parse_date(day),
+                      host=host, port=port, on_build=report) as running:
         first = running.snapshot
         for warning in first.warnings:
             warn(warning)
@@ -74,7 +57,5 @@ def preview(
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
             running.wait()
     folder = display_path(running.snapshot.folder) if running.snapshot.folder else "issues/<id>"
-    typer.echo(
-        f"Preview stopped. Next: `newsletter send {folder} --to ADDR` for a test copy, "
-        f"then `newsletter send {folder}`."
-    )
+    typer.echo(f"Preview stopped. Next: `newsletter send {folder} --to ADDR` for a test copy, "
+               f"then `newsletter send {folder}`.")
