@@ -202,7 +202,19 @@ class _ManifestReader:
 
     def fail(self, key: str, why: str, table: str | None = None, index: int = 0) -> ManifestError:
         line = self._line_of(key.rsplit(".", 1)[-1].split("[")[0], table, index)
+        if line is None and table is not None:  # a missing key: point at its table
+            line = self._header_line(table, index)
         return self.fail_at(line, f"{key}: {why}")
+
+    def _header_line(self, table: str, index: int) -> int | None:
+        """The line of the index-th [table] or [[table]] header."""
+        seen = -1
+        for n, line in enumerate(self.lines):
+            if re.match(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*$", line):
+                seen += 1
+                if seen == index:
+                    return n + 1
+        return None
 
     def fail_at(self, line: int | None, message: str) -> ManifestError:
         where_ = f"{self.shown}:{line}" if line else self.shown

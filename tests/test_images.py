@@ -109,7 +109,7 @@ def test_markdown_first_image_leads_as_a_hero_above_the_title(workspace, setting
     hero = html.index(f'src="{BIG}"')
     assert hero < html.index("<h1")
     assert html.count(BIG) == 1
-    assert 'width="552" style="display:block;max-width:100%;height:auto"' in html
+    assert 'width="552" style="display:block;max-width:100%;height:auto;width:100%"' in html
     assert result.issue.lead.image == BIG
     assert result.issue.lead.image_alt == "A queue of trucks at the border crossing"
 
