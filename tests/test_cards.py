@@ -123,3 +123,24 @@ def test_an_unknown_card_key_is_refused_with_a_suggestion(ws):
         ManifestError, match=r"stories\[1\]\.sumary: unknown key \(did you mean 'summary'\?\)"
     ):
         rebuild_in(ws, result.folder)
+
+
+def test_a_feed_entry_with_its_full_text_is_a_card_with_the_feed_summary(tmp_path, monkeypatch):
+    """A feed entry carrying 120+ words is a story: a card whose summary is the entry's description."""
+    monkeypatch.chdir(tmp_path)
+    body = " ".join(["Boats and rescuers reached the flooded villages."] * 20)
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>t</title><item><title>Rescuers reach the flooded villages</title>"
+        "<link>https://example.org/rescue</link>"
+        "<description>&lt;p&gt;Boats reached them at dawn.&lt;/p&gt;</description>"
+        f"<content:encoded>&lt;p&gt;{body}&lt;/p&gt;</content:encoded></item></channel></rss>"
+    )
+    ws = make(tmp_path, {"seeds/lead.md": LEAD, "feeds/full.xml": feed})
+    result = build_in(ws, "seeds", "feeds")
+    [card] = result.issue.stories
+    assert (
+        card.title == "Rescuers reach the flooded villages"
+        and card.url == "https://example.org/rescue"
+    )
+    assert card.summary == "Boats reached them at dawn."

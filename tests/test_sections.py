@@ -170,3 +170,24 @@ def test_sections_load_from_newsletter_toml():
         SectionSettings("A", ("feeds/a.xml",), ()),
         SectionSettings("B", (), ("b",)),
     )
+
+
+def test_a_feed_entry_s_category_is_a_tag_sections_can_name(tmp_path, monkeypatch):
+    """An RSS <category> is a tag: the entry goes under the section that names it."""
+    monkeypatch.chdir(tmp_path)
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>A poetry prize is awarded</title><link>https://example.org/p</link>"
+        "<category>Culture</category><description>Verse.</description></item>"
+        "<item><title>Rates are held</title><link>https://example.org/r</link>"
+        "<description>Money.</description></item></channel></rss>"
+    )
+    ws = make(
+        tmp_path,
+        {"seeds/lead.md": LEAD, "feeds/wires.xml": feed},
+        toml='related = 0\n[[sections]]\nname = "Culture"\ntags = ["culture"]\n',
+    )
+    result = build_in(ws, "seeds", "feeds")
+    [culture] = result.issue.sections
+    assert [h.title for h in culture.headlines] == ["A poetry prize is awarded"]
+    assert [h.title for h in result.issue.more] == ["Rates are held"]
