@@ -140,7 +140,7 @@ def _q(value: str) -> str:
 @pytest.mark.parametrize("width", [375, 640])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_full_week_in_chromium(built, width, scheme):
-    """No horizontal scroll, images inside the screen, and AA-contrast links in each mode."""
+    """No horizontal scroll, images inside the screen, AA-contrast text and no serious axe finding."""
     html_path = built.folder / "index.html"
     with chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
@@ -152,13 +152,27 @@ def test_full_week_in_chromium(built, width, scheme):
         )
         assert widest <= width
         facts = page.evaluate(_COLOURS)
+        serious = _axe_serious(page)
         page.close()
+    assert serious == []
     card = facts["card"]
     assert card == ("rgb(22, 27, 34)" if scheme == "dark" else "rgb(255, 255, 255)")
     for colour in facts["links"]:
         assert contrast_ratio(_hex(colour), _hex(card)) >= 4.5, colour
     for colour in facts["texts"]:
         assert contrast_ratio(_hex(colour), _hex(card)) >= 4.5, colour
+
+
+def _axe_serious(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, as "rule: n node(s)"."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {len(v['nodes'])} node(s)"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _offline(route):
