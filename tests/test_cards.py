@@ -144,3 +144,21 @@ def test_a_feed_entry_with_its_full_text_is_a_card_with_the_feed_summary(tmp_pat
         and card.url == "https://example.org/rescue"
     )
     assert card.summary == "Boats reached them at dawn."
+
+
+@pytest.mark.parametrize(("value", "message"), [(21, "21 is out of range"), (True, "expected int")])
+def test_a_bad_stories_setting_is_refused(value, message):
+    """`stories` must be a whole number from 0 to 20: anything else names the key."""
+    from newsletter.config import settings_from_mapping
+    from newsletter.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"newsletter\.toml: stories: {message}"):
+        settings_from_mapping({"stories": value})
+
+
+def test_stories_zero_makes_every_other_story_a_headline(ws):
+    """With `stories = 0` there are no cards; the stories are ranked as headlines."""
+    (ws / "newsletter.toml").write_text((ws / "newsletter.toml").read_text() + "stories = 0\n")
+    result = build_in(ws)
+    assert result.issue.stories == ()
+    assert len([*result.issue.related, *result.issue.more]) == 3

@@ -62,3 +62,15 @@ def test_in_the_repository_itself_there_is_nothing_to_copy():
     """Where templates/ are the defaults themselves, the copy writes nothing."""
     result = copy_default_templates(ROOT)
     assert result.is_default and result.copied == ()
+
+
+def test_a_templates_path_that_is_a_file_is_one_clear_error(tmp_path):
+    """When ./templates is a file, the copy stops with one line naming it and writes nothing."""
+    import pytest
+
+    from newsletter.errors import TemplateError
+
+    (tmp_path / "templates").write_text("not a folder")
+    with pytest.raises(TemplateError, match=r"templates/: cannot create"):
+        copy_default_templates(tmp_path)
+    assert (tmp_path / "templates").read_text() == "not a folder"
