@@ -1,5 +1,6 @@
 # The two commands the README opens with:
-#   make demo   set up, build the sample digest, dry-run a send to the sample list
+#   make demo   set up, build the sample digest, dry-run a send to the sample list; build and
+#               check the full-week sample (samples/full-week/: note, cards, sections, brand)
 #   make test   set up, run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,6 +19,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/newsletter build seeds/ --date 2026-11-26
+	cd samples/full-week && $(abspath $(BIN))/newsletter build seeds/ feeds/ --date 2026-11-26
+	cd samples/full-week && $(abspath $(BIN))/newsletter check issues/2026-W48
 	$(BIN)/newsletter subscribers import samples/subscribers.csv
 	$(BIN)/newsletter send issues/2026-W48 --dry-run
 

@@ -111,7 +111,7 @@ def fill_text_templates(issue: Issue, settings: Settings) -> Issue:
 
     if "{" not in issue.subject + issue.preheader:
         return issue
-    fields = text_fields(settings, issue.lead, issue.id, issue.date, len(issue.related))
+    fields = text_fields(settings, issue.lead, issue.id, issue.date, len(issue.related), issue.note)
     return replace(
         issue,
         subject=format_text(issue.subject, fields, "subject"),

@@ -99,6 +99,42 @@ class ServeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BrandSettings:
+    """The list's own look: a logo, an accent colour (light and dark mode), a font stack."""
+
+    logo: str = ""  # an absolute https:// URL of the logo image; "" = the name in text
+    logo_alt: str = ""  # required with a logo: usually the list's name
+    logo_width: int = 160  # CSS pixels; the height follows the image
+    accent: str = ""  # "#rrggbb": links, rules, the masthead; "" = the templates' own colours
+    accent_dark: str = ""  # the accent in dark mode; "" = `accent` lightened until readable
+    font: str = ""  # a CSS font stack; "" = the system fonts
+
+    @property
+    def dark_accent(self) -> str:
+        """The dark-mode accent: set, derived from the accent, or the templates' default."""
+        from newsletter.render.brand import DEFAULT_ACCENT_DARK, lighten_until_readable
+
+        if self.accent_dark:
+            return self.accent_dark
+        return lighten_until_readable(self.accent) if self.accent else DEFAULT_ACCENT_DARK
+
+    @property
+    def font_stack(self) -> str:
+        from newsletter.render.brand import DEFAULT_FONT
+
+        return self.font or DEFAULT_FONT
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSettings:
+    """One [[sections]] entry: a heading and what goes under it (sources and/or tags)."""
+
+    name: str
+    sources: tuple[str, ...] = ()  # files, globs (relative to the workspace) or feed URLs
+    tags: tuple[str, ...] = ()  # a story's front matter tags, a feed entry's categories
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
@@ -112,6 +148,8 @@ class Settings:
     preheader: str = "{summary}"
     related: int = 5
     more_headlines: bool = True
+    stories: int = 3  # at most this many other stories as cards; the rest become headlines
+    more_summaries: bool = False  # show summaries under More headlines and sections too
     list_id: str = ""  # defaults to a slug of the name under the From domain
     database: str = "newsletter.db"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -121,6 +159,8 @@ class Settings:
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     bounce: BounceSettings = field(default_factory=BounceSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    brand: BrandSettings = field(default_factory=BrandSettings)
+    sections: tuple[SectionSettings, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -186,6 +226,8 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "preheader": str,
     "related": int,
     "more_headlines": bool,
+    "stories": int,
+    "more_summaries": bool,
     "list_id": str,
     "database": str,
 }
@@ -197,7 +239,9 @@ _TABLES = {
     "limits": LimitsSettings,
     "bounce": BounceSettings,
     "serve": ServeSettings,
+    "brand": BrandSettings,
 }
+_SECTION_KEYS = ("name", "sources", "tags")
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
@@ -226,7 +270,9 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
     """Validate a parsed newsletter.toml and build Settings; errors name file and key."""
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key in _TABLES:
+        if key == "sections":
+            values[key] = _sections(value, shown)
+        elif key in _TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{shown}: [{key}] must be a table")
             values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
@@ -235,11 +281,45 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
             values["from_address" if key == "from" else key] = value
         else:
             raise ConfigError(
-                f"{shown}: unknown key '{key}'{_suggest(key, [*_TOP_KEYS, *_TABLES])}"
+                f"{shown}: unknown key '{key}'{_suggest(key, [*_TOP_KEYS, *_TABLES, 'sections'])}"
             )
     settings = Settings(**values)
     _validate(settings, shown)
     return settings
+
+
+def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
+    """[[sections]]: each a name and the sources and/or tags whose items go under it."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{shown}: sections: write each one as a [[sections]] table")
+    found: list[SectionSettings] = []
+    for n, item in enumerate(value, start=1):
+        where_ = f"{shown}: sections[{n}]"
+        for key in item:
+            if key not in _SECTION_KEYS:
+                raise ConfigError(
+                    f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}"
+                )
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
+        name = " ".join(name.split())
+        lists = {}
+        for key in ("sources", "tags"):
+            got = item.get(key, [])
+            if isinstance(got, str):
+                got = [got]
+            if not isinstance(got, list) or not all(isinstance(x, str) and x.strip() for x in got):
+                raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
+            lists[key] = tuple(x.strip() for x in got)
+        if not lists["sources"] and not lists["tags"]:
+            raise ConfigError(
+                f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags"
+            )
+        if any(s.name.casefold() == name.casefold() for s in found):
+            raise ConfigError(f"{where_}.name: '{name}' is already a section; name each once")
+        found.append(SectionSettings(name, lists["sources"], lists["tags"]))
+    return tuple(found)
 
 
 def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
@@ -308,11 +388,15 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
+    if not 0 <= s.stories <= 20:
+        raise bad("stories", f"{s.stories} is out of range (0-20)")
+    _validate_brand(s.brand, shown)
     limits = s.limits
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
 
     _validate_audience(s, bad)
+
 
 def check_smtp(smtp: SmtpSettings, name) -> None:
     """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
@@ -381,6 +465,48 @@ def _validate_audience(s: Settings, bad) -> None:
     for key in ("confirm_days", "client_limit", "address_limit"):
         if getattr(s.serve, key) < 1:
             raise bad(f"serve.{key}", f"{getattr(s.serve, key)} must be at least 1")
+
+
+def _validate_brand(brand: BrandSettings, shown: str) -> None:
+    """A logo must load anywhere and be described; the accents must stay readable (AA)."""
+    from newsletter.render.brand import (
+        DARK_BACKGROUND,
+        FONT_STACK,
+        HEX_COLOUR,
+        LIGHT_BACKGROUND,
+        contrast_problem,
+    )
+
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{shown}: brand.{key}: {why}")
+
+    if brand.logo:
+        if not re.match(r"^https://[^/\s]+\S*$", brand.logo):
+            raise bad("logo", f"'{brand.logo}' must be an absolute https:// URL of the image")
+        if not brand.logo_alt.strip():
+            raise bad("logo_alt", "missing: describe the logo (usually the list's name)")
+    if not 16 <= brand.logo_width <= 552:
+        raise bad("logo_width", f"{brand.logo_width} is out of range (16-552 pixels)")
+    for key, background, mode in (
+        ("accent", LIGHT_BACKGROUND, "light"),
+        ("accent_dark", DARK_BACKGROUND, "dark"),
+    ):
+        colour = getattr(brand, key)
+        if not colour:
+            continue
+        if not HEX_COLOUR.match(colour):
+            raise bad(key, f"'{colour}' is not a colour like \"#0b57d0\"")
+        problem = contrast_problem(colour, background, mode)
+        if problem:
+            raise bad(key, problem)
+    if brand.accent_dark and not brand.accent:
+        raise bad("accent_dark", "set accent too (the light-mode colour)")
+    if brand.font and not FONT_STACK.match(brand.font):
+        raise bad(
+            "font",
+            f"'{brand.font}' is not a font stack like \"Georgia, 'Times New Roman', serif\" "
+            "(names, quotes and commas only)",
+        )
 
 
 def _mailable(address: str) -> bool:

@@ -15,7 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.errors import ManifestError, display_path
-from newsletter.models import FollowedIssue, Headline, Issue, Lead, RepeatedHeadline, ScoredHeadline
+from newsletter.models import (
+    FollowedIssue,
+    Headline,
+    Issue,
+    IssueSection,
+    Lead,
+    Note,
+    RepeatedHeadline,
+    ScoredHeadline,
+    StoryCard,
+)
 
 MANIFEST_NAME = "issue.toml"
 RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see manifest_guard.py)
@@ -27,10 +37,15 @@ _HEADER = """\
 #  - retitle the lead or a headline; title_derived = true means the title was made
 #    from the story's first sentence: check it, then set it to false;
 #  - subject and preheader are templates filled from [lead] at every build ({{title}} is
-#    the lead's title, {{summary}} a sentence of its body): retitle the lead and they follow;
+#    the lead's title, {{summary}} a sentence of [note], or of the lead's body without one):
+#    retitle the lead and they follow;
 #    write your own text instead and it is kept as you wrote it;
 #  - reorder headlines, delete them, or move them between [[related]] and [[more]];
 #  - score and matched show why each headline was ranked where it was;
+#  - [note] is your word above the lead (add one by hand if the sources had none);
+#  - [[stories]] are the cards under the lead; edit a card's summary, or delete it;
+#  - a summary under a headline is yours to edit or delete;
+#  - section = "World" puts a card or a [[more]] headline under that [[sections]] heading.
 #  - [[repeated]] lists headlines an earlier issue carried (left out unless built with
 #    --repeat); follows names the earlier issue whose lead this one continues.
 # A build from the sources never overwrites this file once you edit it (unless --force,
@@ -41,11 +56,28 @@ _HEADER = """\
 # reading below).  Anything else is an error with its line and the nearest known name.
 TOP_KEYS = ("id", "date", "subject", "preheader", "follows", "follows_title")
 LEAD_KEYS = ("title", "title_derived", "url", "image", "image_alt", "source", "format", "body")
-HEADLINE_KEYS = ("title", "url", "score", "matched", "source", "also")
+HEADLINE_KEYS = ("title", "url", "summary", "score", "matched", "source", "also")
+MORE_KEYS = (*HEADLINE_KEYS, "section")
+NOTE_KEYS = ("body", "signoff", "source")
+STORY_KEYS = (
+    "title",
+    "url",
+    "image",
+    "image_alt",
+    "summary",
+    "section",
+    "score",
+    "matched",
+    "source",
+)
+SECTION_KEYS = ("name",)
 TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables?, its keys)
+    "note": (False, NOTE_KEYS),
     "lead": (False, LEAD_KEYS),
+    "stories": (True, STORY_KEYS),
     "related": (True, HEADLINE_KEYS),
-    "more": (True, HEADLINE_KEYS),
+    "sections": (True, SECTION_KEYS),
+    "more": (True, MORE_KEYS),
     "repeated": (True, ("title", "url", "issue", "score", "source")),
 }
 
@@ -65,9 +97,14 @@ def manifest_text(
         f"subject = {_string(issue.subject if subject is None else subject)}",
         f"preheader = {_string(issue.preheader if preheader is None else preheader)}",
         *_memory_keys(issue),
-        "",
-        "[lead]",
     ]
+    if issue.note is not None:
+        lines += ["", "[note]", f"body = {_multiline(issue.note.body)}"]
+        if issue.note.signoff:
+            lines.append(f"signoff = {_string(issue.note.signoff)}")
+        if issue.note.source:
+            lines.append(f"source = {_string(issue.note.source)}")
+    lines += ["", "[lead]"]
     lead = issue.lead
     lines.append(f"title = {_string(lead.title)}")
     lines.append(f"title_derived = {'true' if lead.title_derived else 'false'}")
@@ -81,17 +118,16 @@ def manifest_text(
         f"format = {_string(lead.format)}",
         f"body = {_multiline(lead.body)}",
     ]
-    for section, items in (("related", issue.related), ("more", issue.more)):
-        for item in items:
-            lines += ["", f"[[{section}]]", f"title = {_string(item.title)}"]
-            if item.url:
-                lines.append(f"url = {_string(item.url)}")
-            lines.append(f"score = {item.score:.3f}")
-            lines.append(f"matched = [{', '.join(map(_string, item.matched))}]")
-            if item.headline.source:
-                lines.append(f"source = {_string(item.headline.source)}")
-            if item.merged:
-                lines.append(f"also = [{', '.join(_string(h.title) for h in item.merged)}]")
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    for card in cards:
+        lines += _card_lines(card)
+    lines += _headline_lines("related", issue.related)
+    for section in issue.sections:
+        lines += ["", "[[sections]]", f"name = {_string(section.name)}"]
+        lines += _headline_lines("more", section.headlines, section.name)
+    if issue.sections and issue.more:
+        lines += ["", "# More headlines: the [[more]] below name no section"]
+    lines += _headline_lines("more", issue.more)
     for item in issue.repeated:
         lines += ["", "[[repeated]]", f"title = {_string(item.title)}"]
         if item.url:
@@ -110,6 +146,43 @@ def _memory_keys(issue: Issue) -> list[str]:
         f"follows = {_string(issue.follows.id)}",
         f"follows_title = {_string(issue.follows.title)}",
     ]
+
+
+def _card_lines(card: StoryCard) -> list[str]:
+    lines = ["", "[[stories]]", f"title = {_string(card.title)}"]
+    if card.section:
+        lines.append(f"section = {_string(card.section)}")
+    if card.url:
+        lines.append(f"url = {_string(card.url)}")
+    if card.image:
+        lines.append(f"image = {_string(card.image)}")
+        lines.append(f"image_alt = {_string(card.image_alt)}")
+    lines.append(f"summary = {_string(card.summary)}")
+    lines.append(f"score = {card.score:.3f}")
+    lines.append(f"matched = [{', '.join(map(_string, card.matched))}]")
+    if card.source:
+        lines.append(f"source = {_string(card.source)}")
+    return lines
+
+
+def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = "") -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        lines += ["", f"[[{table}]]"]
+        if section:
+            lines.append(f"section = {_string(section)}")
+        lines.append(f"title = {_string(item.title)}")
+        if item.url:
+            lines.append(f"url = {_string(item.url)}")
+        if item.headline.summary:
+            lines.append(f"summary = {_string(item.headline.summary)}")
+        lines.append(f"score = {item.score:.3f}")
+        lines.append(f"matched = [{', '.join(map(_string, item.matched))}]")
+        if item.headline.source:
+            lines.append(f"source = {_string(item.headline.source)}")
+        if item.merged:
+            lines.append(f"also = [{', '.join(_string(h.title) for h in item.merged)}]")
+    return lines
 
 
 def _string(value: str) -> str:
@@ -152,7 +225,19 @@ class _ManifestReader:
 
     def fail(self, key: str, why: str, table: str | None = None, index: int = 0) -> ManifestError:
         line = self._line_of(key.rsplit(".", 1)[-1].split("[")[0], table, index)
+        if line is None and table is not None:  # a missing key: point at its table
+            line = self._header_line(table, index)
         return self.fail_at(line, f"{key}: {why}")
+
+    def _header_line(self, table: str, index: int) -> int | None:
+        """The line of the index-th [table] or [[table]] header."""
+        seen = -1
+        for n, line in enumerate(self.lines):
+            if re.match(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*$", line):
+                seen += 1
+                if seen == index:
+                    return n + 1
+        return None
 
     def fail_at(self, line: int | None, message: str) -> ManifestError:
         where_ = f"{self.shown}:{line}" if line else self.shown
@@ -256,17 +341,127 @@ class _ManifestReader:
         lead_data = data.get("lead")
         if not isinstance(lead_data, dict):
             raise self.fail("lead", "missing [lead] table")
+        names = self.section_names(data)
+        cards = self.cards(data, names)
+        more = self.headlines(data, "more", names)
+        sections = tuple(
+            IssueSection(
+                name=name,
+                stories=tuple(c for c in cards if c.section == name),
+                headlines=tuple(h for h, home in more if home == name),
+            )
+            for name in names
+        )
         return Issue(
             id=issue_id,
             date=day,
             subject=self.template(data, "subject"),
             preheader=self.template(data, "preheader"),
             lead=self.lead(lead_data),
-            related=self.headlines(data, "related"),
-            more=self.headlines(data, "more"),
+            related=tuple(h for h, _ in self.headlines(data, "related", names)),
+            more=tuple(h for h, home in more if not home),
+            note=self.note(data),
+            stories=tuple(c for c in cards if not c.section),
+            sections=tuple(s for s in sections if s.stories or s.headlines),
             repeated=self.repeated(data),
             follows=self.follows(data),
         )
+
+    def note(self, data: dict[str, Any]) -> Note | None:
+        """[note]: the editor's word above the lead, Markdown, with an optional sign-off."""
+        note = data.get("note")
+        if note is None:
+            return None
+        if not isinstance(note, dict):
+            raise self.fail("note", 'write it as a [note] table with body = """..."""')
+        body = (self.text(note, "body", "note.body", "note") or "").strip()
+        if not body:
+            raise self.fail("note.body", "is empty; write the note, or delete [note]", "note")
+        self.check_markdown(body, "note")
+        signoff = self.text(note, "signoff", "note.signoff", "note", required=False) or ""
+        source = self.text(note, "source", "note.source", "note", required=False) or ""
+        return Note(body=body, signoff=" ".join(signoff.split()), source=source)
+
+    def section_names(self, data: dict[str, Any]) -> tuple[str, ...]:
+        """[[sections]]: the headings, in order; cards and headlines name theirs by `section`."""
+        items = data.get("sections", [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise self.fail("sections", "write each section as a [[sections]] table")
+        names: list[str] = []
+        for i, item in enumerate(items):
+            label = f"sections[{i + 1}].name"
+            name = " ".join((self.text(item, "name", label, "sections", i) or "").split())
+            if not name:
+                raise self.fail(label, "is empty; give the section a heading", "sections", i)
+            if name in names:
+                raise self.fail(label, f"'{name}' is already a section", "sections", i)
+            names.append(name)
+        return tuple(names)
+
+    def section(
+        self, item: dict[str, Any], label: str, table: str, index: int, names: Sequence[str]
+    ) -> str:
+        name = self.text(item, "section", f"{label}.section", table, index, required=False)
+        name = " ".join((name or "").split())
+        if name and name not in names:
+            known = ", ".join(repr(n) for n in names) or "none: add a [[sections]] table"
+            raise self.fail(
+                f"{label}.section",
+                f"'{name}' is not a [[sections]] name (known: {known})",
+                table,
+                index,
+            )
+        return name
+
+    def scored(
+        self, item: dict[str, Any], label: str, table: str, i: int
+    ) -> tuple[float, tuple[str, ...]]:
+        score = item.get("score", 0.0)
+        if isinstance(score, bool) or not isinstance(score, int | float):
+            raise self.fail(f"{label}.score", "must be a number", table, i)
+        matched = item.get("matched", [])
+        if not isinstance(matched, list) or not all(isinstance(m, str) for m in matched):
+            raise self.fail(f"{label}.matched", "must be a list of words", table, i)
+        return float(score), tuple(matched)
+
+    def cards(self, data: dict[str, Any], names: Sequence[str]) -> tuple[StoryCard, ...]:
+        """[[stories]]: the cards, in order, each with its title, summary and image."""
+        items = data.get("stories", [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise self.fail("stories", "write each card as a [[stories]] table")
+        cards = []
+        for i, item in enumerate(items):
+            label = f"stories[{i + 1}]"
+            title = " ".join(
+                (self.text(item, "title", f"{label}.title", "stories", i) or "").split()
+            )
+            if not title:
+                raise self.fail(f"{label}.title", "is empty", "stories", i)
+            summary = self.text(item, "summary", f"{label}.summary", "stories", i, required=False)
+            image = self.url(item, f"{label}.image", "stories", i, key="image")
+            alt = self.text(item, "image_alt", f"{label}.image_alt", "stories", i, required=False)
+            if image and not (alt or "").strip():
+                raise self.fail(
+                    f"{label}.image_alt",
+                    "missing: describe the image for readers who cannot see it",
+                    "stories",
+                    i,
+                )
+            score, matched = self.scored(item, label, "stories", i)
+            cards.append(
+                StoryCard(
+                    title=title,
+                    summary=" ".join((summary or "").split()),
+                    url=self.url(item, f"{label}.url", "stories", i),
+                    image=image,
+                    image_alt=" ".join((alt or "").split()),
+                    source=str(item.get("source", "")),
+                    score=score,
+                    matched=matched,
+                    section=self.section(item, label, "stories", i, names),
+                )
+            )
+        return tuple(cards)
 
     def follows(self, data: dict[str, Any]) -> FollowedIssue | None:
         issue_id = self.text(data, "follows", "follows", required=False)
@@ -341,15 +536,15 @@ class _ManifestReader:
             image_alt=image_alt,
         )  # type: ignore[arg-type]
 
-    def check_markdown(self, body: str) -> None:
+    def check_markdown(self, body: str, table: str = "lead") -> None:
         """Images and links in a Markdown body must be absolute and images described."""
         from newsletter.render.markdown_body import reference_problem
 
         problem = reference_problem(body)
         if problem is not None:
             offset, why = problem
-            start = self._line_of("body", "lead", 0)  # body = """ then the text on the next line
-            raise self.fail_at(start + 1 + offset if start else None, f"lead.body: {why}")
+            start = self._line_of("body", table, 0)  # body = """ then the text on the next line
+            raise self.fail_at(start + 1 + offset if start else None, f"{table}.body: {why}")
 
     def url(
         self, data: dict[str, Any], label: str, table: str, index: int, key: str = "url"
@@ -359,7 +554,10 @@ class _ManifestReader:
             raise self.fail(label, f"'{url}' must be an absolute http(s) URL", table, index)
         return url.strip() if url else None
 
-    def headlines(self, data: dict[str, Any], section: str) -> tuple[ScoredHeadline, ...]:
+    def headlines(
+        self, data: dict[str, Any], section: str, names: Sequence[str] = ()
+    ) -> tuple[tuple[ScoredHeadline, str], ...]:
+        """[[related]] or [[more]]: each headline, with the section a [[more]] one names."""
         items = data.get(section, [])
         if not isinstance(items, list):
             raise self.fail(section, f"write each headline as a [[{section}]] table")
@@ -371,23 +569,24 @@ class _ManifestReader:
             title = " ".join((self.text(item, "title", f"{label}.title", section, i) or "").split())
             if not title:
                 raise self.fail(f"{label}.title", "is empty", section, i)
-            score = item.get("score", 0.0)
-            if isinstance(score, bool) or not isinstance(score, int | float):
-                raise self.fail(f"{label}.score", "must be a number", section, i)
-            matched = item.get("matched", [])
-            if not isinstance(matched, list) or not all(isinstance(m, str) for m in matched):
-                raise self.fail(f"{label}.matched", "must be a list of words", section, i)
+            score, matched = self.scored(item, label, section, i)
             also = item.get("also", [])
             if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
                 raise self.fail(f"{label}.also", "must be a list of titles", section, i)
+            summary = self.text(item, "summary", f"{label}.summary", section, i, required=False)
             headline = Headline(
                 title=title,
                 url=self.url(item, f"{label}.url", section, i),
                 source=str(item.get("source", "")),
+                summary=" ".join((summary or "").split()),
             )
+            home = self.section(item, label, section, i, names) if section == "more" else ""
             result.append(
-                ScoredHeadline(
-                    headline, float(score), tuple(matched), tuple(Headline(title=t) for t in also)
+                (
+                    ScoredHeadline(
+                        headline, score, matched, tuple(Headline(title=t) for t in also)
+                    ),
+                    home,
                 )
             )
         return tuple(result)

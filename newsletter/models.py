@@ -26,7 +26,8 @@ class Headline:
     url: str | None = None
     source: str = ""  # where it came from, as `path:line` or a feed address
     date: date | None = None
-    summary: str = ""
+    summary: str = ""  # plain text, cut at a sentence near 30 words (sources/summaries.py)
+    tags: tuple[str, ...] = ()  # a feed entry's categories: what [[sections]] tags match
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Story:
     forced_lead: bool = False
     image: str | None = None  # the lead image (absolute URL), shown above the title
     image_alt: str = ""
+    summary: str = ""  # front matter `summary:` or a feed's summary; its card shows it
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -65,11 +67,21 @@ def body_paragraphs(body: str, format: BodyFormat) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """The editor's note, above the lead: a Markdown body and an optional sign-off."""
+
+    body: str
+    signoff: str = ""
+    source: str = ""  # the `kind: note` file, or "" when written in the manifest
+
+
+@dataclass(frozen=True, slots=True)
 class Sources:
     """Everything loaded from this week's source files, in a stable order."""
 
     stories: tuple[Story, ...] = ()
     headlines: tuple[Headline, ...] = ()
+    notes: tuple[Note, ...] = ()  # `kind: note` files; an issue takes at most one
     warnings: tuple[str, ...] = ()  # e.g. "feeds/x.xml: no entries": worth a line, not a stop
 
 
@@ -136,8 +148,40 @@ class FollowedIssue(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class StoryCard:
+    """A story that does not lead, shown as a card: title, image, summary, "Read more".
+
+    `score` and `matched` are the ranker's, as for a headline; `section` names the
+    [[sections]] entry it is grouped under ("" = under the lead).
+    """
+
+    title: str
+    summary: str
+    url: str | None = None
+    image: str | None = None
+    image_alt: str = ""
+    source: str = ""
+    score: float = 0.0
+    matched: tuple[str, ...] = ()
+    section: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueSection:
+    """One of newsletter.toml's [[sections]] as the issue shows it: its cards and headlines."""
+
+    name: str
+    stories: tuple[StoryCard, ...] = ()
+    headlines: tuple[ScoredHeadline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Issue:
-    """An assembled issue: everything the render needs, in the order it shows."""
+    """An assembled issue: everything the render needs, in the order it shows.
+
+    The order: note, lead, cards (`stories` outside any section), Related, then each
+    non-empty section, then More headlines.
+    """
 
     id: str
     date: date
@@ -149,6 +193,9 @@ class Issue:
     # Memory across issues: headlines earlier issues carried, and the lead this one follows.
     repeated: tuple[RepeatedHeadline, ...] = ()
     follows: FollowedIssue | None = None
+    note: Note | None = None
+    stories: tuple[StoryCard, ...] = ()
+    sections: tuple[IssueSection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

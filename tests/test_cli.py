@@ -32,7 +32,7 @@ def test_build_reports_what_it_made_and_what_to_do_next(workspace):
 
 
 def test_build_json_is_the_full_ranking(workspace):
-    """--json prints one object: issue_dir, id, subject, preheader, lead, and related + more as the ranking."""
+    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, and related + more as the ranking."""
     result = run("build", "seeds/", "--date", "2026-11-26", "--related", "3", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -42,11 +42,15 @@ def test_build_json_is_the_full_ranking(workspace):
         "subject",
         "preheader",
         "lead",
+        "note",
+        "stories",
         "related",
+        "sections",
         "more",
         "repeated",
         "follows",
     }
+    assert data["note"] is None and data["stories"] == [] and data["sections"] == []
     assert data["repeated"] == [] and data["follows"] is None  # no earlier issue in issues/
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
     assert (

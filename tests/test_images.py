@@ -62,11 +62,11 @@ def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> P
     [
         (
             '<img src="https://x.org/a.png" alt="A">',
-            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto;width:100%">',
         ),
         (
             '<img src="https://x.org/a.png" alt="A" width="1600" height="900">',
-            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto;width:100%">',
         ),
         (
             '<img src="https://x.org/a.png" alt="A" width="120" style="border:0">',
@@ -76,7 +76,7 @@ def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> P
     ids=["no-width", "too-wide", "small-kept"],
 )
 def test_fit_images_gives_every_image_a_column_width(tag, expected):
-    """Each <img> gets a width of at most 552 px (the column) and max-width:100%;height:auto."""
+    """Each <img> gets a width of at most 552 px (the column) and max-width:100%;height:auto (column-wide: width:100%)."""
     assert fit_images(f"<p>{tag}</p>") == f"<p>{expected}</p>"
 
 
@@ -109,7 +109,7 @@ def test_markdown_first_image_leads_as_a_hero_above_the_title(workspace, setting
     hero = html.index(f'src="{BIG}"')
     assert hero < html.index("<h1")
     assert html.count(BIG) == 1
-    assert 'width="552" style="display:block;max-width:100%;height:auto"' in html
+    assert 'width="552" style="display:block;max-width:100%;height:auto;width:100%"' in html
     assert result.issue.lead.image == BIG
     assert result.issue.lead.image_alt == "A queue of trucks at the border crossing"
 

@@ -1,7 +1,12 @@
-"""Assemble an issue: choose the lead, rank every candidate headline, cut Related and More.
+"""Assemble an issue: choose the lead, rank every candidate, cut cards, Related, sections, More.
 
 A pure function of the loaded sources, the settings and the options; today's
 date comes in as an argument (the clock is read only at the CLI edge).
+
+The other stories are ranked with the headlines; the best `stories` of them, in the
+ranker's order, become cards, the rest stay headlines.  Related is then cut from the
+ranked headlines as before; what is not Related goes under its [[sections]] entry,
+or under More headlines.
 """
 
 from __future__ import annotations
@@ -13,12 +18,23 @@ from typing import TYPE_CHECKING
 
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
-from newsletter.models import Issue, Lead, ScoredHeadline, Sources, Story
+from newsletter.models import (
+    Issue,
+    IssueSection,
+    Lead,
+    Note,
+    ScoredHeadline,
+    Sources,
+    Story,
+    StoryCard,
+    body_paragraphs,
+)
 
 if TYPE_CHECKING:
     from newsletter.assemble.memory import PastIssue
 
 PREHEADER_CHARS = 140
+CARD_WORDS = 60  # a card shows its story's first paragraph, cut at a sentence near this
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +73,13 @@ def assemble_issue(
     fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:
         ranked = fresh
+    others = {s.source: s for s in sources.stories if s is not story}
+    cards, ranked = pick_cards(ranked, others, settings.stories)
     related, more = split_related(ranked, options.related)
+    note = sources.notes[0] if sources.notes else None
+    grouped = group_sections(cards, more if options.more_headlines else (), others, settings)
     issue_id = options.issue_id or iso_week_id(options.today)
-    fields = text_fields(settings, lead, issue_id, options.today, len(related))
+    fields = text_fields(settings, lead, issue_id, options.today, len(related), note)
     return Issue(
         id=issue_id,
         date=options.today,
@@ -67,9 +87,90 @@ def assemble_issue(
         preheader=format_text(settings.preheader, fields, "preheader"),
         lead=lead,
         related=related,
-        more=more if options.more_headlines else (),
+        more=grouped.more,
+        note=note,
+        stories=grouped.stories,
+        sections=grouped.sections,
         repeated=repeated,
         follows=followed_issue(profile, past, options.today),
+    )
+
+
+def pick_cards(
+    ranked: tuple[ScoredHeadline, ...], stories: dict[str, Story], limit: int
+) -> tuple[tuple[StoryCard, ...], tuple[ScoredHeadline, ...]]:
+    """The first `limit` ranked items that are stories become cards; the rest stay ranked."""
+    cards: list[StoryCard] = []
+    rest: list[ScoredHeadline] = []
+    for item in ranked:
+        story = stories.get(item.headline.source)
+        if story is not None and len(cards) < limit:
+            cards.append(card_from_story(story, item))
+        else:
+            rest.append(item)
+    return tuple(cards), tuple(rest)
+
+
+def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
+    """A story's card: its title, image, `summary:` or first paragraph, and the ranker's why."""
+    from newsletter.sources.summaries import cut_at_sentence
+
+    paragraphs = story.paragraphs
+    summary = story.summary or cut_at_sentence(paragraphs[0] if paragraphs else "", CARD_WORDS)
+    return StoryCard(
+        title=scored.title,
+        summary=summary,
+        url=story.url,
+        image=story.image,
+        image_alt=story.image_alt,
+        source=story.source,
+        score=scored.score,
+        matched=scored.matched,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """Cards and headlines after [[sections]]: under the lead, in each section, under More."""
+
+    stories: tuple[StoryCard, ...]
+    sections: tuple[IssueSection, ...]
+    more: tuple[ScoredHeadline, ...]
+
+
+def group_sections(
+    cards: tuple[StoryCard, ...],
+    more: tuple[ScoredHeadline, ...],
+    stories: dict[str, Story],
+    settings: Settings,
+) -> Grouped:
+    """Put each card and non-Related headline under its section; empty sections are left out."""
+    from dataclasses import replace
+
+    from newsletter.assemble.sections import section_of
+
+    if not settings.sections:
+        return Grouped(cards, (), more)
+
+    def section(source: str, tags: tuple[str, ...]) -> str:
+        story = stories.get(source)
+        all_tags = (*tags, *(story.tags if story is not None else ()))
+        return section_of(source, all_tags, settings.sections, settings.workspace)
+
+    placed = [replace(c, section=section(c.source, ())) for c in cards]
+    homes = [(h, section(h.headline.source, h.headline.tags)) for h in more]
+    sections = tuple(
+        IssueSection(
+            name=s.name,
+            stories=tuple(c for c in placed if c.section == s.name),
+            headlines=tuple(h for h, name in homes if name == s.name),
+        )
+        for s in settings.sections
+    )
+    return Grouped(
+        stories=tuple(c for c in placed if not c.section),
+        sections=tuple(s for s in sections if s.stories or s.headlines),
+        more=tuple(h for h, name in homes if not name),
     )
 
 
@@ -109,13 +210,21 @@ def iso_week_id(day: dt.date) -> str:
 
 
 def text_fields(
-    settings: Settings, lead: Lead, issue_id: str, day: dt.date, related: int
+    settings: Settings,
+    lead: Lead,
+    issue_id: str,
+    day: dt.date,
+    related: int,
+    note: Note | None = None,
 ) -> dict[str, str]:
-    """The {fields} subject and preheader templates may use."""
+    """The {fields} subject and preheader templates may use.
+
+    {summary} is a sentence of the editor's note when the issue has one, else of the lead.
+    """
     return {
         "name": settings.name,
         "title": lead.title,
-        "summary": lead_summary(lead),
+        "summary": note_summary(note) if note is not None else lead_summary(lead),
         "date": f"{day.day} {day.strftime('%B %Y')}",
         "id": issue_id,
         "related_count": str(related),
@@ -138,6 +247,21 @@ def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
     if lead.title_derived and len(found) > 1:
         found = found[1:]
     text = found[0] if found else lead.title
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"
+
+
+def note_summary(note: Note, limit: int = PREHEADER_CHARS) -> str:
+    """The note's opening for the preheader: sentences until there is enough to read."""
+    from newsletter.assemble.titles import sentences
+
+    found = [s for p in body_paragraphs(note.body, "markdown")[:2] for s in sentences(p)]
+    text = ""
+    for sentence in found:
+        text = f"{text} {sentence}".strip()
+        if len(text) >= 60:  # "Good morning." alone says nothing in an inbox
+            break
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"

@@ -19,6 +19,7 @@ def candidate_headlines(
 def story_headline(story: Story) -> Headline:
     """A story that does not lead still appears as a headline (its title, or one derived)."""
     from newsletter.assemble.titles import derive_title
+    from newsletter.sources.summaries import cut_at_sentence
 
     paragraphs = story.paragraphs
     return Headline(
@@ -26,5 +27,6 @@ def story_headline(story: Story) -> Headline:
         url=story.url,
         source=story.source,
         date=story.date,
-        summary=paragraphs[0] if paragraphs else "",
+        summary=story.summary or cut_at_sentence(paragraphs[0] if paragraphs else ""),
+        tags=story.tags,
     )

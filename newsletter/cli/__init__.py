@@ -127,6 +127,7 @@ def _register() -> None:
         send,
         serve,
         subscribers,
+        templates,
     )
 
 

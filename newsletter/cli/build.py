@@ -96,6 +96,12 @@ def _as_json(result, settings) -> dict:
 
     issue = result.issue
 
+    def cards(stories):
+        return [
+            {"title": c.title, "url": c.url, "score": c.score, "matched": list(c.matched)}
+            for c in stories
+        ]
+
     def items(section):
         return [
             {"title": h.title, "url": h.url, "score": h.score, "matched": list(h.matched)}
@@ -112,7 +118,13 @@ def _as_json(result, settings) -> dict:
             "title_derived": issue.lead.title_derived,
             "url": issue.lead.url,
         },
+        "note": None if issue.note is None else {"source": issue.note.source},
+        "stories": cards(issue.stories),
         "related": items(issue.related),
+        "sections": [
+            {"name": s.name, "stories": cards(s.stories), "headlines": items(s.headlines)}
+            for s in issue.sections
+        ],
         "more": items(issue.more),
         "repeated": [
             {"title": h.title, "url": h.url, "issue": h.issue, "score": h.score}
@@ -143,12 +155,20 @@ def _report(result, repeat: bool = False) -> None:
     typer.echo(f"  lead     {issue.lead.title}")
     if issue.lead.title_derived:
         typer.echo(f"           (title derived from the story: check it in {folder}/issue.toml)")
+    if issue.note is not None:
+        typer.echo(f"  note     from {issue.note.source or 'the manifest'}")
+    all_cards = len(issue.stories) + sum(len(s.stories) for s in issue.sections)
+    if all_cards:
+        typer.echo(f"  stories  {all_cards} card(s)")
     typer.echo(f"  related  {len(issue.related)} headline(s); more headlines: {len(issue.more)}")
     if issue.repeated:
         kept = "kept" if repeat else "left out"
         typer.echo(f"  repeated {len(issue.repeated)} headline(s) earlier issues carried ({kept})")
     if issue.follows:
         typer.echo(f"  follows  {issue.follows.id}: {issue.follows.title}")
+    if issue.sections:
+        shown = ", ".join(f"{s.name} {len(s.stories) + len(s.headlines)}" for s in issue.sections)
+        typer.echo(f"  sections {shown}")
     share = result.html_bytes / GMAIL_CLIP_BYTES
     typer.echo(
         f"  html     {result.html_bytes / 1024:.1f} KB "

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from newsletter.config import Settings
 from newsletter.errors import SourceError, TemplateError
-from newsletter.models import Issue, Lead, RenderedIssue, ScoredHeadline, Story
+from newsletter.models import Issue, Lead, Note, RenderedIssue, ScoredHeadline, Story, StoryCard
 from newsletter.render.html_steps import html_steps, run_steps
 from newsletter.render.merge_tags import MergeState, SubscriberPlaceholders
 from newsletter.render.remote_styles import refuse_remote_styles
@@ -43,10 +43,16 @@ MORE_HEADING = "More headlines"
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A titled list of headlines, as the templates loop over them."""
+    """A titled list of headlines (and a section's cards), as the templates loop over them.
+
+    `summaries`: whether the headlines show their summaries (Related always; the
+    [[sections]] and More headlines when newsletter.toml says `more_summaries = true`).
+    """
 
     heading: str
     items: tuple[ScoredHeadline, ...]
+    cards: tuple[StoryCard, ...] = ()
+    summaries: bool = False
 
 
 def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
@@ -61,6 +67,10 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     css_path = template_path(dirs, CSS_FILE)
     css = read_template_file(dirs, CSS_FILE)
     refuse_remote_styles(css, str(css_path or CSS_FILE), css=True)
+    if settings.brand.accent:  # after the template's CSS, so the brand's colour wins
+        from newsletter.render.brand import brand_css
+
+        css += brand_css(settings.brand.accent)
     html_path = template_path(dirs, HTML_TEMPLATE)
     if html_path is not None:
         refuse_remote_styles(html_path.read_text("utf-8", "replace"), str(html_path), css=False)
@@ -126,8 +136,16 @@ def check_text_sizes(issue: Issue, limit: int) -> None:
         (f"issue {issue.id}: the subject", issue.subject),
         (f"issue {issue.id}: the preheader", issue.preheader),
     ]
-    for item in (*issue.related, *issue.more):
+    if issue.note is not None:
+        texts.append((f"{issue.note.source or 'the manifest'}: the editor's note", issue.note.body))
+    section_items = [h for s in issue.sections for h in s.headlines]
+    for item in (*issue.related, *section_items, *issue.more):
         texts.append((f"{item.headline.source or 'a headline'}: the headline", item.title))
+        texts.append(
+            (f"{item.headline.source or 'a headline'}: the summary", item.headline.summary)
+        )
+    for card in (*issue.stories, *(c for s in issue.sections for c in s.stories)):
+        texts.append((f"{card.source or 'a card'}: the card's summary", card.summary))
     _check_sizes(texts, limit)
 
 
@@ -153,21 +171,52 @@ def _size(n: int) -> str:
 
 
 def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
-    sections = tuple(
-        Section(heading, items)
-        for heading, items in ((RELATED_HEADING, issue.related), (MORE_HEADING, issue.more))
-        if items
+    extra = settings.more_summaries
+    listed = (
+        Section(RELATED_HEADING, issue.related, summaries=True),
+        *(Section(s.name, s.headlines, s.stories, extra) for s in issue.sections),
+        Section(MORE_HEADING, issue.more, summaries=extra),
     )
+    brand = settings.brand
     return {
         "issue": issue,
         "settings": settings,
-        "sections": sections,
+        "sections": tuple(s for s in listed if s.items or s.cards),
+        "cards": issue.stories,
+        "brand": {
+            "logo": brand.logo,
+            "logo_alt": brand.logo_alt,
+            "logo_width": brand.logo_width,
+            "accent": brand.accent,
+            "accent_dark": brand.dark_accent,
+            "font": brand.font_stack,
+        },
         "web_url": settings.web_url(issue.id),
         "lead_html": lead_html(issue.lead),
         "lead_text": lead_text(issue.lead),
         # Memory across issues: the web page of the earlier issue this lead continues.
         "previously_url": settings.web_url(issue.follows.id) if issue.follows else None,
+        "note_html": note_html(issue.note),
+        "note_text": note_text(issue.note),
     }
+
+
+def note_html(note: Note | None) -> Markup:
+    """The editor's note as HTML (Markdown, raw HTML shown as text); empty without a note."""
+    if note is None:
+        return Markup("")
+    from newsletter.render.markdown_body import markdown_html
+
+    return Markup(markdown_html(note.body))
+
+
+def note_text(note: Note | None) -> str:
+    """The editor's note as wrapped plain text, links kept as `text <url>`."""
+    if note is None:
+        return ""
+    from newsletter.render.markdown_body import markdown_text
+
+    return markdown_text(note.body)
 
 
 def lead_html(lead: Lead) -> Markup:

@@ -73,7 +73,9 @@ def fit_images(html: str) -> str:
     """Give every image a width that fits the column, and let it shrink on a phone.
 
     Outlook reads only the width attribute; other clients honour `max-width:100%;height:auto`,
-    so a 1,600 px photo never makes the email wider than the screen.
+    so a 1,600 px photo never makes the email wider than the screen.  A column-wide image
+    also gets `width:100%`: inside MJML's tables a fixed-width image that has not loaded
+    (images off, offline) still claims its 552 px and pushes a phone screen sideways.
     """
 
     def fit(m: re.Match[str]) -> str:
@@ -82,7 +84,8 @@ def fit_images(html: str) -> str:
         attrs.pop("height", None)
         style = attrs.pop("style", "").strip("\"'").rstrip("; ")
         fitted = width if width.isdigit() and 0 < int(width) <= COLUMN_PX else str(COLUMN_PX)
-        style = f"{style};{IMAGE_STYLE}" if style else IMAGE_STYLE
+        fitted_style = IMAGE_STYLE + (";width:100%" if fitted == str(COLUMN_PX) else "")
+        style = f"{style};{fitted_style}" if style else fitted_style
         rest = "".join(f" {k}={v}" if v else f" {k}" for k, v in attrs.items())
         return f'<img{rest} width="{fitted}" style="{style}">'
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from newsletter.config import LimitsSettings
 from newsletter.errors import SourceError, display_path, where
-from newsletter.models import Headline, Sources, Story
+from newsletter.models import Headline, Note, Sources, Story
 
 TEXT_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -27,19 +27,31 @@ def load_sources(paths: Iterable[str | Path], limits: LimitsSettings | None = No
     """Read every source named (files, folders, feed URLs) into stories and headlines."""
     stories: list[Story] = []
     headlines: list[Headline] = []
+    notes: list[Note] = []
     warnings: list[str] = []
     for item in paths:
         for loaded in _load_one(item, limits or LimitsSettings()):
             stories.extend(loaded.stories)
             headlines.extend(loaded.headlines)
+            notes.extend(loaded.notes)
             warnings.extend(loaded.warnings)
+    if len(notes) > 1:
+        raise SourceError(
+            f"{notes[1].source}: a second editor's note (the first is {notes[0].source}); "
+            "an issue has one: merge them, or drop `kind: note` from one"
+        )
     if not stories and not headlines:
         raise SourceError(
             "no stories or headlines found in the sources given"
             + (f" ({'; '.join(warnings)})" if warnings else "")
             + "; add a seed file"
         )
-    return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
+    return Sources(
+        stories=tuple(stories),
+        headlines=tuple(headlines),
+        notes=tuple(notes),
+        warnings=tuple(warnings),
+    )
 
 
 def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
@@ -128,7 +140,10 @@ def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
     if suffix in MARKDOWN_SUFFIXES:
         from newsletter.sources.markdown_story import parse_markdown_story
 
-        return Sources(stories=(parse_markdown_story(text, path),))
+        parsed = parse_markdown_story(text, path)
+        if isinstance(parsed, Note):
+            return Sources(notes=(parsed,))
+        return Sources(stories=(parsed,))
     if suffix in TEXT_SUFFIXES:
         from newsletter.sources.seed_text import parse_seed_text
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
+from newsletter.sources.summaries import summary_text
 
 FULL_STORY_WORDS = 120
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
@@ -44,8 +45,13 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if link and not re.match(r"^https?://", link):
             link = None
         when = _entry_date(entry)
-        summary = html_to_text(str(entry.get("summary", "")))
+        summary = summary_text(str(entry.get("summary", "")))
         content = _full_content(entry)
+        tags = tuple(
+            " ".join(str(t.get("term", "")).split())
+            for t in entry.get("tags") or []
+            if t.get("term")
+        )
         source = f"{shown}#{index}"
         if not title and not summary:
             continue
@@ -60,6 +66,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     date=when,
                     image=image,
                     image_alt=image_alt,
+                    tags=tags,
+                    summary=summary,
                 )
             )
         else:
@@ -70,6 +78,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     source=source,
                     date=when,
                     summary=summary,
+                    tags=tags,
                 )
             )
     return Sources(stories=tuple(stories), headlines=tuple(headlines))

@@ -11,7 +11,20 @@ from typing import Any
 from newsletter.errors import SourceError, where
 
 _FENCE = re.compile(r"^---[ \t]*$")
-KNOWN_KEYS = ("title", "url", "date", "source", "tags", "lead", "image", "image_alt")
+KNOWN_KEYS = (
+    "title",
+    "url",
+    "date",
+    "source",
+    "tags",
+    "lead",
+    "image",
+    "image_alt",
+    "summary",
+    "kind",
+    "signoff",
+)
+KINDS = ("story", "note")  # `kind: note`: the editor's note above the lead, not a story
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +39,9 @@ class FrontMatter:
     lead: bool = False
     image: str | None = None  # the story's lead image, an absolute URL
     image_alt: str = ""
+    summary: str = ""  # what the story's card shows instead of its first paragraph
+    kind: str = "story"
+    signoff: str = ""  # a note's sign-off line ("— The editors")
 
 
 def split_front_matter(text: str, path: Path) -> tuple[FrontMatter, str, int]:
@@ -80,7 +96,7 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
         k = str(unknown[0])
         raise fail(k, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
     values: dict[str, Any] = {}
-    for key in ("title", "source", "image_alt"):
+    for key in ("title", "source", "image_alt", "summary", "signoff"):
         if key in meta and meta[key] is not None:
             if not isinstance(meta[key], str | int | float):
                 raise fail(key, "must be text")
@@ -104,6 +120,13 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
             )
         values["image"] = image
     values["image_alt"] = values.get("image_alt") or ""
+    values["summary"] = values.get("summary") or ""
+    values["signoff"] = values.get("signoff") or ""
+    if meta.get("kind") is not None:
+        kind = str(meta["kind"]).strip().lower()
+        if kind not in KINDS:
+            raise fail("kind", f"'{meta['kind']}' must be one of {', '.join(KINDS)}")
+        values["kind"] = kind
     if meta.get("date") is not None:
         values["date"] = _date(meta["date"], fail)
     if meta.get("tags") is not None:

@@ -6,16 +6,21 @@ import re
 from pathlib import Path
 
 from newsletter.errors import SourceError, display_path, where
-from newsletter.models import Story, body_paragraphs
+from newsletter.models import Note, Story, body_paragraphs
 from newsletter.render.markdown_body import first_image, reference_problem
 from newsletter.sources.front_matter import split_front_matter
 
 _ATX_TITLE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
 
-def parse_markdown_story(text: str, path: Path) -> Story:
-    """Parse a Markdown file into one story; the title comes from front matter or `# Title`."""
+def parse_markdown_story(text: str, path: Path) -> Story | Note:
+    """Parse a Markdown file into one story (title from front matter or `# Title`), or a note.
+
+    A file with `kind: note` is the editor's note: its body, its `signoff:`, no title.
+    """
     meta, body, first_line = split_front_matter(text, path)
+    if meta.kind == "note":
+        return _note(meta, body, first_line, path)
     title = meta.title
     body_line = first_line + len(body) - len(body.lstrip("\n"))  # the file line of lines[0]
     lines = body.strip("\n").split("\n")
@@ -46,7 +51,34 @@ def parse_markdown_story(text: str, path: Path) -> Story:
         forced_lead=meta.lead,
         image=image,
         image_alt=image_alt,
+        summary=meta.summary,
     )
+
+
+def _note(meta: object, body: str, first_line: int, path: Path) -> Note:
+    from newsletter.sources.front_matter import FrontMatter
+
+    assert isinstance(meta, FrontMatter)
+    for key in ("title", "url", "image", "summary"):
+        if getattr(meta, key):
+            raise SourceError(
+                f"{where(path, 1)}: front matter '{key}': a note has none (it is the editor's "
+                "word above the lead); remove it, or drop `kind: note` to make it a story"
+            )
+    if meta.lead or meta.tags:
+        raise SourceError(
+            f"{where(path, 1)}: front matter 'lead'/'tags': a note is never a story; remove them"
+        )
+    body_line = first_line + len(body) - len(body.lstrip("\n"))
+    body = body.strip()
+    problem = reference_problem(body)
+    if problem is not None:
+        raise SourceError(f"{where(path, body_line + problem[0])}: {problem[1]}")
+    if not body_paragraphs(body, "markdown"):
+        raise SourceError(
+            f"{where(path, first_line)}: the note has no text; write it below the ---"
+        )
+    return Note(body=body, signoff=meta.signoff, source=display_path(path))
 
 
 def _blank_lines(lines: list[str]) -> int:

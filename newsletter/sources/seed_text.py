@@ -24,6 +24,11 @@ _GAP = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")  # two or more blank lines
 def parse_seed_text(text: str, path: Path) -> tuple[Story, tuple[Headline, ...]]:
     """Parse a seed file's text into its story and its headlines."""
     meta, body, first_line = split_front_matter(text, path)
+    if meta.kind == "note":
+        raise SourceError(
+            f"{where(path, 1)}: kind: note is for Markdown files; rename it to .md "
+            "(a seed text is a story and its headlines)"
+        )
     story_part, headline_part, headline_line = _split_at_gap(body)
     paragraphs = _paragraphs(story_part)
     if not paragraphs:
@@ -46,6 +51,7 @@ def parse_seed_text(text: str, path: Path) -> tuple[Story, tuple[Headline, ...]]
         date=meta.date,
         tags=meta.tags,
         forced_lead=meta.lead,
+        summary=meta.summary,
     )
     return story, tuple(headlines)
 

@@ -1,0 +1,47 @@
+"""A headline's summary: a feed's description as plain text, cut at a sentence near 30 words.
+
+Feeds send anything from one clean sentence to a whole article with markup, tracking
+pixels and "The post … appeared first on …" trailers.  `summary_text` turns that into
+plain text an email can show under a headline: tags dropped, entities decoded, white
+space folded, then whole sentences while they fit in about `SUMMARY_WORDS` words.  A
+first sentence that is itself too long is cut at a word and ends with "…".
+"""
+
+from __future__ import annotations
+
+import re
+
+SUMMARY_WORDS = 30  # about two lines under a headline on a phone
+_SLACK = 10  # a sentence may run this far past the target rather than be cut mid-way
+_TRAILER = re.compile(r"\s*(The post .{1,300} appeared first on .{1,200}|\[(…|\.\.\.)\])\s*$")
+
+
+def summary_text(raw: str, words: int = SUMMARY_WORDS) -> str:
+    """Plain text of a feed summary (HTML or text), cut at a sentence boundary near `words`."""
+    from newsletter.sources.feeds import html_to_text
+
+    text = " ".join(html_to_text(raw).split())
+    text = _TRAILER.sub("", text).strip()
+    return cut_at_sentence(text, words)
+
+
+def cut_at_sentence(text: str, words: int = SUMMARY_WORDS) -> str:
+    """Whole sentences of `text` while they fit in about `words` words (at least one sentence)."""
+    from newsletter.assemble.titles import sentences
+
+    if len(text.split()) <= words:
+        return text
+    kept: list[str] = []
+    count = 0
+    for sentence in sentences(text):
+        n = len(sentence.split())
+        if kept and count + n > words:
+            break
+        if not kept and n > words + _SLACK:
+            cut = " ".join(sentence.split()[:words]).rstrip(",;:—–- ")
+            return cut + "…"
+        kept.append(sentence)
+        count += n
+        if count >= words:
+            break
+    return " ".join(kept)
