@@ -21,8 +21,14 @@ import pytest
 from tests.conftest import ROOT, SAMPLE_DATE, SAMPLE_SEED
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 
@@ -76,8 +82,9 @@ def make_workspace(folder: Path) -> Path:
 
 
 @contextmanager
-def running_preview(workspace: Path, source: Path | None = None,
-                    day: dt.date = SAMPLE_DATE) -> Iterator[Any]:
+def running_preview(
+    workspace: Path, source: Path | None = None, day: dt.date = SAMPLE_DATE
+) -> Iterator[Any]:
     """A preview of the workspace's seeds (or of `source`) on 127.0.0.1, any free port."""
     from newsletter.preview import open_preview
 
@@ -93,8 +100,9 @@ def running_preview(workspace: Path, source: Path | None = None,
 
 def open_page(browser_or_context: Any, url: str, view: str | None = None) -> Any:
     """A fresh page on the preview once it has drawn its first state; console errors collected."""
-    page = browser_or_context.new_page(**(
-        {"viewport": DESKTOP_VIEWPORT} if hasattr(browser_or_context, "new_context") else {}))
+    page = browser_or_context.new_page(
+        **({"viewport": DESKTOP_VIEWPORT} if hasattr(browser_or_context, "new_context") else {})
+    )
     page.console_errors = []
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))

@@ -132,8 +132,13 @@ def test_an_exchange_report_is_matched_by_the_message_it_returns():
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\xff\xfe garbage \x00", b"Subject: hello\r\n\r\nnot a bounce", vacation_reply("<v@x>"),
-     dsn("<a@x>", "r@example.org", "2.0.0", action="delivered")],
+    [
+        b"",
+        b"\xff\xfe garbage \x00",
+        b"Subject: hello\r\n\r\nnot a bounce",
+        vacation_reply("<v@x>"),
+        dsn("<a@x>", "r@example.org", "2.0.0", action="delivered"),
+    ],
     ids=["empty", "binary", "plain", "vacation", "delivered"],
 )
 def test_anything_else_is_ignored_without_an_error(data):

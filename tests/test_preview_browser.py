@@ -23,8 +23,16 @@ from tests.browser import (
 pytestmark = pytest.mark.browser
 
 VIEWS = ["desktop", "phone", "dark", "text", "headers", "checks", "ranking", "send"]
-HEADERS = ("Preheader", "Subject", "From", "Reply-To", "To", "List-Id", "List-Unsubscribe",
-           "List-Unsubscribe-Post")
+HEADERS = (
+    "Preheader",
+    "Subject",
+    "From",
+    "Reply-To",
+    "To",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +94,16 @@ def test_every_view_switches_on_click_and_shows_its_content(page, preview):
         "desktop": lambda: issue.lead.title in frame(page, "light-desktop").inner_text("body"),
         "phone": lambda: issue.lead.title in frame(page, "light-phone").inner_text("body"),
         "dark": lambda: issue.lead.title in frame(page, "dark-phone").inner_text("body"),
-        "text": lambda: "Related" in page.inner_text("#plain-text")
-        and issue.lead.title in page.inner_text("#plain-text"),
+        "text": lambda: (
+            "Related" in page.inner_text("#plain-text")
+            and issue.lead.title in page.inner_text("#plain-text")
+        ),
         "headers": lambda: all(name in page.inner_text("#panel-headers") for name in HEADERS),
-        "ranking": lambda: first_related.title in page.inner_text("#panel-ranking")
-        and f"{first_related.score:.3f}" in page.inner_text("#panel-ranking")
-        and all(term in page.inner_text("#panel-ranking") for term in first_related.matched),
+        "ranking": lambda: (
+            first_related.title in page.inner_text("#panel-ranking")
+            and f"{first_related.score:.3f}" in page.inner_text("#panel-ranking")
+            and all(term in page.inner_text("#panel-ranking") for term in first_related.matched)
+        ),
         "checks": lambda: "sender.dkim" in page.inner_text("#panel-checks"),
         "send": lambda: page.is_visible("#send-address") and page.is_visible("#send-button"),
     }
@@ -110,9 +122,16 @@ def test_every_view_switches_on_click_and_shows_its_content(page, preview):
 def test_keyboard_moves_between_views(page):
     """Arrows (wrapping), Home and End move the selection along the tabs; Tab leaves the list."""
     page.focus("#tab-desktop")
-    steps = [("ArrowRight", "phone"), ("ArrowRight", "dark"), ("End", "send"),
-             ("ArrowRight", "desktop"), ("ArrowLeft", "send"), ("Home", "desktop"),
-             ("ArrowLeft", "send"), ("ArrowLeft", "ranking")]
+    steps = [
+        ("ArrowRight", "phone"),
+        ("ArrowRight", "dark"),
+        ("End", "send"),
+        ("ArrowRight", "desktop"),
+        ("ArrowLeft", "send"),
+        ("Home", "desktop"),
+        ("ArrowLeft", "send"),
+        ("ArrowLeft", "ranking"),
+    ]
     for key, view in steps:
         page.keyboard.press(key)
         assert page.evaluate("document.activeElement.id") == f"tab-{view}", key
@@ -139,11 +158,14 @@ def test_phone_view_has_no_horizontal_scroll(page):
     page.click("#tab-phone")
     phone = frame(page, "light-phone")
     width, scroll_width = phone.evaluate(
-        "[document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+        "[document.documentElement.clientWidth, document.documentElement.scrollWidth]"
+    )
     assert width == 375
     assert scroll_width <= width
-    widest = phone.evaluate("Math.max(...[...document.querySelectorAll('body *')]"
-                            ".map(e => e.getBoundingClientRect().right))")
+    widest = phone.evaluate(
+        "Math.max(...[...document.querySelectorAll('body *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
     assert widest <= width + 0.5
     screenshot(page, "phone")
 
@@ -152,7 +174,8 @@ def test_desktop_view_is_at_desktop_width(page):
     """The desktop frame is 640 px wide and the email's 600 px column fits inside it."""
     desktop = frame(page, "light-desktop")
     width, scroll_width = desktop.evaluate(
-        "[window.innerWidth, document.documentElement.scrollWidth]")
+        "[window.innerWidth, document.documentElement.scrollWidth]"
+    )
     assert 600 <= width <= 640
     assert scroll_width <= width
 
@@ -193,8 +216,10 @@ def test_editing_a_seed_reloads_the_page_and_keeps_the_view(browser, tmp_path):
         phone.get_by_text("announced on Saturday").wait_for(timeout=5000)
         assert time.monotonic() - saved < 2.0  # about a second, with room for a slow machine
         assert int(page.get_attribute("body", "data-generation")) > generation
-        page.wait_for_selector('iframe[data-frame="light-phone"]'
-                               f'[data-generation="{running.snapshot.good_generation}"]')
+        page.wait_for_selector(
+            'iframe[data-frame="light-phone"]'
+            f'[data-generation="{running.snapshot.good_generation}"]'
+        )
         assert frame(page, "light-phone").evaluate("window.scrollY") == 300  # still reading there
         assert page.get_attribute("#tab-phone", "aria-selected") == "true"
         assert page.evaluate("location.hash") == "#phone"
@@ -242,7 +267,8 @@ def test_editing_the_manifest_rerenders_the_issue_folder(browser, tmp_path):
         page = open_page(browser, running.url, view="ranking")
         first = read_manifest(manifest).related[0].title
         edited = manifest.read_text("utf-8").replace(
-            f'title = "{first}"', 'title = "Retitled by the editor"', 1)
+            f'title = "{first}"', 'title = "Retitled by the editor"', 1
+        )
         manifest.write_text(edited, "utf-8")
         page.locator("#panel-ranking").get_by_text("Retitled by the editor").wait_for(timeout=5000)
         desktop = page.frame_locator('iframe[data-frame="light-desktop"]')
@@ -300,7 +326,8 @@ def test_a_page_left_open_follows_a_restarted_preview(browser, tmp_path):
     with open_preview(sources, workspace=workspace, today=SAMPLE_DATE, port=port) as second:
         assert second.server.port == port
         expect(page.locator('meta[name="preview-token"]')).not_to_have_attribute(
-            "content", old_token, timeout=10000)
+            "content", old_token, timeout=10000
+        )
         page.wait_for_selector("body[data-generation]")
         assert page.get_attribute("#status", "data-state") == "ok"
         assert page.get_attribute("#tab-ranking", "aria-selected") == "true"

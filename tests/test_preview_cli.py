@@ -37,9 +37,23 @@ def test_preview_serves_until_ctrl_c_and_moves_off_a_busy_port(tmp_path):
         taken = busy.getsockname()[1]
         env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
         process = subprocess.Popen(
-            [sys.executable, "-m", "newsletter", "preview", "--no-open", "--port", str(taken),
-             "--date", "2026-11-26"],
-            cwd=workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "newsletter",
+                "preview",
+                "--no-open",
+                "--port",
+                str(taken),
+                "--date",
+                "2026-11-26",
+            ],
+            cwd=workspace,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             lines = []
             while not any(line.startswith("Watching") for line in lines):

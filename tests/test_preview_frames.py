@@ -25,17 +25,25 @@ EMAIL = """<!DOCTYPE html><html lang="en"><head><title>T</title>
 <meta name="color-scheme" content="light dark"></head><body><a href="https://example.org/">x</a></body></html>"""
 
 
-@pytest.mark.parametrize(("css", "expected"), [
-    ("@media (prefers-color-scheme: dark) {", f"@media {ALWAYS} {{"),
-    ("@media (prefers-color-scheme:dark){", f"@media {ALWAYS}{{"),
-    ("@media ( PREFERS-COLOR-SCHEME : Dark ) {", f"@media {ALWAYS} {{"),
-    ("@media screen and (prefers-color-scheme: dark) and (max-width: 480px) {",
-     f"@media screen and {ALWAYS} and (max-width: 480px) {{"),
-    ("@media (prefers-color-scheme: light) {", f"@media {NEVER} {{"),
-    ("@media not all and (prefers-color-scheme: light) {", f"@media not all and {NEVER} {{"),
-    ('<style media="(prefers-color-scheme: dark)">', f'<style media="{ALWAYS}">'),
-    ("@media only screen and (max-width: 480px) {", "@media only screen and (max-width: 480px) {"),
-])
+@pytest.mark.parametrize(
+    ("css", "expected"),
+    [
+        ("@media (prefers-color-scheme: dark) {", f"@media {ALWAYS} {{"),
+        ("@media (prefers-color-scheme:dark){", f"@media {ALWAYS}{{"),
+        ("@media ( PREFERS-COLOR-SCHEME : Dark ) {", f"@media {ALWAYS} {{"),
+        (
+            "@media screen and (prefers-color-scheme: dark) and (max-width: 480px) {",
+            f"@media screen and {ALWAYS} and (max-width: 480px) {{",
+        ),
+        ("@media (prefers-color-scheme: light) {", f"@media {NEVER} {{"),
+        ("@media not all and (prefers-color-scheme: light) {", f"@media not all and {NEVER} {{"),
+        ('<style media="(prefers-color-scheme: dark)">', f'<style media="{ALWAYS}">'),
+        (
+            "@media only screen and (max-width: 480px) {",
+            "@media only screen and (max-width: 480px) {",
+        ),
+    ],
+)
 def test_force_dark_scheme_rewrites_only_the_colour_scheme_queries(css, expected):
     """Dark queries become always-true and light ones never-true; other media queries stay."""
     assert force_dark_scheme(css) == expected
@@ -69,8 +77,11 @@ def test_steps_cope_with_a_document_without_head():
 def test_email_frames_are_the_four_views():
     """Light and dark, desktop and phone: only the dark ones rewrite the media queries."""
     frames = email_frames(EMAIL)
-    assert set(frames) == set(FRAME_STEPS) == {"light-desktop", "light-phone", "dark-desktop",
-                                               "dark-phone"}
+    assert (
+        set(frames)
+        == set(FRAME_STEPS)
+        == {"light-desktop", "light-phone", "dark-desktop", "dark-phone"}
+    )
     assert "prefers-color-scheme: dark" in frames["light-desktop"]
     assert "prefers-color-scheme" not in frames["dark-phone"]
     assert "scrollbar-width" in frames["light-phone"]
@@ -78,10 +89,20 @@ def test_email_frames_are_the_four_views():
 
 
 def _issue() -> Issue:
-    scored = ScoredHeadline(Headline("Border crossings rise", source="seeds/a.txt:9"), 1.25,
-                            ("crossings~crossing",), (Headline("Crossings rise at the border"),))
-    return Issue(id="2026-W48", date=dt.date(2026, 11, 26), subject="Subject", preheader="Pre",
-                 lead=Lead(title="Lead", body="Body", title_derived=True), related=(scored,))
+    scored = ScoredHeadline(
+        Headline("Border crossings rise", source="seeds/a.txt:9"),
+        1.25,
+        ("crossings~crossing",),
+        (Headline("Crossings rise at the border"),),
+    )
+    return Issue(
+        id="2026-W48",
+        date=dt.date(2026, 11, 26),
+        subject="Subject",
+        preheader="Pre",
+        lead=Lead(title="Lead", body="Body", title_derived=True),
+        related=(scored,),
+    )
 
 
 def _files(html: str) -> dict[str, bytes]:
@@ -108,6 +129,13 @@ def test_summary_puts_key_headers_first_and_measures_the_html_part():
 def test_summary_keeps_why_each_headline_was_chosen():
     """Each ranked headline carries its score, matched terms, source and merged duplicates."""
     related = summarize_issue(_issue(), _files("<p>x</p>"))["ranking"]["related"]
-    assert related == [{"title": "Border crossings rise", "url": None, "score": 1.25,
-                        "matched": ["crossings~crossing"], "source": "seeds/a.txt:9",
-                        "also": ["Crossings rise at the border"]}]
+    assert related == [
+        {
+            "title": "Border crossings rise",
+            "url": None,
+            "score": 1.25,
+            "matched": ["crossings~crossing"],
+            "source": "seeds/a.txt:9",
+            "also": ["Crossings rise at the border"],
+        }
+    ]

@@ -23,8 +23,15 @@ def preview(tmp_path_factory):
         yield running
 
 
-def request(preview, path: str, *, method: str = "GET", host: str | None = None,
-            headers: dict | None = None, body: bytes | None = None) -> tuple[int, dict, bytes]:
+def request(
+    preview,
+    path: str,
+    *,
+    method: str = "GET",
+    host: str | None = None,
+    headers: dict | None = None,
+    body: bytes | None = None,
+) -> tuple[int, dict, bytes]:
     """Send one raw request (the path exactly as given, never normalised) and read the answer."""
     connection = http.client.HTTPConnection("127.0.0.1", preview.server.port, timeout=5)
     try:
@@ -41,10 +48,21 @@ def request(preview, path: str, *, method: str = "GET", host: str | None = None,
         connection.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/preview.css", "/preview.js", "/api/state",
-                                  "/issue/index.html", "/issue/index.txt", "/issue/message.eml",
-                                  "/issue/issue.toml", "/frame/light-desktop.html",
-                                  "/frame/dark-phone.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/preview.css",
+        "/preview.js",
+        "/api/state",
+        "/issue/index.html",
+        "/issue/index.txt",
+        "/issue/message.eml",
+        "/issue/issue.toml",
+        "/frame/light-desktop.html",
+        "/frame/dark-phone.html",
+    ],
+)
 def test_serves_its_own_pages_and_the_issues_files(preview, path):
     """Each URL of the page and of the issue answers 200 with a body."""
     status, headers, body = request(preview, path)
@@ -60,27 +78,30 @@ def test_issue_files_are_the_built_files(preview):
         assert request(preview, f"/issue/{name}")[2] == built
 
 
-@pytest.mark.parametrize("path", [
-    "/../newsletter.toml",
-    "/issue/../../newsletter.toml",
-    "/issue/../issue.toml",
-    "/%2e%2e/newsletter.toml",
-    "/issue/%2e%2e/%2e%2e/newsletter.toml",
-    "/issue/..%2f..%2fnewsletter.toml",
-    "/issue/%2E%2E%2F%2E%2E%2Fnewsletter.toml",
-    "/frame/../../templates/digest.mjml.j2",
-    "/preview.js/../../newsletter.toml",
-    "/etc/passwd",
-    "//etc/passwd",
-    "/issue//etc/passwd",
-    "/issue/%2fetc%2fpasswd",
-    "/newsletter.toml",
-    "/seeds/000_42a246ca27ba598a.txt",
-    "/templates/digest.mjml.j2",
-    "/issue/merge.eml",
-    "/page/preview.html",
-    "/newsletter/preview/page/preview.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../newsletter.toml",
+        "/issue/../../newsletter.toml",
+        "/issue/../issue.toml",
+        "/%2e%2e/newsletter.toml",
+        "/issue/%2e%2e/%2e%2e/newsletter.toml",
+        "/issue/..%2f..%2fnewsletter.toml",
+        "/issue/%2E%2E%2F%2E%2E%2Fnewsletter.toml",
+        "/frame/../../templates/digest.mjml.j2",
+        "/preview.js/../../newsletter.toml",
+        "/etc/passwd",
+        "//etc/passwd",
+        "/issue//etc/passwd",
+        "/issue/%2fetc%2fpasswd",
+        "/newsletter.toml",
+        "/seeds/000_42a246ca27ba598a.txt",
+        "/templates/digest.mjml.j2",
+        "/issue/merge.eml",
+        "/page/preview.html",
+        "/newsletter/preview/page/preview.js",
+    ],
+)
 def test_path_traversal_and_other_files_are_refused(preview, path):
     """`..` (plain or encoded), absolute paths and any file outside the fixed table get a 404."""
     status, _, body = request(preview, path)
@@ -133,7 +154,8 @@ def test_state_describes_headers_ranking_text_and_size(preview):
     names = {name for name, _ in issue["headers"]}
     assert {"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"} <= names
     assert issue["ranking"]["related"] and all(
-        {"title", "score", "matched"} <= set(item) for item in issue["ranking"]["related"])
+        {"title", "score", "matched"} <= set(item) for item in issue["ranking"]["related"]
+    )
     assert issue["text"].startswith("The Weekly Brief")
     size = issue["size"]
     assert size["limit_bytes"] == 102 * 1024 and 0 < size["share"] < 1
@@ -149,8 +171,9 @@ def test_send_test_refuses_requests_from_other_pages(preview):
         {"Content-Type": "application/json", "Origin": origin, "X-Preview-Token": "guess"},
     ]
     for headers in cases:
-        status, _, answer = request(preview, "/api/send-test", method="POST", headers=headers,
-                                    body=body)
+        status, _, answer = request(
+            preview, "/api/send-test", method="POST", headers=headers, body=body
+        )
         assert status == 403 and json.loads(answer)["ok"] is False
 
 
@@ -164,8 +187,11 @@ def test_event_stream_announces_the_current_build(preview):
     connection.close()
     assert b"event: build\n" in lines
     data = json.loads(next(line for line in lines if line.startswith(b"data:"))[5:])
-    assert data == {"generation": preview.snapshot.generation, "ok": True,
-                    "session": preview.server.session}
+    assert data == {
+        "generation": preview.snapshot.generation,
+        "ok": True,
+        "session": preview.server.session,
+    }
 
 
 def test_busy_port_falls_back_to_a_free_one(preview):
@@ -268,8 +294,11 @@ def test_readers_never_see_a_half_written_issue(tmp_path):
             for n in range(1, 6):
                 edited = text.replace("announced on Friday", f"announced on day {n}")
                 seed.write_text(edited, "utf-8")
-                wait_until(lambda n=n: f"announced on day {n}".encode()
-                           in running.snapshot.files["index.html"])
+                wait_until(
+                    lambda n=n: (
+                        f"announced on day {n}".encode() in running.snapshot.files["index.html"]
+                    )
+                )
         finally:
             stop.set()
             reader.join()

@@ -91,7 +91,9 @@ def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_expor
     assert (
         (send_ws.root / "out.csv")
         .read_text()
-        .startswith("email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city\n")
+        .startswith(
+            "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city\n"
+        )
     )
     assert "Removed reader@example.org" in cli("subscribers", "remove", "reader@example.org").output
     assert_one_line_error(cli("subscribers", "remove", "reader@example.org"), "is not on the list")

@@ -226,7 +226,10 @@ def test_export_round_trips_through_import(tmp_path, store):
     store.set_status("b@example.org", "unsubscribed")
     out = tmp_path / "out.csv"
     assert export_csv(store, out) == 2
-    assert out.read_text().splitlines()[0] == "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city"
+    assert (
+        out.read_text().splitlines()[0]
+        == "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city"
+    )
     with open_store(tmp_path / "other.db") as other:
         report = import_csv(out, other)
         assert report.added == 2 and report.rejected == ()

@@ -14,8 +14,16 @@ from newsletter.models import Issue, ScoredHeadline
 from newsletter.render import GMAIL_CLIP_BYTES
 
 # The headers an editor checks first, in this order; the rest follow as the message has them.
-KEY_HEADERS = ("Subject", "From", "Reply-To", "To", "Date", "List-Id", "List-Unsubscribe",
-               "List-Unsubscribe-Post")
+KEY_HEADERS = (
+    "Subject",
+    "From",
+    "Reply-To",
+    "To",
+    "Date",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+)
 
 
 def summarize_issue(

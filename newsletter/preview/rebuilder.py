@@ -45,8 +45,9 @@ class PreviewSnapshot:
 class Rebuilder:
     """Runs the target's builds one at a time, off the server's threads."""
 
-    def __init__(self, target: PreviewTarget,
-                 on_build: Callable[[PreviewSnapshot], None] | None = None) -> None:
+    def __init__(
+        self, target: PreviewTarget, on_build: Callable[[PreviewSnapshot], None] | None = None
+    ) -> None:
         self.target = target
         self.issue_lock = threading.Lock()  # held while the issue folder is written or sent from
         self._on_build = on_build or (lambda snapshot: None)
@@ -81,7 +82,8 @@ class Rebuilder:
         """Wait until a build newer than `generation` finishes (or the timeout, or stop)."""
         with self._changed:
             self._changed.wait_for(
-                lambda: self._snapshot.generation != generation or self._stopping, timeout)
+                lambda: self._snapshot.generation != generation or self._stopping, timeout
+            )
             return self._snapshot
 
     @property
@@ -138,7 +140,8 @@ def _read_issue(folder: Path) -> dict[str, bytes]:
         return {name: (folder / name).read_bytes() for name in SERVED_FILES}
     except OSError as e:
         raise OutputError(
-            f"{display_path(folder)}: cannot read the built issue ({e.strerror})") from None
+            f"{display_path(folder)}: cannot read the built issue ({e.strerror})"
+        ) from None
 
 
 def _check_report(target: PreviewTarget, folder: Path) -> dict[str, Any]:
@@ -152,8 +155,13 @@ def _check_report(target: PreviewTarget, folder: Path) -> dict[str, Any]:
         return {"error": str(e)}
 
 
-def _good_snapshot(previous: PreviewSnapshot, result: Any, files: dict[str, bytes],
-                   warnings: tuple[str, ...], checks: dict[str, Any]) -> PreviewSnapshot:
+def _good_snapshot(
+    previous: PreviewSnapshot,
+    result: Any,
+    files: dict[str, bytes],
+    warnings: tuple[str, ...],
+    checks: dict[str, Any],
+) -> PreviewSnapshot:
     from newsletter.preview.email_frames import email_frames
     from newsletter.preview.issue_summary import summarize_issue
 
@@ -170,8 +178,9 @@ def _good_snapshot(previous: PreviewSnapshot, result: Any, files: dict[str, byte
     )
 
 
-def _failed_snapshot(previous: PreviewSnapshot, error: str,
-                     warnings: tuple[str, ...]) -> PreviewSnapshot:
+def _failed_snapshot(
+    previous: PreviewSnapshot, error: str, warnings: tuple[str, ...]
+) -> PreviewSnapshot:
     return PreviewSnapshot(
         generation=previous.generation + 1,
         good_generation=previous.good_generation,

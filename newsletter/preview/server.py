@@ -47,13 +47,17 @@ _ISSUE_TYPES = {  # the .eml is shown as text in the browser rather than downloa
     "message.eml": "text/plain; charset=utf-8",
     "issue.toml": "text/plain; charset=utf-8",
 }
-_PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-             "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
-             "frame-ancestors 'none'")
+_PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 # The email runs no script, even when opened on its own.  It stays same-origin (without
 # scripts that gives it nothing) so that the page can keep its scroll position across rebuilds.
-_EMAIL_CSP = ("sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; "
-              "script-src 'none'; frame-ancestors 'self'")
+_EMAIL_CSP = (
+    "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; "
+    "script-src 'none'; frame-ancestors 'self'"
+)
 
 SendTest = Callable[[str], str]
 
@@ -112,8 +116,10 @@ def bind_server(host: str, port: int, rebuilder: Rebuilder, send_test: SendTest)
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
                 continue
-            raise ConfigError(f"--host {host}: cannot listen there ({e.strerror}); "
-                              f"use {DEFAULT_HOST} or an address of this machine") from None
+            raise ConfigError(
+                f"--host {host}: cannot listen there ({e.strerror}); "
+                f"use {DEFAULT_HOST} or an address of this machine"
+            ) from None
     raise ConfigError(f"--port {port}: no free port found; choose another")  # pragma: no cover
 
 
@@ -169,8 +175,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _issue_file(self, data: bytes | None, content_type: str, with_body: bool) -> None:
         if data is None:
-            self._plain(HTTPStatus.SERVICE_UNAVAILABLE,
-                        "no issue built yet: see the error on the preview page", with_body)
+            self._plain(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "no issue built yet: see the error on the preview page",
+                with_body,
+            )
             return
         csp = _EMAIL_CSP if content_type.startswith("text/html") else None
         self._reply(HTTPStatus.OK, content_type, data, with_body, csp=csp)
@@ -191,8 +200,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     break
                 if snapshot.generation != seen:
                     seen = snapshot.generation
-                    data = json.dumps({"generation": seen, "ok": snapshot.error is None,
-                                       "session": self.server.session})
+                    data = json.dumps(
+                        {
+                            "generation": seen,
+                            "ok": snapshot.error is None,
+                            "session": self.server.session,
+                        }
+                    )
                     self.wfile.write(f"event: build\ndata: {data}\n\n".encode())
                 else:
                     self.wfile.write(b": keep-alive\n\n")
@@ -203,10 +217,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _send_test(self) -> None:
         same_origin = (self.headers.get("Origin") or "").lower() == (
-            f"http://{self.headers.get('Host', '')}".lower())
+            f"http://{self.headers.get('Host', '')}".lower()
+        )
         if not same_origin or self.headers.get("X-Preview-Token") != self.server.token:
-            self._json(HTTPStatus.FORBIDDEN,
-                       {"ok": False, "message": "refused: use the form on the preview page"})
+            self._json(
+                HTTPStatus.FORBIDDEN,
+                {"ok": False, "message": "refused: use the form on the preview page"},
+            )
             return
         try:
             length = int(self.headers.get("Content-Length", "0"))
@@ -214,8 +231,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             length = -1
         is_json = self.headers.get("Content-Type", "").startswith("application/json")
         if not 0 < length <= MAX_FORM_BYTES or not is_json:
-            self._json(HTTPStatus.BAD_REQUEST,
-                       {"ok": False, "message": "send a JSON body with an address"})
+            self._json(
+                HTTPStatus.BAD_REQUEST, {"ok": False, "message": "send a JSON body with an address"}
+            )
             return
         try:
             address = json.loads(self.rfile.read(length)).get("address", "")
@@ -234,8 +252,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _host_ok(self) -> bool:
         if self.server.allows_host(self.headers.get("Host")):
             return True
-        self._plain(HTTPStatus.MISDIRECTED_REQUEST,
-                    f"this preview answers only at http://{DEFAULT_HOST}:{self.server.port}/")
+        self._plain(
+            HTTPStatus.MISDIRECTED_REQUEST,
+            f"this preview answers only at http://{DEFAULT_HOST}:{self.server.port}/",
+        )
         return False
 
     def _json(self, status: HTTPStatus, value: dict[str, Any]) -> None:
@@ -244,8 +264,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _plain(self, status: HTTPStatus, text: str, with_body: bool = True) -> None:
         self._reply(status, "text/plain; charset=utf-8", f"{text}\n".encode(), with_body)
 
-    def _reply(self, status: HTTPStatus, content_type: str, body: bytes, with_body: bool,
-               *, csp: str | None = None) -> None:
+    def _reply(
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        body: bytes,
+        with_body: bool,
+        *,
+        csp: str | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -263,13 +290,16 @@ def _state_json(snapshot: PreviewSnapshot) -> bytes:
     """Everything the page shows, except the email itself (the frames carry that)."""
     from newsletter.errors import display_path
 
-    return json.dumps({
-        "generation": snapshot.generation,
-        "good_generation": snapshot.good_generation,
-        "error": snapshot.error,
-        "warnings": list(snapshot.warnings),
-        "seconds": snapshot.seconds,
-        "finished": snapshot.finished,
-        "folder": display_path(snapshot.folder) if snapshot.folder else None,
-        "issue": snapshot.summary,
-    }, ensure_ascii=False).encode("utf-8")
+    return json.dumps(
+        {
+            "generation": snapshot.generation,
+            "good_generation": snapshot.good_generation,
+            "error": snapshot.error,
+            "warnings": list(snapshot.warnings),
+            "seconds": snapshot.seconds,
+            "finished": snapshot.finished,
+            "folder": display_path(snapshot.folder) if snapshot.folder else None,
+            "issue": snapshot.summary,
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")

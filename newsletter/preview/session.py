@@ -22,16 +22,26 @@ from newsletter.preview.watcher import InputWatcher
 class Preview:
     """A running preview: serves on `url`, rebuilds when an input changes."""
 
-    def __init__(self, target: PreviewTarget, server: PreviewServer, rebuilder: Rebuilder,
-                 watcher: InputWatcher, requested_port: int) -> None:
+    def __init__(
+        self,
+        target: PreviewTarget,
+        server: PreviewServer,
+        rebuilder: Rebuilder,
+        watcher: InputWatcher,
+        requested_port: int,
+    ) -> None:
         self.target = target
         self.server = server
         self.rebuilder = rebuilder
         self.watcher = watcher
         self.requested_port = requested_port
         self._closed = threading.Event()
-        self._serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                         name="preview-server", daemon=True)
+        self._serving = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="preview-server",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:

@@ -45,8 +45,12 @@ class PreviewTarget:
             if not _is_url(source) and not Path(source).expanduser().exists():
                 raise SourceError(f"{display_path(source)}: no such file or folder; check the path")
         folder = Path(given[0]) if len(given) == 1 and is_issue_folder(Path(given[0])) else None
-        return cls(workspace=workspace.resolve(), sources=given, today=today,
-                   issue_folder=folder.resolve() if folder else None)
+        return cls(
+            workspace=workspace.resolve(),
+            sources=given,
+            today=today,
+            issue_folder=folder.resolve() if folder else None,
+        )
 
     @property
     def manifest(self) -> Path | None:
@@ -62,8 +66,9 @@ class PreviewTarget:
         settings, warnings = load_settings(self.workspace)
         if self.issue_folder is not None:
             return rebuild(self.issue_folder, settings), warnings
-        options = AssembleOptions(today=self.today, related=settings.related,
-                                  more_headlines=settings.more_headlines)
+        options = AssembleOptions(
+            today=self.today, related=settings.related, more_headlines=settings.more_headlines
+        )
         return build(list(self.sources), settings, options), warnings
 
     def watch_roots(self) -> list[Path]:

@@ -68,9 +68,15 @@ class InputWatcher:
             checked = False
             try:
                 for changes in watchfiles.watch(
-                    *roots, watch_filter=None, debounce=MAX_WAIT_MS, step=QUIET_MS,
-                    stop_event=stop_or_rearm, rust_timeout=ARMED_CHECK_MS, yield_on_timeout=True,
-                    raise_interrupt=False, ignore_permission_denied=True,
+                    *roots,
+                    watch_filter=None,
+                    debounce=MAX_WAIT_MS,
+                    step=QUIET_MS,
+                    stop_event=stop_or_rearm,
+                    rust_timeout=ARMED_CHECK_MS,
+                    yield_on_timeout=True,
+                    raise_interrupt=False,
+                    ignore_permission_denied=True,
                 ):
                     if not checked:  # armed now: whatever changed before is caught by this check
                         self._on_change()

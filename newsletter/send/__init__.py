@@ -1,15 +1,15 @@
 """Sending an issue: to the list over SMTP (journaled, resumable), to an outbox, or one test copy.
 
-    compose.py     issue folder → each recipient's message bytes (DKIM-signed if configured)
-    transport.py   the Transport interface the sender needs, and its failures
-    smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
-    outbox.py      FileTransport: --dry-run writes .eml files
-    journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
-    recovery.py    accepted messages a failed journal write could not record, for the next run
-    pacing.py      the rate limit and the backoff between retries
-    sender.py      send_issue: the run (threads, retries, pause, summary)
-    status.py      delivery_status: where a send stands
-    test_copy.py   send_test_copy: one copy to one address
+compose.py     issue folder → each recipient's message bytes (DKIM-signed if configured)
+transport.py   the Transport interface the sender needs, and its failures
+smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
+outbox.py      FileTransport: --dry-run writes .eml files
+journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
+recovery.py    accepted messages a failed journal write could not record, for the next run
+pacing.py      the rate limit and the backoff between retries
+sender.py      send_issue: the run (threads, retries, pause, summary)
+status.py      delivery_status: where a send stands
+test_copy.py   send_test_copy: one copy to one address
 """
 
 from __future__ import annotations
