@@ -271,7 +271,7 @@ def create_app(
     *,
     audience: Audience | None = None,
     mailer: ConfirmationMailer | None = None,
-) -> Starlette:
+) -> Gateway:
     """The ASGI app for one workspace, wrapped in the gateway (proxies, headers, log lines)."""
     options = options or ServeOptions()
     urls = PublicUrls.of(settings)
