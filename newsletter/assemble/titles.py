@@ -315,11 +315,13 @@ def _resolve(who: str, pronoun: str, rest: str) -> str:
     who = re.sub(r"^(?:the|a|an)\s", "", who, flags=re.IGNORECASE)
     if pronoun in POSSESSIVES:
         return f"{who}’s {rest}" if not who.endswith("s") else f"{who}’ {rest}"
-    rest = re.sub(r"^(was|were|had|would)\b", lambda m: _PRESENT[m.group(1)], rest)
+    present = _PRESENT_PLURAL if pronoun in ("they", "we") else _PRESENT
+    rest = re.sub(r"^(was|were|had|would)\b", lambda m: present[m.group(1)], rest)
     return f"{who} {rest}"
 
 
 _PRESENT = {"was": "is", "were": "are", "had": "has", "would": "will"}
+_PRESENT_PLURAL = {**_PRESENT, "had": "have"}  # "Scientists said they had found" → "… have found"
 
 
 def _is_name(text: str) -> bool:
