@@ -45,7 +45,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if link and not re.match(r"^https?://", link):
             link = None
         when = _entry_date(entry)
-        summary = summary_text(str(entry.get("summary", "")))
+        summary = summary_text(str(entry.get("summary", "")), title=title)
         content = _full_content(entry)
         tags = tuple(
             " ".join(str(t.get("term", "")).split())
