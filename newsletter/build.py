@@ -86,8 +86,12 @@ def rebuild(
     the same file, so an editor holding it open sees no change and a save is never lost.
     The subject and preheader templates in it are filled from its lead.
     """
+    from newsletter.render import check_text_sizes
+
     manifest_path = folder / MANIFEST_NAME
     issue = fill_text_templates(read_manifest(manifest_path), settings)
+    # A text the editor wrote into the manifest without a source is named by its file.
+    check_text_sizes(issue, settings.limits.text_bytes, unnamed=display_path(manifest_path))
     current = manifest_path.read_bytes()
     in_place = out is None or out.resolve() == folder.resolve()
     extra: dict[str, bytes] = {}

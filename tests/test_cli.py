@@ -220,3 +220,50 @@ def test_commands_about_an_issue_use_its_workspace_from_any_folder(
     assert "no newsletter.toml here" not in checked.output
     assert checked.exit_code == 0, checked.output
     assert not (other / "newsletter.db").exists()
+
+
+def test_a_build_past_gmails_clip_warns_on_the_spot(workspace):
+    """A build whose HTML is past Gmail's 102 KB clip says so as a warning line, not only as a share."""
+    words = [
+        "council",
+        "market",
+        "river",
+        "school",
+        "bridge",
+        "ferry",
+        "museum",
+        "choir",
+        "budget",
+        "harvest",
+        "storm",
+        "train",
+        "library",
+        "festival",
+        "hospital",
+        "airport",
+        "garden",
+        "factory",
+        "stadium",
+        "election",
+        "court",
+        "bakery",
+    ]
+    titles = [
+        f"{a.title()} and {b} {c} plans in town {i}"
+        for i, (a, b, c) in enumerate(
+            (a, b, c) for a in words for b in words for c in words[:3] if a != b
+        )
+    ]
+    items = "".join(
+        f"<item><title>{t}</title><link>https://example.org/w/{i}</link></item>"
+        for i, t in enumerate(titles[:1200])
+    )
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>w</title>{items}</channel></rss>'
+    )
+    (workspace / "wire.xml").write_text(feed, "utf-8")
+    result = CliRunner().invoke(app, ["build", "seeds", "wire.xml", "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert "warning: issues/2026-W48/index.html is past Gmail's 102 KB clip" in result.output
+    small = CliRunner().invoke(app, ["build", "seeds", "--id", "small", "--date", "2026-11-26"])
+    assert small.exit_code == 0 and "warning: " not in small.output

@@ -219,6 +219,25 @@ def test_an_empty_feed_builds_with_a_warning(workspace, feed):
     assert "warning: feeds/x.xml: no entries" in result.output
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><body>Not a feed</body></html>",
+        b"<!doctype html><html><head><title>Example News</title></head><body><h1>Hi</h1></body></html>",
+    ],
+    ids=["html", "html-doctype"],
+)
+def test_a_web_page_given_as_a_feed_is_an_error_not_an_empty_feed(workspace, page):
+    """A site's HTML page saved or given as a feed stops the build naming it, not a "no entries" warning."""
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / "x.xml").write_bytes(page)
+    result = CliRunner().invoke(app, ["build", "feeds/x.xml", "seeds", "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: feeds/x.xml") and result.output.count("\n") == 1
+    assert "RSS or Atom feed" in result.output
+    assert not (workspace / "issues" / "2026-W48").exists()
+
+
 def test_an_empty_feed_url_is_a_warning_too(workspace):
     """An empty feed fetched from a URL loads as no headlines, with a warning naming the URL."""
     with bad_server() as server:

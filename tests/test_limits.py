@@ -45,6 +45,27 @@ def test_the_text_limit_is_configurable(workspace, settings):
         build(["seeds"], small, OPTIONS)
 
 
+def test_a_huge_note_or_headline_written_into_the_manifest_names_the_manifest(workspace):
+    """A 2 MB [note] or [[more]] headline the editor wrote by hand names issue.toml, not "the manifest"."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", "--date", "2026-11-26"]).exit_code == 0
+    manifest = workspace / "issues" / "2026-W48" / "issue.toml"
+    original = manifest.read_text("utf-8")
+    manifest.write_text(original + '\n[note]\nbody = "' + "x" * 2_000_000 + '"\n', "utf-8")
+    result = runner.invoke(app, ["build", "issues/2026-W48"])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "error: issues/2026-W48/issue.toml: the editor's note is 2.0 MB, over the 1.0 MB limit"
+    )
+    headline = '\n[[more]]\ntitle = "' + "y" * 2_000_000 + '"\nurl = "https://example.org/y"\n'
+    manifest.write_text(original + headline, "utf-8")
+    result = runner.invoke(app, ["build", "issues/2026-W48"])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "error: issues/2026-W48/issue.toml: the headline is 2.0 MB, over the 1.0 MB limit"
+    )
+
+
 def test_a_huge_subject_on_the_command_line_is_one_line(workspace):
     """A 2 MB subject written into the manifest gives one error line, exit 1, no traceback."""
     runner = CliRunner()

@@ -113,3 +113,31 @@ def test_a_summary_edited_or_deleted_in_the_manifest_renders_so(ws):
     assert [h.headline.summary for h in again.issue.related] == ["Rewritten by the editor.", ""]
     html = (result.folder / "index.html").read_text("utf-8")
     assert "Rewritten by the editor." in html and "Most barriers held." not in html
+
+
+def test_a_description_that_repeats_the_title_shows_only_what_it_adds(tmp_path, monkeypatch):
+    """A feed whose descriptions open with the entry's own title (Google News, many blogs)
+    shows the rest as the summary, and no summary when only a source's name is left."""
+    monkeypatch.chdir(tmp_path)
+    feed = rss(
+        (
+            "River floods reach the valley towns",
+            "https://example.org/a",
+            "<p>River floods reach the valley towns <img src='https://t.example.org/p.gif'>"
+            " Water rose fast. Boats came.</p>",
+        ),
+        (
+            "Flood barriers held in the old town",
+            "https://example.org/b",
+            '<a href="https://example.org/b">Flood barriers held in the old town</a>'
+            "&nbsp;&nbsp;<font color='#6f6f6f'>Example Desk</font>",
+        ),
+    )
+    ws = make(tmp_path, {"seeds/lead.md": LEAD, "feeds/news.xml": feed}, toml="related = 2\n")
+    result = build_in(ws, "seeds", "feeds")
+    assert [h.headline.summary for h in result.issue.related] == [
+        "Water rose fast. Boats came.",
+        "",
+    ]
+    text = (result.folder / "index.txt").read_text("utf-8")
+    assert text.count("Flood barriers held in the old town") == 1

@@ -106,6 +106,29 @@ def test_a_long_unnamed_speaker_goes_after_the_news():
     assert title_problems(title) == []
 
 
+def test_a_scene_setting_first_sentence_gives_way_to_the_news():
+    """ "It was a night few will forget. Argentina beat France …" is titled from the second
+    sentence, not "It was night few in stadium will forget"."""
+    paragraph = (
+        "It was a night few in the stadium will forget. Argentina beat France on penalties in "
+        "Sunday's World Cup final in Lusail after a 3-3 draw, giving Lionel Messi the one trophy "
+        "that had eluded him."
+    )
+    title = derive_title([paragraph])
+    assert title.startswith("Argentina beat")
+    assert title_problems(title) == []
+
+
+def test_a_plural_speaker_keeps_a_plural_verb():
+    """ "Scientists … said they had found" gives "Scientists … find", never "Scientists … finds"."""
+    paragraph = (
+        "Scientists at CERN said on Wednesday they had found a new particle consistent with the "
+        "long-sought Higgs boson, a discovery that could explain why matter has mass."
+    )
+    title = derive_title([paragraph])
+    assert title.startswith("Scientists at CERN find new particle")
+
+
 def test_a_pronoun_subject_is_resolved_to_the_named_speaker():
     """ "Lavrov said Friday he was optimistic" gives "Lavrov is …", never "He is …"."""
     paragraph = (

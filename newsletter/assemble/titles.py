@@ -186,7 +186,25 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
     if not paragraph:
         return ""
     text = without_dateline(" ".join(paragraph.split()))
-    sentence = _clean(first_sentence(text))
+    title = _title_from(first_sentence(text), max_chars)
+    if _opens_on_it(title):
+        # "It was a night few will forget. Argentina beat France …": the news is next.
+        following = sentences(text)[1:2]
+        other = _title_from(following[0], max_chars) if following else ""
+        if other and not _opens_on_it(other):
+            return other
+    return title
+
+
+def _opens_on_it(title: str) -> bool:
+    """A title opening on a bare pronoun and its verb ("It was …", "They are …")."""
+    words = TOKEN.findall(title)
+    return bool(words) and words[0].lower() in PRONOUNS and verb_index(title) == 1
+
+
+def _title_from(sentence: str, max_chars: int) -> str:
+    """The headline made from one sentence (the steps of `derive_title`)."""
+    sentence = _clean(sentence)
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_relative_clause(clause)
@@ -315,11 +333,13 @@ def _resolve(who: str, pronoun: str, rest: str) -> str:
     who = re.sub(r"^(?:the|a|an)\s", "", who, flags=re.IGNORECASE)
     if pronoun in POSSESSIVES:
         return f"{who}’s {rest}" if not who.endswith("s") else f"{who}’ {rest}"
-    rest = re.sub(r"^(was|were|had|would)\b", lambda m: _PRESENT[m.group(1)], rest)
+    present = _PRESENT_PLURAL if pronoun in ("they", "we") else _PRESENT
+    rest = re.sub(r"^(was|were|had|would)\b", lambda m: present[m.group(1)], rest)
     return f"{who} {rest}"
 
 
 _PRESENT = {"was": "is", "were": "are", "had": "has", "would": "will"}
+_PRESENT_PLURAL = {**_PRESENT, "had": "have"}  # "Scientists said they had found" → "… have found"
 
 
 def _is_name(text: str) -> bool:

@@ -174,6 +174,11 @@ def _report(result, repeat: bool = False) -> None:
         f"  html     {result.html_bytes / 1024:.1f} KB "
         f"({share:.0%} of Gmail's 102 KB clipping limit)"
     )
+    if share >= 1:
+        warn(
+            f"{folder}/index.html is past Gmail's 102 KB clip: Gmail would cut it off and hide "
+            "the unsubscribe link; cut headlines (`newsletter send` refuses it as it is)"
+        )
     typer.echo(
         f"Next: open {folder}/index.html, edit {folder}/issue.toml and run "
         f"`newsletter build {folder}`, or `newsletter preview {folder}`."

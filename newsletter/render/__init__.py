@@ -126,10 +126,11 @@ def _render_once(env: Any, steps: Any, context: dict[str, Any]) -> tuple[str, st
     return html, text
 
 
-def check_text_sizes(issue: Issue, limit: int) -> None:
-    """Refuse any one text of the issue over `limit` bytes, naming where it came from."""
+def check_text_sizes(issue: Issue, limit: int, unnamed: str = "") -> None:
+    """Refuse any one text of the issue over `limit` bytes, naming where it came from
+    (`unnamed`, the manifest's path, for a text the editor wrote there without a source)."""
     lead = issue.lead
-    where = lead.source or "the lead story"
+    where = lead.source or unnamed or "the lead story"
     texts = [
         (f"{where}: the story", lead.body),
         (f"{where}: the lead's title", lead.title),
@@ -137,15 +138,15 @@ def check_text_sizes(issue: Issue, limit: int) -> None:
         (f"issue {issue.id}: the preheader", issue.preheader),
     ]
     if issue.note is not None:
-        texts.append((f"{issue.note.source or 'the manifest'}: the editor's note", issue.note.body))
+        note_from = issue.note.source or unnamed or "the manifest"
+        texts.append((f"{note_from}: the editor's note", issue.note.body))
     section_items = [h for s in issue.sections for h in s.headlines]
     for item in (*issue.related, *section_items, *issue.more):
-        texts.append((f"{item.headline.source or 'a headline'}: the headline", item.title))
-        texts.append(
-            (f"{item.headline.source or 'a headline'}: the summary", item.headline.summary)
-        )
+        named = item.headline.source or unnamed or "a headline"
+        texts.append((f"{named}: the headline", item.title))
+        texts.append((f"{named}: the summary", item.headline.summary))
     for card in (*issue.stories, *(c for s in issue.sections for c in s.stories)):
-        texts.append((f"{card.source or 'a card'}: the card's summary", card.summary))
+        texts.append((f"{card.source or unnamed or 'a card'}: the card's summary", card.summary))
     _check_sizes(texts, limit)
 
 

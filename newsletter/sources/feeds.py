@@ -35,7 +35,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
             "check that it is a complete RSS or Atom feed"
         )
     if not feed.entries:
-        if feed.get("version") or feed.feed:  # a real feed that has nothing this week
+        if feed.get("version"):  # a real feed that has nothing this week (an HTML page has none)
             return Sources(warnings=(f"{shown}: no entries",))
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
@@ -45,7 +45,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if link and not re.match(r"^https?://", link):
             link = None
         when = _entry_date(entry)
-        summary = summary_text(str(entry.get("summary", "")))
+        summary = summary_text(str(entry.get("summary", "")), title=title)
         content = _full_content(entry)
         tags = tuple(
             " ".join(str(t.get("term", "")).split())

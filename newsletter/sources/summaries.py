@@ -16,13 +16,29 @@ _SLACK = 10  # a sentence may run this far past the target rather than be cut mi
 _TRAILER = re.compile(r"\s*(The post .{1,300} appeared first on .{1,200}|\[(…|\.\.\.)\])\s*$")
 
 
-def summary_text(raw: str, words: int = SUMMARY_WORDS) -> str:
-    """Plain text of a feed summary (HTML or text), cut at a sentence boundary near `words`."""
+def summary_text(raw: str, words: int = SUMMARY_WORDS, title: str = "") -> str:
+    """Plain text of a feed summary (HTML or text), cut at a sentence boundary near `words`;
+    an opening repeat of the entry's `title` is dropped (the headline already says it)."""
     from newsletter.sources.feeds import html_to_text
 
     text = " ".join(html_to_text(raw).split())
     text = _TRAILER.sub("", text).strip()
+    text = _without_title(text, " ".join(title.split()))
     return cut_at_sentence(text, words)
+
+
+def _without_title(text: str, title: str) -> str:
+    """What `text` adds after repeating `title`: "Title  Example Desk" (a source's name
+    only, no sentence) adds nothing."""
+    if not title or not text.casefold().startswith(title.casefold()):
+        return text
+    rest = text[len(title) :]
+    if rest[:1].isalnum():  # "Floods reach" repeating "Flood": not the title
+        return text
+    rest = rest.lstrip(" .,:;|-–—").strip()
+    if len(rest.split()) < 4 and not rest.endswith((".", "!", "?", "…")):
+        return ""
+    return rest
 
 
 def cut_at_sentence(text: str, words: int = SUMMARY_WORDS) -> str:
