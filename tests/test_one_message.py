@@ -155,3 +155,24 @@ def test_header_settings_are_checked_again_after_flags(send_ws, run):
     with pytest.raises(ConfigError, match="name: contains a line break"):
         validated(replace(send_ws.settings, name="Brief\r\nBcc: x@example.org"))
     assert validated(send_ws.settings) is send_ws.settings
+
+
+def test_the_preview_says_when_the_issue_on_show_was_built_with_other_settings(tmp_path):
+    """A failed rebuild after `from` changed keeps the old issue on show, with the send's refusal."""
+    from tests.browser import make_workspace, running_preview, wait_until
+
+    workspace = make_workspace(tmp_path / "workspace")
+    with running_preview(workspace) as running:
+        assert running.snapshot.error is None and running.snapshot.warnings == ()
+        config = workspace / "newsletter.toml"
+        old_from = re.search(r'^from = "[^"]*"', config.read_text("utf-8"), re.M)
+        assert old_from
+        config.write_text(
+            config.read_text("utf-8").replace(old_from.group(0), 'from = "Changed <c@example.org>"')
+        )
+        template = workspace / "templates" / "digest.txt.j2"
+        template.write_text(template.read_text("utf-8") + "{{ broken", "utf-8")
+        wait_until(lambda: running.snapshot.error is not None)
+        notices = [w for w in running.snapshot.warnings if "built with other settings" in w]
+        assert len(notices) == 1 and "from changed" in notices[0], running.snapshot.warnings
+        assert "newsletter build" in notices[0]

@@ -104,6 +104,15 @@ def drift_message(folder: Path, changed: tuple[str, ...]) -> str:
     )
 
 
+def drift_notice(folder: Path, settings: Settings) -> str | None:
+    """The refusal `send` would give for the folder under these settings, or None."""
+    try:
+        check_settings_drift(folder, settings)
+    except NewsletterError as e:
+        return str(e)
+    return None
+
+
 def check_settings_drift(folder: Path, settings: Settings) -> BuildRecord:
     """The folder's record, or SettingsDriftError when today's shared settings differ."""
     record = read_build_record(folder)
