@@ -176,3 +176,33 @@ def test_the_preview_says_when_the_issue_on_show_was_built_with_other_settings(t
         notices = [w for w in running.snapshot.warnings if "built with other settings" in w]
         assert len(notices) == 1 and "from changed" in notices[0], running.snapshot.warnings
         assert "newsletter build" in notices[0]
+
+
+def test_readers_of_a_built_issue_take_subject_and_preheader_as_built(send_ws):
+    """read_built_issue (check, archive, --status) gives the subject and preheader the build filled."""
+    import json
+
+    from newsletter.issue_folder import read_built_issue
+
+    record = json.loads((send_ws.issue / "built-with.json").read_text("utf-8"))
+    built = read_built_issue(send_ws.issue)
+    assert built.issue.subject == built.rendered.subject == record["subject"]
+    assert built.issue.preheader == built.rendered.preheader == record["preheader"]
+    assert record["preheader"] == "The decision comes amid heightened tensions."
+    assert record["settings"]["from"] == "The Test Brief <digest@example.org>"
+
+
+def test_a_merge_eml_not_as_built_is_refused_with_rebuild(send_ws, monkeypatch):
+    """A merge.eml whose slots were edited by hand is refused, naming it and `newsletter build`."""
+    from newsletter.errors import ManifestError
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret")
+    merge = send_ws.issue / "merge.eml"
+    merge.write_bytes(merge.read_bytes().replace(b"=\r\n%%name%%=\r\n", b"%%name%%", 1))
+    with pytest.raises(
+        ManifestError, match=r"merge\.eml: not as the build wrote it.*newsletter build"
+    ):
+        prepare_issue(send_ws.issue, send_ws.settings)
+    (send_ws.issue / "built-with.json").unlink()
+    with pytest.raises(ManifestError, match=r"built-with\.json: missing.*newsletter build"):
+        prepare_issue(send_ws.issue, send_ws.settings)

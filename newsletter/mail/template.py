@@ -23,6 +23,7 @@ from newsletter.render.merge_tags import MERGE_TAG
 SOFT_BREAK = b"=\r\n"
 # A merge tag as `fill` writes it into merge.eml (between soft breaks, %% kept literally).
 _SLOT = re.compile(rb"=\r\n%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%=\r\n")
+_BARE_TAG = re.compile(rb"%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%")  # out of a slot
 _HTML_PART = b'\r\nContent-Type: text/html; charset="utf-8"\r\n'
 
 
@@ -88,7 +89,8 @@ def parse_message_template(data: bytes) -> MessageTemplate:
         start = m.end()
     pieces.append(body[start:])
     template = MessageTemplate(head=head, pieces=tuple(_merge_bytes(pieces)))
-    if template.fill(b"", {tag: f"%%{tag}%%" for tag in template.tags}) != data:
+    bare = any(isinstance(p, bytes) and _BARE_TAG.search(p) for p in template.pieces)
+    if bare or template.fill(b"", {tag: f"%%{tag}%%" for tag in template.tags}) != data:
         raise TemplateFileError("its merge tags are not as the build writes them")
     return template
 
