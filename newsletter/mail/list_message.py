@@ -18,11 +18,11 @@ from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue_folder import merge_variant_files
 from newsletter.mail.build_record import check_settings_drift
+from newsletter.mail.dkim import DkimSigner, dkim_signer
 from newsletter.mail.personalize import Mailing, PersonalMessage, Recipient
 from newsletter.mail.template import MessageTemplate, TemplateFileError, parse_message_template
 from newsletter.mail.unsubscribe import unsubscribe_links
 from newsletter.manifest import MANIFEST_NAME, read_manifest
-from newsletter.send.dkim import DkimSigner, dkim_signer
 
 
 @dataclass(frozen=True, slots=True)
