@@ -2,6 +2,7 @@
 #   make demo   set up, build the sample digest, dry-run a send to the sample list; build and
 #               check the full-week sample (samples/full-week/: note, cards, sections, brand)
 #   make test   set up, run the whole test suite
+#   make lint   the gates: ruff check, ruff format --check, mypy (pinned in pyproject)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -37,9 +38,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_bounces.py
 
-lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff
-	$(BIN)/ruff check newsletter tests bench
+# The gates, at the versions pinned in pyproject's `lint` extra.
+LINT_STAMP := $(VENV)/.lint-installed
+
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check newsletter tests bench tools
+	$(BIN)/ruff format --check newsletter tests bench tools
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -16,6 +16,7 @@ from typing import Any
 
 from newsletter.errors import ManifestError, display_path
 from newsletter.models import (
+    BodyFormat,
     FollowedIssue,
     Headline,
     Issue,
@@ -28,6 +29,7 @@ from newsletter.models import (
 )
 
 MANIFEST_NAME = "issue.toml"
+_BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
 RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see manifest_guard.py)
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -506,7 +508,8 @@ class _ManifestReader:
             raise self.fail("lead.title", "is empty; write the lead's title", "lead")
         body = (self.text(data, "body", "lead.body", "lead") or "").strip()
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
-        if fmt not in ("text", "markdown"):
+        body_format = _BODY_FORMATS.get(fmt)
+        if body_format is None:
             raise self.fail("lead.format", f'\'{fmt}\' must be "text" or "markdown"', "lead")
         derived = data.get("title_derived", False)
         if not isinstance(derived, bool):
@@ -523,18 +526,18 @@ class _ManifestReader:
                 "missing: describe the image for readers who cannot see it",
                 "lead",
             )
-        if fmt == "markdown":
+        if body_format == "markdown":
             self.check_markdown(str(data.get("body", "")))
         return Lead(
             title=title,
             body=body,
-            format=fmt,
+            format=body_format,
             title_derived=derived,
             url=url,
             source=source,
             image=image,
             image_alt=image_alt,
-        )  # type: ignore[arg-type]
+        )
 
     def check_markdown(self, body: str, table: str = "lead") -> None:
         """Images and links in a Markdown body must be absolute and images described."""

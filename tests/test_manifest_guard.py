@@ -190,6 +190,19 @@ def test_typos_in_the_manifest_are_errors_with_line_and_suggestion(
     assert on_line in manifest.read_text("utf-8").split("\n")[int(m.group(1)) - 1]
 
 
+def test_lead_format_is_text_or_markdown(workspace, settings):
+    """`format` in [lead] must be "text" or "markdown": another value is an error naming the key."""
+    build(["seeds"], settings, OPTIONS)
+    manifest = workspace / FOLDER / "issue.toml"
+    edit(manifest, 'format = "text"', 'format = "markdown"')
+    assert read_manifest(manifest).lead.format == "markdown"
+    edit(manifest, 'format = "markdown"', 'format = "html"')
+    with pytest.raises(
+        ManifestError, match=r"lead\.format.*'html' must be \"text\" or \"markdown\""
+    ):
+        read_manifest(manifest)
+
+
 def test_retitling_the_lead_moves_subject_and_title(workspace, settings):
     """A new lead title in the manifest becomes the Subject header and the HTML <title>."""
     build(["seeds"], settings, OPTIONS)

@@ -241,6 +241,11 @@ def test_workspace_template_overrides_default_file_by_file(workspace, settings):
             "<mjml><mj-body><mj-section>\n",
             r"digest.mjml.j2: MJML does not compile",
         ),
+        (
+            "digest.txt.j2",
+            '{% include "missing.j2" %}\n',
+            r"template 'missing.j2' not found in .*templates.*templates",
+        ),
     ],
 )
 def test_template_errors_name_file_and_line(workspace, settings, template, source, message):

@@ -22,7 +22,9 @@ from newsletter.send.journal import DeliveryJournal, JournalWriteError, open_jou
 from newsletter.send.recovery import recovery_path
 from newsletter.send.sender import send_issue
 from newsletter.subscribers.csv_import import import_csv
+from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
 from newsletter.subscribers.store import open_store
+from tests.bounce_messages import dsn, write_mbox
 from tests.send_workspace import SETTINGS
 from tests.smtp_server import RecordingHandler, smtp_server
 
@@ -234,3 +236,63 @@ def test_cli_full_disk_path_prints_no_traceback(send_ws, monkeypatch, smtpd):
     assert "Traceback" not in result.stderr + result.stdout
     assert "internal error" not in result.stderr + result.stdout
     assert time.time()  # (the run ended on its own)
+
+
+@pytest.mark.parametrize(
+    "command", [["send", "issues/2026-W48", "--dry-run"], ["bounces", "process", "box.mbox"]]
+)
+def test_a_full_disk_before_the_unsubscribe_key_exists_is_one_error_line(
+    send_ws, small_disk, monkeypatch, command
+):
+    """No secret set and a full disk: making the stored unsubscribe key fails as one line, no traceback."""
+    monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
+    database = small_disk / "newsletter.db"
+    with open_store(database) as store:
+        store.upsert("reader@example.org", "Reader")
+    toml = send_ws.root / "newsletter.toml"
+    toml.write_text(f'database = "{database}"\n' + toml.read_text())
+    (send_ws.root / "box.mbox").write_text("From MAILER-DAEMON Mon Nov 30 10:00:00 2026\n\nhi\n")
+    fillers: list[Path] = []
+    fill(small_disk, fillers)
+    os.truncate(fillers[0], fillers[0].stat().st_size - 40_960)  # room to open, not to write a key
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", *command],
+        cwd=send_ws.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output and "internal error" not in output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "newsletter.db" in errors[0] and "disk is full" in errors[0]
+
+
+def test_a_full_disk_while_bounces_are_recorded_is_one_error_line(send_ws, small_disk):
+    """A disk that fills while `bounces process` commits: one line naming the database, no traceback."""
+    database = small_disk / "newsletter.db"
+    emails = [f"reader{i:03d}@example.org" for i in range(200)]
+    with open_store(database) as store:
+        for email in emails:
+            store.upsert(email, "Reader")
+        stored_key(store.conn, UNSUBSCRIBE_KEY)
+    toml = send_ws.root / "newsletter.toml"
+    toml.write_text(f'database = "{database}"\n' + toml.read_text())
+    reports = [dsn(f"<r{i}@mx.example.net>", email) for i, email in enumerate(emails)]
+    write_mbox(send_ws.root / "box.mbox", reports)
+    fillers: list[Path] = []
+    fill(small_disk, fillers)
+    os.truncate(fillers[0], fillers[0].stat().st_size - 32_768)  # room to open, not to commit
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", "bounces", "process", "box.mbox"],
+        cwd=send_ws.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output and "internal error" not in output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "newsletter.db" in errors[0] and "disk" in errors[0], output

@@ -155,6 +155,18 @@ def test_a_confirmation_link_activates_once_with_a_consent_record(audience):
     assert audience.status("new.reader@example.org") == "unsubscribed"
 
 
+def test_a_link_scanners_head_request_confirms_and_unsubscribes_nobody(audience):
+    """HEAD of a confirmation or unsubscribe link (as mail scanners send) is a GET: nothing changes."""
+    audience.ws.add(READER)
+    audience.sign_up("scanned@example.org")
+    (link,) = audience.confirmation_links()
+    for url in (audience.local(link), link_for(audience, READER)):
+        answer = audience.http.head(url, headers={"User-Agent": "LinkScanner/1.0"})
+        assert answer.status_code == 200
+    assert audience.status("scanned@example.org") is None
+    assert audience.status(READER) == "active"
+
+
 def test_an_expired_or_forged_confirmation_changes_nothing(audience):
     """A link older than serve.confirm_days, or one never issued, activates nobody."""
     audience.sign_up("late@example.org")

@@ -157,13 +157,13 @@ class _PastIndex:
             for title in self.by_prefix.get(key, ()):
                 shared[title] = shared.get(title, 0) + 1
         concepts = self._concepts(headline.title)
-        found = [
+        matches = [
             self.recent[title]
             for title, count in shared.items()
             if count >= _needed(len(prefixes), self.sizes[title])
             and jaccard(concepts, self._concepts(title)) >= DUPLICATE_JACCARD
         ]
-        return min(found, key=self.recency.__getitem__) if found else None
+        return min(matches, key=self.recency.__getitem__) if matches else None
 
     def _concepts(self, title: str) -> frozenset[str]:
         found = self.concepts.get(title)

@@ -20,7 +20,7 @@ import re
 from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 _DATA = Path(__file__).parent / "data"
 
@@ -253,13 +253,21 @@ def concept_pairs(text: str) -> list[tuple[str, str]]:
     # Split on spaces (several times faster than the regex) and analyse each chunk once:
     # the regex runs only on chunks never seen before, and punctuation goes there.
     tokens = text.split()
-    entries = list(map(_PAIRS.get, tokens))
-    if None in entries:
-        entries = [_PAIRS.get(token) or _learn(token) for token in tokens]
+    cached = list(map(_PAIRS.get, tokens))
+    entries = (
+        cached if _all_cached(cached) else [_PAIRS.get(token) or _learn(token) for token in tokens]
+    )
     if _PHRASE_TOKENS.isdisjoint(tokens):
         return list(chain.from_iterable(entries))
     # A word that may start "New Orleans": join phrases the slow way.
     return _join_phrases([triple for token in tokens for triple in _stemmed(token)])
+
+
+def _all_cached(
+    entries: list[tuple[tuple[str, str], ...] | None],
+) -> TypeGuard[list[tuple[tuple[str, str], ...]]]:
+    """Whether every chunk was already analysed (no None from the cache)."""
+    return None not in entries
 
 
 def _stemmed(chunk: str) -> tuple[tuple[str, str, str], ...]:

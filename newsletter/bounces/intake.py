@@ -22,6 +22,7 @@ message is flagged or moved only after its batch is committed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 from collections import Counter
@@ -32,7 +33,7 @@ from newsletter.bounces.reports import Report, read_report, report_id
 from newsletter.bounces.sources import Mailbox
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
-from newsletter.subscribers.database import open_database, utc_now
+from newsletter.subscribers.database import database_error, open_database, utc_now
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten
 
@@ -198,7 +199,8 @@ def process_mailbox(
     box: Mailbox, settings: Settings, database: Path | None = None
 ) -> IntakeSummary:
     """Read every message of `box`, apply it, and say what happened."""
-    conn = open_database(database or settings.path(settings.database))
+    path = database or settings.path(settings.database)
+    conn = open_database(path)
     conn.execute("PRAGMA busy_timeout = 10000")
     intake = Intake(conn, settings)
     counts: Counter[str] = Counter()
@@ -225,6 +227,11 @@ def process_mailbox(
         sent_total = conn.execute(
             "SELECT count(*) FROM deliveries WHERE status = 'sent'"
         ).fetchone()[0]
+    except sqlite3.Error as e:  # a full disk or failing database: nothing of this batch is kept
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise database_error(path, e, "record the reports") from None
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -27,6 +27,7 @@ from email import message_from_bytes
 from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
 from email.policy import compat32
+from email.utils import collapse_rfc2231_value
 from typing import Literal
 
 Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored"]
@@ -104,7 +105,7 @@ def read_report(raw: bytes, *, fast: bool = True) -> Report:
     own_id = _clean_id(msg.get("Message-ID", "")) or ("sha256:" + hashlib.sha256(raw).hexdigest())
     verp = _verp_address(msg)
     content_type = msg.get_content_type()
-    report_type = (msg.get_param("report-type") or "").lower()
+    report_type = _param(msg, "report-type").lower()
     parts = list(msg.walk())
     types = {part.get_content_type() for part in parts}
     if "message/feedback-report" in types or report_type == "feedback-report":
@@ -133,7 +134,7 @@ def _plain_dsn(raw: bytes) -> Report | None:
     head = BytesHeaderParser(policy=compat32).parsebytes(raw[:end])
     if head.get_content_type() != "multipart/report":
         return None
-    if (head.get_param("report-type") or "").lower() != "delivery-status":
+    if _param(head, "report-type").lower() != "delivery-status":
         return None
     boundary = head.get_boundary()
     if not boundary:
@@ -186,6 +187,12 @@ class _Fields:
         return self.values.get(name.lower(), default)
 
 
+def _param(msg: Message, name: str) -> str:
+    """A Content-Type parameter as text ("" when absent), an RFC 2231 one decoded."""
+    value = msg.get_param(name)
+    return collapse_rfc2231_value(value) if value else ""
+
+
 def _head_end(raw: bytes) -> int:
     """Where a message's (or part's) headers end: after the first empty line."""
     ends = [at + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (at := raw.find(blank)) != -1]
@@ -200,6 +207,8 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
         if kind == "message/delivery-status":
             blocks = part.get_payload()
             for block in blocks[1:] if isinstance(blocks, list) else ():
+                if not isinstance(block, Message):
+                    continue
                 failure = _dsn_recipient(block)
                 if failure is not None:
                     failures.append(failure)
@@ -241,7 +250,8 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
         if kind == "message/feedback-report":
             payload = part.get_payload()
             if isinstance(payload, list):
-                fields = payload[0] if payload else None
+                first = payload[0] if payload else None
+                fields = first if isinstance(first, Message) else None
             else:
                 fields = HeaderParser(policy=compat32).parsestr(_decoded(part).lstrip())
         elif kind in ("message/rfc822", "text/rfc822-headers") and not returned:
@@ -295,7 +305,7 @@ def _provider_bounce(own_id: str, msg: Message, parts: list[Message], verp: str)
 
 def _returned_id(part: Message) -> str:
     payload = part.get_payload()
-    if isinstance(payload, list) and payload:
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return _clean_id(payload[0].get("Message-ID", ""))
     found = _ANGLE_ID.search(_decoded(part))
     return _clean_id(found.group(1)) if found else ""
@@ -331,9 +341,9 @@ def _clean_id(value: str) -> str:
 
 def _decoded(part: Message) -> str:
     payload = part.get_payload(decode=True)
-    if payload is None:
-        payload = part.get_payload()
-        return payload if isinstance(payload, str) else ""
+    if not isinstance(payload, bytes):  # None for a multipart part
+        text = part.get_payload()
+        return text if isinstance(text, str) else ""
     charset = part.get_content_charset() or "utf-8"
     try:
         return payload.decode(charset, "replace")

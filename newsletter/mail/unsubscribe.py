@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import os
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,12 +50,14 @@ class SigningKey:
     def _load(self) -> bytes:
         if self._database is None:
             return b""
-        from newsletter.subscribers.database import open_database
+        from newsletter.subscribers.database import database_error, open_database
         from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
 
         conn = open_database(self._database)
         try:
             return stored_key(conn, UNSUBSCRIBE_KEY)
+        except sqlite3.Error as e:  # a full disk or busy database while making the key
+            raise database_error(self._database, e, "keep the unsubscribe key in it") from None
         finally:
             conn.close()
 

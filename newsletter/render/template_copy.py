@@ -38,13 +38,13 @@ def copy_default_templates(workspace: Path) -> TemplateCopy:
     source = default_templates_dir().resolve()
     folder = workspace / "templates"
     if folder.resolve() == source:
-        kept = tuple(folder / name for name in TEMPLATE_FILES)
-        return TemplateCopy(folder, (), kept, is_default=True)
+        return TemplateCopy(folder, (), tuple(folder / n for n in TEMPLATE_FILES), is_default=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise TemplateError(f"{display_path(folder)}/: cannot create ({e.strerror})") from None
-    copied, kept = [], []
+    copied: list[Path] = []
+    kept: list[Path] = []
     for name in TEMPLATE_FILES:
         target = folder / name
         if target.exists() or target.is_symlink():

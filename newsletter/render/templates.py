@@ -62,10 +62,11 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         shown = display_path(e.filename or name)
         raise TemplateError(f"{shown}:{e.lineno}: {e.message}; fix the template") from None
     except jinja2.TemplateNotFound as e:
+        loader = env.loader
+        searched = loader.searchpath if isinstance(loader, jinja2.FileSystemLoader) else []
         raise TemplateError(
-            f"template '{e.name}' not found in "
-            f"{', '.join(map(display_path, env.loader.searchpath))}"
-        ) from None  # type: ignore[union-attr]
+            f"template '{e.name}' not found in {', '.join(map(display_path, searched))}"
+        ) from None
     except Exception as e:  # a runtime error inside the template: undefined name, bad filter...
         raise TemplateError(
             f"{_template_frame(e, env, name)}: {_describe(e)}; fix the template"

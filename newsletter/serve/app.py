@@ -82,7 +82,7 @@ class _Handlers:
         # A token that cannot be ours (too long, not ASCII) is handled as a forged one: the
         # same page, nothing changed; only it is not echoed back.
         given = request.query_params.get("token", "")
-        if request.method == "GET":
+        if _reads(request):
             _note(request, "page")
             return self._unsubscribe_page("ask" if given else "none", _token(given))
         form = await _form_of(request)
@@ -120,7 +120,7 @@ class _Handlers:
     # -- sign-up -------------------------------------------------------------------------
 
     async def subscribe(self, request: Request) -> Response:
-        if request.method == "GET":
+        if _reads(request):
             _note(request, "form")
             return self._form()
         if not self._same_origin(request):
@@ -193,7 +193,7 @@ class _Handlers:
     # -- confirmation --------------------------------------------------------------------
 
     async def confirm(self, request: Request) -> Response:
-        if request.method == "GET":
+        if _reads(request):
             _note(request, "page")
             token = _token(request.query_params.get("token", ""))
             html = self.pages.render(
@@ -271,7 +271,7 @@ def create_app(
     *,
     audience: Audience | None = None,
     mailer: ConfirmationMailer | None = None,
-) -> Starlette:
+) -> Gateway:
     """The ASGI app for one workspace, wrapped in the gateway (proxies, headers, log lines)."""
     options = options or ServeOptions()
     urls = PublicUrls.of(settings)
@@ -335,6 +335,11 @@ def _token(value: str) -> str:
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else ""
+
+
+def _reads(request: Request) -> bool:
+    """GET, or HEAD (Starlette routes it here too, and link scanners send it): never a change."""
+    return request.method in ("GET", "HEAD")
 
 
 def _note(request: Request, event: str) -> None:

@@ -13,11 +13,15 @@ import time
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import DeliveryError, OutputError, display_path
 from newsletter.mail.headers import date_value, message_id
 from newsletter.send.transport import SendFailure
+
+if TYPE_CHECKING:
+    from newsletter.send.smtp import SmtpTransport  # imported on first use: `serve` starts faster
 
 
 def confirmation_message(settings: Settings, email: str, name: str, link: str, days: int) -> bytes:
@@ -47,7 +51,7 @@ class ConfirmationMailer:
     def __init__(self, settings: Settings, outbox: Path | None = None) -> None:
         self.settings = settings
         self.outbox = outbox
-        self._transport = None
+        self._transport: SmtpTransport | None = None
         self._lock = threading.Lock()
 
     @property
@@ -71,7 +75,7 @@ class ConfirmationMailer:
         finally:
             connection.close()
 
-    def _smtp(self):
+    def _smtp(self) -> SmtpTransport:
         with self._lock:
             if self._transport is None:
                 from newsletter.send.smtp import SmtpTransport

@@ -17,6 +17,10 @@ import ipaddress
 import logging
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -26,7 +30,9 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 class Gateway:
     """Wraps an ASGI app; see the module doc."""
 
-    def __init__(self, app, csp: str, trusted_proxies: Iterable[str], log: logging.Logger) -> None:
+    def __init__(
+        self, app: ASGIApp, csp: str, trusted_proxies: Iterable[str], log: logging.Logger
+    ) -> None:
         self.app = app
         self.log = log
         self.trusted: tuple[_Network, ...] = tuple(
@@ -41,7 +47,7 @@ class Gateway:
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -50,7 +56,7 @@ class Gateway:
         status = 500
         headers = self.headers
 
-        async def send_with_headers(message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -68,7 +74,7 @@ class Gateway:
         finally:
             self._log(scope, status, time.perf_counter() - started)
 
-    def _through_proxies(self, scope):
+    def _through_proxies(self, scope: Scope) -> Scope:
         client = scope.get("client")
         if not self.trusted or not client or not self._is_trusted(client[0]):
             return scope
@@ -94,7 +100,7 @@ class Gateway:
             return False
         return any(ip in network for network in self.trusted)
 
-    def _log(self, scope, status: int, seconds: float) -> None:
+    def _log(self, scope: Scope, status: int, seconds: float) -> None:
         client = scope.get("client")
         event = (scope.get("state") or {}).get("event", "")
         self.log.info(
@@ -112,10 +118,10 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _capped(receive):
+def _capped(receive: Receive) -> Receive:
     seen = 0
 
-    async def capped_receive():
+    async def capped_receive() -> Message:
         nonlocal seen
         message = await receive()
         if message["type"] == "http.request":
@@ -127,7 +133,7 @@ def _capped(receive):
     return capped_receive
 
 
-async def _too_large(send) -> None:
+async def _too_large(send: Send) -> None:
     body = b"Request body too large.\n"
     await send(
         {

@@ -22,10 +22,15 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError
 from newsletter.serve.app import ServeOptions, create_app
+from newsletter.serve.gateway import Gateway
+
+if TYPE_CHECKING:
+    from uvicorn import Config  # imported by `serve` only, so other commands start no slower
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -77,20 +82,11 @@ def run_server(
     setup_logging()
     sock = bind(host, port)
     actual = sock.getsockname()[1]
-    common = dict(
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-        date_header=False,
-        lifespan="on",
-        timeout_keep_alive=15,
-    )
     if workers == 1:
         app = create_app(settings, options)  # opens the database: errors before "listening"
         if on_ready:
             on_ready(_shown(host, actual))
-        uvicorn.Server(uvicorn.Config(app, **common)).run(sockets=[sock])
+        uvicorn.Server(_config(app)).run(sockets=[sock])
         return
     create_app(settings, options)  # check the workspace once, here, with a clear error
     os.environ[_OPTIONS_ENV] = json.dumps(
@@ -100,15 +96,31 @@ def run_server(
             "outbox": str(options.outbox) if options.outbox else "",
         }
     )
-    config = uvicorn.Config(
-        "newsletter.serve.runner:app_from_environment", factory=True, workers=workers, **common
-    )
+    config = _config("newsletter.serve.runner:app_from_environment", factory=True, workers=workers)
     if on_ready:
         on_ready(_shown(host, actual))
     Multiprocess(config, sockets=[sock]).run()
 
 
-def app_from_environment():
+def _config(app: Gateway | str, *, factory: bool = False, workers: int | None = None) -> Config:
+    """uvicorn's settings for `run_server`, one process or several."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        factory=factory,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        date_header=False,
+        lifespan="on",
+        timeout_keep_alive=15,
+    )
+
+
+def app_from_environment() -> Gateway:
     """The app of one worker process, from the options `run_server` left in the environment."""
     setup_logging()
     given = json.loads(os.environ[_OPTIONS_ENV])
