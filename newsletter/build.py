@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.assemble import AssembleOptions
-from newsletter.config import Settings
+from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue_folder import is_issue_folder, write_issue_folder
 from newsletter.manifest import MANIFEST_NAME, manifest_text, read_manifest
@@ -133,10 +133,12 @@ def _write(
     extra: dict[str, bytes] | None = None,
 ) -> BuildResult:
     from newsletter.issue_folder import merge_file_name
+    from newsletter.mail.build_record import BUILD_RECORD_NAME, build_record_bytes
     from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
     from newsletter.render import render_issue
     from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 
+    validated(settings)  # the headers below are built from these: built only from checked values
     rendered = render_issue(issue, settings)
     mailing = prepare_mailing(rendered, issue.id, settings)
     public = web_values(mailing.links)
@@ -155,6 +157,7 @@ def _write(
         "index.html": html,
         "index.txt": fill_merge_tags(web_text, public, escape_html=False).encode("utf-8"),
         "message.eml": sample.data,
+        BUILD_RECORD_NAME: build_record_bytes(rendered.subject, rendered.preheader, settings),
     }
     for empty, template in ((frozenset(), mailing.template), *mailing.variants.items()):
         tags = {tag: f"%%{tag}%%" for tag in template.tags}

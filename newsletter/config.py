@@ -11,6 +11,7 @@ import difflib
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -363,6 +364,7 @@ def _validate(s: Settings, shown: str) -> None:
         raise bad("from", f"'{s.from_address}' is not an address like 'Name <news@example.org>'")
     if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
         raise bad("reply_to", f"'{s.reply_to}' is not an email address")
+    validate_header_settings(s, bad)
     if not re.match(r"^https?://[^/\s]+", s.base_url):
         raise bad("base_url", f"'{s.base_url}' must be an absolute http(s) URL")
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", s.language):
@@ -398,6 +400,42 @@ def _validate(s: Settings, shown: str) -> None:
     _validate_audience(s, bad)
 
 
+# RFC 2919: a List-Id is a dot-atom (`weekly-brief.example.org`), no spaces or angle brackets.
+_LIST_ID = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+")
+
+
+def validate_header_settings(s: Settings, bad: Callable[[str, str], ConfigError]) -> None:
+    """Every setting that goes into a header is one a header can carry, checked once here.
+
+    Called on the file's settings and again by every command that lays flags over them, so
+    no header is built from a value nobody checked.
+    """
+    if not _mailable(s.sender[1]):
+        raise bad("from", f"'{s.from_address}' is not an address like 'Name <news@example.org>'")
+    if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
+        raise bad("reply_to", f"'{s.reply_to}' is not an email address")
+    for key, value in (("name", s.name), ("from", s.sender[0]), ("reply_to", s.reply_to)):
+        if any(c in value for c in "\r\n\0"):
+            raise bad(key, "contains a line break; write it on one line")
+    if not _LIST_ID.fullmatch(s.list_identifier) or len(s.list_identifier) > 255:
+        shown = s.list_id or s.list_identifier
+        key = "list_id" if s.list_id else "name"
+        raise bad(
+            key,
+            f"'{shown}' does not make a List-Id; set list_id to a dotted name like "
+            "'weekly-brief.example.org' (letters, digits, dots, hyphens; no spaces or <>)",
+        )
+    if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
+        raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
+
+
+def validated(settings: Settings, where_: str = "") -> Settings:
+    """The settings again through the header checks, after flags were laid over them."""
+    shown = where_ or settings.source or "settings"
+    validate_header_settings(settings, lambda key, why: ConfigError(f"{shown}: {key}: {why}"))
+    return settings
+
+
 def check_smtp(smtp: SmtpSettings, name) -> None:
     """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
     if smtp.security not in SECURITY_MODES:
@@ -423,7 +461,7 @@ def with_smtp_flags(settings: Settings, flags: dict[str, Any]) -> Settings:
     smtp = replace(settings.smtp, **given)
     flag = {"host": "--smtp-host", "port": "--smtp-port", "security": "--smtp-security"}
     check_smtp(smtp, lambda key: flag.get(key, f"--{key}") if key in given else f"smtp.{key}")
-    return replace(settings, smtp=smtp)
+    return validated(replace(settings, smtp=smtp))
 
 
 # smtp key -> (lowest, highest, lowest excluded): finite numbers a run can really use.

@@ -7,6 +7,8 @@
     merge.eml     the same email with merge tags: what `newsletter send` personalises
     merge.empty=name.eml   the same for readers without a name, when the templates ask
                   (`{% if subscriber.name %}`): one file per combination of empty fields
+    built-with.json   the subject and preheader as built, and the shared settings (From,
+                  List-Id, base_url...) the messages carry: a send refuses when they changed
 
 The folder appears whole or not at all: files are written to a temporary
 sibling which is then renamed into place.  Anything else already in the folder
@@ -24,16 +26,35 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.errors import ManifestError, OutputError, display_path
+from newsletter.mail.build_record import BUILD_RECORD_NAME, read_build_record
 from newsletter.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
 from newsletter.models import Issue, RenderedIssue
 
-ISSUE_FILES = (MANIFEST_NAME, RECORD_NAME, "index.html", "index.txt", "message.eml", "merge.eml")
+ISSUE_FILES = (
+    MANIFEST_NAME,
+    RECORD_NAME,
+    BUILD_RECORD_NAME,
+    "index.html",
+    "index.txt",
+    "message.eml",
+    "merge.eml",
+)
 _MERGE_VARIANT = re.compile(r"^merge\.empty=([A-Za-z0-9_.+-]+)\.eml$")
 
 
 def merge_file_name(empty: frozenset[str]) -> str:
     """merge.eml, or the variant for readers whose `empty` fields are empty."""
     return f"merge.empty={'+'.join(sorted(empty))}.eml" if empty else "merge.eml"
+
+
+def merge_variant_files(folder: Path) -> list[tuple[frozenset[str], Path]]:
+    """The merge.empty=*.eml files of a built issue, with the fields each is for."""
+    found = []
+    for path in sorted(folder.glob("merge.empty=*.eml")):
+        m = _MERGE_VARIANT.match(path.name)
+        if m:
+            found.append((frozenset(m.group(1).split("+")), path))
+    return found
 
 
 def is_issue_folder(path: Path) -> bool:
@@ -96,7 +117,10 @@ def _swap_into_place(staging: Path, folder: Path) -> None:
 
 @dataclass(frozen=True, slots=True)
 class BuiltIssue:
-    """An issue folder read back: its manifest and its rendered email with merge tags."""
+    """An issue folder read back: its manifest and its rendered email with merge tags.
+
+    The subject and preheader are as the build filled them (built-with.json).
+    """
 
     folder: Path
     issue: Issue
@@ -110,24 +134,23 @@ def read_built_issue(folder: Path) -> BuiltIssue:
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
     issue = read_manifest(folder / MANIFEST_NAME)
-    subject, html, text = _read_merge_file(folder / "merge.eml")
+    record = read_build_record(folder)
+    _, html, text = _read_merge_file(folder / "merge.eml")
     variants = []
-    for path in sorted(folder.glob("merge.empty=*.eml")):
-        m = _MERGE_VARIANT.match(path.name)
-        if m:
-            _, variant_html, variant_text = _read_merge_file(path)
-            variants.append((frozenset(m.group(1).split("+")), variant_html, variant_text))
-    tested = frozenset().union(*(keys for keys, _, _ in variants))
+    for empty, path in merge_variant_files(folder):
+        _, variant_html, variant_text = _read_merge_file(path)
+        variants.append((empty, variant_html, variant_text))
+    tested: frozenset[str] = frozenset().union(*(keys for keys, _, _ in variants))
     rendered = RenderedIssue(
-        subject=subject or issue.subject,
-        preheader=issue.preheader,
+        subject=record.subject,
+        preheader=record.preheader,
         html=html,
         text=text,
         tested=tested,
         variants=tuple(variants),
     )
-    # The manifest holds the subject's template ({title}); the build wrote it filled in.
-    issue = replace(issue, subject=rendered.subject)
+    # The manifest holds the templates ({title}, {summary}); the record, them as built.
+    issue = replace(issue, subject=record.subject, preheader=record.preheader)
     return BuiltIssue(folder=folder, issue=issue, rendered=rendered)
 
 

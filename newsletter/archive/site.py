@@ -143,11 +143,10 @@ def write_archive(
 
 
 def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[IndexEntry, bytes]:
-    from newsletter.build import fill_text_templates
     from newsletter.issue_folder import read_built_issue
 
     built = read_built_issue(given.folder)
-    issue = fill_text_templates(built.issue, settings)  # the preheader as the build filled it
+    issue = built.issue  # the subject and preheader as the build filled them (built-with.json)
     entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
     page = issue_page(built.rendered.html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")

@@ -2,7 +2,7 @@
 
 Matching, most trusted first:
   1. the returned Message-ID: a list copy's is `<issue.hash@domain>`, the
-     hash made from the reader's address (newsletter/send/compose.py);
+     hash made from the reader's address (newsletter/mail/list_message.py);
   2. `Final-Recipient` (or `Original-Rcpt-To`, or a bounce's recipient line),
      when that address is on the list;
   3. a VERP envelope sender the report was addressed to

@@ -89,18 +89,25 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
     The manifest's subject and preheader are templates ({title}); they are filled as the
     build filled them.
     """
+    from dataclasses import replace
     from email import policy
     from email.parser import BytesParser
 
     from newsletter.build import fill_text_templates
     from newsletter.issue_folder import is_issue_folder
+    from newsletter.mail.build_record import read_build_record
     from newsletter.manifest import MANIFEST_NAME, read_manifest
 
     if not is_issue_folder(folder):
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
-    issue = fill_text_templates(read_manifest(folder / MANIFEST_NAME), settings)
+    issue = read_manifest(folder / MANIFEST_NAME)
+    try:  # the subject and preheader as the build filled them
+        record = read_build_record(folder)
+        issue = replace(issue, subject=record.subject, preheader=record.preheader)
+    except ManifestError:  # a folder without its record (crafted by hand): fill them now
+        issue = fill_text_templates(issue, settings)
     raw = _read(folder / "message.eml")
     page = _read(folder / "index.html").decode("utf-8", "replace")
     message = BytesParser(policy=policy.default).parsebytes(raw)

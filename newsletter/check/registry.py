@@ -131,6 +131,12 @@ CHECKS: tuple[Check, ...] = (
         content.leftovers,
     ),
     Check("spam.wording", "warning", "reword it: spam filters score these phrases", spam_wording),
+    Check(
+        "settings.drift",
+        "error",
+        "run `newsletter build ISSUE` to re-render it with today's settings",
+        content.built_with_other_settings,
+    ),
 )
 
 # Found only with `--links` (the network) or `--spamassassin`, never by the gate.

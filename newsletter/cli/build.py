@@ -62,6 +62,7 @@ def build(
 
     from newsletter.assemble import AssembleOptions
     from newsletter.build import build as build_issue
+    from newsletter.config import validated
     from newsletter.errors import ConfigError
     from newsletter.issue_folder import is_issue_folder
     from newsletter.manifest import ISSUE_ID
@@ -71,7 +72,7 @@ def build(
     issue = given[0] if len(given) == 1 and is_issue_folder(given[0]) else None
     settings = workspace_settings(issue)
     if related is not None:
-        settings = replace(settings, related=related)
+        settings = validated(replace(settings, related=related))
     if issue_id is not None and not ISSUE_ID.match(issue_id):
         raise ConfigError(f"--id '{issue_id}': use letters, digits, '.', '-' or '_'")
     options = AssembleOptions(

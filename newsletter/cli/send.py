@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -113,6 +114,9 @@ def send(
         )
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
+        from newsletter.mail.build_record import check_settings_drift
+
+        check_settings_drift(issue, settings)  # built with other From, List-Id...: rebuild first
 
         gate_before_send(issue, settings, force=force, test_copy=bool(to))
     if status:
@@ -350,8 +354,8 @@ class _Progress:
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self._bar = None
-        self._task = None
+        self._bar: Any = None  # a rich Progress, imported only on a terminal
+        self._task: Any = None
         self._last_line = self._last_draw = 0.0
 
     def __enter__(self) -> _Progress:

@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 import time
+from collections.abc import Iterator
 from email.header import Header
 from email.utils import formataddr, formatdate
 
@@ -82,6 +83,10 @@ def message_id(domain: str, prefix: str = "") -> str:
     stem = re.sub(r"[^A-Za-z0-9.-]+", "-", prefix).strip("-.")
     unique = f"{_id_tag}{next(_id_counter):06x}"
     return f"<{stem + '.' if stem else ''}{unique}@{domain}>"
+
+
+_id_tag: str
+_id_counter: Iterator[int]
 
 
 def _new_id_source() -> None:

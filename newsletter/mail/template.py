@@ -13,6 +13,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,14 @@ from newsletter.mail.headers import header_line
 from newsletter.render.merge_tags import MERGE_TAG
 
 SOFT_BREAK = b"=\r\n"
+# A merge tag as `fill` writes it into merge.eml (between soft breaks, %% kept literally).
+_SLOT = re.compile(rb"=\r\n%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%=\r\n")
+_BARE_TAG = re.compile(rb"%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%")  # out of a slot
+_HTML_PART = b'\r\nContent-Type: text/html; charset="utf-8"\r\n'
+
+
+class TemplateFileError(ValueError):
+    """Bytes that are not a message template as `MessageTemplate.fill` writes it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,32 @@ class MessageTemplate:
     def tags(self) -> frozenset[str]:
         """The merge tags this message uses."""
         return frozenset(p.key for p in self.pieces if isinstance(p, _Tag))
+
+
+def parse_message_template(data: bytes) -> MessageTemplate:
+    """The template back from the bytes of `template.fill(b"", {tag: "%%tag%%"})` (merge.eml).
+
+    Byte-level, no MIME parsing: the head is everything up to the first blank line, the
+    slots are where the tags were written.  Filling the result with the same tags must give
+    the same bytes back, or TemplateFileError: what is sent is exactly what was built.
+    """
+    head, blank, body = data.partition(b"\r\n\r\n")
+    html_at = body.find(_HTML_PART)
+    if not blank or html_at < 0:
+        raise TemplateFileError("no header block or no HTML part")
+    head += blank
+    pieces: list[bytes | _Tag] = []
+    start = 0
+    for m in _SLOT.finditer(body):
+        pieces.append(body[start : m.start()])
+        pieces.append(_Tag(m.group(1).decode("ascii"), escape_html=m.start() > html_at))
+        start = m.end()
+    pieces.append(body[start:])
+    template = MessageTemplate(head=head, pieces=tuple(_merge_bytes(pieces)))
+    bare = any(isinstance(p, bytes) and _BARE_TAG.search(p) for p in template.pieces)
+    if bare or template.fill(b"", {tag: f"%%{tag}%%" for tag in template.tags}) != data:
+        raise TemplateFileError("its merge tags are not as the build writes them")
+    return template
 
 
 def build_message_template(shared_head: bytes, text: str, html_body: str) -> MessageTemplate:

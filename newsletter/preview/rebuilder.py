@@ -121,16 +121,33 @@ class Rebuilder:
                 checks = _check_report(self.target, result.folder)
             snapshot = _good_snapshot(previous, result, files, warnings, checks)
         except NewsletterError as e:
-            snapshot = _failed_snapshot(previous, str(e), warnings)
+            snapshot = _failed_snapshot(previous, str(e), warnings + self._drift(previous))
         except Exception as e:  # a bug must not end the preview: show it and keep serving
             error = f"internal error: {type(e).__name__}: {e}"
-            snapshot = _failed_snapshot(previous, error, warnings)
+            snapshot = _failed_snapshot(previous, error, warnings + self._drift(previous))
         snapshot = _timed(snapshot, time.monotonic() - started)
         with self._changed:
             self._built_fingerprint = fingerprint
             self._snapshot = snapshot
             self._changed.notify_all()
         self._on_build(snapshot)
+
+    def _drift(self, previous: PreviewSnapshot) -> tuple[str, ...]:
+        """After a failed build the last good issue stays on show: say if `send` would refuse it.
+
+        (A good build is made with today's settings, so it cannot have drifted.)
+        """
+        from newsletter.config import load_settings
+        from newsletter.mail.build_record import drift_notice
+
+        if previous.folder is None:
+            return ()
+        try:
+            settings, _ = load_settings(self.target.workspace)
+        except NewsletterError:  # the settings themselves are the error shown
+            return ()
+        notice = drift_notice(previous.folder, settings)
+        return (notice,) if notice else ()
 
 
 def _read_issue(folder: Path) -> dict[str, bytes]:

@@ -1,6 +1,5 @@
 """Sending an issue: to the list over SMTP (journaled, resumable), to an outbox, or one test copy.
 
-compose.py     issue folder → each recipient's message bytes (DKIM-signed if configured)
 transport.py   the Transport interface the sender needs, and its failures
 smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
 outbox.py      FileTransport: --dry-run writes .eml files
@@ -9,7 +8,10 @@ recovery.py    accepted messages a failed journal write could not record, for th
 pacing.py      the rate limit and the backoff between retries
 sender.py      send_issue: the run (threads, retries, pause, summary)
 status.py      delivery_status: where a send stands
-test_copy.py   send_test_copy: one copy to one address
+workers.py     SendRun: the worker threads, each with one reused connection
+single_copy.py send_test_copy: one copy to one address
+
+Each recipient's message bytes come from newsletter/mail/list_message.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ __all__ = ["send_test_copy"]
 def __getattr__(name: str):
     # Imported on first use: a list send need not load the address validator up front.
     if name == "send_test_copy":
-        from newsletter.send.test_copy import send_test_copy
+        from newsletter.send.single_copy import send_test_copy
 
         return send_test_copy
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """`send_issue`: mail a built issue to every active subscriber not yet sent it, safely.
 
-A few worker threads (run.py), each holding one reused connection, take
+A few worker threads (workers.py), each holding one reused connection, take
 recipients from one stream over newsletter.db (read a batch at a time, never
 the whole list), personalise and send them.  Each accepted message is
 committed to the delivery journal before its worker takes the next, so a
@@ -32,11 +32,11 @@ from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
-from newsletter.send.compose import prepare_issue
+from newsletter.mail.list_message import prepare_issue
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
-from newsletter.send.run import SendProgress, SendRun
 from newsletter.send.transport import Transport
+from newsletter.send.workers import SendProgress, SendRun
 
 __all__ = ["SendProgress", "SendSummary", "send_issue"]
 

@@ -33,6 +33,9 @@ from newsletter.send.transport import (
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
+# smtplib's own limits (private names, so typeshed omits them): a reply line, AUTH rounds.
+_MAXLINE: int = getattr(smtplib, "_MAXLINE", 8192)
+_MAXCHALLENGE: int = getattr(smtplib, "_MAXCHALLENGE", 5)
 _BAD_ADDRESS = re.compile(r"^5\d\d[ -]5\.1\.(?!7\b|8\b)\d{1,3}\b")
 
 
@@ -90,16 +93,23 @@ class SmtpTransport:
             raise self._explain(e) from None
 
     def _open(self) -> _PipeliningClient:
-        args = dict(
-            host=self.smtp.host,
-            port=self.smtp.port,
-            local_hostname=self._local_hostname,
-            timeout=self.smtp.timeout,
-        )
-        if self.smtp.security == "ssl":
-            client: _PipeliningClient = _PipeliningSSLClient(context=self._context(), **args)
+        smtp = self.smtp
+        client: _PipeliningClient
+        if smtp.security == "ssl":
+            client = _PipeliningSSLClient(
+                host=smtp.host,
+                port=smtp.port,
+                local_hostname=self._local_hostname,
+                timeout=smtp.timeout,
+                context=self._context(),
+            )
         else:
-            client = _PipeliningClient(**args)
+            client = _PipeliningClient(
+                host=smtp.host,
+                port=smtp.port,
+                local_hostname=self._local_hostname,
+                timeout=smtp.timeout,
+            )
         client.data_timeout = self.smtp.data_timeout
         return client
 
@@ -224,15 +234,18 @@ class _PipeliningClient(smtplib.SMTP):
         """One reply, read within the deadline; smtplib's errors when the server goes away."""
         limit = self.timeout if self._reply_deadline is None else self._reply_deadline
         deadline = time.monotonic() + limit
+        sock = self.sock
+        if sock is None:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
         if self.file is None:
-            self.file = self.sock.makefile("rb")
-        if self.sock.gettimeout() != limit:  # usually equal: no system call per reply
-            self.sock.settimeout(limit)
+            self.file = sock.makefile("rb")
+        if sock.gettimeout() != limit:  # usually equal: no system call per reply
+            sock.settimeout(limit)
         lines: list[bytes] = []
         try:
             while True:
                 line = self._readline(deadline, fresh=not lines)
-                if len(line) > smtplib._MAXLINE:
+                if len(line) > _MAXLINE:
                     self.close()
                     raise smtplib.SMTPResponseException(500, "Line too long.")
                 lines.append(line[4:].strip(b" \t\r\n"))
@@ -251,7 +264,9 @@ class _PipeliningClient(smtplib.SMTP):
 
         `fresh`: the reply's first line, whose first read has the whole deadline anyway.
         """
-        buffered = self.file
+        buffered, sock = self.file, self.sock
+        if buffered is None or sock is None:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         parts: list[bytes] = []
         size = 0
         while True:
@@ -260,8 +275,8 @@ class _PipeliningClient(smtplib.SMTP):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         raise TimeoutError("no complete reply in time")
-                    self.sock.settimeout(left)
-                chunk = buffered.peek(1)[: smtplib._MAXLINE + 1 - size]
+                    sock.settimeout(left)
+                chunk = buffered.peek(1)[: _MAXLINE + 1 - size]
                 end = chunk.find(b"\n")
                 chunk = buffered.read(len(chunk) if end < 0 else end + 1)
             except OSError as e:
@@ -274,7 +289,7 @@ class _PipeliningClient(smtplib.SMTP):
                 raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
             parts.append(chunk)
             size += len(chunk)
-            if chunk.endswith(b"\n") or size > smtplib._MAXLINE:
+            if chunk.endswith(b"\n") or size > _MAXLINE:
                 return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def auth(self, mechanism, authobject, *, initial_response_ok=True):
@@ -289,7 +304,7 @@ class _PipeliningClient(smtplib.SMTP):
             self._auth_challenge_count = 0
         while code == 334:  # the server's challenge: answer it (auth_login counts them)
             self._auth_challenge_count += 1
-            if self._auth_challenge_count > smtplib._MAXCHALLENGE:
+            if self._auth_challenge_count > _MAXCHALLENGE:
                 raise smtplib.SMTPException("server AUTH mechanism infinite loop")
             code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp))))
         if code in (235, 503):

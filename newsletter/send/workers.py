@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from newsletter.config import SmtpSettings
 from newsletter.errors import NewsletterError
 from newsletter.mail.headers import HeaderValueError
+from newsletter.mail.list_message import Composer
 from newsletter.mail.personalize import Recipient
-from newsletter.send.compose import Composer
 from newsletter.send.journal import DeliveryJournal, Failure, JournalWriteError
 from newsletter.send.pacing import RateLimiter, backoff
 from newsletter.send.recovery import RecoveryFile

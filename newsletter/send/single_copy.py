@@ -12,8 +12,8 @@ from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import ConfigError, DeliveryError
+from newsletter.mail.list_message import prepare_issue
 from newsletter.mail.personalize import Recipient
-from newsletter.send.compose import prepare_issue
 from newsletter.send.pacing import backoff
 from newsletter.send.transport import (
     ConnectionLost,

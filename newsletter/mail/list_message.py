@@ -1,0 +1,99 @@
+"""From a built issue folder to each recipient's final message bytes (DKIM-signed when configured).
+
+The message is the one the build wrote: issues/<id>/merge.eml (and its
+merge.empty=*.eml variants) is loaded byte for byte as a template, with no MIME
+parsing and nothing rendered again; each recipient costs their header lines (To,
+Date, Message-ID, List-Unsubscribe), their merge values and, with DKIM, a
+signature.  The shared headers and bodies carry the settings of the build, so an
+issue whose shared settings changed since (built-with.json) is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.config import Settings
+from newsletter.errors import ManifestError, display_path
+from newsletter.issue_folder import merge_variant_files
+from newsletter.mail.build_record import check_settings_drift
+from newsletter.mail.dkim import DkimSigner, dkim_signer
+from newsletter.mail.personalize import Mailing, PersonalMessage, Recipient
+from newsletter.mail.template import MessageTemplate, TemplateFileError, parse_message_template
+from newsletter.mail.unsubscribe import unsubscribe_links
+from newsletter.manifest import MANIFEST_NAME, read_manifest
+
+
+@dataclass(frozen=True, slots=True)
+class Composer:
+    """Everything needed to make any recipient's message of one issue."""
+
+    issue_id: str
+    subject: str
+    folder: Path
+    envelope_from: str  # MAIL FROM: bounces come back here
+    mailing: Mailing
+    signer: DkimSigner | None = None
+
+    def message_for(self, recipient: Recipient, *, list_copy: bool = False) -> PersonalMessage:
+        """The recipient's message as it goes on the wire.
+
+        A `list_copy` (the send to the list) has a Message-ID made from the issue and the
+        address: should a kill -9 make a message in flight go out twice, the reader's mail
+        program sees the same message twice and shows it once.  Test copies get fresh ids.
+        """
+        fixed_id = None
+        if list_copy:
+            digest = hashlib.blake2b(recipient.email.lower().encode(), digest_size=8).hexdigest()
+            fixed_id = f"{self.issue_id}.{digest}"
+        message = self.mailing.message_for(recipient, fixed_id=fixed_id)
+        if self.signer is None:
+            return message
+        return PersonalMessage(
+            message.recipient, message.message_id, self.signer.sign(message.data)
+        )
+
+
+def prepare_issue(folder: Path, settings: Settings) -> Composer:
+    """Load a built issue's message and get it ready; errors name the file and what to do.
+
+    SettingsDriftError when the shared settings changed since the build.
+    """
+    record = check_settings_drift(folder, settings)
+    issue_id = read_manifest(folder / MANIFEST_NAME).id
+    variants = {empty: _load_template(path, folder) for empty, path in merge_variant_files(folder)}
+    composer = Composer(
+        issue_id=issue_id,
+        subject=record.subject,
+        folder=folder,
+        envelope_from=settings.sender[1],
+        mailing=Mailing(
+            issue_id=issue_id,
+            template=_load_template(folder / "merge.eml", folder),
+            links=unsubscribe_links(settings),
+            domain=settings.from_domain,
+            tested=frozenset().union(*variants),
+            variants=variants,
+        ),
+        signer=dkim_signer(settings),
+    )
+    # A bad key or header fails here, not mid-send.
+    composer.message_for(Recipient(settings.sender[1]))
+    return composer
+
+
+def _load_template(path: Path, folder: Path) -> MessageTemplate:
+    rebuild = f"run `newsletter build {display_path(folder)}` to re-render it"
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ManifestError(
+            f"{display_path(path)}: cannot read ({e.strerror}); {rebuild}"
+        ) from None
+    try:
+        return parse_message_template(data)
+    except TemplateFileError as e:
+        raise ManifestError(
+            f"{display_path(path)}: not as the build wrote it ({e}); {rebuild}"
+        ) from None
