@@ -113,7 +113,7 @@ class BrandSettings:
     @property
     def dark_accent(self) -> str:
         """The dark-mode accent: set, derived from the accent, or the templates' default."""
-        from newsletter.render.brand import DEFAULT_ACCENT_DARK, lighten_until_readable
+        from newsletter.brand import DEFAULT_ACCENT_DARK, lighten_until_readable
 
         if self.accent_dark:
             return self.accent_dark
@@ -121,7 +121,7 @@ class BrandSettings:
 
     @property
     def font_stack(self) -> str:
-        from newsletter.render.brand import DEFAULT_FONT
+        from newsletter.brand import DEFAULT_FONT
 
         return self.font or DEFAULT_FONT
 
@@ -507,7 +507,7 @@ def _validate_audience(s: Settings, bad) -> None:
 
 def _validate_brand(brand: BrandSettings, shown: str) -> None:
     """A logo must load anywhere and be described; the accents must stay readable (AA)."""
-    from newsletter.render.brand import (
+    from newsletter.brand import (
         DARK_BACKGROUND,
         FONT_STACK,
         HEX_COLOUR,

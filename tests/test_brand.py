@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from newsletter.config import settings_from_mapping
 from newsletter.errors import ConfigError
-from newsletter.render.brand import (
+from newsletter.brand import (
     DARK_BACKGROUND,
     LIGHT_BACKGROUND,
     contrast_ratio,

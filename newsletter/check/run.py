@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.check.email_facts import BuiltEmail, load_built_email
-from newsletter.check.link_status import LinkResult, fetch_links
 from newsletter.check.registry import (
     CHECKS,
     IMAGE_BLURRY,
@@ -19,6 +19,9 @@ from newsletter.check.registry import (
 from newsletter.check.report import Check, CheckReport, Finding
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError, display_path
+
+if TYPE_CHECKING:  # http.client and ssl load only for --links: a send's gate starts faster
+    from newsletter.check.link_status import LinkResult
 
 
 class ChecksFailed(NewsletterError):
@@ -49,6 +52,8 @@ def check_issue(
     notes: list[str] = []
     results: tuple[LinkResult, ...] = ()
     if links:
+        from newsletter.check.link_status import fetch_links
+
         results = fetch_links(
             [link.href for link in email.facts.links],
             [image.src or "" for image in email.facts.images],

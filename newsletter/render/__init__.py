@@ -68,7 +68,7 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     css = read_template_file(dirs, CSS_FILE)
     refuse_remote_styles(css, str(css_path or CSS_FILE), css=True)
     if settings.brand.accent:  # after the template's CSS, so the brand's colour wins
-        from newsletter.render.brand import brand_css
+        from newsletter.brand import brand_css
 
         css += brand_css(settings.brand.accent)
     html_path = template_path(dirs, HTML_TEMPLATE)
