@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from newsletter.config import settings_from_mapping
-from newsletter.errors import ConfigError
 from newsletter.brand import (
     DARK_BACKGROUND,
     LIGHT_BACKGROUND,
     contrast_ratio,
     lighten_until_readable,
 )
+from newsletter.config import settings_from_mapping
+from newsletter.errors import ConfigError
 from tests.digest_workspace import LEAD, build_in, make
 
 

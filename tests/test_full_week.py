@@ -10,9 +10,9 @@ import tomllib
 import pytest
 from bs4 import BeautifulSoup
 
+from newsletter.brand import contrast_ratio
 from newsletter.check.run import check_issue
 from newsletter.config import load_settings
-from newsletter.brand import contrast_ratio
 from tests.browser import chromium
 from tests.conftest import ROOT
 from tests.full_week import FULL_WEEK, build_full_week, full_week, rebuild  # noqa: F401
