@@ -57,7 +57,7 @@ def send_ws(built_workspace, tmp_path, monkeypatch) -> Workspace:
     """A fresh copy of the built workspace, with a signing secret for unsubscribe tokens."""
     root = tmp_path / "ws"
     shutil.copytree(built_workspace, root)
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret")
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     monkeypatch.delenv("NEWSLETTER_SMTP_PASSWORD", raising=False)
     settings, _ = load_settings(root)
     return Workspace(root, settings)

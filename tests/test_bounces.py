@@ -25,7 +25,7 @@ from tests.send_workspace import ISSUE_ID
 pytest_plugins = ["tests.send_fixtures"]
 
 LIST_ID = "the-test-brief.example.org"
-SECRET = b"test-secret"  # what tests/send_fixtures.py puts in the environment
+SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in the environment
 READERS = [f"reader{i}@example.org" for i in range(8)]
 
 

@@ -81,7 +81,7 @@ def test_non_ascii_subject_is_rfc2047_encoded(workspace, settings):
 
 def test_each_recipient_gets_their_own_values_escaped_in_html(workspace, settings, monkeypatch):
     """Name, address, merge fields and a signed unsubscribe URL are filled per recipient, escaped in HTML."""
-    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "s3cret")
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "s3cret-0123456789abcdef")
     rendered = RenderedIssue(
         subject="S",
         preheader="",
@@ -98,7 +98,7 @@ def test_each_recipient_gets_their_own_values_escaped_in_html(workspace, setting
     assert "Hi &lt;b&gt;Ana &amp; Co&lt;/b&gt; from Lima" in html
     assert "Hi <b>Ana & Co</b> (ana@example.org)" in text
     links = unsubscribe_links(settings)
-    token = sign_token("ana@example.org", b"s3cret", links.list_id)
+    token = sign_token("ana@example.org", b"s3cret-0123456789abcdef", links.list_id)
     assert f'href="https://news.example.org/unsubscribe?token={token}"' in html
     assert f"token={token}" in msg["List-Unsubscribe"]
     assert msg["To"].addresses[0].display_name == "<b>Ana & Co</b>"
@@ -162,7 +162,7 @@ def test_bad_addresses_are_refused(address):
 
 def test_long_header_values_are_folded(workspace, settings, monkeypatch):
     """A List-Unsubscribe with a long signed URL is folded into lines of at most 78 columns."""
-    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "k")
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "k" * 32)
     long_settings = dataclasses.replace(settings, name="A Very Long Newsletter Name That Goes On")
     rendered = RenderedIssue(subject="S " * 60, preheader="", html="<p>x</p>", text="x\n")
     data = (

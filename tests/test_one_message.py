@@ -28,7 +28,7 @@ PER_READER = {"to", "message-id", "date", "list-unsubscribe", "list-unsubscribe-
 def run(send_ws, monkeypatch):
     """Run `newsletter …` in the send workspace; returns the Click result."""
     monkeypatch.chdir(send_ws.root)
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret")
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     runner = CliRunner()
     return lambda *args: runner.invoke(app, list(args))
 
@@ -72,7 +72,7 @@ def test_the_loaded_message_filled_as_message_eml_gives_its_bytes(send_ws, monke
     import calendar
     import datetime as dt
 
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret")
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     composer = prepare_issue(send_ws.issue, send_ws.settings)
     sample = composer.mailing.message_for(
         Recipient("digest@example.org", "The Test Brief"),
@@ -85,7 +85,7 @@ def test_the_loaded_message_filled_as_message_eml_gives_its_bytes(send_ws, monke
 
 def test_the_shared_bytes_of_a_sent_message_are_merge_eml_s(send_ws, monkeypatch):
     """Every byte of a copy outside the reader's header lines and merge values comes from merge.eml."""
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret")
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     composer = prepare_issue(send_ws.issue, send_ws.settings)
     message = composer.message_for(Recipient("reader@example.org", "Ana", {"city": "Lima"}))
     merge = (send_ws.issue / "merge.eml").read_bytes()
@@ -196,7 +196,7 @@ def test_a_merge_eml_not_as_built_is_refused_with_rebuild(send_ws, monkeypatch):
     """A merge.eml whose slots were edited by hand is refused, naming it and `newsletter build`."""
     from newsletter.errors import ManifestError
 
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret")
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     merge = send_ws.issue / "merge.eml"
     merge.write_bytes(merge.read_bytes().replace(b"=\r\n%%name%%=\r\n", b"%%name%%", 1))
     with pytest.raises(

@@ -293,3 +293,18 @@ def test_unknown_outcomes_show_in_the_summary_status_and_exit_code(cli, send_ws,
     resend = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--resend-unknown")
     assert resend.exit_code == 0, resend.output
     assert smtpd.handler.by_recipient() == {emails[0]: 2, emails[1]: 1, emails[2]: 1}
+
+
+@pytest.mark.parametrize("weak", ["   ", "short-key"])
+def test_a_weak_secret_in_the_environment_is_refused_without_printing_it(
+    cli, send_ws, monkeypatch, weak
+):
+    """A blank or short key in secret_env's variable stops the send with one line naming neither."""
+    send_ws.add("reader@example.org")
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", weak)
+    result = cli("send", "issues/2026-W48", "--dry-run")
+    assert result.exit_code == 1
+    assert "fewer than 16 characters" in result.output
+    assert "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET" not in result.output
+    assert (weak.strip() or "\0") not in result.output and "Traceback" not in result.output
+    assert not (send_ws.issue / "outbox").exists()

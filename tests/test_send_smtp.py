@@ -55,7 +55,7 @@ def test_headers_carry_one_click_unsubscribe_and_a_unique_message_id(send_ws, sm
         assert "<mailto:unsubscribe@example.org?subject=" in unsubscribe
         token = unsubscribe.split("?token=")[1].split(">")[0]
         assert (
-            verify_token(token, b"test-secret", "the-test-brief.example.org")
+            verify_token(token, b"test-secret-0123456789abcdef", "the-test-brief.example.org")
             == m["To"].addresses[0].addr_spec
         )
 

@@ -57,7 +57,7 @@ def accessibility_problems(page) -> list[str]:
 def test_the_unsubscribe_page_works_by_keyboard_and_offers_resubscribe(audience, scheme):
     """A reader opens their link, presses Enter on Unsubscribe, then can resubscribe; no CSP errors."""
     audience.ws.add("reader@example.org")
-    link = f"{audience.url}/unsubscribe?token={sign_token('reader@example.org', b'test-secret', LIST_ID)}"
+    link = f"{audience.url}/unsubscribe?token={sign_token('reader@example.org', b'test-secret-0123456789abcdef', LIST_ID)}"
     with chromium() as browser:
         page = browser.new_page(color_scheme=scheme, viewport={"width": 360, "height": 740})
         errors: list[str] = []

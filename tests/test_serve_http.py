@@ -16,7 +16,7 @@ from newsletter.subscribers.suppression import forget
 pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]
 
 LIST_ID = "the-test-brief.example.org"
-SECRET = b"test-secret"
+SECRET = b"test-secret-0123456789abcdef"
 READER = "reader@example.org"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 

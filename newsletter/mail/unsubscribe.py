@@ -25,9 +25,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from newsletter.config import Settings
+from newsletter.errors import ConfigError
 
 _SIGNATURE_BYTES = 16
 _SIGNATURE_CHARS = 22  # base64url of 16 bytes, unpadded
+MIN_SECRET_CHARS = 16  # a key from the environment shorter than this is refused, not used
 MAX_TOKEN_CHARS = 400  # an address is at most 254 characters: anything longer is not ours
 
 
@@ -109,6 +111,14 @@ def unsubscribe_links(settings: Settings) -> UnsubscribeLinks:
     """The workspace's unsubscribe settings; the page defaults to `<base_url>/unsubscribe`."""
     u = settings.unsubscribe
     secret = os.environ.get(u.secret_env, "") if u.secret_env else ""
+    if secret and len(secret.strip()) < MIN_SECRET_CHARS:
+        # The variable's name is not printed: a *_env value is never shown.
+        raise ConfigError(
+            f"the variable named by unsubscribe.secret_env holds fewer than {MIN_SECRET_CHARS} "
+            "characters, too weak to sign unsubscribe links; put a long random key in it "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') or unset it to "
+            "use the key kept in newsletter.db"
+        )
     return UnsubscribeLinks(
         mailto=u.mailto,
         page=unsubscribe_page(settings),
