@@ -182,7 +182,9 @@ def test_serve_with_two_workers_shares_the_database(send_ws):
     try:
         with httpx.Client(timeout=10) as http:
             for email in READERS:
-                token = sign_token(email, b"test-secret-0123456789abcdef", "the-test-brief.example.org")
+                token = sign_token(
+                    email, b"test-secret-0123456789abcdef", "the-test-brief.example.org"
+                )
                 for _ in range(50):  # the workers may still be starting
                     try:
                         response = http.post(

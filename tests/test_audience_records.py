@@ -44,7 +44,9 @@ def test_the_variable_overrides_the_stored_key(send_ws):
     """With the variable set, tokens verify with it and no key is stored."""
     links = unsubscribe_links(send_ws.settings)
     token = links.url_for("reader@example.org").split("token=")[1]
-    assert verify_token(token, b"test-secret-0123456789abcdef", links.list_id) == "reader@example.org"
+    assert (
+        verify_token(token, b"test-secret-0123456789abcdef", links.list_id) == "reader@example.org"
+    )
     assert (
         not send_ws.database.exists()
         or existing_key(open_store(send_ws.database).conn, UNSUBSCRIBE_KEY) is None
