@@ -127,13 +127,18 @@ class BuiltIssue:
     rendered: RenderedIssue
 
 
-def read_built_issue(folder: Path) -> BuiltIssue:
-    """Read an issue folder as built, without rendering anything again."""
+def read_folder_manifest(folder: Path) -> Issue:
+    """The issue.toml of a built issue folder; a folder without one is a clear error."""
     if not is_issue_folder(folder):
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
-    issue = read_manifest(folder / MANIFEST_NAME)
+    return read_manifest(folder / MANIFEST_NAME)
+
+
+def read_built_issue(folder: Path) -> BuiltIssue:
+    """Read an issue folder as built, without rendering anything again."""
+    issue = read_folder_manifest(folder)
     record = read_build_record(folder)
     _, html, text = _read_merge_file(folder / "merge.eml")
     variants = []

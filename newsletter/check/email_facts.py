@@ -94,15 +94,10 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
     from email.parser import BytesParser
 
     from newsletter.build import fill_text_templates
-    from newsletter.issue_folder import is_issue_folder
+    from newsletter.issue_folder import read_folder_manifest
     from newsletter.mail.build_record import read_build_record
-    from newsletter.manifest import MANIFEST_NAME, read_manifest
 
-    if not is_issue_folder(folder):
-        raise ManifestError(
-            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
-        )
-    issue = read_manifest(folder / MANIFEST_NAME)
+    issue = read_folder_manifest(folder)
     try:  # the subject and preheader as the build filled them
         record = read_build_record(folder)
         issue = replace(issue, subject=record.subject, preheader=record.preheader)
