@@ -24,11 +24,15 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.errors import ManifestError, OutputError, display_path
 from newsletter.mail.build_record import BUILD_RECORD_NAME, read_build_record
 from newsletter.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
 from newsletter.models import Issue, RenderedIssue
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage, MIMEPart
 
 ISSUE_FILES = (
     MANIFEST_NAME,
@@ -127,13 +131,18 @@ class BuiltIssue:
     rendered: RenderedIssue
 
 
-def read_built_issue(folder: Path) -> BuiltIssue:
-    """Read an issue folder as built, without rendering anything again."""
+def read_folder_manifest(folder: Path) -> Issue:
+    """The issue.toml of a built issue folder; a folder without one is a clear error."""
     if not is_issue_folder(folder):
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
-    issue = read_manifest(folder / MANIFEST_NAME)
+    return read_manifest(folder / MANIFEST_NAME)
+
+
+def read_built_issue(folder: Path) -> BuiltIssue:
+    """Read an issue folder as built, without rendering anything again."""
+    issue = read_folder_manifest(folder)
     record = read_build_record(folder)
     _, html, text = _read_merge_file(folder / "merge.eml")
     variants = []
@@ -154,25 +163,37 @@ def read_built_issue(folder: Path) -> BuiltIssue:
     return BuiltIssue(folder=folder, issue=issue, rendered=rendered)
 
 
-def _read_merge_file(merge: Path) -> tuple[str, str, str]:
-    """Subject, HTML and text of a merge.eml, line breaks as LF."""
+def parse_email(raw: bytes) -> tuple[EmailMessage, str | None, str | None]:
+    """A built .eml: the message, its HTML and its text part (None: absent), line breaks as LF."""
     from email import policy
     from email.parser import BytesParser
 
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    html_part = message.get_body(preferencelist=("html",))
+    text_part = message.get_body(preferencelist=("plain",))
+    return message, _content(html_part), _content(text_part)
+
+
+def _content(part: MIMEPart | None) -> str | None:
+    """A part's text; with an unknown charset, its bytes read as UTF-8."""
+    if part is None:
+        return None
     try:
-        message = BytesParser(policy=policy.default).parsebytes(merge.read_bytes())
+        return part.get_content().replace("\r\n", "\n")
+    except (LookupError, ValueError):  # an unknown charset: the bytes as they are
+        return bytes(part.get_payload(decode=True)).decode("utf-8", "replace")
+
+
+def _read_merge_file(merge: Path) -> tuple[str, str, str]:
+    """Subject, HTML and text of a merge.eml, line breaks as LF."""
+    try:
+        message, html, text = parse_email(merge.read_bytes())
     except OSError as e:
         raise ManifestError(
             f"{display_path(merge)}: cannot read ({e.strerror}); rebuild the issue"
         ) from None
-    text_part = message.get_body(preferencelist=("plain",))
-    html_part = message.get_body(preferencelist=("html",))
-    if text_part is None or html_part is None:
+    if text is None or html is None:
         raise ManifestError(
             f"{display_path(merge)}: lacks its text or HTML part; rebuild the issue"
         )
-    return (
-        str(message.get("Subject", "")),
-        html_part.get_content().replace("\r\n", "\n"),
-        text_part.get_content().replace("\r\n", "\n"),
-    )
+    return str(message.get("Subject", "")), html, text

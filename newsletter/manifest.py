@@ -110,11 +110,7 @@ def manifest_text(
     lead = issue.lead
     lines.append(f"title = {_string(lead.title)}")
     lines.append(f"title_derived = {'true' if lead.title_derived else 'false'}")
-    if lead.url:
-        lines.append(f"url = {_string(lead.url)}")
-    if lead.image:
-        lines.append(f"image = {_string(lead.image)}")
-        lines.append(f"image_alt = {_string(lead.image_alt)}")
+    lines += _url_image_lines(lead.url, lead.image, lead.image_alt)
     lines += [
         f"source = {_string(lead.source)}",
         f"format = {_string(lead.format)}",
@@ -150,15 +146,19 @@ def _memory_keys(issue: Issue) -> list[str]:
     ]
 
 
+def _url_image_lines(url: str | None, image: str | None, image_alt: str) -> list[str]:
+    """The url, image and image_alt keys of a lead or card, each only when it has one."""
+    lines = [f"url = {_string(url)}"] if url else []
+    if image:
+        lines += [f"image = {_string(image)}", f"image_alt = {_string(image_alt)}"]
+    return lines
+
+
 def _card_lines(card: StoryCard) -> list[str]:
     lines = ["", "[[stories]]", f"title = {_string(card.title)}"]
     if card.section:
         lines.append(f"section = {_string(card.section)}")
-    if card.url:
-        lines.append(f"url = {_string(card.url)}")
-    if card.image:
-        lines.append(f"image = {_string(card.image)}")
-        lines.append(f"image_alt = {_string(card.image_alt)}")
+    lines += _url_image_lines(card.url, card.image, card.image_alt)
     lines.append(f"summary = {_string(card.summary)}")
     lines.append(f"score = {card.score:.3f}")
     lines.append(f"matched = [{', '.join(map(_string, card.matched))}]")

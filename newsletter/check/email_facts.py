@@ -90,19 +90,12 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
     build filled them.
     """
     from dataclasses import replace
-    from email import policy
-    from email.parser import BytesParser
 
     from newsletter.build import fill_text_templates
-    from newsletter.issue_folder import is_issue_folder
+    from newsletter.issue_folder import parse_email, read_folder_manifest
     from newsletter.mail.build_record import read_build_record
-    from newsletter.manifest import MANIFEST_NAME, read_manifest
 
-    if not is_issue_folder(folder):
-        raise ManifestError(
-            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
-        )
-    issue = read_manifest(folder / MANIFEST_NAME)
+    issue = read_folder_manifest(folder)
     try:  # the subject and preheader as the build filled them
         record = read_build_record(folder)
         issue = replace(issue, subject=record.subject, preheader=record.preheader)
@@ -110,18 +103,14 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
         issue = fill_text_templates(issue, settings)
     raw = _read(folder / "message.eml")
     page = _read(folder / "index.html").decode("utf-8", "replace")
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    html_part = message.get_body(preferencelist=("html",))
-    text_part = message.get_body(preferencelist=("plain",))
-    html = _content(html_part) if html_part is not None else ""
-    text = _content(text_part) if text_part is not None else None
+    message, html, text = parse_email(raw)
     headers = tuple((name, " ".join(str(value).split())) for name, value in message.items())
     return BuiltEmail(
         folder=folder,
         issue=issue,
         headers=headers,
         subject=" ".join(str(message.get("Subject", "")).split()),
-        html=html,
+        html=html or "",
         text=text,
         message_bytes=len(raw),
         page_html=page,
@@ -137,13 +126,6 @@ def _read(path: Path) -> bytes:
             f"{display_path(path)}: cannot read ({e.strerror}); rebuild the issue "
             f"(`newsletter build {display_path(path.parent)}`)"
         ) from None
-
-
-def _content(part) -> str:
-    try:
-        return part.get_content().replace("\r\n", "\n")
-    except (LookupError, ValueError):  # an unknown charset: the bytes as they are
-        return part.get_payload(decode=True).decode("utf-8", "replace")
 
 
 def html_facts(markup: str) -> HtmlFacts:

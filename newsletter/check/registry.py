@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newsletter.check import content_checks as content
 from newsletter.check import markup_checks as markup
-from newsletter.check.report import Check
+from newsletter.check.report import Check, Severity
 from newsletter.check.spam import spam_wording
 
 CHECKS: tuple[Check, ...] = (
@@ -139,24 +139,22 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
+
+def _network_check(check_id: str, severity: Severity, fix: str) -> Check:
+    """A check whose findings run.py makes from the network, never from the built files."""
+    return Check(check_id, severity, fix, lambda email, settings: ())
+
+
 # Found only with `--links` (the network) or `--spamassassin`, never by the gate.
-LINK_BROKEN = Check("links.broken", "error", "fix or remove the link", lambda e, s: ())
-LINK_UNREACHABLE = Check(
-    "links.unreachable",
-    "warning",
-    "check the link by hand; its server did not answer well",
-    lambda e, s: (),
+LINK_BROKEN = _network_check("links.broken", "error", "fix or remove the link")
+LINK_UNREACHABLE = _network_check(
+    "links.unreachable", "warning", "check the link by hand; its server did not answer well"
 )
-IMAGE_HEAVY = Check("images.weight", "warning", "compress the image below 1 MB", lambda e, s: ())
-IMAGE_BLURRY = Check(
-    "images.resolution",
-    "warning",
-    "use an image at least as wide as its width attribute",
-    lambda e, s: (),
+IMAGE_HEAVY = _network_check("images.weight", "warning", "compress the image below 1 MB")
+IMAGE_BLURRY = _network_check(
+    "images.resolution", "warning", "use an image at least as wide as its width attribute"
 )
-SPAM_SCORE = Check(
-    "spam.score", "warning", "see the rules SpamAssassin named and reword", lambda e, s: ()
-)
+SPAM_SCORE = _network_check("spam.score", "warning", "see the rules SpamAssassin named and reword")
 NETWORK_CHECKS = (LINK_BROKEN, LINK_UNREACHABLE, IMAGE_HEAVY, IMAGE_BLURRY, SPAM_SCORE)
 IMAGE_WARNING_BYTES = 1024 * 1024
 
