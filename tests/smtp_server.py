@@ -182,6 +182,11 @@ class Server:
     def received(self) -> list[Received]:
         return self.handler.received
 
+    @property
+    def send_flags(self) -> list[str]:
+        """The `send` options that point it at this server, plain SMTP."""
+        return ["--smtp-host", self.host, "--smtp-port", str(self.port), "--smtp-security", "none"]
+
 
 def free_port() -> int:
     """A TCP port nothing listens on right now."""

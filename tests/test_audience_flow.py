@@ -126,12 +126,7 @@ def test_the_next_send_reaches_exactly_the_readers_still_active(
             "send",
             str(send_ws.issue),
             "--yes",
-            "--smtp-host",
-            smtpd.host,
-            "--smtp-port",
-            str(smtpd.port),
-            "--smtp-security",
-            "none",
+            *smtpd.send_flags,
         ],
     )
     assert sent.exit_code == 0, sent.output

@@ -187,12 +187,7 @@ def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
         "send",
         str(send_ws.issue),
         "--yes",
-        "--smtp-host",
-        smtpd.host,
-        "--smtp-port",
-        str(smtpd.port),
-        "--smtp-security",
-        "none",
+        *smtpd.send_flags,
     )
     assert sent.exit_code == 0, sent.output
     assert sorted(smtpd.handler.by_recipient()) == sorted(

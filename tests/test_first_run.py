@@ -179,12 +179,7 @@ def test_send_to_takes_several_addresses(send_ws, smtpd, monkeypatch):
         [
             "send",
             "issues/2026-W48",
-            "--smtp-host",
-            smtpd.host,
-            "--smtp-port",
-            str(smtpd.port),
-            "--smtp-security",
-            "none",
+            *smtpd.send_flags,
             "--to",
             "a@example.org",
             "--to",

@@ -34,11 +34,6 @@ def cli(send_ws, monkeypatch):
     return run
 
 
-def smtp_flags(server) -> list[str]:
-    """The flags pointing `send` at a test server."""
-    return ["--smtp-host", server.host, "--smtp-port", str(server.port), "--smtp-security", "none"]
-
-
 def assert_one_line_error(result, *fragments: str) -> None:
     """Exit code 1, one `error:` line holding the fragments, and no traceback."""
     assert result.exit_code == 1, result.output
@@ -141,7 +136,7 @@ def test_dry_run_writes_one_eml_per_active_subscriber(cli, send_ws):
 def test_send_asks_before_mailing_the_list(cli, send_ws, smtpd):
     """Without --yes the command asks; answering no sends nothing."""
     send_ws.add("reader@example.org")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), input="n\n")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, input="n\n")
     assert (
         'Send "Peru prepares a border emergency" (issue 2026-W48) to 1 subscriber(s)'
         in result.output
@@ -152,13 +147,13 @@ def test_send_asks_before_mailing_the_list(cli, send_ws, smtpd):
 def test_send_with_yes_mails_reports_and_resumes(cli, send_ws, smtpd):
     """`send --yes` mails everyone, prints a summary; a second run has nothing to do."""
     send_ws.add_many(5)
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--limit", "3")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes", "--limit", "3")
     assert result.exit_code == 0, result.output
     assert "3 sent, 0 failed, 0 unknown, 0 skipped" in result.output
     assert "Next: 2 not sent yet; run `newsletter send issues/2026-W48` again" in result.output
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert "2 sent, 0 failed, 0 unknown, 3 skipped" in result.output and "Done:" in result.output
-    assert "Nothing to send" in cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes").output
+    assert "Nothing to send" in cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes").output
     status = cli("send", "issues/2026-W48", "--status")
     assert "sent        5" in status.output and "not sent    0" in status.output
     assert len(smtpd.received) == 5
@@ -168,7 +163,7 @@ def test_failed_recipients_make_the_exit_code_1_and_are_listed(cli, send_ws, smt
     """A refused recipient is listed with its reason in the summary and in --status; exit code 1."""
     emails = send_ws.add_many(3)
     smtpd.handler.fail(emails[1], "rcpt", "550 5.1.1 no such user")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert result.exit_code == 1
     assert "2 sent, 1 failed" in result.output
     assert f"    {emails[1]}: 550 5.1.1 no such user" in result.output
@@ -199,7 +194,7 @@ def test_password_comes_from_the_environment_and_is_never_printed(cli, send_ws, 
     """AUTH uses NEWSLETTER_SMTP_PASSWORD; a failed login names the user but never the password."""
     send_ws.add("reader@example.org")
     with smtp_server(auth=True) as server:
-        flags = [*smtp_flags(server), "--smtp-user", USER, "--yes"]
+        flags = [*server.send_flags, "--smtp-user", USER, "--yes"]
         monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "not-the-password-42")
         result = cli("send", "issues/2026-W48", *flags)
         assert_one_line_error(
@@ -214,13 +209,13 @@ def test_password_comes_from_the_environment_and_is_never_printed(cli, send_ws, 
 def test_missing_password_without_a_terminal_is_an_error(cli, send_ws, smtpd):
     """With a user, no password and no terminal to ask on, the error names the variable to set."""
     send_ws.add("reader@example.org")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--smtp-user", USER, "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--smtp-user", USER, "--yes")
     assert_one_line_error(result, "set NEWSLETTER_SMTP_PASSWORD")
 
 
 def test_test_copy_from_the_command_line(cli, send_ws, smtpd):
     """`send --to` mails one copy and says where it went."""
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--to", "editor@example.org")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--to", "editor@example.org")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
         "test copy of 2026-W48 sent to editor@example.org via 127.0.0.1:"
@@ -250,7 +245,7 @@ def test_a_non_ascii_password_logs_in_and_a_wrong_one_names_no_character(
     send_ws.add("reader@example.org")
     secret = "pässwörd-ñ-42"
     with smtp_server(auth=True, password=secret) as server:
-        flags = [*smtp_flags(server), "--smtp-user", USER, *mode]
+        flags = [*server.send_flags, "--smtp-user", USER, *mode]
         monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "wröng-ß-pass")
         result = cli("send", "issues/2026-W48", *flags)
         assert_one_line_error(result, "authentication failed for user 'editor'")
@@ -270,7 +265,7 @@ def test_unset_secret_variable_falls_back_to_the_stored_key_silently(
     newsletter.db) and the variable's name is never printed."""
     send_ws.add("reader@example.org")
     monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert result.exit_code == 0, result.output
     assert "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET" not in result.output
     (received,) = smtpd.handler.received
@@ -282,15 +277,15 @@ def test_unknown_outcomes_show_in_the_summary_status_and_exit_code(cli, send_ws,
     """A lost final reply: the summary and --status count it, the exit code is 1, re-runs skip it."""
     emails = send_ws.add_many(3)
     smtpd.handler.fail(emails[0], "data", "lost")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert result.exit_code == 1
     assert "2 sent, 0 failed, 1 unknown" in result.output and "--resend-unknown" in result.output
     status = cli("send", "issues/2026-W48", "--status")
     assert "unknown     1" in status.output and "sent        2" in status.output
     assert f"    {emails[0]} <" in status.output  # with its Message-ID, to look up
-    again = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    again = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert again.exit_code == 1 and "Nothing to send" in again.output
-    resend = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--resend-unknown")
+    resend = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes", "--resend-unknown")
     assert resend.exit_code == 0, resend.output
     assert smtpd.handler.by_recipient() == {emails[0]: 2, emails[1]: 1, emails[2]: 1}
 

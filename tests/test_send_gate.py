@@ -11,7 +11,6 @@ from newsletter.build import rebuild
 from newsletter.cli import app
 from newsletter.config import load_settings
 from tests.check_workspace import Crafter
-from tests.test_send_cli import smtp_flags
 
 pytest_plugins = ["tests.send_fixtures"]
 
@@ -55,7 +54,7 @@ def test_a_bad_issue_is_refused_by_a_list_send(cli, send_ws, smtpd, name):
     kind, value, check_id = CRAFTS[name]
     send_ws.add("reader@example.org")
     craft(send_ws, kind, value)
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert result.exit_code == 1, result.output
     assert re.search(rf"^error +{re.escape(check_id)} ", result.output, re.M), result.output
     (line,) = [x for x in result.output.splitlines() if x.startswith("error: ")]
@@ -78,7 +77,7 @@ def test_force_sends_a_bad_issue_and_says_so(cli, send_ws, smtpd):
     """`--force` mails the list despite the errors and warns that it did."""
     send_ws.add("reader@example.org", "other@example.org")
     craft(send_ws, "config", "")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes", "--force")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes", "--force")
     assert result.exit_code == 0, result.output
     assert "warning: --force: sending despite 1 error, 1 warning" in result.output
     assert sorted(smtpd.handler.by_recipient()) == ["other@example.org", "reader@example.org"]
@@ -87,7 +86,7 @@ def test_force_sends_a_bad_issue_and_says_so(cli, send_ws, smtpd):
 def test_a_test_copy_of_a_bad_issue_goes_with_a_warning(cli, send_ws, smtpd):
     """`--to` sends the copy anyway (it is how an editor looks at the problem) and warns."""
     craft(send_ws, *CRAFTS["relative link"][:2])
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--to", "editor@example.org")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--to", "editor@example.org")
     assert result.exit_code == 0, result.output
     assert "sending the test copy anyway (a list send refuses)" in result.output
     assert list(smtpd.handler.by_recipient()) == ["editor@example.org"]
@@ -96,7 +95,7 @@ def test_a_test_copy_of_a_bad_issue_goes_with_a_warning(cli, send_ws, smtpd):
 def test_a_good_issue_passes_the_gate_with_its_warnings_shown(cli, send_ws, smtpd):
     """The sample send issue has only the unsigned-sender warning: it is shown and the send goes."""
     send_ws.add("reader@example.org")
-    result = cli("send", "issues/2026-W48", *smtp_flags(smtpd), "--yes")
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert result.exit_code == 0, result.output
     assert re.search(r"^warning +sender\.dkim ", result.output, re.M)
     assert "--force" not in result.output

@@ -217,12 +217,7 @@ def test_cli_full_disk_path_prints_no_traceback(send_ws, monkeypatch, smtpd):
             "send",
             "issues/2026-W48",
             "--yes",
-            "--smtp-host",
-            smtpd.host,
-            "--smtp-port",
-            str(smtpd.port),
-            "--smtp-security",
-            "none",
+            *smtpd.send_flags,
         ],
         cwd=send_ws.root,
         env=env,
@@ -236,6 +231,22 @@ def test_cli_full_disk_path_prints_no_traceback(send_ws, monkeypatch, smtpd):
     assert "Traceback" not in result.stderr + result.stdout
     assert "internal error" not in result.stderr + result.stdout
     assert time.time()  # (the run ended on its own)
+
+
+def assert_one_database_error_line(root: Path, command: list[str], fragment: str) -> None:
+    """`newsletter <command>` exits 1: one error line naming the database and `fragment`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", *command],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output and "internal error" not in output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "newsletter.db" in errors[0] and fragment in errors[0], output
 
 
 @pytest.mark.parametrize(
@@ -255,18 +266,7 @@ def test_a_full_disk_before_the_unsubscribe_key_exists_is_one_error_line(
     fillers: list[Path] = []
     fill(small_disk, fillers)
     os.truncate(fillers[0], fillers[0].stat().st_size - 40_960)  # room to open, not to write a key
-    result = subprocess.run(
-        [sys.executable, "-m", "newsletter", *command],
-        cwd=send_ws.root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert "Traceback" not in output and "internal error" not in output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "newsletter.db" in errors[0] and "disk is full" in errors[0]
+    assert_one_database_error_line(send_ws.root, command, "disk is full")
 
 
 def test_a_full_disk_while_bounces_are_recorded_is_one_error_line(send_ws, small_disk):
@@ -284,15 +284,4 @@ def test_a_full_disk_while_bounces_are_recorded_is_one_error_line(send_ws, small
     fillers: list[Path] = []
     fill(small_disk, fillers)
     os.truncate(fillers[0], fillers[0].stat().st_size - 32_768)  # room to open, not to commit
-    result = subprocess.run(
-        [sys.executable, "-m", "newsletter", "bounces", "process", "box.mbox"],
-        cwd=send_ws.root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert "Traceback" not in output and "internal error" not in output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "newsletter.db" in errors[0] and "disk" in errors[0], output
+    assert_one_database_error_line(send_ws.root, ["bounces", "process", "box.mbox"], "disk")

@@ -30,12 +30,7 @@ def start_send(send_ws, server, *extra: str) -> subprocess.Popen:
         "send",
         "issues/2026-W48",
         "--yes",
-        "--smtp-host",
-        server.host,
-        "--smtp-port",
-        str(server.port),
-        "--smtp-security",
-        "none",
+        *server.send_flags,
         "--connections",
         str(CONNECTIONS),
         *extra,
@@ -48,6 +43,17 @@ def start_send(send_ws, server, *extra: str) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def send_status(send_ws) -> str:
+    """What `newsletter send issues/2026-W48 --status` prints, run as its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsletter", "send", "issues/2026-W48", "--status"],
+        cwd=send_ws.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def wait_for(condition, timeout: float = 30.0) -> None:
@@ -102,13 +108,7 @@ def test_sigkill_at_random_moments_then_resume_mails_everyone_once(send_ws):
         message_id = re.search(rb"(?im)^Message-ID: (\S+)", received.data).group(1)
         ids.setdefault(received.rcpt_tos[0].lower(), set()).add(message_id)
     assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
-    status = subprocess.run(
-        [sys.executable, "-m", "newsletter", "send", "issues/2026-W48", "--status"],
-        cwd=send_ws.root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    status = send_status(send_ws)
     assert f"sent        {len(active)}" in status and "not sent    0" in status
 
 
@@ -161,13 +161,7 @@ def test_sigkill_with_lost_replies_then_resume_never_resends_an_unknown(send_ws)
     assert set(counts) == set(emails)
     twice = [e for e, n in counts.items() if n > 1]
     assert len(twice) <= kills * CONNECTIONS, f"more doubles than messages in flight: {twice}"
-    status = subprocess.run(
-        [sys.executable, "-m", "newsletter", "send", "issues/2026-W48", "--status"],
-        cwd=send_ws.root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    status = send_status(send_ws)
     unknown = int(re.search(r"unknown +(\d+)", status).group(1))
     assert len(lost) - len(twice) <= unknown <= len(lost)
 

@@ -19,11 +19,6 @@ def run(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def flags(server) -> list[str]:
-    """Point `send` at a test server."""
-    return ["--smtp-host", server.host, "--smtp-port", str(server.port), "--smtp-security", "none"]
-
-
 @pytest.fixture
 def elsewhere(tmp_path, monkeypatch):
     """Another workspace with its own list of two readers, as the current folder."""
@@ -40,7 +35,7 @@ def test_send_from_another_workspace_mails_the_issues_own_list(send_ws, elsewher
     assert run("subscribers", "add", "stranger@example.net").exit_code == 0
     handler = RecordingHandler()
     with smtp_server(handler=handler) as server:
-        result = run("send", str(send_ws.issue), *flags(server), "--yes")
+        result = run("send", str(send_ws.issue), *server.send_flags, "--yes")
     assert result.exit_code == 0, result.output
     assert handler.by_recipient() == {e: 1 for e in emails}
     status = run("send", str(send_ws.issue), "--status")
@@ -54,7 +49,7 @@ def test_workspace_option_overrides_the_walk_up(send_ws, elsewhere):
     handler = RecordingHandler()
     with smtp_server(handler=handler) as server:
         result = run(
-            "send", str(send_ws.issue), "--workspace", str(elsewhere), *flags(server), "--yes"
+            "send", str(send_ws.issue), "--workspace", str(elsewhere), *server.send_flags, "--yes"
         )
     assert result.exit_code == 0, result.output
     assert handler.by_recipient() == {"stranger@example.net": 1}

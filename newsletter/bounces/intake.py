@@ -201,7 +201,6 @@ def process_mailbox(
     """Read every message of `box`, apply it, and say what happened."""
     path = database or settings.path(settings.database)
     conn = open_database(path)
-    conn.execute("PRAGMA busy_timeout = 10000")
     intake = Intake(conn, settings)
     counts: Counter[str] = Counter()
     pending: list[object] = []

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from newsletter.errors import DeliveryError, display_path
 from newsletter.mail.personalize import Recipient
-from newsletter.subscribers.database import open_database
+from newsletter.subscribers.database import is_busy, open_database
 from newsletter.subscribers.store import SubscriberStore
 
 PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
@@ -38,12 +38,6 @@ PATIENCE = 120.0  # seconds a journal write keeps trying while the database is b
 
 class JournalWriteError(DeliveryError):
     """The journal cannot be written (disk full, I/O error, busy for too long)."""
-
-
-def is_busy(error: sqlite3.Error) -> bool:
-    """True for the errors that mean another connection holds the database for now."""
-    text = str(error).lower()
-    return "locked" in text or "busy" in text
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,9 @@ MIGRATIONS: tuple[str, ...] = (
 BUSY_TIMEOUT = 10.0
 
 
+_DISK_HINT = "is its disk full or failing? free space, then run the command again"
+
+
 def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
     """Open (and create or upgrade) newsletter.db; autocommit, WAL, synchronous=NORMAL."""
     shown = display_path(path)
@@ -148,7 +151,7 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
         _migrate(conn)
     except sqlite3.DatabaseError as e:
         hint = (
-            "is its disk full or failing? free space, then run the command again"
+            _DISK_HINT
             if "disk" in str(e) or "full" in str(e)
             else "check the `database` setting in newsletter.toml"
         )
@@ -194,13 +197,19 @@ def _statements(script: str) -> list[str]:
     return [s for s in statements if s.strip(" \n;")]
 
 
+def is_busy(error: sqlite3.Error) -> bool:
+    """True for the errors that mean another connection holds the database for now."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 def database_error(path: Path, e: sqlite3.Error, doing: str = "write to it") -> SubscriberError:
     """One line for a database that failed mid-command: which file, the cause, what to do."""
     text = " ".join(str(e).split())
-    if "locked" in text or "busy" in text:
+    if is_busy(e):
         hint = "another command holds it for too long; try again in a moment"
     elif "disk" in text or "full" in text:
-        hint = "is its disk full or failing? free space, then run the command again"
+        hint = _DISK_HINT
     else:
         hint = "check the `database` setting in newsletter.toml"
     return SubscriberError(f"{display_path(path)}: cannot {doing} ({text}); {hint}")
