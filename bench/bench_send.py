@@ -200,7 +200,7 @@ def workspace(n: int) -> Path:
 
 def run(command: list[str], cwd: Path) -> tuple[str, float, float]:
     """Run a process; return its output, wall seconds and peak RSS in MB."""
-    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": "bench-secret"}
+    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": "bench-secret-0123456789abcdef"}
     env.pop("NEWSLETTER_SMTP_PASSWORD", None)
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -299,7 +299,7 @@ def write_mailmerge_files(folder: Path, port: int) -> None:
 
     settings, _ = load_settings(folder)
     built = read_built_issue(folder / ISSUE)
-    os.environ["NEWSLETTER_UNSUBSCRIBE_SECRET"] = "bench-secret"
+    os.environ["NEWSLETTER_UNSUBSCRIBE_SECRET"] = "bench-secret-0123456789abcdef"
     links = unsubscribe_links(settings)
 
     def jinja(body: str) -> str:

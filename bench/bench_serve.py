@@ -39,7 +39,7 @@ base_url = "https://news.example.org"
 url = "https://news.example.org/unsubscribe"
 secret_env = "NEWSLETTER_BENCH_SECRET"
 """
-SECRET = "bench-secret"
+SECRET = "bench-secret-0123456789abcdef"
 LIST_ID = "the-bench-brief.example.org"
 
 
