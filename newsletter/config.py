@@ -36,6 +36,7 @@ class SmtpSettings:
     timeout: float = 30.0  # seconds for each reply, whole (a dripping server gets no more)
     data_timeout: float = 600.0  # for the reply to the message's final `.` (RFC 5321: 10 min)
     connections: int = 4  # reused connections in parallel
+    processes: int = 0  # worker processes sharing them; 0 = one per CPU core
     rate: float = 0.0  # messages per second across all connections; 0 = no limit
     max_attempts: int = 8  # per recipient, for 4xx replies and dropped connections (≈2 min)
     max_consecutive_failures: int = 20  # pause the run rather than burn the list; 0 = never
@@ -469,6 +470,7 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "timeout": (0, 3600, True),
     "data_timeout": (0, 3600, True),
     "connections": (1, 64, False),
+    "processes": (0, 64, False),
     "rate": (0, 100_000, False),
     "max_attempts": (1, 100, False),
     "max_consecutive_failures": (0, 1_000_000, False),

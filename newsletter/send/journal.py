@@ -87,18 +87,25 @@ class DeliveryJournal:
         self.conn.close()
 
     def unsent(
-        self, *, batch: int = 500, limit: int | None = None, resend_unknown: bool = False
+        self,
+        *,
+        batch: int = 500,
+        limit: int | None = None,
+        resend_unknown: bool = False,
+        part: tuple[int, int] = (0, 1),
     ) -> Iterator[Recipient]:
         """Active subscribers not yet sent this issue, in list order, read a batch at a time.
 
-        Those whose outcome is unknown are left out unless `resend_unknown`.
+        Those whose outcome is unknown are left out unless `resend_unknown`.  `part`
+        (k, n): only subscribers whose id is k modulo n, one worker process's share.
         """
         last, given = 0, 0
         query = _UNSENT.format(done="('sent')" if resend_unknown else "('sent', 'unknown')")
+        k, n = part
         while limit is None or given < limit:
             size = batch if limit is None else min(batch, limit - given)
             with self._lock:  # the writer's threads share this connection
-                params = (last, self.issue_id, size)
+                params = (last, n, k, self.issue_id, size)
                 rows = self._reading(lambda p=params: self.conn.execute(query, p).fetchall())
             for _, email, name, fields in rows:
                 yield Recipient(email=email, name=name, fields=json.loads(fields))
@@ -258,7 +265,7 @@ def send_lock(database: Path, issue_id: str) -> Iterator[None]:
 
 _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields FROM subscribers s
-WHERE s.status = 'active' AND s.id > ?
+WHERE s.status = 'active' AND s.id > ? AND s.id % ? = ?
   AND NOT EXISTS (SELECT 1 FROM deliveries d
                   WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})
 ORDER BY s.id LIMIT ?

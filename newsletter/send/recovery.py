@@ -8,6 +8,10 @@ file's space is reserved when the run starts, while the disk still has room,
 so those few lines fit even on a disk that has just filled up.  The next send
 records the file in the journal before it sends anything, then deletes it: an
 accepted message is never sent twice because the journal missed it.
+
+When a send runs in several worker processes, each writes in its own slice
+of the reserved space (`part`); the unused rest of a slice stays NUL bytes,
+which the reader skips.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def read_recovery(database: Path) -> list[tuple[str, str, str, str]]:
     except OSError as e:
         raise DeliveryError(f"{display_path(path)}: cannot read ({e.strerror})") from None
     entries = []
-    text = data.split(b"\0", 1)[0].decode("utf-8", "replace")  # the reserved tail is NULs
+    text = data.replace(b"\0", b"").decode("utf-8", "replace")  # the unused reserve is NULs
     for number, line in enumerate(text.splitlines(), start=1):
         fields = line.split("\t")
         if len(fields) != 4 or fields[2] not in _STATUSES:
@@ -66,8 +70,23 @@ class RecoveryFile:
         self.saved = 0
         self.unsaved: list[str] = []  # addresses that did not fit or could not be written
         self._fd: int | None = None
-        self._offset = 0
+        self._offset = 0  # where the next line goes
+        self._end = RESERVED  # where this file's (or this part's) space ends
+        self._owner = True  # creates, trims and closes the file (a part does not)
         self._lock = threading.Lock()
+
+    def part(self, k: int, parts: int) -> RecoveryFile:
+        """Slice `k` of `parts` of the reserved space, for one of the send's worker processes."""
+        piece = RecoveryFile.__new__(RecoveryFile)
+        piece.path, piece.saved, piece.unsaved = self.path, 0, []
+        piece._fd, piece._owner, piece._lock = self._fd, False, threading.Lock()
+        piece._offset, piece._end = RESERVED * k // parts, RESERVED * (k + 1) // parts
+        return piece
+
+    def absorb(self, saved: int, unsaved: list[str]) -> None:
+        """Count what a worker process's part kept (and could not keep)."""
+        self.saved += saved
+        self.unsaved.extend(unsaved)
 
     def __enter__(self) -> RecoveryFile:
         """Create the file and reserve its space (best effort: a full disk already fails here)."""
@@ -84,8 +103,8 @@ class RecoveryFile:
         line = "\t".join((issue_id, email, status, message_id)).encode("utf-8") + b"\n"
         with self._lock:
             try:
-                if self._fd is None:
-                    raise OSError("no recovery file")
+                if self._fd is None or self._offset + len(line) > self._end:
+                    raise OSError("no recovery file, or no room left in it")
                 os.pwrite(self._fd, line, self._offset)
                 os.fsync(self._fd)
             except OSError:
@@ -97,13 +116,15 @@ class RecoveryFile:
 
     def __exit__(self, *exc: object) -> None:
         """Trim the file to its lines, or delete it when nothing was saved."""
-        if self._fd is None:
+        if self._fd is None or not self._owner:
             return
-        with contextlib.suppress(OSError):
-            if self._offset:
-                os.ftruncate(self._fd, self._offset)
+        end: int | None = None  # unknown: the file is kept whole (the reader skips NULs)
+        with contextlib.suppress(OSError):  # lines may lie in any part: find the last one
+            end = len(os.pread(self._fd, RESERVED, 0).rstrip(b"\0"))
+            if end:
+                os.ftruncate(self._fd, end)
         os.close(self._fd)
         self._fd = None
-        if not self._offset:
+        if end == 0:
             with contextlib.suppress(OSError):
                 self.path.unlink()

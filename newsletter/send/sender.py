@@ -4,7 +4,9 @@ A few worker threads (workers.py), each holding one reused connection, take
 recipients from one stream over newsletter.db (read a batch at a time, never
 the whole list), personalise and send them.  Each accepted message is
 committed to the delivery journal before its worker takes the next, so a
-killed run re-mails at most the messages in flight.
+killed run re-mails at most the messages in flight.  A send to the list runs
+in one worker process per CPU core (processes.py), each over its own part of
+the list with its share of the connections.
 
 What happens on failure:
   4xx reply, 503, dropped connection  tried again later (exponential backoff, jitter, the
@@ -29,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from time import monotonic
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
@@ -36,7 +39,7 @@ from newsletter.mail.list_message import prepare_issue
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
 from newsletter.send.transport import Transport
-from newsletter.send.workers import SendProgress, SendRun
+from newsletter.send.workers import RunResult, SendProgress, SendRun
 
 __all__ = ["SendProgress", "SendSummary", "send_issue"]
 
@@ -96,6 +99,7 @@ def send_issue(
     """
     composer = prepare_issue(folder, settings)
     database = settings.path(settings.database)
+    processes = 1  # worker processes: several only for a real send through our own SMTP
     if dry_run:
         from newsletter.send.outbox import FileTransport
 
@@ -106,12 +110,21 @@ def send_issue(
             replace(settings, smtp=replace(settings.smtp, connections=1, rate=0.0)),
         )
     elif transport is None:
+        import socket
+
+        from newsletter.send.processes import processes_for
         from newsletter.send.smtp import SmtpTransport
 
-        transport = SmtpTransport(settings.smtp, password=password or smtp_password())
+        if limit is None:  # a --limit run is a small one: its count is exact in one process
+            processes = processes_for(settings.smtp.processes, settings.smtp.connections)
+        transport = SmtpTransport(
+            settings.smtp,
+            password=password or smtp_password(),
+            local_hostname=socket.getfqdn() if processes > 1 else None,  # once, not per worker
+        )
     if dry_run and not database.exists():  # no list yet: nothing to write, nothing created
         run = SendRun(composer, transport, settings.smtp, None, 0)
-        return _summary(run, dry_run=True, skipped=0, left=0, inactive=0)
+        return _summary(composer, transport, run.result(), 0.0, dry_run=True, skipped=0, left=0)
     journal = open_journal(database, composer.issue_id, create=not dry_run)
     try:
         if dry_run:
@@ -128,6 +141,8 @@ def send_issue(
                     limit,
                     on_progress,
                     resend_unknown=resend_unknown,
+                    processes=processes,
+                    database=database,
                 )
             if summary.journal_failed:
                 summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
@@ -146,24 +161,42 @@ def _run(
     on_progress: ProgressCallback | None,
     *,
     resend_unknown: bool = False,
+    processes: int = 1,
+    database: Path | None = None,
 ) -> SendSummary:
     """One run over the journal's unsent recipients; `recovery` None: a dry run."""
     dry_run = recovery is None
     before = journal.counts(first=0)
     todo = before.unsent + (before.unknown if resend_unknown else 0)
     total = todo if limit is None else min(limit, todo)
-    run = SendRun(
-        composer,
-        transport,
-        settings.smtp,
-        None if dry_run else journal,
-        total,
-        on_progress,
-        recovery=recovery,
-    )
-    run.execute(journal.unsent(limit=limit, resend_unknown=resend_unknown))
+    started = monotonic()
+    if processes > 1 and recovery is not None and database is not None:
+        result = _run_in_processes(
+            processes,
+            composer,
+            transport,
+            settings,
+            database,
+            recovery,
+            total,
+            on_progress,
+            resend_unknown=resend_unknown,
+        )
+    else:
+        run = SendRun(
+            composer,
+            transport,
+            settings.smtp,
+            None if dry_run else journal,
+            total,
+            on_progress,
+            recovery=recovery,
+        )
+        run.execute(journal.unsent(limit=limit, resend_unknown=resend_unknown))
+        result = run.result()
+    elapsed = monotonic() - started
     if dry_run:
-        left, after = before.unsent - run.sent, before
+        left, after = before.unsent - result.sent, before
     else:
         try:
             after = journal.counts(first=0)
@@ -171,13 +204,58 @@ def _run(
             after = before
         left = after.unsent
     return _summary(
-        run,
+        composer,
+        transport,
+        result,
+        elapsed,
         dry_run=dry_run,
         skipped=before.sent,
         left=left,
         inactive=after.inactive,
         unknown_total=0 if dry_run else after.unknown,
     )
+
+
+def _run_in_processes(
+    processes: int,
+    composer,
+    transport: Transport,
+    settings: Settings,
+    database: Path,
+    recovery: RecoveryFile,
+    total: int,
+    on_progress: ProgressCallback | None,
+    *,
+    resend_unknown: bool,
+) -> RunResult:
+    """The run spread over `processes` workers, each over its own part of the list."""
+    from newsletter.send.processes import SharedBoard, spread
+
+    smtp = settings.smtp
+
+    def work(k: int, board: SharedBoard) -> tuple[RunResult, int, list[str]]:
+        share = smtp.connections // processes + (k < smtp.connections % processes)
+        own = replace(smtp, connections=share, rate=smtp.rate * share / smtp.connections)
+        journal = open_journal(database, composer.issue_id)  # a connection of its own
+        part = recovery.part(k, processes)
+        try:
+            run = SendRun(composer, transport, own, journal, total, recovery=part, board=board)
+            run.execute(journal.unsent(resend_unknown=resend_unknown, part=(k, processes)))
+            return run.result(), part.saved, part.unsaved
+        finally:
+            journal.close()
+
+    def lost(k: int, why: str) -> tuple[RunResult, int, list[str]]:
+        stop = (
+            f"a send process {why}; the messages it had in flight may have gone out, "
+            "the others are in the journal; run the same command again to resume"
+        )
+        return RunResult(stopped=stop, stopped_at=monotonic()), 0, []
+
+    outcomes = spread(processes, work, total=total, on_progress=on_progress, lost=lost)
+    for _, saved, unsaved in outcomes:
+        recovery.absorb(saved, unsaved)
+    return RunResult.merged(result for result, _, _ in outcomes)
 
 
 def _apply_recovery(journal: DeliveryJournal, database: Path) -> int:
@@ -210,11 +288,20 @@ def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
 
 
 def _summary(
-    run: SendRun, *, dry_run: bool, skipped: int, left: int, inactive: int, unknown_total: int = 0
+    composer,
+    transport: Transport,
+    run: RunResult,
+    elapsed: float,
+    *,
+    dry_run: bool,
+    skipped: int,
+    left: int,
+    inactive: int = 0,
+    unknown_total: int = 0,
 ) -> SendSummary:
     return SendSummary(
-        issue_id=run.composer.issue_id,
-        transport=run.transport.description,
+        issue_id=composer.issue_id,
+        transport=transport.description,
         dry_run=dry_run,
         sent=run.sent,
         failed=run.failed,
@@ -222,14 +309,14 @@ def _summary(
         left=left,
         inactive=inactive,
         retries=run.retries,
-        elapsed=run.elapsed,
-        failures=tuple(run.failures),
-        reasons=tuple(run.reasons.most_common(5)),
+        elapsed=elapsed,
+        failures=run.failures,
+        reasons=run.reasons[:5],
         stopped=run.stopped,
         paused=run.paused,
         interrupted=run.interrupted,
         unknown=run.unknown,
         unknown_total=unknown_total,
         bounced=run.bounced,
-        journal_failed=run.journal_error is not None,
+        journal_failed=run.journal_failed,
     )

@@ -12,6 +12,11 @@ once and never tried again in this run; it counts as a failure towards
 `max_consecutive_failures`, so a relay that drops after every message pauses
 the run within a few messages.  A journal write that fails stops the run at
 once; what the relay accepted meanwhile goes to the recovery file.
+
+A run may be one of several sending one issue at once, each in its own worker
+process over its own part of the list (processes.py).  They then share a
+`RunBoard`: a stop by one stops them all, and failures in a row are counted
+over all of them.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from newsletter.config import SmtpSettings
 from newsletter.errors import NewsletterError
@@ -56,6 +62,68 @@ class SendProgress:
     elapsed: float
 
 
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What one run did: the counts and reasons a summary is made of."""
+
+    sent: int = 0
+    failed: int = 0  # refused for good or out of attempts
+    unknown: int = 0  # reply lost after the final `.`
+    retries: int = 0
+    bounced: int = 0
+    failures: tuple[Failure, ...] = ()  # the first ones
+    reasons: tuple[tuple[str, int], ...] = ()  # every failure reason and its count
+    stopped: str | None = None  # why the run ended early, if it did
+    stopped_at: float = 0.0  # when (monotonic seconds): of several runs, the first stop says why
+    paused: bool = False
+    interrupted: bool = False
+    journal_failed: bool = False
+
+    @classmethod
+    def merged(cls, results: Iterable[RunResult]) -> RunResult:
+        """The runs of one send (one per worker process) as one."""
+        results = list(results)
+        reasons: Counter[str] = Counter()
+        for r in results:
+            reasons.update(dict(r.reasons))
+        stops = sorted((r for r in results if r.stopped), key=lambda r: r.stopped_at)
+        first = stops[0] if stops else None
+        return cls(
+            sent=sum(r.sent for r in results),
+            failed=sum(r.failed for r in results),
+            unknown=sum(r.unknown for r in results),
+            retries=sum(r.retries for r in results),
+            bounced=sum(r.bounced for r in results),
+            failures=tuple(f for r in results for f in r.failures)[:FIRST_FAILURES],
+            reasons=tuple(reasons.most_common()),
+            stopped=first.stopped if first else None,
+            stopped_at=first.stopped_at if first else 0.0,
+            paused=first.paused if first else False,
+            interrupted=any(r.interrupted for r in results),
+            journal_failed=any(r.journal_failed for r in results),
+        )
+
+
+class RunBoard(Protocol):
+    """What the runs sending one issue at once (one per worker process) share."""
+
+    def stopped(self) -> bool:
+        """Has any run stopped the send?"""
+        ...
+
+    def stop(self) -> None:
+        """Stop every run (this one has stopped for a reason of its own)."""
+        ...
+
+    def post(self, sent: int, failed: int, in_a_row: int) -> None:
+        """This run's counts, for the progress bar and the failures in a row."""
+        ...
+
+    def in_a_row(self) -> int:
+        """Failures in a row, over every run."""
+        ...
+
+
 @dataclass(order=True, slots=True)
 class _Retry:
     """A recipient refused for now, due again at `due` (monotonic seconds)."""
@@ -78,6 +146,7 @@ class SendRun:
         total: int,
         on_progress: Callable[[SendProgress], None] | None = None,
         recovery: RecoveryFile | None = None,
+        board: RunBoard | None = None,
     ) -> None:
         self.composer = composer
         self.transport = transport
@@ -86,6 +155,7 @@ class SendRun:
         self.total = total
         self.on_progress = on_progress
         self.recovery = recovery  # where accepted messages go when the journal cannot take them
+        self.board = board  # shared with the other processes sending this issue, if any
         self.limiter = RateLimiter(smtp.rate)
         self.stop = threading.Event()
         self._stream: Iterator[Recipient] = iter(())
@@ -102,6 +172,7 @@ class SendRun:
         self.failures: list[Failure] = []
         self.reasons: Counter[str] = Counter()
         self.stopped: str | None = None
+        self.stopped_at = 0.0
         self.paused = self.interrupted = False
         self.started = time.monotonic()
 
@@ -119,10 +190,12 @@ class SendRun:
         finished = [threading.Event() for _ in range(self.smtp.connections)]
         for i, done in enumerate(finished):
             threading.Thread(target=self._work, args=(done,), name=f"send-{i}", daemon=True).start()
+        tick = 0.2 if self.board is None else 0.05  # a stop by another process: seen in 0.05 s
         try:
             for done in finished:
-                while not done.wait(0.2):  # a timeout, so Ctrl-C reaches this thread
-                    pass
+                while not done.wait(tick):  # a timeout, so Ctrl-C reaches this thread
+                    if self.board is not None and self.board.stopped():
+                        self.stop.set()
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt("interrupted; run the same command again to resume")
@@ -148,6 +221,24 @@ class SendRun:
             self._in_flight.clear()
         for email, message_id in abandoned:
             self._unknown(email, message_id, 1, "interrupted while waiting for the relay's reply")
+
+    def result(self) -> RunResult:
+        """What this run did, as a frozen value (once it has ended)."""
+        with self._lock:
+            return RunResult(
+                sent=self.sent,
+                failed=self.failed,
+                unknown=self.unknown,
+                retries=self.retries,
+                bounced=self.bounced,
+                failures=tuple(self.failures),
+                reasons=tuple(self.reasons.most_common()),
+                stopped=self.stopped,
+                stopped_at=self.stopped_at,
+                paused=self.paused,
+                interrupted=self.interrupted,
+                journal_failed=self.journal_error is not None,
+            )
 
     def _next(self) -> Recipient | _Retry | float | None:
         """A due retry, else the stream's next recipient, else seconds to wait; None: all done."""
@@ -317,11 +408,12 @@ class SendRun:
             if len(self.failures) < FIRST_FAILURES:
                 self.failures.append(Failure(email, reason, attempts))
             self._progress()
+            in_a_row = self.consecutive if self.board is None else self.board.in_a_row()
             limit = self.smtp.max_consecutive_failures
-            if limit and self.consecutive >= limit and not self.stop.is_set():
+            if limit and in_a_row >= limit and not self.stop.is_set():
                 self.paused = True
                 self._halt(
-                    f"paused after {self.consecutive} failed recipients in a row "
+                    f"paused after {in_a_row} failed recipients in a row "
                     f"(last: {reason}); check the relay and the list, then run the same "
                     "command again to resume"
                 )
@@ -329,10 +421,14 @@ class SendRun:
     def _halt(self, reason: str) -> None:
         with self._lock:
             if self.stopped is None:  # the first reason is the real one
-                self.stopped = reason
+                self.stopped, self.stopped_at = reason, time.monotonic()
             self.stop.set()
+        if self.board is not None:
+            self.board.stop()
 
-    def _progress(self) -> None:
+    def _progress(self) -> None:  # called holding _lock
+        if self.board is not None:
+            self.board.post(self.sent, self.failed + self.unknown, self.consecutive)
         if self.on_progress is not None:
             failed = self.failed + self.unknown
             self.on_progress(SendProgress(self.sent, failed, self.total, self.elapsed))

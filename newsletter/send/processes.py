@@ -1,0 +1,238 @@
+"""One send spread over worker processes, so it can use every CPU core.
+
+Python runs one thread at a time per process, and personalising, journaling
+and SMTP each cost CPU: one process tops out near one core.  So a real send
+(`smtp.processes`, default one per core, never more than `smtp.connections`)
+forks worker processes once everything is ready (the issue's message, the
+settings, the unsubscribe key), each sending to its own part of the list
+(subscriber id modulo the number of processes) with its share of the
+connections and its own connection to the journal.  Each still commits every
+accepted message before it takes the next, so the journal's promise holds:
+a re-run skips everyone sent, and only messages in flight can go out twice.
+
+The processes share a small board in shared memory (`SharedBoard`): sent and
+failed counts for the progress bar, failures in a row summed over every
+process (a relay that fails every message pauses the whole send as soon as it
+would pause one process), and a stop flag: when one process stops (a pause,
+a journal error, a refused login), the others stop within 0.05 s.
+
+Signals: the workers run in their own process group, so a Ctrl-C at the
+terminal reaches only the parent, which passes each Ctrl-C (or SIGTERM) on to
+every worker: the first lets the messages in flight finish and be recorded, a
+second stops waiting for them.  If the parent dies (kill -9), the kernel
+kills the workers too (PR_SET_PDEATHSIG), so nothing goes on mailing behind
+the editor's back; a worker that dies on its own stops the others, and the
+summary says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import pickle
+import select
+import signal
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from newsletter.send.workers import SendProgress
+
+T = TypeVar("T")
+Work = Callable[[int, "SharedBoard"], T]
+
+_SLOTS = 3  # per process: sent, failed (or unknown), failures in a row
+_TICK = 0.1  # seconds between the parent's looks at the board (progress, exits)
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def processes_for(wanted: int, connections: int) -> int:
+    """How many worker processes a send uses: `wanted`, or one per usable core for 0.
+
+    Never more than the connections (each process needs one), and 1 where fork or
+    the parent-death signal is missing (not Linux): threads in one process then.
+    """
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return 1  # signal handlers (Ctrl-C forwarding) can only be set from the main thread
+    cores = len(os.sched_getaffinity(0)) if wanted == 0 else wanted
+    return max(1, min(cores, connections))
+
+
+class SharedBoard:
+    """Counters and a stop flag in anonymous shared memory, one row per process.
+
+    Each process writes only its own row; aligned 8-byte stores are atomic on the
+    machines CPython runs on, so a reader sees a value, old or new, never a torn one.
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._memory = mmap.mmap(-1, 8 * (1 + _SLOTS * processes))
+        self._cells = memoryview(self._memory).cast("q")
+        self.row = 0  # this process's row: set in each worker after the fork
+
+    def stopped(self) -> bool:
+        return self._cells[0] != 0
+
+    def stop(self) -> None:
+        self._cells[0] = 1
+
+    def post(self, sent: int, failed: int, in_a_row: int) -> None:
+        base = 1 + _SLOTS * self.row
+        self._cells[base] = sent
+        self._cells[base + 1] = failed
+        self._cells[base + 2] = in_a_row
+
+    def in_a_row(self) -> int:
+        return sum(self._column(2))
+
+    def totals(self) -> tuple[int, int]:
+        """Sent and failed, over every process."""
+        return sum(self._column(0)), sum(self._column(1))
+
+    def _column(self, slot: int) -> Iterator[int]:
+        return (self._cells[1 + _SLOTS * k + slot] for k in range(self.processes))
+
+
+def spread(
+    processes: int,
+    work: Work[T],
+    *,
+    total: int,
+    on_progress: Callable[[SendProgress], None] | None = None,
+    lost: Callable[[int, str], T],
+) -> list[T]:
+    """Run `work(k, board)` in `processes` forked workers; their results, in order.
+
+    A worker that dies without a result (killed, say) gets `lost(k, why)` instead,
+    and stops the others.  See the module doc for signals and the board.
+    """
+    board = SharedBoard(processes)
+    started = time.monotonic()
+    workers: dict[int, tuple[int, int]] = {}  # pid -> (k, read end of its result pipe)
+    results: dict[int, T] = {}
+    import ctypes  # loaded once here, not in every worker
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    with _forwarding_signals(lambda: list(workers), board):
+        try:
+            for k in range(processes):
+                pid, fd = _fork(k, board, work, prctl)
+                workers[pid] = (k, fd)
+            chunks: dict[int, list[bytes]] = {fd: [] for _, fd in workers.values()}
+            while workers:
+                _collect(workers, chunks, results, board, lost)
+                if on_progress is not None:
+                    sent, failed = board.totals()
+                    on_progress(SendProgress(sent, failed, total, time.monotonic() - started))
+        except BaseException:
+            # The parent cannot follow its workers any more (a progress bar that cannot be
+            # drawn, say): stop them and wait for them, so the send lock is never released
+            # while one of them still mails.
+            board.stop()
+            for pid in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGINT)
+            for pid in workers:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+            raise
+    return [results[k] for k in range(processes)]
+
+
+def _collect(
+    workers: dict[int, tuple[int, int]],
+    chunks: dict[int, list[bytes]],
+    results: dict[int, T],
+    board: SharedBoard,
+    lost: Callable[[int, str], T],
+) -> None:
+    """Read what the workers wrote within a tick; take the results of those that ended."""
+    readable, _, _ = select.select([fd for _, fd in workers.values()], [], [], _TICK)
+    for fd in readable:
+        if chunk := os.read(fd, 1 << 16):
+            chunks[fd].append(chunk)
+    for pid, (k, fd) in list(workers.items()):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if not done:
+            continue
+        while chunk := os.read(fd, 1 << 16):  # what is left in the pipe
+            chunks[fd].append(chunk)
+        os.close(fd)
+        del workers[pid]
+        try:
+            results[k] = pickle.loads(b"".join(chunks[fd]))
+        except Exception:  # no (whole) result: the worker died
+            board.stop()
+            results[k] = lost(k, _death(status))
+
+
+def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable) -> tuple[int, int]:
+    """Start worker `k`; its pid and the read end of the pipe its result comes back on."""
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on fork in a process with threads (a test's SMTP server, the
+        # progress bar): a child could deadlock on a lock one of them held.  The worker uses
+        # none of their locks: it only opens its own sockets and database connection.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    code = 1
+    try:  # the worker: never return into the parent's stack (it would release the send lock)
+        os.close(read_end)
+        _become_worker(parent, prctl)
+        board.row = k
+        result = work(k, board)
+        data = pickle.dumps(result)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view) :]
+        code = 0
+    except BaseException:  # whatever it was, the parent reports a worker without a result
+        board.stop()
+    finally:
+        os._exit(code)
+
+
+def _become_worker(parent: int, prctl: Callable) -> None:
+    """Die with the parent, and take signals from it only, not from the terminal."""
+    os.setpgid(0, 0)  # a Ctrl-C at the terminal reaches the parent, which passes it on once
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl: do not send on alone
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+@contextlib.contextmanager
+def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> Iterator[None]:
+    """While the workers run: each Ctrl-C or SIGTERM to the parent goes to every worker.
+
+    The board is stopped too, so a worker forked after the signal stops as well.
+    """
+
+    def forward(signum, frame) -> None:
+        board.stop()
+        for pid in pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _death(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"ended with exit code {os.waitstatus_to_exitcode(status)}"

@@ -1,0 +1,183 @@
+"""A send spread over worker processes keeps every promise of one: one copy each, all journaled.
+
+The processes are real (forked by a real `newsletter send`), and so are the
+SMTP server and the signals; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+from newsletter.send.processes import SharedBoard, processes_for
+from newsletter.send.recovery import RecoveryFile, read_recovery
+from newsletter.send.sender import send_issue
+from tests.smtp_server import RecordingHandler, smtp_server
+from tests.test_send_resume import send_status, start_send, wait_for
+
+pytest_plugins = ["tests.send_fixtures"]
+
+
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Is `pid` a running (not zombie) process?"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def test_processes_default_to_one_per_core_and_never_exceed_the_connections():
+    """0 means one per usable core; never more processes than connections; at least one."""
+    cores = len(os.sched_getaffinity(0))
+    assert processes_for(0, 64) == cores
+    assert processes_for(0, 1) == 1
+    assert processes_for(3, 2) == 2
+    assert processes_for(1, 8) == 1
+
+
+def test_the_board_sums_every_process_row_and_carries_the_stop():
+    """Counts posted by two rows add up; a stop set through one row is seen by the other."""
+    board = SharedBoard(2)
+    board.post(5, 1, 1)
+    board.row = 1
+    board.post(7, 2, 3)
+    assert board.totals() == (12, 3) and board.in_a_row() == 4
+    assert not board.stopped()
+    board.stop()
+    board.row = 0
+    assert board.stopped()
+
+
+def test_a_send_in_two_processes_mails_everyone_once_and_journals_them(send_ws):
+    """Two worker processes, four connections: each reader one copy, all `sent`, progress total."""
+    emails = send_ws.add_many(300)
+    seen = []
+    with smtp_server() as server:
+        settings = send_ws.with_server(server.host, server.port, processes=2, connections=4)
+        summary = send_issue(send_ws.issue, settings, on_progress=seen.append)
+    assert server.handler.by_recipient() == {e: 1 for e in emails}
+    assert summary.sent == 300 and summary.left == 0 and not summary.stopped
+    assert seen and seen[-1].sent == 300 and seen[-1].total == 300
+    status = send_status(send_ws)
+    assert "sent        300" in status and "not sent    0" in status
+
+
+def test_the_send_runs_in_worker_processes_which_die_with_a_killed_parent(send_ws):
+    """kill -9 of `newsletter send`: its workers die too, mailing stops; a re-run finishes once."""
+    emails = send_ws.add_many(400)
+    with smtp_server() as server:
+        process = start_send(send_ws, server, "--rate", "200")
+        wait_for(lambda: len(server.received) >= 20)
+        workers = children_of(process.pid)
+        assert len(workers) == 2, "a send on two cores with three connections runs two workers"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        process.stdout.close()
+        wait_for(lambda: not any(alive(w) for w in workers), timeout=5)
+        stopped_at = len(server.received)
+        time.sleep(0.5)
+        assert len(server.received) == stopped_at, "a worker went on mailing after the kill"
+        assert stopped_at < len(emails)
+        final = start_send(send_ws, server)
+        output, _ = final.communicate(timeout=120)
+    assert final.returncode == 0, output
+    counts = server.handler.by_recipient()
+    assert set(counts) == set(emails)
+    assert sum(n - 1 for n in counts.values()) <= 3, "more doubles than messages in flight"
+
+
+def test_a_worker_killed_on_its_own_stops_the_send_with_a_clear_line(send_ws):
+    """One worker killed -9: the other stops, the summary names it, exit 1; a re-run finishes."""
+    emails = send_ws.add_many(400)
+    with smtp_server() as server:
+        process = start_send(send_ws, server, "--rate", "200")
+        wait_for(lambda: len(server.received) >= 20)
+        workers = children_of(process.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 1, output
+        assert "a send process killed by signal 9" in output and "Traceback" not in output
+        assert "run the same command again to resume" in output
+        assert len(server.received) < len(emails)
+        final = start_send(send_ws, server)
+        output, _ = final.communicate(timeout=120)
+    assert final.returncode == 0, output
+    counts = server.handler.by_recipient()
+    assert set(counts) == set(emails)
+    assert sum(n - 1 for n in counts.values()) <= 2, "more doubles than messages in flight"
+
+
+def test_ctrl_c_reaches_every_worker_once_and_each_records_its_messages(send_ws):
+    """SIGINT to the process group (a terminal's Ctrl-C): exit 130, nobody lost, no doubles."""
+    emails = send_ws.add_many(300)
+    with smtp_server() as server:
+        process = start_send(send_ws, server, "--rate", "200")
+        wait_for(lambda: len(server.received) >= 30)
+        os.kill(process.pid, signal.SIGINT)  # the workers are in their own group: passed on
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 130, output
+        assert "interrupted" in output and "Traceback" not in output
+        assert "0 unknown" in output or "unknown" not in output
+        resumed = start_send(send_ws, server)
+        output, _ = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, output
+    assert server.handler.by_recipient() == {e: 1 for e in emails}
+
+
+def test_failures_in_a_row_are_counted_over_every_process(send_ws):
+    """A relay losing every reply pauses the whole send after the limit, not after twice it."""
+    send_ws.add_many(200)
+    handler = RecordingHandler()
+    handler.always["data"] = "lost"
+    with smtp_server(handler=handler) as server:
+        settings = send_ws.with_server(
+            server.host, server.port, processes=2, connections=2, max_consecutive_failures=6
+        )
+        summary = send_issue(send_ws.issue, settings)
+    assert summary.paused and "paused after" in summary.stopped
+    # Each process stops within its tick of the other's pause: a message or two each at most.
+    assert 6 <= summary.unknown <= 6 + 2 * 2
+    assert len(server.received) == summary.unknown
+
+
+def test_recovery_parts_share_one_file_and_are_all_read_back(tmp_path):
+    """Two workers' slices of the recovery file: every line read back, the file trimmed after."""
+    database = tmp_path / "newsletter.db"
+    with RecoveryFile(database) as recovery:
+        first, second = recovery.part(0, 2), recovery.part(1, 2)
+        assert first.save("2026-W48", "a@example.org", "sent", "<a@example.org>")
+        assert second.save("2026-W48", "b@example.org", "unknown", "<b@example.org>")
+        recovery.absorb(first.saved + second.saved, first.unsaved + second.unsaved)
+        assert recovery.saved == 2
+    assert [e[1] for e in read_recovery(database)] == ["a@example.org", "b@example.org"]
+    assert recovery.path.stat().st_size < 64 * 1024  # trimmed after the last line
+
+
+def test_a_part_that_is_full_keeps_the_address_as_unsaved(tmp_path):
+    """A line past the end of a worker's slice is not written over the next: it is `unsaved`."""
+    with RecoveryFile(tmp_path / "newsletter.db") as recovery:
+        part = recovery.part(0, 1024)  # 64 bytes
+        long = "x" * 80 + "@example.org"
+        assert not part.save("2026-W48", long, "sent", "<id@example.org>")
+        assert part.unsaved == [long]
+    assert not re.search("x{80}", "".join(map(str, read_recovery(tmp_path / "newsletter.db"))))
