@@ -55,6 +55,11 @@ def main() -> None:
         help="connections, or a comma-separated list to compare (the first is "
         "used for the --big run)",
     )
+    parser.add_argument(
+        "--processes",
+        default="0",
+        help="[smtp] processes (0: one per core), or a comma-separated list to compare",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of ours at --compare (median)")
     parser.add_argument("--smtp-sink", help="path to smtp-sink")
     parser.add_argument("--skip-mailmerge", action="store_true")
@@ -77,23 +82,34 @@ def main() -> None:
         wait_for_port(port)
         rows = []
         counts = [int(c) for c in args.connections.split(",")]
-        for connections in counts:
-            ours = [send_ours(args.compare, port, connections) for _ in range(args.runs)]
-            rows.append(
-                (
-                    "newsletter",
-                    args.compare,
-                    connections,
-                    median(ours, "wall_rate"),
-                    median(ours, "loop_rate"),
-                    max(r["rss_mb"] for r in ours),
+        processes = [int(p) for p in args.processes.split(",")]
+        for workers in processes:
+            for connections in counts:
+                ours = [
+                    send_ours(args.compare, port, connections, workers) for _ in range(args.runs)
+                ]
+                rows.append(
+                    (
+                        f"newsletter, processes = {workers}",
+                        args.compare,
+                        connections,
+                        median(ours, "wall_rate"),
+                        median(ours, "loop_rate"),
+                        max(r["rss_mb"] for r in ours),
+                    )
                 )
-            )
-            if connections == counts[0]:
-                compared = median(ours, "wall_rate")
-        big = send_ours(args.big, port, counts[0])
+                if connections == counts[0] and workers == processes[0]:
+                    compared = median(ours, "wall_rate")
+        big = send_ours(args.big, port, counts[0], processes[0])
         rows.append(
-            ("newsletter", args.big, counts[0], big["wall_rate"], big["loop_rate"], big["rss_mb"])
+            (
+                f"newsletter, processes = {processes[0]}",
+                args.big,
+                counts[0],
+                big["wall_rate"],
+                big["loop_rate"],
+                big["rss_mb"],
+            )
         )
         mailmerge = None
         if not args.skip_mailmerge:
@@ -184,10 +200,14 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     sys.exit(f"smtp-sink did not start on 127.0.0.1:{port}")
 
 
-def workspace(n: int) -> Path:
+def workspace(n: int, processes: int = 0) -> Path:
     """A throwaway workspace with the sample issue built and a CSV of n subscribers."""
     folder = Path(tempfile.mkdtemp(prefix="nl-bench-send-"))
-    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    settings = (ROOT / "newsletter.toml").read_text("utf-8")
+    settings, found = re.subn(r"(?m)^processes = \d+", f"processes = {processes}", settings)
+    if not found:
+        sys.exit("newsletter.toml has no `processes = ` line in [smtp] to set")
+    (folder / "newsletter.toml").write_text(settings, "utf-8")
     shutil.copytree(ROOT / "seeds", folder / "seeds")
     run([*NEWSLETTER, "build", "seeds", "--date", "2026-11-26"], folder)
     with (folder / "list.csv").open("w", newline="") as f:
@@ -215,9 +235,9 @@ def run(command: list[str], cwd: Path) -> tuple[str, float, float]:
     return output, wall, usage.ru_maxrss / 1024
 
 
-def send_ours(n: int, port: int, connections: int) -> dict[str, float]:
+def send_ours(n: int, port: int, connections: int, processes: int) -> dict[str, float]:
     """Import n subscribers, send to them all, check the journal; return the measurements."""
-    folder = workspace(n)
+    folder = workspace(n, processes)
     try:
         _, import_s, import_rss = run([*NEWSLETTER, "subscribers", "import", "list.csv"], folder)
         output, wall, rss = run(
@@ -244,7 +264,8 @@ def send_ours(n: int, port: int, connections: int) -> dict[str, float]:
         loop = float(re.search(r"\(([\d,]+)/s\)\.", output).group(1).replace(",", ""))
         result = {"wall_rate": n / wall, "loop_rate": loop, "rss_mb": rss, "import_s": import_s}
         print(
-            f"newsletter  n={n:>7,}  {result['wall_rate']:>6,.0f}/s process  {loop:>6,.0f}/s loop  "
+            f"newsletter  p={processes} n={n:>7,}  {result['wall_rate']:>6,.0f}/s process  "
+            f"{loop:>6,.0f}/s loop  "
             f"peak RSS {rss:.0f} MB  (import {import_s:.1f} s, {import_rss:.0f} MB)",
             flush=True,
         )

@@ -86,6 +86,18 @@ class DeliveryJournal:
     def close(self) -> None:
         self.conn.close()
 
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        """Closed for a while, then opened again: SQLite forbids carrying an open connection
+        into a forked process, so the journal lets go of it while worker processes start."""
+        if self.path is None:
+            raise ValueError("a journal opened without its path cannot be reopened")
+        self.conn.close()
+        try:
+            yield
+        finally:
+            self.conn = open_database(self.path, create=False)
+
     def unsent(
         self,
         *,

@@ -171,17 +171,18 @@ def _run(
     total = todo if limit is None else min(limit, todo)
     started = monotonic()
     if processes > 1 and recovery is not None and database is not None:
-        result = _run_in_processes(
-            processes,
-            composer,
-            transport,
-            settings,
-            database,
-            recovery,
-            total,
-            on_progress,
-            resend_unknown=resend_unknown,
-        )
+        with journal.released():
+            result = _run_in_processes(
+                processes,
+                composer,
+                transport,
+                settings,
+                database,
+                recovery,
+                total,
+                on_progress,
+                resend_unknown=resend_unknown,
+            )
     else:
         run = SendRun(
             composer,
