@@ -47,7 +47,7 @@ def test_links_are_fetched_with_status_redirects_and_failures(crafter):
         )
         crafter.rebuild()
         report = check_issue(
-            crafter.folder, crafter.settings(), links=True, per_link=1.0, total=10.0
+            crafter.folder, crafter.settings(), links=True, per_link=2.0, total=10.0
         )
     by_url = {r.url.removeprefix(base): r for r in report.links}
     assert by_url["/ok"].status == 200 and not by_url["/ok"].redirects
@@ -55,7 +55,7 @@ def test_links_are_fetched_with_status_redirects_and_failures(crafter):
     assert by_url["/moved"].redirects == ((301, f"{base}/hop"), (302, f"{base}/ok"))
     assert by_url["/nohead"].status == 200
     assert by_url["/missing"].status == 404
-    assert by_url["/slow"].status is None and "no answer within 1 s" in by_url["/slow"].error
+    assert by_url["/slow"].status is None and "no answer within 2 s" in by_url["/slow"].error
     assert "more than 10 redirects" in by_url["/loop"].error
     assert by_url[refused].error == "Connection refused"
     assert by_url["/big.png"].image == {"bytes": 2 * 1024 * 1024, "width": 100, "height": 60}
