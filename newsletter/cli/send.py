@@ -283,8 +283,8 @@ def _show_status(issue: Path, settings) -> None:
     typer.echo(f"  last activity  {c.last_activity or 'never'}")
     if state.recovering:
         typer.echo(
-            f"  {state.recovering} accepted message(s) wait in the recovery file; "
-            "the next send records them first"
+            f"  {state.recovering} accepted message(s) wait in the recovery file "
+            "(counted above as sent or unknown); the next send records them first"
         )
     if c.unknowns:
         typer.echo("  unknown outcome (look these Message-IDs up in the relay's log):")

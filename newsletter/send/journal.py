@@ -126,6 +126,18 @@ class DeliveryJournal:
                 return
             last = rows[-1][0]
 
+    def would_send(self, email: str) -> bool:
+        """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
+        row = self._reading(
+            lambda: self.conn.execute(
+                "SELECT 1 FROM subscribers s WHERE s.email = ? AND s.status = 'active' AND NOT "
+                "EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = ? AND d.email = s.email "
+                "AND d.status IN ('sent', 'unknown'))",
+                (email, self.issue_id),
+            ).fetchone()
+        )
+        return row is not None
+
     def record(
         self,
         email: str,

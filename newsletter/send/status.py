@@ -5,7 +5,7 @@ Read-only: it never creates the database (a workspace without one has sent nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
@@ -34,10 +34,23 @@ def delivery_status(folder: Path, settings: Settings, *, first: int = 10) -> Iss
     if not database.exists():
         empty = JournalCounts(issue_id, 0, 0, 0, 0, 0, 0, "", (), ())
         return IssueStatus(issue_id, subject, empty, database, has_database=False)
+    waiting = [
+        (email, status) for issue, email, status, _ in read_recovery(database) if issue == issue_id
+    ]
     journal = open_journal(database, issue_id, create=False)
     try:
         counts = journal.counts(first=first)
+        # Accepted messages the journal missed (disk full) are counted as what they are: the
+        # next send records them before anything else, so they are not "not sent".
+        pending = [(e, s) for e, s in waiting if journal.would_send(e)]
     finally:
         journal.close()
-    waiting = sum(1 for entry in read_recovery(database) if entry[0] == issue_id)
-    return IssueStatus(issue_id, subject, counts, database, recovering=waiting)
+    if pending:
+        sent = sum(1 for _, s in pending if s == "sent")
+        counts = replace(
+            counts,
+            sent=counts.sent + sent,
+            unknown=counts.unknown + len(pending) - sent,
+            unsent=counts.unsent - len(pending),
+        )
+    return IssueStatus(issue_id, subject, counts, database, recovering=len(waiting))
