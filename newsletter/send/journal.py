@@ -10,7 +10,12 @@ everyone already sent.  Active subscribers without a row are pending too:
 nobody has tried them yet.
 
 A write that finds the database busy (an import commits a batch at least every
-second) waits and tries again for `patience` seconds.  One that still fails
+second, another worker process commits its own messages) waits and tries again
+for `patience` seconds: first after a tenth of a millisecond, doubling up to
+20 ms.  The journal does this waiting itself (its connection's own busy
+timeout is off): SQLite's would sleep a whole millisecond or more at the first
+conflict, and two worker processes committing thousands of messages a second
+conflict often, each time for a few microseconds.  One that still fails
 (disk full, I/O error) raises `JournalWriteError`, one line naming the
 database and the cause; the sender then stops and saves what it could not
 record in a recovery file (recovery.py).
@@ -34,6 +39,7 @@ from newsletter.subscribers.database import is_busy, open_database
 from newsletter.subscribers.store import SubscriberStore
 
 PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
+FIRST_PAUSE, LONGEST_PAUSE = 0.0001, 0.02  # seconds between tries: doubling from, up to
 
 
 class JournalWriteError(DeliveryError):
@@ -82,6 +88,7 @@ class DeliveryJournal:
         self.path = path
         self.patience = patience
         self._lock = threading.Lock()
+        _wait_here(conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -97,6 +104,7 @@ class DeliveryJournal:
             yield
         finally:
             self.conn = open_database(self.path, create=False)
+            _wait_here(self.conn)
 
     def unsent(
         self,
@@ -160,23 +168,25 @@ class DeliveryJournal:
         self._write(lambda: SubscriberStore(self.conn).mark_bounced(email))
 
     def _write(self, write) -> None:
-        deadline = time.monotonic() + self.patience
         with self._lock:
-            while True:
-                try:
-                    write()
-                    return
-                except sqlite3.Error as e:
-                    if is_busy(e) and time.monotonic() < deadline:
-                        time.sleep(0.05)  # the busy timeout already waited; try once more
-                        continue
-                    raise self._cannot("record deliveries", e) from None
+            self._patiently(write, "record deliveries")
 
     def _reading(self, read):
-        try:
-            return read()
-        except sqlite3.Error as e:
-            raise self._cannot("read the list", e) from None
+        return self._patiently(read, "read the list")
+
+    def _patiently(self, operation, what: str):
+        """Run `operation`, trying again while the database is busy (see the module doc)."""
+        deadline = time.monotonic() + self.patience
+        pause = FIRST_PAUSE
+        while True:
+            try:
+                return operation()
+            except sqlite3.Error as e:
+                if is_busy(e) and time.monotonic() < deadline:
+                    time.sleep(pause)
+                    pause = min(2 * pause, LONGEST_PAUSE)
+                    continue
+                raise self._cannot(what, e) from None
 
     def _cannot(self, what: str, e: sqlite3.Error) -> JournalWriteError:
         shown = display_path(self.path) if self.path else "the database"
@@ -185,10 +195,7 @@ class DeliveryJournal:
 
     def counts(self, *, first: int = 10) -> JournalCounts:
         """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
-        try:
-            return self._counts(first)
-        except sqlite3.Error as e:
-            raise self._cannot("read the journal", e) from None
+        return self._patiently(lambda: self._counts(first), "read the journal")
 
     def _counts(self, first: int) -> JournalCounts:
         q = self.conn.execute
@@ -238,6 +245,11 @@ class DeliveryJournal:
             failures=tuple(Failure(*f) for f in failures),
             reasons=tuple((r, n) for r, n in reasons),
         )
+
+
+def _wait_here(conn: sqlite3.Connection) -> None:
+    """Turn off the connection's own busy timeout: `_patiently` waits, in finer steps."""
+    conn.execute("PRAGMA busy_timeout = 0")
 
 
 def open_journal(database: Path, issue_id: str, *, create: bool = True) -> DeliveryJournal:
