@@ -12,10 +12,12 @@ from typing import Literal, NamedTuple
 
 BodyFormat = Literal["text", "markdown"]
 
-_BLANK_LINES = re.compile(r"\n\s*\n")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")  # dropped whole: alt text is no prose
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"(^|\s)[#>*_`~-]+|[*_`~]+(?=\s|$|[.,;:!?])")
+# Patterns compiled on first use (re's own cache): only building reads a body's paragraphs,
+# while every command that reads an issue (a send's gate too) imports this module.
+_BLANK_LINES = r"\n\s*\n"
+_MD_IMAGE = r"!\[[^\]]*\]\([^)]*\)"  # dropped whole: alt text is no prose
+_MD_LINK = r"\[([^\]]*)\]\([^)]*\)"
+_MD_MARKS = r"(^|\s)[#>*_`~-]+|[*_`~]+(?=\s|$|[.,;:!?])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +60,11 @@ class Story:
 
 def body_paragraphs(body: str, format: BodyFormat) -> tuple[str, ...]:
     """Split a body into plain-text paragraphs, one line each."""
-    blocks = (" ".join(block.split()) for block in _BLANK_LINES.split(body.strip()))
+    blocks = (" ".join(block.split()) for block in re.split(_BLANK_LINES, body.strip()))
     if format == "markdown":
         blocks = (
-            _MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", b))).strip() for b in blocks
+            re.sub(_MD_MARKS, r"\1", re.sub(_MD_LINK, r"\1", re.sub(_MD_IMAGE, "", b))).strip()
+            for b in blocks
         )
     return tuple(b for b in blocks if b)
 

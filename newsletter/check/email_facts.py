@@ -91,8 +91,7 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
     """
     from dataclasses import replace
 
-    from newsletter.build import fill_text_templates
-    from newsletter.issue_folder import parse_email, read_folder_manifest
+    from newsletter.issue_folder import header_value, parse_email, read_folder_manifest
     from newsletter.mail.build_record import read_build_record
 
     issue = read_folder_manifest(folder)
@@ -100,16 +99,17 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
         record = read_build_record(folder)
         issue = replace(issue, subject=record.subject, preheader=record.preheader)
     except ManifestError:  # a folder without its record (crafted by hand): fill them now
+        from newsletter.build import fill_text_templates
+
         issue = fill_text_templates(issue, settings)
     raw = _read(folder / "message.eml")
     page = _read(folder / "index.html").decode("utf-8", "replace")
-    message, html, text = parse_email(raw)
-    headers = tuple((name, " ".join(str(value).split())) for name, value in message.items())
+    headers, html, text = parse_email(raw)
     return BuiltEmail(
         folder=folder,
         issue=issue,
         headers=headers,
-        subject=" ".join(str(message.get("Subject", "")).split()),
+        subject=header_value(headers, "Subject"),
         html=html or "",
         text=text,
         message_bytes=len(raw),

