@@ -1,7 +1,7 @@
 """A message as SMTP's DATA carries it (RFC 5321 §4.5.2): a line that starts with `.` gets
 a second one, and a line holding only `.` ends the message.
 
-Stuffing a whole message means scanning it (about 15 µs for the sample's 19 KB), so a
+Stuffing a whole message means scanning it (about 20 µs for the sample's 19 KB), so a
 message filled from a template is a `MessageBytes`: it carries its DATA form, made in the
 same fill from parts stuffed once per issue (see template.py), and `wire_bytes` hands that
 back.  Any other message (a DKIM-signed one, a confirmation mail) is stuffed here.
