@@ -1,9 +1,15 @@
 """Header lines that cannot be injected into: every value is flattened to one line,
 non-ASCII text is RFC 2047-encoded, and long lines are folded at spaces.
+
+The sender stamps thousands of messages a second, so `date_line` formats the current
+date once a second (a Date header shows whole seconds), a value too short to hold an
+unfoldable word is not searched for one, and a display name of letters, digits and
+spaces is written without asking `formataddr` (which would neither quote nor encode it).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -31,7 +37,8 @@ def header_line(name: str, value: str) -> bytes:
     value = one_line(value)
     # A word too long for any line cannot be folded at a space: RFC 2047 encoded-words can be
     # split anywhere, so such a value is encoded too (a reader's client joins it back).
-    too_long = any(len(word) > HARD_LIMIT - len(name) - 2 for word in value.split(" "))
+    room = HARD_LIMIT - len(name) - 2
+    too_long = len(value) > room and any(len(word) > room for word in value.split(" "))
     if not value.isascii() or too_long:
         encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
         return f"{name}: {encoded}\r\n".encode("ascii")
@@ -64,7 +71,12 @@ def address_header(name: str, display_name: str, address: str) -> bytes:
     """`To: "Name" <addr>`, the name RFC 2047-encoded when it is not ASCII."""
     check_address(address)
     display_name = one_line(display_name)
-    value = formataddr((display_name, address), charset="utf-8") if display_name else address
+    if not display_name:
+        value = address
+    elif display_name.isascii() and display_name.replace(" ", "").isalnum():
+        value = f"{display_name} <{address}>"  # as formataddr writes a name needing no quotes
+    else:
+        value = formataddr((display_name, address), charset="utf-8")
     return fold(f"{name}: {value}").encode("ascii")
 
 
@@ -103,3 +115,15 @@ def date_value(timestamp: float | None = None) -> str:
     if timestamp is None:
         return formatdate(time.time(), localtime=True)
     return formatdate(timestamp, usegmt=True)
+
+
+def date_line(timestamp: float | None = None) -> bytes:
+    """The `Date:` header line for `date_value(timestamp)`; the current one made once a second."""
+    if timestamp is None:
+        return _current_date_line(int(time.time()))
+    return header_line("Date", date_value(timestamp))
+
+
+@functools.lru_cache(maxsize=1)  # thread-safe; a new second replaces the line kept
+def _current_date_line(second: int) -> bytes:
+    return header_line("Date", formatdate(second, localtime=True))

@@ -6,6 +6,10 @@ List-Unsubscribe) and their merge values.  When the templates test merge fields
 (`{% if subscriber.name %}`), the Mailing holds one message template per
 combination of those fields being empty, built once; each reader gets the one
 that matches their values.
+
+Per copy, the reader's token is signed once for both unsubscribe links, the Date
+line is made once a second, and the message comes with its DATA form for SMTP
+(template.py, wire.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 from newsletter.config import Settings, split_address
 from newsletter.mail.headers import (
     address_header,
-    date_value,
+    date_line,
     header_line,
     message_id,
     phrase_header,
@@ -27,6 +31,7 @@ from newsletter.models import RenderedIssue
 from newsletter.render.merge_tags import empty_keys
 
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
+_ONE_CLICK_LINE = header_line("List-Unsubscribe-Post", ONE_CLICK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +83,14 @@ class Mailing:
         crash makes go out twice, or the issue folder's message.eml (also dated `timestamp`).
         """
         mid = f"<{fixed_id}@{self.domain}>" if fixed_id else message_id(self.domain, self.issue_id)
-        unsubscribe = self.links.web_url if web_version else self.links.url_for(recipient.email)
+        unsubscribe, list_unsubscribe = self.links.links_for("" if web_version else recipient.email)
         head = b"".join(
             (
-                header_line("Date", date_value(timestamp)),
+                date_line(timestamp),
                 header_line("Message-ID", mid),
                 address_header("To", recipient.name, recipient.email),
-                header_line(
-                    "List-Unsubscribe",
-                    self.links.header_for("" if web_version else recipient.email),
-                ),
-                header_line("List-Unsubscribe-Post", ONE_CLICK),
+                header_line("List-Unsubscribe", list_unsubscribe),
+                _ONE_CLICK_LINE,
             )
         )
         values = {f"field.{k}": str(v) for k, v in recipient.fields.items()}

@@ -6,6 +6,12 @@ last, UTF-8, quoted-printable) is encoded once, cut at every merge tag; filling
 it encodes only the recipient's few values.  A soft line break (`=\\r\\n`) on
 each side of a value keeps every line within quoted-printable's 76 columns
 whatever the value's length.
+
+The template also keeps its parts dot-stuffed for SMTP's DATA (wire.py), once: every
+part of a message but a value starts a line (the header lines end in CRLF, and so
+does each value's closing soft break), and a value starts with the `=` of its
+opening soft break, so a fill stuffs only the recipient's values and joins the
+message's DATA form beside the message.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import hashlib
 import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newsletter.mail.headers import header_line
+from newsletter.mail.wire import MessageBytes, dot_stuffed, end_of_data
 from newsletter.render.merge_tags import MERGE_TAG
 
 SOFT_BREAK = b"=\r\n"
@@ -41,14 +48,25 @@ class _Tag:
 class MessageTemplate:
     """Static header bytes, per-recipient header slots, and body pieces with merge tags cut out."""
 
-    head: bytes  # headers shared by every copy (From, Subject, MIME...)
+    head: bytes  # headers shared by every copy (From, Subject, MIME...), ending in CRLF
     pieces: tuple[bytes | _Tag, ...]  # the encoded body, cut at merge tags
+    # Made from the two above: the head dot-stuffed for DATA, and the pieces again with
+    # each byte piece beside its dot-stuffed form.
+    wire_head: bytes = field(init=False, repr=False, compare=False)
+    with_wire: tuple[tuple[bytes, bytes] | _Tag, ...] = field(init=False, repr=False, compare=False)
 
-    def fill(self, headers: Sequence[tuple[str, str]] | bytes, values: Mapping[str, str]) -> bytes:
+    def __post_init__(self) -> None:
+        pairs = tuple((p, dot_stuffed(p)) if isinstance(p, bytes) else p for p in self.pieces)
+        object.__setattr__(self, "wire_head", dot_stuffed(self.head))
+        object.__setattr__(self, "with_wire", pairs)
+
+    def fill(
+        self, headers: Sequence[tuple[str, str]] | bytes, values: Mapping[str, str]
+    ) -> MessageBytes:
         """One recipient's message: their header lines, then the shared ones, then the body.
 
-        `headers` is either (name, value) pairs, made safe here, or header bytes
-        already made safe (see `headers.py`).
+        `headers` is either (name, value) pairs, made safe here, or whole header lines
+        already made safe (see `headers.py`).  The message carries its DATA form.
         """
         own = (
             headers
@@ -56,12 +74,18 @@ class MessageTemplate:
             else b"".join(header_line(n, v) for n, v in headers)
         )
         parts = [own, self.head]
-        for piece in self.pieces:
-            if isinstance(piece, bytes):
-                parts.append(piece)
+        wire = [dot_stuffed(own), self.wire_head]
+        for piece in self.with_wire:
+            if isinstance(piece, _Tag):
+                value = _encode_value(values.get(piece.key, ""), piece.escape_html)
+                parts.append(value)
+                wire.append(dot_stuffed(value))
             else:
-                parts.append(_encode_value(values.get(piece.key, ""), piece.escape_html))
-        return b"".join(parts)
+                parts.append(piece[0])
+                wire.append(piece[1])
+        data = b"".join(parts)
+        wire.append(end_of_data(data))
+        return MessageBytes(data, b"".join(wire))
 
     @property
     def tags(self) -> frozenset[str]:

@@ -15,14 +15,12 @@ issue (which shows the public page, no token) never creates a database.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
@@ -88,18 +86,23 @@ class UnsubscribeLinks:
 
     def url_for(self, email: str) -> str:
         """The reader's unsubscribe URL with their token (the plain page for nobody)."""
-        token = self.token_for(email)
-        return f"{self.page}?token={token}" if token else self.page
+        return self._url(self.token_for(email))
 
-    def header_for(self, email: str) -> str:
-        """The List-Unsubscribe value: `<mailto:…?subject=unsubscribe%20TOKEN>, <https://…>`."""
-        uris = []
-        if self.mailto:
-            token = self.token_for(email)
-            subject = f"unsubscribe {token}" if token else "unsubscribe"
-            uris.append(f"<mailto:{self.mailto}?subject={quote(subject)}>")
-        uris.append(f"<{self.url_for(email)}>")
-        return ", ".join(uris)
+    def links_for(self, email: str) -> tuple[str, str]:
+        """The reader's unsubscribe URL and List-Unsubscribe value, signed once for both.
+
+        The value is `<mailto:…?subject=unsubscribe%20TOKEN>, <https://…?token=TOKEN>`.
+        """
+        token = self.token_for(email)
+        url = self._url(token)
+        if not self.mailto:
+            return url, f"<{url}>"
+        # A token is base64url and "." only, characters a URI leaves unquoted (RFC 3986).
+        subject = f"unsubscribe%20{token}" if token else "unsubscribe"
+        return url, f"<mailto:{self.mailto}?subject={subject}>, <{url}>"
+
+    def _url(self, token: str) -> str:
+        return f"{self.page}?token={token}" if token else self.page
 
     @property
     def web_url(self) -> str:
@@ -173,7 +176,7 @@ def verify_token(token: str, secret: bytes, list_id: str) -> str | None:
 
 def _mac(address: bytes, secret: bytes, list_id: str) -> bytes:
     message = list_id.encode() + b"\0" + address
-    return hmac.new(secret, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    return hmac.digest(secret, message, "sha256")[:_SIGNATURE_BYTES]
 
 
 def _b64(data: bytes) -> str:

@@ -2,9 +2,10 @@
 
 smtplib does the session (greeting, EHLO, STARTTLS, AUTH); messages go through
 `_PipeliningClient.send_prepared`, which skips smtplib's per-message address
-parsing and end-of-line regexes (the composer makes messages CRLF already) and,
-when the server offers PIPELINING (RFC 2920), sends MAIL, RCPT and DATA in one
-write: two round trips a message instead of four.
+parsing and end-of-line regexes (the composer makes messages CRLF already, and
+dot-stuffed beside them: mail/wire.py) and, when the server offers PIPELINING
+(RFC 2920), sends MAIL, RCPT and DATA in one write: two round trips a message
+instead of four.
 
 The password is used for AUTH only: it is never put in a message, an error or
 the journal.
@@ -22,6 +23,7 @@ import time
 
 from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
+from newsletter.mail.wire import wire_bytes
 from newsletter.send.transport import (
     ConnectionLost,
     OutcomeUnknown,
@@ -401,16 +403,6 @@ def failure(code: int, message: bytes, *, stage: str = "data") -> SendFailure:
 
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
-
-
-def wire_bytes(data: bytes) -> bytes:
-    """The message as DATA carries it: leading dots doubled, ended by `.` (data is CRLF already)."""
-    if data.startswith(b"."):
-        data = b"." + data
-    data = data.replace(b"\r\n.", b"\r\n..")
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    return data + b".\r\n"
 
 
 def reply_text(code: int, message: bytes | str) -> str:
