@@ -71,7 +71,10 @@ def main() -> None:
         "(the issue's check: 1,000,000 rows within 150 MB)",
     )
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from probe import cpu_probe
 
+    print(f"machine speed probe: {cpu_probe():.3f} s (lower is quicker)", flush=True)
     sink, sink_env = find_smtp_sink(args.smtp_sink)
     port = free_port()
     command = [sink, *(["-u", "nobody"] if os.geteuid() == 0 else []), f"127.0.0.1:{port}", "256"]
@@ -132,6 +135,7 @@ def main() -> None:
         ratio = compared / mailmerge["wall_rate"]
         print(f"\nnewsletter / mailmerge at {args.compare:,} subscribers: {ratio:.1f}× faster")
     print(f"import of {args.big:,} subscribers from CSV: {big['import_s']:.1f} s")
+    print(f"machine speed probe after: {cpu_probe():.3f} s")
     if args.import_rows:
         seconds, rss = import_only(args.import_rows)
         print(f"import of {args.import_rows:,} rows alone: {seconds:.1f} s, peak RSS {rss:.0f} MB")
