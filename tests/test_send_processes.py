@@ -12,6 +12,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from newsletter.send.processes import SharedBoard, processes_for
 from newsletter.send.recovery import RecoveryFile, read_recovery
 from newsletter.send.sender import send_issue
@@ -181,3 +183,23 @@ def test_a_part_that_is_full_keeps_the_address_as_unsaved(tmp_path):
         assert not part.save("2026-W48", long, "sent", "<id@example.org>")
         assert part.unsaved == [long]
     assert not re.search("x{80}", "".join(map(str, read_recovery(tmp_path / "newsletter.db"))))
+
+
+def test_a_fork_that_fails_is_one_clear_error_and_nothing_is_sent(send_ws, monkeypatch):
+    """No process can be started (EAGAIN): a DeliveryError saying what to set; nobody mailed."""
+    import errno
+
+    from newsletter.errors import DeliveryError
+
+    send_ws.add_many(20)
+
+    def no_fork():
+        raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with smtp_server() as server:
+        settings = send_ws.with_server(server.host, server.port, processes=2, connections=2)
+        with pytest.raises(DeliveryError, match=r"cannot start a send process .*processes = 1"):
+            send_issue(send_ws.issue, settings)
+        assert server.received == []
+    assert "not sent    20" in send_status(send_ws)

@@ -40,6 +40,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from newsletter.errors import DeliveryError
 from newsletter.send.workers import SendProgress
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ Work = Callable[[int, "SharedBoard"], T]
 _SLOTS = 3  # per process: sent, failed (or unknown), failures in a row
 _TICK = 0.1  # seconds between the parent's looks at the board (progress, exits)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PASSED_ON = {signal.SIGINT, signal.SIGTERM}  # what the parent passes on to its workers
 
 
 def processes_for(wanted: int, connections: int) -> int:
@@ -175,19 +177,33 @@ def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable) -> tuple[i
     """Start worker `k`; its pid and the read end of the pipe its result comes back on."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns on fork in a process with threads (a test's SMTP server, the
-        # progress bar): a child could deadlock on a lock one of them held.  The worker uses
-        # none of their locks: it only opens its own sockets and database connection.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    # Signals wait until the worker has its own handlers: the parent's (which pass a Ctrl-C
+    # on to every worker) must never run in a worker.
+    signal.pthread_sigmask(signal.SIG_BLOCK, _PASSED_ON)
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on fork in a process with threads (a test's SMTP server): a
+            # child could deadlock on a lock one of them held.  The worker takes none of
+            # their locks: it only opens its own sockets and database connection.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError as e:
+        os.close(read_end)
+        os.close(write_end)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PASSED_ON)
+        raise DeliveryError(
+            f"cannot start a send process ({e.strerror}); set `processes = 1` in [smtp] "
+            "to send from one, then run the same command again to resume"
+        ) from None
     if pid:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PASSED_ON)
         os.close(write_end)
         return pid, read_end
     code = 1
     try:  # the worker: never return into the parent's stack (it would release the send lock)
         os.close(read_end)
         _become_worker(parent, prctl)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PASSED_ON)
         board.row = k
         result = work(k, board)
         data = pickle.dumps(result)
