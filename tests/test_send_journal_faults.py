@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -52,6 +53,35 @@ def test_a_symlinked_database_shares_the_send_lock(send_ws, smtpd, tmp_path):
     ):
         send_issue(send_ws.issue, settings)
     assert smtpd.received == []
+
+
+def test_a_hard_linked_database_is_refused_so_no_second_send_mails_the_list(
+    send_ws, smtpd, tmp_path, monkeypatch
+):
+    """A database with a second name (a hard link) is refused, by both names, before any mail.
+
+    SQLite keeps a write-ahead log per name, so two sends through two names each saw
+    an empty journal and mailed the whole list (2,000 readers got two copies each).
+    """
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    send_ws.add_many(3)
+    other = tmp_path / "other"
+    shutil.copytree(send_ws.root, other, ignore=shutil.ignore_patterns("newsletter.db*"))
+    os.link(send_ws.database, other / "newsletter.db")
+    for workspace in (other, send_ws.root):
+        monkeypatch.chdir(workspace)
+        result = CliRunner().invoke(app, ["send", "issues/2026-W48", "--yes", *smtpd.send_flags])
+        assert result.exit_code == 1, result.output
+        assert "newsletter.db: this database file has 2 hard links" in result.output
+        assert "Traceback" not in result.output
+    assert smtpd.received == []
+    os.unlink(other / "newsletter.db")  # one name again: the send goes ahead
+    result = CliRunner().invoke(app, ["send", "issues/2026-W48", "--yes", *smtpd.send_flags])
+    assert result.exit_code == 0, result.output
+    assert sorted(smtpd.handler.by_recipient().values()) == [1, 1, 1]
 
 
 def test_a_journal_write_waits_while_another_process_holds_the_database(send_ws):
