@@ -394,9 +394,7 @@ def _validate(s: Settings, shown: str) -> None:
     if not 0 <= s.stories <= 20:
         raise bad("stories", f"{s.stories} is out of range (0-20)")
     _validate_brand(s.brand, shown)
-    limits = s.limits
-    if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
-        raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
+    _validate_limits(s.limits, bad)
 
     _validate_audience(s, bad)
 
@@ -443,6 +441,11 @@ def check_smtp(smtp: SmtpSettings, name) -> None:
         raise ConfigError(
             f"{name('security')}: '{smtp.security}' must be one of {', '.join(SECURITY_MODES)}"
         )
+    if not smtp.host.strip() or any(c.isspace() or not c.isprintable() for c in smtp.host):
+        raise ConfigError(
+            f"{name('host')}: {smtp.host!r} is not a host name; give one such as "
+            "'mail.example.org' or '127.0.0.1'"
+        )
     if not 0 < smtp.port < 65536:
         raise ConfigError(f"{name('port')}: {smtp.port} is not a port number")
     for key, (low, high, low_open) in _SMTP_RANGES.items():
@@ -478,6 +481,14 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
 }
 MIN_RATE = 0.01
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")  # upper case, as variables are named
+
+
+def _validate_limits(limits: LimitsSettings, bad) -> None:
+    """Each [limits] cap a finite, positive number a fetch or a check can really use."""
+    if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
+        raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
+    if not math.isfinite(limits.feed_seconds) or limits.feed_seconds > 3600:
+        raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
 
 
 def _check_path(s: Settings, key: str, value: str, bad) -> None:

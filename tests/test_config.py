@@ -72,6 +72,11 @@ def test_sample_config_loads_every_section(settings):
         ('database = "~nosuchuser/x.db"\n', r"database: '~nosuchuser/x.db': no such user's home"),
         ('database = ""\n', r"newsletter.toml: database: is empty"),
         ('database = "."\n', r"newsletter.toml: database: '.' is a folder"),
+        ('[smtp]\nhost = ""\n', r"newsletter.toml: smtp.host: '' is not a host name"),
+        ('[smtp]\nhost = "a\\u0000b"\n', r"smtp.host: 'a\\x00b' is not a host name"),
+        ('[smtp]\nhost = "mail example.org"\n', r"smtp.host: 'mail example.org' is not a host"),
+        ("[limits]\nfeed_seconds = nan\n", r"limits.feed_seconds: nan is out of range"),
+        ("[limits]\nfeed_seconds = 1e300\n", r"limits.feed_seconds: 1e\+300 is out of range"),
     ],
 )
 def test_wrong_values_name_the_file_and_key(tmp_path, toml, message):

@@ -95,12 +95,21 @@ def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_expor
 
 
 def test_subscriber_errors_are_one_line(cli, send_ws):
-    """A bad address, field or status, or an unreadable CSV, each give one error line."""
+    """A bad address, field or status, a cell past the import's limit, or an unreadable CSV: one line."""
     assert_one_line_error(cli("subscribers", "add", "bob@"), "'bob@' is not a valid address")
     assert_one_line_error(
         cli("subscribers", "add", "a@example.org", "--field", "oops"), "KEY=VALUE"
     )
     assert_one_line_error(cli("subscribers", "list", "--status", "vip"), "--status 'vip'")
+    assert_one_line_error(
+        cli("subscribers", "add", "a@example.org", "--name", "x" * 1001), "--name: 1,001 characters"
+    )
+    assert_one_line_error(
+        cli("subscribers", "add", "a@example.org", "--field", "city=" + "x" * 1000),
+        "--field: 1,005",
+    )
+    with send_ws.store() as store:
+        assert store.get("a@example.org") is None
     (send_ws.root / "latin.csv").write_bytes(
         "email,name\na@example.org,Jos\xe9\n".encode("latin-1")
     )

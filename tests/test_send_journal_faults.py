@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -52,6 +53,35 @@ def test_a_symlinked_database_shares_the_send_lock(send_ws, smtpd, tmp_path):
     ):
         send_issue(send_ws.issue, settings)
     assert smtpd.received == []
+
+
+def test_a_hard_linked_database_is_refused_so_no_second_send_mails_the_list(
+    send_ws, smtpd, tmp_path, monkeypatch
+):
+    """A database with a second name (a hard link) is refused, by both names, before any mail.
+
+    SQLite keeps a write-ahead log per name, so two sends through two names each saw
+    an empty journal and mailed the whole list (2,000 readers got two copies each).
+    """
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    send_ws.add_many(3)
+    other = tmp_path / "other"
+    shutil.copytree(send_ws.root, other, ignore=shutil.ignore_patterns("newsletter.db*"))
+    os.link(send_ws.database, other / "newsletter.db")
+    for workspace in (other, send_ws.root):
+        monkeypatch.chdir(workspace)
+        result = CliRunner().invoke(app, ["send", "issues/2026-W48", "--yes", *smtpd.send_flags])
+        assert result.exit_code == 1, result.output
+        assert "newsletter.db: this database file has 2 hard links" in result.output
+        assert "Traceback" not in result.output
+    assert smtpd.received == []
+    os.unlink(other / "newsletter.db")  # one name again: the send goes ahead
+    result = CliRunner().invoke(app, ["send", "issues/2026-W48", "--yes", *smtpd.send_flags])
+    assert result.exit_code == 0, result.output
+    assert sorted(smtpd.handler.by_recipient().values()) == [1, 1, 1]
 
 
 def test_a_journal_write_waits_while_another_process_holds_the_database(send_ws):
@@ -171,6 +201,52 @@ def test_a_full_disk_stops_the_run_and_the_next_run_records_what_was_accepted(se
     assert second.recovered >= 1 and second.stopped is None
     assert handler.by_recipient() == {e: 1 for e in emails}
     assert not recovery_path(small_disk / "newsletter.db").exists()
+
+
+def test_a_rerun_on_a_disk_still_full_is_one_error_line_and_mails_nobody(
+    send_ws, small_disk, monkeypatch
+):
+    """Re-run while the disk is still full: one `error:` line, no traceback, nobody mailed.
+
+    With the database open elsewhere (its WAL kept), the send lock's note (`pid …, issue …`)
+    could not be written to the full disk, and that OSError ended the re-run in a traceback.
+    Freed, the next run mails each once.
+    """
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    toml = send_ws.root / "newsletter.toml"
+    toml.write_text(f'database = "{small_disk / "newsletter.db"}"\n' + toml.read_text("utf-8"))
+    with open_store(small_disk / "newsletter.db") as store:
+        emails = [f"reader{i:03d}@example.org" for i in range(30)]
+        for email in emails:
+            store.upsert(email, "Reader")
+    fillers: list[Path] = []
+    handler = RecordingHandler(
+        on_accept=lambda kept: fill(small_disk, fillers) if kept == 10 else None
+    )
+    monkeypatch.chdir(send_ws.root)
+    with smtp_server(handler=handler) as server:
+        flags = ["send", "issues/2026-W48", "--yes", *server.send_flags]
+        first = CliRunner().invoke(app, flags)
+        assert first.exit_code == 1 and "cannot record deliveries" in first.output
+        kept = len(handler.received)
+        reader = sqlite3.connect(small_disk / "newsletter.db")  # `serve`, say: the WAL stays
+        reader.execute("SELECT count(*) FROM subscribers").fetchone()
+        fill(small_disk, fillers)  # what the run freed on its way out (its recovery file's reserve)
+        again = CliRunner().invoke(app, flags)  # the disk is still full
+        reader.close()
+        assert again.exit_code == 1, again.output
+        assert isinstance(again.exception, SystemExit), again.exception  # not an OSError
+        assert "Traceback" not in again.output and "internal error" not in again.output
+        assert [line for line in again.output.splitlines() if line.startswith("error: ")]
+        assert len(handler.received) == kept
+        for filler in fillers:
+            filler.unlink()
+        last = CliRunner().invoke(app, flags)
+    assert last.exit_code == 0, last.output
+    assert handler.by_recipient() == {e: 1 for e in emails}
 
 
 def test_an_injected_write_error_saves_the_accepted_address_for_the_next_run(

@@ -329,3 +329,53 @@ def test_an_import_that_finds_the_database_locked_is_one_clear_error(tmp_path, s
         holder.execute("ROLLBACK")
         holder.close()
     assert store.get("a@example.org") is None
+
+
+@pytest.mark.parametrize("header", ["email,name,name", "email,Email", "Email,City,city"])
+def test_two_columns_of_one_name_refuse_the_file_naming_them(tmp_path, store, header):
+    """A header naming a column twice is refused at its line: neither value is guessed at."""
+    cells = ",".join(["a@example.org", *["x"] * (header.count(",") or 1)])
+    path = write(tmp_path, f"{header}\n{cells}\n")
+    with pytest.raises(SubscriberError, match=r"list\.csv:1: columns \d and \d are both named"):
+        import_csv(path, store)
+    assert sum(store.counts().values()) == 0
+
+
+@pytest.mark.parametrize("name", ["newsletter.db", "newsletter.toml"])
+def test_export_never_replaces_a_file_that_is_not_an_export(tmp_path, name):
+    """`export newsletter.db` (or any non-export file) is refused and the file left as it was."""
+    with open_store(tmp_path / "newsletter.db") as s:
+        s.upsert("a@example.org", "A", {})
+        target = tmp_path / name
+        if name == "newsletter.toml":
+            target.write_text('name = "Mine"\n', "utf-8")
+        before = target.read_bytes()[:16]  # the database's own header, or the settings
+        with pytest.raises(SubscriberError, match="exists and is not a subscriber export"):
+            export_csv(s, target)
+    assert target.read_bytes()[:16] == before
+    with open_store(tmp_path / "newsletter.db", create=False) as again:
+        assert again.get("a@example.org").name == "A"
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_export_replaces_an_earlier_export_and_writes_into_a_pipe(tmp_path, store):
+    """An earlier export is replaced whole; a named pipe is written into, never renamed over."""
+    import os
+    import stat
+    import threading
+
+    store.upsert("a@example.org", "A", {})
+    out = tmp_path / "out.csv"
+    assert export_csv(store, out) == 1
+    store.upsert("b@example.org", "B", {})
+    assert export_csv(store, out) == 2
+    assert out.read_text("utf-8").count("@example.org") == 2
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert export_csv(store, fifo) == 2
+    reader.join(10)
+    assert b"b@example.org" in got[0]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -89,9 +89,15 @@ def add(
 ) -> None:
     """Add one subscriber (or update their name and fields); an unsubscribed one stays so."""
     from newsletter.errors import SubscriberError
-    from newsletter.subscribers.csv_import import clean_cell, column_key
+    from newsletter.subscribers.csv_import import MAX_FIELD, clean_cell, column_key
 
     address = _address(email)
+    for given in (name or "", *(field or ())):  # the import's limit: no cell it would refuse
+        if len(given) > MAX_FIELD:
+            option = "--name" if given == name else "--field"
+            raise SubscriberError(
+                f"{option}: {len(given):,} characters, past the limit of {MAX_FIELD:,}; shorten it"
+            )
     fields = {}
     for item in field or ():
         key, sep, value = item.partition("=")

@@ -273,30 +273,41 @@ def send_lock(database: Path, issue_id: str) -> Iterator[None]:
     real = database.resolve()
     path = real.with_name(f"{real.name}.send.lock")
     try:
-        lock = path.open("a+")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
         raise DeliveryError(
             f"{display_path(path)}: cannot create the send lock ({e.strerror})"
         ) from None
-    with lock:
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "another process"
+            holder = _lock_note(fd) or "another process"
             raise DeliveryError(
                 f"another `newsletter send` is running ({holder}); wait for it to "
                 "finish, or stop it and run this again to resume"
             ) from None
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"pid {os.getpid()}, issue {issue_id}")
-        lock.flush()
+        # Who holds it, for the message above: a note only (the kernel's lock is what counts),
+        # so a full disk that cannot take these few bytes changes nothing.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, issue {issue_id}".encode(), 0)
         try:
             yield
         finally:
-            lock.truncate(0)
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _lock_note(fd: int) -> str:
+    """The running send's note in the lock file (`pid 123, issue 2026-W48`), or ''."""
+    try:
+        return os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
 
 
 _UNSENT = """

@@ -4,12 +4,14 @@ A cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a `'` in front, as
 OWASP advises against CSV injection, so a spreadsheet shows it as text instead
 of running it as a formula (`=HYPERLINK(...)`).  The import takes that `'` off
 again: the file imports back as it was (`newsletter subscribers import`),
-statuses included.
+statuses included.  An existing file is replaced only when it is an earlier export: never
+the database, newsletter.toml or any other file that happens to have the name given.
 """
 
 from __future__ import annotations
 
 import csv
+import stat
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -31,15 +33,47 @@ def export_csv(store: SubscriberStore, path: Path | None, *, status: Status | No
     """Write the subscribers (all, or one `status`) to `path` (None: stdout); return how many."""
     if path is None:
         return write_csv(store, sys.stdout, status=status)
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            count = write_csv(store, out, status=status)
-        partial.replace(path)  # whole or not at all
+        if not _replaceable(path):  # a device or a pipe (/dev/stdout): written into, as it is
+            with path.open("w", encoding="utf-8", newline="") as out:
+                return write_csv(store, out, status=status)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = write_csv(store, out, status=status)
+            partial.replace(path)  # whole or not at all
+        finally:
+            partial.unlink(missing_ok=True)
     except OSError as e:
-        partial.unlink(missing_ok=True)
         raise SubscriberError(f"{display_path(path)}: cannot write ({e.strerror})") from None
     return count
+
+
+def _replaceable(path: Path) -> bool:
+    """True for a new file or an earlier export; False for a device or a pipe.
+
+    Never replaces the database, newsletter.toml or any other file that happens to
+    have the name given (SubscriberError), nor a folder.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return True
+    if stat.S_ISDIR(mode):
+        raise SubscriberError(f"{display_path(path)}: is a folder; give a file name")
+    if not stat.S_ISREG(mode):
+        return False
+    with path.open("rb") as existing:
+        start = existing.read(len(_EXPORT_START))
+    if start and start != _EXPORT_START:
+        raise SubscriberError(
+            f"{display_path(path)}: exists and is not a subscriber export (it does not start "
+            f"with `{_EXPORT_START.decode()}`), so it is left as it is; give another file name"
+        )
+    return True
+
+
+_EXPORT_START = ",".join(BASE_COLUMNS[:3]).encode() + b","  # an earlier export starts so
 
 
 def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = None) -> int:

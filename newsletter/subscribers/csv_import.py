@@ -121,7 +121,7 @@ def _import_lines(lines, store, shown, path, resubscribe, now, batch_seconds) ->
         raise SubscriberError(
             f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
         )
-    columns = _columns(header, shown)
+    columns = _columns(header, shown, header_number)
     changes: dict[Change, int] = dict.fromkeys(
         ("added", "updated", "unchanged", "suppressed", "resubscribed"), 0
     )
@@ -322,8 +322,15 @@ class _Columns:
     fields: dict[str, int]
 
 
-def _columns(header: list[str], shown: str) -> _Columns:
+def _columns(header: list[str], shown: str, line: int = 1) -> _Columns:
     keys = [column_key(h) for h in header]
+    for i, key in enumerate(keys):  # two columns of one name: which one holds the value?
+        if key and key in keys[:i]:
+            first = keys.index(key) + 1
+            raise SubscriberError(
+                f"{shown}:{line}: columns {first} and {i + 1} are both named "
+                f"'{header[i].strip()}'; rename or delete one, then import again"
+            )
     email = next((keys.index(k) for k in EMAIL_COLUMNS if k in keys), None)
     if email is None:
         found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"

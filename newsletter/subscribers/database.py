@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import stat
 from pathlib import Path
 
 from newsletter.errors import SubscriberError, display_path
@@ -137,6 +138,7 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
             f"{shown}: no database yet; add subscribers first "
             "(`newsletter subscribers import list.csv`)"
         )
+    _refuse_hard_links(path, shown)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: every statement outside an explicit BEGIN commits at once;
@@ -159,6 +161,27 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
     except OSError as e:
         raise SubscriberError(f"{shown}: cannot create the database ({e.strerror})") from None
     return conn
+
+
+def _refuse_hard_links(path: Path, shown: str) -> None:
+    """A database file with a second name (a hard link) is refused before SQLite opens it.
+
+    SQLite keeps its write-ahead log beside each *name* (`<name>-wal`), so two names for
+    one file give two logs for one database: writes through one are invisible to the
+    other (two sends would each mail the whole list) and the file can be corrupted.  A
+    symlink is safe: SQLite and the send lock both follow it to the one real file.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return  # not there yet (or unreadable: connecting says why)
+    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+        raise SubscriberError(
+            f"{shown}: this database file has {st.st_nlink} hard links (other names for the "
+            "same file); SQLite keeps a separate journal per name, so sharing it that way can "
+            "mail the list twice or corrupt it. Keep one name and point the other workspaces at "
+            'it with `database = "/full/path/newsletter.db"` or a symlink (`ln -s`)'
+        )
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
