@@ -121,6 +121,9 @@ def test_a_worker_killed_on_its_own_stops_the_send_with_a_clear_line(send_ws):
         assert "a send process killed by signal 9" in output and "Traceback" not in output
         assert "run the same command again to resume" in output
         assert len(server.received) < len(emails)
+        said = int(re.search(r"(\d+) sent, ", output).group(1))
+        journaled = int(re.search(r"sent +(\d+)", send_status(send_ws)).group(1))
+        assert said == journaled, "the summary counts the killed worker's messages too"
         final = start_send(send_ws, server)
         output, _ = final.communicate(timeout=120)
     assert final.returncode == 0, output
@@ -203,3 +206,25 @@ def test_a_fork_that_fails_is_one_clear_error_and_nothing_is_sent(send_ws, monke
             send_issue(send_ws.issue, settings)
         assert server.received == []
     assert "not sent    20" in send_status(send_ws)
+
+
+def test_subscribers_added_during_a_send_wait_for_the_next_run(send_ws):
+    """The send mails the list as confirmed; those added meanwhile are left, then sent once."""
+    emails = send_ws.add_many(1200)  # more than a batch (500) per worker: the list is read again
+    added = [f"late{i:03d}@example.net" for i in range(30)]
+
+    def add_late(kept: int) -> None:
+        if kept == 20:
+            with send_ws.store() as store:
+                for email in added:
+                    store.upsert(email, "Late Reader")
+
+    handler = RecordingHandler(on_accept=add_late)
+    with smtp_server(handler=handler) as server:
+        settings = send_ws.with_server(server.host, server.port, processes=2, connections=2)
+        first = send_issue(send_ws.issue, settings)
+        assert first.sent == 1200 and first.left == 30
+        assert set(handler.by_recipient()) == set(emails)
+        second = send_issue(send_ws.issue, settings)
+    assert second.sent == 30 and second.left == 0
+    assert handler.by_recipient() == {e: 1 for e in emails + added}

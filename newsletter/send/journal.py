@@ -113,11 +113,14 @@ class DeliveryJournal:
         limit: int | None = None,
         resend_unknown: bool = False,
         part: tuple[int, int] = (0, 1),
+        up_to: int | None = None,
     ) -> Iterator[Recipient]:
         """Active subscribers not yet sent this issue, in list order, read a batch at a time.
 
         Those whose outcome is unknown are left out unless `resend_unknown`.  `part`
         (k, n): only subscribers whose id is k modulo n, one worker process's share.
+        `up_to`: only subscribers whose id is at most this (`last_id()` when the send
+        started): the list the editor confirmed, not people an import adds meanwhile.
         """
         last, given = 0, 0
         query = _UNSENT.format(done="('sent')" if resend_unknown else "('sent', 'unknown')")
@@ -125,7 +128,7 @@ class DeliveryJournal:
         while limit is None or given < limit:
             size = batch if limit is None else min(batch, limit - given)
             with self._lock:  # the writer's threads share this connection
-                params = (last, n, k, self.issue_id, size)
+                params = (last, _NO_ID_LIMIT if up_to is None else up_to, n, k, self.issue_id, size)
                 rows = self._reading(lambda p=params: self.conn.execute(query, p).fetchall())
             for _, email, name, fields in rows:
                 yield Recipient(email=email, name=name, fields=json.loads(fields))
@@ -133,6 +136,12 @@ class DeliveryJournal:
             if len(rows) < size:
                 return
             last = rows[-1][0]
+
+    def last_id(self) -> int:
+        """The highest subscriber id now (0 for an empty list): where a send's list ends."""
+        return self._reading(
+            lambda: self.conn.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
+        )
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
@@ -310,9 +319,10 @@ def _lock_note(fd: int) -> str:
         return ""
 
 
+_NO_ID_LIMIT = 2**63 - 1  # SQLite's largest integer
 _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields FROM subscribers s
-WHERE s.status = 'active' AND s.id > ? AND s.id % ? = ?
+WHERE s.status = 'active' AND s.id > ? AND s.id <= ? AND s.id % ? = ?
   AND NOT EXISTS (SELECT 1 FROM deliveries d
                   WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})
 ORDER BY s.id LIMIT ?

@@ -89,6 +89,11 @@ class SharedBoard:
         self._cells[base + 1] = failed
         self._cells[base + 2] = in_a_row
 
+    def counts_of(self, row: int) -> tuple[int, int]:
+        """Sent and failed, as one process last posted them."""
+        base = 1 + _SLOTS * row
+        return self._cells[base], self._cells[base + 1]
+
     def in_a_row(self) -> int:
         return sum(self._column(2))
 
@@ -106,12 +111,13 @@ def spread(
     *,
     total: int,
     on_progress: Callable[[SendProgress], None] | None = None,
-    lost: Callable[[int, str], T],
+    lost: Callable[[int, str, tuple[int, int]], T],
 ) -> list[T]:
     """Run `work(k, board)` in `processes` forked workers; their results, in order.
 
-    A worker that dies without a result (killed, say) gets `lost(k, why)` instead,
-    and stops the others.  See the module doc for signals and the board.
+    A worker that dies without a result (killed, say) gets `lost(k, why, (sent, failed))`
+    instead, with the counts it last posted on the board, and stops the others.  See the
+    module doc for signals and the board.
     """
     board = SharedBoard(processes)
     started = time.monotonic()
@@ -151,7 +157,7 @@ def _collect(
     chunks: dict[int, list[bytes]],
     results: dict[int, T],
     board: SharedBoard,
-    lost: Callable[[int, str], T],
+    lost: Callable[[int, str, tuple[int, int]], T],
 ) -> None:
     """Read what the workers wrote within a tick; take the results of those that ended."""
     readable, _, _ = select.select([fd for _, fd in workers.values()], [], [], _TICK)
@@ -170,7 +176,7 @@ def _collect(
             results[k] = pickle.loads(b"".join(chunks[fd]))
         except Exception:  # no (whole) result: the worker died
             board.stop()
-            results[k] = lost(k, _death(status))
+            results[k] = lost(k, _death(status), board.counts_of(k))
 
 
 def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable) -> tuple[int, int]:

@@ -166,6 +166,7 @@ def _run(
 ) -> SendSummary:
     """One run over the journal's unsent recipients; `recovery` None: a dry run."""
     dry_run = recovery is None
+    up_to = journal.last_id()  # the list as confirmed: later additions wait for the next run
     before = journal.counts(first=0)
     todo = before.unsent + (before.unknown if resend_unknown else 0)
     total = todo if limit is None else min(limit, todo)
@@ -182,6 +183,7 @@ def _run(
                 total,
                 on_progress,
                 resend_unknown=resend_unknown,
+                up_to=up_to,
             )
     else:
         run = SendRun(
@@ -193,7 +195,7 @@ def _run(
             on_progress,
             recovery=recovery,
         )
-        run.execute(journal.unsent(limit=limit, resend_unknown=resend_unknown))
+        run.execute(journal.unsent(limit=limit, resend_unknown=resend_unknown, up_to=up_to))
         result = run.result()
     elapsed = monotonic() - started
     if dry_run:
@@ -228,6 +230,7 @@ def _run_in_processes(
     on_progress: ProgressCallback | None,
     *,
     resend_unknown: bool,
+    up_to: int,
 ) -> RunResult:
     """The run spread over `processes` workers, each over its own part of the list."""
     from newsletter.send.processes import SharedBoard, spread
@@ -241,17 +244,19 @@ def _run_in_processes(
         part = recovery.part(k, processes)
         try:
             run = SendRun(composer, transport, own, journal, total, recovery=part, board=board)
-            run.execute(journal.unsent(resend_unknown=resend_unknown, part=(k, processes)))
+            mine = journal.unsent(resend_unknown=resend_unknown, part=(k, processes), up_to=up_to)
+            run.execute(mine)
             return run.result(), part.saved, part.unsaved
         finally:
             journal.close()
 
-    def lost(k: int, why: str) -> tuple[RunResult, int, list[str]]:
+    def lost(k: int, why: str, counts: tuple[int, int]) -> tuple[RunResult, int, list[str]]:
         stop = (
             f"a send process {why}; the messages it had in flight may have gone out, "
             "the others are in the journal; run the same command again to resume"
         )
-        return RunResult(stopped=stop, stopped_at=monotonic()), 0, []
+        sent, failed = counts  # as it last posted them: each `sent` one is journaled
+        return RunResult(sent=sent, failed=failed, stopped=stop, stopped_at=monotonic()), 0, []
 
     outcomes = spread(processes, work, total=total, on_progress=on_progress, lost=lost)
     for _, saved, unsaved in outcomes:
