@@ -12,6 +12,8 @@ records every accepted message and replays scripted faults at RCPT or DATA:
   "drip"      the reply comes as `250-` continuation lines, one every 0.2 s, for
               `drip_seconds`, then the real reply: a server that never finishes answering
   "trickle"   at RCPT: one line of reply, a byte every 0.2 s for `drip_seconds`
+  "hangup"    at RCPT: accept the recipient, then answer DATA's 354 and close the
+              connection at once, before reading the message (a relay that dies there)
   "poison"    at DATA: answer 451, and answer 503 to the session's next MAIL unless
               the client sent RSET first (aiosmtpd-like after a failed end of data)
 
@@ -33,7 +35,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 USER, PASSWORD = "editor", "correct horse battery staple"
 
@@ -123,6 +125,9 @@ class RecordingHandler:
         if fault == "trickle":
             await self._drip(server, line=False)
             return "OK"
+        if fault == "hangup":
+            session.hang_up_at_data = True
+            fault = None
         if fault:
             return fault
         envelope.rcpt_tos.append(address)
@@ -168,6 +173,28 @@ class RecordingHandler:
         while loop.time() < end and not server.transport.is_closing():
             server.transport.write(bytes([next(pieces)]) if not line else next(pieces))
             await asyncio.sleep(0.2)
+
+
+class _FaultySMTP(SMTP):
+    """aiosmtpd's session, able to hang up right after its 354 (the "hangup" fault)."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if getattr(self.session, "hang_up_at_data", False) and self.envelope.rcpt_tos:
+            self.session.hang_up_at_data = False
+            # The 354 and the FIN in one segment (corked), as from a relay that dies right
+            # there, so the client has both before it can write the message's end.
+            raw = self.transport.get_extra_info("socket")
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            raw.shutdown(socket.SHUT_RDWR)
+            self.transport.close()
+            return
+        await super().smtp_DATA(arg)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _FaultySMTP(self.handler, **self.SMTP_kwargs)
 
 
 @dataclass
@@ -227,7 +254,7 @@ def smtp_server(
         kwargs["ssl_context"] = implicit_tls
     if auth:
         kwargs.update(authenticator=_authenticator(password), auth_require_tls=starttls is not None)
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+    controller = _Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:
         yield Server("127.0.0.1", port, handler)

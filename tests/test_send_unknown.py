@@ -51,6 +51,22 @@ def test_five_percent_lost_replies_give_every_reader_exactly_one_copy(send_ws, p
     assert (again.sent, again.unknown, again.skipped) == (0, 0, 380)
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_relay_hanging_up_after_its_354_is_retried_not_unknown(send_ws, pipelining):
+    """Closed right after DATA's 354, before the message: an ordinary retry, one copy each."""
+    emails = send_ws.add_many(400)
+    hung = set(random.Random(9).sample(emails, 20))
+    handler = RecordingHandler(pipelining=pipelining)
+    for email in hung:
+        handler.fail(email, "rcpt", "hangup")
+    with smtp_server(handler=handler) as server:
+        first = send(send_ws, server, connections=3)
+    assert (first.sent, first.unknown, first.failed) == (400, 0, 0)
+    assert first.retries == 20
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert all(handler.attempts[e] == 2 for e in hung)
+
+
 def test_resend_unknown_sends_those_recipients_again_once(send_ws):
     """`resend_unknown` is the editor's explicit choice: each unknown recipient gets one more try."""
     emails = send_ws.add_many(6)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hmac
 import re
+import select
 import smtplib
 import socket
 import ssl
@@ -23,7 +24,7 @@ import time
 
 from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
-from newsletter.mail.wire import wire_bytes
+from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.transport import (
     ConnectionLost,
     OutcomeUnknown,
@@ -113,6 +114,8 @@ class SmtpTransport:
                 timeout=smtp.timeout,
             )
         client.data_timeout = self.smtp.data_timeout
+        if client.sock is not None:  # the final `.` goes in a write of its own: send it at once
+            client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return client
 
     def _context(self) -> ssl.SSLContext:
@@ -347,7 +350,12 @@ class _PipeliningClient(smtplib.SMTP):
                 self.getreply()
             self._reset_after(refused[0])
             raise failure(*refused, stage="rcpt" if replies.index(refused) == 1 else "mail")
-        self.send(wire_bytes(data))
+        wire = wire_bytes(data)
+        self.send(memoryview(wire)[: -len(END_OF_DATA)])  # all but the final `.` line
+        if self._hung_up():  # the final `.` is not out: the relay cannot have the message
+            self.close()
+            raise ConnectionLost("connection closed by the server before the end of the message")
+        self.send(END_OF_DATA)
         self._reply_deadline = self.data_timeout
         try:
             reply = self.getreply()
@@ -366,6 +374,20 @@ class _PipeliningClient(smtplib.SMTP):
         if reply[0] != 250:
             self._reset_after(reply[0])
             raise failure(*reply, stage="data")
+
+    def _hung_up(self) -> bool:
+        """Has the server closed the connection (or spoken out of turn) during the message?
+
+        Looked at without waiting, just before the final `.`, which goes in a write of its
+        own: a relay that hung up after its 354 is then an ordinary retry (the write or this
+        look sees it gone), not an unknown outcome.  One that hangs up later, after the `.`
+        may have reached it, is still unknown.
+        """
+        if self.sock is None:
+            return True
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
 
     def _reset_after(self, code: int) -> None:
         """RSET after a failed transaction, so the next one starts clean; on any doubt, hang up."""
