@@ -19,7 +19,7 @@ What happens on failure:
   auth, TLS, nothing listening   the run stops at once with one message naming host:port
   many failed recipients in a row  the run pauses itself (smtp.max_consecutive_failures);
                                  unknown outcomes count as failures
-  Ctrl-C, SIGTERM                no new message; those in flight get smtp.timeout for their
+  Ctrl-C, SIGTERM, SIGHUP       no new message; those in flight get smtp.timeout for their
                                  reply, then are recorded `unknown`
   journal write fails            the run stops at once; accepted messages not journaled
   (disk full, I/O error)         go to the recovery file, which the next run records first
