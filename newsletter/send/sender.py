@@ -20,7 +20,8 @@ What happens on failure:
   many failed recipients in a row  the run pauses itself (smtp.max_consecutive_failures);
                                  unknown outcomes count as failures
   Ctrl-C, SIGTERM, SIGHUP       no new message; those in flight get smtp.timeout for their
-                                 reply, then are recorded `unknown`
+                                 reply, then are recorded `unknown`; answered ones whose
+                                 journal write still waits go to the recovery file
   journal write fails            the run stops at once; accepted messages not journaled
   (disk full, I/O error)         go to the recovery file, which the next run records first
 A re-run skips everyone already sent (or unknown) and tries the others again.
