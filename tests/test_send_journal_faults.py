@@ -6,10 +6,12 @@ import contextlib
 import csv
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +21,7 @@ import pytest
 from newsletter.config import load_settings
 from newsletter.errors import DeliveryError
 from newsletter.send.journal import DeliveryJournal, JournalWriteError, open_journal, send_lock
-from newsletter.send.recovery import recovery_path
+from newsletter.send.recovery import read_recovery, recovery_path
 from newsletter.send.sender import send_issue
 from newsletter.send.status import delivery_status
 from newsletter.subscribers.csv_import import import_csv
@@ -28,6 +30,7 @@ from newsletter.subscribers.store import open_store
 from tests.bounce_messages import dsn, write_mbox
 from tests.send_workspace import SETTINGS
 from tests.smtp_server import RecordingHandler, smtp_server
+from tests.test_send_resume import start_send, wait_for
 
 pytest_plugins = ["tests.send_fixtures"]
 
@@ -145,6 +148,40 @@ def test_an_import_hammering_the_database_during_a_send_loses_nothing(send_ws, t
     assert summary.stopped is None and summary.sent == 300
     assert handler.by_recipient() == {e: 1 for e in emails}
     assert set(statuses(send_ws.database).values()) == {"sent"}
+
+
+@pytest.mark.parametrize("connections", [1, 4], ids=["one process", "worker processes"])
+def test_ctrl_c_twice_while_the_journal_waits_for_a_busy_database_mails_nobody_twice(
+    send_ws, connections
+):
+    """Ctrl-C twice while a write batch holds the database: accepted messages kept, none resent."""
+    emails = send_ws.add_many(300)
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as server:
+        process = start_send(send_ws, server, "--rate", "100", "--connections", str(connections))
+        wait_for(lambda: len(server.received) >= 30)
+        holder = sqlite3.connect(send_ws.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # an import's batch, say: every journal write waits
+        try:
+            accepted = len(server.received)
+            wait_for(lambda: len(server.received) > accepted)  # answered, not yet journaled
+            time.sleep(0.3)
+            process.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+            process.send_signal(signal.SIGINT)  # stop waiting for the messages in flight
+            output, _ = process.communicate(timeout=30)
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        assert process.returncode == 130, output
+        assert "Traceback" not in output and "internal error" not in output
+        saved = read_recovery(send_ws.database)
+        assert saved and {status for _, _, status, _ in saved} == {"sent"}
+        resumed = start_send(send_ws, server)
+        output, _ = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, output
+    assert f"Recorded {len(saved)} delivery(ies) from the last run's recovery file" in output
+    assert handler.by_recipient() == {e: 1 for e in emails}
 
 
 @pytest.fixture

@@ -336,17 +336,22 @@ def _warn_about(settings) -> None:
 
 @contextlib.contextmanager
 def _sigterm_as_interrupt():
-    """A `kill` (SIGTERM) stops the send as Ctrl-C does: messages in flight finish, recorded."""
+    """A `kill` (SIGTERM) stops the send as Ctrl-C does: messages in flight finish, recorded.
+
+    So does SIGHUP (the terminal closed, an ssh session dropped): by default it would kill
+    the send at once, and the messages in flight would go out again on the re-run.
+    """
     import signal
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 class _Progress:

@@ -17,12 +17,12 @@ would pause one process), and a stop flag: when one process stops (a pause,
 a journal error, a refused login), the others stop within 0.05 s.
 
 Signals: the workers run in their own process group, so a Ctrl-C at the
-terminal reaches only the parent, which passes each Ctrl-C (or SIGTERM) on to
-every worker: the first lets the messages in flight finish and be recorded, a
-second stops waiting for them.  If the parent dies (kill -9), the kernel
-kills the workers too (PR_SET_PDEATHSIG), so nothing goes on mailing behind
-the editor's back; a worker that dies on its own stops the others, and the
-summary says so.
+terminal reaches only the parent, which passes each Ctrl-C (or SIGTERM, or the
+SIGHUP of a closed terminal) on to every worker: the first lets the messages
+in flight finish and be recorded, a second stops waiting for them.  If the
+parent dies (kill -9), the kernel kills the workers too (PR_SET_PDEATHSIG), so
+nothing goes on mailing behind the editor's back; a worker that dies on its
+own stops the others, and the summary says so.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ Work = Callable[[int, "SharedBoard"], T]
 _SLOTS = 3  # per process: sent, failed (or unknown), failures in a row
 _TICK = 0.1  # seconds between the parent's looks at the board (progress, exits)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_PASSED_ON = {signal.SIGINT, signal.SIGTERM}  # what the parent passes on to its workers
+# What the parent passes on to its workers (as SIGINT): SIGHUP too, since the workers, in a
+# group of their own, never get the terminal's hang-up, and the parent must not die of it.
+_PASSED_ON = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def processes_for(wanted: int, connections: int) -> int:
@@ -229,13 +231,13 @@ def _become_worker(parent: int, prctl: Callable) -> None:
     prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl: do not send on alone
         os._exit(1)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    for signum in _PASSED_ON:  # not the parent's handler, which would pass it on again
+        signal.signal(signum, signal.default_int_handler)
 
 
 @contextlib.contextmanager
 def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> Iterator[None]:
-    """While the workers run: each Ctrl-C or SIGTERM to the parent goes to every worker.
+    """While the workers run: each Ctrl-C, SIGTERM or SIGHUP to the parent goes to every worker.
 
     The board is stopped too, so a worker forked after the signal stops as well.
     """
@@ -246,7 +248,7 @@ def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> It
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGINT)
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, forward) for s in _PASSED_ON}
     try:
         yield
     finally:

@@ -19,8 +19,9 @@ What happens on failure:
   auth, TLS, nothing listening   the run stops at once with one message naming host:port
   many failed recipients in a row  the run pauses itself (smtp.max_consecutive_failures);
                                  unknown outcomes count as failures
-  Ctrl-C, SIGTERM                no new message; those in flight get smtp.timeout for their
-                                 reply, then are recorded `unknown`
+  Ctrl-C, SIGTERM, SIGHUP       no new message; those in flight get smtp.timeout for their
+                                 reply, then are recorded `unknown`; answered ones whose
+                                 journal write still waits go to the recovery file
   journal write fails            the run stops at once; accepted messages not journaled
   (disk full, I/O error)         go to the recovery file, which the next run records first
 A re-run skips everyone already sent (or unknown) and tries the others again.

@@ -11,7 +11,9 @@ A message whose reply was lost after its final `.` is recorded `unknown` at
 once and never tried again in this run; it counts as a failure towards
 `max_consecutive_failures`, so a relay that drops after every message pauses
 the run within a few messages.  A journal write that fails stops the run at
-once; what the relay accepted meanwhile goes to the recovery file.
+once; what the relay accepted meanwhile goes to the recovery file.  So does
+a message answered whose journal write still waits for a busy database when
+an interrupted run stops waiting: the run ends before that write would.
 
 A run may be one of several sending one issue at once, each in its own worker
 process over its own part of the list (processes.py).  They then share a
@@ -168,6 +170,8 @@ class SendRun:
         self.unknown = self.bounced = 0
         self.journal_error: str | None = None  # the journal write that stopped the run
         self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
+        # worker -> (address, status, Message-ID): accepted (or unknown), journal write under way
+        self._recording: dict[int, tuple[str, str, str]] = {}
         self.accepted_any = False
         self.failures: list[Failure] = []
         self.reasons: Counter[str] = Counter()
@@ -219,8 +223,25 @@ class SendRun:
         with self._lock:
             abandoned = list(self._in_flight.values())
             self._in_flight.clear()
+            unrecorded = list(self._recording.values())
+            self._recording.clear()
+        self._keep_unrecorded(unrecorded)
         for email, message_id in abandoned:
             self._unknown(email, message_id, 1, "interrupted while waiting for the relay's reply")
+
+    def _keep_unrecorded(self, unrecorded: list[tuple[str, str, str]]) -> None:
+        """Messages the relay answered whose journal write still waits (the database busy
+        with an import, say) when the run stops waiting: the run ends before those writes,
+        so each goes to the recovery file, which the next run records before it sends."""
+        if self.journal is None or self.recovery is None:
+            return
+        for email, status, message_id in unrecorded:
+            self.recovery.save(self.journal.issue_id, email, status, message_id)
+            with self._lock:
+                if status == "sent":
+                    self.sent += 1
+                else:
+                    self.unknown += 1
 
     def result(self) -> RunResult:
         """What this run did, as a frozen value (once it has ended)."""
@@ -344,15 +365,23 @@ class SendRun:
     def _record(self, email: str, status: str, error: str = "", message_id: str = "") -> None:
         if self.journal is None:
             return
+        me, accepted = threading.get_ident(), status in ("sent", "unknown")
+        if accepted:  # until committed, an interrupted run must not forget it
+            with self._lock:
+                self._recording[me] = (email, status, message_id)
         try:
             self.journal.record(email, status, attempts=1, error=error, message_id=message_id)
         except JournalWriteError as e:
-            if status in ("sent", "unknown") and self.recovery is not None:
+            if accepted and self.recovery is not None:
                 self.recovery.save(self.journal.issue_id, email, status, message_id)
             with self._lock:
                 if self.journal_error is None:
                     self.journal_error = str(e)
             self._halt(str(e))
+        finally:
+            if accepted:
+                with self._lock:
+                    self._recording.pop(me, None)
 
     def _sent(self, email: str, message_id: str) -> None:
         self._record(email, "sent", message_id=message_id)  # committed before anything else
