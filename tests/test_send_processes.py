@@ -228,3 +228,25 @@ def test_subscribers_added_during_a_send_wait_for_the_next_run(send_ws):
         second = send_issue(send_ws.issue, settings)
     assert second.sent == 30 and second.left == 0
     assert handler.by_recipient() == {e: 1 for e in emails + added}
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_reader_who_unsubscribes_during_a_slow_send_is_not_mailed_by_it(send_ws, processes):
+    """Rate-limited, the list is read again each second: an unsubscribe mid-send is honoured."""
+    emails = send_ws.add_many(60)
+    leaving = emails[-4:]  # in the first batch read, reached only seconds later
+
+    def unsubscribe(kept: int) -> None:
+        if kept == 3:
+            with send_ws.store() as store:
+                for email in leaving:
+                    store.set_status(email, "unsubscribed")
+
+    handler = RecordingHandler(on_accept=unsubscribe)
+    with smtp_server(handler=handler) as server:
+        settings = send_ws.with_server(
+            server.host, server.port, processes=processes, connections=2, rate=30.0
+        )
+        summary = send_issue(send_ws.issue, settings)
+    assert summary.sent == 56 and not summary.stopped
+    assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}

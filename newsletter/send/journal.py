@@ -39,6 +39,7 @@ from newsletter.subscribers.database import is_busy, open_database
 from newsletter.subscribers.store import SubscriberStore
 
 PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
+FRESH_FOR = 1.0  # seconds a batch of the list is used before the rest is read again
 FIRST_PAUSE, LONGEST_PAUSE = 0.0001, 0.02  # seconds between tries: doubling from, up to
 
 
@@ -121,6 +122,9 @@ class DeliveryJournal:
         (k, n): only subscribers whose id is k modulo n, one worker process's share.
         `up_to`: only subscribers whose id is at most this (`last_id()` when the send
         started): the list the editor confirmed, not people an import adds meanwhile.
+        A batch is used for `FRESH_FOR` seconds at most (a slow, rate-limited send), then
+        the rest is read again: a reader who unsubscribes during a send is not mailed by it
+        once that second has passed.
         """
         last, given = 0, 0
         query = _UNSENT.format(done="('sent')" if resend_unknown else "('sent', 'unknown')")
@@ -130,12 +134,15 @@ class DeliveryJournal:
             with self._lock:  # the writer's threads share this connection
                 params = (last, _NO_ID_LIMIT if up_to is None else up_to, n, k, self.issue_id, size)
                 rows = self._reading(lambda p=params: self.conn.execute(query, p).fetchall())
-            for _, email, name, fields in rows:
+            read_at = time.monotonic()
+            for number, email, name, fields in rows:
+                if time.monotonic() - read_at > FRESH_FOR:
+                    break  # statuses may have changed meanwhile (an unsubscribe): read on anew
                 yield Recipient(email=email, name=name, fields=json.loads(fields))
-            given += len(rows)
-            if len(rows) < size:
-                return
-            last = rows[-1][0]
+                given, last = given + 1, number
+            else:
+                if len(rows) < size:
+                    return
 
     def last_id(self) -> int:
         """The highest subscriber id now (0 for an empty list): where a send's list ends."""

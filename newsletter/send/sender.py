@@ -147,7 +147,9 @@ def send_issue(
                 )
             if summary.journal_failed:
                 summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
-            return replace(summary, recovered=recovered)
+            # What the recovery file holds was accepted: not "left", though not journaled yet.
+            left = max(0, summary.left - recovery.saved)
+            return replace(summary, recovered=recovered, left=left)
     finally:
         journal.close()
 
