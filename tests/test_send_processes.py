@@ -250,3 +250,26 @@ def test_a_reader_who_unsubscribes_during_a_slow_send_is_not_mailed_by_it(send_w
         summary = send_issue(send_ws.issue, settings)
     assert summary.sent == 56 and not summary.stopped
     assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}
+
+
+@pytest.mark.slow
+def test_an_unsubscribe_during_a_send_slower_than_its_connections_is_honoured(send_ws):
+    """rate 1/s over 4 connections: a reader is taken only when their slot is due (reader 5's
+    at 4 s), so one who unsubscribes at 1 s is not mailed, though the list was read at 0 s."""
+    emails = send_ws.add_many(8)
+    leaving = [emails[4], emails[7]]
+
+    def unsubscribe(kept: int) -> None:
+        if kept == 2:
+            with send_ws.store() as store:
+                for email in leaving:
+                    store.set_status(email, "unsubscribed")
+
+    handler = RecordingHandler(on_accept=unsubscribe)
+    with smtp_server(handler=handler) as server:
+        settings = send_ws.with_server(
+            server.host, server.port, processes=1, connections=4, rate=1.0
+        )
+        summary = send_issue(send_ws.issue, settings)
+    assert summary.sent == 6 and not summary.stopped
+    assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}

@@ -152,14 +152,13 @@ class DeliveryJournal:
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
-        row = self._reading(
-            lambda: self.conn.execute(
-                "SELECT 1 FROM subscribers s WHERE s.email = ? AND s.status = 'active' AND NOT "
-                "EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = ? AND d.email = s.email "
-                "AND d.status IN ('sent', 'unknown'))",
-                (email, self.issue_id),
-            ).fetchone()
+        query = (
+            "SELECT 1 FROM subscribers s WHERE s.email = ? AND s.status = 'active' AND NOT "
+            "EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = ? AND d.email = s.email "
+            "AND d.status IN ('sent', 'unknown'))"
         )
+        with self._lock:  # the writer's threads share this connection
+            row = self._reading(lambda: self.conn.execute(query, (email, self.issue_id)).fetchone())
         return row is not None
 
     def record(

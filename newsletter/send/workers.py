@@ -281,7 +281,9 @@ class SendRun:
     def _work(self, done: threading.Event) -> None:
         connection: Connection | None = None
         try:
-            while (turn := self._next()) is not None:
+            # The rate limit's slot is waited for before a recipient is taken, so whoever is
+            # taken is sent at once: an unsubscribe during a slow send is not missed.
+            while not self._paced() and (turn := self._next()) is not None:
                 if isinstance(turn, float):
                     self.stop.wait(turn)
                 elif isinstance(turn, _Retry):
@@ -306,34 +308,45 @@ class SendRun:
         except HeaderValueError as e:
             self._failed(recipient.email, "", attempt, str(e))
             return connection
-        wait = self.limiter.delay()
-        if wait and self.stop.wait(wait):
-            return connection
+        if (
+            attempt > 1
+            and self.journal is not None
+            and not self.journal.would_send(recipient.email)
+        ):
+            return connection  # a retry for someone who left the list (or was sent) meanwhile
         if connection is None and (connection := self._connect()) is None:
             return None  # the run stops; this recipient stays unsent
         me = threading.get_ident()
         with self._lock:
             self._in_flight[me] = (recipient.email, message.message_id)
+        # Answered, the message leaves `_in_flight`: a refused one here, an accepted one (or
+        # unknown) in `_record`, in the same hold of the lock that marks it being recorded,
+        # so an interrupted run always finds it in one of the two (_let_in_flight_finish).
         try:
-            try:
-                connection.send(self.composer.envelope_from, message.recipient, message.data)
-            finally:  # answered: from here this worker records it (see _let_in_flight_finish)
-                self._settle(me)
+            connection.send(self.composer.envelope_from, message.recipient, message.data)
         except OutcomeUnknown as e:
             self._unknown(recipient.email, message.message_id, attempt, e.reason)
             return None
         except (TemporaryFailure, ConnectionLost) as e:
+            self._settle(me)
             self._retry_later(recipient, message.message_id, attempt, e.reason)
             return None if isinstance(e, ConnectionLost) else connection
         except PermanentFailure as e:
+            self._settle(me)
             self._failed(recipient.email, message.message_id, attempt, e.reason)
             if e.bad_address:
                 self._bounced(recipient.email)
         except NewsletterError as e:  # an unwritable outbox, say
+            self._settle(me)
             self._halt(str(e))
         else:
             self._sent(recipient.email, message.message_id)
         return connection
+
+    def _paced(self) -> bool:
+        """Wait for the rate limit's next slot; True if the run stopped meanwhile."""
+        wait = self.limiter.delay()
+        return bool(wait) and self.stop.wait(wait)
 
     def _settle(self, worker: int) -> None:
         """This worker's message is answered (or failed): the interrupted run need not guess."""
@@ -363,12 +376,13 @@ class SendRun:
         return None
 
     def _record(self, email: str, status: str, error: str = "", message_id: str = "") -> None:
+        me, accepted = threading.get_ident(), status in ("sent", "unknown")
+        with self._lock:  # out of flight and into recording at once (see _attempt)
+            self._in_flight.pop(me, None)
+            if accepted and self.journal is not None:  # until committed, not to be forgotten
+                self._recording[me] = (email, status, message_id)
         if self.journal is None:
             return
-        me, accepted = threading.get_ident(), status in ("sent", "unknown")
-        if accepted:  # until committed, an interrupted run must not forget it
-            with self._lock:
-                self._recording[me] = (email, status, message_id)
         try:
             self.journal.record(email, status, attempts=1, error=error, message_id=message_id)
         except JournalWriteError as e:
