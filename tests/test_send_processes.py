@@ -273,3 +273,40 @@ def test_an_unsubscribe_during_a_send_slower_than_its_connections_is_honoured(se
         summary = send_issue(send_ws.issue, settings)
     assert summary.sent == 6 and not summary.stopped
     assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}
+
+
+def test_a_worker_parts_lines_are_counted_from_the_file(tmp_path):
+    """What a worker left in its part is counted from disk (for a worker that died unheard)."""
+    with RecoveryFile(tmp_path / "newsletter.db") as recovery:
+        part = recovery.part(1, 2)
+        part.save("2026-W48", "a@example.org", "sent", "<a@example.org>")
+        part.save("2026-W48", "b@example.org", "unknown", "<b@example.org>")
+        assert recovery.part(1, 2).written() == 2 and recovery.part(0, 2).written() == 0
+
+
+def test_the_send_covers_the_list_counted_for_the_prompt(send_ws):
+    """`up_to` from the status read before the prompt: those who joined after are not mailed."""
+    from newsletter.send.status import delivery_status
+
+    emails = send_ws.add_many(5)
+    state = delivery_status(send_ws.issue, send_ws.settings)  # what the prompt counted
+    with send_ws.store() as store:
+        store.upsert("joined.later@example.net", "Later")
+    with smtp_server() as server:
+        settings = send_ws.with_server(server.host, server.port)
+        summary = send_issue(send_ws.issue, settings, up_to=state.last_id)
+    assert server.handler.by_recipient() == {e: 1 for e in emails}
+    assert summary.sent == 5 and summary.left == 1
+
+
+def test_an_address_saved_twice_in_the_recovery_file_counts_once(send_ws):
+    """--status counts a recovery line repeated (an interrupt, then the failed write) once."""
+    from newsletter.send.recovery import recovery_path
+    from newsletter.send.status import delivery_status
+
+    emails = send_ws.add_many(3)
+    line = f"2026-W48\t{emails[0]}\tsent\t<x@example.org>\n"
+    recovery_path(send_ws.database).write_text(line * 2)
+    state = delivery_status(send_ws.issue, send_ws.settings)
+    assert state.recovering == 1
+    assert (state.counts.sent, state.counts.unsent) == (1, 2)

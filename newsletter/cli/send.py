@@ -203,6 +203,7 @@ def _send(issue: Path, settings, limit: int | None, yes: bool, resend_unknown: b
             password=password,
             on_progress=progress.update,
             resend_unknown=resend_unknown,
+            up_to=state.last_id,  # the list counted in the prompt, not who joined since
         )
     if summary.stopped and not (
         summary.sent or summary.failed or summary.unknown or summary.interrupted

@@ -9,8 +9,8 @@ after the server's reply: a killed send loses nothing, and a re-run skips
 everyone already sent.  Active subscribers without a row are pending too:
 nobody has tried them yet.
 
-A write that finds the database busy (an import commits a batch at least every
-second, another worker process commits its own messages) waits and tries again
+A write that finds the database busy (an import commits a batch every
+quarter of a second, another worker process commits its own messages) waits and tries again
 for `patience` seconds: first after a tenth of a millisecond, doubling up to
 20 ms.  The journal does this waiting itself (its connection's own busy
 timeout is off): SQLite's would sleep a whole millisecond or more at the first

@@ -147,9 +147,10 @@ def spread(
             for pid in workers:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGINT)
-            for pid in workers:
+            for pid, (_, fd) in workers.items():
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
+                os.close(fd)
             raise
     return [results[k] for k in range(processes)]
 

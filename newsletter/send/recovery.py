@@ -83,6 +83,16 @@ class RecoveryFile:
         piece._offset, piece._end = RESERVED * k // parts, RESERVED * (k + 1) // parts
         return piece
 
+    def written(self) -> int:
+        """How many lines this part holds on disk (for a worker that died before saying)."""
+        if self._fd is None:
+            return 0
+        try:
+            data = os.pread(self._fd, self._end - self._offset, self._offset)
+        except OSError:
+            return 0
+        return data.split(b"\0", 1)[0].count(b"\n")
+
     def absorb(self, saved: int, unsaved: list[str]) -> None:
         """Count what a worker process's part kept (and could not keep)."""
         self.saved += saved

@@ -40,7 +40,7 @@ from newsletter.mail.list_message import prepare_issue
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
 from newsletter.send.transport import Transport
-from newsletter.send.workers import RunResult, SendProgress, SendRun
+from newsletter.send.workers import INTERRUPTED, RunResult, SendProgress, SendRun
 
 __all__ = ["SendProgress", "SendSummary", "send_issue"]
 
@@ -90,8 +90,12 @@ def send_issue(
     transport: Transport | None = None,
     on_progress: ProgressCallback | None = None,
     resend_unknown: bool = False,
+    up_to: int | None = None,
 ) -> SendSummary:
     """Send the issue in `folder` to the list (`dry_run`: write its outbox); see the module doc.
+
+    `up_to`: the highest subscriber id of the list the editor confirmed (IssueStatus.last_id,
+    read before the prompt); None: the list as it is when the send starts.
 
     `transport` defaults to the SMTP relay of `settings.smtp` with `password`
     (or NEWSLETTER_SMTP_PASSWORD); a dry run always writes files, records
@@ -144,6 +148,7 @@ def send_issue(
                     resend_unknown=resend_unknown,
                     processes=processes,
                     database=database,
+                    up_to=up_to,
                 )
             if summary.journal_failed:
                 summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
@@ -166,10 +171,12 @@ def _run(
     resend_unknown: bool = False,
     processes: int = 1,
     database: Path | None = None,
+    up_to: int | None = None,
 ) -> SendSummary:
     """One run over the journal's unsent recipients; `recovery` None: a dry run."""
     dry_run = recovery is None
-    up_to = journal.last_id()  # the list as confirmed: later additions wait for the next run
+    if up_to is None:  # the list as confirmed: later additions wait for the next run
+        up_to = journal.last_id()
     before = journal.counts(first=0)
     todo = before.unsent + (before.unknown if resend_unknown else 0)
     total = todo if limit is None else min(limit, todo)
@@ -243,15 +250,23 @@ def _run_in_processes(
     def work(k: int, board: SharedBoard) -> tuple[RunResult, int, list[str]]:
         share = smtp.connections // processes + (k < smtp.connections % processes)
         own = replace(smtp, connections=share, rate=smtp.rate * share / smtp.connections)
-        journal = open_journal(database, composer.issue_id)  # a connection of its own
         part = recovery.part(k, processes)
+        journal, run = None, None
         try:
+            journal = open_journal(database, composer.issue_id)  # a connection of its own
             run = SendRun(composer, transport, own, journal, total, recovery=part, board=board)
             mine = journal.unsent(resend_unknown=resend_unknown, part=(k, processes), up_to=up_to)
             run.execute(mine)
-            return run.result(), part.saved, part.unsaved
+            result = run.result()
+        except KeyboardInterrupt:  # before (or after) the run could take it itself
+            result = replace(run.result() if run else RunResult(), interrupted=True)
+            if result.stopped is None:
+                result = replace(result, stopped=INTERRUPTED, stopped_at=monotonic())
         finally:
-            journal.close()
+            if journal is not None:
+                journal.close()
+        board.post(result.sent, result.failed + result.unknown, 0)  # done: no longer in a row
+        return result, part.saved, part.unsaved
 
     def lost(k: int, why: str, counts: tuple[int, int]) -> tuple[RunResult, int, list[str]]:
         stop = (
@@ -259,7 +274,8 @@ def _run_in_processes(
             "the others are in the journal; run the same command again to resume"
         )
         sent, failed = counts  # as it last posted them: each `sent` one is journaled
-        return RunResult(sent=sent, failed=failed, stopped=stop, stopped_at=monotonic()), 0, []
+        saved = recovery.part(k, processes).written()  # what it left in its part of the file
+        return RunResult(sent=sent, failed=failed, stopped=stop, stopped_at=monotonic()), saved, []
 
     outcomes = spread(processes, work, total=total, on_progress=on_progress, lost=lost)
     for _, saved, unsaved in outcomes:

@@ -24,6 +24,7 @@ class IssueStatus:
     database: Path
     has_database: bool = True
     recovering: int = 0  # accepted messages waiting in the recovery file for the next send
+    last_id: int = 0  # the list's highest subscriber id: what a send confirmed now covers
 
 
 def delivery_status(folder: Path, settings: Settings, *, first: int = 10) -> IssueStatus:
@@ -34,15 +35,16 @@ def delivery_status(folder: Path, settings: Settings, *, first: int = 10) -> Iss
     if not database.exists():
         empty = JournalCounts(issue_id, 0, 0, 0, 0, 0, 0, "", (), ())
         return IssueStatus(issue_id, subject, empty, database, has_database=False)
-    waiting = [
-        (email, status) for issue, email, status, _ in read_recovery(database) if issue == issue_id
-    ]
+    waiting = {  # an address saved twice (an interrupt, then the failed write) counts once
+        email: status for issue, email, status, _ in read_recovery(database) if issue == issue_id
+    }
     journal = open_journal(database, issue_id, create=False)
     try:
         counts = journal.counts(first=first)
         # Accepted messages the journal missed (disk full) are counted as what they are: the
         # next send records them before anything else, so they are not "not sent".
-        pending = [(e, s) for e, s in waiting if journal.would_send(e)]
+        pending = [(e, s) for e, s in waiting.items() if journal.would_send(e)]
+        last_id = journal.last_id()
     finally:
         journal.close()
     if pending:
@@ -53,4 +55,6 @@ def delivery_status(folder: Path, settings: Settings, *, first: int = 10) -> Iss
             unknown=counts.unknown + len(pending) - sent,
             unsent=counts.unsent - len(pending),
         )
-    return IssueStatus(issue_id, subject, counts, database, recovering=len(waiting))
+    return IssueStatus(
+        issue_id, subject, counts, database, recovering=len(waiting), last_id=last_id
+    )

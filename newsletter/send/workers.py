@@ -50,6 +50,7 @@ from newsletter.send.transport import (
     Transport,
 )
 
+INTERRUPTED = "interrupted; run the same command again to resume"
 FIRST_FAILURES = 10  # how many failures a summary lists by name
 RETRY_CAP = 60.0  # seconds: the longest wait between two attempts for one recipient
 
@@ -202,7 +203,7 @@ class SendRun:
                         self.stop.set()
         except KeyboardInterrupt:
             self.interrupted = True
-            self._halt("interrupted; run the same command again to resume")
+            self._halt(INTERRUPTED)
             self._let_in_flight_finish(finished)
 
     def _let_in_flight_finish(self, finished: list[threading.Event]) -> None:
