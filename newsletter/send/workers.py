@@ -265,6 +265,8 @@ class SendRun:
     def _next(self) -> Recipient | _Retry | float | None:
         """A due retry, else the stream's next recipient, else seconds to wait; None: all done."""
         with self._feed_lock:
+            if self.board is not None and self.board.stopped():  # another process stopped
+                self.stop.set()
             if self.stop.is_set():
                 return None
             now = time.monotonic()
