@@ -14,7 +14,7 @@ The processes share a small board in shared memory (`SharedBoard`): sent and
 failed counts for the progress bar, failures in a row summed over every
 process (a relay that fails every message pauses the whole send as soon as it
 would pause one process), and a stop flag: when one process stops (a pause,
-a journal error, a refused login), the others stop within 0.05 s.
+a journal error, a refused login), the others stop before their next message.
 
 Signals: the workers run in their own process group, so a Ctrl-C at the
 terminal reaches only the parent, which passes each Ctrl-C (or SIGTERM, or the
