@@ -127,7 +127,8 @@ class DeliveryJournal:
         once that second has passed.
         """
         last, given = 0, 0
-        query = _UNSENT.format(done="('sent')" if resend_unknown else "('sent', 'unknown')")
+        done = "('sent')" if resend_unknown else "('sent', 'unknown')"
+        query = _UNSENT.format(still=_STILL_TO_SEND_IF.format(done=done))
         k, n = part
         while limit is None or given < limit:
             size = batch if limit is None else min(batch, limit - given)
@@ -152,11 +153,7 @@ class DeliveryJournal:
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
-        query = (
-            "SELECT 1 FROM subscribers s WHERE s.email = ? AND s.status = 'active' AND NOT "
-            "EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = ? AND d.email = s.email "
-            "AND d.status IN ('sent', 'unknown'))"
-        )
+        query = f"SELECT 1 FROM subscribers s WHERE s.email = ? AND {_STILL_TO_SEND}"
         with self._lock:  # the writer's threads share this connection
             row = self._reading(lambda: self.conn.execute(query, (email, self.issue_id)).fetchone())
         return row is not None
@@ -221,10 +218,7 @@ class DeliveryJournal:
             ).fetchall()
         )
         unsent = q(
-            "SELECT count(*) FROM subscribers s WHERE s.status = 'active' AND NOT EXISTS "
-            "(SELECT 1 FROM deliveries d"
-            " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))",
-            (self.issue_id,),
+            f"SELECT count(*) FROM subscribers s WHERE {_STILL_TO_SEND}", (self.issue_id,)
         ).fetchone()[0]
         inactive = q("SELECT count(*) FROM subscribers WHERE status != 'active'").fetchone()[0]
         last = q(
@@ -326,11 +320,15 @@ def _lock_note(fd: int) -> str:
 
 
 _NO_ID_LIMIT = 2**63 - 1  # SQLite's largest integer
+# An active subscriber `s` the issue (the parameter) has not reached: what a run would try.
+_STILL_TO_SEND_IF = (
+    "s.status = 'active' AND NOT EXISTS (SELECT 1 FROM deliveries d"
+    " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})"
+)
+_STILL_TO_SEND = _STILL_TO_SEND_IF.format(done="('sent', 'unknown')")
 _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields FROM subscribers s
-WHERE s.status = 'active' AND s.id > ? AND s.id <= ? AND s.id % ? = ?
-  AND NOT EXISTS (SELECT 1 FROM deliveries d
-                  WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})
+WHERE s.id > ? AND s.id <= ? AND s.id % ? = ? AND {still}
 ORDER BY s.id LIMIT ?
 """
 
