@@ -39,7 +39,7 @@ def workspace(past: int) -> Path:
 
     from newsletter.assemble import AssembleOptions, assemble_issue
     from newsletter.config import load_settings
-    from newsletter.manifest import manifest_text
+    from newsletter.issue.manifest import manifest_text
     from newsletter.models import Headline, Sources, Story
     from newsletter.sources import load_sources
 
@@ -84,7 +84,7 @@ def lookup(folder: Path, runs: int) -> dict[str, float]:
     from newsletter.assemble.memory import followed_issue, split_repeated
     from newsletter.assemble.relevance import lead_profile, rank_headlines
     from newsletter.assemble.titles import derive_title
-    from newsletter.past_issues import read_past_issues
+    from newsletter.issue.past_issues import read_past_issues
     from newsletter.sources import load_sources
 
     sources = load_sources([str(folder / "seeds")])
@@ -137,7 +137,7 @@ sources = load_sources([str(folder / "seeds")])
 options = AssembleOptions(today=dt.date.fromisoformat({today!r}))
 assemble_issue(sources, settings, options)  # the build's own first-use costs, paid before
 start = time.perf_counter()
-from newsletter.past_issues import read_past_issues
+from newsletter.issue.past_issues import read_past_issues
 past = read_past_issues(folder / "issues", options.today)
 assemble_issue(sources, settings, options, past)
 with_past = time.perf_counter() - start
