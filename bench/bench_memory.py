@@ -59,9 +59,7 @@ def workspace(past: int) -> Path:
     for k in range(past):
         day = TODAY - dt.timedelta(days=7 * (past - k))
         lead = leads[k % len(leads)]
-        headlines = [
-            Headline(next(pool), url=f"https://example.org/{k}/{i}") for i in range(25)
-        ]
+        headlines = [Headline(next(pool), url=f"https://example.org/{k}/{i}") for i in range(25)]
         if rng.random() < 0.02:  # now and then an earlier issue carried a sample headline
             headlines[0] = Headline(rng.choice(sample))
         story = Story(title=lead.get("title"), body="\n\n".join(lead["paragraphs"]), source="x")

@@ -198,7 +198,7 @@ _LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "
 
 
 def ascii_slug(text: str) -> str:
-    """`València Weekly` → `valencia-weekly`: accents dropped from their letters, not the letters."""
+    """`València Weekly` → `valencia-weekly`: the accents dropped, not the letters."""
     plain = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")

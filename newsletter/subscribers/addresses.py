@@ -42,7 +42,7 @@ _NAMES = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
 
 def character_name(c: str) -> str:
     """What to call a character in a message: `TAB`, `SPACE`, `NO-BREAK SPACE`, `U+0007`."""
-    return _NAMES.get(c) or unicodedata.name(c, f"U+{ord(c):04X}")
+    return _NAMES.get(c) or unicodedata.name(c, "") or f"U+{ord(c):04X}"
 
 
 def _shown(value: str) -> str:

@@ -2,9 +2,9 @@
 
 The first line names the columns; one of them is the address (`email`,
 `e-mail`, `email address`...; another name only when given as `email_column`:
-a column called `address` may as well hold a postal address).  `name` and `status` are understood; every other
-column becomes a merge field (`City` → `%%field.city%%`).  Comma, semicolon and
-tab separators are recognised from the header line.
+a column called `address` may as well hold a postal address).  `name` and
+`status` are understood; every other column becomes a merge field (`City` →
+`%%field.city%%`).  Comma, semicolon and tab separators are recognised from the header line.
 
 Each physical line is one row: a field may not hold a line break, so a quote
 left open at the end of a line rejects that line alone (a stray `"Alice`
