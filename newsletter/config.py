@@ -11,6 +11,7 @@ import difflib
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -195,8 +196,7 @@ class Settings:
         """The List-Id value's inner part, e.g. `weekly-brief.example.org`."""
         if self.list_id:
             return self.list_id
-        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "newsletter"
-        return f"{slug}.{self.from_domain}"
+        return f"{ascii_slug(self.name) or 'newsletter'}.{self.from_domain}"
 
     def web_url(self, issue_id: str) -> str:
         """The web version of one issue in the archive."""
@@ -206,6 +206,17 @@ class Settings:
         """A path setting, relative to the workspace (`~` and `~user` expanded)."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.workspace / p
+
+
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"})
+
+
+def ascii_slug(text: str) -> str:
+    """`València Weekly` → `valencia-weekly`: the accents dropped, not the letters."""
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def find_workspace(folder: Path) -> Path:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
-from newsletter.issue_folder import merge_variant_files
-from newsletter.mail.build_record import check_settings_drift
+from newsletter.issue.build_record import check_settings_drift
+from newsletter.issue.layout import merge_variant_files
+from newsletter.issue.manifest import MANIFEST_NAME, read_manifest
 from newsletter.mail.dkim import DkimSigner, dkim_signer
 from newsletter.mail.personalize import Mailing, PersonalMessage, Recipient
 from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, verp_address
 from newsletter.mail.template import MessageTemplate, TemplateFileError, parse_message_template
 from newsletter.mail.unsubscribe import unsubscribe_links
-from newsletter.manifest import MANIFEST_NAME, read_manifest
 
 
 @dataclass(frozen=True, slots=True)
