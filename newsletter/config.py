@@ -11,6 +11,7 @@ import difflib
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -94,9 +95,24 @@ class LimitsSettings:
 class BounceSettings:
     """How `bounces process` treats reports (issue 9)."""
 
-    soft_limit: int = 3  # soft bounces (4.x.x) in a row that make a subscriber `bounced`
+    # Soft bounces (mailbox full, blocked, filtered, 4.x.x...) in a row that make a reader
+    # `bounced`; a hard one (the address is gone: user or host unknown) does at once.
+    soft_limit: int = 3
     imap_processed: str = "flag"  # flag | move: what happens to a processed IMAP message
     imap_folder: str = "Processed"  # where `move` puts them
+    # Each IMAP answer (a FETCH of one message, a SEARCH...) must arrive whole within this many
+    # seconds, and one message may be at most imap_max_message bytes; otherwise the run stops
+    # with a line naming the server, and what was committed before stays.
+    imap_seconds: float = 60.0
+    imap_max_message: int = 10_000_000  # the most bytes one message may have (mbox, Maildir too)
+    # Envelope sender per reader, `<from local part>+<issue>.<stamp>@<from domain>` (VERP): a
+    # bounce then proves itself by the address it came back to. The relay must keep the
+    # envelope sender as given and the From domain's MX must deliver `local+anything` to the
+    # bounce mailbox (docs/audience.md).
+    verp: bool = False
+    # Also act on reports that only name an address (no keyed Message-ID or return path):
+    # anyone who can mail the bounce address can then bounce or unsubscribe any reader.
+    trust_address: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +208,7 @@ class Settings:
         """The List-Id value's inner part, e.g. `weekly-brief.example.org`."""
         if self.list_id:
             return self.list_id
-        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "newsletter"
-        return f"{slug}.{self.from_domain}"
+        return f"{ascii_slug(self.name) or 'newsletter'}.{self.from_domain}"
 
     def web_url(self, issue_id: str) -> str:
         """The web version of one issue in the archive."""
@@ -203,6 +218,17 @@ class Settings:
         """A path setting, relative to the workspace (`~` and `~user` expanded)."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.workspace / p
+
+
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"})
+
+
+def ascii_slug(text: str) -> str:
+    """`València Weekly` → `valencia-weekly`: the accents dropped, not the letters."""
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def find_workspace(folder: Path) -> Path:
@@ -525,6 +551,10 @@ def _validate_audience(s: Settings, bad) -> None:
         raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
     if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
         raise bad("bounce.imap_folder", "name the folder processed messages move to")
+    if not 1 <= s.bounce.imap_seconds <= 3600:
+        raise bad("bounce.imap_seconds", f"{s.bounce.imap_seconds} must be from 1 to 3600")
+    if s.bounce.imap_max_message < 10_000:
+        raise bad("bounce.imap_max_message", f"{s.bounce.imap_max_message} must be at least 10000")
     for key in ("confirm_days", "client_limit", "address_limit"):
         if getattr(s.serve, key) < 1:
             raise bad(f"serve.{key}", f"{getattr(s.serve, key)} must be at least 1")

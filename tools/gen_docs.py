@@ -168,7 +168,10 @@ def _row(key: str, value: Any, description: str, where: str) -> str:
             "beside it (or `#:` lines above it) so docs/configuration.md can say what it does"
         )
     shown = "(required)" if value is None else f"`{_toml(value)}`"
-    cell = description.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    parts = description.split("`")  # the odd parts are code spans: Markdown shows them as written
+    for n in range(0, len(parts), 2):
+        parts[n] = parts[n].replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    cell = "`".join(parts)
     return f"| `{key}` | {_type_name(value) if value is not None else 'text'} | {shown} | {cell} |"
 
 

@@ -114,7 +114,7 @@ def send(
         )
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
-        from newsletter.mail.build_record import check_settings_drift
+        from newsletter.issue.build_record import check_settings_drift
 
         check_settings_drift(issue, settings)  # built with other From, List-Id...: rebuild first
 
