@@ -43,7 +43,7 @@ from itertools import islice
 from pathlib import Path
 
 from newsletter.bounces.reports import Report, read_report, report_id
-from newsletter.bounces.sources import Mailbox
+from newsletter.bounces.sources import Mailbox, Unfetched
 from newsletter.config import Settings
 from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, split_stamp
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
@@ -74,6 +74,7 @@ class IntakeSummary:
     sent_total: int = 0  # every list message the journal holds as sent
     unverified: int = 0  # bounces and complaints that did not prove they answer our mail
     unreadable: int = 0  # messages past the parsing bounds (size, depth, parts, time)
+    warnings: tuple[str, ...] = ()  # files in a Maildir that are not messages, skipped
 
     @property
     def complaint_rate(self) -> float:
@@ -292,6 +293,7 @@ def process_mailbox(
         sent_total=sent_total,
         unverified=counts["unverified"],
         unreadable=counts["unreadable"],
+        warnings=tuple(box.warnings),
     )
 
 
@@ -301,7 +303,9 @@ def _parsed(
     """The batch's reports, parsed outside any transaction; those seen before are counted."""
     for _ref, raw in batch:
         counts["messages"] += 1
-        if intake.seen(report_id(raw)):  # a re-run: not even parsed again
+        if isinstance(raw, Unfetched):
+            yield Report(f"unfetched:{raw.where}", "unreadable", why=raw.why)
+        elif intake.seen(report_id(raw)):  # a re-run: not even parsed again
             counts["already"] += 1
         else:
             yield read_report(raw, max_bytes=max_bytes)

@@ -43,11 +43,15 @@ def process(
         processed=settings.bounce.imap_processed,
         folder=settings.bounce.imap_folder,
         ca_file=ca_file,
+        seconds=settings.bounce.imap_seconds,
+        max_message=settings.bounce.imap_max_message,
     )
     try:
         s = process_mailbox(box, settings)
     finally:
         box.close()
+    for warning in s.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(
         f"Processed {s.messages} message(s) from {s.source}: {s.hard} hard bounce(s), "
         f"{s.soft} soft, {s.complaints} complaint(s), {s.unsubscribes} unsubscribe(s), "
