@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-smoke lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_bounces.py
+	$(BIN)/python bench/bench_personal.py
+
+# Every benchmark at a tiny size, in CI after the tests: it checks they still run (a renamed
+# import, a changed command), not their numbers. bench_send uses aiosmtpd's sink here (no
+# Postfix smtp-sink needed) and skips mailmerge (no download).
+bench-smoke: $(STAMP)
+	$(BIN)/python bench/bench_build.py --runs 1
+	$(BIN)/python bench/bench_rank.py --size 200 --rounds 1
+	$(BIN)/python bench/bench_memory.py --issues 3 --runs 1
+	$(BIN)/python bench/bench_send.py --compare 20 --big 40 --runs 1 --skip-mailmerge --smtp-sink aiosmtpd
+	$(BIN)/python bench/bench_archive.py --issues 3 --runs 1
+	$(BIN)/python bench/bench_check.py --runs 1
+	$(BIN)/python bench/bench_serve.py --requests 50 --clients 2 --workers 1 --rates 0
+	$(BIN)/python bench/bench_bounces.py --reports 20 --subscribers 50
+	$(BIN)/python bench/bench_personal.py --readers 50 --runs 1
 
 # The gates, at the versions pinned in pyproject's `lint` extra.
 LINT_STAMP := $(VENV)/.lint-installed
