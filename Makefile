@@ -2,7 +2,7 @@
 #   make demo   set up, build the sample digest, dry-run a send to the sample list; build and
 #               check the full-week sample (samples/full-week/: note, cards, sections, brand)
 #   make test   set up, run the whole test suite
-#   make lint   the gates: ruff check, ruff format --check, mypy (pinned in pyproject)
+#   make lint   the gates: ruff check, ruff format --check, mypy, radon grade C (pinned in pyproject)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -64,6 +64,7 @@ lint: $(LINT_STAMP)
 	$(BIN)/ruff check newsletter tests bench tools
 	$(BIN)/ruff format --check newsletter tests bench tools
 	$(BIN)/mypy
+	$(BIN)/python tools/check_complexity.py  # no block worse than radon grade C
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
