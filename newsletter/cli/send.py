@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli import app, confirm, warn, workspace_settings
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -187,11 +187,10 @@ def _send(issue: Path, settings, limit: int | None, yes: bool, resend_unknown: b
     where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     if not yes:
         already = f"; {state.counts.sent} already sent are skipped" if state.counts.sent else ""
-        typer.confirm(
+        confirm(
             f'Send "{state.subject}" (issue {state.issue_id}) to {n} subscriber(s) via '
             f"{where}{already}?",
-            abort=True,
-            err=True,
+            nothing="nobody was mailed",
         )
     _warn_about(settings)
     password = _password(settings)
