@@ -134,6 +134,8 @@ class SectionSettings:
     name: str
     sources: tuple[str, ...] = ()  # files, globs (relative to the workspace) or feed URLs
     tags: tuple[str, ...] = ()  # a story's front matter tags, a feed entry's categories
+    # "source": the sources' own order (feed order, then date); "relevance": best first.
+    order: str = "source"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,9 @@ class Settings:
     language: str = "en"
     subject: str = "{title}"
     preheader: str = "{summary}"
-    related: int = 5
+    # At most this many headlines under Related: every one an editor would call about the
+    # lead, up to here (the cut is the ranker's; 8 holds nearly all of a week's coverage).
+    related: int = 8
     more_headlines: bool = True
     stories: int = 3  # at most this many other stories as cards; the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
@@ -243,7 +247,9 @@ _TABLES = {
     "serve": ServeSettings,
     "brand": BrandSettings,
 }
-_SECTION_KEYS = ("name", "sources", "tags")
+_SECTION_KEYS = ("name", "sources", "tags", "order")
+# How a section lists its items: in its sources' order (the default) or by relevance.
+SECTION_ORDERS = ("source", "relevance")
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
@@ -320,7 +326,12 @@ def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
             )
         if any(s.name.casefold() == name.casefold() for s in found):
             raise ConfigError(f"{where_}.name: '{name}' is already a section; name each once")
-        found.append(SectionSettings(name, lists["sources"], lists["tags"]))
+        order = item.get("order", "source")
+        if order not in SECTION_ORDERS:
+            raise ConfigError(
+                f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
+            )
+        found.append(SectionSettings(name, lists["sources"], lists["tags"], order))
     return tuple(found)
 
 
