@@ -14,9 +14,7 @@ from pathlib import Path
 from newsletter.assemble import AssembleOptions
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
-from newsletter.issue_folder import is_issue_folder, write_issue_folder
-from newsletter.manifest import MANIFEST_NAME, manifest_text, read_manifest
-from newsletter.manifest_guard import (
+from newsletter.issue.guard import (
     RECORD_NAME,
     check_overwrite,
     check_rerender,
@@ -25,6 +23,8 @@ from newsletter.manifest_guard import (
     read_record,
     record_bytes,
 )
+from newsletter.issue.layout import is_issue_folder, write_issue_folder
+from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
 from newsletter.models import Issue, RenderedIssue
 
 
@@ -52,12 +52,12 @@ def build(
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
-    already sent, unless `force` (see manifest_guard.py).
+    already sent, unless `force` (see issue/guard.py).
     """
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
     from newsletter.assemble import assemble_issue, iso_week_id
-    from newsletter.past_issues import read_past_issues
+    from newsletter.issue.past_issues import read_past_issues
     from newsletter.render import check_story_sizes
     from newsletter.sources import load_sources
 
@@ -132,8 +132,8 @@ def _write(
     from_manifest: bool,
     extra: dict[str, bytes] | None = None,
 ) -> BuildResult:
-    from newsletter.issue_folder import merge_file_name
-    from newsletter.mail.build_record import BUILD_RECORD_NAME, build_record_bytes
+    from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
+    from newsletter.issue.layout import merge_file_name
     from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
     from newsletter.render import render_issue
     from newsletter.render.merge_tags import empty_keys, fill_merge_tags

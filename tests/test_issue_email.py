@@ -14,7 +14,7 @@ import pytest
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build
 from newsletter.config import load_settings
-from newsletter.issue_folder import _read_as_built, _read_with_email_package, parse_email
+from newsletter.issue.layout import _read_as_built, _read_with_email_package, parse_email
 from tests.conftest import SAMPLE_DATE
 
 # newsletter.toml lines replaced for each case: the headers the build may write.

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.config import load_settings
 from newsletter.errors import ConfigError
-from newsletter.mail.build_record import SettingsDriftError
+from newsletter.issue.build_record import SettingsDriftError
 from newsletter.mail.list_message import prepare_issue
 from newsletter.mail.personalize import Recipient
 from tests.smtp_server import RecordingHandler, smtp_server
@@ -182,7 +182,7 @@ def test_readers_of_a_built_issue_take_subject_and_preheader_as_built(send_ws):
     """read_built_issue (check, archive, --status) gives the subject and preheader the build filled."""
     import json
 
-    from newsletter.issue_folder import read_built_issue
+    from newsletter.issue.layout import read_built_issue
 
     record = json.loads((send_ws.issue / "built-with.json").read_text("utf-8"))
     built = read_built_issue(send_ws.issue)

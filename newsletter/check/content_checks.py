@@ -156,7 +156,7 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The shared settings (From, List-Id, base_url...) changed since the build: send refuses."""
     from newsletter.errors import ManifestError
-    from newsletter.mail.build_record import changed_settings, read_build_record
+    from newsletter.issue.build_record import changed_settings, read_build_record
 
     try:
         record = read_build_record(email.folder)

@@ -91,8 +91,8 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
     """
     from dataclasses import replace
 
-    from newsletter.issue_folder import header_value, parse_email, read_folder_manifest
-    from newsletter.mail.build_record import read_build_record
+    from newsletter.issue.build_record import read_build_record
+    from newsletter.issue.layout import header_value, parse_email, read_folder_manifest
 
     issue = read_folder_manifest(folder)
     try:  # the subject and preheader as the build filled them

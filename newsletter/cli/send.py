@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli import app, confirm, warn, workspace_settings
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -114,7 +114,7 @@ def send(
         )
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
-        from newsletter.mail.build_record import check_settings_drift
+        from newsletter.issue.build_record import check_settings_drift
 
         check_settings_drift(issue, settings)  # built with other From, List-Id...: rebuild first
 
@@ -187,11 +187,10 @@ def _send(issue: Path, settings, limit: int | None, yes: bool, resend_unknown: b
     where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     if not yes:
         already = f"; {state.counts.sent} already sent are skipped" if state.counts.sent else ""
-        typer.confirm(
+        confirm(
             f'Send "{state.subject}" (issue {state.issue_id}) to {n} subscriber(s) via '
             f"{where}{already}?",
-            abort=True,
-            err=True,
+            nothing="nobody was mailed",
         )
     _warn_about(settings)
     password = _password(settings)

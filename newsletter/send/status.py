@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
-from newsletter.issue_folder import read_built_issue
+from newsletter.issue.layout import read_built_issue
 from newsletter.send.journal import JournalCounts, open_journal
 from newsletter.send.recovery import read_recovery
 

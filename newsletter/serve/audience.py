@@ -26,6 +26,7 @@ from newsletter.serve.rate_limit import RateLimiter
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.database import open_database
+from newsletter.subscribers.forgotten import open_address, seal_address
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
 
@@ -144,6 +145,8 @@ class Audience:
                 raise RateLimited(wait, "address")
             self.limiter.prune(now, DAY)  # the longest window: older attempts count for nothing
             token = _urlsafe(os.urandom(CONFIRM_TOKEN_BYTES))
+            # A forgotten address is kept only sealed by the token (the store refuses it plain).
+            stored = seal_address(token, email) if is_forgotten(self.conn, email) else email
             expires = now + serve.confirm_days * DAY
             self.conn.execute(
                 "DELETE FROM signups WHERE expires < ?", (_stamp(now - DAY),)
@@ -151,7 +154,7 @@ class Audience:
             self.conn.execute(
                 "INSERT INTO signups (token_hash, email, name, client, wording, created, expires)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_hash(token), email, name, client, wording, _stamp(now), _stamp(expires)),
+                (_hash(token), stored, name, client, wording, _stamp(now), _stamp(expires)),
             )
         return SignupRequest(email, name, token)
 
@@ -173,7 +176,8 @@ class Audience:
             ).fetchone()
             if row is None:
                 return False
-            email, name, client, wording = row
+            stored, name, client, wording = row
+            email = open_address(token, stored)
             self.conn.execute(
                 "UPDATE signups SET used = ? WHERE token_hash = ?", (now, _hash(token))
             )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, NewsletterError, display_path
-from newsletter.manifest import MANIFEST_NAME
+from newsletter.issue.manifest import MANIFEST_NAME
 
 BUILD_RECORD_NAME = "built-with.json"
 

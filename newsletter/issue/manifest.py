@@ -30,7 +30,7 @@ from newsletter.models import (
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
-RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see manifest_guard.py)
+RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see issue/guard.py)
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 _HEADER = """\

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.errors import ManifestError, OutputError, display_path
-from newsletter.mail.build_record import BUILD_RECORD_NAME, read_build_record
-from newsletter.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
+from newsletter.issue.build_record import BUILD_RECORD_NAME, read_build_record
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
 from newsletter.models import Issue, RenderedIssue
 
 if TYPE_CHECKING:

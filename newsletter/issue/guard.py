@@ -20,7 +20,7 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
-from newsletter.manifest import MANIFEST_NAME, RECORD_NAME
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
 
 _RECORD_LINE = re.compile(r'^(built|rendered) = "([0-9a-f]{64})"$', re.M)
 
