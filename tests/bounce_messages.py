@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def list_message_id(issue_id: str, email: str, domain: str = "example.org") -> str:
-    """The Message-ID our sender gives a list copy (newsletter/mail/list_message.py)."""
+    """The Message-ID our sender gives a list copy (newsletter/send/composer.py)."""
     digest = hashlib.blake2b(email.lower().encode(), digest_size=8).hexdigest()
     return f"<{issue_id}.{digest}@{domain}>"
 
