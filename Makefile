@@ -2,13 +2,16 @@
 #   make demo   set up, build the sample digest, dry-run a send to the sample list; build and
 #               check the full-week sample (samples/full-week/: note, cards, sections, brand)
 #   make test   set up, run the whole test suite
-#   make lint   the gates: ruff check, ruff format --check, mypy (pinned in pyproject)
+#   make lint   the gates: ruff check, ruff format --check, mypy (pinned in pyproject), and the
+#               generated pages of the docs (docs/cli.md, docs/configuration.md) up to date
+#   make docs   the docs site (MkDocs, Material theme) into site-docs/, strict: a broken link fails
+#   make docs-gen  rewrite docs/cli.md and docs/configuration.md from the code
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint docs docs-gen docs-serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +52,24 @@ lint: $(LINT_STAMP)
 	$(BIN)/ruff check newsletter tests bench tools
 	$(BIN)/ruff format --check newsletter tests bench tools
 	$(BIN)/mypy
+	$(BIN)/python tools/gen_docs.py --check
+
+# The docs site, at the versions pinned in pyproject's `docs` extra.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python tools/gen_docs.py --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-gen: $(STAMP)
+	$(BIN)/python tools/gen_docs.py
+
+docs-serve: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis site-docs

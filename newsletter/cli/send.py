@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli import app, confirm, warn, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.issue.built import BuiltIssue
@@ -195,11 +195,10 @@ def _send(built: BuiltIssue, settings, limit: int | None, yes: bool, resend_unkn
     where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     if not yes:
         already = f"; {state.counts.sent} already sent are skipped" if state.counts.sent else ""
-        typer.confirm(
+        confirm(
             f'Send "{state.subject}" (issue {state.issue_id}) to {n} subscriber(s) via '
             f"{where}{already}?",
-            abort=True,
-            err=True,
+            nothing="nobody was mailed",
         )
     _warn_about(settings)
     password = _password(settings)

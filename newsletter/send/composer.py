@@ -11,7 +11,6 @@ shared settings changed since (built-with.json) is refused.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from newsletter.issue.build_record import check_settings_drift
 from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.mail.dkim import DkimSigner, dkim_signer
 from newsletter.mail.personalize import Mailing, PersonalMessage, Recipient
+from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, verp_address
 from newsletter.mail.unsubscribe import unsubscribe_links
 
 
@@ -32,25 +32,28 @@ class Composer:
     folder: Path
     envelope_from: str  # MAIL FROM: bounces come back here
     mailing: Mailing
+    stamps: ReaderStamps
     signer: DkimSigner | None = None
+    verp: bool = False  # `[bounce] verp`: each list copy's envelope sender carries its stamp
 
     def message_for(self, recipient: Recipient, *, list_copy: bool = False) -> PersonalMessage:
         """The recipient's message as it goes on the wire.
 
-        A `list_copy` (the send to the list) has a Message-ID made from the issue and the
-        address: should a kill -9 make a message in flight go out twice, the reader's mail
-        program sees the same message twice and shows it once.  Test copies get fresh ids.
+        A `list_copy` (the send to the list) has a Message-ID made from the issue, the
+        address and the workspace key (mail/reader_stamp.py): a bounce quoting it proves it
+        is ours, and should a kill -9 make a message in flight go out twice, the reader's
+        mail program sees the same message twice and shows it once.  Test copies get fresh
+        ids, and bounces of them prove nothing.
         """
         fixed_id = None
+        envelope = self.envelope_from
         if list_copy:
-            digest = hashlib.blake2b(recipient.email.lower().encode(), digest_size=8).hexdigest()
-            fixed_id = f"{self.issue_id}.{digest}"
+            fixed_id = self.stamps.stamp(self.issue_id, recipient.email)
+            if self.verp:
+                envelope = verp_address(self.envelope_from, fixed_id)
         message = self.mailing.message_for(recipient, fixed_id=fixed_id)
-        if self.signer is None:
-            return message
-        return PersonalMessage(
-            message.recipient, message.message_id, self.signer.sign(message.data)
-        )
+        data = message.data if self.signer is None else self.signer.sign(message.data)
+        return PersonalMessage(message.recipient, message.message_id, data, envelope)
 
 
 def prepare_issue(built: BuiltIssue | Path, settings: Settings) -> Composer:
@@ -63,6 +66,7 @@ def prepare_issue(built: BuiltIssue | Path, settings: Settings) -> Composer:
         built = read_built_issue(built)
     check_settings_drift(built.folder, settings, built.record)
     variants = built.variants
+    links = unsubscribe_links(settings)
     composer = Composer(
         issue_id=built.issue.id,
         subject=built.record.subject,
@@ -71,12 +75,14 @@ def prepare_issue(built: BuiltIssue | Path, settings: Settings) -> Composer:
         mailing=Mailing(
             issue_id=built.issue.id,
             template=built.template,
-            links=unsubscribe_links(settings),
+            links=links,
             domain=settings.from_domain,
             tested=frozenset().union(*variants),
             variants=variants,
         ),
+        stamps=reader_stamps(links.secret, links.list_id),
         signer=dkim_signer(settings),
+        verp=settings.bounce.verp,
     )
     # A bad key or header fails here, not mid-send.
     composer.message_for(Recipient(settings.sender[1]))
