@@ -157,11 +157,15 @@ def _write(
         "index.html": html,
         "index.txt": fill_merge_tags(web_text, public, escape_html=False).encode("utf-8"),
         "message.eml": sample.data,
-        BUILD_RECORD_NAME: build_record_bytes(rendered.subject, rendered.preheader, settings),
     }
+    slots: dict[str, tuple[str, ...]] = {}
     for empty, template in ((frozenset(), mailing.template), *mailing.variants.items()):
         tags = {tag: f"%%{tag}%%" for tag in template.tags}
         files[merge_file_name(empty)] = template.fill(b"", tags)
+        slots[merge_file_name(empty)] = template.slots
+    files[BUILD_RECORD_NAME] = build_record_bytes(
+        rendered.subject, rendered.preheader, settings, slots
+    )
     if manifest is not None:  # None: re-rendering in place, the live issue.toml carries over
         files[MANIFEST_NAME] = manifest
     files.update(extra or {})

@@ -167,6 +167,49 @@ def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator
         yield f"built with other settings ({', '.join(changed)} changed in newsletter.toml since)"
 
 
+def merge_slots_not_the_templates(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A merge file whose slots are not those the templates made (an older build, or edited).
+
+    Only the templates make merge slots; the build records them (built-with.json).  A slot
+    anywhere else, say in an image URL a feed wrote, would fill each reader's address or
+    unsubscribe token into it; a slot missing would send copies without their link.
+    """
+    from collections import Counter
+
+    from newsletter.errors import ManifestError
+    from newsletter.issue_folder import merge_variant_files
+    from newsletter.mail.build_record import BUILD_RECORD_NAME, read_build_record
+    from newsletter.mail.template import TemplateFileError, parse_message_template
+
+    try:
+        record = read_build_record(email.folder)
+    except ManifestError:  # no record (a folder crafted by hand): send refuses that itself
+        return
+    if record.slots is None:
+        yield f"{email.where(BUILD_RECORD_NAME)}: records no merge slots (an older build)"
+        return
+    found = {"merge.eml": email.folder / "merge.eml"}
+    found.update((path.name, path) for _, path in merge_variant_files(email.folder))
+    for name in sorted(set(found) | set(record.slots)):
+        wanted = record.slots.get(name)
+        try:
+            slots = parse_message_template(found[name].read_bytes()).slots
+        except (KeyError, OSError):
+            slots = None
+        except TemplateFileError:
+            yield f"{email.where(name)}: its merge slots are not as the build writes them"
+            continue
+        if slots is None or wanted is None:
+            yield f"{email.where(name)}: {'not made' if wanted is None else 'missing'} by the build"
+        elif slots != wanted:
+            extra = ", ".join(sorted((Counter(slots) - Counter(wanted)).elements())) or "none"
+            lost = ", ".join(sorted((Counter(wanted) - Counter(slots)).elements())) or "none"
+            yield (
+                f"{email.where(name)}: merge slots the templates did not make ({extra}), "
+                f"or made and are gone ({lost})" + ("" if extra != lost else ": in another order")
+            )
+
+
 def _around(text: str, at: int) -> str:
     return " ".join(text[max(0, at - 20) : at + 30].split())
 

@@ -6,7 +6,12 @@ fills only per-reader values into it, so it must not go out under settings that 
 changed since: the record keeps those shared settings, and the subject and preheader as
 the build filled them, for every reader of a built issue (send, check, archive, preview).
 
-    {"preheader": "...", "settings": {"from": "...", "list_id": "...", ...}, "subject": "..."}
+    {"preheader": "...", "settings": {"from": "...", "list_id": "...", ...}, "subject": "...",
+     "slots": {"merge.eml": ["text:unsubscribe_url", "html:unsubscribe_url"], ...}}
+
+`slots` are the merge slots the templates made, per merge file, in order: only templates
+make them (text from sources is sealed, see render/merge_tags.py), and `check` refuses a
+merge file whose slots are not these (one built before that seal, or edited since).
 
 No secret is recorded: the unsubscribe key only signs per-reader tokens.
 """
@@ -14,7 +19,8 @@ No secret is recorded: the unsubscribe key only signs per-reader tokens.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.config import Settings
@@ -35,6 +41,7 @@ class BuildRecord:
     subject: str
     preheader: str
     settings: dict[str, str]
+    slots: dict[str, tuple[str, ...]] | None = field(default=None)  # None: an older build
 
 
 def shared_settings(settings: Settings) -> dict[str, str]:
@@ -51,9 +58,20 @@ def shared_settings(settings: Settings) -> dict[str, str]:
     }
 
 
-def build_record_bytes(subject: str, preheader: str, settings: Settings) -> bytes:
+def build_record_bytes(
+    subject: str,
+    preheader: str,
+    settings: Settings,
+    slots: Mapping[str, Sequence[str]] | None = None,
+) -> bytes:
     """The record's bytes: sorted keys, so an unchanged rebuild writes the same file."""
-    data = {"subject": subject, "preheader": preheader, "settings": shared_settings(settings)}
+    data: dict[str, object] = {
+        "subject": subject,
+        "preheader": preheader,
+        "settings": shared_settings(settings),
+    }
+    if slots is not None:
+        data["slots"] = {name: list(keys) for name, keys in slots.items()}
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -85,7 +103,19 @@ def read_build_record(folder: Path) -> BuildRecord:
         or not isinstance(data.get("preheader"), str)
     ):
         raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
-    return BuildRecord(data["subject"], data["preheader"], dict(shared))
+    return BuildRecord(data["subject"], data["preheader"], dict(shared), _slots(data.get("slots")))
+
+
+def _slots(value: object) -> dict[str, tuple[str, ...]] | None:
+    """The recorded slots per merge file; None when absent or not as the build writes them."""
+    if not isinstance(value, dict):
+        return None
+    slots = {}
+    for name, keys in value.items():
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            return None
+        slots[str(name)] = tuple(keys)
+    return slots
 
 
 def changed_settings(record: BuildRecord, settings: Settings) -> tuple[str, ...]:

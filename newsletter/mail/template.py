@@ -92,6 +92,15 @@ class MessageTemplate:
         """The merge tags this message uses."""
         return frozenset(p.key for p in self.pieces if isinstance(p, _Tag))
 
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """Every slot in order, with its part: `text:name`, `html:unsubscribe_url`..."""
+        return tuple(
+            f"{'html' if p.escape_html else 'text'}:{p.key}"
+            for p in self.pieces
+            if isinstance(p, _Tag)
+        )
+
 
 def parse_message_template(data: bytes) -> MessageTemplate:
     """The template back from the bytes of `template.fill(b"", {tag: "%%tag%%"})` (merge.eml).

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.control_chars import control_character
 from newsletter.errors import SourceError, where
+from newsletter.web_address import AddressError, web_address
 
 _FENCE = re.compile(r"^---[ \t]*$")
 KNOWN_KEYS = (
@@ -95,30 +97,8 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     if unknown:
         k = str(unknown[0])
         raise fail(k, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
-    values: dict[str, Any] = {}
-    for key in ("title", "source", "image_alt", "summary", "signoff"):
-        if key in meta and meta[key] is not None:
-            if not isinstance(meta[key], str | int | float):
-                raise fail(key, "must be text")
-            values[key] = " ".join(str(meta[key]).split()) or None
-    if meta.get("url") is not None:
-        url = str(meta["url"]).strip()
-        if not re.match(r"^https?://[^/\s]+\S*$", url):
-            raise fail("url", f"'{url}' is not an absolute http(s) URL")
-        values["url"] = url
-    if meta.get("image") is not None:
-        image = str(meta["image"]).strip()
-        if not re.match(r"^https?://[^/\s]+\S*$", image):
-            raise fail(
-                "image",
-                f"'{image}' is not an absolute https:// URL (mail programs cannot load files "
-                "next to the story: put it online and use its full address)",
-            )
-        if not values.get("image_alt"):
-            raise fail(
-                "image", "has no image_alt: describe the image for readers who cannot see it"
-            )
-        values["image"] = image
+    values = _texts(meta, fail)
+    _addresses(meta, values, fail)
     values["image_alt"] = values.get("image_alt") or ""
     values["summary"] = values.get("summary") or ""
     values["signoff"] = values.get("signoff") or ""
@@ -141,6 +121,44 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
             raise fail("lead", "must be true or false")
         values["lead"] = meta["lead"]
     return FrontMatter(**values)
+
+
+def _texts(meta: dict[str, Any], fail: Any) -> dict[str, Any]:
+    """The text keys, spaces folded; a control character is refused (it breaks the email)."""
+    values: dict[str, Any] = {}
+    for key in ("title", "source", "image_alt", "summary", "signoff"):
+        if key in meta and meta[key] is not None:
+            if not isinstance(meta[key], str | int | float):
+                raise fail(key, "must be text")
+            text = " ".join(str(meta[key]).split())
+            bad = control_character(text)
+            if bad:
+                raise fail(key, f"holds the control character {bad}; delete it")
+            values[key] = text or None
+    return values
+
+
+def _addresses(meta: dict[str, Any], values: dict[str, Any], fail: Any) -> None:
+    """`url` and `image` as the email will carry them (web_address.py); an image needs its alt."""
+    if meta.get("url") is not None:
+        try:
+            values["url"] = web_address(str(meta["url"]))
+        except AddressError as e:
+            raise fail("url", str(e)) from None
+    if meta.get("image") is not None:
+        try:
+            image = web_address(str(meta["image"]), image=True)
+        except AddressError as e:
+            raise fail(
+                "image",
+                f"{e} (mail programs cannot load files next to the story: put it online "
+                "and use its full https:// address)",
+            ) from None
+        if not values.get("image_alt"):
+            raise fail(
+                "image", "has no image_alt: describe the image for readers who cannot see it"
+            )
+        values["image"] = image
 
 
 def _date(value: Any, fail: Any) -> dt.date:
