@@ -11,8 +11,9 @@ import pytest
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build, fill_text_templates
 from newsletter.errors import ManifestError, OutputError, TemplateError
-from newsletter.issue_folder import ISSUE_FILES, read_built_issue
-from newsletter.manifest import read_manifest
+from newsletter.issue.built import read_built_issue
+from newsletter.issue.layout import ISSUE_FILES
+from newsletter.issue.manifest import read_manifest
 from tests.conftest import SAMPLE_DATE
 
 OPTIONS = AssembleOptions(today=SAMPLE_DATE)

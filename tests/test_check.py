@@ -105,11 +105,23 @@ CRAFTS["settings.drift"] = lambda c: c.config(
 
 
 def extra_slot(c: Crafter) -> Crafter:
-    """merge.eml with a slot the templates did not make: every copy would carry the address."""
+    """merge.eml with a slot the templates did not make, its hash recorded as a build would.
+
+    What a build before the seal wrote from a feed's `%%email%%`: every copy would carry the
+    reader's address.  The hash matches (that build hashed what it wrote); the slots do not.
+    """
+    import hashlib
+    import json as json_lib
+
     path = c.folder / "merge.eml"
     data = path.read_bytes()
     at = data.index(b"\r\n", data.index(b"<body")) + 2
-    path.write_bytes(data[:at] + b"=\r\n%%email%%=\r\n" + data[at:])
+    data = data[:at] + b"=\r\n%%email%%=\r\n" + data[at:]
+    path.write_bytes(data)
+    record_path = c.folder / "built-with.json"
+    record = json_lib.loads(record_path.read_text("utf-8"))
+    record["files"]["merge.eml"] = hashlib.sha256(data).hexdigest()
+    record_path.write_text(json_lib.dumps(record), "utf-8")
     return c
 
 

@@ -155,14 +155,9 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The shared settings (From, List-Id, base_url...) changed since the build: send refuses."""
-    from newsletter.errors import ManifestError
-    from newsletter.mail.build_record import changed_settings, read_build_record
+    from newsletter.issue.build_record import changed_settings
 
-    try:
-        record = read_build_record(email.folder)
-    except ManifestError:  # no record (a folder crafted by hand): send refuses that itself
-        return
-    changed = changed_settings(record, settings)
+    changed = changed_settings(email.record, settings)
     if changed:
         yield f"built with other settings ({', '.join(changed)} changed in newsletter.toml since)"
 
@@ -176,34 +171,19 @@ def merge_slots_not_the_templates(email: BuiltEmail, settings: Settings) -> Iter
     """
     from collections import Counter
 
-    from newsletter.errors import ManifestError
-    from newsletter.issue_folder import merge_variant_files
-    from newsletter.mail.build_record import BUILD_RECORD_NAME, read_build_record
-    from newsletter.mail.template import TemplateFileError, parse_message_template
+    from newsletter.issue.build_record import BUILD_RECORD_NAME
 
-    try:
-        record = read_build_record(email.folder)
-    except ManifestError:  # no record (a folder crafted by hand): send refuses that itself
-        return
-    if record.slots is None:
+    recorded = email.record.slots
+    if recorded is None:
         yield f"{email.where(BUILD_RECORD_NAME)}: records no merge slots (an older build)"
         return
-    found = {"merge.eml": email.folder / "merge.eml"}
-    found.update((path.name, path) for _, path in merge_variant_files(email.folder))
-    for name in sorted(set(found) | set(record.slots)):
-        wanted = record.slots.get(name)
-        try:
-            slots = parse_message_template(found[name].read_bytes()).slots
-        except (KeyError, OSError):
-            slots = None
-        except TemplateFileError:
-            yield f"{email.where(name)}: its merge slots are not as the build writes them"
-            continue
-        if slots is None or wanted is None:
+    for name in sorted(set(email.merge_slots) | set(recorded)):
+        found, wanted = email.merge_slots.get(name), recorded.get(name)
+        if found is None or wanted is None:
             yield f"{email.where(name)}: {'not made' if wanted is None else 'missing'} by the build"
-        elif slots != wanted:
-            extra = ", ".join(sorted((Counter(slots) - Counter(wanted)).elements())) or "none"
-            lost = ", ".join(sorted((Counter(wanted) - Counter(slots)).elements())) or "none"
+        elif found != wanted:
+            extra = ", ".join(sorted((Counter(found) - Counter(wanted)).elements())) or "none"
+            lost = ", ".join(sorted((Counter(wanted) - Counter(found)).elements())) or "none"
             yield (
                 f"{email.where(name)}: merge slots the templates did not make ({extra}), "
                 f"or made and are gone ({lost})" + ("" if extra != lost else ": in another order")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,80 +89,81 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
 
 def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     def fail(key: str, why: str) -> SourceError:
-        return SourceError(f"{where(path, _line_of(key))}: front matter '{key}': {why}")
-
-    def _line_of(key: str) -> int:
-        return 2 + list(meta).index(key) if key in meta else 1
+        line = 2 + list(meta).index(key) if key in meta else 1
+        return SourceError(f"{where(path, line)}: front matter '{key}': {why}")
 
     unknown = [k for k in meta if k not in KNOWN_KEYS]
     if unknown:
         k = str(unknown[0])
         raise fail(k, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
-    values = _texts(meta, fail)
-    _addresses(meta, values, fail)
-    values["image_alt"] = values.get("image_alt") or ""
-    values["summary"] = values.get("summary") or ""
-    values["signoff"] = values.get("signoff") or ""
-    if meta.get("kind") is not None:
-        kind = str(meta["kind"]).strip().lower()
-        if kind not in KINDS:
-            raise fail("kind", f"'{meta['kind']}' must be one of {', '.join(KINDS)}")
-        values["kind"] = kind
-    if meta.get("date") is not None:
-        values["date"] = _date(meta["date"], fail)
-    if meta.get("tags") is not None:
-        tags = meta["tags"]
-        if isinstance(tags, str):
-            tags = [t for t in re.split(r"[,\s]+", tags) if t]
-        if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
-            raise fail("tags", "must be a list of words, e.g. [migration, peru]")
-        values["tags"] = tuple(str(t) for t in tags)
-    if "lead" in meta:
-        if not isinstance(meta["lead"], bool):
-            raise fail("lead", "must be true or false")
-        values["lead"] = meta["lead"]
+    values: dict[str, Any] = {}
+    for key, value in meta.items():
+        if value is not None or key == "lead":  # an empty `lead:` is not true or false
+            values[key] = _CHECKS.get(key, _text)(value, lambda why, k=key: fail(k, why))
+    if values.get("image") and not values.get("image_alt"):
+        raise fail("image", "has no image_alt: describe the image for readers who cannot see it")
+    for key in ("image_alt", "summary", "signoff"):
+        values[key] = values.get(key) or ""
     return FrontMatter(**values)
 
 
-def _texts(meta: dict[str, Any], fail: Any) -> dict[str, Any]:
-    """The text keys, spaces folded; a control character is refused (it breaks the email)."""
-    values: dict[str, Any] = {}
-    for key in ("title", "source", "image_alt", "summary", "signoff"):
-        if key in meta and meta[key] is not None:
-            if not isinstance(meta[key], str | int | float):
-                raise fail(key, "must be text")
-            text = " ".join(str(meta[key]).split())
-            bad = control_character(text)
-            if bad:
-                raise fail(key, f"holds the control character {bad}; delete it")
-            values[key] = text or None
-    return values
+Fail = Callable[[str], SourceError]
 
 
-def _addresses(meta: dict[str, Any], values: dict[str, Any], fail: Any) -> None:
-    """`url` and `image` as the email will carry them (web_address.py); an image needs its alt."""
-    if meta.get("url") is not None:
-        try:
-            values["url"] = web_address(str(meta["url"]))
-        except AddressError as e:
-            raise fail("url", str(e)) from None
-    if meta.get("image") is not None:
-        try:
-            image = web_address(str(meta["image"]), image=True)
-        except AddressError as e:
-            raise fail(
-                "image",
-                f"{e} (mail programs cannot load files next to the story: put it online "
-                "and use its full https:// address)",
-            ) from None
-        if not values.get("image_alt"):
-            raise fail(
-                "image", "has no image_alt: describe the image for readers who cannot see it"
-            )
-        values["image"] = image
+def _text(value: Any, fail: Fail) -> str | None:
+    """title, source, image_alt, summary, signoff: one line of text (None when empty).
+
+    A control character (YAML's "\x07") is refused: it is not text, and breaks the email.
+    """
+    if not isinstance(value, str | int | float):
+        raise fail("must be text")
+    text = " ".join(str(value).split())
+    bad = control_character(text)
+    if bad:
+        raise fail(f"holds the control character {bad}; delete it")
+    return text or None
 
 
-def _date(value: Any, fail: Any) -> dt.date:
+def _url(value: Any, fail: Fail) -> str:
+    """A link as the email will carry it (web_address.py)."""
+    try:
+        return web_address(str(value))
+    except AddressError as e:
+        raise fail(str(e)) from None
+
+
+def _image(value: Any, fail: Fail) -> str:
+    """An image address: https only (web_address.py)."""
+    try:
+        return web_address(str(value), image=True)
+    except AddressError as e:
+        raise fail(
+            f"{e} (mail programs cannot load files next to the story: put it online and use "
+            "its full https:// address)"
+        ) from None
+
+
+def _kind(value: Any, fail: Fail) -> str:
+    kind = str(value).strip().lower()
+    if kind not in KINDS:
+        raise fail(f"'{value}' must be one of {', '.join(KINDS)}")
+    return kind
+
+
+def _tags(value: Any, fail: Fail) -> tuple[str, ...]:
+    tags = [t for t in re.split(r"[,\s]+", value) if t] if isinstance(value, str) else value
+    if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
+        raise fail("must be a list of words, e.g. [migration, peru]")
+    return tuple(str(t) for t in tags)
+
+
+def _lead(value: Any, fail: Fail) -> bool:
+    if not isinstance(value, bool):
+        raise fail("must be true or false")
+    return value
+
+
+def _date(value: Any, fail: Fail) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -169,4 +171,15 @@ def _date(value: Any, fail: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise fail("date", f"'{value}' is not a date like 2026-11-26") from None
+        raise fail(f"'{value}' is not a date like 2026-11-26") from None
+
+
+# Each key's check (the rest are text): the value in, the stored value out.
+_CHECKS: dict[str, Callable[[Any, Fail], Any]] = {
+    "url": _url,
+    "image": _image,
+    "kind": _kind,
+    "date": _date,
+    "tags": _tags,
+    "lead": _lead,
+}
