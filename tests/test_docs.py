@@ -3,6 +3,7 @@ table; the README is short and opens with the two commands; the generated pages 
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -117,3 +118,38 @@ def test_lint_fails_when_a_generated_page_is_stale(tmp_path, monkeypatch, capsys
     assert "error: cli.md is stale" in capsys.readouterr().err
     assert stale.read_text("utf-8") == "# old\n"  # --check never writes
     assert gen_docs.main([]) == 0 and gen_docs.main(["--check"]) == 0
+
+
+@pytest.mark.slow
+def test_the_strict_docs_build_fails_on_a_broken_anchor(tmp_path):
+    """`mkdocs build --strict` (what `make docs` runs) builds the site, and fails naming a bad link."""
+    pytest.importorskip(
+        "mkdocs", reason="the `docs` extra is not installed (make docs installs it)"
+    )
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    (tmp_path / "bench").mkdir()
+    for name in ("mkdocs.yml", "newsletter.toml", "bench/README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "out"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            timeout=120,
+        )
+
+    assert build().returncode == 0
+    assert (tmp_path / "out" / "configuration" / "index.html").exists()
+    page = tmp_path / "docs" / "security.md"
+    page.write_text(
+        page.read_text("utf-8") + "\nSee [nowhere](audience.md#no-such-part).\n", "utf-8"
+    )
+    failed = build()
+    assert failed.returncode != 0 and "#no-such-part" in failed.stderr

@@ -64,6 +64,9 @@ class _TranslatingGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except typer.Abort:  # Ctrl-C or the end of input at a prompt (the password's)
+            typer.echo("\ninterrupted: no answer to the question", err=True)
+            raise typer.Exit(130) from None
 
 
 app = typer.Typer(
