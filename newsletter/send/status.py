@@ -30,7 +30,13 @@ class IssueStatus:
 def delivery_status(folder: Path, settings: Settings, *, first: int = 10) -> IssueStatus:
     """Read the issue's id and subject, then count its journal; nothing is sent or changed."""
     built = read_built_issue(folder)
-    issue_id, subject = built.issue.id, built.rendered.subject
+    return journal_status(settings, built.issue.id, built.rendered.subject, first=first)
+
+
+def journal_status(
+    settings: Settings, issue_id: str, subject: str, *, first: int = 10
+) -> IssueStatus:
+    """Count the journal of the issue `issue_id` (the send plan has read the issue already)."""
     database = settings.path(settings.database)
     if not database.exists():
         empty = JournalCounts(issue_id, 0, 0, 0, 0, 0, 0, "", (), ())
