@@ -327,7 +327,7 @@ def write_mailmerge_files(folder: Path, port: int) -> None:
     """mailmerge's template (the sample issue's text and HTML), database and server config."""
     sys.path.insert(0, str(ROOT))
     from newsletter.config import load_settings
-    from newsletter.issue.layout import read_built_issue
+    from newsletter.issue.built import read_built_issue
     from newsletter.mail.unsubscribe import unsubscribe_links
 
     settings, _ = load_settings(folder)

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from newsletter.mail.list_message import prepare_issue
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.reader_stamp import reader_stamps, split_stamp
+from newsletter.send.composer import prepare_issue
 from tests.bounce_messages import (
     TEST_LIST_ID,
     TEST_SECRET,

@@ -13,6 +13,7 @@ from newsletter.cli import app, confirm, warn, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
+    from newsletter.issue.built import BuiltIssue
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -115,36 +116,40 @@ def send(
         raise ConfigError(
             "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
         )
+    from newsletter.issue.built import read_built_issue
+
+    built = read_built_issue(issue)  # once: what the gate checks is what is sent
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
         from newsletter.issue.build_record import check_settings_drift
 
-        check_settings_drift(issue, settings)  # built with other From, List-Id...: rebuild first
-
-        gate_before_send(issue, settings, force=force, test_copy=bool(to))
+        # Built with other From, List-Id...: rebuild first.
+        check_settings_drift(issue, settings, built.record)
+        gate_before_send(built, settings, force=force, test_copy=bool(to))
     if status:
-        _show_status(issue, settings)
+        _show_status(built, settings)
     elif to:
-        _test_copy(issue, to, settings)
+        _test_copy(built, to, settings)
     elif dry_run:
-        _dry_run(issue, settings, limit)
+        _dry_run(built, settings, limit)
     else:
-        _send(issue, settings, limit, yes, resend_unknown)
+        _send(built, settings, limit, yes, resend_unknown)
 
 
-def _test_copy(issue: Path, to: list[str], settings: Settings) -> None:
+def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
     from newsletter.send import send_test_copy
 
     password = _password(settings)
     for address in to:
-        typer.echo(send_test_copy(issue, address, settings, password=password))
+        typer.echo(send_test_copy(built, address, settings, password=password))
 
 
-def _dry_run(issue: Path, settings: Settings, limit: int | None) -> None:
+def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
     from newsletter.errors import display_path
     from newsletter.send.sender import SendOptions, send_issue
 
-    summary = send_issue(issue, settings, SendOptions(dry_run=True, limit=limit))
+    issue = built.folder
+    summary = send_issue(built, settings, SendOptions(dry_run=True, limit=limit))
     outbox = display_path(issue / "outbox")
     typer.echo(
         f"Dry run of issue {summary.issue_id}: {summary.sent} message(s) written to {outbox}/ "
@@ -163,7 +168,7 @@ def _dry_run(issue: Path, settings: Settings, limit: int | None) -> None:
 
 
 def _send(
-    issue: Path, settings: Settings, limit: int | None, yes: bool, resend_unknown: bool
+    built: BuiltIssue, settings: Settings, limit: int | None, yes: bool, resend_unknown: bool
 ) -> None:
     """Plan the send once, show the plan, then run that plan."""
     from newsletter.cli.progress import ProgressDisplay
@@ -173,8 +178,8 @@ def _send(
     from newsletter.send.signals import stop_on_signals
 
     options = SendOptions(limit=limit, resend_unknown=resend_unknown)
-    plan = plan_send(issue, settings, options)
-    shown = display_path(issue)
+    plan = plan_send(built, settings, options)
+    shown = display_path(built.folder)
     if plan.nothing_to_send:
         typer.echo(nothing_to_send(plan, shown))
         if plan.status.counts.unknown:
@@ -205,12 +210,12 @@ def _send(
         raise typer.Exit(1)
 
 
-def _show_status(issue: Path, settings: Settings) -> None:
+def _show_status(built: BuiltIssue, settings: Settings) -> None:
     from newsletter.cli.send_report import print_status
     from newsletter.errors import display_path
     from newsletter.send.status import delivery_status
 
-    print_status(delivery_status(issue, settings), display_path(issue))
+    print_status(delivery_status(built, settings), display_path(built.folder))
 
 
 def _password(settings: Settings) -> str | None:

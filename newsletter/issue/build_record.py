@@ -6,15 +6,24 @@ fills only per-reader values into it, so it must not go out under settings that 
 changed since: the record keeps those shared settings, and the subject and preheader as
 the build filled them, for every reader of a built issue (send, check, archive, preview).
 
-    {"preheader": "...", "settings": {"from": "...", "list_id": "...", ...}, "subject": "..."}
+    {"files": {"issue.toml": "<sha256>", "merge.eml": "<sha256>", ...}, "preheader": "...",
+     "settings": {"from": "...", "list_id": "...", ...}, "subject": "..."}
+
+`files` holds the SHA-256 of the bytes a send goes by: the manifest the build rendered and
+every merge*.eml it wrote.  What is sent is what was built and checked: a folder whose
+bytes changed since (an issue.toml edited but not rebuilt, a merge.eml edited by hand) is
+refused by `check`, the send gate and `send` alike, naming the file and the fix (rebuild).
 
 No secret is recorded: the unsubscribe key only signs per-reader tokens.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.config import Settings
@@ -22,6 +31,8 @@ from newsletter.errors import ManifestError, NewsletterError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
 
 BUILD_RECORD_NAME = "built-with.json"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_BUILT_FILES = ("merge.eml", "index.html", "message.eml")  # any of them: the folder was built
 
 
 class SettingsDriftError(NewsletterError):
@@ -35,6 +46,7 @@ class BuildRecord:
     subject: str
     preheader: str
     settings: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)  # name: SHA-256 of the bytes as built
 
 
 def shared_settings(settings: Settings) -> dict[str, str]:
@@ -51,9 +63,19 @@ def shared_settings(settings: Settings) -> dict[str, str]:
     }
 
 
-def build_record_bytes(subject: str, preheader: str, settings: Settings) -> bytes:
-    """The record's bytes: sorted keys, so an unchanged rebuild writes the same file."""
-    data = {"subject": subject, "preheader": preheader, "settings": shared_settings(settings)}
+def build_record_bytes(
+    subject: str, preheader: str, settings: Settings, files: Mapping[str, bytes]
+) -> bytes:
+    """The record's bytes: sorted keys, so an unchanged rebuild writes the same file.
+
+    `files`: the bytes a send goes by (issue.toml, merge*.eml), by name; their hashes are kept.
+    """
+    data = {
+        "subject": subject,
+        "preheader": preheader,
+        "settings": shared_settings(settings),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+    }
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -68,6 +90,11 @@ def read_build_record(folder: Path) -> BuildRecord:
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
+        if not any((folder / name).exists() for name in _BUILT_FILES):
+            raise ManifestError(
+                f"{display_path(folder)}: never built (it holds only its {MANIFEST_NAME}); "
+                f"run `newsletter build {display_path(folder)}` to build it"
+            ) from None
         raise ManifestError(
             f"{display_path(path)}: missing (built by an older version); {rebuild}"
         ) from None
@@ -85,7 +112,63 @@ def read_build_record(folder: Path) -> BuildRecord:
         or not isinstance(data.get("preheader"), str)
     ):
         raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
-    return BuildRecord(data["subject"], data["preheader"], dict(shared))
+    files = data.get("files")
+    if files is None:
+        raise ManifestError(
+            f"{display_path(path)}: no file hashes (built by an older version); {rebuild}"
+        )
+    if (
+        not isinstance(files, dict)
+        or MANIFEST_NAME not in files
+        or not all(
+            isinstance(v, str) and _SHA256.fullmatch(v) and "/" not in k and k[:1] != "."
+            for k, v in files.items()
+        )
+    ):
+        raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
+    return BuildRecord(data["subject"], data["preheader"], dict(shared), dict(files))
+
+
+def read_as_built(folder: Path, record: BuildRecord) -> dict[str, bytes]:
+    """The files the record names, each read once and checked against its hash.
+
+    ManifestError naming the first file whose bytes changed since the build (or that is
+    gone), with the fix: rebuild, so that what is sent is what was built and checked.
+    """
+    shown = display_path(folder)
+    found = {}
+    for name, expected in sorted(record.files.items()):
+        path = folder / name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ManifestError(
+                f"{display_path(path)}: missing since the build; run `newsletter build {shown}` "
+                "to rebuild the issue"
+            ) from None
+        except OSError as e:
+            raise ManifestError(
+                f"{display_path(path)}: cannot read ({e.strerror}); check the file"
+            ) from None
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ManifestError(f"{display_path(path)}: {_changed(name)}; {_fix(name, shown)}")
+        found[name] = data
+    return found
+
+
+def _changed(name: str) -> str:
+    if name == MANIFEST_NAME:
+        return "changed since the build (edited, not rebuilt: the built email does not show it)"
+    return "changed since the build (the email is sent exactly as built and checked)"
+
+
+def _fix(name: str, shown: str) -> str:
+    if name == MANIFEST_NAME:
+        return f"run `newsletter build {shown}` to render your edits, then check it again"
+    return (
+        f"run `newsletter build {shown}` to rebuild it (edit issue.toml or the templates, "
+        "never the built files)"
+    )
 
 
 def changed_settings(record: BuildRecord, settings: Settings) -> tuple[str, ...]:
@@ -113,9 +196,12 @@ def drift_notice(folder: Path, settings: Settings) -> str | None:
     return None
 
 
-def check_settings_drift(folder: Path, settings: Settings) -> BuildRecord:
-    """The folder's record, or SettingsDriftError when today's shared settings differ."""
-    record = read_build_record(folder)
+def check_settings_drift(
+    folder: Path, settings: Settings, record: BuildRecord | None = None
+) -> BuildRecord:
+    """The folder's record (read unless given), or SettingsDriftError when today's differ."""
+    if record is None:
+        record = read_build_record(folder)
     changed = changed_settings(record, settings)
     if changed:
         raise SettingsDriftError(drift_message(folder, changed))

@@ -200,8 +200,6 @@ def _multiline(value: str) -> str:
 
 def read_manifest(path: Path) -> Issue:
     """Read and check an issue.toml; any problem is a ManifestError with file, line and key."""
-    import tomllib
-
     shown = display_path(path)
     try:
         text = path.read_text("utf-8")
@@ -211,6 +209,14 @@ def read_manifest(path: Path) -> Issue:
         ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ManifestError(f"{shown}: cannot read ({e}); save it as UTF-8") from None
+    return parse_manifest(text, path)
+
+
+def parse_manifest(text: str, path: Path) -> Issue:
+    """The Issue in a manifest's text, read from `path` (which its errors name)."""
+    import tomllib
+
+    shown = display_path(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import Settings
-from newsletter.mail.list_message import Composer, prepare_issue
+from newsletter.issue.built import BuiltIssue
+from newsletter.send.composer import Composer, prepare_issue
 from newsletter.send.status import IssueStatus, journal_status
 from newsletter.send.transport import Transport
 from newsletter.send.workers import SendProgress
@@ -38,11 +39,15 @@ class SendOptions:
 class SendPlan:
     """One send, decided: the issue's message, the journal's counts, the options."""
 
-    folder: Path
     settings: Settings
     options: SendOptions
     composer: Composer
     status: IssueStatus  # the journal as read for the plan (counts, last_id, recovery file)
+
+    @property
+    def folder(self) -> Path:
+        """The issue folder (its outbox, for a dry run)."""
+        return self.composer.folder
 
     @property
     def issue_id(self) -> str:
@@ -83,13 +88,16 @@ class SendPlan:
         return f"{smtp.host}:{smtp.port} ({smtp.security})"
 
 
-def plan_send(folder: Path, settings: Settings, options: SendOptions | None = None) -> SendPlan:
-    """Read the issue in `folder` and its journal once: the plan a prompt shows and a run runs.
+def plan_send(
+    built: BuiltIssue | Path, settings: Settings, options: SendOptions | None = None
+) -> SendPlan:
+    """The issue (as loaded once for the command, or read from its folder) and its journal,
+    read once: the plan a prompt shows and a run runs.
 
     SettingsDriftError when the shared settings changed since the build; nothing is created
     (a workspace without a database plans a send to nobody).
     """
     options = options or SendOptions()
-    composer = prepare_issue(folder, settings)
+    composer = prepare_issue(built, settings)
     status = journal_status(settings, composer.issue_id, composer.subject, first=0)
-    return SendPlan(folder, settings, options, composer, status)
+    return SendPlan(settings, options, composer, status)

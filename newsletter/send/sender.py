@@ -35,7 +35,8 @@ from time import monotonic
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
-from newsletter.mail.list_message import Composer
+from newsletter.issue.built import BuiltIssue
+from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
 from newsletter.send.plan import ProgressCallback, SendOptions, SendPlan, plan_send
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
@@ -85,13 +86,16 @@ class SendSummary:
         return done / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def send_issue(folder: Path, settings: Settings, options: SendOptions | None = None) -> SendSummary:
-    """Plan the send of the issue in `folder` and run it at once (see the module doc).
+def send_issue(
+    built: BuiltIssue | Path, settings: Settings, options: SendOptions | None = None
+) -> SendSummary:
+    """Plan the send of a built issue (or the one in a folder) and run it at once.
 
+    See the module doc.
     The `send` command plans first (`plan_send`), shows the plan, then runs it with
     `run_send`; scripts and tests that ask nobody can call this.
     """
-    return run_send(plan_send(folder, settings, options))
+    return run_send(plan_send(built, settings, options))
 
 
 def run_send(plan: SendPlan) -> SendSummary:
@@ -108,7 +112,7 @@ def run_send(plan: SendPlan) -> SendSummary:
     if options.dry_run:
         from newsletter.send.outbox import FileTransport
 
-        outbox = FileTransport(plan.folder / "outbox")
+        outbox = FileTransport(composer.folder / "outbox")
         outbox.clear()
         quiet = replace(settings.smtp, connections=1, rate=0.0)
         dry = replace(plan, settings=replace(settings, smtp=quiet))

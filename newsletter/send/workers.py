@@ -35,8 +35,8 @@ from typing import Protocol
 from newsletter.config import SmtpSettings
 from newsletter.errors import NewsletterError
 from newsletter.mail.headers import HeaderValueError
-from newsletter.mail.list_message import Composer
 from newsletter.mail.personalize import Recipient
+from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, Failure, JournalWriteError
 from newsletter.send.pacing import RateLimiter, backoff
 from newsletter.send.recovery import RecoveryFile

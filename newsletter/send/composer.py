@@ -1,11 +1,12 @@
-"""From a built issue folder to each recipient's final message bytes (DKIM-signed when configured).
+"""From a built issue to each recipient's final message bytes (DKIM-signed when configured).
 
 The message is the one the build wrote: issues/<id>/merge.eml (and its
-merge.empty=*.eml variants) is loaded byte for byte as a template, with no MIME
-parsing and nothing rendered again; each recipient costs their header lines (To,
-Date, Message-ID, List-Unsubscribe), their merge values and, with DKIM, a
-signature.  The shared headers and bodies carry the settings of the build, so an
-issue whose shared settings changed since (built-with.json) is refused.
+merge.empty=*.eml variants), loaded once byte for byte as a template with the
+`BuiltIssue` (checked against the build's hashes), with no MIME parsing and
+nothing rendered again; each recipient costs their header lines (To, Date,
+Message-ID, List-Unsubscribe), their merge values and, with DKIM, a signature.
+The shared headers and bodies carry the settings of the build, so an issue whose
+shared settings changed since (built-with.json) is refused.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import Settings
-from newsletter.errors import ManifestError, display_path
 from newsletter.issue.build_record import check_settings_drift
-from newsletter.issue.layout import merge_variant_files
-from newsletter.issue.manifest import MANIFEST_NAME, read_manifest
+from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.mail.dkim import DkimSigner, dkim_signer
 from newsletter.mail.personalize import Mailing, PersonalMessage, Recipient
 from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, verp_address
-from newsletter.mail.template import MessageTemplate, TemplateFileError, parse_message_template
 from newsletter.mail.unsubscribe import unsubscribe_links
 
 
@@ -58,23 +56,25 @@ class Composer:
         return PersonalMessage(message.recipient, message.message_id, data, envelope)
 
 
-def prepare_issue(folder: Path, settings: Settings) -> Composer:
-    """Load a built issue's message and get it ready; errors name the file and what to do.
+def prepare_issue(built: BuiltIssue | Path, settings: Settings) -> Composer:
+    """Get a built issue's message ready; errors name the file and what to do.
 
+    `built`: the issue as loaded once for the command, or its folder (read here).
     SettingsDriftError when the shared settings changed since the build.
     """
-    record = check_settings_drift(folder, settings)
-    issue_id = read_manifest(folder / MANIFEST_NAME).id
-    variants = {empty: _load_template(path, folder) for empty, path in merge_variant_files(folder)}
+    if isinstance(built, Path):
+        built = read_built_issue(built)
+    check_settings_drift(built.folder, settings, built.record)
+    variants = built.variants
     links = unsubscribe_links(settings)
     composer = Composer(
-        issue_id=issue_id,
-        subject=record.subject,
-        folder=folder,
+        issue_id=built.issue.id,
+        subject=built.record.subject,
+        folder=built.folder,
         envelope_from=settings.sender[1],
         mailing=Mailing(
-            issue_id=issue_id,
-            template=_load_template(folder / "merge.eml", folder),
+            issue_id=built.issue.id,
+            template=built.template,
             links=links,
             domain=settings.from_domain,
             tested=frozenset().union(*variants),
@@ -87,19 +87,3 @@ def prepare_issue(folder: Path, settings: Settings) -> Composer:
     # A bad key or header fails here, not mid-send.
     composer.message_for(Recipient(settings.sender[1]))
     return composer
-
-
-def _load_template(path: Path, folder: Path) -> MessageTemplate:
-    rebuild = f"run `newsletter build {display_path(folder)}` to re-render it"
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ManifestError(
-            f"{display_path(path)}: cannot read ({e.strerror}); {rebuild}"
-        ) from None
-    try:
-        return parse_message_template(data)
-    except TemplateFileError as e:
-        raise ManifestError(
-            f"{display_path(path)}: not as the build wrote it ({e}); {rebuild}"
-        ) from None
