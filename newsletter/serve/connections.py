@@ -45,6 +45,7 @@ from newsletter.serve.gateway import masked_ip
 from newsletter.serve.rate_limit import address_block
 
 FD_RESERVE = 64  # descriptors kept for newsletter.db, its WAL, the SMTP relay, logs
+SHED_AHEAD = 32  # connections closed to make room whose descriptors may not be free yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class ConnectionGuard:
         self.open = 0
         self.per_client: dict[str, int] = {}
         self.reading: dict[GuardedProtocol, None] = {}  # in order of arrival: oldest first
+        self.shed: set[GuardedProtocol] = set()  # closed by us to make room, not yet gone
         self._quiet_until: dict[str, float] = {}
         self._unlogged: dict[str, int] = {}
 
@@ -94,11 +96,14 @@ class ConnectionGuard:
         if bucket is not None and self.per_client.get(bucket, 0) >= self.limits.per_client:
             conn.refuse(503, "too-many-connections", retry_after=10)
             return False
-        if self.open >= self.max_connections:
-            if not self.reading:
+        if self.open - len(self.shed) >= self.max_connections:
+            # A shed connection holds its descriptor until the loop closes it: at most
+            # SHED_AHEAD of them at a time, so a burst never takes more than the reserve.
+            if not self.reading or len(self.shed) >= SHED_AHEAD:
                 conn.refuse(503, "server-full", retry_after=5)
                 return False
             slowest = next(iter(self.reading))
+            self.shed.add(slowest)
             slowest.refuse(408, "shed-slow-request")
         self.open += 1
         if bucket is not None:
@@ -108,6 +113,7 @@ class ConnectionGuard:
     def release(self, conn: GuardedProtocol) -> None:
         """A counted connection closed."""
         self.reading.pop(conn, None)
+        self.shed.discard(conn)
         self.open -= 1
         bucket = conn.bucket
         if bucket is not None:
