@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests import labelled as lb  # noqa: E402
 
-HEADER = "                              leads nDCG@5 rec2   rec2/5 g0/ld  prec   thin"
+HEADER = "                              leads nDCG@5 rec2   rec2cp g0/ld  prec   thin"
 
 
 HOLDOUT_HIDDEN = "(the real holdout leads are hidden: --holdout prints them, at the end only)"

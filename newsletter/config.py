@@ -158,6 +158,8 @@ class SectionSettings:
     name: str  # the heading, e.g. "World"
     sources: tuple[str, ...] = ()  # files, globs (relative to the workspace) or feed URLs
     tags: tuple[str, ...] = ()  # a story's front matter tags, a feed entry's categories
+    #: "source": items in their sources' order (feed order, then date); "relevance": best first
+    order: str = "source"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +176,9 @@ class Settings:
     language: str = "en"  # the email's lang attribute, a tag like "en" or "pt-BR"
     subject: str = "{title}"  # the Subject template (fields below)
     preheader: str = "{summary}"  # the preheader template, at most 90 characters shown
-    related: int = 5  # at most this many headlines under "Related" (0-50)
+    #: at most this many headlines under "Related" (0-50): every one the ranker finds about
+    #: the lead, up to here (8 holds nearly all of a week's coverage)
+    related: int = 8
     more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
@@ -281,7 +285,9 @@ _TABLES = {
     "serve": ServeSettings,
     "brand": BrandSettings,
 }
-_SECTION_KEYS = ("name", "sources", "tags")
+_SECTION_KEYS = ("name", "sources", "tags", "order")
+# How a section lists its items: in its sources' order (the default) or by relevance.
+SECTION_ORDERS = ("source", "relevance")
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
@@ -358,7 +364,12 @@ def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
             )
         if any(s.name.casefold() == name.casefold() for s in found):
             raise ConfigError(f"{where_}.name: '{name}' is already a section; name each once")
-        found.append(SectionSettings(name, lists["sources"], lists["tags"]))
+        order = item.get("order", "source")
+        if order not in SECTION_ORDERS:
+            raise ConfigError(
+                f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
+            )
+        found.append(SectionSettings(name, lists["sources"], lists["tags"], order))
     return tuple(found)
 
 

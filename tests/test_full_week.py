@@ -47,12 +47,12 @@ def test_committed_sample_issue_is_what_the_sources_build(built):
 
 
 def test_full_week_has_every_part_the_issue_asks_for(built):
-    """A note, 3 cards with images, 5 Related with summaries, 3 sections and 25+ other headlines."""
+    """A note, 3 cards with images, 5+ Related with summaries, 3 sections and 25+ other headlines."""
     issue = built.issue
     cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
     assert issue.note is not None and issue.note.signoff == "— The editors"
     assert len(cards) == 3 and all(c.image and c.image_alt for c in cards)
-    assert len(issue.related) == 5 and all(h.headline.summary for h in issue.related)
+    assert len(issue.related) >= 5 and all(h.headline.summary for h in issue.related)
     assert [s.name for s in issue.sections] == ["World", "Science & climate", "Culture"]
     others = sum(len(s.headlines) for s in issue.sections) + len(issue.more)
     assert others >= 25

@@ -30,3 +30,8 @@ def story_headline(story: Story) -> Headline:
         summary=story.summary or cut_at_sentence(paragraphs[0] if paragraphs else ""),
         tags=story.tags,
     )
+
+
+def story_text(story: Story) -> str:
+    """A story's whole text as the ranker reads it: its summary, then its paragraphs."""
+    return " ".join([story.summary or "", *story.paragraphs]).strip()
