@@ -18,7 +18,7 @@ PNG_1X1 = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
-FOOTER = '<a href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+FOOTER = '<a class="footer-link" href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +72,10 @@ CRAFTS = {
     "subject.length": lambda c: c.manifest('subject = "', 'subject = "' + "Long words " * 10),
     "subject.caps": lambda c: c.manifest('subject = "', 'subject = "PERU DECLARES AN EMERGENCY" #'),
     "preheader.present": lambda c: c.manifest('preheader = "', 'preheader = "" #'),
+    "preheader.length": lambda c: c.manifest(
+        'preheader = "', 'preheader = "' + "Long words " * 10 + '" #'
+    ),
+    "length.budget": lambda c: c.config(r"^text_bytes = .*$", "text_bytes = 1000000\nitems = 5"),
     "preheader.repeat": lambda c: c.manifest(
         'preheader = "', 'preheader = "Peru to declare state of emergency on Chile border" #'
     ),

@@ -20,6 +20,8 @@ KNOWN_KEYS = (
     "lead",
     "image",
     "image_alt",
+    "image_width",
+    "image_height",
     "summary",
     "kind",
     "signoff",
@@ -39,6 +41,8 @@ class FrontMatter:
     lead: bool = False
     image: str | None = None  # the story's lead image, an absolute URL
     image_alt: str = ""
+    image_width: int = 0  # the image's size in pixels, when the editor knows it
+    image_height: int = 0
     summary: str = ""  # what the story's card shows instead of its first paragraph
     kind: str = "story"
     signoff: str = ""  # a note's sign-off line ("— The editors")
@@ -120,6 +124,12 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
             )
         values["image"] = image
     values["image_alt"] = values.get("image_alt") or ""
+    for key in ("image_width", "image_height"):
+        if meta.get(key) is not None:
+            size = meta[key]
+            if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= 20000:
+                raise fail(key, f"'{size}' must be a whole number of pixels, e.g. 1200")
+            values[key] = size
     values["summary"] = values.get("summary") or ""
     values["signoff"] = values.get("signoff") or ""
     if meta.get("kind") is not None:
