@@ -35,11 +35,11 @@ TODAY = dt.date(2026, 11, 26)
 
 def workspace(past: int) -> Path:
     """A copy of the sample workspace with `past` earlier issues in issues/."""
-    from bench_rank import synthetic_pool
+    from bench_rank import synthetic_titles
 
     from newsletter.assemble import AssembleOptions, assemble_issue
     from newsletter.config import load_settings
-    from newsletter.manifest import manifest_text
+    from newsletter.issue.manifest import manifest_text
     from newsletter.models import Headline, Sources, Story
     from newsletter.sources import load_sources
 
@@ -54,14 +54,12 @@ def workspace(past: int) -> Path:
         tomllib.loads(p.read_text("utf-8"))
         for p in sorted((ROOT / "tests" / "data" / "labelled").glob("*.toml"))
     ]
-    pool = iter(synthetic_pool(past * 25, seed=11))
+    pool = iter(synthetic_titles(past * 25, seed=11))
     rng = random.Random(11)
     for k in range(past):
         day = TODAY - dt.timedelta(days=7 * (past - k))
         lead = leads[k % len(leads)]
-        headlines = [
-            Headline(next(pool).title, url=f"https://example.org/{k}/{i}") for i in range(25)
-        ]
+        headlines = [Headline(next(pool), url=f"https://example.org/{k}/{i}") for i in range(25)]
         if rng.random() < 0.02:  # now and then an earlier issue carried a sample headline
             headlines[0] = Headline(rng.choice(sample))
         story = Story(title=lead.get("title"), body="\n\n".join(lead["paragraphs"]), source="x")
@@ -84,7 +82,7 @@ def lookup(folder: Path, runs: int) -> dict[str, float]:
     from newsletter.assemble.memory import followed_issue, split_repeated
     from newsletter.assemble.relevance import lead_profile, rank_headlines
     from newsletter.assemble.titles import derive_title
-    from newsletter.past_issues import read_past_issues
+    from newsletter.issue.past_issues import read_past_issues
     from newsletter.sources import load_sources
 
     sources = load_sources([str(folder / "seeds")])
@@ -137,7 +135,7 @@ sources = load_sources([str(folder / "seeds")])
 options = AssembleOptions(today=dt.date.fromisoformat({today!r}))
 assemble_issue(sources, settings, options)  # the build's own first-use costs, paid before
 start = time.perf_counter()
-from newsletter.past_issues import read_past_issues
+from newsletter.issue.past_issues import read_past_issues
 past = read_past_issues(folder / "issues", options.today)
 assemble_issue(sources, settings, options, past)
 with_past = time.perf_counter() - start

@@ -35,8 +35,8 @@ SECRET = {"NEWSLETTER_UNSUBSCRIBE_SECRET": "bench-secret-0123456789abcdef"}
 def measure(folder: Path, readers: int) -> dict[str, float]:
     """Best-of-5 µs per message for personalising and for the wire step, in this process."""
     from newsletter.config import load_settings
-    from newsletter.mail.list_message import prepare_issue
     from newsletter.mail.personalize import Recipient
+    from newsletter.send.composer import prepare_issue
     from newsletter.send.smtp import wire_bytes
 
     os.chdir(folder)

@@ -16,6 +16,8 @@ the journal on, peak RSS < 150 MB at 100,000 subscribers.
 smtp-sink comes from the Debian postfix package; without installing postfix:
     apt-get download postfix && dpkg-deb -x postfix_*.deb /tmp/postfix
 (the benchmark looks in PATH, /usr/sbin and /tmp/postfix, or takes --smtp-sink).
+`--smtp-sink aiosmtpd` uses aiosmtpd's Sink instead (the test extra's server, much slower
+than smtp-sink): for `make bench-smoke`, which checks the benchmark runs, not its numbers.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def main() -> None:
         help="[smtp] processes (0: one per core), or a comma-separated list to compare",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of ours at --compare (median)")
-    parser.add_argument("--smtp-sink", help="path to smtp-sink")
+    parser.add_argument("--smtp-sink", help="path to smtp-sink, or `aiosmtpd` (a slow sink)")
     parser.add_argument("--skip-mailmerge", action="store_true")
     parser.add_argument(
         "--import-rows",
@@ -75,9 +77,15 @@ def main() -> None:
     from probe import cpu_probe
 
     print(f"machine speed probe: {cpu_probe():.3f} s (lower is quicker)", flush=True)
-    sink, sink_env = find_smtp_sink(args.smtp_sink)
     port = free_port()
-    command = [sink, *(["-u", "nobody"] if os.geteuid() == 0 else []), f"127.0.0.1:{port}", "256"]
+    if args.smtp_sink == "aiosmtpd":
+        sink_env = dict(os.environ)
+        command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}"]
+        command += ["-c", "aiosmtpd.handlers.Sink"]
+    else:
+        sink, sink_env = find_smtp_sink(args.smtp_sink)
+        root = ["-u", "nobody"] if os.geteuid() == 0 else []
+        command = [sink, *root, f"127.0.0.1:{port}", "256"]
     server = subprocess.Popen(
         command, env=sink_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -319,7 +327,7 @@ def write_mailmerge_files(folder: Path, port: int) -> None:
     """mailmerge's template (the sample issue's text and HTML), database and server config."""
     sys.path.insert(0, str(ROOT))
     from newsletter.config import load_settings
-    from newsletter.issue_folder import read_built_issue
+    from newsletter.issue.built import read_built_issue
     from newsletter.mail.unsubscribe import unsubscribe_links
 
     settings, _ = load_settings(folder)

@@ -14,9 +14,7 @@ from pathlib import Path
 from newsletter.assemble import AssembleOptions
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
-from newsletter.issue_folder import is_issue_folder, write_issue_folder
-from newsletter.manifest import MANIFEST_NAME, manifest_text, read_manifest
-from newsletter.manifest_guard import (
+from newsletter.issue.guard import (
     RECORD_NAME,
     check_overwrite,
     check_rerender,
@@ -24,7 +22,10 @@ from newsletter.manifest_guard import (
     digest,
     read_record,
     record_bytes,
+    sent_manifest,
 )
+from newsletter.issue.layout import is_issue_folder, write_issue_folder
+from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
 from newsletter.models import Issue, RenderedIssue
 
 
@@ -52,12 +53,12 @@ def build(
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
-    already sent, unless `force` (see manifest_guard.py).
+    already sent, unless `force` (see issue/guard.py).
     """
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
     from newsletter.assemble import assemble_issue, iso_week_id
-    from newsletter.past_issues import read_past_issues
+    from newsletter.issue.past_issues import read_past_issues
     from newsletter.render import check_story_sizes
     from newsletter.sources import load_sources
 
@@ -71,7 +72,8 @@ def build(
         issue, display_path(folder), subject=settings.subject, preheader=settings.preheader
     ).encode("utf-8")
     extra = check_source_build(folder, issue.id, manifest, settings, force=force)
-    extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest))
+    sent = sent_manifest(folder, issue.id, settings) if force and folder.is_dir() else None
+    extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest), sent)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
     return replace(result, warnings=loaded.warnings, backup=backup)
@@ -95,16 +97,25 @@ def rebuild(
     current = manifest_path.read_bytes()
     in_place = out is None or out.resolve() == folder.resolve()
     extra: dict[str, bytes] = {}
+    sent = None
     if in_place:
         check_rerender(folder, issue.id, current, settings, force=force)
         built = read_record(folder).get("built")
+        sent = sent_manifest(folder, issue.id, settings)  # kept across forced re-renders
     else:
         assert out is not None
         extra = check_overwrite(out, current, force=force)  # --out over someone's edits
         built = digest(current)  # the copy is what this build wrote there
-    extra[RECORD_NAME] = record_bytes(built, digest(current))
-    manifest = None if in_place else current
-    result = _write(out or folder, issue, manifest, settings, from_manifest=True, extra=extra)
+    extra[RECORD_NAME] = record_bytes(built, digest(current), sent)
+    result = _write(
+        out or folder,
+        issue,
+        current,
+        settings,
+        from_manifest=True,
+        extra=extra,
+        in_place=in_place,
+    )
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
     return replace(result, backup=backup)
 
@@ -126,14 +137,20 @@ def fill_text_templates(issue: Issue, settings: Settings) -> Issue:
 def _write(
     folder: Path,
     issue: Issue,
-    manifest: bytes | None,
+    manifest: bytes,
     settings: Settings,
     *,
     from_manifest: bool,
     extra: dict[str, bytes] | None = None,
+    in_place: bool = False,
 ) -> BuildResult:
-    from newsletter.issue_folder import merge_file_name
-    from newsletter.mail.build_record import BUILD_RECORD_NAME, build_record_bytes
+    """Render the issue and write its folder; `manifest`: the issue.toml it is rendered from.
+
+    `in_place`: re-rendering the folder's own manifest, whose live file carries over (the
+    record keeps the hash of the bytes rendered, so an edit saved meanwhile is seen).
+    """
+    from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
+    from newsletter.issue.layout import merge_file_name
     from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
     from newsletter.render import render_issue
     from newsletter.render.merge_tags import empty_keys, fill_merge_tags
@@ -157,13 +174,17 @@ def _write(
         "index.html": html,
         "index.txt": fill_merge_tags(web_text, public, escape_html=False).encode("utf-8"),
         "message.eml": sample.data,
-        BUILD_RECORD_NAME: build_record_bytes(rendered.subject, rendered.preheader, settings),
     }
+    sent_from = {MANIFEST_NAME: manifest}  # the bytes a send goes by, hashed in the record
     for empty, template in ((frozenset(), mailing.template), *mailing.variants.items()):
         tags = {tag: f"%%{tag}%%" for tag in template.tags}
-        files[merge_file_name(empty)] = template.fill(b"", tags)
-    if manifest is not None:  # None: re-rendering in place, the live issue.toml carries over
-        files[MANIFEST_NAME] = manifest
+        sent_from[merge_file_name(empty)] = template.fill(b"", tags)
+    files.update(sent_from)
+    if in_place:  # the live issue.toml carries over
+        del files[MANIFEST_NAME]
+    files[BUILD_RECORD_NAME] = build_record_bytes(
+        rendered.subject, rendered.preheader, settings, sent_from
+    )
     files.update(extra or {})
     write_issue_folder(folder, files)
     return BuildResult(

@@ -11,6 +11,7 @@ import difflib
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -28,10 +29,14 @@ _NAMED_ADDRESS = re.compile(r"^\s*(?:\"?([^\"<>]*?)\"?\s*)?<([^<>]+)>\s*$")
 class SmtpSettings:
     """How to reach the SMTP relay; the password only ever comes from the environment."""
 
-    host: str = "localhost"
-    port: int = 587
-    security: str = "starttls"  # starttls | ssl | none
+    host: str = "localhost"  # the relay's host name or address
+    port: int = 587  # 587 for STARTTLS, 465 for implicit TLS (`ssl`)
+    #: starttls | ssl (implicit TLS, port 465) | none (only for a relay on this machine)
+    security: str = "starttls"
+    #: the login, if the relay wants one; the password comes from NEWSLETTER_SMTP_PASSWORD
+    #: or a prompt, never from the file or a flag
     user: str = ""
+    #: false only for a relay you trust with a self-signed certificate
     verify_certificates: bool = True
     timeout: float = 30.0  # seconds for each reply, whole (a dripping server gets no more)
     data_timeout: float = 600.0  # for the reply to the message's final `.` (RFC 5321: 10 min)
@@ -47,8 +52,12 @@ class SmtpSettings:
 class UnsubscribeSettings:
     """Where readers unsubscribe: a mailto address and/or a page taking signed tokens."""
 
-    mailto: str = ""
-    url: str = ""  # https page; gets ?token=... when a secret is set
+    mailto: str = ""  # the List-Unsubscribe mailto address; "" = none
+    #: the https page for one-click unsubscribe (RFC 8058), given ?token=...;
+    #: "" = <base_url>/unsubscribe (`newsletter serve` answers there)
+    url: str = ""
+    #: the environment variable that may hold the key signing each reader's token (its name,
+    #: never the key); unset = a random key kept in the database
     secret_env: str = "NEWSLETTER_UNSUBSCRIBE_SECRET"
 
 
@@ -56,9 +65,9 @@ class UnsubscribeSettings:
 class DkimSettings:
     """Optional DKIM signing of every message (dkimpy)."""
 
-    domain: str = ""
-    selector: str = ""
-    key_file: str = ""
+    domain: str = ""  # the signing domain, e.g. "example.org": the From domain or its parent
+    selector: str = ""  # the DNS selector of the public key, e.g. "news2026"
+    key_file: str = ""  # a PEM private key, relative to the workspace (keep it out of git)
 
     @property
     def enabled(self) -> bool:
@@ -89,9 +98,24 @@ class LimitsSettings:
 class BounceSettings:
     """How `bounces process` treats reports (issue 9)."""
 
-    soft_limit: int = 3  # soft bounces (4.x.x) in a row that make a subscriber `bounced`
+    # Soft bounces (mailbox full, blocked, filtered, 4.x.x...) in a row that make a reader
+    # `bounced`; a hard one (the address is gone: user or host unknown) does at once.
+    soft_limit: int = 3
     imap_processed: str = "flag"  # flag | move: what happens to a processed IMAP message
     imap_folder: str = "Processed"  # where `move` puts them
+    # Each IMAP answer (a FETCH of one message, a SEARCH...) must arrive whole within this many
+    # seconds, and one message may be at most imap_max_message bytes; otherwise the run stops
+    # with a line naming the server, and what was committed before stays.
+    imap_seconds: float = 60.0
+    imap_max_message: int = 10_000_000  # the most bytes one message may have (mbox, Maildir too)
+    # Envelope sender per reader, `<from local part>+<issue>.<stamp>@<from domain>` (VERP): a
+    # bounce then proves itself by the address it came back to. The relay must keep the
+    # envelope sender as given and the From domain's MX must deliver `local+anything` to the
+    # bounce mailbox (docs/audience.md).
+    verp: bool = False
+    # Also act on reports that only name an address (no keyed Message-ID or return path):
+    # anyone who can mail the bounce address can then bounce or unsubscribe any reader.
+    trust_address: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,28 +159,36 @@ class BrandSettings:
 class SectionSettings:
     """One [[sections]] entry: a heading and what goes under it (sources and/or tags)."""
 
-    name: str
+    name: str  # the heading, e.g. "World"
     sources: tuple[str, ...] = ()  # files, globs (relative to the workspace) or feed URLs
     tags: tuple[str, ...] = ()  # a story's front matter tags, a feed entry's categories
+    #: "source": items in their sources' order (feed order, then date); "relevance": best first
+    order: str = "source"
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a workspace configures; built from defaults, the file and flags."""
 
-    name: str = "Newsletter"
+    name: str = "Newsletter"  # shown in the masthead, the footer and the List-Id
+    #: the From header; an address your relay may send as
     from_address: str = "Newsletter <newsletter@example.com>"
-    reply_to: str = ""
+    reply_to: str = ""  # where replies go; "" = to From
+    #: where the archive is published: each issue's web version is <base_url>/<id>/
     base_url: str = "https://example.com/newsletter"
-    postal_address: str = ""
-    language: str = "en"
-    subject: str = "{title}"
-    preheader: str = "{summary}"
-    related: int = 5
-    more_headlines: bool = True
-    stories: int = 3  # at most this many other stories as cards; the rest become headlines
+    postal_address: str = ""  # shown in every footer, as anti-spam law requires (CAN-SPAM)
+    language: str = "en"  # the email's lang attribute, a tag like "en" or "pt-BR"
+    subject: str = "{title}"  # the Subject template (fields below)
+    preheader: str = "{summary}"  # the preheader template, at most 90 characters shown
+    #: at most this many headlines under "Related" (0-50): every one the ranker finds about
+    #: the lead, up to here (8 holds nearly all of a week's coverage)
+    related: int = 8
+    more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
+    stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
     list_id: str = ""  # defaults to a slug of the name under the From domain
+    #: the SQLite file of subscribers, consent and the delivery journal, relative to the
+    #: workspace
     database: str = "newsletter.db"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
@@ -184,8 +216,7 @@ class Settings:
         """The List-Id value's inner part, e.g. `weekly-brief.example.org`."""
         if self.list_id:
             return self.list_id
-        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "newsletter"
-        return f"{slug}.{self.from_domain}"
+        return f"{ascii_slug(self.name) or 'newsletter'}.{self.from_domain}"
 
     def web_url(self, issue_id: str) -> str:
         """The web version of one issue in the archive."""
@@ -195,6 +226,17 @@ class Settings:
         """A path setting, relative to the workspace (`~` and `~user` expanded)."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.workspace / p
+
+
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"})
+
+
+def ascii_slug(text: str) -> str:
+    """`València Weekly` → `valencia-weekly`: the accents dropped, not the letters."""
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def find_workspace(folder: Path) -> Path:
@@ -247,7 +289,9 @@ _TABLES = {
     "serve": ServeSettings,
     "brand": BrandSettings,
 }
-_SECTION_KEYS = ("name", "sources", "tags")
+_SECTION_KEYS = ("name", "sources", "tags", "order")
+# How a section lists its items: in its sources' order (the default) or by relevance.
+SECTION_ORDERS = ("source", "relevance")
 
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
@@ -324,7 +368,12 @@ def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
             )
         if any(s.name.casefold() == name.casefold() for s in found):
             raise ConfigError(f"{where_}.name: '{name}' is already a section; name each once")
-        found.append(SectionSettings(name, lists["sources"], lists["tags"]))
+        order = item.get("order", "source")
+        if order not in SECTION_ORDERS:
+            raise ConfigError(
+                f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
+            )
+        found.append(SectionSettings(name, lists["sources"], lists["tags"], order))
     return tuple(found)
 
 
@@ -519,6 +568,10 @@ def _validate_audience(s: Settings, bad) -> None:
         raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
     if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
         raise bad("bounce.imap_folder", "name the folder processed messages move to")
+    if not 1 <= s.bounce.imap_seconds <= 3600:
+        raise bad("bounce.imap_seconds", f"{s.bounce.imap_seconds} must be from 1 to 3600")
+    if s.bounce.imap_max_message < 10_000:
+        raise bad("bounce.imap_max_message", f"{s.bounce.imap_max_message} must be at least 10000")
     for key in ("confirm_days", "client_limit", "address_limit"):
         if getattr(s.serve, key) < 1:
             raise bad(f"serve.{key}", f"{getattr(s.serve, key)} must be at least 1")

@@ -14,9 +14,12 @@ from pathlib import Path
 from newsletter.errors import OutputError, display_path
 
 GITIGNORE = """\
-# newsletter: the database holds subscribers and the delivery journal; outboxes are dry runs.
+# newsletter: the database holds subscribers and the delivery journal (its -wal and -shm
+# beside it); a send's lock and recovery file sit beside it too; outboxes are dry runs.
 newsletter.db
 newsletter.db-*
+newsletter.db.send.lock
+newsletter.db.unjournaled
 issues/*/outbox/
 """
 

@@ -6,15 +6,25 @@ message's bytes; `write_mbox` and `write_maildir` store a list of them.
 
 from __future__ import annotations
 
-import hashlib
 import mailbox
 from pathlib import Path
 
+from newsletter.mail.reader_stamp import reader_stamps
 
-def list_message_id(issue_id: str, email: str, domain: str = "example.org") -> str:
-    """The Message-ID our sender gives a list copy (newsletter/mail/list_message.py)."""
-    digest = hashlib.blake2b(email.lower().encode(), digest_size=8).hexdigest()
-    return f"<{issue_id}.{digest}@{domain}>"
+TEST_SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in the environment
+TEST_LIST_ID = "the-test-brief.example.org"  # the send workspace's list id
+
+
+def list_message_id(
+    issue_id: str,
+    email: str,
+    domain: str = "example.org",
+    *,
+    secret: bytes = TEST_SECRET,
+    list_id: str = TEST_LIST_ID,
+) -> str:
+    """The keyed Message-ID our sender gives a list copy (newsletter/mail/reader_stamp.py)."""
+    return f"<{reader_stamps(secret, list_id).stamp(issue_id, email)}@{domain}>"
 
 
 def _returned_headers(original_id: str, to: str) -> str:

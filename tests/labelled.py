@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LABELLED = Path(__file__).parent / "data" / "labelled"
-RELATED_SLOTS = 5  # the default `related` of newsletter.toml
+RELATED_SLOTS = 8  # the default `related` of newsletter.toml
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
 
@@ -116,8 +116,28 @@ class Output:
         return [t for t, _ in self.related] + [t for t, _ in self.more]
 
 
-def build_output(lead: LabelledLead, slots: int = RELATED_SLOTS) -> Output:
-    """Run the lead's seed through the build's own assembler (no files, no render)."""
+# The rankers the report compares, as shares of (concept score, model's cosine).
+RANKERS = {"sparse only": 1.0, "dense only": 0.0, "combined": None}
+
+
+def build_output(
+    lead: LabelledLead, slots: int = RELATED_SLOTS, sparse_share: float | None = None
+) -> Output:
+    """Run the lead's seed through the build's own assembler (no files, no render); with
+    `sparse_share`, the ranker weighs the concept score so (1.0: sparse only, 0.0: dense only)."""
+    from newsletter.assemble import meaning
+
+    if sparse_share is None:
+        return _build_output(lead, slots)
+    saved = meaning.SPARSE_SHARE, meaning.DENSE_SHARE
+    meaning.SPARSE_SHARE, meaning.DENSE_SHARE = sparse_share, 1.0 - sparse_share
+    try:
+        return _build_output(lead, slots)
+    finally:
+        meaning.SPARSE_SHARE, meaning.DENSE_SHARE = saved
+
+
+def _build_output(lead: LabelledLead, slots: int) -> Output:
     from newsletter.assemble import AssembleOptions, assemble_issue
     from newsletter.config import Settings
     from newsletter.models import Sources
@@ -130,20 +150,32 @@ def build_output(lead: LabelledLead, slots: int = RELATED_SLOTS) -> Output:
 
 
 def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
+    # `ranked` is best first (More sorted back by score, ties in source order), so `recut`
+    # can cut again at another bar; More itself is shown in source order, as the build does.
     return Output(
         tuple((h.title, h.score) for h in related),
         tuple((h.title, h.score) for h in more),
         lead_title,
-        (*related, *more),
+        (*related, *sorted(more, key=lambda h: -h.score)),
     )
 
 
-def recut(output: Output, slots: int = RELATED_SLOTS, **cut: float) -> Output:
-    """The same ranking cut again with other cut parameters, by the assembler's own split."""
+def recut(output: Output, slots: int = RELATED_SLOTS, bar: float | None = None) -> Output:
+    """The same ranking cut again at another Related bar, by the assembler's own split."""
     from newsletter.assemble import split_related
 
-    related, more = split_related(output.ranked, slots, **cut)
-    return _output(related, more, output.lead_title)
+    related, more = split_related(output.ranked, slots, bar)
+    shown = {title: i for i, title in enumerate(output.order)}
+    # More in source order, as the build shows it: the seed's headline order.
+    return _output(related, sorted(more, key=lambda h: _source_index(h, shown)), output.lead_title)
+
+
+def _source_index(item: object, shown: dict[str, int]) -> int:
+    from newsletter.models import ScoredHeadline
+
+    assert isinstance(item, ScoredHeadline)
+    line = item.headline.source.rsplit(":", 1)[-1]
+    return int(line) if line.isdigit() else shown[item.title]
 
 
 _WORD = re.compile(r"\b\w\w+\b")
@@ -299,40 +331,54 @@ def tfidf_cv(leads: Sequence[LabelledLead]) -> Summary:
     return cross_validate(leads, tfidf_threshold, evaluate)
 
 
-CUT_GRID = {
-    "floor": (0.5, 0.55, 0.6, 0.65, 0.7),
-    "share": (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
-}
+CUT_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 
-def fit_cut(outputs: dict[str, Output], leads: Sequence[LabelledLead]) -> dict[str, float]:
-    """The Related floor and pool share with the best `objective_of` on these leads (ties:
-    the higher floor and share, the more precise cut)."""
-    best: tuple[float, float, float] | None = None
-    for floor in CUT_GRID["floor"]:
-        for share in CUT_GRID["share"]:
-            summary = summarize(
-                [score_lead(ld, recut(outputs[ld.name], floor=floor, share=share)) for ld in leads]
-            )
-            key = (objective_of(summary), floor, share)
-            if best is None or key > best:
-                best = key
-    assert best is not None
-    return {"floor": best[1], "share": best[2]}
+def fit_cut(outputs: dict[str, Output], leads: Sequence[LabelledLead]) -> float:
+    """The Related bar with the best `objective_of` on these leads (ties: the higher bar,
+    the more precise cut)."""
+    return max(
+        CUT_GRID,
+        key=lambda bar: (
+            objective_of(
+                summarize([score_lead(ld, recut(outputs[ld.name], bar=bar)) for ld in leads])
+            ),
+            bar,
+        ),
+    )
 
 
-def ours_cv(leads: Sequence[LabelledLead]) -> tuple[Summary, list[dict[str, float]]]:
-    """This ranker with its Related floor and pool share fitted by 5-fold cross-validation;
-    also the cut each fold chose."""
-    outputs = {lead.name: build_output(lead) for lead in leads}
-    chosen: list[dict[str, float]] = []
+def ours_cv(
+    leads: Sequence[LabelledLead], sparse_share: float | None = None
+) -> tuple[Summary, list[float]]:
+    """This ranker (or a variant: `build_output`'s `sparse_share`) with its Related bar
+    fitted by 5-fold cross-validation; also the bar each fold chose."""
+    outputs = {lead.name: build_output(lead, sparse_share=sparse_share) for lead in leads}
+    chosen: list[float] = []
 
     def fit(train: Sequence[LabelledLead]) -> object:
         chosen.append(fit_cut(outputs, train))
         return chosen[-1]
 
-    def evaluate(cut: object, test: Sequence[LabelledLead]) -> list[LeadScore]:
-        assert isinstance(cut, dict)
-        return [score_lead(ld, recut(outputs[ld.name], **cut)) for ld in test]
+    def evaluate(bar: object, test: Sequence[LabelledLead]) -> list[LeadScore]:
+        assert isinstance(bar, float)
+        return [score_lead(ld, recut(outputs[ld.name], bar=bar)) for ld in test]
 
     return cross_validate(leads, fit, evaluate), chosen
+
+
+def per_split(
+    leads: Sequence[LabelledLead], sparse_share: float | None = None
+) -> list[tuple[int, Summary]]:
+    """The cross-validation's folds one by one: each held-out fold scored at the bar fitted
+    on the other four (the per-split table of docs/ranking.md)."""
+    outputs = {lead.name: build_output(lead, sparse_share=sparse_share) for lead in leads}
+    parts = folds(leads)
+    rows = []
+    for i, test in enumerate(parts):
+        train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+        bar = fit_cut(outputs, train)
+        rows.append(
+            (i + 1, summarize([score_lead(ld, recut(outputs[ld.name], bar=bar)) for ld in test]))
+        )
+    return rows

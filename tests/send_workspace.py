@@ -94,7 +94,7 @@ def build_sample_issue(
 ) -> Path:
     """Write newsletter.toml and build issues/<id>/ from a hand-made manifest; return the folder."""
     from newsletter.build import rebuild
-    from newsletter.manifest import manifest_text
+    from newsletter.issue.manifest import manifest_text
     from newsletter.models import Headline, Issue, Lead, ScoredHeadline
 
     (root / "newsletter.toml").write_text(SETTINGS, "utf-8")

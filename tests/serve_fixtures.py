@@ -75,15 +75,21 @@ class AudienceServer:
 
 
 def start_audience(
-    ws: Workspace, smtpd: Server, trusted_proxies: tuple[str, ...] = (), **serve: int
+    ws: Workspace,
+    smtpd: Server,
+    trusted_proxies: tuple[str, ...] = (),
+    *,
+    options: ServeOptions | None = None,
+    **serve: int,
 ) -> tuple[Any, Settings, Clock]:
-    """The app for a workspace, its confirmation mail going to `smtpd`."""
+    """The app for a workspace, its confirmation mail going to `smtpd`; `options` as given."""
     settings = ws.with_server(smtpd.host, smtpd.port)
     if serve:
         settings = replace(settings, serve=replace(settings.serve, **serve))
     clock = Clock()
     audience = Audience(settings, clock=clock)
-    app = create_app(settings, ServeOptions(trusted_proxies), audience=audience)
+    options = replace(options or ServeOptions(), trusted_proxies=trusted_proxies)
+    app = create_app(settings, options, audience=audience)
     return app, settings, clock
 
 

@@ -117,7 +117,7 @@ def _scored(*scores: float) -> tuple[ScoredHeadline, ...]:
 def test_related_is_the_best_few_above_the_threshold(scores, limit, related):
     """Related takes at most `limit` headlines at or above the threshold; More keeps the rest in order."""
     ranked = _scored(*scores)
-    got_related, got_more = split_related(ranked, limit, threshold=0.3, floor=0.3)
+    got_related, got_more = split_related(ranked, limit, bar=0.3, week_bar=0.3)
     assert len(got_related) == related
     assert got_related + got_more == ranked
 
@@ -180,3 +180,10 @@ def test_summary_is_trimmed_at_a_word_with_an_ellipsis():
     lead = lead_from_story(dataclasses.replace(BAKING, body="word " * 80 + "end."))
     summary = lead_summary(lead, limit=50)
     assert len(summary) <= 50 and summary.endswith("…") and "  " not in summary
+
+
+def test_a_week_whose_best_headline_is_weak_has_no_related():
+    """Headlines over the Related bar stay under More when the week's best is under the week bar."""
+    ranked = _scored(0.4, 0.35, 0.1)
+    assert split_related(ranked, 5, bar=0.3, week_bar=0.45) == ((), ranked)
+    assert len(split_related(ranked, 5, bar=0.3, week_bar=0.4)[0]) == 2

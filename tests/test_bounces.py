@@ -57,8 +57,9 @@ def reports_for_the_week() -> list[bytes]:
         arf("<c1@arf.example.net>", r[1], original_id=list_message_id(ISSUE_ID, r[1])),
         qmail_bounce("<q1@mail.example.net>", r[2], original_id=list_message_id(ISSUE_ID, r[2])),
         mailed_unsubscribe("<u1@example.net>", sign_token(r[3], SECRET, LIST_ID)),
-        dsn("<d2@mx.example.net>", r[4], "4.2.2"),  # soft: one is not enough
-        exim_full_mailbox("<e1@mx.example.com>", r[5]),  # soft, by its recipient line
+        # soft: one is not enough
+        dsn("<d2@mx.example.net>", r[4], "4.2.2", original_id=list_message_id(ISSUE_ID, r[4])),
+        exim_full_mailbox("<e1@mx.example.com>", r[5]),  # names a reader, proves nothing
         mailed_unsubscribe("<u2@example.net>", sign_token(r[6], b"forged-key", LIST_ID)),
         dsn("<d3@mx.example.net>", "stranger@example.net", "5.1.1"),
         vacation_reply("<v1@example.org>"),
@@ -103,7 +104,8 @@ def test_each_report_format_is_read_with_its_recipient_and_status(data, kind, re
         dsn("<a@x>", "reader@example.org", "4.2.2"),
         dsn("<a@x>", "reader@example.org", "4.4.7", action="delayed"),
         dsn("<a@x>", "reader@example.org", "2.0.0", action="delivered"),
-        b"To: bounces+reader=example.org@news.example.org\r\n" + dsn("<a@x>", "x@example.net"),
+        b"To: bounces+2026-W48.0123456789abcdef01234567@news.example.org\r\n"
+        + dsn("<a@x>", "x@example.net"),
     ],
     ids=["hard", "soft", "delayed", "delivered", "verp"],
 )
@@ -146,10 +148,13 @@ def test_anything_else_is_ignored_without_an_error(data):
     assert read_report(data).kind == "ignored"
 
 
-def test_a_verp_envelope_address_names_the_reader():
-    """A report sent to bounces+reader=example.org@… names reader@example.org."""
-    data = b"To: bounces+reader=example.org@news.example.org\r\n" + dsn("<a@x>", "x@example.net")
-    assert read_report(data).verp == "reader@example.org"
+def test_a_verp_return_path_gives_its_stamp():
+    """A report sent to bounces+ISSUE.STAMP@… carries that stamp; an unstamped `+tag` none."""
+    stamped = list_message_id(ISSUE_ID, "reader@example.org").strip("<>").partition("@")[0]
+    data = f"To: bounces+{stamped}@news.example.org\r\n".encode() + dsn("<a@x>", "x@example.net")
+    assert read_report(data).verp == stamped
+    old = b"To: bounces+reader=example.org@news.example.org\r\n" + dsn("<a@x>", "x@example.net")
+    assert read_report(old).verp == ""
 
 
 def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
@@ -161,7 +166,8 @@ def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
     assert first.exit_code == 0, first.output
     assert (
         "Processed 9 message(s) from mbox " in first.output
-        and "2 hard bounce(s), 2 soft, 1 complaint(s), 1 unsubscribe(s), 2 unmatched, 1 not reports."
+        and "2 hard bounce(s), 1 soft, 1 complaint(s), 1 unsubscribe(s), 1 unmatched, "
+        "2 unverified, 1 not reports."
         in first.output
     )
     assert "Now bounced: 2; now unsubscribed: 2." in first.output
@@ -211,7 +217,7 @@ def test_soft_bounces_of_three_messages_make_a_reader_bounced(cli, send_ws, tmp_
     """Two soft bounces leave a reader active; the third (another message) marks them bounced."""
     reader = READERS[4]
     reports = [
-        dsn(f"<s{i}@mx.example.net>", reader, "4.2.2", original_id=f"<test-copy-{i}@example.org>")
+        dsn(f"<s{i}@mx.example.net>", reader, "4.2.2", original_id=list_message_id(f"x{i}", reader))
         for i in range(3)
     ]
     cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", reports[:2])))
@@ -223,7 +229,7 @@ def test_soft_bounces_of_three_messages_make_a_reader_bounced(cli, send_ws, tmp_
             reader,
             "4.4.7",
             action="delayed",
-            original_id="<test-copy-1@example.org>",
+            original_id=list_message_id("x1", reader),
         ),
     ]
     cli("bounces", "process", str(write_mbox(tmp_path / "b.mbox", again)))
@@ -260,7 +266,8 @@ def test_an_unsubscribed_reader_stays_unsubscribed_after_a_hard_bounce(cli, send
     """A hard bounce never turns an unsubscribe into a bounce (it would lift it later)."""
     with send_ws.store() as store:
         store.set_status(READERS[0], "unsubscribed")
-    cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", [dsn("<h@x>", READERS[0])])))
+    hard = dsn("<h@x>", READERS[0], original_id=list_message_id(ISSUE_ID, READERS[0]))
+    cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", [hard])))
     assert statuses(send_ws)[READERS[0]] == "unsubscribed"
 
 

@@ -35,7 +35,7 @@ def cli(send_ws, monkeypatch):
 def the_reports() -> list[bytes]:
     return [
         dsn("<d1@mx.example.net>", READERS[0], original_id=list_message_id(ISSUE_ID, READERS[0])),
-        arf("<c1@arf.example.net>", READERS[1]),
+        arf("<c1@arf.example.net>", READERS[1], original_id=list_message_id(ISSUE_ID, READERS[1])),
         vacation_reply("<v1@example.org>"),
     ]
 

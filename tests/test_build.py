@@ -11,8 +11,9 @@ import pytest
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build, fill_text_templates
 from newsletter.errors import ManifestError, OutputError, TemplateError
-from newsletter.issue_folder import ISSUE_FILES, read_built_issue
-from newsletter.manifest import read_manifest
+from newsletter.issue.built import read_built_issue
+from newsletter.issue.layout import ISSUE_FILES
+from newsletter.issue.manifest import read_manifest
 from tests.conftest import SAMPLE_DATE
 
 OPTIONS = AssembleOptions(today=SAMPLE_DATE)
@@ -27,13 +28,17 @@ def test_build_writes_every_issue_file_under_the_iso_week(workspace, settings):
 
 
 def test_manifest_lists_every_candidate_in_rank_order_with_scores(workspace, settings):
-    """issue.toml holds the lead and every candidate, best first, each with score and matched terms."""
+    """issue.toml holds the lead and every candidate with score and matched terms: Related best
+    first, then More in the seed's own order."""
     result = build(["seeds"], settings, OPTIONS)
     issue = fill_text_templates(read_manifest(result.folder / "issue.toml"), settings)
     assert issue == result.issue
-    ranking = [*issue.related, *issue.more]
-    assert len(ranking) == 17
-    assert [h.score for h in ranking] == sorted((h.score for h in ranking), reverse=True)
+    assert len(issue.related) + len(issue.more) == 17
+    scores = [h.score for h in issue.related]
+    assert scores == sorted(scores, reverse=True)
+    assert min(scores) >= max(h.score for h in issue.more)
+    lines = [int(h.headline.source.rsplit(":", 1)[1]) for h in issue.more]
+    assert lines == sorted(lines)
     assert issue.lead.title_derived is True
     assert all(h.matched for h in issue.related)
 

@@ -97,8 +97,8 @@ def test_cards_are_in_the_manifest_and_edits_to_them_render(ws):
         'title = "Boats reach the villages"',
     )
     start = text.index('[[stories]]\ntitle = "A chess club')
-    end = text.index("\n[[", start + 5)
-    manifest.write_text(text[:start] + text[end + 1 :], "utf-8")
+    end = text.find("\n[[", start + 5)
+    manifest.write_text(text[:start] + (text[end + 1 :] if end >= 0 else ""), "utf-8")
     again = rebuild_in(ws, result.folder)
     assert [c.title for c in again.issue.stories][:1] == ["Boats reach the villages"]
     assert "A chess club" not in (result.folder / "index.html").read_text("utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsletter.config import Settings, load_settings, split_address
@@ -25,6 +27,20 @@ def test_sample_config_loads_every_section(settings):
     assert not settings.dkim.enabled
     assert settings.list_identifier == "the-weekly-brief.example.org"
     assert settings.web_url("2026-W48") == "https://news.example.org/2026-W48/"
+
+
+@pytest.mark.parametrize(
+    ("name", "list_id"),
+    [
+        ("València Weekly", "valencia-weekly.example.org"),
+        ("Straße & Søn Digest", "strasse-son-digest.example.org"),
+        ("Ñandú: ¡noticias!", "nandu-noticias.example.org"),
+        ("日本", "newsletter.example.org"),
+    ],
+)
+def test_list_id_transliterates_accented_letters(settings, name, list_id):
+    """The List-Id made from the name keeps accented letters as their base letters, not dashes."""
+    assert replace(settings, name=name).list_identifier == list_id
 
 
 @pytest.mark.parametrize(

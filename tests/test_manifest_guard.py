@@ -12,7 +12,7 @@ from newsletter.assemble import AssembleOptions
 from newsletter.build import build
 from newsletter.cli import app
 from newsletter.errors import ManifestError
-from newsletter.manifest import read_manifest
+from newsletter.issue.manifest import read_manifest
 from newsletter.send.journal import DeliveryJournal
 from newsletter.subscribers.database import open_database
 from tests.conftest import SAMPLE_DATE

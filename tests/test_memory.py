@@ -16,9 +16,9 @@ from newsletter.assemble.relevance import lead_profile
 from newsletter.build import build, fill_text_templates
 from newsletter.cli import app
 from newsletter.errors import ManifestError
-from newsletter.manifest import read_manifest
+from newsletter.issue.manifest import read_manifest
+from newsletter.issue.past_issues import read_past_issues
 from newsletter.models import Headline, ScoredHeadline
-from newsletter.past_issues import read_past_issues
 from newsletter.preview.issue_summary import summarize_issue
 from tests.conftest import SAMPLE_SEED
 
@@ -231,7 +231,7 @@ def test_the_preview_ranking_shows_repeated_and_follows(workspace, settings, las
 def test_the_fast_reader_and_tomllib_agree_on_any_manifest(workspace, settings, last_week):
     """An earlier manifest as built, or hand-edited in another TOML style (single quotes, keys
     reordered, escapes, spaced headers), is read exactly as tomllib reads it."""
-    from newsletter.past_issues import _past_issue, _scanned
+    from newsletter.issue.past_issues import _past_issue, _scanned
 
     path = last_week.folder / "issue.toml"
     built = path.read_text("utf-8")

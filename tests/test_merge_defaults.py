@@ -12,7 +12,7 @@ import pytest
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build
 from newsletter.errors import TemplateError
-from newsletter.issue_folder import read_built_issue
+from newsletter.issue.built import read_built_issue
 from newsletter.mail.personalize import Recipient, prepare_mailing
 from newsletter.render import MAX_TESTED_FIELDS
 from tests.conftest import ROOT, SAMPLE_DATE

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.config import load_settings
 from newsletter.errors import ConfigError
-from newsletter.mail.build_record import SettingsDriftError
-from newsletter.mail.list_message import prepare_issue
+from newsletter.issue.build_record import SettingsDriftError
 from newsletter.mail.personalize import Recipient
+from newsletter.send.composer import prepare_issue
 from tests.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.send_fixtures"]
@@ -182,7 +182,7 @@ def test_readers_of_a_built_issue_take_subject_and_preheader_as_built(send_ws):
     """read_built_issue (check, archive, --status) gives the subject and preheader the build filled."""
     import json
 
-    from newsletter.issue_folder import read_built_issue
+    from newsletter.issue.built import read_built_issue
 
     record = json.loads((send_ws.issue / "built-with.json").read_text("utf-8"))
     built = read_built_issue(send_ws.issue)
@@ -193,12 +193,26 @@ def test_readers_of_a_built_issue_take_subject_and_preheader_as_built(send_ws):
 
 
 def test_a_merge_eml_not_as_built_is_refused_with_rebuild(send_ws, monkeypatch):
-    """A merge.eml whose slots were edited by hand is refused, naming it and `newsletter build`."""
+    """A merge.eml whose slots were edited by hand is refused, naming it and `newsletter build`.
+
+    Its hash no longer matches the build's; with the hash forged too, its shape still fails.
+    """
+    import hashlib
+    import json
+
     from newsletter.errors import ManifestError
 
     monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     merge = send_ws.issue / "merge.eml"
     merge.write_bytes(merge.read_bytes().replace(b"=\r\n%%name%%=\r\n", b"%%name%%", 1))
+    with pytest.raises(
+        ManifestError, match=r"merge\.eml: changed since the build.*newsletter build"
+    ):
+        prepare_issue(send_ws.issue, send_ws.settings)
+    record_file = send_ws.issue / "built-with.json"
+    record = json.loads(record_file.read_text("utf-8"))
+    record["files"]["merge.eml"] = hashlib.sha256(merge.read_bytes()).hexdigest()
+    record_file.write_text(json.dumps(record), "utf-8")
     with pytest.raises(
         ManifestError, match=r"merge\.eml: not as the build wrote it.*newsletter build"
     ):

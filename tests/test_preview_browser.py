@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.manifest import read_manifest
+from newsletter.issue.manifest import read_manifest
 from tests.browser import (
     DESKTOP_VIEWPORT,
     chromium,

@@ -54,6 +54,14 @@ def test_import_reports_added_and_each_reject_with_its_line(cli, send_ws):
     assert "Merge fields: city" in result.output
 
 
+def test_import_asks_which_column_holds_the_address_then_takes_email_column(cli, send_ws):
+    """A `name,address` file is one error asking for --email-column; with it, the rows import."""
+    (send_ws.root / "list.csv").write_text("name,address\nReader,reader@example.org\n")
+    assert_one_line_error(cli("subscribers", "import", "list.csv"), "--email-column address")
+    result = cli("subscribers", "import", "list.csv", "--email-column", "address")
+    assert result.exit_code == 0 and "1 added" in result.output, result.output
+
+
 def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_export(cli, send_ws):
     """Each subscribers command does its one job and says so."""
     assert (

@@ -27,7 +27,7 @@ def link_for(audience, email: str, secret: bytes = SECRET) -> str:
 
 def without_tokens(html: str) -> str:
     """The page with every echoed token blanked: what differs only by what the reader sent."""
-    return re.sub(r'name="token" value="[^"]*"', 'name="token" value=""', html)
+    return re.sub(r'name="(form_)?token" value="[^"]*"', r'name="\1token" value=""', html)
 
 
 def test_one_click_post_from_a_sent_message_unsubscribes_at_once(audience):
@@ -71,10 +71,55 @@ def test_a_link_scanners_get_changes_nothing_and_the_pages_buttons_do(audience):
     assert done.status_code == 200 and ">Resubscribe</button>" in done.text
     assert audience.status(READER) == "unsubscribed"
     back = audience.http.post(
-        f"{audience.url}/unsubscribe", data={"token": token, "action": "resubscribe"}
+        f"{audience.url}/unsubscribe",
+        data={"token": token, "action": "resubscribe", "form_token": form_token_in(done.text)},
+        headers={"Origin": "null"},  # what a browser sends from our no-referrer page
     )
     assert back.status_code == 200 and "receives The Test Brief again" in back.text
     assert audience.status(READER) == "active"
+
+
+def form_token_in(html: str) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+
+
+def test_resubscribing_needs_the_pages_own_form_not_just_the_token(audience):
+    """A bare token POST, another reader's form, a forged form or a script without Origin: 403, still unsubscribed."""
+    audience.ws.add(READER, "other@example.org")
+    token = sign_token(READER, SECRET, LIST_ID)
+    other = sign_token("other@example.org", SECRET, LIST_ID)
+    url = f"{audience.url}/unsubscribe"
+    done = audience.http.post(url, data={"token": token, "action": "unsubscribe"})
+    others_page = audience.http.post(url, data={"token": other, "action": "unsubscribe"})
+    own, borrowed = form_token_in(done.text), form_token_in(others_page.text)
+    attempts = [
+        ({"token": token, "action": "resubscribe"}, {"Origin": "null"}),  # no form token
+        ({"token": token, "action": "resubscribe", "form_token": borrowed}, {"Origin": "null"}),
+        ({"token": token, "action": "resubscribe", "form_token": own + "0"}, {"Origin": "null"}),
+        ({"token": token, "action": "resubscribe", "form_token": own}, {}),  # no browser Origin
+        (
+            {"token": token, "action": "resubscribe", "form_token": own},
+            {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        ),
+    ]
+    for data, headers in attempts:
+        refused = audience.http.post(url, data=data, headers=headers)
+        assert refused.status_code == 403
+        assert audience.status(READER) == "unsubscribed"
+    audience.clock.now += 86400 + 60  # a day-old page's form has expired too
+    late = audience.http.post(
+        url,
+        data={"token": token, "action": "resubscribe", "form_token": own},
+        headers={"Origin": "null"},
+    )
+    assert late.status_code == 403 and audience.status(READER) == "unsubscribed"
+    fresh = form_token_in(late.text)
+    back = audience.http.post(
+        url,
+        data={"token": token, "action": "resubscribe", "form_token": fresh},
+        headers={"Origin": audience.url},
+    )
+    assert back.status_code == 200 and audience.status(READER) == "active"
 
 
 @pytest.mark.parametrize(

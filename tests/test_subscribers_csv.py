@@ -132,6 +132,39 @@ def test_files_without_an_email_column_are_refused(tmp_path, store, content, mes
         import_csv(write(tmp_path, content), store)
 
 
+def test_a_tab_inside_an_address_is_named_tab_not_space(tmp_path, store):
+    """A tab (or a space, or a control character) inside an address is rejected by its own name."""
+    path = write(
+        tmp_path,
+        'email\n"tab\tbed@example.org"\n"spa ced@example.org"\n"bell\x07@example.org"\n',
+    )
+    found = reasons(import_csv(path, store))
+    assert found[2] == (
+        "'tab\\tbed@example.org' contains a TAB (U+0009); "
+        "an address has no spaces or control characters: remove it"
+    )
+    assert "contains a SPACE (U+0020)" in found[3]
+    assert "'bell\\x07@example.org' contains a U+0007;" in found[4]
+
+
+def test_an_address_column_is_not_taken_for_the_email_without_asking(tmp_path, store):
+    """A `name,address` file is refused with a question, not imported with `address` as the email."""
+    path = write(tmp_path, "name,address\nReader,reader@example.org\n")
+    with pytest.raises(SubscriberError, match=r"list\.csv:1: .*'address'.*--email-column address"):
+        import_csv(path, store)
+    assert store.counts()["active"] == 0
+
+
+def test_email_column_names_the_address_column(tmp_path, store):
+    """`email_column` picks the column holding the addresses, whatever its name and case."""
+    path = write(tmp_path, "Name,Address,City\nReader,reader@example.org,Lima\n")
+    report = import_csv(path, store, email_column="address")
+    assert report.added == 1 and report.fields == ("city",)
+    assert store.get("reader@example.org").name == "Reader"
+    with pytest.raises(SubscriberError, match=r"list\.csv:1: no column named 'mail to'"):
+        import_csv(path, store, email_column="mail to")
+
+
 def test_a_spreadsheet_workbook_or_binary_file_is_refused(tmp_path, store):
     """An .xlsx saved as .csv, or a file with NUL bytes, is refused with what to do."""
     with pytest.raises(SubscriberError, match="spreadsheet workbook, not CSV"):

@@ -13,11 +13,11 @@ import pytest
 from newsletter.config import SmtpSettings
 from newsletter.mail import headers
 from newsletter.mail.headers import address_header, date_line, fold, header_line, one_line
-from newsletter.mail.list_message import prepare_issue
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.template import build_message_template, parse_message_template
 from newsletter.mail.unsubscribe import sign_token, unsubscribe_links
 from newsletter.mail.wire import MessageBytes, wire_bytes
+from newsletter.send.composer import prepare_issue
 from newsletter.send.smtp import SmtpTransport
 from tests.smtp_server import smtp_server
 

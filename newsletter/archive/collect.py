@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.errors import ManifestError, display_path
-from newsletter.issue_folder import is_issue_folder
+from newsletter.issue.layout import is_issue_folder
 
 # The files a page is made from; a change to any of them re-renders the page.
 INPUT_FILES = ("issue.toml", "merge.eml")

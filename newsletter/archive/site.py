@@ -143,7 +143,7 @@ def write_archive(
 
 
 def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[IndexEntry, bytes]:
-    from newsletter.issue_folder import read_built_issue
+    from newsletter.issue.built import read_built_issue
 
     built = read_built_issue(given.folder)
     issue = built.issue  # the subject and preheader as the build filled them (built-with.json)

@@ -33,6 +33,7 @@ from newsletter.models import (
 
 if TYPE_CHECKING:
     from newsletter.assemble.memory import PastIssue
+    from newsletter.assemble.relevance import LeadProfile
 
 PREHEADER_CHARS = 90  # phones show 30-55 characters, webmail up to about 120: news first
 # A greeting says nothing in an inbox: "Good morning." is dropped from a preheader, and
@@ -52,7 +53,7 @@ class AssembleOptions:
     today: dt.date
     issue_id: str | None = None  # default: the ISO week of `today`, e.g. 2026-W48
     lead: str | None = None  # a source file or a story title
-    related: int = 5  # at most this many headlines under "Related"
+    related: int = 8  # at most this many headlines under "Related"
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
     repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
 
@@ -68,14 +69,11 @@ def assemble_issue(
     `past` are the workspace's earlier issues: a headline one of them carried is left out
     (listed as repeated; kept with `options.repeat`), and the lead may follow one's lead.
     """
-    from newsletter.assemble.candidates import candidate_headlines
     from newsletter.assemble.lead import choose_lead
-    from newsletter.assemble.relevance import lead_profile, rank_headlines
 
     story = choose_lead(sources.stories, sources.headlines, options.lead)
     lead = lead_from_story(story)
-    profile = lead_profile(story.title, story.paragraphs)
-    ranked = rank_headlines(profile, candidate_headlines(story, sources.stories, sources.headlines))
+    profile, ranked = rank_for_lead(story, sources)
     from newsletter.assemble.memory import followed_issue, split_repeated
 
     fresh, repeated = split_repeated(ranked, past, options.today)
@@ -84,6 +82,7 @@ def assemble_issue(
     others = {s.source: s for s in sources.stories if s is not story}
     cards, ranked = pick_cards(ranked, others, settings.stories)
     related, more = split_related(ranked, options.related)
+    more = in_source_order(more, sources)
     note = sources.notes[0] if sources.notes else None
     grouped = group_sections(cards, more if options.more_headlines else (), others, settings)
     issue_id = options.issue_id or iso_week_id(options.today)
@@ -102,6 +101,34 @@ def assemble_issue(
         repeated=repeated,
         follows=followed_issue(profile, past, options.today),
     )
+
+
+def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
+    """The lead's concept profile and every other candidate ranked by meaning against it."""
+    from newsletter.assemble.candidates import candidate_headlines, story_text
+    from newsletter.assemble.meaning import lead_text, rank_by_meaning
+    from newsletter.assemble.relevance import lead_profile
+
+    profile = lead_profile(story.title, story.paragraphs)
+    pool = candidate_headlines(story, sources.stories, sources.headlines)
+    texts = {s.source: story_text(s) for s in sources.stories if s is not story}
+    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts)
+    return profile, ranked
+
+
+def in_source_order(
+    items: tuple[ScoredHeadline, ...], sources: Sources
+) -> tuple[ScoredHeadline, ...]:
+    """Headlines as their sources list them (feed order, then date), stories after them:
+    outside Related an order by similarity means nothing to a reader."""
+    position = {id(h): i for i, h in enumerate(sources.headlines)}
+    stories = {s.source: len(position) + i for i, s in enumerate(sources.stories)}
+
+    def key(item: ScoredHeadline) -> int:
+        found = position.get(id(item.headline))
+        return found if found is not None else stories.get(item.headline.source, len(position))
+
+    return tuple(sorted(items, key=key))
 
 
 def pick_cards(
@@ -176,7 +203,7 @@ def group_sections(
         IssueSection(
             name=s.name,
             stories=tuple(c for c in placed if c.section == s.name),
-            headlines=tuple(h for h, name in homes if name == s.name),
+            headlines=_ordered(tuple(h for h, name in homes if name == s.name), s.order),
         )
         for s in settings.sections
     )
@@ -185,6 +212,13 @@ def group_sections(
         sections=tuple(s for s in sections if s.stories or s.headlines),
         more=tuple(h for h, name in homes if not name),
     )
+
+
+def _ordered(items: tuple[ScoredHeadline, ...], order: str) -> tuple[ScoredHeadline, ...]:
+    """A section's headlines in source order (as given), or best first with "relevance"."""
+    if order == "relevance":
+        return tuple(sorted(items, key=lambda h: -h.score))
+    return items
 
 
 def lead_from_story(story: Story) -> Lead:
@@ -208,14 +242,24 @@ def lead_from_story(story: Story) -> Lead:
 
 
 def split_related(
-    ranked: tuple[ScoredHeadline, ...], limit: int, **cut: float
+    ranked: tuple[ScoredHeadline, ...],
+    limit: int,
+    bar: float | None = None,
+    week_bar: float | None = None,
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
-    """The best `limit` headlines that pass the ranker's cut are Related; the rest are More.
+    """The best `limit` headlines scoring the Related bar or more are Related; the rest More.
+    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.
 
-    `cut` overrides the ranker's threshold, floor or pool share (see `related_count`)."""
-    from newsletter.assemble.relevance import related_count
+    `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR)."""
+    from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 
-    count = related_count(ranked, limit, **cut)
+    bar = RELATED_BAR if bar is None else bar
+    week_bar = WEEK_BAR if week_bar is None else week_bar
+    if not ranked or ranked[0].score < max(bar, week_bar):
+        return (), ranked  # a week with no clearly related news: nothing is promoted
+    count = 0
+    while count < len(ranked) and count < limit and ranked[count].score >= bar:
+        count += 1
     return ranked[:count], ranked[count:]
 
 

@@ -32,3 +32,8 @@ def story_headline(story: Story) -> Headline:
         publisher=story.publisher,
         words=sum(len(p.split()) for p in paragraphs),
     )
+
+
+def story_text(story: Story) -> str:
+    """A story's whole text as the ranker reads it: its summary, then its paragraphs."""
+    return " ".join([story.summary or "", *story.paragraphs]).strip()

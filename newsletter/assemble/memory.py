@@ -1,6 +1,6 @@
 """Memory across issues: what earlier issues of the workspace already carried.
 
-Pure: the build reads the earlier issues' manifests (newsletter/past_issues.py) and passes
+Pure: the build reads the earlier issues' manifests (newsletter/issue/past_issues.py) and passes
 them in as `PastIssue` values.  Two questions are answered here:
 
 - which of this week's ranked headlines an earlier issue carried, matched by URL or title at

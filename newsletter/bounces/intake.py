@@ -1,43 +1,58 @@
 """Match each report to a subscriber and record what it means: `process_mailbox`.
 
-Matching, most trusted first:
-  1. the returned Message-ID: a list copy's is `<issue.hash@domain>`, the
-     hash made from the reader's address (newsletter/mail/list_message.py);
-  2. `Final-Recipient` (or `Original-Rcpt-To`, or a bounce's recipient line),
-     when that address is on the list;
-  3. a VERP envelope sender the report was addressed to
-     (`bounces+reader=example.org@…`).
+A report acts on a reader only when it proves, with the workspace key, that it
+answers a list copy we sent them (mail/reader_stamp.py):
 
-Then: a hard bounce (5.x.x) marks an active subscriber `bounced`; a soft one
-(4.x.x) is remembered per returned message, and `bounce.soft_limit` of them in
-a row (over the last issues sent to that reader, as the journal has them)
-mark them `bounced`; a complaint unsubscribes them and is counted; a mailed
-unsubscribe does so when its token verifies.  Unsubscribed readers stay so.
+  1. the returned message's Message-ID, `<ISSUE.STAMP@domain>`, verifies for
+     the reader the report names (or, for a report naming nobody on the list,
+     for some reader of an issue the journal sent);
+  2. or the report came back to a VERP return path `bounces+ISSUE.STAMP@…`
+     (`[bounce] verp`) that verifies the same way.
 
-Each report is recorded by its Message-ID in the same transaction as its
-effect, so processing a mailbox twice changes nothing, and a run killed
-halfway resumes where it stopped.  Transactions hold BATCH reports; an IMAP
-message is flagged or moved only after its batch is committed.
+Anything else is counted "unverified" and changes nothing, unless the editor
+set `[bounce] trust_address = true`: then `Final-Recipient` (or
+`Original-Rcpt-To`, or a bounce's recipient line) is believed when that
+address is on the list.  Without a key proof, anybody who can mail the bounce
+address could bounce or unsubscribe anyone.
+
+Then: a hard bounce (Sisimai's userunknown, hostunknown, hasmoved, notaccept:
+the address is gone) marks an active subscriber `bounced`; a soft one (mailbox
+full, blocked, filtered, policy, spam, expired...) is remembered per returned
+message, and `bounce.soft_limit` of them in a row (over the last issues sent to
+that reader, as the journal has them) mark them `bounced`; a complaint
+unsubscribes them and is counted; a mailed unsubscribe does so when its token
+verifies.  Unsubscribed readers stay so.
+
+Messages are read and parsed before the database's write lock is taken (an IMAP
+server that drips holds up nobody), then applied in short transactions of at
+most BATCH reports.  Each report is recorded by its Message-ID in the same
+transaction as its effect, so processing a mailbox twice changes nothing and a
+run killed halfway resumes where it stopped; an IMAP message is flagged or
+moved only after its batch is committed.  A message that breaks the parsing
+bounds (reports.py) is recorded as "unreadable" and never rolls back others.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from newsletter.bounces.reports import Report, read_report, report_id
-from newsletter.bounces.sources import Mailbox
+from newsletter.bounces.sources import Mailbox, Unfetched
 from newsletter.config import Settings
+from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, split_stamp
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.subscribers.database import database_error, open_database, utc_now
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten
 
-BATCH = 500
+BATCH = 100  # reports per transaction: the write lock is held for milliseconds
+MAX_UNSENT_LOOKUPS = 8  # issues not in the journal whose readers' stamps one run computes
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +72,9 @@ class IntakeSummary:
     now_unsubscribed: int
     complaints_total: int = 0  # every complaint recorded so far, this run's included
     sent_total: int = 0  # every list message the journal holds as sent
+    unverified: int = 0  # bounces and complaints that did not prove they answer our mail
+    unreadable: int = 0  # messages past the parsing bounds (size, depth, parts, time)
+    warnings: tuple[str, ...] = ()  # files in a Maildir that are not messages, skipped
 
     @property
     def complaint_rate(self) -> float:
@@ -71,9 +89,11 @@ class Intake:
         self.conn = conn
         self.store = SubscriberStore(conn)
         self.soft_limit = settings.bounce.soft_limit
+        self.trust_address = settings.bounce.trust_address
         self.links = unsubscribe_links(settings)
         self.secret = self.links.secret  # now: made on first use, outside any transaction
-        self._digests: dict[str, str] | None = None
+        self.stamps: ReaderStamps = reader_stamps(self.secret, self.links.list_id)
+        self._readers: dict[str, dict[str, str]] = {}  # issue → stamp → address
         self._issues: list[str] | None = None
         self.counts: Counter[str] = Counter()
 
@@ -96,26 +116,23 @@ class Intake:
         return outcome
 
     def _effect(self, report: Report) -> tuple[str, str]:
-        if report.kind == "ignored":
-            return "ignored", ""
+        if report.kind in ("ignored", "unreadable"):
+            return report.kind, ""
         if report.kind == "unsubscribe":
             address = verify_token(report.token, self.secret, self.links.list_id)
             if address is None:
                 return "unmatched", ""
             self._unsubscribe(address)
             return "unsubscribe", ""
-        issue, by_id = self._by_returned_id(report.returned_id)
-        targets: list[tuple[str, str]] = []
-        if by_id:  # our own Message-ID came back: trust it over any address in the report
-            targets = [(by_id, report.failures[0].kind if report.failures else report.kind)]
-        else:
+        issue, targets = self._proven(report)
+        if not targets:
+            if not self.trust_address:
+                return "unverified", issue
             targets = [
                 (f.recipient, f.kind)
                 for f in report.failures
                 if f.recipient and self.store.get(f.recipient) is not None
             ]
-        if not targets and report.verp and self.store.get(report.verp) is not None:
-            targets = [(report.verp, report.kind)]
         if not targets:
             return "unmatched", issue
         for address, kind in targets:
@@ -125,21 +142,51 @@ class Intake:
                 self._bounce(address)
             elif kind == "soft":
                 self._soft(address, report.returned_id or report.message_id, issue)
-        return ("complaint" if report.kind == "complaint" else report.kind), issue
+        return report.kind, issue
 
-    def _by_returned_id(self, returned: str) -> tuple[str, str]:
-        """(issue id, address) our list copy's Message-ID stands for, or ("", "")."""
-        local = returned.strip("<>").partition("@")[0]
-        issue, dot, digest = local.rpartition(".")
-        if not dot or len(digest) != 16:
-            return "", ""
-        if self._digests is None:  # once per run: every address on the list, hashed
-            self._digests = {
-                _digest(email): email
-                for (email,) in self.conn.execute("SELECT email FROM subscribers")
+    def _proven(self, report: Report) -> tuple[str, list[tuple[str, str]]]:
+        """(issue, [(address, kind)]) the key proves the report is about, else (issue, [])."""
+        issue = ""
+        for stamped_in in (report.returned_id, report.verp):
+            found_issue, stamped = split_stamp(stamped_in) if stamped_in else ("", "")
+            if not stamped:
+                continue
+            issue = issue or found_issue
+            address = self._reader_of(found_issue, stamped, report)
+            if address:
+                kinds = [f.kind for f in report.failures if f.recipient == address]
+                kind = kinds[0] if kinds else report.kind
+                return found_issue, [(address, kind)]
+        return issue, []
+
+    def _reader_of(self, issue: str, stamped: str, report: Report) -> str:
+        """The reader `stamped` was made for: a named recipient, else any reader of the issue."""
+        for failure in report.failures:
+            if failure.recipient and self.stamps.verifies(stamped, failure.recipient):
+                return failure.recipient
+        # A forwarding address or none named: look the stamp up among the issue's readers
+        # (the journal's, else the list's).  Each issue costs a signature per reader once
+        # per run, so issues the journal never sent are looked up for a few names only: a
+        # flood of forged issue names costs little.
+        if self._issues is None:
+            self._issues = [
+                i for (i,) in self.conn.execute("SELECT DISTINCT issue_id FROM deliveries")
+            ]
+        sent = {i.lower(): i for i in self._issues}
+        real = sent.get(issue.lower(), issue)
+        if real not in self._readers:
+            query: tuple[str, tuple[str, ...]]
+            if real in self._issues:
+                query = "SELECT email FROM deliveries WHERE issue_id = ?", (real,)
+            elif sum(1 for i in self._readers if i not in sent.values()) < MAX_UNSENT_LOOKUPS:
+                query = "SELECT email FROM subscribers", ()
+            else:
+                return ""
+            self._readers[real] = {
+                self.stamps.stamp(real, email).lower(): email.lower()
+                for (email,) in self.conn.execute(*query)
             }
-        address = self._digests.get(digest.lower(), "")
-        return (issue, address) if address else (issue, "")
+        return self._readers[real].get(stamped.lower(), "")
 
     def _unsubscribe(self, address: str) -> None:
         if is_forgotten(self.conn, address):
@@ -201,25 +248,18 @@ def process_mailbox(
     """Read every message of `box`, apply it, and say what happened."""
     path = database or settings.path(settings.database)
     conn = open_database(path)
-    intake = Intake(conn, settings)
     counts: Counter[str] = Counter()
-    pending: list[object] = []
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        for ref, raw in box.messages():
-            counts["messages"] += 1
-            if intake.seen(report_id(raw)):  # a re-run: not even parsed again
-                counts["already"] += 1
-            else:
-                counts[intake.apply(read_report(raw))] += 1
-            pending.append(ref)
-            if len(pending) >= BATCH:
-                conn.execute("COMMIT")
-                box.done(pending)  # flagged only once what they meant is committed
-                pending = []
-                conn.execute("BEGIN IMMEDIATE")
-        conn.execute("COMMIT")
-        box.done(pending)
+        intake = Intake(conn, settings)
+        messages = box.messages()
+        while batch := list(islice(messages, BATCH)):
+            # Read and parsed with no lock held; then applied in one short transaction.
+            reports = list(_parsed(intake, batch, counts, settings.bounce.imap_max_message))
+            conn.execute("BEGIN IMMEDIATE")
+            for report in reports:
+                counts[intake.apply(report)] += 1
+            conn.execute("COMMIT")
+            box.done([ref for ref, _ in batch])  # flagged only once what they meant is committed
         complaints_total = conn.execute(
             "SELECT count(*) FROM bounce_reports WHERE kind = 'complaint'"
         ).fetchone()[0]
@@ -251,9 +291,21 @@ def process_mailbox(
         now_unsubscribed=intake.counts["now_unsubscribed"],
         complaints_total=complaints_total,
         sent_total=sent_total,
+        unverified=counts["unverified"],
+        unreadable=counts["unreadable"],
+        warnings=tuple(box.warnings),
     )
 
 
-def _digest(email: str) -> str:
-    # The hash the composer puts in a list copy's Message-ID.
-    return hashlib.blake2b(email.lower().encode(), digest_size=8).hexdigest()
+def _parsed(
+    intake: Intake, batch: list[tuple[object, bytes]], counts: Counter[str], max_bytes: int
+) -> Iterator[Report]:
+    """The batch's reports, parsed outside any transaction; those seen before are counted."""
+    for _ref, raw in batch:
+        counts["messages"] += 1
+        if isinstance(raw, Unfetched):
+            yield Report(f"unfetched:{raw.where}", "unreadable", why=raw.why)
+        elif intake.seen(report_id(raw)):  # a re-run: not even parsed again
+            counts["already"] += 1
+        else:
+            yield read_report(raw, max_bytes=max_bytes)

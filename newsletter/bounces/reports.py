@@ -20,8 +20,12 @@ matching trusts first; see intake.py.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import Message
@@ -30,7 +34,22 @@ from email.policy import compat32
 from email.utils import collapse_rfc2231_value
 from typing import Literal
 
-Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored"]
+from newsletter.mail.reader_stamp import split_stamp
+
+Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
+
+# Parsing bounds: a message past any of them is "unreadable" (counted, recorded, skipped).
+MAX_REPORT_BYTES = 10_000_000  # `[bounce] imap_max_message` for IMAP, the same for files
+MAX_CONTAINERS = 60  # multipart and message/* parts: nesting can be no deeper than this
+MAX_PARTS = 500  # MIME parts in all
+MAX_SECONDS = 5.0  # parsing one message (checked where the clock can interrupt: main thread)
+_CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
+_PART = re.compile(rb"^content-type:", re.I | re.M)
+
+
+class _Overtime(Exception):
+    """Parsing one message took longer than MAX_SECONDS."""
+
 
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_REPLY = re.compile(r"(?<![\d.])([45])([0-9])([0-9])(?:[ -])")
@@ -48,7 +67,7 @@ _UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*(?:re:\s*)?unsubscribe\b\s*(\S*)", re.I)
 # "Original-Recipient: rfc822;a@b", "The following address(es) failed: a@b".
 _RECIPIENT_LINES = (
     re.compile(r"^<([^<>\s]+@[^<>\s]+)>:", re.M),
-    re.compile(r"^\s{2,}<?([^<>\s@]+@[^<>\s:]+?)>?\s*$", re.M),
+    re.compile(r"^[ \t]{2,}<?([^<>\s@]+@[^<>\s:]+?)>?[ \t]*$", re.M),
     re.compile(r"(?:original-)?recipient:\s*(?:rfc822;)?\s*<?([^<>\s;]+@[^<>\s;]+)>?", re.I),
     re.compile(r"failed:\s*\n?\s*<?([^<>\s]+@[^<>\s]+?)>?\s*$", re.I | re.M),
     # Exchange / Outlook: "Your message to a@b couldn't be delivered."
@@ -83,27 +102,77 @@ class Report:
     failures: tuple[Failure, ...] = ()
     returned_id: str = ""  # Message-ID of our message inside it, "<…>"
     token: str = ""  # a mailed unsubscribe's token
-    verp: str = ""  # the address a VERP envelope sender encodes, if the report came to one
+    verp: str = ""  # `ISSUE.STAMP` of the VERP return path the report came back to, if any
     why: str = ""  # for `ignored`: what it was instead
 
 
 def report_id(raw: bytes) -> str:
     """The message's own Message-ID (or `sha256:…` of its bytes), from its headers alone."""
-    head = BytesHeaderParser(policy=compat32).parsebytes(raw[: _head_end(raw)])
+    start = raw[:65536]
+    head = BytesHeaderParser(policy=compat32).parsebytes(start[: _head_end(start)])
     return _clean_id(head.get("Message-ID", "")) or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def read_report(raw: bytes, *, fast: bool = True) -> Report:
+def read_report(raw: bytes, *, fast: bool = True, max_bytes: int = MAX_REPORT_BYTES) -> Report:
     """Read one message (its bytes as stored in the mailbox) into a Report; never raises.
 
+    A message larger than `max_bytes`, nested or divided past the bounds above, taking
+    longer than MAX_SECONDS, or breaking the parser is an "unreadable" Report saying why.
     `fast=False` skips the quick reader of plain DSNs (the tests compare the two).
     """
+    why = _past_bounds(raw, max_bytes)
+    if not why:
+        try:
+            with _time_limit(MAX_SECONDS):
+                return _read(raw, fast)
+        except _Overtime:
+            why = f"took more than {MAX_SECONDS:g} s to read"
+        except RecursionError:
+            why = "nested too deeply to read"
+        except Exception as e:  # the parser's own failure on hostile bytes: skip this one
+            why = f"could not be parsed ({type(e).__name__})"
+    return Report(report_id(raw), "unreadable", why=why)
+
+
+def _past_bounds(raw: bytes, max_bytes: int) -> str:
+    """Why `raw` is past the parsing bounds, before any parsing ("" when within them)."""
+    if len(raw) > max_bytes:
+        return f"{len(raw)} bytes, more than the {max_bytes} allowed"
+    if len(_CONTAINER.findall(raw, 0, len(raw))) > MAX_CONTAINERS:
+        return f"more than {MAX_CONTAINERS} nested or multipart parts"
+    if len(_PART.findall(raw)) > MAX_PARTS:
+        return f"more than {MAX_PARTS} MIME parts"
+    return ""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _Overtime in the block after `seconds` (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def overtime(_signum: int, _frame: object) -> None:
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, overtime)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _read(raw: bytes, fast: bool) -> Report:
     quick = _plain_dsn(raw) if fast else None
     if quick is not None:
         return quick
     msg = message_from_bytes(raw, policy=compat32)
     own_id = _clean_id(msg.get("Message-ID", "")) or ("sha256:" + hashlib.sha256(raw).hexdigest())
-    verp = _verp_address(msg)
+    verp = _verp_stamp(msg)
     content_type = msg.get_content_type()
     report_type = _param(msg, "report-type").lower()
     parts = list(msg.walk())
@@ -166,7 +235,7 @@ def _plain_dsn(raw: bytes) -> Report | None:
     kinds = {f.kind for f in failures}
     overall: Kind = "hard" if "hard" in kinds else "soft" if "soft" in kinds else "ignored"
     why = "" if overall != "ignored" else "a delivery notice, not a failure"
-    return Report(own_id, overall, tuple(failures), returned, verp=_verp_address(head), why=why)
+    return Report(own_id, overall, tuple(failures), returned, verp=_verp_stamp(head), why=why)
 
 
 class _Fields:
@@ -268,7 +337,8 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
 
 
 def _provider_bounce(own_id: str, msg: Message, parts: list[Message], verp: str) -> Report:
-    text = "\n".join(_decoded(p) for p in parts if p.get_content_maintype() == "text")
+    # The first 256 KB of text say who and why; the rest is the returned message.
+    text = "\n".join(_decoded(p) for p in parts if p.get_content_maintype() == "text")[:262144]
     returned = ""
     for part in parts:
         if part is not msg and part.get_content_type() == "message/rfc822":
@@ -311,18 +381,14 @@ def _returned_id(part: Message) -> str:
     return _clean_id(found.group(1)) if found else ""
 
 
-def _verp_address(msg: Message) -> str:
-    """`bounces+reader=example.org@news.example.org` → `reader@example.org`, else ""."""
-    for name in ("Delivered-To", "X-Original-To", "To"):
+def _verp_stamp(msg: Message) -> str:
+    """`bounces+2026-W48.0a1b…@news.example.org` → `2026-W48.0a1b…` (a VERP stamp), else ""."""
+    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "To"):
         for value in msg.get_all(name, []):
-            for address in _ADDRESS.findall(value):
-                local, _, _ = address.partition("@")
-                _tag, plus, encoded = local.partition("+")
-                if plus and "=" in encoded:
-                    user, _, domain = encoded.rpartition("=")
-                    candidate = f"{user}@{domain}"
-                    if user and "." in domain and _ADDRESS.fullmatch(candidate):
-                        return candidate.lower()
+            for address in _ADDRESS.findall(str(value)):
+                _issue, stamped = split_stamp(address)
+                if stamped and "+" in address:
+                    return stamped
     return ""
 
 

@@ -183,14 +183,9 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The shared settings (From, List-Id, base_url...) changed since the build: send refuses."""
-    from newsletter.errors import ManifestError
-    from newsletter.mail.build_record import changed_settings, read_build_record
+    from newsletter.issue.build_record import changed_settings
 
-    try:
-        record = read_build_record(email.folder)
-    except ManifestError:  # no record (a folder crafted by hand): send refuses that itself
-        return
-    changed = changed_settings(record, settings)
+    changed = changed_settings(email.record, settings)
     if changed:
         yield f"built with other settings ({', '.join(changed)} changed in newsletter.toml since)"
 

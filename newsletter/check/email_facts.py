@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newsletter.errors import ManifestError, display_path
+from newsletter.issue.build_record import BuildRecord
+from newsletter.issue.built import BuiltIssue, read_built_issue
+from newsletter.issue.eml import header_value, parse_email
 from newsletter.models import Issue
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 _INVISIBLE = ("style", "script", "title", "head")
@@ -71,6 +70,7 @@ class BuiltEmail:
     message_bytes: int
     page_html: str  # index.html
     facts: HtmlFacts  # of index.html
+    record: BuildRecord  # built-with.json
 
     def header(self, name: str) -> str:
         """A header's value ("" when absent)."""
@@ -83,31 +83,22 @@ class BuiltEmail:
         return f"{shown}:{line}" if line else shown
 
 
-def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
-    """Read issue.toml, message.eml and index.html of a built issue; rebuild if one is missing.
+def load_built_email(built: BuiltIssue | Path) -> BuiltEmail:
+    """message.eml and index.html of a built issue, beside the issue as built.
 
-    The manifest's subject and preheader are templates ({title}); they are filled as the
-    build filled them.
+    `built`: the issue as loaded once for the command, or its folder (read here, refused
+    when it was never built or changed since its build).  The subject and preheader are as
+    the build filled them.
     """
-    from dataclasses import replace
-
-    from newsletter.issue_folder import header_value, parse_email, read_folder_manifest
-    from newsletter.mail.build_record import read_build_record
-
-    issue = read_folder_manifest(folder)
-    try:  # the subject and preheader as the build filled them
-        record = read_build_record(folder)
-        issue = replace(issue, subject=record.subject, preheader=record.preheader)
-    except ManifestError:  # a folder without its record (crafted by hand): fill them now
-        from newsletter.build import fill_text_templates
-
-        issue = fill_text_templates(issue, settings)
+    if isinstance(built, Path):
+        built = read_built_issue(built)
+    folder = built.folder
     raw = _read(folder / "message.eml")
     page = _read(folder / "index.html").decode("utf-8", "replace")
     headers, html, text = parse_email(raw)
     return BuiltEmail(
         folder=folder,
-        issue=issue,
+        issue=built.issue,
         headers=headers,
         subject=header_value(headers, "Subject"),
         html=html or "",
@@ -115,6 +106,7 @@ def load_built_email(folder: Path, settings: Settings) -> BuiltEmail:
         message_bytes=len(raw),
         page_html=page,
         facts=html_facts(page),
+        record=built.record,
     )
 
 

@@ -19,6 +19,7 @@ from newsletter.check.registry import (
 from newsletter.check.report import Check, CheckReport, Finding
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError, display_path
+from newsletter.issue.built import BuiltIssue
 
 if TYPE_CHECKING:  # http.client and ssl load only for --links: a send's gate starts faster
     from newsletter.check.link_status import LinkResult
@@ -33,7 +34,7 @@ class ChecksFailed(NewsletterError):
 
 
 def check_issue(
-    folder: Path,
+    built: BuiltIssue | Path,
     settings: Settings,
     *,
     links: bool = False,
@@ -41,8 +42,12 @@ def check_issue(
     total: float = 30.0,
     spamassassin: bool = False,
 ) -> CheckReport:
-    """Every check on the issue in `folder`; `links` also fetches each link (the network)."""
-    email = load_built_email(folder, settings)
+    """Every check on a built issue (or its folder); `links` also fetches each link (the network).
+
+    ManifestError when the folder was never built or changed since its build.
+    """
+    email = load_built_email(built)
+    folder = email.folder
     findings = [
         Finding(check.id, check.severity, message, check.fix)
         for check in CHECKS
@@ -126,11 +131,16 @@ def _link_findings(email: BuiltEmail, results: tuple[LinkResult, ...]) -> list[F
     return found
 
 
-def send_gate(folder: Path, settings: Settings, *, force: bool, test_copy: bool) -> CheckReport:
-    """The checks before a send: refuse on errors, unless forced or only a test copy."""
-    report = check_issue(folder, settings)
+def send_gate(
+    built: BuiltIssue | Path, settings: Settings, *, force: bool, test_copy: bool
+) -> CheckReport:
+    """The checks before a send: refuse on errors, unless forced or only a test copy.
+
+    A folder changed since its build is refused whatever `force` says (ManifestError).
+    """
+    report = check_issue(built, settings)
     if report.errors and not (force or test_copy):
-        shown = display_path(folder)
+        shown = report.folder
         raise ChecksFailed(
             f"{shown}: {report.counts()}: not sent; fix them (`newsletter check {shown}`) "
             "or send anyway with --force",

@@ -42,5 +42,5 @@ def archive(
     )
     typer.echo(
         f"Next: publish {shown}/ at {settings.base_url.rstrip('/')}/ (any static host; see "
-        "README, 'Publish the archive')."
+        "docs/archive.md, 'Publishing')."
     )

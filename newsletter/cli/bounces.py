@@ -43,15 +43,20 @@ def process(
         processed=settings.bounce.imap_processed,
         folder=settings.bounce.imap_folder,
         ca_file=ca_file,
+        seconds=settings.bounce.imap_seconds,
+        max_message=settings.bounce.imap_max_message,
     )
     try:
         s = process_mailbox(box, settings)
     finally:
         box.close()
+    for warning in s.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(
         f"Processed {s.messages} message(s) from {s.source}: {s.hard} hard bounce(s), "
         f"{s.soft} soft, {s.complaints} complaint(s), {s.unsubscribes} unsubscribe(s), "
-        f"{s.unmatched} unmatched, {s.ignored} not reports"
+        f"{s.unmatched} unmatched, {s.unverified} unverified, {s.ignored} not reports"
+        + (f", {s.unreadable} unreadable" if s.unreadable else "")
         + (f", {s.already} already processed" if s.already else "")
         + "."
     )
@@ -59,6 +64,11 @@ def process(
         f"Now bounced: {s.now_bounced}; now unsubscribed: {s.now_unsubscribed}. "
         "The next send skips them (`newsletter subscribers count`)."
     )
+    if s.unverified and not settings.bounce.trust_address:
+        typer.echo(
+            f"{s.unverified} report(s) changed nothing: they quote no Message-ID or return "
+            "path of ours signed with the workspace key (see docs/audience.md, Bounces)."
+        )
     if s.sent_total:
         typer.echo(
             f"Complaints: {s.complaints_total} for {s.sent_total} message(s) sent "

@@ -64,8 +64,8 @@ def build(
     from newsletter.build import build as build_issue
     from newsletter.config import validated
     from newsletter.errors import ConfigError
-    from newsletter.issue_folder import is_issue_folder
-    from newsletter.manifest import ISSUE_ID
+    from newsletter.issue.layout import is_issue_folder
+    from newsletter.issue.manifest import ISSUE_ID
 
     # Re-rendering an issue folder uses its own workspace's settings, wherever it is run from.
     given = [Path(s) for s in sources or []]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from newsletter.cli import app, warn, workspace_settings
+
+if TYPE_CHECKING:
+    from newsletter.issue.built import BuiltIssue
 
 
 @app.command()
@@ -81,7 +85,7 @@ def _print_report(report) -> None:
         echo(f"  ({note})")
 
 
-def gate_before_send(issue: Path, settings, *, force: bool, test_copy: bool) -> None:
+def gate_before_send(issue: BuiltIssue | Path, settings, *, force: bool, test_copy: bool) -> None:
     """The checks before `send`, findings on stderr: errors refuse unless forced or a test copy."""
     from newsletter.check import ChecksFailed, send_gate
 

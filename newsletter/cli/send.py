@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli import app, confirm, warn, workspace_settings
+
+if TYPE_CHECKING:
+    from newsletter.issue.built import BuiltIssue
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -112,36 +115,40 @@ def send(
         raise ConfigError(
             "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
         )
+    from newsletter.issue.built import read_built_issue
+
+    built = read_built_issue(issue)  # once: what the gate checks is what is sent
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
-        from newsletter.mail.build_record import check_settings_drift
+        from newsletter.issue.build_record import check_settings_drift
 
-        check_settings_drift(issue, settings)  # built with other From, List-Id...: rebuild first
-
-        gate_before_send(issue, settings, force=force, test_copy=bool(to))
+        # Built with other From, List-Id...: rebuild first.
+        check_settings_drift(issue, settings, built.record)
+        gate_before_send(built, settings, force=force, test_copy=bool(to))
     if status:
-        _show_status(issue, settings)
+        _show_status(built, settings)
     elif to:
-        _test_copy(issue, to, settings)
+        _test_copy(built, to, settings)
     elif dry_run:
-        _dry_run(issue, settings, limit)
+        _dry_run(built, settings, limit)
     else:
-        _send(issue, settings, limit, yes, resend_unknown)
+        _send(built, settings, limit, yes, resend_unknown)
 
 
-def _test_copy(issue: Path, to: list[str], settings) -> None:
+def _test_copy(built: BuiltIssue, to: list[str], settings) -> None:
     from newsletter.send import send_test_copy
 
     password = _password(settings)
     for address in to:
-        typer.echo(send_test_copy(issue, address, settings, password=password))
+        typer.echo(send_test_copy(built, address, settings, password=password))
 
 
-def _dry_run(issue: Path, settings, limit: int | None) -> None:
+def _dry_run(built: BuiltIssue, settings, limit: int | None) -> None:
     from newsletter.errors import display_path
     from newsletter.send.sender import send_issue
 
-    summary = send_issue(issue, settings, dry_run=True, limit=limit)
+    issue = built.folder
+    summary = send_issue(built, settings, dry_run=True, limit=limit)
     outbox = display_path(issue / "outbox")
     typer.echo(
         f"Dry run of issue {summary.issue_id}: {summary.sent} message(s) written to {outbox}/ "
@@ -159,12 +166,13 @@ def _dry_run(issue: Path, settings, limit: int | None) -> None:
         )
 
 
-def _send(issue: Path, settings, limit: int | None, yes: bool, resend_unknown: bool) -> None:
+def _send(built: BuiltIssue, settings, limit: int | None, yes: bool, resend_unknown: bool) -> None:
     from newsletter.errors import display_path
     from newsletter.send.sender import send_issue
     from newsletter.send.status import delivery_status
 
-    state = delivery_status(issue, settings, first=0)
+    issue = built.folder
+    state = delivery_status(built, settings, first=0)
     shown = display_path(issue)
     c = state.counts
     todo = c.unsent + (c.unknown if resend_unknown else 0)
@@ -187,17 +195,16 @@ def _send(issue: Path, settings, limit: int | None, yes: bool, resend_unknown: b
     where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     if not yes:
         already = f"; {state.counts.sent} already sent are skipped" if state.counts.sent else ""
-        typer.confirm(
+        confirm(
             f'Send "{state.subject}" (issue {state.issue_id}) to {n} subscriber(s) via '
             f"{where}{already}?",
-            abort=True,
-            err=True,
+            nothing="nobody was mailed",
         )
     _warn_about(settings)
     password = _password(settings)
     with _Progress(n) as progress, _sigterm_as_interrupt():
         summary = send_issue(
-            issue,
+            built,
             settings,
             limit=limit,
             password=password,
@@ -259,11 +266,12 @@ def _report(summary, shown: str) -> None:
         echo(f"Done: every active subscriber has issue {summary.issue_id}.")
 
 
-def _show_status(issue: Path, settings) -> None:
+def _show_status(built: BuiltIssue, settings) -> None:
     from newsletter.errors import display_path
     from newsletter.send.status import delivery_status
 
-    state = delivery_status(issue, settings)
+    issue = built.folder
+    state = delivery_status(built, settings)
     c = state.counts
     shown = display_path(issue)
     typer.echo(f'Issue {state.issue_id}: "{state.subject}"')

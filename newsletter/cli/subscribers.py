@@ -35,13 +35,22 @@ def import_(
     encoding: str = typer.Option(
         "utf-8", "--encoding", help="The file's encoding if not UTF-8, e.g. latin-1 or cp1252."
     ),
+    email_column: str = typer.Option(
+        None,
+        "--email-column",
+        metavar="NAME",
+        help="The column holding the addresses, when it is not called email, e-mail, "
+        "email address or mail.",
+    ),
 ) -> None:
     """Import subscribers from CSV: valid rows added or updated, each bad row reported by line."""
     from newsletter.errors import display_path
     from newsletter.subscribers.csv_import import import_csv
 
     with _store() as store:
-        report = import_csv(csv_file, store, resubscribe=resubscribe, encoding=encoding)
+        report = import_csv(
+            csv_file, store, resubscribe=resubscribe, encoding=encoding, email_column=email_column
+        )
     shown = display_path(csv_file)
     counts = [
         (report.added, "added"),

@@ -4,8 +4,6 @@ headers.py        header lines that cannot be injected into
 template.py       MessageTemplate: the encoded message cut at merge tags; merge.eml read back
 wire.py           a message as SMTP's DATA carries it, made beside the message when filled
 personalize.py    Mailing: the shared message and each reader's header lines and values
-build_record.py   built-with.json: the settings a built message carries; the drift refusal
-list_message.py   a built issue folder → each reader's message bytes, as `send` mails them
 dkim.py           the optional DKIM signature
 unsubscribe.py    the unsubscribe links and tokens
 """

@@ -50,6 +50,7 @@ class PersonalMessage:
     recipient: str
     message_id: str
     data: bytes  # CRLF line endings, as SMTP wants them
+    envelope_from: str = ""  # MAIL FROM for this copy (a VERP return path); "" = the list's
 
 
 @dataclass(frozen=True, slots=True)

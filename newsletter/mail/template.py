@@ -32,6 +32,15 @@ SOFT_BREAK = b"=\r\n"
 _SLOT = re.compile(rb"=\r\n%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%=\r\n")
 _BARE_TAG = re.compile(rb"%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%")  # out of a slot
 _HTML_PART = b'\r\nContent-Type: text/html; charset="utf-8"\r\n'
+_BOUNDARY = re.compile(rb'^Content-Type: multipart/alternative; boundary="([^"\r\n]+)"\r\n', re.M)
+_PART_TYPE = re.compile(
+    rb'Content-Type: text/(plain|html); charset="utf-8"\r\n'
+    rb"Content-Transfer-Encoding: quoted-printable"
+)
+
+
+_ADDRESS_HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to", "sender"))
+Headers = tuple[tuple[str, str], ...]  # (name, value), in order, each value on one line
 
 
 class TemplateFileError(ValueError):
@@ -91,6 +100,38 @@ class MessageTemplate:
     def tags(self) -> frozenset[str]:
         """The merge tags this message uses."""
         return frozenset(p.key for p in self.pieces if isinstance(p, _Tag))
+
+    def bodies(self) -> tuple[str, str]:
+        """The text and the HTML part, merge tags as `%%tag%%`, line breaks as LF.
+
+        Read back from the bytes this module wrote (a multipart/alternative of a text/plain
+        and a text/html part, quoted-printable): what the email package's parser gives for
+        them (tests/test_issue_email.py compares both), in a twentieth of its time, which a
+        first archive of many issues pays once per issue (bench/bench_issue_readers.py).
+        TemplateFileError for any other shape.
+        """
+        data = bytes(self.fill(b"", {tag: f"%%{tag}%%" for tag in self.tags}))
+        head, _, body = data.partition(b"\r\n\r\n")
+        m = _BOUNDARY.search(head + b"\r\n")
+        if m is None:
+            raise TemplateFileError("no multipart/alternative boundary")
+        delimiter = b"--" + m.group(1)
+        closing = b"\r\n" + delimiter + b"--\r\n"
+        if not body.startswith(delimiter + b"\r\n") or not body.endswith(closing):
+            raise TemplateFileError("not a text and an HTML part")
+        parts = body[len(delimiter) + 2 : -len(closing)].split(b"\r\n" + delimiter + b"\r\n")
+        found = {}
+        for part in parts:
+            part_head, blank, encoded = part.partition(b"\r\n\r\n")
+            kind = _PART_TYPE.fullmatch(part_head) if blank else None
+            if kind is None or kind.group(1) in found:
+                raise TemplateFileError("not a text and an HTML part")
+            found[kind.group(1)] = (
+                binascii.a2b_qp(encoded).decode("utf-8", "replace").replace("\r\n", "\n")
+            )
+        if set(found) != {b"plain", b"html"}:
+            raise TemplateFileError("not a text and an HTML part")
+        return found[b"plain"], found[b"html"]
 
 
 def parse_message_template(data: bytes) -> MessageTemplate:
@@ -174,3 +215,55 @@ def _merge_bytes(pieces: list[bytes | _Tag]) -> list[bytes | _Tag]:
         else:
             merged.append(piece)
     return merged
+
+
+def read_built_message(raw: bytes) -> tuple[Headers, str, str] | None:
+    """A message this module wrote (merge.eml, message.eml): headers, HTML and text, or None.
+
+    Headers unfolded to one line each, encoded words (RFC 2047) decoded; parts with line
+    breaks as LF.  What the email package's parser gives (tests/test_issue_email.py compares
+    both), except that a Date or an address is kept as written, not re-formatted; None for
+    any other shape (an edit by hand, another program), which the caller gives that parser.
+    A send's gate reads message.eml this way: the parser's import and parse cost a cold
+    `newsletter send` 6 ms (bench/README.md, "Reading a built issue").
+    """
+    try:
+        template = parse_message_template(raw)
+        text, html = template.bodies()
+    except TemplateFileError:
+        return None
+    headers = _header_lines(template.head)
+    return None if headers is None else (headers, html, text)
+
+
+def _header_lines(head: bytes) -> Headers | None:
+    if not head.isascii():
+        return None
+    headers: list[tuple[str, str]] = []
+    for line in head.decode("ascii").rstrip("\r\n").split("\r\n"):
+        if "\r" in line or "\n" in line:
+            return None
+        if line[:1] in (" ", "\t") and headers:  # a folded line continues the header above
+            headers[-1] = (headers[-1][0], headers[-1][1] + line)
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name or name != name.strip() or " " in name:
+            return None
+        headers.append((name, value))
+    unfolded = []
+    for name, value in headers:
+        if "=?" in value:
+            if name.lower() in _ADDRESS_HEADERS:  # the email package re-quotes the phrase
+                return None
+            value = _decoded_words(value)
+        unfolded.append((name, " ".join(value.split())))
+    return tuple(unfolded)
+
+
+def _decoded_words(value: str) -> str:
+    from email.header import decode_header, make_header  # not email.policy: see above
+
+    try:
+        return str(make_header(decode_header(value)))
+    except (LookupError, ValueError):  # an unknown charset or a broken word: as written
+        return value

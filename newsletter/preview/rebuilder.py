@@ -138,7 +138,7 @@ class Rebuilder:
         (A good build is made with today's settings, so it cannot have drifted.)
         """
         from newsletter.config import load_settings
-        from newsletter.mail.build_record import drift_notice
+        from newsletter.issue.build_record import drift_notice
 
         if previous.folder is None:
             return ()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from newsletter.build import BuildResult
 from newsletter.config import CONFIG_NAME
-from newsletter.manifest import MANIFEST_NAME
+from newsletter.issue.manifest import MANIFEST_NAME
 
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp")
 
@@ -38,7 +38,7 @@ class PreviewTarget:
         nothing to watch for the save that would fix it.
         """
         from newsletter.errors import SourceError, display_path
-        from newsletter.issue_folder import is_issue_folder
+        from newsletter.issue.layout import is_issue_folder
 
         given = tuple(sources) or ("seeds",)
         for source in given:

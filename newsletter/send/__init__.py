@@ -11,7 +11,7 @@ status.py      delivery_status: where a send stands
 workers.py     SendRun: the worker threads, each with one reused connection
 single_copy.py send_test_copy: one copy to one address
 
-Each recipient's message bytes come from newsletter/mail/list_message.py.
+Each recipient's message bytes come from newsletter/send/composer.py.
 """
 
 from __future__ import annotations

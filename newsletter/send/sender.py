@@ -36,7 +36,8 @@ from time import monotonic
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
-from newsletter.mail.list_message import prepare_issue
+from newsletter.issue.built import BuiltIssue
+from newsletter.send.composer import prepare_issue
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
 from newsletter.send.transport import Transport
@@ -81,7 +82,7 @@ ProgressCallback = Callable[[SendProgress], None]
 
 
 def send_issue(
-    folder: Path,
+    built: BuiltIssue | Path,
     settings: Settings,
     *,
     dry_run: bool = False,
@@ -92,7 +93,10 @@ def send_issue(
     resend_unknown: bool = False,
     up_to: int | None = None,
 ) -> SendSummary:
-    """Send the issue in `folder` to the list (`dry_run`: write its outbox); see the module doc.
+    """Send a built issue (or the one in a folder) to the list (`dry_run`: write its outbox).
+
+    See the module doc.  `built` is the issue as loaded once for the command (or its folder,
+    read here): what the gate checked is what is sent.
 
     `up_to`: the highest subscriber id of the list the editor confirmed (IssueStatus.last_id,
     read before the prompt); None: the list as it is when the send starts.
@@ -102,7 +106,8 @@ def send_issue(
     nothing and never creates the database.  `resend_unknown` sends again to
     the recipients whose outcome is unknown (the editor's explicit choice).
     """
-    composer = prepare_issue(folder, settings)
+    composer = prepare_issue(built, settings)
+    folder = composer.folder
     database = settings.path(settings.database)
     processes = 1  # worker processes: several only for a real send through our own SMTP
     if dry_run:

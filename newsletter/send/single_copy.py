@@ -12,8 +12,9 @@ from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import ConfigError, DeliveryError
-from newsletter.mail.list_message import prepare_issue
+from newsletter.issue.built import BuiltIssue
 from newsletter.mail.personalize import Recipient
+from newsletter.send.composer import prepare_issue
 from newsletter.send.pacing import backoff
 from newsletter.send.transport import (
     ConnectionLost,
@@ -28,19 +29,19 @@ ATTEMPTS = 3  # a test copy is interactive: a few quick retries, no long backoff
 
 
 def send_test_copy(
-    folder: Path,
+    built: BuiltIssue | Path,
     address: str,
     settings: Settings,
     *,
     password: str | None = None,
     transport: Transport | None = None,
 ) -> str:
-    """Send one copy of the issue in `folder` to `address`; return one line saying what happened."""
+    """Send one copy of a built issue (or its folder) to `address`; one line says what happened."""
     try:
         email = normalize_address(address)
     except InvalidAddress as e:
         raise ConfigError(f"test copy: {e}; give one address, e.g. editor@example.org") from None
-    composer = prepare_issue(folder, settings)
+    composer = prepare_issue(built, settings)
     if transport is None:
         from newsletter.send.smtp import SmtpTransport
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
-from newsletter.issue_folder import read_built_issue
+from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.send.journal import JournalCounts, open_journal
 from newsletter.send.recovery import read_recovery
 
@@ -27,9 +27,15 @@ class IssueStatus:
     last_id: int = 0  # the list's highest subscriber id: what a send confirmed now covers
 
 
-def delivery_status(folder: Path, settings: Settings, *, first: int = 10) -> IssueStatus:
-    """Read the issue's id and subject, then count its journal; nothing is sent or changed."""
-    built = read_built_issue(folder)
+def delivery_status(
+    built: BuiltIssue | Path, settings: Settings, *, first: int = 10
+) -> IssueStatus:
+    """The issue's id and subject (`built`, or read from its folder), and its journal's counts.
+
+    Nothing is sent or changed.
+    """
+    if isinstance(built, Path):
+        built = read_built_issue(built)
     issue_id, subject = built.issue.id, built.rendered.subject
     database = settings.path(settings.database)
     if not database.exists():

@@ -35,8 +35,8 @@ from typing import Protocol
 from newsletter.config import SmtpSettings
 from newsletter.errors import NewsletterError
 from newsletter.mail.headers import HeaderValueError
-from newsletter.mail.list_message import Composer
 from newsletter.mail.personalize import Recipient
+from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, Failure, JournalWriteError
 from newsletter.send.pacing import RateLimiter, backoff
 from newsletter.send.recovery import RecoveryFile
@@ -326,7 +326,7 @@ class SendRun:
         # unknown) in `_record`, in the same hold of the lock that marks it being recorded,
         # so an interrupted run always finds it in one of the two (_let_in_flight_finish).
         try:
-            connection.send(self.composer.envelope_from, message.recipient, message.data)
+            connection.send(message.envelope_from, message.recipient, message.data)
         except OutcomeUnknown as e:
             self._unknown(recipient.email, message.message_id, attempt, e.reason)
             return None

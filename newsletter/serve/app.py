@@ -36,6 +36,8 @@ from newsletter.errors import NewsletterError
 from newsletter.mail.unsubscribe import MAX_TOKEN_CHARS, unsubscribe_page
 from newsletter.serve.audience import Audience, InvalidAddress, RateLimited
 from newsletter.serve.confirmation_mail import ConfirmationMailer, confirmation_message
+from newsletter.serve.connections import ConnectionGuard, ConnectionLimits
+from newsletter.serve.database_thread import DatabaseBusy, DatabaseThread
 from newsletter.serve.gateway import Gateway, masked_address
 from newsletter.serve.pages import Pages, load_pages
 
@@ -44,10 +46,12 @@ log = logging.getLogger("newsletter.serve")
 
 @dataclass(frozen=True, slots=True)
 class ServeOptions:
-    """How one server runs: which proxies to believe, where confirmation mail goes."""
+    """How one server runs: which proxies to believe, where confirmation mail goes, its limits."""
 
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 127.0.0.1, 10.0.0.0/8
     outbox: Path | None = None  # write confirmation emails here instead of the relay
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    database_wait: float = 5.0  # seconds a write may wait for SQLite's lock before a 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class PublicUrls:
 class _Handlers:
     settings: Settings
     audience: Audience
+    db: DatabaseThread
     mailer: ConfirmationMailer
     pages: Pages
     urls: PublicUrls
@@ -95,8 +100,11 @@ class _Handlers:
         if action not in ("unsubscribe", "resubscribe") or not given:
             _note(request, "no-action")
             return self._unsubscribe_page("ask" if given else "none", token, status=400)
+        if action == "resubscribe" and not self._resubscribe_form(request, form, token):
+            _note(request, "resubscribe-refused")
+            return self._unsubscribe_page("again", token, status=403)
         change = self.audience.unsubscribe if action == "unsubscribe" else self.audience.resubscribe
-        address = change(token)
+        address = await self.db.run(change, token)
         how = "one-click" if one_click else "page"
         _note(request, f"{action} {how} " + (masked_address(address) if address else "bad-token"))
         return self._unsubscribe_page("done" if action == "unsubscribe" else "back", token)
@@ -107,6 +115,7 @@ class _Handlers:
             "none": "Unsubscribe",
             "done": "Unsubscribed",
             "back": "Subscribed again",
+            "again": "Resubscribe?",
         }
         html = self.pages.render(
             "unsubscribe.html",
@@ -114,8 +123,23 @@ class _Handlers:
             state=state,
             token=token,
             action=self.urls.unsubscribe,
+            form_token=self.audience.form_token(_resubscribing(token)),
         )
         return HTMLResponse(html, status)
+
+    def _resubscribe_form(self, request: Request, form, token: str) -> bool:
+        """A resubscribe comes from our own page's form: a browser's Origin and its form token.
+
+        A reader's token alone is not enough: it travels in every email, and whoever holds
+        one could otherwise put a reader who left back on the list without them.
+        """
+        if request.headers.get("origin") is None or request.headers.get("sec-fetch-site") in (
+            "cross-site",
+            "same-site",
+        ):
+            return False
+        given = str(form.get("form_token", ""))
+        return bool(token) and self.audience.form_token_valid(given, _resubscribing(token))
 
     # -- sign-up -------------------------------------------------------------------------
 
@@ -136,8 +160,12 @@ class _Handlers:
             _note(request, "honeypot")  # a bot filled the hidden field: say the same, do nothing
             return self._check_inbox()
         try:
-            signup = self.audience.request_signup(
-                email, name, _client(request), self.pages.wording_version
+            signup = await self.db.run(
+                self.audience.request_signup,
+                email,
+                name,
+                _client(request),
+                self.pages.wording_version,
             )
         except InvalidAddress:
             _note(request, "invalid-address")
@@ -156,7 +184,7 @@ class _Handlers:
             return HTMLResponse(html, 429, headers={"Retry-After": str(e.retry_after)})
         link = f"{self.urls.origin}{self.urls.confirm}?token={signup.token}"
         data = confirmation_message(
-            self.settings, signup.email, signup.name, link, self.settings.serve.confirm_days
+            self.settings, signup.email, link, self.settings.serve.confirm_days
         )
         try:
             await run_in_threadpool(self.mailer.send, signup.email, data)
@@ -204,7 +232,7 @@ class _Handlers:
             return self._refused(request)
         form = await _form_of(request)
         token = _token(str(form.get("token", ""))) or _token(request.query_params.get("token", ""))
-        if self.audience.confirm(token):
+        if await self.db.run(self.audience.confirm, token):
             _note(request, "confirmed")
             return self._notice(
                 "You are subscribed",
@@ -277,9 +305,11 @@ def create_app(
     urls = PublicUrls.of(settings)
     pages = load_pages(settings)
     audience = audience or Audience(settings)
+    db = DatabaseThread(audience.conn, options.database_wait)
     handlers = _Handlers(
         settings,
         audience,
+        db,
         mailer or ConfirmationMailer(settings, options.outbox),
         pages,
         urls,
@@ -294,19 +324,21 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         yield
-        audience.close()
+        await db.close(audience.close)
 
+    busy = _database_busy(pages)
     app = Starlette(
         routes=routes,
-        exception_handlers={sqlite3.OperationalError: _database_busy(pages)},
+        exception_handlers={sqlite3.OperationalError: busy, DatabaseBusy: busy},
         lifespan=lifespan,
     )
-    return Gateway(app, pages.content_security_policy, options.trusted_proxies, log)
+    guard = ConnectionGuard(options.limits, options.trusted_proxies, log)
+    return Gateway(app, pages.content_security_policy, options.trusted_proxies, log, guard)
 
 
 def _database_busy(pages: Pages):
     async def handler(request: Request, exc: Exception) -> Response:
-        log.warning("database unavailable: %s", exc)
+        log.warning("database unavailable: %s", exc or "its lock was not free in time")
         _note(request, "database-busy")
         html = pages.render(
             "notice.html",
@@ -326,6 +358,11 @@ async def _form_of(request: Request):
         body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more
         return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8"))
     return await request.form()
+
+
+def _resubscribing(token: str) -> str:
+    """What a resubscribe form's token is bound to: this reader's token, this action."""
+    return f"resubscribe:{token}"
 
 
 def _token(value: str) -> str:

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
-from newsletter.serve.rate_limit import RateLimiter
+from newsletter.serve.rate_limit import RateLimiter, address_block
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.database import open_database
+from newsletter.subscribers.forgotten import open_address, seal_address
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
 
@@ -54,7 +55,11 @@ class RateLimited(Exception):
 
 
 class Audience:
-    """The list as the server sees it: one connection, used from one thread (the event loop)."""
+    """The list as the server sees it: one connection, used from one thread at a time.
+
+    The server calls it from its database thread (database_thread.py), never from the
+    event loop: a wait for SQLite's lock must not stall requests that need no database.
+    """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
         import time
@@ -108,19 +113,26 @@ class Audience:
 
     # Signing up ----------------------------------------------------------------------------
 
-    def form_token(self) -> str:
-        """A token for one served sign-up form: its time, signed (no cookie, no session)."""
-        stamp = str(int(self.clock()))
-        return f"{stamp}.{self._keyed('form')(stamp)[:32]}"
+    def form_token(self, purpose: str = "") -> str:
+        """A token for one served form: its time and purpose, signed (no cookie, no session).
 
-    def form_token_valid(self, token: str) -> bool:
-        """True for a token this server made within the last day."""
+        The sign-up form's purpose is ""; a resubscribe form's names the reader's token,
+        so it works for that reader only.
+        """
+        stamp = str(int(self.clock()))
+        return f"{stamp}.{self._form_signature(stamp, purpose)}"
+
+    def form_token_valid(self, token: str, purpose: str = "") -> bool:
+        """True for a token this server made, for this purpose, within the last day."""
         stamp, _, signature = token.partition(".")
         if not stamp.isdigit() or len(stamp) > 12 or not signature.isascii():
             return False
         age = self.clock() - int(stamp)
-        expected = self._keyed("form")(stamp)[:32]
+        expected = self._form_signature(stamp, purpose)
         return -60 <= age <= FORM_TOKEN_SECONDS and hmac.compare_digest(expected, signature)
+
+    def _form_signature(self, stamp: str, purpose: str) -> str:
+        return self._keyed("form")(f"{stamp}:{purpose}" if purpose else stamp)[:32]
 
     def request_signup(
         self, email_text: str, name: str, client: str, wording: str
@@ -136,7 +148,8 @@ class Audience:
         now = self.clock()
         serve = self.settings.serve
         with self._transaction():
-            wait = self.limiter.hit(f"client:{client}", serve.client_limit, HOUR, now)
+            block = address_block(client)  # an IPv6 client counts as its /64
+            wait = self.limiter.hit(f"client:{block}", serve.client_limit, HOUR, now)
             if wait:
                 raise RateLimited(wait, "client")
             wait = self.limiter.hit(f"address:{email.lower()}", serve.address_limit, DAY, now)
@@ -144,6 +157,8 @@ class Audience:
                 raise RateLimited(wait, "address")
             self.limiter.prune(now, DAY)  # the longest window: older attempts count for nothing
             token = _urlsafe(os.urandom(CONFIRM_TOKEN_BYTES))
+            # A forgotten address is kept only sealed by the token (the store refuses it plain).
+            stored = seal_address(token, email) if is_forgotten(self.conn, email) else email
             expires = now + serve.confirm_days * DAY
             self.conn.execute(
                 "DELETE FROM signups WHERE expires < ?", (_stamp(now - DAY),)
@@ -151,7 +166,7 @@ class Audience:
             self.conn.execute(
                 "INSERT INTO signups (token_hash, email, name, client, wording, created, expires)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_hash(token), email, name, client, wording, _stamp(now), _stamp(expires)),
+                (_hash(token), stored, name, client, wording, _stamp(now), _stamp(expires)),
             )
         return SignupRequest(email, name, token)
 
@@ -173,7 +188,8 @@ class Audience:
             ).fetchone()
             if row is None:
                 return False
-            email, name, client, wording = row
+            stored, name, client, wording = row
+            email = open_address(token, stored)
             self.conn.execute(
                 "UPDATE signups SET used = ? WHERE token_hash = ?", (now, _hash(token))
             )

@@ -24,8 +24,14 @@ if TYPE_CHECKING:
     from newsletter.send.smtp import SmtpTransport  # imported on first use: `serve` starts faster
 
 
-def confirmation_message(settings: Settings, email: str, name: str, link: str, days: int) -> bytes:
-    """The confirmation email's bytes (CRLF), asking the reader to open `link`."""
+def confirmation_message(settings: Settings, email: str, link: str, days: int) -> bytes:
+    """The confirmation email's bytes (CRLF), asking the reader to open `link`.
+
+    Nothing the sign-up form's sender typed goes into it but the address: a name field
+    echoed here would let anyone mail their own words to any address under the list's
+    name ("Hello URGENT: your account is locked…").  The name is kept for after
+    confirmation, when the address's owner has asked for the list.
+    """
     msg = EmailMessage(policy=SMTP)
     msg["From"] = settings.from_address
     msg["To"] = email
@@ -33,9 +39,8 @@ def confirmation_message(settings: Settings, email: str, name: str, link: str, d
     msg["Date"] = date_value()
     msg["Message-ID"] = message_id(settings.from_domain, "confirm")
     msg["Auto-Submitted"] = "auto-generated"
-    hello = f"Hello {name},\n\n" if name else "Hello,\n\n"
     body = (
-        f"{hello}someone, probably you, asked to receive {settings.name} at this address.\n"
+        f"Hello,\n\nsomeone, probably you, asked to receive {settings.name} at this address.\n"
         f"To confirm, open this link and press Confirm:\n\n{link}\n\n"
         f"The link works once and expires in {days} days. If you did not ask, ignore this\n"
         "email: you will not be subscribed and will hear nothing more from us.\n"

@@ -3,7 +3,10 @@
 - `X-Forwarded-For` and `X-Forwarded-Proto` are believed only when the peer is
   one of `--trusted-proxy` (an address or a network); the client is then the
   right-most address in the chain that is not a trusted proxy.
-- Request bodies over MAX_BODY_BYTES are refused (413) before the app reads them.
+- The body is read here, whole, before the app runs: one over MAX_BODY_BYTES,
+  declared or sent in chunks, is refused (413, connection closed) and the app
+  never sees it.  (Slow or huge request heads are refused earlier still, by
+  connections.py.)
 - Every response carries the CSP, `Referrer-Policy: no-referrer`,
   `frame-ancestors 'none'` (and X-Frame-Options), nosniff and `no-store`.
 - One log line per request: method, path (never the query: it holds tokens),
@@ -22,6 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from newsletter.serve.connections import ConnectionGuard
+
 MAX_BODY_BYTES = 16 * 1024
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -31,10 +36,16 @@ class Gateway:
     """Wraps an ASGI app; see the module doc."""
 
     def __init__(
-        self, app: ASGIApp, csp: str, trusted_proxies: Iterable[str], log: logging.Logger
+        self,
+        app: ASGIApp,
+        csp: str,
+        trusted_proxies: Iterable[str],
+        log: logging.Logger,
+        connection_guard: ConnectionGuard | None = None,
     ) -> None:
         self.app = app
         self.log = log
+        self.connection_guard = connection_guard  # found here by connections.GuardedProtocol
         self.trusted: tuple[_Network, ...] = tuple(
             ipaddress.ip_network(p, strict=False) for p in trusted_proxies
         )
@@ -68,7 +79,11 @@ class Gateway:
             if declared is not None and declared > MAX_BODY_BYTES:
                 await _too_large(send_with_headers)
                 return
-            await self.app(scope, _capped(receive), send_with_headers)
+            body = await _read_body(receive)
+            if body is None:
+                status = 499  # the client went away before its body arrived: nothing to answer
+                return
+            await self.app(scope, _replaying(body, receive), send_with_headers)
         except _BodyTooLarge:
             await _too_large(send_with_headers)
         finally:
@@ -118,19 +133,35 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _capped(receive: Receive) -> Receive:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body (at most MAX_BODY_BYTES, else _BodyTooLarge); None on disconnect."""
+    chunks: list[bytes] = []
     seen = 0
-
-    async def capped_receive() -> Message:
-        nonlocal seen
+    while True:
         message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise _BodyTooLarge
-        return message
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
-    return capped_receive
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the body already read, then whatever comes next (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _too_large(send: Send) -> None:
@@ -142,6 +173,7 @@ async def _too_large(send: Send) -> None:
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),  # the rest of the body is never read
             ],
         }
     )

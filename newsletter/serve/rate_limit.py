@@ -1,14 +1,30 @@
 """Sliding-window rate limits kept in newsletter.db, so every worker process shares them.
 
 A bucket is a client address or an email address, stored only as a keyed
-hash.  `hit` records one attempt if the bucket has room and returns 0, or
-returns the seconds until the oldest attempt in the window falls out of it.
+hash.  A client is counted by `address_block`: an IPv4 address, or an IPv6
+client's /64, since one subscriber line or host gets a whole /64 to pick from.
+`hit` records one attempt if the bucket has room and returns 0, or returns
+the seconds until the oldest attempt in the window falls out of it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import sqlite3
 from collections.abc import Callable
+
+
+def address_block(address: str) -> str:
+    """What one client counts as: `203.0.113.7`, `2001:db8:1:2::/64` (IPv4-mapped: the IPv4)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # not an address (a Unix socket, say): counted as given
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class RateLimiter:

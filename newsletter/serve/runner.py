@@ -8,6 +8,13 @@ them share newsletter.db (rate limits live there too).
 
 uvicorn's own access log is off (it would print the query string, which
 holds tokens) and so are proxy headers (the gateway decides whom to believe).
+Its HTTP protocol is connections.GuardedProtocol (head size, read deadline,
+connections per client); the open-file limit is raised to its hard limit
+first, so the connection cap, not the kernel, decides who is turned away.
+
+A worker process dies with its parent: it asks the kernel for SIGTERM when the
+parent goes (PR_SET_PDEATHSIG), so a `kill -9` of `serve --workers N` frees
+the port within the graceful-shutdown time instead of leaving N orphans on it.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -27,6 +35,7 @@ from typing import TYPE_CHECKING
 from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError
 from newsletter.serve.app import ServeOptions, create_app
+from newsletter.serve.connections import GuardedProtocol, raise_file_limit
 from newsletter.serve.gateway import Gateway
 
 if TYPE_CHECKING:
@@ -35,6 +44,8 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 _OPTIONS_ENV = "NEWSLETTER_SERVE_OPTIONS"  # how a worker process learns its options
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+GRACEFUL_SECONDS = 10  # on SIGTERM: requests under way get this long to finish
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -80,6 +91,7 @@ def run_server(
     from uvicorn.supervisors import Multiprocess
 
     setup_logging()
+    raise_file_limit()  # before the workers start: they inherit it
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     if workers == 1:
@@ -94,6 +106,7 @@ def run_server(
             "workspace": str(settings.workspace),
             "trusted_proxies": list(options.trusted_proxies),
             "outbox": str(options.outbox) if options.outbox else "",
+            "parent": os.getpid(),
         }
     )
     config = _config("newsletter.serve.runner:app_from_environment", factory=True, workers=workers)
@@ -110,6 +123,8 @@ def _config(app: Gateway | str, *, factory: bool = False, workers: int | None = 
         app,
         factory=factory,
         workers=workers,
+        http=GuardedProtocol,
+        ws="none",
         log_level="warning",
         access_log=False,
         proxy_headers=False,
@@ -117,6 +132,7 @@ def _config(app: Gateway | str, *, factory: bool = False, workers: int | None = 
         date_header=False,
         lifespan="on",
         timeout_keep_alive=15,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
 
 
@@ -124,9 +140,25 @@ def app_from_environment() -> Gateway:
     """The app of one worker process, from the options `run_server` left in the environment."""
     setup_logging()
     given = json.loads(os.environ[_OPTIONS_ENV])
+    die_with_parent(int(given["parent"]))
     settings, _ = load_settings(Path(given["workspace"]))
     outbox = Path(given["outbox"]) if given["outbox"] else None
     return create_app(settings, ServeOptions(tuple(given["trusted_proxies"]), outbox))
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when `parent` dies (Linux; elsewhere nothing).
+
+    uvicorn's supervisor stops its workers on SIGTERM or Ctrl-C, but a `kill -9` of
+    it leaves them serving, holding the port, with nobody to stop them.
+    """
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before prctl: follow it now
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -146,11 +178,14 @@ def running_server(app, host: str = DEFAULT_HOST) -> Iterator[RunningServer]:
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
+        http=GuardedProtocol,
+        ws="none",
         log_level="warning",
         access_log=False,
         proxy_headers=False,
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -97,105 +97,133 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
     the whole fetch (connecting, every redirect, every read): a server that drips a byte a
     second cannot hold the build longer than a silent one.
     """
-    import http.client
-    import threading
     import time
-    from urllib.parse import urljoin
 
-    deadline = time.monotonic() + seconds
+    deadline = _Deadline(url, time.monotonic() + seconds, seconds)
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SourceError(f"{url}: redirected to {current}, not an http(s) address; refused")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        hostport = f"{parts.hostname}:{port}"
-
-        def left(hostport: str = hostport) -> float:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise SourceError(
-                    f"{hostport}: {url} took longer than {seconds:g} s; try again later, or "
-                    "raise limits.feed_seconds in newsletter.toml"
-                )
-            return remaining
-
-        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = cls(parts.hostname, port, timeout=left())
-        watchdog: threading.Timer | None = None
-        sock = response = None
-        try:
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request(
-                "GET",
-                path,
-                headers={
-                    "User-Agent": "newsletter (+feed reader)",
-                    "Accept-Encoding": "identity",  # a size cap on compressed bytes caps nothing
-                },
-            )
-            sock = conn.sock  # http.client lets go of it once the response is complete
-            # A socket timeout is per read: a server dripping a byte at a time never trips it.
-            # At the deadline this timer cuts the connection, whatever read is waiting.
-            watchdog = threading.Timer(left(), _cut, args=(sock,))
-            watchdog.daemon = True
-            watchdog.start()
-            sock.settimeout(left())
-            response = conn.getresponse()
-            if response.status in (301, 302, 303, 307, 308):
-                location = response.getheader("Location")
-                if not location:
-                    raise SourceError(f"{url}: redirect {response.status} without a Location")
-                current = urljoin(current, location.strip())
-                continue
-            if response.status != 200:
-                raise SourceError(
-                    f"{url}: the server answered {response.status} {response.reason}; "
-                    "check the feed address"
-                )
-            length = response.getheader("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise _too_big(url, max_bytes, f"{int(length):,} bytes announced")
-            chunks, total = [], 0
-            while True:
-                sock.settimeout(left())
-                chunk = response.read1(65536)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > max_bytes:
-                    raise _too_big(url, max_bytes, "more")
-                chunks.append(chunk)
-            left()  # the watchdog cut the connection: not a complete feed
-            if length and length.isdigit() and total < int(length):
-                raise http.client.IncompleteRead(b"", int(length) - total)
-            return b"".join(chunks)
-        except SourceError:
-            raise
-        except TimeoutError:
-            left()  # past the deadline: that message
-            raise SourceError(f"{hostport}: no answer for {url}; try again later") from None
-        except (http.client.HTTPException, ValueError) as e:
-            left()
-            raise SourceError(
-                f"{hostport}: {url} broke off or answered garbage ({type(e).__name__}); "
-                "try again later"
-            ) from None
-        except OSError as e:
-            left()
-            reason = e.strerror or str(e)
-            raise SourceError(
-                f"{hostport}: cannot fetch {url} ({reason}); check the address and the network"
-            ) from None
-        finally:
-            if watchdog is not None:
-                watchdog.cancel()
-            if response is not None:
-                response.close()
-            conn.close()
-            if sock is not None:
-                sock.close()  # http.client may have handed it to the response
+        answer = _fetch_once(url, current, deadline, max_bytes)
+        if isinstance(answer, bytes):
+            return answer
+        current = answer  # a redirect: the next address
     raise SourceError(f"{url}: more than {MAX_REDIRECTS} redirects; use the feed's final address")
+
+
+class _Deadline:
+    """The one deadline of a whole fetch, and the message once it has passed."""
+
+    def __init__(self, url: str, at: float, seconds: float) -> None:
+        self.url, self.at, self.seconds = url, at, seconds
+
+    def left(self, hostport: str) -> float:
+        """Seconds left; a SourceError naming `hostport` when none are."""
+        import time
+
+        remaining = self.at - time.monotonic()
+        if remaining <= 0:
+            raise SourceError(
+                f"{hostport}: {self.url} took longer than {self.seconds:g} s; try again later, "
+                "or raise limits.feed_seconds in newsletter.toml"
+            )
+        return remaining
+
+
+def _fetch_once(url: str, current: str, deadline: _Deadline, max_bytes: int) -> bytes | str:
+    """One request: the feed's bytes, or the address a redirect points to."""
+    import http.client
+    import threading
+    from urllib.parse import urljoin
+
+    parts = urlsplit(current)
+    assert parts.hostname is not None  # checked by the caller
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    hostport = f"{parts.hostname}:{port}"
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = cls(parts.hostname, port, timeout=deadline.left(hostport))
+    watchdog: threading.Timer | None = None
+    sock = response = None
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request(
+            "GET",
+            path,
+            headers={
+                "User-Agent": "newsletter (+feed reader)",
+                "Accept-Encoding": "identity",  # a size cap on compressed bytes caps nothing
+            },
+        )
+        sock = conn.sock  # http.client lets go of it once the response is complete
+        # A socket timeout is per read: a server dripping a byte at a time never trips it.
+        # At the deadline this timer cuts the connection, whatever read is waiting.
+        watchdog = threading.Timer(deadline.left(hostport), _cut, args=(sock,))
+        watchdog.daemon = True
+        watchdog.start()
+        sock.settimeout(deadline.left(hostport))
+        response = conn.getresponse()
+        if response.status in (301, 302, 303, 307, 308):
+            location = response.getheader("Location")
+            if not location:
+                raise SourceError(f"{url}: redirect {response.status} without a Location")
+            return urljoin(current, location.strip())
+        if response.status != 200:
+            raise SourceError(
+                f"{url}: the server answered {response.status} {response.reason}; "
+                "check the feed address"
+            )
+        return _read_body(response, sock, lambda: deadline.left(hostport), url, max_bytes)
+    except SourceError:
+        raise
+    except (TimeoutError, http.client.HTTPException, ValueError, OSError) as e:
+        deadline.left(hostport)  # past the deadline: that message
+        raise _fetch_error(e, hostport, url) from None
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        if response is not None:
+            response.close()
+        conn.close()
+        if sock is not None:
+            sock.close()  # http.client may have handed it to the response
+
+
+def _read_body(response, sock, left, url: str, max_bytes: int) -> bytes:
+    """The response's body, read within the deadline (`left()`) and at most `max_bytes`."""
+    import http.client
+
+    length = response.getheader("Content-Length")
+    if length and length.isdigit() and int(length) > max_bytes:
+        raise _too_big(url, max_bytes, f"{int(length):,} bytes announced")
+    chunks, total = [], 0
+    while True:
+        sock.settimeout(left())
+        chunk = response.read1(65536)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > max_bytes:
+            raise _too_big(url, max_bytes, "more")
+        chunks.append(chunk)
+    left()  # the watchdog cut the connection: not a complete feed
+    if length and length.isdigit() and total < int(length):
+        raise http.client.IncompleteRead(b"", int(length) - total)
+    return b"".join(chunks)
+
+
+def _fetch_error(e: Exception, hostport: str, url: str) -> SourceError:
+    """The one line for a fetch that failed before its deadline."""
+    if isinstance(e, TimeoutError):
+        return SourceError(f"{hostport}: no answer for {url}; try again later")
+    if isinstance(e, OSError):
+        reason = e.strerror or str(e)
+        return SourceError(
+            f"{hostport}: cannot fetch {url} ({reason}); check the address and the network"
+        )
+    return SourceError(
+        f"{hostport}: {url} broke off or answered garbage ({type(e).__name__}); try again later"
+    )
 
 
 def _cut(sock: object) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,70 +91,80 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
 
 def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     def fail(key: str, why: str) -> SourceError:
-        return SourceError(f"{where(path, _line_of(key))}: front matter '{key}': {why}")
-
-    def _line_of(key: str) -> int:
-        return 2 + list(meta).index(key) if key in meta else 1
+        line = 2 + list(meta).index(key) if key in meta else 1
+        return SourceError(f"{where(path, line)}: front matter '{key}': {why}")
 
     unknown = [k for k in meta if k not in KNOWN_KEYS]
     if unknown:
         k = str(unknown[0])
         raise fail(k, f"unknown key (known: {', '.join(KNOWN_KEYS)})")
     values: dict[str, Any] = {}
-    for key in ("title", "source", "image_alt", "summary", "signoff"):
-        if key in meta and meta[key] is not None:
-            if not isinstance(meta[key], str | int | float):
-                raise fail(key, "must be text")
-            values[key] = " ".join(str(meta[key]).split()) or None
-    if meta.get("url") is not None:
-        url = str(meta["url"]).strip()
-        if not re.match(r"^https?://[^/\s]+\S*$", url):
-            raise fail("url", f"'{url}' is not an absolute http(s) URL")
-        values["url"] = url
-    if meta.get("image") is not None:
-        image = str(meta["image"]).strip()
-        if not re.match(r"^https?://[^/\s]+\S*$", image):
-            raise fail(
-                "image",
-                f"'{image}' is not an absolute https:// URL (mail programs cannot load files "
-                "next to the story: put it online and use its full address)",
-            )
-        if not values.get("image_alt"):
-            raise fail(
-                "image", "has no image_alt: describe the image for readers who cannot see it"
-            )
-        values["image"] = image
-    values["image_alt"] = values.get("image_alt") or ""
-    for key in ("image_width", "image_height"):
-        if meta.get(key) is not None:
-            size = meta[key]
-            if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= 20000:
-                raise fail(key, f"'{size}' must be a whole number of pixels, e.g. 1200")
-            values[key] = size
-    values["summary"] = values.get("summary") or ""
-    values["signoff"] = values.get("signoff") or ""
-    if meta.get("kind") is not None:
-        kind = str(meta["kind"]).strip().lower()
-        if kind not in KINDS:
-            raise fail("kind", f"'{meta['kind']}' must be one of {', '.join(KINDS)}")
-        values["kind"] = kind
-    if meta.get("date") is not None:
-        values["date"] = _date(meta["date"], fail)
-    if meta.get("tags") is not None:
-        tags = meta["tags"]
-        if isinstance(tags, str):
-            tags = [t for t in re.split(r"[,\s]+", tags) if t]
-        if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
-            raise fail("tags", "must be a list of words, e.g. [migration, peru]")
-        values["tags"] = tuple(str(t) for t in tags)
-    if "lead" in meta:
-        if not isinstance(meta["lead"], bool):
-            raise fail("lead", "must be true or false")
-        values["lead"] = meta["lead"]
+    for key, value in meta.items():
+        if value is not None or key == "lead":  # an empty `lead:` is not true or false
+            values[key] = _CHECKS.get(key, _text)(value, lambda why, k=key: fail(k, why))
+    if values.get("image") and not values.get("image_alt"):
+        raise fail("image", "has no image_alt: describe the image for readers who cannot see it")
+    for key in ("image_alt", "summary", "signoff"):
+        values[key] = values.get(key) or ""
     return FrontMatter(**values)
 
 
-def _date(value: Any, fail: Any) -> dt.date:
+Fail = Callable[[str], SourceError]
+_URL = re.compile(r"^https?://[^/\s]+\S*$")
+
+
+def _text(value: Any, fail: Fail) -> str | None:
+    """title, source, image_alt, summary, signoff: one line of text (None when empty)."""
+    if not isinstance(value, str | int | float):
+        raise fail("must be text")
+    return " ".join(str(value).split()) or None
+
+
+def _url(value: Any, fail: Fail) -> str:
+    url = str(value).strip()
+    if not _URL.match(url):
+        raise fail(f"'{url}' is not an absolute http(s) URL")
+    return url
+
+
+def _image(value: Any, fail: Fail) -> str:
+    image = str(value).strip()
+    if not _URL.match(image):
+        raise fail(
+            f"'{image}' is not an absolute https:// URL (mail programs cannot load files "
+            "next to the story: put it online and use its full address)"
+        )
+    return image
+
+
+def _kind(value: Any, fail: Fail) -> str:
+    kind = str(value).strip().lower()
+    if kind not in KINDS:
+        raise fail(f"'{value}' must be one of {', '.join(KINDS)}")
+    return kind
+
+
+def _tags(value: Any, fail: Fail) -> tuple[str, ...]:
+    tags = [t for t in re.split(r"[,\s]+", value) if t] if isinstance(value, str) else value
+    if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
+        raise fail("must be a list of words, e.g. [migration, peru]")
+    return tuple(str(t) for t in tags)
+
+
+def _lead(value: Any, fail: Fail) -> bool:
+    if not isinstance(value, bool):
+        raise fail("must be true or false")
+    return value
+
+
+def _pixels(value: Any, fail: Fail) -> int:
+    """image_width, image_height: a whole number of pixels."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20000:
+        raise fail(f"'{value}' must be a whole number of pixels, e.g. 1200")
+    return value
+
+
+def _date(value: Any, fail: Fail) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -161,4 +172,17 @@ def _date(value: Any, fail: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise fail("date", f"'{value}' is not a date like 2026-11-26") from None
+        raise fail(f"'{value}' is not a date like 2026-11-26") from None
+
+
+# Each key's check (the rest are text): the value in, the stored value out.
+_CHECKS: dict[str, Callable[[Any, Fail], Any]] = {
+    "url": _url,
+    "image": _image,
+    "kind": _kind,
+    "date": _date,
+    "tags": _tags,
+    "lead": _lead,
+    "image_width": _pixels,
+    "image_height": _pixels,
+}

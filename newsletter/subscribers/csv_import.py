@@ -1,9 +1,10 @@
 """Import subscribers from a CSV file: every bad row reported with its line, none stops the import.
 
 The first line names the columns; one of them is the address (`email`,
-`e-mail`, `email address`...).  `name` and `status` are understood; every other
-column becomes a merge field (`City` → `%%field.city%%`).  Comma, semicolon and
-tab separators are recognised from the header line.
+`e-mail`, `email address`...; another name only when given as `email_column`:
+a column called `address` may as well hold a postal address).  `name` and
+`status` are understood; every other column becomes a merge field (`City` →
+`%%field.city%%`).  Comma, semicolon and tab separators are recognised from the header line.
 
 Each physical line is one row: a field may not hold a line break, so a quote
 left open at the end of a line rejects that line alone (a stray `"Alice`
@@ -35,7 +36,8 @@ from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
 
-EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail", "address")
+# The names taken for the address column without asking; any other needs `email_column`.
+EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
 # What `subscribers export` adds besides the fields (the consent record is kept by the database).
 IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS)
@@ -79,8 +81,12 @@ def import_csv(
     encoding: str = "utf-8",
     now: str | None = None,
     batch_seconds: float = BATCH_SECONDS,
+    email_column: str | None = None,
 ) -> ImportReport:
-    """Add or update every valid row of a CSV file; `resubscribe` re-activates unsubscribed ones."""
+    """Add or update every valid row of a CSV file; `resubscribe` re-activates unsubscribed ones.
+
+    `email_column` names the address column when its name is not one of EMAIL_COLUMNS.
+    """
     shown = display_path(path)
     now = now or utc_now()  # one time for the whole file
     with _open(path, shown) as raw:
@@ -90,7 +96,9 @@ def import_csv(
         raw.seek(0)
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
         try:
-            return _import_lines(_lines(text), store, shown, path, resubscribe, now, batch_seconds)
+            return _import_lines(
+                _lines(text), store, shown, path, resubscribe, now, batch_seconds, email_column
+            )
         except sqlite3.Error as e:  # busy for too long, disk full: the batches so far are kept
             raise SubscriberError(
                 f"{shown}: stopped, cannot write to the database ({' '.join(str(e).split())}); "
@@ -105,7 +113,9 @@ def import_csv(
             text.detach()
 
 
-def _import_lines(lines, store, shown, path, resubscribe, now, batch_seconds) -> ImportReport:
+def _import_lines(
+    lines, store, shown, path, resubscribe, now, batch_seconds, email_column
+) -> ImportReport:
     header_line = next(((n, t) for n, t, _ in lines if t.strip()), None)
     if header_line is None:
         raise SubscriberError(
@@ -121,7 +131,7 @@ def _import_lines(lines, store, shown, path, resubscribe, now, batch_seconds) ->
         raise SubscriberError(
             f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
         )
-    columns = _columns(header, shown, header_number)
+    columns = _columns(header, shown, header_number, email_column)
     changes: dict[Change, int] = dict.fromkeys(
         ("added", "updated", "unchanged", "suppressed", "resubscribed"), 0
     )
@@ -322,7 +332,9 @@ class _Columns:
     fields: dict[str, int]
 
 
-def _columns(header: list[str], shown: str, line: int = 1) -> _Columns:
+def _columns(
+    header: list[str], shown: str, line: int = 1, email_column: str | None = None
+) -> _Columns:
     keys = [column_key(h) for h in header]
     for i, key in enumerate(keys):  # two columns of one name: which one holds the value?
         if key and key in keys[:i]:
@@ -331,16 +343,41 @@ def _columns(header: list[str], shown: str, line: int = 1) -> _Columns:
                 f"{shown}:{line}: columns {first} and {i + 1} are both named "
                 f"'{header[i].strip()}'; rename or delete one, then import again"
             )
+    if email_column is not None:
+        return _columns_with(keys, _named_column(header, keys, email_column, shown, line))
     email = next((keys.index(k) for k in EMAIL_COLUMNS if k in keys), None)
+    if email is None and "address" in keys:  # a postal address, or the email? Ask.
+        raise SubscriberError(
+            f"{shown}:{line}: is the column 'address' the email address? Rename it to `email`, "
+            "or pass --email-column address, then import again"
+        )
     if email is None:
         found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
         hint = (
             "the file seems to have no header line: add one, e.g. `email,name`"
             if "@" in "".join(header)
-            else "the first line must name the columns, one of them `email`"
+            else "the first line must name the columns, one of them `email` (or pass "
+            "--email-column NAME for the column that holds the addresses)"
         )
-        raise SubscriberError(f"{shown}:1: no email column (found: {found}); {hint}")
-    name = next((keys.index(k) for k in NAME_COLUMNS if k in keys), None)
+        raise SubscriberError(f"{shown}:{line}: no email column (found: {found}); {hint}")
+    return _columns_with(keys, email)
+
+
+def _named_column(header: list[str], keys: list[str], wanted: str, shown: str, line: int) -> int:
+    """The index of the column the editor named with --email-column (any case and spacing)."""
+    key = column_key(wanted)
+    if not key or key not in keys:
+        found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
+        raise SubscriberError(
+            f"{shown}:{line}: no column named '{wanted}' (found: {found}); "
+            "pass --email-column with one of these"
+        )
+    return keys.index(key)
+
+
+def _columns_with(keys: list[str], email: int) -> _Columns:
+    """The columns, once the address column is known: name, status, the rest as merge fields."""
+    name = next((keys.index(k) for k in NAME_COLUMNS if k in keys and keys.index(k) != email), None)
     status = keys.index("status") if "status" in keys else None
     taken = {email, name, status}
     fields: dict[str, int] = {}
@@ -365,7 +402,11 @@ def _parse_row(row: list[str], columns: _Columns, width: int):
     def cell(i: int | None) -> str:
         return clean_cell(row[i]) if i is not None and i < len(row) else ""
 
-    email = normalize_address(cell(columns.email))
+    # The address is not cleaned: a tab or control character inside it is named, not hidden.
+    raw = row[columns.email] if columns.email < len(row) else ""
+    if raw[:1] == "'" and raw[1:2] in FORMULA_STARTS:
+        raw = raw[1:]
+    email = normalize_address(raw)
     status = cell(columns.status).lower() or "active"
     if status not in STATUSES:
         raise _BadRow(f"{email}: status '{status}' is not one of {', '.join(STATUSES)}")

@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from newsletter.errors import SubscriberError, display_path
+from newsletter.subscribers.forgotten import guard_forgotten
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: subscribers, the suppression list, and the delivery journal.
@@ -151,6 +152,7 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
             "PRAGMA synchronous=NORMAL"
         )  # in WAL: a commit survives kill -9, not a power cut
         _migrate(conn)
+        guard_forgotten(conn)  # no path writes a forgotten address: the policy lives here
     except sqlite3.DatabaseError as e:
         hint = (
             _DISK_HINT

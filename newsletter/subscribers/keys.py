@@ -11,9 +11,11 @@ import os
 import sqlite3
 
 from newsletter.subscribers.database import utc_now
+from newsletter.subscribers.forgotten import SUPPRESSION_KEY
+
+__all__ = ["SUPPRESSION_KEY", "UNSUBSCRIBE_KEY", "existing_key", "stored_key"]
 
 UNSUBSCRIBE_KEY = "unsubscribe"  # signs each reader's unsubscribe token (env var overrides it)
-SUPPRESSION_KEY = "suppression"  # hashes forgotten addresses; never overridden, never rotated
 
 
 def stored_key(conn: sqlite3.Connection, name: str) -> bytes:

@@ -2,7 +2,9 @@
 
 Addresses are unique whatever their case.  An address that unsubscribed is
 also remembered in `unsubscribes`, which outlives `remove`, so no later import
-or `add` mails it again unless it is explicitly re-subscribed.
+or `add` mails it again unless it is explicitly re-subscribed.  A forgotten
+address is refused by every method here (and by the database's own guard,
+forgotten.py, for every other writer).
 """
 
 from __future__ import annotations
@@ -90,26 +92,12 @@ class SubscriberStore:
         if status == "unsubscribed" and not suppressed:
             self._suppress(email, now)
         if current is None:
-            wanted = _new_status(status, suppressed, resubscribe)
-            if wanted == "active" and suppressed:
-                self._unsuppress(email)
-            self.conn.execute(
-                "INSERT INTO subscribers (email, name, fields, status, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (email, name or "", _json(fields or {}), wanted, now, now),
-            )
-            return "suppressed" if wanted == "unsubscribed" and status == "active" else "added"
+            return self._insert(email, name, fields, status, suppressed, resubscribe, now)
         new_name = current.name if name is None else name
         new_fields = {**current.fields, **(fields or {})}
-        new_status: Status = current.status
-        change: Change = "unchanged"
-        if resubscribe and current.status != "active":
-            new_status, change = "active", "resubscribed"
+        new_status, change = _next_status(current.status, status, resubscribe)
+        if change == "resubscribed":
             self._unsuppress(email)
-        elif status != "active" and current.status not in (status, "unsubscribed"):
-            new_status = status  # bounced, say; an unsubscribe is never overwritten
-        elif current.status != "active":
-            change = "suppressed"
         if (new_name, new_fields, new_status) != (
             current.name,
             dict(current.fields),
@@ -122,6 +110,27 @@ class SubscriberStore:
             if change == "unchanged":
                 change = "updated"
         return change
+
+    def _insert(
+        self,
+        email: str,
+        name: str | None,
+        fields: Mapping[str, str] | None,
+        status: Status,
+        suppressed: bool,
+        resubscribe: bool,
+        now: str,
+    ) -> Change:
+        """A new row for an address not on the list (an unsubscribed one stays so)."""
+        wanted = _new_status(status, suppressed, resubscribe)
+        if wanted == "active" and suppressed:
+            self._unsuppress(email)
+        self.conn.execute(
+            "INSERT INTO subscribers (email, name, fields, status, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (email, name or "", _json(fields or {}), wanted, now, now),
+        )
+        return "suppressed" if wanted == "unsubscribed" and status == "active" else "added"
 
     def add(
         self, email: str, name: str | None = None, fields: Mapping[str, str] | None = None
@@ -144,6 +153,8 @@ class SubscriberStore:
         """
         now = now or utc_now()
         with self.transaction():
+            if is_forgotten(self.conn, email):  # erased: nothing to change, nothing to store
+                return None
             current = self.get(email)
             if status == "unsubscribed":
                 self._suppress(email, now)  # remembered even for an address not on the list
@@ -237,6 +248,15 @@ class SubscriberStore:
 def open_store(path: Path, *, create: bool = True) -> SubscriberStore:
     """The subscribers of the database at `path`, created when missing (unless create=False)."""
     return SubscriberStore(open_database(path, create=create))
+
+
+def _next_status(current: Status, wanted: Status, resubscribe: bool) -> tuple[Status, Change]:
+    """An existing row's status after an upsert asking for `wanted`, and what changed."""
+    if resubscribe and current != "active":
+        return "active", "resubscribed"
+    if wanted != "active" and current not in (wanted, "unsubscribed"):
+        return wanted, "unchanged"  # bounced, say; an unsubscribe is never overwritten
+    return current, "suppressed" if current != "active" else "unchanged"
 
 
 def _new_status(status: Status, suppressed: bool, resubscribe: bool) -> Status:

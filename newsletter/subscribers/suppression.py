@@ -5,32 +5,19 @@ and bounce counts, and keeps only HMAC-SHA256(key, address) in `suppressions`,
 so no import or `add` brings the address back while nobody can read it out of
 the database.  The key is made once and kept in newsletter.db (never the
 unsubscribe key, which the environment may rotate).  Only the reader's own
-double opt-in lifts it (`unforget`).
+double opt-in lifts it (`unforget`).  Until then the database refuses to store the
+address anywhere (forgotten.py), whichever command or request tries.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import sqlite3
 
 from newsletter.subscribers.database import utc_now
+from newsletter.subscribers.forgotten import ADDRESS_TABLES, suppression_hash
 from newsletter.subscribers.keys import SUPPRESSION_KEY, existing_key, stored_key
 
-# Every table holding an address in an `email` column.
-_PERSONAL_TABLES = (
-    "subscribers",
-    "unsubscribes",
-    "deliveries",
-    "consents",
-    "signups",
-    "soft_bounces",
-)
-
-
-def suppression_hash(key: bytes, email: str) -> str:
-    """The keyed hash an address is remembered by once forgotten."""
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+__all__ = ["forget", "is_forgotten", "suppression_hash", "unforget"]
 
 
 def is_forgotten(conn: sqlite3.Connection, email: str) -> bool:
@@ -52,7 +39,7 @@ def forget(conn: sqlite3.Connection, email: str, *, now: str | None = None) -> i
     erased = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for table in _PERSONAL_TABLES:
+        for table in ADDRESS_TABLES:
             erased += conn.execute(f"DELETE FROM {table} WHERE email = ?", (email,)).rowcount
         conn.execute(
             "INSERT OR IGNORE INTO suppressions (hash, at) VALUES (?, ?)",

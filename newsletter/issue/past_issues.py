@@ -23,7 +23,7 @@ from typing import Any
 
 from newsletter.assemble.memory import PastIssue
 from newsletter.errors import ManifestError, display_path
-from newsletter.manifest import MANIFEST_NAME
+from newsletter.issue.manifest import MANIFEST_NAME
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:

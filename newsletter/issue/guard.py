@@ -1,14 +1,18 @@
 """The manifest is the editor's: what a build may overwrite, and what it must refuse.
 
 The build keeps, beside issue.toml, a record of the manifest's SHA-256 as it wrote it from
-the sources (`built`) and as it last rendered it (`rendered`), in `.manifest-hashes`.  So:
+the sources (`built`), as it last rendered it (`rendered`) and, once the issue has readers,
+as they got it (`sent`: the render before the first rebuild after the send), in
+`.manifest-hashes`.  So:
 
 - a build from the sources into a folder whose issue.toml is not what the build wrote (the
   editor changed it) refuses, and tells the editor to rebuild from the folder instead;
   `--force` overwrites, keeping the old manifest as `issue.toml.~1~` (then ~2~, ...);
 - an issue with rows in the delivery journal (sent to anyone) is never rebuilt from the
-  sources under the same id without `--force`, nor re-rendered from a manifest changed since
-  its last render: later readers would get other content under the same id.
+  sources under the same id without `--force`, nor re-rendered from a manifest that is
+  neither the one its readers got nor its last render: later readers would get other
+  content under the same id.  Restoring the manifest readers got (after a forced
+  re-render) is always allowed.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
-from newsletter.manifest import MANIFEST_NAME, RECORD_NAME
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
 
-_RECORD_LINE = re.compile(r'^(built|rendered) = "([0-9a-f]{64})"$', re.M)
+_RECORD_LINE = re.compile(r'^(built|rendered|sent) = "([0-9a-f]{64})"$', re.M)
 
 
 def digest(data: bytes) -> str:
@@ -39,16 +43,34 @@ def read_record(folder: Path) -> dict[str, str]:
     return dict(_RECORD_LINE.findall(text))
 
 
-def record_bytes(built: str | None, rendered: str) -> bytes:
-    """The record file: which manifest the build wrote, and which one it rendered last."""
+def record_bytes(built: str | None, rendered: str, sent: str | None = None) -> bytes:
+    """The record file: which manifest the build wrote, which one it rendered last, and
+    which one the issue's readers got (once sent)."""
     lines = [
         "# Written by `newsletter build`; do not edit. SHA-256 of issue.toml as built from the",
-        "# sources and as last rendered: how a build knows the manifest holds your edits.",
+        "# sources, as last rendered and as sent: how a build knows the manifest holds your edits.",
     ]
     if built:
         lines.append(f'built = "{built}"')
     lines.append(f'rendered = "{rendered}"')
+    if sent:
+        lines.append(f'sent = "{sent}"')
     return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def sent_manifest(folder: Path, issue_id: str, settings: Settings) -> str | None:
+    """The hash of the manifest the issue's readers got; None while nobody has it.
+
+    Kept in the record from the first rebuild after the send: until then, the last render
+    is what was sent (a send refuses a manifest changed since its render).
+    """
+    record = read_record(folder)
+    if "sent" in record:
+        return record["sent"]
+    rendered = record.get("rendered")
+    if rendered and sent_count(settings, issue_id):
+        return rendered
+    return None
 
 
 def backup_name(folder: Path) -> str:
@@ -117,15 +139,15 @@ def check_rerender(
     if force:
         return
     record = read_record(folder)
-    if record.get("rendered") == digest(manifest):
-        return  # the manifest readers got: re-rendering repeats it
+    if digest(manifest) in (record.get("rendered"), record.get("sent")):
+        return  # the manifest readers got, or the folder's own render: nothing new goes out
     sent = sent_count(settings, issue_id)
     if sent:
         raise ManifestError(
             f"{display_path(folder / MANIFEST_NAME)}: changed since issue {issue_id} was "
             f"rendered and sent ({sent} reader(s) in the delivery journal); re-rendering would "
-            "give later readers other content under the same id: copy the folder and give it "
-            "a new id, or pass --force"
+            "give later readers other content under the same id: restore the manifest as "
+            "sent, copy the folder and give it a new id, or pass --force"
         )
 
 

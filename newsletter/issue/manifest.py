@@ -30,7 +30,7 @@ from newsletter.models import (
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
-RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see manifest_guard.py)
+RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see issue/guard.py)
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 _HEADER = """\
@@ -243,8 +243,6 @@ def _multiline(value: str) -> str:
 
 def read_manifest(path: Path) -> Issue:
     """Read and check an issue.toml; any problem is a ManifestError with file, line and key."""
-    import tomllib
-
     shown = display_path(path)
     try:
         text = path.read_text("utf-8")
@@ -254,6 +252,14 @@ def read_manifest(path: Path) -> Issue:
         ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ManifestError(f"{shown}: cannot read ({e}); save it as UTF-8") from None
+    return parse_manifest(text, path)
+
+
+def parse_manifest(text: str, path: Path) -> Issue:
+    """The Issue in a manifest's text, read from `path` (which its errors name)."""
+    import tomllib
+
+    shown = display_path(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

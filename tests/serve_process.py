@@ -1,0 +1,45 @@
+"""`newsletter serve` as its own process, for the tests that need a real one (signals, limits)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+
+def serve_process(root, *args: str, preexec_fn=None) -> tuple[subprocess.Popen, str]:
+    """`newsletter serve --port 0 …` as its own process, as an editor runs it; its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "serve", "--port", "0", *args],
+        cwd=root,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=preexec_fn,
+    )
+    line = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if not found:
+        process.kill()
+        pytest.fail(f"serve did not start: {line}")
+    return process, found.group(0)
+
+
+def wait_until_answering(url: str, seconds: float = 20) -> None:
+    """Until GET /subscribe answers 200 (workers import the app after the port is bound)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{url}/subscribe", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{url} never answered")
+        time.sleep(0.1)

@@ -1,0 +1,35 @@
+"""The benchmark scripts and their documentation say the same thing."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_bench(name: str):
+    """Import bench/<name>.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_report_ranking_prints_what_its_docs_say_without_and_with_holdout():
+    """Without --holdout the ranking report prints dev and written rows only; the docs say so."""
+    report = load_bench("report_ranking")
+    assert report.table_rows(holdout=False) == ["real dev", "written (01-14)"]
+    assert report.table_rows(holdout=True) == [
+        "real dev",
+        "real holdout",
+        "real all",
+        "written (01-14)",
+    ]
+    docs = " ".join((ROOT / "bench" / "README.md").read_text(encoding="utf-8").split())
+    assert "Without `--holdout` it prints the rows `real dev` and `written (01-14)`" in docs
+    assert "`--holdout` adds the rows `real holdout` and `real all`" in docs
+    assert "--holdout prints them" in report.HOLDOUT_HIDDEN
+    ranking = " ".join((ROOT / "docs" / "ranking.md").read_text(encoding="utf-8").split())
+    assert "without `--holdout` it prints the rows `real dev` and `written (01-14)`" in ranking

@@ -1,0 +1,126 @@
+"""One bad message is one skipped message: parse bounds, 'unreadable', and odd files in a Maildir."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.bounces.reports import read_report
+from newsletter.cli import app
+from tests.bounce_messages import arf, dsn, list_message_id, write_maildir, write_mbox
+from tests.send_workspace import ISSUE_ID
+
+pytest_plugins = ["tests.send_fixtures"]
+
+READERS = ["complains@example.org", "gone@example.org", "stays@example.org"]
+
+
+@pytest.fixture
+def cli(send_ws, monkeypatch):
+    """Run `newsletter …` in the send workspace with READERS on its list."""
+    monkeypatch.chdir(send_ws.root)
+    send_ws.add(*READERS)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def statuses(ws) -> dict[str, str]:
+    with ws.store() as store:
+        return {s.email: s.status for s in store.iter()}
+
+
+def nested_multiparts(depth: int, *, folded: bool = False) -> bytes:
+    """A ~70 KB message of `depth` multiparts, each inside the one before."""
+    sep = "\r\n " if folded else " "
+    head = "".join(
+        f"--b{n}\r\nContent-Type:{sep}multipart/mixed; boundary=b{n + 1}\r\n\r\n"
+        for n in range(depth)
+    )
+    top = "From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered Mail\r\nMIME-Version: 1.0\r\n"
+    return (top + "Content-Type: multipart/mixed; boundary=b0\r\n\r\n" + head).encode()
+
+
+def nested_rfc822(depth: int) -> bytes:
+    """`message/rfc822` parts `depth` deep, a complaint at the top."""
+    body = "Subject: x\r\n\r\nhello\r\n"
+    for _ in range(depth):
+        body = f"Content-Type: message/rfc822\r\n\r\n{body}"
+    top = "From: feedback@arf.example.net\r\nMIME-Version: 1.0\r\n"
+    return (
+        top
+        + 'Content-Type: multipart/report; report-type=feedback-report; boundary="z"\r\n\r\n'
+        + f"--z\r\n{body}\r\n--z--\r\n"
+    ).encode()
+
+
+HOSTILE = {
+    "1100-multiparts": nested_multiparts(1100),
+    "folded-headers": nested_multiparts(1100, folded=True),
+    "rfc822-3000-deep": nested_rfc822(3000),
+    "many-parts": (
+        b"From: MAILER-DAEMON@x\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n"
+        + b"--q\r\nContent-Type: text/plain\r\n\r\nx\r\n" * 600
+        + b"--q--\r\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_message_past_the_bounds_is_unreadable_and_never_raises(name):
+    """Deep nesting (folded headers too), thousands of message/rfc822 and 600 parts: 'unreadable'."""
+    report = read_report(HOSTILE[name])
+    assert report.kind == "unreadable"
+    assert report.why
+
+
+def test_an_unreadable_message_rolls_back_nothing_and_is_not_read_again(cli, send_ws, tmp_path):
+    """A valid complaint before and a hard bounce after the hostile ones are applied; a re-run skips all."""
+    complaint = arf("<c@x>", READERS[0], original_id=list_message_id(ISSUE_ID, READERS[0]))
+    bounce = dsn("<b@x>", READERS[1], original_id=list_message_id(ISSUE_ID, READERS[1]))
+    box = write_mbox(tmp_path / "b.mbox", [complaint, *HOSTILE.values(), bounce])
+    first = cli("bounces", "process", str(box))
+    assert first.exit_code == 0, first.output
+    assert "Traceback" not in first.output
+    assert "1 hard bounce(s)" in first.output and "1 complaint(s)" in first.output
+    assert "4 unreadable" in first.output
+    assert statuses(send_ws) == {
+        READERS[0]: "unsubscribed",
+        READERS[1]: "bounced",
+        READERS[2]: "active",
+    }
+    again = cli("bounces", "process", str(box))
+    assert "6 already processed" in again.output, again.output
+
+
+def test_a_message_over_the_size_cap_is_unreadable(cli, send_ws, tmp_path):
+    """`[bounce] imap_max_message` caps file messages too: a bigger one is counted, not parsed."""
+    path = send_ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\nimap_max_message = 10000\n")
+    big = dsn("<big@x>", READERS[1], original_id=list_message_id(ISSUE_ID, READERS[1]))
+    folder = write_maildir(tmp_path / "Maildir", [big + b"x" * 20_000 + b"\r\n"])
+    result = cli("bounces", "process", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "1 unreadable" in result.output
+    assert statuses(send_ws)[READERS[1]] == "active"
+
+
+def test_a_fifo_a_dangling_link_and_a_folder_in_a_maildir_are_skipped_by_name(
+    cli, send_ws, tmp_path
+):
+    """Odd files in new/ are each one warning naming them; the reports around them are applied."""
+    bounce = dsn("<b@x>", READERS[1], original_id=list_message_id(ISSUE_ID, READERS[1]))
+    folder = write_maildir(tmp_path / "Maildir", [bounce])
+    os.mkfifo(folder / "new" / "0-fifo")
+    (folder / "new" / "1-link").symlink_to(tmp_path / "nowhere")
+    (folder / "new" / "2-folder").mkdir()
+    result = cli("bounces", "process", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: " in result.output and "0-fifo: a FIFO, not a message; skipped" in result.output
+    )
+    assert "1-link: a dangling symbolic link, skipped" in result.output
+    assert "2-folder: a folder, not a message; skipped" in result.output
+    assert "1 hard bounce(s)" in result.output
+    assert statuses(send_ws)[READERS[1]] == "bounced"

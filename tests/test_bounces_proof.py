@@ -1,0 +1,145 @@
+"""Reports change a reader only when they prove, with the workspace key, that they answer our mail."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.mail.personalize import Recipient
+from newsletter.mail.reader_stamp import reader_stamps, split_stamp
+from newsletter.send.composer import prepare_issue
+from tests.bounce_messages import (
+    TEST_LIST_ID,
+    TEST_SECRET,
+    arf,
+    dsn,
+    list_message_id,
+    qmail_bounce,
+    write_mbox,
+)
+from tests.send_workspace import ISSUE_ID
+
+pytest_plugins = ["tests.send_fixtures"]
+
+READERS = ["victim@example.org", "other@example.org", "third@example.org"]
+
+
+@pytest.fixture
+def cli(send_ws, monkeypatch):
+    """Run `newsletter …` in the send workspace with READERS on its list."""
+    monkeypatch.chdir(send_ws.root)
+    send_ws.add(*READERS)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def statuses(ws) -> dict[str, str]:
+    with ws.store() as store:
+        return {s.email: s.status for s in store.iter()}
+
+
+def set_bounce(ws, **values: object) -> None:
+    """Append a [bounce] table with these values to the workspace's newsletter.toml."""
+    lines = "".join(
+        f"{k} = {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in values.items()
+    )
+    path = ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\n" + lines)
+
+
+def forged_reports() -> list[bytes]:
+    """What anyone could send to the bounce address: real formats, no key."""
+    v = READERS[0]
+    return [
+        dsn("<f1@evil.example>", v, "5.1.1"),
+        arf("<f2@evil.example>", v),
+        qmail_bounce("<f3@evil.example>", v),
+        # the old unkeyed Message-ID (issue + blake2b of the address) is no proof any more
+        dsn(
+            "<f4@evil.example>",
+            v,
+            "5.1.1",
+            original_id=f"<{ISSUE_ID}.0123456789abcdef@example.org>",
+        ),
+        # a keyed id made with another key, and one of another list with our key
+        dsn("<f5@evil.example>", v, original_id=list_message_id(ISSUE_ID, v, secret=b"x" * 28)),
+        dsn("<f6@evil.example>", v, original_id=list_message_id(ISSUE_ID, v, list_id="o.example")),
+        # the victim's genuine stamp for one issue spliced onto another issue's name
+        arf("<f7@evil.example>", v, original_id=list_message_id(ISSUE_ID, v).replace("W48", "W47")),
+    ]
+
+
+def test_forged_bounces_and_complaints_change_nobody(cli, send_ws, tmp_path):
+    """DSNs, ARF and provider bounces naming a reader without a keyed id are 'unverified'."""
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "f.mbox", forged_reports())))
+    assert result.exit_code == 0, result.output
+    assert "0 hard bounce(s), 0 soft, 0 complaint(s)" in result.output
+    assert "7 unverified" in result.output
+    assert "Now bounced: 0; now unsubscribed: 0." in result.output
+    assert set(statuses(send_ws).values()) == {"active"}
+
+
+def test_trust_address_lets_a_named_address_act(cli, send_ws, tmp_path):
+    """With `[bounce] trust_address = true` a report naming a reader acts without proof."""
+    set_bounce(send_ws, trust_address=True)
+    reports = [dsn("<t1@x>", READERS[0], "5.1.1"), arf("<t2@x>", READERS[1])]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "t.mbox", reports)))
+    assert result.exit_code == 0, result.output
+    assert statuses(send_ws) == {
+        READERS[0]: "bounced",
+        READERS[1]: "unsubscribed",
+        READERS[2]: "active",
+    }
+
+
+def test_a_keyed_id_for_a_forwarding_address_finds_its_reader(cli, send_ws, tmp_path):
+    """A bounce naming an alias but returning our keyed id acts on the reader the id is for."""
+    report = dsn(
+        "<a1@x>", "alias@example.net", "5.1.1", original_id=list_message_id(ISSUE_ID, READERS[1])
+    )
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", [report])))
+    assert "1 hard bounce(s)" in result.output, result.output
+    assert statuses(send_ws)[READERS[1]] == "bounced"
+
+
+def test_a_verp_return_path_proves_a_report_that_quotes_nothing(cli, send_ws, tmp_path):
+    """A bounce with no returned message, sent to the stamped return path, acts on its reader."""
+    stamped = reader_stamps(TEST_SECRET, TEST_LIST_ID).stamp(ISSUE_ID, READERS[2])
+    proven = f"Delivered-To: digest+{stamped}@example.org\r\n".encode() + dsn("<v1@x>", READERS[2])
+    forged_tag = "Delivered-To: digest+2026-W48.0123456789abcdef01234567@example.org\r\n"
+    forged = forged_tag.encode() + dsn("<v2@x>", READERS[0])
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "v.mbox", [proven, forged])))
+    assert "1 hard bounce(s)" in result.output and "1 unverified" in result.output, result.output
+    assert statuses(send_ws) == {
+        READERS[0]: "active",
+        READERS[1]: "active",
+        READERS[2]: "bounced",
+    }
+
+
+def test_list_copies_carry_keyed_ids_unique_per_list_and_a_verp_path_when_asked(send_ws):
+    """The Message-ID verifies with the key, differs for another list, and VERP stamps MAIL FROM."""
+    settings = replace(send_ws.settings, bounce=replace(send_ws.settings.bounce, verp=True))
+    composer = prepare_issue(send_ws.issue, settings)
+    copy = composer.message_for(Recipient("Reader@Example.org"), list_copy=True)
+    issue, stamped = split_stamp(copy.message_id)
+    assert issue == ISSUE_ID
+    assert reader_stamps(TEST_SECRET, TEST_LIST_ID).verifies(stamped, "reader@example.org")
+    assert not reader_stamps(TEST_SECRET, TEST_LIST_ID).verifies(stamped, "other@example.org")
+    assert copy.envelope_from == f"digest+{stamped}@example.org"
+    assert f"Message-ID: {copy.message_id}\r\n".encode() in copy.data
+    # Another list (its own id; even the same key and From domain) stamps another id.
+    other = replace(composer, stamps=reader_stamps(TEST_SECRET, "another-list.example.org"))
+    theirs = other.message_for(Recipient("reader@example.org"), list_copy=True)
+    assert theirs.message_id != copy.message_id
+    plain = prepare_issue(send_ws.issue, send_ws.settings)
+    assert plain.message_for(Recipient("r@example.org"), list_copy=True).envelope_from == (
+        "digest@example.org"
+    )
+    test_copy = plain.message_for(Recipient("reader@example.org"))
+    assert not reader_stamps(TEST_SECRET, TEST_LIST_ID).verifies(
+        split_stamp(test_copy.message_id)[1], "reader@example.org"
+    )

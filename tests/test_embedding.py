@@ -1,0 +1,132 @@
+"""The shipped embedding model: read from the installed wheel with the network off, loaded only
+by the commands that rank."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from newsletter.assemble.embedding import MODEL_PACKAGE, load_model, model_folder
+from tests.conftest import ROOT
+
+# Refuses every socket before the model loads: any download attempt fails loudly.
+NO_NETWORK = """
+import socket
+def refuse(*args, **kwargs):
+    raise OSError("network refused by the test")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+"""
+
+
+def _python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_model_loads_from_the_wheel_with_the_network_off(tmp_path):
+    """With sockets refused, HF_HUB_OFFLINE=1 and an empty home (no cache), the model loads
+    from the package folder and ranks a related headline above an unrelated one."""
+    code = (
+        NO_NETWORK
+        + """
+from newsletter.assemble.embedding import load_model
+model = load_model()
+v = model.embed(["Hamas frees hostages as Gaza truce holds", "Ceasefire takes effect in Gaza",
+                 "Apple unveils a new phone"])
+print(float(v[0] @ v[1]), float(v[0] @ v[2]))
+"""
+    )
+    env = {"HF_HUB_OFFLINE": "1", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    done = _python(code, env)
+    assert done.returncode == 0, done.stderr
+    related, unrelated = map(float, done.stdout.split())
+    assert related > 0.4 > unrelated
+    assert not any(tmp_path.iterdir())  # nothing cached, nothing downloaded
+
+
+def test_vectors_are_unit_length_and_an_empty_text_is_zero():
+    """Each text's vector has length 1; an empty text gets the zero vector."""
+    vectors = load_model().embed(["Flood waters recede", "", "Danube"])
+    lengths = [float((v @ v) ** 0.5) for v in vectors]
+    assert lengths[0] == pytest.approx(1.0, abs=1e-5) and lengths[2] == pytest.approx(1.0, abs=1e-5)
+    assert lengths[1] == 0.0
+
+
+def test_long_and_short_texts_pool_as_each_alone():
+    """A text's vector does not depend on the other texts embedded with it (padding is inert)."""
+    model = load_model()
+    long = "The river rose through the night. " * 40
+    together = model.embed(["Levee holds", long, "Levee holds after the storm"])
+    alone = [model.embed([t])[0] for t in ("Levee holds", long, "Levee holds after the storm")]
+    for a, b in zip(together, alone, strict=True):
+        assert float(a @ b) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_model_is_found_in_the_installed_package():
+    """The model's folder is the installed wordllama package's, holding the shipped files."""
+    folder = model_folder()
+    assert folder.name == MODEL_PACKAGE
+    assert load_model().folder == folder and load_model().dimensions == 256
+
+
+LOADED = """
+import atexit, json, sys
+def report():
+    names = ("newsletter.assemble.embedding", "tokenizers", "safetensors", "wordllama")
+    sys.stderr.write("LOADED " + json.dumps([n for n in names if n in sys.modules]) + "\\n")
+atexit.register(report)
+sys.argv = ["newsletter", *sys.argv[1:]]
+from newsletter.cli import main
+main()
+"""
+
+
+def _loaded(args: list[str], cwd) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
+    return json.loads(line.removeprefix("LOADED "))
+
+
+@pytest.mark.slow
+def test_only_ranking_loads_the_model(workspace):
+    """build loads the model; check, send --dry-run, bounces and serve's imports do not."""
+    assert "newsletter.assemble.embedding" in _loaded(["build", "seeds/"], workspace)
+    issue = next((workspace / "issues").iterdir())
+    (workspace / "empty.mbox").write_text("", "utf-8")
+    for args in (
+        ["check", str(issue)],
+        ["send", str(issue), "--dry-run"],
+        ["bounces", "process", "empty.mbox"],
+        ["serve", "--help"],
+    ):
+        assert _loaded(args, workspace) == [], args
+    serve = _python(
+        """
+import sys
+import newsletter.cli.serve, newsletter.serve.app, newsletter.serve.runner
+print(sorted(n for n in ("newsletter.assemble.embedding", "tokenizers") if n in sys.modules))
+"""
+    )
+    assert serve.stdout.strip() == "[]", serve.stderr

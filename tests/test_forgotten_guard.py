@@ -1,0 +1,135 @@
+"""After `subscribers forget`, no path writes the address into newsletter.db again."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.mail.unsubscribe import sign_token
+from newsletter.send.journal import open_journal
+from newsletter.serve.audience import Audience
+from newsletter.subscribers.consent import record_consent
+from newsletter.subscribers.forgotten import ADDRESS_TABLES, open_address, seal_address
+from newsletter.subscribers.suppression import forget
+from tests.bounce_messages import arf, dsn, list_message_id, mailed_unsubscribe, write_mbox
+from tests.send_workspace import ISSUE_ID
+
+pytest_plugins = ["tests.send_fixtures"]
+
+GONE = "gone.reader@example.org"
+LIST_ID = "the-test-brief.example.org"
+SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in the environment
+
+
+@pytest.fixture
+def forgotten(send_ws, monkeypatch):
+    """The send workspace with GONE added, sent an issue, then forgotten."""
+    monkeypatch.chdir(send_ws.root)
+    send_ws.add((GONE, "Gone Reader"), "stays@example.org")
+    with send_ws.store() as store:
+        forget(store.conn, GONE)
+    return send_ws
+
+
+def plain_traces(ws) -> list[str]:
+    """Every place newsletter.db still holds GONE in plain text (after folding the WAL in)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; sqlite3.connect({str(ws.database)!r}).execute('VACUUM')",
+        ],
+        check=True,
+    )
+    found = []
+    with sqlite3.connect(ws.database) as conn:
+        for table in ADDRESS_TABLES:
+            rows = conn.execute(f"SELECT count(*) FROM {table} WHERE email = ?", (GONE,))
+            if rows.fetchone()[0]:
+                found.append(table)
+    if b"gone.reader" in ws.database.read_bytes().lower():
+        found.append("the file's bytes")
+    return found
+
+
+def test_every_writing_command_after_forget_leaves_no_trace(forgotten, tmp_path):
+    """add, import, unsubscribe, resubscribe and a bounces run naming the address store nothing."""
+    cli = CliRunner()
+    (tmp_path / "list.csv").write_text(f"email,name\n{GONE.upper()},Back Again\n")
+    commands = [
+        ["subscribers", "add", GONE, "--name", "Gone Reader"],
+        ["subscribers", "import", str(tmp_path / "list.csv")],
+        ["subscribers", "import", str(tmp_path / "list.csv"), "--resubscribe"],
+        ["subscribers", "unsubscribe", GONE],
+        ["subscribers", "resubscribe", GONE],
+    ]
+    for args in commands:
+        result = cli.invoke(app, args)
+        assert "Traceback" not in result.output, (args, result.output)
+    reports = [
+        dsn("<d1@mx.example.net>", GONE, "5.1.1", original_id=list_message_id(ISSUE_ID, GONE)),
+        dsn("<d2@mx.example.net>", GONE, "4.2.2"),  # soft
+        arf("<c1@arf.example.net>", GONE, original_id=list_message_id(ISSUE_ID, GONE)),
+        mailed_unsubscribe("<u1@example.net>", sign_token(GONE, SECRET, LIST_ID)),
+    ]
+    box = write_mbox(tmp_path / "bounces.mbox", reports)
+    processed = cli.invoke(app, ["bounces", "process", str(box)])
+    assert processed.exit_code == 0 and "Now bounced: 0; now unsubscribed: 0." in processed.output
+    assert plain_traces(forgotten) == []
+    with forgotten.store() as store:
+        assert store.get("stays@example.org").status == "active"  # the others are untouched
+
+
+def test_the_database_itself_refuses_the_address_whoever_writes(forgotten):
+    """The store's methods, the journal, consent and raw SQL on the store's connection all skip it."""
+    with forgotten.store() as store:
+        assert store.upsert(GONE, "Gone Reader", resubscribe=True) == "suppressed"
+        assert store.set_status(GONE, "unsubscribed") is None
+        assert store.mark_bounced(GONE) is False
+        record_consent(store.conn, GONE.upper(), "cli")
+        for table, columns, values in [
+            ("subscribers", "email, created, updated", "?, 'x', 'x'"),
+            ("unsubscribes", "email, at", "?, 'x'"),
+            ("soft_bounces", "email, original, at", "?, '<m@x>', 'x'"),
+            ("signups", "token_hash, email, created, expires", "'h', ?, 'x', 'x'"),
+        ]:
+            store.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", (GONE,))
+        store.conn.execute(
+            "INSERT INTO subscribers (email, created, updated) VALUES ('other@example.org', 'x', 'x')"
+        )
+        store.conn.execute(  # nor can another row be renamed to it
+            "UPDATE subscribers SET email = ? WHERE email = 'other@example.org'", (GONE,)
+        )
+    journal = open_journal(forgotten.database, ISSUE_ID)
+    try:
+        journal.record(GONE, "sent", attempts=1, message_id="<m@example.org>")
+    finally:
+        journal.close()
+    assert plain_traces(forgotten) == []
+
+
+def test_a_sign_up_after_forget_is_sealed_until_the_reader_confirms_it(forgotten):
+    """A pending sign-up keeps the address only sealed by its token; confirming re-adds the reader."""
+    audience = Audience(forgotten.settings)
+    try:
+        request = audience.request_signup(GONE, "Gone Reader", "127.0.0.1", "form-1")
+        assert plain_traces(forgotten) == []
+        assert audience.confirm(request.token)  # the reader's own choice brings them back
+    finally:
+        audience.close()
+    with forgotten.store() as store:
+        assert store.get(GONE).status == "active"
+
+
+def test_a_sealed_address_opens_only_with_its_token():
+    """seal_address hides the address; open_address gives it back with the right token only."""
+    sealed = seal_address("token-1", GONE)
+    assert "gone" not in sealed and sealed.startswith("sealed:")
+    assert open_address("token-1", sealed) == GONE
+    assert open_address("token-2", sealed) != GONE
+    assert open_address("anything", GONE) == GONE  # a plain row is its own address
