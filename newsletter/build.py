@@ -176,14 +176,16 @@ def _write(
         "message.eml": sample.data,
     }
     sent_from = {MANIFEST_NAME: manifest}  # the bytes a send goes by, hashed in the record
+    slots: dict[str, tuple[str, ...]] = {}  # the templates' merge slots, per merge file
     for empty, template in ((frozenset(), mailing.template), *mailing.variants.items()):
         tags = {tag: f"%%{tag}%%" for tag in template.tags}
         sent_from[merge_file_name(empty)] = template.fill(b"", tags)
+        slots[merge_file_name(empty)] = template.slots
     files.update(sent_from)
     if in_place:  # the live issue.toml carries over
         del files[MANIFEST_NAME]
     files[BUILD_RECORD_NAME] = build_record_bytes(
-        rendered.subject, rendered.preheader, settings, sent_from
+        rendered.subject, rendered.preheader, settings, sent_from, slots
     )
     files.update(extra or {})
     write_issue_folder(folder, files)

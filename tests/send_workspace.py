@@ -1,8 +1,10 @@
 """A workspace with a built issue and a subscriber list, for the sender's tests.
 
-The issue is rendered once per session from a hand-made manifest whose lead
-says "Dear %%name%% in %%field.city%%", so personalisation shows in both parts;
-each test gets its own copy of the workspace (see tests/send_fixtures.py).
+The issue is rendered once per session from a hand-made manifest, with the workspace's
+own templates greeting "Dear {{ subscriber.name }} in {{ subscriber.fields.city }}" above
+the lead, so personalisation shows in both parts (only templates make merge tags: text
+in a manifest or a source is literal); each test gets its own copy of the workspace
+(see tests/send_fixtures.py).
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ retry_delay = 0.01
 max_attempts = 4
 """
 
-LEAD = """\
-Dear %%name%% in %%field.city%%, this week the border story leads.
+GREETING = (
+    "Dear {{ subscriber.name }} in {{ subscriber.fields.city }}, this week the border story leads."
+)
 
+LEAD = """\
 Peru is preparing to declare a state of emergency along its border with Chile, \
 President José Jerí announced on Friday.
 """
@@ -98,6 +102,7 @@ def build_sample_issue(
     from newsletter.models import Headline, Issue, Lead, ScoredHeadline
 
     (root / "newsletter.toml").write_text(SETTINGS, "utf-8")
+    write_greeting_templates(root)
     issue = Issue(
         id=ISSUE_ID,
         date=dt.date(2026, 11, 26),
@@ -116,3 +121,18 @@ def build_sample_issue(
     settings, _ = load_settings(root)
     rebuild(folder, settings)
     return folder
+
+
+def write_greeting_templates(root: Path) -> None:
+    """The default templates in the workspace's templates/, with GREETING above the lead."""
+    from newsletter.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE, default_templates_dir
+
+    defaults, own = default_templates_dir(), root / "templates"
+    own.mkdir(exist_ok=True)
+    for name, lead, greeting in (
+        (HTML_TEMPLATE, "{{ lead_html }}", f"<p>{GREETING}</p>\n{{{{ lead_html }}}}"),
+        (TEXT_TEMPLATE, "{{ lead_text }}", f"{GREETING}\n\n{{{{ lead_text }}}}"),
+    ):
+        text = (defaults / name).read_text("utf-8")
+        assert text.count(lead) == 1, name
+        (own / name).write_text(text.replace(lead, greeting), "utf-8")

@@ -107,6 +107,30 @@ CRAFTS["settings.drift"] = lambda c: c.config(
     r'^from = "[^"]*"', 'from = "Changed <c@example.org>"'
 )
 
+
+def extra_slot(c: Crafter) -> Crafter:
+    """merge.eml with a slot the templates did not make, its hash recorded as a build would.
+
+    What a build before the seal wrote from a feed's `%%email%%`: every copy would carry the
+    reader's address.  The hash matches (that build hashed what it wrote); the slots do not.
+    """
+    import hashlib
+    import json as json_lib
+
+    path = c.folder / "merge.eml"
+    data = path.read_bytes()
+    at = data.index(b"\r\n", data.index(b"<body")) + 2
+    data = data[:at] + b"=\r\n%%email%%=\r\n" + data[at:]
+    path.write_bytes(data)
+    record_path = c.folder / "built-with.json"
+    record = json_lib.loads(record_path.read_text("utf-8"))
+    record["files"]["merge.eml"] = hashlib.sha256(data).hexdigest()
+    record_path.write_text(json_lib.dumps(record), "utf-8")
+    return c
+
+
+CRAFTS["merge.slots"] = extra_slot
+
 # Crafted in the built files: the build refuses these (see test_images.py), the gate still must.
 # settings.drift: newsletter.toml edited after the build.
 BUILT_CRAFTS = {
@@ -116,6 +140,7 @@ BUILT_CRAFTS = {
     "images.src",
     "images.width",
     "settings.drift",
+    "merge.slots",
 }
 
 
@@ -193,10 +218,36 @@ def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
 
 
 def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
-    """A lead that greets %%name%% builds slots into merge.eml; what a reader gets has none left."""
-    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.").rebuild()
+    """A template that greets {{ subscriber.name }} builds slots into merge.eml; a reader's copy has none left."""
+    signed(crafter).template(
+        "digest.txt.j2",
+        "{{ issue.lead.title | wrap }}\n",
+        "Dear {{ subscriber.name }},\n\n{{ issue.lead.title | wrap }}\n",
+    ).rebuild()
     assert b"%%name%%" in (crafter.folder / "merge.eml").read_bytes()
-    assert "leftovers" not in ids(crafter)
+    assert "leftovers" not in ids(crafter) and "merge.slots" not in ids(crafter)
+
+
+def test_merge_syntax_in_the_manifest_is_shown_not_filled(crafter):
+    """A lead that says %%name%% makes no slot: readers see it literally, and check says so."""
+    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.").rebuild()
+    assert b"%%name%%" not in (crafter.folder / "merge.eml").read_bytes()
+    found = ids(crafter)
+    assert "leftovers" in found and "merge.slots" not in found
+
+
+def test_a_build_record_without_slots_is_an_older_build(crafter):
+    """A folder whose built-with.json records no slots (built before the seal) fails merge.slots."""
+    import json as json_lib
+
+    signed(crafter).rebuild()
+    record = crafter.folder / "built-with.json"
+    data = json_lib.loads(record.read_text("utf-8"))
+    del data["slots"]
+    record.write_text(json_lib.dumps(data), "utf-8")
+    report = check_issue(crafter.folder, crafter.settings())
+    assert [f.check for f in report.findings] == ["merge.slots"]
+    assert "older build" in report.findings[0].message
 
 
 def test_an_unknown_merge_tag_is_a_leftover(crafter):

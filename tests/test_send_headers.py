@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from newsletter.config import DkimSettings, load_settings
-from newsletter.errors import ConfigError
+from newsletter.errors import ConfigError, ManifestError
 from newsletter.send.sender import send_issue
 from newsletter.subscribers.store import open_store
 from tests.send_workspace import build_sample_issue
@@ -84,9 +84,17 @@ def test_malformed_address_in_the_database_is_failed_not_sent(send_ws, smtpd):
     assert [r.rcpt_tos for r in smtpd.received] == [("good@example.org",)]
 
 
-def test_subject_with_crlf_is_one_encoded_line(tmp_path, smtpd):
-    """A subject carrying CR/LF and non-ASCII text arrives as one RFC 2047 Subject, nothing more."""
-    folder = build_sample_issue(tmp_path, subject="Perú news" + INJECTION)
+def test_subject_with_crlf_is_refused_at_its_manifest_line(tmp_path):
+    """A manifest subject carrying CR/LF never reaches a header: the manifest is refused naming its line and key."""
+    with pytest.raises(
+        ManifestError, match=r"issue\.toml:\d+: subject: holds the control character U\+000D"
+    ):
+        build_sample_issue(tmp_path, subject="Perú news" + INJECTION)
+
+
+def test_subject_with_non_ascii_is_one_encoded_line(tmp_path, smtpd):
+    """A non-ASCII subject arrives as one RFC 2047 Subject, nothing more."""
+    folder = build_sample_issue(tmp_path, subject="Perú news: Bcc victim@example.org")
     settings, _ = load_settings(tmp_path)
     with open_store(settings.path(settings.database)) as store:
         store.upsert("reader@example.org")
@@ -94,7 +102,7 @@ def test_subject_with_crlf_is_one_encoded_line(tmp_path, smtpd):
     send_issue(folder, settings)
     (received,) = smtpd.received
     assert_not_injected(received)
-    assert received.message()["Subject"] == "Perú news Bcc: victim@example.org X-Injected: yes"
+    assert received.message()["Subject"] == "Perú news: Bcc victim@example.org"
     assert b"=?utf-8?" in received.data.split(b"\r\n\r\n", 1)[0]
 
 

@@ -2,20 +2,21 @@
 
 `read_report(raw)` is a pure function from the message's bytes to a `Report`:
 
-- RFC 3464 delivery status notifications (`multipart/report;
-  report-type=delivery-status`): each recipient's `Final-Recipient`, `Action`
-  and `Status`; `failed` (or `delayed`) with 5.x.x is hard, with 4.x.x soft.
-- Bounces in a provider's own format (qmail, Exim, older Exchange and
-  others, recognised by a sender such as MAILER-DAEMON or a subject such as
-  "Undelivered Mail"): the returned headers of our message, the recipient
-  lines, and an RFC 3463 status or SMTP reply code found in the text.
-- RFC 5965 complaint reports (`report-type=feedback-report`,
-  `Feedback-Type: abuse`): the returned message and `Original-Rcpt-To`.
+- RFC 3464 delivery status notifications: each recipient block's
+  `Final-Recipient`, `Action`, `Status` and `Diagnostic-Code` (a part with
+  only recipient blocks too); the reason is Sisimai's (reasons.py), and only a
+  gone address (userunknown, hostunknown, hasmoved, notaccept) is hard.  A DSN
+  whose MIME boundary does not match its header is read from its text.
+- Bounces in a server's own words and Amazon SES notifications (plain_text.py),
+  recognised by a sender such as MAILER-DAEMON, a subject such as
+  "Undelivered Mail", an `X-Failed-Recipients` header or their first words.
+- RFC 5965 feedback reports (every type but `not-spam`, as Sisimai counts
+  them): `Original-Rcpt-To`, else the returned message's `To`.
 - Mailed unsubscribes: a subject `unsubscribe <token>` (what our mailto
   link writes), verified later by the token.
 
-The returned `Message-ID` (ours encodes the issue and the address) is what
-matching trusts first; see intake.py.
+The returned `Message-ID` (keyed, mail/reader_stamp.py) or the VERP return
+path is what proves a report is ours; see intake.py.
 """
 
 from __future__ import annotations
@@ -26,17 +27,32 @@ import re
 import signal
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
 from email.policy import compat32
 from email.utils import collapse_rfc2231_value
-from typing import Literal
 
+from newsletter.bounces.findings import (
+    ADDRESS,
+    ANGLE_ID,
+    STATUS,
+    TEXT_CHARS,
+    Failure,
+    Kind,
+    Report,
+    address_field,
+    clean_id,
+    decoded,
+    failure_for,
+    returned_headers,
+    returned_id,
+    worst,
+)
+from newsletter.bounces.plain_text import provider_bounce, ses_notification
 from newsletter.mail.reader_stamp import split_stamp
 
-Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
+__all__ = ["Failure", "Kind", "Report", "read_report", "report_id"]
 
 # Parsing bounds: a message past any of them is "unreadable" (counted, recorded, skipped).
 MAX_REPORT_BYTES = 10_000_000  # `[bounce] imap_max_message` for IMAP, the same for files
@@ -51,66 +67,28 @@ class _Overtime(Exception):
     """Parsing one message took longer than MAX_SECONDS."""
 
 
-_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_SMTP_REPLY = re.compile(r"(?<![\d.])([45])([0-9])([0-9])(?:[ -])")
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-_ANGLE_ID = re.compile(r"^\s*message-id:\s*(<[^>\s]+>)", re.I | re.M)
 _BOUNCE_SENDERS = re.compile(r"mailer-daemon|postmaster|mail delivery (sub)?system", re.I)
 _BOUNCE_SUBJECTS = re.compile(
     r"undeliver|undelivered|delivery (status notification|failure|has failed)|"
     r"failure notice|returned mail|mail delivery failed|could not be delivered|"
-    r"delivery problem|non.?delivery|rejected",
+    r"delivery problem|non.?delivery|rejected|mail system error|notice of delivery failure",
+    re.I,
+)
+_BOUNCE_WORDS = re.compile(
+    r"could not be delivered|delivery (has )?failed|undeliverable|permanent (fatal )?error|"
+    r"did not reach the following recipient|message was not delivered|unable to deliver|"
+    r"delivery to the following recipient|following address(es)? failed|returned to sender",
     re.I,
 )
 _UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*(?:re:\s*)?unsubscribe\b\s*(\S*)", re.I)
-# Recipient lines in common non-DSN bounces: qmail `<a@b>:`, Exim's indented address,
-# "Original-Recipient: rfc822;a@b", "The following address(es) failed: a@b".
-_RECIPIENT_LINES = (
-    re.compile(r"^<([^<>\s]+@[^<>\s]+)>:", re.M),
-    re.compile(r"^[ \t]{2,}<?([^<>\s@]+@[^<>\s:]+?)>?[ \t]*$", re.M),
-    re.compile(r"(?:original-)?recipient:\s*(?:rfc822;)?\s*<?([^<>\s;]+@[^<>\s;]+)>?", re.I),
-    re.compile(r"failed:\s*\n?\s*<?([^<>\s]+@[^<>\s]+?)>?\s*$", re.I | re.M),
-    # Exchange / Outlook: "Your message to a@b couldn't be delivered."
-    re.compile(r"message to\s+<?([^<>\s]+@[^<>\s]+?)>?\s+(?:couldn.t|could not|wasn.t) be", re.I),
-)
-_HARD_WORDS = re.compile(
-    r"user unknown|no such (user|mailbox|recipient)|does not exist|unknown (user|recipient)|"
-    r"mailbox unavailable|address rejected|recipient rejected|invalid recipient|"
-    r"account (has been )?disabled",
-    re.I,
-)
-_SOFT_WORDS = re.compile(
-    r"mailbox (is )?full|over quota|quota exceeded|temporar|try again later|deferred", re.I
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One recipient a report is about, and how it failed (`5.1.1`, "" when unknown)."""
-
-    recipient: str
-    status: str
-    kind: Kind
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """What one message says, before it is matched to anyone."""
-
-    message_id: str  # the report's own Message-ID, or `sha256:…` of its bytes
-    kind: Kind  # the report as a whole: the worst of its failures
-    failures: tuple[Failure, ...] = ()
-    returned_id: str = ""  # Message-ID of our message inside it, "<…>"
-    token: str = ""  # a mailed unsubscribe's token
-    verp: str = ""  # `ISSUE.STAMP` of the VERP return path the report came back to, if any
-    why: str = ""  # for `ignored`: what it was instead
+_NOT_COMPLAINTS = ("not-spam",)  # a reader moving it out of spam: the opposite
 
 
 def report_id(raw: bytes) -> str:
     """The message's own Message-ID (or `sha256:…` of its bytes), from its headers alone."""
     start = raw[:65536]
     head = BytesHeaderParser(policy=compat32).parsebytes(start[: _head_end(start)])
-    return _clean_id(head.get("Message-ID", "")) or "sha256:" + hashlib.sha256(raw).hexdigest()
+    return clean_id(head.get("Message-ID", "")) or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def read_report(raw: bytes, *, fast: bool = True, max_bytes: int = MAX_REPORT_BYTES) -> Report:
@@ -171,26 +149,56 @@ def _read(raw: bytes, fast: bool) -> Report:
     if quick is not None:
         return quick
     msg = message_from_bytes(raw, policy=compat32)
-    own_id = _clean_id(msg.get("Message-ID", "")) or ("sha256:" + hashlib.sha256(raw).hexdigest())
+    own_id = clean_id(msg.get("Message-ID", "")) or ("sha256:" + hashlib.sha256(raw).hexdigest())
     verp = _verp_stamp(msg)
-    content_type = msg.get_content_type()
-    report_type = _param(msg, "report-type").lower()
     parts = list(msg.walk())
     types = {part.get_content_type() for part in parts}
-    if "message/feedback-report" in types or report_type == "feedback-report":
+    if (
+        "message/feedback-report" in types
+        or _param(msg, "report-type").lower() == "feedback-report"
+    ):
         return _complaint(own_id, parts, verp)
     if "message/delivery-status" in types:
         return _dsn(own_id, parts, verp)
     subject = _text(msg.get("Subject", ""))
     unsubscribe = _UNSUBSCRIBE_SUBJECT.match(subject)
-    if unsubscribe and content_type != "multipart/report":
+    if unsubscribe and msg.get_content_type() != "multipart/report":
         return Report(own_id, "unsubscribe", token=unsubscribe.group(1), verp=verp)
-    sender = _text(msg.get("From", "")) + " " + msg.get("Return-Path", "")
-    if _BOUNCE_SENDERS.search(sender) or _BOUNCE_SUBJECTS.search(subject):
-        return _provider_bounce(own_id, msg, parts, verp)
+    first = _first_text(parts)
+    ses = ses_notification(own_id, first, verp) if "notificationType" in first else None
+    if ses is not None:
+        return ses
+    if _looks_like_a_bounce(msg, subject, first):
+        blocks = _text_dsn(own_id, first, verp)  # a DSN whose MIME boundary is broken
+        return blocks if blocks is not None else provider_bounce(own_id, msg, verp)
     auto = msg.get("Auto-Submitted", "").lower()
     why = "an automatic reply" if auto.startswith("auto-") else "not a bounce or complaint"
     return Report(own_id, "ignored", why=why)
+
+
+def _looks_like_a_bounce(msg: Message, subject: str, text: str) -> bool:
+    """A bounce by its sender, its subject, Exim's header or its first words."""
+    sender = _text(msg.get("From", "")) + " " + msg.get("Return-Path", "")
+    return bool(
+        _BOUNCE_SENDERS.search(sender)
+        or _BOUNCE_SUBJECTS.search(subject)
+        or msg.get("X-Failed-Recipients")
+        or _BOUNCE_WORDS.search(text[:4000])
+    )
+
+
+def _text_dsn(own_id: str, text: str, verp: str) -> Report | None:
+    """Delivery-status fields found in a report's text (its MIME structure broken), or None."""
+    if not re.search(r"^final-recipient:", text, re.I | re.M):
+        return None
+    blocks = [_Fields(b) for b in re.split(r"\r?\n[ \t]*\r?\n", text)]
+    failures = _recipient_failures(blocks, text)
+    if not failures:
+        return None
+    ids = ANGLE_ID.findall(text)
+    return Report(
+        own_id, worst(failures), tuple(failures), clean_id(ids[-1]) if ids else "", verp=verp
+    )
 
 
 def _plain_dsn(raw: bytes) -> Report | None:
@@ -208,9 +216,10 @@ def _plain_dsn(raw: bytes) -> Report | None:
     boundary = head.get_boundary()
     if not boundary:
         return None
-    own_id = _clean_id(head.get("Message-ID", "")) or "sha256:" + hashlib.sha256(raw).hexdigest()
+    own_id = clean_id(head.get("Message-ID", "")) or "sha256:" + hashlib.sha256(raw).hexdigest()
     failures: list[Failure] = []
     returned = ""
+    context = ""  # the first text/plain part: the reason when a block has no diagnostic
     seen_status = False
     for part in raw[end:].split(b"--" + boundary.encode("latin-1"))[1:]:
         part_end = _head_end(part)
@@ -220,20 +229,18 @@ def _plain_dsn(raw: bytes) -> Report | None:
         ):
             return None
         body = part[part_end:].decode("utf-8", "replace")
+        if not context and not seen_status and b"text/plain" in part_head:
+            context = body[:TEXT_CHARS]
         if b"message/delivery-status" in part_head:
             seen_status = True
             blocks = re.split(r"\r?\n[ \t]*\r?\n", body.strip())
-            for block in blocks[1:]:
-                failure = _dsn_recipient(_Fields(block))
-                if failure is not None:
-                    failures.append(failure)
+            failures += _recipient_failures([_Fields(b) for b in blocks], context)
         elif not returned and (b"rfc822-headers" in part_head or b"message/rfc822" in part_head):
-            found = _ANGLE_ID.search(body)
-            returned = _clean_id(found.group(1)) if found else ""
+            found = ANGLE_ID.search(body)
+            returned = clean_id(found.group(1)) if found else ""
     if not seen_status:
         return None
-    kinds = {f.kind for f in failures}
-    overall: Kind = "hard" if "hard" in kinds else "soft" if "soft" in kinds else "ignored"
+    overall = worst(failures)
     why = "" if overall != "ignored" else "a delivery notice, not a failure"
     return Report(own_id, overall, tuple(failures), returned, verp=_verp_stamp(head), why=why)
 
@@ -275,45 +282,52 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
         kind = part.get_content_type()
         if kind == "message/delivery-status":
             blocks = part.get_payload()
-            for block in blocks[1:] if isinstance(blocks, list) else ():
-                if not isinstance(block, Message):
-                    continue
-                failure = _dsn_recipient(block)
-                if failure is not None:
-                    failures.append(failure)
+            if isinstance(blocks, list):
+                found = [b for b in blocks if isinstance(b, Message)]
+                failures += _recipient_failures(found, _first_text(parts))
         elif kind in ("message/rfc822", "text/rfc822-headers") and not returned:
-            returned = _returned_id(part)
-    kinds = {f.kind for f in failures}
-    overall: Kind = "hard" if "hard" in kinds else "soft" if "soft" in kinds else "ignored"
+            returned = returned_id(part)
+    overall = worst(failures)
     why = "" if overall != "ignored" else "a delivery notice, not a failure"
     return Report(own_id, overall, tuple(failures), returned, verp=verp, why=why)
 
 
-def _dsn_recipient(block: Message | _Fields) -> Failure | None:
-    action = block.get("Action", "").strip().lower()
-    if action not in ("failed", "delayed"):
-        return None  # delivered, relayed, expanded: nothing wrong
-    recipient = _address_field(block.get("Final-Recipient", "")) or _address_field(
-        block.get("Original-Recipient", "")
+def _recipient_failures(blocks: list[Message] | list[_Fields], context: str) -> list[Failure]:
+    """The failures of a delivery-status part's recipient blocks (any block naming one)."""
+    failures = []
+    for block in blocks:
+        if block.get("Final-Recipient") or block.get("Original-Recipient"):
+            failure = _dsn_recipient(block, context)
+            if failure is not None:
+                failures.append(failure)
+    return failures
+
+
+def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | None:
+    """One recipient block as a Failure (None for delivered, relayed, expanded).
+
+    The reason is Sisimai's (reasons.py), from the status and the Diagnostic-Code, or the
+    report's own text (`context`) when the block gives no diagnostic.
+    """
+    action = str(block.get("Action", "")).strip().lower()
+    if action in ("delivered", "relayed", "expanded"):
+        return None  # nothing wrong
+    recipient = address_field(str(block.get("Final-Recipient", ""))) or address_field(
+        str(block.get("Original-Recipient", ""))
     )
-    status = block.get("Status", "").strip()
-    code = _STATUS.search(status)
-    diagnostic = block.get("Diagnostic-Code", "")
-    if code is None:
-        code = _STATUS.search(diagnostic)
-    if code is not None:
-        status = code.group(0)
-        kind: Kind = "hard" if code.group(1) == "5" else "soft"
-    else:
-        kind = "soft" if action == "delayed" else "hard"
-    if action == "delayed":
-        kind = "soft"  # still being retried: never a hard bounce yet
-    return Failure(recipient, status, kind)
+    diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
+    code = STATUS.search(str(block.get("Status", ""))) or STATUS.search(diagnostic)
+    status = code.group(0) if code is not None else ""
+    if not action and not status and not diagnostic:
+        return None
+    said = diagnostic.partition(";")[2] if ";" in diagnostic[:12] else diagnostic
+    return failure_for(recipient, status, said, action=action or "failed", context=context)
 
 
 def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
     fields: Message | None = None
     returned = ""
+    original: Message | None = None
     for part in parts:
         kind = part.get_content_type()
         if kind == "message/feedback-report":
@@ -322,99 +336,41 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
                 first = payload[0] if payload else None
                 fields = first if isinstance(first, Message) else None
             else:
-                fields = HeaderParser(policy=compat32).parsestr(_decoded(part).lstrip())
-        elif kind in ("message/rfc822", "text/rfc822-headers") and not returned:
-            returned = _returned_id(part)
+                fields = HeaderParser(policy=compat32).parsestr(decoded(part).lstrip())
+        elif kind in ("message/rfc822", "text/rfc822-headers") and original is None:
+            returned = returned_id(part)
+            original = returned_headers(part)
     feedback = (fields.get("Feedback-Type", "") if fields is not None else "").strip().lower()
-    if feedback != "abuse":
-        return Report(own_id, "ignored", why=f"a feedback report of type '{feedback or '?'}'")
-    recipients = []
+    if feedback in _NOT_COMPLAINTS:
+        return Report(own_id, "ignored", why=f"a feedback report of type '{feedback}'")
+    recipients: list[str] = []
     if fields is not None:
         for name in ("Original-Rcpt-To", "Removal-Recipient"):
-            recipients += [a for a in (_address_field(v) for v in fields.get_all(name, [])) if a]
-    failures = tuple(Failure(r, "", "complaint") for r in recipients)
+            recipients += [a for a in (address_field(v) for v in fields.get_all(name, [])) if a]
+    if not recipients and original is not None:  # the returned message's headers name them
+        for value in original.get_all("To", []):
+            recipients += [a.lower() for a in ADDRESS.findall(str(value))]
+    failures = tuple(Failure(r, "", "complaint", "feedback") for r in dict.fromkeys(recipients))
     return Report(own_id, "complaint", failures, returned, verp=verp)
 
 
-def _provider_bounce(own_id: str, msg: Message, parts: list[Message], verp: str) -> Report:
-    # The first 256 KB of text say who and why; the rest is the returned message.
-    text = "\n".join(_decoded(p) for p in parts if p.get_content_maintype() == "text")[:262144]
-    returned = ""
+def _first_text(parts: list[Message]) -> str:
+    """The first text/plain part's text (a DSN's human-readable part), at most TEXT_CHARS."""
     for part in parts:
-        if part is not msg and part.get_content_type() == "message/rfc822":
-            returned = _returned_id(part)
-            break
-    if not returned:
-        # The returned headers pasted into the text: the last Message-ID is our message's,
-        # the first may be the bounce's own.
-        ids = _ANGLE_ID.findall(text)
-        returned = _clean_id(ids[-1]) if ids else ""
-    status = ""
-    kind: Kind
-    code = _STATUS.search(text)
-    if code is not None and code.group(1) != "2":
-        status, kind = code.group(0), "hard" if code.group(1) == "5" else "soft"
-    elif (reply := _SMTP_REPLY.search(text)) is not None:
-        kind = "hard" if reply.group(1) == "5" else "soft"
-    elif _SOFT_WORDS.search(text):
-        kind = "soft"
-    elif _HARD_WORDS.search(text):
-        kind = "hard"
-    else:
-        kind = "soft"  # a failure of unknown cause: count it, never drop the reader at once
-    recipients: list[str] = []
-    head = text.split("\n-----", 1)[0]  # stop at the returned message
-    for pattern in _RECIPIENT_LINES:
-        for found in pattern.findall(head):
-            address = found.strip().strip("<>").rstrip(".:,;")
-            if _ADDRESS.fullmatch(address) and address.lower() not in recipients:
-                recipients.append(address.lower())
-    failures = tuple(Failure(r, status, kind) for r in recipients)
-    return Report(own_id, kind, failures, returned, verp=verp)
-
-
-def _returned_id(part: Message) -> str:
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-        return _clean_id(payload[0].get("Message-ID", ""))
-    found = _ANGLE_ID.search(_decoded(part))
-    return _clean_id(found.group(1)) if found else ""
+        if part.get_content_type() == "text/plain":
+            return decoded(part)[:TEXT_CHARS]
+    return ""
 
 
 def _verp_stamp(msg: Message) -> str:
     """`bounces+2026-W48.0a1b…@news.example.org` → `2026-W48.0a1b…` (a VERP stamp), else ""."""
     for name in ("Delivered-To", "X-Original-To", "Envelope-To", "To"):
         for value in msg.get_all(name, []):
-            for address in _ADDRESS.findall(str(value)):
+            for address in ADDRESS.findall(str(value)):
                 _issue, stamped = split_stamp(address)
                 if stamped and "+" in address:
                     return stamped
     return ""
-
-
-def _address_field(value: str) -> str:
-    """`rfc822; Reader@Example.org` → `reader@example.org` ("" when there is none)."""
-    value = value.partition(";")[2] if ";" in value else value
-    found = _ADDRESS.search(value)
-    return found.group(0).lower() if found else ""
-
-
-def _clean_id(value: str) -> str:
-    value = " ".join(str(value).split())
-    found = re.search(r"<[^<>\s]+>", value)
-    return found.group(0) if found else ""
-
-
-def _decoded(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):  # None for a multipart part
-        text = part.get_payload()
-        return text if isinstance(text, str) else ""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, "replace")
-    except LookupError:
-        return payload.decode("utf-8", "replace")
 
 
 def _text(value: object) -> str:

@@ -190,6 +190,34 @@ def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator
         yield f"built with other settings ({', '.join(changed)} changed in newsletter.toml since)"
 
 
+def merge_slots_not_the_templates(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A merge file whose slots are not those the templates made (an older build, or edited).
+
+    Only the templates make merge slots; the build records them (built-with.json).  A slot
+    anywhere else, say in an image URL a feed wrote, would fill each reader's address or
+    unsubscribe token into it; a slot missing would send copies without their link.
+    """
+    from collections import Counter
+
+    from newsletter.issue.build_record import BUILD_RECORD_NAME
+
+    recorded = email.record.slots
+    if recorded is None:
+        yield f"{email.where(BUILD_RECORD_NAME)}: records no merge slots (an older build)"
+        return
+    for name in sorted(set(email.merge_slots) | set(recorded)):
+        found, wanted = email.merge_slots.get(name), recorded.get(name)
+        if found is None or wanted is None:
+            yield f"{email.where(name)}: {'not made' if wanted is None else 'missing'} by the build"
+        elif found != wanted:
+            extra = ", ".join(sorted((Counter(found) - Counter(wanted)).elements())) or "none"
+            lost = ", ".join(sorted((Counter(wanted) - Counter(found)).elements())) or "none"
+            yield (
+                f"{email.where(name)}: merge slots the templates did not make ({extra}), "
+                f"or made and are gone ({lost})" + ("" if extra != lost else ": in another order")
+            )
+
+
 def _around(text: str, at: int) -> str:
     return " ".join(text[max(0, at - 20) : at + 30].split())
 

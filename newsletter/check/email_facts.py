@@ -18,6 +18,7 @@ from newsletter.errors import ManifestError, display_path
 from newsletter.issue.build_record import BuildRecord
 from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.issue.eml import header_value, parse_email
+from newsletter.issue.layout import merge_file_name
 from newsletter.models import Issue
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
@@ -71,6 +72,7 @@ class BuiltEmail:
     page_html: str  # index.html
     facts: HtmlFacts  # of index.html
     record: BuildRecord  # built-with.json
+    merge_slots: dict[str, tuple[str, ...]]  # each merge*.eml's slots, as read (check merge.slots)
 
     def header(self, name: str) -> str:
         """A header's value ("" when absent)."""
@@ -107,6 +109,7 @@ def load_built_email(built: BuiltIssue | Path) -> BuiltEmail:
         page_html=page,
         facts=html_facts(page),
         record=built.record,
+        merge_slots={merge_file_name(empty): t.slots for empty, t in built.templates},
     )
 
 

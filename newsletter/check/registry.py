@@ -142,6 +142,12 @@ CHECKS: tuple[Check, ...] = (
         "fill or remove the tag (merge tags: %%name%%, {{ subscriber.name }}), then rebuild",
         content.leftovers,
     ),
+    Check(
+        "merge.slots",
+        "error",
+        "rebuild the issue (`newsletter build ISSUE`): only the templates make merge tags",
+        content.merge_slots_not_the_templates,
+    ),
     Check("spam.wording", "warning", "reword it: spam filters score these phrases", spam_wording),
     Check(
         "settings.drift",

@@ -7,7 +7,12 @@ changed since: the record keeps those shared settings, and the subject and prehe
 the build filled them, for every reader of a built issue (send, check, archive, preview).
 
     {"files": {"issue.toml": "<sha256>", "merge.eml": "<sha256>", ...}, "preheader": "...",
-     "settings": {"from": "...", "list_id": "...", ...}, "subject": "..."}
+     "settings": {"from": "...", "list_id": "...", ...}, "subject": "...",
+     "slots": {"merge.eml": ["text:unsubscribe_url", "html:unsubscribe_url"], ...}}
+
+`slots` are the merge slots the templates made, per merge file, in order: only templates
+make them (text from sources is sealed, see render/merge_tags.py), and check `merge.slots`
+refuses a merge file whose slots are not these.
 
 `files` holds the SHA-256 of the bytes a send goes by: the manifest the build rendered and
 every merge*.eml it wrote.  What is sent is what was built and checked: a folder whose
@@ -22,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +52,7 @@ class BuildRecord:
     preheader: str
     settings: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)  # name: SHA-256 of the bytes as built
+    slots: dict[str, tuple[str, ...]] | None = None  # merge file: its slots; None: older build
 
 
 def shared_settings(settings: Settings) -> dict[str, str]:
@@ -64,18 +70,25 @@ def shared_settings(settings: Settings) -> dict[str, str]:
 
 
 def build_record_bytes(
-    subject: str, preheader: str, settings: Settings, files: Mapping[str, bytes]
+    subject: str,
+    preheader: str,
+    settings: Settings,
+    files: Mapping[str, bytes],
+    slots: Mapping[str, Sequence[str]] | None = None,
 ) -> bytes:
     """The record's bytes: sorted keys, so an unchanged rebuild writes the same file.
 
     `files`: the bytes a send goes by (issue.toml, merge*.eml), by name; their hashes are kept.
+    `slots`: each merge file's slots as the templates made them (MessageTemplate.slots).
     """
-    data = {
+    data: dict[str, object] = {
         "subject": subject,
         "preheader": preheader,
         "settings": shared_settings(settings),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
     }
+    if slots is not None:
+        data["slots"] = {name: list(keys) for name, keys in slots.items()}
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -126,7 +139,20 @@ def read_build_record(folder: Path) -> BuildRecord:
         )
     ):
         raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
-    return BuildRecord(data["subject"], data["preheader"], dict(shared), dict(files))
+    slots = _slots(data.get("slots"))
+    return BuildRecord(data["subject"], data["preheader"], dict(shared), dict(files), slots)
+
+
+def _slots(value: object) -> dict[str, tuple[str, ...]] | None:
+    """The recorded slots per merge file; None when absent or not as the build writes them."""
+    if not isinstance(value, dict):
+        return None
+    slots = {}
+    for name, keys in value.items():
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            return None
+        slots[str(name)] = tuple(keys)
+    return slots
 
 
 def read_as_built(folder: Path, record: BuildRecord) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from newsletter.control_chars import control_character
 from newsletter.errors import ManifestError, display_path
 from newsletter.models import (
     BodyFormat,
@@ -27,6 +28,7 @@ from newsletter.models import (
     ScoredHeadline,
     StoryCard,
 )
+from newsletter.web_address import AddressError, web_address
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
@@ -376,6 +378,14 @@ class _ManifestReader:
             return None
         if not isinstance(value, str):
             raise self.fail(label, f"must be text in quotes, got {value!r}", table, index)
+        bad = control_character(value, multiline=key == "body")
+        if bad:
+            raise self.fail(
+                label,
+                f"holds the control character {bad}; delete it (it is not text)",
+                table,
+                index,
+            )
         return value
 
     def issue(self, data: dict[str, Any]) -> Issue:
@@ -627,9 +637,21 @@ class _ManifestReader:
         self, data: dict[str, Any], label: str, table: str, index: int, key: str = "url"
     ) -> str | None:
         url = self.text(data, key, label, table, index, required=False)
-        if url is not None and not re.match(r"^https?://[^/\s]+\S*$", url.strip()):
-            raise self.fail(label, f"'{url}' must be an absolute http(s) URL", table, index)
-        return url.strip() if url else None
+        if url is None or not url.strip():
+            return None
+        try:
+            address = web_address(url, image=key == "image")
+        except AddressError as e:
+            raise self.fail(label, str(e), table, index) from None
+        if address != url.strip():
+            raise self.fail(
+                label,
+                f"'{url.strip()}' holds characters a link cannot carry as they are (a space, "
+                f"a quote, a lone %...): write it as '{address}'",
+                table,
+                index,
+            )
+        return address
 
     def headlines(
         self, data: dict[str, Any], section: str, names: Sequence[str] = ()

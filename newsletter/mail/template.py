@@ -101,6 +101,15 @@ class MessageTemplate:
         """The merge tags this message uses."""
         return frozenset(p.key for p in self.pieces if isinstance(p, _Tag))
 
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """Every slot in order, with its part: `text:name`, `html:unsubscribe_url`..."""
+        return tuple(
+            f"{'html' if p.escape_html else 'text'}:{p.key}"
+            for p in self.pieces
+            if isinstance(p, _Tag)
+        )
+
     def bodies(self) -> tuple[str, str]:
         """The text and the HTML part, merge tags as `%%tag%%`, line breaks as LF.
 

@@ -54,7 +54,12 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     (`{% if subscriber.name %}`): those variants go with the issue, never one per reader.
     """
     from newsletter.render.html_steps import html_steps
-    from newsletter.render.merge_tags import MergeState, SubscriberPlaceholders
+    from newsletter.render.merge_tags import (
+        MergeState,
+        SubscriberPlaceholders,
+        render_nonce,
+        seal_merge_tags,
+    )
     from newsletter.render.remote_styles import refuse_remote_styles
     from newsletter.render.templates import (
         CSS_FILE,
@@ -85,11 +90,16 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     tested: set[str] = set()
     renders: dict[frozenset[str], tuple[str, str]] = {}
     pending = [frozenset[str]()]
+    nonce = render_nonce()  # only the templates' placeholders carry it: see merge_tags.py
     while pending:
         empty = pending.pop(0)
-        state = MergeState(empty=empty)
-        renders[empty] = _render_once(
+        state = MergeState(empty=empty, nonce=nonce)
+        html, text = _render_once(
             env, steps, {**context, "subscriber": SubscriberPlaceholders(state)}
+        )
+        renders[empty] = (
+            seal_merge_tags(html, nonce, html=True),
+            seal_merge_tags(text, nonce, html=False),
         )
         if not state.tested <= tested:
             tested |= state.tested

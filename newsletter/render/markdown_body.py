@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from newsletter.render.text_format import TEXT_WIDTH, wrap
+from newsletter.web_address import AddressError, web_address
 
 ABSOLUTE_URL = re.compile(r"^https?://[^/\s?#]+\S*$")
 _LINK_SCHEMES = re.compile(r"^(https?://[^/\s?#]+\S*|mailto:\S+@\S+)$")
@@ -52,7 +53,11 @@ def first_image(body: str) -> LeadImage | None:
             if m is None:  # a reference-style image: leave it where it is
                 return None
             rest = (body[: m.start()] + body[m.end() :]).strip()
-            return LeadImage(src=src, alt=token.content.strip(), body=rest)
+            try:  # it goes into the manifest's lead.image: as its reader wants it
+                address = web_address(src, image=True)
+            except AddressError:
+                return None  # reference_problem says why
+            return LeadImage(src=address, alt=token.content.strip(), body=rest)
     return None
 
 
@@ -65,6 +70,11 @@ def reference_problem(body: str) -> tuple[int, str] | None:
                 return line, (
                     f"image '{src}' is not an absolute https:// address; mail programs cannot "
                     "load files next to the story: put it online and use its full URL"
+                )
+            if not src.lower().startswith("https://"):
+                return line, (
+                    f"image '{src}' is http://: images must be https:// (mail programs block "
+                    "or warn about images over plain http)"
                 )
             if not token.content.strip():
                 return line, (f"image {src} has no alt text; describe it: ![what it shows]({src})")

@@ -12,18 +12,27 @@ records that it was asked (`MergeState.tested`); the render then renders the iss
 once per combination of those fields being empty (`MergeState.empty`), and each
 reader gets the variant that matches which of their values are empty.  A handful
 of renders per issue, cached as files, never one per reader.
+
+Only the templates make merge tags.  Text from sources (a feed's title, summary or image
+URL) and from the manifest is literal: a feed writing `%%email%%` must not harvest every
+reader's address.  So a render writes the templates' placeholders with a secret nonce
+(`%%~<nonce>~email%%`) that no source can know; `seal_merge_tags` then turns those into
+merge tags and breaks every other `%%` in the output (`&#37;` in HTML, a word joiner in
+text), whatever filters, Markdown or HTML steps the source text went through.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-MERGE_TAG = re.compile(r"%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%")
+_KEY = r"email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+"
+MERGE_TAG = re.compile(rf"%%({_KEY})%%")
 STANDARD_KEYS = ("email", "name", "unsubscribe_url")
 
 
@@ -33,6 +42,7 @@ class MergeState:
 
     empty: frozenset[str] = frozenset()
     tested: set[str] = field(default_factory=set)
+    nonce: str = ""  # the render's secret: its placeholders are `%%~<nonce>~key%%` until sealed
 
 
 class MergeField(Markup):
@@ -42,7 +52,8 @@ class MergeField(Markup):
     state: MergeState
 
     def __new__(cls, key: str, state: MergeState) -> MergeField:
-        obj = super().__new__(cls, f"%%{key}%%")
+        shown = f"%%~{state.nonce}~{key}%%" if state.nonce else f"%%{key}%%"
+        obj = super().__new__(cls, shown)
         obj.key, obj.state = key, state
         return obj
 
@@ -94,3 +105,29 @@ def fill_merge_tags(text: str, values: Mapping[str, str], *, escape_html: bool) 
         return html.escape(v, quote=True) if escape_html else v
 
     return MERGE_TAG.sub(value, text)
+
+
+_ADJACENT_PERCENT = re.compile(r"%(?=%)")
+_INERT = {True: "&#37;", False: "%\u2060"}  # HTML: a character reference; text: a word joiner
+
+
+def render_nonce() -> str:
+    """A fresh secret for one render's placeholders (64 random bits, never in any source)."""
+    return os.urandom(8).hex()
+
+
+def seal_merge_tags(rendered: str, nonce: str, *, html: bool) -> str:
+    """The templates' placeholders as merge tags; every other `%%` in the output made inert.
+
+    Every `%` followed by another `%` outside a placeholder is broken (HTML: `&#37;`, which a
+    browser shows and fetches as `%`; text: `%` and a word joiner), so no text between the
+    templates' placeholders, nor one joined to a placeholder, reads as a merge tag.
+    """
+    if not nonce:
+        return rendered
+    pieces = re.split(rf"%%~{re.escape(nonce)}~({_KEY})%%", rendered)
+    inert = _INERT[html]
+    return "".join(
+        f"%%{piece}%%" if i % 2 else _ADJACENT_PERCENT.sub(inert, piece)
+        for i, piece in enumerate(pieces)
+    )

@@ -9,13 +9,15 @@ lists it as a headline.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from newsletter.control_chars import MULTILINE_CONTROL as _CONTROL
+from newsletter.control_chars import control_character
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.summaries import summary_text
+from newsletter.web_address import AddressError, web_address
 
 FULL_STORY_WORDS = 120
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
@@ -39,25 +41,25 @@ def parse_feed(data: bytes, shown: str) -> Sources:
             return Sources(warnings=(f"{shown}: no entries",))
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
+    warnings: list[str] = []
     publisher = " ".join(str(feed.feed.get("title", "")).split())
     for index, entry in enumerate(feed.entries, start=1):
-        title = " ".join(str(entry.get("title", "")).split())
-        link = str(entry.get("link", "")).strip() or None
-        if link and not re.match(r"^https?://", link):
-            link = None
+        source = f"{shown}#{index}"
+        text = _TextCleaner(source, warnings)
+        title = " ".join(text("title", str(entry.get("title", ""))).split())
+        link = _entry_link(entry, source, warnings)
         when = _entry_date(entry)
-        summary = summary_text(str(entry.get("summary", "")), title=title)
-        content = _full_content(entry)
+        summary = summary_text(text("summary", str(entry.get("summary", ""))), title=title)
+        content = text("content", _full_content(entry))
         tags = tuple(
             " ".join(str(t.get("term", "")).split())
             for t in entry.get("tags") or []
             if t.get("term")
         )
-        source = f"{shown}#{index}"
         if not title and not summary:
             continue
         if content and len(content.split()) >= FULL_STORY_WORDS:
-            image, image_alt, width, height = _entry_image(entry, title)
+            image, image_alt, width, height = _entry_image(entry, title, source, warnings)
             stories.append(
                 Story(
                     title=title or None,
@@ -87,7 +89,39 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     words=len(content.split()) if content else 0,
                 )
             )
-    return Sources(stories=tuple(stories), headlines=tuple(headlines))
+    return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
+
+
+class _TextCleaner:
+    """A feed's text without control characters: each replaced by a space, and said once per field.
+
+    The feed is not the editor's to fix, so the entry is kept; a seed or the manifest with
+    one is refused instead (see control_chars.py).
+    """
+
+    def __init__(self, source: str, warnings: list[str]) -> None:
+        self.source, self.warnings = source, warnings
+
+    def __call__(self, field: str, value: str) -> str:
+        bad = control_character(value, multiline=True)
+        if bad is None:
+            return value
+        self.warnings.append(
+            f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
+        )
+        return _CONTROL.sub(" ", value)
+
+
+def _entry_link(entry: dict, source: str, warnings: list[str]) -> str | None:
+    """The entry's link as the email will carry it; one a link cannot be is left out, said."""
+    link = str(entry.get("link", "")).strip()
+    if not link:
+        return None
+    try:
+        return web_address(link)
+    except AddressError as e:
+        warnings.append(f"{source}: link {e}; left out")
+        return None
 
 
 def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH_SECONDS) -> bytes:
@@ -262,8 +296,10 @@ def _entry_date(entry: dict) -> dt.date | None:
     return None
 
 
-def _entry_image(entry: dict, title: str) -> tuple[str | None, str, int, int]:
-    """An entry's image: an image enclosure or media:content, if absolute; alt from the feed;
+def _entry_image(
+    entry: dict, title: str, source: str, warnings: list[str]
+) -> tuple[str | None, str, int, int]:
+    """An entry's image: an image enclosure or media:content, https only; alt from the feed;
     its width and height when media:content gives them (else 0)."""
     candidates: list[tuple[object, object, object]] = []
     for enclosure in entry.get("enclosures") or []:
@@ -275,11 +311,15 @@ def _entry_image(entry: dict, title: str) -> tuple[str | None, str, int, int]:
             candidates.append((media.get("url"), media.get("width"), media.get("height")))
     description = " ".join(str(entry.get("media_description", "")).split())
     for url, width, height in candidates:
-        url = str(url or "").strip()
-        if re.match(r"^https?://[^/\s]+\S*$", url):
-            # A feed rarely describes its image; the title says what it illustrates.
-            size = (_pixels(width), _pixels(height))
-            return url, description or title or "Illustration", *(size if all(size) else (0, 0))
+        try:
+            address = web_address(str(url or ""), image=True)
+        except AddressError as e:
+            if url:
+                warnings.append(f"{source}: image {e}; left out")
+            continue
+        # A feed rarely describes its image; the title says what it illustrates.
+        size = (_pixels(width), _pixels(height))
+        return address, description or title or "Illustration", *(size if all(size) else (0, 0))
     return None, "", 0, 0
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.control_chars import control_character
 from newsletter.errors import SourceError, where
+from newsletter.web_address import AddressError, web_address
 
 _FENCE = re.compile(r"^---[ \t]*$")
 KNOWN_KEYS = (
@@ -110,31 +112,39 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
 
 
 Fail = Callable[[str], SourceError]
-_URL = re.compile(r"^https?://[^/\s]+\S*$")
 
 
 def _text(value: Any, fail: Fail) -> str | None:
-    """title, source, image_alt, summary, signoff: one line of text (None when empty)."""
+    """title, source, image_alt, summary, signoff: one line of text (None when empty).
+
+    A control character (YAML's "\x07") is refused: it is not text, and breaks the email.
+    """
     if not isinstance(value, str | int | float):
         raise fail("must be text")
-    return " ".join(str(value).split()) or None
+    text = " ".join(str(value).split())
+    bad = control_character(text)
+    if bad:
+        raise fail(f"holds the control character {bad}; delete it")
+    return text or None
 
 
 def _url(value: Any, fail: Fail) -> str:
-    url = str(value).strip()
-    if not _URL.match(url):
-        raise fail(f"'{url}' is not an absolute http(s) URL")
-    return url
+    """A link as the email will carry it (web_address.py)."""
+    try:
+        return web_address(str(value))
+    except AddressError as e:
+        raise fail(str(e)) from None
 
 
 def _image(value: Any, fail: Fail) -> str:
-    image = str(value).strip()
-    if not _URL.match(image):
+    """An image address: https only (web_address.py)."""
+    try:
+        return web_address(str(value), image=True)
+    except AddressError as e:
         raise fail(
-            f"'{image}' is not an absolute https:// URL (mail programs cannot load files "
-            "next to the story: put it online and use its full address)"
-        )
-    return image
+            f"{e} (mail programs cannot load files next to the story: put it online and use "
+            "its full https:// address)"
+        ) from None
 
 
 def _kind(value: Any, fail: Fail) -> str:

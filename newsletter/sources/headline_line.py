@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from newsletter.models import Headline
+from newsletter.web_address import AddressError, web_address
 
 _URL = r"https?://[^\s<>\"]+"
 _MARKDOWN = re.compile(rf"^\[(?P<title>.+)\]\((?P<url>{_URL})\)$")
@@ -30,8 +31,16 @@ def parse_headline_line(line: str, source: str = "") -> Headline | None:
     text = _BULLET.sub("", text, count=1)
     for pattern in (_MARKDOWN, _TRAILING):
         m = pattern.match(text)
-        if m:
-            return Headline(title=m["title"].strip(), url=m["url"], source=source)
-    if _BARE_URL.match(text):
-        return Headline(title=text, url=text, source=source)
+        if m and (url := _address(m["url"])):
+            return Headline(title=m["title"].strip(), url=url, source=source)
+    if _BARE_URL.match(text) and (url := _address(text)):
+        return Headline(title=text, url=url, source=source)
     return Headline(title=text, source=source)
+
+
+def _address(url: str) -> str | None:
+    """The link as the email carries it (see web_address.py); None: the line is all title."""
+    try:
+        return web_address(url)
+    except AddressError:
+        return None

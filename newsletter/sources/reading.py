@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newsletter.control_chars import control_line, shown_safely
 from newsletter.errors import SourceError, where
 
 
@@ -42,6 +43,14 @@ def read_text(path: Path) -> str:
             "save the file as UTF-8"
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = control_line(text)
+    if found is not None:
+        line, char = found
+        shown = shown_safely(text.split("\n")[line - 1])
+        raise SourceError(
+            f'{where(path, line)}: holds the control character {char} (in "{shown}"); '
+            "delete it: it is not text"
+        )
     if not text.strip():
         raise SourceError(f"{where(path)}: the file is empty; add a story or remove the file")
     return text

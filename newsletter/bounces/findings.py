@@ -1,0 +1,144 @@
+"""What the report readers find, and the small readers they share.
+
+`Report` is what one message says before it is matched to anyone; `Failure`
+is one recipient in it, with Sisimai's reason (reasons.py).  reports.py reads
+the standard formats (RFC 3464, RFC 5965), plain_text.py the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+from typing import Literal
+
+from newsletter.bounces.reasons import NOT_BOUNCES, bounce_reason, is_hard
+
+Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
+
+TEXT_CHARS = 262144  # the first 256 K characters of a report's text say who and why
+STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+ANGLE_ID = re.compile(r"^\s*message-id:\s*(<[^>\s]+>)", re.I | re.M)
+_COMMAND = re.compile(
+    r"(?:in reply to|after|while sending|error in|command:?|>>>)\s+(rcpt to|mail from|data"
+    r"|end of data|rcpt|mail|ehlo|helo)\b",
+    re.I,
+)
+_PRECISE = re.compile(r"[45]\.[1-9]\.[1-9]\d*")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One recipient a report is about, and how it failed (`5.1.1`, "" when unknown)."""
+
+    recipient: str
+    status: str
+    kind: Kind
+    reason: str = ""  # Sisimai's name for it: userunknown, mailboxfull, feedback...
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What one message says, before it is matched to anyone."""
+
+    message_id: str  # the report's own Message-ID, or `sha256:…` of its bytes
+    kind: Kind  # the report as a whole: the worst of its failures
+    failures: tuple[Failure, ...] = ()
+    returned_id: str = ""  # Message-ID of our message inside it, "<…>"
+    token: str = ""  # a mailed unsubscribe's token
+    verp: str = ""  # `ISSUE.STAMP` of the VERP return path the report came back to, if any
+    why: str = ""  # for `ignored` and `unreadable`: what it was instead
+
+
+def failure_for(
+    recipient: str,
+    status: str,
+    text: str,
+    *,
+    action: str = "failed",
+    context: str = "",
+    command: str = "",
+) -> Failure | None:
+    """The Failure for one recipient, its reason Sisimai's; None when it is not a failure.
+
+    `text` is the recipient's diagnostic; `context` the report's own words, used for the
+    reason when there is no diagnostic and for the SMTP command the server refused;
+    `command` the command to assume when neither says.
+    A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
+    """
+    told = STATUS.search(text)
+    if told is not None and _PRECISE.fullmatch(told.group(0)):
+        status = told.group(0)
+    if status.startswith("2"):
+        return None
+    command = smtp_command(text) or smtp_command(context) or command
+    reason = bounce_reason(status, text or context, action=action, command=command)
+    if action == "delayed":
+        return Failure(recipient, status, "soft", reason)  # still being retried: never hard yet
+    if reason in NOT_BOUNCES:
+        return None
+    return Failure(recipient, status, "hard" if is_hard(reason, status) else "soft", reason)
+
+
+def worst(failures: list[Failure] | tuple[Failure, ...]) -> Kind:
+    """The report's kind: hard if any failure is, else soft if any, else ignored."""
+    kinds = {f.kind for f in failures}
+    return "hard" if "hard" in kinds else "soft" if "soft" in kinds else "ignored"
+
+
+def smtp_command(text: str) -> str:
+    """The SMTP command a server refused, when the text says (`RCPT`, `MAIL`, `DATA`...)."""
+    found = _COMMAND.search(text)
+    if found is None:
+        return ""
+    word = found.group(1).upper()
+    return "DATA" if word.startswith("END") else word.split()[0]
+
+
+def address_field(value: str) -> str:
+    """`rfc822; Reader@Example.org` → `reader@example.org` ("" when there is none)."""
+    value = value.partition(";")[2] if ";" in value else value
+    found = ADDRESS.search(value)
+    return found.group(0).lower() if found else ""
+
+
+def clean_id(value: str) -> str:
+    """The `<…>` in a Message-ID header's value ("" when there is none)."""
+    value = " ".join(str(value).split())
+    found = re.search(r"<[^<>\s]+>", value)
+    return found.group(0) if found else ""
+
+
+def decoded(part: Message) -> str:
+    """A part's text, transfer encoding and charset undone (a bad charset read as UTF-8)."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):  # None for a multipart part
+        text = part.get_payload()
+        return text if isinstance(text, str) else ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
+
+
+def returned_id(part: Message) -> str:
+    """The Message-ID of the message a message/rfc822 or text/rfc822-headers part returns."""
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return clean_id(payload[0].get("Message-ID", ""))
+    found = ANGLE_ID.search(decoded(part))
+    return clean_id(found.group(1)) if found else ""
+
+
+def returned_headers(part: Message) -> Message | None:
+    """The headers of the message a message/rfc822 or text/rfc822-headers part returns."""
+    from email.parser import HeaderParser
+    from email.policy import compat32
+
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return payload[0]
+    text = decoded(part).lstrip()
+    return HeaderParser(policy=compat32).parsestr(text[:TEXT_CHARS]) if text else None

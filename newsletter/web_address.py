@@ -1,0 +1,75 @@
+"""What a link or an image address in an email may be: one rule for the sources and the manifest.
+
+A source's URL is written into the manifest, then into the `href` and `src` of every
+reader's copy.  A feed is not the editor's: its link may hold a quote and a space, a
+control character, or `%%email%%`.  `web_address` is applied where a URL is read (feed,
+front matter, headline line, Markdown, manifest), so what the build writes into the
+manifest is what the manifest reader accepts, and what the email carries is one plain URL:
+
+- absolute `http://` or `https://` with a host; images `https://` only (a mail program
+  warns about, or blocks, an image over plain http);
+- no control character (a line break in a URL ends a header or a line of the text part);
+- characters a URL cannot hold (space, `"`, `<`, `>`, `\\`, `^`, backtick, `{`, `|`, `}`)
+  and a `%` that starts no `%XX` escape are percent-encoded, so `%%email%%` becomes
+  `%25%25email%25%25`: nothing a merge step would read as a tag.
+
+Applying it twice gives the same address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Everything a URL may hold as it is (RFC 3986's reserved and unreserved characters), plus
+# non-ASCII letters (an IRI: browsers encode them); everything else is encoded.
+_NEEDS_ENCODING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
+# Spaces, format characters (bidi overrides), private, surrogate and unassigned code points.
+_INVISIBLE = ("Zs", "Zl", "Zp", "Cf", "Co", "Cs", "Cn")
+
+
+class AddressError(ValueError):
+    """A link or image address that cannot go into an email; the message says why."""
+
+
+def web_address(url: str, *, image: bool = False) -> str:
+    """The address as the email will carry it, or AddressError saying what is wrong with it."""
+    url = url.strip()
+    if _CONTROL.search(url):
+        raise AddressError(f"'{_shown(url)}' holds a control character (a line break, a tab...)")
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    wanted = ("https",) if image else ("http", "https")
+    if scheme == "http" and image:
+        raise AddressError(
+            f"'{url}' is http://: images must be https:// (mail programs block or warn "
+            "about images over plain http)"
+        )
+    if scheme not in wanted or not url[len(scheme) :].startswith("://"):
+        kind = "an absolute https:// URL" if image else "an absolute http(s) URL"
+        raise AddressError(f"'{url}' is not {kind}")
+    try:
+        encoded = _NEEDS_ENCODING.sub(_encode, url)
+    except UnicodeEncodeError:  # a lone surrogate: not text
+        raise AddressError(f"'{_shown(url)}' holds a character that is not text") from None
+    try:
+        parts = urlsplit(encoded)
+        host, _port = parts.hostname, parts.port  # a bad port or IPv6 literal raises here
+    except ValueError:
+        host = None
+    if not host:
+        raise AddressError(f"'{url}' has no valid host name (and port)")
+    return encoded
+
+
+def _encode(m: re.Match[str]) -> str:
+    c = m.group(0)
+    if c != "%" and ord(c) > 0x7F and unicodedata.category(c) not in _INVISIBLE:
+        return c
+    return quote(c, safe="")
+
+
+def _shown(url: str) -> str:
+    """The address printable on one line: control characters and surrogates escaped."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in url)

@@ -1,0 +1,143 @@
+"""Our reading of 629 real bounces (sisimai/set-of-emails) against Sisimai's own labels.
+
+tests/data/bounces/README.md says where the messages come from and how the labels were made.
+The floors below are the agreement measured when they were set (docs/audience.md): a change that
+reads bounces worse fails here, one that reads them better raises the floor.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsletter.bounces.intake import Intake, process_mailbox
+from newsletter.bounces.reports import read_report
+from newsletter.bounces.sources import open_mailbox
+from newsletter.subscribers.database import open_database
+
+pytest_plugins = ["tests.send_fixtures"]
+
+CORPUS = Path(__file__).parent / "data" / "bounces"
+
+
+def labels() -> dict[str, list[tuple[str, str, str]]]:
+    """file → [(address, Sisimai's reason, hard|soft|complaint|none)]."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for line in (CORPUS / "labels.tsv").read_text().splitlines():
+        if line.startswith(("#", "file\t")):
+            continue
+        name, address, reason, kind, _feedback = line.split("\t")
+        found.setdefault(name, []).append((address, reason, kind))
+    return found
+
+
+LABELS = labels()
+
+
+def test_the_corpus_and_its_labels_are_whole():
+    """629 messages, each labelled, under 5 MB, with the corpus's licence beside them."""
+    files = sorted(p.name for p in CORPUS.glob("*.eml"))
+    assert len(files) == 629 and sorted(LABELS) == files
+    assert sum(p.stat().st_size for p in CORPUS.iterdir()) < 5_000_000
+    assert "BSD 2-CLAUSE" in (CORPUS / "LICENSE.set-of-emails").read_text().upper()
+
+
+def agreement() -> Counter[str]:
+    """Per (file, address) Sisimai labels: how our reading of the same message compares."""
+    counts: Counter[str] = Counter()
+    for name, rows in LABELS.items():
+        report = read_report((CORPUS / name).read_bytes())
+        ours = {f.recipient: f.kind for f in report.failures}
+        for address, _reason, kind in rows:
+            got = ours.get(address, "")
+            if kind == "hard":
+                counts["hard"] += 1
+                counts["hard_agreed"] += got == "hard"
+            elif kind == "soft":
+                counts["soft"] += 1
+                counts["soft_kept"] += got != "hard"
+            elif kind == "complaint":
+                counts["complaint"] += 1
+                counts["complaint_agreed"] += got == "complaint"
+            else:
+                counts["none"] += 1
+                counts["none_kept"] += got not in ("hard", "complaint")
+    return counts
+
+
+def test_our_reading_agrees_with_sisimai_at_least_as_well_as_measured():
+    """Hard bounces read as hard, soft ones never as hard, complaints as complaints."""
+    c = agreement()
+    print(dict(c))  # the numbers docs/audience.md reports
+    assert (c["hard"], c["soft"], c["complaint"], c["none"]) == (189, 413, 24, 42)
+    assert c["hard_agreed"] >= 143
+    assert c["soft_kept"] >= 386
+    assert c["complaint_agreed"] >= 18
+    assert c["none_kept"] == c["none"]
+
+
+@pytest.mark.slow
+def test_each_real_bounce_changes_the_list_as_sisimai_would(send_ws, tmp_path):
+    """Per message, with its addresses on the list: hard → bounced, soft → active, complaint → unsubscribed."""
+    settings = replace(
+        send_ws.settings, bounce=replace(send_ws.settings.bounce, trust_address=True)
+    )
+    conn = open_database(send_ws.database)
+    intake = Intake(conn, settings)
+    counts: Counter[str] = Counter()
+    for name, rows in sorted(LABELS.items()):
+        conn.execute("BEGIN IMMEDIATE")
+        for table in ("subscribers", "unsubscribes", "soft_bounces", "bounce_reports"):
+            conn.execute(f"DELETE FROM {table}")
+        for address, _reason, _kind in rows:
+            if address:
+                intake.store.upsert(address, "", {})
+        intake.apply(read_report((CORPUS / name).read_bytes()))
+        status = {e.lower(): s for e, s in conn.execute("SELECT email, status FROM subscribers")}
+        conn.execute("COMMIT")
+        for address, _reason, kind in rows:
+            now = status.get(address, "active")
+            counts[kind] += 1
+            want = {"hard": "bounced", "complaint": "unsubscribed"}.get(kind, "active")
+            counts[f"{kind}_agreed"] += now == want
+    conn.close()
+    print(dict(counts))
+    assert counts["hard_agreed"] >= 143
+    assert counts["soft_agreed"] >= 386
+    assert counts["complaint_agreed"] >= 18
+    assert counts["none_agreed"] == counts["none"]
+
+
+def test_the_formats_the_old_reader_missed_are_processed_from_a_maildir(send_ws, tmp_path):
+    """Plain-text recipients, old Sendmail and Exim, Office 365, a broken boundary, SES JSON, ARF without Original-Rcpt-To."""
+    named = {
+        "lhost-opensmtpd-01.eml": "bounced",
+        "lhost-v5sendmail-04.eml": "bounced",
+        "lhost-office365-01.eml": "bounced",
+        "lhost-amazonses-09.eml": "bounced",
+        "lhost-amazonses-11.eml": "unsubscribed",
+        "arf-19.eml": "unsubscribed",
+    }
+    folder = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (folder / sub).mkdir(parents=True)
+    expected: dict[str, str] = {}
+    for name, status in named.items():
+        (folder / "new" / name).write_bytes((CORPUS / name).read_bytes())
+        for address, _reason, kind in LABELS[name]:
+            if kind in ("hard", "complaint"):
+                expected[address] = status
+    send_ws.add(*expected)
+    settings = replace(
+        send_ws.settings, bounce=replace(send_ws.settings.bounce, trust_address=True)
+    )
+    box = open_mailbox(str(folder))
+    summary = process_mailbox(box, settings)
+    assert summary.messages == len(named) and summary.unreadable == 0
+    with sqlite3.connect(send_ws.database) as conn:
+        got = {e: s for e, s in conn.execute("SELECT email, status FROM subscribers")}
+    assert got == expected
