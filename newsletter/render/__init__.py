@@ -217,13 +217,11 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
             "font": brand.font_stack,
         },
         "web_url": settings.web_url(issue.id),
-        "lead_html": lead_html(issue.lead),
-        "lead_text": lead_text(issue.lead),
         # The lead as a digest shows it: a summary and a link when it has a URL (unless the
         # editor set `full = true`), the whole body when the email is the only place to read it.
         "lead_summary": lead_shows_summary(lead),
-        "lead_summary_html": lead_summary_html(lead),
-        "lead_summary_text": lead_summary_plain(lead),
+        "lead_html": lead_summary_html(lead) if lead_shows_summary(lead) else lead_html(lead),
+        "lead_text": lead_summary_plain(lead) if lead_shows_summary(lead) else lead_text(lead),
         "lead_reading_time": reading_time(lead.words),
         "length": issue_length(issue, settings.more_summaries),
         "reading_time": reading_time,
