@@ -344,37 +344,41 @@ def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
         raise ConfigError(f"{shown}: sections: write each one as a [[sections]] table")
     found: list[SectionSettings] = []
     for n, item in enumerate(value, start=1):
-        where_ = f"{shown}: sections[{n}]"
-        for key in item:
-            if key not in _SECTION_KEYS:
-                raise ConfigError(
-                    f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}"
-                )
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
-        name = " ".join(name.split())
-        lists = {}
-        for key in ("sources", "tags"):
-            got = item.get(key, [])
-            if isinstance(got, str):
-                got = [got]
-            if not isinstance(got, list) or not all(isinstance(x, str) and x.strip() for x in got):
-                raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
-            lists[key] = tuple(x.strip() for x in got)
-        if not lists["sources"] and not lists["tags"]:
+        section = _section(item, f"{shown}: sections[{n}]")
+        if any(s.name.casefold() == section.name.casefold() for s in found):
             raise ConfigError(
-                f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags"
+                f"{shown}: sections[{n}].name: '{section.name}' is already a section; "
+                "name each once"
             )
-        if any(s.name.casefold() == name.casefold() for s in found):
-            raise ConfigError(f"{where_}.name: '{name}' is already a section; name each once")
-        order = item.get("order", "source")
-        if order not in SECTION_ORDERS:
-            raise ConfigError(
-                f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
-            )
-        found.append(SectionSettings(name, lists["sources"], lists["tags"], order))
+        found.append(section)
     return tuple(found)
+
+
+def _section(item: dict[str, Any], where_: str) -> SectionSettings:
+    """One [[sections]] table, checked key by key."""
+    for key in item:
+        if key not in _SECTION_KEYS:
+            raise ConfigError(f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
+    name = " ".join(name.split())
+    lists = {}
+    for key in ("sources", "tags"):
+        got = item.get(key, [])
+        if isinstance(got, str):
+            got = [got]
+        if not isinstance(got, list) or not all(isinstance(x, str) and x.strip() for x in got):
+            raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
+        lists[key] = tuple(x.strip() for x in got)
+    if not lists["sources"] and not lists["tags"]:
+        raise ConfigError(f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags")
+    order = item.get("order", "source")
+    if order not in SECTION_ORDERS:
+        raise ConfigError(
+            f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
+        )
+    return SectionSettings(name, lists["sources"], lists["tags"], order)
 
 
 def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
