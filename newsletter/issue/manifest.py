@@ -233,13 +233,14 @@ def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = 
 
 
 def _string(value: str) -> str:
-    # A JSON string with raw Unicode is a valid TOML basic string (same escapes).
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string with raw Unicode is a valid TOML basic string (same escapes), but for
+    # DEL, which TOML wants escaped (found by tests/test_manifest_roundtrip.py).
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _multiline(value: str) -> str:
     body = value.strip().replace("\\", "\\\\").replace('"""', '""\\"')
-    body = "".join(c if c in "\n\t" or ord(c) >= 0x20 else f"\\u{ord(c):04x}" for c in body)
+    body = "".join(c if c in "\n\t" or 0x20 <= ord(c) != 0x7F else f"\\u{ord(c):04x}" for c in body)
     return f'"""\n{body}\n"""'
 
 

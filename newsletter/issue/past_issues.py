@@ -6,11 +6,13 @@ rebuilt).  Only what memory needs is read: the lead's title and URL and every he
 and URL.  A manifest that cannot be read stops the build with its path, as any bad input does:
 skipping it silently would bring its headlines back.
 
-Speed: tomllib takes about 1 ms for one manifest, 200 ms for 200 past issues, four times the
-budget of the whole lookup.  A manifest in the shape the build writes it (one `key = value` a
-line, strings as the writer quotes them) is read by a line scanner in a twentieth of that; any
-line the scanner does not know (a hand edit in another TOML style) sends that manifest to
-tomllib, so an edited manifest is read exactly as TOML says.
+Speed: tomllib takes about 1 ms for one manifest, 180-440 ms for 200 past issues, four times
+the budget of the whole lookup (bench/bench_issue_readers.py).  A manifest in the shape the
+build writes it (manifest.py: one `key = value` a line, strings as the writer quotes them) is
+read by a line scanner in 19-34 ms; any line the scanner does not know (a hand edit in another
+TOML style) sends that manifest to tomllib, so an edited manifest is read exactly as TOML
+says.  tests/test_memory.py and tests/test_manifest_roundtrip.py (Hypothesis) check that the
+scanner reads what tomllib reads.
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def _scanned(text: str) -> PastIssue | None:
         id=top[1],
         date=day,
         lead_title=" ".join(lead[1].split()),
-        headlines=tuple((title, url or None) for title, url in headlines),  # one line each
+        # Spaces folded as tomllib's path folds them (tests/test_manifest_roundtrip.py).
+        headlines=tuple((" ".join(title.split()), url or None) for title, url in headlines),
         lead_url=lead[2] or None,
     )
 
