@@ -20,6 +20,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsletter.archive.collect import IssueInput, issue_inputs, newest_first
 from newsletter.archive.feeds import FEED_ENTRIES, atom_feed, json_feed
@@ -164,7 +165,7 @@ def _page_text(made: bytes | None, path: Path) -> str:
     return (made if made is not None else path.read_bytes()).decode("utf-8")
 
 
-def _read_state(out: Path) -> dict:
+def _read_state(out: Path) -> dict[str, Any]:
     shown = display_path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{shown}: is a file, not a folder; choose another --out")
