@@ -89,6 +89,9 @@ class LimitsSettings:
     feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
     feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
     text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+    # The length budget of one issue: over either, `check` warns and names the sections to cut.
+    items: int = 20  # stories and headlines in one issue (the lead and cards count)
+    words: int = 1000  # words the email shows (about 4 minutes at 230 words a minute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,7 @@ class BrandSettings:
     logo: str = ""  # an absolute https:// URL of the logo image; "" = the name in text
     logo_alt: str = ""  # required with a logo: usually the list's name
     logo_width: int = 160  # CSS pixels; the height follows the image
+    logo_dark: str = ""  # the logo for dark backgrounds (https:// URL); "" = `logo` in both modes
     accent: str = ""  # "#rrggbb": links, rules, the masthead; "" = the templates' own colours
     accent_dark: str = ""  # the accent in dark mode; "" = `accent` lightened until readable
     font: str = ""  # a CSS font stack; "" = the system fonts
@@ -541,6 +545,8 @@ def _validate_limits(limits: LimitsSettings, bad: _Bad) -> None:
     """Each [limits] cap a finite, positive number a fetch or a check can really use."""
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
+    if limits.items < 1 or limits.words < 1:
+        raise bad("limits", "items and words must be positive (the issue's length budget)")
     if not math.isfinite(limits.feed_seconds) or limits.feed_seconds > 3600:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
 
@@ -594,6 +600,11 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
             raise bad("logo", f"'{brand.logo}' must be an absolute https:// URL of the image")
         if not brand.logo_alt.strip():
             raise bad("logo_alt", "missing: describe the logo (usually the list's name)")
+    if brand.logo_dark:
+        if not re.match(r"^https://[^/\s]+\S*$", brand.logo_dark):
+            raise bad("logo_dark", f"'{brand.logo_dark}' must be an absolute https:// URL")
+        if not brand.logo:
+            raise bad("logo_dark", "set logo too (the light-mode logo)")
     if not 16 <= brand.logo_width <= 552:
         raise bad("logo_width", f"{brand.logo_width} is out of range (16-552 pixels)")
     for key, background, mode in (
