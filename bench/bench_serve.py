@@ -12,14 +12,24 @@ rate and the latency percentiles.
 
 Target on the 2-core reference machine: ≥ 500 unsubscribes/s, p99 < 50 ms,
 50 concurrent clients.  The load generator shares the 2 cores with the server.
+
+    .venv/bin/python bench/bench_serve.py --slow 1000 [--requests 10000] [--rates 500]
+
+runs the honest clients beside `--slow` slow ones instead: a process of its own
+keeps that many connections open, each sending a request head one line a
+second and never finishing it (reconnecting when the server closes it, as a
+slowloris attack does).  It reports the honest clients' latency while they are
+open (target: p99 < 100 ms at 1,000 slow connections) and how many were open.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import re
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -154,6 +164,132 @@ def run(n: int, clients: int, workers: int, rate: float) -> dict:
     }
 
 
+SLOW_HEAD = b"GET /subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+
+
+async def slow_client(port: int, open_now, shed) -> None:
+    """One slow connection after another: a header line a second, never the blank line."""
+    while True:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.5)
+            continue
+        with open_now.get_lock():
+            open_now.value += 1
+        try:
+            writer.write(SLOW_HEAD)
+            while True:
+                writer.write(b"X-Slow: a\r\n")
+                try:
+                    await asyncio.wait_for(reader.read(1024), 1.0)
+                    break  # an answer (408, 503) or a close: the server let go of us
+                except TimeoutError:
+                    continue
+        except OSError:
+            pass
+        finally:
+            with open_now.get_lock():
+                open_now.value -= 1
+            with shed.get_lock():
+                shed.value += 1
+            writer.close()
+
+
+def slow_clients(port: int, n: int, open_now, shed) -> None:
+    """The slow connections' process: n of them, staggered over the first second."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 256)), hard))
+
+    async def all_of_them() -> None:
+        tasks = []
+        for _ in range(n):
+            tasks.append(asyncio.create_task(slow_client(port, open_now, shed)))
+            await asyncio.sleep(1.0 / n)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(all_of_them())
+
+
+def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
+    """Honest one-clicks (as `run`) while `slow` slow connections stay open beside them."""
+    context = multiprocessing.get_context("fork")
+    open_now, shed = context.Value("i", 0), context.Value("i", 0)
+    with tempfile.TemporaryDirectory(prefix="bench-serve-slow-") as tmp:
+        root = Path(tmp)
+        tokens = make_workspace(root, n)
+        process, port = start_server(root, 1)
+        slow_process = context.Process(target=slow_clients, args=(port, slow, open_now, shed))
+        if slow:
+            slow_process.start()
+        samples: list[int] = []
+        try:
+            deadline = time.monotonic() + 30
+            while open_now.value < slow * 0.95 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            asyncio.run(load(port, tokens[:200], clients))  # warm up (not counted)
+            shed_before = shed.value
+
+            async def sampled() -> tuple[float, list[float], list[int]]:
+                async def sample() -> None:
+                    while True:
+                        samples.append(open_now.value)
+                        await asyncio.sleep(0.25)
+
+                sampler = asyncio.create_task(sample())
+                try:
+                    return await load(port, tokens[200:], clients, rate)
+                finally:
+                    sampler.cancel()
+
+            elapsed, latencies, statuses = asyncio.run(sampled())
+            shed_during = shed.value - shed_before
+        finally:
+            if slow:
+                slow_process.terminate()
+                slow_process.join(10)
+            process.terminate()
+            process.wait(20)
+        conn = sqlite3.connect(root / "newsletter.db")
+        unsubscribed = conn.execute(
+            "SELECT count(*) FROM subscribers WHERE status = 'unsubscribed'"
+        ).fetchone()[0]
+        conn.close()
+    latencies.sort()
+    done = len(latencies)
+    return {
+        "offered": f"{rate:,.0f}/s" if rate else "as fast as answered",
+        "requests": done,
+        "rate": done / elapsed,
+        "p50": latencies[done // 2] * 1000,
+        "p99": latencies[int(done * 0.99)] * 1000,
+        "max": latencies[-1] * 1000,
+        "slow_min": min(samples) if samples else 0,
+        "slow_mean": statistics.fmean(samples) if samples else 0,
+        "shed": shed_during,
+        "ok": statuses.count(200) == done,
+        "committed": unsubscribed == n,
+    }
+
+
+def main_slow(args: argparse.Namespace) -> None:
+    print(f"machine probe: {cpu_probe():.2f} s (0.19 s at its quickest)")
+    print(
+        "| offered | slow connections | honest requests | p50 ms | p99 ms | max ms "
+        "| slow open (min–mean) | slow ones closed by serve | all 200 | all committed |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for rate in (float(r) for r in args.rates.split(",")):
+        for slow in (0, args.slow):  # the same run without them: what the machine gives now
+            r = run_with_slow(args.requests + 200, args.clients, slow, rate)
+            print(
+                f"| {r['offered']} | {slow:,} | {r['requests']:,} | {r['p50']:.1f} "
+                f"| {r['p99']:.1f} | {r['max']:.1f} | {r['slow_min']:,}–{r['slow_mean']:,.0f} "
+                f"| {r['shed']:,} | {'yes' if r['ok'] else 'NO'} "
+                f"| {'yes' if r['committed'] else 'NO'} |"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20_000)
@@ -161,10 +297,22 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument(
         "--rates",
-        default="0,500,800",
-        help="offered rates to run (0: closed loop, each client as fast as it is answered)",
+        default=None,
+        help="offered rates to run (0: closed loop, each client as fast as it is answered); "
+        "default 0,500,800, or 500 with --slow",
+    )
+    parser.add_argument(
+        "--slow",
+        type=int,
+        default=0,
+        help="run beside this many slow connections (a slowloris) and report the honest p99",
     )
     args = parser.parse_args()
+    if args.slow:
+        args.rates = args.rates or "500"
+        main_slow(args)
+        return
+    args.rates = args.rates or "0,500,800"
     print(f"machine probe: {cpu_probe():.2f} s (0.19 s at its quickest)")
     print(
         "| offered | workers | requests | unsubscribes/s | p50 ms | p99 ms | max ms "

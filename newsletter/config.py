@@ -89,6 +89,9 @@ class LimitsSettings:
     feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
     feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
     text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+    # The length budget of one issue: over either, `check` warns and names the sections to cut.
+    items: int = 20  # stories and headlines in one issue (the lead and cards count)
+    words: int = 1000  # words the email shows (about 4 minutes at 230 words a minute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,7 @@ class BrandSettings:
     logo: str = ""  # an absolute https:// URL of the logo image; "" = the name in text
     logo_alt: str = ""  # required with a logo: usually the list's name
     logo_width: int = 160  # CSS pixels; the height follows the image
+    logo_dark: str = ""  # the logo for dark backgrounds (https:// URL); "" = `logo` in both modes
     accent: str = ""  # "#rrggbb": links, rules, the masthead; "" = the templates' own colours
     accent_dark: str = ""  # the accent in dark mode; "" = `accent` lightened until readable
     font: str = ""  # a CSS font stack; "" = the system fonts
@@ -348,37 +352,41 @@ def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
         raise ConfigError(f"{shown}: sections: write each one as a [[sections]] table")
     found: list[SectionSettings] = []
     for n, item in enumerate(value, start=1):
-        where_ = f"{shown}: sections[{n}]"
-        for key in item:
-            if key not in _SECTION_KEYS:
-                raise ConfigError(
-                    f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}"
-                )
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
-        name = " ".join(name.split())
-        lists = {}
-        for key in ("sources", "tags"):
-            got = item.get(key, [])
-            if isinstance(got, str):
-                got = [got]
-            if not isinstance(got, list) or not all(isinstance(x, str) and x.strip() for x in got):
-                raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
-            lists[key] = tuple(x.strip() for x in got)
-        if not lists["sources"] and not lists["tags"]:
+        section = _section(item, f"{shown}: sections[{n}]")
+        if any(s.name.casefold() == section.name.casefold() for s in found):
             raise ConfigError(
-                f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags"
+                f"{shown}: sections[{n}].name: '{section.name}' is already a section; "
+                "name each once"
             )
-        if any(s.name.casefold() == name.casefold() for s in found):
-            raise ConfigError(f"{where_}.name: '{name}' is already a section; name each once")
-        order = item.get("order", "source")
-        if order not in SECTION_ORDERS:
-            raise ConfigError(
-                f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
-            )
-        found.append(SectionSettings(name, lists["sources"], lists["tags"], order))
+        found.append(section)
     return tuple(found)
+
+
+def _section(item: dict[str, Any], where_: str) -> SectionSettings:
+    """One [[sections]] table, checked key by key."""
+    for key in item:
+        if key not in _SECTION_KEYS:
+            raise ConfigError(f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
+    name = " ".join(name.split())
+    lists = {}
+    for key in ("sources", "tags"):
+        got = item.get(key, [])
+        if isinstance(got, str):
+            got = [got]
+        if not isinstance(got, list) or not all(isinstance(x, str) and x.strip() for x in got):
+            raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
+        lists[key] = tuple(x.strip() for x in got)
+    if not lists["sources"] and not lists["tags"]:
+        raise ConfigError(f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags")
+    order = item.get("order", "source")
+    if order not in SECTION_ORDERS:
+        raise ConfigError(
+            f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
+        )
+    return SectionSettings(name, lists["sources"], lists["tags"], order)
 
 
 def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
@@ -544,6 +552,8 @@ def _validate_limits(limits: LimitsSettings, bad) -> None:
     """Each [limits] cap a finite, positive number a fetch or a check can really use."""
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
+    if limits.items < 1 or limits.words < 1:
+        raise bad("limits", "items and words must be positive (the issue's length budget)")
     if not math.isfinite(limits.feed_seconds) or limits.feed_seconds > 3600:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
 
@@ -597,6 +607,11 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
             raise bad("logo", f"'{brand.logo}' must be an absolute https:// URL of the image")
         if not brand.logo_alt.strip():
             raise bad("logo_alt", "missing: describe the logo (usually the list's name)")
+    if brand.logo_dark:
+        if not re.match(r"^https://[^/\s]+\S*$", brand.logo_dark):
+            raise bad("logo_dark", f"'{brand.logo_dark}' must be an absolute https:// URL")
+        if not brand.logo:
+            raise bad("logo_dark", "set logo too (the light-mode logo)")
     if not 16 <= brand.logo_width <= 552:
         raise bad("logo_width", f"{brand.logo_width} is out of range (16-552 pixels)")
     for key, background, mode in (

@@ -199,11 +199,11 @@ def test_subscribe_link_only_when_configured(ws):
 
 def test_no_reader_data_reaches_any_page(send_ws, monkeypatch):
     """After a real dry-run send with signed tokens, no address, name, field or token is in the site."""
-    from newsletter.send.sender import send_issue
+    from newsletter.send.sender import SendOptions, send_issue
 
     send_ws.add(("reader.one@example.org", "Reader One"), fields={"city": "Lima"})
     send_ws.add(("reader.two@example.net", "Reader Two"), fields={"city": "Quito"})
-    send_issue(send_ws.issue, send_ws.settings, dry_run=True)
+    send_issue(send_ws.issue, send_ws.settings, SendOptions(dry_run=True))
     outbox = b"".join(p.read_bytes() for p in (send_ws.issue / "outbox").iterdir())
     assert b"token=" in outbox and b"Reader One" in outbox  # the copies do carry them
     monkeypatch.chdir(send_ws.root)

@@ -24,7 +24,7 @@ def _imported(folder: str) -> set[str]:
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"newsletter", "tests"}
+    return names - set(sys.stdlib_module_names) - {"newsletter", "tests", "tools", "bench"}
 
 
 def _declared(*requirements: list[str]) -> set[str]:

@@ -156,6 +156,8 @@ def test_state_describes_headers_ranking_text_and_size(preview):
     assert issue["ranking"]["related"] and all(
         {"title", "score", "matched"} <= set(item) for item in issue["ranking"]["related"]
     )
+    related = len(issue["ranking"]["related"])
+    assert issue["ranking"]["lead"]["why"] == f"{related} headlines from 1 source cover this story"
     assert issue["text"].startswith("The Weekly Brief")
     size = issue["size"]
     assert size["limit_bytes"] == 102 * 1024 and 0 < size["share"] < 1

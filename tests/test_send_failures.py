@@ -8,7 +8,7 @@ import pytest
 
 from newsletter.errors import DeliveryError
 from newsletter.send.journal import open_journal, send_lock
-from newsletter.send.sender import send_issue
+from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.smtp import SmtpTransport
 from newsletter.send.transport import ServerUnavailable
 from tests.smtp_server import RecordingHandler, smtp_server
@@ -143,7 +143,7 @@ def test_a_server_that_goes_away_stops_the_run_and_keeps_the_recipient(send_ws, 
             connection.send = send_then_vanish
             return connection
 
-    summary = send_issue(send_ws.issue, settings, transport=Vanishing(settings.smtp))
+    summary = send_issue(send_ws.issue, settings, SendOptions(transport=Vanishing(settings.smtp)))
     assert summary.sent == 1 and summary.failed == 0 and summary.left == 9
     assert "gave up after 3 attempts to connect" in summary.stopped
     assert sum(status == "pending" for status, *_ in journal_rows(send_ws).values()) == 1
@@ -153,7 +153,7 @@ def test_limit_sends_to_the_first_n_only(send_ws, smtpd):
     """`limit` sends to the first N not yet sent; the next run continues from there."""
     emails = send_ws.add_many(7)
     settings = send_ws.with_server(smtpd.host, smtpd.port)
-    first = send_issue(send_ws.issue, settings, limit=3)
+    first = send_issue(send_ws.issue, settings, SendOptions(limit=3))
     assert (first.sent, first.left) == (3, 4)
     assert set(smtpd.handler.by_recipient()) == set(emails[:3])
     rest = send(send_ws, smtpd)

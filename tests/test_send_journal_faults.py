@@ -22,7 +22,7 @@ from newsletter.config import load_settings
 from newsletter.errors import DeliveryError
 from newsletter.send.journal import DeliveryJournal, JournalWriteError, open_journal, send_lock
 from newsletter.send.recovery import read_recovery, recovery_path
-from newsletter.send.sender import send_issue
+from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.status import delivery_status
 from newsletter.subscribers.csv_import import import_csv
 from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
@@ -142,7 +142,7 @@ def test_an_import_hammering_the_database_during_a_send_loses_nothing(send_ws, t
         settings = send_ws.with_server(server.host, server.port, rate=150.0)
         importer = threading.Thread(target=run_import)
         importer.start()
-        summary = send_issue(send_ws.issue, settings, limit=len(emails))
+        summary = send_issue(send_ws.issue, settings, SendOptions(limit=len(emails)))
         importer.join()
     assert done["report"].added == 60_000
     assert summary.stopped is None and summary.sent == 300

@@ -10,7 +10,7 @@ from newsletter.errors import ConfigError, DeliveryError
 from newsletter.mail.template import build_message_template
 from newsletter.mail.unsubscribe import verify_token
 from newsletter.send import send_test_copy
-from newsletter.send.sender import send_issue
+from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.smtp import SmtpTransport, wire_bytes
 from tests.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
 
@@ -108,7 +108,7 @@ def test_starttls_with_a_trusted_certificate_and_auth(send_ws, tls_contexts):
     with smtp_server(starttls=server_ctx, auth=True) as server:
         settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
         transport = SmtpTransport(settings.smtp, password=PASSWORD, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, transport=transport)
+        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
     assert summary.sent == 1 and len(server.received) == 1
 
 
@@ -119,7 +119,7 @@ def test_implicit_tls(send_ws, tls_contexts):
     with smtp_server(implicit_tls=server_ctx) as server:
         settings = send_ws.with_server(server.host, server.port, security="ssl")
         transport = SmtpTransport(settings.smtp, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, transport=transport)
+        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
     assert summary.sent == 1 and len(server.received) == 1
 
 
@@ -156,7 +156,7 @@ def test_auth_failure_stops_the_run_without_leaking_the_password(send_ws, tls_co
         transport = SmtpTransport(
             settings.smtp, password="wrong-secret-123", tls_context=client_ctx
         )
-        summary = send_issue(send_ws.issue, settings, transport=transport)
+        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
     assert (summary.sent, summary.failed) == (0, 0) and server.received == []
     assert summary.stopped.startswith(
         f"127.0.0.1:{server.port}: authentication failed for user 'editor'"

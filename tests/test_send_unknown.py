@@ -10,7 +10,7 @@ import pytest
 from newsletter.errors import DeliveryError
 from newsletter.send import send_test_copy
 from newsletter.send.journal import open_journal
-from newsletter.send.sender import send_issue
+from newsletter.send.sender import SendOptions, send_issue
 from tests.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.send_fixtures"]
@@ -20,7 +20,7 @@ def send(send_ws, server, **options):
     """Send the workspace's issue through `server`; SMTP settings and send options as given."""
     resend = options.pop("resend_unknown", False)
     settings = send_ws.with_server(server.host, server.port, **options)
-    return send_issue(send_ws.issue, settings, resend_unknown=resend)
+    return send_issue(send_ws.issue, settings, SendOptions(resend_unknown=resend))
 
 
 def statuses(send_ws) -> dict[str, str]:

@@ -112,13 +112,3 @@ def test_compass_initial_stands_for_the_compass_word():
     assert concepts("N Korea fires") == ["@north korea", "fire"]
     assert concepts("S. Africa") == ["@south africa"]
     assert not any(terms.is_place(c) for c in concepts("Plan S"))
-
-
-def test_derivational_relatives_come_from_the_shipped_table():
-    """The WordNet table joins a verb with its noun (acquire / acquisition) both ways, in stems."""
-    table = terms.relatives()
-    stem = concepts("acquire")[0]
-    assert concepts("acquisition")[0] in table[stem]
-    assert stem in table[concepts("acquisition")[0]]
-    assert concepts("bankruptcy")[0] in table[concepts("bankrupt")[0]]
-    assert len(table) > 1000

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,8 @@ MODEL_PACKAGE = "wordllama"
 TOKENIZER_FILE = "tokenizers/l2_supercat_tokenizer_config.json"
 WEIGHTS_FILE = "weights/l2_supercat_256.safetensors"
 TENSOR = "embedding.weight"
+# At most this many vectors are kept for reuse (10 MB); a larger week is embedded afresh.
+MEMO_TEXTS = 10_000
 # Texts pooled at once: bounds the float32 scratch (4 MB a step) for 100,000 texts.
 POOL_ROWS = 4096
 
@@ -48,6 +50,9 @@ class StaticModel:
     tokenizer: Any  # tokenizers.Tokenizer
     table: np.ndarray  # (vocabulary + 1, dimensions), float32 (shipped as float16), zero row last
     folder: Path
+    # Vectors already made in this process, by text: choosing the lead ranks the same pool
+    # once per candidate story, and the preview rebuilds the same week again and again.
+    memo: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def dimensions(self) -> int:
@@ -57,6 +62,20 @@ class StaticModel:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (float32, shape (len(texts), dimensions)); a text with no
         token (empty) gets the zero vector, whose cosine with anything is 0."""
+        import numpy as np
+
+        if len(texts) > MEMO_TEXTS:
+            return self._embed(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if missing:
+            if len(self.memo) + len(missing) > MEMO_TEXTS:
+                self.memo.clear()
+            self.memo.update(zip(missing, self._embed(missing), strict=True))
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.stack([self.memo[t] for t in texts])
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
         encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)

@@ -1,33 +1,49 @@
 """Choosing the lead story.
 
+A story an earlier issue carried (memory.py) never leads again, unless the editor names it.
 In order: the editor's `--lead` (a source file or a story title); the one story
-whose front matter says `lead: true`; the only story; otherwise the story with
-the best **lead score**:
+whose front matter says `lead: true`; the only story; otherwise the story the week's
+sources cover most, by its **lead score**:
 
-    lead score = sum of the relevance scores of its 5 most related headlines
-                 + 0.1 × min(words / 300, 1)
+    coverage   = the candidates (headlines and other stories) that score the Related bar
+                 or more against the story (meaning.py: the model's cosine of title and
+                 body, and the concepts, names and places the story shares with them)
+    lead score = sum of the scores of its COVERAGE_TOP best covering candidates
+                 + SOURCE_BONUS x (number of sources they come from - 1, at most 3)
+                 + 0.1 x min(words / 300, 1)
 
-so the lead is the story this week's headlines are most about, with a slight
-preference for a fuller story; ties go to the first story in source order.
+so the lead is the story this week's headlines are most about, several feeds about the
+same event counting more than one, with a slight preference for a fuller story; ties go
+to the first story in source order.  A headline sharing one common word with a story
+scores far under the bar, so it never counts as coverage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from newsletter.errors import SourceError, display_path
-from newsletter.models import Headline, Story
+from newsletter.models import Headline, ScoredHeadline, Sources, Story
 
-LEAD_SCORE_TOP = 5
+COVERAGE_TOP = 10
+SOURCE_BONUS = 0.1
 LENGTH_BONUS = 0.1
 FULL_LENGTH_WORDS = 300
 
 
 def choose_lead(
-    stories: Sequence[Story], headlines: Sequence[Headline], choice: str | None
+    stories: Sequence[Story],
+    headlines: Sequence[Headline],
+    choice: str | None,
+    carried: Mapping[str, str] | None = None,
 ) -> Story:
-    """Pick the lead story (see the module docstring for the rule)."""
+    """Pick the lead story (see the module docstring for the rule).
+
+    `carried` maps the source of each story an earlier issue already carried to that issue:
+    such a story never leads again unless the editor names it (`--lead`); a `lead: true` it
+    still says from last week is ignored.
+    """
     if not stories:
         raise SourceError(
             "no story can lead this issue: the sources hold only headlines; "
@@ -35,29 +51,64 @@ def choose_lead(
         )
     if choice:
         return _editor_choice(stories, choice)
-    forced = [s for s in stories if s.forced_lead]
+    carried = carried or {}
+    fresh = [s for s in stories if s.source not in carried]
+    if not fresh:
+        issues = ", ".join(sorted(set(carried.values())))
+        raise SourceError(
+            f"every story among the sources was carried by an earlier issue ({issues}); "
+            "add this week's story, name one with --lead, or build with --repeat"
+        )
+    forced = [s for s in fresh if s.forced_lead]
     if len(forced) > 1:
         names = ", ".join(s.source for s in forced)
         raise SourceError(f"{len(forced)} stories say 'lead: true' ({names}); keep it on one")
     if forced:
         return forced[0]
-    if len(stories) == 1:
-        return stories[0]
-    scores = [lead_score(story, stories, headlines) for story in stories]
-    best = max(range(len(stories)), key=lambda i: (scores[i], -i))
-    return stories[best]
+    if len(fresh) == 1:
+        return fresh[0]
+    scores = [lead_score(story, stories, headlines) for story in fresh]
+    best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
+    return fresh[best]
 
 
 def lead_score(story: Story, stories: Sequence[Story], headlines: Sequence[Headline]) -> float:
     """How much of this week's news is about this story (see the module docstring)."""
-    from newsletter.assemble.candidates import candidate_headlines
-    from newsletter.assemble.relevance import lead_profile, rank_headlines
-
-    profile = lead_profile(story.title, story.paragraphs)
-    ranked = rank_headlines(profile, candidate_headlines(story, stories, headlines))
-    top = sum(r.score for r in ranked[:LEAD_SCORE_TOP])
+    found = coverage(story, stories, headlines)
+    top = sum(r.score for r in found[:COVERAGE_TOP])
+    origins = len(coverage_sources(found))
     words = sum(len(p.split()) for p in story.paragraphs)
-    return top + LENGTH_BONUS * min(words / FULL_LENGTH_WORDS, 1.0)
+    bonus = SOURCE_BONUS * min(max(origins - 1, 0), 3)
+    return top + bonus + LENGTH_BONUS * min(words / FULL_LENGTH_WORDS, 1.0)
+
+
+def coverage(
+    story: Story, stories: Sequence[Story], headlines: Sequence[Headline]
+) -> tuple[ScoredHeadline, ...]:
+    """The week's candidates about this story: those at the Related bar or more, best first."""
+    from newsletter.assemble import rank_for_lead
+    from newsletter.assemble.meaning import RELATED_BAR
+
+    _, ranked = rank_for_lead(story, Sources(tuple(stories), tuple(headlines)))
+    return tuple(r for r in ranked if r.score >= RELATED_BAR)
+
+
+def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
+    """The files and feeds the covering candidates come from (a feed counts once)."""
+    from newsletter.assemble.sections import source_origin
+
+    return {source_origin(r.headline.source) for r in found if r.headline.source}
+
+
+def why_lead(related: Sequence[ScoredHeadline]) -> str:
+    """The Ranking tab's line: how many headlines from how many sources cover the lead."""
+    found = coverage_sources(related)
+    if not related:
+        return "no other headline this week covers this story"
+    heads = "headline" if len(related) == 1 else "headlines"
+    origin = "source" if len(found) == 1 else "sources"
+    verb = "covers" if len(related) == 1 else "cover"
+    return f"{len(related)} {heads} from {len(found)} {origin} {verb} this story"
 
 
 def _editor_choice(stories: Sequence[Story], choice: str) -> Story:

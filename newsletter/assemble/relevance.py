@@ -15,8 +15,8 @@ about, central to the lead (`CENTRAL_NAME`) and no household word, counts as a t
 names the lead repeats or puts in its title (the teams of a final, the companies of a merger)
 count together, at their full weight, as the headline's topic.
 
-A headline scores the sum of the weights of the lead concepts it contains, a lead topic's
-derivational relatives (data/relations_en.txt, from WordNet) standing for it.  A topic is
+A headline scores the sum of the weights of the lead concepts it contains (a word's other
+forms, "acquire" and "acquisition", are the embedding model's to find: meaning.py).  A topic is
 "core" when the lead repeats it or puts it in its title (an untitled lead's first sentence
 stands in for the title); a headline that matches no core topic and fewer than
 `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  A common word (`FALSE_FRIEND_ZIPF`)
@@ -103,9 +103,6 @@ class LeadProfile(NamedTuple):
     """What a headline is compared with: the lead's concepts and their weights."""
 
     concepts: Mapping[str, LeadConcept]
-    # A headline's stem that stands for a lead topic: its derivational relatives
-    # (data/relations_en.txt: "acquisition" for the lead's "acquire").
-    aliases: Mapping[str, str] = MappingProxyType({})
 
 
 class _Seen:
@@ -172,23 +169,7 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
         concepts[concept] = LeadConcept(
             concept, min(weight / top, 1.0) * share, kind, forms, core, paired
         )
-    return LeadProfile(MappingProxyType(concepts), MappingProxyType(_aliases(concepts)))
-
-
-def _aliases(concepts: Mapping[str, LeadConcept]) -> dict[str, str]:
-    """Derivational relatives of the lead's topics, each standing for the heaviest topic it
-    is a relative of; a relative that is itself a lead concept keeps its own weight."""
-    if not concepts:
-        return {}
-    table = t.relatives()
-    aliases: dict[str, str] = {}
-    for concept in sorted(concepts, key=lambda c: -concepts[c].weight):
-        if concepts[concept].kind != "topic":
-            continue
-        for relative in table.get(concept, ()):
-            if relative not in concepts:
-                aliases.setdefault(relative, concept)
-    return aliases
+    return LeadProfile(MappingProxyType(concepts))
 
 
 def _opening_concepts(paragraphs: Sequence[str]) -> frozenset[str]:
@@ -301,7 +282,6 @@ def rank_headlines(
 
 def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredHeadline, ...]:
     weights = {c: lc.weight for c, lc in profile.concepts.items()}
-    aliases = profile.aliases
     weak_kind = frozenset(c for c, lc in profile.concepts.items() if lc.kind != "topic")
     core = frozenset(c for c, lc in profile.concepts.items() if lc.core)
     paired = {c: lc.paired for c, lc in profile.concepts.items() if lc.paired}
@@ -328,7 +308,7 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
         hits_in[chunk] = tuple(
             (lc, term)
             for w, c in pairs
-            if (lc := c if c in weights else aliases.get(c))
+            if (lc := c) in weights
             and not _false_friend(lc, w, term := _readable(lc, w, profile, readable))
         )
         if phrase:
@@ -359,7 +339,7 @@ def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredH
             hits = {
                 lc: term
                 for w, c in reversed(t.concept_pairs(titles[index]))
-                if (lc := c if c in weights else aliases.get(c))
+                if (lc := c) in weights
                 and not _false_friend(lc, w, term := _readable(lc, w, profile, readable))
             }
             if not hits:

@@ -133,16 +133,6 @@ def vocabulary() -> Vocabulary:
     )
 
 
-@cache
-def relatives() -> dict[str, tuple[str, ...]]:
-    """Stem → the stems of its derivational relatives (data/relations_en.txt, from WordNet)."""
-    table: dict[str, tuple[str, ...]] = {}
-    for line in _data_lines(_read("relations_en.txt")):
-        stem, *others = line.split()
-        table[stem] = tuple(others)
-    return table
-
-
 def _read(name: str) -> str:
     # A plain path, not importlib.resources: that costs 6 ms and the package is never zipped.
     return (_DATA / name).read_text(encoding="utf-8")

@@ -72,7 +72,8 @@ def failure_for(
         status = told.group(0)
     if status.startswith("2"):
         return None
-    command = smtp_command(text) or smtp_command(context) or command
+    known = "" if command.endswith("?") else command  # a guess comes last
+    command = smtp_command(text) or known or smtp_command(context) or command
     reason = bounce_reason(status, text or context, action=action, command=command)
     if action == "delayed":
         return Failure(recipient, status, "soft", reason)  # still being retried: never hard yet

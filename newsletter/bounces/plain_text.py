@@ -28,6 +28,7 @@ from newsletter.bounces.findings import (
     decoded,
     failure_for,
     returned_id,
+    smtp_command,
     worst,
 )
 
@@ -49,6 +50,7 @@ _NOT_RECIPIENT = re.compile(
 )
 _ROBOTS = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply)@", re.I)
 _SEGMENT_CHARS = 1000
+_REPLY_LINE = re.compile(r"\s*[2-5]\d\d[ -]")
 
 
 def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
@@ -66,14 +68,15 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
     failures: list[Failure] = []
     for n, (address, start) in enumerate(found):
         end = found[n + 1][1] if n + 1 < len(found) else len(head)
-        segment = head[start : min(end, start + _SEGMENT_CHARS)]
+        segment = _segment(head, start, end, address)
         code = STATUS.search(segment) or STATUS.search(head)
         status = code.group(0) if code is not None else ""
-        said = segment[len(address) :].strip()
+        said = segment.replace(address, " ").strip(' \n<>:"')
+        command = smtp_command(segment) or "RCPT?"
         # A server's own words about a recipient are its answer to RCPT unless they say
-        # otherwise (Sisimai's reader for each server knows; these rules assume).
+        # otherwise (Sisimai's reader for each server knows; reasons.py guesses).
         failure = failure_for(
-            address, status, said if len(said) > 8 else head, context=head, command="RCPT"
+            address, status, said if len(said) > 8 else head, context=head, command=command
         )
         if failure is not None:
             failures.append(failure)
@@ -135,6 +138,21 @@ def _recipients(head: str, senders: set[str]) -> list[tuple[str, int]]:
         line_start = head.rfind("\n", 0, match.start()) + 1
         found.append((address, max(line_start, match.start() - 80)))
     return found
+
+
+def _segment(head: str, start: int, end: int, address: str) -> str:
+    """A recipient's own words: its line and those after it, up to the next recipient.
+
+    A line starting with a reply code that does not name the address begins someone
+    else's (Sendmail writes the host's answer on the line before the recipient's).
+    """
+    lines = head[start : min(end, start + _SEGMENT_CHARS)].split("\n")
+    kept = lines[:1]
+    for line in lines[1:]:
+        if _REPLY_LINE.match(line) and address not in line.lower():
+            break
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def ses_notification(own_id: str, text: str, verp: str) -> Report | None:

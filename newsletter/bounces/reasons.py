@@ -115,6 +115,12 @@ def _true(reason: str, name: str, text: str, command: str, status: str) -> bool:
         if name == "userunknown":
             return not any(matches(other, text) for other in _BEFORE_USERUNKNOWN)
         # Text alone says "user unknown" only for a refused RCPT: after DATA it is a filter.
+        # "RCPT?" and "RCPT??" are the report not saying which (Sisimai's reader of each
+        # server's format knows): the guesses below agree with it most on the corpus.
+        if command == "RCPT?":  # a server's own words: unless a status code names a reason
+            command = "" if name else "RCPT"
+        elif command == "RCPT??":  # a DSN's: only with no status, or one Sisimai has no name for
+            command = "" if name or status.endswith(".0.0") else "RCPT"
         return name != "suspend" and command == "RCPT" and matches(reason, text)
     if reason == "filtered":
         if name == "suspend" or (

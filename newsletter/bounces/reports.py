@@ -160,6 +160,9 @@ def _read(raw: bytes, fast: bool) -> Report:
         return _complaint(own_id, parts, verp)
     if "message/delivery-status" in types:
         return _dsn(own_id, parts, verp)
+    jmrp = _hotmail_complaint(own_id, parts, verp)
+    if jmrp is not None:
+        return jmrp
     subject = _text(msg.get("Subject", ""))
     unsubscribe = _UNSUBSCRIBE_SUBJECT.match(subject)
     if unsubscribe and msg.get_content_type() != "multipart/report":
@@ -321,7 +324,9 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
     if not action and not status and not diagnostic:
         return None
     said = diagnostic.partition(";")[2] if ";" in diagnostic[:12] else diagnostic
-    return failure_for(recipient, status, said, action=action or "failed", context=context)
+    return failure_for(
+        recipient, status, said, action=action or "failed", context=context, command="RCPT??"
+    )
 
 
 def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
@@ -352,6 +357,19 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
             recipients += [a.lower() for a in ADDRESS.findall(str(value))]
     failures = tuple(Failure(r, "", "complaint", "feedback") for r in dict.fromkeys(recipients))
     return Report(own_id, "complaint", failures, returned, verp=verp)
+
+
+def _hotmail_complaint(own_id: str, parts: list[Message], verp: str) -> Report | None:
+    """Microsoft's complaint (JMRP): the message returned whole, its reader in a header."""
+    for part in parts:
+        if part.get_content_type() != "message/rfc822":
+            continue
+        original = returned_headers(part)
+        reader = original.get("X-HmXmrOriginalRecipient", "") if original is not None else ""
+        if reader and address_field(str(reader)):
+            failure = Failure(address_field(str(reader)), "", "complaint", "feedback")
+            return Report(own_id, "complaint", (failure,), returned_id(part), verp=verp)
+    return None
 
 
 def _first_text(parts: list[Message]) -> str:

@@ -94,7 +94,7 @@ def build(
     if as_json:
         typer.echo(json.dumps(_as_json(result, settings), ensure_ascii=False, indent=2))
     else:
-        _report(result, repeat)
+        _report(result, settings, repeat)
 
 
 def _as_json(result, settings) -> dict:
@@ -148,9 +148,10 @@ def _as_json(result, settings) -> dict:
     }
 
 
-def _report(result, repeat: bool = False) -> None:
+def _report(result, settings, repeat: bool = False) -> None:
     from newsletter.errors import display_path
     from newsletter.render import GMAIL_CLIP_BYTES
+    from newsletter.render.length import issue_length
 
     issue, folder = result.issue, display_path(result.folder)
     how = "re-rendered from its manifest" if result.from_manifest else "built"
@@ -175,6 +176,13 @@ def _report(result, repeat: bool = False) -> None:
     if issue.sections:
         shown = ", ".join(f"{s.name} {len(s.stories) + len(s.headlines)}" for s in issue.sections)
         typer.echo(f"  sections {shown}")
+    length, limits = issue_length(issue, settings.more_summaries), settings.limits
+    over = length.items > limits.items or length.words > limits.words
+    typer.echo(
+        f"  length   {length.items} items, {length.words:,} words ({length.minutes}-min read); "
+        f"budget {limits.items} items, {limits.words:,} words"
+        + (": over, see `newsletter check`" if over else "")
+    )
     share = result.html_bytes / GMAIL_CLIP_BYTES
     typer.echo(
         f"  html     {result.html_bytes / 1024:.1f} KB "

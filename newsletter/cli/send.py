@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from newsletter.cli import app, confirm, warn, workspace_settings
 
 if TYPE_CHECKING:
+    from newsletter.config import Settings
     from newsletter.issue.built import BuiltIssue
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -135,7 +136,7 @@ def send(
         _send(built, settings, limit, yes, resend_unknown)
 
 
-def _test_copy(built: BuiltIssue, to: list[str], settings) -> None:
+def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
     from newsletter.send import send_test_copy
 
     password = _password(settings)
@@ -143,12 +144,12 @@ def _test_copy(built: BuiltIssue, to: list[str], settings) -> None:
         typer.echo(send_test_copy(built, address, settings, password=password))
 
 
-def _dry_run(built: BuiltIssue, settings, limit: int | None) -> None:
+def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
     from newsletter.errors import display_path
-    from newsletter.send.sender import send_issue
+    from newsletter.send.sender import SendOptions, send_issue
 
     issue = built.folder
-    summary = send_issue(built, settings, dry_run=True, limit=limit)
+    summary = send_issue(built, settings, SendOptions(dry_run=True, limit=limit))
     outbox = display_path(issue / "outbox")
     typer.echo(
         f"Dry run of issue {summary.issue_id}: {summary.sent} message(s) written to {outbox}/ "
@@ -166,156 +167,58 @@ def _dry_run(built: BuiltIssue, settings, limit: int | None) -> None:
         )
 
 
-def _send(built: BuiltIssue, settings, limit: int | None, yes: bool, resend_unknown: bool) -> None:
-    from newsletter.errors import display_path
-    from newsletter.send.sender import send_issue
-    from newsletter.send.status import delivery_status
+def _send(
+    built: BuiltIssue, settings: Settings, limit: int | None, yes: bool, resend_unknown: bool
+) -> None:
+    """Plan the send once, show the plan, then run that plan."""
+    from newsletter.cli.progress import ProgressDisplay
+    from newsletter.cli.send_report import nothing_to_send, print_summary
+    from newsletter.errors import DeliveryError, display_path
+    from newsletter.send.sender import SendOptions, plan_send, run_send
+    from newsletter.send.signals import stop_on_signals
 
-    issue = built.folder
-    state = delivery_status(built, settings, first=0)
-    shown = display_path(issue)
-    c = state.counts
-    todo = c.unsent + (c.unknown if resend_unknown else 0)
-    if todo == 0 and not state.recovering:
-        unknown = (
-            f"; {c.unknown} with an unknown outcome are not re-sent (check with the relay, "
-            "then --resend-unknown)"
-            if c.unknown
-            else ""
-        )
-        typer.echo(
-            f"Nothing to send: {c.sent} active subscriber(s) already have issue "
-            f"{state.issue_id}{unknown}. `newsletter send {shown} --status` shows the journal."
-        )
-        if c.unknown:
+    options = SendOptions(limit=limit, resend_unknown=resend_unknown)
+    plan = plan_send(built, settings, options)
+    shown = display_path(built.folder)
+    if plan.nothing_to_send:
+        typer.echo(nothing_to_send(plan, shown))
+        if plan.status.counts.unknown:
             raise typer.Exit(1)
         return
-    n = todo if limit is None else min(limit, todo)
-    smtp = settings.smtp
-    where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     if not yes:
-        already = f"; {state.counts.sent} already sent are skipped" if state.counts.sent else ""
+        sent = plan.status.counts.sent
+        already = f"; {sent} already sent are skipped" if sent else ""
         confirm(
-            f'Send "{state.subject}" (issue {state.issue_id}) to {n} subscriber(s) via '
-            f"{where}{already}?",
+            f'Send "{plan.subject}" (issue {plan.issue_id}) to {plan.recipients} subscriber(s) '
+            f"via {plan.relay}{already}?",
             nothing="nobody was mailed",
         )
     _warn_about(settings)
     password = _password(settings)
-    with _Progress(n) as progress, _sigterm_as_interrupt():
-        summary = send_issue(
-            built,
-            settings,
-            limit=limit,
-            password=password,
-            on_progress=progress.update,
-            resend_unknown=resend_unknown,
-            up_to=state.last_id,  # the list counted in the prompt, not who joined since
+    with ProgressDisplay(plan.recipients) as progress, stop_on_signals():
+        summary = run_send(
+            replace(plan, options=replace(options, password=password, on_progress=progress.update))
         )
     if summary.stopped and not (
         summary.sent or summary.failed or summary.unknown or summary.interrupted
     ):
-        from newsletter.errors import DeliveryError
-
         raise DeliveryError(summary.stopped)  # the server failed at once: one line says why
-    _report(summary, shown)
+    print_summary(summary, shown)
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.stopped or summary.failed or summary.unknown_total:
         raise typer.Exit(1)
 
 
-def _report(summary, shown: str) -> None:
-    echo = typer.echo
-    if summary.recovered:
-        echo(f"Recorded {summary.recovered} delivery(ies) from the last run's recovery file.")
-    echo(
-        f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
-        f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "
-        f"(sent before), in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
-    )
-    if summary.unknown_total:
-        echo(
-            f"  {summary.unknown_total} with an unknown outcome: the message went out but the "
-            "relay's reply was lost, so they may have it. They are not sent again; check the "
-            f"relay's log, then `newsletter send {shown} --resend-unknown` if it did not deliver."
-        )
-    if summary.bounced:
-        echo(f"  {summary.bounced} marked bounced (no such user or domain): later sends skip them.")
-    if summary.retries:
-        echo(f"  {summary.retries} retried attempt(s) (4xx replies or dropped connections).")
-    if summary.inactive:
-        echo(f"  {summary.inactive} unsubscribed or bounced: not mailed.")
-    if summary.failures:
-        echo("  First failures:")
-        for f in summary.failures:
-            echo(f"    {f.email}: {f.reason}")
-    if len(summary.reasons) > 1 or (summary.reasons and summary.failed > len(summary.failures)):
-        echo("  Failure reasons:")
-        for reason, n in summary.reasons:
-            echo(f"    {n:>6}  {reason}")
-    if summary.stopped:
-        typer.echo(f"error: {summary.stopped}", err=True)
-    if summary.left:
-        echo(
-            f"Next: {summary.left} not sent yet; run `newsletter send {shown}` again to send "
-            "to them "
-            f"(`--status` shows where it stands)."
-        )
-    elif not summary.unknown_total:
-        echo(f"Done: every active subscriber has issue {summary.issue_id}.")
-
-
-def _show_status(built: BuiltIssue, settings) -> None:
+def _show_status(built: BuiltIssue, settings: Settings) -> None:
+    from newsletter.cli.send_report import print_status
     from newsletter.errors import display_path
     from newsletter.send.status import delivery_status
 
-    issue = built.folder
-    state = delivery_status(built, settings)
-    c = state.counts
-    shown = display_path(issue)
-    typer.echo(f'Issue {state.issue_id}: "{state.subject}"')
-    if not state.has_database:
-        typer.echo(f"  no list yet ({display_path(state.database)} does not exist): nothing sent")
-        return
-    typer.echo(f"  sent        {c.sent}")
-    typer.echo(
-        f"  unknown     {c.unknown}  (the reply was lost after the message went out; "
-        "not re-sent without --resend-unknown)"
-    )
-    typer.echo(f"  retrying    {c.retrying}")
-    typer.echo(f"  failed      {c.failed}")
-    typer.echo(
-        f"  not sent    {c.unsent}  ({max(0, c.unsent - c.failed - c.retrying)} not tried yet)"
-    )
-    typer.echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
-    typer.echo(f"  last activity  {c.last_activity or 'never'}")
-    if state.recovering:
-        typer.echo(
-            f"  {state.recovering} accepted message(s) wait in the recovery file "
-            "(counted above as sent or unknown); the next send records them first"
-        )
-    if c.unknowns:
-        typer.echo("  unknown outcome (look these Message-IDs up in the relay's log):")
-        for email, message_id in c.unknowns:
-            typer.echo(f"    {email} {message_id}")
-    if c.failures:
-        typer.echo("  failures:")
-        for f in c.failures:
-            typer.echo(f"    {f.email} ({f.attempts} attempt(s)): {f.reason}")
-    if c.unsent:
-        typer.echo(
-            f"Next: `newsletter send {shown}` sends to the {c.unsent} not sent "
-            "(failed ones are tried again)."
-        )
-    if c.unknown:
-        typer.echo(
-            f"Unknown: check the relay's log; `newsletter send {shown} --resend-unknown` sends "
-            f"to those {c.unknown} again."
-        )
+    print_status(delivery_status(built, settings), display_path(built.folder))
 
 
-def _password(settings) -> str | None:
+def _password(settings: Settings) -> str | None:
     """The SMTP password: NEWSLETTER_SMTP_PASSWORD, else a hidden prompt; never a flag."""
     from newsletter.config import PASSWORD_ENV, smtp_password
 
@@ -334,94 +237,10 @@ def _password(settings) -> str | None:
             hide_input=True,
             err=True,
         )
-    return password
+    return str(password)
 
 
-def _warn_about(settings) -> None:
+def _warn_about(settings: Settings) -> None:
     smtp = settings.smtp
     if smtp.user and smtp.security == "none" and smtp.host not in LOOPBACK:
         warn(f"--smtp-security none: the password for {smtp.user} crosses the network unencrypted")
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """A `kill` (SIGTERM) stops the send as Ctrl-C does: messages in flight finish, recorded.
-
-    So does SIGHUP (the terminal closed, an ssh session dropped): by default it would kill
-    the send at once, and the messages in flight would go out again on the re-run.
-    """
-    import signal
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-class _Progress:
-    """A progress bar on stderr (messages, rate, ETA); a line every 5 s when not a terminal."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self._bar: Any = None  # a rich Progress, imported only on a terminal
-        self._task: Any = None
-        self._last_line = self._last_draw = 0.0
-        self._tty = False
-
-    def __enter__(self) -> _Progress:
-        self._tty = sys.stderr.isatty()
-        return self
-
-    def _start_bar(self) -> None:
-        """The rich bar, started at the first update: after the sender has forked its workers,
-        so none of them is forked while the bar's drawing thread runs."""
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("sending"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>8,.0f}/s  {task.fields[failed]} failed"),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._bar.start()
-        self._task = self._bar.add_task("send", total=self.total, rate=0.0, failed=0)
-
-    def update(self, p) -> None:
-        """Called as messages go (by one sender thread at a time, or the loop following the
-        worker processes): redraw a few times a second."""
-        done = p.sent + p.failed
-        if done != p.total and p.elapsed - self._last_draw < 0.1:
-            return
-        self._last_draw = p.elapsed
-        rate = done / p.elapsed if p.elapsed > 0 else 0.0
-        if self._tty and self._bar is None:
-            self._start_bar()
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done, rate=rate, failed=p.failed)
-        elif p.elapsed - self._last_line >= 5 or done == p.total:
-            self._last_line = p.elapsed
-            eta = (p.total - done) / rate if rate else 0
-            typer.echo(
-                f"sending: {done}/{p.total} ({rate:,.0f}/s, {p.failed} failed, ETA {eta:.0f} s)",
-                err=True,
-            )
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()

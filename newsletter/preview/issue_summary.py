@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from newsletter.assemble.lead import why_lead
 from newsletter.models import Issue, ScoredHeadline
 from newsletter.render import GMAIL_CLIP_BYTES
 
@@ -58,12 +59,26 @@ def summarize_issue(
                 "title_derived": issue.lead.title_derived,
                 "url": issue.lead.url,
                 "source": issue.lead.source,
+                "why": why_lead((*issue.related, *_card_items(issue))),
             },
             "related": [_headline(h) for h in issue.related],
             "more": [_headline(h) for h in issue.more],
             **_memory(issue, web_url),
         },
     }
+
+
+def _card_items(issue: Issue) -> list[ScoredHeadline]:
+    """The cards about the lead, as ranked items (their score is the ranker's)."""
+    from newsletter.assemble.meaning import RELATED_BAR
+    from newsletter.models import Headline
+
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    return [
+        ScoredHeadline(Headline(c.title, source=c.source), c.score, c.matched)
+        for c in cards
+        if c.score >= RELATED_BAR
+    ]
 
 
 def _headers(items: list[tuple[str, Any]]) -> list[list[str]]:

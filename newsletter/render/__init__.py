@@ -210,7 +210,10 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
         *(Section(s.name, s.headlines, s.stories, extra) for s in issue.sections),
         Section(MORE_HEADING, issue.more, summaries=extra),
     )
+    from newsletter.render.length import issue_length, lead_shows_summary, reading_time
+
     brand = settings.brand
+    lead = issue.lead
     return {
         "issue": issue,
         "settings": settings,
@@ -220,18 +223,51 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
             "logo": brand.logo,
             "logo_alt": brand.logo_alt,
             "logo_width": brand.logo_width,
+            "logo_dark": brand.logo_dark,
             "accent": brand.accent,
             "accent_dark": brand.dark_accent,
             "font": brand.font_stack,
         },
         "web_url": settings.web_url(issue.id),
-        "lead_html": lead_html(issue.lead),
-        "lead_text": lead_text(issue.lead),
+        # The lead as a digest shows it: a summary and a link when it has a URL (unless the
+        # editor set `full = true`), the whole body when the email is the only place to read it.
+        "lead_summary": lead_shows_summary(lead),
+        "lead_html": lead_summary_html(lead) if lead_shows_summary(lead) else lead_html(lead),
+        "lead_text": lead_summary_plain(lead) if lead_shows_summary(lead) else lead_text(lead),
+        "lead_reading_time": reading_time(lead.words),
+        "length": issue_length(issue, settings.more_summaries),
+        "reading_time": reading_time,
         # Memory across issues: the web page of the earlier issue this lead continues.
         "previously_url": settings.web_url(issue.follows.id) if issue.follows else None,
         "note_html": note_html(issue.note),
         "note_text": note_text(issue.note),
     }
+
+
+def lead_summary_html(lead: Lead) -> Markup:
+    """The lead's summary as HTML: a Markdown lead's first paragraph keeps its links."""
+    from newsletter.render.length import lead_summary_markdown, lead_summary_text
+
+    block = lead_summary_markdown(lead)
+    if block is not None:
+        from newsletter.render.markdown_body import markdown_html
+
+        return Markup(markdown_html(block))
+    return Markup("<p>{}</p>").format(lead_summary_text(lead))
+
+
+def lead_summary_plain(lead: Lead) -> str:
+    """The lead's summary as wrapped plain text, a Markdown lead's links kept as `text <url>`."""
+    from newsletter.render.length import lead_summary_markdown, lead_summary_text
+
+    block = lead_summary_markdown(lead)
+    if block is not None:
+        from newsletter.render.markdown_body import markdown_text
+
+        return markdown_text(block)
+    from newsletter.render.text_format import wrap
+
+    return wrap(lead_summary_text(lead))
 
 
 def note_html(note: Note | None) -> Markup:

@@ -3,10 +3,13 @@
 transport.py   the Transport interface the sender needs, and its failures
 smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
 outbox.py      FileTransport: --dry-run writes .eml files
+memory.py      MemoryTransport: messages kept in a list, for your own tests
 journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
 recovery.py    accepted messages a failed journal write could not record, for the next run
 pacing.py      the rate limit and the backoff between retries
-sender.py      send_issue: the run (threads, retries, pause, summary)
+plan.py        SendOptions, SendPlan, plan_send: what a send will do, read once
+sender.py      run_send, send_issue: the run (threads, retries, pause, summary)
+signals.py     stop_on_signals: SIGTERM and SIGHUP stop a send as Ctrl-C does
 status.py      delivery_status: where a send stands
 workers.py     SendRun: the worker threads, each with one reused connection
 single_copy.py send_test_copy: one copy to one address
@@ -16,13 +19,32 @@ Each recipient's message bytes come from newsletter/send/composer.py.
 
 from __future__ import annotations
 
-__all__ = ["send_test_copy"]
+import importlib
+from typing import Any
+
+# Each public name and its module, imported on first use: a list send need not load the
+# address validator up front, nor the CLI the sender.
+_HOMES = {
+    "send_test_copy": "newsletter.send.single_copy",
+    "MemoryTransport": "newsletter.send.memory",
+    "MemoryMessage": "newsletter.send.memory",
+    "SendOptions": "newsletter.send.plan",
+    "SendPlan": "newsletter.send.plan",
+    "plan_send": "newsletter.send.plan",
+    "run_send": "newsletter.send.sender",
+    "send_issue": "newsletter.send.sender",
+    "SendSummary": "newsletter.send.sender",
+    "TemporaryFailure": "newsletter.send.transport",
+    "PermanentFailure": "newsletter.send.transport",
+    "ConnectionLost": "newsletter.send.transport",
+    "OutcomeUnknown": "newsletter.send.transport",
+    "ServerUnavailable": "newsletter.send.transport",
+    "Transport": "newsletter.send.transport",
+}
+__all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    # Imported on first use: a list send need not load the address validator up front.
-    if name == "send_test_copy":
-        from newsletter.send.single_copy import send_test_copy
-
-        return send_test_copy
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,7 +29,6 @@ A re-run skips everyone already sent (or unknown) and tries the others again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from time import monotonic
@@ -37,13 +36,22 @@ from time import monotonic
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
 from newsletter.issue.built import BuiltIssue
-from newsletter.send.composer import prepare_issue
+from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
+from newsletter.send.plan import ProgressCallback, SendOptions, SendPlan, plan_send
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
 from newsletter.send.transport import Transport
 from newsletter.send.workers import INTERRUPTED, RunResult, SendProgress, SendRun
 
-__all__ = ["SendProgress", "SendSummary", "send_issue"]
+__all__ = [
+    "SendOptions",
+    "SendPlan",
+    "SendProgress",
+    "SendSummary",
+    "plan_send",
+    "run_send",
+    "send_issue",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,82 +86,78 @@ class SendSummary:
         return done / self.elapsed if self.elapsed > 0 else 0.0
 
 
-ProgressCallback = Callable[[SendProgress], None]
-
-
 def send_issue(
-    built: BuiltIssue | Path,
-    settings: Settings,
-    *,
-    dry_run: bool = False,
-    limit: int | None = None,
-    password: str | None = None,
-    transport: Transport | None = None,
-    on_progress: ProgressCallback | None = None,
-    resend_unknown: bool = False,
-    up_to: int | None = None,
+    built: BuiltIssue | Path, settings: Settings, options: SendOptions | None = None
 ) -> SendSummary:
-    """Send a built issue (or the one in a folder) to the list (`dry_run`: write its outbox).
+    """Plan the send of a built issue (or the one in a folder) and run it at once.
 
-    See the module doc.  `built` is the issue as loaded once for the command (or its folder,
-    read here): what the gate checked is what is sent.
-
-    `up_to`: the highest subscriber id of the list the editor confirmed (IssueStatus.last_id,
-    read before the prompt); None: the list as it is when the send starts.
-
-    `transport` defaults to the SMTP relay of `settings.smtp` with `password`
-    (or NEWSLETTER_SMTP_PASSWORD); a dry run always writes files, records
-    nothing and never creates the database.  `resend_unknown` sends again to
-    the recipients whose outcome is unknown (the editor's explicit choice).
+    See the module doc.
+    The `send` command plans first (`plan_send`), shows the plan, then runs it with
+    `run_send`; scripts and tests that ask nobody can call this.
     """
-    composer = prepare_issue(built, settings)
-    folder = composer.folder
+    return run_send(plan_send(built, settings, options))
+
+
+def run_send(plan: SendPlan) -> SendSummary:
+    """Send the planned issue to the list (a dry run: write its outbox); see the module doc.
+
+    The list is cut at `plan.last_id`, the highest subscriber id the plan saw.  The
+    transport defaults to the SMTP relay of `settings.smtp` with the options' password (or
+    NEWSLETTER_SMTP_PASSWORD); a dry run always writes files, records nothing and never
+    creates the database.  `resend_unknown` sends again to the recipients whose outcome is
+    unknown (the editor's explicit choice).
+    """
+    composer, settings, options = plan.composer, plan.settings, plan.options
     database = settings.path(settings.database)
-    processes = 1  # worker processes: several only for a real send through our own SMTP
-    if dry_run:
+    if options.dry_run:
         from newsletter.send.outbox import FileTransport
 
-        outbox = FileTransport(folder / "outbox")
+        outbox = FileTransport(composer.folder / "outbox")
         outbox.clear()
-        transport, settings = (
-            outbox,
-            replace(settings, smtp=replace(settings.smtp, connections=1, rate=0.0)),
-        )
-    elif transport is None:
-        import socket
+        quiet = replace(settings.smtp, connections=1, rate=0.0)
+        dry = replace(plan, settings=replace(settings, smtp=quiet))
+        if not database.exists():  # no list yet: nothing to write, nothing created
+            run = SendRun(composer, outbox, quiet, None, 0)
+            return _summary(composer, outbox, run.result(), 0.0, dry_run=True, skipped=0, left=0)
+        return _with_journal(dry, outbox, database, processes=1)
+    transport, processes = _transport(plan)
+    return _with_journal(plan, transport, database, processes)
 
-        from newsletter.send.processes import processes_for
-        from newsletter.send.smtp import SmtpTransport
 
-        if limit is None:  # a --limit run is a small one: its count is exact in one process
-            processes = processes_for(settings.smtp.processes, settings.smtp.connections)
-        transport = SmtpTransport(
-            settings.smtp,
-            password=password or smtp_password(),
-            local_hostname=socket.getfqdn() if processes > 1 else None,  # once, not per worker
-        )
-    if dry_run and not database.exists():  # no list yet: nothing to write, nothing created
-        run = SendRun(composer, transport, settings.smtp, None, 0)
-        return _summary(composer, transport, run.result(), 0.0, dry_run=True, skipped=0, left=0)
-    journal = open_journal(database, composer.issue_id, create=not dry_run)
+def _transport(plan: SendPlan) -> tuple[Transport, int]:
+    """The options' transport, or the SMTP relay; and the worker processes to run."""
+    if plan.options.transport is not None:
+        return plan.options.transport, 1
+    import socket
+
+    from newsletter.send.processes import processes_for
+    from newsletter.send.smtp import SmtpTransport
+
+    smtp = plan.settings.smtp
+    processes = 1  # several only for a real send through our own SMTP
+    if plan.options.limit is None:  # a --limit run is a small one: its count is exact in one
+        processes = processes_for(smtp.processes, smtp.connections)
+    transport = SmtpTransport(
+        smtp,
+        password=plan.options.password or smtp_password(),
+        local_hostname=socket.getfqdn() if processes > 1 else None,  # once, not per worker
+    )
+    return transport, processes
+
+
+def _with_journal(
+    plan: SendPlan, transport: Transport, database: Path, processes: int
+) -> SendSummary:
+    """The run over the journal: under the send lock and beside the recovery file (not dry)."""
+    journal = open_journal(database, plan.issue_id, create=not plan.options.dry_run)
     try:
-        if dry_run:
-            return _run(composer, transport, settings, journal, None, limit, on_progress)
-        with send_lock(database, composer.issue_id):
+        if plan.options.dry_run:
+            return _run(plan, transport, journal, None)
+        with send_lock(database, plan.issue_id):
             recovered = _apply_recovery(journal, database)
             with RecoveryFile(database) as recovery:
                 summary = _run(
-                    composer,
-                    transport,
-                    settings,
-                    journal,
-                    recovery,
-                    limit,
-                    on_progress,
-                    resend_unknown=resend_unknown,
-                    processes=processes,
-                    database=database,
-                    up_to=up_to,
+                    plan, transport, journal, recovery, processes=processes, database=database
                 )
             if summary.journal_failed:
                 summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
@@ -165,23 +169,19 @@ def send_issue(
 
 
 def _run(
-    composer,
+    plan: SendPlan,
     transport: Transport,
-    settings: Settings,
     journal: DeliveryJournal,
     recovery: RecoveryFile | None,
-    limit: int | None,
-    on_progress: ProgressCallback | None,
     *,
-    resend_unknown: bool = False,
     processes: int = 1,
     database: Path | None = None,
-    up_to: int | None = None,
 ) -> SendSummary:
     """One run over the journal's unsent recipients; `recovery` None: a dry run."""
+    composer, options = plan.composer, plan.options
     dry_run = recovery is None
-    if up_to is None:  # the list as confirmed: later additions wait for the next run
-        up_to = journal.last_id()
+    resend_unknown, limit = options.resend_unknown, options.limit
+    up_to = plan.last_id  # the list as planned (and confirmed): later additions wait
     before = journal.counts(first=0)
     todo = before.unsent + (before.unknown if resend_unknown else 0)
     total = todo if limit is None else min(limit, todo)
@@ -192,11 +192,11 @@ def _run(
                 processes,
                 composer,
                 transport,
-                settings,
+                plan.settings,
                 database,
                 recovery,
                 total,
-                on_progress,
+                options.on_progress,
                 resend_unknown=resend_unknown,
                 up_to=up_to,
             )
@@ -204,10 +204,10 @@ def _run(
         run = SendRun(
             composer,
             transport,
-            settings.smtp,
+            plan.settings.smtp,
             None if dry_run else journal,
             total,
-            on_progress,
+            options.on_progress,
             recovery=recovery,
         )
         run.execute(journal.unsent(limit=limit, resend_unknown=resend_unknown, up_to=up_to))
@@ -236,7 +236,7 @@ def _run(
 
 def _run_in_processes(
     processes: int,
-    composer,
+    composer: Composer,
     transport: Transport,
     settings: Settings,
     database: Path,
@@ -318,7 +318,7 @@ def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
 
 
 def _summary(
-    composer,
+    composer: Composer,
     transport: Transport,
     run: RunResult,
     elapsed: float,

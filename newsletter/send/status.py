@@ -36,7 +36,13 @@ def delivery_status(
     """
     if isinstance(built, Path):
         built = read_built_issue(built)
-    issue_id, subject = built.issue.id, built.rendered.subject
+    return journal_status(settings, built.issue.id, built.rendered.subject, first=first)
+
+
+def journal_status(
+    settings: Settings, issue_id: str, subject: str, *, first: int = 10
+) -> IssueStatus:
+    """Count the journal of the issue `issue_id` (the send plan has read the issue already)."""
     database = settings.path(settings.database)
     if not database.exists():
         empty = JournalCounts(issue_id, 0, 0, 0, 0, 0, 0, "", (), ())

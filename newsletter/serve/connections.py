@@ -157,6 +157,10 @@ class GuardedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         """Feed the parser, never more than `head_bytes` of one request's head."""
         self._unset_keepalive_if_required()
+        if self._deadline is None and self._counted:
+            # Bytes on an idle kept-alive connection start a request (the parser skips blank
+            # lines without a callback, so a client sending only CRLFs must be timed too).
+            self._start_reading()
         while data and not self.transport.is_closing():
             if not self._in_head:
                 self._feed(data)
@@ -183,7 +187,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         if self._deadline is None:
-            self._start_reading()  # the next request on a kept-alive connection
+            self._start_reading()  # a request pipelined behind one just read
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)

@@ -41,6 +41,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
     warnings: list[str] = []
+    publisher = " ".join(str(feed.feed.get("title", "")).split())
     for index, entry in enumerate(feed.entries, start=1):
         source = f"{shown}#{index}"
         text = _TextCleaner(source, warnings)
@@ -57,7 +58,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if not title and not summary:
             continue
         if content and len(content.split()) >= FULL_STORY_WORDS:
-            image, image_alt = _entry_image(entry, title, source, warnings)
+            image, image_alt, width, height = _entry_image(entry, title, source, warnings)
             stories.append(
                 Story(
                     title=title or None,
@@ -69,6 +70,9 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     image_alt=image_alt,
                     tags=tags,
                     summary=summary,
+                    publisher=publisher,
+                    image_width=width,
+                    image_height=height,
                 )
             )
         else:
@@ -80,6 +84,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     date=when,
                     summary=summary,
                     tags=tags,
+                    publisher=publisher,
+                    words=len(content.split()) if content else 0,
                 )
             )
     return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
@@ -290,18 +296,19 @@ def _entry_date(entry: dict) -> dt.date | None:
 
 def _entry_image(
     entry: dict, title: str, source: str, warnings: list[str]
-) -> tuple[str | None, str]:
-    """An entry's image: an image enclosure or media:content, https only; alt from the feed."""
-    candidates = []
+) -> tuple[str | None, str, int, int]:
+    """An entry's image: an image enclosure or media:content, https only; alt from the feed;
+    its width and height when media:content gives them (else 0)."""
+    candidates: list[tuple[object, object, object]] = []
     for enclosure in entry.get("enclosures") or []:
         if str(enclosure.get("type", "")).startswith("image/"):
-            candidates.append((enclosure.get("href") or enclosure.get("url"), ""))
+            candidates.append((enclosure.get("href") or enclosure.get("url"), 0, 0))
     for media in entry.get("media_content") or []:
         kind = str(media.get("type", ""))
         if kind.startswith("image/") or media.get("medium") == "image":
-            candidates.append((media.get("url"), ""))
+            candidates.append((media.get("url"), media.get("width"), media.get("height")))
     description = " ".join(str(entry.get("media_description", "")).split())
-    for url, _ in candidates:
+    for url, width, height in candidates:
         try:
             address = web_address(str(url or ""), image=True)
         except AddressError as e:
@@ -309,8 +316,15 @@ def _entry_image(
                 warnings.append(f"{source}: image {e}; left out")
             continue
         # A feed rarely describes its image; the title says what it illustrates.
-        return address, description or title or "Illustration"
-    return None, ""
+        size = (_pixels(width), _pixels(height))
+        return address, description or title or "Illustration", *(size if all(size) else (0, 0))
+    return None, "", 0, 0
+
+
+def _pixels(value: object) -> int:
+    """A media:content width or height as whole pixels; 0 when missing or not a number."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= 20000 else 0
 
 
 def _full_content(entry: dict) -> str:

@@ -23,6 +23,8 @@ KNOWN_KEYS = (
     "lead",
     "image",
     "image_alt",
+    "image_width",
+    "image_height",
     "summary",
     "kind",
     "signoff",
@@ -42,6 +44,8 @@ class FrontMatter:
     lead: bool = False
     image: str | None = None  # the story's lead image, an absolute URL
     image_alt: str = ""
+    image_width: int = 0  # the image's size in pixels, when the editor knows it
+    image_height: int = 0
     summary: str = ""  # what the story's card shows instead of its first paragraph
     kind: str = "story"
     signoff: str = ""  # a note's sign-off line ("— The editors")
@@ -163,6 +167,13 @@ def _lead(value: Any, fail: Fail) -> bool:
     return value
 
 
+def _pixels(value: Any, fail: Fail) -> int:
+    """image_width, image_height: a whole number of pixels."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20000:
+        raise fail(f"'{value}' must be a whole number of pixels, e.g. 1200")
+    return value
+
+
 def _date(value: Any, fail: Fail) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -182,4 +193,6 @@ _CHECKS: dict[str, Callable[[Any, Fail], Any]] = {
     "date": _date,
     "tags": _tags,
     "lead": _lead,
+    "image_width": _pixels,
+    "image_height": _pixels,
 }

@@ -168,6 +168,7 @@
       el("p", {}, leadTitle,
         lead.title_derived ? el("span", { className: "badge", text: "title derived from the story: check it" }) : null),
       lead.source ? el("p", { className: "source", text: `from ${lead.source}` }) : null,
+      lead.why ? el("p", { className: "why", text: `Why this lead: ${lead.why}.` }) : null,
       ranking.follows ? el("p", { className: "follows" }, "Follows issue ",
         ranking.follows.url
           ? el("a", { href: ranking.follows.url, target: "_blank", rel: "noopener", text: ranking.follows.id })
@@ -196,8 +197,8 @@
       return section;
     };
     $("ranking-tables").replaceChildren(leadBlock,
-      table("rank-related", "Related", ranking.related, "The best matches above the relevance threshold, best first."),
-      table("rank-more", "More headlines", ranking.more, "The rest, in rank order."),
+      table("rank-related", "Related", ranking.related, "Every headline the ranker finds about the lead (meaning and shared terms), best first."),
+      table("rank-more", "More headlines", ranking.more, "The rest, in their sources' order."),
       repeatedTable(ranking.repeated || []));
   }
 

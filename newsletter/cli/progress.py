@@ -1,0 +1,74 @@
+"""The send's progress on stderr: a bar on a terminal, a line every 5 s in a log."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from newsletter.send.workers import SendProgress
+
+
+class ProgressDisplay:
+    """A progress bar on stderr (messages, rate, ETA); a line every 5 s when not a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._bar: Any = None  # a rich Progress, imported only on a terminal
+        self._task: Any = None
+        self._last_line = self._last_draw = 0.0
+        self._tty = False
+
+    def __enter__(self) -> ProgressDisplay:
+        self._tty = sys.stderr.isatty()
+        return self
+
+    def _start_bar(self) -> None:
+        """The rich bar, started at the first update: after the sender has forked its workers,
+        so none of them is forked while the bar's drawing thread runs."""
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("sending"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>8,.0f}/s  {task.fields[failed]} failed"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("send", total=self.total, rate=0.0, failed=0)
+
+    def update(self, p: SendProgress) -> None:
+        """Called as messages go (by one sender thread at a time, or the loop following the
+        worker processes): redraw a few times a second."""
+        done = p.sent + p.failed
+        if done != p.total and p.elapsed - self._last_draw < 0.1:
+            return
+        self._last_draw = p.elapsed
+        rate = done / p.elapsed if p.elapsed > 0 else 0.0
+        if self._tty and self._bar is None:
+            self._start_bar()
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, rate=rate, failed=p.failed)
+        elif p.elapsed - self._last_line >= 5 or done == p.total:
+            self._last_line = p.elapsed
+            eta = (p.total - done) / rate if rate else 0
+            typer.echo(
+                f"sending: {done}/{p.total} ({rate:,.0f}/s, {p.failed} failed, ETA {eta:.0f} s)",
+                err=True,
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,115 @@
+"""What `newsletter send` prints: the run's summary, the journal's status, nothing to send."""
+
+from __future__ import annotations
+
+import typer
+
+from newsletter.send.plan import SendPlan
+from newsletter.send.sender import SendSummary
+from newsletter.send.status import IssueStatus
+
+
+def nothing_to_send(plan: SendPlan, shown: str) -> str:
+    """The one line when everyone has the issue (and why the unknown ones are not re-sent)."""
+    c = plan.status.counts
+    unknown = (
+        f"; {c.unknown} with an unknown outcome are not re-sent (check with the relay, "
+        "then --resend-unknown)"
+        if c.unknown
+        else ""
+    )
+    return (
+        f"Nothing to send: {c.sent} active subscriber(s) already have issue "
+        f"{plan.issue_id}{unknown}. `newsletter send {shown} --status` shows the journal."
+    )
+
+
+def print_summary(summary: SendSummary, shown: str) -> None:
+    """The end of a send: the counts, the reasons, what is left and what to do next."""
+    echo = typer.echo
+    if summary.recovered:
+        echo(f"Recorded {summary.recovered} delivery(ies) from the last run's recovery file.")
+    echo(
+        f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
+        f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "
+        f"(sent before), in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
+    )
+    _print_details(summary, shown)
+    if summary.stopped:
+        typer.echo(f"error: {summary.stopped}", err=True)
+    if summary.left:
+        echo(
+            f"Next: {summary.left} not sent yet; run `newsletter send {shown}` again to send "
+            "to them (`--status` shows where it stands)."
+        )
+    elif not summary.unknown_total:
+        echo(f"Done: every active subscriber has issue {summary.issue_id}.")
+
+
+def _print_details(summary: SendSummary, shown: str) -> None:
+    echo = typer.echo
+    if summary.unknown_total:
+        echo(
+            f"  {summary.unknown_total} with an unknown outcome: the message went out but the "
+            "relay's reply was lost, so they may have it. They are not sent again; check the "
+            f"relay's log, then `newsletter send {shown} --resend-unknown` if it did not deliver."
+        )
+    if summary.bounced:
+        echo(f"  {summary.bounced} marked bounced (no such user or domain): later sends skip them.")
+    if summary.retries:
+        echo(f"  {summary.retries} retried attempt(s) (4xx replies or dropped connections).")
+    if summary.inactive:
+        echo(f"  {summary.inactive} unsubscribed or bounced: not mailed.")
+    if summary.failures:
+        echo("  First failures:")
+        for f in summary.failures:
+            echo(f"    {f.email}: {f.reason}")
+    if len(summary.reasons) > 1 or (summary.reasons and summary.failed > len(summary.failures)):
+        echo("  Failure reasons:")
+        for reason, n in summary.reasons:
+            echo(f"    {n:>6}  {reason}")
+
+
+def print_status(state: IssueStatus, shown: str) -> None:
+    """`send --status`: the journal's counts, the unknown and failed ones, what to do next."""
+    from newsletter.errors import display_path
+
+    echo = typer.echo
+    c = state.counts
+    echo(f'Issue {state.issue_id}: "{state.subject}"')
+    if not state.has_database:
+        echo(f"  no list yet ({display_path(state.database)} does not exist): nothing sent")
+        return
+    echo(f"  sent        {c.sent}")
+    echo(
+        f"  unknown     {c.unknown}  (the reply was lost after the message went out; "
+        "not re-sent without --resend-unknown)"
+    )
+    echo(f"  retrying    {c.retrying}")
+    echo(f"  failed      {c.failed}")
+    echo(f"  not sent    {c.unsent}  ({max(0, c.unsent - c.failed - c.retrying)} not tried yet)")
+    echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
+    echo(f"  last activity  {c.last_activity or 'never'}")
+    if state.recovering:
+        echo(
+            f"  {state.recovering} accepted message(s) wait in the recovery file "
+            "(counted above as sent or unknown); the next send records them first"
+        )
+    if c.unknowns:
+        echo("  unknown outcome (look these Message-IDs up in the relay's log):")
+        for email, message_id in c.unknowns:
+            echo(f"    {email} {message_id}")
+    if c.failures:
+        echo("  failures:")
+        for f in c.failures:
+            echo(f"    {f.email} ({f.attempts} attempt(s)): {f.reason}")
+    if c.unsent:
+        echo(
+            f"Next: `newsletter send {shown}` sends to the {c.unsent} not sent "
+            "(failed ones are tried again)."
+        )
+    if c.unknown:
+        echo(
+            f"Unknown: check the relay's log; `newsletter send {shown} --resend-unknown` sends "
+            f"to those {c.unknown} again."
+        )

@@ -1,0 +1,103 @@
+"""A send plan: what a send of an issue will do, built once, shown to the editor, then run.
+
+`plan_send` reads the built issue (its message, ready to fill per reader: the composer) and
+the delivery journal (who has it, who does not, the list's highest subscriber id) once.
+The confirmation prompt shows the plan's numbers and `send_issue` runs that same plan: the
+list is cut at the plan's `last_id`, so a reader who joins while the prompt waits is left
+for the next run, and the message is the one the prompt named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.config import Settings
+from newsletter.issue.built import BuiltIssue
+from newsletter.send.composer import Composer, prepare_issue
+from newsletter.send.status import IssueStatus, journal_status
+from newsletter.send.transport import Transport
+from newsletter.send.workers import SendProgress
+
+ProgressCallback = Callable[[SendProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """How to send: the caller's choices (the `send` command's flags)."""
+
+    dry_run: bool = False  # write ISSUE/outbox/*.eml instead; record nothing
+    limit: int | None = None  # the first N not yet sent only
+    resend_unknown: bool = False  # also those whose outcome is unknown (the editor checked)
+    password: str | None = None  # the SMTP password; None: NEWSLETTER_SMTP_PASSWORD
+    transport: Transport | None = None  # None: the relay of settings.smtp (files for a dry run)
+    on_progress: ProgressCallback | None = None  # called as messages go, for a progress bar
+
+
+@dataclass(frozen=True, slots=True)
+class SendPlan:
+    """One send, decided: the issue's message, the journal's counts, the options."""
+
+    settings: Settings
+    options: SendOptions
+    composer: Composer
+    status: IssueStatus  # the journal as read for the plan (counts, last_id, recovery file)
+
+    @property
+    def folder(self) -> Path:
+        """The issue folder (its outbox, for a dry run)."""
+        return self.composer.folder
+
+    @property
+    def issue_id(self) -> str:
+        return self.composer.issue_id
+
+    @property
+    def subject(self) -> str:
+        return self.composer.subject
+
+    @property
+    def last_id(self) -> int:
+        """The list's highest subscriber id when planned: the run goes no further."""
+        return self.status.last_id
+
+    @property
+    def todo(self) -> int:
+        """Active subscribers without the issue (and the unknown ones, when re-sending them)."""
+        counts = self.status.counts
+        return counts.unsent + (counts.unknown if self.options.resend_unknown else 0)
+
+    @property
+    def recipients(self) -> int:
+        """How many this run will mail: `todo`, capped by the limit."""
+        limit = self.options.limit
+        return self.todo if limit is None else min(limit, self.todo)
+
+    @property
+    def nothing_to_send(self) -> bool:
+        """Nobody left to mail and no recovery file to record."""
+        return self.todo == 0 and not self.status.recovering
+
+    @property
+    def relay(self) -> str:
+        """Where the messages go, as the prompt names it: `host:port (security)`."""
+        if self.options.transport is not None:
+            return self.options.transport.description
+        smtp = self.settings.smtp
+        return f"{smtp.host}:{smtp.port} ({smtp.security})"
+
+
+def plan_send(
+    built: BuiltIssue | Path, settings: Settings, options: SendOptions | None = None
+) -> SendPlan:
+    """The issue (as loaded once for the command, or read from its folder) and its journal,
+    read once: the plan a prompt shows and a run runs.
+
+    SettingsDriftError when the shared settings changed since the build; nothing is created
+    (a workspace without a database plans a send to nobody).
+    """
+    options = options or SendOptions()
+    composer = prepare_issue(built, settings)
+    status = journal_status(settings, composer.issue_id, composer.subject, first=0)
+    return SendPlan(settings, options, composer, status)

@@ -1,0 +1,81 @@
+"""The lead is the story the week's sources cover most, and the Ranking tab says why."""
+
+from __future__ import annotations
+
+from newsletter.assemble.lead import choose_lead, coverage, why_lead
+from newsletter.models import Headline, Story
+
+MAIN = Story(
+    title="Drought forces farmers to abandon a third of their fields",
+    body=(
+        "Farmers across the plains have left a third of their fields unplanted this spring as "
+        "the drought enters its second year, agricultural officials said on Tuesday. Wells "
+        "have run dry in dozens of villages and the river that feeds the irrigation canals is "
+        "at its lowest level in half a century.\n\n"
+        "The ministry of agriculture estimates that the wheat harvest will fall by 40 per cent. "
+        "Growers who kept planting say they are spending more on diesel for pumps than they "
+        "will earn from the crop, and many are selling livestock they can no longer water.\n\n"
+        "Aid groups warn that food prices in the region's markets have already doubled since "
+        "the autumn. The government has promised emergency payments to farming families and "
+        "says it will truck water to the worst-hit villages, but farmers' unions call the "
+        "measures too little and too late for a season that is already lost."
+    ),
+    source="stories/drought.md",
+    format="markdown",
+)
+SHORT = Story(
+    title="A family bakery opens its doors to a third generation",
+    body=(
+        "The bakery on Mill Street has a new owner: the founder's granddaughter, who becomes "
+        "the third generation to run it. She plans to keep the recipes and the early opening "
+        "hours, and to add a small café where the storeroom used to be."
+    ),
+    source="stories/bakery.md",
+    format="markdown",
+)
+FESTIVAL = Story(
+    title="The town's summer festival announces its programme",
+    body=(
+        "Concerts, a food market and an open-air cinema fill the programme of this year's "
+        "summer festival, which runs for ten days in the old harbour."
+    ),
+    source="stories/festival.md",
+    format="markdown",
+)
+
+
+def test_one_common_word_does_not_choose_the_lead():
+    """With Markdown stories only, the long main story leads over a short piece that shares
+    only the word "third" with it (a third of the fields, a third generation)."""
+    for order in ((SHORT, MAIN, FESTIVAL), (MAIN, SHORT, FESTIVAL), (FESTIVAL, SHORT, MAIN)):
+        assert choose_lead(order, (), None) is MAIN
+    assert coverage(SHORT, (SHORT, MAIN, FESTIVAL), ()) == ()
+
+
+def test_the_story_several_feeds_cover_leads():
+    """Headlines from two feeds about the drought make it the lead over an equally long
+    festival story that one headline mentions."""
+    headlines = (
+        Headline("Wheat harvest set to fall as drought grips the plains", source="feeds/a.xml#1"),
+        Headline("Farmers sell livestock as wells run dry", source="feeds/a.xml#2"),
+        Headline("Food prices double in drought-hit region", source="feeds/b.xml#1"),
+        Headline("Festival programme announced for the old harbour", source="feeds/b.xml#2"),
+    )
+    stories = (Story(FESTIVAL.title, FESTIVAL.body, FESTIVAL.source), MAIN)
+    assert choose_lead(stories, headlines, None) is MAIN
+    found = coverage(MAIN, stories, headlines)
+    assert {h.title for h in found} >= {h.title for h in headlines[:3]}
+    assert headlines[3].title not in {h.title for h in found}
+
+
+def test_why_the_lead_counts_headlines_and_sources():
+    """The Ranking tab's line counts the covering headlines and the files or feeds they come from."""
+    headlines = (
+        Headline("Wheat harvest set to fall as drought grips the plains", source="feeds/a.xml#1"),
+        Headline("Farmers sell livestock as wells run dry", source="feeds/a.xml#2"),
+        Headline("Food prices double in drought-hit region", source="feeds/b.xml#1"),
+    )
+    found = coverage(MAIN, (MAIN,), headlines)
+    assert why_lead(found) == "3 headlines from 2 sources cover this story"
+    assert why_lead(found[:1]) == "1 headline from 1 source covers this story"
+    assert why_lead(()) == "no other headline this week covers this story"
