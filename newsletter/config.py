@@ -298,6 +298,8 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
     import tomllib
 
+    from newsletter.toml_depth import MAX_DEPTH, too_deep
+
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
@@ -305,7 +307,13 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
         warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
         return Settings(workspace=workspace), (warning,)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        if (deep := too_deep(text)) is not None:
+            raise ConfigError(
+                f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; "
+                "no setting nests like that: fix that line"
+            )
+        data = tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:

@@ -80,7 +80,12 @@ def build(
     if related is not None:
         settings = validated(replace(settings, related=related))
     if issue_id is not None and not ISSUE_ID.match(issue_id):
-        raise ConfigError(f"--id '{issue_id}': use letters, digits, '.', '-' or '_'")
+        from newsletter.control_chars import shown_safely
+
+        raise ConfigError(
+            f"--id '{shown_safely(issue_id, 70)}': use letters, digits, '.', '-' or '_' "
+            "(64 at most, starting with a letter or digit)"
+        )
     options = AssembleOptions(
         today=parse_date(day),
         issue_id=issue_id,

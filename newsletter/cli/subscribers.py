@@ -323,12 +323,16 @@ def forget(
     email: str = typer.Argument(..., metavar="EMAIL", help="The address to erase."),
 ) -> None:
     """Erase an address, its name, fields, consent and journal rows; keep only a keyed hash."""
+    from newsletter.send.outbox import delete_outbox_files_of
     from newsletter.subscribers.suppression import forget as forget_address
 
     address = _address(email)
     with _store() as store:
         erased = forget_address(store.conn, address)
+    files = delete_outbox_files_of(workspace_settings().workspace / "issues", address)
     typer.echo(
-        f"Forgot {address}: {erased} record(s) erased; only a keyed hash is kept, "
-        "so no import or add brings it back (their own sign-up can)."
+        f"Forgot {address}: {erased} record(s) erased"
+        + (f" and {files} dry-run outbox file(s) named after it deleted" if files else "")
+        + "; only a keyed hash is kept, so no import or add brings it back (their own "
+        "sign-up can)."
     )

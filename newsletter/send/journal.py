@@ -70,7 +70,7 @@ class JournalCounts:
     failed: int  # of those, refused for good or out of attempts last time
     retrying: int  # of those, refused for now, to be tried again
     unknown: int  # the message went out, the reply was lost: not in `unsent`, never re-sent
-    inactive: int  # unsubscribed or bounced: never mailed
+    inactive: int  # unsubscribed or bounced, and never mailed this issue
     last_activity: str  # "" before the first attempt
     failures: tuple[Failure, ...]  # the first few
     reasons: tuple[tuple[str, int], ...]  # failure reasons, most common first
@@ -228,7 +228,8 @@ class DeliveryJournal:
         unsent = q(
             f"SELECT count(*) FROM subscribers s WHERE {_STILL_TO_SEND}", (self.issue_id,)
         ).fetchone()[0]
-        inactive = q("SELECT count(*) FROM subscribers WHERE status != 'active'").fetchone()[0]
+        inactive = q(f"SELECT count(*) FROM subscribers s WHERE {_NEVER_MAILED}", (self.issue_id,))
+        inactive = inactive.fetchone()[0]
         last = q(
             "SELECT max(updated) FROM deliveries WHERE issue_id = ?", (self.issue_id,)
         ).fetchone()[0]
@@ -334,6 +335,12 @@ _STILL_TO_SEND_IF = (
     " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})"
 )
 _STILL_TO_SEND = _STILL_TO_SEND_IF.format(done="('sent', 'unknown')")
+# An unsubscribed or bounced subscriber the issue never reached: "not mailed".  One mailed
+# before they left counts as sent (or unknown), once.
+_NEVER_MAILED = (
+    "s.status != 'active' AND NOT EXISTS (SELECT 1 FROM deliveries d"
+    " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))"
+)
 _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields FROM subscribers s
 WHERE s.id > ? AND s.id <= ? AND s.id % ? = ? AND {still}

@@ -14,8 +14,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from newsletter.control_chars import MULTILINE_CONTROL as _CONTROL
-from newsletter.control_chars import control_character
+from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.summaries import summary_text
@@ -109,13 +108,12 @@ class _TextCleaner:
         self.source, self.warnings = source, warnings
 
     def __call__(self, field: str, value: str) -> str:
-        bad = control_character(value, multiline=True)
-        if bad is None:
-            return value
-        self.warnings.append(
-            f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
-        )
-        return _CONTROL.sub(" ", value)
+        clean, bad = without_controls(value)
+        if bad is not None:
+            self.warnings.append(
+                f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
+            )
+        return clean
 
 
 def _entry_link(entry: dict[str, Any], source: str, warnings: list[str]) -> str | None:
