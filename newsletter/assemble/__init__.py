@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
 from newsletter.models import (
+    Headline,
     Issue,
     IssueSection,
     Lead,
@@ -71,7 +72,8 @@ def assemble_issue(
     """
     from newsletter.assemble.lead import choose_lead
 
-    story = choose_lead(sources.stories, sources.headlines, options.lead)
+    carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
+    story = choose_lead(sources.stories, sources.headlines, options.lead, carried)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
     from newsletter.assemble.memory import followed_issue, split_repeated
@@ -99,8 +101,24 @@ def assemble_issue(
         stories=grouped.stories,
         sections=grouped.sections,
         repeated=repeated,
-        follows=followed_issue(profile, past, options.today),
+        follows=followed_issue(profile, past, options.today, Headline(lead.title, url=lead.url)),
     )
+
+
+def carried_stories(
+    stories: Sequence[Story], past: Sequence[PastIssue], today: dt.date
+) -> dict[str, str]:
+    """Story source → the earlier issue that carried it (as lead, card or headline): the same
+    URL or title, or a near-duplicate of its own title.  An untitled story's derived title is
+    not compared as a near-duplicate: a follow-up of last week's story opens much as it did."""
+    from newsletter.assemble.candidates import story_headline
+    from newsletter.assemble.memory import carried_issues
+
+    if not past or not stories:
+        return {}
+    near = [s.title is not None for s in stories]
+    found = carried_issues([story_headline(s) for s in stories], past, today, near)
+    return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
 
 
 def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
