@@ -41,7 +41,7 @@ _RETRY = frozenset(
 # `true()` of these reasons in Sisimai adds conditions to "its status code or its text".
 _BEFORE_USERUNKNOWN = ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept")
 _BEFORE_DATA = ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
-_ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+_ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
 @dataclass(frozen=True, slots=True)
