@@ -18,8 +18,13 @@ Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadabl
 
 TEXT_CHARS = 262144  # the first 256 K characters of a report's text say who and why
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-ANGLE_ID = re.compile(r"^\s*message-id:\s*(<[^>\s]+>)", re.I | re.M)
+# Bounded (RFC 5321: 64 and 255): on a long run of letters an unbounded local part makes
+# every position rescan the run, which is quadratic.
+ADDRESS = re.compile(
+    r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?"
+)
+ANGLE_ID = re.compile(r"^[ \t]*message-id:[ \t]*(<[^>\s]{1,998}>)", re.I | re.M)
 _COMMAND = re.compile(
     r"(?:in reply to|after|while sending|error in|command:?|>>>)\s+(rcpt to|mail from|data"
     r"|end of data|rcpt|mail|ehlo|helo)\b",

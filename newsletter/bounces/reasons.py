@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 HARD = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
@@ -40,6 +40,8 @@ _RETRY = frozenset(
 )
 # `true()` of these reasons in Sisimai adds conditions to "its status code or its text".
 _BEFORE_USERUNKNOWN = ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept")
+_BEFORE_DATA = ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
+_ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,13 @@ def bounce_reason(status: str, text: str, *, action: str = "failed", command: st
     `command` is the SMTP command the server refused (`RCPT`, `DATA`...) when the report
     says; "" when it does not.
     """
-    text = " ".join(text.lower().split())[:20_000]
+    # Addresses out: reports from one server then read alike, and the answer is cached.
+    text = _ANY_ADDRESS.sub("x@x", " ".join(text.lower().split())[:20_000])
+    return _reason(status, text, action, command)
+
+
+@lru_cache(maxsize=4096)
+def _reason(status: str, text: str, action: str, command: str) -> str:
     if status.startswith("2."):
         return "delivered"
     tables = _tables()

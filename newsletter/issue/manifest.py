@@ -28,12 +28,13 @@ from newsletter.models import (
     ScoredHeadline,
     StoryCard,
 )
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.web_address import AddressError, web_address
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
 RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see issue/guard.py)
-ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ISSUE_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: no trailing newline
 
 _HEADER = """\
 # The manifest of issue {id}: edit it, then run `newsletter build {folder}`.
@@ -263,6 +264,11 @@ def parse_manifest(text: str, path: Path) -> Issue:
     import tomllib
 
     shown = display_path(path)
+    if (deep := too_deep(text)) is not None:
+        raise ManifestError(
+            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; a manifest nests "
+            "three at most: fix that line"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -26,6 +26,7 @@ from typing import Any
 from newsletter.assemble.memory import PastIssue
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
@@ -111,6 +112,11 @@ def _scanned(text: str) -> PastIssue | None:
 
 def _past_issue(path: Path, text: str) -> PastIssue:
     shown = display_path(path)
+    if (deep := too_deep(text)) is not None:
+        raise ManifestError(
+            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep in this earlier issue; "
+            "fix that line"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
