@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_bounces.py
 	$(BIN)/python bench/bench_personal.py
+	$(BIN)/python bench/bench_issue_readers.py
 
 # Every benchmark at a tiny size, in CI after the tests: it checks they still run (a renamed
 # import, a changed command), not their numbers. bench_send uses aiosmtpd's sink here (no
@@ -57,6 +58,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_serve.py --requests 50 --clients 2 --workers 1 --rates 0
 	$(BIN)/python bench/bench_bounces.py --reports 20 --subscribers 50
 	$(BIN)/python bench/bench_personal.py --readers 50 --runs 1
+	$(BIN)/python bench/bench_issue_readers.py --issues 3 --runs 1
 
 # The gates, at the versions pinned in pyproject's `lint` extra.
 LINT_STAMP := $(VENV)/.lint-installed
@@ -70,6 +72,7 @@ lint: $(LINT_STAMP)
 	$(BIN)/ruff format --check newsletter tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python tools/check_complexity.py  # no block worse than radon grade C
+	$(BIN)/lint-imports  # .importlinter: each stage imports only the stages before it
 	$(BIN)/python tools/gen_docs.py --check
 
 # The docs site, at the versions pinned in pyproject's `docs` extra.

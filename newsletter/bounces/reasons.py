@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 HARD = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
@@ -40,6 +40,8 @@ _RETRY = frozenset(
 )
 # `true()` of these reasons in Sisimai adds conditions to "its status code or its text".
 _BEFORE_USERUNKNOWN = ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept")
+_BEFORE_DATA = ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
+_ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class _Tables:
     reasons: dict[str, _Reason]
     order: tuple[tuple[str, ...], ...]
     status: dict[str, str]
+    lhost: tuple[tuple[str, _Reason], ...]  # phrases of Sisimai's per-server readers, hard first
 
 
 @cache
@@ -78,7 +81,19 @@ def _tables() -> _Tables:
             re.compile(pattern, flags) if pattern else None,
         )
     order = tuple(tuple(names) for names in data["order"])
-    return _Tables(reasons, order, dict(data["status"]))
+    lhost = tuple(
+        (
+            name,
+            _Reason(
+                tuple(entry.get("strings", [])),
+                (),
+                re.compile("|".join(entry["regexes"]), re.I) if entry.get("regexes") else None,
+            ),
+        )
+        for name, entry in sorted(data["lhost"].items(), key=lambda e: (e[0] not in HARD, e[0]))
+        if name not in ("onhold", "undefined")
+    )
+    return _Tables(reasons, order, dict(data["status"]), lhost)
 
 
 def matches(reason: str, text: str) -> bool:
@@ -87,13 +102,21 @@ def matches(reason: str, text: str) -> bool:
     return found is not None and found.match(text)
 
 
-def bounce_reason(status: str, text: str, *, action: str = "failed", command: str = "") -> str:
+def bounce_reason(
+    status: str, text: str, *, action: str = "failed", command: str = "", own_words: bool = False
+) -> str:
     """Sisimai's reason for a failure with this status code (`5.1.1`, "") and diagnostic text.
 
     `command` is the SMTP command the server refused (`RCPT`, `DATA`...) when the report
     says; "" when it does not.
     """
-    text = " ".join(text.lower().split())[:20_000]
+    # Addresses out: reports from one server then read alike, and the answer is cached.
+    text = _ANY_ADDRESS.sub("x@x", " ".join(text.lower().split())[:20_000])
+    return _reason(status, text, action, command, own_words)
+
+
+@lru_cache(maxsize=4096)
+def _reason(status: str, text: str, action: str, command: str, own_words: bool) -> str:
     if status.startswith("2."):
         return "delivered"
     tables = _tables()
@@ -106,7 +129,7 @@ def bounce_reason(status: str, text: str, *, action: str = "failed", command: st
     for reason in tables.order[1]:
         if matches(reason, text):
             return reason
-    return name or _fallback(status, text, action, command)
+    return name or _fallback(status, text, action, command, own_words)
 
 
 def _true(reason: str, name: str, text: str, command: str, status: str) -> bool:
@@ -145,7 +168,7 @@ def _true(reason: str, name: str, text: str, command: str, status: str) -> bool:
     return name == reason or matches(reason, text)
 
 
-def _fallback(status: str, text: str, action: str, command: str) -> str:
+def _fallback(status: str, text: str, action: str, command: str, own_words: bool) -> str:
     if status[:3] in ("5.6", "4.6"):
         return "contenterror"
     if status[:3] in ("5.7", "4.7"):
@@ -156,6 +179,11 @@ def _fallback(status: str, text: str, action: str, command: str) -> str:
         return "blocked"
     if matches("vacation", text):
         return "vacation"
+    # A server's own words (no delivery-status fields): what Sisimai's reader of one
+    # server's format knows of them.
+    for reason, phrases in _tables().lhost if own_words else ():
+        if phrases.match(text):
+            return reason
     return "onhold" if text else "undefined"
 
 

@@ -234,7 +234,7 @@ def read_built_message(raw: bytes) -> tuple[Headers, str, str] | None:
     both), except that a Date or an address is kept as written, not re-formatted; None for
     any other shape (an edit by hand, another program), which the caller gives that parser.
     A send's gate reads message.eml this way: the parser's import and parse cost a cold
-    `newsletter send` 6 ms (bench/README.md, "Reading a built issue").
+    `newsletter send` 6-7 ms (bench/bench_issue_readers.py; docs/benchmarks.md).
     """
     try:
         template = parse_message_template(raw)
