@@ -26,7 +26,7 @@ ADDRESS = re.compile(
 )
 ANGLE_ID = re.compile(r"^[ \t]*message-id:[ \t]*(<[^>\s]{1,998}>)", re.I | re.M)
 _COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|error in|command:?|>>>)\s+(rcpt to|mail from|data"
+    r"(?:in reply to|after|while sending|error in|command:?|>>>|smtp:)\s*(rcpt to|mail from|data"
     r"|end of data|rcpt|mail|ehlo|helo)\b",
     re.I,
 )

@@ -133,39 +133,58 @@ def _reason(status: str, text: str, action: str, command: str, own_words: bool) 
 
 
 def _true(reason: str, name: str, text: str, command: str, status: str) -> bool:
-    """Sisimai::Reason::<reason>->true, as far as a report's fields tell it."""
-    if reason == "userunknown":
-        if name == "userunknown":
-            return not any(matches(other, text) for other in _BEFORE_USERUNKNOWN)
-        # Text alone says "user unknown" only for a refused RCPT: after DATA it is a filter.
-        # "RCPT?" and "RCPT??" are the report not saying which (Sisimai's reader of each
-        # server's format knows): the guesses below agree with it most on the corpus.
-        if command == "RCPT?":  # a server's own words: unless a status code names a reason
-            command = "" if name else "RCPT"
-        elif command == "RCPT??":  # a DSN's: only with no status, or one Sisimai has no name for
-            command = "" if name or status.endswith(".0.0") else "RCPT"
-        return name != "suspend" and command == "RCPT" and matches(reason, text)
-    if reason == "filtered":
-        if name == "suspend" or (
-            name != "filtered" and command in ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
-        ):
-            return False
-        return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
-    if reason == "rejected":
-        if name == "rejected":
-            return True
-        if command == "MAIL" or (command == "DATA" and name != "userunknown"):
-            return matches(reason, text)
-        return name in ("", "onhold", "undefined", "securityerror", "systemerror") and matches(
-            reason, text
-        )
-    if reason == "hostunknown":
-        if name == "hostunknown":
-            return not matches("networkerror", text)
-        return matches(reason, text)
+    """Sisimai::Reason::<reason>->true, as far as a report's fields tell it.
+
+    `name` is the reason Sisimai's status table gives the status code ("" for none).
+    """
+    special = _SPECIAL_TRUE.get(reason)
+    if special is not None:
+        return special(name, text, command, status)
     if reason == "mailboxfull" and not status:
         return False
     return name == reason or matches(reason, text)
+
+
+def _userunknown(name: str, text: str, command: str, status: str) -> bool:
+    if name == "userunknown":
+        return not any(matches(other, text) for other in _BEFORE_USERUNKNOWN)
+    # Text alone says "user unknown" only for a refused RCPT: after DATA it is a filter.
+    # "RCPT?" and "RCPT??" are the report not saying which (Sisimai's reader of each
+    # server's format knows): the guesses below agree with it most on the corpus.
+    if command == "RCPT?":  # a server's own words: unless a status code names a reason
+        command = "" if name else "RCPT"
+    elif command == "RCPT??":  # a DSN's: only with no status, or one Sisimai has no name for
+        command = "" if name or status.endswith(".0.0") else "RCPT"
+    return name != "suspend" and command == "RCPT" and matches("userunknown", text)
+
+
+def _filtered(name: str, text: str, command: str, status: str) -> bool:
+    if name == "suspend" or (name != "filtered" and command in _BEFORE_DATA):
+        return False
+    return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
+
+
+def _rejected(name: str, text: str, command: str, status: str) -> bool:
+    if name == "rejected":
+        return True
+    if command == "MAIL" or (command == "DATA" and name != "userunknown"):
+        return matches("rejected", text)
+    vague = name in ("", "onhold", "undefined", "securityerror", "systemerror")
+    return vague and matches("rejected", text)
+
+
+def _hostunknown(name: str, text: str, command: str, status: str) -> bool:
+    if name == "hostunknown":
+        return not matches("networkerror", text)
+    return matches("hostunknown", text)
+
+
+_SPECIAL_TRUE = {
+    "userunknown": _userunknown,
+    "filtered": _filtered,
+    "rejected": _rejected,
+    "hostunknown": _hostunknown,
+}
 
 
 def _fallback(status: str, text: str, action: str, command: str, own_words: bool) -> str:
