@@ -500,7 +500,7 @@ def validated(settings: Settings, where_: str = "") -> Settings:
     return settings
 
 
-def check_smtp(smtp: SmtpSettings, name) -> None:
+def check_smtp(smtp: SmtpSettings, name: Callable[[str], str]) -> None:
     """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
     if smtp.security not in SECURITY_MODES:
         raise ConfigError(
@@ -545,10 +545,11 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "retry_delay": (0, 3600, False),
 }
 MIN_RATE = 0.01
+_Bad = Callable[[str, str], ConfigError]  # (key, why) → the error naming the file and key
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")  # upper case, as variables are named
 
 
-def _validate_limits(limits: LimitsSettings, bad) -> None:
+def _validate_limits(limits: LimitsSettings, bad: _Bad) -> None:
     """Each [limits] cap a finite, positive number a fetch or a check can really use."""
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
@@ -558,7 +559,7 @@ def _validate_limits(limits: LimitsSettings, bad) -> None:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
 
 
-def _check_path(s: Settings, key: str, value: str, bad) -> None:
+def _check_path(s: Settings, key: str, value: str, bad: _Bad) -> None:
     """A path setting that can be used: not empty, no NUL, an existing home for `~user`."""
     if not value.strip():
         raise bad(key, "is empty; give a file name such as 'newsletter.db'")
@@ -572,7 +573,7 @@ def _check_path(s: Settings, key: str, value: str, bad) -> None:
         raise bad(key, f"'{value}' is a folder; give a file name in it")
 
 
-def _validate_audience(s: Settings, bad) -> None:
+def _validate_audience(s: Settings, bad: _Bad) -> None:
     """The [bounce] and [serve] tables (issue 9)."""
     if s.bounce.soft_limit < 1:
         raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from newsletter.cli import app, parse_date, warn, workspace_settings
+
+if TYPE_CHECKING:
+    from newsletter.build import BuildResult
+    from newsletter.config import Settings
+    from newsletter.models import ScoredHeadline, StoryCard
 
 
 @app.command()
@@ -97,18 +103,18 @@ def build(
         _report(result, settings, repeat)
 
 
-def _as_json(result, settings) -> dict:
+def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
     from newsletter.errors import display_path
 
     issue = result.issue
 
-    def cards(stories):
+    def cards(stories: tuple[StoryCard, ...]) -> list[dict[str, Any]]:
         return [
             {"title": c.title, "url": c.url, "score": c.score, "matched": list(c.matched)}
             for c in stories
         ]
 
-    def items(section):
+    def items(section: tuple[ScoredHeadline, ...]) -> list[dict[str, Any]]:
         return [
             {"title": h.title, "url": h.url, "score": h.score, "matched": list(h.matched)}
             for h in section
@@ -148,7 +154,7 @@ def _as_json(result, settings) -> dict:
     }
 
 
-def _report(result, settings, repeat: bool = False) -> None:
+def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> None:
     from newsletter.errors import display_path
     from newsletter.render import GMAIL_CLIP_BYTES
     from newsletter.render.length import issue_length

@@ -118,7 +118,7 @@ def send_test_copy(rebuilder: Rebuilder, address: str) -> str:
     if snapshot.folder is None or snapshot.error is not None:
         raise DeliveryError("the last build failed: fix the error shown on the page, then send")
     try:
-        from newsletter.send import send_test_copy as send
+        from newsletter.send.single_copy import send_test_copy as send
     except ImportError:
         raise DeliveryError("sending is not available in this installation of newsletter") from None
     from newsletter.config import find_workspace

@@ -21,6 +21,7 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
@@ -299,7 +300,13 @@ class _PipeliningClient(smtplib.SMTP):
             if chunk.endswith(b"\n") or size > _MAXLINE:
                 return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def auth(self, mechanism, authobject, *, initial_response_ok=True):
+    def auth(
+        self,
+        mechanism: str,
+        authobject: Callable[..., str | None],
+        *,
+        initial_response_ok: bool = True,
+    ) -> tuple[int, bytes]:
         """smtplib's AUTH, with the credentials sent as UTF-8 (RFC 4616) rather than ASCII only."""
         mechanism = mechanism.upper()
         initial = authobject() if initial_response_ok else None
@@ -313,12 +320,13 @@ class _PipeliningClient(smtplib.SMTP):
             self._auth_challenge_count += 1
             if self._auth_challenge_count > _MAXCHALLENGE:
                 raise smtplib.SMTPException("server AUTH mechanism infinite loop")
-            code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp))))
+            code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp)) or ""))
         if code in (235, 503):
             return code, resp
         raise smtplib.SMTPAuthenticationError(code, resp)
 
-    def auth_cram_md5(self, challenge=None):
+    def auth_cram_md5(self, challenge: bytes | None = None) -> str | None:  # type: ignore[override]
+        # (typeshed spells the two cases as overloads; smtplib calls it with bytes or None)
         """CRAM-MD5 keyed with the UTF-8 password."""
         if challenge is None:
             return None

@@ -9,7 +9,9 @@ lists it as a headline.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newsletter.control_chars import without_controls
@@ -17,6 +19,10 @@ from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.summaries import summary_text
 from newsletter.web_address import AddressError, web_address
+
+if TYPE_CHECKING:
+    import http.client
+    import socket
 
 FULL_STORY_WORDS = 120
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
@@ -110,7 +116,7 @@ class _TextCleaner:
         return clean
 
 
-def _entry_link(entry: dict, source: str, warnings: list[str]) -> str | None:
+def _entry_link(entry: dict[str, Any], source: str, warnings: list[str]) -> str | None:
     """The entry's link as the email will carry it; one a link cannot be is left out, said."""
     link = str(entry.get("link", "")).strip()
     if not link:
@@ -221,7 +227,13 @@ def _fetch_once(url: str, current: str, deadline: _Deadline, max_bytes: int) -> 
             sock.close()  # http.client may have handed it to the response
 
 
-def _read_body(response, sock, left, url: str, max_bytes: int) -> bytes:
+def _read_body(
+    response: http.client.HTTPResponse,
+    sock: socket.socket,
+    left: Callable[[], float],
+    url: str,
+    max_bytes: int,
+) -> bytes:
     """The response's body, read within the deadline (`left()`) and at most `max_bytes`."""
     import http.client
 
@@ -286,7 +298,7 @@ def _where_error(shown: str, exc: BaseException | None) -> str:
     return f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
 
 
-def _entry_date(entry: dict) -> dt.date | None:
+def _entry_date(entry: dict[str, Any]) -> dt.date | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
@@ -295,7 +307,7 @@ def _entry_date(entry: dict) -> dt.date | None:
 
 
 def _entry_image(
-    entry: dict, title: str, source: str, warnings: list[str]
+    entry: dict[str, Any], title: str, source: str, warnings: list[str]
 ) -> tuple[str | None, str, int, int]:
     """An entry's image: an image enclosure or media:content, https only; alt from the feed;
     its width and height when media:content gives them (else 0)."""
@@ -327,7 +339,7 @@ def _pixels(value: object) -> int:
     return int(text) if text.isdigit() and 0 < int(text) <= 20000 else 0
 
 
-def _full_content(entry: dict) -> str:
+def _full_content(entry: dict[str, Any]) -> str:
     parts = entry.get("content") or []
     return "\n\n".join(html_to_text(str(p.get("value", ""))) for p in parts).strip()
 
@@ -342,7 +354,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.blocks.append([])
 

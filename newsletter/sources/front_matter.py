@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,7 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
 
 def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     def fail(key: str, why: str) -> SourceError:
+        """The error naming the file, the key's line and what is wrong with it."""
         line = 2 + list(meta).index(key) if key in meta else 1
         return SourceError(f"{where(path, line)}: front matter '{key}': {why}")
 
@@ -103,7 +105,8 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     values: dict[str, Any] = {}
     for key, value in meta.items():
         if value is not None or key == "lead":  # an empty `lead:` is not true or false
-            values[key] = _CHECKS.get(key, _text)(value, lambda why, k=key: fail(k, why))
+            check: Check = _CHECKS.get(key, _text)
+            values[key] = check(value, partial(fail, key))
     if values.get("image") and not values.get("image_alt"):
         raise fail("image", "has no image_alt: describe the image for readers who cannot see it")
     for key in ("image_alt", "summary", "signoff"):
@@ -112,6 +115,7 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
 
 
 Fail = Callable[[str], SourceError]
+Check = Callable[[Any, Fail], Any]  # a key's value and how to fail → the value to store
 
 
 def _text(value: Any, fail: Fail) -> str | None:
@@ -186,7 +190,7 @@ def _date(value: Any, fail: Fail) -> dt.date:
 
 
 # Each key's check (the rest are text): the value in, the stored value out.
-_CHECKS: dict[str, Callable[[Any, Fail], Any]] = {
+_CHECKS: dict[str, Check] = {
     "url": _url,
     "image": _image,
     "kind": _kind,
