@@ -158,3 +158,14 @@ def test_a_stamp_is_rfc_2104_hmac_sha256_and_survives_a_relay_folding_case():
     assert stamps.verifies(f"2026-w48.{mac}".upper().replace("W48", "w48"), "reader@example.org")
     assert not stamps.verifies(f"2026-W47.{mac}", "reader@example.org")
     assert repr(stamps) == "ReaderStamps(...)"
+
+
+def test_a_verp_local_part_never_passes_64_characters():
+    """A stamp that would make the local part too long leaves the envelope sender as it was."""
+    from newsletter.mail.reader_stamp import verp_address
+
+    assert verp_address("digest@example.org", "2026-W48.0123456789abcdef01234567") == (
+        "digest+2026-W48.0123456789abcdef01234567@example.org"
+    )
+    long_issue = "a" * 40 + ".0123456789abcdef01234567"
+    assert verp_address("digest@example.org", long_issue) == "digest@example.org"

@@ -37,7 +37,7 @@ from newsletter.errors import OutputError, display_path
 from newsletter.issue.manifest import ISSUE_ID
 
 STATE_NAME = ".newsletter-archive.json"
-PAGE_FORMAT = "3"  # bump when pages.py renders differently: every page is re-rendered
+PAGE_FORMAT = "4"  # bump when pages.py renders differently: every page is re-rendered
 PAGE_NAME = "index.html"
 
 
@@ -159,7 +159,9 @@ def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[Inde
     built = read_built_issue(given.folder)
     issue = built.issue  # the subject and preheader as the build filled them (built-with.json)
     entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
-    page = issue_page(built.rendered.html, issue.id, entry.subject, site)
+    # The reader-less variant: every field the templates test is empty, as on the web version.
+    email_html, _ = built.rendered.variant(built.rendered.tested)
+    page = issue_page(email_html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")
 
 

@@ -26,7 +26,7 @@ ADDRESS = re.compile(
 )
 ANGLE_ID = re.compile(r"^[ \t]*message-id:[ \t]*(<[^>\s]{1,998}>)", re.I | re.M)
 _COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|error in|command:?|>>>)\s+(rcpt to|mail from|data"
+    r"(?:in reply to|after|while sending|error in|command:?|>>>|smtp:)\s*(rcpt to|mail from|data"
     r"|end of data|rcpt|mail|ehlo|helo)\b",
     re.I,
 )
@@ -64,12 +64,14 @@ def failure_for(
     action: str = "failed",
     context: str = "",
     command: str = "",
+    own_words: bool = False,
 ) -> Failure | None:
     """The Failure for one recipient, its reason Sisimai's; None when it is not a failure.
 
     `text` is the recipient's diagnostic; `context` the report's own words, used for the
     reason when there is no diagnostic and for the SMTP command the server refused;
-    `command` the command to assume when neither says.
+    `command` the command to assume when neither says; `own_words` a report without
+    delivery-status fields (a server's phrases then count, reasons.py).
     A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
     """
     told = STATUS.search(text)
@@ -79,7 +81,9 @@ def failure_for(
         return None
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
-    reason = bounce_reason(status, text or context, action=action, command=command)
+    reason = bounce_reason(
+        status, text or context, action=action, command=command, own_words=own_words
+    )
     if action == "delayed":
         return Failure(recipient, status, "soft", reason)  # still being retried: never hard yet
     if reason in NOT_BOUNCES:

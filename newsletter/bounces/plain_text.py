@@ -78,7 +78,12 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         # A server's own words about a recipient are its answer to RCPT unless they say
         # otherwise (Sisimai's reader for each server knows; reasons.py guesses).
         failure = failure_for(
-            address, status, said if len(said) > 8 else head, context=head, command=command
+            address,
+            status,
+            said if len(said) > 8 else head,
+            context=head,
+            command=command,
+            own_words=True,
         )
         if failure is not None:
             failures.append(failure)

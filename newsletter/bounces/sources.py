@@ -7,6 +7,11 @@ which refs are done: the IMAP source then flags them (`\\Seen` and the keyword
 `NewsletterProcessed`) or moves them to `bounce.imap_folder`, as configured.
 Files are only read: processing them again is harmless (intake.py skips
 every Message-ID it has seen).
+
+Bounds: a message over `max_message` bytes is never read (mbox: by its offsets;
+Maildir: read that far only; IMAP: by its RFC822.SIZE) but comes as `Unfetched`,
+which the intake counts unreadable; a Maildir entry that is not a regular file is
+skipped with a warning; every IMAP failure is one MailboxError naming host:port.
 """
 
 from __future__ import annotations
