@@ -23,7 +23,7 @@ import ssl
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from newsletter.errors import MailboxError, display_path
@@ -390,7 +390,7 @@ class ImapMailbox:
     def close(self) -> None:
         self._logout()
 
-    def _ok(self, reply) -> None:
+    def _ok(self, reply: tuple[str, list[Any]]) -> None:
         status, data = reply
         if status != "OK":
             raise MailboxError(f"{self.description}: {status} {_text(data)}")
@@ -431,7 +431,7 @@ def _quoted(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _text(data) -> str:
+def _text(data: object) -> str:
     if isinstance(data, list | tuple):
         return " ".join(_text(d) for d in data if d)
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
