@@ -183,6 +183,7 @@ def _register() -> None:
         check,
         init,
         preview,
+        run,
         send,
         serve,
         subscribers,
