@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from newsletter.assemble.lead import choose_lead, rank_for_lead
+from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
+from newsletter.assemble.memory import followed_issue, split_repeated
+from newsletter.assemble.sections import section_of
+from newsletter.assemble.titles import derive_title, sentences
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
 from newsletter.models import (
@@ -29,10 +34,10 @@ from newsletter.models import (
     StoryCard,
     body_paragraphs,
 )
+from newsletter.sources.summaries import cut_at_sentence
 
 if TYPE_CHECKING:
     from newsletter.assemble.memory import PastIssue
-    from newsletter.assemble.relevance import LeadProfile
 
 PREHEADER_CHARS = 140
 CARD_WORDS = 60  # a card shows its story's first paragraph, cut at a sentence near this
@@ -61,12 +66,10 @@ def assemble_issue(
     `past` are the workspace's earlier issues: a headline one of them carried is left out
     (listed as repeated; kept with `options.repeat`), and the lead may follow one's lead.
     """
-    from newsletter.assemble.lead import choose_lead
 
     story = choose_lead(sources.stories, sources.headlines, options.lead)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
-    from newsletter.assemble.memory import followed_issue, split_repeated
 
     fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:
@@ -93,19 +96,6 @@ def assemble_issue(
         repeated=repeated,
         follows=followed_issue(profile, past, options.today),
     )
-
-
-def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
-    """The lead's concept profile and every other candidate ranked by meaning against it."""
-    from newsletter.assemble.candidates import candidate_headlines, story_text
-    from newsletter.assemble.meaning import lead_text, rank_by_meaning
-    from newsletter.assemble.relevance import lead_profile
-
-    profile = lead_profile(story.title, story.paragraphs)
-    pool = candidate_headlines(story, sources.stories, sources.headlines)
-    texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts)
-    return profile, ranked
 
 
 def in_source_order(
@@ -140,7 +130,6 @@ def pick_cards(
 
 def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
     """A story's card: its title, image, `summary:` or first paragraph, and the ranker's why."""
-    from newsletter.sources.summaries import cut_at_sentence
 
     paragraphs = story.paragraphs
     summary = story.summary or cut_at_sentence(paragraphs[0] if paragraphs else "", CARD_WORDS)
@@ -172,9 +161,6 @@ def group_sections(
     settings: Settings,
 ) -> Grouped:
     """Put each card and non-Related headline under its section; empty sections are left out."""
-    from dataclasses import replace
-
-    from newsletter.assemble.sections import section_of
 
     if not settings.sections:
         return Grouped(cards, (), more)
@@ -210,7 +196,6 @@ def _ordered(items: tuple[ScoredHeadline, ...], order: str) -> tuple[ScoredHeadl
 
 def lead_from_story(story: Story) -> Lead:
     """The lead as the issue shows it; an untitled story gets a derived title, marked as such."""
-    from newsletter.assemble.titles import derive_title
 
     title = story.title or derive_title(story.paragraphs)
     return Lead(
@@ -235,7 +220,6 @@ def split_related(
     In a week whose best headline is under meaning.WEEK_BAR, Related is empty.
 
     `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR)."""
-    from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 
     bar = RELATED_BAR if bar is None else bar
     week_bar = WEEK_BAR if week_bar is None else week_bar
@@ -285,7 +269,6 @@ def format_text(template: str, fields: dict[str, str], key: str) -> str:
 
 def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
     """A sentence to go with the subject: the first, or the second when the title came from it."""
-    from newsletter.assemble.titles import sentences
 
     found = [s for p in lead.paragraphs[:2] for s in sentences(p)]
     if lead.title_derived and len(found) > 1:
@@ -298,7 +281,6 @@ def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
 
 def note_summary(note: Note, limit: int = PREHEADER_CHARS) -> str:
     """The note's opening for the preheader: sentences until there is enough to read."""
-    from newsletter.assemble.titles import sentences
 
     found = [s for p in body_paragraphs(note.body, "markdown")[:2] for s in sentences(p)]
     text = ""
