@@ -1,7 +1,7 @@
 # The two commands the README opens with:
 #   make demo   set up, build the sample digest, dry-run a send to the sample list; build and
 #               check the full-week sample (samples/full-week/: note, cards, sections, brand)
-#   make test   set up, run the whole test suite
+#   make test   set up, run the whole test suite and report its coverage
 #   make lint   the gates: ruff check, ruff format --check, mypy, radon grade C (pinned in
 #               pyproject), and the generated pages of the docs (docs/cli.md,
 #               docs/configuration.md) up to date
@@ -30,8 +30,9 @@ demo: $(STAMP)
 	$(BIN)/newsletter subscribers import samples/subscribers.csv
 	$(BIN)/newsletter send issues/2026-W48 --dry-run
 
+# The suite, with line and branch coverage of newsletter/ (pytest-cov; settings in pyproject).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py

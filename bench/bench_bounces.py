@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_bounces.py [--reports 10000] [--subscribers 20000]
 
 Builds a workspace with N subscribers and an mbox of DSNs (hard and soft,
-each returning one of our list Message-IDs, as tests/bounce_messages.py makes
-them), then times the whole `newsletter bounces process` command as its own
+each returning one of our keyed list Message-IDs, as tests/bounce_messages.py
+makes them), then times the whole `newsletter bounces process` command as its own
 process, twice: the first run applies every report, the second finds them all
 already processed.  Target on the 2-core reference machine: under 5 s.
 """
@@ -35,7 +35,9 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=20_000)
     args = parser.parse_args()
     print(f"machine probe: {cpu_probe():.2f} s (0.19 s at its quickest)")
+    from newsletter.config import load_settings
     from newsletter.subscribers.database import open_database, utc_now
+    from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
 
     with tempfile.TemporaryDirectory(prefix="bench-bounces-") as tmp:
         root = Path(tmp)
@@ -49,13 +51,17 @@ def main() -> None:
             [(e, now, now) for e in emails],
         )
         conn.execute("COMMIT")
+        secret = stored_key(conn, UNSUBSCRIBE_KEY)  # the workspace key the stamps are made with
         conn.close()
+        list_id = load_settings(root)[0].list_identifier
         reports = [
             dsn(
                 f"<dsn{i}@mx.example.net>",
                 emails[i % len(emails)],
                 "5.1.1" if i % 3 else "4.2.2",
-                original_id=list_message_id(f"2026-W{40 + i % 8}", emails[i % len(emails)]),
+                original_id=list_message_id(
+                    f"2026-W{40 + i % 8}", emails[i % len(emails)], secret=secret, list_id=list_id
+                ),
             )
             for i in range(args.reports)
         ]

@@ -1,34 +1,29 @@
-"""Benchmark: rank a synthetic pool of 100,000 headlines against the sample lead, this ranker
-beside a reference version of it, in the same run.
+"""Benchmark: rank a week of headlines by meaning against the sample lead (the build's own
+ranker: the concept score and WordLlama's cosine, meaning.rank_by_meaning).
 
 The pool is built deterministically (seeded RNG) from the words of the written leads of
-tests/data/labelled (01-14, the vocabulary the earlier results used), so it has a realistic
-vocabulary, Title Case, names, places and variants.  The reference ranker is the package as
-it was at `--baseline` (default: the commit before issue 11's ranking work), exported with
-`git archive` into a temporary folder; both run as their own processes on the same pool,
-alternately, so the machine's drift falls on both.  Prints the machine speed probe, each
-side's best of 5 and the ratio (issue 11's target: at most 1.2x the reference).
+tests/data/labelled (01-14), so it has a realistic vocabulary, Title Case, names, places and
+variants.  Prints the machine speed probe, the model's cold load, and the best of 5 warm
+rankings of 500 headlines (a real week; target <= 100 ms) and of 100,000 (target <= 5 s).
+Warm means the model is loaded; the vectors memo is emptied before each run, so every run
+embeds every headline afresh.
 
-Run:  .venv/bin/python bench/bench_rank.py [--size 100000] [--baseline REV] [--rounds 2]
+Run:  .venv/bin/python bench/bench_rank.py [--sizes 500,100000] [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "labelled"
-BASELINE = "fc3b094"  # "Ranker: remove unused is_related and LeadProfile.top", before issue 11
+TARGETS = {500: 0.1, 100_000: 5.0}
 
 
 def vocabulary() -> list[str]:
@@ -54,93 +49,48 @@ def synthetic_titles(size: int, seed: int = 20251128) -> list[str]:
     ]
 
 
-def worker(size: int) -> dict:
-    """Time the `newsletter` package first on sys.path (run in its own process)."""
-    import newsletter
-    from newsletter.assemble.relevance import RELATED_THRESHOLD, lead_profile, rank_headlines
-    from newsletter.models import Headline
-
-    sample = tomllib.loads((LABELLED / "01_peru_border_seed.toml").read_text(encoding="utf-8"))
-    pool = [Headline(t, source=f"synthetic:{i}") for i, t in enumerate(synthetic_titles(size))]
-    start = time.perf_counter()
-    profile = lead_profile(None, sample["paragraphs"])  # cold: loads the vocabulary
-    cold = time.perf_counter() - start
-    start = time.perf_counter()
-    profile = lead_profile(None, sample["paragraphs"])
-    warm = time.perf_counter() - start
-    times, ranked = [], ()
-    for _ in range(5):
-        start = time.perf_counter()
-        ranked = rank_headlines(profile, pool)
-        times.append(time.perf_counter() - start)
-    return {
-        "cold": cold,
-        "warm": warm,
-        "times": times,
-        "above": sum(s.score >= RELATED_THRESHOLD for s in ranked),
-        "merged": sum(len(s.merged) for s in ranked),
-        "package": str(Path(newsletter.__file__).parent),
-    }
-
-
-def run_side(source: Path, size: int) -> dict:
-    """One worker process with `source` (a folder holding `newsletter/`) first on the path."""
-    env = {**os.environ, "PYTHONPATH": str(source)}
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", "--size", str(size)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(out.stdout)
-    if Path(result["package"]).resolve() != (source / "newsletter").resolve():
-        raise SystemExit(f"the worker imported {result['package']}, not {source}/newsletter")
-    return result
-
-
 def main() -> None:
-    """Export the reference, then time both sides alternately."""
+    """Load the model cold, then time warm rankings of each size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--baseline", default=BASELINE, help="git revision of the reference")
-    parser.add_argument("--rounds", type=int, default=2, help="alternations of the two sides")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="500,100000")
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.size)))
-        return
+    sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
     from probe import cpu_probe
 
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", args.baseline, "newsletter"],
-            capture_output=True,
-            check=True,
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        sides = {"reference": Path(tmp), "this": ROOT}
-        results: dict[str, list[dict]] = {name: [] for name in sides}
-        probes = [cpu_probe()]
-        for _ in range(args.rounds):
-            for name, source in sides.items():
-                results[name].append(run_side(source, args.size))
-            probes.append(cpu_probe())
-    print(f"machine speed probe: {min(probes):.3f}-{max(probes):.3f} s (0.19 s at its quickest)")
-    best = {}
-    for name, runs in results.items():
-        times = [t for r in runs for t in r["times"]]
-        best[name] = min(times)
-        label = f"{name} ({args.baseline})" if name == "reference" else name
+    probes = [cpu_probe()]
+    start = time.perf_counter()
+    from newsletter.assemble.embedding import load_model
+    from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
+    from newsletter.assemble.relevance import lead_profile
+    from newsletter.models import Headline
+
+    model = load_model()
+    cold = time.perf_counter() - start
+    sample = tomllib.loads((LABELLED / "01_peru_border_seed.toml").read_text(encoding="utf-8"))
+    paragraphs = tuple(sample["paragraphs"])
+    profile = lead_profile(None, paragraphs)
+    lead = lead_text(None, paragraphs)
+    print(f"model: imports and load {cold * 1000:.0f} ms cold (numpy, tokenizers, 16 MB table)")
+    for size in (int(s) for s in args.sizes.split(",")):
+        pool = [Headline(t, source=f"synthetic:{i}") for i, t in enumerate(synthetic_titles(size))]
+        times = []
+        ranked: tuple = ()
+        for _ in range(args.runs):
+            model.memo.clear()
+            start = time.perf_counter()
+            ranked = rank_by_meaning(lead, profile, pool)
+            times.append(time.perf_counter() - start)
+        target = TARGETS.get(size)
+        verdict = f" (target <= {target:g} s)" if target else ""
         print(
-            f"{label:22s} rank {args.size:,}: best {best[name]:.3f} s (all runs "
-            + ", ".join(f"{t:.2f}" for t in times)
-            + f"); profile {min(r['cold'] for r in runs) * 1000:.1f} ms cold, "
-            f"{min(r['warm'] for r in runs) * 1000:.1f} ms warm; above threshold "
-            f"{runs[0]['above']:,}, merged {runs[0]['merged']:,}"
+            f"rank {size:>7,} headlines warm: best {min(times):.3f} s{verdict}; all "
+            + ", ".join(f"{t:.3f}" for t in times)
+            + f"; at the Related bar {sum(s.score >= RELATED_BAR for s in ranked):,}"
         )
-    print(f"ratio this / reference: {best['this'] / best['reference']:.2f} (target <= 1.2)")
+        probes.append(cpu_probe())
+    print(f"machine speed probe: {min(probes):.3f}-{max(probes):.3f} s (0.19 s at its quickest)")
 
 
 if __name__ == "__main__":

@@ -35,12 +35,34 @@ def table_rows(*, holdout: bool) -> list[str]:
     return rows if holdout else [r for r in rows if r not in ("real holdout", "real all")]
 
 
+def print_splits(dev: list[lb.LabelledLead]) -> None:
+    """Each ranker on each of the 5 cross-validation splits of the real dev leads (the Related
+    bar, or TF-IDF's threshold, fitted on the other four), then pooled."""
+    print("\nper split (real dev, 5-fold; each split scored at the cut fitted on the other four)")
+    print(f"{'ranker':14s}{'split':>6s}{HEADER[30:]}")
+    for name, share in lb.RANKERS.items():
+        for split, summary in lb.per_split(dev, sparse_share=share):
+            print(f"{name:14s}{split:6d}{summary.row()}")
+        print(f"{name:14s}{'all':>6s}{lb.ours_cv(dev, sparse_share=share)[0].row()}")
+    parts = lb.folds(dev)
+    for i, test in enumerate(parts):
+        train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+        threshold = lb.tfidf_threshold(train)
+        print(f"{'TF-IDF':14s}{i + 1:6d}{lb.measure_tfidf(test, threshold).row()}")
+    print(f"{'TF-IDF':14s}{'all':>6s}{lb.tfidf_cv(dev).row()}")
+
+
 def main() -> None:
     """Print the table (and, with --leads, each lead's Related grades)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", action="store_true", help="also print each lead's measures")
     parser.add_argument(
         "--holdout", action="store_true", help="show the holdout leads too (only at the end)"
+    )
+    parser.add_argument(
+        "--splits",
+        action="store_true",
+        help="also print each ranker (sparse only, dense only, combined, TF-IDF) per CV split",
     )
     args = parser.parse_args()
     leads = lb.load_leads()
@@ -62,6 +84,8 @@ def main() -> None:
     print(f"{'real dev 5-fold CV ours':30s}{ours.row()}")
     print(f"{'real dev 5-fold CV TF-IDF':30s}{lb.tfidf_cv(dev).row()}")
     print(f"TF-IDF threshold fitted on real dev: {threshold:.3f}; cut chosen per fold: {chosen}")
+    if args.splits:
+        print_splits(dev)
     if not args.holdout:
         print(HOLDOUT_HIDDEN)
     if args.leads:

@@ -99,8 +99,8 @@ def rebuild(
 
     manifest_path = folder / MANIFEST_NAME
     issue = fill_text_templates(read_manifest(manifest_path), settings)
-    # A text the editor wrote into the manifest without a source is named by its file.
-    check_text_sizes(issue, settings.limits.text_bytes, unnamed=display_path(manifest_path))
+    # Every text is in the manifest now: a size error names it and the key, not the source.
+    check_text_sizes(issue, settings.limits.text_bytes, manifest=display_path(manifest_path))
     current = manifest_path.read_bytes()
     in_place = out is None or out.resolve() == folder.resolve()
     extra: dict[str, bytes] = {}

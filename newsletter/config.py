@@ -101,6 +101,9 @@ class LimitsSettings:
     feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
     feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
     text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+    # The length budget of one issue: over either, `check` warns and names the sections to cut.
+    items: int = 20  # stories and headlines in one issue (the lead and cards count)
+    words: int = 1000  # words the email shows (about 4 minutes at 230 words a minute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,7 @@ class BrandSettings:
     logo: str = ""  # an absolute https:// URL of the logo image; "" = the name in text
     logo_alt: str = ""  # required with a logo: usually the list's name
     logo_width: int = 160  # CSS pixels; the height follows the image
+    logo_dark: str = ""  # the logo for dark backgrounds (https:// URL); "" = `logo` in both modes
     accent: str = ""  # "#rrggbb": links, rules, the masthead; "" = the templates' own colours
     accent_dark: str = ""  # the accent in dark mode; "" = `accent` lightened until readable
     font: str = ""  # a CSS font stack; "" = the system fonts
@@ -304,6 +308,8 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
     import tomllib
 
+    from newsletter.toml_depth import MAX_DEPTH, too_deep
+
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
@@ -311,7 +317,13 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
         warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
         return Settings(workspace=workspace), (warning,)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        if (deep := too_deep(text)) is not None:
+            raise ConfigError(
+                f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; "
+                "no setting nests like that: fix that line"
+            )
+        data = tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
@@ -498,7 +510,7 @@ def validated(settings: Settings, where_: str = "") -> Settings:
     return settings
 
 
-def check_smtp(smtp: SmtpSettings, name) -> None:
+def check_smtp(smtp: SmtpSettings, name: Callable[[str], str]) -> None:
     """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
     if smtp.security not in SECURITY_MODES:
         raise ConfigError(
@@ -543,18 +555,21 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "retry_delay": (0, 3600, False),
 }
 MIN_RATE = 0.01
+_Bad = Callable[[str, str], ConfigError]  # (key, why) → the error naming the file and key
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")  # upper case, as variables are named
 
 
-def _validate_limits(limits: LimitsSettings, bad) -> None:
+def _validate_limits(limits: LimitsSettings, bad: _Bad) -> None:
     """Each [limits] cap a finite, positive number a fetch or a check can really use."""
     if limits.feed_bytes < 1 or limits.feed_seconds <= 0 or limits.text_bytes < 1:
         raise bad("limits", "feed_bytes, feed_seconds and text_bytes must be positive")
+    if limits.items < 1 or limits.words < 1:
+        raise bad("limits", "items and words must be positive (the issue's length budget)")
     if not math.isfinite(limits.feed_seconds) or limits.feed_seconds > 3600:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
 
 
-def _check_path(s: Settings, key: str, value: str, bad) -> None:
+def _check_path(s: Settings, key: str, value: str, bad: _Bad) -> None:
     """A path setting that can be used: not empty, no NUL, an existing home for `~user`."""
     if not value.strip():
         raise bad(key, "is empty; give a file name such as 'newsletter.db'")
@@ -568,7 +583,7 @@ def _check_path(s: Settings, key: str, value: str, bad) -> None:
         raise bad(key, f"'{value}' is a folder; give a file name in it")
 
 
-def _validate_audience(s: Settings, bad) -> None:
+def _validate_audience(s: Settings, bad: _Bad) -> None:
     """The [bounce] and [serve] tables (issue 9)."""
     if s.bounce.soft_limit < 1:
         raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
@@ -596,6 +611,11 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
             raise bad("logo", f"'{brand.logo}' must be an absolute https:// URL of the image")
         if not brand.logo_alt.strip():
             raise bad("logo_alt", "missing: describe the logo (usually the list's name)")
+    if brand.logo_dark:
+        if not re.match(r"^https://[^/\s]+\S*$", brand.logo_dark):
+            raise bad("logo_dark", f"'{brand.logo_dark}' must be an absolute https:// URL")
+        if not brand.logo:
+            raise bad("logo_dark", "set logo too (the light-mode logo)")
     if not 16 <= brand.logo_width <= 552:
         raise bad("logo_width", f"{brand.logo_width} is out of range (16-552 pixels)")
     for key, background, mode in (

@@ -20,6 +20,13 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
     return f"U+{ord(m.group(0)):04X}" if m else None
 
 
+def without_controls(text: str) -> tuple[str, str | None]:
+    """`text` with each control character (tabs and line breaks aside) made a space, and the
+    first one found as `U+0007` (None: the text was clean)."""
+    found = control_character(text, multiline=True)
+    return (text, None) if found is None else (MULTILINE_CONTROL.sub(" ", text), found)
+
+
 def control_line(text: str) -> tuple[int, str] | None:
     """The first control character of a file's text: its 1-based line and `U+0007`, or None."""
     m = MULTILINE_CONTROL.search(text)

@@ -30,6 +30,10 @@ class Headline:
     date: date | None = None
     summary: str = ""  # plain text, cut at a sentence near 30 words (sources/summaries.py)
     tags: tuple[str, ...] = ()  # a feed entry's categories: what [[sections]] tags match
+    publisher: str = (
+        ""  # who published it, as readers know it: a feed's title, front matter `source:`
+    )
+    words: int = 0  # the story's length when known (its full text was loaded), else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,9 @@ class Story:
     image: str | None = None  # the lead image (absolute URL), shown above the title
     image_alt: str = ""
     summary: str = ""  # front matter `summary:` or a feed's summary; its card shows it
+    publisher: str = ""  # front matter `source:` or the feed's title
+    image_width: int = 0  # the image's size in pixels when known (0 = unknown)
+    image_height: int = 0
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -119,12 +126,21 @@ class Lead:
     title_derived: bool = False
     url: str | None = None
     source: str = ""
-    image: str | None = None  # the hero image above the title (absolute URL)
+    image: str | None = None  # the hero image under the title (absolute URL)
     image_alt: str = ""
+    image_width: int = 0  # the image's size in pixels when known (0 = unknown)
+    image_height: int = 0
+    summary: str = ""  # what the email shows of a lead with a URL (default: its first paragraph)
+    full: bool = False  # the editor's `full = true`: the whole body even when the lead has a URL
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
         return body_paragraphs(self.body, self.format)
+
+    @property
+    def words(self) -> int:
+        """The body's length in words (what a reader of the whole story reads)."""
+        return sum(len(p.split()) for p in self.paragraphs)
 
 
 class RepeatedHeadline(NamedTuple):
@@ -167,6 +183,10 @@ class StoryCard:
     score: float = 0.0
     matched: tuple[str, ...] = ()
     section: str = ""
+    publisher: str = ""  # who published the story, when known
+    words: int = 0  # the story's length in words, when known
+    image_width: int = 0  # the image's size in pixels when known (0 = unknown)
+    image_height: int = 0
 
 
 @dataclass(frozen=True, slots=True)

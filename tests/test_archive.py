@@ -224,7 +224,9 @@ def test_no_reader_data_reaches_any_page(send_ws, monkeypatch):
         ):
             assert secret not in text, (name, secret)
     page = site["2026-W48/index.html"].decode("utf-8")
-    assert "Dear reader in , this week" in page
+    # As on the web version, a field the template does not test is empty in public (a template
+    # that wants words there writes `subscriber.name or "there"`: test_public_copies.py).
+    assert "Dear  in , this week" in page
     assert 'href="https://news.example.org/unsubscribe"' in page
 
 
@@ -290,3 +292,72 @@ def test_a_broken_manifest_stops_the_run_and_leaves_the_site_as_it_was(ws):
     ):
         write_archive(settings)
     assert site_bytes(ws / "site") == before
+
+
+def hostile_state(ws, entries: dict) -> None:
+    """Add `entries` to site/.newsletter-archive.json, as someone with write access to site/ could."""
+    path = ws / "site" / ".newsletter-archive.json"
+    state = json.loads(path.read_text("utf-8"))
+    state["issues"].update(entries)
+    path.write_text(json.dumps(state), "utf-8")
+
+
+def test_a_hostile_state_file_deletes_nothing_outside_the_site(ws, tmp_path):
+    """State keys naming paths elsewhere (a folder on the disk, issues/2026-W48) are ignored with a warning; those files stay."""
+    write_archive(settings_of(ws))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("keep me", "utf-8")
+    page = {"folder": "x", "digest": "0", "date": "2026-11-26", "subject": "s", "preheader": ""}
+    hostile_state(
+        ws,
+        {
+            str(elsewhere): {**page, "page": "0"},
+            "../issues/2026-W48": {**page, "page": "0"},
+            "../../elsewhere": {**page, "page": "0"},
+            "2026-W01\n": {**page, "page": "0"},
+        },
+    )
+    result = CliRunner().invoke(app, ["archive"])
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / "index.html").read_text("utf-8") == "keep me"
+    assert (ws / "issues" / "2026-W48" / "index.html").is_file()
+    assert result.output.count("is not an issue page this archive wrote; ignored") == 4
+    assert "Traceback" not in result.output
+    state = json.loads((ws / "site" / ".newsletter-archive.json").read_text("utf-8"))
+    assert sorted(state["issues"]) == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+
+
+def test_a_state_entry_with_values_not_as_written_is_ignored(ws):
+    """An entry whose id is fine but whose values are not strings the archive wrote is dropped, not trusted."""
+    write_archive(settings_of(ws))
+    hostile_state(ws, {"2026-W01": {"folder": "../../x", "page": 7}})
+    result = write_archive(settings_of(ws))
+    assert len(result.warnings) == 1 and "'2026-W01'" in result.warnings[0]
+    assert result.removed == ()
+
+
+def test_a_symlinked_issue_folder_in_the_site_is_never_deleted_through(ws, tmp_path):
+    """An issue left out whose site folder is a link to elsewhere: the page there stays, with a warning."""
+    write_archive(settings_of(ws))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("keep me", "utf-8")
+    shutil.rmtree(ws / "site" / "2026-W45")
+    (ws / "site" / "2026-W45").symlink_to(elsewhere)
+    result = write_archive(settings_of(ws), limit=3)
+    assert result.removed == ("2026-W45",)
+    assert (elsewhere / "index.html").read_text("utf-8") == "keep me"
+    assert any("2026-W45: a symbolic link" in w for w in result.warnings)
+
+
+def test_a_symlinked_issue_folder_in_the_site_is_never_written_through(ws, tmp_path):
+    """A site folder that links elsewhere is refused in one line, and nothing is written there."""
+    write_archive(settings_of(ws))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(ws / "site" / "2026-W48")
+    (ws / "site" / "2026-W48").symlink_to(elsewhere)
+    with pytest.raises(OutputError, match=r"site/2026-W48: is a symbolic link"):
+        write_archive(settings_of(ws))
+    assert list(elsewhere.iterdir()) == []

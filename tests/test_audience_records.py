@@ -162,6 +162,19 @@ def test_forget_erases_everything_and_no_import_brings_the_address_back(cli, sen
     assert shown["status"] == "absent" and shown["forgotten"] is True
 
 
+def test_forget_deletes_the_dry_run_copies_named_after_the_address(cli, send_ws):
+    """A dry run's outbox file for the address (its name, its token) goes with `forget`; others stay."""
+    cli("subscribers", "add", "gone.reader@example.org", "--name", "Gone Reader")
+    cli("subscribers", "add", "kept.reader@example.org")
+    assert cli("send", str(send_ws.issue), "--dry-run").exit_code == 0
+    outbox = send_ws.issue / "outbox"
+    assert len(list(outbox.glob("*gone.reader@example.org.eml"))) == 1
+    result = cli("subscribers", "forget", "Gone.Reader@example.org")
+    assert result.exit_code == 0, result.output
+    assert "and 1 dry-run outbox file(s) named after it deleted" in result.output
+    assert [p.name for p in outbox.iterdir()] == ["00002-kept.reader@example.org.eml"]
+
+
 def test_the_commands_that_do_not_serve_never_import_starlette_or_uvicorn(tmp_path):
     """`newsletter --help` and `subscribers count` start without loading the server stack."""
     for args in (["--help"], ["subscribers", "count"], ["bounces", "--help"]):

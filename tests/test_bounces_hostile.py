@@ -124,3 +124,38 @@ def test_a_fifo_a_dangling_link_and_a_folder_in_a_maildir_are_skipped_by_name(
     assert "2-folder: a folder, not a message; skipped" in result.output
     assert "1 hard bounce(s)" in result.output
     assert statuses(send_ws)[READERS[1]] == "bounced"
+
+
+def test_a_huge_mbox_message_is_never_read_into_memory(cli, send_ws, tmp_path):
+    """An mbox message over the cap is counted unreadable by its size alone, and named."""
+    path = send_ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\nimap_max_message = 10000\n")
+    big = dsn("<big@x>", READERS[1], original_id=list_message_id(ISSUE_ID, READERS[1]))
+    bounce = dsn("<b@x>", READERS[0], original_id=list_message_id(ISSUE_ID, READERS[0]))
+    box = write_mbox(tmp_path / "b.mbox", [big + b"x" * 50_000 + b"\r\n", bounce])
+    result = cli("bounces", "process", str(box))
+    assert result.exit_code == 0, result.output
+    assert "1 unreadable" in result.output and "1 hard bounce(s)" in result.output
+    assert (
+        "warning: unfetched:mbox " in result.output and "message 1: unreadable, " in result.output
+    )
+    assert statuses(send_ws)[READERS[0]] == "bounced"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a" * 5_000_000,  # one line, no address: each position once, not each pair
+        " \n" * 500_000,  # blank lines that `^\s*` would rescan to the end from each
+        "a@" * 1_000_000,
+        "-" * 5_000_000,
+        "\n".join(f"  user{i}@example.org: 550 5.1.1 user unknown" for i in range(20_000)),
+    ],
+    ids=["letters", "blank-lines", "at-signs", "dashes", "20000-recipients"],
+)
+def test_a_bounce_built_to_make_the_patterns_crawl_is_still_read(body):
+    """Texts made against the patterns are read within the time bound, not given up on."""
+    raw = ("From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered\r\n\r\n" + body).encode()
+    report = read_report(raw)
+    assert report.kind in ("hard", "soft"), report.why
+    assert len(report.failures) <= 50  # a list copy has one recipient

@@ -59,6 +59,10 @@ class HostileImap:
                 pass  # the client hung up: fine
 
     def _session(self, conn: ssl.SSLSocket, lines) -> None:
+        if self.fault == "no-greeting":
+            self.fetching.set()
+            self.stop.wait(30)
+            return
         conn.sendall(b"* OK hostile IMAP ready\r\n")
         while not self.stop.is_set() and (line := lines.readline()):
             tag, _, rest = line.decode().strip().partition(" ")
@@ -243,3 +247,16 @@ def test_a_message_over_the_size_cap_is_never_fetched_but_counted_and_flagged(
     assert "1 hard bounce(s)" in result.output and "1 unreadable" in result.output
     assert statuses(send_ws) == {READERS[0]: "bounced", READERS[1]: "active"}
     assert sorted(server.stored) == ["1", "2"]
+
+
+def test_a_server_that_never_greets_is_one_line_within_the_deadline(cli, send_ws, hostile):
+    """TLS up but no greeting: `cannot connect (no whole answer within 1 s)`, naming host:port."""
+    server, url, ca_file = hostile(two_bounces(), "no-greeting")
+    started = time.monotonic()
+    result = cli("bounces", "process", url, "--ca-file", ca_file)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == (
+        f"error: 127.0.0.1:{server.port}: cannot connect (no whole answer within 1 s)"
+    )
+    assert set(statuses(send_ws).values()) == {"active"}

@@ -143,3 +143,29 @@ def test_list_copies_carry_keyed_ids_unique_per_list_and_a_verp_path_when_asked(
     assert not reader_stamps(TEST_SECRET, TEST_LIST_ID).verifies(
         split_stamp(test_copy.message_id)[1], "reader@example.org"
     )
+
+
+def test_a_stamp_is_rfc_2104_hmac_sha256_and_survives_a_relay_folding_case():
+    """The stamp equals hmac.new over issue and address; a lower-cased VERP local part verifies."""
+    import hmac
+
+    stamps = reader_stamps(TEST_SECRET, TEST_LIST_ID)
+    key = hmac.digest(
+        TEST_SECRET, b"newsletter list-copy stamp\0" + TEST_LIST_ID.encode(), "sha256"
+    )
+    mac = hmac.new(key, b"2026-w48\0reader@example.org", "sha256").digest()[:12].hex()
+    assert stamps.stamp("2026-W48", " Reader@Example.org ") == f"2026-W48.{mac}"
+    assert stamps.verifies(f"2026-w48.{mac}".upper().replace("W48", "w48"), "reader@example.org")
+    assert not stamps.verifies(f"2026-W47.{mac}", "reader@example.org")
+    assert repr(stamps) == "ReaderStamps(...)"
+
+
+def test_a_verp_local_part_never_passes_64_characters():
+    """A stamp that would make the local part too long leaves the envelope sender as it was."""
+    from newsletter.mail.reader_stamp import verp_address
+
+    assert verp_address("digest@example.org", "2026-W48.0123456789abcdef01234567") == (
+        "digest+2026-W48.0123456789abcdef01234567@example.org"
+    )
+    long_issue = "a" * 40 + ".0123456789abcdef01234567"
+    assert verp_address("digest@example.org", long_issue) == "digest@example.org"

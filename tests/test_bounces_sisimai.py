@@ -74,8 +74,8 @@ def test_our_reading_agrees_with_sisimai_at_least_as_well_as_measured():
     c = agreement()
     print(dict(c))  # the numbers docs/audience.md reports
     assert (c["hard"], c["soft"], c["complaint"], c["none"]) == (189, 413, 24, 42)
-    assert c["hard_agreed"] >= 151
-    assert c["soft_kept"] >= 388
+    assert c["hard_agreed"] >= 158
+    assert c["soft_kept"] >= 387
     assert c["complaint_agreed"] >= 21
     assert c["none_kept"] == c["none"]
 
@@ -106,8 +106,8 @@ def test_each_real_bounce_changes_the_list_as_sisimai_would(send_ws, tmp_path):
             counts[f"{kind}_agreed"] += now == want
     conn.close()
     print(dict(counts))
-    assert counts["hard_agreed"] >= 151
-    assert counts["soft_agreed"] >= 388
+    assert counts["hard_agreed"] >= 158
+    assert counts["soft_agreed"] >= 387
     assert counts["complaint_agreed"] >= 21
     assert counts["none_agreed"] == counts["none"]
 

@@ -37,8 +37,9 @@ def ws(tmp_path, monkeypatch):
     )
 
 
-def test_other_stories_become_cards_with_title_image_summary_and_read_more(ws):
-    """Each card has its title, its photo, its first paragraph (or summary:) and a Read more link."""
+def test_other_stories_become_cards_with_title_thumbnail_summary_and_length(ws):
+    """Each card has its title linked to the story, a thumbnail of its photo, its first
+    paragraph (or summary:) and its reading time; the text part has a Read more link."""
     result = build_in(ws)
     cards = {c.title: c for c in result.issue.stories}
     boats = cards["Boats reach villages cut off by the river floods"]
@@ -52,12 +53,14 @@ def test_other_stories_become_cards_with_title_image_summary_and_read_more(ws):
     )
     soup = BeautifulSoup((result.folder / "index.html").read_text("utf-8"), "html.parser")
     card = next(d for d in soup.select("div.card") if "Boats reach" in d.get_text())
-    assert card.find("img")["src"] == IMAGE
-    more = card.find("a", class_="more")
-    assert more.get_text() == "Read more" and more["href"] == "https://example.org/boats"
-    assert more["aria-label"] == "Read more: Boats reach villages cut off by the river floods"
+    thumb = card.find("img")
+    assert thumb["src"] == IMAGE and "thumb" in thumb["class"] and thumb["width"] == "120"
+    assert thumb.find_parent("a") is None  # no image is a link: the title is the tap target
+    title = card.find("h2").find("a")
+    assert title["href"] == "https://example.org/boats" and "story-link" in title["class"]
+    assert card.find("p", class_="meta").get_text() == "1-min read"
     chess = next(d for d in soup.select("div.card") if "chess club" in d.get_text())
-    assert chess.find("a", class_="more") is None  # no URL, no Read more
+    assert chess.find("a") is None  # no URL, no link
     text = (result.folder / "index.txt").read_text("utf-8")
     assert "Read more: https://example.org/boats" in text
     assert "A second paragraph the card leaves out." not in text

@@ -18,7 +18,7 @@ PNG_1X1 = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
-FOOTER = '<a href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+FOOTER = '<a class="footer-link" href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +72,10 @@ CRAFTS = {
     "subject.length": lambda c: c.manifest('subject = "', 'subject = "' + "Long words " * 10),
     "subject.caps": lambda c: c.manifest('subject = "', 'subject = "PERU DECLARES AN EMERGENCY" #'),
     "preheader.present": lambda c: c.manifest('preheader = "', 'preheader = "" #'),
+    "preheader.length": lambda c: c.manifest(
+        'preheader = "', 'preheader = "' + "Long words " * 10 + '" #'
+    ),
+    "length.budget": lambda c: c.config(r"^text_bytes = .*$", "text_bytes = 1000000\nitems = 5"),
     "preheader.repeat": lambda c: c.manifest(
         'preheader = "', 'preheader = "Peru to declare state of emergency on Chile border" #'
     ),
@@ -216,7 +220,9 @@ def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
 def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
     """A template that greets {{ subscriber.name }} builds slots into merge.eml; a reader's copy has none left."""
     signed(crafter).template(
-        "digest.txt.j2", "{{ lead_text }}", "Dear {{ subscriber.name }},\n\n{{ lead_text }}"
+        "digest.txt.j2",
+        "{{ issue.lead.title | wrap }}\n",
+        "Dear {{ subscriber.name }},\n\n{{ issue.lead.title | wrap }}\n",
     ).rebuild()
     assert b"%%name%%" in (crafter.folder / "merge.eml").read_bytes()
     assert "leftovers" not in ids(crafter) and "merge.slots" not in ids(crafter)

@@ -39,7 +39,9 @@ def test_links_are_fetched_with_status_redirects_and_failures(crafter):
     refused = f"http://127.0.0.1:{free_port()}/nobody-listens"
     with link_server() as base:
         link_headlines(crafter, [base + p for p in PATHS] + [refused])
-        footer = '<a href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+        footer = (
+            '<a class="footer-link" href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+        )
         crafter.template(
             "digest.mjml.j2",
             footer,

@@ -119,6 +119,13 @@ def test_rebuild_from_issue_folder(workspace):
         ),
         (["build", "--date", "26/11/2026"], {}, "error: --date '26/11/2026': use YYYY-MM-DD"),
         (["build", "--id", "../x"], {}, "error: --id '../x': use letters, digits"),
+        # `$` would let a trailing line break through (the id is checked with \Z)
+        (["build", "--id", "x\n"], {}, "error: --id 'x\\x0a': use letters, digits"),
+        (
+            ["build", "seeds/"],
+            {"seeds/z.txt": "A story with a bell \x07 in it.\n"},
+            "error: seeds/z.txt:1: holds the control character U+0007",
+        ),
         (
             ["build"],
             {"newsletter.toml": "related = 'x'\n"},

@@ -130,3 +130,16 @@ print(sorted(n for n in ("newsletter.assemble.embedding", "tokenizers") if n in 
 """
     )
     assert serve.stdout.strip() == "[]", serve.stderr
+
+
+def test_word_by_word_ids_are_the_tokenizers_own():
+    """Tokenising word by word (cached) gives the ids the tokenizer gives each whole text."""
+    model = load_model()
+    texts = [
+        "Peru declares state of emergency on Chile border",
+        "Émigrés’ café reopens — 7.9 quake, U.S.-led aid; 2,500 homes",
+        "DeepSeek sell-off wipes $593bn from Nvidia",
+        "",
+    ]
+    whole = model.tokenizer.encode_batch(texts, add_special_tokens=False)
+    assert model.token_ids(texts) == [e.ids for e in whole]

@@ -66,8 +66,9 @@ def test_init_then_the_readme_commands_build_the_samples(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "ws" / "issues" / "2026-W48" / "index.txt").read_text("utf-8")
+    # The lead links to its story: the email shows its first paragraph (links kept) and the link.
     assert "longer queues <https://example.org/stories/border-queues>" in text
-    assert "* more police checks on the road to the crossing;" in text
+    assert "\n\nRead the full story: https://example.org/stories/border-towns\n" in text
     assert "Chile tightens checks at its northern border crossings" in text
 
 

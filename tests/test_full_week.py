@@ -47,15 +47,19 @@ def test_committed_sample_issue_is_what_the_sources_build(built):
 
 
 def test_full_week_has_every_part_the_issue_asks_for(built):
-    """A note, 3 cards with images, 5+ Related with summaries, 3 sections and 25+ other headlines."""
+    """A note, 3 cards with images under the lead, 5+ Related with summaries, 3 sections, and
+    the whole within the length budget (20 items, 1,000 words): a digest is finishable."""
+    from newsletter.render.length import issue_length
+
     issue = built.issue
     cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
     assert issue.note is not None and issue.note.signoff == "— The editors"
     assert len(cards) == 3 and all(c.image and c.image_alt for c in cards)
+    assert issue.stories == cards  # under the lead, where the editor put them
     assert len(issue.related) >= 5 and all(h.headline.summary for h in issue.related)
     assert [s.name for s in issue.sections] == ["World", "Science & climate", "Culture"]
-    others = sum(len(s.headlines) for s in issue.sections) + len(issue.more)
-    assert others >= 25
+    length = issue_length(issue, more_summaries=True)
+    assert length.items <= 20 and length.words <= 1000
 
 
 def test_full_week_stays_within_budget(built):
@@ -82,7 +86,9 @@ def test_text_part_carries_the_note_every_card_summary_and_headline(built):
         assert item.title in text and item.url in text
         assert item.headline.summary in text  # more_summaries = true in the sample
     for section in issue.sections:
-        assert f"{section.name} {'-' * len(section.name)}" in text
+        assert f"{section.name} {'=' * len(section.name)}" in text
+    assert "\n\nRead the full story: " in (built.folder / "index.txt").read_text("utf-8")
+    assert "\n-- \n" in (built.folder / "index.txt").read_text("utf-8")
 
 
 def test_the_checks_pass_on_the_full_week(built):
@@ -96,8 +102,11 @@ def test_the_checks_pass_on_the_full_week(built):
 
 
 def test_preheader_comes_from_the_note(built):
-    """With an editor's note, the preheader is the note's opening, not the lead's."""
-    assert built.issue.preheader.startswith("Good morning. This was the week the Danube")
+    """With an editor's note, the preheader is the note's opening, its greeting left out, cut
+    at a word within 90 characters."""
+    assert built.issue.preheader == (
+        "This was the week the Danube came over its banks, and we spent most of it reading…"
+    )
     assert built.issue.preheader in (built.folder / "index.html").read_text("utf-8")
 
 

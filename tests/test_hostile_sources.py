@@ -18,7 +18,7 @@ from newsletter.config import load_settings
 from newsletter.errors import NewsletterError
 from newsletter.mail.template import parse_message_template
 from newsletter.render.merge_tags import MERGE_TAG, seal_merge_tags
-from newsletter.send.sender import send_issue
+from newsletter.send.sender import SendOptions, send_issue
 from newsletter.subscribers.store import open_store
 from newsletter.web_address import AddressError, web_address
 from tests.digest_workspace import LEAD, build_in, make, rebuild_in, rss
@@ -75,7 +75,7 @@ def test_a_feed_image_url_cannot_harvest_readers(tmp_path, monkeypatch):
     ws, result = built_from(tmp_path, {"seeds/evil.xml": hostile_feed()}, monkeypatch)
     settings, _ = load_settings(ws)
     assert slots_of(result.folder) == TEMPLATE_SLOTS
-    send_issue(result.folder, settings, dry_run=True)
+    send_issue(result.folder, settings, SendOptions(dry_run=True))
     (copy,) = reader_copies(result.folder)
     assert READER.encode() in copy  # the To header: the copy is the reader's
     text, html = decoded_parts(copy)
@@ -86,14 +86,15 @@ def test_a_feed_image_url_cannot_harvest_readers(tmp_path, monkeypatch):
 
 
 def test_merge_syntax_in_feed_text_reaches_readers_as_text(tmp_path, monkeypatch):
-    """A feed's `Hello %%name%%` is shown to the reader as written, in both parts, never their name."""
+    """A feed's `%%unsubscribe_url%% and %%field.city%%` is shown to the reader as written, in both parts, never filled."""
     ws, result = built_from(tmp_path, {"seeds/evil.xml": hostile_feed()}, monkeypatch)
     settings, _ = load_settings(ws)
-    send_issue(result.folder, settings, dry_run=True)
+    send_issue(result.folder, settings, SendOptions(dry_run=True))
     text, html = decoded_parts(reader_copies(result.folder)[0])
-    assert "Hello %\u2060%name%\u2060%, %\u2060%\u2060%email%\u2060%\u2060%" in text
-    assert "Hello &#37;%name&#37;%, &#37;&#37;%email&#37;&#37;%" in html
-    assert "Vic" not in text.split("Hello", 1)[1][:40] and "Lima" not in html
+    assert "Floods and %\u2060%unsubscribe_url%\u2060% and %\u2060%field.city%\u2060%." in text
+    assert "Floods and &#37;%unsubscribe_url&#37;% and &#37;%field.city&#37;%." in html
+    assert "&#37;&#37;%email&#37;&#37;%" in html  # `%%%email%%%` in the preheader
+    assert "Lima" not in text + html and text.count("token=") == html.count("token=") == 1
 
 
 def test_merge_syntax_written_in_the_manifest_is_inert(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -66,17 +67,26 @@ def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> P
         ),
         (
             '<img src="https://x.org/a.png" alt="A" width="1600" height="900">',
-            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto;width:100%">',
+            '<img src="https://x.org/a.png" alt="A" width="552" height="310" style="display:block;max-width:100%;height:auto;width:100%">',
+        ),
+        (
+            '<img class="thumb" src="https://x.org/a.png" alt="A" width="600" height="400">',
+            '<img class="thumb" src="https://x.org/a.png" alt="A" width="120" height="80" style="display:block;max-width:100%;height:auto">',
+        ),
+        (
+            '<img src="https://x.org/a.png" alt="A" style="display:none">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:none;display:block;max-width:100%;height:auto;width:100%;display:none">',
         ),
         (
             '<img src="https://x.org/a.png" alt="A" width="120" style="border:0">',
             '<img src="https://x.org/a.png" alt="A" width="120" style="border:0;display:block;max-width:100%;height:auto">',
         ),
     ],
-    ids=["no-width", "too-wide", "small-kept"],
+    ids=["no-width", "too-wide", "thumbnail", "hidden-kept-hidden", "small-kept"],
 )
 def test_fit_images_gives_every_image_a_column_width(tag, expected):
-    """Each <img> gets a width of at most 552 px (the column) and max-width:100%;height:auto (column-wide: width:100%)."""
+    """Each <img> gets a width of at most 552 px (a thumbnail 120), a height scaled to it when
+    its size is known, and max-width:100%;height:auto; a hidden image stays hidden."""
     assert fit_images(f"<p>{tag}</p>") == f"<p>{expected}</p>"
 
 
@@ -101,15 +111,17 @@ def test_merge_tag_links_and_mailto_pass_the_check():
     assert check_images_and_links(html) == html
 
 
-def test_markdown_first_image_leads_as_a_hero_above_the_title(workspace, settings):
-    """A Markdown story's first image moves above the lead title, sized for the column, once."""
+def test_markdown_first_image_leads_as_a_hero_under_the_title(workspace, settings):
+    """A Markdown story's first image becomes the hero under the lead title, sized for the column, once."""
     write_story(workspace)
     result = build(["seeds"], settings, OPTIONS)
     html = result.rendered.html
     hero = html.index(f'src="{BIG}"')
-    assert hero < html.index("<h1")
+    assert hero > html.index("<h1")
     assert html.count(BIG) == 1
-    assert 'width="552" style="display:block;max-width:100%;height:auto;width:100%"' in html
+    assert re.search(
+        r'width="552" style="[^"]*display:block;max-width:100%;height:auto;width:100%"', html
+    )
     assert result.issue.lead.image == BIG
     assert result.issue.lead.image_alt == "A queue of trucks at the border crossing"
 
@@ -121,7 +133,7 @@ def test_hero_image_survives_the_manifest(workspace, settings):
     manifest = (folder / "issue.toml").read_text("utf-8")
     assert f'image = "{BIG}"' in manifest and 'image_alt = "A queue of trucks' in manifest
     again = build([str(folder)], settings, OPTIONS)
-    assert again.rendered.html.index(BIG) < again.rendered.html.index("<h1")
+    assert again.rendered.html.index(BIG) > again.rendered.html.index("<h1")
 
 
 def test_front_matter_image_is_the_hero(workspace, settings):
@@ -134,7 +146,7 @@ def test_front_matter_image_is_the_hero(workspace, settings):
         ),
     )
     html = build(["seeds"], settings, OPTIONS).rendered.html
-    assert html.index('alt="A harbour at dawn"') < html.index("<h1")
+    assert html.index('alt="A harbour at dawn"') > html.index("<h1")
 
 
 def test_front_matter_image_without_alt_is_an_error_naming_the_line(workspace):
@@ -224,7 +236,7 @@ def test_feed_enclosure_and_media_content_lead_as_hero(workspace, settings):
     result = build([str(workspace / "seeds" / "world.xml")], settings, OPTIONS)
     assert result.rendered.html.index(
         "https://images.example.org/e.jpg"
-    ) < result.rendered.html.index("<h1")
+    ) > result.rendered.html.index("<h1")
 
 
 @pytest.mark.browser

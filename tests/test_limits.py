@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import socket
 import threading
 import time
@@ -55,15 +56,29 @@ def test_a_huge_note_or_headline_written_into_the_manifest_names_the_manifest(wo
     result = runner.invoke(app, ["build", "issues/2026-W48"])
     assert result.exit_code == 1
     assert result.output.startswith(
-        "error: issues/2026-W48/issue.toml: the editor's note is 2.0 MB, over the 1.0 MB limit"
+        "error: issues/2026-W48/issue.toml: note.body is 2.0 MB, over the 1.0 MB limit"
     )
     headline = '\n[[more]]\ntitle = "' + "y" * 2_000_000 + '"\nurl = "https://example.org/y"\n'
     manifest.write_text(original + headline, "utf-8")
     result = runner.invoke(app, ["build", "issues/2026-W48"])
     assert result.exit_code == 1
+    assert result.output.startswith("error: issues/2026-W48/issue.toml: headline #")
+
+
+def test_a_huge_lead_title_written_into_the_manifest_names_the_manifest_not_the_seed(workspace):
+    """A 2 MB lead title typed into issue.toml names issue.toml and lead.title, though the lead came from a seed."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", "--date", "2026-11-26"]).exit_code == 0
+    manifest = workspace / "issues" / "2026-W48" / "issue.toml"
+    text = manifest.read_text("utf-8")
+    assert 'source = "seeds/' in text  # the lead's source is a seed
+    text = re.sub(r'^title = ".*"$', 'title = "' + "t" * 2_000_000 + '"', text, count=1, flags=re.M)
+    manifest.write_text(text, "utf-8")
+    result = runner.invoke(app, ["build", "issues/2026-W48"])
+    assert result.exit_code == 1
     assert result.output.startswith(
-        "error: issues/2026-W48/issue.toml: the headline is 2.0 MB, over the 1.0 MB limit"
-    )
+        "error: issues/2026-W48/issue.toml: lead.title is 2.0 MB, over the 1.0 MB limit"
+    ), result.output
 
 
 def test_a_huge_subject_on_the_command_line_is_one_line(workspace):
@@ -79,7 +94,7 @@ def test_a_huge_subject_on_the_command_line_is_one_line(workspace):
     assert result.exit_code == 1
     assert (
         result.output.strip()
-        == "error: issue 2026-W48: the subject is 2.0 MB, over the 1.0 MB limit for one text (limits.text_bytes in newsletter.toml); shorten it"
+        == "error: issues/2026-W48/issue.toml: subject is 2.0 MB, over the 1.0 MB limit for one text (limits.text_bytes in newsletter.toml); shorten it"
     )
 
 

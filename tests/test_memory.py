@@ -329,3 +329,79 @@ def test_a_link_matches_whatever_its_case_slash_fragment_or_tracking_parameters(
     ]
     fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
     assert _titles(repeated) == ["New wording"] and _titles(fresh) == ["Other page"]
+
+
+def _stories(workspace: Path, *stories: tuple[str, str, str]) -> None:
+    """Replace the seeds with Markdown stories: (file name, title, url) and a body each."""
+    for old in (workspace / "seeds").iterdir():
+        old.unlink()
+    bodies = {
+        "floods": "The river burst its banks overnight and flooded the lower town. "
+        "Hundreds of families left their homes as the water rose through the streets.",
+        "levee": "Volunteers raised the levee by a metre before the flood crest arrived, "
+        "and the village behind it stayed dry while the river flooded the fields around it.",
+        "sensors": "Cheap river sensors gave the valley a day's warning of the flood, "
+        "sending water levels to a public map every ten minutes.",
+        "library": "Librarians froze thousands of flood-soaked books to save them from mould "
+        "after the river water reached the town library's basement.",
+    }
+    for name, title, url in stories:
+        text = f"---\ntitle: {title}\nurl: {url}\n---\n{bodies[name]}\n"
+        (workspace / "seeds" / f"{name}.md").write_text(text, "utf-8")
+
+
+FLOODS = ("floods", "River floods the lower town", "https://example.org/floods")
+LEVEE = ("levee", "The village that raised its levee", "https://example.org/levee")
+SENSORS = ("sensors", "River sensors gave a day's warning", "https://example.org/sensors")
+LIBRARY = ("library", "Drying a flooded library", "https://example.org/library")
+
+
+def test_last_weeks_lead_and_cards_do_not_come_back(workspace, settings):
+    """A week later over the same sources plus a new story: last week's lead and cards are
+    neither lead nor card again, each is listed under [[repeated]], and nothing follows itself."""
+    _stories(workspace, FLOODS, LEVEE, SENSORS)
+    first = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK)).issue
+    carried = {first.lead.title, *(c.title for c in first.stories)}
+    assert len(carried) == 3
+    _stories(workspace, FLOODS, LEVEE, SENSORS, LIBRARY)
+    second = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK)).issue
+    assert second.lead.title == LIBRARY[1]
+    shown = {c.title for c in second.stories} | set(_titles(second.related + second.more))
+    assert carried.isdisjoint(shown)
+    assert {h.title: h.issue for h in second.repeated} == dict.fromkeys(carried, "2026-W47")
+    assert second.follows is None or second.follows.title != second.lead.title
+
+
+def test_every_story_carried_before_is_an_error_naming_the_issue(workspace, settings):
+    """The same sources a week later, with no new story, stop the build: it names the issue
+    that carried them and says what to do; --repeat builds it anyway."""
+    from newsletter.errors import SourceError
+
+    _stories(workspace, FLOODS, LEVEE)
+    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    with pytest.raises(SourceError, match=r"carried by an earlier issue \(2026-W47\).*--repeat"):
+        build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    again = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK, repeat=True)).issue
+    assert again.lead.title == FLOODS[1]
+    assert again.follows is None  # the same article: no "Previously" pointing at itself
+
+
+def test_the_editor_may_name_a_carried_story_as_lead(workspace, settings):
+    """--lead names a story even if an earlier issue carried it; it still follows nothing of itself."""
+    _stories(workspace, FLOODS, LEVEE)
+    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    _stories(workspace, FLOODS, LEVEE, LIBRARY)
+    issue = build(
+        ["seeds"], settings, AssembleOptions(today=THIS_WEEK, lead=str(Path("seeds/floods.md")))
+    ).issue
+    assert issue.lead.title == FLOODS[1]
+    assert issue.follows is None
+
+
+def test_earlier_cards_are_read_as_carried(workspace, settings):
+    """An earlier manifest's [[stories]] cards count among what it carried."""
+    _stories(workspace, FLOODS, LEVEE, SENSORS)
+    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    (past,) = read_past_issues(workspace / "issues", THIS_WEEK)
+    assert {LEVEE[1], SENSORS[1]} <= {title for title, _ in past.headlines}
+    assert (LEVEE[1], LEVEE[2]) in past.headlines

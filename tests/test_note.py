@@ -25,15 +25,16 @@ def ws(tmp_path, monkeypatch):
     return make(tmp_path, {"seeds/lead.md": LEAD, "seeds/note.md": NOTE})
 
 
-def test_a_note_source_renders_above_the_lead_with_its_signoff(ws):
-    """The note's text and sign-off come before the lead's title, in HTML and in text."""
+def test_a_note_source_renders_under_the_lead_with_its_signoff(ws):
+    """The note's text and sign-off come after the lead, in HTML and in text, so the lead's
+    headline stays on the first screen however long the note is."""
     result = build_in(ws)
     assert result.issue.note is not None and result.issue.note.signoff == "— The desk"
     html = (result.folder / "index.html").read_text("utf-8")
     text = (result.folder / "index.txt").read_text("utf-8")
     for part in (html.split('class="masthead"', 1)[1], text):  # after <title> and the preheader
         assert (
-            part.index("Hello again.") < part.index("— The desk") < part.index("River floods force")
+            part.index("River floods force") < part.index("Hello again.") < part.index("— The desk")
         )
     assert 'class="note"' in html and 'class="signoff"' in html
 
@@ -47,9 +48,11 @@ def test_the_note_is_not_a_story(ws):
 
 
 def test_the_preheader_comes_from_the_note(ws):
-    """The {summary} preheader is the note's opening sentences when there is a note."""
+    """The {summary} preheader is the note's first sentence, its greeting left out, in 90 characters."""
     result = build_in(ws)
-    assert result.issue.preheader.startswith("Hello again. This week the water came up faster")
+    assert result.issue.preheader == (
+        "This week the water came up faster than anyone expected, and we followed it."
+    )
 
 
 def test_without_a_note_the_preheader_comes_from_the_lead(ws):

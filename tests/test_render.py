@@ -57,7 +57,9 @@ def test_sample_html_is_small_and_has_the_email_essentials(sample):
     assert doc.find("meta", attrs={"name": "color-scheme"})["content"] == "light dark"
     assert "@media (prefers-color-scheme: dark)" in raw
     hidden = doc.find("div", style=re.compile("display:none"))
-    assert hidden.get_text().strip() == sample.issue.preheader
+    preheader, padding = hidden.get_text().split("\u200c", 1)
+    assert preheader == sample.issue.preheader and len(preheader) <= 90
+    assert set(padding) == {"\u200c", "\xa0"}  # &zwnj;&nbsp;: no body text spills into the inbox
     assert (
         "color:#ffffff" not in hidden["style"]
     )  # hidden text coloured like its background is a spam sign
@@ -174,14 +176,46 @@ def test_subscriber_placeholders_cover_merge_fields():
     assert str(subscriber.name) == "%%name%%"
 
 
-def test_lead_with_url_links_title_and_read_more(settings):
-    """A lead with a URL links its title and offers 'Read the full story'."""
+def test_lead_with_url_shows_its_summary_and_read_the_story(settings):
+    """A lead with a URL links its title and shows its first paragraph, then 'Read the full story →'."""
     issue = _big_issue(1)
     rendered = render_issue(issue, settings)
     doc = BeautifulSoup(rendered.html, "html.parser")
     assert doc.find("h1").find("a")["href"] == "https://news.example.org/lead"
-    assert doc.find("a", string="Read the full story")["href"] == "https://news.example.org/lead"
-    assert "Read the full story: https://news.example.org/lead" in rendered.text
+    read_on = doc.find("a", class_="more")
+    assert read_on.get_text() == "Read the full story"  # the words of the text part
+    assert read_on.find_next_sibling("span").get_text() == " →"
+    assert read_on["href"] == "https://news.example.org/lead"
+    assert doc.get_text().count("A paragraph of the lead story.") == 12  # one paragraph of six
+    assert "\nRead the full story: https://news.example.org/lead" in rendered.text
+    assert " ".join(rendered.text.split()).count("A paragraph of the lead story.") == 12
+
+
+@pytest.mark.parametrize(
+    "lead_change",
+    [{"url": None}, {"full": True}],
+    ids=["no-url", "full"],
+)
+def test_a_lead_without_url_or_with_full_shows_its_whole_body(settings, lead_change):
+    """The whole body shows when the email is the only place to read it, or the editor says `full`."""
+    issue = _big_issue(1)
+    issue = dataclasses.replace(issue, lead=dataclasses.replace(issue.lead, **lead_change))
+    rendered = render_issue(issue, settings)
+    doc = BeautifulSoup(rendered.html, "html.parser")
+    assert doc.get_text().count("A paragraph of the lead story.") == 72
+    assert " ".join(rendered.text.split()).count("A paragraph of the lead story.") == 72
+    assert (doc.find("a", class_="more") is None) == (issue.lead.url is None)
+    assert ("Read the full story:" in rendered.text) == (issue.lead.url is not None)
+
+
+def test_a_lead_summary_from_the_manifest_replaces_the_first_paragraph(settings):
+    """The lead's `summary` is what the email shows of a lead with a URL."""
+    issue = _big_issue(1)
+    lead = dataclasses.replace(issue.lead, summary="What happened, in one sentence.")
+    rendered = render_issue(dataclasses.replace(issue, lead=lead), settings)
+    assert "What happened, in one sentence." in rendered.html
+    assert "What happened, in one sentence." in rendered.text
+    assert "A paragraph of the lead story." not in rendered.text
 
 
 def test_markdown_lead_renders_without_raw_html(settings):

@@ -77,31 +77,31 @@ def ws(tmp_path, monkeypatch):
 
 
 def test_items_are_grouped_in_section_order_after_related_and_empty_sections_are_left_out(ws):
-    """World then Culture (Sport, empty, is left out); Related stays first, the loose item is in More."""
+    """World holds its headlines (Sport and Culture, empty, are left out); Related stays first,
+    the loose item is in More, and the card tagged for Culture stays under the lead."""
     result = build_in(ws, "seeds", "feeds")
     issue = result.issue
     assert [h.title for h in issue.related] == ["River floods close the valley roads"]
-    assert [s.name for s in issue.sections] == ["World", "Culture"]
-    world, culture = issue.sections
+    assert [s.name for s in issue.sections] == ["World"]
+    (world,) = issue.sections
     assert {h.title for h in world.headlines} == {
         "Elections called in the north",
         "Trade talks resume",
     }
-    assert [c.title for c in culture.stories] == [
-        "The museum reopens its doors"
-    ] and issue.stories == ()
+    assert [c.title for c in issue.stories] == ["The museum reopens its doors"]
     assert [h.title for h in issue.more] == ["A cat is elected mayor"]
     text = (result.folder / "index.txt").read_text("utf-8")
-    order = [text.index(h) for h in ("Related\n", "World\n", "Culture\n", "More headlines\n")]
-    assert order == sorted(order) and "Sport" not in text
+    order = [text.index(h) for h in ("The museum", "Related\n", "World\n", "More headlines\n")]
+    assert order == sorted(order) and "Sport" not in text and "Culture\n" not in text
     html = (result.folder / "index.html").read_text("utf-8")
     assert ">World</h2>" in html
     assert ">Sport</h2>" not in html
-    assert '<h3 class="card-title"' in html  # a card inside a section sits under its h2
+    assert '<h2 class="card-title"' in html  # a card under the lead is an h2
 
 
-def test_sections_are_in_the_manifest_and_moving_a_headline_renders(ws):
-    """[[sections]] and each headline's `section` are written; moving one to another section shows."""
+def test_sections_are_in_the_manifest_and_moving_a_headline_or_a_card_renders(ws):
+    """[[sections]] and each headline's `section` are written; the editor's `section` moves a
+    headline, and a card, under that heading."""
     result = build_in(ws, "seeds", "feeds")
     manifest = result.folder / "issue.toml"
     text = manifest.read_text("utf-8")
@@ -109,15 +109,19 @@ def test_sections_are_in_the_manifest_and_moving_a_headline_renders(ws):
     assert "Sport" not in text  # empty: left out
     text = text.replace(
         '[[more]]\ntitle = "A cat is elected mayor"',
-        '[[more]]\nsection = "Culture"\ntitle = "A cat is elected mayor"',
+        '[[more]]\nsection = "World"\ntitle = "A cat is elected mayor"',
+    ).replace(
+        '[[stories]]\ntitle = "The museum reopens its doors"',
+        '[[stories]]\nsection = "World"\ntitle = "The museum reopens its doors"',
     )
     manifest.write_text(text, "utf-8")
     again = rebuild_in(ws, result.folder)
-    culture = next(s for s in again.issue.sections if s.name == "Culture")
-    assert (
-        "A cat is elected mayor" in [h.title for h in culture.headlines] and again.issue.more == ()
-    )
+    (world,) = again.issue.sections
+    assert "A cat is elected mayor" in [h.title for h in world.headlines]
+    assert again.issue.more == () and again.issue.stories == ()
+    assert [c.title for c in world.stories] == ["The museum reopens its doors"]
     assert "More headlines" not in (result.folder / "index.txt").read_text("utf-8")
+    assert '<h3 class="card-title"' in (result.folder / "index.html").read_text("utf-8")
 
 
 def test_a_section_the_manifest_does_not_list_is_refused_with_its_line(ws):
@@ -132,7 +136,7 @@ def test_a_section_the_manifest_does_not_list_is_refused_with_its_line(ws):
     )
     with pytest.raises(
         ManifestError,
-        match=r"issue\.toml:\d+: more\[1\]\.section: 'Wrold' is not a \[\[sections\]\] name \(known: 'World', 'Culture'\)",
+        match=r"issue\.toml:\d+: more\[1\]\.section: 'Wrold' is not a \[\[sections\]\] name \(known: 'World'\)",
     ):
         rebuild_in(ws, result.folder)
 

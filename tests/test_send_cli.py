@@ -176,6 +176,18 @@ def test_send_with_yes_mails_reports_and_resumes(cli, send_ws, smtpd):
     assert len(smtpd.received) == 5
 
 
+def test_status_counts_readers_mailed_before_they_left_as_mailed(cli, send_ws, smtpd):
+    """Two readers mailed, one unsubscribes after, one never mailed leaves: sent 2, not mailed 1."""
+    emails = send_ws.add_many(3)
+    result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert cli("subscribers", "unsubscribe", emails[0]).exit_code == 0  # mailed, then left
+    assert cli("subscribers", "unsubscribe", emails[2]).exit_code == 0  # left before any mail
+    status = cli("send", "issues/2026-W48", "--status").output
+    assert "sent        2" in status and "not sent    0" in status
+    assert "not mailed  1  (unsubscribed or bounced)" in status, status
+
+
 def test_failed_recipients_make_the_exit_code_1_and_are_listed(cli, send_ws, smtpd):
     """A refused recipient is listed with its reason in the summary and in --status; exit code 1."""
     emails = send_ws.add_many(3)

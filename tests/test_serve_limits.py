@@ -115,9 +115,10 @@ def test_a_head_past_its_cap_is_431_before_more_is_read(guarded):
     assert fine.status_code == 200
 
 
-def test_a_request_that_does_not_arrive_in_time_is_408_and_closed(guarded):
-    """A head dribbled past the deadline, a body never finished, a connection that says nothing: all closed."""
+def test_a_request_that_does_not_arrive_in_time_is_408_and_closed(guarded, caplog):
+    """A head dribbled past the deadline, a body never finished, a connection that says nothing: all closed, one log line."""
     server = guarded(request_seconds=0.5)
+    caplog.set_level(logging.INFO, logger="newsletter.serve")
     sockets = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
     sockets[0].sendall(b"GET /subscribe HTTP/1.1\r\nHost: x\r\n")  # never the blank line
     sockets[1].sendall(b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nemail=")
@@ -129,6 +130,12 @@ def test_a_request_that_does_not_arrive_in_time_is_408_and_closed(guarded):
     for sock in sockets:
         sock.close()
     assert httpx.get(f"{server.url}/subscribe").status_code == 200
+    time.sleep(1.0)  # past the one-line-a-second window: the next line counts the others
+    with socket.create_connection(("127.0.0.1", server.port)) as late:
+        assert status_of(answer(late, timeout=5)) == 408
+    timeouts = [r.getMessage() for r in caplog.records if "request-timeout" in r.getMessage()]
+    assert len(timeouts) == 2 and timeouts[0].startswith("- - 408 0.0ms client=127.0.0.x")
+    assert timeouts[1].endswith("request-timeout (+2 more)")
 
 
 def read_response(sock: socket.socket) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newsletter.sources.summaries import cut_at_sentence, summary_text
@@ -84,9 +86,12 @@ def test_related_headlines_show_their_summaries_and_more_does_not_by_default(ws)
     ]
     html = (result.folder / "index.html").read_text("utf-8")
     text = (result.folder / "index.txt").read_text("utf-8")
-    assert '<span class="summary"' in html and "Water rose fast. Boats came." in html
+    assert '<p class="item-summary"' in html and "Water rose fast. Boats came." in html
     assert "The judges loved the rye." not in html and "The judges loved the rye." not in text
-    assert "  Water rose fast. Boats came.\n  https://example.org/a" in text
+    # the summary under its headline, then the source line (the feed's title), then the link
+    assert re.search(
+        r"\n  Water rose fast\. Boats came\.\n(  \S.*\n)?  https://example\.org/a", text
+    )
 
 
 def test_more_summaries_shows_them_under_more_headlines_too(ws):

@@ -1,7 +1,9 @@
 """The archive's HTML: one page per issue (the email itself, for anyone) and the index.
 
-An issue page is the email's HTML as built (merge.eml), its per-reader slots
-filled with neutral text: nobody's name, address or token.  A small bar on top
+An issue page is the email's HTML as built, in the variant for a reader with no
+values (what the web version shows: `Hi {{ subscriber.name or "there" }}` says
+"Hi there"), its per-reader slots filled with text that names nobody: no name,
+address or token, only the public unsubscribe page.  A small bar on top
 links the index and the feed, and the sign-up page when `[archive] subscribe`
 is set.  Every link between pages is relative, so the site works from any
 folder of any static host; the canonical link gives the published address.
@@ -16,7 +18,6 @@ from dataclasses import dataclass
 
 from newsletter.render.merge_tags import MERGE_TAG
 
-NEUTRAL_NAME = "reader"
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
 _HEAD_CLOSE = re.compile(r"</head\s*>", re.I)
 _NAV = re.compile(r"<!--archive-nav-->.*?<!--/archive-nav-->", re.S)
@@ -41,12 +42,9 @@ def neutral_html(email_html: str, site: SiteInfo) -> str:
     """The email's HTML with every merge tag filled with text that names nobody."""
 
     def value(m: re.Match[str]) -> str:
-        key = m.group(1)
-        if key == "name":
-            return NEUTRAL_NAME
-        if key == "unsubscribe_url":
+        if m.group(1) == "unsubscribe_url":
             return html.escape(site.unsubscribe_page, quote=True)
-        return ""  # the address and every subscriber field
+        return ""  # the name, the address and every subscriber field: nobody's
 
     return MERGE_TAG.sub(value, email_html)
 

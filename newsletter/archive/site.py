@@ -9,6 +9,12 @@ changed writes nothing and output is byte-identical run to run.  Pages this
 archive wrote earlier for issues no longer included (--since, --limit, a
 deleted issue) are removed; nothing else in the folder is ever touched, and a
 folder the archive did not write is refused.
+
+The archive touches only its own folder.  The state file is read as untrusted: an entry
+whose key is not an issue id (`../../issues/2026-W48`, `/home/x`) or whose values are not
+as this archive writes them is ignored with a warning, so no key can name a path outside
+the site; an issue's folder in the site that is a symbolic link is never written through
+nor deleted through (refused, or skipped with a warning).
 """
 
 from __future__ import annotations
@@ -20,17 +26,20 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsletter.archive.collect import IssueInput, issue_inputs, newest_first
 from newsletter.archive.feeds import FEED_ENTRIES, atom_feed, json_feed
 from newsletter.archive.pages import IndexEntry, SiteInfo, feed_content, index_page, issue_page
 from newsletter.config import Settings
+from newsletter.control_chars import shown_safely
 from newsletter.errors import OutputError, display_path
 from newsletter.issue.built import read_built_issue
+from newsletter.issue.manifest import ISSUE_ID
 from newsletter.mail.unsubscribe import unsubscribe_links
 
 STATE_NAME = ".newsletter-archive.json"
-PAGE_FORMAT = "3"  # bump when pages.py renders differently: every page is re-rendered
+PAGE_FORMAT = "4"  # bump when pages.py renders differently: every page is re-rendered
 PAGE_NAME = "index.html"
 
 
@@ -43,6 +52,7 @@ class ArchiveResult:
     rendered: tuple[str, ...]  # pages made afresh this run
     removed: tuple[str, ...]  # pages of issues no longer included
     written: tuple[str, ...]  # files whose bytes changed
+    warnings: tuple[str, ...] = ()  # state entries ignored, links left alone
 
 
 def site_info(settings: Settings) -> SiteInfo:
@@ -68,7 +78,7 @@ def write_archive(
     """Write the archive of the workspace's built issues to `out` (default: archive.out)."""
     out = out or settings.path(settings.archive.out)
     site = site_info(settings)
-    state = _read_state(out)
+    state, warnings = _read_state(out)
     salt = json.dumps(
         [
             PAGE_FORMAT,
@@ -133,13 +143,14 @@ def write_archive(
     files[STATE_NAME] = (
         json.dumps(new_state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     ).encode("utf-8")
-    written = _write_files(out, files, removed)
+    written = _write_files(out, files, removed, warnings)
     return ArchiveResult(
         out=out,
         issues=tuple(chosen),
         rendered=tuple(i for i in chosen if i in made),
         removed=removed,
         written=written,
+        warnings=tuple(warnings),
     )
 
 
@@ -148,12 +159,16 @@ def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[Inde
     built = read_built_issue(given.folder)
     issue = built.issue  # the subject and preheader as the build filled them (built-with.json)
     entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
-    page = issue_page(built.rendered.html, issue.id, entry.subject, site)
+    # The reader-less variant: every field the templates test is empty, as on the web version.
+    email_html, _ = built.rendered.variant(built.rendered.tested)
+    page = issue_page(email_html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")
 
 
 def _page_intact(page: Path, digest: str) -> bool:
     """The page on disk is the one this archive wrote (not deleted or edited since)."""
+    if page.parent.is_symlink() or page.is_symlink():
+        return False  # never read through a link: render it again (writing it is refused)
     try:
         return hashlib.sha256(page.read_bytes()).hexdigest() == digest
     except OSError:
@@ -164,7 +179,8 @@ def _page_text(made: bytes | None, path: Path) -> str:
     return (made if made is not None else path.read_bytes()).decode("utf-8")
 
 
-def _read_state(out: Path) -> dict:
+def _read_state(out: Path) -> tuple[dict[str, Any], list[str]]:
+    """The state file's entries that are as this archive writes them, and a warning per other."""
     shown = display_path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{shown}: is a file, not a folder; choose another --out")
@@ -175,24 +191,58 @@ def _read_state(out: Path) -> dict:
                 f"{shown}: exists and was not written by `newsletter archive`; "
                 "choose another --out (or empty the folder)"
             )
-        return {}
+        return {}, []
     try:
         state = json.loads(state_file.read_text("utf-8"))
     except (OSError, ValueError):
-        return {}  # unreadable: render everything again (the pages it lists are ours)
+        return {}, []  # unreadable: render everything again (the pages it lists are ours)
     if not isinstance(state, dict) or not isinstance(state.get("issues"), dict):
-        return {}
-    if state.get("format") != PAGE_FORMAT:  # render all again; still drop what is left out
-        return {"issues": {i: {"page": ""} for i in state["issues"]}}
-    return state
+        return {}, []
+    current = state.get("format") == PAGE_FORMAT
+    issues, warnings = {}, []
+    for key, entry in state["issues"].items():
+        if not ISSUE_ID.match(key) or (current and not _entry_as_written(entry)):
+            warnings.append(
+                f"{display_path(state_file)}: entry '{shown_safely(key, 60)}' is not an issue "
+                "page this archive wrote; ignored (nothing outside the site is touched)"
+            )
+        else:  # an older format: render all again; still drop what is left out
+            issues[key] = entry if current else {"page": ""}
+    return {"format": state.get("format"), "issues": issues}, warnings
 
 
-def _write_files(out: Path, files: dict[str, bytes], removed: tuple[str, ...]) -> tuple[str, ...]:
-    """Replace each file whose bytes differ (atomically), state last; drop removed pages."""
+def _entry_as_written(entry: object) -> bool:
+    """A state entry with the keys and value types `write_archive` gives it."""
+    if not isinstance(entry, dict):
+        return False
+    texts = ("folder", "digest", "date", "subject", "preheader", "page")
+    if not all(isinstance(entry.get(k), str) for k in texts):
+        return False
+    folder = entry["folder"]
+    try:
+        dt.date.fromisoformat(entry["date"])
+    except ValueError:
+        return False
+    return bool(folder) and "/" not in folder and "\\" not in folder and folder[0] != "."
+
+
+def _write_files(
+    out: Path, files: dict[str, bytes], removed: tuple[str, ...], warnings: list[str]
+) -> tuple[str, ...]:
+    """Replace each file whose bytes differ (atomically), state last; drop removed pages.
+
+    Every name is a file of the site or `<issue id>/index.html`; a folder of the site that is
+    a symbolic link is refused (written) or left alone with a warning (removed).
+    """
     written = []
     try:
         for name in sorted(files, key=lambda n: n == STATE_NAME):
             path = out / name
+            if path.parent != out and path.parent.is_symlink():
+                raise OutputError(
+                    f"{display_path(path.parent)}: is a symbolic link; the archive writes only "
+                    "inside its folder: remove the link and run `newsletter archive` again"
+                )
             try:
                 if path.read_bytes() == files[name]:
                     continue
@@ -207,12 +257,21 @@ def _write_files(out: Path, files: dict[str, bytes], removed: tuple[str, ...]) -
                 staging.unlink(missing_ok=True)
             written.append(name)
         for issue_id in removed:
-            (out / issue_id / PAGE_NAME).unlink(missing_ok=True)
-            with contextlib.suppress(OSError):  # something else is in there: not ours to delete
-                (out / issue_id).rmdir()
+            _remove_page(out, issue_id, warnings)
     except OSError as e:
         raise OutputError(
             f"{display_path(out)}: cannot write the archive ({e.strerror}); files already "
             "replaced are whole, run `newsletter archive` again"
         ) from None
     return tuple(written)
+
+
+def _remove_page(out: Path, issue_id: str, warnings: list[str]) -> None:
+    """Delete the page the archive wrote for an issue left out, and its folder if now empty."""
+    folder = out / issue_id  # an issue id is one name (ISSUE_ID): never a path elsewhere
+    if folder.is_symlink():
+        warnings.append(f"{display_path(folder)}: a symbolic link, not the archive's; left alone")
+        return
+    (folder / PAGE_NAME).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # something else is in there: not ours to delete
+        folder.rmdir()

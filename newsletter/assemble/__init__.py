@@ -12,18 +12,21 @@ or under More headlines.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsletter.assemble.candidates import story_headline
 from newsletter.assemble.lead import choose_lead, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
-from newsletter.assemble.memory import followed_issue, split_repeated
+from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title, sentences
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
 from newsletter.models import (
+    Headline,
     Issue,
     IssueSection,
     Lead,
@@ -39,7 +42,14 @@ from newsletter.sources.summaries import cut_at_sentence
 if TYPE_CHECKING:
     from newsletter.assemble.memory import PastIssue
 
-PREHEADER_CHARS = 140
+PREHEADER_CHARS = 90  # phones show 30-55 characters, webmail up to about 120: news first
+# A greeting says nothing in an inbox: "Good morning." is dropped from a preheader, and
+# "Hi all, this week..." starts at "this week".
+_GREETING = re.compile(
+    r"^(good (morning|afternoon|evening|day)|hello|hi|hey|dear|greetings|welcome)\b"
+    r"[^,.!?;:]{0,30}[,.!?;:—–]+\s*",
+    re.I,
+)
 CARD_WORDS = 60  # a card shows its story's first paragraph, cut at a sentence near this
 
 
@@ -67,7 +77,8 @@ def assemble_issue(
     (listed as repeated; kept with `options.repeat`), and the lead may follow one's lead.
     """
 
-    story = choose_lead(sources.stories, sources.headlines, options.lead)
+    carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
+    story = choose_lead(sources.stories, sources.headlines, options.lead, carried)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
 
@@ -94,8 +105,21 @@ def assemble_issue(
         stories=grouped.stories,
         sections=grouped.sections,
         repeated=repeated,
-        follows=followed_issue(profile, past, options.today),
+        follows=followed_issue(profile, past, options.today, Headline(lead.title, url=lead.url)),
     )
+
+
+def carried_stories(
+    stories: Sequence[Story], past: Sequence[PastIssue], today: dt.date
+) -> dict[str, str]:
+    """Story source → the earlier issue that carried it (as lead, card or headline): the same
+    URL or title, or a near-duplicate of its own title.  An untitled story's derived title is
+    not compared as a near-duplicate: a follow-up of last week's story opens much as it did."""
+    if not past or not stories:
+        return {}
+    near = [s.title is not None for s in stories]
+    found = carried_issues([story_headline(s) for s in stories], past, today, near)
+    return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
 
 
 def in_source_order(
@@ -142,6 +166,10 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         source=story.source,
         score=scored.score,
         matched=scored.matched,
+        publisher=story.publisher,
+        words=sum(len(p.split()) for p in paragraphs),
+        image_width=story.image_width,
+        image_height=story.image_height,
     )
 
 
@@ -160,7 +188,10 @@ def group_sections(
     stories: dict[str, Story],
     settings: Settings,
 ) -> Grouped:
-    """Put each card and non-Related headline under its section; empty sections are left out."""
+    """Put each non-Related headline under its section; empty sections are left out.
+
+    Cards stay under the lead, where the editor's sources put them: only the editor's
+    `section = ...` on a card in the manifest moves one (a tag alone never does)."""
 
     if not settings.sections:
         return Grouped(cards, (), more)
@@ -170,7 +201,7 @@ def group_sections(
         all_tags = (*tags, *(story.tags if story is not None else ()))
         return section_of(source, all_tags, settings.sections, settings.workspace)
 
-    placed = [replace(c, section=section(c.source, ())) for c in cards]
+    placed = [c for c in cards if not c.section]
     homes = [(h, section(h.headline.source, h.headline.tags)) for h in more]
     sections = tuple(
         IssueSection(
@@ -207,6 +238,9 @@ def lead_from_story(story: Story) -> Lead:
         source=story.source,
         image=story.image,
         image_alt=story.image_alt,
+        image_width=story.image_width,
+        image_height=story.image_height,
+        summary=story.summary,
     )
 
 
@@ -260,34 +294,52 @@ def text_fields(
 
 
 def format_text(template: str, fields: dict[str, str], key: str) -> str:
-    """Fill a subject/preheader template; an unknown field is a configuration error."""
+    """Fill a subject/preheader template; an unknown field is a configuration error.
+
+    A filled preheader is cut to PREHEADER_CHARS at a whole word; one written without
+    fields is the editor's own and is kept as written (`check` warns when it is long)."""
     try:
-        return " ".join(template.format_map(fields).split())
+        text = " ".join(template.format_map(fields).split())
     except (KeyError, ValueError, IndexError) as e:
         raise ConfigError(f"newsletter.toml: {key}: cannot fill '{template}' ({e})") from None
+    return cut_at_word(text) if key == "preheader" and "{" in template else text
+
+
+def cut_at_word(text: str, limit: int = PREHEADER_CHARS) -> str:
+    """`text` when it fits in `limit` characters, else cut at a whole word and ended with "…"."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"
+
+
+def without_greeting(sentences: Sequence[str]) -> list[str]:
+    """The sentences with an opening greeting left out ("Good morning.", "Hi all, ...")."""
+    found = list(sentences)
+    while found and (m := _GREETING.match(found[0])):
+        rest = found[0][m.end() :].strip()
+        found = ([rest[:1].upper() + rest[1:]] if rest else []) + found[1:]
+    return found
 
 
 def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
     """A sentence to go with the subject: the first, or the second when the title came from it."""
 
-    found = [s for p in lead.paragraphs[:2] for s in sentences(p)]
+    found = without_greeting([s for p in lead.paragraphs[:2] for s in sentences(p)])
     if lead.title_derived and len(found) > 1:
         found = found[1:]
-    text = found[0] if found else lead.title
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"
+    return cut_at_word(found[0] if found else lead.title, limit)
 
 
 def note_summary(note: Note, limit: int = PREHEADER_CHARS) -> str:
-    """The note's opening for the preheader: sentences until there is enough to read."""
+    """The note's opening for the preheader: its first sentence after any greeting, and the
+    next one too when the first is short and both fit."""
 
-    found = [s for p in body_paragraphs(note.body, "markdown")[:2] for s in sentences(p)]
-    text = ""
-    for sentence in found:
-        text = f"{text} {sentence}".strip()
-        if len(text) >= 60:  # "Good morning." alone says nothing in an inbox
-            break
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"
+    found = without_greeting(
+        [s for p in body_paragraphs(note.body, "markdown")[:2] for s in sentences(p)]
+    )
+    if not found:
+        return ""
+    text = found[0]
+    if len(text) < 40 and len(found) > 1 and len(f"{text} {found[1]}") <= limit:
+        text = f"{text} {found[1]}"
+    return cut_at_word(text, limit)

@@ -29,6 +29,8 @@ def story_headline(story: Story) -> Headline:
         date=story.date,
         summary=story.summary or cut_at_sentence(paragraphs[0] if paragraphs else ""),
         tags=story.tags,
+        publisher=story.publisher,
+        words=sum(len(p.split()) for p in paragraphs),
     )
 
 

@@ -1,5 +1,6 @@
 """Choosing the lead story.
 
+A story an earlier issue carried (memory.py) never leads again, unless the editor names it.
 In order: the editor's `--lead` (a source file or a story title); the one story
 whose front matter says `lead: true`; the only story; otherwise the story the week's
 sources cover most, by its **lead score**:
@@ -19,7 +20,7 @@ scores far under the bar, so it never counts as coverage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from newsletter.assemble.candidates import candidate_headlines, story_text
@@ -36,9 +37,17 @@ FULL_LENGTH_WORDS = 300
 
 
 def choose_lead(
-    stories: Sequence[Story], headlines: Sequence[Headline], choice: str | None
+    stories: Sequence[Story],
+    headlines: Sequence[Headline],
+    choice: str | None,
+    carried: Mapping[str, str] | None = None,
 ) -> Story:
-    """Pick the lead story (see the module docstring for the rule)."""
+    """Pick the lead story (see the module docstring for the rule).
+
+    `carried` maps the source of each story an earlier issue already carried to that issue:
+    such a story never leads again unless the editor names it (`--lead`); a `lead: true` it
+    still says from last week is ignored.
+    """
     if not stories:
         raise SourceError(
             "no story can lead this issue: the sources hold only headlines; "
@@ -46,17 +55,25 @@ def choose_lead(
         )
     if choice:
         return _editor_choice(stories, choice)
-    forced = [s for s in stories if s.forced_lead]
+    carried = carried or {}
+    fresh = [s for s in stories if s.source not in carried]
+    if not fresh:
+        issues = ", ".join(sorted(set(carried.values())))
+        raise SourceError(
+            f"every story among the sources was carried by an earlier issue ({issues}); "
+            "add this week's story, name one with --lead, or build with --repeat"
+        )
+    forced = [s for s in fresh if s.forced_lead]
     if len(forced) > 1:
         names = ", ".join(s.source for s in forced)
         raise SourceError(f"{len(forced)} stories say 'lead: true' ({names}); keep it on one")
     if forced:
         return forced[0]
-    if len(stories) == 1:
-        return stories[0]
-    scores = [lead_score(story, stories, headlines) for story in stories]
-    best = max(range(len(stories)), key=lambda i: (scores[i], -i))
-    return stories[best]
+    if len(fresh) == 1:
+        return fresh[0]
+    scores = [lead_score(story, stories, headlines) for story in fresh]
+    best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
+    return fresh[best]
 
 
 def lead_score(story: Story, stories: Sequence[Story], headlines: Sequence[Headline]) -> float:

@@ -42,8 +42,24 @@ class PastIssue:
     id: str
     date: date
     lead_title: str
-    headlines: tuple[tuple[str, str | None], ...]  # (title, url) of its related and more
+    # (title, url) of everything else it carried: its cards, Related, sections and More
+    headlines: tuple[tuple[str, str | None], ...]
     lead_url: str | None = None
+
+
+def carried_issues(
+    headlines: Sequence[Headline],
+    past: Sequence[PastIssue],
+    today: date,
+    near: Sequence[bool] | None = None,
+) -> list[str | None]:
+    """For each headline, the most recent earlier issue that carried it (URL, title or, in the
+    recent issues and where `near` says so, a near-duplicate title), or None."""
+    if not past:
+        return [None] * len(headlines)
+    index = _PastIndex(past, recent_issues(past, today))
+    near = near if near is not None else [True] * len(headlines)
+    return [index.issue_of(h, near=n) for h, n in zip(headlines, near, strict=True)]
 
 
 def split_repeated(
@@ -71,13 +87,17 @@ def split_repeated(
 
 
 def followed_issue(
-    profile: LeadProfile, past: Sequence[PastIssue], today: date
+    profile: LeadProfile, past: Sequence[PastIssue], today: date, lead: Headline | None = None
 ) -> FollowedIssue | None:
     """The most recent earlier issue whose lead this lead continues, or None.
 
-    `profile` is this week's lead as the ranker sees it (relevance.lead_profile).
+    `profile` is this week's lead as the ranker sees it (relevance.lead_profile).  An earlier
+    lead that is this `lead`'s own article (same URL or same title) is no continuation: an
+    issue never follows itself.
     """
     past = recent_issues(past, today)
+    if lead is not None:
+        past = [p for p in past if not _same_article(lead, p)]
     if not past:
         return None
 
@@ -89,6 +109,13 @@ def followed_issue(
         if issue.lead_title in strong:
             return FollowedIssue(issue.id, issue.lead_title)
     return None
+
+
+def _same_article(lead: Headline, issue: PastIssue) -> bool:
+    """True when the earlier issue's lead is this article: the same URL or the same title."""
+    if lead.url and issue.lead_url and _url_key(lead.url) == _url_key(issue.lead_url):
+        return True
+    return _title_key(lead.title) == _title_key(issue.lead_title)
 
 
 def recent_issues(past: Sequence[PastIssue], today: date) -> list[PastIssue]:
@@ -146,12 +173,14 @@ class _PastIndex:
                         self.by_prefix.setdefault(key, []).append(title)
         self.concepts: dict[str, frozenset[str]] = {}
 
-    def issue_of(self, headline: Headline) -> str | None:
+    def issue_of(self, headline: Headline, near: bool = True) -> str | None:
 
         if headline.url and (found := self.by_url.get(_url_key(headline.url))):
             return found
         if found := self.by_title.get(_title_key(headline.title)):
             return found
+        if not near:
+            return None
         prefixes = _prefixes(headline.title)
         shared: dict[str, int] = {}
         for key in prefixes:

@@ -18,10 +18,15 @@ Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadabl
 
 TEXT_CHARS = 262144  # the first 256 K characters of a report's text say who and why
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-ANGLE_ID = re.compile(r"^\s*message-id:\s*(<[^>\s]+>)", re.I | re.M)
+# Bounded (RFC 5321: 64 and 255): on a long run of letters an unbounded local part makes
+# every position rescan the run, which is quadratic.
+ADDRESS = re.compile(
+    r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?"
+)
+ANGLE_ID = re.compile(r"^[ \t]*message-id:[ \t]*(<[^>\s]{1,998}>)", re.I | re.M)
 _COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|error in|command:?|>>>)\s+(rcpt to|mail from|data"
+    r"(?:in reply to|after|while sending|error in|command:?|>>>|smtp:)\s*(rcpt to|mail from|data"
     r"|end of data|rcpt|mail|ehlo|helo)\b",
     re.I,
 )
@@ -59,12 +64,14 @@ def failure_for(
     action: str = "failed",
     context: str = "",
     command: str = "",
+    own_words: bool = False,
 ) -> Failure | None:
     """The Failure for one recipient, its reason Sisimai's; None when it is not a failure.
 
     `text` is the recipient's diagnostic; `context` the report's own words, used for the
     reason when there is no diagnostic and for the SMTP command the server refused;
-    `command` the command to assume when neither says.
+    `command` the command to assume when neither says; `own_words` a report without
+    delivery-status fields (a server's phrases then count, reasons.py).
     A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
     """
     told = STATUS.search(text)
@@ -74,7 +81,9 @@ def failure_for(
         return None
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
-    reason = bounce_reason(status, text or context, action=action, command=command)
+    reason = bounce_reason(
+        status, text or context, action=action, command=command, own_words=own_words
+    )
     if action == "delayed":
         return Failure(recipient, status, "soft", reason)  # still being retried: never hard yet
     if reason in NOT_BOUNCES:

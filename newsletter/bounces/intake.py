@@ -52,6 +52,7 @@ from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten
 
 BATCH = 100  # reports per transaction: the write lock is held for milliseconds
+MAX_WARNINGS = 20  # unreadable messages named one by one; the count says how many in all
 MAX_UNSENT_LOOKUPS = 8  # issues not in the journal whose readers' stamps one run computes
 
 
@@ -74,7 +75,7 @@ class IntakeSummary:
     sent_total: int = 0  # every list message the journal holds as sent
     unverified: int = 0  # bounces and complaints that did not prove they answer our mail
     unreadable: int = 0  # messages past the parsing bounds (size, depth, parts, time)
-    warnings: tuple[str, ...] = ()  # files in a Maildir that are not messages, skipped
+    warnings: tuple[str, ...] = ()  # odd files in a Maildir, and unreadable messages, skipped
 
     @property
     def complaint_rate(self) -> float:
@@ -249,6 +250,7 @@ def process_mailbox(
     path = database or settings.path(settings.database)
     conn = open_database(path)
     counts: Counter[str] = Counter()
+    skipped: list[str] = []  # what the editor is told about unreadable messages
     try:
         intake = Intake(conn, settings)
         messages = box.messages()
@@ -257,7 +259,10 @@ def process_mailbox(
             reports = list(_parsed(intake, batch, counts, settings.bounce.imap_max_message))
             conn.execute("BEGIN IMMEDIATE")
             for report in reports:
-                counts[intake.apply(report)] += 1
+                outcome = intake.apply(report)
+                counts[outcome] += 1
+                if outcome == "unreadable" and len(skipped) < MAX_WARNINGS:
+                    skipped.append(f"{report.message_id}: unreadable, {report.why}; skipped")
             conn.execute("COMMIT")
             box.done([ref for ref, _ in batch])  # flagged only once what they meant is committed
         complaints_total = conn.execute(
@@ -293,7 +298,7 @@ def process_mailbox(
         sent_total=sent_total,
         unverified=counts["unverified"],
         unreadable=counts["unreadable"],
-        warnings=tuple(box.warnings),
+        warnings=(*box.warnings, *skipped),
     )
 
 

@@ -34,10 +34,11 @@ from newsletter.bounces.findings import (
 
 # Where a report's own words end and the returned message begins.
 _RETURNED = re.compile(
-    r"^[ \t]*(?:-{2,}|={3,}|\*{3,}).*(?:original message|unsent message|returned message|copy of"
-    r"|header of the original|message header|rfc ?822|below this line|end of message).*$"
-    r"|^.*(?:below is a copy of the original message|original message follows"
-    r"|included is a copy of the message header|message headers follow).*$"
+    r"^[ \t]*(?:-{2,80}|={3,80}|\*{3,80})[^\n]{0,200}?(?:original message|unsent message"
+    r"|returned message|copy of|header of the original|message header|rfc ?822|below this line"
+    r"|end of message)"
+    r"|^[^\n]{0,200}?(?:below is a copy of the original message|original message follows"
+    r"|included is a copy of the message header|message headers follow)"
     r"|^(?:received|return-path|x-original-to|delivered-to|dkim-signature):[ \t]",
     re.I | re.M,
 )
@@ -50,7 +51,8 @@ _NOT_RECIPIENT = re.compile(
 )
 _ROBOTS = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply)@", re.I)
 _SEGMENT_CHARS = 1000
-_REPLY_LINE = re.compile(r"\s*[2-5]\d\d[ -]")
+MAX_RECIPIENTS = 50  # a list copy has one recipient; a report naming more is not about ours
+_REPLY_LINE = re.compile(r"[ \t]*[2-5]\d\d[ -]")
 
 
 def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
@@ -76,7 +78,12 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         # A server's own words about a recipient are its answer to RCPT unless they say
         # otherwise (Sisimai's reader for each server knows; reasons.py guesses).
         failure = failure_for(
-            address, status, said if len(said) > 8 else head, context=head, command=command
+            address,
+            status,
+            said if len(said) > 8 else head,
+            context=head,
+            command=command,
+            own_words=True,
         )
         if failure is not None:
             failures.append(failure)
@@ -135,6 +142,8 @@ def _recipients(head: str, senders: set[str]) -> list[tuple[str, int]]:
         if _NOT_RECIPIENT.search(before):
             continue
         seen.add(address)
+        if len(seen) > MAX_RECIPIENTS:
+            break
         line_start = head.rfind("\n", 0, match.start()) + 1
         found.append((address, max(line_start, match.start() - 80)))
     return found
@@ -173,7 +182,7 @@ def ses_notification(own_id: str, text: str, verp: str) -> Report | None:
     kind = str(data.get("notificationType") or data.get("eventType") or "")
     returned = _ses_message_id(data.get("mail"))
     if kind == "Complaint":
-        people = _dicts(_dict(data.get("complaint")).get("complainedRecipients"))
+        people = _dicts(_dict(data.get("complaint")).get("complainedRecipients"))[:MAX_RECIPIENTS]
         failures = tuple(
             Failure(str(p.get("emailAddress", "")).lower(), "", "complaint", "feedback")
             for p in people
@@ -184,7 +193,7 @@ def ses_notification(own_id: str, text: str, verp: str) -> Report | None:
         return Report(own_id, "ignored", returned_id=returned, why=f"an SES {kind or '?'} notice")
     bounce = _dict(data.get("bounce"))
     found: list[Failure] = []
-    for person in _dicts(bounce.get("bouncedRecipients")):
+    for person in _dicts(bounce.get("bouncedRecipients"))[:MAX_RECIPIENTS]:
         address = str(person.get("emailAddress", "")).lower()
         diagnostic = str(person.get("diagnosticCode", ""))
         said = diagnostic.partition(";")[2] if ";" in diagnostic[:12] else diagnostic

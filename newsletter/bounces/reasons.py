@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 HARD = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
@@ -40,6 +40,8 @@ _RETRY = frozenset(
 )
 # `true()` of these reasons in Sisimai adds conditions to "its status code or its text".
 _BEFORE_USERUNKNOWN = ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept")
+_BEFORE_DATA = ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
+_ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class _Tables:
     reasons: dict[str, _Reason]
     order: tuple[tuple[str, ...], ...]
     status: dict[str, str]
+    lhost: tuple[tuple[str, _Reason], ...]  # phrases of Sisimai's per-server readers, hard first
 
 
 @cache
@@ -78,7 +81,19 @@ def _tables() -> _Tables:
             re.compile(pattern, flags) if pattern else None,
         )
     order = tuple(tuple(names) for names in data["order"])
-    return _Tables(reasons, order, dict(data["status"]))
+    lhost = tuple(
+        (
+            name,
+            _Reason(
+                tuple(entry.get("strings", [])),
+                (),
+                re.compile("|".join(entry["regexes"]), re.I) if entry.get("regexes") else None,
+            ),
+        )
+        for name, entry in sorted(data["lhost"].items(), key=lambda e: (e[0] not in HARD, e[0]))
+        if name not in ("onhold", "undefined")
+    )
+    return _Tables(reasons, order, dict(data["status"]), lhost)
 
 
 def matches(reason: str, text: str) -> bool:
@@ -87,13 +102,21 @@ def matches(reason: str, text: str) -> bool:
     return found is not None and found.match(text)
 
 
-def bounce_reason(status: str, text: str, *, action: str = "failed", command: str = "") -> str:
+def bounce_reason(
+    status: str, text: str, *, action: str = "failed", command: str = "", own_words: bool = False
+) -> str:
     """Sisimai's reason for a failure with this status code (`5.1.1`, "") and diagnostic text.
 
     `command` is the SMTP command the server refused (`RCPT`, `DATA`...) when the report
     says; "" when it does not.
     """
-    text = " ".join(text.lower().split())[:20_000]
+    # Addresses out: reports from one server then read alike, and the answer is cached.
+    text = _ANY_ADDRESS.sub("x@x", " ".join(text.lower().split())[:20_000])
+    return _reason(status, text, action, command, own_words)
+
+
+@lru_cache(maxsize=4096)
+def _reason(status: str, text: str, action: str, command: str, own_words: bool) -> str:
     if status.startswith("2."):
         return "delivered"
     tables = _tables()
@@ -106,46 +129,65 @@ def bounce_reason(status: str, text: str, *, action: str = "failed", command: st
     for reason in tables.order[1]:
         if matches(reason, text):
             return reason
-    return name or _fallback(status, text, action, command)
+    return name or _fallback(status, text, action, command, own_words)
 
 
 def _true(reason: str, name: str, text: str, command: str, status: str) -> bool:
-    """Sisimai::Reason::<reason>->true, as far as a report's fields tell it."""
-    if reason == "userunknown":
-        if name == "userunknown":
-            return not any(matches(other, text) for other in _BEFORE_USERUNKNOWN)
-        # Text alone says "user unknown" only for a refused RCPT: after DATA it is a filter.
-        # "RCPT?" and "RCPT??" are the report not saying which (Sisimai's reader of each
-        # server's format knows): the guesses below agree with it most on the corpus.
-        if command == "RCPT?":  # a server's own words: unless a status code names a reason
-            command = "" if name else "RCPT"
-        elif command == "RCPT??":  # a DSN's: only with no status, or one Sisimai has no name for
-            command = "" if name or status.endswith(".0.0") else "RCPT"
-        return name != "suspend" and command == "RCPT" and matches(reason, text)
-    if reason == "filtered":
-        if name == "suspend" or (
-            name != "filtered" and command in ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
-        ):
-            return False
-        return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
-    if reason == "rejected":
-        if name == "rejected":
-            return True
-        if command == "MAIL" or (command == "DATA" and name != "userunknown"):
-            return matches(reason, text)
-        return name in ("", "onhold", "undefined", "securityerror", "systemerror") and matches(
-            reason, text
-        )
-    if reason == "hostunknown":
-        if name == "hostunknown":
-            return not matches("networkerror", text)
-        return matches(reason, text)
+    """Sisimai::Reason::<reason>->true, as far as a report's fields tell it.
+
+    `name` is the reason Sisimai's status table gives the status code ("" for none).
+    """
+    special = _SPECIAL_TRUE.get(reason)
+    if special is not None:
+        return special(name, text, command, status)
     if reason == "mailboxfull" and not status:
         return False
     return name == reason or matches(reason, text)
 
 
-def _fallback(status: str, text: str, action: str, command: str) -> str:
+def _userunknown(name: str, text: str, command: str, status: str) -> bool:
+    if name == "userunknown":
+        return not any(matches(other, text) for other in _BEFORE_USERUNKNOWN)
+    # Text alone says "user unknown" only for a refused RCPT: after DATA it is a filter.
+    # "RCPT?" and "RCPT??" are the report not saying which (Sisimai's reader of each
+    # server's format knows): the guesses below agree with it most on the corpus.
+    if command == "RCPT?":  # a server's own words: unless a status code names a reason
+        command = "" if name else "RCPT"
+    elif command == "RCPT??":  # a DSN's: only with no status, or one Sisimai has no name for
+        command = "" if name or status.endswith(".0.0") else "RCPT"
+    return name != "suspend" and command == "RCPT" and matches("userunknown", text)
+
+
+def _filtered(name: str, text: str, command: str, status: str) -> bool:
+    if name == "suspend" or (name != "filtered" and command in _BEFORE_DATA):
+        return False
+    return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
+
+
+def _rejected(name: str, text: str, command: str, status: str) -> bool:
+    if name == "rejected":
+        return True
+    if command == "MAIL" or (command == "DATA" and name != "userunknown"):
+        return matches("rejected", text)
+    vague = name in ("", "onhold", "undefined", "securityerror", "systemerror")
+    return vague and matches("rejected", text)
+
+
+def _hostunknown(name: str, text: str, command: str, status: str) -> bool:
+    if name == "hostunknown":
+        return not matches("networkerror", text)
+    return matches("hostunknown", text)
+
+
+_SPECIAL_TRUE = {
+    "userunknown": _userunknown,
+    "filtered": _filtered,
+    "rejected": _rejected,
+    "hostunknown": _hostunknown,
+}
+
+
+def _fallback(status: str, text: str, action: str, command: str, own_words: bool) -> str:
     if status[:3] in ("5.6", "4.6"):
         return "contenterror"
     if status[:3] in ("5.7", "4.7"):
@@ -156,6 +198,11 @@ def _fallback(status: str, text: str, action: str, command: str) -> str:
         return "blocked"
     if matches("vacation", text):
         return "vacation"
+    # A server's own words (no delivery-status fields): what Sisimai's reader of one
+    # server's format knows of them.
+    for reason, phrases in _tables().lhost if own_words else ():
+        if phrases.match(text):
+            return reason
     return "onhold" if text else "undefined"
 
 

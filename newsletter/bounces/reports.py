@@ -49,7 +49,7 @@ from newsletter.bounces.findings import (
     returned_id,
     worst,
 )
-from newsletter.bounces.plain_text import provider_bounce, ses_notification
+from newsletter.bounces.plain_text import MAX_RECIPIENTS, provider_bounce, ses_notification
 from newsletter.mail.reader_stamp import split_stamp
 
 __all__ = ["Failure", "Kind", "Report", "read_report", "report_id"]
@@ -297,8 +297,10 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
 
 def _recipient_failures(blocks: list[Message] | list[_Fields], context: str) -> list[Failure]:
     """The failures of a delivery-status part's recipient blocks (any block naming one)."""
-    failures = []
+    failures: list[Failure] = []
     for block in blocks:
+        if len(failures) >= MAX_RECIPIENTS:
+            break  # a list copy has one recipient: the rest are not about ours
         if block.get("Final-Recipient") or block.get("Original-Recipient"):
             failure = _dsn_recipient(block, context)
             if failure is not None:

@@ -7,6 +7,11 @@ which refs are done: the IMAP source then flags them (`\\Seen` and the keyword
 `NewsletterProcessed`) or moves them to `bounce.imap_folder`, as configured.
 Files are only read: processing them again is harmless (intake.py skips
 every Message-ID it has seen).
+
+Bounds: a message over `max_message` bytes is never read (mbox: by its offsets;
+Maildir: read that far only; IMAP: by its RFC822.SIZE) but comes as `Unfetched`,
+which the intake counts unreadable; a Maildir entry that is not a regular file is
+skipped with a warning; every IMAP failure is one MailboxError naming host:port.
 """
 
 from __future__ import annotations
@@ -97,25 +102,37 @@ def open_mailbox(
         raise MailboxError(
             f"{display_path(path)}:1: not an mbox file (its first line should start with 'From ')"
         )
-    return FileMailbox(mailbox.mbox(path, factory=None, create=False), path, "mbox")
+    return FileMailbox(mailbox.mbox(path, factory=None, create=False), path, "mbox", max_message)
 
 
 class FileMailbox:
-    """An mbox file or a Maildir folder, read only."""
+    """An mbox file, read only; a message over `max_message` bytes is never read into memory."""
 
-    def __init__(self, box: mailbox.Mailbox, path: Path, kind: str) -> None:
+    def __init__(
+        self, box: mailbox.mbox, path: Path, kind: str, max_message: int = 10_000_000
+    ) -> None:
         self.box = box
         self.path = path
         self.description = f"{kind} {display_path(path)}"
         self.warnings: list[str] = []
+        self.max_message = max_message
 
     def messages(self) -> Iterator[tuple[object, bytes]]:
         try:
             for key in self.box.iterkeys():
-                try:
-                    yield key, self.box.get_bytes(key)
-                except KeyError:  # a Maildir message deleted while we read: gone, fine
+                # The offsets the stdlib mbox keeps (typeshed does not list them): no read.
+                start, stop = self.box._lookup(key)  # type: ignore[attr-defined]
+                if stop - start > self.max_message:
+                    yield (
+                        key,
+                        Unfetched(
+                            f"{self.description} message {int(key) + 1}",
+                            f"{stop - start} bytes, more than bounce.imap_max_message "
+                            f"({self.max_message})",
+                        ),
+                    )
                     continue
+                yield key, self.box.get_bytes(key)
         except OSError as e:
             raise MailboxError(f"{display_path(self.path)}: cannot read ({e.strerror})") from None
 

@@ -19,6 +19,7 @@ from newsletter.render import GMAIL_CLIP_BYTES
 CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
 MESSAGE_WARNING_BYTES = 1024 * 1024  # the whole message: phones download it all
 SUBJECT_MAX_CHARS = 90  # past this, most clients cut the subject in the inbox list
+PREHEADER_MAX_CHARS = 90  # phones show 30-55 characters of it, webmail up to about 120
 
 
 def _kb(n: int) -> str:
@@ -118,6 +119,33 @@ def preheader_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """No preheader: clients show the first words of the body instead."""
     if not email.issue.preheader.strip():
         yield f"{email.where('issue.toml')}: the preheader is empty"
+
+
+def preheader_too_long(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A preheader past 90 characters: phones show 30-55, webmail up to about 120."""
+    size = len(email.issue.preheader)
+    if size > PREHEADER_MAX_CHARS:
+        yield (
+            f"{email.where('issue.toml')}: the preheader is {size} characters, over "
+            f'{PREHEADER_MAX_CHARS}: "{email.issue.preheader[:40]}…"'
+        )
+
+
+def over_budget(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The issue is longer than its [limits] items or words: a digest is finishable."""
+    from newsletter.render.length import issue_length
+
+    length, limits = issue_length(email.issue, settings.more_summaries), settings.limits
+    for key, size, limit in (
+        ("items", length.items, limits.items),
+        ("words", length.words, limits.words),
+    ):
+        if size > limit:
+            parts = ", ".join(f"{p.name} ({getattr(p, key):,})" for p in length.largest(key)[:4])
+            yield (
+                f"{email.where('issue.toml')}: {size:,} {key}, over the budget of {limit:,} "
+                f"([limits] {key} in newsletter.toml); the largest parts: {parts}"
+            )
 
 
 def preheader_repeats_subject(email: BuiltEmail, settings: Settings) -> Iterator[str]:

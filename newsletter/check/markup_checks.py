@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from newsletter.check.email_facts import BuiltEmail, fold, urls_in
+from newsletter.check.email_facts import BuiltEmail, Image, fold, urls_in
 from newsletter.config import Settings
 
 # Link shorteners hide where a link goes; spam filters score them, readers distrust them.
@@ -75,7 +75,7 @@ def links_shortened(email: BuiltEmail, settings: Settings) -> Iterator[str]:
             yield f"{email.where('index.html', link.line)}: {link.href} goes through {host}"
 
 
-def _img(image) -> str:
+def _img(image: Image) -> str:
     return f'<img src="{image.src or ""}">'
 
 

@@ -58,6 +58,18 @@ CHECKS: tuple[Check, ...] = (
         "preheader.present", "warning", "write a preheader in issue.toml", content.preheader_missing
     ),
     Check(
+        "preheader.length",
+        "warning",
+        "shorten the preheader in issue.toml to 90 characters or fewer: the news first",
+        content.preheader_too_long,
+    ),
+    Check(
+        "length.budget",
+        "warning",
+        "cut items or summaries from the parts named (issue.toml), or raise [limits]",
+        content.over_budget,
+    ),
+    Check(
         "preheader.repeat",
         "warning",
         "make the preheader add to the subject",

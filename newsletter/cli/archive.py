@@ -34,6 +34,8 @@ def archive(
     settings = workspace_settings()
     result = write_archive(settings, out=out, since=day, limit=limit)
     shown = display_path(result.out)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     unchanged = len(result.issues) - len(result.rendered)
     typer.echo(
         f"Archive {shown}/: {len(result.issues)} issue(s) ({len(result.rendered)} rendered, "

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from newsletter.cli import app, parse_date, warn, workspace_settings
+
+if TYPE_CHECKING:
+    from newsletter.build import BuildResult
+    from newsletter.config import Settings
+    from newsletter.models import ScoredHeadline, StoryCard
 
 
 @app.command()
@@ -74,7 +80,12 @@ def build(
     if related is not None:
         settings = validated(replace(settings, related=related))
     if issue_id is not None and not ISSUE_ID.match(issue_id):
-        raise ConfigError(f"--id '{issue_id}': use letters, digits, '.', '-' or '_'")
+        from newsletter.control_chars import shown_safely
+
+        raise ConfigError(
+            f"--id '{shown_safely(issue_id, 70)}': use letters, digits, '.', '-' or '_' "
+            "(64 at most, starting with a letter or digit)"
+        )
     options = AssembleOptions(
         today=parse_date(day),
         issue_id=issue_id,
@@ -89,21 +100,21 @@ def build(
     if as_json:
         typer.echo(json.dumps(_as_json(result, settings), ensure_ascii=False, indent=2))
     else:
-        _report(result, repeat)
+        _report(result, settings, repeat)
 
 
-def _as_json(result, settings) -> dict:
+def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
     from newsletter.errors import display_path
 
     issue = result.issue
 
-    def cards(stories):
+    def cards(stories: tuple[StoryCard, ...]) -> list[dict[str, Any]]:
         return [
             {"title": c.title, "url": c.url, "score": c.score, "matched": list(c.matched)}
             for c in stories
         ]
 
-    def items(section):
+    def items(section: tuple[ScoredHeadline, ...]) -> list[dict[str, Any]]:
         return [
             {"title": h.title, "url": h.url, "score": h.score, "matched": list(h.matched)}
             for h in section
@@ -143,9 +154,10 @@ def _as_json(result, settings) -> dict:
     }
 
 
-def _report(result, repeat: bool = False) -> None:
+def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> None:
     from newsletter.errors import display_path
     from newsletter.render import GMAIL_CLIP_BYTES
+    from newsletter.render.length import issue_length
 
     issue, folder = result.issue, display_path(result.folder)
     how = "re-rendered from its manifest" if result.from_manifest else "built"
@@ -170,6 +182,13 @@ def _report(result, repeat: bool = False) -> None:
     if issue.sections:
         shown = ", ".join(f"{s.name} {len(s.stories) + len(s.headlines)}" for s in issue.sections)
         typer.echo(f"  sections {shown}")
+    length, limits = issue_length(issue, settings.more_summaries), settings.limits
+    over = length.items > limits.items or length.words > limits.words
+    typer.echo(
+        f"  length   {length.items} items, {length.words:,} words ({length.minutes}-min read); "
+        f"budget {limits.items} items, {limits.words:,} words"
+        + (": over, see `newsletter check`" if over else "")
+    )
     share = result.html_bytes / GMAIL_CLIP_BYTES
     typer.echo(
         f"  html     {result.html_bytes / 1024:.1f} KB "

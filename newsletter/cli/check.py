@@ -11,6 +11,8 @@ import typer
 from newsletter.cli import app, warn, workspace_settings
 
 if TYPE_CHECKING:
+    from newsletter.check.report import CheckReport
+    from newsletter.config import Settings
     from newsletter.issue.built import BuiltIssue
 
 
@@ -65,7 +67,7 @@ def check(
         raise typer.Exit(1)
 
 
-def _print_report(report) -> None:
+def _print_report(report: CheckReport) -> None:
     echo = typer.echo
     for finding in report.findings:
         echo(finding.line())
@@ -85,7 +87,9 @@ def _print_report(report) -> None:
         echo(f"  ({note})")
 
 
-def gate_before_send(issue: BuiltIssue | Path, settings, *, force: bool, test_copy: bool) -> None:
+def gate_before_send(
+    issue: BuiltIssue | Path, settings: Settings, *, force: bool, test_copy: bool
+) -> None:
     """The checks before `send`, findings on stderr: errors refuse unless forced or a test copy."""
     from newsletter.check import ChecksFailed, send_gate
 

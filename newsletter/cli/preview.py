@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 import typer
 
 from newsletter.cli import app, parse_date, warn
+
+if TYPE_CHECKING:
+    from newsletter.preview.rebuilder import PreviewSnapshot
 
 
 @app.command()
@@ -46,8 +50,8 @@ def preview(
             "on the network"
         )
 
-    def report(snapshot) -> None:
-        if snapshot.error:
+    def report(snapshot: PreviewSnapshot) -> None:
+        if snapshot.error or snapshot.folder is None:
             typer.echo(f"error: {snapshot.error} (shown in the page; fix it and save)", err=True)
         else:
             typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")

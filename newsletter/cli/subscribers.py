@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from newsletter.cli import app, workspace_settings
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
+    from newsletter.subscribers.store import Status, SubscriberStore
 
 subscribers_app = typer.Typer(
     help="The mailing list in newsletter.db: import, add, remove, unsubscribe, list, export...",
@@ -230,7 +236,7 @@ def export(
 
 
 @contextlib.contextmanager
-def _store(*, create: bool = True, settings=None):
+def _store(*, create: bool = True, settings: Settings | None = None) -> Iterator[SubscriberStore]:
     """The workspace's store; a database error in the block becomes one line naming the file."""
     import sqlite3
 
@@ -256,7 +262,7 @@ def _address(email: str) -> str:
         raise SubscriberError(str(e)) from None
 
 
-def _status(value: str | None):
+def _status(value: str | None) -> Status | None:
     from newsletter.errors import ConfigError
     from newsletter.subscribers.store import STATUSES
 
@@ -264,7 +270,7 @@ def _status(value: str | None):
         return None
     if value not in STATUSES:
         raise ConfigError(f"--status '{value}': use one of {', '.join(STATUSES)}")
-    return value
+    return cast("Status", value)
 
 
 # Issue 9 (GDPR basics): access and erasure requests.
@@ -317,12 +323,16 @@ def forget(
     email: str = typer.Argument(..., metavar="EMAIL", help="The address to erase."),
 ) -> None:
     """Erase an address, its name, fields, consent and journal rows; keep only a keyed hash."""
+    from newsletter.send.outbox import delete_outbox_files_of
     from newsletter.subscribers.suppression import forget as forget_address
 
     address = _address(email)
     with _store() as store:
         erased = forget_address(store.conn, address)
+    files = delete_outbox_files_of(workspace_settings().workspace / "issues", address)
     typer.echo(
-        f"Forgot {address}: {erased} record(s) erased; only a keyed hash is kept, "
-        "so no import or add brings it back (their own sign-up can)."
+        f"Forgot {address}: {erased} record(s) erased"
+        + (f" and {files} dry-run outbox file(s) named after it deleted" if files else "")
+        + "; only a keyed hash is kept, so no import or add brings it back (their own "
+        "sign-up can)."
     )

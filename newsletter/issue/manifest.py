@@ -31,12 +31,13 @@ from newsletter.models import (
     StoryCard,
 )
 from newsletter.sources.markdown_reading import reference_problem
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.web_address import AddressError, web_address
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
 RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see issue/guard.py)
-ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ISSUE_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: no trailing newline
 
 _HEADER = """\
 # The manifest of issue {id}: edit it, then run `newsletter build {folder}`.
@@ -62,16 +63,38 @@ _HEADER = """\
 # Every key the manifest may hold, table by table: a new key is one entry here (and its
 # reading below).  Anything else is an error with its line and the nearest known name.
 TOP_KEYS = ("id", "date", "subject", "preheader", "follows", "follows_title")
-LEAD_KEYS = ("title", "title_derived", "url", "image", "image_alt", "source", "format", "body")
-HEADLINE_KEYS = ("title", "url", "summary", "score", "matched", "source", "also")
+IMAGE_KEYS = ("image", "image_alt", "image_width", "image_height")
+LEAD_KEYS = (
+    "title",
+    "title_derived",
+    "url",
+    *IMAGE_KEYS,
+    "summary",
+    "full",
+    "source",
+    "format",
+    "body",
+)
+HEADLINE_KEYS = (
+    "title",
+    "url",
+    "summary",
+    "publisher",
+    "words",
+    "score",
+    "matched",
+    "source",
+    "also",
+)
 MORE_KEYS = (*HEADLINE_KEYS, "section")
 NOTE_KEYS = ("body", "signoff", "source")
 STORY_KEYS = (
     "title",
     "url",
-    "image",
-    "image_alt",
+    *IMAGE_KEYS,
     "summary",
+    "publisher",
+    "words",
     "section",
     "score",
     "matched",
@@ -116,6 +139,11 @@ def manifest_text(
     lines.append(f"title = {_string(lead.title)}")
     lines.append(f"title_derived = {'true' if lead.title_derived else 'false'}")
     lines += _url_image_lines(lead.url, lead.image, lead.image_alt)
+    lines += _size_lines(lead.image, lead.image_width, lead.image_height)
+    if lead.summary:
+        lines.append(f"summary = {_string(lead.summary)}")
+    if lead.full:
+        lines.append("full = true")
     lines += [
         f"source = {_string(lead.source)}",
         f"format = {_string(lead.format)}",
@@ -159,12 +187,27 @@ def _url_image_lines(url: str | None, image: str | None, image_alt: str) -> list
     return lines
 
 
+def _size_lines(image: str | None, width: int, height: int) -> list[str]:
+    """image_width and image_height, when the image's size is known."""
+    if not (image and width and height):
+        return []
+    return [f"image_width = {width}", f"image_height = {height}"]
+
+
+def _about_lines(publisher: str, words: int) -> list[str]:
+    """Who published a story and its length in words, each when known."""
+    lines = [f"publisher = {_string(publisher)}"] if publisher else []
+    return lines + ([f"words = {words}"] if words else [])
+
+
 def _card_lines(card: StoryCard) -> list[str]:
     lines = ["", "[[stories]]", f"title = {_string(card.title)}"]
     if card.section:
         lines.append(f"section = {_string(card.section)}")
     lines += _url_image_lines(card.url, card.image, card.image_alt)
+    lines += _size_lines(card.image, card.image_width, card.image_height)
     lines.append(f"summary = {_string(card.summary)}")
+    lines += _about_lines(card.publisher, card.words)
     lines.append(f"score = {card.score:.3f}")
     lines.append(f"matched = [{', '.join(map(_string, card.matched))}]")
     if card.source:
@@ -183,6 +226,7 @@ def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = 
             lines.append(f"url = {_string(item.url)}")
         if item.headline.summary:
             lines.append(f"summary = {_string(item.headline.summary)}")
+        lines += _about_lines(item.headline.publisher, item.headline.words)
         lines.append(f"score = {item.score:.3f}")
         lines.append(f"matched = [{', '.join(map(_string, item.matched))}]")
         if item.headline.source:
@@ -223,6 +267,11 @@ def parse_manifest(text: str, path: Path) -> Issue:
     import tomllib
 
     shown = display_path(path)
+    if (deep := too_deep(text)) is not None:
+        raise ManifestError(
+            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; a manifest nests "
+            "three at most: fix that line"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -479,6 +528,10 @@ class _ManifestReader:
                     score=score,
                     matched=matched,
                     section=self.section(item, label, "stories", i, names),
+                    publisher=self.publisher(item, label, "stories", i),
+                    words=self.count(item, f"{label}.words", "stories", i, "words"),
+                    image_width=self.count(item, f"{label}.image_width", "stories", i),
+                    image_height=self.count(item, f"{label}.image_height", "stories", i),
                 )
             )
         return tuple(cards)
@@ -546,6 +599,10 @@ class _ManifestReader:
             )
         if body_format == "markdown":
             self.check_markdown(str(data.get("body", "")))
+        full = data.get("full", False)
+        if not isinstance(full, bool):
+            raise self.fail("lead.full", "must be true or false", "lead")
+        summary = self.text(data, "summary", "lead.summary", "lead", required=False) or ""
         return Lead(
             title=title,
             body=body,
@@ -555,7 +612,24 @@ class _ManifestReader:
             source=source,
             image=image,
             image_alt=image_alt,
+            image_width=self.count(data, "lead.image_width", "lead", 0),
+            image_height=self.count(data, "lead.image_height", "lead", 0),
+            summary=" ".join(summary.split()),
+            full=full,
         )
+
+    def publisher(self, item: dict[str, Any], label: str, table: str, index: int) -> str:
+        """Who published a card's or headline's story, as the email's source line shows it."""
+        text = self.text(item, "publisher", f"{label}.publisher", table, index, required=False)
+        return " ".join((text or "").split())
+
+    def count(self, item: dict[str, Any], label: str, table: str, index: int, key: str = "") -> int:
+        """A whole number of pixels or words (image_width, image_height, words); 0 if absent."""
+        key = key or label.rsplit(".", 1)[-1]
+        value = item.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+            raise self.fail(label, f"must be a whole number, got {value!r}", table, index)
+        return value
 
     def check_markdown(self, body: str, table: str = "lead") -> None:
         """Images and links in a Markdown body must be absolute and images described."""
@@ -611,6 +685,8 @@ class _ManifestReader:
                 url=self.url(item, f"{label}.url", section, i),
                 source=str(item.get("source", "")),
                 summary=" ".join((summary or "").split()),
+                publisher=self.publisher(item, label, section, i),
+                words=self.count(item, f"{label}.words", section, i, "words"),
             )
             home = self.section(item, label, section, i, names) if section == "more" else ""
             result.append(

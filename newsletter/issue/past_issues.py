@@ -2,9 +2,9 @@
 
 Every folder of issues/ with an issue.toml dated before the issue being built is an earlier
 issue (folders starting with "." are a build in progress and skipped, and so is the issue being
-rebuilt).  Only what memory needs is read: the lead's title and URL and every headline's title
-and URL.  A manifest that cannot be read stops the build with its path, as any bad input does:
-skipping it silently would bring its headlines back.
+rebuilt).  Only what memory needs is read: the lead's title and URL and every card's and
+headline's title and URL.  A manifest that cannot be read stops the build with its path, as
+any bad input does: skipping it silently would bring its headlines back.
 
 Speed: tomllib takes about 1 ms for one manifest, 180-440 ms for 200 past issues, four times
 the budget of the whole lookup (bench/bench_issue_readers.py).  A manifest in the shape the
@@ -27,6 +27,7 @@ from typing import Any
 from newsletter.assemble.memory import PastIssue
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
@@ -72,7 +73,10 @@ _LEAD = re.compile(
     re.MULTILINE,
 )
 # Starting on a literal newline lets the engine skip ahead: twice as fast as "^" and MULTILINE.
-_HEADLINE = re.compile(rf"\n\[\[(?:related|more)\]\]\ntitle = {_PLAIN}\n(?:url = {_PLAIN}\n)?")
+_HEADLINE = re.compile(
+    rf"\n\[\[(?:related|more|stories)\]\]\n(?:section = {_PLAIN}\n)?title = {_PLAIN}\n"
+    rf"(?:section = {_PLAIN}\n)?(?:url = {_PLAIN}\n)?"
+)
 
 
 def _scanned(text: str) -> PastIssue | None:
@@ -88,8 +92,9 @@ def _scanned(text: str) -> PastIssue | None:
     top, lead = _TOP.search(text), _LEAD.search(text)
     if top is None or lead is None:
         return None
-    headlines = _HEADLINE.findall(text)
-    if len(headlines) != text.count("\n[[related]]\n") + text.count("\n[[more]]\n"):
+    headlines = [(title, url) for _, title, _, url in _HEADLINE.findall(text)]
+    tables = sum(text.count(f"\n[[{t}]]\n") for t in ("related", "more", "stories"))
+    if len(headlines) != tables:
         return None  # a headline whose title or url the writer would not have written so
     try:
         day = dt.date.fromisoformat(top[2])
@@ -107,6 +112,11 @@ def _scanned(text: str) -> PastIssue | None:
 
 def _past_issue(path: Path, text: str) -> PastIssue:
     shown = display_path(path)
+    if (deep := too_deep(text)) is not None:
+        raise ManifestError(
+            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep in this earlier issue; "
+            "fix that line"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -123,7 +133,8 @@ def _past_issue(path: Path, text: str) -> PastIssue:
             f"{shown}: an earlier issue needs id, date and [lead]; fix it or move it out of issues/"
         )
     headlines = []
-    for section in ("related", "more"):  # [[repeated]] it left out: it did not carry them
+    # Its cards, Related, sections and More; [[repeated]] it left out: it did not carry them.
+    for section in ("stories", "related", "more"):
         for item in _tables(data.get(section, []), shown, section):
             headlines.append((_text(item, "title", shown, section), _url(item, shown, section)))
     return PastIssue(

@@ -51,7 +51,7 @@ class DkimSigner:
             if b":" in line
         }
         try:
-            signature = dkim.sign(
+            signature: bytes = dkim.sign(
                 message,
                 self.selector,
                 self.domain,

@@ -19,7 +19,7 @@ from newsletter.preview.rebuilder import PreviewSnapshot, Rebuilder
 from newsletter.preview.server import DEFAULT_HOST, DEFAULT_PORT, PreviewServer, bind_server
 from newsletter.preview.target import PreviewTarget
 from newsletter.preview.watcher import InputWatcher
-from newsletter.send import send_test_copy as send_copy
+from newsletter.send.single_copy import send_test_copy as send_copy
 
 
 class Preview:
@@ -118,11 +118,10 @@ def send_test_copy(rebuilder: Rebuilder, address: str) -> str:
     snapshot = rebuilder.snapshot
     if snapshot.folder is None or snapshot.error is not None:
         raise DeliveryError("the last build failed: fix the error shown on the page, then send")
-    send = send_copy
     try:  # the issue's own workspace (its list), not the folder the preview started in
         workspace = find_workspace(snapshot.folder)
     except ConfigError:
         workspace = rebuilder.target.workspace
     settings, _ = load_settings(workspace)
     with rebuilder.issue_lock:  # the copy is the build on show, not one half-replaced
-        return send(snapshot.folder, address, settings, password=smtp_password())
+        return send_copy(snapshot.folder, address, settings, password=smtp_password())

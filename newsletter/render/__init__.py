@@ -9,7 +9,7 @@ would make the build, or the reader's mail program, fetch a stylesheet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -146,28 +146,40 @@ def _render_once(env: Any, steps: Any, context: dict[str, Any]) -> tuple[str, st
     return html, text
 
 
-def check_text_sizes(issue: Issue, limit: int, unnamed: str = "") -> None:
-    """Refuse any one text of the issue over `limit` bytes, naming where it came from
-    (`unnamed`, the manifest's path, for a text the editor wrote there without a source)."""
+def check_text_sizes(issue: Issue, limit: int, manifest: str = "") -> None:
+    """Refuse any one text of the issue over `limit` bytes, naming where it is.
+
+    Built from the sources, a text is named by its source file; re-rendered from a
+    manifest (`manifest`, its path), every text is in the manifest: named by it and its key.
+    """
     lead = issue.lead
-    where = lead.source or unnamed or "the lead story"
+    where = _text_names(manifest)
     texts = [
-        (f"{where}: the story", lead.body),
-        (f"{where}: the lead's title", lead.title),
-        (f"issue {issue.id}: the subject", issue.subject),
-        (f"issue {issue.id}: the preheader", issue.preheader),
+        (where(lead.source or "the lead story", "lead.body", "the story"), lead.body),
+        (where(lead.source or "the lead story", "lead.title", "the lead's title"), lead.title),
+        (where(f"issue {issue.id}", "subject", "the subject"), issue.subject),
+        (where(f"issue {issue.id}", "preheader", "the preheader"), issue.preheader),
     ]
     if issue.note is not None:
-        note_from = issue.note.source or unnamed or "the manifest"
-        texts.append((f"{note_from}: the editor's note", issue.note.body))
+        note = where(issue.note.source or "the manifest", "note.body", "the editor's note")
+        texts.append((note, issue.note.body))
     section_items = [h for s in issue.sections for h in s.headlines]
-    for item in (*issue.related, *section_items, *issue.more):
-        named = item.headline.source or unnamed or "a headline"
-        texts.append((f"{named}: the headline", item.title))
-        texts.append((f"{named}: the summary", item.headline.summary))
-    for card in (*issue.stories, *(c for s in issue.sections for c in s.stories)):
-        texts.append((f"{card.source or unnamed or 'a card'}: the card's summary", card.summary))
+    for n, item in enumerate((*issue.related, *section_items, *issue.more), 1):
+        named = item.headline.source or "a headline"
+        texts.append((where(named, f"headline #{n}: title", "the headline"), item.title))
+        summary = where(named, f"headline #{n}: summary", "the summary")
+        texts.append((summary, item.headline.summary))
+    for n, card in enumerate((*issue.stories, *(c for s in issue.sections for c in s.stories)), 1):
+        summary = where(card.source or "a card", f"stories[{n}].summary", "the card's summary")
+        texts.append((summary, card.summary))
     _check_sizes(texts, limit)
+
+
+def _text_names(manifest: str) -> Callable[[str, str, str], str]:
+    """How a text is named in a size error: `manifest: key`, or `source: what`."""
+    if manifest:
+        return lambda _source, key, _what: f"{manifest}: {key}"
+    return lambda source, _key, what: f"{source}: {what}"
 
 
 def check_story_sizes(stories: Iterable[Story], limit: int) -> None:
@@ -198,7 +210,10 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
         *(Section(s.name, s.headlines, s.stories, extra) for s in issue.sections),
         Section(MORE_HEADING, issue.more, summaries=extra),
     )
+    from newsletter.render.length import issue_length, lead_shows_summary, reading_time
+
     brand = settings.brand
+    lead = issue.lead
     return {
         "issue": issue,
         "settings": settings,
@@ -208,18 +223,51 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
             "logo": brand.logo,
             "logo_alt": brand.logo_alt,
             "logo_width": brand.logo_width,
+            "logo_dark": brand.logo_dark,
             "accent": brand.accent,
             "accent_dark": brand.dark_accent,
             "font": brand.font_stack,
         },
         "web_url": settings.web_url(issue.id),
-        "lead_html": lead_html(issue.lead),
-        "lead_text": lead_text(issue.lead),
+        # The lead as a digest shows it: a summary and a link when it has a URL (unless the
+        # editor set `full = true`), the whole body when the email is the only place to read it.
+        "lead_summary": lead_shows_summary(lead),
+        "lead_html": lead_summary_html(lead) if lead_shows_summary(lead) else lead_html(lead),
+        "lead_text": lead_summary_plain(lead) if lead_shows_summary(lead) else lead_text(lead),
+        "lead_reading_time": reading_time(lead.words),
+        "length": issue_length(issue, settings.more_summaries),
+        "reading_time": reading_time,
         # Memory across issues: the web page of the earlier issue this lead continues.
         "previously_url": settings.web_url(issue.follows.id) if issue.follows else None,
         "note_html": note_html(issue.note),
         "note_text": note_text(issue.note),
     }
+
+
+def lead_summary_html(lead: Lead) -> Markup:
+    """The lead's summary as HTML: a Markdown lead's first paragraph keeps its links."""
+    from newsletter.render.length import lead_summary_markdown, lead_summary_text
+
+    block = lead_summary_markdown(lead)
+    if block is not None:
+        from newsletter.render.markdown_body import markdown_html
+
+        return Markup(markdown_html(block))
+    return Markup("<p>{}</p>").format(lead_summary_text(lead))
+
+
+def lead_summary_plain(lead: Lead) -> str:
+    """The lead's summary as wrapped plain text, a Markdown lead's links kept as `text <url>`."""
+    from newsletter.render.length import lead_summary_markdown, lead_summary_text
+
+    block = lead_summary_markdown(lead)
+    if block is not None:
+        from newsletter.render.markdown_body import markdown_text
+
+        return markdown_text(block)
+    from newsletter.render.text_format import wrap
+
+    return wrap(lead_summary_text(lead))
 
 
 def note_html(note: Note | None) -> Markup:

@@ -21,6 +21,7 @@ _ATTR = re.compile(r'\s([a-zA-Z-]+)(?:\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+))?')
 _HREF = re.compile(r'<a\b[^>]*?\shref\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+)', re.I)
 _ABSOLUTE = re.compile(r"^(https?://[^/\s?#]+|mailto:)", re.I)
 COLUMN_PX = 552  # the 600 px column less the text's 24 px padding on each side
+THUMB_PX = 120  # a card's thumbnail beside its text (96 px above it on a phone)
 IMAGE_STYLE = "display:block;max-width:100%;height:auto"
 
 
@@ -71,24 +72,35 @@ def ensure_doctype(html: str) -> str:
 
 
 def fit_images(html: str) -> str:
-    """Give every image a width that fits the column, and let it shrink on a phone.
+    """Give every image a width that fits the column, a height when its size is known, and
+    let it shrink on a phone.
 
     Outlook reads only the width attribute; other clients honour `max-width:100%;height:auto`,
     so a 1,600 px photo never makes the email wider than the screen.  A column-wide image
     also gets `width:100%`: inside MJML's tables a fixed-width image that has not loaded
-    (images off, offline) still claims its 552 px and pushes a phone screen sideways.
+    (images off, offline) still claims its 552 px and pushes a phone screen sideways.  A
+    `thumb` image is at most THUMB_PX wide.  With both width and height known, the height is
+    scaled to the fitted width, so the page keeps the photo's space while it loads.  An image
+    the template hides (`display:none`, the dark-mode logo) stays hidden.
     """
 
     def fit(m: re.Match[str]) -> str:
         attrs = {k.lower(): v for k, v in _ATTR.findall(m.group(1))}
         width = attrs.pop("width", "").strip("\"'")
-        attrs.pop("height", None)
+        height = attrs.pop("height", "").strip("\"'")
         style = attrs.pop("style", "").strip("\"'").rstrip("; ")
-        fitted = width if width.isdigit() and 0 < int(width) <= COLUMN_PX else str(COLUMN_PX)
-        fitted_style = IMAGE_STYLE + (";width:100%" if fitted == str(COLUMN_PX) else "")
+        thumb = "thumb" in attrs.get("class", "").strip("\"'").split()
+        limit = THUMB_PX if thumb else COLUMN_PX
+        fitted = int(width) if width.isdigit() and 0 < int(width) <= limit else limit
+        fitted_style = IMAGE_STYLE + (";width:100%" if fitted == COLUMN_PX else "")
         style = f"{style};{fitted_style}" if style else fitted_style
+        if "display:none" in style.replace(" ", ""):
+            style += ";display:none"
+        sized = ""
+        if width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0:
+            sized = f' height="{max(1, round(int(height) * fitted / int(width)))}"'
         rest = "".join(f" {k}={v}" if v else f" {k}" for k, v in attrs.items())
-        return f'<img{rest} width="{fitted}" style="{style}">'
+        return f'<img{rest} width="{fitted}"{sized} style="{style}">'
 
     return _IMG.sub(fit, html)
 

@@ -32,9 +32,13 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+SIGNATURE = "-- "  # RFC 3676's signature delimiter: mail programs fold or grey what follows
+
+
 def tidy_text(text: str) -> str:
-    """Strip trailing spaces, collapse runs of blank lines, end with one newline."""
-    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
+    """Strip trailing spaces (not the signature delimiter's), collapse runs of blank lines,
+    end with one newline."""
+    lines = [line if line == SIGNATURE else line.rstrip() for line in text.strip("\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 

@@ -29,14 +29,18 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from newsletter.errors import DeliveryError, display_path
 from newsletter.mail.personalize import Recipient
 from newsletter.subscribers.database import is_busy, open_database
 from newsletter.subscribers.store import SubscriberStore
+
+T = TypeVar("T")
 
 PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
 FRESH_FOR = 1.0  # seconds a batch of the list is used before the rest is read again
@@ -66,7 +70,7 @@ class JournalCounts:
     failed: int  # of those, refused for good or out of attempts last time
     retrying: int  # of those, refused for now, to be tried again
     unknown: int  # the message went out, the reply was lost: not in `unsent`, never re-sent
-    inactive: int  # unsubscribed or bounced: never mailed
+    inactive: int  # unsubscribed or bounced, and never mailed this issue
     last_activity: str  # "" before the first attempt
     failures: tuple[Failure, ...]  # the first few
     reasons: tuple[tuple[str, int], ...]  # failure reasons, most common first
@@ -134,7 +138,7 @@ class DeliveryJournal:
             size = batch if limit is None else min(batch, limit - given)
             with self._lock:  # the writer's threads share this connection
                 params = (last, _NO_ID_LIMIT if up_to is None else up_to, n, k, self.issue_id, size)
-                rows = self._reading(lambda p=params: self.conn.execute(query, p).fetchall())
+                rows = self._reading(partial(self._fetch_all, query, params))
             read_at = time.monotonic()
             for number, email, name, fields in rows:
                 if time.monotonic() - read_at > FRESH_FOR:
@@ -145,11 +149,15 @@ class DeliveryJournal:
                 if len(rows) < size:
                     return
 
+    def _fetch_all(self, query: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        return self.conn.execute(query, params).fetchall()
+
     def last_id(self) -> int:
         """The highest subscriber id now (0 for an empty list): where a send's list ends."""
-        return self._reading(
-            lambda: self.conn.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
+        row = self._reading(
+            lambda: self.conn.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()
         )
+        return int(row[0])
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
@@ -179,14 +187,14 @@ class DeliveryJournal:
         """The address does not exist (a 5.1.x reply): later sends skip the subscriber."""
         self._write(lambda: SubscriberStore(self.conn).mark_bounced(email))
 
-    def _write(self, write) -> None:
+    def _write(self, write: Callable[[], object]) -> None:
         with self._lock:
             self._patiently(write, "record deliveries")
 
-    def _reading(self, read):
+    def _reading(self, read: Callable[[], T]) -> T:
         return self._patiently(read, "read the list")
 
-    def _patiently(self, operation, what: str):
+    def _patiently(self, operation: Callable[[], T], what: str) -> T:
         """Run `operation`, trying again while the database is busy (see the module doc)."""
         deadline = time.monotonic() + self.patience
         pause = FIRST_PAUSE
@@ -220,7 +228,8 @@ class DeliveryJournal:
         unsent = q(
             f"SELECT count(*) FROM subscribers s WHERE {_STILL_TO_SEND}", (self.issue_id,)
         ).fetchone()[0]
-        inactive = q("SELECT count(*) FROM subscribers WHERE status != 'active'").fetchone()[0]
+        inactive = q(f"SELECT count(*) FROM subscribers s WHERE {_NEVER_MAILED}", (self.issue_id,))
+        inactive = inactive.fetchone()[0]
         last = q(
             "SELECT max(updated) FROM deliveries WHERE issue_id = ?", (self.issue_id,)
         ).fetchone()[0]
@@ -326,6 +335,12 @@ _STILL_TO_SEND_IF = (
     " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})"
 )
 _STILL_TO_SEND = _STILL_TO_SEND_IF.format(done="('sent', 'unknown')")
+# An unsubscribed or bounced subscriber the issue never reached: "not mailed".  One mailed
+# before they left counts as sent (or unknown), once.
+_NEVER_MAILED = (
+    "s.status != 'active' AND NOT EXISTS (SELECT 1 FROM deliveries d"
+    " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))"
+)
 _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields FROM subscribers s
 WHERE s.id > ? AND s.id <= ? AND s.id % ? = ? AND {still}

@@ -12,6 +12,7 @@ from pathlib import Path
 from newsletter.errors import OutputError, display_path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
+_OUTBOX_FILE = re.compile(r"\d{5,}-(.+)\.eml\Z")
 
 
 class FileTransport:
@@ -48,3 +49,26 @@ class FileTransport:
 
     def close(self) -> None:
         """Nothing to close."""
+
+
+def delete_outbox_files_of(issues_dir: Path, email: str) -> int:
+    """Delete every dry run's copy named after `email` (issues/*/outbox/); return how many.
+
+    `subscribers forget` erases an address: its copies in an outbox hold the address, the
+    name and a valid unsubscribe token, so they go too.
+    """
+    wanted = _UNSAFE.sub("_", email).casefold()
+    count = 0
+    for path in sorted(issues_dir.glob("*/outbox/*.eml")):
+        m = _OUTBOX_FILE.match(path.name)
+        if not (m and m.group(1).casefold() == wanted):
+            continue
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as e:
+            raise OutputError(
+                f"{display_path(path)}: cannot delete ({e.strerror}); the address is forgotten "
+                "in newsletter.db: delete this file by hand"
+            ) from None
+        count += 1
+    return count

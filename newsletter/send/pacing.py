@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 
 
 class RateLimiter:
     """At most `rate` messages a second across all connections (0: no limit)."""
 
-    def __init__(self, rate: float, clock=time.monotonic) -> None:
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._clock = clock
         self._next = 0.0
@@ -24,7 +25,7 @@ class RateLimiter:
             now = self._clock()
             slot = max(self._next, now)
             self._next = slot + self.interval
-        return slot - now
+        return float(slot - now)
 
 
 def backoff(
@@ -35,5 +36,5 @@ def backoff(
     The jitter spreads the retries of several connections so they do not hit
     a struggling server at the same moment.
     """
-    delay = min(cap, base * 2 ** (attempt - 1))
+    delay = float(min(cap, base * 2 ** (attempt - 1)))
     return delay * (0.5 + (rng or random).random())

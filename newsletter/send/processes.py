@@ -38,6 +38,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import TypeVar
 
 from newsletter.errors import DeliveryError
@@ -182,7 +183,7 @@ def _collect(
             results[k] = lost(k, _death(status), board.counts_of(k))
 
 
-def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable) -> tuple[int, int]:
+def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable[..., int]) -> tuple[int, int]:
     """Start worker `k`; its pid and the read end of the pipe its result comes back on."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
@@ -226,7 +227,7 @@ def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable) -> tuple[i
         os._exit(code)
 
 
-def _become_worker(parent: int, prctl: Callable) -> None:
+def _become_worker(parent: int, prctl: Callable[..., int]) -> None:
     """Die with the parent, and take signals from it only, not from the terminal."""
     os.setpgid(0, 0)  # a Ctrl-C at the terminal reaches the parent, which passes it on once
     prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -243,7 +244,7 @@ def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> It
     The board is stopped too, so a worker forked after the signal stops as well.
     """
 
-    def forward(signum, frame) -> None:
+    def forward(signum: int, frame: FrameType | None) -> None:
         board.stop()
         for pid in pids():
             with contextlib.suppress(ProcessLookupError):

@@ -21,10 +21,12 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
+from newsletter.send.final_dot import never_read
 from newsletter.send.transport import (
     ConnectionLost,
     OutcomeUnknown,
@@ -290,14 +292,21 @@ class _PipeliningClient(smtplib.SMTP):
                     f"Connection unexpectedly closed: {_exception_text(e)}"
                 ) from e
             if not chunk:
-                self.close()
+                if self._reply_deadline is None:  # after the final `.`: the caller looks first
+                    self.close()
                 raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
             parts.append(chunk)
             size += len(chunk)
             if chunk.endswith(b"\n") or size > _MAXLINE:
                 return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def auth(self, mechanism, authobject, *, initial_response_ok=True):
+    def auth(
+        self,
+        mechanism: str,
+        authobject: Callable[..., str | None],
+        *,
+        initial_response_ok: bool = True,
+    ) -> tuple[int, bytes]:
         """smtplib's AUTH, with the credentials sent as UTF-8 (RFC 4616) rather than ASCII only."""
         mechanism = mechanism.upper()
         initial = authobject() if initial_response_ok else None
@@ -311,12 +320,13 @@ class _PipeliningClient(smtplib.SMTP):
             self._auth_challenge_count += 1
             if self._auth_challenge_count > _MAXCHALLENGE:
                 raise smtplib.SMTPException("server AUTH mechanism infinite loop")
-            code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp))))
+            code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp)) or ""))
         if code in (235, 503):
             return code, resp
         raise smtplib.SMTPAuthenticationError(code, resp)
 
-    def auth_cram_md5(self, challenge=None):
+    def auth_cram_md5(self, challenge: bytes | None = None) -> str | None:  # type: ignore[override]
+        # (typeshed spells the two cases as overloads; smtplib calls it with bytes or None)
         """CRAM-MD5 keyed with the UTF-8 password."""
         if challenge is None:
             return None
@@ -326,8 +336,9 @@ class _PipeliningClient(smtplib.SMTP):
     def send_prepared(self, envelope_from: str, recipient: str, data: bytes) -> None:
         """MAIL, RCPT, DATA (pipelined when offered), then the message; SendFailure if refused.
 
-        Once the final `.` is sent, a lost, late or garbled reply raises
-        OutcomeUnknown: the relay may have queued the message.
+        Once the final `.` is sent, a lost, late or garbled reply raises OutcomeUnknown:
+        the relay may have queued the message; ConnectionLost only when TCP proves the
+        relay never read the `.` (final_dot.py), whenever after its 354 it went away.
         """
         commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{recipient}>", "DATA")
         wanted = (250, 250, 354)  # 251 (forwarded) also accepts a recipient
@@ -360,7 +371,13 @@ class _PipeliningClient(smtplib.SMTP):
         try:
             reply = self.getreply()
         except (smtplib.SMTPException, OSError) as e:
+            unread = never_read(self.sock, e)  # see final_dot.py: a retry only on proof
             self.close()
+            if unread:
+                raise ConnectionLost(
+                    "connection closed by the server before it read the message's end "
+                    f"({_exception_text(e)})"
+                ) from None
             raise OutcomeUnknown(
                 f"no reply after the message was sent ({_exception_text(e)})"
             ) from None

@@ -23,7 +23,9 @@ runs after the head is parsed, too late for all of these.  So `GuardedProtocol`
   longest (a slow client, never a request being answered), or, if every
   connection is busy, is itself answered 503.
 
-Each refusal is one log line like a request's: `- - 431 0.0ms client=… head-too-large`.
+A refusal is logged like a request: `- - 408 0.0ms client=127.0.0.x request-timeout`, at
+most one line a second for each kind; the next line says how many it stands for
+(`… request-timeout (+999 more)`), so a thousand slow connections do not flood the log.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import asyncio
 import ipaddress
 import logging
 import resource
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +45,7 @@ from newsletter.serve.gateway import masked_ip
 from newsletter.serve.rate_limit import address_block
 
 FD_RESERVE = 64  # descriptors kept for newsletter.db, its WAL, the SMTP relay, logs
+SHED_AHEAD = 32  # connections closed to make room whose descriptors may not be free yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,9 @@ class ConnectionGuard:
         self.open = 0
         self.per_client: dict[str, int] = {}
         self.reading: dict[GuardedProtocol, None] = {}  # in order of arrival: oldest first
+        self.shed: set[GuardedProtocol] = set()  # closed by us to make room, not yet gone
+        self._quiet_until: dict[str, float] = {}
+        self._unlogged: dict[str, int] = {}
 
     def admit(self, conn: GuardedProtocol) -> bool:
         """Count a new connection in, making room if needed; False if it must be refused."""
@@ -89,11 +96,14 @@ class ConnectionGuard:
         if bucket is not None and self.per_client.get(bucket, 0) >= self.limits.per_client:
             conn.refuse(503, "too-many-connections", retry_after=10)
             return False
-        if self.open >= self.max_connections:
-            if not self.reading:
+        if self.open - len(self.shed) >= self.max_connections:
+            # A shed connection holds its descriptor until the loop closes it: at most
+            # SHED_AHEAD of them at a time, so a burst never takes more than the reserve.
+            if not self.reading or len(self.shed) >= SHED_AHEAD:
                 conn.refuse(503, "server-full", retry_after=5)
                 return False
             slowest = next(iter(self.reading))
+            self.shed.add(slowest)
             slowest.refuse(408, "shed-slow-request")
         self.open += 1
         if bucket is not None:
@@ -103,6 +113,7 @@ class ConnectionGuard:
     def release(self, conn: GuardedProtocol) -> None:
         """A counted connection closed."""
         self.reading.pop(conn, None)
+        self.shed.discard(conn)
         self.open -= 1
         bucket = conn.bucket
         if bucket is not None:
@@ -111,6 +122,18 @@ class ConnectionGuard:
                 self.per_client[bucket] = left
             else:
                 self.per_client.pop(bucket, None)
+
+    def note(self, status: int, client: str, event: str) -> None:
+        """Log a refusal: at most one line a second per kind, counting the ones in between."""
+        now = time.monotonic()
+        if now < self._quiet_until.get(event, 0.0):
+            self._unlogged[event] = self._unlogged.get(event, 0) + 1
+            return
+        self._quiet_until[event] = now + 1.0
+        more = self._unlogged.pop(event, 0)
+        self.log.info(
+            "- - %d 0.0ms client=%s %s%s", status, client, event, f" (+{more} more)" if more else ""
+        )
 
     def bucket_of(self, address: str) -> str | None:
         """What a client's connections count against: its address (IPv6: its /64), or None."""
@@ -233,8 +256,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
             self.transport.write(_raw_response(status, retry_after))
         self.transport.close()
-        client = masked_ip(self.client[0]) if self.client else "-"
-        self.guard.log.info("- - %d 0.0ms client=%s %s", status, client, event)
+        self.guard.note(status, masked_ip(self.client[0]) if self.client else "-", event)
 
 
 def _raw_response(status: int, retry_after: int) -> bytes:

@@ -12,15 +12,20 @@ import contextlib
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from newsletter.control_chars import MULTILINE_CONTROL as _CONTROL
-from newsletter.control_chars import control_character
+from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
 from newsletter.web_address import AddressError, web_address
+
+if TYPE_CHECKING:
+    import http.client
+    import socket
 
 FULL_STORY_WORDS = 120
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
@@ -44,6 +49,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
     warnings: list[str] = []
+    publisher = " ".join(str(feed.feed.get("title", "")).split())
     for index, entry in enumerate(feed.entries, start=1):
         source = f"{shown}#{index}"
         text = _TextCleaner(source, warnings)
@@ -60,7 +66,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         if not title and not summary:
             continue
         if content and len(content.split()) >= FULL_STORY_WORDS:
-            image, image_alt = _entry_image(entry, title, source, warnings)
+            image, image_alt, width, height = _entry_image(entry, title, source, warnings)
             stories.append(
                 Story(
                     title=title or None,
@@ -72,6 +78,9 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     image_alt=image_alt,
                     tags=tags,
                     summary=summary,
+                    publisher=publisher,
+                    image_width=width,
+                    image_height=height,
                 )
             )
         else:
@@ -83,6 +92,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     date=when,
                     summary=summary,
                     tags=tags,
+                    publisher=publisher,
+                    words=len(content.split()) if content else 0,
                 )
             )
     return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
@@ -99,16 +110,15 @@ class _TextCleaner:
         self.source, self.warnings = source, warnings
 
     def __call__(self, field: str, value: str) -> str:
-        bad = control_character(value, multiline=True)
-        if bad is None:
-            return value
-        self.warnings.append(
-            f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
-        )
-        return _CONTROL.sub(" ", value)
+        clean, bad = without_controls(value)
+        if bad is not None:
+            self.warnings.append(
+                f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
+            )
+        return clean
 
 
-def _entry_link(entry: dict, source: str, warnings: list[str]) -> str | None:
+def _entry_link(entry: dict[str, Any], source: str, warnings: list[str]) -> str | None:
     """The entry's link as the email will carry it; one a link cannot be is left out, said."""
     link = str(entry.get("link", "")).strip()
     if not link:
@@ -127,7 +137,6 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
     the whole fetch (connecting, every redirect, every read): a server that drips a byte a
     second cannot hold the build longer than a silent one.
     """
-
     deadline = _Deadline(url, time.monotonic() + seconds, seconds)
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
@@ -149,7 +158,6 @@ class _Deadline:
 
     def left(self, hostport: str) -> float:
         """Seconds left; a SourceError naming `hostport` when none are."""
-
         remaining = self.at - time.monotonic()
         if remaining <= 0:
             raise SourceError(
@@ -215,7 +223,13 @@ def _fetch_once(url: str, current: str, deadline: _Deadline, max_bytes: int) -> 
             sock.close()  # http.client may have handed it to the response
 
 
-def _read_body(response, sock, left, url: str, max_bytes: int) -> bytes:
+def _read_body(
+    response: http.client.HTTPResponse,
+    sock: socket.socket,
+    left: Callable[[], float],
+    url: str,
+    max_bytes: int,
+) -> bytes:
     """The response's body, read within the deadline (`left()`) and at most `max_bytes`."""
     import http.client
 
@@ -279,7 +293,7 @@ def _where_error(shown: str, exc: BaseException | None) -> str:
     return f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
 
 
-def _entry_date(entry: dict) -> dt.date | None:
+def _entry_date(entry: dict[str, Any]) -> dt.date | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
@@ -288,19 +302,20 @@ def _entry_date(entry: dict) -> dt.date | None:
 
 
 def _entry_image(
-    entry: dict, title: str, source: str, warnings: list[str]
-) -> tuple[str | None, str]:
-    """An entry's image: an image enclosure or media:content, https only; alt from the feed."""
-    candidates = []
+    entry: dict[str, Any], title: str, source: str, warnings: list[str]
+) -> tuple[str | None, str, int, int]:
+    """An entry's image: an image enclosure or media:content, https only; alt from the feed;
+    its width and height when media:content gives them (else 0)."""
+    candidates: list[tuple[object, object, object]] = []
     for enclosure in entry.get("enclosures") or []:
         if str(enclosure.get("type", "")).startswith("image/"):
-            candidates.append((enclosure.get("href") or enclosure.get("url"), ""))
+            candidates.append((enclosure.get("href") or enclosure.get("url"), 0, 0))
     for media in entry.get("media_content") or []:
         kind = str(media.get("type", ""))
         if kind.startswith("image/") or media.get("medium") == "image":
-            candidates.append((media.get("url"), ""))
+            candidates.append((media.get("url"), media.get("width"), media.get("height")))
     description = " ".join(str(entry.get("media_description", "")).split())
-    for url, _ in candidates:
+    for url, width, height in candidates:
         try:
             address = web_address(str(url or ""), image=True)
         except AddressError as e:
@@ -308,11 +323,18 @@ def _entry_image(
                 warnings.append(f"{source}: image {e}; left out")
             continue
         # A feed rarely describes its image; the title says what it illustrates.
-        return address, description or title or "Illustration"
-    return None, ""
+        size = (_pixels(width), _pixels(height))
+        return address, description or title or "Illustration", *(size if all(size) else (0, 0))
+    return None, "", 0, 0
 
 
-def _full_content(entry: dict) -> str:
+def _pixels(value: object) -> int:
+    """A media:content width or height as whole pixels; 0 when missing or not a number."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= 20000 else 0
+
+
+def _full_content(entry: dict[str, Any]) -> str:
     parts = entry.get("content") or []
     return "\n\n".join(html_to_text(str(p.get("value", ""))) for p in parts).strip()
 

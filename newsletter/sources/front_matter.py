@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ KNOWN_KEYS = (
     "lead",
     "image",
     "image_alt",
+    "image_width",
+    "image_height",
     "summary",
     "kind",
     "signoff",
@@ -42,6 +45,8 @@ class FrontMatter:
     lead: bool = False
     image: str | None = None  # the story's lead image, an absolute URL
     image_alt: str = ""
+    image_width: int = 0  # the image's size in pixels, when the editor knows it
+    image_height: int = 0
     summary: str = ""  # what the story's card shows instead of its first paragraph
     kind: str = "story"
     signoff: str = ""  # a note's sign-off line ("— The editors")
@@ -89,6 +94,7 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
 
 def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     def fail(key: str, why: str) -> SourceError:
+        """The error naming the file, the key's line and what is wrong with it."""
         line = 2 + list(meta).index(key) if key in meta else 1
         return SourceError(f"{where(path, line)}: front matter '{key}': {why}")
 
@@ -99,7 +105,8 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     values: dict[str, Any] = {}
     for key, value in meta.items():
         if value is not None or key == "lead":  # an empty `lead:` is not true or false
-            values[key] = _CHECKS.get(key, _text)(value, lambda why, k=key: fail(k, why))
+            check: Check = _CHECKS.get(key, _text)
+            values[key] = check(value, partial(fail, key))
     if values.get("image") and not values.get("image_alt"):
         raise fail("image", "has no image_alt: describe the image for readers who cannot see it")
     for key in ("image_alt", "summary", "signoff"):
@@ -108,6 +115,7 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
 
 
 Fail = Callable[[str], SourceError]
+Check = Callable[[Any, Fail], Any]  # a key's value and how to fail → the value to store
 
 
 def _text(value: Any, fail: Fail) -> str | None:
@@ -163,6 +171,13 @@ def _lead(value: Any, fail: Fail) -> bool:
     return value
 
 
+def _pixels(value: Any, fail: Fail) -> int:
+    """image_width, image_height: a whole number of pixels."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20000:
+        raise fail(f"'{value}' must be a whole number of pixels, e.g. 1200")
+    return value
+
+
 def _date(value: Any, fail: Fail) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -175,11 +190,13 @@ def _date(value: Any, fail: Fail) -> dt.date:
 
 
 # Each key's check (the rest are text): the value in, the stored value out.
-_CHECKS: dict[str, Callable[[Any, Fail], Any]] = {
+_CHECKS: dict[str, Check] = {
     "url": _url,
     "image": _image,
     "kind": _kind,
     "date": _date,
     "tags": _tags,
     "lead": _lead,
+    "image_width": _pixels,
+    "image_height": _pixels,
 }

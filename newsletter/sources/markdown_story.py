@@ -52,6 +52,9 @@ def parse_markdown_story(text: str, path: Path) -> Story | Note:
         image=image,
         image_alt=image_alt,
         summary=meta.summary,
+        publisher=meta.source or "",
+        image_width=meta.image_width if image == meta.image else 0,
+        image_height=meta.image_height if image == meta.image else 0,
     )
 
 

@@ -52,6 +52,7 @@ def parse_seed_text(text: str, path: Path) -> tuple[Story, tuple[Headline, ...]]
         tags=meta.tags,
         forced_lead=meta.lead,
         summary=meta.summary,
+        publisher=meta.source or "",
     )
     return story, tuple(headlines)
 

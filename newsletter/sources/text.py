@@ -48,7 +48,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.blocks.append([])
 

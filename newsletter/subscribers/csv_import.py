@@ -25,22 +25,24 @@ import io
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
 from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
-from newsletter.subscribers.store import STATUSES, Change, SubscriberStore
+from newsletter.subscribers.store import STATUSES, Change, Status, SubscriberStore
 
 # The names taken for the address column without asking; any other needs `email_column`.
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
 # What `subscribers export` adds besides the fields (the consent record is kept by the database).
 IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS)
+_Line = tuple[int, str, str | None]  # line number, text without its end, problem or None
 MAX_FIELD = 1000  # characters in one cell
 MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not held
 MAX_REJECTS_KEPT = 1000  # listed by line; the rest are counted
@@ -114,7 +116,14 @@ def import_csv(
 
 
 def _import_lines(
-    lines, store, shown, path, resubscribe, now, batch_seconds, email_column
+    lines: Iterator[_Line],
+    store: SubscriberStore,
+    shown: str,
+    path: Path,
+    resubscribe: bool,
+    now: str,
+    batch_seconds: float,
+    email_column: str | None,
 ) -> ImportReport:
     header_line = next(((n, t) for n, t, _ in lines if t.strip()), None)
     if header_line is None:
@@ -268,7 +277,7 @@ def check_decodes(raw: BinaryIO, encoding: str, shown: str) -> None:
             return
 
 
-def _lines(text: io.TextIOWrapper):
+def _lines(text: io.TextIOWrapper) -> Iterator[_Line]:
     """(line number, line without its end, problem or None) for each physical line."""
     number = 0
     while True:
@@ -392,7 +401,9 @@ def column_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
 
 
-def _parse_row(row: list[str], columns: _Columns, width: int):
+def _parse_row(
+    row: list[str], columns: _Columns, width: int
+) -> tuple[str, str | None, dict[str, str], Status]:
     if len(row) > width and any(cell.strip() for cell in row[width:]):
         raise _BadRow(
             f"{len(row)} cells but the header names {width} columns "
@@ -412,7 +423,7 @@ def _parse_row(row: list[str], columns: _Columns, width: int):
         raise _BadRow(f"{email}: status '{status}' is not one of {', '.join(STATUSES)}")
     name = cell(columns.name) or None  # an empty cell keeps the name already stored
     fields = {key: cell(i) for key, i in columns.fields.items()}
-    return email, name, fields, status
+    return email, name, fields, cast(Status, status)  # one of STATUSES, checked above
 
 
 def clean_cell(value: str) -> str:

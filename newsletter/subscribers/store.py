@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from newsletter.subscribers.database import open_database, utc_now
 from newsletter.subscribers.suppression import is_forgotten
@@ -268,7 +268,7 @@ def _new_status(status: Status, suppressed: bool, resubscribe: bool) -> Status:
 _COLUMNS = "id, email, name, fields, status, created, updated"
 
 
-def _subscriber(row: tuple) -> Subscriber:
+def _subscriber(row: tuple[Any, ...]) -> Subscriber:
     id_, email, name, fields, status, created, updated = row
     return Subscriber(
         email=email,

@@ -1,0 +1,125 @@
+"""How long an issue is, as its reader meets it: items, words, minutes, part by part.
+
+One measure serves three places: the masthead's "12 stories · 4-min read", the build
+summary, and `check`'s length budget (`[limits] items` and `words`), which names the parts
+to cut.  Words are those the email shows: the note, the lead as shown (its summary when it
+links to the full story), each card's title and summary, each headline and the summaries
+shown under it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from newsletter.models import Issue, Lead, ScoredHeadline, StoryCard, body_paragraphs
+
+WORDS_PER_MINUTE = 230  # adult silent reading of non-fiction (Brysbaert 2019: 238)
+LEAD_PART = "the lead"
+CARDS_PART = "the stories under the lead"
+NOTE_PART = "the note"
+RELATED_PART = "Related"
+MORE_PART = "More headlines"
+_NOT_PROSE = ("#", "-", "*", "+", ">", "|", "```", "![")  # headings, lists, quotes, tables, code
+
+
+def minutes(words: int) -> int:
+    """Reading time in whole minutes (at least 1) at WORDS_PER_MINUTE."""
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def reading_time(words: int) -> str:
+    """ "6-min read" for a story of `words` words; "" when the length is not known."""
+    return f"{minutes(words)}-min read" if words > 0 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of the issue: its name as the editor knows it, its items and its words."""
+
+    name: str
+    items: int
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssueLength:
+    """The issue's length, whole and part by part (in the order the email shows them)."""
+
+    parts: tuple[Part, ...]
+
+    @property
+    def items(self) -> int:
+        return sum(p.items for p in self.parts)
+
+    @property
+    def words(self) -> int:
+        return sum(p.words for p in self.parts)
+
+    @property
+    def minutes(self) -> int:
+        return minutes(self.words)
+
+    def largest(self, key: str) -> tuple[Part, ...]:
+        """The parts holding any `key` ("items" or "words"), the largest first: what to cut."""
+        return tuple(
+            sorted(
+                (p for p in self.parts if getattr(p, key) and p.name != LEAD_PART),
+                key=lambda p: -getattr(p, key),
+            )
+        )
+
+
+def lead_shows_summary(lead: Lead) -> bool:
+    """A lead with a URL shows its summary and a link; without one (or `full`), its body."""
+    return bool(lead.url) and not lead.full
+
+
+def lead_summary_text(lead: Lead) -> str:
+    """What the email shows of a summarised lead: its `summary`, or its first paragraph."""
+    paragraphs = lead.paragraphs
+    return lead.summary or (paragraphs[0] if paragraphs else "")
+
+
+def lead_summary_markdown(lead: Lead) -> str | None:
+    """A Markdown lead's first paragraph as written (its links kept), or None when the lead
+    has a `summary` of its own or is not Markdown."""
+    if lead.summary or lead.format != "markdown":
+        return None
+    for block in re.split(r"\n\s*\n", lead.body.strip()):
+        first = block.lstrip()
+        if body_paragraphs(block, "markdown") and not first.startswith(_NOT_PROSE):
+            return block.strip()
+    return None
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _headline_words(items: tuple[ScoredHeadline, ...], summaries: bool) -> int:
+    return sum(_words(h.title) + (_words(h.headline.summary) if summaries else 0) for h in items)
+
+
+def _card_words(cards: tuple[StoryCard, ...]) -> int:
+    return sum(_words(c.title) + _words(c.summary) for c in cards)
+
+
+def issue_length(issue: Issue, more_summaries: bool = False) -> IssueLength:
+    """Measure the issue as the default templates show it (`more_summaries` as in settings)."""
+    lead = issue.lead
+    shown = lead_summary_text(lead) if lead_shows_summary(lead) else " ".join(lead.paragraphs)
+    parts = [Part(LEAD_PART, 1, _words(lead.title) + _words(shown))]
+    if issue.note is not None:
+        parts.append(Part(NOTE_PART, 0, _words(issue.note.body) + _words(issue.note.signoff)))
+    if issue.stories:
+        parts.append(Part(CARDS_PART, len(issue.stories), _card_words(issue.stories)))
+    if issue.related:
+        parts.append(Part(RELATED_PART, len(issue.related), _headline_words(issue.related, True)))
+    for section in issue.sections:
+        words = _card_words(section.stories) + _headline_words(section.headlines, more_summaries)
+        parts.append(Part(section.name, len(section.stories) + len(section.headlines), words))
+    if issue.more:
+        parts.append(Part(MORE_PART, len(issue.more), _headline_words(issue.more, more_summaries)))
+    return IssueLength(tuple(parts))

@@ -1,0 +1,193 @@
+"""The email on a phone, measured in Chromium with images on (each remote image answered with
+a 3:2 photo): the lead's headline on the first screen, 44 px story links, 24 px footer links
+8 px apart, no sideways scroll, thumbnails beside the text on a wide screen and above it on a
+phone, and the dark logo in dark mode."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.browser import chromium
+from tests.conftest import ROOT, SAMPLE_DATE, SAMPLE_SEED
+from tests.full_week import build_full_week, copy_full_week
+
+FIRST_SCREEN_TOP = 450  # the lead's headline starts within a 375x667 screen, bars and all
+STORY_LINK_PX = 44  # Apple's HIG tap target
+FOOTER_LINK_PX = 24  # WCAG 2.5.8 target size (minimum)
+FOOTER_GAP_PX = 8
+
+
+def photo_png(width: int = 600, height: int = 400) -> bytes:
+    """A real 3:2 PNG (one grey), what a phone with images on shows for any remote image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + b"\x99" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PHOTO = photo_png()
+
+_MEASURE = """() => {
+  const box = e => e.getBoundingClientRect();
+  const h1 = document.querySelector('h1');
+  const story = [...document.querySelectorAll('a.story-link, a.more')].map(a => ({
+      text: a.textContent.trim().slice(0, 40), h: box(a).height}));
+  const footer = [...document.querySelectorAll('a.footer-link')].map(a => {
+      const r = box(a); return {text: a.textContent.trim(), h: r.height,
+                               left: r.left, right: r.right, top: r.top, bottom: r.bottom}});
+  const thumbs = [...document.querySelectorAll('img.thumb')].map(i => {
+      const r = box(i); const title = i.closest('.card').querySelector('.card-title');
+      return {w: r.width, beside: r.top < box(title).bottom && r.left > box(title).left}});
+  return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs,
+          scroll: document.documentElement.scrollWidth};
+}"""
+
+
+def measure(html_path: Path, width: int, height: int, scheme: str = "light") -> dict:
+    """Open the page at width x height with images on and measure what a reader meets."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
+        page.route(
+            re.compile(r"^https?://"),
+            lambda route: (
+                route.fulfill(status=200, content_type="image/png", body=PHOTO)
+                if route.request.resource_type == "image"
+                else route.abort()
+            ),
+        )
+        page.goto(html_path.as_uri(), wait_until="load")
+        facts = page.evaluate(_MEASURE)
+        facts["logos"] = page.evaluate(
+            "() => [...document.querySelectorAll('img[class^=logo]')].map(i => "
+            "[i.className, i.getBoundingClientRect().height > 0])"
+        )
+        page.close()
+    return facts
+
+
+def footer_gaps(links: list[dict]) -> list[float]:
+    """The space between each pair of footer links, side by side or one above the other."""
+    gaps = []
+    for i, a in enumerate(links):
+        for b in links[i + 1 :]:
+            horizontal = max(b["left"] - a["right"], a["left"] - b["right"])
+            vertical = max(b["top"] - a["bottom"], a["top"] - b["bottom"])
+            gaps.append(max(horizontal, vertical))
+    return gaps
+
+
+def build_root_sample(folder: Path) -> Path:
+    """The repository's own sample (a seed without a URL) built into `folder`."""
+    from newsletter.assemble import AssembleOptions
+    from newsletter.build import build
+    from newsletter.config import load_settings
+
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    (folder / "seeds").mkdir()
+    shutil.copy(SAMPLE_SEED, folder / "seeds" / SAMPLE_SEED.name)
+    settings, _ = load_settings(folder)
+    return build([str(folder / "seeds")], settings, AssembleOptions(today=SAMPLE_DATE)).folder
+
+
+LONG_NOTE = "This week we read everything about the river so you do not have to. " * 30
+LONG_TITLE = (
+    "After five days above its banks the Danube begins to fall, and the towns from the "
+    "Austrian border to the Hungarian plain count what the water took from them this week"
+)
+
+
+def build_hard_week(folder: Path) -> Path:
+    """The full-week sample at its worst: a 400-word note, a 160-character title, a tall lead
+    photo of known size, the widest logo the settings allow and a dark logo."""
+    import dataclasses
+
+    from newsletter.config import load_settings
+
+    copy_full_week(folder)
+    note = folder / "seeds" / "00-note.md"
+    note.write_text(note.read_text("utf-8") + "\n" + LONG_NOTE + "\n", "utf-8")
+    lead = folder / "seeds" / "01-danube-floods.md"
+    text = lead.read_text("utf-8").replace(
+        "title: Danube towns count the cost as the floodwaters recede", f"title: {LONG_TITLE}"
+    )
+    text = text.replace(
+        "lead: true",
+        "lead: true\nimage: https://brief.example.org/tall.jpg\nimage_alt: A tall photo\n"
+        "image_width: 1200\nimage_height: 1800",
+    )
+    lead.write_text(text, "utf-8")
+    settings, _ = load_settings(folder)
+    brand = dataclasses.replace(
+        settings.brand, logo_width=552, logo_dark="https://brief.example.org/logo-dark.png"
+    )
+    return build_full_week(folder, brand=brand).folder
+
+
+@pytest.fixture(scope="module")
+def weeks(tmp_path_factory) -> dict[str, Path]:
+    """Three built issues: the root sample, the full-week sample and the hard week."""
+    root = tmp_path_factory.mktemp("phone")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+        patch.chdir(root)
+        sample = build_root_sample(root / "sample")
+        patch.chdir(copy_full_week(root / "full-week"))
+        full = build_full_week(root / "full-week").folder
+        patch.chdir(root)
+        hard_root = root / "hard"
+        hard_root.mkdir()
+        patch.chdir(hard_root)
+        hard = build_hard_week(hard_root)
+    return {"sample": sample, "full-week": full, "hard": hard}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", ["sample", "full-week", "hard"])
+@pytest.mark.parametrize(("width", "height"), [(375, 667), (390, 844)])
+def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target(
+    weeks, week, width, height
+):
+    """The h1 starts within 450 px; story links are 44 px tall, footer links 24 px and 8 px apart."""
+    facts = measure(weeks[week] / "index.html", width, height)
+    assert facts["h1"] is not None and facts["h1"] <= FIRST_SCREEN_TOP, facts["h1"]
+    assert facts["scroll"] <= width
+    short = [a for a in facts["story"] if a["h"] < STORY_LINK_PX]
+    assert short == []
+    assert len(facts["footer"]) == 2
+    assert all(a["h"] >= FOOTER_LINK_PX for a in facts["footer"]), facts["footer"]
+    assert min(footer_gaps(facts["footer"])) >= FOOTER_GAP_PX
+
+
+@pytest.mark.slow
+def test_thumbnails_sit_beside_the_text_on_a_wide_screen_and_above_it_on_a_phone(weeks):
+    """Card photos are 120 px thumbnails beside the title at 640 px, 96 px above it at 375 px."""
+    wide = measure(weeks["full-week"] / "index.html", 640, 900)
+    phone = measure(weeks["full-week"] / "index.html", 375, 667)
+    assert len(wide["thumbs"]) == 3
+    assert all(t["w"] == 120 and t["beside"] for t in wide["thumbs"])
+    assert all(t["w"] == 96 and not t["beside"] for t in phone["thumbs"])
+
+
+@pytest.mark.slow
+def test_the_dark_logo_shows_only_in_dark_mode(weeks):
+    """[brand] logo_dark: the light logo in light mode, the dark one in dark mode."""
+    light = measure(weeks["hard"] / "index.html", 375, 667, "light")
+    dark = measure(weeks["hard"] / "index.html", 375, 667, "dark")
+    assert dict(light["logos"]) == {"logo-light": True, "logo-dark": False}
+    assert dict(dark["logos"]) == {"logo-light": False, "logo-dark": True}
