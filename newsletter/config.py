@@ -125,6 +125,9 @@ class BounceSettings:
     # envelope sender as given and the From domain's MX must deliver `local+anything` to the
     # bounce mailbox (docs/audience.md).
     verp: bool = False
+    # The envelope sender (MAIL FROM) of list copies, where bounces come back: "" = the `from`
+    # address. With verp, its local part gets `+<issue>.<stamp>`, e.g. bounces+2026-W48.…@….
+    return_path: str = ""
     # Also act on reports that only name an address (no keyed Message-ID or return path):
     # anyone who can mail the bounce address can then bounce or unsubscribe any reader.
     trust_address: bool = False
@@ -589,6 +592,8 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
         raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
     if s.bounce.imap_processed not in ("flag", "move"):
         raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
+    if s.bounce.return_path and not _mailable(s.bounce.return_path):
+        raise bad("bounce.return_path", f"'{s.bounce.return_path}' is not an email address")
     if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
         raise bad("bounce.imap_folder", "name the folder processed messages move to")
     if not 1 <= s.bounce.imap_seconds <= 3600:

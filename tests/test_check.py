@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from newsletter.check import check_issue
 from newsletter.check.registry import CHECKS
 from newsletter.cli import app
+from newsletter.mail.template import parse_message_template
 from tests.check_workspace import Crafter, make_sample_workspace
 
 PNG_1X1 = bytes.fromhex(
@@ -217,6 +218,14 @@ def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
     assert "absolute https://" in finding.fix
 
 
+def test_an_http_image_in_the_built_html_is_an_error(crafter):
+    """An <img> over plain http:// (a template's own, or an older build's) fails images.src: https only."""
+    signed(crafter).rebuild()
+    crafter.built_html('<img src="http://example.org/a.png" alt="Border" width="600">')
+    found = [f for f in check_issue(crafter.folder, crafter.settings()).findings]
+    assert [f.check for f in found] == ["images.src"] and "is not https://" in found[0].message
+
+
 def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
     """A template that greets {{ subscriber.name }} builds slots into merge.eml; a reader's copy has none left."""
     signed(crafter).template(
@@ -229,11 +238,14 @@ def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
 
 
 def test_merge_syntax_in_the_manifest_is_shown_not_filled(crafter):
-    """A lead that says %%name%% makes no slot: readers see it literally, and check says so."""
-    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.").rebuild()
-    assert b"%%name%%" not in (crafter.folder / "merge.eml").read_bytes()
+    """A lead titled and greeting with %%name%% makes no slot: readers see it literally, check says so once."""
+    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.")
+    crafter.manifest('\n[lead]\ntitle = "', '\n[lead]\ntitle = "%%name%%: ').rebuild()
+    merge = parse_message_template((crafter.folder / "merge.eml").read_bytes())
+    assert merge.tags == {"unsubscribe_url"}  # the Subject line says %%name%%, as text
     found = ids(crafter)
     assert "leftovers" in found and "merge.slots" not in found
+    assert "text.headlines" not in found  # the text part's sealed title is still the headline
 
 
 def test_a_build_record_without_slots_is_an_older_build(crafter):

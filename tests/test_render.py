@@ -184,7 +184,7 @@ def test_lead_with_url_shows_its_summary_and_read_the_story(settings):
     assert doc.find("h1").find("a")["href"] == "https://news.example.org/lead"
     read_on = doc.find("a", class_="more")
     assert read_on.get_text() == "Read the full story"  # the words of the text part
-    assert read_on.find_next_sibling("span").get_text() == " →"
+    assert read_on.find_next_sibling("span").get_text() == "\xa0→"
     assert read_on["href"] == "https://news.example.org/lead"
     assert doc.get_text().count("A paragraph of the lead story.") == 12  # one paragraph of six
     assert "\nRead the full story: https://news.example.org/lead" in rendered.text

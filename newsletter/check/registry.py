@@ -173,7 +173,19 @@ IMAGE_BLURRY = _network_check(
     "images.resolution", "warning", "use an image at least as wide as its width attribute"
 )
 SPAM_SCORE = _network_check("spam.score", "warning", "see the rules SpamAssassin named and reword")
-NETWORK_CHECKS = (LINK_BROKEN, LINK_UNREACHABLE, IMAGE_HEAVY, IMAGE_BLURRY, SPAM_SCORE)
+IMAGE_SIZE = _network_check(
+    "images.size",
+    "warning",
+    "add the size to issue.toml as shown and rebuild: the email then keeps the photo's place",
+)
+NETWORK_CHECKS = (
+    LINK_BROKEN,
+    LINK_UNREACHABLE,
+    IMAGE_HEAVY,
+    IMAGE_BLURRY,
+    IMAGE_SIZE,
+    SPAM_SCORE,
+)
 IMAGE_WARNING_BYTES = 1024 * 1024
 
 
