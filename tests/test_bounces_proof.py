@@ -169,3 +169,13 @@ def test_a_verp_local_part_never_passes_64_characters():
     )
     long_issue = "a" * 40 + ".0123456789abcdef01234567"
     assert verp_address("digest@example.org", long_issue) == "digest@example.org"
+
+
+def test_a_return_path_address_takes_the_stamp_in_its_local_part(send_ws):
+    """`[bounce] return_path` is the envelope sender; with verp it becomes bounces+ISSUE.STAMP@…."""
+    bounce = replace(send_ws.settings.bounce, verp=True, return_path="bounces@news.example.org")
+    composer = prepare_issue(send_ws.issue, replace(send_ws.settings, bounce=bounce))
+    copy = composer.message_for(Recipient("reader@example.org"), list_copy=True)
+    assert copy.envelope_from == f"bounces+{split_stamp(copy.message_id)[1]}@news.example.org"
+    test_copy = composer.message_for(Recipient("reader@example.org"))
+    assert test_copy.envelope_from == "bounces@news.example.org"

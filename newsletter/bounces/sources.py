@@ -93,6 +93,10 @@ def open_mailbox(
         return MaildirFolder(path, max_message)
     if not path.exists():
         raise MailboxError(f"{display_path(path)}: no such file or folder")
+    if not path.is_file():  # a FIFO or a device: opening or reading one may wait forever
+        raise MailboxError(
+            f"{display_path(path)}: not a regular file; give an mbox file or a Maildir folder"
+        )
     try:
         with path.open("rb") as f:
             start = f.read(5)
