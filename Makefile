@@ -7,13 +7,14 @@
 #               docs/configuration.md) up to date
 #   make docs   the docs site (MkDocs, Material theme) into site-docs/, strict: a broken link fails
 #   make docs-gen  rewrite docs/cli.md and docs/configuration.md from the code
+#   make screenshots  docs/img/email-*.png: the full-week sample at 375 and 640 px, light and dark
 #   make bench-smoke  every benchmark at a tiny size (CI): they still run
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-smoke lint docs docs-gen docs-serve clean
+.PHONY: demo test bench bench-smoke lint docs docs-gen docs-serve screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +90,12 @@ docs: $(DOCS_STAMP)
 
 docs-gen: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
+
+# docs/img/email-{375,640}-{light,dark}.png for docs/email-design.md: the full-week sample,
+# rebuilt, in Debian's headless Chromium (images answered with a placeholder photo, offline).
+screenshots: $(STAMP)
+	cd samples/full-week && $(abspath $(BIN))/newsletter build seeds/ feeds/ --date 2026-11-26
+	$(BIN)/python tools/screenshots.py samples/full-week/issues/2026-W48 --out docs/img
 
 docs-serve: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

@@ -11,13 +11,25 @@ import difflib
 import math
 import os
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from newsletter.brand import (
+    DARK_BACKGROUND,
+    DEFAULT_ACCENT_DARK,
+    DEFAULT_FONT,
+    FONT_STACK,
+    HEX_COLOUR,
+    LIGHT_BACKGROUND,
+    contrast_problem,
+    lighten_until_readable,
+)
 from newsletter.errors import ConfigError, display_path
+from newsletter.mail_address import HeaderValueError, check_address
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -113,6 +125,9 @@ class BounceSettings:
     # envelope sender as given and the From domain's MX must deliver `local+anything` to the
     # bounce mailbox (docs/audience.md).
     verp: bool = False
+    # The envelope sender (MAIL FROM) of list copies, where bounces come back: "" = the `from`
+    # address. With verp, its local part gets `+<issue>.<stamp>`, e.g. bounces+2026-W48.…@….
+    return_path: str = ""
     # Also act on reports that only name an address (no keyed Message-ID or return path):
     # anyone who can mail the bounce address can then bounce or unsubscribe any reader.
     trust_address: bool = False
@@ -142,7 +157,6 @@ class BrandSettings:
     @property
     def dark_accent(self) -> str:
         """The dark-mode accent: set, derived from the accent, or the templates' default."""
-        from newsletter.brand import DEFAULT_ACCENT_DARK, lighten_until_readable
 
         if self.accent_dark:
             return self.accent_dark
@@ -150,7 +164,6 @@ class BrandSettings:
 
     @property
     def font_stack(self) -> str:
-        from newsletter.brand import DEFAULT_FONT
 
         return self.font or DEFAULT_FONT
 
@@ -579,6 +592,8 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
         raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
     if s.bounce.imap_processed not in ("flag", "move"):
         raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
+    if s.bounce.return_path and not _mailable(s.bounce.return_path):
+        raise bad("bounce.return_path", f"'{s.bounce.return_path}' is not an email address")
     if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
         raise bad("bounce.imap_folder", "name the folder processed messages move to")
     if not 1 <= s.bounce.imap_seconds <= 3600:
@@ -592,13 +607,6 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
 
 def _validate_brand(brand: BrandSettings, shown: str) -> None:
     """A logo must load anywhere and be described; the accents must stay readable (AA)."""
-    from newsletter.brand import (
-        DARK_BACKGROUND,
-        FONT_STACK,
-        HEX_COLOUR,
-        LIGHT_BACKGROUND,
-        contrast_problem,
-    )
 
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{shown}: brand.{key}: {why}")
@@ -639,7 +647,6 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
 
 def _mailable(address: str) -> bool:
     # The rule the message headers enforce, so a setting that passes here can be sent.
-    from newsletter.mail.headers import HeaderValueError, check_address
 
     try:
         check_address(address)
@@ -653,7 +660,6 @@ TEXT_FIELDS = ("name", "title", "summary", "date", "id", "related_count")
 
 def check_text_template(template: str, where_: str) -> None:
     """Fail early when a subject/preheader template names an unknown {field}."""
-    import string
 
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]

@@ -24,7 +24,6 @@ LIMIT = 20  # grade C's upper bound: D starts at 21
 EXCLUDED = (
     "newsletter/assemble/",  # relevance._rank, lead_profile, titles, headline_grammar
     "newsletter/render/",  # markdown_body.markdown_text
-    "newsletter/bounces/",  # reasons._true
     "newsletter/issue/",  # build_record.read_build_record
 )
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from functools import cached_property
 
+from newsletter.assemble.terms import zipf
+
 
 class Lazy:
     """A regular expression compiled on first use: importing this module must cost nothing."""
@@ -154,6 +156,12 @@ IRREGULAR_LEMMA = dict(
 )
 
 
+# Where a subject's head ends: "A ceasefire | between Israel and Hamas takes effect".
+_HEAD_ENDS = word_set(
+    "of in at from for with on near that who between among against over after by under"
+)
+# Nouns without a plural "s" that take a plural verb ("Police arrest", "People flee").
+_COLLECTIVE_PLURALS = word_set("police people cattle personnel clergy")
 _QUANTIFIERS = word_set(
     "all some most many few several both half tens hundreds thousands millions dozens scores"
 )
@@ -211,23 +219,21 @@ def plural_subject(subject: Sequence[str]) -> bool:
     plural noun ("Scientists", "Tens of thousands"), or names are joined by "and"."""
     head: list[str] = []
     for word in subject:
-        if word.lower() in ("of", "in", "at", "from", "for", "with", "on", "near", "that", "who"):
+        if word.lower() in _HEAD_ENDS:
             break
         head.append(word.strip(",“”\"'’"))
     while head and head[-1].endswith("ly"):
         head.pop()  # "Turtles barely lost"
     if not head:
         return False
-    if head[-1].lower() in _QUANTIFIERS:
-        return True  # "all of Europe's airports remain", "tens of thousands … stage"
+    if head[-1].lower() in _QUANTIFIERS | _COLLECTIVE_PLURALS:
+        return True  # "all of Europe's airports remain", "tens of thousands … stage", "police"
     if "and" in head or "&" in head:
         return True
     last = head[-1]
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
         return False
     if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
-        from newsletter.assemble.terms import zipf
-
         return last.endswith(("ans", "ers", "ors", "ists")) or zipf(last[:-1].lower()) > 3.0
     return True
 

@@ -44,6 +44,7 @@ class Image:
     style: str
     line: int
     decorative: bool = False  # role="presentation", aria-hidden="true" or a 1×1 pixel
+    height: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,7 @@ class _FactsParser(HTMLParser):
                     decorative=a.get("role") in ("presentation", "none")
                     or a.get("aria-hidden") == "true"
                     or (a.get("width") == "1" and a.get("height") == "1"),
+                    height=a.get("height"),
                 )
             )
         elif tag in HEADING_TAGS:
