@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from newsletter.assemble.embedding import load_model
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline
 
@@ -109,7 +110,6 @@ def combine(sparse: float, cosine: float) -> float:
 
 def dense_cosines(lead: tuple[str, str], texts: Sequence[str]) -> np.ndarray:
     """The cosine of each text with the lead (its opening and whole-text vectors averaged)."""
-    from newsletter.assemble.embedding import load_model
 
     model = load_model()
     opening, whole = model.embed(lead)

@@ -8,11 +8,13 @@ severity and fix, in the order they run.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
+from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.render import GMAIL_CLIP_BYTES
 
 CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
@@ -186,7 +188,6 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The shared settings (From, List-Id, base_url...) changed since the build: send refuses."""
-    from newsletter.issue.build_record import changed_settings
 
     changed = changed_settings(email.record, settings)
     if changed:
@@ -200,9 +201,6 @@ def merge_slots_not_the_templates(email: BuiltEmail, settings: Settings) -> Iter
     anywhere else, say in an image URL a feed wrote, would fill each reader's address or
     unsubscribe token into it; a slot missing would send copies without their link.
     """
-    from collections import Counter
-
-    from newsletter.issue.build_record import BUILD_RECORD_NAME
 
     recorded = email.record.slots
     if recorded is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from newsletter.cli import app, parse_date, warn, workspace_settings
+from newsletter.cli.app import app, parse_date, warn, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.build import BuildResult

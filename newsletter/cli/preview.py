@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli import app, parse_date, warn
+from newsletter.cli.app import app, parse_date, warn
 
 if TYPE_CHECKING:
     from newsletter.preview.rebuilder import PreviewSnapshot
