@@ -199,7 +199,7 @@ class Settings:
     more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
-    list_id: str = ""  # defaults to a slug of the name under the From domain
+    list_id: str = ""  # defaults to a slug of the name (València → valencia) under the From domain
     #: the SQLite file of subscribers, consent and the delivery journal, relative to the
     #: workspace
     database: str = "newsletter.db"
