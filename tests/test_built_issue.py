@@ -163,3 +163,23 @@ def test_the_running_preview_recovers_when_the_manifest_changes_back(built_ws, s
                 assert error in (snapshot.error or "")
     finally:
         rebuilder.stop()
+
+
+def test_a_dry_run_reads_each_file_of_the_folder_once(built_ws, monkeypatch):
+    """One BuiltIssue per command: the record, the manifest and merge.eml are read once for the
+    drift check, the gate, the counts and the send together (four and two reads before)."""
+    import pathlib
+    from collections import Counter
+
+    reads: Counter[str] = Counter()
+    for method in ("read_bytes", "read_text"):
+        original = getattr(pathlib.Path, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            reads[self.name] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(pathlib.Path, method, counted)
+    result = run("send", str(FOLDER), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert reads["built-with.json"] == reads["issue.toml"] == reads["merge.eml"] == 1, reads

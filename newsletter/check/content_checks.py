@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
@@ -232,8 +231,7 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     reads well: the manifest still marks it title_derived = true."""
     if not email.issue.lead.title_derived:
         return
-    manifest = email.folder / "issue.toml"
-    line = _line_of(manifest, "title_derived = true")
+    line = _line_of(email.manifest_text, "title_derived = true")
     yield (
         f'{email.where("issue.toml", line)}: the title "{email.issue.lead.title}" was derived '
         "from the story's first sentence"
@@ -251,10 +249,7 @@ def no_story_linked(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     yield f"{email.where('issue.toml')}: the issue links to no story (lead, cards and headlines)"
 
 
-def _line_of(path: Path, text: str) -> int | None:
-    """The first line of the file holding `text` (None when unreadable or absent)."""
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError:
-        return None
+def _line_of(document: str, text: str) -> int | None:
+    """The first line of the document holding `text` (None when absent)."""
+    lines = document.splitlines()
     return next((n for n, line in enumerate(lines, 1) if line.strip() == text), None)
