@@ -12,9 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from newsletter.assemble import AssembleOptions
+from newsletter.assemble import (
+    AssembleOptions,
+    assemble_issue,
+    format_text,
+    iso_week_id,
+    text_fields,
+)
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
+from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.guard import (
     RECORD_NAME,
     check_overwrite,
@@ -25,9 +32,14 @@ from newsletter.issue.guard import (
     record_bytes,
     sent_manifest,
 )
-from newsletter.issue.layout import is_issue_folder, write_issue_folder
+from newsletter.issue.layout import is_issue_folder, merge_file_name, write_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
+from newsletter.issue.past_issues import read_past_issues
+from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
 from newsletter.models import Issue, RenderedIssue, Sources
+from newsletter.render import check_story_sizes, check_text_sizes, render_issue
+from newsletter.render.merge_tags import empty_keys, fill_merge_tags
+from newsletter.sources import load_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +70,6 @@ def build(
     """
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
-    from newsletter.assemble import assemble_issue, iso_week_id
-    from newsletter.issue.past_issues import read_past_issues
-    from newsletter.render import check_story_sizes
-    from newsletter.sources import load_sources
 
     loaded = load_sources(sources, settings.limits)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
@@ -101,7 +109,6 @@ def rebuild(
     the same file, so an editor holding it open sees no change and a save is never lost.
     The subject and preheader templates in it are filled from its lead.
     """
-    from newsletter.render import check_text_sizes
 
     manifest_path = folder / MANIFEST_NAME
     issue = fill_text_templates(read_manifest(manifest_path), settings)
@@ -135,7 +142,6 @@ def rebuild(
 
 def fill_text_templates(issue: Issue, settings: Settings) -> Issue:
     """Fill the manifest's subject and preheader ({title}, {summary}...) from its lead."""
-    from newsletter.assemble import format_text, text_fields
 
     if "{" not in issue.subject + issue.preheader:
         return issue
@@ -162,11 +168,6 @@ def _write(
     `in_place`: re-rendering the folder's own manifest, whose live file carries over (the
     record keeps the hash of the bytes rendered, so an edit saved meanwhile is seen).
     """
-    from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
-    from newsletter.issue.layout import merge_file_name
-    from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
-    from newsletter.render import render_issue
-    from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 
     validated(settings)  # the headers below are built from these: built only from checked values
     rendered = render_issue(issue, settings)

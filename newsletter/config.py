@@ -11,14 +11,27 @@ import difflib
 import math
 import os
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from newsletter.brand import (
+    DARK_BACKGROUND,
+    DEFAULT_ACCENT_DARK,
+    DEFAULT_FONT,
+    FONT_STACK,
+    HEX_COLOUR,
+    LIGHT_BACKGROUND,
+    contrast_problem,
+    lighten_until_readable,
+)
 from newsletter.cadence import Cadence
 from newsletter.errors import ConfigError, display_path
+from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -146,7 +159,6 @@ class BrandSettings:
     @property
     def dark_accent(self) -> str:
         """The dark-mode accent: set, derived from the accent, or the templates' default."""
-        from newsletter.brand import DEFAULT_ACCENT_DARK, lighten_until_readable
 
         if self.accent_dark:
             return self.accent_dark
@@ -154,7 +166,6 @@ class BrandSettings:
 
     @property
     def font_stack(self) -> str:
-        from newsletter.brand import DEFAULT_FONT
 
         return self.font or DEFAULT_FONT
 
@@ -219,7 +230,7 @@ class Settings:
     more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
-    list_id: str = ""  # defaults to a slug of the name under the From domain
+    list_id: str = ""  # defaults to a slug of the name (València → valencia) under the From domain
     #: the SQLite file of subscribers, consent and the delivery journal, relative to the
     #: workspace
     database: str = "newsletter.db"
@@ -337,8 +348,6 @@ SECTION_ORDERS = ("source", "relevance")
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
     import tomllib
-
-    from newsletter.toml_depth import MAX_DEPTH, too_deep
 
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
@@ -668,13 +677,6 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
 
 def _validate_brand(brand: BrandSettings, shown: str) -> None:
     """A logo must load anywhere and be described; the accents must stay readable (AA)."""
-    from newsletter.brand import (
-        DARK_BACKGROUND,
-        FONT_STACK,
-        HEX_COLOUR,
-        LIGHT_BACKGROUND,
-        contrast_problem,
-    )
 
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{shown}: brand.{key}: {why}")
@@ -715,7 +717,6 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
 
 def _mailable(address: str) -> bool:
     # The rule the message headers enforce, so a setting that passes here can be sent.
-    from newsletter.mail.headers import HeaderValueError, check_address
 
     try:
         check_address(address)
@@ -729,7 +730,6 @@ TEXT_FIELDS = ("name", "title", "summary", "date", "id", "related_count")
 
 def check_text_template(template: str, where_: str) -> None:
     """Fail early when a subject/preheader template names an unknown {field}."""
-    import string
 
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]

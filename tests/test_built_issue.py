@@ -163,3 +163,56 @@ def test_the_running_preview_recovers_when_the_manifest_changes_back(built_ws, s
                 assert error in (snapshot.error or "")
     finally:
         rebuilder.stop()
+
+
+def test_a_dry_run_reads_each_file_of_the_folder_once(built_ws, monkeypatch):
+    """One BuiltIssue per command: the record, the manifest and merge.eml are read once for the
+    drift check, the gate, the counts and the send together (four and two reads before)."""
+    import pathlib
+    from collections import Counter
+
+    reads: Counter[str] = Counter()
+    for method in ("read_bytes", "read_text"):
+        original = getattr(pathlib.Path, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            reads[self.name] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(pathlib.Path, method, counted)
+    result = run("send", str(FOLDER), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert reads["built-with.json"] == reads["issue.toml"] == reads["merge.eml"] == 1, reads
+
+
+@pytest.mark.slow
+def test_the_preview_server_recovers_when_the_sent_manifest_is_saved_back(tmp_path):
+    """The running preview (watcher and all) of a sent issue re-rendered with --force: saving
+    the manifest as sent renders it, a further edit shows the refusal, and saving the sent
+    manifest back clears it, without a restart."""
+    from newsletter.config import load_settings
+    from tests.browser import make_workspace, running_preview, wait_until
+
+    workspace = make_workspace(tmp_path / "ws")
+    settings, _ = load_settings(workspace)
+    folder = build([str(workspace / "seeds")], settings, OPTIONS).folder
+    manifest = folder / "issue.toml"
+    as_sent = manifest.read_bytes()
+    mark_sent(settings)
+    manifest.write_bytes(as_sent.replace(b'title = "', b'title = "Corrected: ', 1))
+    build([str(folder)], settings, OPTIONS, force=True)
+    with running_preview(workspace, source=folder) as preview:
+        assert preview.snapshot.ok, preview.snapshot.error
+        for content, error in (
+            (as_sent, None),
+            (as_sent.replace(b'title = "', b'title = "Another: ', 1), "rendered and sent"),
+            (as_sent, None),
+        ):
+            manifest.write_bytes(content)
+            if error is None:
+                wait_until(
+                    lambda: preview.snapshot.ok and preview.snapshot.files["issue.toml"] == as_sent,
+                    timeout=20,
+                )
+            else:
+                wait_until(lambda e=error: e in (preview.snapshot.error or ""), timeout=20)

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from functools import cached_property
 
+from newsletter.assemble.terms import zipf
+
 
 class Lazy:
     """A regular expression compiled on first use: importing this module must cost nothing."""
@@ -232,8 +234,6 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
         return False
     if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
-        from newsletter.assemble.terms import zipf
-
         return last.endswith(("ans", "ers", "ors", "ists")) or zipf(last[:-1].lower()) > 3.0
     return True
 

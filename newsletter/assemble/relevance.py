@@ -43,6 +43,7 @@ from typing import Literal, NamedTuple
 
 from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
+from newsletter.assemble.titles import sentences
 from newsletter.models import Headline, ScoredHeadline
 
 # The score that always makes "Related" (1.0 is the weight of the lead's central concept);
@@ -177,7 +178,6 @@ def _opening_concepts(paragraphs: Sequence[str]) -> frozenset[str]:
     title from it): a topic said there is core though the lead says it once."""
     if not paragraphs:
         return frozenset()
-    from newsletter.assemble.titles import sentences
 
     first = sentences(paragraphs[0])
     return frozenset(term.concept for term in t.terms(first[0])) if first else frozenset()

@@ -52,14 +52,9 @@ from newsletter.assemble.headline_grammar import (
     verb_index,
     word_set,
 )
+from newsletter.assemble.terms import concept_pairs, is_place
+from newsletter.sources.text import sentences
 
-# Abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = word_set(
-    """
-    mr mrs ms dr prof gen lt col sgt capt cmdr adm gov sen rep st jr sr inc corp co ltd no
-    vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave
-    """
-)
 _TITLE_WORDS = word_set(
     """
     president minister secretary governor mayor senator chancellor premier chief commissioner
@@ -82,7 +77,6 @@ _TIME = Lazy(
     r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
     r"(?=[\s,.;:!?]|$)"
 )
-_SENTENCE_END = Lazy(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 # "OSLO —", "MANILA (AP) —", "WELLINGTON, New Zealand —", "JAKARTA:", "VIENNA, Feb 28 (Reuters) -"
 _DATELINE = Lazy(
     r"^(?:[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,3})(?:,\s*(?:[A-Z][\w.'’-]*\.?\s?){0,3}"
@@ -161,21 +155,6 @@ _PASSIVE = Lazy(
 _BORDER_WITH = Lazy(
     r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
 )
-
-
-def sentences(paragraph: str) -> list[str]:
-    """A paragraph's sentences (abbreviations like "Gen." or "U.S." end none)."""
-    found, start = [], 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        word = re.search(r"(\S+)\.$", paragraph[start : match.start() + 1])
-        if word:
-            stem = word.group(1).strip("\"'“‘(").lower()
-            if stem in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", stem):
-                continue  # "Gen. Valverde", "U.S. officials", "J. Smith"
-        found.append(paragraph[start : match.end()].strip())
-        start = match.end()
-    rest = paragraph[start:].strip()
-    return [*found, rest] if rest else found
 
 
 def first_sentence(paragraph: str) -> str:
@@ -701,7 +680,6 @@ def _with_place(title: str, cut_off: str, max_chars: int) -> str:
     """ "Five people killed … | when an earthquake struck off northern Indonesia" → "… in
     Indonesia": a title that names no place gets the first place the cut took where it says
     where ("in central Turkey", "off the coast of northern Indonesia"), if it fits."""
-    from newsletter.assemble.terms import concept_pairs, is_place
 
     if any(is_place(concept) for _, concept in concept_pairs(title)):
         return title

@@ -8,12 +8,15 @@ severity and fix, in the order they run.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
+from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.render import GMAIL_CLIP_BYTES
+from newsletter.render.length import issue_length
+from newsletter.render.merge_tags import WORD_JOINER
 
 CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
 MESSAGE_WARNING_BYTES = 1024 * 1024  # the whole message: phones download it all
@@ -72,7 +75,6 @@ def text_lacks_headlines(email: BuiltEmail, settings: Settings) -> Iterator[str]
     """A headline of the HTML is not in the plain text."""
     if not email.text or not email.text.strip():
         return
-    from newsletter.render.merge_tags import WORD_JOINER  # a source's `%%`, sealed in the text
 
     text = fold(email.text.replace(WORD_JOINER, ""))
     for headline in _headlines(email):
@@ -134,7 +136,6 @@ def preheader_too_long(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def over_budget(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The issue is longer than its [limits] items or words: a digest is finishable."""
-    from newsletter.render.length import issue_length
 
     length, limits = issue_length(email.issue, settings.more_summaries), settings.limits
     for key, size, limit in (
@@ -186,7 +187,6 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The shared settings (From, List-Id, base_url...) changed since the build: send refuses."""
-    from newsletter.issue.build_record import changed_settings
 
     changed = changed_settings(email.record, settings)
     if changed:
@@ -200,9 +200,6 @@ def merge_slots_not_the_templates(email: BuiltEmail, settings: Settings) -> Iter
     anywhere else, say in an image URL a feed wrote, would fill each reader's address or
     unsubscribe token into it; a slot missing would send copies without their link.
     """
-    from collections import Counter
-
-    from newsletter.issue.build_record import BUILD_RECORD_NAME
 
     recorded = email.record.slots
     if recorded is None:
@@ -234,8 +231,7 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     reads well: the manifest still marks it title_derived = true."""
     if not email.issue.lead.title_derived:
         return
-    manifest = email.folder / "issue.toml"
-    line = _line_of(manifest, "title_derived = true")
+    line = _line_of(email.manifest_text, "title_derived = true")
     yield (
         f'{email.where("issue.toml", line)}: the title "{email.issue.lead.title}" was derived '
         "from the story's first sentence"
@@ -253,10 +249,7 @@ def no_story_linked(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     yield f"{email.where('issue.toml')}: the issue links to no story (lead, cards and headlines)"
 
 
-def _line_of(path: Path, text: str) -> int | None:
-    """The first line of the file holding `text` (None when unreadable or absent)."""
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError:
-        return None
+def _line_of(document: str, text: str) -> int | None:
+    """The first line of the document holding `text` (None when absent)."""
+    lines = document.splitlines()
     return next((n for n, line in enumerate(lines, 1) if line.strip() == text), None)

@@ -74,6 +74,7 @@ class BuiltEmail:
     facts: HtmlFacts  # of index.html
     record: BuildRecord  # built-with.json
     merge_slots: dict[str, tuple[str, ...]]  # each merge*.eml's slots, as read (check merge.slots)
+    manifest_text: str = ""  # issue.toml, as the issue was read (for line numbers)
 
     def header(self, name: str) -> str:
         """A header's value ("" when absent)."""

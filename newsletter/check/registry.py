@@ -139,7 +139,8 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "leftovers",
         "error",
-        "fill or remove the tag (merge tags: %%name%%, {{ subscriber.name }}), then rebuild",
+        "remove it, or write the value as {{ subscriber.name }} in a template (text from "
+        "sources and the manifest is shown as written), then rebuild",
         content.leftovers,
     ),
     Check(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app
+from newsletter.cli.app import app
 
 
 @app.command()

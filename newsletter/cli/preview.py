@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli import app, parse_date, warn
+from newsletter.cli.app import app, parse_date, warn
 
 if TYPE_CHECKING:
     from newsletter.preview.rebuilder import PreviewSnapshot
@@ -57,7 +57,7 @@ def preview(
             typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")
 
     if not sources:
-        from newsletter.cli import workspace_settings
+        from newsletter.cli.app import workspace_settings
         from newsletter.sources.named import named_sources
 
         sources, unmatched = named_sources(workspace_settings())

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli import app, confirm, warn, workspace_settings
+from newsletter.cli.app import app, confirm, warn, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.cli.log_output import EventLog

@@ -33,6 +33,7 @@ class BuiltIssue:
     rendered: RenderedIssue
     record: BuildRecord
     templates: tuple[tuple[frozenset[str], MessageTemplate], ...]
+    manifest_text: str = ""  # issue.toml as read (and checked against the record)
 
     @property
     def template(self) -> MessageTemplate:
@@ -98,7 +99,7 @@ def read_built_issue(folder: Path) -> BuiltIssue:
     )
     # The manifest holds the templates ({title}, {summary}); the record, them as built.
     issue = replace(issue, subject=record.subject, preheader=record.preheader)
-    return BuiltIssue(folder, issue, rendered, record, tuple(templates))
+    return BuiltIssue(folder, issue, rendered, record, tuple(templates), text)
 
 
 def _template(path: Path, data: bytes) -> tuple[MessageTemplate, tuple[str, str]]:

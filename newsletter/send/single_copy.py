@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
-from newsletter.errors import ConfigError, DeliveryError
+from newsletter.errors import ConfigError, DeliveryError, SubscriberError
 from newsletter.issue.built import BuiltIssue
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import prepare_issue
@@ -85,7 +85,6 @@ def send_test_copy(
 
 def _recipient(email: str, settings: Settings) -> Recipient:
     """The name and merge fields the address has on the list, so the copy looks like theirs."""
-    from newsletter.errors import SubscriberError
     from newsletter.subscribers.store import open_store
 
     try:
