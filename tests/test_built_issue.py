@@ -216,3 +216,19 @@ def test_the_preview_server_recovers_when_the_sent_manifest_is_saved_back(tmp_pa
                 )
             else:
                 wait_until(lambda e=error: e in (preview.snapshot.error or ""), timeout=20)
+
+
+def test_readers_that_send_nothing_take_an_edited_manifest(built_ws, settings):
+    """`send --status` and the archive show the issue as built, whatever was saved in
+    issue.toml since; a merge.eml changed since is refused by them too."""
+    from newsletter.archive import write_archive
+
+    edit(built_ws / FOLDER / "issue.toml", 'title = "', 'title = "Retitled: ')
+    result = run("send", str(FOLDER), "--status")
+    assert result.exit_code == 0, result.output
+    assert 'Issue 2026-W48: "' in result.output
+    write_archive(settings)
+    assert (built_ws / "site" / "2026-W48" / "index.html").is_file()
+    merge = built_ws / FOLDER / "merge.eml"
+    merge.write_bytes(merge.read_bytes().replace(b"%%unsubscribe_url%%", b"x", 1))
+    refused(run("send", str(FOLDER), "--status"), "merge.eml: changed since the build")
