@@ -232,3 +232,16 @@ def test_readers_that_send_nothing_take_an_edited_manifest(built_ws, settings):
     merge = built_ws / FOLDER / "merge.eml"
     merge.write_bytes(merge.read_bytes().replace(b"%%unsubscribe_url%%", b"x", 1))
     refused(run("send", str(FOLDER), "--status"), "merge.eml: changed since the build")
+
+
+def test_a_folder_built_before_the_hashes_is_rebuilt_even_once_sent(built_ws, settings):
+    """A record without file hashes (an older version's) is refused with the rebuild, and the
+    rebuild goes through though the issue was sent: its manifest is the one its readers got."""
+    record_file = built_ws / FOLDER / "built-with.json"
+    record = json.loads(record_file.read_text("utf-8"))
+    del record["files"]
+    record_file.write_text(json.dumps(record), "utf-8")
+    mark_sent(settings)
+    refused(run("check", str(FOLDER)), "no file hashes (built by an older version)", "build")
+    assert run("build", str(FOLDER)).exit_code == 0
+    assert run("check", str(FOLDER)).exit_code == 0
