@@ -52,7 +52,7 @@ bench: $(STAMP)
 # Postfix smtp-sink needed) and skips mailmerge (no download).
 bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_build.py --runs 1
-	$(BIN)/python bench/bench_rank.py --size 200 --rounds 1
+	$(BIN)/python bench/bench_rank.py --sizes 200 --runs 1
 	$(BIN)/python bench/bench_memory.py --issues 3 --runs 1
 	$(BIN)/python bench/bench_send.py --compare 20 --big 40 --runs 1 --skip-mailmerge --smtp-sink aiosmtpd
 	$(BIN)/python bench/bench_archive.py --issues 3 --runs 1

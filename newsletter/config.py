@@ -30,6 +30,7 @@ from newsletter.brand import (
 )
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -310,8 +311,6 @@ SECTION_ORDERS = ("source", "relevance")
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
     import tomllib
-
-    from newsletter.toml_depth import MAX_DEPTH, too_deep
 
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME

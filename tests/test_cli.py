@@ -32,7 +32,7 @@ def test_build_reports_what_it_made_and_what_to_do_next(workspace):
 
 
 def test_build_json_is_the_full_ranking(workspace):
-    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, and related + more as the ranking."""
+    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, related + more as the ranking, and the length."""
     result = run("build", "seeds/", "--date", "2026-11-26", "--related", "3", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -49,7 +49,10 @@ def test_build_json_is_the_full_ranking(workspace):
         "more",
         "repeated",
         "follows",
+        "length",
     }
+    assert data["length"]["items"] == 1 + len(data["related"]) + len(data["more"])
+    assert (data["length"]["budget_items"], data["length"]["budget_words"]) == (20, 1000)
     assert data["note"] is None and data["stories"] == [] and data["sections"] == []
     assert data["repeated"] == [] and data["follows"] is None  # no earlier issue in issues/
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"

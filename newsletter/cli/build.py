@@ -13,7 +13,7 @@ from newsletter.cli.app import app, parse_date, warn, workspace_settings
 if TYPE_CHECKING:
     from newsletter.build import BuildResult
     from newsletter.config import Settings
-    from newsletter.models import ScoredHeadline, StoryCard
+    from newsletter.models import Issue, ScoredHeadline, StoryCard
 
 
 @app.command()
@@ -151,6 +151,21 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             if issue.follows
             else None
         ),
+        "length": _length(issue, settings),
+    }
+
+
+def _length(issue: Issue, settings: Settings) -> dict[str, int]:
+    """The issue's length as the reader meets it, beside its budget ([limits])."""
+    from newsletter.render.length import issue_length
+
+    length = issue_length(issue, settings.more_summaries)
+    return {
+        "items": length.items,
+        "words": length.words,
+        "minutes": length.minutes,
+        "budget_items": settings.limits.items,
+        "budget_words": settings.limits.words,
     }
 
 

@@ -118,7 +118,8 @@ def send(
         )
     from newsletter.issue.built import read_built_issue
 
-    built = read_built_issue(issue)  # once: what the gate checks is what is sent
+    # Once: what the gate checks is what is sent (--status sends nothing: any manifest).
+    built = read_built_issue(issue, edited_manifest=status)
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
         from newsletter.issue.build_record import check_settings_drift
