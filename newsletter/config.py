@@ -28,6 +28,7 @@ from newsletter.brand import (
     contrast_problem,
     lighten_until_readable,
 )
+from newsletter.cadence import Cadence
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
@@ -170,6 +171,35 @@ class BrandSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """When the issue goes out and who approves it: what `newsletter run` follows (issue 19)."""
+
+    #: weekly | daily | "every N days" (e.g. "every 14 days"); "" = no schedule: the issue id
+    #: is the ISO week of the build's day, and `newsletter run` refuses to start
+    cadence: str = ""
+    day: str = "thursday"  # weekly: the weekday the issue goes out, in English (monday...sunday)
+    #: every N days: the date of one issue (YYYY-MM-DD); the others are N days apart from it
+    start: str = ""
+    time: str = "07:00"  # the send time, HH:MM (24-hour clock) in `timezone`
+    timezone: str = "UTC"  # an IANA time zone name, e.g. "Europe/Lisbon" (zoneinfo)
+    #: the addresses that get one review copy of each issue before it goes out; any of them
+    #: approves it with `newsletter approve issues/<id>`
+    reviewers: tuple[str, ...] = ()
+    #: hours before the send time that `newsletter run` builds the issue from `sources` and
+    #: mails the review copy
+    build_before: float = 24.0
+    #: hours after the send time past which an approved issue no longer goes out by itself:
+    #: `newsletter run --now` sends it (a Thursday issue is not mailed on Saturday unasked)
+    late_after: float = 12.0
+
+    def plan(self) -> Cadence | None:
+        """The cadence as dates and times; None without a schedule (ValueError when invalid)."""
+        if not self.cadence:
+            return None
+        return Cadence.parse(self.cadence, self.day, self.start, self.time, self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
 class SectionSettings:
     """One [[sections]] entry: a heading and what goes under it (sources and/or tags)."""
 
@@ -212,7 +242,12 @@ class Settings:
     bounce: BounceSettings = field(default_factory=BounceSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     sections: tuple[SectionSettings, ...] = ()
+    #: the week's story sources, relative to the workspace: files, folders, globs
+    #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
+    #: `run`; () = seeds/. A URL is fetched at each build (limits.feed_seconds, feed_bytes)
+    sources: tuple[str, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -292,6 +327,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "more_summaries": bool,
     "list_id": str,
     "database": str,
+    "sources": list,
 }
 _TABLES = {
     "smtp": SmtpSettings,
@@ -302,6 +338,7 @@ _TABLES = {
     "bounce": BounceSettings,
     "serve": ServeSettings,
     "brand": BrandSettings,
+    "schedule": ScheduleSettings,
 }
 _SECTION_KEYS = ("name", "sources", "tags", "order")
 # How a section lists its items: in its sources' order (the default) or by relevance.
@@ -346,6 +383,8 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
             if not isinstance(value, dict):
                 raise ConfigError(f"{shown}: [{key}] must be a table")
             values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
+        elif key == "sources":
+            values[key] = _text_list(value, f"{shown}: sources", 'e.g. ["seeds/", "feeds/*.xml"]')
         elif key in _TOP_KEYS:
             _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
             values["from_address" if key == "from" else key] = value
@@ -403,17 +442,29 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
 
 def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
     known = {f.name: f for f in fields(cls)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
         default = known[key].default
+        if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
+            values[key] = _text_list(value, f"{prefix}{key}", '["editor@example.org"]')
+            continue
         wanted: type | tuple[type, ...] = (
             (int, float) if isinstance(default, float) else type(default)
         )
         _check_type(value, wanted, f"{prefix}{key}", secret=key.endswith("_env"))
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
+
+
+def _text_list(value: Any, where_: str, example: str) -> tuple[str, ...]:
+    """A list of non-empty text values (one text alone is taken as a list of one)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        raise ConfigError(f"{where_}: expected a list of text, {example}")
+    return tuple(x.strip() for x in value)
 
 
 def _check_type(
@@ -474,6 +525,26 @@ def _validate(s: Settings, shown: str) -> None:
     _validate_limits(s.limits, bad)
 
     _validate_audience(s, bad)
+    _validate_schedule(s.schedule, bad)
+
+
+def _validate_schedule(schedule: ScheduleSettings, bad: _Bad) -> None:
+    """[schedule]: a cadence that makes dates, a real time zone, reviewers that can be mailed."""
+    try:
+        plan = schedule.plan()
+    except ValueError as e:
+        raise bad("schedule", f"{e}") from None
+    for address in schedule.reviewers:
+        if not _mailable(address):
+            raise bad("schedule.reviewers", f"'{address}' is not an email address")
+    hours = (plan.every * 24) if plan else 24 * 7
+    for key in ("build_before", "late_after"):
+        value = getattr(schedule, key)
+        if not math.isfinite(value) or not 0 < value <= hours:
+            raise bad(
+                f"schedule.{key}",
+                f"{value} is out of range (above 0 to {hours:g} hours, the time between issues)",
+            )
 
 
 # RFC 2919: a List-Id is a dot-atom (`weekly-brief.example.org`), no spaces or angle brackets.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -167,7 +168,9 @@ def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
     assert result.exit_code == 0
     config = tmp_path / "digest" / "newsletter.toml"
     assert config.read_text("utf-8") == (ROOT / "newsletter.toml").read_text("utf-8")
-    assert (tmp_path / "digest" / "seeds" / "000_42a246ca27ba598a.txt").exists()
+    assert (tmp_path / "digest" / "samples" / "000_42a246ca27ba598a.txt").exists()
+    assert list((tmp_path / "digest" / "seeds").iterdir()) == []  # the week's stories go here
+    assert "put this week's stories in seeds/" in result.output
     config.write_text("# mine\n", "utf-8")
     again = run("init", "digest")
     assert again.exit_code == 0
@@ -176,6 +179,9 @@ def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "digest")
     config.unlink()
     run("init")
+    empty = run("build", "--date", "2026-11-26")  # seeds/ is empty until the editor fills it
+    assert empty.exit_code == 1 and "seeds/: no story sources" in empty.stderr
+    shutil.copy("samples/000_42a246ca27ba598a.txt", "seeds/")
     assert run("build", "--date", "2026-11-26").exit_code == 0
 
 

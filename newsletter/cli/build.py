@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ def build(
         None,
         metavar="[SOURCES]...",
         help="Seed files, Markdown stories, feed files or URLs, folders; or one issue folder "
-        "to re-render from its issue.toml. Default: seeds/",
+        "to re-render from its issue.toml. Default: `sources` in newsletter.toml, else seeds/",
         show_default=False,
     ),
     lead: str = typer.Option(
@@ -37,7 +38,11 @@ def build(
         help="At most this many Related headlines. [default: 5, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
-        None, "--id", metavar="ID", help="The issue id. [default: the ISO week, e.g. 2026-W48]"
+        None,
+        "--id",
+        metavar="ID",
+        help="The issue id. [default: the next send day's by [schedule], else the ISO week, "
+        "e.g. 2026-W48]",
     ),
     out: Path = typer.Option(
         None, "--out", metavar="DIR", help="Write the issue here. [default: issues/<id>]"
@@ -86,21 +91,46 @@ def build(
             f"--id '{shown_safely(issue_id, 70)}': use letters, digits, '.', '-' or '_' "
             "(64 at most, starting with a letter or digit)"
         )
+    named: list[str] = list(sources or [])
+    if not named:
+        from newsletter.sources.named import named_sources
+
+        named, unmatched = named_sources(settings)
+        for warning in unmatched:
+            warn(warning)
+    today, chosen_id = scheduled_issue(settings, parse_date(day), issue_id, given=day is not None)
     options = AssembleOptions(
-        today=parse_date(day),
-        issue_id=issue_id,
+        today=today,
+        issue_id=chosen_id,
         lead=lead,
         related=settings.related,
         more_headlines=settings.more_headlines and not no_more,
         repeat=repeat,
     )
-    result = build_issue(sources or ["seeds"], settings, options, out=out, force=force)
+    result = build_issue(named, settings, options, out=out, force=force)
     for warning in result.warnings:
         warn(warning)
     if as_json:
         typer.echo(json.dumps(_as_json(result, settings), ensure_ascii=False, indent=2))
     else:
         _report(result, settings, repeat)
+
+
+def scheduled_issue(
+    settings: Settings, day: dt.date, issue_id: str | None, *, given: bool
+) -> tuple[dt.date, str | None]:
+    """The issue's day and id by [schedule]: the first send day on or after `day`, and its id
+    (an --id given wins). Without a schedule: `day` as it is, and the ISO week's id later."""
+    from newsletter.errors import ConfigError
+
+    try:
+        plan = settings.schedule.plan()
+    except ValueError as e:  # checked on load; flags cannot change it, but say so plainly
+        raise ConfigError(f"{settings.source}: schedule: {e}") from None
+    if plan is None:
+        return day, issue_id
+    send_day = plan.send_day_from(day)
+    return (day if given else send_day), issue_id or plan.issue_id(send_day)
 
 
 def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
