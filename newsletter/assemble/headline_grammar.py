@@ -324,9 +324,9 @@ def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
         return False
     if word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS:
         return True
-    if word.endswith("ed") and "-" not in word and len(word) > 4:
-        if previous not in _NOT_BEFORE_PAST:
-            return True
+    past = word.endswith("ed") and "-" not in word and len(word) > 4
+    if past and previous not in _NOT_BEFORE_PAST:
+        return True
     if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):
         return True
     return word in VERB_LEMMAS and _after_plural(words, i)
