@@ -7,6 +7,7 @@ the CLI with `dataclasses.replace`.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import os
@@ -197,6 +198,14 @@ class ScheduleSettings:
         if not self.cadence:
             return None
         return Cadence.parse(self.cadence, self.day, self.start, self.time, self.timezone)
+
+    def issue_on(self, day: dt.date) -> tuple[dt.date, str] | None:
+        """The send day and id of the issue a build on `day` makes; None without a schedule."""
+        plan = self.plan()
+        if plan is None:
+            return None
+        send_day = plan.send_day_from(day)
+        return send_day, plan.issue_id(send_day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,3 +218,20 @@ def test_run_without_a_schedule_says_what_to_add(workspace):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: newsletter.toml: no [schedule] cadence")
     assert result.stderr.count("\n") == 1
+
+
+def test_send_log_format_json_ends_with_one_summary_object(send_ws, smtpd):
+    """`send --yes --log-format json` off a terminal: JSON objects only, the last the summary with counts."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    send_ws.add("ana@example.org", "bruno@example.org")
+    result = CliRunner().invoke(
+        app, ["send", str(send_ws.issue), "--yes", "--log-format", "json", *smtpd.send_flags]
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert events[-1]["step"] == "send" and events[-1]["sent"] == 2
+    assert events[-1]["issue"] == "2026-W48" and events[-1]["failed"] == 0
+    assert result.stdout == ""
