@@ -255,7 +255,8 @@ class Settings:
     sections: tuple[SectionSettings, ...] = ()
     #: the week's story sources, relative to the workspace: files, folders, globs
     #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
-    #: `run`; () = seeds/. A URL is fetched at each build (limits.feed_seconds, feed_bytes)
+    #: `run`; empty = ["seeds/"]. A feed URL is fetched at each build, within
+    #: limits.feed_seconds and limits.feed_bytes
     sources: tuple[str, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
