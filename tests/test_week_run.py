@@ -235,3 +235,36 @@ def test_send_log_format_json_ends_with_one_summary_object(send_ws, smtpd):
     assert events[-1]["step"] == "send" and events[-1]["sent"] == 2
     assert events[-1]["issue"] == "2026-W48" and events[-1]["failed"] == 0
     assert result.stdout == ""
+
+
+def test_a_send_with_stderr_in_a_file_writes_no_flood_of_progress_lines(send_ws, smtpd, tmp_path):
+    """48 readers, stderr to a file as under cron: no repeated `sending: 48/48`, at most a line per 10 s."""
+    import subprocess
+    import sys
+    import time
+
+    send_ws.add_many(48)
+    log = tmp_path / "send.log"
+    started = time.monotonic()
+    with log.open("w") as stderr:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "newsletter",
+                "send",
+                str(send_ws.issue),
+                "--yes",
+                *smtpd.send_flags,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            timeout=120,
+        )
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, log.read_text()
+    progress = [line for line in log.read_text().splitlines() if line.startswith("sending: ")]
+    assert len(progress) <= int(seconds // 10)
+    assert "48/48" not in "".join(progress)
+    assert ": 48 sent, 0 failed" in done.stdout  # the summary, once
