@@ -1,19 +1,20 @@
 # The two commands the README opens with:
 #   make demo   set up, build the sample digest, dry-run a send to the sample list; build and
 #               check the full-week sample (samples/full-week/: note, cards, sections, brand)
-#   make test   set up, run the whole test suite
+#   make test   set up, run the whole test suite and report its coverage
 #   make lint   the gates: ruff check, ruff format --check, mypy, radon grade C (pinned in
 #               pyproject), and the generated pages of the docs (docs/cli.md,
 #               docs/configuration.md) up to date
 #   make docs   the docs site (MkDocs, Material theme) into site-docs/, strict: a broken link fails
 #   make docs-gen  rewrite docs/cli.md and docs/configuration.md from the code
+#   make screenshots  docs/img/email-*.png: the full-week sample at 375 and 640 px, light and dark
 #   make bench-smoke  every benchmark at a tiny size (CI): they still run
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-smoke lint docs docs-gen docs-serve clean
+.PHONY: demo test bench bench-smoke lint docs docs-gen docs-serve screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,9 @@ demo: $(STAMP)
 	$(BIN)/newsletter subscribers import samples/subscribers.csv
 	$(BIN)/newsletter send issues/2026-W48 --dry-run
 
+# The suite, with line and branch coverage of newsletter/ (pytest-cov; settings in pyproject).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py
@@ -50,7 +52,7 @@ bench: $(STAMP)
 # Postfix smtp-sink needed) and skips mailmerge (no download).
 bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_build.py --runs 1
-	$(BIN)/python bench/bench_rank.py --size 200 --rounds 1
+	$(BIN)/python bench/bench_rank.py --sizes 200 --runs 1
 	$(BIN)/python bench/bench_memory.py --issues 3 --runs 1
 	$(BIN)/python bench/bench_send.py --compare 20 --big 40 --runs 1 --skip-mailmerge --smtp-sink aiosmtpd
 	$(BIN)/python bench/bench_archive.py --issues 3 --runs 1
@@ -88,6 +90,12 @@ docs: $(DOCS_STAMP)
 
 docs-gen: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
+
+# docs/img/email-{375,640}-{light,dark}.png for docs/email-design.md: the full-week sample,
+# rebuilt, in Debian's headless Chromium (images answered with a placeholder photo, offline).
+screenshots: $(STAMP)
+	cd samples/full-week && $(abspath $(BIN))/newsletter build seeds/ feeds/ --date 2026-11-26
+	$(BIN)/python tools/screenshots.py samples/full-week/issues/2026-W48 --out docs/img
 
 docs-serve: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

@@ -50,9 +50,12 @@ def workspace(past: int) -> Path:
         return folder
     settings, _ = load_settings(folder)
     sample = [h.title for h in load_sources([str(folder / "seeds")]).headlines]
+    # Every labelled lead but the sample's own (01_peru_border_seed): an earlier issue that
+    # carried this week's lead would leave the build no lead at all.
     leads = [
         tomllib.loads(p.read_text("utf-8"))
         for p in sorted((ROOT / "tests" / "data" / "labelled").glob("*.toml"))
+        if not p.name.startswith("01_")
     ]
     pool = iter(synthetic_titles(past * 25, seed=11))
     rng = random.Random(11)

@@ -9,11 +9,19 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
-from newsletter.assemble import AssembleOptions
+from newsletter.assemble import (
+    AssembleOptions,
+    assemble_issue,
+    format_text,
+    iso_week_id,
+    text_fields,
+)
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
+from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.guard import (
     RECORD_NAME,
     check_overwrite,
@@ -24,9 +32,14 @@ from newsletter.issue.guard import (
     record_bytes,
     sent_manifest,
 )
-from newsletter.issue.layout import is_issue_folder, write_issue_folder
+from newsletter.issue.layout import is_issue_folder, merge_file_name, write_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
-from newsletter.models import Issue, RenderedIssue
+from newsletter.issue.past_issues import read_past_issues
+from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
+from newsletter.models import Issue, RenderedIssue, Sources
+from newsletter.render import check_story_sizes, check_text_sizes, render_issue
+from newsletter.render.merge_tags import empty_keys, fill_merge_tags
+from newsletter.sources import load_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +70,11 @@ def build(
     """
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
-    from newsletter.assemble import assemble_issue, iso_week_id
-    from newsletter.issue.past_issues import read_past_issues
-    from newsletter.render import check_story_sizes
-    from newsletter.sources import load_sources
 
     loaded = load_sources(sources, settings.limits)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
+    stale = _stale(sources, loaded, settings, options.today, this_id)
     past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
     issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
@@ -76,7 +86,18 @@ def build(
     extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest), sent)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
-    return replace(result, warnings=loaded.warnings, backup=backup)
+    return replace(result, warnings=(*loaded.warnings, *stale), backup=backup)
+
+
+def _stale(
+    sources: Sequence[str], loaded: Sources, settings: Settings, today: date, issue_id: str
+) -> tuple[str, ...]:
+    """A warning when every source predates the previous sent issue (issue/freshness.py)."""
+    from newsletter.issue.freshness import stale_sources_warning
+    from newsletter.sources.named import newest_date
+
+    warning = stale_sources_warning(newest_date(sources, loaded), settings, today, issue_id)
+    return (warning,) if warning else ()
 
 
 def rebuild(
@@ -88,7 +109,6 @@ def rebuild(
     the same file, so an editor holding it open sees no change and a save is never lost.
     The subject and preheader templates in it are filled from its lead.
     """
-    from newsletter.render import check_text_sizes
 
     manifest_path = folder / MANIFEST_NAME
     issue = fill_text_templates(read_manifest(manifest_path), settings)
@@ -122,7 +142,6 @@ def rebuild(
 
 def fill_text_templates(issue: Issue, settings: Settings) -> Issue:
     """Fill the manifest's subject and preheader ({title}, {summary}...) from its lead."""
-    from newsletter.assemble import format_text, text_fields
 
     if "{" not in issue.subject + issue.preheader:
         return issue
@@ -149,11 +168,6 @@ def _write(
     `in_place`: re-rendering the folder's own manifest, whose live file carries over (the
     record keeps the hash of the bytes rendered, so an edit saved meanwhile is seen).
     """
-    from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
-    from newsletter.issue.layout import merge_file_name
-    from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
-    from newsletter.render import render_issue
-    from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 
     validated(settings)  # the headers below are built from these: built only from checked values
     rendered = render_issue(issue, settings)

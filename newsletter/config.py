@@ -7,17 +7,32 @@ the CLI with `dataclasses.replace`.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import os
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from newsletter.brand import (
+    DARK_BACKGROUND,
+    DEFAULT_ACCENT_DARK,
+    DEFAULT_FONT,
+    FONT_STACK,
+    HEX_COLOUR,
+    LIGHT_BACKGROUND,
+    contrast_problem,
+    lighten_until_readable,
+)
+from newsletter.cadence import Cadence
 from newsletter.errors import ConfigError, display_path
+from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -113,6 +128,9 @@ class BounceSettings:
     # envelope sender as given and the From domain's MX must deliver `local+anything` to the
     # bounce mailbox (docs/audience.md).
     verp: bool = False
+    # The envelope sender (MAIL FROM) of list copies, where bounces come back: "" = the `from`
+    # address. With verp, its local part gets `+<issue>.<stamp>`, e.g. bounces+2026-W48.…@….
+    return_path: str = ""
     # Also act on reports that only name an address (no keyed Message-ID or return path):
     # anyone who can mail the bounce address can then bounce or unsubscribe any reader.
     trust_address: bool = False
@@ -142,7 +160,6 @@ class BrandSettings:
     @property
     def dark_accent(self) -> str:
         """The dark-mode accent: set, derived from the accent, or the templates' default."""
-        from newsletter.brand import DEFAULT_ACCENT_DARK, lighten_until_readable
 
         if self.accent_dark:
             return self.accent_dark
@@ -150,9 +167,45 @@ class BrandSettings:
 
     @property
     def font_stack(self) -> str:
-        from newsletter.brand import DEFAULT_FONT
 
         return self.font or DEFAULT_FONT
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """When the issue goes out and who approves it: what `newsletter run` follows (issue 19)."""
+
+    #: weekly | daily | "every N days" (e.g. "every 14 days"); "" = no schedule: the issue id
+    #: is the ISO week of the build's day, and `newsletter run` refuses to start
+    cadence: str = ""
+    day: str = "thursday"  # weekly: the weekday the issue goes out, in English (monday...sunday)
+    #: every N days: the date of one issue (YYYY-MM-DD); the others are N days apart from it
+    start: str = ""
+    time: str = "07:00"  # the send time, HH:MM (24-hour clock) in `timezone`
+    timezone: str = "UTC"  # an IANA time zone name, e.g. "Europe/Lisbon" (zoneinfo)
+    #: the addresses that get one review copy of each issue before it goes out; any of them
+    #: approves it with `newsletter approve issues/<id>`
+    reviewers: tuple[str, ...] = ()
+    #: hours before the send time that `newsletter run` builds the issue from `sources` and
+    #: mails the review copy
+    build_before: float = 24.0
+    #: hours after the send time past which an approved issue no longer goes out by itself:
+    #: `newsletter run --now` sends it (a Thursday issue is not mailed on Saturday unasked)
+    late_after: float = 12.0
+
+    def plan(self) -> Cadence | None:
+        """The cadence as dates and times; None without a schedule (ValueError when invalid)."""
+        if not self.cadence:
+            return None
+        return Cadence.parse(self.cadence, self.day, self.start, self.time, self.timezone)
+
+    def issue_on(self, day: dt.date) -> tuple[dt.date, str] | None:
+        """The send day and id of the issue a build on `day` makes; None without a schedule."""
+        plan = self.plan()
+        if plan is None:
+            return None
+        send_day = plan.send_day_from(day)
+        return send_day, plan.issue_id(send_day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +239,7 @@ class Settings:
     more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
-    list_id: str = ""  # defaults to a slug of the name under the From domain
+    list_id: str = ""  # defaults to a slug of the name (València → valencia) under the From domain
     #: the SQLite file of subscribers, consent and the delivery journal, relative to the
     #: workspace
     database: str = "newsletter.db"
@@ -198,7 +251,13 @@ class Settings:
     bounce: BounceSettings = field(default_factory=BounceSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     sections: tuple[SectionSettings, ...] = ()
+    #: the week's story sources, relative to the workspace: files, folders, globs
+    #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
+    #: `run`; empty = ["seeds/"]. A feed URL is fetched at each build, within
+    #: limits.feed_seconds and limits.feed_bytes
+    sources: tuple[str, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -278,6 +337,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "more_summaries": bool,
     "list_id": str,
     "database": str,
+    "sources": list,
 }
 _TABLES = {
     "smtp": SmtpSettings,
@@ -288,6 +348,7 @@ _TABLES = {
     "bounce": BounceSettings,
     "serve": ServeSettings,
     "brand": BrandSettings,
+    "schedule": ScheduleSettings,
 }
 _SECTION_KEYS = ("name", "sources", "tags", "order")
 # How a section lists its items: in its sources' order (the default) or by relevance.
@@ -297,8 +358,6 @@ SECTION_ORDERS = ("source", "relevance")
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
     import tomllib
-
-    from newsletter.toml_depth import MAX_DEPTH, too_deep
 
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
@@ -334,6 +393,8 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
             if not isinstance(value, dict):
                 raise ConfigError(f"{shown}: [{key}] must be a table")
             values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
+        elif key == "sources":
+            values[key] = _text_list(value, f"{shown}: sources", 'e.g. ["seeds/", "feeds/*.xml"]')
         elif key in _TOP_KEYS:
             _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
             values["from_address" if key == "from" else key] = value
@@ -391,17 +452,29 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
 
 def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
     known = {f.name: f for f in fields(cls)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
         default = known[key].default
+        if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
+            values[key] = _text_list(value, f"{prefix}{key}", '["editor@example.org"]')
+            continue
         wanted: type | tuple[type, ...] = (
             (int, float) if isinstance(default, float) else type(default)
         )
         _check_type(value, wanted, f"{prefix}{key}", secret=key.endswith("_env"))
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
+
+
+def _text_list(value: Any, where_: str, example: str) -> tuple[str, ...]:
+    """A list of non-empty text values (one text alone is taken as a list of one)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        raise ConfigError(f"{where_}: expected a list of text, {example}")
+    return tuple(x.strip() for x in value)
 
 
 def _check_type(
@@ -462,6 +535,26 @@ def _validate(s: Settings, shown: str) -> None:
     _validate_limits(s.limits, bad)
 
     _validate_audience(s, bad)
+    _validate_schedule(s.schedule, bad)
+
+
+def _validate_schedule(schedule: ScheduleSettings, bad: _Bad) -> None:
+    """[schedule]: a cadence that makes dates, a real time zone, reviewers that can be mailed."""
+    try:
+        plan = schedule.plan()
+    except ValueError as e:
+        raise bad("schedule", f"{e}") from None
+    for address in schedule.reviewers:
+        if not _mailable(address):
+            raise bad("schedule.reviewers", f"'{address}' is not an email address")
+    hours = (plan.every * 24) if plan else 24 * 7
+    for key in ("build_before", "late_after"):
+        value = getattr(schedule, key)
+        if not math.isfinite(value) or not 0 < value <= hours:
+            raise bad(
+                f"schedule.{key}",
+                f"{value} is out of range (above 0 to {hours:g} hours, the time between issues)",
+            )
 
 
 # RFC 2919: a List-Id is a dot-atom (`weekly-brief.example.org`), no spaces or angle brackets.
@@ -579,6 +672,8 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
         raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
     if s.bounce.imap_processed not in ("flag", "move"):
         raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
+    if s.bounce.return_path and not _mailable(s.bounce.return_path):
+        raise bad("bounce.return_path", f"'{s.bounce.return_path}' is not an email address")
     if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
         raise bad("bounce.imap_folder", "name the folder processed messages move to")
     if not 1 <= s.bounce.imap_seconds <= 3600:
@@ -592,13 +687,6 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
 
 def _validate_brand(brand: BrandSettings, shown: str) -> None:
     """A logo must load anywhere and be described; the accents must stay readable (AA)."""
-    from newsletter.brand import (
-        DARK_BACKGROUND,
-        FONT_STACK,
-        HEX_COLOUR,
-        LIGHT_BACKGROUND,
-        contrast_problem,
-    )
 
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{shown}: brand.{key}: {why}")
@@ -639,7 +727,6 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
 
 def _mailable(address: str) -> bool:
     # The rule the message headers enforce, so a setting that passes here can be sent.
-    from newsletter.mail.headers import HeaderValueError, check_address
 
     try:
         check_address(address)
@@ -653,7 +740,6 @@ TEXT_FIELDS = ("name", "title", "summary", "date", "id", "related_count")
 
 def check_text_template(template: str, where_: str) -> None:
     """Fail early when a subject/preheader template names an unknown {field}."""
-    import string
 
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]

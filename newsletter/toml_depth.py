@@ -13,11 +13,11 @@ import re
 MAX_DEPTH = 32  # arrays and inline tables inside one another; the files here use 3 at most
 
 # What changes the depth or starts text in which brackets do not count, in one pass.
-_TOKEN = re.compile(r'"""|\'\'\'|"|\'|#|[\[\]{}]|\n')
-_ENDS = {
-    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
-    "'''": re.compile(r"(?:[^']|'(?!''))*'''", re.S),
-    '"': re.compile(r'(?:[^"\\\n]|\\.)*"'),
+_TOKEN = re.compile(r'"""|\'\'\'|"|\'|#|[\[\]{}]')
+_ENDS = {  # the rest of a string or comment, written as unrolled loops (no per-character branch)
+    '"""': re.compile(r'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.S),
+    "'''": re.compile(r"[^']*(?:'(?!'')[^']*)*'''"),
+    '"': re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*"'),
     "'": re.compile(r"[^'\n]*'"),
     "#": re.compile(r"[^\n]*"),
 }
@@ -28,21 +28,20 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
 
     A string left open ends the scan: tomllib reports that itself, with its line.
     """
-    depth, line, at = 0, 1, 0
+    if text.count("[") + text.count("{") <= limit:
+        return None  # not enough brackets to go that deep, wherever they are
+    depth, at = 0, 0
     while (m := _TOKEN.search(text, at)) is not None:
         token, at = m.group(0), m.end()
-        if token == "\n":
-            line += 1
-        elif token in "[{":
+        if token in ("[", "{"):
             depth += 1
             if depth > limit:
-                return line
-        elif token in "]}":
+                return text.count("\n", 0, at) + 1
+        elif token in ("]", "}"):
             depth = max(0, depth - 1)
         else:
             end = _ENDS[token].match(text, at)
             if end is None:
                 return None
-            line += text.count("\n", at, end.end())
             at = end.end()
     return None

@@ -14,6 +14,9 @@ records every accepted message and replays scripted faults at RCPT or DATA:
   "trickle"   at RCPT: one line of reply, a byte every 0.2 s for `drip_seconds`
   "hangup"    at RCPT: accept the recipient, then answer DATA's 354 and close the
               connection at once, before reading the message (a relay that dies there)
+  "hangup:S"  the same, S seconds after the 354, having read nothing of the message
+              meanwhile (a relay stuck after its 354 that then goes away): by then the
+              whole message, final `.` included, waits unread in the relay's system
   "poison"    at DATA: answer 451, and answer 503 to the session's next MAIL unless
               the client sent RSET first (aiosmtpd-like after a failed end of data)
 
@@ -128,6 +131,9 @@ class RecordingHandler:
         if fault == "hangup":
             session.hang_up_at_data = True
             fault = None
+        elif fault and fault.startswith("hangup:"):
+            session.hang_up_at_data = float(fault.split(":", 1)[1])
+            fault = None
         if fault:
             return fault
         envelope.rcpt_tos.append(address)
@@ -179,6 +185,14 @@ class _FaultySMTP(SMTP):
     """aiosmtpd's session, able to hang up right after its 354 (the "hangup" fault)."""
 
     async def smtp_DATA(self, arg: str) -> None:
+        later = getattr(self.session, "hang_up_at_data", False)
+        if later is not True and later is not False and self.envelope.rcpt_tos:
+            self.session.hang_up_at_data = False
+            self.transport.pause_reading()  # the message stays unread in the system's buffer
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            await asyncio.sleep(later)
+            self.transport.close()
+            return
         if getattr(self.session, "hang_up_at_data", False) and self.envelope.rcpt_tos:
             self.session.hang_up_at_data = False
             # The 354 and the FIN in one segment (corked), as from a relay that dies right

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from typer.testing import CliRunner
 
@@ -282,8 +284,9 @@ def test_an_unsubscribed_reader_stays_unsubscribed_after_a_hard_bounce(cli, send
         (lambda tmp: (tmp / "half").mkdir() or str(tmp / "half"), "half: not a Maildir"),
         (lambda tmp: "imap://user@imap.example.org/INBOX", "only IMAP over TLS is supported"),
         (lambda tmp: "imaps://user@127.0.0.1:1/INBOX", "set NEWSLETTER_IMAP_PASSWORD"),
+        (lambda tmp: os.mkfifo(tmp / "fifo") or str(tmp / "fifo"), "fifo: not a regular file"),
     ],
-    ids=["missing", "not-mbox", "not-maildir", "plain-imap", "no-password"],
+    ids=["missing", "not-mbox", "not-maildir", "plain-imap", "no-password", "fifo"],
 )
 def test_a_bad_mailbox_is_one_error_line(cli, tmp_path, monkeypatch, make, fragment):
     """A mailbox that cannot be read is one `error:` line naming it, exit 1, no traceback."""

@@ -159,3 +159,13 @@ def test_a_bounce_built_to_make_the_patterns_crawl_is_still_read(body):
     report = read_report(raw)
     assert report.kind in ("hard", "soft"), report.why
     assert len(report.failures) <= 50  # a list copy has one recipient
+
+
+def test_an_unreadable_messages_id_reaches_the_terminal_without_its_control_characters(
+    cli, send_ws, tmp_path
+):
+    """A Message-ID carrying an escape sequence is shown with `?` in its place."""
+    raw = HOSTILE["1100-multiparts"].replace(b"From: ", b"Message-ID: <\x1b[2Jevil@x>\r\nFrom: ", 1)
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "e.mbox", [raw])))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "<?[2Jevil@x>: unreadable" in result.output

@@ -109,7 +109,7 @@ class HostileImap:
         if self.fault == "drop":
             return False
         if self.fault == "garbage":
-            conn.sendall(b"\x00\xff}{ not IMAP at all \xfe\r\n" * 3)
+            conn.sendall(b"\x00\xff}{ not IMAP at all \xfe" + b"z" * 500_000 + b"\r\n")
         elif self.fault == "no-uid":
             data = self.messages[self.at - 1]
             conn.sendall(f"* {self.at} FETCH (BODY[] {{{len(data)}}}\r\n".encode() + data)
@@ -227,6 +227,7 @@ def test_a_misbehaving_server_is_one_line_and_what_came_before_is_kept(
     assert "Traceback" not in result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: 127.0.0.1:{server.port}: ")
+    assert len(lines[0]) < 400  # a server's garbage is never echoed at length
     assert says in lines[0]
     assert took < 10  # the deadline, not the server, ends the wait
     assert free == [True]

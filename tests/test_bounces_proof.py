@@ -158,3 +158,24 @@ def test_a_stamp_is_rfc_2104_hmac_sha256_and_survives_a_relay_folding_case():
     assert stamps.verifies(f"2026-w48.{mac}".upper().replace("W48", "w48"), "reader@example.org")
     assert not stamps.verifies(f"2026-W47.{mac}", "reader@example.org")
     assert repr(stamps) == "ReaderStamps(...)"
+
+
+def test_a_verp_local_part_never_passes_64_characters():
+    """A stamp that would make the local part too long leaves the envelope sender as it was."""
+    from newsletter.mail.reader_stamp import verp_address
+
+    assert verp_address("digest@example.org", "2026-W48.0123456789abcdef01234567") == (
+        "digest+2026-W48.0123456789abcdef01234567@example.org"
+    )
+    long_issue = "a" * 40 + ".0123456789abcdef01234567"
+    assert verp_address("digest@example.org", long_issue) == "digest@example.org"
+
+
+def test_a_return_path_address_takes_the_stamp_in_its_local_part(send_ws):
+    """`[bounce] return_path` is the envelope sender; with verp it becomes bounces+ISSUE.STAMP@…."""
+    bounce = replace(send_ws.settings.bounce, verp=True, return_path="bounces@news.example.org")
+    composer = prepare_issue(send_ws.issue, replace(send_ws.settings, bounce=bounce))
+    copy = composer.message_for(Recipient("reader@example.org"), list_copy=True)
+    assert copy.envelope_from == f"bounces+{split_stamp(copy.message_id)[1]}@news.example.org"
+    test_copy = composer.message_for(Recipient("reader@example.org"))
+    assert test_copy.envelope_from == "bounces@news.example.org"

@@ -107,7 +107,10 @@ def test_the_brand_shows_in_the_email(tmp_path, monkeypatch):
     link = soup.find("a", class_="more")
     assert "color:#a4262c" in link["style"].replace(" ", "")
     dark = lighten_until_readable("#a4262c")
-    assert f".nl-card a, .nl-card .masthead-name {{ color: {dark} !important; }}" in html
+    assert (
+        f".nl-card a, .nl-card .more, .nl-card .masthead-name {{ color: {dark} !important; }}"
+        in html
+    )
     assert "font-family:Georgia, 'Times New Roman', serif" in html
 
 

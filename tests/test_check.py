@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from newsletter.check import check_issue
 from newsletter.check.registry import CHECKS
 from newsletter.cli import app
+from newsletter.mail.template import parse_message_template
 from tests.check_workspace import Crafter, make_sample_workspace
 
 PNG_1X1 = bytes.fromhex(
@@ -38,12 +39,13 @@ def crafter(sample_root, tmp_path, monkeypatch) -> Crafter:
 
 
 def signed(c: Crafter) -> Crafter:
-    """The workspace with [dkim] set for the From domain and a key file in place."""
+    """The workspace with [dkim] set for the From domain and a key file in place, and the
+    lead reviewed (`reviewed`): the baseline that draws no finding."""
     (c.root / "dkim.key").write_text("-----BEGIN RSA PRIVATE KEY-----\n", "utf-8")
     c.config(r'^domain = ""', 'domain = "example.org"')
     c.config(r'^selector = ""', 'selector = "news2026"')
     c.config(r'^key_file = ""', 'key_file = "dkim.key"')
-    return c
+    return reviewed(c)
 
 
 def ids(c: Crafter, **options) -> list[str]:
@@ -75,7 +77,7 @@ CRAFTS = {
     "preheader.length": lambda c: c.manifest(
         'preheader = "', 'preheader = "' + "Long words " * 10 + '" #'
     ),
-    "length.budget": lambda c: c.config(r"^text_bytes = .*$", "text_bytes = 1000000\nitems = 5"),
+    "length.budget": lambda c: c.config(r"^items = .*$", "items = 5"),
     "preheader.repeat": lambda c: c.manifest(
         'preheader = "', 'preheader = "Peru to declare state of emergency on Chile border" #'
     ),
@@ -103,6 +105,9 @@ CRAFTS = {
 }
 
 
+# `signed` has the editor keep the derived title and link the lead; each craft undoes one.
+CRAFTS["title.derived"] = lambda c: c.manifest("title_derived = false\n", "title_derived = true\n")
+CRAFTS["links.stories"] = lambda c: c.manifest('url = "https://example.org/peru"\n', "")
 CRAFTS["settings.drift"] = lambda c: c.config(
     r'^from = "[^"]*"', 'from = "Changed <c@example.org>"'
 )
@@ -149,18 +154,33 @@ def test_every_check_has_a_crafted_bad_issue():
     assert sorted(CRAFTS) == sorted(c.id for c in CHECKS)
 
 
+def reviewed(c: Crafter) -> Crafter:
+    """The editor kept the derived title and gave the lead its link."""
+    return c.manifest(
+        "title_derived = true\n", 'title_derived = false\nurl = "https://example.org/peru"\n'
+    )
+
+
 def test_the_sample_issue_passes_every_check(crafter):
-    """The sample built from seeds/, with DKIM configured, draws no finding at all."""
+    """The sample built from seeds/, with DKIM configured, its title kept by the editor and
+    its lead linked, draws no finding at all."""
     signed(crafter).rebuild()
     report = check_issue(crafter.folder, crafter.settings())
     assert report.findings == ()
     assert report.ok and len(report.checks) == len(CHECKS)
 
 
-def test_the_sample_as_shipped_warns_only_that_it_is_unsigned(crafter):
-    """The repository's sample has no [dkim]: one warning, no error, so it may be sent."""
+def test_the_sample_as_shipped_warns_only_for_the_editor(crafter):
+    """The repository's sample: unsigned, its title derived and not yet read, no story linked
+    (the seed has no URLs): three warnings, no error, so it may be sent."""
     report = check_issue(crafter.folder, crafter.settings())
-    assert [(f.check, f.severity) for f in report.findings] == [("sender.dkim", "warning")]
+    assert [(f.check, f.severity) for f in report.findings] == [
+        ("sender.dkim", "warning"),
+        ("title.derived", "warning"),
+        ("links.stories", "warning"),
+    ]
+    derived = report.findings[1].message
+    assert derived.startswith("issues/2026-W48/issue.toml:") and "was derived" in derived
     assert report.ok
 
 
@@ -217,6 +237,14 @@ def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
     assert "absolute https://" in finding.fix
 
 
+def test_an_http_image_in_the_built_html_is_an_error(crafter):
+    """An <img> over plain http:// (a template's own, or an older build's) fails images.src: https only."""
+    signed(crafter).rebuild()
+    crafter.built_html('<img src="http://example.org/a.png" alt="Border" width="600">')
+    found = [f for f in check_issue(crafter.folder, crafter.settings()).findings]
+    assert [f.check for f in found] == ["images.src"] and "is not https://" in found[0].message
+
+
 def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
     """A template that greets {{ subscriber.name }} builds slots into merge.eml; a reader's copy has none left."""
     signed(crafter).template(
@@ -229,11 +257,14 @@ def test_merge_slots_in_merge_eml_are_not_leftovers(crafter):
 
 
 def test_merge_syntax_in_the_manifest_is_shown_not_filled(crafter):
-    """A lead that says %%name%% makes no slot: readers see it literally, and check says so."""
-    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.").rebuild()
-    assert b"%%name%%" not in (crafter.folder / "merge.eml").read_bytes()
+    """A lead titled and greeting with %%name%% makes no slot: readers see it literally, check says so once."""
+    signed(crafter).lead_body("Dear %%name%%, this week the border story leads.")
+    crafter.manifest('\n[lead]\ntitle = "', '\n[lead]\ntitle = "%%name%%: ').rebuild()
+    merge = parse_message_template((crafter.folder / "merge.eml").read_bytes())
+    assert merge.tags == {"unsubscribe_url"}  # the Subject line says %%name%%, as text
     found = ids(crafter)
     assert "leftovers" in found and "merge.slots" not in found
+    assert "text.headlines" not in found  # the text part's sealed title is still the headline
 
 
 def test_a_build_record_without_slots_is_an_older_build(crafter):
@@ -268,7 +299,7 @@ def test_the_cli_exits_1_on_errors_and_0_on_warnings_only(crafter):
     runner = CliRunner()
     good = runner.invoke(app, ["check", "issues/2026-W48"])
     assert good.exit_code == 0, good.output
-    assert "sender.dkim" in good.output and "0 errors, 1 warning: ready to send" in good.output
+    assert "sender.dkim" in good.output and "0 errors, 3 warnings: ready to send" in good.output
     crafter.config(r"^postal_address = .*$", "").rebuild()
     bad = runner.invoke(app, ["check", "issues/2026-W48"])
     assert bad.exit_code == 1
@@ -279,7 +310,7 @@ def test_json_report_for_scripts(crafter):
     """`--json` prints one object with the counts, every finding and the checks that ran."""
     result = CliRunner().invoke(app, ["check", "issues/2026-W48", "--json"])
     report = json.loads(result.output)
-    assert report["ok"] is True and report["errors"] == 0 and report["warnings"] == 1
+    assert report["ok"] is True and report["errors"] == 0 and report["warnings"] == 3
     assert report["findings"][0]["check"] == "sender.dkim"
     assert report["checks"] == [c.id for c in CHECKS]
 
@@ -306,7 +337,7 @@ def test_a_missing_message_says_rebuild(crafter):
 @pytest.mark.slow
 def test_spamassassin_scores_the_sample_low_and_gtube_high(crafter):
     """Where SpamAssassin is installed, its score is reported; the GTUBE test string is spam."""
-    signed(crafter)
+    signed(crafter).rebuild()
     report = check_issue(crafter.folder, crafter.settings(), spamassassin=True)
     assert report.spam_score["spam"] is False and "spam.score" in report.checks
     assert report.findings == ()

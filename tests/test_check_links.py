@@ -39,7 +39,9 @@ def test_links_are_fetched_with_status_redirects_and_failures(crafter):
     refused = f"http://127.0.0.1:{free_port()}/nobody-listens"
     with link_server() as base:
         link_headlines(crafter, [base + p for p in PATHS] + [refused])
-        footer = '<a href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+        footer = (
+            '<a class="footer-link" href="{{ subscriber.unsubscribe_url }}">Unsubscribe</a></p>'
+        )
         crafter.template(
             "digest.mjml.j2",
             footer,
@@ -158,3 +160,27 @@ def test_a_server_speaking_garbage_or_no_tls_is_a_reason_not_a_crash():
     assert garbage.status is None and garbage.unreachable
     assert garbage.error == "not a valid HTTP reply (BadStatusLine)"
     assert tls.status is None and tls.error.startswith("TLS") and tls.unreachable
+
+
+def test_a_measured_image_shown_without_height_names_the_manifest_lines_and_they_size_it(crafter):
+    """The size `check --links` measured for the lead's photo becomes the issue.toml lines to
+    add; with them, the rebuilt email sets width and height and the finding is gone."""
+    from newsletter.check.email_facts import load_built_email
+    from newsletter.check.link_status import LinkResult
+    from newsletter.check.run import _link_findings
+
+    photo = "https://images.example.org/lead.png"
+    crafter.manifest("[lead]\n", f'[lead]\nimage = "{photo}"\nimage_alt = "A chart"\n')
+    crafter.rebuild()
+    measured = (LinkResult(photo, 200, image={"bytes": 900, "width": 1200, "height": 800}),)
+    found = _link_findings(load_built_email(crafter.folder), measured)
+    assert [f.check for f in found] == ["images.size"]
+    assert found[0].message.endswith(
+        f"{photo} is 1200×800 px; under [lead] in issue.toml add image_width = 1200 and "
+        "image_height = 800"
+    )
+    crafter.manifest("[lead]\n", "[lead]\nimage_width = 1200\nimage_height = 800\n")
+    crafter.rebuild()
+    html = (crafter.folder / "index.html").read_text("utf-8")
+    assert f'src="{photo}" alt="A chart" width="552" height="368"' in html
+    assert _link_findings(load_built_email(crafter.folder), measured) == []

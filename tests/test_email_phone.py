@@ -45,7 +45,7 @@ PHOTO = photo_png()
 _MEASURE = """() => {
   const box = e => e.getBoundingClientRect();
   const h1 = document.querySelector('h1');
-  const story = [...document.querySelectorAll('a.story-link, a.more')].map(a => ({
+  const story = [...document.querySelectorAll('a.story-link, a.more, a.lone-link')].map(a => ({
       text: a.textContent.trim().slice(0, 40), h: box(a).height}));
   const footer = [...document.querySelectorAll('a.footer-link')].map(a => {
       const r = box(a); return {text: a.textContent.trim(), h: r.height,
@@ -72,6 +72,7 @@ def measure(html_path: Path, width: int, height: int, scheme: str = "light") -> 
         )
         page.goto(html_path.as_uri(), wait_until="load")
         facts = page.evaluate(_MEASURE)
+        facts["html"] = html_path.read_text("utf-8")
         facts["logos"] = page.evaluate(
             "() => [...document.querySelectorAll('img[class^=logo]')].map(i => "
             "[i.className, i.getBoundingClientRect().height > 0])"
@@ -105,7 +106,12 @@ def build_root_sample(folder: Path) -> Path:
     return build([str(folder / "seeds")], settings, AssembleOptions(today=SAMPLE_DATE)).folder
 
 
-LONG_NOTE = "This week we read everything about the river so you do not have to. " * 30
+LONG_NOTE = (
+    "This week we read everything about the river so you do not have to. " * 30
+    + "\n\n[Tell us what you think](https://brief.example.org/survey)\n\n"
+    + "- [Last week's issue](https://brief.example.org/2026-W47/)\n"
+    + "- [The archive](https://brief.example.org/)\n"
+)
 LONG_TITLE = (
     "After five days above its banks the Danube begins to fall, and the towns from the "
     "Austrian border to the Hungarian plain count what the water took from them this week"
@@ -113,8 +119,8 @@ LONG_TITLE = (
 
 
 def build_hard_week(folder: Path) -> Path:
-    """The full-week sample at its worst: a 400-word note, a 160-character title, a tall lead
-    photo of known size, the widest logo the settings allow and a dark logo."""
+    """The full-week sample at its worst: a 400-word note ending in links of its own, a
+    160-character title, a tall lead photo of known size, the widest logo and a dark logo."""
     import dataclasses
 
     from newsletter.config import load_settings
@@ -163,8 +169,17 @@ def weeks(tmp_path_factory) -> dict[str, Path]:
 def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target(
     weeks, week, width, height
 ):
-    """The h1 starts within 450 px; story links are 44 px tall, footer links 24 px and 8 px apart."""
+    """The h1 starts within 450 px; story links (and a note's links standing on their own) are
+    44 px tall, footer links 24 px and 8 px apart; the preheader is at most 90 characters."""
     facts = measure(weeks[week] / "index.html", width, height)
+    hidden = re.search(r'<div style="display:none[^>]*>([^<]*)</div>', facts["html"])
+    assert hidden is not None
+    preheader = hidden.group(1).split("\u200c", 1)[0]
+    assert 0 < len(preheader) <= 90, preheader
+    if week == "hard":
+        assert (
+            sum(a["text"] in ("The archive", "Tell us what you think") for a in facts["story"]) == 2
+        )
     assert facts["h1"] is not None and facts["h1"] <= FIRST_SCREEN_TOP, facts["h1"]
     assert facts["scroll"] <= width
     short = [a for a in facts["story"] if a["h"] < STORY_LINK_PX]

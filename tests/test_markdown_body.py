@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.render.markdown_body import first_image, markdown_text, reference_problem
+from newsletter.render.markdown_body import markdown_text
+from newsletter.sources.markdown_reading import first_image, reference_problem
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ def test_checks_tab_shows_the_report_and_follows_each_rebuild(tmp_path):
         assert [rows.nth(i).get_attribute("data-check") for i in range(rows.count())] == [
             f.check for f in expected.findings
         ]
-        expect(page.locator("#checks-summary")).to_have_text("Checks: 0 errors, 1 warning")
+        expect(page.locator("#checks-summary")).to_have_text("Checks: 0 errors, 3 warnings")
         expect(page.locator("#checks-verdict")).to_contain_text("ready to send")
         generation = preview.snapshot.generation
         config = workspace / "newsletter.toml"
@@ -35,7 +35,7 @@ def test_checks_tab_shows_the_report_and_follows_each_rebuild(tmp_path):
         error_row = page.locator('#checks-body tr[data-check="postal.address"]')
         expect(error_row).to_have_count(1)
         expect(error_row).to_contain_text("postal_address is not set")
-        expect(page.locator("#checks-summary")).to_have_text("Checks: 1 error, 1 warning")
+        expect(page.locator("#checks-summary")).to_have_text("Checks: 1 error, 3 warnings")
         expect(page.locator("#checks-verdict")).to_contain_text("newsletter send refuses")
         assert page.get_attribute("#checks-summary", "data-state") == "error"
         page.click("#checks-summary")  # the header's summary opens the tab from any view

@@ -85,10 +85,10 @@ RELATED_SLOTS = lb.RELATED_SLOTS
 MIN_REAL_LEADS = 40
 # (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
 # the model and the concepts combined (meaning.py), More in source order.
-LEVEL_REAL_DEV = (0.954, 0.824, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.795, 0.334)
-LEVEL_WRITTEN = (0.944, 0.938, 0.5)
-LEVEL_CV = (0.954, 0.819, 0.179)
+LEVEL_REAL_DEV = (0.954, 0.819, 0.143)
+LEVEL_REAL_HOLDOUT = (0.976, 0.783, 0.0)
+LEVEL_WRITTEN = (0.958, 0.812, 0.215)
+LEVEL_CV = (0.954, 0.824, 0.143)
 
 
 def _ours(lead: lb.LabelledLead) -> list[tuple[str, float]]:
@@ -178,7 +178,8 @@ def test_holdout_meets_the_ndcg_goal():
 
 def test_cross_validated_cut_holds_its_level():
     """5-fold cross-validation of the Related bar over the real dev leads stays at its
-    measured level, and the shipped bar is what the folds choose most."""
+    measured level, and the shipped bar is at most 0.1 above what the folds choose (it is set
+    higher on purpose: meaning.RELATED_BAR)."""
     outputs = _outputs()
     chosen = []
 
@@ -194,7 +195,7 @@ def test_cross_validated_cut_holds_its_level():
     assert summary.ndcg5 >= ndcg - SLACK
     assert summary.recall2_capped >= recall - SLACK
     assert summary.zeros_per_lead <= zeros + SLACK
-    assert chosen.count(RELATED_BAR) >= 3
+    assert all(0 <= RELATED_BAR - bar <= 0.1 + 1e-9 for bar in chosen)
 
 
 # nDCG@5 margins over plain TF-IDF as measured (0.117, 0.014, 0.217), rounded down.

@@ -184,7 +184,7 @@ def test_lead_with_url_shows_its_summary_and_read_the_story(settings):
     assert doc.find("h1").find("a")["href"] == "https://news.example.org/lead"
     read_on = doc.find("a", class_="more")
     assert read_on.get_text() == "Read the full story"  # the words of the text part
-    assert read_on.find_next_sibling("span").get_text() == " →"
+    assert read_on.find_next_sibling("span").get_text() == "\xa0→"
     assert read_on["href"] == "https://news.example.org/lead"
     assert doc.get_text().count("A paragraph of the lead story.") == 12  # one paragraph of six
     assert "\nRead the full story: https://news.example.org/lead" in rendered.text
@@ -288,3 +288,17 @@ def test_template_errors_name_file_and_line(workspace, settings, template, sourc
     (workspace / "templates" / template).write_text(source, "utf-8")
     with pytest.raises(TemplateError, match=message):
         render_issue(_big_issue(1), settings)
+
+
+def test_dark_mode_rules_cover_outlook_com_as_well_as_prefers_color_scheme(sample):
+    """Each dark colour rule is also written for Outlook.com: [data-ogsc] for text colours,
+    [data-ogsb] for backgrounds, with the same colours."""
+    raw = (sample.folder / "index.html").read_text("utf-8")
+    media = raw.split("@media (prefers-color-scheme: dark) {", 1)[1].split("\n      }", 1)[0]
+    rules = [line.strip() for line in media.strip().split("\n")]
+    assert len(rules) >= 8
+    for rule in rules:
+        prefix = "[data-ogsb] " if "background-color" in rule else "[data-ogsc] "
+        selectors, body = rule.split(" { ", 1)
+        outlook = ", ".join(prefix + s for s in selectors.split(", ")) + " { " + body
+        assert outlook in raw, rule

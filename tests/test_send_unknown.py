@@ -67,6 +67,51 @@ def test_a_relay_hanging_up_after_its_354_is_retried_not_unknown(send_ws, pipeli
     assert all(handler.attempts[e] == 2 for e in hung)
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
+@pytest.mark.parametrize("after", [0.0, 0.003, 0.02, 0.2], ids=lambda s: f"{s * 1000:g}ms")
+def test_a_relay_going_away_any_time_after_its_354_unread_is_retried(send_ws, after, pipelining):
+    """354, then nothing read, then a close `after` seconds later (the `.` long sent): a retry, one copy each."""
+    emails = send_ws.add_many(30)
+    hung = set(random.Random(11).sample(emails, 4))
+    handler = RecordingHandler(pipelining=pipelining)
+    for email in hung:
+        handler.fail(email, "rcpt", f"hangup:{after}")
+    with smtp_server(handler=handler) as server:
+        first = send(send_ws, server, connections=2)
+    assert (first.sent, first.unknown, first.failed) == (30, 0, 0)
+    assert first.retries == 4
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert all(handler.attempts[e] == 2 for e in hung)
+
+
+def test_a_relay_that_read_the_message_and_closed_without_a_reply_stays_unknown(send_ws):
+    """The relay read the final `.` and queued the message, then closed: unknown, never sent twice."""
+    emails = send_ws.add_many(5)
+    handler = RecordingHandler()
+    handler.fail(emails[1], "data", "lost")
+    with smtp_server(handler=handler) as server:
+        first = send(send_ws, server)
+    assert (first.sent, first.unknown) == (4, 1)
+    assert handler.by_recipient() == {e: 1 for e in emails}
+
+
+def test_only_a_reset_or_an_unacknowledged_dot_is_proof_the_relay_never_read_it():
+    """A reset anywhere in the error's causes is proof; a plain close of a gone socket is not."""
+    import smtplib
+
+    from newsletter.send.final_dot import never_read
+
+    reset = smtplib.SMTPServerDisconnected("closed")
+    reset.__cause__ = ConnectionResetError(104, "Connection reset by peer")
+    assert never_read(None, reset) is True
+    assert (
+        never_read(None, smtplib.SMTPServerDisconnected("Connection unexpectedly closed")) is False
+    )
+    timeout = smtplib.SMTPServerDisconnected("closed")
+    timeout.__cause__ = TimeoutError("no complete reply in time")
+    assert never_read(None, timeout) is False
+
+
 def test_resend_unknown_sends_those_recipients_again_once(send_ws):
     """`resend_unknown` is the editor's explicit choice: each unknown recipient gets one more try."""
     emails = send_ws.add_many(6)

@@ -406,3 +406,52 @@ def test_a_pronoun_never_opens_the_title(speaker, said, pronoun, news):
     assert title.split()[0].lower() not in {"he", "she"}, title
     assert speaker.split()[-1] in title, title
     assert title_problems(title) == [], title
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (  # a noun that needs its "of": the whole prepositional phrase goes instead
+            "As international aid rushes to the typhoon-ravaged Philippines, groups say rescue "
+            "and relief efforts are being slowed by roadblocks caused by massive amounts of "
+            "debris.",
+            "Rescue and relief efforts slowed by roadblocks",
+        ),
+        (  # a restrictive relative clause takes the noun it defines with it
+            "The Food and Drug Administration has granted full approval to Pfizer-BioNTech’s "
+            "COVID-19 vaccine for people who are 16 and older.",
+            "FDA grants full approval to Pfizer-BioNTech’s COVID-19 vaccine",
+        ),
+        (  # "released a statement saying" is what the club said, not that it released one
+            "Just hours after La Liga refused to accept Neymar's transfer, Barcelona released "
+            "a statement saying that the Brazilian striker's release clause had been paid.",
+            "Barcelona says the Brazilian striker's release clause had been paid",
+        ),
+        (  # what was declared stays; the place between goes
+            "The World Health Organization today has declared the Ebola outbreak in West Africa "
+            "an international public health emergency that requires an extraordinary response "
+            "in order to stop its spread.",
+            "WHO declares the Ebola outbreak international public health emergency",
+        ),
+        (  # an irregular passive loses its auxiliary like a regular one
+            "Donald Trump was shot in the ear at a campaign rally in Butler, Pennsylvania, on "
+            "Saturday when a gunman opened fire from a nearby rooftop.",
+            "Donald Trump shot in ear at campaign rally in Butler, Pennsylvania",
+        ),
+        (  # the subject's head decides the verb: a ceasefire takes, police arrest
+            "A ceasefire between Israel and Hamas took effect in Gaza on Sunday after a delay of "
+            "nearly three hours, and the militant group released three Israeli hostages.",
+            "Ceasefire between Israel and Hamas takes effect in Gaza",
+        ),
+        (
+            "Police arrested a 26-year-old man in Pennsylvania on Monday in connection with the "
+            "killing of UnitedHealthcare chief executive Brian Thompson, ending a manhunt.",
+            "Police arrest 26-year-old man in Pennsylvania",
+        ),
+    ],
+)
+def test_a_cut_keeps_the_claim_and_the_verb_agrees(paragraph, title):
+    """A derived title never ends on a noun whose complement was cut, drops a passive's
+    auxiliary, and makes its verb agree with the subject's head noun."""
+    assert derive_title([paragraph]) == title
+    assert title_problems(title) == []

@@ -2,7 +2,7 @@
 
 Opens the full-week sample's built issue (samples/full-week/issues/2026-W48/index.html) in
 Debian's headless Chromium at 375 px (a phone) and 640 px (a desktop mail program's reading
-pane), in light and dark mode, and saves the first screen and a half of each to docs/img/.
+pane), in light and dark mode, and saves the top of each (through the first cards) to docs/img/.
 Remote images are answered with a generated 3:2 photo placeholder (nothing is fetched), as
 a mail program with images on would show a photo of that shape.
 
@@ -21,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE = ROOT / "samples" / "full-week" / "issues" / "2026-W48"
 CHROMIUM = "/usr/bin/chromium"
-SIZES = ((375, 1000), (640, 1000))  # (viewport width, clip height): phone and reading pane
+# (viewport width, height shown): a phone and a reading pane, deep enough to show the first
+# screen, the note and the first cards with their thumbnails.
+SIZES = ((375, 1700), (640, 1400))
 
 
 def placeholder_photo(width: int = 600, height: int = 400) -> bytes:
@@ -58,7 +60,7 @@ def take(issue: Path, out: Path) -> list[Path]:
             for width, height in SIZES:
                 for scheme in ("light", "dark"):
                     page = browser.new_page(
-                        viewport={"width": width, "height": height}, color_scheme=scheme
+                        viewport={"width": width, "height": 800}, color_scheme=scheme
                     )
                     page.route(
                         re.compile(r"^https?://"),
@@ -70,7 +72,8 @@ def take(issue: Path, out: Path) -> list[Path]:
                     )
                     page.set_content(html, wait_until="load")
                     path = out / f"email-{width}-{scheme}.png"
-                    page.screenshot(path=str(path))
+                    clip = {"x": 0, "y": 0, "width": width, "height": height}
+                    page.screenshot(path=str(path), full_page=True, clip=clip)
                     saved.append(path)
                     page.close()
         finally:

@@ -34,7 +34,9 @@ from newsletter.archive.pages import IndexEntry, SiteInfo, feed_content, index_p
 from newsletter.config import Settings
 from newsletter.control_chars import shown_safely
 from newsletter.errors import OutputError, display_path
+from newsletter.issue.built import read_built_issue
 from newsletter.issue.manifest import ISSUE_ID
+from newsletter.mail.unsubscribe import unsubscribe_links
 
 STATE_NAME = ".newsletter-archive.json"
 PAGE_FORMAT = "4"  # bump when pages.py renders differently: every page is re-rendered
@@ -55,7 +57,6 @@ class ArchiveResult:
 
 def site_info(settings: Settings) -> SiteInfo:
     """The site's shared values from the workspace settings."""
-    from newsletter.mail.unsubscribe import unsubscribe_links
 
     base = settings.base_url.rstrip("/")
     return SiteInfo(
@@ -154,9 +155,8 @@ def write_archive(
 
 
 def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[IndexEntry, bytes]:
-    from newsletter.issue.built import read_built_issue
 
-    built = read_built_issue(given.folder)
+    built = read_built_issue(given.folder, edited_manifest=True)  # publishes what was built
     issue = built.issue  # the subject and preheader as the build filled them (built-with.json)
     entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
     # The reader-less variant: every field the templates test is empty, as on the web version.

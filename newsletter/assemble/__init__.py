@@ -17,6 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsletter.assemble.candidates import story_headline
+from newsletter.assemble.lead import choose_lead, rank_for_lead
+from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
+from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.sections import section_of
+from newsletter.assemble.titles import derive_title, sentences
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
 from newsletter.models import (
@@ -31,10 +37,10 @@ from newsletter.models import (
     StoryCard,
     body_paragraphs,
 )
+from newsletter.sources.summaries import cut_at_sentence
 
 if TYPE_CHECKING:
     from newsletter.assemble.memory import PastIssue
-    from newsletter.assemble.relevance import LeadProfile
 
 PREHEADER_CHARS = 90  # phones show 30-55 characters, webmail up to about 120: news first
 # A greeting says nothing in an inbox: "Good morning." is dropped from a preheader, and
@@ -70,13 +76,11 @@ def assemble_issue(
     `past` are the workspace's earlier issues: a headline one of them carried is left out
     (listed as repeated; kept with `options.repeat`), and the lead may follow one's lead.
     """
-    from newsletter.assemble.lead import choose_lead
 
     carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
     story = choose_lead(sources.stories, sources.headlines, options.lead, carried)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
-    from newsletter.assemble.memory import followed_issue, split_repeated
 
     fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:
@@ -111,27 +115,11 @@ def carried_stories(
     """Story source → the earlier issue that carried it (as lead, card or headline): the same
     URL or title, or a near-duplicate of its own title.  An untitled story's derived title is
     not compared as a near-duplicate: a follow-up of last week's story opens much as it did."""
-    from newsletter.assemble.candidates import story_headline
-    from newsletter.assemble.memory import carried_issues
-
     if not past or not stories:
         return {}
     near = [s.title is not None for s in stories]
     found = carried_issues([story_headline(s) for s in stories], past, today, near)
     return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
-
-
-def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
-    """The lead's concept profile and every other candidate ranked by meaning against it."""
-    from newsletter.assemble.candidates import candidate_headlines, story_text
-    from newsletter.assemble.meaning import lead_text, rank_by_meaning
-    from newsletter.assemble.relevance import lead_profile
-
-    profile = lead_profile(story.title, story.paragraphs)
-    pool = candidate_headlines(story, sources.stories, sources.headlines)
-    texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts)
-    return profile, ranked
 
 
 def in_source_order(
@@ -166,7 +154,6 @@ def pick_cards(
 
 def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
     """A story's card: its title, image, `summary:` or first paragraph, and the ranker's why."""
-    from newsletter.sources.summaries import cut_at_sentence
 
     paragraphs = story.paragraphs
     summary = story.summary or cut_at_sentence(paragraphs[0] if paragraphs else "", CARD_WORDS)
@@ -205,7 +192,6 @@ def group_sections(
 
     Cards stay under the lead, where the editor's sources put them: only the editor's
     `section = ...` on a card in the manifest moves one (a tag alone never does)."""
-    from newsletter.assemble.sections import section_of
 
     if not settings.sections:
         return Grouped(cards, (), more)
@@ -241,7 +227,6 @@ def _ordered(items: tuple[ScoredHeadline, ...], order: str) -> tuple[ScoredHeadl
 
 def lead_from_story(story: Story) -> Lead:
     """The lead as the issue shows it; an untitled story gets a derived title, marked as such."""
-    from newsletter.assemble.titles import derive_title
 
     title = story.title or derive_title(story.paragraphs)
     return Lead(
@@ -269,7 +254,6 @@ def split_related(
     In a week whose best headline is under meaning.WEEK_BAR, Related is empty.
 
     `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR)."""
-    from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 
     bar = RELATED_BAR if bar is None else bar
     week_bar = WEEK_BAR if week_bar is None else week_bar
@@ -339,7 +323,6 @@ def without_greeting(sentences: Sequence[str]) -> list[str]:
 
 def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
     """A sentence to go with the subject: the first, or the second when the title came from it."""
-    from newsletter.assemble.titles import sentences
 
     found = without_greeting([s for p in lead.paragraphs[:2] for s in sentences(p)])
     if lead.title_derived and len(found) > 1:
@@ -350,7 +333,6 @@ def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
 def note_summary(note: Note, limit: int = PREHEADER_CHARS) -> str:
     """The note's opening for the preheader: its first sentence after any greeting, and the
     next one too when the first is short and both fit."""
-    from newsletter.assemble.titles import sentences
 
     found = without_greeting(
         [s for p in body_paragraphs(note.body, "markdown")[:2] for s in sentences(p)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from newsletter.assemble.titles import derive_title
 from newsletter.models import Headline, Story
+from newsletter.sources.summaries import cut_at_sentence
 
 
 def candidate_headlines(
@@ -18,8 +20,6 @@ def candidate_headlines(
 
 def story_headline(story: Story) -> Headline:
     """A story that does not lead still appears as a headline (its title, or one derived)."""
-    from newsletter.assemble.titles import derive_title
-    from newsletter.sources.summaries import cut_at_sentence
 
     paragraphs = story.paragraphs
     return Headline(

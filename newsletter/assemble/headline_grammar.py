@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from functools import cached_property
 
+from newsletter.assemble.terms import zipf
+
 
 class Lazy:
     """A regular expression compiled on first use: importing this module must cost nothing."""
@@ -154,6 +156,12 @@ IRREGULAR_LEMMA = dict(
 )
 
 
+# Where a subject's head ends: "A ceasefire | between Israel and Hamas takes effect".
+_HEAD_ENDS = word_set(
+    "of in at from for with on near that who between among against over after by under"
+)
+# Nouns without a plural "s" that take a plural verb ("Police arrest", "People flee").
+_COLLECTIVE_PLURALS = word_set("police people cattle personnel clergy")
 _QUANTIFIERS = word_set(
     "all some most many few several both half tens hundreds thousands millions dozens scores"
 )
@@ -211,23 +219,21 @@ def plural_subject(subject: Sequence[str]) -> bool:
     plural noun ("Scientists", "Tens of thousands"), or names are joined by "and"."""
     head: list[str] = []
     for word in subject:
-        if word.lower() in ("of", "in", "at", "from", "for", "with", "on", "near", "that", "who"):
+        if word.lower() in _HEAD_ENDS:
             break
         head.append(word.strip(",“”\"'’"))
     while head and head[-1].endswith("ly"):
         head.pop()  # "Turtles barely lost"
     if not head:
         return False
-    if head[-1].lower() in _QUANTIFIERS:
-        return True  # "all of Europe's airports remain", "tens of thousands … stage"
+    if head[-1].lower() in _QUANTIFIERS | _COLLECTIVE_PLURALS:
+        return True  # "all of Europe's airports remain", "tens of thousands … stage", "police"
     if "and" in head or "&" in head:
         return True
     last = head[-1]
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
         return False
     if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
-        from newsletter.assemble.terms import zipf
-
         return last.endswith(("ans", "ers", "ors", "ists")) or zipf(last[:-1].lower()) > 3.0
     return True
 
@@ -294,20 +300,9 @@ def verb_index(text: str) -> int | None:
         if not word or word.startswith(("http", "#")):
             previous = word
             continue
-        if (
-            word in AUXILIARIES
-            or word in IRREGULAR_PAST
-            or (i > 0 and word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS)
-            or (
-                i > 0
-                and word.endswith("ed")
-                and "-" not in word
-                and len(word) > 4
-                and previous not in ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
-            )
-            or (i > 0 and word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i))
-            or (i > 0 and word in VERB_LEMMAS and _after_plural(words, i))
-        ) and (word == "to" or not raw[:1].isupper() or i == 0):
+        if _verb_like(words, i, word, previous) and (
+            word == "to" or not raw[:1].isupper() or i == 0
+        ):
             if i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES:
                 # "the region hit by an earthquake … says": a participle, unless no verb follows
                 participle = i if participle is None else participle
@@ -316,6 +311,25 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+_NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
+
+
+def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
+    """Whether the i-th word reads as a finite verb (see `verb_index`)."""
+    if word in AUXILIARIES or word in IRREGULAR_PAST:
+        return True
+    if i == 0:
+        return False
+    if word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS:
+        return True
+    past = word.endswith("ed") and "-" not in word and len(word) > 4
+    if past and previous not in _NOT_BEFORE_PAST:
+        return True
+    if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):
+        return True
+    return word in VERB_LEMMAS and _after_plural(words, i)
 
 
 def _after_plural(words: Sequence[str], i: int) -> bool:

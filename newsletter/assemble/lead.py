@@ -23,6 +23,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from newsletter.assemble.candidates import candidate_headlines, story_text
+from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
+from newsletter.assemble.relevance import LeadProfile, lead_profile
+from newsletter.assemble.sections import source_origin
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Headline, ScoredHeadline, Sources, Story
 
@@ -86,8 +90,6 @@ def coverage(
     story: Story, stories: Sequence[Story], headlines: Sequence[Headline]
 ) -> tuple[ScoredHeadline, ...]:
     """The week's candidates about this story: those at the Related bar or more, best first."""
-    from newsletter.assemble import rank_for_lead
-    from newsletter.assemble.meaning import RELATED_BAR
 
     _, ranked = rank_for_lead(story, Sources(tuple(stories), tuple(headlines)))
     return tuple(r for r in ranked if r.score >= RELATED_BAR)
@@ -95,7 +97,6 @@ def coverage(
 
 def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
     """The files and feeds the covering candidates come from (a feed counts once)."""
-    from newsletter.assemble.sections import source_origin
 
     return {source_origin(r.headline.source) for r in found if r.headline.source}
 
@@ -128,3 +129,12 @@ def _same_file(source: str, wanted: Path) -> bool:
         return path.resolve() == wanted.resolve()
     except OSError:
         return False
+
+
+def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
+    """The lead's concept profile and every other candidate ranked by meaning against it."""
+    profile = lead_profile(story.title, story.paragraphs)
+    pool = candidate_headlines(story, sources.stories, sources.headlines)
+    texts = {s.source: story_text(s) for s in sources.stories if s is not story}
+    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts)
+    return profile, ranked

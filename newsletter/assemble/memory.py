@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from newsletter.assemble.duplicates import DUPLICATE_JACCARD, jaccard
+from newsletter.assemble.relevance import rank_headlines
+from newsletter.assemble.terms import concept_pairs
 from newsletter.models import FollowedIssue, Headline, RepeatedHeadline, ScoredHeadline
 
 if TYPE_CHECKING:
@@ -97,7 +100,6 @@ def followed_issue(
         past = [p for p in past if not _same_article(lead, p)]
     if not past:
         return None
-    from newsletter.assemble.relevance import rank_headlines
 
     by_recency = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
     scored = rank_headlines(profile, [Headline(title=p.lead_title) for p in by_recency])
@@ -172,7 +174,6 @@ class _PastIndex:
         self.concepts: dict[str, frozenset[str]] = {}
 
     def issue_of(self, headline: Headline, near: bool = True) -> str | None:
-        from newsletter.assemble.duplicates import DUPLICATE_JACCARD, jaccard
 
         if headline.url and (found := self.by_url.get(_url_key(headline.url))):
             return found
@@ -197,8 +198,6 @@ class _PastIndex:
     def _concepts(self, title: str) -> frozenset[str]:
         found = self.concepts.get(title)
         if found is None:
-            from newsletter.assemble.terms import concept_pairs
-
             found = self.concepts[title] = frozenset(c for _, c in concept_pairs(title))
         return found
 

@@ -17,6 +17,7 @@ Data files load lazily on first use, so importing this module costs next to noth
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from itertools import chain
 from pathlib import Path
@@ -154,7 +155,6 @@ def plain(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():
         return folded
-    import unicodedata  # only for non-ASCII text; costs an import otherwise
 
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

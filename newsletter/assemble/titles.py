@@ -52,14 +52,9 @@ from newsletter.assemble.headline_grammar import (
     verb_index,
     word_set,
 )
+from newsletter.assemble.terms import concept_pairs, is_place
+from newsletter.sources.text import sentences
 
-# Abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = word_set(
-    """
-    mr mrs ms dr prof gen lt col sgt capt cmdr adm gov sen rep st jr sr inc corp co ltd no
-    vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave
-    """
-)
 _TITLE_WORDS = word_set(
     """
     president minister secretary governor mayor senator chancellor premier chief commissioner
@@ -82,7 +77,6 @@ _TIME = Lazy(
     r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
     r"(?=[\s,.;:!?]|$)"
 )
-_SENTENCE_END = Lazy(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 # "OSLO —", "MANILA (AP) —", "WELLINGTON, New Zealand —", "JAKARTA:", "VIENNA, Feb 28 (Reuters) -"
 _DATELINE = Lazy(
     r"^(?:[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,3})(?:,\s*(?:[A-Z][\w.'’-]*\.?\s?){0,3}"
@@ -145,25 +139,22 @@ _TO_FUTURE = Lazy(
 _COORDINATED_PASSIVE = Lazy(
     r"(\sand\s(?:\S+\s){1,3}?)(?:is|are|was|were)\s(?=(?:\w+ly\s)?[a-z]+ed\b)"
 )
-_PASSIVE = Lazy(r"\s(?:is|are|was|were|has been|have been)(?:\sbeing)?\s(?=(?:\w+ly\s)?[a-z]+ed\b)")
+# Irregular participles a passive may take ("was shot", "were hit"), from IRREGULAR_LEMMA.
+_IRREGULAR_PARTICIPLES = "|".join(
+    sorted(
+        {"shot", "hit", "struck", "brought", "taken", "given", "held", "caught", "found", "sent"}
+        | {"shown", "thrown", "sold", "built", "cut", "left", "seen", "beaten", "torn", "swept"},
+        key=len,
+        reverse=True,
+    )
+)
+_PASSIVE = Lazy(
+    r"\s(?:is|are|was|were|has been|have been)(?:\sbeing)?\s"
+    rf"(?=(?:\w+ly\s)?(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\b)"
+)
 _BORDER_WITH = Lazy(
     r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
 )
-
-
-def sentences(paragraph: str) -> list[str]:
-    """A paragraph's sentences (abbreviations like "Gen." or "U.S." end none)."""
-    found, start = [], 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        word = re.search(r"(\S+)\.$", paragraph[start : match.start() + 1])
-        if word:
-            stem = word.group(1).strip("\"'“‘(").lower()
-            if stem in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", stem):
-                continue  # "Gen. Valverde", "U.S. officials", "J. Smith"
-        found.append(paragraph[start : match.end()].strip())
-        start = match.end()
-    rest = paragraph[start:].strip()
-    return [*found, rest] if rest else found
 
 
 def first_sentence(paragraph: str) -> str:
@@ -204,13 +195,16 @@ def _opens_on_it(title: str) -> bool:
 
 def _title_from(sentence: str, max_chars: int) -> str:
     """The headline made from one sentence (the steps of `derive_title`)."""
-    sentence = _clean(sentence)
+    sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_relative_clause(clause)
     clause = _headline_style(clause)
     if len(clause) > max_chars:
         clause = _short_subject(clause)
+    if len(clause) > max_chars:
+        # "declares the outbreak in West Africa an emergency": the place goes, not the emergency.
+        clause = _DECLARED_PLACE.sub(r"\1 ", clause, count=1)
     if len(clause) > max_chars:
         whole = clause
         clause = _shorten(clause, max_chars)
@@ -415,39 +409,64 @@ def _present_tense(clause: str) -> str:
         return clause
     low = words[verb].lower()
     if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith("ing"):
-        word, tail = split_punctuation(words[verb + 1])  # "Spain is enduring" → "endures"
-        lemma = lemma_of_ing(word.lower())
-        if lemma is None:
-            return clause
-        form = (third_person(lemma) if low == "is" else lemma) + tail
-        return " ".join([*words[:verb], form, *words[verb + 2 :]])
+        return _progressive_present(words, verb) or clause
     if low in ("has", "have") and verb + 1 < len(words):
-        j = verb + 1
-        if words[j].lower().endswith("ly") and j + 1 < len(words):
-            j += 1  # "has officially declared"
-        word, tail = split_punctuation(words[j])
-        lemma = base_form(word.lower())
-        if lemma is None or lemma == "be":
-            return clause
-        form = (third_person(lemma) if low == "has" else lemma) + tail
-        words = [*words[:verb], *words[verb + 1 : j], form, *words[j + 1 :]]
+        changed = _perfect_present(words, verb)
         plural = low == "have"
     else:
-        word, tail = split_punctuation(words[verb])
-        lemma = base_form(word.lower()) if low not in AUXILIARIES else None
-        if lemma is None or (not word.endswith("ed") and word.lower() not in IRREGULAR_LEMMA):
-            return clause
-        if verb + 1 < len(words) and words[verb + 1] == "by":
-            return clause  # "region hit by an earthquake": a participle
+        changed = _past_present(words, verb)
         plural = plural_subject(words[:verb])
-        words[verb] = (lemma if plural else third_person(lemma)) + tail
-    for i in range(verb + 1, min(len(words) - 1, verb + 10)):  # "killed … and injured"
+    if changed is None:
+        return clause
+    return _second_verb_present(changed, verb, plural) or clause
+
+
+def _progressive_present(words: list[str], verb: int) -> str | None:
+    """ "Spain is enduring" → "Spain endures"; None when the verb's base form is unknown."""
+    word, tail = split_punctuation(words[verb + 1])
+    lemma = lemma_of_ing(word.lower())
+    if lemma is None:
+        return None
+    form = (third_person(lemma) if words[verb].lower() == "is" else lemma) + tail
+    return " ".join([*words[:verb], form, *words[verb + 2 :]])
+
+
+def _perfect_present(words: list[str], verb: int) -> list[str] | None:
+    """ "has (officially) declared" → "(officially) declares"; None when it cannot."""
+    j = verb + 1
+    if words[j].lower().endswith("ly") and j + 1 < len(words):
+        j += 1  # "has officially declared"
+    word, tail = split_punctuation(words[j])
+    lemma = base_form(word.lower())
+    if lemma is None or lemma == "be":
+        return None
+    form = (third_person(lemma) if words[verb].lower() == "has" else lemma) + tail
+    return [*words[:verb], *words[verb + 1 : j], form, *words[j + 1 :]]
+
+
+def _past_present(words: list[str], verb: int) -> list[str] | None:
+    """ "Astronomers unveiled" → "unveil"; None for a participle or an unknown verb."""
+    word, tail = split_punctuation(words[verb])
+    low = word.lower()
+    lemma = base_form(low) if words[verb].lower() not in AUXILIARIES else None
+    if lemma is None or (not word.endswith("ed") and low not in IRREGULAR_LEMMA):
+        return None
+    if verb + 1 < len(words) and words[verb + 1] == "by":
+        return None  # "region hit by an earthquake": a participle
+    plural = plural_subject(words[:verb])
+    return [*words[:verb], (lemma if plural else third_person(lemma)) + tail, *words[verb + 1 :]]
+
+
+def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
+    """A past verb joined to the main one by "and" takes the present too ("killed … and
+    injured"); None when it cannot ("kills … and trapped": both as written, not one of each)."""
+    for i in range(verb + 1, min(len(words) - 1, verb + 10)):
         if words[i] == "and":
             word, tail = split_punctuation(words[i + 1])
             if word.endswith("ed") or word in IRREGULAR_LEMMA:
                 lemma = base_form(word.lower())
                 if lemma is None:
-                    return clause  # "kills … and trapped": both as written, not one of each
+                    return None
                 words[i + 1] = (lemma if plural else third_person(lemma)) + tail
             break
     return " ".join(words)
@@ -517,53 +536,163 @@ _SPARE_ADVERBS = word_set("officially formally finally now also today")
 
 def _shorten(sentence: str, max_chars: int) -> str:
     """Cut at the best phrase boundary that fits and keeps the verb: before a subordinate
-    clause or at a comma, else before a preposition, else before "of", else at a word."""
-    verb = verb_index(sentence)
-    after_verb = _end_of_word(sentence, verb) if verb is not None else 0
-    quoted = _quoted_spans(sentence)
-    blocked = {m.start() for m in _NOT_A_CLAUSE.finditer(sentence)}
+    clause or at a comma, else before a preposition, else before "of", else at a word.  A cut
+    that keeps every complement is preferred; failing one, the cut is as before."""
+    for strict in (True, False):
+        cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
+        if cut is not None:
+            # "has resigned, hours | after …": the measure belongs to the clause cut off.
+            return _TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut]))
+    cut = sentence.rfind(" ", 0, max_chars + 1)
+    return _tidy(sentence[: cut if cut > 0 else max_chars])
 
-    def usable(cuts):
-        return [
-            c
-            for c in cuts
-            if after_verb <= c <= max_chars
-            and c not in blocked
-            and not any(a < c < b for a, b in quoted)
-            and not ends_incomplete(sentence[:c])
-            and not ends_on_open_verb(sentence[:c], sentence[c:], verb)
-        ]
 
-    clause_cuts = [m.start() for m in _SUBORDINATE.finditer(sentence)]
-    clause_cuts += [m.start() for m in re.finditer(r"\sthat\s", sentence)]
-    clause_cuts += [
+class _Cuts:
+    """Which cut points of one sentence a title may end at."""
+
+    def __init__(self, sentence: str, max_chars: int, strict: bool) -> None:
+        self.sentence, self.max_chars, self.strict = sentence, max_chars, strict
+        self.verb = verb_index(sentence)
+        self.after_verb = _end_of_word(sentence, self.verb) if self.verb is not None else 0
+        self.quoted = _quoted_spans(sentence)
+        self.blocked = {m.start() for m in _NOT_A_CLAUSE.finditer(sentence)}
+
+    def usable(self, cuts: list[int]) -> list[int]:
+        """The cuts that fit, keep the verb and leave a complete phrase."""
+        return [c for c in cuts if self.fits(c) and self.complete(c)]
+
+    def fits(self, c: int) -> bool:
+        """Within the length, after the verb, outside quotations and "such as"."""
+        return (
+            self.after_verb <= c <= self.max_chars
+            and c not in self.blocked
+            and not any(a < c < b for a, b in self.quoted)
+        )
+
+    def complete(self, c: int) -> bool:
+        """The words kept end a phrase: not an article or preposition, not an open verb, and
+        (strict) never between a verb and its object or a noun and its complement."""
+        kept, rest = self.sentence[:c], self.sentence[c:]
+        if ends_incomplete(kept) or ends_on_open_verb(kept, rest, self.verb):
+            return False
+        if not self.strict:
+            return True
+        # Right after the main verb only where a clause ends ("Spain wins, …"), never between
+        # the verb and its object ("Kim gave | his commitment").
+        at_verb = c == self.after_verb and self.verb is not None
+        if at_verb and rest.lstrip()[:1] not in (",", ";", ""):
+            return False
+        return not (
+            cuts_complement(kept, rest) or _cuts_object(kept, rest) or self._mute_report(kept)
+        )
+
+    def _mute_report(self, kept: str) -> bool:
+        """ "Trump says North Korean leader Kim Jong Un |": what was said lost its verb."""
+        if self.verb is None:
+            return False
+        words = kept.split()
+        said = words[self.verb].lower() if self.verb < len(words) else ""
+        if lemma_of_s(said) not in _REPORTING and said not in _REPORTING:
+            return False
+        reported = " ".join(words[self.verb + 1 :])
+        return bool(reported) and verb_index(reported) is None
+
+
+_DETERMINERS = word_set("a an the his her its their our my your this these")
+
+
+def _cuts_object(kept: str, rest: str) -> bool:
+    """A verb left without its object: "… Kim Jong Un gave | his commitment"."""
+    words, following = TOKEN.findall(kept), rest.split()[:1]
+    if not words or not following or following[0].lower() not in _DETERMINERS:
+        return False
+    last = words[-1].lower()
+    return last in IRREGULAR_LEMMA or (last.endswith("ed") and len(last) > 4)
+
+
+def _clause_cuts(sentence: str) -> list[int]:
+    """Where a clause may end: before a subordinator or "that", at a comma, a semicolon, a
+    colon or a dash (not a thousands comma, not a place in apposition)."""
+    cuts = [m.start() for m in _SUBORDINATE.finditer(sentence)]
+    cuts += [m.start() for m in re.finditer(r"\sthat\s", sentence)]
+    cuts += [
         m.start()
         for m in re.finditer(r",(?!\d)|[;:—–]|\s--?\s", sentence)  # not "1,700"
         if not _in_apposition(sentence, m.start())
     ]
+    return cuts
+
+
+def _best_cut(cuts: _Cuts, sentence: str, max_chars: int) -> int | None:
+    """The last usable clause boundary, else preposition, "of" or word boundary."""
+    clause_cuts = _clause_cuts(sentence)
     # A word boundary may stand in for a phrase boundary that keeps too little, if it crosses
     # no clause and ends on a plural or a number ("… to resettle 160,000 refugees").
-    first_clause = min((c for c in clause_cuts if c >= after_verb), default=len(sentence))
+    first_clause = min((c for c in clause_cuts if c >= cuts.after_verb), default=len(sentence))
     words = [
         c
-        for c in usable([m.start() for m in re.finditer(r"\s", sentence)])
+        for c in cuts.usable([m.start() for m in re.finditer(r"\s", sentence)])
         if c <= first_clause and _ends_on_plural_or_number(sentence[:c])
     ]
-    for cuts in (
+    for candidates in (
         clause_cuts,
         [m.start() for m in _PREPOSITION.finditer(sentence) if not _joins_names(sentence, m)],
         [m.start() for m in _OF.finditer(sentence)],
         [m.start() for m in re.finditer(r"\s", sentence)],
     ):
-        fitting = usable(cuts)
-        if fitting and (max(fitting) >= max_chars // 3 or cuts is not clause_cuts):
+        fitting = cuts.usable(candidates)
+        if fitting and (max(fitting) >= max_chars // 3 or candidates is not clause_cuts):
             cut = max(fitting)
             if cut < max_chars // 2 and words and max(words) > 1.5 * cut:
                 cut = max(words)  # a phrase boundary that keeps too little: a word boundary
-            # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            return _TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut]))
-    cut = sentence.rfind(" ", 0, max_chars + 1)
-    return _tidy(sentence[: cut if cut > 0 else max_chars])
+            return cut
+    return None
+
+
+# "Barcelona released a statement saying that the clause had been paid": Barcelona said so.
+_STATEMENT_SAYING = Lazy(
+    r"\b(?:released|issued|put out|published) (?:a|an) (?:statement|communiqu[ée]|note) "
+    r"saying(?: that)?\b"
+)
+# A declaring verb, its object, a place, then what the object is declared: the place can go.
+_DECLARED_PLACE = Lazy(
+    r"\b((?:declare|declares|names|appoints)\s(?:the\s)?[\w'’-]+(?:\s[\w'’-]+){0,3}?)"
+    r"\s(?:in|across)\s[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*){0,2}\s"
+    r"(?=(?:an?\s)?(?!(?:after|as|on|in|at|for|to|and|but|over|with|amid|by|from|following)\b)"
+    r"[a-z])"
+)
+# Nouns that say little without what follows them: "massive amounts | of debris", "released a
+# statement | saying …", "gave his commitment | to work towards …".
+_NEEDS_COMPLEMENT = word_set(
+    """
+    amount amounts number numbers lot lots part parts kind kinds type types sort series
+    commitment commitments statement statements promise pledge vow bid attempt attempts
+    decision plan plans call calls right rights rest majority half share
+    """
+)
+# Verbs whose object takes a complement: "declares the outbreak | … an emergency".
+_OBJECT_COMPLEMENT = word_set("declare declares name names appoint appoints elect elects deem")
+
+
+def cuts_complement(kept: str, rest: str) -> bool:
+    """A cut that leaves a noun without the complement that gives it its sense: before a
+    restrictive relative clause ("vaccine for people | who are 16 and older"), after a noun
+    that needs its "of"/"to"/"saying" ("amounts | of debris"), or between a declaring verb's
+    object and what it is declared ("WHO declares the outbreak | in West Africa an emergency")."""
+    following = rest.split()[:1]
+    if not following:
+        return False
+    words = TOKEN.findall(kept)
+    last = words[-1].lower().strip("”\"'’") if words else ""
+    nxt = following[0].lower()
+    if nxt in ("who", "whose") and not kept.rstrip().endswith(","):
+        return True
+    if last in _NEEDS_COMPLEMENT and nxt in ("of", "to", "saying", "that", "for"):
+        return True
+    clause = re.split(r"[,;:—–]", rest, maxsplit=1)[0]
+    return any(w.lower() in _OBJECT_COMPLEMENT for w in words) and bool(
+        re.search(r"\s(?:a|an)\s", clause)
+    )
 
 
 _TRAILING_MEASURE = Lazy(
@@ -576,7 +705,6 @@ def _with_place(title: str, cut_off: str, max_chars: int) -> str:
     """ "Five people killed … | when an earthquake struck off northern Indonesia" → "… in
     Indonesia": a title that names no place gets the first place the cut took where it says
     where ("in central Turkey", "off the coast of northern Indonesia"), if it fits."""
-    from newsletter.assemble.terms import concept_pairs, is_place
 
     if any(is_place(concept) for _, concept in concept_pairs(title)):
         return title

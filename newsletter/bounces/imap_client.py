@@ -41,7 +41,8 @@ class BoundedImap(imaplib.IMAP4_SSL):
     def _command(self, name: str, *args: object) -> str:
         self._deadline = time.monotonic() + self._seconds  # this command's answer starts now
         # imaplib's private step that sends every command (typeshed does not list it).
-        return super()._command(name, *args)  # type: ignore[misc]
+        tag: str = super()._command(name, *args)  # type: ignore[misc]
+        return tag
 
     def _fill(self) -> None:
         """Read what the server sent next into the buffer, within the deadline."""

@@ -262,7 +262,9 @@ def process_mailbox(
                 outcome = intake.apply(report)
                 counts[outcome] += 1
                 if outcome == "unreadable" and len(skipped) < MAX_WARNINGS:
-                    skipped.append(f"{report.message_id}: unreadable, {report.why}; skipped")
+                    skipped.append(
+                        f"{_shown(report.message_id)}: unreadable, {report.why}; skipped"
+                    )
             conn.execute("COMMIT")
             box.done([ref for ref, _ in batch])  # flagged only once what they meant is committed
         complaints_total = conn.execute(
@@ -314,3 +316,9 @@ def _parsed(
             counts["already"] += 1
         else:
             yield read_report(raw, max_bytes=max_bytes)
+
+
+def _shown(message_id: str) -> str:
+    """A sender's Message-ID fit for a terminal: printable characters only, at most 120."""
+    text = "".join(c if c.isprintable() else "?" for c in message_id)
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from email.message import Message
+from typing import Any
 
 from newsletter.bounces.findings import (
     ADDRESS,
@@ -218,9 +219,9 @@ def _ses_message_id(mail: object) -> str:
     return clean_id(str(_dict(mail.get("commonHeaders")).get("messageId", "")))
 
 
-def _dict(value: object) -> dict:
+def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _dicts(value: object) -> list[dict]:
+def _dicts(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -7,6 +7,11 @@ which refs are done: the IMAP source then flags them (`\\Seen` and the keyword
 `NewsletterProcessed`) or moves them to `bounce.imap_folder`, as configured.
 Files are only read: processing them again is harmless (intake.py skips
 every Message-ID it has seen).
+
+Bounds: a message over `max_message` bytes is never read (mbox: by its offsets;
+Maildir: read that far only; IMAP: by its RFC822.SIZE) but comes as `Unfetched`,
+which the intake counts unreadable; a Maildir entry that is not a regular file is
+skipped with a warning; every IMAP failure is one MailboxError naming host:port.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import ssl
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from newsletter.errors import MailboxError, display_path
@@ -88,6 +93,10 @@ def open_mailbox(
         return MaildirFolder(path, max_message)
     if not path.exists():
         raise MailboxError(f"{display_path(path)}: no such file or folder")
+    if not path.is_file():  # a FIFO or a device: opening or reading one may wait forever
+        raise MailboxError(
+            f"{display_path(path)}: not a regular file; give an mbox file or a Maildir folder"
+        )
     try:
         with path.open("rb") as f:
             start = f.read(5)
@@ -303,7 +312,7 @@ class ImapMailbox:
         with self._failures("searched the folder"):
             status, data = self.imap.uid("SEARCH", criteria)
             if status != "OK":
-                raise MailboxError(f"{self.description}: search failed ({_text(data)})")
+                raise MailboxError(f"{self.description}: search failed ({_cut(_text(data))})")
             uids = [int(u) for u in (data[0].split() if data and data[0] else [])]
         for start in range(0, len(uids), FETCH_BATCH):
             sizes = self._sizes(uids[start : start + FETCH_BATCH])
@@ -327,7 +336,7 @@ class ImapMailbox:
         with self._failures("asked for message sizes"):
             status, data = self.imap.uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
             if status != "OK":
-                raise MailboxError(f"{self.description}: fetch failed ({_text(data)})")
+                raise MailboxError(f"{self.description}: fetch failed ({_cut(_text(data))})")
             sizes: dict[int, int] = {}
             for item in data:
                 line = _text(item[0] if isinstance(item, tuple) else item)
@@ -353,7 +362,7 @@ class ImapMailbox:
         wanted = group
         status, data = self.imap.uid("FETCH", _uid_set(wanted), "(UID BODY.PEEK[])")
         if status != "OK":
-            raise MailboxError(f"{self.description}: fetch failed ({_text(data)})")
+            raise MailboxError(f"{self.description}: fetch failed ({_cut(_text(data))})")
         for item in data:
             if isinstance(item, tuple) and len(item) == 2:
                 fetched[_uid_of(_text(item[0]), self.where)] = item[1]
@@ -385,10 +394,10 @@ class ImapMailbox:
     def close(self) -> None:
         self._logout()
 
-    def _ok(self, reply) -> None:
+    def _ok(self, reply: tuple[str, list[Any]]) -> None:
         status, data = reply
         if status != "OK":
-            raise MailboxError(f"{self.description}: {status} {_text(data)}")
+            raise MailboxError(f"{self.description}: {status} {_cut(_text(data))}")
 
     def _logout(self) -> None:
         try:
@@ -426,11 +435,18 @@ def _quoted(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _text(data) -> str:
+def _text(data: object) -> str:
     if isinstance(data, list | tuple):
         return " ".join(_text(d) for d in data if d)
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
 
 
 def _reason(e: Exception) -> str:
-    return getattr(e, "strerror", None) or str(e) or type(e).__name__
+    """What went wrong, on one short line: a server's garbage is quoted by imaplib, cut here."""
+    return _cut(str(getattr(e, "strerror", None) or str(e) or type(e).__name__))
+
+
+def _cut(text: str) -> str:
+    """A server's words on one line of at most 160 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -8,11 +8,15 @@ severity and fix, in the order they run.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
+from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.render import GMAIL_CLIP_BYTES
+from newsletter.render.length import issue_length
+from newsletter.render.merge_tags import WORD_JOINER
 
 CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
 MESSAGE_WARNING_BYTES = 1024 * 1024  # the whole message: phones download it all
@@ -71,7 +75,8 @@ def text_lacks_headlines(email: BuiltEmail, settings: Settings) -> Iterator[str]
     """A headline of the HTML is not in the plain text."""
     if not email.text or not email.text.strip():
         return
-    text = fold(email.text)
+
+    text = fold(email.text.replace(WORD_JOINER, ""))
     for headline in _headlines(email):
         if headline not in text:
             yield f'{email.where("index.txt")}: lacks the headline "{_short(headline)}"'
@@ -131,7 +136,6 @@ def preheader_too_long(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def over_budget(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The issue is longer than its [limits] items or words: a digest is finishable."""
-    from newsletter.render.length import issue_length
 
     length, limits = issue_length(email.issue, settings.more_summaries), settings.limits
     for key, size, limit in (
@@ -183,7 +187,6 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def built_with_other_settings(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The shared settings (From, List-Id, base_url...) changed since the build: send refuses."""
-    from newsletter.issue.build_record import changed_settings
 
     changed = changed_settings(email.record, settings)
     if changed:
@@ -197,9 +200,6 @@ def merge_slots_not_the_templates(email: BuiltEmail, settings: Settings) -> Iter
     anywhere else, say in an image URL a feed wrote, would fill each reader's address or
     unsubscribe token into it; a slot missing would send copies without their link.
     """
-    from collections import Counter
-
-    from newsletter.issue.build_record import BUILD_RECORD_NAME
 
     recorded = email.record.slots
     if recorded is None:
@@ -224,3 +224,32 @@ def _around(text: str, at: int) -> str:
 
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The lead's title was made by the build from its first sentence and nobody has said it
+    reads well: the manifest still marks it title_derived = true."""
+    if not email.issue.lead.title_derived:
+        return
+    line = _line_of(email.manifest_text, "title_derived = true")
+    yield (
+        f'{email.where("issue.toml", line)}: the title "{email.issue.lead.title}" was derived '
+        "from the story's first sentence"
+    )
+
+
+def no_story_linked(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """Nothing in the issue links to a story: no lead URL, no card or headline with one, so a
+    reader cannot read any of it in full."""
+    issue = email.issue
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    headlines = (*issue.related, *issue.more, *(h for s in issue.sections for h in s.headlines))
+    if issue.lead.url or any(c.url for c in cards) or any(h.url for h in headlines):
+        return
+    yield f"{email.where('issue.toml')}: the issue links to no story (lead, cards and headlines)"
+
+
+def _line_of(document: str, text: str) -> int | None:
+    """The first line of the document holding `text` (None when absent)."""
+    lines = document.splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.strip() == text), None)

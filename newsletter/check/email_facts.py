@@ -44,6 +44,7 @@ class Image:
     style: str
     line: int
     decorative: bool = False  # role="presentation", aria-hidden="true" or a 1×1 pixel
+    height: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class BuiltEmail:
     facts: HtmlFacts  # of index.html
     record: BuildRecord  # built-with.json
     merge_slots: dict[str, tuple[str, ...]]  # each merge*.eml's slots, as read (check merge.slots)
+    manifest_text: str = ""  # issue.toml, as the issue was read (for line numbers)
 
     def header(self, name: str) -> str:
         """A header's value ("" when absent)."""
@@ -172,6 +174,7 @@ class _FactsParser(HTMLParser):
                     decorative=a.get("role") in ("presentation", "none")
                     or a.get("aria-hidden") == "true"
                     or (a.get("width") == "1" and a.get("height") == "1"),
+                    height=a.get("height"),
                 )
             )
         elif tag in HEADING_TAGS:

@@ -17,7 +17,7 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -129,7 +129,6 @@ def _fetch_safely(url: str, is_image: bool, per_link: float, context: ssl.SSLCon
         result = LinkResult(url, error=_reason(e))
     except Exception as e:  # a link check must never end the run
         result = LinkResult(url, error=f"{type(e).__name__}: {_reason(e)}")
-    from dataclasses import replace
 
     return replace(result, seconds=time.monotonic() - started)
 

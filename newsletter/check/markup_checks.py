@@ -93,12 +93,15 @@ def images_without_alt(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 
 def images_not_absolute(email: BuiltEmail, settings: Settings) -> Iterator[str]:
-    """An image whose src is missing, relative, or data:/cid: (mail clients block those)."""
+    """An image whose src is missing, relative, data:/cid: or plain http (mail clients block
+    those, or warn about the whole message)."""
     for image in email.facts.images:
         src = (image.src or "").strip()
         parts = urlsplit(src)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             yield f'{email.where("index.html", image.line)}: <img src="{src}"> is not absolute'
+        elif parts.scheme == "http":
+            yield f'{email.where("index.html", image.line)}: <img src="{src}"> is not https://'
 
 
 def images_without_width(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -139,7 +139,8 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "leftovers",
         "error",
-        "fill or remove the tag (merge tags: %%name%%, {{ subscriber.name }}), then rebuild",
+        "remove it, or write the value as {{ subscriber.name }} in a template (text from "
+        "sources and the manifest is shown as written), then rebuild",
         content.leftovers,
     ),
     Check(
@@ -154,6 +155,19 @@ CHECKS: tuple[Check, ...] = (
         "error",
         "run `newsletter build ISSUE` to re-render it with today's settings",
         content.built_with_other_settings,
+    ),
+    # For the reader: what an editor must still look at before the issue goes out.
+    Check(
+        "title.derived",
+        "warning",
+        "read the lead's title; keep or rewrite it in issue.toml, then set title_derived = false",
+        content.title_still_derived,
+    ),
+    Check(
+        "links.stories",
+        "warning",
+        "give the stories their links (front matter url:, or `Title — https://…` on a headline)",
+        content.no_story_linked,
     ),
 )
 
@@ -173,7 +187,19 @@ IMAGE_BLURRY = _network_check(
     "images.resolution", "warning", "use an image at least as wide as its width attribute"
 )
 SPAM_SCORE = _network_check("spam.score", "warning", "see the rules SpamAssassin named and reword")
-NETWORK_CHECKS = (LINK_BROKEN, LINK_UNREACHABLE, IMAGE_HEAVY, IMAGE_BLURRY, SPAM_SCORE)
+IMAGE_SIZE = _network_check(
+    "images.size",
+    "warning",
+    "add the size to issue.toml as shown and rebuild: the email then keeps the photo's place",
+)
+NETWORK_CHECKS = (
+    LINK_BROKEN,
+    LINK_UNREACHABLE,
+    IMAGE_HEAVY,
+    IMAGE_BLURRY,
+    IMAGE_SIZE,
+    SPAM_SCORE,
+)
 IMAGE_WARNING_BYTES = 1024 * 1024
 
 

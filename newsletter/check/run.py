@@ -10,6 +10,7 @@ from newsletter.check.registry import (
     CHECKS,
     IMAGE_BLURRY,
     IMAGE_HEAVY,
+    IMAGE_SIZE,
     IMAGE_WARNING_BYTES,
     LINK_BROKEN,
     LINK_UNREACHABLE,
@@ -107,7 +108,6 @@ def _finding(check: Check, message: str) -> Finding:
 def _link_findings(email: BuiltEmail, results: tuple[LinkResult, ...]) -> list[Finding]:
     lines = {link.href: link.line for link in email.facts.links}
     lines.update({image.src or "": image.line for image in email.facts.images})
-    widths = {image.src or "": image.width for image in email.facts.images}
     found = []
     for r in results:
         where = email.where("index.html", lines.get(r.url))
@@ -117,18 +117,56 @@ def _link_findings(email: BuiltEmail, results: tuple[LinkResult, ...]) -> list[F
         elif r.unreachable:
             why = r.error or f"answers {r.status}"
             found.append(_finding(LINK_UNREACHABLE, f"{where}: {r.url}: {why}{via}"))
-        size = r.image.get("bytes", 0)
-        if size >= IMAGE_WARNING_BYTES:
-            found.append(_finding(IMAGE_HEAVY, f"{where}: {r.url} weighs {size / 1048576:.1f} MB"))
-        declared = (widths.get(r.url) or "").rstrip("px")
-        if "width" in r.image and declared.isdigit() and r.image["width"] < int(declared):
-            found.append(
-                _finding(
-                    IMAGE_BLURRY,
-                    f"{where}: {r.url} is {r.image['width']} px wide, shown at {declared}",
-                )
-            )
+        if r.image:
+            found += _image_findings(email, r, where)
     return found
+
+
+def _image_findings(email: BuiltEmail, r: LinkResult, where: str) -> list[Finding]:
+    """A fetched image's weight, its resolution against the width shown, and its size when
+    the email shows it without a height (the manifest can carry what was measured)."""
+    found = []
+    size = r.image.get("bytes", 0)
+    if size >= IMAGE_WARNING_BYTES:
+        found.append(_finding(IMAGE_HEAVY, f"{where}: {r.url} weighs {size / 1048576:.1f} MB"))
+    shown = [image for image in email.facts.images if image.src == r.url]
+    declared = (shown[0].width or "").rstrip("px") if shown else ""
+    if "width" in r.image and declared.isdigit() and r.image["width"] < int(declared):
+        found.append(
+            _finding(
+                IMAGE_BLURRY, f"{where}: {r.url} is {r.image['width']} px wide, shown at {declared}"
+            )
+        )
+    measured = "width" in r.image and "height" in r.image
+    if measured and shown and not shown[0].height and r.url in _issue_images(email):
+        found.append(_size_finding(email, where, r.url, r.image))
+    return found
+
+
+def _issue_images(email: BuiltEmail) -> set[str | None]:
+    """The images the issue's manifest names: the lead's and the cards'."""
+    issue = email.issue
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    return {issue.lead.image, *(c.image for c in cards)}
+
+
+def _size_finding(email: BuiltEmail, where: str, url: str, size: dict[str, int]) -> Finding:
+    """The size `check --links` measured, as the manifest lines that set it at the next build."""
+    width, height = size["width"], size["height"]
+    return _finding(
+        IMAGE_SIZE,
+        f"{where}: {url} is {width}×{height} px; under {_manifest_place(email, url)} "
+        f"in issue.toml add image_width = {width} and image_height = {height}",
+    )
+
+
+def _manifest_place(email: BuiltEmail, url: str) -> str:
+    """Where in the manifest an image's size goes: [lead] or the card that shows it."""
+    if email.issue.lead.image == url:
+        return "[lead]"
+    cards = (*email.issue.stories, *(c for s in email.issue.sections for c in s.stories))
+    title = next(c.title for c in cards if c.image == url)
+    return f'the [[stories]] card "{title}"'
 
 
 def send_gate(

@@ -9,169 +9,11 @@ and a cold `newsletter build` stay fast.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-import typer
-from typer._click import exceptions as click  # Typer 0.28 ships its own Click: its exceptions
-from typer.core import TyperGroup
+from newsletter.cli.app import app, confirm, parse_date, warn, workspace_settings
 
-from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
-from newsletter.errors import NewsletterError
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
-
-
-class _OneLineUsageError(click.UsageError):
-    """A mistyped command line as one `error:` line: Click's message, its suggestion, and where
-    the help is, instead of Click's block of usage, hint and message.  Exit code 2, as Click's.
-    """
-
-    def show(self, file: Any = None) -> None:
-        where = self.ctx.command_path if self.ctx is not None else "newsletter"
-        message = " ".join(self.format_message().split()).rstrip(".")
-        typer.echo(f"error: {message} (see `{where} --help`)", err=True)
-
-
-def _one_line(error: click.UsageError) -> click.UsageError:
-    """The same usage error, shown as one line (the help that no arguments ask for stays)."""
-    if isinstance(error, (_OneLineUsageError, click.NoArgsIsHelpError)):
-        return error
-    return _OneLineUsageError(error.format_message(), error.ctx)
-
-
-class _TranslatingGroup(TyperGroup):
-    """Runs a command and turns library errors into one line and exit code 1, and usage
-    errors (an unknown option or command, a bad value) into one line and exit code 2."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as e:
-            raise _one_line(e) from None
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as e:
-            raise _one_line(e) from None
-        except NewsletterError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
-        except typer.Abort:  # Ctrl-C or the end of input at a prompt (the password's)
-            typer.echo("\ninterrupted: no answer to the question", err=True)
-            raise typer.Exit(130) from None
-
-
-app = typer.Typer(
-    cls=_TranslatingGroup,
-    help="Compile a weekly email digest, preview it, and send it to a mailing list.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-def _show_version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        typer.echo(f"newsletter {version('newsletter')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _options(
-    _version: bool = typer.Option(
-        False,
-        "--version",
-        is_eager=True,
-        expose_value=False,
-        callback=_show_version,
-        help="Print the version and exit.",
-    ),
-) -> None:
-    pass
-
-
-def warn(message: str) -> None:
-    """One warning line on stderr."""
-    typer.echo(f"warning: {message}", err=True)
-
-
-def workspace_settings(
-    issue: Path | None = None, workspace: Path | None = None, *, required: bool = False
-) -> Settings:
-    """The settings of the workspace; warnings (no newsletter.toml...) go to stderr.
-
-    `workspace` (--workspace) when given; else, for a command about an `issue` folder, the
-    nearest folder at or above it with a newsletter.toml, never the current folder (an issue
-    belongs to its own workspace); else the current folder.  With `required`, an issue
-    outside any workspace is an error (a send needs its list); otherwise it runs on defaults.
-    """
-    from newsletter.config import CONFIG_NAME, find_workspace, load_settings
-    from newsletter.errors import ConfigError, display_path
-
-    if workspace is not None and not (workspace / CONFIG_NAME).is_file():
-        raise ConfigError(f"--workspace {display_path(workspace)}: no {CONFIG_NAME} there")
-    folder = workspace
-    if folder is None and issue is not None:
-        try:
-            folder = find_workspace(issue)
-        except ConfigError:
-            if required:
-                raise
-            folder = issue.parent
-    settings, warnings = load_settings(folder)
-    for warning in warnings:
-        warn(warning)
-    return settings
-
-
-def confirm(question: str, *, skip: str = "--yes", nothing: str = "nothing was done") -> None:
-    """Ask before a command acts; go on only on yes.
-
-    Without a terminal (cron, a pipe with nothing in it) there is nobody to answer: the command
-    stops and says which option to pass instead (`skip`), rather than Click's bare "Aborted!".
-    A "no" stops it with exit code 1, Ctrl-C at the prompt with 130; nothing was done either way.
-    """
-    import sys
-
-    try:
-        if typer.confirm(question, err=True):
-            return
-    except typer.Abort:  # end of input, or Ctrl-C at the prompt
-        typer.echo("", err=True)
-        if not sys.stdin.isatty():
-            typer.echo(
-                f"error: no terminal to answer this question; pass {skip} to go ahead "
-                f"without asking ({nothing})",
-                err=True,
-            )
-            raise typer.Exit(1) from None
-        typer.echo(f"interrupted: {nothing}", err=True)
-        raise typer.Exit(130) from None
-    typer.echo(f"You answered no: {nothing}.", err=True)
-    raise typer.Exit(1)
-
-
-def parse_date(value: str | None) -> dt.date:
-    """A `--date` option: YYYY-MM-DD, or today when not given."""
-    from newsletter.errors import ConfigError
-
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--date '{value}': use YYYY-MM-DD, e.g. 2026-11-26") from None
+__all__ = ["app", "confirm", "main", "parse_date", "warn", "workspace_settings"]
 
 
 def _register() -> None:
@@ -183,6 +25,7 @@ def _register() -> None:
         check,
         init,
         preview,
+        run,
         send,
         serve,
         subscribers,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, workspace_settings
+from newsletter.cli.app import app, workspace_settings
 
 
 @app.command()

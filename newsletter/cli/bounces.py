@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, workspace_settings
+from newsletter.cli.app import app, workspace_settings
 
 bounces_app = typer.Typer(
     help="Bounce reports, complaints and mailed unsubscribes: read a mailbox, update the list.",

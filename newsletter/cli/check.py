@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli.app import app, warn, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.check.report import CheckReport

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli import app, warn, workspace_settings
+from newsletter.cli.app import app, warn, workspace_settings
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 

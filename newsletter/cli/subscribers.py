@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from newsletter.cli import app, workspace_settings
+from newsletter.cli.app import app, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.config import Settings

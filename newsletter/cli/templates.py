@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from newsletter.cli import app, workspace_settings
+from newsletter.cli.app import app, workspace_settings
 
 templates_app = typer.Typer(
     help="The email's templates: copy the defaults into templates/ to edit them.",

@@ -8,14 +8,16 @@ issue folder renders from the manifest as the editor left it: no re-ranking.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from newsletter.config import check_text_template
 from newsletter.control_chars import control_character
-from newsletter.errors import ManifestError, display_path
+from newsletter.errors import ConfigError, ManifestError, display_path
 from newsletter.models import (
     BodyFormat,
     FollowedIssue,
@@ -28,6 +30,7 @@ from newsletter.models import (
     ScoredHeadline,
     StoryCard,
 )
+from newsletter.sources.markdown_reading import reference_problem
 from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.web_address import AddressError, web_address
 
@@ -339,8 +342,6 @@ class _ManifestReader:
 
     def template(self, data: dict[str, Any], key: str) -> str:
         """A subject or preheader: text, where {title}-style fields are filled at build time."""
-        from newsletter.config import check_text_template
-        from newsletter.errors import ConfigError
 
         value = self.text(data, key, key, required=key == "subject") or ""
         try:
@@ -632,7 +633,6 @@ class _ManifestReader:
 
     def check_markdown(self, body: str, table: str = "lead") -> None:
         """Images and links in a Markdown body must be absolute and images described."""
-        from newsletter.render.markdown_body import reference_problem
 
         problem = reference_problem(body)
         if problem is not None:
@@ -701,7 +701,6 @@ class _ManifestReader:
 
 
 def _suggest(key: str, known: Sequence[str]) -> str:
-    import difflib
 
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"

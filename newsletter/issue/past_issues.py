@@ -18,6 +18,7 @@ scanner reads what tomllib reads.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -31,7 +32,6 @@ from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
     """The issues in `issues_dir` dated before `before`, except the one with id `skip`."""
-    import os
 
     try:
         with os.scandir(issues_dir) as entries:

@@ -18,18 +18,12 @@ from collections.abc import Iterator
 from email.header import Header
 from email.utils import formataddr, formatdate
 
+from newsletter.mail_address import HeaderValueError, check_address, one_line
+
+__all__ = ["HeaderValueError", "check_address", "one_line"]  # the rule lives below the layers
+
 MAX_LINE = 78  # RFC 5322's "should"
 HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
-_ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$")
-
-
-class HeaderValueError(ValueError):
-    """A value that cannot go into a header (an address with spaces, CR or LF...)."""
-
-
-def one_line(value: str) -> str:
-    """Collapse all whitespace, CR and LF included, to single spaces: no header injection."""
-    return " ".join(value.split())
 
 
 def header_line(name: str, value: str) -> bytes:
@@ -58,13 +52,6 @@ def fold(line: str) -> str:
             current = f"{current} {word}" if current else word
     out.append(current)
     return "\r\n".join(out) + "\r\n"
-
-
-def check_address(address: str) -> str:
-    """Return the address if it is a plain `local@domain`; raise HeaderValueError otherwise."""
-    if not _ADDRESS.match(address) or not address.isascii():
-        raise HeaderValueError(f"'{one_line(address)}' is not a deliverable address")
-    return address
 
 
 def address_header(name: str, display_name: str, address: str) -> bytes:

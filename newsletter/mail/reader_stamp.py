@@ -89,6 +89,12 @@ def split_stamp(value: str) -> tuple[str, str]:
 
 
 def verp_address(envelope_from: str, stamped: str) -> str:
-    """`bounces@example.org` + `2026-W48.0a1b…` → `bounces+2026-W48.0a1b…@example.org`."""
+    """`bounces@example.org` + `2026-W48.0a1b…` → `bounces+2026-W48.0a1b…@example.org`.
+
+    When that local part would pass RFC 5321's 64 characters (a long issue id), the
+    envelope sender stays as it was: the Message-ID still proves the bounce.
+    """
     local, _, domain = envelope_from.rpartition("@")
+    if len(local) + 1 + len(stamped) > 64:
+        return envelope_from
     return f"{local}+{stamped}@{domain}"

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from newsletter.assemble.lead import why_lead
-from newsletter.models import Issue, ScoredHeadline
+from newsletter.assemble.meaning import RELATED_BAR
+from newsletter.models import Headline, Issue, ScoredHeadline
 from newsletter.render import GMAIL_CLIP_BYTES
 
 # The headers an editor checks first, in this order; the rest follow as the message has them.
@@ -70,9 +71,6 @@ def summarize_issue(
 
 def _card_items(issue: Issue) -> list[ScoredHeadline]:
     """The cards about the lead, as ranked items (their score is the ranker's)."""
-    from newsletter.assemble.meaning import RELATED_BAR
-    from newsletter.models import Headline
-
     cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
     return [
         ScoredHeadline(Headline(c.title, source=c.source), c.score, c.matched)

@@ -12,11 +12,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from newsletter.errors import NewsletterError, display_path
+from newsletter.check import check_issue
+from newsletter.config import load_settings
+from newsletter.errors import NewsletterError, OutputError, display_path
+from newsletter.issue.build_record import drift_notice
+from newsletter.preview.email_frames import email_frames
+from newsletter.preview.issue_summary import summarize_issue
 from newsletter.preview.target import PreviewTarget
 
 SERVED_FILES = ("index.html", "index.txt", "message.eml", "issue.toml")
@@ -137,8 +142,6 @@ class Rebuilder:
 
         (A good build is made with today's settings, so it cannot have drifted.)
         """
-        from newsletter.config import load_settings
-        from newsletter.issue.build_record import drift_notice
 
         if previous.folder is None:
             return ()
@@ -151,7 +154,6 @@ class Rebuilder:
 
 
 def _read_issue(folder: Path) -> dict[str, bytes]:
-    from newsletter.errors import OutputError
 
     try:
         return {name: (folder / name).read_bytes() for name in SERVED_FILES}
@@ -163,8 +165,6 @@ def _read_issue(folder: Path) -> dict[str, bytes]:
 
 def _check_report(target: PreviewTarget, folder: Path) -> dict[str, Any]:
     """The Checks tab: the report `newsletter check` prints, on the files just built."""
-    from newsletter.check import check_issue
-    from newsletter.config import load_settings
 
     try:
         return check_issue(folder, load_settings(target.workspace)[0]).as_json()
@@ -179,8 +179,6 @@ def _good_snapshot(
     warnings: tuple[str, ...],
     checks: dict[str, Any],
 ) -> PreviewSnapshot:
-    from newsletter.preview.email_frames import email_frames
-    from newsletter.preview.issue_summary import summarize_issue
 
     frames = email_frames(files["index.html"].decode("utf-8"))
     generation = previous.generation + 1
@@ -211,6 +209,5 @@ def _failed_snapshot(
 
 
 def _timed(snapshot: PreviewSnapshot, seconds: float) -> PreviewSnapshot:
-    from dataclasses import replace
 
     return replace(snapshot, seconds=round(seconds, 3), finished=time.time())

@@ -17,6 +17,7 @@ import errno
 import json
 import secrets
 import socket
+import sys
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +25,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsletter.errors import ConfigError, NewsletterError
+from newsletter.errors import ConfigError, NewsletterError, display_path
 from newsletter.preview.email_frames import FRAME_STEPS
 from newsletter.preview.rebuilder import SERVED_FILES, PreviewSnapshot, Rebuilder
 
@@ -101,7 +102,6 @@ class PreviewServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A browser closing a connection early is normal; anything else is logged, not printed."""
         import logging
-        import sys
 
         if not isinstance(sys.exc_info()[1], ConnectionError):
             logging.getLogger(__name__).exception("preview: request from %s failed", client_address)
@@ -288,7 +288,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 def _state_json(snapshot: PreviewSnapshot) -> bytes:
     """Everything the page shows, except the email itself (the frames carry that)."""
-    from newsletter.errors import display_path
 
     return json.dumps(
         {

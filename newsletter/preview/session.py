@@ -13,10 +13,13 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from newsletter.config import find_workspace, load_settings, smtp_password
+from newsletter.errors import ConfigError, DeliveryError
 from newsletter.preview.rebuilder import PreviewSnapshot, Rebuilder
 from newsletter.preview.server import DEFAULT_HOST, DEFAULT_PORT, PreviewServer, bind_server
 from newsletter.preview.target import PreviewTarget
 from newsletter.preview.watcher import InputWatcher
+from newsletter.send.single_copy import send_test_copy as send_copy
 
 
 class Preview:
@@ -111,23 +114,14 @@ def open_preview(
 
 def send_test_copy(rebuilder: Rebuilder, address: str) -> str:
     """Send the issue on show to one address through the workspace's transport."""
-    from newsletter.config import load_settings, smtp_password
-    from newsletter.errors import DeliveryError
 
     snapshot = rebuilder.snapshot
     if snapshot.folder is None or snapshot.error is not None:
         raise DeliveryError("the last build failed: fix the error shown on the page, then send")
-    try:
-        from newsletter.send.single_copy import send_test_copy as send
-    except ImportError:
-        raise DeliveryError("sending is not available in this installation of newsletter") from None
-    from newsletter.config import find_workspace
-    from newsletter.errors import ConfigError
-
     try:  # the issue's own workspace (its list), not the folder the preview started in
         workspace = find_workspace(snapshot.folder)
     except ConfigError:
         workspace = rebuilder.target.workspace
     settings, _ = load_settings(workspace)
     with rebuilder.issue_lock:  # the copy is the build on show, not one half-replaced
-        return send(snapshot.folder, address, settings, password=smtp_password())
+        return send_copy(snapshot.folder, address, settings, password=smtp_password())

@@ -14,9 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.build import BuildResult
-from newsletter.config import CONFIG_NAME
+from newsletter.assemble import AssembleOptions
+from newsletter.build import BuildResult, build, rebuild
+from newsletter.config import CONFIG_NAME, load_settings
+from newsletter.errors import SourceError, display_path
+from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME
+from newsletter.render.templates import template_dirs
 
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp")
 
@@ -37,8 +41,6 @@ class PreviewTarget:
         A source that does not exist is an error now rather than on the page: there is
         nothing to watch for the save that would fix it.
         """
-        from newsletter.errors import SourceError, display_path
-        from newsletter.issue.layout import is_issue_folder
 
         given = tuple(sources) or ("seeds",)
         for source in given:
@@ -59,21 +61,22 @@ class PreviewTarget:
 
     def build(self) -> tuple[BuildResult, tuple[str, ...]]:
         """Build once with the workspace's current settings; return the result and any warnings."""
-        from newsletter.assemble import AssembleOptions
-        from newsletter.build import build, rebuild
-        from newsletter.config import load_settings
 
         settings, warnings = load_settings(self.workspace)
         if self.issue_folder is not None:
             return rebuild(self.issue_folder, settings), warnings
+        # With a [schedule], the issue of the next send day, under its id (as `build` makes it).
+        today, issue_id = settings.schedule.issue_on(self.today) or (self.today, None)
         options = AssembleOptions(
-            today=self.today, related=settings.related, more_headlines=settings.more_headlines
+            today=today,
+            issue_id=issue_id,
+            related=settings.related,
+            more_headlines=settings.more_headlines,
         )
         return build(list(self.sources), settings, options), warnings
 
     def watch_roots(self) -> list[Path]:
         """The existing files and folders to watch: sources or manifest, templates, settings."""
-        from newsletter.render.templates import template_dirs
 
         roots: list[Path] = []
         if self.issue_folder is not None:

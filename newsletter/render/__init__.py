@@ -9,6 +9,7 @@ would make the build, or the reader's mail program, fetch a stylesheet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -252,7 +253,7 @@ def lead_summary_html(lead: Lead) -> Markup:
     if block is not None:
         from newsletter.render.markdown_body import markdown_html
 
-        return Markup(markdown_html(block))
+        return Markup(lone_links_as_targets(markdown_html(block)))
     return Markup("<p>{}</p>").format(lead_summary_text(lead))
 
 
@@ -270,13 +271,23 @@ def lead_summary_plain(lead: Lead) -> str:
     return wrap(lead_summary_text(lead))
 
 
+# A paragraph or list item holding only a link is a link standing on its own: a reader taps
+# it, so it gets the class that makes it a 44 px tap target (a link inside prose stays as is).
+_LONE_LINK = re.compile(r"<(p|li)>(\s*)<a (href=\"[^\"]*\")>([^<]*)</a>(\s*)</\1>")
+
+
+def lone_links_as_targets(html: str) -> str:
+    """Give each link that stands alone in a paragraph or list item the `lone-link` class."""
+    return _LONE_LINK.sub(r'<\1>\2<a class="lone-link" \3>\4</a>\5</\1>', html)
+
+
 def note_html(note: Note | None) -> Markup:
     """The editor's note as HTML (Markdown, raw HTML shown as text); empty without a note."""
     if note is None:
         return Markup("")
     from newsletter.render.markdown_body import markdown_html
 
-    return Markup(markdown_html(note.body))
+    return Markup(lone_links_as_targets(markdown_html(note.body)))
 
 
 def note_text(note: Note | None) -> str:
@@ -293,7 +304,7 @@ def lead_html(lead: Lead) -> Markup:
     if lead.format == "markdown":
         from newsletter.render.markdown_body import markdown_html
 
-        return Markup(markdown_html(lead.body))
+        return Markup(lone_links_as_targets(markdown_html(lead.body)))
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in lead.paragraphs)
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from newsletter.errors import TemplateError
+from newsletter.render.premailer_import import Premailer
+
 _STYLE_OPEN = re.compile(r"<style(?![^>]*data-premailer)([^>]*)>", re.I)
 _DOCTYPE = re.compile(r"^\s*<!doctype html>", re.I)
 _IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.I)
@@ -33,8 +36,6 @@ def make_inline_css(css: str) -> Callable[[str], str]:
     def inline_css(html: str) -> str:
         """Inline the template's CSS into style attributes (premailer, offline)."""
         import logging
-
-        from newsletter.render.premailer_import import Premailer
 
         return Premailer(
             html,
@@ -110,7 +111,6 @@ def check_images_and_links(html: str) -> str:
     Stories are checked where they are read, with their file and line; this catches what a
     template itself adds.
     """
-    from newsletter.errors import TemplateError
 
     for m in _IMG.finditer(html):
         attrs = {k.lower(): v.strip("\"'") for k, v in _ATTR.findall(m.group(1))}

@@ -108,7 +108,8 @@ def fill_merge_tags(text: str, values: Mapping[str, str], *, escape_html: bool) 
 
 
 _ADJACENT_PERCENT = re.compile(r"%(?=%)")
-_INERT = {True: "&#37;", False: "%\u2060"}  # HTML: a character reference; text: a word joiner
+WORD_JOINER = "\u2060"  # invisible: what breaks a `%%` of source text in the text part
+_INERT = {True: "&#37;", False: "%" + WORD_JOINER}  # HTML: a character reference
 
 
 def render_nonce() -> str:

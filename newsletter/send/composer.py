@@ -71,7 +71,7 @@ def prepare_issue(built: BuiltIssue | Path, settings: Settings) -> Composer:
         issue_id=built.issue.id,
         subject=built.record.subject,
         folder=built.folder,
-        envelope_from=settings.sender[1],
+        envelope_from=settings.bounce.return_path or settings.sender[1],
         mailing=Mailing(
             issue_id=built.issue.id,
             template=built.template,

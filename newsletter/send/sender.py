@@ -38,6 +38,7 @@ from newsletter.errors import NewsletterError, display_path
 from newsletter.issue.built import BuiltIssue
 from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, Failure, open_journal, send_lock
+from newsletter.send.outbox import FileTransport
 from newsletter.send.plan import ProgressCallback, SendOptions, SendPlan, plan_send
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
 from newsletter.send.transport import Transport
@@ -110,8 +111,6 @@ def run_send(plan: SendPlan) -> SendSummary:
     composer, settings, options = plan.composer, plan.settings, plan.options
     database = settings.path(settings.database)
     if options.dry_run:
-        from newsletter.send.outbox import FileTransport
-
         outbox = FileTransport(composer.folder / "outbox")
         outbox.clear()
         quiet = replace(settings.smtp, connections=1, rate=0.0)

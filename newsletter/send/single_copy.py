@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
-from newsletter.errors import ConfigError, DeliveryError
+from newsletter.errors import ConfigError, DeliveryError, SubscriberError
 from newsletter.issue.built import BuiltIssue
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import prepare_issue
@@ -25,7 +25,14 @@ from newsletter.send.transport import (
 )
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 
-ATTEMPTS = 3  # a test copy is interactive: a few quick retries, no long backoff
+ATTEMPTS = 3
+
+
+class CopyOutcomeUnknown(DeliveryError):
+    """The copy went out but the relay's reply was lost: it may have arrived (never resent)."""
+
+
+# a test copy is interactive: a few quick retries, no long backoff
 
 
 def send_test_copy(
@@ -53,7 +60,7 @@ def send_test_copy(
             connection.send(composer.envelope_from, message.recipient, message.data)
             break
         except OutcomeUnknown as e:  # never a second copy by itself
-            raise DeliveryError(
+            raise CopyOutcomeUnknown(
                 f"{transport.where}: test copy to {email} went out but the reply was lost "
                 f"({e.reason}); check that inbox before sending another"
             ) from None
@@ -78,7 +85,6 @@ def send_test_copy(
 
 def _recipient(email: str, settings: Settings) -> Recipient:
     """The name and merge fields the address has on the list, so the copy looks like theirs."""
-    from newsletter.errors import SubscriberError
     from newsletter.subscribers.store import open_store
 
     try:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
+from newsletter.send.final_dot import never_read
 from newsletter.send.transport import (
     ConnectionLost,
     OutcomeUnknown,
@@ -291,7 +292,8 @@ class _PipeliningClient(smtplib.SMTP):
                     f"Connection unexpectedly closed: {_exception_text(e)}"
                 ) from e
             if not chunk:
-                self.close()
+                if self._reply_deadline is None:  # after the final `.`: the caller looks first
+                    self.close()
                 raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
             parts.append(chunk)
             size += len(chunk)
@@ -334,8 +336,9 @@ class _PipeliningClient(smtplib.SMTP):
     def send_prepared(self, envelope_from: str, recipient: str, data: bytes) -> None:
         """MAIL, RCPT, DATA (pipelined when offered), then the message; SendFailure if refused.
 
-        Once the final `.` is sent, a lost, late or garbled reply raises
-        OutcomeUnknown: the relay may have queued the message.
+        Once the final `.` is sent, a lost, late or garbled reply raises OutcomeUnknown:
+        the relay may have queued the message; ConnectionLost only when TCP proves the
+        relay never read the `.` (final_dot.py), whenever after its 354 it went away.
         """
         commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{recipient}>", "DATA")
         wanted = (250, 250, 354)  # 251 (forwarded) also accepts a recipient
@@ -368,7 +371,13 @@ class _PipeliningClient(smtplib.SMTP):
         try:
             reply = self.getreply()
         except (smtplib.SMTPException, OSError) as e:
+            unread = never_read(self.sock, e)  # see final_dot.py: a retry only on proof
             self.close()
+            if unread:
+                raise ConnectionLost(
+                    "connection closed by the server before it read the message's end "
+                    f"({_exception_text(e)})"
+                ) from None
             raise OutcomeUnknown(
                 f"no reply after the message was sent ({_exception_text(e)})"
             ) from None

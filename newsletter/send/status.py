@@ -35,7 +35,7 @@ def delivery_status(
     Nothing is sent or changed.
     """
     if isinstance(built, Path):
-        built = read_built_issue(built)
+        built = read_built_issue(built, edited_manifest=True)  # sends nothing
     return journal_status(settings, built.issue.id, built.rendered.subject, first=first)
 
 

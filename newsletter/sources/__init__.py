@@ -16,6 +16,7 @@ from pathlib import Path
 from newsletter.config import LimitsSettings
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
+from newsletter.sources.reading import read_bytes, read_text
 
 TEXT_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -117,7 +118,6 @@ def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
     A feed file over `max_feed_bytes` is refused before it is read, as a feed URL would be:
     parsing one takes several times its size in memory.
     """
-    from newsletter.sources.reading import read_bytes, read_text
 
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES:

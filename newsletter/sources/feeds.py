@@ -8,16 +8,19 @@ lists it as a headline.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.summaries import summary_text
+from newsletter.sources.text import html_to_text
 from newsletter.web_address import AddressError, web_address
 
 if TYPE_CHECKING:
@@ -28,7 +31,6 @@ FULL_STORY_WORDS = 120
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
 FEED_MAX_BYTES = 10_000_000
 MAX_REDIRECTS = 5
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 
 
 def parse_feed(data: bytes, shown: str) -> Sources:
@@ -135,8 +137,6 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
     the whole fetch (connecting, every redirect, every read): a server that drips a byte a
     second cannot hold the build longer than a silent one.
     """
-    import time
-
     deadline = _Deadline(url, time.monotonic() + seconds, seconds)
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
@@ -158,8 +158,6 @@ class _Deadline:
 
     def left(self, hostport: str) -> float:
         """Seconds left; a SourceError naming `hostport` when none are."""
-        import time
-
         remaining = self.at - time.monotonic()
         if remaining <= 0:
             raise SourceError(
@@ -172,8 +170,6 @@ class _Deadline:
 def _fetch_once(url: str, current: str, deadline: _Deadline, max_bytes: int) -> bytes | str:
     """One request: the feed's bytes, or the address a redirect points to."""
     import http.client
-    import threading
-    from urllib.parse import urljoin
 
     parts = urlsplit(current)
     assert parts.hostname is not None  # checked by the caller
@@ -271,7 +267,6 @@ def _fetch_error(e: Exception, hostport: str, url: str) -> SourceError:
 
 
 def _cut(sock: object) -> None:
-    import contextlib
     import socket
 
     with contextlib.suppress(OSError):  # already closed: the fetch ended first
@@ -347,31 +342,3 @@ def _full_content(entry: dict[str, Any]) -> str:
 def _first_words(text: str, limit: int = 12) -> str:
     words = text.split()
     return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[list[str]] = [[]]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.blocks.append([])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
-            self.blocks.append([])
-
-    def handle_data(self, data: str) -> None:
-        self.blocks[-1].append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Feed HTML to plain paragraphs separated by blank lines (tags dropped, entities decoded)."""
-    if "<" not in fragment and "&" not in fragment:
-        return " ".join(fragment.split())
-    extractor = _TextExtractor()
-    extractor.feed(fragment)
-    extractor.close()
-    paragraphs = (" ".join("".join(block).split()) for block in extractor.blocks)
-    return "\n\n".join(p for p in paragraphs if p)

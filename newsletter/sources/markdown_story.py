@@ -7,8 +7,8 @@ from pathlib import Path
 
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Note, Story, body_paragraphs
-from newsletter.render.markdown_body import first_image, reference_problem
-from newsletter.sources.front_matter import split_front_matter
+from newsletter.sources.front_matter import FrontMatter, split_front_matter
+from newsletter.sources.markdown_reading import first_image, reference_problem
 
 _ATX_TITLE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
@@ -59,7 +59,6 @@ def parse_markdown_story(text: str, path: Path) -> Story | Note:
 
 
 def _note(meta: object, body: str, first_line: int, path: Path) -> Note:
-    from newsletter.sources.front_matter import FrontMatter
 
     assert isinstance(meta, FrontMatter)
     for key in ("title", "url", "image", "summary"):

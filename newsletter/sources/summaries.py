@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from newsletter.sources.text import html_to_text, sentences
+
 SUMMARY_WORDS = 30  # about two lines under a headline on a phone
 _SLACK = 10  # a sentence may run this far past the target rather than be cut mid-way
 _TRAILER = re.compile(r"\s*(The post .{1,300} appeared first on .{1,200}|\[(…|\.\.\.)\])\s*$")
@@ -19,7 +21,6 @@ _TRAILER = re.compile(r"\s*(The post .{1,300} appeared first on .{1,200}|\[(…|
 def summary_text(raw: str, words: int = SUMMARY_WORDS, title: str = "") -> str:
     """Plain text of a feed summary (HTML or text), cut at a sentence boundary near `words`;
     an opening repeat of the entry's `title` is dropped (the headline already says it)."""
-    from newsletter.sources.feeds import html_to_text
 
     text = " ".join(html_to_text(raw).split())
     text = _TRAILER.sub("", text).strip()
@@ -43,7 +44,6 @@ def _without_title(text: str, title: str) -> str:
 
 def cut_at_sentence(text: str, words: int = SUMMARY_WORDS) -> str:
     """Whole sentences of `text` while they fit in about `words` words (at least one sentence)."""
-    from newsletter.assemble.titles import sentences
 
     if len(text.split()) <= words:
         return text

@@ -6,7 +6,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
-from newsletter.mail.headers import HeaderValueError, check_address, one_line
+from newsletter.mail_address import HeaderValueError, check_address, one_line
 
 
 class InvalidAddress(ValueError):

@@ -1,0 +1,93 @@
+"""A Markdown story read: its lead image lifted out, its images and links checked.
+
+The one Markdown parser (markdown-it, CommonMark, raw HTML off) lives here, where stories are
+read, and render/markdown_body.py renders with the same one, so the HTML and the plain text
+say what was checked.  Images must be absolute and described: a relative `images/map.png`
+is broken in every mail program, and an image without alt text is a hole for a screen reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from newsletter.web_address import AddressError, web_address
+
+ABSOLUTE_URL = re.compile(r"^https?://[^/\s?#]+\S*$")
+_LINK_SCHEMES = re.compile(r"^(https?://[^/\s?#]+\S*|mailto:\S+@\S+)$")
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> Any:
+    """The one Markdown parser (markdown-it, CommonMark, raw HTML off), made on first use."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+
+@dataclass(frozen=True, slots=True)
+class LeadImage:
+    """A story's first image, and the body without it (it moves above the title)."""
+
+    src: str
+    alt: str
+    body: str
+
+
+def first_image(body: str) -> LeadImage | None:
+    """The first image of the body, if it can be lifted out of it to lead the story."""
+    for token, _line in _inline_tokens(body):
+        if token.type == "image":
+            src = token.attrGet("src") or ""
+            pattern = re.compile(r"!\[[^\]]*\]\(\s*<?" + re.escape(src) + r">?(\s+[^)]*)?\)")
+            m = pattern.search(body)
+            if m is None:  # a reference-style image: leave it where it is
+                return None
+            rest = (body[: m.start()] + body[m.end() :]).strip()
+            try:  # it goes into the manifest's lead.image: as its reader wants it
+                address = web_address(src, image=True)
+            except AddressError:
+                return None  # reference_problem says why
+            return LeadImage(src=address, alt=token.content.strip(), body=rest)
+    return None
+
+
+def reference_problem(body: str) -> tuple[int, str] | None:
+    """The first image or link that cannot go into an email: (0-based line, why), or None."""
+    for token, line in _inline_tokens(body):
+        if token.type == "image":
+            src = token.attrGet("src") or ""
+            if not ABSOLUTE_URL.match(src):
+                return line, (
+                    f"image '{src}' is not an absolute https:// address; mail programs cannot "
+                    "load files next to the story: put it online and use its full URL"
+                )
+            if not src.lower().startswith("https://"):
+                return line, (
+                    f"image '{src}' is http://: images must be https:// (mail programs block "
+                    "or warn about images over plain http)"
+                )
+            if not token.content.strip():
+                return line, (f"image {src} has no alt text; describe it: ![what it shows]({src})")
+        elif token.type == "link_open":
+            href = token.attrGet("href") or ""
+            if not _LINK_SCHEMES.match(href):
+                return line, (
+                    f"link '{href}' is not an absolute https:// (or mailto:) address; "
+                    "links in an email must be full URLs"
+                )
+    return None
+
+
+def _inline_tokens(body: str) -> Any:
+    """Every inline token with its 0-based line in the body, in reading order."""
+    for block in markdown_parser().parse(body):
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] if block.map else 0
+        for child in block.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            yield child, line

@@ -1,0 +1,52 @@
+"""Ranking by meaning: the model's cosine and the concepts combined, and where the cut falls."""
+
+from __future__ import annotations
+
+from newsletter.assemble.meaning import RELATED_BAR, combine, lead_text, rank_by_meaning
+from newsletter.assemble.relevance import lead_profile
+from newsletter.models import Headline
+
+TITLE = "Valencia floods: death toll rises to 95 as rescuers search for missing"
+PARAGRAPHS = (
+    "Torrential rain unleashed flash floods in the Valencia region of eastern Spain, killing "
+    "at least 95 people and leaving dozens missing, officials said on Wednesday.",
+    "Rescuers used helicopters to lift residents from rooftops in towns south of the city of "
+    "Valencia, where a year's worth of rain fell in eight hours.",
+)
+ABOUT = (
+    "Dozens still missing after Spain's deadliest floods in decades",
+    "Valencia CF match postponed after floods",
+    "Spain declares three days of mourning after floods",
+)
+CITY_ONLY = (
+    "Valencia beat Sevilla 2-1 to climb to fourth",
+    "Chelsea sign Valencia striker",
+    "Valencia's new mayor unveils budget",
+)
+
+
+def _ranked(titles):
+    profile = lead_profile(TITLE, PARAGRAPHS)
+    return rank_by_meaning(lead_text(TITLE, PARAGRAPHS), profile, [Headline(t) for t in titles])
+
+
+def test_a_sport_result_sharing_only_the_city_stays_out_of_related():
+    """Headlines that share only the city's name score under the Related bar; every headline
+    about the floods scores over it, and above all of them."""
+    scores = {s.title: s.score for s in _ranked(ABOUT + CITY_ONLY)}
+    assert all(scores[t] < RELATED_BAR for t in CITY_ONLY)
+    assert min(scores[t] for t in ABOUT) > RELATED_BAR
+
+
+def test_a_synonym_the_concepts_miss_is_found_by_meaning():
+    """A headline in other words ("deluge", "eastern Spain") that shares no concept with the
+    lead still ranks above an unrelated one by the model's cosine."""
+    ranked = _ranked(["Deluge in eastern Spain leaves scores dead", "Parliament passes budget"])
+    assert ranked[0].title.startswith("Deluge") and ranked[0].score > ranked[1].score
+
+
+def test_weak_evidence_counts_less_than_a_topic():
+    """A concept score of a name or place alone (at most 0.5) counts 0.4 of itself."""
+    assert combine(0.5, 0.0) < combine(0.6, 0.0) / 2
+    assert combine(1.4, 0.2) == combine(1.0, 0.2)
+    assert combine(0.0, -0.3) == 0.0
