@@ -200,3 +200,19 @@ def test_json_progress_is_sparse_too():
     assert 1 <= len(events) <= 6
     assert all(e["issue"] == "2026-W49" and e["step"] == "send" for e in events)
     assert all(e["done"] < 600 for e in events)
+
+
+def test_the_preview_builds_the_scheduled_issue_from_the_named_sources(workspace):
+    """The preview builds what `build` would: the issue of the next send day, under the cadence's id."""
+    from newsletter.preview.target import PreviewTarget
+
+    config = workspace / "newsletter.toml"
+    config.write_text(
+        config.read_text("utf-8")
+        + '\n[schedule]\ncadence = "every 7 days"\nstart = "2026-12-03"\n',
+        "utf-8",
+    )
+    target = PreviewTarget.for_sources(["seeds"], workspace, dt.date(2026, 11, 30))
+    result, _ = target.build()
+    assert result.folder == workspace / "issues" / "2026-12-03"
+    assert result.issue.date == dt.date(2026, 12, 3)
