@@ -7,6 +7,7 @@ the CLI with `dataclasses.replace`.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import os
@@ -202,6 +203,14 @@ class ScheduleSettings:
             return None
         return Cadence.parse(self.cadence, self.day, self.start, self.time, self.timezone)
 
+    def issue_on(self, day: dt.date) -> tuple[dt.date, str] | None:
+        """The send day and id of the issue a build on `day` makes; None without a schedule."""
+        plan = self.plan()
+        if plan is None:
+            return None
+        send_day = plan.send_day_from(day)
+        return send_day, plan.issue_id(send_day)
+
 
 @dataclass(frozen=True, slots=True)
 class SectionSettings:
@@ -252,7 +261,8 @@ class Settings:
     sections: tuple[SectionSettings, ...] = ()
     #: the week's story sources, relative to the workspace: files, folders, globs
     #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
-    #: `run`; () = seeds/. A URL is fetched at each build (limits.feed_seconds, feed_bytes)
+    #: `run`; empty = ["seeds/"]. A feed URL is fetched at each build, within
+    #: limits.feed_seconds and limits.feed_bytes
     sources: tuple[str, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults

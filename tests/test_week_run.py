@@ -218,3 +218,89 @@ def test_run_without_a_schedule_says_what_to_add(workspace):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: newsletter.toml: no [schedule] cadence")
     assert result.stderr.count("\n") == 1
+
+
+def test_send_log_format_json_ends_with_one_summary_object(send_ws, smtpd):
+    """`send --yes --log-format json` off a terminal: JSON objects only, the last the summary with counts."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    send_ws.add("ana@example.org", "bruno@example.org")
+    result = CliRunner().invoke(
+        app, ["send", str(send_ws.issue), "--yes", "--log-format", "json", *smtpd.send_flags]
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert events[-1]["step"] == "send" and events[-1]["sent"] == 2
+    assert events[-1]["issue"] == "2026-W48" and events[-1]["failed"] == 0
+    assert result.stdout == ""
+
+
+def test_a_send_with_stderr_in_a_file_writes_no_flood_of_progress_lines(send_ws, smtpd, tmp_path):
+    """48 readers, stderr to a file as under cron: no repeated `sending: 48/48`, at most a line per 10 s."""
+    import subprocess
+    import sys
+    import time
+
+    send_ws.add_many(48)
+    log = tmp_path / "send.log"
+    started = time.monotonic()
+    with log.open("w") as stderr:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "newsletter",
+                "send",
+                str(send_ws.issue),
+                "--yes",
+                *smtpd.send_flags,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            timeout=120,
+        )
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, log.read_text()
+    progress = [line for line in log.read_text().splitlines() if line.startswith("sending: ")]
+    assert len(progress) <= int(seconds // 10)
+    assert "48/48" not in "".join(progress)
+    assert ": 48 sent, 0 failed" in done.stdout  # the summary, once
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_mid_send_is_finished_by_the_next_without_a_second_copy(
+    tmp_path, smtpd, monkeypatch
+):
+    """`newsletter run` as a process, kill -9 while the relay stalls on the 2nd reader: the next run mails the rest once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=24), [])  # build, check, review copy
+    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", SEND_TIME - dt.timedelta(hours=20))
+    smtpd.handler.fail(READERS[1], "rcpt", "drip")  # the relay stalls on the second reader
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "run", "--clock", SEND_TIME.isoformat()],
+        cwd=tmp_path / "ws",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while smtpd.handler.attempts.get(READERS[1]) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert smtpd.handler.attempts.get(READERS[1]) == 1, "the run never reached the 2nd reader"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    assert _recipients(smtpd) == [REVIEWER, READERS[0]]
+    assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("sent") is None
+    events: list = []
+    assert run_at(settings, SEND_TIME + dt.timedelta(minutes=1), events) == EXIT_OK
+    assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS])  # each exactly once
+    assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("archived") is not None

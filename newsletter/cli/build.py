@@ -121,16 +121,11 @@ def scheduled_issue(
 ) -> tuple[dt.date, str | None]:
     """The issue's day and id by [schedule]: the first send day on or after `day`, and its id
     (an --id given wins). Without a schedule: `day` as it is, and the ISO week's id later."""
-    from newsletter.errors import ConfigError
-
-    try:
-        plan = settings.schedule.plan()
-    except ValueError as e:  # checked on load; flags cannot change it, but say so plainly
-        raise ConfigError(f"{settings.source}: schedule: {e}") from None
-    if plan is None:
+    scheduled = settings.schedule.issue_on(day)  # valid: checked when newsletter.toml was read
+    if scheduled is None:
         return day, issue_id
-    send_day = plan.send_day_from(day)
-    return (day if given else send_day), issue_id or plan.issue_id(send_day)
+    send_day, scheduled_id = scheduled
+    return (day if given else send_day), issue_id or scheduled_id
 
 
 def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def run(
     done once. Exit codes: 0 done or waiting, 1 an error, 3 a send window missed (see --now),
     75 another run is at work.
     """
-    from newsletter.config import smtp_password
+    from newsletter.config import PASSWORD_ENV, smtp_password
     from newsletter.errors import ConfigError, NewsletterError
     from newsletter.week.lock import RunBusy
     from newsletter.week.run import EXIT_BUSY, RunOptions, run_week
@@ -49,10 +49,16 @@ def run(
     log = EventLog(log_format, verbose=verbose, clock=moment)
     try:
         settings = workspace_settings(workspace=workspace)
+        password = smtp_password()
+        if settings.smtp.user and password is None:  # nobody to ask at a prompt under cron
+            raise ConfigError(
+                f"no SMTP password for user '{settings.smtp.user}': set {PASSWORD_ENV} in the "
+                "environment of the timer or crontab (docs/schedule.md)"
+            )
         options = RunOptions(
             now=moment,
             send_late=now,
-            password=smtp_password(),
+            password=password,
             on_event=log.event,
             on_progress=log.progress,
         )

@@ -245,7 +245,7 @@ class _Run:
                 **counts,
             )
             return state
-        self.emit(name, "check", f"checked: {report.counts()}", "info", **counts)
+        self.emit(name, "check", "checked", "info", **counts)
         return self.recorded(state, "checked", None, build=build, **counts)
 
     def review(self, state: RunState, build: str) -> RunState:
