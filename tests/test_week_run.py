@@ -304,3 +304,26 @@ def test_a_run_killed_with_sigkill_mid_send_is_finished_by_the_next_without_a_se
     assert run_at(settings, SEND_TIME + dt.timedelta(minutes=1), events) == EXIT_OK
     assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS])  # each exactly once
     assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("archived") is not None
+
+
+def test_the_preview_approve_button_records_the_approval_and_refuses_other_pages(tmp_path):
+    """POST /api/approve from the page (origin + token) approves the issue on show; a cross-site post is refused."""
+    from tests.browser import make_workspace, running_preview
+    from tests.test_preview_server import request
+
+    workspace = make_workspace(tmp_path / "workspace")
+    with running_preview(workspace) as preview:
+        origin = f"http://127.0.0.1:{preview.server.port}"
+        refused, _, _ = request(preview, "/api/approve", method="POST", headers={"Origin": origin})
+        assert refused == 403
+        assert read_run_state(preview.snapshot.folder).done("approved") is None
+        headers = {"Origin": origin, "X-Preview-Token": preview.server.token}
+        status, _, body = request(preview, "/api/approve", method="POST", headers=headers)
+        answer = json.loads(body)
+        assert status == 200 and answer["ok"], answer
+        assert "approved by" in answer["message"]
+        state = read_run_state(preview.snapshot.folder)
+        assert state.done("approved") is not None
+        from newsletter.issue.run_state import build_fingerprint
+
+        assert state.steps["approved"]["build"] == build_fingerprint(preview.snapshot.folder)
