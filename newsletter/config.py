@@ -30,12 +30,16 @@ from newsletter.brand import (
     lighten_until_readable,
 )
 from newsletter.cadence import Cadence
+from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
+# The database's URL and password from the environment (docs/postgresql.md).
+DATABASE_URL_ENV = "NEWSLETTER_DATABASE_URL"
+DATABASE_PASSWORD_ENV = "NEWSLETTER_DATABASE_PASSWORD"
 SECURITY_MODES = ("starttls", "ssl", "none")
 _NAMED_ADDRESS = re.compile(r"^\s*(?:\"?([^\"<>]*?)\"?\s*)?<([^<>]+)>\s*$")
 
@@ -240,8 +244,10 @@ class Settings:
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
     list_id: str = ""  # defaults to a slug of the name (València → valencia) under the From domain
-    #: the SQLite file of subscribers, consent and the delivery journal, relative to the
-    #: workspace
+    #: where the list, consent and the delivery journal live: a SQLite file, relative to the
+    #: workspace, or a PostgreSQL server as postgresql://user@host:5432/dbname (the password
+    #: from NEWSLETTER_DATABASE_PASSWORD, PGPASSWORD or ~/.pgpass, never here); the
+    #: environment's NEWSLETTER_DATABASE_URL overrides it. Any other URL is refused
     database: str = "newsletter.db"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
@@ -255,7 +261,8 @@ class Settings:
     sections: tuple[SectionSettings, ...] = ()
     #: the week's story sources, relative to the workspace: files, folders, globs
     #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
-    #: `run`; () = seeds/. A URL is fetched at each build (limits.feed_seconds, feed_bytes)
+    #: `run`; empty = ["seeds/"]. A feed URL is fetched at each build, within
+    #: limits.feed_seconds and limits.feed_bytes
     sources: tuple[str, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
@@ -279,6 +286,29 @@ class Settings:
     def web_url(self, issue_id: str) -> str:
         """The web version of one issue in the archive."""
         return f"{self.base_url.rstrip('/')}/{issue_id}/"
+
+    @property
+    def database_server(self) -> PostgresUrl | None:
+        """The PostgreSQL server `database` names, or None for a SQLite file."""
+        try:
+            return parse_database(self.database)
+        except ValueError as e:
+            raise ConfigError(f"{self.source or CONFIG_NAME}: database: {e}") from None
+
+    def database_file(self, doing: str = "this command") -> Path:
+        """The SQLite file `database` names; refused, naming the key, for a PostgreSQL URL.
+
+        For the parts that keep their data in SQLite only so far (docs/postgresql.md): a
+        URL must never be taken as a path, which would make a file under `postgresql:/`.
+        """
+        server = self.database_server
+        if server is not None:
+            raise ConfigError(
+                f"{self.source or CONFIG_NAME}: database: {doing} does not run on PostgreSQL "
+                f"({server.where}) yet, only on a SQLite file; see docs/postgresql.md for what "
+                "does, or set database to a file path"
+            )
+        return self.path(self.database)
 
     def path(self, value: str) -> Path:
         """A path setting, relative to the workspace (`~` and `~user` expanded)."""
@@ -363,7 +393,7 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     shown = display_path(path)
     if not path.exists():
         warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
-        return Settings(workspace=workspace), (warning,)
+        return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
         text = path.read_text("utf-8")
         if (deep := too_deep(text)) is not None:
@@ -379,7 +409,17 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
     settings = settings_from_mapping(data, shown)
-    return replace(settings, workspace=workspace, source=shown), ()
+    return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
+
+
+def _database_from_environment(settings: Settings) -> Settings:
+    """NEWSLETTER_DATABASE_URL, when set, in place of the file's `database` (checked alike)."""
+    value = os.environ.get(DATABASE_URL_ENV)
+    if value is None:
+        return settings
+    settings = replace(settings, database=value)
+    _check_database(settings, lambda key, why: ConfigError(f"{DATABASE_URL_ENV}: {why}"))
+    return settings
 
 
 def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Settings:
@@ -519,9 +559,9 @@ def _validate(s: Settings, shown: str) -> None:
             "must name an environment variable in capitals (like NEWSLETTER_UNSUBSCRIBE_SECRET), "
             "not hold the key; put the key in that variable",
         )
-    for key, value in (("database", s.database), ("dkim.key_file", s.dkim.key_file)):
-        if value or key == "database":
-            _check_path(s, key, value, bad)
+    _check_database(s, bad)
+    if s.dkim.key_file:
+        _check_path(s, "dkim.key_file", s.dkim.key_file, bad)
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
     if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
@@ -649,6 +689,16 @@ def _validate_limits(limits: LimitsSettings, bad: _Bad) -> None:
         raise bad("limits", "items and words must be positive (the issue's length budget)")
     if not math.isfinite(limits.feed_seconds) or limits.feed_seconds > 3600:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
+
+
+def _check_database(s: Settings, bad: _Bad) -> None:
+    """`database`: a usable file path or a PostgreSQL URL; any other URL is refused."""
+    try:
+        server = parse_database(s.database)
+    except ValueError as e:
+        raise bad("database", str(e)) from None
+    if server is None:
+        _check_path(s, "database", s.database, bad)
 
 
 def _check_path(s: Settings, key: str, value: str, bad: _Bad) -> None:
