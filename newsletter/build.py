@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from newsletter.assemble import (
@@ -40,7 +41,7 @@ from newsletter.issue.layout import (
 from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
-from newsletter.models import Issue, RenderedIssue
+from newsletter.models import Issue, RenderedIssue, Sources
 from newsletter.render import check_story_sizes, check_text_sizes, render_issue
 from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 from newsletter.sources import load_sources
@@ -80,6 +81,7 @@ def build(
     loaded = load_sources(sources, settings.limits)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
+    stale = _stale(sources, loaded, settings, options.today, this_id)
     past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
     issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
@@ -91,7 +93,18 @@ def build(
     extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest), sent)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
-    return replace(result, warnings=loaded.warnings, backup=backup)
+    return replace(result, warnings=(*loaded.warnings, *stale), backup=backup)
+
+
+def _stale(
+    sources: Sequence[str], loaded: Sources, settings: Settings, today: date, issue_id: str
+) -> tuple[str, ...]:
+    """A warning when every source predates the previous sent issue (issue/freshness.py)."""
+    from newsletter.issue.freshness import stale_sources_warning
+    from newsletter.sources.named import newest_date
+
+    warning = stale_sources_warning(newest_date(sources, loaded), settings, today, issue_id)
+    return (warning,) if warning else ()
 
 
 def rebuild(

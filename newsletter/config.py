@@ -7,6 +7,7 @@ the CLI with `dataclasses.replace`.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import os
@@ -28,11 +29,17 @@ from newsletter.brand import (
     contrast_problem,
     lighten_until_readable,
 )
+from newsletter.cadence import Cadence
+from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
+# The database's URL and password from the environment (docs/postgresql.md).
+DATABASE_URL_ENV = "NEWSLETTER_DATABASE_URL"
+DATABASE_PASSWORD_ENV = "NEWSLETTER_DATABASE_PASSWORD"
 SECURITY_MODES = ("starttls", "ssl", "none")
 _NAMED_ADDRESS = re.compile(r"^\s*(?:\"?([^\"<>]*?)\"?\s*)?<([^<>]+)>\s*$")
 
@@ -169,6 +176,43 @@ class BrandSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """When the issue goes out and who approves it: what `newsletter run` follows (issue 19)."""
+
+    #: weekly | daily | "every N days" (e.g. "every 14 days"); "" = no schedule: the issue id
+    #: is the ISO week of the build's day, and `newsletter run` refuses to start
+    cadence: str = ""
+    day: str = "thursday"  # weekly: the weekday the issue goes out, in English (monday...sunday)
+    #: every N days: the date of one issue (YYYY-MM-DD); the others are N days apart from it
+    start: str = ""
+    time: str = "07:00"  # the send time, HH:MM (24-hour clock) in `timezone`
+    timezone: str = "UTC"  # an IANA time zone name, e.g. "Europe/Lisbon" (zoneinfo)
+    #: the addresses that get one review copy of each issue before it goes out; any of them
+    #: approves it with `newsletter approve issues/<id>`
+    reviewers: tuple[str, ...] = ()
+    #: hours before the send time that `newsletter run` builds the issue from `sources` and
+    #: mails the review copy
+    build_before: float = 24.0
+    #: hours after the send time past which an approved issue no longer goes out by itself:
+    #: `newsletter run --now` sends it (a Thursday issue is not mailed on Saturday unasked)
+    late_after: float = 12.0
+
+    def plan(self) -> Cadence | None:
+        """The cadence as dates and times; None without a schedule (ValueError when invalid)."""
+        if not self.cadence:
+            return None
+        return Cadence.parse(self.cadence, self.day, self.start, self.time, self.timezone)
+
+    def issue_on(self, day: dt.date) -> tuple[dt.date, str] | None:
+        """The send day and id of the issue a build on `day` makes; None without a schedule."""
+        plan = self.plan()
+        if plan is None:
+            return None
+        send_day = plan.send_day_from(day)
+        return send_day, plan.issue_id(send_day)
+
+
+@dataclass(frozen=True, slots=True)
 class SectionSettings:
     """One [[sections]] entry: a heading and what goes under it (sources and/or tags)."""
 
@@ -200,8 +244,10 @@ class Settings:
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
     list_id: str = ""  # defaults to a slug of the name (València → valencia) under the From domain
-    #: the SQLite file of subscribers, consent and the delivery journal, relative to the
-    #: workspace
+    #: where the list, consent and the delivery journal live: a SQLite file, relative to the
+    #: workspace, or a PostgreSQL server as postgresql://user@host:5432/dbname (the password
+    #: from NEWSLETTER_DATABASE_PASSWORD, PGPASSWORD or ~/.pgpass, never here); the
+    #: environment's NEWSLETTER_DATABASE_URL overrides it. Any other URL is refused
     database: str = "newsletter.db"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
@@ -211,7 +257,13 @@ class Settings:
     bounce: BounceSettings = field(default_factory=BounceSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     sections: tuple[SectionSettings, ...] = ()
+    #: the week's story sources, relative to the workspace: files, folders, globs
+    #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
+    #: `run`; empty = ["seeds/"]. A feed URL is fetched at each build, within
+    #: limits.feed_seconds and limits.feed_bytes
+    sources: tuple[str, ...] = ()
     workspace: Path = field(default_factory=Path.cwd)
     source: str = ""  # the file these came from, "" for defaults
 
@@ -234,6 +286,29 @@ class Settings:
     def web_url(self, issue_id: str) -> str:
         """The web version of one issue in the archive."""
         return f"{self.base_url.rstrip('/')}/{issue_id}/"
+
+    @property
+    def database_server(self) -> PostgresUrl | None:
+        """The PostgreSQL server `database` names, or None for a SQLite file."""
+        try:
+            return parse_database(self.database)
+        except ValueError as e:
+            raise ConfigError(f"{self.source or CONFIG_NAME}: database: {e}") from None
+
+    def database_file(self, doing: str = "this command") -> Path:
+        """The SQLite file `database` names; refused, naming the key, for a PostgreSQL URL.
+
+        For the parts that keep their data in SQLite only so far (docs/postgresql.md): a
+        URL must never be taken as a path, which would make a file under `postgresql:/`.
+        """
+        server = self.database_server
+        if server is not None:
+            raise ConfigError(
+                f"{self.source or CONFIG_NAME}: database: {doing} does not run on PostgreSQL "
+                f"({server.where}) yet, only on a SQLite file; see docs/postgresql.md for what "
+                "does, or set database to a file path"
+            )
+        return self.path(self.database)
 
     def path(self, value: str) -> Path:
         """A path setting, relative to the workspace (`~` and `~user` expanded)."""
@@ -291,6 +366,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "more_summaries": bool,
     "list_id": str,
     "database": str,
+    "sources": list,
 }
 _TABLES = {
     "smtp": SmtpSettings,
@@ -301,6 +377,7 @@ _TABLES = {
     "bounce": BounceSettings,
     "serve": ServeSettings,
     "brand": BrandSettings,
+    "schedule": ScheduleSettings,
 }
 _SECTION_KEYS = ("name", "sources", "tags", "order")
 # How a section lists its items: in its sources' order (the default) or by relevance.
@@ -311,14 +388,12 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
     import tomllib
 
-    from newsletter.toml_depth import MAX_DEPTH, too_deep
-
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
     if not path.exists():
         warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
-        return Settings(workspace=workspace), (warning,)
+        return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
         text = path.read_text("utf-8")
         if (deep := too_deep(text)) is not None:
@@ -334,7 +409,17 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
     settings = settings_from_mapping(data, shown)
-    return replace(settings, workspace=workspace, source=shown), ()
+    return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
+
+
+def _database_from_environment(settings: Settings) -> Settings:
+    """NEWSLETTER_DATABASE_URL, when set, in place of the file's `database` (checked alike)."""
+    value = os.environ.get(DATABASE_URL_ENV)
+    if value is None:
+        return settings
+    settings = replace(settings, database=value)
+    _check_database(settings, lambda key, why: ConfigError(f"{DATABASE_URL_ENV}: {why}"))
+    return settings
 
 
 def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Settings:
@@ -347,6 +432,8 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
             if not isinstance(value, dict):
                 raise ConfigError(f"{shown}: [{key}] must be a table")
             values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
+        elif key == "sources":
+            values[key] = _text_list(value, f"{shown}: sources", 'e.g. ["seeds/", "feeds/*.xml"]')
         elif key in _TOP_KEYS:
             _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
             values["from_address" if key == "from" else key] = value
@@ -404,17 +491,29 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
 
 def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
     known = {f.name: f for f in fields(cls)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
         default = known[key].default
+        if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
+            values[key] = _text_list(value, f"{prefix}{key}", '["editor@example.org"]')
+            continue
         wanted: type | tuple[type, ...] = (
             (int, float) if isinstance(default, float) else type(default)
         )
         _check_type(value, wanted, f"{prefix}{key}", secret=key.endswith("_env"))
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
+
+
+def _text_list(value: Any, where_: str, example: str) -> tuple[str, ...]:
+    """A list of non-empty text values (one text alone is taken as a list of one)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        raise ConfigError(f"{where_}: expected a list of text, {example}")
+    return tuple(x.strip() for x in value)
 
 
 def _check_type(
@@ -460,9 +559,9 @@ def _validate(s: Settings, shown: str) -> None:
             "must name an environment variable in capitals (like NEWSLETTER_UNSUBSCRIBE_SECRET), "
             "not hold the key; put the key in that variable",
         )
-    for key, value in (("database", s.database), ("dkim.key_file", s.dkim.key_file)):
-        if value or key == "database":
-            _check_path(s, key, value, bad)
+    _check_database(s, bad)
+    if s.dkim.key_file:
+        _check_path(s, "dkim.key_file", s.dkim.key_file, bad)
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
     if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
@@ -475,6 +574,26 @@ def _validate(s: Settings, shown: str) -> None:
     _validate_limits(s.limits, bad)
 
     _validate_audience(s, bad)
+    _validate_schedule(s.schedule, bad)
+
+
+def _validate_schedule(schedule: ScheduleSettings, bad: _Bad) -> None:
+    """[schedule]: a cadence that makes dates, a real time zone, reviewers that can be mailed."""
+    try:
+        plan = schedule.plan()
+    except ValueError as e:
+        raise bad("schedule", f"{e}") from None
+    for address in schedule.reviewers:
+        if not _mailable(address):
+            raise bad("schedule.reviewers", f"'{address}' is not an email address")
+    hours = (plan.every * 24) if plan else 24 * 7
+    for key in ("build_before", "late_after"):
+        value = getattr(schedule, key)
+        if not math.isfinite(value) or not 0 < value <= hours:
+            raise bad(
+                f"schedule.{key}",
+                f"{value} is out of range (above 0 to {hours:g} hours, the time between issues)",
+            )
 
 
 # RFC 2919: a List-Id is a dot-atom (`weekly-brief.example.org`), no spaces or angle brackets.
@@ -570,6 +689,16 @@ def _validate_limits(limits: LimitsSettings, bad: _Bad) -> None:
         raise bad("limits", "items and words must be positive (the issue's length budget)")
     if not math.isfinite(limits.feed_seconds) or limits.feed_seconds > 3600:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
+
+
+def _check_database(s: Settings, bad: _Bad) -> None:
+    """`database`: a usable file path or a PostgreSQL URL; any other URL is refused."""
+    try:
+        server = parse_database(s.database)
+    except ValueError as e:
+        raise bad("database", str(e)) from None
+    if server is None:
+        _check_path(s, "database", s.database, bad)
 
 
 def _check_path(s: Settings, key: str, value: str, bad: _Bad) -> None:

@@ -1,8 +1,8 @@
 """`newsletter init`: lay out a fresh workspace, never overwriting anything.
 
 The workspace is copied from the skeleton shipped inside the package
-(newsletter/skeleton/: a commented newsletter.toml, the sample seed, a sample
-feed, a sample Markdown story and a sample subscriber list), so `init` works
+(newsletter/skeleton/: a commented newsletter.toml, and under samples/ the sample
+seed, a sample feed, a sample Markdown story and a sample subscriber list), so `init` works
 the same from a wheel as from a checkout, and never reads the folder the
 package was installed from.
 """
@@ -20,6 +20,7 @@ newsletter.db
 newsletter.db-*
 newsletter.db.send.lock
 newsletter.db.unjournaled
+newsletter.run.lock
 issues/*/outbox/
 """
 
@@ -63,8 +64,11 @@ def init_workspace(folder: Path) -> tuple[list[Path], list[Path]]:
                 f"{display_path(path)}: cannot create ({e.strerror}); check the folder"
             ) from None
         created.append(path)
-    try:
-        (folder / "issues").mkdir(exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"{display_path(folder)}: cannot create issues/ ({e.strerror})") from None
+    for name in ("issues", "seeds"):  # seeds/: where the week's stories go (samples/ has one)
+        try:
+            (folder / name).mkdir(exist_ok=True)
+        except OSError as e:
+            raise OutputError(
+                f"{display_path(folder)}: cannot create {name}/ ({e.strerror})"
+            ) from None
     return created, kept

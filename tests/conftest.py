@@ -35,6 +35,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(SAMPLE_SEED, tmp_path / "seeds" / SAMPLE_SEED.name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    monkeypatch.delenv("NEWSLETTER_DATABASE_URL", raising=False)  # a developer's own server
     return tmp_path
 
 

@@ -183,3 +183,65 @@ def test_a_dry_run_reads_each_file_of_the_folder_once(built_ws, monkeypatch):
     result = run("send", str(FOLDER), "--dry-run")
     assert result.exit_code == 0, result.output
     assert reads["built-with.json"] == reads["issue.toml"] == reads["merge.eml"] == 1, reads
+
+
+@pytest.mark.slow
+def test_the_preview_server_recovers_when_the_sent_manifest_is_saved_back(tmp_path):
+    """The running preview (watcher and all) of a sent issue re-rendered with --force: saving
+    the manifest as sent renders it, a further edit shows the refusal, and saving the sent
+    manifest back clears it, without a restart."""
+    from newsletter.config import load_settings
+    from tests.browser import make_workspace, running_preview, wait_until
+
+    workspace = make_workspace(tmp_path / "ws")
+    settings, _ = load_settings(workspace)
+    folder = build([str(workspace / "seeds")], settings, OPTIONS).folder
+    manifest = folder / "issue.toml"
+    as_sent = manifest.read_bytes()
+    mark_sent(settings)
+    manifest.write_bytes(as_sent.replace(b'title = "', b'title = "Corrected: ', 1))
+    build([str(folder)], settings, OPTIONS, force=True)
+    with running_preview(workspace, source=folder) as preview:
+        assert preview.snapshot.ok, preview.snapshot.error
+        for content, error in (
+            (as_sent, None),
+            (as_sent.replace(b'title = "', b'title = "Another: ', 1), "rendered and sent"),
+            (as_sent, None),
+        ):
+            manifest.write_bytes(content)
+            if error is None:
+                wait_until(
+                    lambda: preview.snapshot.ok and preview.snapshot.files["issue.toml"] == as_sent,
+                    timeout=20,
+                )
+            else:
+                wait_until(lambda e=error: e in (preview.snapshot.error or ""), timeout=20)
+
+
+def test_readers_that_send_nothing_take_an_edited_manifest(built_ws, settings):
+    """`send --status` and the archive show the issue as built, whatever was saved in
+    issue.toml since; a merge.eml changed since is refused by them too."""
+    from newsletter.archive import write_archive
+
+    edit(built_ws / FOLDER / "issue.toml", 'title = "', 'title = "Retitled: ')
+    result = run("send", str(FOLDER), "--status")
+    assert result.exit_code == 0, result.output
+    assert 'Issue 2026-W48: "' in result.output
+    write_archive(settings)
+    assert (built_ws / "site" / "2026-W48" / "index.html").is_file()
+    merge = built_ws / FOLDER / "merge.eml"
+    merge.write_bytes(merge.read_bytes().replace(b"%%unsubscribe_url%%", b"x", 1))
+    refused(run("send", str(FOLDER), "--status"), "merge.eml: changed since the build")
+
+
+def test_a_folder_built_before_the_hashes_is_rebuilt_even_once_sent(built_ws, settings):
+    """A record without file hashes (an older version's) is refused with the rebuild, and the
+    rebuild goes through though the issue was sent: its manifest is the one its readers got."""
+    record_file = built_ws / FOLDER / "built-with.json"
+    record = json.loads(record_file.read_text("utf-8"))
+    del record["files"]
+    record_file.write_text(json.dumps(record), "utf-8")
+    mark_sent(settings)
+    refused(run("check", str(FOLDER)), "no file hashes (built by an older version)", "build")
+    assert run("build", str(FOLDER)).exit_code == 0
+    assert run("check", str(FOLDER)).exit_code == 0

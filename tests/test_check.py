@@ -77,7 +77,7 @@ CRAFTS = {
     "preheader.length": lambda c: c.manifest(
         'preheader = "', 'preheader = "' + "Long words " * 10 + '" #'
     ),
-    "length.budget": lambda c: c.config(r"^text_bytes = .*$", "text_bytes = 1000000\nitems = 5"),
+    "length.budget": lambda c: c.config(r"^items = .*$", "items = 5"),
     "preheader.repeat": lambda c: c.manifest(
         'preheader = "', 'preheader = "Peru to declare state of emergency on Chile border" #'
     ),

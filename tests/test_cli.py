@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ def test_build_reports_what_it_made_and_what_to_do_next(workspace):
 
 
 def test_build_json_is_the_full_ranking(workspace):
-    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, and related + more as the ranking."""
+    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, related + more as the ranking, and the length."""
     result = run("build", "seeds/", "--date", "2026-11-26", "--related", "3", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -49,7 +50,10 @@ def test_build_json_is_the_full_ranking(workspace):
         "more",
         "repeated",
         "follows",
+        "length",
     }
+    assert data["length"]["items"] == 1 + len(data["related"]) + len(data["more"])
+    assert (data["length"]["budget_items"], data["length"]["budget_words"]) == (20, 1000)
     assert data["note"] is None and data["stories"] == [] and data["sections"] == []
     assert data["repeated"] == [] and data["follows"] is None  # no earlier issue in issues/
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
@@ -164,7 +168,9 @@ def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
     assert result.exit_code == 0
     config = tmp_path / "digest" / "newsletter.toml"
     assert config.read_text("utf-8") == (ROOT / "newsletter.toml").read_text("utf-8")
-    assert (tmp_path / "digest" / "seeds" / "000_42a246ca27ba598a.txt").exists()
+    assert (tmp_path / "digest" / "samples" / "000_42a246ca27ba598a.txt").exists()
+    assert list((tmp_path / "digest" / "seeds").iterdir()) == []  # the week's stories go here
+    assert "put this week's stories in seeds/" in result.output
     config.write_text("# mine\n", "utf-8")
     again = run("init", "digest")
     assert again.exit_code == 0
@@ -173,6 +179,9 @@ def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "digest")
     config.unlink()
     run("init")
+    empty = run("build", "--date", "2026-11-26")  # seeds/ is empty until the editor fills it
+    assert empty.exit_code == 1 and "seeds/: no story sources" in empty.stderr
+    shutil.copy("samples/000_42a246ca27ba598a.txt", "seeds/")
     assert run("build", "--date", "2026-11-26").exit_code == 0
 
 

@@ -5,7 +5,9 @@ Each page runs in a workspace of its own, made by `newsletter init` in a tempora
 an example writes (`issues/special`, `mydigest/`, `out.csv`, `public/`) lands in the
 repository.  A line may chain steps with `&&`; `cd DIR` changes folder, other programs
 (`rsync`, `make`) are not run.  A page that starts from a built issue or a subscriber gets
-that first (PRELUDES), said here rather than hidden in the page.
+that first (PRELUDES), said here rather than hidden in the page.  After each `init`, the
+sample story is copied from samples/ into seeds/: the step the README writes as a comment
+("put this week's stories in seeds/"), since a new workspace's seeds/ starts empty.
 
 Two things cannot be real here and are swapped for local stand-ins, nothing else: the feed
 URL (https://example.org/world.rss) is served from 127.0.0.1 with the sample feed, and the
@@ -21,6 +23,7 @@ import http.server
 import os
 import re
 import shlex
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,6 +98,12 @@ def feed_url() -> Iterator[str]:
         server.server_close()
 
 
+def put_stories(workspace: Path) -> None:
+    """The editor's first step after `init`: this week's stories (the sample's) into seeds/."""
+    for story in (workspace / "samples").glob("*.txt"):
+        shutil.copy(story, workspace / "seeds" / story.name)
+
+
 def point_at(workspace: Path, relay: Server) -> None:
     """The workspace's [smtp] sends to the local relay, in the clear (it is on 127.0.0.1)."""
     config = workspace / "newsletter.toml"
@@ -129,6 +138,7 @@ def run_page(page: Path, relay: Server, local_feed: str, runner: CliRunner) -> i
             assert "Traceback" not in result.output, where
             if args[0] == "init":
                 point_at(Path(args[1]) if len(args) > 1 else Path("."), relay)
+                put_stories(Path(args[1]) if len(args) > 1 else Path("."))
             ran += 1
     return ran
 
@@ -144,6 +154,7 @@ def test_every_example_runs_as_written(page, tmp_path, monkeypatch, feed_url):
     monkeypatch.chdir(tmp_path / "ws")
     monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", PASSWORD)
     monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    put_stories(tmp_path / "ws")
     (tmp_path / "ws" / "bounces.mbox").write_bytes(b"")  # the mailbox `bounces process` reads
     with smtp_server(auth=True) as relay:
         point_at(tmp_path / "ws", relay)

@@ -72,6 +72,7 @@ def measure(html_path: Path, width: int, height: int, scheme: str = "light") -> 
         )
         page.goto(html_path.as_uri(), wait_until="load")
         facts = page.evaluate(_MEASURE)
+        facts["html"] = html_path.read_text("utf-8")
         facts["logos"] = page.evaluate(
             "() => [...document.querySelectorAll('img[class^=logo]')].map(i => "
             "[i.className, i.getBoundingClientRect().height > 0])"
@@ -169,8 +170,12 @@ def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target
     weeks, week, width, height
 ):
     """The h1 starts within 450 px; story links (and a note's links standing on their own) are
-    44 px tall, footer links 24 px and 8 px apart."""
+    44 px tall, footer links 24 px and 8 px apart; the preheader is at most 90 characters."""
     facts = measure(weeks[week] / "index.html", width, height)
+    hidden = re.search(r'<div style="display:none[^>]*>([^<]*)</div>', facts["html"])
+    assert hidden is not None
+    preheader = hidden.group(1).split("\u200c", 1)[0]
+    assert 0 < len(preheader) <= 90, preheader
     if week == "hard":
         assert (
             sum(a["text"] in ("The archive", "Tell us what you think") for a in facts["story"]) == 2

@@ -143,3 +143,41 @@ def test_word_by_word_ids_are_the_tokenizers_own():
     ]
     whole = model.tokenizer.encode_batch(texts, add_special_tokens=False)
     assert model.token_ids(texts) == [e.ids for e in whole]
+
+
+def test_plain_python_merges_are_the_tokenizers_own_on_every_labelled_word():
+    """Every word of the labelled leads and headlines, and some odd ones, gets the same ids
+    from the plain-Python byte-pair merges as from the `tokenizers` library."""
+    from newsletter.assemble.embedding import _byte_pair_ids
+    from tests import labelled as lb
+
+    model = load_model()
+    words = {"€4.34bn", "naïve", "Jerí", "日本", "—", "2,500", "COVID-19", "émigrés’", "🙂"}
+    for lead in lb.load_leads():
+        for text in (*lead.paragraphs, *(t for t, _ in lead.headlines)):
+            words.update(text.split())
+    ordered = sorted(words)
+    library = model.tokenizer.encode_batch(ordered, add_special_tokens=False)
+    vocab, ranks = model._merges()
+    mismatched = [
+        w
+        for w, e in zip(ordered, library, strict=True)
+        if _byte_pair_ids("▁" + w, vocab, ranks) != tuple(e.ids)
+    ]
+    assert len(ordered) > 3000 and mismatched == []
+
+
+def test_plain_python_and_numpy_cosines_agree():
+    """A small week (plain Python) and a large one (numpy) give a headline the same cosine."""
+    from newsletter.assemble import embedding
+
+    model = load_model()
+    lead = ("Floods swamp the Danube towns", "Floods swamp the Danube towns. The river rose.")
+    texts = ["River floods the lower town", "Parliament passes the budget", "", "Danube"]
+    plain = model.cosines(lead, texts)
+    vectors = model.embed(list(lead))
+    target = vectors[0] + vectors[1]
+    target /= float((target @ target) ** 0.5)
+    with_numpy = [float(v @ target) for v in model.embed(texts)]
+    assert plain == pytest.approx(with_numpy, abs=1e-5)
+    assert sum(map(len, model.token_ids([*lead, *texts]))) < embedding.PURE_TOKENS

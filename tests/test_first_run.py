@@ -22,17 +22,20 @@ pytest_plugins = ["tests.send_fixtures"]
 
 
 def test_the_skeleton_is_the_repository_sample():
-    """newsletter/skeleton/ holds the same newsletter.toml, seed and samples as the repository root."""
+    """newsletter/skeleton/ holds the repository root's newsletter.toml and samples; its sample
+    story sits in samples/, where the root keeps it in seeds/ (a new workspace's seeds/ is empty)."""
     files = skeleton_files()
+    seed = "000_42a246ca27ba598a.txt"
     assert sorted(map(str, files)) == [
         "newsletter.toml",
+        f"samples/{seed}",
         "samples/border-towns.md",
         "samples/subscribers.csv",
         "samples/world.xml",
-        "seeds/000_42a246ca27ba598a.txt",
     ]
     for rel, data in files.items():
-        assert (ROOT / rel).read_bytes() == data, f"{rel} differs from the repository's copy"
+        root_copy = ROOT / "seeds" / seed if rel.name == seed else ROOT / rel
+        assert root_copy.read_bytes() == data, f"{rel} differs from the repository's copy"
 
 
 def test_init_reads_only_the_package(tmp_path, monkeypatch):
@@ -57,7 +60,7 @@ def test_init_then_the_readme_commands_build_the_samples(tmp_path, monkeypatch):
             "build",
             "samples/world.xml",
             "samples/border-towns.md",
-            "seeds/",
+            "samples/000_42a246ca27ba598a.txt",
             "--lead",
             "samples/border-towns.md",
             "--date",
@@ -127,8 +130,9 @@ def test_init_works_from_a_wheel_in_a_fresh_venv(tmp_path):
     init = run(script, "init", "ws")
     assert init.returncode == 0, init.stderr
     assert "created  ws/samples/world.xml" in init.stdout
+    assert "newsletter build samples/" in init.stdout
     ws = tmp_path / "ws"
-    build = run(script, "build", "seeds/", "samples/world.xml", "--date", "2026-11-26", cwd=ws)
+    build = run(script, "build", "samples/", "--date", "2026-11-26", cwd=ws)  # what Next: says
     assert build.returncode == 0, build.stderr
     assert (ws / "issues" / "2026-W48" / "index.html").stat().st_size > 5000
 

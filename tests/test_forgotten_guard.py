@@ -28,7 +28,7 @@ SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in 
 
 @pytest.fixture
 def forgotten(send_ws, monkeypatch):
-    """The send workspace with GONE added, sent an issue, then forgotten."""
+    """The send workspace with GONE and another reader added, then GONE forgotten."""
     monkeypatch.chdir(send_ws.root)
     send_ws.add((GONE, "Gone Reader"), "stays@example.org")
     with send_ws.store() as store:

@@ -211,3 +211,20 @@ def test_the_build_summary_shows_the_length_and_the_budget(tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     assert "  length   1 items, " in result.output
     assert "budget 1 items, 1,000 words" in result.output
+
+
+def test_no_image_is_a_link_and_alt_text_is_muted(tmp_path, monkeypatch):
+    """Images link nowhere (each story's title is its tap target) and their alt text, shown when
+    images are off, is small muted text."""
+    from bs4 import BeautifulSoup
+
+    from tests.full_week import build_full_week, copy_full_week
+
+    monkeypatch.chdir(copy_full_week(tmp_path / "fw"))
+    monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    html = (build_full_week(tmp_path / "fw").folder / "index.html").read_text("utf-8")
+    images = BeautifulSoup(html, "html.parser").find_all("img")
+    assert len(images) == 5  # the logo, the lead's photo, three thumbnails
+    for img in images:
+        assert img.find_parent("a") is None, img["src"]
+        assert "color:#57606a" in img["style"] and "font-size:13px" in img["style"]

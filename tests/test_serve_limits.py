@@ -431,3 +431,17 @@ def test_four_100_mb_headers_are_cut_off_and_memory_stays_flat(send_ws):
         process.terminate()
         process.wait(20)
         process.stdout.close()
+
+
+def test_an_upgrade_request_is_answered_as_plain_http(guarded):
+    """`Upgrade: h2c` (curl --http2 on http://) gets its page, then the connection closes."""
+    server = guarded()
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            b"GET /subscribe HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"
+        )
+        started = time.monotonic()
+        data = answer(sock, timeout=5)
+    assert status_of(data) == 200 and b"Subscribe" in data
+    assert time.monotonic() - started < 4  # closed by the server, not by our timeout

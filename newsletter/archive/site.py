@@ -156,7 +156,7 @@ def write_archive(
 
 def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[IndexEntry, bytes]:
 
-    built = read_built_issue(given.folder)
+    built = read_built_issue(given.folder, edited_manifest=True)  # publishes what was built
     issue = built.issue  # the subject and preheader as the build filled them (built-with.json)
     entry = IndexEntry(issue.id, issue.date, built.rendered.subject, issue.preheader)
     # The reader-less variant: every field the templates test is empty, as on the web version.

@@ -7,20 +7,32 @@ model: no network, no GPU, the same numbers on every machine.
 
 WordLlama's own `WordLlama.load()` looks for the tokenizer in a folder the wheel does not
 have and then downloads it from a model hub.  This module never calls it: it finds the
-package folder without importing the package (`importlib.util.find_spec`), reads the
-tokenizer with `tokenizers` and the table with `safetensors`, and nothing here can reach the
-network (tests/test_embedding.py runs it with sockets refused).
+package folder without importing the package (`importlib.util.find_spec`) and reads the two
+files itself, and nothing here can reach the network (tests/test_embedding.py runs it with
+sockets refused).
 
-Heavy imports (numpy, tokenizers, safetensors) happen inside `load_model`, on the first build
-that ranks: `send`, `serve`, `check` and `bounces` never import this module.
+Two ways through the same numbers, chosen by the size of the week:
+
+- a small week (a real one: a few hundred headlines) is read in plain Python: the tokenizer's
+  byte-pair merges from its JSON, the table's float16 rows straight from the memory-mapped
+  weights file.  A cold `newsletter build` pays about 60 ms for the model, not the 0.5 s that
+  importing numpy and `tokenizers` and converting the table cost;
+- a larger one (`PURE_TOKENS` tokens or more: 500 headlines, 100,000) goes through numpy,
+  and its new words through the `tokenizers` library, 50 times faster per headline.
+
+Both give the same token ids (a test compares them word for word) and cosines equal to 1e-6.
+`send`, `serve`, `check` and `bounces` never import this module.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import json
+import math
+import mmap
+import struct
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +45,12 @@ MODEL_PACKAGE = "wordllama"
 TOKENIZER_FILE = "tokenizers/l2_supercat_tokenizer_config.json"
 WEIGHTS_FILE = "weights/l2_supercat_256.safetensors"
 TENSOR = "embedding.weight"
+# A week of fewer tokens than this (a few hundred headlines) is pooled in plain Python, about
+# 10 µs a token: under it numpy's import and table (0.3-0.4 s cold) cost more than they save.
+PURE_TOKENS = 5_000
+# New words byte-pair encoded in plain Python at once (about 30 µs each); more go to the
+# `tokenizers` library.
+PURE_WORDS = 3_000
 # At most this many vectors are kept for reuse (10 MB); a larger week is embedded afresh.
 MEMO_TEXTS = 10_000
 # At most this many words' token ids are kept (a few MB); past it the cache starts again.
@@ -45,45 +63,153 @@ class ModelMissingError(NewsletterError):
     """The embedding model's package (or one of its files) is not installed."""
 
 
-@dataclass(frozen=True, slots=True)
 class StaticModel:
-    """A token embedding table and its tokenizer: `embed` turns texts into unit vectors."""
+    """A token embedding table and its tokenizer, read lazily from the installed package."""
 
-    tokenizer: Any  # tokenizers.Tokenizer
-    table: np.ndarray  # (vocabulary + 1, dimensions), float32 (shipped as float16), zero row last
-    folder: Path
-    # Vectors already made in this process, by text: choosing the lead ranks the same pool
-    # once per candidate story, and the preview rebuilds the same week again and again.
-    memo: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
-    # Token ids by word: the tokenizer's BPE runs over a whole text (its config has no
-    # pre-tokenizer), 90 µs a headline; words repeat, so each is encoded once.
-    words: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.dimensions = 0
+        self.vocabulary = 0
+        self._row: struct.Struct | None = None  # one float16 row of the table
+        self._offset = 0  # where the table starts in the weights file
+        self._map: mmap.mmap | None = None
+        self._bpe: tuple[dict[str, int], dict[str, int]] | None = None  # vocab, merge ranks
+        self._tokenizer: Any = None  # tokenizers.Tokenizer, for large batches of new words
+        self._table: np.ndarray | None = None  # float32, with a zero row last (numpy path)
+        # Vectors already made in this process, by text (numpy path): choosing the lead ranks
+        # the same pool once per candidate story.
+        self.memo: dict[str, np.ndarray] = {}
+        self.pure_memo: dict[str, list[float]] = {}  # the same, from the plain-Python path
+        # Token ids by word: words repeat, so each is encoded once.
+        self.words: dict[str, tuple[int, ...]] = {}
+        self._open_weights()
+
+    # -- the two files -------------------------------------------------------------------
+
+    def _open_weights(self) -> None:
+        """Map the weights file and find the table in it (safetensors: a JSON header)."""
+        path = self.folder / WEIGHTS_FILE
+        with path.open("rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        (size,) = struct.unpack("<Q", self._map[:8])
+        entry = json.loads(self._map[8 : 8 + size])[TENSOR]
+        if entry["dtype"] != "F16" or len(entry["shape"]) != 2:
+            raise ModelMissingError(f"{path}: not the float16 table this version reads")
+        self.vocabulary, self.dimensions = entry["shape"]
+        start, end = entry["data_offsets"]
+        self._offset = 8 + size + start
+        if end - start != 2 * self.vocabulary * self.dimensions:
+            raise ModelMissingError(f"{path}: the table's size does not match its shape")
+        self._row = struct.Struct(f"<{self.dimensions}e")
+
+    def _merges(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The tokenizer's vocabulary and merge ranks, from its JSON (once)."""
+        if self._bpe is None:
+            data = json.loads((self.folder / TOKENIZER_FILE).read_text("utf-8"))["model"]
+            merges = data["merges"]
+            if merges and not isinstance(merges[0], str):  # newer files: ["a", "b"] pairs
+                merges = [" ".join(pair) for pair in merges]
+            self._bpe = (data["vocab"], dict(zip(merges, range(len(merges)), strict=True)))
+        return self._bpe
 
     @property
-    def dimensions(self) -> int:
-        """The length of every vector `embed` returns."""
-        return int(self.table.shape[1])
+    def tokenizer(self) -> Any:
+        """The `tokenizers` library's tokenizer for the same files (loaded on first use)."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            self._tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
+            self._tokenizer.no_padding()
+            self._tokenizer.no_truncation()
+        return self._tokenizer
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's token ids, word by word: the ids the tokenizer gives the text with its
+        whitespace collapsed (SentencePiece pieces never span a space: "▁word" starts each
+        word; the tokenizer's config has no pre-tokenizer, so it runs its merges over a whole
+        text, 90 µs a headline)."""
+        split = [text.split() for text in texts]
+        known = self.words
+        new = list({w for words in split for w in words if w not in known})
+        if new:
+            if len(known) + len(new) > MEMO_WORDS:
+                known.clear()
+                new = list({w for words in split for w in words})
+            known.update(zip(new, self._encode(new), strict=True))
+        return [[t for w in words for t in known[w]] for words in split]
+
+    def _encode(self, words: list[str]) -> list[tuple[int, ...]]:
+        if len(words) > PURE_WORDS:
+            encoded = self.tokenizer.encode_batch(words, add_special_tokens=False)
+            return [tuple(e.ids) for e in encoded]
+        vocab, ranks = self._merges()
+        return [_byte_pair_ids("▁" + word, vocab, ranks) for word in words]
+
+    # -- vectors --------------------------------------------------------------------------
+
+    def cosines(self, lead: Sequence[str], texts: Sequence[str]) -> list[float]:
+        """The cosine of each text with the lead: the unit mean of `lead`'s unit vectors."""
+        ids = self.token_ids([*lead, *texts])
+        if sum(map(len, ids)) >= PURE_TOKENS:  # by the week alone: the same numbers every time
+            return self._numpy_cosines(ids, len(lead))
+        vectors = self._pure_vectors([*lead, *texts], ids)
+        target = [sum(column) for column in zip(*vectors[: len(lead)], strict=True)]
+        norm = math.sqrt(sum(x * x for x in target)) or 1.0
+        target = [x / norm for x in target]
+        return [sum(map(float.__mul__, v, target)) for v in vectors[len(lead) :]]
+
+    def _numpy_cosines(self, ids: list[list[int]], leads: int) -> list[float]:
+        vectors = self._numpy_vectors(ids)
+        target = vectors[:leads].sum(axis=0)
+        norm = float((target @ target) ** 0.5) or 1.0
+        result: list[float] = (vectors[leads:] @ (target / norm)).tolist()
+        return result
+
+    def _pure_vectors(self, texts: Sequence[str], ids: list[list[int]]) -> list[list[float]]:
+        """Each text's unit vector in plain Python, remembered by text (the preview rebuilds
+        the same week again and again; choosing the lead ranks it once per story)."""
+        memo = self.pure_memo
+        if len(memo) + len(texts) > MEMO_TEXTS:
+            memo.clear()
+        for text, text_ids in zip(texts, ids, strict=True):
+            if text not in memo:
+                memo[text] = self._pure_vector(text_ids)
+        return [memo[text] for text in texts]
+
+    def _pure_vector(self, ids: list[int]) -> list[float]:
+        """The unit mean of the tokens' rows, in plain Python (a text with no token: zeros)."""
+        row, table, start = self._row, self._map, self._offset
+        assert row is not None and table is not None
+        if not ids:
+            return [0.0] * self.dimensions
+        size, unpack = row.size, row.unpack_from
+        rows = [unpack(table, start + token * size) for token in ids]
+        total: list[float] = [math.fsum(column) for column in zip(*rows, strict=True)]
+        norm = math.sqrt(sum(x * x for x in total))
+        return [x / norm for x in total] if norm else total
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit vector per text (float32, shape (len(texts), dimensions)); a text with no
-        token (empty) gets the zero vector, whose cosine with anything is 0."""
+        """One unit vector per text (float32, shape (len(texts), dimensions)), through numpy;
+        a text with no token (empty) gets the zero vector, whose cosine with anything is 0."""
         import numpy as np
 
         if len(texts) > MEMO_TEXTS:
-            return self._embed(texts)
+            return self._numpy_vectors(self.token_ids(texts))
         missing = list(dict.fromkeys(t for t in texts if t not in self.memo))
         if missing:
             if len(self.memo) + len(missing) > MEMO_TEXTS:
                 self.memo.clear()
-            self.memo.update(zip(missing, self._embed(missing), strict=True))
+            made = self._numpy_vectors(self.token_ids(missing))
+            self.memo.update(zip(missing, made, strict=True))
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         return np.stack([self.memo[t] for t in texts])
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+    def _numpy_vectors(self, ids: list[list[int]]) -> np.ndarray:
         import numpy as np
 
-        ids = self.token_ids(texts)
         out = np.zeros((len(ids), self.dimensions), dtype=np.float32)
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         # Texts of similar length together, so each batch pads little (a card's whole text
@@ -97,27 +223,30 @@ class StaticModel:
         out /= norms
         return out
 
-    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Each text's token ids, word by word: the same ids the tokenizer gives the text with
-        its whitespace collapsed (SentencePiece pieces never span a space: "▁word" starts each
-        word), at a fraction of the cost."""
-        split = [text.split() for text in texts]
-        known = self.words
-        new = list({w for words in split for w in words if w not in known})
-        if new:
-            if len(known) + len(new) > MEMO_WORDS:
-                known.clear()
-                new = list({w for words in split for w in words})
-            encoded = self.tokenizer.encode_batch(new, add_special_tokens=False)
-            known.update(zip(new, (e.ids for e in encoded), strict=True))
-        return [[t for w in words for t in known[w]] for words in split]
+    def _numpy_table(self) -> np.ndarray:
+        """The table as float32 with a zero row last (the padding of shorter texts), once."""
+        import numpy as np
+
+        if self._table is None:
+            shipped = np.frombuffer(
+                self._map,  # type: ignore[arg-type]
+                dtype="<f2",
+                count=self.vocabulary * self.dimensions,
+                offset=self._offset,
+            ).reshape(self.vocabulary, self.dimensions)
+            table = np.zeros((self.vocabulary + 1, self.dimensions), dtype=np.float32)
+            table[:-1] = shipped
+            table.setflags(write=False)
+            self._table = table
+        return self._table
 
     def _sums(self, ids: list[list[int]], lengths: np.ndarray) -> np.ndarray:
         """The sum of each text's token rows: the mean's direction."""
         import numpy as np
 
+        table = self._numpy_table()
         width = int(lengths.max()) if len(lengths) else 0
-        pad = self.table.shape[0] - 1  # the zero row `load_model` appends
+        pad = table.shape[0] - 1
         grid = np.full((len(ids), width), pad, dtype=np.int64)
         flat = np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(lengths.sum()))
         np.clip(flat, 0, pad, out=flat)
@@ -128,8 +257,32 @@ class StaticModel:
         # One token position at a time: a gather and an add of contiguous rows, the fastest
         # numpy has for this (ufunc.reduceat or cumsum over 256-wide rows are 5x slower).
         for column in grid.T:
-            sums += self.table[column]
+            sums += table[column]
         return sums
+
+
+def _byte_pair_ids(word: str, vocab: dict[str, int], ranks: dict[str, int]) -> tuple[int, ...]:
+    """SentencePiece-style byte-pair encoding of one word, as the `tokenizers` BPE model does
+    it: merge the adjacent pair of best rank (leftmost on a tie) until none is left, then a
+    piece the vocabulary lacks falls back to its UTF-8 bytes (<0xNN>)."""
+    symbols = list(word)
+    while len(symbols) > 1:
+        best, at = len(ranks), -1
+        for i in range(len(symbols) - 1):
+            rank = ranks.get(f"{symbols[i]} {symbols[i + 1]}", best)
+            if rank < best:
+                best, at = rank, i
+        if at < 0:
+            break
+        symbols[at : at + 2] = [symbols[at] + symbols[at + 1]]
+    ids: list[int] = []
+    for piece in symbols:
+        found = vocab.get(piece)
+        if found is not None:
+            ids.append(found)
+        else:
+            ids.extend(vocab[f"<0x{b:02X}>"] for b in piece.encode("utf-8"))
+    return tuple(ids)
 
 
 def model_folder() -> Path:
@@ -145,26 +298,12 @@ def model_folder() -> Path:
 
 @functools.cache
 def load_model() -> StaticModel:
-    """Read the tokenizer and the table from the installed wheel, once per process."""
-    import numpy as np
-    from safetensors import safe_open
-    from tokenizers import Tokenizer
-
+    """The model of the installed wheel, once per process (its files are read lazily)."""
     folder = model_folder()
-    tokenizer_path, weights_path = folder / TOKENIZER_FILE, folder / WEIGHTS_FILE
-    for path in (tokenizer_path, weights_path):
-        if not path.is_file():
+    for name in (TOKENIZER_FILE, WEIGHTS_FILE):
+        if not (folder / name).is_file():
             raise ModelMissingError(
-                f"{path}: the embedding model's file is missing",
+                f"{folder / name}: the embedding model's file is missing",
                 hint=f"reinstall it: pip install --force-reinstall {MODEL_PACKAGE}",
             )
-    tokenizer = Tokenizer.from_file(str(tokenizer_path))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    with safe_open(str(weights_path), framework="np") as weights:
-        # float32 once (32 MB): converting gathered float16 rows costs 20x more per build.
-        shipped = weights.get_tensor(TENSOR)
-    table = np.zeros((shipped.shape[0] + 1, shipped.shape[1]), dtype=np.float32)
-    table[:-1] = shipped  # and a zero row last: the padding of shorter texts
-    table.setflags(write=False)
-    return StaticModel(tokenizer, table, folder)
+    return StaticModel(folder)

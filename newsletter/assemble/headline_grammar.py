@@ -300,20 +300,9 @@ def verb_index(text: str) -> int | None:
         if not word or word.startswith(("http", "#")):
             previous = word
             continue
-        if (
-            word in AUXILIARIES
-            or word in IRREGULAR_PAST
-            or (i > 0 and word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS)
-            or (
-                i > 0
-                and word.endswith("ed")
-                and "-" not in word
-                and len(word) > 4
-                and previous not in ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
-            )
-            or (i > 0 and word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i))
-            or (i > 0 and word in VERB_LEMMAS and _after_plural(words, i))
-        ) and (word == "to" or not raw[:1].isupper() or i == 0):
+        if _verb_like(words, i, word, previous) and (
+            word == "to" or not raw[:1].isupper() or i == 0
+        ):
             if i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES:
                 # "the region hit by an earthquake … says": a participle, unless no verb follows
                 participle = i if participle is None else participle
@@ -322,6 +311,25 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+_NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
+
+
+def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
+    """Whether the i-th word reads as a finite verb (see `verb_index`)."""
+    if word in AUXILIARIES or word in IRREGULAR_PAST:
+        return True
+    if i == 0:
+        return False
+    if word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS:
+        return True
+    past = word.endswith("ed") and "-" not in word and len(word) > 4
+    if past and previous not in _NOT_BEFORE_PAST:
+        return True
+    if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):
+        return True
+    return word in VERB_LEMMAS and _after_plural(words, i)
 
 
 def _after_plural(words: Sequence[str], i: int) -> bool:

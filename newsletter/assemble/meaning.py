@@ -21,14 +21,10 @@ Related.  The shares and the bar were fitted on the real dev leads of tests/data
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from newsletter.assemble.embedding import load_model
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline
-
-if TYPE_CHECKING:
-    import numpy as np
 
 SPARSE_SHARE = 0.5
 DENSE_SHARE = 1.0 - SPARSE_SHARE
@@ -108,15 +104,9 @@ def combine(sparse: float, cosine: float) -> float:
     return round(SPARSE_SHARE * concepts + DENSE_SHARE * dense, 3)
 
 
-def dense_cosines(lead: tuple[str, str], texts: Sequence[str]) -> np.ndarray:
+def dense_cosines(lead: tuple[str, str], texts: Sequence[str]) -> list[float]:
     """The cosine of each text with the lead (its opening and whole-text vectors averaged)."""
-
-    model = load_model()
-    opening, whole = model.embed(lead)
-    target = opening + whole
-    norm = float((target @ target) ** 0.5) or 1.0
-    result: np.ndarray = model.embed(texts) @ (target / norm)
-    return result
+    return load_model().cosines(lead, texts)
 
 
 def _story_sparse(

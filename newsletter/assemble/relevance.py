@@ -121,6 +121,30 @@ class _Seen:
 
 def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
     """Build the profile of a lead story once; `rank_headlines` reuses it for every headline."""
+    seen = _read_lead(title, paragraphs)
+    raw: dict[str, tuple[float, Kind]] = {}
+    for concept, entry in seen.items():
+        if t.is_number(concept) or not entry.forms:
+            continue
+        # A concept is as common as all the lead's words for it together ("president" and
+        # "presidential"): log10 of the summed frequencies.
+        rarity = _rarity(math.log10(sum(10 ** t.zipf(w) for w in entry.forms)))
+        kind: Kind = "place" if t.is_place(concept) else "topic"
+        if kind == "topic" and not t.is_family(concept) and entry.name_cue and not entry.lowercase:
+            kind = "name"
+        raw[concept] = (entry.salience * rarity, kind)
+    # The lead's central concept weighs 1.0 whatever its kind: when that is a name
+    # ("DeepSeek"), every topic word is secondary and none reaches Related alone.
+    top = max((w for w, _ in raw.values()), default=1.0) or 1.0
+    concepts = {
+        concept: _lead_concept(concept, weight / top, kind, seen[concept])
+        for concept, (weight, kind) in raw.items()
+    }
+    return LeadProfile(MappingProxyType(concepts))
+
+
+def _read_lead(title: str | None, paragraphs: Sequence[str]) -> dict[str, _Seen]:
+    """What the lead says about each concept: salience, forms and case cues."""
     seen: dict[str, _Seen] = defaultdict(_Seen)
     if title:
         for term in t.terms(title):
@@ -142,35 +166,21 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
                 entry.lowercase = True
             elif cased:
                 entry.name_cue = True
-    raw: dict[str, tuple[float, Kind]] = {}
-    for concept, entry in seen.items():
-        if t.is_number(concept) or not entry.forms:
-            continue
-        # A concept is as common as all the lead's words for it together ("president" and
-        # "presidential"): log10 of the summed frequencies.
-        rarity = _rarity(math.log10(sum(10 ** t.zipf(w) for w in entry.forms)))
-        kind: Kind = "place" if t.is_place(concept) else "topic"
-        if kind == "topic" and not t.is_family(concept) and entry.name_cue and not entry.lowercase:
-            kind = "name"
-        raw[concept] = (entry.salience * rarity, kind)
-    # The lead's central concept weighs 1.0 whatever its kind: when that is a name
-    # ("DeepSeek"), every topic word is secondary and none reaches Related alone.
-    top = max((w for w, _ in raw.values()), default=1.0) or 1.0
-    concepts = {}
-    for concept, (weight, kind) in raw.items():
-        household = any(t.zipf(w) >= RARE_ZIPF for w in seen[concept].forms or {})
-        if kind == "name" and weight >= CENTRAL_NAME * top and not household:
-            kind = "topic"  # what the story is about ("DeepSeek", "Helene"), not a famous passer-by
-        share = {"topic": 1.0, "name": NAME_SHARE, "place": PLACE_SHARE}[kind]
-        forms = tuple(sorted(seen[concept].forms or (), key=lambda w: -seen[concept].forms[w]))  # type: ignore[index]
-        entry = seen[concept]
-        repeated = entry.in_title or sum(entry.forms.values()) >= 2  # type: ignore[union-attr]
-        core = kind == "topic" and repeated
-        paired = min(weight / top, 1.0) if kind == "name" and repeated else 0.0
-        concepts[concept] = LeadConcept(
-            concept, min(weight / top, 1.0) * share, kind, forms, core, paired
-        )
-    return LeadProfile(MappingProxyType(concepts))
+    return seen
+
+
+def _lead_concept(concept: str, relative: float, kind: Kind, entry: _Seen) -> LeadConcept:
+    """One concept's entry, its weight `relative` to the lead's central concept's."""
+    forms_seen = entry.forms or {}
+    household = any(t.zipf(w) >= RARE_ZIPF for w in forms_seen)
+    if kind == "name" and relative >= CENTRAL_NAME and not household:
+        kind = "topic"  # what the story is about ("DeepSeek", "Helene"), not a famous passer-by
+    share = {"topic": 1.0, "name": NAME_SHARE, "place": PLACE_SHARE}[kind]
+    forms = tuple(sorted(forms_seen, key=lambda w: -forms_seen[w]))
+    repeated = entry.in_title or sum(forms_seen.values()) >= 2
+    core = kind == "topic" and repeated
+    paired = min(relative, 1.0) if kind == "name" and repeated else 0.0
+    return LeadConcept(concept, min(relative, 1.0) * share, kind, forms, core, paired)
 
 
 def _opening_concepts(paragraphs: Sequence[str]) -> frozenset[str]:
@@ -281,104 +291,136 @@ def rank_headlines(
 
 
 def _rank(profile: LeadProfile, candidates: Sequence[Headline]) -> tuple[ScoredHeadline, ...]:
-    weights = {c: lc.weight for c, lc in profile.concepts.items()}
-    weak_kind = frozenset(c for c, lc in profile.concepts.items() if lc.kind != "topic")
-    core = frozenset(c for c, lc in profile.concepts.items() if lc.core)
-    paired = {c: lc.paired for c, lc in profile.concepts.items() if lc.paired}
-    titles = [h.title for h in candidates]
-    # The same title twice is folded into its first candidate and never scored again.
+    ranker = _Ranker(profile, candidates)
+    scored: list[tuple[float, int, tuple[str, ...]]] = []  # (-score, index, matched terms)
+    zeros: list[int] = []  # no lead concept at all: last, in input order
+    for index in ranker.order:
+        hits = ranker.hits_of(index)
+        if hits:
+            score, matched = ranker.score_of(hits)
+            scored.append((-score, index, matched))
+        else:
+            zeros.append(index)
+    scored.sort()  # -score, then input order; indices are unique so terms are never compared
+    ranking = [(index, -score, matched) for score, index, matched in scored]
+    ranking += [(index, 0.0, ()) for index in zeros]
+    return ranker.folded(ranking)
+
+
+class _Ranker:
+    """One ranking's state: the lead's weights and every chunk of the candidates, analysed once.
+
+    Work is on space-separated chunks, each analysed once: most headlines then cost a split
+    and a set intersection in C.  A chunk that may start a multi-word place ("New" of "New
+    Orleans") sends its headline down the full path when the next chunk completes it.
+    """
+
+    def __init__(self, profile: LeadProfile, candidates: Sequence[Headline]) -> None:
+        concepts = profile.concepts
+        self.profile, self.candidates = profile, candidates
+        self.weights = {c: lc.weight for c, lc in concepts.items()}
+        self.weak_kind = frozenset(c for c, lc in concepts.items() if lc.kind != "topic")
+        self.core = frozenset(c for c, lc in concepts.items() if lc.core)
+        self.paired = {c: lc.paired for c, lc in concepts.items() if lc.paired}
+        self.titles = [h.title for h in candidates]
+        self.repeats, self.order = _repeats(self.titles)
+        self.splits = list(map(str.split, self.titles))
+        self.readable: dict[tuple[str, str], str] = {}
+        self.concepts_of: dict[str, tuple[str, ...]] = {}
+        self.hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → (concept, term)
+        self.phrase_chunks: set[str] = set()
+        for chunk in set(chain.from_iterable(self.splits)):
+            self._analyse(chunk)
+        self.hit_chunks = {chunk for chunk, hits in self.hits_in.items() if hits}
+        self.joins: dict[tuple[str, str], bool] = {}  # (chunk, next) → a place spans them
+        # Without a multi-word place in the lead, a headline with no hit chunk scores 0
+        # whatever its phrases: the slow path only ever removes hits ("New Mexico").
+        self.lead_has_phrase = not t.phrase_concepts().isdisjoint(self.weights)
+
+    def _analyse(self, chunk: str) -> None:
+        pairs, phrase = t.chunk_pairs(chunk)
+        self.concepts_of[chunk] = tuple(c for _, c in pairs)
+        self.hits_in[chunk] = tuple(self._hits(pairs))
+        if phrase:
+            self.phrase_chunks.add(chunk)
+
+    def _hits(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(concept, matched term) of the lead's concepts among (word, concept) pairs."""
+        found = []
+        for word, concept in pairs:
+            if concept in self.weights:
+                term = _readable(concept, word, self.profile, self.readable)
+                if not _false_friend(concept, word, term):
+                    found.append((concept, term))
+        return found
+
+    def hits_of(self, index: int) -> dict[str, str]:
+        """The lead concepts one candidate names, each with the headline's first word for it."""
+        chunks = self.splits[index]
+        found = self.hit_chunks.intersection(chunks)
+        if not found and not self.lead_has_phrase:
+            return {}
+        starts = self.phrase_chunks.intersection(chunks)
+        if starts and _has_phrase(chunks, starts, self.joins):
+            pairs = reversed(t.concept_pairs(self.titles[index]))
+            return dict(self._hits(list(pairs)))
+        hits: dict[str, str] = {}
+        for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
+            for concept, term in self.hits_in[chunk]:
+                hits.setdefault(concept, term)  # the headline's first word for it
+        return hits
+
+    def score_of(self, hits: dict[str, str]) -> tuple[float, tuple[str, ...]]:
+        """A candidate's score and its matched terms, heaviest first."""
+        weights = self.weights
+        if len(hits) == 1:  # the most common case, scored without the general loop
+            ((concept, term),) = hits.items()
+            weight = weights[concept]
+            strong = concept in self.core and concept not in self.weak_kind
+            return round(weight if strong else min(weight, WEAK_CAP), 3), (term,)
+        matched = tuple(term for _, _, term in sorted((-weights[c], c, w) for c, w in hits.items()))
+        return _score(hits, weights, self.weak_kind, self.core, self.paired), matched
+
+    def folded(
+        self, ranking: list[tuple[int, float, tuple[str, ...]]]
+    ) -> tuple[ScoredHeadline, ...]:
+        """The ranking as ScoredHeadlines, near-duplicates among the best folded together (by
+        their concept sets); past that window only identical titles fold together."""
+        candidates, repeats = self.candidates, self.repeats
+        window = [
+            frozenset(chain.from_iterable(map(self.concepts_of.__getitem__, self.splits[index])))
+            for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]
+        ]
+        result = []
+        for group in group_near_duplicates(window):
+            index, score, matched = ranking[group[0]]
+            members = [ranking[position][0] for position in group]
+            folded = [i for member in members for i in (member, *repeats.get(member, ()))][1:]
+            merged = tuple(candidates[i] for i in folded)
+            result.append(ScoredHeadline(candidates[index], score, matched, merged))
+        rest = ranking[len(window) :]
+        if repeats:
+            result += [
+                ScoredHeadline(
+                    candidates[i], s, m, tuple(candidates[r] for r in repeats.get(i, ()))
+                )
+                for i, s, m in rest
+            ]
+        else:
+            result += [ScoredHeadline(candidates[i], s, m) for i, s, m in rest]
+        return tuple(result)
+
+
+def _repeats(titles: list[str]) -> tuple[dict[int, list[int]], Sequence[int]]:
+    """The same title twice is folded into its first candidate and never scored again: each
+    first index → its repeats, and the indices to score."""
     first_with = dict(zip(reversed(titles), range(len(titles) - 1, -1, -1), strict=True))
     repeats: dict[int, list[int]] = {}
     if len(first_with) < len(titles):
         for index, title in enumerate(titles):
             if first_with[title] != index:
                 repeats.setdefault(first_with[title], []).append(index)
-    order = sorted(first_with.values()) if repeats else range(len(titles))
-    # Work on space-separated chunks, each analysed once: most headlines then cost a split
-    # and a set intersection in C.  A chunk that may start a multi-word place ("New" of
-    # "New Orleans") sends its headline down the full path when the next chunk completes it.
-    splits = list(map(str.split, titles))
-    readable: dict[tuple[str, str], str] = {}
-    concepts_of: dict[str, tuple[str, ...]] = {}
-    hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → (concept, matched term)
-    phrase_chunks: set[str] = set()
-    for chunk in set(chain.from_iterable(splits)):
-        pairs, phrase = t.chunk_pairs(chunk)
-        concepts_of[chunk] = tuple(c for _, c in pairs)
-        hits_in[chunk] = tuple(
-            (lc, term)
-            for w, c in pairs
-            if (lc := c) in weights
-            and not _false_friend(lc, w, term := _readable(lc, w, profile, readable))
-        )
-        if phrase:
-            phrase_chunks.add(chunk)
-    hit_chunks = {chunk for chunk, hits in hits_in.items() if hits}
-    joins: dict[tuple[str, str], bool] = {}  # (chunk, next chunk) → a place name spans them
-    # Without a multi-word place in the lead, a headline with no hit chunk scores 0 whatever
-    # its phrases: the slow path only ever removes hits ("New Mexico" is not Mexico).
-    lead_has_phrase = not t.phrase_concepts().isdisjoint(weights)
-    scored: list[tuple[float, int, tuple[str, ...]]] = []  # (-score, index, matched terms)
-    zeros: list[int] = []  # no lead concept at all: last, in input order
-    for index in order:
-        chunks = splits[index]
-        found = hit_chunks.intersection(chunks)
-        if not found and not lead_has_phrase:
-            zeros.append(index)
-            continue
-        starts = phrase_chunks.intersection(chunks)
-        if not starts or not _has_phrase(chunks, starts, joins):
-            if not found:
-                zeros.append(index)
-                continue
-            hits: dict[str, str] = {}
-            for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
-                for concept, term in hits_in[chunk]:
-                    hits.setdefault(concept, term)  # the headline's first word for it
-        else:
-            hits = {
-                lc: term
-                for w, c in reversed(t.concept_pairs(titles[index]))
-                if (lc := c) in weights
-                and not _false_friend(lc, w, term := _readable(lc, w, profile, readable))
-            }
-            if not hits:
-                zeros.append(index)
-                continue
-        if len(hits) == 1:  # the most common case, scored without the general loop
-            ((concept, term),) = hits.items()
-            weight = weights[concept]
-            strong = concept in core and concept not in weak_kind
-            scored.append((-round(weight if strong else min(weight, WEAK_CAP), 3), index, (term,)))
-            continue
-        matched = tuple(term for _, _, term in sorted((-weights[c], c, w) for c, w in hits.items()))
-        scored.append((-_score(hits, weights, weak_kind, core, paired), index, matched))
-    scored.sort()  # -score, then input order; indices are unique so terms are never compared
-    ranking = [(index, -score, matched) for score, index, matched in scored]
-    ranking += [(index, 0.0, ()) for index in zeros]
-    # Near-duplicates among the best candidates, by their concept sets; past that window only
-    # identical titles fold together.
-    window = [
-        frozenset(chain.from_iterable(map(concepts_of.__getitem__, splits[index])))
-        for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]
-    ]
-    result = []
-    for group in group_near_duplicates(window):
-        index, score, matched = ranking[group[0]]
-        members = [ranking[position][0] for position in group]
-        folded = [i for member in members for i in (member, *repeats.get(member, ()))][1:]
-        result.append(
-            ScoredHeadline(candidates[index], score, matched, tuple(candidates[i] for i in folded))
-        )
-    rest = ranking[len(window) :]  # past the window only identical titles fold together
-    if repeats:
-        result += [
-            ScoredHeadline(candidates[i], s, m, tuple(candidates[r] for r in repeats.get(i, ())))
-            for i, s, m in rest
-        ]
-    else:
-        result += [ScoredHeadline(candidates[i], s, m) for i, s, m in rest]
-    return tuple(result)
+    return repeats, sorted(first_with.values()) if repeats else range(len(titles))
 
 
 def _has_phrase(chunks: list[str], starts: set[str], joins: dict[tuple[str, str], bool]) -> bool:

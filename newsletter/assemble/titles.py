@@ -409,39 +409,64 @@ def _present_tense(clause: str) -> str:
         return clause
     low = words[verb].lower()
     if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith("ing"):
-        word, tail = split_punctuation(words[verb + 1])  # "Spain is enduring" → "endures"
-        lemma = lemma_of_ing(word.lower())
-        if lemma is None:
-            return clause
-        form = (third_person(lemma) if low == "is" else lemma) + tail
-        return " ".join([*words[:verb], form, *words[verb + 2 :]])
+        return _progressive_present(words, verb) or clause
     if low in ("has", "have") and verb + 1 < len(words):
-        j = verb + 1
-        if words[j].lower().endswith("ly") and j + 1 < len(words):
-            j += 1  # "has officially declared"
-        word, tail = split_punctuation(words[j])
-        lemma = base_form(word.lower())
-        if lemma is None or lemma == "be":
-            return clause
-        form = (third_person(lemma) if low == "has" else lemma) + tail
-        words = [*words[:verb], *words[verb + 1 : j], form, *words[j + 1 :]]
+        changed = _perfect_present(words, verb)
         plural = low == "have"
     else:
-        word, tail = split_punctuation(words[verb])
-        lemma = base_form(word.lower()) if low not in AUXILIARIES else None
-        if lemma is None or (not word.endswith("ed") and word.lower() not in IRREGULAR_LEMMA):
-            return clause
-        if verb + 1 < len(words) and words[verb + 1] == "by":
-            return clause  # "region hit by an earthquake": a participle
+        changed = _past_present(words, verb)
         plural = plural_subject(words[:verb])
-        words[verb] = (lemma if plural else third_person(lemma)) + tail
-    for i in range(verb + 1, min(len(words) - 1, verb + 10)):  # "killed … and injured"
+    if changed is None:
+        return clause
+    return _second_verb_present(changed, verb, plural) or clause
+
+
+def _progressive_present(words: list[str], verb: int) -> str | None:
+    """ "Spain is enduring" → "Spain endures"; None when the verb's base form is unknown."""
+    word, tail = split_punctuation(words[verb + 1])
+    lemma = lemma_of_ing(word.lower())
+    if lemma is None:
+        return None
+    form = (third_person(lemma) if words[verb].lower() == "is" else lemma) + tail
+    return " ".join([*words[:verb], form, *words[verb + 2 :]])
+
+
+def _perfect_present(words: list[str], verb: int) -> list[str] | None:
+    """ "has (officially) declared" → "(officially) declares"; None when it cannot."""
+    j = verb + 1
+    if words[j].lower().endswith("ly") and j + 1 < len(words):
+        j += 1  # "has officially declared"
+    word, tail = split_punctuation(words[j])
+    lemma = base_form(word.lower())
+    if lemma is None or lemma == "be":
+        return None
+    form = (third_person(lemma) if words[verb].lower() == "has" else lemma) + tail
+    return [*words[:verb], *words[verb + 1 : j], form, *words[j + 1 :]]
+
+
+def _past_present(words: list[str], verb: int) -> list[str] | None:
+    """ "Astronomers unveiled" → "unveil"; None for a participle or an unknown verb."""
+    word, tail = split_punctuation(words[verb])
+    low = word.lower()
+    lemma = base_form(low) if words[verb].lower() not in AUXILIARIES else None
+    if lemma is None or (not word.endswith("ed") and low not in IRREGULAR_LEMMA):
+        return None
+    if verb + 1 < len(words) and words[verb + 1] == "by":
+        return None  # "region hit by an earthquake": a participle
+    plural = plural_subject(words[:verb])
+    return [*words[:verb], (lemma if plural else third_person(lemma)) + tail, *words[verb + 1 :]]
+
+
+def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
+    """A past verb joined to the main one by "and" takes the present too ("killed … and
+    injured"); None when it cannot ("kills … and trapped": both as written, not one of each)."""
+    for i in range(verb + 1, min(len(words) - 1, verb + 10)):
         if words[i] == "and":
             word, tail = split_punctuation(words[i + 1])
             if word.endswith("ed") or word in IRREGULAR_LEMMA:
                 lemma = base_form(word.lower())
                 if lemma is None:
-                    return clause  # "kills … and trapped": both as written, not one of each
+                    return None
                 words[i + 1] = (lemma if plural else third_person(lemma)) + tail
             break
     return " ".join(words)

@@ -247,7 +247,7 @@ def process_mailbox(
     box: Mailbox, settings: Settings, database: Path | None = None
 ) -> IntakeSummary:
     """Read every message of `box`, apply it, and say what happened."""
-    path = database or settings.path(settings.database)
+    path = database or settings.database_file("bounces process")
     conn = open_database(path)
     counts: Counter[str] = Counter()
     skipped: list[str] = []  # what the editor is told about unreadable messages

@@ -15,6 +15,8 @@ from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
 from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.render import GMAIL_CLIP_BYTES
+from newsletter.render.length import issue_length
+from newsletter.render.merge_tags import WORD_JOINER
 
 CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
 MESSAGE_WARNING_BYTES = 1024 * 1024  # the whole message: phones download it all
@@ -73,7 +75,6 @@ def text_lacks_headlines(email: BuiltEmail, settings: Settings) -> Iterator[str]
     """A headline of the HTML is not in the plain text."""
     if not email.text or not email.text.strip():
         return
-    from newsletter.render.merge_tags import WORD_JOINER  # a source's `%%`, sealed in the text
 
     text = fold(email.text.replace(WORD_JOINER, ""))
     for headline in _headlines(email):
@@ -135,7 +136,6 @@ def preheader_too_long(email: BuiltEmail, settings: Settings) -> Iterator[str]:
 
 def over_budget(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """The issue is longer than its [limits] items or words: a digest is finishable."""
-    from newsletter.render.length import issue_length
 
     length, limits = issue_length(email.issue, settings.more_summaries), settings.limits
     for key, size, limit in (

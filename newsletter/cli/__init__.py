@@ -25,6 +25,7 @@ def _register() -> None:
         check,
         init,
         preview,
+        run,
         send,
         serve,
         subscribers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from newsletter.cli.app import app, parse_date, warn, workspace_settings
 if TYPE_CHECKING:
     from newsletter.build import BuildResult
     from newsletter.config import Settings
-    from newsletter.models import ScoredHeadline, StoryCard
+    from newsletter.models import Issue, ScoredHeadline, StoryCard
 
 
 @app.command()
@@ -22,7 +23,7 @@ def build(
         None,
         metavar="[SOURCES]...",
         help="Seed files, Markdown stories, feed files or URLs, folders; or one issue folder "
-        "to re-render from its issue.toml. Default: seeds/",
+        "to re-render from its issue.toml. Default: `sources` in newsletter.toml, else seeds/",
         show_default=False,
     ),
     lead: str = typer.Option(
@@ -37,7 +38,11 @@ def build(
         help="At most this many Related headlines. [default: 5, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
-        None, "--id", metavar="ID", help="The issue id. [default: the ISO week, e.g. 2026-W48]"
+        None,
+        "--id",
+        metavar="ID",
+        help="The issue id. [default: the next send day's by [schedule], else the ISO week, "
+        "e.g. 2026-W48]",
     ),
     out: Path = typer.Option(
         None, "--out", metavar="DIR", help="Write the issue here. [default: issues/<id>]"
@@ -86,21 +91,41 @@ def build(
             f"--id '{shown_safely(issue_id, 70)}': use letters, digits, '.', '-' or '_' "
             "(64 at most, starting with a letter or digit)"
         )
+    named: list[str] = list(sources or [])
+    if not named:
+        from newsletter.sources.named import named_sources
+
+        named, unmatched = named_sources(settings)
+        for warning in unmatched:
+            warn(warning)
+    today, chosen_id = scheduled_issue(settings, parse_date(day), issue_id, given=day is not None)
     options = AssembleOptions(
-        today=parse_date(day),
-        issue_id=issue_id,
+        today=today,
+        issue_id=chosen_id,
         lead=lead,
         related=settings.related,
         more_headlines=settings.more_headlines and not no_more,
         repeat=repeat,
     )
-    result = build_issue(sources or ["seeds"], settings, options, out=out, force=force)
+    result = build_issue(named, settings, options, out=out, force=force)
     for warning in result.warnings:
         warn(warning)
     if as_json:
         typer.echo(json.dumps(_as_json(result, settings), ensure_ascii=False, indent=2))
     else:
         _report(result, settings, repeat)
+
+
+def scheduled_issue(
+    settings: Settings, day: dt.date, issue_id: str | None, *, given: bool
+) -> tuple[dt.date, str | None]:
+    """The issue's day and id by [schedule]: the first send day on or after `day`, and its id
+    (an --id given wins). Without a schedule: `day` as it is, and the ISO week's id later."""
+    scheduled = settings.schedule.issue_on(day)  # valid: checked when newsletter.toml was read
+    if scheduled is None:
+        return day, issue_id
+    send_day, scheduled_id = scheduled
+    return (day if given else send_day), issue_id or scheduled_id
 
 
 def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
@@ -151,6 +176,21 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             if issue.follows
             else None
         ),
+        "length": _length(issue, settings),
+    }
+
+
+def _length(issue: Issue, settings: Settings) -> dict[str, int]:
+    """The issue's length as the reader meets it, beside its budget ([limits])."""
+    from newsletter.render.length import issue_length
+
+    length = issue_length(issue, settings.more_summaries)
+    return {
+        "items": length.items,
+        "words": length.words,
+        "minutes": length.minutes,
+        "budget_items": settings.limits.items,
+        "budget_words": settings.limits.words,
     }
 
 

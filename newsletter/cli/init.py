@@ -30,6 +30,7 @@ def init(
     where = display_path(folder)
     hop = "" if where == "." else f"cd {where} && "
     typer.echo(
-        "Next: edit newsletter.toml, put this week's stories in seeds/ (samples/ has a feed "
-        f"and a Markdown story to copy from), then run `{hop}newsletter build`."
+        "Next: edit newsletter.toml; put this week's stories in seeds/ (or name them in its "
+        "`sources`); samples/ has a sample story, a feed and a Markdown story to copy from "
+        f"(try `{hop}newsletter build samples/`); then run `{hop}newsletter build`."
     )

@@ -20,7 +20,7 @@ def preview(
         metavar="SOURCE",
         show_default=False,
         help="Seed files, Markdown stories, feeds, folders; or one issue folder to re-render "
-        "from its issue.toml (and watch it). Default: seeds/",
+        "from its issue.toml (and watch it). Default: `sources` in newsletter.toml, else seeds/",
     ),
     port: int = typer.Option(
         8025,
@@ -56,8 +56,15 @@ def preview(
         else:
             typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")
 
+    if not sources:
+        from newsletter.cli.app import workspace_settings
+        from newsletter.sources.named import named_sources
+
+        sources, unmatched = named_sources(workspace_settings())
+        for warning in unmatched:
+            warn(warning)
     with open_preview(
-        sources or ["seeds"],
+        sources,
         workspace=Path.cwd(),
         today=parse_date(day),
         host=host,

@@ -1,4 +1,4 @@
-"""The send's progress on stderr: a bar on a terminal, a line every 5 s in a log."""
+"""The send's progress on stderr: a bar on a terminal, at most a line every 10 s in a log."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import Any
 
 import typer
 
+from newsletter.cli.log_output import PROGRESS_EVERY
 from newsletter.send.workers import SendProgress
 
 
 class ProgressDisplay:
-    """A progress bar on stderr (messages, rate, ETA); a line every 5 s when not a terminal."""
+    """A progress bar on stderr (messages, rate, ETA); when stderr is not a terminal (cron,
+    systemd, CI), at most one line every 10 s and none at the end: the summary follows."""
 
     def __init__(self, total: int) -> None:
         self.total = total
@@ -61,7 +63,7 @@ class ProgressDisplay:
             self._start_bar()
         if self._bar is not None:
             self._bar.update(self._task, completed=done, rate=rate, failed=p.failed)
-        elif p.elapsed - self._last_line >= 5 or done == p.total:
+        elif done < p.total and p.elapsed - self._last_line >= PROGRESS_EVERY:
             self._last_line = p.elapsed
             eta = (p.total - done) / rate if rate else 0
             typer.echo(

@@ -12,6 +12,7 @@ import typer
 from newsletter.cli.app import app, confirm, warn, workspace_settings
 
 if TYPE_CHECKING:
+    from newsletter.cli.log_output import EventLog
     from newsletter.config import Settings
     from newsletter.issue.built import BuiltIssue
 
@@ -90,6 +91,12 @@ def send(
         help="The workspace (newsletter.toml, list, journal). [default: the nearest folder "
         "at or above ISSUE with a newsletter.toml]",
     ),
+    log_format: str = typer.Option(
+        "text",
+        "--log-format",
+        metavar="text|json",
+        help="json: the progress (every 10 s) and the summary as JSON objects on stderr.",
+    ),
 ) -> None:
     """Send an issue to the list; re-run after a crash to resume (nobody is mailed twice)."""
     from newsletter.config import SECURITY_MODES, with_smtp_flags
@@ -110,6 +117,8 @@ def send(
         "verify_certificates": False if no_verify else None,
     }
     settings = with_smtp_flags(settings, flags)
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"--log-format '{log_format}': use text or json")
     if sum((bool(to), dry_run, status)) > 1:
         raise ConfigError("use one of --to, --dry-run and --status at a time")
     if resend_unknown and (to or dry_run or status):
@@ -118,7 +127,8 @@ def send(
         )
     from newsletter.issue.built import read_built_issue
 
-    built = read_built_issue(issue)  # once: what the gate checks is what is sent
+    # Once: what the gate checks is what is sent (--status sends nothing: any manifest).
+    built = read_built_issue(issue, edited_manifest=status)
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
         from newsletter.issue.build_record import check_settings_drift
@@ -133,7 +143,7 @@ def send(
     elif dry_run:
         _dry_run(built, settings, limit)
     else:
-        _send(built, settings, limit, yes, resend_unknown)
+        _send(built, settings, limit, yes, resend_unknown, as_json=log_format == "json")
 
 
 def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
@@ -168,7 +178,13 @@ def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
 
 
 def _send(
-    built: BuiltIssue, settings: Settings, limit: int | None, yes: bool, resend_unknown: bool
+    built: BuiltIssue,
+    settings: Settings,
+    limit: int | None,
+    yes: bool,
+    resend_unknown: bool,
+    *,
+    as_json: bool = False,
 ) -> None:
     """Plan the send once, show the plan, then run that plan."""
     from newsletter.cli.progress import ProgressDisplay
@@ -195,19 +211,45 @@ def _send(
         )
     _warn_about(settings)
     password = _password(settings)
+    log = _json_log(plan.issue_id) if as_json else None
     with ProgressDisplay(plan.recipients) as progress, stop_on_signals():
+        on_progress = log.progress if log is not None else progress.update
         summary = run_send(
-            replace(plan, options=replace(options, password=password, on_progress=progress.update))
+            replace(plan, options=replace(options, password=password, on_progress=on_progress))
         )
     if summary.stopped and not (
         summary.sent or summary.failed or summary.unknown or summary.interrupted
     ):
         raise DeliveryError(summary.stopped)  # the server failed at once: one line says why
-    print_summary(summary, shown)
+    if log is not None:
+        log.emit(
+            plan.issue_id,
+            "send",
+            summary.stopped or "done",
+            "error" if summary.failed or summary.stopped else "info",
+            sent=summary.sent,
+            failed=summary.failed,
+            skipped=summary.skipped,
+            unknown=summary.unknown_total,
+            left=summary.left,
+            seconds=round(summary.elapsed, 1),
+        )
+    else:
+        print_summary(summary, shown)
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.stopped or summary.failed or summary.unknown_total:
         raise typer.Exit(1)
+
+
+def _json_log(issue_id: str) -> EventLog:
+    import datetime as dt
+
+    from newsletter.cli.log_output import EventLog
+
+    log = EventLog("json", clock=dt.datetime.now(dt.UTC))
+    log.issue = issue_id
+    return log
 
 
 def _show_status(built: BuiltIssue, settings: Settings) -> None:

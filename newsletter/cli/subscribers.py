@@ -204,7 +204,7 @@ def list_(
 def count() -> None:
     """Count subscribers by status."""
     settings = workspace_settings()
-    if not settings.path(settings.database).exists():
+    if not settings.database_file("subscribers count").exists():
         typer.echo(
             "0 active, 0 unsubscribed, 0 bounced (no list yet: "
             "`newsletter subscribers import list.csv`)"
@@ -244,7 +244,7 @@ def _store(*, create: bool = True, settings: Settings | None = None) -> Iterator
     from newsletter.subscribers.store import open_store
 
     settings = settings or workspace_settings()
-    path = settings.path(settings.database)
+    path = settings.database_file("subscribers")
     with open_store(path, create=create) as store:
         try:
             yield store

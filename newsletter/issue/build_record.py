@@ -155,11 +155,14 @@ def _slots(value: object) -> dict[str, tuple[str, ...]] | None:
     return slots
 
 
-def read_as_built(folder: Path, record: BuildRecord) -> dict[str, bytes]:
+def read_as_built(
+    folder: Path, record: BuildRecord, *, unchecked: frozenset[str] = frozenset()
+) -> dict[str, bytes]:
     """The files the record names, each read once and checked against its hash.
 
     ManifestError naming the first file whose bytes changed since the build (or that is
     gone), with the fix: rebuild, so that what is sent is what was built and checked.
+    `unchecked`: names read as they are now (a reader that sends nothing).
     """
     shown = display_path(folder)
     found = {}
@@ -176,7 +179,7 @@ def read_as_built(folder: Path, record: BuildRecord) -> dict[str, bytes]:
             raise ManifestError(
                 f"{display_path(path)}: cannot read ({e.strerror}); check the file"
             ) from None
-        if hashlib.sha256(data).hexdigest() != expected:
+        if name not in unchecked and hashlib.sha256(data).hexdigest() != expected:
             raise ManifestError(f"{display_path(path)}: {_changed(name)}; {_fix(name, shown)}")
         found[name] = data
     return found

@@ -55,18 +55,21 @@ def read_folder_manifest(folder: Path) -> Issue:
     return read_manifest(folder / MANIFEST_NAME)
 
 
-def read_built_issue(folder: Path) -> BuiltIssue:
+def read_built_issue(folder: Path, *, edited_manifest: bool = False) -> BuiltIssue:
     """Read an issue folder as built, once, without rendering anything again.
 
     ManifestError (one line, with the fix) for a folder that is not one, was never built,
-    or changed since its build.
+    or changed since its build.  `edited_manifest`: an issue.toml edited since the build is
+    read as it is now, for the readers that send nothing and show the email as built (the
+    archive, `send --status`); merge*.eml are checked all the same.
     """
     if not is_issue_folder(folder):
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
     record = read_build_record(folder)
-    files = read_as_built(folder, record)
+    unchecked = frozenset({MANIFEST_NAME}) if edited_manifest else frozenset[str]()
+    files = read_as_built(folder, record, unchecked=unchecked)
     manifest = folder / MANIFEST_NAME
     try:
         text = files[MANIFEST_NAME].decode("utf-8")

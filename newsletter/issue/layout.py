@@ -7,8 +7,10 @@
     merge.eml     the same email with merge tags: what `newsletter send` personalises
     merge.empty=name.eml   the same for readers without a name, when the templates ask
                   (`{% if subscriber.name %}`): one file per combination of empty fields
-    built-with.json   the subject and preheader as built, and the shared settings (From,
-                  List-Id, base_url...) the messages carry: a send refuses when they changed
+    built-with.json   the subject and preheader as built, the shared settings (From,
+                  List-Id, base_url...) the messages carry, and the SHA-256 of issue.toml
+                  and each merge*.eml: a send refuses when any of them changed
+    .manifest-hashes  issue.toml as built, last rendered and sent (issue/guard.py)
 
 The folder appears whole or not at all: files are written to a temporary
 sibling which is then renamed into place.  Anything else already in the folder

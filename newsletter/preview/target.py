@@ -65,8 +65,13 @@ class PreviewTarget:
         settings, warnings = load_settings(self.workspace)
         if self.issue_folder is not None:
             return rebuild(self.issue_folder, settings), warnings
+        # With a [schedule], the issue of the next send day, under its id (as `build` makes it).
+        today, issue_id = settings.schedule.issue_on(self.today) or (self.today, None)
         options = AssembleOptions(
-            today=self.today, related=settings.related, more_headlines=settings.more_headlines
+            today=today,
+            issue_id=issue_id,
+            related=settings.related,
+            more_headlines=settings.more_headlines,
         )
         return build(list(self.sources), settings, options), warnings
 

@@ -112,7 +112,8 @@ def issue_length(issue: Issue, more_summaries: bool = False) -> IssueLength:
     shown = lead_summary_text(lead) if lead_shows_summary(lead) else " ".join(lead.paragraphs)
     parts = [Part(LEAD_PART, 1, _words(lead.title) + _words(shown))]
     if issue.note is not None:
-        parts.append(Part(NOTE_PART, 0, _words(issue.note.body) + _words(issue.note.signoff)))
+        note = " ".join(body_paragraphs(issue.note.body, "markdown"))  # links' text, no URLs
+        parts.append(Part(NOTE_PART, 0, _words(note) + _words(issue.note.signoff)))
     if issue.stories:
         parts.append(Part(CARDS_PART, len(issue.stories), _card_words(issue.stories)))
     if issue.related:

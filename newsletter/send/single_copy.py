@@ -25,7 +25,14 @@ from newsletter.send.transport import (
 )
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 
-ATTEMPTS = 3  # a test copy is interactive: a few quick retries, no long backoff
+ATTEMPTS = 3
+
+
+class CopyOutcomeUnknown(DeliveryError):
+    """The copy went out but the relay's reply was lost: it may have arrived (never resent)."""
+
+
+# a test copy is interactive: a few quick retries, no long backoff
 
 
 def send_test_copy(
@@ -53,7 +60,7 @@ def send_test_copy(
             connection.send(composer.envelope_from, message.recipient, message.data)
             break
         except OutcomeUnknown as e:  # never a second copy by itself
-            raise DeliveryError(
+            raise CopyOutcomeUnknown(
                 f"{transport.where}: test copy to {email} went out but the reply was lost "
                 f"({e.reason}); check that inbox before sending another"
             ) from None
@@ -81,7 +88,7 @@ def _recipient(email: str, settings: Settings) -> Recipient:
     from newsletter.subscribers.store import open_store
 
     try:
-        store = open_store(settings.path(settings.database), create=False)
+        store = open_store(settings.database_file("send"), create=False)
     except SubscriberError:  # no list yet: a copy with empty merge values
         return Recipient(email)
     with store:

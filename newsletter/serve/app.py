@@ -5,7 +5,8 @@ Routes (their paths follow the public unsubscribe URL, `[unsubscribe] url` or
 
   GET  /unsubscribe?token=T   a page with an Unsubscribe button (a link scanner's GET: no change)
   POST /unsubscribe?token=T   `List-Unsubscribe=One-Click` (RFC 8058): unsubscribed at once, 200;
-                              from the page: action=unsubscribe | resubscribe
+                              from the page: action=unsubscribe, or action=resubscribe
+                              with the page's form token and a browser's Origin
   GET  /subscribe             the sign-up form (email, optional name)
   POST /subscribe             stores a pending sign-up, mails its confirmation link
   GET  /confirm?token=T       a page with a Confirm button (scanners again)
@@ -13,7 +14,9 @@ Routes (their paths follow the public unsubscribe URL, `[unsubscribe] url` or
 
 Every answer is the same for an address that is new, pending, active,
 unsubscribed or forgotten, and for a forged token: no endpoint tells who is
-on the list.  Changes are committed before the answer is sent.
+on the list.  Changes are committed before the answer is sent; database calls run on
+their own thread (database_thread.py), so a held write lock delays only the writes, which
+answer 503 when it does not come free in time.
 """
 
 from __future__ import annotations
@@ -338,7 +341,7 @@ def create_app(
 
 def _database_busy(pages: Pages):
     async def handler(request: Request, exc: Exception) -> Response:
-        log.warning("database unavailable: %s", exc or "its lock was not free in time")
+        log.warning("database unavailable: %s", str(exc) or "its lock was not free in time")
         _note(request, "database-busy")
         html = pages.render(
             "notice.html",

@@ -200,7 +200,11 @@ class GuardedProtocol(HttpToolsProtocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            self.refuse(400, "upgrade-refused")
+            # `Upgrade: h2c` or websocket: the request is answered as plain HTTP/1.1 (as
+            # uvicorn does), and the connection closes after it: the parser reads no further.
+            self._stop_reading()
+            if self.cycle is not None:
+                self.cycle.keep_alive = False
         except httptools.HttpParserError:
             status, event = self._refusal or (400, "bad-request")
             self.refuse(status, event)
@@ -209,7 +213,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._deadline is None:
+        if self._deadline is None and self._counted:
             self._start_reading()  # a request pipelined behind one just read
 
     def on_url(self, url: bytes) -> None:

@@ -295,6 +295,30 @@
     }
   });
 
+  // ---- approve for `newsletter run` ----
+  $("approve-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = $("approve-result");
+    const button = $("approve-button");
+    button.disabled = true;
+    result.dataset.ok = "";
+    result.textContent = "Approving…";
+    try {
+      const response = await fetch("/api/approve", {
+        method: "POST",
+        headers: { "X-Preview-Token": token },
+      });
+      const answer = await response.json();
+      result.dataset.ok = String(answer.ok);
+      result.textContent = answer.ok ? `Approved: ${answer.message}` : `Not approved: ${answer.message}`;
+    } catch (e) {
+      result.dataset.ok = "false";
+      result.textContent = "Not approved: the preview server did not answer.";
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   select(initialView());
   refresh();
   listen();

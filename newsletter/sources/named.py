@@ -1,0 +1,83 @@
+"""The week's sources as newsletter.toml names them once: `sources = ["seeds/", "feeds/*.xml"]`.
+
+Paths and globs are relative to the workspace (not the folder a command runs from), so
+`newsletter run` from cron reads what the editor named. A feed URL stays a URL: the build
+fetches it, with the deadline and size cap of [limits], because the editor named it here.
+A glob that matches nothing is a warning, not a stop: a week without a feed file is normal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from newsletter.config import Settings
+from newsletter.errors import display_path
+from newsletter.models import Sources
+
+DEFAULT_SOURCES = ("seeds",)
+_GLOB_CHARS = frozenset("*?[")
+
+
+def is_url(source: str) -> bool:
+    """A feed address rather than a path."""
+    return source.startswith(("http://", "https://"))
+
+
+def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
+    """The sources newsletter.toml names (default seeds/), globs expanded; and warnings."""
+    found: list[str] = []
+    warnings: list[str] = []
+    for source in settings.sources or DEFAULT_SOURCES:
+        if is_url(source):
+            found.append(source)
+            continue
+        path = settings.path(source)
+        if _GLOB_CHARS & set(source):
+            matches = sorted(glob.glob(str(path)))
+            if not matches:
+                warnings.append(
+                    f"sources: '{source}' matches no file in {display_path(settings.workspace)}"
+                )
+            found.extend(matches)
+        else:
+            found.append(str(path))
+    return found, tuple(warnings)
+
+
+def source_paths(sources: Iterable[str]) -> list[Path]:
+    """The local files the sources stand for (a folder's files, directly inside it)."""
+    from newsletter.sources import source_files
+
+    files: list[Path] = []
+    for source in sources:
+        if is_url(source):
+            continue
+        path = Path(source)
+        if path.is_dir():
+            files.extend(source_files(path))
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def newest_date(sources: Sequence[str], loaded: Sources) -> tuple[dt.date, str] | None:
+    """The newest date the sources carry, and where: a story's or entry's date, or a file's
+    modification day for a seed or story file (a feed's entries carry their own dates)."""
+    dated: list[tuple[dt.date, str]] = [
+        (item.date, item.source) for item in loaded.stories if item.date is not None
+    ]
+    dated += [(item.date, item.source) for item in loaded.headlines if item.date is not None]
+    from newsletter.sources import FEED_SUFFIXES
+
+    for path in source_paths(sources):
+        if path.suffix.lower() in FEED_SUFFIXES:
+            continue  # a feed file is new each fetch: its entries' dates say how old it is
+        try:
+            day = dt.date.fromtimestamp(path.stat().st_mtime)
+        except OSError:
+            continue
+        dated.append((day, display_path(path)))
+    return max(dated, key=lambda d: d[0]) if dated else None
