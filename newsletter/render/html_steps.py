@@ -46,6 +46,9 @@ def make_inline_css(css: str) -> Callable[[str], str]:
             strip_important=False,
             remove_classes=False,
             cssutils_logging_level=logging.CRITICAL,
+            # cssutils' validation only logs (silenced above), never changes the output, and
+            # compiles a regex per CSS property on first sight: ~45 ms of every cold build.
+            disable_validation=True,
         ).transform(pretty_print=False)
 
     return inline_css
