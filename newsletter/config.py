@@ -797,10 +797,18 @@ def check_text_template(template: str, where_: str) -> None:
     """Fail early when a subject/preheader template names an unknown {field}."""
 
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        fields = [
+            (f, spec) for _, f, spec, _ in string.Formatter().parse(template) if f is not None
+        ]
     except ValueError as e:
         raise ConfigError(f"{where_}: {e} (use {{{{ and }}}} for literal braces)") from None
-    for name in names:
+    for name, spec in fields:
+        # `{title:>300000000}` would build a 300 MB subject: a width or precision is a few digits.
+        if "{" in (spec or "") or re.search(r"\d{4,}", spec or ""):
+            raise ConfigError(
+                f"{where_}: {{{name}:{spec}}}: a format of at most 3 digits, no nested field "
+                "(e.g. {summary:.80})"
+            )
         if name not in TEXT_FIELDS:
             raise ConfigError(
                 f"{where_}: unknown field {{{name}}} (known: {', '.join(TEXT_FIELDS)})"
