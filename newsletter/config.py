@@ -34,6 +34,7 @@ from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
+from newsletter.toml_lines import with_line
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -405,10 +406,15 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{shown}: invalid TOML: {e}; fix the line it names") from None
+        at = re.search(r"at line (\d+)", str(e))
+        where_ = f"{shown}:{at.group(1)}" if at else shown
+        raise ConfigError(f"{where_}: invalid TOML: {e}; fix that line") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
-    settings = settings_from_mapping(data, shown)
+    try:
+        settings = settings_from_mapping(data, shown)
+    except ConfigError as e:  # name the line the key is on, as the manifest's errors do
+        raise ConfigError(with_line(str(e), shown, text)) from None
     return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
 
 
