@@ -100,3 +100,100 @@ def test_markdown_built_to_defeat_the_patterns_is_read_in_one_pass(body):
     assert paragraph  # what is left of the marks is text
     assert body_paragraphs(body + "\n\nSecond.", "markdown")[-1] == "Second."
     assert first_image("![x" * 20_000 + "\n\n![a map](https://example.org/m.png)") is not None
+
+
+BODY = "The river burst its banks after three days of rain in the valley. Rescue teams used boats."
+DEEP_FRONT_MATTER = {
+    "a flow list": "title: " + "[" * 5000,
+    "a flow map": "title: " + "{a: " * 5000,
+    "block lists": "title: x\nz:\n" + "".join(" " * i + "- \n" for i in range(3000)),
+}
+
+
+@pytest.mark.parametrize("front", DEEP_FRONT_MATTER.values(), ids=DEEP_FRONT_MATTER)
+def test_front_matter_nested_thousands_deep_is_one_error_naming_the_file(tmp_path, front):
+    """YAML front matter nested 3,000-5,000 deep is a SourceError naming the story, not a RecursionError."""
+    from newsletter.errors import SourceError
+    from tests.digest_workspace import build_in, make
+
+    ws = make(tmp_path / "ws", {"seeds/deep.md": f"---\n{front}\n---\n{BODY}\n"})
+    with pytest.raises(SourceError, match=r"seeds/deep\.md:1: front matter nested too deeply"):
+        build_in(ws)
+
+
+NOT_TEXT = {
+    "U+FFFF in a title": (
+        'title: "Floods \\uFFFF reach"',
+        "seeds/story.md:2: front matter 'title'",
+    ),
+    "U+FFFE in a title": (
+        'title: "Floods \\uFFFE reach"',
+        "seeds/story.md:2: front matter 'title'",
+    ),
+    "a lone surrogate": ('title: "Floods \\uD800 reach"', "seeds/story.md:2: front matter 'title'"),
+    "U+FFFF in the body": ("title: Floods\n---\nWater \uffff rises", "seeds/story.md:4"),
+}
+
+
+@pytest.mark.parametrize(("front", "where"), NOT_TEXT.values(), ids=NOT_TEXT)
+def test_noncharacters_and_surrogates_are_refused_naming_file_and_line(tmp_path, front, where):
+    """U+FFFF, U+FFFE or a lone surrogate in a story is refused at its line, never blamed on the template nor a traceback."""
+    from newsletter.errors import SourceError
+    from tests.digest_workspace import build_in, make
+
+    text = f"---\n{front}\n---\n{BODY}\n" if "---" not in front else f"---\n{front}\n{BODY}\n"
+    ws = make(tmp_path / "ws", {"seeds/story.md": text})
+    with pytest.raises(SourceError) as caught:
+        build_in(ws)
+    message = str(caught.value)
+    assert where in message and "template" not in message, message
+
+
+def test_a_feed_noncharacter_becomes_a_space():
+    """A feed entry's `&#xFFFF;` reaches no text: the parser's noncharacters become spaces, like control characters."""
+    from newsletter.sources.feeds import parse_feed
+
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Floods &amp;#xFFFF; reach</title><link>https://example.org/a</link>"
+        "<description>Water &amp;#xFFFE; rises</description></item></channel></rss>"
+    )
+    (headline,) = parse_feed(feed.encode(), "news.xml").headlines
+    assert "\uffff" not in headline.title and "\ufffe" not in headline.summary
+    assert headline.title.startswith("Floods") and headline.summary.startswith("Water")
+
+
+@pytest.mark.parametrize("template", ["{title:>300000000}", "{summary:.{related_count}}"])
+def test_a_subject_template_with_a_huge_width_is_refused_before_it_is_filled(workspace, template):
+    """`subject = "{title:>300000000}"` would build a 300 MB subject: refused naming newsletter.toml and the key."""
+    toml = workspace / "newsletter.toml"
+    text = toml.read_text("utf-8")
+    toml.write_text(text.replace('subject = "{title}"', f'subject = "{template}"'), "utf-8")
+    one_error_line(run("build", "--date", "2026-11-26"), "newsletter.toml", "subject")
+    assert not (workspace / "issues").exists()
+
+
+FORMAT_CHARACTERS = {
+    "a decomposed accent": "Jose\u0301 Jeri\u0301",
+    "an emoji with joiners": "Family \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "a Persian non-joiner": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    "a right-to-left override": "Photo \u202egnp.exe\u202c",
+}
+
+
+@pytest.mark.parametrize("alt", FORMAT_CHARACTERS.values(), ids=FORMAT_CHARACTERS)
+def test_image_alt_text_keeps_its_characters_through_mjml(tmp_path, alt):
+    """An alt text with a no-break space, a combining accent, a joiner or a bidi control reaches the HTML as those characters, not as `\\u{a0}`."""
+    import html
+    import json
+    import re
+
+    from tests.digest_workspace import build_in, make
+
+    quoted = json.dumps(alt, ensure_ascii=False)  # YAML reads a JSON string as it is
+    lead = f"---\ntitle: Floods\nimage: https://example.org/map.png\nimage_alt: {quoted}\nlead: true\n---\n{BODY}\n"
+    ws = make(tmp_path / "ws", {"seeds/lead.md": lead})
+    page = (build_in(ws).folder / "index.html").read_text("utf-8")
+    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
+    assert alt in alts, alts
+    assert "\\u{" not in page
