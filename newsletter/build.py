@@ -32,7 +32,12 @@ from newsletter.issue.guard import (
     record_bytes,
     sent_manifest,
 )
-from newsletter.issue.layout import is_issue_folder, merge_file_name, write_issue_folder
+from newsletter.issue.layout import (
+    check_out_folder,
+    is_issue_folder,
+    merge_file_name,
+    write_issue_folder,
+)
 from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
@@ -68,6 +73,8 @@ def build(
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
     already sent, unless `force` (see issue/guard.py).
     """
+    if out is not None:
+        check_out_folder(out, settings.workspace)
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
 
@@ -110,6 +117,8 @@ def rebuild(
     The subject and preheader templates in it are filled from its lead.
     """
 
+    if out is not None:
+        check_out_folder(out, settings.workspace)
     manifest_path = folder / MANIFEST_NAME
     issue = fill_text_templates(read_manifest(manifest_path), settings)
     # Every text is in the manifest now: a size error names it and the key, not the source.

@@ -34,6 +34,7 @@ from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
+from newsletter.toml_lines import with_line
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -405,10 +406,15 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{shown}: invalid TOML: {e}; fix the line it names") from None
+        at = re.search(r"at line (\d+)", str(e))
+        where_ = f"{shown}:{at.group(1)}" if at else shown
+        raise ConfigError(f"{where_}: invalid TOML: {e}; fix that line") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
-    settings = settings_from_mapping(data, shown)
+    try:
+        settings = settings_from_mapping(data, shown)
+    except ConfigError as e:  # name the line the key is on, as the manifest's errors do
+        raise ConfigError(with_line(str(e), shown, text)) from None
     return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
 
 
@@ -791,10 +797,18 @@ def check_text_template(template: str, where_: str) -> None:
     """Fail early when a subject/preheader template names an unknown {field}."""
 
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        fields = [
+            (f, spec) for _, f, spec, _ in string.Formatter().parse(template) if f is not None
+        ]
     except ValueError as e:
         raise ConfigError(f"{where_}: {e} (use {{{{ and }}}} for literal braces)") from None
-    for name in names:
+    for name, spec in fields:
+        # `{title:>300000000}` would build a 300 MB subject: a width or precision is a few digits.
+        if "{" in (spec or "") or re.search(r"\d{4,}", spec or ""):
+            raise ConfigError(
+                f"{where_}: {{{name}:{spec}}}: a format of at most 3 digits, no nested field "
+                "(e.g. {summary:.80})"
+            )
         if name not in TEXT_FIELDS:
             raise ConfigError(
                 f"{where_}: unknown field {{{name}}} (known: {', '.join(TEXT_FIELDS)})"

@@ -133,7 +133,7 @@ def test_rebuild_from_issue_folder(workspace):
         (
             ["build"],
             {"newsletter.toml": "related = 'x'\n"},
-            "error: newsletter.toml: related: expected int",
+            "error: newsletter.toml:1: related: expected int",
         ),
         (["build"], {"templates/digest.mjml.j2": "{% if %}"}, "error: templates/digest.mjml.j2:1:"),
     ],

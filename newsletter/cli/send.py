@@ -147,11 +147,16 @@ def send(
 
 
 def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
+    from newsletter.errors import display_path
     from newsletter.send import send_test_copy
 
     password = _password(settings)
     for address in to:
         typer.echo(send_test_copy(built, address, settings, password=password))
+    shown = display_path(built.folder)
+    typer.echo(
+        f"Next: read it in your mail program, then `newsletter send {shown}` mails the list."
+    )
 
 
 def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:

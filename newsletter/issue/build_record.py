@@ -115,7 +115,7 @@ def read_build_record(folder: Path) -> BuildRecord:
         raise ManifestError(
             f"{display_path(path)}: cannot read ({e.strerror}); {rebuild}"
         ) from None
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the decoder's depth: not ours either
         raise ManifestError(f"{display_path(path)}: not valid JSON; {rebuild}") from None
     shared = data.get("settings") if isinstance(data, dict) else None
     if (

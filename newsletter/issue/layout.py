@@ -68,6 +68,22 @@ def is_issue_folder(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST_NAME).is_file()
 
 
+def check_out_folder(out: Path, workspace: Path) -> None:
+    """OutputError unless `out` (a build's --out) lies inside the workspace.
+
+    An issue folder belongs to the workspace above it: every command that takes one finds
+    its newsletter.toml by walking up.  One written elsewhere (`/etc/x`, `../x`, a link
+    out) would be a folder no command can use, and a build must touch nothing outside.
+    """
+    home = workspace.resolve()
+    if not out.resolve().is_relative_to(home):
+        raise OutputError(
+            f"--out {display_path(out)}: outside the workspace ({home}); an issue "
+            "folder lives in its workspace (its commands find newsletter.toml above it): "
+            "choose a folder inside it, e.g. issues/<name>"
+        )
+
+
 def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write the files as `folder`, replacing a previous build of it in one rename."""
     shown = display_path(folder)

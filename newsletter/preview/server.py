@@ -268,7 +268,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         try:
             address = json.loads(self.rfile.read(length)).get("address", "")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):  # `[[[…` 4 KB deep too
             address = None
         if not isinstance(address, str) or not address.strip():
             self._json(HTTPStatus.BAD_REQUEST, {"ok": False, "message": "enter an email address"})
