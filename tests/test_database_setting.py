@@ -78,7 +78,7 @@ def test_a_bad_port_is_refused():
 def test_the_toml_names_the_key_for_a_url_it_cannot_use(workspace):
     """`database = "mysql://…"` in newsletter.toml fails naming the file and the key."""
     _set_database(workspace, "mysql://news@db/letters")
-    with pytest.raises(ConfigError, match=r"newsletter\.toml: database: 'mysql://"):
+    with pytest.raises(ConfigError, match=r"newsletter\.toml:1: database: 'mysql://"):
         load_settings(workspace)
 
 
