@@ -95,7 +95,8 @@ def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_expor
         (send_ws.root / "out.csv")
         .read_text()
         .startswith(
-            "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city\n"
+            "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
+            "reason,reason_code,reason_diagnostic,reason_at,reason_message_id,city\n"
         )
     )
     assert "Removed reader@example.org" in cli("subscribers", "remove", "reader@example.org").output

@@ -260,7 +260,8 @@ def test_export_round_trips_through_import(tmp_path, store):
     assert export_csv(store, out) == 2
     assert (
         out.read_text().splitlines()[0]
-        == "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city"
+        == "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
+        "reason,reason_code,reason_diagnostic,reason_at,reason_message_id,city"
     )
     with open_store(tmp_path / "other.db") as other:
         report = import_csv(out, other)

@@ -36,13 +36,14 @@ from newsletter.subscribers.connection import Connection, dialect
 from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
 from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
+from newsletter.subscribers.status_reasons import REASON_COLUMNS
 from newsletter.subscribers.store import STATUSES, Change, Status, SubscriberStore
 
 # The names taken for the address column without asking; any other needs `email_column`.
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
 # What `subscribers export` adds besides the fields (the consent record is kept by the database).
-IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS)
+IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS, *REASON_COLUMNS)
 _Line = tuple[int, str, str | None]  # line number, text without its end, problem or None
 MAX_FIELD = 1000  # characters in one cell
 MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not held

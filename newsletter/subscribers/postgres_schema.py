@@ -110,6 +110,17 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (email, original)
     );
     """,
+    # 4: why an address bounced or complained.
+    """
+    CREATE TABLE status_reasons (
+        email       CITEXT PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('bounce', 'complaint', 'refused')),
+        code        TEXT NOT NULL DEFAULT '',
+        diagnostic  TEXT NOT NULL DEFAULT '',
+        at          TEXT NOT NULL,
+        message_id  TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
