@@ -171,3 +171,29 @@ def test_a_subject_template_with_a_huge_width_is_refused_before_it_is_filled(wor
     toml.write_text(text.replace('subject = "{title}"', f'subject = "{template}"'), "utf-8")
     one_error_line(run("build", "--date", "2026-11-26"), "newsletter.toml", "subject")
     assert not (workspace / "issues").exists()
+
+
+FORMAT_CHARACTERS = {
+    "a decomposed accent": "Jose\u0301 Jeri\u0301",
+    "an emoji with joiners": "Family \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "a Persian non-joiner": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    "a right-to-left override": "Photo \u202egnp.exe\u202c",
+}
+
+
+@pytest.mark.parametrize("alt", FORMAT_CHARACTERS.values(), ids=FORMAT_CHARACTERS)
+def test_image_alt_text_keeps_its_characters_through_mjml(tmp_path, alt):
+    """An alt text with a no-break space, a combining accent, a joiner or a bidi control reaches the HTML as those characters, not as `\\u{a0}`."""
+    import html
+    import json
+    import re
+
+    from tests.digest_workspace import build_in, make
+
+    quoted = json.dumps(alt, ensure_ascii=False)  # YAML reads a JSON string as it is
+    lead = f"---\ntitle: Floods\nimage: https://example.org/map.png\nimage_alt: {quoted}\nlead: true\n---\n{BODY}\n"
+    ws = make(tmp_path / "ws", {"seeds/lead.md": lead})
+    page = (build_in(ws).folder / "index.html").read_text("utf-8")
+    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
+    assert alt in alts, alts
+    assert "\\u{" not in page
