@@ -140,7 +140,9 @@ def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
     assert data["learnt"] == {"on": False, "why": "--no-learn"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR
     toml = workspace / "newsletter.toml"
-    toml.write_text(toml.read_text("utf-8") + "\n[ranking]\nlearn = false\n", encoding="utf-8")
+    text = toml.read_text("utf-8")
+    assert "\nlearn = true " in text  # the sample's newsletter.toml shows the setting
+    toml.write_text(text.replace("\nlearn = true ", "\nlearn = false ", 1), encoding="utf-8")
     data = _json_build("--id", "2026-W49b")
     assert data["learnt"] == {"on": False, "why": "[ranking] learn = false"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR
