@@ -13,7 +13,10 @@ assemble/learn.py turns into this workspace's Related bar.
 Reading is forgiving where memory (past_issues.py) is strict: a record or a manifest that
 cannot be read, or a record of another version, is skipped with a warning naming the file,
 and the build goes on (learning is an aid; the issue does not depend on it).  A folder with
-no record (built before learning existed, or written by hand) is skipped silently.
+no record (built before learning existed, or written by hand) is skipped silently, and so
+is one whose issue.toml still has the SHA-256 `.manifest-hashes` keeps for it as built (the
+editor changed nothing: no TOML is parsed, so a workspace of many issues pays only for the
+ones the editor edited).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 
 from newsletter.assemble.learn import IssueEdits, judge_issue
 from newsletter.errors import display_path
+from newsletter.issue.guard import digest, read_record
 from newsletter.issue.layout import RANKING_RECORD_NAME
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.models import Issue, ScoredHeadline, StoryCard
@@ -73,11 +77,12 @@ def read_editor_edits(
     found: list[tuple[dt.date, IssueEdits]] = []
     warnings: list[str] = []
     for name in names:
-        record = issues_dir / name / RANKING_RECORD_NAME
-        if not record.is_file():
+        folder = issues_dir / name
+        record = folder / RANKING_RECORD_NAME
+        if not record.is_file() or _as_built(folder):
             continue
         try:
-            day, edits = _read_one(record, issues_dir / name / MANIFEST_NAME)
+            day, edits = _read_one(record, folder / MANIFEST_NAME)
         except _Unreadable as e:
             warnings.append(f"{e}; not learnt from (the build goes on)")
             continue
@@ -85,6 +90,16 @@ def read_editor_edits(
             found.append((day, edits))
     found.sort(key=lambda pair: (pair[0], pair[1].issue))
     return tuple(edits for _, edits in found), tuple(warnings)
+
+
+def _as_built(folder: Path) -> bool:
+    """True when issue.toml is byte for byte what the build wrote (.manifest-hashes): the
+    editor changed nothing, so there is nothing to learn and no TOML to parse."""
+    built = read_record(folder).get("built")
+    try:
+        return built is not None and digest((folder / MANIFEST_NAME).read_bytes()) == built
+    except OSError:
+        return False
 
 
 class _Unreadable(Exception):
