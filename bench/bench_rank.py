@@ -79,6 +79,7 @@ def main() -> None:
         ranked: tuple = ()
         for _ in range(args.runs):
             model.memo.clear()
+            model.pure_memo.clear()
             start = time.perf_counter()
             ranked = rank_by_meaning(lead, profile, pool)
             times.append(time.perf_counter() - start)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from newsletter.assemble import (
     AssembleOptions,
@@ -19,11 +20,13 @@ from newsletter.assemble import (
     iso_week_id,
     text_fields,
 )
+from newsletter.assemble.learn import Learnt, learn_bar
+from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
+from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
 from newsletter.issue.guard import (
-    RECORD_NAME,
     check_overwrite,
     check_rerender,
     check_source_build,
@@ -32,8 +35,14 @@ from newsletter.issue.guard import (
     record_bytes,
     sent_manifest,
 )
-from newsletter.issue.layout import is_issue_folder, merge_file_name, write_issue_folder
-from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
+from newsletter.issue.layout import (
+    RANKING_RECORD_NAME,
+    check_out_folder,
+    is_issue_folder,
+    merge_file_name,
+    write_issue_folder,
+)
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, manifest_text, read_manifest
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
 from newsletter.models import Issue, RenderedIssue, Sources
@@ -53,6 +62,15 @@ class BuildResult:
     from_manifest: bool
     warnings: tuple[str, ...] = ()  # from the sources: an empty feed, a file skipped
     backup: str | None = None  # the name the editor's old manifest was kept under (--force)
+    learnt: Learnt | None = None  # the Related bar learnt from earlier issues' edits
+    learn_off: str | None = None  # why nothing was learnt: "--no-learn", the setting, a re-render
+
+    def learnt_view(self) -> dict[str, Any]:
+        """What was learnt from the editor's edits of earlier issues, or why nothing was: the
+        `learnt` object of `build --json` and of the preview's Ranking tab."""
+        if self.learnt is not None:
+            return self.learnt.as_dict()
+        return {"on": False, "why": self.learn_off or "off"}
 
 
 def build(
@@ -62,12 +80,17 @@ def build(
     *,
     out: Path | None = None,
     force: bool = False,
+    learn: bool = True,
 ) -> BuildResult:
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
-    already sent, unless `force` (see issue/guard.py).
+    already sent, unless `force` (see issue/guard.py).  It cuts Related at the bar learnt
+    from the editor's edits of earlier issues unless `learn` is False or [ranking] learn
+    is off (assemble/learn.py).
     """
+    if out is not None:
+        check_out_folder(out, settings.workspace)
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
 
@@ -76,6 +99,10 @@ def build(
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
     stale = _stale(sources, loaded, settings, options.today, this_id)
     past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
+    unset = options.related_bar is None  # a bar the caller gives is kept as given
+    learnt, learn_warnings, learn_off = _learnt(settings, options, this_id, learn=learn and unset)
+    if learnt is not None:
+        options = replace(options, related_bar=learnt.bar)
     issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(
@@ -84,9 +111,30 @@ def build(
     extra = check_source_build(folder, issue.id, manifest, settings, force=force)
     sent = sent_manifest(folder, issue.id, settings) if force and folder.is_dir() else None
     extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest), sent)
+    bar = learnt.bar if learnt is not None else (options.related_bar or RELATED_BAR)
+    extra[RANKING_RECORD_NAME] = ranking_record_bytes(issue, bar)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
-    return replace(result, warnings=(*loaded.warnings, *stale), backup=backup)
+    return replace(
+        result,
+        warnings=(*loaded.warnings, *stale, *learn_warnings),
+        backup=backup,
+        learnt=learnt,
+        learn_off=learn_off,
+    )
+
+
+def _learnt(
+    settings: Settings, options: AssembleOptions, this_id: str, *, learn: bool
+) -> tuple[Learnt | None, tuple[str, ...], str | None]:
+    """The bar learnt from earlier issues, the warnings of those that could not be read, and
+    why nothing was learnt when learning is off."""
+    if not learn:
+        return None, (), "--no-learn"
+    if not settings.ranking.learn:
+        return None, (), "[ranking] learn = false"
+    edits, warnings = read_editor_edits(settings.workspace / "issues", options.today, this_id)
+    return learn_bar(edits), warnings, None
 
 
 def _stale(
@@ -110,6 +158,8 @@ def rebuild(
     The subject and preheader templates in it are filled from its lead.
     """
 
+    if out is not None:
+        check_out_folder(out, settings.workspace)
     manifest_path = folder / MANIFEST_NAME
     issue = fill_text_templates(read_manifest(manifest_path), settings)
     # Every text is in the manifest now: a size error names it and the key, not the source.
@@ -137,7 +187,7 @@ def rebuild(
         in_place=in_place,
     )
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
-    return replace(result, backup=backup)
+    return replace(result, backup=backup, learn_off="re-rendered from the manifest: nothing ranked")
 
 
 def fill_text_templates(issue: Issue, settings: Settings) -> Issue:

@@ -30,12 +30,17 @@ from newsletter.brand import (
     lighten_until_readable,
 )
 from newsletter.cadence import Cadence
+from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
+from newsletter.toml_lines import with_line
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
+# The database's URL and password from the environment (docs/postgresql.md).
+DATABASE_URL_ENV = "NEWSLETTER_DATABASE_URL"
+DATABASE_PASSWORD_ENV = "NEWSLETTER_DATABASE_PASSWORD"
 SECURITY_MODES = ("starttls", "ssl", "none")
 _NAMED_ADDRESS = re.compile(r"^\s*(?:\"?([^\"<>]*?)\"?\s*)?<([^<>]+)>\s*$")
 
@@ -107,6 +112,16 @@ class LimitsSettings:
     # The length budget of one issue: over either, `check` warns and names the sections to cut.
     items: int = 20  # stories and headlines in one issue (the lead and cards count)
     words: int = 1000  # words the email shows (about 4 minutes at 230 words a minute)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingSettings:
+    """How the ranker uses what the editor did to earlier issues (docs/ranking.md)."""
+
+    #: move the Related bar (at most 0.1 either way) towards the editor's own choices in the
+    #: earlier issues' manifests: a headline moved from More into Related, one deleted from
+    #: Related; false (or `build --no-learn`) ranks with the shipped bar
+    learn: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,14 +255,17 @@ class Settings:
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
     more_summaries: bool = False  # show summaries under More headlines and sections too
     list_id: str = ""  # defaults to a slug of the name (València → valencia) under the From domain
-    #: the SQLite file of subscribers, consent and the delivery journal, relative to the
-    #: workspace
+    #: where the list, consent and the delivery journal live: a SQLite file, relative to the
+    #: workspace, or a PostgreSQL server as postgresql://user@host:5432/dbname (the password
+    #: from NEWSLETTER_DATABASE_PASSWORD, PGPASSWORD or ~/.pgpass, never here); the
+    #: environment's NEWSLETTER_DATABASE_URL overrides it. Any other URL is refused
     database: str = "newsletter.db"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     unsubscribe: UnsubscribeSettings = field(default_factory=UnsubscribeSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
     bounce: BounceSettings = field(default_factory=BounceSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
@@ -280,6 +298,29 @@ class Settings:
     def web_url(self, issue_id: str) -> str:
         """The web version of one issue in the archive."""
         return f"{self.base_url.rstrip('/')}/{issue_id}/"
+
+    @property
+    def database_server(self) -> PostgresUrl | None:
+        """The PostgreSQL server `database` names, or None for a SQLite file."""
+        try:
+            return parse_database(self.database)
+        except ValueError as e:
+            raise ConfigError(f"{self.source or CONFIG_NAME}: database: {e}") from None
+
+    def database_file(self, doing: str = "this command") -> Path:
+        """The SQLite file `database` names; refused, naming the key, for a PostgreSQL URL.
+
+        For the parts that keep their data in SQLite only so far (docs/postgresql.md): a
+        URL must never be taken as a path, which would make a file under `postgresql:/`.
+        """
+        server = self.database_server
+        if server is not None:
+            raise ConfigError(
+                f"{self.source or CONFIG_NAME}: database: {doing} does not run on PostgreSQL "
+                f"({server.where}) yet, only on a SQLite file; see docs/postgresql.md for what "
+                "does, or set database to a file path"
+            )
+        return self.path(self.database)
 
     def path(self, value: str) -> Path:
         """A path setting, relative to the workspace (`~` and `~user` expanded)."""
@@ -345,6 +386,7 @@ _TABLES = {
     "dkim": DkimSettings,
     "archive": ArchiveSettings,
     "limits": LimitsSettings,
+    "ranking": RankingSettings,
     "bounce": BounceSettings,
     "serve": ServeSettings,
     "brand": BrandSettings,
@@ -364,7 +406,7 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     shown = display_path(path)
     if not path.exists():
         warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
-        return Settings(workspace=workspace), (warning,)
+        return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
         text = path.read_text("utf-8")
         if (deep := too_deep(text)) is not None:
@@ -376,11 +418,26 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{shown}: invalid TOML: {e}; fix the line it names") from None
+        at = re.search(r"at line (\d+)", str(e))
+        where_ = f"{shown}:{at.group(1)}" if at else shown
+        raise ConfigError(f"{where_}: invalid TOML: {e}; fix that line") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
-    settings = settings_from_mapping(data, shown)
-    return replace(settings, workspace=workspace, source=shown), ()
+    try:
+        settings = settings_from_mapping(data, shown)
+    except ConfigError as e:  # name the line the key is on, as the manifest's errors do
+        raise ConfigError(with_line(str(e), shown, text)) from None
+    return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
+
+
+def _database_from_environment(settings: Settings) -> Settings:
+    """NEWSLETTER_DATABASE_URL, when set, in place of the file's `database` (checked alike)."""
+    value = os.environ.get(DATABASE_URL_ENV)
+    if value is None:
+        return settings
+    settings = replace(settings, database=value)
+    _check_database(settings, lambda key, why: ConfigError(f"{DATABASE_URL_ENV}: {why}"))
+    return settings
 
 
 def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Settings:
@@ -520,9 +577,9 @@ def _validate(s: Settings, shown: str) -> None:
             "must name an environment variable in capitals (like NEWSLETTER_UNSUBSCRIBE_SECRET), "
             "not hold the key; put the key in that variable",
         )
-    for key, value in (("database", s.database), ("dkim.key_file", s.dkim.key_file)):
-        if value or key == "database":
-            _check_path(s, key, value, bad)
+    _check_database(s, bad)
+    if s.dkim.key_file:
+        _check_path(s, "dkim.key_file", s.dkim.key_file, bad)
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
     if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
@@ -652,6 +709,16 @@ def _validate_limits(limits: LimitsSettings, bad: _Bad) -> None:
         raise bad("limits.feed_seconds", f"{limits.feed_seconds} is out of range (above 0 to 3600)")
 
 
+def _check_database(s: Settings, bad: _Bad) -> None:
+    """`database`: a usable file path or a PostgreSQL URL; any other URL is refused."""
+    try:
+        server = parse_database(s.database)
+    except ValueError as e:
+        raise bad("database", str(e)) from None
+    if server is None:
+        _check_path(s, "database", s.database, bad)
+
+
 def _check_path(s: Settings, key: str, value: str, bad: _Bad) -> None:
     """A path setting that can be used: not empty, no NUL, an existing home for `~user`."""
     if not value.strip():
@@ -742,10 +809,18 @@ def check_text_template(template: str, where_: str) -> None:
     """Fail early when a subject/preheader template names an unknown {field}."""
 
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        fields = [
+            (f, spec) for _, f, spec, _ in string.Formatter().parse(template) if f is not None
+        ]
     except ValueError as e:
         raise ConfigError(f"{where_}: {e} (use {{{{ and }}}} for literal braces)") from None
-    for name in names:
+    for name, spec in fields:
+        # `{title:>300000000}` would build a 300 MB subject: a width or precision is a few digits.
+        if "{" in (spec or "") or re.search(r"\d{4,}", spec or ""):
+            raise ConfigError(
+                f"{where_}: {{{name}:{spec}}}: a format of at most 3 digits, no nested field "
+                "(e.g. {summary:.80})"
+            )
         if name not in TEXT_FIELDS:
             raise ConfigError(
                 f"{where_}: unknown field {{{name}}} (known: {', '.join(TEXT_FIELDS)})"

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import re
 
-_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-MULTILINE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # \t and \n are text
+# Not text either: lone surrogates (a YAML or TOML `\uD800` escape; no encoder writes one)
+# and Unicode's noncharacters (U+FFFE, U+FFFF and the like; MJML's parser stops at them).
+_NOT_TEXT = "\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+_ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_NOT_TEXT}]")
+MULTILINE_CONTROL = re.compile(
+    f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029{_NOT_TEXT}]"
+)  # \t, \n: text
 
 
 def control_character(text: str, *, multiline: bool = False) -> str | None:
@@ -37,5 +44,10 @@ def control_line(text: str) -> tuple[int, str] | None:
 
 def shown_safely(text: str, limit: int = 40) -> str:
     """`text` for an error message: spaces folded, control characters as `\\x07`, cut short."""
-    folded = " ".join(_ONE_LINE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text).split())
+    folded = " ".join(_ONE_LINE.sub(_escaped, text).split())
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
+def _escaped(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -15,9 +15,12 @@ BodyFormat = Literal["text", "markdown"]
 # Patterns compiled on first use (re's own cache): only building reads a body's paragraphs,
 # while every command that reads an issue (a send's gate too) imports this module.
 _BLANK_LINES = r"\n\s*\n"
-_MD_IMAGE = r"!\[[^\]]*\]\([^)]*\)"  # dropped whole: alt text is no prose
-_MD_LINK = r"\[([^\]]*)\]\([^)]*\)"
-_MD_MARKS = r"(^|\s)[#>*_`~-]+|[*_`~]+(?=\s|$|[.,;:!?])"
+# Each pattern can start a scan only where no earlier start's scan reaches (a text of
+# `[[[[…` or `[x](` repeated, or a run of `*`, is read once, not once per character):
+# brackets stop a label or destination, and a run of marks is matched from its first mark.
+_MD_IMAGE = r"!\[[^\[\]]*\]\([^()\[\]]*\)"  # dropped whole: alt text is no prose
+_MD_LINK = r"\[([^\[\]]*)\]\([^()\[\]]*\)"
+_MD_MARKS = r"(^|\s)[#>*_`~-]+|(?<![*_`~])[*_`~]+(?=\s|$|[.,;:!?])"
 
 
 @dataclass(frozen=True, slots=True)

@@ -253,6 +253,19 @@ def test_an_empty_workspace_gets_an_empty_but_valid_archive(tmp_path, monkeypatc
     assert re.search(r'"items": \[\]', (tmp_path / "site" / "feed.json").read_text("utf-8"))
 
 
+def test_archiving_nothing_says_to_build_first(tmp_path, monkeypatch):
+    """With no issue built (or none since --since) the next step is a build, not publishing."""
+    (tmp_path / "newsletter.toml").write_text('base_url = "https://news.example.org"\n')
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["archive"])
+    assert result.exit_code == 0, result.output
+    assert "Next: no built issue under issues/ to archive; build one" in result.output
+    assert "publish" not in result.output
+    since = runner.invoke(app, ["archive", "--since", "2027-01-01"])
+    assert "Next: no issue dated 2027-01-01 or later to archive" in since.output
+
+
 def test_a_page_lives_at_its_manifest_id_whatever_the_folder_is_called(ws):
     """An issue built with --out issues/special keeps the id of its manifest, and so its link."""
     from newsletter.build import rebuild

@@ -124,7 +124,7 @@ def test_image_size_reads_png_gif_and_jpeg_headers(head, size):
 def test_check_never_fetches_without_links(crafter):
     """Without --links nothing is fetched: the report says so."""
     report = check_issue(crafter.folder, crafter.settings())
-    assert report.links == () and "links not fetched (use --links)" in report.notes
+    assert report.links == () and "links not fetched; add --links to fetch them" in report.notes
 
 
 def test_odd_links_are_reported_not_fatal():

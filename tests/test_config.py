@@ -115,10 +115,56 @@ def test_list_id_transliterates_accented_letters(settings, name, list_id):
     ],
 )
 def test_wrong_values_name_the_file_and_key(tmp_path, toml, message):
-    """Each wrong value is a ConfigError naming newsletter.toml, the key and what is expected."""
+    """Each wrong value is a ConfigError naming newsletter.toml, its line, the key and what is
+    expected."""
     (tmp_path / "newsletter.toml").write_text(toml, "utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message.replace("newsletter.toml: ", r"toml:\d+: ")):
         load_settings(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "shown"),
+    [
+        ("relatd = 8", "newsletter.toml:4: unknown key 'relatd' (did you mean 'related'?)"),
+        ("[smtp]\nport = 70000", "newsletter.toml:5: smtp.port: 70000 is not a port number"),
+        ('[[sections]]\nname = "Sci"\ntag = "x"', "newsletter.toml:10: sections[2].tag: unknown"),
+        ("[limits]\nitems = 0", "newsletter.toml:4: limits: items and words must be positive"),
+        ("[brand]\naccent = 5", "newsletter.toml:5: brand.accent: expected str, got 5"),
+    ],
+)
+def test_a_settings_error_names_the_line_of_its_key(tmp_path, mistake, shown):
+    """A wrong key or value in newsletter.toml is reported at the line it is written on."""
+    text = '# my list\nname = "The Week"\n\n' + mistake + "\n"
+    if "sections" in mistake:
+        text = '# my list\nname = "W"\n\n[[sections]]\nname = "World"\ntags = ["w"]\n\n' + mistake
+    (tmp_path / "newsletter.toml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path)
+    assert f"/{shown}" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("related", 2),
+        ("smtp.host", 3),
+        ("smtp.port", 6),
+        ("sections[2].name", 11),
+        ("sections[2]", 10),
+        ("dkim", 12),
+        ("smtp.user", None),
+        ("nothing", None),
+    ],
+)
+def test_key_line_finds_keys_tables_and_array_tables(path, line):
+    """Top-level keys, dotted keys, a table's keys, the n-th [[table]] and a table's header."""
+    from newsletter.toml_lines import key_line
+
+    text = (
+        'name = "x"\nrelated = 8\nsmtp.host = "a"\n\n[smtp]\nport = 587  # comment\n'
+        '[[sections]]\nname = "World"\n\n[[sections]]\nname = "Sci"\n[dkim]\n'
+    )
+    assert key_line(text, path) == line
 
 
 def test_float_settings_accept_integers(tmp_path):

@@ -228,3 +228,25 @@ def test_no_image_is_a_link_and_alt_text_is_muted(tmp_path, monkeypatch):
     for img in images:
         assert img.find_parent("a") is None, img["src"]
         assert "color:#57606a" in img["style"] and "font-size:13px" in img["style"]
+
+
+def test_a_card_without_a_link_shows_no_reading_time(tmp_path, monkeypatch):
+    """A reading time is for the story behind a link: a card with no url shows its source only."""
+    ws = make(
+        tmp_path / "ws",
+        {
+            "seeds/lead.md": LEAD,
+            "seeds/levee.md": story(
+                "Village raises its own levee",
+                "Residents of the valley village built the levee themselves. " * 30,
+                source="Valley Post",
+            ),
+        },
+    )
+    monkeypatch.chdir(ws)
+    result = build_in(ws)
+    (card,) = result.issue.stories
+    assert card.url is None and card.words and card.words > 200
+    for name in ("index.html", "index.txt"):
+        shown = (result.folder / name).read_text("utf-8")
+        assert "Valley Post" in shown and "Valley Post · " not in shown

@@ -95,7 +95,8 @@ def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_expor
         (send_ws.root / "out.csv")
         .read_text()
         .startswith(
-            "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,city\n"
+            "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
+            "reason,reason_code,reason_diagnostic,reason_at,reason_message_id,city\n"
         )
     )
     assert "Removed reader@example.org" in cli("subscribers", "remove", "reader@example.org").output
@@ -170,6 +171,7 @@ def test_send_with_yes_mails_reports_and_resumes(cli, send_ws, smtpd):
     assert "Next: 2 not sent yet; run `newsletter send issues/2026-W48` again" in result.output
     result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert "2 sent, 0 failed, 0 unknown, 3 skipped" in result.output and "Done:" in result.output
+    assert "Next: `newsletter archive` writes its web version" in result.output
     assert "Nothing to send" in cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes").output
     status = cli("send", "issues/2026-W48", "--status")
     assert "sent        5" in status.output and "not sent    0" in status.output
@@ -250,6 +252,9 @@ def test_test_copy_from_the_command_line(cli, send_ws, smtpd):
         "test copy of 2026-W48 sent to editor@example.org via 127.0.0.1:"
     )
     assert [r.rcpt_tos for r in smtpd.received] == [("editor@example.org",)]
+    assert "Next: read it in your mail program, then `newsletter send issues/2026-W48`" in (
+        result.output
+    )
 
 
 def test_option_errors_are_one_line(cli, send_ws):

@@ -304,3 +304,64 @@ def test_a_run_killed_with_sigkill_mid_send_is_finished_by_the_next_without_a_se
     assert run_at(settings, SEND_TIME + dt.timedelta(minutes=1), events) == EXIT_OK
     assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS])  # each exactly once
     assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("archived") is not None
+
+
+def test_the_preview_approve_button_records_the_approval_and_refuses_other_pages(tmp_path):
+    """POST /api/approve from the page (origin + token) approves the issue on show; a cross-site post is refused."""
+    from tests.browser import make_workspace, running_preview
+    from tests.test_preview_server import request
+
+    workspace = make_workspace(tmp_path / "workspace")
+    with running_preview(workspace) as preview:
+        origin = f"http://127.0.0.1:{preview.server.port}"
+        refused, _, _ = request(preview, "/api/approve", method="POST", headers={"Origin": origin})
+        assert refused == 403
+        assert read_run_state(preview.snapshot.folder).done("approved") is None
+        headers = {"Origin": origin, "X-Preview-Token": preview.server.token}
+        status, _, body = request(preview, "/api/approve", method="POST", headers=headers)
+        answer = json.loads(body)
+        assert status == 200 and answer["ok"], answer
+        assert "approved by" in answer["message"]
+        state = read_run_state(preview.snapshot.folder)
+        assert state.done("approved") is not None
+        from newsletter.issue.run_state import build_fingerprint
+
+        assert state.steps["approved"]["build"] == build_fingerprint(preview.snapshot.folder)
+
+
+def test_a_second_run_from_the_command_line_exits_75_with_one_line(tmp_path, smtpd):
+    """`newsletter run` while another holds the lock: one `error:` line naming the lock, exit 75."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from newsletter.week.lock import run_lock
+
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    with run_lock(settings.workspace):
+        result = CliRunner().invoke(app, ["run", "--workspace", str(tmp_path / "ws")])
+    assert result.exit_code == 75
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "another `newsletter run` is at work" in result.stderr
+
+
+def test_run_status_shows_each_recorded_step_and_does_nothing(tmp_path, smtpd, monkeypatch):
+    """`run --status` after the build and review: those steps with their times, the rest dashes; nothing mailed."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=2), [])
+    clock = (SEND_TIME - dt.timedelta(hours=1)).isoformat()
+    result = CliRunner().invoke(
+        app, ["run", "--status", "--clock", clock, "--workspace", str(tmp_path / "ws")]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026-W48  goes out Thu 2026-11-26 07:00 Europe/Lisbon"
+    assert lines[1] == "  not built yet"
+    assert lines[2] == "2026-W49  goes out Thu 2026-12-03 07:00 Europe/Lisbon"
+    assert lines[3].startswith("  built     2026-12-03T05:00:00+00:00")
+    assert f"sent {REVIEWER}" in lines[5] and lines[6] == "  approved  -"
+    assert _recipients(smtpd) == [REVIEWER]

@@ -183,11 +183,11 @@ CONFIG_INTRO = """\
 A workspace's settings live in `newsletter.toml` beside its `seeds/` and `issues/`; `newsletter
 init` writes a commented one (the whole file is at the end of this page). Every key is
 optional: a missing key keeps the default below. Without the file the tool runs on defaults
-and warns once. A wrong value is reported with the file and key, and a misspelt key or table
-with the nearest known name:
+and warns once. A wrong value is reported with the file, the line and the key, and a misspelt
+key or table with the nearest known name:
 
 ```
-error: newsletter.toml: smtp.prot: unknown key (did you mean 'port'?)
+error: newsletter.toml:61: smtp.prot: unknown key (did you mean 'port'?)
 ```
 
 Settings are layered: defaults < `newsletter.toml` < environment < command-line flags (each

@@ -194,7 +194,7 @@ def _read_state(out: Path) -> tuple[dict[str, Any], list[str]]:
         return {}, []
     try:
         state = json.loads(state_file.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # nested past the decoder's depth too
         return {}, []  # unreadable: render everything again (the pages it lists are ours)
     if not isinstance(state, dict) or not isinstance(state.get("issues"), dict):
         return {}, []

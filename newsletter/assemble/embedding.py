@@ -79,6 +79,7 @@ class StaticModel:
         # Vectors already made in this process, by text (numpy path): choosing the lead ranks
         # the same pool once per candidate story.
         self.memo: dict[str, np.ndarray] = {}
+        self.pure_memo: dict[str, list[float]] = {}  # the same, from the plain-Python path
         # Token ids by word: words repeat, so each is encoded once.
         self.words: dict[str, tuple[int, ...]] = {}
         self._open_weights()
@@ -153,7 +154,7 @@ class StaticModel:
         ids = self.token_ids([*lead, *texts])
         if sum(map(len, ids)) >= PURE_TOKENS:  # by the week alone: the same numbers every time
             return self._numpy_cosines(ids, len(lead))
-        vectors = [self._pure_vector(i) for i in ids]
+        vectors = self._pure_vectors([*lead, *texts], ids)
         target = [sum(column) for column in zip(*vectors[: len(lead)], strict=True)]
         norm = math.sqrt(sum(x * x for x in target)) or 1.0
         target = [x / norm for x in target]
@@ -165,6 +166,17 @@ class StaticModel:
         norm = float((target @ target) ** 0.5) or 1.0
         result: list[float] = (vectors[leads:] @ (target / norm)).tolist()
         return result
+
+    def _pure_vectors(self, texts: Sequence[str], ids: list[list[int]]) -> list[list[float]]:
+        """Each text's unit vector in plain Python, remembered by text (the preview rebuilds
+        the same week again and again; choosing the lead ranks it once per story)."""
+        memo = self.pure_memo
+        if len(memo) + len(texts) > MEMO_TEXTS:
+            memo.clear()
+        for text, text_ids in zip(texts, ids, strict=True):
+            if text not in memo:
+                memo[text] = self._pure_vector(text_ids)
+        return [memo[text] for text in texts]
 
     def _pure_vector(self, ids: list[int]) -> list[float]:
         """The unit mean of the tokens' rows, in plain Python (a text with no token: zeros)."""

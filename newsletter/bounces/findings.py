@@ -7,9 +7,11 @@ the standard formats (RFC 3464, RFC 5965), plain_text.py the others.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from typing import Literal
 
 from newsletter.bounces.reasons import NOT_BOUNCES, bounce_reason, is_hard
@@ -30,6 +32,7 @@ _COMMAND = re.compile(
     r"|end of data|rcpt|mail|ehlo|helo)\b",
     re.I,
 )
+DIAGNOSTIC_CHARS = 500  # of a server's words: enough to say why
 _PRECISE = re.compile(r"[45]\.[1-9]\.[1-9]\d*")
 
 
@@ -41,6 +44,7 @@ class Failure:
     status: str
     kind: Kind
     reason: str = ""  # Sisimai's name for it: userunknown, mailboxfull, feedback...
+    diagnostic: str = ""  # the server's words (or a complaint's Feedback-Type), one line
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class Report:
     failures: tuple[Failure, ...] = ()
     returned_id: str = ""  # Message-ID of our message inside it, "<…>"
     token: str = ""  # a mailed unsubscribe's token
+    date: str = ""  # the report's Date header, ISO 8601 UTC ("" when absent or unreadable)
     verp: str = ""  # `ISSUE.STAMP` of the VERP return path the report came back to, if any
     why: str = ""  # for `ignored` and `unreadable`: what it was instead
 
@@ -84,11 +89,32 @@ def failure_for(
     reason = bounce_reason(
         status, text or context, action=action, command=command, own_words=own_words
     )
-    if action == "delayed":
-        return Failure(recipient, status, "soft", reason)  # still being retried: never hard yet
+    said = diagnostic_line(text or context)
+    if action == "delayed":  # still being retried: never hard yet
+        return Failure(recipient, status, "soft", reason, said)
     if reason in NOT_BOUNCES:
         return None
-    return Failure(recipient, status, "hard" if is_hard(reason, status) else "soft", reason)
+    return Failure(recipient, status, "hard" if is_hard(reason, status) else "soft", reason, said)
+
+
+def diagnostic_line(text: str) -> str:
+    """A server's words kept as a bounce's diagnostic: one line, the first DIAGNOSTIC_CHARS."""
+    folded = " ".join(text[: DIAGNOSTIC_CHARS * 4].split())
+    return folded if len(folded) <= DIAGNOSTIC_CHARS else folded[: DIAGNOSTIC_CHARS - 3] + "..."
+
+
+def report_date(value: str) -> str:
+    """A Date header as ISO 8601 UTC to the second ("" when it is not a date)."""
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)  # RFC 5322's -0000: the zone is unknown, take UTC
+    try:
+        return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return ""
 
 
 def worst(failures: list[Failure] | tuple[Failure, ...]) -> Kind:

@@ -48,6 +48,7 @@ from newsletter.config import Settings
 from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, split_stamp
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.subscribers.database import database_error, open_database, utc_now
+from newsletter.subscribers.status_reasons import StatusReason
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten
 
@@ -137,12 +138,13 @@ class Intake:
         if not targets:
             return "unmatched", issue
         for address, kind in targets:
+            reason = _reason(report, address)
             if report.kind == "complaint":
-                self._unsubscribe(address)
+                self._unsubscribe(address, reason)
             elif kind == "hard":
-                self._bounce(address)
+                self._bounce(address, reason)
             elif kind == "soft":
-                self._soft(address, report.returned_id or report.message_id, issue)
+                self._soft(address, report.returned_id or report.message_id, issue, reason)
         return report.kind, issue
 
     def _proven(self, report: Report) -> tuple[str, list[tuple[str, str]]]:
@@ -189,29 +191,29 @@ class Intake:
             }
         return self._readers[real].get(stamped.lower(), "")
 
-    def _unsubscribe(self, address: str) -> None:
+    def _unsubscribe(self, address: str, reason: StatusReason | None = None) -> None:
         if is_forgotten(self.conn, address):
             return
         current = self.store.get(address)
         if current is None or current.status != "unsubscribed":
-            self.store.set_status(address, "unsubscribed")
+            self.store.set_status(address, "unsubscribed", reason=reason)
             self.counts["now_unsubscribed"] += 1
 
-    def _bounce(self, address: str) -> None:
+    def _bounce(self, address: str, reason: StatusReason) -> None:
         current = self.store.get(address)
         self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (address,))
         if current is not None and current.status == "active":
-            self.store.set_status(address, "bounced")
+            self.store.set_status(address, "bounced", reason=reason)
             self.counts["now_bounced"] += 1
 
-    def _soft(self, address: str, original: str, issue: str) -> None:
+    def _soft(self, address: str, original: str, issue: str, reason: StatusReason) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO soft_bounces (email, original, issue_id, at)"
             " VALUES (?, ?, ?, ?)",
             (address, original, issue, utc_now()),
         )
         if self.soft_in_a_row(address) >= self.soft_limit:
-            self._bounce(address)
+            self._bounce(address, reason)  # the last of the run says why
 
     def soft_in_a_row(self, address: str) -> int:
         """Soft bounces in a row: over the issues last sent to them, else of distinct messages."""
@@ -243,11 +245,24 @@ class Intake:
         return run + unplaced + len(issues - known)
 
 
+def _reason(report: Report, address: str) -> StatusReason:
+    """Why `address` bounced or complained, as `report` says (its failure for them, if named)."""
+    named = [f for f in report.failures if f.recipient == address] or list(report.failures[:1])
+    failure = named[0] if named else None
+    return StatusReason(
+        "complaint" if report.kind == "complaint" else "bounce",
+        code=failure.status if failure else "",
+        diagnostic=failure.diagnostic if failure else "",
+        at=report.date,
+        message_id=report.message_id,
+    )
+
+
 def process_mailbox(
     box: Mailbox, settings: Settings, database: Path | None = None
 ) -> IntakeSummary:
     """Read every message of `box`, apply it, and say what happened."""
-    path = database or settings.path(settings.database)
+    path = database or settings.database_file("bounces process")
     conn = open_database(path)
     counts: Counter[str] = Counter()
     skipped: list[str] = []  # what the editor is told about unreadable messages

@@ -183,9 +183,15 @@ def ses_notification(own_id: str, text: str, verp: str) -> Report | None:
     kind = str(data.get("notificationType") or data.get("eventType") or "")
     returned = _ses_message_id(data.get("mail"))
     if kind == "Complaint":
-        people = _dicts(_dict(data.get("complaint")).get("complainedRecipients"))[:MAX_RECIPIENTS]
+        complaint = _dict(data.get("complaint"))
+        people = _dicts(complaint.get("complainedRecipients"))[:MAX_RECIPIENTS]
+        said = "an Amazon SES complaint" + (
+            f" ({complaint['complaintFeedbackType']})"
+            if isinstance(complaint.get("complaintFeedbackType"), str)
+            else ""
+        )
         failures = tuple(
-            Failure(str(p.get("emailAddress", "")).lower(), "", "complaint", "feedback")
+            Failure(str(p.get("emailAddress", "")).lower(), "", "complaint", "feedback", said)
             for p in people
             if p.get("emailAddress")
         )

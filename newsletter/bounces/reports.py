@@ -22,6 +22,7 @@ path is what proves a report is ours; see intake.py.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 import signal
@@ -45,6 +46,7 @@ from newsletter.bounces.findings import (
     clean_id,
     decoded,
     failure_for,
+    report_date,
     returned_headers,
     returned_id,
     worst,
@@ -102,7 +104,7 @@ def read_report(raw: bytes, *, fast: bool = True, max_bytes: int = MAX_REPORT_BY
     if not why:
         try:
             with _time_limit(MAX_SECONDS):
-                return _read(raw, fast)
+                return dataclasses.replace(_read(raw, fast), date=_date_of(raw))
         except _Overtime:
             why = f"took more than {MAX_SECONDS:g} s to read"
         except RecursionError:
@@ -110,6 +112,13 @@ def read_report(raw: bytes, *, fast: bool = True, max_bytes: int = MAX_REPORT_BY
         except Exception as e:  # the parser's own failure on hostile bytes: skip this one
             why = f"could not be parsed ({type(e).__name__})"
     return Report(report_id(raw), "unreadable", why=why)
+
+
+def _date_of(raw: bytes) -> str:
+    """The message's Date header as ISO 8601 UTC, read from its headers alone."""
+    start = raw[:65536]
+    head = BytesHeaderParser(policy=compat32).parsebytes(start[: _head_end(start)])
+    return report_date(str(head.get("Date", "")))
 
 
 def _past_bounds(raw: bytes, max_bytes: int) -> str:
@@ -357,8 +366,16 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
     if not recipients and original is not None:  # the returned message's headers name them
         for value in original.get_all("To", []):
             recipients += [a.lower() for a in ADDRESS.findall(str(value))]
-    failures = tuple(Failure(r, "", "complaint", "feedback") for r in dict.fromkeys(recipients))
+    said = _feedback_words(feedback)
+    failures = tuple(
+        Failure(r, "", "complaint", "feedback", said) for r in dict.fromkeys(recipients)
+    )
     return Report(own_id, "complaint", failures, returned, verp=verp)
+
+
+def _feedback_words(feedback: str) -> str:
+    """A complaint's diagnostic: its Feedback-Type (`abuse`, `fraud`...)."""
+    return f"Feedback-Type: {feedback}" if feedback else "a feedback report (ARF)"
 
 
 def _hotmail_complaint(own_id: str, parts: list[Message], verp: str) -> Report | None:
@@ -369,7 +386,9 @@ def _hotmail_complaint(own_id: str, parts: list[Message], verp: str) -> Report |
         original = returned_headers(part)
         reader = original.get("X-HmXmrOriginalRecipient", "") if original is not None else ""
         if reader and address_field(str(reader)):
-            failure = Failure(address_field(str(reader)), "", "complaint", "feedback")
+            failure = Failure(
+                address_field(str(reader)), "", "complaint", "feedback", "a Microsoft JMRP report"
+            )
             return Report(own_id, "complaint", (failure,), returned_id(part), verp=verp)
     return None
 

@@ -112,6 +112,7 @@ def load_built_email(built: BuiltIssue | Path) -> BuiltEmail:
         facts=html_facts(page),
         record=built.record,
         merge_slots={merge_file_name(empty): t.slots for empty, t in built.templates},
+        manifest_text=built.manifest_text,
     )
 
 

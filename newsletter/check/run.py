@@ -69,7 +69,7 @@ def check_issue(
         findings += _link_findings(email, results)
         ran += [c.id for c in NETWORK_CHECKS if c is not SPAM_SCORE]
     else:
-        notes.append("links not fetched (use --links)")
+        notes.append("links not fetched; add --links to fetch them")
     score = None
     if spamassassin:
         from newsletter.check.spam import spamassassin_score

@@ -23,6 +23,7 @@ def _register() -> None:
         bounces,
         build,
         check,
+        db,
         init,
         preview,
         run,

@@ -42,6 +42,10 @@ def archive(
         f"{unchanged} unchanged, {len(result.removed)} removed), {len(result.written)} file(s) "
         "written; index.html, feed.xml, feed.json."
     )
+    if not result.issues:
+        found = f"no issue dated {since} or later" if since else "no built issue under issues/"
+        typer.echo(f"Next: {found} to archive; build one (`newsletter build`), then archive.")
+        return
     typer.echo(
         f"Next: publish {shown}/ at {settings.base_url.rstrip('/')}/ (any static host; see "
         "docs/archive.md, 'Publishing')."

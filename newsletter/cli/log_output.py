@@ -50,7 +50,8 @@ class EventLog:
             return
         shown = f" ({', '.join(f'{k} {v}' for k, v in counts.items())})" if counts else ""
         prefix = "" if level in ("info", "debug") else f"{level}: "
-        typer.echo(f"{prefix}{issue} {step}: {message}{shown}", err=level not in ("info", "debug"))
+        where = f"{issue} {step}: " if issue else ""  # an error before any issue: the line alone
+        typer.echo(f"{prefix}{where}{message}{shown}", err=level not in ("info", "debug"))
 
     def event(self, event: RunEvent) -> None:
         """A run's event."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from newsletter.cli.app import app, workspace_settings
 from newsletter.cli.log_output import LOG_FORMATS, EventLog
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
 
 
 @app.command()
@@ -31,6 +35,9 @@ def run(
     workspace: Path = typer.Option(
         None, "--workspace", metavar="DIR", help="The workspace. [default: this folder]"
     ),
+    status: bool = typer.Option(
+        False, "--status", help="Show what is recorded for this and the next issue; do nothing."
+    ),
 ) -> None:
     """Do what is left of the week: build, check, review copy, wait for approval, send, archive.
 
@@ -46,6 +53,9 @@ def run(
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"--log-format '{log_format}': use text or json")
     moment = _moment(clock)
+    if status:
+        _print_standing(workspace_settings(workspace=workspace), moment)
+        return
     log = EventLog(log_format, verbose=verbose, clock=moment)
     try:
         settings = workspace_settings(workspace=workspace)
@@ -116,3 +126,27 @@ def _moment(clock: str | None) -> dt.datetime:
             f"--clock '{clock}': give a time with its offset, e.g. 2026-12-03T07:00+00:00"
         )
     return moment
+
+
+def _print_standing(settings: Settings, moment: dt.datetime) -> None:
+    """`run --status`: each step recorded for the last and the next issue, with its time."""
+    from newsletter.issue.run_state import STEPS
+    from newsletter.week.run import week_standing
+
+    for standing in week_standing(settings, moment):
+        when = f"{standing.slot:%a %Y-%m-%d %H:%M} {getattr(standing.slot.tzinfo, 'key', '')}"
+        typer.echo(f"{standing.issue}  goes out {when}")
+        if standing.state is None:
+            typer.echo("  not built yet")
+            continue
+        for step in STEPS:
+            record = standing.state.done(step, standing.current_build)
+            if record is None:
+                typer.echo(f"  {step:<9} -")
+                continue
+            details = ", ".join(
+                f"{k} {', '.join(v) if isinstance(v, list) else v}"
+                for k, v in record.items()
+                if k not in ("at", "build") and v not in ([], "")
+            )
+            typer.echo(f"  {step:<9} {record['at']}" + (f" ({details})" if details else ""))

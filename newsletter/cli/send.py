@@ -147,11 +147,16 @@ def send(
 
 
 def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
+    from newsletter.errors import display_path
     from newsletter.send import send_test_copy
 
     password = _password(settings)
     for address in to:
         typer.echo(send_test_copy(built, address, settings, password=password))
+    shown = display_path(built.folder)
+    typer.echo(
+        f"Next: read it in your mail program, then `newsletter send {shown}` mails the list."
+    )
 
 
 def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
@@ -165,6 +170,9 @@ def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
         f"Dry run of issue {summary.issue_id}: {summary.sent} message(s) written to {outbox}/ "
         f"({summary.skipped} already sent, {summary.inactive} unsubscribed or bounced skipped)."
     )
+    if summary.stopped:  # a copy could not be written: the outbox is not the whole list
+        typer.echo(f"error: {summary.stopped}", err=True)
+        raise typer.Exit(1)
     if summary.sent == 0 and summary.skipped == 0:
         typer.echo(
             "Next: add subscribers (`newsletter subscribers import list.csv`), then dry-run again."

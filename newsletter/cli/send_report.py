@@ -43,7 +43,10 @@ def print_summary(summary: SendSummary, shown: str) -> None:
             "to them (`--status` shows where it stands)."
         )
     elif not summary.unknown_total:
-        echo(f"Done: every active subscriber has issue {summary.issue_id}.")
+        echo(
+            f"Done: every active subscriber has issue {summary.issue_id}. Next: `newsletter "
+            "archive` writes its web version (the link in every message) for you to publish."
+        )
 
 
 def _print_details(summary: SendSummary, shown: str) -> None:

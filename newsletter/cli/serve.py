@@ -50,6 +50,7 @@ def serve(
     if host not in LOOPBACK:
         warn(f"--host {host}: listening beyond this machine; put it behind a TLS reverse proxy")
     settings = workspace_settings()
+    settings.database_file("serve")  # on SQLite only so far: a URL is refused before listening
 
     from newsletter.serve.app import PublicUrls, ServeOptions
     from newsletter.serve.runner import run_server

@@ -204,7 +204,7 @@ def list_(
 def count() -> None:
     """Count subscribers by status."""
     settings = workspace_settings()
-    if not settings.path(settings.database).exists():
+    if settings.database_server is None and not settings.path(settings.database).exists():
         typer.echo(
             "0 active, 0 unsubscribed, 0 bounced (no list yet: "
             "`newsletter subscribers import list.csv`)"
@@ -237,19 +237,11 @@ def export(
 
 @contextlib.contextmanager
 def _store(*, create: bool = True, settings: Settings | None = None) -> Iterator[SubscriberStore]:
-    """The workspace's store; a database error in the block becomes one line naming the file."""
-    import sqlite3
+    """The workspace's store (SQLite or PostgreSQL); a database error becomes one line."""
+    from newsletter.subscribers.backends import workspace_store
 
-    from newsletter.subscribers.database import database_error
-    from newsletter.subscribers.store import open_store
-
-    settings = settings or workspace_settings()
-    path = settings.path(settings.database)
-    with open_store(path, create=create) as store:
-        try:
-            yield store
-        except sqlite3.Error as e:
-            raise database_error(path, e) from None
+    with workspace_store(settings or workspace_settings(), create=create) as store:
+        yield store
 
 
 def _address(email: str) -> str:
@@ -283,7 +275,8 @@ def show(
         False, "--json", help="Everything held about the address, as one JSON object."
     ),
 ) -> None:
-    """Show one subscriber: status, fields, consent record, last deliveries (an access request)."""
+    """Show one subscriber: status, fields, consent, why they bounced or complained (code,
+    diagnostic, date, report), last deliveries (an access request)."""
     import json
 
     from newsletter.subscribers.profile import subscriber_profile
@@ -313,9 +306,27 @@ def show(
             else "not recorded"
         )
     )
+    if profile["reason"]:
+        typer.echo(f"  reason: {_reason_line(profile['reason'])}")
     typer.echo(f"  soft bounces in a row: {profile['soft_bounces']}")
     for d in profile["deliveries"]:
         typer.echo(f"  {d['issue_id']}: {d['status']} {d['updated']} {d['last_error']}".rstrip())
+
+
+_REASON_WORDS = {
+    "bounce": ("bounce", "report"),
+    "complaint": ("complaint", "report"),
+    "refused": ("refused by the relay at sending", "message"),
+}
+
+
+def _reason_line(reason: dict[str, str]) -> str:
+    """`bounce 5.1.1 on 2026-12-03T07:00:12Z: "no such user" (report <id>)`."""
+    kind, whose = _REASON_WORDS.get(reason["kind"], (reason["kind"], "message"))
+    code = f" {reason['code']}" if reason["code"] else ""
+    said = f': "{reason["diagnostic"]}"' if reason["diagnostic"] else ""
+    ref = f" ({whose} {reason['message_id']})" if reason["message_id"] else ""
+    return f"{kind}{code} on {reason['at']}{said}{ref}"
 
 
 @subscribers_app.command()

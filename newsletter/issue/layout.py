@@ -30,10 +30,13 @@ from newsletter.errors import OutputError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
 
+# The ranking as built (issue/editor_edits.py): what the editor's edits are measured against.
+RANKING_RECORD_NAME = ".built-ranking.json"
 ISSUE_FILES = (
     MANIFEST_NAME,
     RECORD_NAME,
     BUILD_RECORD_NAME,
+    RANKING_RECORD_NAME,
     "index.html",
     "index.txt",
     "message.eml",
@@ -66,6 +69,22 @@ def merge_variant_fields(name: str) -> frozenset[str] | None:
 def is_issue_folder(path: Path) -> bool:
     """True for a folder that holds a manifest."""
     return path.is_dir() and (path / MANIFEST_NAME).is_file()
+
+
+def check_out_folder(out: Path, workspace: Path) -> None:
+    """OutputError unless `out` (a build's --out) lies inside the workspace.
+
+    An issue folder belongs to the workspace above it: every command that takes one finds
+    its newsletter.toml by walking up.  One written elsewhere (`/etc/x`, `../x`, a link
+    out) would be a folder no command can use, and a build must touch nothing outside.
+    """
+    home = workspace.resolve()
+    if not out.resolve().is_relative_to(home):
+        raise OutputError(
+            f"--out {display_path(out)}: outside the workspace ({home}); an issue "
+            "folder lives in its workspace (its commands find newsletter.toml above it): "
+            "choose a folder inside it, e.g. issues/<name>"
+        )
 
 
 def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:

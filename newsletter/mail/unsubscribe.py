@@ -125,7 +125,12 @@ def unsubscribe_links(settings: Settings) -> UnsubscribeLinks:
     return UnsubscribeLinks(
         mailto=u.mailto,
         page=unsubscribe_page(settings),
-        key=SigningKey(secret.encode(), settings.path(settings.database)),
+        # With a key in the environment the database is never opened for it; the key kept in
+        # the database lives in SQLite only so far (a URL is refused, never made a file).
+        key=SigningKey(
+            secret.encode(),
+            None if secret else settings.database_file("keeping the unsubscribe key"),
+        ),
         list_id=settings.list_identifier,
     )
 

@@ -61,6 +61,7 @@ _EMAIL_CSP = (
 )
 
 SendTest = Callable[[str], str]
+Approve = Callable[[], str]  # records the approval of the issue on show; says what it did
 
 
 def is_loopback(host: str) -> bool:
@@ -74,12 +75,19 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], rebuilder: Rebuilder, send_test: SendTest) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        rebuilder: Rebuilder,
+        send_test: SendTest,
+        approve: Approve | None = None,
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
         self.rebuilder = rebuilder
         self.send_test = send_test
+        self.approve = approve
         self.token = secrets.token_urlsafe(24)
         self.session = secrets.token_hex(8)  # a page from an earlier run of the preview reloads
         self.page = _load_page(self.token)
@@ -107,12 +115,14 @@ class PreviewServer(ThreadingHTTPServer):
             logging.getLogger(__name__).exception("preview: request from %s failed", client_address)
 
 
-def bind_server(host: str, port: int, rebuilder: Rebuilder, send_test: SendTest) -> PreviewServer:
+def bind_server(
+    host: str, port: int, rebuilder: Rebuilder, send_test: SendTest, approve: Approve | None = None
+) -> PreviewServer:
     """Listen on `host`, on `port` or, when it is taken, the next free one."""
     ports = ([port + i for i in range(PORT_TRIES) if port + i < 65536] + [0]) if port else [0]
     for candidate in ports:
         try:
-            return PreviewServer((host, candidate), rebuilder, send_test)
+            return PreviewServer((host, candidate), rebuilder, send_test, approve)
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
                 continue
@@ -149,10 +159,38 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if not self._host_ok():
             return
-        if urlsplit(self.path).path != "/api/send-test":
+        path = urlsplit(self.path).path
+        if path == "/api/approve" and self.server.approve is not None:
+            self._approve(self.server.approve)
+        elif path == "/api/send-test":
+            self._send_test()
+        else:
             self._plain(HTTPStatus.NOT_FOUND, "not found")
+
+    def _from_the_page(self) -> bool:
+        """True for a post from the preview's own page (its origin and the session's token);
+        otherwise 403 is answered."""
+        same_origin = (self.headers.get("Origin") or "").lower() == (
+            f"http://{self.headers.get('Host', '')}".lower()
+        )
+        if same_origin and self.headers.get("X-Preview-Token") == self.server.token:
+            return True
+        self._json(
+            HTTPStatus.FORBIDDEN,
+            {"ok": False, "message": "refused: use the form on the preview page"},
+        )
+        return False
+
+    def _approve(self, approve: Approve) -> None:
+        """The Approve button: the issue on show approved for `newsletter run`."""
+        if not self._from_the_page():
             return
-        self._send_test()
+        try:
+            message = approve()
+        except NewsletterError as e:
+            self._json(HTTPStatus.OK, {"ok": False, "message": str(e)})
+            return
+        self._json(HTTPStatus.OK, {"ok": True, "message": message})
 
     def _get(self, *, with_body: bool) -> None:
         if not self._host_ok():
@@ -216,14 +254,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _send_test(self) -> None:
-        same_origin = (self.headers.get("Origin") or "").lower() == (
-            f"http://{self.headers.get('Host', '')}".lower()
-        )
-        if not same_origin or self.headers.get("X-Preview-Token") != self.server.token:
-            self._json(
-                HTTPStatus.FORBIDDEN,
-                {"ok": False, "message": "refused: use the form on the preview page"},
-            )
+        if not self._from_the_page():
             return
         try:
             length = int(self.headers.get("Content-Length", "0"))
@@ -237,7 +268,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         try:
             address = json.loads(self.rfile.read(length)).get("address", "")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):  # `[[[…` 4 KB deep too
             address = None
         if not isinstance(address, str) or not address.strip():
             self._json(HTTPStatus.BAD_REQUEST, {"ok": False, "message": "enter an email address"})

@@ -93,9 +93,10 @@ def open_preview(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     on_build: Callable[[PreviewSnapshot], None] | None = None,
+    learn: bool = True,
 ) -> Preview:
     """Build once, then serve and watch; `sources` as for `newsletter build` or an issue folder."""
-    target = PreviewTarget.for_sources(sources, workspace, today)
+    target = PreviewTarget.for_sources(sources, workspace, today, learn=learn)
     watcher_box: list[InputWatcher] = []
 
     def built(snapshot: PreviewSnapshot) -> None:
@@ -108,7 +109,13 @@ def open_preview(
     rebuilder.build_now()
     watcher = InputWatcher(target, on_change=rebuilder.request)
     watcher_box.append(watcher)
-    server = bind_server(host, port, rebuilder, lambda address: send_test_copy(rebuilder, address))
+    server = bind_server(
+        host,
+        port,
+        rebuilder,
+        lambda address: send_test_copy(rebuilder, address),
+        lambda: approve_on_show(rebuilder),
+    )
     return Preview(target, server, rebuilder, watcher, port).start()
 
 
@@ -125,3 +132,26 @@ def send_test_copy(rebuilder: Rebuilder, address: str) -> str:
     settings, _ = load_settings(workspace)
     with rebuilder.issue_lock:  # the copy is the build on show, not one half-replaced
         return send_copy(snapshot.folder, address, settings, password=smtp_password())
+
+
+def approve_on_show(rebuilder: Rebuilder) -> str:
+    """The Approve button: record the editor's approval of the build on show (issue/run_state.py).
+
+    A save rebuilds the issue, and a rebuild voids the approval: approve once it is final.
+    """
+    import datetime as dt
+    import getpass
+
+    from newsletter.issue.run_state import approve
+
+    snapshot = rebuilder.snapshot
+    if snapshot.folder is None or snapshot.error is not None:
+        raise DeliveryError("the last build failed: fix the error shown on the page first")
+    who = getpass.getuser()
+    now = dt.datetime.now(dt.UTC)
+    with rebuilder.issue_lock:  # the approval names the build on show, not one half-replaced
+        approve(snapshot.folder, who, now)
+    return (
+        f"{snapshot.folder.name} approved by {who} at {now:%H:%M} UTC: `newsletter run` sends "
+        "it at its send time; a save rebuilds it and voids this approval"
+    )

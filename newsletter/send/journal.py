@@ -37,7 +37,8 @@ from typing import Any, TypeVar
 
 from newsletter.errors import DeliveryError, display_path
 from newsletter.mail.personalize import Recipient
-from newsletter.subscribers.database import is_busy, open_database
+from newsletter.subscribers.database import is_busy, open_database, utc_now
+from newsletter.subscribers.status_reasons import refusal_reason
 from newsletter.subscribers.store import SubscriberStore
 
 T = TypeVar("T")
@@ -183,9 +184,15 @@ class DeliveryJournal:
         row = (self.issue_id, email, status, attempts, error, message_id, now)
         self._write(lambda: self.conn.execute(_RECORD, row))
 
-    def mark_bounced(self, email: str) -> None:
-        """The address does not exist (a 5.1.x reply): later sends skip the subscriber."""
-        self._write(lambda: SubscriberStore(self.conn).mark_bounced(email))
+    def mark_bounced(self, email: str, reply: str = "", message_id: str = "") -> None:
+        """The address does not exist (a 5.1.x reply): later sends skip the subscriber.
+
+        The reply and the refused message's Message-ID are kept as the reason
+        (`subscribers show`).
+        """
+        now = utc_now()
+        reason = refusal_reason(reply, message_id, now)
+        self._write(lambda: SubscriberStore(self.conn).mark_bounced(email, now=now, reason=reason))
 
     def _write(self, write: Callable[[], object]) -> None:
         with self._lock:

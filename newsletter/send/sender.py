@@ -109,7 +109,7 @@ def run_send(plan: SendPlan) -> SendSummary:
     unknown (the editor's explicit choice).
     """
     composer, settings, options = plan.composer, plan.settings, plan.options
-    database = settings.path(settings.database)
+    database = settings.database_file("send")
     if options.dry_run:
         outbox = FileTransport(composer.folder / "outbox")
         outbox.clear()

@@ -88,7 +88,7 @@ def _recipient(email: str, settings: Settings) -> Recipient:
     from newsletter.subscribers.store import open_store
 
     try:
-        store = open_store(settings.path(settings.database), create=False)
+        store = open_store(settings.database_file("send"), create=False)
     except SubscriberError:  # no list yet: a copy with empty merge values
         return Recipient(email)
     with store:

@@ -43,7 +43,7 @@ def journal_status(
     settings: Settings, issue_id: str, subject: str, *, first: int = 10
 ) -> IssueStatus:
     """Count the journal of the issue `issue_id` (the send plan has read the issue already)."""
-    database = settings.path(settings.database)
+    database = settings.database_file("send --status")
     if not database.exists():
         empty = JournalCounts(issue_id, 0, 0, 0, 0, 0, 0, "", (), ())
         return IssueStatus(issue_id, subject, empty, database, has_database=False)

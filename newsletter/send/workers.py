@@ -338,7 +338,7 @@ class SendRun:
             self._settle(me)
             self._failed(recipient.email, message.message_id, attempt, e.reason)
             if e.bad_address:
-                self._bounced(recipient.email)
+                self._bounced(recipient.email, e.reason, message.message_id)
         except NewsletterError as e:  # an unwritable outbox, say
             self._settle(me)
             self._halt(str(e))
@@ -416,11 +416,11 @@ class SendRun:
             self.accepted_any = True  # the relay was there: a later refusal may be a restart
         self._count_failure(email, attempts, reason)
 
-    def _bounced(self, email: str) -> None:
+    def _bounced(self, email: str, reply: str, message_id: str) -> None:
         if self.journal is None:
             return
         try:
-            self.journal.mark_bounced(email)
+            self.journal.mark_bounced(email, reply, message_id)
         except JournalWriteError as e:
             self._halt(str(e))
             return

@@ -66,14 +66,14 @@ class Audience:
 
         self.settings = settings
         self.clock = clock or time.time
-        self.conn = open_database(settings.path(settings.database))
+        self.conn = open_database(settings.database_file("serve"))
         self.conn.execute("PRAGMA busy_timeout = 5000")
         # A commit in WAL mode with synchronous=NORMAL never waits for the disk; a checkpoint
         # does (fsync), and SQLite runs it inside whichever commit crosses 1,000 pages: a
         # stall of up to hundreds of ms for that request.  So this connection never
         # checkpoints; a thread of ours does, every second, beside the requests.
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        self._checkpointer = WalCheckpointer(settings.path(settings.database))
+        self._checkpointer = WalCheckpointer(settings.database_file("serve"))
         self.store = SubscriberStore(self.conn)
         links = unsubscribe_links(settings)
         self.list_id = links.list_id

@@ -87,6 +87,11 @@ def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
         ) from None
     except yaml.YAMLError as e:
         raise SourceError(f"{where(path, 1)}: invalid front matter: {e}; fix the YAML") from None
+    except RecursionError:  # PyYAML composes nested values recursively: 3,000 `[` deep is past it
+        raise SourceError(
+            f"{where(path, 1)}: front matter nested too deeply to read; "
+            "write it as flat 'key: value' lines"
+        ) from None
     if not isinstance(data, dict):
         raise SourceError(f"{where(path, 2)}: front matter must be 'key: value' lines")
     return data

@@ -41,7 +41,8 @@ def first_image(body: str) -> LeadImage | None:
     for token, _line in _inline_tokens(body):
         if token.type == "image":
             src = token.attrGet("src") or ""
-            pattern = re.compile(r"!\[[^\]]*\]\(\s*<?" + re.escape(src) + r">?(\s+[^)]*)?\)")
+            # `[^[\]]`: a text of `![![![…` is scanned once, not once per `![`.
+            pattern = re.compile(r"!\[[^\[\]]*\]\(\s*<?" + re.escape(src) + r">?(\s+[^)]*)?\)")
             m = pattern.search(body)
             if m is None:  # a reference-style image: leave it where it is
                 return None

@@ -1,4 +1,4 @@
-"""Export subscribers to CSV: email, name, status, created, updated, consent, then merge fields.
+"""Export subscribers to CSV: email, name, status, dates, consent, reason, then merge fields.
 
 A cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a `'` in front, as
 OWASP advises against CSV injection, so a spreadsheet shows it as text instead
@@ -18,9 +18,18 @@ from typing import TextIO
 
 from newsletter.errors import SubscriberError, display_path
 from newsletter.subscribers.consent import CONSENT_COLUMNS, consent_cells
+from newsletter.subscribers.status_reasons import REASON_COLUMNS, reason_cells
 from newsletter.subscribers.store import Status, SubscriberStore
 
-BASE_COLUMNS = ("email", "name", "status", "created", "updated", *CONSENT_COLUMNS)
+BASE_COLUMNS = (
+    "email",
+    "name",
+    "status",
+    "created",
+    "updated",
+    *CONSENT_COLUMNS,
+    *REASON_COLUMNS,
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -90,6 +99,7 @@ def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = No
             s.created,
             s.updated,
             *consent_cells(store.conn, s.email),
+            *reason_cells(store.conn, s.email),
         )
         writer.writerow([neutralise(c) for c in (*cells, *(s.fields.get(f, "") for f in fields))])
         count += 1

@@ -121,6 +121,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (email, original)
     ) WITHOUT ROWID;
     """,
+    # 4: why an address bounced or complained (newsletter/subscribers/status_reasons.py).
+    """
+    CREATE TABLE status_reasons (
+        email       TEXT PRIMARY KEY COLLATE NOCASE,
+        kind        TEXT NOT NULL CHECK (kind IN ('bounce', 'complaint', 'refused')),
+        code        TEXT NOT NULL DEFAULT '',   -- 5.1.1, or the reply's 550
+        diagnostic  TEXT NOT NULL DEFAULT '',   -- the server's words, one line
+        at          TEXT NOT NULL,              -- the report's date (the refusal's, at sending)
+        message_id  TEXT NOT NULL DEFAULT ''    -- the report's (the refused message's, at sending)
+    ) WITHOUT ROWID;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

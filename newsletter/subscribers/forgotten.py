@@ -30,6 +30,7 @@ ADDRESS_TABLES = (
     "consents",
     "signups",
     "soft_bounces",
+    "status_reasons",
 )
 
 _SEALED = "sealed:"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import consent_for
+from newsletter.subscribers.status_reasons import reason_for
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten
 
 LAST_DELIVERIES = 10
 
 
-def subscriber_profile(conn: sqlite3.Connection, email: str) -> dict[str, Any]:
-    """Status, name, fields, dates, consent, soft bounces and the last deliveries of `email`."""
+def subscriber_profile(conn: Connection, email: str) -> dict[str, Any]:
+    """Status, name, fields, dates, consent, the bounce or complaint reason, soft bounces and
+    the last deliveries of `email`."""
     subscriber = SubscriberStore(conn).get(email)
     consent = consent_for(conn, email)
     deliveries = [
@@ -25,6 +27,7 @@ def subscriber_profile(conn: sqlite3.Connection, email: str) -> dict[str, Any]:
         )
     ]
     soft = conn.execute("SELECT count(*) FROM soft_bounces WHERE email = ?", (email,)).fetchone()
+    reason = reason_for(conn, email)
     unsubscribed = conn.execute("SELECT at FROM unsubscribes WHERE email = ?", (email,)).fetchone()
     return {
         "email": subscriber.email if subscriber else email,
@@ -35,6 +38,7 @@ def subscriber_profile(conn: sqlite3.Connection, email: str) -> dict[str, Any]:
         "updated": subscriber.updated if subscriber else "",
         "unsubscribed_at": unsubscribed[0] if unsubscribed else "",
         "consent": consent.as_dict() if consent else None,
+        "reason": reason.as_dict() if reason else None,
         "soft_bounces": soft[0],
         "deliveries": deliveries,
         "forgotten": is_forgotten(conn, email),

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from newsletter.subscribers.connection import Connection, dialect
 from newsletter.subscribers.database import open_database, utc_now
+from newsletter.subscribers.status_reasons import StatusReason, drop_reason, write_reason
 from newsletter.subscribers.suppression import is_forgotten
 
 STATUSES = ("active", "unsubscribed", "bounced")
@@ -42,7 +43,7 @@ class Subscriber:
 class SubscriberStore:
     """The subscribers table of one newsletter.db."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def close(self) -> None:
@@ -98,6 +99,7 @@ class SubscriberStore:
         new_status, change = _next_status(current.status, status, resubscribe)
         if change == "resubscribed":
             self._unsuppress(email)
+            drop_reason(self.conn, email)
         if (new_name, new_fields, new_status) != (
             current.name,
             dict(current.fields),
@@ -144,12 +146,19 @@ class SubscriberStore:
             return self.upsert(email, name, fields)
 
     def set_status(
-        self, email: str, status: Status, *, now: str | None = None
+        self,
+        email: str,
+        status: Status,
+        *,
+        now: str | None = None,
+        reason: StatusReason | None = None,
     ) -> Subscriber | None:
         """Mark an address active, unsubscribed or bounced (unsubscribing suppresses it).
 
         Making an address active lifts its unsubscribe only when it is on the
         list: for an unknown address nothing changes and None comes back.
+        `reason` (a bounce or a complaint) is kept for an address on the list; making
+        it active drops the one kept.
         """
         now = now or utc_now()
         with self.transaction():
@@ -162,6 +171,9 @@ class SubscriberStore:
                 return None
             elif status == "active":
                 self._unsuppress(email)
+                drop_reason(self.conn, email)
+            if reason is not None and current is not None:
+                write_reason(self.conn, email, reason, now)
             self.conn.execute(
                 "UPDATE subscribers SET status = ?, updated = ? WHERE email = ? AND status != ?",
                 (status, now, email, status),
@@ -172,18 +184,27 @@ class SubscriberStore:
         """Make an unsubscribed or bounced address active again; None (no change) if absent."""
         return self.set_status(email, "active", now=now)
 
-    def mark_bounced(self, email: str, *, now: str | None = None) -> bool:
+    def mark_bounced(
+        self, email: str, *, now: str | None = None, reason: StatusReason | None = None
+    ) -> bool:
         """Mark an active subscriber `bounced` (the address does not exist): sends skip them.
 
-        For the sender's 5.1.x replies and for bounce processing.  An unsubscribed
-        address stays unsubscribed.  True when a row changed.
+        For the sender's 5.1.x replies and for bounce processing; `reason` (the reply)
+        is kept with it.  An unsubscribed address stays unsubscribed.  True when a row
+        changed.
         """
-        changed = self.conn.execute(
-            "UPDATE subscribers SET status = 'bounced', updated = ? "
-            "WHERE email = ? AND status = 'active'",
-            (now or utc_now(), email),
-        )
-        return changed.rowcount > 0
+        now = now or utc_now()
+        with self.transaction():
+            if is_forgotten(self.conn, email):
+                return False
+            changed = self.conn.execute(
+                "UPDATE subscribers SET status = 'bounced', updated = ? "
+                "WHERE email = ? AND status = 'active'",
+                (now, email),
+            )
+            if changed.rowcount > 0 and reason is not None:
+                write_reason(self.conn, email, reason, now)
+            return changed.rowcount > 0
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -201,7 +222,11 @@ class SubscriberStore:
 
     def remove(self, email: str) -> bool:
         """Delete an address from the list (its unsubscribe, if any, is kept); False if absent."""
-        return self.conn.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount > 0
+        with self.transaction():
+            drop_reason(self.conn, email)
+            return (
+                self.conn.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount > 0
+            )
 
     def iter(self, status: Status | None = None, *, batch: int = 1000) -> Iterator[Subscriber]:
         """Every subscriber (or those with one status) in the order they joined, in batches."""
@@ -229,10 +254,13 @@ class SubscriberStore:
     def field_names(self, status: Status | None = None) -> list[str]:
         """Every merge-field name in use, sorted."""
         where, params = ("WHERE s.status = ?", (status,)) if status else ("", ())
+        keys = (  # the keys of each row's JSON object of fields
+            "json_object_keys(s.fields::json) AS j(key)"
+            if dialect(self.conn) == "postgresql"
+            else "json_each(s.fields) j"
+        )
         rows = self.conn.execute(
-            "SELECT DISTINCT j.key FROM subscribers s, json_each(s.fields) j"
-            f" {where} ORDER BY j.key",
-            params,
+            f"SELECT DISTINCT j.key FROM subscribers s, {keys} {where} ORDER BY j.key", params
         )
         return [r[0] for r in rows]
 

@@ -75,6 +75,29 @@ def schedule_of(settings: Settings) -> Cadence:
     return plan
 
 
+@dataclass(frozen=True, slots=True)
+class IssueStanding:
+    """Where one scheduled issue stands: its send time and the steps its folder records."""
+
+    issue: str
+    slot: dt.datetime
+    state: RunState | None  # None: not built yet
+    current_build: str | None  # the folder's build now (a step for another one is void)
+
+
+def week_standing(settings: Settings, now: dt.datetime) -> tuple[IssueStanding, ...]:
+    """The issues of the last and the next send slot, and what is recorded for each."""
+    plan = schedule_of(settings)
+    standing = []
+    for slot in (plan.slot_at_or_before(now), plan.slot_after(now)):
+        folder = settings.workspace / "issues" / plan.issue_id(slot.date())
+        built = is_issue_folder(folder)
+        state = read_run_state(folder) if built else None
+        build = build_fingerprint(folder) if built else None
+        standing.append(IssueStanding(folder.name, slot, state, build))
+    return tuple(standing)
+
+
 def run_week(settings: Settings, options: RunOptions) -> int:
     """Do what is left of the due issues, under the workspace's run lock; the exit code."""
     from newsletter.week.lock import run_lock

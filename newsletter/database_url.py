@@ -1,0 +1,81 @@
+"""What the `database` setting names: a SQLite file, or a PostgreSQL server by URL.
+
+A plain path is a SQLite file, as always.  `postgresql://` (or `postgres://`) is a
+PostgreSQL server.  Anything else that looks like a URL (`mysql://…`, `postgresq://…`,
+`sqlite:///x.db`, `postgresql:db`) is refused here: taken as a path it would quietly
+become a file under a folder named after the scheme, and two workspaces meant to share one
+list would each mail every reader.  A password in the URL is refused too: it comes from
+NEWSLETTER_DATABASE_PASSWORD or libpq's PGPASSWORD / ~/.pgpass, never from a setting.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+# A scheme as RFC 3986 writes it, then a colon: two letters at least, so that a Windows
+# drive (`C:\\lists\\newsletter.db`) stays a path.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+):")
+
+
+@dataclass(frozen=True, slots=True)
+class PostgresUrl:
+    """A PostgreSQL server named by a `postgresql://user@host:port/dbname?sslmode=…` URL."""
+
+    url: str
+
+    @property
+    def where(self) -> str:
+        """`host:port/dbname` for messages (no user, no parameters, never a password)."""
+        parts = urllib.parse.urlsplit(self.url)
+        host = parts.hostname or "localhost"
+        port = parts.port or 5432
+        return f"{host}:{port}{parts.path or '/'}"
+
+
+def parse_database(value: str) -> PostgresUrl | None:
+    """None for a SQLite path; the URL for PostgreSQL; ValueError (why) for anything else."""
+    match = _SCHEME.match(value)
+    if match is None:
+        return None
+    scheme = match.group(1).lower()
+    if scheme not in POSTGRES_SCHEMES:
+        raise ValueError(
+            f"'{_shown(value)}' is neither a file path nor a PostgreSQL URL "
+            "(postgresql://user@host:5432/dbname); write a path such as 'newsletter.db' "
+            "(or './name:with-colon.db' for a file whose name has a colon)"
+        )
+    return PostgresUrl(_check_postgres(value))
+
+
+def _check_postgres(value: str) -> str:
+    """A postgresql:// URL that libpq can read and that carries no password."""
+    rest = value[value.index(":") + 1 :]
+    if not rest.startswith("//"):
+        raise ValueError(
+            f"'{_shown(value)}' is not a PostgreSQL URL; write postgresql://user@host:5432/dbname"
+        )
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 -- reading it checks it: a port that is not a number raises
+    except ValueError:
+        raise ValueError(
+            f"'{_shown(value)}': its port is not a number from 1 to 65535; "
+            "write postgresql://user@host:5432/dbname"
+        ) from None
+    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+    if parts.password is not None or "password" in query:
+        raise ValueError(
+            "the URL holds a password; remove it and set NEWSLETTER_DATABASE_PASSWORD "
+            "(or PGPASSWORD, or ~/.pgpass) instead"
+        )
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError(f"'{_shown(value)}' contains a space or a control character")
+    return value
+
+
+def _shown(value: str) -> str:
+    """The value as a message may show it: any password between `:` and `@` masked."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)[:200]

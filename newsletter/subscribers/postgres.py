@@ -1,0 +1,151 @@
+"""A connection to the PostgreSQL server `database = "postgresql://…"` names (psycopg 3).
+
+The URL is handed to libpq as it is, so `sslmode`, `sslrootcert`, `connect_timeout`,
+`target_session_attrs` and the other libpq parameters are honoured.  The password comes
+from NEWSLETTER_DATABASE_PASSWORD, else libpq's own PGPASSWORD or ~/.pgpass; a URL holding
+one is refused before we get here (database_url.py).  A login that fails becomes one line
+naming host:port and what to do; libpq's message never carries the password.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from newsletter.config import DATABASE_PASSWORD_ENV
+from newsletter.database_url import PostgresUrl
+from newsletter.errors import SubscriberError
+
+# Seconds a connection attempt waits for the server, unless the URL says otherwise.
+CONNECT_TIMEOUT = 10
+
+_PASSWORD_HINT = (
+    f"check {DATABASE_PASSWORD_ENV} (or PGPASSWORD, or ~/.pgpass) and the user in the URL"
+)
+# libpq's messages, by what they mean for the editor: (words in the message, what to do).
+_CAUSES: tuple[tuple[str, str], ...] = (
+    ("password authentication failed", "the server refused the login (wrong password or user); "
+     + _PASSWORD_HINT),
+    ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV}"),
+    ("connection refused", "nothing answers there; is PostgreSQL running, on that host and port?"),
+    ("timeout expired", f"no answer within {CONNECT_TIMEOUT} s; is the host right and reachable?"),
+    ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
+    ("does not exist", "create it first (createdb), or fix the URL's user and database name"),
+    ("no pg_hba.conf entry", "the server's pg_hba.conf refuses this user from this host; "
+     "ask its administrator, or try sslmode=require"),
+    ("could not translate host name", "no such host; fix the host in the URL"),
+    ("ssl", "the TLS connection failed; check sslmode and sslrootcert in the URL"),
+)  # fmt: skip
+
+
+def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
+    """An autocommit connection to the server, or one SubscriberError line saying why not."""
+    options: dict[str, str | int] = {"application_name": "newsletter"}
+    try:
+        given = conninfo_to_dict(server.url)
+    except psycopg.ProgrammingError as e:
+        raise SubscriberError(
+            f"{server.where}: database: libpq cannot read the URL ({_first_line(e)}); "
+            "fix the `database` setting"
+        ) from None
+    if "connect_timeout" not in given:
+        options["connect_timeout"] = CONNECT_TIMEOUT
+    password = os.environ.get(DATABASE_PASSWORD_ENV)
+    if password:
+        options["password"] = password
+    try:
+        return psycopg.connect(make_conninfo(server.url, **options), autocommit=True)
+    except psycopg.Error as e:
+        raise connection_error(server, e) from None
+
+
+def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
+    """One line for a server that could not be reached or refused us: host:port and the fix."""
+    text = _first_line(error)
+    lowered = text.lower()
+    for words, hint in _CAUSES:
+        if words in lowered:
+            return SubscriberError(f"{server.where}: cannot connect ({text}); {hint}")
+    return SubscriberError(
+        f"{server.where}: cannot connect ({text}); check the `database` setting and the server"
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    """libpq's message without its `connection to server at "…" failed:` preamble."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    if text.startswith("connection") and '" failed: ' in text:
+        text = text.split('" failed: ', 1)[1]
+    return " ".join(text.split())[:300]
+
+
+class PostgresConnection:
+    """A psycopg connection speaking the list code's SQLite idioms (connection.py).
+
+    `?` becomes `%s` (a literal `%` is doubled first), `BEGIN IMMEDIATE` becomes `BEGIN`
+    and `INSERT OR IGNORE INTO …` becomes `INSERT INTO … ON CONFLICT DO NOTHING`; every other
+    statement goes to the server as written.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> None:
+        self.raw = conn
+        self.server = server
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] = (), /
+    ) -> psycopg.Cursor[tuple[Any, ...]]:
+        return self.raw.execute(translate(sql), tuple(parameters))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@functools.lru_cache(maxsize=256)
+def translate(sql: str) -> str:
+    """One statement in SQLite's idioms as PostgreSQL writes it (see PostgresConnection)."""
+    text = sql.strip().rstrip(";")
+    if text.upper() == "BEGIN IMMEDIATE":
+        return "BEGIN"
+    text = text.replace("%", "%%").replace("?", "%s")
+    ignore = re.match(r"(?is)INSERT\s+OR\s+IGNORE\s+INTO\s+(.*)", text)
+    if ignore:
+        text = f"INSERT INTO {ignore.group(1)} ON CONFLICT DO NOTHING"
+    return text
+
+
+# What a failed statement means for the editor: (words in libpq's message, what to do).
+_STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
+    ("read-only", "the server is a read-only standby (after a failover?); point the URL at "
+     "the primary, or add target_session_attrs=read-write"),
+    ("statement timeout", "the server's statement_timeout stopped it; raise it for this user, "
+     "or try again when the server is less busy"),
+    ("no space left", "the server's disk is full; free space there, then run the command again"),
+    ("could not extend", "the server's disk is full; free space there, then run the command again"),
+    ("terminating connection", "the server closed the connection (restarted?); run the command "
+     "again"),
+    ("server closed the connection", "the server closed the connection (restarted?); run the "
+     "command again"),
+)  # fmt: skip
+
+
+def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
+    """One line for a statement the server refused mid-command: host:port, cause, what to do."""
+    text = _first_line(error)
+    lowered = text.lower()
+    for words, hint in _STATEMENT_CAUSES:
+        if words in lowered:
+            return SubscriberError(f"{server.where}: {text}; {hint}")
+    return SubscriberError(f"{server.where}: the database refused it ({text})")

@@ -1,0 +1,100 @@
+"""Why an address bounced or complained: the code, the words, the date and the report.
+
+One row per address, the latest reason: a bounce report (`bounce`), a complaint
+(`complaint`), or the relay's own 5xx refusal at sending (`refused`, its Message-ID
+then the refused message's).  Only the subscriber store writes it (store.py), so a
+forgotten address never gets one; `subscribers forget` erases it with the rest, and a
+resubscribe or a `remove` drops it.  `subscribers show` and `subscribers export` give it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from newsletter.subscribers.connection import Connection
+
+ReasonKind = Literal["bounce", "complaint", "refused"]
+REASON_COLUMNS = ("reason", "reason_code", "reason_diagnostic", "reason_at", "reason_message_id")
+MAX_DIAGNOSTIC = 500  # characters kept of a server's words: enough to say why, never a whole page
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ENHANCED = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
+_REPLY_CODE = re.compile(r"^\s*([245]\d\d)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReason:
+    """Why an address bounced or complained, as the report (or the relay) said."""
+
+    kind: ReasonKind
+    code: str = ""  # 5.1.1 (enhanced), else the reply's 550; "" for a complaint
+    diagnostic: str = ""
+    at: str = ""  # ISO 8601 UTC; the store fills in now when empty
+    message_id: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The reason as `subscribers show --json` gives it."""
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "diagnostic": self.diagnostic,
+            "at": self.at,
+            "message_id": self.message_id,
+        }
+
+
+def one_line(text: str) -> str:
+    """A server's words fit to store and show: control characters gone, one line, bounded."""
+    folded = " ".join(_CONTROL.sub(" ", text).split())
+    return folded if len(folded) <= MAX_DIAGNOSTIC else folded[: MAX_DIAGNOSTIC - 3] + "..."
+
+
+def refusal_reason(reply: str, message_id: str, at: str) -> StatusReason:
+    """The reason for a relay's 5xx at sending: `550 5.1.1 no such user` → 5.1.1 and its words."""
+    enhanced = _ENHANCED.search(reply)
+    basic = _REPLY_CODE.match(reply)
+    code = enhanced.group(0) if enhanced else basic.group(1) if basic else ""
+    return StatusReason("refused", code, one_line(reply), at, message_id)
+
+
+def reason_for(conn: Connection, email: str) -> StatusReason | None:
+    """The latest reason kept for `email`, or None."""
+    row = conn.execute(
+        "SELECT kind, code, diagnostic, at, message_id FROM status_reasons WHERE email = ?",
+        (email,),
+    ).fetchone()
+    return StatusReason(*row) if row else None
+
+
+def reason_cells(conn: Connection, email: str) -> tuple[str, ...]:
+    """The export's REASON_COLUMNS for `email` (empty cells when none is kept)."""
+    reason = reason_for(conn, email)
+    if reason is None:
+        return ("",) * len(REASON_COLUMNS)
+    return (reason.kind, reason.code, reason.diagnostic, reason.at, reason.message_id)
+
+
+def write_reason(conn: Connection, email: str, reason: StatusReason, now: str) -> None:
+    """Keep `reason` as the address's latest (for the store only: it checks the address)."""
+    conn.execute(
+        # ON CONFLICT rather than INSERT OR REPLACE: the same statement runs on PostgreSQL
+        "INSERT INTO status_reasons (email, kind, code, diagnostic, at, message_id)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET kind = excluded.kind,"
+        " code = excluded.code, diagnostic = excluded.diagnostic, at = excluded.at,"
+        " message_id = excluded.message_id",
+        (
+            email,
+            reason.kind,
+            reason.code,
+            one_line(reason.diagnostic),
+            reason.at or now,
+            one_line(reason.message_id),
+        ),
+    )
+
+
+def drop_reason(conn: Connection, email: str) -> None:
+    """Forget the reason of an address that is active again, or removed from the list."""
+    conn.execute("DELETE FROM status_reasons WHERE email = ?", (email,))

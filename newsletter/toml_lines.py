@@ -1,0 +1,59 @@
+"""Where a key sits in a TOML text, so an error about a setting can name its line.
+
+tomllib gives values, not positions.  A settings error names its key the way the editor reads
+it (`related`, `smtp.port`, `sections[2].name`, a table `[brand]`); this finds the line that
+key was written on by reading the text's table headers and `key =` lines, which is all a
+settings file holds.  Not a TOML parser: a key it cannot place (a multi-line value's inside,
+an inline table) gives None and the error keeps its key without a line.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"""\s*("?)([A-Za-z0-9_.\-]+)\1\s*=""")
+_PATH = re.compile(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?(?:\.([A-Za-z0-9_.\-]+))?$")
+
+
+def key_line(text: str, path: str) -> int | None:
+    """The 1-based line of `path` in `text`: `key`, `table.key`, `table[n].key` (the n-th
+    `[[table]]`, from 1) or a table's name (its header); None when it is not written there."""
+    m = _PATH.match(path)
+    if m is None:
+        return None
+    first, index, rest = m.group(1), int(m.group(2) or 0), m.group(3)
+    table, seen = "", 0  # the table the lines are in, and which [[first]] it is
+    header_line: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _HEADER.match(line):
+            table = header.group(2).strip()
+            seen += table == first and header.group(1) == "[["
+            if rest is None and table == first and index in (0, seen) and header_line is None:
+                header_line = number
+        elif key := _KEY.match(line):
+            name = key.group(2)
+            if index and (table, seen, name) == (first, index, rest):
+                return number
+            if not index and (f"{table}.{name}" if table else name) == path:
+                return number
+    return header_line
+
+
+def with_line(message: str, shown: str, text: str) -> str:
+    """`newsletter.toml: smtp.port: …` as `newsletter.toml:41: smtp.port: …` when the key is
+    found in `text`; the message as it was otherwise."""
+    prefix = f"{shown}: "
+    if not message.startswith(prefix):
+        return message
+    rest = message[len(prefix) :]
+    quoted = re.match(r"unknown key '([^']+)'", rest)
+    bracketed = re.match(r"\[([A-Za-z0-9_\-]+)\]", rest)
+    if quoted:
+        path = quoted.group(1)
+    elif bracketed:
+        path = bracketed.group(1)
+    else:
+        path = re.split(r"[:\s(]", rest, maxsplit=1)[0]
+    line = key_line(text, path)
+    return message if line is None else f"{shown}:{line}: {rest}"

@@ -1,0 +1,124 @@
+"""The `database` setting: a path is a SQLite file, a postgresql:// URL a server, and
+anything else is refused naming the key; a URL never becomes a folder named `postgresql:`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.config import load_settings
+from newsletter.database_url import PostgresUrl, parse_database
+from newsletter.errors import ConfigError
+
+runner = CliRunner()
+URL = "postgresql://news@127.0.0.1:5999/letters?sslmode=disable"
+
+
+def _set_database(workspace: Path, value: str) -> None:
+    toml = workspace / "newsletter.toml"
+    text = re.sub(r"(?m)^database\s*=.*\n", "", toml.read_text("utf-8"))
+    toml.write_text(f"database = {value!r}\n" + text, "utf-8")
+
+
+def _no_scheme_folder(workspace: Path) -> None:
+    made = sorted(p.name for p in workspace.iterdir() if ":" in p.name)
+    assert made == [], f"a URL was taken as a path: {made}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["newsletter.db", "lists/newsletter.db", "/srv/news/newsletter.db", "./odd:name.db", "C:db"],
+)
+def test_a_path_is_a_sqlite_file(value):
+    """A plain path (even one with a colon after the first letter or a `./`) means SQLite."""
+    assert parse_database(value) is None
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "PostgreSQL"])
+def test_a_postgresql_url_is_a_server(scheme):
+    """postgresql:// and postgres:// name a server, shown as host:port/dbname without the user."""
+    server = parse_database(f"{scheme}://news@db.example.org:6543/letters?sslmode=require")
+    assert isinstance(server, PostgresUrl)
+    assert server.where == "db.example.org:6543/letters"
+    assert parse_database("postgresql:///letters").where == "localhost:5432/letters"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["mysql://news@db/letters", "postgresq://news@db/letters", "sqlite:///x.db", "postgresql:db"],
+)
+def test_any_other_url_is_refused(value):
+    """A URL of another scheme (or a misspelt one) is refused, not made a file."""
+    with pytest.raises(ValueError, match="PostgreSQL URL"):
+        parse_database(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["postgresql://news:hunter2secret@db/letters", "postgresql://news@db/x?password=hunter2secret"],
+)
+def test_a_password_in_the_url_is_refused_and_never_shown(value):
+    """The password belongs in NEWSLETTER_DATABASE_PASSWORD (or libpq's own), never a setting."""
+    with pytest.raises(ValueError) as caught:
+        parse_database(value)
+    assert "NEWSLETTER_DATABASE_PASSWORD" in str(caught.value)
+    assert "hunter2secret" not in str(caught.value)
+
+
+def test_a_bad_port_is_refused():
+    """A port that is not a number is refused at load, not at the first connection."""
+    with pytest.raises(ValueError, match="port"):
+        parse_database("postgresql://news@db:fivefour/letters")
+
+
+def test_the_toml_names_the_key_for_a_url_it_cannot_use(workspace):
+    """`database = "mysql://…"` in newsletter.toml fails naming the file and the key."""
+    _set_database(workspace, "mysql://news@db/letters")
+    with pytest.raises(ConfigError, match=r"newsletter\.toml:1: database: 'mysql://"):
+        load_settings(workspace)
+
+
+def test_the_environment_overrides_the_file_and_is_checked_alike(workspace, monkeypatch):
+    """NEWSLETTER_DATABASE_URL replaces `database`; a bad value is refused naming the variable."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", URL)
+    settings, _ = load_settings(workspace)
+    assert settings.database == URL
+    assert settings.database_server == PostgresUrl(URL)
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", "postgres://u:pw123456@db/x")
+    with pytest.raises(ConfigError, match=r"^NEWSLETTER_DATABASE_URL: the URL holds a password"):
+        load_settings(workspace)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("send", "issues/2026-W48", "--status"),
+        ("send", "issues/2026-W48", "--yes"),
+        ("bounces", "process", "bounces/"),
+        ("serve", "--port", "0"),
+    ],
+)
+def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(workspace, args):
+    """A part still on SQLite only says so in one line and never makes `postgresql:/…`."""
+    assert runner.invoke(app, ["build", "seeds/", "--date", "2026-11-26"]).exit_code == 0
+    for sub in ("cur", "new", "tmp"):
+        (workspace / "bounces" / sub).mkdir(parents=True)
+    _set_database(workspace, URL)
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 1, result.output
+    assert "database:" in result.output and "PostgreSQL (127.0.0.1:5999/letters)" in result.output
+    assert "Traceback" not in result.output
+    _no_scheme_folder(workspace)
+
+
+def test_a_list_command_on_an_unreachable_server_makes_no_file(workspace):
+    """`subscribers add` with a URL of a server that is down: one line, no `postgresql:` folder."""
+    _set_database(workspace, URL)
+    result = runner.invoke(app, ["subscribers", "add", "reader@example.org"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
+    _no_scheme_folder(workspace)

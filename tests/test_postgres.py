@@ -1,0 +1,194 @@
+"""PostgreSQL as the database: the connection, its one-line failures, the versioned schema and
+`newsletter db upgrade`, against a real PostgreSQL 15 the tests start (tests/postgres_server.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.database_url import PostgresUrl
+from newsletter.errors import SubscriberError
+from newsletter.subscribers.postgres import connect_postgres
+from newsletter.subscribers.postgres_schema import SCHEMA_VERSION, upgrade_postgres
+from tests.postgres_server import PASSWORD
+from tests.smtp_server import free_port
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def server(postgres_url, workspace, monkeypatch) -> PostgresUrl:
+    """The workspace pointed at a fresh PostgreSQL database through NEWSLETTER_DATABASE_URL."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    return PostgresUrl(postgres_url)
+
+
+def _tables(server: PostgresUrl) -> set[str]:
+    with connect_postgres(server) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {str(r[0]) for r in rows}
+
+
+def test_db_upgrade_makes_the_schema_then_finds_it_up_to_date(server):
+    """A first `db upgrade` makes every table at the current version; a second changes nothing."""
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert f"PostgreSQL {server.where}: schema upgraded from 0 to {SCHEMA_VERSION}." in first.output
+    assert {"subscribers", "unsubscribes", "deliveries", "consents", "suppressions"} <= _tables(
+        server
+    )
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert f"schema {SCHEMA_VERSION}, up to date." in again.output
+
+
+def test_a_schema_newer_than_the_code_is_refused_in_one_line(server):
+    """A database a newer newsletter made is refused, naming the server, and left unchanged."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with connect_postgres(server) as conn:
+        conn.execute("UPDATE newsletter_schema SET version = 99")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert f"{server.where}: made by a newer newsletter (schema 99" in result.output
+    with connect_postgres(server) as conn:
+        assert conn.execute("SELECT version FROM newsletter_schema").fetchone() == (99,)
+
+
+def test_two_first_uses_at_once_run_each_step_once(server):
+    """Two hosts upgrading an empty database at once: one runs the steps, the other waits."""
+    results: list[object] = []
+
+    def upgrade() -> None:
+        try:
+            with connect_postgres(server) as conn:
+                results.append(upgrade_postgres(conn, server))
+        except Exception as e:  # the failure is what the test reports
+            results.append(e)
+
+    threads = [threading.Thread(target=upgrade) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(not isinstance(r, Exception) for r in results), results
+    # each ends at the current version; a step run twice would have failed its CREATE TABLE
+    assert [r.after for r in results] == [SCHEMA_VERSION] * 4  # type: ignore[attr-defined]
+    assert min(r.before for r in results) == 0  # type: ignore[attr-defined]
+    with connect_postgres(server) as conn:
+        assert conn.execute("SELECT count(*) FROM newsletter_schema").fetchone() == (1,)
+
+
+def test_db_upgrade_on_sqlite_reports_the_file(workspace):
+    """On the default SQLite file `db upgrade` makes it and says so; a newer one is refused."""
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"SQLite newsletter.db: schema upgraded from 0 to {SCHEMA_VERSION}." in result.output
+    conn = sqlite3.connect(workspace / "newsletter.db")
+    conn.execute("PRAGMA user_version = 42")
+    conn.close()
+    refused = runner.invoke(app, ["db", "upgrade"])
+    assert refused.exit_code == 1
+    assert "newer version of newsletter (schema 42)" in refused.output
+
+
+def test_a_wrong_password_is_one_line_naming_host_and_port(server, monkeypatch):
+    """A wrong password fails in one line naming host:port and the variable, never the password."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "not-the-password-xyz")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {server.where}: cannot connect (")
+    assert "NEWSLETTER_DATABASE_PASSWORD" in result.output
+    assert "not-the-password-xyz" not in result.output and PASSWORD not in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_libpq_pgpassword_and_pgpass_are_honoured(server, monkeypatch, tmp_path):
+    """Without NEWSLETTER_DATABASE_PASSWORD, libpq's PGPASSWORD, then a .pgpass file, log in."""
+    monkeypatch.delenv("NEWSLETTER_DATABASE_PASSWORD")
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    missing = runner.invoke(app, ["db", "upgrade"])
+    assert missing.exit_code == 1 and "wants a password" in missing.output
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    monkeypatch.delenv("PGPASSWORD")
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:*:*:postgres:{PASSWORD}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_role_that_may_not_log_in_is_refused_in_one_line(postgres_server, workspace, monkeypatch):
+    """A role without LOGIN is refused naming host:port and what the administrator must do."""
+    with postgres_server.connect() as conn:
+        conn.execute("CREATE ROLE locked_out NOLOGIN PASSWORD 'locked out password'")
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "locked out password")
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_server.url("postgres", "locked_out"))
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "may not log in" in result.output and f":{postgres_server.port}/" in result.output
+
+
+def test_a_server_that_is_down_is_one_line(workspace, monkeypatch):
+    """Nothing listening at the URL's port: one line naming host:port and asking if it runs."""
+    port = free_port()
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert f"error: 127.0.0.1:{port}/letters: cannot connect" in result.output
+    assert "is PostgreSQL running" in result.output
+
+
+def test_libpq_parameters_in_the_url_are_honoured(postgres_server, server, monkeypatch):
+    """`sslmode=require` reaches libpq: against this server without TLS it fails, saying so."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", server.url + "?sslmode=require")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "SSL" in result.output and "sslmode" in result.output
+
+
+def test_connect_refuses_a_url_libpq_cannot_read():
+    """A URL libpq cannot parse is one line about the `database` setting, not a traceback."""
+    with pytest.raises(SubscriberError, match="libpq cannot read the URL"):
+        connect_postgres(PostgresUrl("postgresql://h/db?no_such_param=1"))
+
+
+def test_a_read_only_server_is_one_line_and_changes_nothing(postgres_server, server):
+    """A server answering read-only (as a standby after a failover) refuses the add in one line."""
+    assert runner.invoke(app, ["subscribers", "add", "first@example.org"]).exit_code == 0
+    dbname = server.where.rsplit("/", 1)[1]
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" SET default_transaction_read_only = on')
+    result = runner.invoke(app, ["subscribers", "add", "second@example.org"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert f"{server.where}: cannot execute INSERT in a read-only transaction" in result.output
+    assert "target_session_attrs=read-write" in result.output
+    listed = runner.invoke(app, ["subscribers", "list"])
+    assert listed.output.splitlines() == ["first@example.org\t\tactive"]
+
+
+def test_a_statement_timeout_is_one_line(postgres_server, server):
+    """The server's statement_timeout stopping a command is one line saying what to change."""
+    assert runner.invoke(app, ["subscribers", "add", "first@example.org"]).exit_code == 0
+    dbname = server.where.rsplit("/", 1)[1]
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" SET statement_timeout = 1')
+        # a lock held elsewhere makes the add wait past the timeout
+        conn.execute(f'ALTER DATABASE "{dbname}" SET lock_timeout = 0')
+    with connect_postgres(server) as holder:
+        holder.execute("BEGIN")
+        holder.execute("SET LOCAL statement_timeout = 0")
+        holder.execute("LOCK TABLE subscribers IN ACCESS EXCLUSIVE MODE")
+        result = runner.invoke(app, ["subscribers", "add", "second@example.org"])
+        holder.execute("ROLLBACK")
+    assert result.exit_code == 1
+    assert "canceling statement due to statement timeout" in result.output
+    assert "statement_timeout" in result.output.split(";", 1)[1]
