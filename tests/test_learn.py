@@ -124,6 +124,15 @@ def test_build_json_says_what_was_learnt_and_cuts_there(workspace, edited):
     assert "2026-W48" in learnt["summary"]
 
 
+def test_the_build_report_says_what_was_learnt(workspace, edited):
+    """The plain report has a `learnt` line naming the bar's move and the issue it came from."""
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
+    assert result.exit_code == 0, result.output
+    assert "learnt   Related bar 0.30 → 0.27, learnt from 1 edited issue(s) (2026-W48)" in (
+        result.output
+    )
+
+
 def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
     """A bar under the shipped one takes a headline scoring under 0.3 into Related."""
     shipped = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE))
