@@ -61,6 +61,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_bounces.py --reports 20 --subscribers 50
 	$(BIN)/python bench/bench_personal.py --readers 50 --runs 1
 	$(BIN)/python bench/bench_issue_readers.py --issues 3 --runs 1
+	$(BIN)/python bench/simulate_editor.py --smoke
 
 # The gates, at the versions pinned in pyproject's `lint` extra.
 LINT_STAMP := $(VENV)/.lint-installed

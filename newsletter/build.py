@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from newsletter.assemble import (
     AssembleOptions,
@@ -19,9 +20,12 @@ from newsletter.assemble import (
     iso_week_id,
     text_fields,
 )
+from newsletter.assemble.learn import Learnt, learn_bar
+from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
+from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
 from newsletter.issue.guard import (
     RECORD_NAME,
     check_overwrite,
@@ -33,6 +37,7 @@ from newsletter.issue.guard import (
     sent_manifest,
 )
 from newsletter.issue.layout import (
+    RANKING_RECORD_NAME,
     check_out_folder,
     is_issue_folder,
     merge_file_name,
@@ -58,6 +63,15 @@ class BuildResult:
     from_manifest: bool
     warnings: tuple[str, ...] = ()  # from the sources: an empty feed, a file skipped
     backup: str | None = None  # the name the editor's old manifest was kept under (--force)
+    learnt: Learnt | None = None  # the Related bar learnt from earlier issues' edits
+    learn_off: str | None = None  # why nothing was learnt: "--no-learn", the setting, a re-render
+
+    def learnt_view(self) -> dict[str, Any]:
+        """What was learnt from the editor's edits of earlier issues, or why nothing was: the
+        `learnt` object of `build --json` and of the preview's Ranking tab."""
+        if self.learnt is not None:
+            return self.learnt.as_dict()
+        return {"on": False, "why": self.learn_off or "off"}
 
 
 def build(
@@ -67,11 +81,14 @@ def build(
     *,
     out: Path | None = None,
     force: bool = False,
+    learn: bool = True,
 ) -> BuildResult:
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
-    already sent, unless `force` (see issue/guard.py).
+    already sent, unless `force` (see issue/guard.py).  It cuts Related at the bar learnt
+    from the editor's edits of earlier issues unless `learn` is False or [ranking] learn
+    is off (assemble/learn.py).
     """
     if out is not None:
         check_out_folder(out, settings.workspace)
@@ -83,6 +100,10 @@ def build(
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
     stale = _stale(sources, loaded, settings, options.today, this_id)
     past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
+    unset = options.related_bar is None  # a bar the caller gives is kept as given
+    learnt, learn_warnings, learn_off = _learnt(settings, options, this_id, learn=learn and unset)
+    if learnt is not None:
+        options = replace(options, related_bar=learnt.bar)
     issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(
@@ -91,9 +112,30 @@ def build(
     extra = check_source_build(folder, issue.id, manifest, settings, force=force)
     sent = sent_manifest(folder, issue.id, settings) if force and folder.is_dir() else None
     extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest), sent)
+    bar = learnt.bar if learnt is not None else (options.related_bar or RELATED_BAR)
+    extra[RANKING_RECORD_NAME] = ranking_record_bytes(issue, bar)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
-    return replace(result, warnings=(*loaded.warnings, *stale), backup=backup)
+    return replace(
+        result,
+        warnings=(*loaded.warnings, *stale, *learn_warnings),
+        backup=backup,
+        learnt=learnt,
+        learn_off=learn_off,
+    )
+
+
+def _learnt(
+    settings: Settings, options: AssembleOptions, this_id: str, *, learn: bool
+) -> tuple[Learnt | None, tuple[str, ...], str | None]:
+    """The bar learnt from earlier issues, the warnings of those that could not be read, and
+    why nothing was learnt when learning is off."""
+    if not learn:
+        return None, (), "--no-learn"
+    if not settings.ranking.learn:
+        return None, (), "[ranking] learn = false"
+    edits, warnings = read_editor_edits(settings.workspace / "issues", options.today, this_id)
+    return learn_bar(edits), warnings, None
 
 
 def _stale(
@@ -146,7 +188,7 @@ def rebuild(
         in_place=in_place,
     )
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
-    return replace(result, backup=backup)
+    return replace(result, backup=backup, learn_off="re-rendered from the manifest: nothing ranked")
 
 
 def fill_text_templates(issue: Issue, settings: Settings) -> Issue:

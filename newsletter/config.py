@@ -115,6 +115,16 @@ class LimitsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RankingSettings:
+    """How the ranker uses what the editor did to earlier issues (docs/ranking.md)."""
+
+    #: move the Related bar (at most 0.1 either way) towards the editor's own choices in the
+    #: earlier issues' manifests: a headline moved from More into Related, one deleted from
+    #: Related; false (or `build --no-learn`) ranks with the shipped bar
+    learn: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class BounceSettings:
     """How `bounces process` treats reports (issue 9)."""
 
@@ -255,6 +265,7 @@ class Settings:
     dkim: DkimSettings = field(default_factory=DkimSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
     bounce: BounceSettings = field(default_factory=BounceSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
@@ -375,6 +386,7 @@ _TABLES = {
     "dkim": DkimSettings,
     "archive": ArchiveSettings,
     "limits": LimitsSettings,
+    "ranking": RankingSettings,
     "bounce": BounceSettings,
     "serve": ServeSettings,
     "brand": BrandSettings,

@@ -65,3 +65,24 @@ def postgres_url(postgres_server, monkeypatch: pytest.MonkeyPatch) -> str:
 
     monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
     return postgres_server.url(postgres_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each backend in turn for the workspace: its SQLite file, then a fresh PostgreSQL database
+    (through NEWSLETTER_DATABASE_URL, as a user would point a workspace at a server)."""
+    request.getfixturevalue("workspace")  # first: it clears the variable set below
+    if request.param == "postgresql":
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    return str(request.param)
+
+
+@pytest.fixture
+def any_store(backend: str, workspace: Path):
+    """An empty subscriber store of the workspace, on each backend in turn."""
+    from newsletter.config import load_settings
+    from newsletter.subscribers.backends import workspace_store
+
+    settings, _ = load_settings(workspace)
+    with workspace_store(settings) as store:
+        yield store

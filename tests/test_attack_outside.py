@@ -171,3 +171,61 @@ def test_a_subject_template_with_a_huge_width_is_refused_before_it_is_filled(wor
     toml.write_text(text.replace('subject = "{title}"', f'subject = "{template}"'), "utf-8")
     one_error_line(run("build", "--date", "2026-11-26"), "newsletter.toml", "subject")
     assert not (workspace / "issues").exists()
+
+
+FORMAT_CHARACTERS = {
+    "a decomposed accent": "Jose\u0301 Jeri\u0301",
+    "an emoji with joiners": "Family \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "a Persian non-joiner": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    "a right-to-left override": "Photo \u202egnp.exe\u202c",
+}
+
+
+@pytest.mark.parametrize("alt", FORMAT_CHARACTERS.values(), ids=FORMAT_CHARACTERS)
+def test_image_alt_text_keeps_its_characters_through_mjml(tmp_path, alt):
+    """An alt text with a no-break space, a combining accent, a joiner or a bidi control reaches the HTML as those characters, not as `\\u{a0}`."""
+    import html
+    import json
+    import re
+
+    from tests.digest_workspace import build_in, make
+
+    quoted = json.dumps(alt, ensure_ascii=False)  # YAML reads a JSON string as it is
+    lead = f"---\ntitle: Floods\nimage: https://example.org/map.png\nimage_alt: {quoted}\nlead: true\n---\n{BODY}\n"
+    ws = make(tmp_path / "ws", {"seeds/lead.md": lead})
+    page = (build_in(ws).folder / "index.html").read_text("utf-8")
+    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
+    assert alt in alts, alts
+    assert "\\u{" not in page
+
+
+LONG_ADDRESS = "a" * 64 + "@" + ".".join(c * 60 for c in "bcd") + ".com"  # 251: valid
+
+
+def test_a_dry_run_writes_a_copy_for_a_valid_251_character_address(built):
+    """A valid address too long for a file name still gets its outbox copy; forget removes it."""
+    assert run("subscribers", "add", "reader@example.com").exit_code == 0
+    assert run("subscribers", "add", LONG_ADDRESS).exit_code == 0
+    result = run("send", str(built), "--dry-run", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "2 message(s) written" in result.output
+    copies = sorted((built / "outbox").iterdir())
+    assert len(copies) == 2 and LONG_ADDRESS.encode() in copies[1].read_bytes()
+    assert run("subscribers", "forget", LONG_ADDRESS).exit_code == 0
+    assert len(list((built / "outbox").iterdir())) == 1
+
+
+def test_a_dry_run_that_stops_says_so_and_exits_1(built, monkeypatch):
+    """A dry run whose outbox write fails ends with one `error:` line and exit 1, never "written" alone."""
+    from newsletter.errors import OutputError
+    from newsletter.send import outbox
+
+    assert run("subscribers", "add", "reader@example.com").exit_code == 0
+
+    def full_disk(self, envelope_from, recipient, data):
+        raise OutputError(
+            "issues/2026-W48/outbox/00001-x.eml: cannot write (No space left on device)"
+        )
+
+    monkeypatch.setattr(outbox.FileTransport, "send", full_disk)
+    one_error_line(run("send", str(built), "--dry-run", "--yes"), "No space left on device")

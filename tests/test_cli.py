@@ -33,7 +33,7 @@ def test_build_reports_what_it_made_and_what_to_do_next(workspace):
 
 
 def test_build_json_is_the_full_ranking(workspace):
-    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, related + more as the ranking, and the length."""
+    """--json prints one object: issue_dir, id, subject, preheader, lead, note, stories, sections, related + more as the ranking, the length and what was learnt."""
     result = run("build", "seeds/", "--date", "2026-11-26", "--related", "3", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -51,7 +51,9 @@ def test_build_json_is_the_full_ranking(workspace):
         "repeated",
         "follows",
         "length",
+        "learnt",
     }
+    assert data["learnt"]["on"] is True and data["learnt"]["from_issues"] == []
     assert data["length"]["items"] == 1 + len(data["related"]) + len(data["more"])
     assert (data["length"]["budget_items"], data["length"]["budget_words"]) == (20, 1000)
     assert data["note"] is None and data["stories"] == [] and data["sections"] == []

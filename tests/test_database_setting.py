@@ -78,7 +78,7 @@ def test_a_bad_port_is_refused():
 def test_the_toml_names_the_key_for_a_url_it_cannot_use(workspace):
     """`database = "mysql://…"` in newsletter.toml fails naming the file and the key."""
     _set_database(workspace, "mysql://news@db/letters")
-    with pytest.raises(ConfigError, match=r"newsletter\.toml: database: 'mysql://"):
+    with pytest.raises(ConfigError, match=r"newsletter\.toml:1: database: 'mysql://"):
         load_settings(workspace)
 
 
@@ -100,7 +100,6 @@ def test_the_environment_overrides_the_file_and_is_checked_alike(workspace, monk
         ("send", "issues/2026-W48", "--yes"),
         ("bounces", "process", "bounces/"),
         ("serve", "--port", "0"),
-        ("subscribers", "list"),
     ],
 )
 def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(workspace, args):
@@ -113,4 +112,13 @@ def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(works
     assert result.exit_code == 1, result.output
     assert "database:" in result.output and "PostgreSQL (127.0.0.1:5999/letters)" in result.output
     assert "Traceback" not in result.output
+    _no_scheme_folder(workspace)
+
+
+def test_a_list_command_on_an_unreachable_server_makes_no_file(workspace):
+    """`subscribers add` with a URL of a server that is down: one line, no `postgresql:` folder."""
+    _set_database(workspace, URL)
+    result = runner.invoke(app, ["subscribers", "add", "reader@example.org"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
     _no_scheme_folder(workspace)

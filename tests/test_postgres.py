@@ -162,3 +162,37 @@ def test_connect_refuses_a_url_libpq_cannot_read():
     """A URL libpq cannot parse is one line about the `database` setting, not a traceback."""
     with pytest.raises(SubscriberError, match="libpq cannot read the URL"):
         connect_postgres(PostgresUrl("postgresql://h/db?no_such_param=1"))
+
+
+def test_a_read_only_server_is_one_line_and_changes_nothing(postgres_server, server):
+    """A server answering read-only (as a standby after a failover) refuses the add in one line."""
+    assert runner.invoke(app, ["subscribers", "add", "first@example.org"]).exit_code == 0
+    dbname = server.where.rsplit("/", 1)[1]
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" SET default_transaction_read_only = on')
+    result = runner.invoke(app, ["subscribers", "add", "second@example.org"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert f"{server.where}: cannot execute INSERT in a read-only transaction" in result.output
+    assert "target_session_attrs=read-write" in result.output
+    listed = runner.invoke(app, ["subscribers", "list"])
+    assert listed.output.splitlines() == ["first@example.org\t\tactive"]
+
+
+def test_a_statement_timeout_is_one_line(postgres_server, server):
+    """The server's statement_timeout stopping a command is one line saying what to change."""
+    assert runner.invoke(app, ["subscribers", "add", "first@example.org"]).exit_code == 0
+    dbname = server.where.rsplit("/", 1)[1]
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" SET statement_timeout = 1')
+        # a lock held elsewhere makes the add wait past the timeout
+        conn.execute(f'ALTER DATABASE "{dbname}" SET lock_timeout = 0')
+    with connect_postgres(server) as holder:
+        holder.execute("BEGIN")
+        holder.execute("SET LOCAL statement_timeout = 0")
+        holder.execute("LOCK TABLE subscribers IN ACCESS EXCLUSIVE MODE")
+        result = runner.invoke(app, ["subscribers", "add", "second@example.org"])
+        holder.execute("ROLLBACK")
+    assert result.exit_code == 1
+    assert "canceling statement due to statement timeout" in result.output
+    assert "statement_timeout" in result.output.split(";", 1)[1]

@@ -119,6 +119,18 @@ def test_every_view_switches_on_click_and_shows_its_content(page, preview):
     screenshot(page, "text")
 
 
+def test_the_ranking_view_says_what_was_learnt(context, preview):
+    """The Ranking view says what the build learnt from earlier issues' edits (here: nothing
+    yet, at the shipped Related bar)."""
+    page = open_page(context, preview.url, view="ranking")
+    panel = page.locator("#panel-ranking")
+    panel.get_by_text("Learnt from your edits").wait_for(timeout=5000)
+    assert (
+        "nothing learnt yet: no earlier issue was edited (Related bar 0.30)" in panel.inner_text()
+    )
+    page.close()
+
+
 def test_keyboard_moves_between_views(page):
     """Arrows (wrapping), Home and End move the selection along the tabs; Tab leaves the list."""
     page.focus("#tab-desktop")

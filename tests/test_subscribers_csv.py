@@ -13,10 +13,9 @@ from newsletter.subscribers.store import open_store
 
 
 @pytest.fixture
-def store(tmp_path):
-    """An empty subscriber store in a fresh database."""
-    with open_store(tmp_path / "newsletter.db") as s:
-        yield s
+def store(any_store):
+    """An empty subscriber store in a fresh database, on SQLite then on PostgreSQL."""
+    return any_store
 
 
 def write(tmp_path, data: bytes | str, name: str = "list.csv"):
@@ -349,9 +348,11 @@ def test_an_import_commits_in_batches(tmp_path, store):
     assert not store.conn.in_transaction
 
 
-def test_an_import_that_finds_the_database_locked_is_one_clear_error(tmp_path, store):
+def test_an_import_that_finds_the_database_locked_is_one_clear_error(tmp_path):
     """A database held by another writer past the busy timeout stops the import with one line."""
     import sqlite3
+
+    store = open_store(tmp_path / "newsletter.db")  # SQLite's single writer lock
 
     store.conn.execute("PRAGMA busy_timeout = 100")
     holder = sqlite3.connect(tmp_path / "newsletter.db", isolation_level=None)
@@ -363,6 +364,7 @@ def test_an_import_that_finds_the_database_locked_is_one_clear_error(tmp_path, s
         holder.execute("ROLLBACK")
         holder.close()
     assert store.get("a@example.org") is None
+    store.close()
 
 
 @pytest.mark.parametrize("header", ["email,name,name", "email,Email", "Email,City,city"])

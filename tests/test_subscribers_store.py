@@ -1,4 +1,4 @@
-"""The subscriber store in newsletter.db: uniqueness, statuses, suppression, schema."""
+"""The subscriber store: uniqueness, statuses, suppression (on SQLite and PostgreSQL), schema."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from newsletter.subscribers.store import open_store
 
 
 @pytest.fixture
-def store(tmp_path):
-    """An empty subscriber store in a fresh database."""
-    with open_store(tmp_path / "newsletter.db") as s:
-        yield s
+def store(any_store):
+    """An empty subscriber store in a fresh database, on SQLite then on PostgreSQL."""
+    return any_store
 
 
 def test_database_is_created_in_wal_mode_with_a_schema_version(tmp_path):

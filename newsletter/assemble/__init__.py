@@ -63,6 +63,7 @@ class AssembleOptions:
     related: int = 8  # at most this many headlines under "Related"
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
     repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
+    related_bar: float | None = None  # the Related bar learnt from the editor (None: shipped)
 
 
 def assemble_issue(
@@ -87,7 +88,7 @@ def assemble_issue(
         ranked = fresh
     others = {s.source: s for s in sources.stories if s is not story}
     cards, ranked = pick_cards(ranked, others, settings.stories)
-    related, more = split_related(ranked, options.related)
+    related, more = split_related(ranked, options.related, options.related_bar)
     more = in_source_order(more, sources)
     note = sources.notes[0] if sources.notes else None
     grouped = group_sections(cards, more if options.more_headlines else (), others, settings)

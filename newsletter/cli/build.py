@@ -61,6 +61,12 @@ def build(
     as_json: bool = typer.Option(
         False, "--json", help="Print the assembled issue as one JSON object."
     ),
+    no_learn: bool = typer.Option(
+        False,
+        "--no-learn",
+        help="Cut Related at the shipped bar, not the one learnt from your edits of earlier "
+        "issues (as [ranking] learn = false does).",
+    ),
     force: bool = typer.Option(
         False,
         "--force",
@@ -107,7 +113,7 @@ def build(
         more_headlines=settings.more_headlines and not no_more,
         repeat=repeat,
     )
-    result = build_issue(named, settings, options, out=out, force=force)
+    result = build_issue(named, settings, options, out=out, force=force, learn=not no_learn)
     for warning in result.warnings:
         warn(warning)
     if as_json:
@@ -177,6 +183,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             else None
         ),
         "length": _length(issue, settings),
+        "learnt": result.learnt_view(),
     }
 
 
@@ -214,6 +221,8 @@ def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> No
     if all_cards:
         typer.echo(f"  stories  {all_cards} card(s)")
     typer.echo(f"  related  {len(issue.related)} headline(s); more headlines: {len(issue.more)}")
+    if result.learnt is not None and result.learnt.issues:
+        typer.echo(f"  learnt   {result.learnt.describe()}")
     if issue.repeated:
         kept = "kept" if repeat else "left out"
         typer.echo(f"  repeated {len(issue.repeated)} headline(s) earlier issues carried ({kept})")

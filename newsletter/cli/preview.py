@@ -36,6 +36,12 @@ def preview(
     ),
     no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
     day: str = typer.Option(None, "--date", help="The issue's date, YYYY-MM-DD. [default: today]"),
+    no_learn: bool = typer.Option(
+        False,
+        "--no-learn",
+        help="Cut Related at the shipped bar, not the one learnt from your edits of earlier "
+        "issues (as [ranking] learn = false does).",
+    ),
 ) -> None:
     """Preview the issue in a browser: desktop, phone, dark and text views, reloaded on save."""
     import webbrowser
@@ -70,6 +76,7 @@ def preview(
         host=host,
         port=port,
         on_build=report,
+        learn=not no_learn,
     ) as running:
         first = running.snapshot
         for warning in first.warnings:

@@ -170,6 +170,9 @@ def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
         f"Dry run of issue {summary.issue_id}: {summary.sent} message(s) written to {outbox}/ "
         f"({summary.skipped} already sent, {summary.inactive} unsubscribed or bounced skipped)."
     )
+    if summary.stopped:  # a copy could not be written: the outbox is not the whole list
+        typer.echo(f"error: {summary.stopped}", err=True)
+        raise typer.Exit(1)
     if summary.sent == 0 and summary.skipped == 0:
         typer.echo(
             "Next: add subscribers (`newsletter subscribers import list.csv`), then dry-run again."

@@ -214,7 +214,7 @@ def list_(
 def count() -> None:
     """Count subscribers by status."""
     settings = workspace_settings()
-    if not settings.database_file("subscribers count").exists():
+    if settings.database_server is None and not settings.path(settings.database).exists():
         typer.echo(
             "0 active, 0 unsubscribed, 0 bounced (no list yet: "
             "`newsletter subscribers import list.csv`)"
@@ -247,19 +247,11 @@ def export(
 
 @contextlib.contextmanager
 def _store(*, create: bool = True, settings: Settings | None = None) -> Iterator[SubscriberStore]:
-    """The workspace's store; a database error in the block becomes one line naming the file."""
-    import sqlite3
+    """The workspace's store (SQLite or PostgreSQL); a database error becomes one line."""
+    from newsletter.subscribers.backends import workspace_store
 
-    from newsletter.subscribers.database import database_error
-    from newsletter.subscribers.store import open_store
-
-    settings = settings or workspace_settings()
-    path = settings.database_file("subscribers")
-    with open_store(path, create=create) as store:
-        try:
-            yield store
-        except sqlite3.Error as e:
-            raise database_error(path, e) from None
+    with workspace_store(settings or workspace_settings(), create=create) as store:
+        yield store
 
 
 def _address(email: str) -> str:

@@ -30,6 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, NewsletterError, display_path
@@ -94,14 +95,38 @@ def build_record_bytes(
 
 def read_build_record(folder: Path) -> BuildRecord:
     """The folder's record; ManifestError (rebuild) when it is missing or not as written."""
+    path = folder / BUILD_RECORD_NAME
+    rebuild = f"run `newsletter build {display_path(folder)}` to re-render it"
+    data = _record_json(folder, rebuild)
+    shared = data.get("settings") if isinstance(data, dict) else None
+    if (
+        not isinstance(shared, dict)
+        or not all(isinstance(v, str) for v in shared.values())
+        or not isinstance(data.get("subject"), str)
+        or not isinstance(data.get("preheader"), str)
+    ):
+        raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
+    files = data.get("files")
+    if files is None:
+        raise ManifestError(
+            f"{display_path(path)}: no file hashes (built by an older version); {rebuild}"
+        )
+    if not _hashes_as_written(files):
+        raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
+    slots = _slots(data.get("slots"))
+    return BuildRecord(data["subject"], data["preheader"], dict(shared), dict(files), slots)
+
+
+def _record_json(folder: Path, rebuild: str) -> Any:
+    """built-with.json parsed; ManifestError saying why when the folder was never built, the
+    record is missing or unreadable, or it is not JSON."""
     if not (folder / MANIFEST_NAME).is_file():
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
         )
     path = folder / BUILD_RECORD_NAME
-    rebuild = f"run `newsletter build {display_path(folder)}` to re-render it"
     try:
-        data = json.loads(path.read_bytes())
+        return json.loads(path.read_bytes())
     except FileNotFoundError:
         if not any((folder / name).exists() for name in _BUILT_FILES):
             raise ManifestError(
@@ -117,30 +142,18 @@ def read_build_record(folder: Path) -> BuildRecord:
         ) from None
     except (ValueError, RecursionError):  # nested past the decoder's depth: not ours either
         raise ManifestError(f"{display_path(path)}: not valid JSON; {rebuild}") from None
-    shared = data.get("settings") if isinstance(data, dict) else None
-    if (
-        not isinstance(shared, dict)
-        or not all(isinstance(v, str) for v in shared.values())
-        or not isinstance(data.get("subject"), str)
-        or not isinstance(data.get("preheader"), str)
-    ):
-        raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
-    files = data.get("files")
-    if files is None:
-        raise ManifestError(
-            f"{display_path(path)}: no file hashes (built by an older version); {rebuild}"
-        )
-    if (
-        not isinstance(files, dict)
-        or MANIFEST_NAME not in files
-        or not all(
+
+
+def _hashes_as_written(files: object) -> bool:
+    """A name → SHA-256 map naming issue.toml, each name a plain file of the folder."""
+    return (
+        isinstance(files, dict)
+        and MANIFEST_NAME in files
+        and all(
             isinstance(v, str) and _SHA256.fullmatch(v) and "/" not in k and k[:1] != "."
             for k, v in files.items()
         )
-    ):
-        raise ManifestError(f"{display_path(path)}: not as the build writes it; {rebuild}")
-    slots = _slots(data.get("slots"))
-    return BuildRecord(data["subject"], data["preheader"], dict(shared), dict(files), slots)
+    )
 
 
 def _slots(value: object) -> dict[str, tuple[str, ...]] | None:

@@ -30,10 +30,13 @@ from newsletter.errors import OutputError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
 
+# The ranking as built (issue/editor_edits.py): what the editor's edits are measured against.
+RANKING_RECORD_NAME = ".built-ranking.json"
 ISSUE_FILES = (
     MANIFEST_NAME,
     RECORD_NAME,
     BUILD_RECORD_NAME,
+    RANKING_RECORD_NAME,
     "index.html",
     "index.txt",
     "message.eml",

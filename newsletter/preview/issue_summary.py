@@ -29,11 +29,15 @@ KEY_HEADERS = (
 
 
 def summarize_issue(
-    issue: Issue, files: Mapping[str, bytes], web_url: Callable[[str], str] | None = None
+    issue: Issue,
+    files: Mapping[str, bytes],
+    web_url: Callable[[str], str] | None = None,
+    learnt: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The page's view of one built issue: headers, ranking, text and size.
 
-    `web_url` gives an issue's web page (Settings.web_url), for the "follows" link.
+    `web_url` gives an issue's web page (Settings.web_url), for the "follows" link;
+    `learnt` what the build learnt from the editor's edits (BuildResult.learnt_view).
     """
     from email import policy
     from email.parser import BytesParser
@@ -65,6 +69,7 @@ def summarize_issue(
             "related": [_headline(h) for h in issue.related],
             "more": [_headline(h) for h in issue.more],
             **_memory(issue, web_url),
+            "learnt": dict(learnt) if learnt is not None else None,
         },
     }
 

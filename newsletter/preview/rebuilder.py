@@ -188,7 +188,10 @@ def _good_snapshot(
         folder=result.folder,
         files=files,
         frames={name: html.encode("utf-8") for name, html in frames.items()},
-        summary={**summarize_issue(result.issue, files), "checks": checks},
+        summary={
+            **summarize_issue(result.issue, files, learnt=result.learnt_view()),
+            "checks": checks,
+        },
         warnings=warnings,
     )
 

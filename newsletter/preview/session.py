@@ -93,9 +93,10 @@ def open_preview(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     on_build: Callable[[PreviewSnapshot], None] | None = None,
+    learn: bool = True,
 ) -> Preview:
     """Build once, then serve and watch; `sources` as for `newsletter build` or an issue folder."""
-    target = PreviewTarget.for_sources(sources, workspace, today)
+    target = PreviewTarget.for_sources(sources, workspace, today, learn=learn)
     watcher_box: list[InputWatcher] = []
 
     def built(snapshot: PreviewSnapshot) -> None:

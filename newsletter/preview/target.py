@@ -33,9 +33,12 @@ class PreviewTarget:
     sources: tuple[str, ...]
     today: dt.date
     issue_folder: Path | None = None  # set when the only source is an issue folder
+    learn: bool = True  # cut Related at the bar learnt from earlier issues (--no-learn: not)
 
     @classmethod
-    def for_sources(cls, sources: Sequence[str], workspace: Path, today: dt.date) -> PreviewTarget:
+    def for_sources(
+        cls, sources: Sequence[str], workspace: Path, today: dt.date, *, learn: bool = True
+    ) -> PreviewTarget:
         """A target for `newsletter preview SOURCE...`: one issue folder, or story sources.
 
         A source that does not exist is an error now rather than on the page: there is
@@ -52,6 +55,7 @@ class PreviewTarget:
             sources=given,
             today=today,
             issue_folder=folder.resolve() if folder else None,
+            learn=learn,
         )
 
     @property
@@ -73,7 +77,7 @@ class PreviewTarget:
             related=settings.related,
             more_headlines=settings.more_headlines,
         )
-        return build(list(self.sources), settings, options), warnings
+        return build(list(self.sources), settings, options, learn=self.learn), warnings
 
     def watch_roots(self) -> list[Path]:
         """The existing files and folders to watch: sources or manifest, templates, settings."""

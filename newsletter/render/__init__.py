@@ -10,6 +10,7 @@ would make the build, or the reader's mail program, fetch a stylesheet.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -325,8 +326,29 @@ def compile_mjml(source: str, name: str) -> str:
 
     try:
         # fonts={}: MJML would otherwise link Google Fonts; the email uses system fonts.
-        return mjml.mjml2html(source, disable_comments=True, fonts={})
+        return mjml.mjml2html(_referenced(source), disable_comments=True, fonts={})
     except Exception as e:  # mjml-python raises bare ValueError with mrml's message
         raise TemplateError(
             f"{name}: MJML does not compile: {e}; check the tags in the template"
         ) from None
+
+
+def _referenced(source: str) -> str:
+    """`source` with the characters mjml-python would garble written as character references.
+
+    mrml writes an attribute's format characters and combining marks as Rust escapes: an alt
+    text's emoji joiner, Persian non-joiner, bidi control or decomposed accent would read
+    `\\u{200d}`.  `&#x200d;` is the same character to every HTML reader, and MJML keeps it.
+    """
+    if source.isascii():
+        return source
+    return re.sub(r"[^\x00-\x7f]", _reference, source)
+
+
+def _reference(m: re.Match[str]) -> str:
+    # Not printable for Rust (formats, spaces but U+0020, private use, unassigned), or a
+    # combining mark: what mrml's escape_debug turns into `\\u{…}`.
+    c = m.group(0)
+    if c.isprintable() and unicodedata.category(c)[0] != "M":
+        return c
+    return f"&#x{ord(c):x};"

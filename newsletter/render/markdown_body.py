@@ -21,57 +21,78 @@ def markdown_html(body: str) -> str:
 
 def markdown_text(body: str, width: int = TEXT_WIDTH) -> str:
     """The body as plain text: paragraphs wrapped, lists kept, links as `text <url>`."""
-    out: list[str] = []
-    counters: list[int | None] = []  # per open list: the next number, None for bullets
-    quote = 0
-    bullet: str | None = None  # the marker of the item just opened, for its first line
-    hidden = False  # the paragraph being read is a tight list's (no blank line around it)
-    last_tight = False
-
-    def add(block: str, tight: bool) -> None:
-        nonlocal last_tight
-        out.append(("" if not out else "\n" if tight and last_tight else "\n\n") + block)
-        last_tight = tight
-
+    writer = _PlainText(width)
     for token in markdown_parser().parse(body):
+        writer.feed(token)
+    return writer.text()
+
+
+class _PlainText:
+    """The plain text of a token stream, block by block: where the lists and quotes stand."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.out: list[str] = []
+        self.counters: list[int | None] = []  # per open list: the next number, None for bullets
+        self.quote = 0
+        self.bullet: str | None = None  # the marker of the item just opened, for its first line
+        self.hidden = False  # the paragraph being read is a tight list's (no blank line around)
+        self.last_tight = False
+
+    def add(self, block: str, tight: bool) -> None:
+        """One block, after a blank line unless it and the one before are a tight list's."""
+        gap = "" if not self.out else "\n" if tight and self.last_tight else "\n\n"
+        self.out.append(gap + block)
+        self.last_tight = tight
+
+    def feed(self, token: Any) -> None:
+        """Take one token of the stream."""
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            if not counters:
-                last_tight = False  # a new list starts after a blank line
+            if not self.counters:
+                self.last_tight = False  # a new list starts after a blank line
             ordered = kind == "ordered_list_open"
-            counters.append(int(token.attrGet("start") or 1) if ordered else None)
+            self.counters.append(int(token.attrGet("start") or 1) if ordered else None)
         elif kind in ("bullet_list_close", "ordered_list_close"):
-            counters.pop()
-            if not counters:
-                last_tight = False
+            self.counters.pop()
+            if not self.counters:
+                self.last_tight = False
         elif kind == "list_item_open":
-            number = counters[-1]
-            bullet = "* " if number is None else f"{number}. "
-            if number is not None:
-                counters[-1] = number + 1
-        elif kind == "blockquote_open":
-            quote += 1
-        elif kind == "blockquote_close":
-            quote -= 1
+            self._item()
+        elif kind in ("blockquote_open", "blockquote_close"):
+            self.quote += 1 if kind == "blockquote_open" else -1
         elif kind == "paragraph_open":
-            hidden = token.hidden
+            self.hidden = token.hidden
         elif kind == "hr":
-            add("-" * 20, False)
+            self.add("-" * 20, False)
         elif kind in ("fence", "code_block"):
-            indent = "> " * quote + "  " * len(counters) + "    "
-            add("\n".join(indent + line for line in token.content.rstrip("\n").split("\n")), False)
+            indent = "> " * self.quote + "  " * len(self.counters) + "    "
+            lines = token.content.rstrip("\n").split("\n")
+            self.add("\n".join(indent + line for line in lines), False)
         elif kind == "inline":
-            text = _inline_text(token.children or [])
-            if not text:
-                continue
-            base = "> " * quote + "  " * max(len(counters) - 1, 0)
-            if bullet is not None:
-                first, rest = base + bullet, base + " " * len(bullet)
-                bullet = None
-            else:
-                first = rest = base + ("  " if counters else "")
-            add(wrap(text, width=width, indent=rest, first=first), bool(counters) and hidden)
-    return "\n".join(line.rstrip() for line in "".join(out).split("\n"))
+            self._inline(_inline_text(token.children or []))
+
+    def _item(self) -> None:
+        number = self.counters[-1]
+        self.bullet = "* " if number is None else f"{number}. "
+        if number is not None:
+            self.counters[-1] = number + 1
+
+    def _inline(self, text: str) -> None:
+        if not text:
+            return
+        base = "> " * self.quote + "  " * max(len(self.counters) - 1, 0)
+        if self.bullet is not None:
+            first, rest = base + self.bullet, base + " " * len(self.bullet)
+            self.bullet = None
+        else:
+            first = rest = base + ("  " if self.counters else "")
+        tight = bool(self.counters) and self.hidden
+        self.add(wrap(text, width=self.width, indent=rest, first=first), tight)
+
+    def text(self) -> str:
+        """Everything fed so far, trailing spaces trimmed from each line."""
+        return "\n".join(line.rstrip() for line in "".join(self.out).split("\n"))
 
 
 def _inline_text(children: list[Any]) -> str:

@@ -6,6 +6,7 @@ recipient, numbered in sending order.  A dry run starts with an empty outbox.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from newsletter.errors import OutputError, display_path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
 _OUTBOX_FILE = re.compile(r"\d{5,}-(.+)\.eml\Z")
+_NAME_CHARS = 200  # of the address in a file name: a file name holds 255 bytes, an address 254
 
 
 class FileTransport:
@@ -41,7 +43,7 @@ class FileTransport:
     def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
         """Write one message as `<number>-<recipient>.eml`."""
         self.count += 1
-        path = self.folder / f"{self.count:05d}-{_UNSAFE.sub('_', recipient)}.eml"
+        path = self.folder / f"{self.count:05d}-{outbox_name(recipient)}.eml"
         try:
             path.write_bytes(data)
         except OSError as e:
@@ -57,7 +59,7 @@ def delete_outbox_files_of(issues_dir: Path, email: str) -> int:
     `subscribers forget` erases an address: its copies in an outbox hold the address, the
     name and a valid unsubscribe token, so they go too.
     """
-    wanted = _UNSAFE.sub("_", email).casefold()
+    wanted = outbox_name(email).casefold()
     count = 0
     for path in sorted(issues_dir.glob("*/outbox/*.eml")):
         m = _OUTBOX_FILE.match(path.name)
@@ -72,3 +74,17 @@ def delete_outbox_files_of(issues_dir: Path, email: str) -> int:
             ) from None
         count += 1
     return count
+
+
+def outbox_name(email: str) -> str:
+    """The address as its outbox file names it: safe characters, and short enough to be a name.
+
+    A valid address may be 254 characters; with the number and `.eml` that is past the 255
+    bytes a file name may hold, and the dry run stopped at that reader.  A long one keeps its
+    first characters and a hash of the whole (lower-cased, as `forget` finds it).
+    """
+    safe = _UNSAFE.sub("_", email)
+    if len(safe) <= _NAME_CHARS:
+        return safe
+    digest = hashlib.sha256(email.casefold().encode()).hexdigest()[:16]
+    return f"{safe[: _NAME_CHARS - 17]}-{digest}"

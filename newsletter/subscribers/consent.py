@@ -8,10 +8,10 @@ shown by `subscribers show`, exported by `subscribers export`, and erased by
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import utc_now
 
 Source = Literal["form", "import", "cli"]
@@ -37,7 +37,7 @@ class Consent:
 
 
 def record_consent(
-    conn: sqlite3.Connection,
+    conn: Connection,
     email: str,
     source: Source,
     *,
@@ -54,7 +54,7 @@ def record_consent(
     )
 
 
-def consent_for(conn: sqlite3.Connection, email: str) -> Consent | None:
+def consent_for(conn: Connection, email: str) -> Consent | None:
     """The consent record of `email`, or None (added before consent was recorded)."""
     row = conn.execute(
         "SELECT source, at, client, wording FROM consents WHERE email = ?", (email,)
@@ -62,7 +62,7 @@ def consent_for(conn: sqlite3.Connection, email: str) -> Consent | None:
     return Consent(*row) if row else None
 
 
-def consent_cells(conn: sqlite3.Connection, email: str) -> list[str]:
+def consent_cells(conn: Connection, email: str) -> list[str]:
     """The export's consent columns for one address (empty cells when none is recorded)."""
     consent = consent_for(conn, email)
     if consent is None:

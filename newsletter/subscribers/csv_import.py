@@ -33,6 +33,7 @@ from typing import BinaryIO, cast
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.connection import Connection, dialect
 from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
 from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
@@ -157,11 +158,7 @@ def _import_lines(
             rejected.append(Reject(line, reason))
 
     conn = store.conn
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS import_seen "
-        "(email TEXT PRIMARY KEY COLLATE NOCASE, line INTEGER NOT NULL) WITHOUT ROWID"
-    )
-    conn.execute("DELETE FROM temp.import_seen")
+    seen = _seen_table(conn)
     conn.execute("BEGIN IMMEDIATE")
     started = time.monotonic()
     try:
@@ -181,13 +178,13 @@ def _import_lines(
                 continue
             if (
                 conn.execute(
-                    "INSERT INTO temp.import_seen VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    f"INSERT INTO {seen} VALUES (?, ?) ON CONFLICT DO NOTHING",
                     (email, number),
                 ).rowcount
                 == 0
             ):
                 first = conn.execute(
-                    "SELECT line FROM temp.import_seen WHERE email = ?", (email,)
+                    f"SELECT line FROM {seen} WHERE email = ?", (email,)
                 ).fetchone()[0]
                 reject(number, f"{email}: same address as line {first} (kept that one)")
                 continue
@@ -214,7 +211,7 @@ def _import_lines(
             conn.execute("ROLLBACK")
         raise
     finally:
-        conn.execute("DELETE FROM temp.import_seen")
+        conn.execute(f"DELETE FROM {seen}")
     return ImportReport(
         path=path,
         rows=rows,
@@ -223,6 +220,24 @@ def _import_lines(
         rejected_count=rejected_count,
         **changes,
     )
+
+
+def _seen_table(conn: Connection) -> str:
+    """The emptied temporary table of the addresses read so far (any case), and its name."""
+    if dialect(conn) == "postgresql":
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS import_seen "
+            "(email CITEXT PRIMARY KEY, line INTEGER NOT NULL)"
+        )
+        name = "pg_temp.import_seen"
+    else:
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS import_seen "
+            "(email TEXT PRIMARY KEY COLLATE NOCASE, line INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        name = "temp.import_seen"
+    conn.execute(f"DELETE FROM {name}")
+    return name
 
 
 def _open(path: Path, shown: str) -> BinaryIO:

@@ -8,8 +8,8 @@ insert is `OR IGNORE` and both read back what was stored.
 from __future__ import annotations
 
 import os
-import sqlite3
 
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.forgotten import SUPPRESSION_KEY
 
@@ -18,7 +18,7 @@ __all__ = ["SUPPRESSION_KEY", "UNSUBSCRIBE_KEY", "existing_key", "stored_key"]
 UNSUBSCRIBE_KEY = "unsubscribe"  # signs each reader's unsubscribe token (env var overrides it)
 
 
-def stored_key(conn: sqlite3.Connection, name: str) -> bytes:
+def stored_key(conn: Connection, name: str) -> bytes:
     """The key called `name`, made (32 random bytes) and committed on first use."""
     row = conn.execute("SELECT key FROM signing_keys WHERE name = ?", (name,)).fetchone()
     if row is not None:
@@ -30,7 +30,7 @@ def stored_key(conn: sqlite3.Connection, name: str) -> bytes:
     return bytes(conn.execute("SELECT key FROM signing_keys WHERE name = ?", (name,)).fetchone()[0])
 
 
-def existing_key(conn: sqlite3.Connection, name: str) -> bytes | None:
+def existing_key(conn: Connection, name: str) -> bytes | None:
     """The key called `name` if it was ever made, else None (nothing is created)."""
     row = conn.execute("SELECT key FROM signing_keys WHERE name = ?", (name,)).fetchone()
     return bytes(row[0]) if row else None

@@ -9,7 +9,11 @@ naming host:port and what to do; libpq's message never carries the password.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -40,7 +44,7 @@ _CAUSES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
-def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[object, ...]]:
+def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
     """An autocommit connection to the server, or one SubscriberError line saying why not."""
     options: dict[str, str | int] = {"application_name": "newsletter"}
     try:
@@ -80,3 +84,68 @@ def _first_line(error: BaseException) -> str:
     if text.startswith("connection") and '" failed: ' in text:
         text = text.split('" failed: ', 1)[1]
     return " ".join(text.split())[:300]
+
+
+class PostgresConnection:
+    """A psycopg connection speaking the list code's SQLite idioms (connection.py).
+
+    `?` becomes `%s` (a literal `%` is doubled first), `BEGIN IMMEDIATE` becomes `BEGIN`
+    and `INSERT OR IGNORE INTO …` becomes `INSERT INTO … ON CONFLICT DO NOTHING`; every other
+    statement goes to the server as written.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> None:
+        self.raw = conn
+        self.server = server
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] = (), /
+    ) -> psycopg.Cursor[tuple[Any, ...]]:
+        return self.raw.execute(translate(sql), tuple(parameters))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@functools.lru_cache(maxsize=256)
+def translate(sql: str) -> str:
+    """One statement in SQLite's idioms as PostgreSQL writes it (see PostgresConnection)."""
+    text = sql.strip().rstrip(";")
+    if text.upper() == "BEGIN IMMEDIATE":
+        return "BEGIN"
+    text = text.replace("%", "%%").replace("?", "%s")
+    ignore = re.match(r"(?is)INSERT\s+OR\s+IGNORE\s+INTO\s+(.*)", text)
+    if ignore:
+        text = f"INSERT INTO {ignore.group(1)} ON CONFLICT DO NOTHING"
+    return text
+
+
+# What a failed statement means for the editor: (words in libpq's message, what to do).
+_STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
+    ("read-only", "the server is a read-only standby (after a failover?); point the URL at "
+     "the primary, or add target_session_attrs=read-write"),
+    ("statement timeout", "the server's statement_timeout stopped it; raise it for this user, "
+     "or try again when the server is less busy"),
+    ("no space left", "the server's disk is full; free space there, then run the command again"),
+    ("could not extend", "the server's disk is full; free space there, then run the command again"),
+    ("terminating connection", "the server closed the connection (restarted?); run the command "
+     "again"),
+    ("server closed the connection", "the server closed the connection (restarted?); run the "
+     "command again"),
+)  # fmt: skip
+
+
+def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
+    """One line for a statement the server refused mid-command: host:port, cause, what to do."""
+    text = _first_line(error)
+    lowered = text.lower()
+    for words, hint in _STATEMENT_CAUSES:
+        if words in lowered:
+            return SubscriberError(f"{server.where}: {text}; {hint}")
+    return SubscriberError(f"{server.where}: the database refused it ({text})")

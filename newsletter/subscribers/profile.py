@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.status_reasons import reason_for
 from newsletter.subscribers.store import SubscriberStore
@@ -13,7 +13,7 @@ from newsletter.subscribers.suppression import is_forgotten
 LAST_DELIVERIES = 10
 
 
-def subscriber_profile(conn: sqlite3.Connection, email: str) -> dict[str, Any]:
+def subscriber_profile(conn: Connection, email: str) -> dict[str, Any]:
     """Status, name, fields, dates, consent, the bounce or complaint reason, soft bounces and
     the last deliveries of `email`."""
     subscriber = SubscriberStore(conn).get(email)

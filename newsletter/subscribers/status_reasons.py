@@ -10,9 +10,10 @@ resubscribe or a `remove` drops it.  `subscribers show` and `subscribers export`
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
+
+from newsletter.subscribers.connection import Connection
 
 ReasonKind = Literal["bounce", "complaint", "refused"]
 REASON_COLUMNS = ("reason", "reason_code", "reason_diagnostic", "reason_at", "reason_message_id")
@@ -58,7 +59,7 @@ def refusal_reason(reply: str, message_id: str, at: str) -> StatusReason:
     return StatusReason("refused", code, one_line(reply), at, message_id)
 
 
-def reason_for(conn: sqlite3.Connection, email: str) -> StatusReason | None:
+def reason_for(conn: Connection, email: str) -> StatusReason | None:
     """The latest reason kept for `email`, or None."""
     row = conn.execute(
         "SELECT kind, code, diagnostic, at, message_id FROM status_reasons WHERE email = ?",
@@ -67,7 +68,7 @@ def reason_for(conn: sqlite3.Connection, email: str) -> StatusReason | None:
     return StatusReason(*row) if row else None
 
 
-def reason_cells(conn: sqlite3.Connection, email: str) -> tuple[str, ...]:
+def reason_cells(conn: Connection, email: str) -> tuple[str, ...]:
     """The export's REASON_COLUMNS for `email` (empty cells when none is kept)."""
     reason = reason_for(conn, email)
     if reason is None:
@@ -75,11 +76,14 @@ def reason_cells(conn: sqlite3.Connection, email: str) -> tuple[str, ...]:
     return (reason.kind, reason.code, reason.diagnostic, reason.at, reason.message_id)
 
 
-def write_reason(conn: sqlite3.Connection, email: str, reason: StatusReason, now: str) -> None:
+def write_reason(conn: Connection, email: str, reason: StatusReason, now: str) -> None:
     """Keep `reason` as the address's latest (for the store only: it checks the address)."""
     conn.execute(
-        "INSERT OR REPLACE INTO status_reasons (email, kind, code, diagnostic, at, message_id)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        # ON CONFLICT rather than INSERT OR REPLACE: the same statement runs on PostgreSQL
+        "INSERT INTO status_reasons (email, kind, code, diagnostic, at, message_id)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET kind = excluded.kind,"
+        " code = excluded.code, diagnostic = excluded.diagnostic, at = excluded.at,"
+        " message_id = excluded.message_id",
         (
             email,
             reason.kind,
@@ -91,6 +95,6 @@ def write_reason(conn: sqlite3.Connection, email: str, reason: StatusReason, now
     )
 
 
-def drop_reason(conn: sqlite3.Connection, email: str) -> None:
+def drop_reason(conn: Connection, email: str) -> None:
     """Forget the reason of an address that is active again, or removed from the list."""
     conn.execute("DELETE FROM status_reasons WHERE email = ?", (email,))

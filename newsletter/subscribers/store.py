@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from newsletter.subscribers.connection import Connection, dialect
 from newsletter.subscribers.database import open_database, utc_now
 from newsletter.subscribers.status_reasons import StatusReason, drop_reason, write_reason
 from newsletter.subscribers.suppression import is_forgotten
@@ -44,7 +44,7 @@ class Subscriber:
 class SubscriberStore:
     """The subscribers table of one newsletter.db."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def close(self) -> None:
@@ -269,10 +269,13 @@ class SubscriberStore:
     def field_names(self, status: Status | None = None) -> list[str]:
         """Every merge-field name in use, sorted."""
         where, params = ("WHERE s.status = ?", (status,)) if status else ("", ())
+        keys = (  # the keys of each row's JSON object of fields
+            "json_object_keys(s.fields::json) AS j(key)"
+            if dialect(self.conn) == "postgresql"
+            else "json_each(s.fields) j"
+        )
         rows = self.conn.execute(
-            "SELECT DISTINCT j.key FROM subscribers s, json_each(s.fields) j"
-            f" {where} ORDER BY j.key",
-            params,
+            f"SELECT DISTINCT j.key FROM subscribers s, {keys} {where} ORDER BY j.key", params
         )
         return [r[0] for r in rows]
 

@@ -11,8 +11,7 @@ address anywhere (forgotten.py), whichever command or request tries.
 
 from __future__ import annotations
 
-import sqlite3
-
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.forgotten import ADDRESS_TABLES, suppression_hash
 from newsletter.subscribers.keys import SUPPRESSION_KEY, existing_key, stored_key
@@ -20,7 +19,7 @@ from newsletter.subscribers.keys import SUPPRESSION_KEY, existing_key, stored_ke
 __all__ = ["forget", "is_forgotten", "suppression_hash", "unforget"]
 
 
-def is_forgotten(conn: sqlite3.Connection, email: str) -> bool:
+def is_forgotten(conn: Connection, email: str) -> bool:
     """True when `email` was forgotten (cheap when nobody was)."""
     if conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is None:
         return False
@@ -33,7 +32,7 @@ def is_forgotten(conn: sqlite3.Connection, email: str) -> bool:
     )
 
 
-def forget(conn: sqlite3.Connection, email: str, *, now: str | None = None) -> int:
+def forget(conn: Connection, email: str, *, now: str | None = None) -> int:
     """Erase every row about `email` and keep its hash; return how many rows were erased."""
     key = stored_key(conn, SUPPRESSION_KEY)
     erased = 0
@@ -52,7 +51,7 @@ def forget(conn: sqlite3.Connection, email: str, *, now: str | None = None) -> i
     return erased
 
 
-def unforget(conn: sqlite3.Connection, email: str) -> None:
+def unforget(conn: Connection, email: str) -> None:
     """Lift the suppression of `email`: the reader confirmed a new sign-up themselves."""
     key = existing_key(conn, SUPPRESSION_KEY)
     if key is not None:

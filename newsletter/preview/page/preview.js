@@ -199,7 +199,19 @@
     $("ranking-tables").replaceChildren(leadBlock,
       table("rank-related", "Related", ranking.related, "Every headline the ranker finds about the lead (meaning and shared terms), best first."),
       table("rank-more", "More headlines", ranking.more, "The rest, in their sources' order."),
-      repeatedTable(ranking.repeated || []));
+      repeatedTable(ranking.repeated || []),
+      learntSection(ranking.learnt));
+  }
+
+  function learntSection(learnt) {
+    // What the build learnt from the editor's edits of earlier issues (or why it did not).
+    if (!learnt) return el("section", {});
+    const text = learnt.on
+      ? learnt.summary
+      : `Not learning from earlier issues (${learnt.why}): Related is cut at the shipped bar.`;
+    return el("section", { className: "ranking-section", "aria-labelledby": "rank-learnt" },
+      el("h2", { id: "rank-learnt", text: "Learnt from your edits" }),
+      el("p", { className: "learnt", text }));
   }
 
   function repeatedTable(items) {

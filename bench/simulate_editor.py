@@ -1,0 +1,138 @@
+"""A simulated editor over 12 successive issues: does learning the Related bar agree with them?
+
+The editor has one fixed preference: every grade-2 headline the build left under More is
+moved into Related, every grade-0 headline in Related is deleted.  Issue k is built from the
+k-th real dev lead of tests/data/labelled/ at the bar learnt from issues 1..k-1 (the first at
+the shipped bar), the editor edits it, and the learner (assemble/learn.py, through the same
+`judge_issue` the build's reader uses on real manifests) learns from issues 1..k.
+
+After each issue, *agreement* is measured on leads the editor never edited: the share of
+their grade-2 and grade-0 headlines that the cut places as the editor would (grade 2 in
+Related, grade 0 not), at the learnt bar and at the shipped one.  The held-out leads are the
+real dev leads after the 12 (`rest`) and the real holdout leads (`holdout`).
+
+Run:  .venv/bin/python bench/simulate_editor.py [--issues 12] [--smoke]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from newsletter.assemble.learn import IssueEdits, Learnt, judge_issue, learn_bar
+from newsletter.assemble.meaning import RELATED_BAR
+from tests import labelled as lb
+
+
+@dataclass(frozen=True)
+class Step:
+    """The state after the editor edited issue `issue` (1-based)."""
+
+    issue: int
+    learnt: Learnt
+    agreement: dict[str, tuple[float, float]]  # held-out group: (shipped bar, learnt bar)
+    # issues 1..k as built, each before its edit (at the bar learnt from the ones before it)
+    built: tuple[float, float] = (1.0, 1.0)  # (shipped bar, learnt bar)
+
+
+def editor_related(lead: lb.LabelledLead, output: lb.Output) -> set[str]:
+    """The editor's Related: the build's, less its grade-0 headlines, plus every grade 2 in More."""
+    grades = lead.grades
+    kept = {t for t, _ in output.related if grades.get(t, 1) != 0}
+    return kept | {t for t, _ in output.more if grades.get(t, 1) == 2}
+
+
+def edit_issue(lead: lb.LabelledLead, output: lb.Output, bar: float) -> IssueEdits:
+    """The editor's edits of one issue built at `bar`, judged as the build judges a manifest."""
+    return judge_issue(lead.name, output.related, output.more, editor_related(lead, output), bar)
+
+
+def agreement(leads: Sequence[lb.LabelledLead], outputs: dict[str, lb.Output], bar: float) -> float:
+    """The share of the leads' grade-2 and grade-0 headlines placed as the editor would."""
+    right = total = 0
+    for lead in leads:
+        r, t = _placed(lead, outputs[lead.name], bar)
+        right, total = right + r, total + t
+    return right / total if total else 1.0
+
+
+def _placed(lead: lb.LabelledLead, output: lb.Output, bar: float) -> tuple[int, int]:
+    """(placed as the editor would, judged): the lead's grade-2 and grade-0 headlines."""
+    related = {t for t, _ in lb.recut(output, bar=bar).related}
+    judged = [(title, grade) for title, grade in lead.headlines if grade != 1]
+    return sum((title in related) == (grade == 2) for title, grade in judged), len(judged)
+
+
+def simulate(
+    issues: Sequence[lb.LabelledLead],
+    held_out: dict[str, Sequence[lb.LabelledLead]],
+    outputs: dict[str, lb.Output],
+) -> list[Step]:
+    """Build, edit and learn issue by issue; measure the held-out agreement after each."""
+    edits: list[IssueEdits] = []
+    steps = []
+    bar = RELATED_BAR
+    seen = {"shipped": [0, 0], "learnt": [0, 0]}  # right, total
+    for k, lead in enumerate(issues, start=1):
+        for name, at in (("shipped", RELATED_BAR), ("learnt", bar)):
+            right, total = _placed(lead, outputs[lead.name], at)
+            seen[name][0] += right
+            seen[name][1] += total
+        built = lb.recut(outputs[lead.name], bar=bar)
+        edits.append(edit_issue(lead, built, bar))
+        learnt = learn_bar(edits)
+        bar = learnt.bar
+        steps.append(
+            Step(
+                k,
+                learnt,
+                {
+                    name: (agreement(group, outputs, RELATED_BAR), agreement(group, outputs, bar))
+                    for name, group in held_out.items()
+                },
+                (seen["shipped"][0] / seen["shipped"][1], seen["learnt"][0] / seen["learnt"][1]),
+            )
+        )
+    return steps
+
+
+def main() -> None:
+    """Print one row per issue: the learnt bar and the held-out agreement, shipped vs learnt."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", type=int, default=12, help="successive issues to edit")
+    parser.add_argument("--smoke", action="store_true", help="3 issues, 3 held-out leads (CI)")
+    args = parser.parse_args()
+    real = [ld for ld in lb.load_leads() if ld.group == "real"]
+    dev = [ld for ld in real if ld.split == "dev"]
+    count = 3 if args.smoke else args.issues
+    issues = dev[:count]
+    held_out = {"rest": dev[count:], "holdout": [ld for ld in real if ld.split == "holdout"]}
+    if args.smoke:
+        held_out = {name: group[:3] for name, group in held_out.items()}
+    used = [*issues, *(ld for group in held_out.values() for ld in group)]
+    outputs = {ld.name: lb.build_output(ld) for ld in used}
+    steps = simulate(issues, held_out, outputs)
+    names = list(held_out)
+    heads = [f"{n} ({len(held_out[n])} leads): shipped → learnt" for n in names]
+    print(
+        "| issue | learnt bar | edits (promoted / removed) | issues 1..k as built | "
+        + " | ".join(heads)
+        + " |"
+    )
+    print("|---|---|---|---|" + "---|" * len(names))
+    for step in steps:
+        pairs = [step.built, *(step.agreement[n] for n in names)]
+        cells = [f"{a:.3f} → {b:.3f}" for a, b in pairs]
+        print(
+            f"| {step.issue} | {step.learnt.bar:.2f} | {step.learnt.promoted} / "
+            f"{step.learnt.removed} | " + " | ".join(cells) + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Learn the Related bar from what the editor did to earlier issues.
+
+Each earlier issue built with a ranking record (issue/editor_edits.py) says, for every
+headline the build put in Related or under More, its score and whether the editor's
+manifest has it in Related now.  A headline moved from More into Related says "the bar is
+too high for this one"; one deleted from Related (or moved out of it) says "too low"; every
+other headline of an edited issue is the editor's agreement with the cut as built.
+
+The bar that agrees with most of those choices is searched in steps of 0.01 within
+`LEARN_BOUND` of the shipped bar (meaning.RELATED_BAR); among equally good bars the one
+nearest the shipped bar wins (an edit of a headline scored beyond the bounds, which no bar
+within them could honour, moves nothing).  The learnt bar moves from the shipped one towards it in
+proportion to the evidence: n edits of Related move it n / (n + PRIOR_EDITS) of the way (the
+shipped bar was fitted on 28 labelled leads: one edit, which may be the editor's whim on
+one headline, moves it a fifth of the way, a dozen three quarters).  No edit moves it at all.
+A More headline that scored the bar but lost its place to the `related` limit judges
+nothing unless the editor promoted it (the cut, not the bar, kept it out).
+
+Only the bar is learnt: the shares of concepts and meaning stay as shipped (open: the
+record keeps the combined score only).  Cards the editor deleted or moved are counted and
+shown, not learnt from: a card is cut by the `stories` limit, not by the bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from newsletter.assemble.meaning import RELATED_BAR
+
+LEARN_BOUND = 0.1  # the learnt bar stays within this of the shipped one
+# The weight of the shipped bar, in edits: without it one promotion took the bar straight to
+# that headline's score, and the simulated editor's held-out agreement fell below the
+# shipped bar's (bench/simulate_editor.py; docs/ranking.md).
+PRIOR_EDITS = 4
+_STEP = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One headline of an earlier issue: its score as built, and whether the editor keeps it
+    in Related."""
+
+    score: float
+    related: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IssueEdits:
+    """What the editor did to one earlier issue's ranking."""
+
+    issue: str
+    judged: tuple[Judged, ...]
+    promoted: int = 0  # moved from More into Related
+    removed: int = 0  # deleted from Related, or moved out of it
+    cards_deleted: int = 0
+    cards_moved: int = 0  # cards kept in another order
+
+    @property
+    def edited(self) -> bool:
+        """True when the editor changed the ranking of this issue at all."""
+        return bool(self.promoted or self.removed or self.cards_deleted or self.cards_moved)
+
+
+@dataclass(frozen=True, slots=True)
+class Learnt:
+    """What was learnt: the bar this build cuts Related at, and from which issues."""
+
+    bar: float
+    shipped_bar: float
+    issues: tuple[str, ...]  # the earlier issues whose edits were read
+    promoted: int = 0
+    removed: int = 0
+    cards_deleted: int = 0
+    cards_moved: int = 0
+    agreed_shipped: float | None = None  # share of their choices the shipped bar agrees with
+    agreed_learnt: float | None = None  # ... and the learnt bar
+
+    def describe(self) -> str:
+        """One sentence for the Ranking tab and the build's report."""
+        if not self.issues:
+            return f"nothing learnt yet: no earlier issue was edited (Related bar {self.bar:.2f})"
+        moved = (
+            f"Related bar {self.shipped_bar:.2f} → {self.bar:.2f}"
+            if self.bar != self.shipped_bar
+            else f"Related bar kept at {self.bar:.2f}"
+        )
+        return (
+            f"{moved}, learnt from {len(self.issues)} edited issue(s) "
+            f"({', '.join(self.issues)}): {self.promoted} headline(s) moved into Related, "
+            f"{self.removed} taken out of it, {self.cards_deleted} card(s) deleted, "
+            f"{self.cards_moved} moved"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape `build --json` and the preview show."""
+        return {
+            "on": True,
+            "bar": self.bar,
+            "shipped_bar": self.shipped_bar,
+            "bounds": [
+                round(self.shipped_bar - LEARN_BOUND, 2),
+                round(self.shipped_bar + LEARN_BOUND, 2),
+            ],
+            "from_issues": list(self.issues),
+            "edits": {
+                "promoted": self.promoted,
+                "removed": self.removed,
+                "cards_deleted": self.cards_deleted,
+                "cards_moved": self.cards_moved,
+            },
+            "agreement": {"shipped": self.agreed_shipped, "learnt": self.agreed_learnt},
+            "summary": self.describe(),
+        }
+
+
+def judge_issue(
+    issue: str,
+    related: Sequence[tuple[str, float]],
+    more: Sequence[tuple[str, float]],
+    kept_related: Collection[str],
+    built_bar: float,
+    cards: tuple[Sequence[str], Sequence[str]] = ((), ()),
+) -> IssueEdits:
+    """An issue's edits: `related` and `more` are (key, score) as built, `kept_related` the keys
+    in Related now; `cards` the card keys as built and as kept now."""
+    judged = []
+    promoted = removed = 0
+    for key, score in related:
+        kept = key in kept_related
+        removed += not kept
+        judged.append(Judged(score, kept))
+    for key, score in more:
+        chosen = key in kept_related
+        promoted += chosen
+        if chosen or score < built_bar:  # over the bar, only the limit kept it out
+            judged.append(Judged(score, chosen))
+    built_cards, kept_cards = cards
+    kept_set = set(kept_cards)
+    still = [c for c in built_cards if c in kept_set]
+    return IssueEdits(
+        issue=issue,
+        judged=tuple(judged),
+        promoted=promoted,
+        removed=removed,
+        cards_deleted=len(built_cards) - len(still),
+        cards_moved=int(still != [c for c in kept_cards if c in set(built_cards)]),
+    )
+
+
+def learn_bar(
+    past: Sequence[IssueEdits], shipped: float = RELATED_BAR, bound: float = LEARN_BOUND
+) -> Learnt:
+    """The Related bar that agrees best with the editor's choices in the edited issues."""
+    edited = [p for p in past if p.edited]
+    judged = [j for p in edited for j in p.judged]
+    counts = {
+        "promoted": sum(p.promoted for p in edited),
+        "removed": sum(p.removed for p in edited),
+        "cards_deleted": sum(p.cards_deleted for p in edited),
+        "cards_moved": sum(p.cards_moved for p in edited),
+    }
+    issues = tuple(p.issue for p in edited)
+    if not judged:
+        return Learnt(bar=shipped, shipped_bar=shipped, issues=issues, **counts)
+    steps = round(bound / _STEP)
+    bars = [round(shipped + k * _STEP, 2) for k in range(-steps, steps + 1)]
+    best = min(bars, key=lambda b: (-agreement(judged, b), abs(b - shipped)))
+    evidence = counts["promoted"] + counts["removed"]
+    best = round(shipped + (best - shipped) * evidence / (evidence + PRIOR_EDITS), 2)
+    return Learnt(
+        bar=best,
+        shipped_bar=shipped,
+        issues=issues,
+        agreed_shipped=round(agreement(judged, shipped), 3),
+        agreed_learnt=round(agreement(judged, best), 3),
+        **counts,
+    )
+
+
+def agreement(judged: Sequence[Judged], bar: float) -> float:
+    """The share of the editor's choices a cut at `bar` makes the same way."""
+    if not judged:
+        return 1.0
+    return sum((j.score >= bar) == j.related for j in judged) / len(judged)

@@ -1,0 +1,165 @@
+"""What the editor changed in earlier issues' rankings: the build's record against issue.toml now.
+
+A build from the sources writes `.built-ranking.json` beside the manifest: the Related bar it
+cut at, and each card, Related and More item (sections' headlines too) with its score, by a
+key (its `source`, else its URL, else its title).  A re-render from the manifest never
+rewrites it (the folder keeps files a build does not make), so it stays what was built; the
+manifest is what the editor made of it.  The difference is the editor's choices, which
+assemble/learn.py turns into this workspace's Related bar.
+
+    {"version": 1, "id": "2026-W48", "bar": 0.3,
+     "related": [["seeds/x.txt:3", 0.52], ...], "more": [...], "cards": [["stories/a.md", 0.4]]}
+
+Reading is forgiving where memory (past_issues.py) is strict: a record or a manifest that
+cannot be read, or a record of another version, is skipped with a warning naming the file,
+and the build goes on (learning is an aid; the issue does not depend on it).  A folder with
+no record (built before learning existed, or written by hand) is skipped silently, and so
+is one whose issue.toml still has the SHA-256 `.manifest-hashes` keeps for it as built (the
+editor changed nothing: no TOML is parsed, so a workspace of many issues pays only for the
+ones the editor edited).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from newsletter.assemble.learn import IssueEdits, judge_issue
+from newsletter.errors import display_path
+from newsletter.issue.guard import digest, read_record
+from newsletter.issue.layout import RANKING_RECORD_NAME
+from newsletter.issue.manifest import MANIFEST_NAME
+from newsletter.models import Issue, ScoredHeadline, StoryCard
+
+RECORD_VERSION = 1
+
+
+def item_key(source: str | None, url: str | None, title: str) -> str:
+    """How an item is known across the build and the editor's manifest."""
+    return source or url or " ".join(title.split()).casefold()
+
+
+def ranking_record_bytes(issue: Issue, bar: float) -> bytes:
+    """The record of the ranking as built (sorted keys: a same build writes the same bytes)."""
+
+    def rows(items: Sequence[ScoredHeadline]) -> list[list[Any]]:
+        return [[item_key(h.headline.source, h.url, h.title), h.score] for h in items]
+
+    def cards(items: Sequence[StoryCard]) -> list[list[Any]]:
+        return [[item_key(c.source, c.url, c.title), c.score] for c in items]
+
+    more = [*issue.more, *(h for s in issue.sections for h in s.headlines)]
+    data = {
+        "version": RECORD_VERSION,
+        "id": issue.id,
+        "bar": bar,
+        "related": rows(issue.related),
+        "more": rows(more),
+        "cards": cards((*issue.stories, *(c for s in issue.sections for c in s.stories))),
+    }
+    return (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def read_editor_edits(
+    issues_dir: Path, before: dt.date, skip: str | None = None
+) -> tuple[tuple[IssueEdits, ...], tuple[str, ...]]:
+    """The edits of every earlier issue (dated before `before`, not `skip`) that has a record,
+    oldest first; and a warning for each one that could not be read."""
+    try:
+        names = sorted(e.name for e in os.scandir(issues_dir) if not e.name.startswith("."))
+    except OSError:
+        return (), ()
+    found: list[tuple[dt.date, IssueEdits]] = []
+    warnings: list[str] = []
+    for name in names:
+        folder = issues_dir / name
+        record = folder / RANKING_RECORD_NAME
+        if not record.is_file() or _as_built(folder):
+            continue
+        try:
+            day, edits = _read_one(record, folder / MANIFEST_NAME)
+        except _Unreadable as e:
+            warnings.append(f"{e}; not learnt from (the build goes on)")
+            continue
+        if day < before and edits.issue != skip:
+            found.append((day, edits))
+    found.sort(key=lambda pair: (pair[0], pair[1].issue))
+    return tuple(edits for _, edits in found), tuple(warnings)
+
+
+def _as_built(folder: Path) -> bool:
+    """True when issue.toml is byte for byte what the build wrote (.manifest-hashes): the
+    editor changed nothing, so there is nothing to learn and no TOML to parse."""
+    built = read_record(folder).get("built")
+    try:
+        return built is not None and digest((folder / MANIFEST_NAME).read_bytes()) == built
+    except OSError:
+        return False
+
+
+class _Unreadable(Exception):
+    """A record or manifest the learner cannot read: its message names the file."""
+
+
+def _read_one(record: Path, manifest: Path) -> tuple[dt.date, IssueEdits]:
+    shown = display_path(record)
+    try:
+        built = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise _Unreadable(f"{shown}: cannot read the ranking as built ({e})") from None
+    if not isinstance(built, dict) or built.get("version") != RECORD_VERSION:
+        raise _Unreadable(f"{shown}: a ranking record of an unknown version")
+    try:
+        now = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise _Unreadable(f"{display_path(manifest)}: cannot read ({e})") from None
+    day = now.get("date")
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    issue_id = now.get("id")
+    if not isinstance(day, dt.date) or not isinstance(issue_id, str):
+        raise _Unreadable(f"{display_path(manifest)}: no id or date")
+    try:
+        related, more, cards = (_rows(built, k) for k in ("related", "more", "cards"))
+        bar = float(built["bar"])
+    except (KeyError, TypeError, ValueError):
+        raise _Unreadable(f"{shown}: not in the shape a build writes") from None
+    edits = judge_issue(
+        issue_id,
+        related,
+        more,
+        set(_keys(now.get("related"))),
+        bar,
+        cards=([k for k, _ in cards], _keys(now.get("stories"))),
+    )
+    return day, edits
+
+
+def _rows(built: dict[str, Any], name: str) -> list[tuple[str, float]]:
+    rows = built[name]
+    if not isinstance(rows, list):
+        raise TypeError(name)
+    return [(str(key), float(score)) for key, score in rows]
+
+
+def _keys(tables: Any) -> list[str]:
+    """The keys of a manifest's [[related]] or [[stories]] now (tables not in shape: none)."""
+    if not isinstance(tables, list):
+        return []
+    keys = []
+    for item in tables:
+        if isinstance(item, dict) and isinstance(item.get("title"), str):
+            source, url = item.get("source"), item.get("url")
+            keys.append(
+                item_key(
+                    source if isinstance(source, str) else None,
+                    url if isinstance(url, str) else None,
+                    item["title"],
+                )
+            )
+    return keys

@@ -1,0 +1,69 @@
+"""The workspace's list, opened on whichever backend `database` names: SQLite or PostgreSQL.
+
+Both give the same `SubscriberStore` (store.py), so the list's rules are written once.  A
+database error in the block becomes one line naming the file or host:port/dbname.  On
+PostgreSQL a first use upgrades the schema under its lock (postgres_schema.py); a command
+that only reads (`create=False`) finds "no list yet" on a server newsletter has not used,
+and creates nothing, as on SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+
+from newsletter.config import Settings
+from newsletter.database_url import PostgresUrl
+from newsletter.errors import SubscriberError
+from newsletter.subscribers.database import database_error
+from newsletter.subscribers.store import SubscriberStore, open_store
+
+
+@contextlib.contextmanager
+def workspace_store(
+    settings: Settings, *, create: bool = True, doing: str = "the subscribers commands"
+) -> Iterator[SubscriberStore]:
+    """The list of the workspace's database, for the block; closed after it."""
+    server = settings.database_server
+    if server is not None:
+        with _postgres_store(server, create=create) as store:
+            yield store
+        return
+    path = settings.database_file(doing)
+    with open_store(path, create=create) as store:
+        try:
+            yield store
+        except sqlite3.Error as e:
+            raise database_error(path, e) from None
+
+
+@contextlib.contextmanager
+def _postgres_store(server: PostgresUrl, *, create: bool) -> Iterator[SubscriberStore]:
+    import psycopg
+
+    from newsletter.subscribers.postgres import (
+        PostgresConnection,
+        connect_postgres,
+        statement_error,
+    )
+    from newsletter.subscribers.postgres_schema import schema_version, upgrade_postgres
+
+    conn = connect_postgres(server)
+    try:
+        if not create and schema_version(conn) == 0:
+            raise SubscriberError(
+                f"{server.where}: no list yet on this server; add subscribers first "
+                "(`newsletter subscribers import list.csv`)"
+            )
+        upgrade_postgres(conn, server)
+        store = SubscriberStore(PostgresConnection(conn, server))
+        try:
+            yield store
+        except psycopg.Error as e:
+            if store.conn.in_transaction:
+                with contextlib.suppress(psycopg.Error):
+                    conn.rollback()
+            raise statement_error(server, e) from None
+    finally:
+        conn.close()

@@ -1,0 +1,229 @@
+"""Learning the Related bar from the editor's edits of earlier issues (assemble/learn.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.assemble import AssembleOptions
+from newsletter.assemble.learn import LEARN_BOUND, IssueEdits, Judged, judge_issue, learn_bar
+from newsletter.assemble.meaning import RELATED_BAR
+from newsletter.build import build
+from newsletter.cli import app
+from newsletter.issue.editor_edits import read_editor_edits
+from newsletter.issue.layout import RANKING_RECORD_NAME
+from newsletter.preview.issue_summary import summarize_issue
+from newsletter.preview.target import PreviewTarget
+from tests.conftest import ROOT, SAMPLE_DATE
+
+NEXT_WEEK = SAMPLE_DATE + dt.timedelta(days=7)
+FOLDER = "issues/2026-W48"
+
+
+def _edit_as_an_editor(folder: Path) -> tuple[float, float]:
+    """Move the best More headline into Related and delete the last Related one, as an editor
+    does in issue.toml (cut and paste whole tables), then re-render the folder; return the two
+    headlines' scores (promoted, removed)."""
+    manifest = folder / "issue.toml"
+    blocks = manifest.read_text("utf-8").split("\n[[")
+    head, tables = blocks[0], ["[[" + b for b in blocks[1:]]
+    related = [t for t in tables if t.startswith("[[related]]")]
+    more = [t for t in tables if t.startswith("[[more]]")]
+    score = {t: float(t.split("score = ")[1].split("\n")[0]) for t in related + more}
+    promoted = max(more, key=lambda t: score[t])
+    removed = related[-1]
+    kept = [*related[:-1], promoted.replace("[[more]]", "[[related]]", 1)]
+    rest = [t for t in more if t is not promoted]
+    manifest.write_text(head + "\n" + "\n".join([*kept, *rest]), encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", FOLDER])
+    assert result.exit_code == 0, result.output
+    return score[promoted], score[removed]
+
+
+@pytest.fixture
+def edited(workspace: Path, settings) -> tuple[float, float]:
+    """Last week's sample issue, built and then edited by the editor."""
+    build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE))
+    return _edit_as_an_editor(workspace / FOLDER)
+
+
+def test_edits_are_read_from_a_built_and_edited_folder(workspace, edited):
+    """The record the build wrote against the manifest the editor left: one headline moved into
+    Related, one deleted from it; the record survives the editor's re-render."""
+    promoted, removed = edited
+    assert (workspace / FOLDER / RANKING_RECORD_NAME).is_file()
+    edits, warnings = read_editor_edits(workspace / "issues", NEXT_WEEK)
+    assert warnings == ()
+    assert [(e.issue, e.promoted, e.removed, e.cards_deleted) for e in edits] == [
+        ("2026-W48", 1, 1, 0)
+    ]
+    assert Judged(promoted, True) in edits[0].judged
+    assert Judged(removed, False) in edits[0].judged
+    assert read_editor_edits(workspace / "issues", SAMPLE_DATE) == ((), ())  # not before itself
+
+
+def test_an_unedited_issue_teaches_nothing(workspace, settings):
+    """A built issue the editor left as it was is skipped by its hash as built (its record is
+    not even read) and leaves the bar where it shipped."""
+    build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE))
+    (workspace / FOLDER / RANKING_RECORD_NAME).write_text("not read", encoding="utf-8")
+    edits, warnings = read_editor_edits(workspace / "issues", NEXT_WEEK)
+    assert edits == () and warnings == ()
+    learnt = learn_bar(edits)
+    assert learnt.bar == RELATED_BAR and learnt.issues == ()
+
+
+def test_card_deletions_and_moves_are_counted():
+    """A card deleted and two swapped are counted as the editor's edits of the issue."""
+    edits = judge_issue("w1", [], [], set(), 0.3, cards=(["a", "b", "c"], ["c", "b"]))
+    assert (edits.cards_deleted, edits.cards_moved, edits.edited) == (1, 1, True)
+
+
+def test_the_learnt_bar_stays_within_its_bounds():
+    """However many edits push it, the bar moves at most LEARN_BOUND from the shipped one; an
+    edit no bar within the bounds could honour moves nothing."""
+    low = IssueEdits("w1", tuple(Judged(0.2, True) for _ in range(500)), promoted=500)
+    high = IssueEdits("w2", tuple(Judged(0.395, False) for _ in range(500)), removed=500)
+    assert learn_bar([low]).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
+    assert learn_bar([high]).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
+    assert RELATED_BAR - LEARN_BOUND <= learn_bar([low, high]).bar <= RELATED_BAR + LEARN_BOUND
+    beyond = IssueEdits("w3", tuple(Judged(0.01, True) for _ in range(50)), promoted=50)
+    assert learn_bar([beyond]).bar == RELATED_BAR
+
+
+def test_one_edit_moves_the_bar_a_little_many_move_it_further():
+    """The shipped bar weighs PRIOR_EDITS edits: one promotion moves it a fifth of the way."""
+    one = IssueEdits("w1", (Judged(0.25, True),), promoted=1)
+    many = IssueEdits("w2", tuple(Judged(0.25, True) for _ in range(12)), promoted=12)
+    assert learn_bar([one]).bar == 0.29
+    assert learn_bar([many]).bar == 0.26
+
+
+def _json_build(*args: str) -> dict:
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_build_json_says_what_was_learnt_and_cuts_there(workspace, edited):
+    """The next week's build cuts Related at the learnt bar and `learnt` names the issue."""
+    promoted, _ = edited
+    data = _json_build()
+    learnt = data["learnt"]
+    assert learnt["on"] is True and learnt["from_issues"] == ["2026-W48"]
+    assert learnt["edits"]["promoted"] == 1 and learnt["edits"]["removed"] == 1
+    assert promoted <= learnt["bar"] < RELATED_BAR
+    assert min(h["score"] for h in data["related"]) >= learnt["bar"]
+    assert max(h["score"] for h in data["more"]) < learnt["bar"]
+    assert "2026-W48" in learnt["summary"]
+
+
+def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
+    """A bar under the shipped one takes a headline scoring under 0.3 into Related."""
+    shipped = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE))
+    lower = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE, related_bar=0.2))
+    gained = {h.title for h in lower.issue.related} - {h.title for h in shipped.issue.related}
+    assert gained and all(
+        0.2 <= h.score < RELATED_BAR for h in lower.issue.related if h.title in gained
+    )
+
+
+def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
+    """`--no-learn` and `[ranking] learn = false` cut at the shipped bar and say why."""
+    data = _json_build("--no-learn")
+    assert data["learnt"] == {"on": False, "why": "--no-learn"}
+    assert min(h["score"] for h in data["related"]) >= RELATED_BAR
+    toml = workspace / "newsletter.toml"
+    toml.write_text(toml.read_text("utf-8") + "\n[ranking]\nlearn = false\n", encoding="utf-8")
+    data = _json_build("--id", "2026-W49b")
+    assert data["learnt"] == {"on": False, "why": "[ranking] learn = false"}
+    assert min(h["score"] for h in data["related"]) >= RELATED_BAR
+
+
+@pytest.mark.parametrize(
+    "record",
+    ['{"version": 1, "bar": ', '{"version": 99, "bar": 0.3}', '{"version": 1, "id": "x"}'],
+    ids=["corrupt", "unknown-version", "wrong-shape"],
+)
+def test_an_unreadable_record_is_skipped_with_a_warning(workspace, edited, record):
+    """A ranking record that is corrupt, of another version or in another shape is skipped
+    with a warning naming it; the build goes on at the shipped bar."""
+    (workspace / FOLDER / RANKING_RECORD_NAME).write_text(record, encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat", "--json"])
+    assert result.exit_code == 0, result.output
+    assert f"{FOLDER}/{RANKING_RECORD_NAME}" in result.stderr
+    assert "not learnt from" in result.stderr and "Traceback" not in result.output
+    data = json.loads(result.stdout)
+    assert data["learnt"]["bar"] == RELATED_BAR and data["learnt"]["from_issues"] == []
+
+
+def test_an_unreadable_manifest_beside_a_record_is_skipped(workspace, edited):
+    """A folder whose issue.toml the learner cannot read (not UTF-8) is skipped with a warning."""
+    (workspace / "issues" / "old").mkdir()
+    (workspace / "issues" / "old" / RANKING_RECORD_NAME).write_text(
+        '{"version": 1, "bar": 0.3, "related": [], "more": [], "cards": []}', encoding="utf-8"
+    )
+    (workspace / "issues" / "old" / "issue.toml").write_bytes(b'id = "\xff"\n')
+    edits, warnings = read_editor_edits(workspace / "issues", NEXT_WEEK)
+    assert [e.issue for e in edits] == ["2026-W48"]
+    assert len(warnings) == 1 and "issues/old/issue.toml" in warnings[0]
+
+
+def test_the_preview_ranking_tab_says_what_was_learnt(workspace, edited):
+    """The preview's ranking data carries `learnt`; with --no-learn it says learning is off."""
+    from tests import labelled as lb
+
+    for old in (workspace / "seeds").iterdir():
+        old.unlink()  # this week's seed: another story
+    lead = next(ld for ld in lb.load_leads() if ld.name.startswith("11_"))
+    (workspace / "seeds" / "quake.txt").write_text(lb.seed_text(lead), encoding="utf-8")
+    on = PreviewTarget.for_sources(["seeds"], workspace, NEXT_WEEK)
+    result, _ = on.build()
+    files = {
+        n: (result.folder / n).read_bytes() for n in ("message.eml", "index.html", "index.txt")
+    }
+    shown = summarize_issue(result.issue, files, learnt=result.learnt_view())["ranking"]["learnt"]
+    assert shown["on"] is True and shown["from_issues"] == ["2026-W48"]
+    off = PreviewTarget.for_sources(["seeds"], workspace, NEXT_WEEK, learn=False)
+    result, _ = off.build()
+    assert result.learnt_view() == {"on": False, "why": "--no-learn"}
+    script = (ROOT / "newsletter" / "preview" / "page" / "preview.js").read_text("utf-8")
+    assert "ranking.learnt" in script and "Learnt from your edits" in script
+
+
+def _simulator():
+    spec = importlib.util.spec_from_file_location(
+        "simulate_editor", ROOT / "bench" / "simulate_editor.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["simulate_editor"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_a_simulated_editor_is_agreed_with_more_never_less():
+    """Over 4 edited issues of the labelled set, agreement on held-out leads at the learnt bar
+    never falls below the shipped bar's and ends higher on the holdout."""
+    sim = _simulator()
+    from tests import labelled as lb
+
+    real = [ld for ld in lb.load_leads() if ld.group == "real"]
+    dev = [ld for ld in real if ld.split == "dev"]
+    held_out = {"holdout": [ld for ld in real if ld.split == "holdout"][:6]}
+    issues = dev[:4]
+    outputs = {ld.name: lb.build_output(ld) for ld in [*issues, *held_out["holdout"]]}
+    steps = sim.simulate(issues, held_out, outputs)
+    for step in steps:
+        shipped, learnt = step.agreement["holdout"]
+        assert learnt >= shipped
+        assert RELATED_BAR - LEARN_BOUND <= step.learnt.bar <= RELATED_BAR + LEARN_BOUND
+    assert steps[-1].agreement["holdout"][1] > steps[-1].agreement["holdout"][0]
+    assert steps[-1].learnt.promoted >= 1

@@ -1,0 +1,70 @@
+"""The `subscribers` commands on both backends: the same list rules on a SQLite file and on a
+PostgreSQL server (the `backend` fixture runs each test once per backend)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_add_list_count_and_an_unsubscribe_that_outlives_remove(backend):
+    """Added readers are listed and counted; one who left stays out through remove and add."""
+    run("subscribers", "add", "Reader.One@example.org", "--name", "Reader One")
+    run("subscribers", "add", "two@example.org", "--field", "city=Lima")
+    assert "Already on the list" in run("subscribers", "add", "reader.one@EXAMPLE.org")
+    assert run("subscribers", "count").startswith("2 active, 0 unsubscribed, 0 bounced")
+    run("subscribers", "unsubscribe", "two@example.org")
+    run("subscribers", "remove", "two@example.org")
+    refused = run("subscribers", "add", "two@example.org", code=1)
+    assert "unsubscribed earlier" in refused
+    listed = run("subscribers", "list")
+    assert listed.splitlines() == ["Reader.One@example.org\tReader One\tactive"]
+    assert "not on the list" in run("subscribers", "resubscribe", "two@example.org", code=1)
+    assert "unsubscribed earlier" in run("subscribers", "add", "two@example.org", code=1)
+
+
+def test_show_and_forget_erase_everything_and_block_a_re_add(backend):
+    """`show` reports the consent; `forget` erases the reader, and no add brings them back."""
+    run("subscribers", "add", "gone@example.org", "--name", "Gone")
+    profile = json.loads(run("subscribers", "show", "gone@example.org", "--json"))
+    assert (profile["status"], profile["consent"]["source"]) == ("active", "cli")
+    assert "record(s) erased" in run("subscribers", "forget", "gone@example.org")
+    assert "(forgotten)" in run("subscribers", "show", "gone@example.org")
+    run("subscribers", "add", "gone@example.org", code=1)
+    assert run("subscribers", "count").startswith("0 active")
+
+
+def test_an_export_imports_back_into_an_empty_list(backend, workspace):
+    """Export, remove everyone, import the export: the same readers, statuses and fields."""
+    (workspace / "list.csv").write_text(
+        "email,name,city\na@example.org,A,Lima\nb@example.org,B,Quito\nA@example.org,dup,x\n"
+    )
+    imported = run("subscribers", "import", "list.csv")
+    assert "2 added" in imported and "list.csv:4: A@example.org: same address as line 2" in imported
+    run("subscribers", "unsubscribe", "b@example.org")
+    run("subscribers", "export", "out.csv")
+    exported = (workspace / "out.csv").read_text()
+    assert exported.splitlines()[0].startswith("email,name,status,")
+    for address in ("a@example.org", "b@example.org"):
+        run("subscribers", "remove", address)
+    run("subscribers", "import", "out.csv")
+    assert run("subscribers", "count").startswith("1 active, 1 unsubscribed")
+    assert "a@example.org\tA\tactive" in run("subscribers", "list")
+
+
+def test_reading_an_unused_database_creates_nothing(backend, workspace):
+    """`subscribers list` before any list says how to start one, on either backend."""
+    output = run("subscribers", "list", code=1)
+    assert "add subscribers first" in output
+    assert not (workspace / "newsletter.db").exists()
