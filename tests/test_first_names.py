@@ -193,3 +193,22 @@ def test_a_version_4_database_gains_first_names_in_place(tmp_path):
         kept = store.get("kept@example.org")
         assert (kept.name, kept.first_name) == ("Kept Reader", "")
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_first_names_and_reasons_hold_on_both_backends(any_store):
+    """SQLite and PostgreSQL keep a first name apart from the name, and a bounce's reason."""
+    from newsletter.subscribers.status_reasons import StatusReason, reason_for
+
+    assert any_store.upsert("ana@example.org", "Ana Quispe", first_name="Ana") == "added"
+    any_store.upsert("ana@example.org", None, {"city": "Lima"})  # None keeps the first name
+    ana = any_store.get("ana@example.org")
+    assert (ana.name, ana.first_name, dict(ana.fields)) == ("Ana Quispe", "Ana", {"city": "Lima"})
+    first = StatusReason(
+        "bounce", "5.1.1", "550 5.1.1 no such user", "2026-12-03T07:00:12Z", "<a@x>"
+    )
+    any_store.set_status("ana@example.org", "bounced", reason=first)
+    later = StatusReason("complaint", "", "Feedback-Type: abuse", "2026-12-04T07:00:00Z", "<b@x>")
+    any_store.set_status("ana@example.org", "unsubscribed", reason=later)
+    assert reason_for(any_store.conn, "ana@example.org") == later  # the latest one, replaced
+    any_store.resubscribe("ana@example.org")
+    assert reason_for(any_store.conn, "ana@example.org") is None
