@@ -229,3 +229,17 @@ def test_a_dry_run_that_stops_says_so_and_exits_1(built, monkeypatch):
 
     monkeypatch.setattr(outbox.FileTransport, "send", full_disk)
     one_error_line(run("send", str(built), "--dry-run", "--yes"), "No space left on device")
+
+
+@pytest.mark.timeout(60)  # unfixed, the FIFO waits for a writer and /dev/zero never ends
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_source_that_is_a_fifo_or_a_device_is_refused_before_it_is_read(workspace, kind):
+    """`build story.txt` where it is a FIFO, or `build /dev/zero`: one error naming it, no wait, no endless read."""
+    import os
+
+    if kind == "fifo":
+        os.mkfifo(workspace / "seeds" / "story.txt")
+        source = "seeds/story.txt"
+    else:
+        source = "/dev/zero"
+    one_error_line(run("build", source, "--date", "2026-11-26"), source, "not a regular file")

@@ -124,6 +124,15 @@ def test_build_json_says_what_was_learnt_and_cuts_there(workspace, edited):
     assert "2026-W48" in learnt["summary"]
 
 
+def test_the_build_report_says_what_was_learnt(workspace, edited):
+    """The plain report has a `learnt` line naming the bar's move and the issue it came from."""
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
+    assert result.exit_code == 0, result.output
+    assert "learnt   Related bar 0.30 → 0.27, learnt from 1 edited issue(s) (2026-W48)" in (
+        result.output
+    )
+
+
 def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
     """A bar under the shipped one takes a headline scoring under 0.3 into Related."""
     shipped = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE))
@@ -140,7 +149,9 @@ def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
     assert data["learnt"] == {"on": False, "why": "--no-learn"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR
     toml = workspace / "newsletter.toml"
-    toml.write_text(toml.read_text("utf-8") + "\n[ranking]\nlearn = false\n", encoding="utf-8")
+    text = toml.read_text("utf-8")
+    assert "\nlearn = true " in text  # the sample's newsletter.toml shows the setting
+    toml.write_text(text.replace("\nlearn = true ", "\nlearn = false ", 1), encoding="utf-8")
     data = _json_build("--id", "2026-W49b")
     assert data["learnt"] == {"on": False, "why": "[ranking] learn = false"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR

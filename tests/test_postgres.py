@@ -76,13 +76,9 @@ def test_two_first_uses_at_once_run_each_step_once(server):
     for t in threads:
         t.join(60)
     assert all(not isinstance(r, Exception) for r in results), results
-    assert (
-        sorted((r.before, r.after) for r in results)
-        == [  # type: ignore[attr-defined]
-            (0, SCHEMA_VERSION)
-        ]
-        * 4
-    )
+    # each ends at the current version; a step run twice would have failed its CREATE TABLE
+    assert [r.after for r in results] == [SCHEMA_VERSION] * 4  # type: ignore[attr-defined]
+    assert min(r.before for r in results) == 0  # type: ignore[attr-defined]
     with connect_postgres(server) as conn:
         assert conn.execute("SELECT count(*) FROM newsletter_schema").fetchone() == (1,)
 

@@ -16,7 +16,8 @@ from newsletter.sources.markdown_reading import markdown_parser
 
 def markdown_html(body: str) -> str:
     """The body as HTML (raw HTML in the source is shown as text, never passed through)."""
-    return markdown_parser().render(body)
+    html: str = markdown_parser().render(body)
+    return html
 
 
 def markdown_text(body: str, width: int = TEXT_WIDTH) -> str:

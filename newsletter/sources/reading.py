@@ -9,7 +9,15 @@ from newsletter.errors import SourceError, where
 
 
 def read_bytes(path: Path) -> bytes:
-    """Return the file's bytes; missing, unreadable, binary and empty files are `SourceError`s."""
+    """Return the file's bytes; missing, unreadable, binary and empty files are `SourceError`s.
+
+    A FIFO or a device is refused before it is opened: opening a FIFO waits for a writer,
+    and reading /dev/zero never ends (a folder's scan leaves them out already).
+    """
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise SourceError(
+            f"{where(path)}: not a regular file (a FIFO or a device); give a story or feed file"
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:

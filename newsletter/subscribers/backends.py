@@ -56,7 +56,7 @@ def _postgres_store(server: PostgresUrl, *, create: bool) -> Iterator[Subscriber
                 f"{server.where}: no list yet on this server; add subscribers first "
                 "(`newsletter subscribers import list.csv`)"
             )
-        upgrade_postgres(conn, server)
+        upgrade_postgres(conn, server)  # each of its failures is one line already
         store = SubscriberStore(PostgresConnection(conn, server))
         try:
             yield store
@@ -65,5 +65,7 @@ def _postgres_store(server: PostgresUrl, *, create: bool) -> Iterator[Subscriber
                 with contextlib.suppress(psycopg.Error):
                     conn.rollback()
             raise statement_error(server, e) from None
+    except psycopg.Error as e:  # reading the schema version
+        raise statement_error(server, e) from None
     finally:
         conn.close()

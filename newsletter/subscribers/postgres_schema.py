@@ -14,12 +14,14 @@ Addresses compare without regard to case, as SQLite's `COLLATE NOCASE` makes the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.subscribers.database import MIGRATIONS
+from newsletter.subscribers.postgres import statement_error
 
 # pg_advisory_xact_lock's key for schema changes: any fixed number no other tool uses
 # (b"nwslschm" read as a big-endian signed 64-bit integer).
@@ -140,7 +142,7 @@ class Upgrade:
     after: int
 
 
-def schema_version(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+def schema_version(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
     """The database's schema version; 0 for a database newsletter has not used yet."""
     row = conn.execute("SELECT to_regclass('newsletter_schema') IS NOT NULL").fetchone()
     if not row or not row[0]:
@@ -149,34 +151,42 @@ def schema_version(conn: psycopg.Connection[tuple[object, ...]]) -> int:
     return int(str(version[0])) if version else 0
 
 
-def upgrade_postgres(conn: psycopg.Connection[tuple[object, ...]], server: PostgresUrl) -> Upgrade:
-    """Bring the database to SCHEMA_VERSION under the schema lock; refuse a newer one."""
-    before = schema_version(conn)
-    _refuse_newer(before, server)
-    if before == SCHEMA_VERSION:
-        return Upgrade(before, before)  # the usual case: no lock taken
+def upgrade_postgres(conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> Upgrade:
+    """Bring the database to SCHEMA_VERSION under the schema lock; refuse a newer one.
+
+    Every failure is one line naming the server: a refused statement (a timeout, a
+    read-only standby) as statement_error says, a missing right to create as what to grant.
+    """
     try:
-        with conn.transaction():
-            # Every upgrader waits here; the version is read again under the lock.
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS newsletter_schema ("
-                " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
-            )
-            conn.execute(
-                "INSERT INTO newsletter_schema (version) VALUES (0) ON CONFLICT DO NOTHING"
-            )
-            version = schema_version(conn)
-            _refuse_newer(version, server)
-            for script in POSTGRES_MIGRATIONS[version:]:
-                conn.execute(script.encode())  # no parameters: one simple query, several statements
-            conn.execute("UPDATE newsletter_schema SET version = %s", (SCHEMA_VERSION,))
-    except psycopg.Error as e:
+        return _upgrade(conn, server)
+    except psycopg.errors.InsufficientPrivilege as e:
         raise SubscriberError(
             f"{server.where}: cannot upgrade the schema to version {SCHEMA_VERSION} "
             f"({' '.join(str(e).split())[:300]}); the user needs CREATE on the database "
             "(and the citext extension)"
         ) from None
+    except psycopg.Error as e:
+        raise statement_error(server, e) from None
+
+
+def _upgrade(conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> Upgrade:
+    before = schema_version(conn)
+    _refuse_newer(before, server)
+    if before == SCHEMA_VERSION:
+        return Upgrade(before, before)  # the usual case: no lock taken
+    with conn.transaction():
+        # Every upgrader waits here; the version is read again under the lock.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS newsletter_schema ("
+            " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
+        )
+        conn.execute("INSERT INTO newsletter_schema (version) VALUES (0) ON CONFLICT DO NOTHING")
+        version = schema_version(conn)
+        _refuse_newer(version, server)
+        for script in POSTGRES_MIGRATIONS[version:]:
+            conn.execute(script.encode())  # no parameters: one simple query, several statements
+        conn.execute("UPDATE newsletter_schema SET version = %s", (SCHEMA_VERSION,))
     return Upgrade(before, SCHEMA_VERSION)
 
 
