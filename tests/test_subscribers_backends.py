@@ -55,7 +55,7 @@ def test_an_export_imports_back_into_an_empty_list(backend, workspace):
     run("subscribers", "unsubscribe", "b@example.org")
     run("subscribers", "export", "out.csv")
     exported = (workspace / "out.csv").read_text()
-    assert exported.splitlines()[0].startswith("email,name,status,")
+    assert exported.splitlines()[0].startswith("email,name,first_name,status,")
     for address in ("a@example.org", "b@example.org"):
         run("subscribers", "remove", address)
     run("subscribers", "import", "out.csv")

@@ -27,6 +27,7 @@ from newsletter.subscribers.store import STATUSES, Status, SubscriberStore
 BASE_COLUMNS = (
     "email",
     "name",
+    "first_name",
     "status",
     "created",
     "updated",
@@ -85,7 +86,7 @@ def _replaceable(path: Path) -> bool:
     return True
 
 
-_EXPORT_START = ",".join(BASE_COLUMNS[:3]).encode() + b","  # an earlier export starts so
+_EXPORT_START = b"email,name,"  # every export starts so (first_name came after `name` later)
 
 
 def write_csv(store: SubscriberStore, out: TextIO, *, status: Status | None = None) -> int:
@@ -111,6 +112,7 @@ def _rows(
         cells = (
             s.email,
             s.name,
+            s.first_name,
             s.status,
             s.created,
             s.updated,
