@@ -27,7 +27,6 @@ from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
 from newsletter.issue.guard import (
-    RECORD_NAME,
     check_overwrite,
     check_rerender,
     check_source_build,
@@ -43,7 +42,7 @@ from newsletter.issue.layout import (
     merge_file_name,
     write_issue_folder,
 )
-from newsletter.issue.manifest import MANIFEST_NAME, manifest_text, read_manifest
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, manifest_text, read_manifest
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
 from newsletter.models import Issue, RenderedIssue, Sources

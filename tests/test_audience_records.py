@@ -91,9 +91,11 @@ def test_consent_is_recorded_for_cli_adds_and_imports_and_exported(cli, send_ws,
     out = tmp_path / "out.csv"
     assert cli("subscribers", "export", str(out)).exit_code == 0
     lines = out.read_text().splitlines()
-    assert lines[0].startswith("email,name,status,created,updated,consent_source,consent_at,")
+    assert lines[0].startswith(
+        "email,name,first_name,status,created,updated,consent_source,consent_at,"
+    )
     assert any(
-        line.startswith("imported@example.org,Imported,active,") and ",import," in line
+        line.startswith("imported@example.org,Imported,,active,") and ",import," in line
         for line in lines
     )
     again = cli(

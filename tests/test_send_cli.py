@@ -95,7 +95,7 @@ def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_expor
         (send_ws.root / "out.csv")
         .read_text()
         .startswith(
-            "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
+            "email,name,first_name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
             "reason,reason_code,reason_diagnostic,reason_at,reason_message_id,city\n"
         )
     )

@@ -55,7 +55,7 @@ def test_an_export_imports_back_into_an_empty_list(backend, workspace):
     run("subscribers", "unsubscribe", "b@example.org")
     run("subscribers", "export", "out.csv")
     exported = (workspace / "out.csv").read_text()
-    assert exported.splitlines()[0].startswith("email,name,status,")
+    assert exported.splitlines()[0].startswith("email,name,first_name,status,")
     for address in ("a@example.org", "b@example.org"):
         run("subscribers", "remove", address)
     run("subscribers", "import", "out.csv")
@@ -68,3 +68,42 @@ def test_reading_an_unused_database_creates_nothing(backend, workspace):
     output = run("subscribers", "list", code=1)
     assert "add subscribers first" in output
     assert not (workspace / "newsletter.db").exists()
+
+
+def _fill(store) -> None:
+    """The same list on any backend: fields, consent, an unsubscribe and a bounce with its reason."""
+    from newsletter.subscribers.consent import record_consent
+    from newsletter.subscribers.status_reasons import StatusReason
+
+    now = "2026-12-01T09:00:00Z"
+    for i in range(30):
+        email = f"reader{i:02d}@example.org"
+        store.upsert(email, f"Reader {i}", {"city": f"=City {i}", "n": str(i)}, now=now)
+        record_consent(store.conn, email, "import", now=now)
+    store.set_status("reader03@example.org", "unsubscribed", now=now)
+    store.mark_bounced(
+        "reader07@example.org", now=now, reason=StatusReason("bounce", "5.1.1", "no such user")
+    )
+
+
+def test_an_export_is_the_same_file_on_both_backends(tmp_path, postgres_url):
+    """The same list exports byte for byte the same from SQLite and (through COPY) PostgreSQL."""
+    from newsletter.config import Settings
+    from newsletter.subscribers.backends import workspace_store
+    from newsletter.subscribers.csv_export import export_csv
+    from newsletter.subscribers.store import open_store
+
+    with open_store(tmp_path / "newsletter.db") as sqlite_store:
+        _fill(sqlite_store)
+        export_csv(sqlite_store, tmp_path / "sqlite.csv")
+        export_csv(sqlite_store, tmp_path / "sqlite-active.csv", status="active")
+    with workspace_store(Settings(database=postgres_url, workspace=tmp_path)) as pg_store:
+        _fill(pg_store)
+        export_csv(pg_store, tmp_path / "postgresql.csv")
+        export_csv(pg_store, tmp_path / "postgresql-active.csv", status="active")
+    exported = (tmp_path / "sqlite.csv").read_text()
+    assert "'=City 5" in exported and "5.1.1" in exported and "unsubscribed" in exported
+    assert (tmp_path / "postgresql.csv").read_text() == exported
+    active = (tmp_path / "sqlite-active.csv").read_text()
+    assert len(active.splitlines()) == 1 + 28
+    assert (tmp_path / "postgresql-active.csv").read_text() == active

@@ -260,7 +260,7 @@ def test_export_round_trips_through_import(tmp_path, store):
     assert export_csv(store, out) == 2
     assert (
         out.read_text().splitlines()[0]
-        == "email,name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
+        == "email,name,first_name,status,created,updated,consent_source,consent_at,consent_client,consent_wording,"
         "reason,reason_code,reason_diagnostic,reason_at,reason_message_id,city"
     )
     with open_store(tmp_path / "other.db") as other:
@@ -277,7 +277,7 @@ def test_export_of_one_status_to_a_stream(tmp_path, store):
     store.set_status("a@example.org", "bounced")
     out = io.StringIO()
     assert write_csv(store, out, status="active") == 1
-    assert out.getvalue().splitlines()[1].startswith("b@example.org,,active,")
+    assert out.getvalue().splitlines()[1].startswith("b@example.org,,,active,")
 
 
 def test_a_stray_opening_quote_rejects_its_line_only(tmp_path, store):

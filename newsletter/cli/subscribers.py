@@ -93,7 +93,12 @@ def import_(
 def add(
     email: str = typer.Argument(..., metavar="EMAIL", help="The address to add."),
     name: str = typer.Option(
-        None, "--name", help="The subscriber's name (the To header, {{ subscriber.name }})."
+        None, "--name", help="The subscriber's full name (the To header, {{ subscriber.name }})."
+    ),
+    first_name: str = typer.Option(
+        None,
+        "--first-name",
+        help='The first name, for a greeting: {{ subscriber.first_name or "there" }}.',
     ),
     field: list[str] = typer.Option(
         None,
@@ -102,14 +107,14 @@ def add(
         help="A merge field, e.g. --field city=Lima; repeat for more.",
     ),
 ) -> None:
-    """Add one subscriber (or update their name and fields); an unsubscribed one stays so."""
+    """Add one subscriber (or update their names and fields); an unsubscribed one stays so."""
     from newsletter.errors import SubscriberError
     from newsletter.subscribers.csv_import import MAX_FIELD, clean_cell, column_key
 
     address = _address(email)
-    for given in (name or "", *(field or ())):  # the import's limit: no cell it would refuse
-        if len(given) > MAX_FIELD:
-            option = "--name" if given == name else "--field"
+    given_names = {"--name": name or "", "--first-name": first_name or ""}
+    for option, given in (*given_names.items(), *(("--field", f) for f in field or ())):
+        if len(given) > MAX_FIELD:  # the import's limit: no cell it would refuse
             raise SubscriberError(
                 f"{option}: {len(given):,} characters, past the limit of {MAX_FIELD:,}; shorten it"
             )
@@ -122,7 +127,12 @@ def add(
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
-        change = store.add(address, clean_cell(name) if name is not None else None, fields)
+        change = store.add(
+            address,
+            clean_cell(name) if name is not None else None,
+            fields,
+            first_name=clean_cell(first_name) if first_name is not None else None,
+        )
         if change == "added":
             from newsletter.subscribers.consent import record_consent
 
@@ -291,7 +301,7 @@ def show(
         typer.echo(f"{address}: not on the list" + (" (forgotten)" if profile["forgotten"] else ""))
         return
     typer.echo(f"{profile['email']}: {profile['status']}")
-    for key in ("name", "created", "updated"):
+    for key in ("name", "first_name", "created", "updated"):
         typer.echo(f"  {key}: {profile[key]}")
     for key, value in profile["fields"].items():
         typer.echo(f"  field {key}: {value}")

@@ -46,6 +46,7 @@ def _content(part: MIMEPart | None) -> str | None:
     if part is None:
         return None
     try:
-        return part.get_content().replace("\r\n", "\n")
+        content: str = part.get_content()
+        return content.replace("\r\n", "\n")
     except (LookupError, ValueError):  # an unknown charset: the bytes as they are
         return bytes(part.get_payload(decode=True)).decode("utf-8", "replace")

@@ -39,8 +39,9 @@ class Recipient:
     """Who one copy goes to, with their merge fields."""
 
     email: str
-    name: str = ""
+    name: str = ""  # the full name: the To: line
     fields: Mapping[str, str] = field(default_factory=dict)
+    first_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,12 @@ class Mailing:
             )
         )
         values = {f"field.{k}": str(v) for k, v in recipient.fields.items()}
-        values.update(email=recipient.email, name=recipient.name, unsubscribe_url=unsubscribe)
+        values.update(
+            email=recipient.email,
+            name=recipient.name,
+            first_name=recipient.first_name,
+            unsubscribe_url=unsubscribe,
+        )
         return PersonalMessage(recipient.email, mid, self.template_for(values).fill(head, values))
 
 
@@ -123,4 +129,4 @@ def prepare_mailing(rendered: RenderedIssue, issue_id: str, settings: Settings) 
 
 def web_values(links: UnsubscribeLinks) -> dict[str, str]:
     """Merge values for the web version and archive: nobody's name, the public unsubscribe page."""
-    return {"email": "", "name": "", "unsubscribe_url": links.web_url}
+    return {"email": "", "name": "", "first_name": "", "unsubscribe_url": links.web_url}

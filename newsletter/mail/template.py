@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 from newsletter.mail.headers import header_line
 from newsletter.mail.wire import MessageBytes, dot_stuffed, end_of_data
-from newsletter.render.merge_tags import MERGE_TAG
+from newsletter.render.merge_tags import MERGE_KEY, MERGE_TAG
 
 SOFT_BREAK = b"=\r\n"
 # A merge tag as `fill` writes it into merge.eml (between soft breaks, %% kept literally).
-_SLOT = re.compile(rb"=\r\n%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%=\r\n")
-_BARE_TAG = re.compile(rb"%%(email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+)%%")  # out of a slot
+_SLOT = re.compile(rb"=\r\n%%(" + MERGE_KEY.encode() + rb")%%=\r\n")
+_BARE_TAG = re.compile(rb"%%(" + MERGE_KEY.encode() + rb")%%")  # out of a slot
 _HTML_PART = b'\r\nContent-Type: text/html; charset="utf-8"\r\n'
 _BOUNDARY = re.compile(rb'^Content-Type: multipart/alternative; boundary="([^"\r\n]+)"\r\n', re.M)
 _PART_TYPE = re.compile(

@@ -1,6 +1,7 @@
 """Merge tags: per-recipient values left as placeholders in the rendered issue.
 
-Templates write `{{ subscriber.name }}`, `{{ subscriber.unsubscribe_url }}`,
+Templates write `{{ subscriber.name }}` (the full name), `{{ subscriber.first_name }}`,
+`{{ subscriber.unsubscribe_url }}`,
 `{{ subscriber.fields.city }}`; the render leaves `%%name%%`,
 `%%unsubscribe_url%%`, `%%field.city%%` in place, and `fill_merge_tags` (or the
 sender's byte-level equivalent) substitutes each recipient's values, escaped for
@@ -31,9 +32,10 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-_KEY = r"email|name|unsubscribe_url|field\.[A-Za-z0-9_-]+"
+MERGE_KEY = r"email|first_name|name|unsubscribe_url|field\.[A-Za-z0-9_-]+"  # one place: mail too
+_KEY = MERGE_KEY
 MERGE_TAG = re.compile(rf"%%({_KEY})%%")
-STANDARD_KEYS = ("email", "name", "unsubscribe_url")
+STANDARD_KEYS = ("email", "name", "first_name", "unsubscribe_url")
 
 
 @dataclass
@@ -87,7 +89,8 @@ class SubscriberPlaceholders:
     def __init__(self, state: MergeState | None = None) -> None:
         self.state = state or MergeState()
         self.email = MergeField("email", self.state)
-        self.name = MergeField("name", self.state)
+        self.name = MergeField("name", self.state)  # the full name
+        self.first_name = MergeField("first_name", self.state)
         self.unsubscribe_url = MergeField("unsubscribe_url", self.state)
         self.fields = _Fields(self.state)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from typing import cast
 
 
 class _DeferredModule(types.ModuleType):
@@ -24,13 +25,13 @@ def _import_premailer() -> type:
     if "requests" in sys.modules:
         from premailer import Premailer
 
-        return Premailer
+        return cast(type, Premailer)
     sys.modules["requests"] = _DeferredModule("requests")
     try:
         from premailer import Premailer
     finally:
         del sys.modules["requests"]  # later imports get the real package
-    return Premailer
+    return cast(type, Premailer)
 
 
 Premailer = _import_premailer()

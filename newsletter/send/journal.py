@@ -141,10 +141,10 @@ class DeliveryJournal:
                 params = (last, _NO_ID_LIMIT if up_to is None else up_to, n, k, self.issue_id, size)
                 rows = self._reading(partial(self._fetch_all, query, params))
             read_at = time.monotonic()
-            for number, email, name, fields in rows:
+            for number, email, name, fields, first_name in rows:
                 if time.monotonic() - read_at > FRESH_FOR:
                     break  # statuses may have changed meanwhile (an unsubscribe): read on anew
-                yield Recipient(email=email, name=name, fields=json.loads(fields))
+                yield Recipient(email, name, json.loads(fields), first_name=first_name)
                 given, last = given + 1, number
             else:
                 if len(rows) < size:
@@ -349,7 +349,7 @@ _NEVER_MAILED = (
     " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))"
 )
 _UNSENT = """
-SELECT s.id, s.email, s.name, s.fields FROM subscribers s
+SELECT s.id, s.email, s.name, s.fields, s.first_name FROM subscribers s
 WHERE s.id > ? AND s.id <= ? AND s.id % ? = ? AND {still}
 ORDER BY s.id LIMIT ?
 """

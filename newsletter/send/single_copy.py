@@ -95,4 +95,6 @@ def _recipient(email: str, settings: Settings) -> Recipient:
         subscriber = store.get(email)
     if subscriber is None:
         return Recipient(email)
-    return Recipient(subscriber.email, subscriber.name, subscriber.fields)
+    return Recipient(
+        subscriber.email, subscriber.name, subscriber.fields, first_name=subscriber.first_name
+    )

@@ -154,10 +154,11 @@ class _Handlers:
             return self._refused(request)
         form = await _form_of(request)
         email, name = str(form.get("email", "")).strip(), str(form.get("name", "")).strip()
+        first = str(form.get("first_name", "")).strip()  # optional, for a greeting
         if not self.audience.form_token_valid(str(form.get("form_token", ""))):
             _note(request, "stale-form")
             return self._form(
-                email, name, "This form has expired. Please press Subscribe again.", 400
+                email, name, "This form has expired. Please press Subscribe again.", 400, first
             )
         if str(form.get("website", "")):
             _note(request, "honeypot")  # a bot filled the hidden field: say the same, do nothing
@@ -169,11 +170,12 @@ class _Handlers:
                 name,
                 _client(request),
                 self.pages.wording_version,
+                first,
             )
         except InvalidAddress:
             _note(request, "invalid-address")
             return self._form(
-                email, name, "Please enter an email address such as name@example.org.", 400
+                email, name, "Please enter an email address such as name@example.org.", 400, first
             )
         except RateLimited as e:
             _note(request, f"rate-limited {e.which}")
@@ -198,7 +200,14 @@ class _Handlers:
         _note(request, "signup " + masked_address(signup.email))
         return self._check_inbox()
 
-    def _form(self, email: str = "", name: str = "", error: str = "", status: int = 200):
+    def _form(
+        self,
+        email: str = "",
+        name: str = "",
+        error: str = "",
+        status: int = 200,
+        first_name: str = "",
+    ) -> HTMLResponse:
         html = self.pages.render(
             "subscribe.html",
             f"Subscribe to {self.settings.name}",
@@ -206,6 +215,7 @@ class _Handlers:
             form_token=self.audience.form_token(),
             email=email,
             name=name,
+            first_name=first_name,
             error=error,
             wording=self.pages.wording,
         )

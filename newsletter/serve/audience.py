@@ -135,7 +135,7 @@ class Audience:
         return self._keyed("form")(f"{stamp}:{purpose}" if purpose else stamp)[:32]
 
     def request_signup(
-        self, email_text: str, name: str, client: str, wording: str
+        self, email_text: str, name: str, client: str, wording: str, first_name: str = ""
     ) -> SignupRequest:
         """Store a pending sign-up (rate-limited) and return the confirmation to mail.
 
@@ -145,6 +145,7 @@ class Audience:
         """
         email = normalize_address(email_text)
         name = " ".join(name.split())[:200]
+        first_name = " ".join(first_name.split())[:100]
         now = self.clock()
         serve = self.settings.serve
         with self._transaction():
@@ -164,9 +165,18 @@ class Audience:
                 "DELETE FROM signups WHERE expires < ?", (_stamp(now - DAY),)
             )  # forget stale ones as new ones come
             self.conn.execute(
-                "INSERT INTO signups (token_hash, email, name, client, wording, created, expires)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_hash(token), stored, name, client, wording, _stamp(now), _stamp(expires)),
+                "INSERT INTO signups (token_hash, email, name, client, wording, created, expires,"
+                " first_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _hash(token),
+                    stored,
+                    name,
+                    client,
+                    wording,
+                    _stamp(now),
+                    _stamp(expires),
+                    first_name,
+                ),
             )
         return SignupRequest(email, name, token)
 
@@ -182,19 +192,21 @@ class Audience:
         now = self._now()
         with self._transaction():
             row = self.conn.execute(
-                "SELECT email, name, client, wording FROM signups"
+                "SELECT email, name, client, wording, first_name FROM signups"
                 " WHERE token_hash = ? AND used = '' AND expires > ?",
                 (_hash(token), now),
             ).fetchone()
             if row is None:
                 return False
-            stored, name, client, wording = row
+            stored, name, client, wording, first_name = row
             email = open_address(token, stored)
             self.conn.execute(
                 "UPDATE signups SET used = ? WHERE token_hash = ?", (now, _hash(token))
             )
             unforget(self.conn, email)
-            self.store.upsert(email, name or None, resubscribe=True, now=now)
+            self.store.upsert(
+                email, name or None, resubscribe=True, now=now, first_name=first_name or None
+            )
             record_consent(self.conn, email, "form", now=now, client=client, wording=wording)
             self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (email,))
         return True

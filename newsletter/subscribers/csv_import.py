@@ -2,9 +2,10 @@
 
 The first line names the columns; one of them is the address (`email`,
 `e-mail`, `email address`...; another name only when given as `email_column`:
-a column called `address` may as well hold a postal address).  `name` and
-`status` are understood; every other column becomes a merge field (`City` →
-`%%field.city%%`).  Comma, semicolon and tab separators are recognised from the header line.
+a column called `address` may as well hold a postal address).  `name` (the full
+name), `first_name` (`subscriber.first_name`) and `status` are understood; every other
+column becomes a merge field (`City` → `%%field.city%%`).  Comma, semicolon and tab
+separators are recognised from the header line.
 
 Each physical line is one row: a field may not hold a line break, so a quote
 left open at the end of a line rejects that line alone (a stray `"Alice`
@@ -42,6 +43,7 @@ from newsletter.subscribers.store import STATUSES, Change, Status, SubscriberSto
 # The names taken for the address column without asking; any other needs `email_column`.
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail")
 NAME_COLUMNS = ("name", "full_name", "fullname", "display_name")
+FIRST_NAME_COLUMNS = ("first_name", "firstname", "given_name")  # `name` stays the full name
 # What `subscribers export` adds besides the fields (the consent record is kept by the database).
 IGNORED_COLUMNS = ("id", "created", "updated", *CONSENT_COLUMNS, *REASON_COLUMNS)
 _Line = tuple[int, str, str | None]  # line number, text without its end, problem or None
@@ -168,7 +170,7 @@ def _import_lines(
                 reject(number, problem)
                 continue
             try:
-                email, name, fields, status = _parse_row(
+                email, name, first_name, fields, status = _parse_row(
                     _cells(text, delimiter), columns, len(header)
                 )
             except (InvalidAddress, _BadRow) as e:
@@ -187,7 +189,13 @@ def _import_lines(
                 reject(number, f"{email}: same address as line {first} (kept that one)")
                 continue
             change = store.upsert(
-                email, name, fields, status=status, resubscribe=resubscribe, now=now
+                email,
+                name,
+                fields,
+                status=status,
+                resubscribe=resubscribe,
+                now=now,
+                first_name=first_name,
             )
             changes[change] += 1
             if change in ("added", "resubscribed"):
@@ -355,6 +363,7 @@ class _Columns:
     name: int | None
     status: int | None
     fields: dict[str, int]
+    first_name: int | None = None
 
 
 def _columns(
@@ -404,12 +413,13 @@ def _columns_with(keys: list[str], email: int) -> _Columns:
     """The columns, once the address column is known: name, status, the rest as merge fields."""
     name = next((keys.index(k) for k in NAME_COLUMNS if k in keys and keys.index(k) != email), None)
     status = keys.index("status") if "status" in keys else None
-    taken = {email, name, status}
+    first = next((keys.index(k) for k in FIRST_NAME_COLUMNS if k in keys), None)
+    taken = {email, name, status, first}
     fields: dict[str, int] = {}
     for i, key in enumerate(keys):
         if i not in taken and key and key not in IGNORED_COLUMNS and key not in fields:
             fields[key] = i
-    return _Columns(email, name, status, fields)
+    return _Columns(email, name, status, fields, first)
 
 
 def column_key(header: str) -> str:
@@ -419,7 +429,7 @@ def column_key(header: str) -> str:
 
 def _parse_row(
     row: list[str], columns: _Columns, width: int
-) -> tuple[str, str | None, dict[str, str], Status]:
+) -> tuple[str, str | None, str | None, dict[str, str], Status]:
     if len(row) > width and any(cell.strip() for cell in row[width:]):
         raise _BadRow(
             f"{len(row)} cells but the header names {width} columns "
@@ -438,8 +448,9 @@ def _parse_row(
     if status not in STATUSES:
         raise _BadRow(f"{email}: status '{status}' is not one of {', '.join(STATUSES)}")
     name = cell(columns.name) or None  # an empty cell keeps the name already stored
+    first_name = cell(columns.first_name) or None
     fields = {key: cell(i) for key, i in columns.fields.items()}
-    return email, name, fields, cast(Status, status)  # one of STATUSES, checked above
+    return email, name, first_name, fields, cast(Status, status)  # one of STATUSES, checked
 
 
 def clean_cell(value: str) -> str:

@@ -132,6 +132,11 @@ MIGRATIONS: tuple[str, ...] = (
         message_id  TEXT NOT NULL DEFAULT ''    -- the report's (the refused message's, at sending)
     ) WITHOUT ROWID;
     """,
+    # 5: first names (`name` stays the full name): the CSV's `first_name`, the form's field.
+    """
+    ALTER TABLE subscribers ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE signups ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -111,6 +111,13 @@ class PostgresConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+    def copy_out(self, query: str, columns: int) -> Iterator[tuple[str, ...]]:
+        """The rows of `query` (text columns) through `COPY (…) TO STDOUT`, as they arrive."""
+        with self.raw.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
+            copy.set_types(["text"] * columns)
+            for row in copy.rows():
+                yield tuple(row)
 
 
 @functools.lru_cache(maxsize=256)

@@ -123,6 +123,11 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         message_id  TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 5: first names.
+    """
+    ALTER TABLE subscribers ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE signups ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+    """,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)

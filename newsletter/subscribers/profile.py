@@ -33,6 +33,7 @@ def subscriber_profile(conn: Connection, email: str) -> dict[str, Any]:
         "email": subscriber.email if subscriber else email,
         "status": subscriber.status if subscriber else "absent",
         "name": subscriber.name if subscriber else "",
+        "first_name": subscriber.first_name if subscriber else "",
         "fields": dict(subscriber.fields) if subscriber else {},
         "created": subscriber.created if subscriber else "",
         "updated": subscriber.updated if subscriber else "",

@@ -32,12 +32,13 @@ class Subscriber:
     """One address on the list, with its merge fields."""
 
     email: str
-    name: str = ""
+    name: str = ""  # the full name, as the To: line gives it
     fields: Mapping[str, str] = field(default_factory=dict)
     status: Status = "active"
     created: str = ""
     updated: str = ""
     id: int = 0
+    first_name: str = ""  # `{{ subscriber.first_name or "there" }}`
 
 
 class SubscriberStore:
@@ -78,11 +79,12 @@ class SubscriberStore:
         status: Status = "active",
         resubscribe: bool = False,
         now: str | None = None,
+        first_name: str | None = None,
     ) -> Change:
-        """Add an address or update its name and fields; an unsubscribed one stays unsubscribed.
+        """Add an address or update its names and fields; an unsubscribed one stays unsubscribed.
 
-        `name=None` keeps the stored name; `fields` are merged into the stored
-        ones.  `status` other than active (from an exported CSV, say) is applied;
+        `name=None` (or `first_name=None`) keeps the stored one; `fields` are merged into the
+        stored ones.  `status` other than active (from an exported CSV, say) is applied;
         `resubscribe=True` makes an unsubscribed or bounced address active again.
         """
         now = now or utc_now()
@@ -93,21 +95,29 @@ class SubscriberStore:
         if status == "unsubscribed" and not suppressed:
             self._suppress(email, now)
         if current is None:
-            return self._insert(email, name, fields, status, suppressed, resubscribe, now)
+            change = self._insert(email, name, fields, status, suppressed, resubscribe, now)
+            if first_name:
+                self.conn.execute(
+                    "UPDATE subscribers SET first_name = ? WHERE email = ?", (first_name, email)
+                )
+            return change
         new_name = current.name if name is None else name
+        new_first = current.first_name if first_name is None else first_name
         new_fields = {**current.fields, **(fields or {})}
         new_status, change = _next_status(current.status, status, resubscribe)
         if change == "resubscribed":
             self._unsuppress(email)
             drop_reason(self.conn, email)
-        if (new_name, new_fields, new_status) != (
+        if (new_name, new_first, new_fields, new_status) != (
             current.name,
+            current.first_name,
             dict(current.fields),
             current.status,
         ):
             self.conn.execute(
-                "UPDATE subscribers SET name = ?, fields = ?, status = ?, updated = ? WHERE id = ?",
-                (new_name, _json(new_fields), new_status, now, current.id),
+                "UPDATE subscribers SET name = ?, first_name = ?, fields = ?, status = ?,"
+                " updated = ? WHERE id = ?",
+                (new_name, new_first, _json(new_fields), new_status, now, current.id),
             )
             if change == "unchanged":
                 change = "updated"
@@ -135,7 +145,12 @@ class SubscriberStore:
         return "suppressed" if wanted == "unsubscribed" and status == "active" else "added"
 
     def add(
-        self, email: str, name: str | None = None, fields: Mapping[str, str] | None = None
+        self,
+        email: str,
+        name: str | None = None,
+        fields: Mapping[str, str] | None = None,
+        *,
+        first_name: str | None = None,
     ) -> Change:
         """`subscribers add`: add or update one address; an unsubscribed or bounced one is left
         untouched ("suppressed"), so the refused command changes no row."""
@@ -143,7 +158,7 @@ class SubscriberStore:
             current = self.get(email)
             if self.is_suppressed(email) or (current is not None and current.status != "active"):
                 return "suppressed"
-            return self.upsert(email, name, fields)
+            return self.upsert(email, name, fields, first_name=first_name)
 
     def set_status(
         self,
@@ -293,14 +308,15 @@ def _new_status(status: Status, suppressed: bool, resubscribe: bool) -> Status:
     return status
 
 
-_COLUMNS = "id, email, name, fields, status, created, updated"
+_COLUMNS = "id, email, name, fields, status, created, updated, first_name"
 
 
 def _subscriber(row: tuple[Any, ...]) -> Subscriber:
-    id_, email, name, fields, status, created, updated = row
+    id_, email, name, fields, status, created, updated, first_name = row
     return Subscriber(
         email=email,
         name=name,
+        first_name=first_name,
         fields=json.loads(fields),
         status=status,
         created=created,
