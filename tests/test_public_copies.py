@@ -17,22 +17,25 @@ GREETING = (
     'Hi {{ subscriber.name or "there" }},{% if subscriber.fields.city %} here is your '
     "week in {{ subscriber.fields.city }}.{% endif %}"
 )
+# The same with the first name (`name` is the full name).
+FIRST_NAME_GREETING = GREETING.replace("subscriber.name", "subscriber.first_name")
 
 
-@pytest.fixture
-def greeted(full_week):  # noqa: F811
+@pytest.fixture(params=[GREETING, FIRST_NAME_GREETING], ids=["name", "first_name"])
+def greeted(full_week, request):  # noqa: F811
     """The full-week sample with its own copy of the templates, greeting in both parts, built."""
+    greeting = request.param
     templates = full_week / "templates"
     shutil.copytree(ROOT / "templates", templates)
     mjml = templates / "digest.mjml.j2"
     text = mjml.read_text("utf-8")
     assert text.count("<h1>") == 1
-    mjml.write_text(text.replace("<h1>", f'<p class="greeting">{GREETING}</p>\n<h1>', 1), "utf-8")
+    mjml.write_text(text.replace("<h1>", f'<p class="greeting">{greeting}</p>\n<h1>', 1), "utf-8")
     plain = templates / "digest.txt.j2"
     text = plain.read_text("utf-8")
     anchor = "{{ issue.lead.title | wrap }}\n"
     assert text.count(anchor) == 1
-    plain.write_text(text.replace(anchor, f"{GREETING}\n\n{anchor}", 1), "utf-8")
+    plain.write_text(text.replace(anchor, f"{greeting}\n\n{anchor}", 1), "utf-8")
     return build_full_week(full_week)
 
 
