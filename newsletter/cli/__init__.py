@@ -17,21 +17,10 @@ __all__ = ["app", "confirm", "main", "parse_date", "warn", "workspace_settings"]
 
 
 def _register() -> None:
-    # Each module adds its commands to `app`.
-    from newsletter.cli import (  # noqa: F401
-        archive,
-        bounces,
-        build,
-        check,
-        db,
-        init,
-        preview,
-        run,
-        send,
-        serve,
-        subscribers,
-        templates,
-    )
+    # Each module adds its commands to `app`, and `--help` lists them in the order they are
+    # added: the order of the editor's week (the import order, so not sorted).
+    from newsletter.cli import init, build, preview, templates, check  # noqa: F401, I001
+    from newsletter.cli import subscribers, send, archive, run, serve, bounces, db  # noqa: F401
 
 
 _register()
