@@ -216,6 +216,12 @@ def slow_clients(port: int, n: int, open_now, shed) -> None:
     asyncio.run(all_of_them())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
     """Honest one-clicks (as `run`) while `slow` slow connections stay open beside them."""
     context = multiprocessing.get_context("fork")
@@ -234,6 +240,7 @@ def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
                 time.sleep(0.1)
             asyncio.run(load(port, tokens[:200], clients))  # warm up (not counted)
             shed_before = shed.value
+            cpu_before = cpu_seconds(process.pid)
 
             async def sampled() -> tuple[float, list[float], list[int]]:
                 async def sample() -> None:
@@ -249,6 +256,7 @@ def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
 
             elapsed, latencies, statuses = asyncio.run(sampled())
             shed_during = shed.value - shed_before
+            server_cpu = (cpu_seconds(process.pid) - cpu_before) / elapsed
         finally:
             if slow:
                 slow_process.terminate()
@@ -272,6 +280,7 @@ def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
         "slow_min": min(samples) if samples else 0,
         "slow_mean": statistics.fmean(samples) if samples else 0,
         "shed": shed_during,
+        "cpu": server_cpu * 100,
         "ok": statuses.count(200) == done,
         "committed": unsubscribed == n,
     }
@@ -281,16 +290,17 @@ def main_slow(args: argparse.Namespace) -> None:
     print(f"machine probe: {cpu_probe():.2f} s (0.19 s at its quickest)")
     print(
         "| offered | slow connections | honest requests | p50 ms | p99 ms | max ms "
-        "| slow open (min–mean) | slow ones closed by serve | all 200 | all committed |"
+        "| slow open (min–mean) | slow ones closed by serve | serve CPU % | all 200 "
+        "| all committed |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for rate in (float(r) for r in args.rates.split(",")):
         for slow in (0, args.slow):  # the same run without them: what the machine gives now
             r = run_with_slow(args.requests + 200, args.clients, slow, rate)
             print(
                 f"| {r['offered']} | {slow:,} | {r['requests']:,} | {r['p50']:.1f} "
                 f"| {r['p99']:.1f} | {r['max']:.1f} | {r['slow_min']:,}–{r['slow_mean']:,.0f} "
-                f"| {r['shed']:,} | {'yes' if r['ok'] else 'NO'} "
+                f"| {r['shed']:,} | {r['cpu']:.0f} | {'yes' if r['ok'] else 'NO'} "
                 f"| {'yes' if r['committed'] else 'NO'} |"
             )
 
