@@ -188,3 +188,21 @@ def test_a_version_3_database_upgrades_in_place(tmp_path):
     assert conn.execute("SELECT name, status FROM subscribers").fetchall() == [("Kept", "bounced")]
     assert conn.execute("SELECT count(*) FROM status_reasons").fetchone()[0] == 0
     conn.close()
+
+
+def test_a_hostile_diagnostic_is_kept_on_one_bounded_line(cli, tmp_path):
+    """Escape sequences and a 5,000-character diagnostic reach `show` as one safe line."""
+    words = "\x1b]0;pwned\x07 user unknown " + "x" * 5000
+    report = DATE + dsn(
+        "<d7@mx.example.net>",
+        READERS[0],
+        "5.1.1",
+        original_id=list_message_id(ISSUE_ID, READERS[0]),
+    ).replace(b"550 5.1.1 mailbox problem", words.encode())
+    _process(cli, tmp_path, report)
+    reason = json.loads(cli("subscribers", "show", READERS[0], "--json").output)["reason"]
+    assert reason["code"] == "5.1.1"
+    assert reason["diagnostic"].startswith("]0;pwned user unknown xxx")
+    assert len(reason["diagnostic"]) <= 500 and reason["diagnostic"].endswith("...")
+    shown = cli("subscribers", "show", READERS[0]).output
+    assert "\x1b" not in shown and "\x07" not in shown

@@ -11,19 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from newsletter.render.text_format import TEXT_WIDTH, wrap
-from newsletter.sources.markdown_reading import markdown_parser
+from newsletter.sources.markdown_reading import markdown_parser, markdown_tokens
 
 
 def markdown_html(body: str) -> str:
     """The body as HTML (raw HTML in the source is shown as text, never passed through)."""
-    html: str = markdown_parser().render(body)
-    return html
+    md = markdown_parser()
+    return str(md.renderer.render(list(markdown_tokens(body)), md.options, {}))
 
 
 def markdown_text(body: str, width: int = TEXT_WIDTH) -> str:
     """The body as plain text: paragraphs wrapped, lists kept, links as `text <url>`."""
     writer = _PlainText(width)
-    for token in markdown_parser().parse(body):
+    for token in markdown_tokens(body):
         writer.feed(token)
     return writer.text()
 

@@ -122,9 +122,10 @@ def _rows(
         yield cells, s.fields
 
 
-# BASE_COLUMNS and the fields, joined in one statement: what PostgreSQL's COPY streams out.
+# BASE_COLUMNS (in their order: a new column goes in both) and the fields, joined in one
+# statement: what PostgreSQL's COPY streams out.
 _EXPORT_QUERY = (
-    "SELECT s.email, s.name, s.status, s.created, s.updated,"
+    "SELECT s.email, s.name, s.first_name, s.status, s.created, s.updated,"
     " coalesce(c.source, ''), coalesce(c.at, ''), coalesce(c.client, ''),"
     " coalesce(c.wording, ''), coalesce(r.kind, ''), coalesce(r.code, ''),"
     " coalesce(r.diagnostic, ''), coalesce(r.at, ''), coalesce(r.message_id, ''), s.fields"
