@@ -243,3 +243,17 @@ def test_a_source_that_is_a_fifo_or_a_device_is_refused_before_it_is_read(worksp
     else:
         source = "/dev/zero"
     one_error_line(run("build", source, "--date", "2026-11-26"), source, "not a regular file")
+
+
+def test_rebuilding_a_linked_issue_folder_leaves_the_linked_one_whole(built, tmp_path_factory):
+    """`build issues/L` where L links to another workspace's issue is refused; that issue keeps every file."""
+    import shutil
+
+    other = tmp_path_factory.mktemp("other") / "2026-W48"
+    shutil.copytree(built, other)
+    before = sorted(p.name for p in other.iterdir())
+    link = built.parent / "L"
+    link.symlink_to(other)
+    one_error_line(run("build", str(link)), "issues/L", "symbolic link")
+    assert sorted(p.name for p in other.iterdir()) == before
+    assert link.is_symlink() and not any(p.name.startswith(".L") for p in built.parent.iterdir())

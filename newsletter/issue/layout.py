@@ -90,6 +90,11 @@ def check_out_folder(out: Path, workspace: Path) -> None:
 def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write the files as `folder`, replacing a previous build of it in one rename."""
     shown = display_path(folder)
+    if folder.is_symlink():  # the swap would replace the link, taking the files it points to
+        raise OutputError(
+            f"{shown}: a symbolic link (to {os.readlink(folder)}); build the folder it points "
+            "to, not the link"
+        )
     if (
         folder.exists()
         and not is_issue_folder(folder)
