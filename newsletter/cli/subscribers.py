@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from newsletter.subscribers.store import Status, SubscriberStore
 
 subscribers_app = typer.Typer(
-    help="The mailing list in newsletter.db: import, add, remove, unsubscribe, list, export...",
+    help="The mailing list (newsletter.db, or the PostgreSQL server `database` names): "
+    "import, add, remove, unsubscribe, list, export...",
     no_args_is_help=True,
 )
 app.add_typer(subscribers_app, name="subscribers")
