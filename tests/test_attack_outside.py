@@ -257,3 +257,29 @@ def test_rebuilding_a_linked_issue_folder_leaves_the_linked_one_whole(built, tmp
     one_error_line(run("build", str(link)), "issues/L", "symbolic link")
     assert sorted(p.name for p in other.iterdir()) == before
     assert link.is_symlink() and not any(p.name.startswith(".L") for p in built.parent.iterdir())
+
+
+def test_a_dry_run_never_deletes_or_writes_through_a_linked_outbox(built, tmp_path_factory):
+    """`outbox` a link to a folder elsewhere: the dry run refuses; the .eml there stays and no copy lands there."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "keep.eml").write_text("precious", "utf-8")
+    (built / "outbox").symlink_to(elsewhere)
+    assert run("subscribers", "add", "reader@example.com").exit_code == 0
+    one_error_line(run("send", str(built), "--dry-run", "--yes"), "outbox", "symbolic link")
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.eml"]
+    assert run("subscribers", "forget", "reader@example.com").exit_code == 0
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.eml"]
+
+
+def test_a_file_name_with_terminal_escapes_is_printed_escaped(workspace):
+    """A Maildir FIFO named with ESC and BEL (a terminal title sequence) is warned about with `\\x1b`, never the raw bytes."""
+    import os
+
+    box = workspace / "box"
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True)
+    os.mkfifo(box / "new" / "x\x1b]0;owned\x07")
+    result = run("bounces", "process", str(box))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "x\\x1b]0;owned\\x07: a FIFO" in result.output

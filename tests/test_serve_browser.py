@@ -86,12 +86,12 @@ def test_signing_up_and_confirming_in_the_browser(audience):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(f"{audience.url}/subscribe")
         assert accessibility_problems(page) == []
-        assert page.get_by_role("textbox").count() == 2  # email and name; the trap is hidden
+        assert page.get_by_role("textbox").count() == 3  # email, name, first name; trap hidden
         page.keyboard.press("Tab")
         expect(page.get_by_label("Email address")).to_be_focused()
         page.keyboard.type("browser.reader@example.org")
         page.keyboard.press("Tab")
-        expect(page.get_by_label("Name")).to_be_focused()
+        expect(page.get_by_role("textbox", name="Name (optional)", exact=True)).to_be_focused()
         page.keyboard.type("Browser Reader")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")

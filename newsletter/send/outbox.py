@@ -7,6 +7,7 @@ recipient, numbered in sending order.  A dry run starts with an empty outbox.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -27,7 +28,16 @@ class FileTransport:
         self.count = 0
 
     def clear(self) -> int:
-        """Delete the .eml files a previous dry run left; return how many."""
+        """Delete the .eml files a previous dry run left; return how many.
+
+        An outbox that is a symbolic link is refused: deleting `*.eml` through it, and writing
+        readers' copies (with their tokens) there, would touch a folder outside the issue.
+        """
+        if self.folder.is_symlink():
+            raise OutputError(
+                f"{self.where}: a symbolic link (to {os.readlink(self.folder)}); a dry run writes "
+                "only inside the issue folder: remove the link and run it again"
+            )
         old = list(self.folder.glob("*.eml")) if self.folder.is_dir() else []
         for path in old:
             path.unlink()
@@ -62,6 +72,8 @@ def delete_outbox_files_of(issues_dir: Path, email: str) -> int:
     wanted = outbox_name(email).casefold()
     count = 0
     for path in sorted(issues_dir.glob("*/outbox/*.eml")):
+        if path.parent.is_symlink() or path.parent.parent.is_symlink():
+            continue  # not a dry run's: those are real folders (see FileTransport.clear)
         m = _OUTBOX_FILE.match(path.name)
         if not (m and m.group(1).casefold() == wanted):
             continue
