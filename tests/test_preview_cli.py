@@ -69,6 +69,7 @@ def test_preview_serves_until_ctrl_c_and_moves_off_a_busy_port(tmp_path):
             out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "Previewing issues/2026-W48/ at http://127.0.0.1:" in "".join(lines)
+    assert "the default templates, newsletter.toml: save a change" in lines[-1]
     assert f"warning: port {taken} is taken: using" in err
     assert "Preview stopped. Next:" in out
     assert "Traceback" not in err

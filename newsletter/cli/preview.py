@@ -10,6 +10,8 @@ import typer
 from newsletter.cli.app import app, parse_date, warn
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from newsletter.preview.rebuilder import PreviewSnapshot
 
 
@@ -84,7 +86,7 @@ def preview(
         if port and running.server.port != port:
             warn(f"port {port} is taken: using {running.server.port}")
         shown = f"{display_path(first.folder)}/" if first.folder else "the issue"
-        watched = ", ".join(display_path(p) for p in running.target.watch_roots())
+        watched = ", ".join(map(_watched, running.target.watch_roots()))
         typer.echo(f"Previewing {shown} at {running.url}")
         typer.echo(f"Watching {watched}: save a change and the page reloads. Ctrl-C to stop.")
         if not no_open:
@@ -96,3 +98,14 @@ def preview(
         f"Preview stopped. Next: `newsletter send {folder} --to ADDR` for a test copy, "
         f"then `newsletter send {folder}`."
     )
+
+
+def _watched(path: Path) -> str:
+    """A watched path as the editor knows it: the packaged templates by that name, not the
+    site-packages (or checkout) folder they happen to sit in."""
+    from newsletter.errors import display_path
+    from newsletter.render.templates import default_templates_dir
+
+    if path == default_templates_dir().resolve():
+        return "the default templates"
+    return display_path(path)
