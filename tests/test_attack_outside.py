@@ -269,3 +269,17 @@ def test_a_dry_run_never_deletes_or_writes_through_a_linked_outbox(built, tmp_pa
     assert [p.name for p in elsewhere.iterdir()] == ["keep.eml"]
     assert run("subscribers", "forget", "reader@example.com").exit_code == 0
     assert [p.name for p in elsewhere.iterdir()] == ["keep.eml"]
+
+
+def test_a_file_name_with_terminal_escapes_is_printed_escaped(workspace):
+    """A Maildir FIFO named with ESC and BEL (a terminal title sequence) is warned about with `\\x1b`, never the raw bytes."""
+    import os
+
+    box = workspace / "box"
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True)
+    os.mkfifo(box / "new" / "x\x1b]0;owned\x07")
+    result = run("bounces", "process", str(box))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "x\\x1b]0;owned\\x07: a FIFO" in result.output

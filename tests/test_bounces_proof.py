@@ -179,3 +179,19 @@ def test_a_return_path_address_takes_the_stamp_in_its_local_part(send_ws):
     assert copy.envelope_from == f"bounces+{split_stamp(copy.message_id)[1]}@news.example.org"
     test_copy = composer.message_for(Recipient("reader@example.org"))
     assert test_copy.envelope_from == "bounces@news.example.org"
+
+
+def test_a_readers_own_stamp_in_a_report_naming_another_moves_only_that_reader(
+    cli, send_ws, tmp_path
+):
+    """A reader quoting their own copy's Message-ID in a DSN or ARF naming someone else changes only themselves."""
+    attacker, victim = READERS[1], READERS[0]
+    own = list_message_id(ISSUE_ID, attacker)
+    reports = [
+        dsn("<o1@x>", victim, "5.1.1", original_id=own),
+        arf("<o2@x>", victim, original_id=own),
+    ]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "o.mbox", reports)))
+    assert result.exit_code == 0, result.output
+    assert statuses(send_ws)[victim] == "active" and statuses(send_ws)[READERS[2]] == "active"
+    assert statuses(send_ws)[attacker] in ("bounced", "unsubscribed")

@@ -64,10 +64,20 @@ def test_an_export_imports_back_into_an_empty_list(backend, workspace):
 
 
 def test_reading_an_unused_database_creates_nothing(backend, workspace):
-    """`subscribers list` before any list says how to start one, on either backend."""
+    """`list`, `count` and `export` before any list say so and create nothing, on either backend."""
     output = run("subscribers", "list", code=1)
     assert "add subscribers first" in output
+    assert run("subscribers", "count").startswith("0 active, 0 unsubscribed, 0 bounced (no list")
+    run("subscribers", "export", "out.csv", code=1)
     assert not (workspace / "newsletter.db").exists()
+    if backend == "postgresql":
+        from newsletter.config import load_settings
+        from newsletter.subscribers.postgres import connect_postgres
+
+        server = load_settings(workspace)[0].database_server
+        with connect_postgres(server) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert tables.fetchone() == (0,)
 
 
 def _fill(store) -> None:

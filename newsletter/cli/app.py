@@ -8,6 +8,7 @@ to register them, so no module imports back the one that imports it (tests/test_
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +57,7 @@ class _TranslatingGroup(TyperGroup):
         except click.UsageError as e:
             raise _one_line(e) from None
         except NewsletterError as e:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {terminal_safe(str(e))}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -100,7 +101,16 @@ def _options(
 
 def warn(message: str) -> None:
     """One warning line on stderr."""
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(f"warning: {terminal_safe(message)}", err=True)
+
+
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with control characters but tab and line break shown as `\\x1b`: a file name or
+    a sender's text quoted in a message cannot move the cursor or retitle the terminal."""
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def workspace_settings(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli.app import app, workspace_settings
+from newsletter.cli.app import app, warn, workspace_settings
 
 
 @app.command()
@@ -35,7 +35,7 @@ def archive(
     result = write_archive(settings, out=out, since=day, limit=limit)
     shown = display_path(result.out)
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        warn(warning)
     unchanged = len(result.issues) - len(result.rendered)
     typer.echo(
         f"Archive {shown}/: {len(result.issues)} issue(s) ({len(result.rendered)} rendered, "

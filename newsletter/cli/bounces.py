@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli.app import app, workspace_settings
+from newsletter.cli.app import app, warn, workspace_settings
 
 bounces_app = typer.Typer(
     help="Bounce reports, complaints and mailed unsubscribes: read a mailbox, update the list.",
@@ -51,7 +51,7 @@ def process(
     finally:
         box.close()
     for warning in s.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        warn(warning)
     typer.echo(
         f"Processed {s.messages} message(s) from {s.source}: {s.hard} hard bounce(s), "
         f"{s.soft} soft, {s.complaints} complaint(s), {s.unsubscribes} unsubscribe(s), "

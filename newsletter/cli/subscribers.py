@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from newsletter.subscribers.store import Status, SubscriberStore
 
 subscribers_app = typer.Typer(
-    help="The mailing list in newsletter.db: import, add, remove, unsubscribe, list, export...",
+    help="The mailing list (newsletter.db, or the PostgreSQL server `database` names): "
+    "import, add, remove, unsubscribe, list, export...",
     no_args_is_help=True,
 )
 app.add_typer(subscribers_app, name="subscribers")
@@ -213,8 +214,10 @@ def list_(
 @subscribers_app.command()
 def count() -> None:
     """Count subscribers by status."""
+    from newsletter.subscribers.backends import list_exists
+
     settings = workspace_settings()
-    if settings.database_server is None and not settings.path(settings.database).exists():
+    if not list_exists(settings):  # a count creates nothing: no file, no tables on a server
         typer.echo(
             "0 active, 0 unsubscribed, 0 bounced (no list yet: "
             "`newsletter subscribers import list.csv`)"

@@ -38,6 +38,23 @@ def workspace_store(
             raise database_error(path, e) from None
 
 
+def list_exists(settings: Settings) -> bool:
+    """Whether the workspace's database holds a list yet (nothing is created to find out)."""
+    server = settings.database_server
+    if server is None:
+        return settings.database_file("the subscribers commands").exists()
+    import psycopg
+
+    from newsletter.subscribers.postgres import connect_postgres, statement_error
+    from newsletter.subscribers.postgres_schema import schema_version
+
+    with connect_postgres(server) as conn:
+        try:
+            return schema_version(conn) > 0
+        except psycopg.Error as e:
+            raise statement_error(server, e) from None
+
+
 @contextlib.contextmanager
 def _postgres_store(server: PostgresUrl, *, create: bool) -> Iterator[SubscriberStore]:
     import psycopg
