@@ -42,8 +42,12 @@ def sample_issue() -> Issue:
 
 # Text an editor or a feed may bring: any character the reader takes as text (control
 # characters are refused, naming the field: tests/test_hostile_sources.py), quotes,
-# backslashes, TOML's own syntax; tabs and line breaks in a body.
-_TEXT = dict(exclude_categories=("Cs", "Cc", "Zl", "Zp"))
+# backslashes, TOML's own syntax; tabs and line breaks in a body.  Unicode's noncharacters
+# (U+FDD0-U+FDEF, U+FFFE, U+FFFF...) are refused like control characters (they stop MJML).
+_NONCHARACTERS = "".join(map(chr, range(0xFDD0, 0xFDF0))) + "".join(
+    chr(plane + end) for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)
+)
+_TEXT = dict(exclude_categories=("Cs", "Cc", "Zl", "Zp"), exclude_characters=_NONCHARACTERS)
 _LINE = st.text(st.characters(**_TEXT), max_size=80).filter(lambda s: s.strip() != "")
 _BODY = st.text(st.characters(**_TEXT, include_characters="\n\t"), max_size=300).filter(
     lambda s: s.strip() != ""

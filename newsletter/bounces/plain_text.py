@@ -75,9 +75,11 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         code = STATUS.search(segment) or STATUS.search(head)
         status = code.group(0) if code is not None else ""
         said = segment.replace(address, " ").strip(' \n<>:"')
-        command = smtp_command(segment) or "RCPT?"
         # A server's own words about a recipient are its answer to RCPT unless they say
-        # otherwise (Sisimai's reader for each server knows; reasons.py guesses).
+        # otherwise (Sisimai's reader for each server knows; reasons.py guesses). Words that
+        # quote the address, "550: <reader@example.org>: User unknown", answer RCPT (as
+        # Sisimai::Lhost::Yahoo reads them).
+        command = smtp_command(segment) or ("RCPT" if "< >" in said else "RCPT?")
         failure = failure_for(
             address,
             status,

@@ -13,8 +13,10 @@ The reasons' text patterns and the status code table come from Sisimai itself
 libsisimai-perl, BSD 2-Clause, Copyright (C) 2014 azumakuniyuki); the order
 they are tried in follows `Sisimai::Reason->get`.  Sisimai also has a reader
 per mail server that sets some reasons directly; here every report goes
-through the same text rules, which agree with Sisimai on the corpus in
-tests/data/bounces/ as docs/audience.md reports.
+through the same text rules (and two of those readers' rules: Exchange 2003's
+MSEXCH code table; Yahoo's "words quoting the address answer RCPT"), which
+agree with Sisimai on the corpus in tests/data/bounces/ as docs/audience.md
+reports.
 """
 
 from __future__ import annotations
@@ -41,6 +43,21 @@ _RETRY = frozenset(
 # `true()` of these reasons in Sisimai adds conditions to "its status code or its text".
 _BEFORE_USERUNKNOWN = ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept")
 _BEFORE_DATA = ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
+# Sisimai::Lhost::Exchange2003's table: the code in "MSEXCH:IMS:... (000C05A6)" names the reason.
+_MSEXCH = re.compile(r"msexch:[^(]{0,200}\(([0-9a-f]{8})\)")
+_MSEXCH_CODES = {
+    "000b099c": "onhold",
+    "000b09aa": "onhold",
+    "000b09b6": "onhold",
+    "000c05a6": "userunknown",
+    "00010256": "systemerror",
+    "000d06b5": "systemerror",
+    "00120270": "networkerror",
+    "00050311": "contenterror",
+    "000502cc": "contenterror",
+    "000b0981": "securityerror",
+    "000c0595": "filtered",
+}
 _ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
@@ -120,7 +137,7 @@ def _reason(status: str, text: str, action: str, command: str, own_words: bool) 
     if status.startswith("2."):
         return "delivered"
     tables = _tables()
-    name = tables.status.get(status, "")
+    name = tables.status.get(status, "") or _msexch(text)
     for reason in tables.order[0]:
         if _true(reason, name, text, command, status):
             return reason
@@ -130,6 +147,11 @@ def _reason(status: str, text: str, action: str, command: str, own_words: bool) 
         if matches(reason, text):
             return reason
     return name or _fallback(status, text, action, command, own_words)
+
+
+def _msexch(text: str) -> str:
+    found = _MSEXCH.search(text)
+    return _MSEXCH_CODES.get(found.group(1), "") if found is not None else ""
 
 
 def _true(reason: str, name: str, text: str, command: str, status: str) -> bool:
@@ -152,7 +174,7 @@ def _userunknown(name: str, text: str, command: str, status: str) -> bool:
     # "RCPT?" and "RCPT??" are the report not saying which (Sisimai's reader of each
     # server's format knows): the guesses below agree with it most on the corpus.
     if command == "RCPT?":  # a server's own words: unless a status code names a reason
-        command = "" if name else "RCPT"
+        command = "" if name or not status else "RCPT"
     elif command == "RCPT??":  # a DSN's: only with no status, or one Sisimai has no name for
         command = "" if name or status.endswith(".0.0") else "RCPT"
     return name != "suspend" and command == "RCPT" and matches("userunknown", text)
