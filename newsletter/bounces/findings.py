@@ -86,7 +86,7 @@ def failure_for(
         return None
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
-    reason = bounce_reason(
+    reason = _kddi(recipient, text or context) or bounce_reason(
         status, text or context, action=action, command=command, own_words=own_words
     )
     said = diagnostic_line(text or context)
@@ -95,6 +95,19 @@ def failure_for(
     if reason in NOT_BOUNCES:
         return None
     return Failure(recipient, status, "hard" if is_hard(reason, status) else "soft", reason, said)
+
+
+def _kddi(recipient: str, text: str) -> str:
+    """Sisimai::Rhost::KDDI: au's servers say which of their refusals is a filter.
+
+    Sisimai applies it when the server that answered is au's; the recipient's domain is
+    what a report here always gives, so that stands for it.
+    """
+    if not recipient.endswith(("@ezweb.ne.jp", ".ezweb.ne.jp", "@au.com", ".au.com")):
+        return ""
+    if "550 : User unknown" in text:  # au's filter refuses without naming the address
+        return "filtered"
+    return "userunknown" if ">: User unknown" in text else ""
 
 
 def diagnostic_line(text: str) -> str:
