@@ -135,6 +135,7 @@ class Lead:
     image_height: int = 0
     summary: str = ""  # what the email shows of a lead with a URL (default: its first paragraph)
     full: bool = False  # the editor's `full = true`: the whole body even when the lead has a URL
+    publisher: str = ""  # who published it (front matter `source:`), beside "Read the full story"
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

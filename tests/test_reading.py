@@ -3,6 +3,8 @@ image sizes, and the manifest keys that carry them (full, summary, publisher, wo
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newsletter.assemble import cut_at_word, without_greeting
@@ -250,3 +252,21 @@ def test_a_card_without_a_link_shows_no_reading_time(tmp_path, monkeypatch):
     for name in ("index.html", "index.txt"):
         shown = (result.folder / name).read_text("utf-8")
         assert "Valley Post" in shown and "Valley Post · " not in shown
+
+
+def test_the_leads_source_shows_beside_its_link_and_stays_in_the_manifest(tmp_path, monkeypatch):
+    """A lead's `source:` front matter is its publisher: beside "Read the full story" in both
+    parts, written to [lead] in issue.toml, and kept by a rebuild from the manifest."""
+    ws = make(
+        tmp_path / "ws",
+        {"seeds/lead.md": LEAD.replace("lead: true", "source: River Desk\nlead: true")},
+    )
+    monkeypatch.chdir(ws)
+    result = build_in(ws)
+    assert result.issue.lead.publisher == "River Desk"
+    text = (result.folder / "index.txt").read_text("utf-8")
+    assert "\n\nRead the full story: https://example.org/floods\nRiver Desk · 1-min read\n" in text
+    html = (result.folder / "index.html").read_text("utf-8")
+    assert re.search(r"Read the full story</a>.*?River Desk</span>", html, re.S)
+    assert 'publisher = "River Desk"' in (result.folder / "issue.toml").read_text("utf-8")
+    assert rebuild_in(ws, result.folder).issue.lead.publisher == "River Desk"

@@ -117,3 +117,42 @@ def test_an_export_is_the_same_file_on_both_backends(tmp_path, postgres_url):
     active = (tmp_path / "sqlite-active.csv").read_text()
     assert len(active.splitlines()) == 1 + 28
     assert (tmp_path / "postgresql-active.csv").read_text() == active
+
+
+def test_an_import_gives_the_same_list_and_report_on_both_backends(
+    tmp_path, postgres_url, monkeypatch
+):
+    """PostgreSQL's batched COPY import (batches of 3 here) reports and stores what SQLite's does:
+    duplicates across batches, kept unsubscribes, status columns, a forgotten address."""
+    from newsletter.config import Settings
+    from newsletter.subscribers import copy_import
+    from newsletter.subscribers.backends import workspace_store
+    from newsletter.subscribers.csv_export import export_csv
+    from newsletter.subscribers.csv_import import import_csv
+    from newsletter.subscribers.store import open_store
+    from newsletter.subscribers.suppression import forget
+
+    monkeypatch.setattr(copy_import, "BATCH_ROWS", 3)
+    rows = [f"r{i}@example.org,Reader {i},city {i},active" for i in range(10)]
+    rows += ["R2@example.org,again,x,active", "left@example.org,L,y,active", "bad@,B,z,active"]
+    rows += ["new@example.org,N,w,bounced", "r9@EXAMPLE.org,dup,v,active", "gone@example.org,G,,"]
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("email,name,city,status\n" + "\n".join(rows) + "\n")
+    now = "2026-12-01T09:00:00Z"
+
+    def run_on(store, name):
+        store.upsert("left@example.org", now=now)
+        store.set_status("left@example.org", "unsubscribed", now=now)
+        first = import_csv(csv_file, store, now=now)
+        forget(store.conn, "gone@example.org")
+        second = import_csv(csv_file, store, now=now)  # now with someone forgotten: no shortcut
+        export_csv(store, tmp_path / f"{name}.csv")
+        return [(r.rows, r.added, r.updated, r.unchanged, r.suppressed, sorted((x.line, x.reason) for x in r.rejected))
+                for r in (first, second)]  # fmt: skip
+
+    with open_store(tmp_path / "newsletter.db") as sqlite_store:
+        expected = run_on(sqlite_store, "sqlite")
+    with workspace_store(Settings(database=postgres_url, workspace=tmp_path)) as pg_store:
+        assert run_on(pg_store, "postgresql") == expected
+    assert expected[0][1] == 12  # r0-r9, new (bounced), gone; left stays unsubscribed
+    assert (tmp_path / "postgresql.csv").read_text() == (tmp_path / "sqlite.csv").read_text()

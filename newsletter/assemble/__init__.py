@@ -242,6 +242,7 @@ def lead_from_story(story: Story) -> Lead:
         image_width=story.image_width,
         image_height=story.image_height,
         summary=story.summary,
+        publisher=story.publisher,
     )
 
 

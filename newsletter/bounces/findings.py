@@ -14,7 +14,7 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-from newsletter.bounces.reasons import NOT_BOUNCES, bounce_reason, is_hard
+from newsletter.bounces.reasons import NOT_BOUNCES, bounce_reason, is_hard, rhost_reason
 
 Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
 
@@ -70,13 +70,15 @@ def failure_for(
     context: str = "",
     command: str = "",
     own_words: bool = False,
+    rhost: str = "",
 ) -> Failure | None:
     """The Failure for one recipient, its reason Sisimai's; None when it is not a failure.
 
     `text` is the recipient's diagnostic; `context` the report's own words, used for the
     reason when there is no diagnostic and for the SMTP command the server refused;
     `command` the command to assume when neither says; `own_words` a report without
-    delivery-status fields (a server's phrases then count, reasons.py).
+    delivery-status fields (a server's phrases then count, reasons.py); `rhost` the server
+    that answered (Remote-MTA), when the report names it.
     A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
     """
     told = STATUS.search(text)
@@ -86,7 +88,7 @@ def failure_for(
         return None
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
-    reason = bounce_reason(
+    reason = rhost_reason(recipient, rhost, text or context) or bounce_reason(
         status, text or context, action=action, command=command, own_words=own_words
     )
     said = diagnostic_line(text or context)

@@ -228,6 +228,49 @@ def _fallback(status: str, text: str, action: str, command: str, own_words: bool
     return "onhold" if text else "undefined"
 
 
+# Sisimai::Rhost::GoDaddy: the code GoDaddy's servers end a refusal with, then its phrases.
+_GODADDY_HOST = re.compile(r"\A(?:smtp|mailstore1)\.secureserver\.net\Z")
+_GODADDY_CODE = re.compile(r"\s(IB\d{3})\b")
+_GODADDY_CODES = {
+    **dict.fromkeys(("IB103", "IB104", "IB105", "IB106", "IB108"), "blocked"),
+    **dict.fromkeys(("IB110", "IB111", "IB112", "IB113"), "blocked"),
+    **dict.fromkeys(("IB007", "IB504", "IB510", "IB607"), "toomanyconn"),
+    **dict.fromkeys(("IB501", "IB502", "IB506", "IB508"), "rejected"),
+    "IB101": "expired",
+    "IB212": "spamdetected",
+    "IB401": "securityerror",
+    "IB705": "virusdetected",
+}
+_GODADDY_WORDS = (
+    ("blocked", "www.spamhaus.org/query/bl?ip="),
+    ("blocked", "554 RBL Reject."),
+    ("expired", "Delivery timeout"),
+    ("expired", "451 Sorry, I wasn't able to establish an SMTP connection."),
+    ("suspend", "Account disabled"),
+    ("mailboxfull", "Account storage limit"),
+    ("userunknown", "Account does not exist"),
+    ("userunknown", "550 Recipient not found."),
+)
+
+
+def rhost_reason(recipient: str, rhost: str, text: str) -> str:
+    """Sisimai::Rhost's reason for a refusal by one provider's servers ("" for none).
+
+    KDDI (au) is recognised by the recipient's domain, which a report always gives
+    (Sisimai: by au's answering server); GoDaddy by the Remote-MTA that answered.
+    """
+    if recipient.endswith(("@ezweb.ne.jp", ".ezweb.ne.jp", "@au.com", ".au.com")):
+        if "550 : User unknown" in text:  # au's filter refuses without naming the address
+            return "filtered"
+        return "userunknown" if ">: User unknown" in text else ""
+    if _GODADDY_HOST.match(rhost.strip().lower()):
+        code = _GODADDY_CODE.search(text)
+        if code is not None:
+            return _GODADDY_CODES.get(code.group(1), "")
+        return next((reason for reason, words in _GODADDY_WORDS if words in text), "")
+    return ""
+
+
 def is_hard(reason: str, status: str = "") -> bool:
     """Sisimai's hard bounce: the address is gone (a notaccept with a 4xx code is soft)."""
     if reason == "notaccept":

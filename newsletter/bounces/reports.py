@@ -335,8 +335,15 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
     if not action and not status and not diagnostic:
         return None
     said = diagnostic.partition(";")[2] if ";" in diagnostic[:12] else diagnostic
+    rhost = str(block.get("Remote-MTA", "")).partition(";")[2]
     return failure_for(
-        recipient, status, said, action=action or "failed", context=context, command="RCPT??"
+        recipient,
+        status,
+        said,
+        action=action or "failed",
+        context=context,
+        command="RCPT??",
+        rhost=rhost,
     )
 
 

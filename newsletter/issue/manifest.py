@@ -71,6 +71,7 @@ LEAD_KEYS = (
     *IMAGE_KEYS,
     "summary",
     "full",
+    "publisher",
     "source",
     "format",
     "body",
@@ -144,6 +145,8 @@ def manifest_text(
         lines.append(f"summary = {_string(lead.summary)}")
     if lead.full:
         lines.append("full = true")
+    if lead.publisher:
+        lines.append(f"publisher = {_string(lead.publisher)}")
     lines += [
         f"source = {_string(lead.source)}",
         f"format = {_string(lead.format)}",
@@ -616,6 +619,7 @@ class _ManifestReader:
             image_height=self.count(data, "lead.image_height", "lead", 0),
             summary=" ".join(summary.split()),
             full=full,
+            publisher=self.publisher(data, "lead", "lead", 0),
         )
 
     def publisher(self, item: dict[str, Any], label: str, table: str, index: int) -> str:

@@ -26,10 +26,10 @@ import io
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
@@ -39,6 +39,9 @@ from newsletter.subscribers.csv_export import FORMULA_STARTS
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.status_reasons import REASON_COLUMNS
 from newsletter.subscribers.store import STATUSES, Change, Status, SubscriberStore
+
+if TYPE_CHECKING:
+    from newsletter.subscribers.copy_import import CopyImport
 
 # The names taken for the address column without asking; any other needs `email_column`.
 EMAIL_COLUMNS = ("email", "e_mail", "email_address", "e_mail_address", "mail")
@@ -160,6 +163,7 @@ def _import_lines(
     conn = store.conn
     seen = _seen_table(conn)
     conn.execute("BEGIN IMMEDIATE")
+    batched = _copy_import(store, resubscribe, now, reject, changes)
     started = time.monotonic()
     try:
         for number, text, problem in lines:
@@ -175,6 +179,9 @@ def _import_lines(
                 )
             except (InvalidAddress, _BadRow) as e:
                 reject(number, str(e))
+                continue
+            if batched is not None:  # PostgreSQL: a batch at a time, through COPY
+                batched.add(number, email, name, first_name, fields, status)
                 continue
             if (
                 conn.execute(
@@ -205,6 +212,8 @@ def _import_lines(
                 time.sleep(0.02)
                 conn.execute("BEGIN IMMEDIATE")
                 started = time.monotonic()
+        if batched is not None:
+            batched.finish()
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -220,6 +229,21 @@ def _import_lines(
         rejected_count=rejected_count,
         **changes,
     )
+
+
+def _copy_import(
+    store: SubscriberStore,
+    resubscribe: bool,
+    now: str,
+    reject: Callable[[int, str], None],
+    changes: dict[Change, int],
+) -> CopyImport | None:
+    """On PostgreSQL, the writer that takes the valid rows a batch at a time; else None."""
+    if dialect(store.conn) != "postgresql":
+        return None
+    from newsletter.subscribers.copy_import import CopyImport
+
+    return CopyImport(store, resubscribe=resubscribe, now=now, reject=reject, changes=changes)
 
 
 def _seen_table(conn: Connection) -> str:
