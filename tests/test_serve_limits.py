@@ -167,7 +167,7 @@ def test_a_kept_alive_connection_dribbling_blank_lines_is_closed_too(guarded):
                 continue
             except OSError:
                 closed = True
-        assert closed and time.monotonic() - started < 3
+        assert closed and time.monotonic() - started < 4.5
 
 
 def test_one_client_gets_a_bounded_number_of_connections(guarded, caplog):
@@ -252,7 +252,7 @@ def test_while_another_process_holds_the_write_lock_pages_answer_and_writes_get_
     """A second connection holds BEGIN IMMEDIATE: GET /subscribe answers while writes wait; they get 503 and never commit later."""
     readers = [f"held{i}@example.org" for i in range(3)]
     send_ws.add(*readers)
-    options = ServeOptions(database_wait=1.0)
+    options = ServeOptions(database_wait=3.0)  # room for a loaded machine to answer the GET
     app = audience_app(send_ws, smtpd, options=options)[0]
     with running_server(app) as server, httpx.Client(timeout=20) as http:
         form = http.get(f"{server.url}/subscribe").text
