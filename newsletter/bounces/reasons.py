@@ -253,11 +253,43 @@ _GODADDY_WORDS = (
 )
 
 
+# Sisimai::Rhost::Spectrum: the number in "AUP#In-1310" names the reason (charter.net).
+_SPECTRUM_CODE = re.compile(r"AUP#[-A-Za-z]*(\d{4})")
+_SPECTRUM_CODES = {
+    1000: "blocked",
+    1010: "rejected",
+    1090: "systemerror",
+    1260: "networkerror",
+    1500: "rejected",
+    1520: "rejected",
+    1530: "mesgtoobig",
+    1540: "toomanyconn",
+    1550: "toomanyconn",
+    1560: "policyviolation",
+}
+_SPECTRUM_RANGES = (
+    (1020, 1080, "rejected"),
+    (1100, 1150, "blocked"),
+    (1160, 1190, "policyviolation"),
+    (1200, 1250, "blocked"),
+    (1300, 1490, "toomanyconn"),
+)
+
+
+def _spectrum(text: str) -> str:
+    found = _SPECTRUM_CODE.search(text)
+    number = int(found.group(1)) if found is not None else 0
+    named = _SPECTRUM_CODES.get(number, "")
+    ranged = (reason for low, high, reason in _SPECTRUM_RANGES if low <= number <= high)
+    return named or next(ranged, "")
+
+
 def rhost_reason(recipient: str, rhost: str, text: str) -> str:
     """Sisimai::Rhost's reason for a refusal by one provider's servers ("" for none).
 
     KDDI (au) is recognised by the recipient's domain, which a report always gives
-    (Sisimai: by au's answering server); GoDaddy by the Remote-MTA that answered.
+    (Sisimai: by au's answering server); GoDaddy by the Remote-MTA that answered;
+    Spectrum by either naming charter.net, as in Sisimai.
     """
     if recipient.endswith(("@ezweb.ne.jp", ".ezweb.ne.jp", "@au.com", ".au.com")):
         if "550 : User unknown" in text:  # au's filter refuses without naming the address
@@ -268,6 +300,8 @@ def rhost_reason(recipient: str, rhost: str, text: str) -> str:
         if code is not None:
             return _GODADDY_CODES.get(code.group(1), "")
         return next((reason for reason, words in _GODADDY_WORDS if words in text), "")
+    if "charter.net" in recipient.partition("@")[2] or "charter.net" in rhost.lower():
+        return _spectrum(text)
     return ""
 
 
