@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_bounces.py [--reports 10000] [--subscribers 20000]
 
 Builds a workspace with N subscribers and an mbox of DSNs (hard and soft,
-each returning one of our keyed list Message-IDs, as tests/bounce_messages.py
+each returning one of our keyed list Message-IDs, as tests/support/bounce_messages.py
 makes them), then times the whole `newsletter bounces process` command as its own
 process, twice: the first run applies every report, the second finds them all
 already processed.  Target on the 2-core reference machine: under 5 s.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from probe import cpu_probe  # noqa: E402
 
-from tests.bounce_messages import dsn, list_message_id, write_mbox  # noqa: E402
+from tests.support.bounce_messages import dsn, list_message_id, write_mbox  # noqa: E402
 
 SETTINGS = 'name = "The Bench Brief"\nfrom = "The Bench Brief <digest@example.org>"\n'
 

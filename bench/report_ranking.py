@@ -5,7 +5,7 @@ Without --holdout it prints the rows `real dev`, `written (01-14)` and the 5-fol
 dev (the holdout leads stay hidden while tuning, so nobody tunes on them), then a line saying
 so; --holdout adds `real holdout` and `real all` (the figures docs/ranking.md quotes).
 
-Every number comes from tests/labelled.py, the module the tests assert with, and every
+Every number comes from tests/support/labelled.py, the module the tests assert with, and every
 ranking from the build's own assembler (what `newsletter build --json` shows).
 
 Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout]
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import labelled as lb  # noqa: E402
+from tests.support import labelled as lb  # noqa: E402
 
 HEADER = "                              leads nDCG@5 rec2   rec2cp g0/ld  prec   thin"
 

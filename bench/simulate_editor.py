@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsletter.assemble.learn import IssueEdits, Learnt, judge_issue, learn_bar
 from newsletter.assemble.meaning import RELATED_BAR
-from tests import labelled as lb
+from tests.support import labelled as lb
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,8 @@ def settings(workspace: Path):
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throwaway PostgreSQL 15 cluster on 127.0.0.1 for the session (tests/postgres_server.py)."""
-    from tests.postgres_server import postgres_cluster
+    """A throwaway PostgreSQL 15 cluster on 127.0.0.1 for the session (tests/support/postgres_server.py)."""
+    from tests.support.postgres_server import postgres_cluster
 
     with postgres_cluster() as cluster:
         yield cluster
@@ -61,7 +61,7 @@ def postgres_server():
 @pytest.fixture
 def postgres_url(postgres_server, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh database of its own on the session's cluster; its password in the environment."""
-    from tests.postgres_server import PASSWORD
+    from tests.support.postgres_server import PASSWORD
 
     monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
     return postgres_server.url(postgres_server.new_database())

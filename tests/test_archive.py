@@ -18,10 +18,10 @@ from newsletter.archive import write_archive
 from newsletter.cli import app
 from newsletter.config import load_settings
 from newsletter.errors import ManifestError, OutputError
-from tests.archive_workspace import add_issues, site_bytes
-from tests.check_workspace import make_sample_workspace
+from tests.support.archive_workspace import add_issues, site_bytes
+from tests.support.check_workspace import make_sample_workspace
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 BASE = "https://news.example.org"
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from newsletter.archive import write_archive
 from newsletter.config import load_settings
-from tests.archive_workspace import add_issues
-from tests.browser import chromium, expect
-from tests.check_workspace import make_sample_workspace
+from tests.support.archive_workspace import add_issues
+from tests.support.browser import chromium, expect
+from tests.support.check_workspace import make_sample_workspace
 
 pytestmark = pytest.mark.browser
 

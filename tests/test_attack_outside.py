@@ -114,7 +114,7 @@ DEEP_FRONT_MATTER = {
 def test_front_matter_nested_thousands_deep_is_one_error_naming_the_file(tmp_path, front):
     """YAML front matter nested 3,000-5,000 deep is a SourceError naming the story, not a RecursionError."""
     from newsletter.errors import SourceError
-    from tests.digest_workspace import build_in, make
+    from tests.support.digest_workspace import build_in, make
 
     ws = make(tmp_path / "ws", {"seeds/deep.md": f"---\n{front}\n---\n{BODY}\n"})
     with pytest.raises(SourceError, match=r"seeds/deep\.md:1: front matter nested too deeply"):
@@ -139,7 +139,7 @@ NOT_TEXT = {
 def test_noncharacters_and_surrogates_are_refused_naming_file_and_line(tmp_path, front, where):
     """U+FFFF, U+FFFE or a lone surrogate in a story is refused at its line, never blamed on the template nor a traceback."""
     from newsletter.errors import SourceError
-    from tests.digest_workspace import build_in, make
+    from tests.support.digest_workspace import build_in, make
 
     text = f"---\n{front}\n---\n{BODY}\n" if "---" not in front else f"---\n{front}\n{BODY}\n"
     ws = make(tmp_path / "ws", {"seeds/story.md": text})
@@ -188,7 +188,7 @@ def test_image_alt_text_keeps_its_characters_through_mjml(tmp_path, alt):
     import json
     import re
 
-    from tests.digest_workspace import build_in, make
+    from tests.support.digest_workspace import build_in, make
 
     quoted = json.dumps(alt, ensure_ascii=False)  # YAML reads a JSON string as it is
     lead = f"---\ntitle: Floods\nimage: https://example.org/map.png\nimage_alt: {quoted}\nlead: true\n---\n{BODY}\n"

@@ -15,11 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from tests.bounce_messages import arf, dsn, list_message_id, write_mbox
-from tests.send_workspace import ISSUE_ID
-from tests.smtp_server import free_port
+from tests.support.bounce_messages import arf, dsn, list_message_id, write_mbox
+from tests.support.send_workspace import ISSUE_ID
+from tests.support.smtp_server import free_port
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 READERS = [f"reader{i}@example.org" for i in range(8)]
 

@@ -15,7 +15,7 @@ from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, existing_key
 from newsletter.subscribers.store import open_store
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_the_variable_overrides_the_stored_key(send_ws):
 
 def test_building_an_issue_creates_no_database(tmp_path, monkeypatch):
     """The key is looked up only for a reader's link: a build (public page only) makes no newsletter.db."""
-    from tests.send_workspace import build_sample_issue
+    from tests.support.send_workspace import build_sample_issue
 
     monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", raising=False)
     build_sample_issue(tmp_path)

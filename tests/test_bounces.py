@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from newsletter.bounces.reports import read_report
 from newsletter.cli import app
 from newsletter.mail.unsubscribe import sign_token
-from tests.bounce_messages import (
+from tests.support.bounce_messages import (
     arf,
     dsn,
     exchange_ndr,
@@ -22,12 +22,14 @@ from tests.bounce_messages import (
     write_maildir,
     write_mbox,
 )
-from tests.send_workspace import ISSUE_ID
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 LIST_ID = "the-test-brief.example.org"
-SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in the environment
+SECRET = (
+    b"test-secret-0123456789abcdef"  # what tests/support/send_fixtures.py puts in the environment
+)
 READERS = [f"reader{i}@example.org" for i in range(8)]
 
 

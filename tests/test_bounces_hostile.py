@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from newsletter.bounces.reports import read_report
 from newsletter.cli import app
-from tests.bounce_messages import arf, dsn, list_message_id, write_maildir, write_mbox
-from tests.send_workspace import ISSUE_ID
+from tests.support.bounce_messages import arf, dsn, list_message_id, write_maildir, write_mbox
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 READERS = ["complains@example.org", "gone@example.org", "stays@example.org"]
 

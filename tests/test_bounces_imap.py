@@ -1,4 +1,4 @@
-"""`bounces process imaps://…` against a real Dovecot over TLS (tests/dovecot_server.py)."""
+"""`bounces process imaps://…` against a real Dovecot over TLS (tests/support/dovecot_server.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from tests.bounce_messages import arf, dsn, list_message_id, vacation_reply
-from tests.dovecot_server import PASSWORD, dovecot_server
-from tests.send_workspace import ISSUE_ID
+from tests.support.bounce_messages import arf, dsn, list_message_id, vacation_reply
+from tests.support.dovecot_server import PASSWORD, dovecot_server
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 READERS = ["hard@example.org", "complaint@example.org", "stays@example.org"]
 

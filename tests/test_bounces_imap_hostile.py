@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from newsletter.bounces import intake, sources
 from newsletter.cli import app
-from tests.bounce_messages import dsn, list_message_id
-from tests.send_workspace import ISSUE_ID
+from tests.support.bounce_messages import dsn, list_message_id
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 READERS = ["first@example.org", "second@example.org"]
 

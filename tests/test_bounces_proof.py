@@ -11,7 +11,7 @@ from newsletter.cli import app
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.reader_stamp import reader_stamps, split_stamp
 from newsletter.send.composer import prepare_issue
-from tests.bounce_messages import (
+from tests.support.bounce_messages import (
     TEST_LIST_ID,
     TEST_SECRET,
     arf,
@@ -20,9 +20,9 @@ from tests.bounce_messages import (
     qmail_bounce,
     write_mbox,
 )
-from tests.send_workspace import ISSUE_ID
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 READERS = ["victim@example.org", "other@example.org", "third@example.org"]
 

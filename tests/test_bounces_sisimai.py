@@ -21,7 +21,7 @@ from newsletter.bounces.reports import read_report
 from newsletter.bounces.sources import open_mailbox
 from newsletter.subscribers.database import open_database
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 CORPUS = Path(__file__).parent / "data" / "bounces"
 

@@ -13,7 +13,7 @@ from newsletter.brand import (
 )
 from newsletter.config import settings_from_mapping
 from newsletter.errors import ConfigError
-from tests.digest_workspace import LEAD, build_in, make
+from tests.support.digest_workspace import LEAD, build_in, make
 
 
 @pytest.mark.parametrize(

@@ -191,7 +191,7 @@ def test_the_preview_server_recovers_when_the_sent_manifest_is_saved_back(tmp_pa
     the manifest as sent renders it, a further edit shows the refusal, and saving the sent
     manifest back clears it, without a restart."""
     from newsletter.config import load_settings
-    from tests.browser import make_workspace, running_preview, wait_until
+    from tests.support.browser import make_workspace, running_preview, wait_until
 
     workspace = make_workspace(tmp_path / "ws")
     settings, _ = load_settings(workspace)

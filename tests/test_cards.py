@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from newsletter.errors import ManifestError
-from tests.digest_workspace import LEAD, build_in, make, rebuild_in, story
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, story
 
 IMAGE = "https://example.org/photos/boats.jpg"
 

@@ -12,7 +12,7 @@ from newsletter.check import check_issue
 from newsletter.check.registry import CHECKS
 from newsletter.cli import app
 from newsletter.mail.template import parse_message_template
-from tests.check_workspace import Crafter, make_sample_workspace
+from tests.support.check_workspace import Crafter, make_sample_workspace
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -8,9 +8,9 @@ import pytest
 
 from newsletter.check import check_issue
 from newsletter.check.link_status import fetch_links, image_size
-from tests.check_workspace import Crafter, make_sample_workspace
-from tests.link_server import PNG_HEAD, link_server
-from tests.smtp_server import free_port
+from tests.support.check_workspace import Crafter, make_sample_workspace
+from tests.support.link_server import PNG_HEAD, link_server
+from tests.support.smtp_server import free_port
 
 PATHS = ("/ok", "/missing", "/moved", "/loop", "/nohead", "/slow", "/error")
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from tests.conftest import ROOT
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def usage_error(*args: str) -> str:

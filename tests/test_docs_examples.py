@@ -33,7 +33,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from tests.conftest import ROOT
-from tests.smtp_server import PASSWORD, Server, smtp_server
+from tests.support.smtp_server import PASSWORD, Server, smtp_server
 
 FEED_URL = "https://example.org/world.rss"
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium
 from tests.conftest import ROOT, SAMPLE_DATE, SAMPLE_SEED
-from tests.full_week import build_full_week, copy_full_week
+from tests.support.browser import chromium
+from tests.support.full_week import build_full_week, copy_full_week
 
 FIRST_SCREEN_TOP = 450  # the lead's headline starts within a 375x667 screen, bars and all
 STORY_LINK_PX = 44  # Apple's HIG tap target

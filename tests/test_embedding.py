@@ -149,7 +149,7 @@ def test_plain_python_merges_are_the_tokenizers_own_on_every_labelled_word():
     """Every word of the labelled leads and headlines, and some odd ones, gets the same ids
     from the plain-Python byte-pair merges as from the `tokenizers` library."""
     from newsletter.assemble.embedding import _byte_pair_ids
-    from tests import labelled as lb
+    from tests.support import labelled as lb
 
     model = load_model()
     words = {"€4.34bn", "naïve", "Jerí", "日本", "—", "2,500", "COVID-19", "émigrés’", "🙂"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 
 def _sign_up(audience, email: str, name: str, first_name: str | None):

@@ -23,7 +23,7 @@ from newsletter.subscribers.csv_import import import_csv
 from newsletter.subscribers.database import MIGRATIONS, open_database
 from newsletter.subscribers.store import SubscriberStore
 from tests.conftest import ROOT, SAMPLE_DATE
-from tests.smtp_server import smtp_server
+from tests.support.smtp_server import smtp_server
 
 OPTIONS = AssembleOptions(today=SAMPLE_DATE)
 GREETING = 'Hi {{ subscriber.first_name or "there" }},'

@@ -18,7 +18,7 @@ from newsletter.cli import app
 from newsletter.workspace import skeleton_dir, skeleton_files
 from tests.conftest import ROOT
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def test_the_skeleton_is_the_repository_sample():

@@ -16,14 +16,16 @@ from newsletter.serve.audience import Audience
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.forgotten import ADDRESS_TABLES, open_address, seal_address
 from newsletter.subscribers.suppression import forget
-from tests.bounce_messages import arf, dsn, list_message_id, mailed_unsubscribe, write_mbox
-from tests.send_workspace import ISSUE_ID
+from tests.support.bounce_messages import arf, dsn, list_message_id, mailed_unsubscribe, write_mbox
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 GONE = "gone.reader@example.org"
 LIST_ID = "the-test-brief.example.org"
-SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in the environment
+SECRET = (
+    b"test-secret-0123456789abcdef"  # what tests/support/send_fixtures.py puts in the environment
+)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from bs4 import BeautifulSoup
 from newsletter.brand import contrast_ratio
 from newsletter.check.run import check_issue
 from newsletter.config import load_settings
-from tests.browser import chromium
 from tests.conftest import ROOT
-from tests.full_week import FULL_WEEK, build_full_week, full_week, rebuild  # noqa: F401
+from tests.support.browser import chromium
+from tests.support.full_week import FULL_WEEK, build_full_week, full_week, rebuild  # noqa: F401
 
 GOLDEN = ROOT / "tests" / "golden"
 BUDGET_BYTES = 40 * 1024

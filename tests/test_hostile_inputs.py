@@ -10,7 +10,7 @@ from newsletter.errors import ConfigError, ManifestError, SourceError
 from newsletter.issue.manifest import ISSUE_ID
 from newsletter.sources.feeds import parse_feed
 from newsletter.toml_depth import too_deep
-from tests.digest_workspace import LEAD, build_in, make, rebuild_in
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in
 
 
 def built(tmp_path):

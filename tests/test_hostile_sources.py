@@ -21,7 +21,7 @@ from newsletter.render.merge_tags import MERGE_TAG, seal_merge_tags
 from newsletter.send.sender import SendOptions, send_issue
 from newsletter.subscribers.store import open_store
 from newsletter.web_address import AddressError, web_address
-from tests.digest_workspace import LEAD, build_in, make, rebuild_in, rss
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, rss
 
 EVIL_IMAGE = "https://evil.example/e.jpg?u=%%email%%&amp;t=%%unsubscribe_url%%"
 BODY = " ".join(["The river burst its banks after three days of rain in the valley."] * 14)

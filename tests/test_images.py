@@ -14,8 +14,8 @@ from newsletter.build import build
 from newsletter.errors import ManifestError, SourceError, TemplateError
 from newsletter.render.html_steps import check_images_and_links, fit_images
 from newsletter.sources import load_sources
-from tests.browser import chromium
 from tests.conftest import SAMPLE_DATE
+from tests.support.browser import chromium
 
 OPTIONS = AssembleOptions(today=SAMPLE_DATE)
 BIG = "https://images.example.org/big-photo.png"

@@ -188,7 +188,7 @@ def test_an_unreadable_manifest_beside_a_record_is_skipped(workspace, edited):
 
 def test_the_preview_ranking_tab_says_what_was_learnt(workspace, edited):
     """The preview's ranking data carries `learnt`; with --no-learn it says learning is off."""
-    from tests import labelled as lb
+    from tests.support import labelled as lb
 
     for old in (workspace / "seeds").iterdir():
         old.unlink()  # this week's seed: another story
@@ -224,7 +224,7 @@ def test_a_simulated_editor_is_agreed_with_more_never_less():
     """Over 4 edited issues of the labelled set, agreement on held-out leads at the learnt bar
     never falls below the shipped bar's and ends higher on the holdout."""
     sim = _simulator()
-    from tests import labelled as lb
+    from tests.support import labelled as lb
 
     real = [ld for ld in lb.load_leads() if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]

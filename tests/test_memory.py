@@ -294,7 +294,7 @@ def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
 def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path):
     """In Chromium, the Ranking tab shows the repeated headlines and the issue the lead follows."""
     from newsletter.config import load_settings
-    from tests.browser import chromium, make_workspace, open_page, running_preview
+    from tests.support.browser import chromium, make_workspace, open_page, running_preview
 
     workspace = make_workspace(tmp_path / "workspace")
     settings, _ = load_settings(workspace)

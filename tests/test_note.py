@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsletter.errors import SourceError
-from tests.digest_workspace import LEAD, build_in, make, rebuild_in, write
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, write
 
 NOTE = """\
 ---

@@ -17,9 +17,9 @@ from newsletter.errors import ConfigError
 from newsletter.issue.build_record import SettingsDriftError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import prepare_issue
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 PER_READER = {"to", "message-id", "date", "list-unsubscribe", "list-unsubscribe-post"}
 
@@ -161,7 +161,7 @@ def test_header_settings_are_checked_again_after_flags(send_ws, run):
 
 def test_the_preview_says_when_the_issue_on_show_was_built_with_other_settings(tmp_path):
     """A failed rebuild after `from` changed keeps the old issue on show, with the send's refusal."""
-    from tests.browser import make_workspace, running_preview, wait_until
+    from tests.support.browser import make_workspace, running_preview, wait_until
 
     workspace = make_workspace(tmp_path / "workspace")
     with running_preview(workspace) as running:

@@ -1,5 +1,5 @@
 """PostgreSQL as the database: the connection, its one-line failures, the versioned schema and
-`newsletter db upgrade`, against a real PostgreSQL 15 the tests start (tests/postgres_server.py)."""
+`newsletter db upgrade`, against a real PostgreSQL 15 the tests start (tests/support/postgres_server.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.subscribers.postgres import connect_postgres
 from newsletter.subscribers.postgres_schema import SCHEMA_VERSION, upgrade_postgres
-from tests.postgres_server import PASSWORD
-from tests.smtp_server import free_port
+from tests.support.postgres_server import PASSWORD
+from tests.support.smtp_server import free_port
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.issue.manifest import read_manifest
-from tests.browser import (
+from tests.support.browser import (
     DESKTOP_VIEWPORT,
     chromium,
     expect,
@@ -292,7 +292,7 @@ def test_editing_the_manifest_rerenders_the_issue_folder(browser, tmp_path):
 
 def test_send_a_test_copy_from_the_page(browser, tmp_path):
     """The form sends one copy through the workspace's relay (a real SMTP server on 127.0.0.1)."""
-    from tests.smtp_server import smtp_server
+    from tests.support.smtp_server import smtp_server
 
     workspace = make_workspace(tmp_path / "workspace")
     config = workspace / "newsletter.toml"

@@ -10,7 +10,14 @@ import pytest
 
 from newsletter.check import check_issue
 from newsletter.config import load_settings
-from tests.browser import chromium, expect, make_workspace, open_page, running_preview, screenshot
+from tests.support.browser import (
+    chromium,
+    expect,
+    make_workspace,
+    open_page,
+    running_preview,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from tests.browser import make_workspace
+from tests.support.browser import make_workspace
 
 
 def test_preview_help_names_its_options():

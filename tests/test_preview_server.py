@@ -12,7 +12,7 @@ import time
 import pytest
 
 from newsletter.preview.server import bind_server, is_loopback
-from tests.browser import make_workspace, running_preview, wait_until
+from tests.support.browser import make_workspace, running_preview, wait_until
 
 
 @pytest.fixture(scope="module")

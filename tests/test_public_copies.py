@@ -10,7 +10,7 @@ import pytest
 from newsletter.archive import write_archive
 from newsletter.config import load_settings
 from tests.conftest import ROOT
-from tests.full_week import build_full_week, full_week  # noqa: F401
+from tests.support.full_week import build_full_week, full_week  # noqa: F401
 
 # The greeting example from the docs, with a condition on a CSV column.
 GREETING = (

@@ -10,7 +10,7 @@ import pytest
 from newsletter.assemble import cut_at_word, without_greeting
 from newsletter.models import Headline, Issue, Lead, ScoredHeadline, StoryCard
 from newsletter.render.length import issue_length, reading_time
-from tests.digest_workspace import DAY, LEAD, build_in, make, rebuild_in, story
+from tests.support.digest_workspace import DAY, LEAD, build_in, make, rebuild_in, story
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_no_image_is_a_link_and_alt_text_is_muted(tmp_path, monkeypatch):
     images are off, is small muted text."""
     from bs4 import BeautifulSoup
 
-    from tests.full_week import build_full_week, copy_full_week
+    from tests.support.full_week import build_full_week, copy_full_week
 
     monkeypatch.chdir(copy_full_week(tmp_path / "fw"))
     monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)

@@ -1,6 +1,6 @@
 """The relevance ranker, judged on labelled news (tests/data/labelled) and on unit cases.
 
-The labelled leads run through the build's own assembler (tests/labelled.py: a seed of the
+The labelled leads run through the build's own assembler (tests/support/labelled.py: a seed of the
 lead, untitled when the file says so, and its headlines; what `newsletter build --json` shows).
 Measures: nDCG@5 of Related then More (gain = grade), the share of grade-2 headlines that reach
 Related ("rec2/5": over min(grade-2s, 5), what a Related of 5 can hold; "rec2": over all of
@@ -74,7 +74,7 @@ from newsletter.assemble.relevance import (
     rank_headlines,
 )
 from newsletter.models import Headline, ScoredHeadline
-from tests import labelled as lb
+from tests.support import labelled as lb
 
 LEADS = lb.load_leads()
 REAL = [lead for lead in LEADS if lead.group == "real"]

@@ -7,7 +7,7 @@ import pytest
 from newsletter.assemble.sections import section_of
 from newsletter.config import SectionSettings, settings_from_mapping
 from newsletter.errors import ConfigError
-from tests.digest_workspace import LEAD, build_in, make, rebuild_in, rss, story
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, rss, story
 
 SECTIONS = (
     SectionSettings("World", sources=("feeds/world.xml",)),

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from tests.smtp_server import PASSWORD, USER, free_port, smtp_server
+from tests.support.smtp_server import PASSWORD, USER, free_port, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 SAMPLE = (
     "email,name,city\n"

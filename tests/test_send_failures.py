@@ -11,9 +11,9 @@ from newsletter.send.journal import open_journal, send_lock
 from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.smtp import SmtpTransport
 from newsletter.send.transport import ServerUnavailable
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def send(send_ws, server, **smtp):

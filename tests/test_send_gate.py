@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from newsletter.build import rebuild
 from newsletter.cli import app
 from newsletter.config import load_settings
-from tests.check_workspace import Crafter
+from tests.support.check_workspace import Crafter
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 CRAFTS = {
     # The build refuses a relative link itself; one written into the built files by hand

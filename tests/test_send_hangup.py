@@ -18,10 +18,10 @@ import time
 
 import pytest
 
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.test_send_resume import start_send
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 class LateReply(RecordingHandler):

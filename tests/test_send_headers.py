@@ -11,9 +11,9 @@ from newsletter.config import DkimSettings, load_settings
 from newsletter.errors import ConfigError, ManifestError
 from newsletter.send.sender import send_issue
 from newsletter.subscribers.store import open_store
-from tests.send_workspace import build_sample_issue
+from tests.support.send_workspace import build_sample_issue
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 EXPECTED_HEADERS = {
     "Date",

@@ -27,12 +27,12 @@ from newsletter.send.status import delivery_status
 from newsletter.subscribers.csv_import import import_csv
 from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
 from newsletter.subscribers.store import open_store
-from tests.bounce_messages import dsn, write_mbox
-from tests.send_workspace import SETTINGS
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.bounce_messages import dsn, write_mbox
+from tests.support.send_workspace import SETTINGS
+from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.test_send_resume import start_send, wait_for
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def statuses(database: Path) -> dict[str, str]:

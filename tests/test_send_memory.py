@@ -22,7 +22,7 @@ from newsletter.send import (
 )
 from newsletter.send.signals import stop_on_signals
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def quick_retries(ws):

@@ -17,10 +17,10 @@ import pytest
 from newsletter.send.processes import SharedBoard, processes_for
 from newsletter.send.recovery import RecoveryFile, read_recovery
 from newsletter.send.sender import SendOptions, send_issue
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.test_send_resume import send_status, start_send, wait_for
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def children_of(pid: int) -> list[int]:

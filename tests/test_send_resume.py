@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 CONNECTIONS = 3
 

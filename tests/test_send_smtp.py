@@ -12,9 +12,9 @@ from newsletter.mail.unsubscribe import verify_token
 from newsletter.send import send_test_copy
 from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.smtp import SmtpTransport, wire_bytes
-from tests.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
+from tests.support.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def send_all(send_ws, smtpd, **smtp):
@@ -174,7 +174,7 @@ def test_starttls_missing_is_an_error_not_a_silent_downgrade(send_ws, smtpd):
 
 def test_refused_connection_stops_early(send_ws):
     """Nothing listening: the run stops at once with host:port, trying nobody."""
-    from tests.smtp_server import free_port
+    from tests.support.smtp_server import free_port
 
     send_ws.add_many(50)
     port = free_port()

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 # Modules a send must not load, and why each would be there.
 NOT_LOADED = {

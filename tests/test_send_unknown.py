@@ -11,9 +11,9 @@ from newsletter.errors import DeliveryError
 from newsletter.send import send_test_copy
 from newsletter.send.journal import open_journal
 from newsletter.send.sender import SendOptions, send_issue
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def send(send_ws, server, **options):

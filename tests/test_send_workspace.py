@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from tests.send_workspace import SETTINGS
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.send_workspace import SETTINGS
+from tests.support.smtp_server import RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 def run(*args: str):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newsletter.mail.unsubscribe import sign_token
-from tests.browser import chromium, expect
+from tests.support.browser import chromium, expect
 
-pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIST_ID = "the-test-brief.example.org"

@@ -13,7 +13,7 @@ from newsletter.serve.runner import running_server
 from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.suppression import forget
 
-pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 LIST_ID = "the-test-brief.example.org"
 SECRET = b"test-secret-0123456789abcdef"
@@ -368,7 +368,7 @@ def test_a_relay_that_is_down_answers_503_for_any_address(send_ws, smtpd, audien
     """No relay: the sign-up answers 503 with Retry-After, the same for everyone; the log masks the address."""
     from dataclasses import replace
 
-    from tests.smtp_server import free_port
+    from tests.support.smtp_server import free_port
 
     dead = replace(smtpd, port=free_port())  # nothing listens there
     app = audience_app(send_ws, dead)[0]

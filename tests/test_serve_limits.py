@@ -25,9 +25,9 @@ from newsletter.mail.unsubscribe import sign_token
 from newsletter.serve.app import ServeOptions
 from newsletter.serve.connections import ConnectionLimits
 from newsletter.serve.runner import running_server
-from tests.serve_process import serve_process, wait_until_answering
+from tests.support.serve_process import serve_process, wait_until_answering
 
-pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 LIST_ID = "the-test-brief.example.org"

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.subscribers.database import MIGRATIONS, open_database
 from newsletter.subscribers.status_reasons import StatusReason
-from tests.bounce_messages import arf, dsn, list_message_id, write_mbox
-from tests.send_workspace import ISSUE_ID
+from tests.support.bounce_messages import arf, dsn, list_message_id, write_mbox
+from tests.support.send_workspace import ISSUE_ID
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 READERS = [f"reader{i}@example.org" for i in range(4)]
 DATE = b"Date: Thu, 03 Dec 2026 08:00:12 +0100\r\n"  # 07:00:12 UTC

@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from newsletter.send.sender import send_issue
-from tests.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 
 @pytest.fixture

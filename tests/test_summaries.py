@@ -7,7 +7,7 @@ import re
 import pytest
 
 from newsletter.sources.summaries import cut_at_sentence, summary_text
-from tests.digest_workspace import LEAD, build_in, make, rebuild_in, rss
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, rss
 
 LONG = " ".join(f"word{i}" for i in range(60))
 

@@ -8,7 +8,7 @@ from newsletter.cli import app
 from newsletter.render.template_copy import TEMPLATE_FILES, copy_default_templates
 from newsletter.render.templates import default_templates_dir
 from tests.conftest import ROOT
-from tests.digest_workspace import LEAD, build_in, make
+from tests.support.digest_workspace import LEAD, build_in, make
 
 
 def test_copy_writes_the_three_defaults(tmp_path):

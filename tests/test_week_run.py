@@ -15,8 +15,8 @@ import pytest
 
 from newsletter.issue.run_state import approve, read_run_state
 from newsletter.week.run import EXIT_MISSED, EXIT_OK
-from tests.smtp_server import Server
-from tests.week_workspace import (
+from tests.support.smtp_server import Server
+from tests.support.week_workspace import (
     ISSUE,
     MONDAY,
     READERS,
@@ -27,7 +27,7 @@ from tests.week_workspace import (
     week_minutes,
 )
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 APPROVED_AT = dt.datetime(2026, 12, 2, 12, 0, tzinfo=MONDAY.tzinfo)
 
@@ -308,7 +308,7 @@ def test_a_run_killed_with_sigkill_mid_send_is_finished_by_the_next_without_a_se
 
 def test_the_preview_approve_button_records_the_approval_and_refuses_other_pages(tmp_path):
     """POST /api/approve from the page (origin + token) approves the issue on show; a cross-site post is refused."""
-    from tests.browser import make_workspace, running_preview
+    from tests.support.browser import make_workspace, running_preview
     from tests.test_preview_server import request
 
     workspace = make_workspace(tmp_path / "workspace")

@@ -19,9 +19,9 @@ from newsletter.mail.unsubscribe import sign_token, unsubscribe_links
 from newsletter.mail.wire import MessageBytes, wire_bytes
 from newsletter.send.composer import prepare_issue
 from newsletter.send.smtp import SmtpTransport
-from tests.smtp_server import smtp_server
+from tests.support.smtp_server import smtp_server
 
-pytest_plugins = ["tests.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures"]
 
 SECRET = "test-secret-0123456789abcdef"  # what send_ws sets
 # What values and bodies are made of: dots that start lines, every line break, non-ASCII,

@@ -20,7 +20,7 @@ records every accepted message and replays scripted faults at RCPT or DATA:
   "poison"    at DATA: answer 451, and answer 503 to the session's next MAIL unless
               the client sent RSET first (aiosmtpd-like after a failed end of data)
 
-The fixtures are in tests/send_fixtures.py.
+The fixtures are in tests/support/send_fixtures.py.
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from newsletter.mail.reader_stamp import reader_stamps
 
-TEST_SECRET = b"test-secret-0123456789abcdef"  # what tests/send_fixtures.py puts in the environment
+TEST_SECRET = (
+    b"test-secret-0123456789abcdef"  # what tests/support/send_fixtures.py puts in the environment
+)
 TEST_LIST_ID = "the-test-brief.example.org"  # the send workspace's list id
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.smtp_server import free_port
+from tests.support.smtp_server import free_port
 
 DOVECOT = Path("/usr/sbin/dovecot")
 USER, PASSWORD = "bounces@example.org", "imap test password"

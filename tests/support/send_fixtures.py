@@ -1,6 +1,6 @@
 """Fixtures for the sender's tests: a real SMTP server, test certificates, a built issue.
 
-Test modules load them with `pytest_plugins = ["tests.send_fixtures"]`.
+Test modules load them with `pytest_plugins = ["tests.support.send_fixtures"]`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from newsletter.config import load_settings
-from tests.send_workspace import Workspace, build_sample_issue
-from tests.smtp_server import Server, smtp_server
+from tests.support.send_workspace import Workspace, build_sample_issue
+from tests.support.smtp_server import Server, smtp_server
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ temporary folder, listening on 127.0.0.1 and a free port with password logins, f
 (the tests need speed, not durability).  Each test gets a database of its own from
 `Postgres.new_database()`.  Without the binaries the tests skip, unless
 NEWSLETTER_REQUIRE_POSTGRES=1 (CI installs `postgresql`), when they fail.  This is how
-tests/dovecot_server.py starts Dovecot.
+tests/support/dovecot_server.py starts Dovecot.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.smtp_server import free_port
+from tests.support.smtp_server import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 SUPERUSER, PASSWORD = "postgres", "postgres test password"

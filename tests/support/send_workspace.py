@@ -4,7 +4,7 @@ The issue is rendered once per session from a hand-made manifest, with the works
 own templates greeting "Dear {{ subscriber.name }} in {{ subscriber.fields.city }}" above
 the lead, so personalisation shows in both parts (only templates make merge tags: text
 in a manifest or a source is literal); each test gets its own copy of the workspace
-(see tests/send_fixtures.py).
+(see tests/support/send_fixtures.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Fixtures for the tests of `newsletter serve`: the app on uvicorn, on a free port, over real HTTP.
 
-`audience` runs the server of a copy of the send workspace (tests/send_workspace.py)
+`audience` runs the server of a copy of the send workspace (tests/support/send_workspace.py)
 with its confirmation emails going to a real aiosmtpd server, and a clock the
 test can move; `audience_app` makes more such apps.  Test modules load them with
-`pytest_plugins = ["tests.send_fixtures", "tests.serve_fixtures"]`.
+`pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from newsletter.config import Settings
 from newsletter.serve.app import ServeOptions, create_app
 from newsletter.serve.audience import Audience
 from newsletter.serve.runner import running_server
-from tests.send_workspace import Workspace
-from tests.smtp_server import Server
+from tests.support.send_workspace import Workspace
+from tests.support.smtp_server import Server
 
 PUBLIC = "https://news.example.org"  # the workspace's public origin, as links carry it
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-LABELLED = Path(__file__).parent / "data" / "labelled"
+LABELLED = Path(__file__).parents[1] / "data" / "labelled"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
