@@ -46,6 +46,7 @@ T = TypeVar("T")
 PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
 FRESH_FOR = 1.0  # seconds a batch of the list is used before the rest is read again
 FIRST_PAUSE, LONGEST_PAUSE = 0.0001, 0.02  # seconds between tries: doubling from, up to
+CLOSE_WAIT = 1.0  # seconds close() waits for a sender thread to finish its call on the connection
 
 
 class JournalWriteError(DeliveryError):
@@ -97,7 +98,19 @@ class DeliveryJournal:
         _wait_here(conn)
 
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection once no sender thread is inside a call on it.
+
+        A send stopped by a second Ctrl-C returns while a sender thread may still wait inside
+        a journal write on a busy database: closing the connection under it crashed the
+        process in SQLite (SIGSEGV). If that write does not end within `CLOSE_WAIT`, the
+        connection is left for the process's exit to reclaim; the message it was recording
+        is in the recovery file, as every message answered but not journaled is.
+        """
+        if self._lock.acquire(timeout=CLOSE_WAIT):
+            try:
+                self.conn.close()
+            finally:
+                self._lock.release()
 
     @contextlib.contextmanager
     def released(self) -> Iterator[None]:
