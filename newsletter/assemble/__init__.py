@@ -22,7 +22,7 @@ from newsletter.assemble.lead import choose_lead, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
 from newsletter.assemble.sections import section_of
-from newsletter.assemble.titles import derive_title, sentences
+from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
 from newsletter.errors import ConfigError
 from newsletter.models import (
@@ -38,6 +38,7 @@ from newsletter.models import (
     body_paragraphs,
 )
 from newsletter.sources.summaries import cut_at_sentence
+from newsletter.sources.text import sentences
 
 if TYPE_CHECKING:
     from newsletter.assemble.memory import PastIssue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from newsletter.assemble.terms import zipf
 
@@ -25,7 +26,7 @@ class Lazy:
     def compiled(self) -> re.Pattern[str]:
         return re.compile(self.pattern, self.flags)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.compiled, name)
 
 

@@ -43,8 +43,8 @@ from typing import Literal, NamedTuple
 
 from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
-from newsletter.assemble.titles import sentences
 from newsletter.models import Headline, ScoredHeadline
+from newsletter.sources.text import sentences
 
 # The score that always makes "Related" (1.0 is the weight of the lead's central concept);
 # first calibrated on the written leads 01-06 of tests/data/labelled.

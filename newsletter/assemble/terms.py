@@ -21,7 +21,7 @@ import unicodedata
 from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import NamedTuple, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 _DATA = Path(__file__).parent / "data"
 
@@ -144,7 +144,7 @@ def _data_lines(text: str) -> list[str]:
 
 
 @cache
-def _stemmer():
+def _stemmer() -> Any:  # PyStemmer ships no types
     import Stemmer  # imported here: a cold `newsletter build` must not pay for it early
 
     return Stemmer.Stemmer("english")

@@ -24,8 +24,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.applications import Starlette
@@ -130,7 +132,7 @@ class _Handlers:
         )
         return HTMLResponse(html, status)
 
-    def _resubscribe_form(self, request: Request, form, token: str) -> bool:
+    def _resubscribe_form(self, request: Request, form: Mapping[str, Any], token: str) -> bool:
         """A resubscribe comes from our own page's form: a browser's Origin and its form token.
 
         A reader's token alone is not enough: it travels in every email, and whoever holds
@@ -263,7 +265,9 @@ class _Handlers:
 
     # -- shared --------------------------------------------------------------------------
 
-    def _notice(self, title: str, *paragraphs: str, link: str = "", link_text: str = ""):
+    def _notice(
+        self, title: str, *paragraphs: str, link: str = "", link_text: str = ""
+    ) -> Response:
         html = self.pages.render(
             "notice.html", title, paragraphs=paragraphs, link=link, link_text=link_text
         )
@@ -335,7 +339,7 @@ def create_app(
     ]
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await db.close(audience.close)
 
@@ -349,7 +353,7 @@ def create_app(
     return Gateway(app, pages.content_security_policy, options.trusted_proxies, log, guard)
 
 
-def _database_busy(pages: Pages):
+def _database_busy(pages: Pages) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handler(request: Request, exc: Exception) -> Response:
         log.warning("database unavailable: %s", str(exc) or "its lock was not free in time")
         _note(request, "database-busy")
@@ -365,7 +369,7 @@ def _database_busy(pages: Pages):
     return handler
 
 
-async def _form_of(request: Request):
+async def _form_of(request: Request) -> Mapping[str, Any]:
     """The posted form: URL-encoded ones parsed here (the one-click hot path), else Starlette."""
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more

@@ -19,6 +19,8 @@ import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
 
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
@@ -227,7 +229,7 @@ class Audience:
 class WalCheckpointer:
     """A thread checkpointing newsletter.db's WAL every `every` seconds (PASSIVE: never blocks)."""
 
-    def __init__(self, path, every: float = 1.0) -> None:
+    def __init__(self, path: Path, every: float = 1.0) -> None:
         import threading
 
         self._path = path
@@ -264,7 +266,12 @@ class _Transaction:
     def __enter__(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, kind, value, tb) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if kind is None:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:

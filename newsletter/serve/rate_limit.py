@@ -42,7 +42,7 @@ class RateLimiter:
             "SELECT count(*), min(at) FROM rate_hits WHERE bucket = ?", (key,)
         ).fetchone()
         if count >= limit:
-            return max(1.0, oldest + window - now)
+            return max(1.0, float(oldest) + window - now)
         self.conn.execute("INSERT INTO rate_hits (bucket, at) VALUES (?, ?)", (key, now))
         return 0.0
 

@@ -39,6 +39,7 @@ from newsletter.serve.connections import GuardedProtocol, raise_file_limit
 from newsletter.serve.gateway import Gateway
 
 if TYPE_CHECKING:
+    from starlette.types import ASGIApp
     from uvicorn import Config  # imported by `serve` only, so other commands start no slower
 
 DEFAULT_HOST = "127.0.0.1"
@@ -170,7 +171,7 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def running_server(app, host: str = DEFAULT_HOST) -> Iterator[RunningServer]:
+def running_server(app: ASGIApp, host: str = DEFAULT_HOST) -> Iterator[RunningServer]:
     """Run an ASGI app on uvicorn in a thread, on a free port, for the duration of the block."""
     import uvicorn
 
