@@ -55,6 +55,14 @@ def list_exists(settings: Settings) -> bool:
             raise statement_error(server, e) from None
 
 
+def server_key(server: PostgresUrl, name: str) -> bytes:
+    """The key called `name` kept on the server, made on first use (schema upgraded first)."""
+    from newsletter.subscribers.keys import stored_key
+
+    with _postgres_store(server, create=True) as store:
+        return stored_key(store.conn, name)
+
+
 @contextlib.contextmanager
 def _postgres_store(server: PostgresUrl, *, create: bool) -> Iterator[SubscriberStore]:
     import psycopg
