@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsletter.models import RenderedIssue
+from newsletter.render import brand_context, email_css, refuse_remote_template, render_variants
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -46,7 +47,6 @@ def welcome_subject(settings: Settings) -> str:
 
 def render_welcome(facts: WelcomeFacts, settings: Settings) -> RenderedIssue:
     """The welcome's HTML and text, the reader's values left as merge tags."""
-    from newsletter.render import brand_context, email_css, refuse_remote_template, render_variants
     from newsletter.render.html_steps import html_steps
     from newsletter.render.templates import (
         WELCOME_HTML,

@@ -19,7 +19,9 @@ from newsletter.issue.freshness import previous_sent_issue
 from newsletter.mail.dkim import dkim_signer
 from newsletter.mail.personalize import Recipient, prepare_mailing
 from newsletter.mail.reader_stamp import reader_stamps
+from newsletter.mail.unsubscribe import unsubscribe_page
 from newsletter.models import RenderedIssue
+from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 from newsletter.render.welcome import LatestIssue, WelcomeFacts, render_welcome
 from newsletter.send.composer import Composer
 
@@ -81,9 +83,6 @@ def write_welcome_preview(settings: Settings, out: Path, first_name: str = "") -
 
     Its unsubscribe link is the public page, without anyone's token (as the web version's).
     """
-    from newsletter.mail.unsubscribe import unsubscribe_page
-    from newsletter.render.merge_tags import empty_keys, fill_merge_tags
-
     rendered = welcome_rendered(settings)
     values = {"email": "", "name": "", "first_name": first_name}
     values["unsubscribe_url"] = unsubscribe_page(settings)

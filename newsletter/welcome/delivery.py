@@ -12,10 +12,10 @@ again by itself); `failed` for a 5xx (a 5.1.x marks the reader bounced) or once
 nobody answers leaves them all pending.  A kill between the relay's acceptance and the
 record re-sends that one copy with the same Message-ID, as for an issue.
 
-One sender at a time: a file lock beside the database (`newsletter.db.welcome.lock`, the
-kernel frees it when a process dies) is held while sending, so `serve`'s workers and
-`newsletter run` never mail the same welcome twice.  `serve` waits a little for it; `run`
-does not (the holder is sending them).
+One sender at a time: a file lock beside the database (`newsletter.db.welcome.lock`,
+file_lock.py: the kernel frees it when a process dies) is held while sending, so `serve`'s
+workers and `newsletter run` never mail the same welcome twice.  `serve` waits a little for
+it; `run` does not (the holder is sending them).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import DeliveryError, NewsletterError, display_path
+from newsletter.file_lock import held_lock
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, open_journal
@@ -192,36 +193,34 @@ def _deliver(
     return "sent"
 
 
+class _LockBusy(NewsletterError):
+    """Another process holds the welcome lock."""
+
+
 @contextlib.contextmanager
 def welcome_lock(database: Path, wait: float = 0.0) -> Iterator[bool]:
     """Hold the welcome lock (True), or yield False when another process kept it `wait` s."""
-    import fcntl
-
     real = database.resolve()
     path = real.with_name(f"{real.name}.welcome.lock")
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        raise DeliveryError(
-            f"{display_path(path)}: cannot create the welcome lock ({e.strerror})"
-        ) from None
-    try:
-        deadline = time.monotonic() + wait
+
+    def cannot_create(why: str) -> DeliveryError:
+        return DeliveryError(f"{display_path(path)}: cannot create the welcome lock ({why})")
+
+    deadline = time.monotonic() + wait
+    with contextlib.ExitStack() as stack:
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                note = f"pid {os.getpid()}, welcome emails"
+                stack.enter_context(
+                    held_lock(path, note, cannot_create=cannot_create, busy=_LockBusy)
+                )
                 break
-            except BlockingIOError:
+            except _LockBusy:
                 if time.monotonic() >= deadline:
                     yield False
                     return
                 time.sleep(LOCK_POLL)
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+        yield True
 
 
 class Welcomer:
