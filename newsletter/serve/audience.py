@@ -16,11 +16,14 @@ is the same for a new, pending, active, unsubscribed or forgotten address.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +32,7 @@ from types import TracebackType
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
+from newsletter.serve.server_link import ServerLink
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import record_consent
@@ -37,6 +41,7 @@ from newsletter.subscribers.forgotten import open_address, seal_address
 from newsletter.subscribers.schema import upgrade_database
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
+from newsletter.welcome.delivery import queue_welcome
 
 CONFIRM_TOKEN_BYTES = 32
 MAX_CONFIRM_TOKEN_CHARS = 64
@@ -70,16 +75,12 @@ class Audience:
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self.settings = settings
         self.clock = clock or time.time
         self.conn: Connection
         self._checkpointer: WalCheckpointer | None = None
         server = settings.database_server
         if server is not None:
-            from newsletter.serve.server_link import ServerLink
-
             upgrade_database(settings)  # a first use makes the schema, under its lock
             self.conn = ServerLink(server)
         else:
@@ -205,6 +206,9 @@ class Audience:
     def confirm(self, token: str) -> bool:
         """Activate the sign-up a confirmation token stands for; False if used, expired or forged.
 
+        With `[welcome] enabled`, the reader's welcome is queued in the same transaction
+        (newsletter/welcome/delivery.py): the caller's Welcomer sends it.
+
         Single use: the token is spent in the same transaction that makes the reader
         active, so a replay (or two workers racing) changes nothing.  An unsubscribed,
         bounced or forgotten reader who confirms is subscribed again: their own choice.
@@ -230,6 +234,8 @@ class Audience:
             )
             record_consent(self.conn, email, "form", now=now, client=client, wording=wording)
             self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (email,))
+            if self.settings.welcome.enabled:  # once per reader: a welcome already there stays
+                queue_welcome(self.conn, email, now)
         return True
 
     # ---------------------------------------------------------------------------------------
@@ -249,8 +255,6 @@ class WalCheckpointer:
     """A thread checkpointing newsletter.db's WAL every `every` seconds (PASSIVE: never blocks)."""
 
     def __init__(self, path: Path, every: float = 1.0) -> None:
-        import threading
-
         self._path = path
         self._every = every
         self._stopped = threading.Event()
@@ -306,8 +310,6 @@ def _hash(token: str) -> str:
 
 
 def _urlsafe(data: bytes) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 

@@ -17,6 +17,7 @@ from newsletter.config import Settings
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.subscribers.database import database_error
+from newsletter.subscribers.keys import stored_key
 from newsletter.subscribers.store import SubscriberStore, open_store
 
 
@@ -57,8 +58,6 @@ def list_exists(settings: Settings) -> bool:
 
 def server_key(server: PostgresUrl, name: str) -> bytes:
     """The key called `name` kept on the server, made on first use (schema upgraded first)."""
-    from newsletter.subscribers.keys import stored_key
-
     with _postgres_store(server, create=True) as store:
         return stored_key(store.conn, name)
 
