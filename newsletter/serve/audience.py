@@ -12,11 +12,14 @@ is the same for a new, pending, active, unsubscribed or forgotten address.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +67,6 @@ class Audience:
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self.settings = settings
         self.clock = clock or time.time
         self.conn = open_database(settings.database_file("serve"))
@@ -230,8 +231,6 @@ class WalCheckpointer:
     """A thread checkpointing newsletter.db's WAL every `every` seconds (PASSIVE: never blocks)."""
 
     def __init__(self, path: Path, every: float = 1.0) -> None:
-        import threading
-
         self._path = path
         self._every = every
         self._stopped = threading.Event()
@@ -283,8 +282,6 @@ def _hash(token: str) -> str:
 
 
 def _urlsafe(data: bytes) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 

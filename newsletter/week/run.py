@@ -32,6 +32,7 @@ from newsletter.errors import ConfigError, display_path
 from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.run_state import RunState, build_fingerprint, read_run_state, record_step
 from newsletter.send.plan import ProgressCallback
+from newsletter.week.lock import run_lock
 
 # Exit codes, for monitoring (docs/schedule.md): 1 is any error (a build, a check, a send
 # that failed), 2 a wrong command line.
@@ -100,8 +101,6 @@ def week_standing(settings: Settings, now: dt.datetime) -> tuple[IssueStanding, 
 
 def run_week(settings: Settings, options: RunOptions) -> int:
     """Do what is left of the due issues, under the workspace's run lock; the exit code."""
-    from newsletter.week.lock import run_lock
-
     plan = schedule_of(settings)
     if options.now.tzinfo is None:
         raise ValueError("run_week needs an aware `now`")
