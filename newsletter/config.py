@@ -171,6 +171,17 @@ class ServeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WelcomeSettings:
+    """The welcome email a reader gets once, after confirming a sign-up (issue 19)."""
+
+    #: send it: `serve` right after the confirmation, else the next `newsletter run`;
+    #: false = no welcome (nothing is queued; ones already queued stay unsent)
+    enabled: bool = True
+    #: its Subject; {name} is the newsletter's name
+    subject: str = "Welcome to {name}"
+
+
+@dataclass(frozen=True, slots=True)
 class BrandSettings:
     """The list's own look: a logo, an accent colour (light and dark mode), a font stack."""
 
@@ -280,6 +291,7 @@ class Settings:
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    welcome: WelcomeSettings = field(default_factory=WelcomeSettings)
     sections: tuple[SectionSettings, ...] = ()
     #: the week's story sources, relative to the workspace: files, folders, globs
     #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
@@ -401,6 +413,7 @@ _TABLES = {
     "serve": ServeSettings,
     "brand": BrandSettings,
     "schedule": ScheduleSettings,
+    "welcome": WelcomeSettings,
 }
 _SECTION_KEYS = ("name", "sources", "tags", "order")
 _LIST_EXAMPLES = {
@@ -769,6 +782,26 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
             parse_origin(origin)
         except ValueError as e:
             raise bad("serve.allowed_origins", str(e)) from None
+    _validate_welcome(s.welcome, bad)
+
+
+def _validate_welcome(welcome: WelcomeSettings, bad: _Bad) -> None:
+    """[welcome]: a subject that formats with {name} only and fits on one header line."""
+    if re.search(r"\{[^}]*\d{4,}", welcome.subject):  # `{name:>99999999}`: a huge subject
+        raise bad("welcome.subject", "a field's format may have at most 3 digits")
+    try:
+        named = {f for _, f, _, _ in string.Formatter().parse(welcome.subject) if f is not None}
+        if named - {"name"}:
+            raise KeyError(", ".join(sorted(named - {"name"})))
+        subject = welcome.subject.format(name="Newsletter")
+    except (KeyError, IndexError, ValueError) as e:
+        raise bad(
+            "welcome.subject",
+            f"'{welcome.subject}' cannot be formatted ({type(e).__name__}: {e}); "
+            "the only field is {name} (use {{ and }} for literal braces)",
+        ) from None
+    if not subject.strip() or len(subject) > 200 or any(c in subject for c in "\r\n"):
+        raise bad("welcome.subject", "write one line of at most 200 characters")
 
 
 def _validate_brand(brand: BrandSettings, shown: str) -> None:

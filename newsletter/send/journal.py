@@ -164,6 +164,17 @@ class DeliveryJournal:
                 if len(rows) < size:
                     return
 
+    def waiting(self, *, limit: int = 500) -> list[tuple[Recipient, int]]:
+        """Active subscribers whose row for this issue is `pending`, oldest first, with the
+        attempts made so far: a journal whose readers are queued one by one (the welcome,
+        newsletter/welcome/) rather than the whole list.  A reader who left since is not."""
+        with self._lock:  # the writer's threads share this connection
+            rows = self._reading(partial(self._fetch_all, _WAITING, (self.issue_id, limit)))
+        return [
+            (Recipient(email, name, json.loads(fields), first_name=first_name), attempts)
+            for email, name, fields, first_name, attempts in rows
+        ]
+
     def _fetch_all(self, query: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
 
@@ -337,6 +348,13 @@ _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields, s.first_name FROM subscribers s
 WHERE s.id > ? AND s.id <= ? AND s.id % ? = ? AND {still}
 ORDER BY s.id LIMIT ?
+"""
+
+_WAITING = """
+SELECT s.email, s.name, s.fields, s.first_name, d.attempts FROM deliveries d
+JOIN subscribers s ON s.email = d.email
+WHERE d.issue_id = ? AND d.status = 'pending' AND s.status = 'active'
+ORDER BY d.updated, d.email LIMIT ?
 """
 
 _RECORD = """

@@ -10,7 +10,8 @@ Routes (their paths follow the public unsubscribe URL, `[unsubscribe] url` or
   GET  /subscribe             the sign-up form (email, optional name)
   POST /subscribe             stores a pending sign-up, mails its confirmation link
   GET  /confirm?token=T       a page with a Confirm button (scanners again)
-  POST /confirm               activates the reader, once; records their consent
+  POST /confirm               activates the reader, once; records their consent; their
+                              welcome email follows on a thread of its own (welcome/)
 
 Every answer is the same for an address that is new, pending, active,
 unsubscribed or forgotten, and for a forged token: no endpoint tells who is
@@ -46,6 +47,7 @@ from newsletter.serve.database_thread import DatabaseBusy, DatabaseThread
 from newsletter.serve.gateway import Gateway, masked_address
 from newsletter.serve.pages import Pages, load_pages
 from newsletter.web_origin import origin_of
+from newsletter.welcome.delivery import Welcomer
 
 log = logging.getLogger("newsletter.serve")
 
@@ -86,6 +88,7 @@ class _Handlers:
     pages: Pages
     urls: PublicUrls
     allowed_origins: frozenset[str] = field(default_factory=frozenset)
+    welcomer: Welcomer | None = None  # sends the welcome emails confirmations queue
 
     # -- unsubscribe ---------------------------------------------------------------------
 
@@ -254,6 +257,8 @@ class _Handlers:
         token = _token(str(form.get("token", ""))) or _token(request.query_params.get("token", ""))
         if await self.db.run(self.audience.confirm, token):
             _note(request, "confirmed")
+            if self.welcomer is not None:
+                self.welcomer.nudge()  # the welcome follows on its own thread: no wait here
             return self._notice(
                 "You are subscribed",
                 f"Thank you: {self.settings.name} will come to your inbox.",
@@ -367,14 +372,10 @@ def create_app(
     pages = load_pages(settings)
     audience = audience or Audience(settings)
     db = DatabaseThread(audience.conn, options.database_wait)
+    mailer = mailer or ConfirmationMailer(settings, options.outbox)
+    welcomer = Welcomer(settings, mailer.transport, log=log) if settings.welcome.enabled else None
     handlers = _Handlers(
-        settings,
-        audience,
-        db,
-        mailer or ConfirmationMailer(settings, options.outbox),
-        pages,
-        urls,
-        settings.serve.origins,
+        settings, audience, db, mailer, pages, urls, settings.serve.origins, welcomer
     )
     routes = [
         Route(urls.unsubscribe, handlers.unsubscribe, methods=["GET", "POST"]),
@@ -385,6 +386,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if welcomer is not None:
+            await run_in_threadpool(welcomer.stop)  # the round under way finishes first
         await db.close(audience.close)
 
     busy = _database_busy(pages)

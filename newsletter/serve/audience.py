@@ -34,6 +34,7 @@ from newsletter.subscribers.database import open_database
 from newsletter.subscribers.forgotten import open_address, seal_address
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
+from newsletter.welcome.delivery import queue_welcome
 
 CONFIRM_TOKEN_BYTES = 32
 MAX_CONFIRM_TOKEN_CHARS = 64
@@ -186,6 +187,9 @@ class Audience:
     def confirm(self, token: str) -> bool:
         """Activate the sign-up a confirmation token stands for; False if used, expired or forged.
 
+        With `[welcome] enabled`, the reader's welcome is queued in the same transaction
+        (newsletter/welcome/delivery.py): the caller's Welcomer sends it.
+
         Single use: the token is spent in the same transaction that makes the reader
         active, so a replay (or two workers racing) changes nothing.  An unsubscribed,
         bounced or forgotten reader who confirms is subscribed again: their own choice.
@@ -212,6 +216,8 @@ class Audience:
             )
             record_consent(self.conn, email, "form", now=now, client=client, wording=wording)
             self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (email,))
+            if self.settings.welcome.enabled:  # once per reader: a welcome already there stays
+                queue_welcome(self.conn, email, now)
         return True
 
     # ---------------------------------------------------------------------------------------
