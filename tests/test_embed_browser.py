@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from newsletter.serve.runner import running_server
 from tests.support.browser import chromium, expect
+from tests.support.web_page import serving_page
 from tests.test_embed_form import docs_page
 
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
@@ -23,26 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @contextmanager
 def website(page: dict[str, str]) -> Iterator[str]:
     """A plain website on 127.0.0.1 (a port of its own: an origin of its own) serving page["html"]."""
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = page["html"].encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_page(lambda: page["html"].encode()) as url:
+        yield url
 
 
 def pending(ws: Any) -> list[str]:
