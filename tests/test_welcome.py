@@ -309,3 +309,16 @@ def test_a_fresh_workspace_without_a_database_sends_nothing_and_creates_none(tmp
     settings, _ = load_settings(tmp_path)
     assert send_welcomes(settings).tried == 0
     assert not (tmp_path / "newsletter.db").exists()
+
+
+def test_a_broken_welcome_template_is_one_error_line_and_the_welcome_waits(ws):
+    """A welcome template that fails to render: `run` says so in one line, exits 1, keeps it pending."""
+    _queue(ws, READER)
+    (ws.root / "templates").mkdir()
+    (ws.root / "templates" / "welcome.txt.j2").write_text("Hi {{ welcome.nobody }}\n", "utf-8")
+    events: list[RunEvent] = []
+    with smtp_server() as relay:
+        assert _run(_at(ws.settings, relay), events) == EXIT_FAILED
+    (event,) = [e for e in events if e.step == "welcome"]
+    assert event.level == "error" and "welcome.txt.j2:1" in event.message
+    assert not relay.received and _row(ws, READER) == ("pending", 0)
