@@ -35,7 +35,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
 
+# Postfix's smtp-sink and mailmerge (bench_send.py's docstring says how to get them) are
+# looked for first: one line naming what is missing, before any benchmark runs.
 bench: $(STAMP)
+	@$(BIN)/python bench/bench_send.py --check-tools
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_rank.py
 	$(BIN)/python bench/bench_memory.py

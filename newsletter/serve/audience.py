@@ -12,11 +12,14 @@ is the same for a new, pending, active, unsubscribed or forgotten address.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ from newsletter.subscribers.database import open_database
 from newsletter.subscribers.forgotten import open_address, seal_address
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
+from newsletter.welcome.delivery import queue_welcome
 
 CONFIRM_TOKEN_BYTES = 32
 MAX_CONFIRM_TOKEN_CHARS = 64
@@ -64,8 +68,6 @@ class Audience:
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self.settings = settings
         self.clock = clock or time.time
         self.conn = open_database(settings.database_file("serve"))
@@ -185,6 +187,9 @@ class Audience:
     def confirm(self, token: str) -> bool:
         """Activate the sign-up a confirmation token stands for; False if used, expired or forged.
 
+        With `[welcome] enabled`, the reader's welcome is queued in the same transaction
+        (newsletter/welcome/delivery.py): the caller's Welcomer sends it.
+
         Single use: the token is spent in the same transaction that makes the reader
         active, so a replay (or two workers racing) changes nothing.  An unsubscribed,
         bounced or forgotten reader who confirms is subscribed again: their own choice.
@@ -211,6 +216,8 @@ class Audience:
             )
             record_consent(self.conn, email, "form", now=now, client=client, wording=wording)
             self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (email,))
+            if self.settings.welcome.enabled:  # once per reader: a welcome already there stays
+                queue_welcome(self.conn, email, now)
         return True
 
     # ---------------------------------------------------------------------------------------
@@ -230,8 +237,6 @@ class WalCheckpointer:
     """A thread checkpointing newsletter.db's WAL every `every` seconds (PASSIVE: never blocks)."""
 
     def __init__(self, path: Path, every: float = 1.0) -> None:
-        import threading
-
         self._path = path
         self._every = every
         self._stopped = threading.Event()
@@ -283,8 +288,6 @@ def _hash(token: str) -> str:
 
 
 def _urlsafe(data: bytes) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 

@@ -10,9 +10,14 @@ in a manifest or a source is literal); each test gets its own copy of the worksp
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from click.testing import Result
+from typer.testing import CliRunner
+
+from newsletter.cli import app
 from newsletter.config import Settings, load_settings
 from newsletter.subscribers.store import SubscriberStore, open_store
 
@@ -81,6 +86,19 @@ class Workspace:
             for s in subscribers:
                 email, name = (s, "") if isinstance(s, str) else s
                 store.upsert(email, name, fields or {})
+
+    def statuses(self) -> dict[str, str]:
+        """Each subscriber's status on the list (`active`, `bounced`...), by address."""
+        with self.store() as store:
+            return {s.email: s.status for s in store.iter()}
+
+    def cli(self, monkeypatch, *readers: str) -> Callable[..., Result]:
+        """`newsletter ARGS...` run in this workspace (made the current folder) through Typer's
+        test runner, with `readers` added to the list first."""
+        monkeypatch.chdir(self.root)
+        self.add(*readers)
+        runner = CliRunner()
+        return lambda *args: runner.invoke(app, list(args))
 
     def add_many(self, n: int, domain: str = "example.org") -> list[str]:
         """Add `n` numbered subscribers; return their addresses."""
