@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from newsletter.assemble.embedding import load_model
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline
 
@@ -118,6 +117,10 @@ def evidence(sparse: float, cosine: float) -> tuple[float, float]:
 
 def dense_cosines(lead: tuple[str, str], texts: Sequence[str]) -> list[float]:
     """The cosine of each text with the lead (its opening and whole-text vectors averaged)."""
+    # Here, not at the top: serve and send reach assemble/ through the memory of past issues
+    # (issue/past_issues.py, for the welcome's freshness) and must not load the model's module.
+    from newsletter.assemble.embedding import load_model
+
     return load_model().cosines(lead, texts)
 
 
