@@ -259,9 +259,7 @@ def test_at_once_a_link_confirms_once_and_the_limit_holds(audience):
     (link,) = audience.confirmation_links()
     data = {"token": link.split("token=")[1]}
     with ThreadPoolExecutor(8) as pool:
-        posts = list(
-            pool.map(lambda _: httpx.post(f"{audience.url}/confirm", data=data), range(8))
-        )
+        posts = list(pool.map(lambda _: httpx.post(f"{audience.url}/confirm", data=data), range(8)))
     assert sum("You are subscribed" in p.text for p in posts) == 1
     assert sum("This link no longer works" in p.text for p in posts) == 7
     tokens = [audience.form_token() for _ in range(12)]
