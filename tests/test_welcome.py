@@ -397,3 +397,22 @@ def test_newsletter_run_logs_the_welcomes_as_one_json_event(ws, monkeypatch):
     assert (line["step"], line["sent"], line["failed"], line["unknown"]) == ("welcome", 1, 0, 0)
     assert READER not in result.stderr
     assert relay.handler.by_recipient() == {READER: 1}
+
+
+def test_serve_with_an_outbox_writes_the_welcome_beside_the_confirmation(ws, tmp_path):
+    """`serve --outbox DIR`: the welcome is written there too, whole, and journaled as sent."""
+    outbox = tmp_path / "outbox"
+    settings = ws.settings
+    app = create_app(settings, ServeOptions(outbox=outbox), audience=Audience(settings))
+    with running_server(app) as server, httpx.Client(timeout=30) as http:
+        page = http.get(f"{server.url}/subscribe").text
+        form = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+        http.post(f"{server.url}/subscribe", data={"form_token": form, "email": READER})
+        (confirmation,) = outbox.glob("*.eml")
+        token = re.search(rb"/confirm\?token=([\w-]+)", confirmation.read_bytes()).group(1)
+        assert "You are subscribed" in _confirm(server.url, http, token.decode())
+        _wait_for(lambda: len(list(outbox.glob("*.eml"))) == 2)
+    welcome = next(p for p in outbox.glob("*.eml") if p != confirmation).read_bytes()
+    assert b"Subject: Welcome to The Test Brief" in welcome
+    assert not list(outbox.glob(".*"))  # no partial file left
+    _wait_for(lambda: _row(ws, READER) == ("sent", 1))
