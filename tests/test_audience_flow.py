@@ -19,7 +19,7 @@ from tests.support.send_workspace import ISSUE_ID
 from tests.support.serve_process import serve_process, wait_until_answering
 from tests.support.smtp_server import free_port
 
-pytest_plugins = ["tests.support.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 READERS = [f"reader{i}@example.org" for i in range(8)]
 
@@ -149,9 +149,14 @@ def test_serve_refuses_a_port_in_use_and_a_bad_proxy_with_one_line(send_ws):
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_shares_the_database(send_ws):
-    """`--workers 2`: both processes answer and every one-click is committed to the one database."""
+def test_serve_with_two_workers_shares_the_database(served_ws, monkeypatch):
+    """`--workers 2`: both processes answer and every one-click is committed to the one database
+    (newsletter.db, or the PostgreSQL server)."""
     from newsletter.mail.unsubscribe import sign_token
+
+    send_ws = served_ws
+    if send_ws.settings.database_server is not None:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", send_ws.settings.database)
 
     send_ws.add(*READERS)
     process, url = serve_process(send_ws.root, "--workers", "2")

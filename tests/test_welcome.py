@@ -309,3 +309,110 @@ def test_a_fresh_workspace_without_a_database_sends_nothing_and_creates_none(tmp
     settings, _ = load_settings(tmp_path)
     assert send_welcomes(settings).tried == 0
     assert not (tmp_path / "newsletter.db").exists()
+
+
+def test_a_broken_welcome_template_is_one_error_line_and_the_welcome_waits(ws):
+    """A welcome template that fails to render: `run` says so in one line, exits 1, keeps it pending."""
+    _queue(ws, READER)
+    (ws.root / "templates").mkdir()
+    (ws.root / "templates" / "welcome.txt.j2").write_text("Hi {{ welcome.nobody }}\n", "utf-8")
+    events: list[RunEvent] = []
+    with smtp_server() as relay:
+        assert _run(_at(ws.settings, relay), events) == EXIT_FAILED
+    (event,) = [e for e in events if e.step == "welcome"]
+    assert event.level == "error" and "welcome.txt.j2:1" in event.message
+    assert not relay.received and _row(ws, READER) == ("pending", 0)
+
+
+def test_while_another_process_sends_welcomes_a_round_leaves_them_to_it(ws):
+    """The welcome lock is held (a serve worker sending): `run` sends nothing and says so quietly."""
+    from newsletter.welcome.delivery import welcome_lock
+
+    _queue(ws, READER)
+    events: list[RunEvent] = []
+    with smtp_server() as relay, welcome_lock(ws.database) as held:
+        assert held
+        assert send_welcomes(_at(ws.settings, relay)).busy
+        assert _run(_at(ws.settings, relay), events) == EXIT_OK
+    assert not relay.received and _row(ws, READER) == ("pending", 0)
+    assert [e.level for e in events if e.step == "welcome"] == ["debug"]
+
+
+class _Killed(BaseException):
+    """A kill -9 right after the relay accepted a message, before its journal record."""
+
+
+def test_a_kill_between_the_relays_yes_and_the_record_resends_with_the_same_message_id(ws):
+    """As for an issue: the copy is sent again by the next round, with the same Message-ID."""
+    from newsletter.send.smtp import SmtpTransport
+
+    _queue(ws, READER)
+    with smtp_server() as relay:
+        settings = _at(ws.settings, relay)
+
+        class KilledAfterSend(SmtpTransport):
+            def connect(self):
+                connection = super().connect()
+                send = connection.send
+
+                def send_then_die(*args):
+                    send(*args)
+                    raise _Killed()
+
+                connection.send = send_then_die  # type: ignore[method-assign]
+                return connection
+
+        with pytest.raises(_Killed):
+            send_welcomes(settings, transport=KilledAfterSend(settings.smtp))
+        assert _row(ws, READER) == ("pending", 0)
+        assert send_welcomes(settings).sent == 1
+    first, second = (r.message()["Message-ID"] for r in relay.received)
+    assert first == second
+    assert _row(ws, READER) == ("sent", 1)
+
+
+def test_newsletter_run_logs_the_welcomes_as_one_json_event(ws, monkeypatch):
+    """`newsletter run --log-format json`: one `welcome` event with the counts, no address."""
+    import json
+
+    _queue(ws, READER)
+    with smtp_server() as relay:
+        toml = ws.root / "newsletter.toml"
+        text = toml.read_text("utf-8")
+        toml.write_text(re.sub(r"port = \d+", f"port = {relay.port}", text, count=1), "utf-8")
+        result = CliRunner().invoke(
+            cli_app,
+            [
+                "run",
+                "--workspace",
+                str(ws.root),
+                "--clock",
+                MONDAY.isoformat(),
+                "--log-format",
+                "json",
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(x) for x in result.stderr.splitlines() if '"welcome"' in x]
+    assert (line["step"], line["sent"], line["failed"], line["unknown"]) == ("welcome", 1, 0, 0)
+    assert READER not in result.stderr
+    assert relay.handler.by_recipient() == {READER: 1}
+
+
+def test_serve_with_an_outbox_writes_the_welcome_beside_the_confirmation(ws, tmp_path):
+    """`serve --outbox DIR`: the welcome is written there too, whole, and journaled as sent."""
+    outbox = tmp_path / "outbox"
+    settings = ws.settings
+    app = create_app(settings, ServeOptions(outbox=outbox), audience=Audience(settings))
+    with running_server(app) as server, httpx.Client(timeout=30) as http:
+        page = http.get(f"{server.url}/subscribe").text
+        form = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+        http.post(f"{server.url}/subscribe", data={"form_token": form, "email": READER})
+        (confirmation,) = outbox.glob("*.eml")
+        token = re.search(rb"/confirm\?token=([\w-]+)", confirmation.read_bytes()).group(1)
+        assert "You are subscribed" in _confirm(server.url, http, token.decode())
+        _wait_for(lambda: len(list(outbox.glob("*.eml"))) == 2)
+    welcome = next(p for p in outbox.glob("*.eml") if p != confirmation).read_bytes()
+    assert b"Subject: Welcome to The Test Brief" in welcome
+    assert not list(outbox.glob(".*"))  # no partial file left
+    _wait_for(lambda: _row(ws, READER) == ("sent", 1))

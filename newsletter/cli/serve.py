@@ -18,7 +18,7 @@ def serve(
     ),
     port: int = typer.Option(8080, "--port", min=0, max=65535, help="Port (0: any free one)."),
     workers: int = typer.Option(
-        1, "--workers", min=1, max=64, help="Worker processes sharing the port and newsletter.db."
+        1, "--workers", min=1, max=64, help="Worker processes sharing the port and the database."
     ),
     trusted_proxy: list[str] = typer.Option(
         None,
@@ -60,7 +60,11 @@ def serve(
     if host not in LOOPBACK:
         warn(f"--host {host}: listening beyond this machine; put it behind a TLS reverse proxy")
     settings = workspace_settings()
-    settings.database_file("serve")  # on SQLite only so far: a URL is refused before listening
+    if settings.database_server is not None:
+        from newsletter.subscribers.schema import upgrade_database
+
+        # Before listening: a refused login or an unreachable server is one line, here.
+        upgrade_database(settings)
 
     from newsletter.serve.app import PublicUrls, ServeOptions
     from newsletter.serve.runner import run_server

@@ -46,6 +46,7 @@ from newsletter.serve.connections import ConnectionGuard, ConnectionLimits
 from newsletter.serve.database_thread import DatabaseBusy, DatabaseThread
 from newsletter.serve.gateway import Gateway, masked_address
 from newsletter.serve.pages import Pages, load_pages
+from newsletter.serve.server_link import DatabaseDown
 from newsletter.web_origin import origin_of
 from newsletter.welcome.delivery import Welcomer
 
@@ -59,7 +60,7 @@ class ServeOptions:
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 127.0.0.1, 10.0.0.0/8
     outbox: Path | None = None  # write confirmation emails here instead of the relay
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
-    database_wait: float = 5.0  # seconds a write may wait for SQLite's lock before a 503
+    database_wait: float = 5.0  # seconds a call may wait for the database thread before a 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,7 +394,11 @@ def create_app(
     busy = _database_busy(pages)
     app = Starlette(
         routes=routes,
-        exception_handlers={sqlite3.OperationalError: busy, DatabaseBusy: busy},
+        exception_handlers={
+            sqlite3.OperationalError: busy,
+            DatabaseBusy: busy,
+            DatabaseDown: busy,
+        },
         lifespan=lifespan,
     )
     guard = ConnectionGuard(options.limits, options.trusted_proxies, log)

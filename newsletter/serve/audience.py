@@ -1,4 +1,8 @@
-"""What the audience endpoints do to newsletter.db, without any HTTP: `Audience`.
+"""What the audience endpoints do to the database, without any HTTP: `Audience`.
+
+The database is the workspace's: newsletter.db, or the PostgreSQL server `database` names
+(one connection per worker, server_link.py, which connects again after the server was
+lost); the same statements run on both.
 
 Unsubscribe and resubscribe take a reader's signed token (newsletter/mail/
 unsubscribe.py); a sign-up stores a single-use, expiring confirmation token
@@ -28,10 +32,13 @@ from types import TracebackType
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
+from newsletter.serve.server_link import ServerLink
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.database import open_database
 from newsletter.subscribers.forgotten import open_address, seal_address
+from newsletter.subscribers.schema import upgrade_database
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
 from newsletter.welcome.delivery import queue_welcome
@@ -70,22 +77,34 @@ class Audience:
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
         self.settings = settings
         self.clock = clock or time.time
-        self.conn = open_database(settings.database_file("serve"))
-        self.conn.execute("PRAGMA busy_timeout = 5000")
-        # A commit in WAL mode with synchronous=NORMAL never waits for the disk; a checkpoint
-        # does (fsync), and SQLite runs it inside whichever commit crosses 1,000 pages: a
-        # stall of up to hundreds of ms for that request.  So this connection never
-        # checkpoints; a thread of ours does, every second, beside the requests.
-        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        self._checkpointer = WalCheckpointer(settings.database_file("serve"))
+        self.conn: Connection
+        self._checkpointer: WalCheckpointer | None = None
+        server = settings.database_server
+        if server is not None:
+            upgrade_database(settings)  # a first use makes the schema, under its lock
+            self.conn = ServerLink(server)
+        else:
+            self.conn = self._open_sqlite(settings.database_file("serve"))
         self.store = SubscriberStore(self.conn)
         links = unsubscribe_links(settings)
         self.list_id = links.list_id
         self.secret = links.secret  # from the environment, else made once in the database
         self.limiter = RateLimiter(self.conn, self._keyed("rate"))
 
+    def _open_sqlite(self, path: Path) -> sqlite3.Connection:
+        conn = open_database(path)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        # A commit in WAL mode with synchronous=NORMAL never waits for the disk; a checkpoint
+        # does (fsync), and SQLite runs it inside whichever commit crosses 1,000 pages: a
+        # stall of up to hundreds of ms for that request.  So this connection never
+        # checkpoints; a thread of ours does, every second, beside the requests.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer = WalCheckpointer(path)
+        return conn
+
     def close(self) -> None:
-        self._checkpointer.stop()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.conn.close()
 
     # Unsubscribing -------------------------------------------------------------------------
@@ -198,18 +217,17 @@ class Audience:
             return False
         now = self._now()
         with self._transaction():
+            # Spent and read in one statement: of two workers confirming at once on
+            # PostgreSQL, the second waits for the first's row lock, then finds it used.
             row = self.conn.execute(
-                "SELECT email, name, client, wording, first_name FROM signups"
-                " WHERE token_hash = ? AND used = '' AND expires > ?",
-                (_hash(token), now),
+                "UPDATE signups SET used = ? WHERE token_hash = ? AND used = '' AND expires > ?"
+                " RETURNING email, name, client, wording, first_name",
+                (now, _hash(token), now),
             ).fetchone()
             if row is None:
                 return False
             stored, name, client, wording, first_name = row
             email = open_address(token, stored)
-            self.conn.execute(
-                "UPDATE signups SET used = ? WHERE token_hash = ?", (now, _hash(token))
-            )
             unforget(self.conn, email)
             self.store.upsert(
                 email, name or None, resubscribe=True, now=now, first_name=first_name or None
@@ -263,9 +281,13 @@ class WalCheckpointer:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on an exception): one commit per change."""
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on an exception): one commit per change.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    On PostgreSQL BEGIN IMMEDIATE is BEGIN (connection.py); a connection lost inside the
+    transaction is not in one any more, and its transaction is gone with it.
+    """
+
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def __enter__(self) -> None:

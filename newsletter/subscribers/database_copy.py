@@ -23,6 +23,7 @@ flat: no table is held, only a batch.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import sqlite3
@@ -64,33 +65,54 @@ class CopyReport:
         return sum(t.rows for t in self.tables)
 
 
-def row_digest(row: Row) -> int:
-    """One row's contribution to its table's checksum (its values in canonical text form)."""
-    text = "\x1f".join(_canonical(v) for v in row)
+def row_digest(row: Row, times: frozenset[int] = frozenset()) -> int:
+    """One row's contribution to its table's checksum (its values in canonical text form).
+
+    `times`: the positions of columns PostgreSQL keeps as timestamps (SQLite as ISO text),
+    compared as instants in UTC.
+    """
+    text = "\x1f".join(_canonical(v, i in times) for i, v in enumerate(row))
     return int.from_bytes(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:16])
 
 
-def _canonical(value: Any) -> str:
+def _canonical(value: Any, time: bool = False) -> str:
     if value is None:
         return "\\N"
     if isinstance(value, bytes | bytearray | memoryview):
         return "\\x" + bytes(value).hex()
     if isinstance(value, float):
         return repr(value)
+    if time:
+        with contextlib.suppress(ValueError):  # not a timestamp: compared as written
+            return _instant(value).isoformat()
     return str(value)
+
+
+def _instant(value: Any) -> dt.datetime:
+    """A timestamp (a datetime, or SQLite's ISO text) as an aware datetime in UTC."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A value read from PostgreSQL as SQLite keeps it: a timestamp as ISO text (`…Z`)."""
+    if isinstance(value, dt.datetime):
+        return _instant(value).isoformat().replace("+00:00", "Z")
+    return value
 
 
 class _Tally:
     """Counts rows and sums their digests as they stream past."""
 
-    def __init__(self) -> None:
+    def __init__(self, times: frozenset[int]) -> None:
         self.rows = 0
         self.total = 0
+        self.times = times
 
     def watch(self, rows: Iterable[Row]) -> Iterator[Row]:
         for row in rows:
             self.rows += 1
-            self.total = (self.total + row_digest(row)) % _MODULUS
+            self.total = (self.total + row_digest(row, self.times)) % _MODULUS
             yield row
 
     @property
@@ -111,6 +133,10 @@ class _Side:
 
     def count(self, table: str) -> int:
         raise NotImplementedError
+
+    def times(self, table: str, columns: list[str]) -> frozenset[int]:
+        """Positions of the columns this side keeps as timestamps (none on SQLite)."""
+        return frozenset()
 
 
 class _SqliteSide(_Side):
@@ -141,7 +167,7 @@ class _SqliteSide(_Side):
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {table} ({_names(columns)}) VALUES ({marks})"
         while batch := list(itertools.islice(rows, BATCH)):
-            self.conn.executemany(sql, batch)
+            self.conn.executemany(sql, [tuple(_sqlite_value(v) for v in row) for row in batch])
 
 
 class _PostgresSide(_Side):
@@ -159,9 +185,12 @@ class _PostgresSide(_Side):
             " ORDER BY table_name, ordinal_position"
         ):
             found.setdefault(table, []).append(column)
-            # citext travels as text; the server reads the text as the column's own type.
             self._types.setdefault(table, {})[column] = "text" if udt == "citext" else udt
         return found
+
+    def times(self, table: str, columns: list[str]) -> frozenset[int]:
+        kinds = self._types[table]
+        return frozenset(i for i, c in enumerate(columns) if kinds[c].startswith("timestamp"))
 
     def read(self, table: str, columns: list[str]) -> Iterator[Row]:
         types = [self._types[table][c] for c in columns]
@@ -181,21 +210,16 @@ class _PostgresSide(_Side):
         self.conn.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
 
     def write(self, table: str, columns: list[str], rows: Iterator[Row]) -> None:
-        types = [self._types[table][c] for c in columns]
-        text = {i for i, t in enumerate(types) if t == "text"}
+        # Every value travels as text, which the server reads as the column's own type (a
+        # citext, a number, SQLite's ISO text for a timestamptz); only bytea is encoded.
+        types = ["bytea" if self._types[table][c] == "bytea" else "text" for c in columns]
         with (
             self.conn.cursor() as cursor,
             cursor.copy(f"COPY {table} ({_names(columns)}) FROM STDIN") as copy,
         ):
             copy.set_types(types)
             for row in rows:
-                # SQLite may keep a number in a text column; PostgreSQL's text is its digits.
-                copy.write_row(
-                    [
-                        str(v) if i in text and v is not None and not isinstance(v, str) else v
-                        for i, v in enumerate(row)
-                    ]
-                )
+                copy.write_row([_as_text(v) for v in row])
         self._restart_identity(table)
 
     def _restart_identity(self, table: str) -> None:
@@ -210,6 +234,12 @@ class _PostgresSide(_Side):
                 f" false) FROM {table}",
                 (table, column),
             )
+
+
+def _as_text(value: Any) -> Any:
+    if value is None or isinstance(value, str | bytes):
+        return value
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _names(columns: list[str]) -> str:
@@ -343,9 +373,10 @@ def _copy_tables(
     copied = []
     for table in names:
         columns = tables[table]
-        sent = _Tally()
+        times = src.times(table, columns) | dst.times(table, columns)
+        sent = _Tally(times)
         dst.write(table, columns, sent.watch(src.read(table, columns)))
-        back = _Tally()
+        back = _Tally(times)
         for _ in back.watch(dst.read(table, columns)):
             pass
         if (back.rows, back.total) != (sent.rows, sent.total):

@@ -30,7 +30,7 @@ from typing import Any
 
 from newsletter.cadence import Cadence
 from newsletter.config import Settings
-from newsletter.errors import ConfigError, display_path
+from newsletter.errors import ConfigError, NewsletterError, display_path
 from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.run_state import RunState, build_fingerprint, read_run_state, record_step
 from newsletter.send.plan import ProgressCallback
@@ -137,7 +137,8 @@ class _Run:
         schedule = self.settings.schedule
         last = self.plan.slot_at_or_before(self.now)
         following = self.plan.slot_after(self.now)
-        code = self.welcome()
+        welcomed = self.welcome()
+        code = EXIT_OK
         folder = self.folder(last)
         state = read_run_state(folder) if folder.is_dir() else None
         late = self.now - last > dt.timedelta(hours=schedule.late_after)
@@ -167,13 +168,17 @@ class _Run:
                 f"next issue builds at {_when(opens)} and goes out at {_when(following)}",
                 "debug",
             )
-        return code
+        return max(code, welcomed)
 
     def welcome(self) -> int:
         """The welcomes `serve` could not send (the relay was down): each once, journaled."""
         from newsletter.welcome.delivery import send_welcomes
 
-        summary = send_welcomes(self.settings, password=self.options.password)
+        try:
+            summary = send_welcomes(self.settings, password=self.options.password)
+        except NewsletterError as e:  # a broken welcome template must not stop the issue
+            self.emit("", "welcome", f"welcome: {e}; the next run tries again", "error")
+            return EXIT_FAILED
         if summary.busy:
             self.emit("", "welcome", "welcome: serve is sending them just now", "debug")
         elif summary.line():

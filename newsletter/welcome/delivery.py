@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -44,13 +43,16 @@ from newsletter.send.transport import (
     TemporaryFailure,
     Transport,
 )
+from newsletter.subscribers.connection import Connection as DatabaseConnection
 from newsletter.welcome.compose import WELCOME_ID, welcome_composer
 
 LOCK_POLL = 0.05  # seconds between tries for the welcome lock while waiting for it
 
 
-def queue_welcome(conn: sqlite3.Connection, email: str, now: str) -> None:
-    """Queue the reader's welcome (inside the caller's transaction); kept if already there."""
+def queue_welcome(conn: DatabaseConnection, email: str, now: str) -> None:
+    """Queue the reader's welcome (inside the caller's transaction); kept if already there.
+
+    The statement runs on both backends (serve confirms sign-ups on PostgreSQL too)."""
     conn.execute(
         "INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id,"
         " updated) VALUES (?, ?, 'pending', 0, '', '', ?) ON CONFLICT (issue_id, email) DO NOTHING",

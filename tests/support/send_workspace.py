@@ -71,8 +71,20 @@ class Workspace:
         return self.settings.path(self.settings.database)
 
     def store(self) -> SubscriberStore:
-        """The subscriber store (close it, or use it in a `with`)."""
-        return open_store(self.database)
+        """The subscriber store (close it, or use it in a `with`), on either backend."""
+        server = self.settings.database_server
+        if server is None:
+            return open_store(self.database)
+        from newsletter.subscribers.postgres import PostgresConnection, connect_postgres
+        from newsletter.subscribers.postgres_schema import upgrade_postgres
+
+        conn = connect_postgres(server)
+        upgrade_postgres(conn, server)
+        return SubscriberStore(PostgresConnection(conn, server))
+
+    def on_server(self, url: str) -> Workspace:
+        """The same workspace with its database on the PostgreSQL server `url` names."""
+        return replace(self, settings=replace(self.settings, database=url))
 
     def with_server(self, host: str, port: int, **smtp) -> Settings:
         """The settings pointed at a server, with other SMTP settings changed as given."""
