@@ -89,9 +89,10 @@ def put_stories(workspace: Path) -> None:
 
 
 def point_at(workspace: Path, relay: Server) -> None:
-    """The workspace's [smtp] sends to the local relay, in the clear (it is on 127.0.0.1)."""
+    """The workspace's [smtp] sends to the local relay, in the clear (it is on 127.0.0.1), and
+    its feed URLs may reach 127.0.0.1 (`limits.private_hosts`), where the stand-in feed is."""
     config = workspace / "newsletter.toml"
-    text = config.read_text("utf-8")
+    text = config.read_text("utf-8").replace("private_hosts = false", "private_hosts = true")
     text = text.replace('host = "localhost"', f'host = "{relay.host}"')
     text = text.replace("port = 587", f"port = {relay.port}")
     config.write_text(text.replace('security = "starttls"', 'security = "none"'), "utf-8")
