@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import replace
 from html import unescape
 from html.parser import HTMLParser
@@ -52,8 +51,9 @@ def fields_of(html: str) -> _Fields:
 
 def pending_signups(audience) -> list[tuple[str, str]]:
     """Every sign-up waiting for confirmation: (address, the consent wording it will record)."""
-    with sqlite3.connect(audience.ws.database) as conn:
-        return conn.execute("SELECT email, wording FROM signups WHERE used = ''").fetchall()
+    with audience.ws.store() as store:  # SQLite or PostgreSQL, as the server's
+        rows = store.conn.execute("SELECT email, wording FROM signups WHERE used = ''")
+        return [(str(email), str(wording)) for email, wording in rows.fetchall()]
 
 
 def embedded_post(audience, email: str, website: str = "", **headers: str):

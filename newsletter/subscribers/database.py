@@ -137,6 +137,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE subscribers ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
     ALTER TABLE signups ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
     """,
+    # 6: the forgotten-address guard in the schema.  On SQLite it is TEMP triggers that each
+    # connection adds (forgotten.guard_forgotten), so the file holds nothing new; PostgreSQL's
+    # step stores its trigger function (postgres_schema.py).  The step keeps one number
+    # meaning one schema on both.
+    """
+    SELECT 1;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,
