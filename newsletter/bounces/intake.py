@@ -42,7 +42,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 from newsletter.bounces.reports import Report, read_report, report_id
@@ -322,7 +321,7 @@ def _process(box: Mailbox, settings: Settings, conn: Connection) -> IntakeSummar
     try:
         intake = Intake(conn, settings)
         messages = box.messages()
-        while batch := list(islice(messages, BATCH)):
+        for batch in _batches(messages, settings.bounce.imap_max_message):
             # Read and parsed with no lock held; then applied in one short transaction.
             reports = list(_parsed(intake, batch, counts, settings.bounce.imap_max_message))
             _begin(conn)
@@ -372,6 +371,29 @@ def _begin(conn: Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     if dialect(conn) == "postgresql":
         conn.execute("SELECT pg_advisory_xact_lock(?)", (BOUNCE_LOCK,))
+
+
+def _batches(
+    messages: Iterator[tuple[object, bytes]], max_bytes: int
+) -> Iterator[list[tuple[object, bytes]]]:
+    """The messages in batches of at most BATCH, and of `max_bytes` in all past the first.
+
+    A batch is held whole until it is committed: a hundred messages of 3 MB each (spam
+    reaches the bounce address too) held 300 MB where one large message now holds one.
+    """
+    batch: list[tuple[object, bytes]] = []
+    held = 0
+    for ref, raw in messages:
+        if batch and held + len(raw) > max_bytes:
+            yield batch
+            batch, held = [], 0
+        batch.append((ref, raw))
+        held += len(raw)
+        if len(batch) >= BATCH:  # at once: asking for the next may fail, this one is whole
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def _parsed(
