@@ -98,7 +98,6 @@ def test_the_environment_overrides_the_file_and_is_checked_alike(workspace, monk
     [
         ("send", "issues/2026-W48", "--status"),
         ("send", "issues/2026-W48", "--yes"),
-        ("bounces", "process", "bounces/"),
     ],
 )
 def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(workspace, args):
@@ -117,10 +116,16 @@ def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(works
     _no_scheme_folder(workspace)
 
 
-def test_serve_on_an_unreachable_server_says_so_before_listening(workspace):
-    """`serve` with a URL of a server that is down: one line naming it, no `postgresql:` folder."""
+@pytest.mark.parametrize(
+    "args", [("serve", "--port", "0"), ("bounces", "process", "bounces/")], ids=["serve", "bounces"]
+)
+def test_serve_and_bounces_on_an_unreachable_server_say_so_in_one_line(workspace, args):
+    """`serve` (before listening) and `bounces process` with a URL of a server that is down:
+    one line naming it, no `postgresql:` folder."""
+    for sub in ("cur", "new", "tmp"):
+        (workspace / "bounces" / sub).mkdir(parents=True)
     _set_database(workspace, URL)
-    result = runner.invoke(app, ["serve", "--port", "0"])
+    result = runner.invoke(app, list(args))
     assert result.exit_code == 1
     assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
     assert "Traceback" not in result.output
