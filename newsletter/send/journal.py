@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 from newsletter.errors import DeliveryError, display_path
 from newsletter.mail.personalize import Recipient
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import is_busy, open_database, utc_now
 from newsletter.subscribers.status_reasons import refusal_reason
 from newsletter.subscribers.store import SubscriberStore
@@ -47,6 +48,9 @@ PATIENCE = 120.0  # seconds a journal write keeps trying while the database is b
 FRESH_FOR = 1.0  # seconds a batch of the list is used before the rest is read again
 FIRST_PAUSE, LONGEST_PAUSE = 0.0001, 0.02  # seconds between tries: doubling from, up to
 CLOSE_WAIT = 1.0  # seconds close() waits for a sender thread to finish its call on the connection
+
+
+UNREACHABLE = "the database was unreachable for"  # how a JournalWriteError names a server gone
 
 
 class JournalWriteError(DeliveryError):
@@ -79,12 +83,29 @@ class JournalCounts:
     unknowns: tuple[tuple[str, str], ...] = ()  # the first few (address, Message-ID) to look up
 
 
+@dataclass(frozen=True, slots=True)
+class SenderShare:
+    """One sender of an issue, and what it has done (`send --status`)."""
+
+    sender_id: str
+    host: str
+    pid: int
+    started: str
+    state: str  # sending | finished | gone (its lease ran out: killed, or cut off)
+    claimed: int
+    sent: int
+    failed: int
+    unknown: int
+
+
 class DeliveryJournal:
     """Reads the recipients still to mail and records each outcome as it happens."""
 
+    shared = False  # several senders may send this issue at once (PostgreSQL: shared_journal.py)
+
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         issue_id: str,
         *,
         path: Path | None = None,
@@ -95,7 +116,15 @@ class DeliveryJournal:
         self.path = path
         self.patience = patience
         self._lock = threading.Lock()
-        _wait_here(conn)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Turn off SQLite's own busy timeout: `_patiently` waits, in finer steps."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+
+    def for_issue(self, issue_id: str) -> DeliveryJournal:
+        """The journal of another issue over the same connection (the recovery file's lines)."""
+        return DeliveryJournal(self.conn, issue_id, path=self.path)
 
     def close(self) -> None:
         """Close the connection once no sender thread is inside a call on it.
@@ -123,7 +152,7 @@ class DeliveryJournal:
             yield
         finally:
             self.conn = open_database(self.path, create=False)
-            _wait_here(self.conn)
+            self._prepare()
 
     def unsent(
         self,
@@ -163,6 +192,14 @@ class DeliveryJournal:
                 if len(rows) < size:
                     return
 
+    def others_pending(self, up_to: int | None = None) -> int:
+        """Readers not yet sent that another living sender holds (none: one sender on SQLite)."""
+        return 0
+
+    def shares(self) -> tuple[SenderShare, ...]:
+        """Each sender of the issue and its share (only PostgreSQL has several)."""
+        return ()
+
     def _fetch_all(self, query: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
 
@@ -194,7 +231,7 @@ class DeliveryJournal:
 
         JournalWriteError when it cannot be (see the module doc).
         """
-        row = (self.issue_id, email, status, attempts, error, message_id, now)
+        row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
         self._write(lambda: self.conn.execute(_RECORD, row))
 
     def mark_bounced(self, email: str, reply: str = "", message_id: str = "") -> None:
@@ -285,11 +322,6 @@ class DeliveryJournal:
         )
 
 
-def _wait_here(conn: sqlite3.Connection) -> None:
-    """Turn off the connection's own busy timeout: `_patiently` waits, in finer steps."""
-    conn.execute("PRAGMA busy_timeout = 0")
-
-
 def open_journal(database: Path, issue_id: str, *, create: bool = True) -> DeliveryJournal:
     """The journal of one issue in the database at `database` (created if missing and `create`)."""
     return DeliveryJournal(open_database(database, create=create), issue_id, path=database)
@@ -369,7 +401,7 @@ ORDER BY s.id LIMIT ?
 
 _RECORD = """
 INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id, updated)
-VALUES (?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (issue_id, email) DO UPDATE SET
   status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
   last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated
