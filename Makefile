@@ -35,7 +35,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
 
+# Postfix's smtp-sink and mailmerge (bench_send.py's docstring says how to get them) are
+# looked for first: one line naming what is missing, before any benchmark runs.
 bench: $(STAMP)
+	@$(BIN)/python bench/bench_send.py --check-tools
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_rank.py
 	$(BIN)/python bench/bench_memory.py
@@ -46,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_bounces.py
 	$(BIN)/python bench/bench_personal.py
 	$(BIN)/python bench/bench_issue_readers.py
+	$(BIN)/python bench/bench_markdown.py
 
 # Every benchmark at a tiny size, in CI after the tests: it checks they still run (a renamed
 # import, a changed command), not their numbers. bench_send uses aiosmtpd's sink here (no
@@ -61,6 +65,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_bounces.py --reports 20 --subscribers 50
 	$(BIN)/python bench/bench_personal.py --readers 50 --runs 1
 	$(BIN)/python bench/bench_issue_readers.py --issues 3 --runs 1
+	$(BIN)/python bench/bench_markdown.py --size 20000 --runs 1 --only links paragraphs
 	$(BIN)/python bench/simulate_editor.py --smoke
 
 # The gates, at the versions pinned in pyproject's `lint` extra.

@@ -55,7 +55,9 @@ def workspace_with_issues(count: int) -> Path:
 def run_archive(folder: Path) -> float:
     script = Path(sys.executable).with_name("newsletter")
     start = time.perf_counter()
-    subprocess.run([str(script), "archive"], cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [str(script), "archive", "--unsent"], cwd=folder, check=True, capture_output=True
+    )
     return time.perf_counter() - start
 
 

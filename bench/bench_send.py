@@ -13,9 +13,14 @@ on the same list, issue and sink, and prints the ratio.
 Target on the 2-core reference machine: ≥ 1,500 personalised messages/s with
 the journal on, peak RSS < 150 MB at 100,000 subscribers.
 
-smtp-sink comes from the Debian postfix package; without installing postfix:
+smtp-sink comes from the Debian postfix package (`apt-get install postfix`, "No
+configuration": no daemon), or without installing it:
     apt-get download postfix && dpkg-deb -x postfix_*.deb /tmp/postfix
 (the benchmark looks in PATH, /usr/sbin and /tmp/postfix, or takes --smtp-sink).
+mailmerge lives in a venv of its own (its pins are not ours):
+    python3 -m venv /tmp/mmvenv && /tmp/mmvenv/bin/pip install mailmerge==2.3.0
+(looked for in /tmp/mmvenv and PATH, or --mailmerge).  Either missing, it says so in one
+line and exits 1 before it sends anything; `--check-tools` only looks (`make bench` starts so).
 `--smtp-sink aiosmtpd` uses aiosmtpd's Sink instead (the test extra's server, much slower
 than smtp-sink): for `make bench-smoke`, which checks the benchmark runs, not its numbers.
 """
@@ -65,6 +70,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of ours at --compare (median)")
     parser.add_argument("--smtp-sink", help="path to smtp-sink, or `aiosmtpd` (a slow sink)")
     parser.add_argument("--skip-mailmerge", action="store_true")
+    parser.add_argument("--mailmerge", help="path to the mailmerge command")
+    parser.add_argument(
+        "--check-tools",
+        action="store_true",
+        help="only say whether smtp-sink and mailmerge are there (exit 1 naming what is not)",
+    )
     parser.add_argument(
         "--import-rows",
         type=int,
@@ -73,17 +84,22 @@ def main() -> None:
         "(the issue's check: 1,000,000 rows within 150 MB)",
     )
     args = parser.parse_args()
+    mailmerge_command = None if args.skip_mailmerge else find_mailmerge(args.mailmerge)
+    sink, sink_env = "aiosmtpd", dict(os.environ)
+    if args.smtp_sink != "aiosmtpd":
+        sink, sink_env = find_smtp_sink(args.smtp_sink)
+    if args.check_tools:
+        print(f"bench_send: smtp-sink {sink}, mailmerge {mailmerge_command or '(skipped)'}")
+        return
     sys.path.insert(0, str(ROOT / "bench"))
     from probe import cpu_probe
 
     print(f"machine speed probe: {cpu_probe():.3f} s (lower is quicker)", flush=True)
     port = free_port()
     if args.smtp_sink == "aiosmtpd":
-        sink_env = dict(os.environ)
         command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}"]
         command += ["-c", "aiosmtpd.handlers.Sink"]
     else:
-        sink, sink_env = find_smtp_sink(args.smtp_sink)
         root = ["-u", "nobody"] if os.geteuid() == 0 else []
         command = [sink, *root, f"127.0.0.1:{port}", "256"]
     server = subprocess.Popen(
@@ -123,8 +139,8 @@ def main() -> None:
             )
         )
         mailmerge = None
-        if not args.skip_mailmerge:
-            mailmerge = send_mailmerge(args.compare, port)
+        if mailmerge_command:
+            mailmerge = send_mailmerge(mailmerge_command, args.compare, port)
             rows.append(
                 ("mailmerge", args.compare, 1, mailmerge["wall_rate"], None, mailmerge["rss_mb"])
             )
@@ -192,7 +208,23 @@ def find_smtp_sink(given: str | None) -> tuple[str, dict[str, str]]:
                 env["LD_LIBRARY_PATH"] = f"{libs}:{env.get('LD_LIBRARY_PATH', '')}".rstrip(":")
             return path, env
     sys.exit(
-        "smtp-sink not found: apt-get download postfix && dpkg-deb -x postfix_*.deb /tmp/postfix"
+        f"bench_send: smtp-sink {'not found at ' + given if given else 'not found'} (Postfix's): "
+        "apt-get install postfix (No configuration), or --smtp-sink PATH, "
+        "or --smtp-sink aiosmtpd (a slow sink)"
+    )
+
+
+def find_mailmerge(given: str | None) -> str:
+    """The mailmerge command: --mailmerge, /tmp/mmvenv's, or one on PATH."""
+    candidates = [given] if given else [str(MAILMERGE_VENV / "bin" / "mailmerge")]
+    candidates += [] if given else [shutil.which("mailmerge")]
+    for path in filter(None, candidates):
+        if Path(path).is_file() and os.access(path, os.X_OK):
+            return path
+    sys.exit(
+        f"bench_send: mailmerge {'not found at ' + given if given else 'not found'}: "
+        f"python3 -m venv {MAILMERGE_VENV} && {MAILMERGE_VENV}/bin/pip install mailmerge==2.3.0, "
+        "or --skip-mailmerge"
     )
 
 
@@ -286,20 +318,14 @@ def send_ours(n: int, port: int, connections: int, processes: int) -> dict[str, 
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def send_mailmerge(n: int, port: int) -> dict[str, float]:
+def send_mailmerge(mailmerge: str, n: int, port: int) -> dict[str, float]:
     """The same issue and list through the mailmerge CLI (its own venv), to the same sink."""
-    mailmerge = MAILMERGE_VENV / "bin" / "mailmerge"
-    if not mailmerge.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(MAILMERGE_VENV)], check=True)
-        subprocess.run(
-            [str(MAILMERGE_VENV / "bin" / "pip"), "install", "--quiet", "mailmerge"], check=True
-        )
     folder = workspace(n)
     try:
         write_mailmerge_files(folder, port)
         _, wall, rss = run(
             [
-                str(mailmerge),
+                mailmerge,
                 "--no-dry-run",
                 "--no-limit",
                 "--output-format",

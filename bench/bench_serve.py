@@ -132,38 +132,6 @@ async def load(
     return time.perf_counter() - started, latencies, statuses
 
 
-def run(n: int, clients: int, workers: int, rate: float) -> dict:
-    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
-        root = Path(tmp)
-        tokens = make_workspace(root, n)
-        process, port = start_server(root, workers)
-        try:
-            asyncio.run(load(port, tokens[:200], clients))  # warm up (those 200 are not counted)
-            elapsed, latencies, statuses = asyncio.run(load(port, tokens[200:], clients, rate))
-        finally:
-            process.terminate()
-            process.wait(20)
-        conn = sqlite3.connect(root / "newsletter.db")
-        unsubscribed = conn.execute(
-            "SELECT count(*) FROM subscribers WHERE status = 'unsubscribed'"
-        ).fetchone()[0]
-        conn.close()
-    latencies.sort()
-    done = len(latencies)
-    return {
-        "offered": f"{rate:,.0f}/s" if rate else "as fast as answered",
-        "workers": workers,
-        "requests": done,
-        "rate": done / elapsed,
-        "p50": latencies[done // 2] * 1000,
-        "p99": latencies[int(done * 0.99)] * 1000,
-        "max": latencies[-1] * 1000,
-        "mean": statistics.fmean(latencies) * 1000,
-        "ok": statuses.count(200) == done,
-        "committed": unsubscribed == n,
-    }
-
-
 SLOW_HEAD = b"GET /subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
 
@@ -222,18 +190,36 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
-    """Honest one-clicks (as `run`) while `slow` slow connections stay open beside them."""
+async def sampled_load(
+    port: int, tokens: list[str], clients: int, rate: float, open_now, samples: list[int]
+) -> tuple[float, list[float], list[int]]:
+    """`load`, noting the slow connections open every quarter of a second meanwhile."""
+
+    async def sample() -> None:
+        while True:
+            samples.append(open_now.value)
+            await asyncio.sleep(0.25)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        return await load(port, tokens, clients, rate)
+    finally:
+        sampler.cancel()
+
+
+def run(n: int, clients: int, workers: int, rate: float, slow: int = 0) -> dict:
+    """n one-clicks (the first 200 warm up, not counted) over `clients` connections, at `rate`
+    a second (0: as fast as answered), while `slow` slow connections stay open beside them."""
     context = multiprocessing.get_context("fork")
     open_now, shed = context.Value("i", 0), context.Value("i", 0)
-    with tempfile.TemporaryDirectory(prefix="bench-serve-slow-") as tmp:
+    samples: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         root = Path(tmp)
         tokens = make_workspace(root, n)
-        process, port = start_server(root, 1)
+        process, port = start_server(root, workers)
         slow_process = context.Process(target=slow_clients, args=(port, slow, open_now, shed))
         if slow:
             slow_process.start()
-        samples: list[int] = []
         try:
             deadline = time.monotonic() + 30
             while open_now.value < slow * 0.95 and time.monotonic() < deadline:
@@ -241,20 +227,9 @@ def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
             asyncio.run(load(port, tokens[:200], clients))  # warm up (not counted)
             shed_before = shed.value
             cpu_before = cpu_seconds(process.pid)
-
-            async def sampled() -> tuple[float, list[float], list[int]]:
-                async def sample() -> None:
-                    while True:
-                        samples.append(open_now.value)
-                        await asyncio.sleep(0.25)
-
-                sampler = asyncio.create_task(sample())
-                try:
-                    return await load(port, tokens[200:], clients, rate)
-                finally:
-                    sampler.cancel()
-
-            elapsed, latencies, statuses = asyncio.run(sampled())
+            elapsed, latencies, statuses = asyncio.run(
+                sampled_load(port, tokens[200:], clients, rate, open_now, samples)
+            )
             shed_during = shed.value - shed_before
             server_cpu = (cpu_seconds(process.pid) - cpu_before) / elapsed
         finally:
@@ -272,6 +247,7 @@ def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
     done = len(latencies)
     return {
         "offered": f"{rate:,.0f}/s" if rate else "as fast as answered",
+        "workers": workers,
         "requests": done,
         "rate": done / elapsed,
         "p50": latencies[done // 2] * 1000,
@@ -280,7 +256,7 @@ def run_with_slow(n: int, clients: int, slow: int, rate: float) -> dict:
         "slow_min": min(samples) if samples else 0,
         "slow_mean": statistics.fmean(samples) if samples else 0,
         "shed": shed_during,
-        "cpu": server_cpu * 100,
+        "cpu": server_cpu * 100,  # the serve process's own (with workers, their parent's only)
         "ok": statuses.count(200) == done,
         "committed": unsubscribed == n,
     }
@@ -296,7 +272,7 @@ def main_slow(args: argparse.Namespace) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for rate in (float(r) for r in args.rates.split(",")):
         for slow in (0, args.slow):  # the same run without them: what the machine gives now
-            r = run_with_slow(args.requests + 200, args.clients, slow, rate)
+            r = run(args.requests + 200, args.clients, 1, rate, slow)
             print(
                 f"| {r['offered']} | {slow:,} | {r['requests']:,} | {r['p50']:.1f} "
                 f"| {r['p99']:.1f} | {r['max']:.1f} | {r['slow_min']:,}–{r['slow_mean']:,.0f} "

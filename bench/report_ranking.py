@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support import labelled as lb  # noqa: E402
 
-HEADER = "                              leads nDCG@5 rec2   rec2cp g0/ld  prec   thin"
+HEADER = "                              leads nDCG@5 rec2   rec2cp g0/ld  prec   thin rec2+f"
 
 
 HOLDOUT_HIDDEN = "(the real holdout leads are hidden: --holdout prints them, at the end only)"
@@ -83,7 +83,15 @@ def main() -> None:
     ours, chosen = lb.ours_cv(dev)
     print(f"{'real dev 5-fold CV ours':30s}{ours.row()}")
     print(f"{'real dev 5-fold CV TF-IDF':30s}{lb.tfidf_cv(dev).row()}")
-    print(f"TF-IDF threshold fitted on real dev: {threshold:.3f}; cut chosen per fold: {chosen}")
+    share, bar = lb.fit_ranker(dev)
+    print(f"TF-IDF threshold fitted on real dev: {threshold:.3f}")
+    print(f"learnt on all real dev (shipped): concepts' share {share:.1f}, Related bar {bar:.2f}")
+    folds = ", ".join(f"{s:.1f}/{b:.2f}" for s, b in chosen)
+    shares, bars = [s for s, _ in chosen], [b for _, b in chosen]
+    print(
+        f"learnt per fold (share/bar): {folds}; spread: share {min(shares):.1f}-{max(shares):.1f},"
+        f" bar {min(bars):.2f}-{max(bars):.2f}"
+    )
     if args.splits:
         print_splits(dev)
     if not args.holdout:

@@ -1,17 +1,21 @@
 """A simulated editor over 12 successive issues: does learning the Related bar agree with them?
 
-The editor has one fixed preference: every grade-2 headline the build left under More is
-moved into Related, every grade-0 headline in Related is deleted.  Issue k is built from the
+The editor has one fixed preference (`--editor`): the *strict* editor moves every grade-2
+headline the build left under More into Related and deletes every grade-0 headline from it;
+the *generous* one wants the grade-1 headlines (same topic, "maybe") in Related too.  The
+shipped bar is learnt from the same grades the strict editor applies (learn.fit_bar on the
+real dev leads), so that editor has little left to teach; the generous one wants another cut,
+which is what learning from the editor is for.  Issue k is built from the
 k-th real dev lead of tests/data/labelled/ at the bar learnt from issues 1..k-1 (the first at
 the shipped bar), the editor edits it, and the learner (assemble/learn.py, through the same
 `judge_issue` the build's reader uses on real manifests) learns from issues 1..k.
 
 After each issue, *agreement* is measured on leads the editor never edited: the share of
-their grade-2 and grade-0 headlines that the cut places as the editor would (grade 2 in
-Related, grade 0 not), at the learnt bar and at the shipped one.  The held-out leads are the
+their headlines the editor judges (strict: grades 2 and 0; generous: all) that the cut places
+as the editor would, at the learnt bar and at the shipped one.  The held-out leads are the
 real dev leads after the 12 (`rest`) and the real holdout leads (`holdout`).
 
-Run:  .venv/bin/python bench/simulate_editor.py [--issues 12] [--smoke]
+Run:  .venv/bin/python bench/simulate_editor.py [--issues 12] [--editor strict|generous] [--smoke]
 """
 
 from __future__ import annotations
@@ -40,38 +44,48 @@ class Step:
     built: tuple[float, float] = (1.0, 1.0)  # (shipped bar, learnt bar)
 
 
-def editor_related(lead: lb.LabelledLead, output: lb.Output) -> set[str]:
-    """The editor's Related: the build's, less its grade-0 headlines, plus every grade 2 in More."""
+# The lowest grade each editor wants in Related (grade 0 never).
+EDITORS = {"strict": 2, "generous": 1}
+
+
+def editor_related(lead: lb.LabelledLead, output: lb.Output, wants: int = 2) -> set[str]:
+    """The editor's Related: the build's, less its grade-0 headlines, plus every headline of
+    grade `wants` or more left in More."""
     grades = lead.grades
     kept = {t for t, _ in output.related if grades.get(t, 1) != 0}
-    return kept | {t for t, _ in output.more if grades.get(t, 1) == 2}
+    return kept | {t for t, _ in output.more if grades.get(t, 1) >= wants}
 
 
-def edit_issue(lead: lb.LabelledLead, output: lb.Output, bar: float) -> IssueEdits:
+def edit_issue(lead: lb.LabelledLead, output: lb.Output, bar: float, wants: int = 2) -> IssueEdits:
     """The editor's edits of one issue built at `bar`, judged as the build judges a manifest."""
-    return judge_issue(lead.name, output.related, output.more, editor_related(lead, output), bar)
+    chosen = editor_related(lead, output, wants)
+    return judge_issue(lead.name, output.related, output.more, chosen, bar)
 
 
-def agreement(leads: Sequence[lb.LabelledLead], outputs: dict[str, lb.Output], bar: float) -> float:
-    """The share of the leads' grade-2 and grade-0 headlines placed as the editor would."""
+def agreement(
+    leads: Sequence[lb.LabelledLead], outputs: dict[str, lb.Output], bar: float, wants: int = 2
+) -> float:
+    """The share of the headlines the editor judges that the cut places as the editor would."""
     right = total = 0
     for lead in leads:
-        r, t = _placed(lead, outputs[lead.name], bar)
+        r, t = _placed(lead, outputs[lead.name], bar, wants)
         right, total = right + r, total + t
     return right / total if total else 1.0
 
 
-def _placed(lead: lb.LabelledLead, output: lb.Output, bar: float) -> tuple[int, int]:
-    """(placed as the editor would, judged): the lead's grade-2 and grade-0 headlines."""
+def _placed(lead: lb.LabelledLead, output: lb.Output, bar: float, wants: int) -> tuple[int, int]:
+    """(placed as the editor would, judged): the strict editor judges grades 2 and 0 (a grade
+    1 is neither wanted nor refused), the generous one every headline."""
     related = {t for t, _ in lb.recut(output, bar=bar).related}
-    judged = [(title, grade) for title, grade in lead.headlines if grade != 1]
-    return sum((title in related) == (grade == 2) for title, grade in judged), len(judged)
+    judged = [(t, g) for t, g in lead.headlines if g >= wants or g == 0]
+    return sum((title in related) == (grade >= wants) for title, grade in judged), len(judged)
 
 
 def simulate(
     issues: Sequence[lb.LabelledLead],
     held_out: dict[str, Sequence[lb.LabelledLead]],
     outputs: dict[str, lb.Output],
+    wants: int = 2,
 ) -> list[Step]:
     """Build, edit and learn issue by issue; measure the held-out agreement after each."""
     edits: list[IssueEdits] = []
@@ -80,11 +94,11 @@ def simulate(
     seen = {"shipped": [0, 0], "learnt": [0, 0]}  # right, total
     for k, lead in enumerate(issues, start=1):
         for name, at in (("shipped", RELATED_BAR), ("learnt", bar)):
-            right, total = _placed(lead, outputs[lead.name], at)
+            right, total = _placed(lead, outputs[lead.name], at, wants)
             seen[name][0] += right
             seen[name][1] += total
         built = lb.recut(outputs[lead.name], bar=bar)
-        edits.append(edit_issue(lead, built, bar))
+        edits.append(edit_issue(lead, built, bar, wants))
         learnt = learn_bar(edits)
         bar = learnt.bar
         steps.append(
@@ -92,7 +106,10 @@ def simulate(
                 k,
                 learnt,
                 {
-                    name: (agreement(group, outputs, RELATED_BAR), agreement(group, outputs, bar))
+                    name: (
+                        agreement(group, outputs, RELATED_BAR, wants),
+                        agreement(group, outputs, bar, wants),
+                    )
                     for name, group in held_out.items()
                 },
                 (seen["shipped"][0] / seen["shipped"][1], seen["learnt"][0] / seen["learnt"][1]),
@@ -106,6 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=12, help="successive issues to edit")
     parser.add_argument("--smoke", action="store_true", help="3 issues, 3 held-out leads (CI)")
+    parser.add_argument(
+        "--editor", choices=sorted(EDITORS), default="strict", help="the editor's preference"
+    )
     args = parser.parse_args()
     real = [ld for ld in lb.load_leads() if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
@@ -116,7 +136,7 @@ def main() -> None:
         held_out = {name: group[:3] for name, group in held_out.items()}
     used = [*issues, *(ld for group in held_out.values() for ld in group)]
     outputs = {ld.name: lb.build_output(ld) for ld in used}
-    steps = simulate(issues, held_out, outputs)
+    steps = simulate(issues, held_out, outputs, EDITORS[args.editor])
     names = list(held_out)
     heads = [f"{n} ({len(held_out[n])} leads): shipped → learnt" for n in names]
     print(

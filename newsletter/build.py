@@ -26,6 +26,7 @@ from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
+from newsletter.issue.freshness import stale_sources_warning
 from newsletter.issue.guard import (
     check_overwrite,
     check_rerender,
@@ -49,6 +50,7 @@ from newsletter.models import Issue, RenderedIssue, Sources
 from newsletter.render import check_story_sizes, check_text_sizes, render_issue
 from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 from newsletter.sources import load_sources
+from newsletter.sources.named import newest_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +143,6 @@ def _stale(
     sources: Sequence[str], loaded: Sources, settings: Settings, today: date, issue_id: str
 ) -> tuple[str, ...]:
     """A warning when every source predates the previous sent issue (issue/freshness.py)."""
-    from newsletter.issue.freshness import stale_sources_warning
-    from newsletter.sources.named import newest_date
-
     warning = stale_sources_warning(newest_date(sources, loaded), settings, today, issue_id)
     return (warning,) if warning else ()
 

@@ -13,9 +13,10 @@ Pure functions over values; the caller passes the moment in (`newsletter run` it
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EVERY = re.compile(r"every\s+(\d{1,3})\s+days?")
@@ -112,10 +113,30 @@ def _parse_time(time: str) -> dt.time:
 
 
 def _parse_zone(timezone: str) -> ZoneInfo:
+    """The zone, or ValueError telling a wrong name from a machine with no zone database."""
     try:
         return ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
+        pass
+    if not zone_database_present():
         raise ValueError(
-            f"timezone '{timezone}': not a time zone name; write one like \"Europe/Lisbon\" "
-            'or "UTC"'
-        ) from None
+            f"timezone '{timezone}': this machine has no time zone database (zoneinfo finds "
+            "no zone at all, not even UTC), so no name can be checked; install it: "
+            "`pip install tzdata` (newsletter depends on it: reinstall newsletter), or the "
+            "system's tzdata package"
+        )
+    close = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)
+    hint = f'did you mean "{close[0]}"? ' if close else ""
+    raise ValueError(
+        f"timezone '{timezone}': not a time zone name; {hint}write one like "
+        '"Europe/Lisbon" or "UTC"'
+    )
+
+
+def zone_database_present() -> bool:
+    """True when zoneinfo finds zones at all (the system's files, or the tzdata package)."""
+    try:
+        ZoneInfo("UTC")
+    except ZoneInfoNotFoundError:
+        return False
+    return True

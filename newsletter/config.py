@@ -35,6 +35,7 @@ from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.toml_lines import with_line
+from newsletter.web_origin import parse_origin
 
 CONFIG_NAME = "newsletter.toml"
 PASSWORD_ENV = "NEWSLETTER_SMTP_PASSWORD"
@@ -161,6 +162,26 @@ class ServeSettings:
     confirm_days: int = 7  # a confirmation link expires after this many days
     client_limit: int = 10  # sign-ups per client address per hour
     address_limit: int = 3  # confirmation emails per address per day
+    #: the other websites whose pages may carry the sign-up form (`newsletter serve
+    #: --print-form`), each as scheme://host[:port], e.g. ["https://www.example.org"]; a
+    #: sign-up posted from any other site is refused (403)
+    allowed_origins: tuple[str, ...] = ()
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """`allowed_origins` as browsers spell an `Origin` header (checked when loaded)."""
+        return frozenset(parse_origin(origin) for origin in self.allowed_origins)
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeSettings:
+    """The welcome email a reader gets once, after confirming a sign-up (issue 19)."""
+
+    #: send it: `serve` right after the confirmation, else the next `newsletter run`;
+    #: false = no welcome (nothing is queued; ones already queued stay unsent)
+    enabled: bool = True
+    #: its Subject; {name} is the newsletter's name
+    subject: str = "Welcome to {name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +294,7 @@ class Settings:
     serve: ServeSettings = field(default_factory=ServeSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    welcome: WelcomeSettings = field(default_factory=WelcomeSettings)
     sections: tuple[SectionSettings, ...] = ()
     #: the week's story sources, relative to the workspace: files, folders, globs
     #: ("feeds/*.xml") and feed URLs, read by a plain `newsletter build`, `preview` and
@@ -394,8 +416,13 @@ _TABLES = {
     "serve": ServeSettings,
     "brand": BrandSettings,
     "schedule": ScheduleSettings,
+    "welcome": WelcomeSettings,
 }
 _SECTION_KEYS = ("name", "sources", "tags", "order")
+_LIST_EXAMPLES = {
+    "reviewers": '["editor@example.org"]',
+    "allowed_origins": '["https://www.example.org"]',
+}
 # How a section lists its items: in its sources' order (the default) or by relevance.
 SECTION_ORDERS = ("source", "relevance")
 
@@ -518,7 +545,7 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
             raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
         default = known[key].default
         if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
-            values[key] = _text_list(value, f"{prefix}{key}", '["editor@example.org"]')
+            values[key] = _text_list(value, f"{prefix}{key}", _LIST_EXAMPLES.get(key, "[…]"))
             continue
         wanted: type | tuple[type, ...] = (
             (int, float) if isinstance(default, float) else type(default)
@@ -754,6 +781,31 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
     for key in ("confirm_days", "client_limit", "address_limit"):
         if getattr(s.serve, key) < 1:
             raise bad(f"serve.{key}", f"{getattr(s.serve, key)} must be at least 1")
+    for origin in s.serve.allowed_origins:
+        try:
+            parse_origin(origin)
+        except ValueError as e:
+            raise bad("serve.allowed_origins", str(e)) from None
+    _validate_welcome(s.welcome, bad)
+
+
+def _validate_welcome(welcome: WelcomeSettings, bad: _Bad) -> None:
+    """[welcome]: a subject that formats with {name} only and fits on one header line."""
+    if re.search(r"\{[^}]*\d{4,}", welcome.subject):  # `{name:>99999999}`: a huge subject
+        raise bad("welcome.subject", "a field's format may have at most 3 digits")
+    try:
+        named = {f for _, f, _, _ in string.Formatter().parse(welcome.subject) if f is not None}
+        if named - {"name"}:
+            raise KeyError(", ".join(sorted(named - {"name"})))
+        subject = welcome.subject.format(name="Newsletter")
+    except (KeyError, IndexError, ValueError) as e:
+        raise bad(
+            "welcome.subject",
+            f"'{welcome.subject}' cannot be formatted ({type(e).__name__}: {e}); "
+            "the only field is {name} (use {{ and }} for literal braces)",
+        ) from None
+    if not subject.strip() or len(subject) > 200 or any(c in subject for c in "\r\n"):
+        raise bad("welcome.subject", "write one line of at most 200 characters")
 
 
 def _validate_brand(brand: BrandSettings, shown: str) -> None:

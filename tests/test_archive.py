@@ -18,7 +18,7 @@ from newsletter.archive import write_archive
 from newsletter.cli import app
 from newsletter.config import load_settings
 from newsletter.errors import ManifestError, OutputError
-from tests.support.archive_workspace import add_issues, site_bytes
+from tests.support.archive_workspace import add_issues, mark_sent, site_bytes
 from tests.support.check_workspace import make_sample_workspace
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -27,9 +27,9 @@ BASE = "https://news.example.org"
 
 @pytest.fixture(scope="session")
 def four_issues(tmp_path_factory):
-    """The sample workspace with the sample issue and three earlier weeks built, made once."""
+    """The sample workspace with the sample issue and three earlier weeks built and sent, made once."""
     root = make_sample_workspace(tmp_path_factory.mktemp("archive") / "ws")
-    add_issues(root, 3)
+    mark_sent(root, "2026-W48", *add_issues(root, 3))
     return root
 
 
@@ -132,7 +132,7 @@ def test_only_a_changed_issue_is_rendered_again(ws):
     write_archive(settings)
     manifest = ws / "issues" / "2026-W46" / "issue.toml"
     manifest.write_text(manifest.read_text("utf-8").replace("Week 2:", "Week two:"), "utf-8")
-    rebuild(ws / "issues" / "2026-W46", settings)
+    rebuild(ws / "issues" / "2026-W46", settings, force=True)  # a correction after its send
     result = write_archive(settings)
     assert result.rendered == ("2026-W46",)
     assert "Week two:" in (ws / "site" / "index.html").read_text("utf-8")
@@ -207,7 +207,7 @@ def test_no_reader_data_reaches_any_page(send_ws, monkeypatch):
     outbox = b"".join(p.read_bytes() for p in (send_ws.issue / "outbox").iterdir())
     assert b"token=" in outbox and b"Reader One" in outbox  # the copies do carry them
     monkeypatch.chdir(send_ws.root)
-    write_archive(send_ws.settings)
+    write_archive(send_ws.settings, unsent=True)  # a dry run records no send
     site = site_bytes(send_ws.root / "site")
     for name, data in site.items():
         text = data.decode("utf-8")
@@ -276,6 +276,7 @@ def test_a_page_lives_at_its_manifest_id_whatever_the_folder_is_called(ws):
     text = manifest.read_text("utf-8").replace('id = "2026-W45"', 'id = "2026-special"')
     manifest.write_text(text.replace("date = 2026-11-05", "date = 2026-12-03"), "utf-8")
     rebuild(special, settings_of(ws))
+    mark_sent(ws, "2026-special")
     write_archive(settings_of(ws))
     page = ws / "site" / "2026-special" / "index.html"
     assert f'href="{BASE}/2026-special/"' in (special / "index.html").read_text("utf-8")
@@ -372,3 +373,93 @@ def test_a_symlinked_issue_folder_in_the_site_is_never_written_through(ws, tmp_p
     with pytest.raises(OutputError, match=r"site/2026-W48: is a symbolic link"):
         write_archive(settings_of(ws))
     assert list(elsewhere.iterdir()) == []
+
+
+def next_weeks_issue(ws) -> str:
+    """Next week's issue built (under review, say) and not sent: a copy of 2026-W48 a week on."""
+    from newsletter.build import rebuild
+
+    folder = ws / "issues" / "2026-W49"
+    shutil.copytree(ws / "issues" / "2026-W48", folder)
+    manifest = folder / "issue.toml"
+    text = manifest.read_text("utf-8").replace('id = "2026-W48"', 'id = "2026-W49"')
+    manifest.write_text(text.replace("date = 2026-11-26", "date = 2026-12-03"), "utf-8")
+    rebuild(folder, settings_of(ws))
+    return "2026-W49"
+
+
+def test_a_built_issue_nobody_was_sent_is_left_out_and_named(ws):
+    """Next week's issue, built but unsent, gets no page, no index line and no feed entry; the CLI names it."""
+    unsent = next_weeks_issue(ws)
+    result = CliRunner().invoke(app, ["archive"])
+    assert result.exit_code == 0, result.output
+    assert "Archive site/: 4 issue(s)" in result.output
+    assert (
+        f"Left out 1 built issue(s) not sent yet: {unsent} (the archive publishes sent issues; "
+        "send it first, or pass --unsent)." in result.output
+    )
+    assert not (ws / "site" / unsent).exists()
+    for name in ("index.html", "feed.xml", "feed.json"):
+        assert unsent not in (ws / "site" / name).read_text("utf-8"), name
+
+
+def test_an_issue_appears_once_the_journal_says_it_was_sent(ws):
+    """Left out while the journal has no reader for it; published once it has one."""
+    unsent = next_weeks_issue(ws)
+    assert write_archive(settings_of(ws)).unsent == (unsent,)
+    mark_sent(ws, unsent)
+    result = write_archive(settings_of(ws))
+    assert result.issues[0] == unsent and result.unsent == ()
+    assert (ws / "site" / unsent / "index.html").is_file()
+
+
+def test_a_send_that_newsletter_run_recorded_counts_as_sent(ws):
+    """An issue whose run.json records its send (to a list of nobody) is published."""
+    from newsletter.issue.run_state import read_run_state, record_step
+
+    unsent = next_weeks_issue(ws)
+    folder = ws / "issues" / unsent
+    now = dt.datetime(2026, 12, 3, 7, tzinfo=dt.UTC)
+    record_step(read_run_state(folder), "sent", now, sent=0, skipped=0)
+    assert write_archive(settings_of(ws)).issues[0] == unsent
+
+
+def test_unsent_publishes_built_issues_too_and_an_unsent_page_goes_when_dropped(ws):
+    """`--unsent` publishes the unsent issue; the next plain run removes its page again."""
+    unsent = next_weeks_issue(ws)
+    result = CliRunner().invoke(app, ["archive", "--unsent"])
+    assert result.exit_code == 0, result.output
+    assert "5 issue(s)" in result.output and "Left out" not in result.output
+    assert (ws / "site" / unsent / "index.html").is_file()
+    again = write_archive(settings_of(ws))
+    assert again.removed == (unsent,) and not (ws / "site" / unsent).exists()
+
+
+def test_a_workspace_that_sent_nothing_says_to_send_first(tmp_path, monkeypatch):
+    """Built but never sent: the archive is empty and the next step is the send, not publishing."""
+    root = make_sample_workspace(tmp_path / "ws")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["archive"])
+    assert result.exit_code == 0, result.output
+    assert "Archive site/: 0 issue(s)" in result.output
+    assert "Next: send issues/2026-W48 (`newsletter send`), then archive." in result.output
+    assert "publish site/" not in result.output
+
+
+def test_on_postgresql_the_archive_publishes_the_issues_its_journal_sent(ws, postgres_url):
+    """On PostgreSQL the archive reads the server's journal: only the issues sent there are
+    published, and an unused server (nothing sent, nothing created) publishes none."""
+    from dataclasses import replace
+
+    from newsletter.send.shared_journal import open_postgres_journal
+
+    settings = replace(settings_of(ws), database=postgres_url)
+    assert write_archive(settings).issues == ()
+    journal = open_postgres_journal(settings.database_server, "2026-W48", create=True)
+    assert journal is not None
+    try:
+        journal.record("reader@example.org", "sent", attempts=1, message_id="<w48@example.org>")
+    finally:
+        journal.close()
+    assert write_archive(settings).issues == ("2026-W48",)
+    assert len(write_archive(settings, unsent=True).issues) == 4

@@ -27,7 +27,7 @@ def test_index_pages_and_feeds_open_in_chromium(tmp_path):
     """From the index to an issue page and back, at desktop and phone width, with no error."""
     root = make_sample_workspace(tmp_path / "ws")
     add_issues(root, 2)
-    write_archive(load_settings(root)[0])
+    write_archive(load_settings(root)[0], unsent=True)  # pages, not which issues went out
     handler = functools.partial(_Quiet, directory=str(root / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -17,29 +16,12 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from tests.support.bounce_messages import arf, dsn, list_message_id, write_mbox
 from tests.support.send_workspace import ISSUE_ID
+from tests.support.serve_process import serve_process, wait_until_answering
 from tests.support.smtp_server import free_port
 
-pytest_plugins = ["tests.support.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 READERS = [f"reader{i}@example.org" for i in range(8)]
-
-
-def start_serve(root, *args: str) -> tuple[subprocess.Popen, str]:
-    """`newsletter serve --port 0 …` as its own process; its base URL once it listens."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsletter", "serve", "--port", "0", *args],
-        cwd=root,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+", line)
-    if not found:
-        process.kill()
-        pytest.fail(f"serve did not start: {line} {process.stderr.read()}")
-    return process, found.group(0)
 
 
 @pytest.mark.slow
@@ -60,7 +42,7 @@ def test_the_next_send_reaches_exactly_the_readers_still_active(
         ).group(1)
     assert sorted(links) == READERS
     outbox = tmp_path / "confirmations"
-    process, url = start_serve(send_ws.root, "--outbox", str(outbox))
+    process, url = serve_process(send_ws.root, "--outbox", str(outbox), log=tmp_path / "serve.log")
     try:
         local = {e: u.replace("https://news.example.org", url) for e, u in links.items()}
         with httpx.Client(timeout=10) as http:
@@ -98,9 +80,8 @@ def test_the_next_send_reaches_exactly_the_readers_still_active(
         process.send_signal(signal.SIGTERM)
         # uvicorn finishes the requests in flight, then re-raises SIGTERM (systemd: a clean stop)
         assert process.wait(15) in (0, -signal.SIGTERM)
-        log = process.stderr.read()
         process.stdout.close()
-        process.stderr.close()
+    log = (tmp_path / "serve.log").read_text()
     assert "token=" not in log and READERS[0] not in log  # one line per request, nothing private
     assert len([line for line in log.splitlines() if " POST " in line or " GET " in line]) >= 30
 
@@ -168,34 +149,31 @@ def test_serve_refuses_a_port_in_use_and_a_bad_proxy_with_one_line(send_ws):
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_shares_the_database(send_ws):
-    """`--workers 2`: both processes answer and every one-click is committed to the one database."""
+def test_serve_with_two_workers_shares_the_database(served_ws, monkeypatch):
+    """`--workers 2`: both processes answer and every one-click is committed to the one database
+    (newsletter.db, or the PostgreSQL server)."""
     from newsletter.mail.unsubscribe import sign_token
 
+    send_ws = served_ws
+    if send_ws.settings.database_server is not None:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", send_ws.settings.database)
+
     send_ws.add(*READERS)
-    process, url = start_serve(send_ws.root, "--workers", "2")
+    process, url = serve_process(send_ws.root, "--workers", "2")
     try:
+        wait_until_answering(url)  # the workers import the app after the port is bound
         with httpx.Client(timeout=10) as http:
             for email in READERS:
                 token = sign_token(
                     email, b"test-secret-0123456789abcdef", "the-test-brief.example.org"
                 )
-                for _ in range(50):  # the workers may still be starting
-                    try:
-                        response = http.post(
-                            f"{url}/unsubscribe?token={token}",
-                            data={"List-Unsubscribe": "One-Click"},
-                        )
-                        break
-                    except httpx.TransportError:
-                        import time
-
-                        time.sleep(0.1)
+                response = http.post(
+                    f"{url}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"}
+                )
                 assert response.status_code == 200
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)
         process.stdout.close()
-        process.stderr.close()
     with send_ws.store() as store:
         assert store.counts()["unsubscribed"] == len(READERS)

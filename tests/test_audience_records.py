@@ -15,7 +15,7 @@ from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, existing_key
 from newsletter.subscribers.store import open_store
 
-pytest_plugins = ["tests.support.send_fixtures"]
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 
 @pytest.fixture
@@ -26,8 +26,10 @@ def cli(send_ws, monkeypatch):
     return lambda *args: runner.invoke(app, list(args))
 
 
-def test_without_the_variable_a_key_is_made_once_in_the_database_and_shared(send_ws, monkeypatch):
-    """Unset secret: a random key is kept in newsletter.db; a second process signs the same."""
+def test_without_the_variable_a_key_is_made_once_in_the_database_and_shared(served_ws, monkeypatch):
+    """Unset secret: a random key is kept in the database (SQLite or PostgreSQL); a second
+    process signs the same."""
+    send_ws = served_ws
     monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
     links = unsubscribe_links(send_ws.settings)
     url = links.url_for("reader@example.org")

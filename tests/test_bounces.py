@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from typer.testing import CliRunner
 
 from newsletter.bounces.reports import read_report
-from newsletter.cli import app
 from newsletter.mail.unsubscribe import sign_token
 from tests.support.bounce_messages import (
+    TEST_LIST_ID,
+    TEST_SECRET,
     arf,
     dsn,
     exchange_ndr,
@@ -26,25 +26,13 @@ from tests.support.send_workspace import ISSUE_ID
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
-LIST_ID = "the-test-brief.example.org"
-SECRET = (
-    b"test-secret-0123456789abcdef"  # what tests/support/send_fixtures.py puts in the environment
-)
 READERS = [f"reader{i}@example.org" for i in range(8)]
 
 
 @pytest.fixture
 def cli(send_ws, monkeypatch):
     """Run `newsletter …` in the send workspace, which has READERS on its list."""
-    monkeypatch.chdir(send_ws.root)
-    send_ws.add(*READERS)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
-
-
-def statuses(ws) -> dict[str, str]:
-    with ws.store() as store:
-        return {s.email: s.status for s in store.iter()}
+    return send_ws.cli(monkeypatch, *READERS)
 
 
 def reports_for_the_week() -> list[bytes]:
@@ -60,11 +48,11 @@ def reports_for_the_week() -> list[bytes]:
         ),
         arf("<c1@arf.example.net>", r[1], original_id=list_message_id(ISSUE_ID, r[1])),
         qmail_bounce("<q1@mail.example.net>", r[2], original_id=list_message_id(ISSUE_ID, r[2])),
-        mailed_unsubscribe("<u1@example.net>", sign_token(r[3], SECRET, LIST_ID)),
+        mailed_unsubscribe("<u1@example.net>", sign_token(r[3], TEST_SECRET, TEST_LIST_ID)),
         # soft: one is not enough
         dsn("<d2@mx.example.net>", r[4], "4.2.2", original_id=list_message_id(ISSUE_ID, r[4])),
         exim_full_mailbox("<e1@mx.example.com>", r[5]),  # names a reader, proves nothing
-        mailed_unsubscribe("<u2@example.net>", sign_token(r[6], b"forged-key", LIST_ID)),
+        mailed_unsubscribe("<u2@example.net>", sign_token(r[6], b"forged-key", TEST_LIST_ID)),
         dsn("<d3@mx.example.net>", "stranger@example.net", "5.1.1"),
         vacation_reply("<v1@example.org>"),
     ]
@@ -175,7 +163,7 @@ def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
         in first.output
     )
     assert "Now bounced: 2; now unsubscribed: 2." in first.output
-    after_first = statuses(send_ws)
+    after_first = send_ws.statuses()
     assert after_first == {
         READERS[0]: "bounced",
         READERS[1]: "unsubscribed",
@@ -192,7 +180,7 @@ def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
         "9 already processed" in second.output
         and "Now bounced: 0; now unsubscribed: 0." in second.output
     )
-    assert statuses(send_ws) == after_first
+    assert send_ws.statuses() == after_first
     sent = cli(
         "send",
         str(send_ws.issue),
@@ -213,8 +201,8 @@ def test_a_maildir_of_the_same_reports_gives_the_same_result(cli, send_ws, tmp_p
     result = cli("bounces", "process", str(folder))
     assert result.exit_code == 0, result.output
     assert "Processed 9 message(s) from Maildir " in result.output
-    assert statuses(send_ws)[READERS[0]] == "bounced"
-    assert statuses(send_ws)[READERS[3]] == "unsubscribed"
+    assert send_ws.statuses()[READERS[0]] == "bounced"
+    assert send_ws.statuses()[READERS[3]] == "unsubscribed"
 
 
 def test_soft_bounces_of_three_messages_make_a_reader_bounced(cli, send_ws, tmp_path):
@@ -225,7 +213,7 @@ def test_soft_bounces_of_three_messages_make_a_reader_bounced(cli, send_ws, tmp_
         for i in range(3)
     ]
     cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", reports[:2])))
-    assert statuses(send_ws)[reader] == "active"
+    assert send_ws.statuses()[reader] == "active"
     again = [
         *reports[:2],
         dsn(
@@ -237,10 +225,10 @@ def test_soft_bounces_of_three_messages_make_a_reader_bounced(cli, send_ws, tmp_
         ),
     ]
     cli("bounces", "process", str(write_mbox(tmp_path / "b.mbox", again)))
-    assert statuses(send_ws)[reader] == "active"  # the same message delayed then failed: one
+    assert send_ws.statuses()[reader] == "active"  # the same message delayed then failed: one
     result = cli("bounces", "process", str(write_mbox(tmp_path / "c.mbox", reports)))
     assert "Now bounced: 1" in result.output
-    assert statuses(send_ws)[reader] == "bounced"
+    assert send_ws.statuses()[reader] == "bounced"
 
 
 def test_soft_bounces_count_in_a_row_over_the_issues_sent(cli, send_ws, tmp_path):
@@ -261,9 +249,9 @@ def test_soft_bounces_count_in_a_row_over_the_issues_sent(cli, send_ws, tmp_path
         "process",
         str(write_mbox(tmp_path / "a.mbox", [soft("2026-W46"), soft("2026-W48")])),
     )
-    assert statuses(send_ws)[reader] == "active"
+    assert send_ws.statuses()[reader] == "active"
     cli("bounces", "process", str(write_mbox(tmp_path / "b.mbox", [soft("2026-W47")])))
-    assert statuses(send_ws)[reader] == "bounced"
+    assert send_ws.statuses()[reader] == "bounced"
 
 
 def test_an_unsubscribed_reader_stays_unsubscribed_after_a_hard_bounce(cli, send_ws, tmp_path):
@@ -272,7 +260,7 @@ def test_an_unsubscribed_reader_stays_unsubscribed_after_a_hard_bounce(cli, send
         store.set_status(READERS[0], "unsubscribed")
     hard = dsn("<h@x>", READERS[0], original_id=list_message_id(ISSUE_ID, READERS[0]))
     cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", [hard])))
-    assert statuses(send_ws)[READERS[0]] == "unsubscribed"
+    assert send_ws.statuses()[READERS[0]] == "unsubscribed"
 
 
 @pytest.mark.parametrize(

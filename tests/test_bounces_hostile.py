@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from typer.testing import CliRunner
 
 from newsletter.bounces.reports import read_report
-from newsletter.cli import app
 from tests.support.bounce_messages import arf, dsn, list_message_id, write_maildir, write_mbox
 from tests.support.send_workspace import ISSUE_ID
 
@@ -20,15 +18,7 @@ READERS = ["complains@example.org", "gone@example.org", "stays@example.org"]
 @pytest.fixture
 def cli(send_ws, monkeypatch):
     """Run `newsletter …` in the send workspace with READERS on its list."""
-    monkeypatch.chdir(send_ws.root)
-    send_ws.add(*READERS)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
-
-
-def statuses(ws) -> dict[str, str]:
-    with ws.store() as store:
-        return {s.email: s.status for s in store.iter()}
+    return send_ws.cli(monkeypatch, *READERS)
 
 
 def nested_multiparts(depth: int, *, folded: bool = False) -> bytes:
@@ -85,7 +75,7 @@ def test_an_unreadable_message_rolls_back_nothing_and_is_not_read_again(cli, sen
     assert "Traceback" not in first.output
     assert "1 hard bounce(s)" in first.output and "1 complaint(s)" in first.output
     assert "4 unreadable" in first.output
-    assert statuses(send_ws) == {
+    assert send_ws.statuses() == {
         READERS[0]: "unsubscribed",
         READERS[1]: "bounced",
         READERS[2]: "active",
@@ -103,7 +93,7 @@ def test_a_message_over_the_size_cap_is_unreadable(cli, send_ws, tmp_path):
     result = cli("bounces", "process", str(folder))
     assert result.exit_code == 0, result.output
     assert "1 unreadable" in result.output
-    assert statuses(send_ws)[READERS[1]] == "active"
+    assert send_ws.statuses()[READERS[1]] == "active"
 
 
 def test_a_fifo_a_dangling_link_and_a_folder_in_a_maildir_are_skipped_by_name(
@@ -123,7 +113,7 @@ def test_a_fifo_a_dangling_link_and_a_folder_in_a_maildir_are_skipped_by_name(
     assert "1-link: a dangling symbolic link, skipped" in result.output
     assert "2-folder: a folder, not a message; skipped" in result.output
     assert "1 hard bounce(s)" in result.output
-    assert statuses(send_ws)[READERS[1]] == "bounced"
+    assert send_ws.statuses()[READERS[1]] == "bounced"
 
 
 def test_a_huge_mbox_message_is_never_read_into_memory(cli, send_ws, tmp_path):
@@ -139,7 +129,7 @@ def test_a_huge_mbox_message_is_never_read_into_memory(cli, send_ws, tmp_path):
     assert (
         "warning: unfetched:mbox " in result.output and "message 1: unreadable, " in result.output
     )
-    assert statuses(send_ws)[READERS[0]] == "bounced"
+    assert send_ws.statuses()[READERS[0]] == "bounced"
 
 
 @pytest.mark.parametrize(

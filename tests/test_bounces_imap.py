@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from newsletter.cli import app
 from tests.support.bounce_messages import arf, dsn, list_message_id, vacation_reply
 from tests.support.dovecot_server import PASSWORD, dovecot_server
 from tests.support.send_workspace import ISSUE_ID
@@ -25,11 +23,8 @@ def imap(certificate_authority):
 @pytest.fixture
 def cli(send_ws, monkeypatch):
     """Run `newsletter …` in a workspace with READERS, the IMAP password in the environment."""
-    monkeypatch.chdir(send_ws.root)
     monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", PASSWORD)
-    send_ws.add(*READERS)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
+    return send_ws.cli(monkeypatch, *READERS)
 
 
 def the_reports() -> list[bytes]:
@@ -40,11 +35,6 @@ def the_reports() -> list[bytes]:
     ]
 
 
-def statuses(ws) -> dict[str, str]:
-    with ws.store() as store:
-        return {s.email: s.status for s in store.iter()}
-
-
 @pytest.mark.slow
 def test_imap_reports_are_processed_and_flagged_so_a_second_run_reads_none(cli, send_ws, imap):
     """Each processed message is flagged; the next run skips flagged ones and changes nothing."""
@@ -53,7 +43,7 @@ def test_imap_reports_are_processed_and_flagged_so_a_second_run_reads_none(cli, 
     assert first.exit_code == 0, first.output
     assert "Processed 3 message(s) from imaps://bounces@example.org@127.0.0.1:" in first.output
     assert "1 hard bounce(s), 0 soft, 1 complaint(s)" in first.output
-    assert statuses(send_ws) == {
+    assert send_ws.statuses() == {
         READERS[0]: "bounced",
         READERS[1]: "unsubscribed",
         READERS[2]: "active",
@@ -73,7 +63,7 @@ def test_imap_messages_move_to_the_processed_folder_when_configured(cli, send_ws
     assert result.exit_code == 0, result.output
     assert imap.folder_flags("INBOX") == []
     assert len(imap.folder_flags("Done")) == 3
-    assert statuses(send_ws)[READERS[0]] == "bounced"
+    assert send_ws.statuses()[READERS[0]] == "bounced"
 
 
 @pytest.mark.slow

@@ -16,10 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from typer.testing import CliRunner
 
 from newsletter.bounces import intake, sources
-from newsletter.cli import app
 from tests.support.bounce_messages import dsn, list_message_id
 from tests.support.send_workspace import ISSUE_ID
 
@@ -155,21 +153,13 @@ def hostile(certificate_authority, tmp_path):
 @pytest.fixture
 def cli(send_ws, monkeypatch):
     """Run `newsletter …` in the send workspace; IMAP answers get 1 s, batches hold one report."""
-    monkeypatch.chdir(send_ws.root)
     monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", "anything")
     # One message per FETCH and per transaction, so "what came before is kept" shows with two.
     monkeypatch.setattr(intake, "BATCH", 1)
     monkeypatch.setattr(sources, "FETCH_BATCH", 1)
     path = send_ws.root / "newsletter.toml"
     path.write_text(path.read_text() + "\n[bounce]\nimap_seconds = 1\n")
-    send_ws.add(*READERS)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
-
-
-def statuses(ws) -> dict[str, str]:
-    with ws.store() as store:
-        return {s.email: s.status for s in store.iter()}
+    return send_ws.cli(monkeypatch, *READERS)
 
 
 def two_bounces() -> list[bytes]:
@@ -231,7 +221,7 @@ def test_a_misbehaving_server_is_one_line_and_what_came_before_is_kept(
     assert says in lines[0]
     assert took < 10  # the deadline, not the server, ends the wait
     assert free == [True]
-    assert statuses(send_ws) == {READERS[0]: "bounced", READERS[1]: "active"}
+    assert send_ws.statuses() == {READERS[0]: "bounced", READERS[1]: "active"}
     assert server.stored == ["1"]  # flagged only what was committed
 
 
@@ -246,7 +236,7 @@ def test_a_message_over_the_size_cap_is_never_fetched_but_counted_and_flagged(
     result = cli("bounces", "process", url, "--ca-file", ca_file)
     assert result.exit_code == 0, result.output
     assert "1 hard bounce(s)" in result.output and "1 unreadable" in result.output
-    assert statuses(send_ws) == {READERS[0]: "bounced", READERS[1]: "active"}
+    assert send_ws.statuses() == {READERS[0]: "bounced", READERS[1]: "active"}
     assert sorted(server.stored) == ["1", "2"]
 
 
@@ -260,4 +250,4 @@ def test_a_server_that_never_greets_is_one_line_within_the_deadline(cli, send_ws
     assert result.output.strip() == (
         f"error: 127.0.0.1:{server.port}: cannot connect (no whole answer within 1 s)"
     )
-    assert set(statuses(send_ws).values()) == {"active"}
+    assert set(send_ws.statuses().values()) == {"active"}

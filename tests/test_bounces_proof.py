@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from typer.testing import CliRunner
 
-from newsletter.cli import app
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.reader_stamp import reader_stamps, split_stamp
 from newsletter.send.composer import prepare_issue
@@ -30,15 +28,7 @@ READERS = ["victim@example.org", "other@example.org", "third@example.org"]
 @pytest.fixture
 def cli(send_ws, monkeypatch):
     """Run `newsletter …` in the send workspace with READERS on its list."""
-    monkeypatch.chdir(send_ws.root)
-    send_ws.add(*READERS)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
-
-
-def statuses(ws) -> dict[str, str]:
-    with ws.store() as store:
-        return {s.email: s.status for s in store.iter()}
+    return send_ws.cli(monkeypatch, *READERS)
 
 
 def set_bounce(ws, **values: object) -> None:
@@ -79,7 +69,7 @@ def test_forged_bounces_and_complaints_change_nobody(cli, send_ws, tmp_path):
     assert "0 hard bounce(s), 0 soft, 0 complaint(s)" in result.output
     assert "7 unverified" in result.output
     assert "Now bounced: 0; now unsubscribed: 0." in result.output
-    assert set(statuses(send_ws).values()) == {"active"}
+    assert set(send_ws.statuses().values()) == {"active"}
 
 
 def test_trust_address_lets_a_named_address_act(cli, send_ws, tmp_path):
@@ -88,7 +78,7 @@ def test_trust_address_lets_a_named_address_act(cli, send_ws, tmp_path):
     reports = [dsn("<t1@x>", READERS[0], "5.1.1"), arf("<t2@x>", READERS[1])]
     result = cli("bounces", "process", str(write_mbox(tmp_path / "t.mbox", reports)))
     assert result.exit_code == 0, result.output
-    assert statuses(send_ws) == {
+    assert send_ws.statuses() == {
         READERS[0]: "bounced",
         READERS[1]: "unsubscribed",
         READERS[2]: "active",
@@ -102,7 +92,7 @@ def test_a_keyed_id_for_a_forwarding_address_finds_its_reader(cli, send_ws, tmp_
     )
     result = cli("bounces", "process", str(write_mbox(tmp_path / "a.mbox", [report])))
     assert "1 hard bounce(s)" in result.output, result.output
-    assert statuses(send_ws)[READERS[1]] == "bounced"
+    assert send_ws.statuses()[READERS[1]] == "bounced"
 
 
 def test_a_verp_return_path_proves_a_report_that_quotes_nothing(cli, send_ws, tmp_path):
@@ -113,7 +103,7 @@ def test_a_verp_return_path_proves_a_report_that_quotes_nothing(cli, send_ws, tm
     forged = forged_tag.encode() + dsn("<v2@x>", READERS[0])
     result = cli("bounces", "process", str(write_mbox(tmp_path / "v.mbox", [proven, forged])))
     assert "1 hard bounce(s)" in result.output and "1 unverified" in result.output, result.output
-    assert statuses(send_ws) == {
+    assert send_ws.statuses() == {
         READERS[0]: "active",
         READERS[1]: "active",
         READERS[2]: "bounced",
@@ -193,5 +183,5 @@ def test_a_readers_own_stamp_in_a_report_naming_another_moves_only_that_reader(
     ]
     result = cli("bounces", "process", str(write_mbox(tmp_path / "o.mbox", reports)))
     assert result.exit_code == 0, result.output
-    assert statuses(send_ws)[victim] == "active" and statuses(send_ws)[READERS[2]] == "active"
-    assert statuses(send_ws)[attacker] in ("bounced", "unsubscribed")
+    assert send_ws.statuses()[victim] == "active" and send_ws.statuses()[READERS[2]] == "active"
+    assert send_ws.statuses()[attacker] in ("bounced", "unsubscribed")

@@ -227,7 +227,7 @@ def test_readers_that_send_nothing_take_an_edited_manifest(built_ws, settings):
     result = run("send", str(FOLDER), "--status")
     assert result.exit_code == 0, result.output
     assert 'Issue 2026-W48: "' in result.output
-    write_archive(settings)
+    write_archive(settings, unsent=True)
     assert (built_ws / "site" / "2026-W48" / "index.html").is_file()
     merge = built_ws / FOLDER / "merge.eml"
     merge.write_bytes(merge.read_bytes().replace(b"%%unsubscribe_url%%", b"x", 1))

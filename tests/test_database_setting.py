@@ -97,7 +97,6 @@ def test_the_environment_overrides_the_file_and_is_checked_alike(workspace, monk
     "args",
     [
         ("bounces", "process", "bounces/"),
-        ("serve", "--port", "0"),
     ],
 )
 def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(workspace, args):
@@ -108,7 +107,20 @@ def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(works
     _set_database(workspace, URL)
     result = runner.invoke(app, list(args))
     assert result.exit_code == 1, result.output
-    assert "database:" in result.output and "PostgreSQL (127.0.0.1:5999/letters)" in result.output
+    # The line names the server: the refusal, or (a send making the unsubscribe key, which
+    # is kept on the server now) that the server does not answer.
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "127.0.0.1:5999/letters" in errors[0]
+    assert "Traceback" not in result.output
+    _no_scheme_folder(workspace)
+
+
+def test_serve_on_an_unreachable_server_says_so_before_listening(workspace):
+    """`serve` with a URL of a server that is down: one line naming it, no `postgresql:` folder."""
+    _set_database(workspace, URL)
+    result = runner.invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
     assert "Traceback" not in result.output
     _no_scheme_folder(workspace)
 

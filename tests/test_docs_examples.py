@@ -19,12 +19,10 @@ preview` and `newsletter serve` run until Ctrl-C, so they are only checked to pa
 
 from __future__ import annotations
 
-import http.server
 import os
 import re
 import shlex
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from tests.conftest import ROOT
 from tests.support.smtp_server import PASSWORD, Server, smtp_server
+from tests.support.web_page import serving_page
 
 FEED_URL = "https://example.org/world.rss"
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -79,23 +78,8 @@ def feed_url() -> Iterator[str]:
     """The sample feed, served on 127.0.0.1 in place of FEED_URL."""
     feed = (ROOT / "samples" / "world.xml").read_bytes()
 
-    class Feed(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(feed)))
-            self.end_headers()
-            self.wfile.write(feed)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/world.rss"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_page(lambda: feed, "application/rss+xml") as url:
+        yield f"{url}/world.rss"
 
 
 def put_stories(workspace: Path) -> None:

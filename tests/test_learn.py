@@ -12,7 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
-from newsletter.assemble.learn import LEARN_BOUND, IssueEdits, Judged, judge_issue, learn_bar
+from newsletter.assemble.learn import (
+    LEARN_BOUND,
+    PRIOR_EDITS,
+    SHARES,
+    IssueEdits,
+    Judged,
+    fit_bar,
+    fit_share,
+    judge_issue,
+    learn_bar,
+)
 from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.build import build
 from newsletter.cli import app
@@ -88,8 +98,9 @@ def test_card_deletions_and_moves_are_counted():
 def test_the_learnt_bar_stays_within_its_bounds():
     """However many edits push it, the bar moves at most LEARN_BOUND from the shipped one; an
     edit no bar within the bounds could honour moves nothing."""
-    low = IssueEdits("w1", tuple(Judged(0.2, True) for _ in range(500)), promoted=500)
-    high = IssueEdits("w2", tuple(Judged(0.395, False) for _ in range(500)), removed=500)
+    lowest, highest = RELATED_BAR - LEARN_BOUND, RELATED_BAR + LEARN_BOUND
+    low = IssueEdits("w1", tuple(Judged(lowest, True) for _ in range(500)), promoted=500)
+    high = IssueEdits("w2", tuple(Judged(highest - 0.005, False) for _ in range(500)), removed=500)
     assert learn_bar([low]).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
     assert learn_bar([high]).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
     assert RELATED_BAR - LEARN_BOUND <= learn_bar([low, high]).bar <= RELATED_BAR + LEARN_BOUND
@@ -98,11 +109,12 @@ def test_the_learnt_bar_stays_within_its_bounds():
 
 
 def test_one_edit_moves_the_bar_a_little_many_move_it_further():
-    """The shipped bar weighs PRIOR_EDITS edits: one promotion moves it a fifth of the way."""
-    one = IssueEdits("w1", (Judged(0.25, True),), promoted=1)
-    many = IssueEdits("w2", tuple(Judged(0.25, True) for _ in range(12)), promoted=12)
-    assert learn_bar([one]).bar == 0.29
-    assert learn_bar([many]).bar == 0.26
+    """The shipped bar weighs PRIOR_EDITS edits: one promotion moves it a ninth of the way."""
+    below = round(RELATED_BAR - 0.04, 2)
+    one = IssueEdits("w1", (Judged(below, True),), promoted=1)
+    many = IssueEdits("w2", tuple(Judged(below, True) for _ in range(12)), promoted=12)
+    assert learn_bar([one]).bar == round(RELATED_BAR - 0.04 / (1 + PRIOR_EDITS), 2)
+    assert learn_bar([many]).bar == round(RELATED_BAR - 0.04 * 12 / (12 + PRIOR_EDITS), 2)
 
 
 def _json_build(*args: str) -> dict:
@@ -128,18 +140,18 @@ def test_the_build_report_says_what_was_learnt(workspace, edited):
     """The plain report has a `learnt` line naming the bar's move and the issue it came from."""
     result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
     assert result.exit_code == 0, result.output
-    assert "learnt   Related bar 0.30 → 0.27, learnt from 1 edited issue(s) (2026-W48)" in (
+    assert "learnt   Related bar 0.28 → 0.26, learnt from 1 edited issue(s) (2026-W48)" in (
         result.output
     )
 
 
 def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
-    """A bar under the shipped one takes a headline scoring under 0.3 into Related."""
+    """A bar under the shipped one takes a headline scoring under the shipped bar into Related."""
     shipped = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE))
-    lower = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE, related_bar=0.2))
+    lower = build(["seeds"], settings, AssembleOptions(today=SAMPLE_DATE, related_bar=0.15))
     gained = {h.title for h in lower.issue.related} - {h.title for h in shipped.issue.related}
     assert gained and all(
-        0.2 <= h.score < RELATED_BAR for h in lower.issue.related if h.title in gained
+        0.15 <= h.score < RELATED_BAR for h in lower.issue.related if h.title in gained
     )
 
 
@@ -221,8 +233,9 @@ def _simulator():
 
 @pytest.mark.slow
 def test_a_simulated_editor_is_agreed_with_more_never_less():
-    """Over 4 edited issues of the labelled set, agreement on held-out leads at the learnt bar
-    never falls below the shipped bar's and ends higher on the holdout."""
+    """Over 4 edited issues of the labelled set, the bar moves towards the strict editor's
+    promotions and agreement on held-out leads at the learnt bar never falls below the shipped
+    bar's (it cannot rise much: the shipped bar is learnt from the grades this editor applies)."""
     sim = _simulator()
     from tests.support import labelled as lb
 
@@ -236,5 +249,26 @@ def test_a_simulated_editor_is_agreed_with_more_never_less():
         shipped, learnt = step.agreement["holdout"]
         assert learnt >= shipped
         assert RELATED_BAR - LEARN_BOUND <= step.learnt.bar <= RELATED_BAR + LEARN_BOUND
-    assert steps[-1].agreement["holdout"][1] > steps[-1].agreement["holdout"][0]
-    assert steps[-1].learnt.promoted >= 1
+    assert steps[-1].learnt.promoted >= 1 and steps[-1].learnt.bar < RELATED_BAR
+
+
+def test_fit_share_weighs_the_evidence_that_orders_grade_2_first():
+    """Where only the model's evidence puts grade 2 first, the learnt concepts' share is under
+    half (grade 2 first up to 0.44: the nearest half of those shares); where only the concepts'
+    does, over half (from 0.56)."""
+    by_model = [[(1.0, 0.1, 0), (0.0, 0.9, 2)]]
+    by_concepts = [[(0.1, 1.0, 0), (0.9, 0.0, 2)]]
+    assert fit_share(by_model) == 0.4 and fit_share(by_concepts) == 0.6
+    assert set(SHARES) >= {0.4, 0.6}
+
+
+def test_fit_bar_is_where_grade_2_becomes_likelier_than_grade_0():
+    """Grade 0 scoring 0.1-0.3 and grade 2 scoring 0.3-0.5 (overlapping at 0.3) put the bar at
+    0.3; grade 1 judges nothing; one class alone leaves the shipped bar."""
+    graded = [
+        [(s, s, 0) for s in (0.1, 0.15, 0.2, 0.25, 0.3)]
+        + [(s, s, 2) for s in (0.3, 0.35, 0.4, 0.45, 0.5)]
+        + [(0.9, 0.9, 1), (0.0, 0.0, 1)]
+    ]
+    assert fit_bar(graded, 0.5) == pytest.approx(0.3, abs=0.01)
+    assert fit_bar([[(0.4, 0.4, 2), (0.5, 0.5, 2)]], 0.5) == RELATED_BAR

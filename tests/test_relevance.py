@@ -53,6 +53,11 @@ kept only when the cross-validated numbers did not fall:
    "millions"): real dev unchanged (nDCG -0.001), written nDCG 0.936 → 0.947 and grade-0s
    0.21 → 0.14 per lead; the sample's National Guard headline falls from second to third and
    keeps its place in Related only through "immigration" (graded partial).  Kept.
+9. (With the model, meaning.py.)  Concepts' share and Related bar learnt on the dev leads
+   (learn.fit_share, learn.fit_bar; 5-fold CV in bench/report_ranking.py) instead of 0.5 and
+   0.3 by hand: 0.4 and 0.28; weak evidence 0.4 → 0.2 (the dev leads cannot tell them apart;
+   the city-only sport result decides).  Holdout rec2 0.783 → 0.807, nDCG 0.976 and no
+   grade-0 unchanged; dev CV 0.954/0.824 → 0.951/0.809; written grade-0s 0.21 → 0.36 a lead.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.assemble.meaning import RELATED_BAR
+from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.assemble.relevance import (
     RELATED_THRESHOLD,
     LeadProfile,
@@ -86,9 +91,9 @@ MIN_REAL_LEADS = 40
 # (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
 # the model and the concepts combined (meaning.py), More in source order.
 LEVEL_REAL_DEV = (0.954, 0.819, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.783, 0.0)
-LEVEL_WRITTEN = (0.958, 0.812, 0.215)
-LEVEL_CV = (0.954, 0.824, 0.143)
+LEVEL_REAL_HOLDOUT = (0.976, 0.807, 0.0)
+LEVEL_WRITTEN = (0.949, 0.802, 0.357)
+LEVEL_CV = (0.951, 0.809, 0.143)
 
 
 def _ours(lead: lb.LabelledLead) -> list[tuple[str, float]]:
@@ -177,25 +182,20 @@ def test_holdout_meets_the_ndcg_goal():
 
 
 def test_cross_validated_cut_holds_its_level():
-    """5-fold cross-validation of the Related bar over the real dev leads stays at its
-    measured level, and the shipped bar is at most 0.1 above what the folds choose (it is set
-    higher on purpose: meaning.RELATED_BAR)."""
-    outputs = _outputs()
-    chosen = []
-
-    def fit(train):
-        chosen.append(lb.fit_cut(outputs, train))
-        return chosen[-1]
-
-    def evaluate(cut, test):
-        return [lb.score_lead(lead, lb.recut(outputs[lead.name], bar=cut)) for lead in test]
-
-    summary = lb.cross_validate(REAL_DEV, fit, evaluate)
+    """5-fold cross-validation over the real dev leads, the concepts' share and the Related bar
+    learnt on four folds and scored on the fifth, stays at its measured level."""
+    summary, chosen = lb.ours_cv(REAL_DEV)
     ndcg, recall, zeros = LEVEL_CV
     assert summary.ndcg5 >= ndcg - SLACK
     assert summary.recall2_capped >= recall - SLACK
     assert summary.zeros_per_lead <= zeros + SLACK
-    assert all(0 <= RELATED_BAR - bar <= 0.1 + 1e-9 for bar in chosen)
+    assert len(chosen) == lb.FOLDS and all(0 < share < 1 and 0 < bar < 1 for share, bar in chosen)
+
+
+def test_shipped_share_and_bar_are_the_ones_learnt_on_the_dev_leads():
+    """meaning.SPARSE_SHARE and RELATED_BAR are what learn.fit_share and learn.fit_bar give on
+    the 28 real dev leads (never the holdout): no hand-set value."""
+    assert lb.fit_ranker(REAL_DEV) == (SPARSE_SHARE, RELATED_BAR)
 
 
 # nDCG@5 margins over plain TF-IDF as measured (0.117, 0.014, 0.217), rounded down.

@@ -132,7 +132,7 @@ def test_untrusted_certificate_stops_with_a_clear_error(send_ws, tls_contexts):
         summary = send_issue(send_ws.issue, settings)  # default trust store: the test CA is unknown
     assert summary.sent == 0 and server.received == []
     assert summary.stopped.startswith(f"127.0.0.1:{server.port}: certificate not trusted")
-    assert "--no-verify-certificates" in summary.stopped
+    assert "set verify_certificates = false under [smtp] in newsletter.toml" in summary.stopped
 
 
 def test_no_verify_certificates_accepts_an_untrusted_certificate(send_ws, tls_contexts):

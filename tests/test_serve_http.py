@@ -30,6 +30,8 @@ def without_tokens(html: str) -> str:
     return re.sub(r'name="(form_)?token" value="[^"]*"', r'name="\1token" value=""', html)
 
 
+# The send runs on SQLite only until the shared journal lands (docs/postgresql.md).
+@pytest.mark.parametrize("serve_backend", ["sqlite"])
 def test_one_click_post_from_a_sent_message_unsubscribes_at_once(audience):
     """The List-Unsubscribe URL of a real message, POSTed with the RFC 8058 body: 200, committed."""
     audience.ws.add(READER)
@@ -341,13 +343,19 @@ def test_forwarded_headers_count_only_from_a_trusted_proxy(send_ws, smtpd, audie
 
 
 @pytest.mark.slow
-def test_a_busy_database_answers_503_and_changes_nothing(audience):
-    """While another process holds the write lock past the 5 s wait, the answer is 503 with Retry-After."""
+def test_a_busy_database_answers_503_and_changes_nothing(audience, serve_backend):
+    """While another process holds the write lock past the 5 s wait, the answer is 503 with
+    Retry-After (on PostgreSQL: a lock on the list's table, past lock_timeout)."""
     audience.ws.add(READER)
-    import sqlite3
+    if serve_backend == "sqlite":
+        import sqlite3
 
-    blocker = sqlite3.connect(audience.ws.database, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
+        blocker = sqlite3.connect(audience.ws.database, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+    else:
+        blocker = audience.ws.store().conn
+        blocker.execute("BEGIN")
+        blocker.execute("LOCK TABLE subscribers IN EXCLUSIVE MODE")
     try:
         response = httpx.post(link_for(audience, READER), data=ONE_CLICK, timeout=20)
     finally:
@@ -355,6 +363,36 @@ def test_a_busy_database_answers_503_and_changes_nothing(audience):
         blocker.close()
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert audience.status(READER) == "active"
+
+
+@pytest.mark.parametrize("serve_backend", ["postgresql"])
+def test_postgresql_down_answers_503_changes_nothing_and_serve_recovers(
+    served_ws, smtpd, audience_app, postgres_server
+):
+    """With PostgreSQL unreachable mid-run, an unsubscribe is 503 with Retry-After and changes
+    nothing; the page that needs no database still answers; once back, the same POST works."""
+    from tests.support.tcp_relay import tcp_relay
+
+    served_ws.add(READER)
+    with tcp_relay(postgres_server.host, postgres_server.port) as relay:
+        ws = served_ws.on_server(
+            served_ws.settings.database.replace(f":{postgres_server.port}/", f":{relay.port}/")
+        )
+        app = audience_app(ws, smtpd)[0]
+        with running_server(app) as server, httpx.Client(timeout=20) as http:
+            url = f"{server.url}/unsubscribe?token={sign_token(READER, SECRET, LIST_ID)}"
+            relay.stop()  # the server goes away: open connections cut, new ones refused
+            down = http.post(url, data=ONE_CLICK)
+            page = http.get(f"{server.url}/subscribe")
+            assert down.status_code == 503 and down.headers["Retry-After"]
+            assert page.status_code == 200
+            with served_ws.store() as store:
+                assert store.get(READER).status == "active"
+            relay.start()
+            back = http.post(url, data=ONE_CLICK)
+    assert back.status_code == 200
+    with served_ws.store() as store:
+        assert store.get(READER).status == "unsubscribed"
 
 
 def test_the_server_never_lists_subscribers(audience):

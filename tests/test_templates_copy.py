@@ -28,7 +28,12 @@ def test_copy_never_overwrites_an_edited_template(tmp_path):
     result = copy_default_templates(tmp_path)
     assert [p.name for p in result.kept] == ["digest.css"]
     assert (tmp_path / "templates" / "digest.css").read_text() == "a { color: #111111; }\n"
-    assert sorted(p.name for p in result.copied) == ["digest.mjml.j2", "digest.txt.j2"]
+    assert sorted(p.name for p in result.copied) == [
+        "digest.mjml.j2",
+        "digest.txt.j2",
+        "welcome.mjml.j2",
+        "welcome.txt.j2",
+    ]
     assert not [p for p in (tmp_path / "templates").iterdir() if p.name.startswith(".")]
 
 

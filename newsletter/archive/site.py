@@ -36,11 +36,15 @@ from newsletter.control_chars import shown_safely
 from newsletter.errors import OutputError, display_path
 from newsletter.issue.built import read_built_issue
 from newsletter.issue.manifest import ISSUE_ID
+from newsletter.issue.run_state import read_run_state
 from newsletter.mail.unsubscribe import unsubscribe_links
+from newsletter.send.status import sent_issue_ids
 
 STATE_NAME = ".newsletter-archive.json"
 PAGE_FORMAT = "4"  # bump when pages.py renders differently: every page is re-rendered
 PAGE_NAME = "index.html"
+# What needs the journal, named in its errors.
+SENT_CHECK = "the archive's check of which issues were sent (--unsent publishes every built one)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class ArchiveResult:
     removed: tuple[str, ...]  # pages of issues no longer included
     written: tuple[str, ...]  # files whose bytes changed
     warnings: tuple[str, ...] = ()  # state entries ignored, links left alone
+    unsent: tuple[str, ...] = ()  # built but never sent: left out (newest first)
 
 
 def site_info(settings: Settings) -> SiteInfo:
@@ -74,9 +79,16 @@ def write_archive(
     out: Path | None = None,
     since: dt.date | None = None,
     limit: int | None = None,
+    unsent: bool = False,
 ) -> ArchiveResult:
-    """Write the archive of the workspace's built issues to `out` (default: archive.out)."""
+    """Write the archive of the workspace's sent issues to `out` (default: archive.out).
+
+    An issue is sent when the delivery journal has a reader for it, or `newsletter run`
+    recorded its send in the folder (a list of nobody); a built issue nobody got yet (next
+    week's, under review) is left out and listed in `unsent`, unless `unsent` is true.
+    """
     out = out or settings.path(settings.archive.out)
+    sent = None if unsent else sent_issue_ids(settings, SENT_CHECK)
     site = site_info(settings)
     state, warnings = _read_state(out)
     salt = json.dumps(
@@ -90,31 +102,10 @@ def write_archive(
         ]
     )
     known = state.get("issues", {})
-    by_folder = {v.get("folder"): (i, v) for i, v in known.items()}
-    entries: dict[str, IndexEntry] = {}
-    folders: dict[str, IssueInput] = {}
-    pages: dict[str, bytes] = {}
-    for given in issue_inputs(settings.workspace / "issues", salt):
-        issue_id, cached = by_folder.get(given.name, ("", {}))
-        if cached.get("digest") == given.digest and _page_intact(
-            out / issue_id / PAGE_NAME, cached["page"]
-        ):
-            entry = IndexEntry(
-                issue_id,
-                dt.date.fromisoformat(cached["date"]),
-                cached["subject"],
-                cached["preheader"],
-            )
-        else:
-            entry, pages[given.name] = _render(given, site, settings)
-        if entry.id in folders:
-            raise OutputError(
-                f"{display_path(given.folder)}: has the id '{entry.id}' of "
-                f"{display_path(folders[entry.id].folder)} too; give one of them another id "
-                "in its issue.toml (the archive has one page per id)"
-            )
-        entries[entry.id], folders[entry.id] = entry, given
-    chosen = newest_first([(e.date, e.id) for e in entries.values()], since=since, limit=limit)
+    entries, folders, pages = _collect(settings, site, salt, known, out)
+    left_out = [] if sent is None else _unsent(entries, folders, sent)
+    published = [e for e in entries.values() if e not in left_out]
+    chosen = newest_first([(e.date, e.id) for e in published], since=since, limit=limit)
     ordered = [entries[i] for i in chosen]
     made = {i: pages[folders[i].name] for i in chosen if folders[i].name in pages}
     feed_items = [
@@ -151,7 +142,56 @@ def write_archive(
         removed=removed,
         written=written,
         warnings=tuple(warnings),
+        unsent=tuple(newest_first([(e.date, e.id) for e in left_out], since=None, limit=None)),
     )
+
+
+def _collect(
+    settings: Settings, site: SiteInfo, salt: str, known: dict[str, Any], out: Path
+) -> tuple[dict[str, IndexEntry], dict[str, IssueInput], dict[str, bytes]]:
+    """Every built issue by id: its index entry, its folder, and its page when made afresh.
+
+    An issue whose inputs and page are as the state file says is not read again.
+    """
+    by_folder = {v.get("folder"): (i, v) for i, v in known.items()}
+    entries: dict[str, IndexEntry] = {}
+    folders: dict[str, IssueInput] = {}
+    pages: dict[str, bytes] = {}
+    for given in issue_inputs(settings.workspace / "issues", salt):
+        issue_id, cached = by_folder.get(given.name, ("", {}))
+        if cached.get("digest") == given.digest and _page_intact(
+            out / issue_id / PAGE_NAME, cached["page"]
+        ):
+            entry = IndexEntry(
+                issue_id,
+                dt.date.fromisoformat(cached["date"]),
+                cached["subject"],
+                cached["preheader"],
+            )
+        else:
+            entry, pages[given.name] = _render(given, site, settings)
+        if entry.id in folders:
+            raise OutputError(
+                f"{display_path(given.folder)}: has the id '{entry.id}' of "
+                f"{display_path(folders[entry.id].folder)} too; give one of them another id "
+                "in its issue.toml (the archive has one page per id)"
+            )
+        entries[entry.id], folders[entry.id] = entry, given
+    return entries, folders, pages
+
+
+def _unsent(
+    entries: dict[str, IndexEntry], folders: dict[str, IssueInput], sent: frozenset[str]
+) -> list[IndexEntry]:
+    """The issues nobody got: not in the journal, and no send recorded by `newsletter run`.
+
+    (`run` records a send to a list of nobody too, which the journal cannot show.)
+    """
+    return [
+        entry
+        for issue_id, entry in entries.items()
+        if issue_id not in sent and read_run_state(folders[issue_id].folder).done("sent") is None
+    ]
 
 
 def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[IndexEntry, bytes]:

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
@@ -172,9 +174,6 @@ def returned_id(part: Message) -> str:
 
 def returned_headers(part: Message) -> Message | None:
     """The headers of the message a message/rfc822 or text/rfc822-headers part returns."""
-    from email.parser import HeaderParser
-    from email.policy import compat32
-
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]

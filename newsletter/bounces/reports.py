@@ -29,6 +29,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
 from email.policy import compat32
@@ -420,8 +421,6 @@ def _verp_stamp(msg: Message) -> str:
 
 
 def _text(value: object) -> str:
-    from email.header import decode_header, make_header
-
     try:
         return str(make_header(decode_header(str(value))))
     except Exception:  # a garbled encoded word: use it as it is

@@ -21,6 +21,7 @@ def _register() -> None:
     # added: the order of the editor's week (the import order, so not sorted).
     from newsletter.cli import init, build, preview, templates, check  # noqa: F401, I001
     from newsletter.cli import subscribers, send, archive, run, serve, bounces, db  # noqa: F401
+    from newsletter.cli import welcome  # noqa: F401
 
 
 _register()

@@ -20,8 +20,14 @@ def archive(
     limit: int = typer.Option(
         None, "--limit", min=1, metavar="N", help="Only the newest N issues."
     ),
+    unsent: bool = typer.Option(
+        False,
+        "--unsent",
+        help="Publish built issues nobody was sent yet too (by default only issues the "
+        "delivery journal or `newsletter run` recorded as sent go into the archive).",
+    ),
 ) -> None:
-    """Write every built issue as a static site: index, one page per issue, feed.xml, feed.json."""
+    """Write every sent issue as a static site: index, one page per issue, feed.xml, feed.json."""
     import datetime as dt
 
     from newsletter.archive import write_archive
@@ -32,10 +38,16 @@ def archive(
     except ValueError:
         raise ConfigError(f"--since '{since}': use YYYY-MM-DD, e.g. 2026-11-01") from None
     settings = workspace_settings()
-    result = write_archive(settings, out=out, since=day, limit=limit)
+    result = write_archive(settings, out=out, since=day, limit=limit, unsent=unsent)
     shown = display_path(result.out)
     for warning in result.warnings:
         warn(warning)
+    if result.unsent:
+        named = ", ".join(result.unsent[:5]) + (", …" if len(result.unsent) > 5 else "")
+        typer.echo(
+            f"Left out {len(result.unsent)} built issue(s) not sent yet: {named} (the archive "
+            "publishes sent issues; send it first, or pass --unsent)."
+        )
     unchanged = len(result.issues) - len(result.rendered)
     typer.echo(
         f"Archive {shown}/: {len(result.issues)} issue(s) ({len(result.rendered)} rendered, "
@@ -43,6 +55,9 @@ def archive(
         "written; index.html, feed.xml, feed.json."
     )
     if not result.issues:
+        if result.unsent and not since:
+            typer.echo(f"Next: send issues/{result.unsent[0]} (`newsletter send`), then archive.")
+            return
         found = f"no issue dated {since} or later" if since else "no built issue under issues/"
         typer.echo(f"Next: {found} to archive; build one (`newsletter build`), then archive.")
         return

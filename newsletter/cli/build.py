@@ -95,7 +95,7 @@ def build(
 
         raise ConfigError(
             f"--id '{shown_safely(issue_id, 70)}': use letters, digits, '.', '-' or '_' "
-            "(64 at most, starting with a letter or digit)"
+            "(64 at most, starting with a letter or digit; not 'welcome', the welcome email's)"
         )
     named: list[str] = list(sources or [])
     if not named:

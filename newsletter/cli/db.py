@@ -1,4 +1,4 @@
-"""`newsletter db upgrade`: the database's schema, on SQLite or PostgreSQL."""
+"""`newsletter db upgrade` and `db copy`: the schema, and moving it SQLite ⇄ PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import typer
 from newsletter.cli.app import app, workspace_settings
 
 db_app = typer.Typer(
-    help="The workspace's database (SQLite file or PostgreSQL server): its schema.",
+    help="The workspace's database (SQLite file or PostgreSQL server): its schema, moving it.",
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
@@ -25,3 +25,36 @@ def upgrade() -> None:
         typer.echo(
             f"{done.backend} {done.where}: schema upgraded from {done.before} to {done.after}."
         )
+
+
+@db_app.command()
+def copy(
+    source: str = typer.Argument(
+        ..., metavar="SRC", help="the database to copy: a SQLite file, or postgresql://…"
+    ),
+    target: str = typer.Argument(
+        ...,
+        metavar="DST",
+        help="where to copy it: a SQLite file (made if missing), or postgresql://…",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="replace whatever rows DST holds (refused without it)"
+    ),
+) -> None:
+    """Copy a whole workspace database, SQLite ⇄ PostgreSQL, checked table by table.
+
+    Every table (the list, unsubscribes, consent, forgotten addresses, sign-ups, rate limits,
+    bounce records, the journal, the keys) is streamed into DST in one transaction and read
+    back: each table's row count and checksum must match, or DST is left as it was. The
+    PostgreSQL password comes from NEWSLETTER_DATABASE_PASSWORD (or PGPASSWORD, ~/.pgpass).
+    """
+    from newsletter.subscribers.database_copy import copy_database
+
+    report = copy_database(source, target, force=force)
+    for table in report.tables:
+        typer.echo(f"  {table.name:<16} {table.rows:>10,} rows  checksum {table.checksum[:16]}")
+    replaced = f", replacing {report.replaced:,} rows it held" if report.replaced else ""
+    typer.echo(
+        f"Copied {report.rows:,} rows in {len(report.tables)} tables from {report.source} "
+        f"to {report.target}{replaced}; every table's count and checksum match."
+    )

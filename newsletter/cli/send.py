@@ -149,10 +149,15 @@ def send(
 def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
     from newsletter.errors import display_path
     from newsletter.send import send_test_copy
+    from newsletter.send.setting_names import SettingNames
 
     password = _password(settings)
     for address in to:
-        typer.echo(send_test_copy(built, address, settings, password=password))
+        typer.echo(
+            send_test_copy(
+                built, address, settings, password=password, setting_names=SettingNames(flags=True)
+            )
+        )
     shown = display_path(built.folder)
     typer.echo(
         f"Next: read it in your mail program, then `newsletter send {shown}` mails the list."
@@ -199,9 +204,12 @@ def _send(
     from newsletter.cli.send_report import nothing_to_send, print_summary
     from newsletter.errors import DeliveryError, display_path
     from newsletter.send.sender import SendOptions, plan_send, run_send
+    from newsletter.send.setting_names import SettingNames
     from newsletter.send.signals import stop_on_signals
 
-    options = SendOptions(limit=limit, resend_unknown=resend_unknown)
+    options = SendOptions(
+        limit=limit, resend_unknown=resend_unknown, setting_names=SettingNames(flags=True)
+    )
     plan = plan_send(built, settings, options)
     shown = display_path(built.folder)
     if plan.nothing_to_send:

@@ -18,7 +18,7 @@ def serve(
     ),
     port: int = typer.Option(8080, "--port", min=0, max=65535, help="Port (0: any free one)."),
     workers: int = typer.Option(
-        1, "--workers", min=1, max=64, help="Worker processes sharing the port and newsletter.db."
+        1, "--workers", min=1, max=64, help="Worker processes sharing the port and the database."
     ),
     trusted_proxy: list[str] = typer.Option(
         None,
@@ -33,11 +33,21 @@ def serve(
         metavar="DIR",
         help="Write confirmation emails into this folder instead of sending them (for trials).",
     ),
+    print_form: bool = typer.Option(
+        False,
+        "--print-form",
+        help="Print the sign-up form as an HTML snippet for another website's page (it posts "
+        "to the public /subscribe; list that site in [serve] allowed_origins) and exit.",
+    ),
 ) -> None:
     """Serve one-click unsubscribe (RFC 8058), double opt-in sign-up and confirmation links."""
     import ipaddress
 
     from newsletter.errors import ConfigError
+
+    if print_form:
+        _print_form()
+        return
 
     proxies = tuple(trusted_proxy or ())
     for proxy in proxies:
@@ -50,7 +60,11 @@ def serve(
     if host not in LOOPBACK:
         warn(f"--host {host}: listening beyond this machine; put it behind a TLS reverse proxy")
     settings = workspace_settings()
-    settings.database_file("serve")  # on SQLite only so far: a URL is refused before listening
+    if settings.database_server is not None:
+        from newsletter.subscribers.schema import upgrade_database
+
+        # Before listening: a refused login or an unreachable server is one line, here.
+        upgrade_database(settings)
 
     from newsletter.serve.app import PublicUrls, ServeOptions
     from newsletter.serve.runner import run_server
@@ -74,3 +88,16 @@ def serve(
         workers=workers,
         on_ready=ready,
     )
+
+
+def _print_form() -> None:
+    """The embeddable form on stdout; on stderr, what else the site needs."""
+    from newsletter.serve.embed import embed_form
+
+    settings = workspace_settings()
+    typer.echo(embed_form(settings), nl=False)
+    if not settings.serve.allowed_origins:
+        warn(
+            "[serve] allowed_origins is empty: this form is refused (403) on any other site; "
+            'add the site\'s origin to newsletter.toml, e.g. allowed_origins = ["https://www.example.org"]'
+        )

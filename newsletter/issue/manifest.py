@@ -37,7 +37,9 @@ from newsletter.web_address import AddressError, web_address
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
 RECORD_NAME = ".manifest-hashes"  # what the build wrote and rendered (see issue/guard.py)
-ISSUE_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: no trailing newline
+# \Z: no trailing newline.  "welcome" is the welcome email's name in the delivery journal
+# (newsletter/welcome/): an issue of that name would share its rows.
+ISSUE_ID = re.compile(r"\A(?!(?i:welcome)\Z)[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 _HEADER = """\
 # The manifest of issue {id}: edit it, then run `newsletter build {folder}`.
@@ -404,7 +406,9 @@ class _ManifestReader:
         issue_id = self.text(data, "id", "id")
         assert issue_id is not None
         if not ISSUE_ID.match(issue_id):
-            raise self.fail("id", f"'{issue_id}' must be letters, digits, '.', '-' or '_'")
+            raise self.fail(
+                "id", f"'{issue_id}' must be letters, digits, '.', '-' or '_' (not 'welcome')"
+            )
         day = data.get("date")
         if isinstance(day, dt.datetime):
             day = day.date()

@@ -27,6 +27,7 @@ from typing import Any
 
 from newsletter.errors import ManifestError, OutputError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME
+from newsletter.issue.layout import is_issue_folder
 
 STATE_NAME = "run.json"
 STEPS = ("built", "checked", "review", "approved", "sent", "archived")
@@ -109,8 +110,6 @@ def _write(state: RunState) -> None:
 
 def approve(folder: Path, by: str, now: dt.datetime) -> RunState:
     """Record the editor's approval of the folder's current build."""
-    from newsletter.issue.layout import is_issue_folder
-
     if not is_issue_folder(folder):
         raise ManifestError(
             f"{display_path(folder)}: not an issue folder; give one like issues/2026-W49"

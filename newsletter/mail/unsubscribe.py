@@ -7,9 +7,10 @@ check it without a database lookup, and nobody can make one for someone else.
 
 The key comes from the environment variable named by `unsubscribe.secret_env`
 (NEWSLETTER_UNSUBSCRIBE_SECRET) when it is set; otherwise a random key is made
-on first use and kept in newsletter.db, where `newsletter serve` finds the same
-one.  The key is looked up only when a reader's link is made: building an
-issue (which shows the public page, no token) never creates a database.
+on first use and kept in the workspace's database (newsletter.db, or the PostgreSQL
+server `database` names), where `newsletter serve` finds the same one.  The key is
+looked up only when a reader's link is made: building an issue (which shows the public
+page, no token) never creates a database.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.database_url import PostgresUrl
 from newsletter.errors import ConfigError
 
 _SIGNATURE_BYTES = 16
@@ -32,9 +34,9 @@ MAX_TOKEN_CHARS = 400  # an address is at most 254 characters: anything longer i
 
 
 class SigningKey:
-    """The unsubscribe key: from the environment, else from newsletter.db (made on first use)."""
+    """The unsubscribe key: from the environment, else from the database (made on first use)."""
 
-    def __init__(self, from_env: bytes = b"", database: Path | None = None) -> None:
+    def __init__(self, from_env: bytes = b"", database: Path | PostgresUrl | None = None) -> None:
         self._value = from_env or None
         self._database = database
         self._lock = threading.Lock()
@@ -52,6 +54,11 @@ class SigningKey:
             return b""
         from newsletter.subscribers.database import database_error, open_database
         from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
+
+        if isinstance(self._database, PostgresUrl):
+            from newsletter.subscribers.backends import server_key
+
+            return server_key(self._database, UNSUBSCRIBE_KEY)
 
         conn = open_database(self._database)
         try:
@@ -125,11 +132,11 @@ def unsubscribe_links(settings: Settings) -> UnsubscribeLinks:
     return UnsubscribeLinks(
         mailto=u.mailto,
         page=unsubscribe_page(settings),
-        # With a key in the environment the database is never opened for it; the key kept in
-        # the database lives in SQLite only so far (a URL is refused, never made a file).
+        # With a key in the environment the database is never opened for it; otherwise the
+        # key is kept in the workspace's database, a SQLite file or the PostgreSQL server.
         key=SigningKey(
             secret.encode(),
-            None if secret else settings.database_file("keeping the unsubscribe key"),
+            None if secret else settings.database_server or settings.database_file(),
         ),
         list_id=settings.list_identifier,
     )

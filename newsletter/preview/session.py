@@ -9,12 +9,14 @@ and the next good save clears it.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from newsletter.config import find_workspace, load_settings, smtp_password
 from newsletter.errors import ConfigError, DeliveryError
+from newsletter.issue.run_state import approve
 from newsletter.preview.rebuilder import PreviewSnapshot, Rebuilder
 from newsletter.preview.server import DEFAULT_HOST, DEFAULT_PORT, PreviewServer, bind_server
 from newsletter.preview.target import PreviewTarget
@@ -139,11 +141,6 @@ def approve_on_show(rebuilder: Rebuilder) -> str:
 
     A save rebuilds the issue, and a rebuild voids the approval: approve once it is final.
     """
-    import datetime as dt
-    import getpass
-
-    from newsletter.issue.run_state import approve
-
     snapshot = rebuilder.snapshot
     if snapshot.folder is None or snapshot.error is not None:
         raise DeliveryError("the last build failed: fix the error shown on the page first")

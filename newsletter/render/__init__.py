@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -56,39 +57,80 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     (`{% if subscriber.name %}`): those variants go with the issue, never one per reader.
     """
     from newsletter.render.html_steps import html_steps
+    from newsletter.render.templates import environment, template_dirs
+    from newsletter.render.text_format import FILTERS
+
+    check_text_sizes(issue, settings.limits.text_bytes)
+    dirs = template_dirs(settings.workspace)
+    env = environment(dirs, FILTERS)
+    css = email_css(dirs, settings)
+    refuse_remote_template(dirs, "")
+    variants = render_variants(env, html_steps(css), _context(issue, settings))
+    return RenderedIssue(
+        subject=issue.subject,
+        preheader=issue.preheader,
+        html=variants.html,
+        text=variants.text,
+        tested=variants.tested,
+        variants=variants.others,
+    )
+
+
+def email_css(dirs: tuple[Path, ...], settings: Settings) -> str:
+    """digest.css (the workspace's or the default), refused if it would fetch anything, then
+    the brand's accent rules (after it, so the brand's colour wins)."""
+    from newsletter.render.remote_styles import refuse_remote_styles
+    from newsletter.render.templates import CSS_FILE, read_template_file, template_path
+
+    css_path = template_path(dirs, CSS_FILE)
+    css = read_template_file(dirs, CSS_FILE)
+    refuse_remote_styles(css, str(css_path or CSS_FILE), css=True)
+    if settings.brand.accent:
+        from newsletter.brand import brand_css
+
+        css += brand_css(settings.brand.accent)
+    return css
+
+
+def refuse_remote_template(dirs: tuple[Path, ...], name: str) -> None:
+    """Refuse an HTML template (`name`; the digest's by default) that would load a stylesheet."""
+    from newsletter.render.remote_styles import refuse_remote_styles
+    from newsletter.render.templates import HTML_TEMPLATE, template_path
+
+    html_path = template_path(dirs, name or HTML_TEMPLATE)
+    if html_path is not None:
+        refuse_remote_styles(html_path.read_text("utf-8", "replace"), str(html_path), css=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Variants:
+    """One email rendered with merge tags: for a reader with every tested field filled in,
+    and once per combination of empty ones (`others`: (empty fields, html, text))."""
+
+    html: str
+    text: str
+    tested: frozenset[str]
+    others: tuple[tuple[frozenset[str], str, str], ...]
+
+
+def render_variants(
+    env: Any,
+    steps: Any,
+    context: dict[str, Any],
+    templates: tuple[str, str] = ("", ""),
+) -> Variants:
+    """Render the HTML and text templates (`templates`; the digest's by default) with the
+    reader's values as merge tags, once plus once per combination of the merge fields the
+    templates test for emptiness (`{% if subscriber.first_name %}`, `or "there"`)."""
     from newsletter.render.merge_tags import (
         MergeState,
         SubscriberPlaceholders,
         render_nonce,
         seal_merge_tags,
     )
-    from newsletter.render.remote_styles import refuse_remote_styles
-    from newsletter.render.templates import (
-        CSS_FILE,
-        HTML_TEMPLATE,
-        TEXT_TEMPLATE,
-        environment,
-        read_template_file,
-        template_dirs,
-        template_path,
-    )
-    from newsletter.render.text_format import FILTERS
+    from newsletter.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE
 
-    check_text_sizes(issue, settings.limits.text_bytes)
-    dirs = template_dirs(settings.workspace)
-    env = environment(dirs, FILTERS)
-    css_path = template_path(dirs, CSS_FILE)
-    css = read_template_file(dirs, CSS_FILE)
-    refuse_remote_styles(css, str(css_path or CSS_FILE), css=True)
-    if settings.brand.accent:  # after the template's CSS, so the brand's colour wins
-        from newsletter.brand import brand_css
-
-        css += brand_css(settings.brand.accent)
-    html_path = template_path(dirs, HTML_TEMPLATE)
-    if html_path is not None:
-        refuse_remote_styles(html_path.read_text("utf-8", "replace"), str(html_path), css=False)
-    context = _context(issue, settings)
-    steps = html_steps(css)
+    html_name, text_name = templates[0] or HTML_TEMPLATE, templates[1] or TEXT_TEMPLATE
     tested: set[str] = set()
     renders: dict[frozenset[str], tuple[str, str]] = {}
     pending = [frozenset[str]()]
@@ -97,7 +139,10 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
         empty = pending.pop(0)
         state = MergeState(empty=empty, nonce=nonce)
         html, text = _render_once(
-            env, steps, {**context, "subscriber": SubscriberPlaceholders(state)}
+            env,
+            steps,
+            {**context, "subscriber": SubscriberPlaceholders(state)},
+            (html_name, text_name),
         )
         renders[empty] = (
             seal_merge_tags(html, nonce, html=True),
@@ -107,20 +152,14 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
             tested |= state.tested
             if len(tested) > MAX_TESTED_FIELDS:
                 raise TemplateError(
-                    f"{HTML_TEMPLATE}, {TEXT_TEMPLATE}: the templates test "
+                    f"{html_name}, {text_name}: the templates test "
                     f"{len(tested)} merge fields for emptiness ({', '.join(sorted(tested))}); "
                     f"at most {MAX_TESTED_FIELDS}: simplify the {{% if subscriber... %}} tests"
                 )
             pending = [c for c in _subsets(tested) if c not in renders]
     html, text = renders.pop(frozenset())
-    return RenderedIssue(
-        subject=issue.subject,
-        preheader=issue.preheader,
-        html=html,
-        text=text,
-        tested=frozenset(tested),
-        variants=tuple(sorted(((k, h, t) for k, (h, t) in renders.items()), key=_variant_order)),
-    )
+    others = tuple(sorted(((k, h, t) for k, (h, t) in renders.items()), key=_variant_order))
+    return Variants(html, text, frozenset(tested), others)
 
 
 def _subsets(keys: set[str]) -> list[frozenset[str]]:
@@ -132,19 +171,22 @@ def _variant_order(variant: tuple[frozenset[str], str, str]) -> tuple[int, list[
     return len(variant[0]), sorted(variant[0])
 
 
-def _render_once(env: Any, steps: Any, context: dict[str, Any]) -> tuple[str, str]:
+def _render_once(
+    env: Any, steps: Any, context: dict[str, Any], templates: tuple[str, str]
+) -> tuple[str, str]:
     from newsletter.render.html_steps import run_steps
-    from newsletter.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE, render_template
+    from newsletter.render.templates import render_template
     from newsletter.render.text_format import tidy_text
 
-    mjml_source = render_template(env, HTML_TEMPLATE, context)
+    html_name, text_name = templates
+    mjml_source = render_template(env, html_name, context)
     if len(mjml_source.encode("utf-8")) > LXML_SAFE_BYTES:
         raise SourceError(
-            f"{HTML_TEMPLATE}: the issue makes {len(mjml_source.encode()) / 1e6:.1f} MB of HTML, "
+            f"{html_name}: the issue makes {len(mjml_source.encode()) / 1e6:.1f} MB of HTML, "
             "more than an email can hold; cut headlines or shorten the story"
         )
-    html = run_steps(compile_mjml(mjml_source, HTML_TEMPLATE), steps)
-    text = tidy_text(render_template(env, TEXT_TEMPLATE, context))
+    html = run_steps(compile_mjml(mjml_source, html_name), steps)
+    text = tidy_text(render_template(env, text_name, context))
     return html, text
 
 
@@ -214,22 +256,13 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
     )
     from newsletter.render.length import issue_length, lead_shows_summary, reading_time
 
-    brand = settings.brand
     lead = issue.lead
     return {
         "issue": issue,
         "settings": settings,
         "sections": tuple(s for s in listed if s.items or s.cards),
         "cards": issue.stories,
-        "brand": {
-            "logo": brand.logo,
-            "logo_alt": brand.logo_alt,
-            "logo_width": brand.logo_width,
-            "logo_dark": brand.logo_dark,
-            "accent": brand.accent,
-            "accent_dark": brand.dark_accent,
-            "font": brand.font_stack,
-        },
+        "brand": brand_context(settings),
         "web_url": settings.web_url(issue.id),
         # The lead as a digest shows it: a summary and a link when it has a URL (unless the
         # editor set `full = true`), the whole body when the email is the only place to read it.
@@ -243,6 +276,20 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
         "previously_url": settings.web_url(issue.follows.id) if issue.follows else None,
         "note_html": note_html(issue.note),
         "note_text": note_text(issue.note),
+    }
+
+
+def brand_context(settings: Settings) -> dict[str, Any]:
+    """The `brand` the templates see: [brand] in newsletter.toml, defaults filled in."""
+    brand = settings.brand
+    return {
+        "logo": brand.logo,
+        "logo_alt": brand.logo_alt,
+        "logo_width": brand.logo_width,
+        "logo_dark": brand.logo_dark,
+        "accent": brand.accent,
+        "accent_dark": brand.dark_accent,
+        "font": brand.font_stack,
     }
 
 

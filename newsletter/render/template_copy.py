@@ -17,10 +17,12 @@ from newsletter.render.templates import (
     CSS_FILE,
     HTML_TEMPLATE,
     TEXT_TEMPLATE,
+    WELCOME_HTML,
+    WELCOME_TEXT,
     default_templates_dir,
 )
 
-TEMPLATE_FILES = (HTML_TEMPLATE, TEXT_TEMPLATE, CSS_FILE)
+TEMPLATE_FILES = (HTML_TEMPLATE, TEXT_TEMPLATE, CSS_FILE, WELCOME_HTML, WELCOME_TEXT)
 
 
 @dataclass(frozen=True, slots=True)

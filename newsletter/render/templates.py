@@ -20,6 +20,8 @@ from newsletter.errors import TemplateError, display_path
 HTML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
 CSS_FILE = "digest.css"
+WELCOME_HTML = "welcome.mjml.j2"  # the welcome email (newsletter/render/welcome.py)
+WELCOME_TEXT = "welcome.txt.j2"
 
 
 def default_templates_dir() -> Path:

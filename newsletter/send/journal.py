@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from newsletter.errors import DeliveryError, display_path
+from newsletter.file_lock import held_lock
 from newsletter.mail.personalize import Recipient
 from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import is_busy, open_database, utc_now
@@ -200,6 +201,17 @@ class DeliveryJournal:
         """Each sender of the issue and its share (only PostgreSQL has several)."""
         return ()
 
+    def waiting(self, *, limit: int = 500) -> list[tuple[Recipient, int]]:
+        """Active subscribers whose row for this issue is `pending`, oldest first, with the
+        attempts made so far: a journal whose readers are queued one by one (the welcome,
+        newsletter/welcome/) rather than the whole list.  A reader who left since is not."""
+        with self._lock:  # the writer's threads share this connection
+            rows = self._reading(partial(self._fetch_all, _WAITING, (self.issue_id, limit)))
+        return [
+            (Recipient(email, name, json.loads(fields), first_name=first_name), attempts)
+            for email, name, fields, first_name, attempts in rows
+        ]
+
     def _fetch_all(self, query: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
 
@@ -331,53 +343,24 @@ def open_journal(database: Path, issue_id: str, *, create: bool = True) -> Deliv
 def send_lock(database: Path, issue_id: str) -> Iterator[None]:
     """Hold a lock while sending an issue, so two runs never mail the same list at once.
 
-    An OS file lock: the kernel releases it when the process dies, even by kill -9.
+    An OS file lock (file_lock.py): the kernel releases it when the process dies, even by kill -9.
     It is taken beside the database's real file (symlinks resolved), so two
     workspaces sharing one list through a symlink share one lock too.
     """
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: one run at a time is then up to the editor
-        yield
-        return
     real = database.resolve()
     path = real.with_name(f"{real.name}.send.lock")
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        raise DeliveryError(
-            f"{display_path(path)}: cannot create the send lock ({e.strerror})"
-        ) from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _lock_note(fd) or "another process"
-            raise DeliveryError(
-                f"another `newsletter send` is running ({holder}); wait for it to "
-                "finish, or stop it and run this again to resume"
-            ) from None
-        # Who holds it, for the message above: a note only (the kernel's lock is what counts),
-        # so a full disk that cannot take these few bytes changes nothing.
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()}, issue {issue_id}".encode(), 0)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _lock_note(fd: int) -> str:
-    """The running send's note in the lock file (`pid 123, issue 2026-W48`), or ''."""
-    try:
-        return os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
-    except OSError:
-        return ""
+    with held_lock(
+        path,
+        f"pid {os.getpid()}, issue {issue_id}",
+        cannot_create=lambda reason: DeliveryError(
+            f"{display_path(path)}: cannot create the send lock ({reason})"
+        ),
+        busy=lambda holder: DeliveryError(
+            f"another `newsletter send` is running ({holder}); wait for it to "
+            "finish, or stop it and run this again to resume"
+        ),
+    ):
+        yield
 
 
 _NO_ID_LIMIT = 2**63 - 1  # SQLite's largest integer
@@ -397,6 +380,13 @@ _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields, s.first_name FROM subscribers s
 WHERE s.id > ? AND s.id <= ? AND s.id % ? = ? AND {still}
 ORDER BY s.id LIMIT ?
+"""
+
+_WAITING = """
+SELECT s.email, s.name, s.fields, s.first_name, d.attempts FROM deliveries d
+JOIN subscribers s ON s.email = d.email
+WHERE d.issue_id = ? AND d.status = 'pending' AND s.status = 'active'
+ORDER BY d.updated, d.email LIMIT ?
 """
 
 _RECORD = """

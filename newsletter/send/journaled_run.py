@@ -91,6 +91,7 @@ def transport_for(plan: SendPlan) -> tuple[Transport, int]:
         smtp,
         password=plan.options.password or smtp_password(),
         local_hostname=socket.getfqdn() if processes > 1 else None,  # once, not per worker
+        names=plan.options.setting_names,
     )
     return transport, processes
 

@@ -10,12 +10,13 @@ for the next run, and the message is the one the prompt named.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.issue.built import BuiltIssue
 from newsletter.send.composer import Composer, prepare_issue
+from newsletter.send.setting_names import SettingNames
 from newsletter.send.status import IssueStatus, journal_status
 from newsletter.send.transport import Transport
 from newsletter.send.workers import SendProgress
@@ -33,6 +34,8 @@ class SendOptions:
     password: str | None = None  # the SMTP password; None: NEWSLETTER_SMTP_PASSWORD
     transport: Transport | None = None  # None: the relay of settings.smtp (files for a dry run)
     on_progress: ProgressCallback | None = None  # called as messages go, for a progress bar
+    #: how relay errors name what to change: newsletter.toml's [smtp] (run), or send's flags
+    setting_names: SettingNames = field(default_factory=SettingNames)
 
 
 @dataclass(frozen=True, slots=True)

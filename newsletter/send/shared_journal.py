@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import socket
@@ -119,6 +120,17 @@ def open_postgres_journal(
 def _senders_file(local: Path) -> Path:
     """The ids of the senders this workspace started (`postgresql-send.senders`)."""
     return local.with_name(local.name + ".senders")
+
+
+def sent_issue_ids_on(server: PostgresUrl) -> frozenset[str]:
+    """The issues that reached a reader (sent, or unknown) on the server; nothing is created."""
+    journal = open_postgres_journal(server, "", create=False)
+    if journal is None:
+        return frozenset()
+    try:
+        return journal.issues_reached()
+    finally:
+        journal.close()
 
 
 def merge_hash(files: dict[str, str]) -> str:
@@ -406,6 +418,15 @@ class PostgresJournal(DeliveryJournal):
         with self._lock:
             return self._patiently(mine, "read the claims")
 
+    def issues_reached(self) -> frozenset[str]:
+        """Every issue that reached a reader (sent, or unknown)."""
+
+        def read() -> list[tuple[Any, ...]]:
+            query = "SELECT DISTINCT issue_id FROM deliveries WHERE status IN ('sent', 'unknown')"
+            return self.pg.raw.execute(query).fetchall()
+
+        return frozenset(str(issue_id) for (issue_id,) in self._patiently(read, "read the journal"))
+
     def shares(self) -> tuple[SenderShare, ...]:
         """Every sender of the issue, oldest first, with its share (`send --status`)."""
 
@@ -440,8 +461,6 @@ def _first_line(error: psycopg.Error) -> str:
 
 
 def _fields(value: str) -> dict[str, Any]:
-    import json
-
     loaded = json.loads(value)
     return loaded if isinstance(loaded, dict) else {}
 

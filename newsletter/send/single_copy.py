@@ -16,6 +16,7 @@ from newsletter.issue.built import BuiltIssue
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import prepare_issue
 from newsletter.send.pacing import backoff
+from newsletter.send.setting_names import SettingNames
 from newsletter.send.transport import (
     ConnectionLost,
     OutcomeUnknown,
@@ -42,6 +43,7 @@ def send_test_copy(
     *,
     password: str | None = None,
     transport: Transport | None = None,
+    setting_names: SettingNames | None = None,
 ) -> str:
     """Send one copy of a built issue (or its folder) to `address`; one line says what happened."""
     try:
@@ -52,7 +54,9 @@ def send_test_copy(
     if transport is None:
         from newsletter.send.smtp import SmtpTransport
 
-        transport = SmtpTransport(settings.smtp, password=password or smtp_password())
+        transport = SmtpTransport(
+            settings.smtp, password=password or smtp_password(), names=setting_names
+        )
     message = composer.message_for(_recipient(email, settings))
     for attempt in range(1, ATTEMPTS + 1):
         connection = transport.connect()

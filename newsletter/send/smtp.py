@@ -27,6 +27,7 @@ from newsletter.config import SmtpSettings
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
+from newsletter.send.setting_names import SettingNames
 from newsletter.send.transport import (
     ConnectionLost,
     OutcomeUnknown,
@@ -54,8 +55,11 @@ class SmtpTransport:
         password: str | None = None,
         tls_context: ssl.SSLContext | None = None,
         local_hostname: str | None = None,
+        names: SettingNames | None = None,
     ) -> None:
         self.smtp = smtp
+        # How errors name what to change: newsletter.toml's [smtp], and `send`'s flags too.
+        self.names = names or SettingNames()
         self._password = password
         self._tls_context = tls_context
         self._local_hostname = local_hostname
@@ -82,8 +86,9 @@ class SmtpTransport:
             if self.smtp.security == "starttls":
                 if not client.has_extn("starttls"):
                     raise DeliveryError(
-                        f"{self.where}: does not offer STARTTLS; use --smtp-security ssl "
-                        "(port 465), or none for a relay on this machine"
+                        f"{self.where}: does not offer STARTTLS; "
+                        f"{self.names.use('security', 'ssl')} (port 465), or none for a "
+                        "relay on this machine"
                     )
                 client.starttls(context=self._context())
                 client.ehlo()
@@ -134,7 +139,8 @@ class SmtpTransport:
         if not client.has_extn("auth"):
             raise DeliveryError(
                 f"{self.where}: offers no AUTH, so user '{user}' cannot log in; "
-                "use STARTTLS or SSL (relays offer AUTH only then), or no --smtp-user"
+                "use STARTTLS or SSL (relays offer AUTH only then), or no user "
+                f"({self.names.named('user')})"
             )
         if not self._password:
             raise DeliveryError(
@@ -161,17 +167,18 @@ class SmtpTransport:
 
     def _explain(self, e: BaseException) -> DeliveryError:
         """Turn what went wrong while connecting into one line naming host:port and what to do."""
-        where, flags = self.where, "check --smtp-host/--smtp-port or [smtp] in newsletter.toml"
+        where, flags = self.where, f"check {self.names.named('host', 'port')}"
         if isinstance(e, ssl.SSLCertVerificationError):
             return DeliveryError(
                 f"{where}: certificate not trusted ({e.verify_message}); fix the relay's "
-                "certificate, or pass --no-verify-certificates if you trust this relay"
+                f"certificate, or {self.names.use('verify_certificates', False)} if you "
+                "trust this relay"
             )
         if isinstance(e, ssl.SSLError):
             hint = (
-                "is this an implicit-TLS port? try --smtp-security starttls"
+                f"is this an implicit-TLS port? {self.names.use('security', 'starttls')}"
                 if self.smtp.security == "ssl"
-                else "check --smtp-security"
+                else f"check {self.names.named('security')}"
             )
             return DeliveryError(f"{where}: TLS failed ({e.reason or e}); {hint}")
         if isinstance(e, ConnectionRefusedError):

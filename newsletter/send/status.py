@@ -5,10 +5,12 @@ Read-only: it never creates the database (a workspace without one has sent nothi
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.errors import DeliveryError, display_path
 from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.send.journal import DeliveryJournal, JournalCounts, SenderShare, open_journal
 from newsletter.send.recovery import read_recovery
@@ -91,3 +93,37 @@ def journal_status(
         where=where,
         senders=senders,
     )
+
+
+def sent_issue_ids(settings: Settings, doing: str = "this command") -> frozenset[str]:
+    """The ids of the issues the delivery journal says reached a reader (sent, or unknown).
+
+    Read-only, and never creates the database: a workspace without one has sent nothing.
+    A dry run or a `--to` copy records nothing, so neither counts.
+    """
+    server = settings.database_server
+    if server is not None:
+        from newsletter.send.shared_journal import sent_issue_ids_on
+
+        return sent_issue_ids_on(server)
+    database = settings.database_file(doing)
+    if not database.is_file():
+        return frozenset()
+    try:
+        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            if not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+            ).fetchone():
+                return frozenset()
+            rows = conn.execute(
+                "SELECT DISTINCT issue_id FROM deliveries WHERE status IN ('sent', 'unknown')"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise DeliveryError(
+            f"{display_path(database)}: cannot read the delivery journal ({e}) for {doing}; "
+            "fix or restore the database"
+        ) from None
+    return frozenset(str(issue_id) for (issue_id,) in rows)

@@ -10,7 +10,8 @@ Routes (their paths follow the public unsubscribe URL, `[unsubscribe] url` or
   GET  /subscribe             the sign-up form (email, optional name)
   POST /subscribe             stores a pending sign-up, mails its confirmation link
   GET  /confirm?token=T       a page with a Confirm button (scanners again)
-  POST /confirm               activates the reader, once; records their consent
+  POST /confirm               activates the reader, once; records their consent; their
+                              welcome email follows on a thread of its own (welcome/)
 
 Every answer is the same for an address that is new, pending, active,
 unsubscribed or forgotten, and for a forged token: no endpoint tells who is
@@ -45,6 +46,9 @@ from newsletter.serve.connections import ConnectionGuard, ConnectionLimits
 from newsletter.serve.database_thread import DatabaseBusy, DatabaseThread
 from newsletter.serve.gateway import Gateway, masked_address
 from newsletter.serve.pages import Pages, load_pages
+from newsletter.serve.server_link import DatabaseDown
+from newsletter.web_origin import origin_of
+from newsletter.welcome.delivery import Welcomer
 
 log = logging.getLogger("newsletter.serve")
 
@@ -56,7 +60,7 @@ class ServeOptions:
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks, e.g. 127.0.0.1, 10.0.0.0/8
     outbox: Path | None = None  # write confirmation emails here instead of the relay
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
-    database_wait: float = 5.0  # seconds a write may wait for SQLite's lock before a 503
+    database_wait: float = 5.0  # seconds a call may wait for the database thread before a 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,7 @@ class _Handlers:
     pages: Pages
     urls: PublicUrls
     allowed_origins: frozenset[str] = field(default_factory=frozenset)
+    welcomer: Welcomer | None = None  # sends the welcome emails confirmations queue
 
     # -- unsubscribe ---------------------------------------------------------------------
 
@@ -152,12 +157,16 @@ class _Handlers:
         if _reads(request):
             _note(request, "form")
             return self._form()
-        if not self._same_origin(request):
-            return self._refused(request)
+        embedded_from = self._embedding_origin(request)
+        if embedded_from is None and not self._signup_from_own_page(request):
+            return self._refused(request, signup=True)
         form = await _form_of(request)
         email, name = str(form.get("email", "")).strip(), str(form.get("name", "")).strip()
         first = str(form.get("first_name", "")).strip()  # optional, for a greeting
-        if not self.audience.form_token_valid(str(form.get("form_token", ""))):
+        wording = self.pages.wording_version
+        if embedded_from is not None:  # the allowed site's page stands for the form token
+            wording = f"{wording} embedded at {embedded_from}"
+        elif not self.audience.form_token_valid(str(form.get("form_token", ""))):
             _note(request, "stale-form")
             return self._form(
                 email, name, "This form has expired. Please press Subscribe again.", 400, first
@@ -171,7 +180,7 @@ class _Handlers:
                 email,
                 name,
                 _client(request),
-                self.pages.wording_version,
+                wording,
                 first,
             )
         except InvalidAddress:
@@ -249,6 +258,8 @@ class _Handlers:
         token = _token(str(form.get("token", ""))) or _token(request.query_params.get("token", ""))
         if await self.db.run(self.audience.confirm, token):
             _note(request, "confirmed")
+            if self.welcomer is not None:
+                self.welcomer.nudge()  # the welcome follows on its own thread: no wait here
             return self._notice(
                 "You are subscribed",
                 f"Thank you: {self.settings.name} will come to your inbox.",
@@ -296,14 +307,53 @@ class _Handlers:
         if origin is None or origin == "null":
             return True  # not a browser, or our own no-referrer page: the tokens still apply
         own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        return origin in self.allowed_origins or origin == own
+        return origin in (own, self.urls.origin)
 
-    def _refused(self, request: Request) -> Response:
-        _note(request, "foreign-origin")
+    def _embedding_origin(self, request: Request) -> str | None:
+        """The allowed site (`[serve] allowed_origins`) a sign-up was posted from, or None.
+
+        A form on another site's page is a top-level navigation: the browser sends that
+        page's `Origin`, or, from an older browser, only a `Referer`; either must name one
+        of the allowed origins exactly (scheme, host, port).  No CORS header is ever
+        sent: the answer is a page the browser shows, not a response a script reads.
+        """
+        if not self.allowed_origins:
+            return None
+        origin = request.headers.get("origin")
+        if origin is None:
+            referer = request.headers.get("referer")
+            origin = origin_of(referer) if referer else None
+        return origin if origin in self.allowed_origins else None
+
+    def _signup_from_own_page(self, request: Request) -> bool:
+        """A sign-up from our own form: same-origin, by its Origin or (failing that) Referer.
+
+        Our pages send no referrer, so a browser posts `Origin: null` from them; only a
+        post its browser calls same-origin (or none at all: not a browser) may carry it.
+        """
+        if request.headers.get("sec-fetch-site", "") in ("cross-site", "same-site"):
+            return False
+        origin = request.headers.get("origin")
+        if origin is None and (referer := request.headers.get("referer")):
+            origin = origin_of(referer) or "null"
+        if origin is None or origin == "null":
+            return True  # not a browser, or our own no-referrer page: the form token applies
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        return origin in (own, self.urls.origin)
+
+    def _refused(self, request: Request, *, signup: bool = False) -> Response:
+        sent_from = request.headers.get("origin") or request.headers.get("referer") or ""
+        # The site it came from, for whoever sets allowed_origins (an origin is no one's data).
+        _note(request, f"foreign-origin {origin_of(sent_from) or '-'}")
+        why = "This form can only be sent from its own page."
+        if signup:
+            why = f"This sign-up form can only be sent from {self.settings.name}'s own page" + (
+                " or the sites it names." if self.allowed_origins else "."
+            )
         html = self.pages.render(
             "notice.html",
             "Not allowed",
-            paragraphs=["This form can only be sent from its own page."],
+            paragraphs=[why],
             link=self.urls.subscribe,
             link_text="Open the sign-up form",
         )
@@ -323,14 +373,10 @@ def create_app(
     pages = load_pages(settings)
     audience = audience or Audience(settings)
     db = DatabaseThread(audience.conn, options.database_wait)
+    mailer = mailer or ConfirmationMailer(settings, options.outbox)
+    welcomer = Welcomer(settings, mailer.transport, log=log) if settings.welcome.enabled else None
     handlers = _Handlers(
-        settings,
-        audience,
-        db,
-        mailer or ConfirmationMailer(settings, options.outbox),
-        pages,
-        urls,
-        frozenset({urls.origin}),
+        settings, audience, db, mailer, pages, urls, settings.serve.origins, welcomer
     )
     routes = [
         Route(urls.unsubscribe, handlers.unsubscribe, methods=["GET", "POST"]),
@@ -341,12 +387,18 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if welcomer is not None:
+            await run_in_threadpool(welcomer.stop)  # the round under way finishes first
         await db.close(audience.close)
 
     busy = _database_busy(pages)
     app = Starlette(
         routes=routes,
-        exception_handlers={sqlite3.OperationalError: busy, DatabaseBusy: busy},
+        exception_handlers={
+            sqlite3.OperationalError: busy,
+            DatabaseBusy: busy,
+            DatabaseDown: busy,
+        },
         lifespan=lifespan,
     )
     guard = ConnectionGuard(options.limits, options.trusted_proxies, log)

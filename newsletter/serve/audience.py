@@ -1,4 +1,8 @@
-"""What the audience endpoints do to newsletter.db, without any HTTP: `Audience`.
+"""What the audience endpoints do to the database, without any HTTP: `Audience`.
+
+The database is the workspace's: newsletter.db, or the PostgreSQL server `database` names
+(one connection per worker, server_link.py, which connects again after the server was
+lost); the same statements run on both.
 
 Unsubscribe and resubscribe take a reader's signed token (newsletter/mail/
 unsubscribe.py); a sign-up stores a single-use, expiring confirmation token
@@ -12,11 +16,14 @@ is the same for a new, pending, active, unsubscribed or forgotten address.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +32,16 @@ from types import TracebackType
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
+from newsletter.serve.server_link import ServerLink
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.database import open_database
 from newsletter.subscribers.forgotten import open_address, seal_address
+from newsletter.subscribers.schema import upgrade_database
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten, unforget
+from newsletter.welcome.delivery import queue_welcome
 
 CONFIRM_TOKEN_BYTES = 32
 MAX_CONFIRM_TOKEN_CHARS = 64
@@ -64,26 +75,36 @@ class Audience:
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self.settings = settings
         self.clock = clock or time.time
-        self.conn = open_database(settings.database_file("serve"))
-        self.conn.execute("PRAGMA busy_timeout = 5000")
-        # A commit in WAL mode with synchronous=NORMAL never waits for the disk; a checkpoint
-        # does (fsync), and SQLite runs it inside whichever commit crosses 1,000 pages: a
-        # stall of up to hundreds of ms for that request.  So this connection never
-        # checkpoints; a thread of ours does, every second, beside the requests.
-        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        self._checkpointer = WalCheckpointer(settings.database_file("serve"))
+        self.conn: Connection
+        self._checkpointer: WalCheckpointer | None = None
+        server = settings.database_server
+        if server is not None:
+            upgrade_database(settings)  # a first use makes the schema, under its lock
+            self.conn = ServerLink(server)
+        else:
+            self.conn = self._open_sqlite(settings.database_file("serve"))
         self.store = SubscriberStore(self.conn)
         links = unsubscribe_links(settings)
         self.list_id = links.list_id
         self.secret = links.secret  # from the environment, else made once in the database
         self.limiter = RateLimiter(self.conn, self._keyed("rate"))
 
+    def _open_sqlite(self, path: Path) -> sqlite3.Connection:
+        conn = open_database(path)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        # A commit in WAL mode with synchronous=NORMAL never waits for the disk; a checkpoint
+        # does (fsync), and SQLite runs it inside whichever commit crosses 1,000 pages: a
+        # stall of up to hundreds of ms for that request.  So this connection never
+        # checkpoints; a thread of ours does, every second, beside the requests.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer = WalCheckpointer(path)
+        return conn
+
     def close(self) -> None:
-        self._checkpointer.stop()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.conn.close()
 
     # Unsubscribing -------------------------------------------------------------------------
@@ -185,6 +206,9 @@ class Audience:
     def confirm(self, token: str) -> bool:
         """Activate the sign-up a confirmation token stands for; False if used, expired or forged.
 
+        With `[welcome] enabled`, the reader's welcome is queued in the same transaction
+        (newsletter/welcome/delivery.py): the caller's Welcomer sends it.
+
         Single use: the token is spent in the same transaction that makes the reader
         active, so a replay (or two workers racing) changes nothing.  An unsubscribed,
         bounced or forgotten reader who confirms is subscribed again: their own choice.
@@ -193,24 +217,25 @@ class Audience:
             return False
         now = self._now()
         with self._transaction():
+            # Spent and read in one statement: of two workers confirming at once on
+            # PostgreSQL, the second waits for the first's row lock, then finds it used.
             row = self.conn.execute(
-                "SELECT email, name, client, wording, first_name FROM signups"
-                " WHERE token_hash = ? AND used = '' AND expires > ?",
-                (_hash(token), now),
+                "UPDATE signups SET used = ? WHERE token_hash = ? AND used = '' AND expires > ?"
+                " RETURNING email, name, client, wording, first_name",
+                (now, _hash(token), now),
             ).fetchone()
             if row is None:
                 return False
             stored, name, client, wording, first_name = row
             email = open_address(token, stored)
-            self.conn.execute(
-                "UPDATE signups SET used = ? WHERE token_hash = ?", (now, _hash(token))
-            )
             unforget(self.conn, email)
             self.store.upsert(
                 email, name or None, resubscribe=True, now=now, first_name=first_name or None
             )
             record_consent(self.conn, email, "form", now=now, client=client, wording=wording)
             self.conn.execute("DELETE FROM soft_bounces WHERE email = ?", (email,))
+            if self.settings.welcome.enabled:  # once per reader: a welcome already there stays
+                queue_welcome(self.conn, email, now)
         return True
 
     # ---------------------------------------------------------------------------------------
@@ -230,8 +255,6 @@ class WalCheckpointer:
     """A thread checkpointing newsletter.db's WAL every `every` seconds (PASSIVE: never blocks)."""
 
     def __init__(self, path: Path, every: float = 1.0) -> None:
-        import threading
-
         self._path = path
         self._every = every
         self._stopped = threading.Event()
@@ -258,9 +281,13 @@ class WalCheckpointer:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on an exception): one commit per change."""
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on an exception): one commit per change.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    On PostgreSQL BEGIN IMMEDIATE is BEGIN (connection.py); a connection lost inside the
+    transaction is not in one any more, and its transaction is gone with it.
+    """
+
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def __enter__(self) -> None:
@@ -283,8 +310,6 @@ def _hash(token: str) -> str:
 
 
 def _urlsafe(data: bytes) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 

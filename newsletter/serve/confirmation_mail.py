@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from newsletter.config import Settings, smtp_password
 from newsletter.errors import DeliveryError, OutputError, display_path
 from newsletter.mail.headers import date_value, message_id
-from newsletter.send.transport import SendFailure
+from newsletter.send.transport import SendFailure, Transport
 
 if TYPE_CHECKING:
     from newsletter.send.smtp import SmtpTransport  # imported on first use: `serve` starts faster
@@ -80,6 +80,10 @@ class ConfirmationMailer:
         finally:
             connection.close()
 
+    def transport(self) -> Transport:
+        """Where the welcome emails go: the same relay, or the same outbox folder."""
+        return _OutboxTransport(self) if self.outbox is not None else self._smtp()
+
     def _smtp(self) -> SmtpTransport:
         with self._lock:
             if self._transport is None:
@@ -100,3 +104,21 @@ class ConfirmationMailer:
         except OSError as e:
             partial.unlink(missing_ok=True)
             raise OutputError(f"{display_path(final)}: cannot write ({e.strerror})") from None
+
+
+class _OutboxTransport:
+    """`serve --outbox`: the welcome emails are written beside the confirmations."""
+
+    def __init__(self, mailer: ConfirmationMailer) -> None:
+        self._mailer = mailer
+        self.description = mailer.description
+        self.where = self.description
+
+    def connect(self) -> _OutboxTransport:
+        return self
+
+    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
+        self._mailer.send(recipient, data)
+
+    def close(self) -> None:
+        pass

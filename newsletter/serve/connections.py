@@ -21,7 +21,18 @@ runs after the head is parsed, too late for all of these.  So `GuardedProtocol`
 - at most `max_connections` (the file descriptor limit less a reserve): a new
   connection beyond it closes the one that has been reading its request the
   longest (a slow client, never a request being answered), or, if every
-  connection is busy, is itself answered 503.
+  connection is busy, is itself answered 503;
+- at most `pipelined` requests queued behind the one being answered: the next
+  is 400 and the connection closed (uvicorn parses every request in what it
+  reads, and keeps each queued: 3,000 pipelined GETs a connection held 7 MB);
+- an answer the client does not read (the socket's buffer full, writing paused)
+  within `request_seconds`: the connection is dropped (a slow reader holds a
+  task and its buffers for as long as it likes otherwise, never shed, and made
+  a graceful shutdown wait out its time and log a traceback).
+
+A client that sends its request and then half-closes its side (`shutdown(SHUT_WR)`)
+still gets the answer, then the connection closes: uvicorn closed at once and the
+answer to a committed unsubscribe was lost.
 
 A refusal is logged like a request: `- - 408 0.0ms client=127.0.0.x request-timeout`, at
 most one line a second for each kind; the next line says how many it stands for
@@ -34,6 +45,8 @@ import asyncio
 import ipaddress
 import logging
 import resource
+import socket
+import struct
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +69,7 @@ class ConnectionLimits:
     line_bytes: int = 8 * 1024
     request_seconds: float = 10.0
     per_client: int = 32
+    pipelined: int = 8
     max_connections: int = 0  # 0: the file descriptor limit less FD_RESERVE
     exempt: tuple[str, ...] = ("127.0.0.0/8", "::1/128")  # plus the trusted proxies
 
@@ -160,6 +174,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._refusal: tuple[int, str] | None = None
         self._deadline: asyncio.TimerHandle | None = None
+        self._write_deadline: asyncio.TimerHandle | None = None
 
     # Connection ------------------------------------------------------------------------
 
@@ -172,10 +187,38 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_reading()
+        self._stop_write_deadline()
         if self._counted:
             self._counted = False
             self.guard.release(self)
         super().connection_lost(exc)
+
+    def eof_received(self) -> bool:  # type: ignore[override]  # asyncio reads the bool
+        """The client half-closed: answer a request under way (then close), else close now."""
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False
+            self.pipeline.clear()  # nothing more can follow a half-close worth answering
+            return True  # keep our side open for the answer
+        return False
+
+    def pause_writing(self) -> None:
+        """The client stopped reading: it has `request_seconds` to start again."""
+        super().pause_writing()
+        if self._write_deadline is None:
+            self._write_deadline = self.loop.call_later(
+                self.guard.limits.request_seconds, self._drop_slow_reader
+            )
+
+    def resume_writing(self) -> None:
+        self._stop_write_deadline()
+        super().resume_writing()
+
+    def shutdown(self) -> None:
+        """A graceful shutdown: a client not reading its answers is dropped, not waited for."""
+        if self.flow is not None and self.flow.write_paused:
+            self.transport.abort()
+            return
+        super().shutdown()
 
     def data_received(self, data: bytes) -> None:
         """Feed the parser, never more than `head_bytes` of one request's head."""
@@ -212,6 +255,9 @@ class GuardedProtocol(HttpToolsProtocol):
     # Parser callbacks ------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
+        if len(self.pipeline) >= self.guard.limits.pipelined:
+            self._refusal = (400, "too-many-pipelined")
+            raise ValueError("too many pipelined requests")  # stops the parser; _feed answers
         super().on_message_begin()
         if self._deadline is None and self._counted:
             self._start_reading()  # a request pipelined behind one just read
@@ -252,10 +298,28 @@ class GuardedProtocol(HttpToolsProtocol):
             self._deadline.cancel()
             self._deadline = None
 
+    def _stop_write_deadline(self) -> None:
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
+
+    def _drop_slow_reader(self) -> None:
+        self._write_deadline = None
+        self._stop_reading()
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:  # a reset: else the kernel goes on sending what it holds
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()  # close() would wait for a flush that never comes
+        self.guard.note(408, masked_ip(self.client[0]) if self.client else "-", "slow-reader")
+
     def refuse(self, status: int, event: str, retry_after: int = 0) -> None:
         """Answer `status` (unless a response is under way) and close; one log line."""
         self._stop_reading()
         if self.transport.is_closing():
+            return
+        if self.flow is not None and self.flow.write_paused:
+            self.transport.abort()  # not reading what we sent: nothing more would arrive
+            self.guard.note(status, masked_ip(self.client[0]) if self.client else "-", event)
             return
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
             self.transport.write(_raw_response(status, retry_after))

@@ -12,6 +12,10 @@ still queued when its time is up does not run at all.  Either way it raises
 DatabaseBusy (or SQLite's "database is locked") having changed nothing, and the
 request is answered 503 with Retry-After.  The answer is never given while the
 call might still commit: the event loop waits for the call itself, not a timer.
+
+On PostgreSQL the thread holds the worker's one connection (server_link.py): a row lock
+waited for past `lock_timeout`, or a server that is down, raise DatabaseDown, and the
+request is answered 503 the same way; the event loop never waits on the server.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from newsletter.subscribers.connection import Connection
+
 T = TypeVar("T")
 
 
@@ -33,7 +39,7 @@ class DatabaseBusy(Exception):
 class DatabaseThread:
     """Runs calls that use `conn` on one thread of their own, each within `wait` seconds."""
 
-    def __init__(self, conn: sqlite3.Connection, wait: float) -> None:
+    def __init__(self, conn: Connection, wait: float) -> None:
         self.conn = conn
         self.wait = wait
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="newsletter-db")
@@ -48,7 +54,8 @@ class DatabaseThread:
         left = deadline - time.monotonic()
         if left <= 0.01:
             raise DatabaseBusy
-        self.conn.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
+        if isinstance(self.conn, sqlite3.Connection):  # PostgreSQL: lock_timeout (server_link)
+            self.conn.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
         return call(*args)
 
     async def close(self, last: Callable[[], object]) -> None:

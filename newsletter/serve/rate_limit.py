@@ -1,4 +1,4 @@
-"""Sliding-window rate limits kept in newsletter.db, so every worker process shares them.
+"""Sliding-window rate limits kept in the database, so every worker (and host) shares them.
 
 A bucket is a client address or an email address, stored only as a keyed
 hash.  A client is counted by `address_block`: an IPv4 address, or an IPv6
@@ -10,8 +10,9 @@ the seconds until the oldest attempt in the window falls out of it.
 from __future__ import annotations
 
 import ipaddress
-import sqlite3
 from collections.abc import Callable
+
+from newsletter.subscribers.connection import Connection, dialect
 
 
 def address_block(address: str) -> str:
@@ -30,13 +31,17 @@ def address_block(address: str) -> str:
 class RateLimiter:
     """At most `limit` attempts per bucket in any `window` seconds."""
 
-    def __init__(self, conn: sqlite3.Connection, keyed: Callable[[str], str]) -> None:
+    def __init__(self, conn: Connection, keyed: Callable[[str], str]) -> None:
         self.conn = conn
         self._keyed = keyed  # bucket name → keyed hash: no address is stored here
 
     def hit(self, bucket: str, limit: int, window: float, now: float) -> float:
         """Record an attempt and return 0, or return how long to wait (nothing recorded)."""
         key = self._keyed(bucket)[:32]
+        if dialect(self.conn) == "postgresql":
+            # SQLite's BEGIN IMMEDIATE lets one writer count at a time; on PostgreSQL two
+            # workers would both count below the limit: they take turns per bucket instead.
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
         self.conn.execute("DELETE FROM rate_hits WHERE bucket = ? AND at <= ?", (key, now - window))
         count, oldest = self.conn.execute(
             "SELECT count(*), min(at) FROM rate_hits WHERE bucket = ?", (key,)

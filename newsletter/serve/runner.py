@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
 from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError
 from newsletter.serve.app import ServeOptions, create_app
@@ -40,7 +43,7 @@ from newsletter.serve.gateway import Gateway
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
-    from uvicorn import Config  # imported by `serve` only, so other commands start no slower
+    from uvicorn import Config
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -88,9 +91,6 @@ def run_server(
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until Ctrl-C or SIGTERM; `on_ready` gets the address once it listens."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
     setup_logging()
     raise_file_limit()  # before the workers start: they inherit it
     sock = bind(host, port)
@@ -118,8 +118,6 @@ def run_server(
 
 def _config(app: Gateway | str, *, factory: bool = False, workers: int | None = None) -> Config:
     """uvicorn's settings for `run_server`, one process or several."""
-    import uvicorn
-
     return uvicorn.Config(
         app,
         factory=factory,
@@ -173,8 +171,6 @@ class RunningServer:
 @contextlib.contextmanager
 def running_server(app: ASGIApp, host: str = DEFAULT_HOST) -> Iterator[RunningServer]:
     """Run an ASGI app on uvicorn in a thread, on a free port, for the duration of the block."""
-    import uvicorn
-
     sock = bind(host, 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(

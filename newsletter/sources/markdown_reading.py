@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from newsletter.sources.markdown_limits import depth_problem, size_problem
 from newsletter.web_address import AddressError, web_address
 
 ABSOLUTE_URL = re.compile(r"^https?://[^/\s?#]+\S*$")
@@ -31,7 +32,8 @@ def markdown_parser() -> Any:
 def markdown_tokens(body: str) -> tuple[Any, ...]:
     """The body's block tokens, parsed once: a story is checked, lifted, rendered as HTML and
     as text from the same tokens (a 400 KB body built to be slow took markdown-it 4 s a pass,
-    and a build made six).  The tokens are read, never changed."""
+    and a build made six).  The tokens are read, never changed.  Every body is measured by
+    reference_problem (markdown_limits.py) before it gets here."""
     return tuple(markdown_parser().parse(body))
 
 
@@ -64,7 +66,14 @@ def first_image(body: str) -> LeadImage | None:
 
 
 def reference_problem(body: str) -> tuple[int, str] | None:
-    """The first image or link that cannot go into an email: (0-based line, why), or None."""
+    """The first thing that cannot go into an email: (0-based line, why), or None.
+
+    A body past markdown_limits' bounds is refused before it is parsed; then quotes and lists
+    nested too deep; then the first image or link that is not an absolute address.
+    """
+    problem = size_problem(body) or depth_problem(markdown_tokens(body))
+    if problem is not None:
+        return problem
     for token, line in _inline_tokens(body):
         if token.type == "image":
             src = token.attrGet("src") or ""

@@ -16,6 +16,7 @@ from pathlib import Path
 from newsletter.config import Settings
 from newsletter.errors import display_path
 from newsletter.models import Sources
+from newsletter.sources import FEED_SUFFIXES, source_files
 
 DEFAULT_SOURCES = ("seeds",)
 _GLOB_CHARS = frozenset("*?[")
@@ -49,8 +50,6 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
 
 def source_paths(sources: Iterable[str]) -> list[Path]:
     """The local files the sources stand for (a folder's files, directly inside it)."""
-    from newsletter.sources import source_files
-
     files: list[Path] = []
     for source in sources:
         if is_url(source):
@@ -70,8 +69,6 @@ def newest_date(sources: Sequence[str], loaded: Sources) -> tuple[dt.date, str] 
         (item.date, item.source) for item in loaded.stories if item.date is not None
     ]
     dated += [(item.date, item.source) for item in loaded.headlines if item.date is not None]
-    from newsletter.sources import FEED_SUFFIXES
-
     for path in source_paths(sources):
         if path.suffix.lower() in FEED_SUFFIXES:
             continue  # a feed file is new each fetch: its entries' dates say how old it is

@@ -17,6 +17,7 @@ from newsletter.config import Settings
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.subscribers.database import database_error
+from newsletter.subscribers.keys import stored_key
 from newsletter.subscribers.store import SubscriberStore, open_store
 
 
@@ -53,6 +54,12 @@ def list_exists(settings: Settings) -> bool:
             return schema_version(conn) > 0
         except psycopg.Error as e:
             raise statement_error(server, e) from None
+
+
+def server_key(server: PostgresUrl, name: str) -> bytes:
+    """The key called `name` kept on the server, made on first use (schema upgraded first)."""
+    with _postgres_store(server, create=True) as store:
+        return stored_key(store.conn, name)
 
 
 @contextlib.contextmanager

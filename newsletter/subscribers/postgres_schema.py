@@ -2,7 +2,7 @@
 
 SQLite counts its version in `PRAGMA user_version` (database.py); PostgreSQL in the
 one-row table `newsletter_schema`.  Each entry of POSTGRES_MIGRATIONS moves a database one
-version up and matches the SQLite entry of the same number, so `db copy` (to come) can map
+version up and matches the SQLite entry of the same number, so `db copy` (database_copy.py) maps
 table to table.  A first use upgrades under `pg_advisory_xact_lock`: two hosts starting at
 once on an empty database never both run a step; the second waits, then finds it done.
 A database made by a newer newsletter is refused with one line, never written to.

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsletter.errors import NewsletterError, OutputError, display_path
+from newsletter.file_lock import held_lock
 
 LOCK_NAME = "newsletter.run.lock"
 
@@ -20,35 +21,18 @@ class RunBusy(NewsletterError):
 def run_lock(workspace: Path) -> Iterator[None]:
     """Hold the workspace's run lock; RunBusy at once when another run holds it.
 
-    The kernel releases the lock when its process dies, even by kill -9: a killed run never
-    leaves a lock behind to clear by hand.
+    The kernel releases the lock when its process dies, even by kill -9 (file_lock.py).
     """
-    import fcntl
-
     path = workspace / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        raise OutputError(
-            f"{display_path(path)}: cannot create the run lock ({e.strerror})"
-        ) from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 100, 0).decode("utf-8", "replace").strip() or "another process"
-            raise RunBusy(
-                f"{display_path(path)}: another `newsletter run` is at work ({holder}); "
-                "this one did nothing: the next one carries on"
-            ) from None
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    with held_lock(
+        path,
+        f"pid {os.getpid()}",
+        cannot_create=lambda reason: OutputError(
+            f"{display_path(path)}: cannot create the run lock ({reason})"
+        ),
+        busy=lambda holder: RunBusy(
+            f"{display_path(path)}: another `newsletter run` is at work ({holder}); "
+            "this one did nothing: the next one carries on"
+        ),
+    ):
+        yield

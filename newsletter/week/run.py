@@ -2,8 +2,10 @@
 
 The schedule's send slots (cadence.py) say which issue is due. Two may need work at a
 given moment: the issue of the last slot (sent late, or missed) and the issue of the next
-slot (built `build_before` hours ahead). For each, in order, and only what is not yet
-recorded in its folder's run.json (issue/run_state.py):
+slot (built `build_before` hours ahead). First, the welcome emails `serve` left pending
+(the relay was down when the reader confirmed: welcome/delivery.py). Then, for each
+issue, in order, and only what is not yet recorded in its folder's run.json
+(issue/run_state.py):
 
   build     from `sources` (newsletter.toml), under the slot's id, dated the send day
   check     the send gate's checks; errors stop here (fix, rebuild, the next run goes on)
@@ -28,10 +30,11 @@ from typing import Any
 
 from newsletter.cadence import Cadence
 from newsletter.config import Settings
-from newsletter.errors import ConfigError, display_path
+from newsletter.errors import ConfigError, NewsletterError, display_path
 from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.run_state import RunState, build_fingerprint, read_run_state, record_step
 from newsletter.send.plan import ProgressCallback
+from newsletter.week.lock import run_lock
 
 # Exit codes, for monitoring (docs/schedule.md): 1 is any error (a build, a check, a send
 # that failed), 2 a wrong command line.
@@ -46,7 +49,7 @@ class RunEvent:
     """One thing a run did or found, for the log: the issue, the step, a line, counts."""
 
     issue: str
-    step: str  # build | check | review | approve | send | archive | wait | missed
+    step: str  # welcome | build | check | review | approve | send | archive | wait | missed
     message: str
     level: str = "info"  # info | warning | error | debug (a state, not an action)
     counts: dict[str, int] = field(default_factory=dict)
@@ -100,8 +103,6 @@ def week_standing(settings: Settings, now: dt.datetime) -> tuple[IssueStanding, 
 
 def run_week(settings: Settings, options: RunOptions) -> int:
     """Do what is left of the due issues, under the workspace's run lock; the exit code."""
-    from newsletter.week.lock import run_lock
-
     plan = schedule_of(settings)
     if options.now.tzinfo is None:
         raise ValueError("run_week needs an aware `now`")
@@ -136,6 +137,7 @@ class _Run:
         schedule = self.settings.schedule
         last = self.plan.slot_at_or_before(self.now)
         following = self.plan.slot_after(self.now)
+        welcomed = self.welcome()
         code = EXIT_OK
         folder = self.folder(last)
         state = read_run_state(folder) if folder.is_dir() else None
@@ -166,7 +168,34 @@ class _Run:
                 f"next issue builds at {_when(opens)} and goes out at {_when(following)}",
                 "debug",
             )
-        return code
+        return max(code, welcomed)
+
+    def welcome(self) -> int:
+        """The welcomes `serve` could not send (the relay was down): each once, journaled."""
+        from newsletter.welcome.delivery import send_welcomes
+
+        try:
+            summary = send_welcomes(self.settings, password=self.options.password)
+        except NewsletterError as e:  # a broken welcome template must not stop the issue
+            self.emit("", "welcome", f"welcome: {e}; the next run tries again", "error")
+            return EXIT_FAILED
+        if summary.busy:
+            self.emit("", "welcome", "welcome: serve is sending them just now", "debug")
+        elif summary.line():
+            failed = summary.unreachable or summary.failed
+            level = "error" if failed else "warning" if summary.unknown else "info"
+            self.emit(
+                "",  # no issue: the line names what it is about
+                "welcome",
+                summary.line(),
+                level,
+                sent=summary.sent,
+                failed=summary.failed,
+                unknown=summary.unknown,
+                left=summary.left + summary.retrying,
+            )
+            return EXIT_FAILED if failed else EXIT_OK
+        return EXIT_OK
 
     def advance(self, slot: dt.datetime) -> int:
         """One issue's steps, each only if not yet recorded; the exit code."""

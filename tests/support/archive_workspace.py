@@ -9,6 +9,7 @@ from pathlib import Path
 
 from newsletter.build import rebuild
 from newsletter.config import load_settings
+from newsletter.send.journal import open_journal
 
 
 def add_issues(root: Path, count: int, *, template: str = "2026-W48") -> list[str]:
@@ -39,3 +40,19 @@ def add_issues(root: Path, count: int, *, template: str = "2026-W48") -> list[st
 def site_bytes(out: Path) -> dict[str, bytes]:
     """Every file of a written site, by its path inside it."""
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def mark_sent(root: Path, *issue_ids: str) -> None:
+    """Record each issue as delivered to one reader in the workspace's journal, as a send leaves it.
+
+    The archive publishes sent issues only; its tests about pages and feeds start from these.
+    """
+    settings = load_settings(root)[0]
+    for issue_id in issue_ids:
+        journal = open_journal(settings.database_file("the tests"), issue_id)
+        try:
+            journal.record(
+                "reader@example.org", "sent", attempts=1, message_id=f"<{issue_id}@example.org>"
+            )
+        finally:
+            journal.close()

@@ -30,6 +30,7 @@ Measures, per lead and then over a set of leads:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -38,6 +39,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsletter.assemble.learn import Graded
 
 LABELLED = Path(__file__).parents[1] / "data" / "labelled"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml
@@ -116,8 +121,9 @@ class Output:
         return [t for t, _ in self.related] + [t for t, _ in self.more]
 
 
-# The rankers the report compares, as shares of (concept score, model's cosine).
-RANKERS = {"sparse only": 1.0, "dense only": 0.0, "combined": None}
+# The rankers the report compares, as the concepts' share (the model's is the rest); None:
+# the share learnt on each fold's training leads.
+RANKERS = {"sparse only": 1.0, "dense only": 0.0, "combined, learnt": None}
 
 
 def build_output(
@@ -217,6 +223,8 @@ class LeadScore:
     ndcg5: float
     related_grades: tuple[int, ...]  # grades of the Related headlines, in order
     grade2: int  # grade-2 headlines the lead has
+    # grades of the near-duplicates folded under a Related headline (its `also`)
+    also_grades: tuple[int, ...] = ()
 
 
 def score_lead(lead: LabelledLead, output: Output) -> LeadScore:
@@ -227,9 +235,10 @@ def score_lead(lead: LabelledLead, output: Output) -> LeadScore:
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     related = tuple(grades[t] for t, _ in output.related)
-    return LeadScore(
-        lead.name, dcg / idcg if idcg else 1.0, related, sum(g == 2 for g in grades.values())
-    )
+    shown = output.ranked[: len(output.related)]
+    also = tuple(grades[m.title] for item in shown for m in item.merged)
+    count2 = sum(g == 2 for g in grades.values())
+    return LeadScore(lead.name, dcg / idcg if idcg else 1.0, related, count2, also)
 
 
 @dataclass(frozen=True)
@@ -243,12 +252,16 @@ class Summary:
     zeros_per_lead: float
     precision: float  # share of Related headlines with grade >= 1
     thin: int  # leads with at least 3 grade-2s whose Related holds fewer than 2 of them
+    # grade-2 recall counting a near-duplicate folded under a Related headline (its `also`
+    # in the manifest and `build --json`) as in Related
+    recall2_folded: float = 0.0
 
     def row(self) -> str:
         """One line of a report table."""
         return (
             f"{self.leads:3d} {self.ndcg5:6.3f} {self.recall2:6.3f} {self.recall2_capped:6.3f} "
-            f"{self.zeros_per_lead:6.2f} {self.precision:6.3f} {self.thin:3d}"
+            f"{self.zeros_per_lead:6.2f} {self.precision:6.3f} {self.thin:3d} "
+            f"{self.recall2_folded:6.3f}"
         )
 
 
@@ -269,6 +282,9 @@ def summarize(scores: Sequence[LeadScore]) -> Summary:
         zeros_per_lead=sum(s.related_grades.count(0) for s in scores) / len(scores),
         precision=useful / shown if shown else 1.0,
         thin=sum(s.grade2 >= 3 and s.related_grades.count(2) < 2 for s in scores),
+        recall2_folded=(found + sum(s.also_grades.count(2) for s in scores)) / wanted
+        if wanted
+        else 1.0,
     )
 
 
@@ -331,54 +347,62 @@ def tfidf_cv(leads: Sequence[LabelledLead]) -> Summary:
     return cross_validate(leads, tfidf_threshold, evaluate)
 
 
-CUT_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+@functools.cache
+def output_at(lead: LabelledLead, sparse_share: float | None = None) -> Output:
+    """`build_output` at the default slots, remembered (the folds reuse each lead's builds)."""
+    return build_output(lead, sparse_share=sparse_share)
 
 
-def fit_cut(outputs: dict[str, Output], leads: Sequence[LabelledLead]) -> float:
-    """The Related bar with the best `objective_of` on these leads (ties: the higher bar,
-    the more precise cut)."""
-    return max(
-        CUT_GRID,
-        key=lambda bar: (
-            objective_of(
-                summarize([score_lead(ld, recut(outputs[ld.name], bar=bar)) for ld in leads])
-            ),
-            bar,
-        ),
-    )
+def graded(lead: LabelledLead) -> list[Graded]:
+    """Each ranked headline of the lead as (concepts' evidence, model's evidence, grade): the
+    two terms meaning.combine mixes, read from the build at share 1 (concepts only) and 0."""
+    concepts = {t: s for t, s in output_at(lead, 1.0).related + output_at(lead, 1.0).more}
+    dense = {t: s for t, s in output_at(lead, 0.0).related + output_at(lead, 0.0).more}
+    grades = lead.grades
+    return [(concepts[t], dense[t], grades[t]) for t in concepts if t in dense]
+
+
+def fit_ranker(
+    train: Sequence[LabelledLead], sparse_share: float | None = None
+) -> tuple[float, float]:
+    """(concepts' share, Related bar) learnt on these leads (learn.fit_share, learn.fit_bar);
+    with `sparse_share`, that share is kept and only the bar is learnt."""
+    from newsletter.assemble.learn import fit_bar, fit_share
+
+    evidence = [graded(lead) for lead in train]
+    share = fit_share(evidence) if sparse_share is None else sparse_share
+    return share, fit_bar(evidence, share)
 
 
 def ours_cv(
     leads: Sequence[LabelledLead], sparse_share: float | None = None
-) -> tuple[Summary, list[float]]:
-    """This ranker (or a variant: `build_output`'s `sparse_share`) with its Related bar
-    fitted by 5-fold cross-validation; also the bar each fold chose."""
-    outputs = {lead.name: build_output(lead, sparse_share=sparse_share) for lead in leads}
-    chosen: list[float] = []
+) -> tuple[Summary, list[tuple[float, float]]]:
+    """This ranker with its concepts' share and Related bar learnt by 5-fold cross-validation
+    (or a variant: `sparse_share` fixed, the bar learnt); also what each fold chose."""
+    chosen: list[tuple[float, float]] = []
+    scores: list[LeadScore] = []
+    for _, fitted, part in _folds_fitted(leads, sparse_share):
+        chosen.append(fitted)
+        scores += part
+    return summarize(scores), chosen
 
-    def fit(train: Sequence[LabelledLead]) -> object:
-        chosen.append(fit_cut(outputs, train))
-        return chosen[-1]
 
-    def evaluate(bar: object, test: Sequence[LabelledLead]) -> list[LeadScore]:
-        assert isinstance(bar, float)
-        return [score_lead(ld, recut(outputs[ld.name], bar=bar)) for ld in test]
-
-    return cross_validate(leads, fit, evaluate), chosen
+def _folds_fitted(
+    leads: Sequence[LabelledLead], sparse_share: float | None
+) -> list[tuple[int, tuple[float, float], list[LeadScore]]]:
+    parts = folds(leads)
+    result = []
+    for i, test in enumerate(parts):
+        train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+        share, bar = fit_ranker(train, sparse_share)
+        scored = [score_lead(ld, recut(output_at(ld, share), bar=bar)) for ld in test]
+        result.append((i + 1, (share, bar), scored))
+    return result
 
 
 def per_split(
     leads: Sequence[LabelledLead], sparse_share: float | None = None
 ) -> list[tuple[int, Summary]]:
-    """The cross-validation's folds one by one: each held-out fold scored at the bar fitted
-    on the other four (the per-split table of docs/ranking.md)."""
-    outputs = {lead.name: build_output(lead, sparse_share=sparse_share) for lead in leads}
-    parts = folds(leads)
-    rows = []
-    for i, test in enumerate(parts):
-        train = [lead for j, part in enumerate(parts) if j != i for lead in part]
-        bar = fit_cut(outputs, train)
-        rows.append(
-            (i + 1, summarize([score_lead(ld, recut(outputs[ld.name], bar=bar)) for ld in test]))
-        )
-    return rows
+    """The cross-validation's folds one by one: each held-out fold scored at the share and bar
+    learnt on the other four (the per-split table of docs/ranking.md)."""
+    return [(i, summarize(part)) for i, _, part in _folds_fitted(leads, sparse_share)]

@@ -10,9 +10,14 @@ in a manifest or a source is literal); each test gets its own copy of the worksp
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from click.testing import Result
+from typer.testing import CliRunner
+
+from newsletter.cli import app
 from newsletter.config import Settings, load_settings
 from newsletter.subscribers.store import SubscriberStore, open_store
 
@@ -66,8 +71,20 @@ class Workspace:
         return self.settings.path(self.settings.database)
 
     def store(self) -> SubscriberStore:
-        """The subscriber store (close it, or use it in a `with`)."""
-        return open_store(self.database)
+        """The subscriber store (close it, or use it in a `with`), on either backend."""
+        server = self.settings.database_server
+        if server is None:
+            return open_store(self.database)
+        from newsletter.subscribers.postgres import PostgresConnection, connect_postgres
+        from newsletter.subscribers.postgres_schema import upgrade_postgres
+
+        conn = connect_postgres(server)
+        upgrade_postgres(conn, server)
+        return SubscriberStore(PostgresConnection(conn, server))
+
+    def on_server(self, url: str) -> Workspace:
+        """The same workspace with its database on the PostgreSQL server `url` names."""
+        return replace(self, settings=replace(self.settings, database=url))
 
     def with_server(self, host: str, port: int, **smtp) -> Settings:
         """The settings pointed at a server, with other SMTP settings changed as given."""
@@ -81,6 +98,19 @@ class Workspace:
             for s in subscribers:
                 email, name = (s, "") if isinstance(s, str) else s
                 store.upsert(email, name, fields or {})
+
+    def statuses(self) -> dict[str, str]:
+        """Each subscriber's status on the list (`active`, `bounced`...), by address."""
+        with self.store() as store:
+            return {s.email: s.status for s in store.iter()}
+
+    def cli(self, monkeypatch, *readers: str) -> Callable[..., Result]:
+        """`newsletter ARGS...` run in this workspace (made the current folder) through Typer's
+        test runner, with `readers` added to the list first."""
+        monkeypatch.chdir(self.root)
+        self.add(*readers)
+        runner = CliRunner()
+        return lambda *args: runner.invoke(app, list(args))
 
     def add_many(self, n: int, domain: str = "example.org") -> list[str]:
         """Add `n` numbered subscribers; return their addresses."""

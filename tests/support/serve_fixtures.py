@@ -93,13 +93,28 @@ def start_audience(
     return app, settings, clock
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def serve_backend(request) -> str:
+    """Each backend in turn for the served workspace (a test may pin one by parametrising it)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def audience(send_ws, smtpd, request) -> Iterator[AudienceServer]:
-    """`newsletter serve` for the send workspace; an indirect parameter sets `[serve]` values."""
+def served_ws(send_ws, serve_backend, request) -> Workspace:
+    """The send workspace, its database on SQLite or on a fresh PostgreSQL database."""
+    if serve_backend == "postgresql":
+        return send_ws.on_server(request.getfixturevalue("postgres_url"))
+    return send_ws
+
+
+@pytest.fixture
+def audience(served_ws, smtpd, request) -> Iterator[AudienceServer]:
+    """`newsletter serve` for the send workspace, on each backend (`serve_backend`); an
+    indirect parameter sets `[serve]` values."""
     options = getattr(request, "param", {})
-    app, settings, clock = start_audience(send_ws, smtpd, **options)
+    app, settings, clock = start_audience(served_ws, smtpd, **options)
     with running_server(app) as server, httpx.Client(timeout=10) as http:
-        yield AudienceServer(server.url, send_ws, settings, smtpd, clock, http)
+        yield AudienceServer(server.url, served_ws, settings, smtpd, clock, http)
 
 
 @pytest.fixture

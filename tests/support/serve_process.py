@@ -7,27 +7,37 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 
-def serve_process(root, *args: str, preexec_fn=None) -> tuple[subprocess.Popen, str]:
-    """`newsletter serve --port 0 …` as its own process, as an editor runs it; its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsletter", "serve", "--port", "0", *args],
-        cwd=root,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        preexec_fn=preexec_fn,
-    )
+def serve_process(
+    root, *args: str, preexec_fn=None, log: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`newsletter serve --port 0 …` as its own process, as an editor runs it; its base URL.
+
+    Its standard error (the request log) goes to `log` when given, for the test to read after
+    the process ends; a serve that does not start fails the test with what it said there.
+    """
+    with open(log or os.devnull, "w") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "serve", "--port", "0", *args],
+            cwd=root,
+            env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            preexec_fn=preexec_fn,
+        )
     line = process.stdout.readline()
     found = re.search(r"http://127\.0\.0\.1:\d+", line)
     if not found:
         process.kill()
-        pytest.fail(f"serve did not start: {line}")
+        process.wait(10)
+        said = log.read_text() if log else ""
+        pytest.fail(f"serve did not start: {line} {said}")
     return process, found.group(0)
 
 

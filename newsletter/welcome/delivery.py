@@ -1,0 +1,291 @@
+"""The welcome's delivery: queued by a confirmation, sent once through the delivery journal.
+
+Queued: confirming a sign-up (serve/audience.py) writes the reader's journal row for
+`welcome` as `pending`, in the confirmation's own transaction; a row already there (the
+reader was welcomed, or is waiting) is kept, so a reader is welcomed once, ever.
+
+Sent: `send_welcomes` mails every pending welcome whose reader is still active, each
+outcome recorded as the list send records it (journal.py): `sent` right after the relay
+accepts it; `unknown` when the reply was lost after the message went out (never sent
+again by itself); `failed` for a 5xx (a 5.1.x marks the reader bounced) or once
+`smtp.max_attempts` tries got 4xx; `pending` again otherwise, for the next run.  A relay
+nobody answers leaves them all pending.  A kill between the relay's acceptance and the
+record re-sends that one copy with the same Message-ID, as for an issue.
+
+One sender at a time: a file lock beside the database (`newsletter.db.welcome.lock`,
+file_lock.py: the kernel frees it when a process dies) is held while sending, so `serve`'s
+workers and `newsletter run` never mail the same welcome twice.  `serve` waits a little for
+it; `run` does not (the holder is sending them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.config import Settings, smtp_password
+from newsletter.errors import DeliveryError, NewsletterError, display_path
+from newsletter.file_lock import held_lock
+from newsletter.mail.personalize import Recipient
+from newsletter.send.composer import Composer
+from newsletter.send.journal import DeliveryJournal, open_journal
+from newsletter.send.transport import (
+    Connection,
+    ConnectionLost,
+    OutcomeUnknown,
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+)
+from newsletter.subscribers.connection import Connection as DatabaseConnection
+from newsletter.welcome.compose import WELCOME_ID, welcome_composer
+
+LOCK_POLL = 0.05  # seconds between tries for the welcome lock while waiting for it
+
+
+def queue_welcome(conn: DatabaseConnection, email: str, now: str) -> None:
+    """Queue the reader's welcome (inside the caller's transaction); kept if already there.
+
+    The statement runs on both backends (serve confirms sign-ups on PostgreSQL too)."""
+    conn.execute(
+        "INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id,"
+        " updated) VALUES (?, ?, 'pending', 0, '', '', ?) ON CONFLICT (issue_id, email) DO NOTHING",
+        (WELCOME_ID, email, now),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeSummary:
+    """What one round of welcomes did."""
+
+    sent: int = 0
+    failed: int = 0  # refused for good (5xx), or out of attempts
+    unknown: int = 0  # went out, reply lost: not sent again (check with the reader)
+    retrying: int = 0  # 4xx or dropped: left pending for the next round
+    left: int = 0  # not tried: the relay could not be reached
+    busy: bool = False  # another process holds the welcome lock (it is sending them)
+    unreachable: str = ""  # why the relay could not be used (host:port and the cause)
+
+    @property
+    def tried(self) -> int:
+        return self.sent + self.failed + self.unknown + self.retrying
+
+    def line(self) -> str:
+        """`welcome: 2 sent, 1 unknown`; "" when nothing was due."""
+        parts = [
+            f"{n} {what}"
+            for n, what in (
+                (self.sent, "sent"),
+                (self.failed, "failed"),
+                (self.unknown, "unknown (the reply was lost; not sent again)"),
+                (self.retrying, "to retry"),
+                (self.left, "waiting"),
+            )
+            if n
+        ]
+        if self.unreachable:
+            parts.append(f"relay unreachable ({self.unreachable}): the next run sends them")
+        return f"welcome: {', '.join(parts)}" if parts else ""
+
+
+def send_welcomes(
+    settings: Settings,
+    *,
+    transport: Transport | None = None,
+    password: str | None = None,
+    wait: float = 0.0,
+) -> WelcomeSummary:
+    """Send every pending welcome, each once (see the module doc); `wait`: seconds to wait
+    for another sender's lock before leaving them to it."""
+    if not settings.welcome.enabled or settings.database_server is not None:
+        return WelcomeSummary()  # no sign-ups are confirmed on PostgreSQL yet
+    database = settings.database_file("sending welcomes")
+    if not database.is_file():
+        return WelcomeSummary()  # no list, nobody to welcome (and no database is created)
+    with welcome_lock(database, wait) as held:
+        if not held:
+            return WelcomeSummary(busy=True)
+        journal = open_journal(database, WELCOME_ID, create=False)
+        try:
+            due = journal.waiting()
+            if not due:
+                return WelcomeSummary()
+            composer = welcome_composer(settings)
+            if transport is None:
+                from newsletter.send.smtp import SmtpTransport
+
+                transport = SmtpTransport(settings.smtp, password=password or smtp_password())
+            return _deliver_all(journal, composer, transport, due, settings.smtp.max_attempts)
+        finally:
+            journal.close()
+
+
+def _deliver_all(
+    journal: DeliveryJournal,
+    composer: Composer,
+    transport: Transport,
+    due: list[tuple[Recipient, int]],
+    max_attempts: int,
+) -> WelcomeSummary:
+    counts = {"sent": 0, "failed": 0, "unknown": 0, "retrying": 0}
+    connection: Connection | None = None
+    try:
+        for n, (recipient, attempts) in enumerate(due):
+            if not journal.would_send(recipient.email):
+                continue  # left the list (or was forgotten) since the query
+            if connection is None:
+                try:
+                    connection = transport.connect()
+                except DeliveryError as e:
+                    return _summary(counts, left=len(due) - n, unreachable=str(e))
+            last_try = attempts + 1 >= max_attempts
+            outcome = _deliver(connection, composer, journal, recipient, last_try)
+            counts[outcome] += 1
+            if outcome in ("retrying", "unknown"):  # the session may be gone: start afresh
+                connection.close()
+                connection = None
+    finally:
+        if connection is not None:
+            connection.close()
+    return _summary(counts)
+
+
+def _summary(counts: dict[str, int], *, left: int = 0, unreachable: str = "") -> WelcomeSummary:
+    return WelcomeSummary(
+        sent=counts["sent"],
+        failed=counts["failed"],
+        unknown=counts["unknown"],
+        retrying=counts["retrying"],
+        left=left,
+        unreachable=unreachable,
+    )
+
+
+def _deliver(
+    connection: Connection,
+    composer: Composer,
+    journal: DeliveryJournal,
+    recipient: Recipient,
+    last_try: bool,
+) -> str:
+    """Send one welcome and record its outcome: sent | failed | unknown | retrying."""
+    message = composer.message_for(recipient, list_copy=True)
+    email, mid = recipient.email, message.message_id
+    try:
+        connection.send(message.envelope_from, message.recipient, message.data)
+    except OutcomeUnknown as e:  # it went out; a second copy is worse than none
+        journal.record(email, "unknown", attempts=1, error=e.reason, message_id=mid)
+        return "unknown"
+    except PermanentFailure as e:
+        journal.record(email, "failed", attempts=1, error=e.reason, message_id=mid)
+        if e.bad_address:
+            journal.mark_bounced(email, e.reason, mid)
+        return "failed"
+    except (TemporaryFailure, ConnectionLost) as e:
+        status = "failed" if last_try else "pending"
+        journal.record(email, status, attempts=1, error=e.reason, message_id=mid)
+        return "failed" if last_try else "retrying"
+    journal.record(email, "sent", attempts=1, message_id=mid)
+    return "sent"
+
+
+class _LockBusy(NewsletterError):
+    """Another process holds the welcome lock."""
+
+
+@contextlib.contextmanager
+def welcome_lock(database: Path, wait: float = 0.0) -> Iterator[bool]:
+    """Hold the welcome lock (True), or yield False when another process kept it `wait` s."""
+    real = database.resolve()
+    path = real.with_name(f"{real.name}.welcome.lock")
+
+    def cannot_create(why: str) -> DeliveryError:
+        return DeliveryError(f"{display_path(path)}: cannot create the welcome lock ({why})")
+
+    deadline = time.monotonic() + wait
+    with contextlib.ExitStack() as stack:
+        while True:
+            try:
+                note = f"pid {os.getpid()}, welcome emails"
+                stack.enter_context(
+                    held_lock(path, note, cannot_create=cannot_create, busy=_LockBusy)
+                )
+                break
+            except _LockBusy:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(LOCK_POLL)
+        yield True
+
+
+class Welcomer:
+    """`serve`'s sender of welcomes: a thread of its own, nudged by each confirmation.
+
+    The confirmation's answer never waits for the relay: it is sent as soon as the sign-up
+    is committed, and the welcome follows on this thread.  Nudges that come while a round
+    runs make one more round.  A relay that is down leaves the welcome pending for the next
+    `newsletter run`; nothing here raises into the server.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: Callable[[], Transport],
+        *,
+        log: logging.Logger | None = None,
+        wait: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._log = log or logging.getLogger("newsletter.welcome")
+        self._wait = wait
+        self._nudged = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+        self.rounds = 0  # finished rounds, for tests and the log
+
+    def nudge(self) -> None:
+        """A reader was confirmed: send what is pending, soon, on the welcome thread."""
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="welcome", daemon=True)
+                self._thread.start()
+        self._nudged.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the round under way (within `timeout` s), then end the thread."""
+        self._stopping = True
+        self._nudged.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            self._nudged.wait()
+            if self._stopping:
+                return
+            self._nudged.clear()
+            self._round()
+
+    def _round(self) -> None:
+        try:
+            summary = send_welcomes(self.settings, transport=self._transport(), wait=self._wait)
+        except NewsletterError as e:
+            self._log.warning("welcome not sent: %s; the next `newsletter run` sends it", e)
+        except Exception as e:  # a bug must not kill the thread: the next nudge tries again
+            self._log.error("welcome round failed: %s: %s", type(e).__name__, e)
+        else:
+            if summary.busy:
+                self._log.info("welcome: another process is sending them")
+            elif summary.line():
+                level = logging.WARNING if summary.unreachable or summary.unknown else logging.INFO
+                self._log.log(level, "%s", summary.line())
+        self.rounds += 1
