@@ -1,6 +1,7 @@
 """Benchmark: RFC 8058 one-click unsubscribes against `newsletter serve` on 127.0.0.1.
 
     .venv/bin/python bench/bench_serve.py [--requests 20000] [--clients 50] [--workers 1,2]
+        [--backends sqlite,postgresql]
 
 Makes a throwaway workspace with N subscribers, starts `newsletter serve
 --port 0` as its own process (uvicorn, as an editor runs it), then opens
@@ -12,6 +13,11 @@ rate and the latency percentiles.
 
 Target on the 2-core reference machine: ≥ 500 unsubscribes/s, p99 < 50 ms,
 50 concurrent clients.  The load generator shares the 2 cores with the server.
+
+`--backends postgresql` runs the same against a throwaway PostgreSQL 15 cluster
+(tests/support/postgres_server.py, Debian's binaries) with its durable defaults (fsync,
+synchronous commits): the list on the server, `serve` pointed at it through
+NEWSLETTER_DATABASE_URL, one connection per worker.  The cluster shares the 2 cores too.
 
     .venv/bin/python bench/bench_serve.py --slow 1000 [--requests 10000] [--rates 500]
 
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import re
@@ -39,6 +46,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests/support: the cluster
 from probe import cpu_probe
 
 SETTINGS = """\
@@ -53,15 +61,19 @@ SECRET = "bench-secret-0123456789abcdef"
 LIST_ID = "the-bench-brief.example.org"
 
 
-def make_workspace(root: Path, n: int) -> list[str]:
-    """newsletter.toml and a database of n active subscribers; their tokens."""
+def make_workspace(root: Path, n: int, server=None) -> list[str]:
+    """newsletter.toml and a database of n active subscribers (on `server`, a test cluster,
+    when given: then serve finds it through NEWSLETTER_DATABASE_URL); their tokens."""
     from newsletter.mail.unsubscribe import sign_token
     from newsletter.subscribers.database import open_database, utc_now
 
     (root / "newsletter.toml").write_text(SETTINGS)
-    conn = open_database(root / "newsletter.db")
     now = utc_now()
     emails = [f"reader{i:06d}@example.org" for i in range(n)]
+    if server is not None:
+        fill_postgres(server, emails, now)
+        return [sign_token(e, SECRET.encode(), LIST_ID) for e in emails]
+    conn = open_database(root / "newsletter.db")
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO subscribers (email, created, updated) VALUES (?, ?, ?)",
@@ -70,6 +82,44 @@ def make_workspace(root: Path, n: int) -> list[str]:
     conn.execute("COMMIT")
     conn.close()
     return [sign_token(e, SECRET.encode(), LIST_ID) for e in emails]
+
+
+def fill_postgres(server, emails: list[str], now: str) -> None:
+    """A fresh database on the cluster, upgraded, with `emails` active (COPY); serve's env."""
+    from newsletter.database_url import PostgresUrl
+    from newsletter.subscribers.postgres import connect_postgres
+    from newsletter.subscribers.postgres_schema import upgrade_postgres
+    from tests.support.postgres_server import PASSWORD
+
+    url = server.url(server.new_database())
+    os.environ["NEWSLETTER_DATABASE_URL"] = url
+    os.environ["NEWSLETTER_DATABASE_PASSWORD"] = PASSWORD
+    with connect_postgres(PostgresUrl(url)) as conn:
+        upgrade_postgres(conn, PostgresUrl(url))
+        with (
+            conn.cursor() as cursor,
+            cursor.copy("COPY subscribers (email, created, updated) FROM STDIN") as copy,
+        ):
+            for e in emails:
+                copy.write_row((e, now, now))
+        conn.execute("VACUUM ANALYZE subscribers")
+
+
+def count_unsubscribed(root: Path) -> int:
+    """How many are unsubscribed in the run's database, on either backend."""
+    url = os.environ.get("NEWSLETTER_DATABASE_URL")
+    query = "SELECT count(*) FROM subscribers WHERE status = 'unsubscribed'"
+    if url:
+        from newsletter.database_url import PostgresUrl
+        from newsletter.subscribers.postgres import connect_postgres
+
+        with connect_postgres(PostgresUrl(url)) as conn:
+            return int(conn.execute(query).fetchone()[0])
+    conn = sqlite3.connect(root / "newsletter.db")
+    try:
+        return int(conn.execute(query).fetchone()[0])
+    finally:
+        conn.close()
 
 
 def start_server(root: Path, workers: int) -> tuple[subprocess.Popen, int]:
@@ -207,7 +257,7 @@ async def sampled_load(
         sampler.cancel()
 
 
-def run(n: int, clients: int, workers: int, rate: float, slow: int = 0) -> dict:
+def run(n: int, clients: int, workers: int, rate: float, slow: int = 0, server=None) -> dict:
     """n one-clicks (the first 200 warm up, not counted) over `clients` connections, at `rate`
     a second (0: as fast as answered), while `slow` slow connections stay open beside them."""
     context = multiprocessing.get_context("fork")
@@ -215,7 +265,7 @@ def run(n: int, clients: int, workers: int, rate: float, slow: int = 0) -> dict:
     samples: list[int] = []
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         root = Path(tmp)
-        tokens = make_workspace(root, n)
+        tokens = make_workspace(root, n, server)
         process, port = start_server(root, workers)
         slow_process = context.Process(target=slow_clients, args=(port, slow, open_now, shed))
         if slow:
@@ -238,14 +288,11 @@ def run(n: int, clients: int, workers: int, rate: float, slow: int = 0) -> dict:
                 slow_process.join(10)
             process.terminate()
             process.wait(20)
-        conn = sqlite3.connect(root / "newsletter.db")
-        unsubscribed = conn.execute(
-            "SELECT count(*) FROM subscribers WHERE status = 'unsubscribed'"
-        ).fetchone()[0]
-        conn.close()
+        unsubscribed = count_unsubscribed(root)
     latencies.sort()
     done = len(latencies)
     return {
+        "backend": "PostgreSQL" if server is not None else "SQLite",
         "offered": f"{rate:,.0f}/s" if rate else "as fast as answered",
         "workers": workers,
         "requests": done,
@@ -287,6 +334,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument(
+        "--backends",
+        default="sqlite",
+        help="sqlite, postgresql (a throwaway PostgreSQL 15 cluster), or both: sqlite,postgresql",
+    )
+    parser.add_argument(
         "--rates",
         default=None,
         help="offered rates to run (0: closed loop, each client as fast as it is answered); "
@@ -306,19 +358,37 @@ def main() -> None:
     args.rates = args.rates or "0,500,800"
     print(f"machine probe: {cpu_probe():.2f} s (0.19 s at its quickest)")
     print(
-        "| offered | workers | requests | unsubscribes/s | p50 ms | p99 ms | max ms "
+        "| backend | offered | workers | requests | unsubscribes/s | p50 ms | p99 ms | max ms "
         "| all 200 | all committed |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
-    for workers in (int(w) for w in args.workers.split(",")):
-        for rate in (float(r) for r in args.rates.split(",")):
-            r = run(args.requests + 200, args.clients, workers, rate)
-            print(
-                f"| {r['offered']} | {r['workers']} | {r['requests']:,} | {r['rate']:,.0f} "
-                f"| {r['p50']:.1f} "
-                f"| {r['p99']:.1f} | {r['max']:.1f} | {'yes' if r['ok'] else 'NO'} "
-                f"| {'yes' if r['committed'] else 'NO'} |"
-            )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for backend in args.backends.split(","):
+        with cluster_for(backend) as server:
+            for workers in (int(w) for w in args.workers.split(",")):
+                for rate in (float(r) for r in args.rates.split(",")):
+                    r = run(args.requests + 200, args.clients, workers, rate, server=server)
+                    print(
+                        f"| {r['backend']} | {r['offered']} | {r['workers']} "
+                        f"| {r['requests']:,} | {r['rate']:,.0f} | {r['p50']:.1f} "
+                        f"| {r['p99']:.1f} | {r['max']:.1f} | {'yes' if r['ok'] else 'NO'} "
+                        f"| {'yes' if r['committed'] else 'NO'} |",
+                        flush=True,
+                    )
+
+
+@contextlib.contextmanager
+def cluster_for(backend: str):
+    """None for SQLite; a durable throwaway PostgreSQL 15 cluster for postgresql."""
+    if backend == "sqlite":
+        yield None
+        return
+    if backend != "postgresql":
+        raise SystemExit(f"--backends: {backend!r}: say sqlite or postgresql")
+    from tests.support.postgres_server import postgres_cluster
+
+    with postgres_cluster(durable=True) as server:
+        yield server
+    os.environ.pop("NEWSLETTER_DATABASE_URL", None)
 
 
 if __name__ == "__main__":

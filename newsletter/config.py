@@ -113,6 +113,10 @@ class LimitsSettings:
     feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
     feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
     text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+    #: let feed URLs and `check --links` reach this machine and its network (127.0.0.1, ::1,
+    #: 10.x, 192.168.x, 169.254.x...); false refuses them, after DNS and on every redirect.
+    #: Only for a feed you serve yourself: then any feed or link may reach those addresses
+    private_hosts: bool = False
     # The length budget of one issue: over either, `check` warns and names the sections to cut.
     items: int = 20  # stories and headlines in one issue (the lead and cards count)
     words: int = 1000  # words the email shows (about 4 minutes at 230 words a minute)

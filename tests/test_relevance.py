@@ -58,6 +58,15 @@ kept only when the cross-validated numbers did not fall:
    0.3 by hand: 0.4 and 0.28; weak evidence 0.4 → 0.2 (the dev leads cannot tell them apart;
    the city-only sport result decides).  Holdout rec2 0.783 → 0.807, nDCG 0.976 and no
    grade-0 unchanged; dev CV 0.954/0.824 → 0.951/0.809; written grade-0s 0.21 → 0.36 a lead.
+10. A capitalised title right before a name ("President José Jerí", "General Arturo
+   Valverde") is part of the name, no term (the sample's "UN General Assembly" matched
+   "general"); the president/presidential family deleted (a title and an election are not
+   one topic; the sample's "Honduran President" matched "presidential").  Real dev and holdout
+   unchanged; written rec2/8 0.802 → 0.792 (05's "Mayor Karen Bass Faces Criticism ..." now
+   matches the mayor's name only, weak evidence, and falls to More).  Tried and dropped, each
+   neutral on the dev leads: a common word the lead says once in passing as no evidence
+   ("area", "move"), and a minimum concept weight of 0.05: both also dropped true same-sense
+   matches ("across the country", "White House") and cost the holdout 1-2 grade-2 headlines.
 """
 
 from __future__ import annotations
@@ -92,7 +101,7 @@ MIN_REAL_LEADS = 40
 # the model and the concepts combined (meaning.py), More in source order.
 LEVEL_REAL_DEV = (0.954, 0.819, 0.143)
 LEVEL_REAL_HOLDOUT = (0.976, 0.807, 0.0)
-LEVEL_WRITTEN = (0.949, 0.802, 0.357)
+LEVEL_WRITTEN = (0.949, 0.792, 0.357)
 LEVEL_CV = (0.951, 0.809, 0.143)
 
 
@@ -262,6 +271,20 @@ def test_sample_matched_terms_are_readable():
     assert "venezuelan~venezuelans" in flight.matched
     california = next(s for t, s in by_title.items() if t.startswith("California"))
     assert california.matched == ("immigration",)
+
+
+def test_a_title_before_a_name_is_part_of_the_name_not_a_topic():
+    """In the sample seed's real text "President José Jerí" and "police General Arturo
+    Valverde" are parts of names: the headlines' "UN General Assembly" and "Honduran President
+    Juan Orlando Hernández" match neither word, while "presidential runoff" stays a topic."""
+    profile = lead_profile(None, SAMPLE.paragraphs)
+    forms = {form for concept in profile.concepts.values() for form in concept.forms}
+    assert "presidential" in forms and not {"president", "general"} & forms
+    by_title = {s.title: s for s in _sample_ranking()}
+    assembly = next(s for t, s in by_title.items() if t.startswith("UN General Assembly"))
+    pardon = next(s for t, s in by_title.items() if "Honduran President" in t)
+    assert not any("general" in term for term in assembly.matched)
+    assert not any("president" in term for term in pardon.matched)
 
 
 def _profile(*paragraphs: str, title: str | None = None) -> LeadProfile:

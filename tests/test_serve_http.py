@@ -249,6 +249,30 @@ def test_a_flood_of_signups_is_limited_per_client_and_per_address(audience):
     assert len(audience.confirmation_links()) == 10
 
 
+@pytest.mark.parametrize("audience", [{"client_limit": 6}], indirect=True)
+def test_at_once_a_link_confirms_once_and_the_limit_holds(audience):
+    """Requests side by side (on PostgreSQL, on several database threads): one confirmation
+    link posted 8 times at once activates once; 12 sign-ups at once pass the limit 6 times."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    audience.sign_up("twice@example.org")
+    (link,) = audience.confirmation_links()
+    data = {"token": link.split("token=")[1]}
+    with ThreadPoolExecutor(8) as pool:
+        posts = list(pool.map(lambda _: httpx.post(f"{audience.url}/confirm", data=data), range(8)))
+    assert sum("You are subscribed" in p.text for p in posts) == 1
+    assert sum("This link no longer works" in p.text for p in posts) == 7
+    tokens = [audience.form_token() for _ in range(12)]
+
+    def sign_up(i: int) -> int:
+        form = {"form_token": tokens[i], "email": f"crowd{i}@example.org", "website": ""}
+        return httpx.post(f"{audience.url}/subscribe", data=form).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(sign_up, range(12)))
+    assert codes.count(200) == 5 and codes.count(429) == 7  # 6 per client: 1 above, 5 here
+
+
 def test_the_honeypot_a_foreign_origin_and_a_stale_form_are_refused(audience):
     """A filled hidden field is ignored silently; another site's post is 403; a stale form is 400."""
     data = {

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import chain
@@ -215,11 +216,16 @@ def _looks_like_name(word: str, sentence_start: bool) -> bool:
 
 
 def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None]]:
-    """The paragraph's terms with a case verdict: None lower case, True name cue, False neither."""
+    """The paragraph's terms with a case verdict: None lower case, True name cue, False neither.
+
+    A capitalised title right before a capitalised word ("President José Jerí", "police
+    General Arturo Valverde") is part of that name and no term at all: the story is not about
+    presidents or generals, and a headline's "UN General Assembly" is no match for it."""
     pairs: list[tuple[str, str]] = []
     cues: list[bool | None] = []
     previous_end, previous_name, previous_title = -1, False, False
-    for match in t.token_spans(paragraph):
+    spans = t.token_spans(paragraph)
+    for index, match in enumerate(spans):
         token = match.group()
         before = paragraph[max(previous_end, 0) : match.start()]
         start = previous_end < 0 or any(ch in ".!?:;" for ch in before)
@@ -240,12 +246,23 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None]]:
             # A capitalised title ("Prime Minister Paetongtarn") is part of a name; written
             # in lower case elsewhere in the lead ("presidential runoff") it is a topic.
             cue = not start
+            if _names_next(paragraph, spans, index):
+                words = ()
         for pair in words:
             pairs.append(pair)
             cues.append(cue)
         previous_end = match.end()
         previous_name, previous_title = bool(cue) and not title, title
     return [(term, cues[index]) for term, index in t.resolve_indexed(pairs)]
+
+
+def _names_next(paragraph: str, spans: Sequence[re.Match[str]], index: int) -> bool:
+    """True when the token after `index` is capitalised and only a space away (a name run)."""
+    if index + 1 >= len(spans):
+        return False
+    following = spans[index + 1]
+    gap = paragraph[spans[index].end() : following.start()]
+    return not gap.strip() and following.group()[:1].isupper()
 
 
 def related_count(

@@ -372,7 +372,7 @@ def create_app(
     urls = PublicUrls.of(settings)
     pages = load_pages(settings)
     audience = audience or Audience(settings)
-    db = DatabaseThread(audience.conn, options.database_wait)
+    db = DatabaseThread(audience.conn, options.database_wait, audience.threads)
     mailer = mailer or ConfirmationMailer(settings, options.outbox)
     welcomer = Welcomer(settings, mailer.transport, log=log) if settings.welcome.enabled else None
     handlers = _Handlers(

@@ -32,7 +32,7 @@ from types import TracebackType
 from newsletter.config import Settings
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
-from newsletter.serve.server_link import ServerLink
+from newsletter.serve.server_link import THREADS, ServerLink
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import record_consent
@@ -68,10 +68,12 @@ class RateLimited(Exception):
 
 
 class Audience:
-    """The list as the server sees it: one connection, used from one thread at a time.
+    """The list as the server sees it: on SQLite one connection, used from one thread at a
+    time; on PostgreSQL one connection per database thread (`threads` of them).
 
-    The server calls it from its database thread (database_thread.py), never from the
-    event loop: a wait for SQLite's lock must not stall requests that need no database.
+    The server calls it from its database thread(s) (database_thread.py), never from the
+    event loop: a wait for a lock must not stall requests that need no database.  It keeps
+    no state of its own between calls, so the threads may call it side by side.
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
@@ -79,10 +81,12 @@ class Audience:
         self.clock = clock or time.time
         self.conn: Connection
         self._checkpointer: WalCheckpointer | None = None
+        self.threads = 1  # database threads the server may run calls on at once
         server = settings.database_server
         if server is not None:
             upgrade_database(settings)  # a first use makes the schema, under its lock
             self.conn = ServerLink(server)
+            self.threads = THREADS
         else:
             self.conn = self._open_sqlite(settings.database_file("serve"))
         self.store = SubscriberStore(self.conn)

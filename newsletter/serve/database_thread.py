@@ -1,4 +1,4 @@
-"""The server's database calls, off its event loop: one thread, each call within a deadline.
+"""The server's database calls, off its event loop: on their own thread(s), each within a deadline.
 
 A request that writes waits for SQLite's write lock, which another process (a
 send, an import, `bounces process`) may hold for a while.  Waiting in the event
@@ -13,7 +13,8 @@ DatabaseBusy (or SQLite's "database is locked") having changed nothing, and the
 request is answered 503 with Retry-After.  The answer is never given while the
 call might still commit: the event loop waits for the call itself, not a timer.
 
-On PostgreSQL the thread holds the worker's one connection (server_link.py): a row lock
+On PostgreSQL there are several such threads, each with its own connection (server_link.py,
+which says why); the calls are the same transactions, safe side by side: a row lock
 waited for past `lock_timeout`, or a server that is down, raise DatabaseDown, and the
 request is answered 503 the same way; the event loop never waits on the server.
 """
@@ -39,10 +40,10 @@ class DatabaseBusy(Exception):
 class DatabaseThread:
     """Runs calls that use `conn` on one thread of their own, each within `wait` seconds."""
 
-    def __init__(self, conn: Connection, wait: float) -> None:
+    def __init__(self, conn: Connection, wait: float, threads: int = 1) -> None:
         self.conn = conn
         self.wait = wait
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="newsletter-db")
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="newsletter-db")
 
     async def run(self, call: Callable[..., T], *args: object) -> T:
         """`call(*args)` on the database thread; DatabaseBusy if it cannot start in time."""

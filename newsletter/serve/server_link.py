@@ -1,9 +1,15 @@
-"""The server's connection to PostgreSQL: one per worker, reconnecting after the server went away.
+"""serve's connections to PostgreSQL: one per database thread, made again after a loss.
 
-`newsletter serve` keeps one connection per worker process (its database thread uses it,
-never the event loop).  When PostgreSQL restarts, fails over or is down, a call fails with
-`DatabaseDown` (the request is answered 503 with Retry-After) and, since every change is one
-transaction, nothing was changed.  The next call that begins a transaction connects again;
+Each worker process runs its database calls on `THREADS` threads (never on the event
+loop), each with a connection of its own: a commit waits for the server's disk, and commits
+waiting at once are flushed together, so a worker is not held to one commit per disk flush
+(SQLite's commits in WAL mode do not wait for the disk; PostgreSQL's do, as they should for
+an unsubscribe).  Serve logs in once before listening (the schema upgrade), so a refused
+login is one line at startup; the threads connect on their first call.
+
+When PostgreSQL restarts, fails over or is down, a call fails with `DatabaseDown` (the
+request is answered 503 with Retry-After) and, since every change is one transaction,
+nothing was changed.  The next call that begins a transaction connects again;
 while the server stays down, each such call fails at once with `DatabaseDown`, bounded by
 `CONNECT_SECONDS`.  A statement that waits too long for a row lock (another worker, a
 `bounces process`) is stopped by `lock_timeout` and answered 503 the same way.
@@ -11,6 +17,7 @@ while the server stays down, each such call fails at once with `DatabaseDown`, b
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +27,7 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.subscribers.postgres import PostgresConnection, connect_postgres
 
+THREADS = 8  # database threads per worker, each with its connection: commits wait together
 CONNECT_SECONDS = 3  # a reconnection attempt while serving gives up after this
 LOCK_MS = 5_000  # the most a statement waits for a row lock (the SQLite busy timeout's twin)
 STATEMENT_MS = 10_000  # the most any one statement runs
@@ -30,43 +38,76 @@ class DatabaseDown(Exception):
 
 
 class ServerLink(PostgresConnection):
-    """A PostgresConnection that connects again at the next BEGIN after losing the server."""
+    """A PostgresConnection with one server connection per thread that uses it (the worker's
+    database threads, `THREADS` of them), each made on the thread's first call and made again
+    at the next BEGIN after it was lost."""
 
     def __init__(self, server: PostgresUrl) -> None:
-        super().__init__(_connect(server, first=True), server)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[psycopg.Connection[tuple[Any, ...]]] = []
+        self.server = server
+
+    @property  # one per thread, where PostgresConnection has one attribute
+    def raw(self) -> psycopg.Connection[tuple[Any, ...]]:  # type: ignore[override]
+        conn: psycopg.Connection[tuple[Any, ...]] | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
 
     @property
     def in_transaction(self) -> bool:
-        return not self._lost() and super().in_transaction
+        conn = getattr(self._local, "conn", None)
+        return conn is not None and not _lost(conn) and super().in_transaction
 
     def execute(
         self, sql: str, parameters: Sequence[Any] = (), /
     ) -> psycopg.Cursor[tuple[Any, ...]]:
-        if self._lost():
+        conn = self.raw
+        if _lost(conn):
             if sql.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):
                 raise DatabaseDown(f"{self.server.where}: the connection was lost mid-call")
-            self.raw.close()
-            self.raw = _connect(self.server)
+            self._forget(conn)
+            self._local.conn = None
+            conn = self.raw
         try:
             return super().execute(sql, parameters)
         except psycopg.OperationalError as e:  # gone, restarting, a lock or statement timeout
             raise DatabaseDown(f"{self.server.where}: {' '.join(str(e).split())[:200]}") from e
 
-    def _lost(self) -> bool:
-        return self.raw.closed or self.raw.broken
+    def close(self) -> None:
+        """Close every thread's connection (the threads are done with them)."""
+        with self._lock:
+            for conn in self._open:
+                conn.close()
+            self._open.clear()
+
+    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        conn = _connect(self.server)
+        with self._lock:
+            self._open.append(conn)
+        return conn
+
+    def _forget(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        conn.close()
+        with self._lock:
+            if conn in self._open:
+                self._open.remove(conn)
 
 
-def _connect(server: PostgresUrl, *, first: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
-    """A connection with the server's timeouts set; at startup one line, later DatabaseDown."""
+def _lost(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
+    return conn.closed or conn.broken
+
+
+def _connect(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
+    """A connection with the server's timeouts set, or DatabaseDown saying why not."""
     url = server
-    if not first and "connect_timeout=" not in server.url:
+    if "connect_timeout=" not in server.url:
         joiner = "&" if "?" in server.url else "?"
         url = PostgresUrl(f"{server.url}{joiner}connect_timeout={CONNECT_SECONDS}")
     try:
         conn = connect_postgres(url)
     except NewsletterError as e:
-        if first:
-            raise
         raise DatabaseDown(str(e)) from None
     try:
         conn.execute(f"SET lock_timeout = {LOCK_MS}")

@@ -115,8 +115,11 @@ def _run(*args: str, root: Path) -> None:
 
 
 @contextlib.contextmanager
-def postgres_cluster() -> Iterator[Postgres]:
-    """Run a PostgreSQL 15 cluster of its own in a temporary folder, for the block."""
+def postgres_cluster(*, durable: bool = False) -> Iterator[Postgres]:
+    """Run a PostgreSQL 15 cluster of its own in a temporary folder, for the block.
+
+    `durable`: PostgreSQL's own defaults (fsync, synchronous commits) instead of the tests'
+    speed settings, for benchmarks whose numbers must hold on a real server."""
     require_postgres()
     # Not under pytest's tmp_path (mode 0700, root's): the server runs as `postgres`.
     root = Path(tempfile.mkdtemp(prefix="newsletter-postgres-"))
@@ -143,8 +146,10 @@ def postgres_cluster() -> Iterator[Postgres]:
     port = free_port()
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        "-c max_connections=60"
     )
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     log = root / "server.log"
     _run(str(BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start",
          root=root)  # fmt: skip
