@@ -162,6 +162,34 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     # 6: the forgotten-address guard, as SQLite's triggers (forgotten.py): a row naming a
     # forgotten address is skipped in every table that holds addresses, whoever writes it.
     FORGOTTEN_GUARD,
+    # 7: several senders on one issue: the merge.eml hash, the senders and their leases, the
+    # readers each has claimed (newsletter/send/shared_journal.py).
+    """
+    CREATE TABLE send_issues (
+        issue_id      TEXT PRIMARY KEY,
+        merge_hash    TEXT NOT NULL,
+        first_sender  TEXT NOT NULL,
+        at            TEXT NOT NULL
+    );
+    CREATE TABLE senders (
+        sender_id    TEXT PRIMARY KEY,
+        issue_id     TEXT NOT NULL,
+        host         TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        started      TIMESTAMPTZ NOT NULL,
+        lease_until  TIMESTAMPTZ NOT NULL,
+        finished     TIMESTAMPTZ
+    );
+    CREATE INDEX senders_by_issue ON senders (issue_id);
+    CREATE TABLE send_claims (
+        issue_id       TEXT NOT NULL,
+        subscriber_id  BIGINT NOT NULL,
+        sender_id      TEXT NOT NULL,
+        claimed_at     TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (issue_id, subscriber_id)
+    );
+    CREATE INDEX send_claims_by_sender ON send_claims (sender_id);
+    """,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
