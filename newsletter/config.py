@@ -67,6 +67,9 @@ class SmtpSettings:
     max_attempts: int = 8  # per recipient, for 4xx replies and dropped connections (≈2 min)
     max_consecutive_failures: int = 20  # pause the run rather than burn the list; 0 = never
     retry_delay: float = 1.0  # seconds before the first retry; doubles per attempt, with jitter
+    #: seconds a sender's claim on its readers lasts unrenewed, on PostgreSQL (several senders
+    #: on one issue): a sender killed with -9 leaves its unsent readers to the others this long
+    lease: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,10 @@ class LimitsSettings:
     feed_bytes: int = 10_000_000  # a feed URL's body; more is refused
     feed_seconds: float = 20.0  # the whole fetch of one feed URL, redirects included
     text_bytes: int = 1_000_000  # one text of the issue (a story, a subject); lxml fails at 10 MB
+    #: let feed URLs and `check --links` reach this machine and its network (127.0.0.1, ::1,
+    #: 10.x, 192.168.x, 169.254.x...); false refuses them, after DNS and on every redirect.
+    #: Only for a feed you serve yourself: then any feed or link may reach those addresses
+    private_hosts: bool = False
     # The length budget of one issue: over either, `check` warns and names the sections to cut.
     items: int = 20  # stories and headlines in one issue (the lead and cards count)
     words: int = 1000  # words the email shows (about 4 minutes at 230 words a minute)
@@ -720,6 +727,7 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "max_attempts": (1, 100, False),
     "max_consecutive_failures": (0, 1_000_000, False),
     "retry_delay": (0, 3600, False),
+    "lease": (1, 3600, False),
 }
 MIN_RATE = 0.01
 _Bad = Callable[[str, str], ConfigError]  # (key, why) → the error naming the file and key

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsletter.config import LimitsSettings
 from newsletter.errors import SourceError
 from newsletter.models import Story
 from newsletter.sources import load_file, load_sources
@@ -185,10 +186,11 @@ def test_feed_url_is_fetched_from_a_local_server(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        loaded = load_sources([f"http://127.0.0.1:{server.server_port}/world.xml"])
+        local = LimitsSettings(private_hosts=True)  # the opt-in for a feed on this machine
+        loaded = load_sources([f"http://127.0.0.1:{server.server_port}/world.xml"], local)
         assert loaded.headlines[0].url == "https://example.org/chile"
         with pytest.raises(SourceError, match=r"answered 404"):
-            load_sources([f"http://127.0.0.1:{server.server_port}/missing.xml"])
+            load_sources([f"http://127.0.0.1:{server.server_port}/missing.xml"], local)
     finally:
         server.shutdown()
         server.server_close()
@@ -202,7 +204,7 @@ def test_unreachable_feed_url_names_host_and_port():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(SourceError, match=rf"127\.0\.0\.1:{port}: cannot fetch .*check"):
-        load_sources([f"http://127.0.0.1:{port}/feed.xml"])
+        load_sources([f"http://127.0.0.1:{port}/feed.xml"], LimitsSettings(private_hosts=True))
 
 
 def test_folder_is_read_in_name_order_skipping_hidden_and_underscore_files(tmp_path):

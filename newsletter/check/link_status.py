@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from newsletter.public_hosts import PrivateHostError, connection_class
+
 PER_LINK_SECONDS = 10.0
 TOTAL_SECONDS = 30.0
 CONCURRENCY = 8
@@ -71,8 +73,13 @@ def fetch_links(
     per_link: float = PER_LINK_SECONDS,
     total: float = TOTAL_SECONDS,
     concurrency: int = CONCURRENCY,
+    private_hosts: bool = False,
 ) -> tuple[LinkResult, ...]:
-    """Fetch each http(s) URL once (images for their size), in the order given."""
+    """Fetch each http(s) URL once (images for their size), in the order given.
+
+    Only public addresses are connected to, on every redirect (public_hosts.py): a link to
+    this machine or its network is not fetched and says why, unless `private_hosts`.
+    """
     wanted = [(u, False) for u in dict.fromkeys(urls) if _fetchable(u)]
     wanted += [(u, True) for u in dict.fromkeys(images) if _fetchable(u)]
     results: dict[int, LinkResult] = {}
@@ -89,7 +96,7 @@ def fetch_links(
             except queue.Empty:
                 return
             url, is_image = wanted[i]
-            result = _fetch_safely(url, is_image, per_link, context)
+            result = _fetch_safely(url, is_image, per_link, context, private_hosts)
             with done:
                 results[i] = result
                 done.notify_all()
@@ -115,10 +122,14 @@ def _fetchable(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def _fetch_safely(url: str, is_image: bool, per_link: float, context: ssl.SSLContext) -> LinkResult:
+def _fetch_safely(
+    url: str, is_image: bool, per_link: float, context: ssl.SSLContext, private_hosts: bool
+) -> LinkResult:
     started = time.monotonic()
     try:
-        result = _fetch(url, is_image, started + per_link, context)
+        result = _fetch(url, is_image, started + per_link, context, private_hosts)
+    except PrivateHostError as e:
+        result = LinkResult(url, error=str(e))
     except TimeoutError:
         result = LinkResult(url, error=f"no answer within {per_link:g} s")
     except ssl.SSLError as e:
@@ -140,14 +151,26 @@ def _reason(e: BaseException) -> str:
     return text or type(e).__name__
 
 
-def _fetch(url: str, is_image: bool, deadline: float, context: ssl.SSLContext) -> LinkResult:
+def _fetch(
+    url: str, is_image: bool, deadline: float, context: ssl.SSLContext, private_hosts: bool
+) -> LinkResult:
     redirects: list[tuple[int, str]] = []
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         method = "GET" if is_image else "HEAD"
-        status, location, body, length = _request(current, method, deadline, context, is_image)
-        if method == "HEAD" and status in (403, 405, 501):  # some servers refuse HEAD only
-            status, location, body, length = _request(current, "GET", deadline, context, False)
+        try:
+            status, location, body, length = _request(
+                current, method, deadline, (context, private_hosts), is_image
+            )
+            if method == "HEAD" and status in (403, 405, 501):  # some servers refuse HEAD only
+                status, location, body, length = _request(
+                    current, "GET", deadline, (context, private_hosts), False
+                )
+        except PrivateHostError as e:
+            via = f"redirected to {current}: " if redirects else ""
+            return LinkResult(
+                url, final_url=current, redirects=tuple(redirects), error=via + str(e)
+            )
         if status in _REDIRECTS and location:
             current = urljoin(current, location)
             redirects.append((status, current))
@@ -173,15 +196,22 @@ def _fetch(url: str, is_image: bool, deadline: float, context: ssl.SSLContext) -
 
 
 def _request(
-    url: str, method: str, deadline: float, context: ssl.SSLContext, probe: bool
+    url: str,
+    method: str,
+    deadline: float,
+    connecting: tuple[ssl.SSLContext, bool],
+    probe: bool,
 ) -> tuple[int, str, bytes, int | None]:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise TimeoutError
     parts = urlsplit(url)
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    context, private_hosts = connecting
     kwargs: dict[str, Any] = {"context": context} if parts.scheme == "https" else {}
-    conn = cls(parts.hostname or "", parts.port, timeout=remaining, **kwargs)
+    kwargs["allow_private"] = private_hosts
+    conn = connection_class(parts.scheme)(
+        parts.hostname or "", parts.port, timeout=remaining, **kwargs
+    )
     try:
         # a link may hold raw non-ASCII (an accented path): send it percent-encoded
         path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")

@@ -65,6 +65,7 @@ def check_issue(
             [image.src or "" for image in email.facts.images],
             per_link=per_link,
             total=total,
+            private_hosts=settings.limits.private_hosts,
         )
         findings += _link_findings(email, results)
         ran += [c.id for c in NETWORK_CHECKS if c is not SPAM_SCORE]

@@ -59,7 +59,10 @@ def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
     if isinstance(item, str) and item.startswith(("http://", "https://")):
         from newsletter.sources.feeds import fetch_feed, parse_feed
 
-        yield parse_feed(fetch_feed(item, limits.feed_bytes, limits.feed_seconds), item)
+        data = fetch_feed(
+            item, limits.feed_bytes, limits.feed_seconds, private_hosts=limits.private_hosts
+        )
+        yield parse_feed(data, item)
         return
     path = Path(item)
     if path.is_dir():

@@ -130,12 +130,19 @@ def _entry_link(entry: dict[str, Any], source: str, warnings: list[str]) -> str 
         return None
 
 
-def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH_SECONDS) -> bytes:
+def fetch_feed(
+    url: str,
+    max_bytes: int = FEED_MAX_BYTES,
+    seconds: float = FETCH_SECONDS,
+    *,
+    private_hosts: bool = False,
+) -> bytes:
     """Download a feed within `seconds` overall and `max_bytes`; every failure is one line.
 
     Only http(s) redirects are followed, at most MAX_REDIRECTS of them.  The deadline covers
     the whole fetch (connecting, every redirect, every read): a server that drips a byte a
-    second cannot hold the build longer than a silent one.
+    second cannot hold the build longer than a silent one.  Only public addresses are
+    connected to, on every hop (public_hosts.py), unless `private_hosts`.
     """
     deadline = _Deadline(url, time.monotonic() + seconds, seconds)
     current = url
@@ -143,7 +150,7 @@ def fetch_feed(url: str, max_bytes: int = FEED_MAX_BYTES, seconds: float = FETCH
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SourceError(f"{url}: redirected to {current}, not an http(s) address; refused")
-        answer = _fetch_once(url, current, deadline, max_bytes)
+        answer = _fetch_once(url, current, deadline, max_bytes, private_hosts)
         if isinstance(answer, bytes):
             return answer
         current = answer  # a redirect: the next address
@@ -167,16 +174,20 @@ class _Deadline:
         return remaining
 
 
-def _fetch_once(url: str, current: str, deadline: _Deadline, max_bytes: int) -> bytes | str:
+def _fetch_once(
+    url: str, current: str, deadline: _Deadline, max_bytes: int, private_hosts: bool
+) -> bytes | str:
     """One request: the feed's bytes, or the address a redirect points to."""
     import http.client
+
+    from newsletter.public_hosts import PrivateHostError, connection_class
 
     parts = urlsplit(current)
     assert parts.hostname is not None  # checked by the caller
     port = parts.port or (443 if parts.scheme == "https" else 80)
     hostport = f"{parts.hostname}:{port}"
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = cls(parts.hostname, port, timeout=deadline.left(hostport))
+    cls = connection_class(parts.scheme)
+    conn = cls(parts.hostname, port, timeout=deadline.left(hostport), allow_private=private_hosts)
     watchdog: threading.Timer | None = None
     sock = response = None
     try:
@@ -210,6 +221,9 @@ def _fetch_once(url: str, current: str, deadline: _Deadline, max_bytes: int) -> 
         return _read_body(response, sock, lambda: deadline.left(hostport), url, max_bytes)
     except SourceError:
         raise
+    except PrivateHostError as e:
+        via = "" if current == url else f", redirected to {current}"
+        raise SourceError(f"{hostport}: {url}{via}: {e}") from None
     except (TimeoutError, http.client.HTTPException, ValueError, OSError) as e:
         deadline.left(hostport)  # past the deadline: that message
         raise _fetch_error(e, hostport, url) from None
