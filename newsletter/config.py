@@ -67,6 +67,9 @@ class SmtpSettings:
     max_attempts: int = 8  # per recipient, for 4xx replies and dropped connections (≈2 min)
     max_consecutive_failures: int = 20  # pause the run rather than burn the list; 0 = never
     retry_delay: float = 1.0  # seconds before the first retry; doubles per attempt, with jitter
+    #: seconds a sender's claim on its readers lasts unrenewed, on PostgreSQL (several senders
+    #: on one issue): a sender killed with -9 leaves its unsent readers to the others this long
+    lease: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -724,6 +727,7 @@ _SMTP_RANGES: dict[str, tuple[float, float, bool]] = {
     "max_attempts": (1, 100, False),
     "max_consecutive_failures": (0, 1_000_000, False),
     "retry_delay": (0, 3600, False),
+    "lease": (1, 3600, False),
 }
 MIN_RATE = 0.01
 _Bad = Callable[[str, str], ConfigError]  # (key, why) → the error naming the file and key

@@ -19,6 +19,8 @@ GITIGNORE = """\
 newsletter.db
 newsletter.db-*
 newsletter.db.send.lock
+newsletter.db.welcome.lock
+newsletter.db.welcome-seen
 newsletter.db.unjournaled
 newsletter.run.lock
 issues/*/outbox/

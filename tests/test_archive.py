@@ -446,18 +446,20 @@ def test_a_workspace_that_sent_nothing_says_to_send_first(tmp_path, monkeypatch)
     assert "publish site/" not in result.output
 
 
-def test_on_postgresql_the_archive_says_it_cannot_tell_what_was_sent(ws, monkeypatch):
-    """The journal is on SQLite only so far: one line naming `database`, and --unsent still works."""
+def test_on_postgresql_the_archive_publishes_the_issues_its_journal_sent(ws, postgres_url):
+    """On PostgreSQL the archive reads the server's journal: only the issues sent there are
+    published, and an unused server (nothing sent, nothing created) publishes none."""
     from dataclasses import replace
 
-    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "a-key-kept-outside-the-database-0123")
+    from newsletter.send.shared_journal import open_postgres_journal
 
-    from newsletter.errors import ConfigError
-
-    settings = replace(settings_of(ws), database="postgresql://editor@127.0.0.1:5432/news")
-    with pytest.raises(
-        ConfigError, match=r"database: the archive's check of which issues were sent \(--unsent"
-    ):
-        write_archive(settings)
-    assert not (ws / "site").exists()
+    settings = replace(settings_of(ws), database=postgres_url)
+    assert write_archive(settings).issues == ()
+    journal = open_postgres_journal(settings.database_server, "2026-W48", create=True)
+    assert journal is not None
+    try:
+        journal.record("reader@example.org", "sent", attempts=1, message_id="<w48@example.org>")
+    finally:
+        journal.close()
+    assert write_archive(settings).issues == ("2026-W48",)
     assert len(write_archive(settings, unsent=True).issues) == 4

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,3 +36,19 @@ def test_report_ranking_prints_what_its_docs_say_without_and_with_holdout():
     ranking = " ".join((ROOT / "docs" / "ranking.md").read_text(encoding="utf-8").split())
     assert "report_ranking.py --holdout" in ranking  # where the holdout figures it quotes come from
     assert "without `--holdout` it hides them" in ranking
+
+
+def test_bench_send_names_a_missing_tool_in_one_line(tmp_path):
+    """`make bench` without smtp-sink or mailmerge: one line naming the tool and how to get it."""
+    bench_send = load_bench("bench_send")
+    missing = str(tmp_path / "absent")
+    with pytest.raises(SystemExit) as sink:
+        bench_send.find_smtp_sink(missing)
+    with pytest.raises(SystemExit) as mailmerge:
+        bench_send.find_mailmerge(missing)
+    for said, tool, how in [
+        (sink.value.code, "smtp-sink", "apt-get install postfix"),
+        (mailmerge.value.code, "mailmerge", "pip install mailmerge==2.3.0"),
+    ]:
+        assert isinstance(said, str) and "\n" not in said
+        assert said.startswith(f"bench_send: {tool} not found at {missing}") and how in said

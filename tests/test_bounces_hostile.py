@@ -7,6 +7,7 @@ import os
 import pytest
 
 from newsletter.bounces.reports import read_report
+from tests.support.backend_workspace import send_ws_on_each_backend  # noqa: F401  (send_ws on both)
 from tests.support.bounce_messages import arf, dsn, list_message_id, write_maildir, write_mbox
 from tests.support.send_workspace import ISSUE_ID
 

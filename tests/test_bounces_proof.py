@@ -9,6 +9,7 @@ import pytest
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.reader_stamp import reader_stamps, split_stamp
 from newsletter.send.composer import prepare_issue
+from tests.support.backend_workspace import send_ws_on_each_backend  # noqa: F401  (send_ws on both)
 from tests.support.bounce_messages import (
     TEST_LIST_ID,
     TEST_SECRET,

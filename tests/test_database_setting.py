@@ -94,35 +94,31 @@ def test_the_environment_overrides_the_file_and_is_checked_alike(workspace, monk
 
 
 @pytest.mark.parametrize(
-    "args",
-    [
-        ("send", "issues/2026-W48", "--status"),
-        ("send", "issues/2026-W48", "--yes"),
-        ("bounces", "process", "bounces/"),
-    ],
+    "args", [("serve", "--port", "0"), ("bounces", "process", "bounces/")], ids=["serve", "bounces"]
 )
-def test_a_command_not_yet_on_postgresql_refuses_the_url_and_makes_no_file(workspace, args):
-    """A part still on SQLite only says so in one line and never makes `postgresql:/…`."""
-    assert runner.invoke(app, ["build", "seeds/", "--date", "2026-11-26"]).exit_code == 0
+def test_serve_and_bounces_on_an_unreachable_server_say_so_in_one_line(workspace, args):
+    """`serve` (before listening) and `bounces process` with a URL of a server that is down:
+    one line naming it, no `postgresql:` folder."""
     for sub in ("cur", "new", "tmp"):
         (workspace / "bounces" / sub).mkdir(parents=True)
     _set_database(workspace, URL)
     result = runner.invoke(app, list(args))
-    assert result.exit_code == 1, result.output
-    # The line names the server: the refusal, or (a send making the unsubscribe key, which
-    # is kept on the server now) that the server does not answer.
-    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "127.0.0.1:5999/letters" in errors[0]
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
     assert "Traceback" not in result.output
     _no_scheme_folder(workspace)
 
 
-def test_serve_on_an_unreachable_server_says_so_before_listening(workspace):
-    """`serve` with a URL of a server that is down: one line naming it, no `postgresql:` folder."""
+@pytest.mark.parametrize("args", [("--status",), ("--yes",), ("--dry-run",)])
+def test_send_on_an_unreachable_server_is_one_line_and_makes_no_file(workspace, args):
+    """`send` (and its status, its dry run) with the URL of a server that is down: one line
+    naming host:port/dbname, no `postgresql:` folder."""
+    assert runner.invoke(app, ["build", "seeds/", "--date", "2026-11-26"]).exit_code == 0
     _set_database(workspace, URL)
-    result = runner.invoke(app, ["serve", "--port", "0"])
-    assert result.exit_code == 1
-    assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
+    result = runner.invoke(app, ["send", "issues/2026-W48", *args])
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "127.0.0.1:5999/letters" in errors[0], result.output
     assert "Traceback" not in result.output
     _no_scheme_folder(workspace)
 

@@ -14,7 +14,8 @@ URL (https://example.org/world.rss) is served from 127.0.0.1 with the sample fee
 SMTP relay is an in-process server on 127.0.0.1 (every workspace's newsletter.toml [smtp]
 points at it; a `--smtp-host` example has its host and port replaced).  `newsletter
 preview` and `newsletter serve` run until Ctrl-C, so they are only checked to parse
-(`--help`); tests/test_preview_* and tests/test_serve_* run them.
+(`--help`); tests/test_preview_* and tests/test_serve_* run them (`serve --print-form`
+prints and exits: it runs). `> FILE` writes what a command printed into FILE.
 """
 
 from __future__ import annotations
@@ -114,12 +115,16 @@ def run_page(page: Path, relay: Server, local_feed: str, runner: CliRunner) -> i
                 continue
             if words[0] != "newsletter":
                 continue
-            args = words[1:]
-            if args[0] in ("preview", "serve"):  # they run until Ctrl-C
-                args = [*args, "--help"]
+            args, into = words[1:], None
+            if ">" in args:  # `newsletter … > FILE`: what it prints goes into the file
+                args, into = args[: args.index(">")], args[args.index(">") + 1]
+            if args[0] in ("preview", "serve") and "--print-form" not in args:
+                args = [*args, "--help"]  # they run until Ctrl-C
             result = runner.invoke(app, args, input="y\n")
             where = f"{page.relative_to(ROOT)}: `{step}`"
             assert result.exit_code == 0, f"{where} failed:\n{result.output}"
+            if into is not None:
+                Path(into).write_text(result.stdout, "utf-8")
             assert "Traceback" not in result.output, where
             if args[0] == "init":
                 point_at(Path(args[1]) if len(args) > 1 else Path("."), relay)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import replace
 from html import unescape
 from html.parser import HTMLParser
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -52,8 +52,9 @@ def fields_of(html: str) -> _Fields:
 
 def pending_signups(audience) -> list[tuple[str, str]]:
     """Every sign-up waiting for confirmation: (address, the consent wording it will record)."""
-    with sqlite3.connect(audience.ws.database) as conn:
-        return conn.execute("SELECT email, wording FROM signups WHERE used = ''").fetchall()
+    with audience.ws.store() as store:  # SQLite or PostgreSQL, as the server's
+        rows = store.conn.execute("SELECT email, wording FROM signups WHERE used = ''")
+        return [(str(email), str(wording)) for email, wording in rows.fetchall()]
 
 
 def embedded_post(audience, email: str, website: str = "", **headers: str):
@@ -264,3 +265,35 @@ def test_the_docs_show_the_snippet_exactly_as_print_form_prints_it():
     settings, _ = load_settings(ROOT)
     settings = replace(settings, serve=replace(settings.serve, allowed_origins=(SITE,)))
     assert embed_form(settings) in docs_page()
+
+
+@pytest.mark.slow
+def test_newsletter_serve_reads_allowed_origins_from_newsletter_toml(
+    send_ws, tmp_path, monkeypatch
+):
+    """`newsletter serve` as an editor runs it: the file's origin is taken, another refused."""
+    from tests.support.serve_process import serve_process, wait_until_answering
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    toml = send_ws.root / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8") + f'\n[serve]\nallowed_origins = ["{SITE}/"]\n', "utf-8"
+    )
+    outbox = tmp_path / "confirmations"
+    process, url = serve_process(send_ws.root, "--outbox", str(outbox))
+    try:
+        assert process.stdout.readline() != ""  # the paths line
+        assert process.stdout.readline().strip() == f"sign-ups also taken from forms on: {SITE}"
+        wait_until_answering(url)
+        data = {"email": "site.reader@example.org", "website": ""}
+        with httpx.Client(timeout=10) as http:
+            taken = http.post(f"{url}/subscribe", data=data, headers={"Origin": SITE})
+            other = http.post(
+                f"{url}/subscribe", data=data, headers={"Origin": "https://www.example.com"}
+            )
+    finally:
+        process.terminate()
+        process.wait(20)
+        process.stdout.close()
+    assert taken.status_code == 200 and other.status_code == 403
+    assert len(list(outbox.glob("*.eml"))) == 1

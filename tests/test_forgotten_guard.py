@@ -135,3 +135,74 @@ def test_a_sealed_address_opens_only_with_its_token():
     assert open_address("token-1", sealed) == GONE
     assert open_address("token-2", sealed) != GONE
     assert open_address("anything", GONE) == GONE  # a plain row is its own address
+
+
+@pytest.fixture
+def forgotten_on_server(send_ws, postgres_url, monkeypatch):
+    """The send workspace on a fresh PostgreSQL database, GONE and another reader added, then
+    GONE forgotten."""
+    monkeypatch.chdir(send_ws.root)
+    ws = send_ws.on_server(postgres_url)
+    ws.add((GONE, "Gone Reader"), "stays@example.org")
+    with ws.store() as store:
+        forget(store.conn, GONE)
+    return ws
+
+
+def server_traces(postgres_server, ws) -> list[str]:
+    """Every table on the server that still holds GONE, in any case."""
+    dbname = ws.settings.database.rsplit("/", 1)[1]
+    with postgres_server.connect(dbname) as conn:
+        return [
+            table
+            for table in ADDRESS_TABLES
+            if conn.execute(
+                f"SELECT count(*) FROM {table} WHERE lower(email::text) = %s", (GONE,)
+            ).fetchone()[0]
+        ]
+
+
+def test_the_postgresql_database_itself_refuses_the_address_whoever_writes(
+    forgotten_on_server, postgres_server
+):
+    """On PostgreSQL the schema's trigger function skips the address in every table: through
+    the store, and through another connection's raw SQL (any case, an insert or a rename)."""
+    ws = forgotten_on_server
+    with ws.store() as store:
+        assert store.upsert(GONE, "Gone Reader", resubscribe=True) == "suppressed"
+        record_consent(store.conn, GONE.upper(), "cli")
+    dbname = ws.settings.database.rsplit("/", 1)[1]
+    with postgres_server.connect(dbname) as conn:  # a writer outside newsletter altogether
+        for table, columns, values in [
+            ("subscribers", "email, created, updated", "%s, 'x', 'x'"),
+            ("unsubscribes", "email, at", "%s, 'x'"),
+            ("deliveries", "issue_id, email, status, updated", f"'{ISSUE_ID}', %s, 'sent', 'x'"),
+            ("consents", "email, source, at", "%s, 'cli', 'x'"),
+            ("soft_bounces", "email, original, at", "%s, '<m@x>', 'x'"),
+            ("signups", "token_hash, email, created, expires", "'h', %s, 'x', 'x'"),
+            ("status_reasons", "email, kind, at", "%s, 'bounce', 'x'"),
+        ]:
+            conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", (GONE.upper(),))
+        conn.execute(
+            "INSERT INTO subscribers (email, created, updated) VALUES ('other@example.org', 'x', 'x')"
+        )
+        conn.execute("UPDATE subscribers SET email = %s WHERE email = 'other@example.org'", (GONE,))
+        kept = conn.execute("SELECT email FROM subscribers ORDER BY email").fetchall()
+    assert server_traces(postgres_server, ws) == []
+    assert kept == [("other@example.org",), ("stays@example.org",)]  # the others are written
+
+
+def test_a_sign_up_after_forget_on_postgresql_is_sealed_until_confirmed(
+    forgotten_on_server, postgres_server
+):
+    """On PostgreSQL too, a pending sign-up keeps the address sealed; confirming re-adds them."""
+    ws = forgotten_on_server
+    audience = Audience(ws.settings)
+    try:
+        request = audience.request_signup(GONE, "Gone Reader", "127.0.0.1", "form-1")
+        assert server_traces(postgres_server, ws) == []
+        assert audience.confirm(request.token)
+    finally:
+        audience.close()
+    with ws.store() as store:
+        assert store.get(GONE).status == "active"

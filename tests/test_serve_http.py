@@ -148,13 +148,42 @@ def test_resubscribing_needs_the_pages_own_form_not_just_the_token(audience):
         headers={"Origin": "null"},
     )
     assert late.status_code == 403 and audience.status(READER) == "unsubscribed"
-    fresh = form_token_in(late.text)
+    assert 'name="form_token"' not in late.text and 'href="/subscribe"' in late.text
+
+
+def test_the_undo_after_a_readers_own_unsubscribe_works_within_the_day(audience):
+    """The Resubscribe button on the page that unsubscribed an active reader puts them back."""
+    audience.ws.add(READER)
+    token = sign_token(READER, SECRET, LIST_ID)
+    url = f"{audience.url}/unsubscribe"
+    done = audience.http.post(url, data={"token": token, "action": "unsubscribe"})
     back = audience.http.post(
         url,
-        data={"token": token, "action": "resubscribe", "form_token": fresh},
+        data={"token": token, "action": "resubscribe", "form_token": form_token_in(done.text)},
         headers={"Origin": audience.url},
     )
     assert back.status_code == 200 and audience.status(READER) == "active"
+
+
+def test_a_script_with_a_token_cannot_resubscribe_a_reader_who_left(audience):
+    """Unsubscribing a reader who already left, or a refused resubscribe, hands a script no working form."""
+    audience.ws.add(READER)
+    token = sign_token(READER, SECRET, LIST_ID)
+    url = f"{audience.url}/unsubscribe"
+    audience.http.post(f"{url}?token={token}", data={"List-Unsubscribe": "One-Click"})  # they left
+    # Later, whoever holds a copy of their email: unsubscribe again (no change), then undo.
+    again = audience.http.post(f"{url}?token={token}", data={"List-Unsubscribe": "One-Click"})
+    page = audience.http.post(url, data={"token": token, "action": "unsubscribe"})
+    refused = audience.http.post(url, data={"token": token, "action": "resubscribe"})
+    for answer in (again, page, refused):
+        form_token = form_token_in(answer.text) if 'name="form_token"' in answer.text else ""
+        tried = audience.http.post(
+            url,
+            data={"token": token, "action": "resubscribe", "form_token": form_token},
+            headers={"Origin": "null"},
+        )
+        assert tried.status_code == 403
+        assert audience.status(READER) == "unsubscribed"
 
 
 @pytest.mark.parametrize(

@@ -416,3 +416,18 @@ def test_serve_with_an_outbox_writes_the_welcome_beside_the_confirmation(ws, tmp
     assert b"Subject: Welcome to The Test Brief" in welcome
     assert not list(outbox.glob(".*"))  # no partial file left
     _wait_for(lambda: _row(ws, READER) == ("sent", 1))
+
+
+def test_a_run_that_found_none_looks_again_once_the_database_changed(ws):
+    """`run` skips the look while newsletter.db is unchanged; a confirmation since is seen and sent."""
+    with smtp_server() as relay:
+        settings = _at(ws.settings, relay)
+        assert _run(settings) == EXIT_OK
+        seen = (ws.root / "newsletter.db.welcome-seen").read_text("ascii")
+        assert _run(settings) == EXIT_OK
+        assert (ws.root / "newsletter.db.welcome-seen").read_text("ascii") == seen
+        _queue(ws, READER)
+        events: list[RunEvent] = []
+        assert _run(settings, events) == EXIT_OK
+    assert [e.message for e in events if e.step == "welcome"] == ["welcome: 1 sent"]
+    assert relay.handler.by_recipient() == {READER: 1}

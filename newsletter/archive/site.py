@@ -43,7 +43,7 @@ from newsletter.send.status import sent_issue_ids
 STATE_NAME = ".newsletter-archive.json"
 PAGE_FORMAT = "4"  # bump when pages.py renders differently: every page is re-rendered
 PAGE_NAME = "index.html"
-# What needs the journal, as a PostgreSQL workspace is told (sends run on SQLite only so far).
+# What needs the journal, named in its errors.
 SENT_CHECK = "the archive's check of which issues were sent (--unsent publishes every built one)"
 
 

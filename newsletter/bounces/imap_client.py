@@ -8,6 +8,14 @@ from when the command is sent; the greeting counts from the connection), a
 literal larger than `max_literal` and a line longer than MAX_LINE are refused
 before they are read, and every such failure is `imaplib.IMAP4.abort` saying
 what happened, which sources.py turns into one line naming host:port.
+
+The whole answer is bounded too, not only each part of it: at most MAX_LINE
+bytes of lines and twice `max_literal` bytes of literals.  A server may send
+untagged answers nobody asked for, and imaplib keeps every one: literals of
+900 KB sent for 8 s beside a SEARCH grew the process to 812 MB, sixty of them
+beside each FETCH to 186 MB with a 1 MB cap.  (The fetch groups messages by
+their announced sizes to at most `max_literal` in all, so an honest answer
+never comes near twice that.)
 """
 
 from __future__ import annotations
@@ -35,11 +43,13 @@ class BoundedImap(imaplib.IMAP4_SSL):
         self._seconds = seconds
         self._max_literal = max_literal
         self._deadline = time.monotonic() + seconds
+        self._line_bytes = self._literal_bytes = 0  # read so far of the answer under way
         self._buffer = bytearray()
         super().__init__(host, port, ssl_context=ssl_context, timeout=seconds)
 
     def _command(self, name: str, *args: object) -> str:
         self._deadline = time.monotonic() + self._seconds  # this command's answer starts now
+        self._line_bytes = self._literal_bytes = 0
         # imaplib's private step that sends every command (typeshed does not list it).
         tag: str = super()._command(name, *args)  # type: ignore[misc]
         return tag
@@ -66,6 +76,9 @@ class BoundedImap(imaplib.IMAP4_SSL):
                 raise self.abort(f"sent a line longer than {MAX_LINE} bytes")
             start = len(self._buffer)
             self._fill()
+        self._line_bytes += end + 1
+        if self._line_bytes > MAX_LINE:
+            raise self.abort(f"sent more than {MAX_LINE} bytes of lines in one answer")
         line = bytes(self._buffer[: end + 1])
         del self._buffer[: end + 1]
         return line
@@ -76,6 +89,12 @@ class BoundedImap(imaplib.IMAP4_SSL):
             raise self.abort(
                 f"announced a message of {size} bytes, more than bounce.imap_max_message "
                 f"({self._max_literal})"
+            )
+        self._literal_bytes += size
+        if self._literal_bytes > 2 * self._max_literal:
+            raise self.abort(
+                f"sent more than {2 * self._max_literal} bytes of messages in one answer, "
+                f"twice bounce.imap_max_message"
             )
         while len(self._buffer) < size:
             self._fill()

@@ -23,6 +23,9 @@ that reader, as the journal has them) mark them `bounced`; a complaint
 unsubscribes them and is counted; a mailed unsubscribe does so when its token
 verifies.  Unsubscribed readers stay so.
 
+The database is newsletter.db, or the PostgreSQL server `database` names: the same
+statements run on both (a batch takes an advisory lock there, as SQLite's write lock).
+
 Messages are read and parsed before the database's write lock is taken (an IMAP
 server that drips holds up nobody), then applied in short transactions of at
 most BATCH reports.  Each report is recorded by its Message-ID in the same
@@ -39,20 +42,23 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 from newsletter.bounces.reports import Report, read_report, report_id
 from newsletter.bounces.sources import Mailbox, Unfetched
 from newsletter.config import Settings
+from newsletter.database_url import PostgresUrl
 from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, split_stamp
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
+from newsletter.subscribers.connection import Connection, dialect
 from newsletter.subscribers.database import database_error, open_database, utc_now
 from newsletter.subscribers.status_reasons import StatusReason
 from newsletter.subscribers.store import SubscriberStore
 from newsletter.subscribers.suppression import is_forgotten
 
 BATCH = 100  # reports per transaction: the write lock is held for milliseconds
+# pg_advisory_xact_lock's key for a batch of reports (b"nwslbnce" as a signed 64-bit integer).
+BOUNCE_LOCK = int.from_bytes(b"nwslbnce", "big", signed=True)
 MAX_WARNINGS = 20  # unreadable messages named one by one; the count says how many in all
 MAX_UNSENT_LOOKUPS = 8  # issues not in the journal whose readers' stamps one run computes
 
@@ -85,9 +91,9 @@ class IntakeSummary:
 
 
 class Intake:
-    """Applies reports to one newsletter.db."""
+    """Applies reports to one database (newsletter.db, or a PostgreSQL server's)."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(self, conn: Connection, settings: Settings) -> None:
         self.conn = conn
         self.store = SubscriberStore(conn)
         self.soft_limit = settings.bounce.soft_limit
@@ -230,12 +236,17 @@ class Intake:
             ]
         marks = ",".join("?" * len(self._issues))
         # The journal's key is (issue_id, email): naming the issues lets SQLite use it
-        # instead of reading every delivery for an address.
-        sent = self.conn.execute(
-            f"SELECT issue_id FROM deliveries WHERE issue_id IN ({marks}) AND email = ?"
-            " AND status = 'sent' ORDER BY updated DESC, issue_id DESC",
-            (*self._issues, address),
-        ).fetchall()
+        # instead of reading every delivery for an address.  No issue sent: no rows (an
+        # empty `IN ()` is SQLite's, not PostgreSQL's).
+        sent = (
+            self.conn.execute(
+                f"SELECT issue_id FROM deliveries WHERE issue_id IN ({marks}) AND email = ?"
+                " AND status = 'sent' ORDER BY updated DESC, issue_id DESC",
+                (*self._issues, address),
+            ).fetchall()
+            if self._issues
+            else []
+        )
         run = 0
         for (issue,) in sent:
             if issue not in issues:
@@ -261,18 +272,59 @@ def _reason(report: Report, address: str) -> StatusReason:
 def process_mailbox(
     box: Mailbox, settings: Settings, database: Path | None = None
 ) -> IntakeSummary:
-    """Read every message of `box`, apply it, and say what happened."""
+    """Read every message of `box`, apply it, and say what happened.
+
+    The workspace's database is newsletter.db (or `database`), or the PostgreSQL server
+    `database` names; the same statements run on both.
+    """
+    server = settings.database_server if database is None else None
+    if server is not None:
+        return _process_on_server(box, settings, server)
     path = database or settings.database_file("bounces process")
     conn = open_database(path)
+    try:
+        return _process(box, settings, conn)
+    except sqlite3.Error as e:  # a full disk or failing database: nothing of this batch is kept
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise database_error(path, e, "record the reports") from None
+    finally:
+        conn.close()
+
+
+def _process_on_server(box: Mailbox, settings: Settings, server: PostgresUrl) -> IntakeSummary:
+    import psycopg
+
+    from newsletter.subscribers.postgres import (
+        PostgresConnection,
+        connect_postgres,
+        statement_error,
+    )
+    from newsletter.subscribers.postgres_schema import upgrade_postgres
+
+    with connect_postgres(server) as raw:
+        upgrade_postgres(raw, server)  # a first use makes the schema, under its lock
+        conn = PostgresConnection(raw, server)
+        try:
+            return _process(box, settings, conn)
+        except psycopg.Error as e:  # the server went away, a timeout: this batch is not kept
+            if conn.in_transaction:
+                with contextlib.suppress(psycopg.Error):
+                    raw.rollback()
+            raise statement_error(server, e) from None
+
+
+def _process(box: Mailbox, settings: Settings, conn: Connection) -> IntakeSummary:
     counts: Counter[str] = Counter()
     skipped: list[str] = []  # what the editor is told about unreadable messages
     try:
         intake = Intake(conn, settings)
         messages = box.messages()
-        while batch := list(islice(messages, BATCH)):
+        for batch in _batches(messages, settings.bounce.imap_max_message):
             # Read and parsed with no lock held; then applied in one short transaction.
             reports = list(_parsed(intake, batch, counts, settings.bounce.imap_max_message))
-            conn.execute("BEGIN IMMEDIATE")
+            _begin(conn)
             for report in reports:
                 outcome = intake.apply(report)
                 counts[outcome] += 1
@@ -288,17 +340,10 @@ def process_mailbox(
         sent_total = conn.execute(
             "SELECT count(*) FROM deliveries WHERE status = 'sent'"
         ).fetchone()[0]
-    except sqlite3.Error as e:  # a full disk or failing database: nothing of this batch is kept
-        if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        raise database_error(path, e, "record the reports") from None
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    finally:
-        conn.close()
     return IntakeSummary(
         source=box.description,
         messages=counts["messages"],
@@ -311,12 +356,44 @@ def process_mailbox(
         already=counts["already"],
         now_bounced=intake.counts["now_bounced"],
         now_unsubscribed=intake.counts["now_unsubscribed"],
-        complaints_total=complaints_total,
-        sent_total=sent_total,
+        complaints_total=int(complaints_total),
+        sent_total=int(sent_total),
         unverified=counts["unverified"],
         unreadable=counts["unreadable"],
         warnings=(*box.warnings, *skipped),
     )
+
+
+def _begin(conn: Connection) -> None:
+    """One batch's transaction, one run at a time: SQLite's write lock, and on PostgreSQL the
+    bounce lock, so two hosts reading one mailbox never both count a report (the second
+    finds it recorded)."""
+    conn.execute("BEGIN IMMEDIATE")
+    if dialect(conn) == "postgresql":
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (BOUNCE_LOCK,))
+
+
+def _batches(
+    messages: Iterator[tuple[object, bytes]], max_bytes: int
+) -> Iterator[list[tuple[object, bytes]]]:
+    """The messages in batches of at most BATCH, and of `max_bytes` in all past the first.
+
+    A batch is held whole until it is committed: a hundred messages of 3 MB each (spam
+    reaches the bounce address too) held 300 MB where one large message now holds one.
+    """
+    batch: list[tuple[object, bytes]] = []
+    held = 0
+    for ref, raw in messages:
+        if batch and held + len(raw) > max_bytes:
+            yield batch
+            batch, held = [], 0
+        batch.append((ref, raw))
+        held += len(raw)
+        if len(batch) >= BATCH:  # at once: asking for the next may fail, this one is whole
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def _parsed(

@@ -313,7 +313,7 @@ class ImapMailbox:
             status, data = self.imap.uid("SEARCH", criteria)
             if status != "OK":
                 raise MailboxError(f"{self.description}: search failed ({_cut(_text(data))})")
-            uids = [int(u) for u in (data[0].split() if data and data[0] else [])]
+            uids = [int(u) for u in _search_words(data, self.where)]
         for start in range(0, len(uids), FETCH_BATCH):
             sizes = self._sizes(uids[start : start + FETCH_BATCH])
             for uid, size in sizes.items():
@@ -425,6 +425,16 @@ def _number_after(line: str, name: str, where: str) -> int:
             f"{where}: the IMAP server answered a FETCH without its {name} ({line[:60]!r}); "
             "what was processed before is kept"
         ) from None
+
+
+def _search_words(data: list[Any], where: str) -> list[bytes]:
+    """The words of a SEARCH answer; MailboxError for a literal (numbers never need one)."""
+    if any(not isinstance(item, bytes | None) for item in data):
+        raise MailboxError(
+            f"{where}: the IMAP server answered SEARCH with a literal, not a list of UIDs; "
+            "what was processed before is kept"
+        )
+    return [word for item in data if item for word in item.split()]
 
 
 def _uid_set(uids: list[int]) -> str:

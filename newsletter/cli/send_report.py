@@ -81,7 +81,10 @@ def print_status(state: IssueStatus, shown: str) -> None:
     c = state.counts
     echo(f'Issue {state.issue_id}: "{state.subject}"')
     if not state.has_database:
-        echo(f"  no list yet ({display_path(state.database)} does not exist): nothing sent")
+        if state.where.startswith("PostgreSQL"):
+            echo(f"  no list yet ({state.where} has none): nothing sent")
+        else:
+            echo(f"  no list yet ({display_path(state.database)} does not exist): nothing sent")
         return
     echo(f"  sent        {c.sent}")
     echo(
@@ -93,6 +96,14 @@ def print_status(state: IssueStatus, shown: str) -> None:
     echo(f"  not sent    {c.unsent}  ({max(0, c.unsent - c.failed - c.retrying)} not tried yet)")
     echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
     echo(f"  last activity  {c.last_activity or 'never'}")
+    if state.senders:
+        echo(f"  senders ({len(state.senders)}, on {state.where}):")
+        for share in state.senders:
+            echo(
+                f"    {share.host} pid {share.pid}  {share.state:<8}  sent {share.sent}, "
+                f"failed {share.failed}, unknown {share.unknown} of {share.claimed} claimed  "
+                f"(since {share.started})"
+            )
     if state.recovering:
         echo(
             f"  {state.recovering} accepted message(s) wait in the recovery file "

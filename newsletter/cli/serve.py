@@ -79,6 +79,9 @@ def serve(
             + (str(outbox) if outbox else f"smtp {settings.smtp.host}:{settings.smtp.port}")
             + ")"
         )
+        if settings.serve.allowed_origins:
+            origins = ", ".join(sorted(settings.serve.origins))
+            typer.echo(f"  sign-ups also taken from forms on: {origins}")
 
     run_server(
         settings,

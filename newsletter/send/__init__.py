@@ -5,6 +5,9 @@ smtp.py        SmtpTransport: STARTTLS/TLS/plain, AUTH, pipelining
 outbox.py      FileTransport: --dry-run writes .eml files
 memory.py      MemoryTransport: messages kept in a list, for your own tests
 journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
+shared_journal.py  PostgresJournal: the journal on PostgreSQL; senders, leases, claims
+shared_send.py run_shared_send: `send` over a PostgreSQL journal (several senders at once)
+journaled_run.py  the run over a journal: threads, processes, rounds, lock, recovery, summary
 recovery.py    accepted messages a failed journal write could not record, for the next run
 pacing.py      the rate limit and the backoff between retries
 plan.py        SendOptions, SendPlan, plan_send: what a send will do, read once

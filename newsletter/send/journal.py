@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from newsletter.errors import DeliveryError, display_path
 from newsletter.file_lock import held_lock
 from newsletter.mail.personalize import Recipient
+from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import is_busy, open_database, utc_now
 from newsletter.subscribers.status_reasons import refusal_reason
 from newsletter.subscribers.store import SubscriberStore
@@ -48,6 +49,9 @@ PATIENCE = 120.0  # seconds a journal write keeps trying while the database is b
 FRESH_FOR = 1.0  # seconds a batch of the list is used before the rest is read again
 FIRST_PAUSE, LONGEST_PAUSE = 0.0001, 0.02  # seconds between tries: doubling from, up to
 CLOSE_WAIT = 1.0  # seconds close() waits for a sender thread to finish its call on the connection
+
+
+UNREACHABLE = "the database was unreachable for"  # how a JournalWriteError names a server gone
 
 
 class JournalWriteError(DeliveryError):
@@ -80,12 +84,29 @@ class JournalCounts:
     unknowns: tuple[tuple[str, str], ...] = ()  # the first few (address, Message-ID) to look up
 
 
+@dataclass(frozen=True, slots=True)
+class SenderShare:
+    """One sender of an issue, and what it has done (`send --status`)."""
+
+    sender_id: str
+    host: str
+    pid: int
+    started: str
+    state: str  # sending | finished | gone (its lease ran out: killed, or cut off)
+    claimed: int
+    sent: int
+    failed: int
+    unknown: int
+
+
 class DeliveryJournal:
     """Reads the recipients still to mail and records each outcome as it happens."""
 
+    shared = False  # several senders may send this issue at once (PostgreSQL: shared_journal.py)
+
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         issue_id: str,
         *,
         path: Path | None = None,
@@ -96,7 +117,15 @@ class DeliveryJournal:
         self.path = path
         self.patience = patience
         self._lock = threading.Lock()
-        _wait_here(conn)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Turn off SQLite's own busy timeout: `_patiently` waits, in finer steps."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+
+    def for_issue(self, issue_id: str) -> DeliveryJournal:
+        """The journal of another issue over the same connection (the recovery file's lines)."""
+        return DeliveryJournal(self.conn, issue_id, path=self.path)
 
     def close(self) -> None:
         """Close the connection once no sender thread is inside a call on it.
@@ -124,7 +153,7 @@ class DeliveryJournal:
             yield
         finally:
             self.conn = open_database(self.path, create=False)
-            _wait_here(self.conn)
+            self._prepare()
 
     def unsent(
         self,
@@ -163,6 +192,14 @@ class DeliveryJournal:
             else:
                 if len(rows) < size:
                     return
+
+    def others_pending(self, up_to: int | None = None) -> int:
+        """Readers not yet sent that another living sender holds (none: one sender on SQLite)."""
+        return 0
+
+    def shares(self) -> tuple[SenderShare, ...]:
+        """Each sender of the issue and its share (only PostgreSQL has several)."""
+        return ()
 
     def waiting(self, *, limit: int = 500) -> list[tuple[Recipient, int]]:
         """Active subscribers whose row for this issue is `pending`, oldest first, with the
@@ -206,7 +243,7 @@ class DeliveryJournal:
 
         JournalWriteError when it cannot be (see the module doc).
         """
-        row = (self.issue_id, email, status, attempts, error, message_id, now)
+        row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
         self._write(lambda: self.conn.execute(_RECORD, row))
 
     def mark_bounced(self, email: str, reply: str = "", message_id: str = "") -> None:
@@ -297,11 +334,6 @@ class DeliveryJournal:
         )
 
 
-def _wait_here(conn: sqlite3.Connection) -> None:
-    """Turn off the connection's own busy timeout: `_patiently` waits, in finer steps."""
-    conn.execute("PRAGMA busy_timeout = 0")
-
-
 def open_journal(database: Path, issue_id: str, *, create: bool = True) -> DeliveryJournal:
     """The journal of one issue in the database at `database` (created if missing and `create`)."""
     return DeliveryJournal(open_database(database, create=create), issue_id, path=database)
@@ -359,7 +391,7 @@ ORDER BY d.updated, d.email LIMIT ?
 
 _RECORD = """
 INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id, updated)
-VALUES (?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (issue_id, email) DO UPDATE SET
   status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
   last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated

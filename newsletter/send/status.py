@@ -12,7 +12,7 @@ from pathlib import Path
 from newsletter.config import Settings
 from newsletter.errors import DeliveryError, display_path
 from newsletter.issue.built import BuiltIssue, read_built_issue
-from newsletter.send.journal import JournalCounts, open_journal
+from newsletter.send.journal import DeliveryJournal, JournalCounts, SenderShare, open_journal
 from newsletter.send.recovery import read_recovery
 
 
@@ -27,6 +27,8 @@ class IssueStatus:
     has_database: bool = True
     recovering: int = 0  # accepted messages waiting in the recovery file for the next send
     last_id: int = 0  # the list's highest subscriber id: what a send confirmed now covers
+    where: str = ""  # the database as messages name it: the file, or host:port/dbname
+    senders: tuple[SenderShare, ...] = ()  # on PostgreSQL: each sender's share, oldest first
 
 
 def delivery_status(
@@ -45,20 +47,32 @@ def journal_status(
     settings: Settings, issue_id: str, subject: str, *, first: int = 10
 ) -> IssueStatus:
     """Count the journal of the issue `issue_id` (the send plan has read the issue already)."""
-    database = settings.database_file("send --status")
-    if not database.exists():
+    server = settings.database_server
+    journal: DeliveryJournal | None
+    if server is not None:
+        from newsletter.send.shared_journal import local_state, open_postgres_journal
+
+        database, where = local_state(settings), f"PostgreSQL {server.where}"
+        journal = open_postgres_journal(server, issue_id, create=False)
+    else:
+        database = settings.database_file("send --status")
+        where = str(database)
+        journal = open_journal(database, issue_id, create=False) if database.exists() else None
+    if journal is None:
         empty = JournalCounts(issue_id, 0, 0, 0, 0, 0, 0, "", (), ())
-        return IssueStatus(issue_id, subject, empty, database, has_database=False)
-    waiting = {  # an address saved twice (an interrupt, then the failed write) counts once
-        email: status for issue, email, status, _ in read_recovery(database) if issue == issue_id
-    }
-    journal = open_journal(database, issue_id, create=False)
+        return IssueStatus(issue_id, subject, empty, database, has_database=False, where=where)
     try:
+        waiting = {  # an address saved twice (an interrupt, then the failed write) counts once
+            email: status
+            for issue, email, status, _ in read_recovery(database)
+            if issue == issue_id
+        }
         counts = journal.counts(first=first)
         # Accepted messages the journal missed (disk full) are counted as what they are: the
         # next send records them before anything else, so they are not "not sent".
         pending = [(e, s) for e, s in waiting.items() if journal.would_send(e)]
         last_id = journal.last_id()
+        senders = journal.shares()
     finally:
         journal.close()
     if pending:
@@ -70,7 +84,14 @@ def journal_status(
             unsent=counts.unsent - len(pending),
         )
     return IssueStatus(
-        issue_id, subject, counts, database, recovering=len(waiting), last_id=last_id
+        issue_id,
+        subject,
+        counts,
+        database,
+        recovering=len(waiting),
+        last_id=last_id,
+        where=where,
+        senders=senders,
     )
 
 
@@ -80,6 +101,11 @@ def sent_issue_ids(settings: Settings, doing: str = "this command") -> frozenset
     Read-only, and never creates the database: a workspace without one has sent nothing.
     A dry run or a `--to` copy records nothing, so neither counts.
     """
+    server = settings.database_server
+    if server is not None:
+        from newsletter.send.shared_journal import sent_issue_ids_on
+
+        return sent_issue_ids_on(server)
     database = settings.database_file(doing)
     if not database.is_file():
         return frozenset()

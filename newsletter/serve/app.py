@@ -113,13 +113,25 @@ class _Handlers:
         if action == "resubscribe" and not self._resubscribe_form(request, form, token):
             _note(request, "resubscribe-refused")
             return self._unsubscribe_page("again", token, status=403)
-        change = self.audience.unsubscribe if action == "unsubscribe" else self.audience.resubscribe
-        address = await self.db.run(change, token)
         how = "one-click" if one_click else "page"
-        _note(request, f"{action} {how} " + (masked_address(address) if address else "bad-token"))
-        return self._unsubscribe_page("done" if action == "unsubscribe" else "back", token)
+        if action == "resubscribe":
+            address = await self.db.run(self.audience.resubscribe, token)
+            _note(request, f"resubscribe {how} {_masked(address)}")
+            return self._unsubscribe_page("back", token)
+        address, was_active = await self.db.run(self.audience.unsubscribe, token)
+        _note(request, f"unsubscribe {how} {_masked(address)}")
+        return self._unsubscribe_page("done", token, undo=was_active)
 
-    def _unsubscribe_page(self, state: str, token: str, status: int = 200) -> Response:
+    def _unsubscribe_page(
+        self, state: str, token: str, status: int = 200, *, undo: bool = False
+    ) -> Response:
+        """The page for `state`; its Resubscribe form works only when `undo` (see below).
+
+        The form token offered after an unsubscribe undoes that unsubscribe only if it
+        changed an active reader.  Whoever holds a token can unsubscribe again at any
+        time: were every such answer an undo, a script could put a reader who left months
+        ago back on the list in two requests.  Every page looks the same either way.
+        """
         titles = {
             "ask": "Unsubscribe?",
             "none": "Unsubscribe",
@@ -133,7 +145,8 @@ class _Handlers:
             state=state,
             token=token,
             action=self.urls.unsubscribe,
-            form_token=self.audience.form_token(_resubscribing(token)),
+            form_token=self.audience.form_token(_resubscribing(token) if undo else "none"),
+            subscribe=self.urls.subscribe,
         )
         return HTMLResponse(html, status)
 
@@ -451,6 +464,10 @@ def _reads(request: Request) -> bool:
 def _note(request: Request, event: str) -> None:
     """What the request did, for its log line (never a token or a whole address)."""
     request.scope.setdefault("state", {})["event"] = event
+
+
+def _masked(address: str | None) -> str:
+    return masked_address(address) if address else "bad-token"
 
 
 def _without(text: str, address: str) -> str:

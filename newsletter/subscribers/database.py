@@ -137,6 +137,42 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE subscribers ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
     ALTER TABLE signups ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
     """,
+    # 6: the forgotten-address guard in the schema.  On SQLite it is TEMP triggers that each
+    # connection adds (forgotten.guard_forgotten), so the file holds nothing new; PostgreSQL's
+    # step stores its trigger function (postgres_schema.py).  The step keeps one number
+    # meaning one schema on both.
+    """
+    SELECT 1;
+    """,
+    # 7: several senders on one issue (PostgreSQL: newsletter/send/shared_journal.py).  The
+    # tables exist on SQLite too, so one version means one schema, but stay empty there: a
+    # second sender on a SQLite file is refused by the send lock.
+    """
+    CREATE TABLE send_issues (
+        issue_id      TEXT PRIMARY KEY,
+        merge_hash    TEXT NOT NULL,     -- sha256 of merge.eml (and its variants) at first claim
+        first_sender  TEXT NOT NULL,
+        at            TEXT NOT NULL
+    );
+    CREATE TABLE senders (
+        sender_id    TEXT PRIMARY KEY,   -- host:pid:random
+        issue_id     TEXT NOT NULL,
+        host         TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        started      TEXT NOT NULL,
+        lease_until  TEXT NOT NULL,      -- renewed while sending; past it, its claims are free
+        finished     TEXT                -- set by a sender that ended (not one killed)
+    );
+    CREATE INDEX senders_by_issue ON senders (issue_id);
+    CREATE TABLE send_claims (
+        issue_id       TEXT NOT NULL,
+        subscriber_id  INTEGER NOT NULL,
+        sender_id      TEXT NOT NULL,
+        claimed_at     TEXT NOT NULL,
+        PRIMARY KEY (issue_id, subscriber_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX send_claims_by_sender ON send_claims (sender_id);
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -21,11 +21,42 @@ import psycopg
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.subscribers.database import MIGRATIONS
+from newsletter.subscribers.forgotten import ADDRESS_TABLES, SUPPRESSION_KEY
 from newsletter.subscribers.postgres import statement_error
 
 # pg_advisory_xact_lock's key for schema changes: any fixed number no other tool uses
 # (b"nwslschm" read as a big-endian signed 64-bit integer).
 SCHEMA_LOCK = int.from_bytes(b"nwslschm", "big", signed=True)
+
+# The PostgreSQL twin of forgotten.guard_forgotten: the same keyed hash (HMAC-SHA256 of the
+# trimmed, lower-cased address under the `suppression` key, through pgcrypto, a trusted
+# extension) and the same effect as SQLite's RAISE(IGNORE): the row is skipped, not refused.
+# While nobody has been forgotten it costs one look at an empty table per row.
+FORGOTTEN_GUARD = (
+    """
+    CREATE EXTENSION IF NOT EXISTS pgcrypto;
+    CREATE FUNCTION newsletter_skip_forgotten() RETURNS trigger LANGUAGE plpgsql AS $guard$
+    BEGIN
+        IF NEW.email IS NOT NULL AND EXISTS (SELECT 1 FROM suppressions) AND EXISTS (
+            SELECT 1 FROM suppressions WHERE hash = encode(hmac(
+                convert_to(lower(btrim(NEW.email::text)), 'UTF8'),
+                (SELECT key FROM signing_keys WHERE name = '"""
+    + SUPPRESSION_KEY
+    + """'),
+                'sha256'), 'hex')
+        ) THEN
+            RETURN NULL;
+        END IF;
+        RETURN NEW;
+    END
+    $guard$;
+    """
+    + "".join(
+        f"CREATE TRIGGER forgotten_{table} BEFORE INSERT OR UPDATE OF email ON {table}"
+        " FOR EACH ROW EXECUTE FUNCTION newsletter_skip_forgotten();\n"
+        for table in ADDRESS_TABLES
+    )
+)
 
 POSTGRES_MIGRATIONS: tuple[str, ...] = (
     # 1: subscribers, the suppression list, and the delivery journal.
@@ -127,6 +158,37 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE subscribers ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
     ALTER TABLE signups ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+    """,
+    # 6: the forgotten-address guard, as SQLite's triggers (forgotten.py): a row naming a
+    # forgotten address is skipped in every table that holds addresses, whoever writes it.
+    FORGOTTEN_GUARD,
+    # 7: several senders on one issue: the merge.eml hash, the senders and their leases, the
+    # readers each has claimed (newsletter/send/shared_journal.py).
+    """
+    CREATE TABLE send_issues (
+        issue_id      TEXT PRIMARY KEY,
+        merge_hash    TEXT NOT NULL,
+        first_sender  TEXT NOT NULL,
+        at            TEXT NOT NULL
+    );
+    CREATE TABLE senders (
+        sender_id    TEXT PRIMARY KEY,
+        issue_id     TEXT NOT NULL,
+        host         TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        started      TIMESTAMPTZ NOT NULL,
+        lease_until  TIMESTAMPTZ NOT NULL,
+        finished     TIMESTAMPTZ
+    );
+    CREATE INDEX senders_by_issue ON senders (issue_id);
+    CREATE TABLE send_claims (
+        issue_id       TEXT NOT NULL,
+        subscriber_id  BIGINT NOT NULL,
+        sender_id      TEXT NOT NULL,
+        claimed_at     TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (issue_id, subscriber_id)
+    );
+    CREATE INDEX send_claims_by_sender ON send_claims (sender_id);
     """,
 )
 # One version number means one schema on both backends.

@@ -175,7 +175,9 @@ class _Run:
         from newsletter.welcome.delivery import send_welcomes
 
         try:
-            summary = send_welcomes(self.settings, password=self.options.password)
+            summary = send_welcomes(
+                self.settings, password=self.options.password, skip_unchanged=True
+            )
         except NewsletterError as e:  # a broken welcome template must not stop the issue
             self.emit("", "welcome", f"welcome: {e}; the next run tries again", "error")
             return EXIT_FAILED

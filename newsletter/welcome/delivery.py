@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -100,14 +101,23 @@ def send_welcomes(
     transport: Transport | None = None,
     password: str | None = None,
     wait: float = 0.0,
+    skip_unchanged: bool = False,
 ) -> WelcomeSummary:
     """Send every pending welcome, each once (see the module doc); `wait`: seconds to wait
-    for another sender's lock before leaving them to it."""
+    for another sender's lock before leaving them to it; `skip_unchanged`: look no further
+    when the database has not changed since a look found none pending (`newsletter run`)."""
     if not settings.welcome.enabled or settings.database_server is not None:
         return WelcomeSummary()  # no sign-ups are confirmed on PostgreSQL yet
     database = settings.database_file("sending welcomes")
     if not database.is_file():
         return WelcomeSummary()  # no list, nobody to welcome (and no database is created)
+    stamp = _database_stamp(database)
+    if skip_unchanged and stamp == _seen_stamp(database):
+        return WelcomeSummary()  # nothing written since a look found none
+    if not _any_pending(database):
+        if skip_unchanged:
+            _keep_seen_stamp(database, stamp)
+        return WelcomeSummary()
     with welcome_lock(database, wait) as held:
         if not held:
             return WelcomeSummary(busy=True)
@@ -124,6 +134,60 @@ def send_welcomes(
             return _deliver_all(journal, composer, transport, due, settings.smtp.max_attempts)
         finally:
             journal.close()
+
+
+def _database_stamp(database: Path) -> str:
+    """The database's and its WAL's inode, size and modification time: every commit changes
+    one of them (WAL mode appends to the -wal file; a checkpoint rewrites both)."""
+    parts = []
+    for path in (database, database.with_name(f"{database.name}-wal")):
+        try:
+            st = path.stat()
+        except OSError:
+            st = None
+        # An empty -wal holds nothing: the same as none (a reader's connection may make it).
+        parts.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}" if st and st.st_size else "-")
+    return " ".join(parts)
+
+
+def _seen_path(database: Path) -> Path:
+    return database.with_name(f"{database.name}.welcome-seen")
+
+
+def _seen_stamp(database: Path) -> str:
+    """The stamp of the database when a look last found no welcome pending, or ""."""
+    try:
+        return _seen_path(database).read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _keep_seen_stamp(database: Path, stamp: str) -> None:
+    """Remember `stamp` (taken before the look): `newsletter run` every few minutes then
+    costs a few stat calls, not a database connection (about 1 ms), until something is
+    written.  Only a hint: if it cannot be kept, the next run looks again."""
+    path = _seen_path(database)
+    partial = path.with_name(f".{path.name}.partial")
+    with contextlib.suppress(OSError):
+        partial.write_text(stamp + "\n", "ascii")
+        partial.replace(path)
+
+
+def _any_pending(database: Path) -> bool:
+    """A read-only look, without the lock: is any welcome pending?  In doubt (an older
+    database, an error), yes: the journal's own path then says what is wrong."""
+    try:
+        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM deliveries WHERE issue_id = ? AND status = 'pending' LIMIT 1",
+                (WELCOME_ID,),
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+    return row is not None
 
 
 def _deliver_all(

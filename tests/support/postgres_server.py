@@ -39,6 +39,18 @@ class Postgres:
     port: int
     root: Path
     _names: Iterator[int] = field(default_factory=itertools.count)
+    options: str = ""  # the server's -c options, for start()
+
+    def stop(self) -> None:
+        """Stop the server at once (`-m immediate`: as a crash would), for a fault test."""
+        _run(str(BIN / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w",
+             "stop", root=self.root)  # fmt: skip
+
+    def start(self) -> None:
+        """Start it again after stop(), on the same port."""
+        _run(str(BIN / "pg_ctl"), "-D", str(self.root / "data"), "-l",
+             str(self.root / "server.log"), "-o", self.options, "-w", "start",
+             root=self.root)  # fmt: skip
 
     def url(self, dbname: str, user: str = SUPERUSER, **params: str) -> str:
         """A postgresql:// URL without the password (it goes in the environment)."""
@@ -142,7 +154,7 @@ def postgres_cluster(*, durable: bool = False) -> Iterator[Postgres]:
     _run(str(BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start",
          root=root)  # fmt: skip
     try:
-        yield Postgres("127.0.0.1", port, root)
+        yield Postgres("127.0.0.1", port, root, options=options)
     finally:
         with contextlib.suppress(Exception):
             _run(str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop",

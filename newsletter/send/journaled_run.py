@@ -1,0 +1,392 @@
+"""One journaled run of a send, on either backend: the worker threads (and processes) over
+the journal's stream, the send lock, the recovery file, the rounds of a shared journal, and
+the summary.  sender.py (SQLite) and shared_send.py (PostgreSQL) open the journal and call
+`locked_run` (a real send) or `run_over` (a dry run).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from time import monotonic
+from typing import Any
+
+from newsletter.config import Settings, smtp_password
+from newsletter.errors import NewsletterError, display_path
+from newsletter.mail.personalize import Recipient
+from newsletter.send.composer import Composer
+from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, send_lock
+from newsletter.send.outbox import FileTransport
+from newsletter.send.plan import ProgressCallback, SendPlan
+from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
+from newsletter.send.transport import Transport
+from newsletter.send.workers import INTERRUPTED, RunBoard, RunResult, SendProgress, SendRun
+
+OpenJournal = Callable[[], DeliveryJournal]  # a journal of its own, for one worker process
+WAIT_FOR_OTHERS = 1.0  # seconds between looks at the readers other senders hold (PostgreSQL)
+
+
+@dataclass(frozen=True, slots=True)
+class SendSummary:
+    """What a run did and what is left."""
+
+    issue_id: str
+    transport: str
+    dry_run: bool
+    sent: int  # accepted by the server (or written to the outbox) in this run
+    failed: int  # refused for good, or out of attempts, in this run
+    skipped: int  # already sent before this run
+    left: int  # active subscribers still not sent (limit, pause, stop, failures), not unknown
+    inactive: int  # unsubscribed or bounced: never mailed
+    retries: int
+    elapsed: float
+    failures: tuple[Failure, ...]  # the first ones of this run
+    reasons: tuple[tuple[str, int], ...]  # this run's failure reasons, most common first
+    stopped: str | None = None  # why the run ended early, if it did
+    paused: bool = False  # stopped by too many failures in a row
+    interrupted: bool = False  # stopped by Ctrl-C
+    unknown: int = 0  # this run's messages whose reply was lost after the final `.`
+    unknown_total: int = 0  # every recipient of the issue whose outcome is unknown
+    bounced: int = 0  # marked bounced in this run (5.1.x: no such user or domain)
+    recovered: int = 0  # lines of a previous run's recovery file recorded before this one
+    journal_failed: bool = False  # stopped because the journal could not be written
+
+    @property
+    def rate(self) -> float:
+        """Messages per second over the run."""
+        done = self.sent + self.failed + self.unknown
+        return done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def dry_run_outbox(plan: SendPlan) -> tuple[SendPlan, FileTransport]:
+    """A dry run's plan (one connection, no rate) and its emptied outbox."""
+    outbox = FileTransport(plan.composer.folder / "outbox")
+    outbox.clear()
+    quiet = replace(plan.settings.smtp, connections=1, rate=0.0)
+    return replace(plan, settings=replace(plan.settings, smtp=quiet)), outbox
+
+
+def empty_dry_run(plan: SendPlan, outbox: FileTransport) -> SendSummary:
+    """A dry run with no list yet: nothing written, nothing created."""
+    run = SendRun(plan.composer, outbox, plan.settings.smtp, None, 0)
+    return _summary(plan.composer, outbox, run.result(), 0.0, dry_run=True, skipped=0, left=0)
+
+
+def transport_for(plan: SendPlan) -> tuple[Transport, int]:
+    """The options' transport, or the SMTP relay; and the worker processes to run."""
+    if plan.options.transport is not None:
+        return plan.options.transport, 1
+    import socket
+
+    from newsletter.send.processes import processes_for
+    from newsletter.send.smtp import SmtpTransport
+
+    smtp = plan.settings.smtp
+    processes = 1  # several only for a real send through our own SMTP
+    if plan.options.limit is None:  # a --limit run is a small one: its count is exact in one
+        processes = processes_for(smtp.processes, smtp.connections)
+    transport = SmtpTransport(
+        smtp,
+        password=plan.options.password or smtp_password(),
+        local_hostname=socket.getfqdn() if processes > 1 else None,  # once, not per worker
+        names=plan.options.setting_names,
+    )
+    return transport, processes
+
+
+def locked_run(
+    plan: SendPlan,
+    transport: Transport,
+    journal: DeliveryJournal,
+    local: Path,
+    processes: int,
+    open_own: OpenJournal,
+    *,
+    before_run: Callable[[], None] | None = None,
+) -> SendSummary:
+    """A real run: under the send lock beside `local` (the SQLite file, or the workspace's
+    stand-in for a server), the recovery file's lines recorded first."""
+    with send_lock(local, plan.issue_id):
+        recovered = _apply_recovery(journal, local)
+        if before_run is not None:
+            before_run()
+        with RecoveryFile(local) as recovery:
+            summary = run_over(
+                plan, transport, journal, recovery, processes=processes, open_own=open_own
+            )
+        if summary.journal_failed:
+            summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
+        # What the recovery file holds was accepted: not "left", though not journaled yet.
+        left = max(0, summary.left - recovery.saved)
+        return replace(summary, recovered=recovered, left=left)
+
+
+def run_over(
+    plan: SendPlan,
+    transport: Transport,
+    journal: DeliveryJournal,
+    recovery: RecoveryFile | None,
+    *,
+    processes: int = 1,
+    open_own: OpenJournal | None = None,
+) -> SendSummary:
+    """One run over the journal's unsent recipients; `recovery` None: a dry run."""
+    composer, options = plan.composer, plan.options
+    dry_run = recovery is None
+    resend_unknown, limit = options.resend_unknown, options.limit
+    up_to = plan.last_id  # the list as planned (and confirmed): later additions wait
+    before = journal.counts(first=0)
+    todo = before.unsent + (before.unknown if resend_unknown else 0)
+    total = todo if limit is None else min(limit, todo)
+    started = monotonic()
+    if processes > 1 and recovery is not None and open_own is not None:
+        with journal.released():
+            result = _run_in_processes(
+                processes,
+                composer,
+                transport,
+                plan.settings,
+                open_own,
+                recovery,
+                total,
+                options.on_progress,
+                resend_unknown=resend_unknown,
+                up_to=up_to,
+            )
+    else:
+
+        def new_run(on_progress: ProgressCallback | None) -> SendRun:
+            return SendRun(
+                composer,
+                transport,
+                plan.settings.smtp,
+                None if dry_run else journal,
+                total,
+                on_progress,
+                recovery=recovery,
+            )
+
+        stream = {"limit": limit, "resend_unknown": resend_unknown, "up_to": up_to}
+        result = in_rounds(journal, new_run, stream, options.on_progress, claims=not dry_run)
+    elapsed = monotonic() - started
+    if dry_run:
+        left, after = before.unsent - result.sent, before
+    else:
+        try:
+            after = journal.counts(first=0)
+        except NewsletterError:  # the journal failed mid-run: what we knew before
+            after = before
+        left = after.unsent
+    return _summary(
+        composer,
+        transport,
+        result,
+        elapsed,
+        dry_run=dry_run,
+        skipped=before.sent,
+        left=left,
+        inactive=after.inactive,
+        unknown_total=0 if dry_run else after.unknown,
+    )
+
+
+def in_rounds(
+    journal: DeliveryJournal,
+    new_run: Callable[[ProgressCallback | None], SendRun],
+    stream: dict[str, Any],
+    on_progress: ProgressCallback | None,
+    *,
+    claims: bool = True,
+    board: RunBoard | None = None,
+) -> RunResult:
+    """One run over the journal's stream; on a shared journal (PostgreSQL), another round while
+    a living sender holds readers not yet sent, so that a killed one's claims are taken once
+    its lease runs out (shared_journal.py).  A run with a limit is one round."""
+    shared = journal.shared and claims and stream.get("limit") is None
+    results: list[RunResult] = []
+    while True:
+        run = new_run(_after(on_progress, RunResult.merged(results)) if results else on_progress)
+        counted = _Counted(journal.unsent(**stream))
+        run.execute(counted)
+        results.append(run.result())
+        if not shared or run.stopped is not None:
+            break
+        if counted.given:
+            continue  # it claimed someone: look again at once
+        try:
+            if not journal.others_pending(stream.get("up_to")) or _waited_stopped(board):
+                break
+        except KeyboardInterrupt:
+            results.append(RunResult(stopped=INTERRUPTED, stopped_at=monotonic(), interrupted=True))
+            break
+        except NewsletterError as e:  # the journal cannot be read: stop as a failed read does
+            results.append(RunResult(stopped=str(e), stopped_at=monotonic()))
+            break
+    return RunResult.merged(results)
+
+
+class _Counted:
+    """A stream of recipients that counts what it gave."""
+
+    def __init__(self, stream: Iterator[Recipient]) -> None:
+        self.stream, self.given = stream, 0
+
+    def __iter__(self) -> Iterator[Recipient]:
+        return self
+
+    def __next__(self) -> Recipient:
+        recipient = next(self.stream)
+        self.given += 1
+        return recipient
+
+
+def _after(on_progress: ProgressCallback | None, done: RunResult) -> ProgressCallback | None:
+    """The progress of a later round, counted after what the earlier ones did."""
+    if on_progress is None:
+        return None
+    report = on_progress
+
+    def shifted(p: SendProgress) -> None:
+        failed = p.failed + done.failed + done.unknown
+        report(SendProgress(p.sent + done.sent, failed, p.total, p.elapsed))
+
+    return shifted
+
+
+def _waited_stopped(board: RunBoard | None) -> bool:
+    """Wait a while for the other senders; True if another of our processes stopped meanwhile."""
+    deadline = monotonic() + WAIT_FOR_OTHERS
+    while monotonic() < deadline:
+        if board is not None and board.stopped():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _run_in_processes(
+    processes: int,
+    composer: Composer,
+    transport: Transport,
+    settings: Settings,
+    open_own: OpenJournal,
+    recovery: RecoveryFile,
+    total: int,
+    on_progress: ProgressCallback | None,
+    *,
+    resend_unknown: bool,
+    up_to: int,
+) -> RunResult:
+    """The run spread over `processes` workers, each over its own part of the list."""
+    from newsletter.send.processes import SharedBoard, spread
+
+    smtp = settings.smtp
+
+    def work(k: int, board: SharedBoard) -> tuple[RunResult, int, list[str]]:
+        share = smtp.connections // processes + (k < smtp.connections % processes)
+        own = replace(smtp, connections=share, rate=smtp.rate * share / smtp.connections)
+        part = recovery.part(k, processes)
+        journal, runs = None, []
+        try:
+            journal = open_own()  # a connection of its own (on PostgreSQL: a sender of its own)
+
+            def new_run(_: ProgressCallback | None) -> SendRun:
+                assert journal is not None
+                runs.append(
+                    SendRun(composer, transport, own, journal, total, recovery=part, board=board)
+                )
+                return runs[-1]
+
+            stream = {"resend_unknown": resend_unknown, "part": (k, processes), "up_to": up_to}
+            result = in_rounds(journal, new_run, stream, None, board=board)
+        except KeyboardInterrupt:  # before (or after) the run could take it itself
+            done = RunResult.merged(r.result() for r in runs) if runs else RunResult()
+            result = replace(done, interrupted=True)
+            if result.stopped is None:
+                result = replace(result, stopped=INTERRUPTED, stopped_at=monotonic())
+        finally:
+            if journal is not None:
+                journal.close()
+        board.post(result.sent, result.failed + result.unknown, 0)  # done: no longer in a row
+        return result, part.saved, part.unsaved
+
+    def lost(k: int, why: str, counts: tuple[int, int]) -> tuple[RunResult, int, list[str]]:
+        stop = (
+            f"a send process {why}; the messages it had in flight may have gone out, "
+            "the others are in the journal; run the same command again to resume"
+        )
+        sent, failed = counts  # as it last posted them: each `sent` one is journaled
+        saved = recovery.part(k, processes).written()  # what it left in its part of the file
+        return RunResult(sent=sent, failed=failed, stopped=stop, stopped_at=monotonic()), saved, []
+
+    outcomes = spread(processes, work, total=total, on_progress=on_progress, lost=lost)
+    for _, saved, unsaved in outcomes:
+        recovery.absorb(saved, unsaved)
+    return RunResult.merged(result for result, _, _ in outcomes)
+
+
+def _apply_recovery(journal: DeliveryJournal, database: Path) -> int:
+    """Record what a run that could not write the journal left in the recovery file."""
+    entries = read_recovery(database)
+    for issue_id, email, status, message_id in entries:
+        error = "" if status == "sent" else "outcome unknown (from the recovery file)"
+        journal.for_issue(issue_id).record(
+            email, status, attempts=1, error=error, message_id=message_id
+        )
+    if entries:
+        discard_recovery(database)
+    return len(entries)
+
+
+def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
+    """The one line for a run the journal stopped: the database, the cause, what was kept where."""
+    line = f"{reason}; the run stopped"
+    if recovery.saved:
+        line += (
+            f"; {recovery.saved} accepted message(s) not in the journal are saved in "
+            f"{display_path(recovery.path)}, which the next send records first"
+        )
+    if recovery.unsaved:
+        line += (
+            f"; could not save {len(recovery.unsaved)} accepted address(es) anywhere: "
+            f"{', '.join(recovery.unsaved)} (do not mail them again)"
+        )
+    if reason and UNREACHABLE in reason:  # a database server that did not come back in time
+        return line + "; run the same command again once the server is back"
+    return line + "; free space or fix the disk, then run the same command again"
+
+
+def _summary(
+    composer: Composer,
+    transport: Transport,
+    run: RunResult,
+    elapsed: float,
+    *,
+    dry_run: bool,
+    skipped: int,
+    left: int,
+    inactive: int = 0,
+    unknown_total: int = 0,
+) -> SendSummary:
+    return SendSummary(
+        issue_id=composer.issue_id,
+        transport=transport.description,
+        dry_run=dry_run,
+        sent=run.sent,
+        failed=run.failed,
+        skipped=skipped,
+        left=left,
+        inactive=inactive,
+        retries=run.retries,
+        elapsed=elapsed,
+        failures=run.failures,
+        reasons=run.reasons[:5],
+        stopped=run.stopped,
+        paused=run.paused,
+        interrupted=run.interrupted,
+        unknown=run.unknown,
+        unknown_total=unknown_total,
+        bounced=run.bounced,
+        journal_failed=run.journal_failed,
+    )

@@ -1,0 +1,75 @@
+"""`newsletter send` on PostgreSQL: the run over the shared journal (shared_journal.py).
+
+The same run as on SQLite (sender.py) with three differences: the journal is the server's,
+each sender (each worker process) registers with a lease and claims its readers, and the
+send lock and the recovery file are the workspace's own (`postgresql-send.send.lock` and
+`postgresql-send.unjournaled` beside newsletter.toml): one send at a time per workspace,
+any number of workspaces (hosts) at once.
+"""
+
+from __future__ import annotations
+
+from newsletter.issue.build_record import read_build_record
+from newsletter.send.journaled_run import (
+    SendSummary,
+    dry_run_outbox,
+    empty_dry_run,
+    locked_run,
+    run_over,
+    transport_for,
+)
+from newsletter.send.plan import SendPlan
+from newsletter.send.shared_journal import (
+    PostgresJournal,
+    local_state,
+    merge_hash,
+    open_postgres_journal,
+)
+
+
+def run_shared_send(plan: SendPlan) -> SendSummary:
+    """Run the plan over the server's journal; see the module doc and sender.run_send."""
+    server = plan.settings.database_server
+    assert server is not None
+    if plan.options.dry_run:
+        dry, outbox = dry_run_outbox(plan)
+        reader = open_postgres_journal(server, plan.issue_id, create=False)
+        if reader is None:  # no list yet: nothing to write, nothing created
+            return empty_dry_run(dry, outbox)
+        try:
+            return run_over(dry, outbox, reader, None)
+        finally:
+            reader.close()
+    transport, processes = transport_for(plan)
+    lease = plan.settings.smtp.lease
+    merge = merge_hash(read_build_record(plan.folder).files)
+
+    local = local_state(plan.settings)
+
+    def sender() -> PostgresJournal:
+        opened = open_postgres_journal(
+            server, plan.issue_id, create=True, lease=lease, merge=merge, local=local
+        )
+        assert opened is not None
+        return opened
+
+    def own() -> PostgresJournal:  # one worker process's journal: a sender of its own
+        journal = sender()
+        journal.register()
+        return journal
+
+    journal = sender()
+
+    def start() -> None:  # under the workspace's send lock
+        journal.expire_previous()
+        # One process: this journal is the sender.  Several: each worker registers its own,
+        # and this one only checks merge.eml before any of them starts.
+        if processes == 1:
+            journal.register()
+        else:
+            journal.check_merge()
+
+    try:
+        return locked_run(plan, transport, journal, local, processes, own, before_run=start)
+    finally:
+        journal.close()
