@@ -186,7 +186,7 @@ class _Handlers:
             )
         if str(form.get("website", "")):
             _note(request, "honeypot")  # a bot filled the hidden field: say the same, do nothing
-            return self._check_inbox()
+            return self._check_inbox(embedded_from)
         try:
             signup = await self.db.run(
                 self.audience.request_signup,
@@ -222,7 +222,7 @@ class _Handlers:
             _note(request, "mail-failed " + masked_address(signup.email))
             return self._busy("We could not send the confirmation email just now.")
         _note(request, "signup " + masked_address(signup.email))
-        return self._check_inbox()
+        return self._check_inbox(embedded_from)
 
     def _form(
         self,
@@ -245,7 +245,12 @@ class _Handlers:
         )
         return HTMLResponse(html, status)
 
-    def _check_inbox(self) -> Response:
+    def _check_inbox(self, site: str | None = None) -> Response:
+        """The answer to a sign-up; from an allowed site's form, with a link back to that site.
+
+        A link, not a redirect, and only ever to one of `allowed_origins`: nothing a post
+        can point elsewhere.
+        """
         days = self.settings.serve.confirm_days
         return self._notice(
             "Check your inbox",
@@ -253,6 +258,8 @@ class _Handlers:
             "very recently. Open it to start receiving the newsletter.",
             f"The link works once and expires in {days} days. Nothing arrived? "
             "Look in the spam folder.",
+            link=f"{site}/" if site else "",
+            link_text=f"Back to {urlsplit(site).netloc}" if site else "",
         )
 
     # -- confirmation --------------------------------------------------------------------
