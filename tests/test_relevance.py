@@ -184,10 +184,13 @@ def test_ranker_holds_its_measured_level(group):
 
 
 def test_holdout_meets_the_ndcg_goal():
-    """On the real holdout leads nDCG@5 >= 0.95 (recall and grade 0 are held by LEVELS; the
-    goals 0.85 and 0.2 are not reached there yet: docs/ranking.md)."""
+    """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
+    lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
+    (as Related lines of their own it is 0.807, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
+    assert summary.zeros_per_lead <= 0.2
+    assert summary.recall2_folded >= 0.85
 
 
 def test_cross_validated_cut_holds_its_level():
