@@ -150,8 +150,6 @@ def test_a_verp_return_path_gives_its_stamp():
     assert read_report(old).verp == ""
 
 
-# The send runs on SQLite only until the shared journal lands (docs/postgresql.md).
-@pytest.mark.parametrize("send_ws", ["sqlite"], indirect=True)
 def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
     cli, send_ws, tmp_path, smtpd
 ):

@@ -31,8 +31,6 @@ def without_tokens(html: str) -> str:
     return re.sub(r'name="(form_)?token" value="[^"]*"', r'name="\1token" value=""', html)
 
 
-# The send runs on SQLite only until the shared journal lands (docs/postgresql.md).
-@pytest.mark.parametrize("serve_backend", ["sqlite"])
 def test_one_click_post_from_a_sent_message_unsubscribes_at_once(audience):
     """The List-Unsubscribe URL of a real message, POSTed with the RFC 8058 body: 200, committed."""
     audience.ws.add(READER)
