@@ -26,7 +26,7 @@ from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
-from newsletter.issue.freshness import stale_sources_warning
+from newsletter.issue.freshness import sent_past_issues, stale_sources_warning
 from newsletter.issue.guard import (
     check_overwrite,
     check_rerender,
@@ -44,7 +44,6 @@ from newsletter.issue.layout import (
     write_issue_folder,
 )
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, manifest_text, read_manifest
-from newsletter.issue.past_issues import read_past_issues
 from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
 from newsletter.models import Issue, RenderedIssue, Sources
 from newsletter.render import check_story_sizes, check_text_sizes, render_issue
@@ -100,7 +99,9 @@ def build(
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
     stale = _stale(sources, loaded, settings, options.today, this_id)
-    past = read_past_issues(settings.workspace / "issues", options.today, skip=this_id)
+    # Memory is what went out: an issue built and never sent was read by nobody
+    # (issue/freshness.py), so an editor's own draft never makes its stories "carried".
+    past = sent_past_issues(settings, options.today, skip=this_id)
     unset = options.related_bar is None  # a bar the caller gives is kept as given
     learnt, learn_warnings, learn_off = _learnt(settings, options, this_id, learn=learn and unset)
     if learnt is not None:

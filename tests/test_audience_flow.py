@@ -26,9 +26,13 @@ READERS = [f"reader{i}@example.org" for i in range(8)]
 
 @pytest.mark.slow
 def test_the_next_send_reaches_exactly_the_readers_still_active(
-    send_ws, smtpd, tmp_path, monkeypatch
+    served_ws, smtpd, tmp_path, monkeypatch
 ):
-    """One-click, page, scanner, forged token, sign-up flood, replay, bounces twice, forget: then the send."""
+    """One-click, page, scanner, forged token, sign-up flood, replay, bounces twice, forget: then
+    the send (on newsletter.db, and on a PostgreSQL server)."""
+    send_ws = served_ws
+    if send_ws.settings.database_server is not None:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", send_ws.settings.database)
     monkeypatch.chdir(send_ws.root)
     cli = CliRunner()
     send_ws.add(*READERS)

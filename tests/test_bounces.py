@@ -7,7 +7,7 @@ import os
 import pytest
 
 from newsletter.bounces.reports import read_report
-from newsletter.mail.unsubscribe import sign_token
+from newsletter.mail.unsubscribe import sign_legacy_token, sign_token
 from tests.support.backend_workspace import send_ws_on_each_backend  # noqa: F401  (send_ws on both)
 from tests.support.bounce_messages import (
     TEST_LIST_ID,
@@ -150,8 +150,6 @@ def test_a_verp_return_path_gives_its_stamp():
     assert read_report(old).verp == ""
 
 
-# The send runs on SQLite only until the shared journal lands (docs/postgresql.md).
-@pytest.mark.parametrize("send_ws", ["sqlite"], indirect=True)
 def test_an_mbox_of_reports_updates_the_list_once_and_the_next_send_skips_them(
     cli, send_ws, tmp_path, smtpd
 ):
@@ -206,6 +204,23 @@ def test_a_maildir_of_the_same_reports_gives_the_same_result(cli, send_ws, tmp_p
     assert "Processed 9 message(s) from Maildir " in result.output
     assert send_ws.statuses()[READERS[0]] == "bounced"
     assert send_ws.statuses()[READERS[3]] == "unsubscribed"
+
+
+def test_mailed_unsubscribes_with_old_and_new_tokens_both_unsubscribe(cli, send_ws, tmp_path):
+    """The mailto of an issue sent before tokens were sealed still unsubscribes; a forged old one does not."""
+    reports = [
+        mailed_unsubscribe("<n@example.net>", sign_token(READERS[0], TEST_SECRET, TEST_LIST_ID)),
+        mailed_unsubscribe(
+            "<o@example.net>", sign_legacy_token(READERS[1], TEST_SECRET, TEST_LIST_ID)
+        ),
+        mailed_unsubscribe(
+            "<f@example.net>", sign_legacy_token(READERS[2], b"forged-key", TEST_LIST_ID)
+        ),
+    ]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "u.mbox", reports)))
+    assert result.exit_code == 0, result.output
+    statuses = send_ws.statuses()
+    assert [statuses[r] for r in READERS[:3]] == ["unsubscribed", "unsubscribed", "active"]
 
 
 def test_soft_bounces_of_three_messages_make_a_reader_bounced(cli, send_ws, tmp_path):

@@ -65,7 +65,7 @@ def test_build_json_is_the_full_ranking(workspace):
     )
     ranking = data["related"] + data["more"]
     assert len(ranking) == 17 and len(data["related"]) <= 3
-    assert all(set(item) == {"title", "url", "score", "matched"} for item in ranking)
+    assert all(set(item) == {"title", "url", "score", "matched", "also"} for item in ranking)
     related = [i["score"] for i in data["related"]]
     assert related == sorted(related, reverse=True)  # Related best first; More in seed order
     assert all(i["score"] <= min(related, default=1.0) for i in data["more"])
@@ -99,6 +99,31 @@ def test_build_with_lead_out_and_feed(workspace):
     titles = [i["title"] for i in data["related"] + data["more"]]
     assert "Chile Votes in Presidential Runoff" in titles
     assert (workspace / "issues" / "special" / "message.eml").exists()
+
+
+def test_build_json_shows_folded_near_duplicates(workspace):
+    """A second source's copy of a Related headline is folded into it: --json lists it under
+    that line's `also`, not as a line of its own."""
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / "wire.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        "<link>https://example.org/</link><description>d</description><item>"
+        "<title>Repatriation flight carrying 266 Venezuelan migrants lands in Caracas</title>"
+        "<link>https://example.org/wire/flight</link></item></channel></rss>",
+        "utf-8",
+    )
+    result = run("build", "seeds/", "feeds/wire.xml", "--date", "2026-11-26", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    lines = data["related"] + data["more"]
+    assert "https://example.org/wire/flight" not in [i["url"] for i in lines]
+    (holder,) = [i for i in data["related"] if "Venezuelan Migrants" in i["title"]]
+    assert holder["also"] == [
+        {
+            "title": "Repatriation flight carrying 266 Venezuelan migrants lands in Caracas",
+            "url": "https://example.org/wire/flight",
+        }
+    ]
 
 
 def test_rebuild_from_issue_folder(workspace):

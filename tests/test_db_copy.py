@@ -213,3 +213,41 @@ def test_a_row_lost_on_the_way_is_caught_by_the_checksum(workspace, postgres_url
     assert "nothing was changed" in output
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
     assert run("subscribers", "count").startswith("0 active")
+
+
+def test_a_timestamp_column_on_postgresql_copies_as_iso_text_and_back(
+    workspace, postgres_url, postgres_server
+):
+    """A table keeping timestamptz on PostgreSQL and ISO text on SQLite (as the senders' leases
+    do) copies both ways, its instants compared in UTC by the checksum."""
+    from newsletter.database_url import PostgresUrl
+    from newsletter.subscribers.postgres_schema import upgrade_postgres
+
+    fill(workspace)
+    lease_text = "CREATE TABLE leases (holder TEXT PRIMARY KEY, until TEXT NOT NULL)"
+    for name in ("newsletter.db", "back.db"):
+        conn = open_database(workspace / name)
+        conn.execute(lease_text)
+        conn.close()
+    conn = open_database(workspace / "newsletter.db")
+    conn.execute("INSERT INTO leases VALUES ('host-a', '2026-11-26T08:00:30Z')")
+    conn.execute("INSERT INTO leases VALUES ('host-b', '2026-11-26T08:00:30.250000Z')")
+    conn.close()
+    dbname = postgres_url.rsplit("/", 1)[1]
+    with postgres_server.connect(dbname) as pg:
+        upgrade_postgres(pg, PostgresUrl(postgres_url))
+        pg.execute("CREATE TABLE leases (holder TEXT PRIMARY KEY, until TIMESTAMPTZ NOT NULL)")
+    assert "leases" in run("db", "copy", "newsletter.db", postgres_url)
+    with postgres_server.connect(dbname) as pg:
+        kept = pg.execute("SELECT holder, extract(epoch FROM until) FROM leases ORDER BY 1")
+        assert [(h, float(t)) for h, t in kept] == [
+            ("host-a", 1795680030.0),
+            ("host-b", 1795680030.25),
+        ]
+    run("db", "copy", postgres_url, "back.db")
+    back = sqlite3.connect(workspace / "back.db")
+    assert back.execute("SELECT * FROM leases ORDER BY 1").fetchall() == [
+        ("host-a", "2026-11-26T08:00:30Z"),
+        ("host-b", "2026-11-26T08:00:30.250000Z"),
+    ]
+    back.close()

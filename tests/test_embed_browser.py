@@ -70,3 +70,5 @@ def test_the_docs_page_signs_up_from_an_allowed_origin_and_is_refused_from_anoth
             assert pending(send_ws) == ["site.reader@example.org"]
             (mail,) = smtpd.received
             assert b"site.reader@example.org" in mail.data
+            accepted.get_by_role("link", name=f"Back to {allowed_site.split('//')[1]}").click()
+            expect(accepted).to_have_url(f"{allowed_site}/")

@@ -184,6 +184,7 @@ def test_a_signup_from_an_allowed_origin_is_pending_without_a_form_token(audienc
     )
     assert answer.status_code == 200 and "Check your inbox" in answer.text
     assert "access-control-allow-origin" not in answer.headers  # a page, not a CORS answer
+    assert f'<a href="{SITE}/">Back to www.example.org</a>' in answer.text  # a link, no redirect
     ((email, wording),) = pending_signups(audience)
     assert email == "site.reader@example.org"
     assert wording.startswith("form-1:") and wording.endswith(f" embedded at {SITE}")
@@ -230,16 +231,19 @@ def test_a_signup_from_any_other_origin_is_refused_with_nothing_written(audience
 
 @ALLOWED
 def test_the_honeypot_holds_for_the_embedded_form(audience):
-    """A bot filling the hidden field on the allowed site is told to check its inbox; nothing stored."""
+    """A bot filling the hidden field on the allowed site gets a person's answer; nothing stored."""
     answer = embedded_post(audience, "bot@example.org", website="http://spam.example", Origin=SITE)
     assert answer.status_code == 200 and "Check your inbox" in answer.text
     assert pending_signups(audience) == [] and audience.confirmation_links() == []
+    person = embedded_post(audience, "person@example.org", Origin=SITE)
+    assert answer.text == person.text  # the bot cannot tell
 
 
 @ALLOWED
 def test_serves_own_form_still_needs_its_form_token(audience):
     """Allowed origins change nothing for the own form: its token is still required, and works."""
-    assert audience.sign_up("own.form@example.org").status_code == 200
+    own = audience.sign_up("own.form@example.org")
+    assert own.status_code == 200 and "Back to" not in own.text
     tokenless = audience.http.post(f"{audience.url}/subscribe", data={"email": "x@example.org"})
     assert tokenless.status_code == 400 and "This form has expired" in tokenless.text
     assert [email for email, _ in pending_signups(audience)] == ["own.form@example.org"]

@@ -21,6 +21,8 @@ from newsletter.issue.manifest import read_manifest
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.models import Headline, ScoredHeadline
 from newsletter.preview.issue_summary import summarize_issue
+from newsletter.send import MemoryTransport, SendOptions, send_issue
+from newsletter.subscribers.store import open_store
 from tests.conftest import SAMPLE_SEED
 
 LAST_WEEK = dt.date(2026, 11, 19)  # issue 2026-W47
@@ -59,12 +61,29 @@ def _week(workspace: Path, text: str) -> None:
     (workspace / "seeds" / "story.txt").write_text(text, "utf-8")
 
 
+def _send(settings, folder: Path) -> None:
+    """Send a built issue to one reader through the shipped in-memory transport: the delivery
+    journal then has it, as after a real send (memory counts only issues that went out)."""
+    with open_store(settings.path(settings.database)) as store:
+        store.upsert("reader@example.org", "Reader", {})
+    summary = send_issue(folder, settings, SendOptions(transport=MemoryTransport()))
+    assert summary.sent == 1
+
+
 @pytest.fixture
-def last_week(workspace, settings):
-    """Issue 2026-W47 built from the sample seed, one of its headlines carrying a link."""
+def secret(monkeypatch):
+    """The unsubscribe key a send signs its links with."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+
+
+@pytest.fixture
+def last_week(workspace, settings, secret):
+    """Issue 2026-W47 built from the sample seed, one of its headlines carrying a link, and sent."""
     sample = SAMPLE_SEED.read_text("utf-8").rstrip("\n")
     _week(workspace, f"{sample}\nChile Closes Two Border Crossings With Peru — {CROSSINGS}\n")
-    return build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    built = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    _send(settings, built.folder)
+    return built
 
 
 def _titles(items) -> list[str]:
@@ -157,10 +176,9 @@ def test_an_unrelated_lead_follows_nothing(workspace, settings, last_week):
     ]
 
 
-def test_only_issues_dated_before_count_and_a_rebuild_is_not_its_own_past(
-    workspace, settings, last_week
-):
+def test_only_issues_dated_before_count_and_a_rebuild_is_not_its_own_past(workspace, settings):
     """Rebuilding the same week from sources, or building a week before it, repeats nothing."""
+    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
     again = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK + dt.timedelta(days=1)))
     assert again.folder.name == "2026-W47"
     assert again.issue.repeated == () and again.issue.follows is None
@@ -291,7 +309,7 @@ def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
 
 
 @pytest.mark.browser
-def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path):
+def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path, secret):
     """In Chromium, the Ranking tab shows the repeated headlines and the issue the lead follows."""
     from newsletter.config import load_settings
     from tests.support.browser import chromium, make_workspace, open_page, running_preview
@@ -301,7 +319,7 @@ def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path):
     sample = SAMPLE_SEED.read_text("utf-8").rstrip("\n")
     seeds = workspace / "seeds"
     _week(workspace, f"{sample}\nChile Closes Two Border Crossings With Peru — {CROSSINGS}\n")
-    build([str(seeds)], settings, AssembleOptions(today=LAST_WEEK))
+    _send(settings, build([str(seeds)], settings, AssembleOptions(today=LAST_WEEK)).folder)
     _week(workspace, FOLLOW_UP)
     with chromium() as browser, running_preview(workspace, day=THIS_WEEK) as running:
         page = open_page(browser, running.url, view="ranking")
@@ -357,11 +375,13 @@ SENSORS = ("sensors", "River sensors gave a day's warning", "https://example.org
 LIBRARY = ("library", "Drying a flooded library", "https://example.org/library")
 
 
-def test_last_weeks_lead_and_cards_do_not_come_back(workspace, settings):
+def test_last_weeks_lead_and_cards_do_not_come_back(workspace, settings, secret):
     """A week later over the same sources plus a new story: last week's lead and cards are
     neither lead nor card again, each is listed under [[repeated]], and nothing follows itself."""
     _stories(workspace, FLOODS, LEVEE, SENSORS)
-    first = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK)).issue
+    built = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    _send(settings, built.folder)
+    first = built.issue
     carried = {first.lead.title, *(c.title for c in first.stories)}
     assert len(carried) == 3
     _stories(workspace, FLOODS, LEVEE, SENSORS, LIBRARY)
@@ -373,13 +393,13 @@ def test_last_weeks_lead_and_cards_do_not_come_back(workspace, settings):
     assert second.follows is None or second.follows.title != second.lead.title
 
 
-def test_every_story_carried_before_is_an_error_naming_the_issue(workspace, settings):
+def test_every_story_carried_before_is_an_error_naming_the_issue(workspace, settings, secret):
     """The same sources a week later, with no new story, stop the build: it names the issue
     that carried them and says what to do; --repeat builds it anyway."""
     from newsletter.errors import SourceError
 
     _stories(workspace, FLOODS, LEVEE)
-    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    _send(settings, build(["seeds"], settings, AssembleOptions(today=LAST_WEEK)).folder)
     with pytest.raises(SourceError, match=r"carried by an earlier issue \(2026-W47\).*--repeat"):
         build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
     again = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK, repeat=True)).issue
@@ -387,10 +407,10 @@ def test_every_story_carried_before_is_an_error_naming_the_issue(workspace, sett
     assert again.follows is None  # the same article: no "Previously" pointing at itself
 
 
-def test_the_editor_may_name_a_carried_story_as_lead(workspace, settings):
+def test_the_editor_may_name_a_carried_story_as_lead(workspace, settings, secret):
     """--lead names a story even if an earlier issue carried it; it still follows nothing of itself."""
     _stories(workspace, FLOODS, LEVEE)
-    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    _send(settings, build(["seeds"], settings, AssembleOptions(today=LAST_WEEK)).folder)
     _stories(workspace, FLOODS, LEVEE, LIBRARY)
     issue = build(
         ["seeds"], settings, AssembleOptions(today=THIS_WEEK, lead=str(Path("seeds/floods.md")))
@@ -406,3 +426,48 @@ def test_earlier_cards_are_read_as_carried(workspace, settings):
     (past,) = read_past_issues(workspace / "issues", THIS_WEEK)
     assert {LEVEE[1], SENSORS[1]} <= {title for title, _ in past.headlines}
     assert (LEVEE[1], LEVEE[2]) in past.headlines
+
+
+def test_every_story_carried_is_one_error_line_at_the_command_line(workspace, settings, secret):
+    """`newsletter build` over last week's sent sources exits 1 with one line that names the
+    issue and suggests --lead and --repeat, no traceback, and writes no issue folder."""
+    _stories(workspace, FLOODS, LEVEE)
+    _send(settings, build(["seeds"], settings, AssembleOptions(today=LAST_WEEK)).folder)
+    result = CliRunner().invoke(app, ["build", "seeds/", "--date", THIS_WEEK.isoformat()])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "2026-W47" in lines[0], result.stderr
+    assert "--lead" in lines[0] and "--repeat" in lines[0]
+    assert "Traceback" not in result.output
+    assert not (workspace / "issues" / "2026-W48").exists()
+
+
+def test_an_issue_built_and_never_sent_is_not_memory(workspace, settings, secret):
+    """The editor's draft built on Friday and never sent does not make its stories carried: a
+    build on Monday (another week, another id) from the same sources leads with the same story
+    and repeats nothing; once the draft is sent, the same build stops as carried."""
+    from newsletter.errors import SourceError
+
+    _stories(workspace, FLOODS, LEVEE)
+    friday, monday = dt.date(2026, 11, 27), dt.date(2026, 11, 30)  # 2026-W48, 2026-W49
+    draft = build(["seeds"], settings, AssembleOptions(today=friday))
+    again = build(["seeds"], settings, AssembleOptions(today=monday))
+    assert again.issue.id == "2026-W49" and again.issue.lead.title == draft.issue.lead.title
+    assert again.issue.repeated == () and again.issue.follows is None
+    _send(settings, draft.folder)
+    with pytest.raises(SourceError, match=r"carried by an earlier issue \(2026-W48\)"):
+        build(["seeds"], settings, AssembleOptions(today=monday, issue_id="2026-W49b"))
+
+
+def test_an_issue_the_run_record_says_was_sent_is_memory(workspace, settings):
+    """An issue whose run.json records the send (`newsletter run`) counts as sent even with no
+    delivery journal in this workspace (a list kept elsewhere)."""
+    from newsletter.issue.freshness import sent_past_issues
+    from newsletter.issue.run_state import read_run_state, record_step
+
+    _stories(workspace, FLOODS, LEVEE)
+    built = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    assert sent_past_issues(settings, THIS_WEEK) == []
+    now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    record_step(read_run_state(built.folder), "sent", now, sent=12)
+    assert [p.id for p in sent_past_issues(settings, THIS_WEEK)] == ["2026-W47"]

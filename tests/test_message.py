@@ -12,7 +12,12 @@ from newsletter.assemble import AssembleOptions
 from newsletter.build import build
 from newsletter.mail.headers import HeaderValueError, address_header, check_address, header_line
 from newsletter.mail.personalize import Recipient, prepare_mailing
-from newsletter.mail.unsubscribe import sign_token, unsubscribe_links, verify_token
+from newsletter.mail.unsubscribe import (
+    sign_legacy_token,
+    sign_token,
+    unsubscribe_links,
+    verify_token,
+)
 from newsletter.models import RenderedIssue
 from tests.conftest import SAMPLE_DATE
 
@@ -108,18 +113,50 @@ def test_each_recipient_gets_their_own_values_escaped_in_html(workspace, setting
 
 
 def test_unsubscribe_tokens_verify_and_resist_forgery():
-    """A token names its address for this list only; a changed address or list fails."""
+    """A token names its address for this list only; a changed byte, key or list, or two spliced tokens, fail."""
     token = sign_token("Reader@Example.org", b"key", "brief.example.org")
     assert verify_token(token, b"key", "brief.example.org") == "reader@example.org"
     assert verify_token(token, b"other", "brief.example.org") is None
     assert verify_token(token, b"key", "other.example.org") is None
+    other = sign_token("a@example.org", b"key", "brief.example.org")
+    # tag of one, sealed address of the other; and each half of the sealed part swapped
+    for forged in (other[:24] + token[24:], token[:24] + other[24:], token[:-1] + other[-1]):
+        assert forged != token and verify_token(forged, b"key", "brief.example.org") is None
+    for i in range(2, len(token)):  # every single character changed
+        changed = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+        assert verify_token(changed, b"key", "brief.example.org") is None
+    assert verify_token("garbage", b"key", "brief.example.org") is None
+
+
+def test_old_signed_tokens_still_verify_and_resist_forgery():
+    """A token of an issue sent before tokens were sealed still unsubscribes its reader, and only them."""
+    token = sign_legacy_token("Reader@Example.org", b"key", "brief.example.org")
+    assert token.startswith("cmVhZGVyQGV4YW1wbGUub3Jn.")  # the address, readable: why it changed
+    assert verify_token(token, b"key", "brief.example.org") == "reader@example.org"
+    assert verify_token(token, b"other", "brief.example.org") is None
+    assert verify_token(token, b"key", "other.example.org") is None
     forged = (
-        sign_token("a@example.org", b"key", "brief.example.org").split(".")[0]
+        sign_legacy_token("a@example.org", b"key", "brief.example.org").split(".")[0]
         + "."
         + token.split(".")[1]
     )
     assert verify_token(forged, b"key", "brief.example.org") is None
-    assert verify_token("garbage", b"key", "brief.example.org") is None
+
+
+def test_a_token_holds_nothing_readable_of_the_address():
+    """No base64 reading of a token, at any offset, holds the address or its name; another key gives an unrelated token."""
+    import base64
+
+    address = "reader.name@example.org"
+    token = sign_token(address, b"key", "brief.example.org")
+    body = token.removeprefix("2~")
+    for offset in range(4):
+        text = body[offset:]
+        raw = base64.urlsafe_b64decode(text[: len(text) // 4 * 4])
+        assert b"reader" not in raw.lower() and b"example" not in raw.lower()
+    again = sign_token(address, b"another key", "brief.example.org")
+    assert sum(a == b for a, b in zip(token[2:], again[2:], strict=True)) < len(token) // 4
+    assert len(sign_token("a@example.org", b"key", "x")) == len(token)  # length within 32 bytes
 
 
 @pytest.mark.parametrize(

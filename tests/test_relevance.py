@@ -80,6 +80,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsletter.assemble import terms as t
 from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.assemble.relevance import (
     RELATED_THRESHOLD,
@@ -184,10 +185,13 @@ def test_ranker_holds_its_measured_level(group):
 
 
 def test_holdout_meets_the_ndcg_goal():
-    """On the real holdout leads nDCG@5 >= 0.95 (recall and grade 0 are held by LEVELS; the
-    goals 0.85 and 0.2 are not reached there yet: docs/ranking.md)."""
+    """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
+    lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
+    (as Related lines of their own it is 0.807, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
+    assert summary.zeros_per_lead <= 0.2
+    assert summary.recall2_folded >= 0.85
 
 
 def test_cross_validated_cut_holds_its_level():
@@ -264,13 +268,32 @@ def test_sample_seed_related_section():
 
 
 def test_sample_matched_terms_are_readable():
-    """Matched terms are the headline's words, with the lead's word after "~" for a variant."""
+    """Matched terms are the lead's words; another word for the concept reads "word~lead's"."""
     by_title = {s.title: s for s in _sample_ranking()}
     flight = by_title["U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas"]
     assert "migrants" in flight.matched
-    assert "venezuelan~venezuelans" in flight.matched
+    assert "venezuelans" in flight.matched
     california = next(s for t, s in by_title.items() if t.startswith("California"))
     assert california.matched == ("immigration",)
+
+
+def test_an_inflected_form_of_the_lead_word_reads_as_one_term():
+    """The sample's "Federal Arrests Intensify" against the lead's "surveillance efforts have
+    already been intensified" is one word inflected: it reads "intensified", not
+    "intensify~intensified", and "Arrests" reads as the lead's "arrest"."""
+    by_title = {s.title: s for s in _sample_ranking()}
+    orleans = next(s for t, s in by_title.items() if t.startswith("New Orleans Immigration"))
+    assert orleans.matched == ("immigration", "arrest", "intensified")
+
+
+def test_an_inflection_is_not_a_derivation():
+    """Inflections of one word share a lemma; a derivation ("national" of "nations") and a
+    variant ("immigration" of "migrants") do not."""
+    assert t.same_lemma("intensify", "intensified") and t.same_lemma("Arrests", "arrest")
+    assert t.same_lemma("stopped", "stop") and t.same_lemma("tries", "tried")
+    assert not t.same_lemma("national", "nations")
+    assert not t.same_lemma("immigration", "migrants")
+    assert not t.same_lemma("presidential", "president")
 
 
 def test_a_title_before_a_name_is_part_of_the_name_not_a_topic():

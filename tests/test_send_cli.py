@@ -304,7 +304,7 @@ def test_unset_secret_variable_falls_back_to_the_stored_key_silently(
     assert "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET" not in result.output
     (received,) = smtpd.handler.received
     headers = received.data.split(b"\r\n\r\n", 1)[0].replace(b"\r\n ", b" ")
-    assert re.search(rb"^List-Unsubscribe: .*\?token=[A-Za-z0-9_.-]{16,}", headers, re.M)
+    assert re.search(rb"^List-Unsubscribe: .*\?token=[A-Za-z0-9_.~-]{16,}", headers, re.M)
 
 
 def test_unknown_outcomes_show_in_the_summary_status_and_exit_code(cli, send_ws, smtpd):

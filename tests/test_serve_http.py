@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 
 import httpx
 import pytest
 
-from newsletter.mail.unsubscribe import sign_token
+from newsletter.mail.unsubscribe import sign_legacy_token, sign_token
 from newsletter.serve.runner import running_server
 from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.suppression import forget
@@ -30,8 +31,6 @@ def without_tokens(html: str) -> str:
     return re.sub(r'name="(form_)?token" value="[^"]*"', r'name="\1token" value=""', html)
 
 
-# The send runs on SQLite only until the shared journal lands (docs/postgresql.md).
-@pytest.mark.parametrize("serve_backend", ["sqlite"])
 def test_one_click_post_from_a_sent_message_unsubscribes_at_once(audience):
     """The List-Unsubscribe URL of a real message, POSTed with the RFC 8058 body: 200, committed."""
     audience.ws.add(READER)
@@ -56,6 +55,38 @@ def test_one_click_as_multipart_form_data_works_too(audience):
     )
     assert response.status_code == 200
     assert audience.status(READER) == "unsubscribed"
+
+
+def test_an_old_signed_link_from_an_issue_already_sent_still_unsubscribes(audience):
+    """A token made before tokens were sealed (address readable) still unsubscribes its reader, one-click and by the page."""
+    audience.ws.add(READER, "other@example.org")
+    old = sign_legacy_token(READER, SECRET, LIST_ID)
+    response = audience.http.post(f"{audience.url}/unsubscribe?token={old}", data=ONE_CLICK)
+    assert response.status_code == 200 and audience.status(READER) == "unsubscribed"
+    other = sign_legacy_token("other@example.org", SECRET, LIST_ID)
+    page = audience.http.post(
+        f"{audience.url}/unsubscribe", data={"token": other, "action": "unsubscribe"}
+    )
+    assert page.status_code == 200 and audience.status("other@example.org") == "unsubscribed"
+
+
+# The send runs on SQLite only until the shared journal lands (docs/postgresql.md).
+@pytest.mark.parametrize("serve_backend", ["sqlite"])
+def test_a_sent_message_carries_no_readable_address_in_its_links(audience):
+    """Outside To, the reader's address appears nowhere in a sent copy, plain or base64, not even in its token."""
+    audience.ws.add(READER)
+    from newsletter.send.sender import send_issue
+
+    send_issue(audience.ws.issue, audience.settings)
+    message = audience.smtpd.received[0].message()
+    headers = "\n".join(f"{k}: {v}" for k, v in message.items() if k.lower() != "to")
+    parts = [message.get_body((kind,)).get_content() for kind in ("html", "plain")]
+    readable = base64.urlsafe_b64encode(READER.encode()).decode().rstrip("=")
+    for text in (headers, *parts):
+        assert READER not in text and readable[:16] not in text
+    tokens = {t for text in (headers, *parts) for t in re.findall(r"token=([\w~.-]+)", text)}
+    (token,) = tokens
+    assert token.startswith("2~") and len(token) == 66
 
 
 def test_a_link_scanners_get_changes_nothing_and_the_pages_buttons_do(audience):
@@ -115,32 +146,76 @@ def test_resubscribing_needs_the_pages_own_form_not_just_the_token(audience):
         headers={"Origin": "null"},
     )
     assert late.status_code == 403 and audience.status(READER) == "unsubscribed"
-    fresh = form_token_in(late.text)
+    assert 'name="form_token"' not in late.text and 'href="/subscribe"' in late.text
+
+
+def test_the_undo_after_a_readers_own_unsubscribe_works_within_the_day(audience):
+    """The Resubscribe button on the page that unsubscribed an active reader puts them back."""
+    audience.ws.add(READER)
+    token = sign_token(READER, SECRET, LIST_ID)
+    url = f"{audience.url}/unsubscribe"
+    done = audience.http.post(url, data={"token": token, "action": "unsubscribe"})
     back = audience.http.post(
         url,
-        data={"token": token, "action": "resubscribe", "form_token": fresh},
+        data={"token": token, "action": "resubscribe", "form_token": form_token_in(done.text)},
         headers={"Origin": audience.url},
     )
     assert back.status_code == 200 and audience.status(READER) == "active"
+
+
+def test_a_script_with_a_token_cannot_resubscribe_a_reader_who_left(audience):
+    """Unsubscribing a reader who already left, or a refused resubscribe, hands a script no working form."""
+    audience.ws.add(READER)
+    token = sign_token(READER, SECRET, LIST_ID)
+    url = f"{audience.url}/unsubscribe"
+    audience.http.post(f"{url}?token={token}", data={"List-Unsubscribe": "One-Click"})  # they left
+    # Later, whoever holds a copy of their email: unsubscribe again (no change), then undo.
+    again = audience.http.post(f"{url}?token={token}", data={"List-Unsubscribe": "One-Click"})
+    page = audience.http.post(url, data={"token": token, "action": "unsubscribe"})
+    refused = audience.http.post(url, data={"token": token, "action": "resubscribe"})
+    for answer in (again, page, refused):
+        form_token = form_token_in(answer.text) if 'name="form_token"' in answer.text else ""
+        tried = audience.http.post(
+            url,
+            data={"token": token, "action": "resubscribe", "form_token": form_token},
+            headers={"Origin": "null"},
+        )
+        assert tried.status_code == 403
+        assert audience.status(READER) == "unsubscribed"
 
 
 @pytest.mark.parametrize(
     "make",
     [
         lambda good: sign_token(READER, b"another key", LIST_ID),  # forged: wrong key
-        lambda good: good[:-1] + ("A" if good[-1] != "A" else "B"),  # altered signature
+        lambda good: good[:-1] + ("A" if good[-1] != "A" else "B"),  # altered sealed address
         lambda good: (
-            sign_token("other@example.org", SECRET, LIST_ID).split(".")[0]
-            + "."
-            + good.split(".")[1]
-        ),  # another reader's address, this reader's signature
+            sign_token("other@example.org", SECRET, LIST_ID)[:24] + good[24:]
+        ),  # another reader's tag, this reader's sealed address
         lambda good: good + "é",  # not ASCII
         lambda good: good + "x" * 500,  # far too long
-        lambda good: good.split(".")[0],  # no signature
+        lambda good: good[:24],  # the tag alone
         lambda good: "garbage",
-        lambda good: good.replace(".", ".="),  # padded, wrong length
+        lambda good: good + "=",  # padded, wrong length
+        lambda good: (
+            sign_legacy_token("other@example.org", SECRET, LIST_ID).split(".")[0]
+            + "."
+            + sign_legacy_token(READER, SECRET, LIST_ID).split(".")[1]
+        ),  # an old-style token: another reader's address, this reader's signature
+        lambda good: sign_legacy_token(READER, SECRET, LIST_ID).split(".")[0],  # old, unsigned
     ],
-    ids=["forged", "altered", "swapped", "non-ascii", "long", "unsigned", "garbage", "padded"],
+    ids=[
+        "forged",
+        "altered",
+        "swapped",
+        "non-ascii",
+        "long",
+        "tag-only",
+        "garbage",
+        "padded",
+        "old-swapped",
+        "old-unsigned",
+    ],
 )
 def test_a_bad_token_changes_nothing_and_gets_the_same_neutral_page(audience, make):
     """Forged, altered or malformed tokens: 200, the same page as a real one, nobody unsubscribed."""

@@ -8,6 +8,7 @@ approves on Wednesday, the list gets it at 07:00 sharp, then the archive is writ
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 
@@ -365,3 +366,36 @@ def test_run_status_shows_each_recorded_step_and_does_nothing(tmp_path, smtpd, m
     assert lines[3].startswith("  built     2026-12-03T05:00:00+00:00")
     assert f"sent {REVIEWER}" in lines[5] and lines[6] == "  approved  -"
     assert _recipients(smtpd) == [REVIEWER]
+
+
+def test_a_check_error_found_at_send_time_names_what_run_can_do_not_a_force_it_lacks(
+    tmp_path, smtpd, monkeypatch
+):
+    """Checked clean on Wednesday, an error at Thursday's gate: one line offering a rebuild or `send --force`, never `run --force`."""
+    from typer.testing import CliRunner
+
+    from newsletter.check import run as check_run
+    from newsletter.check.report import Finding
+    from newsletter.cli import app
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    folder = tmp_path / "ws" / "issues" / ISSUE
+    run_at(settings, SEND_TIME - dt.timedelta(hours=20), [])
+    approve(folder, "editor", SEND_TIME - dt.timedelta(hours=19))
+    real_check = check_run.check_issue
+
+    def with_an_error(*args, **kwargs):  # the injected failure: a check that now finds one
+        report = real_check(*args, **kwargs)
+        error = Finding("postal.address", "error", "index.html: no postal address", "set it")
+        return dataclasses.replace(report, findings=(*report.findings, error))
+
+    monkeypatch.setattr(check_run, "check_issue", with_an_error)
+    monkeypatch.chdir(tmp_path / "ws")  # as cron runs it
+    result = CliRunner().invoke(app, ["run", "--clock", SEND_TIME.isoformat()])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "send anyway with --force" not in result.stderr
+    assert f"newsletter build issues/{ISSUE}" in result.stderr
+    assert f"newsletter send issues/{ISSUE} --force" in result.stderr
+    assert _recipients(smtpd) == [REVIEWER]  # the review copy only: no reader was mailed

@@ -42,7 +42,7 @@ DENSE_FULL = 1.0
 RELATED_BAR = 0.28
 # A week whose best headline scores under this has no related news: Related stays empty
 # rather than promoting the least bad (a dig for fossils is not an earthquake rescue; the
-# best unrelated week of the real leads, under other leads, tops out at 0.41).
+# best unrelated week of the real leads, under other leads, tops out at 0.36).
 WEEK_BAR = 0.45
 # A concept score at or under relevance.WEAK_CAP is a name, a place or a passing word alone
 # ("Valencia beat Sevilla" against the Valencia floods): it counts this share.  The dev leads

@@ -342,7 +342,7 @@ class _Ranker:
         self.titles = [h.title for h in candidates]
         self.repeats, self.order = _repeats(self.titles)
         self.splits = list(map(str.split, self.titles))
-        self.readable: dict[tuple[str, str], str] = {}
+        self.readable: dict[tuple[str, str], tuple[str, bool]] = {}
         self.concepts_of: dict[str, tuple[str, ...]] = {}
         self.hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → (concept, term)
         self.phrase_chunks: set[str] = set()
@@ -366,8 +366,8 @@ class _Ranker:
         found = []
         for word, concept in pairs:
             if concept in self.weights:
-                term = _readable(concept, word, self.profile, self.readable)
-                if not _false_friend(concept, word, term):
+                term, exact = _readable(concept, word, self.profile, self.readable)
+                if exact or not _false_friend(concept, word):
                     found.append((concept, term))
         return found
 
@@ -486,24 +486,29 @@ def _score(
     return round(score, 3)
 
 
-def _false_friend(concept: str, word: str, term: str) -> bool:
-    """A common word that only shares its stem with the lead's word is no evidence: the
+def _false_friend(concept: str, word: str) -> bool:
+    """A common word that is none of the lead's words for its concept is no evidence: the
     headline's "National" (Guard) is not the lead's "nations", nor "million" its "millions"
     (a gazetteer place or a variant family joins its words on purpose)."""
-    return (
-        "~" in term
-        and not (t.is_place(concept) or t.is_family(concept))
-        and t.zipf(word) >= FALSE_FRIEND_ZIPF
-    )
+    return not (t.is_place(concept) or t.is_family(concept)) and t.zipf(word) >= FALSE_FRIEND_ZIPF
 
 
 def _readable(
-    concept: str, word: str, profile: LeadProfile, cache: dict[tuple[str, str], str]
-) -> str:
+    concept: str, word: str, profile: LeadProfile, cache: dict[tuple[str, str], tuple[str, bool]]
+) -> tuple[str, bool]:
+    """The matched term as the editor reads it, and whether it is one of the lead's own words.
+
+    Another form of the lead's word, the same word inflected ("intensify" for the lead's
+    "intensified", "arrests" for "arrest"), reads as the lead's form: one word, not two.  A
+    different word for the concept ("immigration" for the lead's "migrants") reads
+    "immigration~migrants"."""
     key = (concept, word)
     if key not in cache:
         forms = profile.concepts[concept].forms
         plain = t.plain(word)
-        same = not forms or any(plain == t.plain(f) for f in forms)
-        cache[key] = word if same else f"{word}~{forms[0]}"
+        if not forms or any(plain == t.plain(f) for f in forms):
+            cache[key] = (word, True)
+        else:
+            lemma = next((f for f in forms if t.same_lemma(word, f)), None)
+            cache[key] = (lemma, False) if lemma else (f"{word}~{forms[0]}", False)
     return cache[key]

@@ -366,6 +366,39 @@ def token_spans(text: str) -> list[re.Match[str]]:
     return list(_token_re().finditer(text))
 
 
+# Inflectional endings of English and what each may have replaced: "intensified" →
+# intensify, "arrests" → arrest, "signaling" → signal, "stopped" → stop, "raised" → raise.
+_INFLECTIONS: tuple[tuple[str, str], ...] = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+def _bases(word: str) -> set[str]:
+    """The word and every base an inflectional ending may have been added to."""
+    bases = {word}
+    for ending, base in _INFLECTIONS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 2:
+            bases.add(stem + base)
+            if not base and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+                bases.add(stem[:-1])  # a doubled consonant: "stopped", "planning"
+    return bases
+
+
+def same_lemma(first: str, second: str) -> bool:
+    """True when two words are one word inflected ("intensify" and "intensified", "warns" and
+    "warned"), not two words of one stem ("national" and "nations")."""
+    a, b = plain(first), plain(second)
+    return a == b or not _bases(a).isdisjoint(_bases(b))
+
+
 def zipf(word: str) -> float:
     """Background Zipf frequency of a plain word (3.0 = once per million words)."""
     return vocabulary().zipf.get(plain(word), DEFAULT_ZIPF)

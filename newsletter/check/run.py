@@ -171,18 +171,24 @@ def _manifest_place(email: BuiltEmail, url: str) -> str:
 
 
 def send_gate(
-    built: BuiltIssue | Path, settings: Settings, *, force: bool, test_copy: bool
+    built: BuiltIssue | Path,
+    settings: Settings,
+    *,
+    force: bool,
+    test_copy: bool,
+    remedy: str = "or send anyway with --force",
 ) -> CheckReport:
     """The checks before a send: refuse on errors, unless forced or only a test copy.
 
-    A folder changed since its build is refused whatever `force` says (ManifestError).
+    `remedy` ends the refusal: what the caller's command lets the editor do (`send` has
+    --force; `run` has not). A folder changed since its build is refused whatever `force`
+    says (ManifestError).
     """
     report = check_issue(built, settings)
     if report.errors and not (force or test_copy):
         shown = report.folder
         raise ChecksFailed(
-            f"{shown}: {report.counts()}: not sent; fix them (`newsletter check {shown}`) "
-            "or send anyway with --force",
+            f"{shown}: {report.counts()}: not sent; fix them (`newsletter check {shown}`) {remedy}",
             report,
         )
     return report

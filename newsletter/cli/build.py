@@ -147,7 +147,15 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
 
     def items(section: tuple[ScoredHeadline, ...]) -> list[dict[str, Any]]:
         return [
-            {"title": h.title, "url": h.url, "score": h.score, "matched": list(h.matched)}
+            {
+                "title": h.title,
+                "url": h.url,
+                "score": h.score,
+                "matched": list(h.matched),
+                # near-duplicates folded into this line (the manifest's `also`): the same
+                # story from other sources, judged with it and not shown twice
+                "also": [{"title": m.title, "url": m.url} for m in h.merged],
+            }
             for h in section
         ]
 

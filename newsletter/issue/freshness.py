@@ -1,32 +1,53 @@
-"""Last week's sources, caught: a build whose newest source predates the previous sent issue.
+"""Which earlier issues went out, and last week's sources caught.
+
+An earlier issue *went out* when its run.json says it was sent or the delivery journal has
+rows for it.  Only those are the workspace's memory (`sent_past_issues`): an issue built and
+never sent was read by nobody, so its stories are not carried; the editor who built a draft
+on Friday and builds again on Monday (another ISO week, another id) gets this week's issue
+from the same stories, not "every story was carried by an earlier issue".
 
 The stray build this catches: `newsletter build` a week later quietly made a new issue from
 the seeds already sent. The newest date the sources carry (sources/named.py: entry dates,
-file days) is compared with the date of the newest earlier issue that went out (run.json
-says so, or the delivery journal has rows for it).
+file days) is compared with the date of the newest earlier issue that went out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from newsletter.assemble.memory import PastIssue
 from newsletter.config import Settings
-from newsletter.issue.guard import sent_count
+from newsletter.issue.guard import journal_issue_ids
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.issue.run_state import read_run_state
+
+
+def sent_past_issues(
+    settings: Settings, before: dt.date, skip: str | None = None
+) -> list[PastIssue]:
+    """The issues dated before `before` (but `skip`) that went out: the workspace's memory."""
+    issues = settings.workspace / "issues"
+    past = read_past_issues(issues, before, skip)
+    if not past:
+        return []
+    journal = journal_issue_ids(settings)
+
+    def went_out(issue: PastIssue) -> bool:
+        if issue.id in journal:
+            return True
+        folder = issues / issue.id
+        return folder.is_dir() and read_run_state(folder).done("sent") is not None
+
+    return [issue for issue in past if went_out(issue)]
 
 
 def previous_sent_issue(
     settings: Settings, before: dt.date, skip: str | None = None
 ) -> tuple[str, dt.date] | None:
     """The newest issue dated before `before` that went out: (id, date), or None."""
-    issues = settings.workspace / "issues"
-    for past in sorted(read_past_issues(issues, before, skip), key=lambda p: p.date, reverse=True):
-        folder = issues / past.id
-        sent = folder.is_dir() and read_run_state(folder).done("sent") is not None
-        if sent or sent_count(settings, past.id):
-            return past.id, past.date
-    return None
+    sent = sent_past_issues(settings, before, skip)
+    newest = max(sent, key=lambda p: p.date, default=None)
+    return (newest.id, newest.date) if newest is not None else None
 
 
 def stale_sources_warning(

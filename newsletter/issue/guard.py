@@ -153,27 +153,34 @@ def check_rerender(
 
 def sent_count(settings: Settings, issue_id: str) -> int:
     """Rows for the issue in the delivery journal; 0 without a database (none is created)."""
+    rows = _journal(settings, "SELECT count(*) FROM deliveries WHERE issue_id = ?", (issue_id,))
+    return int(str(rows[0][0])) if rows else 0
+
+
+def journal_issue_ids(settings: Settings) -> frozenset[str]:
+    """Every issue with rows in the delivery journal (sent to anyone), in one query."""
+    rows = _journal(settings, "SELECT DISTINCT issue_id FROM deliveries", ())
+    return frozenset(str(row[0]) for row in rows)
+
+
+def _journal(settings: Settings, query: str, args: tuple[str, ...]) -> list[tuple[object, ...]]:
+    """The rows of a read-only query on the delivery journal; none without a database."""
     if settings.database_server is not None:
-        return 0  # no send runs on PostgreSQL yet (settings.database_file refuses it)
+        return []  # no send runs on PostgreSQL yet (settings.database_file refuses it)
     path = settings.path(settings.database)
     if not path.is_file():
-        return 0
+        return []
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             has_table = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
             ).fetchone()
-            if not has_table:
-                return 0
-            row = conn.execute(
-                "SELECT count(*) FROM deliveries WHERE issue_id = ?", (issue_id,)
-            ).fetchone()
-            return int(row[0])
+            return conn.execute(query, args).fetchall() if has_table else []
         finally:
             conn.close()
     except sqlite3.Error as e:
         raise ManifestError(
-            f"{display_path(path)}: cannot read the delivery journal ({e}) to check whether "
-            f"issue {issue_id} was sent; fix the database, or pass --force"
+            f"{display_path(path)}: cannot read the delivery journal ({e}) to check which "
+            "issues were sent; fix the database, or pass --force"
         ) from None

@@ -1,9 +1,10 @@
-"""Unsubscribe links: a mailto address and an https page, both carrying a reader's signed token.
+"""Unsubscribe links: a mailto address and an https page, both carrying a reader's sealed token.
 
-The token is `<address, base64url>.<HMAC-SHA256 over the list id and the
-normalised address, 16 bytes, base64url>`, so the unsubscribe page (and the
-RFC 8058 one-click POST, and a mailed request read by `bounces process`) can
-check it without a database lookup, and nobody can make one for someone else.
+The token (tokens.py) is the reader's address sealed with a key derived from the unsubscribe
+key: opaque to anyone without it, bound to this list and this address, so the unsubscribe page
+(and the RFC 8058 one-click POST, and a mailed request read by `bounces process`) can open it
+without a database lookup, and nobody can make one for someone else.  Old signed tokens, in
+issues already sent, still verify.
 
 The key comes from the environment variable named by `unsubscribe.secret_env`
 (NEWSLETTER_UNSUBSCRIBE_SECRET) when it is set; otherwise a random key is made
@@ -15,8 +16,6 @@ page, no token) never creates a database.
 
 from __future__ import annotations
 
-import base64
-import hmac
 import os
 import sqlite3
 import threading
@@ -26,11 +25,28 @@ from pathlib import Path
 from newsletter.config import Settings
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import ConfigError
+from newsletter.mail.tokens import (
+    MAX_TOKEN_CHARS,
+    normalise_for_token,
+    sign_legacy_token,
+    sign_token,
+    verify_token,
+)
 
-_SIGNATURE_BYTES = 16
-_SIGNATURE_CHARS = 22  # base64url of 16 bytes, unpadded
+# The token's own module is tokens.py; these names are where callers have always found them.
+__all__ = [
+    "MAX_TOKEN_CHARS",
+    "SigningKey",
+    "UnsubscribeLinks",
+    "normalise_for_token",
+    "sign_legacy_token",
+    "sign_token",
+    "unsubscribe_links",
+    "unsubscribe_page",
+    "verify_token",
+]
+
 MIN_SECRET_CHARS = 16  # a key from the environment shorter than this is refused, not used
-MAX_TOKEN_CHARS = 400  # an address is at most 254 characters: anything longer is not ours
 
 
 class SigningKey:
@@ -104,7 +120,7 @@ class UnsubscribeLinks:
         url = self._url(token)
         if not self.mailto:
             return url, f"<{url}>"
-        # A token is base64url and "." only, characters a URI leaves unquoted (RFC 3986).
+        # A token is base64url, "~" and "." only, characters a URI leaves unquoted (RFC 3986).
         subject = f"unsubscribe%20{token}" if token else "unsubscribe"
         return url, f"<mailto:{self.mailto}?subject={subject}>, <{url}>"
 
@@ -145,51 +161,3 @@ def unsubscribe_links(settings: Settings) -> UnsubscribeLinks:
 def unsubscribe_page(settings: Settings) -> str:
     """The https page readers unsubscribe at: `[unsubscribe] url`, else `<base_url>/unsubscribe`."""
     return settings.unsubscribe.url or f"{settings.base_url.rstrip('/')}/unsubscribe"
-
-
-def normalise_for_token(email: str) -> str:
-    """The address as tokens sign it: trimmed, lower-cased."""
-    return email.strip().lower()
-
-
-def sign_token(email: str, secret: bytes, list_id: str) -> str:
-    """`<address, base64url>.<signature>`: valid for this list and this address only."""
-    address = normalise_for_token(email).encode()
-    return f"{_b64(address)}.{_b64(_mac(address, secret, list_id))}"
-
-
-def verify_token(token: str, secret: bytes, list_id: str) -> str | None:
-    """The address a token was made for, or None when it is forged, altered or malformed.
-
-    Never raises: a token that is not ASCII, too long, wrongly padded or the
-    wrong length is just invalid.  The signature is compared in constant time.
-    """
-    if (
-        not secret
-        or not isinstance(token, str)
-        or len(token) > MAX_TOKEN_CHARS
-        or not token.isascii()
-    ):
-        return None
-    encoded, dot, signature = token.partition(".")
-    if not dot or not encoded or len(signature) != _SIGNATURE_CHARS:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        given = base64.urlsafe_b64decode(signature + "==")
-        address = raw.decode("ascii")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if _b64(raw) != encoded or address != normalise_for_token(address) or "@" not in address:
-        return None  # non-canonical encodings would give one address many tokens
-    expected = _mac(raw, secret, list_id)
-    return address if hmac.compare_digest(expected, given) else None
-
-
-def _mac(address: bytes, secret: bytes, list_id: str) -> bytes:
-    message = list_id.encode() + b"\0" + address
-    return hmac.digest(secret, message, "sha256")[:_SIGNATURE_BYTES]
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

@@ -113,13 +113,25 @@ class _Handlers:
         if action == "resubscribe" and not self._resubscribe_form(request, form, token):
             _note(request, "resubscribe-refused")
             return self._unsubscribe_page("again", token, status=403)
-        change = self.audience.unsubscribe if action == "unsubscribe" else self.audience.resubscribe
-        address = await self.db.run(change, token)
         how = "one-click" if one_click else "page"
-        _note(request, f"{action} {how} " + (masked_address(address) if address else "bad-token"))
-        return self._unsubscribe_page("done" if action == "unsubscribe" else "back", token)
+        if action == "resubscribe":
+            address = await self.db.run(self.audience.resubscribe, token)
+            _note(request, f"resubscribe {how} {_masked(address)}")
+            return self._unsubscribe_page("back", token)
+        address, was_active = await self.db.run(self.audience.unsubscribe, token)
+        _note(request, f"unsubscribe {how} {_masked(address)}")
+        return self._unsubscribe_page("done", token, undo=was_active)
 
-    def _unsubscribe_page(self, state: str, token: str, status: int = 200) -> Response:
+    def _unsubscribe_page(
+        self, state: str, token: str, status: int = 200, *, undo: bool = False
+    ) -> Response:
+        """The page for `state`; its Resubscribe form works only when `undo` (see below).
+
+        The form token offered after an unsubscribe undoes that unsubscribe only if it
+        changed an active reader.  Whoever holds a token can unsubscribe again at any
+        time: were every such answer an undo, a script could put a reader who left months
+        ago back on the list in two requests.  Every page looks the same either way.
+        """
         titles = {
             "ask": "Unsubscribe?",
             "none": "Unsubscribe",
@@ -133,7 +145,8 @@ class _Handlers:
             state=state,
             token=token,
             action=self.urls.unsubscribe,
-            form_token=self.audience.form_token(_resubscribing(token)),
+            form_token=self.audience.form_token(_resubscribing(token) if undo else "none"),
+            subscribe=self.urls.subscribe,
         )
         return HTMLResponse(html, status)
 
@@ -173,7 +186,7 @@ class _Handlers:
             )
         if str(form.get("website", "")):
             _note(request, "honeypot")  # a bot filled the hidden field: say the same, do nothing
-            return self._check_inbox()
+            return self._check_inbox(embedded_from)
         try:
             signup = await self.db.run(
                 self.audience.request_signup,
@@ -209,7 +222,7 @@ class _Handlers:
             _note(request, "mail-failed " + masked_address(signup.email))
             return self._busy("We could not send the confirmation email just now.")
         _note(request, "signup " + masked_address(signup.email))
-        return self._check_inbox()
+        return self._check_inbox(embedded_from)
 
     def _form(
         self,
@@ -232,7 +245,12 @@ class _Handlers:
         )
         return HTMLResponse(html, status)
 
-    def _check_inbox(self) -> Response:
+    def _check_inbox(self, site: str | None = None) -> Response:
+        """The answer to a sign-up; from an allowed site's form, with a link back to that site.
+
+        A link, not a redirect, and only ever to one of `allowed_origins`: nothing a post
+        can point elsewhere.
+        """
         days = self.settings.serve.confirm_days
         return self._notice(
             "Check your inbox",
@@ -240,6 +258,8 @@ class _Handlers:
             "very recently. Open it to start receiving the newsletter.",
             f"The link works once and expires in {days} days. Nothing arrived? "
             "Look in the spam folder.",
+            link=f"{site}/" if site else "",
+            link_text=f"Back to {urlsplit(site).netloc}" if site else "",
         )
 
     # -- confirmation --------------------------------------------------------------------
@@ -451,6 +471,10 @@ def _reads(request: Request) -> bool:
 def _note(request: Request, event: str) -> None:
     """What the request did, for its log line (never a token or a whole address)."""
     request.scope.setdefault("state", {})["event"] = event
+
+
+def _masked(address: str | None) -> str:
+    return masked_address(address) if address else "bad-token"
 
 
 def _without(text: str, address: str) -> str:

@@ -117,15 +117,19 @@ class Audience:
         """The address a reader's token was signed for, or None (forged, altered, malformed)."""
         return verify_token(token, self.secret, self.list_id)
 
-    def unsubscribe(self, token: str) -> str | None:
-        """Unsubscribe the token's reader, committed; the address, or None for a bad token."""
+    def unsubscribe(self, token: str) -> tuple[str | None, bool]:
+        """Unsubscribe the token's reader, committed: the address (None for a bad token), and
+        whether they were active until now (only then may the answer offer an undo)."""
         address = self.address_of(token)
         if address is None:
-            return None
+            return None, False
+        was_active = False
         with self._transaction():
             if not is_forgotten(self.conn, address):  # erased: store nothing about them again
+                current = self.store.get(address)
+                was_active = current is not None and current.status == "active"
                 self.store.set_status(address, "unsubscribed", now=self._now())
-        return address
+        return address, was_active
 
     def resubscribe(self, token: str) -> str | None:
         """Make the token's reader active again if they had unsubscribed; None for a bad token."""

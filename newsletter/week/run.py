@@ -367,7 +367,15 @@ class _Run:
         name = state.folder.name
         built = read_built_issue(state.folder)
         check_settings_drift(state.folder, self.settings, built.record)
-        send_gate(built, self.settings, force=False, test_copy=False)
+        shown = display_path(state.folder)
+        send_gate(  # run has no --force: the way out is a rebuild, or a send by hand
+            built,
+            self.settings,
+            force=False,
+            test_copy=False,
+            remedy=f"and rebuild (`newsletter build {shown}`, then approve it again), "
+            f"or send it by hand: `newsletter send {shown} --force`",
+        )
         options = SendOptions(password=self.options.password, on_progress=self.options.on_progress)
         plan = plan_send(built, self.settings, options)
         if plan.nothing_to_send:
