@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -123,3 +125,26 @@ def test_a_client_that_stops_reading_its_answer_is_dropped_after_the_deadline():
             started = time.monotonic()
             received = len(answer(sock, timeout=5))
         assert received < 1 << 20 and time.monotonic() - started < 2  # reset, not trickled on
+
+
+def test_a_worker_freezes_what_startup_made_before_it_serves(send_ws):
+    """A `--workers` process's app comes with startup's objects frozen, out of every garbage collection's walk."""
+    script = (
+        "import gc, json, os\n"
+        "from newsletter.serve import runner\n"
+        "os.environ[runner._OPTIONS_ENV] = json.dumps({'workspace': os.getcwd(),"
+        " 'trusted_proxies': [], 'outbox': '', 'parent': os.getppid()})\n"
+        "before = gc.get_freeze_count()\n"
+        "runner.app_from_environment()\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=send_ws.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    before, after = (int(n) for n in done.stdout.split())
+    assert before == 0 and after > 20_000  # the modules, templates and app: tens of thousands
