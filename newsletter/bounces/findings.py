@@ -73,6 +73,7 @@ def failure_for(
     command: str = "",
     own_words: bool = False,
     rhost: str = "",
+    diagnostic_type: str = "",
 ) -> Failure | None:
     """The Failure for one recipient, its reason Sisimai's; None when it is not a failure.
 
@@ -80,7 +81,8 @@ def failure_for(
     reason when there is no diagnostic and for the SMTP command the server refused;
     `command` the command to assume when neither says; `own_words` a report without
     delivery-status fields (a server's phrases then count, reasons.py); `rhost` the server
-    that answered (Remote-MTA), when the report names it.
+    that answered (Remote-MTA), when the report names it; `diagnostic_type` the
+    Diagnostic-Code's type (`SMTP`, `X-Unix`).
     A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
     """
     told = STATUS.search(text)
@@ -91,7 +93,12 @@ def failure_for(
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
     reason = rhost_reason(recipient, rhost, text or context) or bounce_reason(
-        status, text or context, action=action, command=command, own_words=own_words
+        status,
+        text or context,
+        action=action,
+        command=command,
+        own_words=own_words,
+        diagnostic_type=diagnostic_type if text else "",
     )
     said = diagnostic_line(text or context)
     if action == "delayed":  # still being retried: never hard yet

@@ -42,6 +42,8 @@ _RETRY = frozenset(
 )
 # `true()` of these reasons in Sisimai adds conditions to "its status code or its text".
 _BEFORE_USERUNKNOWN = ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept")
+_LOCAL_MAILER = ("X-UNIX", "X-POSTFIX")  # Diagnostic-Code types of a local mailer's words
+_CONTENT_OR_SECURITY = ("5.6", "4.6", "5.7", "4.7")
 _BEFORE_DATA = ("CONN", "EHLO", "HELO", "MAIL", "RCPT")
 # Sisimai::Lhost::Exchange2003's table: the code in "MSEXCH:IMS:... (000C05A6)" names the reason.
 _MSEXCH = re.compile(r"msexch:[^(]{0,200}\(([0-9a-f]{8})\)")
@@ -120,25 +122,36 @@ def matches(reason: str, text: str) -> bool:
 
 
 def bounce_reason(
-    status: str, text: str, *, action: str = "failed", command: str = "", own_words: bool = False
+    status: str,
+    text: str,
+    *,
+    action: str = "failed",
+    command: str = "",
+    own_words: bool = False,
+    diagnostic_type: str = "",
 ) -> str:
     """Sisimai's reason for a failure with this status code (`5.1.1`, "") and diagnostic text.
 
     `command` is the SMTP command the server refused (`RCPT`, `DATA`...) when the report
-    says; "" when it does not.
+    says; "" when it does not. `diagnostic_type` is the Diagnostic-Code's type (`SMTP`,
+    `X-Unix`...): a local mailer's words (X-Unix, X-Postfix) skip the SMTP-answer rules, and say
+    *mailererror* when nothing else names a reason, as `Sisimai::Reason->get` reads them.
     """
     # Addresses out: reports from one server then read alike, and the answer is cached.
     text = _ANY_ADDRESS.sub("x@x", " ".join(text.lower().split())[:20_000])
-    return _reason(status, text, action, command, own_words)
+    return _reason(status, text, action, command, own_words, diagnostic_type.upper())
 
 
 @lru_cache(maxsize=4096)
-def _reason(status: str, text: str, action: str, command: str, own_words: bool) -> str:
+def _reason(
+    status: str, text: str, action: str, command: str, own_words: bool, diagnostic_type: str
+) -> str:
     if status.startswith("2."):
         return "delivered"
     tables = _tables()
     name = tables.status.get(status, "") or _msexch(text)
-    for reason in tables.order[0]:
+    smtp = diagnostic_type not in _LOCAL_MAILER  # other types: as SMTP (readers name them)
+    for reason in tables.order[0] if smtp else ():
         if _true(reason, name, text, command, status):
             return reason
     if name and name not in _RETRY and name != "expired":
@@ -146,6 +159,8 @@ def _reason(status: str, text: str, action: str, command: str, own_words: bool) 
     for reason in tables.order[1]:
         if matches(reason, text):
             return reason
+    if not name and not smtp and status[:3] not in _CONTENT_OR_SECURITY:
+        return "mailererror"
     return name or _fallback(status, text, action, command, own_words)
 
 

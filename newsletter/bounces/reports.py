@@ -62,6 +62,8 @@ MAX_REPORT_BYTES = 10_000_000  # `[bounce] imap_max_message` for IMAP, the same 
 MAX_CONTAINERS = 60  # multipart and message/* parts: nesting can be no deeper than this
 MAX_PARTS = 500  # MIME parts in all
 MAX_SECONDS = 5.0  # parsing one message (checked where the clock can interrupt: main thread)
+DIAGNOSTIC_LINE = 1_000  # of one recipient's line in a report's text
+_REPLY = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")  # "550", "5.1.1"
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -335,7 +337,9 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
     status = code.group(0) if code is not None else ""
     if not action and not status and not diagnostic:
         return None
-    said = diagnostic.partition(";")[2] if ";" in diagnostic[:12] else diagnostic
+    typed = ";" in diagnostic[:12]
+    said = diagnostic.partition(";")[2] if typed else diagnostic
+    said = said or _line_naming(context, recipient)
     rhost = str(block.get("Remote-MTA", "")).partition(";")[2]
     return failure_for(
         recipient,
@@ -345,7 +349,24 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
         context=context,
         command="RCPT??",
         rhost=rhost,
+        diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
     )
+
+
+def _line_naming(text: str, recipient: str) -> str:
+    """The report's line giving this recipient's answer, "" when none does.
+
+    A block without a Diagnostic-Code leaves the server's words to the report's text, which
+    gives one line per recipient (OpenSMTPD: `addr: 550 5.1.1 <addr>: User unknown`), as
+    Sisimai's reader of each format pairs them; a line naming only the address is not one.
+    """
+    if not recipient:
+        return ""
+    for line in text.lower().splitlines():
+        at = line.find(recipient)
+        if at >= 0 and _REPLY.search(line, at) is not None:
+            return " ".join(line[at:].split())[:DIAGNOSTIC_LINE]
+    return ""
 
 
 def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
