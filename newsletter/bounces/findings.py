@@ -101,26 +101,39 @@ def failure_for(
         return None
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
-    reason = (
-        named
-        or rhost_reason(recipient, rhost, text or context)
-        or bounce_reason(
-            status,
-            text or context,
-            action=action,
-            command=command,
-            own_words=own_words,
-            diagnostic_type=diagnostic_type if text else "",
-        )
+    reason = named or rhost_reason(recipient, rhost, text or context)
+    reason = reason or _reason_of(
+        status, text, context, action, command, own_words, diagnostic_type
     )
-    if reason in _SAYS_NOTHING and context and not own_words:
-        reason = reader_phrase_reason(context) or reason
     said = diagnostic_line(text or context)
     if action == "delayed":  # still being retried: never hard yet
         return Failure(recipient, status, "soft", reason, said)
     if reason in NOT_BOUNCES:
         return None
     return Failure(recipient, status, "hard" if is_hard(reason, status) else "soft", reason, said)
+
+
+def _reason_of(
+    status: str,
+    text: str,
+    context: str,
+    action: str,
+    command: str,
+    own_words: bool,
+    diagnostic_type: str,
+) -> str:
+    """Sisimai's reason from the status and the words (reasons.py); see failure_for."""
+    reason = bounce_reason(
+        status,
+        text or context,
+        action=action,
+        command=command,
+        own_words=own_words,
+        diagnostic_type=diagnostic_type if text else "",
+    )
+    if reason in _SAYS_NOTHING and context and not own_words:
+        return reader_phrase_reason(context) or reason
+    return reason
 
 
 def diagnostic_line(text: str) -> str:
