@@ -77,9 +77,12 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         said = segment.replace(address, " ").strip(' \n<>:"')
         # A server's own words about a recipient are its answer to RCPT unless they say
         # otherwise (Sisimai's reader for each server knows; reasons.py guesses). Words that
-        # quote the address, "550: <reader@example.org>: User unknown", answer RCPT (as
-        # Sisimai::Lhost::Yahoo reads them).
-        command = smtp_command(segment) or ("RCPT" if "< >" in said else "RCPT?")
+        # quote the address with a status code, "550 5.2.1 <reader@example.org>... User
+        # unknown", answer RCPT (as Sisimai::Lhost::Yahoo and qmail read them); without one
+        # ("550 <reader@example.org>: User unknown", Postfix and Activehunter), Sisimai reads
+        # a filter.
+        quoted = "< >" in said and bool(status)
+        command = smtp_command(segment) or ("RCPT" if quoted else "RCPT?")
         failure = failure_for(
             address,
             status,

@@ -213,7 +213,10 @@ def _userunknown(name: str, text: str, command: str, status: str) -> bool:
 def _filtered(name: str, text: str, command: str, status: str) -> bool:
     if name == "suspend" or (name != "filtered" and command in _BEFORE_DATA):
         return False
-    return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
+    # "User unknown" is a filter's answer when the code says filtered, or the server gave it
+    # after DATA (it had accepted the recipient): Sisimai's Filtered->true.
+    after_data = name == "filtered" or command == "DATA"
+    return matches("filtered", text) or (after_data and matches("userunknown", text))
 
 
 def _rejected(name: str, text: str, command: str, status: str) -> bool:
