@@ -210,7 +210,7 @@ def _part_stem(key: str, compound: bool, zipf: dict[str, float]) -> str:
     politics, of an age): it is no match for the lead's plain "monitoring the area", only for
     the same word in another compound.  A place ("Peru-Chile") or a rarer word
     ("drug-trafficking") is itself in either."""
-    stem = _stemmer().stemWord(key)
+    stem: str = _stemmer().stemWord(key)
     if compound and zipf.get(key, DEFAULT_ZIPF) >= COMPOUND_ZIPF and stem not in _concepts():
         return COMPOUND + stem
     return stem

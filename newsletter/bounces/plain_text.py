@@ -156,12 +156,15 @@ def _segment(head: str, start: int, end: int, address: str) -> str:
     """A recipient's own words: its line and those after it, up to the next recipient.
 
     A line starting with a reply code that does not name the address begins someone
-    else's (Sendmail writes the host's answer on the line before the recipient's).
+    else's (Sendmail writes the host's answer on the line before the recipient's), unless
+    the line before introduces it ("SMTP error from remote mail server after MAIL FROM:...:",
+    as Exim writes).
     """
     lines = head[start : min(end, start + _SEGMENT_CHARS)].split("\n")
     kept = lines[:1]
     for line in lines[1:]:
-        if _REPLY_LINE.match(line) and address not in line.lower():
+        introduced = kept[-1].rstrip().endswith(":")
+        if _REPLY_LINE.match(line) and address not in line.lower() and not introduced:
             break
         kept.append(line)
     return "\n".join(kept)

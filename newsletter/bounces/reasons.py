@@ -164,6 +164,21 @@ def _reason(
     return name or _fallback(status, text, action, command, own_words)
 
 
+def reader_phrase_reason(text: str) -> str:
+    """The reason a phrase of one of Sisimai's per-server readers names in `text` ("" for none).
+
+    For a DSN whose fields say nothing (onhold): its human-readable part, which those readers
+    search too (G Suite's "because the address couldn't be found"). Only their literal
+    sentences: their looser patterns ("No such user") belong to one server's answer field,
+    and in a report's prose they misread filters as unknown users.
+    """
+    text = " ".join(text.lower().split())[:20_000]
+    for reason, phrases in _tables().lhost:
+        if any(sentence in text for sentence in phrases.strings):
+            return reason
+    return ""
+
+
 def _msexch(text: str) -> str:
     found = _MSEXCH.search(text)
     return _MSEXCH_CODES.get(found.group(1), "") if found is not None else ""
