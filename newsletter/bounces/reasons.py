@@ -60,6 +60,9 @@ _MSEXCH_CODES = {
     "000b0981": "securityerror",
     "000c0595": "filtered",
 }
+# Sisimai::Lhost::InterScanMSS: its "Unable to deliver message to <addr>" is an unknown user
+# (MailFoundry's "Unable to deliver message to: <addr>", with a colon, is not).
+_INTERSCAN = re.compile(r"unable to deliver message to <")
 _ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
@@ -255,6 +258,8 @@ def _fallback(status: str, text: str, action: str, command: str, own_words: bool
         return "vacation"
     # A server's own words (no delivery-status fields): what Sisimai's reader of one
     # server's format knows of them.
+    if own_words and _INTERSCAN.search(text):
+        return "userunknown"
     for reason, phrases in _tables().lhost if own_words else ():
         if phrases.match(text):
             return reason
