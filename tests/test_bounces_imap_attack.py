@@ -28,7 +28,8 @@ class LyingImap:
 
     "unasked-literals": 900 KB literals for messages nobody asked for, beside every
     body FETCH; "search-flood": such literals for seconds before the SEARCH answer;
-    "search-literal": the SEARCH answer as a literal; "none": honest.  `stored` holds
+    "search-literal": the SEARCH answer as a literal; "preauth": a PREAUTH greeting (then
+    LOGIN is refused, as RFC 3501 has it); "none": honest.  `stored` holds
     the UID sets the client flagged, one entry per STORE.
     """
 
@@ -52,7 +53,8 @@ class LyingImap:
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            writer.write(b"* OK lying IMAP ready\r\n")
+            greeting = b"* PREAUTH ready\r\n" if self.lie == "preauth" else b"* OK ready\r\n"
+            writer.write(greeting)
             while line := await reader.readline():
                 tag, _, rest = line.decode().strip().partition(" ")
                 await self._answer(writer, tag, rest.upper(), rest)
@@ -78,6 +80,9 @@ class LyingImap:
         self, writer: asyncio.StreamWriter, tag: str, command: str, rest: str
     ) -> None:
         uids = " ".join(str(n) for n in range(1, len(self.messages) + 1))
+        if command.startswith("LOGIN") and self.lie == "preauth":
+            writer.write(f"{tag} BAD already authenticated\r\n".encode())
+            return
         if command.startswith("CAPABILITY"):
             writer.write(b"* CAPABILITY IMAP4rev1\r\n")
         elif command.startswith("SELECT"):
@@ -195,3 +200,12 @@ def test_large_messages_are_committed_a_few_at_a_time_not_a_hundred(cli, send_ws
     assert result.exit_code == 0, result.output
     assert statuses(send_ws) == {r: "bounced" for r in READERS}
     assert server.stored == ["1,2,3,4", "5,6"]
+
+
+def test_a_server_that_greets_with_preauth_is_read_without_logging_in(cli, send_ws, lying):
+    """`* PREAUTH`: no LOGIN sent, the bounces applied (it said "login failed, check the password")."""
+    server, url, ca_file = lying(bounces(), "preauth")
+    result = cli("bounces", "process", url, "--ca-file", ca_file)
+    assert result.exit_code == 0, result.output
+    assert statuses(send_ws) == {r: "bounced" for r in READERS}
+    assert server.stored == ["1,2"]

@@ -164,6 +164,21 @@ def _reason(
     return name or _fallback(status, text, action, command, own_words)
 
 
+def reader_phrase_reason(text: str) -> str:
+    """The reason a phrase of one of Sisimai's per-server readers names in `text` ("" for none).
+
+    For a DSN whose fields say nothing (onhold): its human-readable part, which those readers
+    search too (G Suite's "because the address couldn't be found"). Only their literal
+    sentences: their looser patterns ("No such user") belong to one server's answer field,
+    and in a report's prose they misread filters as unknown users.
+    """
+    text = " ".join(text.lower().split())[:20_000]
+    for reason, phrases in _tables().lhost:
+        if any(sentence in text for sentence in phrases.strings):
+            return reason
+    return ""
+
+
 def _msexch(text: str) -> str:
     found = _MSEXCH.search(text)
     return _MSEXCH_CODES.get(found.group(1), "") if found is not None else ""
@@ -198,7 +213,10 @@ def _userunknown(name: str, text: str, command: str, status: str) -> bool:
 def _filtered(name: str, text: str, command: str, status: str) -> bool:
     if name == "suspend" or (name != "filtered" and command in _BEFORE_DATA):
         return False
-    return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
+    # "User unknown" is a filter's answer when the code says filtered, or the server gave it
+    # after DATA (it had accepted the recipient): Sisimai's Filtered->true.
+    after_data = name == "filtered" or command == "DATA"
+    return matches("filtered", text) or (after_data and matches("userunknown", text))
 
 
 def _rejected(name: str, text: str, command: str, status: str) -> bool:
