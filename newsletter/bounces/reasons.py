@@ -60,6 +60,9 @@ _MSEXCH_CODES = {
     "000b0981": "securityerror",
     "000c0595": "filtered",
 }
+# Sisimai::Lhost::InterScanMSS: its "Unable to deliver message to <addr>" is an unknown user
+# (MailFoundry's "Unable to deliver message to: <addr>", with a colon, is not).
+_INTERSCAN = re.compile(r"unable to deliver message to <")
 _ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
@@ -213,7 +216,10 @@ def _userunknown(name: str, text: str, command: str, status: str) -> bool:
 def _filtered(name: str, text: str, command: str, status: str) -> bool:
     if name == "suspend" or (name != "filtered" and command in _BEFORE_DATA):
         return False
-    return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
+    # "User unknown" is a filter's answer when the code says filtered, or the server gave it
+    # after DATA (it had accepted the recipient): Sisimai's Filtered->true.
+    after_data = name == "filtered" or command == "DATA"
+    return matches("filtered", text) or (after_data and matches("userunknown", text))
 
 
 def _rejected(name: str, text: str, command: str, status: str) -> bool:
@@ -252,6 +258,8 @@ def _fallback(status: str, text: str, action: str, command: str, own_words: bool
         return "vacation"
     # A server's own words (no delivery-status fields): what Sisimai's reader of one
     # server's format knows of them.
+    if own_words and _INTERSCAN.search(text):
+        return "userunknown"
     for reason, phrases in _tables().lhost if own_words else ():
         if phrases.match(text):
             return reason

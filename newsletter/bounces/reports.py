@@ -375,13 +375,21 @@ def _line_naming(text: str, recipient: str) -> str:
     A block without a Diagnostic-Code leaves the server's words to the report's text, which
     gives one line per recipient (OpenSMTPD: `addr: 550 5.1.1 <addr>: User unknown`), as
     Sisimai's reader of each format pairs them; a line naming only the address is not one.
+    Indented lines after it continue it.
     """
     if not recipient:
         return ""
-    for line in text.lower().splitlines():
+    lines = text.lower().splitlines()
+    for n, line in enumerate(lines):
         at = line.find(recipient)
-        if at >= 0 and _REPLY.search(line, at) is not None:
-            return " ".join(line[at:].split())[:DIAGNOSTIC_LINE]
+        if at < 0 or _REPLY.search(line, at) is None:
+            continue
+        said = [line[at:]]
+        for more in lines[n + 1 : n + 8]:
+            if not more[:1].isspace() or not more.strip() or recipient in more:
+                break
+            said.append(more)
+        return " ".join(" ".join(said).split())[:DIAGNOSTIC_LINE]
     return ""
 
 
