@@ -76,6 +76,13 @@ _POWERMTA = {
     "routing-errors": "systemerror",
     "spam-related": "spamdetected",
 }
+_SES_INBOUND = re.compile(r";\s*inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\s*$", re.I)
+_SES_TEMPLATES = (
+    ("Mailbox does not exist", "filtered"),
+    ("Message too large", "mesgtoobig"),
+    ("Mailbox full", "mailboxfull"),
+    ("Message content rejected", "contenterror"),
+)
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -325,21 +332,25 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
 def _recipient_failures(blocks: list[Message] | list[_Fields], context: str) -> list[Failure]:
     """The failures of a delivery-status part's recipient blocks (any block naming one)."""
     failures: list[Failure] = []
+    reporter = next((str(b.get("Reporting-MTA")) for b in blocks if b.get("Reporting-MTA")), "")
     for block in blocks:
         if len(failures) >= MAX_RECIPIENTS:
             break  # a list copy has one recipient: the rest are not about ours
         if block.get("Final-Recipient") or block.get("Original-Recipient"):
-            failure = _dsn_recipient(block, context)
+            failure = _dsn_recipient(block, context, reporter)
             if failure is not None:
                 failures.append(failure)
     return failures
 
 
-def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | None:
+def _dsn_recipient(
+    block: Message | _Fields, context: str = "", reporter: str = ""
+) -> Failure | None:
     """One recipient block as a Failure (None for delivered, relayed, expanded).
 
     The reason is Sisimai's (reasons.py), from the status and the Diagnostic-Code, or the
-    report's own text (`context`) when the block gives no diagnostic.
+    report's own text (`context`) when the block gives no diagnostic. `reporter` is the
+    report's Reporting-MTA.
     """
     action = str(block.get("Action", "")).strip().lower()
     if action in ("delivered", "relayed", "expanded"):
@@ -365,8 +376,24 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
         command="RCPT??",
         rhost=rhost,
         diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
-        named=_POWERMTA.get(str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower(), ""),
+        named=_named_reason(block, reporter, said),
     )
+
+
+def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
+    """A reason the report's own fields name, as Sisimai's reader of that server reads them.
+
+    PowerMTA's X-PowerMTA-BounceCategory; Amazon SES receiving (Reporting-MTA
+    inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
+    the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
+    filter's).
+    """
+    category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
+    if category:
+        return _POWERMTA.get(category, "")
+    if _SES_INBOUND.search(reporter):
+        return next((reason for words, reason in _SES_TEMPLATES if words in said), "")
+    return ""
 
 
 def _line_naming(text: str, recipient: str) -> str:
