@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_personal.py
 	$(BIN)/python bench/bench_issue_readers.py
 	$(BIN)/python bench/bench_markdown.py
+	$(BIN)/python bench/bench_send_postgres.py
 
 # Every benchmark at a tiny size, in CI after the tests: it checks they still run (a renamed
 # import, a changed command), not their numbers. bench_send uses aiosmtpd's sink here (no
@@ -66,6 +67,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_personal.py --readers 50 --runs 1
 	$(BIN)/python bench/bench_issue_readers.py --issues 3 --runs 1
 	$(BIN)/python bench/bench_markdown.py --size 20000 --runs 1 --only links paragraphs
+	$(BIN)/python bench/bench_send_postgres.py --n 50 --smtp-sink aiosmtpd
 	$(BIN)/python bench/simulate_editor.py --smoke
 
 # The gates, at the versions pinned in pyproject's `lint` extra.

@@ -67,6 +67,13 @@ kept only when the cross-validated numbers did not fall:
    neutral on the dev leads: a common word the lead says once in passing as no evidence
    ("area", "move"), and a minimum concept weight of 0.05: both also dropped true same-sense
    matches ("across the country", "White House") and cost the holdout 1-2 grade-2 headlines.
+11. Matched terms: another form of the lead's word reads as the lead's word, one term
+   ("intensified", not "intensify~intensified"); scores unchanged.  A common word (Zipf >= 5.0)
+   inside a dashed compound takes the compound's sense ("White House-Area" is near the White
+   House, no match for the lead's "monitoring the area"; "far-right", "16-year-old"): real dev
+   and its 5-fold CV unchanged in every number (near-duplicates still fold on the plain
+   word); chosen on dev.  Measured once after: holdout rec2 0.807 → 0.795 (one grade-2
+   headline to More), nDCG 0.976 and grade-0s unchanged.
 """
 
 from __future__ import annotations
@@ -101,7 +108,7 @@ MIN_REAL_LEADS = 40
 # (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
 # the model and the concepts combined (meaning.py), More in source order.
 LEVEL_REAL_DEV = (0.954, 0.819, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.807, 0.0)
+LEVEL_REAL_HOLDOUT = (0.976, 0.795, 0.0)
 LEVEL_WRITTEN = (0.949, 0.792, 0.357)
 LEVEL_CV = (0.951, 0.809, 0.143)
 
@@ -187,7 +194,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.807, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.795, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2
@@ -284,6 +291,20 @@ def test_an_inflected_form_of_the_lead_word_reads_as_one_term():
     by_title = {s.title: s for s in _sample_ranking()}
     orleans = next(s for t, s in by_title.items() if t.startswith("New Orleans Immigration"))
     assert orleans.matched == ("immigration", "arrest", "intensified")
+
+
+def test_a_common_word_inside_a_dashed_compound_is_not_the_lead_plain_word():
+    """The sample's "White House-Area Shooting" is near the White House: its "area" is no match
+    for the lead's "officers are closely monitoring the area", while the lead's own
+    "Peru-Chile border" still names Peru and Chile and "Drug-Trafficking" keeps its drug."""
+    by_title = {s.title: s for s in _sample_ranking()}
+    shooting = next(s for t, s in by_title.items() if "White House-Area" in t)
+    assert shooting.matched == ("immigration",)
+    profile = lead_profile(None, SAMPLE.paragraphs)
+    assert "area" in profile.concepts and "@chile" in profile.concepts
+    concepts = {c for _, c in t.concept_pairs("Trump Warns Drug-Trafficking Nations")}
+    assert {"~drug", "traffick"} <= concepts
+    assert {c for _, c in t.concept_pairs("White House-area shooting")} >= {"+area"}
 
 
 def test_an_inflection_is_not_a_derivation():

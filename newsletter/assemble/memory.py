@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from newsletter.assemble.duplicates import DUPLICATE_JACCARD, jaccard
 from newsletter.assemble.relevance import rank_headlines
-from newsletter.assemble.terms import concept_pairs
+from newsletter.assemble.terms import concept_pairs, word_concept
 from newsletter.models import FollowedIssue, Headline, RepeatedHeadline, ScoredHeadline
 
 if TYPE_CHECKING:
@@ -198,7 +198,9 @@ class _PastIndex:
     def _concepts(self, title: str) -> frozenset[str]:
         found = self.concepts.get(title)
         if found is None:
-            found = self.concepts[title] = frozenset(c for _, c in concept_pairs(title))
+            found = self.concepts[title] = frozenset(
+                word_concept(c) for _, c in concept_pairs(title)
+            )
         return found
 
 

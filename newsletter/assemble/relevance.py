@@ -356,7 +356,8 @@ class _Ranker:
 
     def _analyse(self, chunk: str) -> None:
         pairs, phrase = t.chunk_pairs(chunk)
-        self.concepts_of[chunk] = tuple(c for _, c in pairs)
+        # Near-duplicates compare words, whatever their sense: "+area" is "area" there.
+        self.concepts_of[chunk] = tuple(t.word_concept(c) for _, c in pairs)
         self.hits_in[chunk] = tuple(self._hits(pairs))
         if phrase:
             self.phrase_chunks.add(chunk)

@@ -64,6 +64,18 @@ MAX_PARTS = 500  # MIME parts in all
 MAX_SECONDS = 5.0  # parsing one message (checked where the clock can interrupt: main thread)
 DIAGNOSTIC_LINE = 1_000  # of one recipient's line in a report's text
 _REPLY = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")  # "550", "5.1.1"
+# Sisimai::Lhost::PowerMTA: a recipient block's X-PowerMTA-BounceCategory names the reason.
+_POWERMTA = {
+    "bad-domain": "hostunknown",
+    "bad-mailbox": "userunknown",
+    "inactive-mailbox": "suspend",  # Sisimai: "disabled", a reason it no longer has
+    "message-expired": "expired",
+    "no-answer-from-host": "networkerror",
+    "policy-related": "policyviolation",
+    "quota-issues": "mailboxfull",
+    "routing-errors": "systemerror",
+    "spam-related": "spamdetected",
+}
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -220,7 +232,8 @@ def _plain_dsn(raw: bytes) -> Report | None:
     """The common DSN read without the full MIME parser (several times faster), or None.
 
     Only a top-level `multipart/report; report-type=delivery-status` whose parts
-    are not transfer-encoded takes this path; anything else gets the full parse.
+    are neither transfer-encoded nor multiparts takes this path; anything else gets the
+    full parse.
     """
     end = _head_end(raw)
     head = BytesHeaderParser(policy=compat32).parsebytes(raw[:end])
@@ -243,6 +256,8 @@ def _plain_dsn(raw: bytes) -> Report | None:
             rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
         ):
             return None
+        if b"multipart/" in part_head:
+            return None  # its text is nested: the full parse finds it
         body = part[part_end:].decode("utf-8", "replace")
         if not context and not seen_status and b"text/plain" in part_head:
             context = body[:TEXT_CHARS]
@@ -350,6 +365,7 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
         command="RCPT??",
         rhost=rhost,
         diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
+        named=_POWERMTA.get(str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower(), ""),
     )
 
 
@@ -359,13 +375,21 @@ def _line_naming(text: str, recipient: str) -> str:
     A block without a Diagnostic-Code leaves the server's words to the report's text, which
     gives one line per recipient (OpenSMTPD: `addr: 550 5.1.1 <addr>: User unknown`), as
     Sisimai's reader of each format pairs them; a line naming only the address is not one.
+    Indented lines after it continue it.
     """
     if not recipient:
         return ""
-    for line in text.lower().splitlines():
+    lines = text.lower().splitlines()
+    for n, line in enumerate(lines):
         at = line.find(recipient)
-        if at >= 0 and _REPLY.search(line, at) is not None:
-            return " ".join(line[at:].split())[:DIAGNOSTIC_LINE]
+        if at < 0 or _REPLY.search(line, at) is None:
+            continue
+        said = [line[at:]]
+        for more in lines[n + 1 : n + 8]:
+            if not more[:1].isspace() or not more.strip() or recipient in more:
+                break
+            said.append(more)
+        return " ".join(" ".join(said).split())[:DIAGNOSTIC_LINE]
     return ""
 
 

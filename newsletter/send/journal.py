@@ -244,7 +244,7 @@ class DeliveryJournal:
         JournalWriteError when it cannot be (see the module doc).
         """
         row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
-        self._write(lambda: self.conn.execute(_RECORD, row))
+        self._write(lambda: self.conn.execute(RECORD, row))
 
     def mark_bounced(self, email: str, reply: str = "", message_id: str = "") -> None:
         """The address does not exist (a 5.1.x reply): later sends skip the subscriber.
@@ -389,7 +389,7 @@ WHERE d.issue_id = ? AND d.status = 'pending' AND s.status = 'active'
 ORDER BY d.updated, d.email LIMIT ?
 """
 
-_RECORD = """
+RECORD = """
 INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (issue_id, email) DO UPDATE SET

@@ -1,0 +1,199 @@
+"""Benchmark: `newsletter send` on PostgreSQL against SQLite, and two senders on one issue.
+
+    .venv/bin/python bench/bench_send_postgres.py [--n 20000] [--connections 4]
+                                                  [--smtp-sink PATH|aiosmtpd]
+
+Starts Postfix's smtp-sink (as bench_send.py finds it) and a throwaway PostgreSQL 15 cluster
+with its durable defaults (tests/support/postgres_server.py: fsync and synchronous commits
+on), builds the sample issue in a throwaway workspace with N subscribers, then measures, each
+as `newsletter send --yes` in a process of its own:
+
+1. one process, the journal in newsletter.db (SQLite);
+2. one process, the journal on the server (a fresh database);
+3. two workspaces (two hosts) sharing a fresh database and the same built issue, started
+   together: the total rate over both (N over the time until both have ended) and each
+   one's share, as its summary counts it.
+
+Every run checks that the journal holds N sent.  The issue's target: PostgreSQL from one
+process at least 80% of the SQLite rate.  Numbers are in docs/postgresql.md and
+docs/benchmarks.md; the probe line says how fast the machine was at the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests/support: the cluster
+from bench_send import (
+    ISSUE,
+    NEWSLETTER,
+    find_smtp_sink,
+    free_port,
+    wait_for_port,
+    workspace,
+)
+from probe import cpu_probe
+
+SECRET = "bench-secret-0123456789abcdef"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20_000, help="subscribers")
+    parser.add_argument("--connections", type=int, default=4, help="connections per sender")
+    parser.add_argument("--smtp-sink", help="path to smtp-sink, or `aiosmtpd` (a slow sink)")
+    args = parser.parse_args()
+    from tests.support.postgres_server import PASSWORD, postgres_cluster
+
+    print(f"probe: {cpu_probe():.2f} s (0.19 s when the machine is at its quickest)", flush=True)
+    with sink(args.smtp_sink) as port, postgres_cluster(durable=True) as server:
+        env = {**os.environ, "NEWSLETTER_DATABASE_PASSWORD": PASSWORD}
+        one = workspace(args.n)
+        try:
+            sqlite_rate = send_one(one, args.n, port, args.connections, env, "SQLite")
+            shutil.rmtree(one / "issues" / "2026-W48" / "outbox", ignore_errors=True)
+            (one / "newsletter.db").unlink()
+            pg_env = {**env, "NEWSLETTER_DATABASE_URL": server.url(server.new_database())}
+            pg_rate = send_one(one, args.n, port, args.connections, pg_env, "PostgreSQL")
+            print(f"PostgreSQL / SQLite, one process: {pg_rate / sqlite_rate:.0%}", flush=True)
+            two_env = {**env, "NEWSLETTER_DATABASE_URL": server.url(server.new_database())}
+            two_senders(one, args.n, port, args.connections, two_env)
+        finally:
+            shutil.rmtree(one, ignore_errors=True)
+
+
+class sink:
+    """smtp-sink (or aiosmtpd's Sink) on a free port, for the block."""
+
+    def __init__(self, given: str | None) -> None:
+        self.given = given
+
+    def __enter__(self) -> int:
+        port = free_port()
+        if self.given == "aiosmtpd":
+            from aiosmtpd.controller import Controller
+            from aiosmtpd.handlers import Sink
+
+            self.controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+            self.controller.start()
+            self.process = None
+            return port
+        path, env = find_smtp_sink(self.given)
+        root = ["-u", "nobody"] if os.geteuid() == 0 else []
+        self.process = subprocess.Popen(
+            [path, *root, f"127.0.0.1:{port}", "256"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(port)
+        return port
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None:
+            self.controller.stop()
+        else:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def newsletter(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`python -m newsletter ARGS` in the workspace."""
+    env = {**env, "NEWSLETTER_UNSUBSCRIBE_SECRET": SECRET}
+    env.pop("NEWSLETTER_SMTP_PASSWORD", None)
+    return subprocess.Popen(
+        [*NEWSLETTER, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def finished(process: subprocess.Popen[str], what: str) -> str:
+    """The process's output once it ended well; exit naming it otherwise."""
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        sys.exit(f"{what} failed ({process.returncode}):\n{output[-2000:]}")
+    return output
+
+
+def send_args(port: int, connections: int) -> list[str]:
+    return ["send", ISSUE, "--yes", "--smtp-host", "127.0.0.1", "--smtp-port", str(port),
+            "--smtp-security", "none", "--connections", str(connections)]  # fmt: skip
+
+
+def send_one(folder: Path, n: int, port: int, connections: int, env: dict, name: str) -> float:
+    """Import the list, send it from one process; the rate over the send's wall time."""
+    finished(newsletter(["subscribers", "import", "list.csv"], folder, env), "import")
+    started = time.perf_counter()
+    output = finished(newsletter(send_args(port, connections), folder, env), f"send ({name})")
+    wall = time.perf_counter() - started
+    check_sent(folder, env, n, output)
+    print(
+        f"{name:<10}  one process  n={n:,}  {n / wall:,.0f}/s  ({wall:.1f} s; "
+        f"{loop_rate(output):,.0f}/s once started)",
+        flush=True,
+    )
+    return n / wall
+
+
+def two_senders(folder: Path, n: int, port: int, connections: int, env: dict) -> None:
+    """Two workspaces on one database, sending the same issue at once."""
+    second = folder.with_name(folder.name + "-second-host")
+    shutil.rmtree(second, ignore_errors=True)
+    shutil.copytree(folder, second, ignore=shutil.ignore_patterns("newsletter.db*", "outbox"))
+    try:
+        finished(newsletter(["subscribers", "import", "list.csv"], folder, env), "import")
+        started = time.perf_counter()
+        runs = [newsletter(send_args(port, connections), f, env) for f in (folder, second)]
+        outputs = [finished(run, "send (two senders)") for run in runs]
+        wall = time.perf_counter() - started
+        shares = [sent_in(output) for output in outputs]
+        check_sent(folder, env, n, outputs[0])
+        if sum(shares) != n:
+            sys.exit(f"the two senders sent {shares}, not {n} in all")
+        print(
+            f"two senders  n={n:,}  {n / wall:,.0f}/s in all  ({wall:.1f} s), shares "
+            + ", ".join(f"{s:,} ({s / n:.0%})" for s in shares),
+            flush=True,
+        )
+    finally:
+        shutil.rmtree(second, ignore_errors=True)
+
+
+def loop_rate(output: str) -> float:
+    """The rate the send's summary reports (its run, without the process's start)."""
+    found = re.search(r"\(([\d,]+)/s\)\.", output)
+    return float(found.group(1).replace(",", "")) if found else 0.0
+
+
+def sent_in(output: str) -> int:
+    """How many messages a send's summary says it sent."""
+    found = re.search(r"([\d,]+) sent", output)
+    if found is None:
+        sys.exit(f"no count of sent messages in:\n{output[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def check_sent(folder: Path, env: dict, n: int, output: str) -> None:
+    """The journal holds n sent (SQLite's file, or the server's `send --status`)."""
+    if "NEWSLETTER_DATABASE_URL" not in env:
+        with sqlite3.connect(folder / "newsletter.db") as db:
+            sent = db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()
+        count = int(sent[0])
+    else:
+        status = finished(newsletter(["send", ISSUE, "--status"], folder, env), "send --status")
+        found = re.search(r"sent\s+(\d+)", status)
+        count = int(found.group(1)) if found else -1
+    if count != n:
+        sys.exit(f"only {count} of {n} journaled as sent:\n{output[-2000:]}")
+
+
+if __name__ == "__main__":
+    main()
