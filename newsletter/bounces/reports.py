@@ -76,12 +76,24 @@ _POWERMTA = {
     "routing-errors": "systemerror",
     "spam-related": "spamdetected",
 }
-_SES_INBOUND = re.compile(r";\s*inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\s*$", re.I)
-_SES_TEMPLATES = (
-    ("Mailbox does not exist", "filtered"),
-    ("Message too large", "mesgtoobig"),
-    ("Mailbox full", "mailboxfull"),
-    ("Message content rejected", "contenterror"),
+# The phrase tables of Sisimai's readers for servers known by their Reporting-MTA.
+_READER_TABLES = (
+    (  # Sisimai::Lhost::ReceivingSES: the templates of Amazon SES receiving's rule actions
+        re.compile(r";\s*inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\s*$", re.I),
+        (
+            (re.compile("Mailbox does not exist"), "filtered"),
+            (re.compile("Message too large"), "mesgtoobig"),
+            (re.compile("Mailbox full"), "mailboxfull"),
+            (re.compile("Message content rejected"), "contenterror"),
+        ),
+    ),
+    (  # Sisimai::Lhost::MessageLabs
+        re.compile(r"[.]messagelabs[.]com\s*$", re.I),
+        (
+            (re.compile(r"542 .+ Rejected|No such user"), "userunknown"),
+            (re.compile("Please turn on SMTP Authentication"), "securityerror"),
+        ),
+    ),
 )
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
@@ -386,13 +398,15 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
     PowerMTA's X-PowerMTA-BounceCategory; Amazon SES receiving (Reporting-MTA
     inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
     the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
-    filter's).
+    filter's); MessageLabs (Reporting-MTA *.messagelabs.com): its table of its own
+    servers' answers (Sisimai::Lhost::MessageLabs).
     """
     category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
     if category:
         return _POWERMTA.get(category, "")
-    if _SES_INBOUND.search(reporter):
-        return next((reason for words, reason in _SES_TEMPLATES if words in said), "")
+    for server, table in _READER_TABLES:
+        if server.search(reporter):
+            return next((reason for words, reason in table if words.search(said)), "")
     return ""
 
 
