@@ -210,7 +210,7 @@ def _read(raw: bytes, fast: bool) -> Report:
     unsubscribe = _UNSUBSCRIBE_SUBJECT.match(subject)
     if unsubscribe and msg.get_content_type() != "multipart/report":
         return Report(own_id, "unsubscribe", token=unsubscribe.group(1), verp=verp)
-    first = _first_text(parts)
+    first = _first_text(parts) or _unparsed_body(msg)
     ses = ses_notification(own_id, first, verp) if "notificationType" in first else None
     if ses is not None:
         return ses
@@ -493,6 +493,14 @@ def _first_text(parts: list[Message]) -> str:
         if part.get_content_type() == "text/plain":
             return decoded(part)[:TEXT_CHARS]
     return ""
+
+
+def _unparsed_body(msg: Message) -> str:
+    """A multipart's body that did not parse (its boundary is not the header's), as text."""
+    payload = msg.get_payload()
+    if msg.get_content_maintype() != "multipart" or not isinstance(payload, str):
+        return ""
+    return payload[:TEXT_CHARS]
 
 
 def _verp_stamp(msg: Message) -> str:
