@@ -21,7 +21,10 @@ forms, "acquire" and "acquisition", are the embedding model's to find: meaning.p
 stands in for the title); a headline that matches no core topic and fewer than
 `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  A common word (`FALSE_FRIEND_ZIPF`)
 that only shares its stem with the lead's word ("National" Guard, the lead's "nations") is
-no match at all.
+no match at all; nor is a common word the lead only refers back with ("the move", "the area":
+`_refers_back`), nor a noun for a word the lead only uses as a verb ("Use of Signal" against
+"signaling": `_as_noun`).  A common word ending a compound after a name is the compound's
+("White House-area": terms.py).
 
 `related_count` cuts Related: a score of `RELATED_THRESHOLD` or more, or, in a week whose
 best headline reaches that threshold, `RELATED_FLOOR` and `POOL_SHARE` of the best.  In a week
