@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from tests.support.bounce_messages import dsn, list_message_id
+from tests.support.dovecot_server import PASSWORD, dovecot_server
 from tests.support.send_workspace import ISSUE_ID
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -209,3 +210,33 @@ def test_a_server_that_greets_with_preauth_is_read_without_logging_in(cli, send_
     assert result.exit_code == 0, result.output
     assert statuses(send_ws) == {r: "bounced" for r in READERS}
     assert server.stored == ["1,2"]
+
+
+@pytest.mark.slow
+def test_on_dovecot_large_and_hostile_messages_are_flagged_and_the_reports_beside_them_applied(
+    certificate_authority, send_ws, monkeypatch
+):
+    """Real Dovecot, 1 MB cap: 700 KB messages, a 3 MB one and 1,100 nested multiparts beside two reports; no answer trips the bounds, all flagged."""
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", PASSWORD)
+    path = send_ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\nimap_max_message = 1000000\n")
+    run = send_ws.cli(monkeypatch, *READERS)
+    nested = (
+        b"From: MAILER-DAEMON@x\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+        + b"".join(
+            b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (n, n + 1)
+            for n in range(1100)
+        )
+    )
+    spam = [b"Subject: x\r\nMessage-ID: <s%d@x>\r\n\r\n" % n + b"z\r\n" * 230_000 for n in range(4)]
+    huge = b"Subject: x\r\nMessage-ID: <huge@x>\r\n\r\n" + b"z\r\n" * 1_000_000
+    with dovecot_server(certificate_authority) as imap:
+        first, second = bounces()
+        imap.append(first, *spam, nested, huge, second)
+        result = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+        assert result.exit_code == 0, result.output
+        assert "Processed 8 message(s)" in result.output and "2 unreadable" in result.output
+        assert statuses(send_ws) == {r: "bounced" for r in READERS}
+        assert all("NewsletterProcessed" in f for f in imap.folder_flags())
+        again = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+        assert "Processed 0 message(s)" in again.output, again.output

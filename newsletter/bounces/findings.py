@@ -94,6 +94,7 @@ def failure_for(
     name (PowerMTA's bounce category), which wins as it does in Sisimai's reader.
     A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
     """
+    text, context = _unjis(text), _unjis(context)
     told = STATUS.search(text)
     if told is not None and _PRECISE.fullmatch(told.group(0)):
         status = told.group(0)
@@ -134,6 +135,13 @@ def _reason_of(
     if reason in _SAYS_NOTHING and context and not own_words:
         return reader_phrase_reason(context) or reason
     return reason
+
+
+def _unjis(text: str) -> str:
+    """Japanese words still in ISO-2022-JP (a Diagnostic-Code is not decoded) as text."""
+    if "\x1b$" not in text:
+        return text
+    return text.encode("ascii", "replace").decode("iso-2022-jp", "replace")
 
 
 def diagnostic_line(text: str) -> str:

@@ -53,6 +53,7 @@ _NOT_RECIPIENT = re.compile(
 _ROBOTS = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply)@", re.I)
 _SEGMENT_CHARS = 1000
 MAX_RECIPIENTS = 50  # a list copy has one recipient; a report naming more is not about ours
+_BARE_ADDRESS = re.compile(r"[ \t]*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:?[ \t]*")
 _REPLY_LINE = re.compile(r"[ \t]*[2-5]\d\d[ -]")
 
 
@@ -169,6 +170,8 @@ def _segment(head: str, start: int, end: int, address: str) -> str:
         introduced = kept[-1].rstrip().endswith(":")
         if _REPLY_LINE.match(line) and address not in line.lower() and not introduced:
             break
+        if _BARE_ADDRESS.fullmatch(line) and address not in line.lower():
+            break  # the next recipient's line (Exim lists each, and may list them twice)
         kept.append(line)
     return "\n".join(kept)
 
