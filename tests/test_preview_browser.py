@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.issue.manifest import read_manifest
 from tests.support.browser import (
     DESKTOP_VIEWPORT,
@@ -126,7 +127,8 @@ def test_the_ranking_view_says_what_was_learnt(context, preview):
     panel = page.locator("#panel-ranking")
     panel.get_by_text("Learnt from your edits").wait_for(timeout=5000)
     assert (
-        "nothing learnt yet: no earlier issue was edited (Related bar 0.30)" in panel.inner_text()
+        f"nothing learnt yet: no earlier issue was edited (Related bar {RELATED_BAR:.2f})"
+        in panel.inner_text()
     )
     page.close()
 

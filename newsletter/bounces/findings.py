@@ -16,7 +16,13 @@ from email.policy import compat32
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-from newsletter.bounces.reasons import NOT_BOUNCES, bounce_reason, is_hard, rhost_reason
+from newsletter.bounces.reasons import (
+    NOT_BOUNCES,
+    bounce_reason,
+    is_hard,
+    reader_phrase_reason,
+    rhost_reason,
+)
 
 Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
 
@@ -36,6 +42,7 @@ _COMMAND = re.compile(
 )
 DIAGNOSTIC_CHARS = 500  # of a server's words: enough to say why
 _PRECISE = re.compile(r"[45]\.[1-9]\.[1-9]\d*")
+_SAYS_NOTHING = ("onhold", "undefined")  # reasons that leave the report's text to name one
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ def failure_for(
     own_words: bool = False,
     rhost: str = "",
     diagnostic_type: str = "",
+    named: str = "",
 ) -> Failure | None:
     """The Failure for one recipient, its reason Sisimai's; None when it is not a failure.
 
@@ -82,9 +90,11 @@ def failure_for(
     `command` the command to assume when neither says; `own_words` a report without
     delivery-status fields (a server's phrases then count, reasons.py); `rhost` the server
     that answered (Remote-MTA), when the report names it; `diagnostic_type` the
-    Diagnostic-Code's type (`SMTP`, `X-Unix`).
+    Diagnostic-Code's type (`SMTP`, `X-Unix`); `named` a reason the report's own fields
+    name (PowerMTA's bounce category), which wins as it does in Sisimai's reader.
     A code like 5.1.1 in the text wins over a vague Status (5.0.0), as in Sisimai.
     """
+    text, context = _unjis(text), _unjis(context)
     told = STATUS.search(text)
     if told is not None and _PRECISE.fullmatch(told.group(0)):
         status = told.group(0)
@@ -92,13 +102,9 @@ def failure_for(
         return None
     known = "" if command.endswith("?") else command  # a guess comes last
     command = smtp_command(text) or known or smtp_command(context) or command
-    reason = rhost_reason(recipient, rhost, text or context) or bounce_reason(
-        status,
-        text or context,
-        action=action,
-        command=command,
-        own_words=own_words,
-        diagnostic_type=diagnostic_type if text else "",
+    reason = named or rhost_reason(recipient, rhost, text or context)
+    reason = reason or _reason_of(
+        status, text, context, action, command, own_words, diagnostic_type
     )
     said = diagnostic_line(text or context)
     if action == "delayed":  # still being retried: never hard yet
@@ -106,6 +112,36 @@ def failure_for(
     if reason in NOT_BOUNCES:
         return None
     return Failure(recipient, status, "hard" if is_hard(reason, status) else "soft", reason, said)
+
+
+def _reason_of(
+    status: str,
+    text: str,
+    context: str,
+    action: str,
+    command: str,
+    own_words: bool,
+    diagnostic_type: str,
+) -> str:
+    """Sisimai's reason from the status and the words (reasons.py); see failure_for."""
+    reason = bounce_reason(
+        status,
+        text or context,
+        action=action,
+        command=command,
+        own_words=own_words,
+        diagnostic_type=diagnostic_type if text else "",
+    )
+    if reason in _SAYS_NOTHING and context and not own_words:
+        return reader_phrase_reason(context) or reason
+    return reason
+
+
+def _unjis(text: str) -> str:
+    """Japanese words still in ISO-2022-JP (a Diagnostic-Code is not decoded) as text."""
+    if "\x1b$" not in text:
+        return text
+    return text.encode("ascii", "replace").decode("iso-2022-jp", "replace")
 
 
 def diagnostic_line(text: str) -> str:

@@ -64,6 +64,37 @@ MAX_PARTS = 500  # MIME parts in all
 MAX_SECONDS = 5.0  # parsing one message (checked where the clock can interrupt: main thread)
 DIAGNOSTIC_LINE = 1_000  # of one recipient's line in a report's text
 _REPLY = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")  # "550", "5.1.1"
+# Sisimai::Lhost::PowerMTA: a recipient block's X-PowerMTA-BounceCategory names the reason.
+_POWERMTA = {
+    "bad-domain": "hostunknown",
+    "bad-mailbox": "userunknown",
+    "inactive-mailbox": "suspend",  # Sisimai: "disabled", a reason it no longer has
+    "message-expired": "expired",
+    "no-answer-from-host": "networkerror",
+    "policy-related": "policyviolation",
+    "quota-issues": "mailboxfull",
+    "routing-errors": "systemerror",
+    "spam-related": "spamdetected",
+}
+# The phrase tables of Sisimai's readers for servers known by their Reporting-MTA.
+_READER_TABLES = (
+    (  # Sisimai::Lhost::ReceivingSES: the templates of Amazon SES receiving's rule actions
+        re.compile(r";\s*inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\s*$", re.I),
+        (
+            (re.compile("Mailbox does not exist"), "filtered"),
+            (re.compile("Message too large"), "mesgtoobig"),
+            (re.compile("Mailbox full"), "mailboxfull"),
+            (re.compile("Message content rejected"), "contenterror"),
+        ),
+    ),
+    (  # Sisimai::Lhost::MessageLabs
+        re.compile(r"[.]messagelabs[.]com\s*$", re.I),
+        (
+            (re.compile(r"542 .+ Rejected|No such user"), "userunknown"),
+            (re.compile("Please turn on SMTP Authentication"), "securityerror"),
+        ),
+    ),
+)
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -220,7 +251,8 @@ def _plain_dsn(raw: bytes) -> Report | None:
     """The common DSN read without the full MIME parser (several times faster), or None.
 
     Only a top-level `multipart/report; report-type=delivery-status` whose parts
-    are not transfer-encoded takes this path; anything else gets the full parse.
+    are neither transfer-encoded nor multiparts takes this path; anything else gets the
+    full parse.
     """
     end = _head_end(raw)
     head = BytesHeaderParser(policy=compat32).parsebytes(raw[:end])
@@ -243,6 +275,8 @@ def _plain_dsn(raw: bytes) -> Report | None:
             rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
         ):
             return None
+        if b"multipart/" in part_head:
+            return None  # its text is nested: the full parse finds it
         body = part[part_end:].decode("utf-8", "replace")
         if not context and not seen_status and b"text/plain" in part_head:
             context = body[:TEXT_CHARS]
@@ -310,21 +344,25 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
 def _recipient_failures(blocks: list[Message] | list[_Fields], context: str) -> list[Failure]:
     """The failures of a delivery-status part's recipient blocks (any block naming one)."""
     failures: list[Failure] = []
+    reporter = next((str(b.get("Reporting-MTA")) for b in blocks if b.get("Reporting-MTA")), "")
     for block in blocks:
         if len(failures) >= MAX_RECIPIENTS:
             break  # a list copy has one recipient: the rest are not about ours
         if block.get("Final-Recipient") or block.get("Original-Recipient"):
-            failure = _dsn_recipient(block, context)
+            failure = _dsn_recipient(block, context, reporter)
             if failure is not None:
                 failures.append(failure)
     return failures
 
 
-def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | None:
+def _dsn_recipient(
+    block: Message | _Fields, context: str = "", reporter: str = ""
+) -> Failure | None:
     """One recipient block as a Failure (None for delivered, relayed, expanded).
 
     The reason is Sisimai's (reasons.py), from the status and the Diagnostic-Code, or the
-    report's own text (`context`) when the block gives no diagnostic.
+    report's own text (`context`) when the block gives no diagnostic. `reporter` is the
+    report's Reporting-MTA.
     """
     action = str(block.get("Action", "")).strip().lower()
     if action in ("delivered", "relayed", "expanded"):
@@ -350,7 +388,26 @@ def _dsn_recipient(block: Message | _Fields, context: str = "") -> Failure | Non
         command="RCPT??",
         rhost=rhost,
         diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
+        named=_named_reason(block, reporter, said),
     )
+
+
+def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
+    """A reason the report's own fields name, as Sisimai's reader of that server reads them.
+
+    PowerMTA's X-PowerMTA-BounceCategory; Amazon SES receiving (Reporting-MTA
+    inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
+    the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
+    filter's); MessageLabs (Reporting-MTA *.messagelabs.com): its table of its own
+    servers' answers (Sisimai::Lhost::MessageLabs).
+    """
+    category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
+    if category:
+        return _POWERMTA.get(category, "")
+    for server, table in _READER_TABLES:
+        if server.search(reporter):
+            return next((reason for words, reason in table if words.search(said)), "")
+    return ""
 
 
 def _line_naming(text: str, recipient: str) -> str:
@@ -359,13 +416,21 @@ def _line_naming(text: str, recipient: str) -> str:
     A block without a Diagnostic-Code leaves the server's words to the report's text, which
     gives one line per recipient (OpenSMTPD: `addr: 550 5.1.1 <addr>: User unknown`), as
     Sisimai's reader of each format pairs them; a line naming only the address is not one.
+    Indented lines after it continue it.
     """
     if not recipient:
         return ""
-    for line in text.lower().splitlines():
+    lines = text.lower().splitlines()
+    for n, line in enumerate(lines):
         at = line.find(recipient)
-        if at >= 0 and _REPLY.search(line, at) is not None:
-            return " ".join(line[at:].split())[:DIAGNOSTIC_LINE]
+        if at < 0 or _REPLY.search(line, at) is None:
+            continue
+        said = [line[at:]]
+        for more in lines[n + 1 : n + 8]:
+            if not more[:1].isspace() or not more.strip() or recipient in more:
+                break
+            said.append(more)
+        return " ".join(" ".join(said).split())[:DIAGNOSTIC_LINE]
     return ""
 
 

@@ -238,6 +238,9 @@ class PostgresJournal(DeliveryJournal):
     @contextlib.contextmanager
     def released(self) -> Iterator[None]:
         """Closed while worker processes start (a connection never crosses a fork)."""
+        with self._links_lock:
+            for link in self._links:
+                link.renew()
         self.conn.close()
         try:
             yield

@@ -20,6 +20,7 @@ the port within the graceful-shutdown time instead of leaving N orphans on it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -157,8 +158,6 @@ def freeze_startup_objects() -> None:
     oldest generation, whose growth is what triggers a full collection.  Frozen,
     startup's objects are never walked again (`gc.freeze`, as Instagram's servers do).
     """
-    import gc
-
     gc.collect()
     gc.freeze()
 
