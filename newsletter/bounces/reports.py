@@ -95,6 +95,7 @@ _READER_TABLES = (
         ),
     ),
 )
+_LISTED = re.compile(r"^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*\r?$", re.M)
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -210,7 +211,7 @@ def _read(raw: bytes, fast: bool) -> Report:
     unsubscribe = _UNSUBSCRIBE_SUBJECT.match(subject)
     if unsubscribe and msg.get_content_type() != "multipart/report":
         return Report(own_id, "unsubscribe", token=unsubscribe.group(1), verp=verp)
-    first = _first_text(parts)
+    first = _first_text(parts) or _unparsed_body(msg)
     ses = ses_notification(own_id, first, verp) if "notificationType" in first else None
     if ses is not None:
         return ses
@@ -271,14 +272,11 @@ def _plain_dsn(raw: bytes) -> Report | None:
     for part in raw[end:].split(b"--" + boundary.encode("latin-1"))[1:]:
         part_end = _head_end(part)
         part_head = part[:part_end].lower()
-        if b"content-transfer-encoding" in part_head and not re.search(
-            rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
-        ):
+        if _needs_full_parse(part_head):
             return None
-        if b"multipart/" in part_head:
-            return None  # its text is nested: the full parse finds it
         body = part[part_end:].decode("utf-8", "replace")
-        if not context and not seen_status and b"text/plain" in part_head:
+        plain = b"text/plain" in part_head or b"content-type" not in part_head  # the default
+        if not context and not seen_status and plain:
             context = body[:TEXT_CHARS]
         if b"message/delivery-status" in part_head:
             seen_status = True
@@ -292,6 +290,14 @@ def _plain_dsn(raw: bytes) -> Report | None:
     overall = worst(failures)
     why = "" if overall != "ignored" else "a delivery notice, not a failure"
     return Report(own_id, overall, tuple(failures), returned, verp=_verp_stamp(head), why=why)
+
+
+def _needs_full_parse(part_head: bytes) -> bool:
+    """A part the quick reader leaves to the MIME parser: transfer-encoded, or a multipart."""
+    encoded = b"content-transfer-encoding" in part_head and not re.search(
+        rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
+    )
+    return encoded or b"multipart/" in part_head  # a multipart's text is nested
 
 
 class _Fields:
@@ -370,6 +376,7 @@ def _dsn_recipient(
     recipient = address_field(str(block.get("Final-Recipient", ""))) or address_field(
         str(block.get("Original-Recipient", ""))
     )
+    recipient = recipient or _listed_alone(context)
     diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
     code = STATUS.search(str(block.get("Status", ""))) or STATUS.search(diagnostic)
     status = code.group(0) if code is not None else ""
@@ -408,6 +415,16 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
         if server.search(reporter):
             return next((reason for words, reason in table if words.search(said)), "")
     return ""
+
+
+def _listed_alone(text: str) -> str:
+    """The one address the report's text lists on a line of its own, as `<addr>` ("" if not one).
+
+    For a block whose Final-Recipient has no address (sendmail's `RFC822; @host`), the text
+    lists the recipients, as Sisimai::Lhost::Sendmail reads them.
+    """
+    listed = {a.lower() for a in _LISTED.findall(text)}
+    return listed.pop() if len(listed) == 1 else ""
 
 
 def _line_naming(text: str, recipient: str) -> str:
@@ -493,6 +510,14 @@ def _first_text(parts: list[Message]) -> str:
         if part.get_content_type() == "text/plain":
             return decoded(part)[:TEXT_CHARS]
     return ""
+
+
+def _unparsed_body(msg: Message) -> str:
+    """A multipart's body that did not parse (its boundary is not the header's), as text."""
+    payload = msg.get_payload()
+    if msg.get_content_maintype() != "multipart" or not isinstance(payload, str):
+        return ""
+    return payload[:TEXT_CHARS]
 
 
 def _verp_stamp(msg: Message) -> str:
