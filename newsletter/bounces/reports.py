@@ -87,6 +87,13 @@ _READER_TABLES = (
             (re.compile("Message content rejected"), "contenterror"),
         ),
     ),
+    (  # Sisimai::Lhost::Aol
+        re.compile(r"[.]mx[.]aol[.]com\s*$", re.I),
+        (
+            (re.compile("Host or domain name not found"), "hostunknown"),
+            (re.compile("type=MX: Malformed or unexpected name server reply"), "notaccept"),
+        ),
+    ),
     (  # Sisimai::Lhost::MessageLabs
         re.compile(r"[.]messagelabs[.]com\s*$", re.I),
         (
@@ -238,7 +245,7 @@ def _text_dsn(own_id: str, text: str, verp: str) -> Report | None:
     """Delivery-status fields found in a report's text (its MIME structure broken), or None."""
     if not re.search(r"^final-recipient:", text, re.I | re.M):
         return None
-    blocks = [_Fields(b) for b in re.split(r"\r?\n[ \t]*\r?\n", text)]
+    blocks = [_Fields(b) for b in _field_blocks(text)]
     failures = _recipient_failures(blocks, text)
     if not failures:
         return None
@@ -280,8 +287,8 @@ def _plain_dsn(raw: bytes) -> Report | None:
             context = body[:TEXT_CHARS]
         if b"message/delivery-status" in part_head:
             seen_status = True
-            blocks = re.split(r"\r?\n[ \t]*\r?\n", body.strip())
-            failures += _recipient_failures([_Fields(b) for b in blocks], context)
+            blocks = [_Fields(b) for b in _field_blocks(body.strip())]
+            failures += _recipient_failures(blocks, context)
         elif not returned and (b"rfc822-headers" in part_head or b"message/rfc822" in part_head):
             found = ANGLE_ID.search(body)
             returned = clean_id(found.group(1)) if found else ""
@@ -298,6 +305,30 @@ def _needs_full_parse(part_head: bytes) -> bool:
         rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
     )
     return encoded or b"multipart/" in part_head  # a multipart's text is nested
+
+
+def _field_blocks(text: str) -> list[str]:
+    """A delivery-status part's blocks: split at blank lines, and where a second
+    Final-Recipient starts without one (AOL writes its recipient blocks back to back)."""
+    blocks: list[list[str]] = [[]]
+    has_recipient = False
+    for line in text.splitlines():
+        named = line[:16].lower() == "final-recipient:"
+        if not line.strip() or (named and has_recipient):
+            blocks.append([])
+            has_recipient = False
+        if line.strip():
+            blocks[-1].append(line)
+            has_recipient = has_recipient or named
+    return ["\n".join(b) for b in blocks if b]
+
+
+def _one_per_recipient(blocks: list[Message]) -> list[Message] | list[_Fields]:
+    """The parser's blocks, re-split where one holds several recipients (see _field_blocks)."""
+    if all(len(b.get_all("Final-Recipient", [])) < 2 for b in blocks):
+        return blocks
+    text = "\n\n".join("\n".join(f"{k}: {v}" for k, v in b.items()) for b in blocks)
+    return [_Fields(b) for b in _field_blocks(text)]
 
 
 class _Fields:
@@ -339,7 +370,7 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
             blocks = part.get_payload()
             if isinstance(blocks, list):
                 found = [b for b in blocks if isinstance(b, Message)]
-                failures += _recipient_failures(found, _first_text(parts))
+                failures += _recipient_failures(_one_per_recipient(found), _first_text(parts))
         elif kind in ("message/rfc822", "text/rfc822-headers") and not returned:
             returned = returned_id(part)
     overall = worst(failures)
@@ -406,7 +437,7 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
     inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
     the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
     filter's); MessageLabs (Reporting-MTA *.messagelabs.com): its table of its own
-    servers' answers (Sisimai::Lhost::MessageLabs).
+    servers' answers (Sisimai::Lhost::MessageLabs); AOL's (*.mx.aol.com) likewise.
     """
     category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
     if category:
