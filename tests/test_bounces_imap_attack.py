@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from tests.support.bounce_messages import dsn, list_message_id
+from tests.support.dovecot_server import PASSWORD, dovecot_server
 from tests.support.send_workspace import ISSUE_ID
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -28,7 +29,8 @@ class LyingImap:
 
     "unasked-literals": 900 KB literals for messages nobody asked for, beside every
     body FETCH; "search-flood": such literals for seconds before the SEARCH answer;
-    "search-literal": the SEARCH answer as a literal; "none": honest.  `stored` holds
+    "search-literal": the SEARCH answer as a literal; "preauth": a PREAUTH greeting (then
+    LOGIN is refused, as RFC 3501 has it); "none": honest.  `stored` holds
     the UID sets the client flagged, one entry per STORE.
     """
 
@@ -52,7 +54,8 @@ class LyingImap:
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            writer.write(b"* OK lying IMAP ready\r\n")
+            greeting = b"* PREAUTH ready\r\n" if self.lie == "preauth" else b"* OK ready\r\n"
+            writer.write(greeting)
             while line := await reader.readline():
                 tag, _, rest = line.decode().strip().partition(" ")
                 await self._answer(writer, tag, rest.upper(), rest)
@@ -78,6 +81,9 @@ class LyingImap:
         self, writer: asyncio.StreamWriter, tag: str, command: str, rest: str
     ) -> None:
         uids = " ".join(str(n) for n in range(1, len(self.messages) + 1))
+        if command.startswith("LOGIN") and self.lie == "preauth":
+            writer.write(f"{tag} BAD already authenticated\r\n".encode())
+            return
         if command.startswith("CAPABILITY"):
             writer.write(b"* CAPABILITY IMAP4rev1\r\n")
         elif command.startswith("SELECT"):
@@ -195,3 +201,42 @@ def test_large_messages_are_committed_a_few_at_a_time_not_a_hundred(cli, send_ws
     assert result.exit_code == 0, result.output
     assert statuses(send_ws) == {r: "bounced" for r in READERS}
     assert server.stored == ["1,2,3,4", "5,6"]
+
+
+def test_a_server_that_greets_with_preauth_is_read_without_logging_in(cli, send_ws, lying):
+    """`* PREAUTH`: no LOGIN sent, the bounces applied (it said "login failed, check the password")."""
+    server, url, ca_file = lying(bounces(), "preauth")
+    result = cli("bounces", "process", url, "--ca-file", ca_file)
+    assert result.exit_code == 0, result.output
+    assert statuses(send_ws) == {r: "bounced" for r in READERS}
+    assert server.stored == ["1,2"]
+
+
+@pytest.mark.slow
+def test_on_dovecot_large_and_hostile_messages_are_flagged_and_the_reports_beside_them_applied(
+    certificate_authority, send_ws, monkeypatch
+):
+    """Real Dovecot, 1 MB cap: 700 KB messages, a 3 MB one and 1,100 nested multiparts beside two reports; no answer trips the bounds, all flagged."""
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", PASSWORD)
+    path = send_ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\nimap_max_message = 1000000\n")
+    run = send_ws.cli(monkeypatch, *READERS)
+    nested = (
+        b"From: MAILER-DAEMON@x\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+        + b"".join(
+            b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (n, n + 1)
+            for n in range(1100)
+        )
+    )
+    spam = [b"Subject: x\r\nMessage-ID: <s%d@x>\r\n\r\n" % n + b"z\r\n" * 230_000 for n in range(4)]
+    huge = b"Subject: x\r\nMessage-ID: <huge@x>\r\n\r\n" + b"z\r\n" * 1_000_000
+    with dovecot_server(certificate_authority) as imap:
+        first, second = bounces()
+        imap.append(first, *spam, nested, huge, second)
+        result = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+        assert result.exit_code == 0, result.output
+        assert "Processed 8 message(s)" in result.output and "2 unreadable" in result.output
+        assert statuses(send_ws) == {r: "bounced" for r in READERS}
+        assert all("NewsletterProcessed" in f for f in imap.folder_flags())
+        again = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+        assert "Processed 0 message(s)" in again.output, again.output

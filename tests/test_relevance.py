@@ -68,12 +68,20 @@ kept only when the cross-validated numbers did not fall:
    ("area", "move"), and a minimum concept weight of 0.05: both also dropped true same-sense
    matches ("across the country", "White House") and cost the holdout 1-2 grade-2 headlines.
 11. Matched terms: another form of the lead's word reads as the lead's word, one term
-   ("intensified", not "intensify~intensified"); scores unchanged.  A common word (Zipf >= 5.0)
-   inside a dashed compound takes the compound's sense ("White House-Area" is near the White
-   House, no match for the lead's "monitoring the area"; "far-right", "16-year-old"): real dev
-   and its 5-fold CV unchanged in every number (near-duplicates still fold on the plain
-   word); chosen on dev.  Measured once after: holdout rec2 0.807 → 0.795 (one grade-2
-   headline to More), nDCG 0.976 and grade-0s unchanged.
+   ("intensified", not "intensify~intensified"); scores unchanged.  Three sense rules, each
+   chosen on the real dev leads, where all three leave every number of the table and of its
+   5-fold CV unchanged: a common word (Zipf >= 5.0) ending a dashed compound after a capital
+   is the compound's ("White House-Area" is no match for "monitoring the area"; changes no
+   dev score); a common word the lead says once, as "the move" / "the area" ending its noun
+   phrase, outside title and opening, refers back and is no topic (dev: 3 false matches gone
+   from grade-0 headlines, "final" from two grade-2 and one grade-1 "World Cup final"
+   headlines); a bare word after an article, a preposition or a possessive is a noun, no match
+   for a word the lead only uses as a verb ("Use of Signal" against "signaling"; dev: one
+   grade-0 headline).  A first version of the compound rule (every common part of any
+   compound) lowered the scores of 13 grade-2 dev headlines ("human-like", "first-ever",
+   "world-record", "quake-hit"): narrowed before shipping.  Measured once after: holdout nDCG 0.976 and no
+   grade-0 unchanged, rec2 0.807 → 0.795 (rec2+f 0.952 → 0.940): one grade-2 headline fell to
+   More with the refers-back rule (the other two change nothing there).  Kept, as chosen on dev.
 """
 
 from __future__ import annotations
@@ -293,18 +301,41 @@ def test_an_inflected_form_of_the_lead_word_reads_as_one_term():
     assert orleans.matched == ("immigration", "arrest", "intensified")
 
 
-def test_a_common_word_inside_a_dashed_compound_is_not_the_lead_plain_word():
+def test_a_common_word_ending_a_compound_after_a_name_is_not_the_lead_plain_word():
     """The sample's "White House-Area Shooting" is near the White House: its "area" is no match
     for the lead's "officers are closely monitoring the area", while the lead's own
-    "Peru-Chile border" still names Peru and Chile and "Drug-Trafficking" keeps its drug."""
+    "Peru-Chile border" still names Chile and a lower-case "world-record" keeps its record."""
     by_title = {s.title: s for s in _sample_ranking()}
     shooting = next(s for t, s in by_title.items() if "White House-Area" in t)
     assert shooting.matched == ("immigration",)
+    assert "@chile" in lead_profile(None, SAMPLE.paragraphs).concepts
+    assert "+area" in {c for _, c in t.concept_pairs("White House-area shooting")}
+    assert "record" in {c for _, c in t.concept_pairs("a world-record fee")}
+    assert "~drug" in {c for _, c in t.concept_pairs("Trump Warns Drug-Trafficking Nations")}
+
+
+def test_a_common_word_the_lead_only_refers_back_with_is_no_topic():
+    """The sample says "the move is intended to prevent unauthorized crossings" and "closely
+    monitoring the area" once each: "the move" is the declaration, "the area" the border, so
+    the pardon's "Controversial Move" matches nothing; "the risk of migrants", said with what
+    it is, stays a topic."""
     profile = lead_profile(None, SAMPLE.paragraphs)
-    assert "area" in profile.concepts and "@chile" in profile.concepts
-    concepts = {c for _, c in t.concept_pairs("Trump Warns Drug-Trafficking Nations")}
-    assert {"~drug", "traffick"} <= concepts
-    assert {c for _, c in t.concept_pairs("White House-area shooting")} >= {"+area"}
+    assert "move" not in profile.concepts and "area" not in profile.concepts
+    assert "risk" in profile.concepts
+    by_title = {s.title: s for s in _sample_ranking()}
+    pardon = next(s for t, s in by_title.items() if "Controversial Move" in t)
+    assert pardon.matched == ()
+
+
+def test_a_noun_is_no_match_for_a_word_the_lead_only_uses_as_a_verb():
+    """The lead's "signaling a stronger security stance" is a verb; the sample's "Hegseth's
+    Use of Signal" names a thing (after "of"), so it does not match, while "Federal Arrests
+    Intensify" (after its subject) matches the lead's "have already been intensified"."""
+    by_title = {s.title: s for s in _sample_ranking()}
+    signal = next(s for t, s in by_title.items() if "Use of Signal" in t)
+    assert not any("signal" in term for term in signal.matched)
+    orleans = next(s for t, s in by_title.items() if t.startswith("New Orleans Immigration"))
+    assert "intensified" in orleans.matched
 
 
 def test_an_inflection_is_not_a_derivation():

@@ -287,3 +287,45 @@ def test_a_database_down_past_the_deadline_stops_with_one_line_and_loses_nobody(
     counts = handler.by_recipient()
     assert set(counts) == set(active), (first, second)
     assert set(counts.values()) == {1}, ([e for e, n in counts.items() if n > 1], first, second)
+
+
+@pytest.mark.slow
+def test_a_send_killed_minus_9_and_resumed_mails_everyone_once_on_both_backends(any_ws):
+    """`send` killed -9 twice mid-run and run again: every active reader has one copy, only
+    messages in flight at a kill went twice (same Message-ID), and nothing is lost; on
+    PostgreSQL the re-run takes the killed run's claims at once (its own workspace's senders)."""
+    active = add_readers(any_ws, 500, unsubscribed=10)
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        for goal in (80, 220):
+            killed = start_send(any_ws, relay, "--rate", "300")
+            wait_for(lambda g=goal: len(handler.received) >= g)
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(timeout=10)
+            assert killed.stdout is not None
+            killed.stdout.close()
+        started = time.monotonic()
+        final = start_send(any_ws, relay)
+        output, _ = final.communicate(timeout=120)
+    assert final.returncode == 0, output
+    assert time.monotonic() - started < 25, "the re-run waited for a lease (30 s) to run out"
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "someone was lost, or an unsubscribed reader mailed"
+    twice = [e for e, n in counts.items() if n > 1]
+    assert len(twice) <= 2 * 2, twice  # two kills, two connections in flight each
+    ids = message_ids(handler)
+    assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
+
+
+def test_resend_unknown_sends_those_again_once_on_both_backends(any_ws):
+    """A lost reply stays unknown through a re-run; --resend-unknown sends it again, once."""
+    active = add_readers(any_ws, 6)
+    handler = RecordingHandler()
+    handler.fail(active[3], "data", "lost")
+    with smtp_server(handler=handler) as server:
+        first = send(any_ws, server)
+        plain = send(any_ws, server)
+        again = send(any_ws, server, resend_unknown=True)
+    assert (first.sent, first.unknown, plain.sent) == (5, 1, 0)
+    assert again.sent == 1 and again.unknown_total == 0
+    assert handler.by_recipient()[active[3]] == 2 and len(handler.received) == 7

@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from newsletter.config import load_settings
 from newsletter.issue.run_state import approve, read_run_state
 from newsletter.week.run import EXIT_MISSED, EXIT_OK
 from tests.support.smtp_server import Server
@@ -305,6 +306,43 @@ def test_a_run_killed_with_sigkill_mid_send_is_finished_by_the_next_without_a_se
     assert run_at(settings, SEND_TIME + dt.timedelta(minutes=1), events) == EXIT_OK
     assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS])  # each exactly once
     assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("archived") is not None
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_before_the_relay_has_the_review_copy_sends_it_next_run(
+    tmp_path, smtpd, monkeypatch
+):
+    """kill -9 while the relay stalls on the reviewer's RCPT (before the final `.`): the next run mails the one review copy, no warning."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    make_week_workspace(tmp_path / "ws", smtpd.port)
+    build_time = SEND_TIME - dt.timedelta(hours=24)
+    smtpd.handler.fail(REVIEWER, "rcpt", "drip")  # the relay stalls before taking the copy
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "run", "--clock", build_time.isoformat()],
+        cwd=tmp_path / "ws",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while smtpd.handler.attempts.get(REVIEWER) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert smtpd.handler.attempts.get(REVIEWER) == 1, "the run never reached the reviewer"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    assert _recipients(smtpd) == []
+    settings, _ = load_settings(tmp_path / "ws")
+    events: list = []
+    assert run_at(settings, build_time + dt.timedelta(minutes=1), events) == EXIT_OK
+    assert _recipients(smtpd) == [REVIEWER]  # sent by the next run, once
+    assert not [e for e in events if e.level == "warning" and e.step == "review"]
+    run_at(settings, build_time + dt.timedelta(minutes=2), events)
+    assert _recipients(smtpd) == [REVIEWER]
 
 
 def test_the_preview_approve_button_records_the_approval_and_refuses_other_pages(tmp_path):

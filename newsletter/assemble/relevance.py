@@ -21,7 +21,10 @@ forms, "acquire" and "acquisition", are the embedding model's to find: meaning.p
 stands in for the title); a headline that matches no core topic and fewer than
 `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  A common word (`FALSE_FRIEND_ZIPF`)
 that only shares its stem with the lead's word ("National" Guard, the lead's "nations") is
-no match at all.
+no match at all; nor is a common word the lead only refers back with ("the move", "the area":
+`_refers_back`), nor a noun for a word the lead only uses as a verb ("Use of Signal" against
+"signaling": `_as_noun`).  A common word ending a compound after a name is the compound's
+("White House-area": terms.py).
 
 `related_count` cuts Related: a score of `RELATED_THRESHOLD` or more, or, in a week whose
 best headline reaches that threshold, `RELATED_FLOOR` and `POOL_SHARE` of the best.  In a week
@@ -85,6 +88,14 @@ TITLE_WORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
+# A common noun right after one of these refers back to something the lead said before.
+DEFINITE = frozenset({"the", "this", "that", "these", "those", "such"})
+
+# A bare word after one of these is a noun ("use of Signal", "a signal").
+NOUN_CUES = frozenset(
+    "a an the of for with by from on in at his her its their our my your this that".split()  # noqa: SIM905
+)
+
 Kind = Literal["topic", "name", "place"]
 
 
@@ -110,10 +121,11 @@ class LeadProfile(NamedTuple):
 class _Seen:
     """What the lead says about one concept, gathered while reading it."""
 
-    __slots__ = ("forms", "in_title", "lowercase", "name_cue", "salience")
+    __slots__ = ("forms", "in_title", "lowercase", "name_cue", "plain_uses", "salience")
 
     def __init__(self) -> None:
         self.salience = 0.0
+        self.plain_uses = 0  # uses not after "the", "this", ...: the word said for itself
         self.in_title = False
         self.forms: dict[str, int] | None = None
         self.lowercase = False  # written in lower case somewhere: an ordinary word
@@ -125,7 +137,7 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
     seen = _read_lead(title, paragraphs)
     raw: dict[str, tuple[float, Kind]] = {}
     for concept, entry in seen.items():
-        if t.is_number(concept) or not entry.forms:
+        if t.is_number(concept) or not entry.forms or _refers_back(concept, entry):
             continue
         # A concept is as common as all the lead's words for it together ("president" and
         # "presidential"): log10 of the summed frequencies.
@@ -150,6 +162,7 @@ def _read_lead(title: str | None, paragraphs: Sequence[str]) -> dict[str, _Seen]
     if title:
         for term in t.terms(title):
             _note(seen[term.concept], term.word, TITLE_WEIGHT)
+            seen[term.concept].plain_uses += 1
             seen[term.concept].in_title = True
             if _looks_like_name(term.word, True):  # Title Case: judge as at a sentence start
                 seen[term.concept].name_cue = True
@@ -158,16 +171,30 @@ def _read_lead(title: str | None, paragraphs: Sequence[str]) -> dict[str, _Seen]
     opening = _opening_concepts(paragraphs) if not title else frozenset()
     for index, paragraph in enumerate(paragraphs):
         weight = FIRST_PARAGRAPH_WEIGHT if index == 0 else BODY_WEIGHT
-        for term, cased in _cased_terms(paragraph):
+        for term, cased, referring in _cased_terms(paragraph):
             if term.concept in opening:
                 seen[term.concept].in_title = True
             entry = seen[term.concept]
             _note(entry, term.word, weight)
+            entry.plain_uses += not referring
             if cased is None:
                 entry.lowercase = True
             elif cased:
                 entry.name_cue = True
     return seen
+
+
+def _refers_back(concept: str, entry: _Seen) -> bool:
+    """A common word the lead says once, as "the move" or "the area", outside its title and
+    opening, names something the lead said before (the declaration, the border): it is no
+    topic of its own, and a headline's "Controversial Move" is another story's move."""
+    return (
+        not entry.in_title
+        and entry.plain_uses == 0
+        and concept.isalpha()  # a plain word: no place, family, compound or number
+        and sum((entry.forms or {}).values()) == 1
+        and all(t.zipf(w) >= FALSE_FRIEND_ZIPF for w in entry.forms or ())
+    )
 
 
 def _lead_concept(concept: str, relative: float, kind: Kind, entry: _Seen) -> LeadConcept:
@@ -215,7 +242,7 @@ def _looks_like_name(word: str, sentence_start: bool) -> bool:
     return zipf < 4.0 or t.is_name_like(word)
 
 
-def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None]]:
+def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool]]:
     """The paragraph's terms with a case verdict: None lower case, True name cue, False neither.
 
     A capitalised title right before a capitalised word ("President José Jerí", "police
@@ -223,23 +250,16 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None]]:
     presidents or generals, and a headline's "UN General Assembly" is no match for it."""
     pairs: list[tuple[str, str]] = []
     cues: list[bool | None] = []
+    referring: list[bool] = []
     previous_end, previous_name, previous_title = -1, False, False
+    previous_token = ""
     spans = t.token_spans(paragraph)
     for index, match in enumerate(spans):
         token = match.group()
         before = paragraph[max(previous_end, 0) : match.start()]
         start = previous_end < 0 or any(ch in ".!?:;" for ch in before)
         in_run = previous_end >= 0 and not before.strip() and token[:1].isupper()
-        cue: bool | None
-        if not token[:1].isupper():
-            cue = None
-        else:
-            acronym = token.isupper() and len(token.replace(".", "")) > 1
-            cue = (
-                acronym
-                or _looks_like_name(token, start)
-                or (in_run and (previous_name or previous_title))
-            )
+        cue = _case_cue(token, start, in_run and (previous_name or previous_title))
         words = t.token_words(token)
         title = bool(words) and words[-1][0] in TITLE_WORDS
         if title and cue is not None:
@@ -248,12 +268,39 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None]]:
             cue = not start
             if _names_next(paragraph, spans, index):
                 words = ()
+        refers = (
+            previous_token in DEFINITE
+            and not before.strip()
+            and _ends_phrase(paragraph, spans, index)
+        )
         for pair in words:
             pairs.append(pair)
             cues.append(cue)
-        previous_end = match.end()
+            referring.append(refers)
+        previous_end, previous_token = match.end(), token.casefold()
         previous_name, previous_title = bool(cue) and not title, title
-    return [(term, cues[index]) for term, index in t.resolve_indexed(pairs)]
+    return [(term, cues[index], referring[index]) for term, index in t.resolve_indexed(pairs)]
+
+
+def _case_cue(token: str, start: bool, in_name: bool) -> bool | None:
+    """None for a lower-case token; else whether its capital marks a name (an acronym, a word
+    rare in running text, or the next word of a name)."""
+    if not token[:1].isupper():
+        return None
+    acronym = token.isupper() and len(token.replace(".", "")) > 1
+    return acronym or _looks_like_name(token, start) or in_name
+
+
+def _ends_phrase(paragraph: str, spans: Sequence[re.Match[str]], index: int) -> bool:
+    """True when the word ends its noun phrase ("the move is", "the area to", "the country.")
+    and no "of" says which one ("the risk of migrants"); "the first image" goes on."""
+    if index + 1 >= len(spans):
+        return True
+    following = spans[index + 1]
+    word = following.group().casefold()
+    if paragraph[spans[index].end() : following.start()].strip():
+        return True  # punctuation between
+    return word != "of" and word in t.STOPWORDS
 
 
 def _names_next(paragraph: str, spans: Sequence[re.Match[str]], index: int) -> bool:
@@ -346,6 +393,10 @@ class _Ranker:
         self.concepts_of: dict[str, tuple[str, ...]] = {}
         self.hits_in: dict[str, tuple[tuple[str, str], ...]] = {}  # chunk → (concept, term)
         self.phrase_chunks: set[str] = set()
+        # Concepts the lead says only as a verb ("signaling", "intensified"), and the chunks
+        # that name them in a bare form a noun may take ("Signal"): see `_as_noun`.
+        self.verbal = frozenset(c for c, lc in concepts.items() if _verbal(lc.forms))
+        self.bare: dict[str, tuple[str, ...]] = {}
         for chunk in set(chain.from_iterable(self.splits)):
             self._analyse(chunk)
         self.hit_chunks = {chunk for chunk, hits in self.hits_in.items() if hits}
@@ -359,6 +410,10 @@ class _Ranker:
         # Near-duplicates compare words, whatever their sense: "+area" is "area" there.
         self.concepts_of[chunk] = tuple(t.word_concept(c) for _, c in pairs)
         self.hits_in[chunk] = tuple(self._hits(pairs))
+        if self.verbal:
+            bare = tuple(c for w, c in pairs if c in self.verbal and not _verbal((w,)))
+            if bare:
+                self.bare[chunk] = bare
         if phrase:
             self.phrase_chunks.add(chunk)
 
@@ -386,6 +441,10 @@ class _Ranker:
         for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
             for concept, term in self.hits_in[chunk]:
                 hits.setdefault(concept, term)  # the headline's first word for it
+        if self.bare:
+            for chunk in found.intersection(self.bare):
+                for concept in _as_noun(chunks, chunk, self.bare[chunk]):
+                    hits.pop(concept, None)
         return hits
 
     def score_of(self, hits: dict[str, str]) -> tuple[float, tuple[str, ...]]:
@@ -427,6 +486,20 @@ class _Ranker:
         else:
             result += [ScoredHeadline(candidates[i], s, m) for i, s, m in rest]
         return tuple(result)
+
+
+def _verbal(forms: Sequence[str]) -> bool:
+    """True when every form is a verb's -ing or -ed ("signaling", "intensified")."""
+    return bool(forms) and all(f.endswith(("ing", "ed")) for f in forms)
+
+
+def _as_noun(chunks: list[str], chunk: str, concepts: tuple[str, ...]) -> tuple[str, ...]:
+    """The concepts `chunk` names as a noun: after an article, a preposition or a possessive
+    ("Hegseth's Use of Signal"), a bare form is a thing, not the lead's verb ("signaling a
+    stronger stance"); after a subject ("Federal Arrests Intensify") it is the verb."""
+    position = chunks.index(chunk)
+    before = chunks[position - 1].casefold() if position else ""
+    return concepts if before in NOUN_CUES or before.endswith(("'s", "’s")) else ()
 
 
 def _repeats(titles: list[str]) -> tuple[dict[int, list[int]], Sequence[int]]:

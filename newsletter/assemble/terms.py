@@ -29,8 +29,8 @@ PLACE = "@"
 FAMILY = "~"
 NUMBER = "#"
 COMPOUND = "+"
-# A word this common inside a dashed compound takes its sense from the compound ("area" of
-# "White House-area", "right" of "far-right"); "drug" 4.9, "border" 4.7 stay themselves.
+# A word this common ending a dashed compound after a name takes its sense from the compound
+# ("area" of "White House-area", "based" of "Minneapolis-based"); "border" 4.7 stays itself.
 COMPOUND_ZIPF = 5.0
 
 # Words with inner apostrophes, dashes and dots kept together, so possessives ("Chile’s"),
@@ -180,13 +180,12 @@ def _words(
         base, _, suffix = readable.rpartition("'")
         if suffix in _CONTRACTIONS:
             readable = base
-    parts = re.split(_DASHES, readable)
-    if len(parts) > 1:
-        joined = plain("".join(parts))
-        if joined in zipf or joined in _family_words():
-            parts = ["".join(parts)]
+    parts = _parts(readable, zipf)
     pairs = []
-    for part in parts:
+    # The head of a compound after a name ("White House-area", "Minneapolis-based"): see
+    # `_part_stem`.  Not after a lower-case word ("world-record") or a number ("6-hours").
+    head = len(parts) - 1 if len(parts) > 1 and token[:1].isupper() else -1
+    for position, part in enumerate(parts):
         word = part.replace("'", "")
         key = plain(word)
         if not key:
@@ -198,18 +197,30 @@ def _words(
             len(key) < 2 and not keep_stopwords and token not in _INITIALS
         ):
             continue
-        pairs.append((word, _part_stem(key, len(parts) > 1, zipf)))
+        pairs.append((word, _part_stem(key, position == head, zipf)))
     return pairs
 
 
-def _part_stem(key: str, compound: bool, zipf: dict[str, float]) -> str:
-    """The stem of one word; a common word inside a dashed compound is the compound's.
+def _parts(readable: str, zipf: dict[str, float]) -> list[str]:
+    """A token's parts at its dashes, unless joined they are one English word ("cease-fire")."""
+    parts = re.split(_DASHES, readable)
+    if len(parts) > 1:
+        joined = plain("".join(parts))
+        if joined in zipf or joined in _family_words():
+            return ["".join(parts)]
+    return parts
 
-    In "White House-area shooting", "Biden-era rules", "far-right candidate" or "16-year-old"
-    the common word takes its sense from the compound (near the White House, of a time, of
-    politics, of an age): it is no match for the lead's plain "monitoring the area", only for
-    the same word in another compound.  A place ("Peru-Chile") or a rarer word
-    ("drug-trafficking") is itself in either."""
+
+def _part_stem(key: str, compound: bool, zipf: dict[str, float]) -> str:
+    """The stem of one word; a common word ending a dashed compound after a name is the
+    compound's.
+
+    In "White House-area shooting", "Minneapolis-based" or "Biden-era rules" the common word
+    takes its sense from the name before it (near the White House, of a time): it is no match
+    for the lead's plain "monitoring the area", only for the same word in another compound.  A
+    place ("Peru-Chile") or a rarer word ("Drug-Trafficking") is itself there too, and after a
+    lower-case word ("world-record", "quake-hit") a common word keeps its own sense.  In a
+    Title Case headline every part is capitalised, so there it holds after any word."""
     stem: str = _stemmer().stemWord(key)
     if compound and zipf.get(key, DEFAULT_ZIPF) >= COMPOUND_ZIPF and stem not in _concepts():
         return COMPOUND + stem

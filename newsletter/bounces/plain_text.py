@@ -53,6 +53,7 @@ _NOT_RECIPIENT = re.compile(
 _ROBOTS = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply)@", re.I)
 _SEGMENT_CHARS = 1000
 MAX_RECIPIENTS = 50  # a list copy has one recipient; a report naming more is not about ours
+_BARE_ADDRESS = re.compile(r"[ \t]*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:?[ \t]*")
 _REPLY_LINE = re.compile(r"[ \t]*[2-5]\d\d[ -]")
 
 
@@ -66,7 +67,11 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         # the first may be the bounce's own.
         ids = ANGLE_ID.findall(text)
         returned = clean_id(ids[-1]) if ids else ""
-    senders = _senders(msg)
+    # X-Failed-Recipients (Exim) names the recipients, even one also in To or From.
+    failed = {
+        a.lower() for v in msg.get_all("X-Failed-Recipients", []) for a in ADDRESS.findall(str(v))
+    }
+    senders = _senders(msg) - failed
     found = _recipients(head, senders)
     failures: list[Failure] = []
     for n, (address, start) in enumerate(found):
@@ -77,9 +82,12 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         said = segment.replace(address, " ").strip(' \n<>:"')
         # A server's own words about a recipient are its answer to RCPT unless they say
         # otherwise (Sisimai's reader for each server knows; reasons.py guesses). Words that
-        # quote the address, "550: <reader@example.org>: User unknown", answer RCPT (as
-        # Sisimai::Lhost::Yahoo reads them).
-        command = smtp_command(segment) or ("RCPT" if "< >" in said else "RCPT?")
+        # quote the address with a status code, "550 5.2.1 <reader@example.org>... User
+        # unknown", answer RCPT (as Sisimai::Lhost::Yahoo and qmail read them); without one
+        # ("550 <reader@example.org>: User unknown", Postfix and Activehunter), Sisimai reads
+        # a filter.
+        quoted = "< >" in said and bool(status)
+        command = smtp_command(segment) or ("RCPT" if quoted else "RCPT?")
         failure = failure_for(
             address,
             status,
@@ -166,6 +174,8 @@ def _segment(head: str, start: int, end: int, address: str) -> str:
         introduced = kept[-1].rstrip().endswith(":")
         if _REPLY_LINE.match(line) and address not in line.lower() and not introduced:
             break
+        if _BARE_ADDRESS.fullmatch(line) and address not in line.lower():
+            break  # the next recipient's line (Exim lists each, and may list them twice)
         kept.append(line)
     return "\n".join(kept)
 

@@ -60,6 +60,9 @@ _MSEXCH_CODES = {
     "000b0981": "securityerror",
     "000c0595": "filtered",
 }
+# Sisimai::Lhost::InterScanMSS: its "Unable to deliver message to <addr>" is an unknown user
+# (MailFoundry's "Unable to deliver message to: <addr>", with a colon, is not).
+_INTERSCAN = re.compile(r"unable to deliver message to <")
 _ANY_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[^\s<>()\[\]\"',;:@]{1,255}")
 
 
@@ -113,6 +116,21 @@ def _tables() -> _Tables:
         if name not in ("onhold", "undefined")
     )
     return _Tables(reasons, order, dict(data["status"]), lhost)
+
+
+@cache
+def _anchored_phrases() -> re.Pattern[str] | None:
+    """The per-server readers' unknown-user patterns anchored at a line's start."""
+    data = json.loads(
+        resources.files("newsletter.bounces").joinpath("sisimai_reasons.json").read_text("utf-8")
+    )
+    anchored = [r for r in data["lhost"]["userunknown"].get("regexes", []) if r"\A" in r]
+    return re.compile("|".join(anchored), re.I) if anchored else None
+
+
+def _anchored_userunknown(text: str) -> bool:
+    pattern = _anchored_phrases()
+    return pattern is not None and pattern.search(text) is not None
 
 
 def matches(reason: str, text: str) -> bool:
@@ -213,7 +231,10 @@ def _userunknown(name: str, text: str, command: str, status: str) -> bool:
 def _filtered(name: str, text: str, command: str, status: str) -> bool:
     if name == "suspend" or (name != "filtered" and command in _BEFORE_DATA):
         return False
-    return matches("filtered", text) or (name == "filtered" and matches("userunknown", text))
+    # "User unknown" is a filter's answer when the code says filtered, or the server gave it
+    # after DATA (it had accepted the recipient): Sisimai's Filtered->true.
+    after_data = name == "filtered" or command == "DATA"
+    return matches("filtered", text) or (after_data and matches("userunknown", text))
 
 
 def _rejected(name: str, text: str, command: str, status: str) -> bool:
@@ -252,9 +273,17 @@ def _fallback(status: str, text: str, action: str, command: str, own_words: bool
         return "vacation"
     # A server's own words (no delivery-status fields): what Sisimai's reader of one
     # server's format knows of them.
+    if own_words and _INTERSCAN.search(text):
+        return "userunknown"
     for reason, phrases in _tables().lhost if own_words else ():
         if phrases.match(text):
-            return reason
+            # Words the general patterns read as an unknown user, with no refused RCPT to
+            # say so, are a filter's to Sisimai (Filtered->true), whatever a reader adds.
+            # A reader's pattern for its own diagnostic line (anchored: IMail's "Unknown
+            # user: ...") is its reader's word, and stands.
+            gone = reason == "userunknown" and matches("userunknown", text)
+            filtered = gone and command != "RCPT" and not _anchored_userunknown(text)
+            return "filtered" if filtered else reason
     return "onhold" if text else "undefined"
 
 
@@ -314,12 +343,61 @@ def _spectrum(text: str) -> str:
     return named or next(ranged, "")
 
 
+# Sisimai::Lhost::Facebook: the response code Facebook's servers give (RCP-P2) names the reason.
+_FACEBOOK_CODE = re.compile(r"\b([A-Z]{3}-[A-Z]\d)\b")
+_FACEBOOK_CODES = {
+    **dict.fromkeys(("RCP-P1", "INT-P1", "INT-P3", "INT-P4"), "userunknown"),
+    **dict.fromkeys(("RCP-P2", "RCP-P3"), "filtered"),
+    **dict.fromkeys(("POL-P1", "POL-P2"), "blocked"),
+    **dict.fromkeys(("MSG-P1", "INT-P2"), "mesgtoobig"),
+    **dict.fromkeys(("MSG-P2", "MSG-P3", "POL-P6", "POL-P7"), "contenterror"),
+    **dict.fromkeys(("POL-P3", "POL-P4", "POL-T1", "POL-T2", "POL-T3"), "notaccept"),
+    **dict.fromkeys(("DNS-P1", "DNS-P2", "DNS-T1", "DNS-P3", "DNS-T2"), "rejected"),
+    **dict.fromkeys(("CON-T1", "RCP-T1"), "systemerror"),
+    **dict.fromkeys(("CON-T2", "CON-T3"), "toomanyconn"),
+    "POL-P5": "virusdetected",
+    "RCP-T4": "suspend",
+}
+
+
+# Sisimai::Rhost::FrancePTT (laposte.net, orange.fr, wanadoo.fr): the code ending LPN007_416.
+_FRANCEPTT_HOST = re.compile(r"(?:\A|[.@])(?:laposte\.net|orange\.fr|wanadoo\.fr)\Z")
+_FRANCEPTT_CODE = re.compile(r"\b(?:LPN|LPNAAA|OFR|OUK)(?:_[0-9]{3}|[0-9]{3}[-_][0-9]{3})\b", re.I)
+_FRANCEPTT_CODES = {
+    **dict.fromkeys(("101", "102", "103", "401", "510", "999"), "blocked"),
+    **dict.fromkeys(("305", "402"), "securityerror"),
+    **dict.fromkeys(("403", "405", "415", "421"), "rejected"),
+    **dict.fromkeys(("416", "418"), "userunknown"),
+    **dict.fromkeys(("420", "426"), "suspend"),
+    **dict.fromkeys(("517", "630"), "policyviolation"),
+    "104": "toomanyconn",
+    "417": "mailboxfull",
+    "505": "systemerror",
+    "506": "spamdetected",
+    "514": "mesgtoobig",
+}
+
+
+def _franceptt(text: str) -> str:
+    found = _FRANCEPTT_CODE.search(text)
+    if found is None:
+        return ""
+    return _FRANCEPTT_CODES.get(found.group(0)[-3:], "undefined")
+
+
+def _facebook(text: str) -> str:
+    found = _FACEBOOK_CODE.search(text)
+    return _FACEBOOK_CODES.get(found.group(1), "") if found is not None else ""
+
+
 def rhost_reason(recipient: str, rhost: str, text: str) -> str:
     """Sisimai::Rhost's reason for a refusal by one provider's servers ("" for none).
 
     KDDI (au) is recognised by the recipient's domain, which a report always gives
     (Sisimai: by au's answering server); GoDaddy by the Remote-MTA that answered;
-    Spectrum by either naming charter.net, as in Sisimai.
+    Spectrum by either naming charter.net, as in Sisimai; Facebook's codes by the
+    recipient's facebook.com (Sisimai: by the report's sender, Facebook's mail server);
+    La Poste's and Orange's codes by the answering server or the recipient's domain.
     """
     if recipient.endswith(("@ezweb.ne.jp", ".ezweb.ne.jp", "@au.com", ".au.com")):
         if "550 : User unknown" in text:  # au's filter refuses without naming the address
@@ -332,6 +410,10 @@ def rhost_reason(recipient: str, rhost: str, text: str) -> str:
         return next((reason for reason, words in _GODADDY_WORDS if words in text), "")
     if "charter.net" in recipient.partition("@")[2] or "charter.net" in rhost.lower():
         return _spectrum(text)
+    if recipient.endswith("@facebook.com"):
+        return _facebook(text)
+    if _FRANCEPTT_HOST.search(rhost.strip().lower()) or _FRANCEPTT_HOST.search(recipient):
+        return _franceptt(text)
     return ""
 
 

@@ -271,7 +271,8 @@ class ImapMailbox:
             raise MailboxError(f"{self.where}: cannot connect ({_reason(e)})") from None
         with self._failures("log in"):
             try:
-                self.imap.login(self.user, password)
+                if self.imap.state != "AUTH":  # a PREAUTH greeting: logged in already
+                    self.imap.login(self.user, password)
             except imaplib.IMAP4.abort:
                 raise
             except imaplib.IMAP4.error:

@@ -101,8 +101,17 @@ class MemoryConnection:
         self.transport = transport
         self.closed = False
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        *,
+        at_end: Callable[[], None] | None = None,
+    ) -> None:
         """Hand the message to the transport (its handler may raise a SendFailure)."""
+        if at_end is not None:
+            at_end()
         self.transport.deliver(envelope_from, recipient, data)
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from newsletter.errors import OutputError, display_path
@@ -50,8 +51,17 @@ class FileTransport:
             raise OutputError(f"{self.where}: cannot create the outbox ({e.strerror})") from None
         return self
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        *,
+        at_end: Callable[[], None] | None = None,
+    ) -> None:
         """Write one message as `<number>-<recipient>.eml`."""
+        if at_end is not None:
+            at_end()
         self.count += 1
         path = self.folder / f"{self.count:05d}-{outbox_name(recipient)}.eml"
         try:

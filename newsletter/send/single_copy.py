@@ -8,6 +8,7 @@ of the issue is unaffected.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
@@ -44,8 +45,13 @@ def send_test_copy(
     password: str | None = None,
     transport: Transport | None = None,
     setting_names: SettingNames | None = None,
+    at_end: Callable[[], None] | None = None,
 ) -> str:
-    """Send one copy of a built issue (or its folder) to `address`; one line says what happened."""
+    """Send one copy of a built issue (or its folder) to `address`; one line says what happened.
+
+    `at_end` runs just before the relay can have the copy (the final `.`), at each attempt:
+    where `newsletter run` records a review copy as handed over.
+    """
     try:
         email = normalize_address(address)
     except InvalidAddress as e:
@@ -61,7 +67,7 @@ def send_test_copy(
     for attempt in range(1, ATTEMPTS + 1):
         connection = transport.connect()
         try:
-            connection.send(composer.envelope_from, message.recipient, message.data)
+            connection.send(composer.envelope_from, message.recipient, message.data, at_end=at_end)
             break
         except OutcomeUnknown as e:  # never a second copy by itself
             raise CopyOutcomeUnknown(
@@ -89,14 +95,15 @@ def send_test_copy(
 
 def _recipient(email: str, settings: Settings) -> Recipient:
     """The name and merge fields the address has on the list, so the copy looks like theirs."""
-    from newsletter.subscribers.store import open_store
+    from newsletter.subscribers.backends import list_exists, workspace_store
 
-    try:
-        store = open_store(settings.database_file("send"), create=False)
-    except SubscriberError:  # no list yet: a copy with empty merge values
+    if not list_exists(settings):  # no list yet: a copy with empty merge values
         return Recipient(email)
-    with store:
-        subscriber = store.get(email)
+    try:
+        with workspace_store(settings, create=False, doing="send") as store:
+            subscriber = store.get(email)
+    except SubscriberError:  # no list yet after all: a copy with empty merge values
+        return Recipient(email)
     if subscriber is None:
         return Recipient(email)
     return Recipient(

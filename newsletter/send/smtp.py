@@ -212,10 +212,20 @@ class SmtpConnection:
         self._client = client
         self.where = where
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
-        """Send one message; TemporaryFailure, PermanentFailure or ConnectionLost if refused."""
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        *,
+        at_end: Callable[[], None] | None = None,
+    ) -> None:
+        """Send one message; TemporaryFailure, PermanentFailure or ConnectionLost if refused.
+
+        `at_end` runs just before the final `.` (transport.Connection.send).
+        """
         try:
-            self._client.send_prepared(envelope_from, recipient, data)
+            self._client.send_prepared(envelope_from, recipient, data, at_end=at_end)
         except (ConnectionLost, OutcomeUnknown):
             self._client.close()
             raise
@@ -340,7 +350,14 @@ class _PipeliningClient(smtplib.SMTP):
         digest = hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
         return f"{self.user} {digest}"
 
-    def send_prepared(self, envelope_from: str, recipient: str, data: bytes) -> None:
+    def send_prepared(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        *,
+        at_end: Callable[[], None] | None = None,
+    ) -> None:
         """MAIL, RCPT, DATA (pipelined when offered), then the message; SendFailure if refused.
 
         Once the final `.` is sent, a lost, late or garbled reply raises OutcomeUnknown:
@@ -373,6 +390,12 @@ class _PipeliningClient(smtplib.SMTP):
         if self._hung_up():  # the final `.` is not out: the relay cannot have the message
             self.close()
             raise ConnectionLost("connection closed by the server before the end of the message")
+        if at_end is not None:
+            try:
+                at_end()
+            except BaseException:  # the `.` is not sent: drop the connection, nothing arrives
+                self.close()
+                raise
         self.send(END_OF_DATA)
         self._reply_deadline = self.data_timeout
         try:

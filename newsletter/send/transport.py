@@ -9,6 +9,7 @@ listening) are `DeliveryError`s raised by `connect`: the run stops.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from newsletter.errors import DeliveryError
@@ -17,8 +18,20 @@ from newsletter.errors import DeliveryError
 class Connection(Protocol):
     """One open session with the server, reused for message after message."""
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
-        """Hand over one message (CRLF line ends only); return once the server accepted it."""
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        *,
+        at_end: Callable[[], None] | None = None,
+    ) -> None:
+        """Hand over one message (CRLF line ends only); return once the server accepted it.
+
+        `at_end` is called at the last moment the server cannot have the message yet (SMTP:
+        just before the final `.`): a caller that records "handed over" there knows that a
+        crash before it sent nothing, so a retry cannot make a second copy.
+        """
         ...
 
     def close(self) -> None:

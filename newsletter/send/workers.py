@@ -37,7 +37,7 @@ from newsletter.errors import NewsletterError
 from newsletter.mail.headers import HeaderValueError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
-from newsletter.send.journal import DeliveryJournal, Failure, JournalWriteError
+from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, JournalWriteError
 from newsletter.send.pacing import RateLimiter, backoff
 from newsletter.send.recovery import RecoveryFile
 from newsletter.send.transport import (
@@ -294,6 +294,9 @@ class SendRun:
                 else:
                     connection = self._attempt(turn, 1, connection)
         except NewsletterError as e:  # the list cannot be read further, say
+            if isinstance(e, JournalWriteError) and UNREACHABLE in str(e):
+                with self._lock:  # a database server gone: the summary says what to do
+                    self.journal_error = self.journal_error or str(e)
             self._halt(str(e))
         except Exception as e:  # a bug must stop the run loudly, not hang it
             self._halt(f"internal error in the sender ({type(e).__name__}: {e}); please report it")

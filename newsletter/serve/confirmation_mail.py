@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -117,7 +118,16 @@ class _OutboxTransport:
     def connect(self) -> _OutboxTransport:
         return self
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> None:
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        *,
+        at_end: Callable[[], None] | None = None,
+    ) -> None:
+        if at_end is not None:
+            at_end()
         self._mailer.send(recipient, data)
 
     def close(self) -> None:

@@ -304,14 +304,12 @@ class _Run:
 
     def review(self, state: RunState, build: str) -> RunState:
         """One review copy to each reviewer, once per build."""
-        from newsletter.send.single_copy import CopyOutcomeUnknown, send_test_copy
-
         name = state.folder.name
         for address in self.settings.schedule.reviewers:
             review = state.done("review", build) or {"started": [], "sent": [], "unknown": []}
             if address in review["sent"] or address in review["unknown"]:
                 continue
-            if address in review["started"]:  # a run stopped between the relay and the record
+            if address in review["started"]:  # stopped between the final `.` and the record
                 self.emit(
                     name,
                     "review",
@@ -321,20 +319,35 @@ class _Run:
                 )
                 state = self._review(state, build, review, unknown=address)
                 continue
-            state = self._review(state, build, review, started=address)
-            try:
-                line = send_test_copy(
-                    state.folder, address, self.settings, password=self.options.password
-                )
-            except CopyOutcomeUnknown:
-                self._review(state, build, review, started=address, unknown=address)
-                raise
-            except Exception:
-                self._review(state, build, review)  # not delivered: the next run tries again
-                raise
-            state = self._review(state, build, review, started=address, sent=address)
+            state, line = self._send_review(state, build, review, address)
             self.emit(name, "review", line.replace("test copy", "review copy"))
         return state
+
+    def _send_review(
+        self, state: RunState, build: str, review: dict[str, list[str]], address: str
+    ) -> tuple[RunState, str]:
+        """One review copy; "started" is recorded at its final `.`, not before connecting: a
+        run killed before that sent nothing the relay can have, and the next run sends it."""
+        from newsletter.send.single_copy import CopyOutcomeUnknown, send_test_copy
+
+        def at_end() -> None:
+            self._review(state, build, review, started=address)
+
+        try:
+            line = send_test_copy(
+                state.folder,
+                address,
+                self.settings,
+                password=self.options.password,
+                at_end=at_end,
+            )
+        except CopyOutcomeUnknown:
+            self._review(state, build, review, started=address, unknown=address)
+            raise
+        except Exception:
+            self._review(state, build, review)  # not delivered: the next run tries again
+            raise
+        return self._review(state, build, review, started=address, sent=address), line
 
     def _review(
         self,
