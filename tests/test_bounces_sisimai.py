@@ -343,3 +343,13 @@ def test_aus_sentence_about_a_disabled_account_is_soft():
     assert [(f.kind, f.reason) for f in read_report(raw).failures] == [("soft", "suspend")]
     gone = raw.replace(b"The user(s) account is disabled.", b"")
     assert [f.kind for f in read_report(gone).failures] == ["hard"]
+
+
+def test_crlf_and_old_mac_line_ends_read_as_unix_ones():
+    """Each report read with CRLF or lone-CR line ends gives the same failures as with LF."""
+    for path in sorted(CORPUS.glob("*.eml"))[::4]:
+        raw = path.read_bytes().replace(b"\r\n", b"\n")
+        want = [(f.recipient, f.kind, f.reason) for f in read_report(raw).failures]
+        for ends in (b"\r\n", b"\r"):
+            failures = read_report(raw.replace(b"\n", ends)).failures
+            assert [(f.recipient, f.kind, f.reason) for f in failures] == want, (path.name, ends)

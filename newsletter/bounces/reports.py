@@ -202,6 +202,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _read(raw: bytes, fast: bool) -> Report:
+    if b"\r" in raw and b"\n" not in raw:
+        raw = raw.replace(b"\r", b"\n")  # old Mac line ends: a lone CR ends each line
     quick = _plain_dsn(raw) if fast else None
     if quick is not None:
         return quick
