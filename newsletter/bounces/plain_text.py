@@ -53,7 +53,7 @@ _NOT_RECIPIENT = re.compile(
 _ROBOTS = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply)@", re.I)
 _SEGMENT_CHARS = 1000
 MAX_RECIPIENTS = 50  # a list copy has one recipient; a report naming more is not about ours
-_BARE_ADDRESS = re.compile(r"[ \t]*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:?[ \t]*")
+_BARE_ADDRESS = re.compile(r"[ \t]*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:?\s*")
 _REPLY_LINE = re.compile(r"[ \t]*[2-5]\d\d[ -]")
 
 

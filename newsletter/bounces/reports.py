@@ -103,6 +103,12 @@ _READER_TABLES = (
     ),
 )
 _LISTED = re.compile(r"^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*\r?$", re.M)
+_AU_REPORTER = re.compile(r"[.](?:ezweb[.]ne[.]jp|au[.]com)\s*$", re.I)
+_AU_SENTENCES = (
+    ("The user(s) account is disabled.", "suspend"),
+    ("The user(s) account is temporarily limited.", "suspend"),
+    ("The user(s) account is temporarily over quota", "mailboxfull"),
+)
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -196,6 +202,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _read(raw: bytes, fast: bool) -> Report:
+    if b"\r" in raw and b"\n" not in raw:
+        raw = raw.replace(b"\r", b"\n")  # old Mac line ends: a lone CR ends each line
     quick = _plain_dsn(raw) if fast else None
     if quick is not None:
         return quick
@@ -426,18 +434,20 @@ def _dsn_recipient(
         command="RCPT??",
         rhost=rhost,
         diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
-        named=_named_reason(block, reporter, said),
+        named=_named_reason(block, reporter, said, context),
     )
 
 
-def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
+def _named_reason(block: Message | _Fields, reporter: str, said: str, context: str = "") -> str:
     """A reason the report's own fields name, as Sisimai's reader of that server reads them.
 
     PowerMTA's X-PowerMTA-BounceCategory; Amazon SES receiving (Reporting-MTA
     inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
     the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
     filter's); MessageLabs (Reporting-MTA *.messagelabs.com): its table of its own
-    servers' answers (Sisimai::Lhost::MessageLabs); AOL's (*.mx.aol.com) likewise.
+    servers' answers (Sisimai::Lhost::MessageLabs); AOL's (*.mx.aol.com) likewise; au's
+    (*.ezweb.ne.jp, *.au.com) sentences about the account, in its text (Sisimai::Lhost::EZweb:
+    "The user(s) account is disabled." is suspend, soft, whatever the transcript adds).
     """
     category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
     if category:
@@ -445,6 +455,8 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
     for server, table in _READER_TABLES:
         if server.search(reporter):
             return next((reason for words, reason in table if words.search(said)), "")
+    if _AU_REPORTER.search(reporter):
+        return next((reason for words, reason in _AU_SENTENCES if words in context), "")
     return ""
 
 
