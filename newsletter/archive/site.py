@@ -133,13 +133,7 @@ def write_archive(
         },
     }
     files[STATE_NAME] = _state_bytes(new_state)
-    if not (out / STATE_NAME).exists():
-        # A first archive claims its folder before any page: one killed half-way (kill -9)
-        # leaves a folder the next one knows as its own, not one it must refuse for ever
-        # (killed while claiming, only the claim's staging file is there: see _claim_leftover).
-        for leftover in filter(_claim_leftover, out.iterdir() if out.is_dir() else ()):
-            leftover.unlink(missing_ok=True)
-        _write_files(out, {STATE_NAME: _state_bytes({"format": PAGE_FORMAT, "issues": {}})}, (), [])
+    _claim(out)
     written = _write_files(out, files, removed, warnings)
     return ArchiveResult(
         out=out,
@@ -209,6 +203,17 @@ def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[Inde
     email_html, _ = built.rendered.variant(built.rendered.tested)
     page = issue_page(email_html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")
+
+
+def _claim(out: Path) -> None:
+    """A first archive claims its folder before any page: one killed half-way (kill -9)
+    leaves a folder the next one knows as its own, not one it must refuse for ever (killed
+    while claiming, only the claim's staging file is there: see _claim_leftover)."""
+    if (out / STATE_NAME).exists():
+        return
+    for leftover in filter(_claim_leftover, out.iterdir() if out.is_dir() else ()):
+        leftover.unlink(missing_ok=True)
+    _write_files(out, {STATE_NAME: _state_bytes({"format": PAGE_FORMAT, "issues": {}})}, (), [])
 
 
 def _claim_leftover(path: Path) -> bool:
