@@ -131,9 +131,11 @@ def write_archive(
             for i in chosen
         },
     }
-    files[STATE_NAME] = (
-        json.dumps(new_state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    ).encode("utf-8")
+    files[STATE_NAME] = _state_bytes(new_state)
+    if not (out / STATE_NAME).exists():
+        # A first archive claims its folder before any page: one killed half-way (kill -9)
+        # leaves a folder the next one knows as its own, not one it must refuse for ever.
+        _write_files(out, {STATE_NAME: _state_bytes({"format": PAGE_FORMAT, "issues": {}})}, (), [])
     written = _write_files(out, files, removed, warnings)
     return ArchiveResult(
         out=out,
@@ -203,6 +205,10 @@ def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[Inde
     email_html, _ = built.rendered.variant(built.rendered.tested)
     page = issue_page(email_html, issue.id, entry.subject, site)
     return entry, page.encode("utf-8")
+
+
+def _state_bytes(state: dict[str, Any]) -> bytes:
+    return (json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def _page_intact(page: Path, digest: str) -> bool:

@@ -30,6 +30,7 @@ TEXT_CHARS = 262144  # the first 256 K characters of a report's text say who and
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 # Bounded (RFC 5321: 64 and 255): on a long run of letters an unbounded local part makes
 # every position rescan the run, which is quadratic.
+_QUOTED_ADDRESS = re.compile(r'"[^"\\\s<>]{1,62}"@[A-Za-z0-9.-]{1,253}[A-Za-z0-9]')
 ADDRESS = re.compile(
     r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
     r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?"
@@ -182,6 +183,9 @@ def smtp_command(text: str) -> str:
 def address_field(value: str) -> str:
     """`rfc822; Reader@Example.org` → `reader@example.org` ("" when there is none)."""
     value = value.partition(";")[2] if ";" in value else value
+    quoted = _QUOTED_ADDRESS.search(value)  # "neko..nyaan"@example.org: the quotes are its own
+    if quoted is not None:
+        return quoted.group(0).lower()
     found = ADDRESS.search(value)
     return found.group(0).lower() if found else ""
 

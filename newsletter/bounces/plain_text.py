@@ -67,7 +67,11 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
         # the first may be the bounce's own.
         ids = ANGLE_ID.findall(text)
         returned = clean_id(ids[-1]) if ids else ""
-    senders = _senders(msg)
+    # X-Failed-Recipients (Exim) names the recipients, even one also in To or From.
+    failed = {
+        a.lower() for v in msg.get_all("X-Failed-Recipients", []) for a in ADDRESS.findall(str(v))
+    }
+    senders = _senders(msg) - failed
     found = _recipients(head, senders)
     failures: list[Failure] = []
     for n, (address, start) in enumerate(found):

@@ -360,6 +360,31 @@ _FACEBOOK_CODES = {
 }
 
 
+# Sisimai::Rhost::FrancePTT (laposte.net, orange.fr, wanadoo.fr): the code ending LPN007_416.
+_FRANCEPTT_HOST = re.compile(r"(?:\A|[.@])(?:laposte\.net|orange\.fr|wanadoo\.fr)\Z")
+_FRANCEPTT_CODE = re.compile(r"\b(?:LPN|LPNAAA|OFR|OUK)(?:_[0-9]{3}|[0-9]{3}[-_][0-9]{3})\b", re.I)
+_FRANCEPTT_CODES = {
+    **dict.fromkeys(("101", "102", "103", "401", "510", "999"), "blocked"),
+    **dict.fromkeys(("305", "402"), "securityerror"),
+    **dict.fromkeys(("403", "405", "415", "421"), "rejected"),
+    **dict.fromkeys(("416", "418"), "userunknown"),
+    **dict.fromkeys(("420", "426"), "suspend"),
+    **dict.fromkeys(("517", "630"), "policyviolation"),
+    "104": "toomanyconn",
+    "417": "mailboxfull",
+    "505": "systemerror",
+    "506": "spamdetected",
+    "514": "mesgtoobig",
+}
+
+
+def _franceptt(text: str) -> str:
+    found = _FRANCEPTT_CODE.search(text)
+    if found is None:
+        return ""
+    return _FRANCEPTT_CODES.get(found.group(0)[-3:], "undefined")
+
+
 def _facebook(text: str) -> str:
     found = _FACEBOOK_CODE.search(text)
     return _FACEBOOK_CODES.get(found.group(1), "") if found is not None else ""
@@ -371,7 +396,8 @@ def rhost_reason(recipient: str, rhost: str, text: str) -> str:
     KDDI (au) is recognised by the recipient's domain, which a report always gives
     (Sisimai: by au's answering server); GoDaddy by the Remote-MTA that answered;
     Spectrum by either naming charter.net, as in Sisimai; Facebook's codes by the
-    recipient's facebook.com (Sisimai: by the report's sender, Facebook's mail server).
+    recipient's facebook.com (Sisimai: by the report's sender, Facebook's mail server);
+    La Poste's and Orange's codes by the answering server or the recipient's domain.
     """
     if recipient.endswith(("@ezweb.ne.jp", ".ezweb.ne.jp", "@au.com", ".au.com")):
         if "550 : User unknown" in text:  # au's filter refuses without naming the address
@@ -386,6 +412,8 @@ def rhost_reason(recipient: str, rhost: str, text: str) -> str:
         return _spectrum(text)
     if recipient.endswith("@facebook.com"):
         return _facebook(text)
+    if _FRANCEPTT_HOST.search(rhost.strip().lower()) or _FRANCEPTT_HOST.search(recipient):
+        return _franceptt(text)
     return ""
 
 

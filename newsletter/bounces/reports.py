@@ -87,6 +87,13 @@ _READER_TABLES = (
             (re.compile("Message content rejected"), "contenterror"),
         ),
     ),
+    (  # Sisimai::Lhost::Aol
+        re.compile(r"[.]mx[.]aol[.]com\s*$", re.I),
+        (
+            (re.compile("Host or domain name not found"), "hostunknown"),
+            (re.compile("type=MX: Malformed or unexpected name server reply"), "notaccept"),
+        ),
+    ),
     (  # Sisimai::Lhost::MessageLabs
         re.compile(r"[.]messagelabs[.]com\s*$", re.I),
         (
@@ -94,6 +101,13 @@ _READER_TABLES = (
             (re.compile("Please turn on SMTP Authentication"), "securityerror"),
         ),
     ),
+)
+_LISTED = re.compile(r"^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*\r?$", re.M)
+_AU_REPORTER = re.compile(r"[.](?:ezweb[.]ne[.]jp|au[.]com)\s*$", re.I)
+_AU_SENTENCES = (
+    ("The user(s) account is disabled.", "suspend"),
+    ("The user(s) account is temporarily limited.", "suspend"),
+    ("The user(s) account is temporarily over quota", "mailboxfull"),
 )
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
@@ -237,7 +251,7 @@ def _text_dsn(own_id: str, text: str, verp: str) -> Report | None:
     """Delivery-status fields found in a report's text (its MIME structure broken), or None."""
     if not re.search(r"^final-recipient:", text, re.I | re.M):
         return None
-    blocks = [_Fields(b) for b in re.split(r"\r?\n[ \t]*\r?\n", text)]
+    blocks = [_Fields(b) for b in _field_blocks(text)]
     failures = _recipient_failures(blocks, text)
     if not failures:
         return None
@@ -271,19 +285,16 @@ def _plain_dsn(raw: bytes) -> Report | None:
     for part in raw[end:].split(b"--" + boundary.encode("latin-1"))[1:]:
         part_end = _head_end(part)
         part_head = part[:part_end].lower()
-        if b"content-transfer-encoding" in part_head and not re.search(
-            rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
-        ):
+        if _needs_full_parse(part_head):
             return None
-        if b"multipart/" in part_head:
-            return None  # its text is nested: the full parse finds it
         body = part[part_end:].decode("utf-8", "replace")
-        if not context and not seen_status and b"text/plain" in part_head:
+        plain = b"text/plain" in part_head or b"content-type" not in part_head  # the default
+        if not context and not seen_status and plain:
             context = body[:TEXT_CHARS]
         if b"message/delivery-status" in part_head:
             seen_status = True
-            blocks = re.split(r"\r?\n[ \t]*\r?\n", body.strip())
-            failures += _recipient_failures([_Fields(b) for b in blocks], context)
+            blocks = [_Fields(b) for b in _field_blocks(body.strip())]
+            failures += _recipient_failures(blocks, context)
         elif not returned and (b"rfc822-headers" in part_head or b"message/rfc822" in part_head):
             found = ANGLE_ID.search(body)
             returned = clean_id(found.group(1)) if found else ""
@@ -292,6 +303,38 @@ def _plain_dsn(raw: bytes) -> Report | None:
     overall = worst(failures)
     why = "" if overall != "ignored" else "a delivery notice, not a failure"
     return Report(own_id, overall, tuple(failures), returned, verp=_verp_stamp(head), why=why)
+
+
+def _needs_full_parse(part_head: bytes) -> bool:
+    """A part the quick reader leaves to the MIME parser: transfer-encoded, or a multipart."""
+    encoded = b"content-transfer-encoding" in part_head and not re.search(
+        rb"content-transfer-encoding:\s*(7bit|8bit)", part_head
+    )
+    return encoded or b"multipart/" in part_head  # a multipart's text is nested
+
+
+def _field_blocks(text: str) -> list[str]:
+    """A delivery-status part's blocks: split at blank lines, and where a second
+    Final-Recipient starts without one (AOL writes its recipient blocks back to back)."""
+    blocks: list[list[str]] = [[]]
+    has_recipient = False
+    for line in text.splitlines():
+        named = line[:16].lower() == "final-recipient:"
+        if not line.strip() or (named and has_recipient):
+            blocks.append([])
+            has_recipient = False
+        if line.strip():
+            blocks[-1].append(line)
+            has_recipient = has_recipient or named
+    return ["\n".join(b) for b in blocks if b]
+
+
+def _one_per_recipient(blocks: list[Message]) -> list[Message] | list[_Fields]:
+    """The parser's blocks, re-split where one holds several recipients (see _field_blocks)."""
+    if all(len(b.get_all("Final-Recipient", [])) < 2 for b in blocks):
+        return blocks
+    text = "\n\n".join("\n".join(f"{k}: {v}" for k, v in b.items()) for b in blocks)
+    return [_Fields(b) for b in _field_blocks(text)]
 
 
 class _Fields:
@@ -333,7 +376,7 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
             blocks = part.get_payload()
             if isinstance(blocks, list):
                 found = [b for b in blocks if isinstance(b, Message)]
-                failures += _recipient_failures(found, _first_text(parts))
+                failures += _recipient_failures(_one_per_recipient(found), _first_text(parts))
         elif kind in ("message/rfc822", "text/rfc822-headers") and not returned:
             returned = returned_id(part)
     overall = worst(failures)
@@ -370,6 +413,7 @@ def _dsn_recipient(
     recipient = address_field(str(block.get("Final-Recipient", ""))) or address_field(
         str(block.get("Original-Recipient", ""))
     )
+    recipient = recipient or _listed_alone(context)
     diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
     code = STATUS.search(str(block.get("Status", ""))) or STATUS.search(diagnostic)
     status = code.group(0) if code is not None else ""
@@ -388,18 +432,20 @@ def _dsn_recipient(
         command="RCPT??",
         rhost=rhost,
         diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
-        named=_named_reason(block, reporter, said),
+        named=_named_reason(block, reporter, said, context),
     )
 
 
-def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
+def _named_reason(block: Message | _Fields, reporter: str, said: str, context: str = "") -> str:
     """A reason the report's own fields name, as Sisimai's reader of that server reads them.
 
     PowerMTA's X-PowerMTA-BounceCategory; Amazon SES receiving (Reporting-MTA
     inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
     the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
     filter's); MessageLabs (Reporting-MTA *.messagelabs.com): its table of its own
-    servers' answers (Sisimai::Lhost::MessageLabs).
+    servers' answers (Sisimai::Lhost::MessageLabs); AOL's (*.mx.aol.com) likewise; au's
+    (*.ezweb.ne.jp, *.au.com) sentences about the account, in its text (Sisimai::Lhost::EZweb:
+    "The user(s) account is disabled." is suspend, soft, whatever the transcript adds).
     """
     category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
     if category:
@@ -407,7 +453,19 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
     for server, table in _READER_TABLES:
         if server.search(reporter):
             return next((reason for words, reason in table if words.search(said)), "")
+    if _AU_REPORTER.search(reporter):
+        return next((reason for words, reason in _AU_SENTENCES if words in context), "")
     return ""
+
+
+def _listed_alone(text: str) -> str:
+    """The one address the report's text lists on a line of its own, as `<addr>` ("" if not one).
+
+    For a block whose Final-Recipient has no address (sendmail's `RFC822; @host`), the text
+    lists the recipients, as Sisimai::Lhost::Sendmail reads them.
+    """
+    listed = {a.lower() for a in _LISTED.findall(text)}
+    return listed.pop() if len(listed) == 1 else ""
 
 
 def _line_naming(text: str, recipient: str) -> str:
