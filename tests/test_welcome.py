@@ -504,7 +504,7 @@ def test_a_sender_whose_lock_session_is_cut_stops_and_the_next_round_sends_the_r
     def cut_the_lock() -> None:
         with postgres_server.connect(dbname) as admin:
             admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory'"
                 " AND ((classid::bigint << 32) | objid::bigint) = %s",
                 (WELCOME_LOCK & 0xFFFFFFFFFFFFFFFF,),
             )

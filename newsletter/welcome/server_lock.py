@@ -60,10 +60,17 @@ def server_lock(server: PostgresUrl, wait: float, poll: float) -> Iterator[Serve
                 yield None
                 return
             time.sleep(poll)
-        yield ServerHold(conn, server.where)
+        try:
+            yield ServerHold(conn, server.where)
+        finally:
+            # Unlocked before closing: a closed connection's backend frees its locks as it
+            # exits, a moment after close() returns; the next round (this process's own) would
+            # find the lock still held and leave its welcomes to nobody.
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (WELCOME_LOCK,))
     finally:
         with contextlib.suppress(psycopg.Error):
-            conn.close()  # ending the session frees the lock
+            conn.close()  # ending the session frees the lock, whatever happened
 
 
 def _try_lock(conn: psycopg.Connection[Any], server: PostgresUrl) -> bool:
