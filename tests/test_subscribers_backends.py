@@ -123,7 +123,8 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
     tmp_path, postgres_url, monkeypatch
 ):
     """PostgreSQL's batched COPY import (batches of 3 here) reports and stores what SQLite's does:
-    duplicates across batches, kept unsubscribes, status columns, a forgotten address."""
+    duplicates across batches, kept unsubscribes, status columns, a forgotten address, and a
+    re-import whose rows change nothing, or a name, a first name, a field."""
     from newsletter.config import Settings
     from newsletter.subscribers import copy_import
     from newsletter.subscribers.backends import workspace_store
@@ -138,6 +139,13 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
     rows += ["new@example.org,N,w,bounced", "r9@EXAMPLE.org,dup,v,active", "gone@example.org,G,,"]
     csv_file = tmp_path / "list.csv"
     csv_file.write_text("email,name,city,status\n" + "\n".join(rows) + "\n")
+    changed = tmp_path / "changed.csv"
+    changed.write_text(
+        "email,name,first_name,city\nr1@example.org,Reader 1,,city 1\n"
+        "r2@example.org,Renamed,,city 2\nr3@example.org,,,city 3\nr4@example.org,Reader 4,,\n"
+        "r5@example.org,Reader 5,Five,city 5\nr6@example.org,Reader 6,,city 6\n"
+        "left@example.org,Left,,\nr7@example.org,Reader 7,,elsewhere\n"
+    )
     now = "2026-12-01T09:00:00Z"
 
     def run_on(store, name):
@@ -145,14 +153,16 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
         store.set_status("left@example.org", "unsubscribed", now=now)
         first = import_csv(csv_file, store, now=now)
         forget(store.conn, "gone@example.org")
-        second = import_csv(csv_file, store, now=now)  # now with someone forgotten: no shortcut
+        second = import_csv(csv_file, store, now=now)  # now with someone forgotten
+        third = import_csv(changed, store, now=now)  # unchanged, renamed, new field, kept name
         export_csv(store, tmp_path / f"{name}.csv")
         return [(r.rows, r.added, r.updated, r.unchanged, r.suppressed, sorted((x.line, x.reason) for x in r.rejected))
-                for r in (first, second)]  # fmt: skip
+                for r in (first, second, third)]  # fmt: skip
 
     with open_store(tmp_path / "newsletter.db") as sqlite_store:
         expected = run_on(sqlite_store, "sqlite")
     with workspace_store(Settings(database=postgres_url, workspace=tmp_path)) as pg_store:
         assert run_on(pg_store, "postgresql") == expected
     assert expected[0][1] == 12  # r0-r9, new (bounced), gone; left stays unsubscribed
+    assert expected[2][1:5] == (0, 4, 3, 1)  # r2 r4 r5 r7 changed; r1 r3 r6 not; left stays out
     assert (tmp_path / "postgresql.csv").read_text() == (tmp_path / "sqlite.csv").read_text()

@@ -52,7 +52,12 @@ from newsletter.bounces.findings import (
     returned_id,
     worst,
 )
-from newsletter.bounces.plain_text import MAX_RECIPIENTS, provider_bounce, ses_notification
+from newsletter.bounces.plain_text import (
+    MAX_RECIPIENTS,
+    provider_bounce,
+    ses_notification,
+    verizon_bounce,
+)
 from newsletter.mail.reader_stamp import split_stamp
 
 __all__ = ["Failure", "Kind", "Report", "read_report", "report_id"]
@@ -202,6 +207,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _read(raw: bytes, fast: bool) -> Report:
+    if b"\r" in raw and b"\n" not in raw:
+        raw = raw.replace(b"\r", b"\n")  # old Mac line ends: a lone CR ends each line
     quick = _plain_dsn(raw) if fast else None
     if quick is not None:
         return quick
@@ -228,6 +235,9 @@ def _read(raw: bytes, fast: bool) -> Report:
     ses = ses_notification(own_id, first, verp) if "notificationType" in first else None
     if ses is not None:
         return ses
+    carrier = verizon_bounce(own_id, msg, verp, first)
+    if carrier is not None:
+        return carrier
     if _looks_like_a_bounce(msg, subject, first):
         blocks = _text_dsn(own_id, first, verp)  # a DSN whose MIME boundary is broken
         return blocks if blocks is not None else provider_bounce(own_id, msg, verp)
@@ -554,11 +564,13 @@ def _first_text(parts: list[Message]) -> str:
 
 
 def _unparsed_body(msg: Message) -> str:
-    """A multipart's body that did not parse (its boundary is not the header's), as text."""
-    payload = msg.get_payload()
-    if msg.get_content_maintype() != "multipart" or not isinstance(payload, str):
-        return ""
-    return payload[:TEXT_CHARS]
+    """The body of a multipart that did not parse (its boundary missing or not the one its
+    header names), as text: the first such part's."""
+    for part in msg.walk():
+        payload = part.get_payload()
+        if part.get_content_maintype() == "multipart" and isinstance(payload, str):
+            return payload[:TEXT_CHARS]
+    return ""
 
 
 def _verp_stamp(msg: Message) -> str:

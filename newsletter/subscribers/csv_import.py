@@ -251,7 +251,7 @@ def _seen_table(conn: Connection) -> str:
     if dialect(conn) == "postgresql":
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen "
-            "(email CITEXT PRIMARY KEY, line INTEGER NOT NULL)"
+            "(email TEXT PRIMARY KEY, line INTEGER NOT NULL)"  # lower(email): copy_import.py
         )
         name = "pg_temp.import_seen"
     else:
