@@ -182,6 +182,7 @@ def _reason(
     return name or _fallback(status, text, action, command, own_words)
 
 
+@lru_cache(maxsize=16)  # a report's text is asked once per recipient
 def reader_phrase_reason(text: str) -> str:
     """The reason a phrase of one of Sisimai's per-server readers names in `text` ("" for none).
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import re
 import signal
@@ -479,10 +480,16 @@ def _with_command(said: str, text: str) -> str:
     if "in reply to" in said.lower() or len(said) < 12:
         return said
     tail = " ".join(said.split())[-40:].lower()
-    folded = " ".join(text.split()).lower()
+    folded = _folded(text)
     at = folded.find(tail)
     clause = _IN_REPLY.match(folded, at + len(tail)) if at >= 0 else None
     return f"{said} ({clause.group(1)})" if clause is not None else said
+
+
+@functools.lru_cache(maxsize=4)
+def _folded(text: str) -> str:
+    """A report's text on one line, lower-cased (the same for each of its recipients)."""
+    return " ".join(text.split()).lower()
 
 
 def _listed_alone(text: str) -> str:
