@@ -210,6 +210,19 @@ def test_a_first_archive_killed_after_its_pages_is_finished_by_the_next_one(ws, 
     assert sorted(state["issues"]) == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
 
 
+def test_a_first_archive_killed_while_claiming_its_folder_is_finished_by_the_next_one(ws):
+    """Killed between writing the claim's staging file and renaming it: the next archive takes the folder and drops the leftover."""
+    from newsletter.archive.site import STATE_NAME
+
+    leftover = ws / "site" / f".{STATE_NAME}.tmp-1a2b3c4d"  # what that kill -9 leaves
+    leftover.parent.mkdir()
+    leftover.write_bytes(b'{"format"')
+    result = write_archive(settings_of(ws))
+    assert result.issues == ("2026-W48", "2026-W47", "2026-W46", "2026-W45")
+    assert not leftover.exists()
+    assert (ws / "site" / STATE_NAME).is_file()
+
+
 def test_subscribe_link_only_when_configured(ws):
     """With [archive] subscribe = true every page and the index link base_url/subscribe."""
     write_archive(settings_of(ws))

@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,10 +133,7 @@ def write_archive(
         },
     }
     files[STATE_NAME] = _state_bytes(new_state)
-    if not (out / STATE_NAME).exists():
-        # A first archive claims its folder before any page: one killed half-way (kill -9)
-        # leaves a folder the next one knows as its own, not one it must refuse for ever.
-        _write_files(out, {STATE_NAME: _state_bytes({"format": PAGE_FORMAT, "issues": {}})}, (), [])
+    _claim(out)
     written = _write_files(out, files, removed, warnings)
     return ArchiveResult(
         out=out,
@@ -207,6 +205,22 @@ def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[Inde
     return entry, page.encode("utf-8")
 
 
+def _claim(out: Path) -> None:
+    """A first archive claims its folder before any page: one killed half-way (kill -9)
+    leaves a folder the next one knows as its own, not one it must refuse for ever (killed
+    while claiming, only the claim's staging file is there: see _claim_leftover)."""
+    if (out / STATE_NAME).exists():
+        return
+    for leftover in filter(_claim_leftover, out.iterdir() if out.is_dir() else ()):
+        leftover.unlink(missing_ok=True)
+    _write_files(out, {STATE_NAME: _state_bytes({"format": PAGE_FORMAT, "issues": {}})}, (), [])
+
+
+def _claim_leftover(path: Path) -> bool:
+    """A staging file of the state file, left by a run killed before renaming it into place."""
+    return re.fullmatch(rf"\.{re.escape(STATE_NAME)}\.tmp-[0-9a-f]{{8}}", path.name) is not None
+
+
 def _state_bytes(state: dict[str, Any]) -> bytes:
     return (json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
@@ -232,7 +246,7 @@ def _read_state(out: Path) -> tuple[dict[str, Any], list[str]]:
         raise OutputError(f"{shown}: is a file, not a folder; choose another --out")
     state_file = out / STATE_NAME
     if not state_file.exists():
-        if out.is_dir() and any(out.iterdir()):
+        if out.is_dir() and any(not _claim_leftover(p) for p in out.iterdir()):
             raise OutputError(
                 f"{shown}: exists and was not written by `newsletter archive`; "
                 "choose another --out (or empty the folder)"
