@@ -7,7 +7,9 @@ Writes a CSV of ROWS readers (email, name, first_name, city, plan) into a throwa
 then for each backend runs, each as a process of its own: `subscribers import list.csv` into
 an empty list, `subscribers import` of the same file again (every row already on the list:
 the "unchanged" path), and `subscribers export` to a file.  Each prints its wall time, rows a
-second and peak RSS (the process's own ru_maxrss).  PostgreSQL is a throwaway cluster
+second, peak RSS (the process's own ru_maxrss) and the CPU seconds it took: the command's own
+and, on PostgreSQL, the server's (its backends' time, as the postmaster reaps them): on a
+shared machine wall time also counts the waiting for a core.  PostgreSQL is a throwaway cluster
 (tests/support/postgres_server.py) with the tests' speed settings (fsync off) unless
 `--durable`.  Every import checks its report says ROWS added (or unchanged) and every export
 that it holds ROWS rows.  The issue's target: 1,000,000 into PostgreSQL in <= 60 s, < 150 MB.
@@ -55,7 +57,7 @@ def main() -> None:
                     "NEWSLETTER_DATABASE_PASSWORD": PASSWORD,
                     "NEWSLETTER_DATABASE_URL": server.url(server.new_database()),
                 }
-                measure(folder, args.rows, env, "PostgreSQL")
+                measure(folder, args.rows, env, "PostgreSQL", server.root / "data")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -74,37 +76,57 @@ def workspace(rows: int) -> Path:
     return folder
 
 
-def measure(folder: Path, rows: int, env: dict[str, str], name: str) -> None:
-    """Import into an empty list, import again, export; one line each."""
+def measure(
+    folder: Path, rows: int, env: dict[str, str], name: str, data: Path | None = None
+) -> None:
+    """Import into an empty list, import again, export; one line each (`data`: the cluster's)."""
     (folder / "newsletter.db").unlink(missing_ok=True)
     out = folder / "export.csv"
     out.unlink(missing_ok=True)
     imported = ["subscribers", "import", "list.csv"]
     for what, expected in (("import", "added"), ("re-import", "unchanged")):
-        output, wall, rss = run([*NEWSLETTER, *imported], folder, env)
+        output, wall, rss, cpu = run([*NEWSLETTER, *imported], folder, env, data)
         found = re.search(rf"(\d[\d,]*) {expected}", output)
         if not found or int(found.group(1).replace(",", "")) != rows:
             sys.exit(f"{name} {what}: expected {rows} {expected}, got:\n{output}")
-        report(name, what, rows, wall, rss)
-    output, wall, rss = run([*NEWSLETTER, "subscribers", "export", str(out)], folder, env)
+        report(name, what, rows, wall, rss, cpu)
+    output, wall, rss, cpu = run(
+        [*NEWSLETTER, "subscribers", "export", str(out)], folder, env, data
+    )
     with out.open(encoding="utf-8") as f:
         exported = sum(1 for _ in f) - 1
     if exported != rows:
         sys.exit(f"{name} export: expected {rows} rows, found {exported}:\n{output}")
-    report(name, "export", rows, wall, rss)
+    report(name, "export", rows, wall, rss, cpu)
 
 
-def report(name: str, what: str, rows: int, wall: float, rss: float) -> None:
+def report(
+    name: str, what: str, rows: int, wall: float, rss: float, cpu: tuple[float, float | None]
+) -> None:
     load = os.getloadavg()[0]
+    server = f" + server {cpu[1]:.1f}" if cpu[1] is not None else ""
     print(
         f"{name:<10} {what:<9} {rows:>9,} rows  {wall:7.1f} s  {rows / wall:>9,.0f} rows/s"
-        f"  peak {rss:5.0f} MB  (load {load:.1f})",
+        f"  peak {rss:5.0f} MB  cpu {cpu[0]:.1f}{server} s  (load {load:.1f})",
         flush=True,
     )
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float, float]:
-    """Run a process; its output, wall seconds and peak RSS in MB (exit on failure)."""
+def server_cpu(data: Path | None) -> float | None:
+    """CPU seconds the cluster's ended backends have used (the postmaster's reaped children)."""
+    if data is None:
+        return None
+    pid = (data / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+
+
+def run(
+    command: list[str], cwd: Path, env: dict[str, str], data: Path | None
+) -> tuple[str, float, float, tuple[float, float | None]]:
+    """Run a process: its output, wall seconds, peak RSS in MB, CPU seconds (its own, the
+    server's); exit on failure."""
+    before = server_cpu(data)
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -115,7 +137,10 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float,
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command[1:])} failed:\n{output}")
-    return output, wall, usage.ru_maxrss / 1024
+    time.sleep(0.2)  # the postmaster reaps the command's backend
+    after = server_cpu(data)
+    served = after - before if after is not None and before is not None else None
+    return output, wall, usage.ru_maxrss / 1024, (usage.ru_utime + usage.ru_stime, served)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
@@ -166,3 +167,32 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
     assert expected[0][1] == 12  # r0-r9, new (bounced), gone; left stays unsubscribed
     assert expected[2][1:5] == (0, 4, 3, 1)  # r2 r4 r5 r7 changed; r1 r3 r6 not; left stays out
     assert (tmp_path / "postgresql.csv").read_text() == (tmp_path / "sqlite.csv").read_text()
+
+
+def test_an_import_stopped_midway_on_postgresql_leaves_the_list_as_it_was(
+    tmp_path, postgres_url, monkeypatch
+):
+    """A Ctrl-C while a batch is being written on its thread rolls the whole import back: the
+    batch ends first, so nothing reaches the server after the rollback."""
+    from newsletter.config import Settings
+    from newsletter.subscribers import copy_import, csv_import
+    from newsletter.subscribers.backends import workspace_store
+    from newsletter.subscribers.csv_import import import_csv
+
+    monkeypatch.setattr(copy_import, "BATCH_ROWS", 3)
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("email,name\n" + "".join(f"r{i}@example.org,R{i}\n" for i in range(20)))
+    real_parse = csv_import._parse_row
+
+    def parse(row, *args):
+        if row[0] == "r13@example.org":  # four batches handed to the writer by now
+            raise KeyboardInterrupt
+        return real_parse(row, *args)
+
+    monkeypatch.setattr(csv_import, "_parse_row", parse)
+    with workspace_store(Settings(database=postgres_url, workspace=tmp_path)) as store:
+        with pytest.raises(KeyboardInterrupt):
+            import_csv(csv_file, store)
+        assert sum(store.counts().values()) == 0
+        monkeypatch.setattr(csv_import, "_parse_row", real_parse)
+        assert import_csv(csv_file, store).added == 20

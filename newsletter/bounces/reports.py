@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import re
 import signal
@@ -114,6 +115,7 @@ _AU_SENTENCES = (
     ("The user(s) account is temporarily limited.", "suspend"),
     ("The user(s) account is temporarily over quota", "mailboxfull"),
 )
+_IN_REPLY = re.compile(r"\s*\((in reply to [a-z ]{2,20} command)\)")
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -431,7 +433,7 @@ def _dsn_recipient(
         return None
     typed = ";" in diagnostic[:12]
     said = diagnostic.partition(";")[2] if typed else diagnostic
-    said = said or _line_naming(context, recipient)
+    said = _with_command(said, context) if said else _line_naming(context, recipient)
     rhost = str(block.get("Remote-MTA", "")).partition(";")[2]
     return failure_for(
         recipient,
@@ -466,6 +468,28 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str, context: s
     if _AU_REPORTER.search(reporter):
         return next((reason for words, reason in _AU_SENTENCES if words in context), "")
     return ""
+
+
+def _with_command(said: str, text: str) -> str:
+    """The diagnostic with the "(in reply to RCPT TO command)" the report's text adds to it.
+
+    Postfix writes the command after the server's answer in its text, not in the
+    Diagnostic-Code; Sisimai's Postfix reader reads that line, whose words some of its
+    patterns need ("Recipient address rejected. (in reply to RCPT TO command)").
+    """
+    if "in reply to" in said.lower() or len(said) < 12:
+        return said
+    tail = " ".join(said.split())[-40:].lower()
+    folded = _folded(text)
+    at = folded.find(tail)
+    clause = _IN_REPLY.match(folded, at + len(tail)) if at >= 0 else None
+    return f"{said} ({clause.group(1)})" if clause is not None else said
+
+
+@functools.lru_cache(maxsize=4)
+def _folded(text: str) -> str:
+    """A report's text on one line, lower-cased (the same for each of its recipients)."""
+    return " ".join(text.split()).lower()
 
 
 def _listed_alone(text: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.postgres import PostgresConnection
@@ -84,6 +85,10 @@ class CopyImport:
         self.store, self.raw = store, store.conn.raw
         self.resubscribe, self.now, self.reject, self.changes = resubscribe, now, reject, changes
         self.rows: list[_Row] = []
+        # One batch is written (on its own thread, mostly waiting for the server) while the
+        # next is read and checked; its duplicates are reported when it is collected.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-import")
+        self.writing: Future[list[tuple[int, str]]] | None = None
         self.raw.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_batch (line INTEGER NOT NULL, email TEXT"
             " NOT NULL, name TEXT, first_name TEXT, fields TEXT NOT NULL, status TEXT NOT NULL)"
@@ -101,14 +106,35 @@ class CopyImport:
         """One valid row; written when the batch is full (or at `finish`)."""
         self.rows.append((line, email, name, first_name, fields, status))
         if len(self.rows) >= BATCH_ROWS:
-            self._flush()
+            self._collect()
+            self.writing = self.writer.submit(self._flush, self.rows)
+            self.rows = []
 
     def finish(self) -> None:
-        """Write the last batch."""
+        """Write the last batch, and wait for every batch to be written."""
+        self._collect()
         if self.rows:
-            self._flush()
+            self._collect_from(self._flush(self.rows))
+            self.rows = []
+        self.writer.shutdown()
 
-    def _flush(self) -> None:
+    def abort(self) -> None:
+        """Wait for the batch being written (its error dropped), before the caller rolls back:
+        nothing may reach the server after the rollback."""
+        self.writer.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(self) -> None:
+        """Wait for the batch being written; report its duplicates (its error, raised)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            self._collect_from(writing.result())
+
+    def _collect_from(self, duplicates: list[tuple[int, str]]) -> None:
+        for line, reason in duplicates:
+            self.reject(line, reason)
+
+    def _flush(self, rows: list[_Row]) -> list[tuple[int, str]]:
+        """Write one batch; its duplicate lines and their reasons, to report."""
         self.raw.execute("TRUNCATE pg_temp.import_batch")
         with (
             self.raw.cursor() as cursor,
@@ -117,7 +143,7 @@ class CopyImport:
                 " FROM STDIN"
             ) as copy,
         ):
-            for line, email, name, first_name, fields, status in self.rows:
+            for line, email, name, first_name, fields, status in rows:
                 copy.write_row((line, email, name or "", first_name or "", _json(fields), status))
         # The addresses read so far, by their lower case (citext's equality, at a text
         # index's cost); a line whose address is there under another line is a duplicate.
@@ -126,12 +152,13 @@ class CopyImport:
             " FROM pg_temp.import_batch ORDER BY line ON CONFLICT DO NOTHING"
         )
         dup: list[int] = []
+        duplicates: list[tuple[int, str]] = []
         for line, email, first in self.raw.execute(
             "SELECT b.line, b.email, s.line FROM pg_temp.import_batch b"
             " JOIN pg_temp.import_seen s ON s.email = lower(b.email) WHERE s.line <> b.line"
             " ORDER BY b.line"
         ):
-            self.reject(line, f"{email}: same address as line {first} (kept that one)")
+            duplicates.append((line, f"{email}: same address as line {first} (kept that one)"))
             dup.append(line)
         forgotten = self.raw.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
         plain = _PLAIN.format(forgotten=_FORGOTTEN if forgotten else "")
@@ -141,10 +168,10 @@ class CopyImport:
         self.changes["added"] += len(added)
         self.changes["unchanged"] += len(unchanged)
         done = added | unchanged | set(dup)
-        for row in self.rows:
+        for row in rows:
             if row[0] not in done:
                 self._upsert(*row)
-        self.rows = []
+        return duplicates
 
     def _upsert(
         self,

@@ -216,6 +216,8 @@ def _import_lines(
             batched.finish()
         conn.execute("COMMIT")
     except BaseException:
+        if batched is not None:
+            batched.abort()  # the batch being written ends first: nothing after the rollback
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
