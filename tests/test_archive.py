@@ -184,6 +184,45 @@ def test_a_folder_the_archive_did_not_write_is_refused(ws):
     assert [p.name for p in (ws / "mine").iterdir()] == ["notes.txt"]
 
 
+def test_a_first_archive_killed_after_its_pages_is_finished_by_the_next_one(ws, monkeypatch):
+    """Stopped (as by kill -9) after the first pages and before the state file: the next archive takes the folder as its own and completes it."""
+    from newsletter.archive import site as site_module
+
+    class Killed(BaseException):
+        """What a kill -9 leaves: no handler runs after it."""
+
+    real_write = site_module._write_files
+
+    def killed_before_the_state(out, files, removed, warnings):  # the injected crash
+        if len(files) > 1:  # the pages and feeds of this run, but not its state file
+            real_write(out, {n: b for n, b in files.items() if n != site_module.STATE_NAME}, (), [])
+            raise Killed
+        return real_write(out, files, removed, warnings)
+
+    monkeypatch.setattr(site_module, "_write_files", killed_before_the_state)
+    with pytest.raises(Killed):
+        write_archive(settings_of(ws))
+    assert (ws / "site" / "2026-W48" / "index.html").is_file()
+    monkeypatch.setattr(site_module, "_write_files", real_write)
+    result = write_archive(settings_of(ws))
+    assert result.issues == ("2026-W48", "2026-W47", "2026-W46", "2026-W45")
+    state = json.loads((ws / "site" / site_module.STATE_NAME).read_text("utf-8"))
+    assert sorted(state["issues"]) == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+
+
+def test_a_first_archive_killed_while_claiming_its_folder_is_finished_by_the_next_one(ws):
+    """Killed between writing the claim's staging file and renaming it: the next archive takes the folder and drops the leftover."""
+    from newsletter.archive.site import STATE_NAME
+
+    leftover = ws / "site" / f".{STATE_NAME}.tmp-1a2b3c4d"  # what that kill -9 leaves
+    leftover.parent.mkdir()
+    leftover.write_bytes(b'{"format"')
+    result = write_archive(settings_of(ws))
+    assert result.issues == ("2026-W48", "2026-W47", "2026-W46", "2026-W45")
+    assert not leftover.exists()
+    assert (ws / "site" / STATE_NAME).is_file()
+
+
 def test_subscribe_link_only_when_configured(ws):
     """With [archive] subscribe = true every page and the index link base_url/subscribe."""
     write_archive(settings_of(ws))

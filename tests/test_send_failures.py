@@ -7,13 +7,22 @@ import time
 import pytest
 
 from newsletter.errors import DeliveryError
-from newsletter.send.journal import open_journal, send_lock
+from newsletter.send.journal import send_lock
 from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.smtp import SmtpTransport
 from newsletter.send.transport import ServerUnavailable
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
+
+
+@pytest.fixture
+def send_ws(send_ws, backend, request):
+    """The send workspace on each backend in turn: its SQLite file, then a fresh PostgreSQL
+    database (the journal's semantics are one on both)."""
+    if backend == "postgresql":
+        return send_ws.on_server(request.getfixturevalue("postgres_url"))
+    return send_ws
 
 
 def send(send_ws, server, **smtp):
@@ -23,7 +32,7 @@ def send(send_ws, server, **smtp):
 
 def journal_rows(send_ws):
     """{email: (status, attempts, last_error, message_id)} from the delivery journal."""
-    journal = open_journal(send_ws.database, "2026-W48")
+    journal = send_ws.journal("2026-W48")
     try:
         rows = journal.conn.execute(
             "SELECT email, status, attempts, last_error, message_id FROM deliveries"
@@ -136,8 +145,8 @@ def test_a_server_that_goes_away_stops_the_run_and_keeps_the_recipient(send_ws, 
             connection = super().connect()
             original = connection.send
 
-            def send_then_vanish(*args):
-                original(*args)
+            def send_then_vanish(*args, **kwargs):
+                original(*args, **kwargs)
                 connection._client.close()  # the next send finds the connection gone
 
             connection.send = send_then_vanish
@@ -185,7 +194,7 @@ def test_a_second_send_while_one_runs_is_refused(send_ws, smtpd):
     """Two runs never mail the list at once: the second is refused with a clear message."""
     send_ws.add_many(2)
     with (
-        send_lock(send_ws.database, "2026-W48"),
+        send_lock(send_ws.send_state, "2026-W48"),
         pytest.raises(DeliveryError, match="another `newsletter send` is running"),
     ):
         send(send_ws, smtpd)

@@ -164,8 +164,11 @@ def test_a_sender_killed_mid_send_leaves_its_readers_to_the_other(two_ws):
     """One sender killed -9 mid-send: the other takes its claimed readers once its lease runs
     out; nobody is lost, and only messages in flight at the kill may go out twice (same id)."""
     first, second = two_ws
-    active = add_readers(first, 1200)
+    active = add_readers(first, 1230, unsubscribed=30)
     relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
+    for email in active[::40]:  # a flaky relay each: whoever sends these is told to retry
+        for relay in relays:
+            relay.fail(email, "rcpt", "451 4.3.0 try again later")
     with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
         killed = start_send(first, one, "--rate", "150")
         survivor = start_send(second, two, "--rate", "150")
@@ -329,3 +332,21 @@ def test_resend_unknown_sends_those_again_once_on_both_backends(any_ws):
     assert (first.sent, first.unknown, plain.sent) == (5, 1, 0)
     assert again.sent == 1 and again.unknown_total == 0
     assert handler.by_recipient()[active[3]] == 2 and len(handler.received) == 7
+
+
+def test_a_read_only_server_stops_the_send_with_one_line_and_mails_nobody(pg_ws, postgres_server):
+    """A server that answers read-only (a standby after a failover) refuses the send before
+    anyone is mailed, in one line naming it and what to do."""
+    from newsletter.send.journal import JournalWriteError
+
+    add_readers(pg_ws, 5)
+    name = pg_ws.settings.database_server.url.rsplit("/", 1)[1]
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay, pytest.raises(JournalWriteError) as refused:
+        send_issue(pg_ws.issue, pg_ws.with_server(relay.host, relay.port))
+    line = str(refused.value)
+    assert "\n" not in line and postgres_server.host in line
+    assert "read-only" in line and "target_session_attrs=read-write" in line
+    assert not handler.received

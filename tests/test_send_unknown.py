@@ -9,11 +9,19 @@ import pytest
 
 from newsletter.errors import DeliveryError
 from newsletter.send import send_test_copy
-from newsletter.send.journal import open_journal
 from newsletter.send.sender import SendOptions, send_issue
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
+
+
+@pytest.fixture
+def send_ws(send_ws, backend, request):
+    """The send workspace on each backend in turn: its SQLite file, then a fresh PostgreSQL
+    database (the journal's semantics are one on both)."""
+    if backend == "postgresql":
+        return send_ws.on_server(request.getfixturevalue("postgres_url"))
+    return send_ws
 
 
 def send(send_ws, server, **options):
@@ -25,7 +33,7 @@ def send(send_ws, server, **options):
 
 def statuses(send_ws) -> dict[str, str]:
     """{email: journal status} for the sample issue."""
-    journal = open_journal(send_ws.database, "2026-W48")
+    journal = send_ws.journal("2026-W48")
     try:
         rows = journal.conn.execute("SELECT email, status FROM deliveries").fetchall()
     finally:

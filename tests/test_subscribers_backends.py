@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
@@ -123,7 +124,8 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
     tmp_path, postgres_url, monkeypatch
 ):
     """PostgreSQL's batched COPY import (batches of 3 here) reports and stores what SQLite's does:
-    duplicates across batches, kept unsubscribes, status columns, a forgotten address."""
+    duplicates across batches, kept unsubscribes, status columns, a forgotten address, and a
+    re-import whose rows change nothing, or a name, a first name, a field."""
     from newsletter.config import Settings
     from newsletter.subscribers import copy_import
     from newsletter.subscribers.backends import workspace_store
@@ -138,6 +140,13 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
     rows += ["new@example.org,N,w,bounced", "r9@EXAMPLE.org,dup,v,active", "gone@example.org,G,,"]
     csv_file = tmp_path / "list.csv"
     csv_file.write_text("email,name,city,status\n" + "\n".join(rows) + "\n")
+    changed = tmp_path / "changed.csv"
+    changed.write_text(
+        "email,name,first_name,city\nr1@example.org,Reader 1,,city 1\n"
+        "r2@example.org,Renamed,,city 2\nr3@example.org,,,city 3\nr4@example.org,Reader 4,,\n"
+        "r5@example.org,Reader 5,Five,city 5\nr6@example.org,Reader 6,,city 6\n"
+        "left@example.org,Left,,\nr7@example.org,Reader 7,,elsewhere\n"
+    )
     now = "2026-12-01T09:00:00Z"
 
     def run_on(store, name):
@@ -145,14 +154,45 @@ def test_an_import_gives_the_same_list_and_report_on_both_backends(
         store.set_status("left@example.org", "unsubscribed", now=now)
         first = import_csv(csv_file, store, now=now)
         forget(store.conn, "gone@example.org")
-        second = import_csv(csv_file, store, now=now)  # now with someone forgotten: no shortcut
+        second = import_csv(csv_file, store, now=now)  # now with someone forgotten
+        third = import_csv(changed, store, now=now)  # unchanged, renamed, new field, kept name
         export_csv(store, tmp_path / f"{name}.csv")
         return [(r.rows, r.added, r.updated, r.unchanged, r.suppressed, sorted((x.line, x.reason) for x in r.rejected))
-                for r in (first, second)]  # fmt: skip
+                for r in (first, second, third)]  # fmt: skip
 
     with open_store(tmp_path / "newsletter.db") as sqlite_store:
         expected = run_on(sqlite_store, "sqlite")
     with workspace_store(Settings(database=postgres_url, workspace=tmp_path)) as pg_store:
         assert run_on(pg_store, "postgresql") == expected
     assert expected[0][1] == 12  # r0-r9, new (bounced), gone; left stays unsubscribed
+    assert expected[2][1:5] == (0, 4, 3, 1)  # r2 r4 r5 r7 changed; r1 r3 r6 not; left stays out
     assert (tmp_path / "postgresql.csv").read_text() == (tmp_path / "sqlite.csv").read_text()
+
+
+def test_an_import_stopped_midway_on_postgresql_leaves_the_list_as_it_was(
+    tmp_path, postgres_url, monkeypatch
+):
+    """A Ctrl-C while a batch is being written on its thread rolls the whole import back: the
+    batch ends first, so nothing reaches the server after the rollback."""
+    from newsletter.config import Settings
+    from newsletter.subscribers import copy_import, csv_import
+    from newsletter.subscribers.backends import workspace_store
+    from newsletter.subscribers.csv_import import import_csv
+
+    monkeypatch.setattr(copy_import, "BATCH_ROWS", 3)
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("email,name\n" + "".join(f"r{i}@example.org,R{i}\n" for i in range(20)))
+    real_parse = csv_import._parse_row
+
+    def parse(row, *args):
+        if row[0] == "r13@example.org":  # four batches handed to the writer by now
+            raise KeyboardInterrupt
+        return real_parse(row, *args)
+
+    monkeypatch.setattr(csv_import, "_parse_row", parse)
+    with workspace_store(Settings(database=postgres_url, workspace=tmp_path)) as store:
+        with pytest.raises(KeyboardInterrupt):
+            import_csv(csv_file, store)
+        assert sum(store.counts().values()) == 0
+        monkeypatch.setattr(csv_import, "_parse_row", real_parse)
+        assert import_csv(csv_file, store).added == 20

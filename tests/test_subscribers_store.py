@@ -120,6 +120,42 @@ def test_unusable_addresses_are_rejected(raw):
         normalize_address(raw)
 
 
+def test_the_quick_address_check_agrees_with_email_validator():
+    """Every address the import's quick check takes, email-validator takes and stores the same."""
+    import random
+
+    from email_validator import EmailNotValidError, validate_email
+
+    from newsletter.mail_address import HeaderValueError, check_address
+    from newsletter.subscribers.addresses import _plain
+
+    chosen = random.Random(18)
+    tlds = ["org", "COM", "io", "test", "local", "Localhost", "x", "xn--p1ai", "a1", "onion"]
+    taken = 0
+    for _ in range(20_000):
+        local = "".join(chosen.choice("aZ0_%+-.") for _ in range(chosen.randint(1, 9)))
+        labels = [
+            "".join(chosen.choice("aB9-") for _ in range(chosen.randint(1, 6)))
+            for _ in range(chosen.randint(1, 3))
+        ]
+        if chosen.random() < 0.02:  # lengths at and past the limits
+            local, labels = "l" * chosen.randint(60, 70), [*labels, "d" * chosen.randint(60, 66)]
+        address = f"{local}@{'.'.join([*labels, chosen.choice(tlds)])}"
+        quick = _plain(address)
+        if quick is None:
+            continue
+        taken += 1
+        try:
+            info = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+            assert check_address(info.ascii_email or info.normalized) == quick, address
+        except (EmailNotValidError, HeaderValueError) as e:
+            raise AssertionError(
+                f"{address}: taken quickly, refused by email-validator: {e}"
+            ) from e
+    assert taken > 1_000
+    assert _plain("Reader.One+news@Mail.Example.ORG") == "Reader.One+news@mail.example.org"
+
+
 def test_an_older_database_is_upgraded_keeping_its_journal(tmp_path):
     """A database made by the first schema gains the `unknown` delivery state; its rows survive."""
     import sqlite3

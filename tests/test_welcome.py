@@ -1,5 +1,9 @@
 """The welcome email (issue 19, part 5): a real `serve` confirmation, a real relay (aiosmtpd on
-127.0.0.1), `newsletter run` for what the relay refused to take, the delivery journal."""
+127.0.0.1), `newsletter run` for what the relay refused to take, the delivery journal.
+
+The delivery tests run on each backend (`ws`): the workspace's SQLite file, then a fresh
+PostgreSQL database (tests/support/postgres_server.py), as tests/support/backend_workspace.py
+does for the send; a test about one backend's own parts pins it."""
 
 from __future__ import annotations
 
@@ -19,7 +23,6 @@ from newsletter.cli import app as cli_app
 from newsletter.config import Settings, load_settings, settings_from_mapping
 from newsletter.errors import ConfigError
 from newsletter.issue.run_state import read_run_state, record_step
-from newsletter.send.journal import open_journal
 from newsletter.serve.app import ServeOptions, create_app
 from newsletter.serve.audience import Audience
 from newsletter.serve.runner import running_server
@@ -35,13 +38,23 @@ READER = "new.reader@example.org"
 SECRET = "test-secret-0123456789abcdef"
 
 
-@pytest.fixture
-def ws(tmp_path, monkeypatch) -> Workspace:
-    """A workspace on a weekly schedule (Thursday 07:00 Lisbon), with a signing secret."""
+SQLITE_ONLY = pytest.mark.parametrize("ws", ["sqlite"], indirect=True)
+POSTGRES_ONLY = pytest.mark.parametrize("ws", ["postgresql"], indirect=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ws(tmp_path, monkeypatch, request) -> Workspace:
+    """A workspace on a weekly schedule (Thursday 07:00 Lisbon), with a signing secret; its
+    list in its SQLite file, then on a fresh PostgreSQL database (NEWSLETTER_DATABASE_URL)."""
     monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", SECRET)
     monkeypatch.delenv("NEWSLETTER_SMTP_PASSWORD", raising=False)
     settings = make_week_workspace(tmp_path / "ws", free_port())
-    return Workspace(settings.workspace, settings)
+    workspace = Workspace(settings.workspace, settings)
+    if request.param == "sqlite":
+        return workspace
+    url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
+    return workspace.on_server(url)
 
 
 def _at(settings: Settings, relay: Server) -> Settings:
@@ -86,15 +99,13 @@ def _welcomes(relay: Server) -> list:
 
 
 def _row(ws: Workspace, email: str) -> tuple[str, int] | None:
-    journal = open_journal(ws.database, WELCOME_ID, create=False)
-    try:
-        row = journal.conn.execute(
+    """The reader's welcome row (status, attempts) in the journal, on either backend."""
+    with ws.store() as store:
+        row = store.conn.execute(
             "SELECT status, attempts FROM deliveries WHERE issue_id = ? AND email = ?",
             (WELCOME_ID, email),
         ).fetchone()
-    finally:
-        journal.close()
-    return tuple(row) if row else None
+    return (row[0], row[1]) if row else None
 
 
 def _run(settings: Settings, events: list[RunEvent] | None = None) -> int:
@@ -194,8 +205,8 @@ def _queue(ws: Workspace, *emails: str) -> None:
     """Confirm sign-ups as serve does (Audience.confirm), without the server's own sending."""
     audience = Audience(ws.settings)
     try:
-        for email in emails:
-            signup = audience.request_signup(email, "", "127.0.0.1", "form-1:test")
+        for n, email in enumerate(emails):  # a client each: the rate limit counts per client
+            signup = audience.request_signup(email, "", f"127.0.0.{n + 1}", "form-1:test")
             assert audience.confirm(signup.token)
     finally:
         audience.close()
@@ -271,6 +282,7 @@ def test_the_welcome_settings_are_checked():
         settings_from_mapping({"welcome": {"enabled": "no"}})
 
 
+@SQLITE_ONLY
 def test_welcome_preview_renders_the_files_and_the_editors_template_wins(ws, monkeypatch):
     """`newsletter welcome preview` writes the HTML and text; a templates/welcome.txt.j2 overrides."""
     monkeypatch.chdir(ws.root)
@@ -295,6 +307,7 @@ def test_welcome_preview_renders_the_files_and_the_editors_template_wins(ws, mon
     assert sorted(os.listdir(ws.root / "p2")) == ["welcome.html", "welcome.txt"]
 
 
+@SQLITE_ONLY
 def test_an_issue_may_not_be_called_welcome(ws, monkeypatch):
     """`welcome` is the welcome's name in the journal: `build --id welcome` is refused."""
     monkeypatch.chdir(ws.root)
@@ -326,11 +339,11 @@ def test_a_broken_welcome_template_is_one_error_line_and_the_welcome_waits(ws):
 
 def test_while_another_process_sends_welcomes_a_round_leaves_them_to_it(ws):
     """The welcome lock is held (a serve worker sending): `run` sends nothing and says so quietly."""
-    from newsletter.welcome.delivery import welcome_lock
+    from newsletter.welcome.locks import welcome_lock
 
     _queue(ws, READER)
     events: list[RunEvent] = []
-    with smtp_server() as relay, welcome_lock(ws.database) as held:
+    with smtp_server() as relay, welcome_lock(ws.settings) as held:
         assert held
         assert send_welcomes(_at(ws.settings, relay)).busy
         assert _run(_at(ws.settings, relay), events) == EXIT_OK
@@ -418,6 +431,7 @@ def test_serve_with_an_outbox_writes_the_welcome_beside_the_confirmation(ws, tmp
     _wait_for(lambda: _row(ws, READER) == ("sent", 1))
 
 
+@SQLITE_ONLY
 def test_a_run_that_found_none_looks_again_once_the_database_changed(ws):
     """`run` skips the look while newsletter.db is unchanged; a confirmation since is seen and sent."""
     with smtp_server() as relay:
@@ -431,3 +445,104 @@ def test_a_run_that_found_none_looks_again_once_the_database_changed(ws):
         assert _run(settings, events) == EXIT_OK
     assert [e.message for e in events if e.step == "welcome"] == ["welcome: 1 sent"]
     assert relay.handler.by_recipient() == {READER: 1}
+
+
+@POSTGRES_ONLY
+def test_two_senders_on_one_server_welcome_each_reader_once(ws):
+    """Two hosts' senders start together on one PostgreSQL list: the advisory lock lets one send; each reader gets one welcome."""
+    import threading
+
+    from newsletter.send.smtp import SmtpTransport
+
+    readers = [f"reader{i:02d}@example.org" for i in range(12)]
+    _queue(ws, *readers)
+    with smtp_server() as relay:
+        settings = _at(ws.settings, relay)
+
+        class SlowRelay(SmtpTransport):  # each welcome takes a while: the senders overlap
+            def connect(self):
+                connection = super().connect()
+                send = connection.send
+
+                def slow_send(*args):
+                    time.sleep(0.05)
+                    return send(*args)
+
+                connection.send = slow_send  # type: ignore[method-assign]
+                return connection
+
+        start = threading.Barrier(2)
+        summaries = []
+
+        def sender() -> None:
+            start.wait()
+            summaries.append(send_welcomes(settings, transport=SlowRelay(settings.smtp), wait=30.0))
+
+        threads = [threading.Thread(target=sender) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        busy = send_welcomes(settings)  # a third round after them: nothing is left
+    assert sorted(s.sent for s in summaries) == [0, len(readers)]
+    assert busy.tried == 0
+    assert relay.handler.by_recipient() == dict.fromkeys(readers, 1)
+    assert all(_row(ws, r) == ("sent", 1) for r in readers)
+
+
+@POSTGRES_ONLY
+def test_a_sender_whose_lock_session_is_cut_stops_and_the_next_round_sends_the_rest(
+    ws, postgres_server
+):
+    """The server ends the session holding the welcome lock mid-round: one line, the rest left pending, sent once by the next run."""
+    from newsletter.send.smtp import SmtpTransport
+    from newsletter.welcome.server_lock import WELCOME_LOCK, LostWelcomeLock
+
+    _queue(ws, READER, "second@example.org")
+    dbname = ws.settings.database.rsplit("/", 1)[1]
+
+    def cut_the_lock() -> None:
+        with postgres_server.connect(dbname) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND ((classid::bigint << 32) | objid::bigint) = %s",
+                (WELCOME_LOCK & 0xFFFFFFFFFFFFFFFF,),
+            )
+
+    with smtp_server() as relay:
+        settings = _at(ws.settings, relay)
+
+        class CutAfterFirst(SmtpTransport):
+            def connect(self):
+                connection = super().connect()
+                send = connection.send
+
+                def send_then_cut(*args):
+                    send(*args)
+                    cut_the_lock()
+
+                connection.send = send_then_cut  # type: ignore[method-assign]
+                return connection
+
+        with pytest.raises(LostWelcomeLock, match=r"127\.0\.0\.1:\d+.*lost the welcome lock"):
+            send_welcomes(settings, transport=CutAfterFirst(settings.smtp))
+        assert sorted(relay.handler.by_recipient().values()) == [1]
+        events: list[RunEvent] = []
+        assert _run(settings, events) == EXIT_OK
+    assert [e.message for e in events if e.step == "welcome"] == ["welcome: 1 sent"]
+    assert relay.handler.by_recipient() == {READER: 1, "second@example.org": 1}
+
+
+def test_a_postgresql_server_never_used_gets_no_welcome_round_and_no_schema(
+    tmp_path, monkeypatch, postgres_url, postgres_server
+):
+    """A fresh PostgreSQL database: a round of welcomes sends nothing and creates no table."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    settings, _ = load_settings(tmp_path)
+    assert settings.database_server is not None
+    assert send_welcomes(settings).tried == 0
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)

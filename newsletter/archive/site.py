@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,8 @@ def write_archive(
             for i in chosen
         },
     }
-    files[STATE_NAME] = (
-        json.dumps(new_state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    ).encode("utf-8")
+    files[STATE_NAME] = _state_bytes(new_state)
+    _claim(out)
     written = _write_files(out, files, removed, warnings)
     return ArchiveResult(
         out=out,
@@ -205,6 +205,26 @@ def _render(given: IssueInput, site: SiteInfo, settings: Settings) -> tuple[Inde
     return entry, page.encode("utf-8")
 
 
+def _claim(out: Path) -> None:
+    """A first archive claims its folder before any page: one killed half-way (kill -9)
+    leaves a folder the next one knows as its own, not one it must refuse for ever (killed
+    while claiming, only the claim's staging file is there: see _claim_leftover)."""
+    if (out / STATE_NAME).exists():
+        return
+    for leftover in filter(_claim_leftover, out.iterdir() if out.is_dir() else ()):
+        leftover.unlink(missing_ok=True)
+    _write_files(out, {STATE_NAME: _state_bytes({"format": PAGE_FORMAT, "issues": {}})}, (), [])
+
+
+def _claim_leftover(path: Path) -> bool:
+    """A staging file of the state file, left by a run killed before renaming it into place."""
+    return re.fullmatch(rf"\.{re.escape(STATE_NAME)}\.tmp-[0-9a-f]{{8}}", path.name) is not None
+
+
+def _state_bytes(state: dict[str, Any]) -> bytes:
+    return (json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
 def _page_intact(page: Path, digest: str) -> bool:
     """The page on disk is the one this archive wrote (not deleted or edited since)."""
     if page.parent.is_symlink() or page.is_symlink():
@@ -226,7 +246,7 @@ def _read_state(out: Path) -> tuple[dict[str, Any], list[str]]:
         raise OutputError(f"{shown}: is a file, not a folder; choose another --out")
     state_file = out / STATE_NAME
     if not state_file.exists():
-        if out.is_dir() and any(out.iterdir()):
+        if out.is_dir() and any(not _claim_leftover(p) for p in out.iterdir()):
             raise OutputError(
                 f"{shown}: exists and was not written by `newsletter archive`; "
                 "choose another --out (or empty the folder)"

@@ -14,6 +14,7 @@ from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Literal
 
 from newsletter.bounces.reasons import (
@@ -171,6 +172,7 @@ def worst(failures: list[Failure] | tuple[Failure, ...]) -> Kind:
     return "hard" if "hard" in kinds else "soft" if "soft" in kinds else "ignored"
 
 
+@lru_cache(maxsize=64)  # a report's text is asked once per recipient
 def smtp_command(text: str) -> str:
     """The SMTP command a server refused, when the text says (`RCPT`, `MAIL`, `DATA`...)."""
     found = _COMMAND.search(text)

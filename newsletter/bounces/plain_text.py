@@ -53,7 +53,7 @@ _NOT_RECIPIENT = re.compile(
 _ROBOTS = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply)@", re.I)
 _SEGMENT_CHARS = 1000
 MAX_RECIPIENTS = 50  # a list copy has one recipient; a report naming more is not about ours
-_BARE_ADDRESS = re.compile(r"[ \t]*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:?[ \t]*")
+_BARE_ADDRESS = re.compile(r"[ \t]*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:?\s*")
 _REPLY_LINE = re.compile(r"[ \t]*[2-5]\d\d[ -]")
 
 
@@ -100,6 +100,70 @@ def provider_bounce(own_id: str, msg: Message, verp: str) -> Report:
             failures.append(failure)
     kind = worst(failures) if failures else "soft"  # a failure of unknown cause: soft
     return Report(own_id, kind, tuple(failures), returned, verp=verp)
+
+
+# Sisimai::Lhost::Verizon: Verizon Wireless' two formats, known by the sender and the
+# vtext.com relay: the SMS gateway's ("Error:" ... "  RCPT TO: addr") and the MMS gateway's
+# ("Message could not be delivered to mobile." ... "To: addr").
+_VERIZON_RELAY = ".vtext.com ("
+_VERIZON_SMS = re.compile(r"^post_master@vtext\.com$", re.I)
+_VERIZON_MMS = re.compile(r"<?sysadmin@[^\s<>]*\.vzwpix\.com>?\s*$", re.I)
+_VERIZON_FORMATS = (
+    # (sender, where the report starts, a recipient's line, an answer's line, the gone words)
+    (
+        _VERIZON_SMS,
+        re.compile(r"^Error:[ \t]", re.M),
+        re.compile(r"^[ \t]+RCPT TO: (.+)$", re.M),
+        re.compile(r"^\d{3}[ \t]-[ \t].*$", re.M),
+        "550 - Requested action not taken: no such user here",
+    ),
+    (
+        _VERIZON_MMS,
+        re.compile(r"^Message could not be delivered to mobile", re.M),
+        re.compile(r"^To:[ \t]+(.+)$", re.M),
+        re.compile(r"^Error:[ \t]+.+$", re.M),
+        "No valid recipients for this MM",
+    ),
+)
+
+
+def verizon_bounce(own_id: str, msg: Message, verp: str, first: str = "") -> Report | None:
+    """A Verizon Wireless bounce (Sisimai::Lhost::Verizon), or None when it is not one.
+
+    `first` is the report's text as reports.py found it, for when no text part parsed.
+    """
+    if not any(_VERIZON_RELAY in str(r) for r in msg.get_all("Received", [])):
+        return None
+    sender = str(msg.get("From", "")).strip()
+    texts, returned = _own_texts(msg)
+    text = "\n".join(texts)[:TEXT_CHARS] or first[:TEXT_CHARS]
+    ids = ANGLE_ID.findall(text)
+    returned = returned or (clean_id(ids[-1]) if ids else "")
+    for from_, start, recipient, answer, gone in _VERIZON_FORMATS:
+        begun = start.search(text) if from_.search(sender) else None
+        if begun is None:
+            continue
+        body = text[begun.start() :]
+        said = answer.search(body)
+        words = said.group(0).strip() if said else ""
+        failures = [
+            failure
+            for found in recipient.findall(body)[:MAX_RECIPIENTS]
+            for address in ADDRESS.findall(found)[:1]
+            if (
+                failure := failure_for(
+                    address.lower(),
+                    "",
+                    words,
+                    command="RCPT?",
+                    own_words=True,
+                    named="userunknown" if gone in words else "",
+                )
+            )
+        ]
+        if failures:
+            return Report(own_id, worst(failures), tuple(failures), returned, verp=verp)
+    return None
 
 
 def _own_texts(msg: Message) -> tuple[list[str], str]:

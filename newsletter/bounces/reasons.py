@@ -12,11 +12,17 @@ The reasons' text patterns and the status code table come from Sisimai itself
 (sisimai_reasons.json, written by tools/gen_sisimai_reasons.pl from Debian's
 libsisimai-perl, BSD 2-Clause, Copyright (C) 2014 azumakuniyuki); the order
 they are tried in follows `Sisimai::Reason->get`.  Sisimai also has a reader
-per mail server that sets some reasons directly; here every report goes
-through the same text rules (and two of those readers' rules: Exchange 2003's
-MSEXCH code table; Yahoo's "words quoting the address answer RCPT"), which
-agree with Sisimai on the corpus in tests/data/bounces/ as docs/audience.md
-reports.
+per mail server that sets some reasons directly, and rules per destination
+(Sisimai::Rhost).  Here every report goes through the same text rules, plus
+the readers' rules where a report names the server that wrote it: in this
+module the code tables keyed by the answering server or the recipient's domain
+(`rhost_reason`: au, GoDaddy, Spectrum, Facebook, La Poste/Orange) and those
+found in the words (Exchange 2003's MSEXCH codes, InterScan's "Unable to
+deliver message to"); in reports.py those keyed by the Reporting-MTA or a
+header of the report's own (PowerMTA, MessageLabs, AOL, au, Amazon SES
+receiving); in plain_text.py Verizon's formats.  docs/audience.md gives the
+agreement with Sisimai on tests/data/bounces/, per half, and on bounces no rule
+was written from.
 """
 
 from __future__ import annotations
@@ -182,6 +188,7 @@ def _reason(
     return name or _fallback(status, text, action, command, own_words)
 
 
+@lru_cache(maxsize=16)  # a report's text is asked once per recipient
 def reader_phrase_reason(text: str) -> str:
     """The reason a phrase of one of Sisimai's per-server readers names in `text` ("" for none).
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import re
 import signal
@@ -52,7 +53,12 @@ from newsletter.bounces.findings import (
     returned_id,
     worst,
 )
-from newsletter.bounces.plain_text import MAX_RECIPIENTS, provider_bounce, ses_notification
+from newsletter.bounces.plain_text import (
+    MAX_RECIPIENTS,
+    provider_bounce,
+    ses_notification,
+    verizon_bounce,
+)
 from newsletter.mail.reader_stamp import split_stamp
 
 __all__ = ["Failure", "Kind", "Report", "read_report", "report_id"]
@@ -103,6 +109,13 @@ _READER_TABLES = (
     ),
 )
 _LISTED = re.compile(r"^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*\r?$", re.M)
+_AU_REPORTER = re.compile(r"[.](?:ezweb[.]ne[.]jp|au[.]com)\s*$", re.I)
+_AU_SENTENCES = (
+    ("The user(s) account is disabled.", "suspend"),
+    ("The user(s) account is temporarily limited.", "suspend"),
+    ("The user(s) account is temporarily over quota", "mailboxfull"),
+)
+_IN_REPLY = re.compile(r"\s*\((in reply to [a-z ]{2,20} command)\)")
 _CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart|message)/", re.I | re.M)
 _PART = re.compile(rb"^content-type:", re.I | re.M)
 
@@ -196,6 +209,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _read(raw: bytes, fast: bool) -> Report:
+    if b"\r" in raw and b"\n" not in raw:
+        raw = raw.replace(b"\r", b"\n")  # old Mac line ends: a lone CR ends each line
     quick = _plain_dsn(raw) if fast else None
     if quick is not None:
         return quick
@@ -222,6 +237,9 @@ def _read(raw: bytes, fast: bool) -> Report:
     ses = ses_notification(own_id, first, verp) if "notificationType" in first else None
     if ses is not None:
         return ses
+    carrier = verizon_bounce(own_id, msg, verp, first)
+    if carrier is not None:
+        return carrier
     if _looks_like_a_bounce(msg, subject, first):
         blocks = _text_dsn(own_id, first, verp)  # a DSN whose MIME boundary is broken
         return blocks if blocks is not None else provider_bounce(own_id, msg, verp)
@@ -415,7 +433,7 @@ def _dsn_recipient(
         return None
     typed = ";" in diagnostic[:12]
     said = diagnostic.partition(";")[2] if typed else diagnostic
-    said = said or _line_naming(context, recipient)
+    said = _with_command(said, context) if said else _line_naming(context, recipient)
     rhost = str(block.get("Remote-MTA", "")).partition(";")[2]
     return failure_for(
         recipient,
@@ -426,18 +444,20 @@ def _dsn_recipient(
         command="RCPT??",
         rhost=rhost,
         diagnostic_type=diagnostic.partition(";")[0].strip() if typed else "",
-        named=_named_reason(block, reporter, said),
+        named=_named_reason(block, reporter, said, context),
     )
 
 
-def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
+def _named_reason(block: Message | _Fields, reporter: str, said: str, context: str = "") -> str:
     """A reason the report's own fields name, as Sisimai's reader of that server reads them.
 
     PowerMTA's X-PowerMTA-BounceCategory; Amazon SES receiving (Reporting-MTA
     inbound-smtp.<region>.amazonaws.com): the words of its rule actions' templates, which
     the domain's owner chose (Sisimai::Lhost::ReceivingSES: "Mailbox does not exist" is a
     filter's); MessageLabs (Reporting-MTA *.messagelabs.com): its table of its own
-    servers' answers (Sisimai::Lhost::MessageLabs); AOL's (*.mx.aol.com) likewise.
+    servers' answers (Sisimai::Lhost::MessageLabs); AOL's (*.mx.aol.com) likewise; au's
+    (*.ezweb.ne.jp, *.au.com) sentences about the account, in its text (Sisimai::Lhost::EZweb:
+    "The user(s) account is disabled." is suspend, soft, whatever the transcript adds).
     """
     category = str(block.get("X-PowerMTA-BounceCategory", "")).strip().lower()
     if category:
@@ -445,7 +465,31 @@ def _named_reason(block: Message | _Fields, reporter: str, said: str) -> str:
     for server, table in _READER_TABLES:
         if server.search(reporter):
             return next((reason for words, reason in table if words.search(said)), "")
+    if _AU_REPORTER.search(reporter):
+        return next((reason for words, reason in _AU_SENTENCES if words in context), "")
     return ""
+
+
+def _with_command(said: str, text: str) -> str:
+    """The diagnostic with the "(in reply to RCPT TO command)" the report's text adds to it.
+
+    Postfix writes the command after the server's answer in its text, not in the
+    Diagnostic-Code; Sisimai's Postfix reader reads that line, whose words some of its
+    patterns need ("Recipient address rejected. (in reply to RCPT TO command)").
+    """
+    if "in reply to" in said.lower() or len(said) < 12:
+        return said
+    tail = " ".join(said.split())[-40:].lower()
+    folded = _folded(text)
+    at = folded.find(tail)
+    clause = _IN_REPLY.match(folded, at + len(tail)) if at >= 0 else None
+    return f"{said} ({clause.group(1)})" if clause is not None else said
+
+
+@functools.lru_cache(maxsize=4)
+def _folded(text: str) -> str:
+    """A report's text on one line, lower-cased (the same for each of its recipients)."""
+    return " ".join(text.split()).lower()
 
 
 def _listed_alone(text: str) -> str:
@@ -544,11 +588,13 @@ def _first_text(parts: list[Message]) -> str:
 
 
 def _unparsed_body(msg: Message) -> str:
-    """A multipart's body that did not parse (its boundary is not the header's), as text."""
-    payload = msg.get_payload()
-    if msg.get_content_maintype() != "multipart" or not isinstance(payload, str):
-        return ""
-    return payload[:TEXT_CHARS]
+    """The body of a multipart that did not parse (its boundary missing or not the one its
+    header names), as text: the first such part's."""
+    for part in msg.walk():
+        payload = part.get_payload()
+        if part.get_content_maintype() == "multipart" and isinstance(payload, str):
+            return payload[:TEXT_CHARS]
+    return ""
 
 
 def _verp_stamp(msg: Message) -> str:

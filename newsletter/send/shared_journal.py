@@ -18,7 +18,9 @@ same built issue) send one issue at once:
   and an insert into `send_claims` whose `ON CONFLICT … WHERE` takes a reader only when no
   living sender holds it: two senders never both claim one reader.  A reader is free when
   nobody claimed it, when its sender's lease ran out (killed -9, cut off), or when its
-  sender ended before this one started (a re-run tries the failed again).
+  sender ended and had claimed it before this run started (a re-run tries the failed
+  again; the worker processes of one run share its start, so none retries what a sibling
+  found failed).
 - **Rounds.**  A run claims in id order until nothing is free; then, while another living
   sender still holds readers not yet sent, it waits and claims again: a sender killed -9
   leaves its claims, which the others take once its lease has run out.  Only the messages it
@@ -297,11 +299,17 @@ class PostgresJournal(DeliveryJournal):
 
     # -- registering, leasing, ending ----------------------------------------------------
 
-    def register(self) -> None:
-        """Check merge.eml against the send's and start this sender's lease (module doc)."""
+    def register(self, run_started: Any = None) -> None:
+        """Check merge.eml against the send's and start this sender's lease (module doc).
+
+        `run_started`: when the run this sender is a worker process of began (check_merge's
+        time): a claim its sibling processes settled since is theirs, not free to it.
+        """
         if self.lease_seconds is None:
             raise ValueError("a journal opened to read cannot send")
         self._patiently(self._register, "register this sender")
+        if run_started is not None:
+            self.started = run_started
         self._heartbeat = _Heartbeat(self.server, self.sender_id, self.lease_seconds)
         if self.local is not None:  # a few bytes; a full disk only makes a re-run wait longer
             with contextlib.suppress(OSError), _senders_file(self.local).open("a") as f:
@@ -332,6 +340,7 @@ class PostgresJournal(DeliveryJournal):
         def check() -> None:
             with self.pg.raw.transaction():
                 self._check_merge()
+                self.started = self._server_now()  # the run's start, for its worker processes
 
         self._patiently(check, "read the issue's merge.eml hash")
 

@@ -53,12 +53,12 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
         assert opened is not None
         return opened
 
-    def own() -> PostgresJournal:  # one worker process's journal: a sender of its own
-        journal = sender()
-        journal.register()
-        return journal
-
     journal = sender()
+
+    def own() -> PostgresJournal:  # one worker process's journal: a sender of its own
+        worker = sender()
+        worker.register(run_started=journal.started)  # its siblings' settled claims: not free
+        return worker
 
     def start() -> None:  # under the workspace's send lock
         journal.expire_previous()

@@ -95,14 +95,15 @@ def send_test_copy(
 
 def _recipient(email: str, settings: Settings) -> Recipient:
     """The name and merge fields the address has on the list, so the copy looks like theirs."""
-    from newsletter.subscribers.store import open_store
+    from newsletter.subscribers.backends import list_exists, workspace_store
 
-    try:
-        store = open_store(settings.database_file("send"), create=False)
-    except SubscriberError:  # no list yet: a copy with empty merge values
+    if not list_exists(settings):  # no list yet: a copy with empty merge values
         return Recipient(email)
-    with store:
-        subscriber = store.get(email)
+    try:
+        with workspace_store(settings, create=False, doing="send") as store:
+            subscriber = store.get(email)
+    except SubscriberError:  # no list yet after all: a copy with empty merge values
+        return Recipient(email)
     if subscriber is None:
         return Recipient(email)
     return Recipient(

@@ -1,19 +1,22 @@
 """An import's valid rows on PostgreSQL: written a batch at a time through COPY.
 
 csv_import.py reads, checks and rejects the rows (the same code for both backends); here
-each batch of valid rows is streamed into a temporary table with COPY, the addresses
-already read are found in one statement, and the addresses new to the list, active, never
-unsubscribed (while nobody has been forgotten) are added with their consent in one
-statement.  Every other row (an address on the list, an unsubscribed one, a status column
-saying otherwise) goes through `SubscriberStore.upsert`, so the list's rules stay written
-once.  Memory holds one batch.
+each batch of valid rows is streamed into a temporary table with COPY and handled set-wise:
+duplicates within the file are found in one statement (a temporary table of the addresses
+read so far, by their lower case), the addresses new to the list (active, never
+unsubscribed, never forgotten: the keyed hash `forget` stores is checked in the same
+statement) are added with their consent in one statement, and the rows that would change
+nothing (on the list, active, no new name or field) are found in one more.  Every other row
+(an unsubscribed address, a status column, a changed name or field, a forgotten address) goes
+through `SubscriberStore.upsert`, so the list's rules stay written once; the database's
+forgotten-address trigger still guards every row written.  Memory holds one batch.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.postgres import PostgresConnection
@@ -23,17 +26,28 @@ BATCH_ROWS = 5_000  # rows per COPY: a few MB at most
 
 _Row = tuple[int, str, str | None, str | None, Mapping[str, str], Status]
 
+# A batch row written in one statement rather than through upsert: not a later duplicate in the
+# file ({dup} lists those lines), status active, never forgotten ({forgotten}: the address's
+# keyed hash, as `forget` stores it, only while somebody has been forgotten).
+_PLAIN = """
+    b.status = 'active' AND b.line <> ALL(%(dup)s)
+    AND NOT EXISTS (SELECT 1 FROM unsubscribes u WHERE u.email = b.email::citext) {forgotten}
+"""
+_FORGOTTEN = """
+    AND NOT EXISTS (SELECT 1 FROM suppressions f WHERE f.hash = encode(hmac(
+        convert_to(lower(btrim(b.email)), 'UTF8'),
+        (SELECT key FROM signing_keys WHERE name = 'suppression'), 'sha256'), 'hex'))
+"""
+
+# New to the list: added, with the import's consent, in one statement.  ON CONFLICT DO NOTHING
+# finds an address already there in the unique index the insert probes anyway; the rows
+# added are marked in the batch ('added'), so the next statements pass them by.
 _NEW_ADDRESSES = """
-WITH fast AS (
-    SELECT b.line, b.email, b.name, b.first_name, b.fields
-    FROM pg_temp.import_batch b
-    JOIN pg_temp.import_seen s ON s.email = b.email AND s.line = b.line
-    WHERE b.status = 'active'
-      AND NOT EXISTS (SELECT 1 FROM subscribers x WHERE x.email = b.email)
-      AND NOT EXISTS (SELECT 1 FROM unsubscribes u WHERE u.email = b.email)
-), added AS (
+WITH added AS (
     INSERT INTO subscribers (email, name, first_name, fields, status, created, updated)
-    SELECT email, name, first_name, fields, 'active', %(now)s, %(now)s FROM fast ORDER BY line
+    SELECT b.email, b.name, b.first_name, b.fields, 'active', %(now)s, %(now)s
+    FROM pg_temp.import_batch b WHERE {plain} ORDER BY b.line
+    ON CONFLICT (email) DO NOTHING
     RETURNING email
 ), consented AS (
     INSERT INTO consents (email, source, at, client, wording)
@@ -41,7 +55,17 @@ WITH fast AS (
     ON CONFLICT (email) DO UPDATE SET source = excluded.source, at = excluded.at,
         client = excluded.client, wording = excluded.wording
 )
-SELECT line FROM fast
+UPDATE pg_temp.import_batch b SET status = 'added' FROM added a
+WHERE lower(b.email) = lower(a.email::text) AND b.line <> ALL(%(dup)s) RETURNING b.line
+"""
+
+# Already on the list, active, and the row says nothing new (an empty name keeps the stored
+# one, the fields are already there): upsert would change nothing, so nothing is written.
+_UNCHANGED = """
+SELECT b.line FROM pg_temp.import_batch b JOIN subscribers x ON x.email = b.email::citext
+WHERE {plain} AND x.status = 'active'
+  AND (b.name = '' OR b.name = x.name) AND (b.first_name = '' OR b.first_name = x.first_name)
+  AND x.fields::jsonb @> b.fields::jsonb
 """
 
 
@@ -61,12 +85,14 @@ class CopyImport:
         self.store, self.raw = store, store.conn.raw
         self.resubscribe, self.now, self.reject, self.changes = resubscribe, now, reject, changes
         self.rows: list[_Row] = []
+        # One batch is written (on its own thread, mostly waiting for the server) while the
+        # next is read and checked; its duplicates are reported when it is collected.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-import")
+        self.writing: Future[list[tuple[int, str]]] | None = None
         self.raw.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS import_batch (line INTEGER NOT NULL, email CITEXT"
+            "CREATE TEMP TABLE IF NOT EXISTS import_batch (line INTEGER NOT NULL, email TEXT"
             " NOT NULL, name TEXT, first_name TEXT, fields TEXT NOT NULL, status TEXT NOT NULL)"
         )
-        # A forgotten address must meet upsert's check: no shortcut once anyone was forgotten.
-        self.fast = self.raw.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is None
 
     def add(
         self,
@@ -80,14 +106,35 @@ class CopyImport:
         """One valid row; written when the batch is full (or at `finish`)."""
         self.rows.append((line, email, name, first_name, fields, status))
         if len(self.rows) >= BATCH_ROWS:
-            self._flush()
+            self._collect()
+            self.writing = self.writer.submit(self._flush, self.rows)
+            self.rows = []
 
     def finish(self) -> None:
-        """Write the last batch."""
+        """Write the last batch, and wait for every batch to be written."""
+        self._collect()
         if self.rows:
-            self._flush()
+            self._collect_from(self._flush(self.rows))
+            self.rows = []
+        self.writer.shutdown()
 
-    def _flush(self) -> None:
+    def abort(self) -> None:
+        """Wait for the batch being written (its error dropped), before the caller rolls back:
+        nothing may reach the server after the rollback."""
+        self.writer.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(self) -> None:
+        """Wait for the batch being written; report its duplicates (its error, raised)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            self._collect_from(writing.result())
+
+    def _collect_from(self, duplicates: list[tuple[int, str]]) -> None:
+        for line, reason in duplicates:
+            self.reject(line, reason)
+
+    def _flush(self, rows: list[_Row]) -> list[tuple[int, str]]:
+        """Write one batch; its duplicate lines and their reasons, to report."""
         self.raw.execute("TRUNCATE pg_temp.import_batch")
         with (
             self.raw.cursor() as cursor,
@@ -96,37 +143,35 @@ class CopyImport:
                 " FROM STDIN"
             ) as copy,
         ):
-            for line, email, name, first_name, fields, status in self.rows:
+            for line, email, name, first_name, fields, status in rows:
                 copy.write_row((line, email, name or "", first_name or "", _json(fields), status))
+        # The addresses read so far, by their lower case (citext's equality, at a text
+        # index's cost); a line whose address is there under another line is a duplicate.
         self.raw.execute(
-            "INSERT INTO pg_temp.import_seen (email, line) SELECT email, line"
+            "INSERT INTO pg_temp.import_seen (email, line) SELECT lower(email), line"
             " FROM pg_temp.import_batch ORDER BY line ON CONFLICT DO NOTHING"
         )
+        dup: list[int] = []
+        duplicates: list[tuple[int, str]] = []
         for line, email, first in self.raw.execute(
-            "SELECT b.line, b.email::text, s.line FROM pg_temp.import_batch b"
-            " JOIN pg_temp.import_seen s ON s.email = b.email WHERE s.line <> b.line"
+            "SELECT b.line, b.email, s.line FROM pg_temp.import_batch b"
+            " JOIN pg_temp.import_seen s ON s.email = lower(b.email) WHERE s.line <> b.line"
             " ORDER BY b.line"
         ):
-            self.reject(line, f"{email}: same address as line {first} (kept that one)")
-        done = self._add_new_addresses() | self._duplicate_lines()
-        for row in self.rows:
+            duplicates.append((line, f"{email}: same address as line {first} (kept that one)"))
+            dup.append(line)
+        forgotten = self.raw.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
+        plain = _PLAIN.format(forgotten=_FORGOTTEN if forgotten else "")
+        values = {"now": self.now, "dup": dup}
+        added = {int(r[0]) for r in self.raw.execute(_NEW_ADDRESSES.format(plain=plain), values)}
+        unchanged = {int(r[0]) for r in self.raw.execute(_UNCHANGED.format(plain=plain), values)}
+        self.changes["added"] += len(added)
+        self.changes["unchanged"] += len(unchanged)
+        done = added | unchanged | set(dup)
+        for row in rows:
             if row[0] not in done:
                 self._upsert(*row)
-        self.rows = []
-
-    def _add_new_addresses(self) -> set[int]:
-        if not self.fast:
-            return set()
-        lines = {int(r[0]) for r in self.raw.execute(_NEW_ADDRESSES, {"now": self.now})}
-        self.changes["added"] += len(lines)
-        return lines
-
-    def _duplicate_lines(self) -> set[int]:
-        rows: Any = self.raw.execute(
-            "SELECT b.line FROM pg_temp.import_batch b JOIN pg_temp.import_seen s"
-            " ON s.email = b.email WHERE s.line <> b.line"
-        )
-        return {int(r[0]) for r in rows}
+        return duplicates
 
     def _upsert(
         self,

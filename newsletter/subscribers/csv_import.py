@@ -216,6 +216,8 @@ def _import_lines(
             batched.finish()
         conn.execute("COMMIT")
     except BaseException:
+        if batched is not None:
+            batched.abort()  # the batch being written ends first: nothing after the rollback
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
@@ -251,7 +253,7 @@ def _seen_table(conn: Connection) -> str:
     if dialect(conn) == "postgresql":
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen "
-            "(email CITEXT PRIMARY KEY, line INTEGER NOT NULL)"
+            "(email TEXT PRIMARY KEY, line INTEGER NOT NULL)"  # lower(email): copy_import.py
         )
         name = "pg_temp.import_seen"
     else:

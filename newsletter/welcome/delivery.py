@@ -12,27 +12,27 @@ again by itself); `failed` for a 5xx (a 5.1.x marks the reader bounced) or once
 nobody answers leaves them all pending.  A kill between the relay's acceptance and the
 record re-sends that one copy with the same Message-ID, as for an issue.
 
-One sender at a time: a file lock beside the database (`newsletter.db.welcome.lock`,
-file_lock.py: the kernel frees it when a process dies) is held while sending, so `serve`'s
-workers and `newsletter run` never mail the same welcome twice.  `serve` waits a little for
-it; `run` does not (the holder is sending them).
+One sender at a time (locks.py): on SQLite a file lock beside the database
+(`newsletter.db.welcome.lock`), on PostgreSQL an advisory lock on the server, held while
+sending, so `serve`'s workers and `newsletter run` (on any number of hosts sharing the server)
+never mail the same welcome twice.  `serve` waits a little for it; `run` does not (the
+holder is sending them).  The journal is the send's on either backend (journal.py,
+shared_journal.py) and is read again under the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import Settings, smtp_password
-from newsletter.errors import DeliveryError, NewsletterError, display_path
-from newsletter.file_lock import held_lock
+from newsletter.database_url import PostgresUrl
+from newsletter.errors import DeliveryError, NewsletterError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
 from newsletter.send.journal import DeliveryJournal, open_journal
@@ -46,8 +46,7 @@ from newsletter.send.transport import (
 )
 from newsletter.subscribers.connection import Connection as DatabaseConnection
 from newsletter.welcome.compose import WELCOME_ID, welcome_composer
-
-LOCK_POLL = 0.05  # seconds between tries for the welcome lock while waiting for it
+from newsletter.welcome.locks import WelcomeHold, welcome_lock
 
 
 def queue_welcome(conn: DatabaseConnection, email: str, now: str) -> None:
@@ -106,24 +105,23 @@ def send_welcomes(
     """Send every pending welcome, each once (see the module doc); `wait`: seconds to wait
     for another sender's lock before leaving them to it; `skip_unchanged`: look no further
     when the database has not changed since a look found none pending (`newsletter run`)."""
-    if not settings.welcome.enabled or settings.database_server is not None:
-        return WelcomeSummary()  # no sign-ups are confirmed on PostgreSQL yet
-    database = settings.database_file("sending welcomes")
-    if not database.is_file():
-        return WelcomeSummary()  # no list, nobody to welcome (and no database is created)
-    stamp = _database_stamp(database)
-    if skip_unchanged and stamp == _seen_stamp(database):
-        return WelcomeSummary()  # nothing written since a look found none
-    if not _any_pending(database):
-        if skip_unchanged:
-            _keep_seen_stamp(database, stamp)
+    if not settings.welcome.enabled:
         return WelcomeSummary()
-    with welcome_lock(database, wait) as held:
-        if not held:
+    server = settings.database_server
+    if server is None:
+        database = settings.database_file("sending welcomes")
+        if not _file_has_pending(database, skip_unchanged):
+            return WelcomeSummary()
+    elif not _server_has_pending(server):
+        return WelcomeSummary()
+    with welcome_lock(settings, wait) as hold:
+        if hold is None:
             return WelcomeSummary(busy=True)
-        journal = open_journal(database, WELCOME_ID, create=False)
+        journal = _open_journal(settings)
+        if journal is None:
+            return WelcomeSummary()  # the list went away since the look
         try:
-            due = journal.waiting()
+            due = journal.waiting()  # again, under the lock: another sender may have sent them
             if not due:
                 return WelcomeSummary()
             composer = welcome_composer(settings)
@@ -131,9 +129,47 @@ def send_welcomes(
                 from newsletter.send.smtp import SmtpTransport
 
                 transport = SmtpTransport(settings.smtp, password=password or smtp_password())
-            return _deliver_all(journal, composer, transport, due, settings.smtp.max_attempts)
+            return _deliver_all(journal, composer, transport, due, settings.smtp.max_attempts, hold)
         finally:
             journal.close()
+
+
+def _open_journal(settings: Settings) -> DeliveryJournal | None:
+    """The welcome's journal on the settings' database; None when it has none."""
+    server = settings.database_server
+    if server is None:
+        return open_journal(settings.database_file("sending welcomes"), WELCOME_ID, create=False)
+    from newsletter.send.shared_journal import open_postgres_journal
+
+    return open_postgres_journal(server, WELCOME_ID, create=False)
+
+
+def _file_has_pending(database: Path, skip_unchanged: bool) -> bool:
+    """Is a welcome pending in the SQLite file?  No file: no (and none is created)."""
+    if not database.is_file():
+        return False  # no list, nobody to welcome
+    stamp = _database_stamp(database)
+    if skip_unchanged and stamp == _seen_stamp(database):
+        return False  # nothing written since a look found none
+    if _any_pending(database):
+        return True
+    if skip_unchanged:
+        _keep_seen_stamp(database, stamp)
+    return False
+
+
+def _server_has_pending(server: PostgresUrl) -> bool:
+    """A look without the lock: is a welcome pending on the server?  A server newsletter
+    never used: no (nothing is created).  It cannot be reached: one line (NewsletterError)."""
+    from newsletter.send.shared_journal import open_postgres_journal
+
+    journal = open_postgres_journal(server, WELCOME_ID, create=False)
+    if journal is None:
+        return False
+    try:
+        return bool(journal.waiting(limit=1))
+    finally:
+        journal.close()
 
 
 def _database_stamp(database: Path) -> str:
@@ -196,11 +232,13 @@ def _deliver_all(
     transport: Transport,
     due: list[tuple[Recipient, int]],
     max_attempts: int,
+    hold: WelcomeHold,
 ) -> WelcomeSummary:
     counts = {"sent": 0, "failed": 0, "unknown": 0, "retrying": 0}
     connection: Connection | None = None
     try:
         for n, (recipient, attempts) in enumerate(due):
+            hold.check()  # the lock's session on the server gone: stop (one line)
             if not journal.would_send(recipient.email):
                 continue  # left the list (or was forgotten) since the query
             if connection is None:
@@ -257,36 +295,6 @@ def _deliver(
         return "failed" if last_try else "retrying"
     journal.record(email, "sent", attempts=1, message_id=mid)
     return "sent"
-
-
-class _LockBusy(NewsletterError):
-    """Another process holds the welcome lock."""
-
-
-@contextlib.contextmanager
-def welcome_lock(database: Path, wait: float = 0.0) -> Iterator[bool]:
-    """Hold the welcome lock (True), or yield False when another process kept it `wait` s."""
-    real = database.resolve()
-    path = real.with_name(f"{real.name}.welcome.lock")
-
-    def cannot_create(why: str) -> DeliveryError:
-        return DeliveryError(f"{display_path(path)}: cannot create the welcome lock ({why})")
-
-    deadline = time.monotonic() + wait
-    with contextlib.ExitStack() as stack:
-        while True:
-            try:
-                note = f"pid {os.getpid()}, welcome emails"
-                stack.enter_context(
-                    held_lock(path, note, cannot_create=cannot_create, busy=_LockBusy)
-                )
-                break
-            except _LockBusy:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(LOCK_POLL)
-        yield True
 
 
 class Welcomer:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 from newsletter.cli import app
 from newsletter.config import Settings, load_settings
+from newsletter.send.journal import DeliveryJournal, open_journal
 from newsletter.subscribers.store import SubscriberStore, open_store
 
 ISSUE_ID = "2026-W48"
@@ -80,6 +81,27 @@ class Workspace:
         conn = connect_postgres(server)
         upgrade_postgres(conn, server)
         return SubscriberStore(PostgresConnection(conn, server))
+
+    def journal(self, issue_id: str = ISSUE_ID) -> DeliveryJournal:
+        """The issue's delivery journal (close it), on either backend; created if missing."""
+        server = self.settings.database_server
+        if server is None:
+            return open_journal(self.database, issue_id)
+        from newsletter.send.shared_journal import open_postgres_journal
+
+        journal = open_postgres_journal(server, issue_id, create=True)
+        assert journal is not None
+        return journal
+
+    @property
+    def send_state(self) -> Path:
+        """What the send lock and the recovery file are named after: the SQLite file, or the
+        workspace's stand-in for a server (newsletter/send/shared_journal.py)."""
+        if self.settings.database_server is None:
+            return self.database
+        from newsletter.send.shared_journal import local_state
+
+        return local_state(self.settings)
 
     def on_server(self, url: str) -> Workspace:
         """The same workspace with its database on the PostgreSQL server `url` names."""
