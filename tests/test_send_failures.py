@@ -145,8 +145,8 @@ def test_a_server_that_goes_away_stops_the_run_and_keeps_the_recipient(send_ws, 
             connection = super().connect()
             original = connection.send
 
-            def send_then_vanish(*args):
-                original(*args)
+            def send_then_vanish(*args, **kwargs):
+                original(*args, **kwargs)
                 connection._client.close()  # the next send finds the connection gone
 
             connection.send = send_then_vanish

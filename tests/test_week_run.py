@@ -345,6 +345,42 @@ def test_a_run_killed_with_sigkill_before_the_relay_has_the_review_copy_sends_it
     assert _recipients(smtpd) == [REVIEWER]
 
 
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_after_the_relay_queued_a_message_mails_nobody_twice(
+    tmp_path, smtpd, monkeypatch
+):
+    """kill -9 while the relay holds its reply to a reader's queued message: the next run leaves that one unknown and mails the rest once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=24), [])  # build, check, review copy
+    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", SEND_TIME - dt.timedelta(hours=20))
+    smtpd.handler.fail(READERS[1], "data", "held")  # queued, then the 250 is slow to come
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "run", "--clock", SEND_TIME.isoformat()],
+        cwd=tmp_path / "ws",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while READERS[1] not in _recipients(smtpd) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert READERS[1] in _recipients(smtpd), "the run never reached the 2nd reader"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    events: list = []
+    assert run_at(settings, SEND_TIME + dt.timedelta(minutes=1), events) == EXIT_OK
+    assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS])  # each exactly once
+    sent = [e for e in events if e.step == "send" and "unknown" in e.counts]
+    assert sent[-1].counts["unknown"] == 1 and sent[-1].level == "warning"
+    assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("archived") is not None
+
+
 def test_the_preview_approve_button_records_the_approval_and_refuses_other_pages(tmp_path):
     """POST /api/approve from the page (origin + token) approves the issue on show; a cross-site post is refused."""
     from tests.support.browser import make_workspace, running_preview

@@ -51,6 +51,10 @@ FIRST_PAUSE, LONGEST_PAUSE = 0.0001, 0.02  # seconds between tries: doubling fro
 CLOSE_WAIT = 1.0  # seconds close() waits for a sender thread to finish its call on the connection
 
 
+# A row's error from the final `.` of a message until the relay's reply is recorded over it
+# (SendOptions.in_flight_unknown): if the sender dies in between, the row stays unknown.
+HANDED_OVER = "outcome unknown: the sender stopped after handing the message to the relay"
+
 UNREACHABLE = "the database was unreachable for"  # how a JournalWriteError names a server gone
 
 

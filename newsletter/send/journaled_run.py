@@ -154,6 +154,7 @@ def run_over(
                 options.on_progress,
                 resend_unknown=resend_unknown,
                 up_to=up_to,
+                in_flight_unknown=options.in_flight_unknown,
             )
     else:
 
@@ -166,6 +167,7 @@ def run_over(
                 total,
                 on_progress,
                 recovery=recovery,
+                in_flight_unknown=options.in_flight_unknown,
             )
 
         stream = {"limit": limit, "resend_unknown": resend_unknown, "up_to": up_to}
@@ -277,6 +279,7 @@ def _run_in_processes(
     *,
     resend_unknown: bool,
     up_to: int,
+    in_flight_unknown: bool = False,
 ) -> RunResult:
     """The run spread over `processes` workers, each over its own part of the list."""
     from newsletter.send.processes import SharedBoard, spread
@@ -294,7 +297,16 @@ def _run_in_processes(
             def new_run(_: ProgressCallback | None) -> SendRun:
                 assert journal is not None
                 runs.append(
-                    SendRun(composer, transport, own, journal, total, recovery=part, board=board)
+                    SendRun(
+                        composer,
+                        transport,
+                        own,
+                        journal,
+                        total,
+                        recovery=part,
+                        board=board,
+                        in_flight_unknown=in_flight_unknown,
+                    )
                 )
                 return runs[-1]
 

@@ -34,6 +34,10 @@ class SendOptions:
     password: str | None = None  # the SMTP password; None: NEWSLETTER_SMTP_PASSWORD
     transport: Transport | None = None  # None: the relay of settings.smtp (files for a dry run)
     on_progress: ProgressCallback | None = None  # called as messages go, for a progress bar
+    #: journal each message `unknown` from its final `.` until the relay's reply: a kill -9
+    #: then leaves the message in flight unknown (never re-sent by itself), not pending
+    #: (sent again). `newsletter run` sets it; `send` keeps one journal write a message.
+    in_flight_unknown: bool = False
     #: how relay errors name what to change: newsletter.toml's [smtp] (run), or send's flags
     setting_names: SettingNames = field(default_factory=SettingNames)
 

@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from newsletter.config import SmtpSettings
@@ -37,7 +38,13 @@ from newsletter.errors import NewsletterError
 from newsletter.mail.headers import HeaderValueError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
-from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, JournalWriteError
+from newsletter.send.journal import (
+    HANDED_OVER,
+    UNREACHABLE,
+    DeliveryJournal,
+    Failure,
+    JournalWriteError,
+)
 from newsletter.send.pacing import RateLimiter, backoff
 from newsletter.send.recovery import RecoveryFile
 from newsletter.send.transport import (
@@ -150,8 +157,11 @@ class SendRun:
         on_progress: Callable[[SendProgress], None] | None = None,
         recovery: RecoveryFile | None = None,
         board: RunBoard | None = None,
+        *,
+        in_flight_unknown: bool = False,
     ) -> None:
         self.composer = composer
+        self.in_flight_unknown = in_flight_unknown  # SendOptions.in_flight_unknown
         self.transport = transport
         self.smtp = smtp
         self.journal = journal  # None: record nothing (a dry run)
@@ -328,8 +338,11 @@ class SendRun:
         # Answered, the message leaves `_in_flight`: a refused one here, an accepted one (or
         # unknown) in `_record`, in the same hold of the lock that marks it being recorded,
         # so an interrupted run always finds it in one of the two (_let_in_flight_finish).
+        at_end = None
+        if self.in_flight_unknown and self.journal is not None:
+            at_end = partial(self._handing_over, recipient.email, message.message_id)
         try:
-            connection.send(message.envelope_from, message.recipient, message.data)
+            connection.send(message.envelope_from, message.recipient, message.data, at_end=at_end)
         except OutcomeUnknown as e:
             self._unknown(recipient.email, message.message_id, attempt, e.reason)
             return None
@@ -348,6 +361,12 @@ class SendRun:
         else:
             self._sent(recipient.email, message.message_id)
         return connection
+
+    def _handing_over(self, email: str, message_id: str) -> None:
+        """Just before the final `.`: `unknown` until the reply is recorded over it, so a run
+        killed in between (kill -9) does not mail this reader again by itself."""
+        assert self.journal is not None
+        self.journal.record(email, "unknown", attempts=0, error=HANDED_OVER, message_id=message_id)
 
     def _paced(self) -> bool:
         """Wait for the rate limit's next slot; True if the run stopped meanwhile."""

@@ -389,7 +389,11 @@ class _Run:
             remedy=f"and rebuild (`newsletter build {shown}`, then approve it again), "
             f"or send it by hand: `newsletter send {shown} --force`",
         )
-        options = SendOptions(password=self.options.password, on_progress=self.options.on_progress)
+        options = SendOptions(  # a kill -9 of a timer's run must not mail anyone twice
+            password=self.options.password,
+            on_progress=self.options.on_progress,
+            in_flight_unknown=True,
+        )
         plan = plan_send(built, self.settings, options)
         if plan.nothing_to_send:
             already = plan.status.counts.sent

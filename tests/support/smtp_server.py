@@ -9,6 +9,8 @@ records every accepted message and replays scripted faults at RCPT or DATA:
               not kept, as a relay that crashed before queueing it)
   "lost"      at DATA: the message is kept (queued, it will be delivered), then the
               connection is closed before the reply: the reply is lost
+  "held"      at DATA: the message is kept (queued) at once, then the reply drips as
+              "drip" does: the moment between a relay's queueing and its 250
   "drip"      the reply comes as `250-` continuation lines, one every 0.2 s, for
               `drip_seconds`, then the real reply: a server that never finishes answering
   "trickle"   at RCPT: one line of reply, a byte every 0.2 s for `drip_seconds`
@@ -149,6 +151,10 @@ class RecordingHandler:
             return "451 4.3.0 end of data failed"
         if fault == "drip":
             await self._drip(server)
+        elif fault == "held":  # queued at once, the reply slow to come (a kill lands there)
+            self._keep(envelope)
+            await self._drip(server)
+            return "250 2.0.0 queued"
         elif fault == "lost":  # queued for delivery, but the reply is lost on the way
             self._keep(envelope)
             with self.lock:
