@@ -60,11 +60,3 @@ def consent_for(conn: Connection, email: str) -> Consent | None:
         "SELECT source, at, client, wording FROM consents WHERE email = ?", (email,)
     ).fetchone()
     return Consent(*row) if row else None
-
-
-def consent_cells(conn: Connection, email: str) -> list[str]:
-    """The export's consent columns for one address (empty cells when none is recorded)."""
-    consent = consent_for(conn, email)
-    if consent is None:
-        return ["", "", "", ""]
-    return [consent.source, consent.at, consent.client, consent.wording]

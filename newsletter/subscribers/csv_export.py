@@ -20,8 +20,8 @@ from typing import TextIO
 
 from newsletter.errors import SubscriberError, display_path
 from newsletter.subscribers.connection import dialect
-from newsletter.subscribers.consent import CONSENT_COLUMNS, consent_cells
-from newsletter.subscribers.status_reasons import REASON_COLUMNS, reason_cells
+from newsletter.subscribers.consent import CONSENT_COLUMNS
+from newsletter.subscribers.status_reasons import REASON_COLUMNS
 from newsletter.subscribers.store import STATUSES, Status, SubscriberStore
 
 BASE_COLUMNS = (
@@ -108,22 +108,15 @@ def _rows(
     if dialect(store.conn) == "postgresql":
         yield from _copied_rows(store, status)
         return
-    for s in store.iter(status):
-        cells = (
-            s.email,
-            s.name,
-            s.first_name,
-            s.status,
-            s.created,
-            s.updated,
-            *consent_cells(store.conn, s.email),
-            *reason_cells(store.conn, s.email),
-        )
-        yield cells, s.fields
+    # SQLite: the same one statement, read from its cursor as it goes (one read transaction,
+    # as COPY's one snapshot); a look-up per row for the consent and the reason took twice as
+    # long at a million rows.
+    for row in store.conn.execute(_EXPORT_QUERY.format(where=_where(status))):
+        yield row[:-1], json.loads(row[-1])
 
 
 # BASE_COLUMNS (in their order: a new column goes in both) and the fields, joined in one
-# statement: what PostgreSQL's COPY streams out.
+# statement: what PostgreSQL's COPY streams out, and SQLite's cursor.
 _EXPORT_QUERY = (
     "SELECT s.email, s.name, s.first_name, s.status, s.created, s.updated,"
     " coalesce(c.source, ''), coalesce(c.at, ''), coalesce(c.client, ''),"
@@ -142,9 +135,14 @@ def _copied_rows(
 
     conn = store.conn
     assert isinstance(conn, PostgresConnection)
-    where = ""
-    if status is not None:
-        assert status in STATUSES  # a Literal: safe to write into the statement
-        where = f"WHERE s.status = '{status}'"
-    for row in conn.copy_out(_EXPORT_QUERY.format(where=where), len(BASE_COLUMNS) + 1):
+    query = _EXPORT_QUERY.format(where=_where(status))
+    for row in conn.copy_out(query, len(BASE_COLUMNS) + 1):
         yield row[:-1], json.loads(row[-1])
+
+
+def _where(status: Status | None) -> str:
+    """The export's WHERE clause: every subscriber, or those of one status."""
+    if status is None:
+        return ""
+    assert status in STATUSES  # a Literal: safe to write into the statement
+    return f"WHERE s.status = '{status}'"

@@ -68,14 +68,6 @@ def reason_for(conn: Connection, email: str) -> StatusReason | None:
     return StatusReason(*row) if row else None
 
 
-def reason_cells(conn: Connection, email: str) -> tuple[str, ...]:
-    """The export's REASON_COLUMNS for `email` (empty cells when none is kept)."""
-    reason = reason_for(conn, email)
-    if reason is None:
-        return ("",) * len(REASON_COLUMNS)
-    return (reason.kind, reason.code, reason.diagnostic, reason.at, reason.message_id)
-
-
 def write_reason(conn: Connection, email: str, reason: StatusReason, now: str) -> None:
     """Keep `reason` as the address's latest (for the store only: it checks the address)."""
     conn.execute(
