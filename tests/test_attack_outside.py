@@ -222,7 +222,7 @@ def test_a_dry_run_that_stops_says_so_and_exits_1(built, monkeypatch):
 
     assert run("subscribers", "add", "reader@example.com").exit_code == 0
 
-    def full_disk(self, envelope_from, recipient, data):
+    def full_disk(self, envelope_from, recipient, data, at_end=None):
         raise OutputError(
             "issues/2026-W48/outbox/00001-x.eml: cannot write (No space left on device)"
         )
