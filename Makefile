@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_markdown.py
 	$(BIN)/python bench/bench_send_postgres.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_status.py
 
 # Every benchmark at a tiny size, in CI after the tests: it checks they still run (a renamed
 # import, a changed command), not their numbers. bench_send uses aiosmtpd's sink here (no
@@ -70,6 +71,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_markdown.py --size 20000 --runs 1 --only links paragraphs
 	$(BIN)/python bench/bench_send_postgres.py --n 50 --smtp-sink aiosmtpd
 	$(BIN)/python bench/bench_import.py --rows 200
+	$(BIN)/python bench/bench_status.py --readers 2000 --runs 1
 	$(BIN)/python bench/simulate_editor.py --smoke
 
 # The gates, at the versions pinned in pyproject's `lint` extra.

@@ -298,11 +298,7 @@ class DeliveryJournal:
                 (self.issue_id,),
             ).fetchall()
         )
-        unsent = q(
-            f"SELECT count(*) FROM subscribers s WHERE {_STILL_TO_SEND}", (self.issue_id,)
-        ).fetchone()[0]
-        inactive = q(f"SELECT count(*) FROM subscribers s WHERE {_NEVER_MAILED}", (self.issue_id,))
-        inactive = inactive.fetchone()[0]
+        unsent, inactive = q(_NOT_REACHED, (self.issue_id,)).fetchone()
         last = q(
             "SELECT max(updated) FROM deliveries WHERE issue_id = ?", (self.issue_id,)
         ).fetchone()[0]
@@ -374,10 +370,14 @@ _STILL_TO_SEND_IF = (
     " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})"
 )
 _STILL_TO_SEND = _STILL_TO_SEND_IF.format(done="('sent', 'unknown')")
-# An unsubscribed or bounced subscriber the issue never reached: "not mailed".  One mailed
-# before they left counts as sent (or unknown), once.
-_NEVER_MAILED = (
-    "s.status != 'active' AND NOT EXISTS (SELECT 1 FROM deliveries d"
+# The subscribers the issue has not reached, in one pass over the list: the active ones (what
+# a run would try) and the unsubscribed or bounced ones ("not mailed").  One mailed before they
+# left counts as sent (or unknown), once.  One pass, not two: on PostgreSQL each pass hashes
+# the issue's deliveries (0.3 s a pass for a million; bench/bench_status.py).
+_NOT_REACHED = (
+    "SELECT count(*) FILTER (WHERE s.status = 'active'),"
+    " count(*) FILTER (WHERE s.status != 'active') FROM subscribers s"
+    " WHERE NOT EXISTS (SELECT 1 FROM deliveries d"
     " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))"
 )
 _UNSENT = """
