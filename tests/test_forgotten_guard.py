@@ -206,3 +206,24 @@ def test_a_sign_up_after_forget_on_postgresql_is_sealed_until_confirmed(
         audience.close()
     with ws.store() as store:
         assert store.get(GONE).status == "active"
+
+
+def test_every_table_with_an_address_column_is_guarded(tmp_path):
+    """A table the schema adds later with an `email` column is in ADDRESS_TABLES, so `forget`
+    erases it and the guard covers it (a new table cannot quietly keep a forgotten address)."""
+    from newsletter.subscribers.database import open_database
+
+    conn = open_database(tmp_path / "newsletter.db")
+    try:
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        with_email = {
+            table
+            for table in tables
+            if any(column[1] == "email" for column in conn.execute(f"PRAGMA table_info({table})"))
+        }
+    finally:
+        conn.close()
+    assert "subscribers" in with_email
+    assert with_email == set(ADDRESS_TABLES)

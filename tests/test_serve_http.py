@@ -106,7 +106,7 @@ def test_a_link_scanners_get_changes_nothing_and_the_pages_buttons_do(audience):
     back = audience.http.post(
         f"{audience.url}/unsubscribe",
         data={"token": token, "action": "resubscribe", "form_token": form_token_in(done.text)},
-        headers={"Origin": "null"},  # what a browser sends from our no-referrer page
+        headers={"Origin": audience.public},  # what a browser sends from our same-origin page
     )
     assert back.status_code == 200 and "receives The Test Brief again" in back.text
     assert audience.status(READER) == "active"
@@ -126,13 +126,19 @@ def test_resubscribing_needs_the_pages_own_form_not_just_the_token(audience):
     others_page = audience.http.post(url, data={"token": other, "action": "unsubscribe"})
     own, borrowed = form_token_in(done.text), form_token_in(others_page.text)
     attempts = [
-        ({"token": token, "action": "resubscribe"}, {"Origin": "null"}),  # no form token
-        ({"token": token, "action": "resubscribe", "form_token": borrowed}, {"Origin": "null"}),
-        ({"token": token, "action": "resubscribe", "form_token": own + "0"}, {"Origin": "null"}),
+        ({"token": token, "action": "resubscribe"}, {"Origin": audience.public}),  # no form token
+        (
+            {"token": token, "action": "resubscribe", "form_token": borrowed},
+            {"Origin": audience.public},
+        ),
+        (
+            {"token": token, "action": "resubscribe", "form_token": own + "0"},
+            {"Origin": audience.public},
+        ),
         ({"token": token, "action": "resubscribe", "form_token": own}, {}),  # no browser Origin
         (
             {"token": token, "action": "resubscribe", "form_token": own},
-            {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+            {"Origin": audience.public, "Sec-Fetch-Site": "cross-site"},
         ),
     ]
     for data, headers in attempts:
@@ -143,7 +149,7 @@ def test_resubscribing_needs_the_pages_own_form_not_just_the_token(audience):
     late = audience.http.post(
         url,
         data={"token": token, "action": "resubscribe", "form_token": own},
-        headers={"Origin": "null"},
+        headers={"Origin": audience.public},
     )
     assert late.status_code == 403 and audience.status(READER) == "unsubscribed"
     assert 'name="form_token"' not in late.text and 'href="/subscribe"' in late.text
@@ -158,7 +164,7 @@ def test_the_undo_after_a_readers_own_unsubscribe_works_within_the_day(audience)
     back = audience.http.post(
         url,
         data={"token": token, "action": "resubscribe", "form_token": form_token_in(done.text)},
-        headers={"Origin": audience.url},
+        headers={"Origin": audience.public},
     )
     assert back.status_code == 200 and audience.status(READER) == "active"
 
@@ -178,7 +184,7 @@ def test_a_script_with_a_token_cannot_resubscribe_a_reader_who_left(audience):
         tried = audience.http.post(
             url,
             data={"token": token, "action": "resubscribe", "form_token": form_token},
-            headers={"Origin": "null"},
+            headers={"Origin": audience.public},
         )
         assert tried.status_code == 403
         assert audience.status(READER) == "unsubscribed"
@@ -384,7 +390,7 @@ def test_an_invalid_address_is_told_to_the_form(audience):
 
 
 def test_every_response_carries_the_security_headers(audience):
-    """CSP with frame-ancestors 'none', no-referrer, nosniff, no-store: on pages, errors and 404s."""
+    """CSP with frame-ancestors 'none', same-origin referrers, nosniff, no-store: on pages, errors and 404s."""
     for response in (
         audience.http.get(f"{audience.url}/subscribe"),
         audience.http.get(f"{audience.url}/nothing-here"),
@@ -394,7 +400,7 @@ def test_every_response_carries_the_security_headers(audience):
         h = response.headers
         assert "frame-ancestors 'none'" in h["content-security-policy"]
         assert "default-src 'none'" in h["content-security-policy"]
-        assert h["referrer-policy"] == "no-referrer"
+        assert h["referrer-policy"] == "same-origin"
         assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
         assert "server" not in h
     assert response.status_code == 413

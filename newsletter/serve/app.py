@@ -91,6 +91,11 @@ class _Handlers:
     allowed_origins: frozenset[str] = field(default_factory=frozenset)
     welcomer: Welcomer | None = None  # sends the welcome emails confirmations queue
 
+    @property
+    def own_origin(self) -> str:
+        """Serve's public origin as a browser's `Origin` spells it (no default port)."""
+        return origin_of(self.urls.origin) or self.urls.origin
+
     # -- unsubscribe ---------------------------------------------------------------------
 
     async def unsubscribe(self, request: Request) -> Response:
@@ -171,7 +176,7 @@ class _Handlers:
             _note(request, "form")
             return self._form()
         embedded_from = self._embedding_origin(request)
-        if embedded_from is None and not self._signup_from_own_page(request):
+        if embedded_from is None and not self._same_origin(request):
             return self._refused(request, signup=True)
         form = await _form_of(request)
         email, name = str(form.get("email", "")).strip(), str(form.get("name", "")).strip()
@@ -315,19 +320,21 @@ class _Handlers:
         return HTMLResponse(html, 503, headers={"Retry-After": "60"})
 
     def _same_origin(self, request: Request) -> bool:
-        """A form post comes from our own pages: not cross-site, its Origin (when sent) ours.
+        """A form post comes from our own pages: its Origin (or Referer) is serve's public origin.
 
-        Our pages send `Referrer-Policy: no-referrer`, under which browsers post
-        `Origin: null`; `Sec-Fetch-Site` still tells a cross-site post apart.  Every
-        form also carries a token of its own (form, reader or confirmation token).
+        Our pages send `Referrer-Policy: same-origin`, so a browser posting one of their
+        forms names our origin, the one links carry (`PublicUrls.origin`), never the
+        request's Host (under DNS rebinding that is the attacker's name).  `Origin: null`
+        (a sandboxed or no-referrer page elsewhere) is another site's.  A post with neither
+        Origin nor Referer is no browser's; every form also carries a token of its own
+        (form, reader or confirmation token).
         """
-        if request.headers.get("sec-fetch-site", "") == "cross-site":
+        if request.headers.get("sec-fetch-site", "") in ("cross-site", "same-site"):
             return False
         origin = request.headers.get("origin")
-        if origin is None or origin == "null":
-            return True  # not a browser, or our own no-referrer page: the tokens still apply
-        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        return origin in (own, self.urls.origin)
+        if origin is None and (referer := request.headers.get("referer")):
+            origin = origin_of(referer) or "null"
+        return origin is None or origin == self.own_origin
 
     def _embedding_origin(self, request: Request) -> str | None:
         """The allowed site (`[serve] allowed_origins`) a sign-up was posted from, or None.
@@ -344,22 +351,6 @@ class _Handlers:
             referer = request.headers.get("referer")
             origin = origin_of(referer) if referer else None
         return origin if origin in self.allowed_origins else None
-
-    def _signup_from_own_page(self, request: Request) -> bool:
-        """A sign-up from our own form: same-origin, by its Origin or (failing that) Referer.
-
-        Our pages send no referrer, so a browser posts `Origin: null` from them; only a
-        post its browser calls same-origin (or none at all: not a browser) may carry it.
-        """
-        if request.headers.get("sec-fetch-site", "") in ("cross-site", "same-site"):
-            return False
-        origin = request.headers.get("origin")
-        if origin is None and (referer := request.headers.get("referer")):
-            origin = origin_of(referer) or "null"
-        if origin is None or origin == "null":
-            return True  # not a browser, or our own no-referrer page: the form token applies
-        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        return origin in (own, self.urls.origin)
 
     def _refused(self, request: Request, *, signup: bool = False) -> Response:
         sent_from = request.headers.get("origin") or request.headers.get("referer") or ""

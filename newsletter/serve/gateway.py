@@ -7,7 +7,8 @@
   declared or sent in chunks, is refused (413, connection closed) and the app
   never sees it.  (Slow or huge request heads are refused earlier still, by
   connections.py.)
-- Every response carries the CSP, `Referrer-Policy: no-referrer`,
+- Every response carries the CSP, `Referrer-Policy: same-origin` (a browser posts our
+  forms with our real Origin; no other site ever gets a Referer, nor a token in one),
   `frame-ancestors 'none'` (and X-Frame-Options), nosniff and `no-store`.
 - One log line per request: method, path (never the query: it holds tokens),
   status, milliseconds, the client address with its last part hidden, and what
@@ -51,7 +52,7 @@ class Gateway:
         )
         self.headers = [
             (b"content-security-policy", csp.encode()),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
             (b"x-content-type-options", b"nosniff"),
             (b"cache-control", b"no-store"),

@@ -186,9 +186,12 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def running_server(app: ASGIApp, host: str = DEFAULT_HOST) -> Iterator[RunningServer]:
-    """Run an ASGI app on uvicorn in a thread, on a free port, for the duration of the block."""
-    sock = bind(host, 0)
+def running_server(
+    app: ASGIApp, host: str = DEFAULT_HOST, *, sock: socket.socket | None = None
+) -> Iterator[RunningServer]:
+    """Run an ASGI app on uvicorn in a thread, on a free port (or `sock`, bound to `host`
+    already: its port known before the app is made), for the duration of the block."""
+    sock = sock or bind(host, 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,

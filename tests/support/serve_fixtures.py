@@ -19,7 +19,7 @@ import pytest
 from newsletter.config import Settings
 from newsletter.serve.app import ServeOptions, create_app
 from newsletter.serve.audience import Audience
-from newsletter.serve.runner import running_server
+from newsletter.serve.runner import DEFAULT_HOST, bind, running_server
 from tests.support.send_workspace import Workspace
 from tests.support.smtp_server import Server
 
@@ -47,10 +47,11 @@ class AudienceServer:
     clock: Clock
     http: httpx.Client
     extra: dict[str, Any] = field(default_factory=dict)
+    public: str = PUBLIC  # the origin links carry and the server takes its own pages' posts from
 
     def local(self, public_url: str) -> str:
         """A link as mailed (https://news.example.org/…) pointed at this server."""
-        return public_url.replace(PUBLIC, self.url)
+        return public_url.replace(self.public, self.url)
 
     def status(self, email: str) -> str | None:
         with self.ws.store() as store:
@@ -70,7 +71,8 @@ class AudienceServer:
         """Every confirmation link mailed so far, in order."""
         links = []
         for received in self.smtpd.received:
-            links += re.findall(rb"https://news\.example\.org/confirm\?token=[\w-]+", received.data)
+            pattern = re.escape(self.public.encode()) + rb"/confirm\?token=[\w-]+"
+            links += re.findall(pattern, received.data)
         return [link.decode() for link in links]
 
 
@@ -115,6 +117,23 @@ def audience(served_ws, smtpd, request) -> Iterator[AudienceServer]:
     app, settings, clock = start_audience(served_ws, smtpd, **options)
     with running_server(app) as server, httpx.Client(timeout=10) as http:
         yield AudienceServer(server.url, served_ws, settings, smtpd, clock, http)
+
+
+@pytest.fixture
+def own_origin_audience(send_ws, smtpd) -> Iterator[AudienceServer]:
+    """serve on SQLite with its public origin its own address (http://127.0.0.1:port), as a
+    browser must reach it for its pages' forms to be taken (docs/security.md)."""
+    sock = bind(DEFAULT_HOST, 0)
+    url = f"http://{DEFAULT_HOST}:{sock.getsockname()[1]}"
+    settings = send_ws.with_server(smtpd.host, smtpd.port)
+    settings = replace(
+        settings,
+        base_url=url,
+        unsubscribe=replace(settings.unsubscribe, url=f"{url}/unsubscribe"),
+    )
+    app = create_app(settings, audience=Audience(settings, clock=(clock := Clock())))
+    with running_server(app, sock=sock) as server, httpx.Client(timeout=10) as http:
+        yield AudienceServer(server.url, send_ws, settings, smtpd, clock, http, public=url)
 
 
 @pytest.fixture
