@@ -16,6 +16,7 @@ import pytest
 
 from newsletter.config import load_settings
 from newsletter.send.sender import SendOptions, send_issue
+from newsletter.send.shared_journal import open_postgres_journal
 from newsletter.send.status import delivery_status
 from newsletter.subscribers.backends import workspace_store
 from tests.support.send_workspace import ISSUE_ID, Workspace
@@ -162,7 +163,8 @@ def test_two_senders_share_one_issue_and_every_reader_gets_one_copy(two_ws):
 @pytest.mark.slow
 def test_a_sender_killed_mid_send_leaves_its_readers_to_the_other(two_ws):
     """One sender killed -9 mid-send: the other takes its claimed readers once its lease runs
-    out; nobody is lost, and only messages in flight at the kill may go out twice (same id)."""
+    out; nobody is lost, only messages in flight at the kill may go out twice (same id), and
+    `--status`'s one-pass read counts what the separate reads count."""
     first, second = two_ws
     active = add_readers(first, 1230, unsubscribed=30)
     relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
@@ -192,6 +194,12 @@ def test_a_sender_killed_mid_send_leaves_its_readers_to_the_other(two_ws):
     assert len(relays[0].received) - at_kill <= 2, "the re-run found little or nothing left"
     status = status_of(first)
     assert f"sent        {len(active)}" in status and " gone " in status
+    journal = open_postgres_journal(first.settings.database_server, ISSUE_ID, create=False)
+    assert journal is not None
+    try:  # `--status` reads it all in one pass; the separate reads agree with it
+        assert journal.status() == (journal.counts(), journal.shares())
+    finally:
+        journal.close()
 
 
 @pytest.mark.slow

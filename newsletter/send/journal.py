@@ -290,7 +290,12 @@ class DeliveryJournal:
         """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
         return self._patiently(lambda: self._counts(first), "read the journal")
 
-    def _counts(self, first: int) -> JournalCounts:
+    def status(self, *, first: int = 10) -> tuple[JournalCounts, tuple[SenderShare, ...]]:
+        """The counts and each sender's share, for `send --status`."""
+        return self.counts(first=first), self.shares()
+
+    def _counts(self, first: int, not_reached: tuple[int, int] | None = None) -> JournalCounts:
+        """The counts; `not_reached` (unsent, not mailed) when the caller has counted them."""
         q = self.conn.execute
         by_status = dict(
             q(
@@ -298,7 +303,9 @@ class DeliveryJournal:
                 (self.issue_id,),
             ).fetchall()
         )
-        unsent, inactive = q(_NOT_REACHED, (self.issue_id,)).fetchone()
+        if not_reached is None:
+            not_reached = q(_NOT_REACHED, (self.issue_id,)).fetchone()
+        unsent, inactive = not_reached
         last = q(
             "SELECT max(updated) FROM deliveries WHERE issue_id = ?", (self.issue_id,)
         ).fetchone()[0]

@@ -488,6 +488,29 @@ class PostgresJournal(DeliveryJournal):
         with self._lock:
             return self._patiently(read, "read the journal")
 
+    def status(self, *, first: int = 10) -> tuple[JournalCounts, tuple[SenderShare, ...]]:
+        """The counts and each sender's share from one pass over the list (_STATUS), not one
+        for the unsent and one for the shares: each pass hashes the issue's deliveries by
+        address (bench/bench_status.py: 1.6 s against 1.0-1.3 s for a million readers)."""
+
+        def read() -> tuple[JournalCounts, tuple[SenderShare, ...]]:
+            with self.pg.raw.transaction():
+                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # as counts() says
+                self.pg.raw.execute("SET LOCAL jit = off")
+                per_sender = {
+                    r[0]: r[1:]
+                    for r in self.pg.raw.execute(_STATUS, {"issue": self.issue_id}).fetchall()
+                }
+                senders = self.pg.raw.execute(_SENDERS, {"issue": self.issue_id}).fetchall()
+                unsent = sum(int(r[4]) for r in per_sender.values())  # over every sender
+                inactive = sum(int(r[5]) for r in per_sender.values())
+                return self._counts(first, (unsent, inactive)), tuple(
+                    _share(r, per_sender.get(r[0], (0,) * 6)) for r in senders
+                )
+
+        with self._lock:
+            return self._patiently(read, "read the journal")
+
     def issues_reached(self) -> frozenset[str]:
         """Every issue that reached a reader (sent, or unknown)."""
 
@@ -514,6 +537,16 @@ class PostgresJournal(DeliveryJournal):
             )
             for r in rows
         )  # fmt: skip
+
+
+def _share(sender: tuple[Any, ...], counted: tuple[Any, ...]) -> SenderShare:
+    """A row of _SENDERS and its counts from _STATUS (claimed, sent, failed, unknown)."""
+    return SenderShare(
+        sender_id=sender[0], host=sender[1], pid=sender[2],
+        started=sender[3].strftime("%Y-%m-%dT%H:%M:%SZ"), state=sender[4],
+        claimed=int(counted[0]), sent=int(counted[1]), failed=int(counted[2]),
+        unknown=int(counted[3]),
+    )  # fmt: skip
 
 
 def partial_fetch(
@@ -701,5 +734,29 @@ LEFT JOIN (
   GROUP BY c.sender_id
 ) t ON t.sender_id = o.sender_id
 WHERE o.issue_id = %(issue)s
+ORDER BY o.started, o.sender_id
+"""
+# `send --status` in one pass over the list: per sender (NULL: no claim) its claimed readers,
+# their outcomes, and the readers the issue has not reached, active (unsent) and not (not
+# mailed), as journal._NOT_REACHED counts them.
+_STATUS = """
+SELECT c.sender_id, count(c.subscriber_id),
+  count(*) FILTER (WHERE c.subscriber_id IS NOT NULL AND d.status = 'sent'),
+  count(*) FILTER (WHERE c.subscriber_id IS NOT NULL AND d.status = 'failed'),
+  count(*) FILTER (WHERE c.subscriber_id IS NOT NULL AND d.status = 'unknown'),
+  count(*) FILTER (WHERE s.status = 'active' AND d.status IS DISTINCT FROM 'sent'
+                   AND d.status IS DISTINCT FROM 'unknown'),
+  count(*) FILTER (WHERE s.status != 'active' AND d.status IS DISTINCT FROM 'sent'
+                   AND d.status IS DISTINCT FROM 'unknown')
+FROM subscribers s
+LEFT JOIN deliveries d ON d.issue_id = %(issue)s AND d.email = s.email
+LEFT JOIN send_claims c ON c.issue_id = %(issue)s AND c.subscriber_id = s.id
+GROUP BY c.sender_id
+"""
+_SENDERS = """
+SELECT o.sender_id, o.host, o.pid, o.started,
+  CASE WHEN o.finished IS NOT NULL THEN 'finished'
+       WHEN o.lease_until >= now() THEN 'sending' ELSE 'gone' END
+FROM senders o WHERE o.issue_id = %(issue)s
 ORDER BY o.started, o.sender_id
 """

@@ -67,12 +67,11 @@ def journal_status(
             for issue, email, status, _ in read_recovery(database)
             if issue == issue_id
         }
-        counts = journal.counts(first=first)
+        counts, senders = journal.status(first=first)
         # Accepted messages the journal missed (disk full) are counted as what they are: the
         # next send records them before anything else, so they are not "not sent".
         pending = [(e, s) for e, s in waiting.items() if journal.would_send(e)]
         last_id = journal.last_id()
-        senders = journal.shares()
     finally:
         journal.close()
     if pending:
