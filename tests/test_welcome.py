@@ -137,11 +137,11 @@ def test_a_confirmed_signup_gets_exactly_one_welcome_from_serve(ws):
     assert re.fullmatch(r"<welcome\.[0-9a-f]{24}@example\.org>", message["Message-ID"])
     assert message["List-Unsubscribe"] and message["List-Unsubscribe-Post"]
     text = _body(message)
-    assert text.startswith("Welcome, Inês")
+    assert text.startswith("Hi Inês, and welcome")
     assert "every Thursday at 07:00 (Europe/Lisbon)" in text
     assert "No issue has gone out yet" in text  # nothing was sent: it says so
     html = message.get_body(("html",)).get_content()
-    assert "Welcome, Inês" in html and "unsubscribe?token=" in html
+    assert "Hi Inês, and welcome" in html and "unsubscribe?token=" in html
     assert _row(ws, READER) == ("sent", 1)
 
 
@@ -162,7 +162,7 @@ def test_the_welcome_links_the_latest_sent_issue_and_greets_there_without_a_firs
             _confirm(url, http, _sign_up(url, http, relay, READER, ""))
             _wait_for(lambda: _welcomes(relay))
     text = _body(_welcomes(relay)[0].message())
-    assert text.startswith("Welcome, there")
+    assert text.startswith("Hi there, and welcome")
     assert "https://news.example.org/2026-W48/" in text and "26 November 2026" in text
 
 
@@ -291,9 +291,9 @@ def test_welcome_preview_renders_the_files_and_the_editors_template_wins(ws, mon
     assert result.exit_code == 0, result.output
     html = (ws.root / "welcome-preview" / "welcome.html").read_text("utf-8")
     text = (ws.root / "welcome-preview" / "welcome.txt").read_text("utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "Welcome, Zoë" in html
+    assert html.startswith("<!DOCTYPE html>") and "Hi Zoë, and welcome" in html
     assert "<style" in html and 'lang="en"' in html
-    assert text.startswith("Welcome, Zoë") and "every Thursday at 07:00" in text
+    assert text.startswith("Hi Zoë, and welcome") and "every Thursday at 07:00" in text
     assert "%%" not in html + text
     (ws.root / "templates").mkdir()
     (ws.root / "templates" / "welcome.txt.j2").write_text(
