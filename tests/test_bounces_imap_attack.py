@@ -157,11 +157,6 @@ def bounces() -> list[bytes]:
     ]
 
 
-def statuses(ws) -> dict[str, str]:
-    with ws.store() as store:
-        return {s.email: s.status for s in store.iter()}
-
-
 @pytest.mark.parametrize(
     ("lie", "while_"),
     [("unasked-literals", "fetched messages"), ("search-flood", "searched the folder")],
@@ -178,7 +173,7 @@ def test_literals_nobody_asked_for_stop_the_run_at_twice_the_message_cap(
         "(command: UID => sent more than 2000000 bytes of messages in one answer, twice "
         "bounce.imap_max_message); what was processed before is kept, run again later"
     )
-    assert statuses(send_ws) == {r: "active" for r in READERS}
+    assert send_ws.statuses() == {r: "active" for r in READERS}
     assert server.stored == []
 
 
@@ -199,7 +194,7 @@ def test_large_messages_are_committed_a_few_at_a_time_not_a_hundred(cli, send_ws
     server, url, ca_file = lying([*bounces(), *spam], "none")
     result = cli("bounces", "process", url, "--ca-file", ca_file)
     assert result.exit_code == 0, result.output
-    assert statuses(send_ws) == {r: "bounced" for r in READERS}
+    assert send_ws.statuses() == {r: "bounced" for r in READERS}
     assert server.stored == ["1,2,3,4", "5,6"]
 
 
@@ -208,7 +203,7 @@ def test_a_server_that_greets_with_preauth_is_read_without_logging_in(cli, send_
     server, url, ca_file = lying(bounces(), "preauth")
     result = cli("bounces", "process", url, "--ca-file", ca_file)
     assert result.exit_code == 0, result.output
-    assert statuses(send_ws) == {r: "bounced" for r in READERS}
+    assert send_ws.statuses() == {r: "bounced" for r in READERS}
     assert server.stored == ["1,2"]
 
 
@@ -236,7 +231,7 @@ def test_on_dovecot_large_and_hostile_messages_are_flagged_and_the_reports_besid
         result = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
         assert result.exit_code == 0, result.output
         assert "Processed 8 message(s)" in result.output and "2 unreadable" in result.output
-        assert statuses(send_ws) == {r: "bounced" for r in READERS}
+        assert send_ws.statuses() == {r: "bounced" for r in READERS}
         assert all("NewsletterProcessed" in f for f in imap.folder_flags())
         again = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
         assert "Processed 0 message(s)" in again.output, again.output

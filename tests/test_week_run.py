@@ -277,29 +277,14 @@ def test_a_run_killed_with_sigkill_mid_send_is_finished_by_the_next_without_a_se
     tmp_path, smtpd, monkeypatch
 ):
     """`newsletter run` as a process, kill -9 while the relay stalls on the 2nd reader: the next run mails the rest once."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
-    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
-    run_at(settings, SEND_TIME - dt.timedelta(hours=24), [])  # build, check, review copy
-    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", SEND_TIME - dt.timedelta(hours=20))
-    smtpd.handler.fail(READERS[1], "rcpt", "drip")  # the relay stalls on the second reader
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsletter", "run", "--clock", SEND_TIME.isoformat()],
-        cwd=tmp_path / "ws",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    settings = _approved_run_killed_once(
+        tmp_path,
+        smtpd,
+        monkeypatch,
+        ("rcpt", "drip"),  # the relay stalls on the second reader
+        reached=lambda: smtpd.handler.attempts.get(READERS[1]) is not None,
     )
-    deadline = time.monotonic() + 60
-    while smtpd.handler.attempts.get(READERS[1]) is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert smtpd.handler.attempts.get(READERS[1]) == 1, "the run never reached the 2nd reader"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
+    assert smtpd.handler.attempts.get(READERS[1]) == 1
     assert _recipients(smtpd) == [REVIEWER, READERS[0]]
     assert read_run_state(tmp_path / "ws" / "issues" / ISSUE).done("sent") is None
     events: list = []
@@ -350,29 +335,13 @@ def test_a_run_killed_with_sigkill_after_the_relay_queued_a_message_mails_nobody
     tmp_path, smtpd, monkeypatch
 ):
     """kill -9 while the relay holds its reply to a reader's queued message: the next run leaves that one unknown and mails the rest once."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
-    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
-    run_at(settings, SEND_TIME - dt.timedelta(hours=24), [])  # build, check, review copy
-    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", SEND_TIME - dt.timedelta(hours=20))
-    smtpd.handler.fail(READERS[1], "data", "held")  # queued, then the 250 is slow to come
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsletter", "run", "--clock", SEND_TIME.isoformat()],
-        cwd=tmp_path / "ws",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    settings = _approved_run_killed_once(
+        tmp_path,
+        smtpd,
+        monkeypatch,
+        ("data", "held"),  # queued, then the 250 is slow to come
+        reached=lambda: READERS[1] in _recipients(smtpd),
     )
-    deadline = time.monotonic() + 60
-    while READERS[1] not in _recipients(smtpd) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert READERS[1] in _recipients(smtpd), "the run never reached the 2nd reader"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
     events: list = []
     assert run_at(settings, SEND_TIME + dt.timedelta(minutes=1), events) == EXIT_OK
     assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS])  # each exactly once
@@ -473,3 +442,33 @@ def test_a_check_error_found_at_send_time_names_what_run_can_do_not_a_force_it_l
     assert f"newsletter build issues/{ISSUE}" in result.stderr
     assert f"newsletter send issues/{ISSUE} --force" in result.stderr
     assert _recipients(smtpd) == [REVIEWER]  # the review copy only: no reader was mailed
+
+
+def _approved_run_killed_once(tmp_path, smtpd, monkeypatch, fault, reached):
+    """The week's workspace built, reviewed and approved; its `newsletter run` process at the
+    send time, the relay answering `fault` (stage, kind) for the 2nd reader, killed with
+    SIGKILL once `reached()` holds. Returns the workspace's settings."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=24), [])  # build, check, review copy
+    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", SEND_TIME - dt.timedelta(hours=20))
+    smtpd.handler.fail(READERS[1], *fault)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "run", "--clock", SEND_TIME.isoformat()],
+        cwd=tmp_path / "ws",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not reached() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reached(), "the run never reached the 2nd reader"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    return settings
