@@ -11,7 +11,14 @@ import textwrap
 
 import pytest
 
-from newsletter.assemble.embedding import MODEL_PACKAGE, load_model, model_folder
+from newsletter.assemble.embedding import (
+    LONGEST_WORD,
+    MODEL_PACKAGE,
+    PURE_WORDS,
+    _byte_pair_ids,
+    load_model,
+    model_folder,
+)
 from tests.conftest import ROOT
 
 # Refuses every socket before the model loads: any download attempt fails loudly.
@@ -75,6 +82,22 @@ def test_long_and_short_texts_pool_as_each_alone():
     alone = [model.embed([t])[0] for t in ("Levee holds", long, "Levee holds after the storm")]
     for a, b in zip(together, alone, strict=True):
         assert float(a @ b) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_word_is_read_up_to_its_longest_length():
+    """A 200,000-character "word" (a hostile feed title) is read as its first LONGEST_WORD
+    characters, in both tokenizer paths, so byte-pair encoding it cannot run for minutes."""
+    model = load_model()
+    word = "T" * 200_000
+    short = "T" * LONGEST_WORD
+    assert model.token_ids([word, f"Levee {word} holds"]) == model.token_ids(
+        [short, f"Levee {short} holds"]
+    )
+    many = [f"{n}{'U' * 1_000}" for n in range(PURE_WORDS + 1)]  # new words for `tokenizers`
+    vocab, ranks = model._merges()
+    assert model.token_ids(many)[:2] == [
+        list(_byte_pair_ids("▁" + w[:LONGEST_WORD], vocab, ranks)) for w in many[:2]
+    ]
 
 
 def test_the_model_is_found_in_the_installed_package():

@@ -57,6 +57,10 @@ MEMO_TEXTS = 10_000
 MEMO_WORDS = 200_000
 # Texts pooled at once: bounds the float32 scratch (4 MB a step) for 100,000 texts.
 POOL_ROWS = 4096
+# A word is read up to this many characters (the longest English words are under 50): byte-pair
+# encoding rescans a word after each merge, so a feed title of one 50,000-character "word" took
+# minutes; past this length a run of characters carries no meaning worth its time.
+LONGEST_WORD = 64
 
 
 class ModelMissingError(NewsletterError):
@@ -130,7 +134,7 @@ class StaticModel:
         whitespace collapsed (SentencePiece pieces never span a space: "▁word" starts each
         word; the tokenizer's config has no pre-tokenizer, so it runs its merges over a whole
         text, 90 µs a headline)."""
-        split = [text.split() for text in texts]
+        split = [[word[:LONGEST_WORD] for word in text.split()] for text in texts]
         known = self.words
         new = list({w for words in split for w in words if w not in known})
         if new:
