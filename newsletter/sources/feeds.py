@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
+from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
 from newsletter.web_address import AddressError, web_address
@@ -38,11 +39,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    if feed.bozo and (not feed.entries or _is_broken_xml(feed.bozo_exception)):
-        raise SourceError(
-            f"{_where_error(shown, feed.bozo_exception)}; "
-            "check that it is a complete RSS or Atom feed"
-        )
+    if feed.bozo:
+        _refuse_broken_xml(data, shown, feed)
     if not feed.entries:
         if feed.get("version"):  # a real feed that has nothing this week (an HTML page has none)
             return Sources(warnings=(f"{shown}: no entries",))
@@ -294,11 +292,31 @@ def _too_big(url: str, max_bytes: int, seen: str) -> SourceError:
     )
 
 
-def _is_broken_xml(exc: BaseException | None) -> bool:
-    """A truncated or malformed document; HTML entities like &nbsp; in a feed are tolerated."""
+def _refuse_broken_xml(data: bytes, shown: str, feed: Any) -> None:
+    """SourceError for a feed feedparser flagged whose XML is broken, or that gave no entry.
+
+    The document as written is read again (feed_xml.py), so the line is the file's and the
+    message its own.  An undefined entity (`&nbsp;`, common in feeds) is tolerated when the
+    entries were read: feedparser's lenient parser resolves HTML entities.
+    """
     from xml.sax import SAXParseException
 
-    return isinstance(exc, SAXParseException) and "undefined entity" not in str(exc)
+    exc = feed.bozo_exception
+    problem = xml_problem(data) if isinstance(exc, SAXParseException) else None
+    if problem is None or problem.entity is not None:
+        if feed.entries:
+            return
+        if problem is not None:
+            raise SourceError(
+                f"{shown}:{problem.line}: no entry could be read; the first problem: "
+                f"{entity_advice(problem.entity or '', shown)}"
+            )
+        raise SourceError(
+            f"{_where_error(shown, exc)}; check that it is a complete RSS or Atom feed"
+        )
+    raise SourceError(
+        f"{shown}:{problem.line}: {problem.message}; check that it is a complete RSS or Atom feed"
+    )
 
 
 def _where_error(shown: str, exc: BaseException | None) -> str:
