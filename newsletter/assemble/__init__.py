@@ -81,7 +81,9 @@ def assemble_issue(
     """
 
     carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
-    story = choose_lead(sources.stories, sources.headlines, options.lead, carried)
+    # What an earlier issue carried is last week's news, not this week's coverage of a story.
+    unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
+    story = choose_lead(sources.stories, unsent, options.lead, carried)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
 
@@ -123,6 +125,16 @@ def carried_stories(
     near = [s.title is not None for s in stories]
     found = carried_issues([story_headline(s) for s in stories], past, today, near)
     return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
+
+
+def fresh_headlines(
+    sources: Sources, past: Sequence[PastIssue], today: dt.date
+) -> tuple[Headline, ...]:
+    """The sources' headlines no earlier issue carried (by URL, title or near-duplicate title)."""
+    if not past:
+        return sources.headlines
+    found = carried_issues(sources.headlines, past, today)
+    return tuple(h for h, issue in zip(sources.headlines, found, strict=True) if issue is None)
 
 
 def in_source_order(

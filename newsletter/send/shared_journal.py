@@ -270,8 +270,8 @@ class PostgresJournal(DeliveryJournal):
                 time.sleep(0.01)  # another sender's claim crossed ours: try again
             except psycopg.Error as e:
                 if not (link.lost(e) if link is not None else self._lost(e)):
-                    line = statement_error(self.server, e)
-                    raise JournalWriteError(f"cannot {what}: {line}") from None
+                    line = str(statement_error(self.server, e)).removeprefix(self.server.where)
+                    raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or _first_line(e)  # why it went: later tries say "closed"
                 if time.monotonic() >= deadline:
                     raise self._gave_up(what, cause) from None
