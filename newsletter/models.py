@@ -109,6 +109,11 @@ class ScoredHeadline(NamedTuple):
     score: float
     matched: tuple[str, ...] = ()
     merged: tuple[Headline, ...] = ()  # near-duplicates folded into this one
+    # the same near-duplicates scored on their own, when the ranker scored them (the best
+    # lines only: assemble/reports.py lists one on its own line when Related has room)
+    merged_scored: tuple[ScoredHeadline, ...] = ()
+    # on a line of its own: the Related line whose story this headline reports again
+    report_of: Headline | None = None
 
     @property
     def title(self) -> str:
