@@ -185,6 +185,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         words=sum(len(p.split()) for p in paragraphs),
         image_width=story.image_width,
         image_height=story.image_height,
+        title_derived=story.title is None,
     )
 
 
