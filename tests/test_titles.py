@@ -230,6 +230,30 @@ def test_relative_clause_after_the_subject_is_dropped_keeping_the_place():
     assert derive_title([short]) == "Company that makes app said it would cut 500 jobs"
 
 
+def _week_story(name: str) -> list[str]:
+    """An untitled story's paragraphs from the real weeks of tests/data/weeks/."""
+    text = (DATA / "weeks" / name).read_text("utf-8")
+    return [p for p in text.split("---", 2)[2].split("\n\n") if p.strip()]
+
+
+def test_a_participle_and_its_agent_before_the_verb_are_an_aside():
+    """ "Shares of First Republic Bank, battered by fears that it would be the next lender to
+    fail, jumped …": the participle's phrase is an aside, not the verb (it gave a title with no
+    verb, ending on "next lender")."""
+    title = derive_title(_week_story("svb-2023/week1/seeds/04-first-republic.md"))
+    assert title == "Shares of First Republic Bank jump 10 per cent"
+    assert title_problems(title) == []
+
+
+def test_a_cut_keeps_the_first_predicate_whole_not_the_second_cut_short():
+    """ "closed Silicon Valley Bank and handed it to the Federal Deposit Insurance Corporation,
+    after …": the cut goes before the second predicate, never after its object pronoun
+    ("… and hand it")."""
+    title = derive_title(_week_story("svb-2023/week1/seeds/01-svb.md"))
+    assert title == "California regulators close Silicon Valley Bank"
+    assert title_problems(title) == []
+
+
 def test_a_place_in_apposition_is_not_a_clause_boundary():
     """The commas of "in Belém, Brazil," do not cut the title before its verb."""
     paragraph = (
