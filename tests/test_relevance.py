@@ -93,6 +93,10 @@ kept only when the cross-validated numbers did not fall:
    unchanged; written unchanged.  Listing every near-duplicate measured higher (CV rec2/8
    0.882) but repeats one headline up to four times; without the new-words test (0.863) it
    lists "W.H.O. Declares Ebola ..." under "WHO declares Ebola ...": neither is an editor's.
+   The Related bar learnt for the editor's objective instead (a grade-0 budget a lead, max F2)
+   was compared per split and not taken (docs/ranking.md).  Measured once after 12-13 were
+   fixed: holdout nDCG 0.976 and no grade-0 unchanged, rec2 0.795 → 0.843 (rec2+f 0.940 →
+   0.952): the single-referent headline back, 3 other outlets' reports listed.
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ MIN_REAL_LEADS = 40
 # (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
 # the model and the concepts combined (meaning.py), More in source order.
 LEVEL_REAL_DEV = (0.956, 0.843, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.795, 0.0)
+LEVEL_REAL_HOLDOUT = (0.976, 0.843, 0.0)
 LEVEL_WRITTEN = (0.949, 0.792, 0.357)
 LEVEL_CV = (0.954, 0.833, 0.143)
 
@@ -216,7 +220,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.795, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.843, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2
