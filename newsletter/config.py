@@ -35,6 +35,7 @@ from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.toml_lines import with_line
+from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
 CONFIG_NAME = "newsletter.toml"
@@ -485,7 +486,7 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
                 raise ConfigError(f"{shown}: [{key}] must be a table")
             values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
         elif key == "sources":
-            values[key] = _text_list(value, f"{shown}: sources", 'e.g. ["seeds/", "feeds/*.xml"]')
+            values[key] = _source_list(value, f"{shown}: sources")
         elif key in _TOP_KEYS:
             _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
             values["from_address" if key == "from" else key] = value
@@ -557,6 +558,15 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
         _check_type(value, wanted, f"{prefix}{key}", secret=key.endswith("_env"))
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
+
+
+def _source_list(value: Any, where_: str) -> tuple[str, ...]:
+    """`sources`: files, folders, globs and http(s) feed addresses."""
+    sources = _text_list(value, where_, 'e.g. ["seeds/", "feeds/*.xml"]')
+    for source in sources:
+        if why := unfetched_source(source):
+            raise ConfigError(f"{where_}: '{source}': {why}")
+    return sources
 
 
 def _text_list(value: Any, where_: str, example: str) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from newsletter.assemble.candidates import story_headline
 from newsletter.assemble.lead import choose_lead, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
@@ -80,7 +81,9 @@ def assemble_issue(
     """
 
     carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
-    story = choose_lead(sources.stories, sources.headlines, options.lead, carried)
+    # What an earlier issue carried is last week's news, not this week's coverage of a story.
+    unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
+    story = choose_lead(sources.stories, unsent, options.lead, carried)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
 
@@ -122,6 +125,16 @@ def carried_stories(
     near = [s.title is not None for s in stories]
     found = carried_issues([story_headline(s) for s in stories], past, today, near)
     return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
+
+
+def fresh_headlines(
+    sources: Sources, past: Sequence[PastIssue], today: dt.date
+) -> tuple[Headline, ...]:
+    """The sources' headlines no earlier issue carried (by URL, title or near-duplicate title)."""
+    if not past:
+        return sources.headlines
+    found = carried_issues(sources.headlines, past, today)
+    return tuple(h for h, issue in zip(sources.headlines, found, strict=True) if issue is None)
 
 
 def in_source_order(
@@ -172,6 +185,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         words=sum(len(p.split()) for p in paragraphs),
         image_width=story.image_width,
         image_height=story.image_height,
+        title_derived=story.title is None,
     )
 
 
@@ -254,7 +268,9 @@ def split_related(
     week_bar: float | None = None,
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
     """The best `limit` headlines scoring the Related bar or more are Related; the rest More.
-    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.
+    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.  When Related
+    has room left, another outlet's report of a Related story takes it as a line of its own
+    (reports.py).
 
     `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR)."""
 
@@ -265,7 +281,7 @@ def split_related(
     count = 0
     while count < len(ranked) and count < limit and ranked[count].score >= bar:
         count += 1
-    return ranked[:count], ranked[count:]
+    return list_other_reports(ranked[:count], limit, bar), ranked[count:]
 
 
 def iso_week_id(day: dt.date) -> str:

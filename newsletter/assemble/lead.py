@@ -46,7 +46,9 @@ def choose_lead(
 
     `carried` maps the source of each story an earlier issue already carried to that issue:
     such a story never leads again unless the editor names it (`--lead`); a `lead: true` it
-    still says from last week is ignored.
+    still says from last week is ignored; nor does it count as coverage of another story,
+    and `headlines` are those no earlier issue carried (the caller leaves those out), so a
+    short follow-up of last week's lead does not lead on the headlines readers already had.
     """
     if not stories:
         raise SourceError(
@@ -71,7 +73,8 @@ def choose_lead(
         return forced[0]
     if len(fresh) == 1:
         return fresh[0]
-    scores = [lead_score(story, stories, headlines) for story in fresh]
+    # Coverage is this week's: a story or headline an earlier issue carried covers nothing.
+    scores = [lead_score(story, fresh, headlines) for story in fresh]
     best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
     return fresh[best]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -52,7 +54,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         source = f"{shown}#{index}"
         text = _TextCleaner(source, warnings)
         title = " ".join(text("title", str(entry.get("title", ""))).split())
-        link = _entry_link(entry, source, warnings)
+        link = _entry_link(entry, source, warnings, data)
         when = _entry_date(entry)
         summary = summary_text(text("summary", str(entry.get("summary", ""))), title=title)
         content = text("content", _full_content(entry))
@@ -116,16 +118,41 @@ class _TextCleaner:
         return clean
 
 
-def _entry_link(entry: dict[str, Any], source: str, warnings: list[str]) -> str | None:
-    """The entry's link as the email will carry it; one a link cannot be is left out, said."""
+def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: bytes) -> str | None:
+    """The entry's link as the email will carry it; one a link cannot be is left out, said
+    as the feed wrote it."""
     link = str(entry.get("link", "")).strip()
     if not link:
         return None
     try:
         return web_address(link)
     except AddressError as e:
-        warnings.append(f"{source}: link {e}; left out")
-        return None
+        why = str(e)
+    try:  # the same rule, said of the link as written
+        web_address(_as_written(link, data))
+    except AddressError as e:
+        why = str(e)
+    warnings.append(f"{source}: link {why}; left out")
+    return None
+
+
+_SCHEME_SLASHES = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)(.*)", re.DOTALL)
+
+
+def _as_written(link: str, data: bytes) -> str:
+    """The link as the feed's text holds it.  feedparser drops the slashes after `://`
+    (`file:///etc/passwd` comes out as `file://etc/passwd`): a warning must show what the
+    editor can find in the feed.  The link as given when it cannot be found."""
+    m = _SCHEME_SLASHES.match(link)
+    if m is None:
+        return link
+    text = data.decode("utf-8", "replace")
+    scheme, rest = m.groups()
+    for written in dict.fromkeys((rest, html.escape(rest, quote=False))):
+        found = re.search(re.escape(scheme) + "/*" + re.escape(written), text)
+        if found:
+            return html.unescape(found.group(0))
+    return link
 
 
 def fetch_feed(
