@@ -52,6 +52,63 @@ def print_splits(dev: list[lb.LabelledLead]) -> None:
     print(f"{'TF-IDF':14s}{'all':>6s}{lb.tfidf_cv(dev).row()}")
 
 
+# The Related bar learnt for other objectives than learn.fit_bar's "likelier grade 2 than
+# grade 0", each on the four training folds at their learnt share (docs/ranking.md).
+BAR_GRID = tuple(round(0.15 + 0.01 * k, 2) for k in range(26))
+
+
+def _f2(summary: lb.Summary) -> float:
+    p, r = summary.precision, summary.recall2
+    return 5 * p * r / (4 * p + r) if p + r else 0.0
+
+
+def _budget(limit: float):  # the lowest bar whose grade-0s a lead stay within `limit`
+    def rule(curve: list[tuple[float, lb.Summary]]) -> float:
+        within = [bar for bar, s in curve if s.zeros_per_lead <= limit]
+        return min(within) if within else max(bar for bar, _ in curve)
+
+    return rule
+
+
+BAR_OBJECTIVES = {
+    "grade-0 budget 0.1/lead": _budget(0.1),
+    "grade-0 budget 0.2/lead": _budget(0.2),
+    "max F2 (recall x4)": lambda curve: max(curve, key=lambda e: (round(_f2(e[1]), 4), e[0]))[0],
+}
+
+
+def print_bar_objectives(dev: list[lb.LabelledLead]) -> None:
+    """The combined ranker per split with its bar learnt for each objective on the other four."""
+    from newsletter.assemble.learn import fit_share
+
+    print("\nthe Related bar learnt per split for other objectives (combined ranker)")
+    parts = lb.folds(dev)
+    for name, rule in BAR_OBJECTIVES.items():
+        pooled, bars = [], []
+        for i, test in enumerate(parts):
+            train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+            share = fit_share([lb.graded(lead) for lead in train])
+            curve = [
+                (
+                    bar,
+                    lb.summarize(
+                        [
+                            lb.score_lead(ld, lb.recut(lb.output_at(ld, share), bar=bar))
+                            for ld in train
+                        ]
+                    ),
+                )
+                for bar in BAR_GRID
+            ]
+            bars.append(rule(curve))
+            scored = [
+                lb.score_lead(ld, lb.recut(lb.output_at(ld, share), bar=bars[-1])) for ld in test
+            ]
+            print(f"{name:24s}{i + 1:3d} bar {bars[-1]:.2f}{lb.summarize(scored).row()}")
+            pooled += scored
+        print(f"{name:24s}all{' ' * 9}{lb.summarize(pooled).row()}")
+
+
 def main() -> None:
     """Print the table (and, with --leads, each lead's Related grades)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -94,6 +151,7 @@ def main() -> None:
     )
     if args.splits:
         print_splits(dev)
+        print_bar_objectives(dev)
     if not args.holdout:
         print(HOLDOUT_HIDDEN)
     if args.leads:

@@ -5,18 +5,22 @@ issue back and a lead chosen from this week's news."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build
+from newsletter.cli import app
 from newsletter.send import MemoryTransport, SendOptions, send_issue
 from newsletter.subscribers.store import open_store
 
 WEEKS = Path(__file__).parent / "data" / "weeks"
 NOTRE_DAME = WEEKS / "notre-dame-2019"
+SVB = WEEKS / "svb-2023"
 FIRE_WEEK = dt.date(2019, 4, 19)
 NEXT_WEEK = dt.date(2019, 4, 26)
 
@@ -31,21 +35,31 @@ ON_FIRE = {  # the six feed headlines about the fire, from five outlets
 SPORT = "PSG fail to clinch Ligue 1 title with 3-2 defeat at Nantes"
 
 
-def _add_week(workspace: Path, week: str) -> None:
+def _add_week(workspace: Path, week: Path) -> None:
     """Copy one week's seeds and feeds into the workspace, beside what is there."""
     for folder in ("seeds", "feeds"):
         (workspace / folder).mkdir(exist_ok=True)
-        for path in (NOTRE_DAME / week / folder).iterdir():
+        for path in (week / folder).iterdir():
             shutil.copy(path, workspace / folder / path.name)
+
+
+def _first_week(workspace: Path, fixture: Path) -> Path:
+    for old in (workspace / "seeds").iterdir():
+        old.unlink()
+    _add_week(workspace, fixture / "week1")
+    return workspace
 
 
 @pytest.fixture
 def fire_week(workspace: Path) -> Path:
     """The workspace with the week of the Notre-Dame fire as its sources (the sample seed gone)."""
-    for old in (workspace / "seeds").iterdir():
-        old.unlink()
-    _add_week(workspace, "week1")
-    return workspace
+    return _first_week(workspace, NOTRE_DAME)
+
+
+@pytest.fixture
+def bank_week(workspace: Path) -> Path:
+    """The workspace with the week of the Silicon Valley Bank failure (untitled stories)."""
+    return _first_week(workspace, SVB)
 
 
 def _send(settings, folder: Path) -> None:
@@ -73,7 +87,7 @@ def test_a_week_later_the_lead_is_this_weeks_news(fire_week, settings, monkeypat
     monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
     first = build(["seeds", "feeds"], settings, AssembleOptions(today=FIRE_WEEK))
     _send(settings, first.folder)
-    _add_week(fire_week, "week2")
+    _add_week(fire_week, NOTRE_DAME / "week2")
     second = build(["seeds", "feeds"], settings, AssembleOptions(today=NEXT_WEEK)).issue
     assert second.lead.title == "Easter Sunday bombings kill more than 250 in Sri Lanka"
     sent = {first.issue.lead.title, *(c.title for c in first.issue.stories)}
@@ -83,3 +97,74 @@ def test_a_week_later_the_lead_is_this_weeks_news(fire_week, settings, monkeypat
     assert sent.isdisjoint(shown)
     assert sent <= {h.title for h in second.repeated}
     assert second.follows is None or second.follows.title != second.lead.title
+
+
+ON_SVB = {  # the six feed headlines about the failure of Silicon Valley Bank, six outlets
+    "Silicon Valley Bank seized by California regulators amid bank run",
+    "Regulators close New York's Signature Bank, say depositors will be made whole",
+    "HSBC buys Silicon Valley Bank's UK arm for £1",
+    "Biden says banking system is safe, vows to hold those responsible accountable",
+    "SVB Financial Group, parent of Silicon Valley Bank, files for bankruptcy protection",
+    "Start-ups scramble to pay employees after SVB collapse",
+}
+
+
+def test_the_bank_week_leads_with_the_failure_under_a_printable_title(bank_week, settings):
+    """Built with no --lead from untitled stories: Silicon Valley Bank's failure leads under a
+    derived title an editor can print (it ended "… and hand it"), at least 5 of the 6 feed
+    headlines about it are Related, the rugby result is not, and every card scores above zero."""
+    issue = build(["seeds", "feeds"], settings, AssembleOptions(today=dt.date(2023, 3, 18))).issue
+    assert issue.lead.title == "California regulators close Silicon Valley Bank"
+    assert issue.lead.title_derived
+    related = {h.title for h in issue.related}
+    assert len(ON_SVB & related) >= 5, related
+    assert "Ireland beat England 29-16 to win the Grand Slam in Dublin" not in related
+    assert issue.stories and all(card.score > 0 for card in issue.stories)
+    cards = {card.title for card in issue.stories}
+    assert "Shares of First Republic Bank jump 10 per cent" in cards  # not "…, battered by …"
+
+
+def test_a_week_after_the_bank_failure_nothing_sent_comes_back(bank_week, settings, monkeypatch):
+    """The first issue sent, a week later over the same sources plus the next week's: its lead,
+    cards and headlines are all listed as repeated, none shown, and UBS's takeover of Credit
+    Suisse leads under a printable derived title."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    first = build(["seeds", "feeds"], settings, AssembleOptions(today=dt.date(2023, 3, 18)))
+    _send(settings, first.folder)
+    _add_week(bank_week, SVB / "week2")
+    second = build(["seeds", "feeds"], settings, AssembleOptions(today=dt.date(2023, 3, 25))).issue
+    assert (
+        second.lead.title == "UBS agrees to buy Credit Suisse for 3 billion Swiss francs in shares"
+    )
+    sent = {first.issue.lead.title, *(c.title for c in first.issue.stories)}
+    sent |= {h.title for h in (*first.issue.related, *first.issue.more)}
+    shown = {c.title for c in second.stories} | {h.title for h in (*second.related, *second.more)}
+    assert sent.isdisjoint(shown | {second.lead.title})
+    # Last week's lead is folded, as a near-duplicate, under the repeated headline "Silicon
+    # Valley Bank seized by California regulators amid bank run": not shown, not listed itself.
+    assert sent - {first.issue.lead.title} <= {h.title for h in second.repeated}
+    assert second.follows is None or second.follows.title != second.lead.title
+
+
+def test_a_cards_derived_title_is_marked_and_checked(bank_week, settings):
+    """An untitled story shown as a card gets a derived title marked title_derived = true in
+    its [[stories]] table, and `check` warns about it at that line, as it does for the lead
+    (a card's unprintable title used to ship with no mark and no warning)."""
+    built = build(["seeds", "feeds"], settings, AssembleOptions(today=dt.date(2023, 3, 18)))
+    assert all(card.title_derived for card in built.issue.stories)
+    manifest = (built.folder / "issue.toml").read_text("utf-8").splitlines()
+    marks = [n for n, line in enumerate(manifest, 1) if line == "title_derived = true"]
+    assert len(marks) == 1 + len(built.issue.stories)
+    shown = json.loads(CliRunner().invoke(app, ["build", str(built.folder), "--json"]).stdout)
+    assert all(card["title_derived"] for card in shown["stories"])
+    result = CliRunner().invoke(app, ["check", str(built.folder)])
+    warned = [line for line in result.output.splitlines() if line.startswith("warning  title.")]
+    assert len(warned) == len(marks), result.output
+    for line, n in zip(warned, marks, strict=True):
+        assert f"issue.toml:{n}:" in line
+    retitled = "\n".join(
+        m if m != "title_derived = true" else "title_derived = false" for m in manifest
+    )
+    (built.folder / "issue.toml").write_text(retitled + "\n", "utf-8")
+    again = build([str(built.folder)], settings, AssembleOptions(today=dt.date(2023, 3, 18)))
+    assert not any(card.title_derived for card in again.issue.stories)

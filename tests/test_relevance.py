@@ -86,6 +86,17 @@ kept only when the cross-validated numbers did not fall:
    refer to nothing said before and stay topics (the holdout's lost headline said "across the
    country", which showed the rule wrong in principle).  Real dev: one grade-0 score 0.050 →
    0.051, every other number unchanged, 5-fold CV unchanged.
+13. Another outlet's report of a Related story is a line of its own when Related has room
+   (assemble/reports.py): it scores the bar alone and says something no listed line says
+   (its concepts are not all in one).  Real dev: 5 reports listed, all grade 2; rec2/8 0.819
+   → 0.843, nDCG 0.954 → 0.956; 5-fold CV nDCG 0.951 → 0.954, rec2/8 0.809 → 0.833, grade-0s
+   unchanged; written unchanged.  Listing every near-duplicate measured higher (CV rec2/8
+   0.882) but repeats one headline up to four times; without the new-words test (0.863) it
+   lists "W.H.O. Declares Ebola ..." under "WHO declares Ebola ...": neither is an editor's.
+   The Related bar learnt for the editor's objective instead (a grade-0 budget a lead, max F2)
+   was compared per split and not taken (docs/ranking.md).  Measured once after 12-13 were
+   fixed: holdout nDCG 0.976 and no grade-0 unchanged, rec2 0.795 → 0.843 (rec2+f 0.940 →
+   0.952): the single-referent headline back, 3 other outlets' reports listed.
 """
 
 from __future__ import annotations
@@ -119,10 +130,10 @@ RELATED_SLOTS = lb.RELATED_SLOTS
 MIN_REAL_LEADS = 40
 # (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
 # the model and the concepts combined (meaning.py), More in source order.
-LEVEL_REAL_DEV = (0.954, 0.819, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.795, 0.0)
+LEVEL_REAL_DEV = (0.956, 0.843, 0.143)
+LEVEL_REAL_HOLDOUT = (0.976, 0.843, 0.0)
 LEVEL_WRITTEN = (0.949, 0.792, 0.357)
-LEVEL_CV = (0.951, 0.809, 0.143)
+LEVEL_CV = (0.954, 0.833, 0.143)
 
 
 def _ours(lead: lb.LabelledLead) -> list[tuple[str, float]]:
@@ -175,7 +186,10 @@ def test_evaluation_sees_what_the_build_shows():
         assert output.lead_title, lead.name
         if lead.title:
             assert output.lead_title == lead.title
-        shown = output.order + [m.title for s in output.ranked for m in s.merged]
+        listed = set(output.order)  # another outlet's report may be a line of its own
+        shown = output.order + [
+            m.title for s in output.ranked for m in s.merged if m.title not in listed
+        ]
         assert sorted(shown) == sorted(t for t, _ in lead.headlines), lead.name
 
 
@@ -206,7 +220,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.795, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.843, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2

@@ -21,6 +21,7 @@ from newsletter.assemble.candidates import story_headline
 from newsletter.assemble.lead import choose_lead, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
@@ -184,6 +185,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         words=sum(len(p.split()) for p in paragraphs),
         image_width=story.image_width,
         image_height=story.image_height,
+        title_derived=story.title is None,
     )
 
 
@@ -266,7 +268,9 @@ def split_related(
     week_bar: float | None = None,
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
     """The best `limit` headlines scoring the Related bar or more are Related; the rest More.
-    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.
+    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.  When Related
+    has room left, another outlet's report of a Related story takes it as a line of its own
+    (reports.py).
 
     `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR)."""
 
@@ -277,7 +281,7 @@ def split_related(
     count = 0
     while count < len(ranked) and count < limit and ranked[count].score >= bar:
         count += 1
-    return ranked[:count], ranked[count:]
+    return list_other_reports(ranked[:count], limit, bar), ranked[count:]
 
 
 def iso_week_id(day: dt.date) -> str:

@@ -50,6 +50,10 @@ WEEK_BAR = 0.45
 # trap the issue's real week showed, a sport result that shares only the flooded city's name,
 # decides: at 0.4 it scored the learnt bar (tests/test_meaning.py), at 0.2 it stays under.
 WEAK_EVIDENCE = 0.2
+# The best lines whose folded near-duplicates are scored on their own (assemble/reports.py
+# may list one as its own line in Related): the most Related lines `related` allows.
+REPORTS_WINDOW = 50
+REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default length)
 # Characters of a candidate's summary or story text read with its title (a story's whole
 # text is read up to here: about 600 words).
 TEXT_CHARS = 4000
@@ -97,7 +101,32 @@ def rank_by_meaning(
         score = combine(concepts, float(cosine[index]))
         scored.append((-score, rank, item._replace(score=score)))
     scored.sort(key=lambda entry: (entry[0], entry[1]))
-    return tuple(item for _, _, item in scored)
+    ranked = [item for _, _, item in scored]
+    for i, item in enumerate(ranked[:REPORTS_WINDOW]):
+        if item.merged:
+            ranked[i] = item._replace(merged_scored=_score_folded(profile, item, cosine, position))
+    return tuple(ranked)
+
+
+def _score_folded(
+    profile: LeadProfile,
+    item: ScoredHeadline,
+    cosine: Sequence[float],
+    position: Mapping[int, int],
+) -> tuple[ScoredHeadline, ...]:
+    """The near-duplicates folded into `item`, scored on their own title (and summary): the
+    first `REPORTS_PER_LINE` of other titles (a title repeated word for word is the same
+    report, and a stress pool may repeat one thousands of times)."""
+    own: list[ScoredHeadline] = []
+    seen = {item.title.casefold()}
+    for member in item.merged:
+        if len(own) == REPORTS_PER_LINE or member.title.casefold() in seen:
+            continue
+        seen.add(member.title.casefold())
+        (alone,) = rank_headlines(profile, [member])
+        score = combine(alone.score, float(cosine[position[id(member)]]))
+        own.append(alone._replace(score=score))
+    return tuple(own)
 
 
 def combine(sparse: float, cosine: float) -> float:

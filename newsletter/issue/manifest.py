@@ -93,6 +93,7 @@ MORE_KEYS = (*HEADLINE_KEYS, "section")
 NOTE_KEYS = ("body", "signoff", "source")
 STORY_KEYS = (
     "title",
+    "title_derived",
     "url",
     *IMAGE_KEYS,
     "summary",
@@ -207,6 +208,8 @@ def _about_lines(publisher: str, words: int) -> list[str]:
 
 def _card_lines(card: StoryCard) -> list[str]:
     lines = ["", "[[stories]]", f"title = {_string(card.title)}"]
+    if card.title_derived:
+        lines.append("title_derived = true")
     if card.section:
         lines.append(f"section = {_string(card.section)}")
     lines += _url_image_lines(card.url, card.image, card.image_alt)
@@ -524,6 +527,9 @@ class _ManifestReader:
                     i,
                 )
             score, matched = self.scored(item, label, "stories", i)
+            derived = item.get("title_derived", False)
+            if not isinstance(derived, bool):
+                raise self.fail(f"{label}.title_derived", "must be true or false", "stories", i)
             cards.append(
                 StoryCard(
                     title=title,
@@ -539,6 +545,7 @@ class _ManifestReader:
                     words=self.count(item, f"{label}.words", "stories", i, "words"),
                     image_width=self.count(item, f"{label}.image_width", "stories", i),
                     image_height=self.count(item, f"{label}.image_height", "stories", i),
+                    title_derived=derived,
                 )
             )
         return tuple(cards)

@@ -156,13 +156,16 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
 
 
 def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
-    # `ranked` is best first (More sorted back by score, ties in source order), so `recut`
-    # can cut again at another bar; More itself is shown in source order, as the build does.
+    # `ranked` is best first (More sorted back by score, ties in source order), with another
+    # outlet's report listed in Related folded back under its line, so `recut` can cut again
+    # at another bar; More itself is shown in source order, as the build does.
+    from newsletter.assemble.reports import fold_reports
+
     return Output(
         tuple((h.title, h.score) for h in related),
         tuple((h.title, h.score) for h in more),
         lead_title,
-        (*related, *sorted(more, key=lambda h: -h.score)),
+        (*fold_reports(tuple(related)), *sorted(more, key=lambda h: -h.score)),
     )
 
 
@@ -235,8 +238,9 @@ def score_lead(lead: LabelledLead, output: Output) -> LeadScore:
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     related = tuple(grades[t] for t, _ in output.related)
-    shown = output.ranked[: len(output.related)]
-    also = tuple(grades[m.title] for item in shown for m in item.merged)
+    lines = {t for t, _ in output.related}
+    shown = [item for item in output.ranked if item.title in lines]
+    also = tuple(grades[m.title] for item in shown for m in item.merged if m.title not in lines)
     count2 = sum(g == 2 for g in grades.values())
     return LeadScore(lead.name, dcg / idcg if idcg else 1.0, related, count2, also)
 
