@@ -5,6 +5,7 @@ issue back and a lead chosen from this week's news."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -154,6 +155,8 @@ def test_a_cards_derived_title_is_marked_and_checked(bank_week, settings):
     manifest = (built.folder / "issue.toml").read_text("utf-8").splitlines()
     marks = [n for n, line in enumerate(manifest, 1) if line == "title_derived = true"]
     assert len(marks) == 1 + len(built.issue.stories)
+    shown = json.loads(CliRunner().invoke(app, ["build", str(built.folder), "--json"]).stdout)
+    assert all(card["title_derived"] for card in shown["stories"])
     result = CliRunner().invoke(app, ["check", str(built.folder)])
     warned = [line for line in result.output.splitlines() if line.startswith("warning  title.")]
     assert len(warned) == len(marks), result.output

@@ -254,6 +254,14 @@ def test_a_cut_keeps_the_first_predicate_whole_not_the_second_cut_short():
     assert title_problems(title) == []
 
 
+def test_a_plural_noun_before_an_irregular_past_is_the_subject():
+    """ "Israeli forces shot dead four Palestinians …": "forces" read as the verb left the
+    title in the past tense; two finite verbs never stand side by side, so "shot" is the verb."""
+    title = derive_title(_week_story("svb-2023/week1/seeds/03-jenin.md"))
+    assert title.startswith("Israeli forces shoot dead four Palestinians")
+    assert title_problems(title) == []
+
+
 def test_a_place_in_apposition_is_not_a_clause_boundary():
     """The commas of "in Belém, Brazil," do not cut the title before its verb."""
     paragraph = (

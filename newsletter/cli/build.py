@@ -142,7 +142,13 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
 
     def cards(stories: tuple[StoryCard, ...]) -> list[dict[str, Any]]:
         return [
-            {"title": c.title, "url": c.url, "score": c.score, "matched": list(c.matched)}
+            {
+                "title": c.title,
+                "title_derived": c.title_derived,
+                "url": c.url,
+                "score": c.score,
+                "matched": list(c.matched),
+            }
             for c in stories
         ]
 
