@@ -11,13 +11,14 @@ rest being lost.  A headline is embedded with its summary when it has one; a sto
 candidate (a card) with its whole text, and its sparse score is the better of its title's and
 its whole text's.
 
-Related is every headline (up to the limit, and past it any that scores `WEEK_BAR`) scoring
-`RELATED_BAR` or more, best first, in a week whose best headline reaches `WEEK_BAR`: no other rule, so a headline that shares the
-story's key terms and its meaning is never left under More while a weaker one sits in
-Related.  The share and the bar are learnt, not set by hand: `learn.fit_share` and
-`learn.fit_bar` on the 28 real dev leads of tests/data/labelled (5-fold cross-validated in
-bench/report_ranking.py; docs/ranking.md has the table, and tests/test_relevance.py fails when
-these values are no longer what the learners give).
+Related is every headline scoring `RELATED_BAR` or more (up to the limit, and past it any
+that scores `WEEK_BAR`), best first, in a week whose best headline reaches `WEEK_BAR`: no
+other rule, so a headline that shares the story's key terms and its meaning is never left
+under More while a weaker one sits in Related.  The share and the bar are learnt, not set
+by hand: `learn.fit_share` and `learn.fit_bar` on the 28 real dev leads of
+tests/data/labelled (5-fold cross-validated in bench/report_ranking.py; docs/ranking.md has
+the table, and tests/test_relevance.py fails when these values are no longer what the
+learners give).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ RELATED_STRETCH = 2
 # decides: at 0.4 it scored the learnt bar (tests/test_meaning.py), at 0.2 it stays under.
 WEAK_EVIDENCE = 0.2
 # The best lines whose folded near-duplicates are scored on their own (assemble/reports.py
-# may list one as its own line in Related): the most Related lines `related` allows.
+# may list one as its own line in Related): the most lines `related` allows (50) before
+# clear coverage stretches it.
 REPORTS_WINDOW = 50
 REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default length)
 # Characters of a candidate's summary or story text read with its title (a story's whole

@@ -390,27 +390,36 @@ def fit_ranker(
 
 
 def ours_cv(
-    leads: Sequence[LabelledLead], sparse_share: float | None = None
+    leads: Sequence[LabelledLead],
+    sparse_share: float | None = None,
+    slots: int = RELATED_SLOTS,
+    stretch: int | None = None,
 ) -> tuple[Summary, list[tuple[float, float]]]:
     """This ranker with its concepts' share and Related bar learnt by 5-fold cross-validation
-    (or a variant: `sparse_share` fixed, the bar learnt); also what each fold chose."""
+    (or a variant: `sparse_share` fixed, the bar learnt; Related `slots` long, `stretch` 1:
+    nothing past them); also what each fold chose."""
     chosen: list[tuple[float, float]] = []
     scores: list[LeadScore] = []
-    for _, fitted, part in _folds_fitted(leads, sparse_share):
+    for _, fitted, part in _folds_fitted(leads, sparse_share, slots, stretch):
         chosen.append(fitted)
         scores += part
     return summarize(scores), chosen
 
 
 def _folds_fitted(
-    leads: Sequence[LabelledLead], sparse_share: float | None
+    leads: Sequence[LabelledLead],
+    sparse_share: float | None,
+    slots: int = RELATED_SLOTS,
+    stretch: int | None = None,
 ) -> list[tuple[int, tuple[float, float], list[LeadScore]]]:
     parts = folds(leads)
     result = []
     for i, test in enumerate(parts):
         train = [lead for j, part in enumerate(parts) if j != i for lead in part]
         share, bar = fit_ranker(train, sparse_share)
-        scored = [score_lead(ld, recut(output_at(ld, share), bar=bar)) for ld in test]
+        scored = [
+            score_lead(ld, recut(output_at(ld, share), slots, bar, stretch=stretch)) for ld in test
+        ]
         result.append((i + 1, (share, bar), scored))
     return result
 
