@@ -105,8 +105,10 @@ kept only when the cross-validated numbers did not fall:
    unchanged (0.14 a lead); a `related` of 10 gives 0.859 with 0.18.  Real dev (shipped
    share): rec2/8 0.843 -> 0.877, grade-0s 0.14 -> 0.18 (the FDA lead's "Jesse and Jacqueline
    Jackson hospitalized after positive COVID-19 test", 0.512, past 8); written rec2/8 0.792 ->
-   0.802, grade-0s unchanged.  Holdout read once after (the session's second reading):
-   HOLDOUT_READING.
+   0.802, grade-0s unchanged.  Holdout read once after everything was fixed (the session's
+   second reading; nothing was chosen or changed from it): nDCG@5 0.976 and no grade-0
+   unchanged, rec2 0.843 -> 0.855 (rec2+f 0.952): "Refugee crisis: Juncker unveils EU quota
+   plan - as it happened", a folded report, is a line past 8.
 """
 
 from __future__ import annotations
@@ -142,7 +144,7 @@ MIN_REAL_LEADS = 40
 # with the model and the concepts combined (meaning.py), More in source order, Related 8
 # and past it what scores the week bar.
 LEVEL_REAL_DEV = (0.957, 0.877, 0.179)
-LEVEL_REAL_HOLDOUT = (0.976, 0.843, 0.0)
+LEVEL_REAL_HOLDOUT = (0.976, 0.855, 0.0)
 LEVEL_WRITTEN = (0.949, 0.802, 0.357)
 LEVEL_CV = (0.954, 0.868, 0.143)
 
@@ -231,7 +233,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.843, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.855, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2
