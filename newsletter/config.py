@@ -644,8 +644,11 @@ def _validate_schedule(schedule: ScheduleSettings, bad: _Bad) -> None:
     """[schedule]: a cadence that makes dates, a real time zone, reviewers that can be mailed."""
     try:
         plan = schedule.plan()
-    except ValueError as e:
-        raise bad("schedule", f"{e}") from None
+    except ValueError as e:  # "time '7am': write …": the key first, so the line is the key's
+        key, _, why = str(e).partition(" ")
+        if key in ("cadence", "day", "start", "time", "timezone") and why:
+            raise bad(f"schedule.{key}", why) from None
+        raise bad("schedule", str(e)) from None
     for address in schedule.reviewers:
         if not _mailable(address):
             raise bad("schedule.reviewers", f"'{address}' is not an email address")

@@ -337,7 +337,8 @@ def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
         return False
     if word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS:
         return True
-    past = word.endswith("ed") and "-" not in word and len(word) > 4
+    # "-ed" of five letters or more ("used", "need" are not), and "died", "tied", "lied"
+    past = word.endswith("ed") and "-" not in word and (len(word) > 4 or word.endswith("ied"))
     if past and previous not in _NOT_BEFORE_PAST:
         return True
     if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):
