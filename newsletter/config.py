@@ -277,8 +277,9 @@ class Settings:
     language: str = "en"  # the email's lang attribute, a tag like "en" or "pt-BR"
     subject: str = "{title}"  # the Subject template (fields below)
     preheader: str = "{summary}"  # the preheader template, at most 90 characters shown
-    #: at most this many headlines under "Related" (0-50): every one the ranker finds about
-    #: the lead, up to here (8 holds nearly all of a week's coverage)
+    #: how many headlines "Related" holds (0-50): every one the ranker finds about the lead,
+    #: up to here; past it only clear coverage (a headline scoring the week bar, 0.45), up to
+    #: twice this, so a big story's coverage is never cut while weaker matches stay capped
     related: int = 8
     more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
