@@ -35,7 +35,8 @@ def build(
         metavar="N",
         min=0,
         max=50,
-        help="At most this many Related headlines. [default: 5, or newsletter.toml]",
+        help="Related's length: past N only headlines that clearly cover the lead, up to 2N. "
+        "[default: 8, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
         None,
