@@ -584,6 +584,11 @@ def _passing(error: psycopg.Error) -> bool:
     return isinstance(error, psycopg.errors.QueryCanceled) and "statement timeout" in str(error)
 
 
+def _lost_or_passing(error: psycopg.Error) -> bool:
+    """The server going away, or a timeout: worth waiting for, unlike a refusal."""
+    return isinstance(error, _CONNECTION_LOST) or _passing(error)
+
+
 def _first_line(error: psycopg.Error) -> str:
     """libpq's message, one line, short."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
@@ -630,6 +635,9 @@ class _Heartbeat:
         self._valid_until = time.monotonic() + lease / 2  # registration just renewed it
         self._stop = threading.Event()
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
+        # The last renewal's refusal by a server that answered (a read-only standby, a full
+        # disk): no use waiting for it, unlike a server that is gone.
+        self.refused: str | None = None
         self._thread = threading.Thread(target=self._run, name="send-lease", daemon=True)
         self._thread.start()
 
@@ -641,6 +649,11 @@ class _Heartbeat:
         """Wait (up to `patience` s) for a renewal; JournalWriteError when none comes."""
         deadline = time.monotonic() + patience
         while not self.valid():
+            if self.refused is not None:
+                raise JournalWriteError(
+                    f"{server.where}: cannot renew this sender's lease"
+                    + self.refused.removeprefix(server.where)
+                )
             if time.monotonic() >= deadline:
                 raise JournalWriteError(
                     f"{server.where}: cannot renew this sender's lease: {UNREACHABLE} "
@@ -670,12 +683,16 @@ class _Heartbeat:
                 " WHERE sender_id = %s",
                 (self.lease, self.sender_id),
             )
-        except (psycopg.Error, NewsletterError):
-            if self._conn is not None:
+        except (psycopg.Error, NewsletterError) as e:
+            conn, self._conn = self._conn, None
+            answered = conn is not None and not conn.closed and not conn.broken
+            if answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
+                self.refused = str(statement_error(self.server, e))
+            if conn is not None:
                 with contextlib.suppress(psycopg.Error):
-                    self._conn.close()
-            self._conn = None
+                    conn.close()
             return False
+        self.refused = None
         return True
 
 
