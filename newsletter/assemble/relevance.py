@@ -22,7 +22,8 @@ stands in for the title); a headline that matches no core topic and fewer than
 `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  A common word (`FALSE_FRIEND_ZIPF`)
 that only shares its stem with the lead's word ("National" Guard, the lead's "nations") is
 no match at all; nor is a common word the lead only refers back with ("the move", "the area":
-`_refers_back`), nor a noun for a word the lead only uses as a verb ("Use of Signal" against
+`_refers_back`; "the world", "the country", with a single referent, refer to nothing said
+before and stay topics), nor a noun for a word the lead only uses as a verb ("Use of Signal" against
 "signaling": `_as_noun`).  A common word ending a compound after a name is the compound's
 ("White House-area": terms.py).
 
@@ -90,6 +91,10 @@ TITLE_WORDS = frozenset(
 
 # A common noun right after one of these refers back to something the lead said before.
 DEFINITE = frozenset({"the", "this", "that", "these", "those", "such"})
+# ... unless the noun has a single referent, so "the" picks it out without an antecedent
+# (Löbner's individual nouns): "around the world", "across the country", "the nation" name the
+# whole, not something the lead said before.  ("the move", "the area" need an antecedent.)
+UNIQUE_REFERENTS = frozenset("world country nation earth planet globe sun moon".split())  # noqa: SIM905
 
 # A bare word after one of these is a noun ("use of Signal", "a signal").
 NOUN_CUES = frozenset(
@@ -270,6 +275,7 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool]]:
                 words = ()
         refers = (
             previous_token in DEFINITE
+            and token.casefold() not in UNIQUE_REFERENTS
             and not before.strip()
             and _ends_phrase(paragraph, spans, index)
         )

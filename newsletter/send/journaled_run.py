@@ -117,7 +117,8 @@ def locked_run(
                 plan, transport, journal, recovery, processes=processes, open_own=open_own
             )
         if summary.journal_failed:
-            summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
+            stopped = _journal_stop(summary.stopped, recovery, server=journal.shared)
+            summary = replace(summary, stopped=stopped)
         # What the recovery file holds was accepted: not "left", though not journaled yet.
         left = max(0, summary.left - recovery.saved)
         return replace(summary, recovered=recovered, left=left)
@@ -351,8 +352,11 @@ def _apply_recovery(journal: DeliveryJournal, database: Path) -> int:
     return len(entries)
 
 
-def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
-    """The one line for a run the journal stopped: the database, the cause, what was kept where."""
+def _journal_stop(reason: str | None, recovery: RecoveryFile, *, server: bool = False) -> str:
+    """The one line for a run the journal stopped: the database, the cause, what was kept where.
+
+    `server`: the journal is on a database server, whose refusal (a read-only standby, a full
+    disk there, a statement timeout) already says what to do; not this host's disk."""
     line = f"{reason}; the run stopped"
     if recovery.saved:
         line += (
@@ -366,6 +370,8 @@ def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
         )
     if reason and UNREACHABLE in reason:  # a database server that did not come back in time
         return line + "; run the same command again once the server is back"
+    if server:
+        return line + "; run the same command again once the database takes writes again"
     return line + "; free space or fix the disk, then run the same command again"
 
 

@@ -58,3 +58,12 @@ def first_line(error: psycopg.Error) -> str:
     """libpq's message, one line, short."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return (lines[0] if lines else type(error).__name__)[:200]
+
+
+def stopped_by_timeout(error: psycopg.Error) -> bool:
+    """A statement stopped by the server's statement_timeout or lock_timeout (a lock held
+    elsewhere, a busy server): waited out like a lost connection, since every statement of
+    the journal may run again (a write is an upsert; a claim, a transaction rolled back)."""
+    if isinstance(error, psycopg.errors.LockNotAvailable):
+        return True
+    return isinstance(error, psycopg.errors.QueryCanceled) and "statement timeout" in str(error)

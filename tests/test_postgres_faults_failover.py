@@ -1,0 +1,141 @@
+"""A failover on a real standby: the tool pointed at a server that answers read-only.
+
+A primary and a hot standby streaming from it (tests/support/postgres_standby.py).  Every
+write the standby gets is refused with SQLSTATE 25006 (read_only_sql_transaction), as when
+the address the workspace names still reaches the demoted old primary, or a standby, after a
+failover.  Each command says so in one line naming host:port/dbname and what to do, exits 1
+and loses nothing; once the standby is promoted the same command finishes.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from newsletter.mail.unsubscribe import sign_token
+from tests.support.fault_commands import (
+    import_readers,
+    listed,
+    newsletter,
+    one_error,
+    send,
+    start_send,
+    wait_for,
+)
+from tests.support.postgres_server import PASSWORD
+from tests.support.postgres_standby import primary_and_standby
+from tests.support.serve_process import serve_process
+from tests.support.smtp_server import RecordingHandler, smtp_server
+from tests.support.tcp_relay import tcp_relay
+
+pytest_plugins = ["tests.support.send_fixtures"]
+pytestmark = pytest.mark.slow  # each test starts a primary and a standby of its own
+
+DBNAME = "letters"
+LIST_ID = "the-test-brief.example.org"
+SECRET = b"test-secret-0123456789abcdef"
+
+
+@pytest.fixture
+def pair():
+    """A primary with the database `letters`, and a synchronous hot standby of it."""
+    with primary_and_standby() as (primary, standby):
+        with primary.connect() as conn:
+            conn.execute(f"CREATE DATABASE {DBNAME}")
+        yield primary, standby
+
+
+def assert_read_only_line(output: str, where: str) -> None:
+    """One error line naming the server, saying it is a read-only standby and what to do."""
+    line = one_error(output)
+    assert where in line and "read-only" in line and "standby" in line, line
+    assert "target_session_attrs=read-write" in line, line
+
+
+def test_every_writing_command_pointed_at_a_standby_is_one_line_and_changes_nothing(send_ws, pair):
+    """`subscribers add`, `import`, `send` against a standby each stop in one line naming
+    host:port/dbname and saying it is read-only; nobody is mailed, the list and journal are
+    as they were; `db upgrade` finds the copied schema up to date."""
+    primary, standby = pair
+    on_standby = standby.url(DBNAME)
+    active = import_readers(send_ws, primary.url(DBNAME), 5)
+    standby.wait_caught_up(primary)
+    where = f"{standby.host}:{standby.port}/{DBNAME}"
+
+    code, output = newsletter(send_ws, "db", "upgrade", url=on_standby)
+    assert code == 0 and "up to date" in output, output
+    code, output = newsletter(send_ws, "subscribers", "add", "new@example.org", url=on_standby)
+    assert code == 1
+    assert_read_only_line(output, where)
+    (send_ws.root / "more.csv").write_text("email\nmore1@example.org\nmore2@example.org\n")
+    code, output = newsletter(send_ws, "subscribers", "import", "more.csv", url=on_standby)
+    assert code == 1
+    assert_read_only_line(output, where)
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay:
+        code, output = send(send_ws, on_standby, *relay.send_flags)
+    assert code == 1
+    assert_read_only_line(output, where)
+    assert not handler.received, "a standby that cannot journal must mail nobody"
+    assert sorted(listed(send_ws, on_standby)) == active
+    assert not (send_ws.root / "postgresql-send.unjournaled").exists()
+
+
+def test_serve_on_a_standby_answers_503_with_retry_after_and_changes_nothing(
+    send_ws, pair, monkeypatch
+):
+    """`serve` whose database answers read-only starts (its schema is up to date) and answers a
+    one-click unsubscribe 503 with Retry-After, the reader still active; promoted, it works."""
+    primary, standby = pair
+    [reader] = import_readers(send_ws, primary.url(DBNAME), 1)
+    standby.wait_caught_up(primary)
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", standby.url(DBNAME))
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
+    process, url = serve_process(send_ws.root)
+    try:
+        link = f"{url}/unsubscribe?token={sign_token(reader, SECRET, LIST_ID)}"
+        refused = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+        assert listed(send_ws, standby.url(DBNAME)) == {reader: "active"}
+        standby.promote()
+        done = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+        assert done.status_code == 200, done.text
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert listed(send_ws, standby.url(DBNAME)) == {reader: "unsubscribed"}
+
+
+def test_a_failover_mid_send_stops_in_one_line_and_the_promoted_server_finishes_it(send_ws, pair):
+    """Mid-send the primary dies and the address now reaches its standby: `send` says in one
+    line that the server is read-only, exits 1, keeps what the relay accepted in the recovery
+    file; after `pg_ctl promote` the same command mails every other reader, each exactly once."""
+    primary, standby = pair
+    with tcp_relay(primary.host, primary.port) as address:  # the name the workspace uses
+        url = f"postgresql://postgres@127.0.0.1:{address.port}/{DBNAME}"
+        active = import_readers(send_ws, url, 300)
+        handler = RecordingHandler()
+        with smtp_server(handler=handler) as relay:
+            sender = start_send(send_ws, url, *relay.send_flags, "--connections", "2",
+                                "--rate", "100")  # fmt: skip
+            wait_for(lambda: len(handler.received) >= 60)
+            primary.stop()  # a crash: the connections drop
+            address.stop()
+            address.target = (standby.host, standby.port)  # the address now reaches the standby
+            address.start()
+            output, _ = sender.communicate(timeout=120)
+            assert sender.returncode == 1, output
+            assert_read_only_line(output, f"127.0.0.1:{address.port}/{DBNAME}")
+            line = one_error(output)
+            assert "the run stopped" in line and "free space" not in line, line
+            assert len(handler.received) < len(active), "the send went on against a standby"
+
+            standby.promote()  # the failover completes: the address names the new primary
+            code, output = send(send_ws, url, *relay.send_flags)
+            assert code == 0, output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "a reader was lost in the failover"
+    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
+    assert not (send_ws.root / "postgresql-send.unjournaled").exists()
