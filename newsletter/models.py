@@ -196,6 +196,7 @@ class StoryCard:
     words: int = 0  # the story's length in words, when known
     image_width: int = 0  # the image's size in pixels when known (0 = unknown)
     image_height: int = 0
+    title_derived: bool = False  # made from an untitled story's first sentence: check it
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,3 +57,10 @@ def with_line(message: str, shown: str, text: str) -> str:
         path = re.split(r"[:\s(]", rest, maxsplit=1)[0]
     line = key_line(text, path)
     return message if line is None else f"{shown}:{line}: {rest}"
+
+
+def toml_error_line(error: Exception, text: str) -> int:
+    """The line a tomllib error is on: its `at line N`, or the text's last line for one found
+    "at end of document" (an unclosed `[[table` or string), so the error can say `file:line`."""
+    m = re.search(r"at line (\d+)", str(error))
+    return int(m.group(1)) if m else max(1, len(text.splitlines()))

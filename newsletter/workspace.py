@@ -61,6 +61,11 @@ def skeleton_files() -> dict[Path, bytes]:
 
 def init_workspace(folder: Path) -> tuple[list[Path], list[Path]]:
     """Create what a workspace needs; return (created, kept) paths."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"{display_path(folder)}: a file, not a folder; "
+            "give a new or existing folder for the workspace"
+        )
     wanted = {folder / rel: data for rel, data in skeleton_files().items()}
     wanted[folder / ".gitignore"] = GITIGNORE.encode()
     created, kept = [], []

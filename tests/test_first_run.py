@@ -194,3 +194,16 @@ def test_send_to_takes_several_addresses(send_ws, smtpd, monkeypatch):
     assert result.exit_code == 0, result.output
     assert sorted(r.rcpt_tos for r in smtpd.received) == [("a@example.org",), ("b@example.org",)]
     assert result.output.count("test copy of 2026-W48 sent to") == 2
+
+
+def test_init_on_a_file_says_it_is_a_file(tmp_path, monkeypatch):
+    """`newsletter init notes.txt` where notes.txt is a file: one line saying so, exit 1,
+    the file untouched (it said "cannot create (File exists)" of a path inside it)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine\n", "utf-8")
+    result = CliRunner().invoke(app, ["init", "notes.txt"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: notes.txt: a file, not a folder; give a new or existing folder for the workspace\n"
+    )
+    assert (tmp_path / "notes.txt").read_text("utf-8") == "mine\n"

@@ -211,7 +211,8 @@ def test_a_broken_earlier_manifest_stops_the_build_naming_it(workspace, last_wee
     manifest.write_text(manifest.read_text("utf-8").replace("[lead]", "[lead"), "utf-8")
     result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
     assert result.exit_code == 1
-    assert result.output.startswith("error: issues/2026-W47/issue.toml: invalid TOML")
+    line = manifest.read_text("utf-8").split("\n").index("[lead") + 1
+    assert result.output.startswith(f"error: issues/2026-W47/issue.toml:{line}: invalid TOML")
     assert "Traceback" not in result.output
     assert not (workspace / "issues" / "2026-W48").exists()
     with pytest.raises(ManifestError):

@@ -93,6 +93,22 @@ kept only when the cross-validated numbers did not fall:
    unchanged; written unchanged.  Listing every near-duplicate measured higher (CV rec2/8
    0.882) but repeats one headline up to four times; without the new-words test (0.863) it
    lists "W.H.O. Declares Ebola ..." under "WHO declares Ebola ...": neither is an editor's.
+   The Related bar learnt for the editor's objective instead (a grade-0 budget a lead, max F2)
+   was compared per split and not taken (docs/ranking.md).  Measured once after 12-13 were
+   fixed: holdout nDCG 0.976 and no grade-0 unchanged, rec2 0.795 → 0.843 (rec2+f 0.940 →
+   0.952): the single-referent headline back, 3 other outlets' reports listed.
+14. Related's length: `related` (8) still caps the headlines over the Related bar, but past it
+   a headline or another outlet's report scoring the week bar (0.45) is still Related, up to
+   twice `related` (meaning.RELATED_STRETCH).  Chosen on the dev leads by 5-fold CV against a
+   plain `related` of 10 or 12 and other bars past 8 (docs/ranking.md, "How long Related
+   is"): CV nDCG@5 0.954 unchanged, rec2 0.829 -> 0.863 (rec2/8 0.833 -> 0.868), grade-0s
+   unchanged (0.14 a lead); a `related` of 10 gives 0.859 with 0.18.  Real dev (shipped
+   share): rec2/8 0.843 -> 0.877, grade-0s 0.14 -> 0.18 (the FDA lead's "Jesse and Jacqueline
+   Jackson hospitalized after positive COVID-19 test", 0.512, past 8); written rec2/8 0.792 ->
+   0.802, grade-0s unchanged.  Holdout read once after everything was fixed (the session's
+   second reading; nothing was chosen or changed from it): nDCG@5 0.976 and no grade-0
+   unchanged, rec2 0.843 -> 0.855 (rec2+f 0.952): "Refugee crisis: Juncker unveils EU quota
+   plan - as it happened", a folded report, is a line past 8.
 """
 
 from __future__ import annotations
@@ -124,12 +140,13 @@ REAL_DEV = [lead for lead in REAL if lead.split == "dev"]
 REAL_HOLDOUT = [lead for lead in REAL if lead.split == "holdout"]
 RELATED_SLOTS = lb.RELATED_SLOTS
 MIN_REAL_LEADS = 40
-# (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
-# the model and the concepts combined (meaning.py), More in source order.
-LEVEL_REAL_DEV = (0.956, 0.843, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.795, 0.0)
-LEVEL_WRITTEN = (0.949, 0.792, 0.357)
-LEVEL_CV = (0.954, 0.833, 0.143)
+# (nDCG@5, grade-2 recall over min(grade-2s, 8), grade 0 in Related per lead) as measured
+# with the model and the concepts combined (meaning.py), More in source order, Related 8
+# and past it what scores the week bar.
+LEVEL_REAL_DEV = (0.957, 0.877, 0.179)
+LEVEL_REAL_HOLDOUT = (0.976, 0.855, 0.0)
+LEVEL_WRITTEN = (0.949, 0.802, 0.357)
+LEVEL_CV = (0.954, 0.868, 0.143)
 
 
 def _ours(lead: lb.LabelledLead) -> list[tuple[str, float]]:
@@ -216,7 +233,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.795, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.855, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2
@@ -232,6 +249,18 @@ def test_cross_validated_cut_holds_its_level():
     assert summary.recall2_capped >= recall - SLACK
     assert summary.zeros_per_lead <= zeros + SLACK
     assert len(chosen) == lb.FOLDS and all(0 < share < 1 and 0 < bar < 1 for share, bar in chosen)
+
+
+def test_clear_coverage_past_eight_beats_a_longer_related_on_the_dev_folds():
+    """Cross-validated on the real dev leads, Related of 8 with clear coverage (the week bar)
+    past it finds more grade-2 headlines than a plain Related of 8 or 10, with no more
+    grade-0s than 8 and fewer than 10 (docs/ranking.md, "How long Related is")."""
+    shipped, _ = lb.ours_cv(REAL_DEV)
+    capped, _ = lb.ours_cv(REAL_DEV, stretch=1)
+    ten, _ = lb.ours_cv(REAL_DEV, slots=10, stretch=1)
+    assert shipped.recall2 > ten.recall2 > capped.recall2
+    assert shipped.zeros_per_lead == capped.zeros_per_lead < ten.zeros_per_lead
+    assert shipped.ndcg5 >= capped.ndcg5
 
 
 def test_shipped_share_and_bar_are_the_ones_learnt_on_the_dev_leads():

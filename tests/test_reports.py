@@ -60,8 +60,20 @@ def test_the_related_cut_lists_reports_only_after_every_story_over_the_bar():
     related, more = split_related(ranked, 3, bar=0.3, week_bar=0.45)
     assert [line.score for line in related] == [0.81, 0.79, 0.5]
     assert [line.title for line in more] == ["Stocks slip"]
-    related, _ = split_related(ranked, 2, bar=0.3, week_bar=0.45)
+    related, _ = split_related(ranked, 2, bar=0.3, week_bar=0.45, stretch=1)
     assert [line.title for line in related] == [LEADER.title, OTHER.title]
+
+
+def test_a_report_scoring_the_week_bar_goes_past_a_full_related():
+    """Past a full Related, another outlet's report scoring the week bar is still a line of its
+    own (clear coverage is never cut for length); one scoring only the Related bar stays folded."""
+    clear = (_line(LEADER, 0.81, ScoredHeadline(NEW_ANGLE, 0.79)), ScoredHeadline(OTHER, 0.5))
+    related, _ = split_related(clear, 2, bar=0.3, week_bar=0.45)
+    assert [line.title for line in related] == [LEADER.title, NEW_ANGLE.title, OTHER.title]
+    weak = (_line(LEADER, 0.81, ScoredHeadline(NEW_ANGLE, 0.4)), ScoredHeadline(OTHER, 0.5))
+    related, _ = split_related(weak, 2, bar=0.3, week_bar=0.45)
+    assert [line.title for line in related] == [LEADER.title, OTHER.title]
+    assert related[0].merged == (NEW_ANGLE,)
 
 
 def test_a_real_week_lists_another_outlets_report_of_the_resignation():
@@ -71,4 +83,4 @@ def test_a_real_week_lists_another_outlets_report_of_the_resignation():
     output = lb.build_output(lead)
     titles = [title for title, _ in output.related]
     assert "UK Prime Minister Liz Truss announces resignation" in titles
-    assert len(titles) == len(set(titles)) <= lb.RELATED_SLOTS
+    assert len(titles) == len(set(titles)) <= 2 * lb.RELATED_SLOTS

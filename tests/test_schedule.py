@@ -64,7 +64,7 @@ def test_daily_and_every_n_days_cadences_name_their_dates():
     ("schedule", "said"),
     [
         ({"cadence": "fortnightly"}, 'write "weekly", "daily" or "every N days"'),
-        ({"cadence": "weekly", "day": "thursdy"}, "day 'thursdy' is not a weekday"),
+        ({"cadence": "weekly", "day": "thursdy"}, "schedule.day: 'thursdy' is not a weekday"),
         ({"cadence": "every 10 days"}, "needs the date of one issue"),
         ({"cadence": "weekly", "time": "7am"}, "write the send time as HH:MM"),
         ({"cadence": "weekly", "timezone": "Europe/Lisbn"}, "not a time zone name"),
@@ -216,3 +216,19 @@ def test_the_preview_builds_the_scheduled_issue_from_the_named_sources(workspace
     result, _ = target.build()
     assert result.folder == workspace / "issues" / "2026-12-03"
     assert result.issue.date == dt.date(2026, 12, 3)
+
+
+def test_a_wrong_schedule_value_names_its_own_line(workspace):
+    """`time = "7am"` under [schedule]: the error names the line of `time`, not the table's."""
+    config = workspace / "newsletter.toml"
+    text = config.read_text("utf-8").rstrip("\n")
+    config.write_text(
+        text + '\n\n[schedule]\ncadence = "weekly"\nday = "thursday"\ntime = "7am"\n', "utf-8"
+    )
+    line = len(text.splitlines()) + 5
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: newsletter.toml:{line}: schedule.time: '7am': write the send time as HH:MM, "
+        'e.g. "07:00"\n'
+    )

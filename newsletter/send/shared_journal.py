@@ -31,7 +31,10 @@ same built issue) send one issue at once:
 A connection lost mid-send (the server restarting, a failover) is waited out: the journal
 reconnects with backoff and runs the statement again, for `patience` seconds; past that it
 raises JournalWriteError, one line naming host:port/dbname, and the run stops as it does on a
-full disk (what the relay accepted goes to the recovery file).
+full disk (what the relay accepted goes to the recovery file).  A statement the server stops
+for its statement_timeout or lock_timeout (a lock held elsewhere, a busy server) is run again
+the same way, on the same connection.  Any other refusal (a read-only standby, a full disk
+there) stops the run at once with the server's one line.
 """
 
 from __future__ import annotations
@@ -269,14 +272,17 @@ class PostgresJournal(DeliveryJournal):
             except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
                 time.sleep(0.01)  # another sender's claim crossed ours: try again
             except psycopg.Error as e:
-                if not (link.lost(e) if link is not None else self._lost(e)):
+                lost = link.lost(e) if link is not None else self._lost(e)
+                if not lost and not _passing(e):
                     line = str(statement_error(self.server, e)).removeprefix(self.server.where)
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or _first_line(e)  # why it went: later tries say "closed"
                 if time.monotonic() >= deadline:
-                    raise self._gave_up(what, cause) from None
+                    raise self._gave_up(what, cause, e if not lost else None) from None
                 time.sleep(pause)
                 pause = min(2 * pause, LONGEST_PAUSE)
+                if not lost:
+                    continue  # a timeout: the connection is fine, the statement runs again
                 if link is not None:
                     link.renew()
                 else:
@@ -292,7 +298,15 @@ class PostgresJournal(DeliveryJournal):
         with contextlib.suppress(NewsletterError):  # still down: the next try waits again
             self.conn = PostgresConnection(connect_postgres(self.server), self.server)
 
-    def _gave_up(self, what: str, cause: str) -> JournalWriteError:
+    def _gave_up(self, what: str, cause: str, timeout: psycopg.Error | None) -> JournalWriteError:
+        if timeout is not None:  # every try stopped by a statement or lock timeout
+            hint = "find what holds the lock (pg_stat_activity)"
+            if not isinstance(timeout, psycopg.errors.LockNotAvailable):
+                hint = f"raise statement_timeout for this user (ALTER ROLE … SET), or {hint}"
+            return JournalWriteError(
+                f"{self.server.where}: cannot {what}: the server stopped every try for "
+                f"{self.patience:.0f} s ({cause}); {hint}"
+            )
         return JournalWriteError(
             f"{self.server.where}: cannot {what}: {UNREACHABLE} {self.patience:.0f} s ({cause})"
         )
@@ -558,6 +572,15 @@ def partial_fetch(
         return journal.pg.raw.execute(query, params).fetchall()
 
     return fetch
+
+
+def _passing(error: psycopg.Error) -> bool:
+    """A statement stopped by the server's statement_timeout or lock_timeout (a lock held
+    elsewhere, a busy server): waited out like a lost connection, since every statement of
+    the journal may run again (a write is an upsert; a claim, a transaction rolled back)."""
+    if isinstance(error, psycopg.errors.LockNotAvailable):
+        return True
+    return isinstance(error, psycopg.errors.QueryCanceled) and "statement timeout" in str(error)
 
 
 def _first_line(error: psycopg.Error) -> str:

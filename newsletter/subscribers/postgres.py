@@ -39,6 +39,8 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("does not exist", "create it first (createdb), or fix the URL's user and database name"),
     ("no pg_hba.conf entry", "the server's pg_hba.conf refuses this user from this host; "
      "ask its administrator, or try sslmode=require"),
+    ("pg_hba.conf rejects", "the server's pg_hba.conf rejects this user from this host; "
+     "ask its administrator"),
     ("could not translate host name", "no such host; fix the host in the URL"),
     ("ssl", "the TLS connection failed; check sslmode and sslrootcert in the URL"),
 )  # fmt: skip

@@ -1,0 +1,84 @@
+"""A full disk on the PostgreSQL server (SQLSTATE 53100) mid-send and mid-import.
+
+Each runs twice where the machine allows it: on a real ENOSPC (a tablespace on a small
+tmpfs, filled up) and with the same error raised by the server from a trigger
+(tests/support/postgres_disk.py); where mounting is not allowed only the trigger runs.
+Either way: one line naming host:port/dbname and saying the server's disk is full, exit 1,
+nothing lost and nothing half-written; once space is freed the same command finishes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.fault_commands import (
+    import_readers,
+    listed,
+    newsletter,
+    one_error,
+    send,
+    write_csv,
+)
+from tests.support.postgres_disk import full_disk
+from tests.support.smtp_server import RecordingHandler, smtp_server
+
+pytest_plugins = ["tests.support.send_fixtures"]
+
+WAYS = ["tmpfs", "trigger"]
+
+
+def where(url: str) -> str:
+    """host:port/dbname of a test URL."""
+    return url.split("@", 1)[1].split("?", 1)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("way", WAYS)
+def test_a_full_disk_mid_send_stops_in_one_line_and_a_rerun_mails_the_rest_once(
+    send_ws, postgres_url, postgres_server, way
+):
+    """The server's disk fills up mid-send: `send` stops before its next message with one
+    line saying so, exit 1, what the relay accepted recorded or in the recovery file; with
+    space freed, the same command mails every other reader, each exactly once."""
+    active = import_readers(send_ws, postgres_url, 400)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    handler = RecordingHandler()
+    with (
+        smtp_server(handler=handler) as relay,
+        full_disk(postgres_server, dbname, "deliveries", way=way, rows=120) as disk,
+    ):
+        code, output = send(send_ws, postgres_url, *relay.send_flags)
+        line = one_error(output)
+        assert code == 1
+        assert where(postgres_url) in line and "the server's disk is full" in line, line
+        assert "the run stopped" in line, line
+        stopped_at = len(handler.received)
+        assert 0 < stopped_at < len(active), stopped_at
+        disk.free()
+        code, output = send(send_ws, postgres_url, *relay.send_flags)
+        assert code == 0, output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "a reader was lost to the full disk"
+    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_full_disk_mid_import_adds_nobody_and_says_so_in_one_line(
+    send_ws, postgres_url, postgres_server, way
+):
+    """The server's disk fills up mid-import: one line, exit 1, the list exactly as it was
+    (an import is all or nothing); with space freed the same import adds every row."""
+    before = import_readers(send_ws, postgres_url, 3)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    new = [f"new{i:05d}@example.org" for i in range(6000)]  # more than one COPY batch
+    write_csv(send_ws, "big.csv", new)
+    with full_disk(postgres_server, dbname, "subscribers", way=way, rows=2000) as disk:
+        code, output = newsletter(send_ws, "subscribers", "import", "big.csv", url=postgres_url)
+        line = one_error(output)
+        assert code == 1
+        assert where(postgres_url) in line and "the server's disk is full" in line, line
+        assert sorted(listed(send_ws, postgres_url)) == before
+        disk.free()
+        code, output = newsletter(send_ws, "subscribers", "import", "big.csv", url=postgres_url)
+        assert code == 0, output
+        assert sorted(listed(send_ws, postgres_url)) == sorted(before + new)
