@@ -275,6 +275,7 @@ class PostgresJournal(DeliveryJournal):
                 lost = link.lost(e) if link is not None else self._lost(e)
                 if not lost and not _passing(e):
                     line = str(statement_error(self.server, e)).removeprefix(self.server.where)
+                    line = line.removesuffix(", then run the command again")  # the stop says so
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or _first_line(e)  # why it went: later tries say "closed"
                 if time.monotonic() >= deadline:
