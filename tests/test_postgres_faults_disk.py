@@ -9,8 +9,10 @@ nothing lost and nothing half-written; once space is freed the same command fini
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from newsletter.mail.unsubscribe import sign_token
 from tests.support.fault_commands import (
     import_readers,
     listed,
@@ -20,6 +22,8 @@ from tests.support.fault_commands import (
     write_csv,
 )
 from tests.support.postgres_disk import full_disk
+from tests.support.postgres_server import PASSWORD
+from tests.support.serve_process import serve_process
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -82,3 +86,56 @@ def test_a_full_disk_mid_import_adds_nobody_and_says_so_in_one_line(
         code, output = newsletter(send_ws, "subscribers", "import", "big.csv", url=postgres_url)
         assert code == 0, output
         assert sorted(listed(send_ws, postgres_url)) == sorted(before + new)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_full_disk_mid_copy_leaves_the_target_empty_and_says_so_in_one_line(
+    send_ws, postgres_url, postgres_server, way
+):
+    """`db copy newsletter.db URL` onto a server whose disk fills up midway: one line, exit 1,
+    the target as it was (one transaction); with space freed the same copy carries every row."""
+    readers = send_ws.add_many(3000)  # on the workspace's SQLite file
+    dbname = postgres_url.rsplit("/", 1)[1]
+    code, output = newsletter(send_ws, "db", "upgrade", url=postgres_url)  # the empty schema
+    assert code == 0, output
+    copy = ("db", "copy", "newsletter.db", postgres_url, "--force")
+    with full_disk(postgres_server, dbname, "subscribers", way=way, rows=1000) as disk:
+        code, output = newsletter(send_ws, *copy, url=postgres_url)
+        line = one_error(output)
+        assert code == 1
+        assert where(postgres_url) in line and "the server's disk is full" in line, line
+        assert listed(send_ws, postgres_url) == {}
+        disk.free()
+        code, output = newsletter(send_ws, *copy, url=postgres_url)
+        assert code == 0, output
+        assert sorted(listed(send_ws, postgres_url)) == readers
+
+
+def test_serve_on_a_full_disk_answers_503_and_changes_nothing(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """`serve` whose server refuses writes for a full disk answers a one-click unsubscribe 503
+    with Retry-After, the reader still active; with space freed the same request works.  (The
+    trigger way only: one status change fits in the table's page, so a real ENOSPC would need
+    a table that grows.)"""
+    [reader] = import_readers(send_ws, postgres_url, 1)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
+    token = sign_token(reader, b"test-secret-0123456789abcdef", "the-test-brief.example.org")
+    with full_disk(postgres_server, dbname, "subscribers", way="trigger", rows=0) as disk:
+        process, url = serve_process(send_ws.root)
+        try:
+            link = f"{url}/unsubscribe?token={token}"
+            refused = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+            assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+            assert listed(send_ws, postgres_url) == {reader: "active"}
+            disk.free()
+            done = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+            assert done.status_code == 200, done.text
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+            assert process.stdout is not None
+            process.stdout.close()
+    assert listed(send_ws, postgres_url) == {reader: "unsubscribed"}

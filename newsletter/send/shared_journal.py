@@ -275,6 +275,7 @@ class PostgresJournal(DeliveryJournal):
                 lost = link.lost(e) if link is not None else self._lost(e)
                 if not lost and not _passing(e):
                     line = str(statement_error(self.server, e)).removeprefix(self.server.where)
+                    line = line.removesuffix(", then run the command again")  # the stop says so
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or _first_line(e)  # why it went: later tries say "closed"
                 if time.monotonic() >= deadline:
@@ -683,7 +684,12 @@ _NO_ID_LIMIT = 2**63 - 1
 # ('sent', 'unknown'), or ('sent') when re-sending the unknown.  A claim is free only when
 # its sender is *seen* gone: a sender registered after this statement's snapshot is not
 # visible to it, yet its claim (which the insert waits for, and then sees) is live.  The
-# insert's ON CONFLICT … WHERE is what decides, on the claim's latest version.
+# insert's ON CONFLICT … WHERE is what decides, on the claim's latest version.  Its own
+# claims are this sender's again in this pass, and in a later pass while never tried: a
+# claim the pass skipped (SKIP LOCKED: another sender's statement held the row) and then
+# went past would otherwise stay claimed, unsent, while the sender lives, and senders
+# each waiting for the other's readers would never end.  One tried in an earlier pass
+# (failed, say) is not tried again by this run.
 _CLAIM = """
 WITH candidates AS (
   SELECT s.id FROM subscribers s
@@ -693,7 +699,9 @@ WITH candidates AS (
     AND NOT EXISTS (SELECT 1 FROM deliveries d
                     WHERE d.issue_id = %(issue)s AND d.email = s.email AND d.status IN {done})
     AND (c.sender_id IS NULL
-         OR (c.sender_id = %(me)s AND c.claimed_at >= %(pass_start)s)
+         OR (c.sender_id = %(me)s AND (c.claimed_at >= %(pass_start)s
+             OR NOT EXISTS (SELECT 1 FROM deliveries t
+                            WHERE t.issue_id = %(issue)s AND t.email = s.email)))
          OR (c.sender_id <> %(me)s
              AND ((o.finished IS NULL AND o.lease_until < now())
                   OR (o.finished IS NOT NULL AND c.claimed_at < %(my_start)s))))
