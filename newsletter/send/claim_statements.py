@@ -10,7 +10,13 @@ NO_ID_LIMIT = 2**63 - 1
 # ('sent', 'unknown'), or ('sent') when re-sending the unknown.  A claim is free only when
 # its sender is *seen* gone: a sender registered after this statement's snapshot is not
 # visible to it, yet its claim (which the insert waits for, and then sees) is live.  The
-# insert's ON CONFLICT … WHERE is what decides, on the claim's latest version.
+# insert's ON CONFLICT … WHERE is what decides, on the claim's latest version.  Its own
+# claims are this sender's again in this pass, and in a later pass while never tried: a
+# claim the pass skipped (SKIP LOCKED: another sender's statement held the row) and then
+# went past would otherwise stay claimed, unsent, while the sender lives, and senders
+# each waiting for the other's readers would never end.  One tried in an earlier pass
+# (failed, say) is not tried again by this run.  (A pass begins once every outcome of the
+# one before is committed: its workers wait for their commits before they end.)
 CLAIM = """
 WITH candidates AS (
   SELECT s.id FROM subscribers s
@@ -20,7 +26,9 @@ WITH candidates AS (
     AND NOT EXISTS (SELECT 1 FROM deliveries d
                     WHERE d.issue_id = %(issue)s AND d.email = s.email AND d.status IN {done})
     AND (c.sender_id IS NULL
-         OR (c.sender_id = %(me)s AND c.claimed_at >= %(pass_start)s)
+         OR (c.sender_id = %(me)s AND (c.claimed_at >= %(pass_start)s
+             OR NOT EXISTS (SELECT 1 FROM deliveries t
+                            WHERE t.issue_id = %(issue)s AND t.email = s.email)))
          OR (c.sender_id <> %(me)s
              AND ((o.finished IS NULL AND o.lease_until < now())
                   OR (o.finished IS NOT NULL AND c.claimed_at < %(my_start)s))))
