@@ -18,6 +18,19 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 # A scheme as RFC 3986 writes it, then a colon: two letters at least, so that a Windows
 # drive (`C:\\lists\\newsletter.db`) stays a path.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+):")
+# A colon before the first `/` that is not a drive (`127.0.0.1:5432/letters`, `[::1]:5432`):
+# a URL without its scheme.  A file whose name has a colon is written `./odd:name.db`.
+_COLON_FIRST = re.compile(r"(?![A-Za-z]:)[^/\\]*:")
+# libpq's other form, `host=… dbname=…` (psql's): a path by its letters, a server by intent.
+_CONNINFO = re.compile(
+    r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|options"
+    r"|connect_timeout|application_name)\s*=",
+    re.IGNORECASE,
+)
+_NOT_A_PATH = (
+    "is neither a file path nor a PostgreSQL URL (postgresql://user@host:5432/dbname); write a "
+    "path such as 'newsletter.db' (or './name:with-colon.db' for a file whose name has a colon)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +50,21 @@ class PostgresUrl:
 
 def parse_database(value: str) -> PostgresUrl | None:
     """None for a SQLite path; the URL for PostgreSQL; ValueError (why) for anything else."""
+    if _CONNINFO.search(value):
+        raise ValueError(
+            f"'{_shown(value)}' is a libpq connection string, not a URL; write it as "
+            "postgresql://user@host:5432/dbname (the password in NEWSLETTER_DATABASE_PASSWORD)"
+        )
     match = _SCHEME.match(value)
     if match is None:
+        if _COLON_FIRST.match(value):
+            raise ValueError(f"'{_shown(value)}' {_NOT_A_PATH}")
         return None
     scheme = match.group(1).lower()
     if scheme not in POSTGRES_SCHEMES:
-        raise ValueError(
-            f"'{_shown(value)}' is neither a file path nor a PostgreSQL URL "
-            "(postgresql://user@host:5432/dbname); write a path such as 'newsletter.db' "
-            "(or './name:with-colon.db' for a file whose name has a colon)"
-        )
-    return PostgresUrl(_check_postgres(value))
+        raise ValueError(f"'{_shown(value)}' {_NOT_A_PATH}")
+    # libpq reads only a lower-case scheme; RFC 3986 schemes ignore case.
+    return PostgresUrl(_check_postgres(scheme + value[len(scheme) :]))
 
 
 def _check_postgres(value: str) -> str:
@@ -78,4 +95,5 @@ def _check_postgres(value: str) -> str:
 
 def _shown(value: str) -> str:
     """The value as a message may show it: any password between `:` and `@` masked."""
-    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)[:200]
+    masked = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)
+    return re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)[:200]

@@ -318,6 +318,10 @@ def _run_in_processes(
             result = replace(done, interrupted=True)
             if result.stopped is None:
                 result = replace(result, stopped=INTERRUPTED, stopped_at=monotonic())
+        except NewsletterError as e:  # its journal refused it (registering, say): say why,
+            # as one process does, not "a send process ended with exit code 1"
+            done = RunResult.merged(r.result() for r in runs) if runs else RunResult()
+            result = replace(done, stopped=done.stopped or str(e), stopped_at=monotonic())
         finally:
             if journal is not None:
                 journal.close()

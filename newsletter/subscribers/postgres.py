@@ -54,7 +54,7 @@ def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]
     except psycopg.ProgrammingError as e:
         raise SubscriberError(
             f"{server.where}: database: libpq cannot read the URL ({_first_line(e)}); "
-            "fix the `database` setting"
+            "fix the `database` setting (or NEWSLETTER_DATABASE_URL, which overrides it)"
         ) from None
     if "connect_timeout" not in given:
         options["connect_timeout"] = CONNECT_TIMEOUT
@@ -75,7 +75,8 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
         if words in lowered:
             return SubscriberError(f"{server.where}: cannot connect ({text}); {hint}")
     return SubscriberError(
-        f"{server.where}: cannot connect ({text}); check the `database` setting and the server"
+        f"{server.where}: cannot connect ({text}); check the `database` setting "
+        "(or NEWSLETTER_DATABASE_URL) and the server"
     )
 
 
