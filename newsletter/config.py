@@ -34,7 +34,7 @@ from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_line, with_line
+from newsletter.toml_lines import toml_error_advice, toml_error_line, with_line
 from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
@@ -455,7 +455,8 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         line = toml_error_line(e, text)
-        raise ConfigError(f"{shown}:{line}: invalid TOML: {e}; fix that line") from None
+        advice = toml_error_advice(e, text)
+        raise ConfigError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
     try:

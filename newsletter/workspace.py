@@ -32,6 +32,8 @@ newsletter.db.*
 issues/*/outbox/
 /welcome-preview/
 /site/
+# A DKIM private key ([dkim] key_file, e.g. dkim.key): a secret, never in git.
+*.key
 # What docs/schedule.md puts here: a virtual environment, cron's log.
 /.venv/
 /run.log

@@ -327,3 +327,17 @@ def test_a_manifest_cut_off_at_its_end_names_its_last_line(workspace):
         f"error: issues/2026-W48/issue.toml:{len(text.splitlines())}: invalid TOML: "
     )
     assert result.output.count("\n") == 1
+
+
+def test_a_setting_written_twice_names_both_lines(workspace):
+    """`database` set twice in newsletter.toml: the error names the second line and says the
+    first is where it is already set (tomllib says only "Cannot overwrite a value")."""
+    config = workspace / "newsletter.toml"
+    text = config.read_text("utf-8")
+    first = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("name =")))
+    config.write_text('name = "Twice"\n' + text, "utf-8")
+    result = CliRunner().invoke(app, ["subscribers", "count"])
+    assert result.exit_code == 1
+    line = first + 2
+    assert result.output.startswith(f"error: newsletter.toml:{line}: invalid TOML: ")
+    assert result.output.endswith("; 'name' is already set at line 1: keep one of the two\n")

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
+from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.build import build
 from newsletter.cli import app
 from newsletter.send import MemoryTransport, SendOptions, send_issue
@@ -176,3 +177,15 @@ def test_with_the_stories_only_the_fuller_account_leads(bank_week, settings):
     closer likeness to the Credit Suisse story (0.745 against 0.648) chose it before."""
     issue = build(["seeds"], settings, AssembleOptions(today=dt.date(2023, 3, 18))).issue
     assert issue.lead.title == "California regulators close Silicon Valley Bank"
+
+
+def test_a_dashed_compound_matches_as_one_word(bank_week, settings):
+    """ "Start-ups scramble to pay employees after SVB collapse" matches the lead's "start-ups"
+    as one term, "startups", not as "start" and "ups" (it scored 0.246, under the bar)."""
+    issue = build(["seeds", "feeds"], settings, AssembleOptions(today=dt.date(2023, 3, 18))).issue
+    scored = {h.title: h for h in (*issue.related, *issue.more)}
+    start_ups = scored["Start-ups scramble to pay employees after SVB collapse"]
+    assert "startups" in start_ups.matched
+    assert not {"start", "ups"} & set(start_ups.matched)
+    assert start_ups.score >= RELATED_BAR
+    assert start_ups.headline in {h.headline for h in issue.related}

@@ -244,6 +244,17 @@ def test_missing_password_without_a_terminal_is_an_error(cli, send_ws, smtpd):
     assert_one_line_error(result, "set NEWSLETTER_SMTP_PASSWORD")
 
 
+def test_a_bad_test_copy_address_reads_as_one_sentence(cli, send_ws):
+    """`send --to not-an-address`: the validator's reason and the advice join with one
+    semicolon (it read "…an @-sign.; give one address")."""
+    result = cli("send", "issues/2026-W48", "--to", "not-an-address")
+    assert_one_line_error(
+        result,
+        "test copy: 'not-an-address' is not a valid address: An email address must have an "
+        "@-sign; give one address, e.g. editor@example.org",
+    )
+
+
 def test_test_copy_from_the_command_line(cli, send_ws, smtpd):
     """`send --to` mails one copy and says where it went."""
     result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--to", "editor@example.org")

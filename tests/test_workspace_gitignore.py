@@ -109,5 +109,6 @@ def test_a_weeks_commands_leave_git_only_the_issue_record(tmp_path, monkeypatch,
         assert expected in made, f"the flow did not make {expected}: the test needs updating"
     assert _untracked(ws) == ISSUE_RECORD
     # docs/schedule.md puts a venv and cron's log here; a send killed mid-way leaves its recovery file.
-    for path in (".venv/bin/python", "run.log", "newsletter.db.unjournaled"):
+    # newsletter.toml's [dkim] example names dkim.key, a secret "to keep out of git".
+    for path in (".venv/bin/python", "run.log", "newsletter.db.unjournaled", "dkim.key"):
         _git(ws, "check-ignore", "-q", path)  # exit 1 (CalledProcessError) when not ignored

@@ -32,7 +32,7 @@ from newsletter.models import (
 )
 from newsletter.sources.markdown_reading import reference_problem
 from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_line
+from newsletter.toml_lines import toml_error_advice, toml_error_line
 from newsletter.web_address import AddressError, web_address
 
 MANIFEST_NAME = "issue.toml"
@@ -285,7 +285,8 @@ def parse_manifest(text: str, path: Path) -> Issue:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         line = toml_error_line(e, text)
-        raise ManifestError(f"{shown}:{line}: invalid TOML: {e}; fix that line") from None
+        advice = toml_error_advice(e, text)
+        raise ManifestError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     return _ManifestReader(shown, text).issue(data)
 
 
