@@ -109,3 +109,26 @@ def test_an_entity_no_one_defines_is_named_with_a_numeric_reference_to_use():
     data = (HEAD + '<rss version="2.0"><channel><title>&foo;</title></channel></rss>').encode()
     with pytest.raises(SourceError, match=r"^feed.xml:2: .*undefined entity &foo; \(an entity "):
         parse_feed(data, "feed.xml")
+
+
+def test_blank_lines_before_the_xml_declaration_are_read_past(ws):
+    """A feed that starts with blank lines before `<?xml` (a common WordPress fault) builds
+    with its entries; a later break in it is still reported at the file's own line."""
+    feed = ws / "feeds" / "world.xml"
+    body = (
+        '<rss version="2.0">\n<channel>\n<title>World</title>\n'
+        + ITEM.format(title="Peru declares an emergency on the Chile border", slug="peru")
+        + "</channel>\n</rss>\n"
+    )
+    feed.write_text("\n\n" + HEAD + body, "utf-8")
+    result = _build("feeds/world.xml", "samples/border-towns.md")
+    assert result.exit_code == 0, result.output
+    text = (ws / "issues" / "2026-W48" / "index.txt").read_text("utf-8")
+    assert "Peru declares an emergency on the Chile border" in text
+
+    feed.write_text("\n\n" + HEAD + body.replace("</channel>", "</chanel>"), "utf-8")
+    broken = _build("feeds/world.xml", "samples/border-towns.md", "--id", "again")
+    assert broken.exit_code == 1
+    assert broken.output == (
+        "error: feeds/world.xml:8: mismatched tag; check that it is a complete RSS or Atom feed\n"
+    )

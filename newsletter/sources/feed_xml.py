@@ -32,18 +32,22 @@ class XmlProblem:
 def xml_problem(data: bytes) -> XmlProblem | None:
     """The first XML error of `data` as written, or None when it is well-formed (or in an
     encoding expat cannot read itself: feedparser's own report then stands)."""
+    # Blank lines before `<?xml` (a common fault of blog feeds) break nothing feedparser
+    # reads: the document is judged from its first character, its lines counted from the file's.
+    body = data.lstrip(b" \t\r\n")
+    skipped = data[: len(data) - len(body)].count(b"\n")
     parser = expat.ParserCreate()
     parser.DefaultHandler = lambda _text: None  # internal entities: passed on, never expanded
     try:
-        parser.Parse(data, True)
+        parser.Parse(body, True)
     except expat.ExpatError as e:
         if e.code == expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING]:
             return None
         message = expat.ErrorString(e.code) or str(e)
         entity = None
         if e.code == expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]:
-            entity = _entity_at(data, e.lineno, e.offset)
-        return XmlProblem(e.lineno, message, entity)
+            entity = _entity_at(body, e.lineno, e.offset)
+        return XmlProblem(e.lineno + skipped, message, entity)
     return None
 
 
