@@ -189,3 +189,13 @@ def test_a_dashed_compound_matches_as_one_word(bank_week, settings):
     assert not {"start", "ups"} & set(start_ups.matched)
     assert start_ups.score >= RELATED_BAR
     assert start_ups.headline in {h.headline for h in issue.related}
+
+
+def test_a_short_form_is_the_name_the_lead_spells(bank_week, settings):
+    """The feed's "SVB" is the lead's "Silicon Valley Bank" (its initials): "Start-ups
+    scramble to pay employees after SVB collapse" matches the name's words, read "svb~…"."""
+    issue = build(["seeds", "feeds"], settings, AssembleOptions(today=dt.date(2023, 3, 18))).issue
+    related = {h.title: h for h in issue.related}
+    start_ups = related["Start-ups scramble to pay employees after SVB collapse"]
+    assert {"svb~silicon", "svb~valley", "svb~bank"} <= set(start_ups.matched)
+    assert set(related) >= ON_SVB

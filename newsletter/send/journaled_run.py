@@ -291,12 +291,15 @@ def _run_in_processes(
         share = smtp.connections // processes + (k < smtp.connections % processes)
         own = replace(smtp, connections=share, rate=smtp.rate * share / smtp.connections)
         part = recovery.part(k, processes)
-        journal, runs = None, []
+        journal: DeliveryJournal | None = None
+        runs: list[SendRun] = []
         try:
             journal = open_own()  # a connection of its own (on PostgreSQL: a sender of its own)
 
             def new_run(_: ProgressCallback | None) -> SendRun:
                 assert journal is not None
+                done = RunResult.merged(r.result() for r in runs)
+                board.earlier = (done.sent, done.failed + done.unknown)
                 runs.append(
                     SendRun(
                         composer,
@@ -325,6 +328,7 @@ def _run_in_processes(
         finally:
             if journal is not None:
                 journal.close()
+        board.earlier = (0, 0)  # the result is every round's
         board.post(result.sent, result.failed + result.unknown, 0)  # done: no longer in a row
         return result, part.saved, part.unsaved
 
