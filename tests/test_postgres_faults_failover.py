@@ -9,9 +9,13 @@ and loses nothing; once the standby is promoted the same command finishes.
 
 from __future__ import annotations
 
+import shutil
+import time
+
 import httpx
 import pytest
 
+from newsletter.config import load_settings
 from newsletter.mail.unsubscribe import sign_token
 from tests.support.fault_commands import (
     import_readers,
@@ -24,6 +28,7 @@ from tests.support.fault_commands import (
 )
 from tests.support.postgres_server import PASSWORD
 from tests.support.postgres_standby import primary_and_standby
+from tests.support.send_workspace import Workspace
 from tests.support.serve_process import serve_process
 from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.support.tcp_relay import tcp_relay
@@ -139,3 +144,52 @@ def test_a_failover_mid_send_stops_in_one_line_and_the_promoted_server_finishes_
     assert set(counts) == set(active), "a reader was lost in the failover"
     assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
     assert not (send_ws.root / "postgresql-send.unjournaled").exists()
+
+
+def test_a_failover_while_two_hosts_send_stops_both_in_one_line_and_loses_nobody(
+    send_ws, pair, tmp_path
+):
+    """Two hosts send one issue; one has sent its share and waits for the other when the
+    primary dies and the address reaches the standby.  Both stop in one read-only line, the
+    waiting one at its next claim or lease renewal (not after the 120 s kept for a server that
+    is gone); after `pg_ctl promote` both re-run and every reader has exactly one copy."""
+    primary, standby = pair
+    with (send_ws.root / "newsletter.toml").open("a") as toml:
+        toml.write("lease = 2\n")  # [smtp] is the file's last table
+    second_root = tmp_path / "second-host"
+    shutil.copytree(send_ws.root, second_root)
+    second = Workspace(second_root, load_settings(second_root)[0])
+    with tcp_relay(primary.host, primary.port) as address:
+        url = f"postgresql://postgres@127.0.0.1:{address.port}/{DBNAME}"
+        active = import_readers(send_ws, url, 300)
+        fast, slow = RecordingHandler(), RecordingHandler()
+        with smtp_server(handler=fast) as one, smtp_server(handler=slow) as two:
+            waiting = start_send(send_ws, url, *one.send_flags, "--rate", "300")
+            busy = start_send(second, url, *two.send_flags, "--rate", "5")
+            wait_for(lambda: len(slow.received) >= 5)
+            settled = 0
+            while settled < 3:  # the fast host has sent its share: it waits for the slow one
+                before = len(fast.received)
+                time.sleep(0.5)
+                settled = settled + 1 if len(fast.received) == before else 0
+            assert len(fast.received) + len(slow.received) < len(active)
+            primary.stop()
+            address.stop()
+            address.target = (standby.host, standby.port)
+            address.start()
+            stopped_at = time.monotonic()
+            outputs = [sender.communicate(timeout=150)[0] for sender in (waiting, busy)]
+            assert time.monotonic() - stopped_at < 60, "a sender waited as for a server gone"
+            for sender, output in zip((waiting, busy), outputs, strict=True):
+                assert sender.returncode == 1, output
+                assert_read_only_line(output, f"127.0.0.1:{address.port}/{DBNAME}")
+
+            standby.promote()
+            for ws, relay in ((send_ws, one), (second, two)):
+                code, output = send(ws, url, *relay.send_flags)
+                assert code == 0, output
+    counts = fast.by_recipient()
+    for email, n in slow.by_recipient().items():
+        counts[email] = counts.get(email, 0) + n
+    assert set(counts) == set(active), "a reader was lost in the failover"
+    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]

@@ -23,7 +23,8 @@ import psycopg
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.send.journal import UNREACHABLE, JournalWriteError
-from newsletter.subscribers.postgres import connect_postgres
+from newsletter.send.server_link import CONNECTION_LOST, stopped_by_timeout
+from newsletter.subscribers.postgres import connect_postgres, statement_error
 
 
 def new_sender_id() -> str:
@@ -44,6 +45,9 @@ class Heartbeat:
         self._valid_until = time.monotonic() + lease / 2  # registration just renewed it
         self._stop = threading.Event()
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
+        # The last renewal's refusal by a server that answered (a read-only standby, a full
+        # disk): no use waiting for it, unlike a server that is gone.
+        self.refused: str | None = None
         self._thread = threading.Thread(target=self._run, name="send-lease", daemon=True)
         self._thread.start()
 
@@ -55,6 +59,11 @@ class Heartbeat:
         """Wait (up to `patience` s) for a renewal; JournalWriteError when none comes."""
         deadline = time.monotonic() + patience
         while not self.valid():
+            if self.refused is not None:
+                raise JournalWriteError(
+                    f"{server.where}: cannot renew this sender's lease"
+                    + self.refused.removeprefix(server.where)
+                )
             if time.monotonic() >= deadline:
                 raise JournalWriteError(
                     f"{server.where}: cannot renew this sender's lease: {UNREACHABLE} "
@@ -84,10 +93,19 @@ class Heartbeat:
                 " WHERE sender_id = %s",
                 (self.lease, self.sender_id),
             )
-        except (psycopg.Error, NewsletterError):
-            if self._conn is not None:
+        except (psycopg.Error, NewsletterError) as e:
+            conn, self._conn = self._conn, None
+            answered = conn is not None and not conn.closed and not conn.broken
+            if answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
+                self.refused = str(statement_error(self.server, e))
+            if conn is not None:
                 with contextlib.suppress(psycopg.Error):
-                    self._conn.close()
-            self._conn = None
+                    conn.close()
             return False
+        self.refused = None
         return True
+
+
+def _lost_or_passing(error: psycopg.Error) -> bool:
+    """The server going away, or a timeout: worth waiting for, unlike a refusal."""
+    return isinstance(error, CONNECTION_LOST) or stopped_by_timeout(error)
