@@ -74,8 +74,8 @@ def _check_postgres(value: str) -> str:
         raise ValueError(
             f"'{_shown(value)}' is not a PostgreSQL URL; write postgresql://user@host:5432/dbname"
         )
+    parts = _split(value)
     try:
-        parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 -- reading it checks it: a port that is not a number raises
     except ValueError:
         raise ValueError(
@@ -91,6 +91,25 @@ def _check_postgres(value: str) -> str:
     if any(c.isspace() or ord(c) < 32 for c in value):
         raise ValueError(f"'{_shown(value)}' contains a space or a control character")
     return value
+
+
+def _split(value: str) -> urllib.parse.SplitResult:
+    """The URL's parts; ValueError naming a broken `[…]` around an IPv6 host (urlsplit's own
+    "Invalid IPv6 URL" would be taken for a bad port)."""
+    try:
+        return urllib.parse.urlsplit(value)
+    except ValueError:
+        host = value.partition("//")[2].split("/", 1)[0].rpartition("@")[2]
+        if "[" in host and "]" not in host:
+            why = "the IPv6 address after '[' has no closing ']'"
+        elif "]" in host and "[" not in host:
+            why = "a ']' with no '[' before it"
+        else:
+            why = "the host between [ and ] is not an IPv6 address"
+        raise ValueError(
+            f"'{_shown(value)}': {why}; write an IPv6 host in brackets, "
+            "e.g. postgresql://user@[::1]:5432/dbname"
+        ) from None
 
 
 def _shown(value: str) -> str:

@@ -75,6 +75,30 @@ def test_a_bad_port_is_refused():
         parse_database("postgresql://news@db:fivefour/letters")
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("postgresql://news:hunter2secret@[::1/letters", "no closing ']'"),
+        ("postgresql://news@[::1/letters", "no closing ']'"),
+        ("postgresql://news@::1]/letters", "']' with no '['"),
+        ("postgresql://news@[db.example.org]/letters", "is not an IPv6 address"),
+    ],
+)
+def test_a_broken_ipv6_bracket_is_named_not_called_a_bad_port(value, said):
+    """An unclosed (or unopened) `[` around an IPv6 host is reported as that, never as a
+    port, and never shows the password."""
+    with pytest.raises(ValueError) as caught:
+        parse_database(value)
+    message = str(caught.value)
+    assert said in message and "port" not in message
+    assert "hunter2secret" not in message and "[::1]:5432" in message
+
+
+def test_a_bracketed_ipv6_host_is_a_server():
+    """`[::1]:5432` is a well-formed IPv6 host and port."""
+    assert parse_database("postgresql://news@[::1]:5432/letters") is not None
+
+
 def test_the_toml_names_the_key_for_a_url_it_cannot_use(workspace):
     """`database = "mysql://…"` in newsletter.toml fails naming the file and the key."""
     _set_database(workspace, "mysql://news@db/letters")

@@ -130,9 +130,10 @@ def test_init_works_from_a_wheel_in_a_fresh_venv(tmp_path):
     init = run(script, "init", "ws")
     assert init.returncode == 0, init.stderr
     assert "created  ws/samples/world.xml" in init.stdout
-    assert "newsletter build samples/" in init.stdout
+    suggested = re.search(r"\(try `cd ws && newsletter build ([^`]+)`", init.stdout)
+    assert suggested, init.stdout
     ws = tmp_path / "ws"
-    build = run(script, "build", "samples/", "--date", "2026-11-26", cwd=ws)  # what Next: says
+    build = run(script, "build", *suggested.group(1).split(), "--date", "2026-11-26", cwd=ws)
     assert build.returncode == 0, build.stderr
     assert (ws / "issues" / "2026-W48" / "index.html").stat().st_size > 5000
 

@@ -657,3 +657,55 @@ def test_multi_word_places_match_in_headlines():
     ranked = {s.title: s for s in rank_headlines(profile, pool)}
     assert "new orleans" in ranked["New Orleans Mayor Criticizes Raids"].matched
     assert ranked["New Rules for Banks"].score == 0
+
+
+BANK_LEAD = (
+    "California regulators on Friday closed Silicon Valley Bank and handed it to the Federal "
+    "Deposit Insurance Corporation, after depositors tried to pull $42 billion in a day.",
+    "It was the largest failure of an American bank since 2008. Silicon Valley Bank had "
+    "banked half of the country's venture-backed start-ups.",
+)
+
+
+def test_a_short_form_is_the_name_its_initials_spell():
+    """A headline's "SVB" (capitals, 2-5 letters) spells the initials of the lead's "Silicon
+    Valley Bank" and is that name: it matches as the name's words, read "svb~…"; a short form
+    the lead names nowhere ("ICC") matches nothing."""
+    profile = _profile(*BANK_LEAD)
+    pool = [Headline("Start-ups scramble after SVB collapse"), Headline("ICC issues warrant")]
+    ranked = {s.title: s for s in rank_headlines(profile, pool)}
+    short = ranked["Start-ups scramble after SVB collapse"]
+    assert {"svb~silicon", "svb~valley", "svb~bank"} <= set(short.matched)
+    assert short.score >= RELATED_THRESHOLD
+    assert ranked["ICC issues warrant"].score == 0
+
+
+def test_a_name_is_the_short_form_the_lead_uses():
+    """The other way round: a lead that says only "the FDIC" matches a headline's "Federal
+    Deposit Insurance Corporation", and the lead's own "FDIC" counts as the name it spells."""
+    profile = _profile(
+        "The FDIC took over the failed lender on Friday and said insured deposits are safe.",
+        "The FDIC will sell the bank's assets.",
+    )
+    pool = [Headline("Federal Deposit Insurance Corporation sells lender to rival")]
+    (scored,) = rank_headlines(profile, pool)
+    assert "federal deposit insurance corporation~fdic" in scored.matched
+    spelled = _profile("The Federal Deposit Insurance Corporation (FDIC) took over the lender.")
+    assert "fdic" not in spelled.concepts
+    once = _profile("The Federal Deposit Insurance Corporation took over the lender.")
+    assert spelled.concepts["~insurance"].weight > once.concepts["~insurance"].weight
+
+
+def test_a_short_form_the_vocabulary_knows_keeps_its_sense():
+    """ "US" is the United States, as the gazetteer says, not a lead's "Union Station"; "UN"
+    is still the lead's "United Nations"; and a place is never spelled by its initials (the
+    gazetteer lists a place's forms): "LA" is no short form of the lead's "Los Angeles"."""
+    profile = _profile("Trains stopped at Union Station after a fire in the tunnel on Monday.")
+    (us,) = rank_headlines(profile, [Headline("US trains stop")])
+    assert not any(term.startswith("us~") for term in us.matched)
+    lead = _profile("The United Nations appealed for aid for the flood victims on Monday.")
+    (un,) = rank_headlines(lead, [Headline("UN appeal")])
+    assert "un~united nations" in un.matched
+    fires = _profile("Wildfires burned across Los Angeles on Tuesday, and Los Angeles burned.")
+    (la,) = rank_headlines(fires, [Headline("LA rents rise")])
+    assert la.score == 0

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 from zoneinfo import ZoneInfo
 
@@ -162,6 +163,21 @@ def test_init_keeps_the_sample_in_samples_and_says_where_stories_go(tmp_path, mo
     assert "Next: edit newsletter.toml; put this week's stories in seeds/" in result.stdout
     monkeypatch.chdir(tmp_path / "ws")
     assert CliRunner().invoke(app, ["build", "samples/", "--date", "2026-11-26"]).exit_code == 0
+
+
+def test_the_first_build_init_suggests_runs_without_a_warning(tmp_path, monkeypatch):
+    """The `try newsletter build …` init prints builds the samples and warns about nothing
+    (samples/ also holds the sample list, which is no story source)."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["init", "ws"])
+    assert result.exit_code == 0, result.output
+    suggested = re.search(r"\(try `cd ws && newsletter build ([^`]+)`", result.stdout)
+    assert suggested, result.stdout
+    monkeypatch.chdir(tmp_path / "ws")
+    build = CliRunner().invoke(app, ["build", *suggested.group(1).split(), "--date", "2026-11-26"])
+    assert build.exit_code == 0, build.output
+    assert "warning" not in build.output, build.output
+    assert (tmp_path / "ws" / "issues" / "2026-W48" / "index.html").is_file()
 
 
 def test_off_a_terminal_progress_is_one_line_per_ten_seconds_and_none_at_the_end(monkeypatch):

@@ -167,3 +167,23 @@ def test_outcomes_of_one_address_are_written_in_order_and_never_twice_in_a_batch
         [("ana@example.org", "pending"), ("ben@example.org", "sent")],
         [("ANA@example.org", "sent")],
     ]
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_postgresql_records_what_went_out_and_the_rerun_mails_everyone_once(pg_ws):
+    """A Ctrl-C mid-send lets each worker's last outcome be committed: exit 130 with a
+    summary, and the re-run mails the rest, every reader exactly one copy."""
+    active = add_readers(pg_ws, 300)
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        process = start_send(pg_ws, relay, "--rate", "300")
+        wait_for(lambda: len(handler.received) >= 40)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode == 130, output
+        assert "interrupted; run the same command again to resume" in output
+        assert "Traceback" not in output
+        rerun = start_send(pg_ws, relay)
+        rerun_output, _ = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, rerun_output
+    assert handler.by_recipient() == {email: 1 for email in active}

@@ -248,3 +248,32 @@ def test_the_progress_of_worker_processes_never_goes_back_between_rounds(
         released.join(timeout=10)
     assert summary.sent == len(emails) and sorted(handler.by_recipient()) == emails
     assert seen == sorted(seen), [b for a, b in itertools.pairwise(seen) if b < a]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (docs/postgresql.md, Judged from outside): a sender judges its lease by its "
+    "own monotonic clock, the server by its wall clock; a first attempt is not checked",
+)
+def test_a_sender_whose_lease_the_server_saw_run_out_gives_out_none_of_its_batch(pg_ws):
+    """When the server's clock has passed a sender's lease (a clock step, a paused server)
+    and another sender has taken its readers, the first gives out none of the batch it held:
+    each reader would go twice (17 doubles in a judged send after a 30 s pause)."""
+    add_readers(pg_ws, 12)
+    first, second = sender(pg_ws, batch=10), sender(pg_ws, batch=10)
+    try:
+        stream = first.unsent()
+        before = [next(stream).email for _ in range(2)]  # readers 1-10 claimed, 2 given out
+        for email in before:  # and sent
+            first.record(email, "sent", attempts=1)
+        first.pg.raw.execute(  # the server's clock jumps past the lease
+            "UPDATE senders SET lease_until = now() - interval '1 second' WHERE sender_id = %s",
+            (first.sender_id,),
+        )
+        taken = {r.email for r in second.unsent(limit=10)}
+        after = [next(stream).email for _ in range(3)]
+    finally:
+        first.close()
+        second.close()
+    assert not set(before) & taken and taken
+    assert not set(after) & taken, f"given out again after the takeover: {after}"
