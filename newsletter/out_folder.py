@@ -17,17 +17,18 @@ from newsletter.errors import OutputError, display_path
 def require_parent_folder(dest: Path, named: str, *, own: Path | None = None) -> None:
     """OutputError unless the folder `dest` goes in exists (or is `own`, one the tool makes).
 
-    `named` is how the editor gave it (`--out`, `DST`), for the message.
+    `named` is how the editor gave it (`--out`, `DST`; "" for a plain argument), for the message.
     """
     parent = dest.parent
+    given = f"{named} {display_path(dest)}" if named else display_path(dest)
     if parent.is_dir() or (own is not None and parent.resolve() == own.resolve()):
         return
     shown = display_path(parent)
     if parent.exists():
         raise OutputError(
-            f"{named} {display_path(dest)}: {shown} is a file, not a folder; choose another {named}"
+            f"{given}: {shown} is a file, not a folder; choose another {named or 'path'}"
         )
     raise OutputError(
-        f"{named} {display_path(dest)}: the folder {shown} does not exist; "
+        f"{given}: the folder {shown} does not exist; "
         f"create it first (mkdir -p {shown}) or fix the path"
     )

@@ -39,6 +39,7 @@ COMMANDS = {
     "welcome preview": lambda dest: ("welcome", "preview", "--out", str(dest)),
     "archive": lambda dest: ("archive", "--unsent", "--out", str(dest)),
     "build": lambda dest: ("build", "--date", "2026-11-26", "--out", str(dest)),
+    "subscribers export": lambda dest: ("subscribers", "export", str(dest)),
 }
 
 
@@ -78,3 +79,12 @@ def test_build_out_may_name_a_new_folder_in_issues_before_the_first_build(worksp
     result = run("build", "--date", "2026-11-26", "--out", "issues/special")
     assert result.exit_code == 0, result.output
     assert (workspace / "issues" / "special" / "merge.eml").is_file()
+
+
+@pytest.mark.timeout(60)  # a hang guard: a server that started instead would never return
+def test_serve_outbox_in_a_missing_folder_is_refused_before_listening(listed):
+    """`serve --outbox` under a missing folder is one line before anything listens, no folder made."""
+    result = run("serve", "--port", "0", "--outbox", "typo/deeper/outbox")
+    one_error_line(result, "--outbox", "typo/deeper", "does not exist")
+    assert "Serving" not in result.output
+    assert not (listed / "typo").exists()

@@ -114,10 +114,9 @@ def test_a_full_disk_mid_copy_leaves_the_target_empty_and_says_so_in_one_line(
 def test_serve_on_a_full_disk_answers_503_and_changes_nothing(
     send_ws, postgres_url, postgres_server, monkeypatch
 ):
-    """`serve` whose server refuses writes for a full disk answers a one-click unsubscribe 503
-    with Retry-After, the reader still active; with space freed the same request works.  (The
-    trigger way only: one status change fits in the table's page, so a real ENOSPC would need
-    a table that grows.)"""
+    """`serve` whose server refuses writes for a full disk (the trigger way: one status change
+    fits in its page, never growing the table) answers a one-click unsubscribe 503 with
+    Retry-After, the reader still active; with space freed the same request works."""
     [reader] = import_readers(send_ws, postgres_url, 1)
     dbname = postgres_url.rsplit("/", 1)[1]
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)

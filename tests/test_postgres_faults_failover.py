@@ -9,6 +9,7 @@ and loses nothing; once the standby is promoted the same command finishes.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -21,6 +22,7 @@ from tests.support.fault_commands import (
     import_readers,
     listed,
     newsletter,
+    no_send_left_running,  # noqa: F401 (autouse: kills a send a failed test left running)
     one_error,
     send,
     start_send,
@@ -124,7 +126,7 @@ def test_a_failover_mid_send_stops_in_one_line_and_the_promoted_server_finishes_
         handler = RecordingHandler()
         with smtp_server(handler=handler) as relay:
             sender = start_send(send_ws, url, *relay.send_flags, "--connections", "2",
-                                "--rate", "100")  # fmt: skip
+                                "--rate", "40")  # fmt: skip
             wait_for(lambda: len(handler.received) >= 60)
             primary.stop()  # a crash: the connections drop
             address.stop()
@@ -149,10 +151,10 @@ def test_a_failover_mid_send_stops_in_one_line_and_the_promoted_server_finishes_
 def test_a_failover_while_two_hosts_send_stops_both_in_one_line_and_loses_nobody(
     send_ws, pair, tmp_path
 ):
-    """Two hosts send one issue; one has sent its share and waits for the other when the
-    primary dies and the address reaches the standby.  Both stop in one read-only line, the
-    waiting one at its next claim or lease renewal (not after the 120 s kept for a server that
-    is gone); after `pg_ctl promote` both re-run and every reader has exactly one copy."""
+    """Two hosts send one issue, one waiting for the other's share when the primary dies and
+    the address reaches the standby: both stop in one read-only line within seconds (not the
+    120 s kept for a server that is gone), and after `pg_ctl promote` both re-run: nobody is
+    lost, only messages in flight at the failover may go twice, with one Message-ID."""
     primary, standby = pair
     with (send_ws.root / "newsletter.toml").open("a") as toml:
         toml.write("lease = 2\n")  # [smtp] is the file's last table
@@ -161,12 +163,15 @@ def test_a_failover_while_two_hosts_send_stops_both_in_one_line_and_loses_nobody
     second = Workspace(second_root, load_settings(second_root)[0])
     with tcp_relay(primary.host, primary.port) as address:
         url = f"postgresql://postgres@127.0.0.1:{address.port}/{DBNAME}"
-        active = import_readers(send_ws, url, 300)
+        # More than the slow host's processes claim at once (200 each): a share for the other.
+        active = import_readers(send_ws, url, 1000)
         fast, slow = RecordingHandler(), RecordingHandler()
         with smtp_server(handler=fast) as one, smtp_server(handler=slow) as two:
-            waiting = start_send(send_ws, url, *one.send_flags, "--rate", "300")
+            # The slow host first, so that it holds a batch of claims when the fast one comes.
             busy = start_send(second, url, *two.send_flags, "--rate", "5")
-            wait_for(lambda: len(slow.received) >= 5)
+            wait_for(lambda: len(slow.received) >= 3)
+            waiting = start_send(send_ws, url, *one.send_flags, "--rate", "300")
+            wait_for(lambda: len(fast.received) >= 1)
             settled = 0
             while settled < 3:  # the fast host has sent its share: it waits for the slow one
                 before = len(fast.received)
@@ -188,8 +193,18 @@ def test_a_failover_while_two_hosts_send_stops_both_in_one_line_and_loses_nobody
             for ws, relay in ((send_ws, one), (second, two)):
                 code, output = send(ws, url, *relay.send_flags)
                 assert code == 0, output
+    ids: dict[str, set[bytes]] = {}
+    for received in (*fast.received, *slow.received):
+        found = re.search(rb"(?im)^Message-ID: (\S+)", received.data)
+        assert found is not None
+        ids.setdefault(received.rcpt_tos[0].lower(), set()).add(found.group(1))
     counts = fast.by_recipient()
     for email, n in slow.by_recipient().items():
         counts[email] = counts.get(email, 0) + n
     assert set(counts) == set(active), "a reader was lost in the failover"
-    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
+    # A message one host's relay accepted as the primary died is in that host's recovery
+    # file; the other host may take that reader once the stopped host's lease runs out, before
+    # its re-run records the file: at most one per connection then in flight, same Message-ID.
+    twice = [e for e, n in counts.items() if n > 1]
+    assert all(n <= 2 for n in counts.values()) and len(twice) <= 4, twice
+    assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"

@@ -1,16 +1,21 @@
 """`newsletter` run as its own process against a PostgreSQL URL, for the database fault tests.
 
+A test module that uses `start_send` imports `no_send_left_running` too (an autouse fixture).
+
 The commands run as an editor runs them (`python -m newsletter …` in the workspace), with the
 database named by NEWSLETTER_DATABASE_URL and its password in NEWSLETTER_DATABASE_PASSWORD.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+import pytest
 
 from tests.support.postgres_server import PASSWORD
 from tests.support.send_workspace import ISSUE_ID, Workspace
@@ -43,9 +48,12 @@ def newsletter(
     return done.returncode, done.stdout
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
 def start_send(ws: Workspace, url: str, *flags: str) -> subprocess.Popen[str]:
     """`newsletter send ISSUE --yes FLAGS` started in the workspace (read its output at the end)."""
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes", *flags],
         cwd=ws.root,
         env=environment(url),
@@ -53,6 +61,20 @@ def start_send(ws: Workspace, url: str, *flags: str) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _STARTED.append(process)
+    return process
+
+
+@pytest.fixture(autouse=True)
+def no_send_left_running() -> Iterator[None]:
+    """Kill what `start_send` started and a failing test left running, and close its pipe."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+        with contextlib.suppress(Exception):
+            process.communicate(timeout=10)
 
 
 def send(ws: Workspace, url: str, *flags: str) -> tuple[int, str]:
