@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from newsletter.mail.unsubscribe import sign_token
+from tests.support.bounce_messages import dsn, list_message_id, write_mbox
 from tests.support.fault_commands import (
     import_readers,
     listed,
@@ -23,6 +24,7 @@ from tests.support.fault_commands import (
 )
 from tests.support.postgres_disk import full_disk
 from tests.support.postgres_server import PASSWORD
+from tests.support.send_workspace import ISSUE_ID
 from tests.support.serve_process import serve_process
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
@@ -138,3 +140,29 @@ def test_serve_on_a_full_disk_answers_503_and_changes_nothing(
             assert process.stdout is not None
             process.stdout.close()
     assert listed(send_ws, postgres_url) == {reader: "unsubscribed"}
+
+
+def test_bounces_process_on_a_full_disk_keeps_nothing_of_the_batch(
+    send_ws, postgres_url, postgres_server
+):
+    """`bounces process` whose server's disk is full as it marks a reader bounced (the trigger
+    way) stops in one line, exit 1, keeping nothing of the batch: with space freed the same
+    mailbox is read again and bounces the reader."""
+    [reader] = import_readers(send_ws, postgres_url, 1)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    report = dsn("<r1@mx.example.net>", reader, "5.1.1",
+                 original_id=list_message_id(ISSUE_ID, reader))  # fmt: skip
+    write_mbox(send_ws.root / "reports.mbox", [report])
+    process = ("bounces", "process", "reports.mbox")
+    with full_disk(postgres_server, dbname, "subscribers", way="trigger", rows=0) as disk:
+        code, output = newsletter(send_ws, *process, url=postgres_url)
+        line = one_error(output)
+        assert code == 1
+        assert where(postgres_url) in line and "the server's disk is full" in line, line
+        assert listed(send_ws, postgres_url) == {reader: "active"}
+        with postgres_server.connect(dbname) as conn:
+            assert conn.execute("SELECT count(*) FROM bounce_reports").fetchone() == (0,)
+        disk.free()
+        code, output = newsletter(send_ws, *process, url=postgres_url)
+        assert code == 0, output
+    assert listed(send_ws, postgres_url) == {reader: "bounced"}

@@ -18,6 +18,7 @@ import pytest
 
 from newsletter.config import load_settings
 from newsletter.mail.unsubscribe import sign_token
+from tests.support.bounce_messages import dsn, list_message_id, write_mbox
 from tests.support.fault_commands import (
     import_readers,
     listed,
@@ -30,7 +31,7 @@ from tests.support.fault_commands import (
 )
 from tests.support.postgres_server import PASSWORD
 from tests.support.postgres_standby import primary_and_standby
-from tests.support.send_workspace import Workspace
+from tests.support.send_workspace import ISSUE_ID, Workspace
 from tests.support.serve_process import serve_process
 from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.support.tcp_relay import tcp_relay
@@ -208,3 +209,23 @@ def test_a_failover_while_two_hosts_send_stops_both_in_one_line_and_loses_nobody
     twice = [e for e, n in counts.items() if n > 1]
     assert all(n <= 2 for n in counts.values()) and len(twice) <= 4, twice
     assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
+
+
+def test_bounces_process_on_a_standby_is_one_line_and_counts_nothing(send_ws, pair):
+    """`bounces process` with a hard bounce against a standby stops in one read-only line and
+    the reader stays active; after `pg_ctl promote` the same mailbox bounces the reader."""
+    primary, standby = pair
+    [reader] = import_readers(send_ws, primary.url(DBNAME), 1)
+    standby.wait_caught_up(primary)
+    report = dsn("<r1@mx.example.net>", reader, "5.1.1",
+                 original_id=list_message_id(ISSUE_ID, reader))  # fmt: skip
+    write_mbox(send_ws.root / "reports.mbox", [report])
+    on_standby = standby.url(DBNAME)
+    code, output = newsletter(send_ws, "bounces", "process", "reports.mbox", url=on_standby)
+    assert code == 1, output
+    assert_read_only_line(output, f"{standby.host}:{standby.port}/{DBNAME}")
+    assert listed(send_ws, on_standby) == {reader: "active"}
+    standby.promote()
+    code, output = newsletter(send_ws, "bounces", "process", "reports.mbox", url=on_standby)
+    assert code == 0, output
+    assert listed(send_ws, on_standby) == {reader: "bounced"}
