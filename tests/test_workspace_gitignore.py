@@ -12,7 +12,8 @@ from newsletter.cli import app
 from newsletter.config import load_settings
 from newsletter.send.journal import send_lock
 from newsletter.send.recovery import recovery_path
-from newsletter.send.shared_journal import _senders_file, local_state
+from newsletter.send.sender_lease import senders_file
+from newsletter.send.shared_journal import local_state
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -91,7 +92,7 @@ def test_a_weeks_commands_leave_git_only_the_issue_record(tmp_path, monkeypatch,
     settings, _ = load_settings(ws)
     with send_lock(local_state(settings), "2026-W48"):
         recovery_path(local_state(settings)).write_text("", "ascii")
-        _senders_file(local_state(settings)).write_text("sender-1\n", "ascii")
+        senders_file(local_state(settings)).write_text("sender-1\n", "ascii")
 
     made = {p.relative_to(ws).as_posix() for p in ws.rglob("*") if ".git" not in p.parts}
     for expected in (

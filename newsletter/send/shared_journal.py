@@ -12,7 +12,7 @@ same built issue) send one issue at once:
 
 - **The message is the same.**  The first sender records the SHA-256 of merge.eml (and its
   merge.empty=*.eml variants) in `send_issues`; a sender whose files hash otherwise is
-  refused with one line before it claims anyone.
+  refused with one line before it claims anyone (merge_check.py).
 - **Each sender has a lease.**  It registers in `senders` (id: host:pid:random) with
   `lease_until = now() + smtp.lease`, renewed by a heartbeat thread on a connection of its
   own every sixth of the lease.  It hands a reader to a worker only while its last renewal is
@@ -44,7 +44,6 @@ there) stops the run at once with the server's one line.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import socket
@@ -58,7 +57,7 @@ import psycopg
 
 from newsletter.config import Settings
 from newsletter.database_url import PostgresUrl
-from newsletter.errors import DeliveryError, NewsletterError
+from newsletter.errors import NewsletterError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.claim_statements import (
     CLAIM,
@@ -77,6 +76,7 @@ from newsletter.send.journal import (
     JournalWriteError,
     SenderShare,
 )
+from newsletter.send.merge_check import check_merge_hash
 from newsletter.send.outcome_committer import (
     MOST_WRITERS,
     RECORD_MANY,
@@ -93,7 +93,7 @@ from newsletter.send.server_link import (
     first_line,
     stopped_by_timeout,
 )
-from newsletter.send.shared_status import SENDERS, SHARES, STATUS, sender_share
+from newsletter.send.shared_status import SHARES, sender_share, share_of, status_rows
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.postgres import (
     PostgresConnection,
@@ -108,10 +108,6 @@ T = TypeVar("T")
 _RECORD_ONE = translate(RECORD)
 
 CLAIM_BATCH = 200  # readers claimed at a time: small enough that every sender gets a share
-
-
-class MergeMismatch(DeliveryError):
-    """This sender's merge.eml is not the one the send of the issue started with."""
 
 
 LOCAL_STATE = "postgresql-send"  # the workspace's send lock and recovery file are named after it
@@ -157,13 +153,6 @@ def sent_issue_ids_on(server: PostgresUrl) -> frozenset[str]:
         return journal.issues_reached()
     finally:
         journal.close()
-
-
-def merge_hash(files: dict[str, str]) -> str:
-    """The SHA-256 of merge.eml and its variants, from the build record's file hashes."""
-    names = sorted(n for n in files if n.startswith("merge") and n.endswith(".eml"))
-    joined = "\n".join(f"{name} {files[name]}" for name in names)
-    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 class PostgresJournal(DeliveryJournal):
@@ -423,24 +412,7 @@ class PostgresJournal(DeliveryJournal):
 
     def _check_merge(self) -> None:
         """The first sender records the hash; the others must have the same (in a transaction)."""
-        raw = self.pg.raw
-        raw.execute(
-            "INSERT INTO send_issues (issue_id, merge_hash, first_sender, at)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (self.issue_id, self.merge, self.sender_id, utc_now()),
-        )
-        row = raw.execute(
-            "SELECT merge_hash, first_sender, at FROM send_issues WHERE issue_id = %s",
-            (self.issue_id,),
-        ).fetchone()
-        assert row is not None
-        if row[0] != self.merge:
-            raise MergeMismatch(
-                f"{self.server.where}: issue {self.issue_id}: this merge.eml is not the one "
-                f"its send started with (sha256 {self.merge[:12]}…, not {row[0][:12]}… from "
-                f"sender {row[1]} at {row[2]}); send the same built issue from every host "
-                "(copy its folder as built), never a rebuild"
-            )
+        check_merge_hash(self.pg.raw, self.server, self.issue_id, self.merge, self.sender_id)
 
     def _finish(self) -> None:
         raw = self.pg.raw
@@ -560,11 +532,7 @@ class PostgresJournal(DeliveryJournal):
             with self.pg.raw.transaction():
                 self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # as counts() says
                 self.pg.raw.execute("SET LOCAL jit = off")
-                per_sender = {
-                    r[0]: r[1:]
-                    for r in self.pg.raw.execute(STATUS, {"issue": self.issue_id}).fetchall()
-                }
-                senders = self.pg.raw.execute(SENDERS, {"issue": self.issue_id}).fetchall()
+                per_sender, senders = status_rows(self.pg.raw, self.issue_id)
                 unsent = sum(int(r[4]) for r in per_sender.values())  # over every sender
                 inactive = sum(int(r[5]) for r in per_sender.values())
                 return self._counts(first, (unsent, inactive)), tuple(
@@ -592,14 +560,7 @@ class PostgresJournal(DeliveryJournal):
                 self.pg.raw.execute("SET LOCAL jit = off")
                 return self.pg.raw.execute(SHARES, {"issue": self.issue_id}).fetchall()
 
-        rows = self._patiently(read, "read the senders")
-        return tuple(
-            SenderShare(
-                sender_id=r[0], host=r[1], pid=r[2], started=r[3].strftime("%Y-%m-%dT%H:%M:%SZ"),
-                state=r[4], claimed=r[5], sent=r[6], failed=r[7], unknown=r[8],
-            )
-            for r in rows
-        )  # fmt: skip
+        return tuple(share_of(r) for r in self._patiently(read, "read the senders"))
 
 
 def partial_fetch(

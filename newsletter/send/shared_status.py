@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+
 from newsletter.send.journal import SenderShare
 
 # million claimed readers against 1.2 s; bench/bench_status.py).
@@ -61,3 +63,20 @@ def sender_share(sender: tuple[Any, ...], counted: tuple[Any, ...]) -> SenderSha
         claimed=int(counted[0]), sent=int(counted[1]), failed=int(counted[2]),
         unknown=int(counted[3]),
     )  # fmt: skip
+
+
+def share_of(row: tuple[Any, ...]) -> SenderShare:
+    """A row of SHARES."""
+    return SenderShare(
+        sender_id=row[0], host=row[1], pid=row[2], started=row[3].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        state=row[4], claimed=row[5], sent=row[6], failed=row[7], unknown=row[8],
+    )  # fmt: skip
+
+
+def status_rows(
+    raw: psycopg.Connection[tuple[Any, ...]], issue_id: str
+) -> tuple[dict[Any, tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """STATUS's counts by sender id (None: no claim), and SENDERS's rows (in the caller's
+    transaction)."""
+    per_sender = {r[0]: r[1:] for r in raw.execute(STATUS, {"issue": issue_id}).fetchall()}
+    return per_sender, raw.execute(SENDERS, {"issue": issue_id}).fetchall()
