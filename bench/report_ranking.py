@@ -52,6 +52,124 @@ def print_splits(dev: list[lb.LabelledLead]) -> None:
     print(f"{'TF-IDF':14s}{'all':>6s}{lb.tfidf_cv(dev).row()}")
 
 
+# The Related bar learnt for other objectives than learn.fit_bar's "likelier grade 2 than
+# grade 0", each on the four training folds at their learnt share (docs/ranking.md).
+BAR_GRID = tuple(round(0.15 + 0.01 * k, 2) for k in range(26))
+
+
+def _f2(summary: lb.Summary) -> float:
+    p, r = summary.precision, summary.recall2
+    return 5 * p * r / (4 * p + r) if p + r else 0.0
+
+
+def _budget(limit: float):  # the lowest bar whose grade-0s a lead stay within `limit`
+    def rule(curve: list[tuple[float, lb.Summary]]) -> float:
+        within = [bar for bar, s in curve if s.zeros_per_lead <= limit]
+        return min(within) if within else max(bar for bar, _ in curve)
+
+    return rule
+
+
+BAR_OBJECTIVES = {
+    "grade-0 budget 0.1/lead": _budget(0.1),
+    "grade-0 budget 0.2/lead": _budget(0.2),
+    "max F2 (recall x4)": lambda curve: max(curve, key=lambda e: (round(_f2(e[1]), 4), e[0]))[0],
+}
+
+
+def print_bar_objectives(dev: list[lb.LabelledLead]) -> None:
+    """The combined ranker per split with its bar learnt for each objective on the other four."""
+    from newsletter.assemble.learn import fit_share
+
+    print("\nthe Related bar learnt per split for other objectives (combined ranker)")
+    parts = lb.folds(dev)
+    for name, rule in BAR_OBJECTIVES.items():
+        pooled, bars = [], []
+        for i, test in enumerate(parts):
+            train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+            share = fit_share([lb.graded(lead) for lead in train])
+            curve = [
+                (
+                    bar,
+                    lb.summarize(
+                        [
+                            lb.score_lead(ld, lb.recut(lb.output_at(ld, share), bar=bar))
+                            for ld in train
+                        ]
+                    ),
+                )
+                for bar in BAR_GRID
+            ]
+            bars.append(rule(curve))
+            scored = [
+                lb.score_lead(ld, lb.recut(lb.output_at(ld, share), bar=bars[-1])) for ld in test
+            ]
+            print(f"{name:24s}{i + 1:3d} bar {bars[-1]:.2f}{lb.summarize(scored).row()}")
+            pooled += scored
+        print(f"{name:24s}all{' ' * 9}{lb.summarize(pooled).row()}")
+
+
+# How long Related may be (docs/ranking.md, "How long Related is"): (slots, the bar past
+# them: a number, "week" for the week bar, or ("odds", k) for the score at which grade 2 is k
+# times likelier than grade 0, learnt on the training folds; None: no headline past them).
+LENGTHS = {
+    "related 8, capped": (8, None),
+    "related 10, capped": (10, None),
+    "related 12, capped": (12, None),
+    "related 8, past it over the week bar 0.45 (shipped)": (8, "week"),
+    "related 8, past it over 0.40": (8, 0.40),
+    "related 8, past it over 0.50": (8, 0.50),
+    "related 8, past it where grade 2 is 4x likelier": (8, ("odds", 4.0)),
+    "related 8, past it where grade 2 is 9x likelier": (8, ("odds", 9.0)),
+    "related 10, past it over the week bar 0.45": (10, "week"),
+}
+
+
+def _past_bar(rule: object, train: list[lb.LabelledLead], share: float) -> float | None:
+    from newsletter.assemble.learn import fit_bar
+    from newsletter.assemble.meaning import WEEK_BAR
+
+    if rule is None or rule == "week":
+        return WEEK_BAR
+    if isinstance(rule, tuple):
+        return fit_bar([lb.graded(lead) for lead in train], share, odds=rule[1])
+    assert isinstance(rule, float)
+    return rule
+
+
+def print_lengths(dev: list[lb.LabelledLead]) -> None:
+    """The combined ranker per split with each rule for Related's length (share and bar
+    learnt on the other four folds), and the Related lines a lead it gives."""
+    print("\nRelated's length per split (combined ranker; cell: nDCG@5/rec2/g0 a lead)")
+    parts = lb.folds(dev)
+    for name, (slots, rule) in LENGTHS.items():
+        pooled: list[lb.LeadScore] = []
+        cells, pasts = [], []
+        for i, test in enumerate(parts):
+            train = [lead for j, part in enumerate(parts) if j != i for lead in part]
+            share, bar = lb.fit_ranker(train)
+            past = _past_bar(rule, train, share)
+            pasts.append(past)
+            stretch = 1 if rule is None else 2
+            scored = [
+                lb.score_lead(
+                    ld, lb.recut(lb.output_at(ld, share), slots, bar, clear=past, stretch=stretch)
+                )
+                for ld in test
+            ]
+            s = lb.summarize(scored)
+            cells.append(f"{s.ndcg5:.3f}/{s.recall2:.3f}/{s.zeros_per_lead:.2f}")
+            pooled += scored
+        total = lb.summarize(pooled)
+        lines = [len(s.related_grades) for s in pooled]
+        bars = "" if rule in (None, "week") else f" past-bars {pasts}"
+        print(
+            f"{name}: {' '.join(cells)} | all {total.ndcg5:.3f} {total.recall2:.3f} "
+            f"{total.recall2_folded:.3f} {total.zeros_per_lead:.2f}; lines a lead "
+            f"{sum(lines) / len(lines):.1f}, most {max(lines)}{bars}"
+        )
+
+
 def main() -> None:
     """Print the table (and, with --leads, each lead's Related grades)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -62,7 +180,8 @@ def main() -> None:
     parser.add_argument(
         "--splits",
         action="store_true",
-        help="also print each ranker (sparse only, dense only, combined, TF-IDF) per CV split",
+        help="also print each ranker (sparse only, dense only, combined, TF-IDF) per CV split, "
+        "the bar for other objectives, and each rule for Related's length",
     )
     args = parser.parse_args()
     leads = lb.load_leads()
@@ -94,6 +213,8 @@ def main() -> None:
     )
     if args.splits:
         print_splits(dev)
+        print_bar_objectives(dev)
+        print_lengths(dev)
     if not args.holdout:
         print(HOLDOUT_HIDDEN)
     if args.leads:

@@ -34,7 +34,8 @@ from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
 from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import with_line
+from newsletter.toml_lines import toml_error_advice, toml_error_line, with_line
+from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
 CONFIG_NAME = "newsletter.toml"
@@ -276,8 +277,9 @@ class Settings:
     language: str = "en"  # the email's lang attribute, a tag like "en" or "pt-BR"
     subject: str = "{title}"  # the Subject template (fields below)
     preheader: str = "{summary}"  # the preheader template, at most 90 characters shown
-    #: at most this many headlines under "Related" (0-50): every one the ranker finds about
-    #: the lead, up to here (8 holds nearly all of a week's coverage)
+    #: how many headlines "Related" holds (0-50): every one the ranker finds about the lead,
+    #: up to here; past it only clear coverage (a headline scoring the week bar, 0.45), up to
+    #: twice this, so a big story's coverage is never cut while weaker matches stay capped
     related: int = 8
     more_headlines: bool = True  # list the other headlines under "More headlines"; false drops them
     stories: int = 3  # at most this many other stories as cards (0-20); the rest become headlines
@@ -452,9 +454,9 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
-        at = re.search(r"at line (\d+)", str(e))
-        where_ = f"{shown}:{at.group(1)}" if at else shown
-        raise ConfigError(f"{where_}: invalid TOML: {e}; fix that line") from None
+        line = toml_error_line(e, text)
+        advice = toml_error_advice(e, text)
+        raise ConfigError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
     try:
@@ -485,7 +487,7 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
                 raise ConfigError(f"{shown}: [{key}] must be a table")
             values[key] = _table(_TABLES[key], value, f"{shown}: {key}.")
         elif key == "sources":
-            values[key] = _text_list(value, f"{shown}: sources", 'e.g. ["seeds/", "feeds/*.xml"]')
+            values[key] = _source_list(value, f"{shown}: sources")
         elif key in _TOP_KEYS:
             _check_type(value, _TOP_KEYS[key], f"{shown}: {key}")
             values["from_address" if key == "from" else key] = value
@@ -557,6 +559,15 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
         _check_type(value, wanted, f"{prefix}{key}", secret=key.endswith("_env"))
         values[key] = float(value) if isinstance(default, float) else value
     return cls(**values)
+
+
+def _source_list(value: Any, where_: str) -> tuple[str, ...]:
+    """`sources`: files, folders, globs and http(s) feed addresses."""
+    sources = _text_list(value, where_, 'e.g. ["seeds/", "feeds/*.xml"]')
+    for source in sources:
+        if why := unfetched_source(source):
+            raise ConfigError(f"{where_}: '{source}': {why}")
+    return sources
 
 
 def _text_list(value: Any, where_: str, example: str) -> tuple[str, ...]:
@@ -633,8 +644,11 @@ def _validate_schedule(schedule: ScheduleSettings, bad: _Bad) -> None:
     """[schedule]: a cadence that makes dates, a real time zone, reviewers that can be mailed."""
     try:
         plan = schedule.plan()
-    except ValueError as e:
-        raise bad("schedule", f"{e}") from None
+    except ValueError as e:  # "time '7am': write …": the key first, so the line is the key's
+        key, _, why = str(e).partition(" ")
+        if key in ("cadence", "day", "start", "time", "timezone") and why:
+            raise bad(f"schedule.{key}", why) from None
+        raise bad("schedule", str(e)) from None
     for address in schedule.reviewers:
         if not _mailable(address):
             raise bad("schedule.reviewers", f"'{address}' is not an email address")

@@ -18,6 +18,19 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 # A scheme as RFC 3986 writes it, then a colon: two letters at least, so that a Windows
 # drive (`C:\\lists\\newsletter.db`) stays a path.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+):")
+# A colon before the first `/` that is not a drive (`127.0.0.1:5432/letters`, `[::1]:5432`):
+# a URL without its scheme.  A file whose name has a colon is written `./odd:name.db`.
+_COLON_FIRST = re.compile(r"(?![A-Za-z]:)[^/\\]*:")
+# libpq's other form, `host=… dbname=…` (psql's): a path by its letters, a server by intent.
+_CONNINFO = re.compile(
+    r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|options"
+    r"|connect_timeout|application_name)\s*=",
+    re.IGNORECASE,
+)
+_NOT_A_PATH = (
+    "is neither a file path nor a PostgreSQL URL (postgresql://user@host:5432/dbname); write a "
+    "path such as 'newsletter.db' (or './name:with-colon.db' for a file whose name has a colon)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +50,21 @@ class PostgresUrl:
 
 def parse_database(value: str) -> PostgresUrl | None:
     """None for a SQLite path; the URL for PostgreSQL; ValueError (why) for anything else."""
+    if _CONNINFO.search(value):
+        raise ValueError(
+            f"'{_shown(value)}' is a libpq connection string, not a URL; write it as "
+            "postgresql://user@host:5432/dbname (the password in NEWSLETTER_DATABASE_PASSWORD)"
+        )
     match = _SCHEME.match(value)
     if match is None:
+        if _COLON_FIRST.match(value):
+            raise ValueError(f"'{_shown(value)}' {_NOT_A_PATH}")
         return None
     scheme = match.group(1).lower()
     if scheme not in POSTGRES_SCHEMES:
-        raise ValueError(
-            f"'{_shown(value)}' is neither a file path nor a PostgreSQL URL "
-            "(postgresql://user@host:5432/dbname); write a path such as 'newsletter.db' "
-            "(or './name:with-colon.db' for a file whose name has a colon)"
-        )
-    return PostgresUrl(_check_postgres(value))
+        raise ValueError(f"'{_shown(value)}' {_NOT_A_PATH}")
+    # libpq reads only a lower-case scheme; RFC 3986 schemes ignore case.
+    return PostgresUrl(_check_postgres(scheme + value[len(scheme) :]))
 
 
 def _check_postgres(value: str) -> str:
@@ -57,8 +74,8 @@ def _check_postgres(value: str) -> str:
         raise ValueError(
             f"'{_shown(value)}' is not a PostgreSQL URL; write postgresql://user@host:5432/dbname"
         )
+    parts = _split(value)
     try:
-        parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 -- reading it checks it: a port that is not a number raises
     except ValueError:
         raise ValueError(
@@ -76,6 +93,26 @@ def _check_postgres(value: str) -> str:
     return value
 
 
+def _split(value: str) -> urllib.parse.SplitResult:
+    """The URL's parts; ValueError naming a broken `[…]` around an IPv6 host (urlsplit's own
+    "Invalid IPv6 URL" would be taken for a bad port)."""
+    try:
+        return urllib.parse.urlsplit(value)
+    except ValueError:
+        host = value.partition("//")[2].split("/", 1)[0].rpartition("@")[2]
+        if "[" in host and "]" not in host:
+            why = "the IPv6 address after '[' has no closing ']'"
+        elif "]" in host and "[" not in host:
+            why = "a ']' with no '[' before it"
+        else:
+            why = "the host between [ and ] is not an IPv6 address"
+        raise ValueError(
+            f"'{_shown(value)}': {why}; write an IPv6 host in brackets, "
+            "e.g. postgresql://user@[::1]:5432/dbname"
+        ) from None
+
+
 def _shown(value: str) -> str:
     """The value as a message may show it: any password between `:` and `@` masked."""
-    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)[:200]
+    masked = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)
+    return re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)[:200]

@@ -109,6 +109,11 @@ class ScoredHeadline(NamedTuple):
     score: float
     matched: tuple[str, ...] = ()
     merged: tuple[Headline, ...] = ()  # near-duplicates folded into this one
+    # the same near-duplicates scored on their own, when the ranker scored them (the best
+    # lines only: assemble/reports.py lists one on its own line when Related has room)
+    merged_scored: tuple[ScoredHeadline, ...] = ()
+    # on a line of its own: the Related line whose story this headline reports again
+    report_of: Headline | None = None
 
     @property
     def title(self) -> str:
@@ -191,6 +196,7 @@ class StoryCard:
     words: int = 0  # the story's length in words, when known
     image_width: int = 0  # the image's size in pixels when known (0 = unknown)
     image_height: int = 0
+    title_derived: bool = False  # made from an untitled story's first sentence: check it
 
 
 @dataclass(frozen=True, slots=True)

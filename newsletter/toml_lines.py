@@ -57,3 +57,29 @@ def with_line(message: str, shown: str, text: str) -> str:
         path = re.split(r"[:\s(]", rest, maxsplit=1)[0]
     line = key_line(text, path)
     return message if line is None else f"{shown}:{line}: {rest}"
+
+
+def toml_error_line(error: Exception, text: str) -> int:
+    """The line a tomllib error is on: its `at line N`, or the text's last line for one found
+    "at end of document" (an unclosed `[[table` or string), so the error can say `file:line`."""
+    m = re.search(r"at line (\d+)", str(error))
+    return int(m.group(1)) if m else max(1, len(text.splitlines()))
+
+
+def toml_error_advice(error: Exception, text: str) -> str:
+    """What to do about a tomllib error: for a key written twice (tomllib says "Cannot
+    overwrite a value"), where it was first set; else "fix that line"."""
+    if "Cannot overwrite a value" in str(error):
+        line = toml_error_line(error, text)
+        lines = text.splitlines()
+        key = _KEY.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        table = ""
+        for above in lines[: line - 1]:
+            if header := _HEADER.match(above):
+                table = header.group(2).strip() if header.group(1) == "[" else "\0"
+        if key is not None and table != "\0":  # an array of tables: no single place to name
+            path = f"{table}.{key.group(2)}" if table else key.group(2)
+            first = key_line(text, path)
+            if first is not None and first < line:
+                return f"'{path}' is already set at line {first}: keep one of the two"
+    return "fix that line"

@@ -73,3 +73,18 @@ def _encode(m: re.Match[str]) -> str:
 def _shown(url: str) -> str:
     """The address printable on one line: control characters and surrogates escaped."""
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in url)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def unfetched_source(source: str) -> str | None:
+    """Why a source written as an address other than http(s) is not read, or None (a path, or
+    an http(s) feed).  Said of the source exactly as written: `file:///etc/passwd` as a path
+    would print as `file:/etc/passwd`, a file nobody named."""
+    if not _SCHEME.match(source) or source.lower().startswith(("http://", "https://")):
+        return None
+    why = "only http:// and https:// feeds are fetched"
+    if source.lower().startswith("file://"):
+        return f"{why}; for a file on this machine give its path ({urlsplit(source).path})"
+    return why

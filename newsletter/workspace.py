@@ -14,16 +14,29 @@ from pathlib import Path
 from newsletter.errors import OutputError, display_path
 
 GITIGNORE = """\
-# newsletter: the database holds subscribers and the delivery journal (its -wal and -shm
-# beside it); a send's lock and recovery file sit beside it too; outboxes are dry runs.
+# newsletter: what the tool writes that is not the editor's nor the issue's record.
+# Committed: newsletter.toml, seeds/, samples/, templates/, and each issues/<id>/ folder whole
+# (the manifest, what was built and sent, the ranking as built, run.json: who approved, when).
+
+# The list and the delivery journal (SQLite, its -wal and -shm), and what sits beside it: the
+# send and welcome locks, the recovery file of a send, the welcome look's stamp.
 newsletter.db
 newsletter.db-*
-newsletter.db.send.lock
-newsletter.db.welcome.lock
-newsletter.db.welcome-seen
-newsletter.db.unjournaled
-newsletter.run.lock
+newsletter.db.*
+# The same for a list on PostgreSQL: the workspace's send lock, recovery file, sender ids.
+/postgresql-send.*
+# `newsletter run`'s lock.
+/newsletter.run.lock
+# Dry runs (`send --dry-run`), the welcome email's preview, the archive site (`newsletter
+# archive` writes it again; delete that line to publish it from git).
 issues/*/outbox/
+/welcome-preview/
+/site/
+# A DKIM private key ([dkim] key_file, e.g. dkim.key): a secret, never in git.
+*.key
+# What docs/schedule.md puts here: a virtual environment, cron's log.
+/.venv/
+/run.log
 """
 
 
@@ -50,6 +63,11 @@ def skeleton_files() -> dict[Path, bytes]:
 
 def init_workspace(folder: Path) -> tuple[list[Path], list[Path]]:
     """Create what a workspace needs; return (created, kept) paths."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"{display_path(folder)}: a file, not a folder; "
+            "give a new or existing folder for the workspace"
+        )
     wanted = {folder / rel: data for rel, data in skeleton_files().items()}
     wanted[folder / ".gitignore"] = GITIGNORE.encode()
     created, kept = [], []

@@ -115,9 +115,10 @@ def _scored(*scores: float) -> tuple[ScoredHeadline, ...]:
     ],
 )
 def test_related_is_the_best_few_above_the_threshold(scores, limit, related):
-    """Related takes at most `limit` headlines at or above the threshold; More keeps the rest in order."""
+    """Related takes at most `limit` headlines at or above the threshold (`stretch` 1: none
+    past it, whatever their score); More keeps the rest in order."""
     ranked = _scored(*scores)
-    got_related, got_more = split_related(ranked, limit, bar=0.3, week_bar=0.3)
+    got_related, got_more = split_related(ranked, limit, bar=0.3, week_bar=0.3, stretch=1)
     assert len(got_related) == related
     assert got_related + got_more == ranked
 
@@ -187,3 +188,22 @@ def test_a_week_whose_best_headline_is_weak_has_no_related():
     ranked = _scored(0.4, 0.35, 0.1)
     assert split_related(ranked, 5, bar=0.3, week_bar=0.45) == ((), ranked)
     assert len(split_related(ranked, 5, bar=0.3, week_bar=0.4)[0]) == 2
+
+
+def test_clear_coverage_goes_past_the_related_limit_while_weak_matches_stay_capped():
+    """Past `limit`, a headline scoring the week bar is still Related (up to twice the limit);
+    one over the Related bar only stays under More, and a limit of 0 lists nothing."""
+    ranked = _scored(0.9, 0.8, 0.6, 0.5, 0.4, 0.35)
+    related, more = split_related(ranked, 2, bar=0.3, week_bar=0.45)
+    assert [h.score for h in related] == [0.9, 0.8, 0.6, 0.5]
+    assert [h.score for h in more] == [0.4, 0.35]
+    assert [h.score for h in split_related(ranked, 5, bar=0.3, week_bar=0.45)[0]] == [
+        0.9,
+        0.8,
+        0.6,
+        0.5,
+        0.4,
+    ]
+    clear = _scored(0.9, 0.8, 0.7, 0.6, 0.55)
+    assert len(split_related(clear, 2, bar=0.3, week_bar=0.45)[0]) == 4  # the ceiling: 2 x 2
+    assert split_related(clear, 0, bar=0.3, week_bar=0.45) == ((), clear)

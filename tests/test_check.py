@@ -204,6 +204,31 @@ def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
     assert all(f.severity == expected and f.fix and f.message for f in found)
 
 
+def test_sender_dkim_names_the_missing_key_file_and_the_key_that_points_at_it(crafter):
+    """[dkim] set but its key file gone: the fix names the file and dkim.key_file, not
+    "set [dkim]"; a From outside dkim.domain is told to change one of the two."""
+    signed(crafter).rebuild()
+    (crafter.root / "dkim.key").unlink()
+    (finding,) = check_issue(crafter.folder, crafter.settings()).findings
+    assert finding.check == "sender.dkim" and "dkim.key: no such file" in finding.message
+    assert "set [dkim]" not in finding.fix
+    assert "dkim.key" in finding.fix and "key_file" in finding.fix
+    (crafter.root / "dkim.key").write_text("-----BEGIN RSA PRIVATE KEY-----\n", "utf-8")
+    crafter.config(r'^domain = "example.org"', 'domain = "example.net"')
+    (finding,) = check_issue(crafter.folder, crafter.settings()).findings
+    assert "set [dkim]" not in finding.fix and "example.org" in finding.fix
+
+
+def test_sender_dkim_unset_says_to_set_dkim(crafter):
+    """With no [dkim] at all, the fix still says to set it for the From domain."""
+    (finding,) = [
+        f
+        for f in check_issue(crafter.folder, crafter.settings()).findings
+        if f.check == "sender.dkim"
+    ]
+    assert "set [dkim]" in finding.fix
+
+
 @pytest.mark.parametrize(
     "markup",
     [

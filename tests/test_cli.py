@@ -312,3 +312,32 @@ def test_a_build_past_gmails_clip_warns_on_the_spot(workspace):
     assert "warning: issues/2026-W48/index.html is past Gmail's 102 KB clip" in result.output
     small = CliRunner().invoke(app, ["build", "seeds", "--id", "small", "--date", "2026-11-26"])
     assert small.exit_code == 0 and "warning: " not in small.output
+
+
+def test_a_manifest_cut_off_at_its_end_names_its_last_line(workspace):
+    """A manifest whose last line is broken (`[[related` at the end of the file) names that line:
+    tomllib says "at end of document", which is no line an editor can go to."""
+    assert CliRunner().invoke(app, ["build", "--date", "2026-11-26"]).exit_code == 0
+    manifest = workspace / "issues" / "2026-W48" / "issue.toml"
+    text = manifest.read_text("utf-8") + "[[related"
+    manifest.write_text(text, "utf-8")
+    result = CliRunner().invoke(app, ["build", "issues/2026-W48"])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"error: issues/2026-W48/issue.toml:{len(text.splitlines())}: invalid TOML: "
+    )
+    assert result.output.count("\n") == 1
+
+
+def test_a_setting_written_twice_names_both_lines(workspace):
+    """`database` set twice in newsletter.toml: the error names the second line and says the
+    first is where it is already set (tomllib says only "Cannot overwrite a value")."""
+    config = workspace / "newsletter.toml"
+    text = config.read_text("utf-8")
+    first = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("name =")))
+    config.write_text('name = "Twice"\n' + text, "utf-8")
+    result = CliRunner().invoke(app, ["subscribers", "count"])
+    assert result.exit_code == 1
+    line = first + 2
+    assert result.output.startswith(f"error: newsletter.toml:{line}: invalid TOML: ")
+    assert result.output.endswith("; 'name' is already set at line 1: keep one of the two\n")

@@ -75,6 +75,30 @@ def test_a_bad_port_is_refused():
         parse_database("postgresql://news@db:fivefour/letters")
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("postgresql://news:hunter2secret@[::1/letters", "no closing ']'"),
+        ("postgresql://news@[::1/letters", "no closing ']'"),
+        ("postgresql://news@::1]/letters", "']' with no '['"),
+        ("postgresql://news@[db.example.org]/letters", "is not an IPv6 address"),
+    ],
+)
+def test_a_broken_ipv6_bracket_is_named_not_called_a_bad_port(value, said):
+    """An unclosed (or unopened) `[` around an IPv6 host is reported as that, never as a
+    port, and never shows the password."""
+    with pytest.raises(ValueError) as caught:
+        parse_database(value)
+    message = str(caught.value)
+    assert said in message and "port" not in message
+    assert "hunter2secret" not in message and "[::1]:5432" in message
+
+
+def test_a_bracketed_ipv6_host_is_a_server():
+    """`[::1]:5432` is a well-formed IPv6 host and port."""
+    assert parse_database("postgresql://news@[::1]:5432/letters") is not None
+
+
 def test_the_toml_names_the_key_for_a_url_it_cannot_use(workspace):
     """`database = "mysql://…"` in newsletter.toml fails naming the file and the key."""
     _set_database(workspace, "mysql://news@db/letters")
@@ -130,3 +154,50 @@ def test_a_list_command_on_an_unreachable_server_makes_no_file(workspace):
     assert result.exit_code == 1
     assert result.output.startswith("error: 127.0.0.1:5999/letters: cannot connect")
     _no_scheme_folder(workspace)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "host=127.0.0.1 port=5432 dbname=letters user=news",
+        "dbname=letters",
+        "service=newsletter",
+        "host=db.example.org dbname=letters password=hunter2secret",
+    ],
+)
+def test_a_libpq_connection_string_is_refused_not_made_a_file(workspace, value):
+    """libpq's `key=value` form (psql's own) is refused with the URL to write instead; taken
+    as a path it made a SQLite file named `host=127.0.0.1 port=…` and that workspace mailed
+    its own list (found judging issue 18 from outside).  A password in it is never shown."""
+    _set_database(workspace, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(workspace)
+    message = str(caught.value)
+    assert message.startswith("newsletter.toml:1: database: ") and "connection string" in message
+    assert "postgresql://user@host:5432/dbname" in message and "hunter2secret" not in message
+    assert runner.invoke(app, ["subscribers", "add", "reader@example.org"]).exit_code == 1
+    assert sorted(p.name for p in workspace.iterdir() if "=" in p.name) == []
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:5432/letters", "[::1]:5432/letters", "10.0.0.5:5432"])
+def test_a_host_and_port_without_a_scheme_is_refused_not_made_a_folder(workspace, value):
+    """`127.0.0.1:5432/letters` (a URL without its `postgresql://`) is refused as any name
+    with a colon before its first `/` is: it made a folder `127.0.0.1:5432` holding a SQLite
+    file `letters` (found judging issue 18 from outside)."""
+    with pytest.raises(ValueError, match="neither a file path nor a PostgreSQL URL"):
+        parse_database(value)
+    _set_database(workspace, value)
+    assert runner.invoke(app, ["subscribers", "add", "reader@example.org"]).exit_code == 1
+    _no_scheme_folder(workspace)
+
+
+def test_an_upper_case_scheme_reaches_the_server(workspace, postgres_url):
+    """`PostgreSQL://…` is a PostgreSQL URL (schemes ignore case) and connects as the same URL
+    in lower case does; libpq itself takes only `postgresql://` and said it could not read it."""
+    assert parse_database("PostgreSQL://news@db/letters") == PostgresUrl(
+        "postgresql://news@db/letters"
+    )
+    _set_database(workspace, "PostgreSQL" + postgres_url[len("postgresql") :])
+    added = runner.invoke(app, ["subscribers", "add", "reader@example.org"])
+    assert added.exit_code == 0, added.output
+    assert "1 active" in runner.invoke(app, ["subscribers", "count"]).output

@@ -130,9 +130,10 @@ def test_init_works_from_a_wheel_in_a_fresh_venv(tmp_path):
     init = run(script, "init", "ws")
     assert init.returncode == 0, init.stderr
     assert "created  ws/samples/world.xml" in init.stdout
-    assert "newsletter build samples/" in init.stdout
+    suggested = re.search(r"\(try `cd ws && newsletter build ([^`]+)`", init.stdout)
+    assert suggested, init.stdout
     ws = tmp_path / "ws"
-    build = run(script, "build", "samples/", "--date", "2026-11-26", cwd=ws)  # what Next: says
+    build = run(script, "build", *suggested.group(1).split(), "--date", "2026-11-26", cwd=ws)
     assert build.returncode == 0, build.stderr
     assert (ws / "issues" / "2026-W48" / "index.html").stat().st_size > 5000
 
@@ -194,3 +195,16 @@ def test_send_to_takes_several_addresses(send_ws, smtpd, monkeypatch):
     assert result.exit_code == 0, result.output
     assert sorted(r.rcpt_tos for r in smtpd.received) == [("a@example.org",), ("b@example.org",)]
     assert result.output.count("test copy of 2026-W48 sent to") == 2
+
+
+def test_init_on_a_file_says_it_is_a_file(tmp_path, monkeypatch):
+    """`newsletter init notes.txt` where notes.txt is a file: one line saying so, exit 1,
+    the file untouched (it said "cannot create (File exists)" of a path inside it)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine\n", "utf-8")
+    result = CliRunner().invoke(app, ["init", "notes.txt"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: notes.txt: a file, not a folder; give a new or existing folder for the workspace\n"
+    )
+    assert (tmp_path / "notes.txt").read_text("utf-8") == "mine\n"

@@ -92,16 +92,21 @@ def _titles(items) -> list[str]:
 
 def test_headlines_an_earlier_issue_carried_are_left_out_and_listed(workspace, settings, last_week):
     """A headline last week carried, by the same title, a near-duplicate title or the same URL,
-    is left out of Related and More and listed under [[repeated]] with last week's id."""
+    is left out of Related and More and listed under [[repeated]] with last week's id; so is
+    the near-duplicate this week's ranking folded under one of them (it goes with its line)."""
     _week(workspace, FOLLOW_UP)
     issue = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK)).issue
     shown = _titles(issue.related) + _titles(issue.more)
     repeated = {h.title: h.issue for h in issue.repeated}
     assert repeated == {
         "U.S. Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas": "2026-W47",
+        "Repatriation Flight Carrying 266 Venezuelan Migrants Lands in Caracas, U.S. Says": (
+            "2026-W47"
+        ),
         "Chile Shuts Crossings at Peruvian Frontier": "2026-W47",
     }
-    # The near-duplicate was folded into the exact repeat by this week's ranking ("also").
+    # The near-duplicate was folded into the exact repeat by this week's ranking ("also"),
+    # left out with it and listed after it.
     assert not any("Repatriation" in t or "Crossings" in t for t in shown)
     assert "Peru Deploys Troops to Tacna as Migrants Wait at Chile Border" in _titles(issue.related)
     assert "Japan Launches Lunar Probe From Tanegashima" in shown
@@ -128,6 +133,28 @@ def test_a_near_duplicate_title_alone_is_a_repeat():
     ]
 
 
+def test_a_near_duplicate_folded_under_a_repeat_is_listed_with_it():
+    """A headline this week's ranking folded under one an earlier issue carried is left out
+    with it, so it is listed under [[repeated]] too, with the issue it repeats: the editor
+    sees every headline the build dropped (it used to vanish, listed nowhere)."""
+    past = [
+        PastIssue(
+            "2026-W47", LAST_WEEK, "Lead", (("Peru Declares Emergency on Chile Border", None),)
+        )
+    ]
+    folded = Headline("Peru declares an emergency along its border with Chile, sends troops")
+    ranked = [
+        ScoredHeadline(Headline("Peru Declares Emergency on Chile Border"), 0.9, merged=(folded,)),
+        ScoredHeadline(Headline("Chile tightens border controls"), 0.5),
+    ]
+    fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
+    assert _titles(fresh) == ["Chile tightens border controls"]
+    assert [(h.title, h.issue) for h in repeated] == [
+        ("Peru Declares Emergency on Chile Border", "2026-W47"),
+        (folded.title, "2026-W47"),
+    ]
+
+
 def test_repeat_keeps_them_and_still_lists_them(workspace, last_week):
     """`newsletter build --repeat` keeps the repeated headlines in the ranking; --json lists them."""
     _week(workspace, FOLLOW_UP)
@@ -136,7 +163,7 @@ def test_repeat_keeps_them_and_still_lists_them(workspace, last_week):
     data = json.loads(result.stdout)
     shown = [h["title"] for h in data["related"] + data["more"]]
     assert "Chile Shuts Crossings at Peruvian Frontier" in shown
-    assert {h["issue"] for h in data["repeated"]} == {"2026-W47"} and len(data["repeated"]) == 2
+    assert {h["issue"] for h in data["repeated"]} == {"2026-W47"} and len(data["repeated"]) == 3
     without = CliRunner().invoke(app, ["build", "--date", "2026-11-26", "--json"])
     data = json.loads(without.stdout)
     assert "Chile Shuts Crossings at Peruvian Frontier" not in [h["title"] for h in data["more"]]
@@ -211,7 +238,8 @@ def test_a_broken_earlier_manifest_stops_the_build_naming_it(workspace, last_wee
     manifest.write_text(manifest.read_text("utf-8").replace("[lead]", "[lead"), "utf-8")
     result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
     assert result.exit_code == 1
-    assert result.output.startswith("error: issues/2026-W47/issue.toml: invalid TOML")
+    line = manifest.read_text("utf-8").split("\n").index("[lead") + 1
+    assert result.output.startswith(f"error: issues/2026-W47/issue.toml:{line}: invalid TOML")
     assert "Traceback" not in result.output
     assert not (workspace / "issues" / "2026-W48").exists()
     with pytest.raises(ManifestError):
@@ -244,7 +272,7 @@ def test_the_preview_ranking_shows_repeated_and_follows(workspace, settings, las
         "title": last_week.issue.lead.title,
         "url": "https://news.example.org/2026-W47/",
     }
-    assert [h["issue"] for h in ranking["repeated"]] == ["2026-W47", "2026-W47"]
+    assert [h["issue"] for h in ranking["repeated"]] == ["2026-W47"] * 3  # with the folded one
 
 
 def test_the_fast_reader_and_tomllib_agree_on_any_manifest(workspace, settings, last_week):
@@ -324,7 +352,7 @@ def test_the_preview_ranking_tab_lists_repeats_and_the_followed_issue(tmp_path, 
     with chromium() as browser, running_preview(workspace, day=THIS_WEEK) as running:
         page = open_page(browser, running.url, view="ranking")
         panel = page.locator("#panel-ranking")
-        panel.get_by_text("Repeated from earlier issues (2)").wait_for(timeout=5000)
+        panel.get_by_text("Repeated from earlier issues (3)").wait_for(timeout=5000)
         text = panel.inner_text()
         assert "Follows issue 2026-W47" in text
         assert "Chile Shuts Crossings at Peruvian Frontier" in text

@@ -82,6 +82,33 @@ kept only when the cross-validated numbers did not fall:
    "world-record", "quake-hit"): narrowed before shipping.  Measured once after: holdout nDCG 0.976 and no
    grade-0 unchanged, rec2 0.807 → 0.795 (rec2+f 0.952 → 0.940): one grade-2 headline fell to
    More with the refers-back rule (the other two change nothing there).  Kept, as chosen on dev.
+12. A noun with a single referent is not anaphora: "around the world", "across the country"
+   refer to nothing said before and stay topics (the holdout's lost headline said "across the
+   country", which showed the rule wrong in principle).  Real dev: one grade-0 score 0.050 →
+   0.051, every other number unchanged, 5-fold CV unchanged.
+13. Another outlet's report of a Related story is a line of its own when Related has room
+   (assemble/reports.py): it scores the bar alone and says something no listed line says
+   (its concepts are not all in one).  Real dev: 5 reports listed, all grade 2; rec2/8 0.819
+   → 0.843, nDCG 0.954 → 0.956; 5-fold CV nDCG 0.951 → 0.954, rec2/8 0.809 → 0.833, grade-0s
+   unchanged; written unchanged.  Listing every near-duplicate measured higher (CV rec2/8
+   0.882) but repeats one headline up to four times; without the new-words test (0.863) it
+   lists "W.H.O. Declares Ebola ..." under "WHO declares Ebola ...": neither is an editor's.
+   The Related bar learnt for the editor's objective instead (a grade-0 budget a lead, max F2)
+   was compared per split and not taken (docs/ranking.md).  Measured once after 12-13 were
+   fixed: holdout nDCG 0.976 and no grade-0 unchanged, rec2 0.795 → 0.843 (rec2+f 0.940 →
+   0.952): the single-referent headline back, 3 other outlets' reports listed.
+14. Related's length: `related` (8) still caps the headlines over the Related bar, but past it
+   a headline or another outlet's report scoring the week bar (0.45) is still Related, up to
+   twice `related` (meaning.RELATED_STRETCH).  Chosen on the dev leads by 5-fold CV against a
+   plain `related` of 10 or 12 and other bars past 8 (docs/ranking.md, "How long Related
+   is"): CV nDCG@5 0.954 unchanged, rec2 0.829 -> 0.863 (rec2/8 0.833 -> 0.868), grade-0s
+   unchanged (0.14 a lead); a `related` of 10 gives 0.859 with 0.18.  Real dev (shipped
+   share): rec2/8 0.843 -> 0.877, grade-0s 0.14 -> 0.18 (the FDA lead's "Jesse and Jacqueline
+   Jackson hospitalized after positive COVID-19 test", 0.512, past 8); written rec2/8 0.792 ->
+   0.802, grade-0s unchanged.  Holdout read once after everything was fixed (the session's
+   second reading; nothing was chosen or changed from it): nDCG@5 0.976 and no grade-0
+   unchanged, rec2 0.843 -> 0.855 (rec2+f 0.952): "Refugee crisis: Juncker unveils EU quota
+   plan - as it happened", a folded report, is a line past 8.
 """
 
 from __future__ import annotations
@@ -113,12 +140,13 @@ REAL_DEV = [lead for lead in REAL if lead.split == "dev"]
 REAL_HOLDOUT = [lead for lead in REAL if lead.split == "holdout"]
 RELATED_SLOTS = lb.RELATED_SLOTS
 MIN_REAL_LEADS = 40
-# (nDCG@5, grade-2 recall in a Related of 8, grade 0 in Related per lead) as measured with
-# the model and the concepts combined (meaning.py), More in source order.
-LEVEL_REAL_DEV = (0.954, 0.819, 0.143)
-LEVEL_REAL_HOLDOUT = (0.976, 0.795, 0.0)
-LEVEL_WRITTEN = (0.949, 0.792, 0.357)
-LEVEL_CV = (0.951, 0.809, 0.143)
+# (nDCG@5, grade-2 recall over min(grade-2s, 8), grade 0 in Related per lead) as measured
+# with the model and the concepts combined (meaning.py), More in source order, Related 8
+# and past it what scores the week bar.
+LEVEL_REAL_DEV = (0.957, 0.877, 0.179)
+LEVEL_REAL_HOLDOUT = (0.976, 0.855, 0.0)
+LEVEL_WRITTEN = (0.949, 0.802, 0.357)
+LEVEL_CV = (0.954, 0.868, 0.143)
 
 
 def _ours(lead: lb.LabelledLead) -> list[tuple[str, float]]:
@@ -171,7 +199,10 @@ def test_evaluation_sees_what_the_build_shows():
         assert output.lead_title, lead.name
         if lead.title:
             assert output.lead_title == lead.title
-        shown = output.order + [m.title for s in output.ranked for m in s.merged]
+        listed = set(output.order)  # another outlet's report may be a line of its own
+        shown = output.order + [
+            m.title for s in output.ranked for m in s.merged if m.title not in listed
+        ]
         assert sorted(shown) == sorted(t for t, _ in lead.headlines), lead.name
 
 
@@ -202,7 +233,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.795, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.855, held by LEVELS: docs/ranking.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2
@@ -218,6 +249,18 @@ def test_cross_validated_cut_holds_its_level():
     assert summary.recall2_capped >= recall - SLACK
     assert summary.zeros_per_lead <= zeros + SLACK
     assert len(chosen) == lb.FOLDS and all(0 < share < 1 and 0 < bar < 1 for share, bar in chosen)
+
+
+def test_clear_coverage_past_eight_beats_a_longer_related_on_the_dev_folds():
+    """Cross-validated on the real dev leads, Related of 8 with clear coverage (the week bar)
+    past it finds more grade-2 headlines than a plain Related of 8 or 10, with no more
+    grade-0s than 8 and fewer than 10 (docs/ranking.md, "How long Related is")."""
+    shipped, _ = lb.ours_cv(REAL_DEV)
+    capped, _ = lb.ours_cv(REAL_DEV, stretch=1)
+    ten, _ = lb.ours_cv(REAL_DEV, slots=10, stretch=1)
+    assert shipped.recall2 > ten.recall2 > capped.recall2
+    assert shipped.zeros_per_lead == capped.zeros_per_lead < ten.zeros_per_lead
+    assert shipped.ndcg5 >= capped.ndcg5
 
 
 def test_shipped_share_and_bar_are_the_ones_learnt_on_the_dev_leads():
@@ -325,6 +368,19 @@ def test_a_common_word_the_lead_only_refers_back_with_is_no_topic():
     by_title = {s.title: s for s in _sample_ranking()}
     pardon = next(s for t, s in by_title.items() if "Controversial Move" in t)
     assert pardon.matched == ()
+
+
+def test_a_noun_with_a_single_referent_is_not_a_word_referring_back():
+    """ "Around the world" and "across the country" name the one world and the story's country,
+    not something said before: they stay topics, while "the move", said once, still refers back
+    and is none."""
+    profile = _profile(
+        "Voters chose to leave the bloc on Thursday, a result that sent shockwaves around the "
+        "world.",
+        "Markets fell across the country as traders digested the move.",
+    )
+    assert {"world", "countri"} <= set(profile.concepts)
+    assert "move" not in profile.concepts
 
 
 def test_a_noun_is_no_match_for_a_word_the_lead_only_uses_as_a_verb():
@@ -601,3 +657,55 @@ def test_multi_word_places_match_in_headlines():
     ranked = {s.title: s for s in rank_headlines(profile, pool)}
     assert "new orleans" in ranked["New Orleans Mayor Criticizes Raids"].matched
     assert ranked["New Rules for Banks"].score == 0
+
+
+BANK_LEAD = (
+    "California regulators on Friday closed Silicon Valley Bank and handed it to the Federal "
+    "Deposit Insurance Corporation, after depositors tried to pull $42 billion in a day.",
+    "It was the largest failure of an American bank since 2008. Silicon Valley Bank had "
+    "banked half of the country's venture-backed start-ups.",
+)
+
+
+def test_a_short_form_is_the_name_its_initials_spell():
+    """A headline's "SVB" (capitals, 2-5 letters) spells the initials of the lead's "Silicon
+    Valley Bank" and is that name: it matches as the name's words, read "svb~…"; a short form
+    the lead names nowhere ("ICC") matches nothing."""
+    profile = _profile(*BANK_LEAD)
+    pool = [Headline("Start-ups scramble after SVB collapse"), Headline("ICC issues warrant")]
+    ranked = {s.title: s for s in rank_headlines(profile, pool)}
+    short = ranked["Start-ups scramble after SVB collapse"]
+    assert {"svb~silicon", "svb~valley", "svb~bank"} <= set(short.matched)
+    assert short.score >= RELATED_THRESHOLD
+    assert ranked["ICC issues warrant"].score == 0
+
+
+def test_a_name_is_the_short_form_the_lead_uses():
+    """The other way round: a lead that says only "the FDIC" matches a headline's "Federal
+    Deposit Insurance Corporation", and the lead's own "FDIC" counts as the name it spells."""
+    profile = _profile(
+        "The FDIC took over the failed lender on Friday and said insured deposits are safe.",
+        "The FDIC will sell the bank's assets.",
+    )
+    pool = [Headline("Federal Deposit Insurance Corporation sells lender to rival")]
+    (scored,) = rank_headlines(profile, pool)
+    assert "federal deposit insurance corporation~fdic" in scored.matched
+    spelled = _profile("The Federal Deposit Insurance Corporation (FDIC) took over the lender.")
+    assert "fdic" not in spelled.concepts
+    once = _profile("The Federal Deposit Insurance Corporation took over the lender.")
+    assert spelled.concepts["~insurance"].weight > once.concepts["~insurance"].weight
+
+
+def test_a_short_form_the_vocabulary_knows_keeps_its_sense():
+    """ "US" is the United States, as the gazetteer says, not a lead's "Union Station"; "UN"
+    is still the lead's "United Nations"; and a place is never spelled by its initials (the
+    gazetteer lists a place's forms): "LA" is no short form of the lead's "Los Angeles"."""
+    profile = _profile("Trains stopped at Union Station after a fire in the tunnel on Monday.")
+    (us,) = rank_headlines(profile, [Headline("US trains stop")])
+    assert not any(term.startswith("us~") for term in us.matched)
+    lead = _profile("The United Nations appealed for aid for the flood victims on Monday.")
+    (un,) = rank_headlines(lead, [Headline("UN appeal")])
+    assert "un~united nations" in un.matched
+    fires = _profile("Wildfires burned across Los Angeles on Tuesday, and Los Angeles burned.")
+    (la,) = rank_headlines(fires, [Headline("LA rents rise")])
+    assert la.score == 0

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 from zoneinfo import ZoneInfo
 
@@ -64,7 +65,7 @@ def test_daily_and_every_n_days_cadences_name_their_dates():
     ("schedule", "said"),
     [
         ({"cadence": "fortnightly"}, 'write "weekly", "daily" or "every N days"'),
-        ({"cadence": "weekly", "day": "thursdy"}, "day 'thursdy' is not a weekday"),
+        ({"cadence": "weekly", "day": "thursdy"}, "schedule.day: 'thursdy' is not a weekday"),
         ({"cadence": "every 10 days"}, "needs the date of one issue"),
         ({"cadence": "weekly", "time": "7am"}, "write the send time as HH:MM"),
         ({"cadence": "weekly", "timezone": "Europe/Lisbn"}, "not a time zone name"),
@@ -164,6 +165,21 @@ def test_init_keeps_the_sample_in_samples_and_says_where_stories_go(tmp_path, mo
     assert CliRunner().invoke(app, ["build", "samples/", "--date", "2026-11-26"]).exit_code == 0
 
 
+def test_the_first_build_init_suggests_runs_without_a_warning(tmp_path, monkeypatch):
+    """The `try newsletter build …` init prints builds the samples and warns about nothing
+    (samples/ also holds the sample list, which is no story source)."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["init", "ws"])
+    assert result.exit_code == 0, result.output
+    suggested = re.search(r"\(try `cd ws && newsletter build ([^`]+)`", result.stdout)
+    assert suggested, result.stdout
+    monkeypatch.chdir(tmp_path / "ws")
+    build = CliRunner().invoke(app, ["build", *suggested.group(1).split(), "--date", "2026-11-26"])
+    assert build.exit_code == 0, build.output
+    assert "warning" not in build.output, build.output
+    assert (tmp_path / "ws" / "issues" / "2026-W48" / "index.html").is_file()
+
+
 def test_off_a_terminal_progress_is_one_line_per_ten_seconds_and_none_at_the_end(monkeypatch):
     """A 60-second send reported every 0.1 s (and its end reported again and again): ≤ 6 lines."""
     import sys
@@ -216,3 +232,19 @@ def test_the_preview_builds_the_scheduled_issue_from_the_named_sources(workspace
     result, _ = target.build()
     assert result.folder == workspace / "issues" / "2026-12-03"
     assert result.issue.date == dt.date(2026, 12, 3)
+
+
+def test_a_wrong_schedule_value_names_its_own_line(workspace):
+    """`time = "7am"` under [schedule]: the error names the line of `time`, not the table's."""
+    config = workspace / "newsletter.toml"
+    text = config.read_text("utf-8").rstrip("\n")
+    config.write_text(
+        text + '\n\n[schedule]\ncadence = "weekly"\nday = "thursday"\ntime = "7am"\n', "utf-8"
+    )
+    line = len(text.splitlines()) + 5
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: newsletter.toml:{line}: schedule.time: '7am': write the send time as HH:MM, "
+        'e.g. "07:00"\n'
+    )

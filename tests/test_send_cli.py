@@ -54,6 +54,29 @@ def test_import_reports_added_and_each_reject_with_its_line(cli, send_ws):
     assert "Merge fields: city" in result.output
 
 
+def test_import_with_every_row_rejected_fails_after_the_report(cli, send_ws):
+    """A file whose every row is rejected imports nothing: the per-line report, then one error
+    naming the file and what to do, exit 1, so a cron job notices."""
+    (send_ws.root / "list.csv").write_text("email,name\nbad@,x\nalso bad,y\n")
+    result = cli("subscribers", "import", "list.csv")
+    assert_one_line_error(result, "list.csv", "all 2 row(s) rejected", "nothing imported")
+    lines = result.output.splitlines()
+    assert lines[1].startswith("  list.csv:2: ") and lines[2].startswith("  list.csv:3: ")
+    assert lines[-1].startswith("error: ")  # after the report, not instead of it
+    with send_ws.store() as store:
+        assert sum(store.counts().values()) == 0
+
+
+def test_import_of_a_header_alone_or_a_partly_rejected_file_exits_0(cli, send_ws):
+    """A header with no rows has nothing to reject, and one good row among bad ones is imported:
+    both exit 0 (the rejected lines are listed)."""
+    (send_ws.root / "empty.csv").write_text("email,name\n")
+    assert cli("subscribers", "import", "empty.csv").exit_code == 0
+    (send_ws.root / "list.csv").write_text(SAMPLE)
+    result = cli("subscribers", "import", "list.csv")
+    assert result.exit_code == 0 and "1 rejected:" in result.output, result.output
+
+
 def test_import_asks_which_column_holds_the_address_then_takes_email_column(cli, send_ws):
     """A `name,address` file is one error asking for --email-column; with it, the rows import."""
     (send_ws.root / "list.csv").write_text("name,address\nReader,reader@example.org\n")
@@ -104,11 +127,18 @@ def test_subscriber_commands_add_list_count_unsubscribe_resubscribe_remove_expor
 
 
 def test_subscriber_errors_are_one_line(cli, send_ws):
-    """A bad address, field or status, a cell past the import's limit, or an unreadable CSV: one line."""
+    """A bad address, field, field key or status, a cell past the import's limit, or an
+    unreadable CSV: one line."""
     assert_one_line_error(cli("subscribers", "add", "bob@"), "'bob@' is not a valid address")
     assert_one_line_error(
         cli("subscribers", "add", "a@example.org", "--field", "oops"), "KEY=VALUE"
     )
+    for key, written in (("na me", "na_me"), ("City", "city"), ("ci-ty", "ci_ty")):
+        assert_one_line_error(
+            cli("subscribers", "add", "a@example.org", "--field", f"{key}=x"),
+            f"--field '{key}=x'",
+            f"--field {written}=x",
+        )
     assert_one_line_error(cli("subscribers", "list", "--status", "vip"), "--status 'vip'")
     assert_one_line_error(
         cli("subscribers", "add", "a@example.org", "--name", "x" * 1001), "--name: 1,001 characters"
@@ -242,6 +272,17 @@ def test_missing_password_without_a_terminal_is_an_error(cli, send_ws, smtpd):
     send_ws.add("reader@example.org")
     result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--smtp-user", USER, "--yes")
     assert_one_line_error(result, "set NEWSLETTER_SMTP_PASSWORD")
+
+
+def test_a_bad_test_copy_address_reads_as_one_sentence(cli, send_ws):
+    """`send --to not-an-address`: the validator's reason and the advice join with one
+    semicolon (it read "…an @-sign.; give one address")."""
+    result = cli("send", "issues/2026-W48", "--to", "not-an-address")
+    assert_one_line_error(
+        result,
+        "test copy: 'not-an-address' is not a valid address: An email address must have an "
+        "@-sign; give one address, e.g. editor@example.org",
+    )
 
 
 def test_test_copy_from_the_command_line(cli, send_ws, smtpd):

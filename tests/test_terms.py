@@ -56,6 +56,16 @@ def test_dash_compounds_split_unless_a_word():
     assert concepts("cease-fire") == concepts("ceasefire") == ["~ceasefire"]
 
 
+def test_a_dashed_compound_is_one_word_when_joined_it_inflects_an_english_word():
+    """ "Start-ups" joined is "startups", the plural of the English word "startup": one term,
+    as "start-up" and "startups" are (it was split into "start" and "ups"), while
+    "world-record" and "Notre-Dame", which join into no English word, still split."""
+    assert concepts("Start-ups") == concepts("startups") == concepts("start-up") == ["startup"]
+    assert terms.terms("Start-ups scramble")[0].word == "startups"
+    assert concepts("world-record") == ["world", "record"]
+    assert concepts("Notre-Dame") == concepts("Notre Dame")
+
+
 def test_accents_do_not_matter_for_matching_but_stay_readable():
     """ "Jerí" matches "Jeri" and is shown with its accent."""
     assert concepts("Jerí") == concepts("Jeri")

@@ -35,7 +35,7 @@ def test_a_misspelt_zone_is_a_wrong_name_with_the_nearest_one():
     with pytest.raises(ConfigError) as caught:
         settings_from_mapping({"schedule": {"cadence": "weekly", "timezone": "Europe/Lisbn"}})
     message = str(caught.value)
-    assert "timezone 'Europe/Lisbn': not a time zone name" in message
+    assert "schedule.timezone: 'Europe/Lisbn': not a time zone name" in message
     assert 'did you mean "Europe/Lisbon"?' in message
     assert "tzdata" not in message
 
@@ -58,7 +58,7 @@ def test_without_a_zone_database_the_error_says_to_install_tzdata(no_zone_databa
         settings_from_mapping({"schedule": {"cadence": "weekly", "timezone": "Europe/Lisbon"}})
     message = str(caught.value)
     assert (
-        "newsletter.toml: schedule: timezone 'Europe/Lisbon': this machine has no time zone database"
+        "newsletter.toml: schedule.timezone: 'Europe/Lisbon': this machine has no time zone database"
         in message
     )
     assert "`pip install tzdata`" in message and "the system's tzdata package" in message
@@ -77,5 +77,5 @@ def test_newsletter_run_without_a_zone_database_is_one_line(
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert result.stderr.startswith("error: newsletter.toml:")
-    assert "timezone 'UTC': this machine has no time zone database" in result.stderr
+    assert "schedule.timezone: 'UTC': this machine has no time zone database" in result.stderr
     assert "pip install tzdata" in result.stderr

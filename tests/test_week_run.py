@@ -472,3 +472,40 @@ def _approved_run_killed_once(tmp_path, smtpd, monkeypatch, fault, reached):
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
     return settings
+
+
+def test_approve_takes_the_runs_clock_so_a_rehearsal_records_one_timeline(
+    tmp_path, smtpd, monkeypatch
+):
+    """`approve --clock` records the approval at that moment (shown in UTC), so a week rehearsed
+    with `run --clock` reads in order in run.json and `run --status`; a clock without an
+    offset is one error line, exit 1, nothing recorded."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=20), [])
+    monkeypatch.chdir(tmp_path / "ws")
+    folder = f"issues/{ISSUE}"
+    bad = CliRunner().invoke(app, ["approve", folder, "--clock", "2026-12-02T12:00"])
+    assert bad.exit_code == 1
+    assert bad.output == (
+        "error: --clock '2026-12-02T12:00': give a time with its offset, e.g. "
+        "2026-12-03T07:00+00:00\n"
+    )
+    assert read_run_state(tmp_path / "ws" / folder).done("approved") is None
+
+    result = CliRunner().invoke(
+        app, ["approve", folder, "--by", "ana", "--clock", "2026-12-02T12:00+00:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Issue {ISSUE} approved by ana at 2026-12-02 12:00 UTC" in result.output
+    approved = read_run_state(tmp_path / "ws" / folder).done("approved")
+    assert approved is not None and approved["at"] == "2026-12-02T12:00:00+00:00"
+
+    lisbon_summer = CliRunner().invoke(
+        app, ["approve", folder, "--by", "ana", "--clock", "2026-12-02T13:30+01:00"]
+    )
+    assert "at 2026-12-02 12:30 UTC" in lisbon_summer.output  # the output says UTC: it is

@@ -39,6 +39,7 @@ from newsletter.issue.built import read_built_issue
 from newsletter.issue.manifest import ISSUE_ID
 from newsletter.issue.run_state import read_run_state
 from newsletter.mail.unsubscribe import unsubscribe_links
+from newsletter.out_folder import require_parent_folder
 from newsletter.send.status import sent_issue_ids
 
 STATE_NAME = ".newsletter-archive.json"
@@ -88,6 +89,8 @@ def write_archive(
     recorded its send in the folder (a list of nobody); a built issue nobody got yet (next
     week's, under review) is left out and listed in `unsent`, unless `unsent` is true.
     """
+    if out is not None:  # typed: its folder must exist (archive.out is made as needed)
+        require_parent_folder(out, "--out")
     out = out or settings.path(settings.archive.out)
     sent = None if unsent else sent_issue_ids(settings, SENT_CHECK)
     site = site_info(settings)

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 from newsletter.assemble.candidates import story_headline
 from newsletter.assemble.lead import choose_lead, rank_for_lead
-from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
+from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
@@ -61,7 +62,9 @@ class AssembleOptions:
     today: dt.date
     issue_id: str | None = None  # default: the ISO week of `today`, e.g. 2026-W48
     lead: str | None = None  # a source file or a story title
-    related: int = 8  # at most this many headlines under "Related"
+    # at most this many headlines under "Related", and past it only those that score the
+    # week bar, up to meaning.RELATED_STRETCH times it (split_related)
+    related: int = 8
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
     repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
     related_bar: float | None = None  # the Related bar learnt from the editor (None: shipped)
@@ -80,7 +83,9 @@ def assemble_issue(
     """
 
     carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
-    story = choose_lead(sources.stories, sources.headlines, options.lead, carried)
+    # What an earlier issue carried is last week's news, not this week's coverage of a story.
+    unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
+    story = choose_lead(sources.stories, unsent, options.lead, carried)
     lead = lead_from_story(story)
     profile, ranked = rank_for_lead(story, sources)
 
@@ -122,6 +127,16 @@ def carried_stories(
     near = [s.title is not None for s in stories]
     found = carried_issues([story_headline(s) for s in stories], past, today, near)
     return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
+
+
+def fresh_headlines(
+    sources: Sources, past: Sequence[PastIssue], today: dt.date
+) -> tuple[Headline, ...]:
+    """The sources' headlines no earlier issue carried (by URL, title or near-duplicate title)."""
+    if not past:
+        return sources.headlines
+    found = carried_issues(sources.headlines, past, today)
+    return tuple(h for h, issue in zip(sources.headlines, found, strict=True) if issue is None)
 
 
 def in_source_order(
@@ -172,6 +187,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         words=sum(len(p.split()) for p in paragraphs),
         image_width=story.image_width,
         image_height=story.image_height,
+        title_derived=story.title is None,
     )
 
 
@@ -252,20 +268,30 @@ def split_related(
     limit: int,
     bar: float | None = None,
     week_bar: float | None = None,
+    stretch: int = RELATED_STRETCH,
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
     """The best `limit` headlines scoring the Related bar or more are Related; the rest More.
-    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.
+    In a week whose best headline is under meaning.WEEK_BAR, Related is empty.  When Related
+    has room left, another outlet's report of a Related story takes it as a line of its own
+    (reports.py).  Clear coverage is never cut for length: past `limit`, a headline or another
+    outlet's report scoring the week bar itself (one that alone would make the week's news
+    related) is still Related, up to `stretch` times `limit`; a weaker one stays capped.
 
-    `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR)."""
+    `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR);
+    `stretch` 1 caps Related at `limit` whatever the scores (bench/report_ranking.py)."""
 
     bar = RELATED_BAR if bar is None else bar
     week_bar = WEEK_BAR if week_bar is None else week_bar
     if not ranked or ranked[0].score < max(bar, week_bar):
         return (), ranked  # a week with no clearly related news: nothing is promoted
+    clear, most = max(bar, week_bar), stretch * limit
     count = 0
-    while count < len(ranked) and count < limit and ranked[count].score >= bar:
+    while count < min(len(ranked), most) and ranked[count].score >= (
+        bar if count < limit else clear
+    ):
         count += 1
-    return ranked[:count], ranked[count:]
+    related = list_other_reports(ranked[:count], limit, bar)
+    return list_other_reports(related, most, clear), ranked[count:]
 
 
 def iso_week_id(day: dt.date) -> str:

@@ -301,8 +301,10 @@ def verb_index(text: str) -> int | None:
         if not word or word.startswith(("http", "#")):
             previous = word
             continue
-        if _verb_like(words, i, word, previous) and (
-            word == "to" or not raw[:1].isupper() or i == 0
+        if (
+            _verb_like(words, i, word, previous)
+            and (word == "to" or not raw[:1].isupper() or i == 0)
+            and not _noun_before_past(words, i, word)
         ):
             if i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES:
                 # "the region hit by an earthquake … says": a participle, unless no verb follows
@@ -317,6 +319,16 @@ def verb_index(text: str) -> int | None:
 _NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
 
 
+def _noun_before_past(words: Sequence[str], i: int, word: str) -> bool:
+    """A plural noun that reads as a verb in "-s" right before an irregular past: "Israeli
+    forces shot dead …", "Oil prices hit a record": two finite verbs never stand side by side,
+    so the "-s" word is the subject (a verb of saying excepted: "he says shot …")."""
+    if not word.endswith("s") or word in AUXILIARIES or word in SPEECH_VERBS:
+        return False
+    following = words[i + 1].strip("“”\"'‘’(),;:.!?").lower() if i + 1 < len(words) else ""
+    return following in IRREGULAR_PAST and following not in AUXILIARIES
+
+
 def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
     """Whether the i-th word reads as a finite verb (see `verb_index`)."""
     if word in AUXILIARIES or word in IRREGULAR_PAST:
@@ -325,7 +337,8 @@ def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
         return False
     if word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS:
         return True
-    past = word.endswith("ed") and "-" not in word and len(word) > 4
+    # "-ed" of five letters or more ("used", "need" are not), and "died", "tied", "lied"
+    past = word.endswith("ed") and "-" not in word and (len(word) > 4 or word.endswith("ied"))
     if past and previous not in _NOT_BEFORE_PAST:
         return True
     if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):

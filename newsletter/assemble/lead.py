@@ -14,8 +14,11 @@ sources cover most, by its **lead score**:
 
 so the lead is the story this week's headlines are most about, several feeds about the
 same event counting more than one, with a slight preference for a fuller story; ties go
-to the first story in source order.  A headline sharing one common word with a story
-scores far under the bar, so it never counts as coverage.
+to the first story in source order.  A story that covers the one chosen and is covered by
+it tells the same event: if it is FULLER (1.5) times as long, it is the fuller account and
+leads instead (a 63-word follow-up no longer leads over the 160-word story it follows).
+A headline sharing one common word with a story scores far under the bar, so it never
+counts as coverage.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ COVERAGE_TOP = 10
 SOURCE_BONUS = 0.1
 LENGTH_BONUS = 0.1
 FULL_LENGTH_WORDS = 300
+FULLER = 1.5  # a story this many times as long as the lead it covers, and covered by it, leads
 
 
 def choose_lead(
@@ -46,7 +50,9 @@ def choose_lead(
 
     `carried` maps the source of each story an earlier issue already carried to that issue:
     such a story never leads again unless the editor names it (`--lead`); a `lead: true` it
-    still says from last week is ignored.
+    still says from last week is ignored; nor does it count as coverage of another story,
+    and `headlines` are those no earlier issue carried (the caller leaves those out), so a
+    short follow-up of last week's lead does not lead on the headlines readers already had.
     """
     if not stories:
         raise SourceError(
@@ -71,19 +77,48 @@ def choose_lead(
         return forced[0]
     if len(fresh) == 1:
         return fresh[0]
-    scores = [lead_score(story, stories, headlines) for story in fresh]
+    # Coverage is this week's: a story or headline an earlier issue carried covers nothing.
+    found = [coverage(story, fresh, headlines) for story in fresh]
+    scores = [_lead_score(story, f) for story, f in zip(fresh, found, strict=True)]
     best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
-    return fresh[best]
+    return _fuller_account(best, fresh, found)
+
+
+def _fuller_account(
+    best: int, stories: Sequence[Story], found: Sequence[tuple[ScoredHeadline, ...]]
+) -> Story:
+    """The lead, or a story that tells the same event much more fully.
+
+    Two stories that cover each other tell one event, and how alike each is to the third
+    decides little (a 70-word follow-up led over the 170-word main story on it); the one
+    FULLER times as long is the account the others follow.
+    """
+    covers = [{r.headline.source for r in f} for f in found]
+    words = [_words(s) for s in stories]
+    same = [
+        i
+        for i, story in enumerate(stories)
+        if story.source in covers[best]
+        and stories[best].source in covers[i]
+        and words[i] >= FULLER * words[best]
+    ]
+    return stories[max(same, key=lambda i: (words[i], -i))] if same else stories[best]
+
+
+def _words(story: Story) -> int:
+    return sum(len(p.split()) for p in story.paragraphs)
 
 
 def lead_score(story: Story, stories: Sequence[Story], headlines: Sequence[Headline]) -> float:
     """How much of this week's news is about this story (see the module docstring)."""
-    found = coverage(story, stories, headlines)
+    return _lead_score(story, coverage(story, stories, headlines))
+
+
+def _lead_score(story: Story, found: Sequence[ScoredHeadline]) -> float:
     top = sum(r.score for r in found[:COVERAGE_TOP])
     origins = len(coverage_sources(found))
-    words = sum(len(p.split()) for p in story.paragraphs)
     bonus = SOURCE_BONUS * min(max(origins - 1, 0), 3)
-    return top + bonus + LENGTH_BONUS * min(words / FULL_LENGTH_WORDS, 1.0)
+    return top + bonus + LENGTH_BONUS * min(_words(story) / FULL_LENGTH_WORDS, 1.0)
 
 
 def coverage(

@@ -223,9 +223,10 @@ def mean_precision(leads: Sequence[Sequence[Graded]], share: float) -> float:
     return sum(found) / len(found) if found else 0.0
 
 
-def fit_bar(leads: Sequence[Sequence[Graded]], share: float) -> float:
+def fit_bar(leads: Sequence[Sequence[Graded]], share: float, odds: float = 1.0) -> float:
     """The combined score at which grade 2 becomes likelier than grade 0 (logistic regression
-    of grade 2 against grade 0 on the score, fitted by Newton's method), to 0.01."""
+    of grade 2 against grade 0 on the score, fitted by Newton's method), to 0.01; with `odds`,
+    the score at which grade 2 is that many times likelier (bench/report_ranking.py)."""
     points = [(_score(g, share), g[2] == 2) for graded in leads for g in graded if g[2] != 1]
     if len({y for _, y in points}) < 2:
         return RELATED_BAR  # one class only: nothing to separate
@@ -244,7 +245,7 @@ def fit_bar(leads: Sequence[Sequence[Graded]], share: float) -> float:
         a, b = a - step_a, b - step_b
         if abs(step_a) + abs(step_b) < 1e-9:
             break
-    return round(-a / b, 2) if b > 0 else RELATED_BAR
+    return round((math.log(odds) - a) / b, 2) if b > 0 else RELATED_BAR
 
 
 def _score(graded: Graded, share: float) -> float:

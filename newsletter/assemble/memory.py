@@ -66,7 +66,11 @@ def split_repeated(
     ranked: Sequence[ScoredHeadline], past: Sequence[PastIssue], today: date
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[RepeatedHeadline, ...]]:
     """This week's ranking without the headlines an earlier issue carried, and those, each with
-    the most recent earlier issue that carried it (best first, as ranked)."""
+    the most recent earlier issue that carried it (best first, as ranked).
+
+    A line leaves with the near-duplicates folded under it (`merged`), so each of those is
+    listed too, after it: with the issue that carried it, or else the issue its line repeats.
+    Every headline the build leaves out is then listed, and the editor sees why."""
     if not past or not ranked:
         return tuple(ranked), ()
     index = _PastIndex(past, recent_issues(past, today))
@@ -82,8 +86,23 @@ def split_repeated(
         if issue is None:
             fresh.append(item)
         else:
-            repeated.append(RepeatedHeadline(item.headline, issue, item.score))
+            repeated += _repeated_line(item, issue, index)
     return tuple(fresh), tuple(repeated)
+
+
+def _repeated_line(item: ScoredHeadline, issue: str, index: _PastIndex) -> list[RepeatedHeadline]:
+    """A repeated line and the near-duplicates folded under it (each once), with their issues
+    and scores (a folded headline's own score where the ranker gave it one)."""
+    own = {(h.title, h.url): h.score for h in item.merged_scored}
+    listed = {(item.title, item.url)}
+    lines = [RepeatedHeadline(item.headline, issue, item.score)]
+    for member in item.merged:
+        key = (member.title, member.url)
+        if key not in listed:
+            listed.add(key)
+            score = own.get(key, item.score)
+            lines.append(RepeatedHeadline(member, index.issue_of(member) or issue, score))
+    return lines
 
 
 def followed_issue(

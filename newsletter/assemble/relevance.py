@@ -22,7 +22,8 @@ stands in for the title); a headline that matches no core topic and fewer than
 `PASSING_WORDS` passing words is capped at `WEAK_CAP`.  A common word (`FALSE_FRIEND_ZIPF`)
 that only shares its stem with the lead's word ("National" Guard, the lead's "nations") is
 no match at all; nor is a common word the lead only refers back with ("the move", "the area":
-`_refers_back`), nor a noun for a word the lead only uses as a verb ("Use of Signal" against
+`_refers_back`; "the world", "the country", with a single referent, refer to nothing said
+before and stay topics), nor a noun for a word the lead only uses as a verb ("Use of Signal" against
 "signaling": `_as_noun`).  A common word ending a compound after a name is the compound's
 ("White House-area": terms.py).
 
@@ -45,6 +46,7 @@ from itertools import chain
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
+from newsletter.assemble import short_forms as sf
 from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
 from newsletter.models import Headline, ScoredHeadline
@@ -90,6 +92,10 @@ TITLE_WORDS = frozenset(
 
 # A common noun right after one of these refers back to something the lead said before.
 DEFINITE = frozenset({"the", "this", "that", "these", "those", "such"})
+# ... unless the noun has a single referent, so "the" picks it out without an antecedent
+# (Löbner's individual nouns): "around the world", "across the country", "the nation" name the
+# whole, not something the lead said before.  ("the move", "the area" need an antecedent.)
+UNIQUE_REFERENTS = frozenset("world country nation earth planet globe sun moon".split())  # noqa: SIM905
 
 # A bare word after one of these is a noun ("use of Signal", "a signal").
 NOUN_CUES = frozenset(
@@ -116,6 +122,12 @@ class LeadProfile(NamedTuple):
     """What a headline is compared with: the lead's concepts and their weights."""
 
     concepts: Mapping[str, LeadConcept]
+    # The lead's names by the initials they spell ("SVB" → "Silicon Valley Bank"): a
+    # headline's short form is the name (short_forms.py).
+    short_forms: Mapping[str, str] = MappingProxyType({})
+    # The lead's short forms that spell none of its names ("FDIC" alone), each with a pattern
+    # for a headline's name whose initials spell it: (concept, pattern).
+    long_forms: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 class _Seen:
@@ -133,7 +145,10 @@ class _Seen:
 
 
 def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
-    """Build the profile of a lead story once; `rank_headlines` reuses it for every headline."""
+    """Build the profile of a lead story once; `rank_headlines` reuses it for every headline.
+
+    A short form the lead spells out elsewhere ("the FDIC") counts as the name it spells."""
+    spelled, title, paragraphs = _spelled_out(title, paragraphs)
     seen = _read_lead(title, paragraphs)
     raw: dict[str, tuple[float, Kind]] = {}
     for concept, entry in seen.items():
@@ -153,7 +168,38 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
         concept: _lead_concept(concept, weight / top, kind, seen[concept])
         for concept, (weight, kind) in raw.items()
     }
-    return LeadProfile(MappingProxyType(concepts))
+    long_forms = _long_forms((title or "", *paragraphs), concepts)
+    return LeadProfile(MappingProxyType(concepts), MappingProxyType(spelled), long_forms)
+
+
+def _spelled_out(
+    title: str | None, paragraphs: Sequence[str]
+) -> tuple[dict[str, str], str | None, Sequence[str]]:
+    """The lead's names by their initials, and its title and paragraphs with every short form
+    of one of them written as the name (short_forms.py)."""
+    spelled: dict[str, str] = {}
+    for text in (title or "", *paragraphs):
+        for short, name in sf.names(text).items():
+            spelled.setdefault(short, name)
+    if spelled:
+        title = sf.expand(title, spelled) if title else title
+        paragraphs = [sf.expand(paragraph, spelled) for paragraph in paragraphs]
+    return spelled, title, paragraphs
+
+
+def _long_forms(
+    texts: Sequence[str], concepts: Mapping[str, LeadConcept]
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The lead's short forms that spell none of its names, with a pattern for the name."""
+    found: dict[str, re.Pattern[str]] = {}
+    for text in texts:
+        for token in t.tokens(text):
+            short = sf.short_form(token)
+            if short:
+                pairs = t.concept_pairs(short)
+                if pairs and pairs[0][1] in concepts and pairs[0][1] not in found:
+                    found[pairs[0][1]] = sf.long_form(short)
+    return tuple(found.items())
 
 
 def _read_lead(title: str | None, paragraphs: Sequence[str]) -> dict[str, _Seen]:
@@ -270,6 +316,7 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool]]:
                 words = ()
         refers = (
             previous_token in DEFINITE
+            and token.casefold() not in UNIQUE_REFERENTS
             and not before.strip()
             and _ends_phrase(paragraph, spans, index)
         )
@@ -397,6 +444,7 @@ class _Ranker:
         # that name them in a bare form a noun may take ("Signal"): see `_as_noun`.
         self.verbal = frozenset(c for c, lc in concepts.items() if _verbal(lc.forms))
         self.bare: dict[str, tuple[str, ...]] = {}
+        self.short_forms, self.long_forms = profile.short_forms, profile.long_forms
         for chunk in set(chain.from_iterable(self.splits)):
             self._analyse(chunk)
         self.hit_chunks = {chunk for chunk, hits in self.hits_in.items() if hits}
@@ -409,7 +457,10 @@ class _Ranker:
         pairs, phrase = t.chunk_pairs(chunk)
         # Near-duplicates compare words, whatever their sense: "+area" is "area" there.
         self.concepts_of[chunk] = tuple(t.word_concept(c) for _, c in pairs)
-        self.hits_in[chunk] = tuple(self._hits(pairs))
+        if self.short_forms and _CAPITALS.search(chunk):
+            self.hits_in[chunk] = tuple(self._hits(_spelled_pairs(chunk, self.short_forms)))
+        else:
+            self.hits_in[chunk] = tuple(self._hits(pairs))
         if self.verbal:
             bare = tuple(c for w, c in pairs if c in self.verbal and not _verbal((w,)))
             if bare:
@@ -428,14 +479,27 @@ class _Ranker:
         return found
 
     def hits_of(self, index: int) -> dict[str, str]:
-        """The lead concepts one candidate names, each with the headline's first word for it."""
+        """The lead concepts one candidate names, each with the headline's first word for it,
+        and the lead's short forms whose names it spells out ("Federal Deposit Insurance
+        Corporation" for the lead's "FDIC")."""
+        hits = self._word_hits(index)
+        for concept, pattern in self.long_forms:
+            if concept not in hits:
+                found = pattern.search(self.titles[index])
+                if found and not sf.is_place(found.group()):
+                    name = t.plain(found.group()).removesuffix("'s").removesuffix("’s")
+                    hits[concept] = f"{name}~{self.profile.concepts[concept].forms[0]}"
+        return hits
+
+    def _word_hits(self, index: int) -> dict[str, str]:
         chunks = self.splits[index]
         found = self.hit_chunks.intersection(chunks)
         if not found and not self.lead_has_phrase:
             return {}
         starts = self.phrase_chunks.intersection(chunks)
         if starts and _has_phrase(chunks, starts, self.joins):
-            pairs = reversed(t.concept_pairs(self.titles[index]))
+            title = sf.expand(self.titles[index], self.short_forms)
+            pairs = reversed(t.concept_pairs(title))
             return dict(self._hits(list(pairs)))
         hits: dict[str, str] = {}
         for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
@@ -486,6 +550,23 @@ class _Ranker:
         else:
             result += [ScoredHeadline(candidates[i], s, m) for i, s, m in rest]
         return tuple(result)
+
+
+_CAPITALS = re.compile(r"[A-Z]\.?[A-Z]")  # a chunk that may hold a short form
+
+
+def _spelled_pairs(chunk: str, spelled: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A chunk's (word, concept) pairs, a short form of the lead's name read as the name's
+    concepts under the short form's word ("SVB" → ("svb", "bank"), ...)."""
+    pairs: list[tuple[str, str]] = []
+    for token in t.tokens(chunk):
+        short = sf.short_form(token)
+        name = spelled.get(short) if short else None
+        if name and short:
+            pairs += [(short.casefold(), concept) for _, concept in t.concept_pairs(name)]
+        else:
+            pairs += t.concept_pairs(token)
+    return pairs
 
 
 def _verbal(forms: Sequence[str]) -> bool:

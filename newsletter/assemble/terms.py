@@ -2,7 +2,8 @@
 
 A text becomes a sequence of `Term`s.  Each word is casefolded, stripped of accents and
 possessives ("Chile’s" → chile), split at hyphen and dash compounds unless the joined word is
-an English word ("Peru-Chile" → peru, chile; "cease-fire" → ceasefire), stopwords are dropped,
+an English word or one inflected ("Peru-Chile" → peru, chile; "cease-fire" → ceasefire;
+"start-ups" → startups), stopwords are dropped,
 and the rest is Snowball-stemmed.  A stem then maps to a concept:
 
 - a place ("@venezuela") from the gazetteer, data/places.txt: names, demonyms and capitals, so
@@ -202,11 +203,13 @@ def _words(
 
 
 def _parts(readable: str, zipf: dict[str, float]) -> list[str]:
-    """A token's parts at its dashes, unless joined they are one English word ("cease-fire")."""
+    """A token's parts at its dashes, unless joined they are one English word ("cease-fire"),
+    or an inflected English word ("start-ups": "startups" is the plural of "startup")."""
     parts = re.split(_DASHES, readable)
     if len(parts) > 1:
         joined = plain("".join(parts))
-        if joined in zipf or joined in _family_words():
+        words = _family_words()
+        if any(base in zipf or base in words for base in _bases(joined)):
             return ["".join(parts)]
     return parts
 

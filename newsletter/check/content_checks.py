@@ -8,6 +8,7 @@ severity and fix, in the order they run.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 
@@ -227,15 +228,31 @@ def _short(text: str, n: int = 60) -> str:
 
 
 def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
-    """The lead's title was made by the build from its first sentence and nobody has said it
-    reads well: the manifest still marks it title_derived = true."""
-    if not email.issue.lead.title_derived:
-        return
-    line = _line_of(email.manifest_text, "title_derived = true")
-    yield (
-        f'{email.where("issue.toml", line)}: the title "{email.issue.lead.title}" was derived '
-        "from the story's first sentence"
-    )
+    """A title the build made from an untitled story's first sentence (the lead's or a
+    card's) that nobody has said reads well: the manifest still marks it title_derived = true."""
+    issue = email.issue
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    titles = [issue.lead.title] if issue.lead.title_derived else []
+    titles += [c.title for c in cards if c.title_derived]
+    lines = email.manifest_text.splitlines()
+    marked = [n for n, line in enumerate(lines, 1) if line.strip() == "title_derived = true"]
+    for title in titles:
+        # Each mark follows its title's line, in the manifest's order.
+        line = next((n for n in marked if n > 1 and _title_on(lines[n - 2]) == title), None)
+        yield (
+            f'{email.where("issue.toml", line)}: the title "{title}" was derived '
+            "from the story's first sentence"
+        )
+
+
+def _title_on(line: str) -> str | None:
+    """The title a manifest line `title = "..."` holds, or None."""
+    if not line.startswith("title = "):
+        return None
+    try:
+        return str(tomllib.loads(line)["title"])
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 def no_story_linked(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from newsletter.check.email_facts import BuiltEmail, Image, fold, urls_in
+from newsletter.check.report import Problem
 from newsletter.config import Settings
+from newsletter.errors import display_path
 
 # Link shorteners hide where a link goes; spam filters score them, readers distrust them.
 SHORTENERS = frozenset(
@@ -161,14 +163,23 @@ def postal_address_missing(email: BuiltEmail, settings: Settings) -> Iterator[st
         yield f"{email.where('index.txt')}: does not show the postal address"
 
 
-def sender_unsigned(email: BuiltEmail, settings: Settings) -> Iterator[str]:
-    """From is not at a domain this workspace signs (DKIM) for."""
+def sender_unsigned(email: BuiltEmail, settings: Settings) -> Iterator[str | Problem]:
+    """From is not at a domain this workspace signs (DKIM) for, or the key is missing."""
     sender = email.header("From")
     domain = sender.rpartition("@")[2].strip(" >").lower()
     dkim = settings.dkim
     if not dkim.enabled:
         yield f"From {sender}: DKIM is not configured ([dkim] in newsletter.toml)"
     elif not (domain == dkim.domain.lower() or domain.endswith("." + dkim.domain.lower())):
-        yield f"From {sender}: the domain {domain} is not under dkim.domain {dkim.domain}"
-    elif not settings.path(dkim.key_file).is_file():
-        yield f"dkim.key_file {dkim.key_file}: no such file"
+        yield Problem(
+            f"From {sender}: the domain {domain} is not under dkim.domain {dkim.domain}",
+            f"set dkim.domain to {domain} (with a key published for it), or send From an "
+            f"address at {dkim.domain}",
+        )
+    elif not (key := settings.path(dkim.key_file)).is_file():
+        shown = display_path(key)
+        yield Problem(
+            f"dkim.key_file {dkim.key_file}: no such file",
+            f"put the DKIM private key at {shown}, or point dkim.key_file in newsletter.toml "
+            "at the file that holds it",
+        )

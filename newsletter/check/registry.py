@@ -160,7 +160,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "title.derived",
         "warning",
-        "read the lead's title; keep or rewrite it in issue.toml, then set title_derived = false",
+        "read the derived title; keep or rewrite it in issue.toml, then set title_derived = false",
         content.title_still_derived,
     ),
     Check(

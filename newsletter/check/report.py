@@ -15,13 +15,28 @@ Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
+class Problem:
+    """What a check found, with a fix of its own when the check's usual one would mislead."""
+
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
-    """One named check: `find` yields a line per problem (where, what); `fix` says what to do."""
+    """One named check: `find` yields a line per problem (where, what); `fix` says what to do
+    (a `Problem` yielded brings its own, naming what this case needs)."""
 
     id: str
     severity: Severity
     fix: str
-    find: Callable[[BuiltEmail, Settings], Iterable[str]]
+    find: Callable[[BuiltEmail, Settings], Iterable[str | Problem]]
+
+    def finding(self, found: str | Problem) -> Finding:
+        """The finding for one thing `find` yielded."""
+        if isinstance(found, Problem):
+            return Finding(self.id, self.severity, found.message, found.fix)
+        return Finding(self.id, self.severity, found, self.fix)
 
 
 @dataclass(frozen=True, slots=True)

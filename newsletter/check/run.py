@@ -49,11 +49,7 @@ def check_issue(
     """
     email = load_built_email(built)
     folder = email.folder
-    findings = [
-        Finding(check.id, check.severity, message, check.fix)
-        for check in CHECKS
-        for message in check.find(email, settings)
-    ]
+    findings = [check.finding(found) for check in CHECKS for found in check.find(email, settings)]
     ran = [c.id for c in CHECKS]
     notes: list[str] = []
     results: tuple[LinkResult, ...] = ()

@@ -35,7 +35,8 @@ def build(
         metavar="N",
         min=0,
         max=50,
-        help="At most this many Related headlines. [default: 5, or newsletter.toml]",
+        help="Related's length: past N only headlines that clearly cover the lead, up to 2N. "
+        "[default: 8, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
         None,
@@ -141,7 +142,13 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
 
     def cards(stories: tuple[StoryCard, ...]) -> list[dict[str, Any]]:
         return [
-            {"title": c.title, "url": c.url, "score": c.score, "matched": list(c.matched)}
+            {
+                "title": c.title,
+                "title_derived": c.title_derived,
+                "url": c.url,
+                "score": c.score,
+                "matched": list(c.matched),
+            }
             for c in stories
         ]
 

@@ -92,6 +92,12 @@ def approve(
     by: str = typer.Option(
         None, "--by", metavar="WHO", help="Who approves. [default: your login name]"
     ),
+    clock: str = typer.Option(
+        None,
+        "--clock",
+        metavar="ISO-TIME",
+        help="Record the approval at this moment, as `run --clock` does (rehearsals, tests).",
+    ),
 ) -> None:
     """Approve an issue for `newsletter run` to send at its time (void if rebuilt after)."""
     import getpass
@@ -99,12 +105,13 @@ def approve(
     from newsletter.errors import display_path
     from newsletter.issue.run_state import approve as approve_issue
 
+    now = _moment(clock)
     who = by or getpass.getuser()
-    now = dt.datetime.now(dt.UTC)
     approve_issue(issue, who, now)
     shown = display_path(issue)
+    utc = now.astimezone(dt.UTC)
     typer.echo(
-        f"Issue {issue.name} approved by {who} at {now:%Y-%m-%d %H:%M} UTC ({shown}/run.json)."
+        f"Issue {issue.name} approved by {who} at {utc:%Y-%m-%d %H:%M} UTC ({shown}/run.json)."
     )
     typer.echo(
         "Next: `newsletter run` sends it at its send time; rebuilding it voids this approval."

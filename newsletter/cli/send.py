@@ -78,6 +78,11 @@ def send(
     status: bool = typer.Option(
         False, "--status", help="Show where the send of ISSUE stands; send nothing."
     ),
+    senders: bool = typer.Option(
+        False,
+        "--senders",
+        help="With --status on PostgreSQL: list each sender (worker process) under its host.",
+    ),
     resend_unknown: bool = typer.Option(
         False,
         "--resend-unknown",
@@ -121,6 +126,8 @@ def send(
         raise ConfigError(f"--log-format '{log_format}': use text or json")
     if sum((bool(to), dry_run, status)) > 1:
         raise ConfigError("use one of --to, --dry-run and --status at a time")
+    if senders and not status:
+        raise ConfigError("--senders goes with --status")
     if resend_unknown and (to or dry_run or status):
         raise ConfigError(
             "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
@@ -137,7 +144,7 @@ def send(
         check_settings_drift(issue, settings, built.record)
         gate_before_send(built, settings, force=force, test_copy=bool(to))
     if status:
-        _show_status(built, settings)
+        _show_status(built, settings, each_sender=senders)
     elif to:
         _test_copy(built, to, settings)
     elif dry_run:
@@ -268,12 +275,14 @@ def _json_log(issue_id: str) -> EventLog:
     return log
 
 
-def _show_status(built: BuiltIssue, settings: Settings) -> None:
+def _show_status(built: BuiltIssue, settings: Settings, *, each_sender: bool = False) -> None:
     from newsletter.cli.send_report import print_status
     from newsletter.errors import display_path
     from newsletter.send.status import delivery_status
 
-    print_status(delivery_status(built, settings), display_path(built.folder))
+    print_status(
+        delivery_status(built, settings), display_path(built.folder), each_sender=each_sender
+    )
 
 
 def _password(settings: Settings) -> str | None:

@@ -73,8 +73,33 @@ def _print_details(summary: SendSummary, shown: str) -> None:
             echo(f"    {n:>6}  {reason}")
 
 
-def print_status(state: IssueStatus, shown: str) -> None:
-    """`send --status`: the journal's counts, the unknown and failed ones, what to do next."""
+def _print_hosts(state: IssueStatus, *, each_sender: bool) -> None:
+    """On PostgreSQL: each host's share of what was sent and its progress over what it
+    claimed; `each_sender`: its senders (worker processes, runs) under it."""
+    echo = typer.echo
+    hosts = state.hosts
+    total = sum(h.sent for h in hosts)
+    echo(f"  hosts ({len(hosts)}, {len(state.senders)} senders, on {state.where}):")
+    for host in hosts:
+        share = f"{host.sent / total:.0%}" if total else "0%"
+        progress = f"{host.settled / host.claimed:.0%}" if host.claimed else "100%"
+        echo(
+            f"    {host.host}  {host.state:<8}  sent {host.sent} ({share} of all sent), "
+            f"failed {host.failed}, unknown {host.unknown}; {host.settled} of {host.claimed} "
+            f"claimed done ({progress})  {len(host.senders)} sender(s) since {host.started}"
+        )
+        if not each_sender:
+            continue
+        for one in host.senders:
+            echo(
+                f"      pid {one.pid}  {one.state:<8}  sent {one.sent}, failed {one.failed}, "
+                f"unknown {one.unknown} of {one.claimed} claimed  (since {one.started})"
+            )
+
+
+def print_status(state: IssueStatus, shown: str, *, each_sender: bool = False) -> None:
+    """`send --status`: the journal's counts, the unknown and failed ones, what to do next;
+    `each_sender`: on PostgreSQL, each sender under its host."""
     from newsletter.errors import display_path
 
     echo = typer.echo
@@ -97,13 +122,7 @@ def print_status(state: IssueStatus, shown: str) -> None:
     echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
     echo(f"  last activity  {c.last_activity or 'never'}")
     if state.senders:
-        echo(f"  senders ({len(state.senders)}, on {state.where}):")
-        for share in state.senders:
-            echo(
-                f"    {share.host} pid {share.pid}  {share.state:<8}  sent {share.sent}, "
-                f"failed {share.failed}, unknown {share.unknown} of {share.claimed} claimed  "
-                f"(since {share.started})"
-            )
+        _print_hosts(state, each_sender=each_sender)
     if state.recovering:
         echo(
             f"  {state.recovering} accepted message(s) wait in the recovery file "

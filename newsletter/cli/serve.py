@@ -57,6 +57,10 @@ def serve(
             raise ConfigError(
                 f"--trusted-proxy '{proxy}': give an IP address or network, e.g. 127.0.0.1"
             ) from None
+    if outbox is not None:  # before listening: a typo makes no folders at the first sign-up
+        from newsletter.out_folder import require_parent_folder
+
+        require_parent_folder(outbox, "--outbox")
     if host not in LOOPBACK:
         warn(f"--host {host}: listening beyond this machine; put it behind a TLS reverse proxy")
     settings = workspace_settings()

@@ -50,8 +50,11 @@ def import_(
         "email address or mail.",
     ),
 ) -> None:
-    """Import subscribers from CSV: valid rows added or updated, each bad row reported by line."""
-    from newsletter.errors import display_path
+    """Import subscribers from CSV: valid rows added or updated, each bad row reported by line.
+
+    Exit code 1 when every row of the file was rejected (nothing imported); 0 otherwise.
+    """
+    from newsletter.errors import SubscriberError, display_path
     from newsletter.subscribers.csv_import import import_csv
 
     with _store() as store:
@@ -79,6 +82,11 @@ def import_(
         typer.echo(
             f"Merge fields: {', '.join(report.fields)} "
             f"(templates use {{{{ subscriber.fields.{report.fields[0]} }}}})"
+        )
+    if report.rows and report.rejected_count == report.rows:  # a cron job must notice
+        raise SubscriberError(
+            f"{shown}: all {report.rows} row(s) rejected, nothing imported; fix the lines "
+            "listed above (is it the right file, the right --encoding?) and import it again"
         )
     if report.rejected:
         typer.echo(
@@ -125,6 +133,12 @@ def add(
         if not sep or not column_key(key):
             raise SubscriberError(
                 f"--field '{item}': write it as KEY=VALUE, e.g. --field city=Lima"
+            )
+        if column_key(key) != key:  # what import makes of a column named so; templates need it
+            raise SubscriberError(
+                f"--field '{item}': a merge-field name is lower-case letters, digits and _ "
+                f"(templates use {{{{ subscriber.fields.{column_key(key)} }}}}); "
+                f"write it as --field {column_key(key)}={value}"
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:

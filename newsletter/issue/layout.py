@@ -29,6 +29,7 @@ from pathlib import Path
 from newsletter.errors import OutputError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
+from newsletter.out_folder import require_parent_folder
 
 # The ranking as built (issue/editor_edits.py): what the editor's edits are measured against.
 RANKING_RECORD_NAME = ".built-ranking.json"
@@ -72,7 +73,8 @@ def is_issue_folder(path: Path) -> bool:
 
 
 def check_out_folder(out: Path, workspace: Path) -> None:
-    """OutputError unless `out` (a build's --out) lies inside the workspace.
+    """OutputError unless `out` (a build's --out) lies inside the workspace, in a folder that
+    exists (issues/, which the default build makes, counts as one: out_folder.py says why).
 
     An issue folder belongs to the workspace above it: every command that takes one finds
     its newsletter.toml by walking up.  One written elsewhere (`/etc/x`, `../x`, a link
@@ -85,6 +87,7 @@ def check_out_folder(out: Path, workspace: Path) -> None:
             "folder lives in its workspace (its commands find newsletter.toml above it): "
             "choose a folder inside it, e.g. issues/<name>"
         )
+    require_parent_folder(out, "--out", own=workspace / "issues")
 
 
 def write_issue_folder(folder: Path, files: Mapping[str, bytes]) -> None:

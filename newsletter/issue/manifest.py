@@ -32,6 +32,7 @@ from newsletter.models import (
 )
 from newsletter.sources.markdown_reading import reference_problem
 from newsletter.toml_depth import MAX_DEPTH, too_deep
+from newsletter.toml_lines import toml_error_advice, toml_error_line
 from newsletter.web_address import AddressError, web_address
 
 MANIFEST_NAME = "issue.toml"
@@ -93,6 +94,7 @@ MORE_KEYS = (*HEADLINE_KEYS, "section")
 NOTE_KEYS = ("body", "signoff", "source")
 STORY_KEYS = (
     "title",
+    "title_derived",
     "url",
     *IMAGE_KEYS,
     "summary",
@@ -207,6 +209,8 @@ def _about_lines(publisher: str, words: int) -> list[str]:
 
 def _card_lines(card: StoryCard) -> list[str]:
     lines = ["", "[[stories]]", f"title = {_string(card.title)}"]
+    if card.title_derived:
+        lines.append("title_derived = true")
     if card.section:
         lines.append(f"section = {_string(card.section)}")
     lines += _url_image_lines(card.url, card.image, card.image_alt)
@@ -280,7 +284,9 @@ def parse_manifest(text: str, path: Path) -> Issue:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ManifestError(f"{shown}: invalid TOML: {e}; fix that line") from None
+        line = toml_error_line(e, text)
+        advice = toml_error_advice(e, text)
+        raise ManifestError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     return _ManifestReader(shown, text).issue(data)
 
 
@@ -524,6 +530,9 @@ class _ManifestReader:
                     i,
                 )
             score, matched = self.scored(item, label, "stories", i)
+            derived = item.get("title_derived", False)
+            if not isinstance(derived, bool):
+                raise self.fail(f"{label}.title_derived", "must be true or false", "stories", i)
             cards.append(
                 StoryCard(
                     title=title,
@@ -539,6 +548,7 @@ class _ManifestReader:
                     words=self.count(item, f"{label}.words", "stories", i, "words"),
                     image_width=self.count(item, f"{label}.image_width", "stories", i),
                     image_height=self.count(item, f"{label}.image_height", "stories", i),
+                    title_derived=derived,
                 )
             )
         return tuple(cards)

@@ -28,6 +28,7 @@ from newsletter.assemble.memory import PastIssue
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.toml_depth import MAX_DEPTH, too_deep
+from newsletter.toml_lines import toml_error_line
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
@@ -121,7 +122,8 @@ def _past_issue(path: Path, text: str) -> PastIssue:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ManifestError(
-            f"{shown}: invalid TOML in this earlier issue: {e}; fix that line"
+            f"{shown}:{toml_error_line(e, text)}: invalid TOML in this earlier issue: {e}; "
+            "fix that line"
         ) from None
     day = data.get("date")
     if isinstance(day, dt.datetime):

@@ -6,6 +6,12 @@ outbox.py      FileTransport: --dry-run writes .eml files
 memory.py      MemoryTransport: messages kept in a list, for your own tests
 journal.py     DeliveryJournal: each recipient's state per issue, in newsletter.db
 shared_journal.py  PostgresJournal: the journal on PostgreSQL; senders, leases, claims
+outcome_committer.py  OutcomeCommitter: a PostgreSQL sender's outcomes in few commits
+claim_statements.py   the SQL by which PostgreSQL senders claim readers and give them back
+sender_lease.py       a PostgreSQL sender's id and the heartbeat that renews its lease
+shared_status.py      `send --status` on PostgreSQL: each sender's and each host's share
+server_link.py        a connection to the server opened again after it is lost
+merge_check.py        one merge.eml for every sender of an issue on PostgreSQL
 shared_send.py run_shared_send: `send` over a PostgreSQL journal (several senders at once)
 journaled_run.py  the run over a journal: threads, processes, rounds, lock, recovery, summary
 recovery.py    accepted messages a failed journal write could not record, for the next run

@@ -107,6 +107,7 @@ class DeliveryJournal:
     """Reads the recipients still to mail and records each outcome as it happens."""
 
     shared = False  # several senders may send this issue at once (PostgreSQL: shared_journal.py)
+    batched = False  # record_soon may return before the commit (PostgreSQL: outcome_committer.py)
 
     def __init__(
         self,
@@ -249,6 +250,24 @@ class DeliveryJournal:
         """
         row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
         self._write(lambda: self.conn.execute(RECORD, row))
+
+    def record_soon(
+        self,
+        email: str,
+        status: str,
+        *,
+        attempts: int,
+        error: str = "",
+        message_id: str = "",
+        now: str | None = None,
+    ) -> None:
+        """Record one outcome; a `batched` journal may commit it after returning, and
+        `wait_recorded` waits for that.  Here it is committed before returning."""
+        self.record(email, status, attempts=attempts, error=error, message_id=message_id, now=now)
+
+    def wait_recorded(self) -> None:
+        """Wait until every outcome this thread gave `record_soon` is committed (here: each
+        was, before `record_soon` returned)."""
 
     def mark_bounced(self, email: str, reply: str = "", message_id: str = "") -> None:
         """The address does not exist (a 5.1.x reply): later sends skip the subscriber.

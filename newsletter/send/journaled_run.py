@@ -117,7 +117,8 @@ def locked_run(
                 plan, transport, journal, recovery, processes=processes, open_own=open_own
             )
         if summary.journal_failed:
-            summary = replace(summary, stopped=_journal_stop(summary.stopped, recovery))
+            stopped = _journal_stop(summary.stopped, recovery, server=journal.shared)
+            summary = replace(summary, stopped=stopped)
         # What the recovery file holds was accepted: not "left", though not journaled yet.
         left = max(0, summary.left - recovery.saved)
         return replace(summary, recovered=recovered, left=left)
@@ -290,12 +291,15 @@ def _run_in_processes(
         share = smtp.connections // processes + (k < smtp.connections % processes)
         own = replace(smtp, connections=share, rate=smtp.rate * share / smtp.connections)
         part = recovery.part(k, processes)
-        journal, runs = None, []
+        journal: DeliveryJournal | None = None
+        runs: list[SendRun] = []
         try:
             journal = open_own()  # a connection of its own (on PostgreSQL: a sender of its own)
 
             def new_run(_: ProgressCallback | None) -> SendRun:
                 assert journal is not None
+                done = RunResult.merged(r.result() for r in runs)
+                board.earlier = (done.sent, done.failed + done.unknown)
                 runs.append(
                     SendRun(
                         composer,
@@ -317,9 +321,14 @@ def _run_in_processes(
             result = replace(done, interrupted=True)
             if result.stopped is None:
                 result = replace(result, stopped=INTERRUPTED, stopped_at=monotonic())
+        except NewsletterError as e:  # its journal refused it (registering, say): say why,
+            # as one process does, not "a send process ended with exit code 1"
+            done = RunResult.merged(r.result() for r in runs) if runs else RunResult()
+            result = replace(done, stopped=done.stopped or str(e), stopped_at=monotonic())
         finally:
             if journal is not None:
                 journal.close()
+        board.earlier = (0, 0)  # the result is every round's
         board.post(result.sent, result.failed + result.unknown, 0)  # done: no longer in a row
         return result, part.saved, part.unsaved
 
@@ -351,8 +360,11 @@ def _apply_recovery(journal: DeliveryJournal, database: Path) -> int:
     return len(entries)
 
 
-def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
-    """The one line for a run the journal stopped: the database, the cause, what was kept where."""
+def _journal_stop(reason: str | None, recovery: RecoveryFile, *, server: bool = False) -> str:
+    """The one line for a run the journal stopped: the database, the cause, what was kept where.
+
+    `server`: the journal is on a database server, whose refusal (a read-only standby, a full
+    disk there, a statement timeout) already says what to do; not this host's disk."""
     line = f"{reason}; the run stopped"
     if recovery.saved:
         line += (
@@ -366,6 +378,8 @@ def _journal_stop(reason: str | None, recovery: RecoveryFile) -> str:
         )
     if reason and UNREACHABLE in reason:  # a database server that did not come back in time
         return line + "; run the same command again once the server is back"
+    if server:
+        return line + "; run the same command again once the database takes writes again"
     return line + "; free space or fix the disk, then run the same command again"
 
 

@@ -79,6 +79,9 @@ class SharedBoard:
         self._memory = mmap.mmap(-1, 8 * (1 + _SLOTS * processes))
         self._cells = memoryview(self._memory).cast("q")
         self.row = 0  # this process's row: set in each worker after the fork
+        # What this process's earlier rounds did (PostgreSQL runs in rounds, each a SendRun
+        # counting from 0): added to what it posts, so the progress never goes back.
+        self.earlier = (0, 0)
 
     def stopped(self) -> bool:
         return self._cells[0] != 0
@@ -88,8 +91,8 @@ class SharedBoard:
 
     def post(self, sent: int, failed: int, in_a_row: int) -> None:
         base = 1 + _SLOTS * self.row
-        self._cells[base] = sent
-        self._cells[base + 1] = failed
+        self._cells[base] = self.earlier[0] + sent
+        self._cells[base + 1] = self.earlier[1] + failed
         self._cells[base + 2] = in_a_row
 
     def counts_of(self, row: int) -> tuple[int, int]:

@@ -18,11 +18,11 @@ from newsletter.send.journaled_run import (
     run_over,
     transport_for,
 )
+from newsletter.send.merge_check import merge_hash
 from newsletter.send.plan import SendPlan
 from newsletter.send.shared_journal import (
     PostgresJournal,
     local_state,
-    merge_hash,
     open_postgres_journal,
 )
 

@@ -30,6 +30,61 @@ class IssueStatus:
     where: str = ""  # the database as messages name it: the file, or host:port/dbname
     senders: tuple[SenderShare, ...] = ()  # on PostgreSQL: each sender's share, oldest first
 
+    @property
+    def hosts(self) -> tuple[HostShare, ...]:
+        """The senders grouped by host, in the order each host first started one."""
+        return hosts_of(self.senders)
+
+
+_STATE_ORDER = ("sending", "gone", "finished")  # a host's state: its liveliest sender's
+
+
+@dataclass(frozen=True, slots=True)
+class HostShare:
+    """The senders (worker processes, runs) of one host, summed: its share of the issue and
+    its progress (`send --status` on PostgreSQL)."""
+
+    host: str
+    senders: tuple[SenderShare, ...]
+
+    @property
+    def claimed(self) -> int:
+        return sum(s.claimed for s in self.senders)
+
+    @property
+    def sent(self) -> int:
+        return sum(s.sent for s in self.senders)
+
+    @property
+    def failed(self) -> int:
+        return sum(s.failed for s in self.senders)
+
+    @property
+    def unknown(self) -> int:
+        return sum(s.unknown for s in self.senders)
+
+    @property
+    def settled(self) -> int:
+        """Claimed readers with an outcome (sent, failed or unknown)."""
+        return self.sent + self.failed + self.unknown
+
+    @property
+    def state(self) -> str:
+        """sending while one of its senders is; else gone if one let its lease run out."""
+        return min((s.state for s in self.senders), key=_STATE_ORDER.index)
+
+    @property
+    def started(self) -> str:
+        return min(s.started for s in self.senders)
+
+
+def hosts_of(senders: tuple[SenderShare, ...]) -> tuple[HostShare, ...]:
+    """`senders` grouped by host, in the order each host first appears."""
+    grouped: dict[str, list[SenderShare]] = {}
+    for share in senders:
+        grouped.setdefault(share.host, []).append(share)
+    return tuple(HostShare(host, tuple(shares)) for host, shares in grouped.items())
+
 
 def delivery_status(
     built: BuiltIssue | Path, settings: Settings, *, first: int = 10

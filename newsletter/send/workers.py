@@ -5,7 +5,11 @@ Each worker holds one reused connection and takes its next recipient from
 waits for the earliest retry.  A recipient refused for now (4xx, dropped
 connection, 503) is scheduled again with exponential backoff and jitter while
 the worker goes on with the list: a flaky relay slows nobody else.  Each
-accepted message is recorded (committed) before the worker takes another.
+accepted message is recorded (committed) before the worker takes another; on a
+`batched` journal (PostgreSQL: outcome_committer.py) the worker hands the outcome over and
+goes on, and waits for its commit just before its next message's final `.` (and before it
+ends): at a kill -9 each connection still leaves at most one message whose outcome the
+journal does not have, the argument is outcome_committer.py's.
 
 A message whose reply was lost after its final `.` is recorded `unknown` at
 once and never tried again in this run; it counts as a failure towards
@@ -23,6 +27,7 @@ over all of them.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import threading
@@ -183,6 +188,8 @@ class SendRun:
         self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
         # worker -> (address, status, Message-ID): accepted (or unknown), journal write under way
         self._recording: dict[int, tuple[str, str, str]] = {}
+        # worker -> accepted outcomes handed to a batched journal, counted, commit not yet seen
+        self._unconfirmed: dict[int, list[tuple[str, str, str]]] = {}
         self.accepted_any = False
         self.failures: list[Failure] = []
         self.reasons: Counter[str] = Counter()
@@ -236,18 +243,28 @@ class SendRun:
             self._in_flight.clear()
             unrecorded = list(self._recording.values())
             self._recording.clear()
+            unconfirmed = [kept for each in self._unconfirmed.values() for kept in each]
+            self._unconfirmed.clear()
         self._keep_unrecorded(unrecorded)
+        self._keep_unrecorded(unconfirmed, counted=True)
         for email, message_id in abandoned:
             self._unknown(email, message_id, 1, "interrupted while waiting for the relay's reply")
+        with contextlib.suppress(NewsletterError):  # a failure is saved and said by itself
+            self._confirm_recorded()  # those unknown, handed to a batched journal
 
-    def _keep_unrecorded(self, unrecorded: list[tuple[str, str, str]]) -> None:
+    def _keep_unrecorded(
+        self, unrecorded: list[tuple[str, str, str]], *, counted: bool = False
+    ) -> None:
         """Messages the relay answered whose journal write still waits (the database busy
         with an import, say) when the run stops waiting: the run ends before those writes,
-        so each goes to the recovery file, which the next run records before it sends."""
+        so each goes to the recovery file, which the next run records before it sends.
+        `counted`: already in this run's counts (handed to a batched journal)."""
         if self.journal is None or self.recovery is None:
             return
         for email, status, message_id in unrecorded:
             self.recovery.save(self.journal.issue_id, email, status, message_id)
+            if counted:
+                continue
             with self._lock:
                 if status == "sent":
                     self.sent += 1
@@ -311,6 +328,8 @@ class SendRun:
         except Exception as e:  # a bug must stop the run loudly, not hang it
             self._halt(f"internal error in the sender ({type(e).__name__}: {e}); please report it")
         finally:
+            with contextlib.suppress(NewsletterError):  # a failure is saved and said by itself
+                self._confirm_recorded()  # the last outcomes, before the connection ends
             if connection is not None:
                 connection.close()
             done.set()
@@ -339,8 +358,8 @@ class SendRun:
         # unknown) in `_record`, in the same hold of the lock that marks it being recorded,
         # so an interrupted run always finds it in one of the two (_let_in_flight_finish).
         at_end = None
-        if self.in_flight_unknown and self.journal is not None:
-            at_end = partial(self._handing_over, recipient.email, message.message_id)
+        if self.journal is not None and (self.journal.batched or self.in_flight_unknown):
+            at_end = partial(self._before_final_dot, recipient.email, message.message_id)
         try:
             connection.send(message.envelope_from, message.recipient, message.data, at_end=at_end)
         except OutcomeUnknown as e:
@@ -361,6 +380,35 @@ class SendRun:
         else:
             self._sent(recipient.email, message.message_id)
         return connection
+
+    def _before_final_dot(self, email: str, message_id: str) -> None:
+        """The last moment the relay cannot have the message: the worker's previous outcome
+        must be committed (a batched journal), and with `in_flight_unknown` this one is
+        recorded as handed over.  Raising here drops the message unsent."""
+        self._confirm_recorded()
+        if self.in_flight_unknown:
+            self._handing_over(email, message_id)
+
+    def _confirm_recorded(self) -> None:
+        """Wait until this worker's outcomes handed to a batched journal are committed (see
+        the module doc).  When they cannot be, what the relay accepted goes to the recovery
+        file, the run stops with the journal's one line, and JournalWriteError is raised."""
+        if self.journal is None or not self.journal.batched:
+            return
+        me = threading.get_ident()
+        try:
+            self.journal.wait_recorded()
+        except JournalWriteError as e:
+            with self._lock:
+                kept = self._unconfirmed.pop(me, [])
+                self.journal_error = self.journal_error or str(e)
+            for email, status, message_id in kept:
+                if self.recovery is not None:
+                    self.recovery.save(self.journal.issue_id, email, status, message_id)
+            self._halt(str(e))
+            raise
+        with self._lock:
+            self._unconfirmed.pop(me, None)
 
     def _handing_over(self, email: str, message_id: str) -> None:
         """Just before the final `.`: `unknown` until the reply is recorded over it, so a run
@@ -408,8 +456,11 @@ class SendRun:
                 self._recording[me] = (email, status, message_id)
         if self.journal is None:
             return
+        handed: tuple[str, str, str] | None = None  # to a batched journal: confirmed later
         try:
-            self.journal.record(email, status, attempts=1, error=error, message_id=message_id)
+            self.journal.record_soon(email, status, attempts=1, error=error, message_id=message_id)
+            if accepted and self.journal.batched:
+                handed = (email, status, message_id)
         except JournalWriteError as e:
             if accepted and self.recovery is not None:
                 self.recovery.save(self.journal.issue_id, email, status, message_id)
@@ -419,8 +470,10 @@ class SendRun:
             self._halt(str(e))
         finally:
             if accepted:
-                with self._lock:
+                with self._lock:  # out of recording and into unconfirmed at once
                     self._recording.pop(me, None)
+                    if handed is not None:
+                        self._unconfirmed.setdefault(me, []).append(handed)
 
     def _sent(self, email: str, message_id: str) -> None:
         self._record(email, "sent", message_id=message_id)  # committed before anything else

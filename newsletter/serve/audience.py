@@ -76,7 +76,16 @@ class Audience:
     no state of its own between calls, so the threads may call it side by side.
     """
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] | None = None,
+        upgrade: bool = True,
+    ) -> None:
+        """`upgrade` False: a worker process of `serve --workers N`, whose parent logged in and
+        upgraded the schema before listening; it must start while the server is down (a
+        worker started then answers 503 until it is back, instead of dying at startup)."""
         self.settings = settings
         self.clock = clock or time.time
         self.conn: Connection
@@ -84,7 +93,8 @@ class Audience:
         self.threads = 1  # database threads the server may run calls on at once
         server = settings.database_server
         if server is not None:
-            upgrade_database(settings)  # a first use makes the schema, under its lock
+            if upgrade:
+                upgrade_database(settings)  # a first use makes the schema, under its lock
             self.conn = ServerLink(server)
             self.threads = THREADS
         else:

@@ -39,6 +39,7 @@ from uvicorn.supervisors import Multiprocess
 from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError
 from newsletter.serve.app import ServeOptions, create_app
+from newsletter.serve.audience import Audience
 from newsletter.serve.connections import GuardedProtocol, raise_file_limit
 from newsletter.serve.gateway import Gateway
 
@@ -144,7 +145,10 @@ def app_from_environment() -> Gateway:
     die_with_parent(int(given["parent"]))
     settings, _ = load_settings(Path(given["workspace"]))
     outbox = Path(given["outbox"]) if given["outbox"] else None
-    app = create_app(settings, ServeOptions(tuple(given["trusted_proxies"]), outbox))
+    options = ServeOptions(tuple(given["trusted_proxies"]), outbox)
+    # The parent upgraded the schema before listening: a worker (re)started while PostgreSQL
+    # is down must come up and answer 503, not die and leave requests queued on the socket.
+    app = create_app(settings, options, audience=Audience(settings, upgrade=False))
     freeze_startup_objects()
     return app
 

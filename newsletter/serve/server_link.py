@@ -12,7 +12,9 @@ request is answered 503 with Retry-After) and, since every change is one transac
 nothing was changed.  The next call that begins a transaction connects again;
 while the server stays down, each such call fails at once with `DatabaseDown`, bounded by
 `CONNECT_SECONDS`.  A statement that waits too long for a row lock (another worker, a
-`bounces process`) is stopped by `lock_timeout` and answered 503 the same way.
+`bounces process`) is stopped by `lock_timeout` and answered 503 the same way, as is a write
+the server refuses as read-only (a standby, the old primary after a failover) or for a full
+disk.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ THREADS = 8  # database threads per worker, each with its connection: commits wa
 CONNECT_SECONDS = 3  # a reconnection attempt while serving gives up after this
 LOCK_MS = 5_000  # the most a statement waits for a row lock (the SQLite busy timeout's twin)
 STATEMENT_MS = 10_000  # the most any one statement runs
+
+
+# What a call answers 503 for: the server gone or restarting, a lock or statement timeout, a
+# full disk (all OperationalError), or a standby refusing the write (25006, read-only: a
+# failover under way, which the next try may find done).
+_UNAVAILABLE = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
 
 
 class DatabaseDown(Exception):
@@ -72,7 +80,7 @@ class ServerLink(PostgresConnection):
             conn = self.raw
         try:
             return super().execute(sql, parameters)
-        except psycopg.OperationalError as e:  # gone, restarting, a lock or statement timeout
+        except _UNAVAILABLE as e:  # gone, restarting, a timeout, a full disk, read-only
             raise DatabaseDown(f"{self.server.where}: {' '.join(str(e).split())[:200]}") from e
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from newsletter.config import LimitsSettings
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
 from newsletter.sources.reading import read_bytes, read_text
+from newsletter.web_address import unfetched_source
 
 TEXT_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -64,6 +65,8 @@ def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
         )
         yield parse_feed(data, item)
         return
+    if isinstance(item, str) and (why := unfetched_source(item)):
+        raise SourceError(f"{item}: {why}")
     path = Path(item)
     if path.is_dir():
         files = source_files(path)

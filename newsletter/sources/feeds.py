@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
+from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
 from newsletter.web_address import AddressError, web_address
@@ -38,11 +41,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    if feed.bozo and (not feed.entries or _is_broken_xml(feed.bozo_exception)):
-        raise SourceError(
-            f"{_where_error(shown, feed.bozo_exception)}; "
-            "check that it is a complete RSS or Atom feed"
-        )
+    if feed.bozo:
+        _refuse_broken_xml(data, shown, feed)
     if not feed.entries:
         if feed.get("version"):  # a real feed that has nothing this week (an HTML page has none)
             return Sources(warnings=(f"{shown}: no entries",))
@@ -54,7 +54,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         source = f"{shown}#{index}"
         text = _TextCleaner(source, warnings)
         title = " ".join(text("title", str(entry.get("title", ""))).split())
-        link = _entry_link(entry, source, warnings)
+        link = _entry_link(entry, source, warnings, data)
         when = _entry_date(entry)
         summary = summary_text(text("summary", str(entry.get("summary", ""))), title=title)
         content = text("content", _full_content(entry))
@@ -118,16 +118,41 @@ class _TextCleaner:
         return clean
 
 
-def _entry_link(entry: dict[str, Any], source: str, warnings: list[str]) -> str | None:
-    """The entry's link as the email will carry it; one a link cannot be is left out, said."""
+def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: bytes) -> str | None:
+    """The entry's link as the email will carry it; one a link cannot be is left out, said
+    as the feed wrote it."""
     link = str(entry.get("link", "")).strip()
     if not link:
         return None
     try:
         return web_address(link)
     except AddressError as e:
-        warnings.append(f"{source}: link {e}; left out")
-        return None
+        why = str(e)
+    try:  # the same rule, said of the link as written
+        web_address(_as_written(link, data))
+    except AddressError as e:
+        why = str(e)
+    warnings.append(f"{source}: link {why}; left out")
+    return None
+
+
+_SCHEME_SLASHES = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)(.*)", re.DOTALL)
+
+
+def _as_written(link: str, data: bytes) -> str:
+    """The link as the feed's text holds it.  feedparser drops the slashes after `://`
+    (`file:///etc/passwd` comes out as `file://etc/passwd`): a warning must show what the
+    editor can find in the feed.  The link as given when it cannot be found."""
+    m = _SCHEME_SLASHES.match(link)
+    if m is None:
+        return link
+    text = data.decode("utf-8", "replace")
+    scheme, rest = m.groups()
+    for written in dict.fromkeys((rest, html.escape(rest, quote=False))):
+        found = re.search(re.escape(scheme) + "/*" + re.escape(written), text)
+        if found:
+            return html.unescape(found.group(0))
+    return link
 
 
 def fetch_feed(
@@ -294,11 +319,31 @@ def _too_big(url: str, max_bytes: int, seen: str) -> SourceError:
     )
 
 
-def _is_broken_xml(exc: BaseException | None) -> bool:
-    """A truncated or malformed document; HTML entities like &nbsp; in a feed are tolerated."""
+def _refuse_broken_xml(data: bytes, shown: str, feed: Any) -> None:
+    """SourceError for a feed feedparser flagged whose XML is broken, or that gave no entry.
+
+    The document as written is read again (feed_xml.py), so the line is the file's and the
+    message its own.  An undefined entity (`&nbsp;`, common in feeds) is tolerated when the
+    entries were read: feedparser's lenient parser resolves HTML entities.
+    """
     from xml.sax import SAXParseException
 
-    return isinstance(exc, SAXParseException) and "undefined entity" not in str(exc)
+    exc = feed.bozo_exception
+    problem = xml_problem(data) if isinstance(exc, SAXParseException) else None
+    if problem is None or problem.entity is not None:
+        if feed.entries:
+            return
+        if problem is not None:
+            raise SourceError(
+                f"{shown}:{problem.line}: no entry could be read; the first problem: "
+                f"{entity_advice(problem.entity or '', shown)}"
+            )
+        raise SourceError(
+            f"{_where_error(shown, exc)}; check that it is a complete RSS or Atom feed"
+        )
+    raise SourceError(
+        f"{shown}:{problem.line}: {problem.message}; check that it is a complete RSS or Atom feed"
+    )
 
 
 def _where_error(shown: str, exc: BaseException | None) -> str:

@@ -63,7 +63,8 @@ def normalize_address(text: str) -> str:
         address = info.ascii_email or info.normalized
         return check_address(address)
     except EmailNotValidError as e:
-        raise InvalidAddress(f"'{_shown(value)}' is not a valid address: {e}") from None
+        why = str(e).rstrip(".")  # the message goes on after it ("; give one address")
+        raise InvalidAddress(f"'{_shown(value)}' is not a valid address: {why}") from None
     except HeaderValueError:
         raise InvalidAddress(f"'{_shown(value)}' is not a plain local@domain address") from None
 

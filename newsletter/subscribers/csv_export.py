@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from newsletter.errors import SubscriberError, display_path
+from newsletter.out_folder import require_parent_folder
 from newsletter.subscribers.connection import dialect
 from newsletter.subscribers.consent import CONSENT_COLUMNS
 from newsletter.subscribers.status_reasons import REASON_COLUMNS
@@ -46,6 +47,7 @@ def export_csv(store: SubscriberStore, path: Path | None, *, status: Status | No
     """Write the subscribers (all, or one `status`) to `path` (None: stdout); return how many."""
     if path is None:
         return write_csv(store, sys.stdout, status=status)
+    require_parent_folder(path, "")
     try:
         if not _replaceable(path):  # a device or a pipe (/dev/stdout): written into, as it is
             with path.open("w", encoding="utf-8", newline="") as out:

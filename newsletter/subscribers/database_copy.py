@@ -34,6 +34,7 @@ from typing import Any
 
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import SubscriberError, display_path
+from newsletter.out_folder import require_parent_folder
 from newsletter.subscribers.database import BUSY_TIMEOUT, database_error, open_database
 
 BATCH = 5_000  # rows per executemany on SQLite
@@ -251,6 +252,8 @@ def copy_database(source: str, target: str, *, force: bool = False) -> CopyRepor
     src_server, dst_server = _parse(source, "SRC"), _parse(target, "DST")
     if _same(source, src_server, target, dst_server):
         raise SubscriberError(f"{target}: SRC and DST are the same database; name another DST")
+    if dst_server is None:  # a typo must not make folders wherever it points
+        require_parent_folder(Path(target), "DST")
     with _open_source(source, src_server) as src:
         if dst_server is not None:
             return _into_postgres(src, dst_server, force=force)

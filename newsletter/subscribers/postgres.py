@@ -39,6 +39,8 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("does not exist", "create it first (createdb), or fix the URL's user and database name"),
     ("no pg_hba.conf entry", "the server's pg_hba.conf refuses this user from this host; "
      "ask its administrator, or try sslmode=require"),
+    ("pg_hba.conf rejects", "the server's pg_hba.conf rejects this user from this host; "
+     "ask its administrator"),
     ("could not translate host name", "no such host; fix the host in the URL"),
     ("ssl", "the TLS connection failed; check sslmode and sslrootcert in the URL"),
 )  # fmt: skip
@@ -52,7 +54,7 @@ def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]
     except psycopg.ProgrammingError as e:
         raise SubscriberError(
             f"{server.where}: database: libpq cannot read the URL ({_first_line(e)}); "
-            "fix the `database` setting"
+            "fix the `database` setting (or NEWSLETTER_DATABASE_URL, which overrides it)"
         ) from None
     if "connect_timeout" not in given:
         options["connect_timeout"] = CONNECT_TIMEOUT
@@ -73,7 +75,8 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
         if words in lowered:
             return SubscriberError(f"{server.where}: cannot connect ({text}); {hint}")
     return SubscriberError(
-        f"{server.where}: cannot connect ({text}); check the `database` setting and the server"
+        f"{server.where}: cannot connect ({text}); check the `database` setting "
+        "(or NEWSLETTER_DATABASE_URL) and the server"
     )
 
 
@@ -133,26 +136,46 @@ def translate(sql: str) -> str:
     return text
 
 
-# What a failed statement means for the editor: (words in libpq's message, what to do).
+_READ_ONLY = (
+    "the server is a read-only standby (after a failover?); point the URL at the "
+    "primary, or add target_session_attrs=read-write"
+)
+_TIMEOUT = (
+    "the server's statement_timeout stopped it; raise it for this user, or try again "
+    "when the server is less busy"
+)
+_DISK_FULL = "the server's disk is full; free space there, then run the command again"
+_CLOSED = "the server closed the connection (restarted?); run the command again"
+# What a failed statement means for the editor, by its SQLSTATE first (a trigger or an
+# extension may word a full disk its own way), then by words in libpq's message (a
+# connection lost has no SQLSTATE).
+_STATEMENT_STATES: dict[str, str] = {
+    "25006": _READ_ONLY,  # read_only_sql_transaction
+    "53100": _DISK_FULL,  # disk_full
+    "57P01": _CLOSED,  # admin_shutdown
+    "57P02": _CLOSED,  # crash_shutdown
+    "57P03": _CLOSED,  # cannot_connect_now
+    "55P03": "another session held a lock past lock_timeout; run the command again, or find "
+    "what holds it (pg_stat_activity)",  # lock_not_available
+}
 _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
-    ("read-only", "the server is a read-only standby (after a failover?); point the URL at "
-     "the primary, or add target_session_attrs=read-write"),
-    ("statement timeout", "the server's statement_timeout stopped it; raise it for this user, "
-     "or try again when the server is less busy"),
-    ("no space left", "the server's disk is full; free space there, then run the command again"),
-    ("could not extend", "the server's disk is full; free space there, then run the command again"),
-    ("terminating connection", "the server closed the connection (restarted?); run the command "
-     "again"),
-    ("server closed the connection", "the server closed the connection (restarted?); run the "
-     "command again"),
-)  # fmt: skip
+    ("read-only", _READ_ONLY),
+    ("statement timeout", _TIMEOUT),
+    ("no space left", _DISK_FULL),
+    ("could not extend", _DISK_FULL),
+    ("terminating connection", _CLOSED),
+    ("server closed the connection", _CLOSED),
+)
 
 
 def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
     """One line for a statement the server refused mid-command: host:port, cause, what to do."""
     text = _first_line(error)
     lowered = text.lower()
-    for words, hint in _STATEMENT_CAUSES:
-        if words in lowered:
-            return SubscriberError(f"{server.where}: {text}; {hint}")
+    hint = _STATEMENT_STATES.get(getattr(error, "sqlstate", None) or "")
+    for words, said in _STATEMENT_CAUSES:
+        if hint is None and words in lowered:
+            hint = said
+    if hint is not None:
+        return SubscriberError(f"{server.where}: {text}; {hint}")
     return SubscriberError(f"{server.where}: the database refused it ({text})")

@@ -21,6 +21,7 @@ from newsletter.mail.personalize import Recipient, prepare_mailing
 from newsletter.mail.reader_stamp import reader_stamps
 from newsletter.mail.unsubscribe import unsubscribe_page
 from newsletter.models import RenderedIssue
+from newsletter.out_folder import require_parent_folder
 from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 from newsletter.render.welcome import LatestIssue, WelcomeFacts, render_welcome
 from newsletter.send.composer import Composer
@@ -91,8 +92,9 @@ def write_welcome_preview(settings: Settings, out: Path, first_name: str = "") -
         "welcome.html": fill_merge_tags(html, values, escape_html=True),
         "welcome.txt": fill_merge_tags(text, values, escape_html=False),
     }
+    require_parent_folder(out, "--out")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
     except OSError as e:
         raise OutputError(f"{display_path(out)}: cannot create ({e.strerror})") from None
     written = []

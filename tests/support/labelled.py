@@ -22,8 +22,9 @@ Measures, per lead and then over a set of leads:
   ideal ordering from the lead's own grades (a headline folded away as a near-duplicate still
   counts in the ideal);
 - **recall of grade 2 in Related**: grade-2 headlines in Related over grade-2 headlines
-  (micro-averaged over the leads); `recall2_capped` divides by min(grade-2s, Related slots),
-  what a Related of 5 can reach at best;
+  (micro-averaged over the leads); `recall2_capped` divides by min(grade-2s, RELATED_SLOTS),
+  what a Related of 8 can reach at best (a Related stretched past 8 by headlines scoring the
+  week bar may pass it);
 - **grade 0 in Related per lead**, and precision (grade >= 1 share of Related).
 """
 
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from newsletter.assemble.learn import Graded
 
 LABELLED = Path(__file__).parents[1] / "data" / "labelled"
-RELATED_SLOTS = 8  # the default `related` of newsletter.toml
+RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
 
@@ -156,21 +157,34 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
 
 
 def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
-    # `ranked` is best first (More sorted back by score, ties in source order), so `recut`
-    # can cut again at another bar; More itself is shown in source order, as the build does.
+    # `ranked` is best first (More sorted back by score, ties in source order), with another
+    # outlet's report listed in Related folded back under its line, so `recut` can cut again
+    # at another bar; More itself is shown in source order, as the build does.
+    from newsletter.assemble.reports import fold_reports
+
     return Output(
         tuple((h.title, h.score) for h in related),
         tuple((h.title, h.score) for h in more),
         lead_title,
-        (*related, *sorted(more, key=lambda h: -h.score)),
+        (*fold_reports(tuple(related)), *sorted(more, key=lambda h: -h.score)),
     )
 
 
-def recut(output: Output, slots: int = RELATED_SLOTS, bar: float | None = None) -> Output:
-    """The same ranking cut again at another Related bar, by the assembler's own split."""
+def recut(
+    output: Output,
+    slots: int = RELATED_SLOTS,
+    bar: float | None = None,
+    *,
+    clear: float | None = None,
+    stretch: int | None = None,
+) -> Output:
+    """The same ranking cut again at another Related bar (or length: `slots`, and past them
+    the `clear` bar up to `stretch` times `slots`), by the assembler's own split."""
     from newsletter.assemble import split_related
+    from newsletter.assemble.meaning import RELATED_STRETCH
 
-    related, more = split_related(output.ranked, slots, bar)
+    stretch = RELATED_STRETCH if stretch is None else stretch
+    related, more = split_related(output.ranked, slots, bar, clear, stretch)
     shown = {title: i for i, title in enumerate(output.order)}
     # More in source order, as the build shows it: the seed's headline order.
     return _output(related, sorted(more, key=lambda h: _source_index(h, shown)), output.lead_title)
@@ -235,8 +249,9 @@ def score_lead(lead: LabelledLead, output: Output) -> LeadScore:
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     related = tuple(grades[t] for t, _ in output.related)
-    shown = output.ranked[: len(output.related)]
-    also = tuple(grades[m.title] for item in shown for m in item.merged)
+    lines = {t for t, _ in output.related}
+    shown = [item for item in output.ranked if item.title in lines]
+    also = tuple(grades[m.title] for item in shown for m in item.merged if m.title not in lines)
     count2 = sum(g == 2 for g in grades.values())
     return LeadScore(lead.name, dcg / idcg if idcg else 1.0, related, count2, also)
 
@@ -375,27 +390,36 @@ def fit_ranker(
 
 
 def ours_cv(
-    leads: Sequence[LabelledLead], sparse_share: float | None = None
+    leads: Sequence[LabelledLead],
+    sparse_share: float | None = None,
+    slots: int = RELATED_SLOTS,
+    stretch: int | None = None,
 ) -> tuple[Summary, list[tuple[float, float]]]:
     """This ranker with its concepts' share and Related bar learnt by 5-fold cross-validation
-    (or a variant: `sparse_share` fixed, the bar learnt); also what each fold chose."""
+    (or a variant: `sparse_share` fixed, the bar learnt; Related `slots` long, `stretch` 1:
+    nothing past them); also what each fold chose."""
     chosen: list[tuple[float, float]] = []
     scores: list[LeadScore] = []
-    for _, fitted, part in _folds_fitted(leads, sparse_share):
+    for _, fitted, part in _folds_fitted(leads, sparse_share, slots, stretch):
         chosen.append(fitted)
         scores += part
     return summarize(scores), chosen
 
 
 def _folds_fitted(
-    leads: Sequence[LabelledLead], sparse_share: float | None
+    leads: Sequence[LabelledLead],
+    sparse_share: float | None,
+    slots: int = RELATED_SLOTS,
+    stretch: int | None = None,
 ) -> list[tuple[int, tuple[float, float], list[LeadScore]]]:
     parts = folds(leads)
     result = []
     for i, test in enumerate(parts):
         train = [lead for j, part in enumerate(parts) if j != i for lead in part]
         share, bar = fit_ranker(train, sparse_share)
-        scored = [score_lead(ld, recut(output_at(ld, share), bar=bar)) for ld in test]
+        scored = [
+            score_lead(ld, recut(output_at(ld, share), slots, bar, stretch=stretch)) for ld in test
+        ]
         result.append((i + 1, (share, bar), scored))
     return result
 

@@ -1,0 +1,202 @@
+"""The outcomes of one sender process, written to PostgreSQL by one thread in few commits.
+
+On SQLite each outcome is committed in the process (WAL, synchronous=NORMAL) before the
+worker takes its next reader.  On PostgreSQL the same rule cost a round trip, a parse, an
+execute and a commit on the server per message, on the same cores as the sender and the
+relay: a send ran at 35-45% of SQLite's rate (docs/postgresql.md).  So here a worker hands
+its outcome to this committer (`add`) and goes on; the committer writes everything queued
+in one statement (`INSERT … SELECT FROM unnest(…) ON CONFLICT … DO UPDATE`) and one commit,
+then wakes whoever waits.
+
+**What a worker waits for, and why that keeps the promise.**  The promise is that only
+messages in flight at a kill can go out twice: at most one per connection.  A worker waits
+(`wait`) for its previous outcome's commit *just before it writes its next message's final
+`.`* (workers.py, at the `at_end` hook), and again before its connection ends.  The wait
+overlaps the next message's envelope and body.  Killed -9 at any moment, each worker
+(each connection: a worker has one at a time) leaves at most one message whose outcome is
+not in the journal:
+
+- either its previous outcome is not committed yet: then its next message has not reached
+  its final `.`, so the relay cannot have it; only the previous one is uncertain;
+- or its previous outcome is committed: then only the message now in flight is uncertain.
+
+A re-run sends the uncertain one again with the same Message-ID, as before this
+committer.  Committing before taking the next reader (the old rule) is stronger than
+needed: the relay cannot take a message before its final `.`.
+
+**Failures.**  The committer writes with the journal's patience: a lost connection (the
+server restarting, a failover) is opened again and the statement run again.  A write that
+cannot be made within the patience, or that the server refuses, ends the committer: every
+waiting worker, and every later `add` or `wait`, raises that JournalWriteError, one line.
+A worker that gets it before a final `.` drops the message unsent: nothing goes out
+without a way to record it.  What the relay accepted and the journal did not record goes
+to the recovery file (workers.py), as on a full disk.
+
+Rows of one address (a `pending` then its retry's `sent`) are written in the order given;
+a statement never holds one address twice (ON CONFLICT cannot update a row twice), so a
+batch is cut where an address repeats.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from newsletter.send.journal import JournalWriteError
+
+Row = tuple[str, str, str, int, str, str, str]  # issue, email, status, attempts, error, id, at
+WriteRows = Callable[[Sequence[Row], int], None]  # rows, writer: one statement, one commit
+
+MOST_WRITERS = 8  # threads (connections) writing side by side, at most
+
+CLOSE_WAIT = 5.0  # seconds close() gives the queue to be written
+
+# The journal's RECORD (journal.py) for many rows at once: text arrays, so that one prepared
+# statement serves every batch size.
+RECORD_MANY = """
+INSERT INTO deliveries AS d
+  (issue_id, email, status, attempts, last_error, message_id, updated)
+SELECT i, e, s, a::integer, r, m, u
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+  AS t(i, e, s, a, r, m, u)
+ON CONFLICT (issue_id, email) DO UPDATE SET
+  status = excluded.status, attempts = d.attempts + excluded.attempts,
+  last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated
+"""
+
+
+def as_columns(rows: Sequence[Row]) -> list[list[str]]:
+    """RECORD_MANY's parameters: one text array per column."""
+    return [[str(value) for value in column] for column in zip(*rows, strict=True)]
+
+
+class OutcomeCommitter:
+    """Threads that write the queued outcomes in batches; see the module doc.
+
+    `write(rows, writer)` writes the rows in one statement and one commit on the
+    connection of writer number `writer` (waiting out a lost connection for the journal's
+    patience), or raises JournalWriteError.  `patience`: how long a waiter waits for a
+    commit before it gives up by itself (the committer's own patience and a margin, for a
+    committer stuck past it); `gave_up`: its one line then.
+    """
+
+    def __init__(self, write: WriteRows, *, patience: float, gave_up: str) -> None:
+        self._write = write
+        self.patience = patience
+        self._gave_up = gave_up
+        self._changed = threading.Condition()
+        self._queue: list[tuple[int, Row]] = []  # (ticket, row), in the order given
+        self._tickets = 0  # the last ticket given
+        self._open: set[int] = set()  # tickets given and not committed yet
+        self._writing: set[tuple[str, str]] = set()  # (issue, address) in a batch under way
+        self._error: JournalWriteError | None = None
+        self._threads: dict[int, threading.Thread] = {}  # writer number -> its thread
+        self._idle = 0  # writers waiting for rows
+        self._closing = False
+
+    def add(self, row: Row) -> int:
+        """Queue one outcome; its ticket, for `wait`.  JournalWriteError once the committer
+        has failed."""
+        with self._changed:
+            if self._error is not None:
+                raise JournalWriteError(str(self._error))
+            self._closing = False  # a close that timed out: its threads go on
+            self._tickets += 1
+            self._queue.append((self._tickets, row))
+            self._open.add(self._tickets)
+            if self._idle == 0 and len(self._threads) < MOST_WRITERS:
+                self._start_writer()
+            self._changed.notify_all()
+            return self._tickets
+
+    def wait(self, tickets: Sequence[int]) -> None:
+        """Return once every outcome of `tickets` is committed; JournalWriteError when one
+        cannot be."""
+        deadline = time.monotonic() + self.patience + CLOSE_WAIT
+        with self._changed:
+            while not self._open.isdisjoint(tickets):
+                if self._error is not None:
+                    raise JournalWriteError(str(self._error))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise JournalWriteError(self._gave_up)
+                self._changed.wait(left)
+
+    def close(self) -> None:
+        """Write what is queued (for `CLOSE_WAIT` seconds at most), then end the threads."""
+        with self._changed:
+            threads = list(self._threads.values())
+            self._closing = True
+            self._changed.notify_all()
+        deadline = time.monotonic() + CLOSE_WAIT
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _start_writer(self) -> None:  # holding _changed
+        number = min(set(range(MOST_WRITERS)) - set(self._threads))  # its connection's
+        thread = threading.Thread(
+            target=self._run, args=(number,), name=f"send-journal-{number}", daemon=True
+        )
+        self._threads[number] = thread
+        thread.start()
+
+    def _run(self, writer: int) -> None:
+        while (batch := self._next_batch()) is not None:
+            tickets, rows = [t for t, _ in batch], [r for _, r in batch]
+            try:
+                self._write(rows, writer)
+            except JournalWriteError as e:
+                self._fail(e)
+                continue  # _next_batch now ends the thread
+            except Exception as e:  # a bug must stop the send loudly, not hang its workers
+                self._fail(JournalWriteError(f"internal error in the journal's writer ({e!r})"))
+                continue
+            with self._changed:
+                self._open.difference_update(tickets)
+                self._writing.difference_update(_key(r) for r in rows)
+                self._changed.notify_all()
+        with self._changed:
+            del self._threads[writer]  # ended: the next `add` may start another
+            self._changed.notify_all()
+
+    def _next_batch(self) -> list[tuple[int, Row]] | None:
+        """The rows to write next, waiting for some; None when closing with none left (or
+        the committer failed)."""
+        with self._changed:
+            while True:
+                if self._error is not None:
+                    return None
+                batch = self._takeable()
+                if batch:
+                    del self._queue[: len(batch)]
+                    self._writing.update(_key(r) for _, r in batch)
+                    return batch
+                if self._closing and not self._queue:
+                    return None
+                self._idle += 1
+                self._changed.wait()
+                self._idle -= 1
+
+    def _takeable(self) -> list[tuple[int, Row]]:
+        """The first queued rows up to an address already in this batch or in one under
+        way (see the module doc): a row is never written before an earlier one of its
+        address."""
+        seen: set[tuple[str, str]] = set()
+        for n, (_, row) in enumerate(self._queue):
+            key = _key(row)
+            if key in seen or key in self._writing:
+                return self._queue[:n]
+            seen.add(key)
+        return list(self._queue)
+
+    def _fail(self, error: JournalWriteError) -> None:
+        with self._changed:
+            self._error = error
+            self._queue.clear()
+            self._changed.notify_all()
+
+
+def _key(row: Row) -> tuple[str, str]:
+    """A row's (issue, address), as the journal's key compares it (citext)."""
+    return row[0], row[1].lower()

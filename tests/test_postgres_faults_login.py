@@ -1,0 +1,133 @@
+"""Logging in to PostgreSQL fails, and every command that needs the database says so alike.
+
+A wrong password, a role refused by pg_hba.conf, a role without LOGIN, a database that does
+not exist, a server that is down: each of `db upgrade`, `subscribers import`, `send`,
+`bounces process` and `serve` (before it listens) prints one line naming host:port/dbname and
+what to do, exits 1, and never shows a password, the wrong one tried or the right one.
+Then `serve` as its own process with the server gone mid-run: 503 with Retry-After, nothing
+changed, and the same request works once the server is back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import httpx
+import pytest
+
+from newsletter.mail.unsubscribe import sign_token
+from tests.support.fault_commands import import_readers, listed, newsletter, one_error
+from tests.support.postgres_server import PASSWORD
+from tests.support.send_workspace import ISSUE_ID
+from tests.support.serve_process import serve_process
+from tests.support.smtp_server import free_port
+from tests.support.tcp_relay import tcp_relay
+
+pytest_plugins = ["tests.support.send_fixtures"]
+
+WRONG = "wrong-Passw0rd-for-the-test"  # tried, and must never be shown either
+OTHER_ROLE_PASSWORD = "the roles own Passw0rd"
+COMMANDS = {
+    "db upgrade": ("db", "upgrade"),
+    "import": ("subscribers", "import", "readers.csv"),
+    "send": ("send", f"issues/{ISSUE_ID}", "--yes", "--smtp-host", "127.0.0.1",
+             "--smtp-port", "9", "--smtp-security", "none"),
+    "bounces": ("bounces", "process", "reports.mbox"),
+    "serve": ("serve", "--port", "0"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def ws(send_ws):
+    """The send workspace with a CSV to import and an empty mailbox to read."""
+    (send_ws.root / "readers.csv").write_text("email\nreader@example.org\n", "utf-8")
+    (send_ws.root / "reports.mbox").write_text("", "utf-8")
+    return send_ws
+
+
+@pytest.fixture(scope="module")
+def roles(postgres_server):
+    """A role without LOGIN and one that pg_hba.conf rejects (its line first, then reloaded)."""
+    hba = postgres_server.root / "data" / "pg_hba.conf"
+    original = hba.read_text()
+    with postgres_server.connect() as conn:
+        conn.execute(f"CREATE ROLE no_login NOLOGIN PASSWORD '{OTHER_ROLE_PASSWORD}'")
+        conn.execute(f"CREATE ROLE rejected LOGIN PASSWORD '{OTHER_ROLE_PASSWORD}'")
+        hba.write_text("host all rejected 127.0.0.1/32 reject\n" + original)
+        conn.execute("SELECT pg_reload_conf()")
+    yield
+    hba.write_text(original)
+    with postgres_server.connect() as conn:
+        conn.execute("SELECT pg_reload_conf()")
+        conn.execute("DROP ROLE no_login")
+        conn.execute("DROP ROLE rejected")
+
+
+def refusal(postgres_server, case: str) -> tuple[str, str, str]:
+    """(URL, password to give, words the line must hold) for each way a login fails."""
+    base = postgres_server.url
+    if case == "wrong password":
+        return base("postgres"), WRONG, "NEWSLETTER_DATABASE_PASSWORD"
+    if case == "no such database":
+        return base("no_such_database"), PASSWORD, "createdb"
+    if case == "role without LOGIN":
+        return base("postgres", "no_login"), OTHER_ROLE_PASSWORD, "ALTER ROLE"
+    if case == "refused by pg_hba.conf":
+        return base("postgres", "rejected"), OTHER_ROLE_PASSWORD, "ask its administrator"
+    port = free_port()  # nothing listens there
+    return f"postgresql://postgres@127.0.0.1:{port}/letters", PASSWORD, "is PostgreSQL running"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize(
+    "case",
+    ["wrong password", "no such database", "role without LOGIN", "refused by pg_hba.conf",
+     "server down"],
+)  # fmt: skip
+def test_a_login_that_fails_is_one_line_naming_the_server_and_never_a_password(
+    ws, postgres_server, roles, case, command
+):
+    """Each way a login fails, through each command that needs the database: one line naming
+    host:port/dbname and what to do, exit 1, no password (tried or right) in the output."""
+    url, password, advice = refusal(postgres_server, case)
+    code, output = newsletter(ws, *COMMANDS[command], url=url, password=password, timeout=60)
+    assert code == 1, output
+    line = one_error(output)
+    where = url.split("@", 1)[1]
+    assert line.startswith(f"error: {where}: cannot connect ("), line
+    assert advice in line, line
+    for secret in (WRONG, PASSWORD, OTHER_ROLE_PASSWORD):
+        assert secret not in output
+    assert not (ws.root / "postgresql:").exists()
+
+
+@pytest.mark.slow
+def test_serve_with_postgresql_gone_answers_503_changes_nothing_and_recovers(
+    ws, postgres_url, postgres_server, monkeypatch
+):
+    """`newsletter serve --workers 2` as its own process, the database cut off as soon as it
+    listens (its workers start while it is down): a one-click unsubscribe is 503 with
+    Retry-After and the reader stays active; with the server back the same request works."""
+    [reader] = import_readers(ws, postgres_url, 1)
+    secret = b"test-secret-0123456789abcdef"
+    with tcp_relay(postgres_server.host, postgres_server.port) as address:
+        url = postgres_url.replace(f":{postgres_server.port}/", f":{address.port}/")
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
+        process, base = serve_process(ws.root, "--workers", "2")
+        try:
+            link = f"{base}/unsubscribe?token={sign_token(reader, secret, 'the-test-brief.example.org')}"
+            address.stop()  # open connections cut, new ones refused
+            gone = [httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+                    for _ in range(3)]  # fmt: skip
+            assert {r.status_code for r in gone} == {503}
+            assert all(r.headers["Retry-After"] == "30" for r in gone)
+            assert listed(ws, postgres_url) == {reader: "active"}
+            address.start()
+            back = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+            assert back.status_code == 200, back.text
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+            with contextlib.suppress(Exception):
+                process.stdout.close()
+    assert listed(ws, postgres_url) == {reader: "unsubscribed"}

@@ -1,0 +1,108 @@
+"""A statement timeout on the PostgreSQL server mid-send (SQLSTATE 57014), for real.
+
+The database's statement_timeout is set low (as an administrator may set it for a role or a
+database) and another session holds a lock the journal's writes wait for (as a `VACUUM
+FULL`, a migration or a hand-run `LOCK TABLE` does).  The sender waits it out: a journal
+write is an upsert, so a statement the server stopped is run again, with backoff, within the
+journal's patience.  A lock held past that stops the send in one line naming host:port/dbname
+and what to do; what the relay accepted is in the recovery file, and a re-run mails the rest,
+each reader once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from tests.support.fault_commands import import_readers, one_error, send, wait_for
+from tests.support.send_workspace import ISSUE_ID
+from tests.support.smtp_server import RecordingHandler, smtp_server
+
+pytest_plugins = ["tests.support.send_fixtures"]
+
+
+def set_statement_timeout(postgres_server, url: str, value: str) -> None:
+    """The database's own statement_timeout, for every session that logs in to it."""
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET statement_timeout = {value!r}')
+
+
+class LockHolder(threading.Thread):
+    """A thread that, once `received` messages went out, locks `deliveries` against writes in
+    a session of its own (no timeout) for `seconds`, then lets go; `at_lock` is how many had
+    gone out when it got the lock."""
+
+    def __init__(self, postgres_server, url: str, handler: RecordingHandler, received: int,
+                 seconds: float) -> None:  # fmt: skip
+        super().__init__(daemon=True)
+        self.server, self.dbname = postgres_server, url.rsplit("/", 1)[1]
+        self.handler, self.received, self.seconds = handler, received, seconds
+        self.at_lock: int | None = None
+        self.start()
+
+    def run(self) -> None:
+        wait_for(lambda: len(self.handler.received) >= self.received)
+        with self.server.connect(self.dbname) as holder:
+            holder.execute("BEGIN")
+            holder.execute("SET LOCAL statement_timeout = 0")
+            holder.execute("LOCK TABLE deliveries IN EXCLUSIVE MODE")  # reads go on
+            self.at_lock = len(self.handler.received)
+            time.sleep(self.seconds)
+            holder.execute("ROLLBACK")
+
+
+@pytest.mark.slow
+def test_a_statement_timeout_mid_send_is_waited_out_and_every_reader_gets_one_copy(
+    send_ws, postgres_url, postgres_server
+):
+    """statement_timeout 200 ms and a lock held 3 s mid-send: the journal's writes time out
+    and are run again until the lock goes; the send finishes, every reader exactly once."""
+    active = import_readers(send_ws, postgres_url, 300)
+    set_statement_timeout(postgres_server, postgres_url, "200ms")
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay:
+        holder = LockHolder(postgres_server, postgres_url, handler, 30, seconds=3.0)
+        code, output = send(send_ws, postgres_url, *relay.send_flags, "--rate", "40")
+        holder.join(timeout=30)
+    assert code == 0, output
+    assert holder.at_lock is not None and holder.at_lock < len(active) - 40, holder.at_lock
+    counts = handler.by_recipient()
+    assert set(counts) == set(active) and set(counts.values()) == {1}
+
+
+@pytest.mark.slow
+def test_a_lock_held_past_the_patience_stops_in_one_line_and_a_rerun_mails_the_rest_once(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """With the journal's patience cut to 1.5 s and the lock held 6 s, the send stops in one
+    line naming host:port/dbname, the statement timeout and what to do, exit 1, the accepted
+    messages in the recovery file; a re-run once the lock is gone mails the rest, each once."""
+    monkeypatch.setattr("newsletter.send.shared_journal.PATIENCE", 1.5)
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    monkeypatch.chdir(send_ws.root)
+    active = import_readers(send_ws, postgres_url, 300)
+    set_statement_timeout(postgres_server, postgres_url, "200ms")
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay:
+        holder = LockHolder(postgres_server, postgres_url, handler, 30, seconds=6.0)
+        result = CliRunner().invoke(
+            app, ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags, "--rate", "40"]
+        )
+        holder.join(timeout=30)
+        assert result.exit_code == 1, result.output
+        line = one_error(result.output)
+        where = postgres_url.split("@", 1)[1]
+        assert line.startswith(f"error: {where}: cannot record deliveries: "), line
+        assert "the server stopped every try for 2 s" in line, line
+        assert "statement timeout" in line and "ALTER ROLE" in line, line
+        assert "the run stopped" in line and "postgresql-send.unjournaled" in line, line
+        assert len(handler.received) < len(active)
+        code, output = send(send_ws, postgres_url, *relay.send_flags)
+    assert code == 0, output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "a reader was lost to the timeout"
+    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]

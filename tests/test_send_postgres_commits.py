@@ -1,0 +1,189 @@
+"""Outcomes on PostgreSQL are committed by the process's committer, and a worker's final `.`
+waits for its previous outcome's commit (newsletter/send/outcome_committer.py): a kill -9
+leaves at most one uncertain message per connection, and a commit that fails stops the send
+before the next `.` with one line."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from newsletter.config import load_settings
+from newsletter.send.journal import JournalWriteError
+from newsletter.send.outcome_committer import OutcomeCommitter
+from newsletter.send.recovery import read_recovery
+from newsletter.send.sender import send_issue
+from newsletter.send.shared_journal import PostgresJournal, local_state
+from tests.support.send_workspace import Workspace
+from tests.support.smtp_server import RecordingHandler, smtp_server
+from tests.test_send_postgres import add_readers, message_ids, start_send, wait_for
+
+pytest_plugins = ["tests.support.send_fixtures"]
+
+CONNECTIONS = 2  # start_send's
+
+
+@pytest.fixture
+def pg_ws(send_ws, postgres_url, monkeypatch) -> Workspace:
+    """The send workspace on a fresh PostgreSQL database."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    return Workspace(send_ws.root, load_settings(send_ws.root)[0])
+
+
+def journaled_sent(postgres_server, dbname: str) -> int:
+    """How many deliveries the server has committed as sent."""
+    with postgres_server.connect(dbname) as conn:
+        row = conn.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()
+    return int(row[0])
+
+
+def settled(count, quiet: float = 1.5, timeout: float = 30.0) -> int:
+    """`count()` once it has not changed for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    last, since = count(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, "never settled"
+        time.sleep(0.05)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
+@pytest.mark.slow
+def test_a_final_dot_waits_for_the_previous_commit_so_a_kill_leaves_one_per_connection(
+    pg_ws, postgres_server, postgres_url
+):
+    """With the journal's commits held back (a lock on `deliveries`), each connection sends at
+    most one message past what is committed; killed -9 then and run again, every reader has
+    one copy and only those (at most one per connection) went twice, with the same id."""
+    active = add_readers(pg_ws, 400)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        killed = start_send(pg_ws, relay, "--rate", "200")
+        wait_for(lambda: len(handler.received) >= 60)
+        with postgres_server.connect(dbname) as blocker, blocker.transaction():
+            blocker.execute("LOCK TABLE deliveries IN EXCLUSIVE MODE")  # reads go on
+            received = settled(lambda: len(handler.received))
+            committed = journaled_sent(postgres_server, dbname)
+            assert 1 <= received - committed <= CONNECTIONS, (received, committed)
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(timeout=10)
+            assert killed.stdout is not None
+            killed.stdout.close()
+        rerun = start_send(pg_ws, relay)
+        output, _ = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "a reader was lost"
+    twice = [e for e, n in counts.items() if n > 1]
+    assert len(twice) <= CONNECTIONS and all(n == 2 for n in counts.values() if n > 1), twice
+    ids = message_ids(handler)
+    assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
+
+
+def test_a_commit_that_fails_stops_the_send_before_the_next_dot_with_one_line(pg_ws, monkeypatch):
+    """The committer's write refused (injected on its 20th batch): the send stops with that
+    one line; every message the relay took is in the journal or in the recovery file (none
+    went out without a way to record it), and the next run mails the rest, one copy each."""
+    active = add_readers(pg_ws, 300)
+    real = PostgresJournal._write_outcomes
+    writes = {"n": 0}
+
+    def failing(journal, rows, writer):  # the mock injects the failure only
+        writes["n"] += 1
+        if writes["n"] >= 20:
+            raise JournalWriteError("127.0.0.1: cannot record deliveries: injected refusal")
+        real(journal, rows, writer)
+
+    monkeypatch.setattr(PostgresJournal, "_write_outcomes", failing)
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        settings = pg_ws.with_server(relay.host, relay.port, connections=CONNECTIONS, rate=300.0)
+        first = send_issue(pg_ws.issue, settings)
+        assert first.journal_failed and first.stopped is not None
+        assert "\n" not in first.stopped and "injected refusal" in first.stopped
+        took = len(handler.received)
+        kept = read_recovery(local_state(settings))
+        journal = pg_ws.journal()
+        try:
+            in_journal = journal.counts(first=0).sent
+        finally:
+            journal.close()
+        assert took == in_journal + len(kept), (took, in_journal, kept)
+        assert len(kept) <= CONNECTIONS, kept
+        monkeypatch.setattr(PostgresJournal, "_write_outcomes", real)
+        second = send_issue(pg_ws.issue, settings)
+    assert second.stopped is None and second.recovered == len(kept)
+    assert handler.by_recipient() == {email: 1 for email in active}
+
+
+def test_a_waiter_gets_the_committers_failure_and_later_outcomes_are_refused():
+    """A write that fails wakes the worker waiting for it with the same one line, and the
+    committer takes no outcome after that (nothing more can be sent)."""
+
+    def refuse(rows, writer):
+        raise JournalWriteError("db.example.org:5432/list: cannot record deliveries: disk full")
+
+    committer = OutcomeCommitter(refuse, patience=5.0, gave_up="gave up")
+    row = ("2026-W48", "ana@example.org", "sent", 1, "", "<id@x>", "2026-11-30T10:00:00Z")
+    ticket = committer.add(row)
+    with pytest.raises(JournalWriteError, match="disk full"):
+        committer.wait([ticket])
+    with pytest.raises(JournalWriteError, match="disk full"):
+        committer.add(row)
+    committer.close()
+
+
+def test_outcomes_of_one_address_are_written_in_order_and_never_twice_in_a_batch():
+    """A `pending` and then a `sent` for one address are written in two batches, in that
+    order (one statement cannot update a row twice); other addresses share a batch."""
+    batches: list[list[tuple[str, str]]] = []
+    written = []
+
+    def write(rows, writer):
+        batches.append([(r[1], r[2]) for r in rows])
+        written.extend(rows)
+
+    committer = OutcomeCommitter(write, patience=5.0, gave_up="gave up")
+    rows = [
+        ("i", "ana@example.org", "pending", 1, "451", "<1@x>", "t1"),
+        ("i", "ben@example.org", "sent", 1, "", "<2@x>", "t1"),
+        ("i", "ANA@example.org", "sent", 1, "", "<3@x>", "t2"),
+    ]
+    with committer._changed:  # queue all three before the first writer looks
+        tickets = [committer.add(row) for row in rows]
+    committer.wait(tickets)
+    committer.close()
+    assert [(r[1].lower(), r[2]) for r in written] == [
+        ("ana@example.org", "pending"),
+        ("ben@example.org", "sent"),
+        ("ana@example.org", "sent"),
+    ]
+    assert batches == [
+        [("ana@example.org", "pending"), ("ben@example.org", "sent")],
+        [("ANA@example.org", "sent")],
+    ]
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_postgresql_records_what_went_out_and_the_rerun_mails_everyone_once(pg_ws):
+    """A Ctrl-C mid-send lets each worker's last outcome be committed: exit 130 with a
+    summary, and the re-run mails the rest, every reader exactly one copy."""
+    active = add_readers(pg_ws, 300)
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        process = start_send(pg_ws, relay, "--rate", "300")
+        wait_for(lambda: len(handler.received) >= 40)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode == 130, output
+        assert "interrupted; run the same command again to resume" in output
+        assert "Traceback" not in output
+        rerun = start_send(pg_ws, relay)
+        rerun_output, _ = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, rerun_output
+    assert handler.by_recipient() == {email: 1 for email in active}
