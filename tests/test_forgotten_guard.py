@@ -15,6 +15,7 @@ from newsletter.send.journal import open_journal
 from newsletter.serve.audience import Audience
 from newsletter.subscribers.consent import record_consent
 from newsletter.subscribers.forgotten import ADDRESS_TABLES, open_address, seal_address
+from newsletter.subscribers.postgres_schema import IMPORT_CHECKED
 from newsletter.subscribers.suppression import forget
 from tests.support.bounce_messages import arf, dsn, list_message_id, mailed_unsubscribe, write_mbox
 from tests.support.send_workspace import ISSUE_ID
@@ -227,3 +228,97 @@ def test_every_table_with_an_address_column_is_guarded(tmp_path):
         conn.close()
     assert "subscribers" in with_email
     assert with_email == set(ADDRESS_TABLES)
+
+
+def test_on_postgresql_only_the_import_s_own_transaction_passes_the_guard(
+    forgotten_on_server, postgres_server
+):
+    """The trigger on `subscribers` and `consents` lets a row pass only while IMPORT_CHECKED
+    holds the writing transaction's own id, as the import sets it around its one checked
+    insert: no setting, a session-wide one left by mistake, or another transaction's id still
+    skip the forgotten address."""
+    ws = forgotten_on_server
+    dbname = ws.settings.database.rsplit("/", 1)[1]
+    with postgres_server.connect(dbname) as conn:
+
+        def write() -> None:
+            conn.execute(
+                "INSERT INTO subscribers (email, created, updated) VALUES (%s, 'x', 'x')", (GONE,)
+            )
+            conn.execute(
+                "INSERT INTO consents (email, source, at) VALUES (%s, 'cli', 'x')", (GONE,)
+            )
+
+        write()
+        conn.execute(f"SET {IMPORT_CHECKED} = 'on'")
+        write()
+        with conn.transaction():
+            earlier = conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
+        conn.execute("SELECT set_config(%s, %s, false)", (IMPORT_CHECKED, earlier))
+        write()
+        assert server_traces(postgres_server, ws) == []
+        with conn.transaction(force_rollback=True):  # the opening itself, then undone
+            conn.execute(f"SELECT set_config('{IMPORT_CHECKED}', pg_current_xact_id()::text, true)")
+            write()
+            assert conn.execute("SELECT count(*) FROM consents").fetchone() == (1,)
+    assert server_traces(postgres_server, ws) == []
+
+
+def test_an_import_skips_a_forgotten_address_alike_on_both_backends(
+    forgotten, forgotten_on_server, postgres_server, tmp_path
+):
+    """A CSV naming the forgotten address (in capitals) among new readers: on PostgreSQL, where
+    the import checks the batch itself and passes the trigger, the report is SQLite's, the
+    others are added with their consent, and the address is stored nowhere."""
+    from newsletter.subscribers.consent import consent_for
+    from newsletter.subscribers.csv_import import import_csv
+
+    path = tmp_path / "list.csv"
+    path.write_text(
+        f"email,name\nnew.one@example.org,New One\n{GONE.upper()},Back Again\n"
+        "new.two@example.org,New Two\n"
+    )
+    reports = []
+    for ws in (forgotten, forgotten_on_server):
+        with ws.store() as store:
+            report = import_csv(path, store, now="2026-12-06T08:00:00Z")
+            reports.append(report)
+            assert consent_for(store.conn, "new.two@example.org") is not None
+            assert consent_for(store.conn, GONE) is None
+    assert reports[0] == reports[1]
+    assert (reports[0].added, reports[0].suppressed) == (2, 1)
+    assert plain_traces(forgotten) == []
+    assert server_traces(postgres_server, forgotten_on_server) == []
+
+
+def test_an_import_batch_planned_while_nobody_was_forgotten_adds_nobody_once_somebody_is(
+    forgotten_on_server,
+):
+    """The import's insert passes the trigger, so it checks itself: the form chosen when a batch
+    found nobody forgotten adds no row at all if somebody has been by the time it runs (the
+    rows then go through upsert, guarded); the other form adds all but the forgotten."""
+    from newsletter.subscribers import copy_import
+
+    with forgotten_on_server.store() as store:
+        raw = store.conn.raw  # type: ignore[attr-defined]
+        copy_import.CopyImport(
+            store, resubscribe=False, now="x", reject=lambda *_: None, changes={}
+        ).writer.shutdown()
+        added = {}
+        for name, check in [
+            ("nobody", copy_import._NOBODY_FORGOTTEN),
+            ("each", copy_import._NOT_FORGOTTEN),
+        ]:
+            with raw.transaction(force_rollback=True):
+                raw.execute(
+                    "INSERT INTO pg_temp.import_batch VALUES"
+                    " (2, %s, '', '', '{}', 'active'), (3, 'new@example.org', '', '', '{}', 'active')",
+                    (GONE.upper(),),
+                )
+                raw.execute(copy_import._CHECKED)
+                statement = copy_import._NEW_ADDRESSES.format(
+                    plain=copy_import._PLAIN.format(forgotten=check)
+                )
+                rows = raw.execute(statement, {"now": "x", "dup": []}).fetchall()
+                added[name] = sorted(r[0] for r in rows)
+    assert added == {"nobody": [], "each": [3]}

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from pathlib import Path
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +15,11 @@ from newsletter.cli import app
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.subscribers.postgres import connect_postgres
-from newsletter.subscribers.postgres_schema import SCHEMA_VERSION, upgrade_postgres
+from newsletter.subscribers.postgres_schema import (
+    POSTGRES_MIGRATIONS,
+    SCHEMA_VERSION,
+    upgrade_postgres,
+)
 from tests.support.postgres_server import PASSWORD
 from tests.support.smtp_server import free_port
 
@@ -192,3 +198,77 @@ def test_a_statement_timeout_is_one_line(postgres_server, server):
     assert result.exit_code == 1
     assert "canceling statement due to statement timeout" in result.output
     assert "statement_timeout" in result.output.split(";", 1)[1]
+
+
+def _at_schema_7(server: PostgresUrl) -> None:
+    """Make the database as newsletter left it at schema 7, with readers in mixed case, their
+    consent and an unsubscribe."""
+    with connect_postgres(server) as conn, conn.transaction():
+        conn.execute(
+            "CREATE TABLE newsletter_schema ("
+            " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
+        )
+        for script in POSTGRES_MIGRATIONS[:7]:
+            conn.execute(script.encode())
+        conn.execute("INSERT INTO newsletter_schema (version) VALUES (7)")
+        for email, name in READERS_AT_7:
+            conn.execute(
+                "INSERT INTO subscribers (email, name, created, updated) VALUES (%s, %s, 'x', 'x')",
+                (email, name),
+            )
+            conn.execute(
+                "INSERT INTO consents (email, source, at) VALUES (%s, 'import', 'x')", (email,)
+            )
+        conn.execute("INSERT INTO unsubscribes (email, at) VALUES ('Gone@Example.org', 'x')")
+
+
+READERS_AT_7 = [
+    ("Ana.Lima@Example.org", "Ana Lima"),
+    ("bo@example.org", "Bo"),
+    ("ÉCOLE@example.org", "École"),
+]
+
+
+def test_db_upgrade_from_schema_7_keeps_the_rows_and_the_case_insensitive_addresses(server):
+    """Step 8 upgrades a database at schema 7 in place: every row is kept, an address differing
+    only in case (accents too) is still refused, and look-ups by address still ignore case,
+    through an index."""
+    _at_schema_7(server)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"schema upgraded from 7 to {SCHEMA_VERSION}." in result.output
+    with connect_postgres(server) as conn:
+        rows = conn.execute("SELECT email::text, name FROM subscribers ORDER BY id").fetchall()
+        assert rows == READERS_AT_7
+        assert conn.execute("SELECT count(*) FROM consents").fetchone() == (3,)
+        for table, columns, values in [
+            ("subscribers", "email, created, updated", "%s, 'x', 'x'"),
+            ("consents", "email, source, at", "%s, 'cli', 'x'"),
+        ]:
+            for twin in ("ana.lima@EXAMPLE.ORG", "école@example.org"):
+                with pytest.raises(psycopg.errors.UniqueViolation):
+                    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", (twin,))
+        conn.execute("SET enable_seqscan = off")  # three rows: show that an index can serve it
+        plan = conn.execute(
+            "EXPLAIN SELECT * FROM subscribers WHERE email = %s", ("ANA.LIMA@example.org",)
+        ).fetchall()
+        assert "subscribers_by_email" in str(plan)
+    shown = runner.invoke(app, ["subscribers", "show", "ana.lima@EXAMPLE.org"])
+    assert shown.exit_code == 0 and "Ana Lima" in shown.output, shown.output
+    left = runner.invoke(app, ["subscribers", "unsubscribe", "BO@EXAMPLE.ORG"])
+    assert left.exit_code == 0, left.output
+    imported = Path("list.csv")
+    imported.write_text(
+        "email,name\nGONE@example.org,Back\nana.lima@example.org,Ana\nnew@example.org,New\n"
+    )
+    report = runner.invoke(app, ["subscribers", "import", str(imported)])
+    assert report.exit_code == 0, report.output
+    with connect_postgres(server) as conn:
+        statuses = dict(conn.execute("SELECT email::text, status FROM subscribers").fetchall())
+    assert statuses == {
+        "Ana.Lima@Example.org": "active",
+        "bo@example.org": "unsubscribed",
+        "ÉCOLE@example.org": "active",
+        "GONE@example.org": "unsubscribed",  # the kept unsubscribe, found in any case
+        "new@example.org": "active",
+    }

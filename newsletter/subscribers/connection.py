@@ -42,3 +42,9 @@ class Connection(Protocol):
 def dialect(conn: Connection) -> Literal["sqlite", "postgresql"]:
     """Which SQL the connection speaks beyond the shared idioms."""
     return "postgresql" if getattr(conn, "dialect", "sqlite") == "postgresql" else "sqlite"
+
+
+def address_key(conn: Connection) -> str:
+    """The unique address of `subscribers` and `consents` as an `ON CONFLICT` names it: the
+    NOCASE column on SQLite, the text index on lower(email) on PostgreSQL (schema step 8)."""
+    return "((lower(email::text)))" if dialect(conn) == "postgresql" else "(email)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from newsletter.subscribers.connection import Connection
+from newsletter.subscribers.connection import Connection, address_key
 from newsletter.subscribers.database import utc_now
 
 Source = Literal["form", "import", "cli"]
@@ -48,8 +48,8 @@ def record_consent(
     """Record (or replace) the consent of `email`: from the form, an import or the CLI."""
     conn.execute(
         "INSERT INTO consents (email, source, at, client, wording) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (email) DO UPDATE SET source = excluded.source, at = excluded.at,"
-        " client = excluded.client, wording = excluded.wording",
+        f" ON CONFLICT {address_key(conn)} DO UPDATE SET source = excluded.source,"
+        " at = excluded.at, client = excluded.client, wording = excluded.wording",
         (email, source, now or utc_now(), client, wording),
     )
 

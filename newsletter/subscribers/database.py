@@ -173,6 +173,13 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX send_claims_by_sender ON send_claims (sender_id);
     """,
+    # 8: PostgreSQL's unique address of `subscribers` and `consents` becomes a text index on
+    # lower(email), and its import may pass the forgotten-address trigger for rows it checked
+    # itself (postgres_schema.py).  SQLite's NOCASE index and per-connection triggers stay as
+    # they are; the step keeps one number meaning one schema on both.
+    """
+    SELECT 1;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -320,7 +320,11 @@ def _into_postgres(src: _Side, server: PostgresUrl, *, force: bool) -> CopyRepor
             with raw.transaction():  # the upgrade, the emptying, every table: all or nothing
                 upgrade_postgres(raw, server)
                 dst = _PostgresSide(server, raw)
-                return _copy_tables(src, dst, force=force, lock=dst.lock)
+                report = _copy_tables(src, dst, force=force, lock=dst.lock)
+                # The planner's statistics, as after a restore: the unique addresses are
+                # indexes on lower(email), which say nothing about `email = ?` without them.
+                raw.execute(f"ANALYZE {', '.join(t.name for t in report.tables)}")
+                return report
         except psycopg.Error as e:
             raise statement_error(server, e) from None
 
