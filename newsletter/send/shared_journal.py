@@ -500,13 +500,15 @@ class PostgresJournal(DeliveryJournal):
             with self._lock:
                 rows = self._patiently(partial_fetch(self, query, params), "claim readers")
             read_at = time.monotonic()
-            for number, email, name, fields, first_name in rows:
+            for number, email, name, fields, first_name, won in rows:
                 if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
                     break  # claim again: statuses may have changed, the lease must be fresh
-                yield Recipient(email, name, _fields(fields), first_name=first_name)
-                given, last = given + 1, number
+                if won:  # not won: another sender claimed it after the statement's snapshot
+                    yield Recipient(email, name, _fields(fields), first_name=first_name)
+                    given += 1
+                last = number
             else:
-                if len(rows) < size:
+                if len(rows) < size:  # nobody free after the cursor: the pass is over
                     return
 
     def _server_now(self) -> Any:
