@@ -102,20 +102,31 @@ def test_a_login_that_fails_is_one_line_naming_the_server_and_never_a_password(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("key", ["environment", "database"])
 def test_serve_with_postgresql_gone_answers_503_changes_nothing_and_recovers(
-    ws, postgres_url, postgres_server, monkeypatch
+    ws, postgres_url, postgres_server, monkeypatch, key
 ):
     """`newsletter serve --workers 2` as its own process, the database cut off as soon as it
-    listens (its workers start while it is down): a one-click unsubscribe is 503 with
-    Retry-After and the reader stays active; with the server back the same request works."""
+    listens (its workers start while it is down, the unsubscribe key in the environment or
+    kept in the database): a one-click unsubscribe is 503 with Retry-After and the reader
+    stays active; with the server back the same request works."""
     [reader] = import_readers(ws, postgres_url, 1)
     secret = b"test-secret-0123456789abcdef"
+    if key == "database":
+        monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
     with tcp_relay(postgres_server.host, postgres_server.port) as address:
         url = postgres_url.replace(f":{postgres_server.port}/", f":{address.port}/")
         monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
         process, base = serve_process(ws.root, "--workers", "2")
         try:
-            link = f"{base}/unsubscribe?token={sign_token(reader, secret, 'the-test-brief.example.org')}"
+            if key == "database":  # made by serve before it listened
+                with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
+                    row = conn.execute(
+                        "SELECT key FROM signing_keys WHERE name = 'unsubscribe'"
+                    ).fetchone()
+                    secret = bytes(row[0])
+            token = sign_token(reader, secret, "the-test-brief.example.org")
+            link = f"{base}/unsubscribe?token={token}"
             address.stop()  # open connections cut, new ones refused
             gone = [httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
                     for _ in range(3)]  # fmt: skip

@@ -30,9 +30,10 @@ from pathlib import Path
 from types import TracebackType
 
 from newsletter.config import Settings
+from newsletter.errors import NewsletterError
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
-from newsletter.serve.server_link import THREADS, ServerLink
+from newsletter.serve.server_link import THREADS, DatabaseDown, ServerLink
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import record_consent
@@ -83,9 +84,9 @@ class Audience:
         clock: Callable[[], float] | None = None,
         upgrade: bool = True,
     ) -> None:
-        """`upgrade` False: a worker process of `serve --workers N`, whose parent logged in and
-        upgraded the schema before listening; it must start while the server is down (a
-        worker started then answers 503 until it is back, instead of dying at startup)."""
+        """`upgrade` False: a worker process of `serve --workers N`, whose parent logged in,
+        upgraded the schema and read the unsubscribe key before listening; it must start while
+        the server is down (it answers 503 until it is back, instead of dying at startup)."""
         self.settings = settings
         self.clock = clock or time.time
         self.conn: Connection
@@ -102,8 +103,19 @@ class Audience:
         self.store = SubscriberStore(self.conn)
         links = unsubscribe_links(settings)
         self.list_id = links.list_id
-        self.secret = links.secret  # from the environment, else made once in the database
+        self._key = links.key  # from the environment, else made once in the database
+        if upgrade:  # a key that cannot be read or made: one line before listening
+            self._key.get()
         self.limiter = RateLimiter(self.conn, self._keyed("rate"))
+
+    @property
+    def secret(self) -> bytes:
+        """The unsubscribe key.  A worker started while the database was down reads it at its
+        first use: until the server is back that request is DatabaseDown (a 503)."""
+        try:
+            return self._key.get()
+        except NewsletterError as e:
+            raise DatabaseDown(str(e)) from None
 
     def _open_sqlite(self, path: Path) -> sqlite3.Connection:
         conn = open_database(path)
@@ -263,8 +275,15 @@ class Audience:
         return _stamp(self.clock())
 
     def _keyed(self, purpose: str) -> Callable[[str], str]:
-        key = hmac.new(self.secret, f"newsletter-serve:{purpose}".encode(), hashlib.sha256).digest()
-        return lambda value: hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        derived: list[bytes] = []  # made at the first call: the key may not be readable yet
+
+        def keyed(value: str) -> str:
+            if not derived:
+                label = f"newsletter-serve:{purpose}".encode()
+                derived.append(hmac.new(self.secret, label, hashlib.sha256).digest())
+            return hmac.new(derived[0], value.encode(), hashlib.sha256).hexdigest()
+
+        return keyed
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.conn)
