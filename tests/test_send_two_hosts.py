@@ -276,7 +276,8 @@ def test_a_sender_whose_lease_the_server_saw_run_out_sends_none_of_the_readers_t
 
     relay_a = RecordingHandler(pipelining=True, on_accept=take_over)
     with smtp_server(handler=relay_a) as relay:
-        summary = send_issue(first.issue, first.with_server(relay.host, relay.port, connections=1))
+        one_connection = first.with_server(relay.host, relay.port, connections=1, processes=1)
+        summary = send_issue(first.issue, one_connection)  # so nothing else is in flight
     in_flight = relay_a.received[19].rcpt_tos[0].lower()  # its reply awaited at the takeover
     got_a = [r.rcpt_tos[0].lower() for r in relay_a.received]
     assert len(taken) == 50 and in_flight in taken, taken  # the first sender's claims
