@@ -125,27 +125,34 @@ def server_cpu(data: Path | None) -> float | None:
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
 
 
-def reaped_cpu(data: Path | None) -> float | None:
+def reaped_cpu(data: Path | None, before: float | None) -> float | None:
     """server_cpu once the command's backend is reaped: on a busy machine that may take more
-    than a moment after the command ends (its CPU was once counted with the next command's)."""
-    if data is None:
+    than a moment after the command ends (its CPU was once counted with the next command's).
+    Waits (10 s at most) until no client backend is left and the count has moved."""
+    if data is None or before is None:
         return None
     deadline = time.monotonic() + 10
-    while not _backends_gone(data) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        now = server_cpu(data)
+        if now is not None and now > before and _backends_gone(data):
+            break
         time.sleep(0.1)
     return server_cpu(data)
 
 
 def _backends_gone(data: Path) -> bool:
-    """True when the postmaster has no client backend left (its other children remain)."""
+    """True when the postmaster has no client backend left, running or not yet reaped (its
+    other children, the checkpointer and such, remain)."""
     pid = (data / "postmaster.pid").read_text().split()[0]
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for child in children:
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
         try:
             command = Path(f"/proc/{child}/cmdline").read_bytes()
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
-            continue
-        if b"127.0.0.1" in command or b"local]" in command:  # "postgres: user db 127.0.0.1(…)"
+            continue  # reaped meanwhile
+        # "postgres: user db 127.0.0.1(port) …"; a backend that exited but is not yet reaped
+        # is a zombie with no command line
+        if b"127.0.0.1" in command or b"local]" in command or state == "Z":
             return False
     return True
 
@@ -166,7 +173,7 @@ def run(
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command[1:])} failed:\n{output}")
-    after = reaped_cpu(data)
+    after = reaped_cpu(data, before)
 
     served = after - before if after is not None and before is not None else None
     return output, wall, usage.ru_maxrss / 1024, (usage.ru_utime + usage.ru_stime, served)

@@ -62,6 +62,11 @@ class JournalWriteError(DeliveryError):
     """The journal cannot be written (disk full, I/O error, busy for too long)."""
 
 
+class LeaseLost(DeliveryError):
+    """The server saw this sender's lease run out: the other senders may have taken its
+    readers, so it sends nothing more (its outcomes so far are recorded)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """A recipient the server refused, and why."""
@@ -265,9 +270,16 @@ class DeliveryJournal:
         `wait_recorded` waits for that.  Here it is committed before returning."""
         self.record(email, status, attempts=attempts, error=error, message_id=message_id, now=now)
 
-    def wait_recorded(self) -> None:
+    def lease_mark(self) -> int:
+        """A mark to give `wait_recorded(since=…)` as a reader is given out (a shared journal:
+        the server's check of the lease must come after it); here nothing to check."""
+        return 0
+
+    def wait_recorded(self, since: int | None = None) -> None:
         """Wait until every outcome this thread gave `record_soon` is committed (here: each
-        was, before `record_soon` returned)."""
+        was, before `record_soon` returned).  `since` (a `lease_mark`): a shared journal also
+        waits for the server to confirm, after that mark, that this sender's lease is live,
+        and raises LeaseLost when it ran out."""
 
     def mark_bounced(self, email: str, reply: str = "", message_id: str = "") -> None:
         """The address does not exist (a 5.1.x reply): later sends skip the subscriber.

@@ -5,6 +5,13 @@ Each sender of an issue on PostgreSQL registers in `senders` (id: host:pid:rando
 sixth of the lease.  It hands a reader to a worker only while its last renewal is younger
 than half the lease (`valid`): a sender cut off from the database stops giving out readers
 long before the others may take them (shared_journal.py).
+
+That half is judged by the sender's monotonic clock, the lease by the server's wall clock:
+when the server's clock steps forward, or the machine is paused and resumed (the monotonic
+clock stood still), the server may see the lease run out while the sender thinks it fresh.
+So a renewal only renews a lease the server still sees live; one it saw run out stays out
+(another sender may have taken the readers), and the sender stops (`lost`, LeaseLost: the
+outcome committer's fence, outcome_committer.py, catches the same at each final `.`).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
-from newsletter.send.journal import UNREACHABLE, JournalWriteError
+from newsletter.send.journal import UNREACHABLE, JournalWriteError, LeaseLost
 from newsletter.send.server_link import CONNECTION_LOST, stopped_by_timeout
 from newsletter.subscribers.postgres import connect_postgres, statement_error
 
@@ -30,6 +37,22 @@ from newsletter.subscribers.postgres import connect_postgres, statement_error
 def new_sender_id() -> str:
     """host:pid:random, unique to this run."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def lease_lost_line(server: PostgresUrl) -> str:
+    """LeaseLost's one line: what happened, and that there is nothing to do."""
+    return (
+        f"{server.where}: this sender's lease ran out on the database server's clock (the "
+        "machine or the server was paused, or a clock stepped), so it stopped sending; the "
+        "other senders take the readers it had not sent: nothing to do, or run the same "
+        "command again to send them from here"
+    )
+
+
+RENEW = (
+    "UPDATE senders SET lease_until = now() + make_interval(secs => %s)"
+    " WHERE sender_id = %s AND lease_until > now() RETURNING 1"
+)
 
 
 def senders_file(local: Path) -> Path:
@@ -40,8 +63,15 @@ def senders_file(local: Path) -> Path:
 class Heartbeat:
     """Renews a sender's lease on a connection of its own, every sixth of the lease."""
 
-    def __init__(self, server: PostgresUrl, sender_id: str, lease: float) -> None:
+    def __init__(
+        self,
+        server: PostgresUrl,
+        sender_id: str,
+        lease: float,
+        lost: threading.Event | None = None,
+    ) -> None:
         self.server, self.sender_id, self.lease = server, sender_id, lease
+        self.lost = threading.Event() if lost is None else lost  # the server saw it run out
         self._valid_until = time.monotonic() + lease / 2  # registration just renewed it
         self._stop = threading.Event()
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
@@ -52,13 +82,17 @@ class Heartbeat:
         self._thread.start()
 
     def valid(self) -> bool:
-        """Renewed less than half a lease ago: readers may still be handed out."""
-        return time.monotonic() < self._valid_until
+        """Renewed less than half a lease ago, and not seen run out: readers may still be
+        handed out."""
+        return time.monotonic() < self._valid_until and not self.lost.is_set()
 
     def wait_valid(self, patience: float, server: PostgresUrl) -> None:
-        """Wait (up to `patience` s) for a renewal; JournalWriteError when none comes."""
+        """Wait (up to `patience` s) for a renewal; JournalWriteError when none comes,
+        LeaseLost when the server saw the lease run out."""
         deadline = time.monotonic() + patience
         while not self.valid():
+            if self.lost.is_set():
+                raise LeaseLost(lease_lost_line(server))
             if self.refused is not None:
                 raise JournalWriteError(
                     f"{server.where}: cannot renew this sender's lease"
@@ -79,7 +113,7 @@ class Heartbeat:
                 self._conn.close()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.lease / 6):
+        while not self._stop.wait(self.lease / 6) and not self.lost.is_set():
             began = time.monotonic()
             if self._renew():
                 self._valid_until = began + self.lease / 2
@@ -88,11 +122,7 @@ class Heartbeat:
         try:
             if self._conn is None or self._conn.closed or self._conn.broken:
                 self._conn = connect_postgres(self.server)
-            self._conn.execute(
-                "UPDATE senders SET lease_until = now() + make_interval(secs => %s)"
-                " WHERE sender_id = %s",
-                (self.lease, self.sender_id),
-            )
+            renewed = self._conn.execute(RENEW, (self.lease, self.sender_id)).fetchone()
         except (psycopg.Error, NewsletterError) as e:
             conn, self._conn = self._conn, None
             answered = conn is not None and not conn.closed and not conn.broken
@@ -103,6 +133,9 @@ class Heartbeat:
                     conn.close()
             return False
         self.refused = None
+        if renewed is None:  # the server saw the lease run out: it stays out
+            self.lost.set()
+            return False
         return True
 
 

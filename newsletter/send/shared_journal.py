@@ -17,7 +17,10 @@ same built issue) send one issue at once:
   `lease_until = now() + smtp.lease`, renewed by a heartbeat thread on a connection of its
   own every sixth of the lease.  It hands a reader to a worker only while its last renewal is
   younger than half the lease: a sender cut off from the database stops giving out readers
-  long before the others may take them.
+  long before the others may take them.  That half is judged by the sender's clock; each
+  final `.` also waits for the server's own verdict, on its clock, given after the reader
+  was given out, and a lease the server saw run out is never renewed: the sender stops
+  (the fence, outcome_committer.py).
 - **Readers are claimed in batches** with `SELECT … FOR UPDATE SKIP LOCKED` over the list
   and an insert into `send_claims` whose `ON CONFLICT … WHERE` takes a reader only when no
   living sender holds it: two senders never both claim one reader.  A reader is free when
@@ -78,13 +81,15 @@ from newsletter.send.journal import (
 )
 from newsletter.send.merge_check import check_merge_hash
 from newsletter.send.outcome_committer import (
+    LEASE_LIVE,
     MOST_WRITERS,
     RECORD_MANY,
     OutcomeCommitter,
     Row,
     as_columns,
+    fenced,
 )
-from newsletter.send.sender_lease import Heartbeat, new_sender_id, senders_file
+from newsletter.send.sender_lease import Heartbeat, lease_lost_line, new_sender_id, senders_file
 from newsletter.send.server_link import (
     CONNECTION_LOST,
     FIRST_PAUSE,
@@ -106,6 +111,7 @@ from newsletter.subscribers.postgres_schema import schema_version, upgrade_postg
 T = TypeVar("T")
 
 _RECORD_ONE = translate(RECORD)
+_FENCED_ONE, _FENCED_MANY = fenced(_RECORD_ONE), fenced(RECORD_MANY)
 
 CLAIM_BATCH = 200  # readers claimed at a time: small enough that every sender gets a share
 
@@ -187,10 +193,13 @@ class PostgresJournal(DeliveryJournal):
         self._writers = [ServerLink(server) for _ in range(MOST_WRITERS)]  # opened when used
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
+        self._lease_lost = threading.Event()  # the server saw this sender's lease run out
         self._committer = OutcomeCommitter(
             self._write_outcomes,
             patience=self.patience,
             gave_up=str(self._gave_up("record deliveries", "no commit came", None)),
+            lost=self._lease_lost,
+            lost_line=lease_lost_line(server),
         )
 
     # -- the connection ------------------------------------------------------------------
@@ -256,26 +265,47 @@ class PostgresJournal(DeliveryJournal):
             self._tickets.open = []
         self._tickets.open.append(ticket)
 
-    def wait_recorded(self) -> None:
+    def lease_mark(self) -> int:
+        """The committer's statements begun so far (a sender; 0 for a reader)."""
+        return self._committer.mark() if self._heartbeat is not None else 0
+
+    def wait_recorded(self, since: int | None = None) -> None:
         """Wait for the commit of every outcome this thread handed over; JournalWriteError
-        when one cannot be committed (the server gone past the patience, a refusal)."""
+        when one cannot be committed (the server gone past the patience, a refusal).
+        `since` (a sender's `lease_mark`): and for a statement begun after it that found this
+        sender's lease live on the server's clock; LeaseLost when it ran out (the fence,
+        outcome_committer.py)."""
         tickets = getattr(self._tickets, "open", None)
+        since = since if self._heartbeat is not None else None
+        if tickets or since is not None:
+            self._committer.wait(tickets or (), since)
         if tickets:
-            self._committer.wait(tickets)
             tickets.clear()
 
-    def _write_outcomes(self, rows: Sequence[Row], writer: int) -> None:
+    def _write_outcomes(self, rows: Sequence[Row], writer: int) -> bool:
         """The committer's write on its `writer`'s connection: the rows in one statement,
         one commit (autocommit), prepared once on the server; a lost connection is waited
-        out.  One row alone takes the plain RECORD, which costs the server half as much."""
+        out.  One row alone takes the plain RECORD, which costs the server half as much.
+        A sender's statement also reads whether its lease is live (the fence); True when
+        so, or for a journal that holds no lease.  No rows: the lease alone."""
         link = self._writers[writer]
+        fence = self._heartbeat is not None
         statement: str = RECORD_MANY if len(rows) > 1 else _RECORD_ONE
-        params: Sequence[Any] = as_columns(rows) if len(rows) > 1 else rows[0]
+        params: list[Any] = as_columns(rows) if len(rows) > 1 else list(rows[0]) if rows else []
+        if fence:
+            statement = _FENCED_MANY if len(rows) > 1 else _FENCED_ONE if rows else LEASE_LIVE
+            params.append(self.sender_id)
+        elif not rows:
+            return True
 
-        def write() -> None:
-            link.raw().execute(statement, params, prepare=True)
+        def write() -> bool:
+            cursor = link.raw().execute(statement, params, prepare=True)
+            if not fence:
+                return True
+            row = cursor.fetchone()
+            return row is not None and bool(row[0])
 
-        self._patiently(write, "record deliveries", link=link)
+        return self._patiently(write, "record deliveries", link=link)
 
     @contextlib.contextmanager
     def released(self) -> Iterator[None]:
@@ -362,7 +392,9 @@ class PostgresJournal(DeliveryJournal):
         self._patiently(self._register, "register this sender")
         if run_started is not None:
             self.started = run_started
-        self._heartbeat = Heartbeat(self.server, self.sender_id, self.lease_seconds)
+        self._heartbeat = Heartbeat(
+            self.server, self.sender_id, self.lease_seconds, lost=self._lease_lost
+        )
         if self.local is not None:  # a few bytes; a full disk only makes a re-run wait longer
             with contextlib.suppress(OSError), senders_file(self.local).open("a") as f:
                 f.write(self.sender_id + "\n")

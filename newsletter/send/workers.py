@@ -9,7 +9,10 @@ accepted message is recorded (committed) before the worker takes another; on a
 `batched` journal (PostgreSQL: outcome_committer.py) the worker hands the outcome over and
 goes on, and waits for its commit just before its next message's final `.` (and before it
 ends): at a kill -9 each connection still leaves at most one message whose outcome the
-journal does not have, the argument is outcome_committer.py's.
+journal does not have, the argument is outcome_committer.py's.  That wait also needs the
+server to have found the sender's lease live after the message's reader was given out (a
+lease mark taken in `_attempt`); when the server saw it run out (LeaseLost), the message is
+dropped unsent and the run stops with one line (the fence, outcome_committer.py).
 
 A message whose reply was lost after its final `.` is recorded `unknown` at
 once and never tried again in this run; it counts as a failure towards
@@ -49,6 +52,7 @@ from newsletter.send.journal import (
     DeliveryJournal,
     Failure,
     JournalWriteError,
+    LeaseLost,
 )
 from newsletter.send.pacing import RateLimiter, backoff
 from newsletter.send.recovery import RecoveryFile
@@ -338,6 +342,7 @@ class SendRun:
         self, recipient: Recipient, attempt: int, connection: Connection | None
     ) -> Connection | None:
         """One attempt at one recipient; returns the connection to reuse (None: reconnect)."""
+        given_out = self.journal.lease_mark() if self.journal is not None else 0
         try:
             message = self.composer.message_for(recipient, list_copy=True)
         except HeaderValueError as e:
@@ -359,7 +364,7 @@ class SendRun:
         # so an interrupted run always finds it in one of the two (_let_in_flight_finish).
         at_end = None
         if self.journal is not None and (self.journal.batched or self.in_flight_unknown):
-            at_end = partial(self._before_final_dot, recipient.email, message.message_id)
+            at_end = partial(self._before_final_dot, recipient.email, message.message_id, given_out)
         try:
             connection.send(message.envelope_from, message.recipient, message.data, at_end=at_end)
         except OutcomeUnknown as e:
@@ -381,18 +386,22 @@ class SendRun:
             self._sent(recipient.email, message.message_id)
         return connection
 
-    def _before_final_dot(self, email: str, message_id: str) -> None:
+    def _before_final_dot(self, email: str, message_id: str, given_out: int) -> None:
         """The last moment the relay cannot have the message: the worker's previous outcome
-        must be committed (a batched journal), and with `in_flight_unknown` this one is
-        recorded as handed over.  Raising here drops the message unsent."""
-        self._confirm_recorded()
+        must be committed (a batched journal) and the server must have found this sender's
+        lease live after the reader was given out (`given_out`, a lease mark: the fence,
+        outcome_committer.py), and with `in_flight_unknown` this one is recorded as handed
+        over.  Raising here drops the message unsent."""
+        self._confirm_recorded(given_out)
         if self.in_flight_unknown:
             self._handing_over(email, message_id)
 
-    def _confirm_recorded(self) -> None:
+    def _confirm_recorded(self, given_out: int | None = None) -> None:
         """Wait until this worker's outcomes handed to a batched journal are committed (see
-        the module doc).  When they cannot be, what the relay accepted goes to the recovery
-        file, the run stops with the journal's one line, and JournalWriteError is raised."""
+        the module doc), then with `given_out` for the lease confirmed after it.  When they
+        cannot be, what the relay accepted goes to the recovery file, the run stops with the
+        journal's one line, and JournalWriteError is raised; LeaseLost (the outcomes are
+        committed) stops the run with its own line."""
         if self.journal is None or not self.journal.batched:
             return
         me = threading.get_ident()
@@ -409,6 +418,18 @@ class SendRun:
             raise
         with self._lock:
             self._unconfirmed.pop(me, None)
+        if given_out is None:
+            return
+        try:
+            self.journal.wait_recorded(given_out)  # the fence: nothing left to commit
+        except JournalWriteError as e:
+            with self._lock:
+                self.journal_error = self.journal_error or str(e)
+            self._halt(str(e))
+            raise
+        except LeaseLost as e:
+            self._halt(str(e))
+            raise
 
     def _handing_over(self, email: str, message_id: str) -> None:
         """Just before the final `.`: `unknown` until the reply is recorded over it, so a run

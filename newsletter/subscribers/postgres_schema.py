@@ -79,19 +79,21 @@ _GUARD_UNLESS_CHECKED = (
 # guard passed as IMPORT_CHECKED allows.  Writers name the unique index by its expression,
 # `ON CONFLICT ((lower(email::text)))` (connection.address_key).  The guard's trigger on the
 # two tables is made again with the WHEN clause (ALTER cannot add one).
-ADDRESS_KEYS = """
+_ADDRESS_INDEXES = """
     ALTER TABLE subscribers DROP CONSTRAINT subscribers_email_key;
     CREATE UNIQUE INDEX subscribers_email_key ON subscribers ((lower(email::text)));
     CREATE INDEX subscribers_by_email ON subscribers USING hash (email);
     ALTER TABLE consents DROP CONSTRAINT consents_pkey;
     CREATE UNIQUE INDEX consents_email_key ON consents ((lower(email::text)));
     CREATE INDEX consents_by_email ON consents USING hash (email);
-    """ + "".join(
+"""
+_GUARD_UNLESS_IMPORT_CHECKED = "".join(
     f"DROP TRIGGER forgotten_{table} ON {table};\n"
     f"CREATE TRIGGER forgotten_{table} BEFORE INSERT OR UPDATE OF email ON {table}"
     f" FOR EACH ROW {_GUARD_UNLESS_CHECKED} EXECUTE FUNCTION newsletter_skip_forgotten();\n"
     for table in ("subscribers", "consents")
 )
+ADDRESS_KEYS = _ADDRESS_INDEXES + _GUARD_UNLESS_IMPORT_CHECKED
 
 POSTGRES_MIGRATIONS: tuple[str, ...] = (
     # 1: subscribers, the suppression list, and the delivery journal.

@@ -1,0 +1,58 @@
+"""What a PostgreSQL sender's claim of a batch reads (newsletter/send/claim_statements.py):
+the readers after its cursor, each looked up by key, never every claim and delivery of the
+issue, whatever the server's statistics say."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from newsletter.config import load_settings
+from newsletter.send.claim_statements import CLAIM, NO_ID_LIMIT
+from newsletter.send.shared_journal import open_postgres_journal
+from tests.support.send_workspace import ISSUE_ID, Workspace
+from tests.test_send_postgres import add_readers
+
+pytest_plugins = ["tests.support.send_fixtures"]
+
+
+def rows_read(plan: dict[str, Any], tables: set[str]) -> int:
+    """The rows the plan's scans of `tables` returned, over all their loops."""
+    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") in tables else 0
+    return own + sum(rows_read(child, tables) for child in plan.get("Plans", []))
+
+
+def test_a_claim_reads_the_claims_and_deliveries_of_its_batch_not_of_the_list(
+    send_ws, postgres_url, monkeypatch
+):
+    """With 800 of 1,000 readers claimed and sent, the next claim of 100 reads at most one
+    claim and two deliveries per reader it looks at, not the 800 of the issue."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    add_readers(ws, 1000)
+    server = ws.settings.database_server
+    assert server is not None
+    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
+    assert journal is not None
+    try:
+        journal.register()
+        stream = journal.unsent()
+        for _ in range(800):
+            journal.record(next(stream).email, "sent", attempts=1)
+        stream.close()
+        raw = journal.pg.raw
+        (last,) = raw.execute("SELECT max(subscriber_id) FROM send_claims").fetchone() or (0,)
+        (now,) = raw.execute("SELECT now()").fetchone() or (None,)
+        params = {"issue": ISSUE_ID, "me": journal.sender_id, "last": last,
+                  "up_to": NO_ID_LIMIT, "pass_start": now, "my_start": journal.started,
+                  "size": 100}  # fmt: skip
+        with raw.transaction(force_rollback=True):
+            query = "EXPLAIN (ANALYZE, FORMAT JSON) " + CLAIM.format(done="('sent', 'unknown')")
+            found = raw.execute(query, params).fetchone()
+        assert found is not None
+        plan = (found[0] if isinstance(found[0], list) else json.loads(found[0]))[0]["Plan"]
+        assert rows_read(plan, {"deliveries"}) <= 2 * 100
+        assert rows_read(plan, {"send_claims"}) <= 100
+        assert rows_read(plan, {"subscribers"}) >= 100  # it did claim a batch
+    finally:
+        journal.close()
