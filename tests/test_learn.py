@@ -13,15 +13,18 @@ from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
 from newsletter.assemble.learn import (
+    CONFIRM_P,
     LEARN_BOUND,
     PRIOR_EDITS,
     SHARES,
     IssueEdits,
     Judged,
+    agreement,
     fit_bar,
     fit_share,
     judge_issue,
     learn_bar,
+    sign_test,
 )
 from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.build import build
@@ -99,22 +102,67 @@ def test_the_learnt_bar_stays_within_its_bounds():
     """However many edits push it, the bar moves at most LEARN_BOUND from the shipped one; an
     edit no bar within the bounds could honour moves nothing."""
     lowest, highest = RELATED_BAR - LEARN_BOUND, RELATED_BAR + LEARN_BOUND
-    low = IssueEdits("w1", tuple(Judged(lowest, True) for _ in range(500)), promoted=500)
-    high = IssueEdits("w2", tuple(Judged(highest - 0.005, False) for _ in range(500)), removed=500)
-    assert learn_bar([low]).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
-    assert learn_bar([high]).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
-    assert RELATED_BAR - LEARN_BOUND <= learn_bar([low, high]).bar <= RELATED_BAR + LEARN_BOUND
-    beyond = IssueEdits("w3", tuple(Judged(0.01, True) for _ in range(50)), promoted=50)
-    assert learn_bar([beyond]).bar == RELATED_BAR
+    low = [
+        IssueEdits(f"l{i}", tuple(Judged(lowest, True) for _ in range(100)), 100) for i in range(5)
+    ]
+    high = [
+        IssueEdits(f"h{i}", tuple(Judged(highest - 0.005, False) for _ in range(100)), removed=100)
+        for i in range(5)
+    ]
+    assert learn_bar(low).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
+    assert learn_bar(high).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
+    assert RELATED_BAR - LEARN_BOUND <= learn_bar(low + high).bar <= RELATED_BAR + LEARN_BOUND
+    beyond = [IssueEdits(f"b{i}", (Judged(0.01, True),) * 10, promoted=10) for i in range(8)]
+    assert learn_bar(beyond).bar == RELATED_BAR
 
 
-def test_one_edit_moves_the_bar_a_little_many_move_it_further():
-    """The shipped bar weighs PRIOR_EDITS edits: one promotion moves it a ninth of the way."""
+def _promoting(n: int, score: float) -> list[IssueEdits]:
+    """n issues, in each of which the editor promoted one headline scored `score` and left one
+    scored 0.05 under it in More."""
+    return [
+        IssueEdits(f"w{i}", (Judged(score, True), Judged(score - 0.05, False)), promoted=1)
+        for i in range(n)
+    ]
+
+
+def test_the_bar_moves_only_when_five_issues_confirm_it_out_of_sample():
+    """One edited issue, or four, leave the shipped bar (each issue left out, the others' bar
+    places it better, but 4 of 4 is chance 1 in 16); five agreeing issues move it, by the
+    evidence: 5 edits weigh 5 / (5 + PRIOR_EDITS) against the shipped bar."""
     below = round(RELATED_BAR - 0.04, 2)
-    one = IssueEdits("w1", (Judged(below, True),), promoted=1)
-    many = IssueEdits("w2", tuple(Judged(below, True) for _ in range(12)), promoted=12)
-    assert learn_bar([one]).bar == round(RELATED_BAR - 0.04 / (1 + PRIOR_EDITS), 2)
-    assert learn_bar([many]).bar == round(RELATED_BAR - 0.04 * 12 / (12 + PRIOR_EDITS), 2)
+    assert learn_bar(_promoting(1, below)).bar == RELATED_BAR
+    four = learn_bar(_promoting(4, below))
+    assert four.bar == RELATED_BAR and four.left_out == (4, 0)
+    assert sign_test(4, 4) > CONFIRM_P >= sign_test(5, 5)
+    five = learn_bar(_promoting(5, below))
+    assert five.left_out == (5, 0)
+    assert five.bar == round(RELATED_BAR - 0.04 * 5 / (5 + PRIOR_EDITS), 2)
+    assert "the others' bar placed 5 better, 0 worse" in five.describe()
+
+
+def test_a_preference_the_issues_contradict_is_refused():
+    """Issues whose edits a bar honours in some and contradicts in others (a headline at 0.24
+    promoted in three, one at 0.24 left in More and one at 0.30 deleted from Related in three)
+    keep the shipped bar, however many edits they hold."""
+    score = round(RELATED_BAR - 0.04, 2)
+    promoting = _promoting(3, score)
+    refusing = [
+        IssueEdits(f"r{i}", (Judged(score, False), Judged(0.30, False)), removed=1)
+        for i in range(3)
+    ]
+    learnt = learn_bar(promoting + refusing)
+    assert learnt.bar == RELATED_BAR
+    assert sign_test(*learnt.left_out[:1], sum(learnt.left_out)) > CONFIRM_P
+
+
+def test_a_consistent_editor_is_agreed_with_more_on_the_next_issue():
+    """Where the editor's preference is one a bar can express (six issues each promoting
+    headlines at 0.27 and 0.25 and leaving one at 0.19), the learnt bar places the seventh
+    issue's choices better than the shipped bar."""
+    chosen = (Judged(0.27, True), Judged(0.25, True), Judged(0.19, False))
+    learnt = learn_bar([IssueEdits(f"w{i}", chosen, promoted=2) for i in range(6)])
+    assert learnt.left_out == (6, 0) and learnt.bar < RELATED_BAR
+    assert agreement(chosen, learnt.bar) > agreement(chosen, RELATED_BAR)
 
 
 def _json_build(*args: str) -> dict:
@@ -124,23 +172,24 @@ def _json_build(*args: str) -> dict:
 
 
 def test_build_json_says_what_was_learnt_and_cuts_there(workspace, edited):
-    """The next week's build cuts Related at the learnt bar and `learnt` names the issue."""
-    promoted, _ = edited
+    """The next week's build names the edited issue and its edits, and with one edited issue
+    (nothing to confirm it out of sample) cuts Related at the shipped bar."""
     data = _json_build()
     learnt = data["learnt"]
     assert learnt["on"] is True and learnt["from_issues"] == ["2026-W48"]
     assert learnt["edits"]["promoted"] == 1 and learnt["edits"]["removed"] == 1
-    assert promoted <= learnt["bar"] < RELATED_BAR
+    assert learnt["left_out"] == {"better": 0, "worse": 0}
+    assert learnt["bar"] == RELATED_BAR
     assert min(h["score"] for h in data["related"]) >= learnt["bar"]
     assert max(h["score"] for h in data["more"]) < learnt["bar"]
     assert "2026-W48" in learnt["summary"]
 
 
 def test_the_build_report_says_what_was_learnt(workspace, edited):
-    """The plain report has a `learnt` line naming the bar's move and the issue it came from."""
+    """The plain report has a `learnt` line naming the bar and the issue it read."""
     result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
     assert result.exit_code == 0, result.output
-    assert "learnt   Related bar 0.28 → 0.26, learnt from 1 edited issue(s) (2026-W48)" in (
+    assert "learnt   Related bar kept at 0.28, learnt from 1 edited issue(s) (2026-W48)" in (
         result.output
     )
 
@@ -232,24 +281,26 @@ def _simulator():
 
 
 @pytest.mark.slow
-def test_a_simulated_editor_is_agreed_with_more_never_less():
-    """Over 4 edited issues of the labelled set, the bar moves towards the strict editor's
-    promotions and agreement on held-out leads at the learnt bar never falls below the shipped
-    bar's (it cannot rise much: the shipped bar is learnt from the grades this editor applies)."""
+@pytest.mark.parametrize("editor", ["strict", "generous", "precise"])
+def test_a_simulated_editor_is_never_agreed_with_less(editor):
+    """Over 12 edited issues of the labelled set, agreement on leads the editor never edited
+    (the other dev leads and 6 holdout leads) at the learnt bar never falls below the shipped
+    bar's, and the bar stays within its bounds."""
     sim = _simulator()
     from tests.support import labelled as lb
 
     real = [ld for ld in lb.load_leads() if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
-    held_out = {"holdout": [ld for ld in real if ld.split == "holdout"][:6]}
-    issues = dev[:4]
-    outputs = {ld.name: lb.build_output(ld) for ld in [*issues, *held_out["holdout"]]}
-    steps = sim.simulate(issues, held_out, outputs)
+    issues = dev[:12]
+    held_out = {"rest": dev[12:], "holdout": [ld for ld in real if ld.split == "holdout"][:6]}
+    used = [*issues, *held_out["rest"], *held_out["holdout"]]
+    outputs = {ld.name: lb.build_output(ld) for ld in used}
+    steps = sim.simulate(issues, held_out, outputs, sim.EDITORS[editor])
     for step in steps:
-        shipped, learnt = step.agreement["holdout"]
-        assert learnt >= shipped
+        for shipped, learnt in step.agreement.values():
+            assert learnt >= shipped
         assert RELATED_BAR - LEARN_BOUND <= step.learnt.bar <= RELATED_BAR + LEARN_BOUND
-    assert steps[-1].learnt.promoted >= 1 and steps[-1].learnt.bar < RELATED_BAR
+    assert steps[-1].learnt.promoted >= 1
 
 
 def test_fit_share_weighs_the_evidence_that_orders_grade_2_first():
