@@ -172,7 +172,7 @@ def learn_bar(
     only when it is confirmed out of sample (`confirmed`); otherwise the shipped bar."""
     edited = [p for p in past if p.edited]
     judged = [j for p in edited for j in p.judged]
-    counts = {
+    counts: dict[str, Any] = {  # the Learnt fields of the same names
         "promoted": sum(p.promoted for p in edited),
         "removed": sum(p.removed for p in edited),
         "cards_deleted": sum(p.cards_deleted for p in edited),
@@ -239,7 +239,7 @@ def sign_test(better: int, trials: int) -> float:
     """The chance of at least `better` successes in `trials` fair coin tosses."""
     if not trials:
         return 1.0
-    return sum(math.comb(trials, k) for k in range(better, trials + 1)) / 2**trials
+    return float(sum(math.comb(trials, k) for k in range(better, trials + 1)) / 2**trials)
 
 
 def _right(judged: Sequence[Judged], bar: float) -> int:
