@@ -166,6 +166,13 @@ _PASSIVE = Lazy(
     r"\s(?:is|are|was|were|has been|have been)(?:\sbeing)?\s"
     rf"(?=(?:\w+ly\s)?(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\b)"
 )
+# "Services were in disarray when a software update caused computers to crash worldwide": the
+# main clause is only a state ("were in disarray", "was at a standstill"); the news is the
+# event after "when"/"as"/"after" that caused it, a clause with its own subject and verb.
+_STATE_THEN_EVENT = Lazy(
+    r"^(?P<subject>.+?)\s(?:is|are|was|were)\s(?:in|at|under)\s(?:[\w-]+\s){1,2}?"
+    r"(?:when|as|after)\s(?P<event>.+)$"
+)
 _BORDER_WITH = Lazy(
     r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
 )
@@ -209,7 +216,7 @@ def _opens_on_it(title: str) -> bool:
 
 def _title_from(sentence: str, max_chars: int) -> str:
     """The headline made from one sentence (the steps of `derive_title`)."""
-    sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
+    sentence = _event_over_state(_STATEMENT_SAYING.sub("said", _clean(sentence)))
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_relative_clause(clause)
@@ -233,6 +240,18 @@ def _title_from(sentence: str, max_chars: int) -> str:
     if len(title) > max_chars:  # a closing quote put back, or nothing to cut at
         title = _tidy(_clean(title[: max_chars - 1].rsplit(" ", 1)[0]))[:max_chars]
     return _capitalize(title)
+
+
+def _event_over_state(sentence: str) -> str:
+    """The event a state was caused by, when the main clause is only that state."""
+    m = _STATE_THEN_EVENT.match(sentence)
+    if m is None or verb_index(m["subject"]) is not None:
+        return sentence
+    event = m["event"]
+    index = verb_index(event.split(",", 1)[0])  # "after the storm, the mayor said": no clause
+    if index is None or index == 0 or event.split()[0].lower() in PRONOUNS:
+        return sentence
+    return str(event)
 
 
 def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[str]:
