@@ -563,3 +563,19 @@ def test_a_state_gives_way_to_the_event_that_caused_it(paragraph, title):
     that caused it, when that event is a clause of its own; a mere phrase keeps the state."""
     assert derive_title([paragraph]) == title
     assert title_problems(title) == []
+
+
+def test_a_claim_too_long_for_its_named_speaker_is_titled_whole_without_them():
+    """When no cut keeps a named speaker's claim whole, the title is the claim, kept whole;
+    a claim that fits behind its speaker keeps the speaker."""
+    paragraph = (
+        "SINGAPORE - US President Donald Trump said North Korean leader Kim Jong Un gave his "
+        '"unwavering commitment" to work towards denuclearisation during their historic summit '
+        'in Singapore on Tuesday (June 12), and they are prepared to "write a new chapter" '
+        "between their countries."
+    )
+    title = 'Kim Jong Un gives his "unwavering commitment" to work towards denuclearisation'
+    assert derive_title([paragraph]) == title
+    assert title_problems(title) == []
+    short = "Donald Trump said Kim Jong Un gave his commitment to talks."
+    assert derive_title([short]).startswith("Donald Trump says Kim Jong Un")
