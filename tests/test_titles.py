@@ -537,3 +537,45 @@ def test_a_cut_keeps_the_claim_and_the_verb_agrees(paragraph, title):
     auxiliary, and makes its verb agree with the subject's head noun."""
     assert derive_title([paragraph]) == title
     assert title_problems(title) == []
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "Airline travel, banking, and other public and private services were in disarray "
+            "when a CrowdStrike cybersecurity software update caused computers to crash "
+            "worldwide.",
+            "CrowdStrike cybersecurity software update causes computers to crash worldwide",
+        ),
+        (
+            "Residents were in shock after the storm, the mayor said.",
+            "Residents were in shock after storm",
+        ),
+        (
+            "The city was at a standstill as protesters blocked roads on Monday.",
+            "Protesters block roads",
+        ),
+    ],
+)
+def test_a_state_gives_way_to_the_event_that_caused_it(paragraph, title):
+    """A main clause that is only a state ("were in disarray when …") gives way to the event
+    that caused it, when that event is a clause of its own; a mere phrase keeps the state."""
+    assert derive_title([paragraph]) == title
+    assert title_problems(title) == []
+
+
+def test_a_claim_too_long_for_its_named_speaker_is_titled_whole_without_them():
+    """When no cut keeps a named speaker's claim whole, the title is the claim, kept whole;
+    a claim that fits behind its speaker keeps the speaker."""
+    paragraph = (
+        "SINGAPORE - US President Donald Trump said North Korean leader Kim Jong Un gave his "
+        '"unwavering commitment" to work towards denuclearisation during their historic summit '
+        'in Singapore on Tuesday (June 12), and they are prepared to "write a new chapter" '
+        "between their countries."
+    )
+    title = 'Kim Jong Un gives his "unwavering commitment" to work towards denuclearisation'
+    assert derive_title([paragraph]) == title
+    assert title_problems(title) == []
+    short = "Donald Trump said Kim Jong Un gave his commitment to talks."
+    assert derive_title([short]).startswith("Donald Trump says Kim Jong Un")

@@ -166,6 +166,13 @@ _PASSIVE = Lazy(
     r"\s(?:is|are|was|were|has been|have been)(?:\sbeing)?\s"
     rf"(?=(?:\w+ly\s)?(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\b)"
 )
+# "Services were in disarray when a software update caused computers to crash worldwide": the
+# main clause is only a state ("were in disarray", "was at a standstill"); the news is the
+# event after "when"/"as"/"after" that caused it, a clause with its own subject and verb.
+_STATE_THEN_EVENT = Lazy(
+    r"^(?P<subject>.+?)\s(?:is|are|was|were)\s(?:in|at|under)\s(?:[\w-]+\s){1,2}?"
+    r"(?:when|as|after)\s(?P<event>.+)$"
+)
 _BORDER_WITH = Lazy(
     r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
 )
@@ -209,7 +216,23 @@ def _opens_on_it(title: str) -> bool:
 
 def _title_from(sentence: str, max_chars: int) -> str:
     """The headline made from one sentence (the steps of `derive_title`)."""
-    sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
+    sentence = _event_over_state(_STATEMENT_SAYING.sub("said", _clean(sentence)))
+    clause = _fitted_clause(sentence, max_chars)
+    if len(clause) > max_chars:
+        claim = _claim_without_speaker(sentence, clause, max_chars)
+        if claim:
+            return claim
+        whole = clause
+        clause = _shorten(clause, max_chars)
+        clause = _with_place(clause, whole[len(clause) :], max_chars)
+    title = _clean(clause)
+    if len(title) > max_chars:  # a closing quote put back, or nothing to cut at
+        title = _tidy(_clean(title[: max_chars - 1].rsplit(" ", 1)[0]))[:max_chars]
+    return _capitalize(title)
+
+
+def _fitted_clause(sentence: str, max_chars: int) -> str:
+    """The main clause in headline style, shortened without a cut where it is too long."""
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_relative_clause(clause)
@@ -225,14 +248,42 @@ def _title_from(sentence: str, max_chars: int) -> str:
     if len(clause) > max_chars:
         # "declares the outbreak in West Africa an emergency": the place goes, not the emergency.
         clause = _DECLARED_PLACE.sub(r"\1 ", clause, count=1)
-    if len(clause) > max_chars:
-        whole = clause
-        clause = _shorten(clause, max_chars)
-        clause = _with_place(clause, whole[len(clause) :], max_chars)
-    title = _clean(clause)
-    if len(title) > max_chars:  # a closing quote put back, or nothing to cut at
-        title = _tidy(_clean(title[: max_chars - 1].rsplit(" ", 1)[0]))[:max_chars]
-    return _capitalize(title)
+    return clause
+
+
+def _keeps_complements(clause: str, max_chars: int) -> bool:
+    """Some cut of the clause within `max_chars` keeps every complement (a strict cut)."""
+    return _best_cut(_Cuts(clause, max_chars, True), clause, max_chars) is not None
+
+
+def _claim_without_speaker(sentence: str, clause: str, max_chars: int) -> str | None:
+    """ "Trump said Kim gave his "unwavering commitment" to work towards denuclearisation
+    during …": when no cut keeps the claim whole behind its named speaker, the claim alone, if
+    a cut of it keeps it whole (a trailing speaker is dropped the same way)."""
+    if _keeps_complements(clause, max_chars):
+        return None
+    m = _LEADING_SAID.match(_TIME.sub("", sentence))
+    if m is None or m["verb"] not in ("said", "says") or not _is_name(m["who"].strip()):
+        return None
+    rest = m["rest"].strip()
+    if _has_own_verb(m["who"]) or rest.split()[0].lower() in PRONOUNS or not _has_own_verb(rest):
+        return None
+    inner = _fitted_clause(rest, max_chars)
+    if len(inner) > max_chars and not _keeps_complements(inner, max_chars):
+        return None
+    return _title_from(rest, max_chars)
+
+
+def _event_over_state(sentence: str) -> str:
+    """The event a state was caused by, when the main clause is only that state."""
+    m = _STATE_THEN_EVENT.match(sentence)
+    if m is None or verb_index(m["subject"]) is not None:
+        return sentence
+    event = m["event"]
+    index = verb_index(event.split(",", 1)[0])  # "after the storm, the mayor said": no clause
+    if index is None or index == 0 or event.split()[0].lower() in PRONOUNS:
+        return sentence
+    return str(event)
 
 
 def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[str]:
