@@ -9,10 +9,12 @@ other headline of an edited issue is the editor's agreement with the cut as buil
 The bar that agrees with most of those choices is searched in steps of 0.01 within
 `LEARN_BOUND` of the shipped bar (meaning.RELATED_BAR); among equally good bars the one
 nearest the shipped bar wins (an edit of a headline scored beyond the bounds, which no bar
-within them could honour, moves nothing).  The learnt bar moves from the shipped one towards it in
-proportion to the evidence: n edits of Related move it n / (n + PRIOR_EDITS) of the way (the
-shipped bar was learnt from 28 labelled leads: one edit, which may be the editor's whim on
-one headline, moves it a ninth of the way, a dozen three fifths).  No edit moves it at all.
+within them could honour, moves nothing).  The learnt bar moves from the shipped one towards
+it in proportion to the evidence: n edits of Related move it n / (n + PRIOR_EDITS) of the way
+(the shipped bar was learnt from 28 labelled leads).  It moves at all only when the edited
+issues confirm it out of sample (`left_out`: each issue left out in turn, the others' best bar
+must place it better than the shipped bar in enough more issues than worse, a sign test at
+CONFIRM_P): one edited issue never moves it, and a preference the issues contradict is refused.
 A More headline that scored the bar but lost its place to the `related` limit judges
 nothing unless the editor promoted it (the cut, not the bar, kept it out).
 
