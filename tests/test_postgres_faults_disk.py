@@ -25,7 +25,7 @@ from tests.support.fault_commands import (
 from tests.support.postgres_disk import full_disk
 from tests.support.postgres_server import PASSWORD
 from tests.support.send_workspace import ISSUE_ID
-from tests.support.serve_process import serve_process
+from tests.support.serve_process import running_serve
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -124,21 +124,17 @@ def test_serve_on_a_full_disk_answers_503_and_changes_nothing(
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
     monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
     token = sign_token(reader, b"test-secret-0123456789abcdef", "the-test-brief.example.org")
-    with full_disk(postgres_server, dbname, "subscribers", way="trigger", rows=0) as disk:
-        process, url = serve_process(send_ws.root)
-        try:
-            link = f"{url}/unsubscribe?token={token}"
-            refused = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
-            assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
-            assert listed(send_ws, postgres_url) == {reader: "active"}
-            disk.free()
-            done = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
-            assert done.status_code == 200, done.text
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-            assert process.stdout is not None
-            process.stdout.close()
+    with (
+        full_disk(postgres_server, dbname, "subscribers", way="trigger", rows=0) as disk,
+        running_serve(send_ws.root) as url,
+    ):
+        link = f"{url}/unsubscribe?token={token}"
+        refused = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+        assert listed(send_ws, postgres_url) == {reader: "active"}
+        disk.free()
+        done = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+        assert done.status_code == 200, done.text
     assert listed(send_ws, postgres_url) == {reader: "unsubscribed"}
 
 

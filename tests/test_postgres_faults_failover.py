@@ -32,7 +32,7 @@ from tests.support.fault_commands import (
 from tests.support.postgres_server import PASSWORD
 from tests.support.postgres_standby import primary_and_standby
 from tests.support.send_workspace import ISSUE_ID, Workspace
-from tests.support.serve_process import serve_process
+from tests.support.serve_process import running_serve
 from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.support.tcp_relay import tcp_relay
 
@@ -99,8 +99,7 @@ def test_serve_on_a_standby_answers_503_with_retry_after_and_changes_nothing(
     standby.wait_caught_up(primary)
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", standby.url(DBNAME))
     monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
-    process, url = serve_process(send_ws.root)
-    try:
+    with running_serve(send_ws.root) as url:
         link = f"{url}/unsubscribe?token={sign_token(reader, SECRET, LIST_ID)}"
         refused = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
@@ -108,11 +107,6 @@ def test_serve_on_a_standby_answers_503_with_retry_after_and_changes_nothing(
         standby.promote()
         done = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
         assert done.status_code == 200, done.text
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        assert process.stdout is not None
-        process.stdout.close()
     assert listed(send_ws, standby.url(DBNAME)) == {reader: "unsubscribed"}
 
 

@@ -10,8 +10,6 @@ changed, and the same request works once the server is back.
 
 from __future__ import annotations
 
-import contextlib
-
 import httpx
 import pytest
 
@@ -19,7 +17,7 @@ from newsletter.mail.unsubscribe import sign_token
 from tests.support.fault_commands import import_readers, listed, newsletter, one_error
 from tests.support.postgres_server import PASSWORD
 from tests.support.send_workspace import ISSUE_ID
-from tests.support.serve_process import serve_process
+from tests.support.serve_process import running_serve
 from tests.support.smtp_server import free_port
 from tests.support.tcp_relay import tcp_relay
 
@@ -117,8 +115,7 @@ def test_serve_with_postgresql_gone_answers_503_changes_nothing_and_recovers(
     with tcp_relay(postgres_server.host, postgres_server.port) as address:
         url = postgres_url.replace(f":{postgres_server.port}/", f":{address.port}/")
         monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
-        process, base = serve_process(ws.root, "--workers", "2")
-        try:
+        with running_serve(ws.root, "--workers", "2") as base:
             if key == "database":  # made by serve before it listened
                 with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
                     row = conn.execute(
@@ -136,9 +133,4 @@ def test_serve_with_postgresql_gone_answers_503_changes_nothing_and_recovers(
             address.start()
             back = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
             assert back.status_code == 200, back.text
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-            with contextlib.suppress(Exception):
-                process.stdout.close()
     assert listed(ws, postgres_url) == {reader: "unsubscribed"}

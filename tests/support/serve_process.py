@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -39,6 +41,19 @@ def serve_process(
         said = log.read_text() if log else ""
         pytest.fail(f"serve did not start: {line} {said}")
     return process, found.group(0)
+
+
+@contextlib.contextmanager
+def running_serve(root, *args: str) -> Iterator[str]:
+    """`serve_process` for the block: its base URL, and the process ended (SIGTERM) after."""
+    process, url = serve_process(root, *args)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        assert process.stdout is not None
+        process.stdout.close()
 
 
 def wait_until_answering(url: str, seconds: float = 20) -> None:
