@@ -132,3 +132,38 @@ def test_blank_lines_before_the_xml_declaration_are_read_past(ws):
     assert broken.output == (
         "error: feeds/world.xml:8: mismatched tag; check that it is a complete RSS or Atom feed\n"
     )
+
+
+def test_a_byte_order_mark_before_the_blank_lines_is_read_past_too(ws):
+    """A UTF-8 byte-order mark, then blank lines, then `<?xml`: the feed builds (found from
+    outside: the mark kept the blank lines from being skipped, and a sound feed was refused)."""
+    feed = ws / "feeds" / "world.xml"
+    body = (
+        '<rss version="2.0">\n<channel>\n<title>World</title>\n'
+        + ITEM.format(title="Peru declares an emergency on the Chile border", slug="peru")
+        + "</channel>\n</rss>\n"
+    )
+    feed.write_bytes(b"\xef\xbb\xbf\n\n" + (HEAD + body).encode())
+    result = _build("feeds/world.xml", "samples/border-towns.md")
+    assert result.exit_code == 0, result.output
+    text = (ws / "issues" / "2026-W48" / "index.txt").read_text("utf-8")
+    assert "Peru declares an emergency on the Chile border" in text
+
+
+@pytest.mark.parametrize(
+    ("title", "fix"),
+    [
+        ("AT&T buys a cable company", "a bare & (as in AT&T): write it as &amp;"),
+        ("Prices rise & fall", "a bare & (as in AT&T): write it as &amp;"),
+        ("Escape&#x1b;sequence", "a character XML forbids (a control character"),
+    ],
+)
+def test_a_bare_ampersand_or_a_forbidden_character_is_named_with_its_fix(title, fix):
+    """Broken XML still refuses the feed, at the file's line, and the two commonest faults
+    say what to write instead of 'check that it is a complete feed'."""
+    data = (HEAD + f'<rss version="2.0"><channel>\n<title>{title}</title></channel></rss>').encode()
+    with pytest.raises(SourceError) as refused:
+        parse_feed(data, "feed.xml")
+    message = str(refused.value)
+    assert message.startswith("feed.xml:3: ") and fix in message, message
+    assert "complete RSS" not in message

@@ -18,6 +18,12 @@ from xml.parsers import expat
 
 PREDEFINED = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _ENTITY = re.compile(rb"&([A-Za-z_][A-Za-z0-9_.-]{0,63});")
+_REFERENCE = re.compile(rb"&(?:[A-Za-z_][A-Za-z0-9_.-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
+BOM = b"\xef\xbb\xbf"
+BARE_AMPERSAND = "a bare & (as in AT&T): write it as &amp;"
+FORBIDDEN_CHARACTER = (
+    "a reference to a character XML forbids (a control character such as &#x1b;): delete it"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +33,16 @@ class XmlProblem:
     line: int
     message: str
     entity: str | None = None  # an undefined entity's name ("nbsp"; "" if not found), else None
+    fix: str = ""  # what to do, when the error says it: a bare `&`, a forbidden character
 
 
 def xml_problem(data: bytes) -> XmlProblem | None:
     """The first XML error of `data` as written, or None when it is well-formed (or in an
     encoding expat cannot read itself: feedparser's own report then stands)."""
-    # Blank lines before `<?xml` (a common fault of blog feeds) break nothing feedparser
-    # reads: the document is judged from its first character, its lines counted from the file's.
-    body = data.lstrip(b" \t\r\n")
+    # Blank lines before `<?xml` (a common fault of blog feeds, after a byte-order mark or
+    # not) break nothing feedparser reads: the document is judged from its first character,
+    # its lines counted from the file's.
+    body = data.removeprefix(BOM).lstrip(b" \t\r\n")
     skipped = data[: len(data) - len(body)].count(b"\n")
     parser = expat.ParserCreate()
     parser.DefaultHandler = lambda _text: None  # internal entities: passed on, never expanded
@@ -44,11 +52,24 @@ def xml_problem(data: bytes) -> XmlProblem | None:
         if e.code == expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING]:
             return None
         message = expat.ErrorString(e.code) or str(e)
-        entity = None
+        entity, fix = None, ""
         if e.code == expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]:
             entity = _entity_at(body, e.lineno, e.offset)
-        return XmlProblem(e.lineno + skipped, message, entity)
+        elif e.code == expat.errors.codes[expat.errors.XML_ERROR_BAD_CHAR_REF]:
+            fix = FORBIDDEN_CHARACTER
+        elif e.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]:
+            fix = BARE_AMPERSAND if _bare_ampersand(body, e.lineno, e.offset) else ""
+        return XmlProblem(e.lineno + skipped, message, entity, fix)
     return None
+
+
+def _bare_ampersand(data: bytes, line: int, column: int) -> bool:
+    """True when the last `&` before where expat stopped starts no entity or character
+    reference ("AT&T": expat stops just past the `&T`)."""
+    lines = data.splitlines()
+    text = lines[line - 1][: column + 1] if 0 < line <= len(lines) else b""
+    at = text.rfind(b"&")
+    return at >= 0 and _REFERENCE.match(lines[line - 1], at) is None
 
 
 def _entity_at(data: bytes, line: int, column: int) -> str:

@@ -341,9 +341,8 @@ def _refuse_broken_xml(data: bytes, shown: str, feed: Any) -> None:
         raise SourceError(
             f"{_where_error(shown, exc)}; check that it is a complete RSS or Atom feed"
         )
-    raise SourceError(
-        f"{shown}:{problem.line}: {problem.message}; check that it is a complete RSS or Atom feed"
-    )
+    fix = problem.fix or "check that it is a complete RSS or Atom feed"
+    raise SourceError(f"{shown}:{problem.line}: {problem.message}; {fix}")
 
 
 def _where_error(shown: str, exc: BaseException | None) -> str:
