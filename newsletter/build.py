@@ -25,7 +25,11 @@ from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
-from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
+from newsletter.issue.editor_edits import (
+    ranking_record_bytes,
+    read_editor_edits,
+    without_evidences,
+)
 from newsletter.issue.freshness import sent_past_issues, stale_sources_warning
 from newsletter.issue.guard import (
     check_overwrite,
@@ -119,6 +123,7 @@ def build(
         options.sparse_share or SPARSE_SHARE, options.related_bar or RELATED_BAR, options.related
     )
     extra[RANKING_RECORD_NAME] = ranking_record_bytes(issue, built_cut)
+    issue = without_evidences(issue)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
     return replace(

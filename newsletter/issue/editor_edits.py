@@ -33,6 +33,7 @@ import json
 import os
 import tomllib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,27 @@ def ranking_record_bytes(issue: Issue, cut: Cut) -> bytes:
         "cards": cards((*issue.stories, *(c for s in issue.sections for c in s.stories))),
     }
     return (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def without_evidences(issue: Issue) -> Issue:
+    """The issue as its manifest holds it: the two evidences of each score (`parts`) are the
+    ranking record's, not the manifest's, so the issue a build goes on with is the one a
+    re-render reads back."""
+
+    def strip(items: Sequence[ScoredHeadline]) -> tuple[ScoredHeadline, ...]:
+        return tuple(
+            h._replace(parts=None, merged_scored=strip(h.merged_scored))
+            if h.parts or h.merged_scored
+            else h
+            for h in items
+        )
+
+    return replace(
+        issue,
+        related=strip(issue.related),
+        more=strip(issue.more),
+        sections=tuple(replace(s, headlines=strip(s.headlines)) for s in issue.sections),
+    )
 
 
 def read_editor_edits(
