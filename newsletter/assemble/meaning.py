@@ -107,6 +107,7 @@ def rank_by_meaning(
     story_sparse = _story_sparse(profile, candidates, texts)
     scored = []
     for rank, item in enumerate(sparse):
+        item = _story_leads(profile, item, texts)
         index = position[id(item.headline)]
         parts = evidence(max(item.score, story_sparse.get(index, 0.0)), float(cosine[index]))
         score = mix(parts, share)
@@ -118,6 +119,23 @@ def rank_by_meaning(
             folded = _score_folded(profile, item, cosine, position, share)
             ranked[i] = item._replace(merged_scored=folded)
     return tuple(ranked)
+
+
+def _story_leads(
+    profile: LeadProfile, item: ScoredHeadline, texts: Mapping[str, str]
+) -> ScoredHeadline:
+    """A feed headline folded over one of the editor's stories gives the group to the story:
+    the story is scored on its own (its whole text, as a card is read) and may be a card, and
+    the headline stays folded under it.  Led by the headline, the story vanished into its
+    `also` list, however much more of it the editor had written."""
+    if not item.merged or item.headline.source in texts:
+        return item
+    for member in item.merged:
+        if member.source in texts:
+            (alone,) = rank_headlines(profile, [member])
+            others = tuple(m for m in item.merged if m is not member)
+            return alone._replace(merged=(item.headline, *others))
+    return item
 
 
 def _score_folded(
