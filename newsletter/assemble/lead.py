@@ -166,10 +166,13 @@ def _same_file(source: str, wanted: Path) -> bool:
         return False
 
 
-def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
-    """The lead's concept profile and every other candidate ranked by meaning against it."""
+def rank_for_lead(
+    story: Story, sources: Sources, share: float | None = None
+) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
+    """The lead's concept profile and every other candidate ranked by meaning against it (at
+    the concepts' `share` learnt from the editor, else the shipped one)."""
     profile = lead_profile(story.title, story.paragraphs)
     pool = candidate_headlines(story, sources.stories, sources.headlines)
     texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts)
+    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts, share)
     return profile, ranked
