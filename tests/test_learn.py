@@ -329,6 +329,21 @@ def test_an_editor_who_keeps_related_short_is_agreed_with_more():
     assert learnt > shipped
 
 
+@pytest.mark.slow
+def test_an_editor_who_reads_meaning_over_words_is_agreed_with_more():
+    """The semantic editor (an on-topic headline in Related only when the model reads it
+    close), learnt from the records' two evidences: by the twelfth issue the concepts' share
+    is lower, confirmed by the issues left out, and agreement on the held-out dev leads and on
+    the issues as built has risen over the shipped cut's."""
+    steps = _simulated("semantic")
+    assert steps[0].learnt.cut == steps[0].learnt.shipped
+    last = steps[-1]
+    assert last.learnt.share_learnable and last.learnt.cut.share < SPARSE_SHARE
+    assert last.learnt.left_out[0] >= 5 and last.learnt.left_out[1] == 0
+    for shipped, learnt in (last.agreement["rest"], last.built):
+        assert learnt > shipped
+
+
 def test_fit_share_weighs_the_evidence_that_orders_grade_2_first():
     """Where only the model's evidence puts grade 2 first, the learnt concepts' share is under
     half (grade 2 first up to 0.44: the nearest half of those shares); where only the concepts'
@@ -437,3 +452,49 @@ def test_a_version_1_record_without_evidences_still_teaches_the_bar(workspace, e
     assert warnings == () and [(e.promoted, e.removed) for e in edits] == [(1, 1)]
     assert all(j.parts is None for j in edits[0].judged)
     assert learn_cut(edits).share_learnable is False
+
+
+def _keep_related(folder: Path, lines: int) -> int:
+    """Delete every Related line past the first `lines` from the folder's issue.toml, as an
+    editor does (whole tables); return how many were deleted."""
+    manifest = folder / "issue.toml"
+    blocks = manifest.read_text("utf-8").split("\n[[")
+    head, tables = blocks[0], ["[[" + b for b in blocks[1:]]
+    related = [t for t in tables if t.startswith("[[related]]")]
+    dropped = set(map(id, related[lines:]))
+    manifest.write_text(
+        head + "\n" + "\n".join(t for t in tables if id(t) not in dropped), encoding="utf-8"
+    )
+    return len(dropped)
+
+
+@pytest.mark.slow
+def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
+    """With `related = 6`, six weekly builds whose Related (4 lines) the editor cut after its
+    third line, each in its issue.toml: the seventh build learns a shorter Related from them
+    (each issue left out, the others' length placed it better: the length goes first, as it
+    explains the cuts as well as a share and a bar would), says so in `build --json`, and
+    records the length it cut at for the next build to judge."""
+    from newsletter.config import load_settings
+
+    toml = workspace / "newsletter.toml"
+    toml.write_text(toml.read_text("utf-8").replace("\nrelated = 8 ", "\nrelated = 6 "), "utf-8")
+    settings, _ = load_settings(workspace)
+    assert settings.related == 6
+
+    def week(k: int) -> str:
+        return (SAMPLE_DATE + dt.timedelta(days=7 * k)).isoformat()
+
+    for k in range(6):
+        built = build(["seeds"], settings, AssembleOptions(today=dt.date.fromisoformat(week(k))))
+        assert len(built.issue.related) == 4 and _keep_related(built.folder, 3) == 1
+    whole = _json_build("--date", week(6), "--repeat")
+    data = whole["learnt"]
+    assert len(data["from_issues"]) == 6 and data["share_learnable"] is True
+    assert data["left_out_length"] == {"better": 6, "worse": 0}
+    assert data["length_bounds"] == [2, 10] and data["shipped_length"] == 6
+    assert data["length"] == round(6 - 3 * 6 / (6 + PRIOR_EDITS))
+    assert (data["share"], data["bar"]) == (SPARSE_SHARE, RELATED_BAR)
+    assert "length 6 lines → 5 lines" in data["summary"]
+    record = workspace / "issues" / whole["id"] / RANKING_RECORD_NAME
+    assert json.loads(record.read_text("utf-8"))["length"] == 5

@@ -18,10 +18,12 @@ Three parameters of the cut (`Cut`) are learnt, each within bounds of what shipp
   an editor who deletes every line past the fifth wants 5; one who promotes every headline
   the limit kept out wants more.
 
-The share and the bar are learnt together (they make the score and cut it), then the length
-at that score.  Each step takes the values that place most of the editor's choices as the
-editor made them (among equally good ones the nearest what shipped), and moves towards them
-from what shipped in proportion to the evidence: n edits of Related move it n / (n +
+The share and the bar are learnt together (they make the score and cut it), and the length
+on its own.  Each step finds the values that place most of the editor's choices as the editor
+made them (among equally good ones the nearest what shipped); the step whose values place more
+goes first (the length on a tie: one number explains the same choices), and the other is
+learnt on top of the first's values.  Each moves towards its values from what shipped in
+proportion to the evidence: n edits of Related move it n / (n +
 PRIOR_EDITS) of the way (what shipped was learnt from 28 labelled leads).  A step moves at all
 only when the edited issues confirm it out of sample (`left_out`: each issue left out in turn,
 the others' best values must place it better than what shipped in enough more issues than
@@ -242,8 +244,19 @@ def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
     evidence = sum(p.promoted + p.removed for p in edited)
     pull = evidence / (evidence + PRIOR_EDITS)
     scored = [_Scored(p.judged, _shares(shipped.share) if learnable else ()) for p in edited]
-    cut, score_out = _learn_score(scored, shipped, pull, learnable)
-    cut, length_out = _learn_length(scored, shipped, cut, pull)
+    by_length = _learn_length(scored, shipped, shipped, pull)
+    by_score = _learn_score(scored, shipped, shipped, pull, learnable)
+    # The step that explains more goes first (the length on a tie: one number explains the
+    # same choices); the other is learnt on top of the first's best values, so it learns only
+    # what the first cannot express, not what the first's pull towards what shipped left.
+    if by_length.gain >= by_score.gain:
+        then = _learn_score(scored, shipped, by_length.best, pull, learnable)
+        cut = Cut(then.cut.share, then.cut.bar, by_length.cut.length)
+        length_out, score_out = by_length.counts, then.counts
+    else:
+        then = _learn_length(scored, shipped, by_score.best, pull)
+        cut = replace(by_score.cut, length=then.cut.length)
+        length_out, score_out = then.counts, by_score.counts
     return Learnt(
         cut=cut,
         shipped=shipped,
@@ -256,34 +269,48 @@ def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One step: the cut it makes (pulled from what shipped towards `best`), its left-out
+    counts, and how many more of the editor's choices `best` places as the editor made them
+    than the base did (-1, and `best` the base: not confirmed)."""
+
+    cut: Cut
+    counts: tuple[int, int]
+    gain: int
+    best: Cut
+
+
 def _learn_score(
-    scored: Sequence[_Scored], shipped: Cut, pull: float, learnable: bool
-) -> tuple[Cut, tuple[int, int]]:
-    """The share and the bar together (at the shipped length): the cut and the left-out
-    counts; what shipped unless confirmed."""
+    scored: Sequence[_Scored], shipped: Cut, base: Cut, pull: float, learnable: bool
+) -> _Step:
+    """The share and the bar together, at `base`'s length."""
     shares = _shares(shipped.share) if learnable else (shipped.share,)
     steps = round(LEARN_BOUND / _STEP)
     bars = [round(shipped.bar + k * _STEP, 2) for k in range(-steps, steps + 1)]
-    cuts = [Cut(s, b, shipped.length) for s in shares for b in bars]
-    counts = left_out(scored, cuts, shipped)
+    cuts = [Cut(s, b, base.length) for s in shares for b in bars]
+    counts = left_out(scored, cuts, base)
     if not _confirmed(counts):
-        return shipped, counts
-    best = _best(scored, cuts, shipped)
+        return _Step(base, counts, -1, base)
+    best = _best(scored, cuts, base)
     share = round(_toward(shipped.share, best.share, pull) / _SHARE_STEP) * _SHARE_STEP
     bar = round(_toward(shipped.bar, best.bar, pull), 2)
-    return Cut(round(share, 2), bar, shipped.length), counts
+    return _Step(Cut(round(share, 2), bar, base.length), counts, _gain(scored, best, base), best)
 
 
-def _learn_length(
-    scored: Sequence[_Scored], shipped: Cut, cut: Cut, pull: float
-) -> tuple[Cut, tuple[int, int]]:
-    """Related's length at the score learnt (`cut`): the cut and the left-out counts."""
-    cuts = [replace(cut, length=n) for n in range(*_length_range(shipped.length))]
-    counts = left_out(scored, cuts, cut) if cuts else (0, 0)
+def _learn_length(scored: Sequence[_Scored], shipped: Cut, base: Cut, pull: float) -> _Step:
+    """Related's length, at `base`'s share and bar."""
+    cuts = [replace(base, length=n) for n in range(*_length_range(shipped.length))]
+    counts = left_out(scored, cuts, base) if cuts else (0, 0)
     if not _confirmed(counts):
-        return cut, counts
-    best = _best(scored, cuts, cut)
-    return replace(cut, length=round(_toward(shipped.length, best.length, pull))), counts
+        return _Step(base, counts, -1, base)
+    best = _best(scored, cuts, base)
+    length = round(_toward(shipped.length, best.length, pull))
+    return _Step(replace(base, length=length), counts, _gain(scored, best, base), best)
+
+
+def _gain(scored: Sequence[_Scored], best: Cut, base: Cut) -> int:
+    return sum(s.count(best) - s.count(base) for s in scored)
 
 
 def _toward(shipped: float, best: float, pull: float) -> float:
