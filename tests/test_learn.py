@@ -210,10 +210,13 @@ def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
 
 
 def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
-    """`--no-learn` and `[ranking] learn = false` cut at the shipped bar and say why."""
+    """`--no-learn` and `[ranking] learn = false` rank and cut as shipped (share, bar and the
+    `related` length, as the build's ranking record says) and say why."""
     data = _json_build("--no-learn")
     assert data["learnt"] == {"on": False, "why": "--no-learn"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR
+    record = json.loads((workspace / "issues" / data["id"] / RANKING_RECORD_NAME).read_text())
+    assert (record["share"], record["bar"], record["length"]) == (SPARSE_SHARE, RELATED_BAR, 8)
     toml = workspace / "newsletter.toml"
     text = toml.read_text("utf-8")
     assert "\nlearn = true " in text  # the sample's newsletter.toml shows the setting
@@ -267,6 +270,8 @@ def test_the_preview_ranking_tab_says_what_was_learnt(workspace, edited):
     }
     shown = summarize_issue(result.issue, files, learnt=result.learnt_view())["ranking"]["learnt"]
     assert shown["on"] is True and shown["from_issues"] == ["2026-W48"]
+    assert (shown["share"], shown["length"]) == (SPARSE_SHARE, 8)
+    assert "concepts' share kept at 0.40, length kept at 8 lines" in shown["summary"]
     off = PreviewTarget.for_sources(["seeds"], workspace, NEXT_WEEK, learn=False)
     result, _ = off.build()
     assert result.learnt_view() == {"on": False, "why": "--no-learn"}
@@ -395,6 +400,7 @@ def test_the_length_moves_towards_the_editors_and_stays_within_its_bounds():
     assert one.cut.length == 8 - LENGTH_BOUND
     assert learn_cut(_cutting_at(4, 5)).cut.length == 8
     assert learn_cut(_cutting_at(12, 1, lines=12), Cut(length=2)).cut.length == 1
+    assert learn_cut(_cutting_at(4, 5), Cut(length=48)).as_dict()["length_bounds"] == [44, 50]
 
 
 def _by_concepts(n: int) -> list[IssueEdits]:

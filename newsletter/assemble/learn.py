@@ -45,6 +45,7 @@ from typing import Any
 from newsletter.assemble.meaning import (
     RELATED_BAR,
     RELATED_STRETCH,
+    REPORTS_WINDOW,
     SPARSE_SHARE,
     WEEK_BAR,
     mix,
@@ -52,7 +53,8 @@ from newsletter.assemble.meaning import (
 
 LEARN_BOUND = 0.1  # the learnt bar stays within this of the shipped one
 SHARE_BOUND = 0.2  # ... the concepts' share within this of the shipped one (0.2-0.6)
-LENGTH_BOUND = 4  # ... and Related's length within this many lines of the setting
+LENGTH_BOUND = 4  # ... and Related's length within this many lines of the setting (at most
+# the 50 lines `related` itself allows, meaning.REPORTS_WINDOW)
 # The weight of what shipped, in edits.  Without it one promotion took the bar straight to
 # that headline's score.  Since the shipped bar is learnt from 28 graded leads (fit_bar), not
 # set by hand, it weighs 8: at 4 the simulated strict editor's bar reached 0.22 and the
@@ -330,7 +332,7 @@ def _share_bounds(shipped: float) -> tuple[float, float]:
 def _length_bounds(shipped: int) -> tuple[int, int]:
     if shipped <= 0:
         return shipped, shipped  # no Related at all is the editor's setting, not a cut to learn
-    return max(shipped - LENGTH_BOUND, 1), shipped + LENGTH_BOUND
+    return max(shipped - LENGTH_BOUND, 1), min(shipped + LENGTH_BOUND, REPORTS_WINDOW)
 
 
 def _length_range(shipped: int) -> tuple[int, int]:
