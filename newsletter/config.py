@@ -127,9 +127,10 @@ class LimitsSettings:
 class RankingSettings:
     """How the ranker uses what the editor did to earlier issues (docs/ranking.md)."""
 
-    #: move the Related bar (at most 0.1 either way) towards the editor's own choices in the
-    #: earlier issues' manifests: a headline moved from More into Related, one deleted from
-    #: Related; false (or `build --no-learn`) ranks with the shipped bar
+    #: move the Related bar (at most 0.1 either way), the concepts' share of the score (at
+    #: most 0.2) and Related's length (at most 4 lines from `related`) towards the editor's
+    #: own choices in the earlier issues' manifests: a headline moved from More into Related,
+    #: one deleted from Related; false (or `build --no-learn`) ranks and cuts as shipped
     learn: bool = True
 
 

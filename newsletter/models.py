@@ -114,6 +114,9 @@ class ScoredHeadline(NamedTuple):
     merged_scored: tuple[ScoredHeadline, ...] = ()
     # on a line of its own: the Related line whose story this headline reports again
     report_of: Headline | None = None
+    # the concepts' evidence and the model's that `score` mixes (assemble/meaning.py), each
+    # 0-1; None from a ranker that does not mix them
+    parts: tuple[float, float] | None = None
 
     @property
     def title(self) -> str:

@@ -185,8 +185,11 @@ def test_a_copy_into_an_existing_sqlite_file_fails_whole(workspace, postgres_url
 
 
 def test_bad_arguments_are_one_line(workspace, postgres_url):
-    """A missing source, the same database twice and a URL with a password: one line each."""
-    assert "no database yet" in run("db", "copy", "missing.db", postgres_url, code=1)
+    """A missing source (named as SRC, not "no database yet; add subscribers first"), the same
+    database twice and a URL with a password: one line each."""
+    missing = run("db", "copy", "missing.db", postgres_url, code=1)  # a typo, not a new list
+    assert missing.startswith("error: db copy: SRC: missing.db: no such file;"), missing
+    assert "add subscribers" not in missing and not (workspace / "missing.db").exists()
     assert "the same database" in run("db", "copy", postgres_url, postgres_url, code=1)
     bad = postgres_url.replace("postgres@", "postgres:hunter2@")
     output = run("db", "copy", "newsletter.db", bad, code=1)

@@ -68,6 +68,7 @@ class AssembleOptions:
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
     repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
     related_bar: float | None = None  # the Related bar learnt from the editor (None: shipped)
+    sparse_share: float | None = None  # the concepts' share learnt from the editor (None: shipped)
 
 
 def assemble_issue(
@@ -87,7 +88,7 @@ def assemble_issue(
     unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
     story = choose_lead(sources.stories, unsent, options.lead, carried)
     lead = lead_from_story(story)
-    profile, ranked = rank_for_lead(story, sources)
+    profile, ranked = rank_for_lead(story, sources, options.sparse_share)
 
     fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:

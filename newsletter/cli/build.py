@@ -65,8 +65,8 @@ def build(
     no_learn: bool = typer.Option(
         False,
         "--no-learn",
-        help="Cut Related at the shipped bar, not the one learnt from your edits of earlier "
-        "issues (as [ranking] learn = false does).",
+        help="Rank and cut Related as shipped (concepts' share, bar, the `related` length), "
+        "not as learnt from your edits of earlier issues (as [ranking] learn = false does).",
     ),
     force: bool = typer.Option(
         False,

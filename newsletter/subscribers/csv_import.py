@@ -55,6 +55,7 @@ MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not he
 MAX_REJECTS_KEPT = 1000  # listed by line; the rest are counted
 BATCH_SECONDS = 0.25  # the longest an import holds the database's write lock at once
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CHUNK = 1 << 20
 
 
@@ -317,6 +318,13 @@ def check_decodes(raw: BinaryIO, encoding: str, shown: str) -> None:
             line += text.count("\n", 0, text.index("\x00"))
             raise SubscriberError(
                 f"{shown}:{line}: contains NUL characters; is it really a CSV text file?"
+            )
+        surrogate = _SURROGATE.search(text)  # only an odd --encoding (unicode_escape) makes one
+        if surrogate:
+            line += text.count("\n", 0, surrogate.start())
+            raise SubscriberError(
+                f"{shown}:{line}: decodes to U+{ord(surrogate.group()):04X}, half of a character "
+                f"that no database stores; check --encoding ({encoding})"
             )
         line += text.count("\n")
         newline = chunk.rfind(b"\n")
