@@ -56,7 +56,8 @@ DANGLING = word_set(
     towards despite during without within upon across along around near like including is are
     was were be been being has have had will would can could may might must shall should do does
     did new former top key major big small first last next other own high low long late early
-    local global foreign nuclear huge large great several many few much least
+    local global foreign nuclear huge large great several many few much least western eastern
+    northern southern central
     """
 )
 
@@ -151,7 +152,7 @@ IRREGULAR_LEMMA = dict(
     slid:slide spread:spread split:split beat:beat bid:bid felt:feel laid:lay lent:lend
     lit:light rang:ring rode:ride sat:sit slept:sleep stuck:stick taught:teach
     thought:think understood:understand woke:wake wore:wear shown:show done:do did:do
-    become:become come:come run:run
+    become:become come:come run:run sworn:swear swore:swear
     """
     )
 )
@@ -319,6 +320,7 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
         return governed in GOVERNED  # "to try | to counter", but "agree to deal | that …"
     verbal = (
         last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
+        or (last in IRREGULAR_LEMMA and last not in IRREGULAR_PAST)  # "damage done | to"
         or (last.endswith("ing") and len(words) > 1 and words[-2].endswith((",", "s")))
         or last in IRREGULAR_PAST
         or (last.endswith("s") and lemma_of_s(last) in VERB_LEMMAS and len(words) > 1)
@@ -359,7 +361,7 @@ def verb_index(text: str) -> int | None:
             and not _noun_before_past(words, i, word)
         ):
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
-            if by or _reduced_relative(words, i, word):
+            if by or reduced_relative(words, i, word):
                 # "the region hit by an earthquake … says", "35 individuals interred in a tomb
                 # … offers": a participle, unless no verb follows
                 participle = i if participle is None else participle
@@ -370,30 +372,50 @@ def verb_index(text: str) -> int | None:
     return participle
 
 
-_NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
+_NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}
 _PLACE_OR_TIME = word_set("in at on for from into with under near during since inside outside")
 # Words that open a clause of their own: a verb after one is that clause's, not the subject's.
 _CLAUSE_OPENERS = word_set(
-    "and but or who whom whose which that when where while as after before because if than so"
+    "and but or who whom whose which that when where while as after before because if so"
 )
 
 
-def _reduced_relative(words: Sequence[str], i: int, word: str) -> bool:
+def reduced_relative(words: Sequence[str], i: int, word: str) -> bool:
     """ "A genetic analysis of 35 individuals interred in a tomb … offers new insights", "a man
     imprisoned for 35 years … was found guilty": a past participle and its phrase after a noun
     describe that noun when a finite verb in the present or an auxiliary follows in the same
     clause (a verb of saying belongs to an attribution: "five people killed in …, police say")."""
     if not word.endswith("ed") or i + 1 >= len(words) or words[i + 1] not in _PLACE_OR_TIME:
         return False
-    for raw in words[i + 2 :]:
+    previous = ""
+    for j in range(i + 2, len(words)):
+        raw = words[j]
         later = raw.strip("“”\"'‘’(),;:.!?").lower()
         if later in _CLAUSE_OPENERS or later in SPEECH_VERBS or raw.endswith((";", ":")):
             return False
         if later in AUXILIARIES and later not in ("be", "been"):
             return True
-        if later.endswith("s") and lemma_of_s(later) in VERB_LEMMAS:
+        if _headline_passive(words, j, later, previous):
+            return True  # "a man imprisoned for 35 years … found guilty"
+        previous = later
+        if words[i + 1] == "for":
+            continue  # "called for member states to …": only an auxiliary tells a participle
+        if later.endswith("s") and (lemma_of_s(later) in VERB_LEMMAS or _known_s(later)):
             return True
     return False
+
+
+def _headline_passive(words: Sequence[str], j: int, word: str, previous: str) -> bool:
+    """A participle after a noun and before no "by": a headline's passive ("… found guilty")."""
+    participle = (word.endswith("ed") and len(word) > 4) or word in IRREGULAR_LEMMA
+    following = words[j + 1] if j + 1 < len(words) else ""
+    return participle and previous not in _NOT_BEFORE_PAST and following != "by"
+
+
+def _known_s(word: str) -> bool:
+    """A verb of no list in "-s" ("reconsiders"): its base and its past are English words."""
+    lemma = word[:-1]
+    return len(word) > 5 and _known_base(lemma)
 
 
 def _noun_before_past(words: Sequence[str], i: int, word: str) -> bool:
@@ -416,6 +438,7 @@ def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
         return True
     # "-ed" of five letters or more ("used", "need" are not), and "died", "tied", "lied"
     past = word.endswith("ed") and "-" not in word and (len(word) > 4 or word.endswith("ied"))
+    past = past or (word in IRREGULAR_LEMMA and len(word) > 4)  # "Luxon sworn in"
     if past and previous not in _NOT_BEFORE_PAST:
         return True
     if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):

@@ -49,6 +49,7 @@ from newsletter.assemble.headline_grammar import (
     lemma_of_ing,
     lemma_of_s,
     plural_subject,
+    reduced_relative,
     split_punctuation,
     third_person,
     verb_index,
@@ -92,8 +93,8 @@ _MONTHS = (
 _DATELINE = Lazy(
     rf"^(?:(?:[{_CAPITAL}][{_CAPITAL}.'’-]+(?:\s[{_CAPITAL}][{_CAPITAL}.'’-]+){{0,3}})"
     r"(?:,\s*(?:[A-Z][\w.'’-]*\.?\s?){0,3}(?:\d{1,2}\s?)?)?\s*(?:\([A-Za-z .&-]{1,30}\)\s*)?"
-    rf"|{_MONTHS}\s\d{{1,2}}\s*\([A-Za-z .&-]{{1,30}}\)\s*|\([A-Za-z .&-]{{1,30}}\)\s*)"
-    r"(?:[—–:]|-{1,2}\s)\s*"
+    rf"|(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s)?{_MONTHS}\s\d{{1,2}}\s*\([A-Za-z .&-]{{1,30}}\)\.?\s*"
+    r"|\([A-Za-z .&-]{1,30}\)\s*)(?:[—–:]|-{1,2}\s|-)\s*"
 )
 # "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
 _ON_DATE = Lazy(rf"\son\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[\s,.;:!?]|$)")
@@ -130,7 +131,7 @@ _SUBORDINATE = Lazy(rf"\s{_SUBORDINATORS}\s", re.IGNORECASE)
 # The subordinators that only ever open a clause (not "as", "after", "since": "resigns as
 # prime minister", "after eight months" are phrases, not clauses).
 _CONJUNCTION = Lazy(
-    r"\s(?:because|when|while|although|though|whereas|unless|if|which|who|where)\s",
+    r"\s(?:because|when|while|although|though|whereas|unless|if|which|who|where|that)\s",
     re.IGNORECASE,
 )
 # A sentence opening on a phrase with no main clause of its own: "After two weekends of box
@@ -138,7 +139,8 @@ _CONJUNCTION = Lazy(
 _LEADING_PHRASE = Lazy(
     r"^(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
     r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
-    r"hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+(?P<rest>.+)$",
+    r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+"
+    r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _PREPOSITION = Lazy(
@@ -166,7 +168,8 @@ _COORDINATED_PASSIVE = Lazy(
 _IRREGULAR_PARTICIPLES = "|".join(
     sorted(
         {"shot", "hit", "struck", "brought", "taken", "given", "held", "caught", "found", "sent"}
-        | {"shown", "thrown", "sold", "built", "cut", "left", "seen", "beaten", "torn", "swept"},
+        | {"shown", "thrown", "sold", "built", "cut", "left", "seen", "beaten", "torn", "swept"}
+        | {"sworn", "chosen", "driven", "written", "stolen", "known", "drawn"},
         key=len,
         reverse=True,
     )
@@ -236,11 +239,20 @@ _SHOOT_OUT = Lazy(
 
 
 def _without_kicker(text: str) -> str:
-    """The text without a kicker in capitals ("CHAMPIONS LEAGUE FINAL")."""
+    """The text without a kicker in capitals ("CHAMPIONS LEAGUE FINAL"), its first words in
+    small capitals ("A POPULAR restaurant") in lower case."""
     m = _KICKER.match(text)
-    if m is None or not all(zipf(w.lower()) >= 3.5 for w in m["kicker"].split()):
-        return text
-    return text[m.end() :]
+    if m is not None and all(zipf(w.lower()) >= 3.5 for w in m["kicker"].split()):
+        text = text[m.end() :]
+    lead_in = _LEAD_IN.match(text)
+    if lead_in and all(zipf(w.lower()) >= 3.5 for w in lead_in["caps"].split()):
+        caps = lead_in["caps"]
+        text = text[: lead_in.start("caps")] + caps[:1] + caps[1:].lower() + text[lead_in.end() :]
+    return text
+
+
+# "A POPULAR restaurant …", "SO THEY WERE right": a lead-in in capitals before lower case.
+_LEAD_IN = Lazy(r"^(?:A\s|An\s|The\s)?(?P<caps>[A-Z]{2,}(?:\s[A-Z]{2,}){0,3})(?=\s[a-z])")
 
 
 def _result_from_score_line(text: str) -> str | None:
@@ -426,8 +438,8 @@ def _main_clause(sentence: str) -> str:
     if middle and verb_index(sentence[: middle.start()]) is not None:
         speaker = speaker or middle.group("who").strip()
         sentence = sentence[: middle.start()] + "," + sentence[middle.end() :]
-    leading = _LEADING_PHRASE.match(sentence)
-    if leading and verb_index(leading["rest"]) is not None and len(leading["rest"].split()) > 2:
+    # "On September 5, at approximately 5:00 p.m., the LAFD responded": each phrase goes
+    while (leading := _LEADING_PHRASE.match(sentence)) and _a_clause(leading["rest"]):
         sentence = leading["rest"]
     sentence = _leading_said(sentence)
     sentence = _without_parenthesis(sentence)
@@ -435,6 +447,11 @@ def _main_clause(sentence: str) -> str:
     if first[0].lower() in PRONOUNS and len(first) > 1 and _is_name(speaker):
         sentence = _resolve(speaker, first[0].lower(), first[1])
     return sentence
+
+
+def _a_clause(text: str) -> bool:
+    """More than two words with a verb: what a leading phrase may give way to."""
+    return verb_index(text) is not None and len(text.split()) > 2
 
 
 def _leading_said(sentence: str) -> str:
@@ -522,7 +539,8 @@ def _without_parenthesis(sentence: str) -> str:
 def _unclosed_apposition(sentence: str) -> str:
     """ "Sanjay Kumar, the former chief executive of Computer Associates faced a judge": an
     apposition whose closing comma the writer left out goes whole, up to the verb."""
-    m = re.match(r"^(?P<name>[A-Z][^,]{1,40}),\s(?P<aside>(?:the|a|an)\s[^,]+)$", sentence)
+    plain = re.sub(r"\s\([^()]{1,60}\)(?=\s)", "", sentence)  # "(now known as CA)"
+    m = re.match(r"^(?P<name>[A-Z][^,]{1,40}),\s(?P<aside>(?:the|a|an)\s[^,]+)$", plain)
     if m is None or verb_index(m["name"]) is not None or not _is_name(m["name"]):
         return sentence
     aside = m["aside"].split(" ")
@@ -532,7 +550,9 @@ def _unclosed_apposition(sentence: str) -> str:
     return " ".join([m["name"], *aside[verb:]])
 
 
-_PARTICIPIAL_ASIDE = Lazy(r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b")
+_PARTICIPIAL_ASIDE = Lazy(
+    r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b|along with\b|together with\b|as well as\b"
+)
 
 
 def _headline_style(clause: str) -> str:
@@ -547,6 +567,8 @@ def _headline_style(clause: str) -> str:
     for pattern, replacement in ((_TO_FUTURE, " to "), (_PASSIVE, " ")):
         # Only the main verb: "said it would cut" keeps its "would".
         found = pattern.search(clause)
+        if found and _quoted(clause, found.start()):
+            continue  # a quotation is the speaker's words: never rewritten
         if found and verb_index(clause) == len(clause[: found.start()].split(" ")):
             clause = clause[: found.start()] + replacement + clause[found.end() :]
             clause = clause.replace(" to not ", " not to ", 1)  # "will not seek" → "not to seek"
@@ -566,8 +588,23 @@ def _headline_style(clause: str) -> str:
             clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
     clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
-    clause = re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", " ", clause)
-    return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", " ", clause)  # "an Arizona family"
+    return _without_articles(clause)
+
+
+def _without_articles(clause: str) -> str:
+    """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
+    spans = _quoted_spans(clause)
+
+    def drop(m: re.Match[str]) -> str:
+        return m.group() if any(a <= m.start() < b for a, b in spans) else " "
+
+    clause = re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", drop, clause)
+    return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether the offset lies inside a quotation."""
+    return any(a <= at < b for a, b in _quoted_spans(text))
 
 
 _ACRONYM = Lazy(
@@ -730,11 +767,16 @@ def _subject_without_place(clause: str, max_chars: int) -> str:
     if len(" ".join(words[: verb + 1])) <= max_chars * 3 // 4:
         return clause
     place = next((i for i in range(2, verb) if words[i] in _PLACE_PREPOSITIONS), None)
-    if place is None or any(_verb_form(w) for w in words[place:verb]):
-        return clause  # "Garcia died in hospital … as police were about": a verb in between
-    if words[place - 1].endswith("ed") and place > 2:
-        place -= 1  # "35 individuals interred in a tomb in …": the participle goes with its place
-    return " ".join([*words[:place], *words[verb:]])
+    if place is not None and not any(_verb_form(w) for w in words[place:verb]):
+        if words[place - 1].endswith("ed") and place > 2:
+            place -= 1  # "35 individuals interred in a tomb in …": the participle goes too
+        return " ".join([*words[:place], *words[verb:]])
+    # "a Texas man imprisoned for more than 35 years despite … found guilty": the participle's
+    # phrase goes whole; "Garcia died in hospital … as police were about": a verb in between
+    described = next((i for i in range(2, verb) if reduced_relative(words, i, words[i])), None)
+    if described is None:
+        return clause
+    return " ".join([*words[:described], *words[verb:]])
 
 
 def _verb_form(word: str) -> bool:
@@ -920,7 +962,7 @@ _NEEDS_COMPLEMENT = word_set(
     """
     amount amounts number numbers lot lots part parts kind kinds type types sort series
     commitment commitments statement statements promise pledge vow bid attempt attempts
-    decision plan plans call calls right rights rest majority half share
+    decision plan plans call calls right rights rest majority half share connection
     """
 )
 # Nouns whose content is a clause: "after a report | that female students were harassed".
@@ -931,6 +973,7 @@ _NEEDS_CONTENT = word_set(
     """
 )
 # A change and what changed: "a 62 percent fall | in quarterly profit".
+_NOMINAL_ENDINGS = ("tion", "sion", "ment", "ance", "ence")
 _CHANGE_NOUNS = word_set("fall rise drop increase decrease jump decline gain slump surge")
 # Verbs whose object takes a complement: "declares the outbreak | … an emergency".
 _OBJECT_COMPLEMENT = word_set("declare declares name names appoint appoints elect elects deem")
@@ -949,18 +992,28 @@ def cuts_complement(kept: str, rest: str) -> bool:
     nxt = following[0].lower()
     if nxt in ("who", "whose") and not kept.rstrip().endswith(","):
         return True
-    if last in _NEEDS_COMPLEMENT and nxt in ("of", "to", "saying", "that", "for"):
+    if _noun_without_complement(last, nxt, words):
         return True
-    if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
-        return True
-    if last in ("insight", "insights") and nxt == "into":
-        return True  # "offers new insights | into the kinship rules"
-    if nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only"):
-        return True  # "making Vermont the first state | to give gay couples …"
+    if nxt in ("to", "on", "into") and any(w.lower() in ("put", "puts") for w in words):
+        return True  # "puts the skills of a special team | to the test"
     clause = re.split(r"[,;:—–]", rest, maxsplit=1)[0]
     return any(w.lower() in _OBJECT_COMPLEMENT for w in words) and bool(
         re.search(r"\s(?:a|an)\s", clause)
     )
+
+
+def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
+    """A noun cut from what it needs: "amounts | of debris", "a report | that …", "a 62% fall
+    | in profit", "the hybridization | of grapes", "insights | into", "the first state | to"."""
+    if last in _NEEDS_COMPLEMENT and nxt in ("of", "to", "saying", "that", "for", "with"):
+        return True
+    if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
+        return True
+    if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
+        return True
+    if last in ("insight", "insights") and nxt == "into":
+        return True
+    return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
 
 
 _TRAILING_MEASURE = Lazy(
