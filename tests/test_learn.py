@@ -228,8 +228,13 @@ def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
 
 @pytest.mark.parametrize(
     "record",
-    ['{"version": 1, "bar": ', '{"version": 99, "bar": 0.3}', '{"version": 1, "id": "x"}'],
-    ids=["corrupt", "unknown-version", "wrong-shape"],
+    [
+        '{"version": 1, "bar": ',
+        '{"version": 99, "bar": 0.3}',
+        '{"version": 1, "id": "x"}',
+        '{"version": 2, "bar": 0.3, "related": [["k", 0.5, 0.4]], "more": [], "cards": []}',
+    ],
+    ids=["corrupt", "unknown-version", "wrong-shape", "row-of-three"],
 )
 def test_an_unreadable_record_is_skipped_with_a_warning(workspace, edited, record):
     """A ranking record that is corrupt, of another version or in another shape is skipped
