@@ -485,7 +485,8 @@ def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
     third line, each in its issue.toml: the seventh build learns a shorter Related from them
     (each issue left out, the others' length placed it better: the length goes first, as it
     explains the cuts as well as a share and a bar would), says so in `build --json`, and
-    records the length it cut at for the next build to judge."""
+    records the length it cut at for the next build to judge; an eighth build given
+    `--related 6` keeps that length."""
     from newsletter.config import load_settings
 
     toml = workspace / "newsletter.toml"
@@ -509,3 +510,11 @@ def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
     assert "length 6 lines → 5 lines" in data["summary"]
     record = workspace / "issues" / whole["id"] / RANKING_RECORD_NAME
     assert json.loads(record.read_text("utf-8"))["length"] == 5
+    # A length the editor gives on the command line is theirs: kept, not learnt.
+    given = _json_build("--date", week(7), "--repeat", "--related", "6")
+    assert (given["learnt"]["length"], given["learnt"]["left_out_length"]) == (
+        6,
+        {"better": 0, "worse": 0},
+    )
+    record = workspace / "issues" / given["id"] / RANKING_RECORD_NAME
+    assert json.loads(record.read_text("utf-8"))["length"] == 6

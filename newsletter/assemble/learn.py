@@ -223,9 +223,12 @@ def judge_issue(
     )
 
 
-def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
+def learn_cut(
+    past: Sequence[IssueEdits], shipped: Cut | None = None, *, length: bool = True
+) -> Learnt:
     """The cut that agrees best with the editor's choices in the edited issues, each step
-    taken only when it is confirmed out of sample (`left_out`); otherwise what shipped."""
+    taken only when it is confirmed out of sample (`left_out`); otherwise what shipped.
+    With `length` False, Related's length stays as shipped (the caller gave it)."""
     shipped = shipped or Cut()
     edited = [p for p in past if p.edited]
     counts: dict[str, Any] = {  # the Learnt fields of the same names
@@ -242,7 +245,8 @@ def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
     evidence = sum(p.promoted + p.removed for p in edited)
     pull = evidence / (evidence + PRIOR_EDITS)
     scored = [ScoredIssue(p.judged, _shares(shipped.share) if learnable else ()) for p in edited]
-    by_length = _learn_length(scored, shipped, shipped, pull)
+    learn_length = _learn_length if length else _kept_length
+    by_length = learn_length(scored, shipped, shipped, pull)
     by_score = _learn_score(scored, shipped, shipped, pull, learnable)
     # The step that explains more goes first (the length on a tie: one number explains the
     # same choices); the other is learnt on top of the first's best values, so it learns only
@@ -252,7 +256,7 @@ def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
         cut = Cut(then.cut.share, then.cut.bar, by_length.cut.length)
         length_out, score_out = by_length.counts, then.counts
     else:
-        then = _learn_length(scored, shipped, by_score.best, pull)
+        then = learn_length(scored, shipped, by_score.best, pull)
         cut = replace(by_score.cut, length=then.cut.length)
         length_out, score_out = then.counts, by_score.counts
     return Learnt(
@@ -305,6 +309,11 @@ def _learn_length(scored: Sequence[ScoredIssue], shipped: Cut, base: Cut, pull: 
     best = best_cut(scored, cuts, base)
     length = round(_toward(shipped.length, best.length, pull))
     return _Step(replace(base, length=length), counts, _gain(scored, best, base), best)
+
+
+def _kept_length(scored: Sequence[ScoredIssue], shipped: Cut, base: Cut, pull: float) -> _Step:
+    """No step: the length is the caller's (`--related`)."""
+    return _Step(base, (0, 0), -1, base)
 
 
 def _gain(scored: Sequence[ScoredIssue], best: Cut, base: Cut) -> int:
