@@ -10,6 +10,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -136,10 +137,10 @@ def two_hosts(send_ws, postgres_url, tmp_path, monkeypatch) -> tuple[Workspace, 
     return tuple(Workspace(root, load_settings(root)[0]) for root in (send_ws.root, second))
 
 
-def start_send(ws: Workspace, relay) -> subprocess.Popen[str]:
+def start_send(ws: Workspace, relay, rate: int = 150) -> subprocess.Popen[str]:
     """`newsletter send ISSUE --yes` in the workspace, its own process, through `relay`."""
     command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes",
-               *relay.send_flags, "--connections", "2", "--rate", "150"]  # fmt: skip
+               *relay.send_flags, "--connections", "2", "--rate", str(rate)]  # fmt: skip
     return subprocess.Popen(
         command, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -207,6 +208,26 @@ def test_two_hosts_one_killed_and_re_run_mail_every_reader_once(two_hosts):
         assert f"sent        {len(active)}" in status and "not sent    0" in status, status
 
 
+@pytest.mark.slow
+def test_two_hosts_started_together_on_a_small_list_both_send_a_share(two_hosts):
+    """150 readers, two hosts started together through the command line: each sends a real
+    share (a claim takes at most a quarter of what is left; at 200 a claim, the first host
+    to claim took the whole list), and every reader gets exactly one copy."""
+    first, second = two_hosts
+    readers = add_readers(first, 150)
+    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
+    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
+        runs = [start_send(first, one, rate=40), start_send(second, two, rate=40)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    copies = relays[0].by_recipient()
+    for email, n in relays[1].by_recipient().items():
+        copies[email] = copies.get(email, 0) + n
+    assert copies == {email: 1 for email in readers}
+    shares = [len(relay.received) for relay in relays]
+    assert min(shares) >= 15, f"not a real share each: {shares}"
+
+
 def wait_for(condition, timeout: float = 120.0) -> None:
     """Poll until `condition()` is true."""
     deadline = time.monotonic() + timeout
@@ -215,9 +236,10 @@ def wait_for(condition, timeout: float = 120.0) -> None:
         time.sleep(0.01)
 
 
-def status_of(ws: Workspace) -> str:
+def status_of(ws: Workspace, *extra: str) -> str:
     """What `newsletter send ISSUE --status` prints in the workspace."""
-    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--status"]
+    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--status",
+               *extra]  # fmt: skip
     done = subprocess.run(command, cwd=ws.root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -318,3 +340,44 @@ def test_a_lease_the_server_saw_run_out_is_never_renewed(pg_ws, postgres_server,
             next(journal.unsent())
     finally:
         journal.close()
+
+
+def host_lines(ws: Workspace, *extra: str) -> list[str]:
+    """The host lines (with `--senders`, and the sender lines) of `--status` in `ws`."""
+    return [x for x in status_of(ws, *extra).splitlines() if re.match(r"    (\S|  pid )", x)]
+
+
+@pytest.mark.slow
+def test_two_workspaces_on_one_machine_are_two_hosts_and_a_killed_one_stays_itself(two_hosts):
+    """Through the command line: a workspace killed -9 mid-send reads as one host; its re-run
+    (the workspace's id kept in its own state, never in newsletter.toml) is the same host,
+    with both runs' senders; a second workspace on the same machine sending meanwhile is a
+    host of its own, and only then does each line add its workspace id to the machine's
+    name (by machine name alone the two read as one host)."""
+    first, second = two_hosts
+    add_readers(first, 150)
+    toml = (first.root / "newsletter.toml").read_bytes()
+    machine = socket.gethostname()
+    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
+    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
+        killed = start_send(first, one, rate=40)
+        wait_for(lambda: len(relays[0].received) >= 10)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=10)
+        assert killed.stdout is not None
+        killed.stdout.close()
+        lines = host_lines(second)
+        assert len(lines) == 1 and lines[0].startswith(f"    {machine}  "), lines
+        runs = [start_send(first, one, rate=40), start_send(second, two, rate=40)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+    kept = (first.root / "postgresql-send.host").read_text("utf-8").split("\t")[0]
+    lines = host_lines(second, "--senders")
+    hosts = [re.match(rf"    {re.escape(machine)} \(workspace (\w+)\)  (\w+) ", x) for x in lines]
+    named = [found.groups() for found in hosts if found]
+    assert len(named) == 2 and named[0][0] != named[1][0], lines
+    assert (kept, "finished") in named, lines
+    at = next(i for i, x in enumerate(lines) if f"(workspace {kept})" in x)
+    pids = list(itertools.takewhile(lambda x: x.startswith("      pid "), lines[at + 1 :]))
+    assert len(pids) >= 2, lines  # the killed run's sender and the re-run's: one host
+    assert (first.root / "newsletter.toml").read_bytes() == toml

@@ -65,6 +65,7 @@ class AssembleOptions:
     # at most this many headlines under "Related", and past it only those that score the
     # week bar, up to meaning.RELATED_STRETCH times it (split_related)
     related: int = 8
+    related_given: bool = False  # `related` is the caller's (--related): kept, not learnt
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
     repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
     related_bar: float | None = None  # the Related bar learnt from the editor (None: shipped)

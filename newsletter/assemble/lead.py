@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newsletter.assemble.candidates import candidate_headlines, story_text
 from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
@@ -131,9 +132,20 @@ def coverage(
 
 
 def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
-    """The files and feeds the covering candidates come from (a feed counts once)."""
+    """The outlets the covering candidates come from: each one's link host (a feed of wires
+    the editor collected names the six outlets it gathered), else its file or feed (a feed
+    counts once).  Counted by feed, one local feed made every story's coverage "1 source",
+    and the bonus for coverage by several outlets never chose a lead."""
 
-    return {source_origin(r.headline.source) for r in found if r.headline.source}
+    return {_outlet(r.headline) for r in found if r.headline.source or r.headline.url}
+
+
+def _outlet(headline: Headline) -> str:
+    try:
+        host = urlsplit(headline.url).hostname if headline.url else None
+    except ValueError:  # a link the check reports; here it is just no outlet
+        host = None
+    return host.removeprefix("www.") if host else source_origin(headline.source or "")
 
 
 def why_lead(related: Sequence[ScoredHeadline]) -> str:

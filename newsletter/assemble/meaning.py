@@ -23,7 +23,7 @@ learners give).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline
@@ -105,13 +105,16 @@ def rank_by_meaning(
     cosine = dense_cosines(lead, [candidate_text(h, texts) for h in candidates])
     position = {id(h): i for i, h in enumerate(candidates)}
     story_sparse = _story_sparse(profile, candidates, texts)
-    scored = []
-    for rank, item in enumerate(sparse):
-        item = _story_leads(profile, item, texts)
+
+    def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
         parts = evidence(max(item.score, story_sparse.get(index, 0.0)), float(cosine[index]))
-        score = mix(parts, share)
-        scored.append((-score, rank, item._replace(score=score, parts=parts)))
+        return item._replace(score=mix(parts, share), parts=parts)
+
+    scored = []
+    for rank, item in enumerate(sparse):
+        for done in _stories_apart(profile, scored_item(item), texts, scored_item):
+            scored.append((-done.score, rank, done))
     scored.sort(key=lambda entry: (entry[0], entry[1]))
     ranked = [item for _, _, item in scored]
     for i, item in enumerate(ranked[:REPORTS_WINDOW]):
@@ -121,21 +124,27 @@ def rank_by_meaning(
     return tuple(ranked)
 
 
-def _story_leads(
-    profile: LeadProfile, item: ScoredHeadline, texts: Mapping[str, str]
-) -> ScoredHeadline:
-    """A feed headline folded over one of the editor's stories gives the group to the story:
-    the story is scored on its own (its whole text, as a card is read) and may be a card, and
-    the headline stays folded under it.  Led by the headline, the story vanished into its
-    `also` list, however much more of it the editor had written."""
+def _stories_apart(
+    profile: LeadProfile,
+    item: ScoredHeadline,
+    texts: Mapping[str, str],
+    scored_item: Callable[[ScoredHeadline], ScoredHeadline],
+) -> tuple[ScoredHeadline, ...]:
+    """A feed headline folded over one of the editor's stories gives the story back: the
+    story is scored on its own (its whole text, as a card is read) and may be a card.  Led by
+    the headline, it vanished into the headline's `also`, however much of it the editor had
+    written.  The headline stays a line of its own when it scores the Related bar (another
+    outlet's report of the lead's event: Related keeps it), else it is folded under the story."""
     if not item.merged or item.headline.source in texts:
-        return item
-    for member in item.merged:
-        if member.source in texts:
-            (alone,) = rank_headlines(profile, [member])
-            others = tuple(m for m in item.merged if m is not member)
-            return alone._replace(merged=(item.headline, *others))
-    return item
+        return (item,)
+    story = next((m for m in item.merged if m.source in texts), None)
+    if story is None:
+        return (item,)
+    (alone,) = rank_headlines(profile, [story])
+    others = tuple(m for m in item.merged if m is not story)
+    if item.score >= RELATED_BAR:
+        return item._replace(merged=others), scored_item(alone)
+    return (scored_item(alone._replace(merged=(item.headline, *others))),)
 
 
 def _score_folded(

@@ -84,7 +84,7 @@ def _print_hosts(state: IssueStatus, *, each_sender: bool) -> None:
         share = f"{host.sent / total:.0%}" if total else "0%"
         progress = f"{host.settled / host.claimed:.0%}" if host.claimed else "100%"
         echo(
-            f"    {host.host}  {host.state:<8}  sent {host.sent} ({share} of all sent), "
+            f"    {host.label}  {host.state:<8}  sent {host.sent} ({share} of all sent), "
             f"failed {host.failed}, unknown {host.unknown}; {host.settled} of {host.claimed} "
             f"claimed done ({progress})  {len(host.senders)} sender(s) since {host.started}"
         )

@@ -78,7 +78,7 @@ def _card_items(issue: Issue) -> list[ScoredHeadline]:
     """The cards about the lead, as ranked items (their score is the ranker's)."""
     cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
     return [
-        ScoredHeadline(Headline(c.title, source=c.source), c.score, c.matched)
+        ScoredHeadline(Headline(c.title, url=c.url, source=c.source), c.score, c.matched)
         for c in cards
         if c.score >= RELATED_BAR
     ]

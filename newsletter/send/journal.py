@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -106,6 +107,20 @@ class SenderShare:
     sent: int
     failed: int
     unknown: int
+
+
+def host_name(machine: str, workspace: str) -> str:
+    """The host a sender registers: the machine's name and its workspace's id."""
+    return f"{machine} (workspace {workspace})"
+
+
+_HOST = re.compile(r"(?s)(.*) \(workspace (\w+)\)")
+
+
+def machine_of(host: str) -> str:
+    """The machine's name in a registered host (a sender before workspace ids: all of it)."""
+    found = _HOST.fullmatch(host)
+    return found.group(1) if found else host
 
 
 class DeliveryJournal:

@@ -20,6 +20,7 @@ from newsletter.send.journaled_run import (
 )
 from newsletter.send.merge_check import merge_hash
 from newsletter.send.plan import SendPlan
+from newsletter.send.sender_lease import workspace_host
 from newsletter.send.shared_journal import (
     PostgresJournal,
     local_state,
@@ -45,10 +46,11 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
     merge = merge_hash(read_build_record(plan.folder).files)
 
     local = local_state(plan.settings)
+    host = workspace_host(local)  # made once per workspace: every worker registers as it
 
     def sender() -> PostgresJournal:
         opened = open_postgres_journal(
-            server, plan.issue_id, create=True, lease=lease, merge=merge, local=local
+            server, plan.issue_id, create=True, lease=lease, merge=merge, local=local, host=host
         )
         assert opened is not None
         return opened

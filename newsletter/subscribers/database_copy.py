@@ -293,7 +293,13 @@ def _open_source(value: str, server: PostgresUrl | None) -> Iterator[_Side]:
     """The source, brought to this version's schema, inside a read snapshot for the block."""
     if server is None:
         path = Path(value)
-        conn = open_database(path, create=False)  # "no database yet" when it is missing
+        if not path.exists():  # not "no database yet; add subscribers first": a typo, mostly
+            raise SubscriberError(
+                f"db copy: SRC: {display_path(path)}: no such file; name the workspace's "
+                "database (its `database` setting, newsletter.db by default) or a "
+                "postgresql:// URL"
+            )
+        conn = open_database(path, create=False)
         try:
             conn.execute("BEGIN")  # one snapshot (WAL): a send running meanwhile is not half seen
             try:
