@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 import typer
 
 from newsletter.cli.app import app, workspace_settings
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -147,7 +148,8 @@ def add(
             raise SubscriberError(
                 f"--field '{shown}': a merge-field name is lower-case letters, digits and _ "
                 f"(templates use {{{{ subscriber.fields.{shown_safely(column_key(key), ECHOED)} "
-                f"}}}}); write it as --field {shown_safely(column_key(key), ECHOED)}=…"
+                f"}}}}); write it as --field {shown_safely(column_key(key), ECHOED)}="
+                f"{shown_safely(value, ECHOED)}"
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
@@ -297,7 +299,7 @@ def _status(value: str | None) -> Status | None:
     if value is None or value == "all":
         return None
     if value not in STATUSES:
-        raise ConfigError(f"--status '{value}': use one of {', '.join(STATUSES)}")
+        raise ConfigError(f"--status {quoted(value)}: use one of {', '.join(STATUSES)}")
     return cast("Status", value)
 
 
