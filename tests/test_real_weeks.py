@@ -215,6 +215,9 @@ BALTIMORE_SPORT = {  # the city's own results, one naming the collapse (a moment
     "Orioles rout the Angels 11-3 on opening day at Camden Yards",
     "Orioles pound the Angels again, 13-4, behind Grayson Rodriguez",
 }
+STRIKES = (
+    "Baltimore beats Los Angeles 13-4 as Rodriguez strikes out nine"  # the same game, retitled
+)
 
 
 def _built(args: list[str]) -> dict:
@@ -291,3 +294,29 @@ def test_a_story_the_feed_reports_in_related_keeps_both(bridge_week):
     assert "Divers recover the bodies of two workers from the Patapsco" in cards, cards
     related = {h["title"] for h in shown["related"]}
     assert related >= ON_BRIDGE, related
+
+
+def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_week):
+    """Baltimore's results written with the city's name, one sharing the lead's verb ("strikes
+    out nine" against "Ship strikes … Key Bridge"): neither is Related (the latter scored 0.429
+    on "strikes" and "baltimore", a game's result read as the city's news), and all 6 feed
+    headlines about the collapse still are."""
+    feed = bridge_week / "feeds" / "week.xml"
+    text = feed.read_text("utf-8")
+    for old, new in (
+        ("Orioles pound the Angels again, 13-4, behind Grayson Rodriguez", STRIKES),
+        (
+            "Orioles rout the Angels 11-3 on opening day",
+            "Baltimore Orioles rout the Angels 11-3 on opening day",
+        ),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    feed.write_text(text, "utf-8")
+    shown = _built(["seeds/", "feeds/", "--date", "2024-03-31"])
+    related = {h["title"] for h in shown["related"]}
+    assert related >= ON_BRIDGE, related
+    assert not {t for t in related if "Baltimore beats" in t or "Orioles" in t}, related
+    scored = {h["title"]: h for h in shown["more"]}
+    assert scored[STRIKES]["score"] < RELATED_BAR
+    assert {"strikes", "baltimore"} <= set(scored[STRIKES]["matched"])  # the words still match

@@ -23,6 +23,7 @@ learners give).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
@@ -68,6 +69,28 @@ REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default le
 TEXT_CHARS = 4000
 
 
+# A game's result: a score ("13-4", "76–64"; not a year range or a date) and a result verb in
+# the title.  Under a lead that is no game's result, what such a headline shares with the lead
+# (the city; "strikes" out nine against a ship that "strikes" a bridge) is a passing likeness,
+# so its concepts count as a name alone does (WEAK_EVIDENCE): "Baltimore beats Los Angeles
+# 13-4 as Rodriguez strikes out nine" scored 0.429 under the Key Bridge collapse, in Related.
+# Under a game's result (a final), results of the same competition rank as before.
+_SCORE = re.compile(r"(?<![\d.,/-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d/-])")
+_RESULT_VERB = re.compile(
+    r"\b(?:beat|beats|rout|routs|routed|defeat|defeats|defeated|edge|edges|edged|downs|downed"
+    r"|thrash|thrashes|thrashed|crush|crushes|crushed|stun|stuns|stunned|pound|pounds|pounded"
+    r"|tops|topped|blank|blanks|blanked|hammer|hammers|hammered|sink|sinks|sank|win|wins|won"
+    r"|lose|loses|lost|draw|draws|drew|sweep|sweeps|swept|clinch|clinches|clinched|rally"
+    r"|rallies|rallied)\b",
+    re.IGNORECASE,
+)
+
+
+def reads_as_result(text: str) -> bool:
+    """Whether a title (or a lead's opening) reports a game's result: a score and its verb."""
+    return bool(_SCORE.search(text)) and bool(_RESULT_VERB.search(text))
+
+
 def lead_text(title: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
     """The lead as two texts for the model: its title with its opening, and all of it."""
     opening = " ".join([title or "", *paragraphs[:1]]).strip()
@@ -106,9 +129,14 @@ def rank_by_meaning(
     position = {id(h): i for i, h in enumerate(candidates)}
     story_sparse = _story_sparse(profile, candidates, texts)
 
+    results_pass = not reads_as_result(lead[0])  # a game's result under a lead that is none
+
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
-        parts = evidence(max(item.score, story_sparse.get(index, 0.0)), float(cosine[index]))
+        concepts = max(item.score, story_sparse.get(index, 0.0))
+        if results_pass and reads_as_result(item.title):
+            concepts = min(concepts, WEAK_CAP)
+        parts = evidence(concepts, float(cosine[index]))
         return item._replace(score=mix(parts, share), parts=parts)
 
     scored = []
