@@ -148,8 +148,7 @@ def add(
             raise SubscriberError(
                 f"--field '{shown}': a merge-field name is lower-case letters, digits and _ "
                 f"(templates use {{{{ subscriber.fields.{shown_safely(column_key(key), ECHOED)} "
-                f"}}}}); write it as --field {shown_safely(column_key(key), ECHOED)}="
-                f"{shown_safely(value, ECHOED)}"
+                f"}}}}); write it as --field {shown_safely(column_key(key), ECHOED)}=…"
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
