@@ -146,7 +146,8 @@ def _learnt(
     if not settings.ranking.learn:
         return None, (), "[ranking] learn = false"
     edits, warnings = read_editor_edits(settings.workspace / "issues", options.today, this_id)
-    return learn_cut(edits, Cut(length=options.related)), warnings, None
+    shipped = Cut(length=options.related)
+    return learn_cut(edits, shipped, length=not options.related_given), warnings, None
 
 
 def _stale(

@@ -254,3 +254,26 @@ def test_a_timestamp_column_on_postgresql_copies_as_iso_text_and_back(
         ("host-b", "2026-11-26T08:00:30.250000Z"),
     ]
     back.close()
+
+
+def test_a_user_who_may_not_create_tables_is_told_what_to_grant(
+    workspace, postgres_server, monkeypatch
+):
+    """A database the user does not own (PostgreSQL 15: no CREATE on `public`): one line with
+    the server's reason, not its echo of the statement, and the command that gives the right,
+    with this URL's database and user; after it, the same copy goes through."""
+    fill(workspace)
+    name = postgres_server.new_database()
+    role = f"{name}_user"
+    with postgres_server.connect() as conn:
+        conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD 'a pass word'")
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "a pass word")
+    url = postgres_server.url(name, user=role)
+    refused = run("db", "copy", "newsletter.db", url, code=1)
+    assert refused.startswith("error: ") and refused.count("\n") == 1, refused
+    assert "permission denied for schema public" in refused and "LINE 1" not in refused
+    assert f'ALTER DATABASE "{name}" OWNER TO "{role}"' in refused
+    assert "a pass word" not in refused
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{role}"')
+    assert "every table's count and checksum match" in run("db", "copy", "newsletter.db", url)

@@ -210,10 +210,13 @@ def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
 
 
 def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
-    """`--no-learn` and `[ranking] learn = false` cut at the shipped bar and say why."""
+    """`--no-learn` and `[ranking] learn = false` rank and cut as shipped (share, bar and the
+    `related` length, as the build's ranking record says) and say why."""
     data = _json_build("--no-learn")
     assert data["learnt"] == {"on": False, "why": "--no-learn"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR
+    record = json.loads((workspace / "issues" / data["id"] / RANKING_RECORD_NAME).read_text())
+    assert (record["share"], record["bar"], record["length"]) == (SPARSE_SHARE, RELATED_BAR, 8)
     toml = workspace / "newsletter.toml"
     text = toml.read_text("utf-8")
     assert "\nlearn = true " in text  # the sample's newsletter.toml shows the setting
@@ -225,8 +228,13 @@ def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
 
 @pytest.mark.parametrize(
     "record",
-    ['{"version": 1, "bar": ', '{"version": 99, "bar": 0.3}', '{"version": 1, "id": "x"}'],
-    ids=["corrupt", "unknown-version", "wrong-shape"],
+    [
+        '{"version": 1, "bar": ',
+        '{"version": 99, "bar": 0.3}',
+        '{"version": 1, "id": "x"}',
+        '{"version": 2, "bar": 0.3, "related": [["k", 0.5, 0.4]], "more": [], "cards": []}',
+    ],
+    ids=["corrupt", "unknown-version", "wrong-shape", "row-of-three"],
 )
 def test_an_unreadable_record_is_skipped_with_a_warning(workspace, edited, record):
     """A ranking record that is corrupt, of another version or in another shape is skipped
@@ -267,6 +275,8 @@ def test_the_preview_ranking_tab_says_what_was_learnt(workspace, edited):
     }
     shown = summarize_issue(result.issue, files, learnt=result.learnt_view())["ranking"]["learnt"]
     assert shown["on"] is True and shown["from_issues"] == ["2026-W48"]
+    assert (shown["share"], shown["length"]) == (SPARSE_SHARE, 8)
+    assert "concepts' share kept at 0.40, length kept at 8 lines" in shown["summary"]
     off = PreviewTarget.for_sources(["seeds"], workspace, NEXT_WEEK, learn=False)
     result, _ = off.build()
     assert result.learnt_view() == {"on": False, "why": "--no-learn"}
@@ -395,6 +405,7 @@ def test_the_length_moves_towards_the_editors_and_stays_within_its_bounds():
     assert one.cut.length == 8 - LENGTH_BOUND
     assert learn_cut(_cutting_at(4, 5)).cut.length == 8
     assert learn_cut(_cutting_at(12, 1, lines=12), Cut(length=2)).cut.length == 1
+    assert learn_cut(_cutting_at(4, 5), Cut(length=48)).as_dict()["length_bounds"] == [44, 50]
 
 
 def _by_concepts(n: int) -> list[IssueEdits]:
@@ -474,7 +485,8 @@ def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
     third line, each in its issue.toml: the seventh build learns a shorter Related from them
     (each issue left out, the others' length placed it better: the length goes first, as it
     explains the cuts as well as a share and a bar would), says so in `build --json`, and
-    records the length it cut at for the next build to judge."""
+    records the length it cut at for the next build to judge; an eighth build given
+    `--related 6` keeps that length."""
     from newsletter.config import load_settings
 
     toml = workspace / "newsletter.toml"
@@ -498,3 +510,11 @@ def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
     assert "length 6 lines → 5 lines" in data["summary"]
     record = workspace / "issues" / whole["id"] / RANKING_RECORD_NAME
     assert json.loads(record.read_text("utf-8"))["length"] == 5
+    # A length the editor gives on the command line is theirs: kept, not learnt.
+    given = _json_build("--date", week(7), "--repeat", "--related", "6")
+    assert (given["learnt"]["length"], given["learnt"]["left_out_length"]) == (
+        6,
+        {"better": 0, "worse": 0},
+    )
+    record = workspace / "issues" / given["id"] / RANKING_RECORD_NAME
+    assert json.loads(record.read_text("utf-8"))["length"] == 6

@@ -215,6 +215,9 @@ BALTIMORE_SPORT = {  # the city's own results, one naming the collapse (a moment
     "Orioles rout the Angels 11-3 on opening day at Camden Yards",
     "Orioles pound the Angels again, 13-4, behind Grayson Rodriguez",
 }
+STRIKES = (
+    "Baltimore beats Los Angeles 13-4 as Rodriguez strikes out nine"  # the same game, retitled
+)
 
 
 def _built(args: list[str]) -> dict:
@@ -272,3 +275,48 @@ def test_a_week_after_the_bridge_nothing_sent_comes_back(bridge_week, settings, 
     assert sent.isdisjoint(shown)
     assert sent <= {h["title"] for h in second["repeated"]}
     assert second["follows"] is None
+
+
+def test_a_story_the_feed_reports_in_related_keeps_both(bridge_week):
+    """A Markdown story of the divers' find, near-duplicate of a feed headline about the lead:
+    the story is a card and the feed's line stays in Related (another outlet's report of the
+    lead's event), so all 6 on-topic headlines are still Related."""
+    (bridge_week / "seeds" / "04-divers.md").write_text(
+        "---\ntitle: Divers recover the bodies of two workers from the Patapsco\n"
+        "url: https://magicbaltimore.com/4936368/sources-two-bodies-recovered-from-key-bridge-collapse-site/\n"
+        "---\nDivers found two men of the road crew in a pickup truck in about 25 feet of water "
+        "at the bridge's middle span on Wednesday. State police said the wreckage made further "
+        "dives unsafe, and the search for the four other workers became a salvage operation.\n",
+        "utf-8",
+    )
+    shown = _built(["seeds/", "feeds/", "--date", "2024-03-31"])
+    cards = {c["title"] for c in shown["stories"]}
+    assert "Divers recover the bodies of two workers from the Patapsco" in cards, cards
+    related = {h["title"] for h in shown["related"]}
+    assert related >= ON_BRIDGE, related
+
+
+def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_week):
+    """Baltimore's results written with the city's name, one sharing the lead's verb ("strikes
+    out nine" against "Ship strikes … Key Bridge"): neither is Related (the latter scored 0.429
+    on "strikes" and "baltimore", a game's result read as the city's news), and all 6 feed
+    headlines about the collapse still are."""
+    feed = bridge_week / "feeds" / "week.xml"
+    text = feed.read_text("utf-8")
+    for old, new in (
+        ("Orioles pound the Angels again, 13-4, behind Grayson Rodriguez", STRIKES),
+        (
+            "Orioles rout the Angels 11-3 on opening day",
+            "Baltimore Orioles rout the Angels 11-3 on opening day",
+        ),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    feed.write_text(text, "utf-8")
+    shown = _built(["seeds/", "feeds/", "--date", "2024-03-31"])
+    related = {h["title"] for h in shown["related"]}
+    assert related >= ON_BRIDGE, related
+    assert not {t for t in related if "Baltimore beats" in t or "Orioles" in t}, related
+    scored = {h["title"]: h for h in shown["more"]}
+    assert scored[STRIKES]["score"] < RELATED_BAR
+    assert {"strikes", "baltimore"} <= set(scored[STRIKES]["matched"])  # the words still match

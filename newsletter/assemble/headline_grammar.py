@@ -73,7 +73,9 @@ NOUNS_LIKE_ADJECTIVES = word_set(
     representative alternative archive incentive native natives operative collective secretary
     library salary boundary anniversary summary dictionary military ally allies territory
     civilian civilians musician politician physician technician guardian librarian
-    comedian veteran refugee refugees
+    comedian veteran refugee refugees missile missiles profile profiles textile textiles
+    reptile reptiles projectile projectiles mobile automobile automobiles file files smile
+    smiles exile exiles while
     """
 )
 
@@ -82,7 +84,20 @@ NOUNS_LIKE_ADJECTIVES = word_set(
 SPEECH_VERBS = word_set("say says said tell tells told announce announces announced saying")
 
 
-_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive", "ary", "ful", "less", "ible", "able", "ian", "ese")
+_ADJECTIVE_ENDINGS = (
+    "al",
+    "ic",
+    "ous",
+    "ive",
+    "ary",
+    "ful",
+    "less",
+    "ible",
+    "able",
+    "ian",
+    "ese",
+    "ile",
+)
 
 
 AUXILIARIES = word_set(
@@ -229,7 +244,7 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if _named_collective(subject):
         return True
     head: list[str] = []
-    for word in subject:
+    for word in _unquoted(subject):
         if word.lower() in _HEAD_ENDS:
             break
         head.append(word.strip(",“”\"'’"))
@@ -247,6 +262,18 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
         return _capitalised_plural(head)
     return True
+
+
+def _unquoted(words: Sequence[str]) -> list[str]:
+    """The words outside quotation marks: a quoted title is a name ("“An Officer and a
+    Gentleman” star Louis Gossett Jr.": one star, whatever "and" the title holds)."""
+    kept, inside = [], False
+    for word in words:
+        opens, closes = word.startswith("“"), word.endswith("”")
+        if not inside and not opens:
+            kept.append(word)
+        inside = (inside or opens) and not closes
+    return kept
 
 
 def _capitalised_plural(head: Sequence[str]) -> bool:
@@ -296,8 +323,9 @@ def ends_incomplete(text: str) -> bool:
     last = words[-1]
     if last.lower() in SPEECH_VERBS:
         return not _CLOSING_ATTRIBUTION.search(text)
-    # "spares neither poor nor powerful": an adjective closing "neither … nor" is its noun
-    closed_pair = len(words) > 2 and words[-2].lower() == "nor"
+    # "spares neither poor nor powerful": an adjective closing "neither … nor" is its noun;
+    # "the law is unconstitutional": an adjective after a copula is the predicate
+    closed_pair = len(words) > 2 and words[-2].lower() in _CLOSING_ADJECTIVE
     return (
         last.lower() in DANGLING
         or (last.islower() and adjective_like(last) and not closed_pair)
@@ -306,6 +334,11 @@ def ends_incomplete(text: str) -> bool:
 
 
 _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
+
+
+_CLOSING_ADJECTIVE = word_set(
+    "nor is are was were be been remain remains become becomes seem seems"
+)
 
 
 def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
@@ -317,7 +350,8 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
         return False
     governed = following[0].lower()
     if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
-        return governed in GOVERNED  # "to try | to counter", but "agree to deal | that …"
+        # "to try | to counter", "to close | four schools", but "agree to deal | that …"
+        return governed in GOVERNED or governed[:1].isdigit() or governed in NUMBER_WORDS
     verbal = (
         last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
         or (last in IRREGULAR_LEMMA and last not in IRREGULAR_PAST)  # "damage done | to"

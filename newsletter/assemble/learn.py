@@ -37,22 +37,42 @@ graded headlines (assemble/fit_graded.py).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from newsletter.assemble.meaning import (
-    RELATED_BAR,
-    RELATED_STRETCH,
-    SPARSE_SHARE,
-    WEEK_BAR,
-    mix,
+from newsletter.assemble.cut_agreement import (
+    Cut,
+    Judged,
+    ScoredIssue,
+    agreement,
+    best_cut,
+    left_out,
+    sign_test,
 )
+from newsletter.assemble.meaning import REPORTS_WINDOW
+
+__all__ = [  # Cut, Judged, agreement, left_out and sign_test are cut_agreement's, used with these
+    "CONFIRM_P",
+    "LEARN_BOUND",
+    "LENGTH_BOUND",
+    "PRIOR_EDITS",
+    "SHARE_BOUND",
+    "Cut",
+    "IssueEdits",
+    "Judged",
+    "Learnt",
+    "agreement",
+    "judge_issue",
+    "learn_cut",
+    "left_out",
+    "sign_test",
+]
 
 LEARN_BOUND = 0.1  # the learnt bar stays within this of the shipped one
 SHARE_BOUND = 0.2  # ... the concepts' share within this of the shipped one (0.2-0.6)
-LENGTH_BOUND = 4  # ... and Related's length within this many lines of the setting
+LENGTH_BOUND = 4  # ... and Related's length within this many lines of the setting (at most
+# the 50 lines `related` itself allows, meaning.REPORTS_WINDOW)
 # The weight of what shipped, in edits.  Without it one promotion took the bar straight to
 # that headline's score.  Since the shipped bar is learnt from 28 graded leads (fit_bar), not
 # set by hand, it weighs 8: at 4 the simulated strict editor's bar reached 0.22 and the
@@ -64,28 +84,6 @@ PRIOR_EDITS = 8
 CONFIRM_P = 0.05
 _STEP = 0.01
 _SHARE_STEP = 0.05
-DEFAULT_LENGTH = 8  # the `related` setting's default
-
-
-@dataclass(frozen=True, slots=True)
-class Cut:
-    """Where Related is cut: the concepts' share of the score, the bar, Related's length."""
-
-    share: float = SPARSE_SHARE
-    bar: float = RELATED_BAR
-    length: int = DEFAULT_LENGTH
-
-
-@dataclass(frozen=True, slots=True)
-class Judged:
-    """One headline of an earlier issue: its score as built, whether the editor keeps it in
-    Related, its place by score among the issue's headlines (0: unknown, the length judges
-    nothing) and the concepts' and the model's evidence (None: an older record)."""
-
-    score: float
-    related: bool
-    rank: int = 0
-    parts: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,9 +223,12 @@ def judge_issue(
     )
 
 
-def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
+def learn_cut(
+    past: Sequence[IssueEdits], shipped: Cut | None = None, *, length: bool = True
+) -> Learnt:
     """The cut that agrees best with the editor's choices in the edited issues, each step
-    taken only when it is confirmed out of sample (`left_out`); otherwise what shipped."""
+    taken only when it is confirmed out of sample (`left_out`); otherwise what shipped.
+    With `length` False, Related's length stays as shipped (the caller gave it)."""
     shipped = shipped or Cut()
     edited = [p for p in past if p.edited]
     counts: dict[str, Any] = {  # the Learnt fields of the same names
@@ -243,8 +244,9 @@ def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
         return Learnt(cut=shipped, shipped=shipped, **counts)
     evidence = sum(p.promoted + p.removed for p in edited)
     pull = evidence / (evidence + PRIOR_EDITS)
-    scored = [_Scored(p.judged, _shares(shipped.share) if learnable else ()) for p in edited]
-    by_length = _learn_length(scored, shipped, shipped, pull)
+    scored = [ScoredIssue(p.judged, _shares(shipped.share) if learnable else ()) for p in edited]
+    learn_length = _learn_length if length else _kept_length
+    by_length = learn_length(scored, shipped, shipped, pull)
     by_score = _learn_score(scored, shipped, shipped, pull, learnable)
     # The step that explains more goes first (the length on a tie: one number explains the
     # same choices); the other is learnt on top of the first's best values, so it learns only
@@ -254,7 +256,7 @@ def learn_cut(past: Sequence[IssueEdits], shipped: Cut | None = None) -> Learnt:
         cut = Cut(then.cut.share, then.cut.bar, by_length.cut.length)
         length_out, score_out = by_length.counts, then.counts
     else:
-        then = _learn_length(scored, shipped, by_score.best, pull)
+        then = learn_length(scored, shipped, by_score.best, pull)
         cut = replace(by_score.cut, length=then.cut.length)
         length_out, score_out = then.counts, by_score.counts
     return Learnt(
@@ -282,7 +284,7 @@ class _Step:
 
 
 def _learn_score(
-    scored: Sequence[_Scored], shipped: Cut, base: Cut, pull: float, learnable: bool
+    scored: Sequence[ScoredIssue], shipped: Cut, base: Cut, pull: float, learnable: bool
 ) -> _Step:
     """The share and the bar together, at `base`'s length."""
     shares = _shares(shipped.share) if learnable else (shipped.share,)
@@ -292,24 +294,29 @@ def _learn_score(
     counts = left_out(scored, cuts, base)
     if not _confirmed(counts):
         return _Step(base, counts, -1, base)
-    best = _best(scored, cuts, base)
+    best = best_cut(scored, cuts, base)
     share = round(_toward(shipped.share, best.share, pull) / _SHARE_STEP) * _SHARE_STEP
     bar = round(_toward(shipped.bar, best.bar, pull), 2)
     return _Step(Cut(round(share, 2), bar, base.length), counts, _gain(scored, best, base), best)
 
 
-def _learn_length(scored: Sequence[_Scored], shipped: Cut, base: Cut, pull: float) -> _Step:
+def _learn_length(scored: Sequence[ScoredIssue], shipped: Cut, base: Cut, pull: float) -> _Step:
     """Related's length, at `base`'s share and bar."""
     cuts = [replace(base, length=n) for n in range(*_length_range(shipped.length))]
     counts = left_out(scored, cuts, base) if cuts else (0, 0)
     if not _confirmed(counts):
         return _Step(base, counts, -1, base)
-    best = _best(scored, cuts, base)
+    best = best_cut(scored, cuts, base)
     length = round(_toward(shipped.length, best.length, pull))
     return _Step(replace(base, length=length), counts, _gain(scored, best, base), best)
 
 
-def _gain(scored: Sequence[_Scored], best: Cut, base: Cut) -> int:
+def _kept_length(scored: Sequence[ScoredIssue], shipped: Cut, base: Cut, pull: float) -> _Step:
+    """No step: the length is the caller's (`--related`)."""
+    return _Step(base, (0, 0), -1, base)
+
+
+def _gain(scored: Sequence[ScoredIssue], best: Cut, base: Cut) -> int:
     return sum(s.count(best) - s.count(base) for s in scored)
 
 
@@ -330,7 +337,7 @@ def _share_bounds(shipped: float) -> tuple[float, float]:
 def _length_bounds(shipped: int) -> tuple[int, int]:
     if shipped <= 0:
         return shipped, shipped  # no Related at all is the editor's setting, not a cut to learn
-    return max(shipped - LENGTH_BOUND, 1), shipped + LENGTH_BOUND
+    return max(shipped - LENGTH_BOUND, 1), min(shipped + LENGTH_BOUND, REPORTS_WINDOW)
 
 
 def _length_range(shipped: int) -> tuple[int, int]:
@@ -338,93 +345,6 @@ def _length_range(shipped: int) -> tuple[int, int]:
     return (low, high + 1) if shipped > 0 else (0, 0)
 
 
-class _Scored:
-    """One edited issue's headlines scored at each share the learner tries: (score, place,
-    kept by the editor), so a cut is counted without scoring again."""
-
-    def __init__(self, judged: Sequence[Judged], shares: Sequence[float]) -> None:
-        # no shares (a record without the evidences): the scores and places as built
-        self.by_share = {share: _rescored(judged, share) for share in shares}
-        self.as_built = [(j.score, j.rank, j.related) for j in judged]
-        self.right: dict[Cut, int] = {}
-
-    def count(self, cut: Cut) -> int:
-        """How many of the issue's headlines `cut` places as the editor did."""
-        if cut not in self.right:
-            rows = self.by_share.get(cut.share, self.as_built)
-            self.right[cut] = sum(_in_related(s, r, cut) == kept for s, r, kept in rows)
-        return self.right[cut]
-
-
-def _rescored(judged: Sequence[Judged], share: float) -> list[tuple[float, int, bool]]:
-    """Each headline's (score at `share`, place by that score, kept): as built when the record
-    has no evidences."""
-    if not judged or any(j.parts is None for j in judged):
-        return [(j.score, j.rank, j.related) for j in judged]
-    scores = [mix(j.parts, share) for j in judged if j.parts is not None]
-    order = sorted(range(len(judged)), key=lambda i: (-scores[i], judged[i].rank))
-    place = {i: k for k, i in enumerate(order, 1)}
-    return [(scores[i], place[i], j.related) for i, j in enumerate(judged)]
-
-
-def _in_related(score: float, rank: int, cut: Cut) -> bool:
-    """Whether `cut` puts a headline in Related, as assemble.split_related does: over the bar
-    within the length, and past it up to RELATED_STRETCH times it what scores the week bar."""
-    if score < cut.bar:
-        return False
-    if not rank or rank <= cut.length:
-        return True
-    return score >= max(cut.bar, WEEK_BAR) and rank <= RELATED_STRETCH * cut.length
-
-
-def _best(scored: Sequence[_Scored], cuts: Sequence[Cut], shipped: Cut) -> Cut:
-    """The cut that places most of the issues' choices as the editor made them (among equally
-    good cuts the nearest what shipped: share first, then bar, then length)."""
-
-    def key(cut: Cut) -> tuple[float, ...]:
-        right = sum(s.count(cut) for s in scored)
-        near = (abs(cut.share - shipped.share), abs(cut.bar - shipped.bar))
-        return (-right, *near, abs(cut.length - shipped.length))
-
-    return min(cuts, key=key)
-
-
-def left_out(scored: Sequence[_Scored], cuts: Sequence[Cut], shipped: Cut) -> tuple[int, int]:
-    """Leaving each edited issue out in turn, in how many the best of `cuts` for the others
-    (`_best`) places more of its choices as the editor did than `shipped`, and in how many
-    fewer.
-
-    A step is taken only when the better ones outnumber the worse so far that chance would do
-    so at most CONFIRM_P of the time (a one-sided sign test; issues placed alike count neither
-    way): a preference one issue's cut honours and the next issue's contradicts is refused,
-    and so is a single edited issue (no other to fit on).  At least five issues must agree."""
-    better = worse = 0
-    for i, alone in enumerate(scored):
-        others = [s for k, s in enumerate(scored) if k != i]
-        if not others:
-            continue
-        gain = alone.count(_best(others, cuts, shipped)) - alone.count(shipped)
-        better, worse = better + (gain > 0), worse + (gain < 0)
-    return better, worse
-
-
 def _confirmed(counts: tuple[int, int]) -> bool:
     better, worse = counts
     return sign_test(better, better + worse) <= CONFIRM_P
-
-
-def sign_test(better: int, trials: int) -> float:
-    """The chance of at least `better` successes in `trials` fair coin tosses."""
-    if not trials:
-        return 1.0
-    return float(sum(math.comb(trials, k) for k in range(better, trials + 1)) / 2**trials)
-
-
-def agreement(judged: Sequence[Judged], cut: Cut | float) -> float:
-    """The share of the editor's choices in one issue that `cut` (or a bar, at the shipped
-    share and length) makes the same way."""
-    if not judged:
-        return 1.0
-    cut = cut if isinstance(cut, Cut) else Cut(bar=cut)
-    rows = _rescored(judged, cut.share)
-    return sum(_in_related(s, r, cut) == kept for s, r, kept in rows) / len(judged)

@@ -23,7 +23,8 @@ learners give).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline
@@ -68,6 +69,28 @@ REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default le
 TEXT_CHARS = 4000
 
 
+# A game's result: a score ("13-4", "76–64"; not a year range or a date) and a result verb in
+# the title.  Under a lead that is no game's result, what such a headline shares with the lead
+# (the city; "strikes" out nine against a ship that "strikes" a bridge) is a passing likeness,
+# so its concepts count as a name alone does (WEAK_EVIDENCE): "Baltimore beats Los Angeles
+# 13-4 as Rodriguez strikes out nine" scored 0.429 under the Key Bridge collapse, in Related.
+# Under a game's result (a final), results of the same competition rank as before.
+_SCORE = re.compile(r"(?<![\d.,/-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d/-])")
+_RESULT_VERB = re.compile(
+    r"\b(?:beat|beats|rout|routs|routed|defeat|defeats|defeated|edge|edges|edged|downs|downed"
+    r"|thrash|thrashes|thrashed|crush|crushes|crushed|stun|stuns|stunned|pound|pounds|pounded"
+    r"|tops|topped|blank|blanks|blanked|hammer|hammers|hammered|sink|sinks|sank|win|wins|won"
+    r"|lose|loses|lost|draw|draws|drew|sweep|sweeps|swept|clinch|clinches|clinched|rally"
+    r"|rallies|rallied)\b",
+    re.IGNORECASE,
+)
+
+
+def reads_as_result(text: str) -> bool:
+    """Whether a title (or a lead's opening) reports a game's result: a score and its verb."""
+    return bool(_SCORE.search(text)) and bool(_RESULT_VERB.search(text))
+
+
 def lead_text(title: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
     """The lead as two texts for the model: its title with its opening, and all of it."""
     opening = " ".join([title or "", *paragraphs[:1]]).strip()
@@ -105,13 +128,21 @@ def rank_by_meaning(
     cosine = dense_cosines(lead, [candidate_text(h, texts) for h in candidates])
     position = {id(h): i for i, h in enumerate(candidates)}
     story_sparse = _story_sparse(profile, candidates, texts)
+
+    results_pass = not reads_as_result(lead[0])  # a game's result under a lead that is none
+
+    def scored_item(item: ScoredHeadline) -> ScoredHeadline:
+        index = position[id(item.headline)]
+        concepts = max(item.score, story_sparse.get(index, 0.0))
+        if results_pass and reads_as_result(item.title):
+            concepts = min(concepts, WEAK_CAP)
+        parts = evidence(concepts, float(cosine[index]))
+        return item._replace(score=mix(parts, share), parts=parts)
+
     scored = []
     for rank, item in enumerate(sparse):
-        item = _story_leads(profile, item, texts)
-        index = position[id(item.headline)]
-        parts = evidence(max(item.score, story_sparse.get(index, 0.0)), float(cosine[index]))
-        score = mix(parts, share)
-        scored.append((-score, rank, item._replace(score=score, parts=parts)))
+        for done in _stories_apart(profile, scored_item(item), texts, scored_item):
+            scored.append((-done.score, rank, done))
     scored.sort(key=lambda entry: (entry[0], entry[1]))
     ranked = [item for _, _, item in scored]
     for i, item in enumerate(ranked[:REPORTS_WINDOW]):
@@ -121,21 +152,27 @@ def rank_by_meaning(
     return tuple(ranked)
 
 
-def _story_leads(
-    profile: LeadProfile, item: ScoredHeadline, texts: Mapping[str, str]
-) -> ScoredHeadline:
-    """A feed headline folded over one of the editor's stories gives the group to the story:
-    the story is scored on its own (its whole text, as a card is read) and may be a card, and
-    the headline stays folded under it.  Led by the headline, the story vanished into its
-    `also` list, however much more of it the editor had written."""
+def _stories_apart(
+    profile: LeadProfile,
+    item: ScoredHeadline,
+    texts: Mapping[str, str],
+    scored_item: Callable[[ScoredHeadline], ScoredHeadline],
+) -> tuple[ScoredHeadline, ...]:
+    """A feed headline folded over one of the editor's stories gives the story back: the
+    story is scored on its own (its whole text, as a card is read) and may be a card.  Led by
+    the headline, it vanished into the headline's `also`, however much of it the editor had
+    written.  The headline stays a line of its own when it scores the Related bar (another
+    outlet's report of the lead's event: Related keeps it), else it is folded under the story."""
     if not item.merged or item.headline.source in texts:
-        return item
-    for member in item.merged:
-        if member.source in texts:
-            (alone,) = rank_headlines(profile, [member])
-            others = tuple(m for m in item.merged if m is not member)
-            return alone._replace(merged=(item.headline, *others))
-    return item
+        return (item,)
+    story = next((m for m in item.merged if m.source in texts), None)
+    if story is None:
+        return (item,)
+    (alone,) = rank_headlines(profile, [story])
+    others = tuple(m for m in item.merged if m is not story)
+    if item.score >= RELATED_BAR:
+        return item._replace(merged=others), scored_item(alone)
+    return (scored_item(alone._replace(merged=(item.headline, *others))),)
 
 
 def _score_folded(

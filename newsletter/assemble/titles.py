@@ -94,6 +94,7 @@ _DATELINE = Lazy(
     rf"^(?:(?:[{_CAPITAL}][{_CAPITAL}.'’-]+(?:\s[{_CAPITAL}][{_CAPITAL}.'’-]+){{0,3}})"
     r"(?:,\s*(?:[A-Z][\w.'’-]*\.?\s?){0,3}(?:\d{1,2}\s?)?)?\s*(?:\([A-Za-z .&-]{1,30}\)\s*)?"
     rf"|(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s)?{_MONTHS}\s\d{{1,2}}\s*\([A-Za-z .&-]{{1,30}}\)\.?\s*"
+    rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s*(?=:)"
     r"|\([A-Za-z .&-]{1,30}\)\s*)(?:[—–:]|-{1,2}\s|-)\s*"
 )
 # "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
@@ -305,7 +306,7 @@ def _fitted_clause(sentence: str, max_chars: int) -> str:
     """The main clause in headline style, shortened without a cut where it is too long."""
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
-        clause = _without_relative_clause(clause)
+        clause = _without_reported_relative(_without_relative_clause(clause))
     clause = _headline_style(clause)
     if len(clause) > max_chars:
         clause = _PERCENT.sub("%", clause)  # "62 percent" → "62%", as headlines write it
@@ -521,8 +522,10 @@ def _without_parenthesis(sentence: str) -> str:
     if m is None or verb_index(m["subject"]) is not None:
         return _unclosed_apposition(sentence)
     # The rest opens on the main verb: "has agreed", or a past "jumped" (a past at the start of
-    # a text is no verb to verb_index, which reads it after a subject: here "It").
-    if verb_index(m["rest"]) != 0 and verb_index(f"It {m['rest']}") != 1:
+    # a text is no verb to verb_index, which reads it after a subject: here "It"), maybe after
+    # the day ("Andy Murray, on Sunday produced").
+    rest = _TIME.sub("", f" {m['rest']}").strip()
+    if verb_index(rest) != 0 and verb_index(f"It {rest}") != 1:
         return sentence
     subject_end = m["subject"].split()[-1]
     aside = m["aside"].split()
@@ -630,7 +633,15 @@ def _present_tense(clause: str) -> str:
         plural = plural_subject(words[:verb])
     if changed is None:
         return clause
-    return _second_verb_present(changed, verb, plural) or clause
+    present = _second_verb_present(changed, verb, plural) or clause
+    # a present the verb reader cannot read as the verb ("peeks") keeps the tense it had
+    read = verb_index(present)
+    if read is not None and verb <= read <= verb + 1:
+        return present
+    listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
+    return (
+        present if any(w in VERB_LEMMAS or lemma_of_s(w) in VERB_LEMMAS for w in listed) else clause
+    )
 
 
 def _progressive_present(words: list[str], verb: int) -> str | None:
@@ -698,6 +709,23 @@ def _without_relative_clause(sentence: str) -> str:
     place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
     where = f"{place.group(1)} {place.group(2)} " if place else ""
     return f"{m['subject']}{where}{m['verb']}"
+
+
+# "rules 5-4 a Louisiana law that would have left one clinic in the state is unconstitutional":
+# a relative clause between what was reported and its verb.
+_REPORTED_RELATIVE = Lazy(
+    r"^(?P<head>.+?\s(?:rules|ruled|says|said|finds|found|warns|warned|decides|decided)\s[^,]+?)"
+    r"\s(?:that|which|who)\s[^,]+\s(?P<verb>(?:is|are|was|were|has|have|had|will)\s[^,]+)$"
+)
+
+
+def _without_reported_relative(clause: str) -> str:
+    """The reported subject without its relative clause, so the reported verb stays: "Supreme
+    Court rules a Louisiana law (that would have left one clinic) is unconstitutional"."""
+    m = _REPORTED_RELATIVE.match(clause)
+    if m is None or verb_index(m["head"].split(" ", 1)[-1]) is None:
+        return clause
+    return f"{m['head']} {m['verb']}"
 
 
 def _short_subject(clause: str) -> str:
@@ -1017,7 +1045,9 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
 
 
 _TRAILING_MEASURE = Lazy(
-    r"(?:,?\s(?:just|only|shortly|barely|about|some))?(?:,?\s[\w-]+)?\s(?:hours|days|weeks|"
+    r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
+    r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"
+    r"\s(?:hours|days|weeks|"
     r"months|years|minutes|moments)$|,?\s(?:shortly|soon|just|moments|only)$"
 )
 

@@ -35,8 +35,8 @@ def build(
         metavar="N",
         min=0,
         max=50,
-        help="Related's length: past N only headlines that clearly cover the lead, up to 2N. "
-        "[default: 8, or newsletter.toml]",
+        help="Related's length: past N only headlines that clearly cover the lead, up to 2N; "
+        "kept as given, not learnt from your edits. [default: 8, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
         None,
@@ -111,6 +111,7 @@ def build(
         issue_id=chosen_id,
         lead=lead,
         related=settings.related,
+        related_given=related is not None,
         more_headlines=settings.more_headlines and not no_more,
         repeat=repeat,
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from newsletter.cli.app import app, confirm, warn, workspace_settings
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.cli.log_output import EventLog
@@ -118,7 +119,7 @@ def send(
     settings = workspace_settings(issue, workspace, required=True)
     if smtp_security is not None and smtp_security not in SECURITY_MODES:
         raise ConfigError(
-            f"--smtp-security '{smtp_security}': use one of {', '.join(SECURITY_MODES)}"
+            f"--smtp-security {quoted(smtp_security)}: use one of {', '.join(SECURITY_MODES)}"
         )
     flags = {
         "host": smtp_host,
@@ -131,7 +132,7 @@ def send(
     }
     settings = with_smtp_flags(settings, flags)
     if log_format not in ("text", "json"):
-        raise ConfigError(f"--log-format '{log_format}': use text or json")
+        raise ConfigError(f"--log-format {quoted(log_format)}: use text or json")
     _refuse_mixed_flags(
         settings, to=bool(to), dry_run=dry_run, status=status, senders=senders,
         resend_unknown=resend_unknown, take_over=take_over,

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
+from newsletter.sources.feed_bounds import as_utf8, bounded_feed
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
@@ -40,6 +41,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     """Parse feed bytes; `shown` names the file or URL in messages and sources."""
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
+    bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
+    data = bounded.data
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if feed.bozo:
         _refuse_broken_xml(data, shown, feed)
@@ -48,7 +51,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
             return Sources(warnings=(f"{shown}: no entries",))
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
-    warnings: list[str] = []
+    cut = bounded.warning(shown)
+    warnings: list[str] = [cut] if cut else []
     publisher = " ".join(str(feed.feed.get("title", "")).split())
     for index, entry in enumerate(feed.entries, start=1):
         source = f"{shown}#{index}"
