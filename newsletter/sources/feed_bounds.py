@@ -98,6 +98,7 @@ class _Pass:
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.declared: dict[str, str] = {}
+        self.doctype_read = False  # its entity declarations all seen and checked
         self.open: list[str] = []  # the elements open, as written (prefix included)
         self.inside = 0  # depth inside an entry (0: outside)
         self.entries = 0
@@ -131,6 +132,7 @@ class _Pass:
             raise self.refuse(f"its DOCTYPE declares more than {MAX_ENTITIES} entities")
 
     def end_doctype(self) -> None:
+        self.doctype_read = True
         total = 0
         for name, value in self.declared.items():
             uses = self.data.count(f"&{name};".encode())
@@ -170,7 +172,12 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
     reading = _Pass(body, shown, data[:offset].count(b"\n"))
     try:
         reading.parser.Parse(body, True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError) as e:  # LookupError: a bogus encoding
+        if not reading.doctype_read and _ENTITY_DECLARATION.search(body[: _prolog_end(body)]):
+            raise reading.refuse(
+                "its DOCTYPE declares entities, and cannot be read to check them "
+                f"({' '.join(str(e).split())[:80]})"
+            ) from None
         if reading.cut is None:
             return _cut_by_tags(data)
     if reading.cut is None:
@@ -178,6 +185,16 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
     at, still_open = reading.cut
     closing = "".join(f"</{name}>" for name in reversed(still_open)).encode()
     return BoundedFeed(data[: offset + at] + closing, reading.entries, MAX_ENTRIES)
+
+
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _prolog_end(body: bytes) -> int:
+    """Where the first element starts (the DOCTYPE comes before it), as feedparser finds it."""
+    found = _FIRST_ELEMENT.search(body)
+    return found.start() if found else len(body)
 
 
 _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
