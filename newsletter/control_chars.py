@@ -47,6 +47,12 @@ def control_line(text: str) -> tuple[int, str] | None:
 ECHOED = 60
 
 
+def quoted(value: str) -> str:
+    """`value` as an error line quotes it: in single quotes, at most ECHOED characters (`…`
+    past them), spaces folded and control characters escaped."""
+    return f"'{shown_safely(value, ECHOED)}'"
+
+
 def one_line_text(text: str) -> str:
     """`text` as one line fit for any database: every control character (NUL included), lone
     surrogate and noncharacter made a space, and runs of spaces folded to one.

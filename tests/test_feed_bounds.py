@@ -192,3 +192,17 @@ def test_a_billion_laughs_on_the_command_line_is_one_line_and_builds_nothing(
     one_error_line(result, "feed.xml:4: its DOCTYPE defines the entity &lol1;")
     issues = tmp_path / "issues"
     assert not issues.exists() or not any(issues.iterdir())
+
+
+def test_entities_expat_cannot_reach_are_refused_not_passed_on():
+    """A DOCTYPE with entities behind a bogus encoding or a broken comment, which expat cannot
+    read to check: refused in one line; the same bogus encoding without entities still reads."""
+    bogus = laughs().replace('encoding="utf-8"', 'encoding="x-bogus"')
+    with pytest.raises(SourceError, match=r"^feed.xml:1: its DOCTYPE declares entities, and "
+                       r"cannot be read to check them \(unknown encoding: x-bogus\)"):  # fmt: skip
+        parse_feed(bogus.encode(), "feed.xml")
+    hidden = laughs().replace("<!DOCTYPE rss [", "<!DOCTYPE rss [ <!-- x")
+    with pytest.raises(SourceError, match=r"cannot be read to check them"):
+        parse_feed(hidden.encode(), "feed.xml")
+    plain = rss(2).replace('encoding="utf-8"', 'encoding="x-bogus"')
+    assert len(parse_feed(plain.encode(), "feed.xml").headlines) == 2

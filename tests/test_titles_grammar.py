@@ -16,6 +16,7 @@ import pytest
 
 from newsletter.assemble.headline_grammar import (
     ends_incomplete,
+    ends_on_open_verb,
     is_adverb,
     reduced_relative,
     verb_index,
@@ -58,11 +59,14 @@ def _main_verb_is_finite(title: str) -> bool:
 
 
 def test_the_unseen_set_is_as_recorded():
-    """60 new leads, each with a source, a licence, a split fixed beforehand and two verdicts."""
-    assert len(UNSEEN) == 60
+    """105 new leads, each with a source, a licence, a split fixed beforehand and an editor's
+    verdicts (before, when a held-out set was read, now)."""
+    assert len(UNSEEN) == 105
     splits = [lead["split"] for lead in UNSEEN]
-    assert (splits.count("dev"), splits.count("heldout1"), splits.count("heldout2")) == (30, 15, 15)
+    assert splits.count("dev") == 30
+    assert all(splits.count(f"heldout{n}") == 15 for n in range(1, 6))
     for lead in UNSEEN:
+        assert lead["split"] == "dev" or lead["verdict_read"] in ("keep", "reject")
         assert lead["source"].startswith("http") and lead["licence"]
         assert lead["verdict_before"] in ("keep", "reject") and lead["verdict"] in (
             "keep",
@@ -90,16 +94,17 @@ def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
         title = derive_title(paragraphs)
         if ends_incomplete(title) or is_adverb(title.split()[-1]):
             endings.append(title)
-    assert len(ALL_REAL) >= 150
+    assert len(ALL_REAL) >= 190
     assert endings == []
 
 
 def test_at_least_the_measured_number_of_unseen_titles_have_a_finite_main_verb():
-    """Of the 60 unseen leads, at least 59 titles have a finite main verb that is no participle
-    describing a noun (the one left is the source's typo "Gregoiresigned"); this property does
-    not see "New study releases …", where the participle became a verb in "-s" (still open)."""
+    """Of the 105 unseen leads, at least 103 titles have a finite main verb that is no
+    participle describing a noun (left: the source's typo "Gregoiresigned", and a subject too
+    long for its verb); this property does not see "New study releases …" or "Man accuses of
+    murdering …", where the participle became a verb in "-s" (still open)."""
     finite = [derive_title(lead["paragraphs"]) for lead in UNSEEN]
-    assert sum(_main_verb_is_finite(title) for title in finite) >= 59
+    assert sum(_main_verb_is_finite(title) for title in finite) >= 103
 
 
 def test_a_kicker_and_a_score_line_give_the_result():
@@ -192,12 +197,18 @@ def test_a_noun_keeps_the_complement_that_gives_it_its_sense(kept, rest):
         "(KTXL) — Toni Atkins became the first person in her position to sign a bill into law.",
         "Oct 11 Canadian telecom services provider EXFO Inc posted a 62 percent fall in profit.",
         "Bangkok, Nov 27 (EFE).- Christopher Luxon was sworn in as Prime Minister of New Zealand.",
+        "Colombo : Sri Lanka's ruling party won the first parliamentary elections since the war.",
+        "Brussels: The European Central Bank announced a 0.25% raise on Thursday.",
+        "Washington, April 18 (IANS) A US passenger plane made an emergency landing on Tuesday.",
+        "New Delhi, July 17: Tennis star Roger Federer won his record eighth Wimbledon title.",
     ],
 )
 def test_agency_and_date_datelines_never_reach_the_title(paragraph):
     """A dateline that is an agency alone, a date alone, or a place, a date and an agency goes."""
     title = derive_title([paragraph])
-    assert not re.match(r"^(?:\(|Oct\b|Bangkok)", title), title
+    assert not re.match(r"^(?:\(|Oct\b|Bangkok|Colombo|Brussels|Washington|New Delhi)", title), (
+        title
+    )
     assert title_problems(title) == [], title
 
 
@@ -240,3 +251,39 @@ def test_a_verb_of_no_list_takes_the_present_and_still_reads_as_a_verb():
     )
     assert " scores " in title and title_problems(title) == []
     assert verb_index("Oil prices rise") == 2  # "rise", not "prices"
+
+
+def test_a_first_sentence_with_no_verb_gives_way_to_the_next():
+    """ "“One more thing.” With that phrase, Apple paid homage …": a quotation of three words
+    has no verb; the title comes from the next sentence, its leading phrase gone."""
+    paragraph = (
+        'Cupertino (Calif.): "One more thing." With that phrase, Apple paid homage to its late '
+        "co-founder Steve Jobs for the 10-year anniversary of the iPhone on Tuesday."
+    )
+    title = derive_title([paragraph])
+    assert title.startswith("Apple pays homage") and _main_verb_is_finite(title)
+
+
+def test_what_was_reported_keeps_its_verb_and_a_verb_its_particle():
+    """ "rules a law (that would have left one clinic) is unconstitutional": the relative clause
+    goes, not the reported verb; "is spiraling | out of control" is never cut before "out";
+    "would be raising" is headline future, "to raise"."""
+    ruling = (
+        "The Supreme Court has ruled 5-4 a Louisiana’s anti-abortion law that would have left "
+        "just one abortion clinic in the state is unconstitutional."
+    )
+    assert derive_title([ruling]).endswith("is unconstitutional")
+    assert ends_incomplete("Wildfire is spiraling") is False  # a verb may end a title …
+    assert ends_on_open_verb("Wildfire is spiraling", " out of control", 1)  # … not before "out"
+    fed = (
+        "The US Federal Reserve announced on Wednesday that it would be raising interest rates by "
+        "a quarter point."
+    )
+    assert " to raise interest rates" in derive_title([fed])
+
+
+def test_a_quoted_title_in_a_subject_is_one_name():
+    """ "“An Officer and a Gentleman” star Louis Gossett Jr. died": the "and" in the film's title
+    does not make the star plural, nor "star" a verb."""
+    title = derive_title(["“An Officer and a Gentleman” star Louis Gossett Jr. died Friday at 87."])
+    assert " dies " in title and title_problems(title) == []

@@ -25,6 +25,7 @@ from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import ConfigError
 from newsletter.models import (
     Headline,
@@ -190,6 +191,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         image_width=story.image_width,
         image_height=story.image_height,
         title_derived=story.title is None,
+        outlet=story.outlet,
     )
 
 
@@ -332,7 +334,7 @@ def format_text(template: str, fields: dict[str, str], key: str) -> str:
     try:
         text = " ".join(template.format_map(fields).split())
     except (KeyError, ValueError, IndexError) as e:
-        raise ConfigError(f"newsletter.toml: {key}: cannot fill '{template}' ({e})") from None
+        raise ConfigError(f"newsletter.toml: {key}: cannot fill {quoted(template)} ({e})") from None
     return cut_at_word(text) if key == "preheader" and "{" in template else text
 
 

@@ -57,7 +57,7 @@ DANGLING = word_set(
     was were be been being has have had will would can could may might must shall should do does
     did new former top key major big small first last next other own high low long late early
     local global foreign nuclear huge large great several many few much least western eastern
-    northern southern central
+    northern southern central southeast southwest northeast northwest due
     """
 )
 
@@ -349,6 +349,8 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
     if not following:
         return False
     governed = following[0].lower()
+    if governed in _PARTICLES and (last.endswith(("ing", "ed", "s")) or last in IRREGULAR_LEMMA):
+        return True  # "is spiraling | out of control": a verb keeps its particle
     if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
         # "to try | to counter", "to close | four schools", but "agree to deal | that …"
         return governed in GOVERNED or governed[:1].isdigit() or governed in NUMBER_WORDS
@@ -362,6 +364,7 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
     return verbal and governed in GOVERNED
 
 
+_PARTICLES = word_set("out up off away")
 GOVERNED = word_set("by to with from into a an the for of on in at about that")
 
 
@@ -407,7 +410,7 @@ def verb_index(text: str) -> int | None:
 
 
 _NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}
-_PLACE_OR_TIME = word_set("in at on for from into with under near during since inside outside")
+_PLACE_OR_TIME = word_set("in at on for from into with under near during since inside outside of")
 # Words that open a clause of their own: a verb after one is that clause's, not the subject's.
 _CLAUSE_OPENERS = word_set(
     "and but or who whom whose which that when where while as after before because if so"

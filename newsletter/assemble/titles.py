@@ -95,7 +95,19 @@ _DATELINE = Lazy(
     r"(?:,\s*(?:[A-Z][\w.'’-]*\.?\s?){0,3}(?:\d{1,2}\s?)?)?\s*(?:\([A-Za-z .&-]{1,30}\)\s*)?"
     rf"|(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s)?{_MONTHS}\s\d{{1,2}}\s*\([A-Za-z .&-]{{1,30}}\)\.?\s*"
     rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s*(?=:)"
-    r"|\([A-Za-z .&-]{1,30}\)\s*)(?:[—–:]|-{1,2}\s|-)\s*"
+    # "Washington, April 18 (IANS) A US passenger plane …": place, date and agency, no dash
+    rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s\([A-Z]{{2,10}}\)\s(?=[A-Z])"
+    r"|\([A-Za-z .&-]{1,30}\)\s*"
+    # "Brussels: The European Central Bank …": a place and a colon
+    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
+)
+# Any dateline: a place of a few capitalised words, maybe a date, maybe an agency in
+# parentheses, then a separator (a dash, a colon, ".-", or the agency itself) before a capital:
+# "Colombo : Sri Lanka's …", "New Delhi, July 17: Tennis star …", "Brussels: The ECB …".
+_ANY_DATELINE = Lazy(
+    r"^(?:[A-Z][\w.'’-]*(?:,?\s[A-Z][\w.'’-]*){0,3})"
+    rf"(?:,\s{_MONTHS}\s\d{{1,2}})?(?:\s?\([A-Za-z .&-]{{1,30}}\))?"
+    r"\s?(?:\.?[—–:]|\s-{1,2}|\.-)\s*(?=[A-Z“\"])"
 )
 # "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
 _ON_DATE = Lazy(rf"\son\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[\s,.;:!?]|$)")
@@ -186,6 +198,15 @@ _STATE_THEN_EVENT = Lazy(
     r"^(?P<subject>.+?)\s(?:is|are|was|were)\s(?:in|at|under)\s(?:[\w-]+\s){1,2}?"
     r"(?:when|as|after)\s(?P<event>.+)$"
 )
+_TO_BE_DOING = Lazy(r"\sto\sbe\s(?P<verb>[a-z]+ing)\b")
+
+
+def _to_do(m: re.Match[str]) -> str:
+    """ "would be raising" → "to raise" (the verb's base form, when it is known)."""
+    lemma = lemma_of_ing(m["verb"])
+    return f" to {lemma}" if lemma else m.group()
+
+
 _PERCENT = Lazy(r"(?<=\d)\s(?:percent|per\scent)\b")
 _BORDER_WITH = Lazy(
     r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
@@ -199,7 +220,7 @@ def first_sentence(paragraph: str) -> str:
 
 def without_dateline(paragraph: str) -> str:
     """The paragraph without its dateline ("MANILA (AP) — ", "OSLO — ", "JAKARTA: ")."""
-    m = _DATELINE.match(paragraph) or _DATE_FIRST.match(paragraph)
+    m = _DATELINE.match(paragraph) or _DATE_FIRST.match(paragraph) or _ANY_DATELINE.match(paragraph)
     return paragraph[m.end() :] if m and m.end() < len(paragraph) else paragraph
 
 
@@ -216,8 +237,9 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
     if result and len(result) <= max_chars:
         return result
     title = _title_from(first_sentence(text), max_chars)
-    if _opens_on_it(title):
-        # "It was a night few will forget. Argentina beat France …": the news is next.
+    if _opens_on_it(title) or verb_index(title) is None:
+        # "It was a night few will forget. Argentina beat France …", ""One more thing." With
+        # that phrase, Apple paid homage …": a scene or a phrase with no verb; the news is next.
         following = sentences(text)[1:2]
         other = _title_from(following[0], max_chars) if following else ""
         if other and not _opens_on_it(other):
@@ -246,7 +268,9 @@ def _without_kicker(text: str) -> str:
     if m is not None and all(zipf(w.lower()) >= 3.5 for w in m["kicker"].split()):
         text = text[m.end() :]
     lead_in = _LEAD_IN.match(text)
-    if lead_in and all(zipf(w.lower()) >= 3.5 for w in lead_in["caps"].split()):
+    caps = lead_in["caps"].split() if lead_in else []
+    # plain words in capitals, not an acronym ("A US passenger plane"): several, or a long one
+    if caps and (len(caps) > 1 or len(caps[0]) > 4) and all(zipf(w.lower()) >= 3.5 for w in caps):
         caps = lead_in["caps"]
         text = text[: lead_in.start("caps")] + caps[:1] + caps[1:].lower() + text[lead_in.end() :]
     return text
@@ -575,6 +599,7 @@ def _headline_style(clause: str) -> str:
         if found and verb_index(clause) == len(clause[: found.start()].split(" ")):
             clause = clause[: found.start()] + replacement + clause[found.end() :]
             clause = clause.replace(" to not ", " not to ", 1)  # "will not seek" → "not to seek"
+            clause = _TO_BE_DOING.sub(_to_do, clause, count=1)  # "to be raising" → "to raise"
             changed = True
             if pattern is _PASSIVE:  # "Five killed and a child was injured" → "… child injured"
                 clause = _COORDINATED_PASSIVE.sub(r"\1", clause, count=1)
@@ -714,7 +739,8 @@ def _without_relative_clause(sentence: str) -> str:
 # "rules 5-4 a Louisiana law that would have left one clinic in the state is unconstitutional":
 # a relative clause between what was reported and its verb.
 _REPORTED_RELATIVE = Lazy(
-    r"^(?P<head>.+?\s(?:rules|ruled|says|said|finds|found|warns|warned|decides|decided)\s[^,]+?)"
+    r"^(?P<head>.+?\s(?:rules?|ruled|says?|said|finds?|found|warns?|warned|decides?|decided)\s"
+    r"[^,]+?)"
     r"\s(?:that|which|who)\s[^,]+\s(?P<verb>(?:is|are|was|were|has|have|had|will)\s[^,]+)$"
 )
 

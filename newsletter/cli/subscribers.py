@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 import typer
 
 from newsletter.cli.app import app, workspace_settings
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -297,7 +298,7 @@ def _status(value: str | None) -> Status | None:
     if value is None or value == "all":
         return None
     if value not in STATUSES:
-        raise ConfigError(f"--status '{value}': use one of {', '.join(STATUSES)}")
+        raise ConfigError(f"--status {quoted(value)}: use one of {', '.join(STATUSES)}")
     return cast("Status", value)
 
 

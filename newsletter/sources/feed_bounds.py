@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from newsletter.control_chars import ECHOED, shown_safely
 from newsletter.errors import SourceError
 from newsletter.sources.feed_xml import BOM, PREDEFINED
 
@@ -98,6 +99,7 @@ class _Pass:
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.declared: dict[str, str] = {}
+        self.doctype_read = False  # its entity declarations all seen and checked
         self.open: list[str] = []  # the elements open, as written (prefix included)
         self.inside = 0  # depth inside an entry (0: outside)
         self.entries = 0
@@ -119,11 +121,14 @@ class _Pass:
     ) -> None:
         if is_parameter or value is None or system_id is not None:
             kind = "a parameter" if is_parameter else "an external"
-            raise self.refuse(f"its DOCTYPE declares {kind} entity ({name}), which no feed needs")
+            raise self.refuse(
+                f"its DOCTYPE declares {kind} entity ({_named(name)}), which no feed needs"
+            )
         nested = [n for n in _REFERENCE.findall(value) if n not in PREDEFINED]
         if nested:
             raise self.refuse(
-                f"its DOCTYPE defines the entity &{name}; by another (&{nested[0]};): the shape "
+                f"its DOCTYPE defines the entity &{_named(name)}; by another "
+                f"(&{_named(nested[0])};): the shape "
                 "of a 'billion laughs', which expands a small file into gigabytes"
             )
         self.declared[name] = value
@@ -131,6 +136,7 @@ class _Pass:
             raise self.refuse(f"its DOCTYPE declares more than {MAX_ENTITIES} entities")
 
     def end_doctype(self) -> None:
+        self.doctype_read = True
         total = 0
         for name, value in self.declared.items():
             uses = self.data.count(f"&{name};".encode())
@@ -138,7 +144,7 @@ class _Pass:
             if total > MAX_EXPANSION:
                 raise self.refuse(
                     f"its DOCTYPE's entities would add more than {MAX_EXPANSION:,} characters "
-                    f"(&{name}; is {len(value):,} characters, used {uses:,} times)"
+                    f"(&{_named(name)}; is {len(value):,} characters, used {uses:,} times)"
                 )
 
     def start(self, name: str, _attributes: dict[str, str]) -> None:
@@ -170,7 +176,12 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
     reading = _Pass(body, shown, data[:offset].count(b"\n"))
     try:
         reading.parser.Parse(body, True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError) as e:  # LookupError: a bogus encoding
+        if not reading.doctype_read and _ENTITY_DECLARATION.search(body[: _prolog_end(body)]):
+            raise reading.refuse(
+                "its DOCTYPE declares entities, and cannot be read to check them "
+                f"({' '.join(str(e).split())[:80]})"
+            ) from None
         if reading.cut is None:
             return _cut_by_tags(data)
     if reading.cut is None:
@@ -178,6 +189,16 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
     at, still_open = reading.cut
     closing = "".join(f"</{name}>" for name in reversed(still_open)).encode()
     return BoundedFeed(data[: offset + at] + closing, reading.entries, MAX_ENTRIES)
+
+
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _prolog_end(body: bytes) -> int:
+    """Where the first element starts (the DOCTYPE comes before it), as feedparser finds it."""
+    found = _FIRST_ELEMENT.search(body)
+    return found.start() if found else len(body)
 
 
 _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
@@ -189,6 +210,11 @@ def _cut_by_tags(data: bytes) -> BoundedFeed:
     if len(starts) <= MAX_ENTRIES:
         return BoundedFeed(data, len(starts), len(starts))
     return BoundedFeed(data[: starts[MAX_ENTRIES]], len(starts), MAX_ENTRIES)
+
+
+def _named(name: str) -> str:
+    """An entity's name as a message shows it: the feed chose it, so it is cut short."""
+    return shown_safely(name, ECHOED)
 
 
 def _fix(shown: str) -> str:

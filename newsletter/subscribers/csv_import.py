@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
+from newsletter.control_chars import quoted
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection, dialect
@@ -356,7 +357,7 @@ def _lookup(encoding: str) -> str:
         return codecs.lookup(encoding).name
     except LookupError:
         raise ConfigError(
-            f"--encoding '{encoding}': unknown encoding (try utf-8, latin-1, cp1252)"
+            f"--encoding {quoted(encoding)}: unknown encoding (try utf-8, latin-1, cp1252)"
         ) from None
 
 
@@ -437,7 +438,7 @@ def _named_column(header: list[str], keys: list[str], wanted: str, shown: str, l
     if not key or key not in keys:
         found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
         raise SubscriberError(
-            f"{shown}:{line}: no column named '{wanted}' (found: {found}); "
+            f"{shown}:{line}: no column named {quoted(wanted)} (found: {found}); "
             "pass --email-column with one of these"
         )
     return keys.index(key)
