@@ -3,7 +3,10 @@ line, control characters escaped, a password never (newsletter/control_chars.py 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -74,3 +77,20 @@ def test_a_database_url_is_cut_after_its_password_is_masked(workspace, monkeypat
     result = run("subscribers", "count")
     line = one_error_line(result)
     assert "hunter2secret" not in result.output and len(line) < 400
+
+
+def test_a_file_name_that_is_not_utf8_is_written_and_shown_escaped(workspace):
+    """`subscribers export` to a name holding the byte 0xff (the installed command, as a shell
+    runs it): the file is written and named as o\\udcff.csv, exit 0, no UnicodeEncodeError."""
+    run("subscribers", "add", "a@example.org")
+    name = os.fsdecode(b"o\xff.csv")
+    done = subprocess.run(
+        [sys.executable, "-m", "newsletter", "subscribers", "export", name],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Exported 1 subscriber(s) to o\\udcff.csv." in done.stdout + done.stderr
+    assert (workspace / name).read_text("utf-8").startswith("email,")

@@ -381,3 +381,80 @@ def test_two_workspaces_on_one_machine_are_two_hosts_and_a_killed_one_stays_itse
     pids = list(itertools.takewhile(lambda x: x.startswith("      pid "), lines[at + 1 :]))
     assert len(pids) >= 2, lines  # the killed run's sender and the re-run's: one host
     assert (first.root / "newsletter.toml").read_bytes() == toml
+
+
+def send_cli(ws: Workspace, relay, *extra: str) -> tuple[int, str]:
+    """`newsletter send ISSUE --yes` in the workspace through `relay`, to the end."""
+    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes",
+               *relay.send_flags, *extra]  # fmt: skip
+    done = subprocess.run(command, cwd=ws.root, capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_readers_held_for_a_host_cut_off_by_the_database_go_only_with_take_over(
+    two_hosts, postgres_server, postgres_url
+):
+    """A sender whose lease ran out without a clean end on an earlier run of the server (cut
+    off by a restart or a failover: its recovery file may hold accepted messages) keeps its
+    claimed readers: another host sends the rest and says in one line who holds how many and
+    what to do, exit 1; `--take-over` then sends them, saying so, each reader one copy."""
+    first, second = two_hosts
+    readers = add_readers(first, 60)
+    cut_off = sender(first, batch=20, merge=merge_hash(read_build_record(first.issue).files))
+    held = [r.email for r in cut_off.unsent(limit=20)]
+    assert cut_off._heartbeat is not None
+    cut_off._heartbeat.stop()
+    cut_off._heartbeat = None  # it ends without a clean end: its lease left to run out
+    cut_off.close()
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
+        conn.execute(
+            "UPDATE senders SET lease_until = now() - interval '1 second',"
+            " server_epoch = 'a run of the server before a restart'"
+        )
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        code, output = send_cli(second, relay)
+        errors = [line for line in output.splitlines() if line.startswith("error:")]
+        assert code == 1 and len(errors) == 1, output
+        assert "20 reader(s) held" in errors[0] and "--take-over" in errors[0], errors
+        assert sorted(handler.by_recipient()) == sorted(set(readers) - set(held))
+        assert re.search(r"(?m)^    \S+  held  ", status_of(second)), status_of(second)
+        code, output = send_cli(second, relay, "--take-over")
+        assert code == 0 and "Took over 20 reader(s) held for" in output, output
+    assert handler.by_recipient() == {email: 1 for email in readers}
+
+
+def test_take_over_on_a_sqlite_list_is_refused_in_one_line(send_ws):
+    """`--take-over` is for a list on PostgreSQL: on a SQLite file (one sender) it is refused
+    in one line, and nobody is mailed."""
+    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes",
+               "--take-over"]  # fmt: skip
+    done = subprocess.run(command, cwd=send_ws.root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "--take-over goes with a real send on PostgreSQL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_a_recovery_file_whose_reader_another_host_mailed_meanwhile_says_so(two_hosts):
+    """A host cut off without the server restarting is taken over as if killed: when its
+    re-run records its recovery file and finds a reader another host mailed meanwhile, its
+    summary names it (two copies, one Message-ID) instead of overwriting the other's outcome
+    in silence; the journal keeps `sent`."""
+    first, second = two_hosts
+    readers = add_readers(first, 40)
+    (first.root / "postgresql-send.unjournaled").write_text(
+        f"{ISSUE_ID}\t{readers[0]}\tunknown\t<cut-off@example.org>\n", "utf-8"
+    )
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        code, output = send_cli(second, relay, "--limit", "30")
+        assert code == 0 and readers[0] in handler.by_recipient(), output
+        code, output = send_cli(first, relay)
+    assert code == 0, output  # the other host's `sent` kept over the file's `unknown`
+    assert "Recorded 1 delivery(ies) from the last run's recovery file." in output, output
+    assert (
+        f"1 of them another host mailed again after this one lost the database ({readers[0]})"
+        in output
+    )
+    assert "sent        40" in status_of(first)

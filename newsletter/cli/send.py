@@ -91,6 +91,13 @@ def send(
         help="Also send to the recipients whose outcome is unknown (the relay's reply was "
         "lost): only after checking with the relay that it did not deliver them.",
     ),
+    take_over: bool = typer.Option(
+        False,
+        "--take-over",
+        help="On PostgreSQL: also send the readers held for a host that was sending when the "
+        "database restarted or failed over, when that host will never run again (a message "
+        "it had accepted and not recorded then goes out twice).",
+    ),
     workspace: Path = typer.Option(
         None,
         "--workspace",
@@ -126,14 +133,10 @@ def send(
     settings = with_smtp_flags(settings, flags)
     if log_format not in ("text", "json"):
         raise ConfigError(f"--log-format {quoted(log_format)}: use text or json")
-    if sum((bool(to), dry_run, status)) > 1:
-        raise ConfigError("use one of --to, --dry-run and --status at a time")
-    if senders and not status:
-        raise ConfigError("--senders goes with --status")
-    if resend_unknown and (to or dry_run or status):
-        raise ConfigError(
-            "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
-        )
+    _refuse_mixed_flags(
+        settings, to=bool(to), dry_run=dry_run, status=status, senders=senders,
+        resend_unknown=resend_unknown, take_over=take_over,
+    )  # fmt: skip
     from newsletter.issue.built import read_built_issue
 
     # Once: what the gate checks is what is sent (--status sends nothing: any manifest).
@@ -152,7 +155,28 @@ def send(
     elif dry_run:
         _dry_run(built, settings, limit)
     else:
-        _send(built, settings, limit, yes, resend_unknown, as_json=log_format == "json")
+        choices = {"resend_unknown": resend_unknown, "take_over": take_over}
+        _send(built, settings, limit, yes, choices, as_json=log_format == "json")
+
+
+def _refuse_mixed_flags(settings: Settings, **flags: bool) -> None:
+    """One line for flags that do not go together (ConfigError)."""
+    from newsletter.errors import ConfigError
+
+    to, dry_run, status = flags["to"], flags["dry_run"], flags["status"]
+    if sum((to, dry_run, status)) > 1:
+        raise ConfigError("use one of --to, --dry-run and --status at a time")
+    if flags["senders"] and not status:
+        raise ConfigError("--senders goes with --status")
+    if flags["resend_unknown"] and (to or dry_run or status):
+        raise ConfigError(
+            "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
+        )
+    if flags["take_over"] and (to or dry_run or status or settings.database_server is None):
+        raise ConfigError(
+            "--take-over goes with a real send on PostgreSQL only (not --to, --dry-run, "
+            "--status, nor a SQLite list: it has one sender)"
+        )
 
 
 def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
@@ -231,7 +255,7 @@ def _send(
     settings: Settings,
     limit: int | None,
     yes: bool,
-    resend_unknown: bool,
+    choices: dict[str, bool],
     *,
     as_json: bool = False,
 ) -> None:
@@ -244,7 +268,10 @@ def _send(
     from newsletter.send.signals import stop_on_signals
 
     options = SendOptions(
-        limit=limit, resend_unknown=resend_unknown, setting_names=SettingNames(flags=True)
+        limit=limit,
+        resend_unknown=choices["resend_unknown"],
+        take_over=choices["take_over"],
+        setting_names=SettingNames(flags=True),
     )
     _refuse_without_a_list(settings)
     plan = plan_send(built, settings, options)

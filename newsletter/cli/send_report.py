@@ -29,6 +29,17 @@ def print_summary(summary: SendSummary, shown: str) -> None:
     echo = typer.echo
     if summary.recovered:
         echo(f"Recorded {summary.recovered} delivery(ies) from the last run's recovery file.")
+    if summary.recovered_twice:
+        shown_twice = ", ".join(summary.recovered_twice[:5])
+        echo(
+            f"  {len(summary.recovered_twice)} of them another host mailed again after this "
+            f"one lost the database ({shown_twice}): two copies, with one Message-ID."
+        )
+    for host, n in summary.taken_over:
+        echo(
+            f"Took over {n} reader(s) held for {host} (--take-over): a message it had accepted "
+            "and not recorded when the database went (at most one per connection) went twice."
+        )
     echo(
         f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
         f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "

@@ -247,6 +247,13 @@ class DeliveryJournal:
         )
         return int(row[0])
 
+    def outcome(self, email: str) -> str | None:
+        """The journal's status of this address for the issue (None: no row)."""
+        query = "SELECT status FROM deliveries WHERE issue_id = ? AND email = ?"
+        with self._lock:
+            row = self._reading(lambda: self.conn.execute(query, (self.issue_id, email)).fetchone())
+        return None if row is None else str(row[0])
+
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
         query = f"SELECT 1 FROM subscribers s WHERE s.email = ? AND {_STILL_TO_SEND}"

@@ -89,7 +89,13 @@ from newsletter.send.outcome_committer import (
     as_columns,
     fenced,
 )
-from newsletter.send.sender_lease import Heartbeat, lease_lost_line, new_sender_id, senders_file
+from newsletter.send.sender_lease import (
+    EPOCH,
+    Heartbeat,
+    lease_lost_line,
+    new_sender_id,
+    senders_file,
+)
 from newsletter.send.server_link import (
     CONNECTION_LOST,
     FIRST_PAUSE,
@@ -98,7 +104,14 @@ from newsletter.send.server_link import (
     first_line,
     stopped_by_timeout,
 )
-from newsletter.send.shared_status import SHARES, sender_share, share_of, status_rows
+from newsletter.send.shared_status import (
+    HELD,
+    SHARES,
+    TAKE_OVER,
+    sender_share,
+    share_of,
+    status_rows,
+)
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.postgres import (
     PostgresConnection,
@@ -460,9 +473,9 @@ class PostgresJournal(DeliveryJournal):
         with raw.transaction():
             self._check_merge()
             started = raw.execute(
-                "INSERT INTO senders (sender_id, issue_id, host, pid, started, lease_until)"
-                " VALUES (%s, %s, %s, %s, now(), now() + make_interval(secs => %s))"
-                " RETURNING started",
+                "INSERT INTO senders (sender_id, issue_id, host, pid, started, lease_until,"
+                " server_epoch) VALUES (%s, %s, %s, %s, now(),"
+                f" now() + make_interval(secs => %s), {EPOCH}) RETURNING started",
                 (self.sender_id, self.issue_id, self.host or socket.gethostname(), os.getpid(),
                  self.lease_seconds),
             ).fetchone()  # fmt: skip
@@ -613,6 +626,30 @@ class PostgresJournal(DeliveryJournal):
             return self.pg.raw.execute(query).fetchall()
 
         return frozenset(str(issue_id) for (issue_id,) in self._patiently(read, "read the journal"))
+
+    def held(self) -> list[tuple[str, int]]:
+        """The readers held for senders cut off by a restart or failover, per host (HELD)."""
+
+        def read() -> list[tuple[str, int]]:
+            rows = self.pg.raw.execute(HELD, (self.issue_id,)).fetchall()
+            return [(str(host), int(n)) for host, n in rows]
+
+        with self._lock:
+            return self._patiently(read, "read the held readers")
+
+    def take_over(self) -> list[tuple[str, int]]:
+        """Free the readers held for senders cut off by a restart or failover (`--take-over`,
+        the editor's choice): what was held, per host."""
+
+        def take() -> list[tuple[str, int]]:
+            raw = self.pg.raw
+            with raw.transaction():
+                rows = raw.execute(HELD, (self.issue_id,)).fetchall()
+                raw.execute(TAKE_OVER, (self.issue_id,))
+            return [(str(host), int(n)) for host, n in rows]
+
+        with self._lock:
+            return self._patiently(take, "take over the held readers")
 
     def shares(self) -> tuple[SenderShare, ...]:
         """Every sender of the issue, oldest first, with its share (`send --status`)."""

@@ -9,6 +9,9 @@ any number of workspaces (hosts) at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from newsletter.errors import display_path
 from newsletter.issue.build_record import read_build_record
 from newsletter.send.journaled_run import (
     SendSummary,
@@ -26,6 +29,7 @@ from newsletter.send.shared_journal import (
     local_state,
     open_postgres_journal,
 )
+from newsletter.send.shared_status import held_line
 
 
 def run_shared_send(plan: SendPlan) -> SendSummary:
@@ -62,8 +66,12 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
         worker.register(run_started=journal.started)  # its siblings' settled claims: not free
         return worker
 
+    taken: list[tuple[str, int]] = []
+
     def start() -> None:  # under the workspace's send lock
         journal.expire_previous()
+        if plan.options.take_over:
+            taken.extend(journal.take_over())
         # One process: this journal is the sender.  Several: each worker registers its own,
         # and this one only checks merge.eml before any of them starts.
         if processes == 1:
@@ -72,6 +80,13 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
             journal.check_merge()
 
     try:
-        return locked_run(plan, transport, journal, local, processes, own, before_run=start)
+        summary = locked_run(plan, transport, journal, local, processes, own, before_run=start)
+        summary = replace(summary, taken_over=tuple(taken))
+        if summary.left and summary.stopped is None and plan.options.limit is None:
+            held = journal.held()  # readers another host may have sent: not ours to send
+            if held:
+                line = held_line(server.where, held, display_path(plan.folder))
+                summary = replace(summary, stopped=line)
+        return summary
     finally:
         journal.close()

@@ -43,7 +43,9 @@ class IssueStatus:
         return hosts_of(self.senders)
 
 
-_STATE_ORDER = ("sending", "gone", "finished")  # a host's state: its liveliest sender's
+# A host's state: its liveliest sender's (held: cut off by a restart or failover of the
+# database, its readers waiting for its re-run; shared_status.HELD).
+_STATE_ORDER = ("sending", "held", "gone", "finished")
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,6 +231,12 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     # 8: a faster unique address for the list and its consent (an import of a million took
     # 79 s, most of it the server's): see ADDRESS_KEYS and IMPORT_CHECKED.
     ADDRESS_KEYS,
+    # 9: the server's run each sender last renewed its lease on (pg_postmaster_start_time):
+    # a sender cut off by a restart or a failover may hold accepted messages in its
+    # workspace's recovery file, so its readers wait for that workspace (sender_lease.py).
+    """
+    ALTER TABLE senders ADD COLUMN server_epoch TEXT NOT NULL DEFAULT '';
+    """,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
