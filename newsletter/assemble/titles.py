@@ -869,7 +869,7 @@ def _shorten(sentence: str, max_chars: int) -> str:
         cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
         if cut is not None:
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            return str(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            return _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars])
 
