@@ -386,3 +386,16 @@ def test_the_self_check_names_the_faults_an_editor_found(title, fault):
 def test_the_self_check_passes_whole_headlines(title):
     """Whole headlines, with their objects and complements, pass the self-check."""
     assert headline_faults(title) == []
+
+
+def test_the_round_8_held_out_set_is_recorded_as_read_once():
+    """The 31 leads gathered before round 8 and read once with its code each keep a source, a
+    licence, a year outside 2004-2005, the title read and an editor's verdict on it."""
+    fresh = tomllib.loads((DATA / "titles" / "fresh_round8.toml").read_text("utf-8"))["lead"]
+    assert len(fresh) >= 30
+    for lead in fresh:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["verdict_read"] in ("keep", "reject")
+        assert lead["verdict_read"] == "keep" or lead["why"]
+        assert not 2004 <= lead["year"] <= 2005
+    assert sum(lead["verdict_read"] == "keep" for lead in fresh) == 17  # as read, 17 of 31
