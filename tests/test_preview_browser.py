@@ -218,14 +218,14 @@ def test_on_a_phone_every_frame_fits_the_screen_at_its_true_width(browser, previ
             assert sorted(layout["frames"]) == sorted(frames)
             for name, width in zip(frames, inner, strict=True):
                 left, right, height = layout["frames"][name]
-                assert 0 <= left and right <= 375, (name, left, right)
+                assert left >= 0 and right <= 375, (name, left, right)
                 assert height >= 400, name  # still a screenful of email, not a sliver
                 inside = frame(page, name).evaluate("window.innerWidth")
                 assert width - 2 <= inside <= width, (name, inside)  # less the frame's 1 px border
             assert all(" · shown at " in caption for caption in layout["captions"]), layout
             screenshot(page, f"on-a-phone-{view}")
         for left, right, height in layout["tabs"]:
-            assert 0 <= left and right <= 375 and height >= 44
+            assert left >= 0 and right <= 375 and height >= 44
         page.click("#tab-send")
         assert page.is_visible("#send-address")
         page.set_viewport_size(DESKTOP_VIEWPORT)  # turned into a wide window: true size again
