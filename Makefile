@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_personal.py
 	$(BIN)/python bench/bench_issue_readers.py
 	$(BIN)/python bench/bench_markdown.py
+	$(BIN)/python bench/bench_feeds.py
 	$(BIN)/python bench/bench_send_postgres.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_status.py
@@ -69,6 +70,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_personal.py --readers 50 --runs 1
 	$(BIN)/python bench/bench_issue_readers.py --issues 3 --runs 1
 	$(BIN)/python bench/bench_markdown.py --size 20000 --runs 1 --only links paragraphs
+	$(BIN)/python bench/bench_feeds.py --entries 2000 --only entries utf-16
 	$(BIN)/python bench/bench_send_postgres.py --n 50 --smtp-sink aiosmtpd
 	$(BIN)/python bench/bench_import.py --rows 200
 	$(BIN)/python bench/bench_status.py --readers 2000 --runs 1

@@ -52,7 +52,7 @@ def print_splits(dev: list[lb.LabelledLead]) -> None:
     print(f"{'TF-IDF':14s}{'all':>6s}{lb.tfidf_cv(dev).row()}")
 
 
-# The Related bar learnt for other objectives than learn.fit_bar's "likelier grade 2 than
+# The Related bar learnt for other objectives than fit_graded.fit_bar's "likelier grade 2 than
 # grade 0", each on the four training folds at their learnt share (docs/ranking.md).
 BAR_GRID = tuple(round(0.15 + 0.01 * k, 2) for k in range(26))
 
@@ -79,7 +79,7 @@ BAR_OBJECTIVES = {
 
 def print_bar_objectives(dev: list[lb.LabelledLead]) -> None:
     """The combined ranker per split with its bar learnt for each objective on the other four."""
-    from newsletter.assemble.learn import fit_share
+    from newsletter.assemble.fit_graded import fit_share
 
     print("\nthe Related bar learnt per split for other objectives (combined ranker)")
     parts = lb.folds(dev)
@@ -126,7 +126,7 @@ LENGTHS = {
 
 
 def _past_bar(rule: object, train: list[lb.LabelledLead], share: float) -> float | None:
-    from newsletter.assemble.learn import fit_bar
+    from newsletter.assemble.fit_graded import fit_bar
     from newsletter.assemble.meaning import WEEK_BAR
 
     if rule is None or rule == "week":

@@ -1,37 +1,102 @@
-"""A simulated editor over 12 successive issues: does learning the Related bar agree with them?
+"""A simulated editor over 12 successive issues: does learning the cut agree with them?
 
-The editor has one fixed preference (`--editor`): the *strict* editor moves every grade-2
-headline the build left under More into Related and deletes every grade-0 headline from it;
-the *generous* one wants the grade-1 headlines (same topic, "maybe") in Related too.  The
-shipped bar is learnt from the same grades the strict editor applies (learn.fit_bar on the
-real dev leads), so that editor has little left to teach; the generous one wants another cut,
-which is what learning from the editor is for.  Issue k is built from the
-k-th real dev lead of tests/data/labelled/ at the bar learnt from issues 1..k-1 (the first at
-the shipped bar), the editor edits it, and the learner (assemble/learn.py, through the same
-`judge_issue` the build's reader uses on real manifests) learns from issues 1..k.
+Each editor has one fixed preference (`--editor`), a rule over the labelled grades and the
+shipped ranking of each lead (its order and each line's two evidences), never over the cut
+the learner makes:
+
+- *strict*: every grade-2 headline in Related, every grade-0 one out (grade 1 left as built);
+- *generous*: grade 1 ("maybe", same topic) in Related too;
+- *precise*: only grade 2 in Related, grade 1 out as well;
+- *brief*: a Related of five lines: the five best lines of the shipped cut, every line past
+  them deleted (an editor who keeps Related short);
+- *ample*: every headline that scores the shipped bar, up to 12 lines: never one left under
+  More by the limit of 8 (an editor who always wants more);
+- *literal*: an on-topic headline (grade 1 or 2) in Related only when it names the story's
+  key terms (its concepts' evidence, as the shipped build scored it, is at least LITERAL),
+  whatever the model reads; every other headline out;
+- *semantic*: the other view: an on-topic headline in Related only when the model reads it
+  close (the model's evidence at least SEMANTIC), whatever words it shares; the rest out.
+
+The shipped share and bar are learnt from the grades the strict editor applies
+(fit_graded.fit_share and fit_bar on the real dev leads), so that editor has little left to
+teach.  Issue k is built from the k-th real dev lead of tests/data/labelled/ at the cut
+learnt from issues 1..k-1 (the first as shipped: share 0.4, bar 0.28, length 8), the editor
+edits it, and the learner (assemble/learn.py, through the same `judge_issue` the build's
+reader uses on real records and manifests) learns from issues 1..k.
 
 After each issue, *agreement* is measured on leads the editor never edited: the share of
-their headlines the editor judges (strict: grades 2 and 0; generous, precise: all) that the
-cut places as the editor would, at the learnt bar and at the shipped one.  The held-out leads
-are the real dev leads after the 12 (`rest`) and, with --holdout, the real holdout leads.
+the headlines the editor has a view on (strict: grades 2 and 0; the others: all) that the cut
+places as the editor would, at the learnt cut and as shipped.  The held-out leads are the real
+dev leads after the 12 (`rest`) and, with --holdout, the real holdout leads.
 
-Run:  .venv/bin/python bench/simulate_editor.py [--issues 12] [--editor strict|generous|precise]
-      [--holdout] [--smoke]
+Run:  .venv/bin/python bench/simulate_editor.py [--issues 12] [--editor NAME] [--holdout]
+      [--smoke]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsletter.assemble.learn import IssueEdits, Learnt, judge_issue, learn_bar
-from newsletter.assemble.meaning import RELATED_BAR
+from newsletter.assemble.learn import Cut, IssueEdits, Learnt, judge_issue, learn_cut
 from tests.support import labelled as lb
+
+SHIPPED = Cut()
+LITERAL = 0.5  # the literal editor's headline names the story's key terms from here
+SEMANTIC = 0.45  # the semantic editor's headline is read close by the model from here
+
+
+@dataclass(frozen=True)
+class Editor:
+    """A fixed preference: which headlines of a lead the editor has a view on, and which of
+    them it wants in Related (given the lead and its shipped build); others stay as built."""
+
+    judges: Callable[[lb.LabelledLead, lb.Output], set[str]]
+    wants: Callable[[lb.LabelledLead, lb.Output], set[str]]
+
+
+def _graded(low: int, high: int = 2) -> Callable[[lb.LabelledLead, lb.Output], set[str]]:
+    return lambda lead, _: {t for t, g in lead.headlines if low <= g <= high}
+
+
+def _all(lead: lb.LabelledLead, _: lb.Output) -> set[str]:
+    return {t for t, _g in lead.headlines}
+
+
+def _brief(_: lb.LabelledLead, shipped: lb.Output) -> set[str]:
+    return {t for t, _s in shipped.related[:5]}
+
+
+def _ample(_: lb.LabelledLead, shipped: lb.Output) -> set[str]:
+    return {t for t, _s in lb.recut(shipped, 12, stretch=1).related}
+
+
+def _read_by(view: int, least: float) -> Callable[[lb.LabelledLead, lb.Output], set[str]]:
+    """The on-topic headlines (grade 1 or 2) whose evidence of one view (0: the concepts',
+    1: the model's, as the shipped build scored them) is at least `least`."""
+
+    def wants(lead: lb.LabelledLead, shipped: lb.Output) -> set[str]:
+        parts = dict(shipped.parts)
+        return {t for t, g in lead.headlines if g >= 1 and t in parts and parts[t][view] >= least}
+
+    return wants
+
+
+EDITORS: dict[str, Editor] = {
+    "strict": Editor(lambda ld, o: _graded(2)(ld, o) | _graded(0, 0)(ld, o), _graded(2)),
+    "generous": Editor(_all, _graded(1)),
+    "precise": Editor(_all, _graded(2)),
+    "brief": Editor(_all, _brief),
+    "ample": Editor(_all, _ample),
+    "literal": Editor(_all, _read_by(0, LITERAL)),
+    "semantic": Editor(_all, _read_by(1, SEMANTIC)),
+}
+STRICT = EDITORS["strict"]
 
 
 @dataclass(frozen=True)
@@ -40,88 +105,67 @@ class Step:
 
     issue: int
     learnt: Learnt
-    agreement: dict[str, tuple[float, float]]  # held-out group: (shipped bar, learnt bar)
-    # issues 1..k as built, each before its edit (at the bar learnt from the ones before it)
-    built: tuple[float, float] = (1.0, 1.0)  # (shipped bar, learnt bar)
+    agreement: dict[str, tuple[float, float]]  # held-out group: (shipped cut, learnt cut)
+    # issues 1..k as built, each before its edit (at the cut learnt from the ones before it)
+    built: tuple[float, float] = (1.0, 1.0)  # (shipped cut, learnt cut)
 
 
-# Each editor: (the lowest grade it wants in Related, the highest grade it deletes from it).
-Editor = tuple[int, int]
-EDITORS: dict[str, Editor] = {"strict": (2, 0), "generous": (1, 0), "precise": (2, 1)}
-STRICT: Editor = EDITORS["strict"]
+def output_at(lead: lb.LabelledLead, cut: Cut) -> lb.Output:
+    """The lead built at the cut's share, cut at its bar and length (as `build` would)."""
+    share = None if cut.share == SHIPPED.share else cut.share
+    return lb.recut(lb.output_at(lead, share), cut.length, cut.bar)
 
 
-def editor_related(lead: lb.LabelledLead, output: lb.Output, editor: Editor = STRICT) -> set[str]:
-    """The editor's Related: the build's, less the headlines of a grade it refuses, plus every
-    headline of a grade it wants left in More."""
-    wants, refuses = editor
-    grades = lead.grades
-    kept = {t for t, _ in output.related if grades.get(t, 1) > refuses}
-    return kept | {t for t, _ in output.more if grades.get(t, 1) >= wants}
+def edit_issue(lead: lb.LabelledLead, built: lb.Output, editor: Editor = STRICT) -> IssueEdits:
+    """The editor's edits of one issue as built, judged as the build judges a manifest."""
+    shipped = lb.output_at(lead)
+    judges, wants = editor.judges(lead, shipped), editor.wants(lead, shipped)
+    as_built = {t for t, _ in built.related}
+    chosen = (as_built - judges) | (wants & {t for t in built.order})
+    return judge_issue(lead.name, built.related, built.more, chosen, parts=dict(built.parts))
 
 
-def edit_issue(
-    lead: lb.LabelledLead, output: lb.Output, bar: float, editor: Editor = STRICT
-) -> IssueEdits:
-    """The editor's edits of one issue built at `bar`, judged as the build judges a manifest."""
-    chosen = editor_related(lead, output, editor)
-    return judge_issue(lead.name, output.related, output.more, chosen, bar)
+def placed(lead: lb.LabelledLead, cut: Cut, editor: Editor = STRICT) -> tuple[int, int]:
+    """(placed as the editor would, judged) for one lead cut at `cut`."""
+    shipped = lb.output_at(lead)
+    judges, wants = editor.judges(lead, shipped), editor.wants(lead, shipped)
+    related = {t for t, _ in output_at(lead, cut).related}
+    return sum((t in related) == (t in wants) for t in judges), len(judges)
 
 
-def agreement(
-    leads: Sequence[lb.LabelledLead],
-    outputs: dict[str, lb.Output],
-    bar: float,
-    editor: Editor = STRICT,
-) -> float:
+def agreement(leads: Sequence[lb.LabelledLead], cut: Cut, editor: Editor = STRICT) -> float:
     """The share of the headlines the editor judges that the cut places as the editor would."""
     right = total = 0
     for lead in leads:
-        r, t = _placed(lead, outputs[lead.name], bar, editor)
+        r, t = placed(lead, cut, editor)
         right, total = right + r, total + t
     return right / total if total else 1.0
-
-
-def _placed(
-    lead: lb.LabelledLead, output: lb.Output, bar: float, editor: Editor
-) -> tuple[int, int]:
-    """(placed as the editor would, judged): the strict editor judges grades 2 and 0 (a grade
-    1 is neither wanted nor refused), the generous and the precise ones every headline."""
-    wants, refuses = editor
-    related = {t for t, _ in lb.recut(output, bar=bar).related}
-    judged = [(t, g) for t, g in lead.headlines if g >= wants or g <= refuses]
-    return sum((title in related) == (grade >= wants) for title, grade in judged), len(judged)
 
 
 def simulate(
     issues: Sequence[lb.LabelledLead],
     held_out: dict[str, Sequence[lb.LabelledLead]],
-    outputs: dict[str, lb.Output],
     editor: Editor = STRICT,
 ) -> list[Step]:
     """Build, edit and learn issue by issue; measure the held-out agreement after each."""
     edits: list[IssueEdits] = []
     steps = []
-    bar = RELATED_BAR
+    cut = SHIPPED
     seen = {"shipped": [0, 0], "learnt": [0, 0]}  # right, total
     for k, lead in enumerate(issues, start=1):
-        for name, at in (("shipped", RELATED_BAR), ("learnt", bar)):
-            right, total = _placed(lead, outputs[lead.name], at, editor)
+        for name, at in (("shipped", SHIPPED), ("learnt", cut)):
+            right, total = placed(lead, at, editor)
             seen[name][0] += right
             seen[name][1] += total
-        built = lb.recut(outputs[lead.name], bar=bar)
-        edits.append(edit_issue(lead, built, bar, editor))
-        learnt = learn_bar(edits)
-        bar = learnt.bar
+        edits.append(edit_issue(lead, output_at(lead, cut), editor))
+        learnt = learn_cut(edits, SHIPPED)
+        cut = learnt.cut
         steps.append(
             Step(
                 k,
                 learnt,
                 {
-                    name: (
-                        agreement(group, outputs, RELATED_BAR, editor),
-                        agreement(group, outputs, bar, editor),
-                    )
+                    name: (agreement(group, SHIPPED, editor), agreement(group, cut, editor))
                     for name, group in held_out.items()
                 },
                 (seen["shipped"][0] / seen["shipped"][1], seen["learnt"][0] / seen["learnt"][1]),
@@ -131,7 +175,7 @@ def simulate(
 
 
 def main() -> None:
-    """Print one row per issue: the learnt bar and the held-out agreement, shipped vs learnt."""
+    """Print one row per issue: the learnt cut and the held-out agreement, shipped vs learnt."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=12, help="successive issues to edit")
     parser.add_argument("--smoke", action="store_true", help="3 issues, 3 held-out leads (CI)")
@@ -153,22 +197,24 @@ def main() -> None:
         held_out["holdout"] = [ld for ld in real if ld.split == "holdout"]
     if args.smoke:
         held_out = {name: group[:3] for name, group in held_out.items()}
-    used = [*issues, *(ld for group in held_out.values() for ld in group)]
-    outputs = {ld.name: lb.build_output(ld) for ld in used}
-    steps = simulate(issues, held_out, outputs, EDITORS[args.editor])
+    steps = simulate(issues, held_out, EDITORS[args.editor])
     names = list(held_out)
     heads = [f"{n} ({len(held_out[n])} leads): shipped → learnt" for n in names]
     print(
-        "| issue | learnt bar | edits (promoted / removed) | left out: better / worse | "
-        "issues 1..k as built | " + " | ".join(heads) + " |"
+        "| issue | learnt share / bar / length | edits (promoted / removed) | "
+        "left out: better / worse (score; length) | issues 1..k as built | "
+        + " | ".join(heads)
+        + " |"
     )
     print("|---|---|---|---|---|" + "---|" * len(names))
     for step in steps:
+        learnt, cut = step.learnt, step.learnt.cut
         pairs = [step.built, *(step.agreement[n] for n in names)]
         cells = [f"{a:.3f} → {b:.3f}" for a, b in pairs]
         print(
-            f"| {step.issue} | {step.learnt.bar:.2f} | {step.learnt.promoted} / "
-            f"{step.learnt.removed} | {step.learnt.left_out[0]} / {step.learnt.left_out[1]} | "
+            f"| {step.issue} | {cut.share:.2f} / {cut.bar:.2f} / {cut.length} | "
+            f"{learnt.promoted} / {learnt.removed} | {learnt.left_out[0]} / "
+            f"{learnt.left_out[1]}; {learnt.left_out_length[0]} / {learnt.left_out_length[1]} | "
             + " | ".join(cells)
             + " |"
         )

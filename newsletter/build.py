@@ -20,12 +20,16 @@ from newsletter.assemble import (
     iso_week_id,
     text_fields,
 )
-from newsletter.assemble.learn import Learnt, learn_bar
-from newsletter.assemble.meaning import RELATED_BAR
+from newsletter.assemble.learn import Cut, Learnt, learn_cut
+from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
-from newsletter.issue.editor_edits import ranking_record_bytes, read_editor_edits
+from newsletter.issue.editor_edits import (
+    ranking_record_bytes,
+    read_editor_edits,
+    without_evidences,
+)
 from newsletter.issue.freshness import sent_past_issues, stale_sources_warning
 from newsletter.issue.guard import (
     check_overwrite,
@@ -63,7 +67,7 @@ class BuildResult:
     from_manifest: bool
     warnings: tuple[str, ...] = ()  # from the sources: an empty feed, a file skipped
     backup: str | None = None  # the name the editor's old manifest was kept under (--force)
-    learnt: Learnt | None = None  # the Related bar learnt from earlier issues' edits
+    learnt: Learnt | None = None  # the cut learnt from earlier issues' edits
     learn_off: str | None = None  # why nothing was learnt: "--no-learn", the setting, a re-render
 
     def learnt_view(self) -> dict[str, Any]:
@@ -86,9 +90,9 @@ def build(
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
-    already sent, unless `force` (see issue/guard.py).  It cuts Related at the bar learnt
-    from the editor's edits of earlier issues unless `learn` is False or [ranking] learn
-    is off (assemble/learn.py).
+    already sent, unless `force` (see issue/guard.py).  It ranks and cuts Related as learnt
+    from the editor's edits of earlier issues (the concepts' share, the bar, the length)
+    unless `learn` is False or [ranking] learn is off (assemble/learn.py).
     """
     if out is not None:
         check_out_folder(out, settings.workspace)
@@ -105,7 +109,8 @@ def build(
     unset = options.related_bar is None  # a bar the caller gives is kept as given
     learnt, learn_warnings, learn_off = _learnt(settings, options, this_id, learn=learn and unset)
     if learnt is not None:
-        options = replace(options, related_bar=learnt.bar)
+        cut = learnt.cut
+        options = replace(options, related_bar=cut.bar, sparse_share=cut.share, related=cut.length)
     issue = assemble_issue(loaded, settings, options, past)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(
@@ -114,8 +119,11 @@ def build(
     extra = check_source_build(folder, issue.id, manifest, settings, force=force)
     sent = sent_manifest(folder, issue.id, settings) if force and folder.is_dir() else None
     extra[RECORD_NAME] = record_bytes(digest(manifest), digest(manifest), sent)
-    bar = learnt.bar if learnt is not None else (options.related_bar or RELATED_BAR)
-    extra[RANKING_RECORD_NAME] = ranking_record_bytes(issue, bar)
+    built_cut = Cut(
+        options.sparse_share or SPARSE_SHARE, options.related_bar or RELATED_BAR, options.related
+    )
+    extra[RANKING_RECORD_NAME] = ranking_record_bytes(issue, built_cut)
+    issue = without_evidences(issue)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
     return replace(
@@ -130,14 +138,16 @@ def build(
 def _learnt(
     settings: Settings, options: AssembleOptions, this_id: str, *, learn: bool
 ) -> tuple[Learnt | None, tuple[str, ...], str | None]:
-    """The bar learnt from earlier issues, the warnings of those that could not be read, and
-    why nothing was learnt when learning is off."""
+    """The cut learnt from earlier issues (from the shipped share and bar and the `related`
+    setting), the warnings of those that could not be read, and why nothing was learnt when
+    learning is off."""
     if not learn:
         return None, (), "--no-learn"
     if not settings.ranking.learn:
         return None, (), "[ranking] learn = false"
     edits, warnings = read_editor_edits(settings.workspace / "issues", options.today, this_id)
-    return learn_bar(edits), warnings, None
+    shipped = Cut(length=options.related)
+    return learn_cut(edits, shipped, length=not options.related_given), warnings, None
 
 
 def _stale(

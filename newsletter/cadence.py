@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from newsletter.control_chars import quoted
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EVERY = re.compile(r"every\s+(\d{1,3})\s+days?")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -43,7 +45,7 @@ class Cadence:
         if words == "weekly":
             if day.lower() not in WEEKDAYS:
                 raise ValueError(
-                    f"day '{day}' is not a weekday; write one of {', '.join(WEEKDAYS)}"
+                    f"day {quoted(day)} is not a weekday; write one of {', '.join(WEEKDAYS)}"
                 )
             anchor = _MONDAY + dt.timedelta(days=WEEKDAYS.index(day.lower()))
             return cls("weekly", 7, anchor, at, zone)
@@ -108,7 +110,7 @@ class Cadence:
 def _parse_time(time: str) -> dt.time:
     m = _TIME.fullmatch(time.strip())
     if not m:
-        raise ValueError(f"time '{time}': write the send time as HH:MM, e.g. \"07:00\"")
+        raise ValueError(f'time {quoted(time)}: write the send time as HH:MM, e.g. "07:00"')
     return dt.time(int(m.group(1)), int(m.group(2)))
 
 
@@ -120,7 +122,7 @@ def _parse_zone(timezone: str) -> ZoneInfo:
         pass
     if not zone_database_present():
         raise ValueError(
-            f"timezone '{timezone}': this machine has no time zone database (zoneinfo finds "
+            f"timezone {quoted(timezone)}: this machine has no time zone database (zoneinfo finds "
             "no zone at all, not even UTC), so no name can be checked; install it: "
             "`pip install tzdata` (newsletter depends on it: reinstall newsletter), or the "
             "system's tzdata package"
@@ -128,7 +130,7 @@ def _parse_zone(timezone: str) -> ZoneInfo:
     close = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     raise ValueError(
-        f"timezone '{timezone}': not a time zone name; {hint}write one like "
+        f"timezone {quoted(timezone)}: not a time zone name; {hint}write one like "
         '"Europe/Lisbon" or "UTC"'
     )
 

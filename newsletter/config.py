@@ -30,6 +30,7 @@ from newsletter.brand import (
     lighten_until_readable,
 )
 from newsletter.cadence import Cadence
+from newsletter.control_chars import quoted
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
@@ -127,9 +128,10 @@ class LimitsSettings:
 class RankingSettings:
     """How the ranker uses what the editor did to earlier issues (docs/ranking.md)."""
 
-    #: move the Related bar (at most 0.1 either way) towards the editor's own choices in the
-    #: earlier issues' manifests: a headline moved from More into Related, one deleted from
-    #: Related; false (or `build --no-learn`) ranks with the shipped bar
+    #: move the Related bar (at most 0.1 either way), the concepts' share of the score (at
+    #: most 0.2) and Related's length (at most 4 lines from `related`) towards the editor's
+    #: own choices in the earlier issues' manifests: a headline moved from More into Related,
+    #: one deleted from Related; false (or `build --no-learn`) ranks and cuts as shipped
     learn: bool = True
 
 
@@ -493,7 +495,8 @@ def settings_from_mapping(data: dict[str, Any], shown: str = CONFIG_NAME) -> Set
             values["from_address" if key == "from" else key] = value
         else:
             raise ConfigError(
-                f"{shown}: unknown key '{key}'{_suggest(key, [*_TOP_KEYS, *_TABLES, 'sections'])}"
+                f"{shown}: unknown key {quoted(key)}"
+                f"{_suggest(key, [*_TOP_KEYS, *_TABLES, 'sections'])}"
             )
     settings = Settings(**values)
     _validate(settings, shown)
@@ -509,7 +512,7 @@ def _sections(value: Any, shown: str) -> tuple[SectionSettings, ...]:
         section = _section(item, f"{shown}: sections[{n}]")
         if any(s.name.casefold() == section.name.casefold() for s in found):
             raise ConfigError(
-                f"{shown}: sections[{n}].name: '{section.name}' is already a section; "
+                f"{shown}: sections[{n}].name: {quoted(section.name)} is already a section; "
                 "name each once"
             )
         found.append(section)
@@ -538,7 +541,7 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
     order = item.get("order", "source")
     if order not in SECTION_ORDERS:
         raise ConfigError(
-            f'{where_}.order: "{order}" is not an order; write "source" or "relevance"'
+            f'{where_}.order: {quoted(order)} is not an order; write "source" or "relevance"'
         )
     return SectionSettings(name, lists["sources"], lists["tags"], order)
 
@@ -566,7 +569,7 @@ def _source_list(value: Any, where_: str) -> tuple[str, ...]:
     sources = _text_list(value, where_, 'e.g. ["seeds/", "feeds/*.xml"]')
     for source in sources:
         if why := unfetched_source(source):
-            raise ConfigError(f"{where_}: '{source}': {why}")
+            raise ConfigError(f"{where_}: {quoted(source)}: {why}")
     return sources
 
 
@@ -602,7 +605,9 @@ def _validate(s: Settings, shown: str) -> None:
         return ConfigError(f"{shown}: {key}: {why}")
 
     if not _mailable(s.sender[1]):
-        raise bad("from", f"'{s.from_address}' is not an address like 'Name <news@example.org>'")
+        raise bad(
+            "from", f"{quoted(s.from_address)} is not an address like 'Name <news@example.org>'"
+        )
     if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
         raise bad("reply_to", f"'{s.reply_to}' is not an email address")
     validate_header_settings(s, bad)
@@ -673,7 +678,9 @@ def validate_header_settings(s: Settings, bad: Callable[[str, str], ConfigError]
     no header is built from a value nobody checked.
     """
     if not _mailable(s.sender[1]):
-        raise bad("from", f"'{s.from_address}' is not an address like 'Name <news@example.org>'")
+        raise bad(
+            "from", f"{quoted(s.from_address)} is not an address like 'Name <news@example.org>'"
+        )
     if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
         raise bad("reply_to", f"'{s.reply_to}' is not an email address")
     for key, value in (("name", s.name), ("from", s.sender[0]), ("reply_to", s.reply_to)):
@@ -702,7 +709,8 @@ def check_smtp(smtp: SmtpSettings, name: Callable[[str], str]) -> None:
     """Every [smtp] value usable: ConfigError naming the key as `name(key)` gives it."""
     if smtp.security not in SECURITY_MODES:
         raise ConfigError(
-            f"{name('security')}: '{smtp.security}' must be one of {', '.join(SECURITY_MODES)}"
+            f"{name('security')}: {quoted(smtp.security)} must be one of "
+            f"{', '.join(SECURITY_MODES)}"
         )
     if not smtp.host.strip() or any(c.isspace() or not c.isprintable() for c in smtp.host):
         raise ConfigError(

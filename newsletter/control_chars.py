@@ -42,6 +42,27 @@ def control_line(text: str) -> tuple[int, str] | None:
     return text.count("\n", 0, m.start()) + 1, f"U+{ord(m.group(0)):04X}"
 
 
+# The most of a value an error line quotes back: enough to find it, never a screenful (a
+# 1,000-character --field, a pasted token) and never the whole of something secret.
+ECHOED = 60
+
+
+def quoted(value: str) -> str:
+    """`value` as an error line quotes it: in single quotes, at most ECHOED characters (`…`
+    past them), spaces folded and control characters escaped."""
+    return f"'{shown_safely(value, ECHOED)}'"
+
+
+def one_line_text(text: str) -> str:
+    """`text` as one line fit for any database: every control character (NUL included), lone
+    surrogate and noncharacter made a space, and runs of spaces folded to one.
+
+    PostgreSQL refuses a NUL in text and both backends refuse a lone surrogate, so a value a
+    form, a report or a command line hands in goes through this before it is stored.
+    """
+    return " ".join(_ONE_LINE.sub(" ", text).split())
+
+
 def shown_safely(text: str, limit: int = 40) -> str:
     """`text` for an error message: spaces folded, control characters as `\\x07`, cut short."""
     folded = " ".join(_ONE_LINE.sub(_escaped, text).split())

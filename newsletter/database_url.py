@@ -14,6 +14,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from newsletter.control_chars import ECHOED
+
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # A scheme as RFC 3986 writes it, then a colon: two letters at least, so that a Windows
 # drive (`C:\\lists\\newsletter.db`) stays a path.
@@ -115,4 +117,5 @@ def _split(value: str) -> urllib.parse.SplitResult:
 def _shown(value: str) -> str:
     """The value as a message may show it: any password between `:` and `@` masked."""
     masked = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)
-    return re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)[:200]
+    shown = re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)  # masked before it is cut
+    return shown if len(shown) <= ECHOED else shown[: ECHOED - 1] + "…"

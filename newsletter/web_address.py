@@ -22,6 +22,8 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+from newsletter.control_chars import quoted
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Everything a URL may hold as it is (RFC 3986's reserved and unreserved characters), plus
 # non-ASCII letters (an IRI: browsers encode them); everything else is encoded.
@@ -38,28 +40,28 @@ def web_address(url: str, *, image: bool = False) -> str:
     """The address as the email will carry it, or AddressError saying what is wrong with it."""
     url = url.strip()
     if _CONTROL.search(url):
-        raise AddressError(f"'{_shown(url)}' holds a control character (a line break, a tab...)")
+        raise AddressError(f"{quoted(url)} holds a control character (a line break, a tab...)")
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     wanted = ("https",) if image else ("http", "https")
     if scheme == "http" and image:
         raise AddressError(
-            f"'{url}' is http://: images must be https:// (mail programs block or warn "
+            f"{quoted(url)} is http://: images must be https:// (mail programs block or warn "
             "about images over plain http)"
         )
     if scheme not in wanted or not url[len(scheme) :].startswith("://"):
         kind = "an absolute https:// URL" if image else "an absolute http(s) URL"
-        raise AddressError(f"'{url}' is not {kind}")
+        raise AddressError(f"{quoted(url)} is not {kind}")
     try:
         encoded = _NEEDS_ENCODING.sub(_encode, url)
     except UnicodeEncodeError:  # a lone surrogate: not text
-        raise AddressError(f"'{_shown(url)}' holds a character that is not text") from None
+        raise AddressError(f"{quoted(url)} holds a character that is not text") from None
     try:
         parts = urlsplit(encoded)
         host, _port = parts.hostname, parts.port  # a bad port or IPv6 literal raises here
     except ValueError:
         host = None
     if not host:
-        raise AddressError(f"'{url}' has no valid host name (and port)")
+        raise AddressError(f"{quoted(url)} has no valid host name (and port)")
     return encoded
 
 
@@ -68,11 +70,6 @@ def _encode(m: re.Match[str]) -> str:
     if c != "%" and ord(c) > 0x7F and unicodedata.category(c) not in _INVISIBLE:
         return c
     return quote(c, safe="")
-
-
-def _shown(url: str) -> str:
-    """The address printable on one line: control characters and surrogates escaped."""
-    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in url)
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")

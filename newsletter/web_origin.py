@@ -12,6 +12,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from newsletter.control_chars import quoted
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
@@ -24,27 +26,29 @@ def parse_origin(text: str) -> str:
     """
     value = text.strip()
     if "://" not in value:
-        raise ValueError(f"'{text}' is not an origin: write it as https://www.example.org")
+        raise ValueError(f"{quoted(text)} is not an origin: write it as https://www.example.org")
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError:
         raise ValueError(
-            f"'{text}' is not an origin (its port is not a number from 1 to 65535)"
+            f"{quoted(text)} is not an origin (its port is not a number from 1 to 65535)"
         ) from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        raise ValueError(f"'{text}': the scheme must be https:// (or http://), not {scheme}://")
+        raise ValueError(
+            f"{quoted(text)}: the scheme must be https:// (or http://), not {scheme}://"
+        )
     if parts.username is not None or parts.password is not None:
-        raise ValueError(f"'{text}': an origin has no user name; write only scheme and host")
+        raise ValueError(f"{quoted(text)}: an origin has no user name; write only scheme and host")
     if parts.path not in ("", "/") or parts.query or parts.fragment or value.endswith(("?", "#")):
         raise ValueError(
-            f"'{text}': an origin is scheme, host and port only, no path, query or "
+            f"{quoted(text)}: an origin is scheme, host and port only, no path, query or "
             f"fragment; write {scheme}://{parts.netloc}"
         )
     host = _host(parts.hostname or "", text)
     if port == 0:
-        raise ValueError(f"'{text}' is not an origin (port 0)")
+        raise ValueError(f"{quoted(text)} is not an origin (port 0)")
     shown_port = f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else ""
     return f"{scheme}://{host}{shown_port}"
 
@@ -65,7 +69,7 @@ def _without_path(url: str) -> str:
 def _host(hostname: str, text: str) -> str:
     """The host in the form a browser's `Origin` carries: lower case, ASCII, IPv6 in brackets."""
     if not hostname:
-        raise ValueError(f"'{text}' has no host; write it as https://www.example.org")
+        raise ValueError(f"{quoted(text)} has no host; write it as https://www.example.org")
     try:
         address = ipaddress.ip_address(hostname)
     except ValueError:
@@ -75,11 +79,12 @@ def _host(hostname: str, text: str) -> str:
     try:
         ascii_host = hostname.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise ValueError(f"'{text}': '{hostname}' is not a host name") from None
+        raise ValueError(f"{quoted(text)}: {quoted(hostname)} is not a host name") from None
     labels = ascii_host.removesuffix(".").split(".")
     if not all(_LABEL.fullmatch(label) for label in labels):
         raise ValueError(
-            f"'{text}': '{hostname}' is not a host name (letters, digits, hyphens and dots; "
+            f"{quoted(text)}: {quoted(hostname)} is not a host name (letters, digits, hyphens "
+            "and dots; "
             "no wildcard: list each site)"
         )
     return ascii_host.removesuffix(".")

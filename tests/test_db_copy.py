@@ -185,8 +185,11 @@ def test_a_copy_into_an_existing_sqlite_file_fails_whole(workspace, postgres_url
 
 
 def test_bad_arguments_are_one_line(workspace, postgres_url):
-    """A missing source, the same database twice and a URL with a password: one line each."""
-    assert "no database yet" in run("db", "copy", "missing.db", postgres_url, code=1)
+    """A missing source (named as SRC, not "no database yet; add subscribers first"), the same
+    database twice and a URL with a password: one line each."""
+    missing = run("db", "copy", "missing.db", postgres_url, code=1)  # a typo, not a new list
+    assert missing.startswith("error: db copy: SRC: missing.db: no such file;"), missing
+    assert "add subscribers" not in missing and not (workspace / "missing.db").exists()
     assert "the same database" in run("db", "copy", postgres_url, postgres_url, code=1)
     bad = postgres_url.replace("postgres@", "postgres:hunter2@")
     output = run("db", "copy", "newsletter.db", bad, code=1)
@@ -251,3 +254,26 @@ def test_a_timestamp_column_on_postgresql_copies_as_iso_text_and_back(
         ("host-b", "2026-11-26T08:00:30.250000Z"),
     ]
     back.close()
+
+
+def test_a_user_who_may_not_create_tables_is_told_what_to_grant(
+    workspace, postgres_server, monkeypatch
+):
+    """A database the user does not own (PostgreSQL 15: no CREATE on `public`): one line with
+    the server's reason, not its echo of the statement, and the command that gives the right,
+    with this URL's database and user; after it, the same copy goes through."""
+    fill(workspace)
+    name = postgres_server.new_database()
+    role = f"{name}_user"
+    with postgres_server.connect() as conn:
+        conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD 'a pass word'")
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "a pass word")
+    url = postgres_server.url(name, user=role)
+    refused = run("db", "copy", "newsletter.db", url, code=1)
+    assert refused.startswith("error: ") and refused.count("\n") == 1, refused
+    assert "permission denied for schema public" in refused and "LINE 1" not in refused
+    assert f'ALTER DATABASE "{name}" OWNER TO "{role}"' in refused
+    assert "a pass word" not in refused
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{role}"')
+    assert "every table's count and checksum match" in run("db", "copy", "newsletter.db", url)

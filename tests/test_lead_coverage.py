@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from newsletter.assemble.lead import choose_lead, coverage, why_lead
 from newsletter.models import Headline, Story
 
@@ -79,3 +81,35 @@ def test_why_the_lead_counts_headlines_and_sources():
     assert why_lead(found) == "3 headlines from 2 sources cover this story"
     assert why_lead(found[:1]) == "1 headline from 1 source covers this story"
     assert why_lead(()) == "no other headline this week covers this story"
+
+
+def test_one_feed_of_several_outlets_counts_each_outlet():
+    """Headlines the editor collected into one local feed, each linking to its outlet, count
+    as coverage from each outlet (by link host, "www." aside), not as one source: the lead's
+    bonus for coverage by several outlets works with one feed, and the Ranking tab says
+    "from 3 sources"; entries linking to one site still count once."""
+    headlines = (
+        Headline(
+            "Wheat harvest set to fall as drought grips the plains",
+            url="https://www.farmnews.example/wheat",
+            source="feeds/wires.xml#1",
+        ),
+        Headline(
+            "Farmers sell livestock as wells run dry",
+            url="https://plainsdaily.example/livestock",
+            source="feeds/wires.xml#2",
+        ),
+        Headline(
+            "Food prices double in drought-hit region",
+            url="https://markets.example.org/prices",
+            source="feeds/wires.xml#3",
+        ),
+    )
+    found = coverage(MAIN, (MAIN,), headlines)
+    assert len(found) == 3
+    assert why_lead(found) == "3 headlines from 3 sources cover this story"
+    one_site = tuple(
+        r._replace(headline=replace(r.headline, url=f"https://farmnews.example/{i}"))
+        for i, r in enumerate(found)
+    )
+    assert why_lead(one_site) == "3 headlines from 1 source cover this story"

@@ -1,4 +1,5 @@
-"""Learning the Related bar from the editor's edits of earlier issues (assemble/learn.py)."""
+"""Learning the cut (share, bar, length) from the editor's edits of earlier issues
+(assemble/learn.py), and the shipped share and bar from graded headlines (fit_graded.py)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,29 @@ import datetime as dt
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
+from newsletter.assemble.fit_graded import SHARES, fit_bar, fit_share
 from newsletter.assemble.learn import (
     CONFIRM_P,
     LEARN_BOUND,
+    LENGTH_BOUND,
     PRIOR_EDITS,
-    SHARES,
+    SHARE_BOUND,
+    Cut,
     IssueEdits,
     Judged,
     agreement,
-    fit_bar,
-    fit_share,
     judge_issue,
-    learn_bar,
+    learn_cut,
     sign_test,
 )
-from newsletter.assemble.meaning import RELATED_BAR
+from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.build import build
 from newsletter.cli import app
 from newsletter.issue.editor_edits import read_editor_edits
@@ -76,8 +79,9 @@ def test_edits_are_read_from_a_built_and_edited_folder(workspace, edited):
     assert [(e.issue, e.promoted, e.removed, e.cards_deleted) for e in edits] == [
         ("2026-W48", 1, 1, 0)
     ]
-    assert Judged(promoted, True) in edits[0].judged
-    assert Judged(removed, False) in edits[0].judged
+    judged = {(j.score, j.related) for j in edits[0].judged}
+    assert (promoted, True) in judged and (removed, False) in judged
+    assert all(j.rank >= 1 and j.parts is not None for j in edits[0].judged)
     assert read_editor_edits(workspace / "issues", SAMPLE_DATE) == ((), ())  # not before itself
 
 
@@ -88,13 +92,13 @@ def test_an_unedited_issue_teaches_nothing(workspace, settings):
     (workspace / FOLDER / RANKING_RECORD_NAME).write_text("not read", encoding="utf-8")
     edits, warnings = read_editor_edits(workspace / "issues", NEXT_WEEK)
     assert edits == () and warnings == ()
-    learnt = learn_bar(edits)
+    learnt = learn_cut(edits)
     assert learnt.bar == RELATED_BAR and learnt.issues == ()
 
 
 def test_card_deletions_and_moves_are_counted():
     """A card deleted and two swapped are counted as the editor's edits of the issue."""
-    edits = judge_issue("w1", [], [], set(), 0.3, cards=(["a", "b", "c"], ["c", "b"]))
+    edits = judge_issue("w1", [], [], set(), cards=(["a", "b", "c"], ["c", "b"]))
     assert (edits.cards_deleted, edits.cards_moved, edits.edited) == (1, 1, True)
 
 
@@ -109,11 +113,11 @@ def test_the_learnt_bar_stays_within_its_bounds():
         IssueEdits(f"h{i}", tuple(Judged(highest - 0.005, False) for _ in range(100)), removed=100)
         for i in range(5)
     ]
-    assert learn_bar(low).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
-    assert learn_bar(high).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
-    assert RELATED_BAR - LEARN_BOUND <= learn_bar(low + high).bar <= RELATED_BAR + LEARN_BOUND
+    assert learn_cut(low).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
+    assert learn_cut(high).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
+    assert RELATED_BAR - LEARN_BOUND <= learn_cut(low + high).bar <= RELATED_BAR + LEARN_BOUND
     beyond = [IssueEdits(f"b{i}", (Judged(0.01, True),) * 10, promoted=10) for i in range(8)]
-    assert learn_bar(beyond).bar == RELATED_BAR
+    assert learn_cut(beyond).bar == RELATED_BAR
 
 
 def _promoting(n: int, score: float) -> list[IssueEdits]:
@@ -130,11 +134,11 @@ def test_the_bar_moves_only_when_five_issues_confirm_it_out_of_sample():
     places it better, but 4 of 4 is chance 1 in 16); five agreeing issues move it, by the
     evidence: 5 edits weigh 5 / (5 + PRIOR_EDITS) against the shipped bar."""
     below = round(RELATED_BAR - 0.04, 2)
-    assert learn_bar(_promoting(1, below)).bar == RELATED_BAR
-    four = learn_bar(_promoting(4, below))
+    assert learn_cut(_promoting(1, below)).bar == RELATED_BAR
+    four = learn_cut(_promoting(4, below))
     assert four.bar == RELATED_BAR and four.left_out == (4, 0)
     assert sign_test(4, 4) > CONFIRM_P >= sign_test(5, 5)
-    five = learn_bar(_promoting(5, below))
+    five = learn_cut(_promoting(5, below))
     assert five.left_out == (5, 0)
     assert five.bar == round(RELATED_BAR - 0.04 * 5 / (5 + PRIOR_EDITS), 2)
     assert "the others' bar placed 5 better, 0 worse" in five.describe()
@@ -150,7 +154,7 @@ def test_a_preference_the_issues_contradict_is_refused():
         IssueEdits(f"r{i}", (Judged(score, False), Judged(0.30, False)), removed=1)
         for i in range(3)
     ]
-    learnt = learn_bar(promoting + refusing)
+    learnt = learn_cut(promoting + refusing)
     assert learnt.bar == RELATED_BAR
     assert sign_test(*learnt.left_out[:1], sum(learnt.left_out)) > CONFIRM_P
 
@@ -160,7 +164,7 @@ def test_a_consistent_editor_is_agreed_with_more_on_the_next_issue():
     headlines at 0.27 and 0.25 and leaving one at 0.19), the learnt bar places the seventh
     issue's choices better than the shipped bar."""
     chosen = (Judged(0.27, True), Judged(0.25, True), Judged(0.19, False))
-    learnt = learn_bar([IssueEdits(f"w{i}", chosen, promoted=2) for i in range(6)])
+    learnt = learn_cut([IssueEdits(f"w{i}", chosen, promoted=2) for i in range(6)])
     assert learnt.left_out == (6, 0) and learnt.bar < RELATED_BAR
     assert agreement(chosen, learnt.bar) > agreement(chosen, RELATED_BAR)
 
@@ -189,9 +193,10 @@ def test_the_build_report_says_what_was_learnt(workspace, edited):
     """The plain report has a `learnt` line naming the bar and the issue it read."""
     result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
     assert result.exit_code == 0, result.output
-    assert "learnt   Related bar kept at 0.28, learnt from 1 edited issue(s) (2026-W48)" in (
-        result.output
-    )
+    assert (
+        "learnt   Related bar kept at 0.28, concepts' share kept at 0.40, length kept at 8 "
+        "lines, learnt from 1 edited issue(s) (2026-W48)"
+    ) in result.output
 
 
 def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
@@ -205,10 +210,13 @@ def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):
 
 
 def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
-    """`--no-learn` and `[ranking] learn = false` cut at the shipped bar and say why."""
+    """`--no-learn` and `[ranking] learn = false` rank and cut as shipped (share, bar and the
+    `related` length, as the build's ranking record says) and say why."""
     data = _json_build("--no-learn")
     assert data["learnt"] == {"on": False, "why": "--no-learn"}
     assert min(h["score"] for h in data["related"]) >= RELATED_BAR
+    record = json.loads((workspace / "issues" / data["id"] / RANKING_RECORD_NAME).read_text())
+    assert (record["share"], record["bar"], record["length"]) == (SPARSE_SHARE, RELATED_BAR, 8)
     toml = workspace / "newsletter.toml"
     text = toml.read_text("utf-8")
     assert "\nlearn = true " in text  # the sample's newsletter.toml shows the setting
@@ -220,8 +228,13 @@ def test_no_learn_and_the_setting_turn_it_off(workspace, edited):
 
 @pytest.mark.parametrize(
     "record",
-    ['{"version": 1, "bar": ', '{"version": 99, "bar": 0.3}', '{"version": 1, "id": "x"}'],
-    ids=["corrupt", "unknown-version", "wrong-shape"],
+    [
+        '{"version": 1, "bar": ',
+        '{"version": 99, "bar": 0.3}',
+        '{"version": 1, "id": "x"}',
+        '{"version": 2, "bar": 0.3, "related": [["k", 0.5, 0.4]], "more": [], "cards": []}',
+    ],
+    ids=["corrupt", "unknown-version", "wrong-shape", "row-of-three"],
 )
 def test_an_unreadable_record_is_skipped_with_a_warning(workspace, edited, record):
     """A ranking record that is corrupt, of another version or in another shape is skipped
@@ -262,6 +275,8 @@ def test_the_preview_ranking_tab_says_what_was_learnt(workspace, edited):
     }
     shown = summarize_issue(result.issue, files, learnt=result.learnt_view())["ranking"]["learnt"]
     assert shown["on"] is True and shown["from_issues"] == ["2026-W48"]
+    assert (shown["share"], shown["length"]) == (SPARSE_SHARE, 8)
+    assert "concepts' share kept at 0.40, length kept at 8 lines" in shown["summary"]
     off = PreviewTarget.for_sources(["seeds"], workspace, NEXT_WEEK, learn=False)
     result, _ = off.build()
     assert result.learnt_view() == {"on": False, "why": "--no-learn"}
@@ -280,27 +295,63 @@ def _simulator():
     return module
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("editor", ["strict", "generous", "precise"])
-def test_a_simulated_editor_is_never_agreed_with_less(editor):
-    """Over 12 edited issues of the labelled set, agreement on leads the editor never edited
-    (the other dev leads and 6 holdout leads) at the learnt bar never falls below the shipped
-    bar's, and the bar stays within its bounds."""
+def _simulated(editor: str):
+    """The simulated editor's 12 issues (the first 12 real dev leads), measured on the other
+    16 dev leads and 6 holdout leads."""
     sim = _simulator()
     from tests.support import labelled as lb
 
     real = [ld for ld in lb.load_leads() if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
-    issues = dev[:12]
     held_out = {"rest": dev[12:], "holdout": [ld for ld in real if ld.split == "holdout"][:6]}
-    used = [*issues, *held_out["rest"], *held_out["holdout"]]
-    outputs = {ld.name: lb.build_output(ld) for ld in used}
-    steps = sim.simulate(issues, held_out, outputs, sim.EDITORS[editor])
+    return sim.simulate(dev[:12], held_out, sim.EDITORS[editor])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "editor", ["strict", "generous", "precise", "brief", "ample", "literal", "semantic"]
+)
+def test_a_simulated_editor_is_never_agreed_with_less(editor):
+    """Over 12 edited issues of the labelled set, agreement on leads the editor never edited
+    (the other dev leads and 6 holdout leads) at the learnt cut never falls below the shipped
+    cut's, and the share, the bar and the length stay within their bounds."""
+    steps = _simulated(editor)
     for step in steps:
         for shipped, learnt in step.agreement.values():
             assert learnt >= shipped
-        assert RELATED_BAR - LEARN_BOUND <= step.learnt.bar <= RELATED_BAR + LEARN_BOUND
-    assert steps[-1].learnt.promoted >= 1
+        cut = step.learnt.cut
+        assert RELATED_BAR - LEARN_BOUND <= cut.bar <= RELATED_BAR + LEARN_BOUND
+        assert abs(cut.share - SPARSE_SHARE) <= SHARE_BOUND + 1e-9
+        assert abs(cut.length - 8) <= LENGTH_BOUND
+    assert steps[-1].learnt.promoted + steps[-1].learnt.removed >= 1
+
+
+@pytest.mark.slow
+def test_an_editor_who_keeps_related_short_is_agreed_with_more():
+    """The brief editor (five lines of Related, every line past them deleted) is learnt
+    through the build's own judge: by the twelfth issue Related is shorter and agreement on
+    the held-out dev leads has risen over the shipped cut's."""
+    steps = _simulated("brief")
+    assert steps[0].learnt.cut.length == 8  # one issue confirms nothing
+    last = steps[-1]
+    assert last.learnt.cut.length < 8 and last.learnt.left_out_length[0] >= 5
+    shipped, learnt = last.agreement["rest"]
+    assert learnt > shipped
+
+
+@pytest.mark.slow
+def test_an_editor_who_reads_meaning_over_words_is_agreed_with_more():
+    """The semantic editor (an on-topic headline in Related only when the model reads it
+    close), learnt from the records' two evidences: by the twelfth issue the concepts' share
+    is lower, confirmed by the issues left out, and agreement on the held-out dev leads and on
+    the issues as built has risen over the shipped cut's."""
+    steps = _simulated("semantic")
+    assert steps[0].learnt.cut == steps[0].learnt.shipped
+    last = steps[-1]
+    assert last.learnt.share_learnable and last.learnt.cut.share < SPARSE_SHARE
+    assert last.learnt.left_out[0] >= 5 and last.learnt.left_out[1] == 0
+    for shipped, learnt in (last.agreement["rest"], last.built):
+        assert learnt > shipped
 
 
 def test_fit_share_weighs_the_evidence_that_orders_grade_2_first():
@@ -323,3 +374,147 @@ def test_fit_bar_is_where_grade_2_becomes_likelier_than_grade_0():
     ]
     assert fit_bar(graded, 0.5) == pytest.approx(0.3, abs=0.01)
     assert fit_bar([[(0.4, 0.4, 2), (0.5, 0.5, 2)]], 0.5) == RELATED_BAR
+
+
+def _cutting_at(n: int, length: int, lines: int = 10) -> list[IssueEdits]:
+    """n issues of `lines` Related lines (scored 0.44 down by 0.001: over every bar within
+    bounds, under the week bar; ranks 1..lines, each line's two evidences alike) whose editor
+    deleted every line past the `length`th."""
+    return [
+        IssueEdits(
+            f"w{i}",
+            tuple(
+                Judged(0.44 - k / 1000, k < length, k + 1, (0.44 - k / 1000,) * 2)
+                for k in range(lines)
+            ),
+            removed=lines - length,
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_length_moves_towards_the_editors_and_stays_within_its_bounds():
+    """Five issues whose editor cut Related after the fifth line shorten it, by the evidence;
+    an editor who cuts after the first line moves it at most LENGTH_BOUND lines, never under
+    one; four issues move nothing."""
+    five = learn_cut(_cutting_at(5, 5))
+    assert five.left_out_length == (5, 0)
+    assert five.cut.length == round(8 - 3 * 15 / (15 + PRIOR_EDITS))
+    assert five.cut.bar == RELATED_BAR and five.cut.share == SPARSE_SHARE
+    one = learn_cut(_cutting_at(12, 1, lines=12))
+    assert one.cut.length == 8 - LENGTH_BOUND
+    assert learn_cut(_cutting_at(4, 5)).cut.length == 8
+    assert learn_cut(_cutting_at(12, 1, lines=12), Cut(length=2)).cut.length == 1
+    assert learn_cut(_cutting_at(4, 5), Cut(length=48)).as_dict()["length_bounds"] == [44, 50]
+
+
+def _by_concepts(n: int) -> list[IssueEdits]:
+    """n issues where the editor keeps a headline the concepts alone back (concepts 0.9, the
+    model 0.05) and drops one the model alone backs (0.05, 0.6): at 0.4 neither is in
+    Related (0.39, 0.38), a share of 0.6 or more puts the first in and keeps the second out."""
+    return [
+        IssueEdits(
+            f"w{i}",
+            (
+                Judged(0.39, True, 1, (0.9, 0.05)),
+                Judged(0.38, False, 2, (0.05, 0.6)),
+                Judged(0.2, False, 3, (0.2, 0.2)),
+            ),
+            promoted=1,
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_share_moves_towards_the_view_the_editor_follows_within_its_bounds():
+    """Issues whose editor keeps what the concepts back and drops what the model backs raise
+    the concepts' share (at most SHARE_BOUND over the shipped one); the same issues from a
+    record without the evidences (version 1) leave the share and say so."""
+    learnt = learn_cut(_by_concepts(12))
+    assert learnt.share_learnable and learnt.left_out == (12, 0)
+    assert SPARSE_SHARE < learnt.cut.share <= SPARSE_SHARE + SHARE_BOUND
+    old = [
+        replace(e, judged=tuple(replace(j, parts=None) for j in e.judged)) for e in _by_concepts(12)
+    ]
+    kept = learn_cut(old)
+    assert kept.cut.share == SPARSE_SHARE and not kept.share_learnable
+    assert "not learnt" in kept.describe()
+    assert kept.as_dict()["share_bounds"] == [
+        round(SPARSE_SHARE - SHARE_BOUND, 2),
+        round(SPARSE_SHARE + SHARE_BOUND, 2),
+    ]
+
+
+def test_a_version_1_record_without_evidences_still_teaches_the_bar(workspace, edited):
+    """A ranking record as builds wrote it before the evidences were kept (version 1, rows of
+    key and score) is read: its edits count, their evidences are unknown, and the share is
+    not learnt from it."""
+    record = workspace / FOLDER / RANKING_RECORD_NAME
+    data = json.loads(record.read_text("utf-8"))
+    assert data["version"] == 2 and all(len(row) == 4 for row in data["related"])
+    old = {
+        "version": 1,
+        "id": data["id"],
+        "bar": data["bar"],
+        **{k: [row[:2] for row in data[k]] for k in ("related", "more", "cards")},
+    }
+    record.write_text(json.dumps(old), encoding="utf-8")
+    edits, warnings = read_editor_edits(workspace / "issues", NEXT_WEEK)
+    assert warnings == () and [(e.promoted, e.removed) for e in edits] == [(1, 1)]
+    assert all(j.parts is None for j in edits[0].judged)
+    assert learn_cut(edits).share_learnable is False
+
+
+def _keep_related(folder: Path, lines: int) -> int:
+    """Delete every Related line past the first `lines` from the folder's issue.toml, as an
+    editor does (whole tables); return how many were deleted."""
+    manifest = folder / "issue.toml"
+    blocks = manifest.read_text("utf-8").split("\n[[")
+    head, tables = blocks[0], ["[[" + b for b in blocks[1:]]
+    related = [t for t in tables if t.startswith("[[related]]")]
+    dropped = set(map(id, related[lines:]))
+    manifest.write_text(
+        head + "\n" + "\n".join(t for t in tables if id(t) not in dropped), encoding="utf-8"
+    )
+    return len(dropped)
+
+
+@pytest.mark.slow
+def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
+    """With `related = 6`, six weekly builds whose Related (4 lines) the editor cut after its
+    third line, each in its issue.toml: the seventh build learns a shorter Related from them
+    (each issue left out, the others' length placed it better: the length goes first, as it
+    explains the cuts as well as a share and a bar would), says so in `build --json`, and
+    records the length it cut at for the next build to judge; an eighth build given
+    `--related 6` keeps that length."""
+    from newsletter.config import load_settings
+
+    toml = workspace / "newsletter.toml"
+    toml.write_text(toml.read_text("utf-8").replace("\nrelated = 8 ", "\nrelated = 6 "), "utf-8")
+    settings, _ = load_settings(workspace)
+    assert settings.related == 6
+
+    def week(k: int) -> str:
+        return (SAMPLE_DATE + dt.timedelta(days=7 * k)).isoformat()
+
+    for k in range(6):
+        built = build(["seeds"], settings, AssembleOptions(today=dt.date.fromisoformat(week(k))))
+        assert len(built.issue.related) == 4 and _keep_related(built.folder, 3) == 1
+    whole = _json_build("--date", week(6), "--repeat")
+    data = whole["learnt"]
+    assert len(data["from_issues"]) == 6 and data["share_learnable"] is True
+    assert data["left_out_length"] == {"better": 6, "worse": 0}
+    assert data["length_bounds"] == [2, 10] and data["shipped_length"] == 6
+    assert data["length"] == round(6 - 3 * 6 / (6 + PRIOR_EDITS))
+    assert (data["share"], data["bar"]) == (SPARSE_SHARE, RELATED_BAR)
+    assert "length 6 lines → 5 lines" in data["summary"]
+    record = workspace / "issues" / whole["id"] / RANKING_RECORD_NAME
+    assert json.loads(record.read_text("utf-8"))["length"] == 5
+    # A length the editor gives on the command line is theirs: kept, not learnt.
+    given = _json_build("--date", week(7), "--repeat", "--related", "6")
+    assert (given["learnt"]["length"], given["learnt"]["left_out_length"]) == (
+        6,
+        {"better": 0, "worse": 0},
+    )
+    record = workspace / "issues" / given["id"] / RANKING_RECORD_NAME
+    assert json.loads(record.read_text("utf-8"))["length"] == 6

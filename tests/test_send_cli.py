@@ -137,7 +137,7 @@ def test_subscriber_errors_are_one_line(cli, send_ws):
         assert_one_line_error(
             cli("subscribers", "add", "a@example.org", "--field", f"{key}=x"),
             f"--field '{key}=x'",
-            f"--field {written}=x",
+            f"--field {written}=…",  # the name to write; the value is not echoed again
         )
     assert_one_line_error(cli("subscribers", "list", "--status", "vip"), "--status 'vip'")
     assert_one_line_error(
@@ -378,3 +378,24 @@ def test_a_weak_secret_in_the_environment_is_refused_without_printing_it(
     assert "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET" not in result.output
     assert (weak.strip() or "\0") not in result.output and "Traceback" not in result.output
     assert not (send_ws.issue / "outbox").exists()
+
+
+def test_a_send_from_a_folder_without_a_list_is_refused_and_makes_no_database(cli, send_ws):
+    """A second folder sending an issue with `database` still naming its own absent file
+    (the shared URL forgotten): one line naming the file and the two ways out, exit 1, no
+    newsletter.db made. It used to make an empty one and say "Nothing to send: 0 active
+    subscriber(s) already have issue 2026-W48", exit 0, as if the send were done."""
+    flags = ("--smtp-host", "127.0.0.1", "--smtp-port", str(free_port()), "--smtp-security")
+    result = cli("send", "issues/2026-W48", *flags, "none", "--yes")
+    assert_one_line_error(result, "newsletter.db: no list yet", "NEWSLETTER_DATABASE_URL")
+    assert "Nothing to send" not in result.output
+    assert not (send_ws.root / "newsletter.db").exists()
+
+
+def test_a_send_to_an_emptied_list_is_refused(cli, send_ws):
+    """A list whose every subscriber was removed: one line saying the list is empty, exit 1."""
+    send_ws.add_many(1)
+    assert cli("subscribers", "remove", "reader00000@example.org").exit_code == 0
+    flags = ("--smtp-host", "127.0.0.1", "--smtp-port", str(free_port()), "--smtp-security")
+    result = cli("send", "issues/2026-W48", *flags, "none", "--yes")
+    assert_one_line_error(result, "newsletter.db: the list is empty")

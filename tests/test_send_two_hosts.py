@@ -6,10 +6,12 @@ outside")."""
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +24,8 @@ from newsletter.issue.build_record import read_build_record
 from newsletter.send.journal import LeaseLost
 from newsletter.send.merge_check import merge_hash
 from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.shared_journal import PostgresJournal, open_postgres_journal
+from newsletter.send.sender_lease import workspace_host
+from newsletter.send.shared_journal import PostgresJournal, local_state, open_postgres_journal
 from newsletter.subscribers.backends import workspace_store
 from tests.support.send_workspace import ISSUE_ID, Workspace
 from tests.support.smtp_server import RecordingHandler, smtp_server
@@ -136,10 +139,10 @@ def two_hosts(send_ws, postgres_url, tmp_path, monkeypatch) -> tuple[Workspace, 
     return tuple(Workspace(root, load_settings(root)[0]) for root in (send_ws.root, second))
 
 
-def start_send(ws: Workspace, relay) -> subprocess.Popen[str]:
+def start_send(ws: Workspace, relay, rate: int = 150) -> subprocess.Popen[str]:
     """`newsletter send ISSUE --yes` in the workspace, its own process, through `relay`."""
     command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes",
-               *relay.send_flags, "--connections", "2", "--rate", "150"]  # fmt: skip
+               *relay.send_flags, "--connections", "2", "--rate", str(rate)]  # fmt: skip
     return subprocess.Popen(
         command, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -207,6 +210,74 @@ def test_two_hosts_one_killed_and_re_run_mail_every_reader_once(two_hosts):
         assert f"sent        {len(active)}" in status and "not sent    0" in status, status
 
 
+@pytest.mark.slow
+def test_two_hosts_started_together_on_a_small_list_both_send_a_share(two_hosts):
+    """150 readers, two hosts started together through the command line: each sends a real
+    share (a claim takes at most a quarter of what is left; at 200 a claim, the first host
+    to claim took the whole list), and every reader gets exactly one copy."""
+    first, second = two_hosts
+    readers = add_readers(first, 150)
+    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
+    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
+        runs = [start_send(first, one, rate=40), start_send(second, two, rate=40)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    copies = relays[0].by_recipient()
+    for email, n in relays[1].by_recipient().items():
+        copies[email] = copies.get(email, 0) + n
+    assert copies == {email: 1 for email in readers}
+    shares = [len(relay.received) for relay in relays]
+    assert min(shares) >= 15, f"not a real share each: {shares}"
+
+
+def test_a_host_that_finds_the_list_sent_by_another_names_who_sent_it(
+    two_hosts, postgres_server, postgres_url
+):
+    """A host whose send finds every reader claimed by another host's sender, which mails
+    them all while it waits, ends with 0 sent and one line naming that sender (its host and
+    pid, as `--status --senders` names them) and what it sent, then "Done"; it used to say
+    only "0 sent, 0 skipped (sent before)" (found by a new user's trial, two folders)."""
+    first, second = two_hosts
+    emails = add_readers(first, 30)
+    server = first.settings.database_server
+    assert server is not None
+    local = local_state(first.settings)
+    other_host = workspace_host(local)  # the first workspace's host, as its sends register
+    other = open_postgres_journal(
+        server, ISSUE_ID, create=True, lease=30.0,
+        merge=merge_hash(read_build_record(first.issue).files), local=local, host=other_host,
+    )  # fmt: skip
+    assert other is not None
+    other.register()
+    database = postgres_url.rsplit("/", 1)[1]
+    relay_handler = RecordingHandler(pipelining=True)
+    try:
+        claimed = [r.email for r in other.unsent()]  # every reader: nothing left to claim
+        assert sorted(claimed) == emails
+        with smtp_server(handler=relay_handler) as relay:
+            idle = start_send(second, relay)
+            with postgres_server.connect(database) as conn:  # its senders are registered
+                query = "SELECT count(*) FROM senders WHERE host <> %s"
+                wait_for(lambda: conn.execute(query, (other_host,)).fetchone()[0] > 0)
+            for email in claimed:  # the other host mails them while this one waits
+                other.record(email, "sent", attempts=1)
+            output = idle.communicate(timeout=120)[0]
+    finally:
+        other.close()
+    assert idle.returncode == 0, output
+    assert not relay_handler.received, "the idle host mailed a reader the other one had"
+    # 0 skipped, or a few when the other host's first records beat this run's first count
+    assert re.search(r": 0 sent, 0 failed, 0 unknown, \d+ skipped \(sent before\)", output)
+    lines = [x for x in output.splitlines() if "Other senders" in x]
+    assert lines == [
+        f"  Other senders sent 30 of issue {ISSUE_ID}: {other_host} pid {os.getpid()} sent 30. "
+        f"`newsletter send issues/{ISSUE_ID} --status --senders` shows each."
+    ], output
+    assert f"Done: every active subscriber has issue {ISSUE_ID}" in output, output
+    status = status_of(second, "--senders")  # names that host and pid as the summary did
+    assert f"\n    {other_host}  " in status and f"\n      pid {os.getpid()}  " in status, status
+
+
 def wait_for(condition, timeout: float = 120.0) -> None:
     """Poll until `condition()` is true."""
     deadline = time.monotonic() + timeout
@@ -215,9 +286,10 @@ def wait_for(condition, timeout: float = 120.0) -> None:
         time.sleep(0.01)
 
 
-def status_of(ws: Workspace) -> str:
+def status_of(ws: Workspace, *extra: str) -> str:
     """What `newsletter send ISSUE --status` prints in the workspace."""
-    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--status"]
+    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--status",
+               *extra]  # fmt: skip
     done = subprocess.run(command, cwd=ws.root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -318,3 +390,121 @@ def test_a_lease_the_server_saw_run_out_is_never_renewed(pg_ws, postgres_server,
             next(journal.unsent())
     finally:
         journal.close()
+
+
+def host_lines(ws: Workspace, *extra: str) -> list[str]:
+    """The host lines (with `--senders`, and the sender lines) of `--status` in `ws`."""
+    return [x for x in status_of(ws, *extra).splitlines() if re.match(r"    (\S|  pid )", x)]
+
+
+@pytest.mark.slow
+def test_two_workspaces_on_one_machine_are_two_hosts_and_a_killed_one_stays_itself(two_hosts):
+    """Through the command line: a workspace killed -9 mid-send reads as one host; its re-run
+    (the workspace's id kept in its own state, never in newsletter.toml) is the same host,
+    with both runs' senders; a second workspace on the same machine sending meanwhile is a
+    host of its own, and only then does each line add its workspace id to the machine's
+    name (by machine name alone the two read as one host)."""
+    first, second = two_hosts
+    add_readers(first, 150)
+    toml = (first.root / "newsletter.toml").read_bytes()
+    machine = socket.gethostname()
+    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
+    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
+        killed = start_send(first, one, rate=40)
+        wait_for(lambda: len(relays[0].received) >= 10)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=10)
+        assert killed.stdout is not None
+        killed.stdout.close()
+        lines = host_lines(second)
+        assert len(lines) == 1 and lines[0].startswith(f"    {machine}  "), lines
+        runs = [start_send(first, one, rate=40), start_send(second, two, rate=40)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+    kept = (first.root / "postgresql-send.host").read_text("utf-8").split("\t")[0]
+    lines = host_lines(second, "--senders")
+    hosts = [re.match(rf"    {re.escape(machine)} \(workspace (\w+)\)  (\w+) ", x) for x in lines]
+    named = [found.groups() for found in hosts if found]
+    assert len(named) == 2 and named[0][0] != named[1][0], lines
+    assert (kept, "finished") in named, lines
+    at = next(i for i, x in enumerate(lines) if f"(workspace {kept})" in x)
+    pids = list(itertools.takewhile(lambda x: x.startswith("      pid "), lines[at + 1 :]))
+    assert len(pids) >= 2, lines  # the killed run's sender and the re-run's: one host
+    assert (first.root / "newsletter.toml").read_bytes() == toml
+
+
+def send_cli(ws: Workspace, relay, *extra: str) -> tuple[int, str]:
+    """`newsletter send ISSUE --yes` in the workspace through `relay`, to the end."""
+    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes",
+               *relay.send_flags, *extra]  # fmt: skip
+    done = subprocess.run(command, cwd=ws.root, capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_readers_held_for_a_host_cut_off_by_the_database_go_only_with_take_over(
+    two_hosts, postgres_server, postgres_url
+):
+    """A sender whose lease ran out without a clean end on an earlier run of the server (cut
+    off by a restart or a failover: its recovery file may hold accepted messages) keeps its
+    claimed readers: another host sends the rest and says in one line who holds how many and
+    what to do, exit 1; `--take-over` then sends them, saying so, each reader one copy."""
+    first, second = two_hosts
+    readers = add_readers(first, 60)
+    cut_off = sender(first, batch=20, merge=merge_hash(read_build_record(first.issue).files))
+    held = [r.email for r in cut_off.unsent(limit=20)]
+    assert cut_off._heartbeat is not None
+    cut_off._heartbeat.stop()
+    cut_off._heartbeat = None  # it ends without a clean end: its lease left to run out
+    cut_off.close()
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
+        conn.execute(
+            "UPDATE senders SET lease_until = now() - interval '1 second',"
+            " server_epoch = 'a run of the server before a restart'"
+        )
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        code, output = send_cli(second, relay)
+        errors = [line for line in output.splitlines() if line.startswith("error:")]
+        assert code == 1 and len(errors) == 1, output
+        assert "20 reader(s) held" in errors[0] and "--take-over" in errors[0], errors
+        assert sorted(handler.by_recipient()) == sorted(set(readers) - set(held))
+        assert re.search(r"(?m)^    \S+  held  ", status_of(second)), status_of(second)
+        code, output = send_cli(second, relay, "--take-over")
+        assert code == 0 and "Took over 20 reader(s) held for" in output, output
+    assert handler.by_recipient() == {email: 1 for email in readers}
+
+
+def test_take_over_on_a_sqlite_list_is_refused_in_one_line(send_ws):
+    """`--take-over` is for a list on PostgreSQL: on a SQLite file (one sender) it is refused
+    in one line, and nobody is mailed."""
+    command = [sys.executable, "-m", "newsletter", "send", f"issues/{ISSUE_ID}", "--yes",
+               "--take-over"]  # fmt: skip
+    done = subprocess.run(command, cwd=send_ws.root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "--take-over goes with a real send on PostgreSQL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_a_recovery_file_whose_reader_another_host_mailed_meanwhile_says_so(two_hosts):
+    """A host cut off without the server restarting is taken over as if killed: when its
+    re-run records its recovery file and finds a reader another host mailed meanwhile, its
+    summary names it (two copies, one Message-ID) instead of overwriting the other's outcome
+    in silence; the journal keeps `sent`."""
+    first, second = two_hosts
+    readers = add_readers(first, 40)
+    (first.root / "postgresql-send.unjournaled").write_text(
+        f"{ISSUE_ID}\t{readers[0]}\tunknown\t<cut-off@example.org>\n", "utf-8"
+    )
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        code, output = send_cli(second, relay, "--limit", "30")
+        assert code == 0 and readers[0] in handler.by_recipient(), output
+        code, output = send_cli(first, relay)
+    assert code == 0, output  # the other host's `sent` kept over the file's `unknown`
+    assert "Recorded 1 delivery(ies) from the last run's recovery file." in output, output
+    assert (
+        f"1 of them another host mailed again after this one lost the database ({readers[0]})"
+        in output
+    )
+    assert "sent        40" in status_of(first)

@@ -24,9 +24,9 @@ LEADS = [
     for path in sorted((DATA / "titles").glob("*.toml"))
     for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
 ]
-# Measured on tests/data/titles (59 real leads): how many derived titles pass every rule of
+# Measured on tests/data/titles (179 real leads): how many derived titles pass every rule of
 # title_problems.  A change that lowers it fails; raise it when titles get better.
-PASSING_RULES = 57
+PASSING_RULES = 176
 
 
 def test_sample_seed_title_is_a_headline():
@@ -241,7 +241,7 @@ def test_a_participle_and_its_agent_before_the_verb_are_an_aside():
     fail, jumped …": the participle's phrase is an aside, not the verb (it gave a title with no
     verb, ending on "next lender")."""
     title = derive_title(_week_story("svb-2023/week1/seeds/04-first-republic.md"))
-    assert title == "Shares of First Republic Bank jump 10 per cent"
+    assert title == "Shares of First Republic Bank jump 10%"
     assert title_problems(title) == []
 
 
@@ -300,7 +300,7 @@ WEEK_LEDES = [
         "Former Peru president Alan Garcia died in hospital on Wednesday after shooting himself "
         "in the head at his home as police were about to arrest him in a graft investigation, a "
         "party official said.",
-        "Former Peru president Alan Garcia dies in hospital after shooting himself",
+        "Garcia dies in hospital after shooting himself in head at his home",
     ),
 ]
 

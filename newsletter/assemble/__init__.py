@@ -25,6 +25,7 @@ from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import ConfigError
 from newsletter.models import (
     Headline,
@@ -65,9 +66,11 @@ class AssembleOptions:
     # at most this many headlines under "Related", and past it only those that score the
     # week bar, up to meaning.RELATED_STRETCH times it (split_related)
     related: int = 8
+    related_given: bool = False  # `related` is the caller's (--related): kept, not learnt
     more_headlines: bool = True  # list the rest under "More headlines" (False drops them)
     repeat: bool = False  # keep headlines an earlier issue carried (default: leave them out)
     related_bar: float | None = None  # the Related bar learnt from the editor (None: shipped)
+    sparse_share: float | None = None  # the concepts' share learnt from the editor (None: shipped)
 
 
 def assemble_issue(
@@ -87,7 +90,7 @@ def assemble_issue(
     unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
     story = choose_lead(sources.stories, unsent, options.lead, carried)
     lead = lead_from_story(story)
-    profile, ranked = rank_for_lead(story, sources)
+    profile, ranked = rank_for_lead(story, sources, options.sparse_share)
 
     fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:
@@ -188,6 +191,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         image_width=story.image_width,
         image_height=story.image_height,
         title_derived=story.title is None,
+        outlet=story.outlet,
     )
 
 
@@ -330,7 +334,7 @@ def format_text(template: str, fields: dict[str, str], key: str) -> str:
     try:
         text = " ".join(template.format_map(fields).split())
     except (KeyError, ValueError, IndexError) as e:
-        raise ConfigError(f"newsletter.toml: {key}: cannot fill '{template}' ({e})") from None
+        raise ConfigError(f"newsletter.toml: {key}: cannot fill {quoted(template)} ({e})") from None
     return cut_at_word(text) if key == "preheader" and "{" in template else text
 
 

@@ -56,7 +56,8 @@ DANGLING = word_set(
     towards despite during without within upon across along around near like including is are
     was were be been being has have had will would can could may might must shall should do does
     did new former top key major big small first last next other own high low long late early
-    local global foreign nuclear huge large great several many few much least
+    local global foreign nuclear huge large great several many few much least western eastern
+    northern southern central southeast southwest northeast northwest due
     """
 )
 
@@ -72,7 +73,9 @@ NOUNS_LIKE_ADJECTIVES = word_set(
     representative alternative archive incentive native natives operative collective secretary
     library salary boundary anniversary summary dictionary military ally allies territory
     civilian civilians musician politician physician technician guardian librarian
-    comedian veteran refugee refugees
+    comedian veteran refugee refugees missile missiles profile profiles textile textiles
+    reptile reptiles projectile projectiles mobile automobile automobiles file files smile
+    smiles exile exiles while
     """
 )
 
@@ -81,7 +84,20 @@ NOUNS_LIKE_ADJECTIVES = word_set(
 SPEECH_VERBS = word_set("say says said tell tells told announce announces announced saying")
 
 
-_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive", "ary", "ful", "less", "ible", "able", "ian", "ese")
+_ADJECTIVE_ENDINGS = (
+    "al",
+    "ic",
+    "ous",
+    "ive",
+    "ary",
+    "ful",
+    "less",
+    "ible",
+    "able",
+    "ian",
+    "ese",
+    "ile",
+)
 
 
 AUXILIARIES = word_set(
@@ -151,7 +167,7 @@ IRREGULAR_LEMMA = dict(
     slid:slide spread:spread split:split beat:beat bid:bid felt:feel laid:lay lent:lend
     lit:light rang:ring rode:ride sat:sit slept:sleep stuck:stick taught:teach
     thought:think understood:understand woke:wake wore:wear shown:show done:do did:do
-    become:become come:come run:run
+    become:become come:come run:run sworn:swear swore:swear
     """
     )
 )
@@ -202,7 +218,14 @@ def base_form(word: str) -> str | None:
     if len(word) > 4 and word[-3] == word[-4]:
         candidates.append(word[:-3])  # "stunned" → "stun"
     candidates += [word[:-1], word[:-2]]  # "fined" → "fine", "signed" → "sign"
-    return next((c for c in candidates if c in VERB_LEMMAS), None)
+    known = next((c for c in candidates if c in VERB_LEMMAS), None)
+    # A verb of no list: the first candidate that is an English word ("scored" → "score",
+    # "offered" → "offer"), so a headline's present tense does not hang on our list.
+    return known or next((c for c in candidates if zipf(c) >= _KNOWN_WORD), None)
+
+
+# Zipf frequency from which a form is an English word (the table stops at 3.5).
+_KNOWN_WORD = 3.5
 
 
 def third_person(lemma: str) -> str:
@@ -218,8 +241,10 @@ def third_person(lemma: str) -> str:
 def plural_subject(subject: Sequence[str]) -> bool:
     """Whether a subject takes a plural verb: its head (the word before "of", "in" …) is a
     plural noun ("Scientists", "Tens of thousands"), or names are joined by "and"."""
+    if _named_collective(subject):
+        return True
     head: list[str] = []
-    for word in subject:
+    for word in _unquoted(subject):
         if word.lower() in _HEAD_ENDS:
             break
         head.append(word.strip(",“”\"'’"))
@@ -235,8 +260,57 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
         return False
     if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
-        return last.endswith(("ans", "ers", "ors", "ists")) or zipf(last[:-1].lower()) > 3.0
+        return _capitalised_plural(head)
     return True
+
+
+def _unquoted(words: Sequence[str]) -> list[str]:
+    """The words outside quotation marks: a quoted title is a name ("“An Officer and a
+    Gentleman” star Louis Gossett Jr.": one star, whatever "and" the title holds)."""
+    kept, inside = [], False
+    for word in words:
+        opens, closes = word.startswith("“"), word.endswith("”")
+        if not inside and not opens:
+            kept.append(word)
+        inside = (inside or opens) and not closes
+    return kept
+
+
+def _capitalised_plural(head: Sequence[str]) -> bool:
+    """ "Families" is a plural noun; "Avago Technologies", a company's name, is not."""
+    last = head[-1]
+    named = len(head) > 1 and head[-2][:1].isupper()
+    singular = last[:-1].lower() if named else lemma_of_s(last.lower())
+    return last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0
+
+
+def _named_collective(subject: Sequence[str]) -> bool:
+    """A name whose last word is its head, a plural: "University of Maryland Police"."""
+    names = [w.strip(",“”\"'’") for w in subject]
+    return (
+        bool(names)
+        and names[-1].lower() in _COLLECTIVE_PLURALS
+        and all(w[:1].isupper() or w == "of" for w in names)
+    )
+
+
+# Adverbs a headline never ends on ("… says he is increasingly", "impressed yet again").
+ADVERBS = word_set(
+    "again yet still already even just ever never soon almost nearly also too increasingly"
+)
+# Words in "-ly" that are no adverbs.
+_LY_NOUNS = word_set(
+    "family ally rally assembly supply reply monopoly anomaly belly jelly lily fly bully july italy"
+)
+
+
+def is_adverb(word: str) -> bool:
+    """An adverb: one of a short list, or a lower-case word in "-ly" that is no noun
+    ("sharply", "increasingly"; not "family", "rally")."""
+    low = word.strip(",;:.!?”\"'’").lower()
+    if low in ADVERBS:
+        return True
+    return word[:1].islower() and low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS
 
 
 def ends_incomplete(text: str) -> bool:
@@ -249,10 +323,22 @@ def ends_incomplete(text: str) -> bool:
     last = words[-1]
     if last.lower() in SPEECH_VERBS:
         return not _CLOSING_ATTRIBUTION.search(text)
-    return last.lower() in DANGLING or (last.islower() and adjective_like(last))
+    # "spares neither poor nor powerful": an adjective closing "neither … nor" is its noun;
+    # "the law is unconstitutional": an adjective after a copula is the predicate
+    closed_pair = len(words) > 2 and words[-2].lower() in _CLOSING_ADJECTIVE
+    return (
+        last.lower() in DANGLING
+        or (last.islower() and adjective_like(last) and not closed_pair)
+        or (is_adverb(last) and last.lower() not in NOUNS_LIKE_ADJECTIVES)
+    )
 
 
 _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
+
+
+_CLOSING_ADJECTIVE = word_set(
+    "nor is are was were be been remain remains become becomes seem seems"
+)
 
 
 def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
@@ -263,10 +349,14 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
     if not following:
         return False
     governed = following[0].lower()
+    if governed in _PARTICLES and (last.endswith(("ing", "ed", "s")) or last in IRREGULAR_LEMMA):
+        return True  # "is spiraling | out of control": a verb keeps its particle
     if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
-        return governed in GOVERNED  # "to try | to counter", but "agree to deal | that …"
+        # "to try | to counter", "to close | four schools", but "agree to deal | that …"
+        return governed in GOVERNED or governed[:1].isdigit() or governed in NUMBER_WORDS
     verbal = (
         last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
+        or (last in IRREGULAR_LEMMA and last not in IRREGULAR_PAST)  # "damage done | to"
         or (last.endswith("ing") and len(words) > 1 and words[-2].endswith((",", "s")))
         or last in IRREGULAR_PAST
         or (last.endswith("s") and lemma_of_s(last) in VERB_LEMMAS and len(words) > 1)
@@ -274,6 +364,7 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
     return verbal and governed in GOVERNED
 
 
+_PARTICLES = word_set("out up off away")
 GOVERNED = word_set("by to with from into a an the for of on in at about that")
 
 
@@ -306,8 +397,10 @@ def verb_index(text: str) -> int | None:
             and (word == "to" or not raw[:1].isupper() or i == 0)
             and not _noun_before_past(words, i, word)
         ):
-            if i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES:
-                # "the region hit by an earthquake … says": a participle, unless no verb follows
+            by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
+            if by or reduced_relative(words, i, word):
+                # "the region hit by an earthquake … says", "35 individuals interred in a tomb
+                # … offers": a participle, unless no verb follows
                 participle = i if participle is None else participle
                 previous = word
                 continue
@@ -316,7 +409,50 @@ def verb_index(text: str) -> int | None:
     return participle
 
 
-_NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been"}
+_NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}
+_PLACE_OR_TIME = word_set("in at on for from into with under near during since inside outside of")
+# Words that open a clause of their own: a verb after one is that clause's, not the subject's.
+_CLAUSE_OPENERS = word_set(
+    "and but or who whom whose which that when where while as after before because if so"
+)
+
+
+def reduced_relative(words: Sequence[str], i: int, word: str) -> bool:
+    """ "A genetic analysis of 35 individuals interred in a tomb … offers new insights", "a man
+    imprisoned for 35 years … was found guilty": a past participle and its phrase after a noun
+    describe that noun when a finite verb in the present or an auxiliary follows in the same
+    clause (a verb of saying belongs to an attribution: "five people killed in …, police say")."""
+    if not word.endswith("ed") or i + 1 >= len(words) or words[i + 1] not in _PLACE_OR_TIME:
+        return False
+    previous = ""
+    for j in range(i + 2, len(words)):
+        raw = words[j]
+        later = raw.strip("“”\"'‘’(),;:.!?").lower()
+        if later in _CLAUSE_OPENERS or later in SPEECH_VERBS or raw.endswith((";", ":")):
+            return False
+        if later in AUXILIARIES and later not in ("be", "been"):
+            return True
+        if _headline_passive(words, j, later, previous):
+            return True  # "a man imprisoned for 35 years … found guilty"
+        previous = later
+        if words[i + 1] == "for":
+            continue  # "called for member states to …": only an auxiliary tells a participle
+        if later.endswith("s") and (lemma_of_s(later) in VERB_LEMMAS or _known_s(later)):
+            return True
+    return False
+
+
+def _headline_passive(words: Sequence[str], j: int, word: str, previous: str) -> bool:
+    """A participle after a noun and before no "by": a headline's passive ("… found guilty")."""
+    participle = (word.endswith("ed") and len(word) > 4) or word in IRREGULAR_LEMMA
+    following = words[j + 1] if j + 1 < len(words) else ""
+    return participle and previous not in _NOT_BEFORE_PAST and following != "by"
+
+
+def _known_s(word: str) -> bool:
+    """A verb of no list in "-s" ("reconsiders"): its base and its past are English words."""
+    lemma = word[:-1]
+    return len(word) > 5 and _known_base(lemma)
 
 
 def _noun_before_past(words: Sequence[str], i: int, word: str) -> bool:
@@ -335,15 +471,25 @@ def _verb_like(words: Sequence[str], i: int, word: str, previous: str) -> bool:
         return True
     if i == 0:
         return False
-    if word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS:
+    if word.endswith("s") and (lemma_of_s(word) in VERB_LEMMAS or _s_verb(words, i, word)):
         return True
     # "-ed" of five letters or more ("used", "need" are not), and "died", "tied", "lied"
     past = word.endswith("ed") and "-" not in word and (len(word) > 4 or word.endswith("ied"))
+    past = past or (word in IRREGULAR_LEMMA and len(word) > 4)  # "Luxon sworn in"
     if past and previous not in _NOT_BEFORE_PAST:
         return True
     if word == "to" and i + 1 < len(words) and _is_base_verb(words[i + 1], i):
         return True
-    return word in VERB_LEMMAS and _after_plural(words, i)
+    known = word in VERB_LEMMAS or (words[i - 1].lower() not in _NOT_AFTER_S and _known_base(word))
+    return known and _after_plural(words, i)
+
+
+def _known_base(word: str) -> bool:
+    """A verb of no list in its base form ("impress"): it and its past are English words."""
+    if len(word) < 4 or not word.isalpha() or word in DANGLING:
+        return False
+    pasts = [word + "d"] if word.endswith("e") else [word + "ed", word + word[-1] + "ed"]
+    return zipf(word) >= _KNOWN_WORD and any(zipf(p) >= _KNOWN_WORD for p in pasts)
 
 
 def _after_plural(words: Sequence[str], i: int) -> bool:
@@ -355,9 +501,31 @@ def _after_plural(words: Sequence[str], i: int) -> bool:
     return plural_subject(words[:i])
 
 
+def _s_verb(words: Sequence[str], i: int, word: str) -> bool:
+    """A verb of no list in "-s" ("scores", "describes", "occurs"): its base form and its past
+    are both English words, and the next word is no verb (in "Oil prices rise" the "-s" word is
+    the subject) and no "of" ("scores of people")."""
+    if i + 1 >= len(words) or len(word) < 5 or word in DANGLING:
+        return False
+    following = words[i + 1].strip("“”\"'‘’(),;:.!?").lower()
+    if (
+        following in VERB_LEMMAS | AUXILIARIES
+        or following.endswith("ed")
+        or following in _NOT_AFTER_S
+    ):
+        return False
+    lemma = word[:-1] if zipf(word[:-1]) >= _KNOWN_WORD else lemma_of_s(word)
+    pasts = [lemma + "d"] if lemma.endswith("e") else [lemma + "ed", lemma + lemma[-1] + "ed"]
+    return zipf(lemma) >= _KNOWN_WORD and any(zipf(p) >= _KNOWN_WORD for p in pasts)
+
+
+_NOT_AFTER_S = word_set("of and or")
+
+
 def lemma_of_s(word: str) -> str:
     if word.endswith("ies"):
-        return word[:-3] + "y"
+        # "dies" → "die", "ties" → "tie"; "carries" → "carry"
+        return word[:-1] if word[:-1] in VERB_LEMMAS else word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes", "zes")):
         return word[:-2]
     return word[:-1]

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newsletter.assemble.candidates import candidate_headlines, story_text
 from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
 from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
 from newsletter.errors import SourceError, display_path
-from newsletter.models import Headline, ScoredHeadline, Sources, Story
+from newsletter.models import Headline, Issue, ScoredHeadline, Sources, Story
 
 COVERAGE_TOP = 10
 SOURCE_BONUS = 0.1
@@ -131,9 +132,40 @@ def coverage(
 
 
 def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
-    """The files and feeds the covering candidates come from (a feed counts once)."""
+    """The outlets the covering candidates come from: the outlet a feed entry names (an
+    aggregator's items all link to the aggregator: its `<source>` says whose they are, and
+    the headline shows it as its publisher), else each one's link host (a feed of wires the
+    editor collected names the six outlets it gathered), else its file or feed (a feed
+    counts once).  Counted by feed, one local feed made every story's coverage "1 source",
+    and the bonus for coverage by several outlets never chose a lead."""
 
-    return {source_origin(r.headline.source) for r in found if r.headline.source}
+    return {_outlet(r.headline) for r in found if r.headline.source or r.headline.url}
+
+
+def _outlet(headline: Headline) -> str:
+    if headline.outlet:
+        return headline.outlet
+    try:
+        host = urlsplit(headline.url).hostname if headline.url else None
+    except ValueError:  # a link the check reports; here it is just no outlet
+        host = None
+    return host.removeprefix("www.") if host else source_origin(headline.source or "")
+
+
+def issue_coverage(issue: Issue) -> tuple[ScoredHeadline, ...]:
+    """What covers an issue's lead as the issue keeps it: its Related headlines, and the cards
+    (under the lead or in a section) scoring the Related bar, as ranked items."""
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    return (
+        *issue.related,
+        *(
+            ScoredHeadline(
+                Headline(c.title, url=c.url, source=c.source, outlet=c.outlet), c.score, c.matched
+            )
+            for c in cards
+            if c.score >= RELATED_BAR
+        ),
+    )
 
 
 def why_lead(related: Sequence[ScoredHeadline]) -> str:
@@ -166,10 +198,13 @@ def _same_file(source: str, wanted: Path) -> bool:
         return False
 
 
-def rank_for_lead(story: Story, sources: Sources) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
-    """The lead's concept profile and every other candidate ranked by meaning against it."""
+def rank_for_lead(
+    story: Story, sources: Sources, share: float | None = None
+) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
+    """The lead's concept profile and every other candidate ranked by meaning against it (at
+    the concepts' `share` learnt from the editor, else the shipped one)."""
     profile = lead_profile(story.title, story.paragraphs)
     pool = candidate_headlines(story, sources.stories, sources.headlines)
     texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts)
+    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts, share)
     return profile, ranked

@@ -15,7 +15,7 @@ Related is every headline scoring `RELATED_BAR` or more (up to the limit, and pa
 that scores `WEEK_BAR`), best first, in a week whose best headline reaches `WEEK_BAR`: no
 other rule, so a headline that shares the story's key terms and its meaning is never left
 under More while a weaker one sits in Related.  The share and the bar are learnt, not set
-by hand: `learn.fit_share` and `learn.fit_bar` on the 28 real dev leads of
+by hand: `fit_graded.fit_share` and `fit_graded.fit_bar` on the 28 real dev leads of
 tests/data/labelled (5-fold cross-validated in bench/report_ranking.py; docs/ranking.md has
 the table, and tests/test_relevance.py fails when these values are no longer what the
 learners give).
@@ -23,12 +23,13 @@ learners give).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline
 
-# Learnt on the real dev leads (learn.fit_share: the share whose order puts grade 2 first
+# Learnt on the real dev leads (fit_graded.fit_share: the share whose order puts grade 2 first
 # best, mean average precision 0.932; the folds chose 0.1-0.5, four of five 0.4-0.5).
 SPARSE_SHARE = 0.4
 DENSE_SHARE = 1.0 - SPARSE_SHARE
@@ -36,7 +37,7 @@ DENSE_SHARE = 1.0 - SPARSE_SHARE
 # real dev leads the median grade-2 headline sits at 0.52, the 95th percentile of grade 0 at
 # 0.25; saturating earlier (0.6, 0.8) measured no better.
 DENSE_FULL = 1.0
-# Learnt on the real dev leads (learn.fit_bar: the score at which a headline becomes likelier
+# Learnt on the real dev leads (fit_graded.fit_bar: the score at which a headline becomes likelier
 # grade 2 than grade 0; the folds chose 0.25-0.32).  A headline that shares only a name or a
 # place with the lead (a sport result naming the flooded city) stays under it: that evidence
 # counts WEAK_EVIDENCE of itself.
@@ -68,6 +69,28 @@ REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default le
 TEXT_CHARS = 4000
 
 
+# A game's result: a score ("13-4", "76–64"; not a year range or a date) and a result verb in
+# the title.  Under a lead that is no game's result, what such a headline shares with the lead
+# (the city; "strikes" out nine against a ship that "strikes" a bridge) is a passing likeness,
+# so its concepts count as a name alone does (WEAK_EVIDENCE): "Baltimore beats Los Angeles
+# 13-4 as Rodriguez strikes out nine" scored 0.429 under the Key Bridge collapse, in Related.
+# Under a game's result (a final), results of the same competition rank as before.
+_SCORE = re.compile(r"(?<![\d.,/-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d/-])")
+_RESULT_VERB = re.compile(
+    r"\b(?:beat|beats|rout|routs|routed|defeat|defeats|defeated|edge|edges|edged|downs|downed"
+    r"|thrash|thrashes|thrashed|crush|crushes|crushed|stun|stuns|stunned|pound|pounds|pounded"
+    r"|tops|topped|blank|blanks|blanked|hammer|hammers|hammered|sink|sinks|sank|win|wins|won"
+    r"|lose|loses|lost|draw|draws|drew|sweep|sweeps|swept|clinch|clinches|clinched|rally"
+    r"|rallies|rallied)\b",
+    re.IGNORECASE,
+)
+
+
+def reads_as_result(text: str) -> bool:
+    """Whether a title (or a lead's opening) reports a game's result: a score and its verb."""
+    return bool(_SCORE.search(text)) and bool(_RESULT_VERB.search(text))
+
+
 def lead_text(title: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
     """The lead as two texts for the model: its title with its opening, and all of it."""
     opening = " ".join([title or "", *paragraphs[:1]]).strip()
@@ -90,11 +113,13 @@ def rank_by_meaning(
     profile: LeadProfile,
     candidates: Sequence[Headline],
     texts: Mapping[str, str] | None = None,  # a story's source → its whole text
+    share: float | None = None,  # the concepts' share (None: SPARSE_SHARE; learn.py may move it)
 ) -> tuple[ScoredHeadline, ...]:
     """Every candidate scored by meaning and concepts (module docstring), best first.
 
     Near-duplicates are folded as the sparse ranker folds them; ties keep its order.  A
-    candidate's `matched` terms are the sparse ranker's.
+    candidate's `matched` terms are the sparse ranker's; its `parts` the two evidences its
+    score mixes (the ranking record keeps them, so the editor's edits can refit the share).
     """
     if not candidates:
         return ()
@@ -103,18 +128,51 @@ def rank_by_meaning(
     cosine = dense_cosines(lead, [candidate_text(h, texts) for h in candidates])
     position = {id(h): i for i, h in enumerate(candidates)}
     story_sparse = _story_sparse(profile, candidates, texts)
-    scored = []
-    for rank, item in enumerate(sparse):
+
+    results_pass = not reads_as_result(lead[0])  # a game's result under a lead that is none
+
+    def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
         concepts = max(item.score, story_sparse.get(index, 0.0))
-        score = combine(concepts, float(cosine[index]))
-        scored.append((-score, rank, item._replace(score=score)))
+        if results_pass and reads_as_result(item.title):
+            concepts = min(concepts, WEAK_CAP)
+        parts = evidence(concepts, float(cosine[index]))
+        return item._replace(score=mix(parts, share), parts=parts)
+
+    scored = []
+    for rank, item in enumerate(sparse):
+        for done in _stories_apart(profile, scored_item(item), texts, scored_item):
+            scored.append((-done.score, rank, done))
     scored.sort(key=lambda entry: (entry[0], entry[1]))
     ranked = [item for _, _, item in scored]
     for i, item in enumerate(ranked[:REPORTS_WINDOW]):
         if item.merged:
-            ranked[i] = item._replace(merged_scored=_score_folded(profile, item, cosine, position))
+            folded = _score_folded(profile, item, cosine, position, share)
+            ranked[i] = item._replace(merged_scored=folded)
     return tuple(ranked)
+
+
+def _stories_apart(
+    profile: LeadProfile,
+    item: ScoredHeadline,
+    texts: Mapping[str, str],
+    scored_item: Callable[[ScoredHeadline], ScoredHeadline],
+) -> tuple[ScoredHeadline, ...]:
+    """A feed headline folded over one of the editor's stories gives the story back: the
+    story is scored on its own (its whole text, as a card is read) and may be a card.  Led by
+    the headline, it vanished into the headline's `also`, however much of it the editor had
+    written.  The headline stays a line of its own when it scores the Related bar (another
+    outlet's report of the lead's event: Related keeps it), else it is folded under the story."""
+    if not item.merged or item.headline.source in texts:
+        return (item,)
+    story = next((m for m in item.merged if m.source in texts), None)
+    if story is None:
+        return (item,)
+    (alone,) = rank_headlines(profile, [story])
+    others = tuple(m for m in item.merged if m is not story)
+    if item.score >= RELATED_BAR:
+        return item._replace(merged=others), scored_item(alone)
+    return (scored_item(alone._replace(merged=(item.headline, *others))),)
 
 
 def _score_folded(
@@ -122,6 +180,7 @@ def _score_folded(
     item: ScoredHeadline,
     cosine: Sequence[float],
     position: Mapping[int, int],
+    share: float | None = None,
 ) -> tuple[ScoredHeadline, ...]:
     """The near-duplicates folded into `item`, scored on their own title (and summary): the
     first `REPORTS_PER_LINE` of other titles (a title repeated word for word is the same
@@ -133,15 +192,23 @@ def _score_folded(
             continue
         seen.add(member.title.casefold())
         (alone,) = rank_headlines(profile, [member])
-        score = combine(alone.score, float(cosine[position[id(member)]]))
-        own.append(alone._replace(score=score))
+        parts = evidence(alone.score, float(cosine[position[id(member)]]))
+        own.append(alone._replace(score=mix(parts, share), parts=parts))
     return tuple(own)
 
 
-def combine(sparse: float, cosine: float) -> float:
+def combine(sparse: float, cosine: float, share: float | None = None) -> float:
     """One candidate's score from its concept score and its cosine with the lead."""
-    concepts, dense = evidence(sparse, cosine)
-    return round(SPARSE_SHARE * concepts + DENSE_SHARE * dense, 3)
+    return mix(evidence(sparse, cosine), share)
+
+
+def mix(parts: tuple[float, float], share: float | None = None) -> float:
+    """The score of a candidate's two evidences (`evidence`) at the concepts' `share` (None:
+    SPARSE_SHARE, read here so bench/ and tests/support/labelled.py can set it)."""
+    concepts, dense = parts
+    if share is None:
+        return round(SPARSE_SHARE * concepts + DENSE_SHARE * dense, 3)
+    return round(share * concepts + (1.0 - share) * dense, 3)
 
 
 def evidence(sparse: float, cosine: float) -> tuple[float, float]:

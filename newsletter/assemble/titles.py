@@ -45,20 +45,23 @@ from newsletter.assemble.headline_grammar import (
     base_form,
     ends_incomplete,
     ends_on_open_verb,
+    is_adverb,
     lemma_of_ing,
     lemma_of_s,
     plural_subject,
+    reduced_relative,
     split_punctuation,
     third_person,
     verb_index,
     word_set,
 )
-from newsletter.assemble.terms import concept_pairs, is_place
+from newsletter.assemble.terms import concept_pairs, is_place, zipf
 from newsletter.sources.text import sentences
 
 _TITLE_WORDS = word_set(
     """
-    president minister secretary governor mayor senator chancellor premier chief commissioner
+    president minister secretary governor gov. mayor senator sen. chancellor premier chief
+    commissioner
     general gen. ambassador director chairman chairwoman leader spokesman spokeswoman king queen
     prince pope judge coach captain ceo
     """
@@ -76,6 +79,8 @@ _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _TIME = Lazy(
     rf"(?:,\s*)?\s(?:(?:late|early)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
     r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
+    # "on Thursday, his 83rd birthday," : what the day was goes with it
+    r"(?:,\s(?:his|her|its|their|the)\s[\w’'-]+(?:\s[\w’'-]+){0,3},(?=\s[a-z]))?"
     r"(?=[\s,.;:!?]|$)"
 )
 # "OSLO —", "MANILA (AP) —", "WELLINGTON, New Zealand —", "JAKARTA:", "VIENNA, Feb 28 (Reuters) -",
@@ -88,8 +93,26 @@ _MONTHS = (
 _DATELINE = Lazy(
     rf"^(?:(?:[{_CAPITAL}][{_CAPITAL}.'’-]+(?:\s[{_CAPITAL}][{_CAPITAL}.'’-]+){{0,3}})"
     r"(?:,\s*(?:[A-Z][\w.'’-]*\.?\s?){0,3}(?:\d{1,2}\s?)?)?\s*(?:\([A-Za-z .&-]{1,30}\)\s*)?"
-    rf"|{_MONTHS}\s\d{{1,2}}\s*\([A-Za-z .&-]{{1,30}}\)\s*)(?:[—–:]|-{{1,2}}\s)\s*"
+    rf"|(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s)?{_MONTHS}\s\d{{1,2}}\s*\([A-Za-z .&-]{{1,30}}\)\.?\s*"
+    rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s*(?=:)"
+    # "Washington, April 18 (IANS) A US passenger plane …": place, date and agency, no dash
+    rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s\([A-Z]{{2,10}}\)\s(?=[A-Z])"
+    r"|\([A-Za-z .&-]{1,30}\)\s*"
+    # "Brussels: The European Central Bank …": a place and a colon
+    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
 )
+# Any dateline: a place of a few capitalised words, maybe a date, maybe an agency in
+# parentheses, then a separator (a dash, a colon, ".-", or the agency itself) before a capital:
+# "Colombo : Sri Lanka's …", "New Delhi, July 17: Tennis star …", "Brussels: The ECB …".
+_ANY_DATELINE = Lazy(
+    r"^(?:[A-Z][\w.'’-]*(?:,?\s[A-Z][\w.'’-]*){0,3})"
+    rf"(?:,\s{_MONTHS}\s\d{{1,2}})?(?:\s?\([A-Za-z .&-]{{1,30}}\))?"
+    r"\s?(?:\.?[—–:]|\s-{1,2}|\.-)\s*(?=[A-Z“\"])"
+)
+# "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
+_ON_DATE = Lazy(rf"\son\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[\s,.;:!?]|$)")
+# "Oct 11 Canadian telecom services provider EXFO Inc posted …": a date, then the sentence.
+_DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
 _SPEECH = (
     r"(?:said|says|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
     r"confirms|declared|warned|wrote|added|according to)"
@@ -121,15 +144,16 @@ _SUBORDINATE = Lazy(rf"\s{_SUBORDINATORS}\s", re.IGNORECASE)
 # The subordinators that only ever open a clause (not "as", "after", "since": "resigns as
 # prime minister", "after eight months" are phrases, not clauses).
 _CONJUNCTION = Lazy(
-    r"\s(?:because|when|while|although|though|whereas|unless|if|which|who|where)\s",
+    r"\s(?:because|when|while|although|though|whereas|unless|if|which|who|where|that)\s",
     re.IGNORECASE,
 )
 # A sentence opening on a phrase with no main clause of its own: "After two weekends of box
 # office domination, ..." / "Three days after X came ashore, ..." / "Facing protests, ...".
 _LEADING_PHRASE = Lazy(
-    r"^(?:(?:\w+\s){0,3}(?:after|before|since)|as|amid|while|despite|following|when|although|"
+    r"^(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
     r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
-    r"hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+(?P<rest>.+)$",
+    r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+"
+    r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _PREPOSITION = Lazy(
@@ -142,7 +166,7 @@ _NOT_A_CLAUSE = Lazy(r"\s(?:such as|as well as|as of|as many as|as much as|as fe
 # "A fire that tore through towers in Hong Kong's Tai Po district has killed at least 44
 # people": a subject of a few words, a relative clause, then the main verb.
 _RELATIVE_SUBJECT = Lazy(
-    r"^(?P<subject>(?:\S+\s){1,5}?)(?:that|which|who)\s(?P<clause>.+?)\s"
+    r"^(?P<subject>(?:\S+\s){1,8}?)(?:that|which|who)\s(?P<clause>.+?)\s"
     r"(?P<verb>(?:has|have|had|is|are|was|were|will|would|could|may|might|must)\s.+)$",
     re.IGNORECASE,
 )
@@ -157,7 +181,8 @@ _COORDINATED_PASSIVE = Lazy(
 _IRREGULAR_PARTICIPLES = "|".join(
     sorted(
         {"shot", "hit", "struck", "brought", "taken", "given", "held", "caught", "found", "sent"}
-        | {"shown", "thrown", "sold", "built", "cut", "left", "seen", "beaten", "torn", "swept"},
+        | {"shown", "thrown", "sold", "built", "cut", "left", "seen", "beaten", "torn", "swept"}
+        | {"sworn", "chosen", "driven", "written", "stolen", "known", "drawn"},
         key=len,
         reverse=True,
     )
@@ -173,6 +198,16 @@ _STATE_THEN_EVENT = Lazy(
     r"^(?P<subject>.+?)\s(?:is|are|was|were)\s(?:in|at|under)\s(?:[\w-]+\s){1,2}?"
     r"(?:when|as|after)\s(?P<event>.+)$"
 )
+_TO_BE_DOING = Lazy(r"\sto\sbe\s(?P<verb>[a-z]+ing)\b")
+
+
+def _to_do(m: re.Match[str]) -> str:
+    """ "would be raising" → "to raise" (the verb's base form, when it is known)."""
+    lemma = lemma_of_ing(m["verb"])
+    return f" to {lemma}" if lemma else m.group()
+
+
+_PERCENT = Lazy(r"(?<=\d)\s(?:percent|per\scent)\b")
 _BORDER_WITH = Lazy(
     r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
 )
@@ -185,7 +220,7 @@ def first_sentence(paragraph: str) -> str:
 
 def without_dateline(paragraph: str) -> str:
     """The paragraph without its dateline ("MANILA (AP) — ", "OSLO — ", "JAKARTA: ")."""
-    m = _DATELINE.match(paragraph)
+    m = _DATELINE.match(paragraph) or _DATE_FIRST.match(paragraph) or _ANY_DATELINE.match(paragraph)
     return paragraph[m.end() :] if m and m.end() < len(paragraph) else paragraph
 
 
@@ -197,15 +232,72 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return ""
-    text = without_dateline(" ".join(paragraph.split()))
+    text = _without_kicker(without_dateline(" ".join(paragraph.split())))
+    result = _result_from_score_line(text)
+    if result and len(result) <= max_chars:
+        return result
     title = _title_from(first_sentence(text), max_chars)
-    if _opens_on_it(title):
-        # "It was a night few will forget. Argentina beat France …": the news is next.
+    if _opens_on_it(title) or verb_index(title) is None:
+        # "It was a night few will forget. Argentina beat France …", ""One more thing." With
+        # that phrase, Apple paid homage …": a scene or a phrase with no verb; the news is next.
         following = sentences(text)[1:2]
         other = _title_from(following[0], max_chars) if following else ""
         if other and not _opens_on_it(other):
             return other
     return title
+
+
+# "CHAMPIONS LEAGUE FINAL Manchester Utd 1 …": a run of capitals before a name, the kicker
+# that labels a page's section; its words are plain words in capitals, not acronyms.
+_KICKER = Lazy(rf"^(?P<kicker>(?:[{_CAPITAL}]{{3,}}\s){{2,5}})(?=[A-Z][a-z])")
+# "Manchester Utd 1 Chelsea 1 (aet: Utd win 6-5 on pens)": a match's result.
+_SCORE_LINE = Lazy(
+    r"^(?P<a>[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,2})\s(?P<x>\d{1,2})\s"
+    r"(?P<b>[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,2})\s(?P<y>\d{1,2})"
+    r"(?:\s\((?P<note>[^)]{1,60})\))?(?=\s[A-Z“\"]|$)"
+)
+_SHOOT_OUT = Lazy(
+    r"(?P<winner>[A-Z][\w.'’-]*)\swins?\s(?P<score>\d{1,2}-\d{1,2})\son\s(?:pens|penalties)"
+)
+
+
+def _without_kicker(text: str) -> str:
+    """The text without a kicker in capitals ("CHAMPIONS LEAGUE FINAL"), its first words in
+    small capitals ("A POPULAR restaurant") in lower case."""
+    m = _KICKER.match(text)
+    if m is not None and all(zipf(w.lower()) >= 3.5 for w in m["kicker"].split()):
+        text = text[m.end() :]
+    lead_in = _LEAD_IN.match(text)
+    caps = lead_in["caps"].split() if lead_in else []
+    # plain words in capitals, not an acronym ("A US passenger plane"): several, or a long one
+    if caps and (len(caps) > 1 or len(caps[0]) > 4) and all(zipf(w.lower()) >= 3.5 for w in caps):
+        caps = lead_in["caps"]
+        text = text[: lead_in.start("caps")] + caps[:1] + caps[1:].lower() + text[lead_in.end() :]
+    return text
+
+
+# "A POPULAR restaurant …", "SO THEY WERE right": a lead-in in capitals before lower case.
+_LEAD_IN = Lazy(r"^(?:A\s|An\s|The\s)?(?P<caps>[A-Z]{2,}(?:\s[A-Z]{2,}){0,3})(?=\s[a-z])")
+
+
+def _result_from_score_line(text: str) -> str | None:
+    """A report opening on a score line is titled by its result, written as a headline
+    ("Manchester Utd beat Chelsea 6-5 on penalties"); None when it opens on anything else."""
+    m = _SCORE_LINE.match(text)
+    if m is None:
+        return None
+    a, b, x, y = m["a"], m["b"], int(m["x"]), int(m["y"])
+    shoot_out = _SHOOT_OUT.search(m["note"] or "")
+    if x == y and shoot_out:
+        winner = shoot_out["winner"]
+        if winner in a.split() or winner in b.split():
+            won, lost = (a, b) if winner in a.split() else (b, a)
+            return f"{won} beat {lost} {shoot_out['score']} on penalties"
+        return None
+    if x == y:
+        return f"{a} and {b} draw {x}-{y}"
+    won, lost = (a, b) if x > y else (b, a)
+    return f"{won} beat {lost} {max(x, y)}-{min(x, y)}"
 
 
 def _opens_on_it(title: str) -> bool:
@@ -219,6 +311,9 @@ def _title_from(sentence: str, max_chars: int) -> str:
     sentence = _event_over_state(_STATEMENT_SAYING.sub("said", _clean(sentence)))
     clause = _fitted_clause(sentence, max_chars)
     if len(clause) > max_chars:
+        event = _event_over_manner(clause)
+        if event:
+            return _title_from(event, max_chars)
         claim = _claim_without_speaker(sentence, clause, max_chars)
         if claim:
             return claim
@@ -235,8 +330,10 @@ def _fitted_clause(sentence: str, max_chars: int) -> str:
     """The main clause in headline style, shortened without a cut where it is too long."""
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
-        clause = _without_relative_clause(clause)
+        clause = _without_reported_relative(_without_relative_clause(clause))
     clause = _headline_style(clause)
+    if len(clause) > max_chars:
+        clause = _PERCENT.sub("%", clause)  # "62 percent" → "62%", as headlines write it
     if len(clause) > max_chars:
         clause = _short_subject(clause)
     if len(clause) > max_chars:
@@ -284,6 +381,30 @@ def _event_over_state(sentence: str) -> str:
     if index is None or index == 0 or event.split()[0].lower() in PRONOUNS:
         return sentence
     return str(event)
+
+
+def _event_over_manner(clause: str) -> str | None:
+    """ "Bumrah and Shami impressed yet again as India defeated South Africa by 113 runs": a
+    verb with no object, only adverbs ("yet again", "again escalated"), says how, not what; when
+    the clause will not fit whole, the news is the clause after "as", "when", "after" or
+    "while", if it has its own subject and verb."""
+    words = clause.split(" ")
+    verb = verb_index(clause)
+    if not verb:
+        return None
+    end = next((j for j in range(verb + 1, len(words)) if words[j] in _EVENT_OPENERS), None)
+    if end is None or (end == verb + 1 and not is_adverb(words[verb - 1])):
+        return None
+    if not all(is_adverb(w) for w in words[verb + 1 : end]):
+        return None
+    event = " ".join(words[end + 1 :])
+    index = verb_index(event)
+    if not index or event.split()[0].lower() in PRONOUNS:
+        return None
+    return event
+
+
+_EVENT_OPENERS = word_set("as when after while")
 
 
 def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[str]:
@@ -342,8 +463,8 @@ def _main_clause(sentence: str) -> str:
     if middle and verb_index(sentence[: middle.start()]) is not None:
         speaker = speaker or middle.group("who").strip()
         sentence = sentence[: middle.start()] + "," + sentence[middle.end() :]
-    leading = _LEADING_PHRASE.match(sentence)
-    if leading and verb_index(leading["rest"]) is not None and len(leading["rest"].split()) > 2:
+    # "On September 5, at approximately 5:00 p.m., the LAFD responded": each phrase goes
+    while (leading := _LEADING_PHRASE.match(sentence)) and _a_clause(leading["rest"]):
         sentence = leading["rest"]
     sentence = _leading_said(sentence)
     sentence = _without_parenthesis(sentence)
@@ -351,6 +472,11 @@ def _main_clause(sentence: str) -> str:
     if first[0].lower() in PRONOUNS and len(first) > 1 and _is_name(speaker):
         sentence = _resolve(speaker, first[0].lower(), first[1])
     return sentence
+
+
+def _a_clause(text: str) -> bool:
+    """More than two words with a verb: what a leading phrase may give way to."""
+    return verb_index(text) is not None and len(text.split()) > 2
 
 
 def _leading_said(sentence: str) -> str:
@@ -418,15 +544,17 @@ def _without_parenthesis(sentence: str) -> str:
     filed" → "Lehman Bros has filed"); a place's region ("in Belém, Brazil, agreed") stays."""
     m = re.match(r"^(?P<subject>[^,]{2,80}),\s(?P<aside>[^,]{1,120}),\s(?P<rest>.+)$", sentence)
     if m is None or verb_index(m["subject"]) is not None:
-        return sentence
+        return _unclosed_apposition(sentence)
     # The rest opens on the main verb: "has agreed", or a past "jumped" (a past at the start of
-    # a text is no verb to verb_index, which reads it after a subject: here "It").
-    if verb_index(m["rest"]) != 0 and verb_index(f"It {m['rest']}") != 1:
+    # a text is no verb to verb_index, which reads it after a subject: here "It"), maybe after
+    # the day ("Andy Murray, on Sunday produced").
+    rest = _TIME.sub("", f" {m['rest']}").strip()
+    if verb_index(rest) != 0 and verb_index(f"It {rest}") != 1:
         return sentence
     subject_end = m["subject"].split()[-1]
     aside = m["aside"].split()
     if len(aside) <= 4 and all(w[:1].isupper() for w in aside):
-        if subject_end[:1].isupper():
+        if subject_end[:1].isupper() and subject_end.lower() not in _TITLE_WORDS:
             return sentence  # "in Belém, Brazil, agreed": a region, not an aside
         return f"{m['aside']} {m['rest']}"
     # "battered by fears that it would fail": a participle and its agent describe the subject
@@ -435,12 +563,28 @@ def _without_parenthesis(sentence: str) -> str:
     return f"{m['subject']} {m['rest']}"
 
 
-_PARTICIPIAL_ASIDE = Lazy(r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b")
+def _unclosed_apposition(sentence: str) -> str:
+    """ "Sanjay Kumar, the former chief executive of Computer Associates faced a judge": an
+    apposition whose closing comma the writer left out goes whole, up to the verb."""
+    plain = re.sub(r"\s\([^()]{1,60}\)(?=\s)", "", sentence)  # "(now known as CA)"
+    m = re.match(r"^(?P<name>[A-Z][^,]{1,40}),\s(?P<aside>(?:the|a|an)\s[^,]+)$", plain)
+    if m is None or verb_index(m["name"]) is not None or not _is_name(m["name"]):
+        return sentence
+    aside = m["aside"].split(" ")
+    verb = verb_index(m["aside"])
+    if not verb or verb < 2:
+        return sentence
+    return " ".join([m["name"], *aside[verb:]])
+
+
+_PARTICIPIAL_ASIDE = Lazy(
+    r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b|along with\b|together with\b|as well as\b"
+)
 
 
 def _headline_style(clause: str) -> str:
     """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them."""
-    clause = _TIME.sub("", clause)
+    clause = _ON_DATE.sub("", _TIME.sub("", clause))
     # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
     # between dashes ("— its second highest level —"), goes.
     clause = _ACRONYM.sub(lambda m: m["short"], clause)
@@ -450,8 +594,12 @@ def _headline_style(clause: str) -> str:
     for pattern, replacement in ((_TO_FUTURE, " to "), (_PASSIVE, " ")):
         # Only the main verb: "said it would cut" keeps its "would".
         found = pattern.search(clause)
+        if found and _quoted(clause, found.start()):
+            continue  # a quotation is the speaker's words: never rewritten
         if found and verb_index(clause) == len(clause[: found.start()].split(" ")):
             clause = clause[: found.start()] + replacement + clause[found.end() :]
+            clause = clause.replace(" to not ", " not to ", 1)  # "will not seek" → "not to seek"
+            clause = _TO_BE_DOING.sub(_to_do, clause, count=1)  # "to be raising" → "to raise"
             changed = True
             if pattern is _PASSIVE:  # "Five killed and a child was injured" → "… child injured"
                 clause = _COORDINATED_PASSIVE.sub(r"\1", clause, count=1)
@@ -468,7 +616,23 @@ def _headline_style(clause: str) -> str:
             clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
     clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
-    return re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", " ", clause)
+    return _without_articles(clause)
+
+
+def _without_articles(clause: str) -> str:
+    """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
+    spans = _quoted_spans(clause)
+
+    def drop(m: re.Match[str]) -> str:
+        return m.group() if any(a <= m.start() < b for a, b in spans) else " "
+
+    clause = re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", drop, clause)
+    return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether the offset lies inside a quotation."""
+    return any(a <= at < b for a, b in _quoted_spans(text))
 
 
 _ACRONYM = Lazy(
@@ -494,7 +658,15 @@ def _present_tense(clause: str) -> str:
         plural = plural_subject(words[:verb])
     if changed is None:
         return clause
-    return _second_verb_present(changed, verb, plural) or clause
+    present = _second_verb_present(changed, verb, plural) or clause
+    # a present the verb reader cannot read as the verb ("peeks") keeps the tense it had
+    read = verb_index(present)
+    if read is not None and verb <= read <= verb + 1:
+        return present
+    listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
+    return (
+        present if any(w in VERB_LEMMAS or lemma_of_s(w) in VERB_LEMMAS for w in listed) else clause
+    )
 
 
 def _progressive_present(words: list[str], verb: int) -> str | None:
@@ -539,7 +711,9 @@ def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | Non
     for i in range(verb + 1, min(len(words) - 1, verb + 10)):
         if words[i] == "and":
             word, tail = split_punctuation(words[i + 1])
-            if word.endswith("ed") or word in IRREGULAR_LEMMA:
+            if word in ("was", "were") and i + 2 < len(words):
+                words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
+            elif word.endswith("ed") or word in IRREGULAR_LEMMA:
                 lemma = base_form(word.lower())
                 if lemma is None:
                     return None
@@ -560,6 +734,24 @@ def _without_relative_clause(sentence: str) -> str:
     place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
     where = f"{place.group(1)} {place.group(2)} " if place else ""
     return f"{m['subject']}{where}{m['verb']}"
+
+
+# "rules 5-4 a Louisiana law that would have left one clinic in the state is unconstitutional":
+# a relative clause between what was reported and its verb.
+_REPORTED_RELATIVE = Lazy(
+    r"^(?P<head>.+?\s(?:rules?|ruled|says?|said|finds?|found|warns?|warned|decides?|decided)\s"
+    r"[^,]+?)"
+    r"\s(?:that|which|who)\s[^,]+\s(?P<verb>(?:is|are|was|were|has|have|had|will)\s[^,]+)$"
+)
+
+
+def _without_reported_relative(clause: str) -> str:
+    """The reported subject without its relative clause, so the reported verb stays: "Supreme
+    Court rules a Louisiana law (that would have left one clinic) is unconstitutional"."""
+    m = _REPORTED_RELATIVE.match(clause)
+    if m is None or verb_index(m["head"].split(" ", 1)[-1]) is None:
+        return clause
+    return f"{m['head']} {m['verb']}"
 
 
 def _short_subject(clause: str) -> str:
@@ -629,9 +821,16 @@ def _subject_without_place(clause: str, max_chars: int) -> str:
     if len(" ".join(words[: verb + 1])) <= max_chars * 3 // 4:
         return clause
     place = next((i for i in range(2, verb) if words[i] in _PLACE_PREPOSITIONS), None)
-    if place is None or any(_verb_form(w) for w in words[place:verb]):
-        return clause  # "Garcia died in hospital … as police were about": a verb in between
-    return " ".join([*words[:place], *words[verb:]])
+    if place is not None and not any(_verb_form(w) for w in words[place:verb]):
+        if words[place - 1].endswith("ed") and place > 2:
+            place -= 1  # "35 individuals interred in a tomb in …": the participle goes too
+        return " ".join([*words[:place], *words[verb:]])
+    # "a Texas man imprisoned for more than 35 years despite … found guilty": the participle's
+    # phrase goes whole; "Garcia died in hospital … as police were about": a verb in between
+    described = next((i for i in range(2, verb) if reduced_relative(words, i, words[i])), None)
+    if described is None:
+        return clause
+    return " ".join([*words[:described], *words[verb:]])
 
 
 def _verb_form(word: str) -> bool:
@@ -670,7 +869,7 @@ def _shorten(sentence: str, max_chars: int) -> str:
         cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
         if cut is not None:
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            return str(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            return _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars])
 
@@ -703,10 +902,12 @@ class _Cuts:
         kept, rest = self.sentence[:c], self.sentence[c:]
         if ends_incomplete(kept) or ends_on_open_verb(kept, rest, self.verb):
             return False
-        if self._clause_without_verb(kept):
+        if self._clause_without_verb(kept) or self._ends_on_participle(kept):
             return False
         if not self.strict:
             return True
+        if _SECOND_CLAUSE.search(kept, self.after_verb):
+            return False  # one main verb: "… reports higher profit, | but its shares dropped"
         # Right after the main verb only where a clause ends ("Spain wins, …"), never between
         # the verb and its object ("Kim gave | his commitment").
         at_verb = c == self.after_verb and self.verb is not None
@@ -725,6 +926,20 @@ class _Cuts:
         clause = kept[opened[-1].end() :]
         return verb_index(f"{opened[-1].group().strip()} {clause}") is None
 
+    def _ends_on_participle(self, kept: str) -> bool:
+        """ "… wins first parliamentary elections held | on Sunday": a participle after a noun
+        ends no title unless it is the title's verb ("Venice hit by …" is)."""
+        words = kept.rstrip().split(" ")
+        last = words[-1].lower().strip(",;:.!?")
+        if len(words) - 1 == self.verb or len(words) < 2:
+            return False
+        participle = (last.endswith("ed") and len(last) > 4) or (
+            last in IRREGULAR_LEMMA and last not in ("cut", "hit", "set", "put", "let")
+        )
+        before = words[-2].lower()
+        linking = before in AUXILIARIES or before in _LINKING or is_adverb(before)
+        return participle and not linking  # "remain closed", "critically injured" end a title
+
     def _mute_report(self, kept: str) -> bool:
         """ "Trump says North Korean leader Kim Jong Un |": what was said lost its verb."""
         if self.verb is None:
@@ -737,6 +952,8 @@ class _Cuts:
         return bool(reported) and verb_index(reported) is None
 
 
+_LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
+_SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 
 
@@ -814,9 +1031,19 @@ _NEEDS_COMPLEMENT = word_set(
     """
     amount amounts number numbers lot lots part parts kind kinds type types sort series
     commitment commitments statement statements promise pledge vow bid attempt attempts
-    decision plan plans call calls right rights rest majority half share
+    decision plan plans call calls right rights rest majority half share connection
     """
 )
+# Nouns whose content is a clause: "after a report | that female students were harassed".
+_NEEDS_CONTENT = word_set(
+    """
+    report reports claim claims fear fears concern concerns news warning warnings sign signs
+    evidence allegation allegations suggestion suggestions hope hopes belief rumours rumors
+    """
+)
+# A change and what changed: "a 62 percent fall | in quarterly profit".
+_NOMINAL_ENDINGS = ("tion", "sion", "ment", "ance", "ence")
+_CHANGE_NOUNS = word_set("fall rise drop increase decrease jump decline gain slump surge")
 # Verbs whose object takes a complement: "declares the outbreak | … an emergency".
 _OBJECT_COMPLEMENT = word_set("declare declares name names appoint appoints elect elects deem")
 
@@ -834,16 +1061,34 @@ def cuts_complement(kept: str, rest: str) -> bool:
     nxt = following[0].lower()
     if nxt in ("who", "whose") and not kept.rstrip().endswith(","):
         return True
-    if last in _NEEDS_COMPLEMENT and nxt in ("of", "to", "saying", "that", "for"):
+    if _noun_without_complement(last, nxt, words):
         return True
+    if nxt in ("to", "on", "into") and any(w.lower() in ("put", "puts") for w in words):
+        return True  # "puts the skills of a special team | to the test"
     clause = re.split(r"[,;:—–]", rest, maxsplit=1)[0]
     return any(w.lower() in _OBJECT_COMPLEMENT for w in words) and bool(
         re.search(r"\s(?:a|an)\s", clause)
     )
 
 
+def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
+    """A noun cut from what it needs: "amounts | of debris", "a report | that …", "a 62% fall
+    | in profit", "the hybridization | of grapes", "insights | into", "the first state | to"."""
+    if last in _NEEDS_COMPLEMENT and nxt in ("of", "to", "saying", "that", "for", "with"):
+        return True
+    if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
+        return True
+    if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
+        return True
+    if last in ("insight", "insights") and nxt == "into":
+        return True
+    return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
+
+
 _TRAILING_MEASURE = Lazy(
-    r"(?:,?\s(?:just|only|shortly|barely|about|some))?(?:,?\s[\w-]+)?\s(?:hours|days|weeks|"
+    r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
+    r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"
+    r"\s(?:hours|days|weeks|"
     r"months|years|minutes|moments)$|,?\s(?:shortly|soon|just|moments|only)$"
 )
 

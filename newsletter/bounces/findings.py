@@ -192,11 +192,18 @@ def address_field(value: str) -> str:
     return found.group(0).lower() if found else ""
 
 
+_NOT_IN_AN_ID = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def clean_id(value: str) -> str:
-    """The `<…>` in a Message-ID header's value ("" when there is none)."""
+    """The `<…>` in a Message-ID header's value ("" when there is none).
+
+    A control character or an undecodable byte in it (a surrogate, as the parser hands it
+    over) becomes `?`: no database could key a report by it, PostgreSQL refusing even a NUL.
+    """
     value = " ".join(str(value).split())
     found = re.search(r"<[^<>\s]+>", value)
-    return found.group(0) if found else ""
+    return _NOT_IN_AN_ID.sub("?", found.group(0)) if found else ""
 
 
 def decoded(part: Message) -> str:

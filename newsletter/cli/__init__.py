@@ -10,6 +10,8 @@ and a cold `newsletter build` stay fast.
 from __future__ import annotations
 
 import gc
+import io
+import sys
 
 from newsletter.cli.app import app, confirm, parse_date, warn, workspace_settings
 
@@ -29,6 +31,11 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        # A file name with bytes that are not UTF-8 (Python holds them as surrogates) is shown
+        # as `\udcff`, never a UnicodeEncodeError after the work is done.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app()
     finally:

@@ -17,6 +17,7 @@ from typer._click import exceptions as click  # Typer 0.28 ships its own Click: 
 from typer.core import TyperGroup
 
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
+from newsletter.control_chars import quoted
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:
@@ -178,4 +179,4 @@ def parse_date(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"--date '{value}': use YYYY-MM-DD, e.g. 2026-11-26") from None
+        raise ConfigError(f"--date {quoted(value)}: use YYYY-MM-DD, e.g. 2026-11-26") from None

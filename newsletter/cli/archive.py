@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from newsletter.cli.app import app, warn, workspace_settings
+from newsletter.control_chars import quoted
 
 
 @app.command()
@@ -36,7 +37,7 @@ def archive(
     try:
         day = dt.date.fromisoformat(since) if since else None
     except ValueError:
-        raise ConfigError(f"--since '{since}': use YYYY-MM-DD, e.g. 2026-11-01") from None
+        raise ConfigError(f"--since {quoted(since)}: use YYYY-MM-DD, e.g. 2026-11-01") from None
     settings = workspace_settings()
     result = write_archive(settings, out=out, since=day, limit=limit, unsent=unsent)
     shown = display_path(result.out)

@@ -35,8 +35,8 @@ def build(
         metavar="N",
         min=0,
         max=50,
-        help="Related's length: past N only headlines that clearly cover the lead, up to 2N. "
-        "[default: 8, or newsletter.toml]",
+        help="Related's length: past N only headlines that clearly cover the lead, up to 2N; "
+        "kept as given, not learnt from your edits. [default: 8, or newsletter.toml]",
     ),
     issue_id: str = typer.Option(
         None,
@@ -65,8 +65,8 @@ def build(
     no_learn: bool = typer.Option(
         False,
         "--no-learn",
-        help="Cut Related at the shipped bar, not the one learnt from your edits of earlier "
-        "issues (as [ranking] learn = false does).",
+        help="Rank and cut Related as shipped (concepts' share, bar, the `related` length), "
+        "not as learnt from your edits of earlier issues (as [ranking] learn = false does).",
     ),
     force: bool = typer.Option(
         False,
@@ -111,6 +111,7 @@ def build(
         issue_id=chosen_id,
         lead=lead,
         related=settings.related,
+        related_given=related is not None,
         more_headlines=settings.more_headlines and not no_more,
         repeat=repeat,
     )
@@ -136,6 +137,7 @@ def scheduled_issue(
 
 
 def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
+    from newsletter.assemble.lead import issue_coverage, why_lead
     from newsletter.errors import display_path
 
     issue = result.issue
@@ -146,6 +148,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
                 "title": c.title,
                 "title_derived": c.title_derived,
                 "url": c.url,
+                "publisher": c.publisher,
                 "score": c.score,
                 "matched": list(c.matched),
             }
@@ -157,6 +160,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             {
                 "title": h.title,
                 "url": h.url,
+                "publisher": h.headline.publisher,  # the entry's outlet, or its feed's title
                 "score": h.score,
                 "matched": list(h.matched),
                 # near-duplicates folded into this line (the manifest's `also`): the same
@@ -175,6 +179,9 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             "title": issue.lead.title,
             "title_derived": issue.lead.title_derived,
             "url": issue.lead.url,
+            "publisher": issue.lead.publisher,
+            # how many items from how many outlets cover it (the preview's Ranking tab)
+            "why": why_lead(issue_coverage(issue)),
         },
         "note": None if issue.note is None else {"source": issue.note.source},
         "stories": cards(issue.stories),

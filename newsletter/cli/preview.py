@@ -41,8 +41,8 @@ def preview(
     no_learn: bool = typer.Option(
         False,
         "--no-learn",
-        help="Cut Related at the shipped bar, not the one learnt from your edits of earlier "
-        "issues (as [ranking] learn = false does).",
+        help="Rank and cut Related as shipped (concepts' share, bar, the `related` length), "
+        "not as learnt from your edits of earlier issues (as [ranking] learn = false does).",
     ),
 ) -> None:
     """Preview the issue in a browser: desktop, phone, dark and text views, reloaded on save."""

@@ -10,6 +10,7 @@ import typer
 
 from newsletter.cli.app import app, workspace_settings
 from newsletter.cli.log_output import LOG_FORMATS, EventLog
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -51,7 +52,7 @@ def run(
     from newsletter.week.run import EXIT_BUSY, RunOptions, run_week
 
     if log_format not in LOG_FORMATS:
-        raise ConfigError(f"--log-format '{log_format}': use text or json")
+        raise ConfigError(f"--log-format {quoted(log_format)}: use text or json")
     moment = _moment(clock)
     if status:
         _print_standing(workspace_settings(workspace=workspace), moment)
@@ -130,7 +131,7 @@ def _moment(clock: str | None) -> dt.datetime:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise ConfigError(
-            f"--clock '{clock}': give a time with its offset, e.g. 2026-12-03T07:00+00:00"
+            f"--clock {quoted(clock)}: give a time with its offset, e.g. 2026-12-03T07:00+00:00"
         )
     return moment
 

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from newsletter.cli.app import app, confirm, warn, workspace_settings
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.cli.log_output import EventLog
     from newsletter.config import Settings
     from newsletter.issue.built import BuiltIssue
+    from newsletter.send.plan import SendPlan
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -89,6 +91,13 @@ def send(
         help="Also send to the recipients whose outcome is unknown (the relay's reply was "
         "lost): only after checking with the relay that it did not deliver them.",
     ),
+    take_over: bool = typer.Option(
+        False,
+        "--take-over",
+        help="On PostgreSQL: also send the readers held for a host that was sending when the "
+        "database restarted or failed over, when that host will never run again (a message "
+        "it had accepted and not recorded then goes out twice).",
+    ),
     workspace: Path = typer.Option(
         None,
         "--workspace",
@@ -110,7 +119,7 @@ def send(
     settings = workspace_settings(issue, workspace, required=True)
     if smtp_security is not None and smtp_security not in SECURITY_MODES:
         raise ConfigError(
-            f"--smtp-security '{smtp_security}': use one of {', '.join(SECURITY_MODES)}"
+            f"--smtp-security {quoted(smtp_security)}: use one of {', '.join(SECURITY_MODES)}"
         )
     flags = {
         "host": smtp_host,
@@ -123,15 +132,11 @@ def send(
     }
     settings = with_smtp_flags(settings, flags)
     if log_format not in ("text", "json"):
-        raise ConfigError(f"--log-format '{log_format}': use text or json")
-    if sum((bool(to), dry_run, status)) > 1:
-        raise ConfigError("use one of --to, --dry-run and --status at a time")
-    if senders and not status:
-        raise ConfigError("--senders goes with --status")
-    if resend_unknown and (to or dry_run or status):
-        raise ConfigError(
-            "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
-        )
+        raise ConfigError(f"--log-format {quoted(log_format)}: use text or json")
+    _refuse_mixed_flags(
+        settings, to=bool(to), dry_run=dry_run, status=status, senders=senders,
+        resend_unknown=resend_unknown, take_over=take_over,
+    )  # fmt: skip
     from newsletter.issue.built import read_built_issue
 
     # Once: what the gate checks is what is sent (--status sends nothing: any manifest).
@@ -150,7 +155,28 @@ def send(
     elif dry_run:
         _dry_run(built, settings, limit)
     else:
-        _send(built, settings, limit, yes, resend_unknown, as_json=log_format == "json")
+        choices = {"resend_unknown": resend_unknown, "take_over": take_over}
+        _send(built, settings, limit, yes, choices, as_json=log_format == "json")
+
+
+def _refuse_mixed_flags(settings: Settings, **flags: bool) -> None:
+    """One line for flags that do not go together (ConfigError)."""
+    from newsletter.errors import ConfigError
+
+    to, dry_run, status = flags["to"], flags["dry_run"], flags["status"]
+    if sum((to, dry_run, status)) > 1:
+        raise ConfigError("use one of --to, --dry-run and --status at a time")
+    if flags["senders"] and not status:
+        raise ConfigError("--senders goes with --status")
+    if flags["resend_unknown"] and (to or dry_run or status):
+        raise ConfigError(
+            "--resend-unknown goes with a real send only (not --to, --dry-run, --status)"
+        )
+    if flags["take_over"] and (to or dry_run or status or settings.database_server is None):
+        raise ConfigError(
+            "--take-over goes with a real send on PostgreSQL only (not --to, --dry-run, "
+            "--status, nor a SQLite list: it has one sender)"
+        )
 
 
 def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
@@ -168,6 +194,33 @@ def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
     shown = display_path(built.folder)
     typer.echo(
         f"Next: read it in your mail program, then `newsletter send {shown}` mails the list."
+    )
+
+
+def _refuse_without_a_list(settings: Settings, plan: SendPlan | None = None) -> None:
+    """One line, and no database made, when the workspace has no list to send to (before the
+    plan), or the plan finds it empty: a second folder whose `database` still names its own
+    (absent) file used to get an empty newsletter.db and "Nothing to send: 0 active
+    subscriber(s) already have issue …", exit 0, as if the send were done."""
+    from newsletter.errors import SubscriberError, display_path
+    from newsletter.subscribers.backends import list_exists
+
+    if plan is None:
+        empty = False
+        if list_exists(settings):
+            return
+    else:
+        c = plan.status.counts
+        empty = True
+        if c.sent or c.unsent or c.unknown or c.inactive:
+            return
+    server = settings.database_server
+    where = server.where if server is not None else display_path(settings.database_file())
+    what = "the list is empty" if empty else "no list yet"
+    raise SubscriberError(
+        f"{where}: {what}, so nobody to send to; import it (`newsletter subscribers "
+        "import list.csv`), or, to send from a list another host keeps on PostgreSQL, set "
+        "`database` in newsletter.toml (or NEWSLETTER_DATABASE_URL) to its URL"
     )
 
 
@@ -202,7 +255,7 @@ def _send(
     settings: Settings,
     limit: int | None,
     yes: bool,
-    resend_unknown: bool,
+    choices: dict[str, bool],
     *,
     as_json: bool = False,
 ) -> None:
@@ -215,10 +268,15 @@ def _send(
     from newsletter.send.signals import stop_on_signals
 
     options = SendOptions(
-        limit=limit, resend_unknown=resend_unknown, setting_names=SettingNames(flags=True)
+        limit=limit,
+        resend_unknown=choices["resend_unknown"],
+        take_over=choices["take_over"],
+        setting_names=SettingNames(flags=True),
     )
+    _refuse_without_a_list(settings)
     plan = plan_send(built, settings, options)
     shown = display_path(built.folder)
+    _refuse_without_a_list(settings, plan)
     if plan.nothing_to_send:
         typer.echo(nothing_to_send(plan, shown))
         if plan.status.counts.unknown:

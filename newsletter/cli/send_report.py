@@ -6,7 +6,7 @@ import typer
 
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender import SendSummary
-from newsletter.send.status import IssueStatus
+from newsletter.send.status import IssueStatus, hosts_of
 
 
 def nothing_to_send(plan: SendPlan, shown: str) -> str:
@@ -29,11 +29,25 @@ def print_summary(summary: SendSummary, shown: str) -> None:
     echo = typer.echo
     if summary.recovered:
         echo(f"Recorded {summary.recovered} delivery(ies) from the last run's recovery file.")
+    if summary.recovered_twice:
+        shown_twice = ", ".join(summary.recovered_twice[:5])
+        echo(
+            f"  {len(summary.recovered_twice)} of them another host mailed again after this "
+            f"one lost the database ({shown_twice}): two copies, with one Message-ID."
+        )
+    for host, n in summary.taken_over:
+        echo(
+            f"Took over {n} reader(s) held for {host} (--take-over): a message it had accepted "
+            "and not recorded when the database went (at most one per connection) went twice."
+        )
     echo(
         f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
         f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "
         f"(sent before), in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
     )
+    others = others_line(summary, shown)
+    if others:
+        echo(others)
     _print_details(summary, shown)
     if summary.stopped:
         typer.echo(f"error: {summary.stopped}", err=True)
@@ -47,6 +61,31 @@ def print_summary(summary: SendSummary, shown: str) -> None:
             f"Done: every active subscriber has issue {summary.issue_id}. Next: `newsletter "
             "archive` writes its web version (the link in every message) for you to publish."
         )
+
+
+SHOWN_HOSTS = 3  # other hosts named in the summary's line; `--status` lists them all
+
+
+def others_line(summary: SendSummary, shown: str) -> str | None:
+    """On PostgreSQL, the line naming the other hosts' senders (host and pid as `--status
+    --senders` names them) and what they sent of the issue, before or during this run; None
+    when no other host sent any.  Without it a run that found the list taken said only "0
+    sent, 0 skipped (sent before)", and nothing of who mailed everyone."""
+    hosts = [h for h in hosts_of(summary.senders) if h.host != summary.own_host and h.sent]
+    if not hosts:
+        return None
+    named = []
+    for host in hosts[:SHOWN_HOSTS]:
+        pids = [str(s.pid) for s in host.senders if s.sent]
+        pid = f"pid {pids[0]}" if len(pids) == 1 else f"pids {', '.join(pids)}"
+        named.append(f"{host.label} {pid} sent {host.sent}")
+    if len(hosts) > SHOWN_HOSTS:
+        named.append(f"and {len(hosts) - SHOWN_HOSTS} more host(s)")
+    total = sum(h.sent for h in hosts)
+    return (
+        f"  Other senders sent {total} of issue {summary.issue_id}: {'; '.join(named)}. "
+        f"`newsletter send {shown} --status --senders` shows each."
+    )
 
 
 def _print_details(summary: SendSummary, shown: str) -> None:
@@ -84,7 +123,7 @@ def _print_hosts(state: IssueStatus, *, each_sender: bool) -> None:
         share = f"{host.sent / total:.0%}" if total else "0%"
         progress = f"{host.settled / host.claimed:.0%}" if host.claimed else "100%"
         echo(
-            f"    {host.host}  {host.state:<8}  sent {host.sent} ({share} of all sent), "
+            f"    {host.label}  {host.state:<8}  sent {host.sent} ({share} of all sent), "
             f"failed {host.failed}, unknown {host.unknown}; {host.settled} of {host.claimed} "
             f"claimed done ({progress})  {len(host.senders)} sender(s) since {host.started}"
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from newsletter.cli.app import app, warn, workspace_settings
+from newsletter.control_chars import quoted
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -55,7 +56,7 @@ def serve(
             ipaddress.ip_network(proxy, strict=False)
         except ValueError:
             raise ConfigError(
-                f"--trusted-proxy '{proxy}': give an IP address or network, e.g. 127.0.0.1"
+                f"--trusted-proxy {quoted(proxy)}: give an IP address or network, e.g. 127.0.0.1"
             ) from None
     if outbox is not None:  # before listening: a typo makes no folders at the first sign-up
         from newsletter.out_folder import require_parent_folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 import typer
 
 from newsletter.cli.app import app, workspace_settings
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -22,6 +24,7 @@ subscribers_app = typer.Typer(
 )
 app.add_typer(subscribers_app, name="subscribers")
 
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")  # how Python hands over argv bytes that are not UTF-8
 STATUS_HELP = "Only subscribers with this status: active, unsubscribed or bounced."
 
 
@@ -117,6 +120,7 @@ def add(
     ),
 ) -> None:
     """Add one subscriber (or update their names and fields); an unsubscribed one stays so."""
+    from newsletter.control_chars import ECHOED, shown_safely
     from newsletter.errors import SubscriberError
     from newsletter.subscribers.csv_import import MAX_FIELD, clean_cell, column_key
 
@@ -127,18 +131,24 @@ def add(
             raise SubscriberError(
                 f"{option}: {len(given):,} characters, past the limit of {MAX_FIELD:,}; shorten it"
             )
+        if _NOT_UTF8.search(given):  # bytes the shell passed that are not UTF-8: unstorable
+            raise SubscriberError(
+                f"{option} '{shown_safely(given, ECHOED)}': holds bytes that are not UTF-8 "
+                "text; write it in UTF-8"
+            )
     fields = {}
     for item in field or ():
         key, sep, value = item.partition("=")
+        shown = shown_safely(item, ECHOED)
         if not sep or not column_key(key):
             raise SubscriberError(
-                f"--field '{item}': write it as KEY=VALUE, e.g. --field city=Lima"
+                f"--field '{shown}': write it as KEY=VALUE, e.g. --field city=Lima"
             )
         if column_key(key) != key:  # what import makes of a column named so; templates need it
             raise SubscriberError(
-                f"--field '{item}': a merge-field name is lower-case letters, digits and _ "
-                f"(templates use {{{{ subscriber.fields.{column_key(key)} }}}}); "
-                f"write it as --field {column_key(key)}={value}"
+                f"--field '{shown}': a merge-field name is lower-case letters, digits and _ "
+                f"(templates use {{{{ subscriber.fields.{shown_safely(column_key(key), ECHOED)} "
+                f"}}}}); write it as --field {shown_safely(column_key(key), ECHOED)}=…"
             )
         fields[column_key(key)] = clean_cell(value)
     with _store() as store:
@@ -288,7 +298,7 @@ def _status(value: str | None) -> Status | None:
     if value is None or value == "all":
         return None
     if value not in STATUSES:
-        raise ConfigError(f"--status '{value}': use one of {', '.join(STATUSES)}")
+        raise ConfigError(f"--status {quoted(value)}: use one of {', '.join(STATUSES)}")
     return cast("Status", value)
 
 

@@ -1,14 +1,21 @@
 """What the editor changed in earlier issues' rankings: the build's record against issue.toml now.
 
-A build from the sources writes `.built-ranking.json` beside the manifest: the Related bar it
-cut at, and each card, Related and More item (sections' headlines too) with its score, by a
-key (its `source`, else its URL, else its title).  A re-render from the manifest never
+A build from the sources writes `.built-ranking.json` beside the manifest: the cut it made
+(the concepts' share, the Related bar, Related's length), and each card, Related and More
+item (sections' headlines too) with its score and the two evidences the score mixes, by a key
+(its `source`, else its URL, else its title).  A re-render from the manifest never
 rewrites it (the folder keeps files a build does not make), so it stays what was built; the
 manifest is what the editor made of it.  The difference is the editor's choices, which
-assemble/learn.py turns into this workspace's Related bar.
+assemble/learn.py turns into this workspace's cut.
 
-    {"version": 1, "id": "2026-W48", "bar": 0.3,
-     "related": [["seeds/x.txt:3", 0.52], ...], "more": [...], "cards": [["stories/a.md", 0.4]]}
+    {"version": 2, "id": "2026-W48", "bar": 0.28, "share": 0.4, "length": 8,
+     "related": [["seeds/x.txt:3", 0.52, 0.61, 0.46], ...], "more": [...],
+     "cards": [["stories/a.md", 0.4, 0.3, 0.47]]}
+
+A row is [key, score, concepts' evidence, model's evidence].  Version 1 (before the
+evidences were kept) has [key, score] rows and no share or length: it is still read, and
+teaches the bar and the length but not the share.  A version-2 row of two items is read as
+version 1's (the evidences are optional, so a later writer may leave them out).
 
 Reading is forgiving where memory (past_issues.py) is strict: a record or a manifest that
 cannot be read, or a record of another version, is skipped with a warning naming the file,
@@ -26,17 +33,19 @@ import json
 import os
 import tomllib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from newsletter.assemble.learn import IssueEdits, judge_issue
+from newsletter.assemble.learn import Cut, IssueEdits, judge_issue
 from newsletter.errors import display_path
 from newsletter.issue.guard import digest, read_record
 from newsletter.issue.layout import RANKING_RECORD_NAME
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.models import Issue, ScoredHeadline, StoryCard
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
+READ_VERSIONS = (1, 2)  # version 1: rows without the two evidences
 
 
 def item_key(source: str | None, url: str | None, title: str) -> str:
@@ -44,11 +53,13 @@ def item_key(source: str | None, url: str | None, title: str) -> str:
     return source or url or " ".join(title.split()).casefold()
 
 
-def ranking_record_bytes(issue: Issue, bar: float) -> bytes:
+def ranking_record_bytes(issue: Issue, cut: Cut) -> bytes:
     """The record of the ranking as built (sorted keys: a same build writes the same bytes)."""
 
     def rows(items: Sequence[ScoredHeadline]) -> list[list[Any]]:
-        return [[item_key(h.headline.source, h.url, h.title), h.score] for h in items]
+        return [
+            [item_key(h.headline.source, h.url, h.title), h.score, *(h.parts or ())] for h in items
+        ]
 
     def cards(items: Sequence[StoryCard]) -> list[list[Any]]:
         return [[item_key(c.source, c.url, c.title), c.score] for c in items]
@@ -57,12 +68,35 @@ def ranking_record_bytes(issue: Issue, bar: float) -> bytes:
     data = {
         "version": RECORD_VERSION,
         "id": issue.id,
-        "bar": bar,
+        "bar": cut.bar,
+        "share": cut.share,
+        "length": cut.length,
         "related": rows(issue.related),
         "more": rows(more),
         "cards": cards((*issue.stories, *(c for s in issue.sections for c in s.stories))),
     }
     return (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def without_evidences(issue: Issue) -> Issue:
+    """The issue as its manifest holds it: the two evidences of each score (`parts`) are the
+    ranking record's, not the manifest's, so the issue a build goes on with is the one a
+    re-render reads back."""
+
+    def strip(items: Sequence[ScoredHeadline]) -> tuple[ScoredHeadline, ...]:
+        return tuple(
+            h._replace(parts=None, merged_scored=strip(h.merged_scored))
+            if h.parts or h.merged_scored
+            else h
+            for h in items
+        )
+
+    return replace(
+        issue,
+        related=strip(issue.related),
+        more=strip(issue.more),
+        sections=tuple(replace(s, headlines=strip(s.headlines)) for s in issue.sections),
+    )
 
 
 def read_editor_edits(
@@ -112,7 +146,7 @@ def _read_one(record: Path, manifest: Path) -> tuple[dt.date, IssueEdits]:
         built = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise _Unreadable(f"{shown}: cannot read the ranking as built ({e})") from None
-    if not isinstance(built, dict) or built.get("version") != RECORD_VERSION:
+    if not isinstance(built, dict) or built.get("version") not in READ_VERSIONS:
         raise _Unreadable(f"{shown}: a ranking record of an unknown version")
     try:
         now = tomllib.loads(manifest.read_text(encoding="utf-8"))
@@ -124,9 +158,10 @@ def _read_one(record: Path, manifest: Path) -> tuple[dt.date, IssueEdits]:
     issue_id = now.get("id")
     if not isinstance(day, dt.date) or not isinstance(issue_id, str):
         raise _Unreadable(f"{display_path(manifest)}: no id or date")
+    parts: dict[str, tuple[float, float]] = {}
     try:
-        related, more, cards = (_rows(built, k) for k in ("related", "more", "cards"))
-        bar = float(built["bar"])
+        related, more, cards = (_rows(built, k, parts) for k in ("related", "more", "cards"))
+        float(built["bar"])
     except (KeyError, TypeError, ValueError):
         raise _Unreadable(f"{shown}: not in the shape a build writes") from None
     edits = judge_issue(
@@ -134,17 +169,28 @@ def _read_one(record: Path, manifest: Path) -> tuple[dt.date, IssueEdits]:
         related,
         more,
         set(_keys(now.get("related"))),
-        bar,
         cards=([k for k, _ in cards], _keys(now.get("stories"))),
+        parts=parts,
     )
     return day, edits
 
 
-def _rows(built: dict[str, Any], name: str) -> list[tuple[str, float]]:
+def _rows(
+    built: dict[str, Any], name: str, parts: dict[str, tuple[float, float]]
+) -> list[tuple[str, float]]:
+    """A record's rows as (key, score); the evidences of rows that keep them go to `parts`."""
     rows = built[name]
     if not isinstance(rows, list):
         raise TypeError(name)
-    return [(str(key), float(score)) for key, score in rows]
+    found = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) not in (2, 4):
+            raise TypeError(name)
+        key, score = str(row[0]), float(row[1])
+        if len(row) == 4:
+            parts[key] = (float(row[2]), float(row[3]))
+        found.append((key, score))
+    return found
 
 
 def _keys(tables: Any) -> list[str]:

@@ -26,11 +26,15 @@ NO_ID_LIMIT = 2**63 - 1
 # a batch at 30,000 readers, O(n²) over a send.  The statement returns each candidate,
 # with whether this sender won it: a candidate another sender claimed after this
 # statement's snapshot is theirs, and the cursor goes past it all the same.
+# A gone sender's claims are free only when it was last renewed on the server's present run
+# (sender_lease.EPOCH): one cut off by a restart or a failover is held for its workspace
+# (shared_status.HELD).
 CLAIM = """
 WITH candidates AS (
   SELECT s.id, s.email::text AS email, s.name, s.fields, s.first_name FROM subscribers s
   LEFT JOIN LATERAL (
-    SELECT c.sender_id, c.claimed_at, o.finished, o.lease_until FROM send_claims c
+    SELECT c.sender_id, c.claimed_at, o.finished, o.lease_until, o.server_epoch
+    FROM send_claims c
     LEFT JOIN senders o ON o.sender_id = c.sender_id
     WHERE c.issue_id = %(issue)s AND c.subscriber_id = s.id OFFSET 0
   ) c ON true
@@ -42,7 +46,8 @@ WITH candidates AS (
              OR NOT EXISTS (SELECT 1 FROM deliveries t
                             WHERE t.issue_id = %(issue)s AND t.email = s.email OFFSET 0)))
          OR (c.sender_id <> %(me)s
-             AND ((c.finished IS NULL AND c.lease_until < now())
+             AND ((c.finished IS NULL AND c.lease_until < now()
+                   AND c.server_epoch = pg_postmaster_start_time()::text)
                   OR (c.finished IS NOT NULL AND c.claimed_at < %(my_start)s))))
   ORDER BY s.id LIMIT %(size)s
   FOR UPDATE OF s SKIP LOCKED
@@ -53,7 +58,8 @@ WITH candidates AS (
     SET sender_id = excluded.sender_id, claimed_at = excluded.claimed_at
     WHERE c.sender_id = excluded.sender_id OR EXISTS (
       SELECT 1 FROM senders o WHERE o.sender_id = c.sender_id
-        AND ((o.finished IS NULL AND o.lease_until < now())
+        AND ((o.finished IS NULL AND o.lease_until < now()
+              AND o.server_epoch = pg_postmaster_start_time()::text)
              OR (o.finished IS NOT NULL AND c.claimed_at < %(my_start)s)))
   RETURNING subscriber_id
 )

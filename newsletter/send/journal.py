@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -106,6 +107,20 @@ class SenderShare:
     sent: int
     failed: int
     unknown: int
+
+
+def host_name(machine: str, workspace: str) -> str:
+    """The host a sender registers: the machine's name and its workspace's id."""
+    return f"{machine} (workspace {workspace})"
+
+
+_HOST = re.compile(r"(?s)(.*) \(workspace (\w+)\)")
+
+
+def machine_of(host: str) -> str:
+    """The machine's name in a registered host (a sender before workspace ids: all of it)."""
+    found = _HOST.fullmatch(host)
+    return found.group(1) if found else host
 
 
 class DeliveryJournal:
@@ -231,6 +246,13 @@ class DeliveryJournal:
             lambda: self.conn.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()
         )
         return int(row[0])
+
+    def outcome(self, email: str) -> str | None:
+        """The journal's status of this address for the issue (None: no row)."""
+        query = "SELECT status FROM deliveries WHERE issue_id = ? AND email = ?"
+        with self._lock:
+            row = self._reading(lambda: self.conn.execute(query, (self.issue_id, email)).fetchone())
+        return None if row is None else str(row[0])
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""

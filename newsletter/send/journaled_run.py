@@ -17,7 +17,7 @@ from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
-from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, send_lock
+from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, SenderShare, send_lock
 from newsletter.send.outbox import FileTransport
 from newsletter.send.plan import ProgressCallback, SendPlan
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
@@ -52,6 +52,12 @@ class SendSummary:
     bounced: int = 0  # marked bounced in this run (5.1.x: no such user or domain)
     recovered: int = 0  # lines of a previous run's recovery file recorded before this one
     journal_failed: bool = False  # stopped because the journal could not be written
+    # on PostgreSQL: every sender of the issue as the run ended (as `--status` reads them),
+    # and the host this workspace's senders register as: the others' share is theirs
+    senders: tuple[SenderShare, ...] = ()
+    own_host: str = ""
+    taken_over: tuple[tuple[str, int], ...] = ()  # --take-over: readers taken, per host
+    recovered_twice: tuple[str, ...] = ()  # of `recovered`: mailed by another sender meanwhile
 
     @property
     def rate(self) -> float:
@@ -109,7 +115,7 @@ def locked_run(
     """A real run: under the send lock beside `local` (the SQLite file, or the workspace's
     stand-in for a server), the recovery file's lines recorded first."""
     with send_lock(local, plan.issue_id):
-        recovered = _apply_recovery(journal, local)
+        recovered, twice = _apply_recovery(journal, local)
         if before_run is not None:
             before_run()
         with RecoveryFile(local) as recovery:
@@ -121,7 +127,7 @@ def locked_run(
             summary = replace(summary, stopped=stopped)
         # What the recovery file holds was accepted: not "left", though not journaled yet.
         left = max(0, summary.left - recovery.saved)
-        return replace(summary, recovered=recovered, left=left)
+        return replace(summary, recovered=recovered, recovered_twice=twice, left=left)
 
 
 def run_over(
@@ -347,17 +353,25 @@ def _run_in_processes(
     return RunResult.merged(result for result, _, _ in outcomes)
 
 
-def _apply_recovery(journal: DeliveryJournal, database: Path) -> int:
-    """Record what a run that could not write the journal left in the recovery file."""
+def _apply_recovery(journal: DeliveryJournal, database: Path) -> tuple[int, tuple[str, ...]]:
+    """Record what a run that could not write the journal left in the recovery file; and the
+    addresses another sender mailed meanwhile (on a shared journal: a host cut off without
+    the server restarting is taken over as if killed): two copies, said, not hidden.  Of two
+    outcomes the journal keeps `sent` over `unknown`."""
     entries = read_recovery(database)
+    twice: list[str] = []
     for issue_id, email, status, message_id in entries:
+        target = journal.for_issue(issue_id)
+        found = target.outcome(email) if journal.shared else None
+        if found in ("sent", "unknown"):
+            twice.append(email)
+            if found == "sent" or status == "unknown":
+                continue
         error = "" if status == "sent" else "outcome unknown (from the recovery file)"
-        journal.for_issue(issue_id).record(
-            email, status, attempts=1, error=error, message_id=message_id
-        )
+        target.record(email, status, attempts=1, error=error, message_id=message_id)
     if entries:
         discard_recovery(database)
-    return len(entries)
+    return len(entries), tuple(twice)
 
 
 def _journal_stop(reason: str | None, recovery: RecoveryFile, *, server: bool = False) -> str:

@@ -40,6 +40,9 @@ class SendOptions:
     in_flight_unknown: bool = False
     #: how relay errors name what to change: newsletter.toml's [smtp] (run), or send's flags
     setting_names: SettingNames = field(default_factory=SettingNames)
+    #: on PostgreSQL: also send the readers held for hosts cut off by a database restart or
+    #: failover (docs/postgresql.md, "A host cut off by the database"): the editor's choice
+    take_over: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ outcome committer's fence, outcome_committer.py, catches the same at each final 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import socket
@@ -29,7 +30,7 @@ import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
-from newsletter.send.journal import UNREACHABLE, JournalWriteError, LeaseLost
+from newsletter.send.journal import UNREACHABLE, JournalWriteError, LeaseLost, host_name
 from newsletter.send.server_link import CONNECTION_LOST, stopped_by_timeout
 from newsletter.subscribers.postgres import connect_postgres, statement_error
 
@@ -49,10 +50,51 @@ def lease_lost_line(server: PostgresUrl) -> str:
     )
 
 
+# The server's run: it changes when the server restarts and when a standby is promoted (a
+# failover).  Each registration and renewal stamps it on the sender; a sender whose lease ran
+# out without a clean end on another run than the server's now was cut off by the server, not
+# killed, and may have stopped with accepted messages in its recovery file: its readers are
+# held for its workspace's re-run (claim_statements.CLAIM, docs/postgresql.md).
+EPOCH = "pg_postmaster_start_time()::text"
 RENEW = (
-    "UPDATE senders SET lease_until = now() + make_interval(secs => %s)"
-    " WHERE sender_id = %s AND lease_until > now() RETURNING 1"
+    "UPDATE senders SET lease_until = now() + make_interval(secs => %s),"
+    f" server_epoch = {EPOCH} WHERE sender_id = %s AND lease_until > now() RETURNING 1"
 )
+
+
+def workspace_host(local: Path) -> str:
+    """This workspace's name as a host, `machine (workspace 3f9a1c2b)`: what `send --status`
+    groups senders by (status.py shows the part in brackets only to tell two apart).
+
+    The id is made once and kept in the workspace's state (`postgresql-send.host`, with the
+    machine's name and the folder it was made for): a re-run after a kill is the same host,
+    two workspaces on one machine (or two machines of one name: containers) are two.  A copy
+    of the workspace (another folder or machine) makes an id of its own.  Where the file
+    cannot be written, the id is the hash of the machine's name and the folder (as stable).
+    """
+    machine, folder = socket.gethostname(), str(local.parent.resolve())
+    path = local.with_name(local.name + ".host")
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        kept = path.read_text("utf-8").split("\t")
+        if len(kept) == 3 and kept[1:] == [machine, folder + "\n"] and kept[0].isalnum():
+            return host_name(machine, kept[0])
+    made = secrets.token_hex(4)
+    spare = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        spare.write_text(f"{made}\t{machine}\t{folder}\n", "utf-8")
+        if path.exists():
+            spare.replace(path)  # a copy's (or a foreign) id: this workspace makes its own
+        else:
+            try:  # two first sends at once: the first id made is everyone's
+                os.link(spare, path)
+            except FileExistsError:
+                return workspace_host(local)
+    except OSError:
+        made = hashlib.sha256(f"{machine}\0{folder}".encode()).hexdigest()[:8]
+    finally:
+        with contextlib.suppress(OSError):
+            spare.unlink()
+    return host_name(machine, made)
 
 
 def senders_file(local: Path) -> Path:

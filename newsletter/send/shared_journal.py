@@ -89,7 +89,13 @@ from newsletter.send.outcome_committer import (
     as_columns,
     fenced,
 )
-from newsletter.send.sender_lease import Heartbeat, lease_lost_line, new_sender_id, senders_file
+from newsletter.send.sender_lease import (
+    EPOCH,
+    Heartbeat,
+    lease_lost_line,
+    new_sender_id,
+    senders_file,
+)
 from newsletter.send.server_link import (
     CONNECTION_LOST,
     FIRST_PAUSE,
@@ -98,7 +104,14 @@ from newsletter.send.server_link import (
     first_line,
     stopped_by_timeout,
 )
-from newsletter.send.shared_status import SHARES, sender_share, share_of, status_rows
+from newsletter.send.shared_status import (
+    HELD,
+    SHARES,
+    TAKE_OVER,
+    sender_share,
+    share_of,
+    status_rows,
+)
 from newsletter.subscribers.database import utc_now
 from newsletter.subscribers.postgres import (
     PostgresConnection,
@@ -113,7 +126,20 @@ T = TypeVar("T")
 _RECORD_ONE = translate(RECORD)
 _FENCED_ONE, _FENCED_MANY = fenced(_RECORD_ONE), fenced(RECORD_MANY)
 
-CLAIM_BATCH = 200  # readers claimed at a time: small enough that every sender gets a share
+CLAIM_BATCH = 200  # the most readers claimed at a time (a big list's claims)
+# A claim takes at most a quarter of the ids left after the sender's cursor, and never fewer
+# than CLAIM_FLOOR readers: a list of 150 is claimed 37, 28, 21, 20, … so a second sender
+# that starts a second later still finds readers to claim (with 200 at a time the first took
+# them all), while a big list is claimed 200 at a time until its last 800 ids (a few more
+# claims per pass, each cheaper for being smaller).
+CLAIM_SHARE = 4
+CLAIM_FLOOR = 20
+
+
+def claim_size(most: int, last: int, up_to: int) -> int:
+    """How many readers to claim next: `most` at most, a CLAIM_SHARE-th of the ids after
+    the cursor `last` up to the list's end `up_to`, at least CLAIM_FLOOR (or `most`)."""
+    return min(most, max(CLAIM_FLOOR, (up_to - last) // CLAIM_SHARE))
 
 
 LOCAL_STATE = "postgresql-send"  # the workspace's send lock and recovery file are named after it
@@ -132,10 +158,13 @@ def open_postgres_journal(
     lease: float | None = None,
     merge: str = "",
     local: Path | None = None,
+    host: str | None = None,
 ) -> PostgresJournal | None:
     """The issue's journal on the server (its schema upgraded first when `create`); None for
-    a server newsletter has not used yet when not `create` (nothing is created)."""
+    a server newsletter has not used yet when not `create` (nothing is created).  `host`:
+    what its senders register as (sender_lease.workspace_host; the machine's name if None)."""
     journal = PostgresJournal(server, issue_id, lease=lease, merge=merge, local=local)
+    journal.host = host
     try:
         if not create and schema_version(journal.pg.raw) == 0:
             journal.close()
@@ -187,6 +216,7 @@ class PostgresJournal(DeliveryJournal):
         self.merge = merge
         self.batch = batch
         self.sender_id = new_sender_id()
+        self.host: str | None = None  # registered as; None: the machine's name
         self.started: Any = None  # the server's time at registration
         self._heartbeat: Heartbeat | None = None
         self._tickets = threading.local()  # each worker thread's outcomes handed over (open)
@@ -400,8 +430,10 @@ class PostgresJournal(DeliveryJournal):
                 f.write(self.sender_id + "\n")
 
     def expire_previous(self) -> None:
-        """End the leases of this workspace's earlier senders (under its send lock, so they are
-        gone: killed, or cut off): their readers are free at once, not a lease later."""
+        """End this workspace's earlier senders as they would have ended themselves (under
+        its send lock, so they are gone: killed, or cut off; and after its recovery file was
+        recorded): their unsettled readers given back, free to every sender at once and not
+        a lease later, and each marked finished, so the host reads `finished` once done."""
         if self.local is None:
             return
         path = senders_file(self.local)
@@ -410,11 +442,19 @@ class PostgresJournal(DeliveryJournal):
         except OSError:
             return
         if ids:
-            expire = (
-                "UPDATE senders SET lease_until = now() - interval '1 second'"
-                " WHERE sender_id = ANY(%s) AND finished IS NULL"
-            )
-            self._patiently(lambda: self.pg.raw.execute(expire, (ids,)), "end earlier leases")
+
+            def end() -> None:
+                raw = self.pg.raw
+                with raw.transaction():
+                    for sender_id in ids:
+                        raw.execute(RELEASE, (sender_id,))
+                    raw.execute(
+                        "UPDATE senders SET finished = now()"
+                        " WHERE sender_id = ANY(%s) AND finished IS NULL",
+                        (ids,),
+                    )
+
+            self._patiently(end, "end this workspace's earlier senders")
         with contextlib.suppress(OSError):
             path.unlink()
 
@@ -433,10 +473,10 @@ class PostgresJournal(DeliveryJournal):
         with raw.transaction():
             self._check_merge()
             started = raw.execute(
-                "INSERT INTO senders (sender_id, issue_id, host, pid, started, lease_until)"
-                " VALUES (%s, %s, %s, %s, now(), now() + make_interval(secs => %s))"
-                " RETURNING started",
-                (self.sender_id, self.issue_id, socket.gethostname(), os.getpid(),
+                "INSERT INTO senders (sender_id, issue_id, host, pid, started, lease_until,"
+                " server_epoch) VALUES (%s, %s, %s, %s, now(),"
+                f" now() + make_interval(secs => %s), {EPOCH}) RETURNING started",
+                (self.sender_id, self.issue_id, self.host or socket.gethostname(), os.getpid(),
                  self.lease_seconds),
             ).fetchone()  # fmt: skip
             assert started is not None
@@ -486,12 +526,14 @@ class PostgresJournal(DeliveryJournal):
         heartbeat = self._heartbeat
         assert heartbeat is not None
         while limit is None or given < limit:
-            size = self.batch if limit is None else min(self.batch, limit - given)
+            end = NO_ID_LIMIT if up_to is None else up_to
+            size = claim_size(self.batch, last, end)
+            size = size if limit is None else min(size, limit - given)
             params = {
                 "issue": self.issue_id,
                 "me": self.sender_id,
                 "last": last,
-                "up_to": NO_ID_LIMIT if up_to is None else up_to,
+                "up_to": end,
                 "pass_start": pass_start,
                 "my_start": self.started,
                 "size": size,
@@ -584,6 +626,30 @@ class PostgresJournal(DeliveryJournal):
             return self.pg.raw.execute(query).fetchall()
 
         return frozenset(str(issue_id) for (issue_id,) in self._patiently(read, "read the journal"))
+
+    def held(self) -> list[tuple[str, int]]:
+        """The readers held for senders cut off by a restart or failover, per host (HELD)."""
+
+        def read() -> list[tuple[str, int]]:
+            rows = self.pg.raw.execute(HELD, (self.issue_id,)).fetchall()
+            return [(str(host), int(n)) for host, n in rows]
+
+        with self._lock:
+            return self._patiently(read, "read the held readers")
+
+    def take_over(self) -> list[tuple[str, int]]:
+        """Free the readers held for senders cut off by a restart or failover (`--take-over`,
+        the editor's choice): what was held, per host."""
+
+        def take() -> list[tuple[str, int]]:
+            raw = self.pg.raw
+            with raw.transaction():
+                rows = raw.execute(HELD, (self.issue_id,)).fetchall()
+                raw.execute(TAKE_OVER, (self.issue_id,))
+            return [(str(host), int(n)) for host, n in rows]
+
+        with self._lock:
+            return self._patiently(take, "take over the held readers")
 
     def shares(self) -> tuple[SenderShare, ...]:
         """Every sender of the issue, oldest first, with its share (`send --status`)."""

@@ -9,7 +9,11 @@ any number of workspaces (hosts) at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from newsletter.errors import NewsletterError, display_path
 from newsletter.issue.build_record import read_build_record
+from newsletter.send.journal import SenderShare
 from newsletter.send.journaled_run import (
     SendSummary,
     dry_run_outbox,
@@ -20,11 +24,13 @@ from newsletter.send.journaled_run import (
 )
 from newsletter.send.merge_check import merge_hash
 from newsletter.send.plan import SendPlan
+from newsletter.send.sender_lease import workspace_host
 from newsletter.send.shared_journal import (
     PostgresJournal,
     local_state,
     open_postgres_journal,
 )
+from newsletter.send.shared_status import held_line
 
 
 def run_shared_send(plan: SendPlan) -> SendSummary:
@@ -45,10 +51,11 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
     merge = merge_hash(read_build_record(plan.folder).files)
 
     local = local_state(plan.settings)
+    host = workspace_host(local)  # made once per workspace: every worker registers as it
 
     def sender() -> PostgresJournal:
         opened = open_postgres_journal(
-            server, plan.issue_id, create=True, lease=lease, merge=merge, local=local
+            server, plan.issue_id, create=True, lease=lease, merge=merge, local=local, host=host
         )
         assert opened is not None
         return opened
@@ -60,8 +67,12 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
         worker.register(run_started=journal.started)  # its siblings' settled claims: not free
         return worker
 
+    taken: list[tuple[str, int]] = []
+
     def start() -> None:  # under the workspace's send lock
         journal.expire_previous()
+        if plan.options.take_over:
+            taken.extend(journal.take_over())
         # One process: this journal is the sender.  Several: each worker registers its own,
         # and this one only checks merge.eml before any of them starts.
         if processes == 1:
@@ -70,6 +81,25 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
             journal.check_merge()
 
     try:
-        return locked_run(plan, transport, journal, local, processes, own, before_run=start)
+        summary = locked_run(plan, transport, journal, local, processes, own, before_run=start)
+        summary = replace(
+            summary, taken_over=tuple(taken), senders=_senders(journal), own_host=host
+        )
+        if summary.left and summary.stopped is None and plan.options.limit is None:
+            held = journal.held()  # readers another host may have sent: not ours to send
+            if held:
+                line = held_line(server.where, held, display_path(plan.folder))
+                summary = replace(summary, stopped=line)
+        return summary
     finally:
         journal.close()
+
+
+def _senders(journal: PostgresJournal) -> tuple[SenderShare, ...]:
+    """Every sender of the issue and its share, so that the summary names the other hosts'
+    senders (a run that found the list sent by others says who sent it); none when the
+    server cannot say (the run's own line already tells why)."""
+    try:
+        return journal.shares()
+    except NewsletterError:
+        return ()

@@ -6,13 +6,15 @@ from typing import Any
 
 import psycopg
 
-from newsletter.send.journal import SenderShare
+from newsletter.send.journal import SenderShare, machine_of
+from newsletter.send.sender_lease import EPOCH
 
 # million claimed readers against 1.2 s; bench/bench_status.py).
 SHARES = """
 SELECT o.sender_id, o.host, o.pid, o.started,
   CASE WHEN o.finished IS NOT NULL THEN 'finished'
-       WHEN o.lease_until >= now() THEN 'sending' ELSE 'gone' END,
+       WHEN o.lease_until >= now() THEN 'sending'
+       WHEN o.server_epoch <> pg_postmaster_start_time()::text THEN 'held' ELSE 'gone' END,
   coalesce(t.claimed, 0), coalesce(t.sent, 0), coalesce(t.failed, 0), coalesce(t.unknown, 0)
 FROM senders o
 LEFT JOIN (
@@ -49,7 +51,8 @@ GROUP BY c.sender_id
 SENDERS = """
 SELECT o.sender_id, o.host, o.pid, o.started,
   CASE WHEN o.finished IS NOT NULL THEN 'finished'
-       WHEN o.lease_until >= now() THEN 'sending' ELSE 'gone' END
+       WHEN o.lease_until >= now() THEN 'sending'
+       WHEN o.server_epoch <> pg_postmaster_start_time()::text THEN 'held' ELSE 'gone' END
 FROM senders o WHERE o.issue_id = %(issue)s
 ORDER BY o.started, o.sender_id
 """
@@ -80,3 +83,40 @@ def status_rows(
     transaction)."""
     per_sender = {r[0]: r[1:] for r in raw.execute(STATUS, {"issue": issue_id}).fetchall()}
     return per_sender, raw.execute(SENDERS, {"issue": issue_id}).fetchall()
+
+
+# The readers held for a sender cut off by a restart or a failover (claim_statements.CLAIM):
+# its lease ran out without a clean end on another run of the server, and what it claimed is
+# not settled.  Per host: what the run that finds them says (shared_send.py).
+HELD = """
+SELECT o.host, count(*) FROM send_claims c
+JOIN senders o ON o.sender_id = c.sender_id
+JOIN subscribers s ON s.id = c.subscriber_id
+WHERE c.issue_id = %s AND o.finished IS NULL AND o.lease_until < now()
+  AND o.server_epoch <> pg_postmaster_start_time()::text AND s.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = c.issue_id
+                  AND d.email = s.email AND d.status IN ('sent', 'unknown', 'failed'))
+GROUP BY o.host ORDER BY o.host
+"""
+
+
+def held_line(where: str, held: list[tuple[str, int]], shown: str) -> str:
+    """The one line of a run that sent what it could and found readers held (HELD's rows)."""
+    hosts = ", ".join(f"{n} by {machine_of(host)}" for host, n in held)
+    total = sum(n for _, n in held)
+    return (
+        f"{where}: {total} reader(s) held for the host(s) that were sending when the database "
+        f"restarted or failed over ({hosts}): each may have accepted messages in its "
+        "recovery file (postgresql-send.unjournaled) that only it can record, so they are "
+        f"not sent from here; run `newsletter send {shown}` again on that host, which records "
+        "its file first and then sends them (`--status` shows it `held`), or, if it will "
+        f"never run again, `newsletter send {shown} --take-over` here"
+    )
+
+
+# --take-over: the held senders stamped with the server's present run, so that their lease,
+# run out, frees their readers to every sender (claim_statements.CLAIM).
+TAKE_OVER = f"""
+UPDATE senders SET server_epoch = {EPOCH}
+WHERE issue_id = %s AND finished IS NULL AND lease_until < now() AND server_epoch <> {EPOCH}
+"""

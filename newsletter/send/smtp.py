@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
+from newsletter.control_chars import one_line_text
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
@@ -475,9 +476,11 @@ def _b64(text: str) -> str:
 
 
 def reply_text(code: int, message: bytes | str) -> str:
-    """An SMTP reply on one line: `451 4.3.0 try again later`."""
+    """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
+    (a NUL, which PostgreSQL's journal cannot store) become spaces."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return " ".join(f"{code} {text}".split()) if code > 0 else " ".join(text.split()) or "no reply"
+    text = one_line_text(text)
+    return f"{code} {text}".strip() if code > 0 else text or "no reply"
 
 
 def _exception_text(e: BaseException) -> str:

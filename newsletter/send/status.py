@@ -6,13 +6,20 @@ Read-only: it never creates the database (a workspace without one has sent nothi
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import DeliveryError, display_path
 from newsletter.issue.built import BuiltIssue, read_built_issue
-from newsletter.send.journal import DeliveryJournal, JournalCounts, SenderShare, open_journal
+from newsletter.send.journal import (
+    DeliveryJournal,
+    JournalCounts,
+    SenderShare,
+    machine_of,
+    open_journal,
+)
 from newsletter.send.recovery import read_recovery
 
 
@@ -36,7 +43,9 @@ class IssueStatus:
         return hosts_of(self.senders)
 
 
-_STATE_ORDER = ("sending", "gone", "finished")  # a host's state: its liveliest sender's
+# A host's state: its liveliest sender's (held: cut off by a restart or failover of the
+# database, its readers waiting for its re-run; shared_status.HELD).
+_STATE_ORDER = ("sending", "held", "gone", "finished")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +53,9 @@ class HostShare:
     """The senders (worker processes, runs) of one host, summed: its share of the issue and
     its progress (`send --status` on PostgreSQL)."""
 
-    host: str
+    host: str  # as its senders registered: `machine (workspace 3f9a1c2b)` (sender_lease.py)
     senders: tuple[SenderShare, ...]
+    label: str = ""  # as `--status` shows it: the machine alone unless another host shares it
 
     @property
     def claimed(self) -> int:
@@ -79,11 +89,17 @@ class HostShare:
 
 
 def hosts_of(senders: tuple[SenderShare, ...]) -> tuple[HostShare, ...]:
-    """`senders` grouped by host, in the order each host first appears."""
+    """`senders` grouped by host, in the order each host first appears; each labelled by its
+    machine's name, or by its whole host (`vm (workspace 3f9a1c2b)`) when two hosts share
+    that name (two workspaces on one machine, containers of one name)."""
     grouped: dict[str, list[SenderShare]] = {}
     for share in senders:
         grouped.setdefault(share.host, []).append(share)
-    return tuple(HostShare(host, tuple(shares)) for host, shares in grouped.items())
+    machines = Counter(machine_of(host) for host in grouped)
+    return tuple(
+        HostShare(host, tuple(shares), host if machines[machine_of(host)] > 1 else machine_of(host))
+        for host, shares in grouped.items()
+    )
 
 
 def delivery_status(

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 
 from newsletter.config import Settings
+from newsletter.control_chars import one_line_text
 from newsletter.errors import NewsletterError
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
@@ -198,8 +199,8 @@ class Audience:
         address's standing on the list.
         """
         email = normalize_address(email_text)
-        name = " ".join(name.split())[:200]
-        first_name = " ".join(first_name.split())[:100]
+        name = one_line_text(name)[:200]  # a NUL from the form: PostgreSQL would refuse it
+        first_name = one_line_text(first_name)[:100]
         now = self.clock()
         serve = self.settings.serve
         with self._transaction():

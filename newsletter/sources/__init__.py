@@ -141,7 +141,7 @@ def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
             )
 
         # Feeds declare their own encoding in the XML prolog: hand feedparser the bytes.
-        return parse_feed(read_bytes(path), display_path(path))
+        return parse_feed(read_bytes(path, unicode_bom=True), display_path(path))
     text = read_text(path)
     if suffix in MARKDOWN_SUFFIXES:
         from newsletter.sources.markdown_story import parse_markdown_story

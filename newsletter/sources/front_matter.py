@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from newsletter.control_chars import control_character
+from newsletter.control_chars import control_character, quoted
 from newsletter.errors import SourceError, where
 from newsletter.web_address import AddressError, web_address
 
@@ -101,7 +101,7 @@ def _validate(meta: dict[str, Any], path: Path) -> FrontMatter:
     def fail(key: str, why: str) -> SourceError:
         """The error naming the file, the key's line and what is wrong with it."""
         line = 2 + list(meta).index(key) if key in meta else 1
-        return SourceError(f"{where(path, line)}: front matter '{key}': {why}")
+        return SourceError(f"{where(path, line)}: front matter {quoted(key)}: {why}")
 
     unknown = [k for k in meta if k not in KNOWN_KEYS]
     if unknown:

@@ -6,13 +6,16 @@ from pathlib import Path
 
 from newsletter.control_chars import control_line, shown_safely
 from newsletter.errors import SourceError, where
+from newsletter.sources.feed_bounds import has_unicode_bom
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, *, unicode_bom: bool = False) -> bytes:
     """Return the file's bytes; missing, unreadable, binary and empty files are `SourceError`s.
 
     A FIFO or a device is refused before it is opened: opening a FIFO waits for a writer,
     and reading /dev/zero never ends (a folder's scan leaves them out already).
+    `unicode_bom`: a file starting with a UTF-16 or UTF-32 byte-order mark is text (a feed
+    says so; its NUL bytes are half its characters), not binary.
     """
     if path.exists() and not path.is_dir() and not path.is_file():
         raise SourceError(
@@ -26,7 +29,7 @@ def read_bytes(path: Path) -> bytes:
         raise SourceError(f"{where(path)}: is a folder, not a file") from None
     except OSError as e:
         raise SourceError(f"{where(path)}: cannot read ({e.strerror})") from None
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not (unicode_bom and has_unicode_bom(data)):
         raise SourceError(
             f"{where(path)}: looks like a binary file, not text; remove it from the sources"
         )

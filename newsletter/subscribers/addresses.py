@@ -7,6 +7,7 @@ import unicodedata
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from newsletter.control_chars import ECHOED
 from newsletter.mail_address import HeaderValueError, check_address, one_line
 
 
@@ -85,4 +86,4 @@ def _shown(value: str) -> str:
         for c in value
     )
     flat = one_line(flat)
-    return flat if len(flat) <= 80 else flat[:77] + "..."
+    return flat if len(flat) <= ECHOED else flat[: ECHOED - 1] + "…"

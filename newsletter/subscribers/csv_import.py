@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
+from newsletter.control_chars import quoted
 from newsletter.errors import ConfigError, SubscriberError, display_path
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection, dialect
@@ -55,6 +56,7 @@ MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not he
 MAX_REJECTS_KEPT = 1000  # listed by line; the rest are counted
 BATCH_SECONDS = 0.25  # the longest an import holds the database's write lock at once
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CHUNK = 1 << 20
 
 
@@ -318,6 +320,13 @@ def check_decodes(raw: BinaryIO, encoding: str, shown: str) -> None:
             raise SubscriberError(
                 f"{shown}:{line}: contains NUL characters; is it really a CSV text file?"
             )
+        surrogate = _SURROGATE.search(text)  # only an odd --encoding (unicode_escape) makes one
+        if surrogate:
+            line += text.count("\n", 0, surrogate.start())
+            raise SubscriberError(
+                f"{shown}:{line}: decodes to U+{ord(surrogate.group()):04X}, half of a character "
+                f"that no database stores; check --encoding ({encoding})"
+            )
         line += text.count("\n")
         newline = chunk.rfind(b"\n")
         if newline >= 0:
@@ -348,7 +357,7 @@ def _lookup(encoding: str) -> str:
         return codecs.lookup(encoding).name
     except LookupError:
         raise ConfigError(
-            f"--encoding '{encoding}': unknown encoding (try utf-8, latin-1, cp1252)"
+            f"--encoding {quoted(encoding)}: unknown encoding (try utf-8, latin-1, cp1252)"
         ) from None
 
 
@@ -429,7 +438,7 @@ def _named_column(header: list[str], keys: list[str], wanted: str, shown: str, l
     if not key or key not in keys:
         found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
         raise SubscriberError(
-            f"{shown}:{line}: no column named '{wanted}' (found: {found}); "
+            f"{shown}:{line}: no column named {quoted(wanted)} (found: {found}); "
             "pass --email-column with one of these"
         )
     return keys.index(key)

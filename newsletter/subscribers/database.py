@@ -180,6 +180,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     SELECT 1;
     """,
+    # 9: each sender's server run (PostgreSQL: the readers of a sender cut off by a restart or
+    # a failover wait for its workspace; newsletter/send/sender_lease.py).  Empty on SQLite.
+    """
+    ALTER TABLE senders ADD COLUMN server_epoch TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -27,11 +27,12 @@ import datetime as dt
 import hashlib
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.control_chars import ECHOED, shown_safely
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import SubscriberError, display_path
 from newsletter.out_folder import require_parent_folder
@@ -129,7 +130,7 @@ class _Side:
     def tables(self) -> dict[str, list[str]]:
         raise NotImplementedError
 
-    def read(self, table: str, columns: list[str]) -> Iterator[Row]:
+    def read(self, table: str, columns: list[str]) -> Generator[Row]:
         raise NotImplementedError
 
     def count(self, table: str) -> int:
@@ -154,8 +155,22 @@ class _SqliteSide(_Side):
         ]
         return {n: [c[1] for c in self.conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
 
-    def read(self, table: str, columns: list[str]) -> Iterator[Row]:
-        yield from self.conn.execute(f"SELECT {_names(columns)} FROM {table}")
+    def read(self, table: str, columns: list[str]) -> Generator[Row]:
+        number = 0
+        try:
+            for row in self.conn.execute(f"SELECT {_names(columns)} FROM {table}"):
+                number += 1
+                yield row
+        except sqlite3.OperationalError as e:
+            if "decode" not in str(e):
+                raise
+            # Text another program wrote as bytes that are not UTF-8: neither backend can
+            # take it as text, and guessing its encoding would copy a different list.
+            raise SubscriberError(
+                f"{self.where}: {table} row {number + 1:,}: "
+                f"{shown_safely(str(e), ECHOED + 40)}; nothing was copied: fix that row "
+                "in the SQLite file and copy again"
+            ) from None
 
     def count(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -193,7 +208,7 @@ class _PostgresSide(_Side):
         kinds = self._types[table]
         return frozenset(i for i, c in enumerate(columns) if kinds[c].startswith("timestamp"))
 
-    def read(self, table: str, columns: list[str]) -> Iterator[Row]:
+    def read(self, table: str, columns: list[str]) -> Generator[Row]:
         types = [self._types[table][c] for c in columns]
         query = f"COPY (SELECT {_names(columns)} FROM {table}) TO STDOUT"
         with self.conn.cursor() as cursor, cursor.copy(query) as copy:
@@ -278,7 +293,13 @@ def _open_source(value: str, server: PostgresUrl | None) -> Iterator[_Side]:
     """The source, brought to this version's schema, inside a read snapshot for the block."""
     if server is None:
         path = Path(value)
-        conn = open_database(path, create=False)  # "no database yet" when it is missing
+        if not path.exists():  # not "no database yet; add subscribers first": a typo, mostly
+            raise SubscriberError(
+                f"db copy: SRC: {display_path(path)}: no such file; name the workspace's "
+                "database (its `database` setting, newsletter.db by default) or a "
+                "postgresql:// URL"
+            )
+        conn = open_database(path, create=False)
         try:
             conn.execute("BEGIN")  # one snapshot (WAL): a send running meanwhile is not half seen
             try:
@@ -382,7 +403,13 @@ def _copy_tables(
         columns = tables[table]
         times = src.times(table, columns) | dst.times(table, columns)
         sent = _Tally(times)
-        dst.write(table, columns, sent.watch(src.read(table, columns)))
+        # Closed here, not by the garbage collector after the source's connection has gone
+        # (which printed "Exception ignored in…" and a traceback when a write failed).
+        with contextlib.closing(src.read(table, columns)) as read:
+            rows = sent.watch(read)
+            if isinstance(dst, _PostgresSide):
+                rows = _storable(rows, src.where, table, columns)
+            dst.write(table, columns, rows)
         back = _Tally(times)
         for _ in back.watch(dst.read(table, columns)):
             pass
@@ -393,6 +420,22 @@ def _copy_tables(
             )
         copied.append(TableCopy(table, sent.rows, sent.checksum))
     return CopyReport(src.where, dst.where, tuple(copied), sum(held.values()))
+
+
+def _storable(rows: Iterable[Row], where: str, table: str, columns: list[str]) -> Iterator[Row]:
+    """The rows, refusing (before PostgreSQL does, nameless) a text holding a NUL character:
+    SQLite stores one, PostgreSQL cannot, and dropping it would copy a different list."""
+    for number, row in enumerate(rows, 1):
+        for column, value in zip(columns, row, strict=True):
+            if isinstance(value, str) and "\x00" in value:
+                key = f"{columns[0]} {shown_safely(str(row[0]), ECHOED)}"
+                raise SubscriberError(
+                    f"{where}: {table} row {number:,} ({key}, column {column}) holds a NUL "
+                    "character, which PostgreSQL cannot store; nothing was copied: remove it in "
+                    f"the SQLite file (UPDATE {table} SET {column} = replace({column}, char(0),"
+                    " '')) and copy again"
+                )
+        yield row
 
 
 def _check_same_schema(

@@ -13,6 +13,7 @@ Addresses compare without regard to case, as SQLite's `COLLATE NOCASE` makes the
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,6 +231,12 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     # 8: a faster unique address for the list and its consent (an import of a million took
     # 79 s, most of it the server's): see ADDRESS_KEYS and IMPORT_CHECKED.
     ADDRESS_KEYS,
+    # 9: the server's run each sender last renewed its lease on (pg_postmaster_start_time):
+    # a sender cut off by a restart or a failover may hold accepted messages in its
+    # workspace's recovery file, so its readers wait for that workspace (sender_lease.py).
+    """
+    ALTER TABLE senders ADD COLUMN server_epoch TEXT NOT NULL DEFAULT '';
+    """,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
@@ -262,13 +269,26 @@ def upgrade_postgres(conn: psycopg.Connection[tuple[Any, ...]], server: Postgres
     try:
         return _upgrade(conn, server)
     except psycopg.errors.InsufficientPrivilege as e:
-        raise SubscriberError(
-            f"{server.where}: cannot upgrade the schema to version {SCHEMA_VERSION} "
-            f"({' '.join(str(e).split())[:300]}); the user needs CREATE on the database "
-            "(and the citext extension)"
-        ) from None
+        raise SubscriberError(_no_right_to_create(server, e)) from None
     except psycopg.Error as e:
         raise statement_error(server, e) from None
+
+
+def _no_right_to_create(server: PostgresUrl, e: psycopg.Error) -> str:
+    """The line for a user who may not create the tables: the server's own first line (not its
+    echo of the statement) and the two commands that give the right, with this URL's names.
+    "Needs CREATE on the database" was not it: since PostgreSQL 15 tables in `public` need
+    CREATE on that schema, which a database's owner has (and the extensions need the owner)."""
+    said = " ".join((e.diag.message_primary or str(e)).split())[:200]
+    parts = urllib.parse.urlsplit(server.url)
+    user = urllib.parse.unquote(parts.username or "") or "<the URL's user>"
+    dbname = urllib.parse.unquote(parts.path.lstrip("/")) or "<the database>"
+    return (
+        f"{server.where}: cannot upgrade the schema to version {SCHEMA_VERSION} ({said}); the "
+        f'user may not create its tables: have an administrator run ALTER DATABASE "{dbname}" '
+        f'OWNER TO "{user}" (or GRANT CREATE ON SCHEMA public TO "{user}", with the citext and '
+        "pgcrypto extensions created), then run the command again"
+    )
 
 
 def _upgrade(conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> Upgrade:

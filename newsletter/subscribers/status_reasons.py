@@ -19,7 +19,9 @@ ReasonKind = Literal["bounce", "complaint", "refused"]
 REASON_COLUMNS = ("reason", "reason_code", "reason_diagnostic", "reason_at", "reason_message_id")
 MAX_DIAGNOSTIC = 500  # characters kept of a server's words: enough to say why, never a whole page
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Controls (PostgreSQL refuses a NUL) and lone surrogates (a header's undecodable bytes, as
+# the email parser hands them over; neither backend can store one).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ENHANCED = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
 _REPLY_CODE = re.compile(r"^\s*([245]\d\d)\b")
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from newsletter.assemble.learn import Graded
+    from newsletter.assemble.fit_graded import Graded
 
 LABELLED = Path(__file__).parents[1] / "data" / "labelled"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
@@ -115,6 +115,9 @@ class Output:
     more: tuple[tuple[str, float], ...]
     lead_title: str = ""
     ranked: tuple = ()  # the ScoredHeadlines of Related then More, to re-cut (`recut`)
+    # each Related and More line's (title, (concepts' evidence, model's)), as the ranking
+    # record keeps them (issue/editor_edits.py)
+    parts: tuple = ()
 
     @property
     def order(self) -> list[str]:
@@ -167,6 +170,7 @@ def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
         tuple((h.title, h.score) for h in more),
         lead_title,
         (*fold_reports(tuple(related)), *sorted(more, key=lambda h: -h.score)),
+        tuple((h.title, h.parts) for h in (*related, *more) if h.parts is not None),
     )
 
 
@@ -380,9 +384,9 @@ def graded(lead: LabelledLead) -> list[Graded]:
 def fit_ranker(
     train: Sequence[LabelledLead], sparse_share: float | None = None
 ) -> tuple[float, float]:
-    """(concepts' share, Related bar) learnt on these leads (learn.fit_share, learn.fit_bar);
+    """(concepts' share, Related bar) learnt on these leads (fit_graded.fit_share, fit_graded.fit_bar);
     with `sparse_share`, that share is kept and only the bar is learnt."""
-    from newsletter.assemble.learn import fit_bar, fit_share
+    from newsletter.assemble.fit_graded import fit_bar, fit_share
 
     evidence = [graded(lead) for lead in train]
     share = fit_share(evidence) if sparse_share is None else sparse_share

@@ -1,0 +1,145 @@
+"""Benchmark: big and hostile feed files, each read in a fresh process: time and peak memory.
+
+    .venv/bin/python bench/bench_feeds.py [--entries 55000] [--only NAME ...]
+
+What a feed file under the 10 MB `limits.feed_bytes` can cost `build`: each feed below is
+written to a temporary folder and read by `load_file` (newsletter/sources/__init__.py: the
+binary check, the DOCTYPE check, the entry limit, feedparser, the entries made headlines) in a
+child process, whose wall time and peak resident memory (ru_maxrss) are printed.  The feeds:
+
+- `entries`: an RSS feed of `--entries` short items (55,000 fit in 10 MB);
+- `atom entries`: the same as Atom;
+- `billion laughs`: ten nested entities, each ten of the one before (10^9 `lol`s);
+- `quadratic`: one 100 KB entity referenced 3,000,000 times (300 GB expanded);
+- `utf-16`: the RSS feed of 2,000 items in UTF-16 with its byte-order mark.
+
+Target: each under 1 s and 100 MB (a 55,000-entry feed took 17 s and 669 MB, and the
+quadratic one 33 s and 520 MB, before the entry limit and the DOCTYPE check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from probe import cpu_probe
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_ITEM = (
+    "<item><title>Story {i} on the border</title><link>https://example.org/s/{i}</link>"
+    "<pubDate>Thu, 26 Nov 2026 08:00:00 GMT</pubDate><description>Words {i}.</description></item>\n"
+)
+_ENTRY = (
+    "<entry><title>Story {i}</title><link href='https://example.org/s/{i}'/><id>s{i}</id>"
+    "<updated>2026-11-26T08:00:00Z</updated><summary>Words {i}.</summary></entry>\n"
+)
+
+
+def rss(entries: int) -> str:
+    """An RSS 2.0 feed of `entries` short items."""
+    items = "".join(_ITEM.format(i=i) for i in range(entries))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Desk</title>'
+        f"<link>https://example.org/</link><description>d</description>\n{items}</channel></rss>\n"
+    )
+
+
+def atom(entries: int) -> str:
+    """An Atom feed of `entries` short entries."""
+    body = "".join(_ENTRY.format(i=i) for i in range(entries))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Desk</title><id>desk</id><updated>2026-11-26T08:00:00Z</updated>\n{body}</feed>\n"
+    )
+
+
+def billion_laughs() -> str:
+    """The classic: `&lol9;` expands to 10^9 `lol`s."""
+    entities = '<!ENTITY lol "lol">\n' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + ("" if i == 1 else str(i - 1)) + ";") * 10}">\n'
+        for i in range(1, 10)
+    )
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{entities}]>\n<rss version="2.0"><channel>'
+        "<title>T</title><item><title>Peru &lol9;</title><link>https://example.org/a</link>"
+        "</item></channel></rss>\n"
+    )
+
+
+def quadratic() -> str:
+    """One 100 KB entity referenced 3,000,000 times: 9 MB that expands to 300 GB."""
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "{"x" * 100_000}">]>\n'
+        '<rss version="2.0"><channel><title>T</title><item><title>Peru</title>'
+        f"<link>https://example.org/a</link><description>{'&a;' * 3_000_000}</description>"
+        "</item></channel></rss>\n"
+    )
+
+
+def feeds(entries: int) -> dict[str, bytes]:
+    """Each benchmark feed's bytes, by name."""
+    return {
+        "entries": rss(entries).encode(),
+        "atom entries": atom(entries).encode(),
+        "billion laughs": billion_laughs().encode(),
+        "quadratic": quadratic().encode(),
+        "utf-16": rss(2_000).replace('"utf-8"', '"utf-16"').encode("utf-16"),
+    }
+
+
+_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from pathlib import Path
+from newsletter.errors import NewsletterError
+from newsletter.sources import load_file
+start = time.perf_counter()
+try:
+    loaded = load_file(Path(sys.argv[1]), 10_000_000)
+    said = f"{len(loaded.headlines) + len(loaded.stories):,} read"
+    if loaded.warnings:
+        said += "; " + loaded.warnings[-1][:90]
+except NewsletterError as e:
+    said = "refused: " + str(e)[:90]
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps([seconds, peak, said]))
+"""
+
+
+def measure(path: Path) -> tuple[float, float, str]:
+    """(seconds, peak MB, what came of it) for reading `path` in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    seconds, peak, said = json.loads(done.stdout)
+    return seconds, peak, said
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=55_000)
+    parser.add_argument("--only", nargs="*", help="feeds to run, by name")
+    args = parser.parse_args()
+    print(f"machine speed probe: {cpu_probe():.2f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, data in feeds(args.entries).items():
+            if args.only and name not in args.only:
+                continue
+            path = Path(folder) / f"{name.replace(' ', '-')}.xml"
+            path.write_bytes(data)
+            seconds, peak, said = measure(path)
+            print(f"{name:15} {len(data) / 1e6:5.1f} MB  {seconds:6.2f} s  {peak:6.0f} MB  {said}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""What a feed may cost, settled before feedparser reads it: its encoding, its DOCTYPE, its size.
+
+feedparser holds a whole feed in memory several times over and spends about half a
+millisecond on each entry, so a feed file under `limits.feed_bytes` (10 MB) could still make
+a build take 26 s and hundreds of MB (55,000 short entries), and a DOCTYPE could make it expand
+text without end.  One pass of expat (C, streaming, entities never expanded) over the bytes
+first:
+
+- **UTF-16 and UTF-32** (with their byte-order mark, as XML requires) are made UTF-8, so
+  feedparser, expat and the warnings all read the same bytes with the same line numbers.
+- **Entities are declared for text, not for growth**: a DOCTYPE entity defined in terms of
+  another (the "billion laughs"), a parameter or external entity, more than MAX_ENTITIES
+  declarations, or entities whose uses would add more than MAX_EXPANSION characters (one 100 KB
+  entity used 3 million times) refuse the feed in one line, before anything is expanded.
+- **At most MAX_ENTRIES entries** (RSS `item`, Atom `entry`) are read, in the feed's order:
+  the document is cut before the next one and its open elements closed, and a warning says how
+  many were kept of how many.  A digest shows a few dozen; a feed holding its whole archive is
+  still read, its first thousand entries (the newest, in the usual order).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from xml.parsers import expat
+
+from newsletter.control_chars import ECHOED, shown_safely
+from newsletter.errors import SourceError
+from newsletter.sources.feed_xml import BOM, PREDEFINED
+
+MAX_ENTRIES = 1_000  # entries read from one feed; the rest are left out with a warning
+MAX_ENTITIES = 64  # entity declarations in a feed's DOCTYPE
+MAX_EXPANSION = 1_000_000  # characters the entities' uses may add to the document, in all
+ENTRY_NAMES = frozenset({"item", "entry"})  # RSS 0.9x-2.0 and RSS 1.0 items, Atom entries
+
+_UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+_DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+_REFERENCE = re.compile(r"&([A-Za-z_:][\w.:-]*);")
+
+
+def has_unicode_bom(data: bytes) -> bool:
+    """True when `data` starts with a UTF-16 or UTF-32 byte-order mark."""
+    return data.startswith(tuple(bom for bom, _, _ in _UNICODE_BOMS))
+
+
+def as_utf8(data: bytes, shown: str) -> bytes:
+    """A UTF-16 or UTF-32 feed (by its byte-order mark) as UTF-8, its XML declaration saying
+    so; any other feed as it is.  SourceError naming the line that does not decode."""
+    for bom, codec, name in _UNICODE_BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError as e:
+                line = body[: e.start].decode(codec, "replace").count("\n") + 1
+                raise SourceError(
+                    f"{shown}:{line}: starts as {name} (its byte-order mark) but is not valid "
+                    f"{name} there; save the feed as UTF-8"
+                ) from None
+            return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class BoundedFeed:
+    """The feed as feedparser may read it, and what was left out."""
+
+    data: bytes
+    entries: int  # entries in the whole feed (as far as expat could read it)
+    kept: int  # entries in `data`
+
+    def warning(self, shown: str) -> str | None:
+        """The one line saying entries were left out, or None when none were."""
+        if self.kept >= self.entries:
+            return None
+        return (
+            f"{shown}: {self.entries:,} entries, more than the {MAX_ENTRIES:,} read from one "
+            f"feed; kept the first {self.kept:,} (in the feed's order), left out "
+            f"{self.entries - self.kept:,}"
+        )
+
+
+class _Pass:
+    """expat's handlers for the one pass: entity declarations checked, entries counted."""
+
+    def __init__(self, data: bytes, shown: str, skipped_lines: int) -> None:
+        self.data, self.shown, self.skipped = data, shown, skipped_lines
+        self.parser = expat.ParserCreate()
+        self.parser.DefaultHandler = lambda _text: None  # references passed on, not expanded
+        self.parser.UseForeignDTD(True)  # an undeclared &nbsp; is skipped, not an error
+        self.parser.EntityDeclHandler = self.entity
+        self.parser.EndDoctypeDeclHandler = self.end_doctype
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.declared: dict[str, str] = {}
+        self.doctype_read = False  # its entity declarations all seen and checked
+        self.open: list[str] = []  # the elements open, as written (prefix included)
+        self.inside = 0  # depth inside an entry (0: outside)
+        self.entries = 0
+        self.cut: tuple[int, tuple[str, ...]] | None = None  # where to cut, what to close
+
+    def refuse(self, why: str) -> SourceError:
+        line = self.parser.CurrentLineNumber + self.skipped
+        return SourceError(f"{self.shown}:{line}: {why}; refused: {_fix(self.shown)}")
+
+    def entity(
+        self,
+        name: str,
+        is_parameter: bool,
+        value: str | None,
+        _base: str | None,
+        system_id: str | None,
+        _public_id: str | None,
+        _notation: str | None,
+    ) -> None:
+        if is_parameter or value is None or system_id is not None:
+            kind = "a parameter" if is_parameter else "an external"
+            raise self.refuse(
+                f"its DOCTYPE declares {kind} entity ({_named(name)}), which no feed needs"
+            )
+        nested = [n for n in _REFERENCE.findall(value) if n not in PREDEFINED]
+        if nested:
+            raise self.refuse(
+                f"its DOCTYPE defines the entity &{_named(name)}; by another "
+                f"(&{_named(nested[0])};): the shape "
+                "of a 'billion laughs', which expands a small file into gigabytes"
+            )
+        self.declared[name] = value
+        if len(self.declared) > MAX_ENTITIES:
+            raise self.refuse(f"its DOCTYPE declares more than {MAX_ENTITIES} entities")
+
+    def end_doctype(self) -> None:
+        self.doctype_read = True
+        total = 0
+        for name, value in self.declared.items():
+            uses = self.data.count(f"&{name};".encode())
+            total += uses * len(value)
+            if total > MAX_EXPANSION:
+                raise self.refuse(
+                    f"its DOCTYPE's entities would add more than {MAX_EXPANSION:,} characters "
+                    f"(&{_named(name)}; is {len(value):,} characters, used {uses:,} times)"
+                )
+
+    def start(self, name: str, _attributes: dict[str, str]) -> None:
+        if self.inside:
+            self.inside += 1
+        elif name.rpartition(":")[2] in ENTRY_NAMES:
+            self.entries += 1
+            self.inside = 1
+            if self.entries == MAX_ENTRIES + 1:
+                self.cut = (self.parser.CurrentByteIndex, tuple(self.open))
+        self.open.append(name)
+
+    def end(self, _name: str) -> None:
+        self.open.pop()
+        if self.inside:
+            self.inside -= 1
+
+
+def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
+    """`data` (UTF-8, or in an encoding its XML declaration names) cut after MAX_ENTRIES
+    entries; SourceError when its DOCTYPE declares entities a feed has no need of.
+
+    XML that expat cannot read before its MAX_ENTRIES + 1st entry (a wrong encoding, a bare
+    `&`), which feedparser's lenient parser may still read, is cut by its tags alone, at the
+    MAX_ENTRIES + 1st `<item` or `<entry`: that parser needs no closing tags.
+    """
+    body = data.removeprefix(BOM).lstrip(b" \t\r\n")  # as feed_xml.xml_problem reads it
+    offset = len(data) - len(body)
+    reading = _Pass(body, shown, data[:offset].count(b"\n"))
+    try:
+        reading.parser.Parse(body, True)
+    except (expat.ExpatError, LookupError, ValueError) as e:  # LookupError: a bogus encoding
+        if not reading.doctype_read and _ENTITY_DECLARATION.search(body[: _prolog_end(body)]):
+            raise reading.refuse(
+                "its DOCTYPE declares entities, and cannot be read to check them "
+                f"({' '.join(str(e).split())[:80]})"
+            ) from None
+        if reading.cut is None:
+            return _cut_by_tags(data)
+    if reading.cut is None:
+        return BoundedFeed(data, reading.entries, reading.entries)
+    at, still_open = reading.cut
+    closing = "".join(f"</{name}>" for name in reversed(still_open)).encode()
+    return BoundedFeed(data[: offset + at] + closing, reading.entries, MAX_ENTRIES)
+
+
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _prolog_end(body: bytes) -> int:
+    """Where the first element starts (the DOCTYPE comes before it), as feedparser finds it."""
+    found = _FIRST_ELEMENT.search(body)
+    return found.start() if found else len(body)
+
+
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+
+
+def _cut_by_tags(data: bytes) -> BoundedFeed:
+    """`data` cut before its MAX_ENTRIES + 1st entry tag, for XML expat cannot read."""
+    starts = [m.start() for m in _ENTRY_TAG.finditer(data)]
+    if len(starts) <= MAX_ENTRIES:
+        return BoundedFeed(data, len(starts), len(starts))
+    return BoundedFeed(data[: starts[MAX_ENTRIES]], len(starts), MAX_ENTRIES)
+
+
+def _named(name: str) -> str:
+    """An entity's name as a message shows it: the feed chose it, so it is cut short."""
+    return shown_safely(name, ECHOED)
+
+
+def _fix(shown: str) -> str:
+    if shown.startswith(("http://", "https://")):
+        return "its publisher has to fix the feed (or save a fixed copy and name that file)"
+    return "remove the DOCTYPE's [ … ] declarations (a feed needs none)"

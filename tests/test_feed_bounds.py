@@ -1,0 +1,208 @@
+"""What a feed may cost, settled before feedparser reads it (newsletter/sources/feed_bounds.py):
+UTF-16 and UTF-32 feeds read, entities that grow refused fast, at most 1,000 entries read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.errors import SourceError
+from newsletter.sources import load_file
+from newsletter.sources.feed_bounds import MAX_ENTRIES, MAX_EXPANSION, bounded_feed
+from newsletter.sources.feeds import parse_feed
+from tests.support.cli_errors import one_error_line
+
+ITEM = (
+    "<item><title>Story {i} on the border</title><link>https://example.org/s/{i}</link>"
+    "<description>Words of story {i}.</description></item>\n"
+)
+
+
+def rss(entries: int, *, encoding: str = "utf-8", head: str = "") -> str:
+    """An RSS feed of `entries` items, its XML declaration naming `encoding`."""
+    items = "".join(ITEM.format(i=i) for i in range(entries))
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n{head}<rss version="2.0"><channel>'
+        f"<title>Desk</title>\n{items}</channel></rss>\n"
+    )
+
+
+def atom(entries: int) -> str:
+    """An Atom feed of `entries` entries, with a prefixed namespace for good measure."""
+    body = "".join(
+        f"<a:entry><a:title>Story {i}</a:title><a:link href='https://example.org/s/{i}'/>"
+        f"<a:id>s{i}</a:id><a:summary>Words {i}.</a:summary></a:entry>\n"
+        for i in range(entries)
+    )
+    return (
+        f"<?xml version='1.0'?>\n<a:feed xmlns:a='http://www.w3.org/2005/Atom'>\n{body}</a:feed>\n"
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_a_utf16_or_utf32_feed_with_its_byte_order_mark_is_read(tmp_path, codec):
+    """A valid feed in UTF-16 or UTF-32 (mark first, as XML requires) gives its entries, with
+    their accents, instead of "looks like a binary file"."""
+    name = codec.split("-")[0].upper().replace("UTF", "UTF-")
+    text = rss(3, encoding=name).replace("Story 1 on", "Perú y Chile: story 1 on")
+    data = text.encode(codec)
+    if codec.endswith("-be"):
+        data = ("\ufeff" + text).encode(codec)  # the -be codecs write no mark themselves
+    feed = tmp_path / "world.xml"
+    feed.write_bytes(data)
+    assert data[:4].count(0) >= 1  # NUL bytes near the start, as a binary file has
+    loaded = load_file(feed)
+    titles = [h.title for h in loaded.headlines]
+    assert titles == ["Story 0 on the border", "Perú y Chile: story 1 on the border",
+                      "Story 2 on the border"]  # fmt: skip
+    assert loaded.warnings == ()
+
+
+def test_a_binary_file_named_xml_is_still_refused_in_one_line(tmp_path, monkeypatch):
+    """NUL bytes without a byte-order mark: the one "binary" line, exit 1, nothing built."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feed.xml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    result = CliRunner().invoke(app, ["build", "feed.xml"])
+    one_error_line(result, "feed.xml: looks like a binary file, not text")
+
+
+def test_a_utf16_feed_broken_mid_way_names_its_line(tmp_path):
+    """A UTF-16 mark, then bytes that are not UTF-16 on line 3: that line, and what to do."""
+    data = rss(2, encoding="UTF-16").encode("utf-16")
+    lines = data.split("\n".encode("utf-16-le"))
+    lines[2] = lines[2] + b"\x00\xd8"  # a lone high surrogate: half a character
+    feed = tmp_path / "world.xml"
+    feed.write_bytes("\n".encode("utf-16-le").join(lines))
+    with pytest.raises(SourceError) as caught:
+        load_file(feed)
+    assert str(caught.value).startswith(f"{feed}:3: starts as UTF-16")
+    assert "save the feed as UTF-8" in str(caught.value)
+
+
+@pytest.mark.parametrize("make", [rss, atom], ids=["rss", "atom"])
+def test_a_feed_past_the_entry_limit_keeps_the_first_and_says_how_many(make):
+    """1,500 entries: the first 1,000 read, in order, and one warning saying 1,000 of 1,500."""
+    sources = parse_feed(make(1_500).encode(), "big.xml")
+    titles = [h.title for h in sources.headlines]
+    assert len(titles) == MAX_ENTRIES
+    assert titles[0].startswith("Story 0") and titles[-1].startswith(f"Story {MAX_ENTRIES - 1}")
+    assert sources.warnings == (
+        "big.xml: 1,500 entries, more than the 1,000 read from one feed; kept the first 1,000 "
+        "(in the feed's order), left out 500",
+    )
+
+
+def test_a_feed_at_the_entry_limit_is_read_whole_without_a_warning():
+    """Exactly 1,000 entries: all read, no warning."""
+    sources = parse_feed(rss(MAX_ENTRIES).encode(), "feed.xml")
+    assert len(sources.headlines) == MAX_ENTRIES and sources.warnings == ()
+
+
+def test_a_feed_expat_cannot_read_is_cut_by_its_tags():
+    """A bare & in the first entry (feedparser's lenient parser reads on): still 1,000 entries
+    at most, cut at the 1,001st item tag."""
+    text = rss(1_200).replace("Words of story 0.", "Words of story 0 & more.")
+    bounded = bounded_feed(text.encode(), "feed.xml")
+    assert (bounded.entries, bounded.kept) == (1_200, MAX_ENTRIES)
+    assert bounded.data.count(b"<item>") == MAX_ENTRIES
+
+
+def laughs(levels: int = 9) -> str:
+    """A billion laughs in a feed's DOCTYPE: each entity ten of the one before."""
+    entities = '<!ENTITY lol "lol">\n' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + ("" if i == 1 else str(i - 1)) + ";") * 10}">\n'
+        for i in range(1, levels + 1)
+    )
+    return rss(1, head=f"<!DOCTYPE rss [\n{entities}]>\n").replace(
+        "Story 0 on", f"Story &lol{levels}; on"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "body_extra", "said"),
+    [
+        (None, "", "feed.xml:4: its DOCTYPE defines the entity &lol1; by another (&lol;)"),
+        ('<!DOCTYPE rss [<!ENTITY big "{big}">]>\n', "&big;" * 200,
+         f"feed.xml:2: its DOCTYPE's entities would add more than {MAX_EXPANSION:,} characters "
+         "(&big; is 10,000 characters, used 200 times)"),
+        ('<!DOCTYPE rss [<!ENTITY % p "x">]>\n', "",
+         "feed.xml:2: its DOCTYPE declares a parameter entity (p), which no feed needs"),
+        ('<!DOCTYPE rss [<!ENTITY ext SYSTEM "file:///etc/passwd">]>\n', "&ext;",
+         "feed.xml:2: its DOCTYPE declares an external entity (ext), which no feed needs"),
+        ("<!DOCTYPE rss [" + "".join(f'<!ENTITY e{i} "x">' for i in range(65)) + "]>\n", "",
+         "feed.xml:2: its DOCTYPE declares more than 64 entities"),
+    ],
+    ids=["billion laughs", "quadratic", "parameter", "external", "too many"],
+)  # fmt: skip
+def test_entities_built_to_grow_are_refused_before_feedparser_sees_them(
+    head, body_extra, said, monkeypatch
+):
+    """Nested, parameter, external, too many or too much expanding entities: one error naming
+    the file, the line and the entity, and what to do, and feedparser never called."""
+    import feedparser
+
+    if head is None:
+        text = laughs()
+    else:
+        text = rss(1, head=head.replace("{big}", "x" * 10_000)).replace(
+            "Words of story 0.", f"Words {body_extra}"
+        )
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("feedparser was handed the feed")
+
+    monkeypatch.setattr(feedparser, "parse", never)  # it took 3.4 s on a billion laughs
+    with pytest.raises(SourceError) as caught:
+        parse_feed(text.encode(), "feed.xml")
+    message = str(caught.value)
+    assert message.startswith(said), message
+    assert message.endswith("refused: remove the DOCTYPE's [ … ] declarations (a feed needs none)")
+
+
+def test_a_feed_url_with_a_billion_laughs_says_its_publisher_must_fix_it():
+    """For a feed given by URL the advice names its publisher, not an edit."""
+    with pytest.raises(SourceError, match=r"refused: its publisher has to fix the feed"):
+        parse_feed(laughs().encode(), "https://example.org/world.rss")
+
+
+def test_a_plain_entity_in_a_doctype_is_still_read():
+    """An entity for text (`<!ENTITY desk "World desk">`), used a few times: the feed is read,
+    as before (feedparser shows such an entity as written)."""
+    text = rss(2, head='<!DOCTYPE rss [<!ENTITY desk "World desk">]>\n').replace(
+        "Story 0 on", "&desk;: story 0 on"
+    )
+    sources = parse_feed(text.encode(), "feed.xml")
+    assert [h.title for h in sources.headlines] == [
+        "&desk;: story 0 on the border",
+        "Story 1 on the border",
+    ]
+
+
+def test_a_billion_laughs_on_the_command_line_is_one_line_and_builds_nothing(
+    tmp_path: Path, monkeypatch
+):
+    """`newsletter build feed.xml` with a billion laughs: exit 1, one line, no issue folder."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["init", "."]).exit_code == 0
+    (tmp_path / "feed.xml").write_text(laughs(), "utf-8")
+    result = CliRunner().invoke(app, ["build", "feed.xml", "samples"])
+    one_error_line(result, "feed.xml:4: its DOCTYPE defines the entity &lol1;")
+    issues = tmp_path / "issues"
+    assert not issues.exists() or not any(issues.iterdir())
+
+
+def test_entities_expat_cannot_reach_are_refused_not_passed_on():
+    """A DOCTYPE with entities behind a bogus encoding or a broken comment, which expat cannot
+    read to check: refused in one line; the same bogus encoding without entities still reads."""
+    bogus = laughs().replace('encoding="utf-8"', 'encoding="x-bogus"')
+    with pytest.raises(SourceError, match=r"^feed.xml:1: its DOCTYPE declares entities, and "
+                       r"cannot be read to check them \(unknown encoding: x-bogus\)"):  # fmt: skip
+        parse_feed(bogus.encode(), "feed.xml")
+    hidden = laughs().replace("<!DOCTYPE rss [", "<!DOCTYPE rss [ <!-- x")
+    with pytest.raises(SourceError, match=r"cannot be read to check them"):
+        parse_feed(hidden.encode(), "feed.xml")
+    plain = rss(2).replace('encoding="utf-8"', 'encoding="x-bogus"')
+    assert len(parse_feed(plain.encode(), "feed.xml").headlines) == 2

@@ -1,0 +1,306 @@
+"""Derived titles hold a headline's grammar on news the rules were not written for.
+
+The leads of tests/data/titles/unseen.toml were gathered after the title rules, with an editor's
+verdict on each derived title; the tests here check grammatical properties (a finite main verb
+that is no participle, no adverb, preposition, article or complement-less noun at the end), not
+the strings the deriver happens to give today.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from newsletter.assemble.headline_grammar import (
+    ends_incomplete,
+    ends_on_open_verb,
+    is_adverb,
+    reduced_relative,
+    verb_index,
+)
+from newsletter.assemble.titles import (
+    cuts_complement,
+    derive_title,
+    first_sentence,
+    title_problems,
+    without_dateline,
+)
+
+DATA = Path(__file__).parent / "data"
+UNSEEN = tomllib.loads((DATA / "titles" / "unseen.toml").read_text("utf-8"))["lead"]
+KEPT = [lead for lead in UNSEEN if lead["verdict"] == "keep"]
+LABELLED = [
+    lead
+    for path in sorted((DATA / "labelled").glob("*.toml"))
+    if (lead := tomllib.loads(path.read_text("utf-8"))).get("untitled") or "title" not in lead
+]
+ALL_REAL = [
+    lead["paragraphs"]
+    for path in sorted((DATA / "titles").glob("*.toml"))
+    for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+] + [lead["paragraphs"] for lead in LABELLED]
+
+
+def _sentence(paragraphs: list[str]) -> str:
+    return first_sentence(without_dateline(paragraphs[0]))
+
+
+def _main_verb_is_finite(title: str) -> bool:
+    """The title has a verb, and the word read as its verb is no participle describing a noun
+    before another verb ("35 individuals interred in a tomb … offers")."""
+    index = verb_index(title)
+    if index is None:
+        return False
+    words = title.split(" ")
+    return not reduced_relative(words, index, words[index].lower())
+
+
+def test_the_unseen_set_is_as_recorded():
+    """120 new leads, each with a source, a licence, a split fixed beforehand and an editor's
+    verdicts (before, when a held-out set was read, now)."""
+    assert len(UNSEEN) == 120
+    splits = [lead["split"] for lead in UNSEEN]
+    assert splits.count("dev") == 30
+    assert all(splits.count(f"heldout{n}") == 15 for n in range(1, 7))
+    for lead in UNSEEN:
+        assert lead["split"] == "dev" or lead["verdict_read"] in ("keep", "reject")
+        assert lead["source"].startswith("http") and lead["licence"]
+        assert lead["verdict_before"] in ("keep", "reject") and lead["verdict"] in (
+            "keep",
+            "reject",
+        )
+        assert lead["verdict"] == "keep" or lead["why"]
+        assert not 2004 <= lead["year"] <= 2005  # that period belongs to a hidden set
+
+
+@pytest.mark.parametrize("lead", KEPT, ids=lambda lead: lead["source"][-40:])
+def test_a_kept_title_holds_every_grammar_rule(lead):
+    """A title an editor kept still has a finite main verb that is no participle, and ends on no
+    adverb, preposition, article or adjective: a later rule change that breaks one fails here."""
+    title = derive_title(lead["paragraphs"])
+    assert title_problems(title, _sentence(lead["paragraphs"])) == [], title
+    assert _main_verb_is_finite(title), title
+    assert not ends_incomplete(title) and not is_adverb(title.split()[-1]), title
+
+
+def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
+    """Over every real lead (titles/*.toml and the labelled set's untitled leads), no derived
+    title ends on an adverb ("… says he is increasingly"), an article or a preposition."""
+    endings = []
+    for paragraphs in ALL_REAL:
+        title = derive_title(paragraphs)
+        if ends_incomplete(title) or is_adverb(title.split()[-1]):
+            endings.append(title)
+    assert len(ALL_REAL) >= 210
+    assert endings == []
+
+
+def test_at_least_the_measured_number_of_unseen_titles_have_a_finite_main_verb():
+    """Of the 120 unseen leads, at least 117 titles have a finite main verb that is no
+    participle describing a noun (left: the source's typo "Gregoiresigned", and two subjects too
+    long for their verb); this property does not see "New study releases …" or "Man accuses of
+    murdering …", where the participle became a verb in "-s" (still open)."""
+    finite = [derive_title(lead["paragraphs"]) for lead in UNSEEN]
+    assert sum(_main_verb_is_finite(title) for title in finite) >= 117
+
+
+def test_a_kicker_and_a_score_line_give_the_result():
+    """A match report opening on a kicker in capitals and a score line is titled by the result,
+    with its verb, both sides and the shoot-out; a plain score line gives the winner too."""
+    manutd = tomllib.loads(
+        (DATA / "labelled" / "42_manutd_chelsea_cl_final_2008.toml").read_text("utf-8")
+    )
+    title = derive_title(manutd["paragraphs"])
+    assert "CHAMPIONS" not in title and "Manchester Utd" in title and "Chelsea" in title
+    assert "6-5 on penalties" in title and _main_verb_is_finite(title)
+    assert derive_title(["Leeds 1 Hull 2 (at Elland Road) Hull won it late."]).startswith(
+        "Hull beat Leeds 2-1"
+    )
+    assert derive_title(["Leeds 0 Hull 0 The rain won."]) == "Leeds and Hull draw 0-0"
+
+
+def test_a_participle_after_a_noun_is_never_the_verb():
+    """ "35 individuals interred in a tomb … offers", "a man imprisoned for 35 years … was found
+    guilty": the participle describes the noun; the verb comes after its phrase."""
+    analysis = (
+        "A detailed genetic analysis of 35 individuals interred in a Neolithic tomb in "
+        "Gloucestershire, England about 5,700 years ago offers new insights into the kinship "
+        "rules that governed this ancient society."
+    )
+    words = analysis.split(" ")
+    assert words[verb_index(analysis)] == "offers"
+    assert "offers" in derive_title([analysis])
+    retrial = (
+        "A mentally ill Texas man imprisoned for more than 35 years despite his original murder "
+        "conviction being overturned was found guilty a second time on Wednesday."
+    )
+    title = derive_title([retrial])
+    assert "found guilty" in title and "imprisoned" not in title
+    # a verb of saying belongs to an attribution: "died in …, police said" keeps "died"
+    died = "Five people died in landslides on Monday, police said."
+    assert died.split(" ")[verb_index(died)] == "died"
+
+
+def test_a_verb_with_only_adverbs_gives_way_to_the_event():
+    """ "impressed yet again as India defeated …": the title is the event, never a verb and its
+    adverbs ("… impressed yet again"); a verb that is news by itself stays ("resigns")."""
+    match = (
+        "Jasprit Bumrah (3/50) and Mohammed Shami (3/63) impressed yet again as India defeated "
+        "South Africa by 113 runs in Centurion to go 1-0 in the three-match Test series."
+    )
+    title = derive_title([match])
+    assert title.startswith("India") and "South Africa" in title
+    assert not is_adverb(title.split()[-1])
+    assert derive_title(["The government has resigned, state television announced."]) == (
+        "Government resigns"
+    )
+
+
+def test_a_title_has_one_main_clause():
+    """ "… reported a higher profit Wednesday, but its shares dropped sharply …": the title keeps
+    one main clause, whole, not a second one cut short."""
+    paragraph = (
+        "Research in Motion reported a higher first-quarter profit Wednesday, but its shares "
+        "dropped sharply in after-hours trading as the results and outlook fell short of analyst "
+        "expectations."
+    )
+    title = derive_title([paragraph])
+    assert ", but" not in title and title.endswith("profit")
+
+
+@pytest.mark.parametrize(
+    ("kept", "rest"),
+    [
+        ("EXFO posts a 62% fall", " in quarterly profit"),
+        ("Police arrested a man after a report", " that students were harassed"),
+        ("Grapes originated from the hybridization", " of table grapes and wild relatives"),
+        ("A man was arrested in connection", " with damage to a sign"),
+        ("The analysis offers new insights", " into the kinship rules"),
+        ("The law made Vermont the first state", " to give gay couples the rights of marriage"),
+        ("A rescue puts the skills of a team", " to the test"),
+    ],
+)
+def test_a_noun_keeps_the_complement_that_gives_it_its_sense(kept, rest):
+    """A cut after a noun of change, of content, a nominalisation, "connection", "insights",
+    "the first X" or "put X" is a cut that loses what the noun is about."""
+    assert cuts_complement(kept, rest)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "(Reuters) - Specialty chemicals maker Entegris Inc said on Monday it would buy rival "
+        "Versum Materials Inc in an all-stock deal.",
+        "(KTXL) — Toni Atkins became the first person in her position to sign a bill into law.",
+        "Oct 11 Canadian telecom services provider EXFO Inc posted a 62 percent fall in profit.",
+        "Bangkok, Nov 27 (EFE).- Christopher Luxon was sworn in as Prime Minister of New Zealand.",
+        "Colombo : Sri Lanka's ruling party won the first parliamentary elections since the war.",
+        "Brussels: The European Central Bank announced a 0.25% raise on Thursday.",
+        "Washington, April 18 (IANS) A US passenger plane made an emergency landing on Tuesday.",
+        "New Delhi, July 17: Tennis star Roger Federer won his record eighth Wimbledon title.",
+    ],
+)
+def test_agency_and_date_datelines_never_reach_the_title(paragraph):
+    """A dateline that is an agency alone, a date alone, or a place, a date and an agency goes."""
+    title = derive_title([paragraph])
+    assert not re.match(r"^(?:\(|Oct\b|Bangkok|Colombo|Brussels|Washington|New Delhi)", title), (
+        title
+    )
+    assert title_problems(title) == [], title
+
+
+def test_quoted_words_are_never_rewritten():
+    """Headline style ("will" → "to", articles out) never touches the words inside a quotation."""
+    paragraph = (
+        "“The reforms will also provide a platform where they can ask questions directly to the "
+        "ministers,” Azalina said in a statement today."
+    )
+    title = derive_title([paragraph])
+    quoted = re.findall(r"“([^”]*)", title)[0]
+    assert quoted.split() == paragraph[1:].split()[: len(quoted.split())]
+
+
+def test_an_apposition_a_day_apposition_and_small_capitals_go():
+    """ "Sanjay Kumar, the former chief executive of … faced" (its closing comma missing), "on
+    Thursday, his 83rd birthday," and "A POPULAR restaurant" leave no trace in the title."""
+    kumar = (
+        "Sanjay Kumar, the former chief executive of Computer Associates (now known as CA) faced "
+        "a federal judge on Nov. 2 and was sentenced to 12 years in prison for his part in the "
+        "massive accounting fraud at the software maker."
+    )
+    title = derive_title([kumar])
+    assert title.startswith("Sanjay Kumar") and "former chief" not in title
+    assert "sentenced to 12 years" in title and "Nov. 2" not in title
+    mcconnell = (
+        "U.S. Senator Mitch McConnell announced on Thursday, his 83rd birthday, that he will "
+        "not seek reelection when his current term ends next year."
+    )
+    assert "birthday" not in derive_title([mcconnell])
+    sun = "A POPULAR restaurant and bar chain has set a new opening date for its next location."
+    assert derive_title([sun]).startswith("Popular restaurant")
+
+
+def test_a_verb_of_no_list_takes_the_present_and_still_reads_as_a_verb():
+    """ "scored" becomes "scores" (its base form is an English word) and the checker still finds
+    the verb; a plural noun before a verb ("Oil prices rise") is not read as the verb."""
+    title = derive_title(
+        ["Melbourne Victory striker Archie Thompson scored a late winner against Perth."]
+    )
+    assert " scores " in title and title_problems(title) == []
+    assert verb_index("Oil prices rise") == 2  # "rise", not "prices"
+
+
+def test_a_first_sentence_with_no_verb_gives_way_to_the_next():
+    """ "“One more thing.” With that phrase, Apple paid homage …": a quotation of three words
+    has no verb; the title comes from the next sentence, its leading phrase gone."""
+    paragraph = (
+        'Cupertino (Calif.): "One more thing." With that phrase, Apple paid homage to its late '
+        "co-founder Steve Jobs for the 10-year anniversary of the iPhone on Tuesday."
+    )
+    title = derive_title([paragraph])
+    assert title.startswith("Apple pays homage") and _main_verb_is_finite(title)
+
+
+def test_what_was_reported_keeps_its_verb_and_a_verb_its_particle():
+    """ "rules a law (that would have left one clinic) is unconstitutional": the relative clause
+    goes, not the reported verb; "is spiraling | out of control" is never cut before "out";
+    "would be raising" is headline future, "to raise"."""
+    ruling = (
+        "The Supreme Court has ruled 5-4 a Louisiana’s anti-abortion law that would have left "
+        "just one abortion clinic in the state is unconstitutional."
+    )
+    assert derive_title([ruling]).endswith("is unconstitutional")
+    assert ends_incomplete("Wildfire is spiraling") is False  # a verb may end a title …
+    assert ends_on_open_verb("Wildfire is spiraling", " out of control", 1)  # … not before "out"
+    fed = (
+        "The US Federal Reserve announced on Wednesday that it would be raising interest rates by "
+        "a quarter point."
+    )
+    assert " to raise interest rates" in derive_title([fed])
+
+
+def test_a_quoted_title_in_a_subject_is_one_name():
+    """ "“An Officer and a Gentleman” star Louis Gossett Jr. died": the "and" in the film's title
+    does not make the star plural, nor "star" a verb."""
+    title = derive_title(["“An Officer and a Gentleman” star Louis Gossett Jr. died Friday at 87."])
+    assert " dies " in title and title_problems(title) == []
+
+
+def test_a_participle_ends_a_title_only_as_its_verb():
+    """ "… leads the country's parliamentary election held | on Sunday during which …": a
+    participle describing a noun never ends a title; one that is the verb may ("remain
+    closed", "critically injured")."""
+    uzbek = (
+        "Uzbekistan’s ruling party is leading the country’s parliamentary election held on Sunday "
+        "during which voters are electing members of the lower house of parliament, the head of "
+        "the Uzbek election authority said on Monday."
+    )
+    assert not derive_title([uzbek]).endswith("held")
+    ash = (
+        "Virtually all of Europe’s major airports remain closed as a huge plume of volcanic ash "
+        "drifts south across the continent from Iceland."
+    )
+    assert derive_title([ash]).endswith("remain closed")
