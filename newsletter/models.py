@@ -37,6 +37,9 @@ class Headline:
         ""  # who published it, as readers know it: a feed's title, front matter `source:`
     )
     words: int = 0  # the story's length when known (its full text was loaded), else 0
+    # the outlet a feed entry names (an aggregator's <source>: sources/feed_outlet.py), as
+    # the lead's coverage counts outlets; "" = its link's host (assemble/lead.py)
+    outlet: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,7 @@ class Story:
     publisher: str = ""  # front matter `source:` or the feed's title
     image_width: int = 0  # the image's size in pixels when known (0 = unknown)
     image_height: int = 0
+    outlet: str = ""  # the outlet a feed entry names, as Headline.outlet
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -200,6 +204,7 @@ class StoryCard:
     image_width: int = 0  # the image's size in pixels when known (0 = unknown)
     image_height: int = 0
     title_derived: bool = False  # made from an untitled story's first sentence: check it
+    outlet: str = ""  # the outlet a feed entry names, as Headline.outlet
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,12 +60,14 @@ def test_build_json_is_the_full_ranking(workspace):
     assert data["repeated"] == [] and data["follows"] is None  # no earlier issue in issues/
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
     assert (
-        set(data["lead"]) == {"title", "title_derived", "url"}
+        set(data["lead"]) == {"title", "title_derived", "url", "publisher", "why"}
         and data["lead"]["title_derived"] is True
     )
     ranking = data["related"] + data["more"]
     assert len(ranking) == 17 and len(data["related"]) <= 3
-    assert all(set(item) == {"title", "url", "score", "matched", "also"} for item in ranking)
+    assert all(
+        set(item) == {"title", "url", "publisher", "score", "matched", "also"} for item in ranking
+    )
     related = [i["score"] for i in data["related"]]
     assert related == sorted(related, reverse=True)  # Related best first; More in seed order
     assert all(i["score"] <= min(related, default=1.0) for i in data["more"])

@@ -91,6 +91,56 @@ def test_text_part_carries_the_note_every_card_summary_and_headline(built):
     assert "\n-- \n" in (built.folder / "index.txt").read_text("utf-8")
 
 
+# What the full-week sample shows, top to bottom: the lead, then Related (more on the lead's
+# story), the editor's note, the three cards, the [[sections]], More headlines.
+READING_ORDER = [
+    "Danube towns count the cost as the floodwaters recede",
+    "Related",
+    "Good morning.",
+    "The village that raised its own levee, and stayed dry",
+    "World",
+    "Science & climate",
+    "Culture",
+    "More headlines",
+]
+
+
+def _positions(text: str, parts: list[str]) -> list[int]:
+    return [text.index(part) for part in parts]
+
+
+def test_related_comes_right_under_the_lead_in_both_versions(built):
+    """HTML and text read the lead, its Related list, the note, the cards, then the sections
+    and More: nothing unrelated to the lead sits between it and its Related list."""
+    soup = BeautifulSoup((built.folder / "index.html").read_text("utf-8"), "html.parser")
+    blocks = soup.select("h1, h2, .note")
+    shown = [" ".join(b.get_text(" ").split()) for b in blocks]
+    assert shown[0] == READING_ORDER[0] and shown[1] == "Related"
+    assert shown[2].startswith("Good morning.")
+    assert [b.name for b in blocks[3:6]] == ["h2", "h2", "h2"]  # the three cards
+    assert all("card-title" in b["class"] for b in blocks[3:6])
+    assert shown[6:] == READING_ORDER[4:]
+    text = (built.folder / "index.txt").read_text("utf-8")
+    headings = [READING_ORDER[0], "Related\n===", *READING_ORDER[2:4]]
+    headings += [f"{h}\n{'=' * len(h)}" for h in READING_ORDER[4:]]
+    assert _positions(text, headings) == sorted(_positions(text, headings))
+
+
+def test_templates_copied_before_related_moved_keep_their_order(full_week):  # noqa: F811
+    """A workspace whose templates/ holds the digest templates as copied before (Related after
+    the cards) still builds, in that order: the editor's file, not rewritten."""
+    old = ROOT / "tests" / "data" / "templates-related-after-cards"
+    (full_week / "templates").mkdir()
+    for name in ("digest.mjml.j2", "digest.txt.j2"):
+        shutil.copy(old / name, full_week / "templates" / name)
+    built = build_full_week(full_week)
+    card = "The village that raised its own levee, and stayed dry"
+    for name in ("index.html", "index.txt"):
+        text = (built.folder / name).read_text("utf-8")
+        assert text.index("Good morning.") < text.index(card) < text.index("Related")
+        assert text.index("Related") < text.index("More headlines")
+
+
 def test_the_checks_pass_on_the_full_week(built):
     """`newsletter check` finds no error on the sample; SpamAssassin, where installed, scores < 1."""
     settings, _ = load_settings(built.folder.parent.parent)

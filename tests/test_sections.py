@@ -77,8 +77,9 @@ def ws(tmp_path, monkeypatch):
 
 
 def test_items_are_grouped_in_section_order_after_related_and_empty_sections_are_left_out(ws):
-    """World holds its headlines (Sport and Culture, empty, are left out); Related stays first,
-    the loose item is in More, and the card tagged for Culture stays under the lead."""
+    """World holds its headlines (Sport and Culture, empty, are left out); Related comes first,
+    right under the lead and before the card, the loose item is in More, and the card tagged for
+    Culture stays a card (not under a Culture heading)."""
     result = build_in(ws, "seeds", "feeds")
     issue = result.issue
     assert [h.title for h in issue.related] == ["River floods close the valley roads"]
@@ -91,7 +92,7 @@ def test_items_are_grouped_in_section_order_after_related_and_empty_sections_are
     assert [c.title for c in issue.stories] == ["The museum reopens its doors"]
     assert [h.title for h in issue.more] == ["A cat is elected mayor"]
     text = (result.folder / "index.txt").read_text("utf-8")
-    order = [text.index(h) for h in ("The museum", "Related\n", "World\n", "More headlines\n")]
+    order = [text.index(h) for h in ("Related\n", "The museum", "World\n", "More headlines\n")]
     assert order == sorted(order) and "Sport" not in text and "Culture\n" not in text
     html = (result.folder / "index.html").read_text("utf-8")
     assert ">World</h2>" in html

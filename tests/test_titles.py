@@ -24,9 +24,9 @@ LEADS = [
     for path in sorted((DATA / "titles").glob("*.toml"))
     for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
 ]
-# Measured on tests/data/titles (164 real leads): how many derived titles pass every rule of
+# Measured on tests/data/titles (179 real leads): how many derived titles pass every rule of
 # title_problems.  A change that lowers it fails; raise it when titles get better.
-PASSING_RULES = 162
+PASSING_RULES = 176
 
 
 def test_sample_seed_title_is_a_headline():

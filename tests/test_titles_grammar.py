@@ -59,12 +59,12 @@ def _main_verb_is_finite(title: str) -> bool:
 
 
 def test_the_unseen_set_is_as_recorded():
-    """105 new leads, each with a source, a licence, a split fixed beforehand and an editor's
+    """120 new leads, each with a source, a licence, a split fixed beforehand and an editor's
     verdicts (before, when a held-out set was read, now)."""
-    assert len(UNSEEN) == 105
+    assert len(UNSEEN) == 120
     splits = [lead["split"] for lead in UNSEEN]
     assert splits.count("dev") == 30
-    assert all(splits.count(f"heldout{n}") == 15 for n in range(1, 6))
+    assert all(splits.count(f"heldout{n}") == 15 for n in range(1, 7))
     for lead in UNSEEN:
         assert lead["split"] == "dev" or lead["verdict_read"] in ("keep", "reject")
         assert lead["source"].startswith("http") and lead["licence"]
@@ -94,17 +94,17 @@ def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
         title = derive_title(paragraphs)
         if ends_incomplete(title) or is_adverb(title.split()[-1]):
             endings.append(title)
-    assert len(ALL_REAL) >= 190
+    assert len(ALL_REAL) >= 210
     assert endings == []
 
 
 def test_at_least_the_measured_number_of_unseen_titles_have_a_finite_main_verb():
-    """Of the 105 unseen leads, at least 103 titles have a finite main verb that is no
-    participle describing a noun (left: the source's typo "Gregoiresigned", and a subject too
-    long for its verb); this property does not see "New study releases …" or "Man accuses of
+    """Of the 120 unseen leads, at least 117 titles have a finite main verb that is no
+    participle describing a noun (left: the source's typo "Gregoiresigned", and two subjects too
+    long for their verb); this property does not see "New study releases …" or "Man accuses of
     murdering …", where the participle became a verb in "-s" (still open)."""
     finite = [derive_title(lead["paragraphs"]) for lead in UNSEEN]
-    assert sum(_main_verb_is_finite(title) for title in finite) >= 103
+    assert sum(_main_verb_is_finite(title) for title in finite) >= 117
 
 
 def test_a_kicker_and_a_score_line_give_the_result():
@@ -287,3 +287,20 @@ def test_a_quoted_title_in_a_subject_is_one_name():
     does not make the star plural, nor "star" a verb."""
     title = derive_title(["“An Officer and a Gentleman” star Louis Gossett Jr. died Friday at 87."])
     assert " dies " in title and title_problems(title) == []
+
+
+def test_a_participle_ends_a_title_only_as_its_verb():
+    """ "… leads the country's parliamentary election held | on Sunday during which …": a
+    participle describing a noun never ends a title; one that is the verb may ("remain
+    closed", "critically injured")."""
+    uzbek = (
+        "Uzbekistan’s ruling party is leading the country’s parliamentary election held on Sunday "
+        "during which voters are electing members of the lower house of parliament, the head of "
+        "the Uzbek election authority said on Monday."
+    )
+    assert not derive_title([uzbek]).endswith("held")
+    ash = (
+        "Virtually all of Europe’s major airports remain closed as a huge plume of volcanic ash "
+        "drifts south across the continent from Iceland."
+    )
+    assert derive_title([ash]).endswith("remain closed")

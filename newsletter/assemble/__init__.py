@@ -191,6 +191,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         image_width=story.image_width,
         image_height=story.image_height,
         title_derived=story.title is None,
+        outlet=story.outlet,
     )
 
 

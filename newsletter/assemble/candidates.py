@@ -31,6 +31,7 @@ def story_headline(story: Story) -> Headline:
         tags=story.tags,
         publisher=story.publisher,
         words=sum(len(p.split()) for p in paragraphs),
+        outlet=story.outlet,
     )
 
 

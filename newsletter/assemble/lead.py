@@ -32,7 +32,7 @@ from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
 from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
 from newsletter.errors import SourceError, display_path
-from newsletter.models import Headline, ScoredHeadline, Sources, Story
+from newsletter.models import Headline, Issue, ScoredHeadline, Sources, Story
 
 COVERAGE_TOP = 10
 SOURCE_BONUS = 0.1
@@ -132,8 +132,10 @@ def coverage(
 
 
 def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
-    """The outlets the covering candidates come from: each one's link host (a feed of wires
-    the editor collected names the six outlets it gathered), else its file or feed (a feed
+    """The outlets the covering candidates come from: the outlet a feed entry names (an
+    aggregator's items all link to the aggregator: its `<source>` says whose they are, and
+    the headline shows it as its publisher), else each one's link host (a feed of wires the
+    editor collected names the six outlets it gathered), else its file or feed (a feed
     counts once).  Counted by feed, one local feed made every story's coverage "1 source",
     and the bonus for coverage by several outlets never chose a lead."""
 
@@ -141,11 +143,29 @@ def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
 
 
 def _outlet(headline: Headline) -> str:
+    if headline.outlet:
+        return headline.outlet
     try:
         host = urlsplit(headline.url).hostname if headline.url else None
     except ValueError:  # a link the check reports; here it is just no outlet
         host = None
     return host.removeprefix("www.") if host else source_origin(headline.source or "")
+
+
+def issue_coverage(issue: Issue) -> tuple[ScoredHeadline, ...]:
+    """What covers an issue's lead as the issue keeps it: its Related headlines, and the cards
+    (under the lead or in a section) scoring the Related bar, as ranked items."""
+    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    return (
+        *issue.related,
+        *(
+            ScoredHeadline(
+                Headline(c.title, url=c.url, source=c.source, outlet=c.outlet), c.score, c.matched
+            )
+            for c in cards
+            if c.score >= RELATED_BAR
+        ),
+    )
 
 
 def why_lead(related: Sequence[ScoredHeadline]) -> str:

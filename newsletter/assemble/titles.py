@@ -869,7 +869,7 @@ def _shorten(sentence: str, max_chars: int) -> str:
         cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
         if cut is not None:
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            return str(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            return _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars])
 
@@ -902,7 +902,7 @@ class _Cuts:
         kept, rest = self.sentence[:c], self.sentence[c:]
         if ends_incomplete(kept) or ends_on_open_verb(kept, rest, self.verb):
             return False
-        if self._clause_without_verb(kept):
+        if self._clause_without_verb(kept) or self._ends_on_participle(kept):
             return False
         if not self.strict:
             return True
@@ -926,6 +926,20 @@ class _Cuts:
         clause = kept[opened[-1].end() :]
         return verb_index(f"{opened[-1].group().strip()} {clause}") is None
 
+    def _ends_on_participle(self, kept: str) -> bool:
+        """ "… wins first parliamentary elections held | on Sunday": a participle after a noun
+        ends no title unless it is the title's verb ("Venice hit by …" is)."""
+        words = kept.rstrip().split(" ")
+        last = words[-1].lower().strip(",;:.!?")
+        if len(words) - 1 == self.verb or len(words) < 2:
+            return False
+        participle = (last.endswith("ed") and len(last) > 4) or (
+            last in IRREGULAR_LEMMA and last not in ("cut", "hit", "set", "put", "let")
+        )
+        before = words[-2].lower()
+        linking = before in AUXILIARIES or before in _LINKING or is_adverb(before)
+        return participle and not linking  # "remain closed", "critically injured" end a title
+
     def _mute_report(self, kept: str) -> bool:
         """ "Trump says North Korean leader Kim Jong Un |": what was said lost its verb."""
         if self.verb is None:
@@ -938,6 +952,7 @@ class _Cuts:
         return bool(reported) and verb_index(reported) is None
 
 
+_LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 

@@ -137,6 +137,7 @@ def scheduled_issue(
 
 
 def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
+    from newsletter.assemble.lead import issue_coverage, why_lead
     from newsletter.errors import display_path
 
     issue = result.issue
@@ -147,6 +148,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
                 "title": c.title,
                 "title_derived": c.title_derived,
                 "url": c.url,
+                "publisher": c.publisher,
                 "score": c.score,
                 "matched": list(c.matched),
             }
@@ -158,6 +160,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             {
                 "title": h.title,
                 "url": h.url,
+                "publisher": h.headline.publisher,  # the entry's outlet, or its feed's title
                 "score": h.score,
                 "matched": list(h.matched),
                 # near-duplicates folded into this line (the manifest's `also`): the same
@@ -176,6 +179,9 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             "title": issue.lead.title,
             "title_derived": issue.lead.title_derived,
             "url": issue.lead.url,
+            "publisher": issue.lead.publisher,
+            # how many items from how many outlets cover it (the preview's Ranking tab)
+            "why": why_lead(issue_coverage(issue)),
         },
         "note": None if issue.note is None else {"source": issue.note.source},
         "stories": cards(issue.stories),

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from newsletter.assemble.lead import why_lead
-from newsletter.assemble.meaning import RELATED_BAR
-from newsletter.models import Headline, Issue, ScoredHeadline
+from newsletter.assemble.lead import issue_coverage, why_lead
+from newsletter.models import Issue, ScoredHeadline
 from newsletter.render import GMAIL_CLIP_BYTES
 
 # The headers an editor checks first, in this order; the rest follow as the message has them.
@@ -64,7 +63,7 @@ def summarize_issue(
                 "title_derived": issue.lead.title_derived,
                 "url": issue.lead.url,
                 "source": issue.lead.source,
-                "why": why_lead((*issue.related, *_card_items(issue))),
+                "why": why_lead(issue_coverage(issue)),
             },
             "related": [_headline(h) for h in issue.related],
             "more": [_headline(h) for h in issue.more],
@@ -72,16 +71,6 @@ def summarize_issue(
             "learnt": dict(learnt) if learnt is not None else None,
         },
     }
-
-
-def _card_items(issue: Issue) -> list[ScoredHeadline]:
-    """The cards about the lead, as ranked items (their score is the ranker's)."""
-    cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
-    return [
-        ScoredHeadline(Headline(c.title, url=c.url, source=c.source), c.score, c.matched)
-        for c in cards
-        if c.score >= RELATED_BAR
-    ]
 
 
 def _headers(items: list[tuple[str, Any]]) -> list[list[str]]:

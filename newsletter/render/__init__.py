@@ -249,10 +249,14 @@ def _size(n: int) -> str:
 
 def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
     extra = settings.more_summaries
-    listed = (
-        Section(RELATED_HEADING, issue.related, summaries=True),
-        *(Section(s.name, s.headlines, s.stories, extra) for s in issue.sections),
-        Section(MORE_HEADING, issue.more, summaries=extra),
+    related = Section(RELATED_HEADING, issue.related, summaries=True)
+    later = tuple(
+        s
+        for s in (
+            *(Section(s.name, s.headlines, s.stories, extra) for s in issue.sections),
+            Section(MORE_HEADING, issue.more, summaries=extra),
+        )
+        if s.items or s.cards
     )
     from newsletter.render.length import issue_length, lead_shows_summary, reading_time
 
@@ -260,7 +264,13 @@ def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
     return {
         "issue": issue,
         "settings": settings,
-        "sections": tuple(s for s in listed if s.items or s.cards),
+        # Related is more on the lead's story: the templates put it right under the lead, then
+        # the cards, then `later_sections` (the [[sections]], then More headlines), each left
+        # out when empty. `sections` (Related first, then the same) is what a template copied
+        # before Related moved loops over after its cards: kept, so that template still renders.
+        "related": related if related.items else None,
+        "later_sections": later,
+        "sections": (related, *later) if related.items else later,
         "cards": issue.stories,
         "brand": brand_context(settings),
         "web_url": settings.web_url(issue.id),

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from newsletter.control_chars import ECHOED, shown_safely
 from newsletter.errors import SourceError
 from newsletter.sources.feed_xml import BOM, PREDEFINED
 
@@ -120,11 +121,14 @@ class _Pass:
     ) -> None:
         if is_parameter or value is None or system_id is not None:
             kind = "a parameter" if is_parameter else "an external"
-            raise self.refuse(f"its DOCTYPE declares {kind} entity ({name}), which no feed needs")
+            raise self.refuse(
+                f"its DOCTYPE declares {kind} entity ({_named(name)}), which no feed needs"
+            )
         nested = [n for n in _REFERENCE.findall(value) if n not in PREDEFINED]
         if nested:
             raise self.refuse(
-                f"its DOCTYPE defines the entity &{name}; by another (&{nested[0]};): the shape "
+                f"its DOCTYPE defines the entity &{_named(name)}; by another "
+                f"(&{_named(nested[0])};): the shape "
                 "of a 'billion laughs', which expands a small file into gigabytes"
             )
         self.declared[name] = value
@@ -140,7 +144,7 @@ class _Pass:
             if total > MAX_EXPANSION:
                 raise self.refuse(
                     f"its DOCTYPE's entities would add more than {MAX_EXPANSION:,} characters "
-                    f"(&{name}; is {len(value):,} characters, used {uses:,} times)"
+                    f"(&{_named(name)}; is {len(value):,} characters, used {uses:,} times)"
                 )
 
     def start(self, name: str, _attributes: dict[str, str]) -> None:
@@ -206,6 +210,11 @@ def _cut_by_tags(data: bytes) -> BoundedFeed:
     if len(starts) <= MAX_ENTRIES:
         return BoundedFeed(data, len(starts), len(starts))
     return BoundedFeed(data[: starts[MAX_ENTRIES]], len(starts), MAX_ENTRIES)
+
+
+def _named(name: str) -> str:
+    """An entity's name as a message shows it: the feed chose it, so it is cut short."""
+    return shown_safely(name, ECHOED)
 
 
 def _fix(shown: str) -> str:

@@ -22,6 +22,7 @@ from newsletter.control_chars import without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.feed_bounds import as_utf8, bounded_feed
+from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
@@ -53,10 +54,14 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     stories, headlines = [], []
     cut = bounded.warning(shown)
     warnings: list[str] = [cut] if cut else []
-    publisher = " ".join(str(feed.feed.get("title", "")).split())
+    feed_title = publisher_text(
+        str(feed.feed.get("title", "")), _TextCleaner(shown, warnings), "title"
+    )
     for index, entry in enumerate(feed.entries, start=1):
         source = f"{shown}#{index}"
         text = _TextCleaner(source, warnings)
+        named = entry_outlet(entry, text)  # an aggregator's item names its own outlet
+        publisher, outlet = (named.publisher, named.outlet) if named else (feed_title, "")
         title = " ".join(text("title", str(entry.get("title", ""))).split())
         link = _entry_link(entry, source, warnings, data)
         when = _entry_date(entry)
@@ -85,6 +90,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     publisher=publisher,
                     image_width=width,
                     image_height=height,
+                    outlet=outlet,
                 )
             )
         else:
@@ -98,6 +104,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                     tags=tags,
                     publisher=publisher,
                     words=len(content.split()) if content else 0,
+                    outlet=outlet,
                 )
             )
     return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
