@@ -88,7 +88,8 @@ def write(workspace: Path, name: str, text: str) -> str:
 def test_an_aggregators_items_show_their_outlets_and_count_as_several(workspace):
     """Each item of an aggregator's RSS feed shows the outlet its <source> or dc:publisher
     names (one naming none, the feed's title), and the lead covered by three outlets through
-    one aggregator's links reads "from 3 sources", as it is scored."""
+    one aggregator's links reads "from 3 sources", as it is scored, and again when the issue
+    is re-rendered from its manifest."""
     story = write(workspace, "stories/bridge.md", STORY)
     feed = write(workspace, "feeds/aggregator.xml", AGGREGATOR)
     data = build(workspace, story, feed)
@@ -103,6 +104,9 @@ def test_an_aggregators_items_show_their_outlets_and_count_as_several(workspace)
     assert 'publisher = "Chesapeake Wire"' in manifest  # what the email shows beside the line
     text = (workspace / data["issue_dir"] / "index.txt").read_text("utf-8")
     assert "The Harbor Times" in text and "Maryland Ledger" in text
+    again = build(workspace, data["issue_dir"])  # re-rendered from the manifest: the same count
+    assert again["lead"]["why"] == data["lead"]["why"]
+    assert publishers(again) == publishers(data)
 
 
 def test_an_atom_entrys_source_is_its_publisher_not_its_author(workspace):

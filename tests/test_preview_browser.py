@@ -184,6 +184,59 @@ def test_phone_view_has_no_horizontal_scroll(page):
     screenshot(page, "phone")
 
 
+PHONE_SCREEN = {"width": 375, "height": 667}
+
+# Where each email frame and each tab is drawn on the page, and the page's own width.
+_LAYOUT = """() => ({
+  pageWidth: document.documentElement.scrollWidth,
+  frames: Object.fromEntries([...document.querySelectorAll('iframe[data-frame]')]
+    .filter(f => f.offsetParent !== null)
+    .map(f => { const r = f.getBoundingClientRect();
+                return [f.dataset.frame, [r.left, r.right, r.height]]; })),
+  captions: [...document.querySelectorAll('.device figcaption')]
+    .filter(c => c.offsetParent !== null).map(c => c.textContent.trim()),
+  tabs: [...document.querySelectorAll('[role=tab]')]
+    .map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right, r.height]; }),
+})"""
+
+
+def test_on_a_phone_every_frame_fits_the_screen_at_its_true_width(browser, preview):
+    """Opened on a 375 px phone, each view's frames are drawn whole inside the screen (scaled
+    down, the caption saying how much) while the email inside still lays out at 640 or 375 px;
+    every tab is on the screen, 44 px tall, and works."""
+    context = browser.new_context(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
+    page = open_page(context, preview.url)
+    try:
+        for view, frames, inner in (
+            ("desktop", ["light-desktop"], [640]),
+            ("phone", ["light-phone"], [375]),
+            ("dark", ["dark-desktop", "dark-phone"], [640, 375]),
+        ):
+            page.click(f"#tab-{view}")
+            layout = page.evaluate(_LAYOUT)
+            assert layout["pageWidth"] <= 375, view
+            assert sorted(layout["frames"]) == sorted(frames)
+            for name, width in zip(frames, inner, strict=True):
+                left, right, height = layout["frames"][name]
+                assert left >= 0 and right <= 375, (name, left, right)
+                assert height >= 400, name  # still a screenful of email, not a sliver
+                inside = frame(page, name).evaluate("window.innerWidth")
+                assert width - 2 <= inside <= width, (name, inside)  # less the frame's 1 px border
+            assert all(" · shown at " in caption for caption in layout["captions"]), layout
+            screenshot(page, f"on-a-phone-{view}")
+        for left, right, height in layout["tabs"]:
+            assert left >= 0 and right <= 375 and height >= 44
+        page.click("#tab-send")
+        assert page.is_visible("#send-address")
+        page.set_viewport_size(DESKTOP_VIEWPORT)  # turned into a wide window: true size again
+        page.click("#tab-desktop")
+        left, right, _ = page.evaluate(_LAYOUT)["frames"]["light-desktop"]
+        assert right - left == 640
+        assert page.console_errors == []
+    finally:
+        context.close()
+
+
 def test_desktop_view_is_at_desktop_width(page):
     """The desktop frame is 640 px wide and the email's 600 px column fits inside it."""
     desktop = frame(page, "light-desktop")

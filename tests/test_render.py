@@ -16,7 +16,7 @@ from newsletter.errors import TemplateError
 from newsletter.models import Headline, Issue, Lead, ScoredHeadline
 from newsletter.render import render_issue
 from newsletter.render.merge_tags import SubscriberPlaceholders, fill_merge_tags
-from newsletter.render.text_format import wrap
+from newsletter.render.text_format import labelled_url, wrap
 from tests.conftest import ROOT, SAMPLE_DATE
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -240,6 +240,23 @@ def test_wrap_never_breaks_urls():
     lines = wrap(f"See {url} for more words that follow here").split("\n")
     assert url in lines
     assert all(len(line) <= 78 for line in lines if line != url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/boats", "Read more: https://example.org/boats"),
+        (
+            "https://example.org/" + "a" * 47,  # "Read more: " and the URL: 78 columns, fits
+            "Read more: https://example.org/" + "a" * 47,
+        ),
+        ("https://example.org/" + "a" * 48, "Read more:\nhttps://example.org/" + "a" * 48),
+    ],
+)
+def test_a_labelled_url_moves_under_its_label_only_when_the_line_would_pass_78(url, expected):
+    """`labelled_url` keeps `label: url` on one line up to 78 columns, else puts the URL on a
+    line of its own, so the only lines past 78 are URLs no one could fold."""
+    assert labelled_url(url, "Read more") == expected
 
 
 # --- templates: the workspace overrides the defaults; errors name file and line -----------------

@@ -6,13 +6,14 @@ before the next `.` with one line."""
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 import pytest
 
 from newsletter.config import load_settings
 from newsletter.send.journal import JournalWriteError, LeaseLost
-from newsletter.send.outcome_committer import OutcomeCommitter
+from newsletter.send.outcome_committer import LINGER, OutcomeCommitter
 from newsletter.send.recovery import read_recovery
 from newsletter.send.sender import send_issue
 from newsletter.send.shared_journal import PostgresJournal, local_state
@@ -259,3 +260,39 @@ def test_a_send_checks_its_lease_at_each_final_dot_with_almost_no_statement_of_i
     assert summary.sent == len(active) and handler.by_recipient() == dict.fromkeys(active, 1)
     assert sum(sizes) == len(active)  # every outcome written once
     assert 1 <= sizes.count(0) <= len(active) // 20, sizes.count(0)
+
+
+def test_outcomes_queued_by_several_workers_go_in_one_statement_when_one_is_waited_for():
+    """Outcomes handed over while nobody waits are gathered (held up to LINGER) and written
+    in one statement, one commit, as soon as a worker waits for one of them."""
+    statements: list[int] = []
+
+    def write(rows, writer):
+        statements.append(len(rows))
+        return True
+
+    committer = OutcomeCommitter(write, patience=5.0, gave_up="gave up")
+    rows = [("i", f"r{n}@example.org", "sent", 1, "", f"<{n}@x>", "t") for n in range(4)]
+    with committer._changed:  # four workers hand over within LINGER of one another
+        tickets = [committer.add(row) for row in rows]
+    committer.wait(tickets[:1])  # the first worker reaches its next final `.`
+    committer.wait(tickets)
+    committer.close()
+    assert statements == [4]
+
+
+def test_an_outcome_nobody_waits_for_is_committed_within_the_linger():
+    """A worker that hands over its outcome and then does something else (a retry's wait,
+    the next claim) does not leave it uncommitted: it is written within about LINGER."""
+    written = threading.Event()
+
+    def write(rows, writer):
+        written.set()
+        return True
+
+    committer = OutcomeCommitter(write, patience=5.0, gave_up="gave up")
+    began = time.monotonic()
+    committer.add(("i", "ana@example.org", "sent", 1, "", "<1@x>", "t"))
+    assert written.wait(1.0), "never written"
+    assert time.monotonic() - began >= LINGER * 0.9  # held to gather others first
+    committer.close()

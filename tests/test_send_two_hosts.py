@@ -6,6 +6,7 @@ outside")."""
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 import shutil
@@ -23,7 +24,8 @@ from newsletter.issue.build_record import read_build_record
 from newsletter.send.journal import LeaseLost
 from newsletter.send.merge_check import merge_hash
 from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.shared_journal import PostgresJournal, open_postgres_journal
+from newsletter.send.sender_lease import workspace_host
+from newsletter.send.shared_journal import PostgresJournal, local_state, open_postgres_journal
 from newsletter.subscribers.backends import workspace_store
 from tests.support.send_workspace import ISSUE_ID, Workspace
 from tests.support.smtp_server import RecordingHandler, smtp_server
@@ -226,6 +228,54 @@ def test_two_hosts_started_together_on_a_small_list_both_send_a_share(two_hosts)
     assert copies == {email: 1 for email in readers}
     shares = [len(relay.received) for relay in relays]
     assert min(shares) >= 15, f"not a real share each: {shares}"
+
+
+def test_a_host_that_finds_the_list_sent_by_another_names_who_sent_it(
+    two_hosts, postgres_server, postgres_url
+):
+    """A host whose send finds every reader claimed by another host's sender, which mails
+    them all while it waits, ends with 0 sent and one line naming that sender (its host and
+    pid, as `--status --senders` names them) and what it sent, then "Done"; it used to say
+    only "0 sent, 0 skipped (sent before)" (found by a new user's trial, two folders)."""
+    first, second = two_hosts
+    emails = add_readers(first, 30)
+    server = first.settings.database_server
+    assert server is not None
+    local = local_state(first.settings)
+    other_host = workspace_host(local)  # the first workspace's host, as its sends register
+    other = open_postgres_journal(
+        server, ISSUE_ID, create=True, lease=30.0,
+        merge=merge_hash(read_build_record(first.issue).files), local=local, host=other_host,
+    )  # fmt: skip
+    assert other is not None
+    other.register()
+    database = postgres_url.rsplit("/", 1)[1]
+    relay_handler = RecordingHandler(pipelining=True)
+    try:
+        claimed = [r.email for r in other.unsent()]  # every reader: nothing left to claim
+        assert sorted(claimed) == emails
+        with smtp_server(handler=relay_handler) as relay:
+            idle = start_send(second, relay)
+            with postgres_server.connect(database) as conn:  # its senders are registered
+                query = "SELECT count(*) FROM senders WHERE host <> %s"
+                wait_for(lambda: conn.execute(query, (other_host,)).fetchone()[0] > 0)
+            for email in claimed:  # the other host mails them while this one waits
+                other.record(email, "sent", attempts=1)
+            output = idle.communicate(timeout=120)[0]
+    finally:
+        other.close()
+    assert idle.returncode == 0, output
+    assert not relay_handler.received, "the idle host mailed a reader the other one had"
+    # 0 skipped, or a few when the other host's first records beat this run's first count
+    assert re.search(r": 0 sent, 0 failed, 0 unknown, \d+ skipped \(sent before\)", output)
+    lines = [x for x in output.splitlines() if "Other senders" in x]
+    assert lines == [
+        f"  Other senders sent 30 of issue {ISSUE_ID}: {other_host} pid {os.getpid()} sent 30. "
+        f"`newsletter send issues/{ISSUE_ID} --status --senders` shows each."
+    ], output
+    assert f"Done: every active subscriber has issue {ISSUE_ID}" in output, output
+    status = status_of(second, "--senders")  # names that host and pid as the summary did
+    assert f"\n    {other_host}  " in status and f"\n      pid {os.getpid()}  " in status, status
 
 
 def wait_for(condition, timeout: float = 120.0) -> None:

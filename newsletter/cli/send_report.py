@@ -6,7 +6,7 @@ import typer
 
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender import SendSummary
-from newsletter.send.status import IssueStatus
+from newsletter.send.status import IssueStatus, hosts_of
 
 
 def nothing_to_send(plan: SendPlan, shown: str) -> str:
@@ -45,6 +45,9 @@ def print_summary(summary: SendSummary, shown: str) -> None:
         f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "
         f"(sent before), in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
     )
+    others = others_line(summary, shown)
+    if others:
+        echo(others)
     _print_details(summary, shown)
     if summary.stopped:
         typer.echo(f"error: {summary.stopped}", err=True)
@@ -58,6 +61,31 @@ def print_summary(summary: SendSummary, shown: str) -> None:
             f"Done: every active subscriber has issue {summary.issue_id}. Next: `newsletter "
             "archive` writes its web version (the link in every message) for you to publish."
         )
+
+
+SHOWN_HOSTS = 3  # other hosts named in the summary's line; `--status` lists them all
+
+
+def others_line(summary: SendSummary, shown: str) -> str | None:
+    """On PostgreSQL, the line naming the other hosts' senders (host and pid as `--status
+    --senders` names them) and what they sent of the issue, before or during this run; None
+    when no other host sent any.  Without it a run that found the list taken said only "0
+    sent, 0 skipped (sent before)", and nothing of who mailed everyone."""
+    hosts = [h for h in hosts_of(summary.senders) if h.host != summary.own_host and h.sent]
+    if not hosts:
+        return None
+    named = []
+    for host in hosts[:SHOWN_HOSTS]:
+        pids = [str(s.pid) for s in host.senders if s.sent]
+        pid = f"pid {pids[0]}" if len(pids) == 1 else f"pids {', '.join(pids)}"
+        named.append(f"{host.label} {pid} sent {host.sent}")
+    if len(hosts) > SHOWN_HOSTS:
+        named.append(f"and {len(hosts) - SHOWN_HOSTS} more host(s)")
+    total = sum(h.sent for h in hosts)
+    return (
+        f"  Other senders sent {total} of issue {summary.issue_id}: {'; '.join(named)}. "
+        f"`newsletter send {shown} --status --senders` shows each."
+    )
 
 
 def _print_details(summary: SendSummary, shown: str) -> None:

@@ -84,6 +84,7 @@ HEADLINE_KEYS = (
     "url",
     "summary",
     "publisher",
+    "outlet",
     "words",
     "score",
     "matched",
@@ -99,6 +100,7 @@ STORY_KEYS = (
     *IMAGE_KEYS,
     "summary",
     "publisher",
+    "outlet",
     "words",
     "section",
     "score",
@@ -201,9 +203,11 @@ def _size_lines(image: str | None, width: int, height: int) -> list[str]:
     return [f"image_width = {width}", f"image_height = {height}"]
 
 
-def _about_lines(publisher: str, words: int) -> list[str]:
-    """Who published a story and its length in words, each when known."""
+def _about_lines(publisher: str, words: int, outlet: str = "") -> list[str]:
+    """Who published a story, the outlet its feed entry named (as the lead's coverage counts
+    it), and its length in words, each when known."""
     lines = [f"publisher = {_string(publisher)}"] if publisher else []
+    lines += [f"outlet = {_string(outlet)}"] if outlet else []
     return lines + ([f"words = {words}"] if words else [])
 
 
@@ -216,7 +220,7 @@ def _card_lines(card: StoryCard) -> list[str]:
     lines += _url_image_lines(card.url, card.image, card.image_alt)
     lines += _size_lines(card.image, card.image_width, card.image_height)
     lines.append(f"summary = {_string(card.summary)}")
-    lines += _about_lines(card.publisher, card.words)
+    lines += _about_lines(card.publisher, card.words, card.outlet)
     lines.append(f"score = {card.score:.3f}")
     lines.append(f"matched = [{', '.join(map(_string, card.matched))}]")
     if card.source:
@@ -235,7 +239,7 @@ def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = 
             lines.append(f"url = {_string(item.url)}")
         if item.headline.summary:
             lines.append(f"summary = {_string(item.headline.summary)}")
-        lines += _about_lines(item.headline.publisher, item.headline.words)
+        lines += _about_lines(item.headline.publisher, item.headline.words, item.headline.outlet)
         lines.append(f"score = {item.score:.3f}")
         lines.append(f"matched = [{', '.join(map(_string, item.matched))}]")
         if item.headline.source:
@@ -545,6 +549,7 @@ class _ManifestReader:
                     matched=matched,
                     section=self.section(item, label, "stories", i, names),
                     publisher=self.publisher(item, label, "stories", i),
+                    outlet=self.publisher(item, label, "stories", i, "outlet"),
                     words=self.count(item, f"{label}.words", "stories", i, "words"),
                     image_width=self.count(item, f"{label}.image_width", "stories", i),
                     image_height=self.count(item, f"{label}.image_height", "stories", i),
@@ -636,9 +641,12 @@ class _ManifestReader:
             publisher=self.publisher(data, "lead", "lead", 0),
         )
 
-    def publisher(self, item: dict[str, Any], label: str, table: str, index: int) -> str:
-        """Who published a card's or headline's story, as the email's source line shows it."""
-        text = self.text(item, "publisher", f"{label}.publisher", table, index, required=False)
+    def publisher(
+        self, item: dict[str, Any], label: str, table: str, index: int, key: str = "publisher"
+    ) -> str:
+        """Who published a card's or headline's story, as the email's source line shows it
+        (`key` "outlet": the outlet its feed entry named, as the lead's coverage counts it)."""
+        text = self.text(item, key, f"{label}.{key}", table, index, required=False)
         return " ".join((text or "").split())
 
     def count(self, item: dict[str, Any], label: str, table: str, index: int, key: str = "") -> int:
@@ -704,6 +712,7 @@ class _ManifestReader:
                 source=str(item.get("source", "")),
                 summary=" ".join((summary or "").split()),
                 publisher=self.publisher(item, label, section, i),
+                outlet=self.publisher(item, label, section, i, "outlet"),
                 words=self.count(item, f"{label}.words", section, i, "words"),
             )
             home = self.section(item, label, section, i, names) if section == "more" else ""

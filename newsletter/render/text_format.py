@@ -27,6 +27,13 @@ def underline(text: str, char: str = "=") -> str:
     return char * max(longest, 3)
 
 
+def labelled_url(url: str, label: str, width: int = TEXT_WIDTH) -> str:
+    """`label: url` on one line when it fits in `width` columns, else the URL alone under the
+    label: a URL is never broken, so only the label can move to keep the line foldable."""
+    line = f"{label}: {url}"
+    return line if len(line) <= width else f"{label}:\n{url}"
+
+
 def long_date(value: dt.date) -> str:
     """26 November 2026: unambiguous in every locale, no zero padding."""
     return f"{value.day} {value.strftime('%B %Y')}"
@@ -42,4 +49,9 @@ def tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-FILTERS = (("wrap", wrap), ("underline", underline), ("long_date", long_date))
+FILTERS = (
+    ("wrap", wrap),
+    ("underline", underline),
+    ("long_date", long_date),
+    ("labelled_url", labelled_url),
+)

@@ -17,7 +17,7 @@ from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
-from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, send_lock
+from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, SenderShare, send_lock
 from newsletter.send.outbox import FileTransport
 from newsletter.send.plan import ProgressCallback, SendPlan
 from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
@@ -52,6 +52,10 @@ class SendSummary:
     bounced: int = 0  # marked bounced in this run (5.1.x: no such user or domain)
     recovered: int = 0  # lines of a previous run's recovery file recorded before this one
     journal_failed: bool = False  # stopped because the journal could not be written
+    # on PostgreSQL: every sender of the issue as the run ended (as `--status` reads them),
+    # and the host this workspace's senders register as: the others' share is theirs
+    senders: tuple[SenderShare, ...] = ()
+    own_host: str = ""
     taken_over: tuple[tuple[str, int], ...] = ()  # --take-over: readers taken, per host
     recovered_twice: tuple[str, ...] = ()  # of `recovered`: mailed by another sender meanwhile
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from newsletter.errors import display_path
+from newsletter.errors import NewsletterError, display_path
 from newsletter.issue.build_record import read_build_record
+from newsletter.send.journal import SenderShare
 from newsletter.send.journaled_run import (
     SendSummary,
     dry_run_outbox,
@@ -81,7 +82,9 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
 
     try:
         summary = locked_run(plan, transport, journal, local, processes, own, before_run=start)
-        summary = replace(summary, taken_over=tuple(taken))
+        summary = replace(
+            summary, taken_over=tuple(taken), senders=_senders(journal), own_host=host
+        )
         if summary.left and summary.stopped is None and plan.options.limit is None:
             held = journal.held()  # readers another host may have sent: not ours to send
             if held:
@@ -90,3 +93,13 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
         return summary
     finally:
         journal.close()
+
+
+def _senders(journal: PostgresJournal) -> tuple[SenderShare, ...]:
+    """Every sender of the issue and its share, so that the summary names the other hosts'
+    senders (a run that found the list sent by others says who sent it); none when the
+    server cannot say (the run's own line already tells why)."""
+    try:
+        return journal.shares()
+    except NewsletterError:
+        return ()

@@ -23,6 +23,7 @@
       if (on && focus) tab.focus();
     }
     document.body.dataset.view = view;
+    fitFrames(); // a panel just shown has its width only now
     if (remember) {
       if (location.hash !== `#${view}`) history.replaceState(null, "", `#${view}`);
       try { sessionStorage.setItem(STORAGE_KEY, view); } catch (e) { /* storage off: the hash is enough */ }
@@ -47,6 +48,43 @@
     if (VIEWS.includes(fromHash)) return fromHash;
     try { return sessionStorage.getItem(STORAGE_KEY) || "desktop"; } catch (e) { return "desktop"; }
   }
+
+  // ---- frames that fit the window ----
+  // Each frame keeps its true width (640 or 375 px), so the email lays out as on that screen;
+  // in a narrower window (the preview opened on a phone) it is drawn smaller, whole, as a phone
+  // shows a desktop page, and taller inside so that it fills the same height on the screen.
+  function fitFrame(figure) {
+    const frame = figure.querySelector("iframe");
+    const room = figure.parentElement.clientWidth;
+    if (!room) return; // in a hidden panel: fitted when its tab shows it
+    Object.assign(frame.style, { transform: "", height: "", marginRight: "", marginBottom: "" });
+    const width = frame.offsetWidth;
+    const height = frame.offsetHeight;
+    const scale = Math.min(1, room / width);
+    figure.dataset.scale = scale.toFixed(3);
+    let shown = figure.querySelector(".scale");
+    if (!shown) {
+      shown = el("span", { className: "scale" });
+      figure.querySelector("figcaption").append(shown);
+    }
+    shown.textContent = scale < 1 ? ` · shown at ${Math.round(scale * 100)}%` : "";
+    if (scale === 1) return;
+    const borders = getComputedStyle(frame).boxSizing === "content-box" ? height - frame.clientHeight : 0;
+    const tall = height / scale;
+    Object.assign(frame.style, {
+      transform: `scale(${scale})`,
+      height: `${tall - borders}px`,
+      // a transform leaves the layout box as it was: give back the room it no longer takes
+      marginRight: `${-width * (1 - scale)}px`,
+      marginBottom: `${-tall * (1 - scale)}px`,
+    });
+  }
+
+  function fitFrames() {
+    for (const figure of document.querySelectorAll(".device")) fitFrame(figure);
+  }
+
+  window.addEventListener("resize", fitFrames);
 
   // ---- drawing the state ----
   function el(tag, props = {}, ...children) {
