@@ -21,6 +21,12 @@ border"), in these steps:
    second predicate "and handed it to …", a preposition), never inside a quotation and
    never leaving an article, preposition, conjunction or adjective at the end.
 
+6. complete over short (round 8 of issue 20): a cut within 80 characters stands only when it
+   drops a whole part (`_phrase_cuts`), else the clause runs whole up to `TITLE_LIMIT`; every
+   candidate is read back by `printable_problems` (with `title_check.headline_faults`) and a
+   failing one gives way to the first sentence itself (at most `FALLBACK_WORDS` words), its
+   main clause whole, then a cut that passes (`chosen_title` says which was chosen).
+
 `title_problems` states the rules a derived title must pass; the tests and the labelled set in
 tests/data/titles/ hold the function to them.  Everything is regular expressions and small word
 lists: no model, nothing fetched.
