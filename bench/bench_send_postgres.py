@@ -193,7 +193,10 @@ def loop_rate(output: str) -> float:
 
 
 def sent_in(output: str) -> int:
-    """How many messages a send's summary says it sent."""
+    """How many messages a send's summary says it sent (0: it found the list done, as a
+    second sender of a small list can when it starts after the first has ended)."""
+    if "Nothing to send:" in output:
+        return 0
     found = re.search(r"([\d,]+) sent", output)
     if found is None:
         sys.exit(f"no count of sent messages in:\n{output[-2000:]}")
