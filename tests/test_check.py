@@ -65,8 +65,8 @@ CRAFTS = {
     "size.message": lambda c: c.lead_body("A sentence of the lead. " * 24_000),
     "text.present": lambda c: c.template_file("digest.txt.j2", "{# no plain text #}\n"),
     "text.headlines": lambda c: c.template(
-        "digest.txt.j2", "{%- for section in sections %}", "{%- for section in [] %}"
-    ),
+        "digest.txt.j2", "{%- if related %}", "{%- if false %}"
+    ).template("digest.txt.j2", "{%- for section in later_sections %}", "{%- for section in [] %}"),
     "text.links": lambda c: c.template(
         "digest.txt.j2", "View this issue in your browser: {{ web_url }}", ""
     ),

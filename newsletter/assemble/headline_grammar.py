@@ -254,8 +254,13 @@ def plural_subject(subject: Sequence[str]) -> bool:
         return False
     if head[-1].lower() in _QUANTIFIERS | _COLLECTIVE_PLURALS:
         return True  # "all of Europe's airports remain", "tens of thousands … stage", "police"
-    if "and" in head or "&" in head:
+    if "and" in head:
         return True
+    if "&" in head:
+        # "Marks & Spencer", "Procter & Gamble": "&" between capitalised words is one company.
+        at = head.index("&")
+        around = head[at - 1 : at] + head[at + 1 : at + 2]
+        return not (len(around) == 2 and all(w[:1].isupper() for w in around))
     last = head[-1]
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "'s", "’s")):
         return False

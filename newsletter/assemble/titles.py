@@ -21,6 +21,12 @@ border"), in these steps:
    second predicate "and handed it to …", a preposition), never inside a quotation and
    never leaving an article, preposition, conjunction or adjective at the end.
 
+6. complete over short (round 8 of issue 20): a cut within 80 characters stands only when it
+   drops a whole part (`_phrase_cuts`), else the clause runs whole up to `TITLE_LIMIT`; every
+   candidate is read back by `printable_problems` (with `title_check.headline_faults`) and a
+   failing one gives way to the first sentence itself (at most `FALLBACK_WORDS` words), its
+   main clause whole, then a cut that passes (`chosen_title` says which was chosen).
+
 `title_problems` states the rules a derived title must pass; the tests and the labelled set in
 tests/data/titles/ hold the function to them.  Everything is regular expressions and small word
 lists: no model, nothing fetched.
@@ -56,6 +62,7 @@ from newsletter.assemble.headline_grammar import (
     word_set,
 )
 from newsletter.assemble.terms import concept_pairs, is_place, zipf
+from newsletter.assemble.title_check import headline_faults
 from newsletter.sources.text import sentences
 
 _TITLE_WORDS = word_set(
@@ -75,9 +82,10 @@ _REPORTING = word_set(
     """
 )
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-# "late on Friday", "on Thursday night", "yesterday", "this morning": what a headline leaves out.
+# "late on Friday", "on Thursday night", "yesterday", "this morning", "effective tonight": what a
+# headline leaves out.
 _TIME = Lazy(
-    rf"(?:,\s*)?\s(?:(?:late|early)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
+    rf"(?:,\s*)?\s(?:(?:late|early|effective)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
     r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
     # "on Thursday, his 83rd birthday," : what the day was goes with it
     r"(?:,\s(?:his|her|its|their|the)\s[\w’'-]+(?:\s[\w’'-]+){0,3},(?=\s[a-z]))?"
@@ -162,7 +170,11 @@ _PREPOSITION = Lazy(
     re.IGNORECASE,
 )
 _OF = Lazy(r"\sof\s")
-_NOT_A_CLAUSE = Lazy(r"\s(?:such as|as well as|as of|as many as|as much as|as few as)\s", re.I)
+# Not where a clause ends: "such as", "as well as", … and "as" before a quotation, the
+# complement of "described the shooting | as “the most devastating day …”".
+_NOT_A_CLAUSE = Lazy(
+    r"\s(?:such as|as well as|as of|as many as|as much as|as few as)\s|\sas\s(?=[“\"])", re.I
+)
 # "A fire that tore through towers in Hong Kong's Tai Po district has killed at least 44
 # people": a subject of a few words, a relative clause, then the main verb.
 _RELATIVE_SUBJECT = Lazy(
@@ -224,27 +236,90 @@ def without_dateline(paragraph: str) -> str:
     return paragraph[m.end() :] if m and m.end() < len(paragraph) else paragraph
 
 
-def derive_title(paragraphs: Sequence[str], max_chars: int = 80) -> str:
-    """A short headline from the first sentence's main clause, at most `max_chars` characters.
+# The longest derived title: a title cut inside its clause is never printable and a long one
+# is, so a title runs up to this length rather than drop an object, a complement or a claim.
+TITLE_LIMIT = 120
+# The first sentence itself is a headline when it is no longer than this (and TITLE_LIMIT).
+FALLBACK_WORDS = 25
 
-    See the module docstring for the steps.  Returns "" when there is no text at all.
+
+def derive_title(paragraphs: Sequence[str], max_chars: int = 80, limit: int = TITLE_LIMIT) -> str:
+    """A headline from the first sentence's main clause: `max_chars` characters when a cut
+    there keeps the clause whole, else up to `limit` (see the module docstring for the steps).
+
+    Every candidate is read back (`printable_problems`) before it is returned: a short cut that
+    keeps its clause whole, then a longer one, then the first sentence itself when it is short
+    enough to print, then the main clause whole, then a cut one that passes.  Returns "" when
+    there is no text at all.
     """
+    return chosen_title(paragraphs, max_chars, limit)[0]
+
+
+def chosen_title(
+    paragraphs: Sequence[str], max_chars: int = 80, limit: int = TITLE_LIMIT
+) -> tuple[str, str]:
+    """`derive_title`'s title and which candidate it is: "score line", "short" (a cut within
+    `max_chars` that keeps the clause whole), "long" (the same within `limit`), "sentence" (the
+    first sentence itself), "clause" (its main clause whole), "cut" (a cut that passes the
+    checks, none whole did) or "unchecked" (nothing passed: the short cut as it is)."""
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
-        return ""
+        return "", "short"
     text = _without_kicker(without_dateline(" ".join(paragraph.split())))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
-        return result
-    title = _title_from(first_sentence(text), max_chars)
-    if _opens_on_it(title) or verb_index(title) is None:
+        return result, "score line"
+    first, short, whole = news_sentence(text, max_chars)
+    return _checked_title(first, short, whole, max_chars, limit)
+
+
+def news_sentence(text: str, max_chars: int = 80) -> tuple[str, str, bool]:
+    """The sentence a title is made from (the first, or the second when the first is a scene),
+    its title within `max_chars` and whether that title's clause is whole."""
+    found = sentences(text)
+    first = found[0] if found else text
+    short, whole = _derive(first, max_chars)
+    if (_opens_on_it(short) or verb_index(short) is None) and len(found) > 1:
         # "It was a night few will forget. Argentina beat France …", ""One more thing." With
         # that phrase, Apple paid homage …": a scene or a phrase with no verb; the news is next.
-        following = sentences(text)[1:2]
-        other = _title_from(following[0], max_chars) if following else ""
-        if other and not _opens_on_it(other):
-            return other
-    return title
+        other = _derive(found[1], max_chars)
+        if other[0] and not _opens_on_it(other[0]):
+            return found[1], other[0], other[1]
+    return first, short, whole
+
+
+def _checked_title(
+    sentence: str, short: str, whole: bool, max_chars: int, limit: int
+) -> tuple[str, str]:
+    """The first candidate title of `sentence` that an editor could print (see `chosen_title`)."""
+    if whole and not printable_problems(short, limit):
+        return short, "short"
+    long, long_whole = _derive(sentence, limit) if limit > max_chars else (short, whole)
+    if long_whole and not printable_problems(long, limit):
+        return long, "long"
+    plain = _as_headline(sentence)
+    if len(plain.split()) <= FALLBACK_WORDS and not printable_problems(plain, limit):
+        return plain, "sentence"
+    clause = _capitalize(_clean(_main_clause(_clean(sentence))))
+    if not printable_problems(clause, limit):
+        return clause, "clause"
+    # No whole clause passes: a cut one that passes, else the short cut as it is (marked
+    # title_derived like every derived title, so `check` asks the editor to look).
+    passing = next((t for t in (short, long) if not printable_problems(t, limit)), None)
+    return (passing, "cut") if passing else (short, "unchecked")
+
+
+def _as_headline(sentence: str) -> str:
+    """The first sentence itself as a headline: leading attribution ("According to X,",
+    "Officials said that") gone, its final full stop dropped, a closing quotation kept."""
+    text = _clean(_LEADING_ACCORDING.sub("", _clean(sentence)))
+    return _capitalize(_clean(_leading_said(text)))
+
+
+def printable_problems(title: str, limit: int = TITLE_LIMIT) -> list[str]:
+    """Why `title` could not be printed as a headline (empty: it could): `title_problems`'
+    rules at `limit` characters and the self-check of `title_check.headline_faults`."""
+    return title_problems(title, "", limit) + headline_faults(title)
 
 
 # "CHAMPIONS LEAGUE FINAL Manchester Utd 1 …": a run of capitals before a name, the kicker
@@ -308,22 +383,31 @@ def _opens_on_it(title: str) -> bool:
 
 def _title_from(sentence: str, max_chars: int) -> str:
     """The headline made from one sentence (the steps of `derive_title`)."""
+    return _derive(sentence, max_chars)[0]
+
+
+def _derive(sentence: str, max_chars: int) -> tuple[str, bool]:
+    """The headline made from one sentence, and whether its clause is whole: True unless the
+    title was cut inside its clause (a cut that drops an object or complement, or a cut at a
+    word where no phrase boundary kept one)."""
     sentence = _event_over_state(_STATEMENT_SAYING.sub("said", _clean(sentence)))
     clause = _fitted_clause(sentence, max_chars)
+    whole = True
     if len(clause) > max_chars:
         event = _event_over_manner(clause)
         if event:
-            return _title_from(event, max_chars)
+            return _derive(event, max_chars)
         claim = _claim_without_speaker(sentence, clause, max_chars)
         if claim:
-            return claim
-        whole = clause
-        clause = _shorten(clause, max_chars)
-        clause = _with_place(clause, whole[len(clause) :], max_chars)
+            return claim, True
+        before_cut = clause
+        clause, whole = _shorten(clause, max_chars)
+        clause = _with_place(clause, before_cut[len(clause) :], max_chars)
     title = _clean(clause)
     if len(title) > max_chars:  # a closing quote put back, or nothing to cut at
         title = _tidy(_clean(title[: max_chars - 1].rsplit(" ", 1)[0]))[:max_chars]
-    return _capitalize(title)
+        whole = False
+    return _capitalize(title), whole
 
 
 def _fitted_clause(sentence: str, max_chars: int) -> str:
@@ -444,6 +528,7 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
 
 def _clean(text: str) -> str:
     text = TRAILING_PUNCT.sub("", " ".join(text.split()))
+    text = re.sub(r"[,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
     if text.count("“") > text.count("”") and text.rfind("“") > text.rfind("”"):
         text += "”"  # a quotation closed by the punctuation just removed: "… founded,”"
     elif text.count('"') % 2:
@@ -490,6 +575,9 @@ def _leading_said(sentence: str) -> str:
         return _resolve(who, pronoun.lower(), after) if _is_name(who) else sentence
     plain_say = m["verb"] in ("said", "says", "say", "told reporters")
     generic = who.split()[0].islower() or who.split()[0].lower() in ARTICLES
+    if m["that"] and _proper_name(who):
+        # "Marks & Spencer confirmed that hackers stole …": a named speaker is part of the news.
+        return f"{who} {m['verb']} {rest}"
     if m["that"] or (plain_say and generic and len(who.split()) <= 3):
         # "Officials said that ...", "groups say ...": the news is what they said.
         return rest if verb_index(rest) is not None else sentence
@@ -498,6 +586,16 @@ def _leading_said(sentence: str) -> str:
         # killed, governor says": the news first, a long speaker cut to who they are.
         return f"{rest}, {_speaker_head(who)} says"
     return sentence
+
+
+def _proper_name(who: str) -> bool:
+    """A speaker named by a proper name ("Marks & Spencer", "Sportswear chain JD Sports"), not
+    a common noun that opens the sentence ("Officials", "Police", "Health officials")."""
+    words = who.split()
+    if not _is_name(who) or words[0].lower() in ARTICLES:
+        return False
+    later = any(w[:1].isupper() for w in words[1:])
+    return later or zipf(words[0].lower()) < 3.5
 
 
 def _has_own_verb(text: str) -> bool:
@@ -861,17 +959,41 @@ _SHORT_NAMES = Lazy(
 _SPARE_ADVERBS = word_set("officially formally finally now also today")
 
 
-def _shorten(sentence: str, max_chars: int) -> str:
+def _shorten(sentence: str, max_chars: int) -> tuple[str, bool]:
     """Cut at the best phrase boundary that fits and keeps the verb: before a subordinate
     clause or at a comma, else before a preposition, else before "of", else at a word.  A cut
-    that keeps every complement is preferred; failing one, the cut is as before."""
+    that keeps every complement is preferred; failing one, the cut is as before.  True with
+    the text when that cut removed only a whole part (`_phrase_cuts`)."""
     for strict in (True, False):
         cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
         if cut is not None:
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            return _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            kept = _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            return kept, strict and cut in _phrase_cuts(sentence)
     cut = sentence.rfind(" ", 0, max_chars + 1)
-    return _tidy(sentence[: cut if cut > 0 else max_chars])
+    return _tidy(sentence[: cut if cut > 0 else max_chars]), False
+
+
+def _phrase_cuts(sentence: str) -> set[int]:
+    """The cuts that drop a whole part: a clause (`_clause_cuts`) or a phrase opened by a
+    preposition other than "of" (a cut before "of" or at a bare word may split a noun from its
+    complement: "the Kingdom | of Benin", "damage | done to a yard sign")."""
+    phrases = {m.start() for m in _PREPOSITION.finditer(sentence) if _opens_phrase(sentence, m)}
+    return set(_clause_cuts(sentence)) | phrases
+
+
+def _opens_phrase(sentence: str, m: re.Match[str]) -> bool:
+    """A preposition that opens a phrase of its own: not "and" ("credit | and debit cards"),
+    not "to" before a verb after "the first …" ("the first person in the state | to test")."""
+    word = m.group().strip().lower()
+    following = sentence[m.end() :].split(" ", 1)[0].lower()
+    if word == "to" and following in VERB_LEMMAS:
+        # "the first person in the state | to test positive": the complement of "first"
+        return not _FIRST_TO.search(sentence[: m.start()])
+    return word != "and"
+
+
+_FIRST_TO = Lazy(r"\b(?:first|last|only)\s(?:\S+\s){0,4}\S+$", re.IGNORECASE)
 
 
 class _Cuts:
@@ -978,6 +1100,35 @@ def _clause_cuts(sentence: str) -> list[int]:
     ]
     # A second predicate: "close Silicon Valley Bank | and hand it to the FDIC".
     cuts += [m.start() for m in _COORDINATED_PREDICATE.finditer(sentence)]
+    return cuts + _second_clauses(sentence)
+
+
+_SUBJECT_OPENERS = ARTICLES | POSSESSIVES | PRONOUNS | word_set("some many most several all both")
+
+
+def _second_clauses(sentence: str) -> list[int]:
+    """Where "and" opens a second main clause with its own subject and verb ("… watched rivers
+    | and New Jersey's governor declared a state of emergency"): a whole clause a title may
+    drop, unlike the second object of "kills 75 and injures hundreds" (no subject of its own)."""
+    verb = verb_index(sentence)
+    if verb is None:
+        return []
+    after_verb = _end_of_word(sentence, verb)
+    cuts = []
+    for m in re.finditer(r"\sand\s", sentence):
+        if m.start() < after_verb:
+            continue
+        rest = sentence[m.end() :]
+        index = verb_index(rest)
+        words = rest.split(" ")
+        if not index or index > 6 or words[index].lower() == "to":
+            continue
+        first = words[0]
+        if not (first[:1].isupper() or first[:1].isdigit() or first.lower() in _SUBJECT_OPENERS):
+            continue  # "kills 75 and traps thousands under collapsed buildings": no subject
+        before_verb = " ".join(rest.split(" ")[:index])
+        if not _SUBORDINATE.search(f" {before_verb} ") and not re.search(r"[,;:—–]", before_verb):
+            cuts.append(m.start())
     return cuts
 
 

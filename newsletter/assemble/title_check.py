@@ -1,0 +1,121 @@
+"""The self-check a derived title passes before it is printed (issue 20, part 6, round 8).
+
+`derive_title` no longer trusts its own cut: every title it could give is read back with these
+checks, and one that fails is never emitted while another candidate passes (the first sentence
+whole, a longer cut that keeps the clause).  These are the faults an editor found in derived
+titles of real news that the older rules let through: a participle taken for the verb ("Man
+accused of murdering …" read as "Man accuses of …"), a title that ends on a verb whose object
+was cut ("votes to close"), on a participle or "-ing" form waiting for its complement ("says
+stored data relating"), on a possessive ("has New Jersey's"), and an unclosed bracket.
+Checks only: nothing here rewrites a title.
+"""
+
+from __future__ import annotations
+
+from newsletter.assemble.headline_grammar import (
+    AUXILIARIES,
+    TOKEN,
+    TRAILING_PUNCT,
+    VERB_LEMMAS,
+    lemma_of_ing,
+    reduced_relative,
+    verb_index,
+    word_set,
+)
+
+# Verbs that end a title well without an object ("… to retire", "… to resign", "… vote to
+# strike"): the few that news uses intransitively after "to".
+_INTRANSITIVE = word_set(
+    """
+    retire resign die quit strike rise fall erupt land arrive leave return stay resume reopen
+    expand grow shrink recover win lose surrender disband merge collapse testify run appear
+    """
+)
+# Verbs whose "-ing" complement ends a title well: "… keep rising", "… stop working".
+_ASPECT = word_set("keep continue start stop begin resume quit")
+# Words in "-ing" that are nouns, and end a title well ("… at meeting", "… after shooting").
+_ING_NOUNS = word_set(
+    """
+    meeting building funding hearing warning morning evening ruling wedding shooting bombing
+    killing landing opening spending training rating ceiling spring thing king ring string wing
+    sibling funding offering pudding clothing housing feeling painting recording setting
+    crossing ending listing ceasefire blessing bidding trading sentencing
+    """
+)
+
+
+def headline_faults(title: str) -> list[str]:
+    """What an editor would not print in `title` beyond `title_problems`' rules (empty: none)."""
+    faults = []
+    words = title.split(" ")
+    index = verb_index(title)
+    if index is not None and reduced_relative(words, index, words[index].lower()):
+        faults.append(f"reads the participle '{words[index]}' as its verb")
+    if title.count("(") != title.count(")") or title.count("[") != title.count("]"):
+        faults.append("leaves a bracket open")
+    if index is not None and _mute_report(words, index):
+        faults.append(f"what was said after '{words[index]}' has no verb")
+    closing = max(title.rfind("”"), title.rfind('"'))
+    after = title[closing + 1 :].strip(" ,")
+    opens_quoted = title[:1] in ("“", '"')
+    if opens_quoted and 0 < closing < len(title) - 1 and after and verb_index(after) is None:
+        faults.append("runs a speaker into what was said, without a verb")
+    if "which to" in title or "who to" in title:
+        faults.append("leaves a relative clause without its verb ('which to')")
+    return faults + _ending_faults(title)
+
+
+def _ending_faults(title: str) -> list[str]:
+    """A title that ends waiting for more: a verb without its object ("votes to close"), a
+    verb's "-ing" without its complement ("stored data relating"), a possessive."""
+    plain = TOKEN.findall(TRAILING_PUNCT.sub("", title))
+    if not plain:
+        return []
+    faults = []
+    last = plain[-1].lower()
+    before = plain[-2].lower() if len(plain) > 1 else ""
+    governing = plain[-3].lower() if len(plain) > 2 else ""
+    if (
+        before == "to"
+        and last in VERB_LEMMAS
+        and last not in _INTRANSITIVE
+        and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
+    ):
+        faults.append(f"leaves the verb '{plain[-1]}' without its object")
+    elif _open_ing(last, before):
+        faults.append(f"ends on '{plain[-1]}', a verb without its complement")
+    if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
+        faults.append(f"ends on the possessive '{plain[-1]}'")
+    return faults
+
+
+def _open_ing(last: str, before: str) -> bool:
+    """A verb's "-ing" at the end, after a noun ("stored data relating"), not a noun in "-ing"
+    ("… after shooting") and not after a verb it completes ("rivers keep rising")."""
+    return (
+        last.endswith("ing")
+        and last not in _ING_NOUNS
+        and lemma_of_ing(last) is not None
+        and before not in AUXILIARIES
+        and not before.endswith("s")  # "fighting continues spreading"
+        and before not in _ASPECT
+    )
+
+
+_REPORTING = word_set("say says said")
+_RELATIVES = word_set("who whom whose which that where when")
+
+
+def _mute_report(words: list[str], index: int) -> bool:
+    """ "Officials say a hospital employee who recently traveled to Italy", "Coveney says
+    optimism about a breakthrough": a verb of saying whose reported clause has no verb of its
+    own (a verb inside a relative clause belongs to that clause)."""
+    if words[index].lower().strip(",;:") not in _REPORTING or index + 1 >= len(words):
+        return False
+    reported: list[str] = []
+    for word in words[index + 1 :]:
+        if word.lower().strip(',;:“”"') in _RELATIVES and reported:
+            break
+        reported.append(word)
+    text = " ".join(reported)
+    return not text.startswith(("“", '"')) and verb_index(text) is None
