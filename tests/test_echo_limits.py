@@ -94,3 +94,24 @@ def test_a_file_name_that_is_not_utf8_is_written_and_shown_escaped(workspace):
     assert done.returncode == 0, done.stderr
     assert "Exported 1 subscriber(s) to o\\udcff.csv." in done.stdout + done.stderr
     assert (workspace / name).read_text("utf-8").startswith("email,")
+
+
+BIDI = "\u202e\u2066\u200f\u061c\u200b\ufeff"  # override, isolate, marks, zero-width space, BOM
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "--date", f"2026-{BIDI}12-03"),
+        ("build", f"seeds/evil{BIDI}lmx.txt"),
+    ],
+    ids=["--date", "file-name"],
+)
+def test_bidi_overrides_and_invisible_characters_in_an_error_line_are_escaped(workspace, args):
+    """A right-to-left override (U+202E), an isolate, the bidi marks and zero-width characters
+    in a value or a file name are shown escaped (`\\u202e`): raw, they made the terminal show
+    the error line reordered, so it named something other than what was given."""
+    result = run(*args)
+    line = one_error_line(result)
+    assert not any(c in result.output for c in BIDI), ascii(line)
+    assert "\\u202e\\u2066\\u200f\\u061c\\u200b\\ufeff" in line, ascii(line)
