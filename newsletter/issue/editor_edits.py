@@ -146,12 +146,16 @@ def _read_one(record: Path, manifest: Path) -> tuple[dt.date, IssueEdits]:
         built = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise _Unreadable(f"{shown}: cannot read the ranking as built ({e})") from None
+    except RecursionError:  # nested thousands deep: no build writes that
+        raise _Unreadable(f"{shown}: nested too deeply to read") from None
     if not isinstance(built, dict) or built.get("version") not in READ_VERSIONS:
         raise _Unreadable(f"{shown}: a ranking record of an unknown version")
     try:
         now = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise _Unreadable(f"{display_path(manifest)}: cannot read ({e})") from None
+    except RecursionError:  # tomllib recurses into nested arrays
+        raise _Unreadable(f"{display_path(manifest)}: nested too deeply to read") from None
     day = now.get("date")
     if isinstance(day, dt.datetime):
         day = day.date()

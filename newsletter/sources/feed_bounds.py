@@ -51,7 +51,12 @@ def has_unicode_bom(data: bytes) -> bool:
 
 def as_utf8(data: bytes, shown: str) -> bytes:
     """A UTF-16 or UTF-32 feed (by its byte-order mark) as UTF-8, its XML declaration saying
-    so; any other feed as it is.  SourceError naming the line that does not decode."""
+    so; any other feed as it is.  SourceError naming the line that does not decode.
+
+    A feed in another encoding that feedparser reads (UTF-16 or UTF-32 without a mark, EBCDIC,
+    Shift_JIS, Latin-1: by the XML specification's appendix F and the declaration) is made
+    UTF-8 too, when it decodes: the entity check, the entry cut and its closing tags work on
+    UTF-8 bytes, and expat reads no multi-byte encoding but UTF-8 and UTF-16."""
     for bom, codec, name in _UNICODE_BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
@@ -64,7 +69,50 @@ def as_utf8(data: bytes, shown: str) -> bytes:
                     f"{name} there; save the feed as UTF-8"
                 ) from None
             return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
-    return data
+    unmarked = _unmarked_encoding(data)
+    if unmarked is None:
+        return data
+    try:
+        text = data.decode(unmarked)
+    except (UnicodeDecodeError, LookupError):  # a lying declaration: feedparser's report stands
+        return data
+    return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+
+
+_SNIFFED = (  # '<?' in encodings without a mark (the XML specification, appendix F)
+    (b"\x00\x00\x00\x3c", "utf-32-be"),
+    (b"\x3c\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x3c\x00\x3f", "utf-16-be"),
+    (b"\x3c\x00\x3f\x00", "utf-16-le"),
+)
+_EBCDIC = b"\x4c\x6f\xa7\x94"  # '<?xm' in EBCDIC (cp037), as feedparser detects it
+_ENCODING_NAME = re.compile(r"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+
+
+def _unmarked_encoding(data: bytes) -> str | None:
+    """The codec of a feed that is not UTF-8 and has no byte-order mark, or None."""
+    for marker, codec in _SNIFFED:
+        if data.startswith(marker):
+            return codec
+    head = data[:200].decode("cp037" if data.startswith(_EBCDIC) else "latin-1")
+    found = _ENCODING_NAME.match(head)
+    if found is None:
+        return None
+    try:
+        codec = codecs.lookup(found.group(1)).name
+    except LookupError:
+        return None
+    if codec == "utf-8" or (not data.startswith(_EBCDIC) and _reads_ascii_differently(codec)):
+        return None  # UTF-8 already; or a declaration in ASCII naming UTF-16: a lie
+    return codec
+
+
+def _reads_ascii_differently(codec: str) -> bool:
+    """True when the codec does not read the ASCII of an XML declaration as ASCII."""
+    try:
+        return b"<?xml version=".decode(codec) != "<?xml version="
+    except UnicodeDecodeError:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
