@@ -198,7 +198,7 @@ class _Pass:
     def start(self, name: str, _attributes: dict[str, str]) -> None:
         if self.inside:
             self.inside += 1
-        elif name.rpartition(":")[2] in ENTRY_NAMES:
+        elif name.rpartition(":")[2].lower() in ENTRY_NAMES:  # feedparser reads <ITEM> too
             self.entries += 1
             self.inside = 1
             if self.entries == MAX_ENTRIES + 1:
@@ -249,7 +249,7 @@ def _prolog_end(body: bytes) -> int:
     return found.start() if found else len(body)
 
 
-_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
 
 
 def _cut_by_tags(data: bytes) -> BoundedFeed:
