@@ -157,3 +157,33 @@ def test_entry_tags_in_upper_case_are_cut_at_1000_too(workspace, shape):
     result = build("feed.xml")
     assert result.exit_code == 0, result.output
     assert "feed.xml: 1,100 entries, more than the 1,000 read from one feed" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_entries_nested_inside_an_entry_are_counted_too(workspace, kind):
+    """One entry holding 1,100 entries: feedparser makes an entry of each, so each counts
+    towards the 1,000; counted as one outer entry, all 1,101 were read."""
+    if kind == "rss":
+        inner = "".join(
+            f"<item><title>Story {i}</title><link>https://example.org/s/{i}</link></item>\n"
+            for i in range(1_100)
+        )
+        feed = (
+            '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Desk</title>\n'
+            f"<item><title>Outer</title>{inner}</item></channel></rss>\n"
+        )
+    else:
+        inner = "".join(
+            f"<entry><title>Story {i}</title><id>s{i}</id>"
+            f"<link href='https://example.org/s/{i}'/></entry>\n"
+            for i in range(1_100)
+        )
+        feed = (
+            '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>Desk</title>'
+            f"\n<entry><title>Outer</title><id>o</id>{inner}</entry></feed>\n"
+        )
+    (workspace / "feed.xml").write_text(feed, "utf-8")
+    result = build("feed.xml")
+    assert result.exit_code == 0, result.output
+    assert "feed.xml: 1,101 entries, more than the 1,000 read from one feed" in result.output
