@@ -1,6 +1,7 @@
-"""Feeds in encodings other than UTF-8, tried from outside (`newsletter build`, a file or a URL
-on 127.0.0.1): the entry cut and the entity check hold whatever the encoding, and a feed
-expat cannot read itself is one line or read, never a traceback."""
+"""Feeds in encodings other than UTF-8, and entry tags not in lower case, tried from outside
+(`newsletter build`, a file or a URL on 127.0.0.1): the entry cut and the entity check hold
+whatever the encoding or the tags' case, and a feed expat cannot read itself is one line or
+read, never a traceback."""
 
 from __future__ import annotations
 
@@ -122,3 +123,67 @@ def test_a_broken_shift_jis_feed_is_read_or_one_line_never_a_traceback(workspace
     result = build("feed.xml")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+
+
+def _cased(entries: int, shape: str) -> str:
+    """A feed of `entries` entries whose entry tags are not in lower case (feedparser reads
+    them as entries all the same); `shape` names the tag and whether an `&nbsp;` comes first."""
+    tag, nbsp = shape.split("+") if "+" in shape else (shape, "")
+    title = "A&nbsp;desk" if nbsp else "A desk"
+    if tag.lower() == "entry":
+        body = "".join(
+            f"<{tag}><title>Story {i}</title><id>s{i}</id>"
+            f"<link href='https://example.org/s/{i}'/></{tag}>\n"
+            for i in range(entries)
+        )
+        return (
+            f'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>{title}</title>\n{body}</feed>\n"
+        )
+    body = "".join(
+        f"<{tag}><title>Story {i}</title><link>https://example.org/s/{i}</link></{tag}>\n"
+        for i in range(entries)
+    )
+    return f'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>{title}</title>\n{body}</channel></rss>\n'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["ITEM", "Entry", "Item+nbsp", "ENTRY+nbsp"])
+def test_entry_tags_in_upper_case_are_cut_at_1000_too(workspace, shape):
+    """1,100 entries tagged `<ITEM>` or `<Entry>` (after an `&nbsp;` too, which stops expat so
+    the cut goes by tags): feedparser reads them as entries, so the cut counts them; the case-
+    sensitive count let every one through (55,000 would cost 26 s)."""
+    (workspace / "feed.xml").write_text(_cased(1_100, shape), "utf-8")
+    result = build("feed.xml")
+    assert result.exit_code == 0, result.output
+    assert "feed.xml: 1,100 entries, more than the 1,000 read from one feed" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_entries_nested_inside_an_entry_are_counted_too(workspace, kind):
+    """One entry holding 1,100 entries: feedparser makes an entry of each, so each counts
+    towards the 1,000; counted as one outer entry, all 1,101 were read."""
+    if kind == "rss":
+        inner = "".join(
+            f"<item><title>Story {i}</title><link>https://example.org/s/{i}</link></item>\n"
+            for i in range(1_100)
+        )
+        feed = (
+            '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Desk</title>\n'
+            f"<item><title>Outer</title>{inner}</item></channel></rss>\n"
+        )
+    else:
+        inner = "".join(
+            f"<entry><title>Story {i}</title><id>s{i}</id>"
+            f"<link href='https://example.org/s/{i}'/></entry>\n"
+            for i in range(1_100)
+        )
+        feed = (
+            '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>Desk</title>'
+            f"\n<entry><title>Outer</title><id>o</id>{inner}</entry></feed>\n"
+        )
+    (workspace / "feed.xml").write_text(feed, "utf-8")
+    result = build("feed.xml")
+    assert result.exit_code == 0, result.output
+    assert "feed.xml: 1,101 entries, more than the 1,000 read from one feed" in result.output

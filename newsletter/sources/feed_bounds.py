@@ -149,7 +149,6 @@ class _Pass:
         self.declared: dict[str, str] = {}
         self.doctype_read = False  # its entity declarations all seen and checked
         self.open: list[str] = []  # the elements open, as written (prefix included)
-        self.inside = 0  # depth inside an entry (0: outside)
         self.entries = 0
         self.cut: tuple[int, tuple[str, ...]] | None = None  # where to cut, what to close
 
@@ -196,19 +195,16 @@ class _Pass:
                 )
 
     def start(self, name: str, _attributes: dict[str, str]) -> None:
-        if self.inside:
-            self.inside += 1
-        elif name.rpartition(":")[2] in ENTRY_NAMES:
+        # Every entry counts, one inside another too: feedparser makes an entry of each (and
+        # reads <ITEM> as <item>).
+        if name.rpartition(":")[2].lower() in ENTRY_NAMES:
             self.entries += 1
-            self.inside = 1
             if self.entries == MAX_ENTRIES + 1:
                 self.cut = (self.parser.CurrentByteIndex, tuple(self.open))
         self.open.append(name)
 
     def end(self, _name: str) -> None:
         self.open.pop()
-        if self.inside:
-            self.inside -= 1
 
 
 def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
@@ -249,7 +245,7 @@ def _prolog_end(body: bytes) -> int:
     return found.start() if found else len(body)
 
 
-_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
 
 
 def _cut_by_tags(data: bytes) -> BoundedFeed:
