@@ -10,6 +10,8 @@ import pytest
 
 from newsletter.assemble import pos_tagger
 from newsletter.assemble.headline_grammar import verb_index
+from newsletter.assemble.titles import derive_title
+from tests.test_titles_grammar import ALL_REAL
 
 SAMPLE = Path(__file__).parent / "data" / "pos" / "ewt_test_sample.tsv"
 # The full test split scores 0.93-0.94 (docs/ranking.md); the committed sample sits near it.
@@ -75,6 +77,24 @@ def test_the_titles_use_the_tags():
     assert text.split(" ")[verb_index(text)] == "is"
     text = "Woman charged with murder after body was found buried in garden"
     assert text.split(" ")[verb_index(text)] == "charged"
+
+
+def test_a_title_is_never_cut_inside_an_amount():
+    """The Buffalo council's "$618 million budget" stays whole (it was cut at "$618"), and no
+    real lead's title ends on a number whose "million", "billion", "percent" or counted noun
+    the lead goes on with."""
+    buffalo = (
+        "The Buffalo Common Council voted Wednesday night to approve Mayor Byron Brown's "
+        "proposed $618 million budget with amendments and recommendations of the finance chair, "
+        "making deadline by just hours."
+    )
+    assert "$618 million budget" in derive_title([buffalo])
+    for paragraphs in ALL_REAL:
+        title = derive_title(paragraphs)
+        last = title.split(" ")[-1]
+        if any(ch.isdigit() for ch in last):
+            following = paragraphs[0].split(title.split(" ")[-1], 1)[-1].split(" ")[1:2]
+            assert following[:1] not in (["million"], ["billion"], ["percent"], ["people"]), title
 
 
 LOADED = """

@@ -3,7 +3,14 @@
 Usage (reproducible: fixed seed, fixed iterations, the treebank's commit recorded in the output):
 
     git clone https://github.com/UniversalDependencies/UD_English-EWT /tmp/ewt
-    python tools/train_pos_tagger.py /tmp/ewt
+    git clone https://github.com/UniversalDependencies/UD_English-GUM /tmp/gum
+    for f in $(grep news /tmp/gum/not-to-release/file-lists/files.train); do
+        cat /tmp/gum/not-to-release/sources/$f.conllu; echo; done > /tmp/gum_news_train.conllu
+    python tools/train_pos_tagger.py /tmp/ewt --extra /tmp/gum_news_train.conllu \
+        --headline-copies --iterations 10
+
+(the shipped weights: EWT commit 15d613d8, GUM's Wikinews train documents, CC BY 2.5; see
+newsletter/assemble/data/README.md for the licences).
 
 Trains an averaged perceptron (newsletter.assemble.pos_tagger's features) on the train split's
 Penn tags (XPOS), picks the number of iterations on dev, prints the accuracy on dev and test,

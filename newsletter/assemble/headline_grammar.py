@@ -285,17 +285,8 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     """ "Families" is a plural noun; "Avago Technologies", a company's name, is not."""
     last = head[-1]
     named = len(head) > 1 and head[-2][:1].isupper()
-    if named and _tagged_name(head):
-        return False  # "Josh Simons", "Mike Hughes": a surname in "-s" (NNP), not a plural
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
     return last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0
-
-
-def _tagged_name(head: Sequence[str]) -> bool:
-    """The part-of-speech tagger reads the head's last word as a singular proper noun (NNP)."""
-    from newsletter.assemble import pos_tagger  # the weights load on first use only
-
-    return pos_tagger.word_tags(" ".join(head))[-1] == "NNP"
 
 
 def _named_collective(subject: Sequence[str]) -> bool:
