@@ -210,3 +210,28 @@ def test_an_outlet_name_from_outside_is_plain_capped_text(workspace):
         "feeds/hostile.xml#2: the source holds the control character U+2028; replaced by a space"
         in result.output
     )
+
+
+def test_bidi_overrides_and_invisible_characters_leave_an_outlet_name(workspace):
+    """An outlet named with a right-to-left override, an isolate and zero-width characters:
+    the name reaches readers without them (an unclosed override reversed the rest of the line
+    in the email, "· 3 min read" included), right-to-left marks kept for names that need them."""
+    feed = write(
+        workspace,
+        "feeds/bidi.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Aggregator</title><link>https://agg.example/</link>
+<description>d</description>
+<item><title>Key Bridge in Baltimore collapses after ship collision</title>
+<link>https://agg.example/1</link><source url="https://a.example/">\u202eHarbor\u200b Times\u2066</source></item>
+<item><title>Divers search Patapsco River for workers after Key Bridge collapse</title>
+<link>https://agg.example/2</link><source url="https://b.example/">\u200fالجزيرة\ufeff</source></item>
+</channel></rss>
+""",
+    )
+    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    shown = publishers(data)
+    assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor Times"
+    assert shown["Divers search Patapsco River for workers after Key Bridge collapse"] == (
+        "\u200fالجزيرة"
+    )
