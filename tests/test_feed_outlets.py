@@ -200,7 +200,7 @@ def test_an_outlet_name_from_outside_is_plain_capped_text(workspace):
     )
     assert result.exit_code == 0, result.output
     shown = publishers(json.loads(result.stdout))
-    assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor alert(1)Times"
+    assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor Times"
     assert shown["Divers search Patapsco River for workers after Key Bridge collapse"] == (
         "Chesapeake Wire"
     )
@@ -234,4 +234,25 @@ def test_bidi_overrides_and_invisible_characters_leave_an_outlet_name(workspace)
     assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor Times"
     assert shown["Divers search Patapsco River for workers after Key Bridge collapse"] == (
         "\u200fالجزيرة"
+    )
+
+
+def test_script_and_style_in_an_outlet_name_are_dropped_not_shown(workspace):
+    """An outlet name holding `<script>` and `<style>` (feedparser sanitizes no `<source>`):
+    their code never reaches readers as text; it was shown as 'Harbor run() b{}Times'."""
+    feed = write(
+        workspace,
+        "feeds/script.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Aggregator</title><link>https://agg.example/</link>
+<description>d</description>
+<item><title>Key Bridge in Baltimore collapses after ship collision</title>
+<link>https://agg.example/1</link><source url="https://a.example/"><![CDATA[<b>Harbor</b>
+<script>run()</script><style>b{}</style>Times]]></source></item>
+</channel></rss>
+""",
+    )
+    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
+        "Harbor Times"
     )
