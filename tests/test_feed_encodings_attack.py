@@ -201,3 +201,21 @@ def test_a_billion_laughs_with_entity_names_outside_ascii_is_refused(workspace):
     feed = rss(3, "utf-8", f"<!DOCTYPE rss [{entities}]>\n", "<item><title>&é5;</title></item>\n")
     (workspace / "feed.xml").write_text(feed, "utf-8")
     one_error_line(build("feed.xml"), "feed.xml:2: its DOCTYPE defines the entity &é1; by another")
+
+
+def test_an_attribute_default_built_of_entities_is_refused_before_it_is_expanded(workspace):
+    """`<!ATTLIST t x CDATA "&a;&a;…">` (a 1 MB entity used a million times in one default)
+    expanded inside expat's own pass before any check saw it: 551 MB for a 4 MB feed, then
+    expat's amplification limit.  Now refused in one line naming the declaration's line, before
+    expat reads it."""
+    head = (
+        '<!DOCTYPE rss [<!ENTITY a "' + "x" * 1_000_000 + '">\n'
+        '<!ATTLIST t x CDATA "y>' + "&a;" * 1_000_000 + '">]>\n'
+    )
+    (workspace / "feed.xml").write_text(rss(3, "utf-8", head), "utf-8")
+    one_error_line(
+        build("feed.xml"), "feed.xml:3: its DOCTYPE gives an attribute a default made of entities"
+    )
+    ending = head.replace('">]>', '<t">]>')  # a '<' after the uses: expat errs only past them
+    (workspace / "feed.xml").write_text(rss(3, "utf-8", ending), "utf-8")
+    one_error_line(build("feed.xml"), "feed.xml:3: its DOCTYPE gives an attribute a default")

@@ -140,6 +140,7 @@ class _Pass:
     def __init__(self, data: bytes, shown: str, skipped_lines: int) -> None:
         self.data, self.shown, self.skipped = data, shown, skipped_lines
         self.parser = expat.ParserCreate()
+        self.parser.specified_attributes = True  # no DOCTYPE default copied into every element
         self.parser.DefaultHandler = lambda _text: None  # references passed on, not expanded
         self.parser.UseForeignDTD(True)  # an undeclared &nbsp; is skipped, not an error
         self.parser.EntityDeclHandler = self.entity
@@ -217,6 +218,7 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
     """
     body = data.removeprefix(BOM).lstrip(b" \t\r\n")  # as feed_xml.xml_problem reads it
     offset = len(data) - len(body)
+    _refuse_entity_defaults(body, shown, data[:offset].count(b"\n"))
     reading = _Pass(body, shown, data[:offset].count(b"\n"))
     try:
         reading.parser.Parse(body, True)
@@ -236,6 +238,29 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
 
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# An attribute-list declaration, whole (a quoted default may hold '>'), and an entity reference
+# in it other than a character reference or XML's own five.
+_ATTLIST = re.compile(rb"""<!ATTLIST\b(?:[^>"']|"[^"]*"|'[^']*')*""")
+_ENTITY_USE = re.compile(rb"&(?!#|(?:amp|lt|gt|quot|apos);)")
+
+
+def _refuse_entity_defaults(body: bytes, shown: str, skipped_lines: int) -> None:
+    """SourceError when the DOCTYPE gives an attribute a default holding an entity: expat
+    expands a default as it reads the declaration, before any handler could count it (a 1 MB
+    entity a million times in one default: 551 MB for a 4 MB feed), and no feed needs one."""
+    # The whole document is searched: a '<' inside a default (an error expat meets only
+    # after expanding what comes before it) would end the prolog as _prolog_end finds it.
+    if b"<!ATTLIST" not in body or not _ENTITY_DECLARATION.search(body[: _prolog_end(body)]):
+        return  # no entity declared: a default can hold none
+    for declaration in _ATTLIST.finditer(body):
+        if _ENTITY_USE.search(declaration.group(0)):
+            line = body.count(b"\n", 0, declaration.start()) + 1 + skipped_lines
+            raise SourceError(
+                f"{shown}:{line}: its DOCTYPE gives an attribute a default made of entities "
+                f"(<!ATTLIST … &…;>), which no feed needs; refused: {_fix(shown)}"
+            )
+
+
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
