@@ -149,3 +149,13 @@ def test_a_huge_smtp_host_is_quoted_cut_short(workspace):
     line = one_error_line(run("build", "seeds"), "newsletter.toml:", "smtp.host")
     assert len(line) < 400, line[:400]
     assert "\x1b" not in line
+
+
+@pytest.mark.parametrize("encoding", ["\udcff\udcfe\x1b[2J", "utf\x00-8"], ids=["bytes", "nul"])
+def test_an_encoding_name_that_is_not_text_is_one_line(workspace, encoding):
+    """`subscribers import --encoding` given bytes that are not UTF-8 (as a shell passes them)
+    or a NUL: one line naming the option, escaped; it was a UnicodeEncodeError traceback."""
+    (workspace / "list.csv").write_text("email\nreader@example.org\n", "utf-8")
+    line = one_error_line(run("subscribers", "import", "list.csv", "--encoding", encoding))
+    assert "--encoding" in line and "unknown encoding" in line
+    assert "\x1b" not in line and "\x00" not in line

@@ -187,3 +187,17 @@ def test_entries_nested_inside_an_entry_are_counted_too(workspace, kind):
     result = build("feed.xml")
     assert result.exit_code == 0, result.output
     assert "feed.xml: 1,101 entries, more than the 1,000 read from one feed" in result.output
+
+
+def test_a_billion_laughs_with_entity_names_outside_ascii_is_refused(workspace):
+    """Entities named `é0`…`é5`, each ten of the one before (5 MB from one reference): refused
+    in one line like an ASCII-named billion laughs; the nesting check read only ASCII names."""
+    entities = (
+        '<!ENTITY é0 "'
+        + "x" * 50
+        + '">'
+        + "".join(f'<!ENTITY é{i} "{f"&é{i - 1};" * 10}">' for i in range(1, 6))
+    )
+    feed = rss(3, "utf-8", f"<!DOCTYPE rss [{entities}]>\n", "<item><title>&é5;</title></item>\n")
+    (workspace / "feed.xml").write_text(feed, "utf-8")
+    one_error_line(build("feed.xml"), "feed.xml:2: its DOCTYPE defines the entity &é1; by another")

@@ -41,7 +41,7 @@ _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
 )
 _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
-_REFERENCE = re.compile(r"&([A-Za-z_:][\w.:-]*);")
+_REFERENCE = re.compile(r"&((?:[^\W\d]|:)[\w.:-]*);")  # XML names: any letter, not only ASCII
 
 
 def has_unicode_bom(data: bytes) -> bool:
