@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.assemble import pos_tagger
-from newsletter.assemble.headline_grammar import verb_index
+from newsletter.assemble.headline_grammar import plural_subject, verb_index
 from newsletter.assemble.titles import derive_title
 from tests.test_titles_grammar import ALL_REAL
 
@@ -77,6 +77,16 @@ def test_the_titles_use_the_tags():
     assert text.split(" ")[verb_index(text)] == "is"
     text = "Woman charged with murder after body was found buried in garden"
     assert text.split(" ")[verb_index(text)] == "charged"
+
+
+def test_a_capitalised_plural_and_an_adjective_in_ed_are_read_by_their_tags():
+    """ "Thieves" opening a sentence is a plural (NNS) though "thieve" is no word, and "armed"
+    before its noun is an adjective (JJ), never the verb put in the present ("Five arms")."""
+    thieves = "Thieves broke into a Rotterdam museum on Tuesday and walked off with works."
+    assert derive_title([thieves]).startswith("Thieves break into Rotterdam museum")
+    armed = "Five armed, masked thieves sprinted into an art museum on the French Riviera."
+    assert derive_title([armed]).startswith("Five armed,")
+    assert not plural_subject(["Avago", "Technologies"]) and not plural_subject(["Texas"])
 
 
 def test_a_title_is_never_cut_inside_an_amount():

@@ -286,7 +286,18 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     last = head[-1]
     named = len(head) > 1 and head[-2][:1].isupper()
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
-    return last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0
+    if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
+        return True
+    return not named and _tagged_plural(head)
+
+
+def _tagged_plural(head: Sequence[str]) -> bool:
+    """ "Thieves broke into …": a capitalised word that opens the subject and that the
+    part-of-speech tagger reads as a plural common noun (NNS), whose singular the endings
+    miss ("thieve")."""
+    from newsletter.assemble import pos_tagger  # the weights load on first use only
+
+    return pos_tagger.word_tags(" ".join(head))[-1] == "NNS"
 
 
 def _named_collective(subject: Sequence[str]) -> bool:
@@ -402,6 +413,9 @@ def verb_index(text: str) -> int | None:
             and (word == "to" or not raw[:1].isupper() or i == 0)
             and not _noun_before_past(words, i, word)
         ):
+            if _tagged_adjective(text, i, word):
+                previous = word
+                continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
             if finite is not None:
                 return finite
@@ -447,6 +461,17 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
 
 
 _RELATIVE_OPENERS = word_set("who whom whose which")
+
+
+def _tagged_adjective(text: str, i: int, word: str) -> bool:
+    """An "-ed" word before its noun that the tagger reads as an adjective (JJ): "Five armed,
+    masked thieves", never a verb to put in the present ("Five arms")."""
+    if word in AUXILIARIES or not word.endswith("ed"):
+        return False
+    from newsletter.assemble import pos_tagger  # the weights load on first use only
+
+    tags = pos_tagger.word_tags(text)
+    return i < len(tags) and tags[i] == "JJ"
 
 
 _NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}
