@@ -714,7 +714,7 @@ def check_smtp(smtp: SmtpSettings, name: Callable[[str], str]) -> None:
         )
     if not smtp.host.strip() or any(c.isspace() or not c.isprintable() for c in smtp.host):
         raise ConfigError(
-            f"{name('host')}: {smtp.host!r} is not a host name; give one such as "
+            f"{name('host')}: {quoted(smtp.host)} is not a host name; give one such as "
             "'mail.example.org' or '127.0.0.1'"
         )
     if not 0 < smtp.port < 65536:

@@ -94,3 +94,68 @@ def test_a_file_name_that_is_not_utf8_is_written_and_shown_escaped(workspace):
     assert done.returncode == 0, done.stderr
     assert "Exported 1 subscriber(s) to o\\udcff.csv." in done.stdout + done.stderr
     assert (workspace / name).read_text("utf-8").startswith("email,")
+
+
+BIDI = "\u202e\u2066\u200f\u061c\u200b\ufeff"  # override, isolate, marks, zero-width space, BOM
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "--date", f"2026-{BIDI}12-03"),
+        ("build", f"seeds/evil{BIDI}lmx.txt"),
+    ],
+    ids=["--date", "file-name"],
+)
+def test_bidi_overrides_and_invisible_characters_in_an_error_line_are_escaped(workspace, args):
+    """A right-to-left override (U+202E), an isolate, the bidi marks and zero-width characters
+    in a value or a file name are shown escaped (`\\u202e`): raw, they made the terminal show
+    the error line reordered, so it named something other than what was given."""
+    result = run(*args)
+    line = one_error_line(result)
+    assert not any(c in result.output for c in BIDI), ascii(line)
+    assert "\\u202e\\u2066\\u200f\\u061c\\u200b\\ufeff" in line, ascii(line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("score = ", 'words = "' + "A" * 5000 + '\\u001b[2J"\nscore = '),
+        ('title = "', 'title = ["' + "A" * 5000 + '"]\n# "'),
+    ],
+    ids=["words-not-a-number", "title-not-text"],
+)
+def test_a_huge_wrong_value_in_a_manifest_is_quoted_cut_short(workspace, old, new):
+    """A 5,000-character value of the wrong type written into issue.toml (a `words` that is
+    text, a `title` that is a list): one error line naming the line, quoting at most 60
+    characters of it (it used to echo all 5,000), no escape sequence."""
+    assert run("build", "seeds").exit_code == 0
+    (manifest,) = workspace.glob("issues/*/issue.toml")
+    text = manifest.read_text("utf-8")
+    assert old in text
+    manifest.write_text(text.replace(old, new, 1), "utf-8")
+    line = one_error_line(run("build", str(manifest.parent)), "issue.toml:")
+    assert len(line) < 400, line[:400]
+    assert "\x1b" not in line
+
+
+def test_a_huge_smtp_host_is_quoted_cut_short(workspace):
+    """A 3,000-character `[smtp] host` with a space and an escape sequence: one error line
+    naming newsletter.toml's line and quoting at most 60 characters of it (it was echoed whole)."""
+    toml = workspace / "newsletter.toml"
+    text = toml.read_text("utf-8")
+    assert 'host = "localhost"' in text
+    toml.write_text(text.replace('host = "localhost"', f'host = "{"h" * 3000} \\u001b[2J"', 1))
+    line = one_error_line(run("build", "seeds"), "newsletter.toml:", "smtp.host")
+    assert len(line) < 400, line[:400]
+    assert "\x1b" not in line
+
+
+@pytest.mark.parametrize("encoding", ["\udcff\udcfe\x1b[2J", "utf\x00-8"], ids=["bytes", "nul"])
+def test_an_encoding_name_that_is_not_text_is_one_line(workspace, encoding):
+    """`subscribers import --encoding` given bytes that are not UTF-8 (as a shell passes them)
+    or a NUL: one line naming the option, escaped; it was a UnicodeEncodeError traceback."""
+    (workspace / "list.csv").write_text("email\nreader@example.org\n", "utf-8")
+    line = one_error_line(run("subscribers", "import", "list.csv", "--encoding", encoding))
+    assert "--encoding" in line and "unknown encoding" in line
+    assert "\x1b" not in line and "\x00" not in line

@@ -200,7 +200,7 @@ def test_an_outlet_name_from_outside_is_plain_capped_text(workspace):
     )
     assert result.exit_code == 0, result.output
     shown = publishers(json.loads(result.stdout))
-    assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor alert(1)Times"
+    assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor Times"
     assert shown["Divers search Patapsco River for workers after Key Bridge collapse"] == (
         "Chesapeake Wire"
     )
@@ -209,4 +209,50 @@ def test_an_outlet_name_from_outside_is_plain_capped_text(workspace):
     assert (
         "feeds/hostile.xml#2: the source holds the control character U+2028; replaced by a space"
         in result.output
+    )
+
+
+def test_bidi_overrides_and_invisible_characters_leave_an_outlet_name(workspace):
+    """An outlet named with a right-to-left override, an isolate and zero-width characters:
+    the name reaches readers without them (an unclosed override reversed the rest of the line
+    in the email, "· 3 min read" included), right-to-left marks kept for names that need them."""
+    feed = write(
+        workspace,
+        "feeds/bidi.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Aggregator</title><link>https://agg.example/</link>
+<description>d</description>
+<item><title>Key Bridge in Baltimore collapses after ship collision</title>
+<link>https://agg.example/1</link><source url="https://a.example/">\u202eHarbor\u200b Times\u2066</source></item>
+<item><title>Divers search Patapsco River for workers after Key Bridge collapse</title>
+<link>https://agg.example/2</link><source url="https://b.example/">\u200fالجزيرة\ufeff</source></item>
+</channel></rss>
+""",
+    )
+    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    shown = publishers(data)
+    assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor Times"
+    assert shown["Divers search Patapsco River for workers after Key Bridge collapse"] == (
+        "\u200fالجزيرة"
+    )
+
+
+def test_script_and_style_in_an_outlet_name_are_dropped_not_shown(workspace):
+    """An outlet name holding `<script>` and `<style>` (feedparser sanitizes no `<source>`):
+    their code never reaches readers as text; it was shown as 'Harbor run() b{}Times'."""
+    feed = write(
+        workspace,
+        "feeds/script.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Aggregator</title><link>https://agg.example/</link>
+<description>d</description>
+<item><title>Key Bridge in Baltimore collapses after ship collision</title>
+<link>https://agg.example/1</link><source url="https://a.example/"><![CDATA[<b>Harbor</b>
+<script>run()</script><style>b{}</style>Times]]></source></item>
+</channel></rss>
+""",
+    )
+    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
+        "Harbor Times"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -518,3 +519,70 @@ def test_real_issues_cut_short_by_the_editor_shorten_the_next_build(workspace):
     )
     record = workspace / "issues" / given["id"] / RANKING_RECORD_NAME
     assert json.loads(record.read_text("utf-8"))["length"] == 6
+
+
+@pytest.mark.parametrize("where", ["record", "record-row", "manifest"])
+def test_an_earlier_issue_nested_100000_deep_is_skipped_not_a_traceback(workspace, edited, where):
+    """A ranking record (or its issue.toml) nested 100,000 deep was a RecursionError that
+    stopped every later build; now it is skipped with a warning naming it, and the build goes on."""
+    folder = workspace / FOLDER
+    deep = "[" * 100_000 + "]" * 100_000
+    if where == "record":
+        (folder / RANKING_RECORD_NAME).write_text(deep, encoding="utf-8")
+    elif where == "record-row":
+        record = '{"version": 2, "bar": 0.3, "related": ' + deep + ', "more": [], "cards": []}'
+        (folder / RANKING_RECORD_NAME).write_text(record, encoding="utf-8")
+    else:
+        manifest = folder / "issue.toml"
+        manifest.write_text(manifest.read_text("utf-8") + f"\nx = {deep}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "not learnt from" in result.stderr and FOLDER in result.stderr
+    assert json.loads(result.stdout)["learnt"]["from_issues"] == []
+
+
+def test_nan_infinite_and_huge_scores_in_records_keep_the_cut_in_bounds(workspace, edited):
+    """Twelve earlier issues whose records hold NaN, ±Infinity and 1e308 for every score and
+    evidence, each promoting and deleting: the build goes on, and the learnt share, bar and
+    length stay within their stated bounds of what shipped."""
+    source = workspace / FOLDER
+    built = json.loads((source / RANKING_RECORD_NAME).read_text("utf-8"))
+    values = [float("nan"), float("inf"), -float("inf"), 1e308, -1e308]
+    for n in range(12):
+        folder = workspace / "issues" / f"old-{n}"
+        folder.mkdir()
+        manifest = (source / "issue.toml").read_text("utf-8")
+        manifest = manifest.replace('id = "2026-W48"', f'id = "old-{n}"', 1)
+        manifest = manifest.replace("date = 2026-11-", f"date = 2026-10-{10 + n:02d}\n# ", 1)
+        (folder / "issue.toml").write_text(manifest, encoding="utf-8")
+        record = dict(built)
+        for key in ("related", "more", "cards"):
+            record[key] = [
+                [row[0], *(values[(n + i + j) % 5] for j in range(len(row) - 1))]
+                for i, row in enumerate(built[key])
+            ]
+        record["bar"] = values[n % 5]
+        (folder / RANKING_RECORD_NAME).write_text(json.dumps(record), encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    learnt = json.loads(result.stdout)["learnt"]
+    assert len(learnt["from_issues"]) >= 12, learnt
+    assert abs(learnt["bar"] - RELATED_BAR) <= LEARN_BOUND + 1e-9
+    assert abs(learnt["share"] - SPARSE_SHARE) <= SHARE_BOUND + 1e-9
+    assert learnt["length"] >= 1 and abs(learnt["length"] - 8) <= LENGTH_BOUND
+
+
+def test_copies_of_one_edited_issue_teach_as_one_issue(workspace, edited):
+    """Twelve copies of last week's edited folder (a backup `cp -r`, or records claiming to be
+    that issue): its edits count once, with a warning naming the copies, so one edited issue
+    still moves nothing; counted thirteen times they confirmed each other (13 better, 0 worse)
+    and took the bar from 0.28 to 0.20."""
+    for n in range(12):
+        shutil.copytree(workspace / FOLDER, workspace / "issues" / f"copy-{n}")
+    result = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat", "--json"])
+    assert result.exit_code == 0, result.output
+    learnt = json.loads(result.stdout)["learnt"]
+    assert learnt["from_issues"] == ["2026-W48"]
+    assert learnt["bar"] == RELATED_BAR and learnt["share"] == SPARSE_SHARE
+    assert "issues/copy-0" in result.stderr and "2026-W48" in result.stderr

@@ -469,7 +469,9 @@ def test_readers_held_for_a_host_cut_off_by_the_database_go_only_with_take_over(
         assert code == 1 and len(errors) == 1, output
         assert "20 reader(s) held" in errors[0] and "--take-over" in errors[0], errors
         assert sorted(handler.by_recipient()) == sorted(set(readers) - set(held))
-        assert re.search(r"(?m)^    \S+  held  ", status_of(second)), status_of(second)
+        status = status_of(second)
+        assert re.search(r"(?m)^    \S+  held  ", status), status
+        assert f"run `newsletter send issues/{ISSUE_ID}` there" in status, status
         code, output = send_cli(second, relay, "--take-over")
         assert code == 0 and "Took over 20 reader(s) held for" in output, output
     assert handler.by_recipient() == {email: 1 for email in readers}

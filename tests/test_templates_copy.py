@@ -56,7 +56,7 @@ def test_an_edited_copy_is_what_the_build_uses(tmp_path, monkeypatch):
     copy_default_templates(ws)
     text = ws / "templates" / "digest.txt.j2"
     text.write_text(
-        text.read_text("utf-8").replace("Read the full story:", "Keep reading:"), "utf-8"
+        text.read_text("utf-8").replace('"Read the full story"', '"Keep reading"'), "utf-8"
     )
     assert "Keep reading: https://example.org/floods" in (
         build_in(ws).folder / "index.txt"

@@ -286,7 +286,18 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     last = head[-1]
     named = len(head) > 1 and head[-2][:1].isupper()
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
-    return last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0
+    if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
+        return True
+    return not named and _tagged_plural(head)
+
+
+def _tagged_plural(head: Sequence[str]) -> bool:
+    """ "Thieves broke into …": a capitalised word that opens the subject and that the
+    part-of-speech tagger reads as a plural common noun (NNS), whose singular the endings
+    miss ("thieve")."""
+    from newsletter.assemble import pos_tagger  # the weights load on first use only
+
+    return pos_tagger.word_tags(" ".join(head))[-1] == "NNS"
 
 
 def _named_collective(subject: Sequence[str]) -> bool:
@@ -402,6 +413,12 @@ def verb_index(text: str) -> int | None:
             and (word == "to" or not raw[:1].isupper() or i == 0)
             and not _noun_before_past(words, i, word)
         ):
+            if _tagged_adjective(text, i, word):
+                previous = word
+                continue  # "Five armed, masked thieves sprinted": "armed" describes them
+            finite = tagged_verb_after_participle(text, i, word)
+            if finite is not None:
+                return finite
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
             if by or reduced_relative(words, i, word):
                 # "the region hit by an earthquake … says", "35 individuals interred in a tomb
@@ -412,6 +429,49 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
+    """ "A man accused of murdering a woman … is due to face court", "A new study released in
+    the journal Cancer reconsiders …": a word in "-ed" (or an irregular participle) that the
+    part-of-speech tagger reads as a past participle (VBN) with a finite verb after it in the
+    same sentence describes the noun before it; the later verb is the clause's.  The tagger
+    sees what the word lists cannot: the participle's phrase and the verb that follows.
+    Returns the position of that later verb, or None."""
+    if word in AUXILIARIES or not (word.endswith("ed") or word in IRREGULAR_LEMMA):
+        return None
+    from newsletter.assemble import pos_tagger  # the weights load on first use only
+
+    tags = pos_tagger.word_tags(text)
+    if i >= len(tags) or tags[i] != "VBN":
+        return None
+    words = text.split(" ")
+    relative = False  # the first finite verb after "who", "whose", "which" is that clause's
+    for j in range(i + 1, len(words)):
+        later = words[j].strip("“”\"'‘’(),;:.!?").lower()
+        if later in _RELATIVE_OPENERS:
+            relative = True
+        elif later in _CLAUSE_OPENERS or later in SPEECH_VERBS or words[j].endswith((";", ":")):
+            return None  # "charged after a body was found", "killed in a crash, police said"
+        elif tags[j] in pos_tagger.FINITE:
+            if not relative:
+                return j
+            relative = False
+    return None
+
+
+_RELATIVE_OPENERS = word_set("who whom whose which")
+
+
+def _tagged_adjective(text: str, i: int, word: str) -> bool:
+    """An "-ed" word before its noun that the tagger reads as an adjective (JJ): "Five armed,
+    masked thieves", never a verb to put in the present ("Five arms")."""
+    if word in AUXILIARIES or not word.endswith("ed"):
+        return False
+    from newsletter.assemble import pos_tagger  # the weights load on first use only
+
+    tags = pos_tagger.word_tags(text)
+    return i < len(tags) and tags[i] == "JJ"
 
 
 _NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}

@@ -1026,6 +1026,8 @@ class _Cuts:
             return False
         if self._clause_without_verb(kept) or self._ends_on_participle(kept):
             return False
+        if self._splits_amount(kept):
+            return False
         if not self.strict:
             return True
         if _SECOND_CLAUSE.search(kept, self.after_verb):
@@ -1062,6 +1064,19 @@ class _Cuts:
         linking = before in AUXILIARIES or before in _LINKING or is_adverb(before)
         return participle and not linking  # "remain closed", "critically injured" end a title
 
+    def _splits_amount(self, kept: str) -> bool:
+        """ "… proposed $618 | million budget", "forces 6,000 | people to flee": a number the
+        part-of-speech tagger reads as a cardinal (CD) is never cut from the number or noun it
+        counts."""
+        at = len(kept.rstrip().split(" ")) - 1
+        words = self.sentence.split(" ")
+        if at + 1 >= len(words) or not any(ch.isdigit() for ch in words[at]):
+            return False
+        from newsletter.assemble import pos_tagger  # the weights load on first use only
+
+        tags = pos_tagger.word_tags(self.sentence)
+        return tags[at] == "CD" and tags[at + 1] in _COUNTED
+
     def _mute_report(self, kept: str) -> bool:
         """ "Trump says North Korean leader Kim Jong Un |": what was said lost its verb."""
         if self.verb is None:
@@ -1074,6 +1089,7 @@ class _Cuts:
         return bool(reported) and verb_index(reported) is None
 
 
+_COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
 _DETERMINERS = word_set("a an the his her its their our my your this these")

@@ -105,13 +105,23 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {terminal_safe(message)}", err=True)
 
 
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters but tab and line break; and the bidi controls (marks, embeddings,
+# overrides, isolates), zero-width characters and line separators, which reorder or hide text.
+_TERMINAL_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def terminal_safe(text: str) -> str:
-    """`text` with control characters but tab and line break shown as `\\x1b`: a file name or
-    a sender's text quoted in a message cannot move the cursor or retitle the terminal."""
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    """`text` with control characters but tab and line break shown as `\\x1b` (bidi and
+    invisible ones as `\\u202e`): a file name or a sender's text quoted in a message cannot
+    move the cursor, retitle the terminal or show the line reordered."""
+    return _TERMINAL_CONTROL.sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def workspace_settings(

@@ -112,7 +112,7 @@ def _print_details(summary: SendSummary, shown: str) -> None:
             echo(f"    {n:>6}  {reason}")
 
 
-def _print_hosts(state: IssueStatus, *, each_sender: bool) -> None:
+def _print_hosts(state: IssueStatus, shown: str, *, each_sender: bool) -> None:
     """On PostgreSQL: each host's share of what was sent and its progress over what it
     claimed; `each_sender`: its senders (worker processes, runs) under it."""
     echo = typer.echo
@@ -134,6 +134,14 @@ def _print_hosts(state: IssueStatus, *, each_sender: bool) -> None:
                 f"      pid {one.pid}  {one.state:<8}  sent {one.sent}, failed {one.failed}, "
                 f"unknown {one.unknown} of {one.claimed} claimed  (since {one.started})"
             )
+    held = [h.label for h in hosts if h.state == "held"]
+    if held:
+        echo(
+            f"  held: {', '.join(held)} was sending when the database restarted or failed "
+            f"over, and its readers wait for it: run `newsletter send {shown}` there (it "
+            "records its recovery file first), or, if it will never run again, add "
+            "`--take-over` on another host"
+        )
 
 
 def print_status(state: IssueStatus, shown: str, *, each_sender: bool = False) -> None:
@@ -161,7 +169,7 @@ def print_status(state: IssueStatus, shown: str, *, each_sender: bool = False) -
     echo(f"  not mailed  {c.inactive}  (unsubscribed or bounced)")
     echo(f"  last activity  {c.last_activity or 'never'}")
     if state.senders:
-        _print_hosts(state, each_sender=each_sender)
+        _print_hosts(state, shown, each_sender=each_sender)
     if state.recovering:
         echo(
             f"  {state.recovering} accepted message(s) wait in the recovery file "

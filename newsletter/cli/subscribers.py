@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from newsletter.cli.app import app, workspace_settings
+from newsletter.cli.app import app, terminal_safe, workspace_settings
 from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
@@ -232,7 +232,8 @@ def list_(
         for i, subscriber in enumerate(store.iter(wanted)):
             if limit is not None and i >= limit:
                 break
-            typer.echo(f"{subscriber.email}\t{subscriber.name}\t{subscriber.status}")
+            fields = (subscriber.email, subscriber.name, subscriber.status)
+            typer.echo("\t".join(_shown(f) for f in fields))
 
 
 @subscribers_app.command()
@@ -327,13 +328,13 @@ def show(
     if profile["status"] == "absent":
         typer.echo(f"{address}: not on the list" + (" (forgotten)" if profile["forgotten"] else ""))
         return
-    typer.echo(f"{profile['email']}: {profile['status']}")
+    _say(f"{profile['email']}: {profile['status']}")
     for key in ("name", "first_name", "created", "updated"):
-        typer.echo(f"  {key}: {profile[key]}")
+        _say(f"  {key}: {profile[key]}")
     for key, value in profile["fields"].items():
-        typer.echo(f"  field {key}: {value}")
+        _say(f"  field {key}: {value}")
     consent = profile["consent"]
-    typer.echo(
+    _say(
         "  consent: "
         + (
             f"{consent['source']} at {consent['at']}"
@@ -344,10 +345,10 @@ def show(
         )
     )
     if profile["reason"]:
-        typer.echo(f"  reason: {_reason_line(profile['reason'])}")
-    typer.echo(f"  soft bounces in a row: {profile['soft_bounces']}")
+        _say(f"  reason: {_reason_line(profile['reason'])}")
+    _say(f"  soft bounces in a row: {profile['soft_bounces']}")
     for d in profile["deliveries"]:
-        typer.echo(f"  {d['issue_id']}: {d['status']} {d['updated']} {d['last_error']}".rstrip())
+        _say(f"  {d['issue_id']}: {d['status']} {d['updated']} {d['last_error']}".rstrip())
 
 
 _REASON_WORDS = {
@@ -355,6 +356,18 @@ _REASON_WORDS = {
     "complaint": ("complaint", "report"),
     "refused": ("refused by the relay at sending", "message"),
 }
+
+
+def _shown(text: str) -> str:
+    """A reader's own words (a name, a field, a server's diagnostic) as one field on one line:
+    control characters (tab and line break too), bidi and invisible ones escaped (`\\x1b`).
+    A name `serve` stored before it cleaned names can hold a terminal's escape sequences."""
+    return terminal_safe(text).replace("\t", "\\x09").replace("\n", "\\x0a")
+
+
+def _say(line: str) -> None:
+    """One line of `show`, its values escaped as `_shown` escapes them."""
+    typer.echo(_shown(line))
 
 
 def _reason_line(reason: dict[str, str]) -> str:

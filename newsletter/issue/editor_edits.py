@@ -108,7 +108,7 @@ def read_editor_edits(
         names = sorted(e.name for e in os.scandir(issues_dir) if not e.name.startswith("."))
     except OSError:
         return (), ()
-    found: list[tuple[dt.date, IssueEdits]] = []
+    found: list[tuple[dt.date, IssueEdits, str]] = []
     warnings: list[str] = []
     for name in names:
         folder = issues_dir / name
@@ -121,9 +121,32 @@ def read_editor_edits(
             warnings.append(f"{e}; not learnt from (the build goes on)")
             continue
         if day < before and edits.issue != skip:
-            found.append((day, edits))
-    found.sort(key=lambda pair: (pair[0], pair[1].issue))
-    return tuple(edits for _, edits in found), tuple(warnings)
+            found.append((day, edits, name))
+    kept = _once_each(found, issues_dir, warnings)
+    kept.sort(key=lambda entry: (entry[0], entry[1].issue))
+    return tuple(edits for _, edits, _ in kept), tuple(warnings)
+
+
+def _once_each(
+    found: list[tuple[dt.date, IssueEdits, str]], issues_dir: Path, warnings: list[str]
+) -> list[tuple[dt.date, IssueEdits, str]]:
+    """One folder per issue id: the one named as the issue, else the first by name.  A copy
+    (a backup `cp -r`, or a manifest claiming another issue's id) would count the same edits
+    again, and copies confirm each other out of sample: one edited issue would move the cut."""
+    by_issue: dict[str, list[tuple[dt.date, IssueEdits, str]]] = {}
+    for entry in found:
+        by_issue.setdefault(entry[1].issue, []).append(entry)
+    kept = []
+    for issue, entries in by_issue.items():
+        entries.sort(key=lambda entry: (entry[2] != issue, entry[2]))
+        kept.append(entries[0])
+        if len(entries) > 1:
+            extra = [display_path(issues_dir / entry[2]) for entry in entries[1:]]
+            warnings.append(
+                f"{', '.join(extra[:3])}{' …' if len(extra) > 3 else ''}: issue {issue} again "
+                f"(as {display_path(issues_dir / entries[0][2])}); its edits are learnt from once"
+            )
+    return kept
 
 
 def _as_built(folder: Path) -> bool:
@@ -146,12 +169,16 @@ def _read_one(record: Path, manifest: Path) -> tuple[dt.date, IssueEdits]:
         built = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise _Unreadable(f"{shown}: cannot read the ranking as built ({e})") from None
+    except RecursionError:  # nested thousands deep: no build writes that
+        raise _Unreadable(f"{shown}: nested too deeply to read") from None
     if not isinstance(built, dict) or built.get("version") not in READ_VERSIONS:
         raise _Unreadable(f"{shown}: a ranking record of an unknown version")
     try:
         now = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise _Unreadable(f"{display_path(manifest)}: cannot read ({e})") from None
+    except RecursionError:  # tomllib recurses into nested arrays
+        raise _Unreadable(f"{display_path(manifest)}: nested too deeply to read") from None
     day = now.get("date")
     if isinstance(day, dt.datetime):
         day = day.date()

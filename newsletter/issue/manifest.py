@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.config import check_text_template
-from newsletter.control_chars import control_character
+from newsletter.control_chars import ECHOED, control_character, shown_safely
 from newsletter.errors import ConfigError, ManifestError, display_path
 from newsletter.models import (
     BodyFormat,
@@ -400,7 +400,7 @@ class _ManifestReader:
                 raise self.fail(label, "missing; add it", table, index)
             return None
         if not isinstance(value, str):
-            raise self.fail(label, f"must be text in quotes, got {value!r}", table, index)
+            raise self.fail(label, f"must be text in quotes, got {_shown(value)}", table, index)
         bad = control_character(value, multiline=key == "body")
         if bad:
             raise self.fail(
@@ -654,7 +654,7 @@ class _ManifestReader:
         key = key or label.rsplit(".", 1)[-1]
         value = item.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
-            raise self.fail(label, f"must be a whole number, got {value!r}", table, index)
+            raise self.fail(label, f"must be a whole number, got {_shown(value)}", table, index)
         return value
 
     def check_markdown(self, body: str, table: str = "lead") -> None:
@@ -731,3 +731,8 @@ def _suggest(key: str, known: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+
+
+def _shown(value: object) -> str:
+    """A value of the wrong type as an error line shows it: its repr, at most ECHOED characters."""
+    return shown_safely(repr(value), ECHOED)

@@ -6,6 +6,10 @@ The rules they encode are shared_journal.py's module doc ("Readers are claimed i
 from __future__ import annotations
 
 NO_ID_LIMIT = 2**63 - 1
+# The server's run: when its postmaster started, in microseconds (a number, so that no
+# session's TimeZone or DateStyle changes its text).  It changes when the server restarts
+# and when a standby is promoted (a failover); sender_lease.py stamps it on each sender.
+EPOCH = "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text"
 # Readers this sender may claim: active, not done, and free (module doc).  `done` is
 # ('sent', 'unknown'), or ('sent') when re-sending the unknown.  A claim is free only when
 # its sender is *seen* gone: a sender registered after this statement's snapshot is not
@@ -27,9 +31,9 @@ NO_ID_LIMIT = 2**63 - 1
 # with whether this sender won it: a candidate another sender claimed after this
 # statement's snapshot is theirs, and the cursor goes past it all the same.
 # A gone sender's claims are free only when it was last renewed on the server's present run
-# (sender_lease.EPOCH): one cut off by a restart or a failover is held for its workspace
+# (EPOCH, above): one cut off by a restart or a failover is held for its workspace
 # (shared_status.HELD).
-CLAIM = """
+CLAIM = f"""
 WITH candidates AS (
   SELECT s.id, s.email::text AS email, s.name, s.fields, s.first_name FROM subscribers s
   LEFT JOIN LATERAL (
@@ -40,14 +44,14 @@ WITH candidates AS (
   ) c ON true
   WHERE s.id > %(last)s AND s.id <= %(up_to)s AND s.status = 'active'
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = %(issue)s
-                    AND d.email = s.email AND d.status IN {done} OFFSET 0)
+                    AND d.email = s.email AND d.status IN {{done}} OFFSET 0)
     AND (c.sender_id IS NULL
          OR (c.sender_id = %(me)s AND (c.claimed_at >= %(pass_start)s
              OR NOT EXISTS (SELECT 1 FROM deliveries t
                             WHERE t.issue_id = %(issue)s AND t.email = s.email OFFSET 0)))
          OR (c.sender_id <> %(me)s
              AND ((c.finished IS NULL AND c.lease_until < now()
-                   AND c.server_epoch = pg_postmaster_start_time()::text)
+                   AND c.server_epoch = {EPOCH})
                   OR (c.finished IS NOT NULL AND c.claimed_at < %(my_start)s))))
   ORDER BY s.id LIMIT %(size)s
   FOR UPDATE OF s SKIP LOCKED
@@ -59,7 +63,7 @@ WITH candidates AS (
     WHERE c.sender_id = excluded.sender_id OR EXISTS (
       SELECT 1 FROM senders o WHERE o.sender_id = c.sender_id
         AND ((o.finished IS NULL AND o.lease_until < now()
-              AND o.server_epoch = pg_postmaster_start_time()::text)
+              AND o.server_epoch = {EPOCH})
              OR (o.finished IS NOT NULL AND c.claimed_at < %(my_start)s)))
   RETURNING subscriber_id
 )

@@ -30,6 +30,7 @@ import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
+from newsletter.send.claim_statements import EPOCH
 from newsletter.send.journal import UNREACHABLE, JournalWriteError, LeaseLost, host_name
 from newsletter.send.server_link import CONNECTION_LOST, stopped_by_timeout
 from newsletter.subscribers.postgres import connect_postgres, statement_error
@@ -50,12 +51,11 @@ def lease_lost_line(server: PostgresUrl) -> str:
     )
 
 
-# The server's run: it changes when the server restarts and when a standby is promoted (a
-# failover).  Each registration and renewal stamps it on the sender; a sender whose lease ran
+# The server's run (claim_statements.EPOCH): each registration and renewal stamps it on the
+# sender; a sender whose lease ran
 # out without a clean end on another run than the server's now was cut off by the server, not
 # killed, and may have stopped with accepted messages in its recovery file: its readers are
 # held for its workspace's re-run (claim_statements.CLAIM, docs/postgresql.md).
-EPOCH = "pg_postmaster_start_time()::text"
 RENEW = (
     "UPDATE senders SET lease_until = now() + make_interval(secs => %s),"
     f" server_epoch = {EPOCH} WHERE sender_id = %s AND lease_until > now() RETURNING 1"

@@ -64,6 +64,7 @@ from newsletter.errors import NewsletterError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.claim_statements import (
     CLAIM,
+    EPOCH,
     NO_ID_LIMIT,
     OTHERS_PENDING,
     RELEASE,
@@ -90,7 +91,6 @@ from newsletter.send.outcome_committer import (
     fenced,
 )
 from newsletter.send.sender_lease import (
-    EPOCH,
     Heartbeat,
     lease_lost_line,
     new_sender_id,

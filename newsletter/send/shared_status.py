@@ -6,15 +6,15 @@ from typing import Any
 
 import psycopg
 
+from newsletter.send.claim_statements import EPOCH
 from newsletter.send.journal import SenderShare, machine_of
-from newsletter.send.sender_lease import EPOCH
 
 # million claimed readers against 1.2 s; bench/bench_status.py).
-SHARES = """
+SHARES = f"""
 SELECT o.sender_id, o.host, o.pid, o.started,
   CASE WHEN o.finished IS NOT NULL THEN 'finished'
        WHEN o.lease_until >= now() THEN 'sending'
-       WHEN o.server_epoch <> pg_postmaster_start_time()::text THEN 'held' ELSE 'gone' END,
+       WHEN o.server_epoch <> {EPOCH} THEN 'held' ELSE 'gone' END,
   coalesce(t.claimed, 0), coalesce(t.sent, 0), coalesce(t.failed, 0), coalesce(t.unknown, 0)
 FROM senders o
 LEFT JOIN (
@@ -48,11 +48,11 @@ LEFT JOIN deliveries d ON d.issue_id = %(issue)s AND d.email = s.email
 LEFT JOIN send_claims c ON c.issue_id = %(issue)s AND c.subscriber_id = s.id
 GROUP BY c.sender_id
 """
-SENDERS = """
+SENDERS = f"""
 SELECT o.sender_id, o.host, o.pid, o.started,
   CASE WHEN o.finished IS NOT NULL THEN 'finished'
        WHEN o.lease_until >= now() THEN 'sending'
-       WHEN o.server_epoch <> pg_postmaster_start_time()::text THEN 'held' ELSE 'gone' END
+       WHEN o.server_epoch <> {EPOCH} THEN 'held' ELSE 'gone' END
 FROM senders o WHERE o.issue_id = %(issue)s
 ORDER BY o.started, o.sender_id
 """
@@ -88,12 +88,12 @@ def status_rows(
 # The readers held for a sender cut off by a restart or a failover (claim_statements.CLAIM):
 # its lease ran out without a clean end on another run of the server, and what it claimed is
 # not settled.  Per host: what the run that finds them says (shared_send.py).
-HELD = """
+HELD = f"""
 SELECT o.host, count(*) FROM send_claims c
 JOIN senders o ON o.sender_id = c.sender_id
 JOIN subscribers s ON s.id = c.subscriber_id
 WHERE c.issue_id = %s AND o.finished IS NULL AND o.lease_until < now()
-  AND o.server_epoch <> pg_postmaster_start_time()::text AND s.status = 'active'
+  AND o.server_epoch <> {EPOCH} AND s.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = c.issue_id
                   AND d.email = s.email AND d.status IN ('sent', 'unknown', 'failed'))
 GROUP BY o.host ORDER BY o.host

@@ -41,7 +41,7 @@ _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
 )
 _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
-_REFERENCE = re.compile(r"&([A-Za-z_:][\w.:-]*);")
+_REFERENCE = re.compile(r"&((?:[^\W\d]|:)[\w.:-]*);")  # XML names: any letter, not only ASCII
 
 
 def has_unicode_bom(data: bytes) -> bool:
@@ -51,7 +51,12 @@ def has_unicode_bom(data: bytes) -> bool:
 
 def as_utf8(data: bytes, shown: str) -> bytes:
     """A UTF-16 or UTF-32 feed (by its byte-order mark) as UTF-8, its XML declaration saying
-    so; any other feed as it is.  SourceError naming the line that does not decode."""
+    so; any other feed as it is.  SourceError naming the line that does not decode.
+
+    A feed in another encoding that feedparser reads (UTF-16 or UTF-32 without a mark, EBCDIC,
+    Shift_JIS, Latin-1: by the XML specification's appendix F and the declaration) is made
+    UTF-8 too, when it decodes: the entity check, the entry cut and its closing tags work on
+    UTF-8 bytes, and expat reads no multi-byte encoding but UTF-8 and UTF-16."""
     for bom, codec, name in _UNICODE_BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
@@ -64,7 +69,50 @@ def as_utf8(data: bytes, shown: str) -> bytes:
                     f"{name} there; save the feed as UTF-8"
                 ) from None
             return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
-    return data
+    unmarked = _unmarked_encoding(data)
+    if unmarked is None:
+        return data
+    try:
+        text = data.decode(unmarked)
+    except (UnicodeDecodeError, LookupError):  # a lying declaration: feedparser's report stands
+        return data
+    return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+
+
+_SNIFFED = (  # '<?' in encodings without a mark (the XML specification, appendix F)
+    (b"\x00\x00\x00\x3c", "utf-32-be"),
+    (b"\x3c\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x3c\x00\x3f", "utf-16-be"),
+    (b"\x3c\x00\x3f\x00", "utf-16-le"),
+)
+_EBCDIC = b"\x4c\x6f\xa7\x94"  # '<?xm' in EBCDIC (cp037), as feedparser detects it
+_ENCODING_NAME = re.compile(r"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+
+
+def _unmarked_encoding(data: bytes) -> str | None:
+    """The codec of a feed that is not UTF-8 and has no byte-order mark, or None."""
+    for marker, codec in _SNIFFED:
+        if data.startswith(marker):
+            return codec
+    head = data[:200].decode("cp037" if data.startswith(_EBCDIC) else "latin-1")
+    found = _ENCODING_NAME.match(head)
+    if found is None:
+        return None
+    try:
+        codec = codecs.lookup(found.group(1)).name
+    except LookupError:
+        return None
+    if codec == "utf-8" or (not data.startswith(_EBCDIC) and _reads_ascii_differently(codec)):
+        return None  # UTF-8 already; or a declaration in ASCII naming UTF-16: a lie
+    return codec
+
+
+def _reads_ascii_differently(codec: str) -> bool:
+    """True when the codec does not read the ASCII of an XML declaration as ASCII."""
+    try:
+        return b"<?xml version=".decode(codec) != "<?xml version="
+    except UnicodeDecodeError:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +140,7 @@ class _Pass:
     def __init__(self, data: bytes, shown: str, skipped_lines: int) -> None:
         self.data, self.shown, self.skipped = data, shown, skipped_lines
         self.parser = expat.ParserCreate()
+        self.parser.specified_attributes = True  # no DOCTYPE default copied into every element
         self.parser.DefaultHandler = lambda _text: None  # references passed on, not expanded
         self.parser.UseForeignDTD(True)  # an undeclared &nbsp; is skipped, not an error
         self.parser.EntityDeclHandler = self.entity
@@ -101,7 +150,6 @@ class _Pass:
         self.declared: dict[str, str] = {}
         self.doctype_read = False  # its entity declarations all seen and checked
         self.open: list[str] = []  # the elements open, as written (prefix included)
-        self.inside = 0  # depth inside an entry (0: outside)
         self.entries = 0
         self.cut: tuple[int, tuple[str, ...]] | None = None  # where to cut, what to close
 
@@ -148,19 +196,16 @@ class _Pass:
                 )
 
     def start(self, name: str, _attributes: dict[str, str]) -> None:
-        if self.inside:
-            self.inside += 1
-        elif name.rpartition(":")[2] in ENTRY_NAMES:
+        # Every entry counts, one inside another too: feedparser makes an entry of each (and
+        # reads <ITEM> as <item>).
+        if name.rpartition(":")[2].lower() in ENTRY_NAMES:
             self.entries += 1
-            self.inside = 1
             if self.entries == MAX_ENTRIES + 1:
                 self.cut = (self.parser.CurrentByteIndex, tuple(self.open))
         self.open.append(name)
 
     def end(self, _name: str) -> None:
         self.open.pop()
-        if self.inside:
-            self.inside -= 1
 
 
 def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
@@ -173,6 +218,7 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
     """
     body = data.removeprefix(BOM).lstrip(b" \t\r\n")  # as feed_xml.xml_problem reads it
     offset = len(data) - len(body)
+    _refuse_entity_defaults(body, shown, data[:offset].count(b"\n"))
     reading = _Pass(body, shown, data[:offset].count(b"\n"))
     try:
         reading.parser.Parse(body, True)
@@ -192,6 +238,29 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
 
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# An attribute-list declaration, whole (a quoted default may hold '>'), and an entity reference
+# in it other than a character reference or XML's own five.
+_ATTLIST = re.compile(rb"""<!ATTLIST\b(?:[^>"']|"[^"]*"|'[^']*')*""")
+_ENTITY_USE = re.compile(rb"&(?!#|(?:amp|lt|gt|quot|apos);)")
+
+
+def _refuse_entity_defaults(body: bytes, shown: str, skipped_lines: int) -> None:
+    """SourceError when the DOCTYPE gives an attribute a default holding an entity: expat
+    expands a default as it reads the declaration, before any handler could count it (a 1 MB
+    entity a million times in one default: 551 MB for a 4 MB feed), and no feed needs one."""
+    # The whole document is searched: a '<' inside a default (an error expat meets only
+    # after expanding what comes before it) would end the prolog as _prolog_end finds it.
+    if b"<!ATTLIST" not in body or not _ENTITY_DECLARATION.search(body[: _prolog_end(body)]):
+        return  # no entity declared: a default can hold none
+    for declaration in _ATTLIST.finditer(body):
+        if _ENTITY_USE.search(declaration.group(0)):
+            line = body.count(b"\n", 0, declaration.start()) + 1 + skipped_lines
+            raise SourceError(
+                f"{shown}:{line}: its DOCTYPE gives an attribute a default made of entities "
+                f"(<!ATTLIST … &…;>), which no feed needs; refused: {_fix(shown)}"
+            )
+
+
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
@@ -201,7 +270,7 @@ def _prolog_end(body: bytes) -> int:
     return found.start() if found else len(body)
 
 
-_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
 
 
 def _cut_by_tags(data: bytes) -> BoundedFeed:

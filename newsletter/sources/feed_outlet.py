@@ -7,11 +7,13 @@ outlet is the item's publisher; an entry naming none has the feed's title.  An a
 (`<author>`, `dc:creator`) is a person, not an outlet, and is never taken for one.
 
 The text is the feed's, not the editor's: markup dropped, control characters made spaces
-(said once, as for a title), spaces folded, and cut at `PUBLISHER_CHARS` characters.
+(said once, as for a title), bidi overrides and zero-width characters dropped, spaces folded,
+and cut at `PUBLISHER_CHARS` characters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +36,15 @@ class EntryOutlet:
     outlet: str
 
 
+# Bidi embeddings, overrides and isolates, zero-width spaces and joiners, BOMs: a name has no
+# use for them, and an override left open reverses the rest of its line in the email.  The
+# right-to-left and left-to-right marks (U+200E, U+200F) stay: they only place a name.
+_HIDDEN = re.compile("[\u200b-\u200d\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
 def publisher_text(text: str, clean: Clean, field: str) -> str:
     """A publisher's name as plain text on one line, at most PUBLISHER_CHARS characters."""
-    plain = " ".join(html_to_text(clean(field, text)).split())
+    plain = " ".join(_HIDDEN.sub("", html_to_text(clean(field, text))).split())
     if len(plain) <= PUBLISHER_CHARS:
         return plain
     cut = plain[: PUBLISHER_CHARS - 1]

@@ -60,6 +60,8 @@ def xml_problem(data: bytes) -> XmlProblem | None:
         elif e.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]:
             fix = BARE_AMPERSAND if _bare_ampersand(body, e.lineno, e.offset) else ""
         return XmlProblem(e.lineno + skipped, message, entity, fix)
+    except (ValueError, LookupError):  # a multi-byte encoding (Shift_JIS) or a bogus name
+        return None
     return None
 
 

@@ -43,21 +43,29 @@ def sentences(paragraph: str) -> list[str]:
     return [*found, rest] if rest else found
 
 
+_CODE_TAGS = frozenset({"script", "style"})  # their content is code, never text to show
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
+        self.in_code = False  # inside <script> or <style> (a field feedparser does not sanitize)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_code = tag in _CODE_TAGS
         if tag in _BLOCK_TAGS:
             self.blocks.append([])
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _CODE_TAGS:
+            self.in_code = False
         if tag in _BLOCK_TAGS:
             self.blocks.append([])
 
     def handle_data(self, data: str) -> None:
-        self.blocks[-1].append(data)
+        if not self.in_code:
+            self.blocks[-1].append(data)
 
 
 def html_to_text(fragment: str) -> str:

@@ -355,7 +355,7 @@ def _lines(text: io.TextIOWrapper) -> Iterator[_Line]:
 def _lookup(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL, or bytes that are not UTF-8
         raise ConfigError(
             f"--encoding {quoted(encoding)}: unknown encoding (try utf-8, latin-1, cp1252)"
         ) from None

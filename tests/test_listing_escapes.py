@@ -1,0 +1,40 @@
+"""What `subscribers list` and `subscribers show` print of a reader's own words: a name stored
+by `serve` before it cleaned names (it only folded spaces) can hold terminal escape sequences,
+which must reach the editor's terminal escaped, never as commands."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.support.cli_errors import run
+
+HOSTILE = "x\x1b]0;pwned\x07\x1b[2J\u202eevil"  # retitle the terminal, clear it, reverse the line
+
+
+@pytest.fixture
+def listed(workspace):
+    """A list whose one reader's name and first name hold escape sequences, as stored before."""
+    assert run("subscribers", "add", "reader@example.org", "--name", "Reader").exit_code == 0
+    with sqlite3.connect(workspace / "newsletter.db") as db:
+        db.execute(
+            "UPDATE subscribers SET name = ?, first_name = ? WHERE email = ?",
+            (HOSTILE, HOSTILE, "reader@example.org"),
+        )
+    return workspace
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("subscribers", "list"), ("subscribers", "show", "reader@example.org")],
+    ids=["list", "show"],
+)
+def test_a_stored_name_with_escape_sequences_is_printed_escaped(listed, args):
+    """The name is shown as `x\\x1b]0;pwned\\x07\\x1b[2J\\u202eevil`: no ESC, BEL or
+    override reaches the terminal, and the reader's line is still one line."""
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert "x\\x1b]0;pwned\\x07\\x1b[2J\\u202eevil" in result.output
