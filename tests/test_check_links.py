@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from typer.testing import CliRunner
 
 from newsletter.check import check_issue
 from newsletter.check.link_status import fetch_links as fetch_any_links
 from newsletter.check.link_status import image_size
+from newsletter.cli import app
 from tests.support.check_workspace import Crafter, make_sample_workspace
 from tests.support.link_server import PNG_HEAD, link_server
 from tests.support.smtp_server import free_port
@@ -192,3 +198,48 @@ def test_a_measured_image_shown_without_height_names_the_manifest_lines_and_they
     html = (crafter.folder / "index.html").read_text("utf-8")
     assert f'src="{photo}" alt="A chart" width="552" height="368"' in html
     assert _link_findings(load_built_email(crafter.folder), measured) == []
+
+
+@contextmanager
+def _escaping_server() -> Iterator[str]:
+    """A server on 127.0.0.1 whose redirect target and reason phrase carry terminal escapes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    escapes = b"\x1b]0;pwned\x07\x1b[2J"
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                path = conn.recv(65536).split(b" ")[1]
+                if path == b"/redir":
+                    head = b"301 Moved\r\nLocation: http://127.0.0.1:%d/%snext" % (port, escapes)
+                else:
+                    head = b"500 Bad" + escapes + b" reason"
+                conn.sendall(
+                    b"HTTP/1.1 " + head + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        listener.close()
+
+
+def test_a_servers_escape_sequences_never_reach_the_terminal(crafter):
+    """`check --links` on links whose server redirects to a URL holding ESC and BEL (retitle
+    the terminal, clear it) and answers with them in its reason: the report shows them
+    escaped (`\\x1b`); they were printed raw, so a linked site could drive the terminal."""
+    with _escaping_server() as base:
+        link_headlines(crafter, [f"{base}/redir", f"{base}/reason"])
+        crafter.rebuild()
+        crafter.config(r"^private_hosts = false", "private_hosts = true")  # 127.0.0.1 servers
+        result = CliRunner().invoke(app, ["check", str(crafter.folder), "--links"])
+    assert "Traceback" not in result.output
+    assert f"{base}/redir" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output, result.output
+    assert "\\x1b]0;pwned\\x07" in result.output

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli.app import app, warn, workspace_settings
+from newsletter.cli.app import app, terminal_safe, warn, workspace_settings
 
 if TYPE_CHECKING:
     from newsletter.check.report import CheckReport
@@ -68,7 +68,9 @@ def check(
 
 
 def _print_report(report: CheckReport) -> None:
-    echo = typer.echo
+    def echo(line: str) -> None:  # links and their redirects are other servers' words
+        typer.echo(terminal_safe(line))
+
     for finding in report.findings:
         echo(finding.line())
     if report.links:
@@ -97,11 +99,11 @@ def gate_before_send(
         report = send_gate(issue, settings, force=force, test_copy=test_copy)
     except ChecksFailed as e:
         for finding in e.report.findings:
-            typer.echo(finding.line(), err=True)
+            typer.echo(terminal_safe(finding.line()), err=True)
         raise
     if report.errors or not test_copy:  # a clean test copy stays quiet: it is a look, not a send
         for finding in report.findings:
-            typer.echo(finding.line(), err=True)
+            typer.echo(terminal_safe(finding.line()), err=True)
     if report.errors and test_copy:
         warn(f"checks found {report.counts()}: sending the test copy anyway (a list send refuses)")
     elif report.errors:
