@@ -5,6 +5,9 @@ read, never a traceback."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -239,3 +242,29 @@ def test_a_broken_feed_of_a_quarter_million_elements_is_refused_before_feedparse
     feed = rss(3, "utf-8", body=body + "</item>\n").replace("東京デスク", "AT&T")
     (workspace / "feed.xml").write_text(feed, "utf-8")
     one_error_line(build("feed.xml"), "feed.xml:3: more than 250,000 XML elements")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("words", ["a, ", "said that "], ids=["commas", "said-that"])
+def test_an_untitled_entry_of_one_endless_sentence_builds_without_hanging(workspace, words):
+    """A feed entry with no title whose text is one 60 KB sentence of commas (or of 'said
+    that'): its title is derived from it, and each comma rescanned the text before it, so the
+    build ran for 84 s (a 1 MB text: hours).  The build (the installed command) now finishes
+    well inside 60 s (a hang guard, not a speed test: it takes a few seconds) with a title."""
+    body = "Officials said " + words * (60_000 // len(words)) + "done."
+    (workspace / "feed.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Desk</title>'
+        "<item><link>https://example.org/x</link><content:encoded><![CDATA[<p>"
+        f"{body}</p>]]></content:encoded></item></channel></rss>\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "newsletter", "build", "feed.xml", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["lead"]["title"].startswith("Officials")
