@@ -86,6 +86,36 @@ def test_a_final_dot_waits_for_the_previous_commit_so_a_kill_leaves_one_per_conn
     assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
 
 
+@pytest.mark.slow
+def test_a_kill_mid_send_with_gathered_commits_doubles_only_what_was_in_flight(
+    pg_ws, postgres_server, postgres_url
+):
+    """Six connections at full speed, so that commits carry several outcomes (gathered, and
+    written by whichever worker waits first): killed -9 at an arbitrary moment and run again,
+    every reader has a copy, and at most one per connection has two, with one Message-ID."""
+    connections = 6
+    active = add_readers(pg_ws, 600)
+    handler = RecordingHandler(pipelining=True)
+    with smtp_server(handler=handler) as relay:
+        killed = start_send(pg_ws, relay, "--connections", str(connections))
+        wait_for(lambda: len(handler.received) >= 150)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=10)
+        assert killed.stdout is not None
+        killed.stdout.close()
+        before_rerun = len(handler.received)
+        assert before_rerun < len(active), "the kill came after the send had ended"
+        rerun = start_send(pg_ws, relay)
+        output, _ = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), "a reader was lost"
+    twice = [e for e, n in counts.items() if n > 1]
+    assert len(twice) <= connections and all(n == 2 for n in counts.values() if n > 1), twice
+    ids = message_ids(handler)
+    assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
+
+
 def test_a_commit_that_fails_stops_the_send_before_the_next_dot_with_one_line(pg_ws, monkeypatch):
     """The committer's write refused (injected on its 20th batch): the send stops with that
     one line; every message the relay took is in the journal or in the recovery file (none
