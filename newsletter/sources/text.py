@@ -28,11 +28,19 @@ def _sentence_end() -> re.Pattern[str]:
     return re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
+_WORD_CHARS = 64  # an abbreviation ("U.S.", "Sept.", "J.") is far shorter
+
+
 def sentences(paragraph: str) -> list[str]:
     """A paragraph's sentences (abbreviations like "Gen." or "U.S." end none)."""
     found, start = [], 0
     for match in _sentence_end().finditer(paragraph):
-        word = re.search(r"(\S+)\.$", paragraph[start : match.start() + 1])
+        # The word before the stop, read from at most _WORD_CHARS back: reading the sentence
+        # so far at every "U.S." made a run of them quadratic (100 KB: over a minute).
+        low = max(start, match.start() - _WORD_CHARS)
+        word = re.search(r"(\S+)\.$", paragraph[low : match.start() + 1])
+        if word and word.start() == 0 and low > start and not paragraph[low - 1].isspace():
+            word = None  # longer than any abbreviation: the stop ends the sentence
         if word:
             stem = word.group(1).strip("\"'“‘(").lower()
             if stem in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", stem):
