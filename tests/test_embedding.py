@@ -3,7 +3,6 @@ by the commands that rank."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from newsletter.assemble.embedding import (
     model_folder,
 )
 from tests.conftest import ROOT
+from tests.support.lazy_imports import loaded_by, loaded_by_the_other_commands
 
 # Refuses every socket before the model loads: any download attempt fails loudly.
 NO_NETWORK = """
@@ -107,52 +107,17 @@ def test_the_model_is_found_in_the_installed_package():
     assert load_model().folder == folder and load_model().dimensions == 256
 
 
-LOADED = """
-import atexit, json, sys
-def report():
-    names = ("newsletter.assemble.embedding", "tokenizers", "safetensors", "wordllama")
-    sys.stderr.write("LOADED " + json.dumps([n for n in names if n in sys.modules]) + "\\n")
-atexit.register(report)
-sys.argv = ["newsletter", *sys.argv[1:]]
-from newsletter.cli import main
-main()
-"""
-
-
-def _loaded(args: list[str], cwd) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", LOADED, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
-    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
-    return json.loads(line.removeprefix("LOADED "))
+MODEL_MODULES = ("newsletter.assemble.embedding", "tokenizers", "safetensors", "wordllama")
 
 
 @pytest.mark.slow
 def test_only_ranking_loads_the_model(workspace):
     """build loads the model; check, send --dry-run, bounces and serve's imports do not."""
-    assert "newsletter.assemble.embedding" in _loaded(["build", "seeds/"], workspace)
-    issue = next((workspace / "issues").iterdir())
-    (workspace / "empty.mbox").write_text("", "utf-8")
-    for args in (
-        ["check", str(issue)],
-        ["send", str(issue), "--dry-run"],
-        ["bounces", "process", "empty.mbox"],
-        ["serve", "--help"],
-    ):
-        assert _loaded(args, workspace) == [], args
-    serve = _python(
-        """
-import sys
-import newsletter.cli.serve, newsletter.serve.app, newsletter.serve.runner
-print(sorted(n for n in ("newsletter.assemble.embedding", "tokenizers") if n in sys.modules))
-"""
+    assert "newsletter.assemble.embedding" in loaded_by(
+        ["build", "seeds/"], workspace, MODEL_MODULES
     )
-    assert serve.stdout.strip() == "[]", serve.stderr
+    others = loaded_by_the_other_commands(workspace, MODEL_MODULES)
+    assert all(not found for found in others.values()), others
 
 
 def test_word_by_word_ids_are_the_tokenizers_own():

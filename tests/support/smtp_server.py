@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import ssl
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -280,3 +281,39 @@ def smtp_server(
         yield Server("127.0.0.1", port, handler)
     finally:
         controller.stop()
+
+
+def message_ids(*handlers: RecordingHandler) -> dict[str, set[bytes]]:
+    """Each recipient's Message-IDs over the relays."""
+    ids: dict[str, set[bytes]] = {}
+    for handler in handlers:
+        for received in handler.received:
+            found = re.search(rb"(?im)^Message-ID: (\S+)", received.data)
+            assert found is not None
+            ids.setdefault(received.rcpt_tos[0].lower(), set()).add(found.group(1))
+    return ids
+
+
+def copies(*handlers: RecordingHandler) -> dict[str, int]:
+    """How many copies each recipient got over all the relays."""
+    total: dict[str, int] = {}
+    for handler in handlers:
+        for email, n in handler.by_recipient().items():
+            total[email] = total.get(email, 0) + n
+    return total
+
+
+def assert_once_but_in_flight(
+    active: Iterable[str], in_flight: int, *handlers: RecordingHandler
+) -> list[str]:
+    """Every active reader got a copy over the relays and nobody else did; at most
+    `in_flight` readers (the messages in flight at the kills) got a second, none a third,
+    and each second copy repeats the first's Message-ID.  Returns the doubled readers."""
+    counts = copies(*handlers)
+    assert set(counts) == set(active), "a reader was lost, or someone not active was mailed"
+    twice = [e for e, n in counts.items() if n > 1]
+    assert all(n <= 2 for n in counts.values()), counts
+    assert len(twice) <= in_flight, f"more doubles than messages in flight: {twice}"
+    ids = message_ids(*handlers)
+    assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
+    return twice
