@@ -65,11 +65,12 @@ def one_line_text(text: str) -> str:
 
 def shown_safely(text: str, limit: int = 40) -> str:
     """`text` for an error message: spaces folded, control characters as `\\x07`, cut short."""
-    folded = " ".join(_ONE_LINE.sub(_escaped, text).split())
+    folded = " ".join(_ONE_LINE.sub(escaped_character, text).split())
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 
-def _escaped(m: re.Match[str]) -> str:
+def escaped_character(m: re.Match[str]) -> str:
+    """The character `m` matched as an escape a terminal shows as text: `\\x07`, `\\u202e`."""
     code = ord(m.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
