@@ -119,6 +119,13 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_CONTROL.sub(escaped_character, text)
 
 
+def json_safe(dumped: str) -> str:
+    """JSON text (`json.dumps(..., ensure_ascii=False)`) with the characters `terminal_safe`
+    escapes written as JSON escapes (`\\u001b`, `\\u202e`): the same values once parsed, but
+    no C1 control, bidi or invisible character reaches the terminal (json escapes only C0)."""
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", dumped)
+
+
 def workspace_settings(
     issue: Path | None = None, workspace: Path | None = None, *, required: bool = False
 ) -> Settings:

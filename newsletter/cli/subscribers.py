@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from newsletter.cli.app import app, terminal_safe, workspace_settings
+from newsletter.cli.app import app, json_safe, terminal_safe, workspace_settings
 from newsletter.control_chars import ECHOED, quoted, shown_safely
 
 if TYPE_CHECKING:
@@ -319,7 +319,7 @@ def show(
     with _store(create=False) as store:
         profile = subscriber_profile(store.conn, address)
     if as_json:
-        typer.echo(json.dumps(profile, ensure_ascii=False, indent=2))
+        typer.echo(json_safe(json.dumps(profile, ensure_ascii=False, indent=2)))
         return
     if profile["status"] == "absent":
         typer.echo(f"{address}: not on the list" + (" (forgotten)" if profile["forgotten"] else ""))
