@@ -604,13 +604,7 @@ def _validate(s: Settings, shown: str) -> None:
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{shown}: {key}: {why}")
 
-    if not _mailable(s.sender[1]):
-        raise bad(
-            "from", f"{quoted(s.from_address)} is not an address like 'Name <news@example.org>'"
-        )
-    if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
-        raise bad("reply_to", f"'{s.reply_to}' is not an email address")
-    validate_header_settings(s, bad)
+    validate_header_settings(s, bad)  # from, reply_to, name, list_id, unsubscribe.mailto
     if not re.match(r"^https?://[^/\s]+", s.base_url):
         raise bad("base_url", f"'{s.base_url}' must be an absolute http(s) URL")
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", s.language):
@@ -632,8 +626,6 @@ def _validate(s: Settings, shown: str) -> None:
         _check_path(s, "dkim.key_file", s.dkim.key_file, bad)
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
         raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
-    if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
-        raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
     if not 0 <= s.stories <= 20:

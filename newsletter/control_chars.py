@@ -65,10 +65,30 @@ def one_line_text(text: str) -> str:
 
 def shown_safely(text: str, limit: int = 40) -> str:
     """`text` for an error message: spaces folded, control characters as `\\x07`, cut short."""
-    folded = " ".join(_ONE_LINE.sub(_escaped, text).split())
+    folded = " ".join(_ONE_LINE.sub(escaped_character, text).split())
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 
-def _escaped(m: re.Match[str]) -> str:
+def escaped_character(m: re.Match[str]) -> str:
+    """The character `m` matched as an escape a terminal shows as text: `\\x07`, `\\u202e`."""
     code = ord(m.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Unicode's explicit directional formatting characters (UAX #9): embeddings, overrides and
+# their PDF (U+202A-U+202E), isolates and their PDI (U+2066-U+2069).  Left open, one reverses
+# or re-embeds the rest of its line, whatever follows it in the email: a headline after a
+# title, the next card in the text part.  The marks (U+200E, U+200F, U+061C) stay: they
+# only place neutral characters; so do ZWJ and ZWNJ (emoji, Indic and Persian text need
+# them).  Arabic and Hebrew letters carry their own direction and render right without any.
+_BIDI_FORMATTING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_formatting(text: str) -> str:
+    """`text` without embeddings, overrides, isolates and their terminators (marks kept).
+
+    All of them go, balanced or not: later stages cut and rejoin source text (a title derived
+    from a body's first sentence, a summary cut near 30 words, the text part wrapped), so a
+    pair balanced where it was read need not stay balanced where it is shown.
+    """
+    return _BIDI_FORMATTING.sub("", text) if _BIDI_FORMATTING.search(text) else text

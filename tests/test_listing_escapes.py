@@ -4,6 +4,7 @@ which must reach the editor's terminal escaped, never as commands."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -38,3 +39,19 @@ def test_a_stored_name_with_escape_sequences_is_printed_escaped(listed, args):
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\u202e" not in result.output
     assert "x\\x1b]0;pwned\\x07\\x1b[2J\\u202eevil" in result.output
+
+
+def test_show_json_escapes_what_the_plain_output_escapes(workspace):
+    """`subscribers show --json` writes a stored name's ESC, C1 CSI (U+009B), override, isolate
+    and zero-width space as JSON escapes, like the plain `show`: none reaches the terminal raw,
+    and the JSON still parses back to the name as stored."""
+    name = "x\x1b[2J\x9b2J\u202eevil\u2066\u200b \u0645\u0631\u062d\u0628\u0627"
+    assert run("subscribers", "add", "reader@example.org", "--name", "Reader").exit_code == 0
+    with sqlite3.connect(workspace / "newsletter.db") as db:
+        db.execute("UPDATE subscribers SET name = ? WHERE email = ?", (name, "reader@example.org"))
+    result = run("subscribers", "show", "reader@example.org", "--json")
+    assert result.exit_code == 0, result.output
+    for raw in ("\x1b", "\x9b", "\u202e", "\u2066", "\u200b"):
+        assert raw not in result.output
+    assert "\\u009b2J\\u202eevil\\u2066\\u200b \u0645\u0631\u062d\u0628\u0627" in result.output
+    assert json.loads(result.output)["name"] == name

@@ -399,3 +399,33 @@ def test_a_send_to_an_emptied_list_is_refused(cli, send_ws):
     flags = ("--smtp-host", "127.0.0.1", "--smtp-port", str(free_port()), "--smtp-security")
     result = cli("send", "issues/2026-W48", *flags, "none", "--yes")
     assert_one_line_error(result, "newsletter.db: the list is empty")
+
+
+def test_a_nul_kept_in_an_old_lists_merge_values_never_reaches_the_body(cli, send_ws):
+    """A name and a merge field holding NUL, ESC and a line break (written straight into the
+    SQLite row, as old data holds them) reach the dry-run body as spaces, folded: no `=00`,
+    no control character in either part, the greeting still on one line."""
+    import json
+    import sqlite3
+
+    cli("subscribers", "add", "reader.one@example.org", "--name", "Reader One")
+    with sqlite3.connect(send_ws.database) as db:
+        db.execute(
+            "UPDATE subscribers SET name = ?, fields = ? WHERE email = ?",
+            (
+                "Reader\x00One",
+                json.dumps({"city": "Li\x00ma\x1b[2J\nSouth"}),
+                "reader.one@example.org",
+            ),
+        )
+    result = cli("send", "issues/2026-W48", "--dry-run")
+    assert result.exit_code == 0, result.output
+    (eml,) = (send_ws.issue / "outbox").glob("*.eml")
+    raw = eml.read_bytes()
+    assert b"=00" not in raw and b"\x00" not in raw and b"=1B" not in raw and b"\x1b" not in raw
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert message["To"] == "Reader One <reader.one@example.org>"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Dear Reader One in Li ma [2J South, this week" in text
+    assert "Dear Reader One in Li ma [2J South, this week" in html

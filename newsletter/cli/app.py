@@ -17,7 +17,7 @@ from typer._click import exceptions as click  # Typer 0.28 ships its own Click: 
 from typer.core import TyperGroup
 
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
-from newsletter.control_chars import quoted
+from newsletter.control_chars import escaped_character, quoted
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:
@@ -116,12 +116,14 @@ def terminal_safe(text: str) -> str:
     """`text` with control characters but tab and line break shown as `\\x1b` (bidi and
     invisible ones as `\\u202e`): a file name or a sender's text quoted in a message cannot
     move the cursor, retitle the terminal or show the line reordered."""
-    return _TERMINAL_CONTROL.sub(_escaped, text)
+    return _TERMINAL_CONTROL.sub(escaped_character, text)
 
 
-def _escaped(m: re.Match[str]) -> str:
-    code = ord(m.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def json_safe(dumped: str) -> str:
+    """JSON text (`json.dumps(..., ensure_ascii=False)`) with the characters `terminal_safe`
+    escapes written as JSON escapes (`\\u001b`, `\\u202e`): the same values once parsed, but
+    no C1 control, bidi or invisible character reaches the terminal (json escapes only C0)."""
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", dumped)
 
 
 def workspace_settings(

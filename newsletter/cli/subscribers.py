@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from newsletter.cli.app import app, terminal_safe, workspace_settings
-from newsletter.control_chars import quoted
+from newsletter.cli.app import app, json_safe, terminal_safe, workspace_settings
+from newsletter.control_chars import ECHOED, quoted, shown_safely
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -120,7 +120,6 @@ def add(
     ),
 ) -> None:
     """Add one subscriber (or update their names and fields); an unsubscribed one stays so."""
-    from newsletter.control_chars import ECHOED, shown_safely
     from newsletter.errors import SubscriberError
     from newsletter.subscribers.csv_import import MAX_FIELD, clean_cell, column_key
 
@@ -133,20 +132,17 @@ def add(
             )
         if _NOT_UTF8.search(given):  # bytes the shell passed that are not UTF-8: unstorable
             raise SubscriberError(
-                f"{option} '{shown_safely(given, ECHOED)}': holds bytes that are not UTF-8 "
-                "text; write it in UTF-8"
+                f"{option} {quoted(given)}: holds bytes that are not UTF-8 text; write it in UTF-8"
             )
     fields = {}
     for item in field or ():
         key, sep, value = item.partition("=")
-        shown = shown_safely(item, ECHOED)
+        shown = quoted(item)
         if not sep or not column_key(key):
-            raise SubscriberError(
-                f"--field '{shown}': write it as KEY=VALUE, e.g. --field city=Lima"
-            )
+            raise SubscriberError(f"--field {shown}: write it as KEY=VALUE, e.g. --field city=Lima")
         if column_key(key) != key:  # what import makes of a column named so; templates need it
             raise SubscriberError(
-                f"--field '{shown}': a merge-field name is lower-case letters, digits and _ "
+                f"--field {shown}: a merge-field name is lower-case letters, digits and _ "
                 f"(templates use {{{{ subscriber.fields.{shown_safely(column_key(key), ECHOED)} "
                 f"}}}}); write it as --field {shown_safely(column_key(key), ECHOED)}=…"
             )
@@ -323,7 +319,7 @@ def show(
     with _store(create=False) as store:
         profile = subscriber_profile(store.conn, address)
     if as_json:
-        typer.echo(json.dumps(profile, ensure_ascii=False, indent=2))
+        typer.echo(json_safe(json.dumps(profile, ensure_ascii=False, indent=2)))
         return
     if profile["status"] == "absent":
         typer.echo(f"{address}: not on the list" + (" (forgotten)" if profile["forgotten"] else ""))

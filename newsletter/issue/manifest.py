@@ -548,8 +548,8 @@ class _ManifestReader:
                     score=score,
                     matched=matched,
                     section=self.section(item, label, "stories", i, names),
-                    publisher=self.publisher(item, label, "stories", i),
-                    outlet=self.publisher(item, label, "stories", i, "outlet"),
+                    publisher=self.outlet_name(item, label, "stories", i),
+                    outlet=self.outlet_name(item, label, "stories", i, "outlet"),
                     words=self.count(item, f"{label}.words", "stories", i, "words"),
                     image_width=self.count(item, f"{label}.image_width", "stories", i),
                     image_height=self.count(item, f"{label}.image_height", "stories", i),
@@ -638,14 +638,15 @@ class _ManifestReader:
             image_height=self.count(data, "lead.image_height", "lead", 0),
             summary=" ".join(summary.split()),
             full=full,
-            publisher=self.publisher(data, "lead", "lead", 0),
+            publisher=self.outlet_name(data, "lead", "lead", 0),
         )
 
-    def publisher(
+    def outlet_name(
         self, item: dict[str, Any], label: str, table: str, index: int, key: str = "publisher"
     ) -> str:
-        """Who published a card's or headline's story, as the email's source line shows it
-        (`key` "outlet": the outlet its feed entry named, as the lead's coverage counts it)."""
+        """A story's `publisher` (who published it, as the email's source line shows it) or
+        `outlet` (the outlet its feed entry named, as the lead's coverage counts it): text
+        on one line."""
         text = self.text(item, key, f"{label}.{key}", table, index, required=False)
         return " ".join((text or "").split())
 
@@ -711,8 +712,8 @@ class _ManifestReader:
                 url=self.url(item, f"{label}.url", section, i),
                 source=str(item.get("source", "")),
                 summary=" ".join((summary or "").split()),
-                publisher=self.publisher(item, label, section, i),
-                outlet=self.publisher(item, label, section, i, "outlet"),
+                publisher=self.outlet_name(item, label, section, i),
+                outlet=self.outlet_name(item, label, section, i, "outlet"),
                 words=self.count(item, f"{label}.words", section, i, "words"),
             )
             home = self.section(item, label, section, i, names) if section == "more" else ""

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from newsletter.config import Settings, split_address
+from newsletter.control_chars import one_line_text
 from newsletter.mail.headers import (
     address_header,
     date_line,
@@ -95,11 +96,13 @@ class Mailing:
                 _ONE_CLICK_LINE,
             )
         )
-        values = {f"field.{k}": str(v) for k, v in recipient.fields.items()}
+        # The reader's own values on one line, as the To: line has them: a NUL or ESC kept in
+        # an old SQLite list reached the body as `=00` (control_chars.one_line_text).
+        values = {f"field.{k}": one_line_text(str(v)) for k, v in recipient.fields.items()}
         values.update(
             email=recipient.email,
-            name=recipient.name,
-            first_name=recipient.first_name,
+            name=one_line_text(recipient.name),
+            first_name=one_line_text(recipient.first_name),
             unsubscribe_url=unsubscribe,
         )
         return PersonalMessage(recipient.email, mid, self.template_for(values).fill(head, values))

@@ -24,10 +24,13 @@ same built issue) send one issue at once:
 - **Readers are claimed in batches** with `SELECT … FOR UPDATE SKIP LOCKED` over the list
   and an insert into `send_claims` whose `ON CONFLICT … WHERE` takes a reader only when no
   living sender holds it: two senders never both claim one reader.  A reader is free when
-  nobody claimed it, when its sender's lease ran out (killed -9, cut off), or when its
-  sender ended and had claimed it before this run started (a re-run tries the failed
-  again; the worker processes of one run share its start, so none retries what a sibling
-  found failed).
+  nobody claimed it, when its sender's lease ran out (killed -9, cut off) on the server's
+  present run, or when its sender ended and had claimed it before this run started (a
+  re-run tries the failed again; the worker processes of one run share its start, so none
+  retries what a sibling found failed).  A sender whose lease ran out on an earlier run of
+  the server (a restart, a failover: claim_statements.EPOCH) may hold accepted messages in
+  its recovery file: its readers are held for its own workspace's re-run, or freed by
+  `send --take-over` (`held`, `take_over`; shared_status.HELD).
 - **Rounds.**  A run claims in id order until nothing is free; then, while another living
   sender still holds readers not yet sent, it waits and claims again: a sender killed -9
   leaves its claims, which the others take once its lease has run out.  Only the messages it

@@ -11,9 +11,12 @@ a stop.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from newsletter.config import LimitsSettings
+from newsletter.control_chars import without_bidi_formatting
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
 from newsletter.sources.reading import read_bytes, read_text
@@ -49,11 +52,31 @@ def load_sources(paths: Iterable[str | Path], limits: LimitsSettings | None = No
             + "; add a seed file"
         )
     return Sources(
-        stories=tuple(stories),
-        headlines=tuple(headlines),
-        notes=tuple(notes),
+        stories=tuple(_plain_direction(s) for s in stories),
+        headlines=tuple(_plain_direction(h) for h in headlines),
+        notes=tuple(_plain_direction(n) for n in notes),
         warnings=tuple(warnings),
     )
+
+
+_Item = TypeVar("_Item", Story, Headline, Note)
+_TEXT_FIELDS = ("title", "body", "summary", "publisher", "image_alt", "outlet", "signoff")
+
+
+def _plain_direction(item: _Item) -> _Item:
+    """`item` with its text fields' embeddings, overrides and isolates dropped (the marks
+    kept): control_chars.without_bidi_formatting, applied here once for every source kind,
+    so no stage after loading sees one left open."""
+    changed: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(item, name, None)
+        if isinstance(value, str) and (plain := without_bidi_formatting(value)) is not value:
+            changed[name] = plain
+    tags = getattr(item, "tags", ())
+    plain_tags = tuple(without_bidi_formatting(t) for t in tags)
+    if plain_tags != tags:
+        changed["tags"] = plain_tags
+    return replace(item, **changed) if changed else item
 
 
 def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:

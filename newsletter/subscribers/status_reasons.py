@@ -13,15 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from newsletter.control_chars import one_line_text
 from newsletter.subscribers.connection import Connection
 
 ReasonKind = Literal["bounce", "complaint", "refused"]
 REASON_COLUMNS = ("reason", "reason_code", "reason_diagnostic", "reason_at", "reason_message_id")
 MAX_DIAGNOSTIC = 500  # characters kept of a server's words: enough to say why, never a whole page
 
-# Controls (PostgreSQL refuses a NUL) and lone surrogates (a header's undecodable bytes, as
-# the email parser hands them over; neither backend can store one).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ENHANCED = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
 _REPLY_CODE = re.compile(r"^\s*([245]\d\d)\b")
 
@@ -48,8 +46,12 @@ class StatusReason:
 
 
 def one_line(text: str) -> str:
-    """A server's words fit to store and show: control characters gone, one line, bounded."""
-    folded = " ".join(_CONTROL.sub(" ", text).split())
+    """A server's words fit to store and show: control characters gone, one line, bounded.
+
+    Controls (PostgreSQL refuses a NUL) and lone surrogates (a header's undecodable bytes, as
+    the email parser hands them over; neither backend can store one) become spaces.
+    """
+    folded = one_line_text(text)
     return folded if len(folded) <= MAX_DIAGNOSTIC else folded[: MAX_DIAGNOSTIC - 3] + "..."
 
 
