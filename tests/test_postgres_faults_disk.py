@@ -62,7 +62,7 @@ def test_a_full_disk_mid_send_stops_in_one_line_and_a_rerun_mails_the_rest_once(
         assert 0 < stopped_at < len(active), stopped_at
         disk.free()
         code, output = send(send_ws, postgres_url, *relay.send_flags)
-        assert code == 0, output
+        assert code == 0, f"{output}\nthe server's log:\n{postgres_server.log()[-4000:]}"
     counts = handler.by_recipient()
     assert set(counts) == set(active), "a reader was lost to the full disk"
     assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]

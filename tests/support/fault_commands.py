@@ -35,17 +35,23 @@ def newsletter(
     ws: Workspace, *args: str, url: str, password: str = PASSWORD, timeout: float = 180
 ) -> tuple[int, str]:
     """`python -m newsletter ARGS` in the workspace with its database at `url`: the exit code
-    and everything it printed (standard output and error together)."""
-    done = subprocess.run(
+    and everything it printed (standard output and error together).  Past `timeout` seconds
+    it is killed and the test fails with what it printed so far (a hang says where it hung)."""
+    with subprocess.Popen(
         [sys.executable, "-m", "newsletter", *args],
         cwd=ws.root,
         env=environment(url, password),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=timeout,
-    )
-    return done.returncode, done.stdout
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+            pytest.fail(f"`newsletter {' '.join(args)}` still ran after {timeout:.0f} s:\n{output}")
+    return process.returncode, output
 
 
 _STARTED: list[subprocess.Popen[str]] = []
