@@ -6,6 +6,7 @@ outside")."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import re
@@ -441,14 +442,23 @@ def send_cli(ws: Workspace, relay, *extra: str) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+def summary_event(output: str) -> dict:
+    """The last JSON object `send --log-format json` printed: its summary event."""
+    events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert events and events[-1]["step"] == "send", output
+    return events[-1]
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("log_format", ["text", "json"])
 def test_readers_held_for_a_host_cut_off_by_the_database_go_only_with_take_over(
-    two_hosts, postgres_server, postgres_url
+    two_hosts, postgres_server, postgres_url, log_format
 ):
     """A sender whose lease ran out without a clean end on an earlier run of the server (cut
     off by a restart or a failover: its recovery file may hold accepted messages) keeps its
     claimed readers: another host sends the rest and says in one line who holds how many and
-    what to do, exit 1; `--take-over` then sends them, saying so, each reader one copy."""
+    what to do, exit 1; `--take-over` then sends them, saying so (in JSON: the count taken
+    and the host held for), each reader one copy."""
     first, second = two_hosts
     readers = add_readers(first, 60)
     cut_off = sender(first, batch=20, merge=merge_hash(read_build_record(first.issue).files))
@@ -472,8 +482,15 @@ def test_readers_held_for_a_host_cut_off_by_the_database_go_only_with_take_over(
         status = status_of(second)
         assert re.search(r"(?m)^    \S+  held  ", status), status
         assert f"run `newsletter send issues/{ISSUE_ID}` there" in status, status
-        code, output = send_cli(second, relay, "--take-over")
-        assert code == 0 and "Took over 20 reader(s) held for" in output, output
+        code, output = send_cli(second, relay, "--take-over", "--log-format", log_format)
+        assert code == 0, output
+        if log_format == "text":
+            assert "Took over 20 reader(s) held for" in output, output
+        else:
+            event = summary_event(output)
+            assert event["sent"] == 20 and event["taken_over"] == 20, event
+            [taken] = event["taken_over_from"]
+            assert taken["readers"] == 20 and f"    {taken['host']}  held  " in status, event
     assert handler.by_recipient() == {email: 1 for email in readers}
 
 
@@ -488,11 +505,12 @@ def test_take_over_on_a_sqlite_list_is_refused_in_one_line(send_ws):
 
 
 @pytest.mark.slow
-def test_a_recovery_file_whose_reader_another_host_mailed_meanwhile_says_so(two_hosts):
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_recovery_file_whose_reader_another_host_mailed_meanwhile_says_so(two_hosts, log_format):
     """A host cut off without the server restarting is taken over as if killed: when its
     re-run records its recovery file and finds a reader another host mailed meanwhile, its
-    summary names it (two copies, one Message-ID) instead of overwriting the other's outcome
-    in silence; the journal keeps `sent`."""
+    summary names it (two copies, one Message-ID; in JSON, counts them) instead of
+    overwriting the other's outcome in silence; the journal keeps `sent`."""
     first, second = two_hosts
     readers = add_readers(first, 40)
     (first.root / "postgresql-send.unjournaled").write_text(
@@ -502,11 +520,17 @@ def test_a_recovery_file_whose_reader_another_host_mailed_meanwhile_says_so(two_
     with smtp_server(handler=handler) as relay:
         code, output = send_cli(second, relay, "--limit", "30")
         assert code == 0 and readers[0] in handler.by_recipient(), output
-        code, output = send_cli(first, relay)
+        code, output = send_cli(first, relay, "--log-format", log_format)
     assert code == 0, output  # the other host's `sent` kept over the file's `unknown`
-    assert "Recorded 1 delivery(ies) from the last run's recovery file." in output, output
-    assert (
-        f"1 of them another host mailed again after this one lost the database ({readers[0]})"
-        in output
-    )
+    if log_format == "text":
+        assert "Recorded 1 delivery(ies) from the last run's recovery file." in output, output
+        assert (
+            f"1 of them another host mailed again after this one lost the database ({readers[0]})"
+            in output
+        )
+    else:
+        event = summary_event(output)
+        assert event["recovered"] == 1 and event["recovered_twice"] == 1, event
+        assert event["taken_over"] == 0 and event["taken_over_from"] == [], event
+        assert readers[0] not in output  # counts only: the text summary names the reader
     assert "sent        40" in status_of(first)

@@ -236,6 +236,8 @@ def test_send_log_format_json_ends_with_one_summary_object(send_ws, smtpd):
     events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert events[-1]["step"] == "send" and events[-1]["sent"] == 2
     assert events[-1]["issue"] == "2026-W48" and events[-1]["failed"] == 0
+    assert events[-1]["recovered"] == 0 and events[-1]["recovered_twice"] == 0
+    assert events[-1]["taken_over"] == 0 and events[-1]["taken_over_from"] == []
     assert result.stdout == ""
 
 

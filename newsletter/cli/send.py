@@ -233,7 +233,7 @@ def _send(
 ) -> None:
     """Plan the send once, show the plan, then run that plan."""
     from newsletter.cli.progress import ProgressDisplay
-    from newsletter.cli.send_report import nothing_to_send, print_summary
+    from newsletter.cli.send_report import nothing_to_send, print_summary, summary_counts
     from newsletter.errors import DeliveryError, display_path
     from newsletter.send.sender import SendOptions, plan_send, run_send
     from newsletter.send.setting_names import SettingNames
@@ -278,12 +278,7 @@ def _send(
             "send",
             summary.stopped or "done",
             "error" if summary.failed or summary.stopped else "info",
-            sent=summary.sent,
-            failed=summary.failed,
-            skipped=summary.skipped,
-            unknown=summary.unknown_total,
-            left=summary.left,
-            seconds=round(summary.elapsed, 1),
+            **summary_counts(summary),
         )
     else:
         print_summary(summary, shown)
