@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.errors import SubscriberError, display_path
 from newsletter.issue.built import BuiltIssue
 from newsletter.send.composer import Composer, prepare_issue
 from newsletter.send.setting_names import SettingNames
 from newsletter.send.status import IssueStatus, journal_status
 from newsletter.send.transport import Transport
 from newsletter.send.workers import SendProgress
+from newsletter.subscribers.backends import list_exists
 
 ProgressCallback = Callable[[SendProgress], None]
 
@@ -124,9 +126,6 @@ def _refuse_without_a_list(settings: Settings, status: IssueStatus | None = None
     plan), or the journal finds it empty: a second folder whose `database` still names its
     own (absent) file used to get an empty newsletter.db and "Nothing to send: 0 active
     subscriber(s) already have issue …", exit 0, as if the send were done."""
-    from newsletter.errors import SubscriberError, display_path
-    from newsletter.subscribers.backends import list_exists
-
     if status is None:
         if list_exists(settings):
             return
