@@ -256,3 +256,24 @@ def test_script_and_style_in_an_outlet_name_are_dropped_not_shown(workspace):
     assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
         "Harbor Times"
     )
+
+
+def test_a_persian_outlet_name_keeps_its_zero_width_non_joiner(workspace):
+    """A Persian outlet whose name holds a zero-width non-joiner (U+200C) keeps it, as every
+    other source text does (dropped, the ezafe of "Shargh daily" joined its noun, a
+    misspelling); a zero-width space in the same name (padding) still goes."""
+    feed = write(
+        workspace,
+        "feeds/persian.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Aggregator</title><link>https://agg.example/</link>
+<description>d</description>
+<item><title>Key Bridge in Baltimore collapses after ship collision</title>
+<link>https://agg.example/1</link><source url="https://a.example/">\u200b\u0631\u0648\u0632\u0646\u0627\u0645\u0647\u200c\u06cc \u0634\u0631\u0642</source></item>
+</channel></rss>
+""",
+    )
+    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
+        "\u0631\u0648\u0632\u0646\u0627\u0645\u0647\u200c\u06cc \u0634\u0631\u0642"
+    )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
-from newsletter.assemble.lead import choose_lead, coverage, why_lead
-from newsletter.models import Headline, Story
+from newsletter.assemble import AssembleOptions, assemble_issue, split_related
+from newsletter.assemble.lead import choose_lead, coverage, lead_choice, rank_for_lead, why_lead
+from newsletter.config import Settings
+from newsletter.models import Headline, Sources, Story
 
 MAIN = Story(
     title="Drought forces farmers to abandon a third of their fields",
@@ -113,3 +116,41 @@ def test_one_feed_of_several_outlets_counts_each_outlet():
         for i, r in enumerate(found)
     )
     assert why_lead(one_site) == "3 headlines from 1 source cover this story"
+
+
+# Three outlets' headlines on the festival, one of them (0.33) between the shipped bar and the
+# highest a learnt one may be (0.38); two outlets' on the drought, both far over either bar.
+WEEK = (
+    Headline("Farmers across the plains", source="feeds/a.xml#1"),
+    Headline("Wheat harvest set to fall as drought grips the plains", source="feeds/b.xml#1"),
+    Headline("Ten days of summer in town", source="feeds/c.xml#1"),
+    Headline("Town council approves summer budget", source="feeds/d.xml#1"),
+    Headline("Summer events across the region", source="feeds/e.xml#1"),
+)
+
+
+def test_the_lead_is_chosen_at_the_bar_related_is_cut_with():
+    """At the shipped bar three festival headlines make the festival the lead; at a learnt bar
+    of 0.38 one of them no longer covers it, and the drought, which Related at that bar would
+    cover more, leads: in choose_lead and in the build (a learnt bar in the options)."""
+    stories = (FESTIVAL, MAIN)
+    assert choose_lead(stories, WEEK, None) is FESTIVAL
+    assert len(coverage(FESTIVAL, stories, WEEK, bar=0.38)) == 2
+    assert choose_lead(stories, WEEK, None, bar=0.38) is MAIN
+    options = AssembleOptions(today=dt.date(2026, 12, 3), related_bar=0.38)
+    issue = assemble_issue(Sources(stories, WEEK), Settings(), options)
+    assert issue.lead.source == MAIN.source
+    shipped = assemble_issue(Sources(stories, WEEK), Settings(), replace(options, related_bar=None))
+    assert shipped.lead.source == FESTIVAL.source
+
+
+def test_the_lead_is_ranked_once_and_as_the_build_ranks_it():
+    """The ranking choose_lead made of the lead it chose is the one the build cuts Related from
+    (the same scores, in the same order, at a learnt share too), so the build reuses it."""
+    stories = (FESTIVAL, MAIN)
+    for share in (None, 0.2):
+        chosen = lead_choice(stories, WEEK, None, share=share)
+        assert chosen.ranking is not None
+        assert chosen.ranking == rank_for_lead(chosen.story, Sources(stories, WEEK), share)
+        related, _ = split_related(chosen.ranking[1], 8)
+        assert related

@@ -40,6 +40,9 @@ from newsletter.preview.target import PreviewTarget
 from tests.conftest import ROOT, SAMPLE_DATE
 
 NEXT_WEEK = SAMPLE_DATE + dt.timedelta(days=7)
+# A headline over the week bar the editor keeps: without one a week has no Related at any bar
+# within bounds (the build's rule, meaning.related_count), so its other edits teach nothing.
+CLEAR = Judged(0.6, True)
 FOLDER = "issues/2026-W48"
 
 
@@ -107,25 +110,23 @@ def test_the_learnt_bar_stays_within_its_bounds():
     """However many edits push it, the bar moves at most LEARN_BOUND from the shipped one; an
     edit no bar within the bounds could honour moves nothing."""
     lowest, highest = RELATED_BAR - LEARN_BOUND, RELATED_BAR + LEARN_BOUND
-    low = [
-        IssueEdits(f"l{i}", tuple(Judged(lowest, True) for _ in range(100)), 100) for i in range(5)
-    ]
+    low = [IssueEdits(f"l{i}", (CLEAR, *(Judged(lowest, True),) * 100), 100) for i in range(5)]
     high = [
-        IssueEdits(f"h{i}", tuple(Judged(highest - 0.005, False) for _ in range(100)), removed=100)
+        IssueEdits(f"h{i}", (CLEAR, *(Judged(highest - 0.005, False),) * 100), removed=100)
         for i in range(5)
     ]
     assert learn_cut(low).bar == pytest.approx(RELATED_BAR - LEARN_BOUND, abs=0.01)
     assert learn_cut(high).bar == pytest.approx(RELATED_BAR + LEARN_BOUND, abs=0.01)
     assert RELATED_BAR - LEARN_BOUND <= learn_cut(low + high).bar <= RELATED_BAR + LEARN_BOUND
-    beyond = [IssueEdits(f"b{i}", (Judged(0.01, True),) * 10, promoted=10) for i in range(8)]
+    beyond = [IssueEdits(f"b{i}", (CLEAR, *(Judged(0.01, True),) * 10), 10) for i in range(8)]
     assert learn_cut(beyond).bar == RELATED_BAR
 
 
 def _promoting(n: int, score: float) -> list[IssueEdits]:
     """n issues, in each of which the editor promoted one headline scored `score` and left one
-    scored 0.05 under it in More."""
+    scored 0.05 under it in More (under a CLEAR one)."""
     return [
-        IssueEdits(f"w{i}", (Judged(score, True), Judged(score - 0.05, False)), promoted=1)
+        IssueEdits(f"w{i}", (CLEAR, Judged(score, True), Judged(score - 0.05, False)), promoted=1)
         for i in range(n)
     ]
 
@@ -152,7 +153,7 @@ def test_a_preference_the_issues_contradict_is_refused():
     score = round(RELATED_BAR - 0.04, 2)
     promoting = _promoting(3, score)
     refusing = [
-        IssueEdits(f"r{i}", (Judged(score, False), Judged(0.30, False)), removed=1)
+        IssueEdits(f"r{i}", (CLEAR, Judged(score, False), Judged(0.30, False)), removed=1)
         for i in range(3)
     ]
     learnt = learn_cut(promoting + refusing)
@@ -164,7 +165,7 @@ def test_a_consistent_editor_is_agreed_with_more_on_the_next_issue():
     """Where the editor's preference is one a bar can express (six issues each promoting
     headlines at 0.27 and 0.25 and leaving one at 0.19), the learnt bar places the seventh
     issue's choices better than the shipped bar."""
-    chosen = (Judged(0.27, True), Judged(0.25, True), Judged(0.19, False))
+    chosen = (CLEAR, Judged(0.27, True), Judged(0.25, True), Judged(0.19, False))
     learnt = learn_cut([IssueEdits(f"w{i}", chosen, promoted=2) for i in range(6)])
     assert learnt.left_out == (6, 0) and learnt.bar < RELATED_BAR
     assert agreement(chosen, learnt.bar) > agreement(chosen, RELATED_BAR)
@@ -378,16 +379,15 @@ def test_fit_bar_is_where_grade_2_becomes_likelier_than_grade_0():
 
 
 def _cutting_at(n: int, length: int, lines: int = 10) -> list[IssueEdits]:
-    """n issues of `lines` Related lines (scored 0.44 down by 0.001: over every bar within
-    bounds, under the week bar; ranks 1..lines, each line's two evidences alike) whose editor
-    deleted every line past the `length`th."""
+    """n issues of `lines` Related lines (the first scored 0.5, over the week bar, so the week
+    has Related; the rest 0.439 down by 0.001: over every bar within bounds, under the week bar;
+    ranks 1..lines, each line's two evidences alike) whose editor deleted every line past the
+    `length`th."""
+    scores = [0.5, *(0.44 - k / 1000 for k in range(1, lines))]
     return [
         IssueEdits(
             f"w{i}",
-            tuple(
-                Judged(0.44 - k / 1000, k < length, k + 1, (0.44 - k / 1000,) * 2)
-                for k in range(lines)
-            ),
+            tuple(Judged(s, k < length, k + 1, (s, s)) for k, s in enumerate(scores)),
             removed=lines - length,
         )
         for i in range(n)
@@ -586,3 +586,30 @@ def test_copies_of_one_edited_issue_teach_as_one_issue(workspace, edited):
     assert learnt["from_issues"] == ["2026-W48"]
     assert learnt["bar"] == RELATED_BAR and learnt["share"] == SPARSE_SHARE
     assert "issues/copy-0" in result.stderr and "2026-W48" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("scores", "cut"),
+    [
+        ((0.40, 0.30, 0.29), Cut()),  # the best under the week bar: Related is empty
+        ((0.40, 0.30, 0.29), Cut(bar=0.2)),
+        ((0.60, 0.55, 0.30, 0.50), Cut(length=2)),  # past the length it stops at 0.30
+        ((0.60, 0.50, 0.30, 0.20), Cut()),
+        ((0.60, 0.55, 0.50, 0.47, 0.46), Cut(length=2)),  # stretched to twice the length
+        ((0.50, 0.30), Cut(bar=0.5)),
+    ],
+)
+def test_the_learner_counts_the_cut_the_build_makes(scores, cut):
+    """A headline the build's split_related puts in Related (or leaves out) at a cut is one the
+    learner counts that cut as putting there: a week whose best headline is under the week bar
+    has none, and past the length the cut stops at the first headline under the week bar."""
+    from newsletter.assemble import split_related
+    from newsletter.models import Headline, ScoredHeadline
+
+    ranked = tuple(ScoredHeadline(Headline(f"h{i}"), s) for i, s in enumerate(scores))
+    related, _ = split_related(ranked, cut.length, cut.bar)
+    inside = {h.title for h in related}
+    judged = tuple(Judged(s, f"h{i}" in inside, i + 1) for i, s in enumerate(scores))
+    assert agreement(judged, cut) == 1.0
+    flipped = tuple(replace(j, related=not j.related) for j in judged)
+    assert agreement(flipped, cut) == 0.0

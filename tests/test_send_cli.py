@@ -429,3 +429,15 @@ def test_a_nul_kept_in_an_old_lists_merge_values_never_reaches_the_body(cli, sen
     html = message.get_body(("html",)).get_content()
     assert "Dear Reader One in Li ma [2J South, this week" in text
     assert "Dear Reader One in Li ma [2J South, this week" in html
+
+
+def test_a_dry_run_and_a_test_copy_need_no_list_and_make_no_database(cli, send_ws, smtpd):
+    """Without a list, `send --dry-run` still writes an empty outbox and says how to add
+    subscribers, and `send --to` still mails its one copy: only the list send is refused."""
+    dry = cli("send", "issues/2026-W48", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "0 message(s) written" in dry.output and "subscribers import" in dry.output
+    copy = cli("send", "issues/2026-W48", *smtpd.send_flags, "--to", "editor@example.org")
+    assert copy.exit_code == 0, copy.output
+    assert [r.rcpt_tos for r in smtpd.received] == [("editor@example.org",)]
+    assert not send_ws.database.exists()

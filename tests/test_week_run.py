@@ -511,3 +511,31 @@ def test_approve_takes_the_runs_clock_so_a_rehearsal_records_one_timeline(
         app, ["approve", folder, "--by", "ana", "--clock", "2026-12-02T13:30+01:00"]
     )
     assert "at 2026-12-02 12:30 UTC" in lisbon_summer.output  # the output says UTC: it is
+
+
+def test_a_run_from_a_folder_without_a_list_is_refused_and_makes_no_database(
+    tmp_path, smtpd, monkeypatch
+):
+    """`newsletter run` at the send time of an approved issue with no list (its newsletter.db
+    gone, as in a second folder that forgot NEWSLETTER_DATABASE_URL): the one line `send`
+    gives, exit 1, no newsletter.db made, nobody mailed (not "nobody left to send to")."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=20), [])
+    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", SEND_TIME - dt.timedelta(hours=19))
+    database = tmp_path / "ws" / "newsletter.db"
+    for leftover in tmp_path.glob("ws/newsletter.db*"):
+        leftover.unlink()
+    monkeypatch.chdir(tmp_path / "ws")
+    result = CliRunner().invoke(app, ["run", "--clock", SEND_TIME.isoformat()])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "newsletter.db: no list yet" in result.stderr
+    assert "NEWSLETTER_DATABASE_URL" in result.stderr
+    assert "nobody left to send to" not in result.output
+    assert not database.exists()
+    assert _recipients(smtpd) == [REVIEWER]  # the review copy only

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsletter.assemble.candidates import story_headline
-from newsletter.assemble.lead import choose_lead, rank_for_lead
-from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR
+from newsletter.assemble.lead import lead_choice, rank_for_lead
+from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
@@ -88,9 +88,17 @@ def assemble_issue(
     carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
     # What an earlier issue carried is last week's news, not this week's coverage of a story.
     unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
-    story = choose_lead(sources.stories, unsent, options.lead, carried)
-    lead = lead_from_story(story)
-    profile, ranked = rank_for_lead(story, sources, options.sparse_share)
+    share, bar = options.sparse_share, options.related_bar
+    chosen = lead_choice(sources.stories, unsent, options.lead, carried, share=share, bar=bar)
+    story, lead = chosen.story, lead_from_story(chosen.story)
+    # Choosing ranked the lead against this week's fresh candidates: when those are all the
+    # sources (nothing carried), that ranking is this one, so it is not made twice.
+    same = not carried and len(unsent) == len(sources.headlines)
+    profile, ranked = (
+        chosen.ranking
+        if chosen.ranking is not None and same
+        else rank_for_lead(story, sources, share)
+    )
 
     fresh, repeated = split_repeated(ranked, past, options.today)
     if not options.repeat:
@@ -284,16 +292,12 @@ def split_related(
     `bar` and `week_bar` override the ranker's (meaning.RELATED_BAR, meaning.WEEK_BAR);
     `stretch` 1 caps Related at `limit` whatever the scores (bench/report_ranking.py)."""
 
-    bar = RELATED_BAR if bar is None else bar
-    week_bar = WEEK_BAR if week_bar is None else week_bar
-    if not ranked or ranked[0].score < max(bar, week_bar):
+    count = related_count([r.score for r in ranked], limit, bar, week_bar, stretch)
+    if not count:
         return (), ranked  # a week with no clearly related news: nothing is promoted
-    clear, most = max(bar, week_bar), stretch * limit
-    count = 0
-    while count < min(len(ranked), most) and ranked[count].score >= (
-        bar if count < limit else clear
-    ):
-        count += 1
+    bar = RELATED_BAR if bar is None else bar
+    clear = max(bar, WEEK_BAR if week_bar is None else week_bar)
+    most = stretch * limit
     related = list_other_reports(ranked[:count], limit, bar)
     return list_other_reports(related, most, clear), ranked[count:]
 

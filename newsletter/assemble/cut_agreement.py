@@ -2,9 +2,11 @@
 
 The measure assemble/learn.py searches with: a `Cut` (the concepts' share, the Related bar,
 Related's length) placed against each `Judged` headline of an edited issue, scored again at the
-cut's share when the record keeps the two evidences, ranked again by that score, and cut as
-assemble.split_related cuts (over the bar within the length; past it, up to RELATED_STRETCH
-times it, what scores the week bar).  `left_out` is the out-of-sample check a step must pass.
+cut's share when the record keeps the two evidences, ranked again by that score, and cut by
+meaning.related_count, the rule assemble.split_related cuts with: nothing in a week whose best
+headline is under the week bar; else down the ranking while a headline scores the bar (within
+the length; past it, up to RELATED_STRETCH times it, the week bar too), stopping at the first
+that does not.  `left_out` is the out-of-sample check a step must pass.
 """
 
 from __future__ import annotations
@@ -13,13 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsletter.assemble.meaning import (
-    RELATED_BAR,
-    RELATED_STRETCH,
-    SPARSE_SHARE,
-    WEEK_BAR,
-    mix,
-)
+from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE, mix, related_count
 
 DEFAULT_LENGTH = 8  # the `related` setting's default
 
@@ -59,7 +55,7 @@ class ScoredIssue:
         """How many of the issue's headlines `cut` places as the editor did."""
         if cut not in self.right:
             rows = self.by_share.get(cut.share, self.as_built)
-            self.right[cut] = sum(in_related(s, r, cut) == kept for s, r, kept in rows)
+            self.right[cut] = placed(rows, cut)
         return self.right[cut]
 
 
@@ -74,14 +70,15 @@ def rescored(judged: Sequence[Judged], share: float) -> list[tuple[float, int, b
     return [(scores[i], place[i], j.related) for i, j in enumerate(judged)]
 
 
-def in_related(score: float, rank: int, cut: Cut) -> bool:
-    """Whether `cut` puts a headline in Related, as assemble.split_related does: over the bar
-    within the length, and past it up to RELATED_STRETCH times it what scores the week bar."""
-    if score < cut.bar:
-        return False
-    if not rank or rank <= cut.length:
-        return True
-    return score >= max(cut.bar, WEEK_BAR) and rank <= RELATED_STRETCH * cut.length
+def placed(rows: Sequence[tuple[float, int, bool]], cut: Cut) -> int:
+    """How many of one issue's (score, place, kept) headlines `cut` places as the editor did,
+    cutting Related as the build does (meaning.related_count) down the issue's ranking: by
+    place, or by score when a place is unknown (0: then the length judges nothing)."""
+    known = all(rank for _, rank, _ in rows)
+    order = sorted(range(len(rows)), key=lambda i: rows[i][1] if known else -rows[i][0])
+    count = related_count([rows[i][0] for i in order], cut.length if known else len(rows), cut.bar)
+    inside = set(order[:count])
+    return sum((i in inside) == kept for i, (_, _, kept) in enumerate(rows))
 
 
 def best_cut(scored: Sequence[ScoredIssue], cuts: Sequence[Cut], shipped: Cut) -> Cut:
@@ -128,5 +125,4 @@ def agreement(judged: Sequence[Judged], cut: Cut | float) -> float:
     if not judged:
         return 1.0
     cut = cut if isinstance(cut, Cut) else Cut(bar=cut)
-    rows = rescored(judged, cut.share)
-    return sum(in_related(s, r, cut) == kept for s, r, kept in rows) / len(judged)
+    return placed(rescored(judged, cut.share), cut) / len(judged)

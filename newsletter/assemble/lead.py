@@ -7,7 +7,8 @@ sources cover most, by its **lead score**:
 
     coverage   = the candidates (headlines and other stories) that score the Related bar
                  or more against the story (meaning.py: the model's cosine of title and
-                 body, and the concepts, names and places the story shares with them)
+                 body, and the concepts, names and places the story shares with them), at
+                 the share and bar the build cuts Related with (learnt from the editor)
     lead score = sum of the scores of its COVERAGE_TOP best covering candidates
                  + SOURCE_BONUS x (number of sources they come from - 1, at most 3)
                  + 0.1 x min(words / 300, 1)
@@ -24,6 +25,7 @@ counts as coverage.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,19 +43,49 @@ FULL_LENGTH_WORDS = 300
 FULLER = 1.5  # a story this many times as long as the lead it covers, and covered by it, leads
 
 
+@dataclass(frozen=True, slots=True)
+class LeadChoice:
+    """The chosen lead, and its ranking against the week's fresh candidates (its concept
+    profile and every other candidate, best first) when choosing it ranked them (None: the
+    editor's `--lead`, a `lead: true`, or the only fresh story, chosen without ranking)."""
+
+    story: Story
+    ranking: tuple[LeadProfile, tuple[ScoredHeadline, ...]] | None = None
+
+
 def choose_lead(
     stories: Sequence[Story],
     headlines: Sequence[Headline],
     choice: str | None,
     carried: Mapping[str, str] | None = None,
+    *,
+    share: float | None = None,
+    bar: float | None = None,
 ) -> Story:
-    """Pick the lead story (see the module docstring for the rule).
+    """Pick the lead story (see the module docstring for the rule); `lead_choice` says how."""
+    return lead_choice(stories, headlines, choice, carried, share=share, bar=bar).story
+
+
+def lead_choice(
+    stories: Sequence[Story],
+    headlines: Sequence[Headline],
+    choice: str | None,
+    carried: Mapping[str, str] | None = None,
+    *,
+    share: float | None = None,
+    bar: float | None = None,
+) -> LeadChoice:
+    """Pick the lead story (see the module docstring for the rule), with its ranking.
 
     `carried` maps the source of each story an earlier issue already carried to that issue:
     such a story never leads again unless the editor names it (`--lead`); a `lead: true` it
     still says from last week is ignored; nor does it count as coverage of another story,
     and `headlines` are those no earlier issue carried (the caller leaves those out), so a
     short follow-up of last week's lead does not lead on the headlines readers already had.
+
+    `share` and `bar` are the concepts' share and the Related bar the build cuts Related with
+    (learnt from the editor; None: the shipped ones): coverage is counted with them, so the
+    lead is the story the week's Related would cover most.
     """
     if not stories:
         raise SourceError(
@@ -61,7 +93,7 @@ def choose_lead(
             "add a seed or Markdown story, or a feed entry with its full text"
         )
     if choice:
-        return _editor_choice(stories, choice)
+        return LeadChoice(_editor_choice(stories, choice))
     carried = carried or {}
     fresh = [s for s in stories if s.source not in carried]
     if not fresh:
@@ -75,20 +107,24 @@ def choose_lead(
         names = ", ".join(s.source for s in forced)
         raise SourceError(f"{len(forced)} stories say 'lead: true' ({names}); keep it on one")
     if forced:
-        return forced[0]
+        return LeadChoice(forced[0])
     if len(fresh) == 1:
-        return fresh[0]
+        return LeadChoice(fresh[0])
     # Coverage is this week's: a story or headline an earlier issue carried covers nothing.
-    found = [coverage(story, fresh, headlines) for story in fresh]
+    pool = Sources(tuple(fresh), tuple(headlines))
+    rankings = [rank_for_lead(story, pool, share) for story in fresh]
+    bar = RELATED_BAR if bar is None else bar
+    found = [tuple(r for r in ranked if r.score >= bar) for _, ranked in rankings]
     scores = [_lead_score(story, f) for story, f in zip(fresh, found, strict=True)]
     best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
-    return _fuller_account(best, fresh, found)
+    lead = _fuller_account(best, fresh, found)
+    return LeadChoice(fresh[lead], rankings[lead])
 
 
 def _fuller_account(
     best: int, stories: Sequence[Story], found: Sequence[tuple[ScoredHeadline, ...]]
-) -> Story:
-    """The lead, or a story that tells the same event much more fully.
+) -> int:
+    """The lead's index, or that of a story that tells the same event much more fully.
 
     Two stories that cover each other tell one event, and how alike each is to the third
     decides little (a 70-word follow-up led over the 170-word main story on it); the one
@@ -103,7 +139,7 @@ def _fuller_account(
         and stories[best].source in covers[i]
         and words[i] >= FULLER * words[best]
     ]
-    return stories[max(same, key=lambda i: (words[i], -i))] if same else stories[best]
+    return max(same, key=lambda i: (words[i], -i)) if same else best
 
 
 def _words(story: Story) -> int:
@@ -123,12 +159,18 @@ def _lead_score(story: Story, found: Sequence[ScoredHeadline]) -> float:
 
 
 def coverage(
-    story: Story, stories: Sequence[Story], headlines: Sequence[Headline]
+    story: Story,
+    stories: Sequence[Story],
+    headlines: Sequence[Headline],
+    share: float | None = None,
+    bar: float | None = None,
 ) -> tuple[ScoredHeadline, ...]:
-    """The week's candidates about this story: those at the Related bar or more, best first."""
+    """The week's candidates about this story: those at the Related bar or more, best first
+    (ranked at the concepts' `share` and cut at `bar`; None: the shipped ones)."""
 
-    _, ranked = rank_for_lead(story, Sources(tuple(stories), tuple(headlines)))
-    return tuple(r for r in ranked if r.score >= RELATED_BAR)
+    _, ranked = rank_for_lead(story, Sources(tuple(stories), tuple(headlines)), share)
+    bar = RELATED_BAR if bar is None else bar
+    return tuple(r for r in ranked if r.score >= bar)
 
 
 def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:

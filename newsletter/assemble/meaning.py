@@ -246,3 +246,28 @@ def _story_sparse(
         for merged in s.merged:
             by_text[merged.title] = s.score
     return {i: by_text.get(h.title, 0.0) for i, h in stories}
+
+
+def related_count(
+    scores: Sequence[float],
+    limit: int,
+    bar: float | None = None,
+    week_bar: float | None = None,
+    stretch: int = RELATED_STRETCH,
+) -> int:
+    """How many of a ranking's first lines (`scores`, best first) Related holds: none in a week
+    whose best scores under the bar or WEEK_BAR; else each line in turn while it scores the bar
+    (within `limit`) or the bar and the week bar both (past it, up to `stretch` x `limit`),
+    stopping at the first that does not.  The one rule assemble.split_related cuts with and
+    cut_agreement (the learner) counts with, so a learnt cut is scored as the build makes it.
+
+    `bar` and `week_bar` default to RELATED_BAR and WEEK_BAR."""
+    bar = RELATED_BAR if bar is None else bar
+    clear = max(bar, WEEK_BAR if week_bar is None else week_bar)
+    if not scores or scores[0] < clear:
+        return 0  # a week with no clearly related news: nothing is promoted
+    most = min(len(scores), stretch * limit)
+    count = 0
+    while count < most and scores[count] >= (bar if count < limit else clear):
+        count += 1
+    return count

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from newsletter.cli.log_output import EventLog
     from newsletter.config import Settings
     from newsletter.issue.built import BuiltIssue
-    from newsletter.send.plan import SendPlan
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -197,33 +196,6 @@ def _test_copy(built: BuiltIssue, to: list[str], settings: Settings) -> None:
     )
 
 
-def _refuse_without_a_list(settings: Settings, plan: SendPlan | None = None) -> None:
-    """One line, and no database made, when the workspace has no list to send to (before the
-    plan), or the plan finds it empty: a second folder whose `database` still names its own
-    (absent) file used to get an empty newsletter.db and "Nothing to send: 0 active
-    subscriber(s) already have issue …", exit 0, as if the send were done."""
-    from newsletter.errors import SubscriberError, display_path
-    from newsletter.subscribers.backends import list_exists
-
-    if plan is None:
-        empty = False
-        if list_exists(settings):
-            return
-    else:
-        c = plan.status.counts
-        empty = True
-        if c.sent or c.unsent or c.unknown or c.inactive:
-            return
-    server = settings.database_server
-    where = server.where if server is not None else display_path(settings.database_file())
-    what = "the list is empty" if empty else "no list yet"
-    raise SubscriberError(
-        f"{where}: {what}, so nobody to send to; import it (`newsletter subscribers "
-        "import list.csv`), or, to send from a list another host keeps on PostgreSQL, set "
-        "`database` in newsletter.toml (or NEWSLETTER_DATABASE_URL) to its URL"
-    )
-
-
 def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
     from newsletter.errors import display_path
     from newsletter.send.sender import SendOptions, send_issue
@@ -273,10 +245,8 @@ def _send(
         take_over=choices["take_over"],
         setting_names=SettingNames(flags=True),
     )
-    _refuse_without_a_list(settings)
-    plan = plan_send(built, settings, options)
+    plan = plan_send(built, settings, options)  # refuses a workspace without a list
     shown = display_path(built.folder)
-    _refuse_without_a_list(settings, plan)
     if plan.nothing_to_send:
         typer.echo(nothing_to_send(plan, shown))
         if plan.status.counts.unknown:

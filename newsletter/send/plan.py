@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.errors import SubscriberError, display_path
 from newsletter.issue.built import BuiltIssue
 from newsletter.send.composer import Composer, prepare_issue
 from newsletter.send.setting_names import SettingNames
 from newsletter.send.status import IssueStatus, journal_status
 from newsletter.send.transport import Transport
 from newsletter.send.workers import SendProgress
+from newsletter.subscribers.backends import list_exists
 
 ProgressCallback = Callable[[SendProgress], None]
 
@@ -104,10 +106,38 @@ def plan_send(
     """The issue (as loaded once for the command, or read from its folder) and its journal,
     read once: the plan a prompt shows and a run runs.
 
-    SettingsDriftError when the shared settings changed since the build; nothing is created
-    (a workspace without a database plans a send to nobody).
+    SettingsDriftError when the shared settings changed since the build; SubscriberError
+    when a real send finds no list (no database yet) or an empty one: every caller (`send`,
+    `newsletter run`, `send_issue`) refuses it the same way. Nothing is created either way
+    (a dry run without a database plans a send to nobody).
     """
     options = options or SendOptions()
+    if not options.dry_run:
+        _refuse_without_a_list(settings)
     composer = prepare_issue(built, settings)
     status = journal_status(settings, composer.issue_id, composer.subject, first=0)
+    if not options.dry_run:
+        _refuse_without_a_list(settings, status)
     return SendPlan(settings, options, composer, status)
+
+
+def _refuse_without_a_list(settings: Settings, status: IssueStatus | None = None) -> None:
+    """One line, and no database made, when the workspace has no list to send to (before the
+    plan), or the journal finds it empty: a second folder whose `database` still names its
+    own (absent) file used to get an empty newsletter.db and "Nothing to send: 0 active
+    subscriber(s) already have issue …", exit 0, as if the send were done."""
+    if status is None:
+        if list_exists(settings):
+            return
+    else:
+        c = status.counts
+        if c.sent or c.unsent or c.unknown or c.inactive:
+            return
+    server = settings.database_server
+    where = server.where if server is not None else display_path(settings.database_file())
+    what = "no list yet" if status is None else "the list is empty"
+    raise SubscriberError(
+        f"{where}: {what}, so nobody to send to; import it (`newsletter subscribers "
+        "import list.csv`), or, to send from a list another host keeps on PostgreSQL, set "
+        "`database` in newsletter.toml (or NEWSLETTER_DATABASE_URL) to its URL"
+    )

@@ -7,8 +7,11 @@ outlet is the item's publisher; an entry naming none has the feed's title.  An a
 (`<author>`, `dc:creator`) is a person, not an outlet, and is never taken for one.
 
 The text is the feed's, not the editor's: markup dropped, control characters made spaces
-(said once, as for a title), bidi overrides and zero-width characters dropped, spaces folded,
-and cut at `PUBLISHER_CHARS` characters.
+(said once, as for a title), invisible padding (zero-width spaces, word joiners, BOMs) dropped,
+spaces folded, and cut at `PUBLISHER_CHARS` characters.  Bidi embeddings, overrides and
+isolates go at load, as from every source text (sources/__init__.py,
+control_chars.without_bidi_formatting); the zero-width joiner and non-joiner stay, as there:
+emoji, Indic and Persian names need them.
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ class EntryOutlet:
     outlet: str
 
 
-# Bidi embeddings, overrides and isolates, zero-width spaces and joiners, BOMs: a name has no
-# use for them, and an override left open reverses the rest of its line in the email.  The
-# right-to-left and left-to-right marks (U+200E, U+200F) stay: they only place a name.
-_HIDDEN = re.compile("[\u200b-\u200d\u202a-\u202e\u2060-\u2069\ufeff]")
+# Invisible padding a name has no use for: the zero-width space (U+200B), the word joiner and
+# invisible operators (U+2060-U+2064), the BOM (U+FEFF).  Not the joiner and non-joiner
+# (U+200C, U+200D), which shape emoji, Indic and Persian names, nor the marks (U+200E,
+# U+200F), which only place a name; bidi formatting is dropped at load.
+_HIDDEN = re.compile("[\u200b\u2060-\u2064\ufeff]")
 
 
 def publisher_text(text: str, clean: Clean, field: str) -> str:

@@ -1,0 +1,244 @@
+"""Finding a sentence's main clause (steps 2 and 3 of `titles`).
+
+A trailing or middle attribution (", President X announced on Friday"), a leading "According to
+X," or "Officials said that", a leading phrase without a main clause ("After two weekends of box
+office domination,") and a parenthesis between the subject and its verb (", facing massive
+protests,") are dropped; a pronoun left as the subject is replaced by who it stands for
+("Lavrov said Friday he was optimistic" → "Lavrov is optimistic").
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsletter.assemble.headline_grammar import (
+    ARTICLES,
+    POSSESSIVES,
+    PRONOUNS,
+    TRAILING_PUNCT,
+    Lazy,
+    is_adverb,
+    verb_index,
+    word_set,
+)
+from newsletter.assemble.terms import zipf
+from newsletter.assemble.title_style import _DAYS, _TIME, _TITLE_WORDS
+
+_SPEECH = (
+    r"(?:said|says|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
+    r"confirms|declared|warned|wrote|added|according to)"
+)
+# ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
+_TRAILING_ATTRIBUTION = Lazy(
+    rf",\s+(?P<who>(?:[^,]{{0,80}}?\s)?){_SPEECH}\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
+    rf"early|this|last|in|to|at|during|after|from|via|through|over)\b[^,]{{0,50}}))?$"
+    r"|,\s+according to [^,]{1,80}$",
+    re.IGNORECASE,
+)
+# "…has resigned, state television announced on Saturday, hours after…": who said it, inside.
+_MIDDLE_ATTRIBUTION = Lazy(
+    rf",\s(?P<who>(?:[\w’'.-]+\s){{1,6}}?){_SPEECH}(?:\s(?:on\s)?(?:{_DAYS}|this\s\w+|"
+    r"yesterday|today))?,"
+)
+_LEADING_ACCORDING = Lazy(r"^according to [^,]{1,100},\s*", re.IGNORECASE)
+# "Officials said on Friday that ..." / "Lavrov said Friday he was ..." / "groups say ..."
+_LEADING_SAID = Lazy(
+    r"^(?P<who>[^,]{1,100}?)\s(?P<verb>said|says|say|told reporters|announced|confirmed|stated)"
+    r"(?P<that>\sthat)?\s(?P<rest>.+)$"
+)
+# A sentence opening on a phrase with no main clause of its own: "After two weekends of box
+# office domination, ..." / "Three days after X came ashore, ..." / "Facing protests, ...".
+_LEADING_PHRASE = Lazy(
+    r"^(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
+    r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
+    r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+# "Services were in disarray when a software update caused computers to crash worldwide": the
+# main clause is only a state ("were in disarray", "was at a standstill"); the news is the
+# event after "when"/"as"/"after" that caused it, a clause with its own subject and verb.
+_STATE_THEN_EVENT = Lazy(
+    r"^(?P<subject>.+?)\s(?:is|are|was|were)\s(?:in|at|under)\s(?:[\w-]+\s){1,2}?"
+    r"(?:when|as|after)\s(?P<event>.+)$"
+)
+
+
+def _event_over_state(sentence: str) -> str:
+    """The event a state was caused by, when the main clause is only that state."""
+    m = _STATE_THEN_EVENT.match(sentence)
+    if m is None or verb_index(m["subject"]) is not None:
+        return sentence
+    event = m["event"]
+    index = verb_index(event.split(",", 1)[0])  # "after the storm, the mayor said": no clause
+    if index is None or index == 0 or event.split()[0].lower() in PRONOUNS:
+        return sentence
+    return str(event)
+
+
+def _event_over_manner(clause: str) -> str | None:
+    """ "Bumrah and Shami impressed yet again as India defeated South Africa by 113 runs": a
+    verb with no object, only adverbs ("yet again", "again escalated"), says how, not what; when
+    the clause will not fit whole, the news is the clause after "as", "when", "after" or
+    "while", if it has its own subject and verb."""
+    words = clause.split(" ")
+    verb = verb_index(clause)
+    if not verb:
+        return None
+    end = next((j for j in range(verb + 1, len(words)) if words[j] in _EVENT_OPENERS), None)
+    if end is None or (end == verb + 1 and not is_adverb(words[verb - 1])):
+        return None
+    if not all(is_adverb(w) for w in words[verb + 1 : end]):
+        return None
+    event = " ".join(words[end + 1 :])
+    index = verb_index(event)
+    if not index or event.split()[0].lower() in PRONOUNS:
+        return None
+    return event
+
+
+_EVENT_OPENERS = word_set("as when after while")
+
+
+def _main_clause(sentence: str) -> str:
+    """The sentence without attribution, leading phrase or parenthesis, its subject named."""
+    speaker = ""
+    sentence = _LEADING_ACCORDING.sub("", sentence)
+    attribution = _TRAILING_ATTRIBUTION.search(sentence)
+    if attribution:
+        speaker = (attribution.group("who") or "").strip()
+        sentence = TRAILING_PUNCT.sub("", sentence[: attribution.start()])
+    middle = _MIDDLE_ATTRIBUTION.search(sentence)
+    if middle and verb_index(sentence[: middle.start()]) is not None:
+        speaker = speaker or middle.group("who").strip()
+        sentence = sentence[: middle.start()] + "," + sentence[middle.end() :]
+    # "On September 5, at approximately 5:00 p.m., the LAFD responded": each phrase goes
+    while (leading := _LEADING_PHRASE.match(sentence)) and _a_clause(leading["rest"]):
+        sentence = leading["rest"]
+    sentence = _leading_said(sentence)
+    sentence = _without_parenthesis(sentence)
+    first = sentence.split(" ", 1)
+    if first[0].lower() in PRONOUNS and len(first) > 1 and _is_name(speaker):
+        sentence = _resolve(speaker, first[0].lower(), first[1])
+    return sentence
+
+
+def _a_clause(text: str) -> bool:
+    """More than two words with a verb: what a leading phrase may give way to."""
+    return verb_index(text) is not None and len(text.split()) > 2
+
+
+def _leading_said(sentence: str) -> str:
+    """Drop "Officials said that"; "Lavrov said Friday he was" becomes "Lavrov is"."""
+    m = _LEADING_SAID.match(_TIME.sub("", sentence))
+    if m is None or _has_own_verb(m["who"]):
+        return sentence
+    who, rest = m["who"].strip(), m["rest"].strip()
+    pronoun, _, after = rest.partition(" ")
+    if pronoun.lower() in PRONOUNS and after:
+        return _resolve(who, pronoun.lower(), after) if _is_name(who) else sentence
+    plain_say = m["verb"] in ("said", "says", "say", "told reporters")
+    generic = who.split()[0].islower() or who.split()[0].lower() in ARTICLES
+    if m["that"] and _proper_name(who):
+        # "Marks & Spencer confirmed that hackers stole …": a named speaker is part of the news.
+        return f"{who} {m['verb']} {rest}"
+    if m["that"] or (plain_say and generic and len(who.split()) <= 3):
+        # "Officials said that ...", "groups say ...": the news is what they said.
+        return rest if verb_index(rest) is not None else sentence
+    if plain_say and generic and len(who.split()) >= 4 and verb_index(rest) is not None:
+        # "The governor of the region hit by the quake says 15 were killed" → "15 were
+        # killed, governor says": the news first, a long speaker cut to who they are.
+        return f"{rest}, {_speaker_head(who)} says"
+    return sentence
+
+
+def _proper_name(who: str) -> bool:
+    """A speaker named by a proper name ("Marks & Spencer", "Sportswear chain JD Sports"), not
+    a common noun that opens the sentence ("Officials", "Police", "Health officials")."""
+    words = who.split()
+    if not _is_name(who) or words[0].lower() in ARTICLES:
+        return False
+    later = any(w[:1].isupper() for w in words[1:])
+    return later or zipf(words[0].lower()) < 3.5
+
+
+def _has_own_verb(text: str) -> bool:
+    """A finite verb, not a participle before "by" ("the region hit by an earthquake")."""
+    index = verb_index(text)
+    words = text.split()
+    return index is not None and not (index + 1 < len(words) and words[index + 1] == "by")
+
+
+def _speaker_head(who: str) -> str:
+    """ "The governor of the central Papua New Guinea region" → "governor"."""
+    head = []
+    for word in who.split():
+        if word.lower() in ("of", "in", "at", "from", "for", "with", "on", "who", "that", "hit"):
+            break
+        head.append(word)
+    head = [w for w in head if w.lower() not in ARTICLES] or who.split()[-1:]
+    text = " ".join(head)
+    return text if any(w[:1].isupper() for w in head[1:]) else text[:1].lower() + text[1:]
+
+
+def _resolve(who: str, pronoun: str, rest: str) -> str:
+    """Put the named subject in place of its pronoun, in the present tense of a headline."""
+    who = re.sub(r"^(?:the|a|an)\s", "", who, flags=re.IGNORECASE)
+    if pronoun in POSSESSIVES:
+        return f"{who}’s {rest}" if not who.endswith("s") else f"{who}’ {rest}"
+    present = _PRESENT_PLURAL if pronoun in ("they", "we") else _PRESENT
+    rest = re.sub(r"^(was|were|had|would)\b", lambda m: present[m.group(1)], rest)
+    return f"{who} {rest}"
+
+
+_PRESENT = {"was": "is", "were": "are", "had": "has", "would": "will"}
+_PRESENT_PLURAL = {**_PRESENT, "had": "have"}  # "Scientists said they had found" → "… have found"
+
+
+def _is_name(text: str) -> bool:
+    """A subject an editor can name: a capitalised word ("Lavrov", "the Djibouti Government")."""
+    return any(w[:1].isupper() for w in text.split()) and len(text) <= 60
+
+
+def _without_parenthesis(sentence: str) -> str:
+    """ "Yanukovych, facing protests, has agreed" → "Yanukovych has agreed"; an apposed name
+    after a common noun takes the subject's place ("America's biggest bank, Lehman Bros, has
+    filed" → "Lehman Bros has filed"); a place's region ("in Belém, Brazil, agreed") stays."""
+    m = re.match(r"^(?P<subject>[^,]{2,80}),\s(?P<aside>[^,]{1,120}),\s(?P<rest>.+)$", sentence)
+    if m is None or verb_index(m["subject"]) is not None:
+        return _unclosed_apposition(sentence)
+    # The rest opens on the main verb: "has agreed", or a past "jumped" (a past at the start of
+    # a text is no verb to verb_index, which reads it after a subject: here "It"), maybe after
+    # the day ("Andy Murray, on Sunday produced").
+    rest = _TIME.sub("", f" {m['rest']}").strip()
+    if verb_index(rest) != 0 and verb_index(f"It {rest}") != 1:
+        return sentence
+    subject_end = m["subject"].split()[-1]
+    aside = m["aside"].split()
+    if len(aside) <= 4 and all(w[:1].isupper() for w in aside):
+        if subject_end[:1].isupper() and subject_end.lower() not in _TITLE_WORDS:
+            return sentence  # "in Belém, Brazil, agreed": a region, not an aside
+        return f"{m['aside']} {m['rest']}"
+    # "battered by fears that it would fail": a participle and its agent describe the subject
+    if verb_index(m["aside"]) is not None and not _PARTICIPIAL_ASIDE.match(m["aside"]):
+        return sentence  # a clause of its own, not an aside
+    return f"{m['subject']} {m['rest']}"
+
+
+def _unclosed_apposition(sentence: str) -> str:
+    """ "Sanjay Kumar, the former chief executive of Computer Associates faced a judge": an
+    apposition whose closing comma the writer left out goes whole, up to the verb."""
+    plain = re.sub(r"\s\([^()]{1,60}\)(?=\s)", "", sentence)  # "(now known as CA)"
+    m = re.match(r"^(?P<name>[A-Z][^,]{1,40}),\s(?P<aside>(?:the|a|an)\s[^,]+)$", plain)
+    if m is None or verb_index(m["name"]) is not None or not _is_name(m["name"]):
+        return sentence
+    aside = m["aside"].split(" ")
+    verb = verb_index(m["aside"])
+    if not verb or verb < 2:
+        return sentence
+    return " ".join([m["name"], *aside[verb:]])
+
+
+_PARTICIPIAL_ASIDE = Lazy(
+    r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b|along with\b|together with\b|as well as\b"
+)

@@ -1,0 +1,374 @@
+"""Headline style and tense (step 4 of `titles`), and the shortening a headline does before
+any cut.
+
+Days of the week and "yesterday" go, "is preparing to"/"will" become "to", a passive "were
+killed" becomes "killed", a past or perfect becomes the present ("has killed" → "kills"),
+articles go; when too long, a relative clause goes, "percent" becomes "%", a title + name
+subject becomes the surname and a long subject loses where it was.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsletter.assemble.headline_grammar import (
+    AUXILIARIES,
+    IRREGULAR_LEMMA,
+    VERB_LEMMAS,
+    Lazy,
+    base_form,
+    lemma_of_ing,
+    lemma_of_s,
+    plural_subject,
+    reduced_relative,
+    split_punctuation,
+    third_person,
+    verb_index,
+    word_set,
+)
+from newsletter.assemble.title_cuts import _REPORTING, _quoted_spans
+
+_TITLE_WORDS = word_set(
+    """
+    president minister secretary governor gov. mayor senator sen. chancellor premier chief
+    commissioner
+    general gen. ambassador director chairman chairwoman leader spokesman spokeswoman king queen
+    prince pope judge coach captain ceo
+    """
+)
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# "late on Friday", "on Thursday night", "yesterday", "this morning", "effective tonight": what a
+# headline leaves out.
+_TIME = Lazy(
+    rf"(?:,\s*)?\s(?:(?:late|early|effective)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
+    r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
+    # "on Thursday, his 83rd birthday," : what the day was goes with it
+    r"(?:,\s(?:his|her|its|their|the)\s[\w’'-]+(?:\s[\w’'-]+){0,3},(?=\s[a-z]))?"
+    r"(?=[\s,.;:!?]|$)"
+)
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+# "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
+_ON_DATE = Lazy(rf"\son\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[\s,.;:!?]|$)")
+# "A fire that tore through towers in Hong Kong's Tai Po district has killed at least 44
+# people": a subject of a few words, a relative clause, then the main verb.
+_RELATIVE_SUBJECT = Lazy(
+    r"^(?P<subject>(?:\S+\s){1,8}?)(?:that|which|who)\s(?P<clause>.+?)\s"
+    r"(?P<verb>(?:has|have|had|is|are|was|were|will|would|could|may|might|must)\s.+)$",
+    re.IGNORECASE,
+)
+_TO_FUTURE = Lazy(
+    r"\s(?:(?:is|are|was|were)\s(?:preparing|planning|set|poised|expected|going|due|about)\s"
+    r"to|will|would)\s(?=[a-z])"
+)
+_COORDINATED_PASSIVE = Lazy(
+    r"(\sand\s(?:\S+\s){1,3}?)(?:is|are|was|were)\s(?=(?:\w+ly\s)?[a-z]+ed\b)"
+)
+# Irregular participles a passive may take ("was shot", "were hit"), from IRREGULAR_LEMMA.
+_IRREGULAR_PARTICIPLES = "|".join(
+    sorted(
+        {"shot", "hit", "struck", "brought", "taken", "given", "held", "caught", "found", "sent"}
+        | {"shown", "thrown", "sold", "built", "cut", "left", "seen", "beaten", "torn", "swept"}
+        | {"sworn", "chosen", "driven", "written", "stolen", "known", "drawn"},
+        key=len,
+        reverse=True,
+    )
+)
+_PASSIVE = Lazy(
+    r"\s(?:is|are|was|were|has been|have been)(?:\sbeing)?\s"
+    rf"(?=(?:\w+ly\s)?(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\b)"
+)
+_TO_BE_DOING = Lazy(r"\sto\sbe\s(?P<verb>[a-z]+ing)\b")
+
+
+def _to_do(m: re.Match[str]) -> str:
+    """ "would be raising" → "to raise" (the verb's base form, when it is known)."""
+    lemma = lemma_of_ing(m["verb"])
+    return f" to {lemma}" if lemma else m.group()
+
+
+_PERCENT = Lazy(r"(?<=\d)\s(?:percent|per\scent)\b")
+_BORDER_WITH = Lazy(
+    r"\s(?:along|on|at|near)\s(?:its|the|their)\s(border|frontier)\swith\s([A-Z]\w+)"
+)
+
+
+def _headline_style(clause: str) -> str:
+    """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them."""
+    clause = _ON_DATE.sub("", _TIME.sub("", clause))
+    # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
+    # between dashes ("— its second highest level —"), goes.
+    clause = _ACRONYM.sub(lambda m: m["short"], clause)
+    clause = re.sub(r"\s\([^()]{1,60}\)(?=[\s,.;:]|$)", "", clause)
+    clause = re.sub(r"\s[—–]\s(?:[^—–\s]+\s){0,11}?[^—–\s]+\s[—–](?=\s)", "", clause)
+    changed = False
+    for pattern, replacement in ((_TO_FUTURE, " to "), (_PASSIVE, " ")):
+        # Only the main verb: "said it would cut" keeps its "would".
+        found = pattern.search(clause)
+        if found and _quoted(clause, found.start()):
+            continue  # a quotation is the speaker's words: never rewritten
+        if found and verb_index(clause) == len(clause[: found.start()].split(" ")):
+            clause = clause[: found.start()] + replacement + clause[found.end() :]
+            clause = clause.replace(" to not ", " not to ", 1)  # "will not seek" → "not to seek"
+            clause = _TO_BE_DOING.sub(_to_do, clause, count=1)  # "to be raising" → "to raise"
+            changed = True
+            if pattern is _PASSIVE:  # "Five killed and a child was injured" → "… child injured"
+                clause = _COORDINATED_PASSIVE.sub(r"\1", clause, count=1)
+    if not changed:
+        clause = _present_tense(clause)
+    verb = verb_index(clause)
+    if verb is not None:  # "Court rules that couples may marry" → "Court rules couples may marry"
+        words = clause.split(" ")
+        if (
+            verb + 2 < len(words)
+            and words[verb + 1] == "that"
+            and lemma_of_s(words[verb].lower()) in _REPORTING | {words[verb].lower()} & _REPORTING
+        ):
+            clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
+    clause = _BORDER_WITH.sub(r" on \2 \1", clause)
+    clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
+    return _without_articles(clause)
+
+
+def _without_articles(clause: str) -> str:
+    """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
+    spans = _quoted_spans(clause)
+
+    def drop(m: re.Match[str]) -> str:
+        return m.group() if any(a <= m.start() < b for a, b in spans) else " "
+
+    clause = re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", drop, clause)
+    return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether the offset lies inside a quotation."""
+    return any(a <= at < b for a, b in _quoted_spans(text))
+
+
+_ACRONYM = Lazy(
+    r"(?:[Tt]he\s)?(?P<long>(?:[A-Z][\w.’'&-]*\s(?:(?:of|for|and|the)\s)?){1,6})\((?P<short>[A-Z]{2,6})\)"
+)
+
+
+def _present_tense(clause: str) -> str:
+    """A headline's present tense: "has killed" → "kills", "Astronomers unveiled" → "unveil",
+    and a verb joined to it by "and" too; only verbs whose base form is known change."""
+    words = clause.split(" ")
+    verb = verb_index(clause)
+    if not verb:
+        return clause
+    low = words[verb].lower()
+    if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith("ing"):
+        return _progressive_present(words, verb) or clause
+    if low in ("has", "have") and verb + 1 < len(words):
+        changed = _perfect_present(words, verb)
+        plural = low == "have"
+    else:
+        changed = _past_present(words, verb)
+        plural = plural_subject(words[:verb])
+    if changed is None:
+        return clause
+    present = _second_verb_present(changed, verb, plural) or clause
+    # a present the verb reader cannot read as the verb ("peeks") keeps the tense it had
+    read = verb_index(present)
+    if read is not None and verb <= read <= verb + 1:
+        return present
+    listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
+    return (
+        present if any(w in VERB_LEMMAS or lemma_of_s(w) in VERB_LEMMAS for w in listed) else clause
+    )
+
+
+def _progressive_present(words: list[str], verb: int) -> str | None:
+    """ "Spain is enduring" → "Spain endures"; None when the verb's base form is unknown."""
+    word, tail = split_punctuation(words[verb + 1])
+    lemma = lemma_of_ing(word.lower())
+    if lemma is None:
+        return None
+    form = (third_person(lemma) if words[verb].lower() == "is" else lemma) + tail
+    return " ".join([*words[:verb], form, *words[verb + 2 :]])
+
+
+def _perfect_present(words: list[str], verb: int) -> list[str] | None:
+    """ "has (officially) declared" → "(officially) declares"; None when it cannot."""
+    j = verb + 1
+    if words[j].lower().endswith("ly") and j + 1 < len(words):
+        j += 1  # "has officially declared"
+    word, tail = split_punctuation(words[j])
+    lemma = base_form(word.lower())
+    if lemma is None or lemma == "be":
+        return None
+    form = (third_person(lemma) if words[verb].lower() == "has" else lemma) + tail
+    return [*words[:verb], *words[verb + 1 : j], form, *words[j + 1 :]]
+
+
+def _past_present(words: list[str], verb: int) -> list[str] | None:
+    """ "Astronomers unveiled" → "unveil"; None for a participle or an unknown verb."""
+    word, tail = split_punctuation(words[verb])
+    low = word.lower()
+    lemma = base_form(low) if words[verb].lower() not in AUXILIARIES else None
+    if lemma is None or (not word.endswith("ed") and low not in IRREGULAR_LEMMA):
+        return None
+    if verb + 1 < len(words) and words[verb + 1] == "by":
+        return None  # "region hit by an earthquake": a participle
+    plural = plural_subject(words[:verb])
+    return [*words[:verb], (lemma if plural else third_person(lemma)) + tail, *words[verb + 1 :]]
+
+
+def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
+    """A past verb joined to the main one by "and" takes the present too ("killed … and
+    injured"); None when it cannot ("kills … and trapped": both as written, not one of each)."""
+    for i in range(verb + 1, min(len(words) - 1, verb + 10)):
+        if words[i] == "and":
+            word, tail = split_punctuation(words[i + 1])
+            if word in ("was", "were") and i + 2 < len(words):
+                words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
+            elif word.endswith("ed") or word in IRREGULAR_LEMMA:
+                lemma = base_form(word.lower())
+                if lemma is None:
+                    return None
+                words[i + 1] = (lemma if plural else third_person(lemma)) + tail
+            break
+    return " ".join(words)
+
+
+def _without_relative_clause(sentence: str) -> str:
+    """Drop a relative clause between a short subject and its verb, keeping where it happened.
+
+    Cutting such a sentence before a subordinate clause would leave a title without a verb
+    ("A fire that tore through several high-rise residential towers").
+    """
+    m = _RELATIVE_SUBJECT.match(sentence)
+    if m is None or verb_index(m["subject"].strip()) is not None:
+        return sentence
+    place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
+    where = f"{place.group(1)} {place.group(2)} " if place else ""
+    return f"{m['subject']}{where}{m['verb']}"
+
+
+# "rules 5-4 a Louisiana law that would have left one clinic in the state is unconstitutional":
+# a relative clause between what was reported and its verb.
+_REPORTED_RELATIVE = Lazy(
+    r"^(?P<head>.+?\s(?:rules?|ruled|says?|said|finds?|found|warns?|warned|decides?|decided)\s"
+    r"[^,]+?)"
+    r"\s(?:that|which|who)\s[^,]+\s(?P<verb>(?:is|are|was|were|has|have|had|will)\s[^,]+)$"
+)
+
+
+def _without_reported_relative(clause: str) -> str:
+    """The reported subject without its relative clause, so the reported verb stays: "Supreme
+    Court rules a Louisiana law (that would have left one clinic) is unconstitutional"."""
+    m = _REPORTED_RELATIVE.match(clause)
+    if m is None or verb_index(m["head"].split(" ", 1)[-1]) is None:
+        return clause
+    return f"{m['head']} {m['verb']}"
+
+
+def _short_subject(clause: str) -> str:
+    """What a headline shortens first: "Russian Foreign Minister Sergei Lavrov is …" → "Lavrov
+    is …", "World Health Organization" → "WHO", "officially declares" → "declares"."""
+    clause = _SHORT_NAMES.sub(lambda m: _SHORT_NAME[m.group().lower()], clause)
+    verb = verb_index(clause)
+    if not verb:
+        return clause
+    words = clause.split(" ")
+    subject = words[:verb]
+    if subject and subject[-1].lower() in _SPARE_ADVERBS:
+        words.pop(verb - 1)
+        subject, verb = subject[:-1], verb - 1
+    titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
+    named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
+    if len(subject) >= 3 and titled and named and subject[-1][:1].isupper():
+        last_title = max(i for i, w in enumerate(subject) if w.lower() in _TITLE_WORDS)
+        name = subject[last_title + 1 :]
+        if len(name) > 2 and name[0] == "of":
+            name = name[2:]  # "Secretary of State Antony Blinken": the office, then the name
+        # "Sergei Lavrov" → "Lavrov"; "Kim Jong Un" stays whole (the family name comes first)
+        name = name[-1:] if len(name) == 2 else name
+        if name:
+            return " ".join([*name, *words[verb:]])
+    return " ".join(words)
+
+
+def _surnames_after_verb(clause: str) -> str:
+    """After the verb, an office with a first name and surname ("Russian President Vladimir
+    Putin") becomes the surname ("Putin"), as `_short_subject` does for the subject."""
+    verb = verb_index(clause)
+    if verb is None:
+        return clause
+    words = clause.split(" ")
+    out = words[: verb + 1]
+    i = verb + 1
+    while i < len(words):
+        if words[i].lower() in _TITLE_WORDS and words[i][:1].isupper() and i + 2 < len(words):
+            first, last = words[i + 1], words[i + 2]
+            after = words[i + 3] if i + 3 < len(words) else ""
+            # Not a clause's subject ("after President Hosni Mubarak said"): that clause goes
+            # whole at the cut, the name with it.
+            named = not after or verb_index(f"It {after}") != 1
+            if first[:1].isupper() and last[:1].isupper() and not after[:1].isupper() and named:
+                while out and out[-1][:1].isupper() and len(out) > verb + 1:
+                    out.pop()  # "Russian" before "President"
+                out.append(last)
+                i += 3
+                continue
+        out.append(words[i])
+        i += 1
+    return " ".join(out)
+
+
+_PLACE_PREPOSITIONS = word_set("at in near outside inside")
+
+
+def _subject_without_place(clause: str, max_chars: int) -> str:
+    """A subject so long that a cut after the verb cannot fit loses where it was: "Assange's
+    nearly seven-year stay at Ecuador's embassy in London comes to an end" → "Assange's nearly
+    seven-year stay comes to an end" (a cut would otherwise keep the subject alone)."""
+    verb = verb_index(clause)
+    if verb is None:
+        return clause
+    words = clause.split(" ")
+    if len(" ".join(words[: verb + 1])) <= max_chars * 3 // 4:
+        return clause
+    place = next((i for i in range(2, verb) if words[i] in _PLACE_PREPOSITIONS), None)
+    if place is not None and not any(_verb_form(w) for w in words[place:verb]):
+        if words[place - 1].endswith("ed") and place > 2:
+            place -= 1  # "35 individuals interred in a tomb in …": the participle goes too
+        return " ".join([*words[:place], *words[verb:]])
+    # "a Texas man imprisoned for more than 35 years despite … found guilty": the participle's
+    # phrase goes whole; "Garcia died in hospital … as police were about": a verb in between
+    described = next((i for i in range(2, verb) if reduced_relative(words, i, words[i])), None)
+    if described is None:
+        return clause
+    return " ".join([*words[:described], *words[verb:]])
+
+
+def _verb_form(word: str) -> bool:
+    """A word that may be a verb, so a span holding it may hold the sentence's verb."""
+    low = word.lower().strip(",;:.!?")
+    return low in AUXILIARIES or low in IRREGULAR_LEMMA or low.endswith(("ed", "ing"))
+
+
+# The short forms headlines use for long names, when a title is too long.
+_SHORT_NAME = {
+    "world health organization": "WHO",
+    "united nations": "UN",
+    "european union": "EU",
+    "food and drug administration": "FDA",
+    "international monetary fund": "IMF",
+    "federal reserve": "Fed",
+    "federal bureau of investigation": "FBI",
+    "north atlantic treaty organization": "NATO",
+    "united states": "US",
+    "united kingdom": "UK",
+}
+_SHORT_NAMES = Lazy(
+    r"\b(?:World Health Organization|United Nations|European Union|Food and Drug Administration|"
+    r"International Monetary Fund|Federal Reserve|Federal Bureau of Investigation|"
+    r"North Atlantic Treaty Organization|United States|United Kingdom)\b(?!\s\()",
+    re.IGNORECASE,
+)
+_SPARE_ADVERBS = word_set("officially formally finally now also today")
