@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsletter.control_chars import without_bidi_formatting
 from tests.support.cli_errors import one_error_line, run
 
 NESTED_JSON = "[" * 100_000  # the C decoder recurses once per level: a RecursionError
@@ -166,7 +167,8 @@ FORMAT_CHARACTERS = {
 
 @pytest.mark.parametrize("alt", FORMAT_CHARACTERS.values(), ids=FORMAT_CHARACTERS)
 def test_image_alt_text_keeps_its_characters_through_mjml(tmp_path, alt):
-    """An alt text with a no-break space, a combining accent, a joiner or a bidi control reaches the HTML as those characters, not as `\\u{a0}`."""
+    """An alt text with a no-break space, a combining accent or a joiner reaches the HTML as
+    those characters, not as `\\u{a0}`; a bidi override is dropped as the sources are read."""
     import html
     import json
     import re
@@ -178,7 +180,9 @@ def test_image_alt_text_keeps_its_characters_through_mjml(tmp_path, alt):
     ws = make(tmp_path / "ws", {"seeds/lead.md": lead})
     page = (build_in(ws).folder / "index.html").read_text("utf-8")
     alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
-    assert alt in alts, alts
+    # Bidi overrides, embeddings and isolates are dropped where sources are read (an
+    # unclosed one reverses the rest of a line); every other character stays.
+    assert without_bidi_formatting(alt) in alts, alts
     assert "\\u{" not in page
 
 

@@ -21,6 +21,7 @@ from tests.support.send_workspace import Workspace
 from tests.support.smtp_server import (
     RecordingHandler,
     assert_once_but_in_flight,
+    settled,
     smtp_server,
 )
 from tests.test_send_postgres import add_readers, start_send, wait_for
@@ -42,19 +43,6 @@ def journaled_sent(postgres_server, dbname: str) -> int:
     with postgres_server.connect(dbname) as conn:
         row = conn.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()
     return int(row[0])
-
-
-def settled(count, quiet: float = 1.5, timeout: float = 30.0) -> int:
-    """`count()` once it has not changed for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last, since = count(), time.monotonic()
-    while time.monotonic() - since < quiet:
-        assert time.monotonic() < deadline, "never settled"
-        time.sleep(0.05)
-        now = count()
-        if now != last:
-            last, since = now, time.monotonic()
-    return last
 
 
 @pytest.mark.slow

@@ -33,6 +33,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -317,3 +318,17 @@ def assert_once_but_in_flight(
     ids = message_ids(*handlers)
     assert all(len(ids[e]) == 1 for e in twice), "a double must repeat its Message-ID"
     return twice
+
+
+def settled(count: Callable[[], int], quiet: float = 1.5, timeout: float = 30.0) -> int:
+    """`count()` (say, the messages a relay has) once it has not changed for `quiet` seconds;
+    a count that keeps growing for `timeout` seconds fails."""
+    deadline = time.monotonic() + timeout
+    last, since = count(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, "never settled"
+        time.sleep(0.05)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
