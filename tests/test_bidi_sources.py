@@ -108,3 +108,18 @@ def test_only_the_explicit_formatting_characters_go():
     assert without_bidi_formatting(text) == "a b c "
     kept = f"{RLM}{ARABIC}\u200e {FAMILY} שלום\u061c{ZWNJ}"
     assert without_bidi_formatting(kept) is kept
+
+
+def test_a_story_file_of_nothing_but_bidi_controls_is_an_empty_file(workspace):
+    """A seed or Markdown file holding only overrides and isolates is refused as empty, in one
+    line naming it, and no issue is written (it built an issue with an empty subject)."""
+    from tests.support.cli_errors import one_error_line, run
+
+    for name in ("only.txt", "only.md"):
+        seeds = workspace / "bidi-only"
+        seeds.mkdir(exist_ok=True)
+        for old in seeds.iterdir():
+            old.unlink()
+        (seeds / name).write_text("\u202e\u2066\n\u202c\u2069\n", "utf-8")
+        one_error_line(run("build", "bidi-only"), name, "the file is empty")
+        assert not (workspace / "issues").exists()

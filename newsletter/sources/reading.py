@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.control_chars import control_line, shown_safely
+from newsletter.control_chars import control_line, shown_safely, without_bidi_formatting
 from newsletter.errors import SourceError, where
 from newsletter.sources.feed_bounds import has_unicode_bom
 
@@ -39,7 +39,11 @@ def read_bytes(path: Path, *, unicode_bom: bool = False) -> bytes:
 
 
 def read_text(path: Path) -> str:
-    """Return the file's UTF-8 text with a BOM removed and newlines normalised to `\\n`."""
+    """Return the file's UTF-8 text with a BOM removed and newlines normalised to `\\n`.
+
+    Bidi embeddings, overrides and isolates go here, before the emptiness check, so a file
+    holding nothing else is empty (load_sources drops them from every field as well, for the
+    text feeds and front matter bring)."""
     data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -53,7 +57,7 @@ def read_text(path: Path) -> str:
             f"(byte 0x{data[e.start]:02x} at column {column}); "
             "save the file as UTF-8"
         ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = without_bidi_formatting(text.replace("\r\n", "\n").replace("\r", "\n"))
     found = control_line(text)
     if found is not None:
         line, char = found
