@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from newsletter.assemble.candidates import candidate_headlines, story_text
 from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
@@ -38,6 +37,7 @@ from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Headline, Issue, ScoredHeadline, Sources, Story
+from newsletter.web_address import address_host
 
 COVERAGE_TOP = 10
 OUTLET_DECAY = 0.5  # each further item of one outlet counts half the one before
@@ -202,13 +202,9 @@ def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
 
 
 def _outlet(headline: Headline) -> str:
-    if headline.outlet:
-        return headline.outlet
-    try:
-        host = urlsplit(headline.url).hostname if headline.url else None
-    except ValueError:  # a link the check reports; here it is just no outlet
-        host = None
-    return host.removeprefix("www.") if host else source_origin(headline.source or "")
+    """The outlet as coverage counts it: the one a feed named, the link's host, or the source."""
+    host = address_host(headline.url or "")
+    return headline.outlet or host or source_origin(headline.source or "")
 
 
 def issue_coverage(issue: Issue) -> tuple[ScoredHeadline, ...]:
