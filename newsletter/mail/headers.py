@@ -18,9 +18,20 @@ from collections.abc import Iterator
 from email.header import Header
 from email.utils import formataddr, formatdate
 
-from newsletter.mail_address import HeaderValueError, check_address, one_line
+from newsletter.control_chars import visible, without_invisibles
+from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.mail_address import one_line as _flat
 
 __all__ = ["HeaderValueError", "check_address", "one_line"]  # the rule lives below the layers
+
+
+def one_line(value: str) -> str:
+    """A header value on one line (mail_address.one_line: no header injection), without the
+    invisible characters no header needs (control_chars.without_invisibles): a Subject or a
+    reader's name holding a right-to-left override reads reversed in every inbox's list."""
+    flat = _flat(without_invisibles(value))
+    return flat if visible(flat) else ""  # a name of joiners alone is no name
+
 
 MAX_LINE = 78  # RFC 5322's "should"
 HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
