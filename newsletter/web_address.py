@@ -8,7 +8,8 @@ manifest is what the manifest reader accepts, and what the email carries is one 
 
 - absolute `http://` or `https://` with a host; images `https://` only (a mail program
   warns about, or blocks, an image over plain http);
-- no control character (a line break in a URL ends a header or a line of the text part);
+- no control character (a line break in a URL ends a header or a line of the text part), lone
+  surrogate or noncharacter (control_chars.py's one-line rule);
 - characters a URL cannot hold (space, `"`, `<`, `>`, `\\`, `^`, backtick, `{`, `|`, `}`)
   and a `%` that starts no `%XX` escape are percent-encoded, so `%%email%%` becomes
   `%25%25email%25%25`: nothing a merge step would read as a tag.
@@ -22,9 +23,8 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
-from newsletter.control_chars import quoted
+from newsletter.control_chars import control_character, quoted
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Everything a URL may hold as it is (RFC 3986's reserved and unreserved characters), plus
 # non-ASCII letters (an IRI: browsers encode them); everything else is encoded.
 _NEEDS_ENCODING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
@@ -39,8 +39,9 @@ class AddressError(ValueError):
 def web_address(url: str, *, image: bool = False) -> str:
     """The address as the email will carry it, or AddressError saying what is wrong with it."""
     url = url.strip()
-    if _CONTROL.search(url):
-        raise AddressError(f"{quoted(url)} holds a control character (a line break, a tab...)")
+    found = control_character(url)  # a lone surrogate or a noncharacter too: not text
+    if found is not None:
+        raise AddressError(f"{quoted(url)} holds the control character {found} (a line break...)")
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     wanted = ("https",) if image else ("http", "https")
     if scheme == "http" and image:
@@ -51,10 +52,7 @@ def web_address(url: str, *, image: bool = False) -> str:
     if scheme not in wanted or not url[len(scheme) :].startswith("://"):
         kind = "an absolute https:// URL" if image else "an absolute http(s) URL"
         raise AddressError(f"{quoted(url)} is not {kind}")
-    try:
-        encoded = _NEEDS_ENCODING.sub(_encode, url)
-    except UnicodeEncodeError:  # a lone surrogate: not text
-        raise AddressError(f"{quoted(url)} holds a character that is not text") from None
+    encoded = _NEEDS_ENCODING.sub(_encode, url)
     try:
         parts = urlsplit(encoded)
         host, _port = parts.hostname, parts.port  # a bad port or IPv6 literal raises here
@@ -70,6 +68,17 @@ def _encode(m: re.Match[str]) -> str:
     if c != "%" and ord(c) > 0x7F and unicodedata.category(c) not in _INVISIBLE:
         return c
     return quote(c, safe="")
+
+
+def address_host(address: str) -> str:
+    """The host of an http(s) address, `www.` aside, as an outlet is named by it; "" for
+    anything else (another scheme, no host, a malformed address)."""
+    try:
+        parts = urlsplit(address.strip())
+        host = parts.hostname if parts.scheme in ("http", "https") else None
+    except ValueError:  # a malformed address names no host
+        host = None
+    return host.removeprefix("www.") if host else ""
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
-from newsletter.control_chars import one_line_text
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
@@ -37,6 +36,7 @@ from newsletter.send.transport import (
     ServerUnavailable,
     TemporaryFailure,
 )
+from newsletter.stored_text import storable_text
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
@@ -479,9 +479,9 @@ def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
     (a NUL, which PostgreSQL's journal cannot store) become spaces."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    text = one_line_text(text)
+    text = storable_text(text)
     return f"{code} {text}".strip() if code > 0 else text or "no reply"
 
 
 def _exception_text(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
+    return storable_text(str(e)) or type(e).__name__

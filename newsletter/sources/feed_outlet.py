@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsletter.control_chars import visible, without_invisibles
 from newsletter.sources.text import html_to_text
+from newsletter.web_address import address_host
 
 PUBLISHER_CHARS = 60  # a name beside a headline ("Frankfurter Allgemeine Zeitung" is 30)
 
@@ -57,17 +57,7 @@ def entry_outlet(entry: dict[str, Any], clean: Clean) -> EntryOutlet | None:
     source = entry.get("source") or {}
     name = publisher_text(str(source.get("title") or ""), clean, "source")
     if name:
-        host = _host(str(source.get("href") or source.get("link") or ""))
+        host = address_host(str(source.get("href") or source.get("link") or ""))
         return EntryOutlet(name, host or name.casefold())
     name = publisher_text(str(entry.get("publisher") or ""), clean, "dc:publisher")
     return EntryOutlet(name, name.casefold()) if name else None
-
-
-def _host(address: str) -> str:
-    """The host of an http(s) address, `www.` aside; "" for anything else."""
-    try:
-        parts = urlsplit(address.strip())
-        host = parts.hostname if parts.scheme in ("http", "https") else None
-    except ValueError:  # a malformed address names no outlet; the name still does
-        host = None
-    return host.removeprefix("www.") if host else ""
