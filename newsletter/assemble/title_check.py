@@ -12,6 +12,8 @@ Checks only: nothing here rewrites a title.
 
 from __future__ import annotations
 
+import re
+
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
     TOKEN,
@@ -61,6 +63,16 @@ def headline_faults(title: str) -> list[str]:
     opens_quoted = title[:1] in ("“", '"')
     if opens_quoted and 0 < closing < len(title) - 1 and after and verb_index(after) is None:
         faults.append("runs a speaker into what was said, without a verb")
+    if (
+        index is not None
+        and index > 0
+        and words[index - 1].endswith(",")
+        and (" ".join(words[:index]).count(",") == 1)
+    ):
+        # "South Dakota, soars above 100 degrees": a subordinate clause's subject left behind
+        faults.append(f"parts the subject from its verb '{words[index]}' with a comma")
+    if _CLAUSE_AFTER_COMMA.search(title):
+        faults.append("runs a second clause on after a comma (', it was')")
     if "which to" in title or "who to" in title:
         faults.append("leaves a relative clause without its verb ('which to')")
     return faults + _ending_faults(title)
@@ -104,6 +116,8 @@ def _open_ing(last: str, before: str) -> bool:
 
 
 _REPORTING = word_set("say says said")
+# ", it was their hottest day": a pronoun and its verb after a comma, a second main clause.
+_CLAUSE_AFTER_COMMA = re.compile(r",\s(?:it|they|he|she|we)\s(?:is|was|were|are|has|had|will)\b")
 _RELATIVES = word_set("who whom whose which that where when")
 
 

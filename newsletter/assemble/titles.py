@@ -150,7 +150,9 @@ def chosen_title(
     """`derive_title`'s title and which candidate it is: "score line", "short" (a cut within
     `max_chars` that keeps the clause whole), "long" (the same within `limit`), "sentence" (the
     first sentence itself), "clause" (its main clause whole), "cut" (a cut that passes the
-    checks, none whole did) or "unchecked" (nothing passed: the short cut as it is)."""
+    checks, none whole did), "later …" (the first sentence is a scene or has no verb and
+    nothing of it passed: one of those of a later sentence) or "unchecked" (nothing passed:
+    the short cut as it is)."""
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
@@ -159,7 +161,13 @@ def chosen_title(
     if result and len(result) <= max_chars:
         return result, "score line"
     first, short, whole = news_sentence(text, max_chars)
-    return _checked_title(first, short, whole, max_chars, limit)
+    title, kind = _checked_title(first, short, whole, max_chars, limit)
+    if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
+        following = [_opening(p) for p in paragraphs[1:3] if p and p.strip()]
+        later = _later_title(text, first, following, max_chars, limit)
+        if later is not None:
+            return later
+    return title, kind
 
 
 # The most of a paragraph a title is derived from: its first two sentences fit many times over
@@ -189,6 +197,29 @@ def news_sentence(text: str, max_chars: int = 80) -> tuple[str, str, bool]:
         if other[0] and not _opens_on_it(other[0]):
             return found[1], other[0], other[1]
     return first, short, whole
+
+
+# How many sentences after a scene or a phrase without a verb are read for the news.
+LATER_SENTENCES = 3
+
+
+def _later_title(
+    text: str, first: str, following: Sequence[str], max_chars: int, limit: int
+) -> tuple[str, str] | None:
+    """ "Another heat record for Windsor-Essex.", "It's a record-breaking heat wave.": a first
+    sentence that is a scene or a phrase with no verb and gives no printable title; the news is
+    in a later sentence (of this paragraph, then of the next ones), the first whose title
+    prints whole ("later short", "later long", ...).  None when none does."""
+    found = [s for s in sentences(text) if s != first]
+    found += [s for p in following for s in sentences(without_dateline(" ".join(p.split())))]
+    for sentence in found[:LATER_SENTENCES]:
+        short, whole = _derive(sentence, max_chars)
+        if _opens_on_it(short):
+            continue
+        title, kind = _checked_title(sentence, short, whole, max_chars, limit)
+        if kind not in ("cut", "unchecked"):
+            return title, f"later {kind}"
+    return None
 
 
 def _checked_title(

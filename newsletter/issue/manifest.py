@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.config import check_text_template
-from newsletter.control_chars import ECHOED, control_character, quoted, shown_safely
+from newsletter.control_chars import (
+    ECHOED,
+    control_character,
+    quoted,
+    shown_safely,
+    without_invisibles,
+)
 from newsletter.errors import ConfigError, ManifestError, display_path
 from newsletter.models import (
     BodyFormat,
@@ -34,6 +40,25 @@ from newsletter.sources.markdown_reading import reference_problem
 from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.toml_lines import toml_error_advice, toml_error_line
 from newsletter.web_address import AddressError, web_address
+
+# Keys holding text readers read: their invisible characters (an override, a zero-width
+# space, a filler) go when the manifest is read, as from every source's text.
+_READ_TEXT = frozenset(
+    {
+        "subject",
+        "preheader",
+        "title",
+        "summary",
+        "body",
+        "image_alt",
+        "signoff",
+        "source",
+        "name",
+        "section",
+        "follows_title",
+        "publisher",
+    }
+)
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
@@ -409,7 +434,9 @@ class _ManifestReader:
                 table,
                 index,
             )
-        return value
+        if key in _READ_TEXT:  # as every source text (control_chars.without_invisibles)
+            return without_invisibles(value)
+        return value  # an id, a URL, a format: refused or checked as written
 
     def issue(self, data: dict[str, Any]) -> Issue:
         self.check_known(data)

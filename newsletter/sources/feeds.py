@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from newsletter.control_chars import without_controls
+from newsletter.control_chars import visible, without_controls, without_invisibles
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.feed_bounds import as_utf8, bounded_feed
@@ -111,7 +111,9 @@ def parse_feed(data: bytes, shown: str) -> Sources:
 
 
 class _TextCleaner:
-    """A feed's text without control characters: each replaced by a space, and said once per field.
+    """A feed's text without control characters: each replaced by a space, and said once per field;
+    invisible characters dropped (control_chars.without_invisibles), and a text that shows
+    nothing made "" here, before a title, a summary or an outlet is chosen by being there.
 
     The feed is not the editor's to fix, so the entry is kept; a seed or the manifest with
     one is refused instead (see control_chars.py).
@@ -126,7 +128,8 @@ class _TextCleaner:
             self.warnings.append(
                 f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
             )
-        return clean
+        clean = without_invisibles(clean)
+        return clean if visible(clean) else ""
 
 
 def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: bytes) -> str | None:

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from newsletter.control_chars import control_character, quoted
+from newsletter.control_chars import control_character, quoted, visible, without_invisibles
 from newsletter.errors import SourceError, where
 from newsletter.web_address import AddressError, web_address
 
@@ -127,14 +127,17 @@ def _text(value: Any, fail: Fail) -> str | None:
     """title, source, image_alt, summary, signoff: one line of text (None when empty).
 
     A control character (YAML's "\x07") is refused: it is not text, and breaks the email.
+    Invisible characters an escape writes (YAML's "\u202e", "\u00ad") are dropped here, after
+    YAML has unescaped them (the file's text lost the ones written as themselves when it was
+    read), and a value that shows nothing is None.
     """
     if not isinstance(value, str | int | float):
         raise fail("must be text")
-    text = " ".join(str(value).split())
+    text = " ".join(without_invisibles(str(value)).split())
     bad = control_character(text)
     if bad:
         raise fail(f"holds the control character {bad}; delete it")
-    return text or None
+    return text if visible(text) else None
 
 
 def _url(value: Any, fail: Fail) -> str:
@@ -167,7 +170,9 @@ def _tags(value: Any, fail: Fail) -> tuple[str, ...]:
     tags = [t for t in re.split(r"[,\s]+", value) if t] if isinstance(value, str) else value
     if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
         raise fail("must be a list of words, e.g. [migration, peru]")
-    return tuple(str(t) for t in tags)
+    return tuple(
+        t for t in (" ".join(without_invisibles(str(t)).split()) for t in tags) if visible(t)
+    )
 
 
 def _lead(value: Any, fail: Fail) -> bool:
