@@ -26,7 +26,7 @@ from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
-from newsletter.web_address import AddressError, web_address
+from newsletter.web_address import AddressError, reader_address, web_address
 
 if TYPE_CHECKING:
     import http.client
@@ -139,11 +139,11 @@ def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: b
     if not link:
         return None
     try:
-        return web_address(link)
+        return reader_address(web_address(link))
     except AddressError as e:
         why = str(e)
     try:  # the same rule, said of the link as written
-        web_address(_as_written(link, data))
+        reader_address(web_address(_as_written(link, data)))
     except AddressError as e:
         why = str(e)
     warnings.append(f"{source}: link {why}; left out")
@@ -389,7 +389,7 @@ def _entry_image(
     description = " ".join(str(entry.get("media_description", "")).split())
     for url, width, height in candidates:
         try:
-            address = web_address(str(url or ""), image=True)
+            address = reader_address(web_address(str(url or ""), image=True))
         except AddressError as e:
             if url:
                 warnings.append(f"{source}: image {e}; left out")
