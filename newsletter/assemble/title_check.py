@@ -24,6 +24,7 @@ from newsletter.assemble.headline_grammar import (
     verb_index,
     word_set,
 )
+from newsletter.control_chars import quoted
 
 # Verbs that end a title well without an object ("… to retire", "… to resign", "… vote to
 # strike"): the few that news uses intransitively after "to".
@@ -52,11 +53,11 @@ def headline_faults(title: str) -> list[str]:
     words = title.split(" ")
     index = verb_index(title)
     if index is not None and reduced_relative(words, index, words[index].lower()):
-        faults.append(f"reads the participle '{words[index]}' as its verb")
+        faults.append(f"reads the participle {quoted(words[index])} as its verb")
     if title.count("(") != title.count(")") or title.count("[") != title.count("]"):
         faults.append("leaves a bracket open")
     if index is not None and _mute_report(words, index):
-        faults.append(f"what was said after '{words[index]}' has no verb")
+        faults.append(f"what was said after {quoted(words[index])} has no verb")
     closing = max(title.rfind("”"), title.rfind('"'))
     after = title[closing + 1 :].strip(" ,")
     opens_quoted = title[:1] in ("“", '"')
@@ -93,11 +94,11 @@ def _ending_faults(title: str) -> list[str]:
         and last not in _INTRANSITIVE
         and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
     ):
-        faults.append(f"leaves the verb '{plain[-1]}' without its object")
+        faults.append(f"leaves the verb {quoted(plain[-1])} without its object")
     elif _open_ing(last, before):
-        faults.append(f"ends on '{plain[-1]}', a verb without its complement")
+        faults.append(f"ends on {quoted(plain[-1])}, a verb without its complement")
     if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
-        faults.append(f"ends on the possessive '{plain[-1]}'")
+        faults.append(f"ends on the possessive {quoted(plain[-1])}")
     return faults
 
 

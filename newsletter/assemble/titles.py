@@ -85,6 +85,7 @@ from newsletter.assemble.title_style import (
     _without_relative_clause,
     _without_reported_relative,
 )
+from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
 
 # "OSLO —", "MANILA (AP) —", "WELLINGTON, New Zealand —", "JAKARTA:", "VIENNA, Feb 28 (Reuters) -",
@@ -431,15 +432,15 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
     if _DATELINE.match(title) or re.search(r"\((?:AP|AFP|Reuters)\)", title):
         problems.append("keeps a dateline")
     if first in PRONOUNS and (first not in DEMONSTRATIVES or verb_index(title) == 1):
-        problems.append(f"opens on the pronoun '{words[0]}'")
+        problems.append(f"opens on the pronoun {quoted(words[0])}")
     if (re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE) and not words[0].isupper()) or (
         first in {"amid", "despite", "during", "following"}
     ):
-        problems.append(f"opens on '{words[0]}', a phrase without a main clause")
+        problems.append(f"opens on {quoted(words[0])}, a phrase without a main clause")
     if verb_index(title) is None:
         problems.append("has no finite verb")
     if ends_incomplete(title):
-        problems.append(f"ends on '{words[-1]}', an incomplete phrase")
+        problems.append(f"ends on {quoted(words[-1])}, an incomplete phrase")
     if title.count("“") != title.count("”") or title.count('"') % 2:
         problems.append("leaves a quotation open")
     plain = TRAILING_PUNCT.sub("", " ".join(sentence.split()))

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
+from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
@@ -144,31 +145,31 @@ class SmtpTransport:
         user = self.smtp.user
         if not client.has_extn("auth"):
             raise DeliveryError(
-                f"{self.where}: offers no AUTH, so user '{user}' cannot log in; "
+                f"{self.where}: offers no AUTH, so user {quoted(user)} cannot log in; "
                 "use STARTTLS or SSL (relays offer AUTH only then), or no user "
                 f"({self.names.named('user')})"
             )
         if not self._password:
             raise DeliveryError(
-                f"{self.where}: no password for user '{user}'; "
+                f"{self.where}: no password for user {quoted(user)}; "
                 "set NEWSLETTER_SMTP_PASSWORD or answer the prompt"
             )
         try:
             client.login(user, self._password)
         except UnicodeError:  # never name the character: it is part of the password
             raise DeliveryError(
-                f"{self.where}: the user name or password for '{user}' cannot be sent "
+                f"{self.where}: the user name or password for {quoted(user)} cannot be sent "
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
             raise DeliveryError(
-                f"{self.where}: authentication failed for user '{user}' "
+                f"{self.where}: authentication failed for user {quoted(user)} "
                 f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
                 "NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
             raise DeliveryError(
-                f"{self.where}: cannot log in as '{user}' ({_exception_text(e)})"
+                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
             ) from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
