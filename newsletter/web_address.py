@@ -19,9 +19,11 @@ Applying it twice gives the same address.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import unicodedata
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from newsletter.control_chars import control_character, quoted
 
@@ -68,6 +70,62 @@ def _encode(m: re.Match[str]) -> str:
     if c != "%" and ord(c) > 0x7F and unicodedata.category(c) not in _INVISIBLE:
         return c
     return quote(c, safe="")
+
+
+def reader_address(url: str) -> str:
+    """A feed's link or image (already a `web_address`) as a reader's copy may carry it, or
+    AddressError: a feed is not the editor's, and the email is opened on readers' machines.
+
+    - a host on the reader's own machine or network (loopback, private, link-local…: an IP
+      literal in any form a browser reads, `http://2130706433/` and `http://0x7f.1/`
+      included, or `localhost`) is refused: a link there is a request to their router or a
+      local admin page, an image one their mail program makes unasked;
+    - a user name before the host (`https://www.paypal.com@evil.example/`) is refused: it
+      shows one site and opens another;
+    - a host in another script is written in its ASCII form (`xn--…`), as mail programs and
+      browsers show it, so `раураl.com` cannot pass for `paypal.com` in the text part.
+    """
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise AddressError(
+            f"{quoted(url)} has a user name before its host (what is shown before '@' is not "
+            "the site it opens)"
+        )
+    host = parts.hostname or ""
+    if _on_readers_network(host):
+        raise AddressError(f"{quoted(url)} points into the reader's own machine or network")
+    if host.isascii():
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise AddressError(f"{quoted(url)} has a host name no mail program can look up") from None
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit(parts._replace(netloc=ascii_host + port))
+
+
+_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+\Z", re.IGNORECASE)
+
+
+def _on_readers_network(host: str) -> bool:
+    """True for a host that is this machine or its network, as a reader's browser reads it."""
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if _NUMERIC_HOST.match(host) and not host.replace(".", "").isalpha():
+            try:  # the forms browsers still read: 2130706433, 0x7f.1, 127.1
+                address = ipaddress.IPv4Address(socket.inet_aton(host))
+            except OSError:
+                address = None
+    if address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
 
 
 def address_host(address: str) -> str:

@@ -410,7 +410,7 @@ def _columns(
             first = keys.index(key) + 1
             raise SubscriberError(
                 f"{shown}:{line}: columns {first} and {i + 1} are both named "
-                f"'{header[i].strip()}'; rename or delete one, then import again"
+                f"{quoted(header[i].strip())}; rename or delete one, then import again"
             )
     if email_column is not None:
         return _columns_with(keys, _named_column(header, keys, email_column, shown, line))
@@ -481,7 +481,7 @@ def _parse_row(
     email = normalize_address(raw)
     status = cell(columns.status).lower() or "active"
     if status not in STATUSES:
-        raise _BadRow(f"{email}: status '{status}' is not one of {', '.join(STATUSES)}")
+        raise _BadRow(f"{email}: status {quoted(status)} is not one of {', '.join(STATUSES)}")
     name = cell(columns.name) or None  # an empty cell keeps the name already stored
     first_name = cell(columns.first_name) or None
     fields = {key: cell(i) for key, i in columns.fields.items()}
