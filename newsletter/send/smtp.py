@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
-from newsletter.control_chars import one_line_text
+from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
@@ -37,6 +37,7 @@ from newsletter.send.transport import (
     ServerUnavailable,
     TemporaryFailure,
 )
+from newsletter.stored_text import storable_text
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
@@ -144,31 +145,31 @@ class SmtpTransport:
         user = self.smtp.user
         if not client.has_extn("auth"):
             raise DeliveryError(
-                f"{self.where}: offers no AUTH, so user '{user}' cannot log in; "
+                f"{self.where}: offers no AUTH, so user {quoted(user)} cannot log in; "
                 "use STARTTLS or SSL (relays offer AUTH only then), or no user "
                 f"({self.names.named('user')})"
             )
         if not self._password:
             raise DeliveryError(
-                f"{self.where}: no password for user '{user}'; "
+                f"{self.where}: no password for user {quoted(user)}; "
                 "set NEWSLETTER_SMTP_PASSWORD or answer the prompt"
             )
         try:
             client.login(user, self._password)
         except UnicodeError:  # never name the character: it is part of the password
             raise DeliveryError(
-                f"{self.where}: the user name or password for '{user}' cannot be sent "
+                f"{self.where}: the user name or password for {quoted(user)} cannot be sent "
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
             raise DeliveryError(
-                f"{self.where}: authentication failed for user '{user}' "
+                f"{self.where}: authentication failed for user {quoted(user)} "
                 f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
                 "NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
             raise DeliveryError(
-                f"{self.where}: cannot log in as '{user}' ({_exception_text(e)})"
+                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
             ) from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
@@ -492,9 +493,9 @@ def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
     (a NUL, which PostgreSQL's journal cannot store) become spaces."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    text = one_line_text(text)
+    text = storable_text(text)
     return f"{code} {text}".strip() if code > 0 else text or "no reply"
 
 
 def _exception_text(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
+    return storable_text(str(e)) or type(e).__name__
