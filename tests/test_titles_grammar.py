@@ -461,3 +461,64 @@ def test_the_self_check_names_a_clause_run_on(title, fault):
     """A subject parted from its verb by one comma, or a second clause after a comma, is named
     by the self-check."""
     assert any(fault in f for f in headline_faults(title)), headline_faults(title)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "opening"),
+    [
+        (
+            "(Newser) - Ten people suffered minor injuries when a bridge collapsed in Pittsburgh.",
+            "Ten people suffer minor injuries",
+        ),
+        (
+            "(Feb. 6, 2015) Today a jury in the District of Delaware awarded $27.6 million to "
+            "Sprint Communications from Comcast for patent infringement.",
+            "Jury in the District of Delaware awards $27.6 million",
+        ),
+        (
+            "Tel Aviv / Jerusalem - 20 Israeli hostages were released from Hamas captivity after "
+            "more than two years.",
+            "20 Israeli hostages released from Hamas captivity",
+        ),
+        (
+            "MOSCOW (UrduPoint News / Sputnik - 31st October, 2019) A powerful 6.5 magnitude "
+            "earthquake has hit the Philippines' southern Mindanao Island.",
+            "Powerful 6.5 magnitude earthquake hits",
+        ),
+        (
+            "Comstock/Thinkstock(WASHINGTON) -- A Louisiana meat packing company is expanding its "
+            "recall of pork sausage.",
+            "Louisiana meat packing company expands its recall",
+        ),
+        (
+            "DETROIT, Mich — (WJBK) A jury has convicted former Detroit Mayor Kwame Kilpatrick on "
+            "corruption charges after a five-month trial.",
+            "Jury convicts former Detroit Mayor Kwame Kilpatrick",
+        ),
+    ],
+)
+def test_labels_credits_and_places_before_the_first_sentence_go(paragraph, opening):
+    """A label in parentheses, a photo credit, places joined by a slash, a place in capitals
+    and a leading "Today" are no part of the title; an office after "former" keeps its name."""
+    assert derive_title([paragraph]).startswith(opening)
+
+
+def test_what_happened_to_people_keeps_the_event():
+    """ "Ten people suffered minor injuries | when a bridge collapsed", "Dozens were killed |
+    when a crowded ferry capsized": a clause that only counts casualties keeps its event."""
+    title = derive_title(
+        [
+            "(Newser) - Ten people suffered minor injuries when a two-lane vehicle bridge "
+            "collapsed in Pittsburgh early Friday, hours before President Biden was due to visit "
+            "the city to discuss a $1 trillion infrastructure plan."
+        ]
+    )
+    assert "bridge collapsed in Pittsburgh" in title and printable_problems(title) == []
+    ferry = derive_title(
+        [
+            "ORMOC, Philippines, July 3 (UPI) -- Dozens were killed in the Philippines on Thursday "
+            "when a crowded ferry carrying nearly 200 people abruptly capsized -- just minutes "
+            "after it left port, authorities said."
+        ]
+    )
+    assert "ferry" in ferry and "capsized" in ferry

@@ -114,6 +114,30 @@ _ANY_DATELINE = Lazy(
 _DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
 
 
+# What opens a story before its first sentence, in forms `_DATELINE` does not know (round 10):
+# a label in parentheses, maybe with a dash ("(Newser) -", "(Feb. 6, 2015)", "(WFLA/CNN
+# Newsource) –", "(New Orleans, LA) --"), a photo credit run into one ("Comstock/Thinkstock"),
+# places joined by a slash ("Tel Aviv / Jerusalem -"), a place in capitals before "A", "An", "The"
+# or a bullet ("MOSCOW A powerful …", "LONDON • Tens of …"), and a leading "Today".
+_LABEL = Lazy(
+    r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
+    r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
+    r"\s[-–—]{1,2}\s"
+    r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))+"
+    r"(?:Today,?\s(?=[a-zA-Z]))?"
+)
+
+
+def _without_label(paragraph: str) -> str:
+    """The paragraph without a label, a credit or a place before its first sentence (`_LABEL`),
+    its first letter a capital; as it was when nothing would be left."""
+    m = _LABEL.match(paragraph)
+    if m is None or m.end() == 0 or m.end() >= len(paragraph) - 20:
+        return paragraph
+    rest = paragraph[m.end() :]
+    return rest[:1].upper() + rest[1:]
+
+
 def first_sentence(paragraph: str) -> str:
     """The first sentence of a paragraph."""
     return next(iter(sentences(paragraph)), paragraph.strip())
@@ -156,7 +180,8 @@ def chosen_title(
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
-    text = _without_kicker(without_dateline(" ".join(_opening(paragraph).split())))
+    opening = _without_label(" ".join(_opening(paragraph).split()))
+    text = _without_kicker(_without_label(without_dateline(opening)))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
