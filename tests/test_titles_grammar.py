@@ -522,3 +522,50 @@ def test_what_happened_to_people_keeps_the_event():
         ]
     )
     assert "ferry" in ferry and "capsized" in ferry
+
+
+def test_a_list_is_not_cut_between_its_nouns():
+    """ "remains of a man, | a woman, and 50 mummified birds": a comma inside a list of nouns is
+    no clause boundary; ", killing 13 and injuring dozens" (a clause in "-ing") still is."""
+    title = derive_title(
+        [
+            "The Egyptian Ministry of Antiquities has announced discovery of a well preserved "
+            "double graveyard, containing remains of a man, a woman, and 50 mummified birds and "
+            "animals, including eagles, falcons, ibex, cats and mice."
+        ]
+    )
+    assert not title.endswith("remains of man"), title
+    assert printable_problems(title) == []
+
+
+def test_what_is_given_keeps_to_whom():
+    """ "a jury awarded $27.6 million | to Sprint": a verb of giving keeps its "to"."""
+    title = derive_title(
+        [
+            "(Feb. 6, 2015) Today a jury in the District of Delaware awarded $27.6 million to "
+            "Sprint Communications Company, L.P. from Comcast Cable Communications, LLC and "
+            "Comcast IP Phone, LLC for patent infringement of all asserted claims."
+        ]
+    )
+    assert "$27.6 million to Sprint" in title
+
+
+@pytest.mark.parametrize(
+    ("subject", "plural"),
+    [
+        (["At", "least", "two", "people"], True),
+        (["Close", "to", "80", "people"], True),
+        (["An", "aging", "Iranian", "passenger", "airliner", "carrying", "144", "people"], False),
+    ],
+)
+def test_a_count_before_the_subject_and_a_participle_after_its_head(subject, plural):
+    """ "At least two people die" (the count is no head); "an airliner carrying 144 people"
+    is one airliner."""
+    assert headline_grammar.plural_subject(subject) is plural
+
+
+def test_a_title_never_ends_on_a_pronoun_and_its_verb_of_thinking():
+    """ "… digging for a forgotten pharaoh they believe": what they believe was cut."""
+    assert "incomplete" in " ".join(
+        titles.title_problems("Archaeologists dig for forgotten pharaoh they believe")
+    )

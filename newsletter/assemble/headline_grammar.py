@@ -212,6 +212,10 @@ def base_form(word: str) -> str | None:
     """The base form of a past or participle whose base form is known, else None."""
     if word in IRREGULAR_LEMMA:
         return IRREGULAR_LEMMA[word]
+    if "-" in word:  # "crash-landed" → "crash-land"
+        head, _, tail = word.rpartition("-")
+        tail_base = base_form(tail)
+        return f"{head}-{tail_base}" if head and tail_base else None
     if not word.endswith("ed") or len(word) < 4:
         return None
     candidates = [word[:-3] + "y"] if word.endswith("ied") else []
@@ -244,9 +248,13 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if _named_collective(subject):
         return True
     head: list[str] = []
-    for word in _unquoted(subject):
-        if word.lower() in _HEAD_ENDS:
-            break
+    words = _unquoted(subject)
+    lead = _APPROXIMATION.match(" ".join(words).lower())
+    if lead:  # "At least two people", "Close to 80 people": the count, then the head
+        words = words[len(lead.group().split()) :]
+    for i, word in enumerate(words):
+        if word.lower() in _HEAD_ENDS or (i and _participle_after_noun(word)):
+            break  # "airliner carrying 144 people": the head came before
         head.append(word.strip(",“”\"'’"))
     while head and head[-1].endswith("ly"):
         head.pop()  # "Turtles barely lost"
@@ -267,6 +275,28 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if last[:1].isupper():  # "Turtles", "Democrats" are plurals; "Paris", "Texas" are not
         return _capitalised_plural(head)
     return True
+
+
+_APPROXIMATION = Lazy(
+    r"^(?:at least|at most|up to|more than|fewer than|less than|close to|nearly|almost|about|"
+    r"around|roughly|some|over)\s(?=\S)"
+)
+
+
+def _participle_after_noun(word: str) -> bool:
+    """ "carrying", "including", "believed": a lower-case participle after the head noun."""
+    low = word.strip(",“”\"'’")
+    return low.islower() and len(low) > 5 and low.endswith("ing") and low not in _ING_NOUN_HEADS
+
+
+# Nouns in "-ing" that may end a subject's head ("Monday's shooting victims"): no participle.
+_ING_NOUN_HEADS = word_set(
+    """
+    building meeting hearing ruling wedding shooting bombing killing landing opening spending
+    training funding housing clothing warning offering setting ceiling crossing bidding trading
+    sentencing morning evening recording painting sibling listing ending rating filing
+    """
+)
 
 
 def _unquoted(words: Sequence[str]) -> list[str]:
@@ -339,6 +369,8 @@ def ends_incomplete(text: str) -> bool:
     last = words[-1]
     if last.lower() in SPEECH_VERBS:
         return not _CLOSING_ATTRIBUTION.search(text)
+    if len(words) > 1 and words[-2].lower() in PRONOUNS and last.lower() in _THINKING:
+        return True  # "… a forgotten pharaoh they believe": what they believe was cut
     # "spares neither poor nor powerful": an adjective closing "neither … nor" is its noun;
     # "the law is unconstitutional": an adjective after a copula is the predicate
     closed_pair = len(words) > 2 and words[-2].lower() in _CLOSING_ADJECTIVE
@@ -351,6 +383,10 @@ def ends_incomplete(text: str) -> bool:
     )
 
 
+_THINKING = word_set(
+    "believe believes think thinks hope hopes fear fears expect expects suspect suspects "
+    "know knows claim claims say says said believed thought feared expected suspected"
+)
 _BEFORE_MONTH = word_set("in on by until since from of early late mid next last this")
 _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
 
@@ -586,6 +622,11 @@ def _tagged(words: Sequence[str], i: int) -> str:
     from newsletter.assemble.pos_tagger import word_tags
 
     return word_tags(" ".join(words))[i]
+
+
+def known_verb(word: str) -> bool:
+    """A verb in its base form, listed or not ("blast": it and "blasted" are English words)."""
+    return word in VERB_LEMMAS or _known_base(word.rpartition("-")[2])
 
 
 def _known_base(word: str) -> bool:

@@ -23,6 +23,7 @@ from newsletter.assemble.headline_grammar import (
     TRAILING_PUNCT,
     VERB_LEMMAS,
     Lazy,
+    base_form,
     ends_incomplete,
     ends_on_open_verb,
     is_adverb,
@@ -136,6 +137,8 @@ class _Cuts:
             return False
         if not self.strict:
             return True
+        if _LIST_GOES_ON.match(rest):
+            return False  # "remains of a man, | a woman, and 50 mummified birds": one list
         if _SECOND_CLAUSE.search(kept, self.after_verb):
             return False  # one main verb: "… reports higher profit, | but its shares dropped"
         event_kept = _EVENT_CLAUSE.search(kept, self.after_verb) is not None
@@ -214,6 +217,10 @@ class _Cuts:
 _COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
+# A list of nouns, not a clause in "-ing" (", killing 13 and injuring dozens" is a whole part).
+_LIST_GOES_ON = Lazy(
+    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
+)
 # A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
 # remain missing", "Ten people suffered minor injuries") needs the event after it ("when a
 # crowded ferry capsized", "following the disappearance of a ferry"): cut there, the news is lost.
@@ -364,6 +371,10 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
         return True
+    if nxt == "that" and any(w.lower() in _NEEDS_CONTENT | _NEEDS_COMPLEMENT for w in words[-4:]):
+        return True  # "BP's statement this week | that cleanup efforts have ended"
+    if nxt == "to" and _given(words):
+        return True  # "a jury awards $27.6 million | to Sprint": what is given, and to whom
     if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
         return True
     if last in ("insight", "insights") and nxt == "into":
@@ -371,6 +382,17 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
     return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
 
 
+def _given(words: Sequence[str]) -> bool:
+    """A verb of giving among the last five words: its "to" names who gets it."""
+    for word in words[-5:]:
+        low = word.lower()
+        lemma = base_form(low) or (lemma_of_s(low) if low.endswith("s") else low)
+        if lemma in _GIVING:
+            return True
+    return False
+
+
+_GIVING = word_set("award grant give hand sell send pay return transfer donate lend deliver")
 _TRAILING_MEASURE = Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
     r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"
