@@ -312,13 +312,26 @@ def _unquoted(words: Sequence[str]) -> list[str]:
 
 
 def _capitalised_plural(head: Sequence[str]) -> bool:
-    """ "Families" is a plural noun; "Avago Technologies", a company's name, is not."""
+    """ "Families" is a plural noun; "Avago Technologies", a company's name, is not, nor is
+    "junior minister Josh Simons", a person named after an office."""
     last = head[-1]
     named = len(head) > 1 and head[-2][:1].isupper()
+    if named and any(w.lower().rstrip(".") in _OFFICES for w in head[:-2]):
+        return False
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
     if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
         return True
     return not named and _tagged_plural(head)
+
+
+# Offices and callings before a person's name ("junior minister Josh Simons resigned").
+_OFFICES = word_set(
+    """
+    president minister secretary governor gov mayor senator sen chancellor premier commissioner
+    ambassador director chairman chairwoman leader spokesman spokeswoman judge coach captain ceo
+    actor actress singer star player striker author writer lawmaker mp rep representative
+    """
+)
 
 
 def _tagged_plural(head: Sequence[str]) -> bool:

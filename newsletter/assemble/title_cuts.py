@@ -375,6 +375,8 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True  # "BP's statement this week | that cleanup efforts have ended"
     if nxt == "to" and _given(words):
         return True  # "a jury awards $27.6 million | to Sprint": what is given, and to whom
+    if (last, nxt) in _PAIRED or nxt in _MEASURED:
+        return True  # "for his role | in a fraud", "close | to Puri", "in a deal | valued at …"
     if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
         return True
     if last in ("insight", "insights") and nxt == "into":
@@ -383,8 +385,11 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
 
 
 def _given(words: Sequence[str]) -> bool:
-    """A verb of giving among the last five words: its "to" names who gets it."""
-    for word in words[-5:]:
+    """A verb of giving, the main one or among the last five words: its "to" names who gets
+    it ("sentences the former chief executive of ArthroCare | to 20 years")."""
+    verb = verb_index(" ".join(words))
+    main = [words[verb]] if verb is not None and verb < len(words) else []
+    for word in [*main, *words[-5:]]:
         low = word.lower()
         lemma = base_form(low) or (lemma_of_s(low) if low.endswith("s") else low)
         if lemma in _GIVING:
@@ -392,7 +397,16 @@ def _given(words: Sequence[str]) -> bool:
     return False
 
 
-_GIVING = word_set("award grant give hand sell send pay return transfer donate lend deliver")
+_GIVING = word_set(
+    "award grant give hand sell send pay return transfer donate lend deliver sentence condemn"
+)
+# A word and the preposition it needs: "his role | in a fraud", "close | to Puri".
+_PAIRED = frozenset(
+    {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
+    | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+)
+# A participle that says how much a noun is: "a deal | valued at $66 billion".
+_MEASURED = word_set("valued worth priced estimated totalling totaling")
 _TRAILING_MEASURE = Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
     r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"

@@ -123,8 +123,14 @@ _LABEL = Lazy(
     r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
     r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
     r"\s[-–—]{1,2}\s"
-    r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))+"
-    r"(?:Today,?\s(?=[a-zA-Z]))?"
+    r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
+    # "Today a jury …", "Monday afternoon city council voted …", "On Wednesday (September 14) it
+    # was announced that …": a time before the subject
+    r"(?:(?:Today|Tonight|Yesterday|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+    r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?,?\s"
+    r"(?=[a-z]|(?:A|An|The|It)\s))?"
+    # "it was announced that Bayer AG has agreed …": no one is named, the news follows
+    r"(?:[Ii]t\s(?:was|has\sbeen|is)\s(?:announced|reported|confirmed|revealed)\sthat\s)?"
 )
 
 
@@ -451,7 +457,10 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
 
 def _clean(text: str) -> str:
     text = TRAILING_PUNCT.sub("", " ".join(text.split()))
-    text = re.sub(r"[,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
+    if _CLIPPED_ABBREVIATION.search(text):
+        text += "."  # "at 10:33 a.m.", "U.S.", not "a.m"
+    text = re.sub(r"[.,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
+    text = _TRAILING_TIME.sub("", text)  # "… sentenced to 12 years in prison last week"
     if text.count("“") > text.count("”") and text.rfind("“") > text.rfind("”"):
         text += "”"  # a quotation closed by the punctuation just removed: "… founded,”"
     elif text.count('"') % 2:
@@ -459,6 +468,8 @@ def _clean(text: str) -> str:
     return text
 
 
+_TRAILING_TIME = Lazy(r"(?<=\w)\s(?:last|this)\s(?:week|weekend|month|year)$")
+_CLIPPED_ABBREVIATION = Lazy(r"(?:\b[ap]\.m|\bU\.S|\bU\.N|\bJr)$")
 # "Barcelona released a statement saying that the clause had been paid": Barcelona said so.
 _STATEMENT_SAYING = Lazy(
     r"\b(?:released|issued|put out|published) (?:a|an) (?:statement|communiqu[ée]|note) "
