@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.terms import zipf
 
 
@@ -338,8 +339,6 @@ def _tagged_plural(head: Sequence[str]) -> bool:
     """ "Thieves broke into …": a capitalised word that opens the subject and that the
     part-of-speech tagger reads as a plural common noun (NNS), whose singular the endings
     miss ("thieve")."""
-    from newsletter.assemble import pos_tagger  # the weights load on first use only
-
     return pos_tagger.word_tags(" ".join(head))[-1] == "NNS"
 
 
@@ -492,8 +491,6 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
     Returns the position of that later verb, or None."""
     if word in AUXILIARIES or not (word.endswith("ed") or word in IRREGULAR_LEMMA):
         return None
-    from newsletter.assemble import pos_tagger  # the weights load on first use only
-
     tags = pos_tagger.word_tags(text)
     if i >= len(tags) or tags[i] != "VBN":
         return None
@@ -520,8 +517,6 @@ def _tagged_adjective(text: str, i: int, word: str) -> bool:
     masked thieves", never a verb to put in the present ("Five arms")."""
     if word in AUXILIARIES or not word.endswith("ed"):
         return False
-    from newsletter.assemble import pos_tagger  # the weights load on first use only
-
     tags = pos_tagger.word_tags(text)
     return i < len(tags) and tags[i] == "JJ"
 
@@ -632,9 +627,7 @@ _NOT_NOUN_AFTER = (
 
 def _tagged(words: Sequence[str], i: int) -> str:
     """The part-of-speech tag of the i-th space-separated word (the tagger loads on first use)."""
-    from newsletter.assemble.pos_tagger import word_tags
-
-    return word_tags(" ".join(words))[i]
+    return pos_tagger.word_tags(" ".join(words))[i]
 
 
 def known_verb(word: str) -> bool:

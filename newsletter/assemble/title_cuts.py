@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     ARTICLES,
     AUXILIARIES,
@@ -192,8 +193,6 @@ class _Cuts:
         words = self.sentence.split(" ")
         if at + 1 >= len(words) or not any(ch.isdigit() for ch in words[at]):
             return False
-        from newsletter.assemble import pos_tagger  # the weights load on first use only
-
         tags = pos_tagger.word_tags(self.sentence)
         return tags[at] == "CD" and tags[at + 1] in _COUNTED
 
