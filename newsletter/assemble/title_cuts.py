@@ -370,17 +370,24 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
         return True
-    if nxt == "that" and any(w.lower() in _NEEDS_CONTENT | _NEEDS_COMPLEMENT for w in words[-4:]):
-        return True  # "BP's statement this week | that cleanup efforts have ended"
-    if nxt == "to" and _given(words):
-        return True  # "a jury awards $27.6 million | to Sprint": what is given, and to whom
-    if (last, nxt) in _PAIRED or nxt in _MEASURED:
-        return True  # "for his role | in a fraud", "close | to Puri", "in a deal | valued at …"
+    if _needs_what_follows(last, nxt, words):
+        return True
     if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
         return True
     if last in ("insight", "insights") and nxt == "into":
         return True
     return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
+
+
+def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
+    """Round 10's complements: "BP's statement this week | that cleanup efforts have ended", "a
+    jury awards $27.6 million | to Sprint", "for his role | in a fraud", "close | to Puri", "in
+    a deal | valued at $66 billion"."""
+    if nxt == "that" and any(w.lower() in _NEEDS_CONTENT | _NEEDS_COMPLEMENT for w in words[-4:]):
+        return True
+    if nxt == "to" and _given(words):
+        return True
+    return (last, nxt) in _PAIRED or nxt in _MEASURED
 
 
 def _given(words: Sequence[str]) -> bool:
