@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     ARTICLES,
     AUXILIARIES,
@@ -138,6 +139,9 @@ class _Cuts:
             return True
         if _SECOND_CLAUSE.search(kept, self.after_verb):
             return False  # one main verb: "… reports higher profit, | but its shares dropped"
+        event_kept = _EVENT_CLAUSE.search(kept, self.after_verb) is not None
+        if self._casualties_only(kept) and _EVENT_CLAUSE.match(rest) and not event_kept:
+            return False  # "Ten people suffer minor injuries | when a bridge collapsed": the event
         # Right after the main verb only where a clause ends ("Spain wins, …"), never between
         # the verb and its object ("Kim gave | his commitment").
         at_verb = c == self.after_verb and self.verb is not None
@@ -146,6 +150,14 @@ class _Cuts:
         return not (
             cuts_complement(kept, rest) or _cuts_object(kept, rest) or self._mute_report(kept)
         )
+
+    def _casualties_only(self, kept: str) -> bool:
+        """The main verb, or one of the two words after it, tells what happened to people
+        ("were killed", "remain missing", "suffered minor injuries"), not "missing man"."""
+        if self.verb is None:
+            return False
+        near = " ".join(kept.split(" ")[self.verb : self.verb + 3])
+        return _CASUALTIES.search(near) is not None
 
     def _clause_without_verb(self, kept: str) -> bool:
         """ "… effective because airline |": a subordinate clause opened after the main verb
@@ -178,8 +190,6 @@ class _Cuts:
         words = self.sentence.split(" ")
         if at + 1 >= len(words) or not any(ch.isdigit() for ch in words[at]):
             return False
-        from newsletter.assemble import pos_tagger  # the weights load on first use only
-
         tags = pos_tagger.word_tags(self.sentence)
         return tags[at] == "CD" and tags[at + 1] in _COUNTED
 
@@ -203,6 +213,15 @@ class _Cuts:
 _COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
+# A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
+# remain missing", "Ten people suffered minor injuries") needs the event after it ("when a
+# crowded ferry capsized", "following the disappearance of a ferry"): cut there, the news is lost.
+_CASUALTIES = Lazy(
+    r"\b(?:killed|dead|died|dies|die|injured|injur(?:y|ies)|hurt|missing|wounded|"
+    r"hospitali[sz]ed|evacuated|stranded|homeless|displaced)\b",
+    re.IGNORECASE,
+)
+_EVENT_CLAUSE = Lazy(r"\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 
 

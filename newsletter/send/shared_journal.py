@@ -115,6 +115,7 @@ from newsletter.send.shared_status import (
     share_of,
     status_rows,
 )
+from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
     PostgresConnection,
     connect_postgres,
@@ -291,6 +292,7 @@ class PostgresJournal(DeliveryJournal):
     ) -> None:
         """Hand one outcome to the process's committer and return: `wait_recorded` (before
         the worker's next final `.`) waits for its commit (outcome_committer.py)."""
+        error = storable_text(error)  # a relay's or a socket's words: PostgreSQL keeps them
         row: Row = (self.issue_id, email, status, attempts, error, message_id, now or _stamp())
         ticket = self._committer.add(row)
         if not hasattr(self._tickets, "open"):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import display_path
 from newsletter.models import Sources
 from newsletter.sources import FEED_SUFFIXES, source_files
@@ -40,7 +41,8 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
             matches = sorted(glob.glob(str(path)))
             if not matches:
                 warnings.append(
-                    f"sources: '{source}' matches no file in {display_path(settings.workspace)}"
+                    f"sources: {quoted(source)} matches no file in "
+                    f"{display_path(settings.workspace)}"
                 )
             found.extend(matches)
         else:
