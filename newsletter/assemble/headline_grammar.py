@@ -395,6 +395,7 @@ def ends_incomplete(text: str) -> bool:
     )
 
 
+_PARTICLES = word_set("off out down up away over back in")
 _THINKING = word_set(
     "believe believes think thinks hope hopes fear fears expect expects suspect suspects "
     "know knows claim claims say says said believed thought feared expected suspected"
@@ -406,6 +407,14 @@ _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
 _CLOSING_ADJECTIVE = word_set(
     "nor is are was were be been remain remains become becomes seem seems"
 )
+
+
+def ends_on_particle(text: str) -> bool:
+    """The verb's particle ends the text: "NASA's Psyche spacecraft lifts off", "minister steps
+    down" (a whole title; a cut there may still drop where or when)."""
+    text = TRAILING_PUNCT.sub("", text)
+    words = text.split(" ")
+    return words[-1].lower() in _PARTICLES and verb_index(text) == len(words) - 2
 
 
 def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
