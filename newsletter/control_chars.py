@@ -55,12 +55,14 @@ def quoted(value: str) -> str:
 
 def one_line_text(text: str) -> str:
     """`text` as one line fit for any database: every control character (NUL included), lone
-    surrogate and noncharacter made a space, and runs of spaces folded to one.
+    surrogate and noncharacter made a space, invisible characters dropped (`without_invisibles`),
+    runs of spaces folded to one, and a value that shows nothing made "".
 
     PostgreSQL refuses a NUL in text and both backends refuse a lone surrogate, so a value a
     form, a report or a command line hands in goes through this before it is stored.
     """
-    return " ".join(_ONE_LINE.sub(" ", text).split())
+    folded = " ".join(without_invisibles(_ONE_LINE.sub(" ", text)).split())
+    return folded if visible(folded) else ""
 
 
 def shown_safely(text: str, limit: int = 40) -> str:
@@ -72,7 +74,9 @@ def shown_safely(text: str, limit: int = 40) -> str:
 def escaped_character(m: re.Match[str]) -> str:
     """The character `m` matched as an escape a terminal shows as text: `\\x07`, `\\u202e`."""
     code = ord(m.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # Unicode's explicit directional formatting characters (UAX #9): embeddings, overrides and
@@ -81,7 +85,40 @@ def escaped_character(m: re.Match[str]) -> str:
 # title, the next card in the text part.  The marks (U+200E, U+200F, U+061C) stay: they
 # only place neutral characters; so do ZWJ and ZWNJ (emoji, Indic and Persian text need
 # them).  Arabic and Hebrew letters carry their own direction and render right without any.
-_BIDI_FORMATTING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_CLASS = "\u202a-\u202e\u2066-\u2069"
+_BIDI_FORMATTING = re.compile(f"[{_BIDI_CLASS}]")
+
+# Invisible: the one definition every cleaned text uses (titles, summaries, bodies, outlet
+# names, tags, readers' names, merge values, the Subject).  Unicode's default-ignorable code
+# points (they draw nothing) and the blank letters spoofers use for "nothing" (Hangul fillers
+# U+3164, U+FFA0, U+115F, U+1160; U+2800 braille blank), in two groups:
+#
+# - dropped wherever they are: the bidi formatting above; the soft hyphen (U+00AD), the
+#   combining grapheme joiner (U+034F), Khmer's inherent vowels (U+17B4, U+17B5), the
+#   Mongolian vowel separator (U+180E), the zero-width space (U+200B), the word joiner and
+#   invisible operators (U+2060-U+2064), the deprecated format characters (U+206A-U+206F),
+#   the BOM (U+FEFF), the Hangul fillers, unassigned specials (U+FFF0-U+FFF8), shorthand
+#   format controls (U+1BCA0-U+1BCA3), musical formatting (U+1D173-U+1D17A) and Unicode's
+#   tag characters (U+E0000-U+E007F), except in an emoji flag's tag sequence
+#   (England's flag: U+1F3F4, tags, U+E007F);
+# - kept inside text, but no text on their own: ZWNJ and ZWJ (U+200C, U+200D), the marks
+#   (U+200E, U+200F, U+061C), variation selectors (U+FE00-U+FE0F, U+E0100-U+E01EF) and
+#   Mongolian's free variation selectors (U+180B-U+180D, U+180F).  A name made of these
+#   only is empty (`visible`).
+#
+# The braille blank (U+2800) is a space.
+_DROPPED_CLASS = (
+    _BIDI_CLASS
+    + "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u206a-\u206f"
+    + "\u3164\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    + "\U000e0000-\U000e007f"
+)
+_SHAPING_CLASS = "\u061c\u180b-\u180d\u180f\u200c-\u200f\ufe00-\ufe0f\U000e0100-\U000e01ef"
+INVISIBLE_CLASS = _DROPPED_CLASS + _SHAPING_CLASS  # for a [...] of every invisible character
+_FLAG_TAGS = "\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f"
+# A run of dropped characters with the spaces either side of it: "a \u202e b" is "a b".
+_DROPPED_RUN = re.compile(f"({_FLAG_TAGS})|( ?)[{_DROPPED_CLASS}]+( ?)")
+_ANY_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}\u2800]")
 
 
 def without_bidi_formatting(text: str) -> str:
@@ -92,3 +129,27 @@ def without_bidi_formatting(text: str) -> str:
     pair balanced where it was read need not stay balanced where it is shown.
     """
     return _BIDI_FORMATTING.sub("", text) if _BIDI_FORMATTING.search(text) else text
+
+
+def _dropped(m: re.Match[str]) -> str:
+    if m.group(1):
+        return m.group(1)  # an emoji flag's tag sequence: the flag itself
+    return " " if m.group(2) or m.group(3) else ""
+
+
+def without_invisibles(text: str) -> str:
+    """`text` without the invisible characters that have no use in it (bidi formatting
+    included; joiners, marks and variation selectors kept), the braille blank made a space.
+
+    A run of them between two spaces leaves one space, never two; tabs and line breaks are
+    left as they are.  A clean text comes back as the same object.
+    """
+    if not _ANY_INVISIBLE.search(text):
+        return text
+    return _DROPPED_RUN.sub(_dropped, text.replace("\u2800", " "))
+
+
+def visible(text: str) -> bool:
+    """True when `text` shows something: not only spaces and invisible characters (a name
+    made of a zero-width joiner, a soft hyphen or a Hangul filler shows nothing)."""
+    return bool(_ANY_INVISIBLE.sub("", text).strip())

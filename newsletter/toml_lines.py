@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from newsletter.control_chars import quoted
+
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"""\s*("?)([A-Za-z0-9_.\-]+)\1\s*=""")
 _PATH = re.compile(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?(?:\.([A-Za-z0-9_.\-]+))?$")
@@ -81,5 +83,5 @@ def toml_error_advice(error: Exception, text: str) -> str:
             path = f"{table}.{key.group(2)}" if table else key.group(2)
             first = key_line(text, path)
             if first is not None and first < line:
-                return f"'{path}' is already set at line {first}: keep one of the two"
+                return f"{quoted(path)} is already set at line {first}: keep one of the two"
     return "fix that line"

@@ -8,7 +8,8 @@ manifest is what the manifest reader accepts, and what the email carries is one 
 
 - absolute `http://` or `https://` with a host; images `https://` only (a mail program
   warns about, or blocks, an image over plain http);
-- no control character (a line break in a URL ends a header or a line of the text part);
+- no control character (a line break in a URL ends a header or a line of the text part), lone
+  surrogate or noncharacter (control_chars.py's one-line rule);
 - characters a URL cannot hold (space, `"`, `<`, `>`, `\\`, `^`, backtick, `{`, `|`, `}`)
   and a `%` that starts no `%XX` escape are percent-encoded, so `%%email%%` becomes
   `%25%25email%25%25`: nothing a merge step would read as a tag.
@@ -18,13 +19,14 @@ Applying it twice gives the same address.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import unicodedata
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from newsletter.control_chars import quoted
+from newsletter.control_chars import control_character, quoted
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Everything a URL may hold as it is (RFC 3986's reserved and unreserved characters), plus
 # non-ASCII letters (an IRI: browsers encode them); everything else is encoded.
 _NEEDS_ENCODING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
@@ -39,8 +41,9 @@ class AddressError(ValueError):
 def web_address(url: str, *, image: bool = False) -> str:
     """The address as the email will carry it, or AddressError saying what is wrong with it."""
     url = url.strip()
-    if _CONTROL.search(url):
-        raise AddressError(f"{quoted(url)} holds a control character (a line break, a tab...)")
+    found = control_character(url)  # a lone surrogate or a noncharacter too: not text
+    if found is not None:
+        raise AddressError(f"{quoted(url)} holds the control character {found} (a line break...)")
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     wanted = ("https",) if image else ("http", "https")
     if scheme == "http" and image:
@@ -51,10 +54,7 @@ def web_address(url: str, *, image: bool = False) -> str:
     if scheme not in wanted or not url[len(scheme) :].startswith("://"):
         kind = "an absolute https:// URL" if image else "an absolute http(s) URL"
         raise AddressError(f"{quoted(url)} is not {kind}")
-    try:
-        encoded = _NEEDS_ENCODING.sub(_encode, url)
-    except UnicodeEncodeError:  # a lone surrogate: not text
-        raise AddressError(f"{quoted(url)} holds a character that is not text") from None
+    encoded = _NEEDS_ENCODING.sub(_encode, url)
     try:
         parts = urlsplit(encoded)
         host, _port = parts.hostname, parts.port  # a bad port or IPv6 literal raises here
@@ -70,6 +70,73 @@ def _encode(m: re.Match[str]) -> str:
     if c != "%" and ord(c) > 0x7F and unicodedata.category(c) not in _INVISIBLE:
         return c
     return quote(c, safe="")
+
+
+def reader_address(url: str) -> str:
+    """A feed's link or image (already a `web_address`) as a reader's copy may carry it, or
+    AddressError: a feed is not the editor's, and the email is opened on readers' machines.
+
+    - a host on the reader's own machine or network (loopback, private, link-local…: an IP
+      literal in any form a browser reads, `http://2130706433/` and `http://0x7f.1/`
+      included, or `localhost`) is refused: a link there is a request to their router or a
+      local admin page, an image one their mail program makes unasked;
+    - a user name before the host (`https://www.paypal.com@evil.example/`) is refused: it
+      shows one site and opens another;
+    - a host in another script is written in its ASCII form (`xn--…`), as mail programs and
+      browsers show it, so `раураl.com` cannot pass for `paypal.com` in the text part.
+    """
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise AddressError(
+            f"{quoted(url)} has a user name before its host (what is shown before '@' is not "
+            "the site it opens)"
+        )
+    host = parts.hostname or ""
+    if _on_readers_network(host):
+        raise AddressError(f"{quoted(url)} points into the reader's own machine or network")
+    if host.isascii():
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise AddressError(f"{quoted(url)} has a host name no mail program can look up") from None
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit(parts._replace(netloc=ascii_host + port))
+
+
+_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+\Z", re.IGNORECASE)
+
+
+def _on_readers_network(host: str) -> bool:
+    """True for a host that is this machine or its network, as a reader's browser reads it."""
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if _NUMERIC_HOST.match(host) and not host.replace(".", "").isalpha():
+            try:  # the forms browsers still read: 2130706433, 0x7f.1, 127.1
+                address = ipaddress.IPv4Address(socket.inet_aton(host))
+            except OSError:
+                address = None
+    if address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
+def address_host(address: str) -> str:
+    """The host of an http(s) address, `www.` aside, as an outlet is named by it; "" for
+    anything else (another scheme, no host, a malformed address)."""
+    try:
+        parts = urlsplit(address.strip())
+        host = parts.hostname if parts.scheme in ("http", "https") else None
+    except ValueError:  # a malformed address names no host
+        host = None
+    return host.removeprefix("www.") if host else ""
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")

@@ -271,3 +271,47 @@ def test_an_untitled_entry_of_one_endless_sentence_builds_without_hanging(worksp
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["lead"]["title"].startswith("Officials")
+
+
+@pytest.mark.parametrize(
+    ("codec", "declared"),
+    [
+        ("utf-16-le", True),
+        ("utf-16-be", True),
+        ("utf-32-le", True),
+        ("utf-32-be", True),
+        ("utf-16-le", False),
+        ("utf-16-be", False),
+    ],
+)
+def test_a_utf16_or_utf32_feed_without_a_mark_reads_the_same_from_a_file_and_a_url(
+    workspace, codec, declared
+):
+    """The same UTF-16/UTF-32 bytes without a byte-order mark, with or without an XML
+    declaration, build the same headlines from a file as from a URL (the file was refused as
+    "a binary file" for its NUL bytes while the URL was read; without a declaration the URL
+    was refused as not well-formed)."""
+    name = "UTF-16" if "16" in codec else "UTF-32"
+    text = rss(3, name)
+    if not declared:
+        text = text.split("\n", 1)[1]
+    body = text.encode(codec)
+    assert b"\x00" in body[:8] and not body.startswith((b"\xff\xfe", b"\xfe\xff"))
+    (workspace / "wide.xml").write_bytes(body)
+    from_file = CliRunner().invoke(
+        app, ["build", "wide.xml", "samples", "--json", "--no-learn"], catch_exceptions=False
+    )
+    assert from_file.exit_code == 0, from_file.output
+    with serving(body) as url:
+        from_url = CliRunner().invoke(
+            app, ["build", url, "samples", "--json", "--no-learn"], catch_exceptions=False
+        )
+    assert from_url.exit_code == 0, from_url.output
+
+    def titles(result) -> set[str]:
+        data = json.loads(result.stdout)
+        return {
+            h["title"] for h in data["related"] + data["more"] if h["title"].startswith("Story ")
+        }
+
+    assert titles(from_file) == titles(from_url) == {f"Story {i} on the border" for i in range(3)}

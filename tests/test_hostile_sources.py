@@ -20,7 +20,7 @@ from newsletter.mail.template import parse_message_template
 from newsletter.render.merge_tags import MERGE_TAG, seal_merge_tags
 from newsletter.send.sender import SendOptions, send_issue
 from newsletter.subscribers.store import open_store
-from newsletter.web_address import AddressError, web_address
+from newsletter.web_address import AddressError, address_host, web_address
 from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, rss
 
 EVIL_IMAGE = "https://evil.example/e.jpg?u=%%email%%&amp;t=%%unsubscribe_url%%"
@@ -176,6 +176,8 @@ def test_web_addresses_are_written_encoded(url, image, written):
     [
         ("http://x.example/a.jpg", True, "images must be https://"),
         ("https://x.example/a\nb", False, "control character"),
+        ("https://x.example/a\u2028b", False, "control character U\\+2028"),
+        ("https://x.example/a\ud800b", False, "control character U\\+D800"),
         ("javascript:alert(1)", False, "not an absolute http"),
         ("https:///path", False, "no valid host"),
         ("https://x.example:99999/", False, "no valid host"),
@@ -185,6 +187,22 @@ def test_web_addresses_that_cannot_be_written_are_refused(url, image, why):
     """An http image, a control character, another scheme or no host is an AddressError saying which."""
     with pytest.raises(AddressError, match=why):
         web_address(url, image=image)
+
+
+@pytest.mark.parametrize(
+    ("address", "host"),
+    [
+        ("https://www.Example.org/a", "example.org"),
+        (" http://news.example.net:8080/feed ", "news.example.net"),
+        ("ftp://example.org/", ""),
+        ("https://x.example:99999/", "x.example"),
+        ("https://[::1/", ""),
+        ("", ""),
+    ],
+)
+def test_an_address_names_its_host_as_an_outlet(address, host):
+    """An http(s) address's host, `www.` aside, names its outlet; anything else names none."""
+    assert address_host(address) == host
 
 
 def test_a_feed_link_with_a_quote_and_a_space_writes_a_manifest_that_reads_back(tmp_path):

@@ -118,6 +118,53 @@ def test_one_feed_of_several_outlets_counts_each_outlet():
     assert why_lead(one_site) == "3 headlines from 1 source cover this story"
 
 
+FESTIVAL_DAILY = (  # one outlet's eight items on the festival, each scoring 0.79-0.91
+    "Summer festival programme: concerts, food market and open-air cinema",
+    "Open-air cinema returns to the old harbour for the summer festival",
+    "Festival food market to fill the old harbour for ten days",
+    "Ten days of concerts: the summer festival line-up",
+    "Summer festival: what to see at the harbour concerts",
+    "Festival organisers promise the biggest open-air cinema yet",
+    "Old harbour gets ready for ten days of summer festival",
+    "Summer festival tickets go on sale for harbour concerts",
+)
+
+
+def test_one_outlets_many_items_do_not_outvote_two_outlets():
+    """A feed of eight items from one outlet about the festival does not make it the lead over
+    the drought, which three headlines from two other outlets cover: each further item of one
+    outlet counts half the one before (summed whole, the eight chose the festival)."""
+    spam = tuple(
+        Headline(t, url=f"https://festival-daily.example/{i}", source=f"feeds/fest.xml#{i}")
+        for i, t in enumerate(FESTIVAL_DAILY)
+    )
+    drought = (
+        Headline(
+            "Wheat harvest set to fall as drought grips the plains",
+            url="https://farmnews.example/wheat",
+            source="feeds/wires.xml#1",
+        ),
+        Headline(
+            "Farmers sell livestock as wells run dry",
+            url="https://plainsdaily.example/livestock",
+            source="feeds/wires.xml#2",
+        ),
+        Headline(
+            "Food prices double in drought-hit region",
+            url="https://plainsdaily.example/prices",
+            source="feeds/wires.xml#3",
+        ),
+    )
+    stories = (FESTIVAL, MAIN)
+    assert len(coverage(FESTIVAL, stories, spam + drought)) == len(spam)
+    assert len(coverage(MAIN, stories, spam + drought)) == len(drought)
+    for order in (spam + drought, drought + spam):
+        assert choose_lead(stories, order, None) is MAIN
+    # The same eight items from eight outlets are eight outlets' coverage, and lead.
+    spread = tuple(replace(h, url=f"https://outlet{i}.example/fest") for i, h in enumerate(spam))
+    assert choose_lead(stories, spread + drought, None) is FESTIVAL
+
+
 # Three outlets' headlines on the festival, one of them (0.33) between the shipped bar and the
 # highest a learnt one may be (0.38); two outlets' on the drought, both far over either bar.
 WEEK = (

@@ -50,3 +50,27 @@ def test_weak_evidence_counts_less_than_a_topic():
     assert combine(0.5, 0.0) < combine(0.6, 0.0) / 2
     assert combine(1.4, 0.2) == combine(1.0, 0.2)
     assert combine(0.0, -0.3) == 0.0
+
+
+def test_a_result_by_a_margin_or_held_to_a_draw_reads_as_a_result():
+    """A game's result is read from a margin ("by 74 runs"), a draw ("held 1-1") or a result's
+    noun ("shutout") as from a score and "beat": both Birmingham results scored the Related bar
+    under the council's section 114 notice, the Guardians' eclipse-day shutout under the
+    eclipse; a vote's tally, a poll's points and a year range are no result."""
+    from newsletter.assemble.meaning import reads_as_result
+
+    for title in (
+        "Birmingham held 1-1 by Millwall as Stansfield rescues a point",
+        "New Zealand beat England by 74 runs in Birmingham to keep the T20 series alive",
+        "Australia win by an innings and 32 runs at Lord's",
+        "Baltimore beats Los Angeles 13-4 as Rodriguez strikes out nine",
+        "Guardians follow eclipse with shutout of White Sox, 4-0 in home opener",
+    ):
+        assert reads_as_result(title), title
+    for title in (
+        "Senate votes 51-49 to confirm the nominee",
+        "Labour wins the by-election by 10 points",
+        "Council held a public meeting on the 2023-24 budget",
+        "Birmingham City Council declares effective bankruptcy",
+    ):
+        assert not reads_as_result(title), title

@@ -139,7 +139,7 @@ def test_a_tab_inside_an_address_is_named_tab_not_space(tmp_path, store):
     )
     found = reasons(import_csv(path, store))
     assert found[2] == (
-        "'tab\\tbed@example.org' contains a TAB (U+0009); "
+        "'tab\\x09bed@example.org' contains a TAB (U+0009); "
         "an address has no spaces or control characters: remove it"
     )
     assert "contains a SPACE (U+0020)" in found[3]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.assemble import titles
+from newsletter.assemble import headline_grammar, titles
 from newsletter.assemble.headline_grammar import (
     ends_incomplete,
     ends_on_open_verb,
@@ -317,8 +317,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # Real leads whose every candidate fails the self-check, so the short cut is printed as it is
 # (marked title_derived like every derived title): the source's typo "Gregoiresigned", a report
 # cut before its verb, "which will study" made "which to study", and (round 9's held-out set)
-# "(WJBK) A jury convicts former Kilpatrick", the source's "chargesafter" in the way.
-UNCHECKED = 4
+# "(WJBK) A jury convicts former Kilpatrick", the source's "chargesafter" in the way, and (round
+# 10's set) "It was a record-setting weekend, where …" with no later sentence that prints whole.
+UNCHECKED = 5
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -413,3 +414,192 @@ def test_the_round_9_held_out_set_is_recorded_as_read_once():
         assert lead["verdict_read"] == "keep" or lead["why"]
         assert not 2004 <= lead["year"] <= 2005
     assert sum(lead["verdict_read"] == "keep" for lead in fresh) == 16  # as read, 16 of 36
+
+
+def test_a_first_sentence_with_no_verb_gives_way_to_a_later_one_that_prints():
+    """ "Another heat record for Windsor-Essex." (a phrase) and "It's a record-breaking heat
+    wave." (a scene) give no printable title; the next sentence that does, even in the next
+    paragraph, is the title's."""
+    title, kind = chosen_title(
+        [
+            "Another heat record for Windsor-Essex.",
+            "According to Environment Canada, the temperature hit 35.3 degrees Celsius Monday.",
+        ]
+    )
+    assert (title, kind) == ("Temperature hits 35.3 degrees Celsius", "later short")
+    title = derive_title(
+        [
+            "It’s a record-breaking heat wave.",
+            "A dangerous heat wave continues to sweep across the Midwest and mid-Atlantic, "
+            "prompting heat alerts for tens of millions on Monday.",
+        ]
+    )
+    assert title.startswith("Dangerous heat wave continues to sweep across the Midwest")
+
+
+def test_an_ed_word_after_a_number_describes_the_noun():
+    """ "Three masked men robbed …", "Five armed, masked thieves sprinted …": the "-ed" word
+    between a number and its noun is no verb (it was made "masks"); "20 killed in …" still is."""
+    assert derive_title(["Three masked men robbed a Zurich museum of four paintings."]).startswith(
+        "Three masked men"
+    )
+    assert "masked thieves" in derive_title(
+        ["Five armed, masked thieves sprinted into an art museum on the French Riviera."]
+    )
+    words = ["At", "least", "20", "killed", "in", "floods"]
+    assert not headline_grammar._prenominal(words, 3, "killed")
+
+
+@pytest.mark.parametrize(
+    ("title", "fault"),
+    [
+        ("South Dakota, soars above 100 degrees, it was their hottest day", "comma"),
+        ("Sioux Falls soars above 100 degrees, it was their hottest day", "second clause"),
+    ],
+)
+def test_the_self_check_names_a_clause_run_on(title, fault):
+    """A subject parted from its verb by one comma, or a second clause after a comma, is named
+    by the self-check."""
+    assert any(fault in f for f in headline_faults(title)), headline_faults(title)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "opening"),
+    [
+        (
+            "(Newser) - Ten people suffered minor injuries when a bridge collapsed in Pittsburgh.",
+            "Ten people suffer minor injuries",
+        ),
+        (
+            "(Feb. 6, 2015) Today a jury in the District of Delaware awarded $27.6 million to "
+            "Sprint Communications from Comcast for patent infringement.",
+            "Jury in the District of Delaware awards $27.6 million",
+        ),
+        (
+            "Tel Aviv / Jerusalem - 20 Israeli hostages were released from Hamas captivity after "
+            "more than two years.",
+            "20 Israeli hostages released from Hamas captivity",
+        ),
+        (
+            "MOSCOW (UrduPoint News / Sputnik - 31st October, 2019) A powerful 6.5 magnitude "
+            "earthquake has hit the Philippines' southern Mindanao Island.",
+            "Powerful 6.5 magnitude earthquake hits",
+        ),
+        (
+            "Comstock/Thinkstock(WASHINGTON) -- A Louisiana meat packing company is expanding its "
+            "recall of pork sausage.",
+            "Louisiana meat packing company expands its recall",
+        ),
+        (
+            "DETROIT, Mich — (WJBK) A jury has convicted former Detroit Mayor Kwame Kilpatrick on "
+            "corruption charges after a five-month trial.",
+            "Jury convicts former Detroit Mayor Kwame Kilpatrick",
+        ),
+    ],
+)
+def test_labels_credits_and_places_before_the_first_sentence_go(paragraph, opening):
+    """A label in parentheses, a photo credit, places joined by a slash, a place in capitals
+    and a leading "Today" are no part of the title; an office after "former" keeps its name."""
+    assert derive_title([paragraph]).startswith(opening)
+
+
+def test_what_happened_to_people_keeps_the_event():
+    """ "Ten people suffered minor injuries | when a bridge collapsed", "Dozens were killed |
+    when a crowded ferry capsized": a clause that only counts casualties keeps its event."""
+    title = derive_title(
+        [
+            "(Newser) - Ten people suffered minor injuries when a two-lane vehicle bridge "
+            "collapsed in Pittsburgh early Friday, hours before President Biden was due to visit "
+            "the city to discuss a $1 trillion infrastructure plan."
+        ]
+    )
+    assert "bridge collapsed in Pittsburgh" in title and printable_problems(title) == []
+    ferry = derive_title(
+        [
+            "ORMOC, Philippines, July 3 (UPI) -- Dozens were killed in the Philippines on Thursday "
+            "when a crowded ferry carrying nearly 200 people abruptly capsized -- just minutes "
+            "after it left port, authorities said."
+        ]
+    )
+    assert "ferry" in ferry and "capsized" in ferry
+
+
+def test_a_list_is_not_cut_between_its_nouns():
+    """ "remains of a man, | a woman, and 50 mummified birds": a comma inside a list of nouns is
+    no clause boundary; ", killing 13 and injuring dozens" (a clause in "-ing") still is."""
+    title = derive_title(
+        [
+            "The Egyptian Ministry of Antiquities has announced discovery of a well preserved "
+            "double graveyard, containing remains of a man, a woman, and 50 mummified birds and "
+            "animals, including eagles, falcons, ibex, cats and mice."
+        ]
+    )
+    assert not title.endswith("remains of man"), title
+    assert printable_problems(title) == []
+
+
+def test_what_is_given_keeps_to_whom():
+    """ "a jury awarded $27.6 million | to Sprint": a verb of giving keeps its "to"."""
+    title = derive_title(
+        [
+            "(Feb. 6, 2015) Today a jury in the District of Delaware awarded $27.6 million to "
+            "Sprint Communications Company, L.P. from Comcast Cable Communications, LLC and "
+            "Comcast IP Phone, LLC for patent infringement of all asserted claims."
+        ]
+    )
+    assert "$27.6 million to Sprint" in title
+
+
+@pytest.mark.parametrize(
+    ("subject", "plural"),
+    [
+        (["At", "least", "two", "people"], True),
+        (["Close", "to", "80", "people"], True),
+        (["An", "aging", "Iranian", "passenger", "airliner", "carrying", "144", "people"], False),
+    ],
+)
+def test_a_count_before_the_subject_and_a_participle_after_its_head(subject, plural):
+    """ "At least two people die" (the count is no head); "an airliner carrying 144 people"
+    is one airliner."""
+    assert headline_grammar.plural_subject(subject) is plural
+
+
+def test_a_title_never_ends_on_a_pronoun_and_its_verb_of_thinking():
+    """ "… digging for a forgotten pharaoh they believe": what they believe was cut."""
+    assert "incomplete" in " ".join(
+        titles.title_problems("Archaeologists dig for forgotten pharaoh they believe")
+    )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "British junior minister Josh Simons resigned on Saturday amid controversy.",
+            "British junior minister Josh Simons resigns amid controversy",
+        ),
+        (
+            "Monday afternoon city council voted 4 to 4 on approving a budget.",
+            "City council votes 4 to 4 on approving budget",
+        ),
+        (
+            "A 6.4 magnitude earthquake hit Southern California at 10:33 a.m. on Friday.",
+            "6.4 magnitude earthquake hits Southern California at 10:33 a.m.",
+        ),
+        (
+            "On Wednesday (September 14) it was announced that Bayer AG has agreed to buy "
+            "Monsanto in an all-in cash deal valued at $66 billion.",
+            "Bayer AG agrees to buy Monsanto in all-in cash deal valued at $66 billion",
+        ),
+    ],
+)
+def test_round_10_faults_of_the_earlier_held_out_sets(paragraph, title):
+    """A surname in "-s" after an office is one person; a leading time and "it was announced
+    that" go; "a.m." keeps its stop; "in a deal | valued at" keeps its value."""
+    assert derive_title([paragraph]) == title
+
+
+def test_an_ing_word_after_a_comma_never_ends_a_title():
+    """ "… sets London Marathon course record, finishing": the clause after the comma lost."""
+    faults = headline_faults("Kenya's Kelvin Kiptum sets London Marathon course record, finishing")
+    assert any("complement" in f for f in faults), faults

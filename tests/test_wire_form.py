@@ -11,8 +11,9 @@ from urllib.parse import quote
 import pytest
 
 from newsletter.config import SmtpSettings
+from newsletter.control_chars import one_line_text
 from newsletter.mail import headers
-from newsletter.mail.headers import address_header, date_line, fold, header_line, one_line
+from newsletter.mail.headers import address_header, date_line, fold, header_line
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.template import build_message_template, parse_message_template
 from newsletter.mail.unsubscribe import sign_token, unsubscribe_links
@@ -150,7 +151,7 @@ def test_plain_display_names_are_written_as_formataddr_writes_them():
     names = ["Ana", "Reader 12", "Zoë", "J. Doe", 'a "b"', "x\\y", "", "  Ana  Lima "]
     names += [value(rng) for _ in range(300)]
     for name in names:
-        expected = formataddr((one_line(name), "a@example.org"), charset="utf-8")
-        if not one_line(name):
+        expected = formataddr((one_line_text(name), "a@example.org"), charset="utf-8")
+        if not one_line_text(name):
             expected = "a@example.org"
         assert address_header("To", name, "a@example.org") == fold(f"To: {expected}").encode()

@@ -33,7 +33,7 @@ from newsletter.archive.collect import IssueInput, issue_inputs, newest_first
 from newsletter.archive.feeds import FEED_ENTRIES, atom_feed, json_feed
 from newsletter.archive.pages import IndexEntry, SiteInfo, feed_content, index_page, issue_page
 from newsletter.config import Settings
-from newsletter.control_chars import shown_safely
+from newsletter.control_chars import quoted
 from newsletter.errors import OutputError, display_path
 from newsletter.issue.built import read_built_issue
 from newsletter.issue.manifest import ISSUE_ID
@@ -175,7 +175,7 @@ def _collect(
             entry, pages[given.name] = _render(given, site, settings)
         if entry.id in folders:
             raise OutputError(
-                f"{display_path(given.folder)}: has the id '{entry.id}' of "
+                f"{display_path(given.folder)}: has the id {quoted(entry.id)} of "
                 f"{display_path(folders[entry.id].folder)} too; give one of them another id "
                 "in its issue.toml (the archive has one page per id)"
             )
@@ -266,7 +266,7 @@ def _read_state(out: Path) -> tuple[dict[str, Any], list[str]]:
     for key, entry in state["issues"].items():
         if not ISSUE_ID.match(key) or (current and not _entry_as_written(entry)):
             warnings.append(
-                f"{display_path(state_file)}: entry '{shown_safely(key, 60)}' is not an issue "
+                f"{display_path(state_file)}: entry {quoted(key)} is not an issue "
                 "page this archive wrote; ignored (nothing outside the site is touched)"
             )
         else:  # an older format: render all again; still drop what is left out

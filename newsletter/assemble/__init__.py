@@ -25,7 +25,7 @@ from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.titles import derive_title
 from newsletter.config import Settings
-from newsletter.control_chars import quoted
+from newsletter.control_chars import quoted, without_invisibles
 from newsletter.errors import ConfigError
 from newsletter.models import (
     Headline,
@@ -336,7 +336,8 @@ def format_text(template: str, fields: dict[str, str], key: str) -> str:
     A filled preheader is cut to PREHEADER_CHARS at a whole word; one written without
     fields is the editor's own and is kept as written (`check` warns when it is long)."""
     try:
-        text = " ".join(template.format_map(fields).split())
+        # the Subject's text as every other: no invisible character (an override, a filler)
+        text = " ".join(without_invisibles(template.format_map(fields)).split())
     except (KeyError, ValueError, IndexError) as e:
         raise ConfigError(f"newsletter.toml: {key}: cannot fill {quoted(template)} ({e})") from None
     return cut_at_word(text) if key == "preheader" and "{" in template else text

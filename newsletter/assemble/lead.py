@@ -9,17 +9,20 @@ sources cover most, by its **lead score**:
                  or more against the story (meaning.py: the model's cosine of title and
                  body, and the concepts, names and places the story shares with them), at
                  the share and bar the build cuts Related with (learnt from the editor)
-    lead score = sum of the scores of its COVERAGE_TOP best covering candidates
+    lead score = sum of the weighted scores of its COVERAGE_TOP best covering candidates
                  + SOURCE_BONUS x (number of sources they come from - 1, at most 3)
                  + 0.1 x min(words / 300, 1)
 
-so the lead is the story this week's headlines are most about, several feeds about the
-same event counting more than one, with a slight preference for a fuller story; ties go
-to the first story in source order.  A story that covers the one chosen and is covered by
-it tells the same event: if it is FULLER (1.5) times as long, it is the fuller account and
-leads instead (a 63-word follow-up no longer leads over the 160-word story it follows).
-A headline sharing one common word with a story scores far under the bar, so it never
-counts as coverage.
+where a candidate's weight is OUTLET_DECAY ** k, k the number of better-scoring candidates
+of the same outlet (its first counts whole, its second half, its third a quarter ...), so
+the lead is the story this week's headlines are most about, several outlets about the same
+event counting more than one outlet's many items (a feed of 20 items on one topic outweighs
+two outlets' three each only if its items score far higher), with a slight preference for a
+fuller story; ties go to the first story in source order.  A story that covers the one
+chosen and is covered by it tells the same event: if it is FULLER (1.5) times as long, it
+is the fuller account and leads instead (a 63-word follow-up no longer leads over the
+160-word story it follows).  A headline sharing one common word with a story scores far
+under the bar, so it never counts as coverage.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from newsletter.assemble.candidates import candidate_headlines, story_text
 from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
@@ -35,8 +37,10 @@ from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Headline, Issue, ScoredHeadline, Sources, Story
+from newsletter.web_address import address_host
 
 COVERAGE_TOP = 10
+OUTLET_DECAY = 0.5  # each further item of one outlet counts half the one before
 SOURCE_BONUS = 0.1
 LENGTH_BONUS = 0.1
 FULL_LENGTH_WORDS = 300
@@ -152,10 +156,23 @@ def lead_score(story: Story, stories: Sequence[Story], headlines: Sequence[Headl
 
 
 def _lead_score(story: Story, found: Sequence[ScoredHeadline]) -> float:
-    top = sum(r.score for r in found[:COVERAGE_TOP])
+    top = sum(sorted(_outlet_weighted(found), reverse=True)[:COVERAGE_TOP])
     origins = len(coverage_sources(found))
     bonus = SOURCE_BONUS * min(max(origins - 1, 0), 3)
     return top + bonus + LENGTH_BONUS * min(_words(story) / FULL_LENGTH_WORDS, 1.0)
+
+
+def _outlet_weighted(found: Sequence[ScoredHeadline]) -> list[float]:
+    """Each covering candidate's score, weighted down by how many better ones its outlet
+    already has (OUTLET_DECAY per item): one outlet's many items about a topic are one
+    outlet's coverage, not many outlets' (headlines from several feeds count as coverage)."""
+    seen: dict[str, int] = {}
+    weighted = []
+    for r in sorted(found, key=lambda r: -r.score):
+        outlet = _outlet(r.headline)
+        weighted.append(r.score * OUTLET_DECAY ** seen.get(outlet, 0))
+        seen[outlet] = seen.get(outlet, 0) + 1
+    return weighted
 
 
 def coverage(
@@ -185,13 +202,9 @@ def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
 
 
 def _outlet(headline: Headline) -> str:
-    if headline.outlet:
-        return headline.outlet
-    try:
-        host = urlsplit(headline.url).hostname if headline.url else None
-    except ValueError:  # a link the check reports; here it is just no outlet
-        host = None
-    return host.removeprefix("www.") if host else source_origin(headline.source or "")
+    """The outlet as coverage counts it: the one a feed named, the link's host, or the source."""
+    host = address_host(headline.url or "")
+    return headline.outlet or host or source_origin(headline.source or "")
 
 
 def issue_coverage(issue: Issue) -> tuple[ScoredHeadline, ...]:

@@ -12,6 +12,8 @@ Checks only: nothing here rewrites a title.
 
 from __future__ import annotations
 
+import re
+
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
     TOKEN,
@@ -22,6 +24,7 @@ from newsletter.assemble.headline_grammar import (
     verb_index,
     word_set,
 )
+from newsletter.control_chars import quoted
 
 # Verbs that end a title well without an object ("… to retire", "… to resign", "… vote to
 # strike"): the few that news uses intransitively after "to".
@@ -50,16 +53,26 @@ def headline_faults(title: str) -> list[str]:
     words = title.split(" ")
     index = verb_index(title)
     if index is not None and reduced_relative(words, index, words[index].lower()):
-        faults.append(f"reads the participle '{words[index]}' as its verb")
+        faults.append(f"reads the participle {quoted(words[index])} as its verb")
     if title.count("(") != title.count(")") or title.count("[") != title.count("]"):
         faults.append("leaves a bracket open")
     if index is not None and _mute_report(words, index):
-        faults.append(f"what was said after '{words[index]}' has no verb")
+        faults.append(f"what was said after {quoted(words[index])} has no verb")
     closing = max(title.rfind("”"), title.rfind('"'))
     after = title[closing + 1 :].strip(" ,")
     opens_quoted = title[:1] in ("“", '"')
     if opens_quoted and 0 < closing < len(title) - 1 and after and verb_index(after) is None:
         faults.append("runs a speaker into what was said, without a verb")
+    if (
+        index is not None
+        and index > 0
+        and words[index - 1].endswith(",")
+        and (" ".join(words[:index]).count(",") == 1)
+    ):
+        # "South Dakota, soars above 100 degrees": a subordinate clause's subject left behind
+        faults.append(f"parts the subject from its verb '{words[index]}' with a comma")
+    if _CLAUSE_AFTER_COMMA.search(title):
+        faults.append("runs a second clause on after a comma (', it was')")
     if "which to" in title or "who to" in title:
         faults.append("leaves a relative clause without its verb ('which to')")
     return faults + _ending_faults(title)
@@ -81,12 +94,20 @@ def _ending_faults(title: str) -> list[str]:
         and last not in _INTRANSITIVE
         and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
     ):
-        faults.append(f"leaves the verb '{plain[-1]}' without its object")
-    elif _open_ing(last, before):
-        faults.append(f"ends on '{plain[-1]}', a verb without its complement")
+        faults.append(f"leaves the verb {quoted(plain[-1])} without its object")
+    elif _open_ing(last, before) or (
+        last.endswith("ing") and last not in _ING_NOUNS and _after_comma(title)
+    ):
+        faults.append(f"ends on {quoted(plain[-1])}, a verb without its complement")
     if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
-        faults.append(f"ends on the possessive '{plain[-1]}'")
+        faults.append(f"ends on the possessive {quoted(plain[-1])}")
     return faults
+
+
+def _after_comma(title: str) -> bool:
+    """The last word opens a clause after a comma ("… course record, finishing")."""
+    plain: str = TRAILING_PUNCT.sub("", title)
+    return plain.rpartition(" ")[0].endswith(",")
 
 
 def _open_ing(last: str, before: str) -> bool:
@@ -103,6 +124,8 @@ def _open_ing(last: str, before: str) -> bool:
 
 
 _REPORTING = word_set("say says said")
+# ", it was their hottest day": a pronoun and its verb after a comma, a second main clause.
+_CLAUSE_AFTER_COMMA = re.compile(r",\s(?:it|they|he|she|we)\s(?:is|was|were|are|has|had|will)\b")
 _RELATIVES = word_set("who whom whose which that where when")
 
 

@@ -14,9 +14,9 @@ import re
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
     IRREGULAR_LEMMA,
-    VERB_LEMMAS,
     Lazy,
     base_form,
+    known_verb,
     lemma_of_ing,
     lemma_of_s,
     plural_subject,
@@ -177,9 +177,9 @@ def _present_tense(clause: str) -> str:
     if read is not None and verb <= read <= verb + 1:
         return present
     listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
-    return (
-        present if any(w in VERB_LEMMAS or lemma_of_s(w) in VERB_LEMMAS for w in listed) else clause
-    )
+    # round 10: a verb of no list whose base form and past are English words ("blasts off",
+    # "crash-lands") takes the present too
+    return present if any(known_verb(w) or known_verb(lemma_of_s(w)) for w in listed) else clause
 
 
 def _progressive_present(words: list[str], verb: int) -> str | None:
@@ -309,7 +309,18 @@ def _surnames_after_verb(clause: str) -> str:
             # Not a clause's subject ("after President Hosni Mubarak said"): that clause goes
             # whole at the cut, the name with it.
             named = not after or verb_index(f"It {after}") != 1
-            if first[:1].isupper() and last[:1].isupper() and not after[:1].isupper() and named:
+            # "former Detroit Mayor Kwame Kilpatrick": "former Kilpatrick" would say nothing
+            j = len(out) - 1
+            while j > verb and out[j][:1].isupper():
+                j -= 1  # back over "Detroit" before "Mayor"
+            qualified = j > verb and out[j].lower() in _OFFICE_QUALIFIERS
+            if (
+                first[:1].isupper()
+                and last[:1].isupper()
+                and not after[:1].isupper()
+                and named
+                and not qualified
+            ):
                 while out and out[-1][:1].isupper() and len(out) > verb + 1:
                     out.pop()  # "Russian" before "President"
                 out.append(last)
@@ -321,6 +332,7 @@ def _surnames_after_verb(clause: str) -> str:
 
 
 _PLACE_PREPOSITIONS = word_set("at in near outside inside")
+_OFFICE_QUALIFIERS = word_set("former ex late then acting outgoing interim incoming deputy")
 
 
 def _subject_without_place(clause: str, max_chars: int) -> str:

@@ -85,6 +85,7 @@ from newsletter.assemble.title_style import (
     _without_relative_clause,
     _without_reported_relative,
 )
+from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
 
 # "OSLO —", "MANILA (AP) —", "WELLINGTON, New Zealand —", "JAKARTA:", "VIENNA, Feb 28 (Reuters) -",
@@ -111,6 +112,36 @@ _ANY_DATELINE = Lazy(
 )
 # "Oct 11 Canadian telecom services provider EXFO Inc posted …": a date, then the sentence.
 _DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
+
+
+# What opens a story before its first sentence, in forms `_DATELINE` does not know (round 10):
+# a label in parentheses, maybe with a dash ("(Newser) -", "(Feb. 6, 2015)", "(WFLA/CNN
+# Newsource) –", "(New Orleans, LA) --"), a photo credit run into one ("Comstock/Thinkstock"),
+# places joined by a slash ("Tel Aviv / Jerusalem -"), a place in capitals before "A", "An", "The"
+# or a bullet ("MOSCOW A powerful …", "LONDON • Tens of …"), and a leading "Today".
+_LABEL = Lazy(
+    r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
+    r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
+    r"\s[-–—]{1,2}\s"
+    r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
+    # "Today a jury …", "Monday afternoon city council voted …", "On Wednesday (September 14) it
+    # was announced that …": a time before the subject
+    r"(?:(?:Today|Tonight|Yesterday|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+    r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?,?\s"
+    r"(?=[a-z]|(?:A|An|The|It)\s))?"
+    # "it was announced that Bayer AG has agreed …": no one is named, the news follows
+    r"(?:[Ii]t\s(?:was|has\sbeen|is)\s(?:announced|reported|confirmed|revealed)\sthat\s)?"
+)
+
+
+def _without_label(paragraph: str) -> str:
+    """The paragraph without a label, a credit or a place before its first sentence (`_LABEL`),
+    its first letter a capital; as it was when nothing would be left."""
+    m = _LABEL.match(paragraph)
+    if m is None or m.end() == 0 or m.end() >= len(paragraph) - 20:
+        return paragraph
+    rest = paragraph[m.end() :]
+    return rest[:1].upper() + rest[1:]
 
 
 def first_sentence(paragraph: str) -> str:
@@ -149,16 +180,25 @@ def chosen_title(
     """`derive_title`'s title and which candidate it is: "score line", "short" (a cut within
     `max_chars` that keeps the clause whole), "long" (the same within `limit`), "sentence" (the
     first sentence itself), "clause" (its main clause whole), "cut" (a cut that passes the
-    checks, none whole did) or "unchecked" (nothing passed: the short cut as it is)."""
+    checks, none whole did), "later …" (the first sentence is a scene or has no verb and
+    nothing of it passed: one of those of a later sentence) or "unchecked" (nothing passed:
+    the short cut as it is)."""
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
-    text = _without_kicker(without_dateline(" ".join(_opening(paragraph).split())))
+    opening = _without_label(" ".join(_opening(paragraph).split()))
+    text = _without_kicker(_without_label(without_dateline(opening)))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
     first, short, whole = news_sentence(text, max_chars)
-    return _checked_title(first, short, whole, max_chars, limit)
+    title, kind = _checked_title(first, short, whole, max_chars, limit)
+    if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
+        following = [_opening(p) for p in paragraphs[1:3] if p and p.strip()]
+        later = _later_title(text, first, following, max_chars, limit)
+        if later is not None:
+            return later
+    return title, kind
 
 
 # The most of a paragraph a title is derived from: its first two sentences fit many times over
@@ -188,6 +228,29 @@ def news_sentence(text: str, max_chars: int = 80) -> tuple[str, str, bool]:
         if other[0] and not _opens_on_it(other[0]):
             return found[1], other[0], other[1]
     return first, short, whole
+
+
+# How many sentences after a scene or a phrase without a verb are read for the news.
+LATER_SENTENCES = 3
+
+
+def _later_title(
+    text: str, first: str, following: Sequence[str], max_chars: int, limit: int
+) -> tuple[str, str] | None:
+    """ "Another heat record for Windsor-Essex.", "It's a record-breaking heat wave.": a first
+    sentence that is a scene or a phrase with no verb and gives no printable title; the news is
+    in a later sentence (of this paragraph, then of the next ones), the first whose title
+    prints whole ("later short", "later long", ...).  None when none does."""
+    found = [s for s in sentences(text) if s != first]
+    found += [s for p in following for s in sentences(without_dateline(" ".join(p.split())))]
+    for sentence in found[:LATER_SENTENCES]:
+        short, whole = _derive(sentence, max_chars)
+        if _opens_on_it(short):
+            continue
+        title, kind = _checked_title(sentence, short, whole, max_chars, limit)
+        if kind not in ("cut", "unchecked"):
+            return title, f"later {kind}"
+    return None
 
 
 def _checked_title(
@@ -375,15 +438,15 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
     if _DATELINE.match(title) or re.search(r"\((?:AP|AFP|Reuters)\)", title):
         problems.append("keeps a dateline")
     if first in PRONOUNS and (first not in DEMONSTRATIVES or verb_index(title) == 1):
-        problems.append(f"opens on the pronoun '{words[0]}'")
+        problems.append(f"opens on the pronoun {quoted(words[0])}")
     if (re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE) and not words[0].isupper()) or (
         first in {"amid", "despite", "during", "following"}
     ):
-        problems.append(f"opens on '{words[0]}', a phrase without a main clause")
+        problems.append(f"opens on {quoted(words[0])}, a phrase without a main clause")
     if verb_index(title) is None:
         problems.append("has no finite verb")
     if ends_incomplete(title):
-        problems.append(f"ends on '{words[-1]}', an incomplete phrase")
+        problems.append(f"ends on {quoted(words[-1])}, an incomplete phrase")
     if title.count("“") != title.count("”") or title.count('"') % 2:
         problems.append("leaves a quotation open")
     plain = TRAILING_PUNCT.sub("", " ".join(sentence.split()))
@@ -394,7 +457,10 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
 
 def _clean(text: str) -> str:
     text = TRAILING_PUNCT.sub("", " ".join(text.split()))
-    text = re.sub(r"[,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
+    if _CLIPPED_ABBREVIATION.search(text):
+        text += "."  # "at 10:33 a.m.", "U.S.", not "a.m"
+    text = re.sub(r"[.,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
+    text = _TRAILING_TIME.sub("", text)  # "… sentenced to 12 years in prison last week"
     if text.count("“") > text.count("”") and text.rfind("“") > text.rfind("”"):
         text += "”"  # a quotation closed by the punctuation just removed: "… founded,”"
     elif text.count('"') % 2:
@@ -402,6 +468,8 @@ def _clean(text: str) -> str:
     return text
 
 
+_TRAILING_TIME = Lazy(r"(?<=\w)\s(?:last|this)\s(?:week|weekend|month|year)$")
+_CLIPPED_ABBREVIATION = Lazy(r"(?:\b[ap]\.m|\bU\.S|\bU\.N|\bJr)$")
 # "Barcelona released a statement saying that the clause had been paid": Barcelona said so.
 _STATEMENT_SAYING = Lazy(
     r"\b(?:released|issued|put out|published) (?:a|an) (?:statement|communiqu[ée]|note) "

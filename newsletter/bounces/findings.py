@@ -24,6 +24,8 @@ from newsletter.bounces.reasons import (
     reader_phrase_reason,
     rhost_reason,
 )
+from newsletter.stored_text import storable_text
+from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
 
 Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
 
@@ -42,7 +44,6 @@ _COMMAND = re.compile(
     r"|end of data|rcpt|mail|ehlo|helo)\b",
     re.I,
 )
-DIAGNOSTIC_CHARS = 500  # of a server's words: enough to say why
 _PRECISE = re.compile(r"[45]\.[1-9]\.[1-9]\d*")
 _SAYS_NOTHING = ("onhold", "undefined")  # reasons that leave the report's text to name one
 
@@ -147,9 +148,8 @@ def _unjis(text: str) -> str:
 
 
 def diagnostic_line(text: str) -> str:
-    """A server's words kept as a bounce's diagnostic: one line, the first DIAGNOSTIC_CHARS."""
-    folded = " ".join(text[: DIAGNOSTIC_CHARS * 4].split())
-    return folded if len(folded) <= DIAGNOSTIC_CHARS else folded[: DIAGNOSTIC_CHARS - 3] + "..."
+    """A server's words kept as a bounce's diagnostic: storable, at most MAX_DIAGNOSTIC long."""
+    return storable_text(text[: MAX_DIAGNOSTIC * 4], MAX_DIAGNOSTIC)
 
 
 def report_date(value: str) -> str:
@@ -200,6 +200,7 @@ def clean_id(value: str) -> str:
 
     A control character or an undecodable byte in it (a surrogate, as the parser hands it
     over) becomes `?`: no database could key a report by it, PostgreSQL refusing even a NUL.
+    `?`, not the space of stored_text.storable_text: an identifier stays one token.
     """
     value = " ".join(str(value).split())
     found = re.search(r"<[^<>\s]+>", value)

@@ -59,6 +59,7 @@ from newsletter.bounces.plain_text import (
     ses_notification,
     verizon_bounce,
 )
+from newsletter.control_chars import quoted
 from newsletter.mail.reader_stamp import split_stamp
 
 __all__ = ["Failure", "Kind", "Report", "read_report", "report_id"]
@@ -544,7 +545,7 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
             original = returned_headers(part)
     feedback = (fields.get("Feedback-Type", "") if fields is not None else "").strip().lower()
     if feedback in _NOT_COMPLAINTS:
-        return Report(own_id, "ignored", why=f"a feedback report of type '{feedback}'")
+        return Report(own_id, "ignored", why=f"a feedback report of type {quoted(feedback)}")
     recipients: list[str] = []
     if fields is not None:
         for name in ("Original-Rcpt-To", "Removal-Recipient"):

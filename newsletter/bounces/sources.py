@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from newsletter.control_chars import quoted
 from newsletter.errors import MailboxError, display_path
 
 IMAP_PASSWORD_ENV = "NEWSLETTER_IMAP_PASSWORD"
@@ -246,7 +247,7 @@ class ImapMailbox:
             raise MailboxError(f"{url}: write it as imaps://user@imap.example.org/INBOX")
         if not password:
             raise MailboxError(
-                f"{self.where}: no password for '{self.user}'; set {IMAP_PASSWORD_ENV}"
+                f"{self.where}: no password for {quoted(self.user)}; set {IMAP_PASSWORD_ENV}"
             )
         context = ssl.create_default_context()
         if ca_file is not None:
@@ -278,7 +279,7 @@ class ImapMailbox:
             except imaplib.IMAP4.error:
                 self._logout()
                 raise MailboxError(
-                    f"{self.where}: login failed for '{self.user}'; check {IMAP_PASSWORD_ENV}"
+                    f"{self.where}: login failed for {quoted(self.user)}; check {IMAP_PASSWORD_ENV}"
                 ) from None
             _, caps = self.imap.capability()  # after login: servers announce more (MOVE)
             self.capabilities = set(_text(caps).upper().split())

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from newsletter.check.email_facts import BuiltEmail, Image, fold, urls_in
 from newsletter.check.report import Problem
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import display_path
 
 # Link shorteners hide where a link goes; spam filters score them, readers distrust them.
@@ -148,7 +149,8 @@ def one_click_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     if email.header("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click":
         yield f"{email.where('message.eml')}: no List-Unsubscribe-Post: List-Unsubscribe=One-Click"
     if not settings.base_url.startswith("https://"):
-        yield f"{settings.source or 'newsletter.toml'}: base_url '{settings.base_url}' is not https"
+        shown = settings.source or "newsletter.toml"
+        yield f"{shown}: base_url {quoted(settings.base_url)} is not https"
 
 
 def postal_address_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -17,7 +17,7 @@ from typer._click import exceptions as click  # Typer 0.28 ships its own Click: 
 from typer.core import TyperGroup
 
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
-from newsletter.control_chars import escaped_character, quoted
+from newsletter.control_chars import INVISIBLE_CLASS, escaped_character, quoted
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:
@@ -105,10 +105,11 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {terminal_safe(message)}", err=True)
 
 
-# Control characters but tab and line break; and the bidi controls (marks, embeddings,
-# overrides, isolates), zero-width characters and line separators, which reorder or hide text.
+# Control characters but tab and line break; line separators; and every invisible character
+# (control_chars.INVISIBLE_CLASS: bidi controls and marks, zero-width characters, soft
+# hyphens, fillers, tag characters), which reorder or hide text.
 _TERMINAL_CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+    f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029{INVISIBLE_CLASS}]"
 )
 
 
@@ -123,7 +124,16 @@ def json_safe(dumped: str) -> str:
     """JSON text (`json.dumps(..., ensure_ascii=False)`) with the characters `terminal_safe`
     escapes written as JSON escapes (`\\u001b`, `\\u202e`): the same values once parsed, but
     no C1 control, bidi or invisible character reaches the terminal (json escapes only C0)."""
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", dumped)
+    return _TERMINAL_CONTROL.sub(_json_escape, dumped)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    """The character as JSON writes it: `\\u202e`, or a surrogate pair past U+FFFF."""
+    code = ord(m.group(0))
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
 def workspace_settings(

@@ -320,7 +320,7 @@ def _password(settings: Settings) -> str | None:
             from newsletter.errors import ConfigError
 
             raise ConfigError(
-                f"no SMTP password for user '{settings.smtp.user}': set {PASSWORD_ENV}"
+                f"no SMTP password for user {quoted(settings.smtp.user)}: set {PASSWORD_ENV}"
             )
         password = typer.prompt(
             f"SMTP password for {settings.smtp.user} at {settings.smtp.host}",

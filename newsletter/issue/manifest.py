@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.config import check_text_template
-from newsletter.control_chars import ECHOED, control_character, shown_safely
+from newsletter.control_chars import (
+    ECHOED,
+    control_character,
+    quoted,
+    shown_safely,
+    without_invisibles,
+)
 from newsletter.errors import ConfigError, ManifestError, display_path
 from newsletter.models import (
     BodyFormat,
@@ -34,6 +40,25 @@ from newsletter.sources.markdown_reading import reference_problem
 from newsletter.toml_depth import MAX_DEPTH, too_deep
 from newsletter.toml_lines import toml_error_advice, toml_error_line
 from newsletter.web_address import AddressError, web_address
+
+# Keys holding text readers read: their invisible characters (an override, a zero-width
+# space, a filler) go when the manifest is read, as from every source's text.
+_READ_TEXT = frozenset(
+    {
+        "subject",
+        "preheader",
+        "title",
+        "summary",
+        "body",
+        "image_alt",
+        "signoff",
+        "source",
+        "name",
+        "section",
+        "follows_title",
+        "publisher",
+    }
+)
 
 MANIFEST_NAME = "issue.toml"
 _BODY_FORMATS: dict[str, BodyFormat] = {"text": "text", "markdown": "markdown"}
@@ -409,7 +434,9 @@ class _ManifestReader:
                 table,
                 index,
             )
-        return value
+        if key in _READ_TEXT:  # as every source text (control_chars.without_invisibles)
+            return without_invisibles(value)
+        return value  # an id, a URL, a format: refused or checked as written
 
     def issue(self, data: dict[str, Any]) -> Issue:
         self.check_known(data)
@@ -417,7 +444,7 @@ class _ManifestReader:
         assert issue_id is not None
         if not ISSUE_ID.match(issue_id):
             raise self.fail(
-                "id", f"'{issue_id}' must be letters, digits, '.', '-' or '_' (not 'welcome')"
+                "id", f"{quoted(issue_id)} must be letters, digits, '.', '-' or '_' (not 'welcome')"
             )
         day = data.get("date")
         if isinstance(day, dt.datetime):
@@ -480,7 +507,7 @@ class _ManifestReader:
             if not name:
                 raise self.fail(label, "is empty; give the section a heading", "sections", i)
             if name in names:
-                raise self.fail(label, f"'{name}' is already a section", "sections", i)
+                raise self.fail(label, f"{quoted(name)} is already a section", "sections", i)
             names.append(name)
         return tuple(names)
 
@@ -493,7 +520,7 @@ class _ManifestReader:
             known = ", ".join(repr(n) for n in names) or "none: add a [[sections]] table"
             raise self.fail(
                 f"{label}.section",
-                f"'{name}' is not a [[sections]] name (known: {known})",
+                f"{quoted(name)} is not a [[sections]] name (known: {known})",
                 table,
                 index,
             )
@@ -563,7 +590,7 @@ class _ManifestReader:
         if issue_id is None:
             return None
         if not ISSUE_ID.match(issue_id):
-            raise self.fail("follows", f"'{issue_id}' must be the id of an earlier issue")
+            raise self.fail("follows", f"{quoted(issue_id)} must be the id of an earlier issue")
         title = self.text(data, "follows_title", "follows_title", required=False)
         if not title or not title.strip():
             raise self.fail(
@@ -680,7 +707,7 @@ class _ManifestReader:
         if address != url.strip():
             raise self.fail(
                 label,
-                f"'{url.strip()}' holds characters a link cannot carry as they are (a space, "
+                f"{quoted(url.strip())} holds characters a link cannot carry as they are (a space, "
                 f"a quote, a lone %...): write it as '{address}'",
                 table,
                 index,

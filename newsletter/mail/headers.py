@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from email.header import Header
 from email.utils import formataddr, formatdate
 
-from newsletter.mail_address import HeaderValueError, check_address, one_line
+from newsletter.control_chars import one_line_text
+from newsletter.mail_address import HeaderValueError, check_address
 
-__all__ = ["HeaderValueError", "check_address", "one_line"]  # the rule lives below the layers
+__all__ = ["HeaderValueError", "check_address"]  # the rule lives below the layers
 
 MAX_LINE = 78  # RFC 5322's "should"
 HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
@@ -28,7 +29,7 @@ HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
 
 def header_line(name: str, value: str) -> bytes:
     """`Name: value\\r\\n`, encoded and folded; any CR/LF in the value is flattened away."""
-    value = one_line(value)
+    value = one_line_text(value)
     # A word too long for any line cannot be folded at a space: RFC 2047 encoded-words can be
     # split anywhere, so such a value is encoded too (a reader's client joins it back).
     room = HARD_LIMIT - len(name) - 2
@@ -57,7 +58,7 @@ def fold(line: str) -> str:
 def address_header(name: str, display_name: str, address: str) -> bytes:
     """`To: "Name" <addr>`, the name RFC 2047-encoded when it is not ASCII."""
     check_address(address)
-    display_name = one_line(display_name)
+    display_name = one_line_text(display_name)
     if not display_name:
         value = address
     elif display_name.isascii() and display_name.replace(" ", "").isalnum():
@@ -69,7 +70,7 @@ def address_header(name: str, display_name: str, address: str) -> bytes:
 
 def phrase_header(name: str, phrase: str, angle_value: str) -> bytes:
     """`List-Id: Phrase <value>`, the phrase quoted or RFC 2047-encoded as needed."""
-    value = formataddr((one_line(phrase), one_line(angle_value)), charset="utf-8")
+    value = formataddr((one_line_text(phrase), one_line_text(angle_value)), charset="utf-8")
     return fold(f"{name}: {value}").encode("ascii")
 
 

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from newsletter.errors import DeliveryError, display_path
 from newsletter.file_lock import held_lock
 from newsletter.mail.personalize import Recipient
+from newsletter.stored_text import storable_text
 from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.database import is_busy, open_database, utc_now
 from newsletter.subscribers.status_reasons import refusal_reason
@@ -275,6 +276,7 @@ class DeliveryJournal:
 
         JournalWriteError when it cannot be (see the module doc).
         """
+        error = storable_text(error)  # a relay's or a socket's words: either backend keeps them
         row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
         self._write(lambda: self.conn.execute(RECORD, row))
 

@@ -90,7 +90,7 @@ from newsletter.send.outcome_committer import (
     RECORD_MANY,
     OutcomeCommitter,
     Row,
-    as_columns,
+    as_json,
     fenced,
 )
 from newsletter.send.sender_lease import (
@@ -115,6 +115,7 @@ from newsletter.send.shared_status import (
     share_of,
     status_rows,
 )
+from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
     PostgresConnection,
     connect_postgres,
@@ -291,6 +292,7 @@ class PostgresJournal(DeliveryJournal):
     ) -> None:
         """Hand one outcome to the process's committer and return: `wait_recorded` (before
         the worker's next final `.`) waits for its commit (outcome_committer.py)."""
+        error = storable_text(error)  # a relay's or a socket's words: PostgreSQL keeps them
         row: Row = (self.issue_id, email, status, attempts, error, message_id, now or _stamp())
         ticket = self._committer.add(row)
         if not hasattr(self._tickets, "open"):
@@ -323,7 +325,7 @@ class PostgresJournal(DeliveryJournal):
         link = self._writers[writer]
         fence = self._heartbeat is not None
         statement: str = RECORD_MANY if len(rows) > 1 else _RECORD_ONE
-        params: list[Any] = as_columns(rows) if len(rows) > 1 else list(rows[0]) if rows else []
+        params: list[Any] = as_json(rows) if len(rows) > 1 else list(rows[0]) if rows else []
         if fence:
             statement = _FENCED_MANY if len(rows) > 1 else _FENCED_ONE if rows else LEASE_LIVE
             params.append(self.sender_id)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
-from newsletter.control_chars import one_line_text
+from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
@@ -37,12 +37,18 @@ from newsletter.send.transport import (
     ServerUnavailable,
     TemporaryFailure,
 )
+from newsletter.stored_text import storable_text
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
 # smtplib's own limits (private names, so typeshed omits them): a reply line, AUTH rounds.
 _MAXLINE: int = getattr(smtplib, "_MAXLINE", 8192)
 _MAXCHALLENGE: int = getattr(smtplib, "_MAXCHALLENGE", 5)
+# A whole reply, every line of it: an EHLO answer is a few hundred bytes.  Without it a relay
+# sending `250-` lines for the reply's deadline grew a worker past 5 GB in 8 s.
+MAX_REPLY_BYTES = 64 * 1024
+# A reply line: three digits (2xx-5xx, RFC 5321 4.2), then a space, a hyphen or the line's end.
+_REPLY_LINE = re.compile(rb"[2-5][0-9]{2}(?:[ -]|\r?\n|$)")
 _BAD_ADDRESS = re.compile(r"^5\d\d[ -]5\.1\.(?!7\b|8\b)\d{1,3}\b")
 
 
@@ -139,31 +145,31 @@ class SmtpTransport:
         user = self.smtp.user
         if not client.has_extn("auth"):
             raise DeliveryError(
-                f"{self.where}: offers no AUTH, so user '{user}' cannot log in; "
+                f"{self.where}: offers no AUTH, so user {quoted(user)} cannot log in; "
                 "use STARTTLS or SSL (relays offer AUTH only then), or no user "
                 f"({self.names.named('user')})"
             )
         if not self._password:
             raise DeliveryError(
-                f"{self.where}: no password for user '{user}'; "
+                f"{self.where}: no password for user {quoted(user)}; "
                 "set NEWSLETTER_SMTP_PASSWORD or answer the prompt"
             )
         try:
             client.login(user, self._password)
         except UnicodeError:  # never name the character: it is part of the password
             raise DeliveryError(
-                f"{self.where}: the user name or password for '{user}' cannot be sent "
+                f"{self.where}: the user name or password for {quoted(user)} cannot be sent "
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
             raise DeliveryError(
-                f"{self.where}: authentication failed for user '{user}' "
+                f"{self.where}: authentication failed for user {quoted(user)} "
                 f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
                 "NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
             raise DeliveryError(
-                f"{self.where}: cannot log in as '{user}' ({_exception_text(e)})"
+                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
             ) from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
@@ -267,19 +273,26 @@ class _PipeliningClient(smtplib.SMTP):
         if sock.gettimeout() != limit:  # usually equal: no system call per reply
             sock.settimeout(limit)
         lines: list[bytes] = []
+        size, first = 0, b""
         try:
             while True:
                 line = self._readline(deadline, fresh=not lines)
-                if len(line) > _MAXLINE:
+                size += len(line)
+                if len(line) > _MAXLINE or size > MAX_REPLY_BYTES:
                     self.close()
-                    raise smtplib.SMTPResponseException(500, "Line too long.")
+                    if len(line) > _MAXLINE:
+                        raise smtplib.SMTPResponseException(500, "Line too long.")
+                    raise smtplib.SMTPResponseException(
+                        -1, f"a reply of more than {MAX_REPLY_BYTES // 1024} KiB: no relay's answer"
+                    )
                 lines.append(line[4:].strip(b" \t\r\n"))
-                try:
-                    code = int(line[:3])
-                except ValueError:
+                first = first or line[:3]
+                # Garbled (`25 ok`, `2500`, `+25`, `099`) or changing its code midway: -1,
+                # never a number that happens to read as one (after the final `.`: unknown).
+                if not _REPLY_LINE.match(line) or line[:3] != first:
                     return -1, b"\n".join(lines)
                 if line[3:4] != b"-":
-                    return code, b"\n".join(lines)
+                    return int(first), b"\n".join(lines)
         finally:
             if self.sock is not None and self.sock.gettimeout() != self.timeout:
                 self.sock.settimeout(self.timeout)  # sends keep the ordinary timeout
@@ -414,14 +427,15 @@ class _PipeliningClient(smtplib.SMTP):
             ) from None
         finally:
             self._reply_deadline = None
-        if reply[0] < 0:
+        if 200 <= reply[0] < 300:  # 250, or another positive completion: taken
+            return
+        if not 400 <= reply[0] < 600:  # garbled, or a 3xx: not a refusal, the relay may have it
             self.close()
             raise OutcomeUnknown(
                 f"unreadable reply after the message was sent ({reply_text(*reply)})"
             )
-        if reply[0] != 250:
-            self._reset_after(reply[0])
-            raise failure(*reply, stage="data")
+        self._reset_after(reply[0])
+        raise failure(*reply, stage="data")
 
     def _hung_up(self) -> bool:
         """Has the server closed the connection (or spoken out of turn) during the message?
@@ -479,9 +493,9 @@ def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
     (a NUL, which PostgreSQL's journal cannot store) become spaces."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    text = one_line_text(text)
+    text = storable_text(text)
     return f"{code} {text}".strip() if code > 0 else text or "no reply"
 
 
 def _exception_text(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
+    return storable_text(str(e)) or type(e).__name__

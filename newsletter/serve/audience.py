@@ -30,11 +30,11 @@ from pathlib import Path
 from types import TracebackType
 
 from newsletter.config import Settings
-from newsletter.control_chars import one_line_text
 from newsletter.errors import NewsletterError
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
 from newsletter.serve.rate_limit import RateLimiter, address_block
 from newsletter.serve.server_link import THREADS, DatabaseDown, ServerLink
+from newsletter.stored_text import storable_text
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection
 from newsletter.subscribers.consent import record_consent
@@ -199,8 +199,8 @@ class Audience:
         address's standing on the list.
         """
         email = normalize_address(email_text)
-        name = one_line_text(name)[:200]  # a NUL from the form: PostgreSQL would refuse it
-        first_name = one_line_text(first_name)[:100]
+        name = storable_text(name, 200)  # a NUL from the form: PostgreSQL would refuse it
+        first_name = storable_text(first_name, 100)
         now = self.clock()
         serve = self.settings.serve
         with self._transaction():

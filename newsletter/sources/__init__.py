@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from newsletter.config import LimitsSettings
-from newsletter.control_chars import without_bidi_formatting
+from newsletter.control_chars import visible, without_invisibles
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
 from newsletter.sources.reading import read_bytes, read_text
@@ -52,9 +52,9 @@ def load_sources(paths: Iterable[str | Path], limits: LimitsSettings | None = No
             + "; add a seed file"
         )
     return Sources(
-        stories=tuple(_plain_direction(s) for s in stories),
-        headlines=tuple(_plain_direction(h) for h in headlines),
-        notes=tuple(_plain_direction(n) for n in notes),
+        stories=tuple(_plain_text(s) for s in stories),
+        headlines=tuple(_plain_text(h) for h in headlines),
+        notes=tuple(_plain_text(n) for n in notes),
         warnings=tuple(warnings),
     )
 
@@ -63,17 +63,22 @@ _Item = TypeVar("_Item", Story, Headline, Note)
 _TEXT_FIELDS = ("title", "body", "summary", "publisher", "image_alt", "outlet", "signoff")
 
 
-def _plain_direction(item: _Item) -> _Item:
-    """`item` with its text fields' embeddings, overrides and isolates dropped (the marks
-    kept): control_chars.without_bidi_formatting, applied here once for every source kind,
-    so no stage after loading sees one left open."""
+def _plain_text(item: _Item) -> _Item:
+    """`item` with its text fields' invisible characters dropped (bidi embeddings, overrides
+    and isolates, zero-width spaces, soft hyphens, fillers; marks and joiners kept):
+    control_chars.without_invisibles, applied here once for every source kind, so no stage
+    after loading sees one.  A field that shows nothing once cleaned is empty."""
     changed: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
         value = getattr(item, name, None)
-        if isinstance(value, str) and (plain := without_bidi_formatting(value)) is not value:
-            changed[name] = plain
+        if isinstance(value, str):
+            plain = without_invisibles(value) if visible(value) else ""
+            if plain != value:  # a story's title showing nothing: untitled (derived from its body)
+                changed[name] = (
+                    None if name == "title" and isinstance(item, Story) and not plain else plain
+                )
     tags = getattr(item, "tags", ())
-    plain_tags = tuple(without_bidi_formatting(t) for t in tags)
+    plain_tags = tuple(p for t in tags if visible(p := without_invisibles(t)))
     if plain_tags != tags:
         changed["tags"] = plain_tags
     return replace(item, **changed) if changed else item
@@ -164,7 +169,7 @@ def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
             )
 
         # Feeds declare their own encoding in the XML prolog: hand feedparser the bytes.
-        return parse_feed(read_bytes(path, unicode_bom=True), display_path(path))
+        return parse_feed(read_bytes(path, wide_unicode=True), display_path(path))
     text = read_text(path)
     if suffix in MARKDOWN_SUFFIXES:
         from newsletter.sources.markdown_story import parse_markdown_story

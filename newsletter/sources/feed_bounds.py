@@ -48,9 +48,14 @@ _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^
 _REFERENCE = re.compile(r"&((?:[^\W\d]|:)[\w.:-]*);")  # XML names: any letter, not only ASCII
 
 
-def has_unicode_bom(data: bytes) -> bool:
-    """True when `data` starts with a UTF-16 or UTF-32 byte-order mark."""
-    return data.startswith(tuple(bom for bom, _, _ in _UNICODE_BOMS))
+def is_wide_unicode(data: bytes) -> bool:
+    """True when `data` is a feed in UTF-16 or UTF-32 (its NUL bytes are half or three
+    quarters of its characters, not a sign of a binary file): by its byte-order mark, or
+    without one by its first character, as `as_utf8` reads it (a file and a URL alike)."""
+    if data.startswith(tuple(bom for bom, _, _ in _UNICODE_BOMS)):
+        return True
+    codec = _unmarked_encoding(data)
+    return codec is not None and codec.startswith(("utf-16", "utf-32"))
 
 
 def as_utf8(data: bytes, shown: str) -> bytes:
@@ -83,11 +88,17 @@ def as_utf8(data: bytes, shown: str) -> bytes:
     return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
 
 
-_SNIFFED = (  # '<?' in encodings without a mark (the XML specification, appendix F)
+_SNIFFED = (  # '<' in encodings without a mark (the XML specification, appendix F)
     (b"\x00\x00\x00\x3c", "utf-32-be"),
     (b"\x3c\x00\x00\x00", "utf-32-le"),
     (b"\x00\x3c\x00\x3f", "utf-16-be"),
     (b"\x3c\x00\x3f\x00", "utf-16-le"),
+)
+# A document without a declaration: '<' and an ASCII name character or '!' (`<rss`, `<feed`,
+# `<!--`), after any ASCII blank, in UTF-16 (appendix F's '<?' case without the '?').
+_UTF16_START = (
+    (re.compile(rb"\A(?:\x00[ \t\r\n])*\x00<\x00[A-Za-z!]"), "utf-16-be"),
+    (re.compile(rb"\A(?:[ \t\r\n]\x00)*<\x00[A-Za-z!]\x00"), "utf-16-le"),
 )
 _EBCDIC = b"\x4c\x6f\xa7\x94"  # '<?xm' in EBCDIC (cp037), as feedparser detects it
 _ENCODING_NAME = re.compile(r"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
@@ -97,6 +108,9 @@ def _unmarked_encoding(data: bytes) -> str | None:
     """The codec of a feed that is not UTF-8 and has no byte-order mark, or None."""
     for marker, codec in _SNIFFED:
         if data.startswith(marker):
+            return codec
+    for start, codec in _UTF16_START:
+        if start.match(data[:200]):
             return codec
     head = data[:200].decode("cp037" if data.startswith(_EBCDIC) else "latin-1")
     found = _ENCODING_NAME.match(head)

@@ -7,22 +7,23 @@ outlet is the item's publisher; an entry naming none has the feed's title.  An a
 (`<author>`, `dc:creator`) is a person, not an outlet, and is never taken for one.
 
 The text is the feed's, not the editor's: markup dropped, control characters made spaces
-(said once, as for a title), invisible padding (zero-width spaces, word joiners, BOMs) dropped,
-spaces folded, and cut at `PUBLISHER_CHARS` characters.  Bidi embeddings, overrides and
-isolates go at load, as from every source text (sources/__init__.py,
-control_chars.without_bidi_formatting); the zero-width joiner and non-joiner stay, as there:
-emoji, Indic and Persian names need them.
+(said once, as for a title), invisible characters dropped (bidi formatting, zero-width spaces,
+soft hyphens, Hangul fillers, tag characters: control_chars.without_invisibles, the one
+definition every source text is cleaned by), spaces folded, and cut at `PUBLISHER_CHARS`
+characters.  The zero-width joiner and non-joiner stay (emoji, Indic and Persian names need
+them), but a name that shows nothing once cleaned is no name: the entry's next candidate
+(`<source>`, then `dc:publisher`, then the feed's title) is taken instead.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from newsletter.control_chars import visible, without_invisibles
 from newsletter.sources.text import html_to_text
+from newsletter.web_address import address_host
 
 PUBLISHER_CHARS = 60  # a name beside a headline ("Frankfurter Allgemeine Zeitung" is 30)
 
@@ -39,16 +40,12 @@ class EntryOutlet:
     outlet: str
 
 
-# Invisible padding a name has no use for: the zero-width space (U+200B), the word joiner and
-# invisible operators (U+2060-U+2064), the BOM (U+FEFF).  Not the joiner and non-joiner
-# (U+200C, U+200D), which shape emoji, Indic and Persian names, nor the marks (U+200E,
-# U+200F), which only place a name; bidi formatting is dropped at load.
-_HIDDEN = re.compile("[\u200b\u2060-\u2064\ufeff]")
-
-
 def publisher_text(text: str, clean: Clean, field: str) -> str:
-    """A publisher's name as plain text on one line, at most PUBLISHER_CHARS characters."""
-    plain = " ".join(_HIDDEN.sub("", html_to_text(clean(field, text))).split())
+    """A publisher's name as plain text on one line, at most PUBLISHER_CHARS characters; ""
+    when it shows nothing (only invisible characters: the caller falls back)."""
+    plain = " ".join(without_invisibles(html_to_text(clean(field, text))).split())
+    if not visible(plain):
+        return ""
     if len(plain) <= PUBLISHER_CHARS:
         return plain
     cut = plain[: PUBLISHER_CHARS - 1]
@@ -60,17 +57,7 @@ def entry_outlet(entry: dict[str, Any], clean: Clean) -> EntryOutlet | None:
     source = entry.get("source") or {}
     name = publisher_text(str(source.get("title") or ""), clean, "source")
     if name:
-        host = _host(str(source.get("href") or source.get("link") or ""))
+        host = address_host(str(source.get("href") or source.get("link") or ""))
         return EntryOutlet(name, host or name.casefold())
     name = publisher_text(str(entry.get("publisher") or ""), clean, "dc:publisher")
     return EntryOutlet(name, name.casefold()) if name else None
-
-
-def _host(address: str) -> str:
-    """The host of an http(s) address, `www.` aside; "" for anything else."""
-    try:
-        parts = urlsplit(address.strip())
-        host = parts.hostname if parts.scheme in ("http", "https") else None
-    except ValueError:  # a malformed address names no outlet; the name still does
-        host = None
-    return host.removeprefix("www.") if host else ""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from newsletter.control_chars import without_controls
+from newsletter.control_chars import visible, without_controls, without_invisibles
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.feed_bounds import as_utf8, bounded_feed
@@ -26,7 +26,7 @@ from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text
 from newsletter.sources.text import html_to_text
-from newsletter.web_address import AddressError, web_address
+from newsletter.web_address import AddressError, reader_address, web_address
 
 if TYPE_CHECKING:
     import http.client
@@ -111,7 +111,9 @@ def parse_feed(data: bytes, shown: str) -> Sources:
 
 
 class _TextCleaner:
-    """A feed's text without control characters: each replaced by a space, and said once per field.
+    """A feed's text without control characters: each replaced by a space, and said once per field;
+    invisible characters dropped (control_chars.without_invisibles), and a text that shows
+    nothing made "" here, before a title, a summary or an outlet is chosen by being there.
 
     The feed is not the editor's to fix, so the entry is kept; a seed or the manifest with
     one is refused instead (see control_chars.py).
@@ -126,7 +128,8 @@ class _TextCleaner:
             self.warnings.append(
                 f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
             )
-        return clean
+        clean = without_invisibles(clean)
+        return clean if visible(clean) else ""
 
 
 def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: bytes) -> str | None:
@@ -136,11 +139,11 @@ def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: b
     if not link:
         return None
     try:
-        return web_address(link)
+        return reader_address(web_address(link))
     except AddressError as e:
         why = str(e)
     try:  # the same rule, said of the link as written
-        web_address(_as_written(link, data))
+        reader_address(web_address(_as_written(link, data)))
     except AddressError as e:
         why = str(e)
     warnings.append(f"{source}: link {why}; left out")
@@ -386,7 +389,7 @@ def _entry_image(
     description = " ".join(str(entry.get("media_description", "")).split())
     for url, width, height in candidates:
         try:
-            address = web_address(str(url or ""), image=True)
+            address = reader_address(web_address(str(url or ""), image=True))
         except AddressError as e:
             if url:
                 warnings.append(f"{source}: image {e}; left out")

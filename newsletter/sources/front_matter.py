@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from newsletter.control_chars import control_character, quoted
+from newsletter.control_chars import control_character, quoted, visible, without_invisibles
 from newsletter.errors import SourceError, where
 from newsletter.web_address import AddressError, web_address
 
@@ -127,14 +127,17 @@ def _text(value: Any, fail: Fail) -> str | None:
     """title, source, image_alt, summary, signoff: one line of text (None when empty).
 
     A control character (YAML's "\x07") is refused: it is not text, and breaks the email.
+    Invisible characters an escape writes (YAML's "\u202e", "\u00ad") are dropped here, after
+    YAML has unescaped them (the file's text lost the ones written as themselves when it was
+    read), and a value that shows nothing is None.
     """
     if not isinstance(value, str | int | float):
         raise fail("must be text")
-    text = " ".join(str(value).split())
+    text = " ".join(without_invisibles(str(value)).split())
     bad = control_character(text)
     if bad:
         raise fail(f"holds the control character {bad}; delete it")
-    return text or None
+    return text if visible(text) else None
 
 
 def _url(value: Any, fail: Fail) -> str:
@@ -159,7 +162,7 @@ def _image(value: Any, fail: Fail) -> str:
 def _kind(value: Any, fail: Fail) -> str:
     kind = str(value).strip().lower()
     if kind not in KINDS:
-        raise fail(f"'{value}' must be one of {', '.join(KINDS)}")
+        raise fail(f"{quoted(value)} must be one of {', '.join(KINDS)}")
     return kind
 
 
@@ -167,7 +170,9 @@ def _tags(value: Any, fail: Fail) -> tuple[str, ...]:
     tags = [t for t in re.split(r"[,\s]+", value) if t] if isinstance(value, str) else value
     if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
         raise fail("must be a list of words, e.g. [migration, peru]")
-    return tuple(str(t) for t in tags)
+    return tuple(
+        t for t in (" ".join(without_invisibles(str(t)).split()) for t in tags) if visible(t)
+    )
 
 
 def _lead(value: Any, fail: Fail) -> bool:
@@ -179,7 +184,7 @@ def _lead(value: Any, fail: Fail) -> bool:
 def _pixels(value: Any, fail: Fail) -> int:
     """image_width, image_height: a whole number of pixels."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20000:
-        raise fail(f"'{value}' must be a whole number of pixels, e.g. 1200")
+        raise fail(f"{quoted(value)} must be a whole number of pixels, e.g. 1200")
     return value
 
 
@@ -191,7 +196,7 @@ def _date(value: Any, fail: Fail) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise fail(f"'{value}' is not a date like 2026-11-26") from None
+        raise fail(f"{quoted(value)} is not a date like 2026-11-26") from None
 
 
 # Each key's check (the rest are text): the value in, the stored value out.

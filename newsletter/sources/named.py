@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from newsletter.config import CONFIG_NAME, Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Sources
 from newsletter.sources import FEED_SUFFIXES, source_files
@@ -41,7 +42,8 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
             matches = sorted(glob.glob(str(path)))
             if not matches:
                 warnings.append(
-                    f"sources: '{source}' matches no file in {display_path(settings.workspace)}"
+                    f"sources: {quoted(source)} matches no file in "
+                    f"{display_path(settings.workspace)}"
                 )
             found.extend(matches)
         else:
@@ -62,7 +64,7 @@ def _missing(settings: Settings, source: str) -> SourceError:
         line = None
     where_ = f"{shown}:{line}" if line else shown
     return SourceError(
-        f"{where_}: sources: '{source}': no such file or folder; fix the path there "
+        f"{where_}: sources: {quoted(source)}: no such file or folder; fix the path there "
         "(it is relative to the folder of newsletter.toml), or take it out of sources"
     )
 

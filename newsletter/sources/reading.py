@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.control_chars import control_line, shown_safely, without_bidi_formatting
+from newsletter.control_chars import control_line, quoted, visible, without_invisibles
 from newsletter.errors import SourceError, where
-from newsletter.sources.feed_bounds import has_unicode_bom
+from newsletter.sources.feed_bounds import is_wide_unicode
 
 
-def read_bytes(path: Path, *, unicode_bom: bool = False) -> bytes:
+def read_bytes(path: Path, *, wide_unicode: bool = False) -> bytes:
     """Return the file's bytes; missing, unreadable, binary and empty files are `SourceError`s.
 
     A FIFO or a device is refused before it is opened: opening a FIFO waits for a writer,
     and reading /dev/zero never ends (a folder's scan leaves them out already).
-    `unicode_bom`: a file starting with a UTF-16 or UTF-32 byte-order mark is text (a feed
-    says so; its NUL bytes are half its characters), not binary.
+    `wide_unicode`: a feed in UTF-16 or UTF-32, with a byte-order mark or without one
+    (feed_bounds.is_wide_unicode: the same rule a feed fetched from a URL is read by), is
+    text, not binary: its NUL bytes are half its characters.
     """
     if path.exists() and not path.is_dir() and not path.is_file():
         raise SourceError(
@@ -29,7 +30,7 @@ def read_bytes(path: Path, *, unicode_bom: bool = False) -> bytes:
         raise SourceError(f"{where(path)}: is a folder, not a file") from None
     except OSError as e:
         raise SourceError(f"{where(path)}: cannot read ({e.strerror})") from None
-    if b"\x00" in data[:8192] and not (unicode_bom and has_unicode_bom(data)):
+    if b"\x00" in data[:8192] and not (wide_unicode and is_wide_unicode(data)):
         raise SourceError(
             f"{where(path)}: looks like a binary file, not text; remove it from the sources"
         )
@@ -41,9 +42,10 @@ def read_bytes(path: Path, *, unicode_bom: bool = False) -> bytes:
 def read_text(path: Path) -> str:
     """Return the file's UTF-8 text with a BOM removed and newlines normalised to `\\n`.
 
-    Bidi embeddings, overrides and isolates go here, before the emptiness check, so a file
-    holding nothing else is empty (load_sources drops them from every field as well, for the
-    text feeds and front matter bring)."""
+    Invisible characters (bidi embeddings, overrides and isolates, zero-width spaces, soft
+    hyphens, fillers: control_chars.without_invisibles) go here, before the emptiness check,
+    so a file holding nothing else is empty (load_sources drops them from every field as well,
+    for the text feeds and front matter bring)."""
     data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -57,15 +59,15 @@ def read_text(path: Path) -> str:
             f"(byte 0x{data[e.start]:02x} at column {column}); "
             "save the file as UTF-8"
         ) from None
-    text = without_bidi_formatting(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = without_invisibles(text.replace("\r\n", "\n").replace("\r", "\n"))
     found = control_line(text)
     if found is not None:
         line, char = found
-        shown = shown_safely(text.split("\n")[line - 1])
+        shown = quoted(text.split("\n")[line - 1])
         raise SourceError(
-            f'{where(path, line)}: holds the control character {char} (in "{shown}"); '
+            f"{where(path, line)}: holds the control character {char} (in {shown}); "
             "delete it: it is not text"
         )
-    if not text.strip():
+    if not visible(text):
         raise SourceError(f"{where(path)}: the file is empty; add a story or remove the file")
     return text

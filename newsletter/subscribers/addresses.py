@@ -7,8 +7,8 @@ import unicodedata
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from newsletter.control_chars import ECHOED
-from newsletter.mail_address import HeaderValueError, check_address, one_line
+from newsletter.control_chars import quoted
+from newsletter.mail_address import HeaderValueError, check_address
 
 
 class InvalidAddress(ValueError):
@@ -55,7 +55,7 @@ def normalize_address(text: str) -> str:
     if hidden is not None:  # named: a tab shown as a blank reads like a space
         name, code = character_name(hidden), f"U+{ord(hidden):04X}"
         raise InvalidAddress(
-            f"'{_shown(value)}' contains a {name}{f' ({code})' if name != code else ''}; "
+            f"{quoted(value)} contains a {name}{f' ({code})' if name != code else ''}; "
             "an address has no spaces or control characters: remove it"
         )
     try:
@@ -65,25 +65,14 @@ def normalize_address(text: str) -> str:
         return check_address(address)
     except EmailNotValidError as e:
         why = str(e).rstrip(".")  # the message goes on after it ("; give one address")
-        raise InvalidAddress(f"'{_shown(value)}' is not a valid address: {why}") from None
+        raise InvalidAddress(f"{quoted(value)} is not a valid address: {why}") from None
     except HeaderValueError:
-        raise InvalidAddress(f"'{_shown(value)}' is not a plain local@domain address") from None
+        raise InvalidAddress(f"{quoted(value)} is not a plain local@domain address") from None
 
 
-_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _NAMES = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
 
 
 def character_name(c: str) -> str:
     """What to call a character in a message: `TAB`, `SPACE`, `NO-BREAK SPACE`, `U+0007`."""
     return _NAMES.get(c) or unicodedata.name(c, "") or f"U+{ord(c):04X}"
-
-
-def _shown(value: str) -> str:
-    """The value on one line, cut short, control characters escaped: messages stay one line."""
-    flat = "".join(
-        _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c)
-        for c in value
-    )
-    flat = one_line(flat)
-    return flat if len(flat) <= ECHOED else flat[: ECHOED - 1] + "…"

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 from newsletter.control_chars import quoted
 from newsletter.errors import ConfigError, SubscriberError, display_path
+from newsletter.stored_text import storable_text
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
 from newsletter.subscribers.connection import Connection, dialect
 from newsletter.subscribers.consent import CONSENT_COLUMNS, record_consent
@@ -55,7 +56,6 @@ MAX_FIELD = 1000  # characters in one cell
 MAX_LINE = 1 << 20  # characters read at once; a longer line is rejected, not held
 MAX_REJECTS_KEPT = 1000  # listed by line; the rest are counted
 BATCH_SECONDS = 0.25  # the longest an import holds the database's write lock at once
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CHUNK = 1 << 20
 
@@ -410,7 +410,7 @@ def _columns(
             first = keys.index(key) + 1
             raise SubscriberError(
                 f"{shown}:{line}: columns {first} and {i + 1} are both named "
-                f"'{header[i].strip()}'; rename or delete one, then import again"
+                f"{quoted(header[i].strip())}; rename or delete one, then import again"
             )
     if email_column is not None:
         return _columns_with(keys, _named_column(header, keys, email_column, shown, line))
@@ -481,7 +481,7 @@ def _parse_row(
     email = normalize_address(raw)
     status = cell(columns.status).lower() or "active"
     if status not in STATUSES:
-        raise _BadRow(f"{email}: status '{status}' is not one of {', '.join(STATUSES)}")
+        raise _BadRow(f"{email}: status {quoted(status)} is not one of {', '.join(STATUSES)}")
     name = cell(columns.name) or None  # an empty cell keeps the name already stored
     first_name = cell(columns.first_name) or None
     fields = {key: cell(i) for key, i in columns.fields.items()}
@@ -496,4 +496,4 @@ def clean_cell(value: str) -> str:
     """
     if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
         value = value[1:]
-    return " ".join(_CONTROL.sub(" ", value).split())
+    return storable_text(value)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from newsletter.control_chars import one_line_text
+from newsletter.stored_text import storable_text
 from newsletter.subscribers.connection import Connection
 
 ReasonKind = Literal["bounce", "complaint", "refused"]
@@ -45,22 +45,12 @@ class StatusReason:
         }
 
 
-def one_line(text: str) -> str:
-    """A server's words fit to store and show: control characters gone, one line, bounded.
-
-    Controls (PostgreSQL refuses a NUL) and lone surrogates (a header's undecodable bytes, as
-    the email parser hands them over; neither backend can store one) become spaces.
-    """
-    folded = one_line_text(text)
-    return folded if len(folded) <= MAX_DIAGNOSTIC else folded[: MAX_DIAGNOSTIC - 3] + "..."
-
-
 def refusal_reason(reply: str, message_id: str, at: str) -> StatusReason:
     """The reason for a relay's 5xx at sending: `550 5.1.1 no such user` → 5.1.1 and its words."""
     enhanced = _ENHANCED.search(reply)
     basic = _REPLY_CODE.match(reply)
     code = enhanced.group(0) if enhanced else basic.group(1) if basic else ""
-    return StatusReason("refused", code, one_line(reply), at, message_id)
+    return StatusReason("refused", code, storable_text(reply, MAX_DIAGNOSTIC), at, message_id)
 
 
 def reason_for(conn: Connection, email: str) -> StatusReason | None:
@@ -84,9 +74,9 @@ def write_reason(conn: Connection, email: str, reason: StatusReason, now: str) -
             email,
             reason.kind,
             reason.code,
-            one_line(reason.diagnostic),
+            storable_text(reason.diagnostic, MAX_DIAGNOSTIC),
             reason.at or now,
-            one_line(reason.message_id),
+            storable_text(reason.message_id, MAX_DIAGNOSTIC),
         ),
     )
 

@@ -21,6 +21,11 @@ records every accepted message and replays scripted faults at RCPT or DATA:
               whole message, final `.` included, waits unread in the relay's system
   "poison"    at DATA: answer 451, and answer 503 to the session's next MAIL unless
               the client sent RSET first (aiosmtpd-like after a failed end of data)
+  "kept:R"    at DATA: the message is kept (queued), then R is sent as the reply line,
+              however garbled (`25 ok`, `354 go`)
+  "flood"     at DATA: the message is kept, then `250-` lines of 1,000 bytes as fast as the
+              client reads them, for `drip_seconds` (a reply that never ends); `flood_ehlo`
+              (a field) does the same to every EHLO
 
 The fixtures are in tests/support/send_fixtures.py.
 """
@@ -75,6 +80,7 @@ class RecordingHandler:
     rsets: int = 0
     bad_sequences: int = 0  # 503s answered to a MAIL after a failed end of data
     on_accept: Callable[[int], None] | None = None  # called with the count of messages kept
+    flood_ehlo: bool = False  # answer EHLO with `250-` lines for `drip_seconds`
 
     def fail(self, address: str, stage: str, *replies: str) -> None:
         """Answer the next attempts for `address` at `stage` ("rcpt" or "data") with `replies`.
@@ -100,6 +106,8 @@ class RecordingHandler:
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        if self.flood_ehlo:
+            await self._flood(server)
         if self.pipelining:
             responses.insert(-1, "250-PIPELINING")
         return responses
@@ -163,6 +171,13 @@ class RecordingHandler:
                 self.lost.append(envelope.rcpt_tos[0].lower())
             server.transport.abort()
             return "250 2.0.0 queued"
+        elif fault == "flood":
+            self._keep(envelope)
+            await self._flood(server)
+            return "250 2.0.0 queued"
+        elif fault and fault.startswith("kept:"):
+            self._keep(envelope)
+            return fault.removeprefix("kept:")
         elif fault:
             return fault
         self._keep(envelope)
@@ -187,6 +202,18 @@ class RecordingHandler:
         while loop.time() < end and not server.transport.is_closing():
             server.transport.write(bytes([next(pieces)]) if not line else next(pieces))
             await asyncio.sleep(0.2)
+
+    async def _flood(self, server) -> None:
+        """`250-` lines as fast as the client takes them (never more than 1 MB waiting)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.drip_seconds
+        lines = b"250-" + b"x" * 994 + b"\r\n"
+        while loop.time() < end and not server.transport.is_closing():
+            if server.transport.get_write_buffer_size() < 1 << 20:
+                server.transport.write(lines * 64)
+                await asyncio.sleep(0)
+            else:
+                await asyncio.sleep(0.005)
 
 
 class _FaultySMTP(SMTP):

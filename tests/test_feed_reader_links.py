@@ -1,0 +1,102 @@
+"""A feed's links and images as readers' copies carry them, tried from outside through
+`newsletter build`: a link or image into the reader's own machine or network (127.0.0.1,
+192.168.1.1, `http://2130706433/`, `localhost`), a link showing one site and opening another
+(`https://www.paypal.com@evil.example/`) is left out with a warning naming the entry, and a
+host in another script is written as the ASCII name mail programs show (docs/security.md,
+"A feed's links reach readers")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+
+runner = CliRunner()
+
+LONG = " ".join(["The border crossing reopened for trucks after the storm."] * 20)
+
+
+def feed(link: str, image: str = "https://img.example/ok.jpg") -> str:
+    """One story-length entry (it becomes a story with its image) linking to `link`."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Desk</title><link>https://desk.example/</link><description>d</description>
+<item><title>Border crossing reopens for trucks after the storm</title>
+<link>{link}</link><media:content url="{image}" medium="image"/>
+<content:encoded>{LONG}</content:encoded></item>
+</channel></rss>
+"""
+
+
+def build(workspace: Path, xml: str):
+    """`newsletter build f.xml --json`: the result and the issue's HTML and text."""
+    (workspace / "f.xml").write_text(xml, "utf-8")
+    result = runner.invoke(
+        app,
+        ["build", "f.xml", "--json", "--no-learn", "--date", "2026-11-26"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    issue = workspace / json.loads(result.stdout)["issue_dir"]
+    return (
+        result,
+        (issue / "index.html").read_text("utf-8"),
+        (issue / "index.txt").read_text("utf-8"),
+    )
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://127.0.0.1:8080/admin",
+        "http://192.168.1.1/cgi-bin/reboot",
+        "http://[::1]/",
+        "http://2130706433/",  # 127.0.0.1 as browsers read a bare number
+        "http://0x7f.1/",
+        "http://localhost:631/admin",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+def test_a_feed_link_into_the_readers_network_is_left_out(workspace, link):
+    """A link to the reader's own machine or network (a router's reboot page, a local admin)
+    is never written into the email: left out with a warning naming the entry."""
+    result, html, text = build(workspace, feed(link))
+    assert link not in html and link not in text
+    assert "f.xml#1: link" in result.output and "reader's own machine or network" in result.output
+
+
+@pytest.mark.parametrize(
+    "image",
+    ["https://127.0.0.1/p.gif", "https://192.168.1.1/reboot.gif", "https://localhost/x.png"],
+)
+def test_a_feed_image_into_the_readers_network_is_left_out(workspace, image):
+    """An image the reader's mail program would load by itself from their own machine or
+    router (a request nobody clicked) is left out with a warning; the story stays."""
+    result, html, _text = build(workspace, feed("https://desk.example/1", image))
+    assert image.split("/")[2] not in html
+    assert "Border crossing reopens" in html
+    assert "f.xml#1: image" in result.output and "reader's own machine or network" in result.output
+
+
+def test_a_feed_link_naming_one_site_and_opening_another_is_left_out(workspace):
+    """`https://www.paypal.com@evil.example/login` shows paypal.com but opens evil.example
+    (what precedes `@` is a user name): left out with a warning, in neither part."""
+    result, html, text = build(workspace, feed("https://www.paypal.com@evil.example/login"))
+    assert "evil.example" not in html and "evil.example" not in text
+    assert "f.xml#1: link" in result.output and "user name" in result.output
+
+
+def test_a_feed_link_host_in_another_script_is_written_as_mail_programs_show_it(workspace):
+    """A host of Cyrillic letters looking like a Latin one (`раураl.com`) is written in its
+    ASCII form (`xn--…`) in the href and the text part, so the reader sees it is not
+    paypal.com; its path keeps its letters."""
+    _result, html, text = build(workspace, feed("https://www.раураl.com/вход"))
+    assert "раураl" not in html and "раураl" not in text
+    assert "https://www.xn--l-7sba6dbr.com/вход" in text
+    assert 'href="https://www.xn--l-7sba6dbr.com/' in html
