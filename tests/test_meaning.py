@@ -53,9 +53,10 @@ def test_weak_evidence_counts_less_than_a_topic():
 
 
 def test_a_result_by_a_margin_or_held_to_a_draw_reads_as_a_result():
-    """A game's result is read from a margin ("by 74 runs") or a draw ("held 1-1") as from a
-    score and "beat": both Birmingham results scored the Related bar under the council's
-    section 114 notice; a vote's tally, a poll's points and a year range are no result."""
+    """A game's result is read from a margin ("by 74 runs"), a draw ("held 1-1") or a result's
+    noun ("shutout") as from a score and "beat": both Birmingham results scored the Related bar
+    under the council's section 114 notice, the Guardians' eclipse-day shutout under the
+    eclipse; a vote's tally, a poll's points and a year range are no result."""
     from newsletter.assemble.meaning import reads_as_result
 
     for title in (
@@ -63,6 +64,7 @@ def test_a_result_by_a_margin_or_held_to_a_draw_reads_as_a_result():
         "New Zealand beat England by 74 runs in Birmingham to keep the T20 series alive",
         "Australia win by an innings and 32 runs at Lord's",
         "Baltimore beats Los Angeles 13-4 as Rodriguez strikes out nine",
+        "Guardians follow eclipse with shutout of White Sox, 4-0 in home opener",
     ):
         assert reads_as_result(title), title
     for title in (

@@ -18,6 +18,7 @@ from newsletter.assemble import headline_grammar, titles
 from newsletter.assemble.headline_grammar import (
     ends_incomplete,
     ends_on_open_verb,
+    ends_on_particle,
     is_adverb,
     reduced_relative,
     verb_index,
@@ -94,11 +95,12 @@ def test_a_kept_title_holds_every_grammar_rule(lead):
 
 def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
     """Over every real lead (titles/*.toml and the labelled set's untitled leads), no derived
-    title ends on an adverb ("… says he is increasingly"), an article or a preposition."""
+    title ends on an adverb ("… says he is increasingly"), an article or a preposition (a verb's
+    particle is no preposition: "NASA's Psyche spacecraft lifts off")."""
     endings = []
     for paragraphs in ALL_REAL:
         title = derive_title(paragraphs)
-        if ends_incomplete(title) or is_adverb(title.split()[-1]):
+        if (ends_incomplete(title) and not ends_on_particle(title)) or is_adverb(title.split()[-1]):
             endings.append(title)
     assert len(ALL_REAL) >= 210
     assert endings == []
@@ -319,7 +321,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # cut before its verb, "which will study" made "which to study", and (round 9's held-out set)
 # "(WJBK) A jury convicts former Kilpatrick", the source's "chargesafter" in the way, and (round
 # 10's set) "It was a record-setting weekend, where …" with no later sentence that prints whole.
-UNCHECKED = 5
+# Round 10 gave two of them a title (the claim alone, the sentence without its aside) and took
+# the agency off the third: 2 left, the source's typo and the scene.
+UNCHECKED = 2
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -522,3 +526,109 @@ def test_what_happened_to_people_keeps_the_event():
         ]
     )
     assert "ferry" in ferry and "capsized" in ferry
+
+
+def test_a_list_is_not_cut_between_its_nouns():
+    """ "remains of a man, | a woman, and 50 mummified birds": a comma inside a list of nouns is
+    no clause boundary; ", killing 13 and injuring dozens" (a clause in "-ing") still is."""
+    title = derive_title(
+        [
+            "The Egyptian Ministry of Antiquities has announced discovery of a well preserved "
+            "double graveyard, containing remains of a man, a woman, and 50 mummified birds and "
+            "animals, including eagles, falcons, ibex, cats and mice."
+        ]
+    )
+    assert not title.endswith("remains of man"), title
+    assert printable_problems(title) == []
+
+
+def test_what_is_given_keeps_to_whom():
+    """ "a jury awarded $27.6 million | to Sprint": a verb of giving keeps its "to"."""
+    title = derive_title(
+        [
+            "(Feb. 6, 2015) Today a jury in the District of Delaware awarded $27.6 million to "
+            "Sprint Communications Company, L.P. from Comcast Cable Communications, LLC and "
+            "Comcast IP Phone, LLC for patent infringement of all asserted claims."
+        ]
+    )
+    assert "$27.6 million to Sprint" in title
+
+
+@pytest.mark.parametrize(
+    ("subject", "plural"),
+    [
+        (["At", "least", "two", "people"], True),
+        (["Close", "to", "80", "people"], True),
+        (["An", "aging", "Iranian", "passenger", "airliner", "carrying", "144", "people"], False),
+    ],
+)
+def test_a_count_before_the_subject_and_a_participle_after_its_head(subject, plural):
+    """ "At least two people die" (the count is no head); "an airliner carrying 144 people"
+    is one airliner."""
+    assert headline_grammar.plural_subject(subject) is plural
+
+
+def test_a_title_never_ends_on_a_pronoun_and_its_verb_of_thinking():
+    """ "… digging for a forgotten pharaoh they believe": what they believe was cut."""
+    assert "incomplete" in " ".join(
+        titles.title_problems("Archaeologists dig for forgotten pharaoh they believe")
+    )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "British junior minister Josh Simons resigned on Saturday amid controversy.",
+            "British junior minister Josh Simons resigns amid controversy",
+        ),
+        (
+            "Monday afternoon city council voted 4 to 4 on approving a budget.",
+            "City council votes 4 to 4 on approving budget",
+        ),
+        (
+            "A 6.4 magnitude earthquake hit Southern California at 10:33 a.m. on Friday.",
+            "6.4 magnitude earthquake hits Southern California at 10:33 a.m.",
+        ),
+        (
+            "On Wednesday (September 14) it was announced that Bayer AG has agreed to buy "
+            "Monsanto in an all-in cash deal valued at $66 billion.",
+            "Bayer AG agrees to buy Monsanto in all-in cash deal valued at $66 billion",
+        ),
+    ],
+)
+def test_round_10_faults_of_the_earlier_held_out_sets(paragraph, title):
+    """A surname in "-s" after an office is one person; a leading time and "it was announced
+    that" go; "a.m." keeps its stop; "in a deal | valued at" keeps its value."""
+    assert derive_title([paragraph]) == title
+
+
+def test_an_ing_word_after_a_comma_never_ends_a_title():
+    """ "… sets London Marathon course record, finishing": the clause after the comma lost."""
+    faults = headline_faults("Kenya's Kelvin Kiptum sets London Marathon course record, finishing")
+    assert any("complement" in f for f in faults), faults
+
+
+def test_a_claim_without_its_generic_speaker_and_a_sentence_without_its_aside():
+    """When no cut of the sentence prints whole: what was said without "Officials in New
+    Hampshire say", and the sentence without ", which will study …, … ,"; a named speaker
+    ("Coveney says") is never dropped this way."""
+    said = chosen_title(
+        [
+            "CONCORD, N.H. (AP) — Officials in New Hampshire say a hospital employee who recently "
+            "traveled to Italy is the first person in the state to test positive for the new "
+            "coronavirus."
+        ]
+    )
+    assert said[1] == "simpler" and said[0].startswith("Hospital employee is first person")
+    aside = chosen_title(
+        [
+            "Oct. 13 (UPI) — NASA’s Psyche spacecraft, which will study a large asteroid, "
+            "hopefully offering insight into the creation and composition of Earth and similar "
+            "planets, lifted off Friday."
+        ]
+    )
+    assert aside == ("NASA’s Psyche spacecraft lifts off", "simpler")
+    assert (
+        titles._simpler_sentences("Coveney says optimism about a breakthrough is premature.") == []
+    )

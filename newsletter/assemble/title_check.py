@@ -95,11 +95,19 @@ def _ending_faults(title: str) -> list[str]:
         and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
     ):
         faults.append(f"leaves the verb {quoted(plain[-1])} without its object")
-    elif _open_ing(last, before):
+    elif _open_ing(last, before) or (
+        last.endswith("ing") and last not in _ING_NOUNS and _after_comma(title)
+    ):
         faults.append(f"ends on {quoted(plain[-1])}, a verb without its complement")
     if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
         faults.append(f"ends on the possessive {quoted(plain[-1])}")
     return faults
+
+
+def _after_comma(title: str) -> bool:
+    """The last word opens a clause after a comma ("… course record, finishing")."""
+    plain: str = TRAILING_PUNCT.sub("", title)
+    return plain.rpartition(" ")[0].endswith(",")
 
 
 def _open_ing(last: str, before: str) -> bool:

@@ -24,6 +24,7 @@ from newsletter.assemble.headline_grammar import (
     TRAILING_PUNCT,
     VERB_LEMMAS,
     Lazy,
+    base_form,
     ends_incomplete,
     ends_on_open_verb,
     is_adverb,
@@ -137,6 +138,8 @@ class _Cuts:
             return False
         if not self.strict:
             return True
+        if _LIST_GOES_ON.match(rest):
+            return False  # "remains of a man, | a woman, and 50 mummified birds": one list
         if _SECOND_CLAUSE.search(kept, self.after_verb):
             return False  # one main verb: "… reports higher profit, | but its shares dropped"
         event_kept = _EVENT_CLAUSE.search(kept, self.after_verb) is not None
@@ -213,6 +216,10 @@ class _Cuts:
 _COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
+# A list of nouns, not a clause in "-ing" (", killing 13 and injuring dozens" is a whole part).
+_LIST_GOES_ON = Lazy(
+    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
+)
 # A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
 # remain missing", "Ten people suffered minor injuries") needs the event after it ("when a
 # crowded ferry capsized", "following the disappearance of a ferry"): cut there, the news is lost.
@@ -363,6 +370,8 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
         return True
+    if _needs_what_follows(last, nxt, words):
+        return True
     if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
         return True
     if last in ("insight", "insights") and nxt == "into":
@@ -370,6 +379,40 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
     return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
 
 
+def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
+    """Round 10's complements: "BP's statement this week | that cleanup efforts have ended", "a
+    jury awards $27.6 million | to Sprint", "for his role | in a fraud", "close | to Puri", "in
+    a deal | valued at $66 billion"."""
+    if nxt == "that" and any(w.lower() in _NEEDS_CONTENT | _NEEDS_COMPLEMENT for w in words[-4:]):
+        return True
+    if nxt == "to" and _given(words):
+        return True
+    return (last, nxt) in _PAIRED or nxt in _MEASURED
+
+
+def _given(words: Sequence[str]) -> bool:
+    """A verb of giving, the main one or among the last five words: its "to" names who gets
+    it ("sentences the former chief executive of ArthroCare | to 20 years")."""
+    verb = verb_index(" ".join(words))
+    main = [words[verb]] if verb is not None and verb < len(words) else []
+    for word in [*main, *words[-5:]]:
+        low = word.lower()
+        lemma = base_form(low) or (lemma_of_s(low) if low.endswith("s") else low)
+        if lemma in _GIVING:
+            return True
+    return False
+
+
+_GIVING = word_set(
+    "award grant give hand sell send pay return transfer donate lend deliver sentence condemn"
+)
+# A word and the preposition it needs: "his role | in a fraud", "close | to Puri".
+_PAIRED = frozenset(
+    {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
+    | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+)
+# A participle that says how much a noun is: "a deal | valued at $66 billion".
+_MEASURED = word_set("valued worth priced estimated totalling totaling")
 _TRAILING_MEASURE = Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
     r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"

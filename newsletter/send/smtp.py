@@ -280,8 +280,10 @@ class _PipeliningClient(smtplib.SMTP):
                 size += len(line)
                 if len(line) > _MAXLINE or size > MAX_REPLY_BYTES:
                     self.close()
+                    if len(line) > _MAXLINE:
+                        raise smtplib.SMTPResponseException(500, "Line too long.")
                     raise smtplib.SMTPResponseException(
-                        500, "Line too long." if len(line) > _MAXLINE else "Reply too long."
+                        -1, f"a reply of more than {MAX_REPLY_BYTES // 1024} KiB: no relay's answer"
                     )
                 lines.append(line[4:].strip(b" \t\r\n"))
                 first = first or line[:3]

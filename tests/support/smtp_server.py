@@ -174,6 +174,7 @@ class RecordingHandler:
         elif fault == "flood":
             self._keep(envelope)
             await self._flood(server)
+            return "250 2.0.0 queued"
         elif fault and fault.startswith("kept:"):
             self._keep(envelope)
             return fault.removeprefix("kept:")
