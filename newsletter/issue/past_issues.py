@@ -21,15 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from newsletter.assemble.memory import PastIssue
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_line
+from newsletter.toml_lines import parse_toml
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
@@ -117,18 +115,7 @@ def _scanned(text: str) -> PastIssue | None:
 
 def _past_issue(path: Path, text: str) -> PastIssue:
     shown = display_path(path)
-    if (deep := too_deep(text)) is not None:
-        raise ManifestError(
-            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep in this earlier issue; "
-            "fix that line"
-        )
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ManifestError(
-            f"{shown}:{toml_error_line(e, text)}: invalid TOML in this earlier issue: {e}; "
-            "fix that line"
-        ) from None
+    data = parse_toml(text, shown, ManifestError, kind=" in this earlier issue")
     day = data.get("date")
     if isinstance(day, dt.datetime):
         day = day.date()
