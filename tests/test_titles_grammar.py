@@ -632,3 +632,28 @@ def test_a_claim_without_its_generic_speaker_and_a_sentence_without_its_aside():
     assert (
         titles._simpler_sentences("Coveney says optimism about a breakthrough is premature.") == []
     )
+
+
+def test_a_progressive_takes_the_present_only_where_the_verb_stays_readable():
+    """ "crews are working" → "crews work", "AT&T is looking into" → "looks into"; a present
+    the verb reader cannot read ("spirals") keeps the progressive, so the title keeps its verb."""
+    assert derive_title(
+        ["Clean-up crews are working day and night to remove 100,000 gallons of oil."]
+    ).startswith("Clean-up crews work day and night")
+    wildfire = derive_title(
+        [
+            "A wildfire in Ventura County, California, fueled by 80 mph winds, is spiraling out of "
+            "control."
+        ]
+    )
+    assert wildfire.endswith("is spiraling out of control"), wildfire
+
+
+def test_the_self_check_names_a_second_verb_without_its_subject():
+    """ "Coast Guard cries foul have ended": two finite verbs and nothing that opens the second's
+    clause; a verb of saying and its reported clause, or "and", are fine."""
+    assert any("second verb" in f for f in headline_faults("Coast Guard cries foul have ended"))
+    assert (
+        headline_faults("Barcelona says the Brazilian striker's release clause had been paid") == []
+    )
+    assert headline_faults("Sanjay Kumar faces federal judge and is sentenced to 12 years") == []

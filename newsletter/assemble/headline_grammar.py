@@ -209,6 +209,18 @@ def lemma_of_ing(word: str) -> str | None:
     return next((c for c in candidates if c in VERB_LEMMAS), None)
 
 
+def ing_base(word: str) -> str | None:
+    """The base form of any verb's "-ing" whose base form is an English word ("crying" →
+    "cry", "digging" → "dig"), listed or not; None when none is."""
+    known = lemma_of_ing(word)
+    if known or not word.endswith("ing") or len(word) < 6:
+        return known
+    stem = word[:-3]
+    candidates = [stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else []
+    candidates += [stem, stem + "e"]
+    return next((c for c in candidates if zipf(c) >= _KNOWN_WORD), None)
+
+
 def base_form(word: str) -> str | None:
     """The base form of a past or participle whose base form is known, else None."""
     if word in IRREGULAR_LEMMA:
