@@ -109,3 +109,51 @@ def test_another_positive_reply_to_the_final_dot_is_sent(send_ws):
         dict(handler.attempts),
         again,
     )
+
+
+def test_a_megabyte_reply_line_is_a_retry_before_the_dot_and_unknown_after(send_ws):
+    """A 1 MB reply line: at RCPT the session is dropped and the reader retried (one copy);
+    to the final `.` the outcome stays unknown."""
+    emails = send_ws.add_many(3)
+    handler = RecordingHandler()
+    handler.fail(emails[0], "rcpt", "250 " + "x" * 1_000_000)
+    handler.fail(emails[1], "data", "kept:250 " + "x" * 1_000_000)
+    with smtp_server(handler=handler) as server:
+        first = send(send_ws, server, connections=1)
+        again = send(send_ws, server, connections=1)
+    assert (first.sent, first.unknown, first.retries) == (2, 1, 1)
+    assert statuses(send_ws)[emails[1]] == "unknown"
+    assert again.sent == 0 and handler.by_recipient() == {e: 1 for e in emails}
+
+
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_reply_running_ahead_of_the_final_dot_is_never_taken_for_its_answer(send_ws, pipelining):
+    """A `250` sent behind the 354, before the message: the session is dropped before the `.`
+    and the reader retried, so the relay's real answer (here a 554) is the one recorded, and
+    the next reader's replies are their own."""
+    emails = send_ws.add_many(3)
+    handler = RecordingHandler(pipelining=pipelining)
+    handler.fail(emails[0], "rcpt", "ahead:250 2.0.0 queued early")
+    handler.fail(emails[0], "data", "554 5.7.1 rejected as spam")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1)
+    assert (summary.sent, summary.failed, summary.unknown) == (2, 1, 0)
+    assert statuses(send_ws) == {emails[0]: "failed", emails[1]: "sent", emails[2]: "sent"}
+    assert handler.by_recipient() == {emails[1]: 1, emails[2]: 1}
+
+
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_reply_nobody_asked_for_after_the_final_dot_is_no_next_readers_answer(
+    send_ws, pipelining
+):
+    """An extra `250` behind the answer to one reader's `.` is never read as the next reader's:
+    the session is dropped, and that reader's own refusal (a 550 5.1.1 at RCPT) is theirs."""
+    emails = send_ws.add_many(3)
+    handler = RecordingHandler(pipelining=pipelining)
+    handler.fail(emails[0], "data", "kept:250 2.0.0 queued\r\n250 2.0.0 and again")
+    handler.fail(emails[1], "rcpt", "550 5.1.1 no such user")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1)
+    assert (summary.sent, summary.failed, summary.bounced) == (2, 1, 1)
+    assert statuses(send_ws) == {emails[0]: "sent", emails[1]: "failed", emails[2]: "sent"}
+    assert handler.by_recipient() == {emails[0]: 1, emails[2]: 1}

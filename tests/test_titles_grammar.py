@@ -18,6 +18,7 @@ from newsletter.assemble import headline_grammar, titles
 from newsletter.assemble.headline_grammar import (
     ends_incomplete,
     ends_on_open_verb,
+    ends_on_particle,
     is_adverb,
     reduced_relative,
     verb_index,
@@ -94,11 +95,12 @@ def test_a_kept_title_holds_every_grammar_rule(lead):
 
 def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
     """Over every real lead (titles/*.toml and the labelled set's untitled leads), no derived
-    title ends on an adverb ("… says he is increasingly"), an article or a preposition."""
+    title ends on an adverb ("… says he is increasingly"), an article or a preposition (a verb's
+    particle is no preposition: "NASA's Psyche spacecraft lifts off")."""
     endings = []
     for paragraphs in ALL_REAL:
         title = derive_title(paragraphs)
-        if ends_incomplete(title) or is_adverb(title.split()[-1]):
+        if (ends_incomplete(title) and not ends_on_particle(title)) or is_adverb(title.split()[-1]):
             endings.append(title)
     assert len(ALL_REAL) >= 210
     assert endings == []
@@ -319,7 +321,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # cut before its verb, "which will study" made "which to study", and (round 9's held-out set)
 # "(WJBK) A jury convicts former Kilpatrick", the source's "chargesafter" in the way, and (round
 # 10's set) "It was a record-setting weekend, where …" with no later sentence that prints whole.
-UNCHECKED = 5
+# Round 10 gave two of them a title (the claim alone, the sentence without its aside) and took
+# the agency off the third: 2 left, the source's typo and the scene.
+UNCHECKED = 2
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -603,3 +607,53 @@ def test_an_ing_word_after_a_comma_never_ends_a_title():
     """ "… sets London Marathon course record, finishing": the clause after the comma lost."""
     faults = headline_faults("Kenya's Kelvin Kiptum sets London Marathon course record, finishing")
     assert any("complement" in f for f in faults), faults
+
+
+def test_a_claim_without_its_generic_speaker_and_a_sentence_without_its_aside():
+    """When no cut of the sentence prints whole: what was said without "Officials in New
+    Hampshire say", and the sentence without ", which will study …, … ,"; a named speaker
+    ("Coveney says") is never dropped this way."""
+    said = chosen_title(
+        [
+            "CONCORD, N.H. (AP) — Officials in New Hampshire say a hospital employee who recently "
+            "traveled to Italy is the first person in the state to test positive for the new "
+            "coronavirus."
+        ]
+    )
+    assert said[1] == "simpler" and said[0].startswith("Hospital employee is first person")
+    aside = chosen_title(
+        [
+            "Oct. 13 (UPI) — NASA’s Psyche spacecraft, which will study a large asteroid, "
+            "hopefully offering insight into the creation and composition of Earth and similar "
+            "planets, lifted off Friday."
+        ]
+    )
+    assert aside == ("NASA’s Psyche spacecraft lifts off", "simpler")
+    assert (
+        titles._simpler_sentences("Coveney says optimism about a breakthrough is premature.") == []
+    )
+
+
+def test_a_progressive_takes_the_present_only_where_the_verb_stays_readable():
+    """ "crews are working" → "crews work", "AT&T is looking into" → "looks into"; a present
+    the verb reader cannot read ("spirals") keeps the progressive, so the title keeps its verb."""
+    assert derive_title(
+        ["Clean-up crews are working day and night to remove 100,000 gallons of oil."]
+    ).startswith("Clean-up crews work day and night")
+    wildfire = derive_title(
+        [
+            "A wildfire in Ventura County, California, fueled by 80 mph winds, is spiraling out of "
+            "control."
+        ]
+    )
+    assert wildfire.endswith("is spiraling out of control"), wildfire
+
+
+def test_the_self_check_names_a_second_verb_without_its_subject():
+    """ "Coast Guard cries foul have ended": two finite verbs and nothing that opens the second's
+    clause; a verb of saying and its reported clause, or "and", are fine."""
+    assert any("second verb" in f for f in headline_faults("Coast Guard cries foul have ended"))
+    assert (
+        headline_faults("Barcelona says the Brazilian striker's release clause had been paid") == []
+    )
+    assert headline_faults("Sanjay Kumar faces federal judge and is sentenced to 12 years") == []

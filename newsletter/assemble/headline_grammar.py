@@ -209,6 +209,18 @@ def lemma_of_ing(word: str) -> str | None:
     return next((c for c in candidates if c in VERB_LEMMAS), None)
 
 
+def ing_base(word: str) -> str | None:
+    """The base form of any verb's "-ing" whose base form is an English word ("crying" →
+    "cry", "digging" → "dig"), listed or not; None when none is."""
+    known = lemma_of_ing(word)
+    if known or not word.endswith("ing") or len(word) < 6:
+        return known
+    stem = word[:-3]
+    candidates = [stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else []
+    candidates += [stem, stem + "e"]
+    return next((c for c in candidates if zipf(c) >= _KNOWN_WORD), None)
+
+
 def base_form(word: str) -> str | None:
     """The base form of a past or participle whose base form is known, else None."""
     if word in IRREGULAR_LEMMA:
@@ -395,6 +407,7 @@ def ends_incomplete(text: str) -> bool:
     )
 
 
+_PARTICLES = word_set("off out down up away over back in")
 _THINKING = word_set(
     "believe believes think thinks hope hopes fear fears expect expects suspect suspects "
     "know knows claim claims say says said believed thought feared expected suspected"
@@ -406,6 +419,14 @@ _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
 _CLOSING_ADJECTIVE = word_set(
     "nor is are was were be been remain remains become becomes seem seems"
 )
+
+
+def ends_on_particle(text: str) -> bool:
+    """The verb's particle ends the text: "NASA's Psyche spacecraft lifts off", "minister steps
+    down" (a whole title; a cut there may still drop where or when)."""
+    text = TRAILING_PUNCT.sub("", text)
+    words = text.split(" ")
+    return words[-1].lower() in _PARTICLES and verb_index(text) == len(words) - 2
 
 
 def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:

@@ -378,6 +378,9 @@ class _PipeliningClient(smtplib.SMTP):
         the relay may have queued the message; ConnectionLost only when TCP proves the
         relay never read the `.` (final_dot.py), whenever after its 354 it went away.
         """
+        if self._hung_up():  # gone, or said more than it was asked after the last reply
+            self.close()
+            raise ConnectionLost("the server closed the connection or spoke out of turn")
         commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{recipient}>", "DATA")
         wanted = (250, 250, 354)  # 251 (forwarded) also accepts a recipient
         if self.has_extn("pipelining"):
@@ -403,7 +406,10 @@ class _PipeliningClient(smtplib.SMTP):
         self.send(memoryview(wire)[: -len(END_OF_DATA)])  # all but the final `.` line
         if self._hung_up():  # the final `.` is not out: the relay cannot have the message
             self.close()
-            raise ConnectionLost("connection closed by the server before the end of the message")
+            raise ConnectionLost(
+                "connection closed by the server, or it spoke out of turn, before the end of "
+                "the message"
+            )
         if at_end is not None:
             try:
                 at_end()
@@ -445,11 +451,25 @@ class _PipeliningClient(smtplib.SMTP):
         look sees it gone), not an unknown outcome.  One that hangs up later, after the `.`
         may have reached it, is still unknown.
         """
-        if self.sock is None:
+        sock = self.sock
+        if sock is None:
             return True
         poller = select.poll()
-        poller.register(self.sock, select.POLLIN | select.POLLPRI)
-        return bool(poller.poll(0))
+        poller.register(sock, select.POLLIN | select.POLLPRI)
+        if poller.poll(0) or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+            return True
+        if self.file is None:
+            return False
+        # A reply already read into our buffer with the one before it (`354` and `250` in
+        # one write): taken for the `.`'s answer, it recorded a refused message sent and
+        # blamed the next reader for its refusal.
+        sock.settimeout(0)
+        try:
+            return bool(self.file.peek(1))
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False
+        finally:
+            sock.settimeout(self.timeout)
 
     def _reset_after(self, code: int) -> None:
         """RSET after a failed transaction, so the next one starts clean; on any doubt, hang up."""
