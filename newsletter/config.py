@@ -34,8 +34,7 @@ from newsletter.control_chars import quoted
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_advice, toml_error_line, with_line
+from newsletter.toml_lines import parse_toml, with_line
 from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
@@ -437,8 +436,6 @@ SECTION_ORDERS = ("source", "relevance")
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
-    import tomllib
-
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
@@ -447,20 +444,11 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
         return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
         text = path.read_text("utf-8")
-        if (deep := too_deep(text)) is not None:
-            raise ConfigError(
-                f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; "
-                "no setting nests like that: fix that line"
-            )
-        data = tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as e:
-        line = toml_error_line(e, text)
-        advice = toml_error_advice(e, text)
-        raise ConfigError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
+    data = parse_toml(text, shown, ConfigError, nesting="no setting nests like that: ")
     try:
         settings = settings_from_mapping(data, shown)
     except ConfigError as e:  # name the line the key is on, as the manifest's errors do

@@ -37,8 +37,7 @@ from newsletter.models import (
     StoryCard,
 )
 from newsletter.sources.markdown_reading import reference_problem
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_advice, toml_error_line
+from newsletter.toml_lines import parse_toml
 from newsletter.web_address import AddressError, web_address
 
 # Keys holding text readers read: their invisible characters (an override, a zero-width
@@ -302,20 +301,8 @@ def read_manifest(path: Path) -> Issue:
 
 def parse_manifest(text: str, path: Path) -> Issue:
     """The Issue in a manifest's text, read from `path` (which its errors name)."""
-    import tomllib
-
     shown = display_path(path)
-    if (deep := too_deep(text)) is not None:
-        raise ManifestError(
-            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; a manifest nests "
-            "three at most: fix that line"
-        )
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        line = toml_error_line(e, text)
-        advice = toml_error_advice(e, text)
-        raise ManifestError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
+    data = parse_toml(text, shown, ManifestError, nesting="a manifest nests three at most: ")
     return _ManifestReader(shown, text).issue(data)
 
 
