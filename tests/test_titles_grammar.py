@@ -657,3 +657,21 @@ def test_the_self_check_names_a_second_verb_without_its_subject():
         headline_faults("Barcelona says the Brazilian striker's release clause had been paid") == []
     )
     assert headline_faults("Sanjay Kumar faces federal judge and is sentenced to 12 years") == []
+
+
+def test_round_10_after_its_reading_a_count_and_an_adjective_before_a_participle():
+    """After round 10's reading: "Four female suspected migrants died" (an adjective between the
+    count and the "-ed" word), "At least three people died and nine others … were missing" (a
+    count is no leading phrase), a comma before "after" dropped."""
+    assert derive_title(
+        [
+            "Four female suspected migrants died Wednesday, after a boat carrying eleven other "
+            "passengers capsized off the coast of Miami Beach."
+        ]
+    ).startswith("Four female suspected migrants die after boat")
+    assert derive_title(
+        [
+            "At least three people died and nine others, including two children, were missing "
+            "after a small boat capsized, U.S. officials said on Monday."
+        ]
+    ).startswith("At least three people die")
