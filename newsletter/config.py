@@ -525,7 +525,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
             raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
         lists[key] = tuple(x.strip() for x in got)
     if not lists["sources"] and not lists["tags"]:
-        raise ConfigError(f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags")
+        raise ConfigError(
+            f"{where_} ({quoted(name)}): give its sources (files, globs, feed URLs) or tags"
+        )
     order = item.get("order", "source")
     if order not in SECTION_ORDERS:
         raise ConfigError(
@@ -585,7 +587,9 @@ def _check_type(
 
 def _suggest(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
+    return (
+        f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(sorted(known))})"
+    )
 
 
 def _validate(s: Settings, shown: str) -> None:

@@ -635,8 +635,12 @@ def _prenominal(words: Sequence[str], i: int, word: str) -> bool:
     following = words[i + 1].strip("“”\"'‘’(),;:.!?")
     if not following.isalpha() or not following.islower() or following in _NOT_NOUN_AFTER:
         return False
+    back = i - 1
     if before.rstrip(",").endswith("ed") and before.endswith(",") and i > 1:
-        before = words[i - 2].lower()  # "Five armed, masked thieves"
+        back = i - 2  # "Five armed, masked thieves"
+    elif before.isalpha() and before.islower() and i > 1 and _tagged(words, i - 1) == "JJ":
+        back = i - 2  # "Four female suspected migrants": an adjective between
+    before = words[back].lower()
     return before.isdigit() or before in NUMBER_WORDS or before in _NUMBER_LIKE
 
 

@@ -512,6 +512,7 @@ def _clean(text: str) -> str:
         text += "."  # "at 10:33 a.m.", "U.S.", not "a.m"
     text = re.sub(r"[.,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
     text = _TRAILING_TIME.sub("", text)  # "… sentenced to 12 years in prison last week"
+    text = _COMMA_BEFORE_EVENT.sub(" ", text)  # "migrants die, after a boat capsized"
     if text.count("“") > text.count("”") and text.rfind("“") > text.rfind("”"):
         text += "”"  # a quotation closed by the punctuation just removed: "… founded,”"
     elif text.count('"') % 2:
@@ -519,6 +520,7 @@ def _clean(text: str) -> str:
     return text
 
 
+_COMMA_BEFORE_EVENT = Lazy(r",\s(?=(?:after|when|following)\s)")
 _TRAILING_TIME = Lazy(r"(?<=\w)\s(?:last|this)\s(?:week|weekend|month|year)$")
 _CLIPPED_ABBREVIATION = Lazy(r"(?:\b[ap]\.m|\bU\.S|\bU\.N|\bJr)$")
 # "Barcelona released a statement saying that the clause had been paid": Barcelona said so.

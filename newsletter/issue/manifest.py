@@ -617,7 +617,7 @@ class _ManifestReader:
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
         body_format = _BODY_FORMATS.get(fmt)
         if body_format is None:
-            raise self.fail("lead.format", f'\'{fmt}\' must be "text" or "markdown"', "lead")
+            raise self.fail("lead.format", f'{quoted(fmt)} must be "text" or "markdown"', "lead")
         derived = data.get("title_derived", False)
         if not isinstance(derived, bool):
             raise self.fail("lead.title_derived", "must be true or false", "lead")
@@ -745,7 +745,7 @@ class _ManifestReader:
 def _suggest(key: str, known: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(known)})"
 
 
 def _shown(value: object) -> str:
