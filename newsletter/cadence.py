@@ -128,7 +128,7 @@ def _parse_zone(timezone: str) -> ZoneInfo:
             "system's tzdata package"
         )
     close = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)
-    hint = f'did you mean "{close[0]}"? ' if close else ""
+    hint = f"did you mean {quoted(close[0])}? " if close else ""
     raise ValueError(
         f"timezone {quoted(timezone)}: not a time zone name; {hint}write one like "
         '"Europe/Lisbon" or "UTC"'

@@ -34,8 +34,7 @@ from newsletter.control_chars import quoted
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_advice, toml_error_line, with_line
+from newsletter.toml_lines import parse_toml, with_line
 from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
@@ -437,8 +436,6 @@ SECTION_ORDERS = ("source", "relevance")
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
-    import tomllib
-
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
@@ -447,20 +444,11 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
         return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
         text = path.read_text("utf-8")
-        if (deep := too_deep(text)) is not None:
-            raise ConfigError(
-                f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; "
-                "no setting nests like that: fix that line"
-            )
-        data = tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as e:
-        line = toml_error_line(e, text)
-        advice = toml_error_advice(e, text)
-        raise ConfigError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
+    data = parse_toml(text, shown, ConfigError, nesting="no setting nests like that: ")
     try:
         settings = settings_from_mapping(data, shown)
     except ConfigError as e:  # name the line the key is on, as the manifest's errors do
@@ -537,7 +525,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
             raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
         lists[key] = tuple(x.strip() for x in got)
     if not lists["sources"] and not lists["tags"]:
-        raise ConfigError(f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags")
+        raise ConfigError(
+            f"{where_} ({quoted(name)}): give its sources (files, globs, feed URLs) or tags"
+        )
     order = item.get("order", "source")
     if order not in SECTION_ORDERS:
         raise ConfigError(
@@ -597,7 +587,9 @@ def _check_type(
 
 def _suggest(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
+    return (
+        f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(sorted(known))})"
+    )
 
 
 def _validate(s: Settings, shown: str) -> None:
@@ -606,9 +598,9 @@ def _validate(s: Settings, shown: str) -> None:
 
     validate_header_settings(s, bad)  # from, reply_to, name, list_id, unsubscribe.mailto
     if not re.match(r"^https?://[^/\s]+", s.base_url):
-        raise bad("base_url", f"'{s.base_url}' must be an absolute http(s) URL")
+        raise bad("base_url", f"{quoted(s.base_url)} must be an absolute http(s) URL")
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", s.language):
-        raise bad("language", f"'{s.language}' is not a language tag like 'en' or 'pt-BR'")
+        raise bad("language", f"{quoted(s.language)} is not a language tag like 'en' or 'pt-BR'")
     if not 0 <= s.related <= 50:
         raise bad("related", f"{s.related} is out of range (0-50)")
     for key in ("subject", "preheader"):
@@ -625,7 +617,7 @@ def _validate(s: Settings, shown: str) -> None:
     if s.dkim.key_file:
         _check_path(s, "dkim.key_file", s.dkim.key_file, bad)
     if s.unsubscribe.url and not s.unsubscribe.url.startswith("https://"):
-        raise bad("unsubscribe.url", f"'{s.unsubscribe.url}' must be an https URL")
+        raise bad("unsubscribe.url", f"{quoted(s.unsubscribe.url)} must be an https URL")
     if any((s.dkim.domain, s.dkim.selector, s.dkim.key_file)) and not s.dkim.enabled:
         raise bad("dkim", "set all of domain, selector and key_file, or none")
     if not 0 <= s.stories <= 20:
@@ -648,7 +640,7 @@ def _validate_schedule(schedule: ScheduleSettings, bad: _Bad) -> None:
         raise bad("schedule", str(e)) from None
     for address in schedule.reviewers:
         if not _mailable(address):
-            raise bad("schedule.reviewers", f"'{address}' is not an email address")
+            raise bad("schedule.reviewers", f"{quoted(address)} is not an email address")
     hours = (plan.every * 24) if plan else 24 * 7
     for key in ("build_before", "late_after"):
         value = getattr(schedule, key)
@@ -674,7 +666,7 @@ def validate_header_settings(s: Settings, bad: Callable[[str, str], ConfigError]
             "from", f"{quoted(s.from_address)} is not an address like 'Name <news@example.org>'"
         )
     if s.reply_to and not _mailable(split_address(s.reply_to)[1]):
-        raise bad("reply_to", f"'{s.reply_to}' is not an email address")
+        raise bad("reply_to", f"{quoted(s.reply_to)} is not an email address")
     for key, value in (("name", s.name), ("from", s.sender[0]), ("reply_to", s.reply_to)):
         if any(c in value for c in "\r\n\0"):
             raise bad(key, "contains a line break; write it on one line")
@@ -683,11 +675,11 @@ def validate_header_settings(s: Settings, bad: Callable[[str, str], ConfigError]
         key = "list_id" if s.list_id else "name"
         raise bad(
             key,
-            f"'{shown}' does not make a List-Id; set list_id to a dotted name like "
+            f"{quoted(shown)} does not make a List-Id; set list_id to a dotted name like "
             "'weekly-brief.example.org' (letters, digits, dots, hyphens; no spaces or <>)",
         )
     if s.unsubscribe.mailto and not _mailable(s.unsubscribe.mailto):
-        raise bad("unsubscribe.mailto", f"'{s.unsubscribe.mailto}' is not an email address")
+        raise bad("unsubscribe.mailto", f"{quoted(s.unsubscribe.mailto)} is not an email address")
 
 
 def validated(settings: Settings, where_: str = "") -> Settings:
@@ -777,9 +769,9 @@ def _check_path(s: Settings, key: str, value: str, bad: _Bad) -> None:
     try:
         path = s.path(value)
     except RuntimeError:  # Path.expanduser: `~nosuchuser`
-        raise bad(key, f"'{value}': no such user's home folder; write the path out") from None
+        raise bad(key, f"{quoted(value)}: no such user's home folder; write the path out") from None
     if path.is_dir():
-        raise bad(key, f"'{value}' is a folder; give a file name in it")
+        raise bad(key, f"{quoted(value)} is a folder; give a file name in it")
 
 
 def _validate_audience(s: Settings, bad: _Bad) -> None:
@@ -787,9 +779,11 @@ def _validate_audience(s: Settings, bad: _Bad) -> None:
     if s.bounce.soft_limit < 1:
         raise bad("bounce.soft_limit", f"{s.bounce.soft_limit} must be at least 1")
     if s.bounce.imap_processed not in ("flag", "move"):
-        raise bad("bounce.imap_processed", f"'{s.bounce.imap_processed}' must be flag or move")
+        raise bad(
+            "bounce.imap_processed", f"{quoted(s.bounce.imap_processed)} must be flag or move"
+        )
     if s.bounce.return_path and not _mailable(s.bounce.return_path):
-        raise bad("bounce.return_path", f"'{s.bounce.return_path}' is not an email address")
+        raise bad("bounce.return_path", f"{quoted(s.bounce.return_path)} is not an email address")
     if s.bounce.imap_processed == "move" and not s.bounce.imap_folder.strip():
         raise bad("bounce.imap_folder", "name the folder processed messages move to")
     if not 1 <= s.bounce.imap_seconds <= 3600:
@@ -819,7 +813,7 @@ def _validate_welcome(welcome: WelcomeSettings, bad: _Bad) -> None:
     except (KeyError, IndexError, ValueError) as e:
         raise bad(
             "welcome.subject",
-            f"'{welcome.subject}' cannot be formatted ({type(e).__name__}: {e}); "
+            f"{quoted(welcome.subject)} cannot be formatted ({type(e).__name__}: {e}); "
             "the only field is {name} (use {{ and }} for literal braces)",
         ) from None
     if not subject.strip() or len(subject) > 200 or any(c in subject for c in "\r\n"):
@@ -834,12 +828,12 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
 
     if brand.logo:
         if not re.match(r"^https://[^/\s]+\S*$", brand.logo):
-            raise bad("logo", f"'{brand.logo}' must be an absolute https:// URL of the image")
+            raise bad("logo", f"{quoted(brand.logo)} must be an absolute https:// URL of the image")
         if not brand.logo_alt.strip():
             raise bad("logo_alt", "missing: describe the logo (usually the list's name)")
     if brand.logo_dark:
         if not re.match(r"^https://[^/\s]+\S*$", brand.logo_dark):
-            raise bad("logo_dark", f"'{brand.logo_dark}' must be an absolute https:// URL")
+            raise bad("logo_dark", f"{quoted(brand.logo_dark)} must be an absolute https:// URL")
         if not brand.logo:
             raise bad("logo_dark", "set logo too (the light-mode logo)")
     if not 16 <= brand.logo_width <= 552:
@@ -852,7 +846,7 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
         if not colour:
             continue
         if not HEX_COLOUR.match(colour):
-            raise bad(key, f"'{colour}' is not a colour like \"#0b57d0\"")
+            raise bad(key, f'{quoted(colour)} is not a colour like "#0b57d0"')
         problem = contrast_problem(colour, background, mode)
         if problem:
             raise bad(key, problem)
@@ -861,7 +855,7 @@ def _validate_brand(brand: BrandSettings, shown: str) -> None:
     if brand.font and not FONT_STACK.match(brand.font):
         raise bad(
             "font",
-            f"'{brand.font}' is not a font stack like \"Georgia, 'Times New Roman', serif\" "
+            f"{quoted(brand.font)} is not a font stack like \"Georgia, 'Times New Roman', serif\" "
             "(names, quotes and commas only)",
         )
 

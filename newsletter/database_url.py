@@ -14,7 +14,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-from newsletter.control_chars import ECHOED
+from newsletter.control_chars import quoted
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # A scheme as RFC 3986 writes it, then a colon: two letters at least, so that a Windows
@@ -54,17 +54,17 @@ def parse_database(value: str) -> PostgresUrl | None:
     """None for a SQLite path; the URL for PostgreSQL; ValueError (why) for anything else."""
     if _CONNINFO.search(value):
         raise ValueError(
-            f"'{_shown(value)}' is a libpq connection string, not a URL; write it as "
+            f"{quoted(_masked(value))} is a libpq connection string, not a URL; write it as "
             "postgresql://user@host:5432/dbname (the password in NEWSLETTER_DATABASE_PASSWORD)"
         )
     match = _SCHEME.match(value)
     if match is None:
         if _COLON_FIRST.match(value):
-            raise ValueError(f"'{_shown(value)}' {_NOT_A_PATH}")
+            raise ValueError(f"{quoted(_masked(value))} {_NOT_A_PATH}")
         return None
     scheme = match.group(1).lower()
     if scheme not in POSTGRES_SCHEMES:
-        raise ValueError(f"'{_shown(value)}' {_NOT_A_PATH}")
+        raise ValueError(f"{quoted(_masked(value))} {_NOT_A_PATH}")
     # libpq reads only a lower-case scheme; RFC 3986 schemes ignore case.
     return PostgresUrl(_check_postgres(scheme + value[len(scheme) :]))
 
@@ -74,14 +74,14 @@ def _check_postgres(value: str) -> str:
     rest = value[value.index(":") + 1 :]
     if not rest.startswith("//"):
         raise ValueError(
-            f"'{_shown(value)}' is not a PostgreSQL URL; write postgresql://user@host:5432/dbname"
+            f"{quoted(_masked(value))} is not a PostgreSQL URL; write postgresql://user@host:5432/dbname"
         )
     parts = _split(value)
     try:
         parts.port  # noqa: B018 -- reading it checks it: a port that is not a number raises
     except ValueError:
         raise ValueError(
-            f"'{_shown(value)}': its port is not a number from 1 to 65535; "
+            f"{quoted(_masked(value))}: its port is not a number from 1 to 65535; "
             "write postgresql://user@host:5432/dbname"
         ) from None
     query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
@@ -91,7 +91,7 @@ def _check_postgres(value: str) -> str:
             "(or PGPASSWORD, or ~/.pgpass) instead"
         )
     if any(c.isspace() or ord(c) < 32 for c in value):
-        raise ValueError(f"'{_shown(value)}' contains a space or a control character")
+        raise ValueError(f"{quoted(_masked(value))} contains a space or a control character")
     return value
 
 
@@ -109,13 +109,13 @@ def _split(value: str) -> urllib.parse.SplitResult:
         else:
             why = "the host between [ and ] is not an IPv6 address"
         raise ValueError(
-            f"'{_shown(value)}': {why}; write an IPv6 host in brackets, "
+            f"{quoted(_masked(value))}: {why}; write an IPv6 host in brackets, "
             "e.g. postgresql://user@[::1]:5432/dbname"
         ) from None
 
 
-def _shown(value: str) -> str:
-    """The value as a message may show it: any password between `:` and `@` masked."""
+def _masked(value: str) -> str:
+    """The value as a message may show it (through quoted, which cuts it): any password
+    between `:` and `@`, or after `password=`, masked before it is cut."""
     masked = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)
-    shown = re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)  # masked before it is cut
-    return shown if len(shown) <= ECHOED else shown[: ECHOED - 1] + "…"
+    return re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)

@@ -10,6 +10,12 @@ an inline table) gives None and the error keeps its key without a line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
+
+from newsletter.control_chars import quoted
+from newsletter.errors import NewsletterError
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"""\s*("?)([A-Za-z0-9_.\-]+)\1\s*=""")
@@ -59,6 +65,32 @@ def with_line(message: str, shown: str, text: str) -> str:
     return message if line is None else f"{shown}:{line}: {rest}"
 
 
+def parse_toml(
+    text: str,
+    shown: str,
+    error: Callable[[str], NewsletterError],
+    *,
+    kind: str = "",
+    nesting: str = "",
+) -> dict[str, Any]:
+    """`text` as tomllib reads it, its depth measured first (tomllib recurses): one nested too
+    deep or not TOML raises `error` naming `shown:line` and what to do.  `kind` follows the
+    problem (" in this earlier issue"); `nesting` says how deep the file's own kind nests.
+    newsletter.toml, an issue.toml and an earlier issue's are read through it."""
+    import tomllib  # 2 ms: `--help`, and commands that read no TOML, are spared
+
+    if (deep := too_deep(text)) is not None:
+        too_far = f"nested more than {MAX_DEPTH} levels deep{kind}"
+        raise error(f"{shown}:{deep}: {too_far}; {nesting}fix that line")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        advice = toml_error_advice(e, text)
+        raise error(
+            f"{shown}:{toml_error_line(e, text)}: invalid TOML{kind}: {e}; {advice}"
+        ) from None
+
+
 def toml_error_line(error: Exception, text: str) -> int:
     """The line a tomllib error is on: its `at line N`, or the text's last line for one found
     "at end of document" (an unclosed `[[table` or string), so the error can say `file:line`."""
@@ -81,5 +113,5 @@ def toml_error_advice(error: Exception, text: str) -> str:
             path = f"{table}.{key.group(2)}" if table else key.group(2)
             first = key_line(text, path)
             if first is not None and first < line:
-                return f"'{path}' is already set at line {first}: keep one of the two"
+                return f"{quoted(path)} is already set at line {first}: keep one of the two"
     return "fix that line"

@@ -36,7 +36,7 @@ def test_a_misspelt_zone_is_a_wrong_name_with_the_nearest_one():
         settings_from_mapping({"schedule": {"cadence": "weekly", "timezone": "Europe/Lisbn"}})
     message = str(caught.value)
     assert "schedule.timezone: 'Europe/Lisbn': not a time zone name" in message
-    assert 'did you mean "Europe/Lisbon"?' in message
+    assert "did you mean 'Europe/Lisbon'?" in message
     assert "tzdata" not in message
 
 

@@ -539,3 +539,35 @@ def test_a_run_from_a_folder_without_a_list_is_refused_and_makes_no_database(
     assert "nobody left to send to" not in result.output
     assert not database.exists()
     assert _recipients(smtpd) == [REVIEWER]  # the review copy only
+
+
+def test_the_run_command_s_json_send_event_carries_the_recovered_and_taken_over_counts(
+    tmp_path, smtpd, monkeypatch
+):
+    """`run --log-format json`: the send event has what `send --log-format json`'s summary has
+    (a recovery file's line recorded, none mailed twice, none taken over), counts and no
+    address; the run's state keeps its five counts."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from newsletter.send.recovery import recovery_path
+
+    monkeypatch.setenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    settings = make_week_workspace(tmp_path / "ws", smtpd.port)
+    run_at(settings, SEND_TIME - dt.timedelta(hours=2), [])
+    later = SEND_TIME + dt.timedelta(hours=1)
+    approve(tmp_path / "ws" / "issues" / ISSUE, "editor", later)
+    recovery_path(settings.path(settings.database)).write_text(
+        f"{ISSUE}\t{READERS[0]}\tsent\t<cut-off@example.org>\n", "utf-8"
+    )
+    monkeypatch.chdir(tmp_path / "ws")
+    result = CliRunner().invoke(app, ["run", "--log-format", "json", "--clock", later.isoformat()])
+    assert result.exit_code == 0, result.output
+    [send] = [e for e in map(json.loads, result.stderr.splitlines()) if e["step"] == "send"][-1:]
+    assert send["sent"] == len(READERS) - 1 and send["recovered"] == 1, send
+    assert send["recovered_twice"] == 0 and send["taken_over"] == 0, send
+    assert send["taken_over_from"] == [] and "seconds" in send, send
+    assert READERS[0] not in result.stderr
+    assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS[1:]])  # recorded, not re-sent
+    state = read_run_state(tmp_path / "ws" / "issues" / ISSUE)
+    assert set(state.steps["sent"]) >= {"sent", "failed", "skipped", "unknown", "left"}

@@ -49,7 +49,9 @@ _LEADING_SAID = Lazy(
 # A sentence opening on a phrase with no main clause of its own: "After two weekends of box
 # office domination, ..." / "Three days after X came ashore, ..." / "Facing protests, ...".
 _LEADING_PHRASE = Lazy(
-    r"^(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
+    # not a count ("At least three people died …, were missing": "at least", "over 20")
+    r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall)\b)"
+    r"(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
     r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
     r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+"
     r"(?P<rest>.+)$",

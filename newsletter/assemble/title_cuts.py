@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     ARTICLES,
     AUXILIARIES,
@@ -23,6 +24,7 @@ from newsletter.assemble.headline_grammar import (
     TRAILING_PUNCT,
     VERB_LEMMAS,
     Lazy,
+    base_form,
     ends_incomplete,
     ends_on_open_verb,
     is_adverb,
@@ -132,12 +134,21 @@ class _Cuts:
             return False
         if self._clause_without_verb(kept) or self._ends_on_participle(kept):
             return False
+        if self._subject_cut_from_verb(kept, rest):
+            return False
         if self._splits_amount(kept):
             return False
         if not self.strict:
             return True
+        if _VERB_AFTER_ASIDE.match(rest):
+            return False  # "nine others, including two children, | were missing": its verb
+        if _LIST_GOES_ON.match(rest):
+            return False  # "remains of a man, | a woman, and 50 mummified birds": one list
         if _SECOND_CLAUSE.search(kept, self.after_verb):
             return False  # one main verb: "… reports higher profit, | but its shares dropped"
+        event_kept = _EVENT_CLAUSE.search(kept, self.after_verb) is not None
+        if self._casualties_only(kept) and _EVENT_CLAUSE.match(rest) and not event_kept:
+            return False  # "Ten people suffer minor injuries | when a bridge collapsed": the event
         # Right after the main verb only where a clause ends ("Spain wins, …"), never between
         # the verb and its object ("Kim gave | his commitment").
         at_verb = c == self.after_verb and self.verb is not None
@@ -147,6 +158,14 @@ class _Cuts:
             cuts_complement(kept, rest) or _cuts_object(kept, rest) or self._mute_report(kept)
         )
 
+    def _casualties_only(self, kept: str) -> bool:
+        """The main verb, or one of the two words after it, tells what happened to people
+        ("were killed", "remain missing", "suffered minor injuries"), not "missing man"."""
+        if self.verb is None:
+            return False
+        near = " ".join(kept.split(" ")[self.verb : self.verb + 3])
+        return _CASUALTIES.search(near) is not None
+
     def _clause_without_verb(self, kept: str) -> bool:
         """ "… effective because airline |": a subordinate clause opened after the main verb
         and cut before its own verb."""
@@ -155,6 +174,16 @@ class _Cuts:
             return False
         clause = kept[opened[-1].end() :]
         return verb_index(f"{opened[-1].group().strip()} {clause}") is None
+
+    def _subject_cut_from_verb(self, kept: str, rest: str) -> bool:
+        """ "… after a boat believed to be carrying migrants | attempting to enter the US
+        capsized off the Florida Keys": a clause opened by "after", "before" or "since" whose
+        subject is kept and whose verb is cut off (before the next comma or subordinator)."""
+        opened = [m for m in _TIME_CLAUSE.finditer(kept) if m.start() >= self.after_verb]
+        if not opened or verb_index(kept[opened[-1].end() :]) is not None:
+            return False
+        segment = re.split(r"[,;:—–]|\s(?:and|but|as|when|while|which|who)\s", rest, maxsplit=1)[0]
+        return verb_index(f"It {segment.strip()}") is not None
 
     def _ends_on_participle(self, kept: str) -> bool:
         """ "… wins first parliamentary elections held | on Sunday": a participle after a noun
@@ -178,8 +207,6 @@ class _Cuts:
         words = self.sentence.split(" ")
         if at + 1 >= len(words) or not any(ch.isdigit() for ch in words[at]):
             return False
-        from newsletter.assemble import pos_tagger  # the weights load on first use only
-
         tags = pos_tagger.word_tags(self.sentence)
         return tags[at] == "CD" and tags[at + 1] in _COUNTED
 
@@ -203,6 +230,21 @@ class _Cuts:
 _COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
+# A list of nouns, not a clause in "-ing" (", killing 13 and injuring dozens" is a whole part).
+_LIST_GOES_ON = Lazy(
+    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
+)
+# A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
+# remain missing", "Ten people suffered minor injuries") needs the event after it ("when a
+# crowded ferry capsized", "following the disappearance of a ferry"): cut there, the news is lost.
+_CASUALTIES = Lazy(
+    r"\b(?:killed|dead|died|dies|die|injured|injur(?:y|ies)|hurt|missing|wounded|"
+    r"hospitali[sz]ed|evacuated|stranded|homeless|displaced)\b",
+    re.IGNORECASE,
+)
+_VERB_AFTER_ASIDE = Lazy(r"^,\s(?:[^,]{1,60},\s)?(?:is|are|was|were|has|have|had|will|would)\s")
+_TIME_CLAUSE = Lazy(r"\s(?:after|before|since)\s", re.IGNORECASE)
+_EVENT_CLAUSE = Lazy(r",?\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 
 
@@ -344,6 +386,8 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
         return True
+    if _needs_what_follows(last, nxt, words):
+        return True
     if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
         return True
     if last in ("insight", "insights") and nxt == "into":
@@ -351,6 +395,40 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
     return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
 
 
+def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
+    """Round 10's complements: "BP's statement this week | that cleanup efforts have ended", "a
+    jury awards $27.6 million | to Sprint", "for his role | in a fraud", "close | to Puri", "in
+    a deal | valued at $66 billion"."""
+    if nxt == "that" and any(w.lower() in _NEEDS_CONTENT | _NEEDS_COMPLEMENT for w in words[-4:]):
+        return True
+    if nxt == "to" and _given(words):
+        return True
+    return (last, nxt) in _PAIRED or nxt in _MEASURED
+
+
+def _given(words: Sequence[str]) -> bool:
+    """A verb of giving, the main one or among the last five words: its "to" names who gets
+    it ("sentences the former chief executive of ArthroCare | to 20 years")."""
+    verb = verb_index(" ".join(words))
+    main = [words[verb]] if verb is not None and verb < len(words) else []
+    for word in [*main, *words[-5:]]:
+        low = word.lower()
+        lemma = base_form(low) or (lemma_of_s(low) if low.endswith("s") else low)
+        if lemma in _GIVING:
+            return True
+    return False
+
+
+_GIVING = word_set(
+    "award grant give hand sell send pay return transfer donate lend deliver sentence condemn"
+)
+# A word and the preposition it needs: "his role | in a fraud", "close | to Puri".
+_PAIRED = frozenset(
+    {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
+    | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+)
+# A participle that says how much a noun is: "a deal | valued at $66 billion".
+_MEASURED = word_set("valued worth priced estimated totalling totaling")
 _TRAILING_MEASURE = Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
     r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"

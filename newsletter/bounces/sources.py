@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from newsletter.control_chars import quoted
 from newsletter.errors import MailboxError, display_path
+from newsletter.stored_text import storable_text
 
 IMAP_PASSWORD_ENV = "NEWSLETTER_IMAP_PASSWORD"
 PROCESSED_KEYWORD = "NewsletterProcessed"
@@ -246,7 +248,7 @@ class ImapMailbox:
             raise MailboxError(f"{url}: write it as imaps://user@imap.example.org/INBOX")
         if not password:
             raise MailboxError(
-                f"{self.where}: no password for '{self.user}'; set {IMAP_PASSWORD_ENV}"
+                f"{self.where}: no password for {quoted(self.user)}; set {IMAP_PASSWORD_ENV}"
             )
         context = ssl.create_default_context()
         if ca_file is not None:
@@ -278,7 +280,7 @@ class ImapMailbox:
             except imaplib.IMAP4.error:
                 self._logout()
                 raise MailboxError(
-                    f"{self.where}: login failed for '{self.user}'; check {IMAP_PASSWORD_ENV}"
+                    f"{self.where}: login failed for {quoted(self.user)}; check {IMAP_PASSWORD_ENV}"
                 ) from None
             _, caps = self.imap.capability()  # after login: servers announce more (MOVE)
             self.capabilities = set(_text(caps).upper().split())
@@ -458,6 +460,5 @@ def _reason(e: Exception) -> str:
 
 
 def _cut(text: str) -> str:
-    """A server's words on one line of at most 160 characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= 160 else text[:157] + "..."
+    """A server's words on one line of at most 160 characters, its controls made spaces."""
+    return storable_text(text, 160)

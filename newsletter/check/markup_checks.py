@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from newsletter.check.email_facts import BuiltEmail, Image, fold, urls_in
+from newsletter.check.email_facts import BuiltEmail, Image, Link, fold, urls_in
 from newsletter.check.report import Problem
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import display_path
 
 # Link shorteners hide where a link goes; spam filters score them, readers distrust them.
@@ -59,14 +60,19 @@ def links_placeholder(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """A link that is empty or a placeholder: `#`, `http://`, `TODO`…"""
     for link in email.facts.links:
         if _placeholder(link.href):
-            yield f'{email.where("index.html", link.line)}: link "{link.text}" → "{link.href}"'
+            yield f"{email.where('index.html', link.line)}: {_link(link)}"
 
 
 def links_relative(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """A link that is not an absolute http(s) or mailto URL (relative, javascript:, file:…)."""
     for link in email.facts.links:
         if not _placeholder(link.href) and not _absolute(link.href):
-            yield f'{email.where("index.html", link.line)}: link "{link.text}" → "{link.href}"'
+            yield f"{email.where('index.html', link.line)}: {_link(link)}"
+
+
+def _link(link: Link) -> str:
+    """A link as a finding names it: its text and its address, each quoted."""
+    return f"link {quoted(link.text)} → {quoted(link.href)}"
 
 
 def links_shortened(email: BuiltEmail, settings: Settings) -> Iterator[str]:
@@ -148,7 +154,8 @@ def one_click_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     if email.header("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click":
         yield f"{email.where('message.eml')}: no List-Unsubscribe-Post: List-Unsubscribe=One-Click"
     if not settings.base_url.startswith("https://"):
-        yield f"{settings.source or 'newsletter.toml'}: base_url '{settings.base_url}' is not https"
+        shown = settings.source or "newsletter.toml"
+        yield f"{shown}: base_url {quoted(settings.base_url)} is not https"
 
 
 def postal_address_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from newsletter.cli.app import app, parse_date, warn, workspace_settings
+from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
     from newsletter.build import BuildResult
@@ -92,10 +93,8 @@ def build(
     if related is not None:
         settings = validated(replace(settings, related=related))
     if issue_id is not None and not ISSUE_ID.match(issue_id):
-        from newsletter.control_chars import shown_safely
-
         raise ConfigError(
-            f"--id '{shown_safely(issue_id, 70)}': use letters, digits, '.', '-' or '_' "
+            f"--id {quoted(issue_id)}: use letters, digits, '.', '-' or '_' "
             "(64 at most, starting with a letter or digit; not 'welcome', the welcome email's)"
         )
     named: list[str] = list(sources or [])

@@ -56,7 +56,8 @@ class EventLog:
     def event(self, event: RunEvent) -> None:
         """A run's event."""
         self.issue = event.issue
-        self.emit(event.issue, event.step, event.message, event.level, **event.counts)
+        counts = {**event.counts, **event.details} if self.json else event.counts
+        self.emit(event.issue, event.step, event.message, event.level, **counts)
 
     def failure(self, message: str, step: str) -> None:
         """The error that ended the run, as one more event."""

@@ -63,8 +63,8 @@ def run(
         password = smtp_password()
         if settings.smtp.user and password is None:  # nobody to ask at a prompt under cron
             raise ConfigError(
-                f"no SMTP password for user '{settings.smtp.user}': set {PASSWORD_ENV} in the "
-                "environment of the timer or crontab (docs/schedule.md)"
+                f"no SMTP password for user {quoted(settings.smtp.user)}: set {PASSWORD_ENV} in "
+                "the environment of the timer or crontab (docs/schedule.md)"
             )
         options = RunOptions(
             now=moment,

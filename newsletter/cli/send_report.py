@@ -66,22 +66,8 @@ def print_summary(summary: SendSummary, shown: str) -> None:
 
 
 def summary_counts(summary: SendSummary) -> dict[str, Any]:
-    """The counts of `send --log-format json`'s summary event (docs/schedule.md): with the
-    recovery file's deliveries recorded, how many of them another host mailed again (two
-    copies), and the readers `--take-over` took, in all and per host held for; counts and
-    host names only, never an address (the text summary and `--status` name the readers)."""
-    return {
-        "sent": summary.sent,
-        "failed": summary.failed,
-        "skipped": summary.skipped,
-        "unknown": summary.unknown_total,
-        "left": summary.left,
-        "recovered": summary.recovered,
-        "recovered_twice": len(summary.recovered_twice),
-        "taken_over": sum(n for _, n in summary.taken_over),
-        "taken_over_from": [{"host": host, "readers": n} for host, n in summary.taken_over],
-        "seconds": round(summary.elapsed, 1),
-    }
+    """The counts of `send --log-format json`'s summary event (SendSummary.counts)."""
+    return summary.counts()
 
 
 SHOWN_HOSTS = 3  # other hosts named in the summary's line; `--status` lists them all

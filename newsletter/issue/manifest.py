@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.config import check_text_template
-from newsletter.control_chars import ECHOED, control_character, shown_safely, without_invisibles
+from newsletter.control_chars import (
+    ECHOED,
+    control_character,
+    quoted,
+    shown_safely,
+    without_invisibles,
+)
 from newsletter.errors import ConfigError, ManifestError, display_path
 from newsletter.models import (
     BodyFormat,
@@ -31,8 +37,7 @@ from newsletter.models import (
     StoryCard,
 )
 from newsletter.sources.markdown_reading import reference_problem
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_advice, toml_error_line
+from newsletter.toml_lines import parse_toml
 from newsletter.web_address import AddressError, web_address
 
 # Keys holding text readers read: their invisible characters (an override, a zero-width
@@ -296,20 +301,8 @@ def read_manifest(path: Path) -> Issue:
 
 def parse_manifest(text: str, path: Path) -> Issue:
     """The Issue in a manifest's text, read from `path` (which its errors name)."""
-    import tomllib
-
     shown = display_path(path)
-    if (deep := too_deep(text)) is not None:
-        raise ManifestError(
-            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; a manifest nests "
-            "three at most: fix that line"
-        )
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        line = toml_error_line(e, text)
-        advice = toml_error_advice(e, text)
-        raise ManifestError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
+    data = parse_toml(text, shown, ManifestError, nesting="a manifest nests three at most: ")
     return _ManifestReader(shown, text).issue(data)
 
 
@@ -438,7 +431,7 @@ class _ManifestReader:
         assert issue_id is not None
         if not ISSUE_ID.match(issue_id):
             raise self.fail(
-                "id", f"'{issue_id}' must be letters, digits, '.', '-' or '_' (not 'welcome')"
+                "id", f"{quoted(issue_id)} must be letters, digits, '.', '-' or '_' (not 'welcome')"
             )
         day = data.get("date")
         if isinstance(day, dt.datetime):
@@ -501,7 +494,7 @@ class _ManifestReader:
             if not name:
                 raise self.fail(label, "is empty; give the section a heading", "sections", i)
             if name in names:
-                raise self.fail(label, f"'{name}' is already a section", "sections", i)
+                raise self.fail(label, f"{quoted(name)} is already a section", "sections", i)
             names.append(name)
         return tuple(names)
 
@@ -514,7 +507,7 @@ class _ManifestReader:
             known = ", ".join(repr(n) for n in names) or "none: add a [[sections]] table"
             raise self.fail(
                 f"{label}.section",
-                f"'{name}' is not a [[sections]] name (known: {known})",
+                f"{quoted(name)} is not a [[sections]] name (known: {known})",
                 table,
                 index,
             )
@@ -584,7 +577,7 @@ class _ManifestReader:
         if issue_id is None:
             return None
         if not ISSUE_ID.match(issue_id):
-            raise self.fail("follows", f"'{issue_id}' must be the id of an earlier issue")
+            raise self.fail("follows", f"{quoted(issue_id)} must be the id of an earlier issue")
         title = self.text(data, "follows_title", "follows_title", required=False)
         if not title or not title.strip():
             raise self.fail(
@@ -624,7 +617,7 @@ class _ManifestReader:
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
         body_format = _BODY_FORMATS.get(fmt)
         if body_format is None:
-            raise self.fail("lead.format", f'\'{fmt}\' must be "text" or "markdown"', "lead")
+            raise self.fail("lead.format", f'{quoted(fmt)} must be "text" or "markdown"', "lead")
         derived = data.get("title_derived", False)
         if not isinstance(derived, bool):
             raise self.fail("lead.title_derived", "must be true or false", "lead")
@@ -701,7 +694,7 @@ class _ManifestReader:
         if address != url.strip():
             raise self.fail(
                 label,
-                f"'{url.strip()}' holds characters a link cannot carry as they are (a space, "
+                f"{quoted(url.strip())} holds characters a link cannot carry as they are (a space, "
                 f"a quote, a lone %...): write it as '{address}'",
                 table,
                 index,
@@ -752,7 +745,7 @@ class _ManifestReader:
 def _suggest(key: str, known: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(known)})"
 
 
 def _shown(value: object) -> str:

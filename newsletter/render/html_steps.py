@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from newsletter.control_chars import quoted
 from newsletter.errors import TemplateError
 from newsletter.render.premailer_import import Premailer
 
@@ -121,7 +122,7 @@ def check_images_and_links(html: str) -> str:
         src = attrs.get("src", "")
         if not _ABSOLUTE.match(src) or src.lower().startswith("mailto:"):
             raise TemplateError(
-                f"the email template: image '{src}' is not an absolute https:// URL; "
+                f"the email template: image {quoted(src)} is not an absolute https:// URL; "
                 "mail programs cannot load it"
             )
         if not attrs.get("alt", "").strip():
@@ -130,7 +131,7 @@ def check_images_and_links(html: str) -> str:
         href = m.group(1).strip("\"'")
         if not (_ABSOLUTE.match(href) or href.startswith("%%")):
             raise TemplateError(
-                f"the email template: link '{href}' is not absolute; links in an email must "
+                f"the email template: link {quoted(href)} is not absolute; links in an email must "
                 "be full https:// URLs"
             )
     return html

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from newsletter.control_chars import quoted
 from newsletter.errors import TemplateError, display_path
 
 HTML_TEMPLATE = "digest.mjml.j2"
@@ -67,7 +68,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         loader = env.loader
         searched = loader.searchpath if isinstance(loader, jinja2.FileSystemLoader) else []
         raise TemplateError(
-            f"template '{e.name}' not found in {', '.join(map(display_path, searched))}"
+            f"template {quoted(str(e.name))} not found in {', '.join(map(display_path, searched))}"
         ) from None
     except Exception as e:  # a runtime error inside the template: undefined name, bad filter...
         raise TemplateError(
@@ -94,7 +95,9 @@ def read_template_file(dirs: tuple[Path, ...], name: str) -> str:
                 raise TemplateError(
                     f"{display_path(path)}: cannot read ({e}); save it as UTF-8 text"
                 ) from None
-    raise TemplateError(f"template '{name}' not found in {', '.join(map(display_path, dirs))}")
+    raise TemplateError(
+        f"template {quoted(name)} not found in {', '.join(map(display_path, dirs))}"
+    )
 
 
 def _template_frame(error: Exception, env: jinja2.Environment, name: str) -> str:

@@ -65,6 +65,25 @@ class SendSummary:
         done = self.sent + self.failed + self.unknown
         return done / self.elapsed if self.elapsed > 0 else 0.0
 
+    def counts(self) -> dict[str, Any]:
+        """The counts of a send's JSON event (`send --log-format json`'s summary and `run
+        --log-format json`'s send event, docs/schedule.md): with the recovery file's
+        deliveries recorded, how many of them another host mailed again (two copies), and
+        the readers `--take-over` took, in all and per host held for; counts and host names
+        only, never an address (the text summary and `--status` name the readers)."""
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "unknown": self.unknown_total,
+            "left": self.left,
+            "recovered": self.recovered,
+            "recovered_twice": len(self.recovered_twice),
+            "taken_over": sum(n for _, n in self.taken_over),
+            "taken_over_from": [{"host": host, "readers": n} for host, n in self.taken_over],
+            "seconds": round(self.elapsed, 1),
+        }
+
 
 def dry_run_outbox(plan: SendPlan) -> tuple[SendPlan, FileTransport]:
     """A dry run's plan (one connection, no rate) and its emptied outbox."""

@@ -90,7 +90,7 @@ from newsletter.send.outcome_committer import (
     RECORD_MANY,
     OutcomeCommitter,
     Row,
-    as_columns,
+    as_json,
     fenced,
 )
 from newsletter.send.sender_lease import (
@@ -325,7 +325,7 @@ class PostgresJournal(DeliveryJournal):
         link = self._writers[writer]
         fence = self._heartbeat is not None
         statement: str = RECORD_MANY if len(rows) > 1 else _RECORD_ONE
-        params: list[Any] = as_columns(rows) if len(rows) > 1 else list(rows[0]) if rows else []
+        params: list[Any] = as_json(rows) if len(rows) > 1 else list(rows[0]) if rows else []
         if fence:
             statement = _FENCED_MANY if len(rows) > 1 else _FENCED_ONE if rows else LEASE_LIVE
             params.append(self.sender_id)

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from newsletter.config import SmtpSettings
+from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
@@ -37,6 +38,7 @@ from newsletter.send.transport import (
     TemporaryFailure,
 )
 from newsletter.stored_text import storable_text
+from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
@@ -144,31 +146,31 @@ class SmtpTransport:
         user = self.smtp.user
         if not client.has_extn("auth"):
             raise DeliveryError(
-                f"{self.where}: offers no AUTH, so user '{user}' cannot log in; "
+                f"{self.where}: offers no AUTH, so user {quoted(user)} cannot log in; "
                 "use STARTTLS or SSL (relays offer AUTH only then), or no user "
                 f"({self.names.named('user')})"
             )
         if not self._password:
             raise DeliveryError(
-                f"{self.where}: no password for user '{user}'; "
+                f"{self.where}: no password for user {quoted(user)}; "
                 "set NEWSLETTER_SMTP_PASSWORD or answer the prompt"
             )
         try:
             client.login(user, self._password)
         except UnicodeError:  # never name the character: it is part of the password
             raise DeliveryError(
-                f"{self.where}: the user name or password for '{user}' cannot be sent "
+                f"{self.where}: the user name or password for {quoted(user)} cannot be sent "
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
             raise DeliveryError(
-                f"{self.where}: authentication failed for user '{user}' "
+                f"{self.where}: authentication failed for user {quoted(user)} "
                 f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
                 "NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
             raise DeliveryError(
-                f"{self.where}: cannot log in as '{user}' ({_exception_text(e)})"
+                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
             ) from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
@@ -279,8 +281,10 @@ class _PipeliningClient(smtplib.SMTP):
                 size += len(line)
                 if len(line) > _MAXLINE or size > MAX_REPLY_BYTES:
                     self.close()
+                    if len(line) > _MAXLINE:
+                        raise smtplib.SMTPResponseException(500, "Line too long.")
                     raise smtplib.SMTPResponseException(
-                        500, "Line too long." if len(line) > _MAXLINE else "Reply too long."
+                        -1, f"a reply of more than {MAX_REPLY_BYTES // 1024} KiB: no relay's answer"
                     )
                 lines.append(line[4:].strip(b" \t\r\n"))
                 first = first or line[:3]
@@ -375,6 +379,9 @@ class _PipeliningClient(smtplib.SMTP):
         the relay may have queued the message; ConnectionLost only when TCP proves the
         relay never read the `.` (final_dot.py), whenever after its 354 it went away.
         """
+        if self._hung_up():  # gone, or said more than it was asked after the last reply
+            self.close()
+            raise ConnectionLost("the server closed the connection or spoke out of turn")
         commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{recipient}>", "DATA")
         wanted = (250, 250, 354)  # 251 (forwarded) also accepts a recipient
         if self.has_extn("pipelining"):
@@ -400,7 +407,10 @@ class _PipeliningClient(smtplib.SMTP):
         self.send(memoryview(wire)[: -len(END_OF_DATA)])  # all but the final `.` line
         if self._hung_up():  # the final `.` is not out: the relay cannot have the message
             self.close()
-            raise ConnectionLost("connection closed by the server before the end of the message")
+            raise ConnectionLost(
+                "connection closed by the server, or it spoke out of turn, before the end of "
+                "the message"
+            )
         if at_end is not None:
             try:
                 at_end()
@@ -442,11 +452,25 @@ class _PipeliningClient(smtplib.SMTP):
         look sees it gone), not an unknown outcome.  One that hangs up later, after the `.`
         may have reached it, is still unknown.
         """
-        if self.sock is None:
+        sock = self.sock
+        if sock is None:
             return True
         poller = select.poll()
-        poller.register(self.sock, select.POLLIN | select.POLLPRI)
-        return bool(poller.poll(0))
+        poller.register(sock, select.POLLIN | select.POLLPRI)
+        if poller.poll(0) or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+            return True
+        if self.file is None:
+            return False
+        # A reply already read into our buffer with the one before it (`354` and `250` in
+        # one write): taken for the `.`'s answer, it recorded a refused message sent and
+        # blamed the next reader for its refusal.
+        sock.settimeout(0)
+        try:
+            return bool(self.file.peek(1))
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False
+        finally:
+            sock.settimeout(self.timeout)
 
     def _reset_after(self, code: int) -> None:
         """RSET after a failed transaction, so the next one starts clean; on any doubt, hang up."""
@@ -488,10 +512,12 @@ def _b64(text: str) -> str:
 
 def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
-    (a NUL, which PostgreSQL's journal cannot store) become spaces."""
+    (a NUL, which PostgreSQL's journal cannot store) become spaces, and past MAX_DIAGNOSTIC
+    characters it is cut (`…`): the journal keeps it for every reader it refused."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
     text = storable_text(text)
-    return f"{code} {text}".strip() if code > 0 else text or "no reply"
+    reply = f"{code} {text}".strip() if code > 0 else text or "no reply"
+    return reply if len(reply) <= MAX_DIAGNOSTIC else reply[: MAX_DIAGNOSTIC - 1].rstrip() + "…"
 
 
 def _exception_text(e: BaseException) -> str:

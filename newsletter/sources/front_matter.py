@@ -162,7 +162,7 @@ def _image(value: Any, fail: Fail) -> str:
 def _kind(value: Any, fail: Fail) -> str:
     kind = str(value).strip().lower()
     if kind not in KINDS:
-        raise fail(f"'{value}' must be one of {', '.join(KINDS)}")
+        raise fail(f"{quoted(value)} must be one of {', '.join(KINDS)}")
     return kind
 
 
@@ -184,7 +184,7 @@ def _lead(value: Any, fail: Fail) -> bool:
 def _pixels(value: Any, fail: Fail) -> int:
     """image_width, image_height: a whole number of pixels."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20000:
-        raise fail(f"'{value}' must be a whole number of pixels, e.g. 1200")
+        raise fail(f"{quoted(value)} must be a whole number of pixels, e.g. 1200")
     return value
 
 
@@ -196,7 +196,7 @@ def _date(value: Any, fail: Fail) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise fail(f"'{value}' is not a date like 2026-11-26") from None
+        raise fail(f"{quoted(value)} is not a date like 2026-11-26") from None
 
 
 # Each key's check (the rest are text): the value in, the stored value out.

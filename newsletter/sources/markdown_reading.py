@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from newsletter.control_chars import quoted
 from newsletter.sources.markdown_limits import depth_problem, size_problem
 from newsletter.web_address import AddressError, web_address
 
@@ -79,12 +80,12 @@ def reference_problem(body: str) -> tuple[int, str] | None:
             src = token.attrGet("src") or ""
             if not ABSOLUTE_URL.match(src):
                 return line, (
-                    f"image '{src}' is not an absolute https:// address; mail programs cannot "
-                    "load files next to the story: put it online and use its full URL"
+                    f"image {quoted(src)} is not an absolute https:// address; mail programs "
+                    "cannot load files next to the story: put it online and use its full URL"
                 )
             if not src.lower().startswith("https://"):
                 return line, (
-                    f"image '{src}' is http://: images must be https:// (mail programs block "
+                    f"image {quoted(src)} is http://: images must be https:// (mail programs block "
                     "or warn about images over plain http)"
                 )
             if not token.content.strip():
@@ -93,7 +94,7 @@ def reference_problem(body: str) -> tuple[int, str] | None:
             href = token.attrGet("href") or ""
             if not _LINK_SCHEMES.match(href):
                 return line, (
-                    f"link '{href}' is not an absolute https:// (or mailto:) address; "
+                    f"link {quoted(href)} is not an absolute https:// (or mailto:) address; "
                     "links in an email must be full URLs"
                 )
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Note, Story, body_paragraphs
 from newsletter.sources.front_matter import FrontMatter, split_front_matter
@@ -64,8 +65,8 @@ def _note(meta: object, body: str, first_line: int, path: Path) -> Note:
     for key in ("title", "url", "image", "summary"):
         if getattr(meta, key):
             raise SourceError(
-                f"{where(path, 1)}: front matter '{key}': a note has none (it is the editor's "
-                "word above the lead); remove it, or drop `kind: note` to make it a story"
+                f"{where(path, 1)}: front matter {quoted(key)}: a note has none (it is the "
+                "editor's word above the lead); remove it, or drop `kind: note` to make it a story"
             )
     if meta.lead or meta.tags:
         raise SourceError(

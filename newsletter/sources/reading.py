@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.control_chars import control_line, shown_safely, visible, without_invisibles
+from newsletter.control_chars import control_line, quoted, visible, without_invisibles
 from newsletter.errors import SourceError, where
 from newsletter.sources.feed_bounds import is_wide_unicode
 
@@ -63,9 +63,9 @@ def read_text(path: Path) -> str:
     found = control_line(text)
     if found is not None:
         line, char = found
-        shown = shown_safely(text.split("\n")[line - 1])
+        shown = quoted(text.split("\n")[line - 1])
         raise SourceError(
-            f'{where(path, line)}: holds the control character {char} (in "{shown}"); '
+            f"{where(path, line)}: holds the control character {char} (in {shown}); "
             "delete it: it is not text"
         )
     if not visible(text):

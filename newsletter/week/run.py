@@ -53,6 +53,8 @@ class RunEvent:
     message: str
     level: str = "info"  # info | warning | error | debug (a state, not an action)
     counts: dict[str, int] = field(default_factory=dict)
+    # only in a JSON log: more of what happened (the send's recovered and taken over readers)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,12 @@ class _Run:
 
     def emit(self, issue: str, step: str, message: str, level: str = "info", **counts: int) -> None:
         self.options.on_event(RunEvent(issue, step, message, level, counts))
+
+    def emit_send(
+        self, issue: str, message: str, level: str, counts: dict[str, int], details: dict[str, Any]
+    ) -> None:
+        """The send's event: its counts, and `details` for a JSON log only (RunEvent)."""
+        self.options.on_event(RunEvent(issue, "send", message, level, counts, details))
 
     def folder(self, slot: dt.datetime) -> Path:
         return self.settings.workspace / "issues" / self.plan.issue_id(slot.date())
@@ -401,19 +409,18 @@ class _Run:
             return self.recorded(state, "sent", sent=0, skipped=already), EXIT_OK
         self.emit(name, "send", f"sending to {plan.recipients} reader(s) via {plan.relay}")
         summary = run_send(plan)
-        counts = {
-            "sent": summary.sent,
-            "failed": summary.failed,
-            "skipped": summary.skipped,
-            "unknown": summary.unknown_total,
-            "left": summary.left,
-        }
+        # The five counts show in either log and are kept in the run's state; a JSON log's
+        # event has the rest of `send --log-format json`'s summary too (recovered, taken over)
+        every = summary.counts()
+        five = ("sent", "failed", "skipped", "unknown", "left")
+        counts = {key: every[key] for key in five}
+        details = {key: value for key, value in every.items() if key not in five}
         if summary.left or summary.stopped or summary.interrupted:
             why = summary.stopped or "stopped before the end"
-            self.emit(name, "send", f"{why}; the next run resumes it", "error", **counts)
+            self.emit_send(name, f"{why}; the next run resumes it", "error", counts, details)
             return state, EXIT_FAILED
         level = "warning" if summary.failed or summary.unknown_total else "info"
-        self.emit(name, "send", f"sent in {summary.elapsed:.1f} s", level, **counts)
+        self.emit_send(name, f"sent in {summary.elapsed:.1f} s", level, counts, details)
         state = self.recorded(state, "sent", None, **counts)
         return state, EXIT_FAILED if summary.failed else EXIT_OK
 

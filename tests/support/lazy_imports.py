@@ -10,17 +10,32 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+# `module:function`, a name that counts as loaded once the module's cached function has run:
+# what a module reads on first use (the tagger's weights), not on import.
+_LOADED = """
+def loaded(name):
+    module, _, cached = name.partition(":")
+    if not cached or module not in sys.modules:
+        return module in sys.modules
+    return getattr(sys.modules[module], cached).cache_info().currsize > 0
+"""
+
 # Runs `newsletter ARGS…` and, at exit, reports which of the named modules were imported.
-_REPORTING_CLI = """
+_REPORTING_CLI = (
+    """
 import atexit, json, sys
 names = json.loads(sys.argv[1])
+"""
+    + _LOADED
+    + """
 def report():
-    sys.stderr.write("LOADED " + json.dumps([n for n in names if n in sys.modules]) + "\\n")
+    sys.stderr.write("LOADED " + json.dumps([n for n in names if loaded(n)]) + "\\n")
 atexit.register(report)
 sys.argv = ["newsletter", *sys.argv[2:]]
 from newsletter.cli import main
 main()
 """
+)
 
 _SERVE_MODULES = "import newsletter.cli.serve, newsletter.serve.app, newsletter.serve.runner"
 
@@ -54,7 +69,10 @@ def loaded_by_the_other_commands(workspace: Path, names: Sequence[str]) -> dict[
             ["serve", "--help"],
         )
     }
-    code = f"import json, sys; {_SERVE_MODULES}; print(json.dumps([n for n in {list(names)!r} if n in sys.modules]))"
+    code = (
+        f"import json, sys; {_SERVE_MODULES}\n{_LOADED}\n"
+        f"print(json.dumps([n for n in {list(names)!r} if loaded(n)]))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     found["serve's modules"] = json.loads(done.stdout)

@@ -23,6 +23,8 @@ records every accepted message and replays scripted faults at RCPT or DATA:
               the client sent RSET first (aiosmtpd-like after a failed end of data)
   "kept:R"    at DATA: the message is kept (queued), then R is sent as the reply line,
               however garbled (`25 ok`, `354 go`)
+  "ahead:R"   at RCPT: accept, then send R right behind DATA's 354, in the same write (a
+              relay whose replies run ahead of the commands, RFC 2920 says never)
   "flood"     at DATA: the message is kept, then `250-` lines of 1,000 bytes as fast as the
               client reads them, for `drip_seconds` (a reply that never ends); `flood_ehlo`
               (a field) does the same to every EHLO
@@ -140,7 +142,10 @@ class RecordingHandler:
         if fault == "trickle":
             await self._drip(server, line=False)
             return "OK"
-        if fault == "hangup":
+        if fault and fault.startswith("ahead:"):
+            session.ahead = fault.removeprefix("ahead:")
+            fault = None
+        elif fault == "hangup":
             session.hang_up_at_data = True
             fault = None
         elif fault and fault.startswith("hangup:"):
@@ -174,6 +179,7 @@ class RecordingHandler:
         elif fault == "flood":
             self._keep(envelope)
             await self._flood(server)
+            return "250 2.0.0 queued"
         elif fault and fault.startswith("kept:"):
             self._keep(envelope)
             return fault.removeprefix("kept:")
@@ -216,7 +222,15 @@ class RecordingHandler:
 
 
 class _FaultySMTP(SMTP):
-    """aiosmtpd's session, able to hang up right after its 354 (the "hangup" fault)."""
+    """aiosmtpd's session, able to hang up right after its 354 (the "hangup" fault), or to
+    say more than asked there (the "ahead" fault)."""
+
+    async def push(self, status: str | bytes) -> None:
+        ahead = getattr(self.session, "ahead", None)
+        if ahead and isinstance(status, str) and status.startswith("354"):
+            self.session.ahead = None
+            status = f"{status}\r\n{ahead}"
+        await super().push(status)
 
     async def smtp_DATA(self, arg: str) -> None:
         later = getattr(self.session, "hang_up_at_data", False)
