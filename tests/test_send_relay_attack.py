@@ -157,3 +157,26 @@ def test_a_reply_nobody_asked_for_after_the_final_dot_is_no_next_readers_answer(
     assert (summary.sent, summary.failed, summary.bounced) == (2, 1, 1)
     assert statuses(send_ws) == {emails[0]: "sent", emails[1]: "failed", emails[2]: "sent"}
     assert handler.by_recipient() == {emails[0]: 1, emails[2]: 1}
+
+
+def test_a_relays_long_refusals_are_kept_short_in_the_journal(send_ws):
+    """Every other reader refused with a 60 KB reply (61 lines, within the reply's bounds):
+    each journal row keeps at most 500 characters of it, as a reader's reason does (it kept
+    all 60 KB a row: a list of a million readers, 30 GB of newsletter.db)."""
+    emails = send_ws.add_many(40)
+    handler = RecordingHandler()
+    for n, email in enumerate(emails[::2]):
+        lines = [f"550-5.7.1 refusal {n} " + "x" * 980] * 60 + ["550 5.7.1 end"]
+        handler.fail(email, "rcpt", "\r\n".join(lines))
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1)
+    assert (summary.sent, summary.failed) == (20, 20)
+    journal = send_ws.journal("2026-W48")
+    try:
+        (longest,) = journal.conn.execute(
+            "SELECT max(length(last_error)) FROM deliveries"
+        ).fetchone()
+    finally:
+        journal.close()
+    assert 100 < longest <= 500, longest
+    assert all(len(reason) <= 500 for reason, _ in summary.reasons)

@@ -73,7 +73,7 @@ def headline_faults(title: str) -> list[str]:
         and (" ".join(words[:index]).count(",") == 1)
     ):
         # "South Dakota, soars above 100 degrees": a subordinate clause's subject left behind
-        faults.append(f"parts the subject from its verb '{words[index]}' with a comma")
+        faults.append(f"parts the subject from its verb {quoted(words[index])} with a comma")
     if _CLAUSE_AFTER_COMMA.search(title):
         faults.append("runs a second clause on after a comma (', it was')")
     if _second_finite(title):

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from newsletter.control_chars import quoted
 from newsletter.errors import MailboxError, display_path
+from newsletter.stored_text import storable_text
 
 IMAP_PASSWORD_ENV = "NEWSLETTER_IMAP_PASSWORD"
 PROCESSED_KEYWORD = "NewsletterProcessed"
@@ -459,6 +460,5 @@ def _reason(e: Exception) -> str:
 
 
 def _cut(text: str) -> str:
-    """A server's words on one line of at most 160 characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= 160 else text[:157] + "..."
+    """A server's words on one line of at most 160 characters, its controls made spaces."""
+    return storable_text(text, 160)

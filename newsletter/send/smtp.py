@@ -38,6 +38,7 @@ from newsletter.send.transport import (
     TemporaryFailure,
 )
 from newsletter.stored_text import storable_text
+from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
@@ -511,10 +512,12 @@ def _b64(text: str) -> str:
 
 def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
-    (a NUL, which PostgreSQL's journal cannot store) become spaces."""
+    (a NUL, which PostgreSQL's journal cannot store) become spaces, and past MAX_DIAGNOSTIC
+    characters it is cut (`…`): the journal keeps it for every reader it refused."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
     text = storable_text(text)
-    return f"{code} {text}".strip() if code > 0 else text or "no reply"
+    reply = f"{code} {text}".strip() if code > 0 else text or "no reply"
+    return reply if len(reply) <= MAX_DIAGNOSTIC else reply[: MAX_DIAGNOSTIC - 1].rstrip() + "…"
 
 
 def _exception_text(e: BaseException) -> str:
