@@ -699,3 +699,30 @@ def test_the_round_10_sets_are_recorded_as_read_once():
             )
     # printable of: round 9's code, round 10's code read once
     assert counts == {"dev10": (11, 16), "held10": (14, 15), "held11": (10, 12)}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "A major rescue operation is underway after a colliery tunnel at a coal mine "
+            "collapsed and trapped seven miners 300ft underground.",
+            "Colliery tunnel at coal mine collapses and traps seven miners 300ft underground",
+        ),
+        (
+            "Rescue teams are on scene of a coal mine in norther Mexico where a cave-in has "
+            "trapped a reported nine miners.",
+            "Cave-in traps reported nine miners",
+        ),
+    ],
+)
+def test_a_response_or_a_scene_gives_way_to_its_event(paragraph, title):
+    """ "A rescue operation is underway | after a tunnel collapsed", "teams are on scene | where
+    a cave-in has trapped nine miners": the news is the event, a clause of its own."""
+    assert derive_title([paragraph]) == title
+
+
+def test_a_second_verb_after_and_keeps_its_complement():
+    """ "Earthquake kills 75 and injures": the second verb's object was cut."""
+    faults = headline_faults("Earthquake kills 75 and injures")
+    assert any("after 'and'" in f for f in faults), faults
