@@ -403,6 +403,8 @@ def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if nxt == "to" and _given(words):
         return True
+    if nxt in ("with", "who") and len(words) > 1 and words[-2].lower() in _RESTRICTING:
+        return True  # "for certain patients | with an aggressive form of leukemia"
     return (last, nxt) in _PAIRED or nxt in _MEASURED
 
 
@@ -426,7 +428,11 @@ _GIVING = word_set(
 _PAIRED = frozenset(
     {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
     | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+    | {("concerns", "about"), ("concern", "about"), ("fears", "about"), ("fears", "of")}
+    | {("questions", "about"), ("questions", "over")}
 )
+# Words that say a noun is narrowed by what follows it ("certain patients | with …").
+_RESTRICTING = word_set("certain some those particular")
 # A participle that says how much a noun is: "a deal | valued at $66 billion".
 _MEASURED = word_set("valued worth priced estimated totalling totaling")
 _TRAILING_MEASURE = Lazy(

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from newsletter.config import SmtpSettings
 from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
+from newsletter.hidden_secret import without_secret
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
 from newsletter.send.setting_names import SettingNames
@@ -163,15 +164,14 @@ class SmtpTransport:
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
+            said = without_secret(reply_text(e.smtp_code, e.smtp_error), self._password, user=user)
             raise DeliveryError(
                 f"{self.where}: authentication failed for user {quoted(user)} "
-                f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
-                "NEWSLETTER_SMTP_PASSWORD"
+                f"({said}); check the user name and NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
-            raise DeliveryError(
-                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
-            ) from None
+            said = without_secret(_exception_text(e), self._password, user=user)
+            raise DeliveryError(f"{self.where}: cannot log in as {quoted(user)} ({said})") from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
         """Turn what went wrong while connecting into one line naming host:port and what to do."""
