@@ -679,11 +679,11 @@ def test_round_10_after_its_reading_a_count_and_an_adjective_before_a_participle
 
 
 def test_the_round_10_sets_are_recorded_as_read_once():
-    """Round 10's two new sets (43 leads split dev10/held10, and 20 leads no one saw until the
-    end) each keep a source, a licence, a year outside 2004-2005, round 9's title and round 10's
+    """Round 10's three new sets (43 leads split dev10/held10, and two of 20 and 17 leads no one
+    saw until the end of their round) each keep a source, a licence, a year outside 2004-2005, round 9's title and round 10's
     title read once, with an editor's verdict on each."""
     counts = {}
-    for name in ("fresh_round10", "fresh_round11"):
+    for name in ("fresh_round10", "fresh_round11", "fresh_round12"):
         leads = tomllib.loads((DATA / "titles" / f"{name}.toml").read_text("utf-8"))["lead"]
         for lead in leads:
             assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
@@ -698,7 +698,7 @@ def test_the_round_10_sets_are_recorded_as_read_once():
                 read + (lead["verdict_read"] == "keep"),
             )
     # printable of: round 9's code, round 10's code read once
-    assert counts == {"dev10": (11, 16), "held10": (14, 15), "held11": (10, 12)}
+    assert counts == {"dev10": (11, 16), "held10": (14, 15), "held11": (10, 12), "held12": (7, 12)}
 
 
 @pytest.mark.parametrize(
@@ -726,3 +726,20 @@ def test_a_second_verb_after_and_keeps_its_complement():
     """ "Earthquake kills 75 and injures": the second verb's object was cut."""
     faults = headline_faults("Earthquake kills 75 and injures")
     assert any("after 'and'" in f for f in faults), faults
+
+
+def test_round_10b_after_its_reading():
+    """After round 10b's reading: "NEW DELHI/AHMEDABAD, India (Reuters) –" is a dateline; "fired
+    tear gas at protesters gathered outside" keeps "fired" as the verb."""
+    assert derive_title(
+        [
+            "NEW DELHI/AHMEDABAD, India (Reuters) – Police in western India fired tear gas to "
+            "disperse a stone-pelting crowd, authorities said on Monday."
+        ]
+    ).startswith("Police in western India fire tear gas")
+    assert derive_title(
+        [
+            "Tunis - Tunisian police on Wednesday fired tear gas at thousands of protesters "
+            "gathered outside the interior ministry in central Tunis."
+        ]
+    ).startswith("Tunisian police fire tear gas at thousands of protesters gathered")

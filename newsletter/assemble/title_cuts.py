@@ -428,6 +428,8 @@ _GIVING = word_set(
 _PAIRED = frozenset(
     {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
     | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+    | {("concerns", "about"), ("concern", "about"), ("fears", "about"), ("fears", "of")}
+    | {("questions", "about"), ("questions", "over")}
 )
 # Words that say a noun is narrowed by what follows it ("certain patients | with …").
 _RESTRICTING = word_set("certain some those particular")
