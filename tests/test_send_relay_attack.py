@@ -214,3 +214,17 @@ def test_a_relay_echoing_the_password_in_its_refusal_never_gets_it_printed(
     blob = base64.b64encode(b"\0editor\0wrong-secret-123").decode()
     assert summary.stopped is not None and "535 5.7.8 no:" in summary.stopped
     assert "wrong-secret-123" not in summary.stopped and blob not in summary.stopped
+
+
+def test_a_garbled_rcpt_reply_the_relay_took_sends_no_empty_message(send_ws):
+    """Pipelined, a RCPT answered `2.1.5 ok` (no code: refused, to us) while the relay took the
+    recipient and answered DATA 354: the session is dropped, not ended with a bare `.` (which
+    mailed the reader an empty message before their retried copy)."""
+    emails = send_ws.add_many(2)
+    handler = RecordingHandler(pipelining=True)
+    handler.fail(emails[0], "rcpt", "accept:2.1.5 ok")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1)
+    assert (summary.sent, summary.retries) == (2, 1)
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert all(b"Subject:" in received.data for received in handler.received)

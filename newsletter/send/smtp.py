@@ -398,11 +398,14 @@ class _PipeliningClient(smtplib.SMTP):
             (r for r, ok in zip(replies, wanted, strict=False) if not _accepted(r[0], ok)), None
         )
         if refused is not None:
-            if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refused RCPT
-                self.send(".\r\n")
-                self.getreply()
+            stage = "rcpt" if replies.index(refused) == 1 else "mail"
+            if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refusal
+                # Hang up rather than end the message with a bare `.`: a relay that took the
+                # recipient behind a garbled reply would deliver it (an empty message).
+                self.close()
+                raise failure(*refused, stage=stage)
             self._reset_after(refused[0])
-            raise failure(*refused, stage="rcpt" if replies.index(refused) == 1 else "mail")
+            raise failure(*refused, stage=stage)
         wire = wire_bytes(data)
         self.send(memoryview(wire)[: -len(END_OF_DATA)])  # all but the final `.` line
         if self._hung_up():  # the final `.` is not out: the relay cannot have the message
