@@ -511,7 +511,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
     """One [[sections]] table, checked key by key."""
     for key in item:
         if key not in _SECTION_KEYS:
-            raise ConfigError(f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}")
+            raise ConfigError(
+                f"{where_}: unknown key {quoted(key)}{_suggest(key, list(_SECTION_KEYS))}"
+            )
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
@@ -525,7 +527,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
             raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
         lists[key] = tuple(x.strip() for x in got)
     if not lists["sources"] and not lists["tags"]:
-        raise ConfigError(f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags")
+        raise ConfigError(
+            f"{where_} ({quoted(name)}): give its sources (files, globs, feed URLs) or tags"
+        )
     order = item.get("order", "source")
     if order not in SECTION_ORDERS:
         raise ConfigError(
@@ -539,7 +543,9 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
+            raise ConfigError(
+                f"{prefix.removesuffix('.')}: unknown key {quoted(key)}{_suggest(key, list(known))}"
+            )
         default = known[key].default
         if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
             values[key] = _text_list(value, f"{prefix}{key}", _LIST_EXAMPLES.get(key, "[…]"))
@@ -585,7 +591,9 @@ def _check_type(
 
 def _suggest(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
+    return (
+        f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(sorted(known))})"
+    )
 
 
 def _validate(s: Settings, shown: str) -> None:

@@ -53,10 +53,10 @@ def with_line(message: str, shown: str, text: str) -> str:
     if not message.startswith(prefix):
         return message
     rest = message[len(prefix) :]
-    quoted = re.match(r"unknown key '([^']+)'", rest)
+    unknown = re.match(r"(?:([A-Za-z0-9_.\-\[\]]+): )?unknown key '([^']+)'", rest)
     bracketed = re.match(r"\[([A-Za-z0-9_\-]+)\]", rest)
-    if quoted:
-        path = quoted.group(1)
+    if unknown:  # `unknown key 'k'` at the top, `smtp: unknown key 'k'` in a table
+        path = ".".join(p for p in unknown.groups() if p)
     elif bracketed:
         path = bracketed.group(1)
     else:

@@ -186,3 +186,48 @@ def test_a_readers_own_stamp_in_a_report_naming_another_moves_only_that_reader(
     assert result.exit_code == 0, result.output
     assert send_ws.statuses()[victim] == "active" and send_ws.statuses()[READERS[2]] == "active"
     assert send_ws.statuses()[attacker] in ("bounced", "unsubscribed")
+
+
+def auto_reply(report_id: str, reader: str, subject: str, body: str, header: str) -> bytes:
+    """A reader's automatic reply (to the return path, as RFC 3834 has it) answering their copy."""
+    return (
+        f"From: {reader}\r\nTo: bounces@example.org\r\nSubject: {subject}\r\n"
+        f"Message-ID: {report_id}\r\n{header}\r\n"
+        f"In-Reply-To: {list_message_id(ISSUE_ID, reader)}\r\n\r\n{body}"
+    ).encode()
+
+
+def test_a_readers_automatic_replies_quoting_their_copy_are_no_bounces(cli, send_ws, tmp_path):
+    """An out-of-office or helpdesk reply to an issue whose headline says "rejected" or whose
+    text says "could not be delivered", quoting the copy's Message-ID: ignored, not a soft
+    bounce (three issues of them marked a reader on holiday bounced)."""
+    reader = READERS[0]
+    original = f"-----Original Message-----\r\nMessage-ID: {list_message_id(ISSUE_ID, reader)}\r\n"
+    replies = [
+        auto_reply(
+            "<o1@example.net>",
+            reader,
+            "Automatic reply: Court rejected the appeal",
+            "I am away until Monday.\r\n\r\n" + original,
+            "Auto-Submitted: auto-generated",
+        ),
+        auto_reply(
+            "<o2@example.net>",
+            reader,
+            "[Ticket #9] Re: This week",
+            "Your ticket is open.\r\n\r\n> Aid could not be delivered to the valley.\r\n"
+            + original,
+            "Auto-Submitted: auto-replied",
+        ),
+        auto_reply(
+            "<o3@example.net>",
+            reader,
+            "Out of office: Court rejected the appeal",
+            "Back on the 9th.\r\n\r\n" + original,
+            "X-Autoreply: yes",
+        ),
+    ]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "o.mbox", replies)))
+    assert result.exit_code == 0, result.output
+    assert "0 hard bounce(s), 0 soft, 0 complaint(s)" in result.output, result.output
+    assert set(send_ws.statuses().values()) == {"active"}

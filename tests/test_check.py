@@ -260,7 +260,7 @@ def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
     (finding,) = [f for f in check_issue(crafter.folder, crafter.settings()).findings]
     assert finding.check == "links.absolute"
     assert finding.message.startswith("issues/2026-W48/index.html:")
-    assert '"news/today.html"' in finding.message
+    assert "'news/today.html'" in finding.message
     assert "absolute https://" in finding.fix
 
 

@@ -53,10 +53,11 @@ def test_weak_evidence_counts_less_than_a_topic():
 
 
 def test_a_result_by_a_margin_or_held_to_a_draw_reads_as_a_result():
-    """A game's result is read from a margin ("by 74 runs"), a draw ("held 1-1") or a result's
-    noun ("shutout") as from a score and "beat": both Birmingham results scored the Related bar
-    under the council's section 114 notice, the Guardians' eclipse-day shutout under the
-    eclipse; a vote's tally, a poll's points and a year range are no result."""
+    """A game's result is read from a margin ("by 74 runs"), a draw ("held 1-1"), a result's
+    noun ("shutout") or a score in a title the model reads as sport ("demolishes ... 7-1") as
+    from a score and "beat": both Birmingham results scored the Related bar under the council's
+    section 114 notice, the Guardians' eclipse-day shutout under the eclipse; a vote's tally, a
+    ruling's, a poll's and a year range are no result."""
     from newsletter.assemble.meaning import reads_as_result
 
     for title in (
@@ -65,10 +66,15 @@ def test_a_result_by_a_margin_or_held_to_a_draw_reads_as_a_result():
         "Australia win by an innings and 32 runs at Lord's",
         "Baltimore beats Los Angeles 13-4 as Rodriguez strikes out nine",
         "Guardians follow eclipse with shutout of White Sox, 4-0 in home opener",
+        "World Cup Semis: Germany Demolishes Brazil 7-1",  # no result word: the model reads sport
+        "Westburg's walk-off home run lifts the Orioles past the Royals 6-4",
     ):
         assert reads_as_result(title), title
     for title in (
         "Senate votes 51-49 to confirm the nominee",
+        "Kennedy Confirmed as Health Secretary in 52-48 Senate Vote",
+        "Supreme Court rules 6-3 that the president has immunity",
+        "Poll puts Labour ahead 45-30",
         "Labour wins the by-election by 10 points",
         "Council held a public meeting on the 2023-24 budget",
         "Birmingham City Council declares effective bankruptcy",

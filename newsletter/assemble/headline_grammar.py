@@ -524,6 +524,8 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
         elif later in _CLAUSE_OPENERS or later in SPEECH_VERBS or words[j].endswith((";", ":")):
             return None  # "charged after a body was found", "killed in a crash, police said"
         elif tags[j] in pos_tagger.FINITE:
+            if _participle_after_object(words, i, j, later):
+                continue  # "fired tear gas at protesters gathered outside": "fired" is it
             if not relative:
                 return j
             relative = False
@@ -531,6 +533,26 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
 
 
 _RELATIVE_OPENERS = word_set("who whom whose which")
+
+
+def _participle_after_object(words: Sequence[str], i: int, j: int, later: str) -> bool:
+    """The j-th word, in "-ed" before a preposition, describes a noun of the i-th word's
+    object ("fired tear gas at protesters gathered outside")."""
+    return (
+        later.endswith("ed")
+        and j + 1 < len(words)
+        and words[j + 1] in _PLACE_OR_TIME
+        and _takes_object(words, i)
+    )
+
+
+def _takes_object(words: Sequence[str], i: int) -> bool:
+    """The i-th word is followed by a lower-case object ("fired tear gas"), not by "to", "by"
+    or a preposition as a participle is ("believed to have been", "accused of")."""
+    if i + 1 >= len(words):
+        return False
+    following = words[i + 1].strip("“”\"'‘’(),;:.!?")
+    return following.islower() and following not in _PLACE_OR_TIME | {"to", "by", "as"}
 
 
 def _tagged_adjective(text: str, i: int, word: str) -> bool:
@@ -635,8 +657,12 @@ def _prenominal(words: Sequence[str], i: int, word: str) -> bool:
     following = words[i + 1].strip("“”\"'‘’(),;:.!?")
     if not following.isalpha() or not following.islower() or following in _NOT_NOUN_AFTER:
         return False
+    back = i - 1
     if before.rstrip(",").endswith("ed") and before.endswith(",") and i > 1:
-        before = words[i - 2].lower()  # "Five armed, masked thieves"
+        back = i - 2  # "Five armed, masked thieves"
+    elif before.isalpha() and before.islower() and i > 1 and _tagged(words, i - 1) == "JJ":
+        back = i - 2  # "Four female suspected migrants": an adjective between
+    before = words[back].lower()
     return before.isdigit() or before in NUMBER_WORDS or before in _NUMBER_LIKE
 
 

@@ -134,10 +134,14 @@ class _Cuts:
             return False
         if self._clause_without_verb(kept) or self._ends_on_participle(kept):
             return False
+        if self._subject_cut_from_verb(kept, rest):
+            return False
         if self._splits_amount(kept):
             return False
         if not self.strict:
             return True
+        if _VERB_AFTER_ASIDE.match(rest):
+            return False  # "nine others, including two children, | were missing": its verb
         if _LIST_GOES_ON.match(rest):
             return False  # "remains of a man, | a woman, and 50 mummified birds": one list
         if _SECOND_CLAUSE.search(kept, self.after_verb):
@@ -170,6 +174,16 @@ class _Cuts:
             return False
         clause = kept[opened[-1].end() :]
         return verb_index(f"{opened[-1].group().strip()} {clause}") is None
+
+    def _subject_cut_from_verb(self, kept: str, rest: str) -> bool:
+        """ "… after a boat believed to be carrying migrants | attempting to enter the US
+        capsized off the Florida Keys": a clause opened by "after", "before" or "since" whose
+        subject is kept and whose verb is cut off (before the next comma or subordinator)."""
+        opened = [m for m in _TIME_CLAUSE.finditer(kept) if m.start() >= self.after_verb]
+        if not opened or verb_index(kept[opened[-1].end() :]) is not None:
+            return False
+        segment = re.split(r"[,;:—–]|\s(?:and|but|as|when|while|which|who)\s", rest, maxsplit=1)[0]
+        return verb_index(f"It {segment.strip()}") is not None
 
     def _ends_on_participle(self, kept: str) -> bool:
         """ "… wins first parliamentary elections held | on Sunday": a participle after a noun
@@ -228,7 +242,9 @@ _CASUALTIES = Lazy(
     r"hospitali[sz]ed|evacuated|stranded|homeless|displaced)\b",
     re.IGNORECASE,
 )
-_EVENT_CLAUSE = Lazy(r"\s(?:when|after|following|as)\s", re.IGNORECASE)
+_VERB_AFTER_ASIDE = Lazy(r"^,\s(?:[^,]{1,60},\s)?(?:is|are|was|were|has|have|had|will|would)\s")
+_TIME_CLAUSE = Lazy(r"\s(?:after|before|since)\s", re.IGNORECASE)
+_EVENT_CLAUSE = Lazy(r",?\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 
 
@@ -387,6 +403,8 @@ def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if nxt == "to" and _given(words):
         return True
+    if nxt in ("with", "who") and len(words) > 1 and words[-2].lower() in _RESTRICTING:
+        return True  # "for certain patients | with an aggressive form of leukemia"
     return (last, nxt) in _PAIRED or nxt in _MEASURED
 
 
@@ -410,7 +428,11 @@ _GIVING = word_set(
 _PAIRED = frozenset(
     {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
     | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+    | {("concerns", "about"), ("concern", "about"), ("fears", "about"), ("fears", "of")}
+    | {("questions", "about"), ("questions", "over")}
 )
+# Words that say a noun is narrowed by what follows it ("certain patients | with …").
+_RESTRICTING = word_set("certain some those particular")
 # A participle that says how much a noun is: "a deal | valued at $66 billion".
 _MEASURED = word_set("valued worth priced estimated totalling totaling")
 _TRAILING_MEASURE = Lazy(

@@ -125,7 +125,8 @@ _DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
 _LABEL = Lazy(
     r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
     r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
-    r"\s[-–—]{1,2}\s"
+    # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
+    r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
     r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
     # "Today a jury …", "Monday afternoon city council voted …", "On Wednesday (September 14) it
     # was announced that …": a time before the subject
@@ -512,6 +513,7 @@ def _clean(text: str) -> str:
         text += "."  # "at 10:33 a.m.", "U.S.", not "a.m"
     text = re.sub(r"[.,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
     text = _TRAILING_TIME.sub("", text)  # "… sentenced to 12 years in prison last week"
+    text = _COMMA_BEFORE_EVENT.sub(" ", text)  # "migrants die, after a boat capsized"
     if text.count("“") > text.count("”") and text.rfind("“") > text.rfind("”"):
         text += "”"  # a quotation closed by the punctuation just removed: "… founded,”"
     elif text.count('"') % 2:
@@ -519,6 +521,7 @@ def _clean(text: str) -> str:
     return text
 
 
+_COMMA_BEFORE_EVENT = Lazy(r",\s(?=(?:after|when|following)\s)")
 _TRAILING_TIME = Lazy(r"(?<=\w)\s(?:last|this)\s(?:week|weekend|month|year)$")
 _CLIPPED_ABBREVIATION = Lazy(r"(?:\b[ap]\.m|\bU\.S|\bU\.N|\bJr)$")
 # "Barcelona released a statement saying that the clause had been paid": Barcelona said so.

@@ -347,7 +347,7 @@ class _ManifestReader:
                             label = f"{key}[{index + 1}]" if is_array else key
                             raise self.fail_at(
                                 self._line_of(inner, key, index),
-                                f"{label}.{inner}: unknown key{_suggest(inner, keys)}",
+                                f"{label}: unknown key {quoted(inner)}{_suggest(inner, keys)}",
                             )
             elif key not in TOP_KEYS:
                 table = isinstance(value, dict) or (
@@ -357,8 +357,7 @@ class _ManifestReader:
                 kind = "table" if table else "key"
                 raise self.fail_at(
                     line or self._line_of(key, None, 0),
-                    f"{'[' + key + ']' if table else key}: unknown {kind}"
-                    f"{_suggest(key, [*TOP_KEYS, *TABLES])}",
+                    f"unknown {kind} {quoted(key)}{_suggest(key, [*TOP_KEYS, *TABLES])}",
                 )
 
     def _line_of_table(self, table: str) -> int | None:
@@ -617,7 +616,7 @@ class _ManifestReader:
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
         body_format = _BODY_FORMATS.get(fmt)
         if body_format is None:
-            raise self.fail("lead.format", f'\'{fmt}\' must be "text" or "markdown"', "lead")
+            raise self.fail("lead.format", f'{quoted(fmt)} must be "text" or "markdown"', "lead")
         derived = data.get("title_derived", False)
         if not isinstance(derived, bool):
             raise self.fail("lead.title_derived", "must be true or false", "lead")
@@ -745,7 +744,7 @@ class _ManifestReader:
 def _suggest(key: str, known: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(known)})"
 
 
 def _shown(value: object) -> str:
