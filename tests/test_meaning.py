@@ -78,3 +78,24 @@ def test_a_result_with_a_score_reads_as_a_result():
         "Birmingham City Council declares effective bankruptcy",
     ):
         assert not reads_as_result(title), title
+
+
+def test_a_result_word_with_no_score_reads_as_a_result_when_the_model_reads_sport():
+    """A result word with no score is a game's result when the model reads the title as sport
+    surely ("Aston Villa beat Birmingham City in the second city derby", 0.542 under
+    Birmingham's section 114 notice with nothing but the city); a prize, a primary or a bid
+    that "wins" is none."""
+    from newsletter.assemble.meaning import results_among
+
+    sport = [
+        "Aston Villa beat Birmingham City in the second city derby",
+        "Birmingham Bears win the T20 Blast quarter-final at Edgbaston",
+        "Eagles Beat Chiefs to Win the Super Bowl",
+    ]
+    other = [
+        "Arcade Fire win Album of the Year",
+        "Clinton Expected to Win in WV; Obama Looks to November",
+        "U.S., Canada, Mexico win joint-bid to host 2026 World Cup",
+        "Labour wins the by-election by 10 points",
+    ]
+    assert results_among([*sport, *other]) == [True] * len(sport) + [False] * len(other)
