@@ -123,6 +123,32 @@ def test_wrong_values_name_the_file_and_key(tmp_path, toml, message):
 
 
 @pytest.mark.parametrize(
+    ("mistake", "advice"),
+    [
+        ("more_headlines = yes", "write true or false (lower case, no quotes) instead of yes"),
+        ("more_headlines = True", "write true or false (lower case, no quotes) instead of True"),
+        ("name = My Brief  # ours", 'text goes in quotes: "My Brief"'),
+        ("base_url = https://news.example.org", 'text goes in quotes: "https://news.example.org"'),
+        (
+            'name = "The Week   # ours',
+            'the closing " of its text is missing: end the text on that line with "',
+        ),
+        ("stories = ", "fix that line"),
+    ],
+)
+def test_a_toml_slip_says_how_to_write_the_value(tmp_path, mistake, advice):
+    """A bare word as a value or a string left open is one line at its line saying how to write
+    it, not tomllib's "Invalid value" alone."""
+    text = "# my list\nrelated = 5\n" + mistake + "\nstories = 3\n"
+    (tmp_path / "newsletter.toml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path)
+    message = str(raised.value)
+    assert "newsletter.toml:3: invalid TOML: " in message and message.endswith(f"; {advice}")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
     ("mistake", "shown"),
     [
         ("relatd = 8", "newsletter.toml:4: unknown key 'relatd' (did you mean 'related'?)"),

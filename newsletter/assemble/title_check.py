@@ -96,6 +96,8 @@ def _second_finite(title: str) -> bool:
     its clause between it and the first finite verb, which reports no clause: "Coast Guard
     cries foul have ended" (not "Barcelona says the striker's release clause had been paid")."""
     words = title.split(" ")
+    if not any(w.lower() in _SECOND_AUXILIARIES for w in words[2:]):
+        return False  # no later auxiliary: nothing to tag (the weights load on the first tag)
     tags = pos_tagger.word_tags(title)
     finite = [i for i, tag in enumerate(tags) if tag in pos_tagger.FINITE]
     if len(finite) < 2:
