@@ -511,7 +511,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
     """One [[sections]] table, checked key by key."""
     for key in item:
         if key not in _SECTION_KEYS:
-            raise ConfigError(f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}")
+            raise ConfigError(
+                f"{where_}: unknown key {quoted(key)}{_suggest(key, list(_SECTION_KEYS))}"
+            )
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
@@ -541,7 +543,9 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
+            raise ConfigError(
+                f"{prefix.removesuffix('.')}: unknown key {quoted(key)}{_suggest(key, list(known))}"
+            )
         default = known[key].default
         if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
             values[key] = _text_list(value, f"{prefix}{key}", _LIST_EXAMPLES.get(key, "[…]"))

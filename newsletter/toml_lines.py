@@ -53,10 +53,10 @@ def with_line(message: str, shown: str, text: str) -> str:
     if not message.startswith(prefix):
         return message
     rest = message[len(prefix) :]
-    quoted = re.match(r"unknown key '([^']+)'", rest)
+    unknown = re.match(r"(?:([A-Za-z0-9_.\-\[\]]+): )?unknown key '([^']+)'", rest)
     bracketed = re.match(r"\[([A-Za-z0-9_\-]+)\]", rest)
-    if quoted:
-        path = quoted.group(1)
+    if unknown:  # `unknown key 'k'` at the top, `smtp: unknown key 'k'` in a table
+        path = ".".join(p for p in unknown.groups() if p)
     elif bracketed:
         path = bracketed.group(1)
     else:
@@ -114,4 +114,29 @@ def toml_error_advice(error: Exception, text: str) -> str:
             first = key_line(text, path)
             if first is not None and first < line:
                 return f"{quoted(path)} is already set at line {first}: keep one of the two"
-    return "fix that line"
+    return _slip_advice(str(error), text) or "fix that line"
+
+
+# A bare word where a value goes (`more_headlines = yes`, `name = My Brief`) and a string
+# whose closing quote is missing are an editor's usual slips; tomllib calls them "Invalid
+# value" and "Illegal character '\n'", which say nothing to someone who does not write TOML.
+_BARE_WORD = re.compile(r"""\s*[A-Za-z0-9_.\-"]+\s*=\s*([A-Za-z][^#"'\[{]*?)\s*(?:#.*)?$""")
+_YES_NO = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE"})
+
+
+def _slip_advice(error: str, text: str) -> str:
+    """Advice for a bare word as a value or a string left open, from the line tomllib named;
+    "" for any other error."""
+    m = re.search(r"at line (\d+)", error)
+    lines = text.splitlines()
+    if m is None or not 0 < int(m.group(1)) <= len(lines):
+        return ""
+    line = lines[int(m.group(1)) - 1]
+    if error.startswith("Illegal character '\\n'") and line.count('"') % 2 == 1:
+        return 'the closing " of its text is missing: end the text on that line with "'
+    if error.startswith("Invalid value") and (bare := _BARE_WORD.match(line)):
+        word = bare.group(1)
+        if word in _YES_NO:
+            return f"write true or false (lower case, no quotes) instead of {word}"
+        return f'text goes in quotes: "{word}"'
+    return ""

@@ -32,7 +32,8 @@ class LyingImap:
     body FETCH; "search-flood": such literals for seconds before the SEARCH answer;
     "search-literal": the SEARCH answer as a literal; "junk-each": one 900 KB literal under
     a name nobody asks for (`* 1 XJUNK {900000}`) before every answer, within the bounds of
-    each; "preauth": a PREAUTH greeting (then
+    each; "bye-echo": LOGIN answered `* BYE refused: <the command's words>`, password and
+    all; "preauth": a PREAUTH greeting (then
     LOGIN is refused, as RFC 3501 has it); "none": honest.  `stored` holds
     the UID sets the client flagged, one entry per STORE.
     """
@@ -86,6 +87,9 @@ class LyingImap:
         uids = " ".join(str(n) for n in range(1, len(self.messages) + 1))
         if self.lie == "junk-each":
             writer.write(b"* 1 XJUNK {900000}\r\n" + b"j" * 900_000 + b"\r\n")
+        if command.startswith("LOGIN") and self.lie == "bye-echo":
+            writer.write(f"* BYE refused: {rest}\r\n".encode())
+            return
         if command.startswith("LOGIN") and self.lie == "preauth":
             writer.write(f"{tag} BAD already authenticated\r\n".encode())
             return
@@ -259,3 +263,14 @@ def test_answers_nobody_asked_for_are_not_kept_from_one_command_to_the_next(cli,
     assert sorted(int(u) for stored in server.stored for u in stored.split(",")) == list(
         range(1, 33)
     )  # every message flagged once
+
+
+def test_a_server_echoing_the_password_at_login_never_gets_it_printed(cli, lying, monkeypatch):
+    """LOGIN answered with a BYE quoting the password: one line naming host:port and the
+    server's words, the password hidden (it was printed)."""
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", "imap-secret-456")
+    server, url, ca_file = lying(bounces(), "bye-echo")
+    result = cli("bounces", "process", url, "--ca-file", ca_file)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"127.0.0.1:{server.port}" in result.output and "refused" in result.output
+    assert "imap-secret-456" not in result.output, result.output

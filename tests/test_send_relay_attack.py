@@ -3,13 +3,17 @@ turn an outcome the relay may hold into one a re-run sends again."""
 
 from __future__ import annotations
 
+import base64
 import time
 import tracemalloc
 
 import pytest
+from aiosmtpd.smtp import AuthResult
 
-from newsletter.send.sender import send_issue
-from tests.support.smtp_server import RecordingHandler, smtp_server
+from newsletter.send.sender import SendOptions, send_issue
+from newsletter.send.smtp import SmtpTransport
+from tests.support import smtp_server as smtp_support
+from tests.support.smtp_server import USER, RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -180,3 +184,47 @@ def test_a_relays_long_refusals_are_kept_short_in_the_journal(send_ws):
         journal.close()
     assert 100 < longest <= 500, longest
     assert all(len(reason) <= 500 for reason, _ in summary.reasons)
+
+
+def test_a_relay_echoing_the_password_in_its_refusal_never_gets_it_printed(
+    send_ws, tls_contexts, monkeypatch
+):
+    """A 535 that quotes the password, plain and as the AUTH PLAIN blob: the run's line shows
+    the relay's words with the password hidden (it printed both)."""
+
+    def echoing(password: str):
+        def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+            said = auth_data.password.decode()
+            blob = base64.b64encode(b"\0" + auth_data.login + b"\0" + auth_data.password)
+            return AuthResult(
+                success=False, handled=False, message=f"535 5.7.8 no: {said} {blob.decode()}"
+            )
+
+        return authenticate
+
+    monkeypatch.setattr(smtp_support, "_authenticator", echoing)
+    server_ctx, client_ctx = tls_contexts
+    send_ws.add_many(2)
+    with smtp_server(starttls=server_ctx, auth=True) as server:
+        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
+        transport = SmtpTransport(
+            settings.smtp, password="wrong-secret-123", tls_context=client_ctx
+        )
+        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    blob = base64.b64encode(b"\0editor\0wrong-secret-123").decode()
+    assert summary.stopped is not None and "535 5.7.8 no:" in summary.stopped
+    assert "wrong-secret-123" not in summary.stopped and blob not in summary.stopped
+
+
+def test_a_garbled_rcpt_reply_the_relay_took_sends_no_empty_message(send_ws):
+    """Pipelined, a RCPT answered `2.1.5 ok` (no code: refused, to us) while the relay took the
+    recipient and answered DATA 354: the session is dropped, not ended with a bare `.` (which
+    mailed the reader an empty message before their retried copy)."""
+    emails = send_ws.add_many(2)
+    handler = RecordingHandler(pipelining=True)
+    handler.fail(emails[0], "rcpt", "accept:2.1.5 ok")
+    with smtp_server(handler=handler) as server:
+        summary = send(send_ws, server, connections=1)
+    assert (summary.sent, summary.retries) == (2, 1)
+    assert handler.by_recipient() == {e: 1 for e in emails}
+    assert all(b"Subject:" in received.data for received in handler.received)

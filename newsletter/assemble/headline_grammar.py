@@ -489,6 +489,8 @@ def verb_index(text: str) -> int | None:
                 previous = word
                 continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
+            if finite is None and word == "to":
+                finite = _verb_after_infinitive_subject(words, i, previous)
             if finite is not None:
                 return finite
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
@@ -501,6 +503,24 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+def _verb_after_infinitive_subject(words: Sequence[str], i: int, previous: str) -> int | None:
+    """ "Efforts to combat the Bay Area's worst oil spill in two decades escalated yesterday": a
+    subject whose head takes an infinitive ("efforts to", "plans to") and a finite verb after
+    the infinitive's phrase; that later verb is the clause's, not the headline's "to"."""
+    if previous not in _INFINITIVE_NOUNS or i > 3:
+        return None
+    if i > 1 and words[i - 2].strip("“”\"'‘’").lower() not in ARTICLES | POSSESSIVES:
+        return None
+    later = verb_index(" ".join(words[i + 2 :]))
+    if later is None or words[i + 2 + later].strip(",;:.").lower() == "to":
+        return None
+    return i + 2 + later
+
+
+# Nouns whose complement is an infinitive: "Efforts to combat …", "Plans to build …".
+_INFINITIVE_NOUNS = word_set("efforts effort attempts attempt bids bid moves move drive push")
 
 
 def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
@@ -524,6 +544,8 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
         elif later in _CLAUSE_OPENERS or later in SPEECH_VERBS or words[j].endswith((";", ":")):
             return None  # "charged after a body was found", "killed in a crash, police said"
         elif tags[j] in pos_tagger.FINITE:
+            if _participle_after_object(words, i, j, later):
+                continue  # "fired tear gas at protesters gathered outside": "fired" is it
             if not relative:
                 return j
             relative = False
@@ -531,6 +553,26 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
 
 
 _RELATIVE_OPENERS = word_set("who whom whose which")
+
+
+def _participle_after_object(words: Sequence[str], i: int, j: int, later: str) -> bool:
+    """The j-th word, in "-ed" before a preposition, describes a noun of the i-th word's
+    object ("fired tear gas at protesters gathered outside")."""
+    return (
+        later.endswith("ed")
+        and j + 1 < len(words)
+        and words[j + 1] in _PLACE_OR_TIME
+        and _takes_object(words, i)
+    )
+
+
+def _takes_object(words: Sequence[str], i: int) -> bool:
+    """The i-th word is followed by a lower-case object ("fired tear gas"), not by "to", "by"
+    or a preposition as a participle is ("believed to have been", "accused of")."""
+    if i + 1 >= len(words):
+        return False
+    following = words[i + 1].strip("“”\"'‘’(),;:.!?")
+    return following.islower() and following not in _PLACE_OR_TIME | {"to", "by", "as"}
 
 
 def _tagged_adjective(text: str, i: int, word: str) -> bool:

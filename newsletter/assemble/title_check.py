@@ -17,6 +17,7 @@ import re
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
+    IRREGULAR_LEMMA,
     TOKEN,
     TRAILING_PUNCT,
     VERB_LEMMAS,
@@ -95,6 +96,8 @@ def _second_finite(title: str) -> bool:
     its clause between it and the first finite verb, which reports no clause: "Coast Guard
     cries foul have ended" (not "Barcelona says the striker's release clause had been paid")."""
     words = title.split(" ")
+    if not any(w.lower() in _SECOND_AUXILIARIES for w in words[2:]):
+        return False  # no later auxiliary: nothing to tag (the weights load on the first tag)
     tags = pos_tagger.word_tags(title)
     finite = [i for i, tag in enumerate(tags) if tag in pos_tagger.FINITE]
     if len(finite) < 2:
@@ -128,6 +131,14 @@ def _ending_faults(title: str) -> list[str]:
         and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
     ):
         faults.append(f"leaves the verb {quoted(plain[-1])} without its object")
+    elif (
+        before == "and"
+        and last not in _INTRANSITIVE
+        and _verb_form(last)
+        and _a_verb_before_and(plain)
+    ):
+        # "… makes emergency landing and burst": the second verb's complement ("into flames")
+        faults.append(f"leaves the verb {quoted(plain[-1])} after 'and' without its complement")
     elif _open_ing(last, before) or (
         last.endswith("ing") and last not in _ING_NOUNS and _after_comma(title)
     ):
@@ -135,6 +146,25 @@ def _ending_faults(title: str) -> list[str]:
     if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
         faults.append(f"ends on the possessive {quoted(plain[-1])}")
     return faults
+
+
+_IRREGULAR_BASES = frozenset(IRREGULAR_LEMMA.values())
+
+
+def _verb_form(word: str) -> bool:
+    """A verb's form of our lists: "burst", "injures", "killed"."""
+    return (
+        word in VERB_LEMMAS
+        or word in IRREGULAR_LEMMA
+        or word in _IRREGULAR_BASES
+        or (word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS)
+    )
+
+
+def _a_verb_before_and(plain: list[str]) -> bool:
+    """The title's verb comes before its last "and": the word after it is a second verb."""
+    index = verb_index(" ".join(plain))
+    return index is not None and index < len(plain) - 2
 
 
 def _after_comma(title: str) -> bool:

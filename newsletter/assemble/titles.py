@@ -125,7 +125,8 @@ _DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
 _LABEL = Lazy(
     r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
     r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
-    r"\s[-–—]{1,2}\s"
+    # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
+    r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
     r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
     # "Today a jury …", "Monday afternoon city council voted …", "On Wednesday (September 14) it
     # was announced that …": a time before the subject

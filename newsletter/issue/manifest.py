@@ -347,7 +347,7 @@ class _ManifestReader:
                             label = f"{key}[{index + 1}]" if is_array else key
                             raise self.fail_at(
                                 self._line_of(inner, key, index),
-                                f"{label}.{inner}: unknown key{_suggest(inner, keys)}",
+                                f"{label}: unknown key {quoted(inner)}{_suggest(inner, keys)}",
                             )
             elif key not in TOP_KEYS:
                 table = isinstance(value, dict) or (
@@ -357,8 +357,7 @@ class _ManifestReader:
                 kind = "table" if table else "key"
                 raise self.fail_at(
                     line or self._line_of(key, None, 0),
-                    f"{'[' + key + ']' if table else key}: unknown {kind}"
-                    f"{_suggest(key, [*TOP_KEYS, *TABLES])}",
+                    f"unknown {kind} {quoted(key)}{_suggest(key, [*TOP_KEYS, *TABLES])}",
                 )
 
     def _line_of_table(self, table: str) -> int | None:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from newsletter.config import SmtpSettings
 from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
+from newsletter.hidden_secret import without_secret
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
 from newsletter.send.setting_names import SettingNames
@@ -163,15 +164,14 @@ class SmtpTransport:
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
+            said = without_secret(reply_text(e.smtp_code, e.smtp_error), self._password, user=user)
             raise DeliveryError(
                 f"{self.where}: authentication failed for user {quoted(user)} "
-                f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
-                "NEWSLETTER_SMTP_PASSWORD"
+                f"({said}); check the user name and NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
-            raise DeliveryError(
-                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
-            ) from None
+            said = without_secret(_exception_text(e), self._password, user=user)
+            raise DeliveryError(f"{self.where}: cannot log in as {quoted(user)} ({said})") from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
         """Turn what went wrong while connecting into one line naming host:port and what to do."""
@@ -398,11 +398,14 @@ class _PipeliningClient(smtplib.SMTP):
             (r for r, ok in zip(replies, wanted, strict=False) if not _accepted(r[0], ok)), None
         )
         if refused is not None:
-            if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refused RCPT
-                self.send(".\r\n")
-                self.getreply()
+            stage = "rcpt" if replies.index(refused) == 1 else "mail"
+            if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refusal
+                # Hang up rather than end the message with a bare `.`: a relay that took the
+                # recipient behind a garbled reply would deliver it (an empty message).
+                self.close()
+                raise failure(*refused, stage=stage)
             self._reset_after(refused[0])
-            raise failure(*refused, stage="rcpt" if replies.index(refused) == 1 else "mail")
+            raise failure(*refused, stage=stage)
         wire = wire_bytes(data)
         self.send(memoryview(wire)[: -len(END_OF_DATA)])  # all but the final `.` line
         if self._hung_up():  # the final `.` is not out: the relay cannot have the message

@@ -23,6 +23,7 @@ records every accepted message and replays scripted faults at RCPT or DATA:
               the client sent RSET first (aiosmtpd-like after a failed end of data)
   "kept:R"    at DATA: the message is kept (queued), then R is sent as the reply line,
               however garbled (`25 ok`, `354 go`)
+  "accept:R"  at RCPT: the recipient is accepted, but R is the reply, however garbled
   "ahead:R"   at RCPT: accept, then send R right behind DATA's 354, in the same write (a
               relay whose replies run ahead of the commands, RFC 2920 says never)
   "flood"     at DATA: the message is kept, then `250-` lines of 1,000 bytes as fast as the
@@ -142,6 +143,9 @@ class RecordingHandler:
         if fault == "trickle":
             await self._drip(server, line=False)
             return "OK"
+        if fault and fault.startswith("accept:"):
+            envelope.rcpt_tos.append(address)
+            return fault.removeprefix("accept:")
         if fault and fault.startswith("ahead:"):
             session.ahead = fault.removeprefix("ahead:")
             fault = None
