@@ -34,7 +34,8 @@ def test_a_place_alone_is_not_related_and_the_place_with_the_topic_is():
 
 def test_a_place_noun_is_read_from_its_role_in_the_lead():
     """A proper noun the lead only uses to say where or whose its subject is ("Birmingham City
-    Council" with "the council", "into the Patapsco") is a place noun; one the story is about,
+    Council" with "the council", "into the Patapsco", a dateline, "a hospital of Lubbock") is
+    a place noun; one the story is about,
     said as a subject ("DeepSeek's app", "Mubarak resigned"), is not."""
     assert place_nouns(
         "Birmingham City Council issues a section 114 notice",
@@ -43,6 +44,10 @@ def test_a_place_noun_is_read_from_its_role_in_the_lead():
     assert "patapsco" in place_nouns(
         "Ship strikes the Key Bridge, bringing the span into the Patapsco",
         ["The truss fell into the Patapsco River."],
+    )
+    assert "lubbock" in place_nouns(
+        "Measles kills a child in West Texas",
+        ["LUBBOCK, Texas (AP) — A child died in a hospital of Lubbock on Tuesday."],
     )
     assert not {"deepseek", "mubarak"} & place_nouns(
         "DeepSeek's app tops the charts",

@@ -183,8 +183,9 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
 
 def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
     """The lead's proper nouns that only ever say where, or whose, its subject is: concepts it
-    writes capitalised, never in lower case, and each time after a preposition of place ("in
-    Lubbock", "into the Patapsco") or as the first words of a name whose last word the lead
+    writes capitalised, never in lower case, and each time in a dateline ("LUBBOCK, Texas —"),
+    after a preposition of place ("in Lubbock", "into the Patapsco", "the council of
+    Birmingham") or as the first words of a name whose last word the lead
     also uses as a common noun ("Birmingham City Council" and "the council"; "Lubbock County"
     and "nine counties").  A proper noun the story is about is said otherwise somewhere
     ("DeepSeek's app", "Mubarak resigned"): it is none of these.
@@ -209,13 +210,25 @@ def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
             if not token[:1].isupper():
                 continue
             concepts = {concept for _, concept in t.concept_pairs(token)}
-            where = _after_place_word(text, spans, index) or _qualifies(text, spans, index, lower)
+            where = (
+                _dateline(text, spans, index)
+                or _after_place_word(text, spans, index)
+                or _qualifies(text, spans, index, lower)
+            )
             (place if where else other).update(concepts)
     return frozenset(place - other - lower)
 
 
 # Prepositions of place: a capitalised word right after one (or after one and "the") is where.
-PLACE_WORDS = frozenset("in at near into from across outside around throughout".split())  # noqa: SIM905
+PLACE_WORDS = frozenset("in at near into from across outside around throughout of".split())  # noqa: SIM905
+
+
+def _dateline(text: str, spans: Sequence[re.Match[str]], index: int) -> bool:
+    """Whether the token at `index` opens the text in capitals before a comma, a bracket or a
+    dash: a dateline ("BIRMINGHAM, England (AP) —", "LUBBOCK —") says where it was written."""
+    if index != 0 or not spans[0].group().isupper() or len(spans[0].group()) < 2:
+        return False
+    return text[spans[0].end() :].lstrip()[:1] in {",", "(", "—", "–", "-"}
 
 
 def _after_place_word(text: str, spans: Sequence[re.Match[str]], index: int) -> bool:
