@@ -743,3 +743,39 @@ def test_round_10b_after_its_reading():
             "gathered outside the interior ministry in central Tunis."
         ]
     ).startswith("Tunisian police fire tear gas at thousands of protesters gathered")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kept"),
+    [
+        (
+            "An Aeroflot Sukhoi Superjet-100 made an emergency landing and burst into flames just "
+            "after takeoff from Moscow’s Sheremetyevo airport killing at least 41 people.",
+            "burst into flames",
+        ),
+        (
+            "Excited archaeologists are fervently digging for a forgotten pharaoh they believe to "
+            "be buried in a new ‘tomb’ hidden behind a 4,200yr-old wall unearthed in Egypt.",
+            "digging for forgotten pharaoh",
+        ),
+        (
+            "Following a storm that stretched from the West Coast through the Midwest Wednesday, "
+            "during which hundreds of thousands lost power in the United States, utility crews "
+            "are currently working to restore and recover from the damage caused by the sheer "
+            "scope of ice, snow, and wind.",
+            "recover from damage",
+        ),
+        (
+            "HOUSTON – The Coast Guard is crying foul at BP’s statement this week that active "
+            "cleanup efforts to remove oil along the Gulf Coast shorelines have ended.",
+            "crying foul at BP’s statement",
+        ),
+    ],
+)
+def test_a_verb_keeps_the_preposition_that_completes_it(paragraph, kept):
+    """A cut never falls between a verb and the phrase it needs ("burst | into flames",
+    "digging | for", "recover | from", "crying foul | at"), nor inside a "that" clause before its
+    verb; a phrase of place after a noun may still go."""
+    title = derive_title([paragraph])
+    assert kept in title, title
+    assert not title.endswith(("they", "oil")), title

@@ -489,6 +489,8 @@ def verb_index(text: str) -> int | None:
                 previous = word
                 continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
+            if finite is None and word == "to":
+                finite = _verb_after_infinitive_subject(words, i, previous)
             if finite is not None:
                 return finite
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
@@ -501,6 +503,24 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+def _verb_after_infinitive_subject(words: Sequence[str], i: int, previous: str) -> int | None:
+    """ "Efforts to combat the Bay Area's worst oil spill in two decades escalated yesterday": a
+    subject whose head takes an infinitive ("efforts to", "plans to") and a finite verb after
+    the infinitive's phrase; that later verb is the clause's, not the headline's "to"."""
+    if previous not in _INFINITIVE_NOUNS or i > 3:
+        return None
+    if i > 1 and words[i - 2].strip("“”\"'‘’").lower() not in ARTICLES | POSSESSIVES:
+        return None
+    later = verb_index(" ".join(words[i + 2 :]))
+    if later is None or words[i + 2 + later].strip(",;:.").lower() == "to":
+        return None
+    return i + 2 + later
+
+
+# Nouns whose complement is an infinitive: "Efforts to combat …", "Plans to build …".
+_INFINITIVE_NOUNS = word_set("efforts effort attempts attempt bids bid moves move drive push")
 
 
 def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:

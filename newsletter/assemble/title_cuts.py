@@ -27,7 +27,9 @@ from newsletter.assemble.headline_grammar import (
     base_form,
     ends_incomplete,
     ends_on_open_verb,
+    ing_base,
     is_adverb,
+    known_verb,
     lemma_of_s,
     verb_index,
     word_set,
@@ -180,7 +182,7 @@ class _Cuts:
         capsized off the Florida Keys": a clause opened by "after", "before" or "since" whose
         subject is kept and whose verb is cut off (before the next comma or subordinator)."""
         opened = [m for m in _TIME_CLAUSE.finditer(kept) if m.start() >= self.after_verb]
-        if not opened or verb_index(kept[opened[-1].end() :]) is not None:
+        if not opened or _finite_verb(kept[opened[-1].end() :]):
             return False
         segment = re.split(r"[,;:—–]|\s(?:and|but|as|when|while|which|who)\s", rest, maxsplit=1)[0]
         return verb_index(f"It {segment.strip()}") is not None
@@ -227,6 +229,13 @@ class _Cuts:
         return bool(reported) and verb_index(reported) is None
 
 
+def _finite_verb(clause: str) -> bool:
+    """A finite verb in a clause inside a sentence: a headline's "to" ("Efforts to remove oil")
+    is no verb there."""
+    index = verb_index(clause)
+    return index is not None and clause.split(" ")[index].lower() != "to"
+
+
 _COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
@@ -243,7 +252,9 @@ _CASUALTIES = Lazy(
     re.IGNORECASE,
 )
 _VERB_AFTER_ASIDE = Lazy(r"^,\s(?:[^,]{1,60},\s)?(?:is|are|was|were|has|have|had|will|would)\s")
-_TIME_CLAUSE = Lazy(r"\s(?:after|before|since)\s", re.IGNORECASE)
+# "that" too: "BP's statement that active cleanup efforts to remove oil | along the Gulf Coast
+# shorelines have ended" cuts the reported clause from its verb.
+_TIME_CLAUSE = Lazy(r"\s(?:after|before|since|that)\s", re.IGNORECASE)
 _EVENT_CLAUSE = Lazy(r",?\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 
@@ -262,6 +273,9 @@ def _clause_cuts(sentence: str) -> list[int]:
     colon or a dash (not a thousands comma, not a place in apposition)."""
     cuts = [m.start() for m in _SUBORDINATE.finditer(sentence)]
     cuts += [m.start() for m in re.finditer(r"\sthat\s", sentence)]
+    # A clause with a pronoun subject and no "that": "digging for a forgotten pharaoh | they
+    # believe to be buried …".
+    cuts += [m.start() for m in _CONTACT_CLAUSE.finditer(sentence)]
     cuts += [
         m.start()
         for m in re.finditer(r",(?!\d)|[;:—–]|\s--?\s", sentence)  # not "1,700"
@@ -272,6 +286,7 @@ def _clause_cuts(sentence: str) -> list[int]:
     return cuts + _second_clauses(sentence)
 
 
+_CONTACT_CLAUSE = Lazy(r"(?<=[a-z])\s(?=(?:they|he|she|we)\s[a-z]+)")
 _SUBJECT_OPENERS = ARTICLES | POSSESSIVES | PRONOUNS | word_set("some many most several all both")
 
 
@@ -373,6 +388,8 @@ def cuts_complement(kept: str, rest: str) -> bool:
         return True
     if nxt in ("to", "on", "into") and any(w.lower() in ("put", "puts") for w in words):
         return True  # "puts the skills of a special team | to the test"
+    if nxt in _VERB_PREPOSITIONS and _verb_before(words):
+        return True  # "burst | into flames", "are fervently digging | for a pharaoh"
     clause = re.split(r"[,;:—–]", rest, maxsplit=1)[0]
     return any(w.lower() in _OBJECT_COMPLEMENT for w in words) and bool(
         re.search(r"\s(?:a|an)\s", clause)
@@ -393,6 +410,38 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
     if last in ("insight", "insights") and nxt == "into":
         return True
     return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
+
+
+# Prepositions that, right after a verb, open what the verb needs rather than where or when
+# ("burst | into flames", "recover | from the damage", "digging | for a pharaoh", "crying foul |
+# at BP's statement"); "in", "on", "after" open where and when ("killed | in the Philippines").
+_VERB_PREPOSITIONS = word_set("into onto from for at with about against toward towards")
+# A verb and the bare noun that makes one predicate with it, which needs its preposition too.
+_LIGHT_VERB_IDIOMS = word_set("foul aim fire tribute homage issue claim way")
+
+
+def _verb_before(words: Sequence[str]) -> bool:
+    """The kept words end on a verb (or a verb and the noun of an idiom: "crying foul"): an
+    "-ing" after an auxiliary or an adverb ("are fervently digging"), a known verb after "to", an
+    auxiliary or an adverb, or any bare word coordinated after "and" ("restore and recover",
+    "made an emergency landing and burst").  A noun before the preposition is no verb, even
+    one spelt like a verb ("million | in punitive damages", "works | from the likes of")."""
+    plain = [w.lower().strip("”\"'’") for w in words]
+    if len(plain) > 2 and plain[-1] in _LIGHT_VERB_IDIOMS:
+        plain = plain[:-1]
+    if len(plain) < 2:
+        return False
+    last, before = plain[-1], plain[-2]
+    if not last.isalpha():
+        return False
+    if before == "and":
+        return last.islower() and not last.endswith("ing")
+    if before not in AUXILIARIES and before != "to" and not is_adverb(before):
+        return False
+    if last.endswith("ing"):
+        return ing_base(last) is not None
+    lemma = base_form(last) or (lemma_of_s(last) if last.endswith("s") else last)
+    return lemma is not None and known_verb(lemma)
 
 
 def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
