@@ -22,6 +22,7 @@ from newsletter.assemble import (
 )
 from newsletter.assemble.learn import Cut, Learnt, learn_cut
 from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
+from newsletter.assemble.memory import PastIssue, repeated_note
 from newsletter.config import Settings, validated
 from newsletter.errors import display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
@@ -49,7 +50,7 @@ from newsletter.issue.layout import (
 )
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, manifest_text, read_manifest
 from newsletter.mail.personalize import Recipient, prepare_mailing, web_values
-from newsletter.models import Issue, RenderedIssue, Sources
+from newsletter.models import Issue, Note, RenderedIssue, Sources
 from newsletter.render import check_story_sizes, check_text_sizes, render_issue
 from newsletter.render.merge_tags import empty_keys, fill_merge_tags
 from newsletter.sources import load_sources
@@ -112,6 +113,7 @@ def build(
         cut = learnt.cut
         options = replace(options, related_bar=cut.bar, sparse_share=cut.share, related=cut.length)
     issue = assemble_issue(loaded, settings, options, past)
+    note_warning = _repeated_note_warning(issue.note, past)
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(
         issue, display_path(folder), subject=settings.subject, preheader=settings.preheader
@@ -128,7 +130,7 @@ def build(
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
     return replace(
         result,
-        warnings=(*loaded.warnings, *stale, *learn_warnings),
+        warnings=(*loaded.warnings, *stale, *learn_warnings, *note_warning),
         backup=backup,
         learnt=learnt,
         learn_off=learn_off,
@@ -156,6 +158,17 @@ def _stale(
     """A warning when every source predates the previous sent issue (issue/freshness.py)."""
     warning = stale_sources_warning(newest_date(sources, loaded), settings, today, issue_id)
     return (warning,) if warning else ()
+
+
+def _repeated_note_warning(note: Note | None, past: Sequence[PastIssue]) -> tuple[str, ...]:
+    """A warning when this week's editor's note is the one an issue that went out carried."""
+    if note is None or (carried := repeated_note(note.body, past)) is None:
+        return ()
+    where_ = note.source or "the note"
+    return (
+        f"{where_}: the editor's note is the one issue {carried.id} went out with, word for "
+        "word; write this week's note in it, or delete the file",
+    )
 
 
 def rebuild(

@@ -34,8 +34,7 @@ from newsletter.control_chars import quoted
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_advice, toml_error_line, with_line
+from newsletter.toml_lines import parse_toml, with_line
 from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
@@ -437,8 +436,6 @@ SECTION_ORDERS = ("source", "relevance")
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
-    import tomllib
-
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
@@ -447,20 +444,11 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
         return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
         text = path.read_text("utf-8")
-        if (deep := too_deep(text)) is not None:
-            raise ConfigError(
-                f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; "
-                "no setting nests like that: fix that line"
-            )
-        data = tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{shown}: not valid UTF-8 ({e.reason}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as e:
-        line = toml_error_line(e, text)
-        advice = toml_error_advice(e, text)
-        raise ConfigError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read ({e.strerror})") from None
+    data = parse_toml(text, shown, ConfigError, nesting="no setting nests like that: ")
     try:
         settings = settings_from_mapping(data, shown)
     except ConfigError as e:  # name the line the key is on, as the manifest's errors do
@@ -523,7 +511,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
     """One [[sections]] table, checked key by key."""
     for key in item:
         if key not in _SECTION_KEYS:
-            raise ConfigError(f"{where_}.{key}: unknown key{_suggest(key, list(_SECTION_KEYS))}")
+            raise ConfigError(
+                f"{where_}: unknown key {quoted(key)}{_suggest(key, list(_SECTION_KEYS))}"
+            )
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f'{where_}.name: missing; give the section a heading, e.g. "World"')
@@ -537,7 +527,9 @@ def _section(item: dict[str, Any], where_: str) -> SectionSettings:
             raise ConfigError(f'{where_}.{key}: expected a list of text, e.g. ["feeds/*.xml"]')
         lists[key] = tuple(x.strip() for x in got)
     if not lists["sources"] and not lists["tags"]:
-        raise ConfigError(f"{where_} ({name}): give its sources (files, globs, feed URLs) or tags")
+        raise ConfigError(
+            f"{where_} ({quoted(name)}): give its sources (files, globs, feed URLs) or tags"
+        )
     order = item.get("order", "source")
     if order not in SECTION_ORDERS:
         raise ConfigError(
@@ -551,7 +543,9 @@ def _table(cls: type, data: dict[str, Any], prefix: str) -> Any:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{prefix}{key}: unknown key{_suggest(key, list(known))}")
+            raise ConfigError(
+                f"{prefix.removesuffix('.')}: unknown key {quoted(key)}{_suggest(key, list(known))}"
+            )
         default = known[key].default
         if isinstance(default, tuple):  # a list of text, e.g. schedule.reviewers
             values[key] = _text_list(value, f"{prefix}{key}", _LIST_EXAMPLES.get(key, "[…]"))
@@ -597,7 +591,9 @@ def _check_type(
 
 def _suggest(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known))})"
+    return (
+        f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(sorted(known))})"
+    )
 
 
 def _validate(s: Settings, shown: str) -> None:

@@ -10,8 +10,12 @@ an inline table) gives None and the error keeps its key without a line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from newsletter.control_chars import quoted
+from newsletter.errors import NewsletterError
+from newsletter.toml_depth import MAX_DEPTH, too_deep
 
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"""\s*("?)([A-Za-z0-9_.\-]+)\1\s*=""")
@@ -49,16 +53,42 @@ def with_line(message: str, shown: str, text: str) -> str:
     if not message.startswith(prefix):
         return message
     rest = message[len(prefix) :]
-    quoted = re.match(r"unknown key '([^']+)'", rest)
+    unknown = re.match(r"(?:([A-Za-z0-9_.\-\[\]]+): )?unknown key '([^']+)'", rest)
     bracketed = re.match(r"\[([A-Za-z0-9_\-]+)\]", rest)
-    if quoted:
-        path = quoted.group(1)
+    if unknown:  # `unknown key 'k'` at the top, `smtp: unknown key 'k'` in a table
+        path = ".".join(p for p in unknown.groups() if p)
     elif bracketed:
         path = bracketed.group(1)
     else:
         path = re.split(r"[:\s(]", rest, maxsplit=1)[0]
     line = key_line(text, path)
     return message if line is None else f"{shown}:{line}: {rest}"
+
+
+def parse_toml(
+    text: str,
+    shown: str,
+    error: Callable[[str], NewsletterError],
+    *,
+    kind: str = "",
+    nesting: str = "",
+) -> dict[str, Any]:
+    """`text` as tomllib reads it, its depth measured first (tomllib recurses): one nested too
+    deep or not TOML raises `error` naming `shown:line` and what to do.  `kind` follows the
+    problem (" in this earlier issue"); `nesting` says how deep the file's own kind nests.
+    newsletter.toml, an issue.toml and an earlier issue's are read through it."""
+    import tomllib  # 2 ms: `--help`, and commands that read no TOML, are spared
+
+    if (deep := too_deep(text)) is not None:
+        too_far = f"nested more than {MAX_DEPTH} levels deep{kind}"
+        raise error(f"{shown}:{deep}: {too_far}; {nesting}fix that line")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        advice = toml_error_advice(e, text)
+        raise error(
+            f"{shown}:{toml_error_line(e, text)}: invalid TOML{kind}: {e}; {advice}"
+        ) from None
 
 
 def toml_error_line(error: Exception, text: str) -> int:
@@ -84,4 +114,29 @@ def toml_error_advice(error: Exception, text: str) -> str:
             first = key_line(text, path)
             if first is not None and first < line:
                 return f"{quoted(path)} is already set at line {first}: keep one of the two"
-    return "fix that line"
+    return _slip_advice(str(error), text) or "fix that line"
+
+
+# A bare word where a value goes (`more_headlines = yes`, `name = My Brief`) and a string
+# whose closing quote is missing are an editor's usual slips; tomllib calls them "Invalid
+# value" and "Illegal character '\n'", which say nothing to someone who does not write TOML.
+_BARE_WORD = re.compile(r"""\s*[A-Za-z0-9_.\-"]+\s*=\s*([A-Za-z][^#"'\[{]*?)\s*(?:#.*)?$""")
+_YES_NO = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE"})
+
+
+def _slip_advice(error: str, text: str) -> str:
+    """Advice for a bare word as a value or a string left open, from the line tomllib named;
+    "" for any other error."""
+    m = re.search(r"at line (\d+)", error)
+    lines = text.splitlines()
+    if m is None or not 0 < int(m.group(1)) <= len(lines):
+        return ""
+    line = lines[int(m.group(1)) - 1]
+    if error.startswith("Illegal character '\\n'") and line.count('"') % 2 == 1:
+        return 'the closing " of its text is missing: end the text on that line with "'
+    if error.startswith("Invalid value") and (bare := _BARE_WORD.match(line)):
+        word = bare.group(1)
+        if word in _YES_NO:
+            return f"write true or false (lower case, no quotes) instead of {word}"
+        return f'text goes in quotes: "{word}"'
+    return ""

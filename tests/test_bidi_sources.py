@@ -5,14 +5,13 @@ text parts, while Arabic text, its right-to-left mark and emoji joiners stay
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from newsletter.cli import app
 from newsletter.control_chars import without_bidi_formatting
+from tests.support.build_json import build_json
 
 runner = CliRunner()
 
@@ -78,13 +77,7 @@ def test_a_built_issue_holds_no_bidi_override_and_keeps_arabic_text(workspace):
         write(workspace, "feeds/harbor.xml", FEED),
         write(workspace, "seeds/port.txt", SEED),
     )
-    result = runner.invoke(
-        app,
-        ["build", *sources, "--date", "2026-11-26", "--json", "--no-learn"],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    issue_dir = workspace / json.loads(result.stdout)["issue_dir"]
+    issue_dir = workspace / build_json(*sources)["issue_dir"]
     written = {
         p.name: p.read_text("utf-8")
         for p in issue_dir.iterdir()

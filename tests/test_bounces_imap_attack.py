@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+import tracemalloc
 
 import pytest
 from typer.testing import CliRunner
@@ -29,7 +30,10 @@ class LyingImap:
 
     "unasked-literals": 900 KB literals for messages nobody asked for, beside every
     body FETCH; "search-flood": such literals for seconds before the SEARCH answer;
-    "search-literal": the SEARCH answer as a literal; "preauth": a PREAUTH greeting (then
+    "search-literal": the SEARCH answer as a literal; "junk-each": one 900 KB literal under
+    a name nobody asks for (`* 1 XJUNK {900000}`) before every answer, within the bounds of
+    each; "bye-echo": LOGIN answered `* BYE refused: <the command's words>`, password and
+    all; "preauth": a PREAUTH greeting (then
     LOGIN is refused, as RFC 3501 has it); "none": honest.  `stored` holds
     the UID sets the client flagged, one entry per STORE.
     """
@@ -81,6 +85,11 @@ class LyingImap:
         self, writer: asyncio.StreamWriter, tag: str, command: str, rest: str
     ) -> None:
         uids = " ".join(str(n) for n in range(1, len(self.messages) + 1))
+        if self.lie == "junk-each":
+            writer.write(b"* 1 XJUNK {900000}\r\n" + b"j" * 900_000 + b"\r\n")
+        if command.startswith("LOGIN") and self.lie == "bye-echo":
+            writer.write(f"* BYE refused: {rest}\r\n".encode())
+            return
         if command.startswith("LOGIN") and self.lie == "preauth":
             writer.write(f"{tag} BAD already authenticated\r\n".encode())
             return
@@ -235,3 +244,33 @@ def test_on_dovecot_large_and_hostile_messages_are_flagged_and_the_reports_besid
         assert all("NewsletterProcessed" in f for f in imap.folder_flags())
         again = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
         assert "Processed 0 message(s)" in again.output, again.output
+
+
+def test_answers_nobody_asked_for_are_not_kept_from_one_command_to_the_next(cli, send_ws, lying):
+    """A 900 KB untagged literal before each of 40 answers (each within its bounds): the run
+    ends holding at most a few of them, not all (imaplib kept every one until the end)."""
+    spam = [b"Subject: x\r\nMessage-ID: <s%d@x>\r\n\r\n" % n + b"z" * 600_000 for n in range(30)]
+    server, url, ca_file = lying([*bounces(), *spam], "junk-each")
+    tracemalloc.start()
+    try:
+        result = cli("bounces", "process", url, "--ca-file", ca_file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    assert send_ws.statuses() == {r: "bounced" for r in READERS}
+    assert peak < 15_000_000, f"{peak / 1e6:.0f} MB"  # 64 MB before, growing with each command
+    assert sorted(int(u) for stored in server.stored for u in stored.split(",")) == list(
+        range(1, 33)
+    )  # every message flagged once
+
+
+def test_a_server_echoing_the_password_at_login_never_gets_it_printed(cli, lying, monkeypatch):
+    """LOGIN answered with a BYE quoting the password: one line naming host:port and the
+    server's words, the password hidden (it was printed)."""
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", "imap-secret-456")
+    server, url, ca_file = lying(bounces(), "bye-echo")
+    result = cli("bounces", "process", url, "--ca-file", ca_file)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"127.0.0.1:{server.port}" in result.output and "refused" in result.output
+    assert "imap-secret-456" not in result.output, result.output

@@ -55,7 +55,7 @@ def test_contrast_ratio_is_wcag_s(a, b, ratio):
             {"font": "Georgia; background:url(https://x.example/t)"},
             r"brand\.font: .* is not a font stack",
         ),
-        ({"colour": "#000000"}, r"brand\.colour: unknown key"),
+        ({"colour": "#000000"}, r"brand: unknown key 'colour'"),
     ],
     ids=[
         "light-fails",

@@ -123,7 +123,7 @@ def test_an_unknown_card_key_is_refused_with_a_suggestion(ws):
     text = manifest.read_text("utf-8").replace("[[stories]]\n", '[[stories]]\nsumary = "x"\n', 1)
     manifest.write_text(text, "utf-8")
     with pytest.raises(
-        ManifestError, match=r"stories\[1\]\.sumary: unknown key \(did you mean 'summary'\?\)"
+        ManifestError, match=r"stories\[1\]: unknown key 'sumary' \(did you mean 'summary'\?\)"
     ):
         rebuild_in(ws, result.folder)
 

@@ -260,7 +260,7 @@ def test_findings_name_the_file_and_line_and_say_what_to_do(crafter):
     (finding,) = [f for f in check_issue(crafter.folder, crafter.settings()).findings]
     assert finding.check == "links.absolute"
     assert finding.message.startswith("issues/2026-W48/index.html:")
-    assert '"news/today.html"' in finding.message
+    assert "'news/today.html'" in finding.message
     assert "absolute https://" in finding.fix
 
 
@@ -348,6 +348,32 @@ def test_not_an_issue_folder_is_one_line(crafter):
     assert result.exit_code == 1
     assert (
         result.output.strip() == "error: seeds: not an issue folder (no issue.toml); build it first"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["send", "--dry-run"], ["send", "--status"], ["approve"], ["build"]],
+)
+@pytest.mark.parametrize("name", ["issue.toml", "index.html"])
+def test_a_file_of_an_issue_folder_is_one_line_naming_the_folder_to_give(crafter, command, name):
+    """Given issues/<id>/issue.toml (a shell's completion) for its folder, each command says
+    which folder to give instead of "no issue.toml", exit 1."""
+    given = f"issues/2026-W48/{name}"
+    result = CliRunner().invoke(app, [command[0], given, *command[1:]])
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"error: {given}: a file ")
+    assert "issue folder issues/2026-W48" in last and "no issue.toml" not in last
+    assert "Traceback" not in result.output
+
+
+def test_a_folder_that_is_not_there_says_so_rather_than_build_it(crafter):
+    """Checking a misspelt issue folder says there is no such folder, not to build it."""
+    result = CliRunner().invoke(app, ["check", "issues/2026-W84"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: issues/2026-W84: not an issue folder (no such folder); check the path"
     )
 
 

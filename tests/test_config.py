@@ -50,7 +50,7 @@ def test_list_id_transliterates_accented_letters(settings, name, list_id):
         ('nmae = "x"\n', r"newsletter.toml: unknown key 'nmae' \(did you mean 'name'\?\)"),
         (
             "[smtp]\nprot = 25\n",
-            r"newsletter.toml: smtp.prot: unknown key \(did you mean 'port'\?\)",
+            r"newsletter.toml: smtp: unknown key 'prot' \(did you mean 'port'\?\)",
         ),
         ("[smtp]\nport = true\n", r"smtp.port: expected int, got True"),
         ("[smtp]\nport = 70000\n", r"smtp.port: 70000 is not a port number"),
@@ -123,11 +123,40 @@ def test_wrong_values_name_the_file_and_key(tmp_path, toml, message):
 
 
 @pytest.mark.parametrize(
+    ("mistake", "advice"),
+    [
+        ("more_headlines = yes", "write true or false (lower case, no quotes) instead of yes"),
+        ("more_headlines = True", "write true or false (lower case, no quotes) instead of True"),
+        ("name = My Brief  # ours", 'text goes in quotes: "My Brief"'),
+        ("base_url = https://news.example.org", 'text goes in quotes: "https://news.example.org"'),
+        (
+            'name = "The Week   # ours',
+            'the closing " of its text is missing: end the text on that line with "',
+        ),
+        ("stories = ", "fix that line"),
+    ],
+)
+def test_a_toml_slip_says_how_to_write_the_value(tmp_path, mistake, advice):
+    """A bare word as a value or a string left open is one line at its line saying how to write
+    it, not tomllib's "Invalid value" alone."""
+    text = "# my list\nrelated = 5\n" + mistake + "\nstories = 3\n"
+    (tmp_path / "newsletter.toml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path)
+    message = str(raised.value)
+    assert "newsletter.toml:3: invalid TOML: " in message and message.endswith(f"; {advice}")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
     ("mistake", "shown"),
     [
         ("relatd = 8", "newsletter.toml:4: unknown key 'relatd' (did you mean 'related'?)"),
         ("[smtp]\nport = 70000", "newsletter.toml:5: smtp.port: 70000 is not a port number"),
-        ('[[sections]]\nname = "Sci"\ntag = "x"', "newsletter.toml:10: sections[2].tag: unknown"),
+        (
+            '[[sections]]\nname = "Sci"\ntag = "x"',
+            "newsletter.toml:10: sections[2]: unknown key 'tag'",
+        ),
         ("[limits]\nitems = 0", "newsletter.toml:4: limits: items and words must be positive"),
         ("[brand]\naccent = 5", "newsletter.toml:5: brand.accent: expected str, got 5"),
     ],

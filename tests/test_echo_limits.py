@@ -60,6 +60,16 @@ def test_a_long_unknown_key_in_newsletter_toml_is_quoted_cut_short(workspace):
     assert len(line) < 400 and "k" * ECHOED not in line
 
 
+def test_a_long_unknown_key_in_a_table_is_quoted_cut_short_too(workspace):
+    """An unknown key 1,000 characters long inside [welcome]: its table named, the key quoted in
+    at most 60 characters, as at the top of the file."""
+    toml = workspace / "newsletter.toml"
+    text = toml.read_text("utf-8")
+    toml.write_text(re.sub(r"(?m)^\[welcome\].*$", f'[welcome]\n"{"k" * 1000}" = 1', text), "utf-8")
+    line = one_error_line(run("build", "seeds"), "welcome: unknown key 'kkk")
+    assert len(line) < 400 and "k" * ECHOED not in line
+
+
 def test_a_feed_link_of_100_kb_is_warned_about_in_one_short_line():
     """A feed entry whose link is 100 KB of junk: left out, the warning quoting 60 characters."""
     feed = (

@@ -272,6 +272,6 @@ def test_limits_are_checked_in_newsletter_toml(workspace):
     ):
         settings_from_mapping({"limits": {"feed_seconds": 0}})
     with pytest.raises(
-        ConfigError, match=r"limits\.feed_byte: unknown key \(did you mean 'feed_bytes'\?\)"
+        ConfigError, match=r"limits: unknown key 'feed_byte' \(did you mean 'feed_bytes'\?\)"
     ):
         settings_from_mapping({"limits": {"feed_byte": 5}})

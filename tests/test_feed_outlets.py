@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from newsletter.cli import app
+from tests.support.build_json import build_json, publishers
 
 runner = CliRunner()
 
@@ -62,22 +63,6 @@ AGGREGATOR = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def build(workspace: Path, *sources: str) -> dict:
-    """`newsletter build SOURCES --json` in the workspace: the printed issue."""
-    result = runner.invoke(
-        app,
-        ["build", *sources, "--date", "2026-11-26", "--json", "--no-learn"],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def publishers(data: dict) -> dict[str, str]:
-    """Each line's title and its publisher, Related and More alike."""
-    return {item["title"]: item["publisher"] for item in data["related"] + data["more"]}
-
-
 def write(workspace: Path, name: str, text: str) -> str:
     path = workspace / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +77,7 @@ def test_an_aggregators_items_show_their_outlets_and_count_as_several(workspace)
     is re-rendered from its manifest."""
     story = write(workspace, "stories/bridge.md", STORY)
     feed = write(workspace, "feeds/aggregator.xml", AGGREGATOR)
-    data = build(workspace, story, feed)
+    data = build_json(story, feed)
     assert publishers(data) == {
         "Key Bridge in Baltimore collapses after ship collision": "The Harbor Times",
         "Divers search Patapsco River for workers after Key Bridge collapse": "Chesapeake Wire",
@@ -104,7 +89,7 @@ def test_an_aggregators_items_show_their_outlets_and_count_as_several(workspace)
     assert 'publisher = "Chesapeake Wire"' in manifest  # what the email shows beside the line
     text = (workspace / data["issue_dir"] / "index.txt").read_text("utf-8")
     assert "The Harbor Times" in text and "Maryland Ledger" in text
-    again = build(workspace, data["issue_dir"])  # re-rendered from the manifest: the same count
+    again = build_json(data["issue_dir"])  # re-rendered from the manifest: the same count
     assert again["lead"]["why"] == data["lead"]["why"]
     assert publishers(again) == publishers(data)
 
@@ -143,7 +128,7 @@ def test_an_atom_entrys_source_is_its_publisher_not_its_author(workspace):
 </feed>
 """,
     )
-    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    data = build_json(write(workspace, "stories/bridge.md", STORY), feed)
     assert publishers(data) == {
         "Key Bridge in Baltimore collapses after ship collision": "The Harbor Times",
         "Markets steady as traders await jobs report": "Planet Harbour",
@@ -168,7 +153,7 @@ def test_a_feed_naming_no_outlets_keeps_its_title_and_counts_by_link_host(worksp
 </channel></rss>
 """,
     )
-    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    data = build_json(write(workspace, "stories/bridge.md", STORY), feed)
     assert set(publishers(data).values()) == {"World desk"}
     assert data["lead"]["why"] == "3 headlines from 2 sources cover this story"
 
@@ -229,7 +214,7 @@ def test_bidi_overrides_and_invisible_characters_leave_an_outlet_name(workspace)
 </channel></rss>
 """,
     )
-    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    data = build_json(write(workspace, "stories/bridge.md", STORY), feed)
     shown = publishers(data)
     assert shown["Key Bridge in Baltimore collapses after ship collision"] == "Harbor Times"
     assert shown["Divers search Patapsco River for workers after Key Bridge collapse"] == (
@@ -252,7 +237,7 @@ def test_script_and_style_in_an_outlet_name_are_dropped_not_shown(workspace):
 </channel></rss>
 """,
     )
-    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    data = build_json(write(workspace, "stories/bridge.md", STORY), feed)
     assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
         "Harbor Times"
     )
@@ -273,7 +258,7 @@ def test_a_persian_outlet_name_keeps_its_zero_width_non_joiner(workspace):
 </channel></rss>
 """,
     )
-    data = build(workspace, write(workspace, "stories/bridge.md", STORY), feed)
+    data = build_json(write(workspace, "stories/bridge.md", STORY), feed)
     assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
         "\u0631\u0648\u0632\u0646\u0627\u0645\u0647\u200c\u06cc \u0634\u0631\u0642"
     )

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from newsletter.control_chars import INVISIBLE_CLASS, visible, without_invisibles
+from tests.support.build_json import build_json, publishers
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -59,22 +60,6 @@ def write(workspace: Path, name: str, text: str) -> str:
     return name
 
 
-def build(*sources: str) -> dict:
-    """`newsletter build SOURCES --json`: the printed issue (exit 0 asserted)."""
-    result = runner.invoke(
-        app,
-        ["build", *sources, "--date", "2026-11-26", "--json", "--no-learn"],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def publishers(data: dict) -> dict[str, str]:
-    """Each line's title and its publisher, Related and More alike."""
-    return {item["title"]: item["publisher"] for item in data["related"] + data["more"]}
-
-
 def feed(*items: str, title: str = "World desk") -> str:
     """An RSS feed of the items given, with Dublin Core declared."""
     return (
@@ -111,7 +96,7 @@ def test_an_outlet_name_made_of_nothing_falls_back_to_the_next_name(workspace, k
         ),
         item(3, "Port of Baltimore closed to ships", f"<dc:publisher>{nothing}</dc:publisher>"),
     )
-    data = build(write(workspace, "stories/bridge.md", STORY), write(workspace, "f.xml", xml))
+    data = build_json(write(workspace, "stories/bridge.md", STORY), write(workspace, "f.xml", xml))
     assert publishers(data) == {
         "Key Bridge in Baltimore collapses after ship collision": "Maryland Ledger",
         "Divers search Patapsco River for workers after Key Bridge collapse": "World desk",
@@ -134,7 +119,7 @@ def test_invisibles_leave_titles_outlets_and_the_subject_with_one_space_where_th
         item(2, f"Divers search Patapsco River {england} after Key Bridge collapse"),
     )
     story = STORY.replace("cargo ship", "cargo \u2067 ship\u2800")
-    data = build(write(workspace, "stories/bridge.md", story), write(workspace, "f.xml", xml))
+    data = build_json(write(workspace, "stories/bridge.md", story), write(workspace, "f.xml", xml))
     assert publishers(data)["Key Bridge in Baltimore collapses after ship collision"] == (
         "The Harbor Times"
     )
@@ -167,7 +152,7 @@ date: 2026-11-24
 A container ship lost power and struck a support pier of the Francis Scott Key Bridge in
 Baltimore early on Tuesday, and the bridge collapsed into the Patapsco River within seconds.
 """
-    data = build(write(workspace, "stories/bridge.md", story))
+    data = build_json(write(workspace, "stories/bridge.md", story))
     issue = workspace / data["issue_dir"]
     html = (issue / "index.html").read_text("utf-8")
     text = (issue / "index.txt").read_text("utf-8")
@@ -184,7 +169,7 @@ Baltimore early on Tuesday, and the bridge collapsed into the Patapsco River wit
         'title: "\\u200d"',
     )
     write(workspace, "stories/bridge.md", untitled)
-    again = build("stories/bridge.md")
+    again = build_json("stories/bridge.md")
     assert "Francis Scott Key Bridge" in again["lead"]["title"]  # derived from its body
 
 

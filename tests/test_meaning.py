@@ -52,25 +52,50 @@ def test_weak_evidence_counts_less_than_a_topic():
     assert combine(0.0, -0.3) == 0.0
 
 
-def test_a_result_by_a_margin_or_held_to_a_draw_reads_as_a_result():
-    """A game's result is read from a margin ("by 74 runs"), a draw ("held 1-1") or a result's
-    noun ("shutout") as from a score and "beat": both Birmingham results scored the Related bar
-    under the council's section 114 notice, the Guardians' eclipse-day shutout under the
-    eclipse; a vote's tally, a poll's points and a year range are no result."""
+def test_a_result_with_a_score_reads_as_a_result():
+    """A game's result is read from a score and "beat", a result's noun ("shutout") or a score
+    in a title the model reads as sport ("demolishes ... 7-1", "held 1-1 by Millwall"): the
+    Guardians' eclipse-day shutout scored the Related bar under the eclipse; a vote's tally, a
+    ruling's, a poll's and a year range are no result (nor is a margin with no score: a
+    headline sharing only the city, as the cricket result does, is the place rule's)."""
     from newsletter.assemble.meaning import reads_as_result
 
     for title in (
         "Birmingham held 1-1 by Millwall as Stansfield rescues a point",
-        "New Zealand beat England by 74 runs in Birmingham to keep the T20 series alive",
-        "Australia win by an innings and 32 runs at Lord's",
         "Baltimore beats Los Angeles 13-4 as Rodriguez strikes out nine",
         "Guardians follow eclipse with shutout of White Sox, 4-0 in home opener",
+        "World Cup Semis: Germany Demolishes Brazil 7-1",  # no result word: the model reads sport
+        "Westburg's walk-off home run lifts the Orioles past the Royals 6-4",
     ):
         assert reads_as_result(title), title
     for title in (
         "Senate votes 51-49 to confirm the nominee",
+        "Kennedy Confirmed as Health Secretary in 52-48 Senate Vote",
+        "Supreme Court rules 6-3 that the president has immunity",
+        "Poll puts Labour ahead 45-30",
         "Labour wins the by-election by 10 points",
         "Council held a public meeting on the 2023-24 budget",
         "Birmingham City Council declares effective bankruptcy",
     ):
         assert not reads_as_result(title), title
+
+
+def test_a_result_word_with_no_score_reads_as_a_result_when_the_model_reads_sport():
+    """A result word with no score is a game's result when the model reads the title as sport
+    surely ("Aston Villa beat Birmingham City in the second city derby", 0.542 under
+    Birmingham's section 114 notice with nothing but the city); a prize, a primary or a bid
+    that "wins" is none."""
+    from newsletter.assemble.meaning import results_among
+
+    sport = [
+        "Aston Villa beat Birmingham City in the second city derby",
+        "Birmingham Bears win the T20 Blast quarter-final at Edgbaston",
+        "Eagles Beat Chiefs to Win the Super Bowl",
+    ]
+    other = [
+        "Arcade Fire win Album of the Year",
+        "Clinton Expected to Win in WV; Obama Looks to November",
+        "U.S., Canada, Mexico win joint-bid to host 2026 World Cup",
+        "Labour wins the by-election by 10 points",
+    ]
+    assert results_among([*sport, *other]) == [True] * len(sport) + [False] * len(other)

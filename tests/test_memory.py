@@ -499,3 +499,34 @@ def test_an_issue_the_run_record_says_was_sent_is_memory(workspace, settings):
     now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
     record_step(read_run_state(built.folder), "sent", now, sent=12)
     assert [p.id for p in sent_past_issues(settings, THIS_WEEK)] == ["2026-W47"]
+
+
+NOTE = "---\nkind: note\n---\nThe river rose all week; our lead is the lower town's long night.\n"
+
+
+def test_last_weeks_note_left_in_the_seeds_is_a_warning_naming_the_issue(
+    workspace, settings, secret
+):
+    """An editor's note an issue went out with, built again word for word a week later, is a
+    warning naming the note's file and that issue; the same note rewritten is not."""
+    _stories(workspace, FLOODS, LEVEE)
+    (workspace / "seeds" / "00-note.md").write_text(NOTE, "utf-8")
+    first = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    assert first.issue.note is not None
+    assert not [w for w in first.warnings if "note" in w]
+    _send(settings, first.folder)
+
+    _stories(workspace, FLOODS, LEVEE, LIBRARY)
+    reflowed = NOTE.replace("; our lead", ";\n  our lead")  # spaces and lines do not matter
+    (workspace / "seeds" / "00-note.md").write_text(reflowed, "utf-8")
+    again = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    assert [w for w in again.warnings if "note" in w] == [
+        "seeds/00-note.md: the editor's note is the one issue 2026-W47 went out with, word for "
+        "word; write this week's note in it, or delete the file"
+    ]
+
+    rewritten = NOTE.replace("the lower town's long night", "drying the town library")
+    (workspace / "seeds" / "00-note.md").write_text(rewritten, "utf-8")
+    fresh = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    assert fresh.issue.note is not None and "library" in fresh.issue.note.body
+    assert not [w for w in fresh.warnings if "note" in w]

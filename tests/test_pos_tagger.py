@@ -123,3 +123,23 @@ def test_only_title_derivation_loads_the_tagger(workspace):
     built = loaded_by(["build", "seeds/untitled.md"], workspace, [TAGGER])
     assert built == [TAGGER]
     assert all(not found for found in loaded_by_the_other_commands(workspace, [TAGGER]).values())
+
+
+def test_the_sample_seeds_title_is_derived_without_loading_the_weights():
+    """The sample build derives one title; its self-check tags only a title with a later
+    auxiliary, so the weights (60-80 ms) stay unread in the sample's cold build."""
+    import subprocess
+    import sys
+
+    code = (
+        "import tomllib; from newsletter.assemble import pos_tagger;"
+        "from newsletter.assemble.titles import derive_title;"
+        "seed = tomllib.load(open('tests/data/labelled/01_peru_border_seed.toml', 'rb'));"
+        "derive_title(seed['paragraphs']);"
+        "print(pos_tagger.shipped_model.cache_info().currsize)"
+    )
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0", done.stderr

@@ -109,6 +109,21 @@ def test_a_plain_build_reads_the_sources_newsletter_toml_names(workspace):
     assert "warning: sources: 'extra/*.md' matches no file" in result.stderr
 
 
+def test_a_path_sources_names_that_is_not_there_names_the_line_of_newsletter_toml(workspace):
+    """A misspelt file in `sources` is one line naming newsletter.toml's line, exit 1, no issue."""
+    _config(workspace, 'sources = ["seeds/", "feeds/europ.xml"]')
+    lines = (workspace / "newsletter.toml").read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if text.startswith("sources ="))
+    result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: newsletter.toml:{line}: sources: 'feeds/europ.xml': no such file or folder; "
+        "fix the path there (it is relative to the folder of newsletter.toml), or take it out "
+        "of sources"
+    )
+    assert not (workspace / "issues" / "2026-W48").exists()
+
+
 def test_the_issue_id_follows_the_schedule(workspace):
     """With a weekly Thursday schedule, a build on Friday makes next Thursday's issue, dated then."""
     config = workspace / "newsletter.toml"

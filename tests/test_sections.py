@@ -147,10 +147,10 @@ def test_a_section_the_manifest_does_not_list_is_refused_with_its_line(ws):
     [
         (
             [{"name": "World", "source": ["x"]}],
-            r"sections\[1\]\.source: unknown key \(did you mean 'sources'\?\)",
+            r"sections\[1\]: unknown key 'source' \(did you mean 'sources'\?\)",
         ),
         ([{"sources": ["x"]}], r"sections\[1\]\.name: missing"),
-        ([{"name": "World"}], r"sections\[1\] \(World\): give its sources"),
+        ([{"name": "World"}], r"sections\[1\] \('World'\): give its sources"),
         (
             [{"name": "World", "tags": "a"}, {"name": "world", "tags": "b"}],
             r"sections\[2\]\.name: 'world' is already a section",

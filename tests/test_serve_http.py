@@ -330,6 +330,25 @@ def test_a_flood_of_signups_is_limited_per_client_and_per_address(audience):
     assert len(audience.confirmation_links()) == 10
 
 
+@pytest.mark.parametrize("audience", [{"client_limit": 100, "address_limit": 3}], indirect=True)
+def test_the_per_address_limit_counts_one_inbox_however_its_address_is_spelt(audience):
+    """`+tags`, capitals and Gmail's dots reach one inbox: they share its 3 emails a day
+    (each spelling had 3 of its own, so a script could mail one person without end)."""
+    spellings = ["victim+1@example.org", "Victim+news@example.org", "VICTIM@EXAMPLE.ORG"]
+    spellings += ["victim+2@example.org", "victim@example.org"]
+    codes = [audience.sign_up(email).status_code for email in spellings]
+    assert codes == [200, 200, 200, 429, 429]
+    gmail = [
+        "v.ictim@gmail.com",
+        "vic.tim+x@gmail.com",
+        "victim@googlemail.com",
+        "Victim@gmail.com",
+    ]
+    assert [audience.sign_up(email).status_code for email in gmail] == [200, 200, 200, 429]
+    assert audience.sign_up("victim2@example.org").status_code == 200  # another inbox
+    assert len(audience.confirmation_links()) == 7
+
+
 @pytest.mark.parametrize("audience", [{"client_limit": 6}], indirect=True)
 def test_at_once_a_link_confirms_once_and_the_limit_holds(audience):
     """Requests side by side (on PostgreSQL, on several database threads): one confirmation

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsletter.bounces.findings import clean_id
 from newsletter.send.journal import open_journal
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.csv_import import import_csv
@@ -79,3 +80,10 @@ def test_the_journal_stores_an_error_with_a_nul_as_text(tmp_path):
     journal.record("reader@example.org", "failed", attempts=1, error="lost\x00 the\r\nlink")
     row = journal.conn.execute("SELECT last_error FROM deliveries").fetchone()
     assert tuple(row) == ("lost the link",)
+
+
+def test_a_reports_message_id_marks_its_controls_with_question_marks():
+    """A Message-ID is an identifier, not text: the same controls become `?`, one token kept."""
+    assert clean_id("Message-ID: <a\x00b\x9bc\ud800\ufffe@x.example> (x)") == "<a?b?c??@x.example>"
+    assert clean_id("<plain.id@x.example>") == "<plain.id@x.example>"
+    assert clean_id("no id here") == ""

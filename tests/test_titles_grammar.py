@@ -18,6 +18,7 @@ from newsletter.assemble import headline_grammar, titles
 from newsletter.assemble.headline_grammar import (
     ends_incomplete,
     ends_on_open_verb,
+    ends_on_particle,
     is_adverb,
     reduced_relative,
     verb_index,
@@ -94,11 +95,12 @@ def test_a_kept_title_holds_every_grammar_rule(lead):
 
 def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
     """Over every real lead (titles/*.toml and the labelled set's untitled leads), no derived
-    title ends on an adverb ("… says he is increasingly"), an article or a preposition."""
+    title ends on an adverb ("… says he is increasingly"), an article or a preposition (a verb's
+    particle is no preposition: "NASA's Psyche spacecraft lifts off")."""
     endings = []
     for paragraphs in ALL_REAL:
         title = derive_title(paragraphs)
-        if ends_incomplete(title) or is_adverb(title.split()[-1]):
+        if (ends_incomplete(title) and not ends_on_particle(title)) or is_adverb(title.split()[-1]):
             endings.append(title)
     assert len(ALL_REAL) >= 210
     assert endings == []
@@ -319,7 +321,10 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # cut before its verb, "which will study" made "which to study", and (round 9's held-out set)
 # "(WJBK) A jury convicts former Kilpatrick", the source's "chargesafter" in the way, and (round
 # 10's set) "It was a record-setting weekend, where …" with no later sentence that prints whole.
-UNCHECKED = 5
+# Round 10 gave two of them a title (the claim alone, the sentence without its aside) and took
+# the agency off the third: 2 left, the source's typo and the scene; round 11's set adds a scene
+# with no later sentence that prints ("Athletics fans across the globe had the chance …").
+UNCHECKED = 3
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -522,3 +527,255 @@ def test_what_happened_to_people_keeps_the_event():
         ]
     )
     assert "ferry" in ferry and "capsized" in ferry
+
+
+def test_a_list_is_not_cut_between_its_nouns():
+    """ "remains of a man, | a woman, and 50 mummified birds": a comma inside a list of nouns is
+    no clause boundary; ", killing 13 and injuring dozens" (a clause in "-ing") still is."""
+    title = derive_title(
+        [
+            "The Egyptian Ministry of Antiquities has announced discovery of a well preserved "
+            "double graveyard, containing remains of a man, a woman, and 50 mummified birds and "
+            "animals, including eagles, falcons, ibex, cats and mice."
+        ]
+    )
+    assert not title.endswith("remains of man"), title
+    assert printable_problems(title) == []
+
+
+def test_what_is_given_keeps_to_whom():
+    """ "a jury awarded $27.6 million | to Sprint": a verb of giving keeps its "to"."""
+    title = derive_title(
+        [
+            "(Feb. 6, 2015) Today a jury in the District of Delaware awarded $27.6 million to "
+            "Sprint Communications Company, L.P. from Comcast Cable Communications, LLC and "
+            "Comcast IP Phone, LLC for patent infringement of all asserted claims."
+        ]
+    )
+    assert "$27.6 million to Sprint" in title
+
+
+@pytest.mark.parametrize(
+    ("subject", "plural"),
+    [
+        (["At", "least", "two", "people"], True),
+        (["Close", "to", "80", "people"], True),
+        (["An", "aging", "Iranian", "passenger", "airliner", "carrying", "144", "people"], False),
+    ],
+)
+def test_a_count_before_the_subject_and_a_participle_after_its_head(subject, plural):
+    """ "At least two people die" (the count is no head); "an airliner carrying 144 people"
+    is one airliner."""
+    assert headline_grammar.plural_subject(subject) is plural
+
+
+def test_a_title_never_ends_on_a_pronoun_and_its_verb_of_thinking():
+    """ "… digging for a forgotten pharaoh they believe": what they believe was cut."""
+    assert "incomplete" in " ".join(
+        titles.title_problems("Archaeologists dig for forgotten pharaoh they believe")
+    )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "British junior minister Josh Simons resigned on Saturday amid controversy.",
+            "British junior minister Josh Simons resigns amid controversy",
+        ),
+        (
+            "Monday afternoon city council voted 4 to 4 on approving a budget.",
+            "City council votes 4 to 4 on approving budget",
+        ),
+        (
+            "A 6.4 magnitude earthquake hit Southern California at 10:33 a.m. on Friday.",
+            "6.4 magnitude earthquake hits Southern California at 10:33 a.m.",
+        ),
+        (
+            "On Wednesday (September 14) it was announced that Bayer AG has agreed to buy "
+            "Monsanto in an all-in cash deal valued at $66 billion.",
+            "Bayer AG agrees to buy Monsanto in all-in cash deal valued at $66 billion",
+        ),
+    ],
+)
+def test_round_10_faults_of_the_earlier_held_out_sets(paragraph, title):
+    """A surname in "-s" after an office is one person; a leading time and "it was announced
+    that" go; "a.m." keeps its stop; "in a deal | valued at" keeps its value."""
+    assert derive_title([paragraph]) == title
+
+
+def test_an_ing_word_after_a_comma_never_ends_a_title():
+    """ "… sets London Marathon course record, finishing": the clause after the comma lost."""
+    faults = headline_faults("Kenya's Kelvin Kiptum sets London Marathon course record, finishing")
+    assert any("complement" in f for f in faults), faults
+
+
+def test_a_claim_without_its_generic_speaker_and_a_sentence_without_its_aside():
+    """When no cut of the sentence prints whole: what was said without "Officials in New
+    Hampshire say", and the sentence without ", which will study …, … ,"; a named speaker
+    ("Coveney says") is never dropped this way."""
+    said = chosen_title(
+        [
+            "CONCORD, N.H. (AP) — Officials in New Hampshire say a hospital employee who recently "
+            "traveled to Italy is the first person in the state to test positive for the new "
+            "coronavirus."
+        ]
+    )
+    assert said[1] == "simpler" and said[0].startswith("Hospital employee is first person")
+    aside = chosen_title(
+        [
+            "Oct. 13 (UPI) — NASA’s Psyche spacecraft, which will study a large asteroid, "
+            "hopefully offering insight into the creation and composition of Earth and similar "
+            "planets, lifted off Friday."
+        ]
+    )
+    assert aside == ("NASA’s Psyche spacecraft lifts off", "simpler")
+    assert (
+        titles._simpler_sentences("Coveney says optimism about a breakthrough is premature.") == []
+    )
+
+
+def test_a_progressive_takes_the_present_only_where_the_verb_stays_readable():
+    """ "crews are working" → "crews work", "AT&T is looking into" → "looks into"; a present
+    the verb reader cannot read ("spirals") keeps the progressive, so the title keeps its verb."""
+    assert derive_title(
+        ["Clean-up crews are working day and night to remove 100,000 gallons of oil."]
+    ).startswith("Clean-up crews work day and night")
+    wildfire = derive_title(
+        [
+            "A wildfire in Ventura County, California, fueled by 80 mph winds, is spiraling out of "
+            "control."
+        ]
+    )
+    assert wildfire.endswith("is spiraling out of control"), wildfire
+
+
+def test_the_self_check_names_a_second_verb_without_its_subject():
+    """ "Coast Guard cries foul have ended": two finite verbs and nothing that opens the second's
+    clause; a verb of saying and its reported clause, or "and", are fine."""
+    assert any("second verb" in f for f in headline_faults("Coast Guard cries foul have ended"))
+    assert (
+        headline_faults("Barcelona says the Brazilian striker's release clause had been paid") == []
+    )
+    assert headline_faults("Sanjay Kumar faces federal judge and is sentenced to 12 years") == []
+
+
+def test_round_10_after_its_reading_a_count_and_an_adjective_before_a_participle():
+    """After round 10's reading: "Four female suspected migrants died" (an adjective between the
+    count and the "-ed" word), "At least three people died and nine others … were missing" (a
+    count is no leading phrase), a comma before "after" dropped."""
+    assert derive_title(
+        [
+            "Four female suspected migrants died Wednesday, after a boat carrying eleven other "
+            "passengers capsized off the coast of Miami Beach."
+        ]
+    ).startswith("Four female suspected migrants die after boat")
+    assert derive_title(
+        [
+            "At least three people died and nine others, including two children, were missing "
+            "after a small boat capsized, U.S. officials said on Monday."
+        ]
+    ).startswith("At least three people die")
+
+
+def test_the_round_10_sets_are_recorded_as_read_once():
+    """Round 10's three new sets (43 leads split dev10/held10, and two of 20 and 17 leads no one
+    saw until the end of their round) each keep a source, a licence, a year outside 2004-2005, round 9's title and round 10's
+    title read once, with an editor's verdict on each."""
+    counts = {}
+    for name in ("fresh_round10", "fresh_round11", "fresh_round12"):
+        leads = tomllib.loads((DATA / "titles" / f"{name}.toml").read_text("utf-8"))["lead"]
+        for lead in leads:
+            assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+            assert not 2004 <= lead["year"] <= 2005
+            for verdict, why in (("verdict_before", "why_before"), ("verdict_read", "why")):
+                assert lead[verdict] in ("keep", "reject")
+                assert lead[verdict] == "keep" or lead[why]
+            split = lead["split"]
+            before, read = counts.get(split, (0, 0))
+            counts[split] = (
+                before + (lead["verdict_before"] == "keep"),
+                read + (lead["verdict_read"] == "keep"),
+            )
+    # printable of: round 9's code, round 10's code read once
+    assert counts == {"dev10": (11, 16), "held10": (14, 15), "held11": (10, 12), "held12": (7, 12)}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (
+            "A major rescue operation is underway after a colliery tunnel at a coal mine "
+            "collapsed and trapped seven miners 300ft underground.",
+            "Colliery tunnel at coal mine collapses and traps seven miners 300ft underground",
+        ),
+        (
+            "Rescue teams are on scene of a coal mine in norther Mexico where a cave-in has "
+            "trapped a reported nine miners.",
+            "Cave-in traps reported nine miners",
+        ),
+    ],
+)
+def test_a_response_or_a_scene_gives_way_to_its_event(paragraph, title):
+    """ "A rescue operation is underway | after a tunnel collapsed", "teams are on scene | where
+    a cave-in has trapped nine miners": the news is the event, a clause of its own."""
+    assert derive_title([paragraph]) == title
+
+
+def test_a_second_verb_after_and_keeps_its_complement():
+    """ "Earthquake kills 75 and injures": the second verb's object was cut."""
+    faults = headline_faults("Earthquake kills 75 and injures")
+    assert any("after 'and'" in f for f in faults), faults
+
+
+def test_round_10b_after_its_reading():
+    """After round 10b's reading: "NEW DELHI/AHMEDABAD, India (Reuters) –" is a dateline; "fired
+    tear gas at protesters gathered outside" keeps "fired" as the verb."""
+    assert derive_title(
+        [
+            "NEW DELHI/AHMEDABAD, India (Reuters) – Police in western India fired tear gas to "
+            "disperse a stone-pelting crowd, authorities said on Monday."
+        ]
+    ).startswith("Police in western India fire tear gas")
+    assert derive_title(
+        [
+            "Tunis - Tunisian police on Wednesday fired tear gas at thousands of protesters "
+            "gathered outside the interior ministry in central Tunis."
+        ]
+    ).startswith("Tunisian police fire tear gas at thousands of protesters gathered")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kept"),
+    [
+        (
+            "An Aeroflot Sukhoi Superjet-100 made an emergency landing and burst into flames just "
+            "after takeoff from Moscow’s Sheremetyevo airport killing at least 41 people.",
+            "burst into flames",
+        ),
+        (
+            "Excited archaeologists are fervently digging for a forgotten pharaoh they believe to "
+            "be buried in a new ‘tomb’ hidden behind a 4,200yr-old wall unearthed in Egypt.",
+            "digging for forgotten pharaoh",
+        ),
+        (
+            "Following a storm that stretched from the West Coast through the Midwest Wednesday, "
+            "during which hundreds of thousands lost power in the United States, utility crews "
+            "are currently working to restore and recover from the damage caused by the sheer "
+            "scope of ice, snow, and wind.",
+            "recover from damage",
+        ),
+        (
+            "HOUSTON – The Coast Guard is crying foul at BP’s statement this week that active "
+            "cleanup efforts to remove oil along the Gulf Coast shorelines have ended.",
+            "crying foul at BP’s statement",
+        ),
+    ],
+)
+def test_a_verb_keeps_the_preposition_that_completes_it(paragraph, kept):
+    """A cut never falls between a verb and the phrase it needs ("burst | into flames",
+    "digging | for", "recover | from", "crying foul | at"), nor inside a "that" clause before its
+    verb; a phrase of place after a noun may still go."""
+    title = derive_title([paragraph])
+    assert kept in title, title
+    assert not title.endswith(("they", "oil")), title

@@ -273,7 +273,7 @@ def test_welcome_disabled_queues_and_sends_none(ws):
 def test_the_welcome_settings_are_checked():
     """An unknown key in [welcome] is refused like any table's; so is a subject with another field."""
     with pytest.raises(
-        ConfigError, match=r"welcome\.enabeld: unknown key \(did you mean 'enabled'"
+        ConfigError, match=r"welcome: unknown key 'enabeld' \(did you mean 'enabled'"
     ):
         settings_from_mapping({"welcome": {"enabeld": False}})
     with pytest.raises(ConfigError, match=r"welcome\.subject"):

@@ -187,7 +187,7 @@ and warns once. A wrong value is reported with the file, the line and the key, a
 key or table with the nearest known name:
 
 ```
-error: newsletter.toml:61: smtp.prot: unknown key (did you mean 'port'?)
+error: newsletter.toml:61: smtp: unknown key 'prot' (did you mean 'port'?)
 ```
 
 Settings are layered: defaults < `newsletter.toml` < environment < command-line flags (each

@@ -95,16 +95,9 @@ def write_archive(
     sent = None if unsent else sent_issue_ids(settings, SENT_CHECK)
     site = site_info(settings)
     state, warnings = _read_state(out)
-    salt = json.dumps(
-        [
-            PAGE_FORMAT,
-            site.name,
-            site.base_url,
-            site.language,
-            site.unsubscribe_page,
-            site.subscribe_url,
-        ]
-    )
+    # What every page is made with beside its issue: a change remakes them all.
+    salt = json.dumps([PAGE_FORMAT, site.name, site.base_url, site.language,
+                       site.unsubscribe_page, site.subscribe_url])  # fmt: skip
     known = state.get("issues", {})
     entries, folders, pages = _collect(settings, site, salt, known, out)
     left_out = [] if sent is None else _unsent(entries, folders, sent)
@@ -112,28 +105,11 @@ def write_archive(
     chosen = newest_first([(e.date, e.id) for e in published], since=since, limit=limit)
     ordered = [entries[i] for i in chosen]
     made = {i: pages[folders[i].name] for i in chosen if folders[i].name in pages}
-    feed_items = [
-        (entry, feed_content(_page_text(made.get(entry.id), out / entry.id / PAGE_NAME)))
-        for entry in ordered[:FEED_ENTRIES]
-    ]
-    files: dict[str, bytes] = {f"{i}/{PAGE_NAME}": page for i, page in made.items()}
-    files["index.html"] = index_page(ordered, site).encode("utf-8")
-    files["feed.xml"] = atom_feed(feed_items, site).encode("utf-8")
-    files["feed.json"] = json_feed(feed_items, site).encode("utf-8")
+    files = _site_files(ordered, made, site, out)
     removed = tuple(sorted(i for i in known if i not in chosen))
     new_state = {
         "format": PAGE_FORMAT,
-        "issues": {
-            i: {
-                "folder": folders[i].name,
-                "digest": folders[i].digest,
-                "date": entries[i].date.isoformat(),
-                "subject": entries[i].subject,
-                "preheader": entries[i].preheader,
-                "page": hashlib.sha256(made[i]).hexdigest() if i in made else known[i]["page"],
-            }
-            for i in chosen
-        },
+        "issues": {i: _state_entry(entries[i], folders[i], made.get(i), known) for i in chosen},
     }
     files[STATE_NAME] = _state_bytes(new_state)
     _claim(out)
@@ -147,6 +123,37 @@ def write_archive(
         warnings=tuple(warnings),
         unsent=tuple(newest_first([(e.date, e.id) for e in left_out], since=None, limit=None)),
     )
+
+
+def _site_files(
+    ordered: list[IndexEntry], made: dict[str, bytes], site: SiteInfo, out: Path
+) -> dict[str, bytes]:
+    """The files to write by their path in `out`: each page made afresh, the index of
+    `ordered` (newest first) and both feeds of its newest FEED_ENTRIES."""
+    feed_items = [
+        (entry, feed_content(_page_text(made.get(entry.id), out / entry.id / PAGE_NAME)))
+        for entry in ordered[:FEED_ENTRIES]
+    ]
+    files: dict[str, bytes] = {f"{i}/{PAGE_NAME}": page for i, page in made.items()}
+    files["index.html"] = index_page(ordered, site).encode("utf-8")
+    files["feed.xml"] = atom_feed(feed_items, site).encode("utf-8")
+    files["feed.json"] = json_feed(feed_items, site).encode("utf-8")
+    return files
+
+
+def _state_entry(
+    entry: IndexEntry, folder: IssueInput, page: bytes | None, known: dict[str, Any]
+) -> dict[str, str]:
+    """What the state file keeps of a published issue; `page` None: not remade this time (its
+    hash is the one kept)."""
+    return {
+        "folder": folder.name,
+        "digest": folder.digest,
+        "date": entry.date.isoformat(),
+        "subject": entry.subject,
+        "preheader": entry.preheader,
+        "page": hashlib.sha256(page).hexdigest() if page is not None else known[entry.id]["page"],
+    }
 
 
 def _collect(

@@ -209,10 +209,26 @@ def lemma_of_ing(word: str) -> str | None:
     return next((c for c in candidates if c in VERB_LEMMAS), None)
 
 
+def ing_base(word: str) -> str | None:
+    """The base form of any verb's "-ing" whose base form is an English word ("crying" →
+    "cry", "digging" → "dig"), listed or not; None when none is."""
+    known = lemma_of_ing(word)
+    if known or not word.endswith("ing") or len(word) < 6:
+        return known
+    stem = word[:-3]
+    candidates = [stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else []
+    candidates += [stem, stem + "e"]
+    return next((c for c in candidates if zipf(c) >= _KNOWN_WORD), None)
+
+
 def base_form(word: str) -> str | None:
     """The base form of a past or participle whose base form is known, else None."""
     if word in IRREGULAR_LEMMA:
         return IRREGULAR_LEMMA[word]
+    if "-" in word:  # "crash-landed" → "crash-land"
+        head, _, tail = word.rpartition("-")
+        tail_base = base_form(tail)
+        return f"{head}-{tail_base}" if head and tail_base else None
     if not word.endswith("ed") or len(word) < 4:
         return None
     candidates = [word[:-3] + "y"] if word.endswith("ied") else []
@@ -245,9 +261,13 @@ def plural_subject(subject: Sequence[str]) -> bool:
     if _named_collective(subject):
         return True
     head: list[str] = []
-    for word in _unquoted(subject):
-        if word.lower() in _HEAD_ENDS:
-            break
+    words = _unquoted(subject)
+    lead = _APPROXIMATION.match(" ".join(words).lower())
+    if lead:  # "At least two people", "Close to 80 people": the count, then the head
+        words = words[len(lead.group().split()) :]
+    for i, word in enumerate(words):
+        if word.lower() in _HEAD_ENDS or (i and _participle_after_noun(word)):
+            break  # "airliner carrying 144 people": the head came before
         head.append(word.strip(",“”\"'’"))
     while head and head[-1].endswith("ly"):
         head.pop()  # "Turtles barely lost"
@@ -270,6 +290,28 @@ def plural_subject(subject: Sequence[str]) -> bool:
     return True
 
 
+_APPROXIMATION = Lazy(
+    r"^(?:at least|at most|up to|more than|fewer than|less than|close to|nearly|almost|about|"
+    r"around|roughly|some|over)\s(?=\S)"
+)
+
+
+def _participle_after_noun(word: str) -> bool:
+    """ "carrying", "including", "believed": a lower-case participle after the head noun."""
+    low = word.strip(",“”\"'’")
+    return low.islower() and len(low) > 5 and low.endswith("ing") and low not in _ING_NOUN_HEADS
+
+
+# Nouns in "-ing" that may end a subject's head ("Monday's shooting victims"): no participle.
+_ING_NOUN_HEADS = word_set(
+    """
+    building meeting hearing ruling wedding shooting bombing killing landing opening spending
+    training funding housing clothing warning offering setting ceiling crossing bidding trading
+    sentencing morning evening recording painting sibling listing ending rating filing
+    """
+)
+
+
 def _unquoted(words: Sequence[str]) -> list[str]:
     """The words outside quotation marks: a quoted title is a name ("“An Officer and a
     Gentleman” star Louis Gossett Jr.": one star, whatever "and" the title holds)."""
@@ -283,13 +325,26 @@ def _unquoted(words: Sequence[str]) -> list[str]:
 
 
 def _capitalised_plural(head: Sequence[str]) -> bool:
-    """ "Families" is a plural noun; "Avago Technologies", a company's name, is not."""
+    """ "Families" is a plural noun; "Avago Technologies", a company's name, is not, nor is
+    "junior minister Josh Simons", a person named after an office."""
     last = head[-1]
     named = len(head) > 1 and head[-2][:1].isupper()
+    if named and any(w.lower().rstrip(".") in _OFFICES for w in head[:-2]):
+        return False
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
     if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
         return True
     return not named and _tagged_plural(head)
+
+
+# Offices and callings before a person's name ("junior minister Josh Simons resigned").
+_OFFICES = word_set(
+    """
+    president minister secretary governor gov mayor senator sen chancellor premier commissioner
+    ambassador director chairman chairwoman leader spokesman spokeswoman judge coach captain ceo
+    actor actress singer star player striker author writer lawmaker mp rep representative
+    """
+)
 
 
 def _tagged_plural(head: Sequence[str]) -> bool:
@@ -338,6 +393,8 @@ def ends_incomplete(text: str) -> bool:
     last = words[-1]
     if last.lower() in SPEECH_VERBS:
         return not _CLOSING_ATTRIBUTION.search(text)
+    if len(words) > 1 and words[-2].lower() in PRONOUNS and last.lower() in _THINKING:
+        return True  # "… a forgotten pharaoh they believe": what they believe was cut
     # "spares neither poor nor powerful": an adjective closing "neither … nor" is its noun;
     # "the law is unconstitutional": an adjective after a copula is the predicate
     closed_pair = len(words) > 2 and words[-2].lower() in _CLOSING_ADJECTIVE
@@ -350,6 +407,11 @@ def ends_incomplete(text: str) -> bool:
     )
 
 
+_PARTICLES = word_set("off out down up away over back in")
+_THINKING = word_set(
+    "believe believes think thinks hope hopes fear fears expect expects suspect suspects "
+    "know knows claim claims say says said believed thought feared expected suspected"
+)
 _BEFORE_MONTH = word_set("in on by until since from of early late mid next last this")
 _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
 
@@ -357,6 +419,14 @@ _CLOSING_ATTRIBUTION = Lazy(r",\s(?:[\w.’'-]+\s){1,3}(?:says|said)$")
 _CLOSING_ADJECTIVE = word_set(
     "nor is are was were be been remain remains become becomes seem seems"
 )
+
+
+def ends_on_particle(text: str) -> bool:
+    """The verb's particle ends the text: "NASA's Psyche spacecraft lifts off", "minister steps
+    down" (a whole title; a cut there may still drop where or when)."""
+    text = TRAILING_PUNCT.sub("", text)
+    words = text.split(" ")
+    return words[-1].lower() in _PARTICLES and verb_index(text) == len(words) - 2
 
 
 def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
@@ -419,6 +489,8 @@ def verb_index(text: str) -> int | None:
                 previous = word
                 continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
+            if finite is None and word == "to":
+                finite = _verb_after_infinitive_subject(words, i, previous)
             if finite is not None:
                 return finite
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
@@ -431,6 +503,24 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+def _verb_after_infinitive_subject(words: Sequence[str], i: int, previous: str) -> int | None:
+    """ "Efforts to combat the Bay Area's worst oil spill in two decades escalated yesterday": a
+    subject whose head takes an infinitive ("efforts to", "plans to") and a finite verb after
+    the infinitive's phrase; that later verb is the clause's, not the headline's "to"."""
+    if previous not in _INFINITIVE_NOUNS or i > 3:
+        return None
+    if i > 1 and words[i - 2].strip("“”\"'‘’").lower() not in ARTICLES | POSSESSIVES:
+        return None
+    later = verb_index(" ".join(words[i + 2 :]))
+    if later is None or words[i + 2 + later].strip(",;:.").lower() == "to":
+        return None
+    return i + 2 + later
+
+
+# Nouns whose complement is an infinitive: "Efforts to combat …", "Plans to build …".
+_INFINITIVE_NOUNS = word_set("efforts effort attempts attempt bids bid moves move drive push")
 
 
 def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
@@ -454,6 +544,8 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
         elif later in _CLAUSE_OPENERS or later in SPEECH_VERBS or words[j].endswith((";", ":")):
             return None  # "charged after a body was found", "killed in a crash, police said"
         elif tags[j] in pos_tagger.FINITE:
+            if _participle_after_object(words, i, j, later):
+                continue  # "fired tear gas at protesters gathered outside": "fired" is it
             if not relative:
                 return j
             relative = False
@@ -461,6 +553,26 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
 
 
 _RELATIVE_OPENERS = word_set("who whom whose which")
+
+
+def _participle_after_object(words: Sequence[str], i: int, j: int, later: str) -> bool:
+    """The j-th word, in "-ed" before a preposition, describes a noun of the i-th word's
+    object ("fired tear gas at protesters gathered outside")."""
+    return (
+        later.endswith("ed")
+        and j + 1 < len(words)
+        and words[j + 1] in _PLACE_OR_TIME
+        and _takes_object(words, i)
+    )
+
+
+def _takes_object(words: Sequence[str], i: int) -> bool:
+    """The i-th word is followed by a lower-case object ("fired tear gas"), not by "to", "by"
+    or a preposition as a participle is ("believed to have been", "accused of")."""
+    if i + 1 >= len(words):
+        return False
+    following = words[i + 1].strip("“”\"'‘’(),;:.!?")
+    return following.islower() and following not in _PLACE_OR_TIME | {"to", "by", "as"}
 
 
 def _tagged_adjective(text: str, i: int, word: str) -> bool:
@@ -565,8 +677,12 @@ def _prenominal(words: Sequence[str], i: int, word: str) -> bool:
     following = words[i + 1].strip("“”\"'‘’(),;:.!?")
     if not following.isalpha() or not following.islower() or following in _NOT_NOUN_AFTER:
         return False
+    back = i - 1
     if before.rstrip(",").endswith("ed") and before.endswith(",") and i > 1:
-        before = words[i - 2].lower()  # "Five armed, masked thieves"
+        back = i - 2  # "Five armed, masked thieves"
+    elif before.isalpha() and before.islower() and i > 1 and _tagged(words, i - 1) == "JJ":
+        back = i - 2  # "Four female suspected migrants": an adjective between
+    before = words[back].lower()
     return before.isdigit() or before in NUMBER_WORDS or before in _NUMBER_LIKE
 
 
@@ -579,6 +695,11 @@ _NOT_NOUN_AFTER = (
 def _tagged(words: Sequence[str], i: int) -> str:
     """The part-of-speech tag of the i-th space-separated word (the tagger loads on first use)."""
     return pos_tagger.word_tags(" ".join(words))[i]
+
+
+def known_verb(word: str) -> bool:
+    """A verb in its base form, listed or not ("blast": it and "blasted" are English words)."""
+    return word in VERB_LEMMAS or _known_base(word.rpartition("-")[2])
 
 
 def _known_base(word: str) -> bool:

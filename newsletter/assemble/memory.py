@@ -45,6 +45,7 @@ class PastIssue:
     # (title, url) of everything else it carried: its cards, Related, sections and More
     headlines: tuple[tuple[str, str | None], ...]
     lead_url: str | None = None
+    note: str = ""  # the editor's note's body, spaces folded ("" without one)
 
 
 def carried_issues(
@@ -128,6 +129,21 @@ def followed_issue(
         if issue.lead_title in strong:
             return FollowedIssue(issue.id, issue.lead_title)
     return None
+
+
+def repeated_note(body: str, past: Sequence[PastIssue]) -> PastIssue | None:
+    """The most recent earlier issue that went out with this same editor's note, or None.
+
+    Last week's `kind: note` file left in seeds/ comes back word for word with the rest of
+    the sources; its headlines are left out as carried, but a note is the editor's voice for
+    one week ("our lead is Paris" above another lead), so the build warns rather than drop it.
+    Compared with spaces folded, as past_issues.py reads them.
+    """
+    folded = " ".join(body.split())
+    if not folded:
+        return None
+    same = [p for p in past if p.note == folded]
+    return max(same, key=lambda p: (p.date, p.id), default=None)
 
 
 def _same_article(lead: Headline, issue: PastIssue) -> bool:

@@ -128,6 +128,10 @@ class LeadProfile(NamedTuple):
     # The lead's short forms that spell none of its names ("FDIC" alone), each with a pattern
     # for a headline's name whose initials spell it: (concept, pattern).
     long_forms: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # The lead's proper nouns that only say where its subject is ("Birmingham" of "Birmingham
+    # City Council", "into the Patapsco"): meaning.py asks whether a headline's link to the
+    # lead is one of these alone (`place_nouns`).
+    place_words: frozenset[str] = frozenset()
 
 
 class _Seen:
@@ -169,7 +173,92 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
         for concept, (weight, kind) in raw.items()
     }
     long_forms = _long_forms((title or "", *paragraphs), concepts)
-    return LeadProfile(MappingProxyType(concepts), MappingProxyType(spelled), long_forms)
+    place_words = frozenset(
+        c for c in place_nouns(title, paragraphs) if c in concepts and concepts[c].kind == "topic"
+    )
+    return LeadProfile(
+        MappingProxyType(concepts), MappingProxyType(spelled), long_forms, place_words
+    )
+
+
+def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
+    """The lead's proper nouns that only ever say where, or whose, its subject is: concepts it
+    writes capitalised, never in lower case, and each time in a dateline ("LUBBOCK, Texas —"),
+    after a preposition of place ("in Lubbock", "into the Patapsco", "the council of
+    Birmingham") or as the first words of a name whose last word the lead
+    also uses as a common noun ("Birmingham City Council" and "the council"; "Lubbock County"
+    and "nine counties").  A proper noun the story is about is said otherwise somewhere
+    ("DeepSeek's app", "Mubarak resigned"): it is none of these.
+
+    A title in Title Case (no lower-case word of its own) is not read: every word is a capital."""
+    sentence_case = bool(title) and any(
+        token[:1].islower() and token.casefold() not in t.STOPWORDS
+        for token in t.tokens(title or "")
+    )
+    texts = [*([title or ""] if sentence_case else []), *paragraphs]
+    lower: set[str] = set()
+    for text in (title or "", *paragraphs):
+        for token in t.tokens(text):
+            if token[:1].islower():
+                lower.update(concept for _, concept in t.concept_pairs(token))
+    place: set[str] = set()
+    other: set[str] = set()
+    for text in texts:
+        spans = t.token_spans(text)
+        for index, span in enumerate(spans):
+            token = span.group()
+            if not token[:1].isupper():
+                continue
+            concepts = {concept for _, concept in t.concept_pairs(token)}
+            where = (
+                _dateline(text, spans, index)
+                or _after_place_word(text, spans, index)
+                or _qualifies(text, spans, index, lower)
+            )
+            (place if where else other).update(concepts)
+    return frozenset(place - other - lower)
+
+
+# Prepositions of place: a capitalised word right after one (or after one and "the") is where.
+PLACE_WORDS = frozenset("in at near into from across outside around throughout of".split())  # noqa: SIM905
+
+
+def _dateline(text: str, spans: Sequence[re.Match[str]], index: int) -> bool:
+    """Whether the token at `index` opens the text in capitals before a comma, a bracket or a
+    dash: a dateline ("BIRMINGHAM, England (AP) —", "LUBBOCK —") says where it was written."""
+    if index != 0 or not spans[0].group().isupper() or len(spans[0].group()) < 2:
+        return False
+    return text[spans[0].end() :].lstrip()[:1] in {",", "(", "—", "–", "-"}
+
+
+def _after_place_word(text: str, spans: Sequence[re.Match[str]], index: int) -> bool:
+    """Whether the token at `index` follows a preposition of place ("in", "into the")."""
+    back = index - 1
+    while back >= 0:
+        gap = text[spans[back].end() : spans[back + 1].start()]
+        if gap.strip():
+            return False  # punctuation between: another phrase
+        word = spans[back].group()
+        if word.casefold() == "the" or word[:1].isupper():
+            back -= 1  # "in the Patapsco", "in New Mexico's Lea County"
+            continue
+        return word.casefold() in PLACE_WORDS
+    return False
+
+
+def _qualifies(text: str, spans: Sequence[re.Match[str]], index: int, lower: set[str]) -> bool:
+    """Whether the token at `index` starts (or is inside) a run of capitalised words whose last
+    word the lead also writes in lower case: "Birmingham City Council" and "the council"."""
+    last = index
+    while last + 1 < len(spans):
+        gap = text[spans[last].end() : spans[last + 1].start()]
+        if gap.strip() or not spans[last + 1].group()[:1].isupper():
+            break
+        last += 1
+    if last == index:
+        return False
+    head = {concept for _, concept in t.concept_pairs(spans[last].group())}
+    return bool(head) and head <= lower
 
 
 def _spelled_out(

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 
+from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
+    IRREGULAR_LEMMA,
     TOKEN,
     TRAILING_PUNCT,
     VERB_LEMMAS,
     lemma_of_ing,
+    lemma_of_s,
     reduced_relative,
     verb_index,
     word_set,
@@ -70,12 +73,45 @@ def headline_faults(title: str) -> list[str]:
         and (" ".join(words[:index]).count(",") == 1)
     ):
         # "South Dakota, soars above 100 degrees": a subordinate clause's subject left behind
-        faults.append(f"parts the subject from its verb '{words[index]}' with a comma")
+        faults.append(f"parts the subject from its verb {quoted(words[index])} with a comma")
     if _CLAUSE_AFTER_COMMA.search(title):
         faults.append("runs a second clause on after a comma (', it was')")
+    if _second_finite(title):
+        faults.append("runs a second verb on without its subject ('… cries foul have ended')")
     if "which to" in title or "who to" in title:
         faults.append("leaves a relative clause without its verb ('which to')")
     return faults + _ending_faults(title)
+
+
+_SECOND_AUXILIARIES = word_set("has have had is are was were")
+# What lets a later verb have a clause of its own: a conjunction, a relative, a comma, "that".
+_LINKS = word_set(
+    "and or but that which who whom whose where when while as after before because if since "
+    "until so than"
+)
+
+
+def _second_finite(title: str) -> bool:
+    """A later "has", "have", "is" … that the tagger reads as finite, with nothing that opens
+    its clause between it and the first finite verb, which reports no clause: "Coast Guard
+    cries foul have ended" (not "Barcelona says the striker's release clause had been paid")."""
+    words = title.split(" ")
+    if not any(w.lower() in _SECOND_AUXILIARIES for w in words[2:]):
+        return False  # no later auxiliary: nothing to tag (the weights load on the first tag)
+    tags = pos_tagger.word_tags(title)
+    finite = [i for i, tag in enumerate(tags) if tag in pos_tagger.FINITE]
+    if len(finite) < 2:
+        return False
+    main = words[finite[0]].lower().strip(",;:")
+    if main in _SAYING or lemma_of_s(main) in _SAYING or main in AUXILIARIES:
+        return False
+    for j in range(finite[0] + 1, len(words)):
+        low = words[j].lower().strip("“”\"'‘’(),;:.!?")
+        if words[j - 1].endswith(",") or low in _LINKS or words[j][:1] in ("“", '"'):
+            return False
+        if j in finite and low in _SECOND_AUXILIARIES:
+            return True
+    return False
 
 
 def _ending_faults(title: str) -> list[str]:
@@ -95,11 +131,46 @@ def _ending_faults(title: str) -> list[str]:
         and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
     ):
         faults.append(f"leaves the verb {quoted(plain[-1])} without its object")
-    elif _open_ing(last, before):
+    elif (
+        before == "and"
+        and last not in _INTRANSITIVE
+        and _verb_form(last)
+        and _a_verb_before_and(plain)
+    ):
+        # "… makes emergency landing and burst": the second verb's complement ("into flames")
+        faults.append(f"leaves the verb {quoted(plain[-1])} after 'and' without its complement")
+    elif _open_ing(last, before) or (
+        last.endswith("ing") and last not in _ING_NOUNS and _after_comma(title)
+    ):
         faults.append(f"ends on {quoted(plain[-1])}, a verb without its complement")
     if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
         faults.append(f"ends on the possessive {quoted(plain[-1])}")
     return faults
+
+
+_IRREGULAR_BASES = frozenset(IRREGULAR_LEMMA.values())
+
+
+def _verb_form(word: str) -> bool:
+    """A verb's form of our lists: "burst", "injures", "killed"."""
+    return (
+        word in VERB_LEMMAS
+        or word in IRREGULAR_LEMMA
+        or word in _IRREGULAR_BASES
+        or (word.endswith("s") and lemma_of_s(word) in VERB_LEMMAS)
+    )
+
+
+def _a_verb_before_and(plain: list[str]) -> bool:
+    """The title's verb comes before its last "and": the word after it is a second verb."""
+    index = verb_index(" ".join(plain))
+    return index is not None and index < len(plain) - 2
+
+
+def _after_comma(title: str) -> bool:
+    """The last word opens a clause after a comma ("… course record, finishing")."""
+    plain: str = TRAILING_PUNCT.sub("", title)
+    return plain.rpartition(" ")[0].endswith(",")
 
 
 def _open_ing(last: str, before: str) -> bool:
@@ -116,6 +187,14 @@ def _open_ing(last: str, before: str) -> bool:
 
 
 _REPORTING = word_set("say says said")
+# Verbs whose object may be a clause with its own verb, no "that" needed ("rules … is").
+_SAYING = word_set(
+    """
+    say said rule ruled announce announced warn warned claim claimed find found show showed
+    report reported decide decided argue argued insist insisted confirm confirmed reveal
+    revealed suggest suggested believe believed think thought admit admitted deny denied
+    """
+)
 # ", it was their hottest day": a pronoun and its verb after a comma, a second main clause.
 _CLAUSE_AFTER_COMMA = re.compile(r",\s(?:it|they|he|she|we)\s(?:is|was|were|are|has|had|will)\b")
 _RELATIVES = word_set("who whom whose which that where when")

@@ -49,7 +49,9 @@ _LEADING_SAID = Lazy(
 # A sentence opening on a phrase with no main clause of its own: "After two weekends of box
 # office domination, ..." / "Three days after X came ashore, ..." / "Facing protests, ...".
 _LEADING_PHRASE = Lazy(
-    r"^(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
+    # not a count ("At least three people died …, were missing": "at least", "over 20")
+    r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall)\b)"
+    r"(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
     r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
     r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+"
     r"(?P<rest>.+)$",
@@ -62,14 +64,26 @@ _STATE_THEN_EVENT = Lazy(
     r"^(?P<subject>.+?)\s(?:is|are|was|were)\s(?:in|at|under)\s(?:[\w-]+\s){1,2}?"
     r"(?:when|as|after)\s(?P<event>.+)$"
 )
+# Round 10b: "A major rescue operation is underway after a colliery tunnel … collapsed", "Rescue
+# teams are on scene of a coal mine where a cave-in has trapped nine miners", "A tragic incident
+# unfolded off the coast of San Diego, when a small boat … capsized", "Rescue workers converged
+# in Mexico City after a subway overpass collapsed": a response or a scene, then the event.
+_ASIDE_BEFORE_PAST = Lazy(r"^([^,]{2,80}),\s[^,]{1,80},\s(?=[a-z]+ed\b)")
+_SCENE_THEN_EVENT = Lazy(
+    r"^(?P<subject>[^,]+?)\s(?:(?:is|are|was|were)\s(?:underway|under\sway|on\s(?:the\s)?scene)"
+    r"|unfolded|unfolds|converged|converge|converges|rushed|rush|scrambled|gathered)"
+    r"(?:\s[^,]{0,80}?)?,?\s(?:when|after|where|as)\s(?P<event>.+)$"
+)
 
 
 def _event_over_state(sentence: str) -> str:
     """The event a state was caused by, when the main clause is only that state."""
-    m = _STATE_THEN_EVENT.match(sentence)
+    m = _STATE_THEN_EVENT.match(sentence) or _SCENE_THEN_EVENT.match(sentence)
     if m is None or verb_index(m["subject"]) is not None:
         return sentence
     event = m["event"]
+    if verb_index(event.split(",", 1)[0]) is None:
+        event = _ASIDE_BEFORE_PAST.sub(r"\1 ", event)  # "a small boat, suspected …, capsized"
     index = verb_index(event.split(",", 1)[0])  # "after the storm, the mayor said": no clause
     if index is None or index == 0 or event.split()[0].lower() in PRONOUNS:
         return sentence

@@ -24,9 +24,12 @@ from newsletter.assemble.headline_grammar import (
     TRAILING_PUNCT,
     VERB_LEMMAS,
     Lazy,
+    base_form,
     ends_incomplete,
     ends_on_open_verb,
+    ing_base,
     is_adverb,
+    known_verb,
     lemma_of_s,
     verb_index,
     word_set,
@@ -133,10 +136,16 @@ class _Cuts:
             return False
         if self._clause_without_verb(kept) or self._ends_on_participle(kept):
             return False
+        if self._subject_cut_from_verb(kept, rest):
+            return False
         if self._splits_amount(kept):
             return False
         if not self.strict:
             return True
+        if _VERB_AFTER_ASIDE.match(rest):
+            return False  # "nine others, including two children, | were missing": its verb
+        if _LIST_GOES_ON.match(rest):
+            return False  # "remains of a man, | a woman, and 50 mummified birds": one list
         if _SECOND_CLAUSE.search(kept, self.after_verb):
             return False  # one main verb: "… reports higher profit, | but its shares dropped"
         event_kept = _EVENT_CLAUSE.search(kept, self.after_verb) is not None
@@ -167,6 +176,16 @@ class _Cuts:
             return False
         clause = kept[opened[-1].end() :]
         return verb_index(f"{opened[-1].group().strip()} {clause}") is None
+
+    def _subject_cut_from_verb(self, kept: str, rest: str) -> bool:
+        """ "… after a boat believed to be carrying migrants | attempting to enter the US
+        capsized off the Florida Keys": a clause opened by "after", "before" or "since" whose
+        subject is kept and whose verb is cut off (before the next comma or subordinator)."""
+        opened = [m for m in _TIME_CLAUSE.finditer(kept) if m.start() >= self.after_verb]
+        if not opened or _finite_verb(kept[opened[-1].end() :]):
+            return False
+        segment = re.split(r"[,;:—–]|\s(?:and|but|as|when|while|which|who)\s", rest, maxsplit=1)[0]
+        return verb_index(f"It {segment.strip()}") is not None
 
     def _ends_on_participle(self, kept: str) -> bool:
         """ "… wins first parliamentary elections held | on Sunday": a participle after a noun
@@ -210,9 +229,20 @@ class _Cuts:
         return bool(reported) and verb_index(reported) is None
 
 
+def _finite_verb(clause: str) -> bool:
+    """A finite verb in a clause inside a sentence: a headline's "to" ("Efforts to remove oil")
+    is no verb there."""
+    index = verb_index(clause)
+    return index is not None and clause.split(" ")[index].lower() != "to"
+
+
 _COUNTED = frozenset({"CD", "NN", "NNS", "JJ"})  # "$618 million", "6,000 people", "20-year-old"
 _LINKING = word_set("and or remain remains remained become becomes became seem seems stay stays")
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
+# A list of nouns, not a clause in "-ing" (", killing 13 and injuring dozens" is a whole part).
+_LIST_GOES_ON = Lazy(
+    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
+)
 # A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
 # remain missing", "Ten people suffered minor injuries") needs the event after it ("when a
 # crowded ferry capsized", "following the disappearance of a ferry"): cut there, the news is lost.
@@ -221,7 +251,11 @@ _CASUALTIES = Lazy(
     r"hospitali[sz]ed|evacuated|stranded|homeless|displaced)\b",
     re.IGNORECASE,
 )
-_EVENT_CLAUSE = Lazy(r"\s(?:when|after|following|as)\s", re.IGNORECASE)
+_VERB_AFTER_ASIDE = Lazy(r"^,\s(?:[^,]{1,60},\s)?(?:is|are|was|were|has|have|had|will|would)\s")
+# "that" too: "BP's statement that active cleanup efforts to remove oil | along the Gulf Coast
+# shorelines have ended" cuts the reported clause from its verb.
+_TIME_CLAUSE = Lazy(r"\s(?:after|before|since|that)\s", re.IGNORECASE)
+_EVENT_CLAUSE = Lazy(r",?\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
 
 
@@ -239,6 +273,9 @@ def _clause_cuts(sentence: str) -> list[int]:
     colon or a dash (not a thousands comma, not a place in apposition)."""
     cuts = [m.start() for m in _SUBORDINATE.finditer(sentence)]
     cuts += [m.start() for m in re.finditer(r"\sthat\s", sentence)]
+    # A clause with a pronoun subject and no "that": "digging for a forgotten pharaoh | they
+    # believe to be buried …".
+    cuts += [m.start() for m in _CONTACT_CLAUSE.finditer(sentence)]
     cuts += [
         m.start()
         for m in re.finditer(r",(?!\d)|[;:—–]|\s--?\s", sentence)  # not "1,700"
@@ -249,6 +286,7 @@ def _clause_cuts(sentence: str) -> list[int]:
     return cuts + _second_clauses(sentence)
 
 
+_CONTACT_CLAUSE = Lazy(r"(?<=[a-z])\s(?=(?:they|he|she|we)\s[a-z]+)")
 _SUBJECT_OPENERS = ARTICLES | POSSESSIVES | PRONOUNS | word_set("some many most several all both")
 
 
@@ -350,6 +388,8 @@ def cuts_complement(kept: str, rest: str) -> bool:
         return True
     if nxt in ("to", "on", "into") and any(w.lower() in ("put", "puts") for w in words):
         return True  # "puts the skills of a special team | to the test"
+    if nxt in _VERB_PREPOSITIONS and _verb_before(words):
+        return True  # "burst | into flames", "are fervently digging | for a pharaoh"
     clause = re.split(r"[,;:—–]", rest, maxsplit=1)[0]
     return any(w.lower() in _OBJECT_COMPLEMENT for w in words) and bool(
         re.search(r"\s(?:a|an)\s", clause)
@@ -363,6 +403,8 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
         return True
     if (last in _NEEDS_CONTENT and nxt == "that") or (last in _CHANGE_NOUNS and nxt == "in"):
         return True
+    if _needs_what_follows(last, nxt, words):
+        return True
     if nxt == "of" and last.endswith(_NOMINAL_ENDINGS) and len(last) > 6:
         return True
     if last in ("insight", "insights") and nxt == "into":
@@ -370,6 +412,78 @@ def _noun_without_complement(last: str, nxt: str, words: Sequence[str]) -> bool:
     return nxt == "to" and len(words) > 1 and words[-2].lower() in ("first", "last", "only")
 
 
+# Prepositions that, right after a verb, open what the verb needs rather than where or when
+# ("burst | into flames", "recover | from the damage", "digging | for a pharaoh", "crying foul |
+# at BP's statement"); "in", "on", "after" open where and when ("killed | in the Philippines").
+_VERB_PREPOSITIONS = word_set("into onto from for at with about against toward towards")
+# A verb and the bare noun that makes one predicate with it, which needs its preposition too.
+_LIGHT_VERB_IDIOMS = word_set("foul aim fire tribute homage issue claim way")
+
+
+def _verb_before(words: Sequence[str]) -> bool:
+    """The kept words end on a verb (or a verb and the noun of an idiom: "crying foul"): an
+    "-ing" after an auxiliary or an adverb ("are fervently digging"), a known verb after "to", an
+    auxiliary or an adverb, or any bare word coordinated after "and" ("restore and recover",
+    "made an emergency landing and burst").  A noun before the preposition is no verb, even
+    one spelt like a verb ("million | in punitive damages", "works | from the likes of")."""
+    plain = [w.lower().strip("”\"'’") for w in words]
+    if len(plain) > 2 and plain[-1] in _LIGHT_VERB_IDIOMS:
+        plain = plain[:-1]
+    if len(plain) < 2:
+        return False
+    last, before = plain[-1], plain[-2]
+    if not last.isalpha():
+        return False
+    if before == "and":
+        return last.islower() and not last.endswith("ing")
+    if before not in AUXILIARIES and before != "to" and not is_adverb(before):
+        return False
+    if last.endswith("ing"):
+        return ing_base(last) is not None
+    lemma = base_form(last) or (lemma_of_s(last) if last.endswith("s") else last)
+    return lemma is not None and known_verb(lemma)
+
+
+def _needs_what_follows(last: str, nxt: str, words: Sequence[str]) -> bool:
+    """Round 10's complements: "BP's statement this week | that cleanup efforts have ended", "a
+    jury awards $27.6 million | to Sprint", "for his role | in a fraud", "close | to Puri", "in
+    a deal | valued at $66 billion"."""
+    if nxt == "that" and any(w.lower() in _NEEDS_CONTENT | _NEEDS_COMPLEMENT for w in words[-4:]):
+        return True
+    if nxt == "to" and _given(words):
+        return True
+    if nxt in ("with", "who") and len(words) > 1 and words[-2].lower() in _RESTRICTING:
+        return True  # "for certain patients | with an aggressive form of leukemia"
+    return (last, nxt) in _PAIRED or nxt in _MEASURED
+
+
+def _given(words: Sequence[str]) -> bool:
+    """A verb of giving, the main one or among the last five words: its "to" names who gets
+    it ("sentences the former chief executive of ArthroCare | to 20 years")."""
+    verb = verb_index(" ".join(words))
+    main = [words[verb]] if verb is not None and verb < len(words) else []
+    for word in [*main, *words[-5:]]:
+        low = word.lower()
+        lemma = base_form(low) or (lemma_of_s(low) if low.endswith("s") else low)
+        if lemma in _GIVING:
+            return True
+    return False
+
+
+_GIVING = word_set(
+    "award grant give hand sell send pay return transfer donate lend deliver sentence condemn"
+)
+# A word and the preposition it needs: "his role | in a fraud", "close | to Puri".
+_PAIRED = frozenset(
+    {("role", "in"), ("part", "in"), ("involvement", "in"), ("close", "to"), ("next", "to")}
+    | {("due", "to"), ("prior", "to"), ("according", "to"), ("able", "to"), ("set", "to")}
+    | {("concerns", "about"), ("concern", "about"), ("fears", "about"), ("fears", "of")}
+    | {("questions", "about"), ("questions", "over")}
+)
+# Words that say a noun is narrowed by what follows it ("certain patients | with …").
+_RESTRICTING = word_set("certain some those particular")
+# A participle that says how much a noun is: "a deal | valued at $66 billion".
+_MEASURED = word_set("valued worth priced estimated totalling totaling")
 _TRAILING_MEASURE = Lazy(
     r"(?:,?\s(?:just|only|shortly|barely|about|some))?"
     r"(?:,?\s(?:[\d,.]+|a|an|few|several|many|two|three|four|five|six|seven|eight|nine|ten))?"

@@ -14,9 +14,10 @@ import re
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
     IRREGULAR_LEMMA,
-    VERB_LEMMAS,
     Lazy,
     base_form,
+    ing_base,
+    known_verb,
     lemma_of_ing,
     lemma_of_s,
     plural_subject,
@@ -161,8 +162,8 @@ def _present_tense(clause: str) -> str:
     if not verb:
         return clause
     low = words[verb].lower()
-    if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith("ing"):
-        return _progressive_present(words, verb) or clause
+    if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith(("ing", "ly")):
+        return _progressive_or_adverb(words, verb) or clause
     if low in ("has", "have") and verb + 1 < len(words):
         changed = _perfect_present(words, verb)
         plural = low == "have"
@@ -177,15 +178,36 @@ def _present_tense(clause: str) -> str:
     if read is not None and verb <= read <= verb + 1:
         return present
     listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
-    return (
-        present if any(w in VERB_LEMMAS or lemma_of_s(w) in VERB_LEMMAS for w in listed) else clause
-    )
+    # round 10: a verb of no list whose base form and past are English words ("blasts off",
+    # "crash-lands") takes the present too
+    return present if any(known_verb(w) or known_verb(lemma_of_s(w)) for w in listed) else clause
+
+
+def _progressive_or_adverb(words: list[str], verb: int) -> str | None:
+    """ "crews are working" → "crews work"; "archaeologists are fervently digging" →
+    "fervently dig"; None when the present would not be readable as the verb."""
+    if words[verb + 1].endswith("ing"):
+        return _readable(_progressive_present(words, verb), verb)
+    if verb + 2 >= len(words) or not words[verb + 2].endswith("ing"):
+        return None
+    adverb, rest = words[verb + 1], [*words[: verb + 1], *words[verb + 2 :]]
+    present = _progressive_present(rest, verb)
+    if present is None:
+        return None
+    at = present.split(" ")
+    return _readable(" ".join([*at[:verb], adverb, *at[verb:]]), verb + 1)
+
+
+def _readable(present: str | None, verb: int) -> str | None:
+    """`present` when the verb reader still finds its verb at `verb` ("Spain endures"), else
+    None: a present it cannot read ("spirals", "dig") would cost the title its verb."""
+    return present if present is not None and verb_index(present) == verb else None
 
 
 def _progressive_present(words: list[str], verb: int) -> str | None:
     """ "Spain is enduring" → "Spain endures"; None when the verb's base form is unknown."""
     word, tail = split_punctuation(words[verb + 1])
-    lemma = lemma_of_ing(word.lower())
+    lemma = ing_base(word.lower())
     if lemma is None:
         return None
     form = (third_person(lemma) if words[verb].lower() == "is" else lemma) + tail

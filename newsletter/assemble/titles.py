@@ -43,13 +43,16 @@ import re
 from collections.abc import Sequence
 
 from newsletter.assemble.headline_grammar import (
+    ARTICLES,
     DEMONSTRATIVES,
     PRONOUNS,
     TOKEN,
     TRAILING_PUNCT,
     Lazy,
     ends_incomplete,
+    ends_on_particle,
     verb_index,
+    word_set,
 )
 from newsletter.assemble.terms import zipf
 from newsletter.assemble.title_check import headline_faults
@@ -122,9 +125,16 @@ _DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
 _LABEL = Lazy(
     r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
     r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
-    r"\s[-–—]{1,2}\s"
-    r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))+"
-    r"(?:Today,?\s(?=[a-zA-Z]))?"
+    # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
+    r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
+    r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
+    # "Today a jury …", "Monday afternoon city council voted …", "On Wednesday (September 14) it
+    # was announced that …": a time before the subject
+    r"(?:(?:Today|Tonight|Yesterday|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+    r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?,?\s"
+    r"(?=[a-z]|(?:A|An|The|It)\s))?"
+    # "it was announced that Bayer AG has agreed …": no one is named, the news follows
+    r"(?:[Ii]t\s(?:was|has\sbeen|is)\s(?:announced|reported|confirmed|revealed)\sthat\s)?"
 )
 
 
@@ -173,8 +183,9 @@ def chosen_title(
 ) -> tuple[str, str]:
     """`derive_title`'s title and which candidate it is: "score line", "short" (a cut within
     `max_chars` that keeps the clause whole), "long" (the same within `limit`), "sentence" (the
-    first sentence itself), "clause" (its main clause whole), "cut" (a cut that passes the
-    checks, none whole did), "later …" (the first sentence is a scene or has no verb and
+    first sentence itself), "clause" (its main clause whole), "cut" (a cut that
+    passes the checks, none whole did), "simpler" (nothing passed: the sentence without its
+    generic speaker or an aside, whole), "later …" (the first sentence is a scene or has no verb and
     nothing of it passed: one of those of a later sentence) or "unchecked" (nothing passed:
     the short cut as it is)."""
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
@@ -265,7 +276,54 @@ def _checked_title(
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
     passing = next((t for t in (short, long) if not printable_problems(t, limit)), None)
-    return (passing, "cut") if passing else (short, "unchecked")
+    if passing:
+        return passing, "cut"
+    for simpler in _simpler_sentences(sentence):
+        # round 10: nothing of the sentence prints; what was said without who said it, or the
+        # sentence without an aside, whole, before a title that fails the checks
+        title, title_whole = _derive(simpler, limit)
+        if title_whole and not printable_problems(title, limit):
+            return title, "simpler"
+    return short, "unchecked"
+
+
+# ", which will study a large asteroid, hopefully offering insight …,": an aside between
+# commas, opened by a relative pronoun.
+_ASIDE = Lazy(r",\s(?:which|who)\s")
+
+
+def _simpler_sentences(sentence: str) -> list[str]:
+    """The sentence made simpler without losing its news, for when no title of it prints:
+    what was said without a speaker who is no name ("Officials in New Hampshire say a hospital
+    employee … is the first person …"), and without an aside between commas ("NASA's Psyche
+    spacecraft, which will study …, lifted off Friday"), the shortest aside first."""
+    found = []
+    m = _LEADING_SAID.match(sentence)
+    if (
+        m is not None
+        and m["verb"] in ("say", "says", "said")
+        and _generic_speaker(m["who"].strip())  # "Coveney says …": a named speaker stays
+        and verb_index(m["rest"])
+    ):
+        found.append(_capitalize(m["rest"].strip()))
+    for aside in _ASIDE.finditer(sentence):
+        for comma in [i for i, c in enumerate(sentence) if c == "," and i > aside.end()][:3]:
+            found.append(sentence[: aside.start()] + sentence[comma:].replace(",", "", 1))
+    return found
+
+
+_GENERIC_SPEAKERS = word_set(
+    """
+    officials authorities police researchers scientists experts investigators prosecutors
+    doctors analysts residents witnesses sources officers firefighters rescuers medics
+    """
+)
+
+
+def _generic_speaker(who: str) -> bool:
+    """A speaker who is no one in particular: "Officials in New Hampshire", "the police"."""
+    first = who.split()[0] if who.split() else ""
+    return first.islower() or first.lower() in ARTICLES | _GENERIC_SPEAKERS
 
 
 def _as_headline(sentence: str) -> str:
@@ -439,7 +497,7 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
         problems.append(f"opens on {quoted(words[0])}, a phrase without a main clause")
     if verb_index(title) is None:
         problems.append("has no finite verb")
-    if ends_incomplete(title):
+    if ends_incomplete(title) and not ends_on_particle(title):
         problems.append(f"ends on {quoted(words[-1])}, an incomplete phrase")
     if title.count("“") != title.count("”") or title.count('"') % 2:
         problems.append("leaves a quotation open")
@@ -451,7 +509,11 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
 
 def _clean(text: str) -> str:
     text = TRAILING_PUNCT.sub("", " ".join(text.split()))
-    text = re.sub(r"[,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
+    if _CLIPPED_ABBREVIATION.search(text):
+        text += "."  # "at 10:33 a.m.", "U.S.", not "a.m"
+    text = re.sub(r"[.,;:]+(?=[”\"]$)", "", text)  # "… is “probably not well founded,”"
+    text = _TRAILING_TIME.sub("", text)  # "… sentenced to 12 years in prison last week"
+    text = _COMMA_BEFORE_EVENT.sub(" ", text)  # "migrants die, after a boat capsized"
     if text.count("“") > text.count("”") and text.rfind("“") > text.rfind("”"):
         text += "”"  # a quotation closed by the punctuation just removed: "… founded,”"
     elif text.count('"') % 2:
@@ -459,6 +521,9 @@ def _clean(text: str) -> str:
     return text
 
 
+_COMMA_BEFORE_EVENT = Lazy(r",\s(?=(?:after|when|following)\s)")
+_TRAILING_TIME = Lazy(r"(?<=\w)\s(?:last|this)\s(?:week|weekend|month|year)$")
+_CLIPPED_ABBREVIATION = Lazy(r"(?:\b[ap]\.m|\bU\.S|\bU\.N|\bJr)$")
 # "Barcelona released a statement saying that the clause had been paid": Barcelona said so.
 _STATEMENT_SAYING = Lazy(
     r"\b(?:released|issued|put out|published) (?:a|an) (?:statement|communiqu[ée]|note) "

@@ -24,6 +24,7 @@ from newsletter.bounces.reasons import (
     reader_phrase_reason,
     rhost_reason,
 )
+from newsletter.control_chars import control_character
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
 
@@ -192,9 +193,6 @@ def address_field(value: str) -> str:
     return found.group(0).lower() if found else ""
 
 
-_NOT_IN_AN_ID = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
-
-
 def clean_id(value: str) -> str:
     """The `<…>` in a Message-ID header's value ("" when there is none).
 
@@ -204,7 +202,12 @@ def clean_id(value: str) -> str:
     """
     value = " ".join(str(value).split())
     found = re.search(r"<[^<>\s]+>", value)
-    return _NOT_IN_AN_ID.sub("?", found.group(0)) if found else ""
+    if found is None:
+        return ""
+    text = found.group(0)
+    if control_character(text) is None:
+        return text
+    return "".join("?" if control_character(c) else c for c in text)
 
 
 def decoded(part: Message) -> str:

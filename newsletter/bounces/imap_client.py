@@ -15,7 +15,8 @@ untagged answers nobody asked for, and imaplib keeps every one: literals of
 900 KB sent for 8 s beside a SEARCH grew the process to 812 MB, sixty of them
 beside each FETCH to 186 MB with a 1 MB cap.  (The fetch groups messages by
 their announced sizes to at most `max_literal` in all, so an honest answer
-never comes near twice that.)
+never comes near twice that.)  Nor does one answer's excess outlive it: whatever
+untagged answers the command did not take are dropped when the next command is sent.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 
 MAX_LINE = 16_000_000  # a SEARCH answer listing a million UIDs fits; anything longer is hostile
 _CHUNK = 65536
+_LOOKED_AT = ("BYE", "READ-ONLY")  # untagged answers imaplib checks at a later command
 
 
 class BoundedImap(imaplib.IMAP4_SSL):
@@ -50,6 +52,12 @@ class BoundedImap(imaplib.IMAP4_SSL):
     def _command(self, name: str, *args: object) -> str:
         self._deadline = time.monotonic() + self._seconds  # this command's answer starts now
         self._line_bytes = self._literal_bytes = 0
+        # What the last answer held beyond what its command took (imaplib keeps untagged
+        # answers by name until asked for): nobody will ask.  Kept, `* 1 XJUNK {900000}`
+        # before each answer grew a run by 0.9 MB a command, without bound.  A BYE and a
+        # READ-ONLY are what imaplib itself looks at before the next answer: their last stays.
+        kept = {name: self.untagged_responses.get(name, [])[-1:] for name in _LOOKED_AT}
+        self.untagged_responses = {name: last for name, last in kept.items() if last}
         # imaplib's private step that sends every command (typeshed does not list it).
         tag: str = super()._command(name, *args)  # type: ignore[misc]
         return tag

@@ -241,12 +241,33 @@ def _read(raw: bytes, fast: bool) -> Report:
     carrier = verizon_bounce(own_id, msg, verp, first)
     if carrier is not None:
         return carrier
+    if _a_persons_auto_reply(msg):
+        return Report(own_id, "ignored", why="an automatic reply")
     if _looks_like_a_bounce(msg, subject, first):
         blocks = _text_dsn(own_id, first, verp)  # a DSN whose MIME boundary is broken
         return blocks if blocks is not None else provider_bounce(own_id, msg, verp)
-    auto = msg.get("Auto-Submitted", "").lower()
-    why = "an automatic reply" if auto.startswith("auto-") else "not a bounce or complaint"
-    return Report(own_id, "ignored", why=why)
+    return Report(own_id, "ignored", why="not a bounce or complaint")
+
+
+def _a_persons_auto_reply(msg: Message) -> bool:
+    """An automatic reply (RFC 3834, or a responder's own header) not from a mail system.
+
+    Such replies go to the return path and quote the copy they answer: its subject
+    ("Automatic reply: Court rejected the appeal"), its text ("could not be delivered"), its
+    Message-ID.  Read for bounce words, each counted as a soft bounce of the reader who
+    was on holiday.  A mail system's report says auto-replied too, but comes from a
+    mailer-daemon or postmaster, names X-Failed-Recipients, or has a report's structure
+    (read before this).
+    """
+    auto = msg.get("Auto-Submitted", "").strip().lower()
+    flagged = (
+        auto.startswith("auto-")
+        or msg.get("X-Autoreply") is not None
+        or msg.get("X-Autorespond") is not None
+        or msg.get("Precedence", "").strip().lower() == "auto_reply"
+    )
+    sender = _text(msg.get("From", "")) + " " + msg.get("Return-Path", "")
+    return flagged and not _BOUNCE_SENDERS.search(sender) and not msg.get("X-Failed-Recipients")
 
 
 def _looks_like_a_bounce(msg: Message, subject: str, text: str) -> bool:

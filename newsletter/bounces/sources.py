@@ -28,6 +28,8 @@ from urllib.parse import unquote, urlsplit
 
 from newsletter.control_chars import quoted
 from newsletter.errors import MailboxError, display_path
+from newsletter.hidden_secret import without_secret
+from newsletter.stored_text import storable_text
 
 IMAP_PASSWORD_ENV = "NEWSLETTER_IMAP_PASSWORD"
 PROCESSED_KEYWORD = "NewsletterProcessed"
@@ -270,7 +272,7 @@ class ImapMailbox:
             ) from None
         except (OSError, imaplib.IMAP4.error) as e:
             raise MailboxError(f"{self.where}: cannot connect ({_reason(e)})") from None
-        with self._failures("log in"):
+        with self._failures("log in", password):
             try:
                 if self.imap.state != "AUTH":  # a PREAUTH greeting: logged in already
                     self.imap.login(self.user, password)
@@ -289,8 +291,9 @@ class ImapMailbox:
             raise MailboxError(f"{self.description}: no such folder")
 
     @contextlib.contextmanager
-    def _failures(self, doing: str) -> Iterator[None]:
-        """Any failure of the server or the connection: one MailboxError naming host:port."""
+    def _failures(self, doing: str, secret: str | None = None) -> Iterator[None]:
+        """Any failure of the server or the connection: one MailboxError naming host:port
+        (with `secret`, the password just sent, hidden from the server's words)."""
         import imaplib
 
         try:
@@ -304,7 +307,8 @@ class ImapMailbox:
             else:
                 self._logout()
             raise MailboxError(
-                f"{self.where}: the IMAP server failed while we {doing} ({_reason(e)}); "
+                f"{self.where}: the IMAP server failed while we {doing} "
+                f"({_reason(e, secret, self.user)}); "
                 "what was processed before is kept, run again later"
             ) from None
 
@@ -453,12 +457,16 @@ def _text(data: object) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
 
 
-def _reason(e: Exception) -> str:
-    """What went wrong, on one short line: a server's garbage is quoted by imaplib, cut here."""
-    return _cut(str(getattr(e, "strerror", None) or str(e) or type(e).__name__))
+def _reason(e: Exception, secret: str | None = None, user: str = "") -> str:
+    """What went wrong, on one short line: a server's garbage is quoted by imaplib, cut here,
+    after any echo of `secret` is hidden (imaplib sends it quoted: `\\` and `\"` escaped)."""
+    text = str(getattr(e, "strerror", None) or str(e) or type(e).__name__)
+    if secret:
+        escaped = secret.replace("\\", "\\\\").replace('"', '\\"')
+        text = without_secret(without_secret(text, escaped), secret, user=user)
+    return _cut(text)
 
 
 def _cut(text: str) -> str:
-    """A server's words on one line of at most 160 characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= 160 else text[:157] + "..."
+    """A server's words on one line of at most 160 characters, its controls made spaces."""
+    return storable_text(text, 160)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.render import GMAIL_CLIP_BYTES
 from newsletter.render.length import issue_length
@@ -80,7 +81,7 @@ def text_lacks_headlines(email: BuiltEmail, settings: Settings) -> Iterator[str]
     text = fold(email.text.replace(WORD_JOINER, ""))
     for headline in _headlines(email):
         if headline not in text:
-            yield f'{email.where("index.txt")}: lacks the headline "{_short(headline)}"'
+            yield f"{email.where('index.txt')}: lacks the headline {quoted(headline)}"
 
 
 def text_lacks_links(email: BuiltEmail, settings: Settings) -> Iterator[str]:
@@ -96,7 +97,7 @@ def text_lacks_links(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         seen.add(href)
         bare = href.split("?", 1)[0] if href.startswith("mailto:") else href
         if href not in in_text and bare not in in_text:
-            yield f'{email.where("index.txt")}: lacks the link {href} ("{_short(link.text)}")'
+            yield f"{email.where('index.txt')}: lacks the link {href} ({quoted(link.text)})"
 
 
 def subject_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
@@ -116,7 +117,7 @@ def subject_shouting(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """An all-capitals subject."""
     letters = [c for c in email.subject if c.isalpha()]
     if len(letters) >= 4 and all(c.isupper() for c in letters):
-        yield f'{email.where("issue.toml")}: the subject is all capitals: "{email.subject}"'
+        yield f"{email.where('issue.toml')}: the subject is all capitals: {quoted(email.subject)}"
 
 
 def preheader_missing(email: BuiltEmail, settings: Settings) -> Iterator[str]:
@@ -131,7 +132,7 @@ def preheader_too_long(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     if size > PREHEADER_MAX_CHARS:
         yield (
             f"{email.where('issue.toml')}: the preheader is {size} characters, over "
-            f'{PREHEADER_MAX_CHARS}: "{email.issue.preheader[:40]}…"'
+            f"{PREHEADER_MAX_CHARS}: {quoted(email.issue.preheader)}"
         )
 
 
@@ -179,10 +180,10 @@ def leftovers(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         hit = _LEFTOVER.search(value) or _NONE.search(value)
         if hit:
             shown = f"{email.where(name)}:{line}" if line else email.where(name)
-            yield f'{shown}: "{_around(value, hit.start())}"'
+            yield f"{shown}: {quoted(_around(value, hit.start()))}"
     text = email.facts.visible_text
     for hit in (*_LEFTOVER.finditer(text), *_NONE.finditer(text)):
-        yield f'{email.where("index.html")}: "{_around(text, hit.start())}"'
+        yield f"{email.where('index.html')}: {quoted(_around(text, hit.start()))}"
         break
 
 
@@ -223,10 +224,6 @@ def _around(text: str, at: int) -> str:
     return " ".join(text[max(0, at - 20) : at + 30].split())
 
 
-def _short(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
 def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """A title the build made from an untitled story's first sentence (the lead's or a
     card's) that nobody has said reads well: the manifest still marks it title_derived = true."""
@@ -240,7 +237,7 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         # Each mark follows its title's line, in the manifest's order.
         line = next((n for n in marked if n > 1 and _title_on(lines[n - 2]) == title), None)
         yield (
-            f'{email.where("issue.toml", line)}: the title "{title}" was derived '
+            f"{email.where('issue.toml', line)}: the title {quoted(title)} was derived "
             "from the story's first sentence"
         )
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from newsletter.check.email_facts import BuiltEmail, Image, fold, urls_in
+from newsletter.check.email_facts import BuiltEmail, Image, Link, fold, urls_in
 from newsletter.check.report import Problem
 from newsletter.config import Settings
 from newsletter.control_chars import quoted
@@ -60,14 +60,19 @@ def links_placeholder(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """A link that is empty or a placeholder: `#`, `http://`, `TODO`…"""
     for link in email.facts.links:
         if _placeholder(link.href):
-            yield f'{email.where("index.html", link.line)}: link "{link.text}" → "{link.href}"'
+            yield f"{email.where('index.html', link.line)}: {_link(link)}"
 
 
 def links_relative(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     """A link that is not an absolute http(s) or mailto URL (relative, javascript:, file:…)."""
     for link in email.facts.links:
         if not _placeholder(link.href) and not _absolute(link.href):
-            yield f'{email.where("index.html", link.line)}: link "{link.text}" → "{link.href}"'
+            yield f"{email.where('index.html', link.line)}: {_link(link)}"
+
+
+def _link(link: Link) -> str:
+    """A link as a finding names it: its text and its address, each quoted."""
+    return f"link {quoted(link.text)} → {quoted(link.href)}"
 
 
 def links_shortened(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -19,6 +19,7 @@ from newsletter.check.registry import (
 )
 from newsletter.check.report import Check, CheckReport, Finding
 from newsletter.config import Settings
+from newsletter.control_chars import quoted
 from newsletter.errors import NewsletterError, display_path
 from newsletter.issue.built import BuiltIssue
 
@@ -163,7 +164,7 @@ def _manifest_place(email: BuiltEmail, url: str) -> str:
         return "[lead]"
     cards = (*email.issue.stories, *(c for s in email.issue.sections for c in s.stories))
     title = next(c.title for c in cards if c.image == url)
-    return f'the [[stories]] card "{title}"'
+    return f"the [[stories]] card {quoted(title)}"
 
 
 def send_gate(

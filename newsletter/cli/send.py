@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from newsletter.cli.log_output import EventLog
     from newsletter.config import Settings
     from newsletter.issue.built import BuiltIssue
+    from newsletter.send.journaled_run import SendSummary
+    from newsletter.send.plan import SendPlan
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -253,13 +255,7 @@ def _send(
             raise typer.Exit(1)
         return
     if not yes:
-        sent = plan.status.counts.sent
-        already = f"; {sent} already sent are skipped" if sent else ""
-        confirm(
-            f'Send "{plan.subject}" (issue {plan.issue_id}) to {plan.recipients} subscriber(s) '
-            f"via {plan.relay}{already}?",
-            nothing="nobody was mailed",
-        )
+        _confirm(plan)
     _warn_about(settings)
     password = _password(settings)
     log = _json_log(plan.issue_id) if as_json else None
@@ -282,6 +278,23 @@ def _send(
         )
     else:
         print_summary(summary, shown)
+    _exit_for(summary)
+
+
+def _confirm(plan: SendPlan) -> None:
+    """Ask before mailing the list: what, to how many, through which relay."""
+    sent = plan.status.counts.sent
+    already = f"; {sent} already sent are skipped" if sent else ""
+    confirm(
+        f'Send "{plan.subject}" (issue {plan.issue_id}) to {plan.recipients} subscriber(s) '
+        f"via {plan.relay}{already}?",
+        nothing="nobody was mailed",
+    )
+
+
+def _exit_for(summary: SendSummary) -> None:
+    """The exit code of a send that ran: 130 interrupted, 1 stopped or with a failed or
+    unknown reader, else 0."""
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.stopped or summary.failed or summary.unknown_total:

@@ -34,6 +34,7 @@ from typing import Any
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, NewsletterError, display_path
+from newsletter.issue.folder_given import not_an_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME
 
 BUILD_RECORD_NAME = "built-with.json"
@@ -121,9 +122,7 @@ def _record_json(folder: Path, rebuild: str) -> Any:
     """built-with.json parsed; ManifestError saying why when the folder was never built, the
     record is missing or unreadable, or it is not JSON."""
     if not (folder / MANIFEST_NAME).is_file():
-        raise ManifestError(
-            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
-        )
+        raise not_an_issue_folder(folder)
     path = folder / BUILD_RECORD_NAME
     try:
         return json.loads(path.read_bytes())

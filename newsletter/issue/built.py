@@ -12,6 +12,7 @@ from pathlib import Path
 
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.build_record import BuildRecord, read_as_built, read_build_record
+from newsletter.issue.folder_given import not_an_issue_folder
 from newsletter.issue.layout import is_issue_folder, merge_variant_fields
 from newsletter.issue.manifest import MANIFEST_NAME, parse_manifest, read_manifest
 from newsletter.mail.template import MessageTemplate, TemplateFileError, parse_message_template
@@ -49,9 +50,7 @@ class BuiltIssue:
 def read_folder_manifest(folder: Path) -> Issue:
     """The issue.toml of an issue folder; a folder without one is a clear error."""
     if not is_issue_folder(folder):
-        raise ManifestError(
-            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
-        )
+        raise not_an_issue_folder(folder)
     return read_manifest(folder / MANIFEST_NAME)
 
 
@@ -64,9 +63,7 @@ def read_built_issue(folder: Path, *, edited_manifest: bool = False) -> BuiltIss
     archive, `send --status`); merge*.eml are checked all the same.
     """
     if not is_issue_folder(folder):
-        raise ManifestError(
-            f"{display_path(folder)}: not an issue folder (no {MANIFEST_NAME}); build it first"
-        )
+        raise not_an_issue_folder(folder)
     record = read_build_record(folder)
     unchecked = frozenset({MANIFEST_NAME}) if edited_manifest else frozenset[str]()
     files = read_as_built(folder, record, unchecked=unchecked)

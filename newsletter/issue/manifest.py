@@ -37,8 +37,7 @@ from newsletter.models import (
     StoryCard,
 )
 from newsletter.sources.markdown_reading import reference_problem
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_advice, toml_error_line
+from newsletter.toml_lines import parse_toml
 from newsletter.web_address import AddressError, web_address
 
 # Keys holding text readers read: their invisible characters (an override, a zero-width
@@ -302,20 +301,8 @@ def read_manifest(path: Path) -> Issue:
 
 def parse_manifest(text: str, path: Path) -> Issue:
     """The Issue in a manifest's text, read from `path` (which its errors name)."""
-    import tomllib
-
     shown = display_path(path)
-    if (deep := too_deep(text)) is not None:
-        raise ManifestError(
-            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep; a manifest nests "
-            "three at most: fix that line"
-        )
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        line = toml_error_line(e, text)
-        advice = toml_error_advice(e, text)
-        raise ManifestError(f"{shown}:{line}: invalid TOML: {e}; {advice}") from None
+    data = parse_toml(text, shown, ManifestError, nesting="a manifest nests three at most: ")
     return _ManifestReader(shown, text).issue(data)
 
 
@@ -360,7 +347,7 @@ class _ManifestReader:
                             label = f"{key}[{index + 1}]" if is_array else key
                             raise self.fail_at(
                                 self._line_of(inner, key, index),
-                                f"{label}.{inner}: unknown key{_suggest(inner, keys)}",
+                                f"{label}: unknown key {quoted(inner)}{_suggest(inner, keys)}",
                             )
             elif key not in TOP_KEYS:
                 table = isinstance(value, dict) or (
@@ -370,8 +357,7 @@ class _ManifestReader:
                 kind = "table" if table else "key"
                 raise self.fail_at(
                     line or self._line_of(key, None, 0),
-                    f"{'[' + key + ']' if table else key}: unknown {kind}"
-                    f"{_suggest(key, [*TOP_KEYS, *TABLES])}",
+                    f"unknown {kind} {quoted(key)}{_suggest(key, [*TOP_KEYS, *TABLES])}",
                 )
 
     def _line_of_table(self, table: str) -> int | None:
@@ -630,7 +616,7 @@ class _ManifestReader:
         fmt = self.text(data, "format", "lead.format", "lead", required=False) or "text"
         body_format = _BODY_FORMATS.get(fmt)
         if body_format is None:
-            raise self.fail("lead.format", f'\'{fmt}\' must be "text" or "markdown"', "lead")
+            raise self.fail("lead.format", f'{quoted(fmt)} must be "text" or "markdown"', "lead")
         derived = data.get("title_derived", False)
         if not isinstance(derived, bool):
             raise self.fail("lead.title_derived", "must be true or false", "lead")
@@ -758,7 +744,7 @@ class _ManifestReader:
 def _suggest(key: str, known: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return f" (did you mean {quoted(close[0])}?)" if close else f" (known: {', '.join(known)})"
 
 
 def _shown(value: object) -> str:

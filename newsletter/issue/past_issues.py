@@ -2,9 +2,10 @@
 
 Every folder of issues/ with an issue.toml dated before the issue being built is an earlier
 issue (folders starting with "." are a build in progress and skipped, and so is the issue being
-rebuilt).  Only what memory needs is read: the lead's title and URL and every card's and
-headline's title and URL.  A manifest that cannot be read stops the build with its path, as
-any bad input does: skipping it silently would bring its headlines back.
+rebuilt).  Only what memory needs is read: the lead's title and URL, every card's and
+headline's title and URL, and the editor's note's body.  A manifest that cannot be read
+stops the build with its path, as any bad input does: skipping it silently would bring its
+headlines back.
 
 Speed: tomllib takes about 1 ms for one manifest, 180-440 ms for 200 past issues, four times
 the budget of the whole lookup (bench/bench_issue_readers.py).  A manifest in the shape the
@@ -20,15 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from newsletter.assemble.memory import PastIssue
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
-from newsletter.toml_depth import MAX_DEPTH, too_deep
-from newsletter.toml_lines import toml_error_line
+from newsletter.toml_lines import parse_toml
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
@@ -81,7 +80,10 @@ _HEADLINE = re.compile(
 
 
 def _scanned(text: str) -> PastIssue | None:
-    """A manifest in the build's own shape, read by regular expressions; None for any other."""
+    """A manifest in the build's own shape, read by regular expressions; None for any other
+    (and for one with an editor's note, whose body tomllib reads)."""
+    if "\n[note]\n" in text:
+        return None
     start = text.find('\nbody = """')
     if start >= 0:  # the lead's body: skipped whole (the writer escapes any \"\"\" inside)
         end = text.find('\n"""', start + 11)
@@ -113,18 +115,7 @@ def _scanned(text: str) -> PastIssue | None:
 
 def _past_issue(path: Path, text: str) -> PastIssue:
     shown = display_path(path)
-    if (deep := too_deep(text)) is not None:
-        raise ManifestError(
-            f"{shown}:{deep}: nested more than {MAX_DEPTH} levels deep in this earlier issue; "
-            "fix that line"
-        )
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ManifestError(
-            f"{shown}:{toml_error_line(e, text)}: invalid TOML in this earlier issue: {e}; "
-            "fix that line"
-        ) from None
+    data = parse_toml(text, shown, ManifestError, kind=" in this earlier issue")
     day = data.get("date")
     if isinstance(day, dt.datetime):
         day = day.date()
@@ -139,12 +130,15 @@ def _past_issue(path: Path, text: str) -> PastIssue:
     for section in ("stories", "related", "more"):
         for item in _tables(data.get(section, []), shown, section):
             headlines.append((_text(item, "title", shown, section), _url(item, shown, section)))
+    note = data.get("note")
+    body = note.get("body") if isinstance(note, dict) else None
     return PastIssue(
         id=issue_id,
         date=day,
         lead_title=_text(lead, "title", shown, "lead"),
         headlines=tuple(headlines),
         lead_url=_url(lead, shown, "lead"),
+        note=" ".join(body.split()) if isinstance(body, str) else "",
     )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from newsletter.errors import ManifestError, OutputError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME
+from newsletter.issue.folder_given import not_an_issue_folder
 from newsletter.issue.layout import is_issue_folder
 
 STATE_NAME = "run.json"
@@ -111,9 +112,7 @@ def _write(state: RunState) -> None:
 def approve(folder: Path, by: str, now: dt.datetime) -> RunState:
     """Record the editor's approval of the folder's current build."""
     if not is_issue_folder(folder):
-        raise ManifestError(
-            f"{display_path(folder)}: not an issue folder; give one like issues/2026-W49"
-        )
+        raise not_an_issue_folder(folder)
     build = build_fingerprint(folder)
     state = read_run_state(folder)
     return record_step(state, "approved", now, by=by, build=build)

@@ -105,12 +105,6 @@ def _checked(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
     raise psycopg.errors.error_from_result(result)
 
 
-def first_line(error: psycopg.Error) -> str:
-    """libpq's message, one line, short."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return (lines[0] if lines else type(error).__name__)[:200]
-
-
 def stopped_by_timeout(error: psycopg.Error) -> bool:
     """A statement stopped by the server's statement_timeout or lock_timeout (a lock held
     elsewhere, a busy server): waited out like a lost connection, since every statement of

@@ -105,7 +105,6 @@ from newsletter.send.server_link import (
     LONGEST_PAUSE,
     Prepared,
     ServerLink,
-    first_line,
     stopped_by_timeout,
 )
 from newsletter.send.shared_status import (
@@ -120,6 +119,7 @@ from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
     PostgresConnection,
     connect_postgres,
+    server_words,
     statement_error,
     translate,
 )
@@ -379,7 +379,7 @@ class PostgresJournal(DeliveryJournal):
                     line = str(statement_error(self.server, e)).removeprefix(self.server.where)
                     line = line.removesuffix(", then run the command again")  # the stop says so
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
-                cause = cause or first_line(e)  # why it went: later tries say "closed"
+                cause = cause or server_words(e)  # why it went: later tries say "closed"
                 if time.monotonic() >= deadline:
                     raise self._gave_up(what, cause, e if not lost else None) from None
                 time.sleep(pause)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from newsletter.config import SmtpSettings
 from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
+from newsletter.hidden_secret import without_secret
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
 from newsletter.send.setting_names import SettingNames
@@ -38,6 +39,7 @@ from newsletter.send.transport import (
     TemporaryFailure,
 )
 from newsletter.stored_text import storable_text
+from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
 
 # 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
 # 5.1.8 are about the sender's address, so they say nothing about the reader.
@@ -162,15 +164,14 @@ class SmtpTransport:
                 "(this relay's AUTH takes ASCII only); check NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPAuthenticationError as e:
+            said = without_secret(reply_text(e.smtp_code, e.smtp_error), self._password, user=user)
             raise DeliveryError(
                 f"{self.where}: authentication failed for user {quoted(user)} "
-                f"({reply_text(e.smtp_code, e.smtp_error)}); check the user name and "
-                "NEWSLETTER_SMTP_PASSWORD"
+                f"({said}); check the user name and NEWSLETTER_SMTP_PASSWORD"
             ) from None
         except smtplib.SMTPException as e:
-            raise DeliveryError(
-                f"{self.where}: cannot log in as {quoted(user)} ({_exception_text(e)})"
-            ) from None
+            said = without_secret(_exception_text(e), self._password, user=user)
+            raise DeliveryError(f"{self.where}: cannot log in as {quoted(user)} ({said})") from None
 
     def _explain(self, e: BaseException) -> DeliveryError:
         """Turn what went wrong while connecting into one line naming host:port and what to do."""
@@ -378,6 +379,9 @@ class _PipeliningClient(smtplib.SMTP):
         the relay may have queued the message; ConnectionLost only when TCP proves the
         relay never read the `.` (final_dot.py), whenever after its 354 it went away.
         """
+        if self._hung_up():  # gone, or said more than it was asked after the last reply
+            self.close()
+            raise ConnectionLost("the server closed the connection or spoke out of turn")
         commands = (f"MAIL FROM:<{envelope_from}>", f"RCPT TO:<{recipient}>", "DATA")
         wanted = (250, 250, 354)  # 251 (forwarded) also accepts a recipient
         if self.has_extn("pipelining"):
@@ -394,16 +398,22 @@ class _PipeliningClient(smtplib.SMTP):
             (r for r, ok in zip(replies, wanted, strict=False) if not _accepted(r[0], ok)), None
         )
         if refused is not None:
-            if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refused RCPT
-                self.send(".\r\n")
-                self.getreply()
+            stage = "rcpt" if replies.index(refused) == 1 else "mail"
+            if replies[-1][0] == 354 and len(replies) == 3:  # DATA accepted after a refusal
+                # Hang up rather than end the message with a bare `.`: a relay that took the
+                # recipient behind a garbled reply would deliver it (an empty message).
+                self.close()
+                raise failure(*refused, stage=stage)
             self._reset_after(refused[0])
-            raise failure(*refused, stage="rcpt" if replies.index(refused) == 1 else "mail")
+            raise failure(*refused, stage=stage)
         wire = wire_bytes(data)
         self.send(memoryview(wire)[: -len(END_OF_DATA)])  # all but the final `.` line
         if self._hung_up():  # the final `.` is not out: the relay cannot have the message
             self.close()
-            raise ConnectionLost("connection closed by the server before the end of the message")
+            raise ConnectionLost(
+                "connection closed by the server, or it spoke out of turn, before the end of "
+                "the message"
+            )
         if at_end is not None:
             try:
                 at_end()
@@ -445,11 +455,25 @@ class _PipeliningClient(smtplib.SMTP):
         look sees it gone), not an unknown outcome.  One that hangs up later, after the `.`
         may have reached it, is still unknown.
         """
-        if self.sock is None:
+        sock = self.sock
+        if sock is None:
             return True
         poller = select.poll()
-        poller.register(self.sock, select.POLLIN | select.POLLPRI)
-        return bool(poller.poll(0))
+        poller.register(sock, select.POLLIN | select.POLLPRI)
+        if poller.poll(0) or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+            return True
+        if self.file is None:
+            return False
+        # A reply already read into our buffer with the one before it (`354` and `250` in
+        # one write): taken for the `.`'s answer, it recorded a refused message sent and
+        # blamed the next reader for its refusal.
+        sock.settimeout(0)
+        try:
+            return bool(self.file.peek(1))
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False
+        finally:
+            sock.settimeout(self.timeout)
 
     def _reset_after(self, code: int) -> None:
         """RSET after a failed transaction, so the next one starts clean; on any doubt, hang up."""
@@ -491,10 +515,12 @@ def _b64(text: str) -> str:
 
 def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
-    (a NUL, which PostgreSQL's journal cannot store) become spaces."""
+    (a NUL, which PostgreSQL's journal cannot store) become spaces, and past MAX_DIAGNOSTIC
+    characters it is cut (`…`): the journal keeps it for every reader it refused."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
     text = storable_text(text)
-    return f"{code} {text}".strip() if code > 0 else text or "no reply"
+    reply = f"{code} {text}".strip() if code > 0 else text or "no reply"
+    return reply if len(reply) <= MAX_DIAGNOSTIC else reply[: MAX_DIAGNOSTIC - 1].rstrip() + "…"
 
 
 def _exception_text(e: BaseException) -> str:

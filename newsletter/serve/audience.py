@@ -32,7 +32,7 @@ from types import TracebackType
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
-from newsletter.serve.rate_limit import RateLimiter, address_block
+from newsletter.serve.rate_limit import RateLimiter, address_block, inbox_of
 from newsletter.serve.server_link import THREADS, DatabaseDown, ServerLink
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.addresses import InvalidAddress, normalize_address
@@ -208,7 +208,7 @@ class Audience:
             wait = self.limiter.hit(f"client:{block}", serve.client_limit, HOUR, now)
             if wait:
                 raise RateLimited(wait, "client")
-            wait = self.limiter.hit(f"address:{email.lower()}", serve.address_limit, DAY, now)
+            wait = self.limiter.hit(f"address:{inbox_of(email)}", serve.address_limit, DAY, now)
             if wait:
                 raise RateLimited(wait, "address")
             self.limiter.prune(now, DAY)  # the longest window: older attempts count for nothing

@@ -1,6 +1,6 @@
 """Sliding-window rate limits kept in the database, so every worker (and host) shares them.
 
-A bucket is a client address or an email address, stored only as a keyed
+A bucket is a client address or an inbox (`inbox_of`), stored only as a keyed
 hash.  A client is counted by `address_block`: an IPv4 address, or an IPv6
 client's /64, since one subscriber line or host gets a whole /64 to pick from.
 `hit` records one attempt if the bucket has room and returns 0, or returns
@@ -26,6 +26,25 @@ def address_block(address: str) -> str:
             return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
+
+
+# Domains whose mailboxes ignore dots in the local part (Gmail's two names: one inbox).
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def inbox_of(email: str) -> str:
+    """What one inbox counts as: the address lower-cased, without its `+tag` (RFC 5233
+    sub-addressing: most providers deliver `ann+x@` to `ann@`) and, at Gmail, its dots.
+
+    Counted by address as spelt, `ann+1@`, `ann+2@`… each had the whole per-address limit:
+    a script could mail one inbox without end.
+    """
+    local, _, domain = email.rpartition("@")
+    local, domain = local.lower(), domain.lower()
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", "") or local, _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
 
 
 class RateLimiter:

@@ -27,7 +27,7 @@ import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
-from newsletter.subscribers.postgres import PostgresConnection, connect_postgres
+from newsletter.subscribers.postgres import PostgresConnection, connect_postgres, server_words
 
 THREADS = 8  # database threads per worker, each with its connection: commits wait together
 CONNECT_SECONDS = 3  # a reconnection attempt while serving gives up after this
@@ -81,7 +81,7 @@ class ServerLink(PostgresConnection):
         try:
             return super().execute(sql, parameters)
         except _UNAVAILABLE as e:  # gone, restarting, a timeout, a full disk, read-only
-            raise DatabaseDown(f"{self.server.where}: {' '.join(str(e).split())[:200]}") from e
+            raise DatabaseDown(f"{self.server.where}: {server_words(e)}") from e
 
     def close(self) -> None:
         """Close every thread's connection (the threads are done with them)."""
@@ -122,5 +122,5 @@ def _connect(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
         conn.execute(f"SET statement_timeout = {STATEMENT_MS}")
     except psycopg.OperationalError as e:
         conn.close()
-        raise DatabaseDown(f"{server.where}: {' '.join(str(e).split())[:200]}") from e
+        raise DatabaseDown(f"{server.where}: {server_words(e)}") from e
     return conn

@@ -183,5 +183,13 @@ def load_file(path: Path, max_feed_bytes: int | None = None) -> Sources:
 
         story, headlines = parse_seed_text(text, path)
         return Sources(stories=(story,), headlines=headlines)
+    if (path.parent / "issue.toml").is_file():  # issue/manifest.py's MANIFEST_NAME
+        # A file of a built issue (a shell's completion stops at issue.toml): rendering an
+        # issue again is given its folder.
+        folder = display_path(path.parent)
+        raise SourceError(
+            f"{where(path)}: a file of the issue folder {folder}, not a source; to render "
+            f"that issue again give its folder: `newsletter build {folder}`"
+        )
     kinds = ", ".join(SOURCE_SUFFIXES)
     raise SourceError(f"{where(path)}: unknown kind of source (use one of {kinds})")

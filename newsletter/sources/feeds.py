@@ -42,6 +42,10 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     """Parse feed bytes; `shown` names the file or URL in messages and sources."""
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
+    from newsletter.sources.feed_sanitizer import linear_comments
+
+    linear_comments()  # an unclosed comment cost the square of its length (feed_sanitizer.py)
+
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)

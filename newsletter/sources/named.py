@@ -13,11 +13,12 @@ import glob
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from newsletter.config import Settings
+from newsletter.config import CONFIG_NAME, Settings
 from newsletter.control_chars import quoted
-from newsletter.errors import display_path
+from newsletter.errors import SourceError, display_path
 from newsletter.models import Sources
 from newsletter.sources import FEED_SUFFIXES, source_files
+from newsletter.toml_lines import key_line
 
 DEFAULT_SOURCES = ("seeds",)
 _GLOB_CHARS = frozenset("*?[")
@@ -46,8 +47,26 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
                 )
             found.extend(matches)
         else:
+            if settings.sources and not path.exists():
+                raise _missing(settings, source)
             found.append(str(path))
     return found, tuple(warnings)
+
+
+def _missing(settings: Settings, source: str) -> SourceError:
+    """The error for a path `sources` names that is not there: it names newsletter.toml's
+    line, since that is where the fix goes (the file's own path alone read as a typo on the
+    command line, which was not given one)."""
+    shown = settings.source or CONFIG_NAME
+    try:
+        line = key_line(Path(settings.source).read_text(encoding="utf-8"), "sources")
+    except (OSError, UnicodeDecodeError):
+        line = None
+    where_ = f"{shown}:{line}" if line else shown
+    return SourceError(
+        f"{where_}: sources: {quoted(source)}: no such file or folder; fix the path there "
+        "(it is relative to the folder of newsletter.toml), or take it out of sources"
+    )
 
 
 def source_paths(sources: Iterable[str]) -> list[Path]:

@@ -134,21 +134,7 @@ def _import_lines(
     batch_seconds: float,
     email_column: str | None,
 ) -> ImportReport:
-    header_line = next(((n, t) for n, t, _ in lines if t.strip()), None)
-    if header_line is None:
-        raise SubscriberError(
-            f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
-        )
-    header_number, header_text = header_line
-    delimiter = _delimiter(header_text)
-    try:
-        header = _cells(header_text, delimiter)
-    except _BadRow as e:
-        raise SubscriberError(f"{shown}:{header_number}: {e}") from None
-    if not any(cell.strip() for cell in header):
-        raise SubscriberError(
-            f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
-        )
+    header_number, header, delimiter = _header(lines, shown)
     columns = _columns(header, shown, header_number, email_column)
     changes: dict[Change, int] = dict.fromkeys(
         ("added", "updated", "unchanged", "suppressed", "resubscribed"), 0
@@ -185,16 +171,8 @@ def _import_lines(
             if batched is not None:  # PostgreSQL: a batch at a time, through COPY
                 batched.add(number, email, name, first_name, fields, status)
                 continue
-            if (
-                conn.execute(
-                    f"INSERT INTO {seen} VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (email, number),
-                ).rowcount
-                == 0
-            ):
-                first = conn.execute(
-                    f"SELECT line FROM {seen} WHERE email = ?", (email,)
-                ).fetchone()[0]
+            first = _earlier_line(conn, seen, email, number)
+            if first is not None:
                 reject(number, f"{email}: same address as line {first} (kept that one)")
                 continue
             change = store.upsert(
@@ -233,6 +211,33 @@ def _import_lines(
         rejected_count=rejected_count,
         **changes,
     )
+
+
+def _header(lines: Iterator[_Line], shown: str) -> tuple[int, list[str], str]:
+    """The file's first non-blank line as its header: its number, its cells and the delimiter
+    they use; SubscriberError for a file with no header to read."""
+    empty = f"{shown}: empty; its first line must name the columns, e.g. `email,name`"
+    header_line = next(((n, t) for n, t, _ in lines if t.strip()), None)
+    if header_line is None:
+        raise SubscriberError(empty)
+    number, text = header_line
+    delimiter = _delimiter(text)
+    try:
+        header = _cells(text, delimiter)
+    except _BadRow as e:
+        raise SubscriberError(f"{shown}:{number}: {e}") from None
+    if not any(cell.strip() for cell in header):
+        raise SubscriberError(empty)
+    return number, header, delimiter
+
+
+def _earlier_line(conn: Connection, seen: str, email: str, number: int) -> int | None:
+    """The line of this file that already gave `email`; None the first time (now noted)."""
+    if conn.execute(
+        f"INSERT INTO {seen} VALUES (?, ?) ON CONFLICT DO NOTHING", (email, number)
+    ).rowcount:
+        return None
+    return int(conn.execute(f"SELECT line FROM {seen} WHERE email = ?", (email,)).fetchone()[0])
 
 
 def _copy_import(

@@ -53,7 +53,7 @@ def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]
         given = conninfo_to_dict(server.url)
     except psycopg.ProgrammingError as e:
         raise SubscriberError(
-            f"{server.where}: database: libpq cannot read the URL ({_first_line(e)}); "
+            f"{server.where}: database: libpq cannot read the URL ({server_words(e)}); "
             "fix the `database` setting (or NEWSLETTER_DATABASE_URL, which overrides it)"
         ) from None
     if "connect_timeout" not in given:
@@ -69,7 +69,7 @@ def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]
 
 def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
     """One line for a server that could not be reached or refused us: host:port and the fix."""
-    text = _first_line(error)
+    text = server_words(error)
     lowered = text.lower()
     for words, hint in _CAUSES:
         if words in lowered:
@@ -80,13 +80,14 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
     )
 
 
-def _first_line(error: BaseException) -> str:
-    """libpq's message without its `connection to server at "…" failed:` preamble."""
+def server_words(error: BaseException) -> str:
+    """What a database server or libpq said, for an error line: its first line, without libpq's
+    `connection to server at "…" failed:` preamble, spaces folded, at most 200 characters."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = lines[0] if lines else type(error).__name__
     if text.startswith("connection") and '" failed: ' in text:
         text = text.split('" failed: ', 1)[1]
-    return " ".join(text.split())[:300]
+    return " ".join(text.split())[:200]
 
 
 class PostgresConnection:
@@ -170,7 +171,7 @@ _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
 
 def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
     """One line for a statement the server refused mid-command: host:port, cause, what to do."""
-    text = _first_line(error)
+    text = server_words(error)
     lowered = text.lower()
     hint = _STATEMENT_STATES.get(getattr(error, "sqlstate", None) or "")
     for words, said in _STATEMENT_CAUSES:

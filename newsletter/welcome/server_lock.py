@@ -14,7 +14,7 @@ import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import DeliveryError
-from newsletter.subscribers.postgres import connect_postgres, statement_error
+from newsletter.subscribers.postgres import connect_postgres, server_words, statement_error
 
 # pg_try_advisory_lock's key for the welcome sender (b"nwslwelc" as a signed 64-bit integer);
 # the schema (postgres_schema.py) and bounces (bounces/intake.py) use keys of their own.
@@ -41,7 +41,7 @@ class ServerHold:
         try:
             self._conn.execute("SELECT 1").fetchone()
         except psycopg.Error as e:
-            cause = " ".join(str(e).split())[:200] or type(e).__name__
+            cause = server_words(e)
             raise LostWelcomeLock(
                 f"{self._where}: lost the welcome lock ({cause}); the rest stay pending for "
                 "the next round"

@@ -23,6 +23,9 @@ records every accepted message and replays scripted faults at RCPT or DATA:
               the client sent RSET first (aiosmtpd-like after a failed end of data)
   "kept:R"    at DATA: the message is kept (queued), then R is sent as the reply line,
               however garbled (`25 ok`, `354 go`)
+  "accept:R"  at RCPT: the recipient is accepted, but R is the reply, however garbled
+  "ahead:R"   at RCPT: accept, then send R right behind DATA's 354, in the same write (a
+              relay whose replies run ahead of the commands, RFC 2920 says never)
   "flood"     at DATA: the message is kept, then `250-` lines of 1,000 bytes as fast as the
               client reads them, for `drip_seconds` (a reply that never ends); `flood_ehlo`
               (a field) does the same to every EHLO
@@ -140,7 +143,13 @@ class RecordingHandler:
         if fault == "trickle":
             await self._drip(server, line=False)
             return "OK"
-        if fault == "hangup":
+        if fault and fault.startswith("accept:"):
+            envelope.rcpt_tos.append(address)
+            return fault.removeprefix("accept:")
+        if fault and fault.startswith("ahead:"):
+            session.ahead = fault.removeprefix("ahead:")
+            fault = None
+        elif fault == "hangup":
             session.hang_up_at_data = True
             fault = None
         elif fault and fault.startswith("hangup:"):
@@ -217,7 +226,15 @@ class RecordingHandler:
 
 
 class _FaultySMTP(SMTP):
-    """aiosmtpd's session, able to hang up right after its 354 (the "hangup" fault)."""
+    """aiosmtpd's session, able to hang up right after its 354 (the "hangup" fault), or to
+    say more than asked there (the "ahead" fault)."""
+
+    async def push(self, status: str | bytes) -> None:
+        ahead = getattr(self.session, "ahead", None)
+        if ahead and isinstance(status, str) and status.startswith("354"):
+            self.session.ahead = None
+            status = f"{status}\r\n{ahead}"
+        await super().push(status)
 
     async def smtp_DATA(self, arg: str) -> None:
         later = getattr(self.session, "hang_up_at_data", False)
