@@ -25,6 +25,7 @@ from pathlib import Path
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
+from newsletter.subscribers.backends import server_journal_rows
 
 _RECORD_LINE = re.compile(r'^(built|rendered|sent) = "([0-9a-f]{64})"$', re.M)
 
@@ -92,9 +93,11 @@ def check_source_build(
     if not force:
         sent = sent_count(settings, issue_id)
         if sent:
+            server = settings.database_server
+            journal = server.where if server else display_path(settings.path(settings.database))
             raise ManifestError(
                 f"issue {issue_id} was already sent ({sent} reader(s) in the delivery journal "
-                f"of {display_path(settings.path(settings.database))}); rebuilding it from the "
+                f"of {journal}); rebuilding it from the "
                 "sources would give later readers other content under the same id: build a new "
                 f"issue with --id, re-render {display_path(folder)} from its manifest, or pass "
                 "--force"
@@ -164,9 +167,13 @@ def journal_issue_ids(settings: Settings) -> frozenset[str]:
 
 
 def _journal(settings: Settings, query: str, args: tuple[str, ...]) -> list[tuple[object, ...]]:
-    """The rows of a read-only query on the delivery journal; none without a database."""
+    """The rows of a read-only query on the delivery journal, in newsletter.db or on the
+    PostgreSQL server; none without a database (none is created)."""
     if settings.database_server is not None:
-        return []  # no send runs on PostgreSQL yet (settings.database_file refuses it)
+        # Sends run on PostgreSQL: skipping its journal made every issue sent there unsent
+        # to memory and to this guard (last week's stories all came back; a sent issue was
+        # rebuilt from the sources without --force).
+        return server_journal_rows(settings.database_server, query, args)
     path = settings.path(settings.database)
     if not path.is_file():
         return []
