@@ -40,7 +40,7 @@ from __future__ import annotations
 import gc
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from types import MappingProxyType
@@ -182,13 +182,14 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
 
 
 def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
-    """The lead's proper nouns that only ever say where, or whose, its subject is: concepts it
-    writes capitalised, never in lower case, and each time in a dateline ("LUBBOCK, Texas —"),
-    after a preposition of place ("in Lubbock", "into the Patapsco", "the council of
-    Birmingham") or as the first words of a name whose last word the lead
-    also uses as a common noun ("Birmingham City Council" and "the council"; "Lubbock County"
-    and "nine counties").  A proper noun the story is about is said otherwise somewhere
-    ("DeepSeek's app", "Mubarak resigned"): it is none of these.
+    """The lead's proper nouns that say where, or whose, its subject is: concepts it writes
+    capitalised, never in lower case, and more often than not in a dateline ("LUBBOCK, Texas
+    —"), after a preposition of place ("in Lubbock", "into the Patapsco", "the council of
+    Birmingham") or as the first words of a name whose last word the lead also uses as a common
+    noun ("Birmingham City Council" and "the council"; "Lubbock County" and "nine counties").
+    A proper noun the story is about is said mostly otherwise ("DeepSeek's app", "Mubarak
+    resigned"); one said once as a place and once as a subject ("Birmingham's leaders") is
+    neither, and is no place noun.
 
     A title in Title Case (no lower-case word of its own) is not read: every word is a capital."""
     sentence_case = bool(title) and any(
@@ -201,8 +202,8 @@ def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
         for token in t.tokens(text):
             if token[:1].islower():
                 lower.update(concept for _, concept in t.concept_pairs(token))
-    place: set[str] = set()
-    other: set[str] = set()
+    place: Counter[str] = Counter()
+    other: Counter[str] = Counter()
     for text in texts:
         spans = t.token_spans(text)
         for index, span in enumerate(spans):
@@ -216,7 +217,7 @@ def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
                 or _qualifies(text, spans, index, lower)
             )
             (place if where else other).update(concepts)
-    return frozenset(place - other - lower)
+    return frozenset(c for c in place if place[c] > other[c] and c not in lower)
 
 
 # Prepositions of place: a capitalised word right after one (or after one and "the") is where.
