@@ -196,28 +196,34 @@ def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
         token[:1].islower() and token.casefold() not in t.STOPWORDS
         for token in t.tokens(title or "")
     )
-    texts = [*([title or ""] if sentence_case else []), *paragraphs]
-    lower: set[str] = set()
-    for text in (title or "", *paragraphs):
-        for token in t.tokens(text):
-            if token[:1].islower():
-                lower.update(concept for _, concept in t.concept_pairs(token))
+    lower = {
+        concept
+        for text in (title or "", *paragraphs)
+        for token in t.tokens(text)
+        if token[:1].islower()
+        for _, concept in t.concept_pairs(token)
+    }
     place: Counter[str] = Counter()
     other: Counter[str] = Counter()
-    for text in texts:
-        spans = t.token_spans(text)
-        for index, span in enumerate(spans):
-            token = span.group()
-            if not token[:1].isupper():
-                continue
-            concepts = {concept for _, concept in t.concept_pairs(token)}
+    for text in [*([title or ""] if sentence_case else []), *paragraphs]:
+        for concepts, where in _capitals(text, lower):
+            (place if where else other).update(concepts)
+    return frozenset(c for c in place if place[c] > other[c] and c not in lower)
+
+
+def _capitals(text: str, lower: set[str]) -> list[tuple[set[str], bool]]:
+    """Each capitalised token's concepts, and whether it says where (`place_nouns`)."""
+    spans = t.token_spans(text)
+    found = []
+    for index, span in enumerate(spans):
+        if span.group()[:1].isupper():
             where = (
                 _dateline(text, spans, index)
                 or _after_place_word(text, spans, index)
                 or _qualifies(text, spans, index, lower)
             )
-            (place if where else other).update(concepts)
-    return frozenset(c for c in place if place[c] > other[c] and c not in lower)
+            found.append(({concept for _, concept in t.concept_pairs(span.group())}, where))
+    return found
 
 
 # Prepositions of place: a capitalised word right after one (or after one and "the") is where.
