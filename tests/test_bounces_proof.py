@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import replace
 
 import pytest
@@ -17,6 +18,7 @@ from tests.support.bounce_messages import (
     dsn,
     list_message_id,
     qmail_bounce,
+    write_maildir,
     write_mbox,
 )
 from tests.support.send_workspace import ISSUE_ID
@@ -231,3 +233,67 @@ def test_a_readers_automatic_replies_quoting_their_copy_are_no_bounces(cli, send
     assert result.exit_code == 0, result.output
     assert "0 hard bounce(s), 0 soft, 0 complaint(s)" in result.output, result.output
     assert set(send_ws.statuses().values()) == {"active"}
+
+
+def test_a_report_without_message_id_in_old_mac_line_ends_counts_once(cli, send_ws, tmp_path):
+    """A complaint with no Message-ID and lone CRs for line ends (its id is a hash of its bytes,
+    as re-read with line feeds) is counted once: the second run finds it done."""
+    reader = READERS[1]
+    complaint = arf("<gone@x>", reader, original_id=list_message_id(ISSUE_ID, reader))
+    complaint = complaint.replace(b"Message-ID: <gone@x>\r\n", b"").replace(b"\r\n", b"\r")
+    box = write_maildir(tmp_path / "Maildir", [complaint])
+    first = cli("bounces", "process", str(box))
+    second = cli("bounces", "process", str(box))
+    assert "1 complaint(s)" in first.output, first.output
+    assert "0 complaint(s)" in second.output and "1 already" in second.output, second.output
+    assert send_ws.statuses()[reader] == "unsubscribed"
+
+
+def test_forged_reports_naming_many_sent_issues_cost_bounded_memory(cli, send_ws, tmp_path):
+    """40 forged reports, each an invented stamp of another issue the journal sent to 5,000
+    readers (issue names are public): the run holds the stamps of a few issues, compactly
+    (it kept a table of every reader of every issue named: 48 MB here, GBs for a large list
+    and a few years of issues), and a real stamp of the latest issue still finds its reader."""
+    readers = send_ws.add_many(5000)
+    issues = [f"2025-W{n:02d}" for n in range(1, 41)]
+    journal = send_ws.journal(ISSUE_ID)
+    try:
+        rows = [
+            (issue, email, "sent", 1, "", "", f"2025-01-01T00:{n:02d}:00Z")
+            for n, issue in enumerate(issues)
+            for email in readers
+        ]
+        journal.conn.execute("BEGIN")
+        for at in range(0, len(rows), 1000):  # a statement of many rows: quick on both backends
+            chunk = rows[at : at + 1000]
+            journal.conn.execute(
+                "INSERT INTO deliveries (issue_id, email, status, attempts, last_error,"
+                " message_id, updated) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+        journal.conn.execute("COMMIT")
+    finally:
+        journal.close()
+    forged = [
+        dsn(
+            f"<m{n}@evil.example>",
+            "alias@evil.example",
+            "5.1.1",
+            original_id=f"<{issue}.{n:024x}@example.org>",
+        )
+        for n, issue in enumerate(issues)
+    ]
+    real = dsn(
+        "<r@x>", "alias@example.net", "5.1.1", original_id=list_message_id(issues[-1], readers[7])
+    )
+    box = write_mbox(tmp_path / "many.mbox", [*forged, real])
+    tracemalloc.start()
+    try:
+        result = cli("bounces", "process", str(box))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    assert "1 hard bounce(s)" in result.output and "40 unverified" in result.output, result.output
+    assert send_ws.statuses()[readers[7]] == "bounced"
+    assert peak < 12_000_000, f"{peak / 1e6:.0f} MB"

@@ -530,3 +530,34 @@ def test_last_weeks_note_left_in_the_seeds_is_a_warning_naming_the_issue(
     fresh = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
     assert fresh.issue.note is not None and "library" in fresh.issue.note.body
     assert not [w for w in fresh.warnings if "note" in w]
+
+
+def test_an_issue_sent_on_either_backend_is_memory_and_is_not_rebuilt(backend, workspace, secret):
+    """An issue sent with its list on SQLite or on PostgreSQL is the next build's memory (the
+    same sources again: one line naming it) and is not rebuilt from the sources; on
+    PostgreSQL the journal used to be skipped, so both went ahead as if nothing was sent."""
+    from newsletter.config import load_settings
+    from newsletter.subscribers.backends import workspace_store
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", "--date", LAST_WEEK.isoformat()]).exit_code == 0
+    settings, _ = load_settings(workspace)
+    assert (settings.database_server is not None) == (backend == "postgresql")
+    with workspace_store(settings) as store:
+        store.upsert("reader@example.org", "Reader", {})
+    options = SendOptions(transport=MemoryTransport())
+    assert send_issue(workspace / "issues" / "2026-W47", settings, options).sent == 1
+
+    again = runner.invoke(app, ["build", "--date", THIS_WEEK.isoformat()])
+    assert again.exit_code == 1
+    assert again.stderr.strip().endswith(
+        "every story among the sources was carried by an earlier issue (2026-W47); add this "
+        "week's story, name one with --lead, or build with --repeat"
+    )
+    assert not (workspace / "issues" / "2026-W48").exists()
+    rebuilt = runner.invoke(app, ["build", "--date", LAST_WEEK.isoformat()])
+    assert rebuilt.exit_code == 1
+    assert "issue 2026-W47 was already sent (1 reader(s) in the delivery journal of " in (
+        rebuilt.stderr
+    )
+    assert "postgresql:" not in rebuilt.stderr  # the server as host:port/dbname

@@ -37,10 +37,12 @@ bounds (reports.py) is recorded as "unreadable" and never rolls back others.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import sqlite3
+from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +62,8 @@ BATCH = 100  # reports per transaction: the write lock is held for milliseconds
 # pg_advisory_xact_lock's key for a batch of reports (b"nwslbnce" as a signed 64-bit integer).
 BOUNCE_LOCK = int.from_bytes(b"nwslbnce", "big", signed=True)
 MAX_WARNINGS = 20  # unreadable messages named one by one; the count says how many in all
-MAX_UNSENT_LOOKUPS = 8  # issues not in the journal whose readers' stamps one run computes
+MAX_UNSENT_LOOKUPS = 8  # other issues (older, or never sent) whose stamps one run computes
+RECENT_ISSUES = 8  # the journal's latest issues, whose stamps are always looked up
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +104,9 @@ class Intake:
         self.links = unsubscribe_links(settings)
         self.secret = self.links.secret  # now: made on first use, outside any transaction
         self.stamps: ReaderStamps = reader_stamps(self.secret, self.links.list_id)
-        self._readers: dict[str, dict[str, str]] = {}  # issue → stamp → address
-        self._issues: list[str] | None = None
+        self._indexes: dict[str, _StampIndex] = {}  # issue → its readers' stamps
+        self._found: dict[tuple[str, str], str] = {}  # (issue, stamp) → the reader it is for
+        self._issues: list[str] | None = None  # the journal's issues, the latest sent first
         self.counts: Counter[str] = Counter()
 
     def seen(self, message_id: str) -> bool:
@@ -174,28 +178,66 @@ class Intake:
             if failure.recipient and self.stamps.verifies(stamped, failure.recipient):
                 return failure.recipient
         # A forwarding address or none named: look the stamp up among the issue's readers
-        # (the journal's, else the list's).  Each issue costs a signature per reader once
-        # per run, so issues the journal never sent are looked up for a few names only: a
-        # flood of forged issue names costs little.
+        # (the journal's, else the list's).  Each issue costs a signature per reader once per
+        # run and 12 bytes per reader kept: the latest RECENT_ISSUES the journal sent always,
+        # any other issue (older, or never sent) for MAX_UNSENT_LOOKUPS names a run, so a
+        # flood of forged issue names, real or not, costs little time and memory.
+        issues = self._journal_issues()
+        sent = {i.lower(): i for i in issues}
+        real = sent.get(issue.lower(), issue)
+        key = (real, stamped.lower())
+        if key in self._found:
+            return self._found[key]
+        if real not in self._indexes:
+            recent = issues[:RECENT_ISSUES]
+            others = sum(1 for i in self._indexes if i not in recent)
+            if real not in recent and others >= MAX_UNSENT_LOOKUPS:
+                return ""
+            self._indexes[real] = _StampIndex(
+                self.stamps.stamp(real, email) for email in self._emails(real)
+            )
+        found = ""
+        for at in self._indexes[real].places(stamped):  # a real copy's stamp (rare): whose
+            email = self._email_at(real, at)
+            if email and self.stamps.verifies(stamped, email):
+                found = email.lower()
+                break
+        else:
+            if self._indexes[real].places(stamped):  # the list changed meanwhile: look again
+                for email in self._emails(real):  # read to the end: no statement left open
+                    if not found and self.stamps.verifies(stamped, email):
+                        found = email.lower()
+        self._found[key] = found
+        return found
+
+    def _journal_issues(self) -> list[str]:
+        """The issues the journal sent, the latest first (read once per run)."""
         if self._issues is None:
             self._issues = [
-                i for (i,) in self.conn.execute("SELECT DISTINCT issue_id FROM deliveries")
+                i
+                for (i,) in self.conn.execute(
+                    "SELECT issue_id FROM deliveries GROUP BY issue_id"
+                    " ORDER BY max(updated) DESC, issue_id"
+                )
             ]
-        sent = {i.lower(): i for i in self._issues}
-        real = sent.get(issue.lower(), issue)
-        if real not in self._readers:
-            query: tuple[str, tuple[str, ...]]
-            if real in self._issues:
-                query = "SELECT email FROM deliveries WHERE issue_id = ?", (real,)
-            elif sum(1 for i in self._readers if i not in sent.values()) < MAX_UNSENT_LOOKUPS:
-                query = "SELECT email FROM subscribers", ()
-            else:
-                return ""
-            self._readers[real] = {
-                self.stamps.stamp(real, email).lower(): email.lower()
-                for (email,) in self.conn.execute(*query)
-            }
-        return self._readers[real].get(stamped.lower(), "")
+        return self._issues
+
+    def _readers_query(self, issue: str) -> tuple[str, tuple[str, ...]]:
+        """The readers of `issue` in address order: the journal's when it sent it, else the list."""
+        if issue in self._journal_issues():
+            return "SELECT email FROM deliveries WHERE issue_id = ? ORDER BY email", (issue,)
+        return "SELECT email FROM subscribers ORDER BY email", ()
+
+    def _emails(self, issue: str) -> Iterator[str]:
+        """Every reader of `issue`, in address order."""
+        for (email,) in self.conn.execute(*self._readers_query(issue)):
+            yield email
+
+    def _email_at(self, issue: str, at: int) -> str:
+        """The reader at place `at` (from 0) in `_emails(issue)`'s order, or ""."""
+        query, args = self._readers_query(issue)
+        row = self.conn.execute(f"{query} LIMIT 1 OFFSET ?", (*args, at)).fetchone()
+        return row[0] if row else ""
 
     def _unsubscribe(self, address: str, reason: StatusReason | None = None) -> None:
         if is_forgotten(self.conn, address):
@@ -230,11 +272,8 @@ class Intake:
         unplaced = sum(1 for (issue,) in rows if not issue)
         if not issues:
             return unplaced
-        if self._issues is None:  # once per run; then each lookup is one key per issue
-            self._issues = [
-                i for (i,) in self.conn.execute("SELECT DISTINCT issue_id FROM deliveries")
-            ]
-        marks = ",".join("?" * len(self._issues))
+        journal = self._journal_issues()  # once per run; then each lookup is one key per issue
+        marks = ",".join("?" * len(journal))
         # The journal's key is (issue_id, email): naming the issues lets SQLite use it
         # instead of reading every delivery for an address.  No issue sent: no rows (an
         # empty `IN ()` is SQLite's, not PostgreSQL's).
@@ -242,9 +281,9 @@ class Intake:
             self.conn.execute(
                 f"SELECT issue_id FROM deliveries WHERE issue_id IN ({marks}) AND email = ?"
                 " AND status = 'sent' ORDER BY updated DESC, issue_id DESC",
-                (*self._issues, address),
+                (*journal, address),
             ).fetchall()
-            if self._issues
+            if journal
             else []
         )
         run = 0
@@ -408,6 +447,33 @@ def _parsed(
             counts["already"] += 1
         else:
             yield read_report(raw, max_bytes=max_bytes)
+
+
+class _StampIndex:
+    """One issue's readers' stamps in 12 bytes a reader: the first 64 bits of each signature,
+    sorted, and the reader's place in address order (a dict of stamps to addresses took about
+    180 bytes a reader, for every issue a report named)."""
+
+    def __init__(self, stamps: Iterable[str]) -> None:
+        unsorted = array("Q", (_prefix(stamp) for stamp in stamps))
+        order = sorted(range(len(unsorted)), key=unsorted.__getitem__)
+        self.prefixes = array("Q", (unsorted[place] for place in order))
+        self.places_ = array("I", order)
+
+    def places(self, stamped: str) -> list[int]:
+        """The places of the readers whose stamp may be `stamped` (its 64 bits match)."""
+        prefix = _prefix(stamped)
+        at = bisect.bisect_left(self.prefixes, prefix)
+        found = []
+        while at < len(self.prefixes) and self.prefixes[at] == prefix:
+            found.append(self.places_[at])
+            at += 1
+        return found
+
+
+def _prefix(stamped: str) -> int:
+    """The first 64 bits of a stamp's signature (`ISSUE.` then 24 hex digits), as a number."""
+    return int(stamped[-24:-8], 16)
 
 
 def _shown(message_id: str) -> str:

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
-from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
+from newsletter.subscribers.backends import server_journal_rows
 
 _RECORD_LINE = re.compile(r'^(built|rendered|sent) = "([0-9a-f]{64})"$', re.M)
 
@@ -92,9 +93,11 @@ def check_source_build(
     if not force:
         sent = sent_count(settings, issue_id)
         if sent:
+            server = settings.database_server
+            journal = server.where if server else display_path(settings.path(settings.database))
             raise ManifestError(
                 f"issue {issue_id} was already sent ({sent} reader(s) in the delivery journal "
-                f"of {display_path(settings.path(settings.database))}); rebuilding it from the "
+                f"of {journal}); rebuilding it from the "
                 "sources would give later readers other content under the same id: build a new "
                 f"issue with --id, re-render {display_path(folder)} from its manifest, or pass "
                 "--force"
@@ -151,6 +154,28 @@ def check_rerender(
         )
 
 
+def check_send_of_edited(folder: Path, settings: Settings) -> None:
+    """ManifestError when issue.toml changed since the issue was rendered and sent: the
+    refusal `read_as_built` gives says to rebuild, which `check_rerender` then refuses for a
+    sent issue, and the editor went round in a loop.  Nothing to say (None) otherwise."""
+    record = read_record(folder)
+    try:
+        data = (folder / MANIFEST_NAME).read_bytes()
+        issue_id = read_manifest(folder / MANIFEST_NAME).id
+    except (OSError, ManifestError):
+        return  # read_built_issue names what is wrong with it
+    if not record or digest(data) in (record.get("rendered"), record.get("sent")):
+        return
+    sent = sent_count(settings, issue_id)
+    if sent:
+        raise ManifestError(
+            f"{display_path(folder / MANIFEST_NAME)}: changed since issue {issue_id} was "
+            f"rendered and sent ({sent} reader(s) in the delivery journal); the rest of the "
+            "list gets what those readers got: restore the manifest as sent (git checkout, an "
+            "undo) to go on, or copy the folder under a new id to send your edits"
+        )
+
+
 def sent_count(settings: Settings, issue_id: str) -> int:
     """Rows for the issue in the delivery journal; 0 without a database (none is created)."""
     rows = _journal(settings, "SELECT count(*) FROM deliveries WHERE issue_id = ?", (issue_id,))
@@ -164,9 +189,13 @@ def journal_issue_ids(settings: Settings) -> frozenset[str]:
 
 
 def _journal(settings: Settings, query: str, args: tuple[str, ...]) -> list[tuple[object, ...]]:
-    """The rows of a read-only query on the delivery journal; none without a database."""
+    """The rows of a read-only query on the delivery journal, in newsletter.db or on the
+    PostgreSQL server; none without a database (none is created)."""
     if settings.database_server is not None:
-        return []  # no send runs on PostgreSQL yet (settings.database_file refuses it)
+        # Sends run on PostgreSQL: skipping its journal made every issue sent there unsent
+        # to memory and to this guard (last week's stories all came back; a sent issue was
+        # rebuilt from the sources without --force).
+        return server_journal_rows(settings.database_server, query, args)
     path = settings.path(settings.database)
     if not path.is_file():
         return []

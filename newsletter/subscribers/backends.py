@@ -56,6 +56,29 @@ def list_exists(settings: Settings) -> bool:
             raise statement_error(server, e) from None
 
 
+def server_journal_rows(
+    server: PostgresUrl, query: str, args: tuple[str, ...]
+) -> list[tuple[object, ...]]:
+    """The rows of a read-only query (SQLite's `?` placeholders) on the server's delivery
+    journal; none while the server holds no newsletter schema (nothing is created to find out)."""
+    import psycopg
+
+    from newsletter.subscribers.postgres import (
+        PostgresConnection,
+        connect_postgres,
+        statement_error,
+    )
+    from newsletter.subscribers.postgres_schema import schema_version
+
+    with connect_postgres(server) as conn:
+        try:
+            if schema_version(conn) == 0:
+                return []
+            return list(PostgresConnection(conn, server).execute(query, args).fetchall())
+        except psycopg.Error as e:
+            raise statement_error(server, e) from None
+
+
 def server_key(server: PostgresUrl, name: str) -> bytes:
     """The key called `name` kept on the server, made on first use (schema upgraded first)."""
     with _postgres_store(server, create=True) as store:
