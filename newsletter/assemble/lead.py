@@ -35,6 +35,7 @@ from newsletter.assemble.candidates import candidate_headlines, story_text
 from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
 from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
+from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Headline, Issue, ScoredHeadline, Sources, Story
 from newsletter.web_address import address_host
@@ -241,7 +242,8 @@ def _editor_choice(stories: Sequence[Story], choice: str) -> Story:
             return story
     known = ", ".join(s.source for s in stories)
     raise SourceError(
-        f"--lead {display_path(choice)}: no such story among the sources (stories: {known})"
+        f"--lead {quoted(display_path(choice))}: no such story among the sources; give a "
+        f"story's file or its title (stories: {known})"
     )
 
 

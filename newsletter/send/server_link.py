@@ -9,9 +9,12 @@ the statement again, for the journal's patience.
 from __future__ import annotations
 
 import contextlib
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
+from psycopg import pq
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
@@ -31,6 +34,7 @@ class ServerLink:
     def __init__(self, server: PostgresUrl) -> None:
         self.server = server
         self.conn: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._prepared: set[bytes] = set()  # statements prepared on `conn`, by name
 
     def raw(self) -> psycopg.Connection[tuple[Any, ...]]:
         """The open connection (opened now if it is not)."""
@@ -39,7 +43,29 @@ class ServerLink:
                 self.conn = connect_postgres(self.server)
             except NewsletterError as e:  # down: a lost connection, waited out by _patiently
                 raise psycopg.OperationalError(str(e)) from None
+            self._prepared = set()  # a new session: nothing is prepared on it yet
         return self.conn
+
+    def run_prepared(self, statement: Prepared, params: Sequence[str]) -> bytes | None:
+        """Run `statement` (prepared on this connection at its first use) with text
+        parameters, straight through libpq: the first column of its first row, as the
+        server's text (None: no row, or NULL).  A refusal or a lost connection raises the
+        psycopg error psycopg's own execute would (`lost` and `_patiently` read it alike).
+
+        The outcome committer's statement runs once per commit: psycopg's execute (its
+        query conversion, its cache of prepared statements, its cursor and result
+        handling) was most of the Python a sender spent per commit (py-spy); libpq's
+        calls release the interpreter's lock while they wait, as psycopg's do."""
+        pgconn = self.raw().pgconn
+        if statement.name not in self._prepared:
+            _checked(pgconn.prepare(statement.name, statement.sql), pgconn)
+            self._prepared.add(statement.name)
+        result = _checked(
+            pgconn.exec_prepared(statement.name, [p.encode() for p in params]), pgconn
+        )
+        if result.ntuples == 0 or result.nfields == 0:
+            return None
+        return result.get_value(0, 0)
 
     def lost(self, e: psycopg.Error) -> bool:
         """Did `e` come from a connection that is gone (rather than from the statement)?"""
@@ -52,6 +78,31 @@ class ServerLink:
             with contextlib.suppress(psycopg.Error):
                 self.conn.close()
         self.conn = None
+        self._prepared = set()
+
+
+class Prepared:
+    """A statement for `ServerLink.run_prepared`: psycopg's `%s` placeholders as libpq's
+    `$1`, `$2`… (the statement holds no other `%`), under a name of its own."""
+
+    def __init__(self, name: str, sql: str) -> None:
+        numbers = iter(range(1, sql.count("%s") + 1))
+        self.name = name.encode()
+        self.sql = re.sub("%s", lambda _: f"${next(numbers)}", sql).encode()
+
+
+_ANSWERED = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
+
+
+def _checked(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
+    """`result`, or the psycopg error it carries (a refusal, or the connection lost)."""
+    if result.status in _ANSWERED:
+        return result
+    if pgconn.status == pq.ConnStatus.BAD and not result.error_field(
+        pq.DiagnosticField.SQLSTATE
+    ):  # the server went away mid-statement: libpq's own words, no SQLSTATE
+        raise psycopg.OperationalError(result.get_error_message() or "the connection was lost")
+    raise psycopg.errors.error_from_result(result)
 
 
 def stopped_by_timeout(error: psycopg.Error) -> bool:

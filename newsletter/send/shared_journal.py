@@ -103,6 +103,7 @@ from newsletter.send.server_link import (
     CONNECTION_LOST,
     FIRST_PAUSE,
     LONGEST_PAUSE,
+    Prepared,
     ServerLink,
     stopped_by_timeout,
 )
@@ -126,8 +127,11 @@ from newsletter.subscribers.postgres_schema import schema_version, upgrade_postg
 
 T = TypeVar("T")
 
-_RECORD_ONE = translate(RECORD)
-_FENCED_ONE, _FENCED_MANY = fenced(_RECORD_ONE), fenced(RECORD_MANY)
+# The committer's statements, each prepared once per writer connection (server_link.py)
+_ONE, _MANY = Prepared("nl_record_one", translate(RECORD)), Prepared("nl_record_many", RECORD_MANY)
+_FENCED_ONE = Prepared("nl_record_one_fenced", fenced(translate(RECORD)))
+_FENCED_MANY = Prepared("nl_record_many_fenced", fenced(RECORD_MANY))
+_LEASE = Prepared("nl_lease_live", LEASE_LIVE)
 
 CLAIM_BATCH = 200  # the most readers claimed at a time (a big list's claims)
 # A claim takes at most a quarter of the ids left after the sender's cursor, and never fewer
@@ -324,20 +328,17 @@ class PostgresJournal(DeliveryJournal):
         so, or for a journal that holds no lease.  No rows: the lease alone."""
         link = self._writers[writer]
         fence = self._heartbeat is not None
-        statement: str = RECORD_MANY if len(rows) > 1 else _RECORD_ONE
-        params: list[Any] = as_json(rows) if len(rows) > 1 else list(rows[0]) if rows else []
+        statement = _MANY if len(rows) > 1 else _ONE
+        params = as_json(rows) if len(rows) > 1 else [str(v) for v in rows[0]] if rows else []
         if fence:
-            statement = _FENCED_MANY if len(rows) > 1 else _FENCED_ONE if rows else LEASE_LIVE
+            statement = _FENCED_MANY if len(rows) > 1 else _FENCED_ONE if rows else _LEASE
             params.append(self.sender_id)
         elif not rows:
             return True
 
         def write() -> bool:
-            cursor = link.raw().execute(statement, params, prepare=True)
-            if not fence:
-                return True
-            row = cursor.fetchone()
-            return row is not None and bool(row[0])
+            answer = link.run_prepared(statement, params)  # libpq's text: b"t" or b"f"
+            return not fence or answer == b"t"
 
         return self._patiently(write, "record deliveries", link=link)
 
