@@ -779,3 +779,74 @@ def test_a_verb_keeps_the_preposition_that_completes_it(paragraph, kept):
     title = derive_title([paragraph])
     assert kept in title, title
     assert not title.endswith(("they", "oil")), title
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "At about half past one on Tuesday morning the container ship Dali, outbound from the "
+            "Port of Baltimore for Sri Lanka, lost power and struck a support pier of the Francis "
+            "Scott Key Bridge.",
+            "Dali loses power and strikes support pier",
+        ),
+        (
+            "Outbound from the Port of Baltimore for Sri Lanka, the container ship Dali lost power "
+            "early on Tuesday and struck a pier of the Key Bridge.",
+            "Container ship Dali loses power",
+        ),
+        (
+            "The actor Gene Hackman, 95, and his wife, the classical pianist Betsy Arakawa, were "
+            "found dead at their home in Santa Fe, New Mexico, on Wednesday, with one of their "
+            "dogs.",
+            "Actor Gene Hackman and his wife found dead at their home in Santa Fe",
+        ),
+        (
+            "The Federal Reserve's chair, Jerome Powell, told an audience at Stanford University "
+            "on Wednesday that inflation, 2.5 percent in February by the personal consumption "
+            "expenditures index, is moving down toward the Fed's 2 percent goal on a sometimes "
+            "bumpy path.",
+            "Jerome Powell says inflation is moving down toward the Fed's 2% goal",
+        ),
+    ],
+)
+def test_the_subject_and_the_claim_survive_what_surrounds_them(paragraph, expected):
+    """A subject that closes a leading phrase or follows a fronted one is found ("… on Tuesday
+    morning the container ship Dali, outbound …, lost power"); ages and appositions leave a
+    long subject before its complement is cut ("found | dead"); "told an audience … that X"
+    titles what was told."""
+    assert derive_title([paragraph]).startswith(expected)
+
+
+def test_a_teaser_gives_way_to_a_later_sentence_that_prints_whole():
+    """A first sentence with a modal and a perfect, negated or after a subject naming no one
+    ("could not have had a better ending"), yields to a later sentence; a claim inside a report
+    ("Target says data may have been compromised") is no teaser."""
+    title, kind = chosen_title(
+        [
+            "The World Athletics Championships could not have had a better ending. Mondo "
+            "Duplantis and Tobi Amusan pushed the boundaries in their sport on Sunday evening."
+        ]
+    )
+    assert kind.startswith("later") and title.startswith("Mondo Duplantis and Tobi Amusan push")
+    title, kind = chosen_title(
+        [
+            "Target says information from approximately 40 million of its customer credit and "
+            "debit cards swiped in stores may have been compromised by a data breach.",
+            "The data breach occurred between Nov. 27 and Dec. 15, 2013, at U.S. stores.",
+        ]
+    )
+    assert title.startswith("Target says") and not kind.startswith("later")
+
+
+def test_a_second_count_of_casualties_takes_the_headline_form():
+    """ "At least three people died and nine others, including two children, were missing": one
+    tense, no aside ("… die and nine others missing after …")."""
+    title = derive_title(
+        [
+            "At least three people died and nine others, including two children, were missing "
+            "after a small boat capsized in choppy seas off the California coast in an apparent "
+            "migrant smuggling attempt north of San Diego, U.S. officials said on Monday."
+        ]
+    )
+    assert title.startswith("At least three people die and nine others missing after"), title

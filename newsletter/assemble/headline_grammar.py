@@ -442,17 +442,23 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
     if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
         # "to try | to counter", "to close | four schools", but "agree to deal | that …"
         return governed in GOVERNED or governed[:1].isdigit() or governed in NUMBER_WORDS
-    verbal = (
+    return _verbal_end(words, last) and (governed in GOVERNED or governed in _PREDICATIVE)
+
+
+def _verbal_end(words: Sequence[str], last: str) -> bool:
+    """The last word reads as a verb that may govern what follows it."""
+    return (
         last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
         or (last in IRREGULAR_LEMMA and last not in IRREGULAR_PAST)  # "damage done | to"
         or (last.endswith("ing") and len(words) > 1 and words[-2].endswith((",", "s")))
         or last in IRREGULAR_PAST
         or (last.endswith("s") and lemma_of_s(last) in VERB_LEMMAS and len(words) > 1)
     )
-    return verbal and governed in GOVERNED
 
 
 _PARTICLES = word_set("out up off away")
+# Adjectives a verb takes as its complement: "found | dead", "pleaded | guilty".
+_PREDICATIVE = word_set("dead alive guilty innocent unconscious liable responsible unharmed")
 GOVERNED = word_set("by to with from into a an the for of on in at about that")
 
 

@@ -42,6 +42,7 @@ _REPORTING = word_set(
     say said rule ruled announce announced warn warned claim claimed find found show showed
     report reported decide decided argue argued insist insisted confirm confirmed reveal
     revealed suggest suggested believe believed think thought admit admitted deny denied
+    tell tells told
     """
 )
 _SUBORDINATORS = (
