@@ -875,3 +875,17 @@ def test_a_scene_opened_on_it_was_gives_its_clause():
         ]
     )
     assert kind == "simpler" and title.startswith("Dozens of daily record highs"), title
+
+
+def test_a_search_gives_way_to_what_it_follows():
+    """ "Rescuers backed by helicopters and dogs were scouring a mountainside … after an
+    avalanche buried several skiers": the search is the response, the avalanche the news (the
+    participle "backed by" is no verb of the subject)."""
+    title = derive_title(
+        [
+            "Vienna: Rescuers backed by helicopters and dogs were scouring a mountainside in a ski "
+            "resort in western Austria on Sunday after an avalanche buried several skiers on "
+            "Christmas day, officials said Sunday."
+        ]
+    )
+    assert title.startswith("Avalanche buried several skiers"), title
