@@ -850,3 +850,42 @@ def test_a_second_count_of_casualties_takes_the_headline_form():
         ]
     )
     assert title.startswith("At least three people die and nine others missing after"), title
+
+
+def test_a_long_subject_ends_before_its_own_time_clause():
+    """ "Seventeen hostages held captive in Gaza since being abducted … were released": the
+    subject of more than ten words loses its "since" clause, so the verb fits."""
+    title = derive_title(
+        [
+            "Seventeen hostages held captive in Gaza since being abducted by Hamas militants in "
+            "the Oct. 7 terror attack on Israel were released late Saturday, following a long "
+            "delay as part of the short-term cease-fire agreement."
+        ]
+    )
+    assert title.startswith("Seventeen hostages held captive in Gaza released"), title
+
+
+def test_a_scene_opened_on_it_was_gives_its_clause():
+    """ "It was a record-setting weekend, where dozens of daily record highs were set …": when
+    nothing else prints, the clause after "where" is the title, not "It was …"."""
+    title, kind = chosen_title(
+        [
+            "It was a record-setting weekend, where dozens of daily record highs were set across "
+            "portions of the lower-48 stretching from the Northern Plains to the Northeast."
+        ]
+    )
+    assert kind == "simpler" and title.startswith("Dozens of daily record highs"), title
+
+
+def test_a_search_gives_way_to_what_it_follows():
+    """ "Rescuers backed by helicopters and dogs were scouring a mountainside … after an
+    avalanche buried several skiers": the search is the response, the avalanche the news (the
+    participle "backed by" is no verb of the subject)."""
+    title = derive_title(
+        [
+            "Vienna: Rescuers backed by helicopters and dogs were scouring a mountainside in a ski "
+            "resort in western Austria on Sunday after an avalanche buried several skiers on "
+            "Christmas day, officials said Sunday."
+        ]
+    )
+    assert title.startswith("Avalanche buried several skiers"), title

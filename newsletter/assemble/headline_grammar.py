@@ -400,10 +400,13 @@ def ends_incomplete(text: str) -> bool:
     closed_pair = len(words) > 2 and words[-2].lower() in _CLOSING_ADJECTIVE
     # "… close two chicken plants in May": the month, not the modal
     month = last == "May" and len(words) > 1 and words[-2].lower() in _BEFORE_MONTH
+    # "… to the Northeast": a capitalised word after "the" names a region
+    region = last[:1].isupper() and len(words) > 1 and words[-2].lower() == "the"
     return (
-        (last.lower() in DANGLING and not month)
+        (last.lower() in DANGLING and not month and not region)
         or (last.islower() and adjective_like(last) and not closed_pair)
-        or (is_adverb(last) and last.lower() not in NOUNS_LIKE_ADJECTIVES)
+        # "to the Northeast": a capitalised region is a name, not the adverb
+        or (is_adverb(last) and last.lower() not in NOUNS_LIKE_ADJECTIVES and last.islower())
     )
 
 

@@ -73,7 +73,9 @@ _STATE_THEN_EVENT = Lazy(
 _ASIDE_BEFORE_PAST = Lazy(r"^([^,]{2,80}),\s[^,]{1,80},\s(?=[a-z]+ed\b)")
 _SCENE_THEN_EVENT = Lazy(
     r"^(?P<subject>[^,]+?)\s(?:(?:is|are|was|were)\s(?:underway|under\sway|on\s(?:the\s)?scene)"
-    r"|unfolded|unfolds|converged|converge|converges|rushed|rush|scrambled|gathered)"
+    r"|unfolded|unfolds|converged|converge|converges|rushed|rush|scrambled|gathered"
+    # a search is the response, the avalanche or the collapse after "after" is the news
+    r"|(?:is|are|was|were)\s(?:scouring|searching|combing|racing))"
     r"(?:\s[^,]{0,80}?)?,?\s(?:when|after|where|as)\s(?P<event>.+)$"
 )
 
@@ -81,7 +83,7 @@ _SCENE_THEN_EVENT = Lazy(
 def _event_over_state(sentence: str) -> str:
     """The event a state was caused by, when the main clause is only that state."""
     m = _STATE_THEN_EVENT.match(sentence) or _SCENE_THEN_EVENT.match(sentence)
-    if m is None or verb_index(m["subject"]) is not None:
+    if m is None or _has_own_verb(m["subject"]):  # "Rescuers backed by dogs" has none
         return sentence
     event = m["event"]
     if verb_index(event.split(",", 1)[0]) is None:

@@ -325,12 +325,21 @@ def _checked_title(
 _ASIDE = Lazy(r",\s(?:which|who)\s")
 
 
+_IT_WAS_SCENE = Lazy(
+    r"^(?:It|This|That)\s(?:was|is)\s[^,]{3,80},\s(?:where|as|when)\s(?P<event>.+)$"
+)
+
+
 def _simpler_sentences(sentence: str) -> list[str]:
     """The sentence made simpler without losing its news, for when no title of it prints:
     what was said without a speaker who is no name ("Officials in New Hampshire say a hospital
     employee … is the first person …"), and without an aside between commas ("NASA's Psyche
     spacecraft, which will study …, lifted off Friday"), the shortest aside first."""
     found = []
+    scene = _IT_WAS_SCENE.match(sentence)
+    if scene is not None and verb_index(scene["event"]):
+        # "It was a record-setting weekend, where dozens of daily record highs were set …"
+        found.append(_capitalize(scene["event"]))
     m = _LEADING_SAID.match(sentence)
     if (
         m is not None
@@ -508,6 +517,12 @@ def _subject_without_appositions(clause: str) -> str:
     # "SpaceX Falcon 9 rocket carrying direct-to-home television broadcast satellite EchoStar 23
     # blasted off": a long phrase in "-ing" describing the subject goes
     shorter = _LONG_ING_PHRASE.sub("", shorter)
+    # "Seventeen hostages held captive in Gaza since being abducted by Hamas militants in the
+    # Oct. 7 terror attack on Israel were released": a subject of more than ten words ends
+    # before its own time clause
+    inner = _SUBJECT_TIME.search(shorter)
+    if len(shorter.split()) > 10 and inner and len(shorter[: inner.start()].split()) >= 3:
+        shorter = shorter[: inner.start()]
     # "says inflation, 2.5% in February by the PCE index, is moving down": the reported
     # clause's subject loses its aside the same way
     predicate = _ASIDE_BEFORE_VERB.sub("", " ".join(words[verb:]), count=1)
@@ -517,6 +532,7 @@ def _subject_without_appositions(clause: str) -> str:
 _LONG_ING_PHRASE = Lazy(
     r"(?<=[a-z0-9])\s(?:carrying|bearing|transporting)(?!\s\d)(?:\s[^\s,]+){5,}$"
 )
+_SUBJECT_TIME = Lazy(r"\s(?:since|after|before|while|during|following)\s")
 _ASIDE_BEFORE_VERB = Lazy(
     r"(?<=[a-z]),\s[^,]{1,90},(?=\s(?:is|are|was|were|has|have|had|will|would)\s)"
 )
