@@ -889,3 +889,57 @@ def test_a_search_gives_way_to_what_it_follows():
         ]
     )
     assert title.startswith("Avalanche buried several skiers"), title
+
+
+def test_the_round_13_set_is_recorded_as_read_once():
+    """Round 13's new set (31 leads gathered before its code, none from the other files' URLs)
+    keeps a source, a licence, a year outside 2004-2005, the start's title and round 13's title
+    read once, each with an editor's verdict: 14 printable before, 14 after."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round13.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != "fresh_round13"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 31
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        for verdict, why in (("verdict_before", "why_before"), ("verdict_read", "why")):
+            assert lead[verdict] == "keep" or lead[why]
+    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 14
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "DHAKA, Bangladesh » A fire broke out in an 11-story building housing a garment "
+            "factory and apartments in Bangladesh’s capital, killing at least eight people.",
+            "Fire breaks out in 11-story building",
+        ),
+        (
+            "DETROIT Oct 10 A U.S. judge sentenced former Detroit Mayor Kwame Kilpatrick to 28 "
+            "years in prison for corruption on Thursday, one of the longest such sentences ever.",
+            "U.S. judge sentences former Detroit Mayor Kwame Kilpatrick to 28 years",
+        ),
+        (
+            "As many as 85 villages were flooded in Myanmar after a dam failed, unleashing waters "
+            "that blocked a major highway and forced more than 63,000 people from their homes.",
+            "As many as 85 villages flooded in Myanmar after dam failed",
+        ),
+        (
+            "SCRANTON, Pa. (AP) — The former mayor of Scranton, Pennsylvania, was sentenced "
+            "Friday to seven years in federal prison on charges that he shook down businesses "
+            "for bribes and campaign contributions.",
+            "Former mayor of Scranton, Pennsylvania, sentenced to seven years",
+        ),
+    ],
+)
+def test_round_13b_datelines_counts_and_sentences(paragraph, expected):
+    """Read on round 13's set: "DHAKA, Bangladesh »" and "DETROIT Oct 10" are datelines, "As
+    many as 85" is a count (no leading phrase), and a sentence keeps its length ("sentenced |
+    to seven years" is no measure of the clause cut off)."""
+    assert derive_title([paragraph]).startswith(expected)

@@ -25,7 +25,7 @@ from newsletter.assemble.terms import zipf
 from newsletter.assemble.title_style import _DAYS, _TIME, _TITLE_WORDS
 
 _SPEECH = (
-    r"(?:said|says|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
+    r"(?:said|says|say|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
     r"confirms|declared|warned|wrote|added|according to)"
 )
 # ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
@@ -50,7 +50,7 @@ _LEADING_SAID = Lazy(
 # office domination, ..." / "Three days after X came ashore, ..." / "Facing protests, ...".
 _LEADING_PHRASE = Lazy(
     # not a count ("At least three people died …, were missing": "at least", "over 20")
-    r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall)\b)"
+    r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall|as\s(?:many|much|few)\sas)\b)"
     r"(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
     r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
     r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing"

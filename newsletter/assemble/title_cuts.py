@@ -79,10 +79,19 @@ def _shorten(sentence: str, max_chars: int) -> tuple[str, bool]:
         cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
         if cut is not None:
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            kept = _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            kept = _without_measure(TRAILING_PUNCT.sub("", sentence[:cut]))
             return kept, strict and cut in _phrase_cuts(sentence)
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars]), False
+
+
+def _without_measure(kept: str) -> str:
+    """The kept words without a trailing measure that belongs to the clause cut off ("has
+    resigned, hours | after …"); a measure a verb needs stays ("sentenced to seven years")."""
+    shorter = _TRAILING_MEASURE.sub("", kept)
+    if re.search(r"\s(?:to|for|of|by)$", shorter):
+        return _tidy(kept)
+    return _tidy(shorter)
 
 
 def _phrase_cuts(sentence: str) -> set[int]:

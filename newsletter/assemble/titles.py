@@ -103,7 +103,7 @@ _DATELINE = Lazy(
     rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s\([A-Z]{{2,10}}\)\s(?=[A-Z])"
     r"|\([A-Za-z .&-]{1,30}\)\s*"
     # "Brussels: The European Central Bank …": a place and a colon
-    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
+    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:»]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
 )
 # Any dateline: a place of a few capitalised words, maybe a date, maybe an agency in
 # parentheses, then a separator (a dash, a colon, ".-", or the agency itself) before a capital:
@@ -114,7 +114,10 @@ _ANY_DATELINE = Lazy(
     r"\s?(?:\.?[—–:]|\s-{1,2}|\.-)\s*(?=[A-Z“\"])"
 )
 # "Oct 11 Canadian telecom services provider EXFO Inc posted …": a date, then the sentence.
-_DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
+# "DETROIT Oct 10 A U.S. judge sentenced …": a place in capitals and a date, no separator.
+_DATE_FIRST = Lazy(
+    rf"^(?:[{_CAPITAL}]{{3,}}(?:\s[{_CAPITAL}]{{3,}})?\s)?{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])"
+)
 
 
 # What opens a story before its first sentence, in forms `_DATELINE` does not know (round 10):
@@ -580,9 +583,12 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
         problems.append("keeps a dateline")
     if first in PRONOUNS and (first not in DEMONSTRATIVES or verb_index(title) == 1):
         problems.append(f"opens on the pronoun {quoted(words[0])}")
-    if (re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE) and not words[0].isupper()) or (
-        first in {"amid", "despite", "during", "following"}
-    ):
+    count = re.match(r"^as\s(?:many|much|few)\sas\s", title, re.IGNORECASE)  # "As many as 85"
+    if (
+        re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE)
+        and not words[0].isupper()
+        and not count
+    ) or (first in {"amid", "despite", "during", "following"}):
         problems.append(f"opens on {quoted(words[0])}, a phrase without a main clause")
     if verb_index(title) is None:
         problems.append("has no finite verb")
