@@ -11,6 +11,10 @@ rest being lost.  A headline is embedded with its summary when it has one; a sto
 candidate (a card) with its whole text, and its sparse score is the better of its title's and
 its whole text's.
 
+The week is ranked twice when the lead has clear coverage among the editor's stories: the
+second time with the topics that coverage treats as core made core in the lead's profile
+(`coverage_profile`).
+
 Related is every headline scoring `RELATED_BAR` or more (up to the limit, and past it any
 that scores `WEEK_BAR`), best first, in a week whose best headline reaches `WEEK_BAR`: no
 other rule, so a headline that shares the story's key terms and its meaning is never left
