@@ -943,3 +943,43 @@ def test_round_13b_datelines_counts_and_sentences(paragraph, expected):
     many as 85" is a count (no leading phrase), and a sentence keeps its length ("sentenced |
     to seven years" is no measure of the clause cut off)."""
     assert derive_title([paragraph]).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "The Czech National Bank raised its key interest rate unexpectedly on February 6, "
+            "after holding it unchanged for five policy sessions in a row.",
+            "Czech National Bank raises its key interest rate unexpectedly",
+        ),
+        (
+            "LUCKNOW, India — At least eight workers were killed and over a dozen others injured "
+            "after a fire erupted in a chemical factory in northern India, police said Saturday.",
+            "At least eight workers killed and over a dozen others injured",
+        ),
+        (
+            "General Motors Corp. said Friday it will shut down its SUV assembly plant in "
+            "Moraine, Ohio, on Dec. 23 as the company shifts focus to smaller vehicles.",
+            "General Motors Corp. to shut down its SUV assembly plant",
+        ),
+        (
+            "A couple found dead Monday night on the deck of their Pocono Mountains home appeared "
+            "to have been shot, police said Tuesday.",
+            "Couple found dead on deck of their Pocono Mountains home appears",
+        ),
+        (
+            "Former Birmingham Mayor Larry Langford was sentenced Friday to 15 years in federal "
+            "prison for taking clothes, Rolex watches, loan payments and cash worth more than "
+            "$240,000 as bribes in return for lucrative bond work.",
+            "Langford sentenced to 15 years in federal prison",
+        ),
+    ],
+)
+def test_round_13b_amounts_companies_participles_and_lists(paragraph, expected):
+    """Read on round 13's set: "a dozen" keeps its "a" (never "over dozen" or "in row"), a name
+    ending on "Corp." is a company and not an office and a surname, "found dead" before a later
+    verb describes the subject, and a list of four is never cut after its first item."""
+    title = derive_title([paragraph])
+    assert title.startswith(expected), title
+    assert not title.endswith("clothes") and " in row" not in title, title

@@ -251,7 +251,8 @@ _LINKING = word_set("and or remain remains remained become becomes became seem s
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
 # A list of nouns, not a clause in "-ing" (", killing 13 and injuring dozens" is a whole part).
 _LIST_GOES_ON = Lazy(
-    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
+    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)(?:[\w'’-]+(?:\s[\w'’-]+){0,2},\s){0,3}"
+    r"[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
 )
 # A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
 # remain missing", "Ten people suffered minor injuries") needs the event after it ("when a

@@ -133,6 +133,11 @@ def _headline_style(clause: str) -> str:
     return _without_articles(clause)
 
 
+# "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",
+# "a quarter percentage point", "a few", "five sessions in a row".
+_A_QUANTITY = r"(?:dozen|quarter|half|third|hundred|thousand|few|row)\b"
+
+
 def _without_articles(clause: str) -> str:
     """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
     spans = _quoted_spans(clause)
@@ -140,7 +145,9 @@ def _without_articles(clause: str) -> str:
     def drop(m: re.Match[str]) -> str:
         return m.group() if any(a <= m.start() < b for a, b in spans) else " "
 
-    clause = re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", drop, clause)
+    clause = re.sub(
+        r"(?<!,)\s(?:the|a(?!\s" + _A_QUANTITY + r")|an)\s(?=[a-z0-9$€£])", drop, clause
+    )
     return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
 
 
@@ -289,6 +296,10 @@ def _without_reported_relative(clause: str) -> str:
     return f"{m['head']} {m['verb']}"
 
 
+# A company's name ends on one of these ("General Motors Corp."): no office and a surname.
+_COMPANY_SUFFIXES = word_set("corp inc co ltd plc llc ag sa group")
+
+
 def _short_subject(clause: str) -> str:
     """What a headline shortens first: "Russian Foreign Minister Sergei Lavrov is …" → "Lavrov
     is …", "World Health Organization" → "WHO", "officially declares" → "declares"."""
@@ -303,7 +314,8 @@ def _short_subject(clause: str) -> str:
         subject, verb = subject[:-1], verb - 1
     titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
     named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
-    if len(subject) >= 3 and titled and named and subject[-1][:1].isupper():
+    company = subject[-1].strip(",").lower().rstrip(".") in _COMPANY_SUFFIXES
+    if len(subject) >= 3 and titled and named and subject[-1][:1].isupper() and not company:
         last_title = max(i for i, w in enumerate(subject) if w.lower() in _TITLE_WORDS)
         name = subject[last_title + 1 :]
         if len(name) > 2 and name[0] == "of":
