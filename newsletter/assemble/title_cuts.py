@@ -148,7 +148,7 @@ class _Cuts:
             return False
         if self._subject_cut_from_verb(kept, rest):
             return False
-        if self._splits_amount(kept):
+        if self._splits_amount(kept) or _inside_name(kept, rest):
             return False
         if not self.strict:
             return True
@@ -268,6 +268,19 @@ _VERB_AFTER_ASIDE = Lazy(r"^,\s(?:[^,]{1,60},\s)?(?:is|are|was|were|has|have|had
 _TIME_CLAUSE = Lazy(r"\s(?:after|before|since|that)\s", re.IGNORECASE)
 _EVENT_CLAUSE = Lazy(r",?\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
+
+
+def _inside_name(kept: str, rest: str) -> bool:
+    """ "stranded at Brussels | Airport": a cut between two capitalised words parts a name."""
+    last = kept.rstrip().rsplit(" ", 1)[-1]
+    following = rest.split()[:1]
+    return (
+        bool(following)
+        and last[:1].isupper()
+        and last[-1:].isalnum()
+        and following[0][:1].isupper()
+        and kept.rstrip().count(" ") > 0
+    )
 
 
 def _cuts_object(kept: str, rest: str) -> bool:

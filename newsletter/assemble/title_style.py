@@ -135,7 +135,7 @@ def _headline_style(clause: str) -> str:
 
 # "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",
 # "a quarter percentage point", "a few", "five sessions in a row".
-_A_QUANTITY = r"(?:dozen|quarter|half|third|hundred|thousand|few|row)\b"
+_A_QUANTITY = r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton)\b"
 
 
 def _without_articles(clause: str) -> str:
@@ -249,18 +249,21 @@ def _past_present(words: list[str], verb: int) -> list[str] | None:
 
 def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
     """A past verb joined to the main one by "and" takes the present too ("killed … and
-    injured"); None when it cannot ("kills … and trapped": both as written, not one of each)."""
-    for i in range(verb + 1, min(len(words) - 1, verb + 10)):
-        if words[i] == "and":
-            word, tail = split_punctuation(words[i + 1])
-            if word in ("was", "were") and i + 2 < len(words):
-                words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
-            elif word.endswith("ed") or word in IRREGULAR_LEMMA:
-                lemma = base_form(word.lower())
-                if lemma is None:
-                    return None
-                words[i + 1] = (lemma if plural else third_person(lemma)) + tail
-            break
+    injured"), and so does a third after another "and" ("shot and killed nine people and
+    wounded seven"); None when the first cannot ("kills … and trapped": both as written, not
+    one of each)."""
+    joined = [i for i in range(verb + 1, min(len(words) - 1, verb + 10)) if words[i] == "and"]
+    for n, i in enumerate(joined[:2]):
+        word, tail = split_punctuation(words[i + 1])
+        if n == 0 and word in ("was", "were") and i + 2 < len(words):
+            words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
+        elif word.endswith("ed") or word in IRREGULAR_LEMMA:
+            lemma = base_form(word.lower())
+            if lemma is None:
+                return None if n == 0 else " ".join(words)
+            words[i + 1] = (lemma if plural else third_person(lemma)) + tail
+        if n == 0 and words[i + 1] == word + tail:
+            break  # the first "and" joined no verb: a later one is no chain of verbs
     return " ".join(words)
 
 
