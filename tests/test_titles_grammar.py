@@ -1022,9 +1022,15 @@ def test_the_round_14_set_is_recorded_as_read_once():
             "mall north of Dallas on Saturday (May 6), police said.",
             "Gunman shoots and kills nine people and wounds at least seven others",
         ),
+        (
+            "A lone gunman opened fire at a bustling mall north of Dallas, Texas, killing at least "
+            "eight people, including children, and injuring seven others.",
+            "Lone gunman opens fire at bustling mall north of Dallas",
+        ),
     ],
 )
 def test_round_14b_a_tonne_a_name_and_a_third_verb(paragraph, expected):
     """Read on round 14's set: "a tonne" keeps its "a", no cut parts a name ("Brussels |
-    Airport"), and a third verb of one chain takes the present with the first two."""
+    Airport"), a third verb of one chain takes the present with the first two, and "opens fire"
+    keeps the "at" that says where."""
     assert derive_title([paragraph]).startswith(expected)

@@ -451,13 +451,17 @@ def _verb_before(words: Sequence[str]) -> bool:
     "made an emergency landing and burst").  A noun before the preposition is no verb, even
     one spelt like a verb ("million | in punitive damages", "works | from the likes of")."""
     plain = [w.lower().strip("”\"'’") for w in words]
-    if len(plain) > 2 and plain[-1] in _LIGHT_VERB_IDIOMS:
+    idiom = len(plain) > 2 and plain[-1] in _LIGHT_VERB_IDIOMS
+    if idiom:
         plain = plain[:-1]
     if len(plain) < 2:
         return False
     last, before = plain[-1], plain[-2]
     if not last.isalpha():
         return False
+    if idiom and not last.endswith("ing"):  # "Gunman opens fire | at a mall": any verb form
+        lemma = base_form(last) or (lemma_of_s(last) if last.endswith("s") else last)
+        return lemma is not None and known_verb(lemma)
     if before == "and":
         return last.islower() and not last.endswith("ing")
     if before not in AUXILIARIES and before != "to" and not is_adverb(before):
