@@ -542,9 +542,12 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
     if word in AUXILIARIES or not (word.endswith("ed") or word in IRREGULAR_LEMMA):
         return None
     tags = pos_tagger.word_tags(text)
-    if i >= len(tags) or tags[i] != "VBN":
-        return None
     words = text.split(" ")
+    # "A couple found dead Monday night … appeared to have been shot": a participle and its
+    # predicative adjective describe the subject, whatever the tag
+    predicative = i + 1 < len(words) and words[i + 1].strip(",").lower() in _PREDICATIVE
+    if i >= len(tags) or (tags[i] != "VBN" and not predicative):
+        return None
     relative = False  # the first finite verb after "who", "whose", "which" is that clause's
     for j in range(i + 1, len(words)):
         later = words[j].strip("“”\"'‘’(),;:.!?").lower()
