@@ -99,3 +99,41 @@ def test_a_result_word_with_no_score_reads_as_a_result_when_the_model_reads_spor
         "Labour wins the by-election by 10 points",
     ]
     assert results_among([*sport, *other]) == [True] * len(sport) + [False] * len(other)
+
+
+EIFFEL = "Eiffel Tower summit closes as Paris braces for 40C"
+EIFFEL_TEXT = (  # tests/data/weeks/heatwave-2025/week1/seeds/01-eiffel.md
+    "The top of the Eiffel Tower was shut to visitors on Tuesday and Wednesday as a heatwave "
+    "pushed Paris towards 40C, and Météo-France put the capital and the rest of Île-de-France "
+    "on red alert.",
+    "Nearly 1,900 schools across France closed, up from about 200 on Monday. Paris kept its "
+    "parks open overnight so people could cool off, Marseille made its public pools free and "
+    "Orléans opened its air-conditioned museums to all.",
+    "The tower's lower floors stayed open; visitors with summit tickets were refunded and asked "
+    "to come back on Thursday, when cooler air was forecast.",
+)
+RECORD = Headline("Germany sets a new heat record as Spain swelters above 40C", source="rec.md")
+RECORD_TEXT = (
+    "Thermometers on the Rhine reached 38.9C, the highest temperature ever measured in Germany, "
+    "while Madrid stayed above 40C for four days running."
+)
+
+
+def test_a_topic_the_leads_clear_coverage_shares_is_core():
+    """The lead says "heatwave" once (heat a passing word); the editor's story that clearly
+    covers it has "heat" in its title, so "heat" becomes core: a headline naming only the heat
+    reaches Related with that feedback and not without it, and a word the story only passes
+    ("stayed") is not raised: a headline sharing it scores as before."""
+    heat = Headline("Brussels Atomium shortens its hours in the heat")
+    stays = Headline("Orléans museum stays closed for repairs")
+    profile = lead_profile(EIFFEL, EIFFEL_TEXT)
+    lead, texts = lead_text(EIFFEL, EIFFEL_TEXT), {"rec.md": RECORD_TEXT}
+
+    def scores(feedback: bool) -> dict[str, float]:
+        ranked = rank_by_meaning(lead, profile, [RECORD, heat, stays], texts, feedback=feedback)
+        return {s.title: s.score for s in ranked}
+
+    before, after = scores(False), scores(True)
+    assert before[RECORD.title] >= 0.45  # the clear coverage
+    assert before[heat.title] < RELATED_BAR <= after[heat.title]
+    assert after[stays.title] == before[stays.title]  # "stayed": not core in the story
