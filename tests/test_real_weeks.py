@@ -327,32 +327,13 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 # of several outlets' headlines); birmingham-2023 and texas-measles-2025 were labelled before the
 # tool ever ran on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
-# A labelled week the ranker still fails, and why (docs/ranking.md, heatwave-2025): strict, so
-# the mark must go when it passes.
-OPEN_WEEKS = {
-    "heatwave-2025": "Related holds 2 of its 6 on-topic headlines: the lead's title names the "
-    "Eiffel Tower, and a headline sharing only 'heat' stays under the bar",
-}
-
-
-def _first_weeks() -> list:
-    return [
-        pytest.param(
-            week,
-            id=week.name,
-            marks=[pytest.mark.xfail(strict=True, reason=OPEN_WEEKS[week.name])]
-            if week.name in OPEN_WEEKS
-            else [],
-        )
-        for week in LABELLED_WEEKS
-    ]
 
 
 def _labels(week: Path) -> dict:
     return tomllib.loads((week / "labels.toml").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("week", _first_weeks())
+@pytest.mark.parametrize("week", LABELLED_WEEKS, ids=lambda p: p.name)
 def test_a_labelled_week_through_the_cli(week, workspace):
     """`newsletter build seeds/ feeds/` with no --lead on a week labelled before it was run:
     the labelled lead leads, at least 5 of its 6 on-topic feed headlines are Related (as lines
@@ -404,3 +385,28 @@ def test_a_labelled_week_a_week_later(week, workspace, settings, monkeypatch):
         h["title"] for h in second["repeated"]
     }
     assert second["follows"] is None or second["follows"]["title"] != second["lead"]["title"]
+
+
+HEATWAVE = WEEKS / "heatwave-2025"
+
+
+def test_the_heatwave_week_reads_heat_in_its_compounds_and_its_coverage(workspace):
+    """A new user's heatwave week: "heatwave" matches "heat"; the lead says the heat once,
+    but its clearly covering story (the heat record) makes it core, so the Greek wildfire card
+    scores well above 0 from its whole text (0.148 with nothing matched before), the
+    heat-triggered storms and the Atomium's shortened hours are Related, and Portugal's
+    "46.6C" is the lead's "40C"; Wimbledon's "opens" and the Paris Saint-Germain result stay
+    under the bar."""
+    _first_week(workspace, HEATWAVE)
+    shown = _built(["seeds/", "feeds/", "--date", "2025-07-05"])
+    cards = {c["title"]: c for c in shown["stories"]}
+    wildfires = cards["Wildfires force thousands to flee in Greece as heat peaks"]
+    assert wildfires["score"] >= RELATED_BAR and "heat" in wildfires["matched"]
+    related = {h["title"]: h for h in shown["related"]}
+    italy = related["Italy limits outdoor work as heatwave breaks records across Europe"]
+    assert "heat" in italy["matched"]
+    assert "Heat triggers thunderstorms that cut Paris–Milan trains for days" in related
+    assert "Brussels Atomium shortens opening hours in the heat" in related
+    assert related["Portugal reports a June high of 46.6C"]["matched"] == ["46.6c~40c"]
+    more = {h["title"]: h for h in shown["more"]}
+    assert more["Wimbledon opens with record crowds on day one"]["score"] < RELATED_BAR

@@ -40,6 +40,10 @@ COMPOUND_ZIPF = 5.0
 _TOKEN_PATTERN = r"\w+(?:['’‐‑\-–—.]\w+)*'?"
 _DASHES = r"[‐‑\-–—]"
 _ORDINAL = r"\d+(?:st|nd|rd|th|s)"  # "73rd", "1990s": numbers too
+# A temperature ("40C", "46.6C", "104F"): one concept per unit whatever its value, as a
+# place is whatever its spelling; "40C" against "46.6C" is the same heat, not two numbers.
+_TEMPERATURE = re.compile(r"\d{1,3}(?:[.,]\d)?([CF])")
+TEMPERATURE = "°"
 
 
 @cache
@@ -169,6 +173,9 @@ def _words(
     token: str, zipf: dict[str, float], keep_stopwords: bool = False
 ) -> list[tuple[str, str]]:
     """Split one token into (readable word, stem) pairs; see the module docstring."""
+    degrees = _TEMPERATURE.fullmatch(token)
+    if degrees:
+        return [(token.casefold(), TEMPERATURE + degrees.group(1).casefold())]
     if "." in token:  # dotted acronym: U.S → US, still in capitals
         token = token.replace(".", "")
     token = token.replace("_", "")
