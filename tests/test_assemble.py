@@ -54,7 +54,8 @@ def test_editor_choice_wins_by_file_or_title(tmp_path):
     assert choose_lead([PERU, BAKING], HEADLINES, "seeds/bread.md") is BAKING
     assert choose_lead([PERU, BAKING], HEADLINES, "a guide to sourdough bread") is BAKING
     with pytest.raises(
-        SourceError, match=r"--lead seeds/none.txt: no such story among the sources"
+        SourceError,
+        match=r"--lead 'seeds/none.txt': no such story among the sources; give a story's file",
     ):
         choose_lead([PERU, BAKING], HEADLINES, "seeds/none.txt")
 

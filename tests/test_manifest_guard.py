@@ -133,6 +133,26 @@ def test_a_sent_issue_re_renders_only_an_unchanged_manifest(workspace, settings)
     build([str(FOLDER)], settings, OPTIONS, force=True)
 
 
+def test_sending_on_a_sent_issue_whose_manifest_was_edited_says_restore_not_rebuild(
+    workspace, settings
+):
+    """The send of a sent issue whose issue.toml was edited says to restore it as sent, not
+    to rebuild (which refuses a sent issue: the editor went round in a loop); restored, the
+    send goes on."""
+    build(["seeds"], settings, OPTIONS)
+    mark_sent(settings)
+    manifest = workspace / FOLDER / "issue.toml"
+    as_sent = manifest.read_bytes()
+    edit(manifest, "\n[[related]]", "\n[[more]]")
+    for mode in (["--yes"], ["--dry-run"], ["--to", "editor@example.org"]):
+        line = one_line_error(cli("send", str(FOLDER), *mode), "restore the manifest as sent")
+        assert "changed since issue 2026-W48 was rendered and sent (1 reader(s)" in line
+        assert "newsletter build" not in line
+    assert cli("send", str(FOLDER), "--status").exit_code == 0  # reads any manifest
+    manifest.write_bytes(as_sent)
+    assert cli("send", str(FOLDER), "--dry-run").exit_code == 0
+
+
 def test_the_sent_check_creates_no_database(workspace, settings):
     """Checking whether an issue was sent never creates newsletter.db."""
     build(["seeds"], settings, OPTIONS)

@@ -33,10 +33,10 @@ def test_a_place_alone_is_not_related_and_the_place_with_the_topic_is():
 
 
 def test_a_place_noun_is_read_from_its_role_in_the_lead():
-    """A proper noun the lead only uses to say where or whose its subject is ("Birmingham City
+    """A proper noun the lead uses to say where or whose its subject is ("Birmingham City
     Council" with "the council", "into the Patapsco", a dateline, "a hospital of Lubbock") is
-    a place noun; one the story is about,
-    said as a subject ("DeepSeek's app", "Mubarak resigned"), is not."""
+    a place noun, said so more often than not; one the story is about, said as a subject
+    ("DeepSeek's app", "Mubarak resigned"), is not."""
     assert place_nouns(
         "Birmingham City Council issues a section 114 notice",
         ["Birmingham City Council is the largest. The council said it would cut spending."],
@@ -48,6 +48,10 @@ def test_a_place_noun_is_read_from_its_role_in_the_lead():
     assert "lubbock" in place_nouns(
         "Measles kills a child in West Texas",
         ["LUBBOCK, Texas (AP) — A child died in a hospital of Lubbock on Tuesday."],
+    )
+    assert "birmingham" in place_nouns(  # twice as a place, once as a subject
+        "Birmingham City Council issues a section 114 notice",
+        ["Birmingham City Council is the largest. Birmingham's leaders blamed the council."],
     )
     assert not {"deepseek", "mubarak"} & place_nouns(
         "DeepSeek's app tops the charts",

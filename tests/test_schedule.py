@@ -71,7 +71,10 @@ def test_daily_and_every_n_days_cadences_name_their_dates():
         ({"cadence": "weekly", "timezone": "Europe/Lisbn"}, "not a time zone name"),
         ({"cadence": "weekly", "reviewers": ["not an address"]}, "schedule.reviewers"),
         ({"cadence": "daily", "late_after": 30.0}, "schedule.late_after: 30.0 is out of range"),
-        ({"cadence": "weekly", "reviewers": "a@example.org", "colour": 1}, "schedule.colour"),
+        (
+            {"cadence": "weekly", "reviewers": "a@example.org", "colour": 1},
+            "schedule: unknown key 'colour'",
+        ),
     ],
 )
 def test_a_wrong_schedule_is_one_error_naming_the_key(schedule, said):

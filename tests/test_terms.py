@@ -66,6 +66,24 @@ def test_a_dashed_compound_is_one_word_when_joined_it_inflects_an_english_word()
     assert concepts("Notre-Dame") == concepts("Notre Dame")
 
 
+def test_a_closed_compound_the_vocabulary_lacks_reads_as_its_two_words():
+    """ "heatwave" (no word of the frequency table) is read as itself and as "heat-wave" is: heat
+    and wave, so it matches a headline's "heat" (in the heatwave week it never did) and another
+    "heatwave" as one word; a word of the table ("carpet", "weekend"), a family's spelling
+    ("wildfires") and a capitalised name ("Crowdstrike") stay whole, and a split needs two
+    common words of 4 letters or more."""
+    assert concepts("heatwave") == [concepts("heatwave")[0], *concepts("heat-wave")]
+    assert concepts("heat-wave") == ["heat", "wave"]
+    assert concepts("heatwaves")[1:] == ["heat", "wave"]
+    assert concepts("thunderstorms")[1] == "thunder"
+    assert concepts("carpet") == ["carpet"]
+    assert concepts("weekend") == ["weekend"]
+    assert concepts("wildfires") == ["~wildfire"]
+    assert concepts("Crowdstrike") == ["crowdstrik"]
+    assert concepts("characterised") == [terms.terms("characterised")[0].concept]
+    assert len(concepts("characterised")) == 1  # not "character" + "ised"
+
+
 def test_accents_do_not_matter_for_matching_but_stay_readable():
     """ "Jerí" matches "Jeri" and is shown with its accent."""
     assert concepts("Jerí") == concepts("Jeri")

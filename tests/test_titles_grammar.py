@@ -324,7 +324,12 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # Round 10 gave two of them a title (the claim alone, the sentence without its aside) and took
 # the agency off the third: 2 left, the source's typo and the scene; round 11's set adds a scene
 # with no later sentence that prints ("Athletics fans across the globe had the chance …").
-UNCHECKED = 3
+# Round 13: "It was a record-setting weekend" gained a title that passes; "Dyer describes
+# horrific mass shooting at city’s Municipal | Center" (a cut inside a name, rejected, that
+# passed) is now cut before the name and fails the check ("city’s" last): still rejected, now
+# marked; round 13's set adds a teaser's second sentence ("But universe is vast, so they
+# strategize") with no later one that prints.
+UNCHECKED = 4
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -779,3 +784,253 @@ def test_a_verb_keeps_the_preposition_that_completes_it(paragraph, kept):
     title = derive_title([paragraph])
     assert kept in title, title
     assert not title.endswith(("they", "oil")), title
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "At about half past one on Tuesday morning the container ship Dali, outbound from the "
+            "Port of Baltimore for Sri Lanka, lost power and struck a support pier of the Francis "
+            "Scott Key Bridge.",
+            "Dali loses power and strikes support pier",
+        ),
+        (
+            "Outbound from the Port of Baltimore for Sri Lanka, the container ship Dali lost power "
+            "early on Tuesday and struck a pier of the Key Bridge.",
+            "Container ship Dali loses power",
+        ),
+        (
+            "The actor Gene Hackman, 95, and his wife, the classical pianist Betsy Arakawa, were "
+            "found dead at their home in Santa Fe, New Mexico, on Wednesday, with one of their "
+            "dogs.",
+            "Actor Gene Hackman and his wife found dead at their home in Santa Fe",
+        ),
+        (
+            "The Federal Reserve's chair, Jerome Powell, told an audience at Stanford University "
+            "on Wednesday that inflation, 2.5 percent in February by the personal consumption "
+            "expenditures index, is moving down toward the Fed's 2 percent goal on a sometimes "
+            "bumpy path.",
+            "Jerome Powell says inflation is moving down toward the Fed's 2% goal",
+        ),
+    ],
+)
+def test_the_subject_and_the_claim_survive_what_surrounds_them(paragraph, expected):
+    """A subject that closes a leading phrase or follows a fronted one is found ("… on Tuesday
+    morning the container ship Dali, outbound …, lost power"); ages and appositions leave a
+    long subject before its complement is cut ("found | dead"); "told an audience … that X"
+    titles what was told."""
+    assert derive_title([paragraph]).startswith(expected)
+
+
+def test_a_teaser_gives_way_to_a_later_sentence_that_prints_whole():
+    """A first sentence with a modal and a perfect, negated or after a subject naming no one
+    ("could not have had a better ending"), yields to a later sentence; a claim inside a report
+    ("Target says data may have been compromised") is no teaser."""
+    title, kind = chosen_title(
+        [
+            "The World Athletics Championships could not have had a better ending. Mondo "
+            "Duplantis and Tobi Amusan pushed the boundaries in their sport on Sunday evening."
+        ]
+    )
+    assert kind.startswith("later") and title.startswith("Mondo Duplantis and Tobi Amusan push")
+    title, kind = chosen_title(
+        [
+            "Target says information from approximately 40 million of its customer credit and "
+            "debit cards swiped in stores may have been compromised by a data breach.",
+            "The data breach occurred between Nov. 27 and Dec. 15, 2013, at U.S. stores.",
+        ]
+    )
+    assert title.startswith("Target says") and not kind.startswith("later")
+
+
+def test_a_second_count_of_casualties_takes_the_headline_form():
+    """ "At least three people died and nine others, including two children, were missing": one
+    tense, no aside ("… die and nine others missing after …")."""
+    title = derive_title(
+        [
+            "At least three people died and nine others, including two children, were missing "
+            "after a small boat capsized in choppy seas off the California coast in an apparent "
+            "migrant smuggling attempt north of San Diego, U.S. officials said on Monday."
+        ]
+    )
+    assert title.startswith("At least three people die and nine others missing after"), title
+
+
+def test_a_long_subject_ends_before_its_own_time_clause():
+    """ "Seventeen hostages held captive in Gaza since being abducted … were released": the
+    subject of more than ten words loses its "since" clause, so the verb fits."""
+    title = derive_title(
+        [
+            "Seventeen hostages held captive in Gaza since being abducted by Hamas militants in "
+            "the Oct. 7 terror attack on Israel were released late Saturday, following a long "
+            "delay as part of the short-term cease-fire agreement."
+        ]
+    )
+    assert title.startswith("Seventeen hostages held captive in Gaza released"), title
+
+
+def test_a_scene_opened_on_it_was_gives_its_clause():
+    """ "It was a record-setting weekend, where dozens of daily record highs were set …": when
+    nothing else prints, the clause after "where" is the title, not "It was …"."""
+    title, kind = chosen_title(
+        [
+            "It was a record-setting weekend, where dozens of daily record highs were set across "
+            "portions of the lower-48 stretching from the Northern Plains to the Northeast."
+        ]
+    )
+    assert kind == "simpler" and title.startswith("Dozens of daily record highs"), title
+
+
+def test_a_search_gives_way_to_what_it_follows():
+    """ "Rescuers backed by helicopters and dogs were scouring a mountainside … after an
+    avalanche buried several skiers": the search is the response, the avalanche the news (the
+    participle "backed by" is no verb of the subject)."""
+    title = derive_title(
+        [
+            "Vienna: Rescuers backed by helicopters and dogs were scouring a mountainside in a ski "
+            "resort in western Austria on Sunday after an avalanche buried several skiers on "
+            "Christmas day, officials said Sunday."
+        ]
+    )
+    assert title.startswith("Avalanche buried several skiers"), title
+
+
+def test_the_round_13_set_is_recorded_as_read_once():
+    """Round 13's new set (31 leads gathered before its code, none from the other files' URLs)
+    keeps a source, a licence, a year outside 2004-2005, the start's title and round 13's title
+    read once, each with an editor's verdict: 14 printable before, 14 after."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round13.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != "fresh_round13"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 31
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        for verdict, why in (("verdict_before", "why_before"), ("verdict_read", "why")):
+            assert lead[verdict] == "keep" or lead[why]
+    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 14
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "DHAKA, Bangladesh » A fire broke out in an 11-story building housing a garment "
+            "factory and apartments in Bangladesh’s capital, killing at least eight people.",
+            "Fire breaks out in 11-story building",
+        ),
+        (
+            "DETROIT Oct 10 A U.S. judge sentenced former Detroit Mayor Kwame Kilpatrick to 28 "
+            "years in prison for corruption on Thursday, one of the longest such sentences ever.",
+            "U.S. judge sentences former Detroit Mayor Kwame Kilpatrick to 28 years",
+        ),
+        (
+            "As many as 85 villages were flooded in Myanmar after a dam failed, unleashing waters "
+            "that blocked a major highway and forced more than 63,000 people from their homes.",
+            "As many as 85 villages flooded in Myanmar after dam failed",
+        ),
+        (
+            "SCRANTON, Pa. (AP) — The former mayor of Scranton, Pennsylvania, was sentenced "
+            "Friday to seven years in federal prison on charges that he shook down businesses "
+            "for bribes and campaign contributions.",
+            "Former mayor of Scranton, Pennsylvania, sentenced to seven years",
+        ),
+    ],
+)
+def test_round_13b_datelines_counts_and_sentences(paragraph, expected):
+    """Read on round 13's set: "DHAKA, Bangladesh »" and "DETROIT Oct 10" are datelines, "As
+    many as 85" is a count (no leading phrase), and a sentence keeps its length ("sentenced |
+    to seven years" is no measure of the clause cut off)."""
+    assert derive_title([paragraph]).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "The Czech National Bank raised its key interest rate unexpectedly on February 6, "
+            "after holding it unchanged for five policy sessions in a row.",
+            "Czech National Bank raises its key interest rate unexpectedly",
+        ),
+        (
+            "LUCKNOW, India — At least eight workers were killed and over a dozen others injured "
+            "after a fire erupted in a chemical factory in northern India, police said Saturday.",
+            "At least eight workers killed and over a dozen others injured",
+        ),
+        (
+            "General Motors Corp. said Friday it will shut down its SUV assembly plant in "
+            "Moraine, Ohio, on Dec. 23 as the company shifts focus to smaller vehicles.",
+            "General Motors Corp. to shut down its SUV assembly plant",
+        ),
+        (
+            "A couple found dead Monday night on the deck of their Pocono Mountains home appeared "
+            "to have been shot, police said Tuesday.",
+            "Couple found dead on deck of their Pocono Mountains home appears",
+        ),
+        (
+            "Former Birmingham Mayor Larry Langford was sentenced Friday to 15 years in federal "
+            "prison for taking clothes, Rolex watches, loan payments and cash worth more than "
+            "$240,000 as bribes in return for lucrative bond work.",
+            "Langford sentenced to 15 years in federal prison",
+        ),
+    ],
+)
+def test_round_13b_amounts_companies_participles_and_lists(paragraph, expected):
+    """Read on round 13's set: "a dozen" keeps its "a" (never "over dozen" or "in row"), a name
+    ending on "Corp." is a company and not an office and a surname, "found dead" before a later
+    verb describes the subject, and a list of four is never cut after its first item."""
+    title = derive_title([paragraph])
+    assert title.startswith(expected), title
+    assert not title.endswith("clothes") and " in row" not in title, title
+
+
+def test_the_round_14_set_is_recorded_as_read_once():
+    """Round 14's set (18 leads gathered after round 13b's code, none from another file's URL)
+    keeps a source, a licence, a year outside 2004-2005 and both titles read once: 9 printable
+    with round 13's start and 9 with round 13b's code (the same titles)."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round14.toml").read_text("utf-8"))["lead"]
+    assert len(leads) == 18
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 9
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 9
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "Australian authorities have seized more than a tonne of cocaine worth hundreds of "
+            "millions of dollars, according to police.",
+            "Australian authorities seize more than a tonne of cocaine",
+        ),
+        (
+            "Hundreds of passengers have been left stranded at Brussels Airport after luggage "
+            "handlers went on strike over workload and pay demands.",
+            "Hundreds of passengers left stranded at Brussels Airport",
+        ),
+        (
+            "A gunman shot and killed nine people and wounded at least seven others at a busy "
+            "mall north of Dallas on Saturday (May 6), police said.",
+            "Gunman shoots and kills nine people and wounds at least seven others",
+        ),
+        (
+            "A lone gunman opened fire at a bustling mall north of Dallas, Texas, killing at least "
+            "eight people, including children, and injuring seven others.",
+            "Lone gunman opens fire at bustling mall north of Dallas",
+        ),
+    ],
+)
+def test_round_14b_a_tonne_a_name_and_a_third_verb(paragraph, expected):
+    """Read on round 14's set: "a tonne" keeps its "a", no cut parts a name ("Brussels |
+    Airport"), a third verb of one chain takes the present with the first two, and "opens fire"
+    keeps the "at" that says where."""
+    assert derive_title([paragraph]).startswith(expected)

@@ -571,3 +571,33 @@ def test_the_run_command_s_json_send_event_carries_the_recovered_and_taken_over_
     assert sorted(_recipients(smtpd)) == sorted([REVIEWER, *READERS[1:]])  # recorded, not re-sent
     state = read_run_state(tmp_path / "ws" / "issues" / ISSUE)
     assert set(state.steps["sent"]) >= {"sent", "failed", "skipped", "unknown", "left"}
+
+
+def test_run_by_hand_on_a_terminal_says_what_it_waits_for_and_under_cron_nothing(tmp_path, smtpd):
+    """A run with nothing to do prints when the next issue builds and goes out on a terminal
+    (it used to print nothing, exit 0, to an editor trying it by hand), and nothing at all
+    when its output is not a terminal, as under cron."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    make_week_workspace(tmp_path / "ws", smtpd.port)
+    command = [sys.executable, "-m", "newsletter", "run", "--clock", MONDAY.isoformat()]
+    env = {**os.environ, "NEWSLETTER_TEST_UNSUBSCRIBE_SECRET": "test-secret-0123456789abcdef"}
+    piped = subprocess.run(command, cwd=tmp_path / "ws", env=env, capture_output=True, text=True)
+    assert (piped.returncode, piped.stdout, piped.stderr) == (0, "", "")
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(command, cwd=tmp_path / "ws", env=env, stdout=follower) as process:
+        os.close(follower)
+        said = b""
+        with contextlib.suppress(OSError):  # EIO once the child has closed its end
+            while chunk := os.read(leader, 4096):
+                said += chunk
+        assert process.wait() == 0
+    os.close(leader)
+    assert said.decode("utf-8").strip() == (
+        f"{ISSUE} wait: next issue builds at Wed 2026-12-02 07:00 Europe/Lisbon and goes out "
+        "at Thu 2026-12-03 07:00 Europe/Lisbon"
+    )

@@ -400,10 +400,13 @@ def ends_incomplete(text: str) -> bool:
     closed_pair = len(words) > 2 and words[-2].lower() in _CLOSING_ADJECTIVE
     # "… close two chicken plants in May": the month, not the modal
     month = last == "May" and len(words) > 1 and words[-2].lower() in _BEFORE_MONTH
+    # "… to the Northeast": a capitalised word after "the" names a region
+    region = last[:1].isupper() and len(words) > 1 and words[-2].lower() == "the"
     return (
-        (last.lower() in DANGLING and not month)
+        (last.lower() in DANGLING and not month and not region)
         or (last.islower() and adjective_like(last) and not closed_pair)
-        or (is_adverb(last) and last.lower() not in NOUNS_LIKE_ADJECTIVES)
+        # "to the Northeast": a capitalised region is a name, not the adverb
+        or (is_adverb(last) and last.lower() not in NOUNS_LIKE_ADJECTIVES and last.islower())
     )
 
 
@@ -442,17 +445,23 @@ def ends_on_open_verb(text: str, rest: str, verb: int | None) -> bool:
     if len(words) > 1 and words[-2].lower() == "to" and governed != "that":
         # "to try | to counter", "to close | four schools", but "agree to deal | that …"
         return governed in GOVERNED or governed[:1].isdigit() or governed in NUMBER_WORDS
-    verbal = (
+    return _verbal_end(words, last) and (governed in GOVERNED or governed in _PREDICATIVE)
+
+
+def _verbal_end(words: Sequence[str], last: str) -> bool:
+    """The last word reads as a verb that may govern what follows it."""
+    return (
         last.endswith("ed")  # "-ing" is as often a noun ("border crossing | in")
         or (last in IRREGULAR_LEMMA and last not in IRREGULAR_PAST)  # "damage done | to"
         or (last.endswith("ing") and len(words) > 1 and words[-2].endswith((",", "s")))
         or last in IRREGULAR_PAST
         or (last.endswith("s") and lemma_of_s(last) in VERB_LEMMAS and len(words) > 1)
     )
-    return verbal and governed in GOVERNED
 
 
 _PARTICLES = word_set("out up off away")
+# Adjectives a verb takes as its complement: "found | dead", "pleaded | guilty".
+_PREDICATIVE = word_set("dead alive guilty innocent unconscious liable responsible unharmed")
 GOVERNED = word_set("by to with from into a an the for of on in at about that")
 
 
@@ -533,9 +542,12 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
     if word in AUXILIARIES or not (word.endswith("ed") or word in IRREGULAR_LEMMA):
         return None
     tags = pos_tagger.word_tags(text)
-    if i >= len(tags) or tags[i] != "VBN":
-        return None
     words = text.split(" ")
+    # "A couple found dead Monday night … appeared to have been shot": a participle and its
+    # predicative adjective describe the subject, whatever the tag
+    predicative = i + 1 < len(words) and words[i + 1].strip(",").lower() in _PREDICATIVE
+    if i >= len(tags) or (tags[i] != "VBN" and not predicative):
+        return None
     relative = False  # the first finite verb after "who", "whose", "which" is that clause's
     for j in range(i + 1, len(words)):
         later = words[j].strip("“”\"'‘’(),;:.!?").lower()

@@ -35,6 +35,7 @@ from newsletter.assemble.candidates import candidate_headlines, story_text
 from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
 from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
+from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Headline, Issue, ScoredHeadline, Sources, Story
 from newsletter.web_address import address_host
@@ -116,13 +117,15 @@ def lead_choice(
         return LeadChoice(fresh[0])
     # Coverage is this week's: a story or headline an earlier issue carried covers nothing.
     pool = Sources(tuple(fresh), tuple(headlines))
-    rankings = [rank_for_lead(story, pool, share) for story in fresh]
+    # Coverage is counted on each story's own words (no feedback from its coverage: each
+    # story's would favour itself); the lead chosen is then ranked with it.
+    rankings = [rank_for_lead(story, pool, share, feedback=False) for story in fresh]
     bar = RELATED_BAR if bar is None else bar
     found = [tuple(r for r in ranked if r.score >= bar) for _, ranked in rankings]
     scores = [_lead_score(story, f) for story, f in zip(fresh, found, strict=True)]
     best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
     lead = _fuller_account(best, fresh, found)
-    return LeadChoice(fresh[lead], rankings[lead])
+    return LeadChoice(fresh[lead], rank_for_lead(fresh[lead], pool, share))
 
 
 def _fuller_account(
@@ -185,7 +188,8 @@ def coverage(
     """The week's candidates about this story: those at the Related bar or more, best first
     (ranked at the concepts' `share` and cut at `bar`; None: the shipped ones)."""
 
-    _, ranked = rank_for_lead(story, Sources(tuple(stories), tuple(headlines)), share)
+    sources = Sources(tuple(stories), tuple(headlines))
+    _, ranked = rank_for_lead(story, sources, share, feedback=False)
     bar = RELATED_BAR if bar is None else bar
     return tuple(r for r in ranked if r.score >= bar)
 
@@ -241,7 +245,8 @@ def _editor_choice(stories: Sequence[Story], choice: str) -> Story:
             return story
     known = ", ".join(s.source for s in stories)
     raise SourceError(
-        f"--lead {display_path(choice)}: no such story among the sources (stories: {known})"
+        f"--lead {quoted(display_path(choice))}: no such story among the sources; give a "
+        f"story's file or its title (stories: {known})"
     )
 
 
@@ -254,12 +259,14 @@ def _same_file(source: str, wanted: Path) -> bool:
 
 
 def rank_for_lead(
-    story: Story, sources: Sources, share: float | None = None
+    story: Story, sources: Sources, share: float | None = None, *, feedback: bool = True
 ) -> tuple[LeadProfile, tuple[ScoredHeadline, ...]]:
     """The lead's concept profile and every other candidate ranked by meaning against it (at
-    the concepts' `share` learnt from the editor, else the shipped one)."""
+    the concepts' `share` learnt from the editor, else the shipped one; `feedback`: with the
+    topics its clearly covering stories share, meaning.coverage_profile)."""
     profile = lead_profile(story.title, story.paragraphs)
     pool = candidate_headlines(story, sources.stories, sources.headlines)
     texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    ranked = rank_by_meaning(lead_text(story.title, story.paragraphs), profile, pool, texts, share)
+    lead = lead_text(story.title, story.paragraphs)
+    ranked = rank_by_meaning(lead, profile, pool, texts, share, feedback=feedback)
     return profile, ranked

@@ -11,6 +11,10 @@ rest being lost.  A headline is embedded with its summary when it has one; a sto
 candidate (a card) with its whole text, and its sparse score is the better of its title's and
 its whole text's.
 
+The week is ranked twice when the lead has clear coverage among the editor's stories: the
+second time with the topics that coverage treats as core made core in the lead's profile
+(`coverage_profile`).
+
 Related is every headline scoring `RELATED_BAR` or more (up to the limit, and past it any
 that scores `WEEK_BAR`), best first, in a week whose best headline reaches `WEEK_BAR`: no
 other rule, so a headline that shares the story's key terms and its meaning is never left
@@ -25,9 +29,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from newsletter.assemble import terms as t
-from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, rank_headlines
+from newsletter.assemble.relevance import (
+    FALSE_FRIEND_ZIPF,
+    WEAK_CAP,
+    LeadProfile,
+    lead_profile,
+    rank_headlines,
+)
 from newsletter.models import Headline, ScoredHeadline
 
 # Learnt on the real dev leads (fit_graded.fit_share: the share whose order puts grade 2 first
@@ -65,6 +76,11 @@ WEAK_EVIDENCE = 0.2
 # clear coverage stretches it.
 REPORTS_WINDOW = 50
 REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default length)
+# The lead's clear coverage (its candidates scoring WEEK_BAR) tells what the story is about
+# (`coverage_profile`): a topic of the lead that at least FEEDBACK_MIN of them, and
+# FEEDBACK_SHARE of them, name counts as a core topic, weighing that share.
+FEEDBACK_MIN = 1
+FEEDBACK_SHARE = 0.5
 # Characters of a candidate's summary or story text read with its title (a story's whole
 # text is read up to here: about 600 words).
 TEXT_CHARS = 4000
@@ -103,8 +119,9 @@ _RESULT_VERB = re.compile(
 # security alert" (0.405 under Birmingham's section 114 notice, in Related), "Birmingham City
 # sack John Eustace ..." (0.548), "Aston Villa beat Birmingham City in the second city derby"
 # (0.542) fall to 0.13-0.20, while "What Birmingham's bankruptcy means for bin collections"
-# (0.263 without "Birmingham's") stays (tests/data/weeks/place_probes.toml).  0.2 lies between
-# the 90th (0.16) and 95th (0.23) percentiles of grade-0 titles' cosines on the real dev leads;
+# (0.263 without "Birmingham's") stays (tests/data/weeks/place_probes.toml).  0.2 was chosen
+# looking at those probes (so they do not test it held out); it lies between the 90th (0.16)
+# and 95th (0.23) percentiles of grade-0 titles' cosines on the real dev leads;
 # no headline of the labelled set changes score with the rule (a lead about a name, DeepSeek or
 # Mubarak, says it otherwise than as a place: none of its names is a place noun).
 NAME_ONLY_COSINE = 0.2
@@ -177,6 +194,8 @@ def rank_by_meaning(
     candidates: Sequence[Headline],
     texts: Mapping[str, str] | None = None,  # a story's source → its whole text
     share: float | None = None,  # the concepts' share (None: SPARSE_SHARE; learn.py may move it)
+    *,
+    feedback: bool = True,  # then again with the topics its clear coverage shares
 ) -> tuple[ScoredHeadline, ...]:
     """Every candidate scored by meaning and concepts (module docstring), best first.
 
@@ -187,8 +206,24 @@ def rank_by_meaning(
     if not candidates:
         return ()
     texts = texts or {}
-    sparse = rank_headlines(profile, candidates)
     cosine = dense_cosines(lead, [candidate_text(h, texts) for h in candidates])
+    ranked = _rank_once(lead, profile, candidates, texts, share, cosine)
+    fed = coverage_profile(profile, ranked, texts) if feedback else profile
+    if fed is profile:
+        return ranked
+    return _rank_once(lead, fed, candidates, texts, share, cosine)
+
+
+def _rank_once(
+    lead: tuple[str, str],
+    profile: LeadProfile,
+    candidates: Sequence[Headline],
+    texts: Mapping[str, str],
+    share: float | None,
+    cosine: Sequence[float],
+) -> tuple[ScoredHeadline, ...]:
+    """`rank_by_meaning` at one profile, the model's cosines given."""
+    sparse = rank_headlines(profile, candidates)
     position = {id(h): i for i, h in enumerate(candidates)}
     story_sparse = _story_sparse(profile, candidates, texts)
 
@@ -224,6 +259,43 @@ def rank_by_meaning(
             folded = _score_folded(profile, item, cosine, position, share)
             ranked[i] = item._replace(merged_scored=folded)
     return tuple(ranked)
+
+
+def coverage_profile(
+    profile: LeadProfile, ranked: Sequence[ScoredHeadline], texts: Mapping[str, str]
+) -> LeadProfile:
+    """The lead's profile with the topics its clear coverage shares made core (pseudo-relevance
+    feedback, as in Rocchio 1971 and Xu & Croft 1996, on the lead's own concepts only).
+
+    The coverage is every candidate scoring WEEK_BAR or more; a topic of the lead that at least
+    FEEDBACK_MIN of them and FEEDBACK_SHARE of them name (in their title, summary or a story's
+    text) is what the story's coverage is about, however little the lead's own text says it:
+    it becomes core and weighs that share of the coverage if it weighed less.  The Eiffel
+    Tower's closed summit says "heatwave" once; the heat record and Italy's heatwave, its
+    clear coverage, both say heat, so a headline or a card naming the heat is its news too.
+    A word no coverage repeats (the parks kept "open") stays as the lead weighs it."""
+    clear = [item for item in ranked if item.score >= WEEK_BAR and item.headline.source in texts]
+    if len(clear) < FEEDBACK_MIN:
+        return profile
+    topics = {
+        c
+        for c, lc in profile.concepts.items()
+        if lc.kind == "topic" and all(t.zipf(w) < FALSE_FRIEND_ZIPF for w in lc.forms)
+    }
+    named: dict[str, int] = {}
+    for item in clear:
+        own = lead_profile(item.title, [texts[item.headline.source or ""]]).concepts
+        for concept in topics.intersection(c for c, lc in own.items() if lc.core):
+            named[concept] = named.get(concept, 0) + 1
+    raised = {}
+    for concept, count in named.items():
+        part = count / len(clear)
+        entry = profile.concepts[concept]
+        if part >= FEEDBACK_SHARE and entry.weight < part:
+            raised[concept] = entry._replace(weight=part, core=True)
+    if not raised:
+        return profile
+    return profile._replace(concepts=MappingProxyType({**profile.concepts, **raised}))
 
 
 def _without(text: str, proper: frozenset[str]) -> str:

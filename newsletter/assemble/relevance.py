@@ -40,7 +40,7 @@ from __future__ import annotations
 import gc
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from types import MappingProxyType
@@ -182,41 +182,48 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
 
 
 def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:
-    """The lead's proper nouns that only ever say where, or whose, its subject is: concepts it
-    writes capitalised, never in lower case, and each time in a dateline ("LUBBOCK, Texas —"),
-    after a preposition of place ("in Lubbock", "into the Patapsco", "the council of
-    Birmingham") or as the first words of a name whose last word the lead
-    also uses as a common noun ("Birmingham City Council" and "the council"; "Lubbock County"
-    and "nine counties").  A proper noun the story is about is said otherwise somewhere
-    ("DeepSeek's app", "Mubarak resigned"): it is none of these.
+    """The lead's proper nouns that say where, or whose, its subject is: concepts it writes
+    capitalised, never in lower case, and more often than not in a dateline ("LUBBOCK, Texas
+    —"), after a preposition of place ("in Lubbock", "into the Patapsco", "the council of
+    Birmingham") or as the first words of a name whose last word the lead also uses as a common
+    noun ("Birmingham City Council" and "the council"; "Lubbock County" and "nine counties").
+    A proper noun the story is about is said mostly otherwise ("DeepSeek's app", "Mubarak
+    resigned"); one said once as a place and once as a subject ("Birmingham's leaders") is
+    neither, and is no place noun.
 
     A title in Title Case (no lower-case word of its own) is not read: every word is a capital."""
     sentence_case = bool(title) and any(
         token[:1].islower() and token.casefold() not in t.STOPWORDS
         for token in t.tokens(title or "")
     )
-    texts = [*([title or ""] if sentence_case else []), *paragraphs]
-    lower: set[str] = set()
-    for text in (title or "", *paragraphs):
-        for token in t.tokens(text):
-            if token[:1].islower():
-                lower.update(concept for _, concept in t.concept_pairs(token))
-    place: set[str] = set()
-    other: set[str] = set()
-    for text in texts:
-        spans = t.token_spans(text)
-        for index, span in enumerate(spans):
-            token = span.group()
-            if not token[:1].isupper():
-                continue
-            concepts = {concept for _, concept in t.concept_pairs(token)}
+    lower = {
+        concept
+        for text in (title or "", *paragraphs)
+        for token in t.tokens(text)
+        if token[:1].islower()
+        for _, concept in t.concept_pairs(token)
+    }
+    place: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for text in [*([title or ""] if sentence_case else []), *paragraphs]:
+        for concepts, where in _capitals(text, lower):
+            (place if where else other).update(concepts)
+    return frozenset(c for c in place if place[c] > other[c] and c not in lower)
+
+
+def _capitals(text: str, lower: set[str]) -> list[tuple[set[str], bool]]:
+    """Each capitalised token's concepts, and whether it says where (`place_nouns`)."""
+    spans = t.token_spans(text)
+    found = []
+    for index, span in enumerate(spans):
+        if span.group()[:1].isupper():
             where = (
                 _dateline(text, spans, index)
                 or _after_place_word(text, spans, index)
                 or _qualifies(text, spans, index, lower)
             )
-            (place if where else other).update(concepts)
-    return frozenset(place - other - lower)
+            found.append(({concept for _, concept in t.concept_pairs(span.group())}, where))
+    return found
 
 
 # Prepositions of place: a capitalised word right after one (or after one and "the") is where.

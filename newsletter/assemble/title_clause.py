@@ -25,7 +25,7 @@ from newsletter.assemble.terms import zipf
 from newsletter.assemble.title_style import _DAYS, _TIME, _TITLE_WORDS
 
 _SPEECH = (
-    r"(?:said|says|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
+    r"(?:said|says|say|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
     r"confirms|declared|warned|wrote|added|according to)"
 )
 # ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
@@ -50,10 +50,12 @@ _LEADING_SAID = Lazy(
 # office domination, ..." / "Three days after X came ashore, ..." / "Facing protests, ...".
 _LEADING_PHRASE = Lazy(
     # not a count ("At least three people died …, were missing": "at least", "over 20")
-    r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall)\b)"
+    r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall|as\s(?:many|much|few)\sas)\b)"
     r"(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
     r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
-    r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing)\b(?:[^,]|,(?=\d)){0,140},\s+"
+    r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing"
+    # a participle or "bound" and its phrase: "Powered by nine engines,", "Outbound from …,"
+    r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b(?:[^,]|,(?=\d)){0,140},\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -71,7 +73,9 @@ _STATE_THEN_EVENT = Lazy(
 _ASIDE_BEFORE_PAST = Lazy(r"^([^,]{2,80}),\s[^,]{1,80},\s(?=[a-z]+ed\b)")
 _SCENE_THEN_EVENT = Lazy(
     r"^(?P<subject>[^,]+?)\s(?:(?:is|are|was|were)\s(?:underway|under\sway|on\s(?:the\s)?scene)"
-    r"|unfolded|unfolds|converged|converge|converges|rushed|rush|scrambled|gathered)"
+    r"|unfolded|unfolds|converged|converge|converges|rushed|rush|scrambled|gathered"
+    # a search is the response, the avalanche or the collapse after "after" is the news
+    r"|(?:is|are|was|were)\s(?:scouring|searching|combing|racing))"
     r"(?:\s[^,]{0,80}?)?,?\s(?:when|after|where|as)\s(?P<event>.+)$"
 )
 
@@ -79,7 +83,7 @@ _SCENE_THEN_EVENT = Lazy(
 def _event_over_state(sentence: str) -> str:
     """The event a state was caused by, when the main clause is only that state."""
     m = _STATE_THEN_EVENT.match(sentence) or _SCENE_THEN_EVENT.match(sentence)
-    if m is None or verb_index(m["subject"]) is not None:
+    if m is None or _has_own_verb(m["subject"]):  # "Rescuers backed by dogs" has none
         return sentence
     event = m["event"]
     if verb_index(event.split(",", 1)[0]) is None:
@@ -128,6 +132,12 @@ def _main_clause(sentence: str) -> str:
         sentence = sentence[: middle.start()] + "," + sentence[middle.end() :]
     # "On September 5, at approximately 5:00 p.m., the LAFD responded": each phrase goes
     while (leading := _LEADING_PHRASE.match(sentence)) and _a_clause(leading["rest"]):
+        rest_opens = leading["rest"].split(" ", 1)[0].lower()
+        if not _opens_on_subject(leading["rest"]) and rest_opens not in _PHRASE_OPENERS:
+            # "At about half past one on Tuesday morning the container ship Dali, outbound
+            # from the Port of Baltimore, lost power": the subject ends the leading phrase
+            sentence = _subject_from_phrase(sentence, leading.start("rest")) or sentence
+            break
         sentence = leading["rest"]
     sentence = _leading_said(sentence)
     sentence = _without_parenthesis(sentence)
@@ -135,6 +145,48 @@ def _main_clause(sentence: str) -> str:
     if first[0].lower() in PRONOUNS and len(first) > 1 and _is_name(speaker):
         sentence = _resolve(speaker, first[0].lower(), first[1])
     return sentence
+
+
+def _opens_on_subject(text: str) -> bool:
+    """The text opens on a subject: a name, a number, an article, a possessive, a pronoun, or a
+    plain noun ("officials"), not an adjective or a participle that describes one ("outbound
+    from …", "buried under …")."""
+    first = text.split(" ", 1)[0].strip("“”\"'‘’(")
+    low = first.lower()
+    if not first or first[:1].isupper() or first[:1].isdigit():
+        return True
+    if low in ARTICLES | POSSESSIVES | PRONOUNS | _QUANTIFIERS:
+        return True
+    if verb_index(f"It {text}") == 1:
+        return False  # "lost power and struck a pier": the verb, its subject left behind
+    return not (low.endswith(("ed", "bound", "ing", "ful", "ous", "ive", "able")) or is_adverb(low))
+
+
+# What opens a second leading phrase ("Following a storm …, during which …, crews are …").
+_PHRASE_OPENERS = word_set(
+    """
+    after before since as amid while despite following when although though because with for
+    in on at during over under unlike like once if until from
+    """
+)
+_QUANTIFIERS = word_set("some many most several all both few no each every")
+# Prepositions that govern the noun phrase after them inside a leading phrase.
+_GOVERNING = word_set("at on in of from for to by with after before during near over under")
+
+
+def _subject_from_phrase(sentence: str, rest_at: int) -> str | None:
+    """The sentence from the subject that closes its leading phrase: the last article,
+    possessive or name of the phrase that no preposition governs ("… on Tuesday morning | the
+    container ship Dali, outbound …, lost power"), with what follows; None when there is none."""
+    phrase = sentence[:rest_at].rstrip(", ").split(" ")
+    for i in range(len(phrase) - 1, 0, -1):
+        word, before = phrase[i], phrase[i - 1].lower().strip(",")
+        opens = word.lower() in ARTICLES | POSSESSIVES or word[:1].isupper()
+        if opens and before not in _GOVERNING and before not in ARTICLES | POSSESSIVES:
+            if before[:1].isupper() and word[:1].isupper():
+                continue  # inside a name
+            return " ".join(phrase[i:]) + ", " + sentence[rest_at:]
+    return None
 
 
 def _a_clause(text: str) -> bool:

@@ -42,6 +42,7 @@ _REPORTING = word_set(
     say said rule ruled announce announced warn warned claim claimed find found show showed
     report reported decide decided argue argued insist insisted confirm confirmed reveal
     revealed suggest suggested believe believed think thought admit admitted deny denied
+    tell tells told
     """
 )
 _SUBORDINATORS = (
@@ -78,10 +79,19 @@ def _shorten(sentence: str, max_chars: int) -> tuple[str, bool]:
         cut = _best_cut(_Cuts(sentence, max_chars, strict), sentence, max_chars)
         if cut is not None:
             # "has resigned, hours | after …": the measure belongs to the clause cut off.
-            kept = _tidy(_TRAILING_MEASURE.sub("", TRAILING_PUNCT.sub("", sentence[:cut])))
+            kept = _without_measure(TRAILING_PUNCT.sub("", sentence[:cut]))
             return kept, strict and cut in _phrase_cuts(sentence)
     cut = sentence.rfind(" ", 0, max_chars + 1)
     return _tidy(sentence[: cut if cut > 0 else max_chars]), False
+
+
+def _without_measure(kept: str) -> str:
+    """The kept words without a trailing measure that belongs to the clause cut off ("has
+    resigned, hours | after …"); a measure a verb needs stays ("sentenced to seven years")."""
+    shorter = _TRAILING_MEASURE.sub("", kept)
+    if re.search(r"\s(?:to|for|of|by)$", shorter):
+        return _tidy(kept)
+    return _tidy(shorter)
 
 
 def _phrase_cuts(sentence: str) -> set[int]:
@@ -138,7 +148,7 @@ class _Cuts:
             return False
         if self._subject_cut_from_verb(kept, rest):
             return False
-        if self._splits_amount(kept):
+        if self._splits_amount(kept) or _inside_name(kept, rest):
             return False
         if not self.strict:
             return True
@@ -241,7 +251,8 @@ _LINKING = word_set("and or remain remains remained become becomes became seem s
 _SECOND_CLAUSE = Lazy(r",\s(?:but|yet)\s|;\s")
 # A list of nouns, not a clause in "-ing" (", killing 13 and injuring dozens" is a whole part).
 _LIST_GOES_ON = Lazy(
-    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
+    r"^,\s(?:(?:a|an|the)\s)?(?![\w'’-]+ing\b)(?:[\w'’-]+(?:\s[\w'’-]+){0,2},\s){0,3}"
+    r"[\w'’-]+(?:\s[\w'’-]+){0,2},?\s(?:and|or)\s"
 )
 # A clause that tells only what happened to people ("Dozens were killed", "Close to 80 people
 # remain missing", "Ten people suffered minor injuries") needs the event after it ("when a
@@ -257,6 +268,19 @@ _VERB_AFTER_ASIDE = Lazy(r"^,\s(?:[^,]{1,60},\s)?(?:is|are|was|were|has|have|had
 _TIME_CLAUSE = Lazy(r"\s(?:after|before|since|that)\s", re.IGNORECASE)
 _EVENT_CLAUSE = Lazy(r",?\s(?:when|after|following|as)\s", re.IGNORECASE)
 _DETERMINERS = word_set("a an the his her its their our my your this these")
+
+
+def _inside_name(kept: str, rest: str) -> bool:
+    """ "stranded at Brussels | Airport": a cut between two capitalised words parts a name."""
+    last = kept.rstrip().rsplit(" ", 1)[-1]
+    following = rest.split()[:1]
+    return (
+        bool(following)
+        and last[:1].isupper()
+        and last[-1:].isalnum()
+        and following[0][:1].isupper()
+        and kept.rstrip().count(" ") > 0
+    )
 
 
 def _cuts_object(kept: str, rest: str) -> bool:
@@ -427,13 +451,17 @@ def _verb_before(words: Sequence[str]) -> bool:
     "made an emergency landing and burst").  A noun before the preposition is no verb, even
     one spelt like a verb ("million | in punitive damages", "works | from the likes of")."""
     plain = [w.lower().strip("”\"'’") for w in words]
-    if len(plain) > 2 and plain[-1] in _LIGHT_VERB_IDIOMS:
+    idiom = len(plain) > 2 and plain[-1] in _LIGHT_VERB_IDIOMS
+    if idiom:
         plain = plain[:-1]
     if len(plain) < 2:
         return False
     last, before = plain[-1], plain[-2]
     if not last.isalpha():
         return False
+    if idiom and not last.endswith("ing"):  # "Gunman opens fire | at a mall": any verb form
+        lemma = base_form(last) or (lemma_of_s(last) if last.endswith("s") else last)
+        return lemma is not None and known_verb(lemma)
     if before == "and":
         return last.islower() and not last.endswith("ing")
     if before not in AUXILIARIES and before != "to" and not is_adverb(before):

@@ -133,6 +133,11 @@ def _headline_style(clause: str) -> str:
     return _without_articles(clause)
 
 
+# "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",
+# "a quarter percentage point", "a few", "five sessions in a row".
+_A_QUANTITY = r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton)\b"
+
+
 def _without_articles(clause: str) -> str:
     """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
     spans = _quoted_spans(clause)
@@ -140,7 +145,9 @@ def _without_articles(clause: str) -> str:
     def drop(m: re.Match[str]) -> str:
         return m.group() if any(a <= m.start() < b for a, b in spans) else " "
 
-    clause = re.sub(r"(?<!,)\s(?:the|a|an)\s(?=[a-z0-9$€£])", drop, clause)
+    clause = re.sub(
+        r"(?<!,)\s(?:the|a(?!\s" + _A_QUANTITY + r")|an)\s(?=[a-z0-9$€£])", drop, clause
+    )
     return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
 
 
@@ -242,18 +249,21 @@ def _past_present(words: list[str], verb: int) -> list[str] | None:
 
 def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
     """A past verb joined to the main one by "and" takes the present too ("killed … and
-    injured"); None when it cannot ("kills … and trapped": both as written, not one of each)."""
-    for i in range(verb + 1, min(len(words) - 1, verb + 10)):
-        if words[i] == "and":
-            word, tail = split_punctuation(words[i + 1])
-            if word in ("was", "were") and i + 2 < len(words):
-                words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
-            elif word.endswith("ed") or word in IRREGULAR_LEMMA:
-                lemma = base_form(word.lower())
-                if lemma is None:
-                    return None
-                words[i + 1] = (lemma if plural else third_person(lemma)) + tail
-            break
+    injured"), and so does a third after another "and" ("shot and killed nine people and
+    wounded seven"); None when the first cannot ("kills … and trapped": both as written, not
+    one of each)."""
+    joined = [i for i in range(verb + 1, min(len(words) - 1, verb + 10)) if words[i] == "and"]
+    for n, i in enumerate(joined[:2]):
+        word, tail = split_punctuation(words[i + 1])
+        if n == 0 and word in ("was", "were") and i + 2 < len(words):
+            words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
+        elif word.endswith("ed") or word in IRREGULAR_LEMMA:
+            lemma = base_form(word.lower())
+            if lemma is None:
+                return None if n == 0 else " ".join(words)
+            words[i + 1] = (lemma if plural else third_person(lemma)) + tail
+        if n == 0 and words[i + 1] == word + tail:
+            break  # the first "and" joined no verb: a later one is no chain of verbs
     return " ".join(words)
 
 
@@ -289,6 +299,10 @@ def _without_reported_relative(clause: str) -> str:
     return f"{m['head']} {m['verb']}"
 
 
+# A company's name ends on one of these ("General Motors Corp."): no office and a surname.
+_COMPANY_SUFFIXES = word_set("corp inc co ltd plc llc ag sa group")
+
+
 def _short_subject(clause: str) -> str:
     """What a headline shortens first: "Russian Foreign Minister Sergei Lavrov is …" → "Lavrov
     is …", "World Health Organization" → "WHO", "officially declares" → "declares"."""
@@ -303,7 +317,8 @@ def _short_subject(clause: str) -> str:
         subject, verb = subject[:-1], verb - 1
     titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
     named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
-    if len(subject) >= 3 and titled and named and subject[-1][:1].isupper():
+    company = subject[-1].strip(",").lower().rstrip(".") in _COMPANY_SUFFIXES
+    if len(subject) >= 3 and titled and named and subject[-1][:1].isupper() and not company:
         last_title = max(i for i, w in enumerate(subject) if w.lower() in _TITLE_WORDS)
         name = subject[last_title + 1 :]
         if len(name) > 2 and name[0] == "of":

@@ -103,7 +103,7 @@ _DATELINE = Lazy(
     rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s\([A-Z]{{2,10}}\)\s(?=[A-Z])"
     r"|\([A-Za-z .&-]{1,30}\)\s*"
     # "Brussels: The European Central Bank …": a place and a colon
-    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
+    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:»]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
 )
 # Any dateline: a place of a few capitalised words, maybe a date, maybe an agency in
 # parentheses, then a separator (a dash, a colon, ".-", or the agency itself) before a capital:
@@ -114,7 +114,10 @@ _ANY_DATELINE = Lazy(
     r"\s?(?:\.?[—–:]|\s-{1,2}|\.-)\s*(?=[A-Z“\"])"
 )
 # "Oct 11 Canadian telecom services provider EXFO Inc posted …": a date, then the sentence.
-_DATE_FIRST = Lazy(rf"^{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])")
+# "DETROIT Oct 10 A U.S. judge sentenced …": a place in capitals and a date, no separator.
+_DATE_FIRST = Lazy(
+    rf"^(?:[{_CAPITAL}]{{3,}}(?:\s[{_CAPITAL}]{{3,}})?\s)?{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])"
+)
 
 
 # What opens a story before its first sentence, in forms `_DATELINE` does not know (round 10):
@@ -196,14 +199,47 @@ def chosen_title(
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
+    following = [_opening(p) for p in paragraphs[1:3] if p and p.strip()]
+    opening_sentence = next(iter(sentences(text)), text)
+    if _is_teaser(opening_sentence):
+        # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
+        # is in a later sentence, used only when it prints whole
+        later = _later_title(text, opening_sentence, following, max_chars, limit)
+        if later is not None:
+            return later
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
     if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
-        following = [_opening(p) for p in paragraphs[1:3] if p and p.strip()]
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
             return later
     return title, kind
+
+
+# A modal and a perfect: "may have saved lives", "could not have had a better ending".
+_MODAL_PERFECT = Lazy(
+    r"\b(?:may|might|could|would|must)(?P<negated>\s(?:not|never|hardly))?\shave\s(?:been\s)?"
+    r"[a-z]+(?:ed|en|ad|ne|wn|ht|ung|ust|et|ut)\b"
+)
+
+
+def _is_teaser(sentence: str) -> bool:
+    """A first sentence that teases rather than tells: a modal and a perfect, negated ("could not
+    have had a better ending") or after a subject that names no one ("The strict lockdown in
+    northern Italy may have saved lives in more ways than one")."""
+    m = _MODAL_PERFECT.search(sentence)
+    if m is None or verb_index(sentence) != len(sentence[: m.start()].split()):
+        return False  # the modal is not the main verb: "Target says data may have been …"
+    if m["negated"]:
+        return True
+    head = _SUBJECT_HEAD_END.split(sentence[: m.start()], maxsplit=1)[0].split()
+    if not head or any(w[:1].isupper() for w in head[1:]):
+        return False  # "NASA may have found …": a named subject's claim is news
+    first = head[0].lower()
+    return first in ARTICLES or (first.isalpha() and zipf(first) >= 3.5)
+
+
+_SUBJECT_HEAD_END = Lazy(r"\s(?:in|of|at|on|for|from|with|across)\s")
 
 
 # The most of a paragraph a title is derived from: its first two sentences fit many times over
@@ -292,12 +328,21 @@ def _checked_title(
 _ASIDE = Lazy(r",\s(?:which|who)\s")
 
 
+_IT_WAS_SCENE = Lazy(
+    r"^(?:It|This|That)\s(?:was|is)\s[^,]{3,80},\s(?:where|as|when)\s(?P<event>.+)$"
+)
+
+
 def _simpler_sentences(sentence: str) -> list[str]:
     """The sentence made simpler without losing its news, for when no title of it prints:
     what was said without a speaker who is no name ("Officials in New Hampshire say a hospital
     employee … is the first person …"), and without an aside between commas ("NASA's Psyche
     spacecraft, which will study …, lifted off Friday"), the shortest aside first."""
     found = []
+    scene = _IT_WAS_SCENE.match(sentence)
+    if scene is not None and verb_index(scene["event"]):
+        # "It was a record-setting weekend, where dozens of daily record highs were set …"
+        found.append(_capitalize(scene["event"]))
     m = _LEADING_SAID.match(sentence)
     if (
         m is not None
@@ -407,7 +452,8 @@ def _derive(sentence: str, max_chars: int) -> tuple[str, bool]:
     """The headline made from one sentence, and whether its clause is whole: True unless the
     title was cut inside its clause (a cut that drops an object or complement, or a cut at a
     word where no phrase boundary kept one)."""
-    sentence = _event_over_state(_STATEMENT_SAYING.sub("said", _clean(sentence)))
+    sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
+    sentence = _event_over_state(_TOLD_THAT.sub(_said_for_told, sentence))
     clause = _fitted_clause(sentence, max_chars)
     whole = True
     if len(clause) > max_chars:
@@ -432,9 +478,11 @@ def _fitted_clause(sentence: str, max_chars: int) -> str:
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_reported_relative(_without_relative_clause(clause))
-    clause = _headline_style(clause)
+    clause = _COORDINATED_CASUALTIES.sub(r"\1", _headline_style(clause))
     if len(clause) > max_chars:
         clause = _PERCENT.sub("%", clause)  # "62 percent" → "62%", as headlines write it
+    if len(clause) > max_chars:
+        clause = _COORDINATED_CASUALTIES.sub(r"\1", _subject_without_appositions(clause))
     if len(clause) > max_chars:
         clause = _short_subject(clause)
     if len(clause) > max_chars:
@@ -447,6 +495,50 @@ def _fitted_clause(sentence: str, max_chars: int) -> str:
         # "declares the outbreak in West Africa an emergency": the place goes, not the emergency.
         clause = _DECLARED_PLACE.sub(r"\1 ", clause, count=1)
     return clause
+
+
+# "Two people die and five were missing": the second count takes the headline's form too.
+_COORDINATED_CASUALTIES = Lazy(
+    r"(\s(?:die|dead|killed)\sand\s(?:[\w-]+\s){1,3}?)(?:were|are)\s"
+    r"(?=(?:missing|injured|hurt|wounded|rescued|hospitali[sz]ed)\b)"
+)
+# In a subject: an age (", 95,") or an apposition after a noun (", the classical pianist Betsy
+# Arakawa,") before "and" or the verb.
+_SUBJECT_APPOSITION = Lazy(r",\s(?:\d{1,3}|(?:the|a|an)\s[^,]{1,60}),(?=\s(?:and\s|\S+$))")
+
+
+def _subject_without_appositions(clause: str) -> str:
+    """ "Actor Gene Hackman, 95, and his wife, the classical pianist Betsy Arakawa, found dead"
+    → "Actor Gene Hackman and his wife found dead": ages and appositions go from the subject
+    (only before its verb)."""
+    verb = verb_index(clause)
+    if not verb:
+        return clause
+    words = clause.split(" ")
+    subject = " ".join(words[:verb])
+    shorter = _SUBJECT_APPOSITION.sub("", subject + " " + words[verb]).rsplit(" ", 1)[0]
+    # "SpaceX Falcon 9 rocket carrying direct-to-home television broadcast satellite EchoStar 23
+    # blasted off": a long phrase in "-ing" describing the subject goes
+    shorter = _LONG_ING_PHRASE.sub("", shorter)
+    # "Seventeen hostages held captive in Gaza since being abducted by Hamas militants in the
+    # Oct. 7 terror attack on Israel were released": a subject of more than ten words ends
+    # before its own time clause
+    inner = _SUBJECT_TIME.search(shorter)
+    if len(shorter.split()) > 10 and inner and len(shorter[: inner.start()].split()) >= 3:
+        shorter = shorter[: inner.start()]
+    # "says inflation, 2.5% in February by the PCE index, is moving down": the reported
+    # clause's subject loses its aside the same way
+    predicate = _ASIDE_BEFORE_VERB.sub("", " ".join(words[verb:]), count=1)
+    return " ".join([shorter, predicate])
+
+
+_LONG_ING_PHRASE = Lazy(
+    r"(?<=[a-z0-9])\s(?:carrying|bearing|transporting)(?!\s\d)(?:\s[^\s,]+){5,}$"
+)
+_SUBJECT_TIME = Lazy(r"\s(?:since|after|before|while|during|following)\s")
+_ASIDE_BEFORE_VERB = Lazy(
+    r"(?<=[a-z]),\s[^,]{1,90},(?=\s(?:is|are|was|were|has|have|had|will|would)\s)"
+)
 
 
 def _keeps_complements(clause: str, max_chars: int) -> bool:
@@ -491,9 +583,12 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
         problems.append("keeps a dateline")
     if first in PRONOUNS and (first not in DEMONSTRATIVES or verb_index(title) == 1):
         problems.append(f"opens on the pronoun {quoted(words[0])}")
-    if (re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE) and not words[0].isupper()) or (
-        first in {"amid", "despite", "during", "following"}
-    ):
+    count = re.match(r"^as\s(?:many|much|few)\sas\s", title, re.IGNORECASE)  # "As many as 85"
+    if (
+        re.match(rf"^{_SUBORDINATORS}\b", title, re.IGNORECASE)
+        and not words[0].isupper()
+        and not count
+    ) or (first in {"amid", "despite", "during", "following"}):
         problems.append(f"opens on {quoted(words[0])}, a phrase without a main clause")
     if verb_index(title) is None:
         problems.append("has no finite verb")
@@ -529,6 +624,15 @@ _STATEMENT_SAYING = Lazy(
     r"\b(?:released|issued|put out|published) (?:a|an) (?:statement|communiqu[ée]|note) "
     r"saying(?: that)?\b"
 )
+# "Jerome Powell told an audience at Stanford University on Wednesday that inflation …": whom
+# he told is not the news, what he told is; "told … that" reads as "said" ("tells" as "says").
+_TOLD_THAT = Lazy(r"\b(?P<verb>told|tells|tell)\s(?:an?\s|the\s)?[^,;:“\"]{1,70}?\sthat\s")
+
+
+def _said_for_told(m: re.Match[str]) -> str:
+    return {"told": "said ", "tells": "says ", "tell": "say "}[m["verb"]]
+
+
 # A declaring verb, its object, a place, then what the object is declared: the place can go.
 _DECLARED_PLACE = Lazy(
     r"\b((?:declare|declares|names|appoints)\s(?:the\s)?[\w'’-]+(?:\s[\w'’-]+){0,3}?)"

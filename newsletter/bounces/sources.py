@@ -251,6 +251,7 @@ class ImapMailbox:
             raise MailboxError(
                 f"{self.where}: no password for {quoted(self.user)}; set {IMAP_PASSWORD_ENV}"
             )
+        self._secret = password  # hidden from the server's words in every error (_failures)
         context = ssl.create_default_context()
         if ca_file is not None:
             try:
@@ -272,7 +273,7 @@ class ImapMailbox:
             ) from None
         except (OSError, imaplib.IMAP4.error) as e:
             raise MailboxError(f"{self.where}: cannot connect ({_reason(e)})") from None
-        with self._failures("log in", password):
+        with self._failures("log in"):
             try:
                 if self.imap.state != "AUTH":  # a PREAUTH greeting: logged in already
                     self.imap.login(self.user, password)
@@ -291,9 +292,9 @@ class ImapMailbox:
             raise MailboxError(f"{self.description}: no such folder")
 
     @contextlib.contextmanager
-    def _failures(self, doing: str, secret: str | None = None) -> Iterator[None]:
-        """Any failure of the server or the connection: one MailboxError naming host:port
-        (with `secret`, the password just sent, hidden from the server's words)."""
+    def _failures(self, doing: str) -> Iterator[None]:
+        """Any failure of the server or the connection: one MailboxError naming host:port,
+        the password hidden from the server's words (it may quote what it was sent)."""
         import imaplib
 
         try:
@@ -308,7 +309,7 @@ class ImapMailbox:
                 self._logout()
             raise MailboxError(
                 f"{self.where}: the IMAP server failed while we {doing} "
-                f"({_reason(e, secret, self.user)}); "
+                f"({_reason(e, self._secret, self.user)}); "
                 "what was processed before is kept, run again later"
             ) from None
 

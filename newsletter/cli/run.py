@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,10 @@ def run(
         "text", "--log-format", metavar="text|json", help="text lines, or one JSON object a line."
     ),
     verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="Also say what it waits for (approval, the send time)."
+        False,
+        "--verbose",
+        "-v",
+        help="Also say what it waits for (approval, the send time); on a terminal it always does.",
     ),
     clock: str = typer.Option(
         None,
@@ -57,7 +61,10 @@ def run(
     if status:
         _print_standing(workspace_settings(workspace=workspace), moment)
         return
-    log = EventLog(log_format, verbose=verbose, clock=moment)
+    # By hand on a terminal, a run with nothing to do said nothing at all, exit 0: say what it
+    # waits for.  Under cron (no terminal) it stays silent, so cron mails nothing.
+    on_terminal = log_format == "text" and sys.stdout.isatty()
+    log = EventLog(log_format, verbose=verbose or on_terminal, clock=moment)
     try:
         settings = workspace_settings(workspace=workspace)
         password = smtp_password()

@@ -139,7 +139,10 @@ def send(
         resend_unknown=resend_unknown, take_over=take_over,
     )  # fmt: skip
     from newsletter.issue.built import read_built_issue
+    from newsletter.issue.guard import check_send_of_edited
 
+    if not status:  # an issue that went out is sent on as it went, never re-rendered
+        check_send_of_edited(issue, settings)
     # Once: what the gate checks is what is sent (--status sends nothing: any manifest).
     built = read_built_issue(issue, edited_manifest=status)
     if not status:  # the checks first: errors refuse a list send or a dry run

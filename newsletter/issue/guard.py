@@ -24,7 +24,7 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
-from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME
+from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
 from newsletter.subscribers.backends import server_journal_rows
 
 _RECORD_LINE = re.compile(r'^(built|rendered|sent) = "([0-9a-f]{64})"$', re.M)
@@ -151,6 +151,28 @@ def check_rerender(
             f"rendered and sent ({sent} reader(s) in the delivery journal); re-rendering would "
             "give later readers other content under the same id: restore the manifest as "
             "sent, copy the folder and give it a new id, or pass --force"
+        )
+
+
+def check_send_of_edited(folder: Path, settings: Settings) -> None:
+    """ManifestError when issue.toml changed since the issue was rendered and sent: the
+    refusal `read_as_built` gives says to rebuild, which `check_rerender` then refuses for a
+    sent issue, and the editor went round in a loop.  Nothing to say (None) otherwise."""
+    record = read_record(folder)
+    try:
+        data = (folder / MANIFEST_NAME).read_bytes()
+        issue_id = read_manifest(folder / MANIFEST_NAME).id
+    except (OSError, ManifestError):
+        return  # read_built_issue names what is wrong with it
+    if not record or digest(data) in (record.get("rendered"), record.get("sent")):
+        return
+    sent = sent_count(settings, issue_id)
+    if sent:
+        raise ManifestError(
+            f"{display_path(folder / MANIFEST_NAME)}: changed since issue {issue_id} was "
+            f"rendered and sent ({sent} reader(s) in the delivery journal); the rest of the "
+            "list gets what those readers got: restore the manifest as sent (git checkout, an "
+            "undo) to go on, or copy the folder under a new id to send your edits"
         )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.assemble.memory import PastIssue
+from newsletter.control_chars import without_invisibles
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.toml_lines import parse_toml
@@ -106,9 +107,9 @@ def _scanned(text: str) -> PastIssue | None:
     return PastIssue(
         id=top[1],
         date=day,
-        lead_title=" ".join(lead[1].split()),
-        # Spaces folded as tomllib's path folds them (tests/test_manifest_roundtrip.py).
-        headlines=tuple((" ".join(title.split()), url or None) for title, url in headlines),
+        lead_title=_folded(lead[1]),
+        # Folded as tomllib's path folds them (tests/test_manifest_roundtrip.py).
+        headlines=tuple((_folded(title), url or None) for title, url in headlines),
         lead_url=lead[2] or None,
     )
 
@@ -138,7 +139,7 @@ def _past_issue(path: Path, text: str) -> PastIssue:
         lead_title=_text(lead, "title", shown, "lead"),
         headlines=tuple(headlines),
         lead_url=_url(lead, shown, "lead"),
-        note=" ".join(body.split()) if isinstance(body, str) else "",
+        note=_folded(body) if isinstance(body, str) else "",
     )
 
 
@@ -152,7 +153,13 @@ def _text(item: dict[str, Any], key: str, shown: str, section: str) -> str:
     value = item.get(key)
     if not isinstance(value, str):
         raise ManifestError(f"{shown}: {section}.{key}: must be text in quotes")
-    return " ".join(value.split())
+    return _folded(value)
+
+
+def _folded(value: str) -> str:
+    """A title or note as the manifest's reader takes it: invisible characters dropped
+    (control_chars.without_invisibles) and spaces folded, so memory matches what was shown."""
+    return " ".join(without_invisibles(value).split())
 
 
 def _url(item: dict[str, Any], shown: str, section: str) -> str | None:

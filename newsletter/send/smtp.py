@@ -291,12 +291,22 @@ class _PipeliningClient(smtplib.SMTP):
                 # Garbled (`25 ok`, `2500`, `+25`, `099`) or changing its code midway: -1,
                 # never a number that happens to read as one (after the final `.`: unknown).
                 if not _REPLY_LINE.match(line) or line[:3] != first:
-                    return -1, b"\n".join(lines)
+                    return -1, self._unechoed(b"\n".join(lines))
                 if line[3:4] != b"-":
-                    return int(first), b"\n".join(lines)
+                    return int(first), self._unechoed(b"\n".join(lines))
         finally:
             if self.sock is not None and self.sock.gettimeout() != self.timeout:
                 self.sock.settimeout(self.timeout)  # sends keep the ordinary timeout
+
+    def _unechoed(self, reply: bytes) -> bytes:
+        """The reply with the password hidden, once a login sent it: a relay's words go to
+        the journal, the run's reasons and the terminal, and it may quote what it was sent."""
+        password = getattr(self, "password", None)  # smtplib keeps it from login() on
+        if not password:
+            return reply
+        text = reply.decode("utf-8", "surrogateescape")
+        hidden = without_secret(text, password, user=getattr(self, "user", ""))
+        return reply if hidden == text else hidden.encode("utf-8", "surrogateescape")
 
     def _readline(self, deadline: float, *, fresh: bool) -> bytes:
         """A line, each read given only what is left of the reply's deadline.

@@ -3,12 +3,14 @@
 Each probe is added alone to its week's sources (the week's Markdown stories and feed), as a
 feed entry with no summary, and the issue is assembled with the week's labelled lead: the probe's
 score, and whether it reached Related (as a line or folded under one).  tests/test_place_probes.py
-asserts on these; `python -m tests.support.place_probes` prints them.
+asserts on these; `python -m tests.support.place_probes` prints them, and with `--wordings`
+what the Birmingham lead's other wordings get wrong (docs/ranking.md, "Place names").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import tomllib
 from dataclasses import replace
 from functools import cache
@@ -83,8 +85,81 @@ def run() -> list[Probe]:
     return found
 
 
+def _birmingham_wordings() -> dict[str, tuple[str, list[str]]]:
+    """The Birmingham lead as written and rewritten to say its city in other roles."""
+    sources, lead, _ = _week("birmingham-2023")
+    story = next(s for s in sources.stories if s.title == lead)
+    first, rest = story.paragraphs[0], list(story.paragraphs[1:])
+    tail = first.split(". ", 1)[1]
+    council = "Birmingham City Council, the largest"
+    return {
+        "as written": (lead, [first, *rest]),
+        "dateline": (
+            lead,
+            [
+                "BIRMINGHAM, England — " + first.replace(council, "The city council, the largest"),
+                *rest,
+            ],
+        ),
+        "possessive": (lead, [first + " Birmingham's leaders said the city would cut.", *rest]),
+        "of": (
+            "The council of Birmingham issues a section 114 notice",
+            [
+                f"The council of Birmingham, the largest local authority in Europe, issued a section "
+                f"114 notice on Tuesday. {tail}",
+                *rest,
+            ],
+        ),
+        "in": (
+            "Council in Birmingham issues a section 114 notice",
+            [
+                f"The city council in Birmingham, the largest local authority in Europe, issued a "
+                f"section 114 notice on Tuesday. {tail}",
+                *rest,
+            ],
+        ),
+        "subject": (
+            "Birmingham declares itself effectively bankrupt",
+            [
+                "Birmingham, Britain's second city, declared itself effectively bankrupt on Tuesday: "
+                f"its council issued a section 114 notice. {tail}",
+                *rest,
+            ],
+        ),
+    }
+
+
+def wordings() -> dict[str, list[str]]:
+    """Each wording of the Birmingham lead → the Birmingham probes it gets wrong (each added
+    alone to the week's feed headlines, ranked as the build ranks them)."""
+    from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
+    from newsletter.assemble.relevance import lead_profile
+
+    sources, _, _ = _week("birmingham-2023")
+    groups = probes()["birmingham-2023"]
+    found = {}
+    for name, (title, paragraphs) in _birmingham_wordings().items():
+        profile, lead = lead_profile(title, paragraphs), lead_text(title, paragraphs)
+        wrong = []
+        for key in ("off", "on"):
+            for probe, _ in groups[key]:
+                ranked = rank_by_meaning(lead, profile, [*sources.headlines, Headline(probe)])
+                score = next(
+                    i.score for i in ranked if probe in {i.title, *(m.title for m in i.merged)}
+                )
+                if (score >= RELATED_BAR) != (key == "on"):
+                    wrong.append(f"{key} {score:.3f} {probe}")
+        found[name] = wrong
+    return found
+
+
 def main() -> None:
-    """Print each probe's outcome and the counts that matter."""
+    """Print each probe's outcome and the counts that matter (with --wordings, the Birmingham
+    lead's wordings and the probes each gets wrong)."""
+    if "--wordings" in sys.argv:
+        for name, wrong in wordings().items():
+            print(f"{name}: {len(wrong)} of 16 wrong", *(f"    {w}" for w in wrong), sep="\n")
+        return
     found = run()
     for p in found:
         wrong = p.related != p.on_topic
