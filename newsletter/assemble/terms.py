@@ -240,7 +240,8 @@ def _closed_compound(word: str, zipf: dict[str, float]) -> list[str]:
     key = plain(word)
     if len(key) < 2 * COMPOUND_PART or not key.isalpha() or key in zipf:
         return [word]
-    if not _bases(key).isdisjoint(zipf) or key in _family_words():
+    # The dict's keys against the set: isdisjoint then walks the few bases, not the table.
+    if not zipf.keys().isdisjoint(_bases(key)) or key in _family_words():
         return [word]
     if _stemmer().stemWord(key) in _concepts():
         return [word]
