@@ -41,6 +41,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/bench_send.py --check-tools
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_rank.py
+	$(BIN)/python bench/bench_lead_stories.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_send.py
 	$(BIN)/python bench/bench_archive.py
@@ -62,6 +63,7 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_build.py --runs 1
 	$(BIN)/python bench/bench_rank.py --sizes 200 --runs 1
+	$(BIN)/python bench/bench_lead_stories.py --sizes 3 --words 200
 	$(BIN)/python bench/bench_memory.py --issues 3 --runs 1
 	$(BIN)/python bench/bench_send.py --compare 20 --big 40 --runs 1 --skip-mailmerge --smtp-sink aiosmtpd
 	$(BIN)/python bench/bench_archive.py --issues 3 --runs 1

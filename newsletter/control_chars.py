@@ -95,11 +95,12 @@ _BIDI_FORMATTING = re.compile(f"[{_BIDI_CLASS}]")
 #
 # - dropped wherever they are: the bidi formatting above; the soft hyphen (U+00AD), the
 #   combining grapheme joiner (U+034F), Khmer's inherent vowels (U+17B4, U+17B5), the
-#   Mongolian vowel separator (U+180E), the zero-width space (U+200B), the word joiner and
-#   invisible operators (U+2060-U+2064), the deprecated format characters (U+206A-U+206F),
-#   the BOM (U+FEFF), the Hangul fillers, unassigned specials (U+FFF0-U+FFF8), shorthand
-#   format controls (U+1BCA0-U+1BCA3), musical formatting (U+1D173-U+1D17A) and Unicode's
-#   tag characters (U+E0000-U+E007F), except in an emoji flag's tag sequence
+#   Mongolian vowel separator (U+180E), the zero-width space (U+200B), the whole of
+#   U+2060-U+206F (word joiner, invisible operators, isolates, deprecated format characters
+#   and the unassigned U+2065), the BOM (U+FEFF), the Hangul fillers, unassigned specials
+#   (U+FFF0-U+FFF8), shorthand format controls (U+1BCA0-U+1BCA3), musical formatting
+#   (U+1D173-U+1D17A) and the whole of U+E0000-U+E0FFF (tag characters and the unassigned
+#   default-ignorables) but the variation selectors, except in an emoji flag's tag sequence
 #   (England's flag: U+1F3F4, tags, U+E007F);
 # - kept inside text, but no text on their own: ZWNJ and ZWJ (U+200C, U+200D), the marks
 #   (U+200E, U+200F, U+061C), variation selectors (U+FE00-U+FE0F, U+E0100-U+E01EF) and
@@ -107,17 +108,17 @@ _BIDI_FORMATTING = re.compile(f"[{_BIDI_CLASS}]")
 #   only is empty (`visible`).
 #
 # The braille blank (U+2800) is a space.
-_DROPPED_CLASS = (
+DROPPED_CLASS = (  # for a [...] of the invisible characters text never keeps
     _BIDI_CLASS
-    + "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u206a-\u206f"
+    + "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u206f"
     + "\u3164\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    + "\U000e0000-\U000e007f"
+    + "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff"
 )
 _SHAPING_CLASS = "\u061c\u180b-\u180d\u180f\u200c-\u200f\ufe00-\ufe0f\U000e0100-\U000e01ef"
-INVISIBLE_CLASS = _DROPPED_CLASS + _SHAPING_CLASS  # for a [...] of every invisible character
-_FLAG_TAGS = "\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f"
+INVISIBLE_CLASS = DROPPED_CLASS + _SHAPING_CLASS  # for a [...] of every invisible character
+FLAG_TAGS = "\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f"
 # A run of dropped characters with the spaces either side of it: "a \u202e b" is "a b".
-_DROPPED_RUN = re.compile(f"({_FLAG_TAGS})|( ?)[{_DROPPED_CLASS}]+( ?)")
+_DROPPED_RUN = re.compile(f"({FLAG_TAGS})|( ?)[{DROPPED_CLASS}]+( ?)")
 _ANY_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}\u2800]")
 
 

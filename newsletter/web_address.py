@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 import unicodedata
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from newsletter.control_chars import control_character, quoted
+from newsletter.public_hosts import not_public
 
 # Everything a URL may hold as it is (RFC 3986's reserved and unreserved characters), plus
 # non-ASCII letters (an IRI: browsers encode them); everything else is encoded.
@@ -76,12 +76,17 @@ def reader_address(url: str) -> str:
     """A feed's link or image (already a `web_address`) as a reader's copy may carry it, or
     AddressError: a feed is not the editor's, and the email is opened on readers' machines.
 
+    The host is first made the ASCII name the email will carry (IDNA, which maps full-width
+    digits, circled digits and ideographic dots to plain ones: `１９２。１６８。１。１` is
+    192.168.1.1); the rules below are checked on that name, and the URL written with it:
+
     - a host on the reader's own machine or network (loopback, private, link-local…: an IP
-      literal in any form a browser reads, `http://2130706433/` and `http://0x7f.1/`
-      included, or `localhost`) is refused: a link there is a request to their router or a
-      local admin page, an image one their mail program makes unasked;
-    - a user name before the host (`https://www.paypal.com@evil.example/`) is refused: it
-      shows one site and opens another;
+      literal in any form a browser reads, `http://2130706433/`, `http://0x7f.1/` and an
+      IPv4 address inside an IPv6 one included, or `localhost`) is refused: a link there is a
+      request to their router or a local admin page, an image one their mail program makes
+      unasked (`public_hosts.not_public`, the rule feeds are fetched by);
+    - a percent-encoded host (`loc%61lhost`: browsers decode it) and a user name before the
+      host (`https://www.paypal.com@evil.example/`: shows one site, opens another) are refused;
     - a host in another script is written in its ASCII form (`xn--…`), as mail programs and
       browsers show it, so `раураl.com` cannot pass for `paypal.com` in the text part.
     """
@@ -92,40 +97,62 @@ def reader_address(url: str) -> str:
             "the site it opens)"
         )
     host = parts.hostname or ""
-    if _on_readers_network(host):
+    if "%" in host:  # a browser decodes it: 127.0.0.1%2e, an encoded invisible character
+        raise AddressError(f"{quoted(url)} has a percent-encoded host name (browsers decode it)")
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise AddressError(f"{quoted(url)} has a host name no mail program can look up") from None
+    if _on_readers_network(ascii_host):
         raise AddressError(f"{quoted(url)} points into the reader's own machine or network")
     if host.isascii():
         return url
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise AddressError(f"{quoted(url)} has a host name no mail program can look up") from None
     port = f":{parts.port}" if parts.port is not None else ""
     return urlunsplit(parts._replace(netloc=ascii_host + port))
 
 
-_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+\Z", re.IGNORECASE)
-
-
 def _on_readers_network(host: str) -> bool:
-    """True for a host that is this machine or its network, as a reader's browser reads it."""
-    host = host.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    """True for an ASCII host that is this machine or its network, as a reader's browser
+    reads it (WHATWG's URL standard: a host ending in a number is an IPv4 address)."""
+    host = host.lower()
+    if host.rstrip(".") == "localhost" or host.rstrip(".").endswith(".localhost"):
         return True
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
     try:
-        address = ipaddress.ip_address(host)
+        address = str(ipaddress.ip_address(host))
     except ValueError:
-        if _NUMERIC_HOST.match(host) and not host.replace(".", "").isalpha():
-            try:  # the forms browsers still read: 2130706433, 0x7f.1, 127.1
-                address = ipaddress.IPv4Address(socket.inet_aton(host))
-            except OSError:
-                address = None
-    if address is None:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return not address.is_global or address.is_multicast
+        address = _browser_ipv4(host) or ""
+    return bool(address) and not_public(address) is not None
+
+
+def _browser_ipv4(host: str) -> str | None:
+    """The IPv4 address a browser reads `host` as (`2130706433`, `0x7f.1`, `0177.1`, `0x`),
+    or None for a name (or a number no browser opens)."""
+    labels = host.split(".")
+    if len(labels) > 1 and labels[-1] == "":
+        labels.pop()
+    if _ipv4_number(labels[-1]) is None:
+        return None  # a name: it does not end in a number
+    numbers = [_ipv4_number(label) for label in labels]
+    if len(numbers) > 4 or any(n is None for n in numbers):
+        return None  # a browser refuses it as an invalid address
+    values = [n for n in numbers if n is not None]
+    if any(n > 255 for n in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    value = values[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(values[:-1]))
+    return str(ipaddress.IPv4Address(value))
+
+
+def _ipv4_number(label: str) -> int | None:
+    """One part of a browser's IPv4 address: decimal, `0x` hex or `0` octal; None if not."""
+    radix = 10
+    if label[:2].lower() == "0x":
+        label, radix = label[2:], 16
+    elif len(label) > 1 and label.startswith("0"):
+        label, radix = label[1:], 8
+    if not label:
+        return 0 if radix != 10 else None
+    digits = "0123456789abcdef"[:radix]
+    return int(label, radix) if all(c in digits for c in label.lower()) else None
 
 
 def address_host(address: str) -> str:

@@ -61,25 +61,45 @@ def build(workspace: Path, xml: str):
         "http://localhost:631/admin",
         "http://10.0.0.1/",
         "http://169.254.169.254/latest/meta-data/",
+        # written so the check saw another host than the one written or opened
+        "http://１９２。１６８。１。１/cgi-bin/reboot",  # full-width digits, ideographic dots
+        "http://１２７.０.０.１/",
+        "http://①②⑦.0.0.1/",  # circled digits
+        "http://ｌｏｃａｌｈｏｓｔ/",
+        "http://127.0.0.1%2e:8080/admin",  # browsers percent-decode a host
+        "http://loc%61lhost/",
+        "http://127.0.0.1\u00ad/",  # a soft hyphen IDNA maps to nothing
+        "http://0x/",  # 0.0.0.0 to a browser
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[::ffff:192.168.1.1]/",
     ],
 )
 def test_a_feed_link_into_the_readers_network_is_left_out(workspace, link):
     """A link to the reader's own machine or network (a router's reboot page, a local admin)
     is never written into the email: left out with a warning naming the entry."""
     result, html, text = build(workspace, feed(link))
-    assert link not in html and link not in text
-    assert "f.xml#1: link" in result.output and "reader's own machine or network" in result.output
+    assert "Border crossing reopens" in text
+    for host in ("127.0.0.1", "192.168.1.1", "localhost", "7f00", "0.0.0.0", "0x/"):
+        assert host not in html and host not in text, host
+    assert "f.xml#1: link" in result.output
+    assert "reader's own machine or network" in result.output or "host" in result.output
 
 
 @pytest.mark.parametrize(
     "image",
-    ["https://127.0.0.1/p.gif", "https://192.168.1.1/reboot.gif", "https://localhost/x.png"],
+    [
+        "https://127.0.0.1/p.gif",
+        "https://192.168.1.1/reboot.gif",
+        "https://localhost/x.png",
+        "https://１９２。１６８。１。１/reboot.gif",
+    ],
 )
 def test_a_feed_image_into_the_readers_network_is_left_out(workspace, image):
     """An image the reader's mail program would load by itself from their own machine or
     router (a request nobody clicked) is left out with a warning; the story stays."""
     result, html, _text = build(workspace, feed("https://desk.example/1", image))
-    assert image.split("/")[2] not in html
+    assert image.split("/")[2] not in html and "192.168.1.1" not in html
     assert "Border crossing reopens" in html
     assert "f.xml#1: image" in result.output and "reader's own machine or network" in result.output
 
@@ -100,3 +120,11 @@ def test_a_feed_link_host_in_another_script_is_written_as_mail_programs_show_it(
     assert "раураl" not in html and "раураl" not in text
     assert "https://www.xn--l-7sba6dbr.com/вход" in text
     assert 'href="https://www.xn--l-7sba6dbr.com/' in html
+
+
+def test_a_feed_link_to_a_public_host_in_full_width_is_written_in_ascii(workspace):
+    """A public host written in full-width letters and ideographic dots is checked and
+    written as the ASCII name browsers open (`desk.example`), not refused."""
+    result, html, text = build(workspace, feed("https://ｄｅｓｋ。ｅｘａｍｐｌｅ/1"))
+    assert "https://desk.example/1" in text and 'href="https://desk.example/1"' in html
+    assert "f.xml#1: link" not in result.output

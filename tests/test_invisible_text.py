@@ -222,3 +222,47 @@ def test_the_terminal_escapes_every_invisible_and_json_stays_parseable():
     value = {"name": "Reader\U000e0041\u202e\u00ad"}
     shown = json_safe(json.dumps(value, ensure_ascii=False))
     assert not DROPPED_ANYWHERE.search(shown) and json.loads(shown) == value
+
+
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "\u2065",
+        "\u2060",
+        "\u206f",
+        "\U000e0000",
+        "\U000e0080",
+        "\U000e00ff",
+        "\U000e01f0",
+        "\U000e0200",
+        "\U000e0fff",
+    ],
+)
+def test_every_default_ignorable_format_character_is_dropped(ch):
+    """The whole of U+2060-U+206F and U+E0000-U+E0FFF (unassigned ones included: they draw
+    nothing once assigned either) is invisible and dropped from text."""
+    assert not visible(ch) and not visible(f" {ch}{ch} ")
+    assert without_invisibles(f"Key{ch} Bridge") == "Key Bridge"
+
+
+def test_variation_selectors_and_a_flag_s_tags_stay():
+    """The supplementary variation selectors (U+E0100-U+E01EF) and an emoji flag's tag
+    sequence are kept inside text, around the newly dropped ranges."""
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    kept = f"\u845b\U000e0100 {england}"
+    assert without_invisibles(kept) == kept
+    assert not visible("\U000e0100\U000e01ef")
+
+
+def test_the_terminal_keeps_emoji_and_joiners_but_escapes_what_text_drops():
+    """Warnings and `--json` show an emoji with its variation selector, a family joined by ZWJ,
+    a flag's tag sequence and Persian with ZWNJ as they are (the email keeps them too), and
+    still escape overrides, soft hyphens and stray tag characters."""
+    from newsletter.cli.app import json_safe, terminal_safe
+
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    kept = f"❤\ufe0f 👩\u200d👧 {england} می\u200cرود \u845b\U000e0100"
+    assert terminal_safe(kept) == kept
+    dumped = json.dumps({"t": kept}, ensure_ascii=False)
+    assert json_safe(dumped) == dumped
+    assert terminal_safe("a\u202eb\u2065c\U000e0041") == "a\\u202eb\\u2065c\\U000e0041"

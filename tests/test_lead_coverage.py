@@ -201,3 +201,25 @@ def test_the_lead_is_ranked_once_and_as_the_build_ranks_it():
         assert chosen.ranking == rank_for_lead(chosen.story, Sources(stories, WEEK), share)
         related, _ = split_related(chosen.ranking[1], 8)
         assert related
+
+
+def test_choosing_the_lead_ranks_each_story_once_and_the_lead_once_more(monkeypatch):
+    """The lead's ranking with feedback goes on from the first ranking that chose it: each
+    story's opening is read once (the model asked whether it reads as a game's result), not a
+    third time for the lead."""
+    from newsletter.assemble import meaning
+
+    asked: list[str] = []
+    real = meaning.results_among
+
+    def counted(texts):
+        asked.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(meaning, "results_among", counted)
+    stories = (FESTIVAL, MAIN)
+    chosen = lead_choice(stories, WEEK, None)
+    openings = [meaning.lead_text(s.title, s.paragraphs)[0] for s in stories]
+    assert [asked.count(o) for o in openings] == [1, 1]
+    monkeypatch.setattr(meaning, "results_among", real)
+    assert chosen.ranking == rank_for_lead(chosen.story, Sources(stories, WEEK))

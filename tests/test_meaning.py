@@ -137,3 +137,25 @@ def test_a_topic_the_leads_clear_coverage_shares_is_core():
     assert before[RECORD.title] >= 0.45  # the clear coverage
     assert before[heat.title] < RELATED_BAR <= after[heat.title]
     assert after[stays.title] == before[stays.title]  # "stayed": not core in the story
+
+
+def test_the_ranking_with_feedback_reads_no_title_twice(monkeypatch):
+    """Ranked again with its coverage's feedback, the week reuses what the first ranking read:
+    the model is asked whether the lead and each title read as a game's result once each."""
+    from newsletter.assemble import meaning
+
+    asked: list[str] = []
+    real = meaning.results_among
+
+    def counted(texts):
+        asked.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(meaning, "results_among", counted)
+    heat = Headline("Brussels Atomium shortens its hours in the heat")
+    stays = Headline("Orléans museum stays closed for repairs")
+    lead, texts = lead_text(EIFFEL, EIFFEL_TEXT), {"rec.md": RECORD_TEXT}
+    ranked = rank_by_meaning(lead, lead_profile(EIFFEL, EIFFEL_TEXT), [RECORD, heat, stays], texts)
+    assert {s.title: s.score for s in ranked}[heat.title] >= RELATED_BAR  # the feedback ran
+    assert lead[0] in asked and heat.title in asked
+    assert len(asked) == len(set(asked))

@@ -32,7 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.assemble.candidates import candidate_headlines, story_text
-from newsletter.assemble.meaning import RELATED_BAR, lead_text, rank_by_meaning
+from newsletter.assemble.meaning import (
+    RELATED_BAR,
+    FirstRanking,
+    first_ranking,
+    lead_text,
+    refined,
+)
 from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
 from newsletter.control_chars import quoted
@@ -118,14 +124,15 @@ def lead_choice(
     # Coverage is this week's: a story or headline an earlier issue carried covers nothing.
     pool = Sources(tuple(fresh), tuple(headlines))
     # Coverage is counted on each story's own words (no feedback from its coverage: each
-    # story's would favour itself); the lead chosen is then ranked with it.
-    rankings = [rank_for_lead(story, pool, share, feedback=False) for story in fresh]
+    # story's would favour itself); the lead chosen is then ranked again with it, from its
+    # first ranking (what that read, the model's cosines and the results, is not read again).
+    rankings = [_first_for_lead(story, pool, share) for story in fresh]
     bar = RELATED_BAR if bar is None else bar
-    found = [tuple(r for r in ranked if r.score >= bar) for _, ranked in rankings]
+    found = [tuple(r for r in first.ranked if r.score >= bar) for first in rankings]
     scores = [_lead_score(story, f) for story, f in zip(fresh, found, strict=True)]
     best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
     lead = _fuller_account(best, fresh, found)
-    return LeadChoice(fresh[lead], rank_for_lead(fresh[lead], pool, share))
+    return LeadChoice(fresh[lead], (rankings[lead].profile, refined(rankings[lead])))
 
 
 def _fuller_account(
@@ -189,9 +196,9 @@ def coverage(
     (ranked at the concepts' `share` and cut at `bar`; None: the shipped ones)."""
 
     sources = Sources(tuple(stories), tuple(headlines))
-    _, ranked = rank_for_lead(story, sources, share, feedback=False)
+    first = _first_for_lead(story, sources, share)
     bar = RELATED_BAR if bar is None else bar
-    return tuple(r for r in ranked if r.score >= bar)
+    return tuple(r for r in first.ranked if r.score >= bar)
 
 
 def coverage_sources(found: Sequence[ScoredHeadline]) -> set[str]:
@@ -264,9 +271,13 @@ def rank_for_lead(
     """The lead's concept profile and every other candidate ranked by meaning against it (at
     the concepts' `share` learnt from the editor, else the shipped one; `feedback`: with the
     topics its clearly covering stories share, meaning.coverage_profile)."""
+    first = _first_for_lead(story, sources, share)
+    return first.profile, (refined(first) if feedback else first.ranked)
+
+
+def _first_for_lead(story: Story, sources: Sources, share: float | None) -> FirstRanking:
+    """The week's other candidates ranked against `story` on its own words (no feedback)."""
     profile = lead_profile(story.title, story.paragraphs)
     pool = candidate_headlines(story, sources.stories, sources.headlines)
     texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    lead = lead_text(story.title, story.paragraphs)
-    ranked = rank_by_meaning(lead, profile, pool, texts, share, feedback=feedback)
-    return profile, ranked
+    return first_ranking(lead_text(story.title, story.paragraphs), profile, pool, texts, share)

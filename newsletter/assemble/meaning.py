@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
+from typing import NamedTuple
 
 from newsletter.assemble import terms as t
 from newsletter.assemble.relevance import (
@@ -188,6 +189,32 @@ def candidate_text(headline: Headline, texts: Mapping[str, str]) -> str:
     return headline.title
 
 
+class Reads(NamedTuple):
+    """What ranking a week reads that the lead's profile does not change, kept so the second
+    ranking (with its coverage's feedback) reads none of it again: the model's cosine of each
+    candidate with the lead, whether the lead reads as a game's result, whether each candidate
+    read so far (by its index) does, and the cosine of each candidate read without the lead's
+    place nouns (`_name_only`, by index)."""
+
+    cosine: tuple[float, ...]
+    lead_result: bool
+    results: Mapping[int, bool]
+    placeless: Mapping[int, float]
+
+
+class FirstRanking(NamedTuple):
+    """A week ranked on the lead's own words (no feedback), with what it was ranked from and
+    what it read: `refined` ranks it again with its coverage's feedback from here."""
+
+    lead: tuple[str, str]
+    profile: LeadProfile
+    candidates: Sequence[Headline]
+    texts: Mapping[str, str]
+    share: float | None
+    ranked: tuple[ScoredHeadline, ...]
+    reads: Reads
+
+
 def rank_by_meaning(
     lead: tuple[str, str],
     profile: LeadProfile,
@@ -203,15 +230,37 @@ def rank_by_meaning(
     candidate's `matched` terms are the sparse ranker's; its `parts` the two evidences its
     score mixes (the ranking record keeps them, so the editor's edits can refit the share).
     """
-    if not candidates:
-        return ()
+    first = first_ranking(lead, profile, candidates, texts, share)
+    return refined(first) if feedback else first.ranked
+
+
+def first_ranking(
+    lead: tuple[str, str],
+    profile: LeadProfile,
+    candidates: Sequence[Headline],
+    texts: Mapping[str, str] | None = None,
+    share: float | None = None,
+) -> FirstRanking:
+    """`rank_by_meaning` without feedback, kept with what it read (`refined` goes on)."""
     texts = texts or {}
-    cosine = dense_cosines(lead, [candidate_text(h, texts) for h in candidates])
-    ranked = _rank_once(lead, profile, candidates, texts, share, cosine)
-    fed = coverage_profile(profile, ranked, texts) if feedback else profile
-    if fed is profile:
-        return ranked
-    return _rank_once(lead, fed, candidates, texts, share, cosine)
+    if not candidates:
+        return FirstRanking(lead, profile, candidates, texts, share, (), Reads((), False, {}, {}))
+    cosine = tuple(dense_cosines(lead, [candidate_text(h, texts) for h in candidates]))
+    reads = Reads(cosine, reads_as_result(lead[0]), MappingProxyType({}), MappingProxyType({}))
+    ranked, reads = _rank_once(lead, profile, candidates, texts, share, reads)
+    return FirstRanking(lead, profile, candidates, texts, share, ranked, reads)
+
+
+def refined(first: FirstRanking) -> tuple[ScoredHeadline, ...]:
+    """A first ranking ranked again at the lead's profile with the topics its clear coverage
+    shares made core (`coverage_profile`), reusing what the first read; the first ranking
+    itself when the coverage raises nothing."""
+    fed = coverage_profile(first.profile, first.ranked, first.texts)
+    if fed is first.profile:
+        return first.ranked
+    args = (first.lead, fed, first.candidates, first.texts, first.share, first.reads)
+    ranked, _ = _rank_once(*args)
+    return ranked
 
 
 def _rank_once(
@@ -220,23 +269,32 @@ def _rank_once(
     candidates: Sequence[Headline],
     texts: Mapping[str, str],
     share: float | None,
-    cosine: Sequence[float],
-) -> tuple[ScoredHeadline, ...]:
-    """`rank_by_meaning` at one profile, the model's cosines given."""
+    reads: Reads,
+) -> tuple[tuple[ScoredHeadline, ...], Reads]:
+    """`rank_by_meaning` at one profile, from what was read before (`reads`: the model's
+    cosines at least), and what it has read by the end."""
+    cosine = reads.cosine
     sparse = rank_headlines(profile, candidates)
     position = {id(h): i for i, h in enumerate(candidates)}
     story_sparse = _story_sparse(profile, candidates, texts)
 
-    results_pass = not reads_as_result(lead[0])  # a game's result under a lead that is none
+    results_pass = not reads.lead_result  # a game's result under a lead that is none
     # Only a candidate whose concepts count more than a name's can be weakened as a result: the
-    # model reads those titles once, together (a week of 100,000 has a few hundred scores).
+    # model reads those titles once, together (a week of 100,000 has a few hundred scores),
+    # and a title read in the first ranking is not read again in the second.
     strong = [
         position[id(item.headline)]
         for item in sparse
         if max(item.score, story_sparse.get(position[id(item.headline)], 0.0)) > WEAK_CAP
     ]
-    results = dict(zip(strong, results_among([candidates[i].title for i in strong]), strict=True))
-    named = _name_only(lead, profile, candidates, strong, texts)
+    unread = [i for i in strong if i not in reads.results]
+    results = dict(reads.results)
+    if unread:
+        results.update(
+            zip(unread, results_among([candidates[i].title for i in unread]), strict=True)
+        )
+    named, placeless = _name_only(lead, profile, candidates, strong, texts, reads.placeless)
+    reads = reads._replace(results=MappingProxyType(results), placeless=placeless)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
@@ -258,7 +316,7 @@ def _rank_once(
         if item.merged:
             folded = _score_folded(profile, item, cosine, position, share)
             ranked[i] = item._replace(merged_scored=folded)
-    return tuple(ranked)
+    return tuple(ranked), reads
 
 
 def coverage_profile(
@@ -314,12 +372,15 @@ def _name_only(
     candidates: Sequence[Headline],
     strong: Sequence[int],
     texts: Mapping[str, str],
-) -> frozenset[int]:
+    known: Mapping[int, float],
+) -> tuple[frozenset[int], Mapping[int, float]]:
     """The candidates (of `strong`: concepts over WEAK_CAP) whose link to the lead is a place
     alone (NAME_ONLY_COSINE): without the lead's place nouns their concepts are weak and their
-    meaning is not the lead's.  A story the editor wrote is read whole and never judged so."""
+    meaning is not the lead's.  A story the editor wrote is read whole and never judged so.
+    With them, each placeless candidate's cosine by index: `known` (read before, at another
+    profile with the same place nouns) and those read now."""
     if not profile.place_words:
-        return frozenset()
+        return frozenset(), known
     ablated: dict[int, Headline] = {}
     for i in strong:
         headline = candidates[i]
@@ -329,14 +390,19 @@ def _name_only(
         if title != headline.title:
             ablated[i] = Headline(title, summary=_without(headline.summary, profile.place_words))
     if not ablated:
-        return frozenset()
+        return frozenset(), known
     rest: dict[int, float] = {}
     for item in rank_headlines(profile, list(ablated.values())):
         for member in (item.headline, *item.merged):
             rest[id(member)] = item.score
     weak = [i for i, h in ablated.items() if rest.get(id(h), 0.0) <= WEAK_CAP]
-    cosines = dense_cosines(lead, [candidate_text(ablated[i], {}) for i in weak])
-    return frozenset(i for i, c in zip(weak, cosines, strict=True) if c < NAME_ONLY_COSINE)
+    unread = [i for i in weak if i not in known]
+    cosines = dict(known)
+    if unread:
+        read = dense_cosines(lead, [candidate_text(ablated[i], {}) for i in unread])
+        cosines.update(zip(unread, read, strict=True))
+    named = frozenset(i for i in weak if cosines[i] < NAME_ONLY_COSINE)
+    return named, MappingProxyType(cosines)
 
 
 def _is_result(results: Mapping[int, bool], index: int, title: str) -> bool:

@@ -17,7 +17,7 @@ from typer._click import exceptions as click  # Typer 0.28 ships its own Click: 
 from typer.core import TyperGroup
 
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
-from newsletter.control_chars import INVISIBLE_CLASS, escaped_character, quoted
+from newsletter.control_chars import DROPPED_CLASS, FLAG_TAGS, escaped_character, quoted
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:
@@ -105,19 +105,27 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {terminal_safe(message)}", err=True)
 
 
-# Control characters but tab and line break; line separators; and every invisible character
-# (control_chars.INVISIBLE_CLASS: bidi controls and marks, zero-width characters, soft
-# hyphens, fillers, tag characters), which reorder or hide text.
+# Control characters but tab and line break; line separators; the invisible characters
+# text never keeps (control_chars.DROPPED_CLASS: bidi controls, zero-width spaces, soft
+# hyphens, fillers, stray tag characters) and the bidi marks (U+200E, U+200F, U+061C: on a
+# terminal line they move its punctuation), which reorder or hide text.  Joiners, variation
+# selectors and an emoji flag's tag sequence are shown as the email shows them (group 1
+# matches the flag whole, so it is left as it is).
 _TERMINAL_CONTROL = re.compile(
-    f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029{INVISIBLE_CLASS}]"
+    f"({FLAG_TAGS})|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u200e\\u200f\\u061c{DROPPED_CLASS}]"
 )
 
 
 def terminal_safe(text: str) -> str:
     """`text` with control characters but tab and line break shown as `\\x1b` (bidi and
     invisible ones as `\\u202e`): a file name or a sender's text quoted in a message cannot
-    move the cursor, retitle the terminal or show the line reordered."""
-    return _TERMINAL_CONTROL.sub(escaped_character, text)
+    move the cursor, retitle the terminal or show the line reordered; an emoji's joiners and
+    selectors, a flag's tags and Persian's ZWNJ are shown as they are."""
+    return _TERMINAL_CONTROL.sub(_terminal_escape, text)
+
+
+def _terminal_escape(m: re.Match[str]) -> str:
+    return m.group(1) or escaped_character(m)
 
 
 def json_safe(dumped: str) -> str:
@@ -128,7 +136,10 @@ def json_safe(dumped: str) -> str:
 
 
 def _json_escape(m: re.Match[str]) -> str:
-    """The character as JSON writes it: `\\u202e`, or a surrogate pair past U+FFFF."""
+    """The character as JSON writes it: `\\u202e`, or a surrogate pair past U+FFFF (a
+    flag's tag sequence as it is)."""
+    if m.group(1):
+        return m.group(1)
     code = ord(m.group(0))
     if code <= 0xFFFF:
         return f"\\u{code:04x}"

@@ -1,0 +1,77 @@
+"""Benchmark: choose the lead among many long stories of unrelated words (the outside attack of
+docs/security.md: a feed of full-text entries, each ranked against all the others).
+
+Each story is untitled, one paragraph of 1,200 pseudo-words drawn from a seeded RNG, so no
+two share vocabulary and every story's concept set holds about 1,200 concepts.  Times
+`lead.lead_choice` (every story ranked against the others, then the lead again) once per size,
+in one process with the model loaded, and reports how many concept sets had their
+near-duplicate keys built (duplicates.prefix_keys's memo: once per set, however many rankings
+read it) and the most keys a story got.
+
+Run:  .venv/bin/python bench/bench_lead_stories.py [--sizes 10,20,100] [--words 1200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSONANTS, VOWELS = "bcdfghjklmnprstvz", "aeiou"
+
+
+def pseudo_words(count: int, rng: random.Random) -> list[str]:
+    """`count` lower-case pseudo-words of 2-4 syllables (almost none a real word)."""
+    return [
+        "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(rng.randint(2, 4)))
+        for _ in range(count)
+    ]
+
+
+def main() -> None:
+    """Time the lead's choice among 10, 20 and 100 long stories (by default)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,20,100")
+    parser.add_argument("--words", type=int, default=1200)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from probe import cpu_probe
+
+    from newsletter.assemble import duplicates
+    from newsletter.assemble.embedding import load_model
+    from newsletter.assemble.lead import lead_choice
+    from newsletter.models import Story
+
+    load_model()
+    probes = [cpu_probe()]
+    for size in (int(s) for s in args.sizes.split(",")):
+        rng = random.Random(20261206 + size)
+        stories = [
+            Story(None, " ".join(pseudo_words(args.words, rng)), f"feed.xml#{i}")
+            for i in range(size)
+        ]
+        keys = getattr(duplicates, "prefix_keys", None)  # None: before the memo (bench an old tree)
+        if keys:
+            keys.cache_clear()
+        start = time.perf_counter()
+        chosen = lead_choice(stories, [], None)
+        took = time.perf_counter() - start
+        built = ""
+        if keys:
+            misses = keys.cache_info().misses
+            most = len(keys(frozenset(stories[0].body.split())))
+            built = f"; keys built {misses:,} times, {most:,} for a story"
+        print(
+            f"lead among {size:>4} stories of {args.words:,} words: {took:.2f} s "
+            f"(lead {chosen.story.source}){built}"
+        )
+        probes.append(cpu_probe())
+    print(f"machine speed probe: {min(probes):.3f}-{max(probes):.3f} s (0.19 s at its quickest)")
+
+
+if __name__ == "__main__":
+    main()
