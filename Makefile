@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_send_postgres.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_status.py
+	$(BIN)/python bench/bench_smtp_replies.py
 
 # Every benchmark at a tiny size, in CI after the tests: it checks they still run (a renamed
 # import, a changed command), not their numbers. bench_send uses aiosmtpd's sink here (no
@@ -75,6 +76,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python bench/bench_feeds.py --entries 2000 --only entries utf-16
 	$(BIN)/python bench/bench_send_postgres.py --n 50 --smtp-sink aiosmtpd
 	$(BIN)/python bench/bench_import.py --rows 200
+	$(BIN)/python bench/bench_smtp_replies.py --n 200 --runs 1
 	$(BIN)/python bench/bench_status.py --readers 2000 --runs 1
 	$(BIN)/python bench/simulate_editor.py --smoke
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import tracemalloc
+from collections import Counter
 from dataclasses import replace
 
 import pytest
 
+from newsletter.bounces.intake import Intake, _begin
+from newsletter.bounces.reports import read_report
 from newsletter.mail.personalize import Recipient
 from newsletter.mail.reader_stamp import reader_stamps, split_stamp
 from newsletter.send.composer import prepare_issue
@@ -297,3 +300,34 @@ def test_forged_reports_naming_many_sent_issues_cost_bounded_memory(cli, send_ws
     assert "1 hard bounce(s)" in result.output and "40 unverified" in result.output, result.output
     assert send_ws.statuses()[readers[7]] == "bounced"
     assert peak < 12_000_000, f"{peak / 1e6:.0f} MB"
+
+
+def test_forged_stamps_leave_nothing_behind_and_a_real_one_is_remembered(cli, send_ws):
+    """300 reports, each a forged stamp of the issue: the intake keeps no entry for any of
+    them (it kept one a forged stamp, unbounded), while a real stamp's reader is found and kept."""
+    intake_conn = send_ws.journal(ISSUE_ID)
+    try:
+        intake = Intake(intake_conn.conn, send_ws.settings)
+        _begin(intake_conn.conn)
+        outcomes = Counter(
+            intake.apply(
+                read_report(
+                    dsn(
+                        f"<f{n}@evil.example>",
+                        "alias@evil.example",
+                        "5.1.1",
+                        original_id=f"<{ISSUE_ID}.{n:024x}@example.org>",
+                    )
+                )
+            )
+            for n in range(300)
+        )
+        real = dsn(
+            "<r@x>", "alias@example.net", "5.1.1", original_id=list_message_id(ISSUE_ID, READERS[1])
+        )
+        outcome = intake.apply(read_report(real))
+        intake_conn.conn.execute("COMMIT")
+    finally:
+        intake_conn.close()
+    assert outcomes == {"unverified": 300} and outcome == "hard"
+    assert list(intake._found.values()) == [READERS[1]]

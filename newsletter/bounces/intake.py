@@ -196,18 +196,22 @@ class Intake:
             self._indexes[real] = _StampIndex(
                 self.stamps.stamp(real, email) for email in self._emails(real)
             )
+        found = self._indexed_reader(real, stamped)
+        if found:  # hits only: a forged stamp misses at the index, cheaply, and is not kept
+            self._found[key] = found
+        return found
+
+    def _indexed_reader(self, issue: str, stamped: str) -> str:
+        """The reader of `issue` whose stamp `stamped` is, found through the issue's index."""
         found = ""
-        for at in self._indexes[real].places(stamped):  # a real copy's stamp (rare): whose
-            email = self._email_at(real, at)
+        for at in self._indexes[issue].places(stamped):  # a real copy's stamp (rare): whose
+            email = self._email_at(issue, at)
             if email and self.stamps.verifies(stamped, email):
-                found = email.lower()
-                break
-        else:
-            if self._indexes[real].places(stamped):  # the list changed meanwhile: look again
-                for email in self._emails(real):  # read to the end: no statement left open
-                    if not found and self.stamps.verifies(stamped, email):
-                        found = email.lower()
-        self._found[key] = found
+                return email.lower()
+        if self._indexes[issue].places(stamped):  # the list changed meanwhile: look again
+            for email in self._emails(issue):  # read to the end: no statement left open
+                if not found and self.stamps.verifies(stamped, email):
+                    found = email.lower()
         return found
 
     def _journal_issues(self) -> list[str]:

@@ -138,13 +138,16 @@ def send(
         settings, to=bool(to), dry_run=dry_run, status=status, senders=senders,
         resend_unknown=resend_unknown, take_over=take_over,
     )  # fmt: skip
+    from newsletter.errors import ManifestError
     from newsletter.issue.built import read_built_issue
     from newsletter.issue.guard import check_send_of_edited
 
-    if not status:  # an issue that went out is sent on as it went, never re-rendered
-        check_send_of_edited(issue, settings)
-    # Once: what the gate checks is what is sent (--status sends nothing: any manifest).
-    built = read_built_issue(issue, edited_manifest=status)
+    try:  # once: what the gate checks is what is sent (--status sends nothing: any manifest)
+        built = read_built_issue(issue, edited_manifest=status)
+    except ManifestError:
+        if not status:  # an issue that went out is sent on as it went, never re-rendered
+            check_send_of_edited(issue, settings)
+        raise
     if not status:  # the checks first: errors refuse a list send or a dry run
         from newsletter.cli.check import gate_before_send
         from newsletter.issue.build_record import check_settings_drift

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from newsletter.config import SmtpSettings
 from newsletter.control_chars import quoted
 from newsletter.errors import DeliveryError
-from newsletter.hidden_secret import without_secret
+from newsletter.hidden_secret import SecretForms, without_secret
 from newsletter.mail.wire import END_OF_DATA, wire_bytes
 from newsletter.send.final_dot import never_read
 from newsletter.send.setting_names import SettingNames
@@ -261,6 +261,10 @@ class _PipeliningClient(smtplib.SMTP):
 
     data_timeout: float = 600.0
     _reply_deadline: float | None = None  # set for the one reply being read
+    _secret = SecretForms.of(None)  # the password's forms, from login() on
+    # The last line read left bytes behind it in `file`'s buffer: the server said more than
+    # it was asked (replies running ahead), or it is a pipelined reply still to be read.
+    _ahead = False
 
     def getreply(self) -> tuple[int, bytes]:
         """One reply, read within the deadline; smtplib's errors when the server goes away."""
@@ -298,15 +302,17 @@ class _PipeliningClient(smtplib.SMTP):
             if self.sock is not None and self.sock.gettimeout() != self.timeout:
                 self.sock.settimeout(self.timeout)  # sends keep the ordinary timeout
 
+    def login(
+        self, user: str, password: str, *, initial_response_ok: bool = True
+    ) -> tuple[int, bytes]:
+        """smtplib's login, the password's forms worked out once for every reply from here on."""
+        self._secret = SecretForms.of(password, user=user)
+        return super().login(user, password, initial_response_ok=initial_response_ok)
+
     def _unechoed(self, reply: bytes) -> bytes:
         """The reply with the password hidden, once a login sent it: a relay's words go to
         the journal, the run's reasons and the terminal, and it may quote what it was sent."""
-        password = getattr(self, "password", None)  # smtplib keeps it from login() on
-        if not password:
-            return reply
-        text = reply.decode("utf-8", "surrogateescape")
-        hidden = without_secret(text, password, user=getattr(self, "user", ""))
-        return reply if hidden == text else hidden.encode("utf-8", "surrogateescape")
+        return self._secret.hide_bytes(reply)
 
     def _readline(self, deadline: float, *, fresh: bool) -> bytes:
         """A line, each read given only what is left of the reply's deadline.
@@ -325,9 +331,12 @@ class _PipeliningClient(smtplib.SMTP):
                     if left <= 0:
                         raise TimeoutError("no complete reply in time")
                     sock.settimeout(left)
-                chunk = buffered.peek(1)[: _MAXLINE + 1 - size]
+                held = buffered.peek(1)  # all the buffer holds (one read when it is empty)
+                chunk = held[: _MAXLINE + 1 - size]
                 end = chunk.find(b"\n")
-                chunk = buffered.read(len(chunk) if end < 0 else end + 1)
+                taken = len(chunk) if end < 0 else end + 1
+                chunk = buffered.read(taken)  # from the buffer: no system call
+                self._ahead = len(held) > taken
             except OSError as e:
                 self.close()
                 raise smtplib.SMTPServerDisconnected(
@@ -468,22 +477,18 @@ class _PipeliningClient(smtplib.SMTP):
         sock = self.sock
         if sock is None:
             return True
-        poller = select.poll()
-        poller.register(sock, select.POLLIN | select.POLLPRI)
-        if poller.poll(0) or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
-            return True
-        if self.file is None:
-            return False
         # A reply already read into our buffer with the one before it (`354` and `250` in
         # one write): taken for the `.`'s answer, it recorded a refused message sent and
-        # blamed the next reader for its refusal.
-        sock.settimeout(0)
-        try:
-            return bool(self.file.peek(1))
-        except (BlockingIOError, ssl.SSLWantReadError):
-            return False
-        finally:
-            sock.settimeout(self.timeout)
+        # blamed the next reader for its refusal.  _readline noted it: no system call.
+        if self._ahead and self.file is not None:
+            return True
+        # Bytes (or the end) arrived since: one poll, not waiting.  TLS may hold a record's
+        # decrypted rest above the socket, where poll cannot see it.
+        poller = select.poll()  # not select(): no limit on the descriptor's number
+        poller.register(sock, select.POLLIN | select.POLLPRI)
+        if poller.poll(0):
+            return True
+        return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
 
     def _reset_after(self, code: int) -> None:
         """RSET after a failed transaction, so the next one starts clean; on any doubt, hang up."""
@@ -526,11 +531,10 @@ def _b64(text: str) -> str:
 def reply_text(code: int, message: bytes | str) -> str:
     """An SMTP reply on one line: `451 4.3.0 try again later`; a relay's control characters
     (a NUL, which PostgreSQL's journal cannot store) become spaces, and past MAX_DIAGNOSTIC
-    characters it is cut (`…`): the journal keeps it for every reader it refused."""
+    characters it is cut (`...`, stored_text's one marker): the journal keeps it for every
+    reader it refused."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    text = storable_text(text)
-    reply = f"{code} {text}".strip() if code > 0 else text or "no reply"
-    return reply if len(reply) <= MAX_DIAGNOSTIC else reply[: MAX_DIAGNOSTIC - 1].rstrip() + "…"
+    return storable_text(f"{code} {text}" if code > 0 else text, MAX_DIAGNOSTIC) or "no reply"
 
 
 def _exception_text(e: BaseException) -> str:
