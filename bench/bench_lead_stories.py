@@ -3,7 +3,8 @@ docs/security.md: a feed of full-text entries, each ranked against all the other
 
 Each story is untitled, one paragraph of 1,200 pseudo-words drawn from a seeded RNG, so no
 two share vocabulary and every story's concept set holds about 1,200 concepts.  Times
-`lead.lead_choice` (every story ranked against the others, then the lead again) once per size,
+`lead.lead_choice` (each contender ranked against every story, then the lead again: all the
+stories up to lead.FEED_CONTENDERS, that many past it) once per size,
 in one process with the model loaded, and reports how many concept sets had their
 near-duplicate keys built (duplicates.prefix_keys's memo: once per set, however many rankings
 read it) and the most keys a story got.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import replace
 
 from newsletter.assemble import AssembleOptions, assemble_issue, split_related
@@ -223,3 +224,40 @@ def test_choosing_the_lead_ranks_each_story_once_and_the_lead_once_more(monkeypa
     assert [asked.count(o) for o in openings] == [1, 1]
     monkeypatch.setattr(meaning, "results_among", real)
     assert chosen.ranking == rank_for_lead(chosen.story, Sources(stories, WEEK))
+
+
+def _filler_entry(index: int) -> Story:
+    """A full-text feed entry of pseudo-words (almost none a real word) no other item uses."""
+    rng = random.Random(index)
+    words = [
+        "".join(rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+        for _ in range(80)
+    ]
+    return Story(" ".join(words[:4]), " ".join(words), f"feeds/long.xml#{index}")
+
+
+def test_a_feed_of_many_full_text_entries_ranks_only_so_many_as_the_lead(monkeypatch):
+    """Among 60 full-text feed entries, only FEED_CONTENDERS of them and every editor's story get
+    ranked as the lead (the cost is no longer the square of the entries); the one entry the
+    week's headlines are about, last in the feed, is among them, and the lead is the one chosen
+    without the other 59."""
+    from newsletter.assemble import lead
+
+    ranked: list[str] = []
+    real = lead._first_for_lead
+
+    def counted(story, sources, share):
+        ranked.append(story.source)
+        return real(story, sources, share)
+
+    monkeypatch.setattr(lead, "_first_for_lead", counted)
+    drought = replace(MAIN, source="feeds/long.xml#60", format="text")
+    entries = (*(_filler_entry(i) for i in range(1, 60)), drought)
+    chosen = lead_choice((FESTIVAL, *entries, SHORT), WEEK, None)
+    assert len(ranked) == len(set(ranked)) == lead.FEED_CONTENDERS + 2
+    assert {FESTIVAL.source, SHORT.source, drought.source} <= set(ranked)
+    assert chosen.story is lead_choice((FESTIVAL, drought, SHORT), WEEK, None).story
+    assert lead_choice((drought, *entries[:-1]), WEEK, None).story is drought
+    ranked.clear()
+    lead_choice((FESTIVAL, *entries[-lead.FEED_CONTENDERS :]), WEEK, None)
+    assert len(ranked) == lead.FEED_CONTENDERS + 1  # no more entries than that: all ranked

@@ -23,21 +23,33 @@ chosen and is covered by it tells the same event: if it is FULLER (1.5) times as
 is the fuller account and leads instead (a 63-word follow-up no longer leads over the
 160-word story it follows).  A headline sharing one common word with a story scores far
 under the bar, so it never counts as coverage.
+
+Only so many stories are ranked as the lead (each ranking reads every other story's whole
+text, so ranking them all costs the square of their number): every story of the editor's own
+files (seeds and Markdown stories) is, and feed entries up to FEED_CONTENDERS of them, those
+the model reads as nearest the other sources' items (meaning.week_nearness: the sum of the
+COVERAGE_TOP best cosines of each entry's headline and summary, one for each other file or
+feed, the closest of its headlines and stories, all read in one batch; a feed's own entries,
+however alike, do not count), ties by source order.  Each is still ranked against every story
+and headline, so the cost grows with the number of stories, not its square.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.assemble.candidates import candidate_headlines, story_text
+from newsletter.assemble.candidates import candidate_headlines, story_headline, story_text
 from newsletter.assemble.meaning import (
     RELATED_BAR,
     FirstRanking,
+    candidate_text,
     first_ranking,
     lead_text,
     refined,
+    week_nearness,
 )
 from newsletter.assemble.relevance import LeadProfile, lead_profile
 from newsletter.assemble.sections import source_origin
@@ -52,6 +64,8 @@ SOURCE_BONUS = 0.1
 LENGTH_BONUS = 0.1
 FULL_LENGTH_WORDS = 300
 FULLER = 1.5  # a story this many times as long as the lead it covers, and covered by it, leads
+FEED_CONTENDERS = 24  # feed entries ranked as the lead at most (the editor's files always are)
+_FEED_ENTRY = re.compile(r"#\d+$")  # a feed entry's source is `feed.xml#3`
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +140,32 @@ def lead_choice(
     # Coverage is counted on each story's own words (no feedback from its coverage: each
     # story's would favour itself); the lead chosen is then ranked again with it, from its
     # first ranking (what that read, the model's cosines and the results, is not read again).
-    rankings = [_first_for_lead(story, pool, share) for story in fresh]
+    # Only the contenders are ranked (the editor's stories, and the feed entries nearest the
+    # week), each against every story and headline of the week.
+    contenders = _contenders(fresh, headlines)
+    rankings = [_first_for_lead(story, pool, share) for story in contenders]
     bar = RELATED_BAR if bar is None else bar
     found = [tuple(r for r in first.ranked if r.score >= bar) for first in rankings]
-    scores = [_lead_score(story, f) for story, f in zip(fresh, found, strict=True)]
-    best = max(range(len(fresh)), key=lambda i: (scores[i], -i))
-    lead = _fuller_account(best, fresh, found)
-    return LeadChoice(fresh[lead], (rankings[lead].profile, refined(rankings[lead])))
+    scores = [_lead_score(story, f) for story, f in zip(contenders, found, strict=True)]
+    best = max(range(len(contenders)), key=lambda i: (scores[i], -i))
+    lead = _fuller_account(best, contenders, found)
+    return LeadChoice(contenders[lead], (rankings[lead].profile, refined(rankings[lead])))
+
+
+def _contenders(stories: Sequence[Story], headlines: Sequence[Headline]) -> list[Story]:
+    """The stories ranked as the lead, in source order: every story of the editor's files,
+    and the FEED_CONTENDERS feed entries the model reads as nearest the other sources' items
+    (meaning.week_nearness; ties by source order); all of them when the feeds hold no more."""
+    entries = [i for i, s in enumerate(stories) if _FEED_ENTRY.search(s.source)]
+    if len(entries) <= FEED_CONTENDERS:
+        return list(stories)
+    items = (*headlines, *map(story_headline, stories))
+    week = [candidate_text(h, {}) for h in items]
+    origins = [source_origin(h.source or "") for h in items]
+    near = week_nearness(week, origins, [len(headlines) + i for i in entries], COVERAGE_TOP)
+    by_nearness = sorted(range(len(entries)), key=lambda k: (-near[k], k))
+    dropped = set(entries) - {entries[k] for k in by_nearness[:FEED_CONTENDERS]}
+    return [s for i, s in enumerate(stories) if i not in dropped]
 
 
 def _fuller_account(
