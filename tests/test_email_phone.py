@@ -53,7 +53,11 @@ _MEASURE = """() => {
   const thumbs = [...document.querySelectorAll('img.thumb')].map(i => {
       const r = box(i); const title = i.closest('.card').querySelector('.card-title');
       return {w: r.width, beside: r.top < box(title).bottom && r.left > box(title).left}});
-  return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs,
+  const times = [...document.querySelectorAll('p, span')].filter(
+      e => e.children.length === 0 && /min read/.test(e.textContent)).map(
+      e => ({text: e.textContent.trim(), lines: e.getClientRects().length,
+             nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
+  return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
           scroll: document.documentElement.scrollWidth};
 }"""
 
@@ -120,7 +124,8 @@ LONG_TITLE = (
 
 def build_hard_week(folder: Path) -> Path:
     """The full-week sample at its worst: a 400-word note ending in links of its own, a
-    160-character title, a tall lead photo of known size, the widest logo and a dark logo."""
+    160-character title, a publisher beside "Read the full story", a tall lead photo of known
+    size, the widest logo and a dark logo."""
     import dataclasses
 
     from newsletter.config import load_settings
@@ -134,7 +139,8 @@ def build_hard_week(folder: Path) -> Path:
     )
     text = text.replace(
         "lead: true",
-        "lead: true\nimage: https://brief.example.org/tall.jpg\nimage_alt: A tall photo\n"
+        "lead: true\nsource: The Independent\nimage: https://brief.example.org/tall.jpg\n"
+        "image_alt: A tall photo\n"
         "image_width: 1200\nimage_height: 1800",
     )
     lead.write_text(text, "utf-8")
@@ -170,7 +176,8 @@ def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target
     weeks, week, width, height
 ):
     """The h1 starts within 450 px; story links (and a note's links standing on their own) are
-    44 px tall, footer links 24 px and 8 px apart; the preheader is at most 90 characters."""
+    44 px tall, footer links 24 px and 8 px apart; the preheader is at most 90 characters; a
+    reading time ("· 1-min read") is never split over two lines."""
     facts = measure(weeks[week] / "index.html", width, height)
     hidden = re.search(r'<div style="display:none[^>]*>([^<]*)</div>', facts["html"])
     assert hidden is not None
@@ -187,6 +194,10 @@ def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target
     assert len(facts["footer"]) == 2
     assert all(a["h"] >= FOOTER_LINK_PX for a in facts["footer"]), facts["footer"]
     assert min(footer_gaps(facts["footer"])) >= FOOTER_GAP_PX
+    # The reading time keeps together wherever the line falls (on a phone "read" was left
+    # alone on the next line); the root sample has no story link, so shows none.
+    assert week == "sample" or facts["times"], facts["times"]
+    assert all(t["lines"] == 1 and t["nowrap"] for t in facts["times"]), facts["times"]
 
 
 @pytest.mark.slow
