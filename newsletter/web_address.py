@@ -25,7 +25,7 @@ import unicodedata
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from newsletter.control_chars import control_character, quoted
-from newsletter.public_hosts import not_public
+from newsletter.public_addresses import not_public
 
 # Everything a URL may hold as it is (RFC 3986's reserved and unreserved characters), plus
 # non-ASCII letters (an IRI: browsers encode them); everything else is encoded.
@@ -84,7 +84,7 @@ def reader_address(url: str) -> str:
       literal in any form a browser reads, `http://2130706433/`, `http://0x7f.1/` and an
       IPv4 address inside an IPv6 one included, or `localhost`) is refused: a link there is a
       request to their router or a local admin page, an image one their mail program makes
-      unasked (`public_hosts.not_public`, the rule feeds are fetched by);
+      unasked (`public_addresses.not_public`, the rule feeds are fetched by);
     - a percent-encoded host (`loc%61lhost`: browsers decode it) and a user name before the
       host (`https://www.paypal.com@evil.example/`: shows one site, opens another) are refused;
     - a host in another script is written in its ASCII form (`xn--…`), as mail programs and
