@@ -111,17 +111,27 @@ def reader_address(url: str) -> str:
     return urlunsplit(parts._replace(netloc=ascii_host + port))
 
 
+# Names that mean a machine on the reader's own network, never the public internet: RFC 6761's
+# localhost, mDNS's .local (RFC 6762), .home.arpa (RFC 8375), ICANN's reserved .internal, and
+# the suffixes routers and distributions hand out (.lan, .localdomain, fritz.box's .box ...).
+_LOCAL_ONLY = frozenset(
+    {"localhost", "local", "internal", "lan", "localdomain", "intranet", "home", "corp", "box"}
+)
+
+
 def _on_readers_network(host: str) -> bool:
     """True for an ASCII host that is this machine or its network, as a reader's browser
     reads it (WHATWG's URL standard: a host ending in a number is an IPv4 address)."""
     host = host.lower()
-    if host.rstrip(".") == "localhost" or host.rstrip(".").endswith(".localhost"):
-        return True
     try:
         address = str(ipaddress.ip_address(host))
     except ValueError:
         address = _browser_ipv4(host) or ""
-    return bool(address) and not_public(address) is not None
+    if address:
+        return not_public(address) is not None
+    name = host.rstrip(".")
+    # One label ('router', 'wpad', 'ip6-localhost') or a local-only suffix: the reader's network.
+    return "." not in name or name.rsplit(".", 1)[-1] in _LOCAL_ONLY or name.endswith(".home.arpa")
 
 
 def _browser_ipv4(host: str) -> str | None:

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
+from newsletter.web_address import reader_address
 
 runner = CliRunner()
 
@@ -84,6 +85,31 @@ def test_a_feed_link_into_the_readers_network_is_left_out(workspace, link):
         assert host not in html and host not in text, host
     assert "f.xml#1: link" in result.output
     assert "reader's own machine or network" in result.output or "host" in result.output
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "router",  # one label: the local network's own names
+        "wpad",
+        "ip6-localhost",
+        "localhost.localdomain",
+        "nas.local",  # mDNS
+        "gw.home.arpa",
+        "printer.lan",
+        "fritz.box",
+        "metadata.google.internal",  # a cloud machine's metadata by name
+    ],
+)
+def test_a_feed_link_to_a_local_network_name_is_left_out(workspace, host):
+    """A link or image to a name only the reader's own network answers (a router, a NAS, a
+    cloud machine's metadata) is never written into the email: left out with a warning."""
+    result, html, text = build(workspace, feed(f"http://{host}/admin"))
+    assert "Border crossing reopens" in text
+    assert f"//{host}/" not in html and f"//{host}/" not in text
+    assert "f.xml#1: link" in result.output
+    assert "reader's own machine or network" in result.output
+    assert reader_address("https://news.example.org/a") == "https://news.example.org/a"
 
 
 @pytest.mark.parametrize(
