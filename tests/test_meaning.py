@@ -5,6 +5,7 @@ from __future__ import annotations
 from newsletter.assemble.meaning import RELATED_BAR, combine, lead_text, rank_by_meaning
 from newsletter.assemble.relevance import lead_profile
 from newsletter.models import Headline
+from tests.support.model_questions import results_asked
 
 TITLE = "Valencia floods: death toll rises to 95 as rescuers search for missing"
 PARAGRAPHS = (
@@ -142,20 +143,13 @@ def test_a_topic_the_leads_clear_coverage_shares_is_core():
 def test_the_ranking_with_feedback_reads_no_title_twice(monkeypatch):
     """Ranked again with its coverage's feedback, the week reuses what the first ranking read:
     the model is asked whether the lead and each title read as a game's result once each."""
-    from newsletter.assemble import meaning
-
-    asked: list[str] = []
-    real = meaning.results_among
-
-    def counted(texts):
-        asked.extend(texts)
-        return real(texts)
-
-    monkeypatch.setattr(meaning, "results_among", counted)
     heat = Headline("Brussels Atomium shortens its hours in the heat")
     stays = Headline("Orléans museum stays closed for repairs")
     lead, texts = lead_text(EIFFEL, EIFFEL_TEXT), {"rec.md": RECORD_TEXT}
-    ranked = rank_by_meaning(lead, lead_profile(EIFFEL, EIFFEL_TEXT), [RECORD, heat, stays], texts)
+    with results_asked(monkeypatch) as asked:
+        ranked = rank_by_meaning(
+            lead, lead_profile(EIFFEL, EIFFEL_TEXT), [RECORD, heat, stays], texts
+        )
     assert {s.title: s.score for s in ranked}[heat.title] >= RELATED_BAR  # the feedback ran
     assert lead[0] in asked and heat.title in asked
     assert len(asked) == len(set(asked))

@@ -328,8 +328,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # horrific mass shooting at city’s Municipal | Center" (a cut inside a name, rejected, that
 # passed) is now cut before the name and fails the check ("city’s" last): still rejected, now
 # marked; round 13's set adds a teaser's second sentence ("But universe is vast, so they
-# strategize") with no later one that prints.
-UNCHECKED = 4
+# strategize") with no later one that prints.  Round 15's set (read before its code) adds
+# "Toast announces to lay" (from "has announced to lay off"), where no candidate passes.
+UNCHECKED = 5
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -1034,3 +1035,22 @@ def test_round_14b_a_tonne_a_name_and_a_third_verb(paragraph, expected):
     Airport"), a third verb of one chain takes the present with the first two, and "opens fire"
     keeps the "at" that says where."""
     assert derive_title([paragraph]).startswith(expected)
+
+
+def test_the_round_15_set_is_recorded_as_read_once():
+    """Round 15's set (37 leads gathered before its code, none from another file's URL) keeps a
+    source, a licence, a year outside 2004-2005 and the title of its start read once with an
+    editor's verdict: 19 of 37 printable."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round15.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != "fresh_round15"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 37
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 19
