@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -109,7 +110,34 @@ def test_a_plain_build_reads_the_sources_newsletter_toml_names(workspace):
     assert built["lead"]["title"]
     titles = [h["title"] for h in built["related"] + built["more"]]
     assert "Chile tightens checks at its northern border crossings" in titles  # from the feed
-    assert "warning: sources: 'extra/*.md' matches no file" in result.stderr
+    line = _line_of(workspace / "newsletter.toml", "sources = ")
+    assert (
+        f"warning: newsletter.toml:{line}: sources: 'extra/*.md': there is no folder extra"
+        in result.stderr
+    )
+
+
+def test_a_glob_in_sources_that_matches_nothing_names_the_line_and_its_folder(workspace):
+    """A glob whose folder is there but empty this week is a warning naming the folder; one
+    whose folder is not there (a misspelt `feed/`) says so and what to fix, build going on."""
+    (workspace / "feeds").mkdir()
+    _config(workspace, 'sources = ["seeds/", "feeds/*.xml", "feed/*.xml"]')
+    result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    line = _line_of(workspace / "newsletter.toml", "sources = ")
+    warnings = [w for w in result.stderr.splitlines() if "sources:" in w]
+    assert warnings == [
+        f"warning: newsletter.toml:{line}: sources: 'feeds/*.xml' matches no file in feeds",
+        f"warning: newsletter.toml:{line}: sources: 'feed/*.xml': there is no folder feed; fix "
+        "the path there (it is relative to the folder of newsletter.toml), or take it out of "
+        "sources",
+    ]
+
+
+def _line_of(path: Path, start: str) -> int:
+    """The 1-based line of `path` that starts with `start`."""
+    lines = path.read_text("utf-8").splitlines()
+    return next(n for n, text in enumerate(lines, start=1) if text.startswith(start))
 
 
 def test_a_path_sources_names_that_is_not_there_names_the_line_of_newsletter_toml(workspace):

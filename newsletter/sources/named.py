@@ -41,10 +41,7 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
         if _GLOB_CHARS & set(source):
             matches = sorted(glob.glob(str(path)))
             if not matches:
-                warnings.append(
-                    f"sources: {quoted(source)} matches no file in "
-                    f"{display_path(settings.workspace)}"
-                )
+                warnings.append(_no_match(settings, source, path))
             found.extend(matches)
         else:
             if settings.sources and not path.exists():
@@ -53,19 +50,50 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
     return found, tuple(warnings)
 
 
-def _missing(settings: Settings, source: str) -> SourceError:
-    """The error for a path `sources` names that is not there: it names newsletter.toml's
-    line, since that is where the fix goes (the file's own path alone read as a typo on the
-    command line, which was not given one)."""
+def _no_match(settings: Settings, source: str, path: Path) -> str:
+    """The warning for a glob that matches nothing, at newsletter.toml's `sources` line.
+
+    An empty week is normal (`feeds/*.xml` with no feed yet); a glob whose folder is not there
+    at all (`feed/*.xml` for `feeds/`) is most likely a typo, and says so (a new user's
+    misspelt folder read "matches no file in .", and the week's feed was quietly left out).
+    """
+    folder = Path(*path.parts[: _fixed_parts(path)])
+    where_ = _sources_line(settings)
+    if not folder.is_dir():
+        return (
+            f"{where_}: sources: {quoted(source)}: there is no folder "
+            f"{display_path(folder)}; fix the path there (it is relative to the folder of "
+            "newsletter.toml), or take it out of sources"
+        )
+    return f"{where_}: sources: {quoted(source)} matches no file in {display_path(folder)}"
+
+
+def _fixed_parts(path: Path) -> int:
+    """How many leading parts of `path` hold no glob character."""
+    for count, part in enumerate(path.parts):
+        if _GLOB_CHARS & set(part):
+            return count
+    return len(path.parts)
+
+
+def _sources_line(settings: Settings) -> str:
+    """`newsletter.toml:LINE` of the `sources` key (the file alone when it cannot be placed)."""
     shown = settings.source or CONFIG_NAME
     try:
         line = key_line(Path(settings.source).read_text(encoding="utf-8"), "sources")
     except (OSError, UnicodeDecodeError):
         line = None
-    where_ = f"{shown}:{line}" if line else shown
+    return f"{shown}:{line}" if line else shown
+
+
+def _missing(settings: Settings, source: str) -> SourceError:
+    """The error for a path `sources` names that is not there: it names newsletter.toml's
+    line, since that is where the fix goes (the file's own path alone read as a typo on the
+    command line, which was not given one)."""
     return SourceError(
-        f"{where_}: sources: {quoted(source)}: no such file or folder; fix the path there "
-        "(it is relative to the folder of newsletter.toml), or take it out of sources"
+        f"{_sources_line(settings)}: sources: {quoted(source)}: no such file or folder; "
+        "fix the path there (it is relative to the folder of newsletter.toml), "
+        "or take it out of sources"
     )
 
 
