@@ -10,7 +10,8 @@
 - Every response carries the CSP, `Referrer-Policy: same-origin` (a browser posts our
   forms with our real Origin; no other site ever gets a Referer, nor a token in one),
   `frame-ancestors 'none'` (and X-Frame-Options), nosniff and `no-store`.
-- One log line per request: method, path (never the query: it holds tokens),
+- One log line per request: method, path (never the query: it holds tokens; the path
+  with its control and invisible characters escaped and cut at 200 characters),
   status, milliseconds, the client address with its last part hidden, and what
   the request did, with any address masked (`r…@example.org`).
 """
@@ -22,6 +23,8 @@ import logging
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from newsletter.control_chars import log_safe
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -122,7 +125,7 @@ class Gateway:
         self.log.info(
             "%s %s %d %.1fms client=%s%s",
             scope.get("method", "-"),
-            scope.get("path", "-"),
+            log_safe(scope.get("path", "-")),  # decoded: it may hold line breaks and ESC
             status,
             seconds * 1000,
             masked_ip(client[0]) if client else "-",
