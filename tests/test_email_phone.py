@@ -1,7 +1,7 @@
 """The email on a phone, measured in Chromium with images on (each remote image answered with
 a 3:2 photo): the lead's headline on the first screen, 44 px story links, 24 px footer links
-8 px apart, no sideways scroll, thumbnails beside the text on a wide screen and above it on a
-phone, and the dark logo in dark mode."""
+8 px apart, no sideways scroll, thumbnails beside the text on a wide screen and on a phone,
+tall photos kept short, and the dark logo in dark mode."""
 
 from __future__ import annotations
 
@@ -52,24 +52,30 @@ _MEASURE = """() => {
                                left: r.left, right: r.right, top: r.top, bottom: r.bottom}});
   const thumbs = [...document.querySelectorAll('img.thumb')].map(i => {
       const r = box(i); const title = i.closest('.card').querySelector('.card-title');
-      return {w: r.width, beside: r.top < box(title).bottom && r.left > box(title).left}});
+      return {w: r.width, h: r.height,
+              beside: r.top < box(title).bottom && r.left > box(title).left}});
+  const hero = document.querySelector('img.hero-image');
   const times = [...document.querySelectorAll('p, span')].filter(
       e => e.children.length === 0 && /min read/.test(e.textContent)).map(
       e => ({text: e.textContent.trim(), lines: e.getClientRects().length,
              nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
   return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
+          hero: hero ? {w: box(hero).width, h: box(hero).height} : null,
           scroll: document.documentElement.scrollWidth};
 }"""
 
 
-def measure(html_path: Path, width: int, height: int, scheme: str = "light") -> dict:
-    """Open the page at width x height with images on and measure what a reader meets."""
+def measure(
+    html_path: Path, width: int, height: int, scheme: str = "light", photo: bytes = PHOTO
+) -> dict:
+    """Open the page at width x height with images on (each one `photo`) and measure what a
+    reader meets."""
     with chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
         page.route(
             re.compile(r"^https?://"),
             lambda route: (
-                route.fulfill(status=200, content_type="image/png", body=PHOTO)
+                route.fulfill(status=200, content_type="image/png", body=photo)
                 if route.request.resource_type == "image"
                 else route.abort()
             ),
@@ -201,13 +207,34 @@ def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target
 
 
 @pytest.mark.slow
-def test_thumbnails_sit_beside_the_text_on_a_wide_screen_and_above_it_on_a_phone(weeks):
-    """Card photos are 120 px thumbnails beside the title at 640 px, 96 px above it at 375 px."""
+def test_thumbnails_sit_beside_the_text_on_a_wide_screen_and_on_a_phone(weeks):
+    """Card photos are thumbnails beside the title: 120 px wide at 640 px, 96 px at 375 px."""
     wide = measure(weeks["full-week"] / "index.html", 640, 900)
     phone = measure(weeks["full-week"] / "index.html", 375, 667)
     assert len(wide["thumbs"]) == 3
     assert all(t["w"] == 120 and t["beside"] for t in wide["thumbs"])
-    assert all(t["w"] == 96 and not t["beside"] for t in phone["thumbs"])
+    assert all(t["w"] == 96 and t["beside"] for t in phone["thumbs"]), phone["thumbs"]
+
+
+@pytest.mark.slow
+def test_tall_photos_of_unknown_size_stay_short_and_keep_their_shape(tmp_path, monkeypatch):
+    """A feed's 1:4 photo (no size given) is at most 400 px tall as the lead and fits the
+    thumbnail's box as a card, its ratio kept, with no sideways scroll, on a phone and wide."""
+    from tests.support.full_week import rebuild
+
+    monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    monkeypatch.chdir(copy_full_week(tmp_path / "tall"))
+    folder = build_full_week(tmp_path / "tall").folder
+    manifest = folder / "issue.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("/photos/", "/photos/tall-"), "utf-8")
+    rebuild(folder)
+    tall = photo_png(100, 400)
+    for width, box in ((375, 96), (640, 120)):
+        facts = measure(folder / "index.html", width, 667, photo=tall)
+        assert facts["hero"] == {"w": 100, "h": 400}, facts["hero"]
+        assert len(facts["thumbs"]) == 3
+        assert all(t["h"] == box and t["w"] == box / 4 and t["beside"] for t in facts["thumbs"])
+        assert facts["scroll"] == width
 
 
 @pytest.mark.slow

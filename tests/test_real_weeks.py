@@ -324,7 +324,8 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 
 
 # Weeks labelled in labels.toml (a new user's week: a note, three Markdown stories, a local feed
-# of several outlets' headlines); birmingham-2023 and texas-measles-2025 were labelled before the
+# of several outlets' headlines); birmingham-2023, texas-measles-2025, boj-2024 (business news outside
+# the US and UK) and social-media-ban-2024 (a policy story in Australia) were labelled before the
 # tool ever ran on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 
