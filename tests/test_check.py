@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -12,6 +13,7 @@ from newsletter.check import check_issue
 from newsletter.check.registry import CHECKS
 from newsletter.cli import app
 from newsletter.mail.template import parse_message_template
+from tests.conftest import ROOT
 from tests.support.check_workspace import Crafter, make_sample_workspace
 
 PNG_1X1 = bytes.fromhex(
@@ -419,3 +421,13 @@ def test_without_spamassassin_the_report_says_so(crafter, monkeypatch):
     report = check_issue(crafter.folder, crafter.settings(), spamassassin=True)
     assert report.spam_score is None
     assert "spamassassin is not installed: no spam score" in report.notes
+
+
+def test_the_checks_page_lists_every_check_and_counts_them_right():
+    """docs/checks.md has a row for each check of the registry, with its severity, and its
+    example report counts as many checks as `check` runs (it said 24 when `check` ran 30)."""
+    page = (ROOT / "docs" / "checks.md").read_text("utf-8")
+    for check in CHECKS:
+        assert f"| `{check.id}` | {check.severity} |" in page, check.id
+    (count,) = re.findall(r"Issue 2026-W48: (\d+) checks,", page)
+    assert int(count) == len(CHECKS)

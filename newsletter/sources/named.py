@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import CONFIG_NAME, Settings
@@ -111,19 +112,35 @@ def source_paths(sources: Iterable[str]) -> list[Path]:
     return files
 
 
-def newest_date(sources: Sequence[str], loaded: Sources) -> tuple[dt.date, str] | None:
-    """The newest date the sources carry, and where: a story's or entry's date, or a file's
-    modification day for a seed or story file (a feed's entries carry their own dates)."""
-    dated: list[tuple[dt.date, str]] = [
-        (item.date, item.source) for item in loaded.stories if item.date is not None
+@dataclass(frozen=True, slots=True)
+class Newest:
+    """The newest date the sources carry: its day, where it was seen, and, when it is a file's
+    saving, the moment (UTC) it was saved (an entry's date says only its day)."""
+
+    day: dt.date
+    where: str
+    saved: dt.datetime | None = None
+
+
+def newest_date(sources: Sequence[str], loaded: Sources) -> Newest | None:
+    """The newest date the sources carry: a story's or entry's date, or a file's modification
+    day for a seed or story file (a feed's entries carry their own dates).  On a tie between
+    an entry's day and a file's, the entry wins (nothing finer can be said of it); among files
+    of one day, the one saved last."""
+    dated: list[tuple[dt.date, int, float, str]] = [
+        (story.date, 1, 0.0, story.source) for story in loaded.stories if story.date is not None
     ]
-    dated += [(item.date, item.source) for item in loaded.headlines if item.date is not None]
+    dated += [(h.date, 1, 0.0, h.source) for h in loaded.headlines if h.date is not None]
     for path in source_paths(sources):
         if path.suffix.lower() in FEED_SUFFIXES:
             continue  # a feed file is new each fetch: its entries' dates say how old it is
         try:
-            day = dt.date.fromtimestamp(path.stat().st_mtime)
+            mtime = path.stat().st_mtime
         except OSError:
             continue
-        dated.append((day, display_path(path)))
-    return max(dated, key=lambda d: d[0]) if dated else None
+        dated.append((dt.date.fromtimestamp(mtime), 0, mtime, display_path(path)))
+    if not dated:
+        return None
+    day, is_entry, mtime, where_ = max(dated, key=lambda d: d[:3])
+    saved = None if is_entry else dt.datetime.fromtimestamp(mtime, dt.UTC)
+    return Newest(day, where_, saved)
