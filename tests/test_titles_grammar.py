@@ -1040,8 +1040,8 @@ def test_round_14b_a_tonne_a_name_and_a_third_verb(paragraph, expected):
 
 def test_the_round_15_set_is_recorded_as_read_once():
     """Round 15's set (37 leads gathered before its code, none from another file's URL) keeps a
-    source, a licence, a year outside 2004-2005 and the title of its start read once with an
-    editor's verdict: 19 of 37 printable."""
+    source, a licence, a year outside 2004-2005, the title of its start read once with an
+    editor's verdict (19 of 37 printable) and round 15's title read once at its end (21)."""
     leads = tomllib.loads((DATA / "titles" / "fresh_round15.toml").read_text("utf-8"))["lead"]
     others = {
         lead["source"]
@@ -1055,6 +1055,8 @@ def test_the_round_15_set_is_recorded_as_read_once():
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 19
+    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 21
+    assert all(lead["verdict_now"] == "keep" or lead["why_now"] for lead in leads)
 
 
 @pytest.mark.parametrize(
