@@ -772,7 +772,7 @@ def test_round_10b_after_its_reading():
             "during which hundreds of thousands lost power in the United States, utility crews "
             "are currently working to restore and recover from the damage caused by the sheer "
             "scope of ice, snow, and wind.",
-            "recover from the damage",
+            "recover from damage",
         ),
         (
             "HOUSTON – The Coast Guard is crying foul at BP’s statement this week that active "
