@@ -1091,7 +1091,8 @@ def test_round_15_a_sentence_of_two_clauses_is_still_cut_to_its_main_clause():
 def test_the_round_16_set_is_recorded_as_read_once():
     """Round 16's set (29 leads gathered after round 15's reading and before any later code,
     none from another file's URL) keeps a source, a licence, a year outside 2004-2005 and
-    round 15's title read once with an editor's verdict: 14 of 29 printable."""
+    titles read once with an editor's verdict: 15 of 29 printable with round 14b's code, 14
+    with round 15's and 14 with round 15b's."""
     leads = tomllib.loads((DATA / "titles" / "fresh_round16.toml").read_text("utf-8"))["lead"]
     others = {
         lead["source"]
@@ -1105,3 +1106,5 @@ def test_the_round_16_set_is_recorded_as_read_once():
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
+    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 15
+    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 14
