@@ -21,6 +21,7 @@ FIRST_SCREEN_TOP = 450  # the lead's headline starts within a 375x667 screen, ba
 STORY_LINK_PX = 44  # Apple's HIG tap target
 FOOTER_LINK_PX = 24  # WCAG 2.5.8 target size (minimum)
 FOOTER_GAP_PX = 8
+FULL_WEEK_SECTIONS = ["Related", "World", "Science & climate", "Culture", "More headlines"]
 
 
 def photo_png(width: int = 600, height: int = 400) -> bytes:
@@ -52,15 +53,24 @@ _MEASURE = """() => {
                                left: r.left, right: r.right, top: r.top, bottom: r.bottom}});
   const thumbs = [...document.querySelectorAll('img.thumb')].map(i => {
       const r = box(i); const title = i.closest('.card').querySelector('.card-title');
+      const summary = i.closest('.card').querySelector('.card-summary');
       return {w: r.width, h: r.height,
-              beside: r.top < box(title).bottom && r.left > box(title).left}});
+              beside: r.top < box(title).bottom && r.left > box(title).left,
+              summary_below: summary ? box(summary).top >= r.bottom : null}});
+  const px = (e, prop) => parseFloat(getComputedStyle(e)[prop]);
+  const labels = [...document.querySelectorAll('h2.section-head')].map(h => ({
+      text: h.textContent.trim(), size: px(h, 'fontSize'),
+      upper: getComputedStyle(h).textTransform === 'uppercase'}));
+  const titles = [...document.querySelectorAll('.item-title')].map(t => px(t, 'fontSize'));
+  const foot = document.querySelector('.footer-block');
+  const rule = foot ? px(foot, 'borderTopWidth') : 0;
   const hero = document.querySelector('img.hero-image');
   const times = [...document.querySelectorAll('p, span')].filter(
       e => e.children.length === 0 && /min read/.test(e.textContent)).map(
       e => ({text: e.textContent.trim(), lines: e.getClientRects().length,
              nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
   return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
-          hero: hero ? {w: box(hero).width, h: box(hero).height} : null,
+          hero: hero ? {w: box(hero).width, h: box(hero).height} : null, labels, titles, rule,
           scroll: document.documentElement.scrollWidth};
 }"""
 
@@ -214,6 +224,22 @@ def test_thumbnails_sit_beside_the_text_on_a_wide_screen_and_on_a_phone(weeks):
     assert len(wide["thumbs"]) == 3
     assert all(t["w"] == 120 and t["beside"] for t in wide["thumbs"])
     assert all(t["w"] == 96 and t["beside"] for t in phone["thumbs"]), phone["thumbs"]
+    # on a phone the summary starts under the photo, not in a sliver beside it
+    assert all(t["summary_below"] for t in phone["thumbs"]), phone["thumbs"]
+    assert not any(t["summary_below"] for t in wide["thumbs"]), wide["thumbs"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", ["sample", "full-week"])
+def test_section_names_read_as_labels_and_a_rule_sets_the_footer_apart(weeks, week):
+    """Related, each [[sections]] name and More headlines are small capitals, smaller than the
+    headlines under them (a label, not one more headline); a rule sits over the footer."""
+    facts = measure(weeks[week] / "index.html", 375, 667)
+    names = {"sample": ["Related", "More headlines"], "full-week": FULL_WEEK_SECTIONS}[week]
+    assert [label["text"] for label in facts["labels"]] == names
+    assert all(label["upper"] for label in facts["labels"])
+    assert max(label["size"] for label in facts["labels"]) < min(facts["titles"])
+    assert facts["rule"] == 1
 
 
 @pytest.mark.slow
