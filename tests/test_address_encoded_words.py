@@ -58,3 +58,29 @@ def test_subscribers_add_refuses_an_encoded_word_address(send_ws, monkeypatch):
     one_error_line(run("subscribers", "add", ENCODED[0]), "encoded-word")
     with send_ws.store() as store:
         assert store.get(ENCODED[0]) is None
+
+
+def test_an_encoded_word_address_an_older_version_listed_can_still_be_taken_off(
+    send_ws, monkeypatch
+):
+    """`show`, `unsubscribe`, `remove` and `forget` find such an address as written."""
+    listed, other = ENCODED[3], ENCODED[0]
+    send_ws.add(listed, other)  # the store takes what it is given: a list made before this rule
+    monkeypatch.chdir(send_ws.root)
+    assert run("subscribers", "show", listed).exit_code == 0
+    assert run("subscribers", "unsubscribe", listed).exit_code == 0
+    assert send_ws.statuses()[listed] == "unsubscribed"
+    assert run("subscribers", "remove", listed).exit_code == 0
+    assert run("subscribers", "forget", other).exit_code == 0
+    assert send_ws.statuses() == {}
+    one_error_line(run("subscribers", "add", listed), "encoded-word")
+
+
+def test_a_send_to_an_older_list_fails_only_the_encoded_word_address(send_ws, smtpd):
+    """The send refuses to write such an address into a To: line: that reader fails, the others go."""
+    from newsletter.send.sender import send_issue
+
+    send_ws.add("reader@example.org", ENCODED[0])
+    summary = send_issue(send_ws.issue, send_ws.with_server(smtpd.host, smtpd.port))
+    assert (summary.sent, summary.failed) == (1, 1), summary
+    assert [r.rcpt_tos for r in smtpd.received] == [("reader@example.org",)]
