@@ -466,15 +466,35 @@ def _prepared(sentence: str) -> str:
     return _event_over_state(_TOLD_THAT.sub(_said_for_told, sentence))
 
 
-# A second clause in a main clause: a subordinate or relative one ("as growing numbers …",
-# "after the dam failed", "which will study …"), a participle after a comma (", killing four"),
-# or a second subject and verb after "and"/"but" ("… and hundreds were missing").
-_SECOND_CLAUSE = Lazy(
+# What may open a second clause in a main clause: a subordinator or relative pronoun ("as
+# growing numbers … attempt", "after the dam failed", "which will study …"), "and"/"but"/"yet"
+# before a second subject; and a participle after a comma (", killing four") is one.
+_CLAUSE_OPENER = Lazy(
     r"\s(?:as|after|when|while|because|since|before|following|which|who|whose|where|that|"
-    r"until|once|if|although|though|whereas|unless|so|yet)\s|,\s[a-z]+ing\s"
-    r"|\s(?:but|and)\s(?:\w+\s){0,3}?(?:is|are|was|were|has|have|had|will)\s",
+    r"until|once|if|although|though|whereas|unless|so|yet|but|and)\s",
     re.IGNORECASE,
 )
+_PARTICIPLE_CLAUSE = Lazy(r",\s[a-z]+ing\s")
+_AGENT_PHRASE = Lazy(r"^\S+ed\sby\b")
+# How many words after an opener are read for the second clause's own verb.
+_CLAUSE_VERB_WINDOW = 8
+
+
+def _has_second_clause(clause: str) -> bool:
+    """Whether the main clause holds a second clause: a participle after a comma, or an opener
+    followed by a finite verb of its own within a few words ("as growing numbers of migrants
+    attempt …"); an opener before a phrase is none ("convicted of conspiring to act as
+    unregistered Russian agents", "resigns as prime minister", "after eight months")."""
+    if _PARTICIPLE_CLAUSE.search(clause):
+        return True
+    for m in _CLAUSE_OPENER.finditer(clause):
+        rest = clause[m.end() :]
+        head = " ".join(rest.split()[:_CLAUSE_VERB_WINDOW])
+        if verb_index(head) is not None and not _AGENT_PHRASE.match(rest):
+            return True
+    return False
+
+
 # The longest main clause read for a second clause (any sentence's fits; no shortening).
 _UNCUT = 100_000
 
@@ -483,9 +503,9 @@ def _whole_clause(sentence: str, limit: int) -> str | None:
     """Round 15's policy, complete before short: a sentence of a single clause is its title
     whole in headline style (no cut at all), with its articles when that fits `limit`, else
     without them, when it passes the checks.  None when the main clause has a second clause
-    (`_SECOND_CLAUSE`: the cuts choose what to keep), does not fit or fails."""
+    (`_has_second_clause`: the cuts choose what to keep), does not fit or fails."""
     prepared = _prepared(sentence)
-    if _SECOND_CLAUSE.search(_fitted_clause(prepared, _UNCUT, keep_articles=True)):
+    if _has_second_clause(_fitted_clause(prepared, _UNCUT, keep_articles=True)):
         return None
     for keep_articles in (True, False):
         clause = _fitted_clause(prepared, limit, keep_articles)
