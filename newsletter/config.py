@@ -586,7 +586,21 @@ def _check_type(
             t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,))
         )
         got = type(value).__name__ if secret else repr(value)  # a *_env value may be a secret
-        raise ConfigError(f"{where_}: expected {names}, got {got}")
+        wants = wanted if isinstance(wanted, tuple) else (wanted,)
+        if float in wants:  # a whole number is a number: say it once
+            wants = tuple(t for t in wants if t is not int)
+        hint = " or ".join(_TYPE_HINTS.get(t, t.__name__) for t in wants)
+        raise ConfigError(f"{where_}: expected {names}, got {got}; write {hint}")
+
+
+# What to write for each type, so a `port = "587x"` says how to fix it, not only what it is.
+_TYPE_HINTS: dict[type, str] = {
+    int: "a whole number, without quotes",
+    float: "a number, without quotes",
+    bool: "true or false, without quotes",
+    str: 'text in double quotes ("…")',
+    list: 'a list in brackets (["…", "…"])',
+}
 
 
 def _suggest(key: str, known: list[str]) -> str:

@@ -62,6 +62,10 @@ _MEASURE = """() => {
       text: h.textContent.trim(), size: px(h, 'fontSize'),
       upper: getComputedStyle(h).textTransform === 'uppercase'}));
   const titles = [...document.querySelectorAll('.item-title')].map(t => px(t, 'fontSize'));
+  const measures = [...document.querySelectorAll('.item-summary, .card-summary')].map(e => {
+      const r = document.createRange(); r.selectNodeContents(e);
+      const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+      return e.textContent.trim().length / lines});
   const foot = document.querySelector('.footer-block');
   const rule = foot ? px(foot, 'borderTopWidth') : 0;
   const hero = document.querySelector('img.hero-image');
@@ -71,6 +75,7 @@ _MEASURE = """() => {
              nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
   return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
           hero: hero ? {w: box(hero).width, h: box(hero).height} : null, labels, titles, rule,
+          measures,
           scroll: document.documentElement.scrollWidth};
 }"""
 
@@ -240,6 +245,15 @@ def test_section_names_read_as_labels_and_a_rule_sets_the_footer_apart(weeks, we
     assert all(label["upper"] for label in facts["labels"])
     assert max(label["size"] for label in facts["labels"]) < min(facts["titles"])
     assert facts["rule"] == 1
+
+
+@pytest.mark.slow
+def test_summaries_keep_a_readable_line_length_on_a_wide_screen(weeks):
+    """At 640 px a summary's lines hold at most about 75 characters (30em), as a book's or
+    Ghost's excerpts do, not the 90 and more of the whole 552 px column."""
+    facts = measure(weeks["full-week"] / "index.html", 640, 900)
+    assert len(facts["measures"]) == 17  # 14 headline summaries and 3 cards'
+    assert max(facts["measures"]) <= 75, facts["measures"]
 
 
 @pytest.mark.slow

@@ -418,6 +418,23 @@ def test_a_word_as_common_as_any_is_never_core():
     assert round_one.score <= WEAK_CAP
 
 
+def test_a_short_form_may_spell_its_names_connector():
+    """ "BOJ" is the "Bank of Japan", its "of" giving a letter as it does in few names ("FDA"
+    skips its "and"): a feed's "Yen tumbles in Tokyo after BOJ decision" matched only "yen" and
+    the place under the bank's decision (0.322, a hair over the bar, in
+    tests/data/weeks/boj-2024); the lead's "BOJ" is a headline's "Bank of Japan" too."""
+    profile = _profile(
+        "The Bank of Japan raised its short-term interest rate on Tuesday, the first rise "
+        "since 2007.",
+        title="The Bank of Japan ends negative interest rates",
+    )
+    (yen,) = rank_headlines(profile, [Headline("Yen tumbles in Tokyo after BOJ decision")])
+    assert "boj~bank" in yen.matched and yen.score > WEAK_CAP
+    short = _profile("The BOJ raised its rate on Tuesday.", title="BOJ ends negative rates")
+    (bonds,) = rank_headlines(short, [Headline("Bank of Japan keeps buying bonds")])
+    assert bonds.matched == ("bank of japan~boj",)
+
+
 def test_a_noun_is_no_match_for_a_word_the_lead_only_uses_as_a_verb():
     """The lead's "signaling a stronger security stance" is a verb; the sample's "Hegseth's
     Use of Signal" names a thing (after "of"), so it does not match, while "Federal Arrests

@@ -278,7 +278,8 @@ def _send(
     _warn_about(settings)
     password = _password(settings)
     log = _json_log(plan.issue_id) if as_json else None
-    with ProgressDisplay(plan.recipients) as progress, stop_on_signals():
+    relay = f"{settings.smtp.host}:{settings.smtp.port}"
+    with ProgressDisplay(plan.recipients, relay) as progress, stop_on_signals():
         on_progress = log.progress if log is not None else progress.update
         summary = run_send(
             replace(plan, options=replace(options, password=password, on_progress=on_progress))
