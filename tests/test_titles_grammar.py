@@ -1108,3 +1108,23 @@ def test_the_round_16_set_is_recorded_as_read_once():
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
     assert sum(lead["verdict_before"] == "keep" for lead in leads) == 15
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 14
+
+
+def test_the_round_17_set_is_recorded_as_read_once():
+    """Round 17's set (21 leads gathered after round 15b's code and before round 15c's, none
+    from another file's URL) keeps a source, a licence, a year outside 2004-2005 and round
+    15b's title read once with an editor's verdict (14 of 21 printable), and round 15c's (15)."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round17.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != "fresh_round17"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 21
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
+    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 15

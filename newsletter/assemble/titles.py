@@ -157,6 +157,31 @@ def _without_label(paragraph: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# Round 15c, a policy for labels: whatever opens a paragraph before a separator (a dash, a colon,
+# " - ") and holds no verb is a label, not the sentence ("Reuters: Kevin De Bruyne …", "London,
+# Europe Brief News- More than …", "Justin Sullivan/Getty Images(SAN JOSE, Calif.) — Networking
+# …"), when a capital or a quotation follows it.
+_LEAD_SEPARATOR = Lazy(r"(?:\s?[—–]|\s--|:|\s-|-(?=\s))\s+(?=[A-Z“\"])")
+# How far into a paragraph a label may end.
+_LABEL_CHARS = 70
+
+
+def _without_lead_label(text: str) -> str:
+    """The text without a label before a separator near its start (`_LEAD_SEPARATOR`): the
+    last separator within `_LABEL_CHARS` characters whose text before has no finite verb, no
+    open quotation and no open parenthesis ("(aet: Utd win 6-5 on pens)" is a score's note);
+    as it was when none, or when too little would be left."""
+    cut = None
+    for m in _LEAD_SEPARATOR.finditer(text[:_LABEL_CHARS]):
+        before = text[: m.start()]
+        closed = before.count("(") == before.count(")") and before.count('"') % 2 == 0
+        if closed and verb_index(before) is None and before.count("“") <= before.count("”"):
+            cut = m.end()
+    if cut is None or cut >= len(text) - 20:
+        return text
+    return text[cut:]
+
+
 def first_sentence(paragraph: str) -> str:
     """The first sentence of a paragraph."""
     return next(iter(sentences(paragraph)), paragraph.strip())
@@ -203,7 +228,7 @@ def chosen_title(
     if not paragraph:
         return "", "short"
     opening = _without_label(" ".join(_opening(paragraph).split()))
-    text = _without_kicker(_without_label(without_dateline(opening)))
+    text = _without_kicker(_without_lead_label(_without_label(without_dateline(opening))))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
