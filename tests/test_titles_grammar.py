@@ -252,6 +252,18 @@ def test_an_apposition_a_day_apposition_and_small_capitals_go():
     assert derive_title([sun]).startswith("Popular restaurant")
 
 
+def test_a_day_goes_with_the_as_of_before_it():
+    """ "agreed to resign as of Wednesday" loses the day and its "as of" together, never leaving
+    a title that ends "resign as of," (a wire report, 9 July 2022)."""
+    lede = (
+        "The speaker of Sri Lanka’s Parliament says President Gotabaya Rajapaksa has agreed to "
+        "resign as of Wednesday."
+    )
+    title = derive_title([lede])
+    assert "as of" not in title and "Wednesday" not in title
+    assert "Rajapaksa agrees to resign" in title
+
+
 def test_a_verb_of_no_list_takes_the_present_and_still_reads_as_a_verb():
     """ "scored" becomes "scores" (its base form is an English word) and the checker still finds
     the verb; a plural noun before a verb ("Oil prices rise") is not read as the verb."""
