@@ -630,3 +630,24 @@ def test_round_16_the_object_phrase_is_read_by_the_tagger():
     assert _object_end(words, pos_tagger.word_tags(text), 1) == words.index("terminal,") + 1
     text = "Spain wins in Berlin"
     assert _object_end(text.split(" "), pos_tagger.word_tags(text), 1) == 2
+
+
+def test_round_16_a_cut_inside_the_object_phrase_gets_the_rest_back():
+    """Round 16: a cut that passes the checks but ends inside the main verb's object phrase
+    is given the rest of that phrase ("declared winner" → "declared winner of county's
+    mayoral election"); when that phrase does not fit, the cut is read after every other
+    candidate, never replaced by one that fails the checks."""
+    from newsletter.assemble.titles import _with_its_object
+
+    sentence = (
+        "Longtime council member Maria Keane was declared the winner of the county's mayoral "
+        "election on Wednesday and shortly afterwards thanked her supporters and appealed to "
+        "her rivals, who are already demanding a recount in the county's largest town."
+    )
+    kept = "Longtime council member Maria Keane declared winner"
+    assert _with_its_object(kept, sentence, TITLE_LIMIT) == (
+        "Longtime council member Maria Keane declared winner of county's mayoral election"
+    )
+    assert _with_its_object("Maria Keane thanks her supporters", sentence, TITLE_LIMIT) == (
+        "Maria Keane thanks her supporters"
+    )

@@ -181,6 +181,16 @@ class _Cuts:
                 return [x for x in fitting if x <= c]
         return []
 
+    def object_end(self, kept: str) -> int | None:
+        """Where the main verb's object phrase ends in the sentence (a character index) when
+        `kept`, a prefix of it, ends inside that phrase; None when it does not."""
+        if self.verb is None or not self._inside_object(kept, self.sentence[len(kept) :]):
+            return None
+        words = self.sentence.split(" ")
+        verb = self.verb + 1 if words[self.verb].lower() == "to" else self.verb
+        end = _object_end(words, pos_tagger.word_tags(self.sentence), verb)
+        return len(" ".join(words[:end]))
+
     def _inside_object(self, kept: str, rest: str) -> bool:
         """Round 16: a cut between the main verb and the end of its object phrase ("votes to
         approve | funding for the stadium", "grants approval | to a $1.2 billion plan to build a
@@ -188,7 +198,7 @@ class _Cuts:
         "for", "to" and short "that" complements (`_object_end`)."""
         if self.verb is None:
             return False
-        verb = self.verb + 1 if kept.split(" ")[self.verb].lower() == "to" else self.verb
+        verb = self.verb + 1 if self.sentence.split(" ")[self.verb].lower() == "to" else self.verb
         at = len(kept.rstrip().split(" "))
         following = rest.split(" ", 2)[1:2] if rest.startswith(" ") else []
         opens_complement = bool(following) and following[0].lower() in _COMPLEMENTS
