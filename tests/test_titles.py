@@ -651,3 +651,15 @@ def test_round_16_a_cut_inside_the_object_phrase_gets_the_rest_back():
     assert _with_its_object("Maria Keane thanks her supporters", sentence, TITLE_LIMIT) == (
         "Maria Keane thanks her supporters"
     )
+
+
+def test_round_16_a_noun_phrase_before_a_finite_verb_opens_a_reported_clause():
+    """The object phrase of "says the agency approved its treatment for a rare disease" runs
+    to the clause's end: the noun phrase after "says" is the reported clause's subject, so no
+    strict cut keeps it without its verb and object."""
+    from newsletter.assemble import pos_tagger
+    from newsletter.assemble.title_cuts import _object_end
+
+    text = "Firm says the agency approved its treatment for rare disease, the company said"
+    words = text.split(" ")
+    assert _object_end(words, pos_tagger.word_tags(text), 1) == words.index("disease,") + 1

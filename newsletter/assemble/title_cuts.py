@@ -320,6 +320,15 @@ def _to_verb(words: Sequence[str], tags: Sequence[str], at: int) -> bool:
     )
 
 
+def _short_clause_end(words: Sequence[str], before: int) -> int:
+    """The index after the clause that opens after `before` (at the next comma or the end)
+    when it is at most `_THAT_WORDS` words, else `before`: a long one may be cut off."""
+    start = before + 1
+    ends = (i + 1 for i in range(start, len(words)) if words[i].endswith(","))
+    stop = next(ends, len(words))
+    return stop if stop - start <= _THAT_WORDS else before
+
+
 def _object_end(words: Sequence[str], tags: Sequence[str], verb: int) -> int:
     """The index after the main verb's object phrase: its infinitives ("votes to approve"),
     the noun phrase after it and that phrase's "of", "for" and "to" complements and a "that"
@@ -331,15 +340,17 @@ def _object_end(words: Sequence[str], tags: Sequence[str], verb: int) -> int:
     end = _noun_phrase_end(words, tags, at)
     if end == at:
         return verb + 1
+    if end < len(words) and tags[end] in pos_tagger.FINITE and not words[end - 1].endswith(","):
+        # "finds coffee-drinkers | are less likely …": the noun phrase is the subject of a
+        # reported clause, never cut from its verb however long the clause
+        return next((i + 1 for i in range(end, len(words)) if words[i].endswith(",")), len(words))
     while end < len(words) and not words[end - 1].endswith((",", ";", ":")):
         word = words[end].lower()
         if word not in _COMPLEMENTS:
             break
         start = end + 1
         if word == "that":
-            ends = (i + 1 for i in range(start, len(words)) if words[i].endswith(","))
-            stop = next(ends, len(words))
-            return stop if stop - start <= _THAT_WORDS else end
+            return _short_clause_end(words, end)
         if word == "to" and start < len(words) and _to_verb(words, tags, end):
             start += 1
         following = _noun_phrase_end(words, tags, start)
