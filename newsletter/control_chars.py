@@ -117,6 +117,12 @@ DROPPED_CLASS = (  # for a [...] of the invisible characters text never keeps
 _SHAPING_CLASS = "\u061c\u180b-\u180d\u180f\u200c-\u200f\ufe00-\ufe0f\U000e0100-\U000e01ef"
 INVISIBLE_CLASS = DROPPED_CLASS + _SHAPING_CLASS  # for a [...] of every invisible character
 FLAG_TAGS = "\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f"
+# What no terminal or log line shows raw: control characters but tab and line break, line
+# separators, the invisible characters text never keeps and the bidi marks (on a line they
+# move its punctuation), which reorder or hide text (for a [...]; FLAG_TAGS kept apart).
+UNSHOWN_CLASS = (
+    "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u200e\\u200f\\u061c" + DROPPED_CLASS
+)
 # A run of dropped characters with the spaces either side of it: "a \u202e b" is "a b".
 _DROPPED_RUN = re.compile(f"({FLAG_TAGS})|( ?)[{DROPPED_CLASS}]+( ?)")
 _ANY_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}\u2800]")
@@ -154,3 +160,16 @@ def visible(text: str) -> bool:
     """True when `text` shows something: not only spaces and invisible characters (a name
     made of a zero-width joiner, a soft hyphen or a Hangul filler shows nothing)."""
     return bool(_ANY_INVISIBLE.sub("", text).strip())
+
+
+_LOG_UNSHOWN = re.compile(f"({FLAG_TAGS})|[\\t\\n{UNSHOWN_CLASS}]")
+LOGGED = 200  # the most of a request's own text (its path) a log line quotes
+
+
+def log_safe(text: str, limit: int = LOGGED) -> str:
+    """`text` for one log line: every character `UNSHOWN_CLASS` names, tab and line break too,
+    escaped (`\\x0a`, `\\x1b`, `\\u202e`), and cut at `limit` characters (`…`).  A request's
+    path, decoded by the server, can hold any of them: raw, it wrote forged lines into the
+    log and escape sequences to whoever tails it."""
+    shown = _LOG_UNSHOWN.sub(lambda m: m.group(1) or escaped_character(m), text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

@@ -12,6 +12,11 @@ import re
 from newsletter.control_chars import quoted
 
 _ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$")
+# An RFC 2047 encoded-word: `=?charset?q-or-b?text?=`.  RFC 2047 forbids one in an address, and
+# `=`, `?` and `_` are letters of a local part, yet Python's email package and mail programs
+# decode one there anyway: `=?utf-8?q?victim=40gmail.com=2C_x?=@example.org` reads as
+# `victim@gmail.com, x@example.org` in a To: line, and one may hide a CR LF.
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=", re.IGNORECASE)
 
 
 class HeaderValueError(ValueError):
@@ -20,6 +25,11 @@ class HeaderValueError(ValueError):
 
 def check_address(address: str) -> str:
     """Return the address if it is a plain `local@domain`; raise HeaderValueError otherwise."""
-    if not _ADDRESS.match(address) or not address.isascii():
+    if not _ADDRESS.match(address) or not address.isascii() or has_encoded_word(address):
         raise HeaderValueError(f"{quoted(address)} is not a deliverable address")
     return address
+
+
+def has_encoded_word(address: str) -> bool:
+    """True when `address` holds an RFC 2047 encoded-word (`=?utf-8?q?…?=`): never an address."""
+    return "=?" in address and _ENCODED_WORD.search(address) is not None

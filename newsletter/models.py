@@ -85,7 +85,7 @@ def body_paragraphs(body: str, format: BodyFormat) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """The editor's note, above the lead: a Markdown body and an optional sign-off."""
+    """The editor's note, after the lead and Related: a Markdown body and an optional sign-off."""
 
     body: str
     signoff: str = ""

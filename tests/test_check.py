@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -12,6 +13,7 @@ from newsletter.check import check_issue
 from newsletter.check.registry import CHECKS
 from newsletter.cli import app
 from newsletter.mail.template import parse_message_template
+from tests.conftest import ROOT
 from tests.support.check_workspace import Crafter, make_sample_workspace
 
 PNG_1X1 = bytes.fromhex(
@@ -98,6 +100,7 @@ CRAFTS = {
     ).config(r"^url = .*$", ""),
     "postal.address": lambda c: c.config(r"^postal_address = .*$", ""),
     "sender.dkim": lambda c: signed(c).config(r'^domain = "example.org"', 'domain = "example.net"'),
+    "sender.dkim-key": lambda c: c.unlink("dkim.key"),
     "leftovers": lambda c: c.lead_body("Dear {{ first_name }}, this week the border story leads."),
     "spam.wording": lambda c: c.manifest(
         'subject = "', 'subject = "Act now: 100% free border news" #'
@@ -146,6 +149,7 @@ BUILT_CRAFTS = {
     "images.width",
     "settings.drift",
     "merge.slots",
+    "sender.dkim-key",
 }
 
 
@@ -204,18 +208,29 @@ def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
     assert all(f.severity == expected and f.fix and f.message for f in found)
 
 
-def test_sender_dkim_names_the_missing_key_file_and_the_key_that_points_at_it(crafter):
-    """[dkim] set but its key file gone: the fix names the file and dkim.key_file, not
-    "set [dkim]"; a From outside dkim.domain is told to change one of the two."""
+def test_a_missing_dkim_key_is_an_error_naming_the_line_that_points_at_it(crafter):
+    """[dkim] set but its key file gone: an error (the send would refuse to sign), naming
+    newsletter.toml's key_file line and the file, so `check` never says "ready to send"."""
     signed(crafter).rebuild()
     (crafter.root / "dkim.key").unlink()
-    (finding,) = check_issue(crafter.folder, crafter.settings()).findings
-    assert finding.check == "sender.dkim" and "dkim.key: no such file" in finding.message
+    report = check_issue(crafter.folder, crafter.settings())
+    (finding,) = report.findings
+    assert finding.check == "sender.dkim-key" and finding.severity == "error"
+    config = (crafter.root / "newsletter.toml").read_text("utf-8").splitlines()
+    line = int(finding.message.split(":")[1])
+    assert config[line - 1].startswith("key_file = ")
+    assert "'dkim.key': no such file" in finding.message
     assert "set [dkim]" not in finding.fix
     assert "dkim.key" in finding.fix and "key_file" in finding.fix
-    (crafter.root / "dkim.key").write_text("-----BEGIN RSA PRIVATE KEY-----\n", "utf-8")
+    assert not report.ok
+
+
+def test_a_from_outside_dkim_domain_is_told_to_change_one_of_the_two(crafter):
+    """A From outside dkim.domain is told to change the domain or the From, not "set [dkim]"."""
+    signed(crafter).rebuild()
     crafter.config(r'^domain = "example.org"', 'domain = "example.net"')
     (finding,) = check_issue(crafter.folder, crafter.settings()).findings
+    assert finding.check == "sender.dkim"
     assert "set [dkim]" not in finding.fix and "example.org" in finding.fix
 
 
@@ -406,3 +421,13 @@ def test_without_spamassassin_the_report_says_so(crafter, monkeypatch):
     report = check_issue(crafter.folder, crafter.settings(), spamassassin=True)
     assert report.spam_score is None
     assert "spamassassin is not installed: no spam score" in report.notes
+
+
+def test_the_checks_page_lists_every_check_and_counts_them_right():
+    """docs/checks.md has a row for each check of the registry, with its severity, and its
+    example report counts as many checks as `check` runs (it said 24 when `check` ran 30)."""
+    page = (ROOT / "docs" / "checks.md").read_text("utf-8")
+    for check in CHECKS:
+        assert f"| `{check.id}` | {check.severity} |" in page, check.id
+    (count,) = re.findall(r"Issue 2026-W48: (\d+) checks,", page)
+    assert int(count) == len(CHECKS)

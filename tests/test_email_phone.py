@@ -1,7 +1,7 @@
 """The email on a phone, measured in Chromium with images on (each remote image answered with
 a 3:2 photo): the lead's headline on the first screen, 44 px story links, 24 px footer links
-8 px apart, no sideways scroll, thumbnails beside the text on a wide screen and above it on a
-phone, and the dark logo in dark mode."""
+8 px apart, no sideways scroll, thumbnails beside the text on a wide screen and on a phone,
+tall photos kept short, and the dark logo in dark mode."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ FIRST_SCREEN_TOP = 450  # the lead's headline starts within a 375x667 screen, ba
 STORY_LINK_PX = 44  # Apple's HIG tap target
 FOOTER_LINK_PX = 24  # WCAG 2.5.8 target size (minimum)
 FOOTER_GAP_PX = 8
+FULL_WEEK_SECTIONS = ["Related", "World", "Science & climate", "Culture", "More headlines"]
 
 
 def photo_png(width: int = 600, height: int = 400) -> bytes:
@@ -52,24 +53,44 @@ _MEASURE = """() => {
                                left: r.left, right: r.right, top: r.top, bottom: r.bottom}});
   const thumbs = [...document.querySelectorAll('img.thumb')].map(i => {
       const r = box(i); const title = i.closest('.card').querySelector('.card-title');
-      return {w: r.width, beside: r.top < box(title).bottom && r.left > box(title).left}});
+      const summary = i.closest('.card').querySelector('.card-summary');
+      return {w: r.width, h: r.height,
+              beside: r.top < box(title).bottom && r.left > box(title).left,
+              summary_below: summary ? box(summary).top >= r.bottom : null}});
+  const px = (e, prop) => parseFloat(getComputedStyle(e)[prop]);
+  const labels = [...document.querySelectorAll('h2.section-head')].map(h => ({
+      text: h.textContent.trim(), size: px(h, 'fontSize'),
+      upper: getComputedStyle(h).textTransform === 'uppercase'}));
+  const titles = [...document.querySelectorAll('.item-title')].map(t => px(t, 'fontSize'));
+  const measures = [...document.querySelectorAll('.item-summary, .card-summary')].map(e => {
+      const r = document.createRange(); r.selectNodeContents(e);
+      const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+      return e.textContent.trim().length / lines});
+  const foot = document.querySelector('.footer-block');
+  const rule = foot ? px(foot, 'borderTopWidth') : 0;
+  const hero = document.querySelector('img.hero-image');
   const times = [...document.querySelectorAll('p, span')].filter(
       e => e.children.length === 0 && /min read/.test(e.textContent)).map(
       e => ({text: e.textContent.trim(), lines: e.getClientRects().length,
              nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
   return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
+          hero: hero ? {w: box(hero).width, h: box(hero).height} : null, labels, titles, rule,
+          measures,
           scroll: document.documentElement.scrollWidth};
 }"""
 
 
-def measure(html_path: Path, width: int, height: int, scheme: str = "light") -> dict:
-    """Open the page at width x height with images on and measure what a reader meets."""
+def measure(
+    html_path: Path, width: int, height: int, scheme: str = "light", photo: bytes = PHOTO
+) -> dict:
+    """Open the page at width x height with images on (each one `photo`) and measure what a
+    reader meets."""
     with chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
         page.route(
             re.compile(r"^https?://"),
             lambda route: (
-                route.fulfill(status=200, content_type="image/png", body=PHOTO)
+                route.fulfill(status=200, content_type="image/png", body=photo)
                 if route.request.resource_type == "image"
                 else route.abort()
             ),
@@ -201,13 +222,59 @@ def test_the_lead_headline_is_on_the_first_screen_and_every_link_is_a_tap_target
 
 
 @pytest.mark.slow
-def test_thumbnails_sit_beside_the_text_on_a_wide_screen_and_above_it_on_a_phone(weeks):
-    """Card photos are 120 px thumbnails beside the title at 640 px, 96 px above it at 375 px."""
+def test_thumbnails_sit_beside_the_text_on_a_wide_screen_and_on_a_phone(weeks):
+    """Card photos are thumbnails beside the title: 120 px wide at 640 px, 96 px at 375 px."""
     wide = measure(weeks["full-week"] / "index.html", 640, 900)
     phone = measure(weeks["full-week"] / "index.html", 375, 667)
     assert len(wide["thumbs"]) == 3
     assert all(t["w"] == 120 and t["beside"] for t in wide["thumbs"])
-    assert all(t["w"] == 96 and not t["beside"] for t in phone["thumbs"])
+    assert all(t["w"] == 96 and t["beside"] for t in phone["thumbs"]), phone["thumbs"]
+    # on a phone the summary starts under the photo, not in a sliver beside it
+    assert all(t["summary_below"] for t in phone["thumbs"]), phone["thumbs"]
+    assert not any(t["summary_below"] for t in wide["thumbs"]), wide["thumbs"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", ["sample", "full-week"])
+def test_section_names_read_as_labels_and_a_rule_sets_the_footer_apart(weeks, week):
+    """Related, each [[sections]] name and More headlines are small capitals, smaller than the
+    headlines under them (a label, not one more headline); a rule sits over the footer."""
+    facts = measure(weeks[week] / "index.html", 375, 667)
+    names = {"sample": ["Related", "More headlines"], "full-week": FULL_WEEK_SECTIONS}[week]
+    assert [label["text"] for label in facts["labels"]] == names
+    assert all(label["upper"] for label in facts["labels"])
+    assert max(label["size"] for label in facts["labels"]) < min(facts["titles"])
+    assert facts["rule"] == 1
+
+
+@pytest.mark.slow
+def test_summaries_keep_a_readable_line_length_on_a_wide_screen(weeks):
+    """At 640 px a summary's lines hold at most about 75 characters (30em), as a book's or
+    Ghost's excerpts do, not the 90 and more of the whole 552 px column."""
+    facts = measure(weeks["full-week"] / "index.html", 640, 900)
+    assert len(facts["measures"]) == 17  # 14 headline summaries and 3 cards'
+    assert max(facts["measures"]) <= 75, facts["measures"]
+
+
+@pytest.mark.slow
+def test_tall_photos_of_unknown_size_stay_short_and_keep_their_shape(tmp_path, monkeypatch):
+    """A feed's 1:4 photo (no size given) is at most 400 px tall as the lead and fits the
+    thumbnail's box as a card, its ratio kept, with no sideways scroll, on a phone and wide."""
+    from tests.support.full_week import rebuild
+
+    monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+    monkeypatch.chdir(copy_full_week(tmp_path / "tall"))
+    folder = build_full_week(tmp_path / "tall").folder
+    manifest = folder / "issue.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("/photos/", "/photos/tall-"), "utf-8")
+    rebuild(folder)
+    tall = photo_png(100, 400)
+    for width, box in ((375, 96), (640, 120)):
+        facts = measure(folder / "index.html", width, 667, photo=tall)
+        assert facts["hero"] == {"w": 100, "h": 400}, facts["hero"]
+        assert len(facts["thumbs"]) == 3
+        assert all(t["h"] == box and t["w"] == box / 4 and t["beside"] for t in facts["thumbs"])
+        assert facts["scroll"] == width
 
 
 @pytest.mark.slow

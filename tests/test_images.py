@@ -63,7 +63,7 @@ def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> P
     [
         (
             '<img src="https://x.org/a.png" alt="A">',
-            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto;width:100%">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:block;max-width:100%;height:auto;width:auto;max-height:400px">',
         ),
         (
             '<img src="https://x.org/a.png" alt="A" width="1600" height="900">',
@@ -75,18 +75,40 @@ def write_story(workspace: Path, text: str = STORY, name: str = "story.md") -> P
         ),
         (
             '<img src="https://x.org/a.png" alt="A" style="display:none">',
-            '<img src="https://x.org/a.png" alt="A" width="552" style="display:none;display:block;max-width:100%;height:auto;width:100%;display:none">',
+            '<img src="https://x.org/a.png" alt="A" width="552" style="display:none;display:block;max-width:100%;height:auto;width:auto;max-height:400px;display:none">',
+        ),
+        (
+            '<img src="https://x.org/a.png" alt="A" width="1200" height="1800">',
+            '<img src="https://x.org/a.png" alt="A" width="267" height="400" style="display:block;max-width:100%;height:auto">',
+        ),
+        (
+            '<img class="thumb" src="https://x.org/a.png" alt="A" width="400" height="1600">',
+            '<img class="thumb" src="https://x.org/a.png" alt="A" width="30" height="120" style="display:block;max-width:100%;height:auto">',
+        ),
+        (
+            '<img class="thumb" src="https://x.org/a.png" alt="A">',
+            '<img class="thumb" src="https://x.org/a.png" alt="A" width="120" style="display:block;max-width:100%;height:auto;width:auto;max-height:120px;max-width:120px">',
         ),
         (
             '<img src="https://x.org/a.png" alt="A" width="120" style="border:0">',
             '<img src="https://x.org/a.png" alt="A" width="120" style="border:0;display:block;max-width:100%;height:auto">',
         ),
     ],
-    ids=["no-width", "too-wide", "thumbnail", "hidden-kept-hidden", "small-kept"],
+    ids=[
+        "no-width",
+        "too-wide",
+        "thumbnail",
+        "hidden-kept-hidden",
+        "tall-shrunk-to-400",
+        "tall-thumbnail-in-its-box",
+        "unknown-thumbnail-in-its-box",
+        "small-kept",
+    ],
 )
 def test_fit_images_gives_every_image_a_column_width(tag, expected):
     """Each <img> gets a width of at most 552 px (a thumbnail 120), a height scaled to it when
-    its size is known, and max-width:100%;height:auto; a hidden image stays hidden."""
+    its size is known, at most 400 px tall (a thumbnail 120) and max-width:100%;height:auto;
+    an image of unknown size keeps its ratio in that box by CSS; a hidden image stays hidden."""
     assert fit_images(f"<p>{tag}</p>") == f"<p>{expected}</p>"
 
 
@@ -112,7 +134,8 @@ def test_merge_tag_links_and_mailto_pass_the_check():
 
 
 def test_markdown_first_image_leads_as_a_hero_under_the_title(workspace, settings):
-    """A Markdown story's first image becomes the hero under the lead title, sized for the column, once."""
+    """A Markdown story's first image becomes the hero under the lead title, fitted to the
+    column and at most 400 px tall (its size unknown, by CSS), once."""
     write_story(workspace)
     result = build(["seeds"], settings, OPTIONS)
     html = result.rendered.html
@@ -120,7 +143,8 @@ def test_markdown_first_image_leads_as_a_hero_under_the_title(workspace, setting
     assert hero > html.index("<h1")
     assert html.count(BIG) == 1
     assert re.search(
-        r'width="552" style="[^"]*display:block;max-width:100%;height:auto;width:100%"', html
+        r'width="552" style="[^"]*display:block;max-width:100%;height:auto;width:auto;max-height:400px"',
+        html,
     )
     assert result.issue.lead.image == BIG
     assert result.issue.lead.image_alt == "A queue of trucks at the border crossing"

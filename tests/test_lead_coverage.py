@@ -10,6 +10,7 @@ from newsletter.assemble import AssembleOptions, assemble_issue, split_related
 from newsletter.assemble.lead import choose_lead, coverage, lead_choice, rank_for_lead, why_lead
 from newsletter.config import Settings
 from newsletter.models import Headline, Sources, Story
+from tests.support.model_questions import results_asked
 
 MAIN = Story(
     title="Drought forces farmers to abandon a third of their fields",
@@ -210,19 +211,11 @@ def test_choosing_the_lead_ranks_each_story_once_and_the_lead_once_more(monkeypa
     third time for the lead."""
     from newsletter.assemble import meaning
 
-    asked: list[str] = []
-    real = meaning.results_among
-
-    def counted(texts):
-        asked.extend(texts)
-        return real(texts)
-
-    monkeypatch.setattr(meaning, "results_among", counted)
     stories = (FESTIVAL, MAIN)
-    chosen = lead_choice(stories, WEEK, None)
+    with results_asked(monkeypatch) as asked:
+        chosen = lead_choice(stories, WEEK, None)
     openings = [meaning.lead_text(s.title, s.paragraphs)[0] for s in stories]
     assert [asked.count(o) for o in openings] == [1, 1]
-    monkeypatch.setattr(meaning, "results_among", real)
     assert chosen.ranking == rank_for_lead(chosen.story, Sources(stories, WEEK))
 
 

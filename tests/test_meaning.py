@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from newsletter.assemble.meaning import RELATED_BAR, combine, lead_text, rank_by_meaning
+from newsletter.assemble.meaning import (
+    RELATED_BAR,
+    WEEK_BAR,
+    combine,
+    lead_text,
+    rank_by_meaning,
+)
 from newsletter.assemble.relevance import lead_profile
 from newsletter.models import Headline
+from tests.support.model_questions import results_asked
 
 TITLE = "Valencia floods: death toll rises to 95 as rescuers search for missing"
 PARAGRAPHS = (
@@ -142,20 +149,49 @@ def test_a_topic_the_leads_clear_coverage_shares_is_core():
 def test_the_ranking_with_feedback_reads_no_title_twice(monkeypatch):
     """Ranked again with its coverage's feedback, the week reuses what the first ranking read:
     the model is asked whether the lead and each title read as a game's result once each."""
-    from newsletter.assemble import meaning
-
-    asked: list[str] = []
-    real = meaning.results_among
-
-    def counted(texts):
-        asked.extend(texts)
-        return real(texts)
-
-    monkeypatch.setattr(meaning, "results_among", counted)
     heat = Headline("Brussels Atomium shortens its hours in the heat")
     stays = Headline("Orléans museum stays closed for repairs")
     lead, texts = lead_text(EIFFEL, EIFFEL_TEXT), {"rec.md": RECORD_TEXT}
-    ranked = rank_by_meaning(lead, lead_profile(EIFFEL, EIFFEL_TEXT), [RECORD, heat, stays], texts)
+    with results_asked(monkeypatch) as asked:
+        ranked = rank_by_meaning(
+            lead, lead_profile(EIFFEL, EIFFEL_TEXT), [RECORD, heat, stays], texts
+        )
     assert {s.title: s.score for s in ranked}[heat.title] >= RELATED_BAR  # the feedback ran
     assert lead[0] in asked and heat.title in asked
     assert len(asked) == len(set(asked))
+
+
+BAN = "Australia bans children under 16 from social media, a world first"
+BAN_TEXT = [
+    "Australia's Senate passed a law on Thursday that will bar children under 16 from holding "
+    "accounts on social media, the first ban of its kind anywhere. It passed by 34 votes to 19, "
+    "a day after the House of Representatives approved it by 102 votes to 13.",
+    "Platforms will have a year to keep younger users off or face fines; the law forbids them "
+    "to demand a passport as proof of age. The companies called the law rushed.",
+]
+DYING = Headline("MPs back a bill to legalise assisted dying in England and Wales", source="d.md")
+DYING_TEXT = (
+    "Britain's House of Commons voted by 330 to 275 on Friday to pass the second reading of a "
+    "bill that would let terminally ill adults end their lives with medical help. MPs voted on "
+    "conscience. The bill must also clear the House of Lords before it can become law."
+)
+
+
+def test_the_coverage_promotes_no_measure_and_reweighs_no_core_topic():
+    """Another parliament's bill, the editor's short story, shares the law's vocabulary
+    ("votes", "passed", "House", "law") and scores as clear coverage; its feedback used to make
+    "votes" (the lead's "34 votes to 19": a measure) core at 1.0, putting "MPs vote in favour of
+    assisted dying bill" in Related (0.521, tests/data/weeks/social-media-ban-2024).  A measure
+    is never promoted and a topic the lead already treats as core keeps its own weight: the
+    headline scores as it does without feedback, under the bar."""
+    vote = Headline("MPs vote in favour of assisted dying bill")
+    profile = lead_profile(BAN, BAN_TEXT)
+    lead, texts = lead_text(BAN, BAN_TEXT), {"d.md": DYING_TEXT}
+
+    def scores(feedback: bool) -> dict[str, float]:
+        ranked = rank_by_meaning(lead, profile, [DYING, vote], texts, feedback=feedback)
+        return {s.title: s.score for s in ranked}
+
+    before, after = scores(False), scores(True)
+    assert before[DYING.title] >= WEEK_BAR  # taken for the lead's clear coverage
+    assert after[vote.title] == before[vote.title] < RELATED_BAR

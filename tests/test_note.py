@@ -1,4 +1,4 @@
-"""The editor's note: a `kind: note` Markdown source or [note] in the manifest, above the lead."""
+"""The editor's note: a `kind: note` Markdown source or [note] in the manifest, after the lead."""
 
 from __future__ import annotations
 

@@ -324,7 +324,8 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 
 
 # Weeks labelled in labels.toml (a new user's week: a note, three Markdown stories, a local feed
-# of several outlets' headlines); birmingham-2023 and texas-measles-2025 were labelled before the
+# of several outlets' headlines); birmingham-2023, texas-measles-2025, boj-2024 (business news outside
+# the US and UK) and social-media-ban-2024 (a policy story in Australia) were labelled before the
 # tool ever ran on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 
@@ -410,3 +411,19 @@ def test_the_heatwave_week_reads_heat_in_its_compounds_and_its_coverage(workspac
     assert related["Portugal reports a June high of 46.6C"]["matched"] == ["46.6c~40c"]
     more = {h["title"]: h for h in shown["more"]}
     assert more["Wimbledon opens with record crowds on day one"]["score"] < RELATED_BAR
+
+
+BAN_WEEK = WEEKS / "social-media-ban-2024"
+
+
+def test_the_ban_week_keeps_another_parliaments_vote_out_of_related(workspace):
+    """Australia's under-16 ban: Related is its six on-topic headlines and nothing else.
+    Another parliament's "MPs vote in favour of assisted dying bill" (0.521, on "votes", the
+    lead's "34 votes to 19" made core by the editor's assisted-dying story) and Romania's
+    "first round" (0.474, on "votes" and the title's "a world first") used to be Related."""
+    labels = _labels(BAN_WEEK)
+    _first_week(workspace, BAN_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    assert {h["title"] for h in shown["related"]} == set(labels["on_topic"])
+    more = {h["title"]: h["score"] for h in shown["more"]}
+    assert more["MPs vote in favour of assisted dying bill"] < RELATED_BAR

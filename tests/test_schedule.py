@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from newsletter.config import settings_from_mapping
 from newsletter.errors import ConfigError
 from newsletter.send.workers import SendProgress
 from tests.conftest import ROOT, SAMPLE_SEED
+from tests.support.smtp_server import smtp_server
 
 LISBON = ZoneInfo("Europe/Lisbon")
 
@@ -109,7 +111,34 @@ def test_a_plain_build_reads_the_sources_newsletter_toml_names(workspace):
     assert built["lead"]["title"]
     titles = [h["title"] for h in built["related"] + built["more"]]
     assert "Chile tightens checks at its northern border crossings" in titles  # from the feed
-    assert "warning: sources: 'extra/*.md' matches no file" in result.stderr
+    line = _line_of(workspace / "newsletter.toml", "sources = ")
+    assert (
+        f"warning: newsletter.toml:{line}: sources: 'extra/*.md': there is no folder extra"
+        in result.stderr
+    )
+
+
+def test_a_glob_in_sources_that_matches_nothing_names_the_line_and_its_folder(workspace):
+    """A glob whose folder is there but empty this week is a warning naming the folder; one
+    whose folder is not there (a misspelt `feed/`) says so and what to fix, build going on."""
+    (workspace / "feeds").mkdir()
+    _config(workspace, 'sources = ["seeds/", "feeds/*.xml", "feed/*.xml"]')
+    result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    line = _line_of(workspace / "newsletter.toml", "sources = ")
+    warnings = [w for w in result.stderr.splitlines() if "sources:" in w]
+    assert warnings == [
+        f"warning: newsletter.toml:{line}: sources: 'feeds/*.xml' matches no file in feeds",
+        f"warning: newsletter.toml:{line}: sources: 'feed/*.xml': there is no folder feed; fix "
+        "the path there (it is relative to the folder of newsletter.toml), or take it out of "
+        "sources",
+    ]
+
+
+def _line_of(path: Path, start: str) -> int:
+    """The 1-based line of `path` that starts with `start`."""
+    lines = path.read_text("utf-8").splitlines()
+    return next(n for n, text in enumerate(lines, start=1) if text.startswith(start))
 
 
 def test_a_path_sources_names_that_is_not_there_names_the_line_of_newsletter_toml(workspace):
@@ -166,6 +195,35 @@ def test_a_build_from_last_weeks_sources_warns_with_the_newest_date(workspace):
     now = dt.datetime(2026, 12, 2, 12, 0).timestamp()
     os.utime(seed, (now, now))
     fresh = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
+    assert fresh.exit_code == 0, fresh.output
+    assert "predates" not in fresh.stderr
+
+
+def test_sources_saved_before_a_send_that_day_are_last_weeks(workspace):
+    """Seeds written and sent on one day, built again unchanged a week later, draw the
+    warning (it once compared days only, so the same day was never older); saved again
+    after the send, they are this week's and draw none."""
+    today = dt.date.today()
+    seed = workspace / "seeds" / SAMPLE_SEED.name
+    midnight = dt.datetime.combine(today, dt.time()).timestamp()  # today, before the send
+    os.utime(seed, (midnight, midnight))
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", "--date", today.isoformat()]).exit_code == 0
+    assert runner.invoke(app, ["subscribers", "add", "reader@example.org"]).exit_code == 0
+    issue = f"issues/{today:%G-W%V}"
+    with smtp_server() as server:
+        sent = runner.invoke(app, ["send", issue, "--yes", *server.send_flags])
+        assert sent.exit_code == 0, sent.output
+    assert len(server.received) == 1
+    next_week = (today + dt.timedelta(days=7)).isoformat()
+    stale = runner.invoke(app, ["build", "--date", next_week, "--repeat", "--id", "a"])
+    assert stale.exit_code == 0, stale.output
+    (line,) = [w for w in stale.stderr.splitlines() if "predates" in w]
+    assert line.startswith(f"warning: every source predates issue {today:%G-W%V} (sent from ")
+    assert f"the newest, seeds/{SAMPLE_SEED.name}, was saved at " in line
+    assert "before it went out; these look like last week's stories" in line
+    os.utime(seed, None)  # the editor saves this week's story after the send
+    fresh = runner.invoke(app, ["build", "--date", next_week, "--repeat", "--id", "b"])
     assert fresh.exit_code == 0, fresh.output
     assert "predates" not in fresh.stderr
 

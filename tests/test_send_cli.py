@@ -181,6 +181,33 @@ def test_dry_run_writes_one_eml_per_active_subscriber(cli, send_ws):
     assert "sent        0" in status.output and "not tried yet" in status.output
 
 
+def test_a_dry_run_after_the_send_says_there_is_nothing_to_write(cli, send_ws, smtpd):
+    """A dry run once everyone has the issue writes no message and says so, rather than
+    telling the editor to open a message in an outbox that is empty (a new user's stumble);
+    with every reader unsubscribed it says that, not "add subscribers" alone."""
+    send_ws.add("reader@example.org")
+    assert cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes").exit_code == 0
+    result = cli("send", "issues/2026-W48", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "0 message(s) written" in result.output and "1 already sent" in result.output
+    assert "Next: nothing to write: every active subscriber already has issue 2026-W48" in (
+        result.output
+    )
+    assert "open a message" not in result.output
+    assert list((send_ws.issue / "outbox").glob("*.eml")) == []
+
+
+def test_a_dry_run_to_a_list_of_unsubscribed_readers_says_so(cli, send_ws):
+    """A list whose every reader unsubscribed writes no message and says why, not only
+    "add subscribers" as for an empty list."""
+    send_ws.add("gone@example.org")
+    assert cli("subscribers", "unsubscribe", "gone@example.org").exit_code == 0
+    result = cli("send", "issues/2026-W48", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "1 unsubscribed or bounced skipped" in result.output
+    assert "Next: every subscriber is unsubscribed or bounced" in result.output
+
+
 def test_send_asks_before_mailing_the_list(cli, send_ws, smtpd):
     """Without --yes the command asks; answering no sends nothing."""
     send_ws.add("reader@example.org")

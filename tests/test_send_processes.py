@@ -59,10 +59,11 @@ def test_processes_default_to_one_per_core_and_never_exceed_the_connections():
 def test_the_board_sums_every_process_row_and_carries_the_stop():
     """Counts posted by two rows add up; a stop set through one row is seen by the other."""
     board = SharedBoard(2)
-    board.post(5, 1, 1)
+    board.post(5, 1, 1, 1)
     board.row = 1
-    board.post(7, 2, 3)
+    board.post(7, 2, 3, 2)
     assert board.totals() == (12, 3) and board.in_a_row() == 4
+    assert board.reconnecting() == 3  # connections waiting for the relay, in every process
     assert not board.stopped()
     board.stop()
     board.row = 0

@@ -136,6 +136,17 @@ def test_front_matter_sets_title_url_date_tags_and_lead(tmp_path):
     assert story.forced_lead is True
 
 
+def test_a_date_in_front_matter_is_read_whatever_its_key(tmp_path):
+    """A date-shaped value is a date under `date` (with or without a time) and text elsewhere."""
+    path = write(
+        tmp_path / "dated.md",
+        "---\ntitle: 2026-11-26\ndate: 2026-11-25 18:30:00\ntags: [2026-11-26, fires]\n---\nBody\n",
+    )
+    (story,) = load_file(path).stories
+    assert story.title == "2026-11-26" and str(story.date) == "2026-11-25"
+    assert story.tags == ("2026-11-26", "fires")
+
+
 def test_markdown_story_takes_title_from_heading(tmp_path):
     """A Markdown story's `# Title` becomes its title and the body keeps its Markdown."""
     path = write(
@@ -260,6 +271,16 @@ def test_html_to_text_keeps_paragraphs_and_decodes_entities():
             r"badurl.md:2: front matter 'url': 'example.org' is not an absolute",
         ),
         ("baddate.md", "---\ndate: next week\n---\nBody\n", r"baddate.md:2: front matter 'date'"),
+        (  # PyYAML's own date reader raised a bare ValueError here: a traceback
+            "pastday.md",
+            "---\ntitle: Fires\ndate: 2025-08-32\n---\nBody\n",
+            r"pastday.md:3: front matter 'date': '2025-08-32' is not a date like 2026-11-26",
+        ),
+        (
+            "feb30.md",
+            "---\ndate: 2026-02-30 10:00:00\n---\nBody\n",
+            r"feb30.md:2: front matter 'date'",
+        ),
         (
             "broken.xml",
             "<rss><channel><item><title>x</title></item>",

@@ -173,8 +173,8 @@ def test_a_spreadsheet_workbook_or_binary_file_is_refused(tmp_path, store):
 
 
 def test_missing_file_is_one_line(tmp_path, store):
-    """A path that does not exist is a SubscriberError, not a traceback."""
-    with pytest.raises(SubscriberError, match=r"nope\.csv: no such file"):
+    """A path that does not exist is a SubscriberError saying what to check, not a traceback."""
+    with pytest.raises(SubscriberError, match=r"nope\.csv: no such file; check the path"):
         import_csv(tmp_path / "nope.csv", store)
 
 

@@ -348,14 +348,23 @@ def coverage_profile(
     it becomes core and weighs that share of the coverage if it weighed less.  The Eiffel
     Tower's closed summit says "heatwave" once; the heat record and Italy's heatwave, its
     clear coverage, both say heat, so a headline or a card naming the heat is its news too.
-    A word no coverage repeats (the parks kept "open") stays as the lead weighs it."""
+    A word no coverage repeats (the parks kept "open") stays as the lead weighs it.
+
+    Feedback only promotes a passing topic: one the lead already treats as core keeps the
+    lead's own weight (one story sharing it used to make it weigh 1.0, as much as the story's
+    central concept, so a headline naming that word alone was Related: "Birmingham", "rise",
+    "billion"), and a measure (`LeadConcept.measure`: "by 34 votes to 19") is never promoted.
+    An editor's story on another parliament's bill, clear coverage on the law's words, used to
+    make "votes" core and put "MPs vote in favour of assisted dying bill" in Related."""
     clear = [item for item in ranked if item.score >= WEEK_BAR and item.headline.source in texts]
     if len(clear) < FEEDBACK_MIN:
         return profile
     topics = {
         c
         for c, lc in profile.concepts.items()
-        if lc.kind == "topic" and all(t.zipf(w) < FALSE_FRIEND_ZIPF for w in lc.forms)
+        if lc.kind == "topic"
+        and not lc.measure
+        and all(t.zipf(w) < FALSE_FRIEND_ZIPF for w in lc.forms)
     }
     named: dict[str, int] = {}
     for item in clear:
@@ -366,7 +375,7 @@ def coverage_profile(
     for concept, count in named.items():
         part = count / len(clear)
         entry = profile.concepts[concept]
-        if part >= FEEDBACK_SHARE and entry.weight < part:
+        if part >= FEEDBACK_SHARE and entry.weight < part and not entry.core:
             raised[concept] = entry._replace(weight=part, core=True)
     if not raised:
         return profile

@@ -116,6 +116,9 @@ class LeadConcept(NamedTuple):
     # For a name the lead repeats or puts in its title: what it counts in a headline that
     # names two such names (the teams of a final, the companies of a merger); else 0.
     paired: float = 0.0
+    # A word the lead says only after a figure, to count with ("by 34 votes to 19"): a measure
+    # of its story, never a topic the story's coverage can make core (meaning.coverage_profile).
+    measure: bool = False
 
 
 class LeadProfile(NamedTuple):
@@ -137,11 +140,12 @@ class LeadProfile(NamedTuple):
 class _Seen:
     """What the lead says about one concept, gathered while reading it."""
 
-    __slots__ = ("forms", "in_title", "lowercase", "name_cue", "plain_uses", "salience")
+    __slots__ = ("counted", "forms", "in_title", "lowercase", "name_cue", "plain_uses", "salience")
 
     def __init__(self) -> None:
         self.salience = 0.0
         self.plain_uses = 0  # uses not after "the", "this", ...: the word said for itself
+        self.counted = 0  # uses right after a figure ("34 votes", "0.1 percent"): a measure
         self.in_title = False
         self.forms: dict[str, int] | None = None
         self.lowercase = False  # written in lower case somewhere: an ordinary word
@@ -313,12 +317,13 @@ def _read_lead(title: str | None, paragraphs: Sequence[str]) -> dict[str, _Seen]
     opening = _opening_concepts(paragraphs) if not title else frozenset()
     for index, paragraph in enumerate(paragraphs):
         weight = FIRST_PARAGRAPH_WEIGHT if index == 0 else BODY_WEIGHT
-        for term, cased, referring in _cased_terms(paragraph):
+        for term, cased, referring, counted in _cased_terms(paragraph):
             if term.concept in opening:
                 seen[term.concept].in_title = True
             entry = seen[term.concept]
             _note(entry, term.word, weight)
             entry.plain_uses += not referring
+            entry.counted += counted
             if cased is None:
                 entry.lowercase = True
             elif cased:
@@ -347,10 +352,16 @@ def _lead_concept(concept: str, relative: float, kind: Kind, entry: _Seen) -> Le
         kind = "topic"  # what the story is about ("DeepSeek", "Helene"), not a famous passer-by
     share = {"topic": 1.0, "name": NAME_SHARE, "place": PLACE_SHARE}[kind]
     forms = tuple(sorted(forms_seen, key=lambda w: -forms_seen[w]))
-    repeated = entry.in_title or sum(forms_seen.values()) >= 2
-    core = kind == "topic" and repeated
+    # A word the lead repeats only to count with ("by 34 votes to 19", "102 votes to 13") is a
+    # measure of its story, not a topic of it: said once for itself, it is a passing word.
+    repeated = entry.in_title or sum(forms_seen.values()) - entry.counted >= 2
+    # A word as common as COMMON_ZIPF (weighing the least rarity: "first" of "a world first")
+    # says nothing of the story, even in its title: a headline sharing it and one other word
+    # ("Georgescu wins the first round", under Australia's ban) is a passing likeness.
+    core = kind == "topic" and repeated and not all(t.zipf(w) >= COMMON_ZIPF for w in forms)
     paired = min(relative, 1.0) if kind == "name" and repeated else 0.0
-    return LeadConcept(concept, min(relative, 1.0) * share, kind, forms, core, paired)
+    measure = not entry.in_title and entry.counted == sum(forms_seen.values())
+    return LeadConcept(concept, min(relative, 1.0) * share, kind, forms, core, paired, measure)
 
 
 def _opening_concepts(paragraphs: Sequence[str]) -> frozenset[str]:
@@ -384,8 +395,9 @@ def _looks_like_name(word: str, sentence_start: bool) -> bool:
     return zipf < 4.0 or t.is_name_like(word)
 
 
-def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool]]:
-    """The paragraph's terms with a case verdict: None lower case, True name cue, False neither.
+def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool, bool]]:
+    """The paragraph's terms with a case verdict: None lower case, True name cue, False neither;
+    whether each refers back ("the move"), and whether a figure counts it ("34 votes").
 
     A capitalised title right before a capitalised word ("President José Jerí", "police
     General Arturo Valverde") is part of that name and no term at all: the story is not about
@@ -393,6 +405,7 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool]]:
     pairs: list[tuple[str, str]] = []
     cues: list[bool | None] = []
     referring: list[bool] = []
+    counted: list[bool] = []
     previous_end, previous_name, previous_title = -1, False, False
     previous_token = ""
     spans = t.token_spans(paragraph)
@@ -416,13 +429,18 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool]]:
             and not before.strip()
             and _ends_phrase(paragraph, spans, index)
         )
+        count = previous_token[:1].isdigit() and not before.strip()
         for pair in words:
             pairs.append(pair)
             cues.append(cue)
             referring.append(refers)
+            counted.append(count)
         previous_end, previous_token = match.end(), token.casefold()
         previous_name, previous_title = bool(cue) and not title, title
-    return [(term, cues[index], referring[index]) for term, index in t.resolve_indexed(pairs)]
+    return [
+        (term, cues[index], referring[index], counted[index])
+        for term, index in t.resolve_indexed(pairs)
+    ]
 
 
 def _case_cue(token: str, start: bool, in_name: bool) -> bool | None:

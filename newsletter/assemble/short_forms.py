@@ -4,7 +4,8 @@ A token of 2-5 capital letters ("SVB", "FDIC"; dots and a possessive dropped: "U
 "SVB's") is a short form.  In a text that also names something in two or more capitalised
 words whose initials it spells, in order, it is that name: "SVB" is "Silicon Valley Bank",
 "FDIC" the "Federal Deposit Insurance Corporation", "FDA" the "Food and Drug Administration"
-("of", "and", "for", "the", "de" between the words are skipped).  The relevance ranker reads
+("of", "and", "for", "the", "de" between the words are skipped, or give their letter: "BOJ" is
+the "Bank of Japan", "DOJ" the "Department of Justice").  The relevance ranker reads
 a headline's short form as the lead's name and a headline's name as the lead's short form
 (relevance.py), so no list of short forms is needed for names a story spells out.
 
@@ -91,6 +92,11 @@ def _spell(run: list[str], found: dict[str, str]) -> None:
             words = run[start : end + 1]
             initials = "".join(w[0] for w in words if w not in CONNECTORS).upper()
             found.setdefault(initials, " ".join(words))
+            # ... and with its connectors' initials too: "BOJ" is the "Bank of Japan" as
+            # "BJ" would be, "DOJ" the "Department of Justice".
+            spelled = "".join(w[0] for w in words).upper()
+            if spelled != initials and len(spelled) <= MAX_LETTERS:
+                found.setdefault(spelled, " ".join(words))
     run.clear()
 
 
@@ -109,7 +115,12 @@ def expand(text: str, spelled: Mapping[str, str]) -> str:
 
 
 def long_form(short: str) -> re.Pattern[str]:
-    """A pattern for a name of capitalised words whose initials spell `short`."""
+    """A pattern for a name of capitalised words whose initials spell `short`, a connector
+    giving its letter or not ("BOJ": "Bank of Japan")."""
     gap = r"(?:\s+(?:" + "|".join(sorted(CONNECTORS)) + r"))*\s+"
-    words = [rf"{letter}[a-z][\w'’‐‑-]*" for letter in short]
+    words = []
+    for letter in short:
+        own = [c for c in sorted(CONNECTORS) if c[0] == letter.lower()]
+        word = rf"{letter}[a-z][\w'’‐‑-]*"
+        words.append(f"(?:{word}|{'|'.join(own)})" if own else word)
     return re.compile(r"\b" + gap.join(words) + r"\b")

@@ -96,8 +96,10 @@ _BORDER_WITH = Lazy(
 )
 
 
-def _headline_style(clause: str) -> str:
-    """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them."""
+def _headline_style(clause: str, keep_articles: bool = False) -> str:
+    """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them;
+    with `keep_articles` only a leading "A", "An" or "The" goes (round 15: the whole clause
+    keeps its articles, never "over dozen", "in row", "much of night")."""
     clause = _ON_DATE.sub("", _TIME.sub("", clause))
     # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
     # between dashes ("— its second highest level —"), goes.
@@ -130,7 +132,7 @@ def _headline_style(clause: str) -> str:
             clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
     clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
-    return _without_articles(clause)
+    return clause if keep_articles else _without_articles(clause)
 
 
 # "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",

@@ -27,6 +27,12 @@ border"), in these steps:
    failing one gives way to the first sentence itself (at most `FALLBACK_WORDS` words), its
    main clause whole, then a cut that passes (`chosen_title` says which was chosen).
 
+7. a single clause is never cut (round 15, a policy rather than more rules): a first sentence
+   whose main clause has no second clause (no subordinate or relative clause, no participle
+   after a comma, no second subject and verb) and fits `TITLE_LIMIT` is the title whole, with
+   every article but a leading "A"/"An"/"The" (so never "over dozen", "in row", "much of
+   night"); the cuts of step 5 only choose what of a longer sentence to keep.
+
 The steps live in modules named for their job: 2 and 3 in `title_clause` (the main clause), 4
 in `title_style` (headline style and tense, and the shortening before any cut), 5 in
 `title_cuts` (the cut to length); this module holds the datelines, the candidates and their
@@ -184,8 +190,10 @@ def derive_title(paragraphs: Sequence[str], max_chars: int = 80, limit: int = TI
 def chosen_title(
     paragraphs: Sequence[str], max_chars: int = 80, limit: int = TITLE_LIMIT
 ) -> tuple[str, str]:
-    """`derive_title`'s title and which candidate it is: "score line", "short" (a cut within
-    `max_chars` that keeps the clause whole), "long" (the same within `limit`), "sentence" (the
+    """`derive_title`'s title and which candidate it is: "score line", "whole" (round 15: a
+    sentence of a single clause, uncut, with its articles: `_whole_clause`), "short" (a cut
+    within `max_chars` that keeps the clause whole), "long" (the same within `limit`),
+    "sentence" (the
     first sentence itself), "clause" (its main clause whole), "cut" (a cut that
     passes the checks, none whole did), "simpler" (nothing passed: the sentence without its
     generic speaker or an aside, whole), "later …" (the first sentence is a scene or has no verb and
@@ -298,6 +306,9 @@ def _checked_title(
     sentence: str, short: str, whole: bool, max_chars: int, limit: int
 ) -> tuple[str, str]:
     """The first candidate title of `sentence` that an editor could print (see `chosen_title`)."""
+    complete = _whole_clause(sentence, limit)
+    if complete is not None:
+        return complete, "whole"
     if whole and not printable_problems(short, limit):
         return short, "short"
     long, long_whole = _derive(sentence, limit) if limit > max_chars else (short, whole)
@@ -448,12 +459,67 @@ def _title_from(sentence: str, max_chars: int) -> str:
     return _derive(sentence, max_chars)[0]
 
 
+def _prepared(sentence: str) -> str:
+    """The sentence with "released a statement saying" and "told … that" read as "said", and a
+    state given way to its event (`_event_over_state`)."""
+    sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
+    return _event_over_state(_TOLD_THAT.sub(_said_for_told, sentence))
+
+
+# What may open a second clause in a main clause: a subordinator or relative pronoun ("as
+# growing numbers … attempt", "after the dam failed", "which will study …"), "and"/"but"/"yet"
+# before a second subject; and a participle after a comma (", killing four") is one.
+_CLAUSE_OPENER = Lazy(
+    r"\s(?:as|after|when|while|because|since|before|following|which|who|whose|where|that|"
+    r"until|once|if|although|though|whereas|unless|so|yet|but|and)\s",
+    re.IGNORECASE,
+)
+_PARTICIPLE_CLAUSE = Lazy(r",\s[a-z]+ing\s")
+_AGENT_PHRASE = Lazy(r"^\S+ed\sby\b")
+# How many words after an opener are read for the second clause's own verb.
+_CLAUSE_VERB_WINDOW = 8
+
+
+def _has_second_clause(clause: str) -> bool:
+    """Whether the main clause holds a second clause: a participle after a comma, or an opener
+    followed by a finite verb of its own within a few words ("as growing numbers of migrants
+    attempt …"); an opener before a phrase is none ("convicted of conspiring to act as
+    unregistered Russian agents", "resigns as prime minister", "after eight months")."""
+    if _PARTICIPLE_CLAUSE.search(clause):
+        return True
+    for m in _CLAUSE_OPENER.finditer(clause):
+        rest = clause[m.end() :]
+        head = " ".join(rest.split()[:_CLAUSE_VERB_WINDOW])
+        if verb_index(head) is not None and not _AGENT_PHRASE.match(rest):
+            return True
+    return False
+
+
+# The longest main clause read for a second clause (any sentence's fits; no shortening).
+_UNCUT = 100_000
+
+
+def _whole_clause(sentence: str, limit: int) -> str | None:
+    """Round 15's policy, complete before short: a sentence of a single clause is its title
+    whole in headline style (no cut at all), with its articles when that fits `limit`, else
+    without them, when it passes the checks.  None when the main clause has a second clause
+    (`_has_second_clause`: the cuts choose what to keep), does not fit or fails."""
+    prepared = _prepared(sentence)
+    if _has_second_clause(_fitted_clause(prepared, _UNCUT, keep_articles=True)):
+        return None
+    for keep_articles in (True, False):
+        clause = _fitted_clause(prepared, limit, keep_articles)
+        title = _capitalize(_clean(clause))
+        if len(clause) <= limit and len(title) <= limit:
+            return None if printable_problems(title, limit) else title
+    return None
+
+
 def _derive(sentence: str, max_chars: int) -> tuple[str, bool]:
     """The headline made from one sentence, and whether its clause is whole: True unless the
     title was cut inside its clause (a cut that drops an object or complement, or a cut at a
     word where no phrase boundary kept one)."""
-    sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
-    sentence = _event_over_state(_TOLD_THAT.sub(_said_for_told, sentence))
+    sentence = _prepared(sentence)
     clause = _fitted_clause(sentence, max_chars)
     whole = True
     if len(clause) > max_chars:
@@ -473,12 +539,12 @@ def _derive(sentence: str, max_chars: int) -> tuple[str, bool]:
     return _capitalize(title), whole
 
 
-def _fitted_clause(sentence: str, max_chars: int) -> str:
+def _fitted_clause(sentence: str, max_chars: int, keep_articles: bool = False) -> str:
     """The main clause in headline style, shortened without a cut where it is too long."""
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_reported_relative(_without_relative_clause(clause))
-    clause = _COORDINATED_CASUALTIES.sub(r"\1", _headline_style(clause))
+    clause = _COORDINATED_CASUALTIES.sub(r"\1", _headline_style(clause, keep_articles))
     if len(clause) > max_chars:
         clause = _PERCENT.sub("%", clause)  # "62 percent" → "62%", as headlines write it
     if len(clause) > max_chars:

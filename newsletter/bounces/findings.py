@@ -7,6 +7,7 @@ the standard formats (RFC 3464, RFC 5965), plain_text.py the others.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -216,11 +217,30 @@ def decoded(part: Message) -> str:
     if not isinstance(payload, bytes):  # None for a multipart part
         text = part.get_payload()
         return text if isinstance(text, str) else ""
-    charset = part.get_content_charset() or "utf-8"
+    charset = mail_charset(part.get_content_charset() or "utf-8")
     try:
         return payload.decode(charset, "replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # a decoder refusing "replace" (idna did)
         return payload.decode("utf-8", "replace")
+
+
+# Codecs Python finds by name that no mail is written in.  Punycode's decoder (idna's too) takes
+# time in the square of the text: a 400 KB part declared `charset=punycode` held a run for the
+# whole 5 s bound per message, and its report was lost as "unreadable".
+_NOT_MAIL_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape"})
+
+
+@lru_cache(maxsize=256)
+def mail_charset(name: str) -> str:
+    """`name` when it is a text encoding mail is written in, else "utf-8" (what a bad one is
+    read as): a codec that is no charset (punycode, idna, the escape codecs, bytes-to-bytes
+    ones) or no codec at all."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return "utf-8"
+    text = getattr(info, "_is_text_encoding", True)  # False for zlib, base64, rot13...
+    return name if text and info.name.replace("_", "-") not in _NOT_MAIL_CHARSETS else "utf-8"
 
 
 def returned_id(part: Message) -> str:

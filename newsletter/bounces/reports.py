@@ -48,6 +48,7 @@ from newsletter.bounces.findings import (
     clean_id,
     decoded,
     failure_for,
+    mail_charset,
     report_date,
     returned_headers,
     returned_id,
@@ -631,7 +632,9 @@ def _verp_stamp(msg: Message) -> str:
 
 
 def _text(value: object) -> str:
+    """A header's text, its encoded-words decoded (those in a charset no mail uses as UTF-8)."""
     try:
-        return str(make_header(decode_header(str(value))))
+        words = [(b, mail_charset(c) if c else c) for b, c in decode_header(str(value))]
+        return str(make_header(words))
     except Exception:  # a garbled encoded word: use it as it is
         return str(value)

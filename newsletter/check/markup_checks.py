@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsletter.check.email_facts import BuiltEmail, Image, Link, fold, urls_in
@@ -15,6 +16,7 @@ from newsletter.check.report import Problem
 from newsletter.config import Settings
 from newsletter.control_chars import quoted
 from newsletter.errors import display_path
+from newsletter.toml_lines import key_line
 
 # Link shorteners hide where a link goes; spam filters score them, readers distrust them.
 SHORTENERS = frozenset(
@@ -171,7 +173,7 @@ def postal_address_missing(email: BuiltEmail, settings: Settings) -> Iterator[st
 
 
 def sender_unsigned(email: BuiltEmail, settings: Settings) -> Iterator[str | Problem]:
-    """From is not at a domain this workspace signs (DKIM) for, or the key is missing."""
+    """From is not at a domain this workspace signs (DKIM) for (its key: dkim_key_missing)."""
     sender = email.header("From")
     domain = sender.rpartition("@")[2].strip(" >").lower()
     dkim = settings.dkim
@@ -183,10 +185,30 @@ def sender_unsigned(email: BuiltEmail, settings: Settings) -> Iterator[str | Pro
             f"set dkim.domain to {domain} (with a key published for it), or send From an "
             f"address at {dkim.domain}",
         )
-    elif not (key := settings.path(dkim.key_file)).is_file():
+
+
+def dkim_key_missing(email: BuiltEmail, settings: Settings) -> Iterator[str | Problem]:
+    """[dkim] is set but its key file is not there: the send would refuse, so it is an error.
+
+    Found by a new user: `check` said "ready to send" with one warning, then `send` stopped
+    at "cannot read the DKIM key". The key is read at every send, so the gate says it first.
+    """
+    dkim = settings.dkim
+    if dkim.enabled and not (key := settings.path(dkim.key_file)).is_file():
         shown = display_path(key)
         yield Problem(
-            f"dkim.key_file {dkim.key_file}: no such file",
+            f"{_setting_line(settings, 'dkim.key_file')}: dkim.key_file {quoted(dkim.key_file)}: "
+            "no such file (the send cannot sign without it)",
             f"put the DKIM private key at {shown}, or point dkim.key_file in newsletter.toml "
             "at the file that holds it",
         )
+
+
+def _setting_line(settings: Settings, key: str) -> str:
+    """`newsletter.toml:LINE` where `key` is written (the file alone when it cannot be placed)."""
+    shown = settings.source or "newsletter.toml"
+    try:
+        line = key_line(Path(settings.source).read_text("utf-8"), key) if settings.source else None
+    except (OSError, UnicodeDecodeError):
+        line = None
+    return f"{shown}:{line}" if line else shown

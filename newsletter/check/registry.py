@@ -137,6 +137,12 @@ CHECKS: tuple[Check, ...] = (
         markup.sender_unsigned,
     ),
     Check(
+        "sender.dkim-key",
+        "error",
+        "put the DKIM private key where dkim.key_file says",
+        markup.dkim_key_missing,
+    ),
+    Check(
         "leftovers",
         "error",
         "remove it, or write the value as {{ subscriber.name }} in a template (text from "

@@ -17,7 +17,7 @@ from typer._click import exceptions as click  # Typer 0.28 ships its own Click: 
 from typer.core import TyperGroup
 
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
-from newsletter.control_chars import DROPPED_CLASS, FLAG_TAGS, escaped_character, quoted
+from newsletter.control_chars import FLAG_TAGS, UNSHOWN_CLASS, escaped_character, quoted
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:
@@ -111,9 +111,7 @@ def warn(message: str) -> None:
 # terminal line they move its punctuation), which reorder or hide text.  Joiners, variation
 # selectors and an emoji flag's tag sequence are shown as the email shows them (group 1
 # matches the flag whole, so it is left as it is).
-_TERMINAL_CONTROL = re.compile(
-    f"({FLAG_TAGS})|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u200e\\u200f\\u061c{DROPPED_CLASS}]"
-)
+_TERMINAL_CONTROL = re.compile(f"({FLAG_TAGS})|[{UNSHOWN_CLASS}]")
 
 
 def terminal_safe(text: str) -> str:

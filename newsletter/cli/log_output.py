@@ -74,4 +74,14 @@ class EventLog:
         if p.elapsed - self._last_progress < PROGRESS_EVERY:
             return
         self._last_progress = p.elapsed
-        self.emit(self.issue, "send", "sending", "info", done=done, total=p.total, failed=p.failed)
+        waiting = {"reconnecting": p.reconnecting} if p.reconnecting else {}
+        self.emit(
+            self.issue,
+            "send",
+            "sending",
+            "info",
+            done=done,
+            total=p.total,
+            failed=p.failed,
+            **waiting,
+        )

@@ -15,8 +15,10 @@ class ProgressDisplay:
     """A progress bar on stderr (messages, rate, ETA); when stderr is not a terminal (cron,
     systemd, CI), at most one line every 10 s and none at the end: the summary follows."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, relay: str = "the relay") -> None:
         self.total = total
+        self.relay = relay  # host:port, for the line saying the send waits for it
+        self._reconnecting = 0
         self._bar: Any = None  # a rich Progress, imported only on a terminal
         self._task: Any = None
         self._last_line = self._last_draw = 0.0
@@ -43,34 +45,47 @@ class ProgressDisplay:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]:>8,.0f}/s  {task.fields[failed]} failed"),
+            TextColumn("{task.fields[note]}"),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=True,
         )
         self._bar.start()
-        self._task = self._bar.add_task("send", total=self.total, rate=0.0, failed=0)
+        self._task = self._bar.add_task("send", total=self.total, rate=0.0, failed=0, note="")
 
     def update(self, p: SendProgress) -> None:
         """Called as messages go (by one sender thread at a time, or the loop following the
         worker processes): redraw a few times a second."""
         done = p.sent + p.failed
-        if done != p.total and p.elapsed - self._last_draw < 0.1:
+        waiting = p.reconnecting != self._reconnecting
+        if done != p.total and p.elapsed - self._last_draw < 0.1 and not waiting:
             return
         self._last_draw = p.elapsed
         rate = done / p.elapsed if p.elapsed > 0 else 0.0
         if self._tty and self._bar is None:
             self._start_bar()
+        note = reconnecting_note(p.reconnecting, self.relay)
         if self._bar is not None:
-            self._bar.update(self._task, completed=done, rate=rate, failed=p.failed)
-        elif done < p.total and p.elapsed - self._last_line >= PROGRESS_EVERY:
+            self._bar.update(self._task, completed=done, rate=rate, failed=p.failed, note=note)
+        elif done < p.total and (p.elapsed - self._last_line >= PROGRESS_EVERY or waiting):
             self._last_line = p.elapsed
             eta = (p.total - done) / rate if rate else 0
+            shown = f"{note}, " if note else ""
             typer.echo(
-                f"sending: {done}/{p.total} ({rate:,.0f}/s, {p.failed} failed, ETA {eta:.0f} s)",
+                f"sending: {done}/{p.total} ({rate:,.0f}/s, {p.failed} failed, {shown}"
+                f"ETA {eta:.0f} s)",
                 err=True,
             )
+        self._reconnecting = p.reconnecting
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def reconnecting_note(connections: int, relay: str) -> str:
+    """What the progress adds while connections wait for a relay that stopped answering."""
+    if not connections:
+        return ""
+    return f"waiting for {relay} to answer again ({connections} connection(s) retrying)"

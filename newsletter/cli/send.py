@@ -218,15 +218,28 @@ def _dry_run(built: BuiltIssue, settings: Settings, limit: int | None) -> None:
     if summary.stopped:  # a copy could not be written: the outbox is not the whole list
         typer.echo(f"error: {summary.stopped}", err=True)
         raise typer.Exit(1)
-    if summary.sent == 0 and summary.skipped == 0:
+    shown = display_path(issue)
+    if summary.sent == 0 and summary.skipped:
+        # Not "open a message in outbox/": there is none, every active reader has the issue.
+        typer.echo(
+            f"Next: nothing to write: every active subscriber already has issue "
+            f"{summary.issue_id} (`newsletter send {shown} --status` shows the journal; "
+            f"`newsletter send {shown} --to you@example.org` still sends you a copy)."
+        )
+    elif summary.sent == 0 and summary.inactive:
+        typer.echo(
+            "Next: every subscriber is unsubscribed or bounced; add active ones "
+            "(`newsletter subscribers import list.csv`), then dry-run again."
+        )
+    elif summary.sent == 0:
         typer.echo(
             "Next: add subscribers (`newsletter subscribers import list.csv`), then dry-run again."
         )
     else:
         typer.echo(
             f"Next: open a message in {outbox}/, send yourself a copy "
-            f"(`newsletter send {display_path(issue)} --to you@example.org`), then send for real "
-            f"(`newsletter send {display_path(issue)}`)."
+            f"(`newsletter send {shown} --to you@example.org`), then send for real "
+            f"(`newsletter send {shown}`)."
         )
 
 
@@ -265,7 +278,8 @@ def _send(
     _warn_about(settings)
     password = _password(settings)
     log = _json_log(plan.issue_id) if as_json else None
-    with ProgressDisplay(plan.recipients) as progress, stop_on_signals():
+    relay = f"{settings.smtp.host}:{settings.smtp.port}"
+    with ProgressDisplay(plan.recipients, relay) as progress, stop_on_signals():
         on_progress = log.progress if log is not None else progress.update
         summary = run_send(
             replace(plan, options=replace(options, password=password, on_progress=on_progress))

@@ -174,7 +174,7 @@ def remove(
     """Delete a subscriber (an unsubscribe is remembered: imports keep them out)."""
     from newsletter.errors import SubscriberError
 
-    address = _address(email)
+    address = _listed_address(email)
     with _store() as store:
         suppressed = store.is_suppressed(address)
         if not store.remove(address):
@@ -190,7 +190,7 @@ def unsubscribe(
     email: str = typer.Argument(..., metavar="EMAIL", help="The address that asked to leave."),
 ) -> None:
     """Unsubscribe an address: no issue goes to it again, and no import brings it back."""
-    address = _address(email)
+    address = _listed_address(email)
     with _store() as store:
         subscriber = store.set_status(address, "unsubscribed")
     if subscriber is None:
@@ -288,6 +288,18 @@ def _address(email: str) -> str:
         raise SubscriberError(str(e)) from None
 
 
+def _listed_address(email: str) -> str:
+    """The address to look up, remove, unsubscribe or forget: `_address`, except that one an
+    earlier version let onto the list and the rule now refuses (an RFC 2047 encoded-word, from
+    a sign-up) is taken as written, so the editor can still take it off."""
+    from newsletter.mail_address import has_encoded_word
+
+    value = email.strip()
+    if has_encoded_word(value) and value.isascii() and value.isprintable() and " " not in value:
+        return value
+    return _address(email)
+
+
 def _status(value: str | None) -> Status | None:
     from newsletter.errors import ConfigError
     from newsletter.subscribers.store import STATUSES
@@ -315,7 +327,7 @@ def show(
 
     from newsletter.subscribers.profile import subscriber_profile
 
-    address = _address(email)
+    address = _listed_address(email)
     with _store(create=False) as store:
         profile = subscriber_profile(store.conn, address)
     if as_json:
@@ -383,7 +395,7 @@ def forget(
     from newsletter.send.outbox import delete_outbox_files_of
     from newsletter.subscribers.suppression import forget as forget_address
 
-    address = _address(email)
+    address = _listed_address(email)
     with _store() as store:
         erased = forget_address(store.conn, address)
     files = delete_outbox_files_of(workspace_settings().workspace / "issues", address)

@@ -17,9 +17,10 @@ import datetime as dt
 
 from newsletter.assemble.memory import PastIssue
 from newsletter.config import Settings
-from newsletter.issue.guard import journal_issue_ids
+from newsletter.issue.guard import first_outcome, journal_issue_ids
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.issue.run_state import read_run_state
+from newsletter.sources.named import Newest
 
 
 def sent_past_issues(
@@ -50,17 +51,49 @@ def previous_sent_issue(
     return (newest.id, newest.date) if newest is not None else None
 
 
+def went_out_at(settings: Settings, issue_id: str) -> dt.datetime | None:
+    """When the issue started going out (UTC): its first outcome in the delivery journal, else
+    the time `newsletter run` recorded its send; None when neither says."""
+    first = first_outcome(settings, issue_id)
+    if first is None:
+        folder = settings.workspace / "issues" / issue_id
+        record = read_run_state(folder).done("sent") if folder.is_dir() else None
+        first = str(record.get("at", "")) if record else None
+    try:
+        moment = dt.datetime.fromisoformat(first) if first else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
 def stale_sources_warning(
-    newest: tuple[dt.date, str] | None, settings: Settings, today: dt.date, issue_id: str
+    newest: Newest | None, settings: Settings, today: dt.date, issue_id: str
 ) -> str | None:
-    """A warning when every source predates the previous sent issue, naming the newest date."""
+    """A warning when every source predates the previous sent issue, naming the newest date.
+
+    A file saved on the day the previous issue went out is judged by the time: saved before
+    it went out, it was in that issue's sources (a new user's seeds, written and sent on a
+    Thursday, built again unchanged the next Thursday, drew no warning: same day, not older).
+    """
     if newest is None:
         return None
     previous = previous_sent_issue(settings, today, skip=issue_id)
-    if previous is None or newest[0] >= previous[1]:
+    if previous is None or newest.day > previous[1]:
         return None
+    if newest.day == previous[1]:
+        went_out = went_out_at(settings, previous[0])
+        if newest.saved is None or went_out is None or newest.saved >= went_out:
+            return None
+        return (
+            f"every source predates issue {previous[0]} (sent from "
+            f"{went_out:%Y-%m-%d %H:%M} UTC): the newest, {newest.where}, was saved at "
+            f"{newest.saved.astimezone(dt.UTC):%H:%M} UTC, before it went out; these look like "
+            "last week's stories: put this week's in the sources before sending"
+        )
     return (
         f"every source predates issue {previous[0]} (sent, dated {previous[1].isoformat()}): "
-        f"the newest date seen is {newest[0].isoformat()} ({newest[1]}); these look like last "
+        f"the newest date seen is {newest.day.isoformat()} ({newest.where}); these look like last "
         "week's stories: put this week's in the sources before sending"
     )

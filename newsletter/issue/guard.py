@@ -182,6 +182,13 @@ def sent_count(settings: Settings, issue_id: str) -> int:
     return int(str(rows[0][0])) if rows else 0
 
 
+def first_outcome(settings: Settings, issue_id: str) -> str | None:
+    """The journal's earliest `updated` for the issue (ISO 8601, UTC): about when it started
+    going out; None when nobody has it in the journal (or there is no database)."""
+    rows = _journal(settings, "SELECT min(updated) FROM deliveries WHERE issue_id = ?", (issue_id,))
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def journal_issue_ids(settings: Settings) -> frozenset[str]:
     """Every issue with rows in the delivery journal (sent to anyone), in one query."""
     rows = _journal(settings, "SELECT DISTINCT issue_id FROM deliveries", ())

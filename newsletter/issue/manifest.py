@@ -77,7 +77,7 @@ _HEADER = """\
 #    write your own text instead and it is kept as you wrote it;
 #  - reorder headlines, delete them, or move them between [[related]] and [[more]];
 #  - score and matched show why each headline was ranked where it was;
-#  - [note] is your word above the lead (add one by hand if the sources had none);
+#  - [note] is your word after the lead and Related (add one by hand if the sources had none);
 #  - [[stories]] are the cards under the lead; edit a card's summary, or delete it;
 #  - a summary under a headline is yours to edit or delete;
 #  - section = "World" puts a card or a [[more]] headline under that [[sections]] heading.
@@ -467,7 +467,7 @@ class _ManifestReader:
         )
 
     def note(self, data: dict[str, Any]) -> Note | None:
-        """[note]: the editor's word above the lead, Markdown, with an optional sign-off."""
+        """[note]: the editor's word after the lead and Related, Markdown, and a sign-off."""
         note = data.get("note")
         if note is None:
             return None

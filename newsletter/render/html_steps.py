@@ -22,7 +22,8 @@ _ATTR = re.compile(r'\s([a-zA-Z-]+)(?:\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+))?')
 _HREF = re.compile(r'<a\b[^>]*?\shref\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+)', re.I)
 _ABSOLUTE = re.compile(r"^(https?://[^/\s?#]+|mailto:)", re.I)
 COLUMN_PX = 552  # the 600 px column less the text's 24 px padding on each side
-THUMB_PX = 120  # a card's thumbnail beside its text (96 px above it on a phone)
+THUMB_PX = 120  # a card's thumbnail: at most 120x120 beside its text (96x96 on a phone)
+PHOTO_MAX_HEIGHT_PX = 400  # a photo in the column is never taller: a 3:2 photo at 600 px is 368
 IMAGE_STYLE = "display:block;max-width:100%;height:auto"
 
 
@@ -76,34 +77,61 @@ def ensure_doctype(html: str) -> str:
     return html if _DOCTYPE.match(html) else "<!DOCTYPE html>\n" + html
 
 
+def _positive(value: str) -> int:
+    """The attribute as a positive whole number of pixels, or 0."""
+    return int(value) if value.isdigit() and int(value) > 0 else 0
+
+
+def _fitted(width: int, height: int, thumb: bool) -> tuple[int, int, str]:
+    """The width, height (0 when unknown) and style an image gets.
+
+    Known size: scaled to fit the column (a thumbnail: a THUMB_PX box) and, when tall, shrunk
+    until it is no taller than the cap, so a portrait photo never fills the screen; every
+    client (Outlook too) reads the attributes.  Unknown size: the image keeps its own ratio
+    inside the same box by CSS (`width:auto` with max-width and max-height), so a tall photo
+    from a feed shrinks instead of stretching the email over several screens, and one that
+    fails to load claims no width.  A width alone (a logo) is kept when it fits.
+    """
+    limit = THUMB_PX if thumb else COLUMN_PX
+    cap = THUMB_PX if thumb else PHOTO_MAX_HEIGHT_PX
+    if width and height:
+        fitted = min(width, limit)
+        scaled = max(1, round(height * fitted / width))
+        if scaled > cap:
+            fitted, scaled = max(1, round(width * cap / height)), cap
+        return fitted, scaled, IMAGE_STYLE + (";width:100%" if fitted == COLUMN_PX else "")
+    if width:
+        fitted = min(width, limit)
+        return fitted, 0, IMAGE_STYLE + (";width:100%" if fitted == COLUMN_PX else "")
+    box = f";width:auto;max-height:{cap}px" + (f";max-width:{limit}px" if thumb else "")
+    return limit, 0, IMAGE_STYLE + box
+
+
 def fit_images(html: str) -> str:
     """Give every image a width that fits the column, a height when its size is known, and
-    let it shrink on a phone.
+    let it shrink on a phone; no photo is taller than PHOTO_MAX_HEIGHT_PX (a thumbnail THUMB_PX).
 
     Outlook reads only the width attribute; other clients honour `max-width:100%;height:auto`,
-    so a 1,600 px photo never makes the email wider than the screen.  A column-wide image
-    also gets `width:100%`: inside MJML's tables a fixed-width image that has not loaded
-    (images off, offline) still claims its 552 px and pushes a phone screen sideways.  A
-    `thumb` image is at most THUMB_PX wide.  With both width and height known, the height is
-    scaled to the fitted width, so the page keeps the photo's space while it loads.  An image
-    the template hides (`display:none`, the dark-mode logo) stays hidden.
+    so a 1,600 px photo never makes the email wider than the screen.  A column-wide image of
+    known width also gets `width:100%`: inside MJML's tables a fixed-width image that has not
+    loaded (images off, offline) still claims its 552 px and pushes a phone screen sideways
+    (one of unknown size gets `width:auto`, which claims nothing).  A `thumb` image fits a
+    THUMB_PX box.  With both width and height known, the height is scaled to the fitted width,
+    so the page keeps the photo's space while it loads.  An image the template hides
+    (`display:none`, the dark-mode logo) stays hidden.
     """
 
     def fit(m: re.Match[str]) -> str:
         attrs = {k.lower(): v for k, v in _ATTR.findall(m.group(1))}
-        width = attrs.pop("width", "").strip("\"'")
-        height = attrs.pop("height", "").strip("\"'")
+        width = _positive(attrs.pop("width", "").strip("\"'"))
+        height = _positive(attrs.pop("height", "").strip("\"'"))
         style = attrs.pop("style", "").strip("\"'").rstrip("; ")
         thumb = "thumb" in attrs.get("class", "").strip("\"'").split()
-        limit = THUMB_PX if thumb else COLUMN_PX
-        fitted = int(width) if width.isdigit() and 0 < int(width) <= limit else limit
-        fitted_style = IMAGE_STYLE + (";width:100%" if fitted == COLUMN_PX else "")
+        fitted, scaled, fitted_style = _fitted(width, height, thumb)
         style = f"{style};{fitted_style}" if style else fitted_style
         if "display:none" in style.replace(" ", ""):
             style += ";display:none"
-        sized = ""
-        if width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0:
-            sized = f' height="{max(1, round(int(height) * fitted / int(width)))}"'
+        sized = f' height="{scaled}"' if scaled else ""
         rest = "".join(f" {k}={v}" if v else f" {k}" for k, v in attrs.items())
         return f'<img{rest} width="{fitted}"{sized} style="{style}">'
 

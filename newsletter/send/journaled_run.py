@@ -278,7 +278,7 @@ def _after(on_progress: ProgressCallback | None, done: RunResult) -> ProgressCal
 
     def shifted(p: SendProgress) -> None:
         failed = p.failed + done.failed + done.unknown
-        report(SendProgress(p.sent + done.sent, failed, p.total, p.elapsed))
+        report(SendProgress(p.sent + done.sent, failed, p.total, p.elapsed, p.reconnecting))
 
     return shifted
 

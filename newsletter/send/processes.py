@@ -47,7 +47,7 @@ from newsletter.send.workers import SendProgress
 T = TypeVar("T")
 Work = Callable[[int, "SharedBoard"], T]
 
-_SLOTS = 3  # per process: sent, failed (or unknown), failures in a row
+_SLOTS = 4  # per process: sent, failed (or unknown), failures in a row, connections reconnecting
 _TICK = 0.1  # seconds between the parent's looks at the board (progress, exits)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # What the parent passes on to its workers (as SIGINT): SIGHUP too, since the workers, in a
@@ -89,11 +89,12 @@ class SharedBoard:
     def stop(self) -> None:
         self._cells[0] = 1
 
-    def post(self, sent: int, failed: int, in_a_row: int) -> None:
+    def post(self, sent: int, failed: int, in_a_row: int, reconnecting: int = 0) -> None:
         base = 1 + _SLOTS * self.row
         self._cells[base] = self.earlier[0] + sent
         self._cells[base + 1] = self.earlier[1] + failed
         self._cells[base + 2] = in_a_row
+        self._cells[base + 3] = reconnecting
 
     def counts_of(self, row: int) -> tuple[int, int]:
         """Sent and failed, as one process last posted them."""
@@ -102,6 +103,10 @@ class SharedBoard:
 
     def in_a_row(self) -> int:
         return sum(self._column(2))
+
+    def reconnecting(self) -> int:
+        """Connections waiting for the relay to answer again, over every process."""
+        return sum(self._column(3))
 
     def totals(self) -> tuple[int, int]:
         """Sent and failed, over every process."""
@@ -142,7 +147,9 @@ def spread(
                 _collect(workers, chunks, results, board, lost)
                 if on_progress is not None:
                     sent, failed = board.totals()
-                    on_progress(SendProgress(sent, failed, total, time.monotonic() - started))
+                    elapsed = time.monotonic() - started
+                    waiting = board.reconnecting()
+                    on_progress(SendProgress(sent, failed, total, elapsed, waiting))
         except BaseException:
             # The parent cannot follow its workers any more (a progress bar that cannot be
             # drawn, say): stop them and wait for them, so the send lock is never released

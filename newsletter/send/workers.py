@@ -79,6 +79,10 @@ class SendProgress:
     failed: int  # refused for good, out of attempts, or outcome unknown
     total: int  # recipients this run means to try
     elapsed: float
+    # Connections waiting to reconnect to a relay that stopped answering: the count stands
+    # still meanwhile, and the display says why (a new user watched "6/12, 0 failed" for two
+    # minutes while the relay was down, and learnt why only at the end).
+    reconnecting: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,7 @@ class RunBoard(Protocol):
         """Stop every run (this one has stopped for a reason of its own)."""
         ...
 
-    def post(self, sent: int, failed: int, in_a_row: int) -> None:
+    def post(self, sent: int, failed: int, in_a_row: int, reconnecting: int = 0) -> None:
         """This run's counts, for the progress bar and the failures in a row."""
         ...
 
@@ -188,6 +192,7 @@ class SendRun:
         self._lock = threading.RLock()  # _failed may _halt while holding it
         self.sent = self.failed = self.retries = self.consecutive = 0
         self.unknown = self.bounced = 0
+        self.reconnecting = 0  # connections in _connect's backoff (SendProgress.reconnecting)
         self.journal_error: str | None = None  # the journal write that stopped the run
         self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
         # worker -> (address, status, Message-ID): accepted (or unknown), journal write under way
@@ -448,7 +453,29 @@ class SendRun:
             self._in_flight.pop(worker, None)
 
     def _connect(self) -> Connection | None:
-        """A new connection, retried with backoff while the server is unreachable; None: halted."""
+        """A new connection, retried with backoff while the server is unreachable; None: halted.
+
+        While it waits, the progress shows one more connection reconnecting."""
+        waited: list[bool] = []
+
+        def on_wait() -> None:
+            waited.append(True)
+            self._waiting(True)
+
+        try:
+            return self._connect_attempts(on_wait)
+        finally:
+            if waited:
+                self._waiting(False)
+
+    def _waiting(self, start: bool) -> None:
+        """One connection starts (or stops) waiting for the relay: the progress says so."""
+        with self._lock:
+            self.reconnecting += 1 if start else -1
+            self._progress()
+
+    def _connect_attempts(self, on_wait: Callable[[], None]) -> Connection | None:
+        """_connect's attempts; `on_wait` is called before the first wait."""
         for attempt in range(1, self.smtp.max_attempts + 1):
             try:
                 return self.transport.connect()
@@ -462,6 +489,8 @@ class SendRun:
                         "run the same command again to resume"
                     )
                     return None
+                if attempt == 1:
+                    on_wait()
                 if self.stop.wait(backoff(attempt, self.smtp.retry_delay, cap=RETRY_CAP)):
                     return None
             except NewsletterError as e:  # authentication, certificates: no use retrying
@@ -570,7 +599,11 @@ class SendRun:
 
     def _progress(self) -> None:  # called holding _lock
         if self.board is not None:
-            self.board.post(self.sent, self.failed + self.unknown, self.consecutive)
+            self.board.post(
+                self.sent, self.failed + self.unknown, self.consecutive, self.reconnecting
+            )
         if self.on_progress is not None:
             failed = self.failed + self.unknown
-            self.on_progress(SendProgress(self.sent, failed, self.total, self.elapsed))
+            self.on_progress(
+                SendProgress(self.sent, failed, self.total, self.elapsed, self.reconnecting)
+            )

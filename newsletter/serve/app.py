@@ -40,7 +40,7 @@ from starlette.routing import Route
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.mail.unsubscribe import MAX_TOKEN_CHARS, unsubscribe_page
-from newsletter.serve.audience import Audience, InvalidAddress, RateLimited
+from newsletter.serve.audience import Audience, InvalidAddress, RateLimited, undo_purpose
 from newsletter.serve.confirmation_mail import ConfirmationMailer, confirmation_message
 from newsletter.serve.connections import ConnectionGuard, ConnectionLimits
 from newsletter.serve.database_thread import DatabaseBusy, DatabaseThread
@@ -115,27 +115,33 @@ class _Handlers:
         if action not in ("unsubscribe", "resubscribe") or not given:
             _note(request, "no-action")
             return self._unsubscribe_page("ask" if given else "none", token, status=400)
-        if action == "resubscribe" and not self._resubscribe_form(request, form, token):
-            _note(request, "resubscribe-refused")
-            return self._unsubscribe_page("again", token, status=403)
         how = "one-click" if one_click else "page"
         if action == "resubscribe":
-            address = await self.db.run(self.audience.resubscribe, token)
+            address = None
+            if token and _from_a_browser_page(request):
+                given = str(form.get("form_token", ""))
+                address = await self.db.run(self.audience.resubscribe, token, given)
+            if address is None:
+                _note(request, "resubscribe-refused")
+                return self._unsubscribe_page("again", token, status=403)
             _note(request, f"resubscribe {how} {_masked(address)}")
             return self._unsubscribe_page("back", token)
-        address, was_active = await self.db.run(self.audience.unsubscribe, token)
+        address, undo = await self.db.run(self.audience.unsubscribe, token)
         _note(request, f"unsubscribe {how} {_masked(address)}")
-        return self._unsubscribe_page("done", token, undo=was_active)
+        return self._unsubscribe_page("done", token, undo=undo)
 
     def _unsubscribe_page(
-        self, state: str, token: str, status: int = 200, *, undo: bool = False
+        self, state: str, token: str, status: int = 200, *, undo: str = ""
     ) -> Response:
         """The page for `state`; its Resubscribe form works only when `undo` (see below).
 
         The form token offered after an unsubscribe undoes that unsubscribe only if it
-        changed an active reader.  Whoever holds a token can unsubscribe again at any
-        time: were every such answer an undo, a script could put a reader who left months
-        ago back on the list in two requests.  Every page looks the same either way.
+        changed an active reader (`undo` is then the time it stamped on them), and only
+        while that is still their latest change.  Whoever holds a token can unsubscribe
+        again at any time: were every such answer an undo, a script could put a reader who
+        left months ago back on the list in two requests; were the form good for its whole
+        day, one kept from an earlier page would undo the reader's own unsubscribe later.
+        Every page looks the same either way.
         """
         titles = {
             "ask": "Unsubscribe?",
@@ -150,24 +156,10 @@ class _Handlers:
             state=state,
             token=token,
             action=self.urls.unsubscribe,
-            form_token=self.audience.form_token(_resubscribing(token) if undo else "none"),
+            form_token=self.audience.form_token(undo_purpose(token, undo) if undo else "none"),
             subscribe=self.urls.subscribe,
         )
         return HTMLResponse(html, status)
-
-    def _resubscribe_form(self, request: Request, form: Mapping[str, Any], token: str) -> bool:
-        """A resubscribe comes from our own page's form: a browser's Origin and its form token.
-
-        A reader's token alone is not enough: it travels in every email, and whoever holds
-        one could otherwise put a reader who left back on the list without them.
-        """
-        if request.headers.get("origin") is None or request.headers.get("sec-fetch-site") in (
-            "cross-site",
-            "same-site",
-        ):
-            return False
-        given = str(form.get("form_token", ""))
-        return bool(token) and self.audience.form_token_valid(given, _resubscribing(token))
 
     # -- sign-up -------------------------------------------------------------------------
 
@@ -440,9 +432,16 @@ async def _form_of(request: Request) -> Mapping[str, Any]:
     return await request.form()
 
 
-def _resubscribing(token: str) -> str:
-    """What a resubscribe form's token is bound to: this reader's token, this action."""
-    return f"resubscribe:{token}"
+def _from_a_browser_page(request: Request) -> bool:
+    """A resubscribe comes from our own page's form: a browser's Origin, not another site's.
+
+    A reader's token alone is not enough: it travels in every email, and whoever holds
+    one could otherwise put a reader who left back on the list without them (the form
+    token, checked against the reader's latest change, is Audience.resubscribe's).
+    """
+    return request.headers.get("origin") is not None and request.headers.get(
+        "sec-fetch-site"
+    ) not in ("cross-site", "same-site")
 
 
 def _token(value: str) -> str:

@@ -140,30 +140,40 @@ class Audience:
         """The address a reader's token was signed for, or None (forged, altered, malformed)."""
         return verify_token(token, self.secret, self.list_id)
 
-    def unsubscribe(self, token: str) -> tuple[str | None, bool]:
+    def unsubscribe(self, token: str) -> tuple[str | None, str]:
         """Unsubscribe the token's reader, committed: the address (None for a bad token), and
-        whether they were active until now (only then may the answer offer an undo)."""
+        the undo's stamp: when an active reader was unsubscribed by this call, else "" (only
+        then may the answer offer an undo, bound to this very unsubscribe: `undo_purpose`)."""
         address = self.address_of(token)
         if address is None:
-            return None, False
-        was_active = False
+            return None, ""
+        now = self._now()
         with self._transaction():
             # A forgotten address has no row (get: None) and set_status stores nothing about
             # it: no look of our own first (on PostgreSQL each statement is a round trip).
             current = self.store.get(address)
             was_active = current is not None and current.status == "active"
-            self.store.set_status(address, "unsubscribed", now=self._now())
-        return address, was_active
+            self.store.set_status(address, "unsubscribed", now=now)
+        return address, now if was_active else ""
 
-    def resubscribe(self, token: str) -> str | None:
-        """Make the token's reader active again if they had unsubscribed; None for a bad token."""
+    def resubscribe(self, token: str, form_token: str) -> str | None:
+        """Undo the token's reader's unsubscribe with the form its page offered; the address,
+        or None when the token is bad or the form is not the undo of their latest change.
+
+        The form token is bound to the unsubscribe it undoes (the time it stamped on the
+        reader): once the reader is active again, or has left again since, it undoes
+        nothing.  Kept and posted later it would put back a reader who left on their own.
+        """
         address = self.address_of(token)
         if address is None:
             return None
         with self._transaction():
             current = self.store.get(address)
-            if current is not None and current.status == "unsubscribed":
-                self.store.set_status(address, "active", now=self._now())
+            if current is None or current.status != "unsubscribed":
+                return None
+            if not self.form_token_valid(form_token, undo_purpose(token, current.updated)):
+                return None
+            self.store.set_status(address, "active", now=self._now())
         return address
 
     # Signing up ----------------------------------------------------------------------------
@@ -342,6 +352,12 @@ class _Transaction:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+
+
+def undo_purpose(token: str, unsubscribed_at: str) -> str:
+    """What a Resubscribe form's token is bound to: this reader's token and the unsubscribe
+    (its time, as stored on the reader) that the form undoes."""
+    return f"resubscribe:{token}:{unsubscribed_at}"
 
 
 def _hash(token: str) -> str:

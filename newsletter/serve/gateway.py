@@ -2,7 +2,8 @@
 
 - `X-Forwarded-For` and `X-Forwarded-Proto` are believed only when the peer is
   one of `--trusted-proxy` (an address or a network); the client is then the
-  right-most address in the chain that is not a trusted proxy.
+  right-most address in the chain that is not a trusted proxy (an entry written with
+  its port, `203.0.113.7:51234` or `[2001:db8::7]:443`, is its address).
 - The body is read here, whole, before the app runs: one over MAX_BODY_BYTES,
   declared or sent in chunks, is refused (413, connection closed) and the app
   never sees it.  (Slow or huge request heads are refused earlier still, by
@@ -10,7 +11,8 @@
 - Every response carries the CSP, `Referrer-Policy: same-origin` (a browser posts our
   forms with our real Origin; no other site ever gets a Referer, nor a token in one),
   `frame-ancestors 'none'` (and X-Frame-Options), nosniff and `no-store`.
-- One log line per request: method, path (never the query: it holds tokens),
+- One log line per request: method, path (never the query: it holds tokens; the path
+  with its control and invisible characters escaped and cut at 200 characters),
   status, milliseconds, the client address with its last part hidden, and what
   the request did, with any address masked (`r…@example.org`).
 """
@@ -22,6 +24,8 @@ import logging
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from newsletter.control_chars import log_safe
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -98,7 +102,8 @@ class Gateway:
         scope = dict(scope)
         forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
         chain = [a.strip() for a in forwarded.split(",") if a.strip()]
-        for address in reversed(chain):
+        for entry in reversed(chain):
+            address = _without_port(entry)
             if not _valid_ip(address):
                 break  # a garbled entry: believe nothing to its left
             scope["client"] = (address, 0)
@@ -122,7 +127,7 @@ class Gateway:
         self.log.info(
             "%s %s %d %.1fms client=%s%s",
             scope.get("method", "-"),
-            scope.get("path", "-"),
+            log_safe(scope.get("path", "-")),  # decoded: it may hold line breaks and ESC
             status,
             seconds * 1000,
             masked_ip(client[0]) if client else "-",
@@ -189,6 +194,16 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+def _without_port(entry: str) -> str:
+    """An X-Forwarded-For entry's address: `203.0.113.7:51234` and `[2001:db8::7]:443` (as
+    some proxies write it, Azure's and IIS's among them) lose their port.  Read as garbage,
+    the client was the proxy itself, and every reader shared one per-client limit."""
+    if entry.startswith("["):
+        return entry[1:].partition("]")[0]
+    host, colon, port = entry.rpartition(":")
+    return host if colon and "." in host and ":" not in host and port.isdigit() else entry
 
 
 def _valid_ip(address: str) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ KNOWN_KEYS = (
     "kind",
     "signoff",
 )
-KINDS = ("story", "note")  # `kind: note`: the editor's note above the lead, not a story
+KINDS = ("story", "note")  # `kind: note`: the editor's note (after the lead), not a story
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +73,32 @@ def split_front_matter(text: str, path: Path) -> tuple[FrontMatter, str, int]:
     return _validate(meta, path), "\n".join(lines[end + 1 :]), end + 2
 
 
+@cache
+def _loader() -> type:
+    """PyYAML's safe loader, with dates left as text for `_date` to judge.
+
+    PyYAML turns `2026-11-26` into a date itself, and `2025-08-32` (a day past the month's
+    end) into a bare ValueError from deep inside it: a traceback instead of the key's line.
+    Kept as text, every date goes through `_date`, which names the file, the line and the form.
+    """
+    import yaml  # only files with front matter pay for the import
+
+    class FrontMatterLoader(yaml.SafeLoader):
+        """The safe loader whose timestamps stay strings."""
+
+    def date_as_text(loader: FrontMatterLoader, node: yaml.Node) -> str:
+        """A date-shaped scalar, as written."""
+        return str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a ScalarNode
+
+    FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", date_as_text)
+    return FrontMatterLoader
+
+
 def _parse_yaml(raw: str, path: Path) -> dict[str, Any]:
     import yaml  # only files with front matter pay for the import
 
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        data = yaml.load(raw, Loader=_loader()) if raw.strip() else {}  # a SafeLoader subclass
     except yaml.MarkedYAMLError as e:
         line = (
             (e.problem_mark.line + 2) if e.problem_mark else 1

@@ -66,7 +66,8 @@ def _note(meta: object, body: str, first_line: int, path: Path) -> Note:
         if getattr(meta, key):
             raise SourceError(
                 f"{where(path, 1)}: front matter {quoted(key)}: a note has none (it is the "
-                "editor's word above the lead); remove it, or drop `kind: note` to make it a story"
+                "editor's word after the lead and its Related); remove it, or drop "
+                "`kind: note` to make it a story"
             )
     if meta.lead or meta.tags:
         raise SourceError(

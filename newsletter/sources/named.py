@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import CONFIG_NAME, Settings
@@ -41,10 +42,7 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
         if _GLOB_CHARS & set(source):
             matches = sorted(glob.glob(str(path)))
             if not matches:
-                warnings.append(
-                    f"sources: {quoted(source)} matches no file in "
-                    f"{display_path(settings.workspace)}"
-                )
+                warnings.append(_no_match(settings, source, path))
             found.extend(matches)
         else:
             if settings.sources and not path.exists():
@@ -53,19 +51,50 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
     return found, tuple(warnings)
 
 
-def _missing(settings: Settings, source: str) -> SourceError:
-    """The error for a path `sources` names that is not there: it names newsletter.toml's
-    line, since that is where the fix goes (the file's own path alone read as a typo on the
-    command line, which was not given one)."""
+def _no_match(settings: Settings, source: str, path: Path) -> str:
+    """The warning for a glob that matches nothing, at newsletter.toml's `sources` line.
+
+    An empty week is normal (`feeds/*.xml` with no feed yet); a glob whose folder is not there
+    at all (`feed/*.xml` for `feeds/`) is most likely a typo, and says so (a new user's
+    misspelt folder read "matches no file in .", and the week's feed was quietly left out).
+    """
+    folder = Path(*path.parts[: _fixed_parts(path)])
+    where_ = _sources_line(settings)
+    if not folder.is_dir():
+        return (
+            f"{where_}: sources: {quoted(source)}: there is no folder "
+            f"{display_path(folder)}; fix the path there (it is relative to the folder of "
+            "newsletter.toml), or take it out of sources"
+        )
+    return f"{where_}: sources: {quoted(source)} matches no file in {display_path(folder)}"
+
+
+def _fixed_parts(path: Path) -> int:
+    """How many leading parts of `path` hold no glob character."""
+    for count, part in enumerate(path.parts):
+        if _GLOB_CHARS & set(part):
+            return count
+    return len(path.parts)
+
+
+def _sources_line(settings: Settings) -> str:
+    """`newsletter.toml:LINE` of the `sources` key (the file alone when it cannot be placed)."""
     shown = settings.source or CONFIG_NAME
     try:
         line = key_line(Path(settings.source).read_text(encoding="utf-8"), "sources")
     except (OSError, UnicodeDecodeError):
         line = None
-    where_ = f"{shown}:{line}" if line else shown
+    return f"{shown}:{line}" if line else shown
+
+
+def _missing(settings: Settings, source: str) -> SourceError:
+    """The error for a path `sources` names that is not there: it names newsletter.toml's
+    line, since that is where the fix goes (the file's own path alone read as a typo on the
+    command line, which was not given one)."""
     return SourceError(
-        f"{where_}: sources: {quoted(source)}: no such file or folder; fix the path there "
-        "(it is relative to the folder of newsletter.toml), or take it out of sources"
+        f"{_sources_line(settings)}: sources: {quoted(source)}: no such file or folder; "
+        "fix the path there (it is relative to the folder of newsletter.toml), "
+        "or take it out of sources"
     )
 
 
@@ -83,19 +112,35 @@ def source_paths(sources: Iterable[str]) -> list[Path]:
     return files
 
 
-def newest_date(sources: Sequence[str], loaded: Sources) -> tuple[dt.date, str] | None:
-    """The newest date the sources carry, and where: a story's or entry's date, or a file's
-    modification day for a seed or story file (a feed's entries carry their own dates)."""
-    dated: list[tuple[dt.date, str]] = [
-        (item.date, item.source) for item in loaded.stories if item.date is not None
+@dataclass(frozen=True, slots=True)
+class Newest:
+    """The newest date the sources carry: its day, where it was seen, and, when it is a file's
+    saving, the moment (UTC) it was saved (an entry's date says only its day)."""
+
+    day: dt.date
+    where: str
+    saved: dt.datetime | None = None
+
+
+def newest_date(sources: Sequence[str], loaded: Sources) -> Newest | None:
+    """The newest date the sources carry: a story's or entry's date, or a file's modification
+    day for a seed or story file (a feed's entries carry their own dates).  On a tie between
+    an entry's day and a file's, the entry wins (nothing finer can be said of it); among files
+    of one day, the one saved last."""
+    dated: list[tuple[dt.date, int, float, str]] = [
+        (story.date, 1, 0.0, story.source) for story in loaded.stories if story.date is not None
     ]
-    dated += [(item.date, item.source) for item in loaded.headlines if item.date is not None]
+    dated += [(h.date, 1, 0.0, h.source) for h in loaded.headlines if h.date is not None]
     for path in source_paths(sources):
         if path.suffix.lower() in FEED_SUFFIXES:
             continue  # a feed file is new each fetch: its entries' dates say how old it is
         try:
-            day = dt.date.fromtimestamp(path.stat().st_mtime)
+            mtime = path.stat().st_mtime
         except OSError:
             continue
-        dated.append((day, display_path(path)))
-    return max(dated, key=lambda d: d[0]) if dated else None
+        dated.append((dt.date.fromtimestamp(mtime), 0, mtime, display_path(path)))
+    if not dated:
+        return None
+    day, is_entry, mtime, where_ = max(dated, key=lambda d: d[:3])
+    saved = None if is_entry else dt.datetime.fromtimestamp(mtime, dt.UTC)
+    return Newest(day, where_, saved)

@@ -8,7 +8,7 @@ import unicodedata
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from newsletter.control_chars import quoted
-from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.mail_address import HeaderValueError, check_address, has_encoded_word
 
 
 class InvalidAddress(ValueError):
@@ -57,6 +57,11 @@ def normalize_address(text: str) -> str:
         raise InvalidAddress(
             f"{quoted(value)} contains a {name}{f' ({code})' if name != code else ''}; "
             "an address has no spaces or control characters: remove it"
+        )
+    if has_encoded_word(value):  # decoded by mail programs into other addresses: never one
+        raise InvalidAddress(
+            f"{quoted(value)} is not a valid address: it holds an RFC 2047 encoded-word "
+            "(=?…?=), which mail programs would show as other addresses"
         )
     try:
         # No DNS: an import must be fast, offline and repeatable.

@@ -277,7 +277,9 @@ def _open(path: Path, shown: str) -> BinaryIO:
     try:
         return path.open("rb")
     except FileNotFoundError:
-        raise SubscriberError(f"{shown}: no such file") from None
+        raise SubscriberError(
+            f"{shown}: no such file; check the path (it is relative to the folder you run in)"
+        ) from None
     except IsADirectoryError:
         raise SubscriberError(f"{shown}: is a folder; give a CSV file") from None
     except OSError as e:

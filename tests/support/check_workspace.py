@@ -54,6 +54,11 @@ class Crafter:
         path.write_text(text, "utf-8")
         return self
 
+    def unlink(self, name: str) -> Crafter:
+        """Delete a file of the workspace (a key the settings point at, say)."""
+        (self.root / name).unlink()
+        return self
+
     def manifest(self, old: str, new: str) -> Crafter:
         """Replace text in issue.toml."""
         path = self.folder / "issue.toml"

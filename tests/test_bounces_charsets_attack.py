@@ -1,0 +1,52 @@
+"""Charsets no mail uses, in a report's parts and headers: read as UTF-8, never decoded at length.
+
+Python decodes any codec's name given as a charset, and its punycode decoder takes time in the
+square of the text: a 400 KB part declared `charset=punycode` (or an encoded-word
+`=?punycode?q?…?=` in the Subject) held `bounces process` for the whole 5 s bound, each such
+message, and the report in it was lost as "unreadable".  A case of docs/security.md's "serve,
+bounces and relays, tried once more" table.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from newsletter.bounces.reports import read_report
+from tests.support.bounce_messages import list_message_id, qmail_bounce
+from tests.support.send_workspace import ISSUE_ID
+
+READER = "victim@example.org"
+CRAWL = "a" * 200_000 + "-" + "b" * 200_000  # what punycode's decoder reads in square time
+
+
+def bounce_with(charset: str = "", subject: str = "") -> bytes:
+    """A qmail bounce (read by the full parser: no DSN part) returning the reader's copy."""
+    raw = qmail_bounce("<c1@mx.example.net>", READER, original_id=list_message_id(ISSUE_ID, READER))
+    if subject:
+        raw = raw.replace(b"Subject: failure notice", f"Subject: {subject}".encode())
+    if charset:
+        head, _, body = raw.partition(b"\r\n\r\n")
+        declared = f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset={charset}\r\n"
+        raw = head + b"\r\n" + declared.encode() + b"\r\n" + body + CRAWL.encode() + b"\r\n"
+    return raw
+
+
+@pytest.mark.parametrize("charset", ["punycode", "PUNYCODE", "idna"])
+def test_a_part_in_a_charset_no_mail_uses_is_read_as_utf8_at_once(charset):
+    """A bounce whose text part claims punycode or idna over 400 KB is read in well under a second."""
+    started = time.monotonic()
+    report = read_report(bounce_with(charset=charset))
+    assert time.monotonic() - started < 1.5
+    assert report.kind == "hard", report.why
+    assert report.failures[0].recipient == READER
+
+
+def test_an_encoded_word_in_a_charset_no_mail_uses_is_read_at_once():
+    """A Subject of `=?punycode?q?…?=` over 400 KB costs no more than any other Subject."""
+    subject = f"=?punycode?q?{CRAWL}?="
+    started = time.monotonic()
+    report = read_report(bounce_with(subject=subject))
+    assert time.monotonic() - started < 1.5
+    assert report.kind == "hard", report.why
