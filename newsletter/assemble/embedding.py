@@ -136,14 +136,20 @@ class StaticModel:
         word; the tokenizer's config has no pre-tokenizer, so it runs its merges over a whole
         text, 90 µs a headline)."""
         split = [[word[:LONGEST_WORD] for word in text.split()] for text in texts]
+        known = self._known(list(chain.from_iterable(split)))
+        return [[t for w in words for t in known[w]] for words in split]
+
+    def _known(self, words: list[str]) -> dict[str, tuple[int, ...]]:
+        """The token ids by word (`self.words`), now holding each of `words` (cut at
+        LONGEST_WORD): new ones encoded, all of them when the memo would outgrow MEMO_WORDS."""
         known = self.words
-        new = list({w for words in split for w in words if w not in known})
+        new = list({w for w in words if w not in known})
         if new:
             if len(known) + len(new) > MEMO_WORDS:
                 known.clear()
-                new = list({w for words in split for w in words})
+                new = list(set(words))
             known.update(zip(new, self._encode(new), strict=True))
-        return [[t for w in words for t in known[w]] for words in split]
+        return known
 
     def _encode(self, words: list[str]) -> list[tuple[int, ...]]:
         if len(words) > PURE_WORDS:
@@ -158,9 +164,10 @@ class StaticModel:
         """The cosine of each text with the lead: the unit mean of `lead`'s unit vectors."""
         every = [*lead, *texts]
         split = [text.split() for text in every]
-        # A word is one token or more: a week of PURE_TOKENS words goes to numpy unread here.
+        # A word is one token or more: a week of PURE_TOKENS words goes to numpy unread here
+        # (each text's vector remembered: choosing the lead reads the same stories again).
         if sum(map(len, split)) >= PURE_TOKENS:
-            return self._numpy_cosines(self._vectors(split), len(lead))
+            return self._numpy_cosines(self._embedded(every, split), len(lead))
         ids = self.token_ids(every)
         if sum(map(len, ids)) >= PURE_TOKENS:  # by the week alone: the same numbers every time
             return self._numpy_cosines(self._numpy_vectors(ids), len(lead))
@@ -202,19 +209,25 @@ class StaticModel:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (float32, shape (len(texts), dimensions)), through numpy;
         a text with no token (empty) gets the zero vector, whose cosine with anything is 0."""
+        return self._embedded(texts)
+
+    def _embedded(self, texts: Sequence[str], split: list[list[str]] | None = None) -> np.ndarray:
+        """`embed`, from the texts split into words when the caller has them (`str.split`)."""
         import numpy as np
 
         if len(texts) > MEMO_TEXTS:
-            return self._vectors([text.split() for text in texts])
-        missing = list(dict.fromkeys(t for t in texts if t not in self.memo))
+            return self._vectors(split if split is not None else [t.split() for t in texts])
+        memo = self.memo
+        missing = list(dict.fromkeys(t for t in texts if t not in memo))
         if missing:
-            if len(self.memo) + len(missing) > MEMO_TEXTS:
-                self.memo.clear()
+            if len(memo) + len(missing) > MEMO_TEXTS:
+                memo.clear()  # every text of this call is made again, not only the new ones
+                missing = list(dict.fromkeys(texts))
             made = self._vectors([text.split() for text in missing])
-            self.memo.update(zip(missing, made, strict=True))
+            memo.update(zip(missing, made, strict=True))
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        return np.stack([self.memo[t] for t in texts])
+        return np.stack([memo[t] for t in texts])
 
     def _vectors(self, split: list[list[str]]) -> np.ndarray:
         """The unit vectors of texts split into words (`str.split`): the ids `token_ids` gives,
@@ -225,7 +238,8 @@ class StaticModel:
         words = list(chain.from_iterable(split))
         distinct = list(dict.fromkeys(words))
         slot = dict(zip(distinct, range(len(distinct)), strict=True))
-        encoded = self.token_ids(distinct)  # a word holds no space: one "text" a word
+        cut = [word[:LONGEST_WORD] for word in distinct]
+        encoded = list(map(self._known(cut).__getitem__, cut))
         sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         tokens = np.fromiter(chain.from_iterable(encoded), dtype=np.int64, count=int(sizes.sum()))
         found = np.fromiter(map(slot.__getitem__, words), dtype=np.int64, count=len(words))

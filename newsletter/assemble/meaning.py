@@ -309,11 +309,11 @@ def _rank_once(
 
     scored = []
     for rank, item in enumerate(sparse):
-        done = scored_item(item)
+        alone = scored_item(item)
         if not item.merged:  # the most common case (`_stories_apart` gives it back alone)
-            scored.append((-done.score, rank, done))
+            scored.append((-alone.score, rank, alone))
             continue
-        for done in _stories_apart(profile, done, texts, scored_item):
+        for done in _stories_apart(profile, alone, texts, scored_item):
             scored.append((-done.score, rank, done))
     scored.sort(key=itemgetter(0, 1))
     ranked = [item for _, _, item in scored]
