@@ -19,6 +19,11 @@ server's disk (`synchronous_commit = off`, set by the server's owner, never by n
 what is left of the gap once the flush per commit is gone.  Such a server can lose its last
 fraction of a second of outcomes when it crashes, so a re-run would mail those again.
 
+It also times the disk's flush where the cluster lives (an 8 kB write and `fdatasync`, before
+and after the durable send): each connection's next final `.` waits for its previous outcome's
+durable commit, so one process sends at most `connections / flush` messages a second, the
+ceiling it prints.  `--one-process-only` skips the two senders.
+
 Every run checks that the journal holds N sent.  The issue's target: PostgreSQL from one
 process at least 80% of the SQLite rate.  Numbers are in docs/postgresql.md and
 docs/benchmarks.md; the probe line says how fast the machine was at the time.
@@ -45,7 +50,7 @@ from bench_send import (
     wait_for_port,
     workspace,
 )
-from probe import cpu_probe
+from probe import cpu_probe, flush_probe
 
 SECRET = "bench-secret-0123456789abcdef"
 
@@ -61,6 +66,9 @@ def main() -> None:
         help="also send on a database with synchronous_commit = off: how much of the gap is "
         "the server's disk flush per commit (a diagnosis, not a setting to recommend)",
     )
+    parser.add_argument(
+        "--one-process-only", action="store_true", help="skip the two senders on one issue"
+    )
     args = parser.parse_args()
     from tests.support.postgres_server import PASSWORD, postgres_cluster
 
@@ -73,8 +81,16 @@ def main() -> None:
             shutil.rmtree(one / "issues" / "2026-W48" / "outbox", ignore_errors=True)
             (one / "newsletter.db").unlink()
             pg_env = {**env, "NEWSLETTER_DATABASE_URL": server.url(server.new_database())}
+            flush = flush_probe(str(server.root))
             pg_rate = send_one(one, args.n, port, args.connections, pg_env, "PostgreSQL")
+            flush = (flush + flush_probe(str(server.root))) / 2
             print(f"PostgreSQL / SQLite, one process: {pg_rate / sqlite_rate:.0%}", flush=True)
+            # Each connection's next final `.` waits for its previous outcome's durable
+            # commit, so a connection sends at most one message per disk flush.
+            ceiling = args.connections / flush
+            print(f"disk flush (8 kB fdatasync, before and after): {1000 * flush:.2f} ms; a "
+                  f"durable send's ceiling, connections / flush: {ceiling:,.0f}/s "
+                  f"({ceiling / sqlite_rate:.0%} of SQLite's rate)", flush=True)  # fmt: skip
             if args.async_commit:
                 lazy = server.new_database()
                 with server.connect() as conn:  # the server's choice, not newsletter's
@@ -83,6 +99,8 @@ def main() -> None:
                 lazy_rate = send_one(one, args.n, port, args.connections, lazy_env, "PG async")
                 print(f"PostgreSQL without waiting for its disk / SQLite: "
                       f"{lazy_rate / sqlite_rate:.0%}", flush=True)  # fmt: skip
+            if args.one_process_only:
+                return
             two_env = {**env, "NEWSLETTER_DATABASE_URL": server.url(server.new_database())}
             two_senders(one, args.n, port, args.connections, two_env)
         finally:

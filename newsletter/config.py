@@ -436,10 +436,19 @@ SECTION_ORDERS = ("source", "relevance")
 
 def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, ...]]:
     """Read `newsletter.toml` from the workspace; return the settings and any warnings."""
+    here = workspace is None
     workspace = (workspace or Path.cwd()).resolve()
     path = workspace / CONFIG_NAME
     shown = display_path(path)
     if not path.exists():
+        if here and (above := _workspace_above(workspace)) is not None:
+            # Run in a workspace's seeds/ (say), the defaults made a second list there
+            # (seeds/newsletter.db) and looked for seeds/seeds/: a new user's stumble.
+            raise ConfigError(
+                f"no {CONFIG_NAME} here, but {display_path(above / CONFIG_NAME)} is a "
+                f"workspace above this folder: run the command there (cd "
+                f"{display_path(above)}), so it reads that workspace's settings and list"
+            )
         warning = f"no {CONFIG_NAME} here: using defaults (run `newsletter init` to create one)"
         return _database_from_environment(Settings(workspace=workspace)), (warning,)
     try:
@@ -454,6 +463,14 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except ConfigError as e:  # name the line the key is on, as the manifest's errors do
         raise ConfigError(with_line(str(e), shown, text)) from None
     return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
+
+
+def _workspace_above(folder: Path) -> Path | None:
+    """The nearest folder above `folder` holding a newsletter.toml, or None."""
+    for parent in folder.parents:
+        if (parent / CONFIG_NAME).is_file():
+            return parent
+    return None
 
 
 def _database_from_environment(settings: Settings) -> Settings:
@@ -586,7 +603,21 @@ def _check_type(
             t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,))
         )
         got = type(value).__name__ if secret else repr(value)  # a *_env value may be a secret
-        raise ConfigError(f"{where_}: expected {names}, got {got}")
+        wants = wanted if isinstance(wanted, tuple) else (wanted,)
+        if float in wants:  # a whole number is a number: say it once
+            wants = tuple(t for t in wants if t is not int)
+        hint = " or ".join(_TYPE_HINTS.get(t, t.__name__) for t in wants)
+        raise ConfigError(f"{where_}: expected {names}, got {got}; write {hint}")
+
+
+# What to write for each type, so a `port = "587x"` says how to fix it, not only what it is.
+_TYPE_HINTS: dict[type, str] = {
+    int: "a whole number, without quotes",
+    float: "a number, without quotes",
+    bool: "true or false, without quotes",
+    str: 'text in double quotes ("…")',
+    list: 'a list in brackets (["…", "…"])',
+}
 
 
 def _suggest(key: str, known: list[str]) -> str:

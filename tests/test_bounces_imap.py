@@ -77,3 +77,46 @@ def test_an_untrusted_certificate_or_a_wrong_password_is_one_error_line(cli, ima
     assert wrong.exit_code == 1
     assert "login failed for 'bounces@example.org'; check NEWSLETTER_IMAP_PASSWORD" in wrong.output
     assert "wrong password" not in wrong.output and "Traceback" not in wrong.output
+
+
+OLDER_SERVER = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE"
+
+
+def _someone_elses_deleted_message(imap) -> None:
+    """A message in the INBOX that another mail client marked deleted and did not expunge."""
+    imap.append(vacation_reply("<kept@example.org>"))
+    client = imap.client()
+    try:
+        client.select("INBOX")
+        assert client.store("1", "+FLAGS", "(\\Deleted)")[0] == "OK"
+    finally:
+        client.logout()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("announced", "left_in_inbox"),
+    [(OLDER_SERVER + " UIDPLUS", 1), (OLDER_SERVER, 4)],
+    ids=["uidplus-without-move", "neither"],
+)
+def test_moving_without_move_never_expunges_what_someone_else_deleted(
+    cli, send_ws, certificate_authority, announced, left_in_inbox
+):
+    """On a server without MOVE the processed messages are copied and marked deleted; only
+    they are expunged (UID EXPUNGE, with UIDPLUS), never another client's deleted message,
+    and a second run reads none of them again."""
+    with (send_ws.root / "newsletter.toml").open("a") as f:
+        f.write('\n[bounce]\nimap_processed = "move"\nimap_folder = "Done"\n')
+    with dovecot_server(certificate_authority, capabilities=announced) as imap:
+        _someone_elses_deleted_message(imap)
+        imap.append(*the_reports())
+        first = cli("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+        assert first.exit_code == 0, first.output
+        assert "Processed 3 message(s)" in first.output
+        inbox = imap.folder_flags("INBOX")
+        assert len(inbox) == left_in_inbox and all("\\Deleted" in f for f in inbox), inbox
+        assert len(imap.folder_flags("Done")) == 3
+        second = cli("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+        assert "Processed 0 message(s)" in second.output, second.output
+        assert len(imap.folder_flags("Done")) == 3
+    assert send_ws.statuses()[READERS[0]] == "bounced"

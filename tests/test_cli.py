@@ -190,6 +190,25 @@ def test_no_config_works_with_one_warning(tmp_path, monkeypatch):
     assert result.stderr.count("warning: no newsletter.toml here") == 1
 
 
+def test_a_command_in_a_folder_of_a_workspace_names_the_workspace_and_makes_nothing(
+    tmp_path, monkeypatch
+):
+    """Run inside a workspace's seeds/, a command says where the workspace is, exit 1, and
+    makes no second list there (it once warned, used defaults and made seeds/newsletter.db)."""
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "digest").exit_code == 0
+    monkeypatch.chdir(tmp_path / "digest" / "seeds")
+    for args in (["subscribers", "add", "reader@example.org"], ["build"]):
+        result = run(*args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [
+            f"error: no newsletter.toml here, but {tmp_path}/digest/newsletter.toml is a "
+            f"workspace above this folder: run the command there (cd {tmp_path}/digest), so "
+            "it reads that workspace's settings and list"
+        ]
+    assert list((tmp_path / "digest" / "seeds").iterdir()) == []
+
+
 def test_init_creates_a_workspace_and_never_overwrites(tmp_path, monkeypatch):
     """`newsletter init DIR` lays out a workspace; run again, it keeps every existing file."""
     monkeypatch.chdir(tmp_path)

@@ -53,6 +53,15 @@ def test_list_id_transliterates_accented_letters(settings, name, list_id):
             r"newsletter.toml: smtp: unknown key 'prot' \(did you mean 'port'\?\)",
         ),
         ("[smtp]\nport = true\n", r"smtp.port: expected int, got True"),
+        (  # what to write, not only what it is (a new user's `port = "587x"`)
+            '[smtp]\nport = "587x"\n',
+            r"newsletter.toml:2: smtp.port: expected int, got '587x'; write a whole number, "
+            "without quotes$",
+        ),
+        (
+            '[smtp]\ntimeout = "x"\n',
+            r"smtp.timeout: expected int or float, got 'x'; write a number, without quotes$",
+        ),
         ("[smtp]\nport = 70000\n", r"smtp.port: 70000 is not a port number"),
         ('[smtp]\nsecurity = "tls"\n', r"smtp.security: 'tls' must be one of starttls, ssl, none"),
         ('from = "not an address"\n', r"newsletter.toml: from: 'not an address' is not an address"),

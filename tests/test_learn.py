@@ -199,6 +199,9 @@ def test_the_build_report_says_what_was_learnt(workspace, edited):
         "learnt   Related bar kept at 0.28, concepts' share kept at 0.40, length kept at 8 "
         "lines, learnt from 1 edited issue(s) (2026-W48)"
     ) in result.output
+    (line,) = [line for line in result.output.splitlines() if "learnt   " in line]
+    assert line.endswith("(how each was checked: the preview's Ranking tab)")
+    assert "each issue left out" not in line  # in --json and the Ranking tab, not the report
 
 
 def test_the_bar_a_build_is_given_moves_its_cut(workspace, settings):

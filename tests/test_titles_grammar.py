@@ -252,6 +252,18 @@ def test_an_apposition_a_day_apposition_and_small_capitals_go():
     assert derive_title([sun]).startswith("Popular restaurant")
 
 
+def test_a_day_goes_with_the_as_of_before_it():
+    """ "agreed to resign as of Wednesday" loses the day and its "as of" together, never leaving
+    a title that ends "resign as of," (a wire report, 9 July 2022)."""
+    lede = (
+        "The speaker of Sri Lanka’s Parliament says President Gotabaya Rajapaksa has agreed to "
+        "resign as of Wednesday."
+    )
+    title = derive_title([lede])
+    assert "as of" not in title and "Wednesday" not in title
+    assert "Rajapaksa agrees to resign" in title
+
+
 def test_a_verb_of_no_list_takes_the_present_and_still_reads_as_a_verb():
     """ "scored" becomes "scores" (its base form is an English word) and the checker still finds
     the verb; a plural noun before a verb ("Oil prices rise") is not read as the verb."""
@@ -1108,3 +1120,23 @@ def test_the_round_16_set_is_recorded_as_read_once():
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
     assert sum(lead["verdict_before"] == "keep" for lead in leads) == 15
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 14
+
+
+def test_the_round_17_set_is_recorded_as_read_once():
+    """Round 17's set (21 leads gathered after round 15b's code and before round 15c's, none
+    from another file's URL) keeps a source, a licence, a year outside 2004-2005 and round
+    15b's title read once with an editor's verdict (14 of 21 printable), and round 15c's (15)."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round17.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != "fresh_round17"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 21
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
+    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 15

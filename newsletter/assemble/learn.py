@@ -151,6 +151,14 @@ class Learnt:
             f"{self.left_out_length[0]} better, {self.left_out_length[1]} worse"
         )
 
+    def brief(self) -> str:
+        """describe() up to the edits, for the build's report line: the out-of-sample check
+        ("each issue left out, the others' bar placed 0 better, 0 worse") read as noise to a
+        new user on their second week, and the Ranking tab and `--json` keep it."""
+        full = self.describe()
+        what, _, _ = full.partition("; each issue left out")
+        return f"{what} (how each was checked: the preview's Ranking tab)" if self.issues else full
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape `build --json` and the preview show."""
         shipped = self.shipped

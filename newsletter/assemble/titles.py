@@ -157,6 +157,48 @@ def _without_label(paragraph: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# Round 15c, a policy for labels: whatever opens a paragraph before a separator (a dash, a colon,
+# " - ") and holds no verb is a label, not the sentence ("Reuters: Kevin De Bruyne …", "London,
+# Europe Brief News- More than …", "Justin Sullivan/Getty Images(SAN JOSE, Calif.) — Networking
+# …"), when a capital or a quotation follows it.
+_LEAD_SEPARATORS = ("—", "–", "--", ":", " -", "-")
+# How far into a paragraph a label may end.
+_LABEL_CHARS = 70
+
+
+def _label_ends(text: str) -> list[int]:
+    """Where a label could end in the first `_LABEL_CHARS` characters: just after a separator
+    (`_LEAD_SEPARATORS`) followed by spaces and a capital or a quotation mark."""
+    ends = []
+    for at in range(min(len(text), _LABEL_CHARS)):
+        sep = next((s for s in _LEAD_SEPARATORS if text.startswith(s, at)), None)
+        if sep is None or (sep == "-" and at > 0 and text[at - 1] == " "):
+            continue
+        after = at + len(sep)
+        if sep == "-" and not text[after : after + 1].isspace():
+            continue  # "US-based": a hyphen inside a word
+        rest = text[after:].lstrip(" ")
+        if len(rest) < len(text[after:]) and rest[:1] and (rest[0].isupper() or rest[0] in '“"'):
+            ends.append(len(text) - len(rest))
+    return ends
+
+
+def _without_lead_label(text: str) -> str:
+    """The text without a label before a separator near its start (`_label_ends`): the last
+    one whose text before has no finite verb, no open quotation and no open parenthesis ("(aet:
+    Utd win 6-5 on pens)" is a score's note); as it was when none, or when too little would be
+    left."""
+    cut = None
+    for end in _label_ends(text):
+        before = text[:end].rstrip(" —–-:")
+        closed = before.count("(") == before.count(")") and before.count('"') % 2 == 0
+        if closed and verb_index(before) is None and before.count("“") <= before.count("”"):
+            cut = end
+    if cut is None or cut >= len(text) - 20:
+        return text
+    return text[cut:]
+
+
 def first_sentence(paragraph: str) -> str:
     """The first sentence of a paragraph."""
     return next(iter(sentences(paragraph)), paragraph.strip())
@@ -203,7 +245,7 @@ def chosen_title(
     if not paragraph:
         return "", "short"
     opening = _without_label(" ".join(_opening(paragraph).split()))
-    text = _without_kicker(_without_label(without_dateline(opening)))
+    text = _without_kicker(_without_lead_label(_without_label(without_dateline(opening))))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
@@ -468,14 +510,12 @@ def _prepared(sentence: str) -> str:
 
 # What may open a second clause in a main clause: a subordinator or relative pronoun ("as
 # growing numbers … attempt", "after the dam failed", "which will study …"), "and"/"but"/"yet"
-# before a second subject; and a participle after a comma (", killing four") is one.
-_CLAUSE_OPENER = Lazy(
-    r"\s(?:as|after|when|while|because|since|before|following|which|who|whose|where|that|"
-    r"until|once|if|although|though|whereas|unless|so|yet|but|and)\s",
-    re.IGNORECASE,
+# before a second subject; and a participle after a comma (", killing four") is one.  Word sets,
+# not patterns: nothing more to compile on a cold build.
+_CLAUSE_OPENERS = word_set(
+    """as after when while because since before following which who whose where that until once
+    if although though whereas unless so yet but and"""
 )
-_PARTICIPLE_CLAUSE = Lazy(r",\s[a-z]+ing\s")
-_AGENT_PHRASE = Lazy(r"^\S+ed\sby\b")
 # How many words after an opener are read for the second clause's own verb.
 _CLAUSE_VERB_WINDOW = 8
 
@@ -484,13 +524,18 @@ def _has_second_clause(clause: str) -> bool:
     """Whether the main clause holds a second clause: a participle after a comma, or an opener
     followed by a finite verb of its own within a few words ("as growing numbers of migrants
     attempt …"); an opener before a phrase is none ("convicted of conspiring to act as
-    unregistered Russian agents", "resigns as prime minister", "after eight months")."""
-    if _PARTICIPLE_CLAUSE.search(clause):
-        return True
-    for m in _CLAUSE_OPENER.finditer(clause):
-        rest = clause[m.end() :]
-        head = " ".join(rest.split()[:_CLAUSE_VERB_WINDOW])
-        if verb_index(head) is not None and not _AGENT_PHRASE.match(rest):
+    unregistered Russian agents", "resigns as prime minister", "after eight months"), nor is
+    one before an agent ("… hit by")."""
+    words = clause.split()
+    for i, word in enumerate(words[1:], start=1):
+        if words[i - 1].endswith(",") and word.endswith("ing") and word.islower():
+            return True
+        if word.lower() not in _CLAUSE_OPENERS or i + 1 >= len(words):
+            continue
+        rest = words[i + 1 :]
+        if len(rest) > 1 and rest[0].endswith("ed") and rest[1] == "by":
+            continue
+        if verb_index(" ".join(rest[:_CLAUSE_VERB_WINDOW])) is not None:
             return True
     return False
 

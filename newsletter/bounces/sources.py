@@ -315,7 +315,7 @@ class ImapMailbox:
 
     def messages(self) -> Iterator[tuple[object, bytes]]:
         """Each message not yet processed; one too large to fetch comes as `TooLarge`."""
-        criteria = f"NOT KEYWORD {PROCESSED_KEYWORD}" if self.processed == "flag" else "ALL"
+        criteria = f"NOT KEYWORD {PROCESSED_KEYWORD}" if self.processed == "flag" else "UNDELETED"
         with self._failures("searched the folder"):
             status, data = self.imap.uid("SEARCH", criteria)
             if status != "OK":
@@ -393,10 +393,13 @@ class ImapMailbox:
             self.imap.create(_quoted(self.target))  # fails harmlessly when it exists
             if "MOVE" in self.capabilities:
                 self._ok(self.imap.uid("MOVE", uids, _quoted(self.target)))
-            else:
+            else:  # copied, then marked deleted: each run reads only the undeleted
                 self._ok(self.imap.uid("COPY", uids, _quoted(self.target)))
                 self._ok(self.imap.uid("STORE", uids, "+FLAGS", "(\\Deleted)"))
-                self.imap.expunge()
+                # A plain EXPUNGE would also remove every message someone else marked deleted
+                # in this folder; without UIDPLUS they stay marked for the server to remove.
+                if "UIDPLUS" in self.capabilities:
+                    self._ok(self.imap.uid("EXPUNGE", uids))
 
     def close(self) -> None:
         self._logout()

@@ -243,7 +243,7 @@ def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> No
         typer.echo(f"  stories  {all_cards} card(s)")
     typer.echo(f"  related  {len(issue.related)} headline(s); more headlines: {len(issue.more)}")
     if result.learnt is not None and result.learnt.issues:
-        typer.echo(f"  learnt   {result.learnt.describe()}")
+        typer.echo(f"  learnt   {result.learnt.brief()}")
     if issue.repeated:
         kept = "kept" if repeat else "left out"
         typer.echo(f"  repeated {len(issue.repeated)} headline(s) earlier issues carried ({kept})")

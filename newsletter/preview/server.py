@@ -6,7 +6,8 @@ encoded or absolute paths and folder URLs all get a 404, and there is no
 directory listing.  The issue's files come from the rebuilder's latest
 snapshot, never from a folder that a build may be replacing.
 
-Requests must name the preview's own host (defeats DNS rebinding), and the
+Requests must name the preview's own host (defeats DNS rebinding; bound to every address,
+an IP address or this machine's own name), and the
 test-send form must also come from the preview's page (same origin, with the
 session's token), since it mails through the workspace's relay.
 """
@@ -14,6 +15,8 @@ session's token), since it mails through the workspace's relay.
 from __future__ import annotations
 
 import errno
+import functools
+import ipaddress
 import json
 import secrets
 import socket
@@ -69,6 +72,43 @@ def is_loopback(host: str) -> bool:
     return host.lower() in LOOPBACK_NAMES or host.startswith("127.")
 
 
+def host_allowed(bound: str, port: int, header: str | None) -> bool:
+    """True when a request's Host names the server bound to `bound`:`port`.
+
+    Bound to one address: that address or a loopback name.  Bound to all of them (`--host
+    0.0.0.0`, to look from a phone): an IP address, a loopback name or this machine's own name
+    (`laptop`, `laptop.local`), never another DNS name.  Any name used to be taken there, so a
+    web page the editor opened could rebind its own name to this machine, read the page's
+    token and press Approve (`newsletter run` then mails the list) or Send a test.
+    """
+    if not header:
+        return False
+    name, _, given_port = header.strip().lower().rpartition(":")
+    if given_port != str(port):
+        return False
+    if bound in WILDCARD_HOSTS:
+        return _an_address(name) or name in LOOPBACK_NAMES or name in _own_names()
+    bound = bound.lower()
+    return name in {*LOOPBACK_NAMES, f"[{bound}]" if ":" in bound else bound, "[::1]"}
+
+
+def _an_address(name: str) -> bool:
+    """True for an IP address as a Host header writes it (`192.168.1.20`, `[fe80::1]`)."""
+    try:
+        ipaddress.ip_address(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    except ValueError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _own_names() -> frozenset[str]:
+    """This machine's name, short and with `.local` (mDNS): how a phone on the LAN may ask."""
+    name = socket.gethostname().lower().rstrip(".")
+    short = name.split(".", 1)[0]
+    return frozenset(n for n in {name, short, f"{short}.local"} if n)
+
+
 class PreviewServer(ThreadingHTTPServer):
     """Serves one preview; handler threads are daemons, so Ctrl-C never waits on a browser."""
 
@@ -97,15 +137,8 @@ class PreviewServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
     def allows_host(self, header: str | None) -> bool:
-        """True when the request's Host names this server (any, when bound to all addresses)."""
-        if self.server_address[0] in WILDCARD_HOSTS:
-            return True
-        if not header:
-            return False
-        name, _, port = header.strip().lower().rpartition(":")
-        bound = str(self.server_address[0]).lower()
-        names = {*LOOPBACK_NAMES, f"[{bound}]" if ":" in bound else bound, "[::1]"}
-        return port == str(self.port) and name in names
+        """True when the request's Host names this server (see `host_allowed`)."""
+        return host_allowed(str(self.server_address[0]), self.port, header)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A browser closing a connection early is normal; anything else is logged, not printed."""

@@ -81,8 +81,9 @@ def require_dovecot() -> None:
 
 
 @contextlib.contextmanager
-def dovecot_server(certificate_authority) -> Iterator[Imap]:
-    """Run Dovecot with a configuration of its own in a temporary folder, for the block."""
+def dovecot_server(certificate_authority, capabilities: str = "") -> Iterator[Imap]:
+    """Run Dovecot with a configuration of its own in a temporary folder, for the block;
+    `capabilities` replaces what it announces (an older server's: no MOVE, no UIDPLUS)."""
     require_dovecot()
     ca, cert = certificate_authority
     # Not under pytest's tmp_path (mode 0700): Dovecot's auth process runs as its own user.
@@ -100,6 +101,8 @@ def dovecot_server(certificate_authority) -> Iterator[Imap]:
     os.chmod(root, 0o755)
     port = free_port()
     extra = "" if os.getuid() == 0 else f"default_login_user = {os.environ.get('USER', 'nobody')}\n"
+    if capabilities:
+        extra += f"imap_capability = {capabilities}\n"
     (root / "dovecot.conf").write_text(
         f"""\
 base_dir = {root}/run
