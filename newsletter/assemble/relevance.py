@@ -641,7 +641,9 @@ class _Ranker:
 
     Work is on space-separated chunks, each analysed once: most headlines then cost a split
     and a set intersection in C.  A chunk that may start a multi-word place ("New" of "New
-    Orleans") sends its headline down the full path when the next chunk completes it.
+    Orleans") sends its headline down the full path when the next chunk completes it.  Of a
+    long text (a story's whole text, `long_text`) only the chunks that may give a hit are
+    analysed: a chunk missing from `hits_in` has none.
     """
 
     def __init__(self, profile: LeadProfile, candidates: Sequence[Headline]) -> None:
@@ -754,7 +756,7 @@ class _Ranker:
             pairs = reversed(t.concept_pairs(title))
             phrased = dict(self._hits(list(pairs)))
             for concept in self.compound.intersection(phrased):
-                if not any(concept in dict(self.hits_in[chunk]) for chunk in chunks):
+                if not any(concept in dict(self.hits_in.get(chunk, ())) for chunk in chunks):
                     del phrased[concept]  # said bare, not as a compound's last word
             return phrased
         hits: dict[str, str] = {}
