@@ -452,7 +452,8 @@ def test_a_title_main_verb_is_no_core_topic_on_its_own():
     interest rates"): it is no core topic on its own, so a headline sharing only the verb in
     another sense ("Reddit ends trading up 48% on market debut") is capped as a passing word,
     while the verb's objects stay core; an untitled lead's first sentence stands in for the
-    title, and a verb the lead also names as a thing ("The cut lowers …") is the event, core."""
+    title, a verb the lead also names as a thing ("The cut lowers …") is the event, core, and so
+    is a verb of specific meaning, rarer than GENERAL_VERB_ZIPF ("bans")."""
     profile = lead_profile(BOJ_TITLE, BOJ_TEXT)
     assert not profile.concepts["end"].core
     assert profile.concepts["negat"].core and profile.concepts["rate"].core
@@ -463,6 +464,8 @@ def test_a_title_main_verb_is_no_core_topic_on_its_own():
         "The cut lowers the federal funds rate to a range of 4.75% to 5%.",
     )
     assert fed.concepts["cut"].verb and fed.concepts["cut"].core  # also named as a thing
+    bans = lead_profile(BAN_TITLE, BAN_TEXT).concepts["ban"]  # "ban" 4.6: a specific verb
+    assert not bans.verb and bans.core
 
 
 def test_a_short_form_may_spell_its_names_connector():

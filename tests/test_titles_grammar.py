@@ -344,8 +344,10 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # strategize") with no later one that prints.  Round 15's set (read before its code) adds
 # "Toast announces to lay" (from "has announced to lay off"), where no candidate passes;
 # round 16's (read before any later code) adds "Target discloses" and a list of companies cut
-# inside ("… Best"), where none does either.
-UNCHECKED = 7
+# inside ("… Best"), where none does either.  Round 18's set (gathered and read before round
+# 16's code) adds two: "… in 137 years of record keeping" ("keeping" read as an open "-ing")
+# and a subject without its verb ("Astronomers using the Gemini North telescope …").
+UNCHECKED = 9
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():

@@ -439,10 +439,20 @@ def _compound_heads(texts: Sequence[str]) -> frozenset[str]:
     return frozenset(c for c in heads - bare if not t.is_place(c) and not t.is_number(c))
 
 
+# A verb this common in its base form is of general meaning ("end" 5.7, "hit" 5.4, "open"
+# 5.5, "take" 5.9, "face" 5.4, "cut" 5.2): the more common a word, the more senses it has
+# (Zipf 1945), and a headline's "ends" or "hits" is likelier another sense.  "ban" 4.6,
+# "strike" 4.7, "resign" 4.0 say what happened whatever they act on.  The line is
+# FALSE_FRIEND_ZIPF's, where a word is too common to tell its sense.
+GENERAL_VERB_ZIPF = FALSE_FRIEND_ZIPF
+_PUNCTUATION = "“”\"'‘’(),;:.!?"
+
+
 def _title_verb(title: str | None) -> str | None:
-    """The concept of the title's main verb ("end" of "The Bank of Japan ends negative interest
-    rates"; "acquire" of "Microsoft to acquire Activision"), or None when the title has none
-    (a Title Case title's capitalised words are no verbs to `verb_index`)."""
+    """The concept of the title's main verb when it is of general meaning (`GENERAL_VERB_ZIPF`:
+    "end" of "The Bank of Japan ends negative interest rates"; "take" of "Microsoft to take
+    over …"), or None when the title has none or a specific one ("bans", "resigns"; a Title
+    Case title's capitalised words are no verbs to `verb_index`)."""
     if not title:
         return None
     from newsletter.assemble.headline_grammar import verb_index  # its tagger: only for a title
@@ -454,7 +464,9 @@ def _title_verb(title: str | None) -> str | None:
         # Thousands to Evacuate", the verb is not the word after "to": none is read)
         following = words[index + 1] if index + 1 < len(words) else ""
         index = index + 1 if following[:1].islower() else None
-    pairs = t.concept_pairs(words[index]) if index is not None else []
+    if index is None or t.base_zipf(words[index].strip(_PUNCTUATION)) < GENERAL_VERB_ZIPF:
+        return None
+    pairs = t.concept_pairs(words[index])
     return pairs[0][1] if len(pairs) == 1 else None
 
 

@@ -508,6 +508,13 @@ def zipf(word: str) -> float:
     return vocabulary().zipf.get(plain(word), DEFAULT_ZIPF)
 
 
+def base_zipf(word: str) -> float:
+    """The Zipf frequency of a word's commonest base ("end" 5.7 for "ends", "ban" 4.6 for
+    "bans"): how common the word is whatever its inflection."""
+    table = vocabulary().zipf
+    return max(table.get(base, DEFAULT_ZIPF) for base in _bases(plain(word)))
+
+
 def is_name_like(word: str) -> bool:
     """True when a word is about as frequent abroad as in English, as names are."""
     return plain(word) in vocabulary().name_like
