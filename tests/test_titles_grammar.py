@@ -1142,3 +1142,25 @@ def test_the_round_17_set_is_recorded_as_read_once():
         assert lead["verdict_read"] == "keep" or lead["why"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 15
+
+
+def test_the_round_18_set_is_recorded_as_read_once():
+    """Round 18's set (25 leads gathered and committed before round 16's code, none from
+    another file's URL) keeps a source, a licence, a year outside 2004-2005 and titles read
+    once with an editor's verdict: 13 of 25 printable with the code of round 16's start and 14
+    with round 16c's, read at its end."""
+    leads = tomllib.loads((DATA / "titles" / "fresh_round18.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != "fresh_round18"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 25
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+        assert lead["verdict_now"] == "keep" or lead["why_now"]
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
+    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 14

@@ -41,7 +41,7 @@ import gc
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from types import MappingProxyType
 from typing import Literal, NamedTuple
@@ -653,7 +653,9 @@ class _Ranker:
 
     Work is on space-separated chunks, each analysed once: most headlines then cost a split
     and a set intersection in C.  A chunk that may start a multi-word place ("New" of "New
-    Orleans") sends its headline down the full path when the next chunk completes it.
+    Orleans") sends its headline down the full path when the next chunk completes it.  Of a
+    long text (a story's whole text, `long_text`) only the chunks that may give a hit are
+    analysed: a chunk missing from `hits_in` has none.
     """
 
     def __init__(self, profile: LeadProfile, candidates: Sequence[Headline]) -> None:
@@ -665,6 +667,11 @@ class _Ranker:
         self.paired = {c: lc.paired for c, lc in concepts.items() if lc.paired}
         self.titles = [h.title for h in candidates]
         self.repeats, self.order = _repeats(self.titles)
+        # A story's whole text (scored as a card is read) is analysed once per process, and
+        # only its chunks that may name the lead's concepts are analysed again here.
+        self.long = {
+            i: long_text(title) for i, title in enumerate(self.titles) if len(title) > LONG_TEXT
+        }
         self.splits = list(map(str.split, self.titles))
         self.readable: dict[tuple[str, str], tuple[str, bool]] = {}
         self.concepts_of: dict[str, tuple[str, ...]] = {}
@@ -678,13 +685,36 @@ class _Ranker:
         # they match a headline's word only as another compound's last word (`_compounds`).
         self.compound = frozenset(c for c, lc in concepts.items() if lc.compound)
         self.short_forms, self.long_forms = profile.short_forms, profile.long_forms
-        for chunk in set(chain.from_iterable(self.splits)):
+        for chunk in self._chunks():
             self._analyse(chunk)
         self.hit_chunks = {chunk for chunk, hits in self.hits_in.items() if hits}
         self.joins: dict[tuple[str, str], bool] = {}  # (chunk, next) → a place spans them
         # Without a multi-word place in the lead, a headline with no hit chunk scores 0
         # whatever its phrases: the slow path only ever removes hits ("New Mexico").
         self.lead_has_phrase = not t.phrase_concepts().isdisjoint(self.weights)
+
+    def _chunks(self) -> set[str]:
+        """Every chunk of the short candidates, and of the long texts those that may give a hit
+        (naming a lead concept, or a short form the lead spells out) or start a place name: the
+        others' hits are none and their concepts (for near-duplicates) are kept with the text."""
+        if not self.long:
+            return set(chain.from_iterable(self.splits))
+        long = self.long
+        chunks = set(
+            chain.from_iterable(split for i, split in enumerate(self.splits) if i not in long)
+        )
+        concepts = self.weights.keys()
+        for text in long.values():
+            for concept in text.by_concept.keys() & concepts:
+                named = text.by_concept[concept]
+                if isinstance(named, str):
+                    chunks.add(named)
+                else:
+                    chunks.update(named)
+            chunks.update(text.phrases)
+            if self.short_forms:
+                chunks.update(text.capitals)
+        return chunks
 
     def _analyse(self, chunk: str) -> None:
         pairs, phrase = t.chunk_pairs(chunk)
@@ -738,11 +768,17 @@ class _Ranker:
             pairs = reversed(t.concept_pairs(title))
             phrased = dict(self._hits(list(pairs)))
             for concept in self.compound.intersection(phrased):
-                if not any(concept in dict(self.hits_in[chunk]) for chunk in chunks):
+                if not any(concept in dict(self.hits_in.get(chunk, ())) for chunk in chunks):
                     del phrased[concept]  # said bare, not as a compound's last word
             return phrased
         hits: dict[str, str] = {}
-        for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
+        ordered: Iterable[str] = found
+        if len(found) > 1:  # in the order of the text
+            if self.long and index in self.long:  # one pass, not a search a chunk
+                ordered = [chunk for chunk in dict.fromkeys(chunks) if chunk in found]
+            else:
+                ordered = sorted(found, key=chunks.index)
+        for chunk in ordered:
             for concept, term in self.hits_in[chunk]:
                 hits.setdefault(concept, term)  # the headline's first word for it
         if self.bare:
@@ -762,16 +798,20 @@ class _Ranker:
         matched = tuple(term for _, _, term in sorted((-weights[c], c, w) for c, w in hits.items()))
         return _score(hits, weights, self.weak_kind, self.core, self.paired), matched
 
+    def _concept_set(self, index: int) -> frozenset[str]:
+        """A candidate's concepts as near-duplicates compare them."""
+        long = self.long.get(index) if self.long else None
+        if long is not None:
+            return long.concepts
+        return frozenset(chain.from_iterable(map(self.concepts_of.__getitem__, self.splits[index])))
+
     def folded(
         self, ranking: list[tuple[int, float, tuple[str, ...]]]
     ) -> tuple[ScoredHeadline, ...]:
         """The ranking as ScoredHeadlines, near-duplicates among the best folded together (by
         their concept sets); past that window only identical titles fold together."""
         candidates, repeats = self.candidates, self.repeats
-        window = [
-            frozenset(chain.from_iterable(map(self.concepts_of.__getitem__, self.splits[index])))
-            for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]
-        ]
+        window = [self._concept_set(index) for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]]
         result = []
         for group in group_near_duplicates(window):
             index, score, matched = ranking[group[0]]
@@ -793,6 +833,67 @@ class _Ranker:
 
 
 _CAPITALS = re.compile(r"[A-Z]\.?[A-Z]")  # a chunk that may hold a short form
+
+# A candidate of more characters than this is a story's whole text (meaning.py scores a card on
+# it), not a headline: choosing the lead ranks every story's text against each contender, a
+# feed of 300 full-text entries 360,000 words each time, so each text is read once (`long_text`).
+LONG_TEXT = 600
+# The most words of long texts kept read (about 150 bytes a word: 60 MB for 400,000, a feed of
+# 300 full-text entries of 1,200 words); past it the oldest are read again when ranked.
+LONG_TEXT_WORDS = 400_000
+
+
+class LongText(NamedTuple):
+    """A long text read once: the chunks that name each concept (one chunk, or a tuple), those
+    that may hold a short form or start a place name, its concepts as near-duplicates compare
+    them, and how many words it has."""
+
+    by_concept: dict[str, str | tuple[str, ...]]
+    capitals: tuple[str, ...]
+    phrases: tuple[str, ...]
+    concepts: frozenset[str]
+    words: int
+
+
+class _Kept:
+    """The long texts read so far, oldest first, and how many words they hold."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, LongText] = {}
+        self.words = 0
+
+
+_LONG_TEXTS = _Kept()
+
+
+def long_text(text: str) -> LongText:
+    """`text` read as `_Ranker` reads a candidate, once (at most LONG_TEXT_WORDS kept)."""
+    kept = _LONG_TEXTS
+    found = kept.texts.get(text)
+    if found is not None:
+        return found
+    chunks = dict.fromkeys(text.split())
+    words = text.count(" ") + 1
+    while kept.texts and kept.words + words > LONG_TEXT_WORDS:
+        kept.words -= kept.texts.pop(next(iter(kept.texts))).words
+    by_concept: dict[str, str | tuple[str, ...]] = {}
+    phrases, concepts = [], set()
+    for chunk in chunks:
+        pairs, phrase = t.chunk_pairs(chunk)
+        for _, concept in pairs:
+            named = by_concept.get(concept)
+            if named is None:
+                by_concept[concept] = chunk
+            elif named != chunk:
+                by_concept[concept] = (*((named,) if isinstance(named, str) else named), chunk)
+            concepts.add(t.word_concept(concept))
+        if phrase:
+            phrases.append(chunk)
+    capitals = tuple(chunk for chunk in chunks if _CAPITALS.search(chunk))
+    found = LongText(by_concept, capitals, tuple(phrases), frozenset(concepts), words)
+    kept.texts[text] = found
+    kept.words += words
+    return found
 
 
 def _spelled_pairs(chunk: str, spelled: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -340,9 +340,12 @@ def _object_end(words: Sequence[str], tags: Sequence[str], verb: int) -> int:
     end = _noun_phrase_end(words, tags, at)
     if end == at:
         return verb + 1
-    if end < len(words) and tags[end] in pos_tagger.FINITE and not words[end - 1].endswith(","):
-        # "finds coffee-drinkers | are less likely …": the noun phrase is the subject of a
-        # reported clause, never cut from its verb however long the clause
+    said = words[verb].lower()
+    reporting = said in _REPORTING or lemma_of_s(said) in _REPORTING
+    if end < len(words) and reporting and tags[end] in pos_tagger.FINITE:
+        # "finds coffee-drinkers | are less likely …": after a verb of saying, the noun phrase
+        # is the subject of a reported clause, never cut from its verb however long the
+        # clause ("passes bill called the … Act" is no report: "called" describes the bill)
         return next((i + 1 for i in range(end, len(words)) if words[i].endswith(",")), len(words))
     while end < len(words) and not words[end - 1].endswith((",", ";", ":")):
         word = words[end].lower()
