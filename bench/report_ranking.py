@@ -8,7 +8,11 @@ so; --holdout adds `real holdout` and `real all` (the figures docs/ranking.md qu
 Every number comes from tests/support/labelled.py, the module the tests assert with, and every
 ranking from the build's own assembler (what `newsletter build --json` shows).
 
-Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout]
+--holdout2 prints only the second held-out set (tests/data/holdout2, gathered after the ranker
+was built): each ranker at the share and bar learnt on the real dev leads, lead by lead, and
+every grade-2 headline outside Related and grade-0 headline inside it, with its score.
+
+Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout] [--holdout2]
 """
 
 from __future__ import annotations
@@ -170,6 +174,55 @@ def print_lengths(dev: list[lb.LabelledLead]) -> None:
         )
 
 
+def _cut_at(lead: lb.LabelledLead, share: float, bar: float) -> lb.Output:
+    return lb.recut(lb.output_at(lead, share), lb.RELATED_SLOTS, bar)
+
+
+def print_holdout2(dev: list[lb.LabelledLead]) -> None:
+    """The second held-out set: each ranker's row (its share and bar learnt on the real dev
+    leads, as shipped), each lead's measures, then its misses with their scores."""
+    leads = list(lb.load_leads(lb.HOLDOUT2))
+    threshold = lb.tfidf_threshold(dev)
+    fitted = {name: lb.fit_ranker(dev, share) for name, share in lb.RANKERS.items()}
+    print(f"\nholdout2 ({len(leads)} leads; cut fitted on real dev)\n{HEADER}")
+    print(f"{'holdout2 as built':30s}{lb.measure_ours(leads).row()}")
+    for name, (share, bar) in fitted.items():
+        scores = [lb.score_lead(ld, _cut_at(ld, share, bar)) for ld in leads]
+        row = lb.summarize(scores).row()
+        print(f"{'holdout2 ' + name:30s}{row}  (share {share:.1f}, bar {bar:.2f})")
+    print(f"{'holdout2 TF-IDF':30s}{lb.measure_tfidf(leads, threshold).row()}")
+    print(
+        "\nper lead: as built nDCG@5, grade-2 in Related / grade-2, grade-0 in Related; "
+        "TF-IDF and dense only nDCG@5"
+    )
+    share, bar = fitted["dense only"]
+    for lead in leads:
+        out = lb.build_output(lead)
+        s = lb.score_lead(lead, out)
+        tf = lb.score_lead(lead, lb.tfidf_output(lb.tfidf_scores(lead), threshold))
+        dense = lb.score_lead(lead, _cut_at(lead, share, bar))
+        print(
+            f"  {lead.name:36s} {s.ndcg5:.3f} {s.related_grades.count(2)}/{s.grade2} "
+            f"g0 {s.related_grades.count(0)}  tfidf {tf.ndcg5:.3f}  dense {dense.ndcg5:.3f}"
+        )
+        _print_misses(lead, out)
+
+
+def _print_misses(lead: lb.LabelledLead, out: lb.Output) -> None:
+    grades = lead.grades
+    if lead.title is None:
+        print(f"      derived title: {out.lead_title}")
+    for title, score in out.related:
+        if grades[title] == 0:
+            print(f"      grade 0 in Related {score:.3f}  {title}")
+    shown = {title for title, _ in out.related}
+    more = dict(out.more)
+    for title, grade in lead.headlines:
+        if grade == 2 and title not in shown:
+            where = f"in More {more[title]:.3f}" if title in more else "folded under a line"
+            print(f"      grade 2 {where}  {title}")
+
+
 def main() -> None:
     """Print the table (and, with --leads, each lead's Related grades)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -183,10 +236,18 @@ def main() -> None:
         help="also print each ranker (sparse only, dense only, combined, TF-IDF) per CV split, "
         "the bar for other objectives, and each rule for Related's length",
     )
+    parser.add_argument(
+        "--holdout2",
+        action="store_true",
+        help="print only the second held-out set (tests/data/holdout2), lead by lead",
+    )
     args = parser.parse_args()
     leads = lb.load_leads()
     real = [ld for ld in leads if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
+    if args.holdout2:
+        print_holdout2(dev)
+        return
     threshold = lb.tfidf_threshold(dev)
     print(HEADER)
     groups = {

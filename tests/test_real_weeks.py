@@ -435,7 +435,8 @@ BOJ_WEEK = WEEKS / "boj-2024"
 def test_the_bank_of_japan_week_reads_boj_as_the_bank(workspace):
     """The Bank of Japan's first rise in 17 years: the feed's "Yen tumbles in Tokyo after BOJ
     decision" is the lead's bank ("boj~bank"), Related well over the bar (it matched the yen
-    and Tokyo only, 0.322), and none of the three Japanese results is Related."""
+    and Tokyo only, 0.322), none of the three Japanese results is Related, and neither is
+    Reddit's debut (on the title's verb "ends" and "exchange-traded"): all six on-topic are."""
     labels = _labels(BOJ_WEEK)
     _first_week(workspace, BOJ_WEEK)
     shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
@@ -443,3 +444,6 @@ def test_the_bank_of_japan_week_reads_boj_as_the_bank(workspace):
     yen = related["Yen tumbles in Tokyo after BOJ decision"]
     assert "boj~bank" in yen["matched"] and yen["score"] >= 0.5
     assert not set(labels["sport"]) & set(related)
+    # "ends" is the title's verb and "traded" the lead's "exchange-traded": no topic (0.515)
+    assert "Reddit ends trading up 48% on market debut" not in related
+    assert set(labels["on_topic"]) <= set(related)

@@ -38,6 +38,12 @@ DUPLICATE_JACCARD = 0.6  # "Trump tariffs China" vs "Trump tariffs Mexico" (0.5)
 NEAR_DUPLICATE_WINDOW = 1_000
 PREFIX_TOKENS = 32  # at most C(32, 2) = 496 keys a set; exact up to 77 concepts (see above)
 KEPT_SETS = 4_096  # sets whose keys are kept: a week's titles and its stories' whole texts
+# Past this many concepts a set is a story's whole text: its Jaccard with another such set is
+# kept (choosing the lead compares the same stories again in every contender's ranking, 2,000
+# pairs of 1,200 concepts each time among 300 full-text entries), for at most KEPT_PAIRS pairs.
+LARGE_SET = 78
+KEPT_PAIRS = 16_384
+_JACCARDS: dict[tuple[frozenset[str], frozenset[str]], float] = {}
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -46,6 +52,18 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
         return 1.0
     common = len(a & b)
     return common / (len(a) + len(b) - common)
+
+
+def _kept_jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """`jaccard`, kept for two large sets (LARGE_SET)."""
+    if len(a) < LARGE_SET or len(b) < LARGE_SET:
+        return jaccard(a, b)
+    found = _JACCARDS.get((a, b))
+    if found is None:
+        if len(_JACCARDS) >= KEPT_PAIRS:
+            _JACCARDS.clear()
+        found = _JACCARDS[a, b] = jaccard(a, b)
+    return found
 
 
 def group_near_duplicates(
@@ -110,6 +128,6 @@ def _find_leader(
         if bucket:
             candidates.update(bucket)
     for other in sorted(candidates):
-        if jaccard(current, sets[other]) >= threshold:
+        if _kept_jaccard(current, sets[other]) >= threshold:
             return other
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
@@ -474,6 +474,12 @@ def adjective_like(word: str) -> bool:
     )
 
 
+# Texts whose first verb is kept: deriving one title asks it of the same few sentences and
+# clauses about 30 times (a feed of 300 full-text entries asked it 10,000 times).
+VERB_INDEX_KEPT = 4_096
+
+
+@lru_cache(maxsize=VERB_INDEX_KEPT)
 def verb_index(text: str) -> int | None:
     """The position (in space-separated words) of the first finite verb, or None.
 

@@ -41,7 +41,7 @@ import gc
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from types import MappingProxyType
 from typing import Literal, NamedTuple
@@ -119,6 +119,13 @@ class LeadConcept(NamedTuple):
     # A word the lead says only after a figure, to count with ("by 34 votes to 19"): a measure
     # of its story, never a topic the story's coverage can make core (meaning.coverage_profile).
     measure: bool = False
+    # A word the lead says only as the last word of a dashed compound ("traded" of
+    # "exchange-traded funds", "term" of "short-term rate"): a kind of the compound's noun, so
+    # it matches a headline's word only in another such compound (`_Ranker.part_of`).
+    compound: bool = False
+    # The title's main verb ("ends" of "The Bank of Japan ends negative interest rates"): what
+    # happened to the things it acts on, no core topic on its own.
+    verb: bool = False
 
 
 class LeadProfile(NamedTuple):
@@ -140,7 +147,18 @@ class LeadProfile(NamedTuple):
 class _Seen:
     """What the lead says about one concept, gathered while reading it."""
 
-    __slots__ = ("counted", "forms", "in_title", "lowercase", "name_cue", "plain_uses", "salience")
+    __slots__ = (
+        "compound",
+        "counted",
+        "forms",
+        "in_title",
+        "lowercase",
+        "name_cue",
+        "nouns",
+        "plain_uses",
+        "salience",
+        "verb",
+    )
 
     def __init__(self) -> None:
         self.salience = 0.0
@@ -150,6 +168,9 @@ class _Seen:
         self.forms: dict[str, int] | None = None
         self.lowercase = False  # written in lower case somewhere: an ordinary word
         self.name_cue = False  # capitalised where an ordinary word would not be
+        self.compound = False  # said only as a lower-case dashed compound's last word
+        self.verb = False  # the title's main verb
+        self.nouns = 0  # uses after an article, a preposition or a possessive: a thing
 
 
 def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
@@ -158,6 +179,7 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
     A short form the lead spells out elsewhere ("the FDIC") counts as the name it spells."""
     spelled, title, paragraphs = _spelled_out(title, paragraphs)
     seen = _read_lead(title, paragraphs)
+    _mark_compounds_and_verb(seen, title, paragraphs)
     raw: dict[str, tuple[float, Kind]] = {}
     for concept, entry in seen.items():
         if t.is_number(concept) or not entry.forms or _refers_back(concept, entry):
@@ -317,13 +339,14 @@ def _read_lead(title: str | None, paragraphs: Sequence[str]) -> dict[str, _Seen]
     opening = _opening_concepts(paragraphs) if not title else frozenset()
     for index, paragraph in enumerate(paragraphs):
         weight = FIRST_PARAGRAPH_WEIGHT if index == 0 else BODY_WEIGHT
-        for term, cased, referring, counted in _cased_terms(paragraph):
+        for term, cased, referring, counted, noun in _cased_terms(paragraph):
             if term.concept in opening:
                 seen[term.concept].in_title = True
             entry = seen[term.concept]
             _note(entry, term.word, weight)
             entry.plain_uses += not referring
             entry.counted += counted
+            entry.nouns += noun
             if cased is None:
                 entry.lowercase = True
             elif cased:
@@ -358,10 +381,93 @@ def _lead_concept(concept: str, relative: float, kind: Kind, entry: _Seen) -> Le
     # A word as common as COMMON_ZIPF (weighing the least rarity: "first" of "a world first")
     # says nothing of the story, even in its title: a headline sharing it and one other word
     # ("Georgescu wins the first round", under Australia's ban) is a passing likeness.
-    core = kind == "topic" and repeated and not all(t.zipf(w) >= COMMON_ZIPF for w in forms)
+    # The title's main verb is what happened, not what it happened to (`_title_verb`), unless
+    # the lead also names it as a thing ("The cut lowers the federal funds rate"): the event.
+    core = (
+        kind == "topic"
+        and repeated
+        and not (entry.verb and not entry.nouns)
+        and not all(t.zipf(w) >= COMMON_ZIPF for w in forms)
+    )
     paired = min(relative, 1.0) if kind == "name" and repeated else 0.0
     measure = not entry.in_title and entry.counted == sum(forms_seen.values())
-    return LeadConcept(concept, min(relative, 1.0) * share, kind, forms, core, paired, measure)
+    return LeadConcept(
+        concept,
+        min(relative, 1.0) * share,
+        kind,
+        forms,
+        core,
+        paired,
+        measure,
+        entry.compound,
+        entry.verb,
+    )
+
+
+def _mark_compounds_and_verb(
+    seen: dict[str, _Seen], title: str | None, paragraphs: Sequence[str]
+) -> None:
+    """Mark the concepts the lead says only as a compound's last word (`_compound_heads`) and
+    its title's main verb (`_title_verb`; an untitled lead's first sentence stands in)."""
+    for concept in _compound_heads((title or "", *paragraphs)):
+        if concept in seen:
+            seen[concept].compound = True
+    opening = sentences(paragraphs[0]) if paragraphs and not title else []
+    verb = _title_verb(title or (opening[0] if opening else None))
+    if verb in seen:
+        seen[verb].verb = True
+
+
+def _compound_heads(texts: Sequence[str]) -> frozenset[str]:
+    """The concepts the lead says only as the last word of a dashed compound written in lower
+    case ("traded" of "exchange-traded funds", "term" of "short-term rate", "border" of
+    "cross-border raids"): such a word is a kind of the noun the compound qualifies, not the
+    word itself, so a headline's bare "trading" or "term" is another sense.  A place keeps its
+    name in any compound ("Peru-Chile border"), and a capitalised compound is a name
+    ("Notre-Dame", "Bankman-Fried") whose words are the name's."""
+    heads: set[str] = set()
+    bare: set[str] = set()
+    for text in texts:
+        for token in t.tokens(text):
+            head = t.compound_head(token) if token.islower() else None
+            pairs = t.concept_pairs(token)
+            for position, (_, concept) in enumerate(pairs):
+                if head is not None and position == len(pairs) - 1:
+                    heads.add(concept)
+                else:
+                    bare.add(concept)
+    return frozenset(c for c in heads - bare if not t.is_place(c) and not t.is_number(c))
+
+
+# A verb this common in its base form is of general meaning ("end" 5.7, "hit" 5.4, "open"
+# 5.5, "take" 5.9, "face" 5.4, "cut" 5.2): the more common a word, the more senses it has
+# (Zipf 1945), and a headline's "ends" or "hits" is likelier another sense.  "ban" 4.6,
+# "strike" 4.7, "resign" 4.0 say what happened whatever they act on.  The line is
+# FALSE_FRIEND_ZIPF's, where a word is too common to tell its sense.
+GENERAL_VERB_ZIPF = FALSE_FRIEND_ZIPF
+_PUNCTUATION = "“”\"'‘’(),;:.!?"
+
+
+def _title_verb(title: str | None) -> str | None:
+    """The concept of the title's main verb when it is of general meaning (`GENERAL_VERB_ZIPF`:
+    "end" of "The Bank of Japan ends negative interest rates"; "take" of "Microsoft to take
+    over …"), or None when the title has none or a specific one ("bans", "resigns"; a Title
+    Case title's capitalised words are no verbs to `verb_index`)."""
+    if not title:
+        return None
+    from newsletter.assemble.headline_grammar import verb_index  # its tagger: only for a title
+
+    words = title.split(" ")
+    index = verb_index(title)
+    if index is not None and words[index].casefold() == "to":
+        # "Microsoft to acquire": the verb after the headline's "to" (in Title Case, "Force
+        # Thousands to Evacuate", the verb is not the word after "to": none is read)
+        following = words[index + 1] if index + 1 < len(words) else ""
+        index = index + 1 if following[:1].islower() else None
+    if index is None or t.base_zipf(words[index].strip(_PUNCTUATION)) < GENERAL_VERB_ZIPF:
+        return None
+    pairs = t.concept_pairs(words[index])
+    return pairs[0][1] if len(pairs) == 1 else None
 
 
 def _opening_concepts(paragraphs: Sequence[str]) -> frozenset[str]:
@@ -395,9 +501,10 @@ def _looks_like_name(word: str, sentence_start: bool) -> bool:
     return zipf < 4.0 or t.is_name_like(word)
 
 
-def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool, bool]]:
+def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool, bool, bool]]:
     """The paragraph's terms with a case verdict: None lower case, True name cue, False neither;
-    whether each refers back ("the move"), and whether a figure counts it ("34 votes").
+    whether each refers back ("the move"), whether a figure counts it ("34 votes"), and whether
+    it follows an article, a preposition or a possessive, as a noun does ("the cut").
 
     A capitalised title right before a capitalised word ("President José Jerí", "police
     General Arturo Valverde") is part of that name and no term at all: the story is not about
@@ -406,6 +513,7 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool, bool]]
     cues: list[bool | None] = []
     referring: list[bool] = []
     counted: list[bool] = []
+    nouns: list[bool] = []
     previous_end, previous_name, previous_title = -1, False, False
     previous_token = ""
     spans = t.token_spans(paragraph)
@@ -430,17 +538,25 @@ def _cased_terms(paragraph: str) -> list[tuple[t.Term, bool | None, bool, bool]]
             and _ends_phrase(paragraph, spans, index)
         )
         count = previous_token[:1].isdigit() and not before.strip()
+        noun = not before.strip() and _noun_cue(previous_token)
         for pair in words:
             pairs.append(pair)
             cues.append(cue)
             referring.append(refers)
             counted.append(count)
+            nouns.append(noun)
         previous_end, previous_token = match.end(), token.casefold()
         previous_name, previous_title = bool(cue) and not title, title
     return [
-        (term, cues[index], referring[index], counted[index])
+        (term, cues[index], referring[index], counted[index], nouns[index])
         for term, index in t.resolve_indexed(pairs)
     ]
+
+
+def _noun_cue(previous: str) -> bool:
+    """Whether a word right after `previous` (casefolded) is a noun: after an article, a
+    preposition or a possessive ("the cut", "of cuts", "Powell's cut")."""
+    return previous in NOUN_CUES or previous.endswith(("'s", "’s"))
 
 
 def _case_cue(token: str, start: bool, in_name: bool) -> bool | None:
@@ -537,7 +653,9 @@ class _Ranker:
 
     Work is on space-separated chunks, each analysed once: most headlines then cost a split
     and a set intersection in C.  A chunk that may start a multi-word place ("New" of "New
-    Orleans") sends its headline down the full path when the next chunk completes it.
+    Orleans") sends its headline down the full path when the next chunk completes it.  Of a
+    long text (a story's whole text, `long_text`) only the chunks that may give a hit are
+    analysed: a chunk missing from `hits_in` has none.
     """
 
     def __init__(self, profile: LeadProfile, candidates: Sequence[Headline]) -> None:
@@ -549,6 +667,11 @@ class _Ranker:
         self.paired = {c: lc.paired for c, lc in concepts.items() if lc.paired}
         self.titles = [h.title for h in candidates]
         self.repeats, self.order = _repeats(self.titles)
+        # A story's whole text (scored as a card is read) is analysed once per process, and
+        # only its chunks that may name the lead's concepts are analysed again here.
+        self.long = {
+            i: long_text(title) for i, title in enumerate(self.titles) if len(title) > LONG_TEXT
+        }
         self.splits = list(map(str.split, self.titles))
         self.readable: dict[tuple[str, str], tuple[str, bool]] = {}
         self.concepts_of: dict[str, tuple[str, ...]] = {}
@@ -558,8 +681,11 @@ class _Ranker:
         # that name them in a bare form a noun may take ("Signal"): see `_as_noun`.
         self.verbal = frozenset(c for c, lc in concepts.items() if _verbal(lc.forms))
         self.bare: dict[str, tuple[str, ...]] = {}
+        # Concepts the lead says only as a dashed compound's last word ("exchange-traded"):
+        # they match a headline's word only as another compound's last word (`_compounds`).
+        self.compound = frozenset(c for c, lc in concepts.items() if lc.compound)
         self.short_forms, self.long_forms = profile.short_forms, profile.long_forms
-        for chunk in set(chain.from_iterable(self.splits)):
+        for chunk in self._chunks():
             self._analyse(chunk)
         self.hit_chunks = {chunk for chunk, hits in self.hits_in.items() if hits}
         self.joins: dict[tuple[str, str], bool] = {}  # (chunk, next) → a place spans them
@@ -567,14 +693,40 @@ class _Ranker:
         # whatever its phrases: the slow path only ever removes hits ("New Mexico").
         self.lead_has_phrase = not t.phrase_concepts().isdisjoint(self.weights)
 
+    def _chunks(self) -> set[str]:
+        """Every chunk of the short candidates, and of the long texts those that may give a hit
+        (naming a lead concept, or a short form the lead spells out) or start a place name: the
+        others' hits are none and their concepts (for near-duplicates) are kept with the text."""
+        if not self.long:
+            return set(chain.from_iterable(self.splits))
+        long = self.long
+        chunks = set(
+            chain.from_iterable(split for i, split in enumerate(self.splits) if i not in long)
+        )
+        concepts = self.weights.keys()
+        for text in long.values():
+            for concept in text.by_concept.keys() & concepts:
+                named = text.by_concept[concept]
+                if isinstance(named, str):
+                    chunks.add(named)
+                else:
+                    chunks.update(named)
+            chunks.update(text.phrases)
+            if self.short_forms:
+                chunks.update(text.capitals)
+        return chunks
+
     def _analyse(self, chunk: str) -> None:
         pairs, phrase = t.chunk_pairs(chunk)
         # Near-duplicates compare words, whatever their sense: "+area" is "area" there.
         self.concepts_of[chunk] = tuple(t.word_concept(c) for _, c in pairs)
         if self.short_forms and _CAPITALS.search(chunk):
-            self.hits_in[chunk] = tuple(self._hits(_spelled_pairs(chunk, self.short_forms)))
+            hits = self._hits(_spelled_pairs(chunk, self.short_forms))
         else:
-            self.hits_in[chunk] = tuple(self._hits(pairs))
+            hits = self._hits(pairs)
+        if self.compound and not self.compound.isdisjoint(c for c, _ in hits):
+            hits = _compounds(chunk, hits, self.compound)
+        self.hits_in[chunk] = tuple(hits)
         if self.verbal:
             bare = tuple(c for w, c in pairs if c in self.verbal and not _verbal((w,)))
             if bare:
@@ -614,9 +766,19 @@ class _Ranker:
         if starts and _has_phrase(chunks, starts, self.joins):
             title = sf.expand(self.titles[index], self.short_forms)
             pairs = reversed(t.concept_pairs(title))
-            return dict(self._hits(list(pairs)))
+            phrased = dict(self._hits(list(pairs)))
+            for concept in self.compound.intersection(phrased):
+                if not any(concept in dict(self.hits_in.get(chunk, ())) for chunk in chunks):
+                    del phrased[concept]  # said bare, not as a compound's last word
+            return phrased
         hits: dict[str, str] = {}
-        for chunk in sorted(found, key=chunks.index) if len(found) > 1 else found:
+        ordered: Iterable[str] = found
+        if len(found) > 1:  # in the order of the text
+            if self.long and index in self.long:  # one pass, not a search a chunk
+                ordered = [chunk for chunk in dict.fromkeys(chunks) if chunk in found]
+            else:
+                ordered = sorted(found, key=chunks.index)
+        for chunk in ordered:
             for concept, term in self.hits_in[chunk]:
                 hits.setdefault(concept, term)  # the headline's first word for it
         if self.bare:
@@ -636,16 +798,20 @@ class _Ranker:
         matched = tuple(term for _, _, term in sorted((-weights[c], c, w) for c, w in hits.items()))
         return _score(hits, weights, self.weak_kind, self.core, self.paired), matched
 
+    def _concept_set(self, index: int) -> frozenset[str]:
+        """A candidate's concepts as near-duplicates compare them."""
+        long = self.long.get(index) if self.long else None
+        if long is not None:
+            return long.concepts
+        return frozenset(chain.from_iterable(map(self.concepts_of.__getitem__, self.splits[index])))
+
     def folded(
         self, ranking: list[tuple[int, float, tuple[str, ...]]]
     ) -> tuple[ScoredHeadline, ...]:
         """The ranking as ScoredHeadlines, near-duplicates among the best folded together (by
         their concept sets); past that window only identical titles fold together."""
         candidates, repeats = self.candidates, self.repeats
-        window = [
-            frozenset(chain.from_iterable(map(self.concepts_of.__getitem__, self.splits[index])))
-            for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]
-        ]
+        window = [self._concept_set(index) for index, _, _ in ranking[:NEAR_DUPLICATE_WINDOW]]
         result = []
         for group in group_near_duplicates(window):
             index, score, matched = ranking[group[0]]
@@ -668,6 +834,67 @@ class _Ranker:
 
 _CAPITALS = re.compile(r"[A-Z]\.?[A-Z]")  # a chunk that may hold a short form
 
+# A candidate of more characters than this is a story's whole text (meaning.py scores a card on
+# it), not a headline: choosing the lead ranks every story's text against each contender, a
+# feed of 300 full-text entries 360,000 words each time, so each text is read once (`long_text`).
+LONG_TEXT = 600
+# The most words of long texts kept read (about 150 bytes a word: 60 MB for 400,000, a feed of
+# 300 full-text entries of 1,200 words); past it the oldest are read again when ranked.
+LONG_TEXT_WORDS = 400_000
+
+
+class LongText(NamedTuple):
+    """A long text read once: the chunks that name each concept (one chunk, or a tuple), those
+    that may hold a short form or start a place name, its concepts as near-duplicates compare
+    them, and how many words it has."""
+
+    by_concept: dict[str, str | tuple[str, ...]]
+    capitals: tuple[str, ...]
+    phrases: tuple[str, ...]
+    concepts: frozenset[str]
+    words: int
+
+
+class _Kept:
+    """The long texts read so far, oldest first, and how many words they hold."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, LongText] = {}
+        self.words = 0
+
+
+_LONG_TEXTS = _Kept()
+
+
+def long_text(text: str) -> LongText:
+    """`text` read as `_Ranker` reads a candidate, once (at most LONG_TEXT_WORDS kept)."""
+    kept = _LONG_TEXTS
+    found = kept.texts.get(text)
+    if found is not None:
+        return found
+    chunks = dict.fromkeys(text.split())
+    words = text.count(" ") + 1
+    while kept.texts and kept.words + words > LONG_TEXT_WORDS:
+        kept.words -= kept.texts.pop(next(iter(kept.texts))).words
+    by_concept: dict[str, str | tuple[str, ...]] = {}
+    phrases, concepts = [], set()
+    for chunk in chunks:
+        pairs, phrase = t.chunk_pairs(chunk)
+        for _, concept in pairs:
+            named = by_concept.get(concept)
+            if named is None:
+                by_concept[concept] = chunk
+            elif named != chunk:
+                by_concept[concept] = (*((named,) if isinstance(named, str) else named), chunk)
+            concepts.add(t.word_concept(concept))
+        if phrase:
+            phrases.append(chunk)
+    capitals = tuple(chunk for chunk in chunks if _CAPITALS.search(chunk))
+    found = LongText(by_concept, capitals, tuple(phrases), frozenset(concepts), words)
+    kept.texts[text] = found
+    kept.words += words
+    return found
+
 
 def _spelled_pairs(chunk: str, spelled: Mapping[str, str]) -> list[tuple[str, str]]:
     """A chunk's (word, concept) pairs, a short form of the lead's name read as the name's
@@ -681,6 +908,16 @@ def _spelled_pairs(chunk: str, spelled: Mapping[str, str]) -> list[tuple[str, st
         else:
             pairs += t.concept_pairs(token)
     return pairs
+
+
+def _compounds(
+    chunk: str, hits: list[tuple[str, str]], compound: frozenset[str]
+) -> list[tuple[str, str]]:
+    """`hits` without a concept the lead says only as a dashed compound's last word
+    (`LeadConcept.compound`) unless the chunk says it as one too: a headline's bare "trading"
+    is no match for the lead's "exchange-traded funds", another "exchange-traded" is."""
+    heads = {t.compound_head(token) for token in t.tokens(chunk)}
+    return [(c, term) for c, term in hits if c not in compound or c in heads]
 
 
 def _verbal(forms: Sequence[str]) -> bool:

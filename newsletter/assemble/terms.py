@@ -308,6 +308,30 @@ def token_words(token: str) -> tuple[tuple[str, str], ...]:
     return found
 
 
+_HEADS: dict[str, str | None] = {}  # token → the concept of its dashed compound's last word
+
+
+def compound_head(token: str) -> str | None:
+    """The concept of the last word of a dashed compound ("~trade" of "exchange-traded",
+    "term" of "short-term", "border" of "cross-border"), or None for a token that is no such
+    compound: a plain word, one whose dashed parts join into an English word ("cease-fire"),
+    one ending in a stopword, or a head the compound's name already marks ("+area" of "White
+    House-area").  In a compound the last word takes its sense from the first: an
+    exchange-traded fund is no trade, a short-term rate no term (relevance.py)."""
+    if token in _HEADS:
+        return _HEADS[token]
+    head = None
+    if re.search(_DASHES, token):
+        pairs = token_words(token)
+        last = token_words(re.split(_DASHES, token)[-1])
+        if len(pairs) > 1 and len(last) == 1 and pairs[-1] == last[0]:
+            head = _concepts().get(last[0][1], last[0][1])
+    if len(_HEADS) >= _CACHE_LIMIT:
+        _HEADS.clear()
+    _HEADS[token] = head
+    return head
+
+
 def terms(text: str) -> list[Term]:
     """The concepts of a text in order, each with the word that carried it."""
     return [Term(word, concept) for word, concept in concept_pairs(text)]
@@ -482,6 +506,13 @@ def same_lemma(first: str, second: str) -> bool:
 def zipf(word: str) -> float:
     """Background Zipf frequency of a plain word (3.0 = once per million words)."""
     return vocabulary().zipf.get(plain(word), DEFAULT_ZIPF)
+
+
+def base_zipf(word: str) -> float:
+    """The Zipf frequency of a word's commonest base ("end" 5.7 for "ends", "ban" 4.6 for
+    "bans"): how common the word is whatever its inflection."""
+    table = vocabulary().zipf
+    return max(table.get(base, DEFAULT_ZIPF) for base in _bases(plain(word)))
 
 
 def is_name_like(word: str) -> bool:

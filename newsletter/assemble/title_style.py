@@ -38,10 +38,11 @@ _TITLE_WORDS = word_set(
     """
 )
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-# "late on Friday", "on Thursday night", "yesterday", "this morning", "effective tonight": what a
-# headline leaves out.
+# "late on Friday", "on Thursday night", "yesterday", "this morning", "effective tonight", "as
+# of Wednesday": what a headline leaves out (with its preposition: "agreed to resign as of
+# Wednesday" is "agrees to resign", never "… as of").
 _TIME = Lazy(
-    rf"(?:,\s*)?\s(?:(?:late|early|effective)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
+    rf"(?:,\s*)?\s(?:(?:late|early|effective|as\sof)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
     r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
     # "on Thursday, his 83rd birthday," : what the day was goes with it
     r"(?:,\s(?:his|her|its|their|the)\s[\w’'-]+(?:\s[\w’'-]+){0,3},(?=\s[a-z]))?"

@@ -364,16 +364,41 @@ def _checked_title(
         return clause, "clause"
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
-    passing = next((t for t in (short, long) if not printable_problems(t, limit)), None)
-    if passing:
-        return passing, "cut"
+    passing = [cut for cut in (short, long) if not printable_problems(cut, limit)]
+    for cut in passing:
+        # round 16: a cut that ends inside the main verb's object phrase gets the rest of that
+        # phrase back ("declared winner | of Nigeria's presidential election"), or the next
+        # candidate is read (the cut itself comes last, before a title that fails the checks)
+        with_object = _with_its_object(cut, sentence, limit)
+        if with_object is not None:
+            return with_object, "cut"
     for simpler in _simpler_sentences(sentence):
         # round 10: nothing of the sentence prints; what was said without who said it, or the
         # sentence without an aside, whole, before a title that fails the checks
         title, title_whole = _derive(simpler, limit)
         if title_whole and not printable_problems(title, limit):
             return title, "simpler"
+    if passing:
+        return passing[0], "cut"
     return short, "unchecked"
+
+
+def _with_its_object(title: str, sentence: str, limit: int) -> str | None:
+    """`title` when it does not end inside the main verb's object phrase (or cannot be found
+    in the clause it was cut from); else the title with the rest of that phrase, when that fits
+    `limit` and passes the checks; else None."""
+    prepared = _prepared(sentence)
+    for clause in (_fitted_clause(prepared, limit), _fitted_clause(prepared, _UNCUT)):
+        at = clause.lower().find(title.lower())
+        kept = clause[: at + len(title)] if at >= 0 else ""
+        if not kept or not clause[len(kept) :].startswith(" "):
+            continue
+        end = _Cuts(clause, _UNCUT, strict=True).object_end(kept)
+        if end is None:
+            return title
+        whole = _capitalize(_clean(TRAILING_PUNCT.sub("", clause[at:end])))
+        return whole if len(whole) <= limit and not printable_problems(whole, limit) else None
+    return title
 
 
 # ", which will study a large asteroid, hopefully offering insight …,": an aside between

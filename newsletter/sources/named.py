@@ -14,12 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.config import CONFIG_NAME, Settings
+from newsletter.config import Settings, setting_where
 from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Sources
 from newsletter.sources import FEED_SUFFIXES, source_files
-from newsletter.toml_lines import key_line
 
 DEFAULT_SOURCES = ("seeds",)
 _GLOB_CHARS = frozenset("*?[")
@@ -59,7 +58,7 @@ def _no_match(settings: Settings, source: str, path: Path) -> str:
     misspelt folder read "matches no file in .", and the week's feed was quietly left out).
     """
     folder = Path(*path.parts[: _fixed_parts(path)])
-    where_ = _sources_line(settings)
+    where_ = setting_where(settings, "sources")
     if not folder.is_dir():
         return (
             f"{where_}: sources: {quoted(source)}: there is no folder "
@@ -77,22 +76,12 @@ def _fixed_parts(path: Path) -> int:
     return len(path.parts)
 
 
-def _sources_line(settings: Settings) -> str:
-    """`newsletter.toml:LINE` of the `sources` key (the file alone when it cannot be placed)."""
-    shown = settings.source or CONFIG_NAME
-    try:
-        line = key_line(Path(settings.source).read_text(encoding="utf-8"), "sources")
-    except (OSError, UnicodeDecodeError):
-        line = None
-    return f"{shown}:{line}" if line else shown
-
-
 def _missing(settings: Settings, source: str) -> SourceError:
     """The error for a path `sources` names that is not there: it names newsletter.toml's
     line, since that is where the fix goes (the file's own path alone read as a typo on the
     command line, which was not given one)."""
     return SourceError(
-        f"{_sources_line(settings)}: sources: {quoted(source)}: no such file or folder; "
+        f"{setting_where(settings, 'sources')}: sources: {quoted(source)}: no such file or folder; "
         "fix the path there (it is relative to the folder of newsletter.toml), "
         "or take it out of sources"
     )
