@@ -39,9 +39,9 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
             continue
         path = settings.path(source)
         if _GLOB_CHARS & set(source):
-            matches = sorted(glob.glob(str(path)))
+            matches = _matches(settings, source)
             if not matches:
-                warnings.append(_no_match(settings, source, path))
+                warnings.append(_no_match(settings, source))
             found.extend(matches)
         else:
             if settings.sources and not path.exists():
@@ -50,14 +50,24 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
     return found, tuple(warnings)
 
 
-def _no_match(settings: Settings, source: str, path: Path) -> str:
+def _matches(settings: Settings, source: str) -> list[str]:
+    """The files a glob in `sources` matches, in order.  Only `source` is a pattern: the
+    workspace's own path is not (a folder named `ws [draft]` read `[draft]` as a class and
+    the week's feeds were left out)."""
+    pattern = str(Path(source).expanduser())
+    found = glob.glob(pattern, root_dir=settings.workspace)
+    return sorted(str(settings.workspace / match) for match in found)
+
+
+def _no_match(settings: Settings, source: str) -> str:
     """The warning for a glob that matches nothing, at newsletter.toml's `sources` line.
 
     An empty week is normal (`feeds/*.xml` with no feed yet); a glob whose folder is not there
     at all (`feed/*.xml` for `feeds/`) is most likely a typo, and says so (a new user's
     misspelt folder read "matches no file in .", and the week's feed was quietly left out).
     """
-    folder = Path(*path.parts[: _fixed_parts(path)])
+    written = Path(source).expanduser()
+    folder = settings.path(str(Path(*written.parts[: _fixed_parts(written)])))
     where_ = setting_where(settings, "sources")
     if not folder.is_dir():
         return (
