@@ -34,7 +34,7 @@ from newsletter.control_chars import quoted
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
 from newsletter.mail_address import HeaderValueError, check_address
-from newsletter.toml_lines import parse_toml, with_line
+from newsletter.toml_lines import key_line, parse_toml, with_line
 from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
 
@@ -471,6 +471,20 @@ def _workspace_above(folder: Path) -> Path | None:
         if (parent / CONFIG_NAME).is_file():
             return parent
     return None
+
+
+def setting_where(settings: Settings, key: str) -> str:
+    """`newsletter.toml:LINE` where `key` (`sources`, `dkim.key_file`) is written, for a
+    problem whose fix goes there; the file alone when the line cannot be placed, and
+    `newsletter.toml` when the workspace has none (the defaults)."""
+    if not settings.source:
+        return CONFIG_NAME
+    try:
+        text = (settings.workspace / CONFIG_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return settings.source
+    line = key_line(text, key)
+    return f"{settings.source}:{line}" if line else settings.source
 
 
 def _database_from_environment(settings: Settings) -> Settings:

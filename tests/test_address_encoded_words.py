@@ -23,6 +23,10 @@ ENCODED = [
     "=?utf-8?q?x=0D=0ABcc=3A_y=40evil.example?=@example.org",  # a CR LF inside
     "=?UTF-8?Q?victim?=@example.org",  # the inbox `victim@`, past its per-address limit
     "ann=?iso-8859-1?q?=E9?=@example.org",  # one inside a local part
+    # A "?" inside the encoded text: Python's own decoder (email.header.decode_header, as
+    # compat32 mail programs read headers) still takes it for one: "victim@gmail.com, x?junk".
+    "=?utf-8?q?victim=40gmail.com=2C_x?junk?=@example.org",
+    "=?utf-8?q?victim=40gmail.com=2C_x??=@example.org",
 ]
 
 

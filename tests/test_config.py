@@ -244,3 +244,21 @@ def test_command_line_numbers_are_checked_like_the_file(tmp_path):
     with pytest.raises(ConfigError, match=r"--rate: nan is out of range"):
         with_smtp_flags(Settings(), {"rate": float("nan"), "host": None})
     assert with_smtp_flags(Settings(), {"rate": 5.0}).smtp.rate == 5.0
+
+
+def test_a_settings_problem_names_its_line_after_the_folder_changes(tmp_path, monkeypatch):
+    """`setting_where` reads the workspace's own newsletter.toml, not a path relative to the
+    folder the settings were loaded from (the preview and serve keep settings for hours)."""
+    from newsletter.config import load_settings, setting_where
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "newsletter.toml").write_text(
+        'name = "Brief"\n\n[dkim]\ndomain = "example.org"\nselector = "s1"\nkey_file = "k.pem"\n',
+        "utf-8",
+    )
+    monkeypatch.chdir(workspace)
+    settings, _ = load_settings()
+    monkeypatch.chdir(tmp_path)
+    assert setting_where(settings, "dkim.key_file") == "newsletter.toml:6"
+    assert setting_where(settings, "sources") == "newsletter.toml"  # not written: the file

@@ -33,10 +33,23 @@ def test_a_restart_while_two_hosts_send_loses_and_doubles_nobody(
     send_ws, postgres_url, postgres_server, tmp_path
 ):
     """Two senders on one issue, the server crashing and back 3 s later mid-send: both exit 0,
-    every reader has exactly one copy over the two relays, and each host sent a share."""
+    every reader has exactly one copy over the two relays, and each host sent a share.  The
+    server's WAL writer sleeps 10 s, so the crash loses the outcomes committed without
+    waiting for the disk since then (send/disk_fence.py): each sender records them again."""
     with postgres_server.connect() as conn:  # a production server's commits survive a crash
         dbname = postgres_url.rsplit("/", 1)[1]
         conn.execute(f'ALTER DATABASE "{dbname}" SET synchronous_commit = on')
+        conn.execute("ALTER SYSTEM SET wal_writer_delay = '10s'")
+        conn.execute("SELECT pg_reload_conf()")
+    try:
+        crash_mid_send(send_ws, postgres_url, postgres_server, tmp_path)
+    finally:
+        with postgres_server.connect() as conn:
+            conn.execute("ALTER SYSTEM RESET wal_writer_delay")
+            conn.execute("SELECT pg_reload_conf()")
+
+
+def crash_mid_send(send_ws, postgres_url, postgres_server, tmp_path) -> None:
     with (send_ws.root / "newsletter.toml").open("a") as toml:
         toml.write("lease = 8\n")  # [smtp]: outlasts the outage, or the server sees it run out
     second_root = tmp_path / "second-host"

@@ -344,3 +344,27 @@ def test_any_bytes_as_a_feed_give_headlines_or_a_clear_error(data):
         assert "fuzz.xml" in str(e)
     else:
         assert all(h.title for h in loaded.headlines)
+
+
+@pytest.mark.parametrize("folder", ["ws [draft]", "ws*", "what?"])
+def test_a_glob_in_sources_matches_inside_a_workspace_whose_name_has_glob_characters(
+    tmp_path, folder
+):
+    """`feeds/*.xml` is a pattern; the workspace's own path is not, even with `[`, `*` or `?`
+    in it (it was globbed whole: `[draft]` read as a class and the week's feeds were left out,
+    with a warning naming a folder above the workspace)."""
+    from newsletter.config import load_settings
+    from newsletter.sources.named import named_sources
+
+    workspace = tmp_path / folder
+    (workspace / "feeds").mkdir(parents=True)
+    (workspace / "feeds" / "world.xml").write_text("<rss/>", "utf-8")
+    (workspace / "newsletter.toml").write_text('sources = ["feeds/*.xml", "news/*.md"]\n', "utf-8")
+    settings, _ = load_settings(workspace)
+    found, warnings = named_sources(settings)
+    assert found == [str(workspace.resolve() / "feeds" / "world.xml")]
+    assert warnings == (
+        f"{settings.source}:1: sources: 'news/*.md': there is no folder "
+        f"{workspace.resolve() / 'news'}; fix the path there (it is relative to the folder of "
+        "newsletter.toml), or take it out of sources",
+    )

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsletter.check.email_facts import BuiltEmail, Image, Link, fold, urls_in
 from newsletter.check.report import Problem
-from newsletter.config import Settings
+from newsletter.config import Settings, setting_where
 from newsletter.control_chars import quoted
 from newsletter.errors import display_path
-from newsletter.toml_lines import key_line
 
 # Link shorteners hide where a link goes; spam filters score them, readers distrust them.
 SHORTENERS = frozenset(
@@ -197,18 +195,8 @@ def dkim_key_missing(email: BuiltEmail, settings: Settings) -> Iterator[str | Pr
     if dkim.enabled and not (key := settings.path(dkim.key_file)).is_file():
         shown = display_path(key)
         yield Problem(
-            f"{_setting_line(settings, 'dkim.key_file')}: dkim.key_file {quoted(dkim.key_file)}: "
+            f"{setting_where(settings, 'dkim.key_file')}: dkim.key_file {quoted(dkim.key_file)}: "
             "no such file (the send cannot sign without it)",
             f"put the DKIM private key at {shown}, or point dkim.key_file in newsletter.toml "
             "at the file that holds it",
         )
-
-
-def _setting_line(settings: Settings, key: str) -> str:
-    """`newsletter.toml:LINE` where `key` is written (the file alone when it cannot be placed)."""
-    shown = settings.source or "newsletter.toml"
-    try:
-        line = key_line(Path(settings.source).read_text("utf-8"), key) if settings.source else None
-    except (OSError, UnicodeDecodeError):
-        line = None
-    return f"{shown}:{line}" if line else shown

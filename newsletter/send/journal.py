@@ -168,6 +168,11 @@ class DeliveryJournal:
             finally:
                 self._lock.release()
 
+    def settle(self, recovery: Any) -> str | None:
+        """At a run's end, make sure every recorded outcome is kept; nothing to do here (a
+        commit is kept once made).  PostgreSQL's: shared_journal.py, disk_fence.py."""
+        return None
+
     @contextlib.contextmanager
     def released(self) -> Iterator[None]:
         """Closed for a while, then opened again: SQLite forbids carrying an open connection

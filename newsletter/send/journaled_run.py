@@ -198,6 +198,8 @@ def run_over(
 
         stream = {"limit": limit, "resend_unknown": resend_unknown, "up_to": up_to}
         result = in_rounds(journal, new_run, stream, options.on_progress, claims=not dry_run)
+        if recovery is not None:
+            result = _settled(journal, recovery, result)
     elapsed = monotonic() - started
     if dry_run:
         left, after = before.unsent - result.sent, before
@@ -293,6 +295,15 @@ def _waited_stopped(board: RunBoard | None) -> bool:
     return False
 
 
+def _settled(journal: DeliveryJournal, recovery: Any, result: RunResult) -> RunResult:
+    """`result`, stopped with the journal's line when the outcomes it recorded could not be
+    made sure of at the end (on PostgreSQL: disk_fence.py); those went to `recovery`."""
+    line = journal.settle(recovery)
+    if line is None:
+        return result
+    return replace(result, stopped=result.stopped or line, journal_failed=True)
+
+
 def _run_in_processes(
     processes: int,
     composer: Composer,
@@ -351,8 +362,11 @@ def _run_in_processes(
             done = RunResult.merged(r.result() for r in runs) if runs else RunResult()
             result = replace(done, stopped=done.stopped or str(e), stopped_at=monotonic())
         finally:
+            settled = journal.settle(part) if journal is not None else None
             if journal is not None:
                 journal.close()
+        if settled is not None:  # the kept outcomes could not be made sure of: in `part`
+            result = replace(result, stopped=result.stopped or settled, journal_failed=True)
         board.earlier = (0, 0)  # the result is every round's
         board.post(result.sent, result.failed + result.unknown, 0)  # done: no longer in a row
         return result, part.saved, part.unsaved

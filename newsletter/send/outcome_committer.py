@@ -34,8 +34,11 @@ not in the journal:
 - or its previous outcome is committed: then only the message now in flight is uncertain.
 
 A re-run sends the uncertain one again with the same Message-ID, as before this
-committer.  Committing before taking the next reader (the old rule) is stronger than
-needed: the relay cannot take a message before its final `.`.
+committer.  "Committed" is the server's acknowledgement: the writer connections do not wait
+for the server's disk, and disk_fence.py keeps each outcome until it knows it on disk, so that
+a crash of the server (not of the sender) cannot lose one.  Committing before taking the
+next reader (the old rule) is stronger than needed: the relay cannot take a message before
+its final `.`.
 
 **The fence: a lease the server saw run out.**  A sender judges its lease by its own
 monotonic clock, the server by its wall clock (`lease_until < now()`).  When the server's

@@ -31,19 +31,28 @@ CONNECTION_LOST = (
 class ServerLink:
     """A connection of its own, opened when first needed and opened again after it is lost."""
 
-    def __init__(self, server: PostgresUrl) -> None:
+    def __init__(self, server: PostgresUrl, *, setup: str = "", session: str = "") -> None:
         self.server = server
         self.conn: psycopg.Connection[tuple[Any, ...]] | None = None
         self._prepared: set[bytes] = set()  # statements prepared on `conn`, by name
+        self._setup = setup  # run on each new connection (disk_fence.ASYNC)
+        self._session_query = session  # read on each new connection (disk_fence.SESSION)
+        self.session = ""  # what `session` read on the open connection
 
     def raw(self) -> psycopg.Connection[tuple[Any, ...]]:
         """The open connection (opened now if it is not)."""
         if self.conn is None or self.conn.closed:
             try:
-                self.conn = connect_postgres(self.server)
+                conn = connect_postgres(self.server)
             except NewsletterError as e:  # down: a lost connection, waited out by _patiently
                 raise psycopg.OperationalError(str(e)) from None
             self._prepared = set()  # a new session: nothing is prepared on it yet
+            self.conn, self.session = conn, ""
+            if self._setup:
+                conn.execute(self._setup)
+            if self._session_query:
+                row = conn.execute(self._session_query).fetchone()
+                self.session = str(row[0]) if row else ""
         return self.conn
 
     def run_prepared(self, statement: Prepared, params: Sequence[str]) -> bytes | None:
@@ -79,6 +88,7 @@ class ServerLink:
                 self.conn.close()
         self.conn = None
         self._prepared = set()
+        self.session = ""
 
 
 class Prepared:

@@ -73,6 +73,16 @@ from newsletter.send.claim_statements import (
     RELEASE,
     STILL_MINE,
 )
+from newsletter.send.disk_fence import (
+    ASYNC,
+    FENCE,
+    RECORD_AGAIN,
+    SESSION,
+    SYNC_STANDBY,
+    KeptOutcomes,
+    to_record_again,
+)
+from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
@@ -227,9 +237,17 @@ class PostgresJournal(DeliveryJournal):
         self.started: Any = None  # the server's time at registration
         self._heartbeat: Heartbeat | None = None
         self._tickets = threading.local()  # each worker thread's outcomes handed over (open)
-        self._writers = [ServerLink(server) for _ in range(MOST_WRITERS)]  # opened when used
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
+        # Outcomes committed without waiting for the disk, kept until a fence finds them on
+        # it (disk_fence.py); durable commits when a synchronous standby must have them.
+        self._kept = KeptOutcomes()
+        self._async = not self._patiently(
+            lambda: bool(self.pg.raw.execute(SYNC_STANDBY).fetchone()[0]),  # type: ignore[index]
+            "read the server's settings",
+        )
+        setup = {"setup": ASYNC, "session": SESSION} if self._async else {}
+        self._writers = [ServerLink(server, **setup) for _ in range(MOST_WRITERS)]  # when used
         self._lease_lost = threading.Event()  # the server saw this sender's lease run out
         self._committer = OutcomeCommitter(
             self._write_outcomes,
@@ -260,10 +278,17 @@ class PostgresJournal(DeliveryJournal):
         """Write the outcomes still queued, give back unsettled claims, mark this sender
         finished, and close (see module doc)."""
         self._committer.close()
+        fenced = not getattr(self, "_unfenced", False)
+        try:
+            with self._lock:
+                self._fence()
+        except NewsletterError:  # its readers are not given back: `settle` saved the outcomes
+            fenced = False
         if self._heartbeat is not None:
             self._heartbeat.stop()
             with contextlib.suppress(NewsletterError):
-                self._patiently(self._finish, "record the end of this sender", patience=5.0)
+                if fenced:
+                    self._patiently(self._finish, "record the end of this sender", patience=5.0)
         for link in self._writers:
             link.renew()
         super().close()
@@ -338,14 +363,56 @@ class PostgresJournal(DeliveryJournal):
 
         def write() -> bool:
             answer = link.run_prepared(statement, params)  # libpq's text: b"t" or b"f"
+            if self._async and rows:  # kept until a fence finds them on disk
+                self._kept.add(link.session, rows)
             return not fence or answer == b"t"
 
         return self._patiently(write, "record deliveries", link=link)
+
+    def _fence(self) -> None:
+        """Know the kept outcomes on the server's disk, recording again durably the final
+        ones whose session is gone (a crash may have lost them); disk_fence.py.  On a
+        failure they stay kept (`settle` saves them) and JournalWriteError is raised."""
+        taken = self._kept.take()
+        if not taken:
+            return
+        try:
+            row = self._patiently(
+                lambda: self.pg.raw.execute(FENCE, (list(taken),)).fetchone(),
+                "confirm deliveries on the server's disk",
+            )
+            again = to_record_again(taken, set(row[2]) if row else set())
+            if again:
+                self._patiently(
+                    lambda: self.pg.raw.execute(RECORD_AGAIN, (rows_json(again),)),
+                    "record deliveries again after the server restarted",
+                )
+        except BaseException:
+            self._kept.put_back(taken)
+            raise
+
+    def settle(self, recovery: Any) -> str | None:
+        """At a run's end: write what is queued and fence the kept outcomes; when the server
+        cannot be reached for that, the accepted ones go to `recovery` (a RecoveryFile, or
+        its part) and the stop's one line is returned."""
+        self._committer.close()
+        try:
+            with self._lock:
+                self._fence()
+        except JournalWriteError as e:
+            for issue, email, status, _, _, message_id, _ in self._kept.accepted():
+                recovery.save(issue, email, status, message_id)
+            self._kept.take()  # in the recovery file now: close() waits no second patience
+            self._unfenced = True
+            return str(e)
+        return None
 
     @contextlib.contextmanager
     def released(self) -> Iterator[None]:
         """Closed while worker processes start (a connection never crosses a fork)."""
         self._committer.close()
+        with self._lock:
+            self._fence()  # nothing kept crosses a fork
         for link in self._writers:
             link.renew()
         self.conn.close()
@@ -545,6 +612,7 @@ class PostgresJournal(DeliveryJournal):
             }
             heartbeat.wait_valid(self.patience, self.server)
             with self._lock:
+                self._fence()  # the kept outcomes on disk before more readers are claimed
                 rows = self._patiently(partial_fetch(self, query, params), "claim readers")
             read_at = time.monotonic()
             for number, email, name, fields, first_name, won in rows:

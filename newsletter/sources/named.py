@@ -14,12 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.config import CONFIG_NAME, Settings
+from newsletter.config import Settings, setting_where
 from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Sources
 from newsletter.sources import FEED_SUFFIXES, source_files
-from newsletter.toml_lines import key_line
 
 DEFAULT_SOURCES = ("seeds",)
 _GLOB_CHARS = frozenset("*?[")
@@ -40,9 +39,9 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
             continue
         path = settings.path(source)
         if _GLOB_CHARS & set(source):
-            matches = sorted(glob.glob(str(path)))
+            matches = _matches(settings, source)
             if not matches:
-                warnings.append(_no_match(settings, source, path))
+                warnings.append(_no_match(settings, source))
             found.extend(matches)
         else:
             if settings.sources and not path.exists():
@@ -51,15 +50,25 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
     return found, tuple(warnings)
 
 
-def _no_match(settings: Settings, source: str, path: Path) -> str:
+def _matches(settings: Settings, source: str) -> list[str]:
+    """The files a glob in `sources` matches, in order.  Only `source` is a pattern: the
+    workspace's own path is not (a folder named `ws [draft]` read `[draft]` as a class and
+    the week's feeds were left out)."""
+    pattern = str(Path(source).expanduser())
+    found = glob.glob(pattern, root_dir=settings.workspace)
+    return sorted(str(settings.workspace / match) for match in found)
+
+
+def _no_match(settings: Settings, source: str) -> str:
     """The warning for a glob that matches nothing, at newsletter.toml's `sources` line.
 
     An empty week is normal (`feeds/*.xml` with no feed yet); a glob whose folder is not there
     at all (`feed/*.xml` for `feeds/`) is most likely a typo, and says so (a new user's
     misspelt folder read "matches no file in .", and the week's feed was quietly left out).
     """
-    folder = Path(*path.parts[: _fixed_parts(path)])
-    where_ = _sources_line(settings)
+    written = Path(source).expanduser()
+    folder = settings.path(str(Path(*written.parts[: _fixed_parts(written)])))
+    where_ = setting_where(settings, "sources")
     if not folder.is_dir():
         return (
             f"{where_}: sources: {quoted(source)}: there is no folder "
@@ -77,22 +86,12 @@ def _fixed_parts(path: Path) -> int:
     return len(path.parts)
 
 
-def _sources_line(settings: Settings) -> str:
-    """`newsletter.toml:LINE` of the `sources` key (the file alone when it cannot be placed)."""
-    shown = settings.source or CONFIG_NAME
-    try:
-        line = key_line(Path(settings.source).read_text(encoding="utf-8"), "sources")
-    except (OSError, UnicodeDecodeError):
-        line = None
-    return f"{shown}:{line}" if line else shown
-
-
 def _missing(settings: Settings, source: str) -> SourceError:
     """The error for a path `sources` names that is not there: it names newsletter.toml's
     line, since that is where the fix goes (the file's own path alone read as a typo on the
     command line, which was not given one)."""
     return SourceError(
-        f"{_sources_line(settings)}: sources: {quoted(source)}: no such file or folder; "
+        f"{setting_where(settings, 'sources')}: sources: {quoted(source)}: no such file or folder; "
         "fix the path there (it is relative to the folder of newsletter.toml), "
         "or take it out of sources"
     )
