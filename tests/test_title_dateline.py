@@ -48,6 +48,14 @@ TITLE = "City council approves a $1.2 billion plan to build a new stadium downto
         "By Jane Smith, Staff Writer ",
         "By JANE SMITH ",
         "By Jane Smith and John Doe, Associated Press Writers WASHINGTON (AP) — ",
+        "By Reuters Staff ",
+        "By AFP ",
+        "By Jane Smith, Reuters ",
+        "By JOHN DOE Associated Press ",
+        "By JANE SMITH and JOHN DOE ",
+        "NEW YORK--(BUSINESS WIRE)--",
+        "SAN FRANCISCO, May 5, 2021--(BUSINESS WIRE)--",
+        "Tokyo, Japan – May 5, 2021 – ",
     ],
 )
 def test_a_dateline_of_any_place_goes_by_its_shape(opening):

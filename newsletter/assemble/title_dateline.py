@@ -15,7 +15,12 @@ Here a dateline is a shape, never a list of places:
 - DATE: a month and a day ("Sept 28", "Oct. 10", "28 September") or a weekday, maybe a year;
 - AGENCY: a short parenthesis ("(AP)", "(Reuters)", "(Xinhua)") or a wire's slashes
   ("/PRNewswire/");
-- SEPARATOR: a dash, "--", a colon (spaced or not), "»", "•" or ".-".
+- SEPARATOR: a dash, "--", a colon (spaced or not), "»", "•" or ".-"; a date or an agency may
+  follow it with a separator of its own ("Tokyo, Japan – May 5, 2021 –", "NEW YORK--(BUSINESS
+  WIRE)--");
+- a byline's NAME: two to four capitalised words, or one in capitals ("By AFP"), its ROLE words
+  up to one naming a role ("Staff Writer", "Associated Press Writers") or one word after a comma
+  ("By Jane Smith, Reuters").
 
 A place followed by a separator is a dateline; with no separator the shape must be unmistakable,
 because a real headline also opens on capitals ("NASA launches …", "UK inflation …", "EU agrees
@@ -49,12 +54,14 @@ _WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
 # The last word of a byline's role: "Staff Writer", "Senior Correspondent", "Sports Editor".
 _ROLES = word_set(
     "writer writers reporter reporters correspondent correspondents editor editors staff "
-    "contributor columnist producer bureau desk"
+    "contributor columnist producer bureau desk press wire service agency"
 )
 _SENTENCE_ARTICLES = frozenset({"A", "An", "The"})
 # The most characters of a parenthesis or a wire's slashes read as an agency.
 _AGENCY_CHARS = 32
 _PLACE_WORDS = 4
+# How far into a paragraph a separator run into its words ("YORK--(BUSINESS") is set apart.
+_SPACED_CHARS = 120
 _REGION_WORDS = 3
 _NAME_WORDS = 4
 
@@ -172,28 +179,44 @@ class _Scan:
         return last.endswith(_ATTACHED) and len(last.rstrip("".join(_ATTACHED))) >= 2
 
 
+def _names(scan: _Scan) -> bool:
+    """Reads the names of a byline: "Jane Smith", "JANE SMITH and JOHN DOE", "AFP", "Reuters
+    Staff" (a name and its role with no comma)."""
+    start = scan.at
+    names, upper, comma = scan.place(_NAME_WORDS)
+    if not comma and not _starts_sentence(scan.peek()) and scan.peek() not in {"and", *_SEPARATORS}:
+        # "By Reuters Staff The city …": the words after the last role are the story's
+        while names and _bare(scan.words[scan.at - 1]).lower() not in _ROLES:
+            scan.at -= 1
+            names -= 1
+    if names < 2 and not (names == 1 and upper):
+        return False  # one word is a name only in capitals, an agency: "By AFP"
+    if not comma and scan.peek() == "and":
+        scan.at += 1
+        return _names(scan)
+    return scan.at > start
+
+
+def _role(scan: _Scan, comma: bool) -> None:
+    """Reads a byline's role: words up to one naming a role ("Staff Writer", "Associated Press
+    Writers"), else, after a comma, one word before a sentence ("Reuters", "CNN")."""
+    start = scan.at
+    role, _upper, _comma = scan.place(_NAME_WORDS)
+    while role and _bare(scan.words[scan.at - 1]).lower() not in _ROLES:
+        scan.at -= 1
+        role -= 1
+    if not role and comma and _capitalised(scan.peek()) and _starts_sentence(scan.peek(1)):
+        scan.at = start + 1
+
+
 def _byline_end(scan: _Scan) -> bool:
     """Reads "By NAME[ and NAME][, ROLE]" before a sentence or a dateline."""
     if scan.peek() != "By":
         return False
     scan.at = 1
-    names, _upper, comma = scan.place(_NAME_WORDS)
-    if names < 2:
+    if not _names(scan):
         return False
-    if not comma and scan.peek() == "and":
-        scan.at += 1
-        more, _upper, comma = scan.place(_NAME_WORDS)
-        if more < 2:
-            return False
-    if comma:
-        start = scan.at
-        role, _upper, _comma = scan.place(_NAME_WORDS)
-        # the role's last word names a role: the words after it are the story's
-        while role and _bare(scan.words[scan.at - 1]).lower() not in _ROLES:
-            scan.at -= 1
-            role -= 1
-        if not role:
-            scan.at = start
+    _role(scan, scan.words[scan.at - 1].endswith(","))
     scan.separator()
     return _starts_sentence(scan.peek())
 
@@ -214,6 +237,8 @@ def _place_end(scan: _Scan) -> bool:
         return False
     nxt = scan.peek(1) if scan.peek() in _SEPARATORS else scan.peek()
     if scan.separator():
+        _date_between_separators(scan)
+        nxt = scan.peek()
         # "NEW DELHI: 34 people …" is a dateline; "Red Cross: 50K dead …", "Target: 40M card
         # accounts …", "Aaron Mokoena: ‘Mum …’" name who said it, so a place in title case
         # needs a capital after its separator
@@ -225,11 +250,27 @@ def _place_end(scan: _Scan) -> bool:
     return upper and letters >= 4 and nxt in _SENTENCE_ARTICLES and bool(scan.peek(1))
 
 
+def _date_between_separators(scan: _Scan) -> None:
+    """Reads a date or an agency and its own separator after the place's ("Tokyo, Japan – May 5,
+    2021 – …", "NEW YORK--(BUSINESS WIRE)--…")."""
+    start = scan.at
+    dated = scan.date()
+    if not ((scan.agency() or dated) and scan.separator()):
+        scan.at = start
+
+
+def _words(text: str) -> list[str]:
+    """The words of an opening, a separator run into them set apart ("NEW
+    YORK--(BUSINESS WIRE)--The" → "NEW", "YORK", "--", "(BUSINESS", "WIRE)", "--", "The")."""
+    head = text[:_SPACED_CHARS].replace("--", " -- ").split()
+    return head + text[_SPACED_CHARS:].split()
+
+
 def dateline_length(text: str) -> int:
     """How many characters of `text` a byline and a dateline take, with the spaces after them
     (0 when it opens on neither): "By Jane Smith, Staff Writer LOS ANGELES, Sept 28 The …" →
     the length before "The"."""
-    words = text.split(" ")
+    words = _words(text) if "--" in text[:_SPACED_CHARS] else text.split(" ")
     scan = _Scan(words)
     end = 0
     if _byline_end(scan):
@@ -240,4 +281,11 @@ def dateline_length(text: str) -> int:
         end = scan.at
     if end == 0 or end >= len(words):
         return 0
-    return sum(len(w) + 1 for w in words[:end])
+    # as many characters of the text as the words read hold, with the spaces after them
+    wanted, at = sum(len(w) for w in words[:end]), 0
+    while wanted and at < len(text):
+        wanted -= not text[at].isspace()
+        at += 1
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
