@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from newsletter.assemble import duplicates, embedding, relevance
+from newsletter.assemble import terms as t
 from newsletter.assemble.candidates import story_text
 from newsletter.assemble.relevance import lead_profile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline, Story
@@ -104,3 +105,23 @@ def test_kept_jaccards_are_the_jaccards(monkeypatch: pytest.MonkeyPatch):
     small = frozenset({"flood", "river"})
     duplicates._JACCARDS.clear()
     assert duplicates._kept_jaccard(small, small) == 1.0 and not duplicates._JACCARDS
+
+
+def test_shared_cache_entries_read_as_fresh_ones(monkeypatch: pytest.MonkeyPatch):
+    """A chunk's pairs from the caches (which share equal strings and tuples) equal those made
+    afresh from its tokens: a place's demonym, a family's word, a dashed compound, a possessive,
+    a dotted short form, a number and a chunk of two tokens."""
+    chunks = ["Venezuelans", "migrants", "White", "House-area", "Chile’s", "U.S.", "73rd", "a/b"]
+    for name in ("_PAIRS", "_STEMMED", "_TOKEN_CACHE"):
+        monkeypatch.setattr(t, name, {})
+    monkeypatch.setattr(t, "_PHRASE_TOKENS", set())
+    for chunk in chunks:
+        pairs, _ = t.chunk_pairs(chunk)
+        fresh = [
+            (word, t.vocabulary().concepts.get(stem, stem))
+            for token in t.tokens(chunk)
+            for word, stem in t._words(token, t.vocabulary().zipf)
+        ]
+        assert list(pairs) == fresh, chunk
+        assert t.chunk_pairs(chunk)[0] is pairs
+    assert t.chunk_pairs("Venezuelans")[0] == (("venezuelans", "@venezuela"),)
