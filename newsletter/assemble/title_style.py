@@ -326,6 +326,8 @@ def _short_subject(clause: str) -> str:
     if subject and subject[-1].lower() in _SPARE_ADVERBS:
         words.pop(verb - 1)
         subject, verb = subject[:-1], verb - 1
+    if not subject:  # "Now comes the hard part …": no subject to shorten
+        return " ".join(words)
     titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
     named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
     company = subject[-1].strip(",").lower().rstrip(".") in _COMPANY_SUFFIXES
