@@ -91,8 +91,9 @@ def test_remembered_vectors_survive_a_full_memo(monkeypatch: pytest.MonkeyPatch)
 
 def test_kept_jaccards_are_the_jaccards(monkeypatch: pytest.MonkeyPatch):
     """Two whole texts' Jaccard is kept and read back unchanged; small sets are never kept; the
-    kept pairs stay under KEPT_PAIRS."""
-    monkeypatch.setattr(duplicates, "_JACCARDS", {})
+    kept pairs stay under KEPT_PAIRS and the concepts of the sets they hold under
+    KEPT_CONCEPTS."""
+    monkeypatch.setattr(duplicates, "_JACCARDS", duplicates._KeptJaccards())
     monkeypatch.setattr(duplicates, "KEPT_PAIRS", 3)
     texts = [story_text(s).split() for s in _stories()]
     sets = [frozenset(words) for words in texts if len(set(words)) >= duplicates.LARGE_SET][:6]
@@ -101,10 +102,18 @@ def test_kept_jaccards_are_the_jaccards(monkeypatch: pytest.MonkeyPatch):
         for b in sets:
             assert duplicates._kept_jaccard(a, b) == duplicates.jaccard(a, b)
             assert duplicates._kept_jaccard(a, b) == duplicates.jaccard(a, b)
-    assert 0 < len(duplicates._JACCARDS) <= 3
+    kept = duplicates._JACCARDS
+    assert 0 < len(kept.pairs) <= 3
+    monkeypatch.setattr(duplicates, "KEPT_PAIRS", 1_000)
+    monkeypatch.setattr(duplicates, "KEPT_CONCEPTS", 2 * max(map(len, sets)) + 1)
+    for a in sets:
+        for b in sets:
+            assert duplicates._kept_jaccard(a, b) == duplicates.jaccard(a, b)
+            held = {id(x): x for pair in kept.pairs for x in pair}
+            assert kept.concepts == sum(map(len, held.values())) <= duplicates.KEPT_CONCEPTS
     small = frozenset({"flood", "river"})
-    duplicates._JACCARDS.clear()
-    assert duplicates._kept_jaccard(small, small) == 1.0 and not duplicates._JACCARDS
+    kept.clear()
+    assert duplicates._kept_jaccard(small, small) == 1.0 and not kept.pairs
 
 
 def test_shared_cache_entries_read_as_fresh_ones(monkeypatch: pytest.MonkeyPatch):

@@ -311,7 +311,7 @@ _TOKEN_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
 # week of 300 full-text entries holds 360,000 distinct words: at 200,000 every reading of the
 # stories' texts (each lead contender's, then its coverage's) cleared and refilled the caches.
 # An entry shares its strings and tuples where they are equal (about 330 bytes a chunk, was
-# 530), so 400,000 take about what 200,000 did.
+# 530): 400,000 take at most about 130 MB, where 200,000 took 107 MB.
 _CACHE_LIMIT = 400_000
 
 
