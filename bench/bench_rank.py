@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import resource
 import sys
 import time
 import tomllib
@@ -91,6 +92,8 @@ def main() -> None:
             + f"; at the Related bar {sum(s.score >= RELATED_BAR for s in ranked):,}"
         )
         probes.append(cpu_probe())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory of the process: {peak:.0f} MB")
     print(f"machine speed probe: {min(probes):.3f}-{max(probes):.3f} s (0.19 s at its quickest)")
 
 

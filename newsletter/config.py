@@ -72,6 +72,12 @@ class SmtpSettings:
     #: on one issue): a sender killed with -9 leaves its unsent readers to the others this long
     lease: float = 30.0
 
+    @property
+    def where(self) -> str:
+        """The relay as errors and progress name it: `host:port`, `[::1]:587` for IPv6."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
 
 @dataclass(frozen=True, slots=True)
 class UnsubscribeSettings:

@@ -262,3 +262,11 @@ def test_a_settings_problem_names_its_line_after_the_folder_changes(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     assert setting_where(settings, "dkim.key_file") == "newsletter.toml:6"
     assert setting_where(settings, "sources") == "newsletter.toml"  # not written: the file
+
+
+def test_an_ipv6_relay_is_named_in_brackets():
+    """Errors, the plan and the progress line name an IPv6 relay `[::1]:587`, never `::1:587`."""
+    from newsletter.config import SmtpSettings
+
+    assert SmtpSettings(host="::1", port=587).where == "[::1]:587"
+    assert SmtpSettings(host="relay.example.org", port=465).where == "relay.example.org:465"

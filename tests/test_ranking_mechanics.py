@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from newsletter.assemble import duplicates, embedding, relevance
+from newsletter.assemble import terms as t
 from newsletter.assemble.candidates import story_text
 from newsletter.assemble.relevance import lead_profile, rank_headlines
 from newsletter.models import Headline, ScoredHeadline, Story
@@ -90,8 +91,9 @@ def test_remembered_vectors_survive_a_full_memo(monkeypatch: pytest.MonkeyPatch)
 
 def test_kept_jaccards_are_the_jaccards(monkeypatch: pytest.MonkeyPatch):
     """Two whole texts' Jaccard is kept and read back unchanged; small sets are never kept; the
-    kept pairs stay under KEPT_PAIRS."""
-    monkeypatch.setattr(duplicates, "_JACCARDS", {})
+    kept pairs stay under KEPT_PAIRS and the concepts of the sets they hold under
+    KEPT_CONCEPTS."""
+    monkeypatch.setattr(duplicates, "_JACCARDS", duplicates._KeptJaccards())
     monkeypatch.setattr(duplicates, "KEPT_PAIRS", 3)
     texts = [story_text(s).split() for s in _stories()]
     sets = [frozenset(words) for words in texts if len(set(words)) >= duplicates.LARGE_SET][:6]
@@ -100,7 +102,35 @@ def test_kept_jaccards_are_the_jaccards(monkeypatch: pytest.MonkeyPatch):
         for b in sets:
             assert duplicates._kept_jaccard(a, b) == duplicates.jaccard(a, b)
             assert duplicates._kept_jaccard(a, b) == duplicates.jaccard(a, b)
-    assert 0 < len(duplicates._JACCARDS) <= 3
+    kept = duplicates._JACCARDS
+    assert 0 < len(kept.pairs) <= 3
+    monkeypatch.setattr(duplicates, "KEPT_PAIRS", 1_000)
+    monkeypatch.setattr(duplicates, "KEPT_CONCEPTS", 2 * max(map(len, sets)) + 1)
+    for a in sets:
+        for b in sets:
+            assert duplicates._kept_jaccard(a, b) == duplicates.jaccard(a, b)
+            held = {id(x): x for pair in kept.pairs for x in pair}
+            assert kept.concepts == sum(map(len, held.values())) <= duplicates.KEPT_CONCEPTS
     small = frozenset({"flood", "river"})
-    duplicates._JACCARDS.clear()
-    assert duplicates._kept_jaccard(small, small) == 1.0 and not duplicates._JACCARDS
+    kept.clear()
+    assert duplicates._kept_jaccard(small, small) == 1.0 and not kept.pairs
+
+
+def test_shared_cache_entries_read_as_fresh_ones(monkeypatch: pytest.MonkeyPatch):
+    """A chunk's pairs from the caches (which share equal strings and tuples) equal those made
+    afresh from its tokens: a place's demonym, a family's word, a dashed compound, a possessive,
+    a dotted short form, a number and a chunk of two tokens."""
+    chunks = ["Venezuelans", "migrants", "White", "House-area", "Chile’s", "U.S.", "73rd", "a/b"]
+    for name in ("_PAIRS", "_STEMMED", "_TOKEN_CACHE"):
+        monkeypatch.setattr(t, name, {})
+    monkeypatch.setattr(t, "_PHRASE_TOKENS", set())
+    for chunk in chunks:
+        pairs, _ = t.chunk_pairs(chunk)
+        fresh = [
+            (word, t.vocabulary().concepts.get(stem, stem))
+            for token in t.tokens(chunk)
+            for word, stem in t._words(token, t.vocabulary().zipf)
+        ]
+        assert list(pairs) == fresh, chunk
+        assert t.chunk_pairs(chunk)[0] is pairs
+    assert t.chunk_pairs("Venezuelans")[0] == (("venezuelans", "@venezuela"),)

@@ -485,6 +485,17 @@ def test_a_short_form_may_spell_its_names_connector():
     assert bonds.matched == ("bank of japan~boj",)
 
 
+def test_a_connector_never_gives_a_short_forms_first_or_last_letter():
+    """Only an inner letter may be a connector's ("BOJ"'s "of"): the FT's lead never matches
+    "for the" in a headline, nor the ATP's "and the Premier" (found by a review: 1.0 and 0.35)."""
+    ft = _profile("The FT said on Monday its paywall revenue rose.", title="FT profits rise")
+    (shares,) = rank_headlines(ft, [Headline("Shares rise for the third day")])
+    assert not any("ft" in term for term in shares.matched), shares.matched
+    atp = _profile("The ATP named its new chief on Friday.", title="ATP names new chief")
+    (race,) = rank_headlines(atp, [Headline("Arsenal and the Premier League title race")])
+    assert race.score == 0.0, race.matched
+
+
 def test_a_noun_is_no_match_for_a_word_the_lead_only_uses_as_a_verb():
     """The lead's "signaling a stronger security stance" is a verb; the sample's "Hegseth's
     Use of Signal" names a thing (after "of"), so it does not match, while "Federal Arrests

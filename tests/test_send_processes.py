@@ -70,6 +70,29 @@ def test_the_board_sums_every_process_row_and_carries_the_stop():
     assert board.stopped()
 
 
+def test_a_worker_that_dies_while_reconnecting_is_no_longer_shown_waiting():
+    """A worker killed while its connections waited for the relay leaves the progress line's
+    "waiting for host:port" behind it no longer (a review's finding: it stayed until the end)."""
+    from newsletter.send.processes import spread
+
+    def work(k: int, board: SharedBoard) -> str:
+        if k == 0:
+            board.post(0, 0, 0, 2)
+            time.sleep(0.2)
+            os._exit(9)  # no result: lost
+        while not board.stopped():
+            time.sleep(0.01)
+        time.sleep(0.3)  # progress is drawn meanwhile, after the loss
+        return "done"
+
+    seen: list[int] = []
+    results = spread(
+        2, work, total=0, on_progress=lambda p: seen.append(p.reconnecting), lost=lambda *a: "lost"
+    )
+    assert results == ["lost", "done"]
+    assert 2 in seen and seen[-1] == 0
+
+
 def test_a_send_in_two_processes_mails_everyone_once_and_journals_them(send_ws):
     """Two worker processes, four connections: each reader one copy, all `sent`, progress total."""
     emails = send_ws.add_many(300)

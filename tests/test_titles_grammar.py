@@ -1164,3 +1164,16 @@ def test_the_round_18_set_is_recorded_as_read_once():
         assert lead["verdict_now"] == "keep" or lead["why_now"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 14
+
+
+def test_a_spare_adverb_before_the_verb_with_no_subject_gives_a_title():
+    """ "Now comes the hard part …" has no subject once its spare adverb goes: the title is
+    derived, not a crash (found by a review's fuzzing: 296 of 62,705 altered real paragraphs
+    stopped the build with a traceback)."""
+    title, _ = chosen_title(
+        [
+            "Now comes the hard part for the new government, as it tries to pass a budget "
+            "through a parliament in which it has no majority and faces a hostile opposition."
+        ]
+    )
+    assert "hard part" in title

@@ -40,10 +40,35 @@ PREFIX_TOKENS = 32  # at most C(32, 2) = 496 keys a set; exact up to 77 concepts
 KEPT_SETS = 4_096  # sets whose keys are kept: a week's titles and its stories' whole texts
 # Past this many concepts a set is a story's whole text: its Jaccard with another such set is
 # kept (choosing the lead compares the same stories again in every contender's ranking, 2,000
-# pairs of 1,200 concepts each time among 300 full-text entries), for at most KEPT_PAIRS pairs.
+# pairs of 1,200 concepts each time among 300 full-text entries), for at most KEPT_PAIRS pairs
+# and KEPT_CONCEPTS concepts in the distinct sets they hold (about 40 MB), then forgotten.
 LARGE_SET = 78
 KEPT_PAIRS = 16_384
-_JACCARDS: dict[tuple[frozenset[str], frozenset[str]], float] = {}
+KEPT_CONCEPTS = 1_000_000
+
+
+class _KeptJaccards:
+    """The kept Jaccards by pair of sets, and the sizes of the distinct sets they hold."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[frozenset[str], frozenset[str]], float] = {}
+        self.sizes: dict[int, int] = {}  # id of a set held by `pairs` → its size
+        self.concepts = 0
+
+    def add(self, a: frozenset[str], b: frozenset[str], value: float) -> None:
+        for held in (a, b):
+            if id(held) not in self.sizes:
+                self.sizes[id(held)] = len(held)
+                self.concepts += len(held)
+        self.pairs[a, b] = value
+
+    def clear(self) -> None:
+        self.pairs.clear()
+        self.sizes.clear()
+        self.concepts = 0
+
+
+_JACCARDS = _KeptJaccards()
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -58,11 +83,13 @@ def _kept_jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """`jaccard`, kept for two large sets (LARGE_SET)."""
     if len(a) < LARGE_SET or len(b) < LARGE_SET:
         return jaccard(a, b)
-    found = _JACCARDS.get((a, b))
+    kept = _JACCARDS
+    found = kept.pairs.get((a, b))
     if found is None:
-        if len(_JACCARDS) >= KEPT_PAIRS:
-            _JACCARDS.clear()
-        found = _JACCARDS[a, b] = jaccard(a, b)
+        if len(kept.pairs) >= KEPT_PAIRS or kept.concepts + len(a) + len(b) > KEPT_CONCEPTS:
+            kept.clear()
+        found = jaccard(a, b)
+        kept.add(a, b, found)
     return found
 
 

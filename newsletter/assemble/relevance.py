@@ -49,6 +49,7 @@ from typing import Literal, NamedTuple
 from newsletter.assemble import short_forms as sf
 from newsletter.assemble import terms as t
 from newsletter.assemble.duplicates import NEAR_DUPLICATE_WINDOW, group_near_duplicates
+from newsletter.assemble.headline_grammar import verb_index  # loaded with assemble/ anyway
 from newsletter.models import Headline, ScoredHeadline
 from newsletter.sources.text import sentences
 
@@ -455,8 +456,6 @@ def _title_verb(title: str | None) -> str | None:
     Case title's capitalised words are no verbs to `verb_index`)."""
     if not title:
         return None
-    from newsletter.assemble.headline_grammar import verb_index  # its tagger: only for a title
-
     words = title.split(" ")
     index = verb_index(title)
     if index is not None and words[index].casefold() == "to":

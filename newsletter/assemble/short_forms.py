@@ -116,11 +116,16 @@ def expand(text: str, spelled: Mapping[str, str]) -> str:
 
 def long_form(short: str) -> re.Pattern[str]:
     """A pattern for a name of capitalised words whose initials spell `short`, a connector
-    giving its letter or not ("BOJ": "Bank of Japan")."""
+    giving its letter or not ("BOJ": "Bank of Japan"). A connector gives only an inner letter,
+    standing alone between two words, so "FT" is never "for the" nor "ATP" "Arsenal and the
+    Premier"."""
     gap = r"(?:\s+(?:" + "|".join(sorted(CONNECTORS)) + r"))*\s+"
-    words = []
-    for letter in short:
-        own = [c for c in sorted(CONNECTORS) if c[0] == letter.lower()]
+    parts = []
+    for at, letter in enumerate(short):
         word = rf"{letter}[a-z][\w'’‐‑-]*"
-        words.append(f"(?:{word}|{'|'.join(own)})" if own else word)
-    return re.compile(r"\b" + gap.join(words) + r"\b")
+        joined = word if at == 0 else gap + word
+        own = [c for c in sorted(CONNECTORS) if c[0] == letter.lower()]
+        if own and 0 < at < len(short) - 1:
+            joined = rf"(?:{joined}|\s+(?:{'|'.join(own)}))"
+        parts.append(joined)
+    return re.compile(r"\b" + "".join(parts) + r"\b")

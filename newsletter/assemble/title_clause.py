@@ -52,7 +52,7 @@ _LEADING_PHRASE = Lazy(
     # not a count ("At least three people died …, were missing": "at least", "over 20")
     r"^(?!(?:at\s(?:least|most)|over\s\d|up\sto|in\sall|as\s(?:many|much|few)\sas)\b)"
     r"(?:(?:\w+\s){0,4}(?:after|before|since)|as|amid|while|despite|following|when|although|"
-    r"though|because|with|for|in|on|at|during|over|under|unlike|like|once|if|until|facing|"
+    r"though|because|with|for|in|on|at|by|during|over|under|unlike|like|once|if|until|facing|"
     r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing"
     # a participle or "bound" and its phrase: "Powered by nine engines,", "Outbound from …,"
     r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b(?:[^,]|,(?=\d)){0,140},\s+"

@@ -38,19 +38,27 @@ _TITLE_WORDS = word_set(
     """
 )
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 # "late on Friday", "on Thursday night", "yesterday", "this morning", "effective tonight", "as
 # of Wednesday": what a headline leaves out (with its preposition: "agreed to resign as of
 # Wednesday" is "agrees to resign", never "… as of").
 _TIME = Lazy(
     rf"(?:,\s*)?\s(?:(?:late|early|effective|as\sof)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
-    r"evening|night))?|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
+    r"evening|night))?"
+    # round 16e: the date after the day goes with it ("on Sunday (May 11)") when a comma closes it
+    # ("voted on Thursday, April 16, to approve"; that comma already gone before "after"), never
+    # "on Sunday, August 27 turning streets", whose comma the cuts need; the closing comma goes
+    # too unless a clause follows (", killing seven")
+    rf"(?:,\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[,.;:!?]|$|\s(?:after|when|following)\s)"
+    r"(?:,(?=\s(?!\w+ing\b|which\b|who\b)[a-z]))?"
+    rf"|\s\({_MONTHS}\s\d{{1,2}}\))?"
+    r"|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"
     # "on Thursday, his 83rd birthday," : what the day was goes with it
     r"(?:,\s(?:his|her|its|their|the)\s[\w’'-]+(?:\s[\w’'-]+){0,3},(?=\s[a-z]))?"
     r"(?=[\s,.;:!?]|$)"
-)
-_MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 # "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
 _ON_DATE = Lazy(rf"\son\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[\s,.;:!?]|$)")
@@ -318,6 +326,8 @@ def _short_subject(clause: str) -> str:
     if subject and subject[-1].lower() in _SPARE_ADVERBS:
         words.pop(verb - 1)
         subject, verb = subject[:-1], verb - 1
+    if not subject:  # "Now comes the hard part …": no subject to shorten
+        return " ".join(words)
     titled = any(w.lower() in _TITLE_WORDS for w in subject[:-1])
     named = all(w[:1].isupper() or w == "of" or w.lower() in _TITLE_WORDS for w in subject)
     company = subject[-1].strip(",").lower().rstrip(".") in _COMPANY_SUFFIXES

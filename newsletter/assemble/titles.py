@@ -83,6 +83,7 @@ from newsletter.assemble.title_cuts import (
 from newsletter.assemble.title_cuts import (
     cuts_complement as cuts_complement,  # the tests' reader of a cut, kept importable here
 )
+from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -205,9 +206,12 @@ def first_sentence(paragraph: str) -> str:
 
 
 def without_dateline(paragraph: str) -> str:
-    """The paragraph without its dateline ("MANILA (AP) — ", "OSLO — ", "JAKARTA: ")."""
+    """The paragraph without its dateline ("MANILA (AP) — ", "OSLO — ", "JAKARTA: "): the
+    longest of the known patterns' and the shape's (`title_dateline`: "LOS ANGELES, Sept 28
+    The …", "By Jane Smith, Staff Writer …")."""
     m = _DATELINE.match(paragraph) or _DATE_FIRST.match(paragraph) or _ANY_DATELINE.match(paragraph)
-    return paragraph[m.end() :] if m and m.end() < len(paragraph) else paragraph
+    end = max(m.end() if m else 0, dateline_length(paragraph))
+    return paragraph[end:] if 0 < end < len(paragraph) else paragraph
 
 
 # The longest derived title: a title cut inside its clause is never printable and a long one
@@ -715,7 +719,11 @@ def title_problems(title: str, sentence: str = "", max_chars: int = 80) -> list[
     if not words:
         return [*problems, "empty"]
     first, _last = words[0].lower(), words[-1].lower().strip(".’'")
-    if _DATELINE.match(title) or re.search(r"\((?:AP|AFP|Reuters)\)", title):
+    if (
+        _DATELINE.match(title)
+        or dateline_length(title)
+        or re.search(r"\((?:AP|AFP|Reuters)\)", title)
+    ):
         problems.append("keeps a dateline")
     if first in PRONOUNS and (first not in DEMONSTRATIVES or verb_index(title) == 1):
         problems.append(f"opens on the pronoun {quoted(words[0])}")

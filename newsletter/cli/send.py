@@ -278,7 +278,7 @@ def _send(
     _warn_about(settings)
     password = _password(settings)
     log = _json_log(plan.issue_id) if as_json else None
-    relay = f"{settings.smtp.host}:{settings.smtp.port}"
+    relay = settings.smtp.where
     with ProgressDisplay(plan.recipients, relay) as progress, stop_on_signals():
         on_progress = log.progress if log is not None else progress.update
         summary = run_send(

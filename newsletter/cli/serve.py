@@ -81,7 +81,7 @@ def serve(
         typer.echo(
             f"  {urls.unsubscribe}  {urls.subscribe}  {urls.confirm}"
             f"  (public at {urls.origin}; confirmation emails: "
-            + (str(outbox) if outbox else f"smtp {settings.smtp.host}:{settings.smtp.port}")
+            + (str(outbox) if outbox else f"smtp {settings.smtp.where}")
             + ")"
         )
         if settings.serve.allowed_origins:

@@ -97,7 +97,7 @@ class SendPlan:
         if self.options.transport is not None:
             return self.options.transport.description
         smtp = self.settings.smtp
-        return f"{smtp.host}:{smtp.port} ({smtp.security})"
+        return f"{smtp.where} ({smtp.security})"
 
 
 def plan_send(

@@ -108,6 +108,10 @@ class SharedBoard:
         """Connections waiting for the relay to answer again, over every process."""
         return sum(self._column(3))
 
+    def ended(self, row: int) -> None:
+        """A process is gone: none of its connections waits for the relay any more."""
+        self._cells[1 + _SLOTS * row + 3] = 0
+
     def totals(self) -> tuple[int, int]:
         """Sent and failed, over every process."""
         return sum(self._column(0)), sum(self._column(1))
@@ -186,6 +190,7 @@ def _collect(
             chunks[fd].append(chunk)
         os.close(fd)
         del workers[pid]
+        board.ended(k)  # a worker killed while reconnecting left its count behind
         try:
             results[k] = pickle.loads(b"".join(chunks[fd]))
         except Exception:  # no (whole) result: the worker died

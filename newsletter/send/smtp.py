@@ -72,8 +72,7 @@ class SmtpTransport:
         self._password = password
         self._tls_context = tls_context
         self._local_hostname = local_hostname
-        host = f"[{smtp.host}]" if ":" in smtp.host else smtp.host
-        self.where = f"{host}:{smtp.port}"
+        self.where = smtp.where
         unchecked = (
             ", certificates not verified"
             if smtp.security != "none" and not smtp.verify_certificates

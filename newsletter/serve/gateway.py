@@ -201,7 +201,9 @@ def _without_port(entry: str) -> str:
     some proxies write it, Azure's and IIS's among them) lose their port.  Read as garbage,
     the client was the proxy itself, and every reader shared one per-client limit."""
     if entry.startswith("["):
-        return entry[1:].partition("]")[0]
+        address, _, after = entry[1:].partition("]")
+        port = after.removeprefix(":")
+        return address if after == "" or (after != port and port.isdigit()) else entry
     host, colon, port = entry.rpartition(":")
     return host if colon and "." in host and ":" not in host and port.isdigit() else entry
 
