@@ -19,7 +19,7 @@ import gzip
 import json
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +162,7 @@ def tag(tokens: Sequence[str]) -> list[str]:
     return tag_with(shipped_model(), tokens)
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a preview titles every save for hours
 def word_tags(text: str) -> tuple[str, ...]:
     """The tag of each space-separated word of `text`: the tag of its first token that holds a
     letter or a digit ("Melbourne's" → NNP, "“Cliffs" → NNP), else of its first token."""
