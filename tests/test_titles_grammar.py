@@ -914,21 +914,29 @@ def test_a_search_gives_way_to_what_it_follows():
     assert title.startswith("Avalanche buried several skiers"), title
 
 
+def _read_once_set(stem: str, count: int) -> list[dict]:
+    """A held-out set of tests/data/titles: `count` leads, each with a source URL no other
+    file has, a licence, a year outside 2004-2005 (the hidden set's) and a title read once."""
+    leads = tomllib.loads((DATA / "titles" / f"{stem}.toml").read_text("utf-8"))["lead"]
+    others = {
+        lead["source"]
+        for path in (DATA / "titles").glob("*.toml")
+        if path.stem != stem
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == count
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+    return leads
+
+
 def test_the_round_13_set_is_recorded_as_read_once():
     """Round 13's new set (31 leads gathered before its code, none from the other files' URLs)
     keeps a source, a licence, a year outside 2004-2005, the start's title and round 13's title
     read once, each with an editor's verdict: 14 printable before, 14 after."""
-    leads = tomllib.loads((DATA / "titles" / "fresh_round13.toml").read_text("utf-8"))["lead"]
-    others = {
-        lead["source"]
-        for path in (DATA / "titles").glob("*.toml")
-        if path.stem != "fresh_round13"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 31
+    leads = _read_once_set("fresh_round13", 31)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         for verdict, why in (("verdict_before", "why_before"), ("verdict_read", "why")):
             assert lead[verdict] == "keep" or lead[why]
     assert sum(lead["verdict_before"] == "keep" for lead in leads) == 14
@@ -1058,17 +1066,8 @@ def test_the_round_15_set_is_recorded_as_read_once():
     """Round 15's set (37 leads gathered before its code, none from another file's URL) keeps a
     source, a licence, a year outside 2004-2005, the title of its start read once with an
     editor's verdict (19 of 37 printable) and round 15's title read once at its end (21)."""
-    leads = tomllib.loads((DATA / "titles" / "fresh_round15.toml").read_text("utf-8"))["lead"]
-    others = {
-        lead["source"]
-        for path in (DATA / "titles").glob("*.toml")
-        if path.stem != "fresh_round15"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 37
+    leads = _read_once_set("fresh_round15", 37)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 19
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 21
@@ -1107,17 +1106,8 @@ def test_the_round_16_set_is_recorded_as_read_once():
     none from another file's URL) keeps a source, a licence, a year outside 2004-2005 and
     titles read once with an editor's verdict: 15 of 29 printable with round 14b's code, 14
     with round 15's and 14 with round 15b's."""
-    leads = tomllib.loads((DATA / "titles" / "fresh_round16.toml").read_text("utf-8"))["lead"]
-    others = {
-        lead["source"]
-        for path in (DATA / "titles").glob("*.toml")
-        if path.stem != "fresh_round16"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 29
+    leads = _read_once_set("fresh_round16", 29)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
     assert sum(lead["verdict_before"] == "keep" for lead in leads) == 15
@@ -1128,17 +1118,8 @@ def test_the_round_17_set_is_recorded_as_read_once():
     """Round 17's set (21 leads gathered after round 15b's code and before round 15c's, none
     from another file's URL) keeps a source, a licence, a year outside 2004-2005 and round
     15b's title read once with an editor's verdict (14 of 21 printable), and round 15c's (15)."""
-    leads = tomllib.loads((DATA / "titles" / "fresh_round17.toml").read_text("utf-8"))["lead"]
-    others = {
-        lead["source"]
-        for path in (DATA / "titles").glob("*.toml")
-        if path.stem != "fresh_round17"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 21
+    leads = _read_once_set("fresh_round17", 21)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 14
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 15
@@ -1149,17 +1130,8 @@ def test_the_round_18_set_is_recorded_as_read_once():
     another file's URL) keeps a source, a licence, a year outside 2004-2005 and titles read
     once with an editor's verdict: 13 of 25 printable with the code of round 16's start and 14
     with round 16c's, read at its end."""
-    leads = tomllib.loads((DATA / "titles" / "fresh_round18.toml").read_text("utf-8"))["lead"]
-    others = {
-        lead["source"]
-        for path in (DATA / "titles").glob("*.toml")
-        if path.stem != "fresh_round18"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 25
+    leads = _read_once_set("fresh_round18", 25)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"] and lead["title_read"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
         assert lead["verdict_now"] == "keep" or lead["why_now"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
