@@ -27,6 +27,14 @@ ENCODED = [
     # compat32 mail programs read headers) still takes it for one: "victim@gmail.com, x?junk".
     "=?utf-8?q?victim=40gmail.com=2C_x?junk?=@example.org",
     "=?utf-8?q?victim=40gmail.com=2C_x??=@example.org",
+    # No closing "?=" at all: when the text starts with an `=XX` escape, Python's header parser
+    # (email.policy.default) takes the opening's last "?" and that "=" for the closing, closes
+    # the word itself at the end of the value and decodes it: "victim@gmail.com, x@example.org"
+    # as one local part, and a CR LF one a ValueError.
+    "=?utf-8?q?=76ictim=40gmail.com=2C_x@example.org",
+    "=??q?=2C=0D=0AQA=3C}-@example.org",
+    "=?==?Q?=40@example.org",
+    "=?x?B?=3Cvictim@example.org",
 ]
 
 
@@ -44,6 +52,27 @@ def test_addresses_with_equals_and_question_marks_alone_are_still_addresses():
     for address in ("a=b@example.org", "what?@example.org", "x=?@example.org", "?=y@example.org"):
         assert normalize_address(address) == address
         assert check_address(address) == address
+
+
+def test_every_address_taken_reads_back_as_itself_in_a_to_line():
+    """Local parts built of encoded-word pieces: each one taken reads back from `To:` as itself."""
+    import email
+    import email.policy
+    import random
+
+    from newsletter.mail.headers import address_header
+
+    pieces = [*"=?qQbB_.a1-", "=?", "?=", "=2C", "=40", "=0D=0A", "utf-8", "?q?", "?B?", "QA"]
+    rng = random.Random(7)
+    for _ in range(5000):
+        address = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) + "@example.org"
+        try:
+            taken = normalize_address(address)
+        except InvalidAddress:
+            continue
+        line = address_header("To", "", taken).decode("ascii")
+        parsed = email.message_from_string(line + "\r\n", policy=email.policy.default)
+        assert [a.addr_spec for a in parsed["To"].addresses] == [taken], address
 
 
 @pytest.mark.parametrize("serve_backend", ["sqlite"])
