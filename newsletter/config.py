@@ -382,14 +382,22 @@ def find_workspace(folder: Path) -> Path:
 
     Never the current folder: run from anywhere, an issue uses its own list and journal.
     """
-    start = folder.expanduser().resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / CONFIG_NAME).is_file():
-            return candidate
+    found = nearest_workspace(folder)
+    if found is not None:
+        return found
     raise ConfigError(
         f"{display_path(folder)}: no {CONFIG_NAME} in it or any folder above it, so its "
         "workspace (list, journal) is unknown; pass --workspace DIR"
     )
+
+
+def nearest_workspace(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` holding a newsletter.toml, or None."""
+    start = folder.expanduser().resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    return None
 
 
 def split_address(value: str) -> tuple[str, str]:
@@ -447,7 +455,7 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     path = workspace / CONFIG_NAME
     shown = display_path(path)
     if not path.exists():
-        if here and (above := _workspace_above(workspace)) is not None:
+        if here and (above := nearest_workspace(workspace.parent)) is not None:
             # Run in a workspace's seeds/ (say), the defaults made a second list there
             # (seeds/newsletter.db) and looked for seeds/seeds/: a new user's stumble.
             raise ConfigError(
@@ -469,14 +477,6 @@ def load_settings(workspace: Path | None = None) -> tuple[Settings, tuple[str, .
     except ConfigError as e:  # name the line the key is on, as the manifest's errors do
         raise ConfigError(with_line(str(e), shown, text)) from None
     return _database_from_environment(replace(settings, workspace=workspace, source=shown)), ()
-
-
-def _workspace_above(folder: Path) -> Path | None:
-    """The nearest folder above `folder` holding a newsletter.toml, or None."""
-    for parent in folder.parents:
-        if (parent / CONFIG_NAME).is_file():
-            return parent
-    return None
 
 
 def setting_where(settings: Settings, key: str) -> str:

@@ -101,6 +101,7 @@ def test_an_encoded_word_address_an_older_version_listed_can_still_be_taken_off(
     send_ws.add(listed, other)  # the store takes what it is given: a list made before this rule
     monkeypatch.chdir(send_ws.root)
     assert run("subscribers", "show", listed).exit_code == 0
+    assert run("subscribers", "show", listed.replace("example.org", "Example.ORG")).exit_code == 0
     assert run("subscribers", "unsubscribe", listed).exit_code == 0
     assert send_ws.statuses()[listed] == "unsubscribed"
     assert run("subscribers", "remove", listed).exit_code == 0

@@ -199,6 +199,28 @@ def test_a_build_from_last_weeks_sources_warns_with_the_newest_date(workspace):
     assert "predates" not in fresh.stderr
 
 
+def test_sources_saved_after_the_issues_date_but_before_it_went_out_are_last_weeks(workspace):
+    """An issue dated Thursday and sent on Friday took the sources saved on Friday before it
+    went out: a build a week later from them draws the warning (a review found it compared
+    them with the issue's date only, so they looked newer)."""
+    from newsletter.issue.run_state import read_run_state, record_step
+
+    assert CliRunner().invoke(app, ["build", "--date", "2026-11-26"]).exit_code == 0
+    went_out = dt.datetime(2026, 11, 27, 15, 0, tzinfo=dt.UTC)  # Friday afternoon
+    record_step(read_run_state(workspace / "issues" / "2026-W48"), "sent", went_out)
+    seed = workspace / "seeds" / SAMPLE_SEED.name
+    friday_morning = (went_out - dt.timedelta(hours=6)).timestamp()
+    os.utime(seed, (friday_morning, friday_morning))
+    stale = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
+    assert stale.exit_code == 0, stale.output
+    assert stale.stderr.count("warning: every source predates issue 2026-W48 (sent from ") == 1
+    after = (went_out + dt.timedelta(hours=1)).timestamp()
+    os.utime(seed, (after, after))  # saved again after it went out: this week's
+    fresh = CliRunner().invoke(app, ["build", "--date", "2026-12-03", "--repeat"])
+    assert fresh.exit_code == 0, fresh.output
+    assert "predates" not in fresh.stderr
+
+
 def test_sources_saved_before_a_send_that_day_are_last_weeks(workspace):
     """Seeds written and sent on one day, built again unchanged a week later, draw the
     warning (it once compared days only, so the same day was never older); saved again

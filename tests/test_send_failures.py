@@ -9,8 +9,7 @@ import pytest
 from newsletter.errors import DeliveryError
 from newsletter.send.journal import send_lock
 from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.smtp import SmtpTransport
-from newsletter.send.transport import ServerUnavailable
+from tests.support.relay_faults import RelayAway
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -133,26 +132,8 @@ def test_a_server_that_goes_away_stops_the_run_and_keeps_the_recipient(send_ws, 
     send_ws.add_many(10)
     settings = send_ws.with_server(smtpd.host, smtpd.port, connections=1, max_attempts=3)
 
-    class Vanishing(SmtpTransport):
-        """Connects once, then finds nobody listening (a restart, a crash)."""
-
-        connects = 0
-
-        def connect(self):
-            Vanishing.connects += 1
-            if Vanishing.connects > 1:
-                raise ServerUnavailable(f"{self.where}: connection refused", refused=True)
-            connection = super().connect()
-            original = connection.send
-
-            def send_then_vanish(*args, **kwargs):
-                original(*args, **kwargs)
-                connection._client.close()  # the next send finds the connection gone
-
-            connection.send = send_then_vanish
-            return connection
-
-    summary = send_issue(send_ws.issue, settings, SendOptions(transport=Vanishing(settings.smtp)))
+    vanishing = RelayAway(settings.smtp, refused=lambda n: n > 1)  # then nobody listens
+    summary = send_issue(send_ws.issue, settings, SendOptions(transport=vanishing))
     assert summary.sent == 1 and summary.failed == 0 and summary.left == 9
     assert "gave up after 3 attempts to connect" in summary.stopped
     assert sum(status == "pending" for status, *_ in journal_rows(send_ws).values()) == 1

@@ -6,36 +6,10 @@ import re
 
 from newsletter.cli.progress import ProgressDisplay
 from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.smtp import SmtpTransport
-from newsletter.send.transport import ServerUnavailable
 from newsletter.send.workers import SendProgress
+from tests.support.relay_faults import RelayAway
 
 pytest_plugins = ["tests.support.send_fixtures"]
-
-
-class AwayForAWhile(SmtpTransport):
-    """The real relay, which drops the first connection after one message and then refuses
-    two connections (a restart) before it answers again: the failure is injected, the rest
-    is the aiosmtpd server."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.connects = 0
-
-    def connect(self):
-        self.connects += 1
-        if self.connects in (2, 3):
-            raise ServerUnavailable(f"{self.where}: connection refused", refused=True)
-        connection = super().connect()
-        if self.connects == 1:
-            original = connection.send
-
-            def send_then_drop(*args, **kwargs):
-                original(*args, **kwargs)
-                connection._client.close()  # the next message finds the connection gone
-
-            connection.send = send_then_drop
-        return connection
 
 
 def test_the_progress_says_the_send_waits_for_the_relay_and_stops_saying_it(send_ws, smtpd, capsys):
@@ -54,7 +28,8 @@ def test_the_progress_says_the_send_waits_for_the_relay_and_stops_saying_it(send
             seen.append(p)
             display.update(p)
 
-        transport = AwayForAWhile(settings.smtp)
+        # the first connection drops after a message, then two are refused (a restart)
+        transport = RelayAway(settings.smtp, refused=lambda n: n in (2, 3))
         options = SendOptions(transport=transport, on_progress=progress)
         summary = send_issue(send_ws.issue, settings, options)
     assert summary.sent == 4 and summary.failed == 0 and summary.stopped is None

@@ -131,9 +131,28 @@ class Learnt:
         return self.shipped.bar
 
     def describe(self) -> str:
-        """One sentence for the Ranking tab and the build's report."""
+        """One sentence for the Ranking tab and `--json`: what was learnt, from which edits,
+        and how each was checked with its issue left out."""
         if not self.issues:
-            return f"nothing learnt yet: no earlier issue was edited (Related bar {self.bar:.2f})"
+            return self._nothing_yet()
+        return (
+            f"{self._learnt()}; each issue left out, the others' bar placed "
+            f"{self.left_out[0]} better, {self.left_out[1]} worse, their length "
+            f"{self.left_out_length[0]} better, {self.left_out_length[1]} worse"
+        )
+
+    def brief(self) -> str:
+        """What was learnt and from which edits, for the build's report line: the check with
+        each issue left out read as noise to a new user on their second week, and the
+        Ranking tab and `--json` keep it (`describe`)."""
+        if not self.issues:
+            return self._nothing_yet()
+        return f"{self._learnt()} (how each was checked: the preview's Ranking tab)"
+
+    def _nothing_yet(self) -> str:
+        return f"nothing learnt yet: no earlier issue was edited (Related bar {self.bar:.2f})"
+
+    def _learnt(self) -> str:
         share = _moved("concepts' share", self.shipped.share, self.cut.share, "{:.2f}")
         if not self.share_learnable:
             share += " (a record without the evidences: not learnt)"
@@ -146,18 +165,8 @@ class Learnt:
             f"{', '.join(parts)}, learnt from {len(self.issues)} edited issue(s) "
             f"({', '.join(self.issues)}): {self.promoted} headline(s) moved into Related, "
             f"{self.removed} taken out of it, {self.cards_deleted} card(s) deleted, "
-            f"{self.cards_moved} moved; each issue left out, the others' bar placed "
-            f"{self.left_out[0]} better, {self.left_out[1]} worse, their length "
-            f"{self.left_out_length[0]} better, {self.left_out_length[1]} worse"
+            f"{self.cards_moved} moved"
         )
-
-    def brief(self) -> str:
-        """describe() up to the edits, for the build's report line: the out-of-sample check
-        ("each issue left out, the others' bar placed 0 better, 0 worse") read as noise to a
-        new user on their second week, and the Ranking tab and `--json` keep it."""
-        full = self.describe()
-        what, _, _ = full.partition("; each issue left out")
-        return f"{what} (how each was checked: the preview's Ranking tab)" if self.issues else full
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape `build --json` and the preview show."""

@@ -291,12 +291,14 @@ def _address(email: str) -> str:
 def _listed_address(email: str) -> str:
     """The address to look up, remove, unsubscribe or forget: `_address`, except that one an
     earlier version let onto the list and the rule now refuses (an RFC 2047 encoded-word, from
-    a sign-up) is taken as written, so the editor can still take it off."""
+    a sign-up) is taken as written but for its domain's case (stored lower-cased), so the
+    editor can still take it off."""
     from newsletter.mail_address import has_encoded_word
 
     value = email.strip()
     if has_encoded_word(value) and value.isascii() and value.isprintable() and " " not in value:
-        return value
+        local, at, domain = value.rpartition("@")
+        return f"{local}{at}{domain.lower()}"
     return _address(email)
 
 

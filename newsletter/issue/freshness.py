@@ -80,10 +80,15 @@ def stale_sources_warning(
     if newest is None:
         return None
     previous = previous_sent_issue(settings, today, skip=issue_id)
-    if previous is None or newest.day > previous[1]:
+    if previous is None:
         return None
-    if newest.day == previous[1]:
-        went_out = went_out_at(settings, previous[0])
+    went_out = went_out_at(settings, previous[0])
+    # The day it went out, when known: an issue dated Thursday and sent on Friday took the
+    # sources saved on Friday before it went out.
+    last_day = went_out.astimezone().date() if went_out is not None else previous[1]
+    if newest.day > last_day:
+        return None
+    if newest.day == last_day:
         if newest.saved is None or went_out is None or newest.saved >= went_out:
             return None
         return (

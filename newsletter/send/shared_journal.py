@@ -242,6 +242,7 @@ class PostgresJournal(DeliveryJournal):
         # Outcomes committed without waiting for the disk, kept until a fence finds them on
         # it (disk_fence.py); durable commits when a synchronous standby must have them.
         self._kept = KeptOutcomes()
+        self._unfenced = False  # `settle` saved the kept outcomes: the readers stay claimed
         self._async = not self._patiently(
             lambda: bool(self.pg.raw.execute(SYNC_STANDBY).fetchone()[0]),  # type: ignore[index]
             "read the server's settings",
@@ -278,7 +279,7 @@ class PostgresJournal(DeliveryJournal):
         """Write the outcomes still queued, give back unsettled claims, mark this sender
         finished, and close (see module doc)."""
         self._committer.close()
-        fenced = not getattr(self, "_unfenced", False)
+        fenced = not self._unfenced
         try:
             with self._lock:
                 self._fence()

@@ -119,8 +119,8 @@ class _Handlers:
         if action == "resubscribe":
             address = None
             if token and _from_a_browser_page(request):
-                given = str(form.get("form_token", ""))
-                address = await self.db.run(self.audience.resubscribe, token, given)
+                form_token = str(form.get("form_token", ""))
+                address = await self.db.run(self.audience.resubscribe, token, form_token)
             if address is None:
                 _note(request, "resubscribe-refused")
                 return self._unsubscribe_page("again", token, status=403)
