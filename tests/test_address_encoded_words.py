@@ -118,3 +118,25 @@ def test_a_send_to_an_older_list_fails_only_the_encoded_word_address(send_ws, sm
     summary = send_issue(send_ws.issue, send_ws.with_server(smtpd.host, smtpd.port))
     assert (summary.sent, summary.failed) == (1, 1), summary
     assert [r.rcpt_tos for r in smtpd.received] == [("reader@example.org",)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "=?utf-8?q?=0D=0ABcc=3A_z=40evil=2Eorg?=",  # decodes to a CR LF and a Bcc: line
+        "=?utf-8?q?victim=40gmail=2Ecom=2C_x?=",  # decodes to "victim@gmail.com, x"
+        "=?UTF-8?B?PGJAZXZpbC5vcmc+LA==?=",  # base64: "<b@evil.org>,"
+        "Ann =?utf-8?q?=0D=0A?= Lee",  # one among words
+    ],
+)
+def test_a_name_written_as_an_encoded_word_reads_back_as_typed(name):
+    """A reader's name holding encoded-word text is written so a To: line reads it back as typed."""
+    import email
+    import email.policy
+
+    from newsletter.mail.headers import address_header
+
+    line = address_header("To", name, "reader@example.org").decode("ascii")
+    parsed = email.message_from_string(line + "\r\n", policy=email.policy.default)
+    (address,) = parsed["To"].addresses
+    assert (address.display_name, address.addr_spec) == (name, "reader@example.org"), line

@@ -15,14 +15,16 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from email.charset import Charset
 from email.header import Header
 from email.utils import formataddr, formatdate
 
 from newsletter.control_chars import one_line_text
-from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.mail_address import HeaderValueError, check_address, has_encoded_word
 
 __all__ = ["HeaderValueError", "check_address"]  # the rule lives below the layers
 
+_UTF8 = Charset("utf-8")
 MAX_LINE = 78  # RFC 5322's "should"
 HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
 
@@ -63,6 +65,11 @@ def address_header(name: str, display_name: str, address: str) -> bytes:
         value = address
     elif display_name.isascii() and display_name.replace(" ", "").isalnum():
         value = f"{display_name} <{address}>"  # as formataddr writes a name needing no quotes
+    elif has_encoded_word(display_name):
+        # Written as is (formataddr neither quotes nor encodes it), a name typed as
+        # `=?utf-8?q?=0D=0ABcc=3A_z=40evil=2Eorg?=` was decoded by mail programs (Python's too,
+        # quoted or not) into a CR LF and a Bcc: line; encoded whole, it reads back as typed.
+        value = f"{_UTF8.header_encode(display_name)} <{address}>"  # one word, as formataddr's
     else:
         value = formataddr((display_name, address), charset="utf-8")
     return fold(f"{name}: {value}").encode("ascii")
