@@ -270,3 +270,35 @@ def test_a_file_name_with_terminal_escapes_is_printed_escaped(workspace):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "x\\x1b]0;owned\\x07: a FIFO" in result.output
+
+
+LONG_NUMBERS = {
+    "5,000 digits": "image_width: " + "9" * 5000,
+    "binary, 100,000 digits": "title: x\nimage_height: 0b" + "1" * 100_000,
+    "sexagesimal, 8,000 parts": "title: 1" + ":59" * 8000,
+}
+
+
+@pytest.mark.parametrize("front", LONG_NUMBERS.values(), ids=LONG_NUMBERS)
+def test_a_number_too_long_for_python_is_one_error_naming_its_line(tmp_path, front):
+    """A front matter number past Python's 4,300 digits is a SourceError naming its line, not a ValueError."""
+    from newsletter.errors import SourceError
+    from tests.support.digest_workspace import build_in, make
+
+    line = 2 + front.count("\n")
+    ws = make(tmp_path / "ws", {"seeds/long.md": f"---\n{front}\n---\n{BODY}\n"})
+    with pytest.raises(
+        SourceError, match=rf"seeds/long\.md:{line}: invalid front matter: a number too long"
+    ):
+        build_in(ws)
+
+
+@pytest.mark.parametrize("value", ["0", "30000", "-5", "[1, 2]", "{a: 1}", "1.5"])
+def test_an_image_size_that_is_no_size_is_one_error_naming_its_line(tmp_path, value):
+    """image_width of 0, 30000, a list, a map or a fraction is a SourceError naming its line."""
+    from newsletter.errors import SourceError
+    from tests.support.digest_workspace import build_in, make
+
+    ws = make(tmp_path / "ws", {"seeds/size.md": f"---\nimage_width: {value}\n---\n{BODY}\n"})
+    with pytest.raises(SourceError, match=r"seeds/size\.md:2: .*whole number of pixels"):
+        build_in(ws)

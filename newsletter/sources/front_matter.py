@@ -90,7 +90,24 @@ def _loader() -> type:
         """A date-shaped scalar, as written."""
         return str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a ScalarNode
 
+    def bounded_int(loader: FrontMatterLoader, node: yaml.Node) -> int:
+        """An integer of at most 64 bits: past 4,300 digits int() raised a bare ValueError, and
+        one written `0b…` or `1:59:…` (sexagesimal) was read, then broke the str() after it."""
+        try:
+            value = loader.construct_yaml_int(node)  # type: ignore[arg-type]  # a ScalarNode
+        except ValueError:
+            value = 1 << 64
+        if value.bit_length() > 64:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a number too long to read (quote it to keep it as text)",
+                node.start_mark,
+            )
+        return value
+
     FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", date_as_text)
+    FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", bounded_int)
     return FrontMatterLoader
 
 
@@ -205,8 +222,14 @@ def _lead(value: Any, fail: Fail) -> bool:
 def _pixels(value: Any, fail: Fail) -> int:
     """image_width, image_height: a whole number of pixels."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20000:
-        raise fail(f"{quoted(value)} must be a whole number of pixels, e.g. 1200")
+        raise fail(f"{_shown(value)} must be a whole number of pixels, e.g. 1200")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value YAML read, for an error message: `quoted` takes text only (0, 30000 or a list
+    here was a TypeError)."""
+    return quoted(str(value))
 
 
 def _date(value: Any, fail: Fail) -> dt.date:
