@@ -302,3 +302,14 @@ def test_an_image_size_that_is_no_size_is_one_error_naming_its_line(tmp_path, va
     ws = make(tmp_path / "ws", {"seeds/size.md": f"---\nimage_width: {value}\n---\n{BODY}\n"})
     with pytest.raises(SourceError, match=r"seeds/size\.md:2: .*whole number of pixels"):
         build_in(ws)
+
+
+@pytest.mark.parametrize("front", ["kind: 5", "kind: [a]", "date: 5", "date: [1]"])
+def test_a_kind_or_date_that_is_no_text_is_one_error_naming_its_line(tmp_path, front):
+    """`kind: 5` or `date: [1]` is a SourceError naming its line, not a TypeError."""
+    from newsletter.errors import SourceError
+    from tests.support.digest_workspace import build_in, make
+
+    ws = make(tmp_path / "ws", {"seeds/odd.md": f"---\n{front}\n---\n{BODY}\n"})
+    with pytest.raises(SourceError, match=r"seeds/odd\.md:2: front matter '(kind|date)': '"):
+        build_in(ws)

@@ -200,7 +200,7 @@ def _image(value: Any, fail: Fail) -> str:
 def _kind(value: Any, fail: Fail) -> str:
     kind = str(value).strip().lower()
     if kind not in KINDS:
-        raise fail(f"{quoted(value)} must be one of {', '.join(KINDS)}")
+        raise fail(f"{_shown(value)} must be one of {', '.join(KINDS)}")
     return kind
 
 
@@ -227,8 +227,8 @@ def _pixels(value: Any, fail: Fail) -> int:
 
 
 def _shown(value: Any) -> str:
-    """A value YAML read, for an error message: `quoted` takes text only (0, 30000 or a list
-    here was a TypeError)."""
+    """A value YAML read, for an error message: `quoted` takes text only (`image_width: 0`,
+    `kind: 5` and `date: [1]` were TypeError tracebacks)."""
     return quoted(str(value))
 
 
@@ -240,7 +240,7 @@ def _date(value: Any, fail: Fail) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise fail(f"{quoted(value)} is not a date like 2026-11-26") from None
+        raise fail(f"{_shown(value)} is not a date like 2026-11-26") from None
 
 
 # Each key's check (the rest are text): the value in, the stored value out.
