@@ -75,3 +75,29 @@ def test_a_password_libpq_would_not_see_as_one_is_refused_and_never_shown(
     toml.write_text("\n".join(lines) + "\n")
     line = one_error_line(run("subscribers", "count"), f"newsletter.toml:{at + 1}")
     assert "Secr3t" not in line and "pa/ss" not in line
+
+
+@pytest.mark.parametrize("locale", ["tr-TR", "az"])
+def test_a_database_whose_locale_folds_ascii_its_own_way_is_refused(
+    workspace, postgres_server, postgres_url, monkeypatch, locale
+):
+    """A database made with a Turkish (or Azerbaijani) locale lower-cases `I` as `ı`, so there
+    `KIM@example.org` and `kim@example.org` are two readers, and a forgotten `KIM@…` hashes
+    otherwise than newsletter hashes it: an unsubscribed or forgotten reader came back by an
+    import in another case.  Its first use is one line saying how to make one that folds as
+    SQLite does, and nothing is created."""
+    from tests.support.cli_errors import one_error_line, run
+
+    name = f"{postgres_url.rsplit('/', 1)[1]}_{locale.replace('-', '')}"
+    with postgres_server.connect() as conn:
+        conn.execute(
+            f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu '
+            f"ICU_LOCALE '{locale}' LOCALE 'C.UTF-8'"
+        )
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
+    for args in (("subscribers", "add", "KIM@example.org"), ("db", "upgrade")):
+        line = one_error_line(run(*args), f"/{name}", "'I'", "C.UTF-8")
+        assert "ı" in line
+    with postgres_server.connect(name) as conn:
+        assert conn.execute("SELECT to_regclass('subscribers')").fetchone() == (None,)
