@@ -1,5 +1,5 @@
-"""Report: a held-out set (tests/data/holdout2, or the folder given) through the real CLI, one throwaway
-workspace per lead: `newsletter init`, the lead's seed in seeds/, `newsletter build --json
+"""Report: a held-out set (tests/data/holdout2, or the folder given) through the real CLI, one
+throwaway workspace per lead: `newsletter init`, the lead's seed in seeds/, `newsletter build --json
 --no-learn` as a subprocess. Prints whether each lead's Related and More match what
 tests/support/labelled.py (the in-process harness report_ranking.py uses) gives, the lead's
 title, and the measures read from the CLI's JSON.
