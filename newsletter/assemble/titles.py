@@ -84,6 +84,7 @@ from newsletter.assemble.title_cuts import (
     cuts_complement as cuts_complement,  # the tests' reader of a cut, kept importable here
 )
 from newsletter.assemble.title_dateline import dateline_length
+from newsletter.assemble.title_gate import confident_cut, first_boundary
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -355,11 +356,24 @@ def _checked_title(
     complete = _whole_clause(sentence, limit)
     if complete is not None:
         return complete, "whole"
-    if whole and not printable_problems(short, limit):
-        return short, "short"
     long, long_whole = _derive(sentence, limit) if limit > max_chars else (short, whole)
-    if long_whole and not printable_problems(long, limit):
-        return long, "long"
+    cuts = [(short, whole, "short", max_chars), (long, long_whole, "long", limit)]
+    passing_cuts = [
+        (cut, kind, chars)
+        for cut, cut_whole, kind, chars in cuts
+        if cut_whole and not printable_problems(cut, limit)
+    ]
+    for cut, kind, chars in passing_cuts:
+        # round 19, the confidence gate: a cut stands first only when it dropped a part of its
+        # own (a clause after a boundary, a phrase of time or place); a cut the earlier rules
+        # already doubt (`whole` False) never does
+        if _confident(cut, sentence, chars):
+            return cut, kind
+    bounded = _boundary_clause(sentence, limit)
+    if bounded is not None:
+        return bounded, "boundary"
+    if passing_cuts:
+        return passing_cuts[0][:2]
     plain = _as_headline(sentence)
     if len(plain.split()) <= FALLBACK_WORDS and not printable_problems(plain, limit):
         return plain, "sentence"
@@ -385,6 +399,34 @@ def _checked_title(
     if passing:
         return passing[0], "cut"
     return short, "unchecked"
+
+
+def _confident(title: str, sentence: str, max_chars: int) -> bool:
+    """Whether `title`, cut from the main clause of `sentence`, dropped only a part of its own
+    (`title_gate.confident_cut`).  A title that is not a prefix of its clause was rewritten on
+    purpose (a place put back, a speaker dropped) and keeps the earlier rules' trust."""
+    prepared = _prepared(sentence)
+    for clause in (_fitted_clause(prepared, max_chars), _fitted_clause(prepared, _UNCUT)):
+        clause = _clean(clause)
+        if clause.lower().startswith(title.lower()):
+            return confident_cut(title, clause[len(title) :])
+    return True
+
+
+def _boundary_clause(sentence: str, limit: int) -> str | None:
+    """The confidence gate's fallback: the main clause up to its first certain boundary
+    (`title_gate.first_boundary`), whole, in headline style with its articles when that fits
+    `limit`, else without them, when it passes the checks; None otherwise."""
+    main = _main_clause(_prepared(sentence))
+    end = first_boundary(main)
+    piece = main[:end] if end is not None else main
+    if verb_index(piece) is None:
+        return None
+    for keep_articles in (True, False):
+        title = _capitalize(_clean(_fitted_clause(piece, limit, keep_articles)))
+        if len(title) <= limit:
+            return None if printable_problems(title, limit) else title
+    return None
 
 
 def _with_its_object(title: str, sentence: str, limit: int) -> str | None:
