@@ -6,18 +6,19 @@ off ("… are under orders from their state and local governments | to stay home
 serving | as a money mule", "… for the murder of a pregnant | , 19-year-old …").  A cut is
 only as good as the parse that chose it, and the parse of a long sentence is often wrong.
 
-So a cut title is emitted only when what it drops is certainly a part of its own
+So a cut title is emitted first only when what it drops is certainly a part of its own
 (`confident_cut`): a clause opened after a comma, a semicolon or a dash (", which …", ", as
-the militants continue …", ", according to …", ", killing …"), or a short phrase of time or
-place that holds no complement.  Otherwise the title is the main clause up to its first such
-boundary, whole (`first_boundary`; `titles._boundary_clause`), when that fits: a whole sentence
-of twenty words is printable, a garbled cut of eight is not.  Pure text: word scans and one
-pattern, no model.
+the militants continue …", ", according to …", ", killing …"), a subordinate clause with a
+finite verb of its own, a second predicate, a trailing apposition, or a phrase of time or
+place.  Otherwise the title is the main clause up to its first certain boundary, whole
+(`first_boundary`; `titles._boundary_clause`), when that fits the title limit; only then the
+earlier fallbacks.  A whole sentence of eighteen words is printable, a garbled cut of eight is
+not.  Pure text: word scans and three patterns, no model.
 """
 
 from __future__ import annotations
 
-from newsletter.assemble.headline_grammar import Lazy, verb_index, word_set
+from newsletter.assemble.headline_grammar import VERB_LEMMAS, Lazy, verb_index, word_set
 
 # Where a main clause certainly ends: a comma before a clause opener or a participle, a
 # semicolon, a dash between spaces.  Not a bare comma (", 19-year-old", "creator, developer,
@@ -32,7 +33,9 @@ _BOUNDARY = Lazy(
 _APPOSITION = Lazy(r",\s(?=(?:the|its|a|an|his|her|their)\s[^,]*$)")
 # A clause opened without a comma: the opener and a finite verb of its own within a few words
 # ("on Chile border | as growing numbers of migrants attempt to enter").
-_SUBORDINATORS = word_set("as after when while because since before until once whereas and but")
+_SUBORDINATORS = word_set(
+    "as after when while because since before until once whereas and but which who"
+)
 _CLAUSE_VERB_WINDOW = 8
 # A phrase of time or place that may go from the end of a title: "… in Pennsylvania | in
 # connection with …", "… near Yemen | late Monday", "… to Real Madrid | after accepting …".
@@ -67,8 +70,11 @@ def confident_cut(kept: str, rest: str) -> bool:
     if rest[:1] != " ":
         return False
     first = words[0].lower()
-    if first in _SUBORDINATORS and _opens_clause(words[1 : 1 + _CLAUSE_VERB_WINDOW]):
+    then = words[1 : 1 + _CLAUSE_VERB_WINDOW]
+    if first in _SUBORDINATORS and _opens_clause(then):
         return True
+    if first in ("and", "but") and then and _a_predicate(then):
+        return True  # a second predicate: "close Silicon Valley Bank | and hand it to the FDIC"
     if first == "as":
         last = kept.split()[-1].lower() if kept.split() else ""
         return rest.lower().startswith(" as part of ") or not last.endswith(("ing", "ed"))
@@ -105,7 +111,15 @@ def _bare_comma_ends_clause(words: list[str]) -> bool:
         # "…, and hundreds of passengers were missing", "…, killing eight, and injuring seven"
         then = words[1 : 1 + _CLAUSE_VERB_WINDOW]
         return bool(then and then[0].endswith("ing")) or verb_index(" ".join(then)) is not None
-    listed = nxt == "or" or nxt.endswith(",") or (
-        len(words) > 1 and words[1] in ("and", "or") and nxt.islower()
+    listed = (
+        nxt == "or"
+        or nxt.endswith(",")
+        or (len(words) > 1 and words[1] in ("and", "or") and nxt.islower())
     )
     return not (listed or any(c.isdigit() for c in nxt) or nxt[:1].isupper())
+
+
+def _a_predicate(words: list[str]) -> bool:
+    """Whether the words open a predicate of their own: a verb first ("hand it to the FDIC",
+    "walk off with works")."""
+    return words[0].lower() in VERB_LEMMAS or verb_index(" ".join(["they", *words])) == 1
