@@ -99,6 +99,11 @@ def _check_postgres(value: str) -> str:
             "the URL holds a password; remove it and set NEWSLETTER_DATABASE_PASSWORD "
             "(or PGPASSWORD, or ~/.pgpass) instead"
         )
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):  # bytes not UTF-8, as os.environ has them
+        raise ValueError(
+            f"{quoted(_masked(value))} holds bytes that are not UTF-8, which libpq cannot "
+            "read; write the URL in UTF-8 (percent-encode anything else)"
+        )
     if any(c.isspace() or ord(c) < 32 for c in value):
         raise ValueError(f"{quoted(_masked(value))} contains a space or a control character")
     return value

@@ -101,3 +101,48 @@ def test_a_database_whose_locale_folds_ascii_its_own_way_is_refused(
         assert "ı" in line
     with postgres_server.connect(name) as conn:
         assert conn.execute("SELECT to_regclass('subscribers')").fetchone() == (None,)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEWSLETTER_DATABASE_URL", "postgresql://n\udcffws@127.0.0.1:1/letters"),
+        (
+            "NEWSLETTER_DATABASE_URL",
+            "postgresql://news@127.0.0.1:1/letters?application_name=\udcff",
+        ),
+        ("NEWSLETTER_DATABASE_PASSWORD", "caf\udce9-Secr3t"),  # typed in a Latin-1 terminal
+    ],
+)
+def test_bytes_that_are_not_utf8_in_the_database_url_or_password_are_one_line(
+    workspace, monkeypatch, variable, value
+):
+    """libpq reads UTF-8 only: the URL or the password with a Latin-1 byte is one line naming
+    the variable, never a UnicodeEncodeError traceback, and the password is never shown."""
+    from tests.support.cli_errors import one_error_line, run
+
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", "postgresql://news@127.0.0.1:1/letters")
+    monkeypatch.setenv(variable, value)
+    for args in (("subscribers", "count"), ("db", "upgrade")):
+        line = one_error_line(run(*args), variable, "UTF-8")
+        assert "Secr3t" not in line
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [b'"a\x00b"@example.org', b'"a\xffb"@example.org', b'"a\xed\xa0\x80b"@example.org'],
+    ids=["nul", "latin-1", "surrogate"],
+)
+def test_a_quoted_recipient_no_address_can_hold_stops_no_bounce_run(
+    cli, send_ws, tmp_path, recipient
+):
+    """With `trust_address = true`, a report naming `"a<NUL>b"@…` (or a raw byte in the quotes)
+    before a real bounce: no reader is looked up by it, and the real bounce is applied."""
+    path = send_ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\ntrust_address = true\n")
+    odd = dsn("<odd@mx.example.net>", "PLACE@example.org").replace(b"PLACE@example.org", recipient)
+    real = dsn("<real@mx.example.net>", "gone@example.org")
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "b.mbox", [odd, real])))
+    assert result.exit_code == 0, result.output
+    assert "1 unmatched" in result.output, result.output
+    assert send_ws.statuses() == {"gone@example.org": "bounced", "stays@example.org": "active"}

@@ -39,7 +39,10 @@ MAX_ID_BYTES = 255
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 # Bounded (RFC 5321: 64 and 255): on a long run of letters an unbounded local part makes
 # every position rescan the run, which is quadratic.
-_QUOTED_ADDRESS = re.compile(r'"[^"\\\s<>]{1,62}"@[A-Za-z0-9.-]{1,253}[A-Za-z0-9]')
+# A quoted local part is printable ASCII (no space, `"`, a backslash, `<` or `>`): no address
+# on the list holds any other character, and a NUL in one (`"a<NUL>b"@…`, with trust_address)
+# stopped every `bounces process` on PostgreSQL when the reader was looked up by it.
+_QUOTED_ADDRESS = re.compile(r'"[!#-;=?-\[\]-~]{1,62}"@[A-Za-z0-9.-]{1,253}[A-Za-z0-9]')
 ADDRESS = re.compile(
     r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
     r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?"

@@ -88,6 +88,11 @@ def connect_postgres(
     if "connect_timeout" not in given:
         options["connect_timeout"] = CONNECT_TIMEOUT
     password = os.environ.get(DATABASE_PASSWORD_ENV)
+    if password and any(0xD800 <= ord(c) <= 0xDFFF for c in password):
+        raise SubscriberError(  # libpq reads UTF-8 only: it was a UnicodeEncodeError traceback
+            f"{server.where}: {DATABASE_PASSWORD_ENV} holds bytes that are not UTF-8 (typed in "
+            "another encoding?), which libpq cannot send; set it again in UTF-8"
+        )
     if password:
         options["password"] = password
     try:
