@@ -181,3 +181,26 @@ def test_round_19_set_is_recorded_as_read_once():
         assert lead["verdict_now"] == "keep" or lead["why_now"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 20
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 24
+
+
+def test_round_20_set_is_recorded_as_read_once():
+    """Round 20's set (40 leads of openly licensed news, gathered after round 19's code and
+    committed before it read them, none from another file's URL) keeps a source, a licence, a
+    year outside 2004-2005 and an editor's verdict on each title: 23 of 40 printable with the
+    code of round 19's start and 23 with round 19's (one title changed, rejected both times),
+    and each lead still derives the title read."""
+    leads = _read_once("fresh_round20")
+    others = {
+        lead["source"]
+        for path in DATA.glob("*.toml")
+        if path.stem != "fresh_round20"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 40
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 23
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 23

