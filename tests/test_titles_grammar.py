@@ -346,8 +346,12 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # round 16's (read before any later code) adds "Target discloses" and a list of companies cut
 # inside ("… Best"), where none does either.  Round 18's set (gathered and read before round
 # 16's code) adds two: "… in 137 years of record keeping" ("keeping" read as an open "-ing")
-# and a subject without its verb ("Astronomers using the Gemini North telescope …").
-UNCHECKED = 9
+# and a subject without its verb ("Astronomers using the Gemini North telescope …").  Round
+# 19's set (gathered and read before round 19's code) adds one: "Federal grand jury in Houston
+# has indicted Indian national for allegedly selling" (the whole clause 136 characters, over
+# the limit; no cut keeps the object); round 20's (gathered and read after round 19's code)
+# one more: "We can and should go further to reduce air pollution" (a quotation's "We").
+UNCHECKED = 11
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -959,7 +963,7 @@ def test_the_round_13_set_is_recorded_as_read_once():
         (
             "As many as 85 villages were flooded in Myanmar after a dam failed, unleashing waters "
             "that blocked a major highway and forced more than 63,000 people from their homes.",
-            "As many as 85 villages flooded in Myanmar after dam failed",
+            "As many as 85 villages flooded in Myanmar after a dam failed",
         ),
         (
             "SCRANTON, Pa. (AP) — The former mayor of Scranton, Pennsylvania, was sentenced "

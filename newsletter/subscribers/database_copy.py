@@ -322,7 +322,7 @@ def _open_source(value: str, server: PostgresUrl | None) -> Iterator[_Side]:
                 raise SubscriberError(
                     f"{server.where}: nothing to copy: newsletter has not used this database yet"
                 )
-            upgrade_postgres(raw, server)
+            upgrade_postgres(raw, server, writing=False)  # a list may leave any locale
             with raw.transaction():
                 raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield _PostgresSide(server, raw)
