@@ -349,8 +349,11 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # and a subject without its verb ("Astronomers using the Gemini North telescope …").  Round
 # 19's set (gathered and read before round 19's code) adds one: "Federal grand jury in Houston
 # has indicted Indian national for allegedly selling" (the whole clause 136 characters, over
-# the limit; no cut keeps the object).
-UNCHECKED = 10
+# the limit; no cut keeps the object); round 20's (gathered and read after round 19's code)
+# one more: "We can and should go further to reduce air pollution" (a quotation's "We"); round
+# 19b's self-check marks two more of round 20's rejects, where no candidate passes: a list cut
+# before its end ("requests Austria, Belgium, … Denmark") and "… against VIPD alleging".
+UNCHECKED = 13
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -369,7 +372,10 @@ def test_a_fallback_is_used_only_when_the_derived_title_fails():
         if kind not in ("sentence", "clause", "cut", "unchecked"):
             continue
         fallbacks += 1
-        text = titles._without_kicker(without_dateline(" ".join(paragraphs[0].split())))
+        opening = titles._without_label(" ".join(paragraphs[0].split()))
+        text = titles._without_kicker(
+            titles._without_lead_label(titles._without_label(without_dateline(opening)))
+        )
         sentence, short, whole = titles.news_sentence(text)
         assert not whole or printable_problems(short), (sentence, short)
         long, whole = titles.news_sentence(sentence, TITLE_LIMIT)[1:]
