@@ -81,3 +81,18 @@ def test_a_server_that_stops_answering_mid_run_is_503_and_serve_recovers(
     assert back.status_code == 200
     with served_ws.store() as store:
         assert store.get(READER).status == "unsubscribed"
+
+
+@pytest.mark.parametrize(
+    "flags", [(), ("--status",), ("--dry-run",)], ids=["send", "status", "dry"]
+)
+def test_a_send_against_a_server_that_answers_nothing_is_one_line(send_ws, monkeypatch, flags):
+    """`send`, `send --status` and a dry run of a built issue against the silent server: one
+    line naming it once the journal's patience for a lost server is spent, nothing mailed."""
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 1.5)
+    monkeypatch.setattr("newsletter.send.shared_journal.PATIENCE", 3.0)
+    monkeypatch.chdir(send_ws.root)
+    with silent_postgres() as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        result = within(60, "send", "issues/2026-W48", "--yes", *flags)
+    one_error_line(result, f"127.0.0.1:{port}/letters", "no answer in 1.5 s")
