@@ -264,3 +264,25 @@ def test_round_19b_reads_the_sentence_before_any_cut(paragraph, title):
     """Round 20's garbled titles, read right before any cut (UK government and DOJ releases)."""
     assert derive_title([paragraph]) == title
     assert printable_problems(title) == []
+
+
+def test_round_21_set_is_recorded_as_read_once():
+    """Round 21's set (32 leads of openly licensed news releases, gathered after round 19b's
+    code and committed before it read them, none from another file's URL) keeps a source, a
+    licence, a year outside 2004-2005 and an editor's verdict on each title: 11 of 32 printable
+    with the code of round 19's start and 11 with round 19b's, whose titles each lead derives."""
+    leads = _read_once("fresh_round21")
+    others = {
+        lead["source"]
+        for path in DATA.glob("*.toml")
+        if path.stem != "fresh_round21"
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == 32
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 11
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 11

@@ -22,6 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from newsletter.config import DATABASE_PASSWORD_ENV
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
+from newsletter.hidden_secret import SecretForms
 
 # Seconds a connection attempt waits for the server, unless the URL says otherwise.
 CONNECT_TIMEOUT = 10
@@ -118,11 +119,15 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
 
 def server_words(error: BaseException) -> str:
     """What a database server or libpq said, for an error line: its first line, without libpq's
-    `connection to server at "…" failed:` preamble, spaces folded, at most 200 characters."""
+    `connection to server at "…" failed:` preamble, spaces folded, at most 200 characters,
+    and the password hidden: a server that asks for it in clear text (the `password` method,
+    or one pretending) may quote it back when it refuses the login, and the line showed it."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = lines[0] if lines else type(error).__name__
     if text.startswith("connection") and '" failed: ' in text:
         text = text.split('" failed: ', 1)[1]
+    for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD"):
+        text = SecretForms.of(os.environ.get(variable)).hide(text)
     return " ".join(text.split())[:200]
 
 
