@@ -1,10 +1,11 @@
-"""Report: the second held-out set (tests/data/holdout2) through the real CLI, one throwaway
-workspace per lead: `newsletter init`, the lead's seed in seeds/, `newsletter build --json
+"""Report: a held-out set (tests/data/holdout2, or the folder given) through the real CLI, one
+throwaway workspace per lead: `newsletter init`, the lead's seed in seeds/, `newsletter build --json
 --no-learn` as a subprocess. Prints whether each lead's Related and More match what
 tests/support/labelled.py (the in-process harness report_ranking.py uses) gives, the lead's
 title, and the measures read from the CLI's JSON.
 
-Run:  .venv/bin/python bench/report_holdout2_cli.py      (about 10 s: 20 processes)
+Run:  .venv/bin/python bench/report_holdout2_cli.py [FOLDER]   (about 10 s for holdout2)
+      .venv/bin/python bench/report_holdout2_cli.py tests/data/holdout3
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def cli_json(lead: lb.LabelledLead) -> dict:
 def main() -> None:
     """Each lead through the CLI, then the measures over all of them."""
     scores, same = [], 0
-    leads = lb.load_leads(lb.HOLDOUT2)
+    leads = lb.load_leads(Path(sys.argv[1]) if len(sys.argv) > 1 else lb.HOLDOUT2)
     for lead in leads:
         data = cli_json(lead)
         related = tuple((item["title"], 0.0) for item in data["related"])
@@ -53,6 +54,13 @@ def main() -> None:
         same += match
         scores.append(lb.score_lead(lead, lb.Output(related, more, "", harness.ranked)))
         print(f"{lead.name:36s} same as harness: {match}; lead: {data['lead']['title']}")
+        grades = lead.grades
+        for title, _ in related:
+            if grades.get(title) == 0:
+                print(f"    grade 0 in Related: {title}")
+        for title, _ in more:
+            if grades.get(title) == 2:
+                print(f"    grade 2 in More:    {title}")
     s = lb.summarize(scores)
     print(
         f"CLI: {same}/{len(leads)} leads as the harness; nDCG@5 {s.ndcg5:.3f}, "

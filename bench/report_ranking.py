@@ -8,11 +8,12 @@ so; --holdout adds `real holdout` and `real all` (the figures docs/ranking.md qu
 Every number comes from tests/support/labelled.py, the module the tests assert with, and every
 ranking from the build's own assembler (what `newsletter build --json` shows).
 
---holdout2 prints only the second held-out set (tests/data/holdout2, gathered after the ranker
-was built): each ranker at the share and bar learnt on the real dev leads, lead by lead, and
-every grade-2 headline outside Related and grade-0 headline inside it, with its score.
+--holdout2 (--holdout3) prints only the second (third) held-out set (tests/data/holdout2,
+holdout3, gathered after the ranker was built): each ranker at the share and bar learnt on the
+real dev leads, lead by lead, and every grade-2 headline outside Related and grade-0 headline
+inside it, with its score.
 
-Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout] [--holdout2]
+Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout] [--holdout2] [--holdout3]
 """
 
 from __future__ import annotations
@@ -178,19 +179,20 @@ def _cut_at(lead: lb.LabelledLead, share: float, bar: float) -> lb.Output:
     return lb.recut(lb.output_at(lead, share), lb.RELATED_SLOTS, bar)
 
 
-def print_holdout2(dev: list[lb.LabelledLead]) -> None:
-    """The second held-out set: each ranker's row (its share and bar learnt on the real dev
-    leads, as shipped), each lead's measures, then its misses with their scores."""
-    leads = list(lb.load_leads(lb.HOLDOUT2))
+def print_heldout(dev: list[lb.LabelledLead], folder: Path, name: str) -> None:
+    """A held-out set gathered after the ranker was built (holdout2, holdout3): each ranker's
+    row (its share and bar learnt on the real dev leads, as shipped), each lead's measures,
+    then its misses with their scores."""
+    leads = list(lb.load_leads(folder))
     threshold = lb.tfidf_threshold(dev)
-    fitted = {name: lb.fit_ranker(dev, share) for name, share in lb.RANKERS.items()}
-    print(f"\nholdout2 ({len(leads)} leads; cut fitted on real dev)\n{HEADER}")
-    print(f"{'holdout2 as built':30s}{lb.measure_ours(leads).row()}")
-    for name, (share, bar) in fitted.items():
+    fitted = {ranker: lb.fit_ranker(dev, share) for ranker, share in lb.RANKERS.items()}
+    print(f"\n{name} ({len(leads)} leads; cut fitted on real dev)\n{HEADER}")
+    print(f"{name + ' as built':30s}{lb.measure_ours(leads).row()}")
+    for ranker, (share, bar) in fitted.items():
         scores = [lb.score_lead(ld, _cut_at(ld, share, bar)) for ld in leads]
         row = lb.summarize(scores).row()
-        print(f"{'holdout2 ' + name:30s}{row}  (share {share:.1f}, bar {bar:.2f})")
-    print(f"{'holdout2 TF-IDF':30s}{lb.measure_tfidf(leads, threshold).row()}")
+        print(f"{name + ' ' + ranker:30s}{row}  (share {share:.1f}, bar {bar:.2f})")
+    print(f"{name + ' TF-IDF':30s}{lb.measure_tfidf(leads, threshold).row()}")
     print(
         "\nper lead: as built nDCG@5, grade-2 in Related / grade-2, grade-0 in Related; "
         "TF-IDF and dense only nDCG@5"
@@ -241,12 +243,22 @@ def main() -> None:
         action="store_true",
         help="print only the second held-out set (tests/data/holdout2), lead by lead",
     )
+    parser.add_argument(
+        "--holdout3",
+        action="store_true",
+        help="print only the third held-out set (tests/data/holdout3), lead by lead",
+    )
     args = parser.parse_args()
     leads = lb.load_leads()
     real = [ld for ld in leads if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
-    if args.holdout2:
-        print_holdout2(dev)
+    if args.holdout2 or args.holdout3:
+        for flag, folder, name in (
+            (args.holdout2, lb.HOLDOUT2, "holdout2"),
+            (args.holdout3, lb.HOLDOUT3, "holdout3"),
+        ):
+            if flag:
+                print_heldout(dev, folder, name)
         return
     threshold = lb.tfidf_threshold(dev)
     print(HEADER)

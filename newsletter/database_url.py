@@ -4,8 +4,9 @@ A plain path is a SQLite file, as always.  `postgresql://` (or `postgres://`) is
 PostgreSQL server.  Anything else that looks like a URL (`mysql://…`, `postgresq://…`,
 `sqlite:///x.db`, `postgresql:db`) is refused here: taken as a path it would quietly
 become a file under a folder named after the scheme, and two workspaces meant to share one
-list would each mail every reader.  A password in the URL is refused too: it comes from
-NEWSLETTER_DATABASE_PASSWORD or libpq's PGPASSWORD / ~/.pgpass, never from a setting.
+list would each mail every reader.  A password in the URL is refused too (`sslpassword`, the
+TLS key's, as well): it comes from NEWSLETTER_DATABASE_PASSWORD or libpq's PGPASSWORD /
+~/.pgpass, never from a setting.
 """
 
 from __future__ import annotations
@@ -76,6 +77,14 @@ def _check_postgres(value: str) -> str:
         raise ValueError(
             f"{quoted(_masked(value))} is not a PostgreSQL URL; write postgresql://user@host:5432/dbname"
         )
+    if "@" in rest[2:].split("?", 1)[0].partition("/")[2]:
+        # libpq (and urlsplit) end the user part at the first '/': `user:pa/ss@host` is host
+        # `user`, port `pa`, database `ss@host`, and any message naming them shows the password.
+        raise ValueError(
+            "the URL has an '@' after the '/' that ends its host: a password holding '/'? "
+            "Remove it and set NEWSLETTER_DATABASE_PASSWORD (or write a database name's '@' as "
+            "%40)"
+        )
     parts = _split(value)
     try:
         parts.port  # noqa: B018 -- reading it checks it: a port that is not a number raises
@@ -85,10 +94,15 @@ def _check_postgres(value: str) -> str:
             "write postgresql://user@host:5432/dbname"
         ) from None
     query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-    if parts.password is not None or "password" in query:
+    if parts.password is not None or "password" in query or "sslpassword" in query:
         raise ValueError(
             "the URL holds a password; remove it and set NEWSLETTER_DATABASE_PASSWORD "
             "(or PGPASSWORD, or ~/.pgpass) instead"
+        )
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):  # bytes not UTF-8, as os.environ has them
+        raise ValueError(
+            f"{quoted(_masked(value))} holds bytes that are not UTF-8, which libpq cannot "
+            "read; write the URL in UTF-8 (percent-encode anything else)"
         )
     if any(c.isspace() or ord(c) < 32 for c in value):
         raise ValueError(f"{quoted(_masked(value))} contains a space or a control character")
@@ -117,5 +131,5 @@ def _split(value: str) -> urllib.parse.SplitResult:
 def _masked(value: str) -> str:
     """The value as a message may show it (through quoted, which cuts it): any password
     between `:` and `@`, or after `password=`, masked before it is cut."""
-    masked = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)
+    masked = re.sub(r"(//[^/@:]*:).*@", r"\1***@", value)  # to the last '@': a '/' in it too
     return re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)

@@ -368,3 +368,54 @@ def test_a_glob_in_sources_matches_inside_a_workspace_whose_name_has_glob_charac
         f"{workspace.resolve() / 'news'}; fix the path there (it is relative to the folder of "
         "newsletter.toml), or take it out of sources",
     )
+
+
+# An RSS item "complete in itself" (RSS 2.0: its description holds the text) and untitled, as
+# a wire's item can be: real news of November 2024 (AP, in the helper's own words).
+VALENCIA = (
+    "More than a week after the flash floods of 29 October, soldiers, police reinforcements "
+    "and thousands of volunteers were still clearing thick mud and wrecked cars from the streets "
+    "of the towns on the southern edge of Valencia. The authorities have recovered 217 bodies, "
+    "and an unknown number of people are still missing. The storm stalled over the basins of the "
+    "Magro and Turia rivers, and the water that came down the Poyo ravine overflowed its banks on "
+    "Tuesday evening, catching people at work, in their cars and at home. Many were trapped for "
+    "hours on car roofs and upper floors. In Paiporta, where more than sixty people died, "
+    "firefighters worked through the night cutting away railings and hauling out ruined furniture "
+    "while bulldozers scraped the roads. Residents say there is still a shortage of drinking water "
+    "and that the mobile phone alert from the regional government came at 8:12 in the evening, "
+    "after the water had already reached their homes."
+)
+
+RSS_COMPLETE_ITEMS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wire desk</title><link>https://wire.example.org/</link>
+<description>d</description>
+<item><link>https://wire.example.org/valencia</link><pubDate>Wed, 06 Nov 2024 09:00:00 GMT</pubDate>
+<description>&lt;p&gt;{body}&lt;/p&gt;&lt;p&gt;The regional president faces calls to resign.&lt;/p&gt;</description></item>
+<item><title>Spain approves a €10.6 billion aid package for the flooded region</title>
+<link>https://wire.example.org/aid</link><description>Households and businesses get direct payments.</description></item>
+</channel></rss>"""
+
+
+def test_an_rss_item_whose_description_is_the_whole_story_is_a_story(tmp_path):
+    """An RSS item complete in itself (120 words or more in its description, no content:encoded)
+    is a story that can lead, untitled so the assembler derives its title, not a headline
+    titled with its first 12 words and "…"."""
+    feed = RSS_COMPLETE_ITEMS.format(body=VALENCIA)
+    loaded = load_file(write(tmp_path / "wire.xml", feed))
+    (story,) = loaded.stories
+    assert story.title is None and story.url == "https://wire.example.org/valencia"
+    assert story.paragraphs == (VALENCIA, "The regional president faces calls to resign.")
+    assert story.summary.startswith("More than a week after the flash floods")
+    assert len(story.summary.split()) < 60
+    assert [h.title for h in loaded.headlines] == [
+        "Spain approves a €10.6 billion aid package for the flooded region"
+    ]
+
+
+def test_an_atom_summary_however_long_stays_a_headline(tmp_path):
+    """Atom's summary is a summary by definition (RFC 4287), so a long one without content
+    keeps its entry a headline; only RSS's description may hold the whole story."""
+    atom = ATOM.replace('<content type="html">{content}</content>', "<summary>{content}</summary>")
+    loaded = load_file(write(tmp_path / "feed.atom", atom.format(content=VALENCIA)))
+    assert not loaded.stories
+    assert [h.title for h in loaded.headlines] == ["Long Story", "Short One"]

@@ -87,3 +87,11 @@ def test_a_reports_message_id_marks_its_controls_with_question_marks():
     assert clean_id("Message-ID: <a\x00b\x9bc\ud800\ufffe@x.example> (x)") == "<a?b?c??@x.example>"
     assert clean_id("<plain.id@x.example>") == "<plain.id@x.example>"
     assert clean_id("no id here") == ""
+
+
+def test_a_message_id_past_its_size_is_keyed_by_its_hash():
+    """An id over 255 bytes is `<sha256:…>` of itself: the same key each run, under any index."""
+    long_id = "<" + "é" * 200 + "@x.example>"
+    key = clean_id(long_id)
+    assert key.startswith("<sha256:") and len(key) == 73 and clean_id(long_id) == key
+    assert clean_id("<" + "a" * 240 + "@x.example>") == "<" + "a" * 240 + "@x.example>"

@@ -132,7 +132,7 @@ def test_a_plural_speaker_keeps_a_plural_verb():
         "long-sought Higgs boson, a discovery that could explain why matter has mass."
     )
     title = derive_title([paragraph])
-    assert title.startswith("Scientists at CERN find new particle")
+    assert title.startswith("Scientists at CERN find a new particle")
 
 
 def test_a_pronoun_subject_is_resolved_to_the_named_speaker():

@@ -281,6 +281,8 @@ def _without_parenthesis(sentence: str) -> str:
         return sentence
     subject_end = m["subject"].split()[-1]
     aside = m["aside"].split()
+    if " " not in m["subject"].strip() and aside[0] in _HONORIFICS:
+        return f"{m['aside']} {m['rest']}"  # "Peter, Lord Hendy of Richmond Hill, has been"
     if len(aside) <= 4 and all(w[:1].isupper() for w in aside):
         if subject_end[:1].isupper() and subject_end.lower() not in _TITLE_WORDS:
             return sentence  # "in Belém, Brazil, agreed": a region, not an aside
@@ -305,6 +307,10 @@ def _unclosed_apposition(sentence: str) -> str:
     return " ".join([m["name"], *aside[verb:]])
 
 
+# A title of rank before a name: "Peter, Lord Hendy" is Lord Hendy, not Peter.
+_HONORIFICS = frozenset(
+    {"Lord", "Lady", "Sir", "Dame", "Baroness", "Baron", "Earl", "Viscount", "Duke", "Duchess"}
+)
 _PARTICIPIAL_ASIDE = Lazy(
     r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b|along with\b|together with\b|as well as\b"
 )

@@ -33,6 +33,12 @@ border"), in these steps:
    every article but a leading "A"/"An"/"The" (so never "over dozen", "in row", "much of
    night"); the cuts of step 5 only choose what of a longer sentence to keep.
 
+8. a confidence gate (round 19, `title_gate`): a cut stands first only when what it drops is
+   certainly a part of its own (a clause after a boundary, a subordinate clause with its own
+   verb, a second predicate, a trailing apposition, a phrase of time or place); otherwise the
+   main clause up to its first certain boundary, whole, within `TITLE_LIMIT`, before any cut the
+   parse may have placed inside an object or a complement.
+
 The steps live in modules named for their job: 2 and 3 in `title_clause` (the main clause), 4
 in `title_style` (headline style and tense, and the shortening before any cut), 5 in
 `title_cuts` (the cut to length); this module holds the datelines, the candidates and their
@@ -84,6 +90,7 @@ from newsletter.assemble.title_cuts import (
     cuts_complement as cuts_complement,  # the tests' reader of a cut, kept importable here
 )
 from newsletter.assemble.title_dateline import dateline_length
+from newsletter.assemble.title_gate import confident_cut, first_boundary
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -138,9 +145,11 @@ _LABEL = Lazy(
     # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
     r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
     r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
-    # "Today a jury …", "Monday afternoon city council voted …", "On Wednesday (September 14) it
+    # "Today a jury …", "Today and tomorrow, the Commission is hosting …", "Monday afternoon city
+    # council voted …", "On Wednesday (September 14) it
     # was announced that …": a time before the subject
-    r"(?:(?:Today|Tonight|Yesterday|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+    r"(?:(?:(?:Today|Tonight|Yesterday)(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
+    r"|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?,?\s"
     r"(?=[a-z]|(?:A|An|The|It)\s))?"
     # "it was announced that Bayer AG has agreed …": no one is named, the news follows
@@ -239,6 +248,8 @@ def chosen_title(
     """`derive_title`'s title and which candidate it is: "score line", "whole" (round 15: a
     sentence of a single clause, uncut, with its articles: `_whole_clause`), "short" (a cut
     within `max_chars` that keeps the clause whole), "long" (the same within `limit`),
+    "boundary" (round 19: the main clause up to its first certain boundary, whole, when no cut
+    is certain to have dropped only a part of its own: `_gated_title`),
     "sentence" (the
     first sentence itself), "clause" (its main clause whole), "cut" (a cut that
     passes the checks, none whole did), "simpler" (nothing passed: the sentence without its
@@ -352,14 +363,11 @@ def _checked_title(
     sentence: str, short: str, whole: bool, max_chars: int, limit: int
 ) -> tuple[str, str]:
     """The first candidate title of `sentence` that an editor could print (see `chosen_title`)."""
-    complete = _whole_clause(sentence, limit)
-    if complete is not None:
-        return complete, "whole"
-    if whole and not printable_problems(short, limit):
-        return short, "short"
     long, long_whole = _derive(sentence, limit) if limit > max_chars else (short, whole)
-    if long_whole and not printable_problems(long, limit):
-        return long, "long"
+    cuts = [(short, whole, "short", max_chars), (long, long_whole, "long", limit)]
+    gated = _gated_title(sentence, cuts, limit)
+    if gated is not None:
+        return gated
     plain = _as_headline(sentence)
     if len(plain.split()) <= FALLBACK_WORDS and not printable_problems(plain, limit):
         return plain, "sentence"
@@ -385,6 +393,61 @@ def _checked_title(
     if passing:
         return passing[0], "cut"
     return short, "unchecked"
+
+
+def _gated_title(
+    sentence: str, cuts: Sequence[tuple[str, bool, str, int]], limit: int
+) -> tuple[str, str] | None:
+    """The candidates an editor can print without doubt, in order: the sentence's single
+    clause whole (round 15), a cut that keeps its clause whole and dropped only a part of its
+    own (round 19's confidence gate: `_confident`), the main clause up to its first certain
+    boundary whole (`_boundary_clause`), then a cut that keeps its clause whole by the earlier
+    rules; None when none passes the checks.  `cuts` holds each cut, whether the earlier rules
+    call its clause whole, its kind and the length it was cut to."""
+    complete = _whole_clause(sentence, limit)
+    if complete is not None:
+        return complete, "whole"
+    passing = [
+        (cut, kind, chars)
+        for cut, cut_whole, kind, chars in cuts
+        if cut_whole and not printable_problems(cut, limit)
+    ]
+    for cut, kind, chars in passing:
+        # a cut the earlier rules already doubt (not whole) never stands first
+        if _confident(cut, sentence, chars):
+            return cut, kind
+    bounded = _boundary_clause(sentence, limit)
+    if bounded is not None:
+        return bounded, "boundary"
+    return passing[0][:2] if passing else None
+
+
+def _confident(title: str, sentence: str, max_chars: int) -> bool:
+    """Whether `title`, cut from the main clause of `sentence`, dropped only a part of its own
+    (`title_gate.confident_cut`).  A title that is not a prefix of its clause was rewritten on
+    purpose (a place put back, a speaker dropped) and keeps the earlier rules' trust."""
+    prepared = _prepared(sentence)
+    for clause in (_fitted_clause(prepared, max_chars), _fitted_clause(prepared, _UNCUT)):
+        clause = _clean(clause)
+        if clause.lower().startswith(title.lower()):
+            return confident_cut(title, clause[len(title) :])
+    return True
+
+
+def _boundary_clause(sentence: str, limit: int) -> str | None:
+    """The confidence gate's fallback: the main clause up to its first certain boundary
+    (`title_gate.first_boundary`), whole, in headline style with its articles when that fits
+    `limit`, else without them, when it passes the checks; None otherwise."""
+    main = _main_clause(_prepared(sentence))
+    end = first_boundary(main)
+    piece = main[:end] if end is not None else main
+    if verb_index(piece) is None:
+        return None
+    for keep_articles in (True, False):
+        title = _capitalize(_clean(_fitted_clause(piece, limit, keep_articles)))
+        if len(title) <= limit:
+            return None if printable_problems(title, limit) else title
+    return None
 
 
 def _with_its_object(title: str, sentence: str, limit: int) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -32,10 +33,16 @@ from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
 Kind = Literal["hard", "soft", "complaint", "unsubscribe", "ignored", "unreadable"]
 
 TEXT_CHARS = 262144  # the first 256 K characters of a report's text say who and why
+# A Message-ID kept as written up to this size (ours are under 100 bytes); past it, its hash:
+# with an address beside it (soft_bounces) it stays under PostgreSQL's 2,704-byte index row.
+MAX_ID_BYTES = 255
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 # Bounded (RFC 5321: 64 and 255): on a long run of letters an unbounded local part makes
 # every position rescan the run, which is quadratic.
-_QUOTED_ADDRESS = re.compile(r'"[^"\\\s<>]{1,62}"@[A-Za-z0-9.-]{1,253}[A-Za-z0-9]')
+# A quoted local part is printable ASCII (no space, `"`, a backslash, `<` or `>`): no address
+# on the list holds any other character, and a NUL in one (`"a<NUL>b"@…`, with trust_address)
+# stopped every `bounces process` on PostgreSQL when the reader was looked up by it.
+_QUOTED_ADDRESS = re.compile(r'"[!#-;=?-\[\]-~]{1,62}"@[A-Za-z0-9.-]{1,253}[A-Za-z0-9]')
 ADDRESS = re.compile(
     r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
     r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?"
@@ -199,16 +206,21 @@ def clean_id(value: str) -> str:
 
     A control character or an undecodable byte in it (a surrogate, as the parser hands it
     over) becomes `?`: no database could key a report by it, PostgreSQL refusing even a NUL.
-    `?`, not the space of stored_text.storable_text: an identifier stays one token.
+    `?`, not the space of stored_text.storable_text: an identifier stays one token.  One
+    longer than MAX_ID_BYTES is `<sha256:…>` of itself: PostgreSQL's index on the key refuses a
+    row past 2,704 bytes, so a 6,000-character Message-ID stopped every `bounces process`.
     """
     value = " ".join(str(value).split())
     found = re.search(r"<[^<>\s]+>", value)
     if found is None:
         return ""
     text = found.group(0)
-    if control_character(text) is None:
-        return text
-    return "".join("?" if control_character(c) else c for c in text)
+    if control_character(text) is not None:
+        text = "".join("?" if control_character(c) else c for c in text)
+    data = text.encode("utf-8")
+    if len(data) > MAX_ID_BYTES:
+        return f"<sha256:{hashlib.sha256(data).hexdigest()}>"
+    return text
 
 
 def decoded(part: Message) -> str:

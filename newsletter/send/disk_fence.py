@@ -30,26 +30,63 @@ every session; so:
   tried again later) is not: its reader's next outcome follows it; if it was lost, only that
   attempt's count is.
 - The fence runs before every claim (a few hundred outcomes apart), before a sender ends and
-  gives its unsettled readers back, and before worker processes start.  When it cannot run
-  within the journal's patience (the server gone), the kept `sent` and `unknown` outcomes go
-  to the recovery file like any acceptance the journal could not record, and the sender does
-  not give its readers back.
+  gives its unsettled readers back, and before worker processes start.
 
-What it gives up: outcomes the server acknowledged and a crash lost live only in this
-sender's memory until its next fence, so a sender killed in that window (the server down,
-or back and this sender not yet fenced) mails them again (an outside trial: 11 doubles over a
-5 s outage against 4, one per connection, before; docs/postgresql.md).  A server with a
-synchronous standby (`synchronous_standby_names` set) keeps durable commits: a failover
-must find every acknowledged outcome on the standby.
+**The server gone: the kept outcomes on this host's disk at once** (`KeptOutcomes.save`).
+The first statement that finds the server gone (an outcome's write, the fence, a claim, the
+lease's renewal) writes, before it waits a moment, every kept `sent` and `unknown` outcome,
+and the accepted ones of any write the server's going cut off (`unsure`: committed or not,
+nobody knows), to this sender's kept file (recovery.KeptFile, in the workspace:
+`postgresql-send.unjournaled.kept-<pid>-<id>`): issue, address, status, Message-ID and
+the stamp the journal row was written with, in a new file flushed, renamed over the old
+and the folder flushed.  Later
+tries write it again only when something changed.  So a kill -9 during the outage (or after
+the server is back and before this sender's next fence) leaves them on disk, and the next
+`send` in this workspace records them before it claims anyone (journaled_run._apply_recovery),
+instead of mailing those readers again.
+
+- **Nothing reported twice.**  A line carries the stamp of its row: the next run, finding that
+  very row (status, Message-ID and stamp), counts it as recorded (the server kept it, or a
+  fence recorded it again) and writes nothing; a later row for that reader (another host
+  mailed it: it could only take the reader after this sender's lease ran out, seconds after
+  the stamp) is said as a second copy, as for any recovery line.  One reader named by two
+  lines (both files, or two saves) is one record.
+- **Nothing stale.**  A fence that succeeds forgets what it covered and writes the file again
+  with only what may still be missing from the server (unsure writes; and rows kept after the
+  fence began if the server was found gone since), or removes it.  A run that ends cleanly
+  leaves none.
+- **Another host keeps off those readers.**  While the file holds rows, the lease's renewals
+  keep the sender stamped with the server's run it had (sender_lease.RENEW): killed then, it
+  is a sender cut off by a restart, whose readers are held for its own workspace's re-run (or
+  `--take-over`), and not one killed on the present run, whose readers the others take.  The
+  file is on this host: another host cannot read it.
+- **The file cannot be written** (a full disk, an unwritable folder): one line on standard
+  error, once an outage, names the file, the count and that a kill before the server is back
+  mails them again; they stay in memory, and the sender goes on waiting.
+- **The server does not come back** within the journal's patience: the run stops; the kept
+  accepted outcomes are in the kept file, or, when it cannot be written, in the run's recovery
+  file, whose space was reserved at the start; the sender does not give its readers back.
+
+What it gives up: a server whose crash loses outcomes and a kill of this host before the file
+is written (a few milliseconds after the first statement that finds the server gone), or on
+a disk that refuses the file, mail those readers again, with the same Message-ID.  A server
+with a synchronous standby (`synchronous_standby_names` set) keeps durable commits: a
+failover must find every acknowledged outcome on the standby.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
+from newsletter.errors import display_path
 from newsletter.send.outcome_committer import Row
+from newsletter.send.recovery import KeptFile
 
 ASYNC = "SET synchronous_commit = off"
 
@@ -86,31 +123,141 @@ ACCEPTED = ("sent", "unknown")  # what the recovery file keeps
 
 class KeptOutcomes:
     """The outcomes committed without waiting for the disk, by the session that committed
-    them, until a fence finds them safe (module doc)."""
+    them, until a fence finds them safe; and, from the moment the server is found gone
+    until the next fence that succeeds, the accepted ones on this host's disk, with those
+    whose statement the server's going cut off (`unsure`): module doc.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_session: dict[str, list[Row]] = {}
+    `file`: where they go (recovery.KeptFile; None: nowhere, a journal with no workspace).
+    `warn`: how a file that cannot be written is said, once per outage."""
+
+    def __init__(self, file: KeptFile | None = None, warn: Callable[[str], None] | None = None):
+        self._lock = threading.Lock()  # the rows
+        self._file_lock = threading.Lock()  # the file: one writer at a time
+        self._rows: list[tuple[str, Row]] = []  # (session, row), in the order committed
+        self._unsure: dict[int, Sequence[Row]] = {}  # statements cut off, by id, until done
+        self._file = file
+        self._warn = warn
+        self._version = 0  # changes to the rows: the file is written again only after one
+        self._saved = -1  # the version the file was last written from
+        self._outages = 0  # saves so far: a fence clears the file only if none came since
+        self._warned = False
 
     def add(self, session: str, rows: Sequence[Row]) -> None:
+        """Rows a statement committed (on `session`): kept; no longer unsure."""
         with self._lock:
-            self._by_session.setdefault(session, []).extend(rows)
+            self._rows.extend((session, row) for row in rows)
+            self._version += 1
+            if self._unsure:
+                self._unsure.pop(id(rows), None)
 
-    def take(self) -> dict[str, list[Row]]:
-        """Every kept outcome, by session, no longer kept (`put_back` when the fence fails)."""
+    def unsure(self, rows: Sequence[Row]) -> None:
+        """A statement writing `rows` lost the server: they may or may not be committed."""
         with self._lock:
-            taken, self._by_session = self._by_session, {}
-        return taken
+            if id(rows) not in self._unsure:
+                self._unsure[id(rows)] = rows
+                self._version += 1
 
-    def put_back(self, taken: dict[str, list[Row]]) -> None:
+    def done(self, rows: Sequence[Row]) -> None:
+        """The statement writing `rows` ended (committed: `add`; or gave up: the worker puts
+        them in the run's recovery file)."""
+        if self._unsure:
+            with self._lock:
+                if self._unsure.pop(id(rows), None) is not None:
+                    self._version += 1
+
+    def snapshot(self) -> Snapshot:
+        """Every kept outcome now, by session; still kept until `settled` (the fence)."""
         with self._lock:
-            for session, rows in taken.items():
-                self._by_session[session] = rows + self._by_session.get(session, [])
+            by_session: dict[str, list[Row]] = {}
+            for session, row in self._rows:
+                by_session.setdefault(session, []).append(row)
+            return Snapshot(by_session, len(self._rows), self._outages)
+
+    def settled(self, snapshot: Snapshot) -> None:
+        """The fence made the snapshot's outcomes sure: no longer kept.  The file the
+        server's going made then holds only what may still be missing from the server: the
+        unsure rows; and, if the server was found gone since the snapshot (it may have gone
+        again after rows were committed that the fence did not cover), the rows kept since.
+        Removed when that is nothing."""
+        with self._lock:
+            del self._rows[: snapshot.mark]
+            self._version += 1
+        if self._file is None or not self._file.holds:
+            return
+        with self._file_lock:
+            with self._lock:
+                since = self._rows if self._outages != snapshot.outages else []
+                unsure = (row for rows in self._unsure.values() for row in rows)
+                rows = _lines(itertools.chain((row for _, row in since), unsure))
+                version = self._version
+            with contextlib.suppress(OSError):  # stale: the next run finds its rows recorded
+                self._file.write(rows)
+                self._saved = version
+            self._warned = False
 
     def accepted(self) -> list[Row]:
         """The kept outcomes the relay accepted (for the recovery file)."""
         with self._lock:
-            return [r for rows in self._by_session.values() for r in rows if r[2] in ACCEPTED]
+            return [row for _, row in self._rows if row[2] in ACCEPTED]
+
+    def clear(self) -> None:
+        """Forget every kept outcome (saved elsewhere: the run's recovery file)."""
+        with self._lock:
+            self._rows.clear()
+            self._version += 1
+
+    def save(self) -> bool:
+        """The server was found gone (a write, the fence or a lease renewal lost its
+        connection): write the accepted kept and unsure outcomes to this host's disk now,
+        before any waiting, so that a kill during the outage leaves them there.  Does
+        nothing when nothing changed since the last save.  False when the file holds none
+        (none to hold, or it could not be written: said once, by `warn`)."""
+        if self._file is None:
+            return False
+        with self._file_lock:
+            with self._lock:
+                if self._version == self._saved:
+                    return self._file.holds > 0
+                version = self._version
+                kept = (row for _, row in self._rows)
+                unsure = (row for rows in self._unsure.values() for row in rows)
+                rows = _lines(itertools.chain(kept, unsure))
+            try:
+                self._file.write(rows)
+            except OSError as e:
+                if self._warn is not None and not self._warned:
+                    self._warned = True
+                    self._warn(_unsaved_line(self._file.path, len(rows), e))
+                return False
+            self._saved = version
+            if rows:
+                self._outages += 1
+            return bool(rows)
+
+    def holding(self) -> bool:
+        """The file holds outcomes the server may have lost: this sender's readers must not
+        be taken by another host should it die now (the lease's run is held: sender_lease)."""
+        return self._file is not None and self._file.holds > 0
+
+
+def _lines(rows: Iterable[Row]) -> list[tuple[str, str, str, str, str]]:
+    """The accepted ones as recovery lines (issue, email, status, Message-ID, stamp)."""
+    return [(r[0], r[1], r[2], r[5], r[6]) for r in rows if r[2] in ACCEPTED]
+
+
+class Snapshot(NamedTuple):
+    by_session: dict[str, list[Row]]
+    mark: int  # how many kept rows it covers (the first `mark`)
+    outages: int  # KeptOutcomes._outages when it was taken
+
+
+def _unsaved_line(path: Path, count: int, error: OSError) -> str:
+    return (
+        f"{display_path(path)}: cannot save {count} accepted message(s) whose outcome the "
+        f"database server may have lost ({error.strerror or error}): if this send is killed "
+        "before the server is back, those readers are mailed again; free space or fix that "
+        "disk (the send goes on waiting for the server)"
+    )
 
 
 def to_record_again(taken: dict[str, list[Row]], alive: set[str]) -> list[Row]:

@@ -253,12 +253,15 @@ class DeliveryJournal:
         )
         return int(row[0])
 
-    def outcome(self, email: str) -> str | None:
-        """The journal's status of this address for the issue (None: no row)."""
-        query = "SELECT status FROM deliveries WHERE issue_id = ? AND email = ?"
+    def recorded(self, email: str) -> tuple[str, str, str] | None:
+        """The journal's status, Message-ID and stamp of this address for the issue (None:
+        no row)."""
+        query = (
+            "SELECT status, message_id, updated FROM deliveries WHERE issue_id = ? AND email = ?"
+        )
         with self._lock:
             row = self._reading(lambda: self.conn.execute(query, (self.issue_id, email)).fetchone())
-        return None if row is None else str(row[0])
+        return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""

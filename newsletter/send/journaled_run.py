@@ -20,7 +20,12 @@ from newsletter.send.composer import Composer
 from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, SenderShare, send_lock
 from newsletter.send.outbox import FileTransport
 from newsletter.send.plan import ProgressCallback, SendPlan
-from newsletter.send.recovery import RecoveryFile, discard_recovery, read_recovery
+from newsletter.send.recovery import (
+    RecoveryEntry,
+    RecoveryFile,
+    discard_recovery,
+    read_recovery,
+)
 from newsletter.send.transport import Transport
 from newsletter.send.workers import INTERRUPTED, RunBoard, RunResult, SendProgress, SendRun
 
@@ -387,24 +392,44 @@ def _run_in_processes(
 
 
 def _apply_recovery(journal: DeliveryJournal, database: Path) -> tuple[int, tuple[str, ...]]:
-    """Record what a run that could not write the journal left in the recovery file; and the
-    addresses another sender mailed meanwhile (on a shared journal: a host cut off without
-    the server restarting is taken over as if killed): two copies, said, not hidden.  Of two
-    outcomes the journal keeps `sent` over `unknown`."""
+    """Record what a run that could not write the journal left in the recovery files (one
+    line a reader, `sent` over `unknown`); and the addresses another sender mailed meanwhile
+    (on a shared journal: a host cut off without the server restarting is taken over as if
+    killed): two copies, said, not hidden.  Of two outcomes the journal keeps `sent` over
+    `unknown`.  A kept outcome (recovery.py) whose very row the journal has (the server kept
+    it, or a fence recorded it again) is recorded already: neither written nor said twice."""
     entries = read_recovery(database)
+    readers: dict[tuple[str, str], RecoveryEntry] = {}
+    stamps: dict[tuple[str, str], set[str]] = {}
+    for entry in entries:
+        key = (entry.issue_id, entry.email.lower())
+        stamps.setdefault(key, set()).add(entry.recorded)
+        if key not in readers or _better(entry, readers[key]):
+            readers[key] = entry
     twice: list[str] = []
-    for issue_id, email, status, message_id in entries:
+    for key, (issue_id, email, status, message_id, recorded) in readers.items():
         target = journal.for_issue(issue_id)
-        found = target.outcome(email) if journal.shared else None
-        if found in ("sent", "unknown"):
+        found = target.recorded(email) if journal.shared else None
+        if found is not None and found[0] in ("sent", "unknown"):
+            if found[2] in stamps[key] - {""} and found[1] == message_id:
+                continue  # this very outcome is in the journal: the server kept it
             twice.append(email)
-            if found == "sent" or status == "unknown":
+            if found[0] == "sent" or status == "unknown":
                 continue
         error = "" if status == "sent" else "outcome unknown (from the recovery file)"
-        target.record(email, status, attempts=1, error=error, message_id=message_id)
+        target.record(
+            email, status, attempts=1, error=error, message_id=message_id, now=recorded or None
+        )
     if entries:
         discard_recovery(database)
-    return len(entries), tuple(twice)
+    return len(readers), tuple(twice)
+
+
+def _better(entry: RecoveryEntry, than: RecoveryEntry) -> bool:
+    """Of two lines for one reader: `sent` over `unknown`, then one with its stamp."""
+    if entry.status != than.status:
+        return entry.status == "sent"
+    return bool(entry.recorded) and not than.recorded
 
 
 def _journal_stop(reason: str | None, recovery: RecoveryFile, *, server: bool = False) -> str:
@@ -414,9 +439,10 @@ def _journal_stop(reason: str | None, recovery: RecoveryFile, *, server: bool = 
     disk there, a statement timeout) already says what to do; not this host's disk."""
     line = f"{reason}; the run stopped"
     if recovery.saved:
+        beside = " (and the .kept-* files beside it)" if recovery.kept_beside() else ""
         line += (
             f"; {recovery.saved} accepted message(s) not in the journal are saved in "
-            f"{display_path(recovery.path)}, which the next send records first"
+            f"{display_path(recovery.path)}{beside}, which the next send records first"
         )
     if recovery.unsaved:
         line += (

@@ -12,6 +12,16 @@ accepted message is never sent twice because the journal missed it.
 When a send runs in several worker processes, each writes in its own slice
 of the reserved space (`part`); the unused rest of a slice stays NUL bytes,
 which the reader skips.
+
+**Kept outcomes** (PostgreSQL, send/disk_fence.py): outcomes the server acknowledged
+without flushing them, which a crash of the server can lose, are written by each sender
+to a file of its own, `<database>.unjournaled.kept-<sender>` (`KeptFile`), as soon as
+the server is found gone, and removed once a fence finds them on the server's disk.
+Their lines carry a fifth field, the `updated` stamp the journal row was written with:
+such an outcome *may already be recorded*, and the next run, finding that very row
+(same status, Message-ID and stamp), counts it as recorded and not as a reader mailed
+twice (`RecoveryEntry.recorded`).  `read_recovery` reads the main file and every kept
+file; `discard_recovery` deletes them all.
 """
 
 from __future__ import annotations
@@ -19,13 +29,27 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from newsletter.errors import DeliveryError, display_path
 
 RESERVED = 64 * 1024  # bytes: room for ~700 lines, far more than the messages in flight
 SUFFIX = ".unjournaled"
+KEPT = ".kept-"  # a sender's kept outcomes: `<recovery file>.kept-<sender>`
 _STATUSES = ("sent", "unknown")
+
+
+class RecoveryEntry(NamedTuple):
+    """One line of a recovery file.  `recorded`: the stamp the journal row was written
+    with, for an outcome that may already be recorded (a kept one); "" when it never was."""
+
+    issue_id: str
+    email: str
+    status: str
+    message_id: str
+    recorded: str = ""
 
 
 def recovery_path(database: Path) -> Path:
@@ -34,9 +58,35 @@ def recovery_path(database: Path) -> Path:
     return real.with_name(real.name + SUFFIX)
 
 
-def read_recovery(database: Path) -> list[tuple[str, str, str, str]]:
-    """The (issue, email, status, message_id) lines waiting in the recovery file, if any."""
-    path = recovery_path(database)
+def kept_files(database: Path) -> list[Path]:
+    """The senders' kept-outcome files beside the recovery file (module doc), oldest first."""
+    return _kept_beside(recovery_path(database))
+
+
+def _kept_beside(main: Path) -> list[Path]:
+    try:
+        found = list(main.parent.glob(main.name + KEPT + "*"))
+    except OSError:
+        return []
+    return sorted((p for p in found if not p.name.endswith(".tmp")), key=_mtime)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def read_recovery(database: Path) -> list[RecoveryEntry]:
+    """The lines waiting in the recovery file and the kept-outcome files, if any."""
+    entries: list[RecoveryEntry] = []
+    for path in (recovery_path(database), *kept_files(database)):
+        entries.extend(_read_lines(path))
+    return entries
+
+
+def _read_lines(path: Path) -> list[RecoveryEntry]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -47,19 +97,78 @@ def read_recovery(database: Path) -> list[tuple[str, str, str, str]]:
     text = data.replace(b"\0", b"").decode("utf-8", "replace")  # the unused reserve is NULs
     for number, line in enumerate(text.splitlines(), start=1):
         fields = line.split("\t")
-        if len(fields) != 4 or fields[2] not in _STATUSES:
+        if len(fields) not in (4, 5) or fields[2] not in _STATUSES:
             raise DeliveryError(
                 f"{display_path(path)}:{number}: not a recovery line (issue, address, status, "
                 "Message-ID); fix or delete that line, then send again"
             )
-        entries.append((fields[0], fields[1], fields[2], fields[3]))
+        entries.append(RecoveryEntry(*fields))
     return entries
 
 
 def discard_recovery(database: Path) -> None:
-    """Delete the recovery file once its lines are in the journal."""
-    with contextlib.suppress(FileNotFoundError):
-        recovery_path(database).unlink()
+    """Delete the recovery file and the kept-outcome files once their lines are in the
+    journal."""
+    for path in (recovery_path(database), *kept_files(database)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _line(issue_id: str, email: str, status: str, message_id: str, recorded: str) -> bytes:
+    fields = (issue_id, email, status, message_id) + ((recorded,) if recorded else ())
+    return "\t".join(fields).encode("utf-8") + b"\n"
+
+
+class KeptFile:
+    """One sender's kept outcomes on its host's disk (module doc): the whole set written
+    at once and flushed (a new file renamed over the old, the folder flushed too), or
+    removed.  `write` and `clear` raise OSError."""
+
+    def __init__(self, database: Path, sender: str) -> None:
+        main = recovery_path(database)
+        self.path = main.with_name(f"{main.name}{KEPT}{sender}")
+        self.holds = 0  # lines on disk now
+
+    def write(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+        """Write these (issue, email, status, Message-ID, stamp) lines in place of any."""
+        if not rows:
+            self.clear()
+            return
+        spare = self.path.with_name(self.path.name + ".tmp")
+        data = b"".join(_line(*row) for row in rows)
+        fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(28, os.strerror(28))  # a short write: the disk is full
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                spare.unlink()
+            raise
+        finally:
+            os.close(fd)
+        os.replace(spare, self.path)
+        _sync_folder(self.path.parent)
+        self.holds = len(rows)
+
+    def clear(self) -> None:
+        """Remove the file (its lines are on the server's disk now)."""
+        if self.holds == 0 and not self.path.exists():
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        _sync_folder(self.path.parent)
+        self.holds = 0
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a file made, renamed or removed in it) to disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class RecoveryFile:
@@ -93,6 +202,15 @@ class RecoveryFile:
             return 0
         return data.split(b"\0", 1)[0].count(b"\n")
 
+    def kept_beside(self) -> list[Path]:
+        """The senders' kept-outcome files beside this file now."""
+        return _kept_beside(self.path)
+
+    def count_kept(self, count: int) -> None:
+        """Count accepted messages a sender saved in its kept file beside this one."""
+        with self._lock:
+            self.saved += count
+
     def absorb(self, saved: int, unsaved: list[str]) -> None:
         """Count what a worker process's part kept (and could not keep)."""
         self.saved += saved
@@ -108,9 +226,12 @@ class RecoveryFile:
             self._fd = None  # save() then reports what it could not keep
         return self
 
-    def save(self, issue_id: str, email: str, status: str, message_id: str) -> bool:
-        """Write one line and flush it to disk; False (address kept in `unsaved`) if it cannot."""
-        line = "\t".join((issue_id, email, status, message_id)).encode("utf-8") + b"\n"
+    def save(
+        self, issue_id: str, email: str, status: str, message_id: str, recorded: str = ""
+    ) -> bool:
+        """Write one line and flush it to disk; False (address kept in `unsaved`) if it cannot.
+        `recorded`: the stamp of a journal row the server may have kept (RecoveryEntry)."""
+        line = _line(issue_id, email, status, message_id, recorded)
         with self._lock:
             try:
                 if self._fd is None or self._offset + len(line) > self._end:

@@ -23,6 +23,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,13 @@ def lease_lost_line(server: PostgresUrl) -> str:
 # sender; a sender whose lease ran
 # out without a clean end on another run than the server's now was cut off by the server, not
 # killed, and may have stopped with accepted messages in its recovery file: its readers are
-# held for its workspace's re-run (claim_statements.CLAIM, docs/postgresql.md).
+# held for its workspace's re-run (claim_statements.CLAIM, docs/postgresql.md).  A renewal
+# while the sender holds outcomes the server may have lost in a crash (`held`: its kept file,
+# disk_fence.py) keeps the run it had: killed before its fence, it is held the same way.
 RENEW = (
     "UPDATE senders SET lease_until = now() + make_interval(secs => %s),"
-    f" server_epoch = {EPOCH} WHERE sender_id = %s AND lease_until > now() RETURNING 1"
+    f" server_epoch = CASE WHEN %s THEN server_epoch ELSE {EPOCH} END"
+    " WHERE sender_id = %s AND lease_until > now() RETURNING 1"
 )
 
 
@@ -103,7 +107,11 @@ def senders_file(local: Path) -> Path:
 
 
 class Heartbeat:
-    """Renews a sender's lease on a connection of its own, every sixth of the lease."""
+    """Renews a sender's lease on a connection of its own, every sixth of the lease.
+
+    `held`: whether the renewal keeps the server's run the sender was stamped with (RENEW);
+    `gone`: called when the renewal finds the server gone, before it reconnects (the kept
+    outcomes saved to this host's disk, disk_fence.py)."""
 
     def __init__(
         self,
@@ -111,9 +119,12 @@ class Heartbeat:
         sender_id: str,
         lease: float,
         lost: threading.Event | None = None,
+        held: Callable[[], bool] | None = None,
+        gone: Callable[[], object] | None = None,
     ) -> None:
         self.server, self.sender_id, self.lease = server, sender_id, lease
         self.lost = threading.Event() if lost is None else lost  # the server saw it run out
+        self._held, self._gone = held, gone
         self._valid_until = time.monotonic() + lease / 2  # registration just renewed it
         self._stop = threading.Event()
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
@@ -164,12 +175,15 @@ class Heartbeat:
         try:
             if self._conn is None or self._conn.closed or self._conn.broken:
                 self._conn = connect_postgres(self.server)
-            renewed = self._conn.execute(RENEW, (self.lease, self.sender_id)).fetchone()
+            held = self._held is not None and self._held()
+            renewed = self._conn.execute(RENEW, (self.lease, held, self.sender_id)).fetchone()
         except (psycopg.Error, NewsletterError) as e:
             conn, self._conn = self._conn, None
             answered = conn is not None and not conn.closed and not conn.broken
             if answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
                 self.refused = str(statement_error(self.server, e))
+            elif self._gone is not None:  # gone (or passing): before the next renewal
+                self._gone()
             if conn is not None:
                 with contextlib.suppress(psycopg.Error):
                     conn.close()

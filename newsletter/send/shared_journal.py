@@ -53,6 +53,7 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -106,6 +107,7 @@ from newsletter.send.outcome_committer import (
     as_json,
     fenced,
 )
+from newsletter.send.recovery import KeptFile
 from newsletter.send.sender_lease import (
     Heartbeat,
     lease_lost_line,
@@ -247,8 +249,11 @@ class PostgresJournal(DeliveryJournal):
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
         # Outcomes committed without waiting for the disk, kept until a fence finds them on
-        # it (disk_fence.py); durable commits when a synchronous standby must have them.
-        self._kept = KeptOutcomes()
+        # it (disk_fence.py), and on this host's disk while the server is gone; durable
+        # commits when a synchronous standby must have them.
+        tag = self.sender_id.split(":", 1)[1].replace(":", "-")  # pid-random
+        kept_file = None if local is None else KeptFile(local, tag)
+        self._kept = KeptOutcomes(kept_file, warn=_say)
         self._unfenced = False  # `settle` saved the kept outcomes: the readers stay claimed
         self._async = not self._patiently(
             lambda: bool(self.pg.raw.execute(SYNC_STANDBY).fetchone()[0]),  # type: ignore[index]
@@ -378,29 +383,31 @@ class PostgresJournal(DeliveryJournal):
                     self._unsettled.pop((row[0], row[1]), None)
             return not fence or answer == b"t"
 
-        return self._patiently(write, "record deliveries", link=link)
+        try:
+            return self._patiently(write, "record deliveries", link=link, rows=rows)
+        finally:
+            self._kept.done(rows)
 
     def _fence(self) -> None:
         """Know the kept outcomes on the server's disk, recording again durably the final
         ones whose session is gone (a crash may have lost them); disk_fence.py.  On a
-        failure they stay kept (`settle` saves them) and JournalWriteError is raised."""
-        taken = self._kept.take()
-        if not taken:
+        failure they stay kept (`settle` saves them) and JournalWriteError is raised; on
+        success they are forgotten, and so is the file that held them during an outage."""
+        taken = self._kept.snapshot()
+        if not taken.mark:
             return
-        try:
-            row = self._patiently(
-                lambda: self.pg.raw.execute(FENCE, (list(taken),)).fetchone(),
-                "confirm deliveries on the server's disk",
+        sessions = list(taken.by_session)
+        row = self._patiently(
+            lambda: self.pg.raw.execute(FENCE, (sessions,)).fetchone(),
+            "confirm deliveries on the server's disk",
+        )
+        again = to_record_again(taken.by_session, set(row[2]) if row else set())
+        if again:
+            self._patiently(
+                lambda: self.pg.raw.execute(RECORD_AGAIN, (rows_json(again),)),
+                "record deliveries again after the server restarted",
             )
-            again = to_record_again(taken, set(row[2]) if row else set())
-            if again:
-                self._patiently(
-                    lambda: self.pg.raw.execute(RECORD_AGAIN, (rows_json(again),)),
-                    "record deliveries again after the server restarted",
-                )
-        except BaseException:
-            self._kept.put_back(taken)
-            raise
+        self._kept.settled(taken)
 
     def settle(self, recovery: Any) -> str | None:
         """At a run's end: write what is queued and fence the kept outcomes; when the server
@@ -411,9 +418,13 @@ class PostgresJournal(DeliveryJournal):
             with self._lock:
                 self._fence()
         except JournalWriteError as e:
-            for issue, email, status, _, _, message_id, _ in self._kept.accepted():
-                recovery.save(issue, email, status, message_id)
-            self._kept.take()  # in the recovery file now: close() waits no second patience
+            accepted = self._kept.accepted()
+            if self._kept.save():  # all of them in this sender's kept file, on this disk
+                recovery.count_kept(len(accepted))
+            else:  # that file cannot be written: the run's (its space reserved at the start)
+                for issue, email, status, _, _, message_id, stamp in accepted:
+                    recovery.save(issue, email, status, message_id, stamp)
+            self._kept.clear()  # on this disk now: close() waits no second patience
             self._unfenced = True
             return str(e)
         return None
@@ -440,10 +451,12 @@ class PostgresJournal(DeliveryJournal):
         *,
         patience: float | None = None,
         link: ServerLink | None = None,
+        rows: Sequence[Row] = (),
     ) -> T:
         """Run `operation`; a lost connection (the journal's, or the committer's `link`) is
         re-opened and the operation run again, for `patience` seconds; any other refusal is
-        one line at once."""
+        one line at once.  The server gone, what it may have lost is first saved on this
+        disk (disk_fence.py), with the accepted `rows` the operation writes."""
         deadline = time.monotonic() + (self.patience if patience is None else patience)
         pause, cause = FIRST_PAUSE, ""
         while True:
@@ -458,6 +471,10 @@ class PostgresJournal(DeliveryJournal):
                     line = line.removesuffix(", then run the command again")  # the stop says so
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or server_words(e)  # why it went: later tries say "closed"
+                if lost:  # the server gone: what it may have lost, on this disk before waiting
+                    if rows:
+                        self._kept.unsure(rows)
+                    self._kept.save()
                 if time.monotonic() >= deadline:
                     raise self._gave_up(what, cause, e if not lost else None) from None
                 time.sleep(pause)
@@ -506,7 +523,12 @@ class PostgresJournal(DeliveryJournal):
         if run_started is not None:
             self.started = run_started
         self._heartbeat = Heartbeat(
-            self.server, self.sender_id, self.lease_seconds, lost=self._lease_lost
+            self.server,
+            self.sender_id,
+            self.lease_seconds,
+            lost=self._lease_lost,
+            held=self._kept.holding,
+            gone=self._kept.save,
         )
         if self.local is not None:  # a few bytes; a full disk only makes a re-run wait longer
             with contextlib.suppress(OSError), senders_file(self.local).open("a") as f:
@@ -776,6 +798,11 @@ class PostgresJournal(DeliveryJournal):
 
 
 _last_stamp: tuple[int, str] = (0, "")  # (second, its stamp): one strftime a second
+
+
+def _say(line: str) -> None:
+    """A line the sender says while it runs (a kept outcome it could not save)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _stamp() -> str:

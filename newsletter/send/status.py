@@ -135,7 +135,7 @@ def journal_status(
     try:
         waiting = {  # an address saved twice (an interrupt, then the failed write) counts once
             email: status
-            for issue, email, status, _ in read_recovery(database)
+            for issue, email, status, *_ in read_recovery(database)
             if issue == issue_id
         }
         counts, senders = journal.status(first=first)

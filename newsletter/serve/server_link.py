@@ -33,6 +33,10 @@ THREADS = 8  # database threads per worker, each with its connection: commits wa
 CONNECT_SECONDS = 3  # a reconnection attempt while serving gives up after this
 LOCK_MS = 5_000  # the most a statement waits for a row lock (the SQLite busy timeout's twin)
 STATEMENT_MS = 10_000  # the most any one statement runs
+# The most a call waits for any answer from the server: past its own statement_timeout, so
+# only a server (or network) that went silent reaches it (it held a thread for ever: 8 such
+# requests and the worker answered nothing that needs the database).
+ANSWER_SECONDS = STATEMENT_MS / 1000 + 5
 
 
 # What a call answers 503 for: the server gone or restarting, a lock or statement timeout, a
@@ -114,7 +118,7 @@ def _connect(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
         joiner = "&" if "?" in server.url else "?"
         url = PostgresUrl(f"{server.url}{joiner}connect_timeout={CONNECT_SECONDS}")
     try:
-        conn = connect_postgres(url)
+        conn = connect_postgres(url, answer_seconds=ANSWER_SECONDS)
     except NewsletterError as e:
         raise DatabaseDown(str(e)) from None
     try:

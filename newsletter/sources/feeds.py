@@ -3,7 +3,9 @@
 Each entry becomes a headline (title, link, date, summary).  An entry that
 carries the full story (`content` of at least `FULL_STORY_WORDS` words) becomes
 a story instead, so it can lead the issue; if it does not, the assembler still
-lists it as a headline.
+lists it as a headline.  An RSS item without `content:encoded` whose description
+holds that many words is "complete in itself" (RSS 2.0: "the description contains
+the text") and is a story too; an Atom summary is a summary, whatever its length.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from newsletter.models import Headline, Sources, Story
 from newsletter.sources.feed_bounds import as_utf8, bounded_feed
 from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
-from newsletter.sources.summaries import summary_text
+from newsletter.sources.summaries import summary_text, without_trailer
 from newsletter.sources.text import html_to_text
 from newsletter.web_address import AddressError, reader_address, web_address
 
@@ -58,6 +60,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     stories, headlines = [], []
     cut = bounded.warning(shown)
     warnings: list[str] = [cut] if cut else []
+    whole_descriptions = _descriptions_hold_the_text(str(feed.get("version", "")))
     feed_title = publisher_text(
         str(feed.feed.get("title", "")), _TextCleaner(shown, warnings), "title"
     )
@@ -71,6 +74,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         when = _entry_date(entry)
         summary = summary_text(text("summary", str(entry.get("summary", ""))), title=title)
         content = text("content", _full_content(entry))
+        if not content and whole_descriptions:
+            content = _complete_item(text("description", str(entry.get("summary", ""))))
         tags = tuple(
             " ".join(str(t.get("term", "")).split())
             for t in entry.get("tags") or []
@@ -408,6 +413,19 @@ def _pixels(value: object) -> int:
     """A media:content width or height as whole pixels; 0 when missing or not a number."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() and 0 < int(text) <= 20000 else 0
+
+
+def _descriptions_hold_the_text(version: str) -> bool:
+    """Whether an item's description may be its whole text: RSS 0.91 to 2.0 (feedparser's
+    `rss091u`, `rss20`, `rss` ...), not RSS 0.90 and 1.0, whose description is an abstract."""
+    return version.startswith("rss") and version not in ("rss090", "rss10")
+
+
+def _complete_item(description: str) -> str:
+    """An RSS description as the item's story (its paragraphs, a blog's "The post … appeared
+    first on …" trailer dropped) when it holds `FULL_STORY_WORDS` words or more; else ""."""
+    story = without_trailer(html_to_text(description))
+    return story if len(story.split()) >= FULL_STORY_WORDS else ""
 
 
 def _full_content(entry: dict[str, Any]) -> str:

@@ -22,10 +22,14 @@ def summary_text(raw: str, words: int = SUMMARY_WORDS, title: str = "") -> str:
     """Plain text of a feed summary (HTML or text), cut at a sentence boundary near `words`;
     an opening repeat of the entry's `title` is dropped (the headline already says it)."""
 
-    text = " ".join(html_to_text(raw).split())
-    text = _TRAILER.sub("", text).strip()
+    text = without_trailer(" ".join(html_to_text(raw).split()))
     text = _without_title(text, " ".join(title.split()))
     return cut_at_sentence(text, words)
+
+
+def without_trailer(text: str) -> str:
+    """`text` without a blog feed's closing "The post … appeared first on …" or "[…]"."""
+    return _TRAILER.sub("", text).strip()
 
 
 def _without_title(text: str, title: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
+from psycopg.connection import _WAIT_INTERVAL
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from newsletter.config import DATABASE_PASSWORD_ENV
@@ -24,6 +25,13 @@ from newsletter.errors import SubscriberError
 
 # Seconds a connection attempt waits for the server, unless the URL says otherwise.
 CONNECT_TIMEOUT = 10
+# Seconds a statement (or one chunk of a COPY) may wait for the server's answer.  libpq waits
+# for ever: a server that logged us in and then answered nothing (a frozen host or virtual
+# machine, a proxy holding the query, a fake server) held `db upgrade`, `send` and every
+# worker thread of `serve` for ever.  Past this the connection is closed and the command
+# stops in one line; no honest statement of ours is silent this long (serve and send set the
+# server's own statement_timeout far below it).
+ANSWER_SECONDS = 120.0
 
 _PASSWORD_HINT = (
     f"check {DATABASE_PASSWORD_ENV} (or PGPASSWORD, or ~/.pgpass) and the user in the URL"
@@ -46,8 +54,29 @@ _CAUSES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
-def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
-    """An autocommit connection to the server, or one SubscriberError line saying why not."""
+class _AnsweringConnection(psycopg.Connection[tuple[Any, ...]]):
+    """A psycopg connection that waits at most `answer_seconds` for each answer, then closes."""
+
+    answer_seconds: float = ANSWER_SECONDS
+
+    def wait(self, gen: Any, interval: float = _WAIT_INTERVAL, timeout: float | None = None) -> Any:
+        limit = self.answer_seconds if timeout is None else min(timeout, self.answer_seconds)
+        try:
+            return super().wait(gen, interval, limit)
+        except psycopg.errors._WaitTimeout:  # psycopg's own, raised only for `limit`
+            self.pgconn.finish()  # mid-statement: the connection cannot be used again
+            raise psycopg.OperationalError(f"{NO_ANSWER} in {limit:g} s") from None
+
+
+NO_ANSWER = "the server sent no answer"
+
+
+def connect_postgres(
+    server: PostgresUrl, *, answer_seconds: float | None = None
+) -> psycopg.Connection[tuple[Any, ...]]:
+    """An autocommit connection to the server, or one SubscriberError line saying why not.
+
+    Each statement waits at most `answer_seconds` (ANSWER_SECONDS) for the server's answer."""
     options: dict[str, str | int] = {"application_name": "newsletter"}
     try:
         given = conninfo_to_dict(server.url)
@@ -59,12 +88,19 @@ def connect_postgres(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]
     if "connect_timeout" not in given:
         options["connect_timeout"] = CONNECT_TIMEOUT
     password = os.environ.get(DATABASE_PASSWORD_ENV)
+    if password and any(0xD800 <= ord(c) <= 0xDFFF for c in password):
+        raise SubscriberError(  # libpq reads UTF-8 only: it was a UnicodeEncodeError traceback
+            f"{server.where}: {DATABASE_PASSWORD_ENV} holds bytes that are not UTF-8 (typed in "
+            "another encoding?), which libpq cannot send; set it again in UTF-8"
+        )
     if password:
         options["password"] = password
     try:
-        return psycopg.connect(make_conninfo(server.url, **options), autocommit=True)
+        conn = _AnsweringConnection.connect(make_conninfo(server.url, **options), autocommit=True)
     except psycopg.Error as e:
         raise connection_error(server, e) from None
+    conn.answer_seconds = ANSWER_SECONDS if answer_seconds is None else answer_seconds
+    return conn
 
 
 def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
@@ -146,6 +182,10 @@ _TIMEOUT = (
     "when the server is less busy"
 )
 _DISK_FULL = "the server's disk is full; free space there, then run the command again"
+_SILENT = (
+    "the server (or the network to it) stopped answering and the connection was closed; "
+    "check the server, then run the command again"
+)
 _CLOSED = "the server closed the connection (restarted?); run the command again"
 # What a failed statement means for the editor, by its SQLSTATE first (a trigger or an
 # extension may word a full disk its own way), then by words in libpq's message (a
@@ -166,6 +206,7 @@ _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
     ("could not extend", _DISK_FULL),
     ("terminating connection", _CLOSED),
     ("server closed the connection", _CLOSED),
+    (NO_ANSWER, _SILENT),
 )
 
 

@@ -260,13 +260,18 @@ def schema_version(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
     return int(str(version[0])) if version else 0
 
 
-def upgrade_postgres(conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> Upgrade:
-    """Bring the database to SCHEMA_VERSION under the schema lock; refuse a newer one.
+def upgrade_postgres(
+    conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl, *, writing: bool = True
+) -> Upgrade:
+    """Bring the database to SCHEMA_VERSION under the schema lock; refuse a newer one, and
+    (`writing`) one whose locale lower-cases ASCII letters otherwise than SQLite's NOCASE.
 
     Every failure is one line naming the server: a refused statement (a timeout, a
     read-only standby) as statement_error says, a missing right to create as what to grant.
     """
     try:
+        if writing:
+            _refuse_own_ascii_folding(conn, server)
         return _upgrade(conn, server)
     except psycopg.errors.InsufficientPrivilege as e:
         raise SubscriberError(_no_right_to_create(server, e)) from None
@@ -310,6 +315,32 @@ def _upgrade(conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl) -> 
             conn.execute(script.encode())  # no parameters: one simple query, several statements
         conn.execute("UPDATE newsletter_schema SET version = %s", (SCHEMA_VERSION,))
     return Upgrade(before, SCHEMA_VERSION)
+
+
+_ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _refuse_own_ascii_folding(
+    conn: psycopg.Connection[tuple[Any, ...]], server: PostgresUrl
+) -> None:
+    """One line for a database whose default collation lower-cases an ASCII letter otherwise
+    than SQLite's NOCASE (a Turkish or Azerbaijani locale: `I` becomes `ı`).  citext and the
+    unique address keys fold with it, and the forgotten-address guard hashes what it folds:
+    there `KIM@example.org` and `kim@example.org` were two readers, so an unsubscribed or
+    forgotten reader came back by an import in another case.  Addresses are ASCII."""
+    row = conn.execute("SELECT lower(%s)", (_ASCII_UPPER,)).fetchone()
+    folded = str(row[0]) if row else _ASCII_UPPER.lower()
+    if folded == _ASCII_UPPER.lower():
+        return
+    pairs = zip(_ASCII_UPPER, folded, _ASCII_UPPER.lower(), strict=False)
+    upper, own = next((u, f) for u, f, ascii in pairs if f != ascii)
+    raise SubscriberError(
+        f"{server.where}: this database's locale lower-cases '{upper}' as '{own}', so "
+        "addresses would not compare as newsletter compares them (an unsubscribed or "
+        "forgotten reader could come back in another case); create a database whose locale "
+        "folds ASCII as English does (CREATE DATABASE … TEMPLATE template0 LOCALE 'C.UTF-8'), "
+        "move the list there with `newsletter db copy`, and point `database` at it"
+    )
 
 
 def _refuse_newer(version: int, server: PostgresUrl) -> None:

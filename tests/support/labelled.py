@@ -49,6 +49,9 @@ LABELLED = Path(__file__).parents[1] / "data" / "labelled"
 # A second held-out set, gathered after the ranker was built (tests/data/holdout2/README.md):
 # read only by `bench/report_ranking.py --holdout2`, never by a fit.
 HOLDOUT2 = Path(__file__).parents[1] / "data" / "holdout2"
+# A third, gathered once holdout2 had been read and so become dev (tests/data/holdout3/README.md):
+# read only by `bench/report_holdout2_cli.py tests/data/holdout3`, never by a fit.
+HOLDOUT3 = Path(__file__).parents[1] / "data" / "holdout3"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it

@@ -2,7 +2,10 @@
 
 `tcp_relay(host, port)` forwards a free local port to host:port.  `stop()` closes every
 relayed connection and the listening socket (new connections are refused, as from a server
-that is down); `start()` listens again on the same port.  Real sockets, no mocks.
+that is down); `start()` listens again on the same port.  `freeze()` keeps every connection
+open and forwards nothing more either way, as from a server (or a network) that stopped
+answering without closing anything: the bytes sent are taken and never answered.
+Real sockets, no mocks.
 """
 
 from __future__ import annotations
@@ -24,8 +27,15 @@ class TcpRelay:
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        """Forward nothing more, either way, on any connection; close none."""
+        self._flowing.clear()
 
     def start(self) -> None:
+        self._flowing.set()  # a frozen relay stopped and started forwards again
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -66,6 +76,7 @@ class TcpRelay:
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass

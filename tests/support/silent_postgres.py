@@ -1,0 +1,82 @@
+"""A fake PostgreSQL server on 127.0.0.1 that logs anyone in and then answers nothing.
+
+`silent_postgres()` listens on a free port; each connection gets the startup answers libpq
+needs (no TLS, AuthenticationOk, the parameters, BackendKeyData, ReadyForQuery), then every
+byte sent is read and never answered: a frozen server or virtual machine, a proxy holding the
+query.  `garbage=True` answers the startup with an HTTP line instead.  Real sockets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+
+from tests.support.smtp_server import free_port
+
+_PARAMETERS = {
+    b"server_version": b"15.0",
+    b"server_encoding": b"UTF8",
+    b"client_encoding": b"UTF8",
+    b"integer_datetimes": b"on",
+    b"standard_conforming_strings": b"on",
+    b"DateStyle": b"ISO, MDY",
+}
+
+
+def _message(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+def _startup(conn: socket.socket) -> bytes:
+    """Read the startup packet (after declining TLS if asked); return it."""
+    while True:
+        (length,) = struct.unpack("!I", conn.recv(4, socket.MSG_WAITALL))
+        body = conn.recv(length - 4, socket.MSG_WAITALL)
+        if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):  # SSLRequest, GSSENCRequest
+            conn.sendall(b"N")
+            continue
+        return body
+
+
+def _serve(conn: socket.socket, garbage: bool) -> None:
+    with contextlib.suppress(OSError), conn:
+        _startup(conn)
+        if garbage:
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+            return
+        answer = _message(b"R", struct.pack("!I", 0))
+        for key, value in _PARAMETERS.items():
+            answer += _message(b"S", key + b"\0" + value + b"\0")
+        answer += _message(b"K", struct.pack("!II", 4242, 4242)) + _message(b"Z", b"I")
+        conn.sendall(answer)
+        while conn.recv(65536):
+            pass
+
+
+@contextlib.contextmanager
+def silent_postgres(*, garbage: bool = False) -> Iterator[int]:
+    """The port of a fake server that logs in and then answers nothing (see the module)."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    port = free_port()
+    listener.bind(("127.0.0.1", port))
+    listener.listen(16)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=_serve, args=(conn, garbage), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield port
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()

@@ -1,0 +1,98 @@
+"""A PostgreSQL server that logs us in and then answers nothing (a frozen host or virtual
+machine, a proxy holding the query, a fake server on 127.0.0.1), and one that stops answering
+mid-run: each command stops in one line naming host:port, and serve answers 503; libpq alone
+waited for ever."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+
+from newsletter.mail.unsubscribe import sign_token
+from newsletter.serve.runner import running_server
+from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET
+from tests.support.cli_errors import one_error_line, run
+from tests.support.silent_postgres import silent_postgres
+from tests.support.tcp_relay import tcp_relay
+
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
+
+READER = "reader@example.org"
+
+
+def within(seconds: float, *args: str):
+    """`newsletter ARGS` run in-process; the test fails (not hangs) past `seconds`."""
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(run(*args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not done:
+        pytest.fail(f"`newsletter {' '.join(args)}` still waited after {seconds:.0f} s")
+    return done[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("db", "upgrade"), ("subscribers", "count"), ("subscribers", "add", READER)],
+    ids=["db-upgrade", "count", "add"],
+)
+def test_a_server_that_logs_in_and_answers_nothing_is_one_line(workspace, monkeypatch, args):
+    """Logged in, then silence: one line naming 127.0.0.1:port, within the answer limit."""
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 1.5)
+    with silent_postgres() as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        result = within(30, *args)
+    line = one_error_line(result, f"127.0.0.1:{port}/letters", "no answer in 1.5 s")
+    assert "stopped answering" in line
+
+
+def test_a_server_that_answers_the_login_with_garbage_is_one_line(workspace, monkeypatch):
+    """An HTTP answer to the startup packet: one line naming host:port, at once."""
+    with silent_postgres(garbage=True) as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        result = within(30, "db", "upgrade")
+    one_error_line(result, f"127.0.0.1:{port}/letters", "cannot connect")
+
+
+@pytest.mark.parametrize("serve_backend", ["postgresql"])
+def test_a_server_that_stops_answering_mid_run_is_503_and_serve_recovers(
+    served_ws, smtpd, audience_app, postgres_server, monkeypatch
+):
+    """The server's network freezes (bytes taken, nothing answered) while serve runs: a
+    one-click is 503 within the answer limit, changing nothing, and works once it thaws."""
+    monkeypatch.setattr("newsletter.serve.server_link.ANSWER_SECONDS", 2.0)
+    served_ws.add(READER)
+    with tcp_relay(postgres_server.host, postgres_server.port) as relay:
+        ws = served_ws.on_server(
+            served_ws.settings.database.replace(f":{postgres_server.port}/", f":{relay.port}/")
+        )
+        app = audience_app(ws, smtpd)[0]
+        with running_server(app) as server, httpx.Client(timeout=30) as http:
+            url = f"{server.url}/unsubscribe?token={sign_token(READER, TEST_SECRET, TEST_LIST_ID)}"
+            assert http.get(url).status_code == 200  # the worker's connection is made
+            relay.freeze()
+            frozen = http.post(url, data={"List-Unsubscribe": "One-Click"})
+            assert frozen.status_code == 503 and frozen.headers["Retry-After"]
+            relay.stop()  # the frozen connections go; serve connects again
+            relay.start()
+            back = http.post(url, data={"List-Unsubscribe": "One-Click"})
+    assert back.status_code == 200
+    with served_ws.store() as store:
+        assert store.get(READER).status == "unsubscribed"
+
+
+@pytest.mark.parametrize(
+    "flags", [(), ("--status",), ("--dry-run",)], ids=["send", "status", "dry"]
+)
+def test_a_send_against_a_server_that_answers_nothing_is_one_line(send_ws, monkeypatch, flags):
+    """`send`, `send --status` and a dry run of a built issue against the silent server: one
+    line naming it once the journal's patience for a lost server is spent, nothing mailed."""
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 1.5)
+    monkeypatch.setattr("newsletter.send.shared_journal.PATIENCE", 3.0)
+    monkeypatch.chdir(send_ws.root)
+    with silent_postgres() as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        result = within(60, "send", "issues/2026-W48", "--yes", *flags)
+    one_error_line(result, f"127.0.0.1:{port}/letters", "no answer in 1.5 s")

@@ -1,0 +1,332 @@
+"""A PostgreSQL server that crashes mid-send, on a real server that loses what it acknowledged
+without a flush (its WAL writer asleep): the sender writes the accepted outcomes the server
+may have lost to this host's disk as soon as it finds the server gone, so that a kill -9
+during the outage leaves them there and the re-run records them instead of mailing those
+readers again; once the sender fences, the file is gone (send/disk_fence.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsletter.database_url import parse_database
+from newsletter.send.claim_statements import EPOCH
+from newsletter.send.journaled_run import _apply_recovery
+from newsletter.send.recovery import (
+    KeptFile,
+    RecoveryFile,
+    kept_files,
+    read_recovery,
+    recovery_path,
+)
+from newsletter.send.shared_journal import PostgresJournal, open_postgres_journal
+from tests.support.fault_commands import (
+    import_readers,
+    no_send_left_running,  # noqa: F401 (autouse: kills a send a failed test left running)
+    send,
+    start_send,
+)
+from tests.support.postgres_disk import can_mount
+from tests.support.postgres_server import PASSWORD, Postgres, postgres_cluster
+from tests.support.send_workspace import ISSUE_ID
+from tests.support.smtp_server import RecordingHandler, smtp_server
+
+pytest_plugins = ["tests.support.send_fixtures"]
+
+
+@pytest.fixture
+def lossy(monkeypatch) -> Iterator[Postgres]:
+    """A cluster of its own whose WAL writer sleeps 10 s, so that stopping it at once (as a
+    crash does) loses the commits that did not wait for the disk; every other commit is
+    durable, as on a production server."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
+    with postgres_cluster() as server:
+        server.stop()
+        server.options += " -c wal_writer_delay=10000 -c synchronous_commit=on"
+        server.start()
+        yield server
+
+
+def journal_on(server: Postgres, dbname: str, local: Path, **options) -> PostgresJournal:
+    url = parse_database(server.url(dbname))
+    assert url is not None
+    journal = open_postgres_journal(url, ISSUE_ID, create=True, local=local, **options)
+    assert journal is not None
+    return journal
+
+
+def rows(server: Postgres, dbname: str) -> dict[str, tuple[str, int, str, str]]:
+    with server.connect(dbname) as conn:
+        found = conn.execute(
+            "SELECT email::text, status, attempts, message_id, updated FROM deliveries"
+        ).fetchall()
+    return {email: (status, attempts, mid, at) for email, status, attempts, mid, at in found}
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_the_server_gone_the_accepted_outcomes_are_on_this_disk_before_any_waiting(lossy, tmp_path):
+    """A crash, then a write that finds the server gone: before it waits, the kept `sent`
+    and `unknown` outcomes and the accepted one it was writing are in this sender's kept
+    file, each with its Message-ID and stamp (not the `failed`); the server back, the
+    fence records again what the crash lost and removes the file."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local)
+    try:
+        journal.record("a@example.org", "sent", attempts=1, message_id="<a@x>")
+        journal.record("b@example.org", "unknown", attempts=1, message_id="<b@x>")
+        journal.record("c@example.org", "failed", attempts=1, error="550 no such user")
+        lossy.stop()
+        during = threading.Thread(
+            target=journal.record,
+            args=("d@example.org", "sent"),
+            kwargs={"attempts": 1, "message_id": "<d@x>"},
+        )
+        during.start()
+        wait_for(lambda: bool(kept_files(local)))
+        saved = {(e.email, e.status, e.message_id) for e in read_recovery(local)}
+        assert saved == {
+            ("a@example.org", "sent", "<a@x>"),
+            ("b@example.org", "unknown", "<b@x>"),
+            ("d@example.org", "sent", "<d@x>"),
+        }
+        assert all(e.recorded for e in read_recovery(local))
+        lossy.start()
+        during.join(timeout=60)
+        assert rows(lossy, dbname).keys() == {"d@example.org"}  # the crash lost a, b, c
+        with journal._lock:
+            journal._fence()
+        assert kept_files(local) == [] and not journal._kept.holding()
+        assert {e: r[:2] for e, r in rows(lossy, dbname).items()} == {
+            "a@example.org": ("sent", 1),
+            "b@example.org": ("unknown", 1),
+            "c@example.org": ("failed", 1),
+            "d@example.org": ("sent", 1),
+        }
+    finally:
+        journal.close()
+
+
+def test_a_kill_during_the_outage_leaves_the_file_and_the_rerun_records_it_once(lossy, tmp_path):
+    """The sender gives up its process during the outage (as a kill -9 would leave it: the
+    file written, nothing else): the server comes back without the outcomes, and the next
+    run records each from the file once, with its stamp, saying nothing twice; the files
+    are gone."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local)
+    journal.patience = 1.0
+    for n in range(4):
+        journal.record(f"r{n}@example.org", "sent", attempts=1, message_id=f"<m{n}@x>")
+    journal.record("u@example.org", "unknown", attempts=1, message_id="<u@x>")
+    lossy.stop()
+    with contextlib.suppress(Exception):  # the server gone: the write gives up
+        journal.record("last@example.org", "sent", attempts=1, message_id="<last@x>")
+    saved = {e.email: e for e in read_recovery(local)}
+    assert set(saved) == {*(f"r{n}@example.org" for n in range(4)), "u@example.org",
+                          "last@example.org"}  # fmt: skip
+    lossy.start()
+    assert rows(lossy, dbname) == {}  # what the crash lost exists only in the file now
+    rerun = journal_on(lossy, dbname, local)
+    try:
+        recovered, twice = _apply_recovery(rerun, local)
+    finally:
+        rerun.close()
+    assert (recovered, twice) == (6, ())
+    after = rows(lossy, dbname)
+    assert {e: r[:3] for e, r in after.items()} == {
+        **{f"r{n}@example.org": ("sent", 1, f"<m{n}@x>") for n in range(4)},
+        "u@example.org": ("unknown", 1, "<u@x>"),
+        "last@example.org": ("sent", 1, "<last@x>"),
+    }
+    assert all(after[e][3] == saved[e].recorded for e in after)  # the stamps they were sent at
+    assert kept_files(local) == [] and not recovery_path(local).exists()
+    with contextlib.suppress(Exception):
+        journal.close()
+
+
+def test_a_kept_line_the_journal_holds_is_recorded_already_and_another_hosts_copy_is_said(
+    lossy, tmp_path
+):
+    """Applying the files: a kept line whose very row the journal has (same status,
+    Message-ID and stamp: the server kept it) is counted and left alone, not reported as
+    mailed twice; one whose reader has a later row (another host mailed it) is said; one
+    the journal lacks is recorded once with its stamp, though two files name it."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local)
+    try:
+        at = "2026-11-30T10:00:00Z"
+        journal.record("kept@example.org", "sent", attempts=1, message_id="<k@x>", now=at)
+        journal.record("other@example.org", "sent", attempts=1, message_id="<o@x>",
+                       now="2026-11-30T10:00:40Z")  # fmt: skip
+        KeptFile(local, "1-aa").write(
+            [
+                (ISSUE_ID, "kept@example.org", "sent", "<k@x>", at),
+                (ISSUE_ID, "other@example.org", "sent", "<o@x>", at),
+                (ISSUE_ID, "lost@example.org", "unknown", "<l@x>", at),
+            ]
+        )
+        recovery_path(local).write_text(f"{ISSUE_ID}\tlost@example.org\tunknown\t<l@x>\n")
+        assert _apply_recovery(journal, local) == (3, ("other@example.org",))
+    finally:
+        journal.close()
+    assert rows(lossy, dbname) == {
+        "kept@example.org": ("sent", 1, "<k@x>", at),
+        "other@example.org": ("sent", 1, "<o@x>", "2026-11-30T10:00:40Z"),
+        "lost@example.org": ("unknown", 1, "<l@x>", at),
+    }
+    assert read_recovery(local) == []
+
+
+@contextlib.contextmanager
+def small_disk() -> Iterator[Path]:
+    """A folder on a 256 kB tmpfs of its own (a real ENOSPC once filled); without the right
+    to mount, a folder where the kept file's name is taken by a folder (a real EISDIR)."""
+    folder = Path(tempfile.mkdtemp(prefix="newsletter-small-disk-"))
+    mounted = can_mount()
+    if mounted:
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
+                       check=True, timeout=10)  # fmt: skip
+    try:
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=False, timeout=10)
+        subprocess.run(["rm", "-rf", str(folder)], check=False, timeout=10)
+
+
+def fill(folder: Path, journal: PostgresJournal) -> None:
+    """Leave no room in `folder` (or, without a tmpfs, no way to write the kept file)."""
+    if os.path.ismount(folder):
+        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(fd, b"\0" * 512)
+        finally:
+            os.close(fd)
+        return
+    assert journal._kept._file is not None
+    (journal._kept._file.path.parent / (journal._kept._file.path.name + ".tmp")).mkdir()
+
+
+def test_a_kept_file_that_cannot_be_written_is_one_line_and_nothing_is_lost(lossy, capfd):
+    """The disk full when the server goes: one line says how many accepted messages could
+    not be saved and what a kill would do, once; the sender keeps them in memory, and when
+    the server does not come back they go to the run's recovery file, whose space was
+    reserved at the start (its lines, with their stamps, recorded by the next run)."""
+    dbname = lossy.new_database()
+    with small_disk() as folder:
+        local = folder / "postgresql-send"
+        journal = journal_on(lossy, dbname, local)
+        journal.patience = 2.0
+        with RecoveryFile(local) as recovery:  # its space reserved while there is room
+            fill(folder, journal)
+            journal.record("a@example.org", "sent", attempts=1, message_id="<a@x>")
+            journal.record("b@example.org", "unknown", attempts=1, message_id="<b@x>")
+            lossy.stop()
+            try:
+                line = journal.settle(recovery)
+            finally:
+                lossy.start()
+                journal.close()
+        said = [x for x in capfd.readouterr().err.splitlines() if "cannot save" in x]
+        assert len(said) == 1, said
+        assert "cannot save 2 accepted message(s) whose outcome the database server may have" \
+            in said[0] and "mailed again" in said[0]  # fmt: skip
+        assert line is not None and "cannot confirm deliveries" in line
+        assert recovery.saved == 2 and recovery.unsaved == []
+        saved = {(e.email, e.status, e.message_id) for e in read_recovery(local)}
+        assert saved == {("a@example.org", "sent", "<a@x>"), ("b@example.org", "unknown", "<b@x>")}
+        assert all(e.recorded for e in read_recovery(local))
+
+
+def test_a_sender_holding_a_kept_file_keeps_its_run_of_the_server_until_it_fences(lossy, tmp_path):
+    """A crash found first by the lease's renewal: the accepted outcomes go to the kept
+    file, and the renewals after the server is back keep the sender stamped with the
+    server's earlier run, so that killed before its fence its readers are held for this
+    workspace (which has the file) and not taken by another host; after the fence the
+    next renewal stamps the present run."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local, lease=3.0, merge="m")
+    try:
+        journal.register()
+        journal.record("a@example.org", "sent", attempts=1, message_id="<a@x>")
+
+        def stamped() -> tuple[str, str, object]:
+            with lossy.connect(dbname) as conn:
+                row = conn.execute(
+                    f"SELECT server_epoch, {EPOCH}, lease_until FROM senders"
+                ).fetchone()
+            return row
+
+        before, _, _ = stamped()
+        lossy.stop()  # no write follows: the lease's renewal finds the server gone
+        wait_for(lambda: bool(kept_files(local)))
+        lossy.start()
+        _, now, renewed = stamped()
+        wait_for(lambda: stamped()[2] != renewed)  # renewed on the server's new run
+        epoch, now, _ = stamped()
+        assert now != before and epoch == before, "renewed as if nothing had been lost"
+        with journal._lock:
+            journal._fence()
+        assert kept_files(local) == []
+        wait_for(lambda: stamped()[0] == now)
+    finally:
+        journal.close()
+
+
+@pytest.mark.slow
+def test_a_sender_killed_during_a_crash_of_the_server_mails_nobody_again(send_ws, lossy, tmp_path):
+    """`send` mid-way, the server crashes (`pg_ctl stop -m immediate`, its WAL writer asleep,
+    so it loses the outcomes acknowledged without a flush) and the sender is killed -9 while
+    it is down: the re-run records the kept file and mails none of those readers again
+    (before, each lost outcome was a second copy), and says nothing went twice."""
+    url = lossy.url(lossy.new_database())
+    with (send_ws.root / "newsletter.toml").open("a") as toml:
+        toml.write("lease = 30\n")  # [smtp]: renewed (a durable commit) every 5 s
+    active = import_readers(send_ws, url, 2000)
+    relay_log = RecordingHandler()
+    with smtp_server(handler=relay_log) as relay:
+        first = start_send(send_ws, url, *relay.send_flags, "--rate", "400")
+        wait_for(lambda: len(relay_log.received) >= 700, timeout=120)
+        lossy.stop()
+        wait_for(lambda: bool(kept_files(send_ws.root / "postgresql-send")))
+        time.sleep(0.5)
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=30)
+        in_file = {e.email for e in read_recovery(send_ws.root / "postgresql-send")}
+        lossy.start()
+        lost = in_file - rows_of(lossy, url)  # acknowledged, lost in the crash: only in the file
+        code, output = send(send_ws, url, *relay.send_flags, "--rate", "400")
+    assert code == 0, output
+    print(f"lost in the crash {len(lost)}, in the kept files {len(in_file)}")
+    assert len(lost) >= 5, f"the crash lost too few outcomes to tell ({len(lost)})"
+    counts = relay_log.by_recipient()
+    assert set(counts) == set(active)
+    doubles = sorted(e for e, n in counts.items() if n > 1)
+    assert not set(doubles) & in_file, f"mailed again: {set(doubles) & in_file}"
+    assert len(doubles) <= send_ws.settings.smtp.connections, doubles  # in flight at the kill
+    assert "Recorded " in output and "mailed again" not in output, output
+    assert kept_files(send_ws.root / "postgresql-send") == []
+
+
+def rows_of(server: Postgres, url: str) -> set[str]:
+    with server.connect(url.rsplit("/", 1)[1]) as conn:
+        found = conn.execute(
+            "SELECT email::text FROM deliveries WHERE status IN ('sent', 'unknown')"
+        ).fetchall()
+    return {email for (email,) in found}
