@@ -55,7 +55,9 @@ _LEADING_PHRASE = Lazy(
     r"though|because|with|for|in|on|at|by|during|over|under|unlike|like|once|if|until|facing|"
     r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing"
     # a participle or "bound" and its phrase: "Powered by nine engines,", "Outbound from …,"
-    r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b(?:[^,]|,(?=\d)){0,140},\s+"
+    # ("On March 3, 2021," takes its year with it)
+    r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b"
+    r"(?:[^,]|,(?=\d)|,(?=\s\d{4},)){0,140},\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )

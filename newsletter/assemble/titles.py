@@ -150,8 +150,9 @@ _LABEL = Lazy(
     # was announced that …": a time before the subject
     r"(?:(?:(?:Today|Tonight|Yesterday)(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
     r"|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
-    r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?,?\s"
-    r"(?=[a-z]|(?:A|An|The|It)\s))?"
+    r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?"
+    # "Today, EPA and the Department of Justice announced …": after a comma any capital
+    r"(?:,\s(?=[A-Z])|,?\s(?=[a-z]|(?:A|An|The|It)\s)))?"
     # "it was announced that Bayer AG has agreed …": no one is named, the news follows
     r"(?:[Ii]t\s(?:was|has\sbeen|is)\s(?:announced|reported|confirmed|revealed)\sthat\s)?"
 )
