@@ -146,3 +146,30 @@ def test_a_quoted_recipient_no_address_can_hold_stops_no_bounce_run(
     assert result.exit_code == 0, result.output
     assert "1 unmatched" in result.output, result.output
     assert send_ws.statuses() == {"gone@example.org": "bounced", "stays@example.org": "active"}
+
+
+@pytest.mark.parametrize(("table", "column"), [("subscribers", "name"), ("deliveries", "attempts")])
+def test_a_sqlite_blob_is_one_line_naming_its_row_in_a_copy_to_postgresql(
+    workspace, postgres_url, table, column
+):
+    """SQLite keeps a BLOB in any column (another program's write); `db copy` to PostgreSQL
+    names the table, row and column in one line and leaves the target as it was (it was a
+    TypeError traceback from psycopg)."""
+    from newsletter.subscribers.database import open_database
+    from tests.support.cli_errors import one_error_line, run
+
+    run("subscribers", "add", "reader@example.org", "--name", "Reader")
+    conn = open_database(workspace / "newsletter.db")
+    conn.execute(
+        "INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id,"
+        " updated) VALUES ('2026-W48', 'reader@example.org', 'sent', 1, '', '<a@x>', 'x')"
+    )
+    conn.execute(f"UPDATE {table} SET {column} = X'00ff'")
+    conn.close()
+    line = one_error_line(
+        run("db", "copy", "newsletter.db", postgres_url), f"{table} row 1", f"column {column}"
+    )
+    assert "BLOB" in line
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+        assert run("subscribers", "count").output.startswith("0 active")

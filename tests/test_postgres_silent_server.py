@@ -81,3 +81,47 @@ def test_a_server_that_stops_answering_mid_run_is_503_and_serve_recovers(
     assert back.status_code == 200
     with served_ws.store() as store:
         assert store.get(READER).status == "unsubscribed"
+
+
+@pytest.mark.parametrize(
+    "flags", [(), ("--status",), ("--dry-run",)], ids=["send", "status", "dry"]
+)
+def test_a_send_against_a_server_that_answers_nothing_is_one_line(send_ws, monkeypatch, flags):
+    """`send`, `send --status` and a dry run of a built issue against the silent server: one
+    line naming it once the journal's patience for a lost server is spent, nothing mailed."""
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 1.5)
+    monkeypatch.setattr("newsletter.send.shared_journal.PATIENCE", 3.0)
+    monkeypatch.chdir(send_ws.root)
+    with silent_postgres() as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        result = within(60, "send", "issues/2026-W48", "--yes", *flags)
+    one_error_line(result, f"127.0.0.1:{port}/letters", "no answer in 1.5 s")
+
+
+@pytest.mark.parametrize("variable", ["NEWSLETTER_DATABASE_PASSWORD", "PGPASSWORD"])
+def test_a_server_quoting_the_password_back_never_shows_it(workspace, monkeypatch, variable):
+    """A server that asks for the password in clear text and refuses the login quoting it:
+    the one line says the login was refused, the password hidden."""
+    monkeypatch.delenv("NEWSLETTER_DATABASE_PASSWORD", raising=False)
+    monkeypatch.setenv(variable, "Secr3t-of-the-list")
+    url = "postgresql://news@127.0.0.1:{port}/letters?require_auth=password"  # trusted, knowingly
+    with silent_postgres(echo=True) as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url.format(port=port))
+        for args in (("db", "upgrade"), ("subscribers", "count")):
+            line = one_error_line(within(30, *args), f"127.0.0.1:{port}/letters", "refused")
+            assert "Secr3t" not in line and "[password hidden]" in line
+
+
+def test_a_server_asking_for_the_password_in_clear_text_never_gets_it(workspace, monkeypatch):
+    """By default the password is never sent in clear text (libpq's require_auth=!password):
+    a server asking for it so (a fake one on the way, or the `password` method) is one line
+    saying how to allow it, and gets nothing."""
+    from tests.support.silent_postgres import RECEIVED
+
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "Secr3t-of-the-list")
+    RECEIVED.clear()
+    with silent_postgres(echo=True) as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        line = one_error_line(within(30, "db", "upgrade"), f"127.0.0.1:{port}/letters")
+    assert "clear text" in line and "require_auth=password" in line
+    assert RECEIVED == []

@@ -419,3 +419,24 @@ def test_an_atom_summary_however_long_stays_a_headline(tmp_path):
     loaded = load_file(write(tmp_path / "feed.atom", atom.format(content=VALENCIA)))
     assert not loaded.stories
     assert [h.title for h in loaded.headlines] == ["Long Story", "Short One"]
+
+
+RSS_UNTITLED_SHORT = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wire desk</title><link>https://wire.example.org/</link>
+<description>d</description>
+<item><link>https://wire.example.org/mourning</link>
+<description>Spain declares three days of national mourning. The king will visit Valencia on Sunday with the prime minister.</description></item>
+<item><link>https://wire.example.org/toll</link><description>The death toll rises to 95!</description></item>
+</channel></rss>"""
+
+
+def test_an_untitled_short_item_is_titled_with_its_first_sentence_not_two_cut(tmp_path):
+    """An untitled item too short to be a story is headed by its first sentence when that is
+    short enough for a headline (its full stop dropped), and its summary goes on after it: it
+    was headed "Spain declares three days of national mourning. The king will visit Valencia…",
+    two sentences run together and cut, with both repeated beneath."""
+    loaded = load_file(write(tmp_path / "wire.xml", RSS_UNTITLED_SHORT))
+    mourning, toll = loaded.headlines
+    assert mourning.title == "Spain declares three days of national mourning"
+    assert mourning.summary == "The king will visit Valencia on Sunday with the prime minister."
+    assert (toll.title, toll.summary) == ("The death toll rises to 95!", "")

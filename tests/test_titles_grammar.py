@@ -97,10 +97,14 @@ def test_a_kept_title_holds_every_grammar_rule(lead):
 def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
     """Over every real lead (titles/*.toml and the labelled set's untitled leads), no derived
     title ends on an adverb ("… says he is increasingly"), an article or a preposition (a verb's
-    particle is no preposition: "NASA's Psyche spacecraft lifts off")."""
+    particle is no preposition: "NASA's Psyche spacecraft lifts off"), except where no candidate
+    passes the self-check (kind "unchecked", counted by `UNCHECKED`: round 21's "Rodrigo
+    Paez-Quintero, a Mexican national")."""
     endings = []
     for paragraphs in ALL_REAL:
-        title = derive_title(paragraphs)
+        title, kind = chosen_title(paragraphs)
+        if kind == "unchecked":
+            continue
         if (ends_incomplete(title) and not ends_on_particle(title)) or is_adverb(title.split()[-1]):
             endings.append(title)
     assert len(ALL_REAL) >= 210
@@ -350,8 +354,14 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # 19's set (gathered and read before round 19's code) adds one: "Federal grand jury in Houston
 # has indicted Indian national for allegedly selling" (the whole clause 136 characters, over
 # the limit; no cut keeps the object); round 20's (gathered and read after round 19's code)
-# one more: "We can and should go further to reduce air pollution" (a quotation's "We").
-UNCHECKED = 11
+# one more: "We can and should go further to reduce air pollution" (a quotation's "We"); round
+# 19b's self-check marks two more of round 20's rejects, where no candidate passes: a list cut
+# before its end ("requests Austria, Belgium, … Denmark") and "… against VIPD alleging".  Round
+# 21's set (gathered and read after round 19b's code) adds seven, news releases whose subject is
+# a minister's name and offices in apposition ("Honourable Jonathan Wilkinson, Minister of Energy
+# and Natural Resources") or a name and its apposition alone ("Rodrigo Paez-Quintero, a Mexican
+# national"): no candidate passes, the editor is warned (`title_derived`).
+UNCHECKED = 20
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -370,7 +380,10 @@ def test_a_fallback_is_used_only_when_the_derived_title_fails():
         if kind not in ("sentence", "clause", "cut", "unchecked"):
             continue
         fallbacks += 1
-        text = titles._without_kicker(without_dateline(" ".join(paragraphs[0].split())))
+        opening = titles._without_label(" ".join(paragraphs[0].split()))
+        text = titles._without_kicker(
+            titles._without_lead_label(titles._without_label(without_dateline(opening)))
+        )
         sentence, short, whole = titles.news_sentence(text)
         assert not whole or printable_problems(short), (sentence, short)
         long, whole = titles.news_sentence(sentence, TITLE_LIMIT)[1:]

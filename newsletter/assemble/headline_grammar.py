@@ -615,7 +615,13 @@ def reduced_relative(words: Sequence[str], i: int, word: str) -> bool:
     imprisoned for 35 years … was found guilty": a past participle and its phrase after a noun
     describe that noun when a finite verb in the present or an auxiliary follows in the same
     clause (a verb of saying belongs to an attribution: "five people killed in …, police say")."""
-    if not word.endswith("ed") or i + 1 >= len(words) or words[i + 1] not in _PLACE_OR_TIME:
+    if not word.endswith("ed") or i + 1 >= len(words):
+        return False
+    following = words[i + 2] if i + 2 < len(words) else ""
+    # "Elites linked to the Russian state can be excluded": "to" before a noun phrase, not a
+    # verb ("agreed to pay")
+    to_noun = words[i + 1] == "to" and (following in ("the", "a", "an") or following[:1].isupper())
+    if words[i + 1] not in _PLACE_OR_TIME and not to_noun:
         return False
     previous = ""
     for j in range(i + 2, len(words)):
@@ -625,6 +631,8 @@ def reduced_relative(words: Sequence[str], i: int, word: str) -> bool:
             return False
         if later in AUXILIARIES and later not in ("be", "been"):
             return True
+        if to_noun:
+            continue  # after "linked to …" only an auxiliary tells a participle
         if _headline_passive(words, j, later, previous):
             return True  # "a man imprisoned for 35 years … found guilty"
         previous = later

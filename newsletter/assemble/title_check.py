@@ -145,7 +145,38 @@ def _ending_faults(title: str) -> list[str]:
         faults.append(f"ends on {quoted(plain[-1])}, a verb without its complement")
     if plain[-1].endswith(("'s", "’s")) and title.rstrip()[-1:] not in ("”", '"'):
         faults.append(f"ends on the possessive {quoted(plain[-1])}")
-    return faults
+    return faults + _cut_phrase_faults(title, plain)
+
+
+# Round 19 (read on round 20's set): words that end a title only with what follows them.
+_NEEDS_TO = word_set("subject due prior according owing thanks related similar equal close")
+_COMPARATIVES = word_set(
+    """faster slower greater higher lower better worse larger smaller bigger longer shorter
+    stronger weaker cheaper safer easier harder wider deeper more less fewer"""
+)
+_BEFORE_NOUN = word_set("from to of for with by in on at into a an the its their his her our")
+
+
+def _cut_phrase_faults(title: str, plain: list[str]) -> list[str]:
+    """A cut inside a phrase the word lists see from its last words: an adjective that needs
+    its "to" after a comma ("reporting duty, subject"), a comparative waiting for its noun
+    ("from faster"), a participle in "-ing" after a name ("against VIPD alleging"), a list of
+    names cut before its "and" ("Austria, Belgium, … Denmark")."""
+    last = plain[-1].lower()
+    before = plain[-2] if len(plain) > 1 else ""
+    stripped = TRAILING_PUNCT.sub("", title)
+    if last in _NEEDS_TO and stripped.rpartition(" ")[0].endswith(","):
+        return [f"ends on {quoted(plain[-1])}, which needs what follows it"]
+    if last in _COMPARATIVES and before.lower() in _BEFORE_NOUN:
+        return [f"ends on {quoted(plain[-1])}, a comparative without its noun"]
+    if last.endswith("ing") and last not in _ING_NOUNS and before[:1].isupper() and len(plain) > 3:
+        return [f"ends on {quoted(plain[-1])}, a participle without its complement"]
+    items = stripped.split(", ")
+    tail = items[-3:] if len(items) >= 4 else []
+    listed = bool(tail) and all(len(i.split()) <= 2 and i[:1].isupper() for i in tail)
+    if listed and not any(f" {w} " in f" {tail[-1]} " for w in ("and", "or")):
+        return ["ends inside a list, before its last item"]
+    return []
 
 
 _IRREGULAR_BASES = frozenset(IRREGULAR_LEMMA.values())

@@ -55,7 +55,9 @@ _LEADING_PHRASE = Lazy(
     r"though|because|with|for|in|on|at|by|during|over|under|unlike|like|once|if|until|facing|"
     r"from|to\s[a-z]+|hours|days|weeks|months|years|\w+ing"
     # a participle or "bound" and its phrase: "Powered by nine engines,", "Outbound from …,"
-    r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b(?:[^,]|,(?=\d)){0,140},\s+"
+    # ("On March 3, 2021," takes its year with it)
+    r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b"
+    r"(?:[^,]|,(?=\d)|,(?=\s\d{4},)){0,140},\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -281,6 +283,8 @@ def _without_parenthesis(sentence: str) -> str:
         return sentence
     subject_end = m["subject"].split()[-1]
     aside = m["aside"].split()
+    if " " not in m["subject"].strip() and aside[0] in _HONORIFICS:
+        return f"{m['aside']} {m['rest']}"  # "Peter, Lord Hendy of Richmond Hill, has been"
     if len(aside) <= 4 and all(w[:1].isupper() for w in aside):
         if subject_end[:1].isupper() and subject_end.lower() not in _TITLE_WORDS:
             return sentence  # "in Belém, Brazil, agreed": a region, not an aside
@@ -305,6 +309,10 @@ def _unclosed_apposition(sentence: str) -> str:
     return " ".join([m["name"], *aside[verb:]])
 
 
+# A title of rank before a name: "Peter, Lord Hendy" is Lord Hendy, not Peter.
+_HONORIFICS = frozenset(
+    {"Lord", "Lady", "Sir", "Dame", "Baroness", "Baron", "Earl", "Viscount", "Duke", "Duchess"}
+)
 _PARTICIPIAL_ASIDE = Lazy(
     r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b|along with\b|together with\b|as well as\b"
 )

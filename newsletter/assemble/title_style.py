@@ -112,13 +112,15 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
     clause = _ON_DATE.sub("", _TIME.sub("", clause))
     # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
     # between dashes ("— its second highest level —"), goes.
-    clause = _ACRONYM.sub(lambda m: m["short"], clause)
+    clause = _ACRONYM.sub(_acronym, clause)
     clause = re.sub(r"\s\([^()]{1,60}\)(?=[\s,.;:]|$)", "", clause)
     clause = re.sub(r"\s[—–]\s(?:[^—–\s]+\s){0,11}?[^—–\s]+\s[—–](?=\s)", "", clause)
     changed = False
     for pattern, replacement in ((_TO_FUTURE, " to "), (_PASSIVE, " ")):
         # Only the main verb: "said it would cut" keeps its "would".
         found = pattern.search(clause)
+        if found and clause[found.end() :].startswith(("no longer ", "never ")):
+            continue  # "will no longer be left in limbo": the negation keeps its "will"
         if found and _quoted(clause, found.start()):
             continue  # a quotation is the speaker's words: never rewritten
         if found and verb_index(clause) == len(clause[: found.start()].split(" ")):
@@ -170,6 +172,27 @@ def _quoted(text: str, at: int) -> bool:
 _ACRONYM = Lazy(
     r"(?:[Tt]he\s)?(?P<long>(?:[A-Z][\w.’'&-]*\s(?:(?:of|for|and|the)\s)?){1,6})\((?P<short>[A-Z]{2,6})\)"
 )
+
+
+def _acronym(m: re.Match[str]) -> str:
+    """ "World Health Organization (WHO)" → "WHO": the capitalised words the acronym spells
+    give way to it, and only those ("The Justice Department and the Consumer Financial
+    Protection Bureau (CFPB)" → "The Justice Department and CFPB", never "CFPB" alone); a name
+    the acronym does not spell stays whole."""
+    words = m["long"].split()
+    article = m.group()[: m.start("long") - m.start()]
+    for k in range(1, len(words) + 1):
+        if "".join(w[0] for w in words[-k:] if w[:1].isupper()) != m["short"]:
+            continue
+        kept = words[:-k]
+        while kept and kept[-1] in ("the", "The", "U.S.", "US", "UK", "EU"):
+            kept = kept[:-1]  # "the U.S. Food and Drug Administration (FDA)" → "FDA"
+        if not kept:
+            return m["short"]
+        if kept[-1] in ("and", "or", "&"):
+            return " ".join([article.strip(), *kept, m["short"]]).strip()
+        break
+    return m.group() if len(words) > len(m["short"]) + 2 else m["short"]
 
 
 def _present_tense(clause: str) -> str:
@@ -353,32 +376,44 @@ def _surnames_after_verb(clause: str) -> str:
     out = words[: verb + 1]
     i = verb + 1
     while i < len(words):
-        if words[i].lower() in _TITLE_WORDS and words[i][:1].isupper() and i + 2 < len(words):
-            first, last = words[i + 1], words[i + 2]
-            after = words[i + 3] if i + 3 < len(words) else ""
-            # Not a clause's subject ("after President Hosni Mubarak said"): that clause goes
-            # whole at the cut, the name with it.
-            named = not after or verb_index(f"It {after}") != 1
-            # "former Detroit Mayor Kwame Kilpatrick": "former Kilpatrick" would say nothing
-            j = len(out) - 1
-            while j > verb and out[j][:1].isupper():
-                j -= 1  # back over "Detroit" before "Mayor"
-            qualified = j > verb and out[j].lower() in _OFFICE_QUALIFIERS
-            if (
-                first[:1].isupper()
-                and last[:1].isupper()
-                and not after[:1].isupper()
-                and named
-                and not qualified
-            ):
-                while out and out[-1][:1].isupper() and len(out) > verb + 1:
-                    out.pop()  # "Russian" before "President"
-                out.append(last)
-                i += 3
-                continue
+        if _office_and_name(words, i, out, verb):
+            while out and out[-1][:1].isupper() and len(out) > verb + 1:
+                out.pop()  # "Russian" before "President"
+            out.append(words[i + 2])
+            i += 3
+            continue
         out.append(words[i])
         i += 1
     return " ".join(out)
+
+
+def _office_and_name(words: list[str], i: int, out: list[str], verb: int) -> bool:
+    """Whether `words[i:i + 3]` is an office, a first name and a surname that the surname can
+    stand for: not in apposition after a comma ("of Human Rights, Judge Síofra O’Leary"), not a
+    clause's subject, not after a qualifier ("former Detroit Mayor Kwame Kilpatrick")."""
+    if (
+        words[i].lower() not in _TITLE_WORDS
+        or not words[i][:1].isupper()
+        or i + 2 >= len(words)
+        or (bool(out) and out[-1].endswith(","))
+    ):
+        return False
+    first, last = words[i + 1], words[i + 2]
+    after = words[i + 3] if i + 3 < len(words) else ""
+    # Not a clause's subject ("after President Hosni Mubarak said"): that clause goes whole at
+    # the cut, the name with it.
+    named = not after or verb_index(f"It {after}") != 1
+    j = len(out) - 1
+    while j > verb and out[j][:1].isupper():
+        j -= 1  # back over "Detroit" before "Mayor"
+    qualified = j > verb and out[j].lower() in _OFFICE_QUALIFIERS
+    return (
+        first[:1].isupper()
+        and last[:1].isupper()
+        and not after[:1].isupper()
+        and named
+        and not qualified
+    )
 
 
 _PLACE_PREPOSITIONS = word_set("at in near outside inside")

@@ -27,7 +27,7 @@ from newsletter.sources.feed_bounds import as_utf8, bounded_feed
 from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text, without_trailer
-from newsletter.sources.text import html_to_text
+from newsletter.sources.text import html_to_text, sentences
 from newsletter.web_address import AddressError, reader_address, web_address
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import socket
 
 FULL_STORY_WORDS = 120
+HEADLINE_SENTENCE_WORDS = 16  # an untitled item's first sentence up to this long is its headline
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
 FEED_MAX_BYTES = 10_000_000
 MAX_REDIRECTS = 5
@@ -72,7 +73,8 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         title = " ".join(text("title", str(entry.get("title", ""))).split())
         link = _entry_link(entry, source, warnings, data)
         when = _entry_date(entry)
-        summary = summary_text(text("summary", str(entry.get("summary", ""))), title=title)
+        description = text("summary", str(entry.get("summary", "")))
+        summary = summary_text(description, title=title)
         content = text("content", _full_content(entry))
         if not content and whole_descriptions:
             content = _complete_item(text("description", str(entry.get("summary", ""))))
@@ -103,9 +105,12 @@ def parse_feed(data: bytes, shown: str) -> Sources:
                 )
             )
         else:
+            if not title:
+                title = _untitled_headline(summary)
+                summary = summary_text(description, title=title)  # what it adds after that
             headlines.append(
                 Headline(
-                    title=title or _first_words(summary),
+                    title=title,
                     url=link,
                     source=source,
                     date=when,
@@ -431,6 +436,19 @@ def _complete_item(description: str) -> str:
 def _full_content(entry: dict[str, Any]) -> str:
     parts = entry.get("content") or []
     return "\n\n".join(html_to_text(str(p.get("value", ""))) for p in parts).strip()
+
+
+def _untitled_headline(summary: str) -> str:
+    """The headline of an untitled item too short to be a story: its first sentence when a
+    headline can be that long (its full stop dropped; "?", "!" and "U.S." kept), else its first
+    words and "…".  Two sentences run together and cut read as neither."""
+    first = sentences(summary)[0] if summary.strip() else ""
+    if first and len(first.split()) <= HEADLINE_SENTENCE_WORDS:
+        first = first.strip()
+        # A full stop after a word goes, as a headline has none; "U.S." keeps its own.
+        after_word = first[-2:-1].islower() or first[-2:-1].isdigit()
+        return first[:-1] if first.endswith(".") and after_word else first
+    return _first_words(summary)
 
 
 def _first_words(text: str, limit: int = 12) -> str:

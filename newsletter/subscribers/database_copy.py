@@ -204,6 +204,10 @@ class _PostgresSide(_Side):
             self._types.setdefault(table, {})[column] = "text" if udt == "citext" else udt
         return found
 
+    def binary(self, table: str) -> frozenset[str]:
+        """The table's columns that hold bytes (bytea): only there may a SQLite BLOB go."""
+        return frozenset(c for c, kind in self._types[table].items() if kind == "bytea")
+
     def times(self, table: str, columns: list[str]) -> frozenset[int]:
         kinds = self._types[table]
         return frozenset(i for i, c in enumerate(columns) if kinds[c].startswith("timestamp"))
@@ -408,7 +412,7 @@ def _copy_tables(
         with contextlib.closing(src.read(table, columns)) as read:
             rows = sent.watch(read)
             if isinstance(dst, _PostgresSide):
-                rows = _storable(rows, src.where, table, columns)
+                rows = _storable(rows, src.where, table, columns, dst.binary(table))
             dst.write(table, columns, rows)
         back = _Tally(times)
         for _ in back.watch(dst.read(table, columns)):
@@ -422,11 +426,22 @@ def _copy_tables(
     return CopyReport(src.where, dst.where, tuple(copied), sum(held.values()))
 
 
-def _storable(rows: Iterable[Row], where: str, table: str, columns: list[str]) -> Iterator[Row]:
+def _storable(
+    rows: Iterable[Row], where: str, table: str, columns: list[str], binary: frozenset[str]
+) -> Iterator[Row]:
     """The rows, refusing (before PostgreSQL does, nameless) a text holding a NUL character:
-    SQLite stores one, PostgreSQL cannot, and dropping it would copy a different list."""
+    SQLite stores one, PostgreSQL cannot, and dropping it would copy a different list.  A
+    BLOB, which SQLite keeps in any column, is refused the same way outside the `binary`
+    (bytea) columns (psycopg raised a TypeError traceback)."""
     for number, row in enumerate(rows, 1):
         for column, value in zip(columns, row, strict=True):
+            if isinstance(value, bytes) and column not in binary:
+                key = f"{columns[0]} {shown_safely(str(row[0]), ECHOED)}"
+                raise SubscriberError(
+                    f"{where}: {table} row {number:,} ({key}, column {column}) holds binary "
+                    "data (a BLOB another program wrote), which that column never holds; "
+                    "nothing was copied: fix that row in the SQLite file and copy again"
+                )
             if isinstance(value, str) and "\x00" in value:
                 key = f"{columns[0]} {shown_safely(str(row[0]), ECHOED)}"
                 raise SubscriberError(

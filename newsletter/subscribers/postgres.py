@@ -22,6 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from newsletter.config import DATABASE_PASSWORD_ENV
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
+from newsletter.hidden_secret import SecretForms
 
 # Seconds a connection attempt waits for the server, unless the URL says otherwise.
 CONNECT_TIMEOUT = 10
@@ -41,6 +42,9 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("password authentication failed", "the server refused the login (wrong password or user); "
      + _PASSWORD_HINT),
     ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV}"),
+    ("requested a cleartext password", "it asked for the password in clear text, which is never "
+     "sent unless the URL allows it: if the server is yours and uses the `password` method, "
+     "add require_auth=password to the URL (better: scram-sha-256 in its pg_hba.conf)"),
     ("connection refused", "nothing answers there; is PostgreSQL running, on that host and port?"),
     ("timeout expired", f"no answer within {CONNECT_TIMEOUT} s; is the host right and reachable?"),
     ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
@@ -87,6 +91,10 @@ def connect_postgres(
         ) from None
     if "connect_timeout" not in given:
         options["connect_timeout"] = CONNECT_TIMEOUT
+    if "require_auth" not in given and not os.environ.get("PGREQUIREAUTH"):
+        # Never the password in clear text, unless the URL allows it (require_auth=password):
+        # libpq sends it so to any server that asks, a fake one on the way included.
+        options["require_auth"] = "!password"
     password = os.environ.get(DATABASE_PASSWORD_ENV)
     if password and any(0xD800 <= ord(c) <= 0xDFFF for c in password):
         raise SubscriberError(  # libpq reads UTF-8 only: it was a UnicodeEncodeError traceback
@@ -118,11 +126,15 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
 
 def server_words(error: BaseException) -> str:
     """What a database server or libpq said, for an error line: its first line, without libpq's
-    `connection to server at "…" failed:` preamble, spaces folded, at most 200 characters."""
+    `connection to server at "…" failed:` preamble, spaces folded, at most 200 characters,
+    and the password hidden: a server that asks for it in clear text (the `password` method,
+    or one pretending) may quote it back when it refuses the login, and the line showed it."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = lines[0] if lines else type(error).__name__
     if text.startswith("connection") and '" failed: ' in text:
         text = text.split('" failed: ', 1)[1]
+    for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD"):
+        text = SecretForms.of(os.environ.get(variable)).hide(text)
     return " ".join(text.split())[:200]
 
 

@@ -3,7 +3,9 @@
 `silent_postgres()` listens on a free port; each connection gets the startup answers libpq
 needs (no TLS, AuthenticationOk, the parameters, BackendKeyData, ReadyForQuery), then every
 byte sent is read and never answered: a frozen server or virtual machine, a proxy holding the
-query.  `garbage=True` answers the startup with an HTTP line instead.  Real sockets.
+query.  `garbage=True` answers the startup with an HTTP line instead; `echo=True` asks for
+the password in clear text (as a server with the `password` method does) and refuses the
+login quoting it back.  Real sockets.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _PARAMETERS = {
 }
 
 
+RECEIVED: list[bytes] = []  # every password an `echo=True` server was sent, for the tests
+
+
 def _message(kind: bytes, body: bytes) -> bytes:
     return kind + struct.pack("!I", len(body) + 4) + body
 
@@ -41,11 +46,28 @@ def _startup(conn: socket.socket) -> bytes:
         return body
 
 
-def _serve(conn: socket.socket, garbage: bool) -> None:
+def _quote_the_password(conn: socket.socket) -> None:
+    conn.sendall(_message(b"R", struct.pack("!I", 3)))  # AuthenticationCleartextPassword
+    kind = conn.recv(1, socket.MSG_WAITALL)
+    if not kind:  # the client refused to send it in clear text
+        return
+    (length,) = struct.unpack("!I", conn.recv(4, socket.MSG_WAITALL))
+    password = conn.recv(length - 4, socket.MSG_WAITALL).rstrip(b"\0")
+    RECEIVED.append(password)
+    assert kind == b"p", kind
+    said = b'password authentication failed for user "news": "' + password + b'" is not it'
+    fields = b"SFATAL\0VFATAL\0C28P01\0M" + said + b"\0\0"
+    conn.sendall(_message(b"E", fields))
+
+
+def _serve(conn: socket.socket, garbage: bool, echo: bool) -> None:
     with contextlib.suppress(OSError), conn:
         _startup(conn)
         if garbage:
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+            return
+        if echo:
+            _quote_the_password(conn)
             return
         answer = _message(b"R", struct.pack("!I", 0))
         for key, value in _PARAMETERS.items():
@@ -57,7 +79,7 @@ def _serve(conn: socket.socket, garbage: bool) -> None:
 
 
 @contextlib.contextmanager
-def silent_postgres(*, garbage: bool = False) -> Iterator[int]:
+def silent_postgres(*, garbage: bool = False, echo: bool = False) -> Iterator[int]:
     """The port of a fake server that logs in and then answers nothing (see the module)."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -71,7 +93,7 @@ def silent_postgres(*, garbage: bool = False) -> Iterator[int]:
                 conn, _ = listener.accept()
             except OSError:
                 return
-            threading.Thread(target=_serve, args=(conn, garbage), daemon=True).start()
+            threading.Thread(target=_serve, args=(conn, garbage, echo), daemon=True).start()
 
     threading.Thread(target=accept, daemon=True).start()
     try:
