@@ -104,8 +104,24 @@ def test_a_server_quoting_the_password_back_never_shows_it(workspace, monkeypatc
     the one line says the login was refused, the password hidden."""
     monkeypatch.delenv("NEWSLETTER_DATABASE_PASSWORD", raising=False)
     monkeypatch.setenv(variable, "Secr3t-of-the-list")
+    url = "postgresql://news@127.0.0.1:{port}/letters?require_auth=password"  # trusted, knowingly
     with silent_postgres(echo=True) as port:
-        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url.format(port=port))
         for args in (("db", "upgrade"), ("subscribers", "count")):
             line = one_error_line(within(30, *args), f"127.0.0.1:{port}/letters", "refused")
             assert "Secr3t" not in line and "[password hidden]" in line
+
+
+def test_a_server_asking_for_the_password_in_clear_text_never_gets_it(workspace, monkeypatch):
+    """By default the password is never sent in clear text (libpq's require_auth=!password):
+    a server asking for it so (a fake one on the way, or the `password` method) is one line
+    saying how to allow it, and gets nothing."""
+    from tests.support.silent_postgres import RECEIVED
+
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "Secr3t-of-the-list")
+    RECEIVED.clear()
+    with silent_postgres(echo=True) as port:
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", f"postgresql://news@127.0.0.1:{port}/letters")
+        line = one_error_line(within(30, "db", "upgrade"), f"127.0.0.1:{port}/letters")
+    assert "clear text" in line and "require_auth=password" in line
+    assert RECEIVED == []

@@ -56,3 +56,44 @@ def test_a_claim_reads_the_claims_and_deliveries_of_its_batch_not_of_the_list(
         assert rows_read(plan, {"subscribers"}) >= 100  # it did claim a batch
     finally:
         journal.close()
+
+
+def test_a_sender_ending_gives_back_exactly_the_claims_it_did_not_settle(
+    send_ws, postgres_url, monkeypatch
+):
+    """A sender that sent, failed and lost the reply of some of its claimed readers, left one
+    pending and never gave out the rest of its batch gives back, as it ends, the pending one
+    and the untried ones, and keeps the claims of the settled."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    add_readers(ws, 60)
+    server = ws.settings.database_server
+    assert server is not None
+    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
+    assert journal is not None
+    try:
+        journal.register()
+        stream = journal.unsent()
+        given = [next(stream).email for _ in range(5)]
+        stream.close()  # the rest of its claim: never given out
+        for email, status in zip(
+            given, ("sent", "sent", "unknown", "failed", "pending"), strict=True
+        ):
+            journal.record(email, status, attempts=1)
+        raw = journal.pg.raw
+        claimed = "SELECT count(*) FROM send_claims WHERE sender_id = %s"
+        (before,) = raw.execute(claimed, (journal.sender_id,)).fetchone() or (0,)
+        assert before == 60  # one batch: the whole short list
+    finally:
+        journal.close()
+    check = open_postgres_journal(server, ISSUE_ID, create=False)
+    assert check is not None
+    try:
+        kept = check.pg.raw.execute(
+            "SELECT s.email::text FROM send_claims c JOIN subscribers s ON s.id = c.subscriber_id"
+            " WHERE c.sender_id = %s ORDER BY 1",
+            (journal.sender_id,),
+        ).fetchall()
+    finally:
+        check.close()
+    assert [email for (email,) in kept] == sorted(given[:4])

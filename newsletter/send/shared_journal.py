@@ -67,16 +67,19 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.claim_statements import (
+    ANY_UNSENT,
     CLAIM,
     EPOCH,
     NO_ID_LIMIT,
     OTHERS_PENDING,
     RELEASE,
+    RELEASE_SOME,
     STILL_MINE,
 )
 from newsletter.send.disk_fence import (
     ASYNC,
     FENCE,
+    FINAL,
     RECORD_AGAIN,
     SESSION,
     SYNC_STANDBY,
@@ -239,6 +242,10 @@ class PostgresJournal(DeliveryJournal):
         self.started: Any = None  # the server's time at registration
         self._heartbeat: Heartbeat | None = None
         self._tickets = threading.local()  # each worker thread's outcomes handed over (open)
+        # (issue, address) -> subscriber id: the readers this sender claimed whose final
+        # outcome it has not seen committed; its end gives back only those (_finish)
+        self._unsettled: dict[tuple[str, str], int] = {}
+        self._passes = 0  # passes over the list begun (_claimed)
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
         # Outcomes committed without waiting for the disk, kept until a fence finds them on
@@ -371,6 +378,9 @@ class PostgresJournal(DeliveryJournal):
             answer = link.run_prepared(statement, params)  # libpq's text: b"t" or b"f"
             if self._async and rows:  # kept until a fence finds them on disk
                 self._kept.add(link.session, rows)
+            for row in rows:
+                if row[2] in FINAL:  # settled: not to be given back at the end
+                    self._unsettled.pop((row[0], row[1]), None)
             return not fence or answer == b"t"
 
         try:
@@ -401,22 +411,23 @@ class PostgresJournal(DeliveryJournal):
 
     def settle(self, recovery: Any) -> str | None:
         """At a run's end: write what is queued and fence the kept outcomes; when the server
-        cannot be reached for that, the accepted ones go to `recovery` (a RecoveryFile, or
-        its part) and the stop's one line is returned."""
+        cannot be reached for that, the accepted ones stay in this sender's kept file
+        (counted in `recovery`, a RecoveryFile or its part), or go to `recovery` itself when
+        that file cannot be written, and the stop's one line is returned."""
         self._committer.close()
-        try:
-            with self._lock:
+        with self._lock:
+            try:
                 self._fence()
-        except JournalWriteError as e:
-            accepted = self._kept.accepted()
-            if self._kept.save():  # all of them in this sender's kept file, on this disk
-                recovery.count_kept(len(accepted))
-            else:  # that file cannot be written: the run's (its space reserved at the start)
-                for issue, email, status, _, _, message_id, stamp in accepted:
-                    recovery.save(issue, email, status, message_id, stamp)
-            self._kept.clear()  # on this disk now: close() waits no second patience
-            self._unfenced = True
-            return str(e)
+            except JournalWriteError as e:
+                accepted = self._kept.accepted()
+                if self._kept.save():  # all of them in this sender's kept file, on this disk
+                    recovery.count_kept(len(accepted))
+                else:  # that file cannot be written: the run's (space reserved at the start)
+                    for issue, email, status, _, _, message_id, stamp in accepted:
+                        recovery.save(issue, email, status, message_id, stamp)
+                self._kept.clear()  # on this disk now: close() waits no second patience
+                self._unfenced = True
+                return str(e)
         return None
 
     @contextlib.contextmanager
@@ -582,9 +593,17 @@ class PostgresJournal(DeliveryJournal):
         check_merge_hash(self.pg.raw, self.server, self.issue_id, self.merge, self.sender_id)
 
     def _finish(self) -> None:
+        """Give back the claimed readers this sender did not settle, and mark it finished.
+
+        Only the readers it claimed and saw no final outcome of committed are looked at
+        (RELEASE_SOME): an outcome acknowledged and then lost in a server crash is recorded
+        again by the fence, which close() runs first, and when the fence fails this is not
+        run at all."""
         raw = self.pg.raw
+        ids = [n for (issue, _), n in list(self._unsettled.items()) if issue == self.issue_id]
         with raw.transaction():
-            raw.execute(RELEASE, (self.sender_id,))
+            if ids:
+                raw.execute(RELEASE_SOME, (self.issue_id, ids, self.sender_id))
             raw.execute("UPDATE senders SET finished = now() WHERE sender_id = %s",
                         (self.sender_id,))  # fmt: skip
 
@@ -620,6 +639,9 @@ class PostgresJournal(DeliveryJournal):
         pass_start = self._patiently(self._server_now, "read the server's time")
         heartbeat = self._heartbeat
         assert heartbeat is not None
+        self._passes += 1
+        if self._passes > 1 and not self._any_unsent(done, up_to):
+            return  # nobody left to claim: no walk over the list (ANY_UNSENT)
         while limit is None or given < limit:
             end = NO_ID_LIMIT if up_to is None else up_to
             size = claim_size(self.batch, last, end)
@@ -637,6 +659,8 @@ class PostgresJournal(DeliveryJournal):
             with self._lock:
                 self._fence()  # the kept outcomes on disk before more readers are claimed
                 rows = self._patiently(partial_fetch(self, query, params), "claim readers")
+            # every reader won is this sender's to give back until settled, yielded or not
+            self._unsettled.update(((self.issue_id, r[1]), r[0]) for r in rows if r[5])
             read_at = time.monotonic()
             for number, email, name, fields, first_name, won in rows:
                 if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
@@ -649,6 +673,19 @@ class PostgresJournal(DeliveryJournal):
                 if len(rows) < size:  # nobody free after the cursor: the pass is over
                     return
 
+    def _any_unsent(self, done: str, up_to: int | None) -> bool:
+        """Is an active reader up to `up_to` without a `done` outcome left (ANY_UNSENT)?"""
+        params = {"issue": self.issue_id, "up_to": NO_ID_LIMIT if up_to is None else up_to}
+
+        def read() -> bool:
+            with self.pg.raw.transaction():
+                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # hash joins
+                row = self.pg.raw.execute(ANY_UNSENT.format(done=done), params).fetchone()
+            return bool(row and row[0])
+
+        with self._lock:
+            return self._patiently(read, "read the journal")
+
     def _server_now(self) -> Any:
         row = self.pg.raw.execute("SELECT now()").fetchone()
         assert row is not None
@@ -659,7 +696,9 @@ class PostgresJournal(DeliveryJournal):
         params = (self.issue_id, self.sender_id, NO_ID_LIMIT if up_to is None else up_to)
 
         def count() -> int:
-            row = self.pg.raw.execute(OTHERS_PENDING, params).fetchone()
+            with self.pg.raw.transaction():
+                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # as OTHERS_PENDING says
+                row = self.pg.raw.execute(OTHERS_PENDING, params).fetchone()
             return int(row[0]) if row else 0
 
         with self._lock:

@@ -42,6 +42,9 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("password authentication failed", "the server refused the login (wrong password or user); "
      + _PASSWORD_HINT),
     ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV}"),
+    ("requested a cleartext password", "it asked for the password in clear text, which is never "
+     "sent unless the URL allows it: if the server is yours and uses the `password` method, "
+     "add require_auth=password to the URL (better: scram-sha-256 in its pg_hba.conf)"),
     ("connection refused", "nothing answers there; is PostgreSQL running, on that host and port?"),
     ("timeout expired", f"no answer within {CONNECT_TIMEOUT} s; is the host right and reachable?"),
     ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
@@ -88,6 +91,10 @@ def connect_postgres(
         ) from None
     if "connect_timeout" not in given:
         options["connect_timeout"] = CONNECT_TIMEOUT
+    if "require_auth" not in given and not os.environ.get("PGREQUIREAUTH"):
+        # Never the password in clear text, unless the URL allows it (require_auth=password):
+        # libpq sends it so to any server that asks, a fake one on the way included.
+        options["require_auth"] = "!password"
     password = os.environ.get(DATABASE_PASSWORD_ENV)
     if password and any(0xD800 <= ord(c) <= 0xDFFF for c in password):
         raise SubscriberError(  # libpq reads UTF-8 only: it was a UnicodeEncodeError traceback

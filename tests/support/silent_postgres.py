@@ -28,6 +28,9 @@ _PARAMETERS = {
 }
 
 
+RECEIVED: list[bytes] = []  # every password an `echo=True` server was sent, for the tests
+
+
 def _message(kind: bytes, body: bytes) -> bytes:
     return kind + struct.pack("!I", len(body) + 4) + body
 
@@ -46,8 +49,11 @@ def _startup(conn: socket.socket) -> bytes:
 def _quote_the_password(conn: socket.socket) -> None:
     conn.sendall(_message(b"R", struct.pack("!I", 3)))  # AuthenticationCleartextPassword
     kind = conn.recv(1, socket.MSG_WAITALL)
+    if not kind:  # the client refused to send it in clear text
+        return
     (length,) = struct.unpack("!I", conn.recv(4, socket.MSG_WAITALL))
     password = conn.recv(length - 4, socket.MSG_WAITALL).rstrip(b"\0")
+    RECEIVED.append(password)
     assert kind == b"p", kind
     said = b'password authentication failed for user "news": "' + password + b'" is not it'
     fields = b"SFATAL\0VFATAL\0C28P01\0M" + said + b"\0\0"
