@@ -170,3 +170,18 @@ def test_every_certain_kind_keeps_its_derived_title():
         assert certain_kind(kind)
     for kind in ("sentence", "clause", "cut", "simpler", "unchecked", "later cut"):
         assert not certain_kind(kind)
+
+
+def test_an_earlier_stage_of_the_story_is_another_event():
+    """The Senate passing Australia's social media ban (tests/data/weeks/social-media-ban-2024):
+    "Australia's House of Representatives passes bill …", every word of it in the story's
+    first paragraph, is the day before's vote, not in the news sentence: refused."""
+    from newsletter.sources import load_sources
+
+    seeds = DATA / "weeks" / "social-media-ban-2024" / "week1" / "seeds"
+    story = next(s for s in load_sources([seeds]).stories if s.source.endswith("01-ban.md"))
+    house = Headline(
+        "Australia's House of Representatives passes bill that would ban young children from"
+        " social media"
+    )
+    assert borrowed_title(story.paragraphs, [(house, 0.864)]) is None
