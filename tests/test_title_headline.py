@@ -185,3 +185,15 @@ def test_an_earlier_stage_of_the_story_is_another_event():
         " social media"
     )
     assert borrowed_title(story.paragraphs, [(house, 0.864)]) is None
+
+
+def test_a_common_word_the_headline_adds_once_in_lower_case_is_minor():
+    """Luxon sworn in (tests/data/titles/unseen.toml, its derived title a cut the gate doubts):
+    the published "… as New Zealand’s new prime minister" adds only "new", a common word the
+    title also capitalises inside a place's name, and is taken whole."""
+    leads = tomllib.loads((DATA / "titles" / "unseen.toml").read_text(encoding="utf-8"))["lead"]
+    published = "Conservative Christopher Luxon sworn in as New Zealand’s new prime minister"
+    lead = next(item for item in leads if item.get("title") == published)
+    assert not certain_kind(chosen_title(lead["paragraphs"])[1])
+    borrowed = borrowed_title(lead["paragraphs"], [(Headline(published), 0.9)])
+    assert borrowed is not None and borrowed.title == published

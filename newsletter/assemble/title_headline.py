@@ -191,5 +191,8 @@ def _minor(pair: tuple[str, str], title: str) -> bool:
     words = title.split()
     at = verb_index(title)
     verb = words[at].strip(",.;:").casefold() if at is not None and at < len(words) else ""
-    named = any(w.strip(",.;:'’").casefold() == word and w[:1].isupper() for w in words[1:])
+    # a name when the title writes it capitalised every time ("new" in "New Zealand's new
+    # prime minister" is a common word, said once in lower case)
+    found = [w for w in words[1:] if w.strip(",.;:'’‘").casefold().removesuffix("’s") == word]
+    named = bool(found) and all(w[:1].isupper() for w in found)
     return word != verb and not named
