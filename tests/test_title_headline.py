@@ -7,6 +7,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from newsletter.assemble.title_headline import (
     as_title,
     borrowed_title,
@@ -15,6 +17,7 @@ from newsletter.assemble.title_headline import (
     without_outlet,
 )
 from newsletter.assemble.titles import chosen_title
+from newsletter.cli import app
 from newsletter.models import Headline
 from tests.support.build_json import build_json
 
@@ -107,6 +110,8 @@ def test_a_build_titles_an_unsure_lead_with_the_feeds_headline_and_lists_it_once
     manifest = (workspace / data["issue_dir"] / "issue.toml").read_text("utf-8")
     assert "title_derived = true" in manifest
     assert 'title_from = "Axios"' in manifest
+    checked = CliRunner().invoke(app, ["check", data["issue_dir"]])
+    assert "was taken from Axios's headline about the same event" in checked.output
 
 
 def test_a_build_keeps_the_derived_title_when_no_headline_is_safe(workspace):
@@ -170,3 +175,30 @@ def test_every_certain_kind_keeps_its_derived_title():
         assert certain_kind(kind)
     for kind in ("sentence", "clause", "cut", "simpler", "unchecked", "later cut"):
         assert not certain_kind(kind)
+
+
+def test_an_earlier_stage_of_the_story_is_another_event():
+    """The Senate passing Australia's social media ban (tests/data/weeks/social-media-ban-2024):
+    "Australia's House of Representatives passes bill …", every word of it in the story's
+    first paragraph, is the day before's vote, not in the news sentence: refused."""
+    from newsletter.sources import load_sources
+
+    seeds = DATA / "weeks" / "social-media-ban-2024" / "week1" / "seeds"
+    story = next(s for s in load_sources([seeds]).stories if s.source.endswith("01-ban.md"))
+    house = Headline(
+        "Australia's House of Representatives passes bill that would ban young children from"
+        " social media"
+    )
+    assert borrowed_title(story.paragraphs, [(house, 0.864)]) is None
+
+
+def test_a_common_word_the_headline_adds_once_in_lower_case_is_minor():
+    """Luxon sworn in (tests/data/titles/unseen.toml, its derived title a cut the gate doubts):
+    the published "… as New Zealand’s new prime minister" adds only "new", a common word the
+    title also capitalises inside a place's name, and is taken whole."""
+    leads = tomllib.loads((DATA / "titles" / "unseen.toml").read_text(encoding="utf-8"))["lead"]
+    published = "Conservative Christopher Luxon sworn in as New Zealand’s new prime minister"
+    lead = next(item for item in leads if item.get("title") == published)
+    assert not certain_kind(chosen_title(lead["paragraphs"])[1])
+    borrowed = borrowed_title(lead["paragraphs"], [(Headline(published), 0.9)])
+    assert borrowed is not None and borrowed.title == published

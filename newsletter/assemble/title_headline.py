@@ -6,8 +6,9 @@ confidence gate found no certain cut, or the self-check rejected every candidate
 often holds a headline an editor wrote about the same event: a feed's line the ranker put in
 Related with a very high score.  `borrowed_title` takes one only when it is safe:
 
-1. it is about the same event: its relevance to the lead is at least `SAME_EVENT`, and most of
-   its words (`OPENING_SHARE`) are in the lead's first paragraph, where the news is;
+1. it is about the same event: its relevance to the lead is at least `SAME_EVENT`, and two
+   thirds of its words (`OPENING_SHARE`) are in the lead's news sentence (the one its title
+   is derived from), not only in a later detail;
 2. it states nothing the story does not say: every content word (stemmed and casefolded, a
    variant family as one, numbers included, stop words ignored: `terms.concept_pairs`) is in
    the lead's text, but for at most one common word that is neither its verb, a number nor a
@@ -29,7 +30,12 @@ from dataclasses import dataclass
 
 from newsletter.assemble.headline_grammar import verb_index
 from newsletter.assemble.terms import NUMBER, concept_pairs, zipf
-from newsletter.assemble.titles import TITLE_LIMIT, printable_problems
+from newsletter.assemble.titles import (
+    TITLE_LIMIT,
+    news_sentence,
+    printable_problems,
+    without_dateline,
+)
 from newsletter.models import Headline
 
 # The derivation's kinds that need no second opinion (titles.chosen_title): the gate's.
@@ -37,9 +43,11 @@ CERTAIN_KINDS = frozenset({"score line", "whole", "short", "long", "boundary"})
 # The relevance a headline needs to stand for the lead's event (Related's bar is 0.28, the
 # week bar 0.45; a labelled lead's own event's headlines score 0.70-0.93).
 SAME_EVENT = 0.70
-# The share of a headline's words that must be in the lead's first paragraph (4 of 7, a
-# later detail of the event, "Israel releases 90 Palestinian prisoners under ceasefire deal"
-# under the ceasefire taking effect, is not enough).
+# The share of a headline's words that must be in the lead's news sentence (its first, or
+# the second after a scene): "Israel releases 90 Palestinian prisoners under ceasefire deal"
+# under the ceasefire taking effect, and "Australia's House of Representatives passes bill
+# that would ban young children from social media" under the Senate passing the law the
+# next day (both in the first paragraph, every word in the story), are other events.
 OPENING_SHARE = 2 / 3
 # The one word a headline may add: a common word (Zipf of its plain form at least this).
 MINOR_ZIPF = 4.5
@@ -82,7 +90,8 @@ def borrowed_title(
     if not text.strip():
         return None
     known = {concept for _, concept in concept_pairs(text)}
-    opening = {concept for _, concept in concept_pairs(paragraphs[0])}
+    news = news_sentence(without_dateline(" ".join(paragraphs[0].split())))[0]
+    opening = {concept for _, concept in concept_pairs(news)}
     ordered = sorted(enumerate(candidates), key=lambda c: (-c[1][1], c[0]))
     for _, (headline, score) in ordered:
         if score < SAME_EVENT:
@@ -182,5 +191,8 @@ def _minor(pair: tuple[str, str], title: str) -> bool:
     words = title.split()
     at = verb_index(title)
     verb = words[at].strip(",.;:").casefold() if at is not None and at < len(words) else ""
-    named = any(w.strip(",.;:'’").casefold() == word and w[:1].isupper() for w in words[1:])
+    # a name when the title writes it capitalised every time ("new" in "New Zealand's new
+    # prime minister" is a common word, said once in lower case)
+    found = [w for w in words[1:] if w.strip(",.;:'’‘").casefold().removesuffix("’s") == word]
+    named = bool(found) and all(w[:1].isupper() for w in found)
     return word != verb and not named
