@@ -93,12 +93,20 @@ def one_trial(server, built: Path, root: Path, env: dict[str, str], args) -> Non
         at_crash = received()
         server.stop()
         down = time.monotonic()
-        time.sleep(args.kill_after)
-        sends[0].send_signal(signal.SIGKILL)
-        sends[0].wait(timeout=30)
-        time.sleep(max(0.0, args.outage - (time.monotonic() - down)))
-        server.start()
+        for at, act in sorted([(args.kill_after, "kill"), (args.outage, "start")]):
+            time.sleep(max(0.0, at - (time.monotonic() - down)))
+            if act == "start":
+                server.start()
+            else:
+                sends[0].send_signal(signal.SIGKILL)
+                sends[0].wait(timeout=30)
+                at_kill = {r.rcpt_tos[0].lower() for r in relays[0].received}
         kept = sorted(p.name for p in hosts[0].glob("postgresql-send.unjournaled*"))
+        in_files = {
+            line.split("\t")[1]
+            for p in hosts[0].glob("postgresql-send.unjournaled*")
+            for line in p.read_text("utf-8", "replace").replace("\0", "").splitlines()
+        }
         code, output = run(hosts[0], env, "send", "issues/2026-W48", "--yes", *flags[0])
         said.append(f"A re-run: exit {code}: " + last_lines(output))
         output = sends[1].communicate(timeout=900)[0]
@@ -110,7 +118,8 @@ def one_trial(server, built: Path, root: Path, env: dict[str, str], args) -> Non
     for relay in relays:
         for email, n in relay.by_recipient().items():
             counts[email] = counts.get(email, 0) + n
-    doubles = sum(1 for n in counts.values() if n > 1)
+    doubled = sorted(e for e, n in counts.items() if n > 1)
+    doubles = len(doubled)
     lost = len(set(emails) - set(counts))
     shares = [len(relay.received) for relay in relays]
     print(f"{root.name}: crash at {at_crash} received; A's files after the kill: {kept}",
@@ -119,6 +128,10 @@ def one_trial(server, built: Path, root: Path, env: dict[str, str], args) -> Non
         print("  " + line, flush=True)
     print(f"  doubles {doubles}, lost {lost}, copies {sum(counts.values())} of {len(emails)}, "
           f"shares {shares}", flush=True)  # fmt: skip
+    for email in doubled[:20]:  # where each copy went, and what A's files said of the reader
+        where = [relay.by_recipient().get(email, 0) for relay in relays]
+        print(f"    {email}: copies by relay {where}, sent by A before the kill "
+              f"{email in at_kill}, in A's files {email in in_files}", flush=True)  # fmt: skip
 
 
 def flaky(handlers, emails: list[str], seed: int) -> None:

@@ -173,3 +173,30 @@ def test_a_sqlite_blob_is_one_line_naming_its_row_in_a_copy_to_postgresql(
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
         assert run("subscribers", "count").output.startswith("0 active")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    ['{"city": "Li\\u0000ma"}', '{"x\\u0000": "1"}', '{"city": "caf\\udce9"}'],
+    ids=["nul-value", "nul-name", "surrogate"],
+)
+def test_merge_fields_postgresql_cannot_read_are_refused_by_db_copy(
+    workspace, postgres_url, monkeypatch, fields
+):
+    """An old SQLite list kept a NUL (or a byte that was not UTF-8) in a merge field as a JSON
+    escape: `db copy` took it, and then every import naming that reader failed on PostgreSQL
+    ("unsupported Unicode escape sequence").  The copy now refuses it in one line naming the
+    row and column, the target left empty."""
+    from newsletter.subscribers.database import open_database
+    from tests.support.cli_errors import one_error_line, run
+
+    run("subscribers", "add", "a@example.org", "--name", "A", "--field", "city=Lima")
+    conn = open_database(workspace / "newsletter.db")
+    conn.execute("UPDATE subscribers SET fields = ?", (fields,))
+    conn.close()
+    line = one_error_line(
+        run("db", "copy", "newsletter.db", postgres_url), "subscribers row 1", "column fields"
+    )
+    assert "nothing was copied" in line
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    assert run("subscribers", "count").output.startswith("0 active")

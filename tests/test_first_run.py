@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import newsletter
 from newsletter.cli import app
+from newsletter.config import load_settings
 from newsletter.workspace import skeleton_dir, skeleton_files
 from tests.conftest import ROOT
 
@@ -208,3 +209,18 @@ def test_init_on_a_file_says_it_is_a_file(tmp_path, monkeypatch):
         "error: notes.txt: a file, not a folder; give a new or existing folder for the workspace\n"
     )
     assert (tmp_path / "notes.txt").read_text("utf-8") == "mine\n"
+
+
+def test_the_database_line_of_a_new_workspace_shows_a_server_url_it_accepts(tmp_path, monkeypatch):
+    """The `database` line `init` writes names both choices, and the server URL its comment
+    shows, written as the value, is read as a PostgreSQL server (it said "(SQLite)" only, so a
+    new user sharing a list between two folders had to find the URL's form in the docs)."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["init", "ws"]).exit_code == 0
+    toml = tmp_path / "ws" / "newsletter.toml"
+    (line,) = [x for x in toml.read_text("utf-8").splitlines() if x.startswith("database =")]
+    (example,) = re.findall(r'"(postgresql://[^"]+)"', line)
+    toml.write_text(toml.read_text("utf-8").replace(line, f'database = "{example}"'), "utf-8")
+    settings, _ = load_settings(tmp_path / "ws")
+    server = settings.database_server
+    assert server is not None and server.where == "db.example.org:5432/letters"

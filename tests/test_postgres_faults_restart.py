@@ -35,7 +35,8 @@ def test_a_restart_while_two_hosts_send_loses_and_doubles_nobody(
     """Two senders on one issue, the server crashing and back 3 s later mid-send: both exit 0,
     every reader has exactly one copy over the two relays, and each host sent a share.  The
     server's WAL writer sleeps 10 s, so the crash loses the outcomes committed without
-    waiting for the disk since then (send/disk_fence.py): each sender records them again."""
+    waiting for the disk since then (send/disk_fence.py): each sender records them again,
+    and neither leaves a kept file behind nor says a reader went twice."""
     with postgres_server.connect() as conn:  # a production server's commits survive a crash
         dbname = postgres_url.rsplit("/", 1)[1]
         conn.execute(f'ALTER DATABASE "{dbname}" SET synchronous_commit = on')
@@ -80,6 +81,9 @@ def crash_mid_send(send_ws, postgres_url, postgres_server, tmp_path) -> None:
         outputs = [sender.communicate(timeout=180)[0] for sender in senders]
         restart.join(timeout=60)
     assert [sender.returncode for sender in senders] == [0, 0], outputs
+    assert not any("mailed again" in output for output in outputs), outputs
+    for root in (send_ws.root, second_root):  # each fenced after the crash: no file left
+        assert not list(root.glob("postgresql-send.unjournaled*")), root
     assert at_crash and at_crash[0] < len(active) - 100, f"the crash came too late: {at_crash}"
     counts: dict[str, int] = {}
     for relay in relays:

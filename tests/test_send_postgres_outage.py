@@ -330,3 +330,39 @@ def rows_of(server: Postgres, url: str) -> set[str]:
             "SELECT email::text FROM deliveries WHERE status IN ('sent', 'unknown')"
         ).fetchall()
     return {email for (email,) in found}
+
+
+def test_a_server_gone_past_the_patience_leaves_the_kept_file_and_survivors_are_not_twice(
+    lossy, tmp_path
+):
+    """The server does not come back within the patience: the run's stop counts the kept
+    accepted outcomes as saved (they are in the kept file, not again in the recovery file);
+    the outcomes did survive (on disk before the crash), so the next run counts them as
+    recorded and reports no reader mailed twice."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local)
+    journal.patience = 1.0
+    journal.record("a@example.org", "sent", attempts=1, message_id="<a@x>")
+    journal.record("b@example.org", "unknown", attempts=1, message_id="<b@x>")
+    with lossy.connect(dbname) as conn:
+        conn.execute("CHECKPOINT")  # on disk: the crash loses none of them
+    lossy.stop()
+    try:
+        with RecoveryFile(local) as recovery:
+            line = journal.settle(recovery)
+        assert line is not None and "cannot confirm deliveries" in line
+        assert recovery.saved == 2 and recovery.kept_beside()
+        assert not recovery_path(local).exists()  # nothing in the run's own file
+    finally:
+        lossy.start()
+        journal.close()
+    rerun = journal_on(lossy, dbname, local)
+    try:
+        assert _apply_recovery(rerun, local) == (2, ())
+    finally:
+        rerun.close()
+    assert {e: r[:2] for e, r in rows(lossy, dbname).items()} == {
+        "a@example.org": ("sent", 1),
+        "b@example.org": ("unknown", 1),
+    }
+    assert kept_files(local) == []

@@ -411,22 +411,23 @@ class PostgresJournal(DeliveryJournal):
 
     def settle(self, recovery: Any) -> str | None:
         """At a run's end: write what is queued and fence the kept outcomes; when the server
-        cannot be reached for that, the accepted ones go to `recovery` (a RecoveryFile, or
-        its part) and the stop's one line is returned."""
+        cannot be reached for that, the accepted ones stay in this sender's kept file
+        (counted in `recovery`, a RecoveryFile or its part), or go to `recovery` itself when
+        that file cannot be written, and the stop's one line is returned."""
         self._committer.close()
-        try:
-            with self._lock:
+        with self._lock:
+            try:
                 self._fence()
-        except JournalWriteError as e:
-            accepted = self._kept.accepted()
-            if self._kept.save():  # all of them in this sender's kept file, on this disk
-                recovery.count_kept(len(accepted))
-            else:  # that file cannot be written: the run's (its space reserved at the start)
-                for issue, email, status, _, _, message_id, stamp in accepted:
-                    recovery.save(issue, email, status, message_id, stamp)
-            self._kept.clear()  # on this disk now: close() waits no second patience
-            self._unfenced = True
-            return str(e)
+            except JournalWriteError as e:
+                accepted = self._kept.accepted()
+                if self._kept.save():  # all of them in this sender's kept file, on this disk
+                    recovery.count_kept(len(accepted))
+                else:  # that file cannot be written: the run's (space reserved at the start)
+                    for issue, email, status, _, _, message_id, stamp in accepted:
+                        recovery.save(issue, email, status, message_id, stamp)
+                self._kept.clear()  # on this disk now: close() waits no second patience
+                self._unfenced = True
+                return str(e)
         return None
 
     @contextlib.contextmanager

@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import itertools
+import json
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -442,6 +443,15 @@ def _storable(
                     "data (a BLOB another program wrote), which that column never holds; "
                     "nothing was copied: fix that row in the SQLite file and copy again"
                 )
+            if column == "fields" and isinstance(value, str) and _unreadable_json(value):
+                key = f"{columns[0]} {shown_safely(str(row[0]), ECHOED)}"
+                raise SubscriberError(
+                    f"{where}: {table} row {number:,} ({key}, column fields) holds a merge "
+                    "field with a NUL character or a byte that was not UTF-8 (a JSON \\u "
+                    "escape an older version kept), which PostgreSQL cannot read; nothing was "
+                    "copied: set that reader's fields again (`newsletter subscribers add` with "
+                    "--field) and copy again"
+                )
             if isinstance(value, str) and "\x00" in value:
                 key = f"{columns[0]} {shown_safely(str(row[0]), ECHOED)}"
                 raise SubscriberError(
@@ -451,6 +461,19 @@ def _storable(
                     " '')) and copy again"
                 )
         yield row
+
+
+def _unreadable_json(text: str) -> bool:
+    """True when the JSON text holds a string PostgreSQL's jsonb cannot read: a NUL or a lone
+    surrogate, written as a `\\u` escape (each import naming that reader failed there)."""
+    if "\\u" not in text:
+        return False
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False  # not JSON: not this check's to judge
+    strings = [*value.keys(), *map(str, value.values())] if isinstance(value, dict) else [text]
+    return any("\x00" in s or any(0xD800 <= ord(c) <= 0xDFFF for c in s) for s in strings)
 
 
 def _check_same_schema(
