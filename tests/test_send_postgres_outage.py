@@ -121,6 +121,27 @@ def test_the_server_gone_the_accepted_outcomes_are_on_this_disk_before_any_waiti
         journal.close()
 
 
+def test_an_outcome_handed_over_and_in_no_statement_yet_is_saved_too(lossy, tmp_path):
+    """The server found gone while an accepted outcome waits behind the writers (handed
+    over, in no statement yet: the committer's lock held here so no writer takes it): it is
+    in the kept file with the kept ones, so a kill then does not mail that reader again."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local)
+    try:
+        journal.record("a@example.org", "sent", attempts=1, message_id="<a@x>")
+        with journal._committer._changed:
+            journal.record_soon("q@example.org", "sent", attempts=1, message_id="<q@x>")
+            journal._server_gone()  # as a statement that lost its connection does
+            saved = {(e.email, e.status, e.message_id) for e in read_recovery(local)}
+        assert saved == {("a@example.org", "sent", "<a@x>"), ("q@example.org", "sent", "<q@x>")}
+        journal.wait_recorded()
+        with journal._lock:
+            journal._fence()
+        assert kept_files(local) == []
+    finally:
+        journal.close()
+
+
 def test_a_kill_during_the_outage_leaves_the_file_and_the_rerun_records_it_once(lossy, tmp_path):
     """The sender gives up its process during the outage (as a kill -9 would leave it: the
     file written, nothing else): the server comes back without the outcomes, and the next
@@ -297,7 +318,9 @@ def test_a_sender_killed_during_a_crash_of_the_server_mails_nobody_again(send_ws
     (before, each lost outcome was a second copy), and says nothing went twice."""
     url = lossy.url(lossy.new_database())
     with (send_ws.root / "newsletter.toml").open("a") as toml:
-        toml.write("lease = 30\n")  # [smtp]: renewed (a durable commit) every 5 s
+        # [smtp]: the lease renewed (a durable commit, flushing all) every 5 s; one process,
+        # whose fence (also flushing all) comes before each claim of 200
+        toml.write("lease = 30\nprocesses = 1\n")
     active = import_readers(send_ws, url, 2000)
     relay_log = RecordingHandler()
     with smtp_server(handler=relay_log) as relay:
