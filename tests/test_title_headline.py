@@ -7,6 +7,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from newsletter.assemble.title_headline import (
     as_title,
     borrowed_title,
@@ -15,6 +17,7 @@ from newsletter.assemble.title_headline import (
     without_outlet,
 )
 from newsletter.assemble.titles import chosen_title
+from newsletter.cli import app
 from newsletter.models import Headline
 from tests.support.build_json import build_json
 
@@ -107,6 +110,8 @@ def test_a_build_titles_an_unsure_lead_with_the_feeds_headline_and_lists_it_once
     manifest = (workspace / data["issue_dir"] / "issue.toml").read_text("utf-8")
     assert "title_derived = true" in manifest
     assert 'title_from = "Axios"' in manifest
+    checked = CliRunner().invoke(app, ["check", data["issue_dir"]])
+    assert "was taken from Axios's headline about the same event" in checked.output
 
 
 def test_a_build_keeps_the_derived_title_when_no_headline_is_safe(workspace):
