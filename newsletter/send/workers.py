@@ -83,6 +83,9 @@ class SendProgress:
     # still meanwhile, and the display says why (a new user watched "6/12, 0 failed" for two
     # minutes while the relay was down, and learnt why only at the end).
     reconnecting: int = 0
+    # On PostgreSQL, while the database server is gone: seconds waited for it so far, and
+    # the patience (server_link.OutageClock); the count stands still meanwhile too.
+    database: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,9 +230,14 @@ class SendRun:
                 while not done.wait(tick):  # a timeout, so Ctrl-C reaches this thread
                     if self.board is not None and self.board.stopped():
                         self.stop.set()
+                    elif self.board is None and self.on_progress is not None:
+                        with self._lock:  # the progress moves on while nothing is sent
+                            self._progress()  # (the database waited for, say)
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt(INTERRUPTED)
+            if self.journal is not None:
+                self.journal.stop_waiting()  # a server gone is not waited for any more
             self._let_in_flight_finish(finished)
 
     def _let_in_flight_finish(self, finished: list[threading.Event]) -> None:
