@@ -139,6 +139,9 @@ class Lead:
     body: str
     format: BodyFormat = "text"
     title_derived: bool = False
+    # an untitled lead's title taken from this publisher's headline about the same event
+    # (assemble/title_headline.py); "" = derived from its first sentence, or the editor's
+    title_from: str = ""
     url: str | None = None
     source: str = ""
     image: str | None = None  # the hero image under the title (absolute URL)
@@ -237,6 +240,9 @@ class Issue:
     note: Note | None = None
     stories: tuple[StoryCard, ...] = ()
     sections: tuple[IssueSection, ...] = ()
+    # the Related line whose headline became the untitled lead's title (lead.title_from),
+    # folded under the lead and so not listed; kept for the ranking's measure
+    title_line: ScoredHeadline | None = None
 
 
 @dataclass(frozen=True, slots=True)

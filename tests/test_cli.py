@@ -60,8 +60,10 @@ def test_build_json_is_the_full_ranking(workspace):
     assert data["repeated"] == [] and data["follows"] is None  # no earlier issue in issues/
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
     assert (
-        set(data["lead"]) == {"title", "title_derived", "url", "publisher", "why"}
+        set(data["lead"])
+        == {"title", "title_derived", "title_from", "title_line", "url", "publisher", "why"}
         and data["lead"]["title_derived"] is True
+        and data["lead"]["title_from"] == ""  # the sample's derived title is certain
     )
     ranking = data["related"] + data["more"]
     assert len(ranking) == 17 and len(data["related"]) <= 3

@@ -23,7 +23,8 @@ from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, 
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
-from newsletter.assemble.titles import derive_title
+from newsletter.assemble.title_headline import BorrowedTitle, borrowed_title, certain_kind
+from newsletter.assemble.titles import chosen_title, derive_title
 from newsletter.config import Settings
 from newsletter.control_chars import quoted, without_invisibles
 from newsletter.errors import ConfigError
@@ -90,7 +91,7 @@ def assemble_issue(
     unsent = sources.headlines if options.repeat else fresh_headlines(sources, past, options.today)
     share, bar = options.sparse_share, options.related_bar
     chosen = lead_choice(sources.stories, unsent, options.lead, carried, share=share, bar=bar)
-    story, lead = chosen.story, lead_from_story(chosen.story)
+    story = chosen.story
     # Choosing ranked the lead against this week's fresh candidates: when those are all the
     # sources (nothing carried), that ranking is this one, so it is not made twice.
     same = not carried and len(unsent) == len(sources.headlines)
@@ -106,6 +107,7 @@ def assemble_issue(
     others = {s.source: s for s in sources.stories if s is not story}
     cards, ranked = pick_cards(ranked, others, settings.stories)
     related, more = split_related(ranked, options.related, options.related_bar)
+    lead, related, title_line = titled_lead(story, related, others)
     more = in_source_order(more, sources)
     note = sources.notes[0] if sources.notes else None
     grouped = group_sections(cards, more if options.more_headlines else (), others, settings)
@@ -118,6 +120,7 @@ def assemble_issue(
         preheader=format_text(settings.preheader, fields, "preheader"),
         lead=lead,
         related=related,
+        title_line=title_line,
         more=grouped.more,
         note=note,
         stories=grouped.stories,
@@ -255,15 +258,48 @@ def _ordered(items: tuple[ScoredHeadline, ...], order: str) -> tuple[ScoredHeadl
     return items
 
 
-def lead_from_story(story: Story) -> Lead:
-    """The lead as the issue shows it; an untitled story gets a derived title, marked as such."""
+def titled_lead(
+    story: Story, related: tuple[ScoredHeadline, ...], stories: dict[str, Story]
+) -> tuple[Lead, tuple[ScoredHeadline, ...], ScoredHeadline | None]:
+    """The lead, Related without the line whose headline became its title, and that line.
 
-    title = story.title or derive_title(story.paragraphs)
+    An untitled story's title is derived from its first sentence; when the derivation is
+    unsure (title_headline.certain_kind), a feed's Related headline about the same event that
+    says nothing the story does not say is the title instead (title_headline.borrowed_title).
+    That line then leaves Related with its `also` (the title is that story now: listing it
+    again would print the same headline twice); another outlet's report of it stays a line
+    of its own.  Either way the title stays marked derived, so `check` asks the editor."""
+    if story.title:
+        return lead_from_story(story), related, None
+    derived, kind = chosen_title(story.paragraphs)
+    borrowed = None
+    if not certain_kind(kind):
+        feeds = [(h.headline, h.score) for h in related if h.headline.source not in stories]
+        borrowed = borrowed_title(story.paragraphs, feeds)
+    if borrowed is None:
+        return lead_from_story(story, derived), related, None
+    gone = borrowed.headline
+    line = next(h for h in related if h.headline is gone)
+    rest = tuple(
+        h._replace(report_of=None) if h.report_of is gone else h
+        for h in related
+        if h.headline is not gone
+    )  # another outlet's report of the borrowed line is a line of its own, no report now
+    return lead_from_story(story, borrowed.title, borrowed), rest, line
+
+
+def lead_from_story(
+    story: Story, title: str | None = None, borrowed: BorrowedTitle | None = None
+) -> Lead:
+    """The lead as the issue shows it; an untitled story gets a derived title (`title`, else
+    derived here), marked as such, or a borrowed headline, which says whose it is."""
+
     return Lead(
-        title=title,
+        title=story.title or title or derive_title(story.paragraphs),
         body=story.body,
         format=story.format,
         title_derived=story.title is None,
+        title_from=borrowed.credit if borrowed is not None else "",
         url=story.url,
         source=story.source,
         image=story.image,

@@ -229,17 +229,20 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
     card's) that nobody has said reads well: the manifest still marks it title_derived = true."""
     issue = email.issue
     cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
-    titles = [issue.lead.title] if issue.lead.title_derived else []
-    titles += [c.title for c in cards if c.title_derived]
+    lead = issue.lead
+    titles = [(lead.title, lead.title_from)] if lead.title_derived else []
+    titles += [(c.title, "") for c in cards if c.title_derived]
     lines = email.manifest_text.splitlines()
     marked = [n for n, line in enumerate(lines, 1) if line.strip() == "title_derived = true"]
-    for title in titles:
+    for title, taken_from in titles:
         # Each mark follows its title's line, in the manifest's order.
         line = next((n for n in marked if n > 1 and _title_on(lines[n - 2]) == title), None)
-        yield (
-            f"{email.where('issue.toml', line)}: the title {quoted(title)} was derived "
-            "from the story's first sentence"
+        how = (
+            f"was taken from {taken_from}'s headline about the same event"
+            if taken_from  # an untitled lead's unsure title (assemble/title_headline.py)
+            else "was derived from the story's first sentence"
         )
+        yield f"{email.where('issue.toml', line)}: the title {quoted(title)} {how}"
 
 
 def _title_on(line: str) -> str | None:

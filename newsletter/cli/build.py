@@ -177,6 +177,10 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
         "lead": {
             "title": issue.lead.title,
             "title_derived": issue.lead.title_derived,
+            # an untitled lead's title taken from this publisher's headline ("" = none)
+            "title_from": issue.lead.title_from,
+            # the Related line that headline was, folded under the lead and not listed again
+            "title_line": items((issue.title_line,))[0] if issue.title_line else None,
             "url": issue.lead.url,
             "publisher": issue.lead.publisher,
             # how many items from how many outlets cover it (the preview's Ranking tab)
@@ -234,7 +238,12 @@ def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> No
         typer.echo(f"  kept     your previous manifest as {folder}/{result.backup}")
     typer.echo(f"  subject  {issue.subject}")
     typer.echo(f"  lead     {issue.lead.title}")
-    if issue.lead.title_derived:
+    if issue.lead.title_from:
+        typer.echo(
+            f"           (title from {issue.lead.title_from}'s headline about the same event:"
+            f" check it in {folder}/issue.toml)"
+        )
+    elif issue.lead.title_derived:
         typer.echo(f"           (title derived from the story: check it in {folder}/issue.toml)")
     if issue.note is not None:
         typer.echo(f"  note     from {issue.note.source or 'the manifest'}")

@@ -99,6 +99,7 @@ LEAD_KEYS = (
     "summary",
     "full",
     "publisher",
+    "title_from",
     "source",
     "format",
     "body",
@@ -177,6 +178,9 @@ def manifest_text(
         lines.append("full = true")
     if lead.publisher:
         lines.append(f"publisher = {_string(lead.publisher)}")
+    if lead.title_from:
+        # an untitled lead titled with this publisher's headline about the same event
+        lines.append(f"title_from = {_string(lead.title_from)}")
     lines += [
         f"source = {_string(lead.source)}",
         f"format = {_string(lead.format)}",
@@ -638,11 +642,13 @@ class _ManifestReader:
         if not isinstance(full, bool):
             raise self.fail("lead.full", "must be true or false", "lead")
         summary = self.text(data, "summary", "lead.summary", "lead", required=False) or ""
+        title_from = self.text(data, "title_from", "lead.title_from", "lead", required=False)
         return Lead(
             title=title,
             body=body,
             format=body_format,
             title_derived=derived,
+            title_from=" ".join((title_from or "").split()),
             url=url,
             source=source,
             image=image,

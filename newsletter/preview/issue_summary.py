@@ -61,6 +61,7 @@ def summarize_issue(
             "lead": {
                 "title": issue.lead.title,
                 "title_derived": issue.lead.title_derived,
+                "title_from": issue.lead.title_from,
                 "url": issue.lead.url,
                 "source": issue.lead.source,
                 "why": why_lead(issue_coverage(issue)),

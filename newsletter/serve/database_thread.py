@@ -57,7 +57,11 @@ class DatabaseThread:
             raise DatabaseBusy
         if isinstance(self.conn, sqlite3.Connection):  # PostgreSQL: lock_timeout (server_link)
             self.conn.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
-        return call(*args)
+        leased = getattr(self.conn, "leased", None)  # PostgreSQL: a connection for this call
+        if leased is None:
+            return call(*args)
+        with leased(deadline):
+            return call(*args)
 
     async def close(self, last: Callable[[], object]) -> None:
         """Run `last` (closing the connection) on the thread, then stop the thread."""

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from newsletter.assemble.fit_graded import Graded
+    from newsletter.models import Issue
 
 LABELLED = Path(__file__).parents[1] / "data" / "labelled"
 # A second held-out set, gathered after the ranker was built (tests/data/holdout2/README.md):
@@ -162,7 +163,17 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
     story, headlines = parse_seed_text(seed_text(lead), Path(f"seeds/{lead.name}.txt"))
     options = AssembleOptions(today=TODAY, related=slots)
     issue = assemble_issue(Sources((story,), headlines), Settings(workspace=LABELLED), options)
-    return _output(issue.related, issue.more, issue.lead.title)
+    return _output(_as_ranked(issue), issue.more, issue.lead.title)
+
+
+def _as_ranked(issue: Issue) -> tuple:
+    """Related as the ranker cut it: a line whose headline became the untitled lead's title
+    (Issue.title_line, assemble.titled_lead) is put back at its score, as the ranking chose it."""
+    line = issue.title_line
+    if line is None:
+        return issue.related
+    at = next((i for i, h in enumerate(issue.related) if h.score < line.score), len(issue.related))
+    return (*issue.related[:at], line, *issue.related[at:])
 
 
 def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:

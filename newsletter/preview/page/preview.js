@@ -204,7 +204,8 @@
     const leadBlock = el("section", { className: "ranking-section", "aria-labelledby": "rank-lead" },
       el("h2", { id: "rank-lead", text: "Lead" }),
       el("p", {}, leadTitle,
-        lead.title_derived ? el("span", { className: "badge", text: "title derived from the story: check it" }) : null),
+        lead.title_from ? el("span", { className: "badge", text: `title from ${lead.title_from}'s headline: check it` })
+          : lead.title_derived ? el("span", { className: "badge", text: "title derived from the story: check it" }) : null),
       lead.source ? el("p", { className: "source", text: `from ${lead.source}` }) : null,
       lead.why ? el("p", { className: "why", text: `Why this lead: ${lead.why}.` }) : null,
       ranking.follows ? el("p", { className: "follows" }, "Follows issue ",

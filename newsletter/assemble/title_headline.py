@@ -1,0 +1,198 @@
+"""An untitled lead's title from a professional headline about the same event (issue 20, part 6).
+
+Twenty rounds of rules cut a title from an untitled lead's first sentence; on news never seen
+about half of the cuts print.  When the derivation is unsure (`certain_kind` is false: the
+confidence gate found no certain cut, or the self-check rejected every candidate), the week
+often holds a headline an editor wrote about the same event: a feed's line the ranker put in
+Related with a very high score.  `borrowed_title` takes one only when it is safe:
+
+1. it is about the same event: its relevance to the lead is at least `SAME_EVENT`, and two
+   thirds of its words (`OPENING_SHARE`) are in the lead's news sentence (the one its title
+   is derived from), not only in a later detail;
+2. it states nothing the story does not say: every content word (stemmed and casefolded, a
+   variant family as one, numbers included, stop words ignored: `terms.concept_pairs`) is in
+   the lead's text, but for at most one common word that is neither its verb, a number nor a
+   name ("WHO approves first malaria vaccine" under a story that says "recommends" is refused);
+3. it prints as a title itself: an outlet's suffix (" - BBC News", " | Reuters") dropped, a
+   Title Case headline put in sentence case with the lead's own capitals, then the derived
+   titles' self-check (`titles.printable_problems`: one main verb, no label or dateline, within
+   `TITLE_LIMIT`), and no question, teaser or live page ("Here's why", "What you need to know").
+
+The caller (assemble/__init__.py, after Related is cut) passes the candidates in; this module
+never ranks.  Pure text, deterministic, nothing fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsletter.assemble.headline_grammar import verb_index
+from newsletter.assemble.terms import NUMBER, concept_pairs, zipf
+from newsletter.assemble.titles import (
+    TITLE_LIMIT,
+    news_sentence,
+    printable_problems,
+    without_dateline,
+)
+from newsletter.models import Headline
+
+# The derivation's kinds that need no second opinion (titles.chosen_title): the gate's.
+CERTAIN_KINDS = frozenset({"score line", "whole", "short", "long", "boundary"})
+# The relevance a headline needs to stand for the lead's event (Related's bar is 0.28, the
+# week bar 0.45; a labelled lead's own event's headlines score 0.70-0.93).
+SAME_EVENT = 0.70
+# The share of a headline's words that must be in the lead's news sentence (its first, or
+# the second after a scene): "Israel releases 90 Palestinian prisoners under ceasefire deal"
+# under the ceasefire taking effect, and "Australia's House of Representatives passes bill
+# that would ban young children from social media" under the Senate passing the law the
+# next day (both in the first paragraph, every word in the story), are other events.
+OPENING_SHARE = 2 / 3
+# The one word a headline may add: a common word (Zipf of its plain form at least this).
+MINOR_ZIPF = 4.5
+
+# " - BBC News", " | Reuters", " — The Guardian": an outlet's name after the headline.
+_OUTLET_SUFFIX = re.compile(r"\s+(?P<mark>[|–—-])\s+(?P<outlet>[^|–—-]{2,40})$")
+# A question, a teaser or a page that is no headline.
+_NOT_A_HEADLINE = re.compile(
+    r"\?|!$|\b(?:here'?s|here is|what (?:you|we) (?:need to |should )?know|explained|live|"
+    r"latest|watch|video|photos|breaking|updates)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w’']*")
+
+
+@dataclass(frozen=True, slots=True)
+class BorrowedTitle:
+    """A headline taken as the lead's title: the title as printed, and the line it came from."""
+
+    title: str
+    headline: Headline
+
+    @property
+    def credit(self) -> str:
+        """Whose headline it is, as the Ranking tab and `build --json` say it."""
+        return self.headline.publisher or self.headline.outlet or self.headline.source
+
+
+def certain_kind(kind: str) -> bool:
+    """Whether a derived title of this kind (titles.chosen_title) stands without a headline."""
+    return kind.removeprefix("later ") in CERTAIN_KINDS
+
+
+def borrowed_title(
+    paragraphs: Sequence[str], candidates: Sequence[tuple[Headline, float]]
+) -> BorrowedTitle | None:
+    """The first candidate (best score first, ties in the given order) that is safe as the
+    lead's title (module docstring), or None."""
+    text = " ".join(paragraphs)
+    if not text.strip():
+        return None
+    known = {concept for _, concept in concept_pairs(text)}
+    news = news_sentence(without_dateline(" ".join(paragraphs[0].split())))[0]
+    opening = {concept for _, concept in concept_pairs(news)}
+    ordered = sorted(enumerate(candidates), key=lambda c: (-c[1][1], c[0]))
+    for _, (headline, score) in ordered:
+        if score < SAME_EVENT:
+            break
+        title = as_title(headline.title, headline.publisher, text)
+        if title and _says_only(title, known, opening):
+            return BorrowedTitle(title, headline)
+    return None
+
+
+def as_title(headline: str, publisher: str, lead_text: str) -> str | None:
+    """The headline as the lead's title (its outlet's suffix dropped, in sentence case), or
+    None when it is no printable title."""
+    title = without_outlet(" ".join(headline.split()), publisher)
+    if _NOT_A_HEADLINE.search(title):
+        return None
+    title = sentence_case(title, lead_text)
+    return None if printable_problems(title, TITLE_LIMIT) else title
+
+
+def without_outlet(title: str, publisher: str = "") -> str:
+    """`title` without an outlet's name after it: the feed's publisher, or after a pipe a
+    short name, or after a dash two to four capitalised words with no verb ("BBC News")."""
+    m = _OUTLET_SUFFIX.search(title)
+    if m is None:
+        return title
+    outlet = m["outlet"].strip()
+    words = outlet.split()
+    named = bool(publisher) and outlet.casefold() in publisher.casefold()
+    piped = m["mark"] == "|" and len(words) <= 5
+    capitalised = (
+        1 <= len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+        and not any(c.isdigit() for c in outlet)
+        and verb_index(outlet.lower()) is None
+    )
+    return title[: m.start()] if named or piped or capitalised else title
+
+
+def sentence_case(title: str, lead_text: str) -> str:
+    """A Title Case headline in sentence case: each word after the first keeps its capital
+    only when it is an acronym or the lead writes it so ("Fed", "Gaza"), else goes lower;
+    a headline already in sentence case is returned as it is."""
+    words = _WORD.findall(title)
+    if len(words) < 3 or sum(w[:1].isupper() for w in words[1:]) < 0.6 * (len(words) - 1):
+        return title
+    lower, upper = _casings(lead_text)
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        if m.start() == 0 or (word.isupper() and len(word) > 1) or not word[:1].isupper():
+            return word
+        key = word.casefold()
+        if key in lower or (key not in upper and zipf(key) >= 3.0):
+            return word.lower()
+        return word
+
+    return _WORD.sub(fix, title)
+
+
+def _casings(text: str) -> tuple[set[str], set[str]]:
+    """The words `text` writes in lower case, and those it writes capitalised other than at a
+    sentence's start."""
+    lower: set[str] = set()
+    upper: set[str] = set()
+    for m in _WORD.finditer(text):
+        word = m.group()
+        before = text[: m.start()].rstrip()
+        if word[:1].islower():
+            lower.add(word.casefold())
+        elif before and before[-1] not in ".!?:“\"'‘":
+            upper.add(word.casefold())
+    return lower, upper
+
+
+def _says_only(title: str, known: set[str], opening: set[str]) -> bool:
+    """Whether every content word of `title` is in the lead (`known`), but at most one common
+    word that is not its verb, a number or a name; and enough of them in its opening."""
+    pairs = concept_pairs(title)
+    if not pairs:
+        return False
+    added = [(word, concept) for word, concept in pairs if concept not in known]
+    if len(added) > 1:
+        return False
+    if added and not _minor(added[0], title):
+        return False
+    in_opening = sum(concept in opening for _, concept in pairs)
+    return in_opening >= OPENING_SHARE * len(pairs)
+
+
+def _minor(pair: tuple[str, str], title: str) -> bool:
+    """A word a headline may add: common, not a number, not capitalised in the title (a name),
+    and not the title's main verb."""
+    word, concept = pair
+    if concept.startswith(NUMBER) or zipf(word) < MINOR_ZIPF:
+        return False
+    words = title.split()
+    at = verb_index(title)
+    verb = words[at].strip(",.;:").casefold() if at is not None and at < len(words) else ""
+    # a name when the title writes it capitalised every time ("new" in "New Zealand's new
+    # prime minister" is a common word, said once in lower case)
+    found = [w for w in words[1:] if w.strip(",.;:'’‘").casefold().removesuffix("’s") == word]
+    named = bool(found) and all(w[:1].isupper() for w in found)
+    return word != verb and not named

@@ -1,0 +1,97 @@
+"""serve against either backend under hostile load, from outside: sign-ups racing on the
+per-client limit and on one inbox's; on PostgreSQL, a server with fewer connections for us
+than serve has database threads."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from newsletter.mail.unsubscribe import sign_token
+from newsletter.serve.runner import running_server
+from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET
+
+pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
+
+
+def test_sign_ups_racing_from_one_client_are_held_to_its_limit(served_ws, smtpd, audience_app):
+    """24 sign-ups at once from one client (behind a trusted proxy), each a new address, with a
+    limit of 3: exactly 3 are taken and the rest are 429, on SQLite and on PostgreSQL (where
+    the database threads count in parallel)."""
+    app = audience_app(served_ws, smtpd, ("127.0.0.1",), client_limit=3)[0]
+    with running_server(app) as server, httpx.Client(timeout=30) as http:
+        page = http.get(f"{server.url}/subscribe")
+        token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+
+        def sign_up(i: int) -> int:
+            return http.post(
+                f"{server.url}/subscribe",
+                data={"form_token": token, "email": f"flood-{i}@example.org"},
+                headers={"X-Forwarded-For": "203.0.113.9"},
+            ).status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            codes = sorted(pool.map(sign_up, range(24)))
+    assert codes == [200] * 3 + [429] * 21
+    assert len(smtpd.received) == 3  # three confirmation emails, no more
+
+
+def test_sign_ups_racing_for_one_inbox_mail_it_at_most_its_limit(served_ws, smtpd, audience_app):
+    """24 sign-ups at once for one Gmail inbox spelt 24 ways (`v.ictim+N@`, `VICTIM@…`), each
+    from its own client: the inbox gets at most its 3 confirmation emails a day, on both
+    backends."""
+    app = audience_app(served_ws, smtpd, ("127.0.0.1",))[0]
+    spellings = [
+        f"v.ictim+{i}@gmail.com" if i % 2 else f"VIC.TIM+{i}@googlemail.com" for i in range(24)
+    ]
+    with running_server(app) as server, httpx.Client(timeout=30) as http:
+        page = http.get(f"{server.url}/subscribe")
+        token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+
+        def sign_up(i: int) -> int:
+            return http.post(
+                f"{server.url}/subscribe",
+                data={"form_token": token, "email": spellings[i]},
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
+            ).status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            codes = list(pool.map(sign_up, range(24)))
+    assert set(codes) <= {200, 429}
+    assert len(smtpd.received) == 3
+
+
+@pytest.mark.parametrize("serve_backend", ["postgresql"])
+def test_fewer_server_connections_than_database_threads_answer_every_one_click(
+    served_ws, smtpd, audience_app, postgres_server, monkeypatch
+):
+    """A role allowed 3 connections (a small managed server, or one shared with other hosts)
+    and 40 one-clicks at once through serve's 8 database threads: each waits for a connection
+    another call gives back, and every one is answered 200 and applied (5 of the 8 threads
+    could never connect: 4 in 10 one-clicks were 503, and a mail provider may not retry)."""
+    name = served_ws.settings.database.rsplit("/", 1)[1]
+    role = f"capped_{name}"
+    with postgres_server.connect() as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'capped pw' CONNECTION LIMIT 3")
+        conn.execute(f'CREATE DATABASE "{name}_c" OWNER {role}')
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "capped pw")
+    ws = served_ws.on_server(postgres_server.url(f"{name}_c", user=role))
+    readers = [f"r{i}@example.org" for i in range(40)]
+    app = audience_app(ws, smtpd)[0]  # logs in and makes the schema, then lets go
+    ws.add(*readers)
+    with running_server(app) as server, httpx.Client(timeout=60) as http:
+
+        def one_click(email: str) -> int:
+            token = sign_token(email, TEST_SECRET, TEST_LIST_ID)
+            posted = http.post(
+                f"{server.url}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"}
+            )
+            return posted.status_code
+
+        with ThreadPoolExecutor(20) as pool:
+            codes = list(pool.map(one_click, readers))
+    assert codes == [200] * 40
+    assert set(ws.statuses().values()) == {"unsubscribed"}
