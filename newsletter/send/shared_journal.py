@@ -410,6 +410,9 @@ class PostgresJournal(DeliveryJournal):
             )
         self._kept.settled(taken)
 
+    def waiting_for_server(self) -> bool:
+        return OUTAGE.waited() is not None
+
     def stop_waiting(self) -> None:
         """Ctrl-C: no statement of this send (in any of its processes) waits any longer for
         a server that is gone; what it may have lost is on this disk already (disk_fence)."""
