@@ -125,3 +125,27 @@ def test_a_server_asking_for_the_password_in_clear_text_never_gets_it(workspace,
         line = one_error_line(within(30, "db", "upgrade"), f"127.0.0.1:{port}/letters")
     assert "clear text" in line and "require_auth=password" in line
     assert RECEIVED == []
+
+
+def test_a_servers_escape_sequences_never_reach_serves_log(send_ws, smtpd, caplog):
+    """A server refusing serve's connection with ESC and BEL in its words (a terminal title, a
+    screen clear): the one-click is 503, and the log line shows them escaped."""
+    from dataclasses import replace
+
+    from newsletter.serve.app import create_app
+    from newsletter.serve.audience import Audience
+
+    refusal = b"no \x1b]0;owned\x07 entry \x1b[2J for you \x9b31m"
+    with silent_postgres(refusal=refusal) as port:
+        url = f"postgresql://news@127.0.0.1:{port}/letters"
+        settings = replace(send_ws.on_server(url).with_server(smtpd.host, smtpd.port))
+        app = create_app(settings, audience=Audience(settings, upgrade=False))
+        with running_server(app) as server, httpx.Client(timeout=30) as http:
+            token = sign_token(READER, TEST_SECRET, TEST_LIST_ID)
+            answer = http.post(
+                f"{server.url}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"}
+            )
+    assert answer.status_code == 503
+    logged = [r.getMessage() for r in caplog.records if "database unavailable" in r.getMessage()]
+    assert logged and all("\x1b" not in line and "\x07" not in line for line in logged)
+    assert "\\x1b]0;owned\\x07" in logged[0]

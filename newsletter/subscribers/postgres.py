@@ -20,6 +20,7 @@ from psycopg.connection import _WAIT_INTERVAL
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from newsletter.config import DATABASE_PASSWORD_ENV
+from newsletter.control_chars import shown_safely
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
 from newsletter.hidden_secret import SecretForms
@@ -33,6 +34,7 @@ CONNECT_TIMEOUT = 10
 # stops in one line; no honest statement of ours is silent this long (serve and send set the
 # server's own statement_timeout far below it).
 ANSWER_SECONDS = 120.0
+SERVER_WORDS = 200  # characters of a server's message an error line quotes
 
 _PASSWORD_HINT = (
     f"check {DATABASE_PASSWORD_ENV} (or PGPASSWORD, or ~/.pgpass) and the user in the URL"
@@ -126,7 +128,8 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
 
 def server_words(error: BaseException) -> str:
     """What a database server or libpq said, for an error line: its first line, without libpq's
-    `connection to server at "…" failed:` preamble, spaces folded, at most 200 characters,
+    `connection to server at "…" failed:` preamble, spaces folded, control characters
+    escaped (`\\x1b`), at most SERVER_WORDS characters,
     and the password hidden: a server that asks for it in clear text (the `password` method,
     or one pretending) may quote it back when it refuses the login, and the line showed it."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
@@ -135,7 +138,9 @@ def server_words(error: BaseException) -> str:
         text = text.split('" failed: ', 1)[1]
     for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD"):
         text = SecretForms.of(os.environ.get(variable)).hide(text)
-    return " ".join(text.split())[:200]
+    # Escaped as every error line is: serve logs these words, and a server's ESC and BEL
+    # (a terminal title, a screen clear) reached whoever tails the log.
+    return shown_safely(text, SERVER_WORDS)
 
 
 class PostgresConnection:

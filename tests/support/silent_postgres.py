@@ -5,7 +5,7 @@ needs (no TLS, AuthenticationOk, the parameters, BackendKeyData, ReadyForQuery),
 byte sent is read and never answered: a frozen server or virtual machine, a proxy holding the
 query.  `garbage=True` answers the startup with an HTTP line instead; `echo=True` asks for
 the password in clear text (as a server with the `password` method does) and refuses the
-login quoting it back.  Real sockets.
+login quoting it back; `refusal=b"…"` refuses the login with those words.  Real sockets.
 """
 
 from __future__ import annotations
@@ -60,9 +60,16 @@ def _quote_the_password(conn: socket.socket) -> None:
     conn.sendall(_message(b"E", fields))
 
 
-def _serve(conn: socket.socket, garbage: bool, echo: bool) -> None:
+def _refuse(conn: socket.socket, words: bytes) -> None:
+    conn.sendall(_message(b"E", b"SFATAL\0VFATAL\0C28000\0M" + words + b"\0\0"))
+
+
+def _serve(conn: socket.socket, garbage: bool, echo: bool, refusal: bytes | None) -> None:
     with contextlib.suppress(OSError), conn:
         _startup(conn)
+        if refusal is not None:
+            _refuse(conn, refusal)
+            return
         if garbage:
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
             return
@@ -79,7 +86,9 @@ def _serve(conn: socket.socket, garbage: bool, echo: bool) -> None:
 
 
 @contextlib.contextmanager
-def silent_postgres(*, garbage: bool = False, echo: bool = False) -> Iterator[int]:
+def silent_postgres(
+    *, garbage: bool = False, echo: bool = False, refusal: bytes | None = None
+) -> Iterator[int]:
     """The port of a fake server that logs in and then answers nothing (see the module)."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -93,7 +102,9 @@ def silent_postgres(*, garbage: bool = False, echo: bool = False) -> Iterator[in
                 conn, _ = listener.accept()
             except OSError:
                 return
-            threading.Thread(target=_serve, args=(conn, garbage, echo), daemon=True).start()
+            threading.Thread(
+                target=_serve, args=(conn, garbage, echo, refusal), daemon=True
+            ).start()
 
     threading.Thread(target=accept, daemon=True).start()
     try:
