@@ -485,9 +485,7 @@ class PostgresJournal(DeliveryJournal):
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or server_words(e)  # why it went: later tries say "closed"
                 if lost:  # the server gone: what it may have lost, on this disk before waiting
-                    if rows:
-                        self._kept.unsure(rows)
-                    self._kept.save()
+                    self._server_gone(rows)
                     # one deadline for the outage, whichever process saw it first (server_link)
                     deadline = min(deadline, OUTAGE.began(self.patience) + patience)
                     if OUTAGE.interrupted():  # Ctrl-C: the send stops, not waiting
@@ -502,6 +500,16 @@ class PostgresJournal(DeliveryJournal):
                     link.renew()
                 else:
                     self._reconnect()
+
+    def _server_gone(self, rows: Sequence[Row] = ()) -> None:
+        """A statement (writing `rows`), or the lease's renewal, found the server gone: the
+        accepted outcomes it may have lost or never got on this host's disk (disk_fence.py)."""
+        if rows:
+            self._kept.unsure(rows)
+        committer = getattr(self, "_committer", None)  # None: still opening (nothing kept)
+        if committer is not None:
+            self._kept.queued(committer.queued())
+        self._kept.save()
 
     def _lost(self, e: psycopg.Error) -> bool:
         raw = self.pg.raw
@@ -545,7 +553,7 @@ class PostgresJournal(DeliveryJournal):
             self.lease_seconds,
             lost=self._lease_lost,
             held=self._kept.holding,
-            gone=self._kept.save,
+            gone=self._server_gone,
         )
         if self.local is not None:  # a few bytes; a full disk only makes a re-run wait longer
             with contextlib.suppress(OSError), senders_file(self.local).open("a") as f:
