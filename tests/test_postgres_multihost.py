@@ -17,6 +17,8 @@ from tests.support.fault_commands import (
     no_send_left_running,  # noqa: F401 (autouse: kills a send a failed test left running)
     one_error,
     send,
+    start_send,
+    wait_for,
 )
 from tests.support.postgres_server import postgres_cluster, require_postgres
 from tests.support.postgres_standby import primary_and_standby
@@ -98,3 +100,32 @@ def test_no_writable_host_is_one_line_naming_each_host(send_ws):
         assert code == 1 and line.startswith(f"error: {hosts}/{DBNAME}: cannot connect ("), line
         assert f"{standby.host}:{standby.port}: " in line and f"127.0.0.1:{closed}: " in line
         assert "writable primary" in line, line
+
+
+def test_a_failover_mid_send_goes_on_at_the_promoted_standby_each_reader_once(send_ws):
+    """The URL names the primary then its standby with target_session_attrs=read-write: the
+    primary dies mid-send (an immediate stop, as a crash) and the standby is promoted; the
+    same run reconnects to the new primary through the same URL and finishes, exit 0, every
+    reader mailed exactly once."""
+    require_postgres()
+    with primary_and_standby() as (primary, standby):
+        with primary.connect() as conn:
+            conn.execute(f"CREATE DATABASE {DBNAME}")
+        hosts = f"{primary.host}:{primary.port},{standby.host}:{standby.port}"
+        url = f"postgresql://postgres@{hosts}/{DBNAME}?target_session_attrs=read-write"
+        active = import_readers(send_ws, url, 300)
+        handler = RecordingHandler()
+        with smtp_server(handler=handler) as relay:
+            sender = start_send(send_ws, url, *relay.send_flags, "--connections", "2",
+                                "--rate", "40")  # fmt: skip
+            wait_for(lambda: len(handler.received) >= 60)
+            primary.stop()  # a crash: every connection drops
+            assert len(handler.received) < len(active), "the send ended before the failover"
+            standby.promote()
+            output, _ = sender.communicate(timeout=240)
+            assert sender.returncode == 0, output
+        counts = handler.by_recipient()
+        assert set(counts) == set(active), "a reader was lost in the failover"
+        assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
+        assert not standby.in_recovery()
+        assert set(listed(send_ws, standby.url(DBNAME))) == set(active)

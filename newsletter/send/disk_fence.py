@@ -193,6 +193,7 @@ class KeptOutcomes:
             del self._rows[: snapshot.mark]
             self._queued = []  # committed since, or in a statement (unsure if cut off)
             self._version += 1
+        self._warned = False  # a file that could not be written: said again next outage
         if self._file is None or not self._file.holds:
             return
         with self._file_lock:
@@ -204,7 +205,6 @@ class KeptOutcomes:
             with contextlib.suppress(OSError):  # stale: the next run finds its rows recorded
                 self._file.write(rows)
                 self._saved = version
-            self._warned = False
 
     def accepted(self) -> list[Row]:
         """The kept outcomes the relay accepted (for the recovery file)."""
