@@ -7,10 +7,17 @@ become a file under a folder named after the scheme, and two workspaces meant to
 list would each mail every reader.  A password in the URL is refused too (`sslpassword`, the
 TLS key's, as well): it comes from NEWSLETTER_DATABASE_PASSWORD or libpq's PGPASSWORD /
 ~/.pgpass, never from a setting.
+
+Several hosts, as libpq takes them for a primary and its standbys
+(`postgresql://news@db1:5432,db2:5432/news?target_session_attrs=read-write`, `db1,db2`,
+`[::1]:5433,127.0.0.1:5434`, or `?host=db1,db2&port=5432,5433`), are read here as libpq
+reads them (`PostgresUrl.hosts`), each port checked; messages name the whole list in the
+URL's order (`db1:5432,db2:5432/news`), which stays the same whichever host answers.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -37,18 +44,38 @@ _NOT_A_PATH = (
 
 
 @dataclass(frozen=True, slots=True)
+class ServerAddress:
+    """One host (a name, an IP address, or a Unix socket folder) and its port."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
 class PostgresUrl:
     """A PostgreSQL server named by a `postgresql://user@host:port/dbname?sslmode=…` URL."""
 
     url: str
 
     @property
+    def hosts(self) -> tuple[ServerAddress, ...]:
+        """Each host and port libpq tries, in the URL's order (localhost and 5432 by default)."""
+        return _addresses(self.url)
+
+    @property
     def where(self) -> str:
-        """`host:port/dbname` for messages (no user, no parameters, never a password)."""
-        parts = urllib.parse.urlsplit(self.url)
-        host = parts.hostname or "localhost"
-        port = parts.port or 5432
-        return f"{host}:{port}{parts.path or '/'}"
+        """`host:port/dbname` for messages (no user, no parameters, never a password); with
+        several hosts all of them, `db1:5432,db2:5432/dbname`."""
+        path = _authority(self.url)[2].split("?", 1)[0].split("#", 1)[0]
+        return ",".join(map(str, self.hosts)) + (path or "/")
+
+    def may_be(self, other: PostgresUrl) -> bool:
+        """Might the two name the same database: one host:port in common, the same name?"""
+        same_name = self.where.rpartition("/")[2] == other.where.rpartition("/")[2]
+        return same_name and bool(set(self.hosts) & set(other.hosts))
 
 
 def parse_database(value: str) -> PostgresUrl | None:
@@ -86,15 +113,11 @@ def _check_postgres(value: str) -> str:
             "%40)"
         )
     parts = _split(value)
-    try:
-        parts.port  # noqa: B018 -- reading it checks it: a port that is not a number raises
-    except ValueError:
-        raise ValueError(
-            f"{quoted(_masked(value))}: its port is not a number from 1 to 65535; "
-            "write postgresql://user@host:5432/dbname"
-        ) from None
+    _addresses(value)  # each host and port as libpq reads them: ValueError naming a bad one
     query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-    if parts.password is not None or "password" in query or "sslpassword" in query:
+    user = _authority(value)[0]  # libpq's cut: urlsplit ends it at a `?` (`news:p?w@db`)
+    in_user = parts.password is not None or ":" in (user or "")
+    if in_user or "password" in query or "sslpassword" in query:
         raise ValueError(
             "the URL holds a password; remove it and set NEWSLETTER_DATABASE_PASSWORD "
             "(or PGPASSWORD, or ~/.pgpass) instead"
@@ -126,6 +149,109 @@ def _split(value: str) -> urllib.parse.SplitResult:
             f"{quoted(_masked(value))}: {why}; write an IPv6 host in brackets, "
             "e.g. postgresql://user@[::1]:5432/dbname"
         ) from None
+
+
+def _authority(url: str) -> tuple[str | None, str, str]:
+    """The URL's `user[:password]` (None without an `@`), its hosts and ports, and the rest,
+    cut as libpq cuts them: the user part ends at the first `@` before any `/` (a `?` in it
+    too), the hosts at the first `/` or `?` after it."""
+    rest = url.partition("//")[2]
+    user_end = re.match(r"[^@/]*", rest)
+    assert user_end is not None
+    user = None
+    if rest[user_end.end() : user_end.end() + 1] == "@":
+        user, rest = rest[: user_end.end()], rest[user_end.end() + 1 :]
+    end = re.match(r"[^/?]*", rest)
+    assert end is not None
+    return user, rest[: end.end()], rest[end.end() :]
+
+
+def _addresses(url: str) -> tuple[ServerAddress, ...]:
+    """The hosts and ports of a postgresql:// URL as libpq reads them: the comma-separated list
+    before the path, or the `host`, `hostaddr` and `port` parameters, which override it; one
+    port for all, or one per host.  ValueError names what libpq would refuse."""
+    _, netloc, rest = _authority(url)
+    pairs = [_host_and_port(url, item) for item in _items(netloc)]
+    query = dict(urllib.parse.parse_qsl(rest.partition("?")[2], keep_blank_values=True))
+    hosts = query["host"].split(",") if "host" in query else [h for h, _ in pairs]
+    if "hostaddr" in query:
+        numeric = query["hostaddr"].split(",")
+        if hosts == [""]:
+            hosts = numeric
+        elif len(numeric) != len(hosts):
+            raise ValueError(
+                f"{quoted(_masked(url))}: {len(hosts)} host(s) but {len(numeric)} hostaddr "
+                "value(s); give one hostaddr for every host"
+            )
+        hosts = [name or number for name, number in zip(hosts, numeric, strict=True)]
+    ports = query["port"].split(",") if "port" in query else [p for _, p in pairs]
+    if len(ports) == 1:
+        ports *= len(hosts)
+    if len(ports) != len(hosts):
+        raise ValueError(
+            f"{quoted(_masked(url))}: {len(ports)} ports for {len(hosts)} hosts; give one port "
+            "for every host, or one for all of them"
+        )
+    return tuple(
+        ServerAddress(_shown_host(host), _port_number(url, port))
+        for host, port in zip(hosts, ports, strict=True)
+    )
+
+
+def _items(netloc: str) -> list[str]:
+    """The comma-separated hosts (`[v6]:port` keeps its colons: a comma ends it only past `]`)."""
+    return re.findall(r"(?:\[[^\]]*\]?|[^,\[])+", netloc) or [""]
+
+
+def _host_and_port(url: str, item: str) -> tuple[str, str]:
+    """One `host:port`, `[v6]:port`, `host` or `:port` of the list; ValueError for a broken
+    `[…]`, in the words _split uses for the first host."""
+    if item.startswith("["):
+        host, close, port = item[1:].partition("]")
+        why = "" if close else "the IPv6 address after '[' has no closing ']'"
+        if close and not _is_ipv6(host):
+            why = "the host between [ and ] is not an IPv6 address"
+        if close and port and not port.startswith(":"):
+            why = f"{quoted(port)} follows the ']' of an IPv6 address where ':port' goes"
+        port = port[1:]
+    else:
+        host, _, port = item.partition(":")
+        why = "a ']' with no '[' before it" if "]" in item else ""
+        why = "a '[' in the middle of a host" if "[" in item else why
+    if why:
+        raise ValueError(
+            f"{quoted(_masked(url))}: {why}; write an IPv6 host in brackets, "
+            "e.g. postgresql://user@[::1]:5432/dbname"
+        )
+    return urllib.parse.unquote(host), urllib.parse.unquote(port)
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        ipaddress.IPv6Address(urllib.parse.unquote(host))
+    except ValueError:
+        return False
+    return True
+
+
+def _port_number(url: str, port: str) -> int:
+    """A port as libpq takes it (none: 5432); ValueError naming one that is not 1 to 65535."""
+    if not port:
+        return 5432
+    if port.isascii() and port.isdigit() and 0 < int(port) < 65536:
+        return int(port)
+    raise ValueError(
+        f"{quoted(_masked(url))}: its port {quoted(port)} is not a number from 1 to 65535; "
+        "write postgresql://user@host:5432/dbname"
+    )
+
+
+def _shown_host(host: str) -> str:
+    """A host as messages name it: none is localhost; a name in lower case, as DNS takes it
+    (a Unix socket folder, `/…`, as written)."""
+    if not host:
+        return "localhost"
+    return host if host.startswith("/") else host.lower()
 
 
 def _masked(value: str) -> str:

@@ -47,11 +47,12 @@ pytest_plugins = ["tests.support.send_fixtures"]
 def lossy(monkeypatch) -> Iterator[Postgres]:
     """A cluster of its own whose WAL writer sleeps 10 s, so that stopping it at once (as a
     crash does) loses the commits that did not wait for the disk; every other commit is
-    durable, as on a production server."""
+    durable, as on a production server.  No autovacuum: its durable commits (an ANALYZE of
+    the journal mid-send) would flush the WAL at moments no test chooses."""
     monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
     with postgres_cluster() as server:
         server.stop()
-        server.options += " -c wal_writer_delay=10000 -c synchronous_commit=on"
+        server.options += " -c wal_writer_delay=10000 -c synchronous_commit=on -c autovacuum=off"
         server.start()
         yield server
 
@@ -117,6 +118,27 @@ def test_the_server_gone_the_accepted_outcomes_are_on_this_disk_before_any_waiti
             "c@example.org": ("failed", 1),
             "d@example.org": ("sent", 1),
         }
+    finally:
+        journal.close()
+
+
+def test_an_outcome_handed_over_and_in_no_statement_yet_is_saved_too(lossy, tmp_path):
+    """The server found gone while an accepted outcome waits behind the writers (handed
+    over, in no statement yet: the committer's lock held here so no writer takes it): it is
+    in the kept file with the kept ones, so a kill then does not mail that reader again."""
+    dbname, local = lossy.new_database(), tmp_path / "postgresql-send"
+    journal = journal_on(lossy, dbname, local)
+    try:
+        journal.record("a@example.org", "sent", attempts=1, message_id="<a@x>")
+        with journal._committer._changed:
+            journal.record_soon("q@example.org", "sent", attempts=1, message_id="<q@x>")
+            journal._server_gone()  # as a statement that lost its connection does
+            saved = {(e.email, e.status, e.message_id) for e in read_recovery(local)}
+        assert saved == {("a@example.org", "sent", "<a@x>"), ("q@example.org", "sent", "<q@x>")}
+        journal.wait_recorded()
+        with journal._lock:
+            journal._fence()
+        assert kept_files(local) == []
     finally:
         journal.close()
 
@@ -297,7 +319,9 @@ def test_a_sender_killed_during_a_crash_of_the_server_mails_nobody_again(send_ws
     (before, each lost outcome was a second copy), and says nothing went twice."""
     url = lossy.url(lossy.new_database())
     with (send_ws.root / "newsletter.toml").open("a") as toml:
-        toml.write("lease = 30\n")  # [smtp]: renewed (a durable commit) every 5 s
+        # [smtp]: the lease renewed (a durable commit, flushing all) every 5 s; one process,
+        # whose fence (also flushing all) comes before each claim of 200
+        toml.write("lease = 30\nprocesses = 1\n")
     active = import_readers(send_ws, url, 2000)
     relay_log = RecordingHandler()
     with smtp_server(handler=relay_log) as relay:
@@ -314,7 +338,9 @@ def test_a_sender_killed_during_a_crash_of_the_server_mails_nobody_again(send_ws
         code, output = send(send_ws, url, *relay.send_flags, "--rate", "400")
     assert code == 0, output
     print(f"lost in the crash {len(lost)}, in the kept files {len(in_file)}")
-    assert len(lost) >= 5, f"the crash lost too few outcomes to tell ({len(lost)})"
+    # The server writes its WAL a page at a time as pages fill, so the crash loses the last
+    # page's outcomes or so: 3-22 in the runs so far.
+    assert lost, "the crash lost no outcome: nothing to tell"
     counts = relay_log.by_recipient()
     assert set(counts) == set(active)
     doubles = sorted(e for e, n in counts.items() if n > 1)

@@ -74,7 +74,9 @@ class EventLog:
         if p.elapsed - self._last_progress < PROGRESS_EVERY:
             return
         self._last_progress = p.elapsed
-        waiting = {"reconnecting": p.reconnecting} if p.reconnecting else {}
+        waiting: dict[str, object] = {"reconnecting": p.reconnecting} if p.reconnecting else {}
+        if p.database is not None:  # seconds the send has waited for its PostgreSQL server
+            waiting["database_down"] = round(p.database[0])
         self.emit(
             self.issue,
             "send",

@@ -15,10 +15,12 @@ class ProgressDisplay:
     """A progress bar on stderr (messages, rate, ETA); when stderr is not a terminal (cron,
     systemd, CI), at most one line every 10 s and none at the end: the summary follows."""
 
-    def __init__(self, total: int, relay: str = "the relay") -> None:
+    def __init__(self, total: int, relay: str = "the relay", database: str = "") -> None:
         self.total = total
         self.relay = relay  # host:port, for the line saying the send waits for it
+        self.database = database  # host:port of a PostgreSQL server, likewise
         self._reconnecting = 0
+        self._database_down = False
         self._bar: Any = None  # a rich Progress, imported only on a terminal
         self._task: Any = None
         self._last_line = self._last_draw = 0.0
@@ -58,14 +60,16 @@ class ProgressDisplay:
         """Called as messages go (by one sender thread at a time, or the loop following the
         worker processes): redraw a few times a second."""
         done = p.sent + p.failed
-        waiting = p.reconnecting != self._reconnecting
+        waiting = p.reconnecting != self._reconnecting or self._database_down != bool(p.database)
         if done != p.total and p.elapsed - self._last_draw < 0.1 and not waiting:
             return
         self._last_draw = p.elapsed
         rate = done / p.elapsed if p.elapsed > 0 else 0.0
         if self._tty and self._bar is None:
             self._start_bar()
-        note = reconnecting_note(p.reconnecting, self.relay)
+        note = database_note(p.database, self.database) or reconnecting_note(
+            p.reconnecting, self.relay
+        )
         if self._bar is not None:
             self._bar.update(self._task, completed=done, rate=rate, failed=p.failed, note=note)
         elif done < p.total and (p.elapsed - self._last_line >= PROGRESS_EVERY or waiting):
@@ -78,6 +82,7 @@ class ProgressDisplay:
                 err=True,
             )
         self._reconnecting = p.reconnecting
+        self._database_down = bool(p.database)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
@@ -89,3 +94,14 @@ def reconnecting_note(connections: int, relay: str) -> str:
     if not connections:
         return ""
     return f"waiting for {relay} to answer again ({connections} connection(s) retrying)"
+
+
+def database_note(waited: tuple[float, float] | None, database: str) -> str:
+    """What the progress says while the send waits for its PostgreSQL server to answer again
+    (it stops once the patience is spent: docs/postgresql.md)."""
+    if waited is None:
+        return ""
+    seconds, patience = waited
+    return (
+        f"waiting for PostgreSQL at {database} ({min(seconds, patience):.0f} s of {patience:.0f} s)"
+    )

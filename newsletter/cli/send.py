@@ -279,7 +279,9 @@ def _send(
     password = _password(settings)
     log = _json_log(plan.issue_id) if as_json else None
     relay = settings.smtp.where
-    with ProgressDisplay(plan.recipients, relay) as progress, stop_on_signals():
+    server = settings.database_server
+    database = server.where.split("/", 1)[0] if server is not None else ""
+    with ProgressDisplay(plan.recipients, relay, database) as progress, stop_on_signals():
         on_progress = log.progress if log is not None else progress.update
         summary = run_send(
             replace(plan, options=replace(options, password=password, on_progress=on_progress))

@@ -35,8 +35,9 @@ every session; so:
 **The server gone: the kept outcomes on this host's disk at once** (`KeptOutcomes.save`).
 The first statement that finds the server gone (an outcome's write, the fence, a claim, the
 lease's renewal) writes, before it waits a moment, every kept `sent` and `unknown` outcome,
-and the accepted ones of any write the server's going cut off (`unsure`: committed or not,
-nobody knows), to this sender's kept file (recovery.KeptFile, in the workspace:
+the accepted ones of any write the server's going cut off (`unsure`: committed or not,
+nobody knows) and those handed over and in no statement yet (`queued`), to this sender's
+kept file (recovery.KeptFile, in the workspace:
 `postgresql-send.unjournaled.kept-<pid>-<id>`): issue, address, status, Message-ID and
 the stamp the journal row was written with, in a new file flushed, renamed over the old
 and the folder flushed.  Later
@@ -69,7 +70,8 @@ instead of mailing those readers again.
 
 What it gives up: a server whose crash loses outcomes and a kill of this host before the file
 is written (a few milliseconds after the first statement that finds the server gone), or on
-a disk that refuses the file, mail those readers again, with the same Message-ID.  A server
+a disk that refuses the file, mail those readers again, with the same Message-ID; an outcome
+handed over after the last save is the message in flight at the kill, as before.  A server
 with a synchronous standby (`synchronous_standby_names` set) keeps durable commits: a
 failover must find every acknowledged outcome on the standby.
 """
@@ -135,6 +137,7 @@ class KeptOutcomes:
         self._file_lock = threading.Lock()  # the file: one writer at a time
         self._rows: list[tuple[str, Row]] = []  # (session, row), in the order committed
         self._unsure: dict[int, Sequence[Row]] = {}  # statements cut off, by id, until done
+        self._queued: list[Row] = []  # handed over, in no statement, when last looked at
         self._file = file
         self._warn = warn
         self._version = 0  # changes to the rows: the file is written again only after one
@@ -155,6 +158,13 @@ class KeptOutcomes:
         with self._lock:
             if id(rows) not in self._unsure:
                 self._unsure[id(rows)] = rows
+                self._version += 1
+
+    def queued(self, rows: list[Row]) -> None:
+        """The outcomes handed over and in no statement yet, now (the server found gone)."""
+        with self._lock:
+            if rows != self._queued:
+                self._queued = rows
                 self._version += 1
 
     def done(self, rows: Sequence[Row]) -> None:
@@ -181,7 +191,9 @@ class KeptOutcomes:
         Removed when that is nothing."""
         with self._lock:
             del self._rows[: snapshot.mark]
+            self._queued = []  # committed since, or in a statement (unsure if cut off)
             self._version += 1
+        self._warned = False  # a file that could not be written: said again next outage
         if self._file is None or not self._file.holds:
             return
         with self._file_lock:
@@ -193,7 +205,6 @@ class KeptOutcomes:
             with contextlib.suppress(OSError):  # stale: the next run finds its rows recorded
                 self._file.write(rows)
                 self._saved = version
-            self._warned = False
 
     def accepted(self) -> list[Row]:
         """The kept outcomes the relay accepted (for the recovery file)."""
@@ -208,7 +219,7 @@ class KeptOutcomes:
 
     def save(self) -> bool:
         """The server was found gone (a write, the fence or a lease renewal lost its
-        connection): write the accepted kept and unsure outcomes to this host's disk now,
+        connection): write the accepted kept, unsure and queued outcomes to this host's disk now,
         before any waiting, so that a kill during the outage leaves them there.  Does
         nothing when nothing changed since the last save.  False when the file holds none
         (none to hold, or it could not be written: said once, by `warn`)."""
@@ -221,7 +232,7 @@ class KeptOutcomes:
                 version = self._version
                 kept = (row for _, row in self._rows)
                 unsure = (row for rows in self._unsure.values() for row in rows)
-                rows = _lines(itertools.chain(kept, unsure))
+                rows = _lines(itertools.chain(kept, unsure, self._queued))
             try:
                 self._file.write(rows)
             except OSError as e:

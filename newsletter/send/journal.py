@@ -168,6 +168,15 @@ class DeliveryJournal:
             finally:
                 self._lock.release()
 
+    def waiting_for_server(self) -> bool:
+        """Is the send waiting for its database server to answer again?  Never on SQLite."""
+        return False
+
+    def stop_waiting(self) -> None:
+        """The send was interrupted (Ctrl-C): wait no longer for a server that is gone.  On
+        SQLite nothing is waited for but a busy file, for seconds; PostgreSQL's:
+        shared_journal.py."""
+
     def settle(self, recovery: Any) -> str | None:
         """At a run's end, make sure every recorded outcome is kept; nothing to do here (a
         commit is kept once made).  PostgreSQL's: shared_journal.py, disk_fence.py."""

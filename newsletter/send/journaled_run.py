@@ -254,6 +254,7 @@ def in_rounds(
             if not journal.others_pending(stream.get("up_to")) or _waited_stopped(board):
                 break
         except KeyboardInterrupt:
+            journal.stop_waiting()  # a server gone is not waited for any more
             results.append(RunResult(stopped=INTERRUPTED, stopped_at=monotonic(), interrupted=True))
             break
         except NewsletterError as e:  # the journal cannot be read: stop as a failed read does
@@ -285,7 +286,7 @@ def _after(on_progress: ProgressCallback | None, done: RunResult) -> ProgressCal
 
     def shifted(p: SendProgress) -> None:
         failed = p.failed + done.failed + done.unknown
-        report(SendProgress(p.sent + done.sent, failed, p.total, p.elapsed, p.reconnecting))
+        report(replace(p, sent=p.sent + done.sent, failed=failed))
 
     return shifted
 
@@ -358,6 +359,8 @@ def _run_in_processes(
             stream = {"resend_unknown": resend_unknown, "part": (k, processes), "up_to": up_to}
             result = in_rounds(journal, new_run, stream, None, board=board)
         except KeyboardInterrupt:  # before (or after) the run could take it itself
+            if journal is not None:
+                journal.stop_waiting()  # a server gone is not waited for any more
             done = RunResult.merged(r.result() for r in runs) if runs else RunResult()
             result = replace(done, interrupted=True)
             if result.stopped is None:

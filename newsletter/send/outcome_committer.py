@@ -202,6 +202,12 @@ class OutcomeCommitter:
         with self._changed:
             return self._started
 
+    def queued(self) -> list[Row]:
+        """The outcomes handed over and in no statement yet (for the disk, when the server
+        is found gone: disk_fence.py)."""
+        with self._changed:
+            return [row for _, row in self._queue]
+
     def wait(self, tickets: Sequence[int], since: int | None = None) -> None:
         """Return once every outcome of `tickets` is committed; JournalWriteError when one
         cannot be.  `since` (a `mark`): and once a statement begun after it found the lease

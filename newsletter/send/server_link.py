@@ -9,7 +9,10 @@ the statement again, for the journal's patience.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import re
+import struct
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +29,55 @@ CONNECTION_LOST = (
     psycopg.errors.CrashShutdown,
     psycopg.errors.CannotConnectNow,
 )
+
+
+class OutageClock:
+    """When the server was first found gone in the present outage, shared by a send's
+    processes: anonymous shared memory made at import, before any worker is forked.
+
+    Every wait for the server (each statement's, in each worker process and in the parent)
+    ends at that start plus the journal's patience: one deadline for the outage, not one per
+    statement (a new user watched a send wait 120 s for each of six statements in turn), and
+    the parent's progress line reads it to say the send waits for the database.  The clock is
+    monotonic, which Linux keeps one for the whole machine, so the processes' times compare.
+    A statement that succeeds ends the outage."""
+
+    _FORMAT = "ddd"  # the outage's start (0: none), its patience, 1 after a Ctrl-C
+
+    def __init__(self) -> None:
+        self._cells = mmap.mmap(-1, struct.calcsize(self._FORMAT))
+
+    def began(self, patience: float) -> float:
+        """The server is gone: when this outage began (now, if no process saw it before)."""
+        start, _, _ = struct.unpack_from(self._FORMAT, self._cells)
+        if not start:
+            start = time.monotonic()
+            struct.pack_into("dd", self._cells, 0, start, patience)
+        return float(start)
+
+    def ended(self) -> None:
+        """The server answered: no outage."""
+        if struct.unpack_from("d", self._cells)[0]:
+            struct.pack_into("dd", self._cells, 0, 0.0, 0.0)
+
+    def waited(self) -> tuple[float, float] | None:
+        """Seconds waited so far in the present outage, and of how many; None: no outage."""
+        start, patience, _ = struct.unpack_from(self._FORMAT, self._cells)
+        return None if not start else (time.monotonic() - start, patience)
+
+    def interrupt(self) -> None:
+        """The send was interrupted (Ctrl-C): none of its processes waits for the server."""
+        struct.pack_into("d", self._cells, 16, 1.0)
+
+    def interrupted(self) -> bool:
+        return bool(struct.unpack_from("d", self._cells, 16)[0])
+
+    def reset(self) -> None:
+        """A new send (in the parent, before any worker is forked)."""
+        struct.pack_into(self._FORMAT, self._cells, 0, 0.0, 0.0, 0.0)
+
+
+OUTAGE = OutageClock()
 
 
 class ServerLink:

@@ -118,6 +118,7 @@ from newsletter.send.server_link import (
     CONNECTION_LOST,
     FIRST_PAUSE,
     LONGEST_PAUSE,
+    OUTAGE,
     Prepared,
     ServerLink,
     stopped_by_timeout,
@@ -409,6 +410,14 @@ class PostgresJournal(DeliveryJournal):
             )
         self._kept.settled(taken)
 
+    def waiting_for_server(self) -> bool:
+        return OUTAGE.waited() is not None
+
+    def stop_waiting(self) -> None:
+        """Ctrl-C: no statement of this send (in any of its processes) waits any longer for
+        a server that is gone; what it may have lost is on this disk already (disk_fence)."""
+        OUTAGE.interrupt()
+
     def settle(self, recovery: Any) -> str | None:
         """At a run's end: write what is queued and fence the kept outcomes; when the server
         cannot be reached for that, the accepted ones stay in this sender's kept file
@@ -458,11 +467,14 @@ class PostgresJournal(DeliveryJournal):
         re-opened and the operation run again, for `patience` seconds; any other refusal is
         one line at once.  The server gone, what it may have lost is first saved on this
         disk (disk_fence.py), with the accepted `rows` the operation writes."""
-        deadline = time.monotonic() + (self.patience if patience is None else patience)
+        patience = self.patience if patience is None else patience
+        deadline = time.monotonic() + patience
         pause, cause = FIRST_PAUSE, ""
         while True:
             try:
-                return operation()
+                result = operation()
+                OUTAGE.ended()
+                return result
             except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
                 time.sleep(0.01)  # another sender's claim crossed ours: try again
             except psycopg.Error as e:
@@ -473,9 +485,11 @@ class PostgresJournal(DeliveryJournal):
                     raise JournalWriteError(f"{self.server.where}: cannot {what}{line}") from None
                 cause = cause or server_words(e)  # why it went: later tries say "closed"
                 if lost:  # the server gone: what it may have lost, on this disk before waiting
-                    if rows:
-                        self._kept.unsure(rows)
-                    self._kept.save()
+                    self._server_gone(rows)
+                    # one deadline for the outage, whichever process saw it first (server_link)
+                    deadline = min(deadline, OUTAGE.began(self.patience) + patience)
+                    if OUTAGE.interrupted():  # Ctrl-C: the send stops, not waiting
+                        deadline = 0.0
                 if time.monotonic() >= deadline:
                     raise self._gave_up(what, cause, e if not lost else None) from None
                 time.sleep(pause)
@@ -486,6 +500,16 @@ class PostgresJournal(DeliveryJournal):
                     link.renew()
                 else:
                     self._reconnect()
+
+    def _server_gone(self, rows: Sequence[Row] = ()) -> None:
+        """A statement (writing `rows`), or the lease's renewal, found the server gone: the
+        accepted outcomes it may have lost or never got on this host's disk (disk_fence.py)."""
+        if rows:
+            self._kept.unsure(rows)
+        committer = getattr(self, "_committer", None)  # None: still opening (nothing kept)
+        if committer is not None:
+            self._kept.queued(committer.queued())
+        self._kept.save()
 
     def _lost(self, e: psycopg.Error) -> bool:
         raw = self.pg.raw
@@ -529,7 +553,7 @@ class PostgresJournal(DeliveryJournal):
             self.lease_seconds,
             lost=self._lease_lost,
             held=self._kept.holding,
-            gone=self._kept.save,
+            gone=self._server_gone,
         )
         if self.local is not None:  # a few bytes; a full disk only makes a re-run wait longer
             with contextlib.suppress(OSError), senders_file(self.local).open("a") as f:

@@ -25,12 +25,14 @@ from newsletter.send.journaled_run import (
 from newsletter.send.merge_check import merge_hash
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender_lease import workspace_host
+from newsletter.send.server_link import OUTAGE
 from newsletter.send.shared_journal import (
     PostgresJournal,
     local_state,
     open_postgres_journal,
 )
 from newsletter.send.shared_status import held_line
+from newsletter.send.workers import SendProgress
 
 
 def run_shared_send(plan: SendPlan) -> SendSummary:
@@ -47,6 +49,8 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
         finally:
             reader.close()
     transport, processes = transport_for(plan)
+    OUTAGE.reset()  # what an earlier send in this process saw is not this one's
+    plan = _saying_outages(plan)
     lease = plan.settings.smtp.lease
     merge = merge_hash(read_build_record(plan.folder).files)
 
@@ -93,6 +97,19 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
         return summary
     finally:
         journal.close()
+
+
+def _saying_outages(plan: SendPlan) -> SendPlan:
+    """The plan with a progress that says when the send waits for the database server: its
+    processes share when the outage began (server_link.OUTAGE)."""
+    report = plan.options.on_progress
+    if report is None:
+        return plan
+
+    def with_outage(p: SendProgress) -> None:
+        report(replace(p, database=OUTAGE.waited()))
+
+    return replace(plan, options=replace(plan.options, on_progress=with_outage))
 
 
 def _senders(journal: PostgresJournal) -> tuple[SenderShare, ...]:

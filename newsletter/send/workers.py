@@ -83,6 +83,9 @@ class SendProgress:
     # still meanwhile, and the display says why (a new user watched "6/12, 0 failed" for two
     # minutes while the relay was down, and learnt why only at the end).
     reconnecting: int = 0
+    # On PostgreSQL, while the database server is gone: seconds waited for it so far, and
+    # the patience (server_link.OutageClock); the count stands still meanwhile too.
+    database: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +230,26 @@ class SendRun:
                 while not done.wait(tick):  # a timeout, so Ctrl-C reaches this thread
                     if self.board is not None and self.board.stopped():
                         self.stop.set()
+                    elif self._waiting_for_server():
+                        with self._lock:  # the progress says for how long, while nothing moves
+                            self._progress()
         except KeyboardInterrupt:
             self.interrupted = True
             self._halt(INTERRUPTED)
+            if self.journal is not None:
+                self.journal.stop_waiting()  # a server gone is not waited for any more
             self._let_in_flight_finish(finished)
+
+    def _waiting_for_server(self) -> bool:
+        """One process whose journal waits for its database server (PostgreSQL): the parent of
+        worker processes draws their progress itself."""
+        journal = self.journal
+        return (
+            self.board is None
+            and self.on_progress is not None
+            and journal is not None
+            and (journal.waiting_for_server())
+        )
 
     def _let_in_flight_finish(self, finished: list[threading.Event]) -> None:
         """Give the messages in flight `timeout` seconds to be answered (and recorded).

@@ -289,7 +289,8 @@ def _parse(value: str, which: str) -> PostgresUrl | None:
 
 def _same(a: str, a_server: PostgresUrl | None, b: str, b_server: PostgresUrl | None) -> bool:
     if a_server is not None or b_server is not None:
-        return a_server is not None and b_server is not None and a_server.where == b_server.where
+        # Several hosts (a primary and its standby): one in common with the same name is it.
+        return a_server is not None and b_server is not None and a_server.may_be(b_server)
     return Path(a).resolve() == Path(b).resolve()
 
 

@@ -39,6 +39,11 @@ SERVER_WORDS = 200  # characters of a server's message an error line quotes
 _PASSWORD_HINT = (
     f"check {DATABASE_PASSWORD_ENV} (or PGPASSWORD, or ~/.pgpass) and the user in the URL"
 )
+# target_session_attrs=read-write (or primary) and no host that is: each a standby, or down.
+_NO_PRIMARY = (
+    "no host named is a writable primary (target_session_attrs): a failover under way? "
+    "promote the standby, or add the new primary's host to the URL"
+)
 # libpq's messages, by what they mean for the editor: (words in the message, what to do).
 _CAUSES: tuple[tuple[str, str], ...] = (
     ("password authentication failed", "the server refused the login (wrong password or user); "
@@ -47,6 +52,8 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("requested a cleartext password", "it asked for the password in clear text, which is never "
      "sent unless the URL allows it: if the server is yours and uses the `password` method, "
      "add require_auth=password to the URL (better: scram-sha-256 in its pg_hba.conf)"),
+    ("session is read-only", _NO_PRIMARY),
+    ("hot standby mode", _NO_PRIMARY),
     ("connection refused", "nothing answers there; is PostgreSQL running, on that host and port?"),
     ("timeout expired", f"no answer within {CONNECT_TIMEOUT} s; is the host right and reachable?"),
     ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
@@ -131,16 +138,39 @@ def server_words(error: BaseException) -> str:
     `connection to server at "…" failed:` preamble, spaces folded, control characters
     escaped (`\\x1b`), at most SERVER_WORDS characters,
     and the password hidden: a server that asks for it in clear text (the `password` method,
-    or one pretending) may quote it back when it refuses the login, and the line showed it."""
+    or one pretending) may quote it back when it refuses the login, and the line showed it.
+    Several hosts tried (a multi-host URL): each one's `host:port: words`, in the order tried."""
+    tried = _attempts(str(error))
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = lines[0] if lines else type(error).__name__
+    text = "; ".join(tried) if tried else lines[0] if lines else type(error).__name__
     if text.startswith("connection") and '" failed: ' in text:
         text = text.split('" failed: ', 1)[1]
     for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD"):
         text = SecretForms.of(os.environ.get(variable)).hide(text)
     # Escaped as every error line is: serve logs these words, and a server's ESC and BEL
     # (a terminal title, a screen clear) reached whoever tails the log.
-    return shown_safely(text, SERVER_WORDS)
+    return shown_safely(text, SERVER_WORDS * (2 if tried else 1))
+
+
+# psycopg's lines for each host of a multi-host URL it tried (connection.py, `conn_errors`).
+_ATTEMPT = re.compile(r"- host: '?(.*?)'?, port: '?(.*?)'?, hostaddr: (?:'.*?'|None): (.*)")
+_PREAMBLE = re.compile(
+    r'(?:connection failed: )?connection to server (?:at|on socket) ".*?"(?:, port \d+)? failed: '
+)
+
+
+def _attempts(text: str) -> list[str]:
+    """`host:port: what libpq said` for each host psycopg tried, when it tried several."""
+    if "Multiple connection attempts failed" not in text:
+        return []
+    tried = []
+    for line in text.splitlines():
+        if attempt := _ATTEMPT.fullmatch(line.strip()):
+            host, port, said = attempt.groups()
+            where = f"[{host}]" if ":" in host else host
+            words = _PREAMBLE.sub("", said, count=1)
+            tried.append(f"{where}:{port}: {words}" if port != "None" else f"{where}: {words}")
+    return tried
 
 
 class PostgresConnection:
