@@ -8,8 +8,10 @@ recovery, streaming from the primary), and the second the real primary.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from newsletter.mail.unsubscribe import sign_token
 from tests.support.fault_commands import (
     import_readers,
     listed,
@@ -20,15 +22,18 @@ from tests.support.fault_commands import (
     start_send,
     wait_for,
 )
-from tests.support.postgres_server import postgres_cluster, require_postgres
+from tests.support.postgres_server import PASSWORD, postgres_cluster, require_postgres
 from tests.support.postgres_standby import primary_and_standby
 from tests.support.send_workspace import ISSUE_ID
+from tests.support.serve_process import running_serve
 from tests.support.smtp_server import RecordingHandler, free_port, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
 pytestmark = pytest.mark.slow  # each test starts a cluster (or a primary and a standby)
 
 DBNAME = "letters"
+LIST_ID = "the-test-brief.example.org"
+SECRET = b"test-secret-0123456789abcdef"
 
 
 def test_a_closed_first_host_is_skipped_and_every_command_works_on_the_second(send_ws):
@@ -129,3 +134,21 @@ def test_a_failover_mid_send_goes_on_at_the_promoted_standby_each_reader_once(se
         assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
         assert not standby.in_recovery()
         assert set(listed(send_ws, standby.url(DBNAME))) == set(active)
+
+
+def test_serve_on_a_multi_host_url_answers_from_the_host_that_is_up(send_ws, monkeypatch):
+    """`serve` whose URL names a closed port first and the server second starts and applies a
+    one-click unsubscribe (200), the reader unsubscribed on the server."""
+    require_postgres()
+    with postgres_cluster() as server:
+        with server.connect() as conn:
+            conn.execute(f"CREATE DATABASE {DBNAME}")
+        url = f"postgresql://postgres@127.0.0.1:{free_port()},{server.host}:{server.port}/{DBNAME}"
+        [reader] = import_readers(send_ws, url, 1)
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
+        monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
+        with running_serve(send_ws.root) as address:
+            link = f"{address}/unsubscribe?token={sign_token(reader, SECRET, LIST_ID)}"
+            done = httpx.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+            assert done.status_code == 200, done.text
+        assert listed(send_ws, server.url(DBNAME)) == {reader: "unsubscribed"}
