@@ -424,11 +424,13 @@ def test_two_workspaces_on_one_machine_are_two_hosts_and_a_killed_one_stays_itse
         assert [run.returncode for run in runs] == [0, 0], outputs
     kept = (first.root / "postgresql-send.host").read_text("utf-8").split("\t")[0]
     lines = host_lines(second, "--senders")
-    hosts = [re.match(rf"    {re.escape(machine)} \(workspace (\w+)\)  (\w+) ", x) for x in lines]
+    hosts = [
+        re.match(rf"    {re.escape(machine)} \(workspace (\w+), /.*?\)  (\w+) ", x) for x in lines
+    ]
     named = [found.groups() for found in hosts if found]
     assert len(named) == 2 and named[0][0] != named[1][0], lines
     assert (kept, "finished") in named, lines
-    at = next(i for i, x in enumerate(lines) if f"(workspace {kept})" in x)
+    at = next(i for i, x in enumerate(lines) if f"(workspace {kept}, " in x)
     pids = list(itertools.takewhile(lambda x: x.startswith("      pid "), lines[at + 1 :]))
     assert len(pids) >= 2, lines  # the killed run's sender and the re-run's: one host
     assert (first.root / "newsletter.toml").read_bytes() == toml

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import typer
 
 from newsletter.cli.app import app, workspace_settings
@@ -50,7 +53,12 @@ def copy(
     """
     from newsletter.subscribers.database_copy import copy_database
 
-    report = copy_database(source, target, force=force)
+    line = _ProgressLine() if sys.stderr.isatty() else None
+    try:
+        report = copy_database(source, target, force=force, progress=line)
+    finally:
+        if line is not None:
+            line.clear()
     for table in report.tables:
         typer.echo(f"  {table.name:<16} {table.rows:>10,} rows  checksum {table.checksum[:16]}")
     replaced = f", replacing {report.replaced:,} rows it held" if report.replaced else ""
@@ -58,3 +66,22 @@ def copy(
         f"Copied {report.rows:,} rows in {len(report.tables)} tables from {report.source} "
         f"to {report.target}{replaced}; every table's count and checksum match."
     )
+
+
+class _ProgressLine:
+    """`db copy`'s progress on a terminal (standard error): one line, rewritten in place,
+    naming the table and its rows so far, at most ten times a second; cleared at the end.
+    A pipe gets none (the summary follows): a cron job's log stays as it was."""
+
+    def __init__(self) -> None:
+        self._drawn = 0.0
+
+    def __call__(self, table: str, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done and now - self._drawn < 0.1:
+            return
+        self._drawn = now
+        typer.echo(f"\r\x1b[K  {phase} {table}: {done:,} of {total:,} rows", err=True, nl=False)
+
+    def clear(self) -> None:
+        typer.echo("\r\x1b[K", err=True, nl=False)

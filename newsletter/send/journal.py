@@ -110,12 +110,15 @@ class SenderShare:
     unknown: int
 
 
-def host_name(machine: str, workspace: str) -> str:
-    """The host a sender registers: the machine's name and its workspace's id."""
-    return f"{machine} (workspace {workspace})"
+def host_name(machine: str, workspace: str, folder: str = "") -> str:
+    """The host a sender registers: the machine's name, its workspace's id and the folder the
+    id stands for (`vm (workspace 3f9a1c2b, /home/ed/letters)`), so that `--status` can say
+    which of two folders on one machine is which (until 6 December only that folder's
+    postgresql-send.host said it)."""
+    return f"{machine} (workspace {workspace}{', ' if folder else ''}{folder})"
 
 
-_HOST = re.compile(r"(?s)(.*) \(workspace (\w+)\)")
+_HOST = re.compile(r"(?s)(.*?) \(workspace (\w+)(?:, .*)?\)")
 
 
 def machine_of(host: str) -> str:

@@ -67,8 +67,9 @@ RENEW = (
 
 
 def workspace_host(local: Path) -> str:
-    """This workspace's name as a host, `machine (workspace 3f9a1c2b)`: what `send --status`
-    groups senders by (status.py shows the part in brackets only to tell two apart).
+    """This workspace's name as a host, `machine (workspace 3f9a1c2b, /its/folder)`: what
+    `send --status` groups senders by (status.py shows the part in brackets only to tell two
+    apart).
 
     The id is made once and kept in the workspace's state (`postgresql-send.host`, with the
     machine's name and the folder it was made for): a re-run after a kill is the same host,
@@ -81,7 +82,7 @@ def workspace_host(local: Path) -> str:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         kept = path.read_text("utf-8").split("\t")
         if len(kept) == 3 and kept[1:] == [machine, folder + "\n"] and kept[0].isalnum():
-            return host_name(machine, kept[0])
+            return host_name(machine, kept[0], folder)
     made = secrets.token_hex(4)
     spare = path.with_name(f"{path.name}.{os.getpid()}")
     try:
@@ -98,7 +99,7 @@ def workspace_host(local: Path) -> str:
     finally:
         with contextlib.suppress(OSError):
             spare.unlink()
-    return host_name(machine, made)
+    return host_name(machine, made, folder)
 
 
 def senders_file(local: Path) -> Path:

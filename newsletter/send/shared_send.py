@@ -22,7 +22,7 @@ from newsletter.send.journaled_run import (
     run_over,
     transport_for,
 )
-from newsletter.send.merge_check import merge_hash
+from newsletter.send.merge_check import key_check, merge_hash, shared_state
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender_lease import workspace_host
 from newsletter.send.server_link import OUTAGE
@@ -52,7 +52,10 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
     OUTAGE.reset()  # what an earlier send in this process saw is not this one's
     plan = _saying_outages(plan)
     lease = plan.settings.smtp.lease
-    merge = merge_hash(read_build_record(plan.folder).files)
+    links = plan.composer.mailing.links  # its key: the same on every host (merge_check.py)
+    merge = shared_state(
+        merge_hash(read_build_record(plan.folder).files), key_check(links.secret, links.list_id)
+    )
 
     local = local_state(plan.settings)
     host = workspace_host(local)  # made once per workspace: every worker registers as it

@@ -40,6 +40,10 @@ from newsletter.out_folder import require_parent_folder
 from newsletter.subscribers.database import BUSY_TIMEOUT, database_error, open_database
 
 BATCH = 5_000  # rows per executemany on SQLite
+PROGRESS_EVERY = 5_000  # rows between two calls of the progress callback
+
+# How far the copy is, for a terminal: (table, "copying" or "checking", rows so far, of how many)
+Progress = Callable[[str, str, int, int], None]
 _MODULUS = 2**128
 
 Row = tuple[Any, ...]
@@ -267,8 +271,11 @@ def _names(columns: list[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def copy_database(source: str, target: str, *, force: bool = False) -> CopyReport:
-    """Copy every table of `source` into `target` (each a SQLite path or a PostgreSQL URL)."""
+def copy_database(
+    source: str, target: str, *, force: bool = False, progress: Progress | None = None
+) -> CopyReport:
+    """Copy every table of `source` into `target` (each a SQLite path or a PostgreSQL URL);
+    `progress` is told each table's rows as they are copied, then read back."""
     src_server, dst_server = _parse(source, "SRC"), _parse(target, "DST")
     if _same(source, src_server, target, dst_server):
         raise SubscriberError(f"{target}: SRC and DST are the same database; name another DST")
@@ -276,8 +283,8 @@ def copy_database(source: str, target: str, *, force: bool = False) -> CopyRepor
         require_parent_folder(Path(target), "DST")
     with _open_source(source, src_server) as src:
         if dst_server is not None:
-            return _into_postgres(src, dst_server, force=force)
-        return _into_sqlite(src, Path(target), force=force)
+            return _into_postgres(src, dst_server, force=force, progress=progress)
+        return _into_sqlite(src, Path(target), force=force, progress=progress)
 
 
 def _parse(value: str, which: str) -> PostgresUrl | None:
@@ -336,7 +343,9 @@ def _open_source(value: str, server: PostgresUrl | None) -> Iterator[_Side]:
             raise statement_error(server, e) from None
 
 
-def _into_postgres(src: _Side, server: PostgresUrl, *, force: bool) -> CopyReport:
+def _into_postgres(
+    src: _Side, server: PostgresUrl, *, force: bool, progress: Progress | None
+) -> CopyReport:
     import psycopg
 
     from newsletter.subscribers.postgres import connect_postgres, statement_error
@@ -347,7 +356,7 @@ def _into_postgres(src: _Side, server: PostgresUrl, *, force: bool) -> CopyRepor
             with raw.transaction():  # the upgrade, the emptying, every table: all or nothing
                 upgrade_postgres(raw, server)
                 dst = _PostgresSide(server, raw)
-                report = _copy_tables(src, dst, force=force, lock=dst.lock)
+                report = _copy_tables(src, dst, force=force, lock=dst.lock, progress=progress)
                 # The planner's statistics, as after a restore: the unique addresses are
                 # indexes on lower(email), which say nothing about `email = ?` without them.
                 raw.execute(f"ANALYZE {', '.join(t.name for t in report.tables)}")
@@ -356,7 +365,7 @@ def _into_postgres(src: _Side, server: PostgresUrl, *, force: bool) -> CopyRepor
             raise statement_error(server, e) from None
 
 
-def _into_sqlite(src: _Side, path: Path, *, force: bool) -> CopyReport:
+def _into_sqlite(src: _Side, path: Path, *, force: bool, progress: Progress | None) -> CopyReport:
     created = not path.exists()
     try:
         open_database(path).close()  # creates or upgrades it, as any first use does
@@ -365,7 +374,8 @@ def _into_sqlite(src: _Side, path: Path, *, force: bool) -> CopyReport:
             # A plain connection: the copy writes every row as it is, and is checked after.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                report = _copy_tables(src, _SqliteSide(path, conn), force=force, lock=None)
+                dst = _SqliteSide(path, conn)
+                report = _copy_tables(src, dst, force=force, lock=None, progress=progress)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -388,7 +398,12 @@ def _remove_created(path: Path, created: bool) -> None:
 
 
 def _copy_tables(
-    src: _Side, dst: Any, *, force: bool, lock: Callable[[list[str]], None] | None
+    src: _Side,
+    dst: Any,
+    *,
+    force: bool,
+    lock: Callable[[list[str]], None] | None,
+    progress: Progress | None = None,
 ) -> CopyReport:
     tables = src.tables()
     _check_same_schema(src, tables, dst, dst.tables())
@@ -411,13 +426,14 @@ def _copy_tables(
         sent = _Tally(times)
         # Closed here, not by the garbage collector after the source's connection has gone
         # (which printed "Exception ignored in…" and a traceback when a write failed).
+        total = src.count(table) if progress is not None else 0
         with contextlib.closing(src.read(table, columns)) as read:
-            rows = sent.watch(read)
+            rows = _told(sent.watch(read), progress, table, "copying", total)
             if isinstance(dst, _PostgresSide):
                 rows = _storable(rows, src.where, table, columns, dst.binary(table))
             dst.write(table, columns, rows)
         back = _Tally(times)
-        for _ in back.watch(dst.read(table, columns)):
+        for _ in _told(back.watch(dst.read(table, columns)), progress, table, "checking", total):
             pass
         if (back.rows, back.total) != (sent.rows, sent.total):
             raise SubscriberError(
@@ -426,6 +442,20 @@ def _copy_tables(
             )
         copied.append(TableCopy(table, sent.rows, sent.checksum))
     return CopyReport(src.where, dst.where, tuple(copied), sum(held.values()))
+
+
+def _told(
+    rows: Iterable[Row], progress: Progress | None, table: str, phase: str, total: int
+) -> Iterator[Row]:
+    """`rows` as they are, `progress` told at the start and every PROGRESS_EVERY rows."""
+    if progress is None:
+        yield from rows
+        return
+    progress(table, phase, 0, total)
+    for n, row in enumerate(rows, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(table, phase, n, total)
+        yield row
 
 
 def _storable(
