@@ -503,7 +503,13 @@ class PostgresJournal(DeliveryJournal):
 
     def _server_gone(self, rows: Sequence[Row] = ()) -> None:
         """A statement (writing `rows`), or the lease's renewal, found the server gone: the
-        accepted outcomes it may have lost or never got on this host's disk (disk_fence.py)."""
+        accepted outcomes it may have lost or never got on this host's disk (disk_fence.py).
+
+        Not after `settle` left them in the kept file (and forgot them): a later statement of
+        the same journal (one process: the run's own reads after it) saved the emptied memory
+        over that file, and the re-run mailed those readers again."""
+        if getattr(self, "_unfenced", False):  # (None yet while opening)
+            return
         if rows:
             self._kept.unsure(rows)
         committer = getattr(self, "_committer", None)  # None: still opening (nothing kept)
