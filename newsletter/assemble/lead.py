@@ -21,7 +21,9 @@ two outlets' three each only if its items score far higher), with a slight prefe
 fuller story; ties go to the first story in source order.  A story that covers the one
 chosen and is covered by it tells the same event: if it is FULLER (1.5) times as long, it
 is the fuller account and leads instead (a 63-word follow-up no longer leads over the
-160-word story it follows).  A headline sharing one common word with a story scores far
+160-word story it follows), unless it is a feed entry and the chosen story the editor's own;
+and a feed entry chosen gives way to a story of the editor's own files telling the same event
+(each covers the other).  A headline sharing one common word with a story scores far
 under the bar, so it never counts as coverage.
 
 Only so many stories are ranked as the lead (each ranking reads every other story's whole
@@ -148,7 +150,7 @@ def lead_choice(
     found = [tuple(r for r in first.ranked if r.score >= bar) for first in rankings]
     scores = [_lead_score(story, f) for story, f in zip(contenders, found, strict=True)]
     best = max(range(len(contenders)), key=lambda i: (scores[i], -i))
-    lead = _fuller_account(best, contenders, found)
+    lead = _fuller_account(_editors_account(best, contenders, found, scores), contenders, found)
     return LeadChoice(contenders[lead], (rankings[lead].profile, refined(rankings[lead])))
 
 
@@ -175,18 +177,44 @@ def _fuller_account(
 
     Two stories that cover each other tell one event, and how alike each is to the third
     decides little (a 70-word follow-up led over the 170-word main story on it); the one
-    FULLER times as long is the account the others follow.
+    FULLER times as long is the account the others follow.  A feed entry never displaces a
+    story of the editor's own files this way: a feed copying the editor's story and padding it
+    (its description twice over) would take the lead.
     """
     covers = [{r.headline.source for r in f} for f in found]
     words = [_words(s) for s in stories]
+    editors = not _FEED_ENTRY.search(stories[best].source)
     same = [
         i
         for i, story in enumerate(stories)
         if story.source in covers[best]
         and stories[best].source in covers[i]
         and words[i] >= FULLER * words[best]
+        and not (editors and _FEED_ENTRY.search(story.source))
     ]
     return max(same, key=lambda i: (words[i], -i)) if same else best
+
+
+def _editors_account(
+    best: int,
+    stories: Sequence[Story],
+    found: Sequence[tuple[ScoredHeadline, ...]],
+    scores: Sequence[float],
+) -> int:
+    """The lead's index, or, when it is a feed entry telling the same event as a story of the
+    editor's own files (each covers the other), that story's (the best scored of them): a
+    feed repeating the editor's story, longer by any padding, scored higher on its length."""
+    if not _FEED_ENTRY.search(stories[best].source):
+        return best
+    covers = [{r.headline.source for r in f} for f in found]
+    own = [
+        i
+        for i, story in enumerate(stories)
+        if not _FEED_ENTRY.search(story.source)
+        and story.source in covers[best]
+        and stories[best].source in covers[i]
+    ]
+    return max(own, key=lambda i: (scores[i], -i)) if own else best
 
 
 def _words(story: Story) -> int:

@@ -13,6 +13,10 @@ Related with a very high score.  `borrowed_title` takes one only when it is safe
    variant family as one, numbers included, stop words ignored: `terms.concept_pairs`) is in
    the lead's text, but for at most one common word that is neither its verb, a number nor a
    name ("WHO approves first malaria vaccine" under a story that says "recommends" is refused);
+   it negates nothing the news sentence does not ("Fed does not cut …", "never", "won't":
+   stop words, so every content word was the story's), and what comes before its verb (its
+   subject) comes before that verb in the news sentence too ("Trump cuts interest rates …"
+   under "The Federal Reserve is cutting … caused by President Donald Trump's trade wars");
 3. it prints as a title itself: an outlet's suffix (" - BBC News", " | Reuters") dropped, a
    Title Case headline put in sentence case with the lead's own capitals, then the derived
    titles' self-check (`titles.printable_problems`: one main verb, no label or dateline, within
@@ -61,6 +65,11 @@ _NOT_A_HEADLINE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w’']*")
+# Words that negate what a headline says; "n't" and "cannot" are read as "not".
+_NEGATIONS = frozenset(
+    {"not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "nowhere", "without"}
+)
+_NEGATION_WORD = re.compile(r"[a-z'’]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,7 @@ def borrowed_title(
         if score < SAME_EVENT:
             break
         title = as_title(headline.title, headline.publisher, text)
-        if title and _says_only(title, known, opening):
+        if title and _says_only(title, known, opening) and _says_it_so(title, news):
             return BorrowedTitle(title, headline)
     return None
 
@@ -180,6 +189,39 @@ def _says_only(title: str, known: set[str], opening: set[str]) -> bool:
         return False
     in_opening = sum(concept in opening for _, concept in pairs)
     return in_opening >= OPENING_SHARE * len(pairs)
+
+
+def _says_it_so(title: str, news: str) -> bool:
+    """Whether `title` negates only what the news sentence negates, and its subject (the
+    words before its verb) comes before that verb in the news sentence, where it is there:
+    the same words can say the opposite ("Fed does not cut …", "Trump cuts …")."""
+    if not negations(title) <= negations(news):
+        return False
+    words = title.split(" ")
+    at = verb_index(title)
+    if at is None or at >= len(words):
+        return True
+    order: dict[str, list[int]] = {}
+    for i, (_, concept) in enumerate(concept_pairs(news)):
+        order.setdefault(concept, []).append(i)
+    verb = [concept for _, concept in concept_pairs(words[at])]
+    if not verb or verb[0] not in order:
+        return True
+    last_verb = max(order[verb[0]])
+    subject = [concept for _, concept in concept_pairs(" ".join(words[:at]))]
+    return all(min(order[c]) < last_verb for c in subject if c in order)
+
+
+def negations(text: str) -> set[str]:
+    """The negating words of `text` ("n't" and "cannot" as "not")."""
+    found = set()
+    for m in _NEGATION_WORD.finditer(text):
+        word = m.group().casefold().replace("’", "'")
+        if word.endswith("n't") or word == "cannot":
+            found.add("not")
+        elif word in _NEGATIONS:
+            found.add(word)
+    return found
 
 
 def _minor(pair: tuple[str, str], title: str) -> bool:

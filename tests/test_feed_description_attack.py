@@ -1,0 +1,31 @@
+"""An RSS item whose description holds a whole story can lead (sources/feeds.py), but a feed
+never takes the lead from the editor's own story by copying and padding it, and what its
+HTML hides is never printed (docs/security.md, *Feed headlines, whole descriptions …*)."""
+
+from __future__ import annotations
+
+import html
+
+from tests.support.build_json import build_json
+from tests.test_title_headline import FED, write
+
+EDITORS = "---\ntitle: The Fed cuts its rate\n---\n\n" + "\n\n".join(FED["paragraphs"]) + "\n"
+
+
+def _wire(description: str, title: str = "Fed story from the wire") -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<description>A wire</description>
+<item><title>{title}</title><link>https://wire.example/a</link>
+<description>{html.escape(description)}</description></item>
+</channel></rss>
+"""
+
+
+def test_a_feed_item_repeating_the_editors_story_twice_does_not_lead_over_it(workspace):
+    """The editor's Markdown story and a feed item whose description is that story twice (so
+    half again as long, and each covers the other): the editor's story leads."""
+    story = write(workspace, "seeds/fed.md", EDITORS)
+    twice = "".join(f"<p>{p}</p>" for p in FED["paragraphs"]) * 2
+    feed = write(workspace, "feeds/wire.xml", _wire(twice))
+    assert build_json(story, feed)["lead"]["title"] == "The Fed cuts its rate"
