@@ -7,6 +7,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsletter.assemble.title_headline import (
@@ -19,6 +20,7 @@ from newsletter.assemble.title_headline import (
 from newsletter.assemble.titles import chosen_title
 from newsletter.cli import app
 from newsletter.models import Headline
+from tests.conftest import SAMPLE_SEED
 from tests.support.build_json import build_json
 
 DATA = Path(__file__).parent / "data"
@@ -223,3 +225,22 @@ def test_the_outlet_a_title_was_taken_from_is_quoted_and_cut_where_printed(works
     for output in (rendered.output, checked.output):
         assert "the headline of 'Axios and Partners" in output, output
         assert long_name not in output and "…' about the same event" in output, output
+
+
+@pytest.mark.browser
+def test_the_preview_ranking_view_credits_the_feed_whose_headline_titles_the_lead(tmp_path):
+    """In a real Chromium, the preview's Ranking view marks a borrowed title with the outlet
+    it came from ("title from Axios's headline: check it"), not as derived from the story."""
+    from tests.support.browser import chromium, make_workspace, open_page, running_preview
+
+    workspace = make_workspace(tmp_path / "workspace")
+    (workspace / "seeds" / SAMPLE_SEED.name).unlink()
+    write(workspace, "seeds/fed.txt", SEED)
+    write(workspace, "seeds/business.xml", _feed(NEWSWEEK, AXIOS, BRAZIL))
+    with chromium() as browser, running_preview(workspace) as running:
+        page = open_page(browser, running.url, view="ranking")
+        panel = page.locator("#panel-ranking")
+        panel.get_by_text("title from Axios's headline: check it").wait_for(timeout=10000)
+        assert "Fed cuts interest rates for the first time since 2008" in panel.inner_text()
+        assert "title derived from the story" not in panel.inner_text()
+        page.context.close()

@@ -16,6 +16,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
+
+# Private psycopg names (this one and errors._WaitTimeout below): safe only under the pin in
+# pyproject.toml; tests/test_psycopg_internals.py says which one a new psycopg renamed.
 from psycopg.connection import _WAIT_INTERVAL
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
