@@ -66,11 +66,17 @@ class PostgresUrl:
         return _addresses(self.url)
 
     @property
+    def servers(self) -> str:
+        """Every host:port libpq tries, as messages name them (`db1:5432,db2:5432`; a Unix
+        socket folder as written, `/var/run/postgresql:5432`)."""
+        return ",".join(map(str, self.hosts))
+
+    @property
     def where(self) -> str:
         """`host:port/dbname` for messages (no user, no parameters, never a password); with
         several hosts all of them, `db1:5432,db2:5432/dbname`."""
         path = _authority(self.url)[2].split("?", 1)[0].split("#", 1)[0]
-        return ",".join(map(str, self.hosts)) + (path or "/")
+        return self.servers + (path or "/")
 
     def may_be(self, other: PostgresUrl) -> bool:
         """Might the two name the same database: one host:port in common, the same name?"""
@@ -99,6 +105,11 @@ def parse_database(value: str) -> PostgresUrl | None:
 
 def _check_postgres(value: str) -> str:
     """A postgresql:// URL that libpq can read and that carries no password."""
+    if _holds_password(value):  # first: every later message quotes a part of the URL
+        raise ValueError(
+            "the URL holds a password; remove it and set NEWSLETTER_DATABASE_PASSWORD "
+            "(or PGPASSWORD, or ~/.pgpass) instead"
+        )
     rest = value[value.index(":") + 1 :]
     if not rest.startswith("//"):
         raise ValueError(
@@ -112,16 +123,8 @@ def _check_postgres(value: str) -> str:
             "Remove it and set NEWSLETTER_DATABASE_PASSWORD (or write a database name's '@' as "
             "%40)"
         )
-    parts = _split(value)
+    _split(value)  # ValueError naming a broken `[…]` around an IPv6 host
     _addresses(value)  # each host and port as libpq reads them: ValueError naming a bad one
-    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-    user = _authority(value)[0]  # libpq's cut: urlsplit ends it at a `?` (`news:p?w@db`)
-    in_user = parts.password is not None or ":" in (user or "")
-    if in_user or "password" in query or "sslpassword" in query:
-        raise ValueError(
-            "the URL holds a password; remove it and set NEWSLETTER_DATABASE_PASSWORD "
-            "(or PGPASSWORD, or ~/.pgpass) instead"
-        )
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):  # bytes not UTF-8, as os.environ has them
         raise ValueError(
             f"{quoted(_masked(value))} holds bytes that are not UTF-8, which libpq cannot "
@@ -254,8 +257,41 @@ def _shown_host(host: str) -> str:
     return host if host.startswith("/") else host.lower()
 
 
+def _holds_password(value: str) -> bool:
+    """Would libpq (or urlsplit) read a password from the URL: a `:` in its user part, or a
+    `password` or `sslpassword` parameter however its name is written?"""
+    user = _authority(value)[0] or ""  # libpq's user part: to the first '@' before any '/'
+    netloc = re.match(r"[^/?#]*", value.partition("//")[2])
+    assert netloc is not None
+    userinfo = netloc.group().rpartition("@")[0]  # urlsplit's: to the last '@' before '/?#'
+    if ":" in user or ":" in userinfo:
+        return True
+    names = (item.partition("=")[0] for item in re.split(r"[?&]", value.partition("?")[2]))
+    return any(_password_name(name) for name in names)
+
+
+def _password_name(name: str) -> bool:
+    """Is a URL parameter's name one libpq reads as a password?  libpq decodes each `%XX` of
+    a name once, then looks it up exactly (`pass%77ord` is `password`); here it is decoded
+    until nothing changes, stripped and lower-cased, so that no spelling near it is missed."""
+    while (decoded := urllib.parse.unquote(name)) != name:
+        name = decoded
+    return name.strip().lower() in ("password", "sslpassword")
+
+
 def _masked(value: str) -> str:
-    """The value as a message may show it (through quoted, which cuts it): any password
-    between `:` and `@`, or after `password=`, masked before it is cut."""
-    masked = re.sub(r"(//[^/@:]*:).*@", r"\1***@", value)  # to the last '@': a '/' in it too
-    return re.sub(r"(?i)(password\s*=\s*)\S*", r"\1***", masked)
+    """The value as a message may show it (through quoted, which cuts it): anything between
+    the user's `:` and the last `@`, and the value of any parameter named as a password
+    (`password=`, `pass%77ord=`, `sslpassword = '…'`), masked before it is cut."""
+    head, at, tail = value.rpartition("@")
+    colon = re.search(r":(?!//)", head)  # past `scheme://`; `news:pw@db` has no scheme
+    if at and colon:
+        value = head[: colon.end()] + "***@" + tail
+    value = re.sub(r"(?<=[?&])([^=&]*)=[^&]*", _masked_pair, value)  # a URL's, to the `&`
+    # libpq's `key = value` form: a value in quotes may hold spaces.
+    return re.sub(r"([^\s=?&']+)(\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S*)", _masked_pair, value)
+
+
+def _masked_pair(pair: re.Match[str]) -> str:
+    """`name=value` as written, or `name=***` when the name is a password's."""
+    return f"{pair.group(1)}=***" if _password_name(pair.group(1)) else pair.group()

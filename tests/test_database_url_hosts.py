@@ -111,18 +111,18 @@ def test_ports_or_addresses_that_do_not_match_the_hosts_are_refused(url, said):
 @pytest.mark.parametrize(
     ("url", "said"),
     [
-        ("postgresql://news:hunter2secret@db1:5432,[db2]:5432/news", "not an IPv6 address"),
-        ("postgresql://news:hunter2secret@db1,[::1/news", "no closing ']'"),
-        ("postgresql://news:hunter2secret@[::1]:5432,::2]/news", "']' with no '['"),
-        ("postgresql://news:hunter2secret@db1,[::1]x/news", "follows the ']'"),
+        ("postgresql://news@db1:5432,[db2]:5432/news", "not an IPv6 address"),
+        ("postgresql://news@db1,[::1/news", "no closing ']'"),
+        ("postgresql://news@[::1]:5432,::2]/news", "']' with no '['"),
+        ("postgresql://news@db1,[::1]x/news", "follows the ']'"),
     ],
 )
-def test_a_broken_ipv6_host_anywhere_in_the_list_is_named_without_the_password(url, said):
-    """A broken `[…]` in any host of the list is named as that, the password never shown."""
+def test_a_broken_ipv6_host_anywhere_in_the_list_is_named(url, said):
+    """A broken `[…]` in any host of the list is named as that (with a password in the URL
+    it is refused as holding one first: tests/test_database_url_secrets.py)."""
     with pytest.raises(ValueError) as caught:
         parse_database(url)
-    assert said in str(caught.value) and "hunter2secret" not in str(caught.value)
-    assert "***" in str(caught.value)
+    assert said in str(caught.value)
 
 
 @pytest.mark.parametrize(

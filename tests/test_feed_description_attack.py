@@ -54,3 +54,17 @@ def test_text_a_feeds_html_hides_is_never_printed_nor_ranked(workspace):
         assert word not in body, word
     assert "Visible at the end." in body
     assert FED["paragraphs"][0][:40] in body
+
+
+def test_a_control_character_in_a_description_is_said_once(workspace):
+    """An RSS 2.0 description (the item's summary, and its whole text when long enough) with
+    one U+2028 in it gives one warning, not one more for the same text read as a story."""
+    from newsletter.sources.feeds import parse_feed
+
+    words = " ".join(["The council met on Tuesday and voted for the new bridge."] * 40)
+    data = _wire(f"<p>{words}\u2028 and adjourned.</p>").encode()
+    warnings = parse_feed(data, "feeds/wire.xml").warnings
+    said = [w for w in warnings if "U+2028" in w]
+    assert said == [
+        "feeds/wire.xml#1: the summary holds the control character U+2028; replaced by a space"
+    ], warnings

@@ -11,6 +11,8 @@ meanwhile stops it at once; and a re-run once the server is back mails every rea
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import signal
 import subprocess
 import sys
@@ -19,6 +21,8 @@ import time
 
 import pytest
 
+from newsletter.cli.log_output import EventLog
+from newsletter.send.workers import SendProgress
 from tests.support.fault_commands import environment, import_readers, wait_for
 from tests.support.send_workspace import ISSUE_ID
 from tests.support.smtp_server import RecordingHandler, smtp_server
@@ -178,3 +182,15 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
     _once_each(handler, active, out)
+
+
+def test_the_json_log_says_how_long_the_send_has_waited_for_the_database(capsys):
+    """With `--log-format json` the progress event of a send waiting for its server carries
+    `database_down` (seconds), as it carries `reconnecting` while the relay is waited for."""
+    log = EventLog("json", clock=dt.datetime(2026, 12, 6, 20, 0, tzinfo=dt.UTC))
+    log.issue = ISSUE_ID
+    log.progress(SendProgress(44, 0, 300, 5.0))  # the first: only starts the 10 s
+    log.progress(SendProgress(44, 0, 300, 16.0, database=(11.4, 120.0)))
+    events = [json.loads(x) for x in capsys.readouterr().err.splitlines()]
+    assert len(events) == 1 and events[0]["database_down"] == 11, events
+    assert (events[0]["done"], events[0]["total"]) == (44, 300)

@@ -40,7 +40,30 @@ def test_the_progress_says_the_send_waits_for_the_relay_and_stops_saying_it(send
     waiting = [line for line in lines if "waiting for" in line]
     assert len(waiting) == 1, lines
     assert re.fullmatch(
-        rf"sending: 1/4 \(\d+/s, 0 failed, waiting for {re.escape(relay)} to answer again "
-        r"\(1 connection\(s\) retrying\), ETA \d+ s\)",
+        rf"sending: 1/4 \(0 failed, waiting for {re.escape(relay)} to answer again "
+        r"\(1 connection\(s\) retrying\), ETA –\)",
         waiting[0],
     )
+
+
+def test_while_the_send_waits_the_progress_shows_no_rate_and_no_eta(capsys):
+    """While the send waits for its PostgreSQL server, the line shows neither a rate sinking
+    to 0/s nor an ETA growing without bound ("44/300 (0/s, ETA 1521 s)"), but `ETA –`; once
+    messages flow again, the rate leaves out the time spent waiting."""
+    with ProgressDisplay(300, database="127.0.0.1:5432") as display:  # not a terminal: lines
+        display.update(SendProgress(sent=40, failed=0, total=300, elapsed=0.0))
+        display.update(SendProgress(sent=44, failed=0, total=300, elapsed=11.0))
+        for waited in (1.0, 31.0, 61.0):
+            display.update(SendProgress(44, 0, 300, 11.0 + waited, database=(waited, 120.0)))
+            display._last_line = -100.0  # every call makes a line, as 10 s apart would
+        display.update(SendProgress(sent=66, failed=0, total=300, elapsed=83.0))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "sending: 44/300 (4/s, 0 failed, ETA 64 s)", lines
+    waiting = [line for line in lines if "waiting for PostgreSQL" in line]
+    assert waiting == [
+        f"sending: 44/300 (0 failed, waiting for PostgreSQL at 127.0.0.1:5432 "
+        f"({s} s of 120 s), ETA –)"
+        for s in (1, 31, 61)
+    ], lines
+    # 66 done in 83 s, 71 of them waiting (from the first waiting line on): 66/12 = 6/s
+    assert lines[-1] == "sending: 66/300 (6/s, 0 failed, ETA 43 s)", lines

@@ -5,6 +5,7 @@ than serve has database threads."""
 from __future__ import annotations
 
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -95,3 +96,61 @@ def test_fewer_server_connections_than_database_threads_answer_every_one_click(
             codes = list(pool.map(one_click, readers))
     assert codes == [200] * 40
     assert set(ws.statuses().values()) == {"unsubscribed"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("serve_backend", ["postgresql"])
+def test_a_full_server_is_not_hammered_with_logins_while_calls_wait_for_a_slot(
+    served_ws, smtpd, audience_app, postgres_server, monkeypatch
+):
+    """While every connection the role may have is taken (by another host, here the test), 8
+    one-clicks at once wait for a slot with logins spaced out (doubling up to 1 s, shared by
+    the worker's threads), not one login per thread every 0.1 s (about 160 in 2 s); once a
+    slot frees, each is answered as before (200, or 503 past its budget) and what got 200 is
+    applied."""
+    import psycopg
+
+    from newsletter.serve import server_link
+
+    name = served_ws.settings.database.rsplit("/", 1)[1]
+    role = f"full_{name}"
+    with postgres_server.connect() as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'full pw' CONNECTION LIMIT 2")
+        conn.execute(f'CREATE DATABASE "{name}_f" OWNER {role}')
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "full pw")
+    url = postgres_server.url(f"{name}_f", user=role)
+    ws = served_ws.on_server(url)
+    readers = [f"r{i}@example.org" for i in range(8)]
+    app = audience_app(ws, smtpd)[0]  # logs in and makes the schema, then lets go
+    ws.add(*readers)
+    logins: list[float] = []
+    real_connect = server_link._connect
+
+    def counted(server):  # the real login, counted
+        logins.append(time.monotonic())
+        return real_connect(server)
+
+    monkeypatch.setattr(server_link, "_connect", counted)
+    held = [psycopg.connect(url, password="full pw") for _ in range(2)]  # the role's 2 slots
+    with running_server(app) as server, httpx.Client(timeout=60) as http:
+
+        def one_click(email: str) -> int:
+            token = sign_token(email, TEST_SECRET, TEST_LIST_ID)
+            posted = http.post(
+                f"{server.url}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"}
+            )
+            return posted.status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = pool.map(one_click, readers)
+            time.sleep(2.0)
+            full = len(logins)  # the logins tried while the server had no slot for us
+            for conn in held:
+                conn.close()
+            codes = list(answers)
+    assert 1 <= full <= 20, f"{full} logins in 2 s against a full server"
+    assert set(codes) <= {200, 503} and 200 in codes, codes
+    statuses = ws.statuses()
+    assert all(
+        statuses[r] == "unsubscribed" for r, c in zip(readers, codes, strict=True) if c == 200
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsletter.assemble.title_headline import (
@@ -19,6 +20,7 @@ from newsletter.assemble.title_headline import (
 from newsletter.assemble.titles import chosen_title
 from newsletter.cli import app
 from newsletter.models import Headline
+from tests.conftest import SAMPLE_SEED
 from tests.support.build_json import build_json
 
 DATA = Path(__file__).parent / "data"
@@ -111,7 +113,7 @@ def test_a_build_titles_an_unsure_lead_with_the_feeds_headline_and_lists_it_once
     assert "title_derived = true" in manifest
     assert 'title_from = "Axios"' in manifest
     checked = CliRunner().invoke(app, ["check", data["issue_dir"]])
-    assert "was taken from Axios's headline about the same event" in checked.output
+    assert "was taken from the headline of 'Axios' about the same event" in checked.output
 
 
 def test_a_build_keeps_the_derived_title_when_no_headline_is_safe(workspace):
@@ -202,3 +204,43 @@ def test_a_common_word_the_headline_adds_once_in_lower_case_is_minor():
     assert not certain_kind(chosen_title(lead["paragraphs"])[1])
     borrowed = borrowed_title(lead["paragraphs"], [(Headline(published), 0.9)])
     assert borrowed is not None and borrowed.title == published
+
+
+def test_the_outlet_a_title_was_taken_from_is_quoted_and_cut_where_printed(workspace):
+    """`title_from` is outside text (a feed's publisher, or the manifest's words): `check` and
+    a re-render print it quoted and cut at 60 characters, as every such value is printed."""
+    seed = write(workspace, "seeds/fed.txt", SEED)
+    feed = write(workspace, "feeds/business.xml", _feed(NEWSWEEK, AXIOS, BRAZIL))
+    folder = build_json(seed, feed)["issue_dir"]
+    manifest = workspace / folder / "issue.toml"
+    long_name = "Axios " + "and Partners " * 12 + "Wire"
+    text = manifest.read_text("utf-8").replace(
+        'title_from = "Axios"', f'title_from = "{long_name}"'
+    )
+    manifest.write_text(text, "utf-8")
+    runner = CliRunner()
+    rendered = runner.invoke(app, ["build", folder])
+    checked = runner.invoke(app, ["check", folder])
+    assert rendered.exit_code == 0, rendered.output
+    for output in (rendered.output, checked.output):
+        assert "the headline of 'Axios and Partners" in output, output
+        assert long_name not in output and "…' about the same event" in output, output
+
+
+@pytest.mark.browser
+def test_the_preview_ranking_view_credits_the_feed_whose_headline_titles_the_lead(tmp_path):
+    """In a real Chromium, the preview's Ranking view marks a borrowed title with the outlet
+    it came from ("title from Axios's headline: check it"), not as derived from the story."""
+    from tests.support.browser import chromium, make_workspace, open_page, running_preview
+
+    workspace = make_workspace(tmp_path / "workspace")
+    (workspace / "seeds" / SAMPLE_SEED.name).unlink()
+    write(workspace, "seeds/fed.txt", SEED)
+    write(workspace, "seeds/business.xml", _feed(NEWSWEEK, AXIOS, BRAZIL))
+    with chromium() as browser, running_preview(workspace) as running:
+        page = open_page(browser, running.url, view="ranking")
+        panel = page.locator("#panel-ranking")
+        panel.get_by_text("title from Axios's headline: check it").wait_for(timeout=10000)
+        assert "Fed cuts interest rates for the first time since 2008" in panel.inner_text()
+        assert "title derived from the story" not in panel.inner_text()
+        page.context.close()

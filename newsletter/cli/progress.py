@@ -21,6 +21,10 @@ class ProgressDisplay:
         self.database = database  # host:port of a PostgreSQL server, likewise
         self._reconnecting = 0
         self._database_down = False
+        # seconds spent waiting for the relay or the database: left out of the rate, so the
+        # ETA is the list's pace again once messages flow (not dragged by the outage)
+        self._paused = 0.0
+        self._paused_at: float | None = None
         self._bar: Any = None  # a rich Progress, imported only on a terminal
         self._task: Any = None
         self._last_line = self._last_draw = 0.0
@@ -34,27 +38,22 @@ class ProgressDisplay:
         """The rich bar, started at the first update: after the sender has forked its workers,
         so none of them is forked while the bar's drawing thread runs."""
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self._bar = Progress(
             TextColumn("sending"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>8,.0f}/s  {task.fields[failed]} failed"),
+            TextColumn("{task.fields[rate]:>10}  {task.fields[failed]} failed"),
             TextColumn("{task.fields[note]}"),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            TextColumn("{task.fields[eta]}"),
             console=Console(stderr=True),
             transient=True,
         )
         self._bar.start()
-        self._task = self._bar.add_task("send", total=self.total, rate=0.0, failed=0, note="")
+        self._task = self._bar.add_task(
+            "send", total=self.total, rate="", failed=0, note="", eta=""
+        )
 
     def update(self, p: SendProgress) -> None:
         """Called as messages go (by one sender thread at a time, or the loop following the
@@ -64,29 +63,61 @@ class ProgressDisplay:
         if done != p.total and p.elapsed - self._last_draw < 0.1 and not waiting:
             return
         self._last_draw = p.elapsed
-        rate = done / p.elapsed if p.elapsed > 0 else 0.0
-        if self._tty and self._bar is None:
-            self._start_bar()
         note = database_note(p.database, self.database) or reconnecting_note(
             p.reconnecting, self.relay
         )
+        rate, eta = self._figures(p, done, waiting=bool(note))
+        if self._tty and self._bar is None:
+            self._start_bar()
         if self._bar is not None:
-            self._bar.update(self._task, completed=done, rate=rate, failed=p.failed, note=note)
+            eta_bar = f"ETA {_clock(eta)}" if eta is not None else "ETA –"
+            shown_rate = f"{rate:,.0f}/s" if rate is not None else ""
+            self._bar.update(
+                self._task, completed=done, rate=shown_rate, failed=p.failed, note=note, eta=eta_bar
+            )
         elif done < p.total and (p.elapsed - self._last_line >= PROGRESS_EVERY or waiting):
             self._last_line = p.elapsed
-            eta = (p.total - done) / rate if rate else 0
-            shown = f"{note}, " if note else ""
             typer.echo(
-                f"sending: {done}/{p.total} ({rate:,.0f}/s, {p.failed} failed, {shown}"
-                f"ETA {eta:.0f} s)",
-                err=True,
+                f"sending: {done}/{p.total} ({_figures_text(rate, eta, p.failed, note)})", err=True
             )
         self._reconnecting = p.reconnecting
         self._database_down = bool(p.database)
 
+    def _figures(
+        self, p: SendProgress, done: int, *, waiting: bool
+    ) -> tuple[float | None, float | None]:
+        """The rate (messages a second) and the ETA (seconds), both None while the send waits
+        for the relay or the database: the count stands still then, and a rate falling towards
+        0/s with an ETA growing without bound said nothing true. The time spent waiting is
+        left out of the rate, so the figures are the list's pace again once messages flow."""
+        if waiting:
+            if self._paused_at is None:
+                self._paused_at = p.elapsed
+            return None, None
+        if self._paused_at is not None:
+            self._paused += p.elapsed - self._paused_at
+            self._paused_at = None
+        sending = p.elapsed - self._paused
+        rate = done / sending if sending > 0 else 0.0
+        return rate, ((p.total - done) / rate if rate else 0.0)
+
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _figures_text(rate: float | None, eta: float | None, failed: int, note: str) -> str:
+    """The figures of a progress line: while waiting, the note and `ETA –` (no rate)."""
+    shown_rate = f"{rate:,.0f}/s, " if rate is not None else ""
+    shown_note = f"{note}, " if note else ""
+    shown_eta = f"ETA {eta:.0f} s" if eta is not None else "ETA –"
+    return f"{shown_rate}{failed} failed, {shown_note}{shown_eta}"
+
+
+def _clock(seconds: float) -> str:
+    """An ETA as the bar shows it: h:mm:ss."""
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def reconnecting_note(connections: int, relay: str) -> str:

@@ -280,7 +280,7 @@ def _send(
     log = _json_log(plan.issue_id) if as_json else None
     relay = settings.smtp.where
     server = settings.database_server
-    database = server.where.split("/", 1)[0] if server is not None else ""
+    database = server.servers if server is not None else ""
     with ProgressDisplay(plan.recipients, relay, database) as progress, stop_on_signals():
         on_progress = log.progress if log is not None else progress.update
         summary = run_send(

@@ -9,10 +9,10 @@ The same goes for the unsubscribe key: it signs each reader's unsubscribe token 
 each list copy's Message-ID (mail/reader_stamp.py), so a host whose key differs (its own
 NEWSLETTER_UNSUBSCRIBE_SECRET, or one set where the others use the key kept on the server)
 would mail links the other hosts' `serve` cannot open.  The first sender records a keyed
-fingerprint of its key beside the hash (`key_check`: an HMAC under the key itself, never the
-key); a sender whose key's differs is refused (`KeyMismatch`) the same way.  Both go in the
-`merge_hash` column as `HASH key:CHECK`: no schema step; a send begun by an earlier version
-recorded the hash alone, and its key is then not compared.
+fingerprint of its key beside the hash (`send_issues.key_check`, schema 10: an HMAC under the
+key itself, never the key); a sender whose key differs is refused (`KeyMismatch`) the same
+way.  A send begun by an earlier version has no check (NULL), and its key is then not
+compared.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ class KeyMismatch(MergeMismatch):
     """This sender signs unsubscribe links with another key than the send started with."""
 
 
-_KEY_PART = " key:"
 _CHECK_LABEL = b"newsletter unsubscribe key check\n"
 
 
@@ -44,11 +43,6 @@ def key_check(key: bytes, list_id: str) -> str:
     """A fingerprint of the unsubscribe key that shows whether two hosts hold the same one
     and nothing else: HMAC-SHA256 under the key of a fixed label and the list's id."""
     return hmac.new(key, _CHECK_LABEL + list_id.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def shared_state(merge: str, check: str) -> str:
-    """What the first sender records for the issue: merge.eml's hash and the key's check."""
-    return f"{merge}{_KEY_PART}{check}" if check else merge
 
 
 def merge_hash(files: dict[str, str]) -> str:
@@ -64,31 +58,33 @@ def check_merge_hash(
     issue_id: str,
     merge: str,
     sender_id: str,
+    check: str = "",
 ) -> None:
-    """Record `merge` (a hash, or `shared_state`) as the issue's if it has none; MergeMismatch
-    if its hash is another, KeyMismatch if its key's check is (in the caller's transaction)."""
+    """Record `merge` and `check` (the key's, or "" for none) as the issue's if it has none;
+    MergeMismatch if its hash is another, KeyMismatch if its key's check is (in the caller's
+    transaction).  No check on either side (a send begun before schema 10): not compared."""
     raw.execute(
-        "INSERT INTO send_issues (issue_id, merge_hash, first_sender, at)"
-        " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (issue_id, merge, sender_id, utc_now()),
+        "INSERT INTO send_issues (issue_id, merge_hash, key_check, first_sender, at)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        (issue_id, merge, check or None, sender_id, utc_now()),
     )
     row = raw.execute(
-        "SELECT merge_hash, first_sender, at FROM send_issues WHERE issue_id = %s", (issue_id,)
+        "SELECT merge_hash, key_check, first_sender, at FROM send_issues WHERE issue_id = %s",
+        (issue_id,),
     ).fetchone()
     assert row is not None
-    ours, _, our_check = merge.partition(_KEY_PART)
-    theirs, _, their_check = str(row[0]).partition(_KEY_PART)
-    if ours != theirs:
+    theirs, their_check, first, at = str(row[0]), row[1] or "", row[2], row[3]
+    if merge != theirs:
         raise MergeMismatch(
             f"{server.where}: issue {issue_id}: this merge.eml is not the one "
-            f"its send started with (sha256 {ours[:12]}…, not {theirs[:12]}… from "
-            f"sender {row[1]} at {row[2]}); send the same built issue from every host "
+            f"its send started with (sha256 {merge[:12]}…, not {theirs[:12]}… from "
+            f"sender {first} at {at}); send the same built issue from every host "
             "(copy its folder as built), never a rebuild"
         )
-    if our_check and their_check and our_check != their_check:
+    if check and their_check and check != their_check:
         raise KeyMismatch(
             f"{server.where}: issue {issue_id}: this host signs unsubscribe links with another "
-            f"key than the send's first sender ({row[1]} at {row[2]}), so readers mailed from here "
+            f"key than the send's first sender ({first} at {at}), so readers mailed from here "
             "would get links the other hosts' `serve` cannot open; give every host the same "
             "key: the variable named by unsubscribe.secret_env set to the same value "
             "everywhere, or unset everywhere (the key kept on the server), then run the same "

@@ -33,7 +33,7 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.send.claim_statements import EPOCH
 from newsletter.send.journal import UNREACHABLE, JournalWriteError, LeaseLost, host_name
-from newsletter.send.server_link import CONNECTION_LOST, stopped_by_timeout
+from newsletter.send.server_link import CONNECTION_LOST, OUTAGE, stopped_by_timeout
 from newsletter.subscribers.postgres import connect_postgres, statement_error
 
 
@@ -132,6 +132,7 @@ class Heartbeat:
         # The last renewal's refusal by a server that answered (a read-only standby, a full
         # disk): no use waiting for it, unlike a server that is gone.
         self.refused: str | None = None
+        self.down = False  # the last renewal found the server gone (or its statement stopped)
         self._thread = threading.Thread(target=self._run, name="send-lease", daemon=True)
         self._thread.start()
 
@@ -142,9 +143,14 @@ class Heartbeat:
 
     def wait_valid(self, patience: float, server: PostgresUrl) -> None:
         """Wait (up to `patience` s) for a renewal; JournalWriteError when none comes,
-        LeaseLost when the server saw the lease run out."""
+        LeaseLost when the server saw the lease run out.  The server gone, the wait is part of
+        the send's outage (server_link.OUTAGE): it ends with it, and at once after a Ctrl-C."""
         deadline = time.monotonic() + patience
         while not self.valid():
+            if self.down:  # the last renewal found the server gone
+                deadline = min(deadline, OUTAGE.began(patience) + patience)
+                if OUTAGE.interrupted():
+                    deadline = 0.0
             if self.lost.is_set():
                 raise LeaseLost(lease_lost_line(server))
             if self.refused is not None:
@@ -183,13 +189,16 @@ class Heartbeat:
             answered = conn is not None and not conn.closed and not conn.broken
             if answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
                 self.refused = str(statement_error(self.server, e))
-            elif self._gone is not None:  # gone (or passing): before the next renewal
-                self._gone()
+            else:  # gone (or passing): what it may have lost saved before the next renewal
+                self.down = True
+                if self._gone is not None:
+                    self._gone()
             if conn is not None:
                 with contextlib.suppress(psycopg.Error):
                     conn.close()
             return False
-        self.refused = None
+        self.refused, self.down = None, False
+        OUTAGE.ended()  # the server answers
         if renewed is None:  # the server saw the lease run out: it stays out
             self.lost.set()
             return False

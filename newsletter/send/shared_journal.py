@@ -180,13 +180,17 @@ def open_postgres_journal(
     create: bool,
     lease: float | None = None,
     merge: str = "",
+    key_check: str = "",
     local: Path | None = None,
     host: str | None = None,
 ) -> PostgresJournal | None:
     """The issue's journal on the server (its schema upgraded first when `create`); None for
     a server newsletter has not used yet when not `create` (nothing is created).  `host`:
-    what its senders register as (sender_lease.workspace_host; the machine's name if None)."""
-    journal = PostgresJournal(server, issue_id, lease=lease, merge=merge, local=local)
+    what its senders register as (sender_lease.workspace_host; the machine's name if None).
+    `merge`, `key_check`: merge.eml's hash and the unsubscribe key's check (merge_check.py)."""
+    journal = PostgresJournal(
+        server, issue_id, lease=lease, merge=merge, key_check=key_check, local=local
+    )
     journal.host = host
     try:
         if not create and schema_version(journal.pg.raw) == 0:
@@ -230,6 +234,7 @@ class PostgresJournal(DeliveryJournal):
         patience: float | None = None,
         lease: float | None = None,
         merge: str = "",
+        key_check: str = "",
         batch: int = CLAIM_BATCH,
         local: Path | None = None,
     ) -> None:
@@ -237,6 +242,7 @@ class PostgresJournal(DeliveryJournal):
         self.local = local  # the workspace's send state: its past senders are listed there
         self.lease_seconds = lease
         self.merge = merge
+        self.key_check = key_check  # a keyed check of the unsubscribe key, never the key
         self.batch = batch
         self.sender_id = new_sender_id()
         self.host: str | None = None  # registered as; None: the machine's name
@@ -620,7 +626,9 @@ class PostgresJournal(DeliveryJournal):
 
     def _check_merge(self) -> None:
         """The first sender records the hash; the others must have the same (in a transaction)."""
-        check_merge_hash(self.pg.raw, self.server, self.issue_id, self.merge, self.sender_id)
+        check_merge_hash(
+            self.pg.raw, self.server, self.issue_id, self.merge, self.sender_id, self.key_check
+        )
 
     def _finish(self) -> None:
         """Give back the claimed readers this sender did not settle, and mark it finished.

@@ -22,7 +22,7 @@ from newsletter.send.journaled_run import (
     run_over,
     transport_for,
 )
-from newsletter.send.merge_check import key_check, merge_hash, shared_state
+from newsletter.send.merge_check import key_check, merge_hash
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender_lease import workspace_host
 from newsletter.send.server_link import OUTAGE
@@ -53,16 +53,22 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
     plan = _saying_outages(plan)
     lease = plan.settings.smtp.lease
     links = plan.composer.mailing.links  # its key: the same on every host (merge_check.py)
-    merge = shared_state(
-        merge_hash(read_build_record(plan.folder).files), key_check(links.secret, links.list_id)
-    )
+    merge = merge_hash(read_build_record(plan.folder).files)
+    check = key_check(links.secret, links.list_id)
 
     local = local_state(plan.settings)
     host = workspace_host(local)  # made once per workspace: every worker registers as it
 
     def sender() -> PostgresJournal:
         opened = open_postgres_journal(
-            server, plan.issue_id, create=True, lease=lease, merge=merge, local=local, host=host
+            server,
+            plan.issue_id,
+            create=True,
+            lease=lease,
+            merge=merge,
+            key_check=check,
+            local=local,
+            host=host,
         )
         assert opened is not None
         return opened

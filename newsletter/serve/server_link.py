@@ -45,7 +45,12 @@ ANSWER_SECONDS = STATEMENT_MS / 1000 + 5
 # "too many clients already", "too many connections for role …", "remaining connection slots
 # are reserved …"): another call's connection will do.
 _NO_SLOT = ("too many", "connection slots")
-SLOT_PAUSE = 0.1  # seconds between tries for a slot while no connection of ours is given back
+# Seconds between logins while the server has no slot for us: doubled after each refusal up
+# to SLOT_PAUSE_MOST, shared by the worker's threads (one login a pause, not one a thread
+# every 0.1 s: 8 threads of each worker hammered a full server with logins), and back to
+# none once a login succeeds. A connection another call gives back ends the wait at once.
+SLOT_PAUSE = 0.1
+SLOT_PAUSE_MOST = 1.0
 
 # What a call answers 503 for: the server gone or restarting, a lock or statement timeout, a
 # full disk (all OperationalError), or a standby refusing the write (25006, read-only: a
@@ -74,6 +79,10 @@ class ServerLink(PostgresConnection):
         self._open: list[psycopg.Connection[tuple[Any, ...]]] = []
         self._idle: list[psycopg.Connection[tuple[Any, ...]]] = []
         self.server = server
+        self._slot_pause = 0.0  # seconds to wait after a login refused for want of a slot
+        self._slot_at = 0.0  # (monotonic) when the next login may try for one
+        self._slot_refused = ""  # the refusal's line, for a call whose deadline passes waiting
+        self._probing = False  # a thread is trying the pause's one login
 
     @contextlib.contextmanager
     def leased(self, deadline: float) -> Iterator[None]:
@@ -88,24 +97,58 @@ class ServerLink(PostgresConnection):
     def _take(self, deadline: float) -> psycopg.Connection[tuple[Any, ...]]:
         while True:
             with self._lock:
-                while self._idle:
-                    conn = self._idle.pop()
-                    if not _lost(conn):
-                        return conn
-                    self._forget(conn)
+                conn = self._waiting_for_slot(deadline)
+                if conn is not None:
+                    return conn
+                probe = self._slot_pause > 0  # the one login of this pause
+                if probe:
+                    self._probing = True
             try:
-                return self._connect()
+                conn = self._connect()
             except DatabaseDown as e:
                 if not any(words in str(e).lower() for words in _NO_SLOT):
+                    self._slot_refusal(probe, "")
                     raise
                 # No slot for us: wait for another call's connection, or for a slot another
                 # client (a host, a backend still exiting) frees, until the call's deadline.
-                with self._lock:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise
-                    if not self._idle:
-                        self._lock.wait(min(left, SLOT_PAUSE))
+                self._slot_refusal(probe, str(e))
+                if deadline - time.monotonic() <= 0:
+                    raise
+                continue
+            with self._lock:
+                self._slot_pause, self._probing = 0.0, False
+                self._lock.notify_all()  # the server had room: the others may log in too
+            return conn
+
+    def _waiting_for_slot(self, deadline: float) -> psycopg.Connection[tuple[Any, ...]] | None:
+        """An idle connection, waiting for one while a refused login's pause runs or another
+        thread tries the pause's one login; None: this thread logs in. Holding the lock."""
+        while True:
+            while self._idle:
+                conn = self._idle.pop()
+                if not _lost(conn):
+                    return conn
+                self._forget(conn)
+            now = time.monotonic()
+            if now >= self._slot_at and not self._probing:
+                return None
+            if now >= deadline:
+                raise DatabaseDown(self._slot_refused)
+            wake = self._slot_at if now < self._slot_at else deadline
+            self._lock.wait(min(wake, deadline) - now)
+
+    def _slot_refusal(self, probe: bool, line: str) -> None:
+        """After a login failed: when for want of a slot (`line`), the next pause (doubled
+        after the pause's own login, SLOT_PAUSE after the first refusals)."""
+        with self._lock:
+            now = time.monotonic()
+            if line and (probe or now >= self._slot_at):  # logins begun together: one pause
+                self._slot_pause = min(SLOT_PAUSE_MOST, 2 * self._slot_pause or SLOT_PAUSE)
+                self._slot_at = now + self._slot_pause
+                self._slot_refused = line
+            if probe:
+                self._probing = False
+                self._lock.notify_all()
 
     def _give_back(self, conn: psycopg.Connection[tuple[Any, ...]] | None) -> None:
         if conn is None:

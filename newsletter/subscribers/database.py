@@ -185,6 +185,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE senders ADD COLUMN server_epoch TEXT NOT NULL DEFAULT '';
     """,
+    # 10: the unsubscribe key's check beside merge.eml's hash (newsletter/send/merge_check.py):
+    # NULL for a send begun earlier (its key is not compared).  A send begun by the version
+    # that packed both into merge_hash as `HASH key:CHECK` is split here.  Empty on SQLite.
+    """
+    ALTER TABLE send_issues ADD COLUMN key_check TEXT;
+    UPDATE send_issues
+        SET key_check = substr(merge_hash, instr(merge_hash, ' key:') + 5),
+            merge_hash = substr(merge_hash, 1, instr(merge_hash, ' key:') - 1)
+        WHERE instr(merge_hash, ' key:') > 0;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -237,6 +237,16 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE senders ADD COLUMN server_epoch TEXT NOT NULL DEFAULT '';
     """,
+    # 10: the unsubscribe key's check beside merge.eml's hash (newsletter/send/merge_check.py):
+    # NULL for a send begun earlier, whose key is then not compared.  A send begun by the
+    # version that packed both into merge_hash as `HASH key:CHECK` is split here.
+    """
+    ALTER TABLE send_issues ADD COLUMN key_check TEXT;
+    UPDATE send_issues
+        SET key_check = split_part(merge_hash, ' key:', 2),
+            merge_hash = split_part(merge_hash, ' key:', 1)
+        WHERE strpos(merge_hash, ' key:') > 0;
+    """,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)
