@@ -177,8 +177,14 @@ def test_a_sqlite_blob_is_one_line_naming_its_row_in_a_copy_to_postgresql(
 
 @pytest.mark.parametrize(
     "fields",
-    ['{"city": "Li\\u0000ma"}', '{"x\\u0000": "1"}', '{"city": "caf\\udce9"}'],
-    ids=["nul-value", "nul-name", "surrogate"],
+    [
+        '{"city": "Li\\u0000ma"}',
+        '{"x\\u0000": "1"}',
+        '{"city": "caf\\udce9"}',
+        '{"cities": ["Lima", "Li\\u0000ma"]}',
+        '{"home": {"city": "caf\\udce9"}}',
+    ],
+    ids=["nul-value", "nul-name", "surrogate", "nul-in-a-list", "surrogate-in-an-object"],
 )
 def test_merge_fields_postgresql_cannot_read_are_refused_by_db_copy(
     workspace, postgres_url, monkeypatch, fields

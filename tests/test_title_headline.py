@@ -113,7 +113,7 @@ def test_a_build_titles_an_unsure_lead_with_the_feeds_headline_and_lists_it_once
     assert "title_derived = true" in manifest
     assert 'title_from = "Axios"' in manifest
     checked = CliRunner().invoke(app, ["check", data["issue_dir"]])
-    assert "was taken from Axios's headline about the same event" in checked.output
+    assert "was taken from the headline of 'Axios' about the same event" in checked.output
 
 
 def test_a_build_keeps_the_derived_title_when_no_headline_is_safe(workspace):
@@ -204,6 +204,27 @@ def test_a_common_word_the_headline_adds_once_in_lower_case_is_minor():
     assert not certain_kind(chosen_title(lead["paragraphs"])[1])
     borrowed = borrowed_title(lead["paragraphs"], [(Headline(published), 0.9)])
     assert borrowed is not None and borrowed.title == published
+
+
+def test_the_outlet_a_title_was_taken_from_is_quoted_and_cut_where_printed(workspace):
+    """`title_from` is outside text (a feed's publisher, or the manifest's words): `check` and
+    a re-render print it quoted and cut at 60 characters, as every such value is printed."""
+    seed = write(workspace, "seeds/fed.txt", SEED)
+    feed = write(workspace, "feeds/business.xml", _feed(NEWSWEEK, AXIOS, BRAZIL))
+    folder = build_json(seed, feed)["issue_dir"]
+    manifest = workspace / folder / "issue.toml"
+    long_name = "Axios " + "and Partners " * 12 + "Wire"
+    text = manifest.read_text("utf-8").replace(
+        'title_from = "Axios"', f'title_from = "{long_name}"'
+    )
+    manifest.write_text(text, "utf-8")
+    runner = CliRunner()
+    rendered = runner.invoke(app, ["build", folder])
+    checked = runner.invoke(app, ["check", folder])
+    assert rendered.exit_code == 0, rendered.output
+    for output in (rendered.output, checked.output):
+        assert "the headline of 'Axios and Partners" in output, output
+        assert long_name not in output and "…' about the same event" in output, output
 
 
 @pytest.mark.browser

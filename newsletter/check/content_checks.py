@@ -238,7 +238,7 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         # Each mark follows its title's line, in the manifest's order.
         line = next((n for n in marked if n > 1 and _title_on(lines[n - 2]) == title), None)
         how = (
-            f"was taken from {taken_from}'s headline about the same event"
+            f"was taken from the headline of {quoted(taken_from)} about the same event"
             if taken_from  # an untitled lead's unsure title (assemble/title_headline.py)
             else "was derived from the story's first sentence"
         )

@@ -240,7 +240,8 @@ def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> No
     typer.echo(f"  lead     {issue.lead.title}")
     if issue.lead.title_from:
         typer.echo(
-            f"           (title from {issue.lead.title_from}'s headline about the same event:"
+            f"           (title from the headline of {quoted(issue.lead.title_from)} about the"
+            " same event:"
             f" check it in {folder}/issue.toml)"
         )
     elif issue.lead.title_derived:

@@ -77,7 +77,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         summary = summary_text(description, title=title)
         content = text("content", _full_content(entry))
         if not content and whole_descriptions:
-            content = _complete_item(text("description", str(entry.get("summary", ""))))
+            content = _complete_item(description)  # cleaned once (said once) above
         tags = tuple(
             " ".join(str(t.get("term", "")).split())
             for t in entry.get("tags") or []

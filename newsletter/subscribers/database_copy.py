@@ -326,10 +326,14 @@ def _open_source(value: str, server: PostgresUrl | None) -> Iterator[_Side]:
         return
     import psycopg
 
-    from newsletter.subscribers.postgres import connect_postgres, statement_error
+    from newsletter.subscribers.postgres import (
+        LONG_ANSWER_SECONDS,
+        connect_postgres,
+        statement_error,
+    )
     from newsletter.subscribers.postgres_schema import schema_version, upgrade_postgres
 
-    with connect_postgres(server) as raw:
+    with connect_postgres(server, answer_seconds=LONG_ANSWER_SECONDS) as raw:  # a big list
         try:
             if schema_version(raw) == 0:
                 raise SubscriberError(
@@ -348,10 +352,14 @@ def _into_postgres(
 ) -> CopyReport:
     import psycopg
 
-    from newsletter.subscribers.postgres import connect_postgres, statement_error
+    from newsletter.subscribers.postgres import (
+        LONG_ANSWER_SECONDS,
+        connect_postgres,
+        statement_error,
+    )
     from newsletter.subscribers.postgres_schema import upgrade_postgres
 
-    with connect_postgres(server) as raw:
+    with connect_postgres(server, answer_seconds=LONG_ANSWER_SECONDS) as raw:  # a big list
         try:
             with raw.transaction():  # the upgrade, the emptying, every table: all or nothing
                 upgrade_postgres(raw, server)
@@ -503,8 +511,22 @@ def _unreadable_json(text: str) -> bool:
         value = json.loads(text)
     except ValueError:
         return False  # not JSON: not this check's to judge
-    strings = [*value.keys(), *map(str, value.values())] if isinstance(value, dict) else [text]
-    return any("\x00" in s or any(0xD800 <= ord(c) <= 0xDFFF for c in s) for s in strings)
+    return any("\x00" in s or any(0xD800 <= ord(c) <= 0xDFFF for c in s) for s in _strings(value))
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string of a JSON value, keys too, however deep (a NUL inside a nested list
+    or object was missed: repr() wrote it `\\x00`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _check_same_schema(

@@ -34,9 +34,18 @@ CONNECT_TIMEOUT = 10
 # for ever: a server that logged us in and then answered nothing (a frozen host or virtual
 # machine, a proxy holding the query, a fake server) held `db upgrade`, `send` and every
 # worker thread of `serve` for ever.  Past this the connection is closed and the command
-# stops in one line; no honest statement of ours is silent this long (serve and send set the
-# server's own statement_timeout far below it).
+# stops in one line.  No honest statement is silent this long: every connection
+# connect_postgres opens sets the server's own statement_timeout and lock_timeout below it
+# (_server_limits), so a statement that is merely slow on a healthy server (waiting on a lock
+# held elsewhere, a busy disk) is stopped by the server with its reason, never taken for a
+# server gone silent (send's outage).  `db upgrade` and `db copy`, whose statements may
+# rightly run long on a big list (an index built, a table copied), wait LONG_ANSWER_SECONDS
+# (their first statement waits ANSWER_SECONDS: a server silent from the start is found).
 ANSWER_SECONDS = 120.0
+LONG_ANSWER_SECONDS = 3600.0
+LOCK_WAIT_MS = 60_000  # the most any statement waits for a lock (a migration queued behind
+# it would hold up every other session's statements as long)
+SERVER_SHARE = 0.75  # of the answer limit, the server's statement_timeout (the rest: the way)
 SERVER_WORDS = 200  # characters of a server's message an error line quotes
 
 _PASSWORD_HINT = (
@@ -119,8 +128,38 @@ def connect_postgres(
         conn = _AnsweringConnection.connect(make_conninfo(server.url, **options), autocommit=True)
     except psycopg.Error as e:
         raise connection_error(server, e) from None
-    conn.answer_seconds = ANSWER_SECONDS if answer_seconds is None else answer_seconds
+    wait = ANSWER_SECONDS if answer_seconds is None else answer_seconds
+    # The first statement waits the usual limit at most, even for a long one: a server that
+    # logs in and answers nothing is found at once.
+    conn.answer_seconds = min(wait, ANSWER_SECONDS)
+    try:
+        _server_limits(conn, wait)
+    except psycopg.errors.QueryCanceled:
+        pass  # a statement_timeout set so low it stopped this one: lower than ours, so kept
+    except psycopg.Error as e:
+        conn.close()
+        raise statement_error(server, e) from None
+    conn.answer_seconds = wait
     return conn
+
+
+# The server's limits, lowered to ours where they are unset (0) or higher; a lower one (set
+# for the role or the database by its administrator) is kept.  One round trip.
+_LIMITS = """
+SELECT set_config(s.name, v.ms::text, false)
+  FROM pg_settings s JOIN (VALUES ('statement_timeout', %s), ('lock_timeout', %s)) v (name, ms)
+       USING (name)
+ WHERE s.setting::bigint = 0 OR s.setting::bigint > v.ms
+"""
+
+
+def _server_limits(conn: _AnsweringConnection, answer_seconds: float) -> None:
+    """statement_timeout and lock_timeout below the connection's answer limit, so that a
+    statement slow on a healthy server ends in the server's own error (57014 or 55P03),
+    which each command reports as that, before the answer limit would close the connection."""
+    statement_ms = int(answer_seconds * 1000 * SERVER_SHARE)
+    # A lock waited for past lock_timeout is named as that (55P03): below statement_timeout.
+    conn.execute(_LIMITS, (statement_ms, min(LOCK_WAIT_MS, statement_ms * 2 // 3)))
 
 
 def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
@@ -228,8 +267,9 @@ _READ_ONLY = (
     "primary, or add target_session_attrs=read-write"
 )
 _TIMEOUT = (
-    "the server's statement_timeout stopped it; raise it for this user, or try again "
-    "when the server is less busy"
+    "the server's statement_timeout stopped it (the user's own, or newsletter's, three "
+    "quarters of its wait for an answer); try again when the server is less busy, or raise "
+    "the user's if it is lower"
 )
 _DISK_FULL = "the server's disk is full; free space there, then run the command again"
 _SILENT = (

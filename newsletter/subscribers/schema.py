@@ -31,10 +31,11 @@ def upgrade_database(settings: Settings) -> SchemaUpgrade:
     """Run every migration the workspace's database lacks (creating it when missing)."""
     server = settings.database_server
     if server is not None:
-        from newsletter.subscribers.postgres import connect_postgres
+        from newsletter.subscribers.postgres import LONG_ANSWER_SECONDS, connect_postgres
         from newsletter.subscribers.postgres_schema import upgrade_postgres
 
-        with connect_postgres(server) as conn:
+        # a migration may rightly run long on a big list (an index built): postgres.py
+        with connect_postgres(server, answer_seconds=LONG_ANSWER_SECONDS) as conn:
             done = upgrade_postgres(conn, server)
         return SchemaUpgrade(server.where, "PostgreSQL", done.before, done.after)
     path = settings.database_file("db upgrade")
