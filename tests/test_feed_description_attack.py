@@ -31,6 +31,31 @@ def test_a_feed_item_repeating_the_editors_story_twice_does_not_lead_over_it(wor
     assert build_json(story, feed)["lead"]["title"] == "The Fed cuts its rate"
 
 
+def test_text_a_feeds_html_hides_is_never_printed_nor_ranked(workspace):
+    """A whole-story description that hides words from a feed reader (display:none, the hidden
+    attribute, a zero font size) leads with them gone from its body, its
+    visible words (after the hidden ones too) kept; code and comments are gone as before."""
+    visible = "".join(f"<p>{p}</p>" for p in FED["paragraphs"]) * 2
+    hidden = (
+        '<span style="display: none">hiddenone</span>'
+        "<div hidden><p>hiddentwo <b>nested</b></p><div>hiddenthree</div></div>"
+        '<span style="font-size:0px">hiddenfive</span>'
+        "<script>scriptword</script><!-- commentword -->"
+    )
+    feed = write(
+        workspace, "feeds/wire.xml", _wire(visible + hidden + "<p>Visible at the end.</p>")
+    )
+    data = build_json(feed)
+    assert data["lead"]["url"] == "https://wire.example/a"
+    folder = workspace / data["issue_dir"]
+    body = (folder / "index.txt").read_text("utf-8") + (folder / "issue.toml").read_text("utf-8")
+    words = ("hiddenone", "hiddentwo", "nested", "hiddenthree", "hiddenfive")
+    for word in (*words, "scriptword", "commentword"):
+        assert word not in body, word
+    assert "Visible at the end." in body
+    assert FED["paragraphs"][0][:40] in body
+
+
 def test_a_control_character_in_a_description_is_said_once(workspace):
     """An RSS 2.0 description (the item's summary, and its whole text when long enough) with
     one U+2028 in it gives one warning, not one more for the same text read as a story."""

@@ -55,3 +55,25 @@ def test_the_safe_headline_is_still_taken(workspace):
     feed = write(workspace, "feeds/business.xml", _feed(AXIOS))
     assert build_json(seed, feed)["lead"]["title_from"] == "Axios"
     assert FED["paragraphs"]
+
+
+@pytest.mark.slow
+def test_a_long_first_paragraph_with_a_headline_about_it_does_not_hang():
+    """An untitled lead whose first paragraph is 450 KB of one repeated sentence and a feed
+    headline made of its words: reading the headline read the whole paragraph's news sentence
+    (the title itself reads its first 2,000 characters) and each word's preceding text, so
+    choosing the title took minutes; now it finishes well inside 60 s (a hang guard, not a
+    speed test)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from newsletter.assemble.title_headline import borrowed_title\n"
+        "from newsletter.models import Headline\n"
+        "body = 'Officials said the Harbor Board Closes The Bridge today, ' * 8000\n"
+        "print(borrowed_title([body], [(Headline('Harbor Board Closes The Bridge'), 0.9)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr

@@ -37,6 +37,7 @@ from newsletter.assemble.terms import NUMBER, concept_pairs, zipf
 from newsletter.assemble.titles import (
     TITLE_LIMIT,
     news_sentence,
+    opening_of,
     printable_problems,
     without_dateline,
 )
@@ -99,7 +100,9 @@ def borrowed_title(
     if not text.strip():
         return None
     known = {concept for _, concept in concept_pairs(text)}
-    news = news_sentence(without_dateline(" ".join(paragraphs[0].split())))[0]
+    # the title's own opening (its first OPENING_CHARS): a whole paragraph of one sentence
+    # was read entire, minutes for 450 KB
+    news = news_sentence(without_dateline(" ".join(opening_of(paragraphs[0]).split())))[0]
     opening = {concept for _, concept in concept_pairs(news)}
     ordered = sorted(enumerate(candidates), key=lambda c: (-c[1][1], c[0]))
     for _, (headline, score) in ordered:
@@ -168,7 +171,7 @@ def _casings(text: str) -> tuple[set[str], set[str]]:
     upper: set[str] = set()
     for m in _WORD.finditer(text):
         word = m.group()
-        before = text[: m.start()].rstrip()
+        before = text[max(0, m.start() - 100) : m.start()].rstrip()  # not all before: a square
         if word[:1].islower():
             lower.add(word.casefold())
         elif before and before[-1] not in ".!?:“\"'‘":

@@ -260,12 +260,12 @@ def chosen_title(
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
-    opening = _without_label(" ".join(_opening(paragraph).split()))
+    opening = _without_label(" ".join(opening_of(paragraph).split()))
     text = _without_kicker(_without_lead_label(_without_label(without_dateline(opening))))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
-    following = [_opening(p) for p in paragraphs[1:3] if p and p.strip()]
+    following = [opening_of(p) for p in paragraphs[1:3] if p and p.strip()]
     opening_sentence = next(iter(sentences(text)), text)
     if _is_teaser(opening_sentence):
         # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
@@ -314,7 +314,7 @@ _SUBJECT_HEAD_END = Lazy(r"\s(?:in|of|at|on|for|from|with|across)\s")
 OPENING_CHARS = 2_000
 
 
-def _opening(paragraph: str) -> str:
+def opening_of(paragraph: str) -> str:
     """The paragraph's first OPENING_CHARS characters, cut at a space when it is longer."""
     if len(paragraph) <= OPENING_CHARS:
         return paragraph

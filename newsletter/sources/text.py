@@ -53,6 +53,27 @@ def sentences(paragraph: str) -> list[str]:
 
 
 _CODE_TAGS = frozenset({"script", "style"})  # their content is code, never text to show
+# Elements with no content: a `hidden` on one hides nothing after it.
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
+)
+# An element a reader never sees: the `hidden` attribute, or a style of display:none,
+# visibility:hidden or a zero font size (a feed's keywords for the ranker, not for people).
+_QUOTED = re.compile(r"""(["'])(.*?)\1""", re.DOTALL)
+_HIDDEN_ATTRIBUTE = re.compile(r"(?:^|\s)hidden(?=[\s=/]|$)", re.IGNORECASE)
+_STYLE = re.compile(r"""(?:^|\s)style\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_HIDING_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0(?![.\d]*[1-9])",
+    re.IGNORECASE,
+)
+
+
+def _hides(attributes: str) -> bool:
+    """Whether a start tag's attributes hide its element from a reader (`hidden`, a style)."""
+    if _HIDDEN_ATTRIBUTE.search(_QUOTED.sub('""', attributes)):
+        return True
+    return any(_HIDING_STYLE.search(m.group(2)) for m in _STYLE.finditer(attributes))
+
 
 # After a `<`: a comment, a declaration or processing instruction (`<!`, `<?`), an end tag
 # naming nothing (`</ `: HTML5 reads these as comments), or a tag and its name.
@@ -62,10 +83,11 @@ _TAG_STOP = re.compile(r""">|=[\t\n\f\r ]*(["'])""")
 
 
 def _markup(fragment: str) -> Iterator[tuple[str, str]]:
-    """`fragment` as ("text", text), ("start", name) and ("end", name), read as HTML5 reads
-    it, in one pass: comments, declarations and processing instructions dropped (an unclosed
-    comment runs to the end), attributes skipped, a tag still open at the end dropped, and
-    what <script> and <style> hold dropped with them.
+    """`fragment` as ("text", text), ("start", name), ("hidden", name) (a start tag that hides
+    its element) and ("end", name), read as HTML5 reads it, in one pass: comments,
+    declarations and processing instructions dropped (an unclosed comment runs to the end),
+    attributes skipped, a tag still open at the end dropped, and what <script> and <style>
+    hold dropped with them.
 
     Python 3.11's HTMLParser, used here before, searched to the end of the text from every
     unclosed `<!--`, `<?` or tag (20,000 `<a b='` in an outlet name or an Atom text summary:
@@ -93,7 +115,8 @@ def _markup(fragment: str) -> Iterator[tuple[str, str]]:
         if end < 0:
             return  # a tag left open at the end: dropped, as a browser drops it
         name = name.lower()
-        yield ("end" if slash else "start"), name
+        hides = not slash and name not in _VOID_TAGS and _hides(fragment[found.end() : end])
+        yield ("end" if slash else "hidden" if hides else "start"), name
         at = end + 1
         if name in _CODE_TAGS and not slash:
             closing = re.compile(rf"</{name}(?=[\t\n\f\r />])", re.IGNORECASE).search(fragment, at)
@@ -118,13 +141,20 @@ def _tag_end(fragment: str, at: int) -> int:
 
 
 def html_to_text(fragment: str) -> str:
-    """Feed HTML to plain paragraphs separated by blank lines (tags dropped, entities decoded),
-    in time linear in its length whatever it holds (`_markup`)."""
+    """Feed HTML to plain paragraphs separated by blank lines (tags dropped, entities decoded,
+    what its HTML hides from a reader dropped: `_HIDDEN`, to its element's end), in time linear
+    in its length whatever it holds (`_markup`)."""
     if "<" not in fragment and "&" not in fragment:
         return " ".join(fragment.split())
     blocks: list[list[str]] = [[]]
+    hiding, depth = "", 0  # the hidden element's name, and how many of it are open inside it
     for kind, value in _markup(fragment):
-        if kind == "text":
+        if hiding:
+            depth += (kind != "end" and value == hiding) - (kind == "end" and value == hiding)
+            hiding = hiding if depth else ""
+        elif kind == "hidden":
+            hiding, depth = value, 1
+        elif kind == "text":
             blocks[-1].append(html.unescape(value))
         elif value in _BLOCK_TAGS:
             blocks.append([])
