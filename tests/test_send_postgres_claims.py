@@ -61,9 +61,11 @@ def test_a_claim_reads_the_claims_and_deliveries_of_its_batch_not_of_the_list(
 def test_a_sender_ending_gives_back_exactly_the_claims_it_did_not_settle(
     send_ws, postgres_url, monkeypatch
 ):
-    """A sender that sent, failed and lost the reply of some of its claimed readers, left one
-    pending and never gave out the rest of its batch gives back, as it ends, the pending one
-    and the untried ones, and keeps the claims of the settled."""
+    """A sender that sent two of its claimed readers, never heard the relay's reply for one
+    (`unknown`), failed one, left one pending and never gave out the rest of its batch gives
+    back, as it ends, the pending one and the untried ones, and keeps the claims of the
+    settled.  (A claim the server committed but whose reply the sender lost is not made
+    here.)"""
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
     ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
     add_readers(ws, 60)

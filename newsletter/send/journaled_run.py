@@ -399,14 +399,18 @@ def _apply_recovery(journal: DeliveryJournal, database: Path) -> tuple[int, tupl
     line a reader, `sent` over `unknown`); and the addresses another sender mailed meanwhile
     (on a shared journal: a host cut off without the server restarting is taken over as if
     killed): two copies, said, not hidden.  Of two outcomes the journal keeps `sent` over
-    `unknown`.  A kept outcome (recovery.py) whose very row the journal has (the server kept
-    it, or a fence recorded it again) is recorded already: neither written nor said twice."""
+    `unknown`.  A kept outcome (recovery.py) whose very row the journal has (same status,
+    Message-ID and stamp: the server kept it, or a fence recorded it again) is recorded
+    already: neither written nor said twice.  A row with a kept line's Message-ID and stamp
+    but another status is this sender's own earlier outcome of that message: `sent` is
+    written over its `unknown`, and nobody is said mailed twice."""
     entries = read_recovery(database)
     readers: dict[tuple[str, str], RecoveryEntry] = {}
-    stamps: dict[tuple[str, str], set[str]] = {}
+    kept: dict[tuple[str, str], set[tuple[str, str, str]]] = {}  # (status, Message-ID, stamp)
     for entry in entries:
         key = (entry.issue_id, entry.email.lower())
-        stamps.setdefault(key, set()).add(entry.recorded)
+        if entry.recorded:
+            kept.setdefault(key, set()).add((entry.status, entry.message_id, entry.recorded))
         if key not in readers or _better(entry, readers[key]):
             readers[key] = entry
     twice: list[str] = []
@@ -414,9 +418,11 @@ def _apply_recovery(journal: DeliveryJournal, database: Path) -> tuple[int, tupl
         target = journal.for_issue(issue_id)
         found = target.recorded(email) if journal.shared else None
         if found is not None and found[0] in ("sent", "unknown"):
-            if found[2] in stamps[key] - {""} and found[1] == message_id:
+            ours = kept.get(key, set())
+            if (found[0], found[1], found[2]) in ours:
                 continue  # this very outcome is in the journal: the server kept it
-            twice.append(email)
+            if (found[1], found[2]) not in {(mid, stamp) for _, mid, stamp in ours}:
+                twice.append(email)  # not our own earlier outcome of that message: another's
             if found[0] == "sent" or status == "unknown":
                 continue
         error = "" if status == "sent" else "outcome unknown (from the recovery file)"

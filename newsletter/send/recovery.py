@@ -108,8 +108,14 @@ def _read_lines(path: Path) -> list[RecoveryEntry]:
 
 def discard_recovery(database: Path) -> None:
     """Delete the recovery file and the kept-outcome files once their lines are in the
-    journal."""
-    for path in (recovery_path(database), *kept_files(database)):
+    journal, and any `<kept>.tmp` a sender killed inside `KeptFile.write` left behind (never
+    read, it stayed for ever)."""
+    main = recovery_path(database)
+    try:
+        spares = list(main.parent.glob(main.name + KEPT + "*.tmp"))
+    except OSError:
+        spares = []
+    for path in (main, *kept_files(database), *spares):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
