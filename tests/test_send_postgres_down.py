@@ -149,7 +149,10 @@ def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within
     where = f"{postgres_server.host}:{postgres_server.port}"
     waiting = [line for line in lines if f"waiting for PostgreSQL at {where} (" in line]
     assert waiting and f" of {patience:.0f} s)" in waiting[0], output
-    assert took < patience + 5, f"{took:.1f} s after the stop, patience {patience} s:\n{output}"
+    # One patience, not one per statement (six statements: 36 s); the rest is two processes'
+    # teardown on a loaded machine.
+    limit = 2 * patience + 10
+    assert took < limit, f"{took:.1f} s after the stop, patience {patience} s:\n{output}"
     assert f"{where}/" in output and "unreachable for 6 s" in output, output
     assert "run the same command again once the server is back" in output, output
     assert "Traceback" not in output, output
