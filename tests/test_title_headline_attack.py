@@ -80,7 +80,7 @@ def test_a_long_first_paragraph_with_a_headline_about_it_does_not_hang():
 
 
 def test_an_added_order_or_superlative_word_is_no_minor_word():
-    """"… for the last time since 2008" under a story that says "for the first time": the one
+    """ "… for the last time since 2008" under a story that says "for the first time": the one
     word it adds, "last", is common but turns the fact; an ordinal or a superlative is never
     the word a headline may add (the Luxon headline's "new" still is: test_title_headline)."""
     from newsletter.assemble.title_headline import borrowed_title
