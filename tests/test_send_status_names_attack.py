@@ -37,3 +37,15 @@ def test_a_folder_named_with_escape_sequences_is_shown_escaped(
         status = status_of(first, *extra)
         assert "\x1b" not in status and "\x07" not in status, repr(status)
         assert "news\\x1b]0;owned\\x07" in status, status
+
+
+def test_the_held_line_names_a_hostile_machine_escaped():
+    """A run that finds readers held for a host whose registered machine name holds ESC and
+    BEL (written into the senders table) names it escaped in its error line."""
+    from newsletter.send.journal import host_name
+    from newsletter.send.shared_status import held_line
+
+    host = host_name("vm\x1b]0;owned\x07", "3f9a1c2b", "/home/ed/letters")
+    line = held_line("127.0.0.1:5432/news", [(host, 4)], "issues/2026-W48")
+    assert "\x1b" not in line and "\x07" not in line
+    assert "4 by vm\\x1b]0;owned\\x07)" in line

@@ -6,9 +6,10 @@ from typing import Any
 
 import typer
 
+from newsletter.send.journal import shown_host
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender import SendSummary
-from newsletter.send.status import IssueStatus, hosts_of, shown_host
+from newsletter.send.status import IssueStatus, hosts_of
 
 
 def nothing_to_send(plan: SendPlan, shown: str) -> str:

@@ -36,6 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from newsletter.control_chars import shown_safely
 from newsletter.errors import DeliveryError, display_path
 from newsletter.file_lock import held_lock
 from newsletter.mail.personalize import Recipient
@@ -125,6 +126,13 @@ def machine_of(host: str) -> str:
     """The machine's name in a registered host (a sender before workspace ids: all of it)."""
     found = _HOST.fullmatch(host)
     return found.group(1) if found else host
+
+
+def shown_host(host: str) -> str:
+    """A host's name as a terminal may show it: control characters (ESC, BEL: a retitled or
+    cleared terminal) escaped as text (`\\x1b`), whole.  A sender's folder is part of it, and
+    whoever can write the senders table writes it."""
+    return shown_safely(host, 12 * len(host) + 1)  # an escape is at most 10 characters
 
 
 class DeliveryJournal:

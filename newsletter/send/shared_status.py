@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 
 from newsletter.send.claim_statements import EPOCH
-from newsletter.send.journal import SenderShare, machine_of
+from newsletter.send.journal import SenderShare, machine_of, shown_host
 
 # million claimed readers against 1.2 s; bench/bench_status.py).
 SHARES = f"""
@@ -102,7 +102,7 @@ GROUP BY o.host ORDER BY o.host
 
 def held_line(where: str, held: list[tuple[str, int]], shown: str) -> str:
     """The one line of a run that sent what it could and found readers held (HELD's rows)."""
-    hosts = ", ".join(f"{n} by {machine_of(host)}" for host, n in held)
+    hosts = ", ".join(f"{n} by {shown_host(machine_of(host))}" for host, n in held)
     total = sum(n for _, n in held)
     return (
         f"{where}: {total} reader(s) held for the host(s) that were sending when the database "

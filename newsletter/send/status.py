@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
-from newsletter.control_chars import shown_safely
 from newsletter.errors import DeliveryError, display_path
 from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.send.journal import (
@@ -20,6 +19,7 @@ from newsletter.send.journal import (
     SenderShare,
     machine_of,
     open_journal,
+    shown_host,
 )
 from newsletter.send.recovery import read_recovery
 
@@ -106,12 +106,6 @@ def hosts_of(senders: tuple[SenderShare, ...]) -> tuple[HostShare, ...]:
         )
         for host, shares in grouped.items()
     )
-
-
-def shown_host(host: str) -> str:
-    """A host's name as a terminal may show it: control characters (ESC, BEL: a retitled or
-    cleared terminal) escaped as text (`\\x1b`), whole."""
-    return shown_safely(host, 12 * len(host) + 1)  # an escape is at most 10 characters
 
 
 def delivery_status(
