@@ -288,8 +288,11 @@ def _masked(value: str) -> str:
     if at and colon:
         value = head[: colon.end()] + "***@" + tail
     value = re.sub(r"(?<=[?&])([^=&]*)=[^&]*", _masked_pair, value)  # a URL's, to the `&`
-    # libpq's `key = value` form: a value in quotes may hold spaces.
-    return re.sub(r"([^\s=?&']+)(\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S*)", _masked_pair, value)
+    # libpq's `key = value` form: a value in quotes may hold spaces, and so may one without,
+    # escaped by a backslash (`password=hunter\ two` is "hunter two").
+    return re.sub(
+        r"([^\s=?&']+)(\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|(?:\\.|[^\s\\])*\\?)", _masked_pair, value
+    )
 
 
 def _masked_pair(pair: re.Match[str]) -> str:

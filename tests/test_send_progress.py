@@ -67,3 +67,25 @@ def test_while_the_send_waits_the_progress_shows_no_rate_and_no_eta(capsys):
     ], lines
     # 66 done in 83 s, 71 of them waiting (from the first waiting line on): 66/12 = 6/s
     assert lines[-1] == "sending: 66/300 (6/s, 0 failed, ETA 43 s)", lines
+
+
+def test_a_line_the_send_says_while_it_runs_is_a_warning_line_or_a_json_event(capsys):
+    """What the send says from its threads (SendOptions.on_warning: an outcome it could not
+    save) reaches stderr through the CLI as one `warning:` line, or with `--log-format json`
+    as one warning event naming the issue, never printed by the library itself."""
+    import datetime as dt
+    import json
+
+    from newsletter.cli.log_output import EventLog
+
+    line = "postgresql-send/x.kept: cannot save 2 accepted message(s) (No space left on device)"
+    with ProgressDisplay(300) as display:
+        display.warn(line)
+    assert capsys.readouterr().err.splitlines() == [f"warning: {line}"]
+    log = EventLog("json", clock=dt.datetime(2026, 12, 6, 20, 0, tzinfo=dt.UTC))
+    log.issue = "2026-W49"
+    log.warning(line)
+    events = [json.loads(x) for x in capsys.readouterr().err.splitlines()]
+    assert [(e["issue"], e["step"], e["level"], e["message"]) for e in events] == [
+        ("2026-W49", "send", "warning", line)
+    ]

@@ -77,3 +77,15 @@ def test_a_long_first_paragraph_with_a_headline_about_it_does_not_hang():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_an_added_order_or_superlative_word_is_no_minor_word():
+    """ "… for the last time since 2008" under a story that says "for the first time": the one
+    word it adds, "last", is common but turns the fact; an ordinal or a superlative is never
+    the word a headline may add (the Luxon headline's "new" still is: test_title_headline)."""
+    from newsletter.assemble.title_headline import borrowed_title
+    from newsletter.models import Headline
+
+    for said in ("last", "final", "biggest", "only"):
+        headline = Headline(f"Fed cuts interest rates for the {said} time since 2008")
+        assert borrowed_title(FED["paragraphs"], [(headline, 0.9)]) is None, said

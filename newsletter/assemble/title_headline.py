@@ -13,6 +13,8 @@ Related with a very high score.  `borrowed_title` takes one only when it is safe
    variant family as one, numbers included, stop words ignored: `terms.concept_pairs`) is in
    the lead's text, but for at most one common word that is neither its verb, a number nor a
    name ("WHO approves first malaria vaccine" under a story that says "recommends" is refused);
+   an ordinal or a superlative ("the last time", "the only", "the biggest") only when the news
+   sentence says it;
    it negates nothing the news sentence does not ("Fed does not cut …", "never", "won't":
    stop words, so every content word was the story's), and what comes before its verb (its
    subject) comes before that verb in the news sentence too ("Trump cuts interest rates …"
@@ -56,6 +58,16 @@ SAME_EVENT = 0.70
 OPENING_SHARE = 2 / 3
 # The one word a headline may add: a common word (Zipf of its plain form at least this).
 MINOR_ZIPF = 4.5
+# Words that place or rank the fact ("the last time" for "the first time", "the only", "the
+# biggest"): never the word a headline adds, however common.
+_ORDER_WORDS = frozenset(
+    {
+        *("first", "second", "third", "fourth", "fifth", "last", "final", "only", "next"),
+        *("previous", "former", "latest", "earliest", "sole", "single", "once", "again"),
+        *("biggest", "largest", "smallest", "highest", "lowest", "best", "worst", "greatest"),
+        *("longest", "shortest", "oldest", "youngest", "deadliest", "worst", "fastest"),
+    }
+)
 
 # " - BBC News", " | Reuters", " — The Guardian": an outlet's name after the headline.
 _OUTLET_SUFFIX = re.compile(r"\s+(?P<mark>[|–—-])\s+(?P<outlet>[^|–—-]{2,40})$")
@@ -195,11 +207,15 @@ def _says_only(title: str, known: set[str], opening: set[str]) -> bool:
 
 
 def _says_it_so(title: str, news: str) -> bool:
-    """Whether `title` negates only what the news sentence negates, and its subject (the
-    words before its verb) comes before that verb in the news sentence, where it is there:
-    the same words can say the opposite ("Fed does not cut …", "Trump cuts …")."""
+    """Whether `title` negates only what the news sentence negates, places or ranks only as it
+    does (`_ORDER_WORDS`), and its subject (the words before its verb) comes before that verb
+    in the news sentence, where it is there: the same words can say the opposite ("Fed does
+    not cut …", "Trump cuts …", "… for the last time")."""
     if not negations(title) <= negations(news):
         return False
+    ordering = {w.casefold() for w in _WORD.findall(title)} & _ORDER_WORDS
+    if not ordering <= {w.casefold() for w in _WORD.findall(news)}:
+        return False  # "the last time" under "the first time": the fact turned
     words = title.split(" ")
     at = verb_index(title)
     if at is None or at >= len(words):

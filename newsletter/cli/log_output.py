@@ -63,6 +63,10 @@ class EventLog:
         """The error that ended the run, as one more event."""
         self.emit(self.issue, step, message, "error")
 
+    def warning(self, message: str) -> None:
+        """A line the send says while it runs (SendOptions.on_warning), as a warning event."""
+        self.emit(self.issue, "send", message, "warning")
+
     def progress(self, p: SendProgress) -> None:
         """A list send's progress: at most one event every 10 s (the summary follows)."""
         done = p.sent + p.failed

@@ -101,6 +101,14 @@ class ProgressDisplay:
         rate = done / sending if sending > 0 else 0.0
         return rate, ((p.total - done) / rate if rate else 0.0)
 
+    def warn(self, line: str) -> None:
+        """A `warning:` line the send says while it runs (from any of its threads): above
+        the bar on a terminal, so the bar is drawn again below it whole."""
+        if self._bar is not None:
+            self._bar.console.print(f"warning: {line}", markup=False, highlight=False)
+        else:
+            typer.echo(f"warning: {line}", err=True)
+
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()

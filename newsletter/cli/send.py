@@ -283,8 +283,14 @@ def _send(
     database = server.servers if server is not None else ""
     with ProgressDisplay(plan.recipients, relay, database) as progress, stop_on_signals():
         on_progress = log.progress if log is not None else progress.update
+        on_warning = log.warning if log is not None else progress.warn
         summary = run_send(
-            replace(plan, options=replace(options, password=password, on_progress=on_progress))
+            replace(
+                plan,
+                options=replace(
+                    options, password=password, on_progress=on_progress, on_warning=on_warning
+                ),
+            )
         )
     if summary.stopped and not (
         summary.sent or summary.failed or summary.unknown or summary.interrupted

@@ -8,7 +8,7 @@ import typer
 
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender import SendSummary
-from newsletter.send.status import IssueStatus, hosts_of
+from newsletter.send.status import IssueStatus, hosts_of, shown_host
 
 
 def nothing_to_send(plan: SendPlan, shown: str) -> str:
@@ -39,8 +39,9 @@ def print_summary(summary: SendSummary, shown: str) -> None:
         )
     for host, n in summary.taken_over:
         echo(
-            f"Took over {n} reader(s) held for {host} (--take-over): a message it had accepted "
-            "and not recorded when the database went (at most one per connection) went twice."
+            f"Took over {n} reader(s) held for {shown_host(host)} (--take-over): a message it "
+            "had accepted and not recorded when the database went (at most one per connection) "
+            "went twice."
         )
     echo(
         f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "

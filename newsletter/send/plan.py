@@ -36,6 +36,9 @@ class SendOptions:
     password: str | None = None  # the SMTP password; None: NEWSLETTER_SMTP_PASSWORD
     transport: Transport | None = None  # None: the relay of settings.smtp (files for a dry run)
     on_progress: ProgressCallback | None = None  # called as messages go, for a progress bar
+    #: what the send says while it runs, from any of its threads (an outcome kept but not
+    #: saved to disk): the CLI shows it as a `warning:` line; None: nothing is said
+    on_warning: Callable[[str], None] | None = None
     #: journal each message `unknown` from its final `.` until the relay's reply: a kill -9
     #: then leaves the message in flight unknown (never re-sent by itself), not pending
     #: (sent again). `newsletter run` sets it; `send` keeps one journal write a message.

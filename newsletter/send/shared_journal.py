@@ -53,7 +53,6 @@ import contextlib
 import json
 import os
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -183,13 +182,15 @@ def open_postgres_journal(
     key_check: str = "",
     local: Path | None = None,
     host: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> PostgresJournal | None:
     """The issue's journal on the server (its schema upgraded first when `create`); None for
     a server newsletter has not used yet when not `create` (nothing is created).  `host`:
     what its senders register as (sender_lease.workspace_host; the machine's name if None).
-    `merge`, `key_check`: merge.eml's hash and the unsubscribe key's check (merge_check.py)."""
+    `merge`, `key_check`: merge.eml's hash and the unsubscribe key's check (merge_check.py).
+    `warn`: how a line the sender says while it runs reaches the CLI (SendOptions.on_warning)."""
     journal = PostgresJournal(
-        server, issue_id, lease=lease, merge=merge, key_check=key_check, local=local
+        server, issue_id, lease=lease, merge=merge, key_check=key_check, local=local, warn=warn
     )
     journal.host = host
     try:
@@ -237,6 +238,7 @@ class PostgresJournal(DeliveryJournal):
         key_check: str = "",
         batch: int = CLAIM_BATCH,
         local: Path | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.server = server
         self.local = local  # the workspace's send state: its past senders are listed there
@@ -260,7 +262,7 @@ class PostgresJournal(DeliveryJournal):
         # commits when a synchronous standby must have them.
         tag = self.sender_id.split(":", 1)[1].replace(":", "-")  # pid-random
         kept_file = None if local is None else KeptFile(local, tag)
-        self._kept = KeptOutcomes(kept_file, warn=_say)
+        self._kept = KeptOutcomes(kept_file, warn=warn)  # said by the CLI, never printed here
         self._unfenced = False  # `settle` saved the kept outcomes: the readers stay claimed
         self._async = not self._patiently(
             lambda: bool(self.pg.raw.execute(SYNC_STANDBY).fetchone()[0]),  # type: ignore[index]
@@ -837,11 +839,6 @@ class PostgresJournal(DeliveryJournal):
 
 
 _last_stamp: tuple[int, str] = (0, "")  # (second, its stamp): one strftime a second
-
-
-def _say(line: str) -> None:
-    """A line the sender says while it runs (a kept outcome it could not save)."""
-    print(line, file=sys.stderr, flush=True)
 
 
 def _stamp() -> str:

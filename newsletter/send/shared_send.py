@@ -69,6 +69,7 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
             key_check=check,
             local=local,
             host=host,
+            warn=plan.options.on_warning,
         )
         assert opened is not None
         return opened

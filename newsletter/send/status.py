@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.control_chars import shown_safely
 from newsletter.errors import DeliveryError, display_path
 from newsletter.issue.built import BuiltIssue, read_built_issue
 from newsletter.send.journal import (
@@ -91,15 +92,26 @@ class HostShare:
 def hosts_of(senders: tuple[SenderShare, ...]) -> tuple[HostShare, ...]:
     """`senders` grouped by host, in the order each host first appears; each labelled by its
     machine's name, or by its whole host (`vm (workspace 3f9a1c2b)`) when two hosts share
-    that name (two workspaces on one machine, containers of one name)."""
+    that name (two workspaces on one machine, containers of one name).  A label is shown
+    safely (`shown_host`): whoever can write the senders table, or name a folder, writes it."""
     grouped: dict[str, list[SenderShare]] = {}
     for share in senders:
         grouped.setdefault(share.host, []).append(share)
     machines = Counter(machine_of(host) for host in grouped)
     return tuple(
-        HostShare(host, tuple(shares), host if machines[machine_of(host)] > 1 else machine_of(host))
+        HostShare(
+            host,
+            tuple(shares),
+            shown_host(host if machines[machine_of(host)] > 1 else machine_of(host)),
+        )
         for host, shares in grouped.items()
     )
+
+
+def shown_host(host: str) -> str:
+    """A host's name as a terminal may show it: control characters (ESC, BEL: a retitled or
+    cleared terminal) escaped as text (`\\x1b`), whole."""
+    return shown_safely(host, 12 * len(host) + 1)  # an escape is at most 10 characters
 
 
 def delivery_status(

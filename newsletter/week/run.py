@@ -400,6 +400,7 @@ class _Run:
         options = SendOptions(  # a kill -9 of a timer's run must not mail anyone twice
             password=self.options.password,
             on_progress=self.options.on_progress,
+            on_warning=lambda line: self.emit(name, "send", line, "warning"),  # a run's event
             in_flight_unknown=True,
         )
         plan = plan_send(built, self.settings, options)
