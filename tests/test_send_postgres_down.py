@@ -179,7 +179,7 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     server.stop()
     time.sleep(3)  # waiting for the server now
     sending.send_signal(signal.SIGINT)
-    code = _ended(sending, within=20)
+    code = _ended(sending, within=45)  # well inside the 90 s patience, on a loaded machine too
     output = "\n".join(lines)
     assert code == 130, output
     assert "interrupted" in output and "Traceback" not in output, output
