@@ -134,7 +134,8 @@ def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within
     """The server stopped mid-send and not started again: the progress says the send waits
     for PostgreSQL at host:port and for how long of its patience; every process stops within
     one patience of the stop (not one per statement), exit 1, in one line naming host:port
-    and what to do; the re-run once it is back mails every reader once."""
+    and what to do; the re-run once it is back mails every reader once and says nobody
+    went twice."""
     ws, active, handler, relay, server = down_send
     patience = 6.0
     sending = _send(ws, postgres_url, relay, patience)
@@ -161,6 +162,7 @@ def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
     _once_each(handler, active, out)
+    assert "mailed again" not in out, out  # a new user's re-run said so of readers mailed once
 
 
 def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
@@ -168,7 +170,8 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
 ):
     """Ctrl-C while the send waits for a stopped server stops it within seconds (exit 130,
     "interrupted"), not at the end of its patience; what the relay accepted is kept on this
-    disk, so the re-run once the server is back mails every reader once."""
+    disk, so the re-run once the server is back mails every reader once and says nobody went
+    twice."""
     ws, active, handler, relay, server = down_send
     sending = _send(ws, postgres_url, relay, patience=90.0)
     lines = _lines(sending)
@@ -176,7 +179,7 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     server.stop()
     time.sleep(3)  # waiting for the server now
     sending.send_signal(signal.SIGINT)
-    code = _ended(sending, within=20)
+    code = _ended(sending, within=45)  # well inside the 90 s patience, on a loaded machine too
     output = "\n".join(lines)
     assert code == 130, output
     assert "interrupted" in output and "Traceback" not in output, output
@@ -185,6 +188,7 @@ def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
     _once_each(handler, active, out)
+    assert "mailed again" not in out, out  # a new user's re-run said so of readers mailed once
 
 
 def test_the_json_log_says_how_long_the_send_has_waited_for_the_database(capsys):
