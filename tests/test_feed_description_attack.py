@@ -68,3 +68,22 @@ def test_a_control_character_in_a_description_is_said_once(workspace):
     assert said == [
         "feeds/wire.xml#1: the summary holds the control character U+2028; replaced by a space"
     ], warnings
+
+
+def test_an_untitled_item_in_a_script_without_spaces_is_headed_by_a_short_line(workspace):
+    """An untitled item of 4,800 Chinese characters (one "word" to a count by spaces) was
+    headed by all of them, and a titled one summarised by all of them; its headline is now cut
+    to HEADLINE_CHARS and "…", a summary to SUMMARY_CHARS."""
+    from newsletter.sources.feeds import HEADLINE_CHARS, parse_feed
+    from newsletter.sources.summaries import SUMMARY_CHARS
+
+    text = "中国人民银行宣布下调存款准备金率，以支持经济增长" * 200 + "。"
+    sources = parse_feed(_wire(text).replace("<title>Fed story from the wire</title>", "")
+                         .encode(), "feeds/wire.xml")  # fmt: skip
+    (headline,) = sources.headlines
+    assert len(headline.title) <= HEADLINE_CHARS + 1
+    assert headline.title.startswith("中国人民银行") and headline.title.endswith("…")
+    assert len(headline.summary) <= SUMMARY_CHARS
+    titled = parse_feed(_wire(text).encode(), "feeds/wire.xml").headlines[0]
+    assert titled.title == "Fed story from the wire"
+    assert 0 < len(titled.summary) <= SUMMARY_CHARS and titled.summary.endswith("…")

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 FULL_STORY_WORDS = 120
 HEADLINE_SENTENCE_WORDS = 16  # an untitled item's first sentence up to this long is its headline
+# ... and at most this many characters: a script written without spaces (Chinese, Japanese,
+# Thai) is one "word" to a count by spaces, and 4,800 characters were one headline
+HEADLINE_CHARS = 140
 FETCH_SECONDS = 20.0  # defaults of newsletter.toml's [limits]
 FEED_MAX_BYTES = 10_000_000
 MAX_REDIRECTS = 5
@@ -106,7 +109,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
             )
         else:
             if not title:
-                title = _untitled_headline(summary)
+                title = _within_headline(_untitled_headline(summary))
                 summary = summary_text(description, title=title)  # what it adds after that
             headlines.append(
                 Headline(
@@ -454,3 +457,13 @@ def _untitled_headline(summary: str) -> str:
 def _first_words(text: str, limit: int = 12) -> str:
     words = text.split()
     return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
+
+
+def _within_headline(title: str) -> str:
+    """An untitled item's headline within HEADLINE_CHARS (cut at a space when there is one in
+    its last third, then "…")."""
+    if len(title) <= HEADLINE_CHARS:
+        return title
+    cut = title[:HEADLINE_CHARS].rstrip("…")
+    space = cut.rfind(" ")
+    return (cut[:space] if space > HEADLINE_CHARS * 2 // 3 else cut).rstrip(" ,;:") + "…"

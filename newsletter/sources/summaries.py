@@ -14,6 +14,9 @@ import re
 from newsletter.sources.text import html_to_text, sentences
 
 SUMMARY_WORDS = 30  # about two lines under a headline on a phone
+# ... and at most this many characters: a script written without spaces (Chinese, Japanese,
+# Thai) is one "word" to a count by spaces, and a 4,800-character text was one summary
+SUMMARY_CHARS = 300
 _SLACK = 10  # a sentence may run this far past the target rather than be cut mid-way
 _TRAILER = re.compile(r"\s*(The post .{1,300} appeared first on .{1,200}|\[(…|\.\.\.)\])\s*$")
 
@@ -24,7 +27,8 @@ def summary_text(raw: str, words: int = SUMMARY_WORDS, title: str = "") -> str:
 
     text = without_trailer(" ".join(html_to_text(raw).split()))
     text = _without_title(text, " ".join(title.split()))
-    return cut_at_sentence(text, words)
+    cut = cut_at_sentence(text, words)
+    return cut if len(cut) <= SUMMARY_CHARS else cut[: SUMMARY_CHARS - 1].rstrip(" ,;:…") + "…"
 
 
 def without_trailer(text: str) -> str:
