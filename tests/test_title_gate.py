@@ -154,6 +154,35 @@ def _read_once(stem: str) -> list[dict]:
     return tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
 
 
+def _recorded_set(stem: str, size: int) -> list[dict]:
+    """A held-out set's leads, checked to be what a read-once set must be: `size` of them, each
+    with a source of its own (no other file's URL), a licence, a year outside 2004-2005 and an
+    editor's verdict (with a reason for a reject) on the title read and the title now."""
+    leads = _read_once(stem)
+    others = {
+        lead["source"]
+        for path in DATA.glob("*.toml")
+        if path.stem != stem
+        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
+    }
+    assert len(leads) == size
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+        assert lead["verdict_now"] == "keep" or lead["why_now"]
+    return leads
+
+
+def _kept(leads: list[dict]) -> dict[str, int]:
+    """How many titles each recorded reading kept ("before", "read", "now", where present)."""
+    return {
+        when: sum(lead[f"verdict_{when}"] == "keep" for lead in leads)
+        for when in ("before", "read", "now")
+        if f"verdict_{when}" in leads[0]
+    }
+
+
 def test_round_19_titles_derive_as_recorded_now():
     """Every lead of round 19's set derives the title recorded as read with round 19's code
     (`title_now`), so its counts (20 of 42 before, 24 now) stay true."""
@@ -166,21 +195,8 @@ def test_round_19_set_is_recorded_as_read_once():
     before round 19's code, none from another file's URL) keeps a source, a licence, a year
     outside 2004-2005 and an editor's verdict on each title: 20 printable with the start's
     code, read once, and 24 with round 19's."""
-    leads = _read_once("fresh_round19")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round19"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 42
-    for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
-        assert lead["verdict_now"] == "keep" or lead["why_now"]
-    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 20
-    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 24
+    leads = _recorded_set("fresh_round19", 42)
+    assert _kept(leads) == {"read": 20, "now": 24}
 
 
 def test_round_20_set_is_recorded_as_read_once():
@@ -189,23 +205,10 @@ def test_round_20_set_is_recorded_as_read_once():
     year outside 2004-2005 and an editor's verdict on each title: 23 of 40 printable with the
     code of round 19's start and 23 with round 19's (one title changed, rejected both times);
     30 with round 19b's (chosen on that reading), whose titles each lead still derives."""
-    leads = _read_once("fresh_round20")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round20"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 40
+    leads = _recorded_set("fresh_round20", 40)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
-        assert lead["verdict_now"] == "keep" or lead["why_now"]
         assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
-    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 23
-    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 23
-    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 30
+    assert _kept(leads) == {"before": 23, "read": 23, "now": 30}
 
 
 @pytest.mark.parametrize(
@@ -272,23 +275,10 @@ def test_round_21_set_is_recorded_as_read_once():
     licence, a year outside 2004-2005 and an editor's verdict on each title: 11 of 32 printable
     with the code of round 19's start and 11 with round 19b's; 12 with round 19c's (chosen on
     that reading), whose titles each lead derives."""
-    leads = _read_once("fresh_round21")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round21"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 32
+    leads = _recorded_set("fresh_round21", 32)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
-        assert lead["verdict_now"] == "keep" or lead["why_now"]
         assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
-    assert sum(lead["verdict_before"] == "keep" for lead in leads) == 11
-    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 11
-    assert sum(lead["verdict_now"] == "keep" for lead in leads) == 12
+    assert _kept(leads) == {"before": 11, "read": 11, "now": 12}
 
 
 @pytest.mark.parametrize(
