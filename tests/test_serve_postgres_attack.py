@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import httpx
 import pytest
@@ -16,6 +17,25 @@ from newsletter.serve.runner import running_server
 from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET
 
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
+
+
+def _limited_role(served_ws, postgres_server, monkeypatch, prefix: str, limit: int) -> str:
+    """A role allowed `limit` connections owning a fresh database (its password in the
+    environment, as serve reads it): the URL of that database as the role."""
+    name = served_ws.settings.database.rsplit("/", 1)[1]
+    role = f"{prefix}_{name}"
+    with postgres_server.connect() as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{prefix} pw' CONNECTION LIMIT {limit}")
+        conn.execute(f'CREATE DATABASE "{name}_{prefix[0]}" OWNER {role}')
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", f"{prefix} pw")
+    return postgres_server.url(f"{name}_{prefix[0]}", user=role)
+
+
+def _one_click(http: httpx.Client, base: str, email: str) -> int:
+    """A mail provider's one-click unsubscribe for `email`: the answer's status code."""
+    token = sign_token(email, TEST_SECRET, TEST_LIST_ID)
+    posted = http.post(f"{base}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"})
+    return posted.status_code
 
 
 def test_sign_ups_racing_from_one_client_are_held_to_its_limit(served_ws, smtpd, audience_app):
@@ -73,25 +93,12 @@ def test_fewer_server_connections_than_database_threads_answer_every_one_click(
     and 40 one-clicks at once through serve's 8 database threads: each waits for a connection
     another call gives back, and every one is answered 200 and applied (5 of the 8 threads
     could never connect: 4 in 10 one-clicks were 503, and a mail provider may not retry)."""
-    name = served_ws.settings.database.rsplit("/", 1)[1]
-    role = f"capped_{name}"
-    with postgres_server.connect() as conn:
-        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'capped pw' CONNECTION LIMIT 3")
-        conn.execute(f'CREATE DATABASE "{name}_c" OWNER {role}')
-    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "capped pw")
-    ws = served_ws.on_server(postgres_server.url(f"{name}_c", user=role))
+    ws = served_ws.on_server(_limited_role(served_ws, postgres_server, monkeypatch, "capped", 3))
     readers = [f"r{i}@example.org" for i in range(40)]
     app = audience_app(ws, smtpd)[0]  # logs in and makes the schema, then lets go
     ws.add(*readers)
     with running_server(app) as server, httpx.Client(timeout=60) as http:
-
-        def one_click(email: str) -> int:
-            token = sign_token(email, TEST_SECRET, TEST_LIST_ID)
-            posted = http.post(
-                f"{server.url}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"}
-            )
-            return posted.status_code
-
+        one_click = partial(_one_click, http, server.url)
         with ThreadPoolExecutor(20) as pool:
             codes = list(pool.map(one_click, readers))
     assert codes == [200] * 40
@@ -112,13 +119,7 @@ def test_a_full_server_is_not_hammered_with_logins_while_calls_wait_for_a_slot(
 
     from newsletter.serve import server_link
 
-    name = served_ws.settings.database.rsplit("/", 1)[1]
-    role = f"full_{name}"
-    with postgres_server.connect() as conn:
-        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'full pw' CONNECTION LIMIT 2")
-        conn.execute(f'CREATE DATABASE "{name}_f" OWNER {role}')
-    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", "full pw")
-    url = postgres_server.url(f"{name}_f", user=role)
+    url = _limited_role(served_ws, postgres_server, monkeypatch, "full", 2)
     ws = served_ws.on_server(url)
     readers = [f"r{i}@example.org" for i in range(8)]
     app = audience_app(ws, smtpd)[0]  # logs in and makes the schema, then lets go
@@ -133,14 +134,7 @@ def test_a_full_server_is_not_hammered_with_logins_while_calls_wait_for_a_slot(
     monkeypatch.setattr(server_link, "_connect", counted)
     held = [psycopg.connect(url, password="full pw") for _ in range(2)]  # the role's 2 slots
     with running_server(app) as server, httpx.Client(timeout=60) as http:
-
-        def one_click(email: str) -> int:
-            token = sign_token(email, TEST_SECRET, TEST_LIST_ID)
-            posted = http.post(
-                f"{server.url}/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"}
-            )
-            return posted.status_code
-
+        one_click = partial(_one_click, http, server.url)
         with ThreadPoolExecutor(8) as pool:
             answers = pool.map(one_click, readers)
             time.sleep(2.0)
