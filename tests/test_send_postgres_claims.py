@@ -5,6 +5,8 @@ issue, whatever the server's statistics say."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from newsletter.config import load_settings
@@ -14,6 +16,26 @@ from tests.support.send_workspace import ISSUE_ID, Workspace
 from tests.test_send_postgres import add_readers
 
 pytest_plugins = ["tests.support.send_fixtures"]
+
+
+@contextmanager
+def _registered_journal(
+    send_ws, postgres_url: str, monkeypatch, readers: int
+) -> Iterator[tuple[Any, Any]]:
+    """`readers` active readers on the server and a sender's journal of the issue, registered
+    (closed after): the server and the journal."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    add_readers(ws, readers)
+    server = ws.settings.database_server
+    assert server is not None
+    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
+    assert journal is not None
+    try:
+        journal.register()
+        yield server, journal
+    finally:
+        journal.close()
 
 
 def rows_read(plan: dict[str, Any], tables: set[str]) -> int:
@@ -27,15 +49,7 @@ def test_a_claim_reads_the_claims_and_deliveries_of_its_batch_not_of_the_list(
 ):
     """With 800 of 1,000 readers claimed and sent, the next claim of 100 reads at most one
     claim and two deliveries per reader it looks at, not the 800 of the issue."""
-    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
-    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
-    add_readers(ws, 1000)
-    server = ws.settings.database_server
-    assert server is not None
-    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
-    assert journal is not None
-    try:
-        journal.register()
+    with _registered_journal(send_ws, postgres_url, monkeypatch, 1000) as (_, journal):
         stream = journal.unsent()
         for _ in range(800):
             journal.record(next(stream).email, "sent", attempts=1)
@@ -54,8 +68,6 @@ def test_a_claim_reads_the_claims_and_deliveries_of_its_batch_not_of_the_list(
         assert rows_read(plan, {"deliveries"}) <= 2 * 100
         assert rows_read(plan, {"send_claims"}) <= 100
         assert rows_read(plan, {"subscribers"}) >= 100  # it did claim a batch
-    finally:
-        journal.close()
 
 
 def test_a_sender_ending_gives_back_exactly_the_claims_it_did_not_settle(
@@ -66,15 +78,7 @@ def test_a_sender_ending_gives_back_exactly_the_claims_it_did_not_settle(
     back, as it ends, the pending one and the untried ones, and keeps the claims of the
     settled.  (A claim the server committed but whose reply the sender lost is not made
     here.)"""
-    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
-    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
-    add_readers(ws, 60)
-    server = ws.settings.database_server
-    assert server is not None
-    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
-    assert journal is not None
-    try:
-        journal.register()
+    with _registered_journal(send_ws, postgres_url, monkeypatch, 60) as (server, journal):
         stream = journal.unsent()
         given = [next(stream).email for _ in range(5)]
         stream.close()  # the rest of its claim: never given out
@@ -86,8 +90,6 @@ def test_a_sender_ending_gives_back_exactly_the_claims_it_did_not_settle(
         claimed = "SELECT count(*) FROM send_claims WHERE sender_id = %s"
         (before,) = raw.execute(claimed, (journal.sender_id,)).fetchone() or (0,)
         assert before == 60  # one batch: the whole short list
-    finally:
-        journal.close()
     check = open_postgres_journal(server, ISSUE_ID, create=False)
     assert check is not None
     try:
