@@ -150,7 +150,8 @@ def lead_choice(
     found = [tuple(r for r in first.ranked if r.score >= bar) for first in rankings]
     scores = [_lead_score(story, f) for story, f in zip(contenders, found, strict=True)]
     best = max(range(len(contenders)), key=lambda i: (scores[i], -i))
-    lead = _fuller_account(_editors_account(best, contenders, found, scores), contenders, found)
+    covers = [_covered(f) for f in found]
+    lead = _fuller_account(_editors_account(best, contenders, covers, scores), contenders, covers)
     return LeadChoice(contenders[lead], (rankings[lead].profile, refined(rankings[lead])))
 
 
@@ -158,7 +159,7 @@ def _contenders(stories: Sequence[Story], headlines: Sequence[Headline]) -> list
     """The stories ranked as the lead, in source order: every story of the editor's files,
     and the FEED_CONTENDERS feed entries the model reads as nearest the other sources' items
     (meaning.week_nearness; ties by source order); all of them when the feeds hold no more."""
-    entries = [i for i, s in enumerate(stories) if _FEED_ENTRY.search(s.source)]
+    entries = [i for i, s in enumerate(stories) if _from_feed(s)]
     if len(entries) <= FEED_CONTENDERS:
         return list(stories)
     items = (*headlines, *map(story_headline, stories))
@@ -170,9 +171,7 @@ def _contenders(stories: Sequence[Story], headlines: Sequence[Headline]) -> list
     return [s for i, s in enumerate(stories) if i not in dropped]
 
 
-def _fuller_account(
-    best: int, stories: Sequence[Story], found: Sequence[tuple[ScoredHeadline, ...]]
-) -> int:
+def _fuller_account(best: int, stories: Sequence[Story], covers: Sequence[set[str]]) -> int:
     """The lead's index, or that of a story that tells the same event much more fully.
 
     Two stories that cover each other tell one event, and how alike each is to the third
@@ -181,16 +180,15 @@ def _fuller_account(
     story of the editor's own files this way: a feed copying the editor's story and padding it
     (its description twice over) would take the lead.
     """
-    covers = [{r.headline.source for r in f} for f in found]
     words = [_words(s) for s in stories]
-    editors = not _FEED_ENTRY.search(stories[best].source)
+    editors = not _from_feed(stories[best])
     same = [
         i
         for i, story in enumerate(stories)
         if story.source in covers[best]
         and stories[best].source in covers[i]
         and words[i] >= FULLER * words[best]
-        and not (editors and _FEED_ENTRY.search(story.source))
+        and not (editors and _from_feed(story))
     ]
     return max(same, key=lambda i: (words[i], -i)) if same else best
 
@@ -198,23 +196,34 @@ def _fuller_account(
 def _editors_account(
     best: int,
     stories: Sequence[Story],
-    found: Sequence[tuple[ScoredHeadline, ...]],
+    covers: Sequence[set[str]],
     scores: Sequence[float],
 ) -> int:
     """The lead's index, or, when it is a feed entry telling the same event as a story of the
     editor's own files (each covers the other), that story's (the best scored of them): a
     feed repeating the editor's story, longer by any padding, scored higher on its length."""
-    if not _FEED_ENTRY.search(stories[best].source):
+    if not _from_feed(stories[best]):
         return best
-    covers = [{r.headline.source for r in f} for f in found]
     own = [
         i
         for i, story in enumerate(stories)
-        if not _FEED_ENTRY.search(story.source)
+        if not _from_feed(story)
         and story.source in covers[best]
         and stories[best].source in covers[i]
     ]
     return max(own, key=lambda i: (scores[i], -i)) if own else best
+
+
+def _covered(found: Sequence[ScoredHeadline]) -> set[str]:
+    """The sources a story's coverage comes from (a story covers another when its source is
+    among them)."""
+    return {r.headline.source for r in found}
+
+
+def _from_feed(story: Story) -> bool:
+    """Whether the story is a feed's entry (its source `feed.xml#3`), not one of the editor's
+    own files."""
+    return _FEED_ENTRY.search(story.source) is not None
 
 
 def _words(story: Story) -> int:
