@@ -87,3 +87,17 @@ def test_an_untitled_item_in_a_script_without_spaces_is_headed_by_a_short_line(w
     titled = parse_feed(_wire(text).encode(), "feeds/wire.xml").headlines[0]
     assert titled.title == "Fed story from the wire"
     assert 0 < len(titled.summary) <= SUMMARY_CHARS and titled.summary.endswith("…")
+
+
+def test_a_description_of_only_invisible_characters_is_no_story(workspace):
+    """A description of 300 zero-width spaces between spaces (`&#x200B; `) counted as 300
+    words, so an item that shows nothing was a whole story and led the issue with an empty
+    body; it is now a headline, and a description with 120 words that show is a story."""
+    from newsletter.sources.feeds import parse_feed
+
+    empty = parse_feed(_wire("&#x200B; " * 300).encode(), "feeds/wire.xml")
+    assert empty.stories == () and len(empty.headlines) == 1
+    words = " ".join(["The council met on Tuesday and voted for the new bridge."] * 12)
+    padded = parse_feed(_wire(f"<p>{words}</p>" + "&#x200B; " * 300).encode(), "feeds/wire.xml")
+    (story,) = padded.stories
+    assert [w for w in story.body.split() if w != "\u200b"] == words.split()

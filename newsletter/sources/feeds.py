@@ -88,7 +88,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         )
         if not title and not summary:
             continue
-        if content and len(content.split()) >= FULL_STORY_WORDS:
+        if content and _story_words(content) >= FULL_STORY_WORDS:
             image, image_alt, width, height = _entry_image(entry, title, source, warnings)
             stories.append(
                 Story(
@@ -433,7 +433,13 @@ def _complete_item(description: str) -> str:
     """An RSS description as the item's story (its paragraphs, a blog's "The post … appeared
     first on …" trailer dropped) when it holds `FULL_STORY_WORDS` words or more; else ""."""
     story = without_trailer(html_to_text(description))
-    return story if len(story.split()) >= FULL_STORY_WORDS else ""
+    return story if _story_words(story) >= FULL_STORY_WORDS else ""
+
+
+def _story_words(text: str) -> int:
+    """The words a reader sees: a run of zero-width spaces or soft hyphens between spaces
+    (`&#x200B; ` 300 times) is no word, so it never makes an empty item a story that leads."""
+    return sum(1 for word in text.split() if visible(word))
 
 
 def _full_content(entry: dict[str, Any]) -> str:
