@@ -301,3 +301,14 @@ def test_round_21_set_is_recorded_as_read_once():
 def test_round_19c_a_leading_time_goes_whole(paragraph, title):
     """Round 21's leading times read whole: a date with its year, "Today," before a name."""
     assert derive_title([paragraph]) == title
+
+
+def test_round_22_set_is_recorded_as_read_once():
+    """Round 22's set (42 leads of varied real news: wire copy, arrests, funding announcements,
+    tennis finals, earthquakes, science releases, city budgets, house fires; committed before
+    round 19c's code read them, none from another file's URL) keeps a source, a licence, a year
+    outside 2004-2005 and an editor's verdict on each title: 27 of 42 printable, read once."""
+    leads = _recorded_set("fresh_round22", 42)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
+    assert _kept(leads) == {"read": 27, "now": 27}
