@@ -22,6 +22,7 @@ declarations of one property the later wins unless the earlier alone is `!import
 
 from __future__ import annotations
 
+import colorsys
 import re
 from functools import cache
 
@@ -261,8 +262,6 @@ def _hex(digits: str) -> Colour | None:
 
 
 def _hsl(parts: list[str], alpha: float) -> Colour | None:
-    import colorsys
-
     hue = _number(parts[0].removesuffix("deg"))
     sat, light = _number(parts[1]), _number(parts[2])
     if hue is None or sat is None or light is None:

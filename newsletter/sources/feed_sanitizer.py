@@ -16,6 +16,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from newsletter.sources.css_hiding import style_hides
+
 
 def linear_comments() -> None:
     """Make feedparser's sanitizer read an unclosed comment in linear time (idempotent)."""
@@ -50,8 +52,6 @@ def hiding_styles() -> None:
     `<template>` (never shown) lost its tag and kept its text; it is now dropped whole.
     """
     from feedparser import sanitizer
-
-    from newsletter.sources.css_hiding import style_hides
 
     cls: Any = sanitizer._HTMLSanitizer
     if getattr(cls.sanitize_style, "_hiding", False):
