@@ -27,7 +27,7 @@ from newsletter.sources.feed_bounds import as_utf8, bounded_feed
 from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text, without_trailer
-from newsletter.sources.text import html_to_text, sentences
+from newsletter.sources.text import html_to_text, read_html, sentences
 from newsletter.web_address import AddressError, reader_address, web_address
 
 if TYPE_CHECKING:
@@ -48,9 +48,10 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     """Parse feed bytes; `shown` names the file or URL in messages and sources."""
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
-    from newsletter.sources.feed_sanitizer import linear_comments
+    from newsletter.sources.feed_sanitizer import hiding_styles, linear_comments
 
     linear_comments()  # an unclosed comment cost the square of its length (feed_sanitizer.py)
+    hiding_styles()  # a style that hides its element stays one (feed_sanitizer.py)
 
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
@@ -88,6 +89,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         )
         if not title and not summary:
             continue
+        _say_hidden(entry, source, warnings)
         if content and _story_words(content) >= FULL_STORY_WORDS:
             image, image_alt, width, height = _entry_image(entry, title, source, warnings)
             stories.append(
@@ -147,6 +149,20 @@ class _TextCleaner:
             )
         clean = without_invisibles(clean)
         return clean if visible(clean) else ""
+
+
+def _say_hidden(entry: dict[str, Any], source: str, warnings: list[str]) -> None:
+    """A warning when an entry's HTML hides words from its readers (sources/text.py drops
+    them): the editor sees that the item held more than it shows."""
+    texts = [str(entry.get("summary", ""))]
+    texts += [str(p.get("value", "")) for p in entry.get("content") or []]
+    hidden = max(read_html(t).hidden_words for t in texts)
+    if hidden:
+        warnings.append(
+            f"{source}: {hidden:,} word{'s' if hidden > 1 else ''} its HTML hides from "
+            "readers (display:none, the hidden attribute, a colour or size that does not "
+            "show...) left out"
+        )
 
 
 def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: bytes) -> str | None:
