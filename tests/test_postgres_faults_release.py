@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from newsletter.config import load_settings
-from newsletter.send.claim_statements import RELEASE_SOME
 from newsletter.issue.build_record import read_build_record
+from newsletter.send.claim_statements import RELEASE_SOME
 from newsletter.send.merge_check import key_check, merge_hash
 from newsletter.send.sender import SendOptions, plan_send, send_issue
 from newsletter.send.shared_journal import PostgresJournal, open_postgres_journal
