@@ -24,8 +24,8 @@ is the fuller account and leads instead (a 63-word follow-up no longer leads ove
 160-word story it follows), unless it is a feed entry and the chosen story the editor's own;
 and a feed entry chosen gives way to a story of the editor's own files telling the same event
 (each covers the other).  A feed entry is ranked on its words each said once or a few times
-(said_once.py): repeating the week's words many times gains it no coverage.  A headline sharing one common word with a story scores far
-under the bar, so it never counts as coverage.
+(said_once.py): repeating the week's words many times gains it no coverage.  A headline
+sharing one common word with a story scores far under the bar, so it never counts as coverage.
 
 Only so many stories are ranked as the lead (each ranking reads every other story's whole
 text, so ranking them all costs the square of their number): every story of the editor's own
