@@ -417,6 +417,7 @@ def _office_and_name(words: list[str], i: int, out: list[str], verb: int) -> boo
 
 
 _PLACE_PREPOSITIONS = word_set("at in near outside inside")
+_RELATIVES = word_set("that which who whom whose")
 _OFFICE_QUALIFIERS = word_set("former ex late then acting outgoing interim incoming deputy")
 
 
@@ -429,6 +430,10 @@ def _subject_without_place(clause: str, max_chars: int) -> str:
         return clause
     words = clause.split(" ")
     if len(" ".join(words[: verb + 1])) <= max_chars * 3 // 4:
+        return clause
+    if words[verb - 1].lower() in _RELATIVES:
+        # round 22: "Taiwan struck by its strongest earthquake in 25 years, a 7.4 magnitude
+        # tremor that shook …": the verb found is a relative clause's, the subject is not long
         return clause
     place = next((i for i in range(2, verb) if words[i] in _PLACE_PREPOSITIONS), None)
     if place is not None and not any(_verb_form(w) for w in words[place:verb]):
