@@ -99,3 +99,22 @@ def test_visible_styles_and_colours_keep_their_text():
     text, warnings = _all_text(f"<p>{VISIBLE}</p>{shown}")
     assert "bridge. one two three four five" in " ".join(text.split())
     assert not any("hides" in w for w in warnings), warnings
+
+
+@pytest.mark.slow
+def test_deeply_nested_unclosed_elements_do_not_hang():
+    """100,000 open <span> followed by 100,000 </div> (or <div>, which closes a <p>): closing
+    an element searched the open ones from the top, so reading them took the square of their
+    number (20,000 of each: 17 s; this: minutes); now it finishes well inside 60 s (a hang
+    guard, not a speed test), and the text is read."""
+    import subprocess
+    import sys
+
+    code = (
+        "from newsletter.sources.text import read_html\n"
+        "n = 100_000\n"
+        "for fragment in ('<span>' * n + '</div>' * n + 'end', '<span>' * n + '<div>' * n + 'end'):\n"
+        "    print(read_html(fragment).text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["end", "end"], done.stderr

@@ -207,12 +207,16 @@ def read_html(fragment: str) -> HtmlText:
 
 
 class _Page:
-    """The elements open so far, the paragraphs a reader sees, and the text hidden from them."""
+    """The elements open so far, the paragraphs a reader sees, and the text hidden from them.
+
+    Where each name is open (`at`) is kept beside the stack, so closing one is found at once:
+    searching the stack from its top made 20,000 open <span> and 20,000 </div> cost 17 s."""
 
     def __init__(self) -> None:
         self.blocks: list[list[str]] = [[]]
         self.hidden: list[str] = []
         self.stack: list[_Open] = []
+        self.at: dict[str, list[int]] = {}  # each name's places on the stack, lowest first
         self.hidden_at: int | None = None  # the stack index of the element that hides
 
     def text(self, text: str) -> None:
@@ -237,17 +241,21 @@ class _Page:
             colour = text_colour(style) if style else None
             background = background_of(style) if style else None
             inherited = (top.colour, top.background) if top else (None, None)
+            self.at.setdefault(name, []).append(len(self.stack))
             self.stack.append(_Open(name, colour or inherited[0], background or inherited[1]))
             if hides and self.hidden_at is None:
                 self.hidden_at = len(self.stack) - 1
         self._block(name)
 
     def _pop(self, name: str) -> None:
-        stack = self.stack
-        at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].name == name), None)
-        if at is None:
+        """Close the innermost open `name` and everything opened inside it (if one is open)."""
+        places = self.at.get(name)
+        if not places:
             return
-        del stack[at:]
+        at = places[-1]
+        for closed in reversed(self.stack[at:]):  # each element is closed once: linear
+            self.at[closed.name].pop()
+        del self.stack[at:]
         if self.hidden_at is not None and self.hidden_at >= at:
             self.hidden_at = None
 
