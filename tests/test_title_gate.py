@@ -470,8 +470,30 @@ def test_round_23_set_is_recorded_as_read_once():
     """Round 23's set (20 leads: golf finals, job cuts, hurricanes, recalls; gathered after
     round 22's code and committed before it read them, none from another file's URL) keeps a
     source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 14 of 20
-    printable with round 22's code, read once, and the same 20 titles with round 19c's."""
+    printable with round 22's code, read once, and the same 20 titles with round 19c's; 15
+    with round 22e's ("a bit" keeps its "a"; chosen on that reading)."""
     leads = _recorded_set("fresh_round23", 20)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
-    assert _kept(leads) == {"before": 14, "read": 14, "now": 14}
+        assert lead["title_read"] == lead["title_before"]
+        assert derive_title(lead["paragraphs"]) == lead["title_now"]
+    assert _kept(leads) == {"before": 14, "read": 14, "now": 15}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kept"),
+    [
+        (  # round 23 (was "Rapid pace of layoffs slows bit")
+            "The rapid pace of layoffs slowed a bit as Corporate America — with its record "
+            "November for job cuts just past — plans to ring out 2008.",
+            "slows a bit",
+        ),
+        (  # round 22 (was "Americans throw out lot more food")
+            "Americans throw out a lot more food than they expect they will, food waste that is "
+            "likely driven in part by ambiguous date labels on packages, a new study has found.",
+            "throw out a lot more food",
+        ),
+    ],
+)
+def test_round_22_an_idiom_keeps_its_a(paragraph, kept):
+    """ "a bit", "a lot more", "a number of" are amounts, not articles a headline drops."""
+    assert kept in derive_title([paragraph])

@@ -147,8 +147,12 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
 
 
 # "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",
-# "a quarter percentage point", "a few", "five sessions in a row".
-_A_QUANTITY = r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton)\b"
+# "a quarter percentage point", "a few", "five sessions in a row"; round 22: "slows a bit",
+# "throw out a lot more food", "a number of", "a couple of", "a total of".
+_A_QUANTITY = (
+    r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton|bit"
+    r"|lot\s(?:of|more|less|fewer)|(?:number|couple|total)\sof)\b"
+)
 
 
 def _without_articles(clause: str) -> str:
