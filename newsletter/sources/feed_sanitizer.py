@@ -49,7 +49,8 @@ def hiding_styles() -> None:
     nothing was left, and `display:/**/none` lost its style, so text the feed hid from its
     readers was shown to ours.  A style that hides its element (css_hiding.style_hides) is
     now kept as `display: none`, which the sanitizer keeps and sources/text.py drops.  A
-    `<template>` (never shown) lost its tag and kept its text; it is now dropped whole.
+    `<template>` (never shown) lost its tag and kept its text; it is now dropped whole, as are
+    the other elements it drops whose content is never shown.
     """
     from feedparser import sanitizer
 
@@ -66,5 +67,8 @@ def hiding_styles() -> None:
 
     sanitize_style._hiding = True  # type: ignore[attr-defined]
     cls.sanitize_style = sanitize_style
-    # a <template>'s content is never shown: dropped with it, as <script>'s is
-    cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, "template"}
+    # content a browser never renders, of elements the sanitizer would drop keeping their text
+    # (a <template>, a <title> in the body, <noembed>, <noframes>, a ruby's <rp>): dropped
+    # with them, as <script>'s is; <video>, <dialog> and the like it keeps for text.py to read
+    never = {"template", "title", "noembed", "noframes", "rp"}
+    cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, *never}
