@@ -40,6 +40,9 @@ class Headline:
     # the outlet a feed entry names (an aggregator's <source>: sources/feed_outlet.py), as
     # the lead's coverage counts outlets; "" = its link's host (assemble/lead.py)
     outlet: str = ""
+    # an untitled story's title made from its first sentence (assemble/candidates.py), kept
+    # in the manifest as `title_derived = true` wherever the line sits, so `check` asks
+    title_derived: bool = False
 
 
 @dataclass(frozen=True, slots=True)

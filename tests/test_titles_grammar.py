@@ -360,8 +360,14 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # 21's set (gathered and read after round 19b's code) adds seven, news releases whose subject is
 # a minister's name and offices in apposition ("Honourable Jonathan Wilkinson, Minister of Energy
 # and Natural Resources") or a name and its apposition alone ("Rodrigo Paez-Quintero, a Mexican
-# national"): no candidate passes, the editor is warned (`title_derived`).
-UNCHECKED = 20
+# national"): no candidate passed, the editor was warned (`title_derived`).  Round 22's code
+# reads a name and its offices before "announced" as the name, and "United States" no longer
+# as an attribution: six of those seven now pass (one, "… Parliamentary Secretary to …", was
+# never unchecked).  Round 22's set adds three: "CITY" (a sentence in capitals), a subject
+# with no verb ("Discovery by international team of researchers …") and "… can pick up virus";
+# "CITY" then passes, read in sentence case.  Round 23's set adds one: "Category 1 storm,
+# reports indicate" (a leading "Since …," clause taken for the subject).
+UNCHECKED = 17
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():

@@ -36,6 +36,7 @@ def story_headline(story: Story) -> Headline:
     paragraphs = story.paragraphs
     return Headline(
         title=story.title or derive_title(paragraphs),
+        title_derived=story.title is None,
         url=story.url,
         source=story.source,
         date=story.date,

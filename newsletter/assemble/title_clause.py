@@ -29,8 +29,9 @@ _SPEECH = (
     r"confirms|declared|warned|wrote|added|according to)"
 )
 # ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
+# The verb in lower case only: "to the United States to face charges" is no attribution.
 _TRAILING_ATTRIBUTION = Lazy(
-    rf",\s+(?P<who>(?:[^,]{{0,80}}?\s)?){_SPEECH}\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
+    rf",\s+(?P<who>(?:[^,]{{0,80}}?\s)?)(?-i:{_SPEECH})\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
     rf"early|this|last|in|to|at|during|after|from|via|through|over)\b[^,]{{0,50}}))?$"
     r"|,\s+according to [^,]{1,80}$",
     re.IGNORECASE,
@@ -272,6 +273,9 @@ def _without_parenthesis(sentence: str) -> str:
     """ "Yanukovych, facing protests, has agreed" → "Yanukovych has agreed"; an apposed name
     after a common noun takes the subject's place ("America's biggest bank, Lehman Bros, has
     filed" → "Lehman Bros has filed"); a place's region ("in Belém, Brazil, agreed") stays."""
+    offices = _without_offices(sentence)
+    if offices is not None:
+        return offices
     m = re.match(r"^(?P<subject>[^,]{2,80}),\s(?P<aside>[^,]{1,120}),\s(?P<rest>.+)$", sentence)
     if m is None or verb_index(m["subject"]) is not None:
         return _unclosed_apposition(sentence)
@@ -316,3 +320,35 @@ _HONORIFICS = frozenset(
 _PARTICIPIAL_ASIDE = Lazy(
     r"\w+ing\b|who\b|which\b|[a-z][\w-]*\sby\b|along with\b|together with\b|as well as\b"
 )
+
+
+# Round 20: a release's subject is a name and its offices, often several of each, before the
+# verb ("the Honourable Jonathan Wilkinson, Minister of Energy and Natural Resources and the
+# Honourable Mike Moyes, Manitoba Environment and Climate Change Minister, announced …").
+_OFFICES = Lazy(
+    r"^(?:(?:Today|Yesterday),\s)?(?:(?:[Tt]he\s)?(?:Right\s)?(?:Honourable|Hon\.)\s)?"
+    r"(?P<name>(?:[A-Z][\w.'’-]*\s){0,4}[A-Z][\w.'’-]*),(?P<offices>\s.{3,600}?),?\s"
+    r"(?P<verb>announced|unveiled|launched|released|issued|highlighted|celebrated|welcomed|"
+    r"awarded|introduced|tabled|signed|presented|delivered|marked|joined)\s(?P<rest>.+)$"
+)
+# The lower-case words of a run of offices: "Minister of Justice and Attorney General of Canada",
+# "Member of Parliament for Winnipeg South, on behalf of the Honourable …", "who is
+# responsible for the Department for Women and Gender Equality".
+_OFFICE_WORDS = word_set(
+    "of and the for to on behalf in at with along as well who is responsible de du la"
+)
+
+
+def _without_offices(sentence: str) -> str | None:
+    """ "The Honourable Gary Anandasangaree, Minister of Justice and Attorney General of Canada
+    and Minister of Crown-Indigenous Relations and Northern Affairs announced the establishment
+    …" → "Gary Anandasangaree announced the establishment …": a name, then offices only
+    (capitalised words, commas and the words of `_OFFICE_WORDS`, maybe more names and offices)
+    up to a verb of announcing, is the name; None when the sentence does not open so."""
+    m = _OFFICES.match(sentence)
+    if m is None:
+        return None
+    words = m["offices"].replace(",", " ").replace(";", " ").split()
+    if not all(w[:1].isupper() or w.lower() in _OFFICE_WORDS for w in words):
+        return None
+    return f"{m['name']} {m['verb']} {m['rest']}"

@@ -201,7 +201,9 @@ class _Cuts:
         verb = self.verb + 1 if self.sentence.split(" ")[self.verb].lower() == "to" else self.verb
         at = len(kept.rstrip().split(" "))
         following = rest.split(" ", 2)[1:2] if rest.startswith(" ") else []
-        opens_complement = bool(following) and following[0].lower() in _COMPLEMENTS
+        opens_complement = bool(following) and following[0].lower() in (
+            _COMPLEMENTS | _FIRST_COMPLEMENTS
+        )
         words = kept.split(" ")
         after_verb_chain = at == verb + 1 or (len(words) > 1 and words[-2].lower() == "to")
         bare = (
@@ -219,7 +221,14 @@ class _Cuts:
         tags = pos_tagger.word_tags(self.sentence)
         if tags[verb] in ("NN", "NNP"):
             return False  # "… extremist group | mark …": the verb found is not the tagger's
-        return at < _object_end(self.sentence.split(" "), tags, verb)
+        end = _object_end(self.sentence.split(" "), tags, verb)
+        if following and following[0].lower() in _FIRST_COMPLEMENTS:
+            # round 22: the object's own complement is kept only when it fits ("issues
+            # permanent injunction | against Miami tax return preparer Richard Louis," does not:
+            # the cut before "against" stands rather than one inside the object)
+            kept_whole = len(" ".join(self.sentence.split(" ")[:end]))
+            return at < end and kept_whole <= max(self.max_chars, COMPLEMENT_CHARS)
+        return at < end
 
     def _casualties_only(self, kept: str) -> bool:
         """The main verb, or one of the two words after it, tells what happened to people
@@ -295,6 +304,12 @@ _NOUN_PHRASE = frozenset(
     {"DT", "PDT", "PRP$", "JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "CD", "POS", "HYPH"}
 )
 _COMPLEMENTS = word_set("of for to that")
+# Round 22: the object's own complement, right after it ("unseals charges | against a Russian
+# national", "issues permanent injunction | against …", "takes meaningful action | on …",
+# "reaches agreement | with …"), read as part of the object phrase; only the first.
+_FIRST_COMPLEMENTS = word_set("against with on from over into")
+# The longest object phrase with such a complement that a cut is kept out of: the title limit.
+COMPLEMENT_CHARS = 120
 _THAT_WORDS = 8  # a "that" clause this short is the noun's complement; a longer one may go
 
 
@@ -347,10 +362,12 @@ def _object_end(words: Sequence[str], tags: Sequence[str], verb: int) -> int:
         # is the subject of a reported clause, never cut from its verb however long the
         # clause ("passes bill called the … Act" is no report: "called" describes the bill)
         return next((i + 1 for i in range(end, len(words)) if words[i].endswith(",")), len(words))
+    first = True
     while end < len(words) and not words[end - 1].endswith((",", ";", ":")):
         word = words[end].lower()
-        if word not in _COMPLEMENTS:
+        if word not in _COMPLEMENTS and not (first and word in _FIRST_COMPLEMENTS):
             break
+        first = False
         start = end + 1
         if word == "that":
             return _short_clause_end(words, end)

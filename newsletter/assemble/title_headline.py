@@ -43,6 +43,7 @@ from newsletter.assemble.titles import (
     printable_problems,
     without_dateline,
 )
+from newsletter.control_chars import without_controls, without_invisibles
 from newsletter.models import Headline
 
 # The derivation's kinds that need no second opinion (titles.chosen_title): the gate's.
@@ -71,6 +72,18 @@ _ORDER_WORDS = frozenset(
 
 # " - BBC News", " | Reuters", " — The Guardian": an outlet's name after the headline.
 _OUTLET_SUFFIX = re.compile(r"\s+(?P<mark>[|–—-])\s+(?P<outlet>[^|–—-]{2,40})$")
+# Markup a headline still shows as text: a tag, or an entity (entity soup: `&amp;amp;`)
+_MARKUP_LEFT = re.compile(r"<[A-Za-z/!][^<>]*>|&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+# A part of an aggregator's chain after the first is dropped only when it is one of these
+# (or the publisher, or a domain): words outlets' names have and headlines' subjects rarely do.
+_OUTLET_WORDS = frozenset(
+    """news times post journal herald tribune press daily gazette telegraph guardian reuters
+    bloomberg ap afp bbc cnn npr cnbc nbc abc cbs pbs upi dw msn msnbc yahoo axios politico
+    independent chronicle observer express mirror standard magazine radio tv television
+    network wire online today insider economist aljazeera jazeera euronews xinhua kyodo
+    yonhap tass ansa efe dpa""".split()  # noqa: SIM905 (a word list as an editor reads it)
+)
+_DOMAIN = re.compile(r"(?:[a-z0-9-]+\.)+(?:com|org|net|co\.uk|news|info|io|[a-z]{2})", re.I)
 # A question, a teaser or a page that is no headline.
 _NOT_A_HEADLINE = re.compile(
     r"\?|!$|\b(?:here'?s|here is|what (?:you|we) (?:need to |should )?know|explained|live|"
@@ -128,8 +141,12 @@ def borrowed_title(
 
 def as_title(headline: str, publisher: str, lead_text: str) -> str | None:
     """The headline as the lead's title (its outlet's suffix dropped, in sentence case), or
-    None when it is no printable title."""
-    title = without_outlet(" ".join(headline.split()), publisher)
+    None when it is no printable title: one still showing markup or an entity once its feed
+    was read (`<b>`, `&amp;`: sources/feeds.py decodes a title once) is none."""
+    plain = without_invisibles(without_controls(headline)[0])
+    if _MARKUP_LEFT.search(plain):
+        return None
+    title = without_outlet(" ".join(plain.split()), publisher)
     if _NOT_A_HEADLINE.search(title):
         return None
     title = sentence_case(title, lead_text)
@@ -138,21 +155,48 @@ def as_title(headline: str, publisher: str, lead_text: str) -> str | None:
 
 def without_outlet(title: str, publisher: str = "") -> str:
     """`title` without an outlet's name after it: the feed's publisher, or after a pipe a
-    short name, or after a dash two to four capitalised words with no verb ("BBC News")."""
+    short name, or after a dash two to four capitalised words with no verb ("BBC News").
+    An aggregator's chain ("… - Reuters - Yahoo News") goes whole, each further part only
+    when it is surely an outlet (`_outlet_like`): "Biden - Xi Summit - Reuters" keeps
+    "Biden - Xi Summit"."""
+    cut = _without_one_outlet(title, publisher, strict=False)
+    while cut != title:
+        title = cut
+        cut = _without_one_outlet(title, publisher, strict=True)
+    return title
+
+
+def _without_one_outlet(title: str, publisher: str, *, strict: bool) -> str:
+    """`title` without its last outlet suffix, when it is one (`strict`: surely one)."""
     m = _OUTLET_SUFFIX.search(title)
     if m is None:
         return title
     outlet = m["outlet"].strip()
     words = outlet.split()
     named = bool(publisher) and outlet.casefold() in publisher.casefold()
+    if strict:
+        surely = named or bool(_DOMAIN.fullmatch(outlet)) or _outlet_like(words)
+        return title[: m.start()] if surely and _capitalised(outlet) else title
     piped = m["mark"] == "|" and len(words) <= 5
-    capitalised = (
+    return title[: m.start()] if named or piped or _capitalised(outlet) else title
+
+
+def _capitalised(outlet: str) -> bool:
+    """One to four capitalised words with no digit and no verb ("BBC News"), or a domain."""
+    words = outlet.split()
+    if _DOMAIN.fullmatch(outlet):
+        return True
+    return (
         1 <= len(words) <= 4
         and all(w[:1].isupper() for w in words)
         and not any(c.isdigit() for c in outlet)
         and verb_index(outlet.lower()) is None
     )
-    return title[: m.start()] if named or piped or capitalised else title
+
+
+def _outlet_like(words: Sequence[str]) -> bool:
+    """Whether a name has a word only outlets' names have ("News", "Times", "Reuters")."""
+    return any(w.strip(".,'’").casefold() in _OUTLET_WORDS for w in words)
 
 
 def sentence_case(title: str, lead_text: str) -> str:

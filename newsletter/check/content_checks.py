@@ -225,13 +225,16 @@ def _around(text: str, at: int) -> str:
 
 
 def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
-    """A title the build made from an untitled story's first sentence (the lead's or a
-    card's) that nobody has said reads well: the manifest still marks it title_derived = true."""
+    """A title the build made from an untitled story's first sentence (the lead's, a card's,
+    or a story's line in Related, More or a section) that nobody has said reads well: the
+    manifest still marks it title_derived = true."""
     issue = email.issue
     cards = (*issue.stories, *(c for s in issue.sections for c in s.stories))
+    lines_of = (*issue.related, *(h for s in issue.sections for h in s.headlines), *issue.more)
     lead = issue.lead
     titles = [(lead.title, lead.title_from)] if lead.title_derived else []
     titles += [(c.title, "") for c in cards if c.title_derived]
+    titles += [(h.title, "") for h in lines_of if h.headline.title_derived]
     lines = email.manifest_text.splitlines()
     marked = [n for n, line in enumerate(lines, 1) if line.strip() == "title_derived = true"]
     for title, taken_from in titles:

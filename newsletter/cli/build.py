@@ -158,6 +158,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
         return [
             {
                 "title": h.title,
+                "title_derived": h.headline.title_derived,
                 "url": h.url,
                 "publisher": h.headline.publisher,  # the entry's outlet, or its feed's title
                 "score": h.score,

@@ -106,6 +106,7 @@ LEAD_KEYS = (
 )
 HEADLINE_KEYS = (
     "title",
+    "title_derived",
     "url",
     "summary",
     "publisher",
@@ -263,6 +264,8 @@ def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = 
         if section:
             lines.append(f"section = {_string(section)}")
         lines.append(f"title = {_string(item.title)}")
+        if item.headline.title_derived:  # an untitled story's line: `check` asks the editor
+            lines.append("title_derived = true")
         if item.url:
             lines.append(f"url = {_string(item.url)}")
         if item.headline.summary:
@@ -726,6 +729,9 @@ class _ManifestReader:
             if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
                 raise self.fail(f"{label}.also", "must be a list of titles", section, i)
             summary = self.text(item, "summary", f"{label}.summary", section, i, required=False)
+            derived = item.get("title_derived", False)
+            if not isinstance(derived, bool):
+                raise self.fail(f"{label}.title_derived", "must be true or false", section, i)
             headline = Headline(
                 title=title,
                 url=self.url(item, f"{label}.url", section, i),
@@ -734,6 +740,7 @@ class _ManifestReader:
                 publisher=self.outlet_name(item, label, section, i),
                 outlet=self.outlet_name(item, label, section, i, "outlet"),
                 words=self.count(item, f"{label}.words", section, i, "words"),
+                title_derived=derived,
             )
             home = self.section(item, label, section, i, names) if section == "more" else ""
             result.append(

@@ -29,7 +29,9 @@ from newsletter.send.recovery import (
 from newsletter.send.transport import Transport
 from newsletter.send.workers import INTERRUPTED, RunBoard, RunResult, SendProgress, SendRun
 
-OpenJournal = Callable[[], DeliveryJournal]  # a journal of its own, for one worker process
+# A journal of its own, for one worker process; what it says while it runs goes to the
+# function given (the worker's voice up to the parent: processes.SharedBoard.say).
+OpenJournal = Callable[[Callable[[str], None]], DeliveryJournal]
 WAIT_FOR_OTHERS = 1.0  # seconds between looks at the readers other senders hold (PostgreSQL)
 
 
@@ -183,6 +185,7 @@ def run_over(
                 recovery,
                 total,
                 options.on_progress,
+                on_warning=options.on_warning,
                 resend_unknown=resend_unknown,
                 up_to=up_to,
                 in_flight_unknown=options.in_flight_unknown,
@@ -320,6 +323,7 @@ def _run_in_processes(
     total: int,
     on_progress: ProgressCallback | None,
     *,
+    on_warning: Callable[[str], None] | None = None,
     resend_unknown: bool,
     up_to: int,
     in_flight_unknown: bool = False,
@@ -336,7 +340,9 @@ def _run_in_processes(
         journal: DeliveryJournal | None = None
         runs: list[SendRun] = []
         try:
-            journal = open_own()  # a connection of its own (on PostgreSQL: a sender of its own)
+            # A connection of its own (on PostgreSQL: a sender of its own), whose warnings go
+            # up to the parent's reporter, never printed from here over its progress bar.
+            journal = open_own(board.say)
 
             def new_run(_: ProgressCallback | None) -> SendRun:
                 assert journal is not None
@@ -388,7 +394,9 @@ def _run_in_processes(
         saved = recovery.part(k, processes).written()  # what it left in its part of the file
         return RunResult(sent=sent, failed=failed, stopped=stop, stopped_at=monotonic()), saved, []
 
-    outcomes = spread(processes, work, total=total, on_progress=on_progress, lost=lost)
+    outcomes = spread(
+        processes, work, total=total, on_progress=on_progress, on_warning=on_warning, lost=lost
+    )
     for _, saved, unsaved in outcomes:
         recovery.absorb(saved, unsaved)
     return RunResult.merged(result for result, _, _ in outcomes)

@@ -15,6 +15,10 @@ failed counts for the progress bar, failures in a row summed over every
 process (a relay that fails every message pauses the whole send as soon as it
 would pause one process), and a stop flag: when one process stops (a pause,
 a journal error, a refused login), the others stop before their next message.
+A warning a worker says while it runs (`SharedBoard.say`: its kept file cannot be
+written, say) goes up a pipe of its own to the parent, which hands it to the
+caller's one reporter (`on_warning`: the CLI's bar or log, stamped there like
+every other line); a worker never prints over the parent's progress bar.
 
 Signals: the workers run in their own process group, so a Ctrl-C at the
 terminal reaches only the parent, which passes each Ctrl-C (or SIGTERM, or the
@@ -79,12 +83,24 @@ class SharedBoard:
         self._memory = mmap.mmap(-1, 8 * (1 + _SLOTS * processes))
         self._cells = memoryview(self._memory).cast("q")
         self.row = 0  # this process's row: set in each worker after the fork
+        self._voice: int | None = None  # in a worker: the write end of its warnings' pipe
+        self._voice_lock = threading.Lock()  # its threads say whole lines, one at a time
         # What this process's earlier rounds did (PostgreSQL runs in rounds, each a SendRun
         # counting from 0): added to what it posts, so the progress never goes back.
         self.earlier = (0, 0)
 
     def stopped(self) -> bool:
         return self._cells[0] != 0
+
+    def say(self, line: str) -> None:
+        """A warning line from a worker (any of its threads), for the parent's reporter."""
+        if self._voice is None:
+            return  # not a worker of spread(): nobody to hear it
+        data = (" ".join(line.splitlines()) + "\n").encode("utf-8", "replace")
+        with self._voice_lock, contextlib.suppress(OSError):  # the parent gone: nobody hears
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._voice, view) :]
 
     def stop(self) -> None:
         self._cells[0] = 1
@@ -126,17 +142,20 @@ def spread(
     *,
     total: int,
     on_progress: Callable[[SendProgress], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
     lost: Callable[[int, str, tuple[int, int]], T],
 ) -> list[T]:
     """Run `work(k, board)` in `processes` forked workers; their results, in order.
 
     A worker that dies without a result (killed, say) gets `lost(k, why, (sent, failed))`
-    instead, with the counts it last posted on the board, and stops the others.  See the
-    module doc for signals and the board.
+    instead, with the counts it last posted on the board, and stops the others.  What a
+    worker says through `board.say` reaches `on_warning` here, in the parent, as it comes.
+    See the module doc for signals and the board.
     """
     board = SharedBoard(processes)
     started = time.monotonic()
     workers: dict[int, tuple[int, int]] = {}  # pid -> (k, read end of its result pipe)
+    voices = _Voices(on_warning)
     results: dict[int, T] = {}
     import ctypes  # loaded once here, not in every worker
 
@@ -144,11 +163,11 @@ def spread(
     with _forwarding_signals(lambda: list(workers), board):
         try:
             for k in range(processes):
-                pid, fd = _fork(k, board, work, prctl)
+                pid, fd = _fork(k, board, work, prctl, voices)
                 workers[pid] = (k, fd)
             chunks: dict[int, list[bytes]] = {fd: [] for _, fd in workers.values()}
             while workers:
-                _collect(workers, chunks, results, board, lost)
+                _collect(workers, chunks, results, board, lost, voices)
                 if on_progress is not None:
                     sent, failed = board.totals()
                     elapsed = time.monotonic() - started
@@ -167,7 +186,53 @@ def spread(
                     os.waitpid(pid, 0)
                 os.close(fd)
             raise
+        finally:
+            voices.close()
     return [results[k] for k in range(processes)]
+
+
+class _Voices:
+    """The parent's ends of the workers' warning pipes: whole lines to `on_warning`."""
+
+    def __init__(self, on_warning: Callable[[str], None] | None) -> None:
+        self.on_warning = on_warning
+        self.of_worker: dict[int, int] = {}  # k -> the read end of its pipe
+        self.pending: dict[int, bytes] = {}  # read end -> a line not yet whole
+
+    def open(self, k: int) -> int:
+        """Worker `k`'s pipe: its read end is kept here; the write end returned, for it."""
+        read_end, write_end = os.pipe()
+        self.of_worker[k] = read_end
+        self.pending[read_end] = b""
+        return write_end
+
+    def fds(self) -> list[int]:
+        return list(self.pending)
+
+    def hear(self, fd: int) -> bool:
+        """Read what `fd` holds and say each whole line; False once the worker closed it."""
+        chunk = os.read(fd, 1 << 16)
+        lines = (self.pending[fd] + chunk).split(b"\n")
+        self.pending[fd] = lines.pop()
+        for line in lines:
+            if self.on_warning is not None:
+                self.on_warning(line.decode("utf-8", "replace"))
+        if not chunk:
+            del self.pending[fd]
+            os.close(fd)
+        return bool(chunk)
+
+    def drain(self, k: int) -> None:
+        """Everything worker `k` said, now that it ended (its end of the pipe is closed)."""
+        fd = self.of_worker.pop(k, None)
+        while fd in self.pending and self.hear(fd):
+            pass
+
+    def close(self) -> None:
+        for fd in self.pending:
+            os.close(fd)
+        self.pending.clear()
+        self.of_worker.clear()
 
 
 def _collect(
@@ -176,11 +241,16 @@ def _collect(
     results: dict[int, T],
     board: SharedBoard,
     lost: Callable[[int, str, tuple[int, int]], T],
+    voices: _Voices,
 ) -> None:
-    """Read what the workers wrote within a tick; take the results of those that ended."""
-    readable, _, _ = select.select([fd for _, fd in workers.values()], [], [], _TICK)
+    """Read what the workers wrote within a tick (results, warnings); take the results of
+    those that ended."""
+    said = voices.fds()
+    readable, _, _ = select.select([fd for _, fd in workers.values()] + said, [], [], _TICK)
     for fd in readable:
-        if chunk := os.read(fd, 1 << 16):
+        if fd in said:
+            voices.hear(fd)
+        elif chunk := os.read(fd, 1 << 16):
             chunks[fd].append(chunk)
     for pid, (k, fd) in list(workers.items()):
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -190,6 +260,7 @@ def _collect(
             chunks[fd].append(chunk)
         os.close(fd)
         del workers[pid]
+        voices.drain(k)  # what it said last, before its result is counted
         board.ended(k)  # a worker killed while reconnecting left its count behind
         try:
             results[k] = pickle.loads(b"".join(chunks[fd]))
@@ -198,9 +269,13 @@ def _collect(
             results[k] = lost(k, _death(status), board.counts_of(k))
 
 
-def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable[..., int]) -> tuple[int, int]:
-    """Start worker `k`; its pid and the read end of the pipe its result comes back on."""
+def _fork(
+    k: int, board: SharedBoard, work: Work[T], prctl: Callable[..., int], voices: _Voices
+) -> tuple[int, int]:
+    """Start worker `k`; its pid and the read end of the pipe its result comes back on (what
+    it says goes up a pipe of its own, whose read end `voices` keeps)."""
     read_end, write_end = os.pipe()
+    voice = voices.open(k)
     parent = os.getpid()
     # Signals wait until the worker has its own handlers: the parent's (which pass a Ctrl-C
     # on to every worker) must never run in a worker.
@@ -215,6 +290,7 @@ def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable[..., int]) 
     except OSError as e:
         os.close(read_end)
         os.close(write_end)
+        os.close(voice)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _PASSED_ON)
         raise DeliveryError(
             f"cannot start a send process ({e.strerror}); set `processes = 1` in [smtp] "
@@ -223,13 +299,14 @@ def _fork(k: int, board: SharedBoard, work: Work[T], prctl: Callable[..., int]) 
     if pid:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _PASSED_ON)
         os.close(write_end)
+        os.close(voice)
         return pid, read_end
     code = 1
     try:  # the worker: never return into the parent's stack (it would release the send lock)
         os.close(read_end)
         _become_worker(parent, prctl)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _PASSED_ON)
-        board.row = k
+        board.row, board._voice = k, voice
         result = work(k, board)
         data = pickle.dumps(result)
         view = memoryview(data)

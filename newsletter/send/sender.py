@@ -110,7 +110,7 @@ def _with_journal(
             journal,
             database,
             processes,
-            lambda: open_journal(database, plan.issue_id),  # a connection of its own
+            lambda _: open_journal(database, plan.issue_id),  # a connection of its own
         )
     finally:
         journal.close()

@@ -9,6 +9,7 @@ any number of workspaces (hosts) at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from newsletter.errors import NewsletterError, display_path
@@ -59,7 +60,7 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
     local = local_state(plan.settings)
     host = workspace_host(local)  # made once per workspace: every worker registers as it
 
-    def sender() -> PostgresJournal:
+    def sender(warn: Callable[[str], None] | None) -> PostgresJournal:
         opened = open_postgres_journal(
             server,
             plan.issue_id,
@@ -69,15 +70,17 @@ def run_shared_send(plan: SendPlan) -> SendSummary:
             key_check=check,
             local=local,
             host=host,
-            warn=plan.options.on_warning,
+            warn=warn,
         )
         assert opened is not None
         return opened
 
-    journal = sender()
+    journal = sender(plan.options.on_warning)
 
-    def own() -> PostgresJournal:  # one worker process's journal: a sender of its own
-        worker = sender()
+    def own(warn: Callable[[str], None]) -> PostgresJournal:
+        """One worker process's journal: a sender of its own, saying what it says to `warn`
+        (up to the parent, which hands it to the CLI's reporter: processes.py)."""
+        worker = sender(warn)
         worker.register(run_started=journal.started)  # its siblings' settled claims: not free
         return worker
 

@@ -13,7 +13,10 @@ the first `--` … `>` after the comment's start, or the end of the text when th
 
 from __future__ import annotations
 
+import html
 from typing import Any
+
+from newsletter.sources.css_hiding import style_hides
 
 
 def linear_comments() -> None:
@@ -36,3 +39,36 @@ def linear_comments() -> None:
 
     parse_comment._linear = True  # type: ignore[attr-defined]
     cls.parse_comment = parse_comment
+
+
+def hiding_styles() -> None:
+    """Make feedparser's sanitizer keep what hides an element (idempotent).
+
+    It keeps only the CSS properties on its list and drops a whole style it cannot read: of
+    `visibility:hidden`, `opacity:0`, `position:absolute;left:-9999px`, `clip:rect(0 0 0 0)`
+    nothing was left, and `display:/**/none` lost its style, so text the feed hid from its
+    readers was shown to ours.  A style that hides its element (css_hiding.style_hides) is
+    now kept as `display: none`, which the sanitizer keeps and sources/text.py drops.  A
+    `<template>` (never shown) lost its tag and kept its text; it is now dropped whole, as are
+    the other elements it drops whose content is never shown.
+    """
+    from feedparser import sanitizer
+
+    cls: Any = sanitizer._HTMLSanitizer
+    if getattr(cls.sanitize_style, "_hiding", False):
+        return
+    base = cls.sanitize_style
+
+    def sanitize_style(self: Any, style: str) -> str:
+        if style_hides(html.unescape(style)):  # it gets `display&#58;none` as written
+            return "display: none"
+        kept: str = base(self, style)
+        return kept
+
+    sanitize_style._hiding = True  # type: ignore[attr-defined]
+    cls.sanitize_style = sanitize_style
+    # content a browser never renders, of elements the sanitizer would drop keeping their text
+    # (a <template>, a <title> in the body, <noembed>, <noframes>, a ruby's <rp>): dropped
+    # with them, as <script>'s is; <video>, <dialog> and the like it keeps for text.py to read
+    never = {"template", "title", "noembed", "noframes", "rp"}
+    cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, *never}

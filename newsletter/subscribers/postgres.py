@@ -20,7 +20,7 @@ import psycopg
 # Private psycopg names (this one and errors._WaitTimeout below): safe only under the pin in
 # pyproject.toml; tests/test_psycopg_internals.py says which one a new psycopg renamed.
 from psycopg.connection import _WAIT_INTERVAL
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo, timeout_from_conninfo
 
 from newsletter.config import DATABASE_PASSWORD_ENV
 from newsletter.control_chars import shown_safely
@@ -67,7 +67,8 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("session is read-only", _NO_PRIMARY),
     ("hot standby mode", _NO_PRIMARY),
     ("connection refused", "nothing answers there; is PostgreSQL running, on that host and port?"),
-    ("timeout expired", f"no answer within {CONNECT_TIMEOUT} s; is the host right and reachable?"),
+    ("timeout expired", "no answer within {seconds} s; is the host right and reachable (or a "
+     "firewall dropping the connection)?"),
     ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
     ("does not exist", "create it first (createdb), or fix the URL's user and database name"),
     ("no pg_hba.conf entry", "the server's pg_hba.conf refuses this user from this host; "
@@ -163,16 +164,37 @@ def _server_limits(conn: _AnsweringConnection, answer_seconds: float) -> None:
 
 
 def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
-    """One line for a server that could not be reached or refused us: host:port and the fix."""
+    """One line for a server that could not be reached or refused us: host:port and the fix.
+
+    Several hosts tried (a multi-host URL): what to do about each different thing they said,
+    in the order tried (a host that timed out and one that refused need two fixes)."""
     text = server_words(error)
-    lowered = text.lower()
+    hints: list[str] = []
+    for said in _attempts(str(error)) or [text]:
+        hint = _hint(said.lower(), _connect_seconds(server))
+        if hint not in hints:
+            hints.append(hint)
+    return SubscriberError(f"{server.where}: cannot connect ({text}); {'; '.join(hints)}")
+
+
+def _hint(said: str, seconds: int) -> str:
+    """What to do about what libpq said of one host (lower-cased)."""
     for words, hint in _CAUSES:
-        if words in lowered:
-            return SubscriberError(f"{server.where}: cannot connect ({text}); {hint}")
-    return SubscriberError(
-        f"{server.where}: cannot connect ({text}); check the `database` setting "
-        "(or NEWSLETTER_DATABASE_URL) and the server"
-    )
+        if words in said:
+            return hint.format(seconds=seconds)
+    return "check the `database` setting (or NEWSLETTER_DATABASE_URL) and the server"
+
+
+def _connect_seconds(server: PostgresUrl) -> int:
+    """How long each host was waited for: the URL's connect_timeout (psycopg's floor of 2 s,
+    libpq's 0 for none becoming psycopg's default), else CONNECT_TIMEOUT."""
+    try:
+        given = conninfo_to_dict(server.url)
+    except psycopg.ProgrammingError:
+        return CONNECT_TIMEOUT
+    if "connect_timeout" not in given:
+        return CONNECT_TIMEOUT
+    return timeout_from_conninfo(given)
 
 
 def server_words(error: BaseException) -> str:

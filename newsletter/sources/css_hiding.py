@@ -1,0 +1,285 @@
+"""Whether an inline `style` hides its element from a reader of the page (docs/security.md).
+
+A feed's HTML is an outsider's: text a browser would never show (a keyword list for the
+ranker, a line for another reader) must not become the story.  `display:none` was the only
+form read once; a page hides text in many more, each read here as a browser reads it:
+
+- `display: none`, `visibility: hidden|collapse`, `opacity` (or `filter: opacity()`) near 0;
+- a zero or near-zero size: `font-size` (or the `font` shorthand, `font: 0/0 a`) under 2 px,
+  or `height`/`max-height`/`width`/`max-width` of at most 1 px with `overflow` hidden or clip;
+- moved off the page: `position: absolute|fixed` with `left`/`top`/`right`/`bottom`, or a
+  `text-indent`, `margin-left`/`margin-top` or `translate()`, of 500 px or more to the left or
+  up; `transform: scale(0)`;
+- clipped away: `clip: rect()` with no area, `clip-path: inset(50%)` or more, `circle(0)`;
+- a colour that does not show: `transparent`, an alpha near 0, or text whose contrast with
+  its background (its own, an enclosing element's, else the page's white) is under 1.1:1
+  (`unseen`; the caller knows the enclosing elements: sources/text.py).
+
+The style is read as CSS reads it: comments are nothing (`display:/**/none`), escapes are
+their characters (`n\\6f ne`), case and spaces do not matter, `!important` is read, and of two
+declarations of one property the later wins unless the earlier alone is `!important`.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from functools import cache
+
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
+_IMPORTANT = re.compile(r"!\s*important\s*$", re.IGNORECASE)
+_LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z%]*)$")
+# pixels per unit, as a browser at its default 16 px font reads them
+_PIXELS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54,
+           "mm": 96 / 25.4, "q": 96 / 101.6, "em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0,
+           "%": 0.16, "vw": 12.0, "vh": 8.0, "vmin": 8.0, "vmax": 12.0}  # fmt: skip
+OFF_PAGE = -500.0  # px: further left or up than this is off any page
+TINY_FONT = 2.0  # px: text smaller than this is unreadable
+LOW_CONTRAST = 1.1  # WCAG contrast ratio: #f5f5f5 on white is 1.09
+Colour = tuple[float, float, float, float]  # red, green, blue, alpha: each 0 to 1
+WHITE: Colour = (1.0, 1.0, 1.0, 1.0)
+
+
+def declarations(style: str) -> dict[str, str]:
+    """A style attribute's declarations: property to value, lower case, comments and escapes
+    read, `!important` taken off (and honoured)."""
+    text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
+    found: dict[str, tuple[str, bool]] = {}
+    for part in _split(text):
+        name, colon, value = part.partition(":")
+        name = name.strip().lower()
+        if not colon or not name:
+            continue
+        important = bool(_IMPORTANT.search(value))
+        value = " ".join(_IMPORTANT.sub("", value).split()).lower()
+        if name in found and found[name][1] and not important:
+            continue
+        found[name] = (value, important)
+    return {name: value for name, (value, _) in found.items()}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    if m.group(1):
+        code = int(m.group(1), 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return m.group(2)
+
+
+def _split(text: str) -> list[str]:
+    """Declarations split at `;` outside parentheses and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(text):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(depth - 1, 0)
+        elif c == ";" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def style_hides(style: str) -> bool:
+    """Whether an element with this inline style shows a reader nothing (module docstring),
+    its colours aside (`unseen` needs the enclosing elements)."""
+    d = declarations(style)
+    if d.get("display", "").startswith("none") or d.get("visibility") in ("hidden", "collapse"):
+        return True
+    return _transparent(d) or _tiny(d) or _off_page(d) or _clipped(d)
+
+
+def _transparent(d: dict[str, str]) -> bool:
+    opacity = _number(d.get("opacity", ""))
+    if opacity is not None and opacity <= 0.05:
+        return True
+    m = re.search(r"opacity\(\s*([^)]*)\)", d.get("filter", ""))
+    return m is not None and (_number(m.group(1)) or 0.0) <= 0.05
+
+
+def _tiny(d: dict[str, str]) -> bool:
+    size = _pixels(d.get("font-size", ""))
+    if size is None and (font := d.get("font")):
+        m = re.search(r"(?:^|\s)([+-]?[\d.]+[a-z%]*)(?:\s*/|\s+\S)", font)
+        size = _pixels(m.group(1)) if m else None
+    if size is not None and size < TINY_FONT:
+        return True
+    overflow = {d.get(k, "") for k in ("overflow", "overflow-x", "overflow-y")}
+    if not overflow & {"hidden", "clip"} and not any(
+        o.startswith(("hidden ", "clip ")) for o in overflow
+    ):
+        return False
+    sizes = (_pixels(d.get(k, "")) for k in ("height", "max-height", "width", "max-width"))
+    return any(s is not None and s <= 1.0 for s in sizes)
+
+
+def _off_page(d: dict[str, str]) -> bool:
+    moved = ["text-indent", "margin-left", "margin-top"]
+    if d.get("position") in ("absolute", "fixed"):
+        moved += ["left", "top", "right", "bottom"]  # right: -9999px is off to the right
+        if (_pixels(d.get("right", "")) or 0.0) >= -OFF_PAGE * 10:
+            return True  # right: 5000px puts it past the page's left edge
+    if any((_pixels(d.get(k, "")) or 0.0) <= OFF_PAGE for k in moved):
+        return True
+    transform = d.get("transform", "")
+    if re.search(r"scale[xy]?\(\s*0*\.?0*(?:\s*[,)])", transform):
+        return True
+    for m in re.finditer(r"translate[xy]?\(\s*([^),]*)", transform):
+        if (_pixels(m.group(1).strip()) or 0.0) <= OFF_PAGE:
+            return True
+    return False
+
+
+def _clipped(d: dict[str, str]) -> bool:
+    m = re.search(r"rect\(([^)]*)\)", d.get("clip", ""))
+    if m:
+        edges = [_pixels(v) for v in re.split(r"[\s,]+", m.group(1).strip()) if v]
+        if len(edges) == 4 and None not in edges:
+            top, right, bottom, left = (e or 0.0 for e in edges)
+            if bottom <= top or right <= left:
+                return True
+    path = d.get("clip-path", "")
+    inset = re.search(r"inset\(\s*([\d.]+)%", path)
+    if inset and float(inset.group(1)) >= 50:
+        return True
+    return bool(re.search(r"(?:circle|ellipse)\(\s*0*\.?0*(?:px|%)?\s*[)a-z]", path))
+
+
+def _number(value: str) -> float | None:
+    value = value.strip()
+    try:
+        return float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        return None
+
+
+def _pixels(value: str) -> float | None:
+    """A CSS length in pixels (roughly: relative units at a 16 px font); None if not one."""
+    m = _LENGTH.match(value.strip().split(" ")[0]) if value.strip() else None
+    if m is None or m.group(2) not in _PIXELS:
+        return None
+    return float(m.group(1)) * _PIXELS[m.group(2)]
+
+
+# ---- colours -------------------------------------------------------------------------------
+
+
+def background_of(style: str) -> Colour | None:
+    """The solid background colour a style paints, if any (an image or gradient: None)."""
+    d = declarations(style)
+    for key in ("background-color", "background"):
+        value = d.get(key, "")
+        if not value or "url(" in value or "gradient" in value:
+            continue
+        for token in _colour_tokens(value):
+            colour = parse_colour(token)
+            if colour is not None and colour[3] > 0.5:
+                return colour
+    return None
+
+
+def text_colour(style: str) -> Colour | None:
+    """The text colour a style sets (None: inherited)."""
+    return parse_colour(declarations(style).get("color", ""))
+
+
+def unseen(
+    colour: Colour | None,
+    background: Colour | None,
+) -> bool:
+    """Whether text of `colour` (None: the page's black) on `background` (None: the page's
+    white) does not show: transparent, or a contrast under LOW_CONTRAST."""
+    if colour is None:
+        return background is not None and contrast((0.0, 0.0, 0.0), background) < LOW_CONTRAST
+    if colour[3] <= 0.05:
+        return True
+    return contrast(colour, background or WHITE) < LOW_CONTRAST
+
+
+def contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """WCAG's contrast ratio of two colours (1 to 21)."""
+    la, lb = _luminance(a), _luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def _luminance(c: tuple[float, ...]) -> float:
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2])
+
+
+def _colour_tokens(value: str) -> list[str]:
+    return re.findall(r"#[0-9a-f]+|(?:rgba?|hsla?)\([^)]*\)|[a-z]+", value)
+
+
+def parse_colour(value: str) -> Colour | None:
+    """A CSS colour as red, green, blue and alpha from 0 to 1; None when not one read here."""
+    value = value.strip().lower()
+    if value == "transparent":
+        return (0.0, 0.0, 0.0, 0.0)
+    if value in _named():
+        return _named()[value]
+    if value.startswith("#"):
+        return _hex(value[1:])
+    m = re.fullmatch(r"(rgba?|hsla?)\(([^)]*)\)", value)
+    if m is None:
+        return None
+    parts = [p for p in re.split(r"[\s,/]+", m.group(2).strip()) if p]
+    if len(parts) not in (3, 4):
+        return None
+    alpha = _number(parts[3]) if len(parts) == 4 else 1.0
+    if alpha is None:
+        return None
+    if m.group(1).startswith("rgb"):
+        rgb = [_channel(p) for p in parts[:3]]
+        if None in rgb:
+            return None
+        r, g, b = (v or 0.0 for v in rgb)
+        return (r, g, b, alpha)
+    return _hsl(parts[:3], alpha)
+
+
+def _channel(part: str) -> float | None:
+    n = _number(part)
+    if n is None:
+        return None
+    return min(max(n if part.endswith("%") else n / 255, 0.0), 1.0)
+
+
+def _hex(digits: str) -> Colour | None:
+    if not re.fullmatch(r"[0-9a-f]+", digits) or len(digits) not in (3, 4, 6, 8):
+        return None
+    if len(digits) in (3, 4):
+        digits = "".join(c * 2 for c in digits)
+    values = [int(digits[i : i + 2], 16) / 255 for i in range(0, len(digits), 2)]
+    return (values[0], values[1], values[2], values[3] if len(values) == 4 else 1.0)
+
+
+def _hsl(parts: list[str], alpha: float) -> Colour | None:
+    hue = _number(parts[0].removesuffix("deg"))
+    sat, light = _number(parts[1]), _number(parts[2])
+    if hue is None or sat is None or light is None:
+        return None
+    r, g, b = colorsys.hls_to_rgb((hue / 360) % 1.0, min(max(light, 0), 1), min(max(sat, 0), 1))
+    return (r, g, b, alpha)
+
+
+@cache
+def _named() -> dict[str, Colour]:
+    """The named colours a page hides text with most (white and its near relatives, black)."""
+    names = {
+        "white": "ffffff", "snow": "fffafa", "ivory": "fffff0", "ghostwhite": "f8f8ff",
+        "whitesmoke": "f5f5f5", "floralwhite": "fffaf0", "mintcream": "f5fffa",
+        "azure": "f0ffff", "aliceblue": "f0f8ff", "seashell": "fff5ee", "linen": "faf0e6",
+        "black": "000000", "red": "ff0000", "green": "008000", "blue": "0000ff",
+        "gray": "808080", "grey": "808080", "silver": "c0c0c0", "yellow": "ffff00",
+        "navy": "000080", "maroon": "800000",
+    }  # fmt: skip
+    found = {name: _hex(digits) for name, digits in names.items()}
+    return {name: c for name, c in found.items() if c is not None}

@@ -1,0 +1,130 @@
+"""Text a feed's HTML hides by CSS (or an unclosed `hidden`) reaches no reader and no story's
+body, and the visible text around it is kept (sources/css_hiding.py, sources/text.py,
+docs/security.md, *Text a feed hides*)."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from newsletter.sources.feeds import parse_feed
+
+VISIBLE = " ".join(["The council met on Tuesday and voted for the new bridge."] * 12)
+
+HIDING = {
+    "visibility": '<span style="visibility:hidden">SECRET</span>',
+    "opacity": '<span style="opacity:0">SECRET</span>',
+    "opacity percent": '<span style="opacity: 0%">SECRET</span>',
+    "comment": '<span style="display:/**/none">SECRET</span>',
+    "important": '<span style="display : none !important">SECRET</span>',
+    "escape": '<span style="display:n\\6f ne">SECRET</span>',
+    "entity": '<span style="display&#58;none">SECRET</span>',
+    "colour on its background": '<span style="color:#fff;background-color:#fff">SECRET</span>',
+    "white on the page": '<span style="color:white">SECRET</span>',
+    "near white": '<span style="color:#fafafa">SECRET</span>',
+    "on the enclosing background": (
+        '<div style="background-color:#123456"><span style="color:#123456">SECRET</span></div>'
+    ),
+    "transparent": '<span style="color:rgba(0,0,0,0)">SECRET</span>',
+    "height": '<div style="height:0;overflow:hidden">SECRET</div>',
+    "off the page": '<div style="position:absolute;left:-9999px">SECRET</div>',
+    "text-indent": '<div style="text-indent:-9999px">SECRET</div>',
+    "clip": '<div style="position:absolute;clip:rect(0 0 0 0)">SECRET</div>',
+    "clip-path": '<div style="clip-path: inset(50%)">SECRET</div>',
+    "font shorthand": '<span style="font:0/0 a">SECRET</span>',
+    "scale": '<span style="transform:scale(0)">SECRET</span>',
+    "template": "<template>SECRET</template>",
+    "unquoted": "<span style=display:none>SECRET</span>",
+    "font colour": '<font color="#ffffff">SECRET</font>',
+    "bgcolor": '<table bgcolor="navy"><tr><td><font color="navy">SECRET</font></td></tr></table>',
+    "video fallback": "<video>SECRET</video>",
+    "closed dialog": "<dialog>SECRET</dialog>",
+    "datalist": "<datalist><option>SECRET</option></datalist>",
+    "title in the body": "<title>SECRET</title>",
+    "noembed": "<noembed>SECRET</noembed>",
+}
+
+
+def _feed(description: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>Bridge vote</title><link>https://wire.example/a</link>
+<description>{html.escape(description)}</description></item>
+</channel></rss>""".encode()
+
+
+def _all_text(description: str) -> tuple[str, tuple[str, ...]]:
+    sources = parse_feed(_feed(description), "feeds/wire.xml")
+    texts = [h.summary for h in sources.headlines] + [s.body for s in sources.stories]
+    texts += [s.summary or "" for s in sources.stories]
+    return " ".join(texts), sources.warnings
+
+
+@pytest.mark.parametrize("hidden", HIDING.values(), ids=HIDING.keys())
+def test_css_that_hides_text_keeps_it_from_the_story(hidden):
+    """Each way CSS hides text (through feedparser's sanitizer, which used to drop the hiding
+    style and show the text) keeps it out of the story's body; the text after it is kept."""
+    text, warnings = _all_text(f"<p>{VISIBLE}</p>{hidden}<p>Visible at the end.</p>")
+    assert "SECRET" not in text
+    assert "Visible at the end." in text and VISIBLE[:60] in text
+    dropped_whole = ("<template", "<title", "<noembed")  # by feedparser (feed_sanitizer.py)
+    if not hidden.startswith(dropped_whole):
+        assert any("1 word its HTML hides from readers" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("hidden", HIDING.values(), ids=HIDING.keys())
+def test_hiding_is_read_the_same_without_the_sanitizer(hidden):
+    """The same HTML read directly (an outlet's name is not sanitized by feedparser) hides
+    the same words."""
+    from newsletter.sources.text import read_html
+
+    read = read_html(f"Shown {hidden} too")
+    assert (" ".join(read.text.split()), read.hidden_words) == ("Shown too", 1)
+
+
+def test_an_unclosed_hidden_span_ends_with_the_paragraph_holding_it():
+    """`<span hidden>` never closed hid the rest of the story (every later paragraph, silently);
+    it ends where a browser ends it, with the paragraph holding it (or the next paragraph's start), and the editor is told."""
+    text, warnings = _all_text(
+        f"<p>{VISIBLE} <span hidden>SECRET words</p><p>After it.</p><p hidden>GONE<p>Shown"
+    )
+    assert "SECRET" not in text and "GONE" not in text
+    assert "After it." in text and "Shown" in text
+    assert any("3 words its HTML hides" in w for w in warnings), warnings
+
+
+def test_visible_styles_and_colours_keep_their_text():
+    """Styles that hide nothing keep their text: a dark grey, white on a dark background, a
+    later `display` that undoes an earlier one, a small but readable font, a border, an open
+    dialog, and a style written inside another attribute's value."""
+    shown = (
+        '<span style="color:#333">one</span> '
+        '<div style="color:white"><span style="background:#000">two</span></div> '
+        '<span style="display:none; display:inline">three</span> '
+        '<span style="font-size:11px;border:1px solid #fff">four</span> '
+        '<span style="height:0">five</span> '
+        '<dialog open>six</dialog> <span title="x style=display:none">seven</span>'
+    )
+    text, warnings = _all_text(f"<p>{VISIBLE}</p>{shown}")
+    assert "bridge. one two three four five six seven" in " ".join(text.split())
+    assert not any("hides" in w for w in warnings), warnings
+
+
+@pytest.mark.slow
+def test_deeply_nested_unclosed_elements_do_not_hang():
+    """100,000 open <span> followed by 100,000 </div> (or <div>, which closes a <p>): closing
+    an element searched the open ones from the top, so reading them took the square of their
+    number (20,000 of each: 17 s; this: minutes); now it finishes well inside 60 s (a hang
+    guard, not a speed test), and the text is read."""
+    import subprocess
+    import sys
+
+    code = (
+        "from newsletter.sources.text import read_html\n"
+        "n = 100_000\n"
+        "for fragment in ('<span>' * n + '</div>' * n + 'end', '<span>' * n + '<div>' * n + 'end'):\n"
+        "    print(read_html(fragment).text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["end", "end"], done.stderr
