@@ -42,3 +42,36 @@ def test_an_encoded_word_in_a_feed_title_reads_back_as_typed_in_the_subject(work
     assert data["lead"]["title"] == title
     for subject in _subjects(workspace / data["issue_dir"]):
         assert subject == title
+
+
+def _headlines(*items: tuple[str, str]):
+    from newsletter.sources.feeds import parse_feed
+
+    entries = "".join(
+        f"<item><title>{html.escape(t)}</title><link>{html.escape(u)}</link>"
+        "<description>Short.</description></item>"
+        for t, u in items
+    )
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+{entries}</channel></rss>"""
+    return parse_feed(feed.encode(), "feeds/wire.xml")
+
+
+def test_a_headline_showing_another_sites_address_loses_its_link():
+    """A feed headline reading "https://www.paypal.com/verify-your-account" (or one word of it
+    another site's address) linked to the feed's own site: the digest carried a deceptive link
+    to its readers (spam filters score it as phishing). Its link is now left out, with a
+    warning naming both hosts; an address of the link's own site, and plain words, keep it."""
+    sources = _headlines(
+        ("https://www.paypal.com/verify-your-account", "https://evil.example/a"),
+        ("Confirm your details at www.paypal.com today", "https://evil.example/b"),
+        ("Read it at https://www.bbc.co.uk/news", "https://www.bbc.co.uk/news/1"),
+        ("Amazon.com shares fall", "https://wire.example/c"),
+    )
+    links = [h.url for h in sources.headlines]
+    assert links == [None, None, "https://www.bbc.co.uk/news/1", "https://wire.example/c"]
+    assert (
+        "feeds/wire.xml#1: the title shows the address paypal.com but links to evil.example; "
+        "link left out"
+    ) in sources.warnings
