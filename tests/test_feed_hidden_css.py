@@ -43,6 +43,12 @@ HIDING = {
     "datalist": "<datalist><option>SECRET</option></datalist>",
     "title in the body": "<title>SECRET</title>",
     "noembed": "<noembed>SECRET</noembed>",
+    "alpha near 0": '<span style="color:rgba(0,0,0,0.01)">SECRET</span>',
+    "hsl white": '<span style="color:hsl(0, 0%, 100%)">SECRET</span>',
+    "text fill": '<span style="color:#000;-webkit-text-fill-color:transparent">SECRET</span>',
+    "left -100%": '<div style="position:absolute;left:-100%">SECRET</div>',
+    "margin shorthand": '<div style="margin:0 0 0 -9999px">SECRET</div>',
+    "translate": '<div style="transform:translateX(-10000px)">SECRET</div>',
 }
 
 

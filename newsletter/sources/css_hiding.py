@@ -119,20 +119,27 @@ def _tiny(d: dict[str, str]) -> bool:
 
 
 def _off_page(d: dict[str, str]) -> bool:
-    moved = ["text-indent", "margin-left", "margin-top"]
+    moved = [d.get("text-indent", ""), d.get("margin-left", ""), d.get("margin-top", "")]
+    margins = d.get("margin", "").split()
+    if 1 <= len(margins) <= 4:  # top, then left: the last of 1, 2, 2 and 4 values
+        moved += [margins[0], margins[(0, 1, 1, 3)[len(margins) - 1]]]
     if d.get("position") in ("absolute", "fixed"):
-        moved += ["left", "top", "right", "bottom"]  # right: -9999px is off to the right
-        if (_pixels(d.get("right", "")) or 0.0) >= -OFF_PAGE * 10:
-            return True  # right: 5000px puts it past the page's left edge
-    if any((_pixels(d.get(k, "")) or 0.0) <= OFF_PAGE for k in moved):
-        return True
+        moved += [d.get(k, "") for k in ("left", "top", "right", "bottom")]  # right: -9999px
+        if any((_pixels(d.get(k, "")) or 0.0) >= -OFF_PAGE * 10 for k in ("left", "right")):
+            return True  # 5000px or more from an edge: past the page
     transform = d.get("transform", "")
     if re.search(r"scale[xy]?\(\s*0*\.?0*(?:\s*[,)])", transform):
         return True
-    for m in re.finditer(r"translate[xy]?\(\s*([^),]*)", transform):
-        if (_pixels(m.group(1).strip()) or 0.0) <= OFF_PAGE:
-            return True
-    return False
+    moved += [m.group(1) for m in re.finditer(r"translate[xy]?\(\s*([^),]*)", transform)]
+    return any(_far_back(value.strip()) for value in moved)
+
+
+def _far_back(value: str) -> bool:
+    """Whether an offset moves text off the page to the left or up: 500 px or more, or a
+    whole width or height (-100%)."""
+    if value.endswith("%"):
+        return (_number(value) or 0.0) <= -1.0
+    return (_pixels(value) or 0.0) <= OFF_PAGE
 
 
 def _clipped(d: dict[str, str]) -> bool:
@@ -184,8 +191,26 @@ def background_of(style: str) -> Colour | None:
 
 
 def text_colour(style: str) -> Colour | None:
-    """The text colour a style sets (None: inherited)."""
-    return parse_colour(declarations(style).get("color", ""))
+    """The text colour a style sets (None: inherited): `-webkit-text-fill-color`, which
+    every browser paints text with over `color`, else `color`."""
+    d = declarations(style)
+    return parse_colour(d.get("-webkit-text-fill-color", "")) or parse_colour(d.get("color", ""))
+
+
+def colour_declarations(style: str) -> str:
+    """The text colour and background a style sets, as plain `rgba()` declarations (or "").
+
+    feedparser's sanitizer keeps `color` and `background-color` only when written in the few
+    forms it reads: `rgba(0,0,0,0.01)` and `hsl(0,0%,100%)` lost the whole style (text
+    that did not show was shown), and `-webkit-text-fill-color` was dropped; written here as
+    what they are, they reach sources/text.py."""
+    found = []
+    colour, background = text_colour(style), background_of(style)
+    for name, value in (("color", colour), ("background-color", background)):
+        if value is not None:
+            red, green, blue = (round(c * 255) for c in value[:3])
+            found.append(f"{name}: rgba({red},{green},{blue},{value[3]:.3g})")
+    return "; ".join(found)
 
 
 def unseen(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from newsletter.sources.css_hiding import style_hides
+from newsletter.sources.css_hiding import colour_declarations, style_hides
 
 
 def linear_comments() -> None:
@@ -63,7 +63,8 @@ def hiding_styles() -> None:
         if style_hides(html.unescape(style)):  # it gets `display&#58;none` as written
             return "display: none"
         kept: str = base(self, style)
-        return kept
+        colours = colour_declarations(html.unescape(style))
+        return f"{kept} {colours};".strip() if colours else kept
 
     sanitize_style._hiding = True  # type: ignore[attr-defined]
     cls.sanitize_style = sanitize_style
