@@ -539,3 +539,15 @@ def test_round_22_a_result_that_may_be_another_s_stays_where_it_is(paragraph):
     from newsletter.assemble.title_clause import _result_over_manner
 
     assert _result_over_manner(paragraph) == paragraph
+
+
+def test_round_24_set_is_recorded_as_read_once():
+    """Round 24's set (14 leads: train derailments, mayoral elections, medical research, a
+    judge's sentence; gathered after round 22f's code and committed before it read them, none
+    from another file's URL) keeps a source, a licence, a year outside 2004-2005 and an
+    editor's verdict on each title: 4 of 14 printable with round 22f's code, read once, and the
+    same 14 titles with round 19c's."""
+    leads = _recorded_set("fresh_round24", 14)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
+    assert _kept(leads) == {"before": 4, "read": 4, "now": 4}
