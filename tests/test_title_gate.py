@@ -576,3 +576,14 @@ def test_round_22g_a_leading_time_or_clause_goes_before_its_subject(paragraph, t
     """ "This afternoon," is a time before the subject like "Today,"; after a leading "Since …,"
     clause, a plural noun and its verb ("reports indicate") are the subject and verb."""
     assert derive_title([paragraph]) == title
+
+
+def test_round_25_set_is_recorded_as_read_once():
+    """Round 25's set (15 leads: wildfire evacuations, buybacks, superintendents; gathered after
+    round 22g's code and committed before it read them, none from another file's URL) keeps a
+    source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 11 of 15
+    printable with round 22g's code, read once, and the same 15 titles with round 19c's."""
+    leads = _recorded_set("fresh_round25", 15)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
+    assert _kept(leads) == {"before": 11, "read": 11, "now": 11}
