@@ -1,5 +1,5 @@
 """The held-out sets gathered after the ranker was built (tests/data/holdout2, holdout3,
-holdout4) keep the labelled set's format and rules."""
+holdout4, holdout5) keep the labelled set's format and rules."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ SETS = [
     (lb.HOLDOUT2, "holdout2", 10, 14),
     (lb.HOLDOUT3, "holdout3", 5, 12),
     (lb.HOLDOUT4, "holdout4", 5, 14),
+    (lb.HOLDOUT5, "holdout5", 5, 14),
 ]
 
 

@@ -75,3 +75,19 @@ def test_a_headline_showing_another_sites_address_loses_its_link():
         "feeds/wire.xml#1: the title shows the address paypal.com but links to evil.example; "
         "link left out"
     ) in sources.warnings
+
+
+def test_an_encoded_word_in_the_lists_name_is_refused_where_the_settings_are_read(workspace):
+    """`name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="` passed the line-break check, and
+    Python's mail headers decode an encoded-word when it is assigned: the confirmation email's
+    Subject ("Confirm your subscription to <name>") carried a CR LF and a `Bcc:` line. The
+    name is now refused in one line naming the key, as a line break is."""
+    from newsletter.config import load_settings
+    from newsletter.errors import ConfigError
+
+    path = workspace / "newsletter.toml"
+    text = path.read_text("utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name = "))
+    path.write_text(text.replace(name, 'name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="'))
+    with pytest.raises(ConfigError, match=r"name: .* holds an encoded-word"):
+        load_settings(workspace)

@@ -539,3 +539,51 @@ def test_round_22_a_result_that_may_be_another_s_stays_where_it_is(paragraph):
     from newsletter.assemble.title_clause import _result_over_manner
 
     assert _result_over_manner(paragraph) == paragraph
+
+
+def test_round_24_set_is_recorded_as_read_once():
+    """Round 24's set (14 leads: train derailments, mayoral elections, medical research, a
+    judge's sentence; gathered after round 22f's code and committed before it read them, none
+    from another file's URL) keeps a source, a licence, a year outside 2004-2005 and an
+    editor's verdict on each title: 4 of 14 printable with round 22f's code, read once, and the
+    same 14 titles with round 19c's; 5 with round 22g's ("This afternoon," goes; chosen on that
+    reading)."""
+    leads = _recorded_set("fresh_round24", 14)
+    for lead in leads:
+        assert lead["title_read"] == lead["title_before"]
+        assert derive_title(lead["paragraphs"]) == lead["title_now"]
+    assert _kept(leads) == {"before": 4, "read": 4, "now": 5}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (  # round 24 (was "This afternoon announces the Preliminary Results …")
+            "This afternoon, the City announced the Preliminary Results of the Special Election "
+            "for Office of Mayor.",
+            "City announces the Preliminary Results of the Special Election for Office of Mayor",
+        ),
+        (  # round 23 (was "Category 1 storm, reports indicate")
+            "Since Hurricane Florence made landfall over North Carolina Friday morning as a "
+            "Category 1 storm, reports indicate that in cities across the state, hundreds of "
+            "people have been rescued.",
+            "Reports indicate that in cities across the state, hundreds of people have been "
+            "rescued",
+        ),
+    ],
+)
+def test_round_22g_a_leading_time_or_clause_goes_before_its_subject(paragraph, title):
+    """ "This afternoon," is a time before the subject like "Today,"; after a leading "Since …,"
+    clause, a plural noun and its verb ("reports indicate") are the subject and verb."""
+    assert derive_title([paragraph]) == title
+
+
+def test_round_25_set_is_recorded_as_read_once():
+    """Round 25's set (15 leads: wildfire evacuations, buybacks, superintendents; gathered after
+    round 22g's code and committed before it read them, none from another file's URL) keeps a
+    source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 11 of 15
+    printable with round 22g's code, read once, and the same 15 titles with round 19c's."""
+    leads = _recorded_set("fresh_round25", 15)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
+    assert _kept(leads) == {"before": 11, "read": 11, "now": 11}

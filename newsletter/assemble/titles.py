@@ -145,10 +145,12 @@ _LABEL = Lazy(
     # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
     r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
     r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
-    # "Today a jury …", "Today and tomorrow, the Commission is hosting …", "Monday afternoon city
+    # "Today a jury …", "Today and tomorrow, the Commission is hosting …", "This afternoon, the
+    # City announced …" (round 24), "Monday afternoon city
     # council voted …", "On Wednesday (September 14) it
     # was announced that …": a time before the subject
-    r"(?:(?:(?:Today|Tonight|Yesterday)(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
+    r"(?:(?:(?:Today|Tonight|Yesterday|Earlier\stoday|This\s(?:morning|afternoon|evening))"
+    r"(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
     r"|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?"
     # "Today, EPA and the Department of Justice announced …": after a comma any capital

@@ -56,6 +56,9 @@ HOLDOUT3 = Path(__file__).parents[1] / "data" / "holdout3"
 # A fourth, gathered once holdout3 had been read and so become dev (tests/data/holdout4/README.md):
 # read only by `bench/report_ranking.py --holdout4`, never by a fit.
 HOLDOUT4 = Path(__file__).parents[1] / "data" / "holdout4"
+# A fifth, gathered once holdout4 had been read and so become dev (tests/data/holdout5/README.md):
+# read only by `bench/report_ranking.py --holdout5`, never by a fit.
+HOLDOUT5 = Path(__file__).parents[1] / "data" / "holdout5"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
