@@ -8,12 +8,13 @@ so; --holdout adds `real holdout` and `real all` (the figures docs/ranking.md qu
 Every number comes from tests/support/labelled.py, the module the tests assert with, and every
 ranking from the build's own assembler (what `newsletter build --json` shows).
 
---holdout2 (--holdout3) prints only the second (third) held-out set (tests/data/holdout2,
-holdout3, gathered after the ranker was built): each ranker at the share and bar learnt on the
-real dev leads, lead by lead, and every grade-2 headline outside Related and grade-0 headline
-inside it, with its score.
+--holdout2 (--holdout3, --holdout4, --holdout5) prints only the second (third, fourth, fifth)
+held-out set (tests/data/holdout2 to holdout5, gathered after the ranker was built): each ranker
+at the share and bar learnt on the real dev leads, lead by lead, and every grade-2 headline
+outside Related and grade-0 headline inside it, with its score.
 
 Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout] [--holdout2] [--holdout3]
+      [--holdout4] [--holdout5]
 """
 
 from __future__ import annotations
@@ -180,9 +181,9 @@ def _cut_at(lead: lb.LabelledLead, share: float, bar: float) -> lb.Output:
 
 
 def print_heldout(dev: list[lb.LabelledLead], folder: Path, name: str) -> None:
-    """A held-out set gathered after the ranker was built (holdout2, holdout3): each ranker's
-    row (its share and bar learnt on the real dev leads, as shipped), each lead's measures,
-    then its misses with their scores."""
+    """A held-out set gathered after the ranker was built (holdout2 to holdout5): each
+    ranker's row (its share and bar learnt on the real dev leads, as shipped), each lead's
+    measures, then its misses with their scores."""
     leads = list(lb.load_leads(folder))
     threshold = lb.tfidf_threshold(dev)
     fitted = {ranker: lb.fit_ranker(dev, share) for ranker, share in lb.RANKERS.items()}
@@ -248,14 +249,26 @@ def main() -> None:
         action="store_true",
         help="print only the third held-out set (tests/data/holdout3), lead by lead",
     )
+    parser.add_argument(
+        "--holdout4",
+        action="store_true",
+        help="print only the fourth held-out set (tests/data/holdout4), lead by lead",
+    )
+    parser.add_argument(
+        "--holdout5",
+        action="store_true",
+        help="print only the fifth held-out set (tests/data/holdout5), lead by lead (run once)",
+    )
     args = parser.parse_args()
     leads = lb.load_leads()
     real = [ld for ld in leads if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
-    if args.holdout2 or args.holdout3:
+    if args.holdout2 or args.holdout3 or args.holdout4 or args.holdout5:
         for flag, folder, name in (
             (args.holdout2, lb.HOLDOUT2, "holdout2"),
             (args.holdout3, lb.HOLDOUT3, "holdout3"),
+            (args.holdout4, lb.HOLDOUT4, "holdout4"),
+            (args.holdout5, lb.HOLDOUT5, "holdout5"),
         ):
             if flag:
                 print_heldout(dev, folder, name)

@@ -31,7 +31,11 @@ from newsletter.issue.editor_edits import (
     read_editor_edits,
     without_evidences,
 )
-from newsletter.issue.freshness import sent_past_issues, stale_sources_warning
+from newsletter.issue.freshness import (
+    split_past_issues,
+    stale_sources_warning,
+    unsent_lead_warning,
+)
 from newsletter.issue.guard import (
     check_overwrite,
     check_rerender,
@@ -106,7 +110,7 @@ def build(
     stale = _stale(sources, loaded, settings, options.today, this_id)
     # Memory is what went out: an issue built and never sent was read by nobody
     # (issue/freshness.py), so an editor's own draft never makes its stories "carried".
-    past = sent_past_issues(settings, options.today, skip=this_id)
+    past, unsent = split_past_issues(settings, options.today, skip=this_id)
     unset = options.related_bar is None  # a bar the caller gives is kept as given
     learnt, learn_warnings, learn_off = _learnt(settings, options, this_id, learn=learn and unset)
     if learnt is not None:
@@ -114,6 +118,7 @@ def build(
         options = replace(options, related_bar=cut.bar, sparse_share=cut.share, related=cut.length)
     issue = assemble_issue(loaded, settings, options, past)
     note_warning = _repeated_note_warning(issue.note, past)
+    unsent_warning = unsent_lead_warning(issue.lead, unsent, settings.workspace / "issues")
     folder = out or settings.workspace / "issues" / issue.id
     manifest = manifest_text(
         issue, display_path(folder), subject=settings.subject, preheader=settings.preheader
@@ -130,7 +135,13 @@ def build(
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
     return replace(
         result,
-        warnings=(*loaded.warnings, *stale, *learn_warnings, *note_warning),
+        warnings=(
+            *loaded.warnings,
+            *stale,
+            *learn_warnings,
+            *note_warning,
+            *((unsent_warning,) if unsent_warning else ()),
+        ),
         backup=backup,
         learnt=learnt,
         learn_off=learn_off,

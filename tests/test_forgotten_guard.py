@@ -322,3 +322,41 @@ def test_an_import_batch_planned_while_nobody_was_forgotten_adds_nobody_once_som
                 rows = raw.execute(statement, {"now": "x", "dup": []}).fetchall()
                 added[name] = sorted(r[0] for r in rows)
     assert added == {"nobody": [], "each": [3]}
+
+
+def test_the_send_s_outcome_statements_keep_out_a_forgotten_address_past_the_trigger(
+    forgotten_on_server, postgres_server
+):
+    """The committer's two outcome statements (one row, and many as JSON) pass the journal's
+    trigger for their own transaction (schema step 11) and check the keyed hash themselves:
+    an outcome for the forgotten address, in any case, is written nowhere while the others
+    beside it are; a raw insert in another transaction still meets the trigger."""
+    from newsletter.send.outcome_committer import RECORD_MANY, RECORD_ONE, as_json
+
+    ws = forgotten_on_server
+    row = (ISSUE_ID, GONE.upper(), "sent", 1, "", "<m@x>", "2026-12-06T08:00:00Z")
+    other = (ISSUE_ID, "stays@example.org", "sent", 1, "", "<n@x>", "2026-12-06T08:00:00Z")
+    dbname = ws.settings.database.rsplit("/", 1)[1]
+    with postgres_server.connect(dbname) as conn:
+        conn.execute(RECORD_ONE, [str(v) for v in row])
+        conn.execute(RECORD_MANY, as_json([row, other]))
+        conn.execute(RECORD_MANY, as_json([other, row]))
+        kept = conn.execute("SELECT email::text, attempts FROM deliveries").fetchall()
+        left = conn.execute(f"SELECT current_setting('{IMPORT_CHECKED}', true)").fetchone()
+        assert left in {(None,), ("",)}  # the opening ended with its transaction
+        conn.execute(
+            "INSERT INTO deliveries (issue_id, email, status, updated) VALUES (%s, %s, 'sent', 'x')",
+            (ISSUE_ID, GONE),
+        )
+        with conn.transaction(force_rollback=True):  # the trigger's calls, counted here
+            conn.execute("SET LOCAL track_functions = 'pl'")
+            calls = "SELECT pg_stat_get_xact_function_calls('newsletter_skip_forgotten'::regproc)"
+            conn.execute(
+                "INSERT INTO deliveries (issue_id, email, status, updated) VALUES ('x', %s, 'sent', 'x')",
+                ("raw@example.org",),
+            )
+            assert conn.execute(calls).fetchone() == (1,)
+            conn.execute(RECORD_MANY, as_json([other, (*other[:1], "new@example.org", *other[2:])]))
+            assert conn.execute(calls).fetchone() == (1,)  # not called for the committer's rows
+    assert kept == [("stays@example.org", 2)]
+    assert server_traces(postgres_server, ws) == []

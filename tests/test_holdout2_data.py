@@ -1,5 +1,5 @@
-"""The held-out sets gathered after the ranker was built (tests/data/holdout2, holdout3) keep the
-labelled set's format and rules."""
+"""The held-out sets gathered after the ranker was built (tests/data/holdout2, holdout3,
+holdout4, holdout5) keep the labelled set's format and rules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from tests.support import labelled as lb
 
 DATA = Path(__file__).parent / "data"
 # (folder, split, at least so many leads, each with at least so many headlines)
-SETS = [(lb.HOLDOUT2, "holdout2", 10, 14), (lb.HOLDOUT3, "holdout3", 5, 12)]
+SETS = [
+    (lb.HOLDOUT2, "holdout2", 10, 14),
+    (lb.HOLDOUT3, "holdout3", 5, 12),
+    (lb.HOLDOUT4, "holdout4", 5, 14),
+    (lb.HOLDOUT5, "holdout5", 5, 14),
+]
 
 
 def _files(folder: Path) -> list[dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -485,6 +486,41 @@ def test_an_issue_built_and_never_sent_is_not_memory(workspace, settings, secret
     _send(settings, draft.folder)
     with pytest.raises(SourceError, match=r"carried by an earlier issue \(2026-W48\)"):
         build(["seeds"], settings, AssembleOptions(today=monday, issue_id="2026-W49b"))
+
+
+def test_a_build_over_an_issue_only_test_mailed_warns_that_it_is_not_memory(
+    workspace, settings, secret
+):
+    """An issue mailed only as a test copy is not memory: the build a week later from the same
+    sources warns, naming that issue and why (a test copy is not a send); once it is sent, the
+    same build stops as carried and no such warning is given."""
+    from newsletter.errors import SourceError
+    from newsletter.send.single_copy import send_test_copy
+
+    _stories(workspace, FLOODS, LEVEE)
+    first = build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    assert not any("never sent" in w for w in first.warnings)
+    relay = MemoryTransport()
+    send_test_copy(first.folder, "editor@example.org", settings, transport=relay)
+    assert [m.recipient for m in relay.sent] == ["editor@example.org"]
+    again = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    assert again.issue.lead.title == first.issue.lead.title and again.issue.repeated == ()
+    (warning,) = [w for w in again.warnings if "never sent" in w]
+    assert warning.startswith(f"issues/{first.issue.id}: led with this story too")
+    assert "--to" in warning and "delete that folder" in warning
+    shutil.rmtree(again.folder)
+    _send(settings, first.folder)
+    with pytest.raises(SourceError, match=r"carried by an earlier issue"):
+        build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+
+
+def test_an_earlier_unsent_issue_on_another_story_draws_no_warning(workspace, settings):
+    """An earlier issue built and never sent that led with another story is not named."""
+    _stories(workspace, FLOODS, LEVEE)
+    build(["seeds"], settings, AssembleOptions(today=LAST_WEEK))
+    _stories(workspace, SENSORS, LIBRARY)
+    again = build(["seeds"], settings, AssembleOptions(today=THIS_WEEK))
+    assert not any("never sent" in w for w in again.warnings)
 
 
 def test_an_issue_the_run_record_says_was_sent_is_memory(workspace, settings):

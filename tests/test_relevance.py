@@ -146,7 +146,10 @@ MIN_REAL_LEADS = 40
 # and past it what scores the week bar.
 LEVEL_REAL_DEV = (0.957, 0.877, 0.179)
 LEVEL_REAL_HOLDOUT = (0.976, 0.855, 0.0)
-LEVEL_WRITTEN = (0.949, 0.802, 0.357)
+# The written set's recall was 0.802 until the event view (story_views.py): "Italy's Privacy
+# Watchdog Blocks DeepSeek App", graded related by its author under the DeepSeek sell-off, is
+# another story of the name (a privacy ban), as holdout3's grading reads such a line.
+LEVEL_WRITTEN = (0.949, 0.792, 0.357)
 LEVEL_CV = (0.954, 0.868, 0.143)
 
 

@@ -59,6 +59,9 @@ def test_outcomes_a_crash_lost_are_recorded_again_before_the_run_ends(lossy):
     from the server, and the end of the run (settle) records the final ones again, each
     once, nothing to the recovery file."""
     server, journal = lossy
+    # The outcomes begin a fresh WAL segment: a page they filled would be written whatever the
+    # WAL writer's delay, and keep some (as a schema's WAL before them could make them do).
+    journal.pg.raw.execute("SELECT pg_switch_wal()")
     for n in range(5):
         journal.record(f"r{n}@example.org", "sent", attempts=1, message_id=f"<m{n}@x>")
     journal.record("later@example.org", "pending", attempts=1, error="451 try later")

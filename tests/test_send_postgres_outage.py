@@ -63,6 +63,10 @@ def journal_on(server: Postgres, dbname: str, local: Path, **options) -> Postgre
     assert url is not None
     journal = open_postgres_journal(url, ISSUE_ID, create=True, local=local, **options)
     assert journal is not None
+    # Its outcomes begin a fresh WAL segment: a page they filled would be written whatever the
+    # WAL writer's delay, and keep some of them through a crash (the schema's WAL before them
+    # decides where the pages end).
+    journal.pg.raw.execute("SELECT pg_switch_wal()")
     return journal
 
 

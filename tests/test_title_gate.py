@@ -320,11 +320,12 @@ def test_round_22_set_is_recorded_as_read_once():
     """Round 22's set (42 leads of varied real news: wire copy, arrests, funding announcements,
     tennis finals, earthquakes, science releases, city budgets, house fires; committed before
     round 19c's code read them, none from another file's URL) keeps a source, a licence, a year
-    outside 2004-2005 and an editor's verdict on each title: 27 of 42 printable, read once."""
+    outside 2004-2005 and an editor's verdict on each title: 27 of 42 printable, read once;
+    32 with round 22's code (chosen on that reading), whose titles each lead derives."""
     leads = _recorded_set("fresh_round22", 42)
     for lead in leads:
         assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
-    assert _kept(leads) == {"read": 27, "now": 27}
+    assert _kept(leads) == {"read": 27, "now": 32}
 
 
 @pytest.mark.parametrize(
@@ -419,3 +420,170 @@ def test_round_22_a_complement_too_long_is_left_to_the_cut():
     assert derive_title([paragraph]) == (
         "U.S. District Court for the Southern District of Florida issues permanent injunction"
     )
+
+
+def test_round_22_a_relative_clauses_verb_does_not_shorten_the_subject():
+    """ "… earthquake in 25 years, a 7.4 magnitude tremor that shook …": the verb after "that"
+    is no main verb, so the subject is not cut to "Taiwan struck by its strongest earthquake
+    shook island’s eastern coast" (round 22)."""
+    title = derive_title(
+        [
+            "Taiwan was struck by its strongest earthquake in 25 years on Wednesday, a 7.4 "
+            "magnitude tremor that shook the island’s eastern coast, bringing down multiple "
+            "buildings, triggering landslides and killing at least four people."
+        ]
+    )
+    assert "earthquake shook" not in title
+    assert title.startswith("Taiwan struck by its strongest earthquake in 25 years")
+
+
+def test_round_22_a_paragraph_in_capitals_is_read_in_sentence_case():
+    """A radio station's copy in capitals gives a title in sentence case, not "CITY" (round
+    22); a paragraph with a few capitals is left as it is."""
+    title = derive_title(
+        [
+            "THE CITY COUNCIL HAS ADVANCED THE PROPOSED CITY OPERATING BUDGET FOR THE NEXT FISCAL "
+            "YEAR TO THE NEXT STEP."
+        ]
+    )
+    assert title == (
+        "City council advances the proposed city operating budget for the next fiscal year to "
+        "the next step"
+    )
+    assert printable_problems(title) == []
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Johnson announces 300-million-pound fund for hospitals across England to help",
+        "Commission hosts new pan-European matchmaking event to accelerate",
+    ],
+)
+def test_round_22_a_purpose_verb_never_ends_a_title(title):
+    """A verb that always takes an object ("help", "accelerate", "improve" …) after "to" is a
+    cut purpose, whatever word precedes "to" (rounds 20 and 22)."""
+    assert any("without its object" in problem for problem in printable_problems(title))
+
+
+def test_round_23_set_is_recorded_as_read_once():
+    """Round 23's set (20 leads: golf finals, job cuts, hurricanes, recalls; gathered after
+    round 22's code and committed before it read them, none from another file's URL) keeps a
+    source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 14 of 20
+    printable with round 22's code, read once, and the same 20 titles with round 19c's; 15
+    with round 22e's ("a bit" keeps its "a"), 16 with round 22f's (a result after how it was
+    won; both chosen on that reading)."""
+    leads = _recorded_set("fresh_round23", 20)
+    for lead in leads:
+        assert lead["title_read"] == lead["title_before"]
+        assert derive_title(lead["paragraphs"]) == lead["title_now"]
+    assert _kept(leads) == {"before": 14, "read": 14, "now": 16}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kept"),
+    [
+        (  # round 23 (was "Rapid pace of layoffs slows bit")
+            "The rapid pace of layoffs slowed a bit as Corporate America — with its record "
+            "November for job cuts just past — plans to ring out 2008.",
+            "slows a bit",
+        ),
+        (  # round 22 (was "Americans throw out lot more food")
+            "Americans throw out a lot more food than they expect they will, food waste that is "
+            "likely driven in part by ambiguous date labels on packages, a new study has found.",
+            "throw out a lot more food",
+        ),
+    ],
+)
+def test_round_22_an_idiom_keeps_its_a(paragraph, kept):
+    """ "a bit", "a lot more", "a number of" are amounts, not articles a headline drops."""
+    assert kept in derive_title([paragraph])
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (  # round 23 (was "Tiger Woods easily fended off his challengers")
+            "Tiger Woods easily fended off his challengers to capture the PGA Tour Championship "
+            "by eight strokes and collect US$11.2 million in prize money on Sunday.",
+            "Tiger Woods captures the PGA Tour Championship by eight strokes and collects "
+            "US$11.2 million in prize money",
+        ),
+        (  # round 22 (was "American Madison Keys overcame late leads by Svetlana Kuznetsova")
+            "American Madison Keys overcame late leads by Svetlana Kuznetsova in both sets to "
+            "defeat the Russian for the Cincinnati Masters title on Sunday.",
+            "American Madison Keys defeats the Russian for the Cincinnati Masters title",
+        ),
+    ],
+)
+def test_round_22_a_result_after_how_it_was_won_is_the_news(paragraph, title):
+    """ "fended off his challengers to capture …": the result after "to" is the title's verb,
+    in the singular for a player's name ("Woods", "Keys")."""
+    assert derive_title([paragraph]) == title
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # the scorer's team won (unseen #101, #102): the result is someone else's
+        "Phil Foden scored twice to help Manchester City come from behind to beat city rivals "
+        "Manchester United 3-1 in a thrilling derby on Sunday.",
+        "Jay Rodriguez netted a brace as Southampton came from behind to win 3-1 at Bournemouth "
+        "in the Premier League's south coast derby on Sunday.",
+        # a copula: being the first is the news (round 9)
+        "Tesfaye Jifar became the first Ethiopian to win the New York City marathon on Sunday.",
+    ],
+)
+def test_round_22_a_result_that_may_be_another_s_stays_where_it_is(paragraph):
+    """A result after "as", "to help" or a copula is not made the subject's own."""
+    from newsletter.assemble.title_clause import _result_over_manner
+
+    assert _result_over_manner(paragraph) == paragraph
+
+
+def test_round_24_set_is_recorded_as_read_once():
+    """Round 24's set (14 leads: train derailments, mayoral elections, medical research, a
+    judge's sentence; gathered after round 22f's code and committed before it read them, none
+    from another file's URL) keeps a source, a licence, a year outside 2004-2005 and an
+    editor's verdict on each title: 4 of 14 printable with round 22f's code, read once, and the
+    same 14 titles with round 19c's; 5 with round 22g's ("This afternoon," goes; chosen on that
+    reading)."""
+    leads = _recorded_set("fresh_round24", 14)
+    for lead in leads:
+        assert lead["title_read"] == lead["title_before"]
+        assert derive_title(lead["paragraphs"]) == lead["title_now"]
+    assert _kept(leads) == {"before": 4, "read": 4, "now": 5}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (  # round 24 (was "This afternoon announces the Preliminary Results …")
+            "This afternoon, the City announced the Preliminary Results of the Special Election "
+            "for Office of Mayor.",
+            "City announces the Preliminary Results of the Special Election for Office of Mayor",
+        ),
+        (  # round 23 (was "Category 1 storm, reports indicate")
+            "Since Hurricane Florence made landfall over North Carolina Friday morning as a "
+            "Category 1 storm, reports indicate that in cities across the state, hundreds of "
+            "people have been rescued.",
+            "Reports indicate that in cities across the state, hundreds of people have been "
+            "rescued",
+        ),
+    ],
+)
+def test_round_22g_a_leading_time_or_clause_goes_before_its_subject(paragraph, title):
+    """ "This afternoon," is a time before the subject like "Today,"; after a leading "Since …,"
+    clause, a plural noun and its verb ("reports indicate") are the subject and verb."""
+    assert derive_title([paragraph]) == title
+
+
+def test_round_25_set_is_recorded_as_read_once():
+    """Round 25's set (15 leads: wildfire evacuations, buybacks, superintendents; gathered after
+    round 22g's code and committed before it read them, none from another file's URL) keeps a
+    source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 11 of 15
+    printable with round 22g's code, read once, and the same 15 titles with round 19c's."""
+    leads = _recorded_set("fresh_round25", 15)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
+    assert _kept(leads) == {"before": 11, "read": 11, "now": 11}

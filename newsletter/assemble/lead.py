@@ -23,8 +23,9 @@ chosen and is covered by it tells the same event: if it is FULLER (1.5) times as
 is the fuller account and leads instead (a 63-word follow-up no longer leads over the
 160-word story it follows), unless it is a feed entry and the chosen story the editor's own;
 and a feed entry chosen gives way to a story of the editor's own files telling the same event
-(each covers the other).  A headline sharing one common word with a story scores far
-under the bar, so it never counts as coverage.
+(each covers the other).  A feed entry is ranked on its words each said once or a few times
+(said_once.py): repeating the week's words many times gains it no coverage.  A headline
+sharing one common word with a story scores far under the bar, so it never counts as coverage.
 
 Only so many stories are ranked as the lead (each ranking reads every other story's whole
 text, so ranking them all costs the square of their number): every story of the editor's own
@@ -41,6 +42,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from newsletter.assemble.candidates import candidate_headlines, story_headline, story_text
@@ -54,6 +56,7 @@ from newsletter.assemble.meaning import (
     week_nearness,
 )
 from newsletter.assemble.relevance import LeadProfile, lead_profile
+from newsletter.assemble.said_once import said_once
 from newsletter.assemble.sections import source_origin
 from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
@@ -227,7 +230,9 @@ def _from_feed(story: Story) -> bool:
 
 
 def _words(story: Story) -> int:
-    return sum(len(p.split()) for p in story.paragraphs)
+    """A story's length as the lead's rule counts it: a feed entry's said once (padding by
+    repeating itself is no fuller account)."""
+    return sum(len(p.split()) for p in _read_words(story))
 
 
 def lead_score(story: Story, stories: Sequence[Story], headlines: Sequence[Headline]) -> float:
@@ -346,8 +351,18 @@ def rank_for_lead(
 
 
 def _first_for_lead(story: Story, sources: Sources, share: float | None) -> FirstRanking:
-    """The week's other candidates ranked against `story` on its own words (no feedback)."""
-    profile = lead_profile(story.title, story.paragraphs)
+    """The week's other candidates ranked against `story` on its own words (no feedback), a
+    feed entry's each said once (`_read_words`)."""
+    paragraphs = _read_words(story)
+    profile = lead_profile(story.title, paragraphs)
     pool = candidate_headlines(story, sources.stories, sources.headlines)
     texts = {s.source: story_text(s) for s in sources.stories if s is not story}
-    return first_ranking(lead_text(story.title, story.paragraphs), profile, pool, texts, share)
+    return first_ranking(lead_text(story.title, paragraphs), profile, pool, texts, share)
+
+
+@lru_cache(maxsize=256)
+def _read_words(story: Story) -> tuple[str, ...]:
+    """A story's paragraphs as its lead ranking reads them: a feed entry's with each sentence,
+    phrase and word said once or a few times (said_once.py: repeating the week's words many
+    times made a feed item out-rank the editor's story); the editor's own as written."""
+    return said_once(story.paragraphs) if _from_feed(story) else story.paragraphs

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from newsletter.assemble import terms as t
 from newsletter.assemble.relevance import (
@@ -41,7 +41,11 @@ from newsletter.assemble.relevance import (
     lead_profile,
     rank_headlines,
 )
+from newsletter.assemble.story_views import other_stories
 from newsletter.models import Headline, ScoredHeadline
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Learnt on the real dev leads (fit_graded.fit_share: the share whose order puts grade 2 first
 # best, mean average precision 0.932; the folds chose 0.1-0.5, four of five 0.4-0.5).
@@ -98,7 +102,7 @@ TEXT_CHARS = 4000
 # victory") reads as a result too: its concepts count weakly, its meaning (the model's cosine)
 # in full.  Under a game's result (a final), results of the same competition rank as before.
 # A margin ("by 74 runs") and "held" or "tied" were read as results too, for two results that
-# shared only the city with Birmingham's section 114 notice: the place rule (NAME_ONLY_COSINE)
+# shared only the city with Birmingham's section 114 notice: the event view (story_views.py)
 # keeps those out, with no list of a sport's words, and they were deleted.
 _SCORE = re.compile(r"(?<![\d.,/-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d/-])")
 _RESULT_VERB = re.compile(
@@ -111,22 +115,6 @@ _RESULT_VERB = re.compile(
     r"|shutout|shutouts|victory|victories|loss|losses|romp|romps|blowout|triumph)\b",
     re.IGNORECASE,
 )
-
-
-# A headline whose link to the lead is a place alone: the lead's proper noun that only says
-# where its subject is (relevance.place_nouns: "Birmingham" of "Birmingham City Council", "into
-# the Patapsco") is the only concept it shares past a passing word, and with that noun left out
-# the model no longer reads it as the lead's news either (its cosine falls under this).  Its
-# concepts then count as a place's do (WEAK_EVIDENCE): "Birmingham Airport reopens after a
-# security alert" (0.405 under Birmingham's section 114 notice, in Related), "Birmingham City
-# sack John Eustace ..." (0.548), "Aston Villa beat Birmingham City in the second city derby"
-# (0.542) fall to 0.13-0.20, while "What Birmingham's bankruptcy means for bin collections"
-# (0.263 without "Birmingham's") stays (tests/data/weeks/place_probes.toml).  0.2 was chosen
-# looking at those probes (so they do not test it held out); it lies between the 90th (0.16)
-# and 95th (0.23) percentiles of grade-0 titles' cosines on the real dev leads;
-# no headline of the labelled set changes score with the rule (a lead about a name, DeepSeek or
-# Mubarak, says it otherwise than as a place: none of its names is a place noun).
-NAME_ONLY_COSINE = 0.2
 
 
 # A score with no result word ("Germany demolishes Brazil 7-1", "Westburg's walk-off home run
@@ -193,14 +181,12 @@ def candidate_text(headline: Headline, texts: Mapping[str, str]) -> str:
 class Reads(NamedTuple):
     """What ranking a week reads that the lead's profile does not change, kept so the second
     ranking (with its coverage's feedback) reads none of it again: the model's cosine of each
-    candidate with the lead, whether the lead reads as a game's result, whether each candidate
-    read so far (by its index) does, and the cosine of each candidate read without the lead's
-    place nouns (`_name_only`, by index)."""
+    candidate with the lead, whether the lead reads as a game's result, and whether each
+    candidate read so far (by its index) does."""
 
     cosine: tuple[float, ...]
     lead_result: bool
     results: Mapping[int, bool]
-    placeless: Mapping[int, float]
 
 
 class FirstRanking(NamedTuple):
@@ -245,9 +231,9 @@ def first_ranking(
     """`rank_by_meaning` without feedback, kept with what it read (`refined` goes on)."""
     texts = texts or {}
     if not candidates:
-        return FirstRanking(lead, profile, candidates, texts, share, (), Reads((), False, {}, {}))
+        return FirstRanking(lead, profile, candidates, texts, share, (), Reads((), False, {}))
     cosine = tuple(dense_cosines(lead, [candidate_text(h, texts) for h in candidates]))
-    reads = Reads(cosine, reads_as_result(lead[0]), MappingProxyType({}), MappingProxyType({}))
+    reads = Reads(cosine, reads_as_result(lead[0]), MappingProxyType({}))
     ranked, reads = _rank_once(lead, profile, candidates, texts, share, reads)
     return FirstRanking(lead, profile, candidates, texts, share, ranked, reads)
 
@@ -294,17 +280,19 @@ def _rank_once(
         results.update(
             zip(unread, results_among([candidates[i].title for i in unread]), strict=True)
         )
-    named, placeless = _name_only(lead, profile, candidates, strong, texts, reads.placeless)
-    reads = reads._replace(results=MappingProxyType(results), placeless=placeless)
+    reads = reads._replace(results=MappingProxyType(results))
+    # A story the editor wrote is read whole (its text names the event), never judged so.
+    headlines = [i for i in strong if candidates[i].source not in texts]
+    other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
         concepts = max(item.score, story_sparse.get(index, 0.0))
         if results_pass and concepts > WEAK_CAP and _is_result(results, index, item.title):
             concepts = min(concepts, WEAK_CAP)
-        if index in named:
+        if index in other:  # another story of the lead's names: its event is what counts
             concepts = min(concepts, WEAK_CAP)
-        parts = evidence(concepts, float(cosine[index]))
+        parts = evidence(concepts, other.get(index, float(cosine[index])))
         return _rescored(item, mix(parts, share), parts)
 
     scored = []
@@ -380,55 +368,6 @@ def coverage_profile(
     if not raised:
         return profile
     return profile._replace(concepts=MappingProxyType({**profile.concepts, **raised}))
-
-
-def _without(text: str, proper: frozenset[str]) -> str:
-    """`text` with every word naming one of `proper`'s concepts left out."""
-    kept, end = [], 0
-    for span in t.token_spans(text):
-        if not proper.isdisjoint(c for _, c in t.concept_pairs(span.group())):
-            kept.append(text[end : span.start()])
-            end = span.end()
-    return "".join([*kept, text[end:]]) if kept else text
-
-
-def _name_only(
-    lead: tuple[str, str],
-    profile: LeadProfile,
-    candidates: Sequence[Headline],
-    strong: Sequence[int],
-    texts: Mapping[str, str],
-    known: Mapping[int, float],
-) -> tuple[frozenset[int], Mapping[int, float]]:
-    """The candidates (of `strong`: concepts over WEAK_CAP) whose link to the lead is a place
-    alone (NAME_ONLY_COSINE): without the lead's place nouns their concepts are weak and their
-    meaning is not the lead's.  A story the editor wrote is read whole and never judged so.
-    With them, each placeless candidate's cosine by index: `known` (read before, at another
-    profile with the same place nouns) and those read now."""
-    if not profile.place_words:
-        return frozenset(), known
-    ablated: dict[int, Headline] = {}
-    for i in strong:
-        headline = candidates[i]
-        if headline.source in texts:
-            continue
-        title = _without(headline.title, profile.place_words)
-        if title != headline.title:
-            ablated[i] = Headline(title, summary=_without(headline.summary, profile.place_words))
-    if not ablated:
-        return frozenset(), known
-    rest: dict[int, float] = {}
-    for item in rank_headlines(profile, list(ablated.values())):
-        for member in (item.headline, *item.merged):
-            rest[id(member)] = item.score
-    weak = [i for i, h in ablated.items() if rest.get(id(h), 0.0) <= WEAK_CAP]
-    unread = [i for i in weak if i not in known]
-    cosines = dict(known)
-    if unread:
-        read = dense_cosines(lead, [candidate_text(ablated[i], {}) for i in unread])
-        cosines.update(zip(unread, read, strict=True))
-    named = frozenset(i for i in weak if cosines[i] < NAME_ONLY_COSINE)
-    return named, MappingProxyType(cosines)
 
 
 def _is_result(results: Mapping[int, bool], index: int, title: str) -> bool:
@@ -513,6 +452,13 @@ def dense_cosines(lead: tuple[str, str], texts: Sequence[str]) -> list[float]:
     from newsletter.assemble.embedding import load_model
 
     return load_model().cosines(lead, texts)
+
+
+def dense_vectors(texts: Sequence[str]) -> np.ndarray:
+    """One unit vector a text, the model reading them in one batch (embedding.embed)."""
+    from newsletter.assemble.embedding import load_model
+
+    return load_model().embed(texts)
 
 
 def week_nearness(

@@ -148,7 +148,7 @@ def repeated_note(body: str, past: Sequence[PastIssue]) -> PastIssue | None:
 
 def _same_article(lead: Headline, issue: PastIssue) -> bool:
     """True when the earlier issue's lead is this article: the same URL or the same title."""
-    if lead.url and issue.lead_url and _url_key(lead.url) == _url_key(issue.lead_url):
+    if lead.url and issue.lead_url and page_key(lead.url) == page_key(issue.lead_url):
         return True
     return _title_key(lead.title) == _title_key(issue.lead_title)
 
@@ -182,12 +182,12 @@ class _PastIndex:
         newest_first = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
         self.recency = {issue.id: rank for rank, issue in enumerate(newest_first)}
         # Oldest first, so that the newest issue's entry is the one left; comprehensions with
-        # the keys inlined, as 5,000 calls of _url_key and _title_key cost 10 ms.
+        # the keys inlined, as 5,000 calls of page_key and _title_key cost 10 ms.
         for issue in reversed(newest_first):
             items = (*issue.headlines, (issue.lead_title, issue.lead_url))
             self.by_url.update(
                 {
-                    url.lower().rstrip("/") if _plain_url(url) else _url_key(url): issue.id
+                    url.lower().rstrip("/") if _plain_url(url) else page_key(url): issue.id
                     for _, url in items
                     if url
                 }
@@ -210,7 +210,7 @@ class _PastIndex:
 
     def issue_of(self, headline: Headline, near: bool = True) -> str | None:
 
-        if headline.url and (found := self.by_url.get(_url_key(headline.url))):
+        if headline.url and (found := self.by_url.get(page_key(headline.url))):
             return found
         if found := self.by_title.get(_title_key(headline.title)):
             return found
@@ -258,7 +258,7 @@ def _title_key(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
-def _url_key(url: str) -> str:
+def page_key(url: str) -> str:
     """The same page whatever its case, a trailing slash, a fragment or tracking parameters
     ("?utm_source=rss")."""
     url = url.split("#", 1)[0].lower()

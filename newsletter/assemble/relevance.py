@@ -143,6 +143,10 @@ class LeadProfile(NamedTuple):
     # City Council", "into the Patapsco"): meaning.py asks whether a headline's link to the
     # lead is one of these alone (`place_nouns`).
     place_words: frozenset[str] = frozenset()
+    # The lead's names and places: the concepts it writes only capitalised (a name, a place, or
+    # a name the story is about, counted as a topic) and its place nouns.  story_views.py reads
+    # a headline without them to see the event it tells.
+    proper: frozenset[str] = frozenset()
 
 
 class _Seen:
@@ -203,9 +207,17 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
     place_words = frozenset(
         c for c in place_nouns(title, paragraphs) if c in concepts and concepts[c].kind == "topic"
     )
+    proper = place_words.union(_names_in(paragraphs, raw))
     return LeadProfile(
-        MappingProxyType(concepts), MappingProxyType(spelled), long_forms, place_words
+        MappingProxyType(concepts), MappingProxyType(spelled), long_forms, place_words, proper
     )
+
+
+def _names_in(paragraphs: Sequence[str], raw: Mapping[str, tuple[float, Kind]]) -> set[str]:
+    """The lead's names and places its paragraphs say (always capitalised: not a word of a
+    title in Title Case, "Quits", that the body never says)."""
+    said = {c for paragraph in paragraphs for _, c in t.concept_pairs(paragraph)}
+    return {c for c, (_, kind) in raw.items() if kind != "topic" and c in said}
 
 
 def place_nouns(title: str | None, paragraphs: Sequence[str]) -> frozenset[str]:

@@ -37,6 +37,16 @@ _INTRANSITIVE = word_set(
     expand grow shrink recover win lose surrender disband merge collapse testify run appear
     """
 )
+# Round 22: verbs that never end a title after "to" (a purpose cut from its object: "event to
+# accelerate", "fund … to help").
+_NEEDS_OBJECT = word_set(
+    """
+    help accelerate improve support boost provide protect reduce increase develop promote address
+    ensure strengthen tackle combat deliver fund encourage enable prevent explain bring give make
+    offer raise honour honor commemorate recognize recognise replace acquire buy purchase hire
+    upgrade restore secure establish create build
+    """
+)
 # Verbs whose "-ing" complement ends a title well: "… keep rising", "… stop working".
 _ASPECT = word_set("keep continue start stop begin resume quit")
 # Words in "-ing" that are nouns, and end a title well ("… at meeting", "… after shooting").
@@ -124,11 +134,11 @@ def _ending_faults(title: str) -> list[str]:
     last = plain[-1].lower()
     before = plain[-2].lower() if len(plain) > 1 else ""
     governing = plain[-3].lower() if len(plain) > 2 else ""
-    if (
-        before == "to"
-        and last in VERB_LEMMAS
-        and last not in _INTRANSITIVE
-        and governing.endswith(("s", "ed"))  # "votes to close", not "put skills to test"
+    if before == "to" and (
+        # "votes to close", not "put skills to test"; round 22: a verb that always needs its
+        # object needs it after any word ("fund for hospitals across England to help")
+        (last in VERB_LEMMAS and last not in _INTRANSITIVE and governing.endswith(("s", "ed")))
+        or last in _NEEDS_OBJECT
     ):
         faults.append(f"leaves the verb {quoted(plain[-1])} without its object")
     elif (

@@ -147,8 +147,12 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
 
 
 # "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",
-# "a quarter percentage point", "a few", "five sessions in a row".
-_A_QUANTITY = r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton)\b"
+# "a quarter percentage point", "a few", "five sessions in a row"; round 22: "slows a bit",
+# "throw out a lot more food", "a number of", "a couple of", "a total of".
+_A_QUANTITY = (
+    r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton|bit"
+    r"|lot\s(?:of|more|less|fewer)|(?:number|couple|total)\sof)\b"
+)
 
 
 def _without_articles(clause: str) -> str:
@@ -417,6 +421,7 @@ def _office_and_name(words: list[str], i: int, out: list[str], verb: int) -> boo
 
 
 _PLACE_PREPOSITIONS = word_set("at in near outside inside")
+_RELATIVES = word_set("that which who whom whose")
 _OFFICE_QUALIFIERS = word_set("former ex late then acting outgoing interim incoming deputy")
 
 
@@ -429,6 +434,10 @@ def _subject_without_place(clause: str, max_chars: int) -> str:
         return clause
     words = clause.split(" ")
     if len(" ".join(words[: verb + 1])) <= max_chars * 3 // 4:
+        return clause
+    if words[verb - 1].lower() in _RELATIVES:
+        # round 22: "Taiwan struck by its strongest earthquake in 25 years, a 7.4 magnitude
+        # tremor that shook …": the verb found is a relative clause's, the subject is not long
         return clause
     place = next((i for i in range(2, verb) if words[i] in _PLACE_PREPOSITIONS), None)
     if place is not None and not any(_verb_form(w) for w in words[place:verb]):

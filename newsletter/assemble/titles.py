@@ -145,10 +145,12 @@ _LABEL = Lazy(
     # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
     r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
     r"|[A-Z]{4,}(?:[\s-][A-Z]{3,}){0,2}\s(?:•\s|(?=(?:A|An|The)\s|\()))*"
-    # "Today a jury …", "Today and tomorrow, the Commission is hosting …", "Monday afternoon city
+    # "Today a jury …", "Today and tomorrow, the Commission is hosting …", "This afternoon, the
+    # City announced …" (round 24), "Monday afternoon city
     # council voted …", "On Wednesday (September 14) it
     # was announced that …": a time before the subject
-    r"(?:(?:(?:Today|Tonight|Yesterday)(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
+    r"(?:(?:(?:Today|Tonight|Yesterday|Earlier\stoday|This\s(?:morning|afternoon|evening))"
+    r"(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
     r"|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?"
     # "Today, EPA and the Department of Justice announced …": after a comma any capital
@@ -260,7 +262,7 @@ def chosen_title(
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
-    opening = _without_label(" ".join(opening_of(paragraph).split()))
+    opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())))
     text = _without_kicker(_without_lead_label(_without_label(without_dateline(opening))))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
@@ -280,6 +282,23 @@ def chosen_title(
         if later is not None:
             return later
     return title, kind
+
+
+# Round 22: a paragraph in capitals (a radio station's copy: "THE CITY COUNCIL HAS ADVANCED
+# THE PROPOSED CITY OPERATING BUDGET …") has no case to read names or a kicker by.
+_SHOUTED_SHARE = 0.9
+_SHOUTED_LETTERS = 20
+
+
+def _unshouted(text: str) -> str:
+    """A text whose letters are nearly all capitals, in sentence case ("The city council has
+    advanced the proposed city operating budget …"); any other text as it is."""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    if len(letters) < _SHOUTED_LETTERS or upper < _SHOUTED_SHARE * len(letters):
+        return text
+    lowered = text.lower()
+    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m[1] + m[2].upper(), lowered)
 
 
 # A modal and a perfect: "may have saved lives", "could not have had a better ending".

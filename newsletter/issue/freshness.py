@@ -14,12 +14,16 @@ file days) is compared with the date of the newest earlier issue that went out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
 
-from newsletter.assemble.memory import PastIssue
+from newsletter.assemble.memory import PastIssue, page_key
 from newsletter.config import Settings
+from newsletter.errors import display_path
 from newsletter.issue.guard import first_outcome, journal_issue_ids
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.issue.run_state import read_run_state
+from newsletter.models import Lead
 from newsletter.sources.named import Newest
 
 
@@ -27,10 +31,18 @@ def sent_past_issues(
     settings: Settings, before: dt.date, skip: str | None = None
 ) -> list[PastIssue]:
     """The issues dated before `before` (but `skip`) that went out: the workspace's memory."""
+    return split_past_issues(settings, before, skip)[0]
+
+
+def split_past_issues(
+    settings: Settings, before: dt.date, skip: str | None = None
+) -> tuple[list[PastIssue], list[PastIssue]]:
+    """The issues dated before `before` (but `skip`): those that went out (the workspace's
+    memory), and those built and never sent (each manifest read once)."""
     issues = settings.workspace / "issues"
     past = read_past_issues(issues, before, skip)
     if not past:
-        return []
+        return [], []
     journal = journal_issue_ids(settings)
 
     def went_out(issue: PastIssue) -> bool:
@@ -39,7 +51,33 @@ def sent_past_issues(
         folder = issues / issue.id
         return folder.is_dir() and read_run_state(folder).done("sent") is not None
 
-    return [issue for issue in past if went_out(issue)]
+    sent = {issue.id for issue in past if went_out(issue)}
+    return [p for p in past if p.id in sent], [p for p in past if p.id not in sent]
+
+
+def unsent_lead_warning(lead: Lead, unsent: Sequence[PastIssue], issues_dir: Path) -> str | None:
+    """A warning when an earlier issue built and never sent led with this same story (its
+    link, else its title).
+
+    Tried as a new user: the issue was mailed to the editor alone (`send --to`), then a build
+    a week later from the same sources gave the same issue again without a word, every
+    headline back; a test copy, a dry run and the preview's Send a test leave no row in the
+    delivery journal, so the issue was nobody's memory.  The editor's Friday draft rebuilt on
+    Monday (another id) is told the same, and the old draft folder is theirs to delete.
+    """
+    url = page_key(lead.url) if lead.url else None
+    title = lead.title.casefold()
+    for issue in sorted(unsent, key=lambda p: p.date, reverse=True):
+        same_page = url is not None and issue.lead_url and page_key(issue.lead_url) == url
+        if same_page or issue.lead_title.casefold() == title:
+            return (
+                f"{display_path(issues_dir / issue.id)}: led with this story too and was "
+                "never sent to the list (a test copy with --to, the preview's Send a test "
+                "or a --dry-run is not a send), so nothing it carried is left out of this "
+                "issue; send it before building the next, or delete that folder if it was "
+                "a draft"
+            )
+    return None
 
 
 def previous_sent_issue(

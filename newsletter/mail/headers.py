@@ -29,6 +29,9 @@ MAX_LINE = 78  # RFC 5322's "should"
 HARD_LIMIT = 998  # RFC 5322's "must": octets per line, CRLF excluded
 
 
+_TEXT_HEADERS = frozenset({"subject", "comments", "keywords"})  # unstructured: words to show
+
+
 def header_line(name: str, value: str) -> bytes:
     """`Name: value\\r\\n`, encoded and folded; any CR/LF in the value is flattened away."""
     value = one_line_text(value)
@@ -36,7 +39,12 @@ def header_line(name: str, value: str) -> bytes:
     # split anywhere, so such a value is encoded too (a reader's client joins it back).
     room = HARD_LIMIT - len(name) - 2
     too_long = len(value) > room and any(len(word) > room for word in value.split(" "))
-    if not value.isascii() or too_long:
+    # Text that reads as an encoded-word (`=?utf-8?q?Reset_your_password?=`, from a feed's
+    # headline in the Subject) was written as is, and mail programs decoded it: the Subject
+    # showed other words than the issue's title (a bidi override, a "password" lure) past every
+    # check of the text; encoded whole, it reads back as typed.
+    spoof = name.casefold() in _TEXT_HEADERS and has_encoded_word(value)
+    if not value.isascii() or too_long or spoof:
         encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
         return f"{name}: {encoded}\r\n".encode("ascii")
     return fold(f"{name}: {value}").encode("ascii")

@@ -83,6 +83,42 @@ SELECT EXISTS (
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = %(issue)s
                     AND d.email = s.email AND d.status IN {done}))
 """
+# Whether a range of ids (after `last`, up to `up_to`) may hold a reader this sender could
+# claim: one with no `done` outcome that no other *living* sender holds (its lease not run
+# out, not finished).  CLAIM takes none of those, so a range this finds empty would give
+# nobody; anything else counts (a claim of a sender gone, or finished, or this sender's own),
+# so the range is then walked and CLAIM decides.  Read with hash joins before each range but
+# a worker process's own (PostgresJournal._claimed, `claim_ranges`): walked, the other worker
+# process's range cost about as much as claiming it (each reader looked up by key in
+# send_claims and deliveries only to be passed over), and the two processes' cursors crossed
+# each other's claims at every batch (docs/postgresql.md, "Part 11").
+ANY_FREE = """
+SELECT EXISTS (
+  SELECT 1 FROM subscribers s
+  WHERE s.id > %(last)s AND s.id <= %(up_to)s AND s.status = 'active'
+    AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = %(issue)s
+                    AND d.email = s.email AND d.status IN {done})
+    AND NOT EXISTS (SELECT 1 FROM send_claims c JOIN senders o ON o.sender_id = c.sender_id
+                    WHERE c.issue_id = %(issue)s AND c.subscriber_id = s.id
+                      AND c.sender_id <> %(me)s AND o.finished IS NULL
+                      AND o.lease_until >= now()))
+"""
+
+
+def claim_ranges(part: tuple[int, int], up_to: int | None) -> list[tuple[int, int]]:
+    """The ranges of ids a pass of worker process k of n walks, in order, each as (after,
+    up to): its own n-th of the ids up to `up_to` first, then the ids after it, then those
+    before it.  The processes of one run so start apart, and each claims batches of its own
+    range alone until it reaches the others' (which ANY_FREE then says whether to walk).
+    One range, the whole list, for a single process or a list whose end is not known."""
+    k, n = part
+    end = NO_ID_LIMIT if up_to is None else up_to
+    if n <= 1 or up_to is None:
+        return [(0, end)]
+    low, high = up_to * k // n, up_to * (k + 1) // n
+    return [(a, b) for a, b in ((low, high), (high, end), (0, low)) if b > a]
+
+
 # Read with hash joins (PostgresJournal.others_pending): looked up claim by claim, as the
 # planner chose on tables it had not analysed yet, 0.2 s at 20,000 readers (0.03-0.05 s so).
 OTHERS_PENDING = """

@@ -148,7 +148,7 @@ class KeptOutcomes:
     def add(self, session: str, rows: Sequence[Row]) -> None:
         """Rows a statement committed (on `session`): kept; no longer unsure."""
         with self._lock:
-            self._rows.extend((session, row) for row in rows)
+            self._rows.extend(zip(itertools.repeat(session), rows))
             self._version += 1
             if self._unsure:
                 self._unsure.pop(id(rows), None)

@@ -46,6 +46,8 @@ class OutageClock:
 
     def __init__(self) -> None:
         self._cells = mmap.mmap(-1, struct.calcsize(self._FORMAT))
+        self._start = memoryview(self._cells).cast("d")  # the cells as doubles: `ended` reads
+        # the first once per statement, so it costs no struct call (py-spy: 1.5% of a sender)
 
     def began(self, patience: float) -> float:
         """The server is gone: when this outage began (now, if no process saw it before)."""
@@ -57,7 +59,7 @@ class OutageClock:
 
     def ended(self) -> None:
         """The server answered: no outage."""
-        if struct.unpack_from("d", self._cells)[0]:
+        if self._start[0]:
             struct.pack_into("dd", self._cells, 0, 0.0, 0.0)
 
     def waited(self) -> tuple[float, float] | None:

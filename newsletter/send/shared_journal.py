@@ -66,6 +66,7 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.mail.personalize import Recipient
 from newsletter.send.claim_statements import (
+    ANY_FREE,
     ANY_UNSENT,
     CLAIM,
     EPOCH,
@@ -74,6 +75,7 @@ from newsletter.send.claim_statements import (
     RELEASE,
     RELEASE_SOME,
     STILL_MINE,
+    claim_ranges,
 )
 from newsletter.send.disk_fence import (
     ASYNC,
@@ -89,7 +91,6 @@ from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
-    RECORD,
     REFUSED_LOGIN,
     UNREACHABLE,
     DeliveryJournal,
@@ -102,6 +103,7 @@ from newsletter.send.outcome_committer import (
     LEASE_LIVE,
     MOST_WRITERS,
     RECORD_MANY,
+    RECORD_ONE,
     OutcomeCommitter,
     Row,
     as_json,
@@ -138,15 +140,14 @@ from newsletter.subscribers.postgres import (
     connect_postgres,
     server_words,
     statement_error,
-    translate,
 )
 from newsletter.subscribers.postgres_schema import schema_version, upgrade_postgres
 
 T = TypeVar("T")
 
 # The committer's statements, each prepared once per writer connection (server_link.py)
-_ONE, _MANY = Prepared("nl_record_one", translate(RECORD)), Prepared("nl_record_many", RECORD_MANY)
-_FENCED_ONE = Prepared("nl_record_one_fenced", fenced(translate(RECORD)))
+_ONE, _MANY = Prepared("nl_record_one", RECORD_ONE), Prepared("nl_record_many", RECORD_MANY)
+_FENCED_ONE = Prepared("nl_record_one_fenced", fenced(RECORD_ONE))
 _FENCED_MANY = Prepared("nl_record_many_fenced", fenced(RECORD_MANY))
 _LEASE = Prepared("nl_lease_live", LEASE_LIVE)
 
@@ -350,7 +351,8 @@ class PostgresJournal(DeliveryJournal):
     ) -> None:
         """Hand one outcome to the process's committer and return: `wait_recorded` (before
         the worker's next final `.`) waits for its commit (outcome_committer.py)."""
-        error = storable_text(error)  # a relay's or a socket's words: PostgreSQL keeps them
+        if error:  # a relay's or a socket's words: PostgreSQL keeps them
+            error = storable_text(error)
         row: Row = (self.issue_id, email, status, attempts, error, message_id, now or _stamp())
         ticket = self._committer.add(row)
         if not hasattr(self._tickets, "open"):
@@ -377,7 +379,7 @@ class PostgresJournal(DeliveryJournal):
     def _write_outcomes(self, rows: Sequence[Row], writer: int) -> bool:
         """The committer's write on its `writer`'s connection: the rows in one statement,
         one commit (autocommit), prepared once on the server; a lost connection is waited
-        out.  One row alone takes the plain RECORD, which costs the server half as much.
+        out.  One row alone takes RECORD_ONE, which costs the server half as much.
         A sender's statement also reads whether its lease is live (the fence); True when
         so, or for a journal that holds no lease.  No rows: the lease alone."""
         link = self._writers[writer]
@@ -696,22 +698,43 @@ class PostgresJournal(DeliveryJournal):
                 batch=batch, limit=limit, resend_unknown=resend_unknown, part=part, up_to=up_to
             )
             return
-        yield from self._claimed(limit=limit, resend_unknown=resend_unknown, up_to=up_to)
+        yield from self._claimed(limit=limit, resend_unknown=resend_unknown, up_to=up_to, part=part)
 
     def _claimed(
-        self, *, limit: int | None, resend_unknown: bool, up_to: int | None
+        self,
+        *,
+        limit: int | None,
+        resend_unknown: bool,
+        up_to: int | None,
+        part: tuple[int, int] = (0, 1),
     ) -> Iterator[Recipient]:
+        """One pass: this worker process's own range of ids first, then the rest of the
+        list, each range of the rest walked only when it may hold a reader to claim
+        (`claim_ranges`, ANY_FREE)."""
         done = "('sent')" if resend_unknown else "('sent', 'unknown')"
-        query = CLAIM.format(done=done)
-        last, given = 0, 0
         pass_start = self._patiently(self._server_now, "read the server's time")
-        heartbeat = self._heartbeat
-        assert heartbeat is not None
         self._passes += 1
         if self._passes > 1 and not self._any_unsent(done, up_to):
             return  # nobody left to claim: no walk over the list (ANY_UNSENT)
+        given = 0
+        for number, (first, end) in enumerate(claim_ranges(part, up_to)):
+            if number and not self._any_free(done, first, end):
+                continue  # held by the other living senders, or sent: nothing to walk
+            for recipient in self._claimed_in(first, end, done, pass_start, limit, given):
+                yield recipient
+                given += 1
+            if limit is not None and given >= limit:
+                return
+
+    def _claimed_in(
+        self, last: int, end: int, done: str, pass_start: Any, limit: int | None, given: int
+    ) -> Iterator[Recipient]:
+        """The readers this sender claims with ids after `last` up to `end`, in id order,
+        a batch at a time, until nobody is free there (or `limit` readers are given)."""
+        query = CLAIM.format(done=done)
+        heartbeat = self._heartbeat
+        assert heartbeat is not None
         while limit is None or given < limit:
-            end = NO_ID_LIMIT if up_to is None else up_to
             size = claim_size(self.batch, last, end)
             size = size if limit is None else min(size, limit - given)
             params = {
@@ -738,8 +761,21 @@ class PostgresJournal(DeliveryJournal):
                     given += 1
                 last = number
             else:
-                if len(rows) < size:  # nobody free after the cursor: the pass is over
+                if len(rows) < size:  # nobody free after the cursor: the range is done
                     return
+
+    def _any_free(self, done: str, last: int, end: int) -> bool:
+        """May a reader with an id after `last` up to `end` be claimed (ANY_FREE)?"""
+        params = {"issue": self.issue_id, "me": self.sender_id, "last": last, "up_to": end}
+
+        def read() -> bool:
+            with self.pg.raw.transaction():
+                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # hash joins
+                row = self.pg.raw.execute(ANY_FREE.format(done=done), params).fetchone()
+            return bool(row and row[0])
+
+        with self._lock:
+            return self._patiently(read, "read the journal")
 
     def _any_unsent(self, done: str, up_to: int | None) -> bool:
         """Is an active reader up to `up_to` without a `done` outcome left (ANY_UNSENT)?"""

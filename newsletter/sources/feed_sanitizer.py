@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from newsletter.sources.css_hiding import style_hides
+from newsletter.sources.css_hiding import shown_declarations, style_hides
 
 
 def linear_comments() -> None:
@@ -49,7 +49,8 @@ def hiding_styles() -> None:
     nothing was left, and `display:/**/none` lost its style, so text the feed hid from its
     readers was shown to ours.  A style that hides its element (css_hiding.style_hides) is
     now kept as `display: none`, which the sanitizer keeps and sources/text.py drops.  A
-    `<template>` (never shown) lost its tag and kept its text; it is now dropped whole.
+    `<template>` (never shown) lost its tag and kept its text; it is now dropped whole, as are
+    the other elements it drops whose content is never shown.
     """
     from feedparser import sanitizer
 
@@ -62,9 +63,13 @@ def hiding_styles() -> None:
         if style_hides(html.unescape(style)):  # it gets `display&#58;none` as written
             return "display: none"
         kept: str = base(self, style)
-        return kept
+        shown = shown_declarations(html.unescape(style))  # colours, size, visibility
+        return f"{kept} {shown};".strip() if shown else kept
 
     sanitize_style._hiding = True  # type: ignore[attr-defined]
     cls.sanitize_style = sanitize_style
-    # a <template>'s content is never shown: dropped with it, as <script>'s is
-    cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, "template"}
+    # content a browser never renders, of elements the sanitizer would drop keeping their text
+    # (a <template>, a <title> in the body, <noembed>, <noframes>, a ruby's <rp>): dropped
+    # with them, as <script>'s is; <video>, <dialog> and the like it keeps for text.py to read
+    never = {"template", "title", "noembed", "noframes", "rp"}
+    cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, *never}

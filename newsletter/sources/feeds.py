@@ -28,7 +28,7 @@ from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text, without_trailer
 from newsletter.sources.text import html_to_text, read_html, sentences
-from newsletter.web_address import AddressError, reader_address, web_address
+from newsletter.web_address import AddressError, address_host, reader_address, web_address
 
 if TYPE_CHECKING:
     import http.client
@@ -82,7 +82,7 @@ def parse_feed(data: bytes, shown: str) -> Sources:
         named = entry_outlet(entry, text)  # an aggregator's item names its own outlet
         publisher, outlet = (named.publisher, named.outlet) if named else (feed_title, "")
         title = _plain_title(str(entry.get("title", "")), text)
-        link = _entry_link(entry, source, warnings, data)
+        link = _entry_link(entry, source, warnings, data, title)
         when = _entry_date(entry)
         description = text("summary", str(entry.get("summary", "")))
         summary = summary_text(description, title=title)
@@ -190,21 +190,54 @@ def _plain_title(raw: str, text: _TextCleaner) -> str:
     return title
 
 
-def _entry_link(entry: dict[str, Any], source: str, warnings: list[str], data: bytes) -> str | None:
+def _entry_link(
+    entry: dict[str, Any], source: str, warnings: list[str], data: bytes, title: str = ""
+) -> str | None:
     """The entry's link as the email will carry it; one a link cannot be is left out, said
-    as the feed wrote it."""
+    as the feed wrote it, and so is one under a title showing another site's address."""
     link = str(entry.get("link", "")).strip()
     if not link:
         return None
     try:
-        return reader_address(web_address(link))
+        address = reader_address(web_address(link))
     except AddressError as e:
         why = str(e)
+    else:
+        shown = _other_site_shown(title, address)
+        if shown is None:
+            return address
+        warnings.append(
+            f"{source}: the title shows the address {shown} but links to "
+            f"{address_host(address)}; link left out"
+        )
+        return None
     try:  # the same rule, said of the link as written
         reader_address(web_address(_as_written(link, data)))
     except AddressError as e:
         why = str(e)
     warnings.append(f"{source}: link {why}; left out")
+    return None
+
+
+# An address written in a title as a reader reads one: with its scheme, or starting "www."
+_SHOWN_ADDRESS = re.compile(r"(?:https?://|\bwww\.)([^\s/?#<>\"'\\]+)", re.IGNORECASE)
+
+
+def _other_site_shown(title: str, address: str) -> str | None:
+    """The host of a web address the title shows that is not the site its link goes to, or
+    None: a headline reading "https://www.paypal.com/verify" that links to evil.example is a
+    deceptive link (spam filters score it so, and a reader believes it)."""
+    goes_to = address_host(address).casefold()
+    for m in _SHOWN_ADDRESS.finditer(title):
+        host = m.group(1).split("@")[-1].split(":")[0].rstrip(".,;:!)]}'\"").casefold()
+        host = host.removeprefix("www.")
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return host
+        same_site = host == goes_to or ("." in host and goes_to.endswith("." + host))
+        if not (same_site or host.endswith("." + goes_to)):
+            return host
     return None
 
 

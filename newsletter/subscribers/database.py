@@ -195,6 +195,11 @@ MIGRATIONS: tuple[str, ...] = (
             merge_hash = substr(merge_hash, 1, instr(merge_hash, ' key:') - 1)
         WHERE instr(merge_hash, ' key:') > 0;
     """,
+    # 11: PostgreSQL's journal guard passed by the send's own checked statements
+    # (postgres_schema.JOURNAL_GUARD).  Nothing on SQLite: its guard is per connection.
+    """
+    SELECT 1;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -96,6 +96,35 @@ _GUARD_UNLESS_IMPORT_CHECKED = "".join(
 )
 ADDRESS_KEYS = _ADDRESS_INDEXES + _GUARD_UNLESS_IMPORT_CHECKED
 
+# Step 11.  The journal's trigger gets the same WHEN: the send's outcome statements
+# (newsletter/send/outcome_committer.py) check the keyed hashes themselves, once per statement
+# while nobody is forgotten (`not_forgotten`), and open the guard for their own transaction
+# alone.  The trigger was a third of an outcome's insert on the server (a PL/pgSQL call and a
+# look at `suppressions` per row: 24 -> 17 us a row, docs/postgresql.md "Part 11").  Any other
+# writer of `deliveries` (the welcome's journal, a fence's recording again, raw SQL) still
+# goes through the trigger.
+JOURNAL_GUARD = (
+    "DROP TRIGGER forgotten_deliveries ON deliveries;\n"
+    "CREATE TRIGGER forgotten_deliveries BEFORE INSERT OR UPDATE OF email ON deliveries"
+    f" FOR EACH ROW {_GUARD_UNLESS_CHECKED} EXECUTE FUNCTION newsletter_skip_forgotten();\n"
+)
+
+
+def not_forgotten(address: str) -> str:
+    """A WHERE condition for a statement that writes `address` (an SQL expression) to a
+    table whose trigger has `_GUARD_UNLESS_CHECKED`: it opens the guard for the statement's own
+    transaction (set_config of IMPORT_CHECKED, an InitPlan: run once, before the first row
+    reaches the insert) and keeps out a forgotten address as the trigger would, by the same
+    keyed hash; while nobody is forgotten that is one look at `suppressions` per statement."""
+    return (
+        f"(SELECT set_config('{IMPORT_CHECKED}', pg_current_xact_id()::text, true)) IS NOT NULL"
+        " AND NOT (EXISTS (SELECT 1 FROM suppressions) AND EXISTS ("
+        "SELECT 1 FROM suppressions f WHERE f.hash = encode(hmac("
+        f"convert_to(lower(btrim({address})), 'UTF8'),"
+        f" (SELECT key FROM signing_keys WHERE name = '{SUPPRESSION_KEY}'), 'sha256'), 'hex')))"
+    )
+
+
 POSTGRES_MIGRATIONS: tuple[str, ...] = (
     # 1: subscribers, the suppression list, and the delivery journal.
     """
@@ -247,6 +276,9 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
             merge_hash = split_part(merge_hash, ' key:', 1)
         WHERE strpos(merge_hash, ' key:') > 0;
     """,
+    # 11: the journal's guard passed by the send's outcome statements, which check the
+    # forgotten addresses themselves (JOURNAL_GUARD, `not_forgotten`).
+    JOURNAL_GUARD,
 )
 # One version number means one schema on both backends.
 assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)

@@ -53,6 +53,12 @@ HOLDOUT2 = Path(__file__).parents[1] / "data" / "holdout2"
 # A third, gathered once holdout2 had been read and so become dev (tests/data/holdout3/README.md):
 # read only by `bench/report_holdout2_cli.py tests/data/holdout3`, never by a fit.
 HOLDOUT3 = Path(__file__).parents[1] / "data" / "holdout3"
+# A fourth, gathered once holdout3 had been read and so become dev (tests/data/holdout4/README.md):
+# read only by `bench/report_ranking.py --holdout4`, never by a fit.
+HOLDOUT4 = Path(__file__).parents[1] / "data" / "holdout4"
+# A fifth, gathered once holdout4 had been read and so become dev (tests/data/holdout5/README.md):
+# read only by `bench/report_ranking.py --holdout5`, never by a fit.
+HOLDOUT5 = Path(__file__).parents[1] / "data" / "holdout5"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
@@ -396,6 +402,34 @@ def graded(lead: LabelledLead) -> list[Graded]:
     dense = {t: s for t, s in output_at(lead, 0.0).related + output_at(lead, 0.0).more}
     grades = lead.grades
     return [(concepts[t], dense[t], grades[t]) for t in concepts if t in dense]
+
+
+def event_graded(lead: LabelledLead) -> list[Graded]:
+    """The lead's headlines whose concepts are its names alone, as the ranker reads them
+    (story_views.event_views, the lead as the build ranks it: untitled without a title), each
+    as (0, its event view's cosine, grade): what fit_graded.fit_bar learns EVENT_BAR from."""
+    from newsletter.assemble import meaning, story_views
+    from newsletter.assemble.relevance import WEAK_CAP, lead_profile, rank_headlines
+    from newsletter.models import Headline
+
+    profile = lead_profile(lead.title, lead.paragraphs)
+    candidates = [Headline(title) for title, _ in lead.headlines]
+    position = {id(h): i for i, h in enumerate(candidates)}
+    strong = [
+        position[id(member)]
+        for item in rank_headlines(profile, candidates)
+        if item.score > WEAK_CAP
+        for member in (item.headline, *item.merged)
+    ]
+    views = story_views.event_views(
+        meaning.lead_text(lead.title, lead.paragraphs),
+        profile,
+        candidates,
+        strong,
+        meaning.dense_cosines,
+        meaning.dense_vectors,
+    )
+    return [(0.0, view, lead.headlines[i][1]) for i, view in views.items()]
 
 
 def fit_ranker(

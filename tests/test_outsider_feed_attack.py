@@ -1,0 +1,93 @@
+"""What an outsider's feed and a hostile Markdown story reach, tried from outside through
+`newsletter build`: the Subject as a reader's mail program shows it (docs/security.md,
+*An outsider's feed, attacked again*)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+
+import pytest
+
+from tests.support.build_json import build_json
+from tests.test_title_headline import write
+
+BODY = " ".join(["The council met on Tuesday and voted for the new bridge."] * 12)
+SPOOFS = [
+    "Council votes =?utf-8?q?=E2=80=AEdrowssap_ruoy_teseR?=",  # a bidi override, encoded
+    "Council votes =?UTF-8?B?WW91ciBhY2NvdW50IGlzIHN1c3BlbmRlZA==?=",  # other words
+    "Council votes =?utf-8?q?=0D=0ABcc:_all=40evil.example?=",  # a line break and a header
+]
+
+
+def _subjects(folder) -> list[str]:
+    shown = []
+    for name in ("message.eml", "merge.eml"):
+        raw = (folder / name).read_bytes()
+        shown.append(str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"]))
+    return shown
+
+
+@pytest.mark.parametrize("title", SPOOFS)
+def test_an_encoded_word_in_a_feed_title_reads_back_as_typed_in_the_subject(workspace, title):
+    """A feed story's title holding RFC 2047 syntax led the issue and went into the Subject as
+    written, so mail programs decoded it and showed other words (a bidi override, a lure, a
+    line break) than the issue's title; encoded whole, the Subject reads back as typed."""
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>{html.escape(title)}</title><link>https://wire.example/a</link>
+<description>{html.escape(f"<p>{BODY}</p>")}</description></item></channel></rss>"""
+    data = build_json(write(workspace, "feeds/wire.xml", feed))
+    assert data["lead"]["title"] == title
+    for subject in _subjects(workspace / data["issue_dir"]):
+        assert subject == title
+
+
+def _headlines(*items: tuple[str, str]):
+    from newsletter.sources.feeds import parse_feed
+
+    entries = "".join(
+        f"<item><title>{html.escape(t)}</title><link>{html.escape(u)}</link>"
+        "<description>Short.</description></item>"
+        for t, u in items
+    )
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+{entries}</channel></rss>"""
+    return parse_feed(feed.encode(), "feeds/wire.xml")
+
+
+def test_a_headline_showing_another_sites_address_loses_its_link():
+    """A feed headline reading "https://www.paypal.com/verify-your-account" (or one word of it
+    another site's address) linked to the feed's own site: the digest carried a deceptive link
+    to its readers (spam filters score it as phishing). Its link is now left out, with a
+    warning naming both hosts; an address of the link's own site, and plain words, keep it."""
+    sources = _headlines(
+        ("https://www.paypal.com/verify-your-account", "https://evil.example/a"),
+        ("Confirm your details at www.paypal.com today", "https://evil.example/b"),
+        ("Read it at https://www.bbc.co.uk/news", "https://www.bbc.co.uk/news/1"),
+        ("Amazon.com shares fall", "https://wire.example/c"),
+    )
+    links = [h.url for h in sources.headlines]
+    assert links == [None, None, "https://www.bbc.co.uk/news/1", "https://wire.example/c"]
+    assert (
+        "feeds/wire.xml#1: the title shows the address paypal.com but links to evil.example; "
+        "link left out"
+    ) in sources.warnings
+
+
+def test_an_encoded_word_in_the_lists_name_is_refused_where_the_settings_are_read(workspace):
+    """`name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="` passed the line-break check, and
+    Python's mail headers decode an encoded-word when it is assigned: the confirmation email's
+    Subject ("Confirm your subscription to <name>") carried a CR LF and a `Bcc:` line. The
+    name is now refused in one line naming the key, as a line break is."""
+    from newsletter.config import load_settings
+    from newsletter.errors import ConfigError
+
+    path = workspace / "newsletter.toml"
+    text = path.read_text("utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name = "))
+    path.write_text(text.replace(name, 'name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="'))
+    with pytest.raises(ConfigError, match=r"name: .* holds an encoded-word"):
+        load_settings(workspace)

@@ -1,0 +1,96 @@
+"""A headline that shares only the lead's names is judged by the event it tells (story_views.py):
+another story of the same person leaves Related, the story's own reports stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsletter.assemble.fit_graded import fit_bar
+from newsletter.assemble.relevance import lead_profile
+from newsletter.assemble.story_views import EVENT_BAR, without_names
+from tests.support import labelled as lb
+
+HELD = {lead.name: lead for lead in (*lb.load_leads(lb.HOLDOUT2), *lb.load_leads(lb.HOLDOUT3))}
+
+# Real cases of holdout2 and holdout3 (read as dev since): each lead's other stories of its
+# person, which its name alone put in Related, and a report of its own event naming little
+# more than the person, which stays.
+OTHER_STORIES = {
+    "63_musk_drops_twitter_deal_2022": (
+        ["Elon Musk secretly had twins with a top executive last year, report says"],
+        "Elon Musk to Twitter, You’re Fired!",
+    ),
+    "71_twitter_becomes_x_2023": (
+        [
+            "Musk, Zuckerberg agree to cage fight",
+            "Zuckerberg Seems Ready to Fight Elon Musk in an Actual ‘Cage Match’",
+            "Musk signals Tesla may continue to cut prices",
+        ],
+        "Musk set to bid adieu to the Twitter brand",
+    ),
+    "72_sturgeon_resigns_2023": (
+        ["Police release Nicola Sturgeon without charge"],
+        "Who will replace Nicola Sturgeon? SNP leadership candidates in full as Kate Forbes and "
+        "Humza Yousaf face off",
+    ),
+    "73_trump_indicted_2023": (
+        ["A Diminished Donald Trump Unleashes 3rd Presidential Campaign In Texas"],
+        "Donald Trump arrested, arraigned",
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(OTHER_STORIES))
+def test_another_story_of_the_leads_person_leaves_related_and_its_own_report_stays(name):
+    """Musk's twins, cage fight and Tesla prices under his Twitter stories, Sturgeon's release
+    without charge under her resignation, Trump's Waco campaign under his indictment: their
+    concepts count as a name's (0.1) and the model's evidence is their event view, under
+    EVENT_BAR, so they leave Related; the same lead's report of its event stays in it."""
+    lead = HELD[name]
+    out = lb.build_output(lead)
+    related = {title for title, _ in out.related}
+    parts = dict(out.parts)
+    others, own = OTHER_STORIES[name]
+    for title in others:
+        assert title not in related
+        concepts, event = parts[title]
+        assert concepts == pytest.approx(0.1) and event < EVENT_BAR
+    assert own in related, own
+
+
+def test_a_week_with_too_few_reports_of_the_event_is_never_judged():
+    """Under Chauvin's verdict every report names Chauvin or Floyd: no headline shares the
+    verdict's words without them (fewer than EVENT_REPORTS reports), so none is judged another
+    story, and "The Derek Chauvin Verdict: What We Know" stays in Related."""
+    lead = HELD["66_chauvin_verdict_2021"]
+    assert lb.event_graded(lead) == []
+    assert "The Derek Chauvin Verdict: What We Know" in {
+        t for t, _ in lb.build_output(lead).related
+    }
+
+
+def test_the_leads_names_are_those_its_body_writes_capitalised():
+    """The Sturgeon lead's names are Nicola Sturgeon and Scotland, not the Title Case title's
+    "Quits" (its verb, never in the body); a headline without them keeps its event's words."""
+    lead = HELD["72_sturgeon_resigns_2023"]
+    names = lead_profile(lead.title, lead.paragraphs).proper
+    assert names == {"nicola", "sturgeon", "@scotland"}
+    assert without_names("Police release Nicola Sturgeon without charge", names) == (
+        "Police release   without charge"
+    )
+    assert without_names("Scotland’s leader Sturgeon announces shock resignation", names) == (
+        " leader  announces shock resignation"
+    )
+
+
+@pytest.mark.slow
+def test_the_event_bar_is_the_one_learnt_on_names_alone_headlines():
+    """story_views.EVENT_BAR is what fit_graded.fit_bar gives on the event views of the
+    headlines linked by their lead's names alone (the real dev leads, holdout2 and holdout3:
+    61 headlines, grade 0 reading 0.04-0.26, grade 2 from 0.16): no hand-set value."""
+    leads = [*lb.load_leads(), *HELD.values()]
+    dev = [lead for lead in leads if lead.group == "real" and lead.split != "holdout"]
+    graded = [lb.event_graded(lead) for lead in dev]
+    assert sum(map(len, graded)) == 61
+    assert fit_bar(graded, 0.0) == EVENT_BAR
