@@ -97,15 +97,17 @@ def test_invisible_characters_written_as_entities_in_markdown_never_reach_the_em
     """A Markdown story writing `&#x202E;` (and a zero-width space, a BOM, a soft hyphen, a
     tag character, a line separator) as entities passed the invisible-character rule at load
     (they are ASCII there) and markdown-it decoded them into the email's HTML and text parts:
-    an override reversed the rest of the line. They are cleaned as any source's text now, in
-    the prose, a link's title and an image's alt text."""
+    an override reversed the rest of the line (and an autolink's shown address decoded
+    `%E2%80%AE` into one). They are cleaned as any source's text now, in the prose, a link's
+    title, an image's alt text and a link's shown address."""
     story = write(
         workspace,
         "seeds/entities.md",
         "---\ntitle: Entities\n---\n\n"
         "Council &#x202E;drowssap ruoy teser&#x202C; votes &#8203;x&#xFEFF;y, &shy;soft "
         '&#xE0041;tag &#x2028;line [link](https://example.org/a "t&#x202E;itle").\n\n'
-        "![a&#x202E;lt](https://example.org/map.png)\n",
+        "![a&#x202E;lt](https://example.org/map.png)\n\n"
+        "Get it at <https://example.org/%E2%80%AEexe.txt>\n",
     )
     data = build_json(story)
     raw = (workspace / data["issue_dir"] / "message.eml").read_bytes()

@@ -36,14 +36,14 @@ def markdown_tokens(body: str) -> tuple[Any, ...]:
     and a build made six).  The tokens are read, never changed.  Every body is measured by
     reference_problem (markdown_limits.py) before it gets here.
 
-    What markdown-it decodes from an entity is cleaned as any source's text is
-    (`_shown_text`): `&#x202E;` became a right-to-left override in the email's body and text
-    part, past the invisible-character rule every source's text was held to at load."""
+    What markdown-it decodes from an entity or a link's percent-encoding is cleaned as any
+    source's text is (`_shown_text`): `&#x202E;`, and `%E2%80%AE` in an autolink's shown
+    address, became a right-to-left override in the email's body and text part, past the
+    invisible-character rule every source's text was held to at load."""
     tokens = tuple(markdown_parser().parse(body))
-    if "&" in body:
-        for token in tokens:
-            for child in token.children or ():
-                _clean_decoded(child)
+    for token in tokens:
+        for child in token.children or ():
+            _clean_decoded(child)
     return tokens
 
 
