@@ -92,6 +92,7 @@ from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
+    REFUSED_LOGIN,
     UNREACHABLE,
     DeliveryJournal,
     JournalCounts,
@@ -135,6 +136,7 @@ from newsletter.send.shared_status import (
 )
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
+    LoginRefused,
     PostgresConnection,
     connect_postgres,
     server_words,
@@ -155,15 +157,20 @@ CLAIM_BATCH = 200  # the most readers claimed at a time (a big list's claims)
 # than CLAIM_FLOOR readers: a list of 150 is claimed 37, 28, 21, 20, … so a second sender
 # that starts a second later still finds readers to claim (with 200 at a time the first took
 # them all), while a big list is claimed 200 at a time until its last 800 ids (a few more
-# claims per pass, each cheaper for being smaller).
+# claims per pass, each cheaper for being smaller).  A small list's floor is lower: a
+# CLAIM_SHARE²-th of its ids, at least 1 (the sample's 12 readers are claimed 3, 2, 1, …, so a
+# second host sending with the first gets a share; with 20 a claim the first took all 12).
+# Lists of 320 ids and more keep CLAIM_FLOOR: their claims are as before.
 CLAIM_SHARE = 4
 CLAIM_FLOOR = 20
 
 
 def claim_size(most: int, last: int, up_to: int) -> int:
     """How many readers to claim next: `most` at most, a CLAIM_SHARE-th of the ids after
-    the cursor `last` up to the list's end `up_to`, at least CLAIM_FLOOR (or `most`)."""
-    return min(most, max(CLAIM_FLOOR, (up_to - last) // CLAIM_SHARE))
+    the cursor `last` up to the list's end `up_to`, at least the list's floor (CLAIM_FLOOR,
+    lower for a small list: see above)."""
+    floor = min(CLAIM_FLOOR, max(1, up_to // CLAIM_SHARE**2))
+    return min(most, max(floor, (up_to - last) // CLAIM_SHARE))
 
 
 LOCAL_STATE = "postgresql-send"  # the workspace's send lock and recovery file are named after it
@@ -478,6 +485,23 @@ class PostgresJournal(DeliveryJournal):
         re-opened and the operation run again, for `patience` seconds; any other refusal is
         one line at once.  The server gone, what it may have lost is first saved on this
         disk (disk_fence.py), with the accepted `rows` the operation writes."""
+        try:
+            return self._retried(operation, what, patience=patience, link=link, rows=rows)
+        except LoginRefused as e:  # reconnecting, the login refused: no wait mends it
+            line = str(e).removeprefix(f"{self.server.where}: cannot connect")
+            where = self.server.where
+            raise JournalWriteError(f"{where}: cannot {what}: {REFUSED_LOGIN}{line}") from None
+
+    def _retried(
+        self,
+        operation: Callable[[], T],
+        what: str,
+        *,
+        patience: float | None,
+        link: ServerLink | None,
+        rows: Sequence[Row],
+    ) -> T:
+        """_patiently's loop (its doc): LoginRefused from a reconnection passes through."""
         patience = self.patience if patience is None else patience
         deadline = time.monotonic() + patience
         pause, cause = FIRST_PAUSE, ""
@@ -535,8 +559,12 @@ class PostgresJournal(DeliveryJournal):
     def _reconnect(self) -> None:
         with contextlib.suppress(psycopg.Error):
             self.pg.raw.close()
-        with contextlib.suppress(NewsletterError):  # still down: the next try waits again
+        try:
             self.conn = PostgresConnection(connect_postgres(self.server), self.server)
+        except LoginRefused:
+            raise  # answered and refused: _patiently stops with it
+        except NewsletterError:
+            pass  # still down: the next try waits again
 
     def _gave_up(self, what: str, cause: str, timeout: psycopg.Error | None) -> JournalWriteError:
         if timeout is not None:  # every try stopped by a statement or lock timeout
@@ -905,13 +933,20 @@ _last_stamp: tuple[int, str] = (0, "")  # (second, its stamp): one strftime a se
 
 
 def _stamp() -> str:
-    """utc_now() (database.py's format, to the second), formatted once a second, not once a
-    message: strftime was 5% of a sender's CPU on PostgreSQL (py-spy)."""
+    """utc_now() (database.py's format) to the microsecond, the second formatted once a
+    second, not once a message: strftime was 5% of a sender's CPU on PostgreSQL (py-spy).
+
+    To the microsecond because a stamp is how a re-run knows a kept outcome's row
+    (journaled_run._apply_recovery: same status, Message-ID and stamp, and a list copy's
+    Message-ID is the same from every host): to the second, another host's copy of the same
+    reader mailed within that second (a short `lease`, or clocks apart) read as this host's
+    own row, and the second copy went unsaid."""
     global _last_stamp
-    second, last = int(time.time()), _last_stamp  # read once: other threads replace it
+    now = time.time()
+    second, last = int(now), _last_stamp  # read once: other threads replace it
     if last[0] != second:
-        last = _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
-    return last[1]
+        last = _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{last[1]}.{int((now - second) * 1_000_000):06d}Z"
 
 
 def partial_fetch(
