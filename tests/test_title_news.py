@@ -109,3 +109,34 @@ def test_a_leading_day_takes_its_date():
         "district judge will serve at least four years in prison."
     )
     assert derive_title([paragraph]).startswith("Alabama Attorney General Steve Marshall")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "title"),
+    [
+        (  # fresh_round22 (was "Serena Williams win her …")
+            "Serena Williams won her third-successive WTA Finals title and fifth overall by "
+            "beating Simona Halep 6-3, 6-0 on Sunday, avenging an embarrassing group-stage loss "
+            "to the Romanian player.",
+            "Serena Williams wins her third-successive WTA Finals title and fifth overall by "
+            "beating Simona Halep 6-3, 6-0",
+        ),
+        (  # fresh_round25 (was "Hot shoots crew … arrived …")
+            "CROWN KING, Ariz. (AP) — A hot shot crew with additional firefighters and support "
+            "equipment arrived Sunday to battle a wildfire that’s forced evacuations in small "
+            "mountain communities about 80 miles (129 kilometers) north of Phoenix.",
+            "Hot shot crew with additional firefighters and support equipment arrives to battle "
+            "wildfire that’s forced evacuations",
+        ),
+        (  # fresh_round24 (was "… when trying to silence man heads for prison")
+            "On Tuesday, one judge in Ohio used some questionable methods when trying to silence "
+            "a man headed for prison.",
+            "One judge in Ohio used some questionable methods",
+        ),
+    ],
+)
+def test_round_26_parts_of_speech_read_by_the_tagger(paragraph, title):
+    """A name with "her" after its verb is one person ("wins", not "win"); a past form the
+    tagger reads as a noun between an adjective and a noun ("hot shot crew") is no verb; a
+    short "-ed" the tagger reads as a past ("used") is the verb, not a later participle."""
+    assert derive_title([paragraph]) == title
