@@ -117,3 +117,25 @@ def test_invisible_characters_written_as_entities_in_markdown_never_reach_the_em
         assert "Council drowssap ruoy teser votes xy, soft tag" in " ".join(body.split())
         for invisible in ("\u202e", "\u202c", "\u200b", "\ufeff", "\u00ad", "\U000e0041", "\u2028"):
             assert invisible not in body, (kind, ascii(invisible))
+
+
+def test_entities_in_a_markdown_story_reach_the_subject_and_preheader_decoded(workspace):
+    """An untitled Markdown story writing `&amp;`: its derived title (so the Subject) said
+    "Council &amp; the mayor …", and a titled one's preheader `&amp;` and `&#x202E;`, as
+    written, while the body showed "&"; each now says what the body shows, cleaned."""
+    untitled = write(
+        workspace,
+        "seeds/amp.md",
+        "The council &amp; the mayor agreed on Tuesday to fund the new bridge, officials "
+        "said.\n\nThe vote was close.\n",
+    )
+    data = build_json(untitled)
+    assert "&amp;" not in data["subject"] and "Council & the mayor" in data["subject"]
+    titled = write(
+        workspace,
+        "seeds/titled.md",
+        "---\ntitle: Bridge funded\n---\n\nThe council &amp; the mayor &#x202E;agreed on "
+        "Tuesday to fund the bridge.\n",
+    )
+    data = build_json(titled)
+    assert data["preheader"] == "The council & the mayor agreed on Tuesday to fund the bridge."

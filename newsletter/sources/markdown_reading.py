@@ -8,6 +8,7 @@ is broken in every mail program, and an image without alt text is a hole for a s
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +57,16 @@ def _clean_decoded(token: Any) -> None:
         token.attrSet("title", _shown_text(str(title)))
     for child in token.children or ():
         _clean_decoded(child)
+
+
+def as_shown(text: str, format: str) -> str:
+    """Text cut from a story's plain paragraphs (a derived title, a summary, the preheader)
+    as its body shows it: a Markdown body's entities decoded once (`Council &amp; mayor` is
+    "Council & mayor", as markdown-it renders it; the plain paragraphs keep them as written,
+    and the Subject said `&amp;`), then cleaned as every source's text is."""
+    if format != "markdown" or "&" not in text:
+        return text
+    return " ".join(_shown_text(html.unescape(text)).split())
 
 
 def _shown_text(text: str) -> str:
