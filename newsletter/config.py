@@ -33,7 +33,7 @@ from newsletter.cadence import Cadence
 from newsletter.control_chars import quoted
 from newsletter.database_url import PostgresUrl, parse_database
 from newsletter.errors import ConfigError, display_path
-from newsletter.mail_address import HeaderValueError, check_address
+from newsletter.mail_address import HeaderValueError, check_address, has_encoded_word
 from newsletter.toml_lines import key_line, parse_toml, with_line
 from newsletter.web_address import unfetched_source
 from newsletter.web_origin import parse_origin
@@ -725,6 +725,13 @@ def validate_header_settings(s: Settings, bad: Callable[[str, str], ConfigError]
     for key, value in (("name", s.name), ("from", s.sender[0]), ("reply_to", s.reply_to)):
         if any(c in value for c in "\r\n\0"):
             raise bad(key, "contains a line break; write it on one line")
+        if has_encoded_word(value):
+            # Python's mail headers decode one when it is assigned: the confirmation email's
+            # Subject ("Confirm your subscription to <name>") carried a CR LF and a Bcc: line
+            # from `=?utf-8?q?=0D=0ABcc:_x@evil.example?=`
+            raise bad(
+                key, f"{quoted(value)} holds an encoded-word (=?...?=); write the text itself"
+            )
     if not _LIST_ID.fullmatch(s.list_identifier) or len(s.list_identifier) > 255:
         shown = s.list_id or s.list_identifier
         key = "list_id" if s.list_id else "name"

@@ -68,7 +68,8 @@ def test_build_json_is_the_full_ranking(workspace):
     ranking = data["related"] + data["more"]
     assert len(ranking) == 17 and len(data["related"]) <= 3
     assert all(
-        set(item) == {"title", "url", "publisher", "score", "matched", "also"} for item in ranking
+        set(item) == {"title", "title_derived", "url", "publisher", "score", "matched", "also"}
+        for item in ranking
     )
     related = [i["score"] for i in data["related"]]
     assert related == sorted(related, reverse=True)  # Related best first; More in seed order

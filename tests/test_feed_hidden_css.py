@@ -49,6 +49,10 @@ HIDING = {
     "left -100%": '<div style="position:absolute;left:-100%">SECRET</div>',
     "margin shorthand": '<div style="margin:0 0 0 -9999px">SECRET</div>',
     "translate": '<div style="transform:translateX(-10000px)">SECRET</div>',
+    "a zero font inherited": '<div style="font-size:0"><span style="font-size:2em">SECRET</span></div>',
+    "a tiny font": '<span style="font-size:0.2em">SECRET</span>',
+    "blur": '<span style="filter:blur(8px)">SECRET</span>',
+    "visibility inherited": '<div style="visibility:hidden"><b>SECRET</b></div>',
 }
 
 
@@ -103,17 +107,21 @@ def test_an_unclosed_hidden_span_ends_with_the_paragraph_holding_it():
 def test_visible_styles_and_colours_keep_their_text():
     """Styles that hide nothing keep their text: a dark grey, white on a dark background, a
     later `display` that undoes an earlier one, a small but readable font, a border, an open
-    dialog, and a style written inside another attribute's value."""
+    dialog, a style written inside another attribute's value, and a child that undoes its
+    parent's zero font size or `visibility: hidden` (an email layout's `font-size:0`)."""
     shown = (
         '<span style="color:#333">one</span> '
         '<div style="color:white"><span style="background:#000">two</span></div> '
         '<span style="display:none; display:inline">three</span> '
         '<span style="font-size:11px;border:1px solid #fff">four</span> '
         '<span style="height:0">five</span> '
-        '<dialog open>six</dialog> <span title="x style=display:none">seven</span>'
+        '<dialog open>six</dialog> <span title="x style=display:none">seven</span> '
+        '<div style="font-size:0"><span style="font-size:16px">eight</span></div> '
+        '<div style="visibility:hidden"><span style="visibility:visible">nine</span></div>'
     )
     text, warnings = _all_text(f"<p>{VISIBLE}</p>{shown}")
-    assert "bridge. one two three four five six seven" in " ".join(text.split())
+    words = "one two three four five six seven eight nine"
+    assert f"bridge. {words}" in " ".join(text.split())
     assert not any("hides" in w for w in warnings), warnings
 
 

@@ -5,6 +5,7 @@ issue, whatever the server's statistics say."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -50,7 +51,7 @@ def test_a_claim_reads_the_claims_and_deliveries_of_its_batch_not_of_the_list(
     """With 800 of 1,000 readers claimed and sent, the next claim of 100 reads at most one
     claim and two deliveries per reader it looks at, not the 800 of the issue."""
     with _registered_journal(send_ws, postgres_url, monkeypatch, 1000) as (_, journal):
-        stream = journal.unsent()
+        stream = journal.unsent(limit=800)  # a limit: no batch claimed ahead of the 800
         for _ in range(800):
             journal.record(next(stream).email, "sent", attempts=1)
         stream.close()
@@ -101,3 +102,76 @@ def test_a_sender_ending_gives_back_exactly_the_claims_it_did_not_settle(
     finally:
         check.close()
     assert [email for (email,) in kept] == sorted(given[:4])
+
+
+def _ids(journal, emails: list[str]) -> list[int]:
+    """The subscriber ids of `emails`, in their order."""
+    found = dict(journal.pg.raw.execute("SELECT email::text, id FROM subscribers").fetchall())
+    return [found[email] for email in emails]
+
+
+def test_each_worker_process_claims_its_own_range_first_and_walks_no_range_a_living_one_holds(
+    send_ws, postgres_url, monkeypatch
+):
+    """Two worker processes of one run (parts 0 and 1 of 2) over 100 readers: the second
+    claims from the middle of the list, and once at the end it does not walk the first's
+    range, every reader of which the first (alive) holds; once the first's lease has run
+    out, the second's next pass walks that range and takes its readers."""
+    with _registered_journal(send_ws, postgres_url, monkeypatch, 100) as (server, first):
+        second = open_postgres_journal(server, ISSUE_ID, create=False, lease=60.0)
+        assert second is not None
+        try:
+            second.register()
+            up_to = first.pg.raw.execute("SELECT max(id) FROM subscribers").fetchone()[0]
+            mine = first.unsent(part=(0, 2), up_to=up_to)
+            held = [next(mine).email for _ in range(up_to // 2)]  # the first half: claimed
+            walked: list[tuple[int, int]] = []
+            claimed_in = second._claimed_in
+
+            def spied(last, end, *args):
+                walked.append((last, end))
+                return claimed_in(last, end, *args)
+
+            monkeypatch.setattr(second, "_claimed_in", spied)
+            theirs = [r.email for r in second.unsent(part=(1, 2), up_to=up_to)]
+            assert _ids(second, theirs) == list(range(up_to // 2 + 1, up_to + 1))
+            assert walked == [(up_to // 2, up_to)]  # not (0, up_to // 2): held by the first
+            for email in theirs:
+                second.record(email, "sent", attempts=1)
+            mine.close()
+            first.pg.raw.execute(
+                "UPDATE senders SET lease_until = now() - interval '1 second' WHERE sender_id = %s",
+                (first.sender_id,),
+            )  # the first killed -9: its claims are free once its lease has run out
+            again = [r.email for r in second.unsent(part=(1, 2), up_to=up_to)]
+            assert sorted(again) == sorted(held)
+        finally:
+            second.close()
+
+
+def test_a_full_batch_has_the_next_one_claimed_while_it_goes_out_and_nobody_is_given_twice(
+    send_ws, postgres_url, monkeypatch
+):
+    """Claims of 10 over 45 readers: while the first batch's readers are given out the next
+    batch is already claimed (on its own thread), every reader is given once and in order;
+    a stream closed mid-batch leaves the batch claimed ahead to be given back at the end."""
+    with _registered_journal(send_ws, postgres_url, monkeypatch, 45) as (_, journal):
+        journal.batch = 10
+        raw = journal.pg.raw
+        count = "SELECT count(*) FROM send_claims WHERE sender_id = %s"
+        stream = journal.unsent()
+        given = [next(stream).email]
+        deadline = time.monotonic() + 10
+        while raw.execute(count, (journal.sender_id,)).fetchone() != (20,):
+            assert time.monotonic() < deadline, "the next batch was not claimed ahead"
+            time.sleep(0.01)
+        given += [r.email for r in stream]
+        assert _ids(journal, given) == sorted(_ids(journal, given))
+        assert len(given) == len(set(given)) == 45
+    with _registered_journal(send_ws, postgres_url, monkeypatch, 0) as (_, journal):
+        journal.batch = 10
+        stream = journal.unsent()
+        for _ in range(3):
+            journal.record(next(stream).email, "sent", attempts=1)
+        stream.close()  # the claim ahead of the second batch: waited for, then unsettled
+        assert len(journal._unsettled) >= 17

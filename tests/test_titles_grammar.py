@@ -366,8 +366,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # never unchecked).  Round 22's set adds three: "CITY" (a sentence in capitals), a subject
 # with no verb ("Discovery by international team of researchers …") and "… can pick up virus";
 # "CITY" then passes, read in sentence case.  Round 23's set adds one: "Category 1 storm,
-# reports indicate" (a leading "Since …," clause taken for the subject).
-UNCHECKED = 17
+# reports indicate" (a leading "Since …," clause taken for the subject), which round 22g reads
+# ("reports indicate that …" opens on its subject).
+UNCHECKED = 16
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():

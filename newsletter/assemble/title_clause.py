@@ -165,6 +165,8 @@ def _opens_on_subject(text: str) -> bool:
         return True
     if low in ARTICLES | POSSESSIVES | PRONOUNS | _QUANTIFIERS:
         return True
+    if verb_index(text) == 1 and low.endswith("s") and not low.endswith("ss"):
+        return True  # round 23: "reports indicate that …": a plural noun and its verb
     if verb_index(f"It {text}") == 1:
         return False  # "lost power and struck a pier": the verb, its subject left behind
     return not (low.endswith(("ed", "bound", "ing", "ful", "ous", "ive", "able")) or is_adverb(low))

@@ -59,6 +59,8 @@ CLOSE_WAIT = 1.0  # seconds close() waits for a sender thread to finish its call
 HANDED_OVER = "outcome unknown: the sender stopped after handing the message to the relay"
 
 UNREACHABLE = "the database was unreachable for"  # how a JournalWriteError names a server gone
+# How it names a login the server refused when the send reconnected (postgres.LoginRefused)
+REFUSED_LOGIN = "the server refused the login when the send reconnected"
 
 
 class JournalWriteError(DeliveryError):

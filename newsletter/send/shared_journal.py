@@ -56,6 +56,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +92,7 @@ from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
+    REFUSED_LOGIN,
     UNREACHABLE,
     DeliveryJournal,
     JournalCounts,
@@ -134,6 +136,7 @@ from newsletter.send.shared_status import (
 )
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
+    LoginRefused,
     PostgresConnection,
     connect_postgres,
     server_words,
@@ -154,15 +157,20 @@ CLAIM_BATCH = 200  # the most readers claimed at a time (a big list's claims)
 # than CLAIM_FLOOR readers: a list of 150 is claimed 37, 28, 21, 20, … so a second sender
 # that starts a second later still finds readers to claim (with 200 at a time the first took
 # them all), while a big list is claimed 200 at a time until its last 800 ids (a few more
-# claims per pass, each cheaper for being smaller).
+# claims per pass, each cheaper for being smaller).  A small list's floor is lower: a
+# CLAIM_SHARE²-th of its ids, at least 1 (the sample's 12 readers are claimed 3, 2, 1, …, so a
+# second host sending with the first gets a share; with 20 a claim the first took all 12).
+# Lists of 320 ids and more keep CLAIM_FLOOR: their claims are as before.
 CLAIM_SHARE = 4
 CLAIM_FLOOR = 20
 
 
 def claim_size(most: int, last: int, up_to: int) -> int:
     """How many readers to claim next: `most` at most, a CLAIM_SHARE-th of the ids after
-    the cursor `last` up to the list's end `up_to`, at least CLAIM_FLOOR (or `most`)."""
-    return min(most, max(CLAIM_FLOOR, (up_to - last) // CLAIM_SHARE))
+    the cursor `last` up to the list's end `up_to`, at least the list's floor (CLAIM_FLOOR,
+    lower for a small list: see above)."""
+    floor = min(CLAIM_FLOOR, max(1, up_to // CLAIM_SHARE**2))
+    return min(most, max(floor, (up_to - last) // CLAIM_SHARE))
 
 
 LOCAL_STATE = "postgresql-send"  # the workspace's send lock and recovery file are named after it
@@ -477,6 +485,23 @@ class PostgresJournal(DeliveryJournal):
         re-opened and the operation run again, for `patience` seconds; any other refusal is
         one line at once.  The server gone, what it may have lost is first saved on this
         disk (disk_fence.py), with the accepted `rows` the operation writes."""
+        try:
+            return self._retried(operation, what, patience=patience, link=link, rows=rows)
+        except LoginRefused as e:  # reconnecting, the login refused: no wait mends it
+            line = str(e).removeprefix(f"{self.server.where}: cannot connect")
+            where = self.server.where
+            raise JournalWriteError(f"{where}: cannot {what}: {REFUSED_LOGIN}{line}") from None
+
+    def _retried(
+        self,
+        operation: Callable[[], T],
+        what: str,
+        *,
+        patience: float | None,
+        link: ServerLink | None,
+        rows: Sequence[Row],
+    ) -> T:
+        """_patiently's loop (its doc): LoginRefused from a reconnection passes through."""
         patience = self.patience if patience is None else patience
         deadline = time.monotonic() + patience
         pause, cause = FIRST_PAUSE, ""
@@ -534,8 +559,12 @@ class PostgresJournal(DeliveryJournal):
     def _reconnect(self) -> None:
         with contextlib.suppress(psycopg.Error):
             self.pg.raw.close()
-        with contextlib.suppress(NewsletterError):  # still down: the next try waits again
+        try:
             self.conn = PostgresConnection(connect_postgres(self.server), self.server)
+        except LoginRefused:
+            raise  # answered and refused: _patiently stops with it
+        except NewsletterError:
+            pass  # still down: the next try waits again
 
     def _gave_up(self, what: str, cause: str, timeout: psycopg.Error | None) -> JournalWriteError:
         if timeout is not None:  # every try stopped by a statement or lock timeout
@@ -702,39 +731,65 @@ class PostgresJournal(DeliveryJournal):
         self, last: int, end: int, done: str, pass_start: Any, limit: int | None, given: int
     ) -> Iterator[Recipient]:
         """The readers this sender claims with ids after `last` up to `end`, in id order,
-        a batch at a time, until nobody is free there (or `limit` readers are given)."""
+        a batch at a time, until nobody is free there (or `limit` readers are given).
+
+        A full batch of a big list (CLAIM_BATCH readers, no `limit`) has the next one claimed
+        at once on a thread of its own (`_ClaimAhead`), from its last id, while its readers
+        go out: the claim (its fence, its statement: 10-16 ms at 100,000 readers) no longer
+        stops both of the process's connections at every batch (docs/postgresql.md, "Part
+        11").  It is used only when the cursor reaches that id with the batch still fresh;
+        otherwise it is waited for and claimed again from the cursor (its readers are this
+        sender's own claims of the pass, which CLAIM takes again)."""
         query = CLAIM.format(done=done)
         heartbeat = self._heartbeat
         assert heartbeat is not None
-        while limit is None or given < limit:
-            size = claim_size(self.batch, last, end)
-            size = size if limit is None else min(size, limit - given)
-            params = {
-                "issue": self.issue_id,
-                "me": self.sender_id,
-                "last": last,
-                "up_to": end,
-                "pass_start": pass_start,
-                "my_start": self.started,
-                "size": size,
-            }
-            heartbeat.wait_valid(self.patience, self.server)
-            with self._lock:
-                self._fence()  # the kept outcomes on disk before more readers are claimed
-                rows = self._patiently(partial_fetch(self, query, params), "claim readers")
-            # every reader won is this sender's to give back until settled, yielded or not
-            self._unsettled.update(((self.issue_id, r[1]), r[0]) for r in rows if r[5])
-            read_at = time.monotonic()
-            for number, email, name, fields, first_name, won in rows:
-                if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
-                    break  # claim again: statuses may have changed, the lease must be fresh
-                if won:  # not won: another sender claimed it after the statement's snapshot
-                    yield Recipient(email, name, _fields(fields), first_name=first_name)
-                    given += 1
-                last = number
-            else:
-                if len(rows) < size:  # nobody free after the cursor: the range is done
-                    return
+        ahead: _ClaimAhead | None = None
+        try:
+            while limit is None or given < limit:
+                size = claim_size(self.batch, last, end)
+                size = size if limit is None else min(size, limit - given)
+                params = {
+                    "issue": self.issue_id,
+                    "me": self.sender_id,
+                    "last": last,
+                    "up_to": end,
+                    "pass_start": pass_start,
+                    "my_start": self.started,
+                    "size": size,
+                }
+                taken = ahead.taken(params) if ahead is not None else None
+                ahead = None
+                rows, read_at = taken or self._claim_batch(query, params)
+                if limit is None and size == self.batch and len(rows) == size:
+                    following = {**params, "last": rows[-1][0]}
+                    following["size"] = claim_size(self.batch, rows[-1][0], end)
+                    ahead = _ClaimAhead(partial(self._claim_batch, query, following), following)
+                for number, email, name, fields, first_name, won in rows:
+                    if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
+                        break  # claim again: statuses may have changed, the lease must be fresh
+                    if won:  # not won: another sender claimed it after the statement's snapshot
+                        yield Recipient(email, name, _fields(fields), first_name=first_name)
+                        given += 1
+                    last = number
+                else:
+                    if len(rows) < size:  # nobody free after the cursor: the range is done
+                        return
+        finally:
+            if ahead is not None:  # its readers are claimed: unsettled, given back at the end
+                ahead.wait()
+
+    def _claim_batch(self, query: str, params: dict[str, Any]) -> tuple[list[Any], float]:
+        """One claim (CLAIM with `params`), after the fence, with the lease fresh: the rows,
+        and when they were read."""
+        heartbeat = self._heartbeat
+        assert heartbeat is not None
+        heartbeat.wait_valid(self.patience, self.server)
+        with self._lock:
+            self._fence()  # the kept outcomes on disk before more readers are claimed
+            rows = self._patiently(partial_fetch(self, query, params), "claim readers")
+        # every reader won is this sender's to give back until settled, yielded or not
+        self._unsettled.update(((self.issue_id, r[1]), r[0]) for r in rows if r[5])
+        return rows, time.monotonic()
 
     def _any_free(self, done: str, last: int, end: int) -> bool:
         """May a reader with an id after `last` up to `end` be claimed (ANY_FREE)?"""
@@ -878,13 +933,20 @@ _last_stamp: tuple[int, str] = (0, "")  # (second, its stamp): one strftime a se
 
 
 def _stamp() -> str:
-    """utc_now() (database.py's format, to the second), formatted once a second, not once a
-    message: strftime was 5% of a sender's CPU on PostgreSQL (py-spy)."""
+    """utc_now() (database.py's format) to the microsecond, the second formatted once a
+    second, not once a message: strftime was 5% of a sender's CPU on PostgreSQL (py-spy).
+
+    To the microsecond because a stamp is how a re-run knows a kept outcome's row
+    (journaled_run._apply_recovery: same status, Message-ID and stamp, and a list copy's
+    Message-ID is the same from every host): to the second, another host's copy of the same
+    reader mailed within that second (a short `lease`, or clocks apart) read as this host's
+    own row, and the second copy went unsaid."""
     global _last_stamp
-    second, last = int(time.time()), _last_stamp  # read once: other threads replace it
+    now = time.time()
+    second, last = int(now), _last_stamp  # read once: other threads replace it
     if last[0] != second:
-        last = _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
-    return last[1]
+        last = _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{last[1]}.{int((now - second) * 1_000_000):06d}Z"
 
 
 def partial_fetch(
@@ -901,3 +963,33 @@ def partial_fetch(
 def _fields(value: str) -> dict[str, Any]:
     loaded = json.loads(value)
     return loaded if isinstance(loaded, dict) else {}
+
+
+class _ClaimAhead:
+    """A claim run on a thread of its own while the batch before it goes out
+    (`PostgresJournal._claimed_in`): its rows once taken, its failure raised then."""
+
+    def __init__(self, claim: Callable[[], tuple[list[Any], float]], params: dict[str, Any]):
+        self.params = params
+        self._result: tuple[list[Any], float] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(claim,), name="send-claim")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _run(self, claim: Callable[[], tuple[list[Any], float]]) -> None:
+        try:
+            self._result = claim()
+        except BaseException as e:  # raised where the rows are taken (or dropped at the end)
+            self._error = e
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def taken(self, params: dict[str, Any]) -> tuple[list[Any], float] | None:
+        """Its rows and when they were read, if it was claimed with `params`; None (after
+        it ended) when the cursor stopped elsewhere.  A failure is raised either way."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result if params == self.params else None

@@ -35,7 +35,8 @@ _PIXELS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2
            "mm": 96 / 25.4, "q": 96 / 101.6, "em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0,
            "%": 0.16, "vw": 12.0, "vh": 8.0, "vmin": 8.0, "vmax": 12.0}  # fmt: skip
 OFF_PAGE = -500.0  # px: further left or up than this is off any page
-TINY_FONT = 2.0  # px: text smaller than this is unreadable
+TINY_FONT = 4.0  # px: text smaller than this is unreadable
+BLURRED = 5.0  # px: text blurred this much is unreadable
 LOW_CONTRAST = 1.1  # WCAG contrast ratio: #f5f5f5 on white is 1.09
 Colour = tuple[float, float, float, float]  # red, green, blue, alpha: each 0 to 1
 WHITE: Colour = (1.0, 1.0, 1.0, 1.0)
@@ -86,12 +87,60 @@ def _split(text: str) -> list[str]:
 
 
 def style_hides(style: str) -> bool:
-    """Whether an element with this inline style shows a reader nothing (module docstring),
-    its colours aside (`unseen` needs the enclosing elements)."""
+    """Whether an element with this inline style shows a reader nothing inside it, whatever
+    its content says (module docstring). What a child can undo is read by the caller with the
+    enclosing elements: the colours (`unseen`), the font size (`font_size`) and `visibility`
+    (`visible`): `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
     d = declarations(style)
-    if d.get("display", "").startswith("none") or d.get("visibility") in ("hidden", "collapse"):
+    if d.get("display", "").startswith("none"):
         return True
-    return _transparent(d) or _tiny(d) or _off_page(d) or _clipped(d)
+    return _transparent(d) or _boxed_away(d) or _off_page(d) or _clipped(d) or _blurred(d)
+
+
+# font-size keywords, in pixels at a browser's default 16 px
+_FONT_KEYWORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0,
+                  "large": 18.0, "x-large": 24.0, "xx-large": 32.0, "xxx-large": 48.0}  # fmt: skip
+_RELATIVE = {"em": 1.0, "%": 0.01, "ex": 0.5, "ch": 0.5}  # times the enclosing font size
+
+
+def font_size(style: str, enclosing: float) -> float:
+    """The font size in pixels text gets with this style inside text of `enclosing` pixels:
+    `font-size` (or the `font` shorthand's size), relative units and `smaller`/`larger`
+    read against the enclosing size; the enclosing size when the style sets none."""
+    d = declarations(style)
+    value = d.get("font-size", "")
+    if not value and (font := d.get("font")):
+        m = re.search(
+            r"(?:^|\s)([+-]?[\d.]+[a-z%]*|[a-z-]*small|medium|[a-z-]*large)(?:\s*/|\s+\S)", font
+        )
+        value = m.group(1) if m else ""
+    return _font_pixels(value, enclosing)
+
+
+def _font_pixels(value: str, enclosing: float) -> float:
+    if value in _FONT_KEYWORDS:
+        return _FONT_KEYWORDS[value]
+    if value in ("smaller", "larger"):
+        return enclosing * (5 / 6 if value == "smaller" else 1.2)
+    m = _LENGTH.match(value)
+    if m is not None and m.group(2) in _RELATIVE:
+        return float(m.group(1)) * _RELATIVE[m.group(2)] * enclosing
+    size = _pixels(value)
+    return enclosing if size is None or size < 0 else size
+
+
+def visible(style: str, enclosing: bool) -> bool:
+    """Whether text with this style inside text that is `enclosing` visible is visible:
+    `visibility: hidden` hides it, `visible` shows it again (a child can undo a parent's)."""
+    value = declarations(style).get("visibility")
+    if value is None or value not in ("hidden", "collapse", "visible"):
+        return enclosing
+    return value == "visible"
+
+
+def _blurred(d: dict[str, str]) -> bool:
+    m = re.search(r"blur\(\s*([^)]*)\)", d.get("filter", ""))
+    return m is not None and (_pixels(m.group(1).strip()) or 0.0) >= BLURRED
 
 
 def _transparent(d: dict[str, str]) -> bool:
@@ -102,13 +151,8 @@ def _transparent(d: dict[str, str]) -> bool:
     return m is not None and (_number(m.group(1)) or 0.0) <= 0.05
 
 
-def _tiny(d: dict[str, str]) -> bool:
-    size = _pixels(d.get("font-size", ""))
-    if size is None and (font := d.get("font")):
-        m = re.search(r"(?:^|\s)([+-]?[\d.]+[a-z%]*)(?:\s*/|\s+\S)", font)
-        size = _pixels(m.group(1)) if m else None
-    if size is not None and size < TINY_FONT:
-        return True
+def _boxed_away(d: dict[str, str]) -> bool:
+    """A box of at most 1 px that cuts off what overflows it."""
     overflow = {d.get(k, "") for k in ("overflow", "overflow-x", "overflow-y")}
     if not overflow & {"hidden", "clip"} and not any(
         o.startswith(("hidden ", "clip ")) for o in overflow
@@ -197,14 +241,20 @@ def text_colour(style: str) -> Colour | None:
     return parse_colour(d.get("-webkit-text-fill-color", "")) or parse_colour(d.get("color", ""))
 
 
-def colour_declarations(style: str) -> str:
-    """The text colour and background a style sets, as plain `rgba()` declarations (or "").
+def shown_declarations(style: str) -> str:
+    """What a child can undo of a style's hiding, written plainly (or ""): its text colour
+    and background as `rgba()`, its font size and its visibility.
 
     feedparser's sanitizer keeps `color` and `background-color` only when written in the few
     forms it reads: `rgba(0,0,0,0.01)` and `hsl(0,0%,100%)` lost the whole style (text
-    that did not show was shown), and `-webkit-text-fill-color` was dropped; written here as
-    what they are, they reach sources/text.py."""
-    found = []
+    that did not show was shown), and `-webkit-text-fill-color` and `visibility` were
+    dropped; written here as what they are, they reach sources/text.py."""
+    d = declarations(style)
+    found = [f"font-size: {d['font-size']}"] if _LENGTH.match(d.get("font-size", "")) else []
+    if "font" in d and "font-size" not in d:
+        found.append(f"font-size: {font_size(style, 16.0):.3g}px")
+    if d.get("visibility") in ("hidden", "collapse", "visible"):
+        found.append(f"visibility: {d['visibility']}")
     colour, background = text_colour(style), background_of(style)
     for name, value in (("color", colour), ("background-color", background)):
         if value is not None:

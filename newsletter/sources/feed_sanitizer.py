@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from newsletter.sources.css_hiding import colour_declarations, style_hides
+from newsletter.sources.css_hiding import shown_declarations, style_hides
 
 
 def linear_comments() -> None:
@@ -63,8 +63,8 @@ def hiding_styles() -> None:
         if style_hides(html.unescape(style)):  # it gets `display&#58;none` as written
             return "display: none"
         kept: str = base(self, style)
-        colours = colour_declarations(html.unescape(style))
-        return f"{kept} {colours};".strip() if colours else kept
+        shown = shown_declarations(html.unescape(style))  # colours, size, visibility
+        return f"{kept} {shown};".strip() if shown else kept
 
     sanitize_style._hiding = True  # type: ignore[attr-defined]
     cls.sanitize_style = sanitize_style

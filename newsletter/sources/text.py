@@ -13,7 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from newsletter.sources.css_hiding import Colour, background_of, style_hides, text_colour, unseen
+from newsletter.sources.css_hiding import (
+    TINY_FONT,
+    Colour,
+    background_of,
+    font_size,
+    style_hides,
+    text_colour,
+    unseen,
+    visible,
+)
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 
@@ -203,12 +212,18 @@ class HtmlText:
 
 @dataclass(slots=True)
 class _Open:
-    """An element still open: its name, its text colour and its background (None: inherited
-    from the page: black on white)."""
+    """An element still open: its name, and how its text shows: its colour and background
+    (None: the page's black on white), its font size in pixels, whether it is visible."""
 
     name: str
-    colour: Colour | None
-    background: Colour | None
+    colour: Colour | None = None
+    background: Colour | None = None
+    size: float = 16.0
+    visible: bool = True
+
+    def shows_text(self) -> bool:
+        """Whether text directly inside it can be seen and read."""
+        return self.visible and self.size >= TINY_FONT and not unseen(self.colour, self.background)
 
 
 def read_html(fragment: str) -> HtmlText:
@@ -234,6 +249,21 @@ def read_html(fragment: str) -> HtmlText:
     return HtmlText("\n\n".join(p for p in paragraphs if p), len("".join(page.hidden).split()))
 
 
+def _opened(name: str, style: str, enclosing: _Open) -> _Open:
+    """An element opened inside `enclosing`, with what it inherits and what its style sets."""
+    if not style:
+        return _Open(
+            name, enclosing.colour, enclosing.background, enclosing.size, enclosing.visible
+        )
+    return _Open(
+        name,
+        text_colour(style) or enclosing.colour,
+        background_of(style) or enclosing.background,
+        font_size(style, enclosing.size),
+        visible(style, enclosing.visible),
+    )
+
+
 class _Page:
     """The elements open so far, the paragraphs a reader sees, and the text hidden from them.
 
@@ -249,7 +279,7 @@ class _Page:
 
     def text(self, text: str) -> None:
         top = self.stack[-1] if self.stack else None
-        if self.hidden_at is not None or (top is not None and unseen(top.colour, top.background)):
+        if self.hidden_at is not None or (top is not None and not top.shows_text()):
             self.hidden.append(text)
         else:
             self.blocks[-1].append(text)
@@ -265,12 +295,8 @@ class _Page:
         if name in _CLOSES_P:
             self._pop("p")
         if name not in _VOID_TAGS:
-            top = self.stack[-1] if self.stack else None
-            colour = text_colour(style) if style else None
-            background = background_of(style) if style else None
-            inherited = (top.colour, top.background) if top else (None, None)
             self.at.setdefault(name, []).append(len(self.stack))
-            self.stack.append(_Open(name, colour or inherited[0], background or inherited[1]))
+            self.stack.append(_opened(name, style, self.stack[-1] if self.stack else _Open("")))
             if hides and self.hidden_at is None:
                 self.hidden_at = len(self.stack) - 1
         self._block(name)
