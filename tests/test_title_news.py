@@ -163,3 +163,18 @@ def test_round_26c_a_list_cut_inside_gets_its_end_back():
         )
         == ", or coercion"
     )
+
+
+def test_round_26d_a_leading_amount_keeps_its_a():
+    """fresh_round24's derailment: a leading "A total of" keeps its "A" ("Total of 13 coaches"
+    was no headline), as "a total of" inside a title did; a leading "The" still goes."""
+    paragraph = (
+        "Chennai, Oct 11 (IANS) A total of 13 coaches of the Mysore-Darbhanga Bagmati Express "
+        "derailed on Friday at Kavaraipettai near Chennai after ramming into a stationary goods "
+        "train, an official said, adding that three coaches of the train caught fire after the "
+        "derailment."
+    )
+    assert derive_title([paragraph]).startswith("A total of 13 coaches of the Mysore-Darbhanga")
+    assert derive_title(["The council voted on Monday to close two schools."]).startswith(
+        "Council votes"
+    )
