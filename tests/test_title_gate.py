@@ -175,9 +175,9 @@ def _recorded_set(stem: str, size: int) -> list[dict]:
 
 
 def _latest(lead: dict, field: str = "title") -> str:
-    """A lead's latest reading: round 22's (`title_22`, `verdict_22`) where its title changed,
-    else the one recorded as now."""
-    return lead.get(f"{field}_22", lead[f"{field}_now"])
+    """A lead's latest reading: round 26's (`title_26`, `verdict_26`) or round 22's
+    (`title_22`, `verdict_22`) where its title changed, else the one recorded as now."""
+    return lead.get(f"{field}_26", lead.get(f"{field}_22", lead[f"{field}_now"]))
 
 
 def _kept(leads: list[dict]) -> dict[str, int]:
@@ -321,11 +321,13 @@ def test_round_22_set_is_recorded_as_read_once():
     tennis finals, earthquakes, science releases, city budgets, house fires; committed before
     round 19c's code read them, none from another file's URL) keeps a source, a licence, a year
     outside 2004-2005 and an editor's verdict on each title: 27 of 42 printable, read once;
-    32 with round 22's code (chosen on that reading), whose titles each lead derives."""
+    32 with round 22's code (chosen on that reading), 33 with round 26's ("Serena Williams
+    wins her …"), whose titles each lead derives."""
     leads = _recorded_set("fresh_round22", 42)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
+        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"read": 27, "now": 32}
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 33
 
 
 @pytest.mark.parametrize(
@@ -472,12 +474,13 @@ def test_round_23_set_is_recorded_as_read_once():
     source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 14 of 20
     printable with round 22's code, read once, and the same 20 titles with round 19c's; 15
     with round 22e's ("a bit" keeps its "a"), 16 with round 22f's (a result after how it was
-    won; both chosen on that reading)."""
+    won; both chosen on that reading), 17 with round 26's (Morikawa's win)."""
     leads = _recorded_set("fresh_round23", 20)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
-        assert derive_title(lead["paragraphs"]) == lead["title_now"]
+        assert derive_title(lead["paragraphs"]) == _latest(lead)
     assert _kept(leads) == {"before": 14, "read": 14, "now": 16}
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 17  # round 26
 
 
 @pytest.mark.parametrize(
@@ -547,12 +550,13 @@ def test_round_24_set_is_recorded_as_read_once():
     from another file's URL) keeps a source, a licence, a year outside 2004-2005 and an
     editor's verdict on each title: 4 of 14 printable with round 22f's code, read once, and the
     same 14 titles with round 19c's; 5 with round 22g's ("This afternoon," goes; chosen on that
-    reading)."""
+    reading), 6 with round 26's (a first sentence that states gives way to one that reports)."""
     leads = _recorded_set("fresh_round24", 14)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
-        assert derive_title(lead["paragraphs"]) == lead["title_now"]
+        assert derive_title(lead["paragraphs"]) == _latest(lead)
     assert _kept(leads) == {"before": 4, "read": 4, "now": 5}
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 6  # round 26
 
 
 @pytest.mark.parametrize(
@@ -582,8 +586,11 @@ def test_round_25_set_is_recorded_as_read_once():
     """Round 25's set (15 leads: wildfire evacuations, buybacks, superintendents; gathered after
     round 22g's code and committed before it read them, none from another file's URL) keeps a
     source, a licence, a year outside 2004-2005 and an editor's verdict on each title: 11 of 15
-    printable with round 22g's code, read once, and the same 15 titles with round 19c's."""
+    printable with round 22g's code, read once, and the same 15 titles with round 19c's; 12 with
+    round 26's ("Hot shot crew …")."""
     leads = _recorded_set("fresh_round25", 15)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
+        assert lead["title_read"] == lead["title_before"]
+        assert derive_title(lead["paragraphs"]) == _latest(lead, "title")
     assert _kept(leads) == {"before": 11, "read": 11, "now": 11}
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 12  # round 26

@@ -214,7 +214,7 @@ def _present_tense(clause: str) -> str:
         plural = low == "have"
     else:
         changed = _past_present(words, verb)
-        plural = plural_subject(words[:verb])
+        plural = plural_subject(words[:verb]) and not _one_person(words, verb)
     if changed is None:
         return clause
     present = _second_verb_present(changed, verb, plural) or clause
@@ -281,8 +281,18 @@ def _past_present(words: list[str], verb: int) -> list[str] | None:
         return None
     if verb + 1 < len(words) and words[verb + 1] == "by":
         return None  # "region hit by an earthquake": a participle
-    plural = plural_subject(words[:verb])
+    plural = plural_subject(words[:verb]) and not _one_person(words, verb)
     return [*words[:verb], (lemma if plural else third_person(lemma)) + tail, *words[verb + 1 :]]
+
+
+def _one_person(words: list[str], verb: int) -> bool:
+    """Round 26: "Serena Williams won her third-successive WTA Finals title": a name before the
+    verb and "his" or "her" after it is one person, whatever the surname's "-s" says."""
+    return (
+        verb + 1 < len(words)
+        and words[verb - 1][:1].isupper()
+        and words[verb + 1].lower() in ("his", "her")
+    )
 
 
 def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
