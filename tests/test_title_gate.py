@@ -291,7 +291,9 @@ def test_round_21_set_is_recorded_as_read_once():
     for lead in leads:
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"before": 11, "read": 11, "now": 12}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 18  # round 22's code
+    assert (
+        sum(_latest(lead, "verdict") == "keep" for lead in leads) == 19
+    )  # round 22's code 18, round 26c 19
 
 
 @pytest.mark.parametrize(
@@ -550,13 +552,14 @@ def test_round_24_set_is_recorded_as_read_once():
     from another file's URL) keeps a source, a licence, a year outside 2004-2005 and an
     editor's verdict on each title: 4 of 14 printable with round 22f's code, read once, and the
     same 14 titles with round 19c's; 5 with round 22g's ("This afternoon," goes; chosen on that
-    reading), 6 with round 26's (a first sentence that states gives way to one that reports)."""
+    reading), 6 with round 26's (a first sentence that states gives way to one that reports),
+    7 with round 26d's ("A total of" keeps its "A")."""
     leads = _recorded_set("fresh_round24", 14)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
         assert derive_title(lead["paragraphs"]) == _latest(lead)
     assert _kept(leads) == {"before": 4, "read": 4, "now": 5}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 6  # round 26
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 7  # round 26d
 
 
 @pytest.mark.parametrize(
@@ -594,3 +597,15 @@ def test_round_25_set_is_recorded_as_read_once():
         assert derive_title(lead["paragraphs"]) == _latest(lead, "title")
     assert _kept(leads) == {"before": 11, "read": 11, "now": 11}
     assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 12  # round 26
+
+
+def test_round_26_set_is_recorded_as_read_once():
+    """Round 26's set (15 leads: library contracts, the 2007 Minneapolis bridge collapse,
+    airline strikes, stolen paintings recovered; gathered after round 26d's code and committed
+    before it read them, none from another file's URL) keeps a source, a licence, a year
+    outside 2004-2005 and an editor's verdict on each title: 6 of 15 printable with round 26d's
+    code, read once, and the same 15 titles with the code of round 26's start."""
+    leads = _recorded_set("fresh_round26", 15)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_read"] == lead["title_before"]
+    assert _kept(leads) == {"before": 6, "read": 6, "now": 6}

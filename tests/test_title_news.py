@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.assemble.title_news import reports, states, tagged_verb
+from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
 from newsletter.assemble.titles import chosen_title, derive_title
 
 # fresh_round23's golf final and fresh_round24's judge (both rejected when read once)
@@ -140,3 +140,41 @@ def test_round_26_parts_of_speech_read_by_the_tagger(paragraph, title):
     tagger reads as a noun between an adjective and a noun ("hot shot crew") is no verb; a
     short "-ed" the tagger reads as a past ("used") is the verb, not a later participle."""
     assert derive_title([paragraph]) == title
+
+
+def test_round_26c_a_list_cut_inside_gets_its_end_back():
+    """fresh_round21's bridge: a title cut after a list's second item ("in red, green") gets the
+    rest of the list (", and yellow") when it fits; a title with no list is left alone."""
+    paragraph = (
+        "Montréal, Quebec, February 4, 2023 — On February 5, the Samuel De Champlain Bridge will "
+        "be lit up in red, green, and yellow from sunset to 1 a.m. to celebrate Black History "
+        "Month."
+    )
+    assert derive_title([paragraph]) == (
+        "Samuel De Champlain Bridge to be lit up in red, green, and yellow"
+    )
+    assert (
+        list_end("Tennessee man pleads guilty to fraud", "A man pleaded guilty to fraud.") is None
+    )
+    assert (
+        list_end(
+            "Man pleads guilty to sex trafficking by force, fraud",
+            "A Tennessee man pleaded guilty today to sex trafficking by force, fraud, or coercion.",
+        )
+        == ", or coercion"
+    )
+
+
+def test_round_26d_a_leading_amount_keeps_its_a():
+    """fresh_round24's derailment: a leading "A total of" keeps its "A" ("Total of 13 coaches"
+    was no headline), as "a total of" inside a title did; a leading "The" still goes."""
+    paragraph = (
+        "Chennai, Oct 11 (IANS) A total of 13 coaches of the Mysore-Darbhanga Bagmati Express "
+        "derailed on Friday at Kavaraipettai near Chennai after ramming into a stationary goods "
+        "train, an official said, adding that three coaches of the train caught fire after the "
+        "derailment."
+    )
+    assert derive_title([paragraph]).startswith("A total of 13 coaches of the Mysore-Darbhanga")
+    assert derive_title(["The council voted on Monday to close two schools."]).startswith(
+        "Council votes"
+    )

@@ -82,3 +82,38 @@ def tagged_verb(title: str) -> bool:
     so no verb)."""
     found = _verb(title)
     return found is not None and word_tags(title)[found[1]].startswith(("VB", "MD"))
+
+
+def _plain(word: str) -> str:
+    return word.strip("“”\"'‘’(),;:.!?").lower()
+
+
+_ARTICLES = ("a", "an", "the")
+_LIST_ENDS = ("and", "or")
+
+
+def list_end(title: str, sentence: str) -> str | None:
+    """Round 26c: the words that complete a list the title was cut inside ("… in red, green" +
+    ", and yellow"; "… by force, fraud" + ", or coercion"): when the title ends on a list's
+    item after a comma, and the sentence goes on after that item with a comma and "and" or
+    "or", the rest of the list up to its last item (the word after "and"/"or", and any words
+    the tagger reads as nouns after it); None otherwise."""
+    words = title.split(" ")
+    if len(words) < 3 or not words[-2].endswith(","):
+        return None
+    key = [_plain(w) for w in words[-3:]]
+    raw = sentence.split(" ")
+    kept = [i for i, w in enumerate(raw) if _plain(w) not in _ARTICLES]  # titles drop them
+    for n in range(2, len(kept) - 2):
+        at = kept[n]
+        if [_plain(raw[i]) for i in kept[n - 2 : n + 1]] != key or not raw[at].endswith(","):
+            continue
+        if _plain(raw[at + 1]) not in _LIST_ENDS or not raw[at].endswith(","):
+            return None
+        end = at + 3
+        tags = word_tags(sentence)
+        while end < len(raw) and tags[end - 1].startswith("NN") and tags[end].startswith("NN"):
+            end += 1  # "and support equipment": the last item's noun phrase
+        rest = " ".join(raw[at + 1 : end])
+        return ", " + rest.rstrip(",;:.")
+    return None

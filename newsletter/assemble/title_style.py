@@ -142,7 +142,10 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
         ):
             clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
-    clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
+    # round 26: a leading "A total of", "A number of", "A lot of" keeps its "a" like any other
+    # amount ("Total of 13 coaches" was no headline)
+    leading = r"^(?:the|a(?!\s(?:total|number|couple|lot)\sof\b)|an)\s(?=\S)"
+    clause = re.sub(leading, "", clause, flags=re.IGNORECASE)
     return clause if keep_articles else _without_articles(clause)
 
 

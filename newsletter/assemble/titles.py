@@ -91,7 +91,7 @@ from newsletter.assemble.title_cuts import (
 )
 from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.title_gate import confident_cut, first_boundary
-from newsletter.assemble.title_news import reports, states, tagged_verb
+from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -286,6 +286,7 @@ def chosen_title(
             return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
+    title = _with_whole_list(title, first, limit)
     if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
@@ -386,6 +387,16 @@ def _later_title(
         if kind not in ("cut", "unchecked"):
             return title, f"later {kind}"
     return None
+
+
+def _with_whole_list(title: str, sentence: str, limit: int) -> str:
+    """Round 26c: a title cut inside a list ("lit up in red, green") with the rest of the list
+    ("…, and yellow"), when that fits `limit` and passes the checks; else as it was."""
+    rest = list_end(title, sentence)
+    if rest is None or len(title) + len(rest) > limit:
+        return title
+    whole = title + rest
+    return title if printable_problems(whole, limit) else whole
 
 
 # How many sentences after one that states are read for one that reports (round 26).

@@ -310,6 +310,11 @@ class DeliveryJournal:
         row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
         self._write(lambda: self.conn.execute(RECORD, row))
 
+    def stamp(self) -> str:
+        """The `updated` stamp a row written now gets (the sender stamps an accepted outcome
+        itself, so that the recovery file's line for it carries the same: recovery.py)."""
+        return utc_now()
+
     def record_soon(
         self,
         email: str,

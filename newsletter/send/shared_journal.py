@@ -340,6 +340,10 @@ class PostgresJournal(DeliveryJournal):
                          now=now)  # fmt: skip
         self.wait_recorded()
 
+    def stamp(self) -> str:
+        """The `updated` stamp a row written now gets (to the microsecond: _stamp)."""
+        return _stamp()
+
     def record_soon(
         self,
         email: str,
