@@ -32,10 +32,11 @@ _SPEECH = (
     r"(?:said|says|say|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
     r"confirms|declared|warned|wrote|added|according to)"
 )
-# ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
+# ", President José Jerí announced on Friday." / ", officials said." / ", according to AP." /
+# round 26: ", the institution which owns the artwork, said on Tuesday." (a comma before "said")
 # The verb in lower case only: "to the United States to face charges" is no attribution.
 _TRAILING_ATTRIBUTION = Lazy(
-    rf",\s+(?P<who>(?:[^,]{{0,80}}?\s)?)(?-i:{_SPEECH})\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
+    rf",\s+(?P<who>(?:[^,]{{0,80}}?,?\s)?)(?-i:{_SPEECH})\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
     rf"early|this|last|in|to|at|during|after|from|via|through|over)\b[^,]{{0,50}}))?$"
     r"|,\s+according to [^,]{1,80}$",
     re.IGNORECASE,

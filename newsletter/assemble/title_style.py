@@ -318,6 +318,15 @@ def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | Non
     return " ".join(words)
 
 
+# A time, not a place: a month, a weekday or a year ("in March 2020", "in 2020 during …").
+_A_TIME = Lazy(
+    r"^(?:the\s)?(?:(?:jan|febr)uary|march|april|may|june|july|august|september|october"
+    r"|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|(?:19|20)\d\d\b)",
+    re.IGNORECASE,
+)
+
+
 def _without_relative_clause(sentence: str) -> str:
     """Drop a relative clause between a short subject and its verb, keeping where it happened.
 
@@ -328,6 +337,8 @@ def _without_relative_clause(sentence: str) -> str:
     if m is None or verb_index(m["subject"].strip()) is not None:
         return sentence
     place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
+    if place and _A_TIME.search(place.group(2)):
+        place = None  # round 26: "stolen from a Dutch museum in March 2020": a time, no place
     where = f"{place.group(1)} {place.group(2)} " if place else ""
     return f"{m['subject']}{where}{m['verb']}"
 
