@@ -200,3 +200,24 @@ def test_round_26e_a_dropped_relative_clause_takes_its_time_with_it(paragraph, t
     """A relative clause dropped between a subject and its verb keeps its last phrase only when
     that is a place, not a time ("in March 2020"); a speaker in commas before "said" goes."""
     assert derive_title([paragraph]) == title
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "start"),
+    [
+        (  # fresh_round26 (was "On August 4 City Council awards …")
+            "On August 4 City Council awarded the general contract for the Library Improvement "
+            "Project to Brennan Company of Mankato, MN.",
+            "City Council awards the general contract",
+        ),
+        (  # fresh_round26 (was "2010 City Council meeting, approval given …")
+            "At the Feb. 1, 2010 City Council meeting, approval was given for an extra $6 million "
+            "for the City Centre Library.",
+            "Approval given for an extra $6 million",
+        ),
+    ],
+)
+def test_round_26f_a_leading_date_goes_whole(paragraph, start):
+    """A leading "On August 4" before a capital goes, and a leading phrase with a date takes
+    the date's year with it ("At the Feb. 1, 2010 City Council meeting,")."""
+    assert derive_title([paragraph]).startswith(start)
