@@ -263,6 +263,7 @@ class PostgresJournal(DeliveryJournal):
         # (issue, address) -> subscriber id: the readers this sender claimed whose final
         # outcome it has not seen committed; its end gives back only those (_finish)
         self._unsettled: dict[tuple[str, str], int] = {}
+        self._ahead: _ClaimAhead | None = None  # a claim running on its thread (_claimed_in)
         self._passes = 0  # passes over the list begun (_claimed)
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
@@ -307,7 +308,13 @@ class PostgresJournal(DeliveryJournal):
 
     def close(self) -> None:
         """Write the outcomes still queued, give back unsettled claims, mark this sender
-        finished, and close (see module doc)."""
+        finished, and close (see module doc).
+
+        A claim still running ahead (a stream left open: a run stopped by an error keeps it
+        alive) is waited for first: it would use the connection with `_finish`, and its
+        readers, claimed after the give-back, stayed held by a finished sender."""
+        if self._ahead is not None:
+            self._ahead.wait()
         self._committer.close()
         fenced = not self._unfenced
         try:
@@ -768,6 +775,7 @@ class PostgresJournal(DeliveryJournal):
                     following = {**params, "last": rows[-1][0]}
                     following["size"] = claim_size(self.batch, rows[-1][0], end)
                     ahead = _ClaimAhead(partial(self._claim_batch, query, following), following)
+                    self._ahead = ahead  # close() waits for it
                 for number, email, name, fields, first_name, won in rows:
                     if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
                         break  # claim again: statuses may have changed, the lease must be fresh
