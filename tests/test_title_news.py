@@ -200,3 +200,40 @@ def test_round_26e_a_dropped_relative_clause_takes_its_time_with_it(paragraph, t
     """A relative clause dropped between a subject and its verb keeps its last phrase only when
     that is a place, not a time ("in March 2020"); a speaker in commas before "said" goes."""
     assert derive_title([paragraph]) == title
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "start"),
+    [
+        (  # fresh_round26 (was "On August 4 City Council awards …")
+            "On August 4 City Council awarded the general contract for the Library Improvement "
+            "Project to Brennan Company of Mankato, MN.",
+            "City Council awards the general contract",
+        ),
+        (  # fresh_round26 (was "2010 City Council meeting, approval given …")
+            "At the Feb. 1, 2010 City Council meeting, approval was given for an extra $6 million "
+            "for the City Centre Library.",
+            "Approval given for an extra $6 million",
+        ),
+    ],
+)
+def test_round_26f_a_leading_date_goes_whole(paragraph, start):
+    """A leading "On August 4" before a capital goes, and a leading phrase with a date takes
+    the date's year with it ("At the Feb. 1, 2010 City Council meeting,")."""
+    assert derive_title([paragraph]).startswith(start)
+
+
+def test_round_26g_a_scene_with_no_one_in_it_gives_way_to_its_event():
+    """fresh_round22's house fire: a subject with no name and no number and a verb with only a
+    place ("Smoke swirled in the frigid air") give way to the "as" clause that names a place;
+    a subject with a name in it keeps its clause."""
+    paragraph = (
+        "BECKET — Smoke swirled in the frigid air Saturday afternoon as a structure fire "
+        "destroyed a two-story single-family home on Quarry Road, according to Fire Chief Paul "
+        "Mikaniewicz."
+    )
+    assert derive_title([paragraph]) == (
+        "Structure fire destroys a two-story single-family home on Quarry Road"
+    )
+    named = "Firefighters from Becket worked in the frigid air as a fire destroyed a home on Quarry Road."
+    assert derive_title([named]).startswith("Firefighters from Becket")

@@ -158,6 +158,8 @@ _LABEL = Lazy(
     rf"(?:,\s{_MONTHS}\.?\s\d{{1,2}}(?:,\s\d{{4}})?(?=,\s[A-Z]))?"
     # "Today, EPA and the Department of Justice announced …": after a comma any capital
     r"(?:,\s(?=[A-Z])|,?\s(?=[a-z]|(?:A|An|The|It)\s)))?"
+    # round 26: "On August 4 City Council awarded …": a leading date before a capital
+    rf"(?:On\s{_MONTHS}\.?\s\d{{1,2}}(?:,\s\d{{4}})?,?\s(?=[A-Z]))?"
     # "it was announced that Bayer AG has agreed …": no one is named, the news follows
     r"(?:[Ii]t\s(?:was|has\sbeen|is)\s(?:announced|reported|confirmed|revealed)\sthat\s)?"
 )

@@ -263,6 +263,7 @@ class PostgresJournal(DeliveryJournal):
         # (issue, address) -> subscriber id: the readers this sender claimed whose final
         # outcome it has not seen committed; its end gives back only those (_finish)
         self._unsettled: dict[tuple[str, str], int] = {}
+        self._ahead: _ClaimAhead | None = None  # a claim running on its thread (_claimed_in)
         self._passes = 0  # passes over the list begun (_claimed)
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
@@ -307,7 +308,13 @@ class PostgresJournal(DeliveryJournal):
 
     def close(self) -> None:
         """Write the outcomes still queued, give back unsettled claims, mark this sender
-        finished, and close (see module doc)."""
+        finished, and close (see module doc).
+
+        A claim still running ahead (a stream left open: a run stopped by an error keeps it
+        alive) is waited for first: it would use the connection with `_finish`, and its
+        readers, claimed after the give-back, stayed held by a finished sender."""
+        if self._ahead is not None:
+            self._ahead.wait()
         self._committer.close()
         fenced = not self._unfenced
         try:
@@ -768,6 +775,7 @@ class PostgresJournal(DeliveryJournal):
                     following = {**params, "last": rows[-1][0]}
                     following["size"] = claim_size(self.batch, rows[-1][0], end)
                     ahead = _ClaimAhead(partial(self._claim_batch, query, following), following)
+                    self._ahead = ahead  # close() waits for it
                 for number, email, name, fields, first_name, won in rows:
                     if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
                         break  # claim again: statuses may have changed, the lease must be fresh
@@ -798,28 +806,27 @@ class PostgresJournal(DeliveryJournal):
     def _any_free(self, done: str, last: int, end: int) -> bool:
         """May a reader with an id after `last` up to `end` be claimed (ANY_FREE)?"""
         params = {"issue": self.issue_id, "me": self.sender_id, "last": last, "up_to": end}
-
-        def read() -> bool:
-            with self.pg.raw.transaction():
-                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # hash joins
-                row = self.pg.raw.execute(ANY_FREE.format(done=done), params).fetchone()
-            return bool(row and row[0])
-
-        with self._lock:
-            return self._patiently(read, "read the journal")
+        row = self._hash_joined(ANY_FREE.format(done=done), params, "read the journal")
+        return bool(row and row[0])
 
     def _any_unsent(self, done: str, up_to: int | None) -> bool:
         """Is an active reader up to `up_to` without a `done` outcome left (ANY_UNSENT)?"""
         params = {"issue": self.issue_id, "up_to": NO_ID_LIMIT if up_to is None else up_to}
+        row = self._hash_joined(ANY_UNSENT.format(done=done), params, "read the journal")
+        return bool(row and row[0])
 
-        def read() -> bool:
+    def _hash_joined(self, query: str, params: Any, what: str) -> tuple[Any, ...] | None:
+        """`query`'s one row, read with hash joins (the planner's nested loops over claims
+        and deliveries it has not analysed yet cost the square of their number), on this
+        sender's connection, patiently: _any_free, _any_unsent, others_pending."""
+
+        def read() -> tuple[Any, ...] | None:
             with self.pg.raw.transaction():
-                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # hash joins
-                row = self.pg.raw.execute(ANY_UNSENT.format(done=done), params).fetchone()
-            return bool(row and row[0])
+                self.pg.raw.execute("SET LOCAL enable_nestloop = off")
+                return self.pg.raw.execute(query, params).fetchone()
 
         with self._lock:
-            return self._patiently(read, "read the journal")
+            return self._patiently(read, what)
 
     def _server_now(self) -> Any:
         row = self.pg.raw.execute("SELECT now()").fetchone()
@@ -829,15 +836,8 @@ class PostgresJournal(DeliveryJournal):
     def others_pending(self, up_to: int | None = None) -> int:
         """Readers not yet sent that another living sender holds: what this one waits for."""
         params = (self.issue_id, self.sender_id, NO_ID_LIMIT if up_to is None else up_to)
-
-        def count() -> int:
-            with self.pg.raw.transaction():
-                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # as OTHERS_PENDING says
-                row = self.pg.raw.execute(OTHERS_PENDING, params).fetchone()
-            return int(row[0]) if row else 0
-
-        with self._lock:
-            return self._patiently(count, "read the other senders' claims")
+        row = self._hash_joined(OTHERS_PENDING, params, "read the other senders' claims")
+        return int(row[0]) if row else 0
 
     def would_send(self, email: str) -> bool:
         """Active, neither sent nor unknown, and (for a sender) still claimed by this one."""
