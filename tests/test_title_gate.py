@@ -607,10 +607,11 @@ def test_round_26_set_is_recorded_as_read_once():
     outside 2004-2005 and an editor's verdict on each title: 6 of 15 printable with round 26d's
     code, read once, and the same 15 titles with the code of round 26's start; 8 with round
     26e's (a time after a dropped relative clause goes, a speaker in commas before "said" is an
-    attribution; chosen on that reading); 10 with round 26f's (a leading date goes whole)."""
+    attribution; chosen on that reading); 10 with round 26f's (a leading date goes whole);
+    11 with round 26h's (a code that spells nothing of the name leaves the name)."""
     leads = _recorded_set("fresh_round26", 15)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
         assert derive_title(lead["paragraphs"]) == _latest(lead)
     assert _kept(leads) == {"before": 6, "read": 6, "now": 6}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 10
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 11

@@ -237,3 +237,16 @@ def test_round_26g_a_scene_with_no_one_in_it_gives_way_to_its_event():
     )
     named = "Firefighters from Becket worked in the frigid air as a fire destroyed a home on Quarry Road."
     assert derive_title([named]).startswith("Firefighters from Becket")
+
+
+def test_round_26h_a_code_that_spells_nothing_of_the_name_leaves_the_name():
+    """fresh_round26's strike: "Finnair (AY)" is titled "Finnair", not "AY"; an acronym that
+    spells the name's last words ("NASA's Transiting Exoplanet Survey Satellite (TESS)") still
+    stands for them."""
+    paragraph = (
+        "Finnair (AY) will cancel around 100 flights from its primary hub, Helsinki Airport "
+        "(HEL), due to a labor strike by the Finnish Aviation Union (IAU)."
+    )
+    assert derive_title([paragraph]) == "Finnair to cancel around 100 flights"
+    tess = "NASA's Transiting Exoplanet Survey Satellite (TESS) has found eight planets."
+    assert derive_title([tess]).startswith("TESS finds")

@@ -199,7 +199,18 @@ def _acronym(m: re.Match[str]) -> str:
         if kept[-1] in ("and", "or", "&"):
             return " ".join([article.strip(), *kept, m["short"]]).strip()
         break
-    return m.group() if len(words) > len(m["short"]) + 2 else m["short"]
+    # round 26: a code that spells nothing of the name ("Finnair (AY)", "Helsinki Airport
+    # (HEL)") is no short form a reader knows: the name stays, without the code
+    return m.group() if len(words) > len(m["short"]) + 2 else _unspelled(m, words)
+
+
+def _unspelled(m: re.Match[str], words: list[str]) -> str:
+    """The acronym for a short name whose last initials it begins with ("First Solar (FSLR)"),
+    else the name itself, with its article and without the code ("Finnair (AY)" → "Finnair")."""
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    if any(initials[k:] and m["short"].startswith(initials[k:]) for k in range(len(initials))):
+        return m["short"]  # "… Survey Satellite (TESS)", "First Solar (FSLR)"
+    return m.group()[: m.start("short") - 1 - m.start()].rstrip()
 
 
 def _present_tense(clause: str) -> str:
