@@ -77,6 +77,21 @@ def test_a_headline_showing_another_sites_address_loses_its_link():
     ) in sources.warnings
 
 
+def test_a_headline_writing_a_scheme_with_no_host_keeps_its_link():
+    """A headline that writes "https://..." or "www." followed by punctuation shows no
+    address: its link is kept, where an empty host read as another site's dropped it with a
+    warning naming no host."""
+    sources = _headlines(
+        ("Typing https://... into a browser", "https://wire.example/a"),
+        ("Why www.) still matters", "https://wire.example/b"),
+    )
+    assert [h.url for h in sources.headlines] == [
+        "https://wire.example/a",
+        "https://wire.example/b",
+    ]
+    assert not any("shows the address" in w for w in sources.warnings), sources.warnings
+
+
 def test_an_encoded_word_in_the_lists_name_is_refused_where_the_settings_are_read(workspace):
     """`name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="` passed the line-break check, and
     Python's mail headers decode an encoded-word when it is assigned: the confirmation email's
