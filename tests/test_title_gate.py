@@ -627,3 +627,16 @@ def test_round_26_set_is_recorded_as_read_once():
         assert derive_title(lead["paragraphs"]) == _latest(lead)
     assert _kept(leads) == {"before": 6, "read": 6, "now": 6}
     assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 11
+
+
+def test_round_27_set_is_recorded_as_read_once():
+    """Round 27's set (15 leads: giraffe births, ships aground, tech layoffs, winter storms;
+    gathered after round 26h's code and committed before it read them, none from another file's
+    URL) keeps a source, a licence, a year outside 2004-2005 and an editor's verdict on each
+    title: 8 of 15 printable with round 26h's code, read once, and 8 with the code of round
+    26's start (one title differs: round 26g's scene rule; both kept)."""
+    leads = _recorded_set("fresh_round27", 15)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_read"]
+    assert sum(lead["title_read"] != lead["title_before"] for lead in leads) == 1
+    assert _kept(leads) == {"before": 8, "read": 8, "now": 8}
