@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from newsletter.assemble import meaning  # noqa: E402
 from tests.support import labelled as lb  # noqa: E402
 
 HEADER = "                              leads nDCG@5 rec2   rec2cp g0/ld  prec   thin rec2+f"
@@ -290,7 +291,10 @@ def main() -> None:
     print(f"{'real dev 5-fold CV TF-IDF':30s}{lb.tfidf_cv(dev).row()}")
     share, bar = lb.fit_ranker(dev)
     print(f"TF-IDF threshold fitted on real dev: {threshold:.3f}")
-    print(f"learnt on all real dev (shipped): concepts' share {share:.1f}, Related bar {bar:.2f}")
+    print(
+        f"learnt on all real dev: concepts' share {share:.1f}, Related bar {bar:.2f} "
+        f"(shipped: {meaning.SPARSE_SHARE:.1f}, {meaning.RELATED_BAR:.2f})"
+    )
     folds = ", ".join(f"{s:.1f}/{b:.2f}" for s, b in chosen)
     shares, bars = [s for s, _ in chosen], [b for _, b in chosen]
     print(

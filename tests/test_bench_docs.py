@@ -52,3 +52,25 @@ def test_bench_send_names_a_missing_tool_in_one_line(tmp_path):
     ]:
         assert isinstance(said, str) and "\n" not in said
         assert said.startswith(f"bench_send: {tool} not found at {missing}") and how in said
+
+
+def test_report_pooled_pools_five_sets_and_never_scores_a_set_it_learnt_on():
+    """The pooled report's sets are the 28 real dev leads and holdout2-5 (53, no lead twice),
+    and a share per evidence class with one share both sides mixes as the plain share does."""
+    report = load_bench("report_pooled")
+    sets = report.pooled_sets()
+    assert {name: len(leads) for name, leads in sets.items()} == {
+        "dev": 28,
+        "holdout2": 10,
+        "holdout3": 5,
+        "holdout4": 5,
+        "holdout5": 5,
+    }
+    names = [lead.name for leads in sets.values() for lead in leads]
+    assert len(set(names)) == len(names) == 53
+    assert all(lead.group == "real" for leads in sets.values() for lead in leads)
+    from newsletter.assemble.meaning import mix
+
+    for parts in [(0.6, 0.2), (0.1, 0.7), (0.05, 0.35)]:
+        assert report._mixed(parts, (0.4, 0.4, 0.3)) == mix(parts, 0.4)
+    assert report._mixed((0.6, 0.2), (0.4, 0.1, 0.3)) == mix((0.6, 0.2), 0.1)  # under: low share

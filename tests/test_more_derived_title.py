@@ -54,3 +54,20 @@ def test_check_asks_about_a_derived_line_until_the_editor_clears_it(workspace):
     rebuilt = runner.invoke(app, ["build", data["issue_dir"]])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "was derived" not in runner.invoke(app, ["check", data["issue_dir"]]).output
+
+
+def test_a_card_the_editor_pushes_to_more_keeps_its_mark_and_the_warning(workspace):
+    """The editor moves the untitled bridge card into [[more]] (its table renamed, its lines
+    kept): the manifest reads (`title_derived` was an unknown key there, so the move was an
+    error, or lost the mark) and `check` still asks about the derived title."""
+    data = build_json(
+        write(workspace, "seeds/fed.md", EDITORS), write(workspace, "seeds/bridge.txt", BRIDGE)
+    )
+    (card,) = data["stories"]
+    path = workspace / data["issue_dir"] / "issue.toml"
+    path.write_text(path.read_text("utf-8").replace("[[stories]]", "[[more]]"), "utf-8")
+    runner = CliRunner()
+    rebuilt = runner.invoke(app, ["build", data["issue_dir"]])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    checked = runner.invoke(app, ["check", data["issue_dir"]]).output
+    assert f"the title '{card['title']}' was derived from the story's first sentence" in checked

@@ -77,6 +77,21 @@ def test_a_headline_showing_another_sites_address_loses_its_link():
     ) in sources.warnings
 
 
+def test_a_headline_writing_a_scheme_with_no_host_keeps_its_link():
+    """A headline that writes "https://..." or "www." followed by punctuation shows no
+    address: its link is kept, where an empty host read as another site's dropped it with a
+    warning naming no host."""
+    sources = _headlines(
+        ("Typing https://... into a browser", "https://wire.example/a"),
+        ("Why www.) still matters", "https://wire.example/b"),
+    )
+    assert [h.url for h in sources.headlines] == [
+        "https://wire.example/a",
+        "https://wire.example/b",
+    ]
+    assert not any("shows the address" in w for w in sources.warnings), sources.warnings
+
+
 def test_an_encoded_word_in_the_lists_name_is_refused_where_the_settings_are_read(workspace):
     """`name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="` passed the line-break check, and
     Python's mail headers decode an encoded-word when it is assigned: the confirmation email's
@@ -91,3 +106,51 @@ def test_an_encoded_word_in_the_lists_name_is_refused_where_the_settings_are_rea
     path.write_text(text.replace(name, 'name = "Brief =?utf-8?q?=0D=0ABcc:_x@evil.example?="'))
     with pytest.raises(ConfigError, match=r"name: .* holds an encoded-word"):
         load_settings(workspace)
+
+
+def test_invisible_characters_written_as_entities_in_markdown_never_reach_the_email(workspace):
+    """A Markdown story writing `&#x202E;` (and a zero-width space, a BOM, a soft hyphen, a
+    tag character, a line separator) as entities passed the invisible-character rule at load
+    (they are ASCII there) and markdown-it decoded them into the email's HTML and text parts:
+    an override reversed the rest of the line (and an autolink's shown address decoded
+    `%E2%80%AE` into one). They are cleaned as any source's text now, in the prose, a link's
+    title, an image's alt text and a link's shown address."""
+    story = write(
+        workspace,
+        "seeds/entities.md",
+        "---\ntitle: Entities\n---\n\n"
+        "Council &#x202E;drowssap ruoy teser&#x202C; votes &#8203;x&#xFEFF;y, &shy;soft "
+        '&#xE0041;tag &#x2028;line [link](https://example.org/a "t&#x202E;itle").\n\n'
+        "![a&#x202E;lt](https://example.org/map.png)\n\n"
+        "Get it at <https://example.org/%E2%80%AEexe.txt>\n",
+    )
+    data = build_json(story)
+    raw = (workspace / data["issue_dir"] / "message.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    for kind in ("html", "plain"):
+        body = message.get_body((kind,)).get_content()
+        assert "Council drowssap ruoy teser votes xy, soft tag" in " ".join(body.split())
+        for invisible in ("\u202e", "\u202c", "\u200b", "\ufeff", "\u00ad", "\U000e0041", "\u2028"):
+            assert invisible not in body, (kind, ascii(invisible))
+
+
+def test_entities_in_a_markdown_story_reach_the_subject_and_preheader_decoded(workspace):
+    """An untitled Markdown story writing `&amp;`: its derived title (so the Subject) said
+    "Council &amp; the mayor …", and a titled one's preheader `&amp;` and `&#x202E;`, as
+    written, while the body showed "&"; each now says what the body shows, cleaned."""
+    untitled = write(
+        workspace,
+        "seeds/amp.md",
+        "The council &amp; the mayor agreed on Tuesday to fund the new bridge, officials "
+        "said.\n\nThe vote was close.\n",
+    )
+    data = build_json(untitled)
+    assert "&amp;" not in data["subject"] and "Council & the mayor" in data["subject"]
+    titled = write(
+        workspace,
+        "seeds/titled.md",
+        "---\ntitle: Bridge funded\n---\n\nThe council &amp; the mayor &#x202E;agreed on "
+        "Tuesday to fund the bridge.\n",
+    )
+    data = build_json(titled)
+    assert data["preheader"] == "The council & the mayor agreed on Tuesday to fund the bridge."

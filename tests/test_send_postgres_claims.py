@@ -175,3 +175,45 @@ def test_a_full_batch_has_the_next_one_claimed_while_it_goes_out_and_nobody_is_g
             journal.record(next(stream).email, "sent", attempts=1)
         stream.close()  # the claim ahead of the second batch: waited for, then unsettled
         assert len(journal._unsettled) >= 17
+
+
+def test_a_sender_closed_while_a_claim_ahead_runs_gives_its_readers_back(
+    send_ws, postgres_url, monkeypatch
+):
+    """A journal closed with its stream still open (a run stopped by an error, whose
+    traceback keeps the stream alive) while the next batch is being claimed ahead (made slow
+    here) waits for that claim, then gives back every reader it holds: none stays claimed
+    by a finished sender, where the late claim used to land after the give-back."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    add_readers(ws, 45)
+    server = ws.settings.database_server
+    assert server is not None
+    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
+    assert journal is not None
+    journal.register()
+    journal.batch = 10
+    claim_batch, calls = journal._claim_batch, []
+
+    def slow_ahead(query, params):
+        calls.append(params["last"])
+        if len(calls) == 2:  # the claim ahead of the second batch
+            time.sleep(1.0)
+        return claim_batch(query, params)
+
+    monkeypatch.setattr(journal, "_claim_batch", slow_ahead)
+    stream = journal.unsent()
+    next(stream)
+    journal.close()  # `stream` still open: its generator's `finally` has not run
+    time.sleep(1.5)  # a claim ahead that outlived close() has landed by now
+    check = open_postgres_journal(server, ISSUE_ID, create=False)
+    assert check is not None
+    try:
+        held = check.pg.raw.execute(
+            "SELECT count(*) FROM send_claims WHERE sender_id = %s", (journal.sender_id,)
+        ).fetchone()
+    finally:
+        check.close()
+    assert len(calls) == 2
+    assert held == (0,)
+    stream.close()

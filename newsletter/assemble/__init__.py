@@ -40,6 +40,7 @@ from newsletter.models import (
     StoryCard,
     body_paragraphs,
 )
+from newsletter.sources.markdown_reading import as_shown
 from newsletter.sources.summaries import cut_at_sentence
 from newsletter.sources.text import sentences
 
@@ -187,7 +188,8 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
     """A story's card: its title, image, `summary:` or first paragraph, and the ranker's why."""
 
     paragraphs = story.paragraphs
-    summary = story.summary or cut_at_sentence(paragraphs[0] if paragraphs else "", CARD_WORDS)
+    first = cut_at_sentence(paragraphs[0] if paragraphs else "", CARD_WORDS)
+    summary = story.summary or as_shown(first, story.format)
     return StoryCard(
         title=scored.title,
         summary=summary,
@@ -295,7 +297,7 @@ def lead_from_story(
     derived here), marked as such, or a borrowed headline, which says whose it is."""
 
     return Lead(
-        title=story.title or title or derive_title(story.paragraphs),
+        title=story.title or as_shown(title or derive_title(story.paragraphs), story.format),
         body=story.body,
         format=story.format,
         title_derived=story.title is None,
@@ -401,7 +403,7 @@ def lead_summary(lead: Lead, limit: int = PREHEADER_CHARS) -> str:
     found = without_greeting([s for p in lead.paragraphs[:2] for s in sentences(p)])
     if lead.title_derived and len(found) > 1:
         found = found[1:]
-    return cut_at_word(found[0] if found else lead.title, limit)
+    return cut_at_word(as_shown(found[0], lead.format) if found else lead.title, limit)
 
 
 def note_summary(note: Note, limit: int = PREHEADER_CHARS) -> str:

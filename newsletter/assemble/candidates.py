@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from newsletter.assemble.titles import derive_title
 from newsletter.models import Headline, Story
+from newsletter.sources.markdown_reading import as_shown
 from newsletter.sources.summaries import cut_at_sentence
 
 
@@ -35,12 +36,13 @@ def story_headline(story: Story) -> Headline:
 
     paragraphs = story.paragraphs
     return Headline(
-        title=story.title or derive_title(paragraphs),
+        title=story.title or as_shown(derive_title(paragraphs), story.format),
         title_derived=story.title is None,
         url=story.url,
         source=story.source,
         date=story.date,
-        summary=story.summary or cut_at_sentence(paragraphs[0] if paragraphs else ""),
+        summary=story.summary
+        or as_shown(cut_at_sentence(paragraphs[0] if paragraphs else ""), story.format),
         tags=story.tags,
         publisher=story.publisher,
         words=sum(len(p.split()) for p in paragraphs),

@@ -500,7 +500,11 @@ def verb_index(text: str) -> int | None:
             and (word == "to" or not raw[:1].isupper() or i == 0)
             and not _noun_before_past(words, i, word)
         ):
-            if _tagged_adjective(text, i, word) or _prenominal(words, i, word):
+            if (
+                _tagged_adjective(text, i, word)
+                or _prenominal(words, i, word)
+                or _noun_modifier(text, i, word)
+            ):
                 previous = word
                 continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
@@ -602,6 +606,18 @@ def _tagged_adjective(text: str, i: int, word: str) -> bool:
     return i < len(tags) and tags[i] == "JJ"
 
 
+def _noun_modifier(text: str, i: int, word: str) -> bool:
+    """Round 26: "A hot shot crew with additional firefighters … arrived": an irregular past
+    that the tagger reads as a noun (NN), after an article or an adjective and before a noun,
+    with a finite verb (VBD, VBZ, VBP) later, is part of the subject, not its verb."""
+    if word not in IRREGULAR_LEMMA or i == 0:
+        return False
+    tags = pos_tagger.word_tags(text)
+    if i + 1 >= len(tags) or tags[i] != "NN" or tags[i - 1] not in ("DT", "JJ"):
+        return False
+    return tags[i + 1] in ("NN", "NNS") and any(t in ("VBD", "VBZ", "VBP") for t in tags[i + 2 :])
+
+
 _NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}
 _PLACE_OR_TIME = word_set("in at on for from into with under near during since inside outside of")
 # Words that open a clause of their own: a verb after one is that clause's, not the subject's.
@@ -687,7 +703,8 @@ def _past_like(words: Sequence[str], i: int, word: str) -> bool:
     "lied", an irregular past ("Luxon sworn in") and "crash-landed", "test-fired", a hyphenated
     past, only when the tagger reads it as one ("wind-driven", "tar-covered" describe a noun)."""
     if word.endswith("ed") and "-" not in word:
-        return len(word) > 4 or word.endswith("ied")
+        # round 26: a short one ("used") only when the tagger reads it as a past (VBD)
+        return len(word) > 4 or word.endswith("ied") or _tagged(words, i) == "VBD"
     if word.endswith("ed"):
         return _tagged(words, i) == "VBD"
     return word in IRREGULAR_LEMMA and len(word) > 4

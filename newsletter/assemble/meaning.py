@@ -41,7 +41,8 @@ from newsletter.assemble.relevance import (
     lead_profile,
     rank_headlines,
 )
-from newsletter.assemble.story_views import other_stories
+from newsletter.assemble.story_places import elsewhere
+from newsletter.assemble.story_views import WINDOW, other_stories
 from newsletter.models import Headline, ScoredHeadline
 
 if TYPE_CHECKING:
@@ -284,15 +285,23 @@ def _rank_once(
     # A story the editor wrote is read whole (its text names the event), never judged so.
     headlines = [i for i in strong if candidates[i].source not in texts]
     other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors)
+    concept_of = {position[id(item.headline)]: item.score for item in sparse}
+
+    def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
+        return mix(evidence(concept_of[index], float(cosine[index])), share)
+
+    away = elsewhere(lead[1], profile, candidates, headlines[:WINDOW], before, WEEK_BAR)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
         concepts = max(item.score, story_sparse.get(index, 0.0))
         if results_pass and concepts > WEAK_CAP and _is_result(results, index, item.title):
             concepts = min(concepts, WEAK_CAP)
-        if index in other:  # another story of the lead's names: its event is what counts
+        if index in other or index in away:  # another story of its names, or elsewhere
             concepts = min(concepts, WEAK_CAP)
         parts = evidence(concepts, other.get(index, float(cosine[index])))
+        if index in away:  # another event of the same kind elsewhere: its likeness is weak
+            parts = (parts[0], parts[1] * WEAK_EVIDENCE)
         return _rescored(item, mix(parts, share), parts)
 
     scored = []

@@ -32,10 +32,11 @@ _SPEECH = (
     r"(?:said|says|say|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
     r"confirms|declared|warned|wrote|added|according to)"
 )
-# ", President José Jerí announced on Friday." / ", officials said." / ", according to AP."
+# ", President José Jerí announced on Friday." / ", officials said." / ", according to AP." /
+# round 26: ", the institution which owns the artwork, said on Tuesday." (a comma before "said")
 # The verb in lower case only: "to the United States to face charges" is no attribution.
 _TRAILING_ATTRIBUTION = Lazy(
-    rf",\s+(?P<who>(?:[^,]{{0,80}}?\s)?)(?-i:{_SPEECH})\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
+    rf",\s+(?P<who>(?:[^,]{{0,80}}?,?\s)?)(?-i:{_SPEECH})\b(?:\s(?:{_DAYS}|yesterday|today|(?:on|late|"
     rf"early|this|last|in|to|at|during|after|from|via|through|over)\b[^,]{{0,50}}))?$"
     r"|,\s+according to [^,]{1,80}$",
     re.IGNORECASE,
@@ -62,7 +63,8 @@ _LEADING_PHRASE = Lazy(
     # a participle or "bound" and its phrase: "Powered by nine engines,", "Outbound from …,"
     # ("On March 3, 2021," takes its year with it)
     r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b"
-    r"(?:[^,]|,(?=\d)|,(?=\s\d{4},)){0,140},\s+"
+    # (round 26: "At the Feb. 1, 2010 City Council meeting," too: a comma before a year)
+    r"(?:[^,]|,(?=\d)|,(?=\s\d{4}\b)){0,140},\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -87,10 +89,38 @@ _SCENE_THEN_EVENT = Lazy(
 )
 
 
+# Round 26: "Smoke swirled in the frigid air Saturday afternoon as a structure fire destroyed a
+# two-story single-family home on Quarry Road": a scene with no one in it (a subject with no
+# name and no number, a verb with no object, only where), then the event with a name.
+_UNNAMED_SCENE = Lazy(
+    r"^(?P<subject>[^,]+?)\s(?P<verb>[a-z]+)\s(?:in|on|at|over|across|through|into|around)\s"
+    r"[^,]{0,80}?,?\s(?:as|when)\s(?P<event>.+)$"
+)
+
+
+def _unnamed_scene(sentence: str) -> re.Match[str] | None:
+    """`_UNNAMED_SCENE`'s match when its subject names no one and holds no number, its verb is
+    the sentence's main verb, and the event after "as" or "when" names someone or somewhere
+    (a proper noun to the tagger); None otherwise."""
+    m = _UNNAMED_SCENE.match(sentence)
+    if m is None or any(c.isdigit() for c in m["subject"]):
+        return None
+    if any(w[:1].isupper() for w in m["subject"].split()[1:]):
+        return None
+    if verb_index(sentence) != len(m["subject"].split()):
+        return None
+    return m if "NNP" in pos_tagger.word_tags(m["event"])[1:] else None
+
+
 def _event_over_state(sentence: str) -> str:
-    """The event a state was caused by, when the main clause is only that state; a result
-    after how it was won (`_result_over_manner`)."""
-    m = _STATE_THEN_EVENT.match(sentence) or _SCENE_THEN_EVENT.match(sentence)
+    """The event a state was caused by, when the main clause is only that state, or a scene
+    with no one in it (`_unnamed_scene`); a result after how it was won
+    (`_result_over_manner`)."""
+    m = (
+        _STATE_THEN_EVENT.match(sentence)
+        or _SCENE_THEN_EVENT.match(sentence)
+        or _unnamed_scene(sentence)
+    )
     if m is None or _has_own_verb(m["subject"]):  # "Rescuers backed by dogs" has none
         return _result_over_manner(sentence)
     event = m["event"]

@@ -142,7 +142,10 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
         ):
             clause = " ".join([*words[: verb + 1], *words[verb + 2 :]])
     clause = _BORDER_WITH.sub(r" on \2 \1", clause)
-    clause = re.sub(r"^(?:the|a|an)\s(?=\S)", "", clause, flags=re.IGNORECASE)
+    # round 26: a leading "A total of", "A number of", "A lot of" keeps its "a" like any other
+    # amount ("Total of 13 coaches" was no headline)
+    leading = r"^(?:the|a(?!\s(?:total|number|couple|lot)\sof\b)|an)\s(?=\S)"
+    clause = re.sub(leading, "", clause, flags=re.IGNORECASE)
     return clause if keep_articles else _without_articles(clause)
 
 
@@ -196,7 +199,18 @@ def _acronym(m: re.Match[str]) -> str:
         if kept[-1] in ("and", "or", "&"):
             return " ".join([article.strip(), *kept, m["short"]]).strip()
         break
-    return m.group() if len(words) > len(m["short"]) + 2 else m["short"]
+    # round 26: a code that spells nothing of the name ("Finnair (AY)", "Helsinki Airport
+    # (HEL)") is no short form a reader knows: the name stays, without the code
+    return m.group() if len(words) > len(m["short"]) + 2 else _unspelled(m, words)
+
+
+def _unspelled(m: re.Match[str], words: list[str]) -> str:
+    """The acronym for a short name whose last initials it begins with ("First Solar (FSLR)"),
+    else the name itself, with its article and without the code ("Finnair (AY)" → "Finnair")."""
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    if any(initials[k:] and m["short"].startswith(initials[k:]) for k in range(len(initials))):
+        return m["short"]  # "… Survey Satellite (TESS)", "First Solar (FSLR)"
+    return m.group()[: m.start("short") - 1 - m.start()].rstrip()
 
 
 def _present_tense(clause: str) -> str:
@@ -214,7 +228,7 @@ def _present_tense(clause: str) -> str:
         plural = low == "have"
     else:
         changed = _past_present(words, verb)
-        plural = plural_subject(words[:verb])
+        plural = plural_subject(words[:verb]) and not _one_person(words, verb)
     if changed is None:
         return clause
     present = _second_verb_present(changed, verb, plural) or clause
@@ -281,8 +295,18 @@ def _past_present(words: list[str], verb: int) -> list[str] | None:
         return None
     if verb + 1 < len(words) and words[verb + 1] == "by":
         return None  # "region hit by an earthquake": a participle
-    plural = plural_subject(words[:verb])
+    plural = plural_subject(words[:verb]) and not _one_person(words, verb)
     return [*words[:verb], (lemma if plural else third_person(lemma)) + tail, *words[verb + 1 :]]
+
+
+def _one_person(words: list[str], verb: int) -> bool:
+    """Round 26: "Serena Williams won her third-successive WTA Finals title": a name before the
+    verb and "his" or "her" after it is one person, whatever the surname's "-s" says."""
+    return (
+        verb + 1 < len(words)
+        and words[verb - 1][:1].isupper()
+        and words[verb + 1].lower() in ("his", "her")
+    )
 
 
 def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
@@ -305,6 +329,15 @@ def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | Non
     return " ".join(words)
 
 
+# A time, not a place: a month, a weekday or a year ("in March 2020", "in 2020 during …").
+_A_TIME = Lazy(
+    r"^(?:the\s)?(?:(?:jan|febr)uary|march|april|may|june|july|august|september|october"
+    r"|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|(?:19|20)\d\d\b)",
+    re.IGNORECASE,
+)
+
+
 def _without_relative_clause(sentence: str) -> str:
     """Drop a relative clause between a short subject and its verb, keeping where it happened.
 
@@ -315,6 +348,8 @@ def _without_relative_clause(sentence: str) -> str:
     if m is None or verb_index(m["subject"].strip()) is not None:
         return sentence
     place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
+    if place and _A_TIME.search(place.group(2)):
+        place = None  # round 26: "stolen from a Dutch museum in March 2020": a time, no place
     where = f"{place.group(1)} {place.group(2)} " if place else ""
     return f"{m['subject']}{where}{m['verb']}"
 

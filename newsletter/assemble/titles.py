@@ -91,6 +91,7 @@ from newsletter.assemble.title_cuts import (
 )
 from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.title_gate import confident_cut, first_boundary
+from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -153,8 +154,12 @@ _LABEL = Lazy(
     r"(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
     r"|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?"
+    # round 26: "On Tuesday, December 8, Alabama Attorney General …": the day takes its date
+    rf"(?:,\s{_MONTHS}\.?\s\d{{1,2}}(?:,\s\d{{4}})?(?=,\s[A-Z]))?"
     # "Today, EPA and the Department of Justice announced …": after a comma any capital
     r"(?:,\s(?=[A-Z])|,?\s(?=[a-z]|(?:A|An|The|It)\s)))?"
+    # round 26: "On August 4 City Council awarded …": a leading date before a capital
+    rf"(?:On\s{_MONTHS}\.?\s\d{{1,2}}(?:,\s\d{{4}})?,?\s(?=[A-Z]))?"
     # "it was announced that Bayer AG has agreed …": no one is named, the news follows
     r"(?:[Ii]t\s(?:was|has\sbeen|is)\s(?:announced|reported|confirmed|revealed)\sthat\s)?"
 )
@@ -275,8 +280,15 @@ def chosen_title(
         later = _later_title(text, opening_sentence, following, max_chars, limit)
         if later is not None:
             return later
+    if states(opening_sentence):
+        # round 26: "Collin Morikawa is the champion golfer of the year.": the first sentence
+        # states; the news is the first later one that reports, when its title prints whole
+        reported = _reported_title(text, opening_sentence, following, max_chars, limit)
+        if reported is not None:
+            return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
+    title = _with_whole_list(title, first, limit)
     if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
@@ -377,6 +389,39 @@ def _later_title(
         if kind not in ("cut", "unchecked"):
             return title, f"later {kind}"
     return None
+
+
+def _with_whole_list(title: str, sentence: str, limit: int) -> str:
+    """Round 26c: a title cut inside a list ("lit up in red, green") with the rest of the list
+    ("…, and yellow"), when that fits `limit` and passes the checks; else as it was."""
+    rest = list_end(title, sentence)
+    if rest is None or len(title) + len(rest) > limit:
+        return title
+    whole = title + rest
+    return title if printable_problems(whole, limit) else whole
+
+
+# How many sentences after one that states are read for one that reports (round 26).
+STATED_SENTENCES = 5
+
+
+def _reported_title(
+    text: str, first: str, following: Sequence[str], max_chars: int, limit: int
+) -> tuple[str, str] | None:
+    """The title of the first of the next `STATED_SENTENCES` sentences (of this paragraph, then
+    of the next ones) that reports an event (`title_news.reports`), when it prints whole or cut
+    at a certain boundary ("reported whole", ...); None otherwise."""
+    found = [s for s in sentences(text) if s != first]
+    for paragraph in following:
+        found += sentences(_without_label(without_dateline(" ".join(paragraph.split()))))
+    sentence = next((s for s in found[:STATED_SENTENCES] if reports(s)), None)
+    if sentence is None:
+        return None
+    short, whole = _derive(sentence, max_chars)
+    title, kind = _checked_title(sentence, short, whole, max_chars, limit)
+    if kind in ("cut", "unchecked") or _opens_on_it(title) or not tagged_verb(title):
+        return None
+    return title, f"reported {kind}"
 
 
 def _checked_title(

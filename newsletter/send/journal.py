@@ -59,6 +59,8 @@ CLOSE_WAIT = 1.0  # seconds close() waits for a sender thread to finish its call
 HANDED_OVER = "outcome unknown: the sender stopped after handing the message to the relay"
 
 UNREACHABLE = "the database was unreachable for"  # how a JournalWriteError names a server gone
+# How it names a login the server refused when the send reconnected (postgres.LoginRefused)
+REFUSED_LOGIN = "the server refused the login when the send reconnected"
 
 
 class JournalWriteError(DeliveryError):
@@ -307,6 +309,11 @@ class DeliveryJournal:
         error = storable_text(error)  # a relay's or a socket's words: either backend keeps them
         row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
         self._write(lambda: self.conn.execute(RECORD, row))
+
+    def stamp(self) -> str:
+        """The `updated` stamp a row written now gets (the sender stamps an accepted outcome
+        itself, so that the recovery file's line for it carries the same: recovery.py)."""
+        return utc_now()
 
     def record_soon(
         self,

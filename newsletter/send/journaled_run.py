@@ -17,7 +17,14 @@ from newsletter.config import Settings, smtp_password
 from newsletter.errors import NewsletterError, display_path
 from newsletter.mail.personalize import Recipient
 from newsletter.send.composer import Composer
-from newsletter.send.journal import UNREACHABLE, DeliveryJournal, Failure, SenderShare, send_lock
+from newsletter.send.journal import (
+    REFUSED_LOGIN,
+    UNREACHABLE,
+    DeliveryJournal,
+    Failure,
+    SenderShare,
+    send_lock,
+)
 from newsletter.send.outbox import FileTransport
 from newsletter.send.plan import ProgressCallback, SendPlan
 from newsletter.send.recovery import (
@@ -468,6 +475,8 @@ def _journal_stop(reason: str | None, recovery: RecoveryFile, *, server: bool = 
         )
     if reason and UNREACHABLE in reason:  # a database server that did not come back in time
         return line + "; run the same command again once the server is back"
+    if reason and REFUSED_LOGIN in reason:  # the fix is in the reason: the login's own
+        return line + "; run the same command again once the login works"
     if server:
         return line + "; run the same command again once the database takes writes again"
     return line + "; free space or fix the disk, then run the same command again"

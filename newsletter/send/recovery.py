@@ -3,7 +3,8 @@
 When a journal write fails, the sender stops at once and writes each recipient
 the relay had accepted (or whose outcome is unknown) but the journal could not
 record to `<database>.unjournaled`, beside the database's real file: one
-tab-separated line per recipient (issue, address, status, Message-ID).  The
+tab-separated line per recipient (issue, address, status, Message-ID, and the stamp its
+journal row was written with, when the sender stamped it: see kept outcomes below).  The
 file's space is reserved when the run starts, while the disk still has room,
 so those few lines fit even on a disk that has just filled up.  The next send
 records the file in the journal before it sends anything, then deletes it: an
@@ -20,7 +21,9 @@ the server is found gone, and removed once a fence finds them on the server's di
 Their lines carry a fifth field, the `updated` stamp the journal row was written with:
 such an outcome *may already be recorded*, and the next run, finding that very row
 (same status, Message-ID and stamp), counts it as recorded and not as a reader mailed
-twice (`RecoveryEntry.recorded`).  `read_recovery` reads the main file and every kept
+twice (`RecoveryEntry.recorded`).  The main file's lines carry it too when the sender
+stamped the outcome before handing it to the journal (workers.py): a commit whose answer was
+lost is then known for this run's own as well.  `read_recovery` reads the main file and every kept
 file; `discard_recovery` deletes them all.
 """
 

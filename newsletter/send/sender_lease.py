@@ -32,9 +32,15 @@ import psycopg
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.send.claim_statements import EPOCH
-from newsletter.send.journal import UNREACHABLE, JournalWriteError, LeaseLost, host_name
+from newsletter.send.journal import (
+    REFUSED_LOGIN,
+    UNREACHABLE,
+    JournalWriteError,
+    LeaseLost,
+    host_name,
+)
 from newsletter.send.server_link import CONNECTION_LOST, OUTAGE, stopped_by_timeout
-from newsletter.subscribers.postgres import connect_postgres, statement_error
+from newsletter.subscribers.postgres import LoginRefused, connect_postgres, statement_error
 
 
 def new_sender_id() -> str:
@@ -187,7 +193,11 @@ class Heartbeat:
         except (psycopg.Error, NewsletterError) as e:
             conn, self._conn = self._conn, None
             answered = conn is not None and not conn.closed and not conn.broken
-            if answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
+            if isinstance(e, LoginRefused):  # reconnecting, the login refused: no wait mends it
+                self.refused = f"{self.server.where}: {REFUSED_LOGIN}" + str(e).removeprefix(
+                    f"{self.server.where}: cannot connect"
+                )
+            elif answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
                 self.refused = str(statement_error(self.server, e))
             else:  # gone (or passing): what it may have lost saved before the next renewal
                 self.down = True

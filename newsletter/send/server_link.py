@@ -21,7 +21,7 @@ from psycopg import pq
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
-from newsletter.subscribers.postgres import connect_postgres
+from newsletter.subscribers.postgres import LoginRefused, connect_postgres
 
 FIRST_PAUSE, LONGEST_PAUSE = 0.2, 2.0  # seconds between reconnection attempts
 CONNECTION_LOST = (
@@ -98,6 +98,8 @@ class ServerLink:
         if self.conn is None or self.conn.closed:
             try:
                 conn = connect_postgres(self.server)
+            except LoginRefused:
+                raise  # answered and refused: no wait mends it (shared_journal._patiently)
             except NewsletterError as e:  # down: a lost connection, waited out by _patiently
                 raise psycopg.OperationalError(str(e)) from None
             self._prepared = set()  # a new session: nothing is prepared on it yet

@@ -92,6 +92,7 @@ from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
+    REFUSED_LOGIN,
     UNREACHABLE,
     DeliveryJournal,
     JournalCounts,
@@ -135,6 +136,7 @@ from newsletter.send.shared_status import (
 )
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
+    LoginRefused,
     PostgresConnection,
     connect_postgres,
     server_words,
@@ -155,15 +157,20 @@ CLAIM_BATCH = 200  # the most readers claimed at a time (a big list's claims)
 # than CLAIM_FLOOR readers: a list of 150 is claimed 37, 28, 21, 20, … so a second sender
 # that starts a second later still finds readers to claim (with 200 at a time the first took
 # them all), while a big list is claimed 200 at a time until its last 800 ids (a few more
-# claims per pass, each cheaper for being smaller).
+# claims per pass, each cheaper for being smaller).  A small list's floor is lower: a
+# CLAIM_SHARE²-th of its ids, at least 1 (the sample's 12 readers are claimed 3, 2, 1, …, so a
+# second host sending with the first gets a share; with 20 a claim the first took all 12).
+# Lists of 320 ids and more keep CLAIM_FLOOR: their claims are as before.
 CLAIM_SHARE = 4
 CLAIM_FLOOR = 20
 
 
 def claim_size(most: int, last: int, up_to: int) -> int:
     """How many readers to claim next: `most` at most, a CLAIM_SHARE-th of the ids after
-    the cursor `last` up to the list's end `up_to`, at least CLAIM_FLOOR (or `most`)."""
-    return min(most, max(CLAIM_FLOOR, (up_to - last) // CLAIM_SHARE))
+    the cursor `last` up to the list's end `up_to`, at least the list's floor (CLAIM_FLOOR,
+    lower for a small list: see above)."""
+    floor = min(CLAIM_FLOOR, max(1, up_to // CLAIM_SHARE**2))
+    return min(most, max(floor, (up_to - last) // CLAIM_SHARE))
 
 
 LOCAL_STATE = "postgresql-send"  # the workspace's send lock and recovery file are named after it
@@ -256,6 +263,7 @@ class PostgresJournal(DeliveryJournal):
         # (issue, address) -> subscriber id: the readers this sender claimed whose final
         # outcome it has not seen committed; its end gives back only those (_finish)
         self._unsettled: dict[tuple[str, str], int] = {}
+        self._ahead: _ClaimAhead | None = None  # a claim running on its thread (_claimed_in)
         self._passes = 0  # passes over the list begun (_claimed)
         connection = PostgresConnection(connect_postgres(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
@@ -300,7 +308,13 @@ class PostgresJournal(DeliveryJournal):
 
     def close(self) -> None:
         """Write the outcomes still queued, give back unsettled claims, mark this sender
-        finished, and close (see module doc)."""
+        finished, and close (see module doc).
+
+        A claim still running ahead (a stream left open: a run stopped by an error keeps it
+        alive) is waited for first: it would use the connection with `_finish`, and its
+        readers, claimed after the give-back, stayed held by a finished sender."""
+        if self._ahead is not None:
+            self._ahead.wait()
         self._committer.close()
         fenced = not self._unfenced
         try:
@@ -332,6 +346,10 @@ class PostgresJournal(DeliveryJournal):
         self.record_soon(email, status, attempts=attempts, error=error, message_id=message_id,
                          now=now)  # fmt: skip
         self.wait_recorded()
+
+    def stamp(self) -> str:
+        """The `updated` stamp a row written now gets (to the microsecond: _stamp)."""
+        return _stamp()
 
     def record_soon(
         self,
@@ -478,6 +496,23 @@ class PostgresJournal(DeliveryJournal):
         re-opened and the operation run again, for `patience` seconds; any other refusal is
         one line at once.  The server gone, what it may have lost is first saved on this
         disk (disk_fence.py), with the accepted `rows` the operation writes."""
+        try:
+            return self._retried(operation, what, patience=patience, link=link, rows=rows)
+        except LoginRefused as e:  # reconnecting, the login refused: no wait mends it
+            line = str(e).removeprefix(f"{self.server.where}: cannot connect")
+            where = self.server.where
+            raise JournalWriteError(f"{where}: cannot {what}: {REFUSED_LOGIN}{line}") from None
+
+    def _retried(
+        self,
+        operation: Callable[[], T],
+        what: str,
+        *,
+        patience: float | None,
+        link: ServerLink | None,
+        rows: Sequence[Row],
+    ) -> T:
+        """_patiently's loop (its doc): LoginRefused from a reconnection passes through."""
         patience = self.patience if patience is None else patience
         deadline = time.monotonic() + patience
         pause, cause = FIRST_PAUSE, ""
@@ -535,8 +570,12 @@ class PostgresJournal(DeliveryJournal):
     def _reconnect(self) -> None:
         with contextlib.suppress(psycopg.Error):
             self.pg.raw.close()
-        with contextlib.suppress(NewsletterError):  # still down: the next try waits again
+        try:
             self.conn = PostgresConnection(connect_postgres(self.server), self.server)
+        except LoginRefused:
+            raise  # answered and refused: _patiently stops with it
+        except NewsletterError:
+            pass  # still down: the next try waits again
 
     def _gave_up(self, what: str, cause: str, timeout: psycopg.Error | None) -> JournalWriteError:
         if timeout is not None:  # every try stopped by a statement or lock timeout
@@ -736,6 +775,7 @@ class PostgresJournal(DeliveryJournal):
                     following = {**params, "last": rows[-1][0]}
                     following["size"] = claim_size(self.batch, rows[-1][0], end)
                     ahead = _ClaimAhead(partial(self._claim_batch, query, following), following)
+                    self._ahead = ahead  # close() waits for it
                 for number, email, name, fields, first_name, won in rows:
                     if time.monotonic() - read_at > FRESH_FOR or not heartbeat.valid():
                         break  # claim again: statuses may have changed, the lease must be fresh
@@ -766,28 +806,27 @@ class PostgresJournal(DeliveryJournal):
     def _any_free(self, done: str, last: int, end: int) -> bool:
         """May a reader with an id after `last` up to `end` be claimed (ANY_FREE)?"""
         params = {"issue": self.issue_id, "me": self.sender_id, "last": last, "up_to": end}
-
-        def read() -> bool:
-            with self.pg.raw.transaction():
-                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # hash joins
-                row = self.pg.raw.execute(ANY_FREE.format(done=done), params).fetchone()
-            return bool(row and row[0])
-
-        with self._lock:
-            return self._patiently(read, "read the journal")
+        row = self._hash_joined(ANY_FREE.format(done=done), params, "read the journal")
+        return bool(row and row[0])
 
     def _any_unsent(self, done: str, up_to: int | None) -> bool:
         """Is an active reader up to `up_to` without a `done` outcome left (ANY_UNSENT)?"""
         params = {"issue": self.issue_id, "up_to": NO_ID_LIMIT if up_to is None else up_to}
+        row = self._hash_joined(ANY_UNSENT.format(done=done), params, "read the journal")
+        return bool(row and row[0])
 
-        def read() -> bool:
+    def _hash_joined(self, query: str, params: Any, what: str) -> tuple[Any, ...] | None:
+        """`query`'s one row, read with hash joins (the planner's nested loops over claims
+        and deliveries it has not analysed yet cost the square of their number), on this
+        sender's connection, patiently: _any_free, _any_unsent, others_pending."""
+
+        def read() -> tuple[Any, ...] | None:
             with self.pg.raw.transaction():
-                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # hash joins
-                row = self.pg.raw.execute(ANY_UNSENT.format(done=done), params).fetchone()
-            return bool(row and row[0])
+                self.pg.raw.execute("SET LOCAL enable_nestloop = off")
+                return self.pg.raw.execute(query, params).fetchone()
 
         with self._lock:
-            return self._patiently(read, "read the journal")
+            return self._patiently(read, what)
 
     def _server_now(self) -> Any:
         row = self.pg.raw.execute("SELECT now()").fetchone()
@@ -797,15 +836,8 @@ class PostgresJournal(DeliveryJournal):
     def others_pending(self, up_to: int | None = None) -> int:
         """Readers not yet sent that another living sender holds: what this one waits for."""
         params = (self.issue_id, self.sender_id, NO_ID_LIMIT if up_to is None else up_to)
-
-        def count() -> int:
-            with self.pg.raw.transaction():
-                self.pg.raw.execute("SET LOCAL enable_nestloop = off")  # as OTHERS_PENDING says
-                row = self.pg.raw.execute(OTHERS_PENDING, params).fetchone()
-            return int(row[0]) if row else 0
-
-        with self._lock:
-            return self._patiently(count, "read the other senders' claims")
+        row = self._hash_joined(OTHERS_PENDING, params, "read the other senders' claims")
+        return int(row[0]) if row else 0
 
     def would_send(self, email: str) -> bool:
         """Active, neither sent nor unknown, and (for a sender) still claimed by this one."""
@@ -905,13 +937,20 @@ _last_stamp: tuple[int, str] = (0, "")  # (second, its stamp): one strftime a se
 
 
 def _stamp() -> str:
-    """utc_now() (database.py's format, to the second), formatted once a second, not once a
-    message: strftime was 5% of a sender's CPU on PostgreSQL (py-spy)."""
+    """utc_now() (database.py's format) to the microsecond, the second formatted once a
+    second, not once a message: strftime was 5% of a sender's CPU on PostgreSQL (py-spy).
+
+    To the microsecond because a stamp is how a re-run knows a kept outcome's row
+    (journaled_run._apply_recovery: same status, Message-ID and stamp, and a list copy's
+    Message-ID is the same from every host): to the second, another host's copy of the same
+    reader mailed within that second (a short `lease`, or clocks apart) read as this host's
+    own row, and the second copy went unsaid."""
     global _last_stamp
-    second, last = int(time.time()), _last_stamp  # read once: other threads replace it
+    now = time.time()
+    second, last = int(now), _last_stamp  # read once: other threads replace it
     if last[0] != second:
-        last = _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
-    return last[1]
+        last = _last_stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{last[1]}.{int((now - second) * 1_000_000):06d}Z"
 
 
 def partial_fetch(

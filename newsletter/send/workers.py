@@ -199,9 +199,10 @@ class SendRun:
         self.journal_error: str | None = None  # the journal write that stopped the run
         self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
         # worker -> (address, status, Message-ID): accepted (or unknown), journal write under way
-        self._recording: dict[int, tuple[str, str, str]] = {}
+        # (email, status, Message-ID, the stamp its journal row is written with)
+        self._recording: dict[int, tuple[str, str, str, str]] = {}
         # worker -> accepted outcomes handed to a batched journal, counted, commit not yet seen
-        self._unconfirmed: dict[int, list[tuple[str, str, str]]] = {}
+        self._unconfirmed: dict[int, list[tuple[str, str, str, str]]] = {}
         self.accepted_any = False
         self.failures: list[Failure] = []
         self.reasons: Counter[str] = Counter()
@@ -281,7 +282,7 @@ class SendRun:
             self._confirm_recorded()  # those unknown, handed to a batched journal
 
     def _keep_unrecorded(
-        self, unrecorded: list[tuple[str, str, str]], *, counted: bool = False
+        self, unrecorded: list[tuple[str, str, str, str]], *, counted: bool = False
     ) -> None:
         """Messages the relay answered whose journal write still waits (the database busy
         with an import, say) when the run stops waiting: the run ends before those writes,
@@ -289,8 +290,8 @@ class SendRun:
         `counted`: already in this run's counts (handed to a batched journal)."""
         if self.journal is None or self.recovery is None:
             return
-        for email, status, message_id in unrecorded:
-            self.recovery.save(self.journal.issue_id, email, status, message_id)
+        for email, status, message_id, stamp in unrecorded:
+            self.recovery.save(self.journal.issue_id, email, status, message_id, stamp)
             if counted:
                 continue
             with self._lock:
@@ -435,9 +436,9 @@ class SendRun:
             with self._lock:
                 kept = self._unconfirmed.pop(me, [])
                 self.journal_error = self.journal_error or str(e)
-            for email, status, message_id in kept:
+            for email, status, message_id, stamp in kept:
                 if self.recovery is not None:
-                    self.recovery.save(self.journal.issue_id, email, status, message_id)
+                    self.recovery.save(self.journal.issue_id, email, status, message_id, stamp)
             self._halt(str(e))
             raise
         with self._lock:
@@ -518,21 +519,29 @@ class SendRun:
         return None
 
     def _record(self, email: str, status: str, error: str = "", message_id: str = "") -> None:
+        """Record an outcome.  An accepted one is stamped here, and kept with its stamp until
+        committed: if it goes to the recovery file instead, its line carries the stamp its
+        journal row was written with, so a re-run knows that row, should the server have kept
+        it, for this run's own (not another host's second copy), and records the outcome at
+        the time it was accepted, not at the re-run's."""
         me, accepted = threading.get_ident(), status in ("sent", "unknown")
+        stamp = self.journal.stamp() if accepted and self.journal is not None else None
         with self._lock:  # out of flight and into recording at once (see _attempt)
             self._in_flight.pop(me, None)
-            if accepted and self.journal is not None:  # until committed, not to be forgotten
-                self._recording[me] = (email, status, message_id)
+            if stamp is not None:  # until committed, not to be forgotten
+                self._recording[me] = (email, status, message_id, stamp)
         if self.journal is None:
             return
-        handed: tuple[str, str, str] | None = None  # to a batched journal: confirmed later
+        handed: tuple[str, str, str, str] | None = None  # to a batched journal: confirmed later
         try:
-            self.journal.record_soon(email, status, attempts=1, error=error, message_id=message_id)
-            if accepted and self.journal.batched:
-                handed = (email, status, message_id)
+            self.journal.record_soon(
+                email, status, attempts=1, error=error, message_id=message_id, now=stamp
+            )
+            if stamp is not None and self.journal.batched:
+                handed = (email, status, message_id, stamp)
         except JournalWriteError as e:
-            if accepted and self.recovery is not None:
-                self.recovery.save(self.journal.issue_id, email, status, message_id)
+            if stamp is not None and self.recovery is not None:
+                self.recovery.save(self.journal.issue_id, email, status, message_id, stamp)
             with self._lock:
                 if self.journal_error is None:
                     self.journal_error = str(e)

@@ -231,6 +231,8 @@ def _other_site_shown(title: str, address: str) -> str | None:
     for m in _SHOWN_ADDRESS.finditer(title):
         host = m.group(1).split("@")[-1].split(":")[0].rstrip(".,;:!)]}'\"").casefold()
         host = host.removeprefix("www.")
+        if not host.strip("."):
+            continue  # "https://...", "www.)": a scheme or a prefix, no address shown
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:

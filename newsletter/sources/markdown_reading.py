@@ -8,12 +8,13 @@ is broken in every mail program, and an image without alt text is a hole for a s
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from newsletter.control_chars import quoted
+from newsletter.control_chars import quoted, without_controls, without_invisibles
 from newsletter.sources.markdown_limits import depth_problem, size_problem
 from newsletter.web_address import AddressError, web_address
 
@@ -34,8 +35,43 @@ def markdown_tokens(body: str) -> tuple[Any, ...]:
     """The body's block tokens, parsed once: a story is checked, lifted, rendered as HTML and
     as text from the same tokens (a 400 KB body built to be slow took markdown-it 4 s a pass,
     and a build made six).  The tokens are read, never changed.  Every body is measured by
-    reference_problem (markdown_limits.py) before it gets here."""
-    return tuple(markdown_parser().parse(body))
+    reference_problem (markdown_limits.py) before it gets here.
+
+    What markdown-it decodes from an entity or a link's percent-encoding is cleaned as any
+    source's text is (`_shown_text`): `&#x202E;`, and `%E2%80%AE` in an autolink's shown
+    address, became a right-to-left override in the email's body and text part, past the
+    invisible-character rule every source's text was held to at load."""
+    tokens = tuple(markdown_parser().parse(body))
+    for token in tokens:
+        for child in token.children or ():
+            _clean_decoded(child)
+    return tokens
+
+
+def _clean_decoded(token: Any) -> None:
+    """A token's text, alt text and link title without control or invisible characters."""
+    if token.type in ("text", "image") and token.content:
+        token.content = _shown_text(token.content)
+    title = token.attrGet("title") if token.type in ("link_open", "image") else None
+    if title:
+        token.attrSet("title", _shown_text(str(title)))
+    for child in token.children or ():
+        _clean_decoded(child)
+
+
+def as_shown(text: str, format: str) -> str:
+    """Text cut from a story's plain paragraphs (a derived title, a summary, the preheader)
+    as its body shows it: a Markdown body's entities decoded once (`Council &amp; mayor` is
+    "Council & mayor", as markdown-it renders it; the plain paragraphs keep them as written,
+    and the Subject said `&amp;`), then cleaned as every source's text is."""
+    if format != "markdown" or "&" not in text:
+        return text
+    return " ".join(_shown_text(html.unescape(text)).split())
+
+
+def _shown_text(text: str) -> str:
+    """`text` as every source's is shown: controls made spaces, invisible characters gone."""
+    return without_invisibles(without_controls(text)[0])
 
 
 @dataclass(frozen=True, slots=True)

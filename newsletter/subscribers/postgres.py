@@ -80,6 +80,26 @@ _CAUSES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
+# What the server says of a login that waiting does not mend: the password, the role, the
+# database, pg_hba.conf.  Each of these words is in _CAUSES above.
+_REFUSALS = (
+    "password authentication failed",
+    "no password supplied",
+    "requested a cleartext password",
+    "not permitted to log in",
+    "does not exist",
+    "no pg_hba.conf entry",
+    "pg_hba.conf rejects",
+)
+
+
+class LoginRefused(SubscriberError):
+    """The server (every host named) answered and refused the login: a wrong password, a
+    role that may not log in, no such database or user, pg_hba.conf.  Unlike a server gone
+    or starting up, trying again with the same settings cannot mend it: a send that loses
+    its connection and meets this on reconnecting stops at once (shared_journal.py)."""
+
+
 class _AnsweringConnection(psycopg.Connection[tuple[Any, ...]]):
     """A psycopg connection that waits at most `answer_seconds` for each answer, then closes."""
 
@@ -170,11 +190,14 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
     in the order tried (a host that timed out and one that refused need two fixes)."""
     text = server_words(error)
     hints: list[str] = []
-    for said in _attempts(str(error)) or [text]:
+    said_by_each = _attempts(str(error)) or [text]
+    for said in said_by_each:
         hint = _hint(said.lower(), _connect_seconds(server))
         if hint not in hints:
             hints.append(hint)
-    return SubscriberError(f"{server.where}: cannot connect ({text}); {'; '.join(hints)}")
+    refused = all(any(w in said.lower() for w in _REFUSALS) for said in said_by_each)
+    kind = LoginRefused if refused else SubscriberError
+    return kind(f"{server.where}: cannot connect ({text}); {'; '.join(hints)}")
 
 
 def _hint(said: str, seconds: int) -> str:
@@ -209,6 +232,8 @@ def server_words(error: BaseException) -> str:
     text = "; ".join(tried) if tried else lines[0] if lines else type(error).__name__
     if text.startswith("connection") and '" failed: ' in text:
         text = text.split('" failed: ', 1)[1]
+    elif text.startswith("connection"):  # psycopg 3.3: `… at "host", port N failed: `
+        text = _PREAMBLE.sub("", text, count=1)
     for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD"):
         text = SecretForms.of(os.environ.get(variable)).hide(text)
     # Escaped as every error line is: serve logs these words, and a server's ESC and BEL

@@ -1,0 +1,270 @@
+"""Another event of the same kind elsewhere: a headline that says where its event happened,
+somewhere the lead's story is not.
+
+The concepts and the model read an event's words: a bridge that collapses in Miami reads like
+Genoa's, an earthquake in Afghanistan like Morocco's, a cargo jet crashing in Texas like the
+737 MAX's grounding.  What tells them apart is where: the lead's story happens in places the
+lead and the week's reports of it name, and another event of the same kind names its own.
+
+- The lead's **names** are its names and places (`LeadProfile.proper`) and every word the lead
+  writes capitalised that the week never writes in lower case; its **reports** are the
+  candidates that name one of them and score the week bar before this judgement.  A report's
+  names join the lead's (the accused, the minister the lead does not name), and its places
+  too when it names one of the lead's places (the country that holds the lead's city): a
+  report that shares only a name ("Boeing") may have happened elsewhere.
+- A headline **says where** its event happened with a place right after a preposition of
+  place in its title ("in Afghanistan", "near Houston", "off Phuket"): the gazetteer's, or a
+  capitalised word (in a Title Case title only one rare enough to be a name).  A place as the
+  subject ("Guatemala agrees to take more deportees") is an actor, not where: not read so.
+- A headline is **elsewhere** when it says where, that place is none of the names nor holds
+  one of them (the gazetteer's containment, `_INSIDE`: the United States holds Texas, so a
+  crash in Texas is elsewhere under a U.S. grounding, and California's wildfires are not under
+  Los Angeles's), and its title and summary name no place of the lead's story.  Its evidence
+  then counts as a name's (meaning.WEAK_EVIDENCE), the model's as well as the concepts':
+  another event's likeness is weak, and it stays out of Related.
+
+Only where the story happens is known can another place be elsewhere: a lead and reports that
+name no gazetteer place (Sichuan's earthquake, whose reports all say "China") judge nothing,
+and a region or an international body (`UNPLACED`) is no place elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from newsletter.assemble import terms as t
+from newsletter.assemble.relevance import PLACE_WORDS, LeadProfile
+from newsletter.models import Headline
+
+# A capitalised word at a sentence's start or in a Title Case title is a name only when the
+# week never writes it in lower case and it is rarer than this Zipf frequency ("Venice" 3.9,
+# "Boeing" 3.8; "Earthquake" 4.2 is written in lower case by its own reports anyway).
+NAME_ZIPF = 4.5
+# In a Title Case title a capitalised word after a preposition is a place only when it is
+# rarer than this ("in Court", "in August" are no places; "near Houston" is the gazetteer's).
+TITLE_PLACE_ZIPF = 3.5
+# A title is in Title Case when more than this share of its words (stopwords aside) are.
+TITLE_CASE_SHARE = 0.6
+# A preposition of place (relevance.PLACE_WORDS) or "off" ("off Phuket", "off Giglio").
+_WHERE = PLACE_WORDS | {"off"}
+_SENTENCE_END = re.compile(r"[.:;!?|—–]")
+# What the gazetteer (data/places.txt) leaves out: which of its places lie inside which.  A
+# place inside one the lead's story names is elsewhere (a crash in Texas under a U.S.
+# grounding); one that holds it is not ("California wildfires" under Los Angeles's).
+# tests/test_story_places.py checks every name here is a gazetteer place.
+_US = "united states"
+_STATES = """alabama alaska arizona arkansas california colorado connecticut delaware florida
+    hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
+    michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
+    pennsylvania tennessee texas utah vermont virginia wisconsin wyoming seattle"""
+_INSIDE = {
+    **dict.fromkeys(_STATES.split(), _US),
+    **dict.fromkeys(
+        ["new hampshire", "new jersey", "new mexico", "new york", "north carolina"], _US
+    ),
+    **dict.fromkeys(
+        ["north dakota", "rhode island", "south carolina", "south dakota", "west virginia"], _US
+    ),
+    "los angeles": "california",
+    "san francisco": "california",
+    "ontario": "canada",
+    "quebec": "canada",
+    "shanghai": "china",
+    "mumbai": "india",
+    "hong kong": "china",
+    "england": "united kingdom",
+    "scotland": "united kingdom",
+    "wales": "united kingdom",
+    "northern ireland": "united kingdom",
+    "crimea": "ukraine",
+}
+# Places that say no one location: regions broader than a country (which of them holds a
+# country the gazetteer does not say) and international organisations.
+UNPLACED = frozenset(
+    [
+        *("europe", "africa", "asia", "arctic", "antarctica", "caribbean", "nato"),
+        *("south america", "latin america", "central america", "middle east"),
+        *("united nations", "world health organization", "international monetary fund"),
+        "world bank",
+    ]
+)
+
+
+def elsewhere(
+    lead: str,
+    profile: LeadProfile,
+    candidates: Sequence[Headline],
+    window: Sequence[int],
+    before: Callable[[int], float],
+    week_bar: float,
+) -> frozenset[int]:
+    """The candidates of `window` (indices, best first) that tell another event elsewhere
+    (module docstring).  `lead` is the lead's whole text; `before(i)` candidate i's score
+    before this judgement, which makes it one of the lead's reports at `week_bar`."""
+    texts = [_text(candidates[i]) for i in window]
+    lower = _lower_words([lead, *texts])
+    own = {i: names_in(text, lower) for i, text in zip(window, texts, strict=True)}
+    reports = [i for i in window if before(i) >= week_bar]
+    names = story_names(lead, profile, lower, [(own[i], candidates[i].title) for i in reports])
+    known = {c for c in names if t.is_place(c) and _bare(c) not in UNPLACED}
+    if not known:
+        return frozenset()
+    holding = {f"{t.PLACE}{outer}" for c in known for outer in _outside(_bare(c))}
+    judged = []
+    for i in window:
+        away = places_in(candidates[i].title, where=True) - names - holding
+        if not any(_bare(c) not in UNPLACED for c in away):
+            continue  # it says of no place elsewhere that its event happened there
+        said = own[i] | places_in(candidates[i].title)
+        if not any(t.is_place(c) for c in said & names):
+            judged.append(i)  # ... and names none of the places of the lead's story
+    return frozenset(judged)
+
+
+def story_names(
+    lead: str, profile: LeadProfile, lower: set[str], reports: Sequence[tuple[set[str], str]]
+) -> set[str]:
+    """The names and places of the lead's story: the lead's, and those of each of the week's
+    clear `reports` (its names, its title) that names one of them (module docstring)."""
+    names = set(profile.proper) | names_in(lead, lower) | places_in(lead)
+    lead_places = {c for c in names if t.is_place(c)}
+    for own, title in reports:
+        if own & names:
+            # A report at one of the lead's places adds its places (the country that holds
+            # the lead's city); one that shares a name only adds its names, not where it was.
+            at_lead = bool(own & lead_places)
+            names |= {c for c in own | places_in(title) if at_lead or not t.is_place(c)}
+    return names
+
+
+def _bare(concept: str) -> str:
+    return concept.removeprefix(t.PLACE)
+
+
+def _outside(place: str) -> list[str]:
+    """The gazetteer places that hold `place`, nearest first (`_INSIDE`)."""
+    chain = []
+    while place in _INSIDE:
+        place = _INSIDE[place]
+        chain.append(place)
+    return chain
+
+
+def names_in(text: str, lower: set[str]) -> set[str]:
+    """The concepts of the names a text says: the gazetteer's places, and each capitalised
+    word past a sentence's start (at a start or in a Title Case text, only one the week never
+    writes in lower case, rarer than NAME_ZIPF, or an acronym)."""
+    found = set()
+    spans, words, title_case = _read(text)
+    for index, concepts, place in words:
+        token = spans[index].group()
+        if place:
+            found.update(concepts)
+        elif token[:1].isupper() and _is_name(token, text, spans, index, title_case, lower):
+            found.update(c for c in concepts if not t.is_number(c))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def places_in(title: str, where: bool = False) -> frozenset[str]:
+    """The places a title says: the gazetteer's, and a capitalised word right after a
+    preposition of place (in a Title Case title, only a gazetteer place or a word rarer than
+    TITLE_PLACE_ZIPF); a word with an inner dot ("S.African", "L.A.") is a short form, not read
+    so.  With `where`, only the places after a preposition: where something happened."""
+    found = set()
+    spans, words, title_case = _read(title)
+    for index, concepts, place in words:
+        token = spans[index].group()
+        if place and not where:
+            found.update(concepts)
+        if not index or not token[:1].isupper() or "." in token:
+            continue
+        previous = spans[index - 1]
+        if (
+            previous.group().casefold() not in _WHERE
+            or title[previous.end() : spans[index].start()].strip()
+        ):
+            continue
+        if place or not title_case or t.base_zipf(token) < TITLE_PLACE_ZIPF:
+            found.update(c for c in concepts if not t.is_number(c))
+    return frozenset(found)
+
+
+_Word = tuple[int, list[str], bool]
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str) -> tuple[list[re.Match[str]], list[_Word], bool]:
+    """A text's tokens, its words (`_words`) and whether it is in Title Case, read once: the
+    second ranking of a week (meaning.refined) reads the same headlines again."""
+    spans = t.token_spans(text)
+    return spans, _words(spans), _title_case(text)
+
+
+def _words(spans: Sequence[re.Match[str]]) -> list[_Word]:
+    """Each word of a text (the index of its first token), its concepts, and whether it is one
+    of the gazetteer's places; a place of several words ("New Jersey") is one word."""
+    words: list[_Word] = []
+    index = 0
+    while index < len(spans):
+        size = _place_size(spans, index)
+        if size:
+            joined = " ".join(span.group() for span in spans[index : index + size])
+            words.append((index, [t.concept_pairs(joined)[0][1]], True))
+            index += size
+            continue
+        concepts = [c for _, c in t.concept_pairs(spans[index].group())]
+        words.append((index, concepts, bool(concepts) and all(map(t.is_place, concepts))))
+        index += 1
+    return words
+
+
+def _place_size(spans: Sequence[re.Match[str]], index: int) -> int:
+    """How many tokens from `index` make one gazetteer place of several words, capitalised
+    throughout ("New Jersey", "Buenos Aires"); 0 when none do."""
+    if not spans[index].group()[:1].isupper():
+        return 0
+    most = 1
+    while most < 3 and index + most < len(spans) and spans[index + most].group()[:1].isupper():
+        most += 1
+    for size in range(most, 1, -1):
+        pairs = t.concept_pairs(" ".join(span.group() for span in spans[index : index + size]))
+        if len(pairs) == 1 and t.is_place(pairs[0][1]) and " " in pairs[0][0]:
+            return size
+    return 0
+
+
+def _is_name(
+    token: str,
+    text: str,
+    spans: Sequence[re.Match[str]],
+    index: int,
+    title_case: bool,
+    lower: set[str],
+) -> bool:
+    """Whether a capitalised token reads as a name (`names_in`)."""
+    bare = token.replace(".", "").removesuffix("'s").removesuffix("’s")
+    if bare.isupper() and len(bare) > 1:
+        return True  # an acronym: "FIU", "NYC", "FAA"
+    gap = text[spans[index - 1].end() : spans[index].start()] if index else "."
+    if title_case or _SENTENCE_END.search(gap):
+        return bare.casefold() not in lower and t.base_zipf(bare) < NAME_ZIPF
+    return True
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in t.tokens(text) if w[:1].isalpha() and w.casefold() not in t.STOPWORDS]
+    if len(words) < 3:
+        return False
+    return sum(w[:1].isupper() for w in words) / len(words) > TITLE_CASE_SHARE
+
+
+def _lower_words(texts: Sequence[str]) -> set[str]:
+    """Every word the texts write in lower case."""
+    return {w.casefold() for text in texts for w in t.tokens(text) if w[:1].islower()}
+
+
+def _text(headline: Headline) -> str:
+    return f"{headline.title}. {headline.summary}" if headline.summary else headline.title
