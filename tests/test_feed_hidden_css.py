@@ -185,3 +185,14 @@ def test_a_long_style_in_a_feed_is_sanitized_in_linear_time():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert done.stdout.split() == ["shown", "words"] * 2, done.stderr
+
+
+def test_a_ruby_whose_rp_end_tags_are_left_out_keeps_the_text_after_it():
+    """`<rp>(<rt>kan<rp>)</ruby>` (HTML5 lets an <rp>'s end tag be left out) in a description:
+    the sanitizer, told to drop an <rp> with its content, waited for an `</rp>` that never
+    came and dropped the whole rest of the story; the text after the ruby is now kept."""
+    text, _ = _all_text(
+        f"<p><ruby>漢<rp>(<rt>kan<rp>)</ruby> {VISIBLE}</p><p>The second paragraph stays.</p>"
+    )
+    assert "The council met on Tuesday" in text
+    assert "The second paragraph stays." in text

@@ -458,6 +458,18 @@ def test_round_22_a_paragraph_in_capitals_is_read_in_sentence_case():
     assert printable_problems(title) == []
 
 
+def test_round_22_sentence_case_keeps_days_months_and_dotted_abbreviations():
+    """A paragraph in capitals read in sentence case keeps what is always capitalised: a
+    month (but the verb "may"), "U.S." (whose full stops end no sentence: "U.s. Senate ...
+    in may" was printed)."""
+    title = derive_title(
+        ["THE U.S. SENATE HAS PASSED THE INFRASTRUCTURE BILL ON TUESDAY AFTER A DEBATE IN MAY."]
+    )
+    assert title == "U.S. senate passes the infrastructure bill after a debate in May"
+    modal = derive_title(["THE CITY COUNCIL MAY VOTE ON THE NEW OPERATING BUDGET IN MARCH 2025."])
+    assert modal.startswith("City council may vote on the new operating budget in March")
+
+
 @pytest.mark.parametrize(
     "title",
     [

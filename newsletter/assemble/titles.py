@@ -309,8 +309,24 @@ def _unshouted(text: str) -> str:
     upper = sum(c.isupper() for c in letters)
     if len(letters) < _SHOUTED_LETTERS or upper < _SHOUTED_SHARE * len(letters):
         return text
-    lowered = text.lower()
-    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m[1] + m[2].upper(), lowered)
+    lowered = _ALWAYS_CAPITAL.sub(_capitalised, text.lower())
+    # a sentence ends at a stop after a word in lower case: not at "U.S." (kept in capitals)
+    return re.sub(r"(^|(?<![A-Z])[.!?]\s+)([a-z])", lambda m: m[1] + m[2].upper(), lowered)
+
+
+# What sentence case still writes with a capital: a day, a month ("may" and "march" only as
+# one: next to a number, or after "in", "on" …), a dotted abbreviation ("U.S."), "I".
+_ALWAYS_CAPITAL = Lazy(
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|april|june|july|august"
+    r"|september|october|november|december|i)\b|\b(?:[a-z]\.){2,}"
+    r"|(?:(?<=\b(?:in|on|of|by)\s)|(?<=\bsince\s)|(?<=\b(?:last|next|late)\s)|(?<=\bearly\s))"
+    r"(?:may|march)\b|\b(?:may|march)(?=\s\d)"
+)
+
+
+def _capitalised(m: re.Match[str]) -> str:
+    word = m.group()
+    return word.upper() if "." in word or word == "i" else word.capitalize()
 
 
 # A modal and a perfect: "may have saved lives", "could not have had a better ending".

@@ -4,12 +4,14 @@ A feed's HTML is an outsider's: text a browser would never show (a keyword list 
 ranker, a line for another reader) must not become the story.  `display:none` was the only
 form read once; a page hides text in many more, each read here as a browser reads it:
 
-- `display: none`, `visibility: hidden|collapse`, `opacity` (or `filter: opacity()`) near 0;
-- a zero or near-zero size: `font-size` (or the `font` shorthand, `font: 0/0 a`) under 2 px,
-  or `height`/`max-height`/`width`/`max-width` of at most 1 px with `overflow` hidden or clip;
+- `display: none`, `visibility: hidden|collapse`, `opacity` (or `filter: opacity()`) near 0,
+  `filter: blur()` of BLURRED px or more;
+- a zero or near-zero size: `font-size` (or the `font` shorthand, `font: 0/0 a`) under
+  TINY_FONT (4 px), or `height`/`max-height`/`width`/`max-width` of at most 1 px with
+  `overflow` hidden or clip;
 - moved off the page: `position: absolute|fixed` with `left`/`top`/`right`/`bottom`, or a
   `text-indent`, `margin-left`/`margin-top` or `translate()`, of 500 px or more to the left or
-  up; `transform: scale(0)`;
+  up, or `left`/`right` 5,000 px or more; `transform: scale(0)`;
 - clipped away: `clip: rect()` with no area, `clip-path: inset(50%)` or more, `circle(0)`;
 - a colour that does not show: `transparent`, an alpha near 0, or text whose contrast with
   its background (its own, an enclosing element's, else the page's white) is under 1.1:1

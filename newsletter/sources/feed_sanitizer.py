@@ -92,7 +92,9 @@ def hiding_styles() -> None:
     sanitize_style._hiding = True  # type: ignore[attr-defined]
     cls.sanitize_style = sanitize_style
     # content a browser never renders, of elements the sanitizer would drop keeping their text
-    # (a <template>, a <title> in the body, <noembed>, <noframes>, a ruby's <rp>): dropped
-    # with them, as <script>'s is; <video>, <dialog> and the like it keeps for text.py to read
-    never = {"template", "title", "noembed", "noframes", "rp"}
+    # (a <template>, a <title> in the body, <noembed>, <noframes>): dropped with them, as
+    # <script>'s is; <video>, <dialog> and the like it keeps for text.py to read.  Not a
+    # ruby's <rp>, whose end tag HTML5 lets a page leave out: the sanitizer then dropped the
+    # whole rest of the story waiting for it (its "(" and ")" show, as without ruby support)
+    never = {"template", "title", "noembed", "noframes"}
     cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, *never}
