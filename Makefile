@@ -6,7 +6,7 @@
 #               pyproject), and the generated pages of the docs (docs/cli.md,
 #               docs/configuration.md) up to date
 #   make docs   the docs site (MkDocs, Material theme) into site-docs/, strict: a broken link fails
-#   make docs-gen  rewrite docs/cli.md and docs/configuration.md from the code
+#   make docs-gen  rewrite docs/cli.md, docs/configuration.md and docs/modules.md from the code
 #   make screenshots  docs/img/email-*.png: the full-week sample at 375 and 640 px, light and dark
 #   make bench-smoke  every benchmark at a tiny size (CI): they still run
 PYTHON ?= python3

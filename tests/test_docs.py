@@ -114,10 +114,40 @@ def test_lint_fails_when_a_generated_page_is_stale(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(gen_docs, "ROOT", tmp_path)
     monkeypatch.setattr(gen_docs, "CLI_PAGE", stale)
     monkeypatch.setattr(gen_docs, "CONFIG_PAGE", fresh)
+    modules = tmp_path / "modules.md"
+    modules.write_text(gen_docs.modules_page(), "utf-8")
+    monkeypatch.setattr(gen_docs, "MODULES_PAGE", modules)
     assert gen_docs.main(["--check"]) == 1
     assert "error: cli.md is stale" in capsys.readouterr().err
     assert stale.read_text("utf-8") == "# old\n"  # --check never writes
     assert gen_docs.main([]) == 0 and gen_docs.main(["--check"]) == 0
+
+
+def test_the_module_map_lists_every_module_in_the_order_data_flows():
+    """docs/modules.md has a row for every module of the package, with its docstring's first
+    sentence, and the stages run from the shared values up to the command line."""
+    page = (ROOT / "docs" / "modules.md").read_text("utf-8")
+    assert gen_docs.modules_page() == page, "run `make docs-gen`"
+    for path in (ROOT / "newsletter").rglob("*.py"):
+        name = path.relative_to(ROOT / "newsletter").as_posix()
+        if name != "__init__.py" and "__pycache__" not in name:
+            assert f"| `{name}` | " in page, name
+    assert "| `assemble/title_gate.py` | A derived title's confidence gate" in page
+    order = [page.index(f"## `{stage}`") for stage in ("config", "sources", "assemble", "render")]
+    assert order == sorted(order) and page.index("## `cli`") > page.index("## `send`")
+
+
+def test_a_module_without_a_docstring_stops_the_module_map(tmp_path, monkeypatch):
+    """A module that does not say what it does stops the generator, naming the file."""
+    package = tmp_path / "newsletter" / "assemble"
+    package.mkdir(parents=True)
+    (package / "mystery.py").write_text("X = 1\n", "utf-8")
+    (tmp_path / ".importlinter").write_text(
+        "[importlinter:contract:layers]\nlayers =\n    newsletter.assemble\n", "utf-8"
+    )
+    monkeypatch.setattr(gen_docs, "SOURCE", tmp_path)
+    with pytest.raises(SystemExit, match=r"newsletter/assemble/mystery\.py has no docstring"):
+        gen_docs.modules_page()
 
 
 @pytest.mark.slow

@@ -458,7 +458,7 @@ def test_round_22_a_paragraph_in_capitals_is_read_in_sentence_case():
     assert printable_problems(title) == []
 
 
-def test_round_22_sentence_case_keeps_days_months_and_dotted_abbreviations():
+def test_round_22_sentence_case_keeps_months_and_dotted_abbreviations():
     """A paragraph in capitals read in sentence case keeps what is always capitalised: a
     month (but the verb "may"), "U.S." (whose full stops end no sentence: "U.s. Senate ...
     in may" was printed)."""

@@ -1,4 +1,6 @@
-"""Round 19 of issue 20's titles: a confidence gate, a policy rather than more rules.
+"""A derived title's confidence gate: a cut goes first only when what it drops is its own.
+
+Round 19 of issue 20's titles: a policy rather than more rules.
 
 Sixteen rounds of rules passed every labelled lead, yet news never seen came out about half
 printable, and most rejects were cuts inside the clause: an object, a complement or a noun cut

@@ -1,4 +1,6 @@
-"""Round 26: which sentence of a lead's opening reports the news (docs/ranking.md, *Titles*).
+"""Which sentence of a lead's opening reports the news when the first only states (round 26).
+
+docs/ranking.md, *Titles*, has the round's cases.
 
 A first sentence can state rather than report: "Collin Morikawa is the champion golfer of the
 year.", "Judges are supposed to be the people who …", "Volunteering to be part of a medical

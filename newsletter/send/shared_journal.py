@@ -930,7 +930,9 @@ class PostgresJournal(DeliveryJournal):
                 self.pg.raw.execute("SET LOCAL jit = off")
                 return self.pg.raw.execute(SHARES, {"issue": self.issue_id}).fetchall()
 
-        return tuple(share_of(r) for r in self._patiently(read, "read the senders"))
+        with self._lock:  # as every read of this connection: a claim may run on its thread
+            rows = self._patiently(read, "read the senders")
+        return tuple(share_of(r) for r in rows)
 
 
 _last_stamp: tuple[int, str] = (0, "")  # (second, its stamp): one strftime a second
