@@ -254,3 +254,52 @@ def test_a_server_crash_while_a_claim_ahead_runs_is_waited_out_and_gives_nobody_
         assert unsettled == (0,)
     finally:
         check.close()
+
+
+@pytest.mark.slow
+def test_claims_and_the_lease_survive_a_crash_when_the_database_commits_without_waiting(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """On a database set to `synchronous_commit = off` (a common tuning), a sender's
+    registration and its claims are still durable: the server crashes (`-m immediate`, its WAL
+    writer asleep) right after a claim and comes back, and the claims are there, so a second
+    sender is given none of the readers the first holds (before: the crash lost them, and
+    both were given the same readers)."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    add_readers(ws, 45)
+    server = ws.settings.database_server
+    assert server is not None
+    dbname = postgres_url.rsplit("/", 1)[1].split("?", 1)[0]
+    with postgres_server.connect() as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" SET synchronous_commit = off')
+        conn.execute("ALTER SYSTEM SET wal_writer_delay = '10s'")
+        conn.execute("SELECT pg_reload_conf()")
+    try:
+        first = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
+        assert first is not None
+        first.register()
+        first.batch = 10
+        stream = first.unsent()
+        held = [next(stream).email]  # its claim of 10 committed (and the next, claimed ahead)
+        if first._ahead is not None:
+            first._ahead.wait()
+        postgres_server.stop()
+        postgres_server.start()
+        second = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0)
+        assert second is not None
+        try:
+            claims = _claims_of(second, first.sender_id)
+            second.register()
+            taken = [r.email for r in second.unsent()]
+        finally:
+            second.close()
+        assert claims == 20
+        assert not set(held) & set(taken)
+        assert len(taken) == 25
+        stream.close()
+        first.close()
+    finally:
+        with postgres_server.connect() as conn:
+            conn.execute("ALTER SYSTEM RESET wal_writer_delay")
+            conn.execute("SELECT pg_reload_conf()")

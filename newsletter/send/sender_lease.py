@@ -72,6 +72,31 @@ RENEW = (
 )
 
 
+# A sender's registration, lease, claims and end are durable whatever the server's, the
+# database's or the role's default: with `synchronous_commit = off` there (a common tuning)
+# a crash of the server lost the last claims (another host was then given the same readers,
+# and both mailed them) and even the registration (the sender stopped, its lease "run out").
+# A stronger setting (remote_apply, remote_write) is kept.  The committer's connections set
+# their own (disk_fence.ASYNC), and the fence makes their outcomes durable.
+DURABLE = (
+    "SELECT set_config('synchronous_commit', 'on', false)"
+    " WHERE current_setting('synchronous_commit') = 'off'"
+)
+
+
+def connect_durably(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
+    """connect_postgres, its commits waiting for the server's disk (DURABLE): the journal's
+    own connection (claims, the end, the fence) and the lease's."""
+    conn = connect_postgres(server)
+    try:
+        conn.execute(DURABLE)
+    except psycopg.Error as e:
+        with contextlib.suppress(psycopg.Error):
+            conn.close()
+        raise statement_error(server, e) from None
+    return conn
+
+
 def workspace_host(local: Path) -> str:
     """This workspace's name as a host, `machine (workspace 3f9a1c2b, /its/folder)`: what
     `send --status` groups senders by (status.py shows the part in brackets only to tell two
@@ -187,7 +212,7 @@ class Heartbeat:
     def _renew(self) -> bool:
         try:
             if self._conn is None or self._conn.closed or self._conn.broken:
-                self._conn = connect_postgres(self.server)
+                self._conn = connect_durably(self.server)
             held = self._held is not None and self._held()
             renewed = self._conn.execute(RENEW, (self.lease, held, self.sender_id)).fetchone()
         except (psycopg.Error, NewsletterError) as e:
