@@ -198,3 +198,59 @@ def test_a_claim_ahead_whose_reply_is_lost_is_run_again_and_gives_nobody_twice(
         assert _claims_of(check, journal.sender_id) == 0  # none sent: every claim given back
     finally:
         check.close()
+
+
+@pytest.mark.slow
+def test_a_server_crash_while_a_claim_ahead_runs_is_waited_out_and_gives_nobody_twice(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """The server crashes (`pg_ctl stop -m immediate`) as the claim ahead of the second batch
+    is about to run and is back 1.5 s later, while the first batch's readers are recorded
+    sent: the claim waits, reconnects and runs; every one of the 45 readers is given once, in
+    order, each recorded sent, and the sender ends holding nothing unsettled."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    readers = add_readers(ws, 45)
+    server = ws.settings.database_server
+    assert server is not None
+    fetch, crashed = shared_journal.partial_fetch, []
+
+    def crashing_fetch(journal_, query, params):
+        run = fetch(journal_, query, params)
+
+        def crash_then_run():
+            if threading.current_thread().name == "send-claim" and not crashed:
+                postgres_server.stop()
+                crashed.append(params["last"])
+                threading.Timer(1.5, postgres_server.start).start()
+            return run()
+
+        return crash_then_run
+
+    monkeypatch.setattr(shared_journal, "partial_fetch", crashing_fetch)
+    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0, local=send_ws.root)
+    assert journal is not None
+    try:
+        journal.register()
+        journal.batch = 10
+        given = []
+        for reader in journal.unsent():
+            given.append(reader.email)
+            journal.record(reader.email, "sent", attempts=1)
+        assert len(crashed) == 1
+        assert given == sorted(readers)
+        assert journal.counts().sent == 45
+    finally:
+        journal.close()
+    check = open_postgres_journal(server, ISSUE_ID, create=False)
+    assert check is not None
+    try:
+        unsettled = check.pg.raw.execute(
+            "SELECT count(*) FROM send_claims c JOIN subscribers s ON s.id = c.subscriber_id"
+            " WHERE c.sender_id = %s AND NOT EXISTS (SELECT 1 FROM deliveries d"
+            " WHERE d.email = s.email AND d.status = 'sent')",
+            (journal.sender_id,),
+        ).fetchone()
+        assert unsettled == (0,)
+    finally:
+        check.close()
