@@ -33,11 +33,11 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.send.claim_statements import EPOCH
 from newsletter.send.journal import (
-    REFUSED_LOGIN,
     UNREACHABLE,
     JournalWriteError,
     LeaseLost,
     host_name,
+    refused_login,
 )
 from newsletter.send.server_link import CONNECTION_LOST, OUTAGE, stopped_by_timeout
 from newsletter.subscribers.postgres import LoginRefused, connect_postgres, statement_error
@@ -219,9 +219,7 @@ class Heartbeat:
             conn, self._conn = self._conn, None
             answered = conn is not None and not conn.closed and not conn.broken
             if isinstance(e, LoginRefused):  # reconnecting, the login refused: no wait mends it
-                self.refused = f"{self.server.where}: {REFUSED_LOGIN}" + str(e).removeprefix(
-                    f"{self.server.where}: cannot connect"
-                )
+                self.refused = f"{self.server.where}: {refused_login(self.server.where, e)}"
             elif answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
                 self.refused = str(statement_error(self.server, e))
             else:  # gone (or passing): what it may have lost saved before the next renewal

@@ -92,12 +92,12 @@ from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
-    REFUSED_LOGIN,
     UNREACHABLE,
     DeliveryJournal,
     JournalCounts,
     JournalWriteError,
     SenderShare,
+    refused_login,
 )
 from newsletter.send.merge_check import check_merge_hash
 from newsletter.send.outcome_committer import (
@@ -499,9 +499,8 @@ class PostgresJournal(DeliveryJournal):
         try:
             return self._retried(operation, what, patience=patience, link=link, rows=rows)
         except LoginRefused as e:  # reconnecting, the login refused: no wait mends it
-            line = str(e).removeprefix(f"{self.server.where}: cannot connect")
             where = self.server.where
-            raise JournalWriteError(f"{where}: cannot {what}: {REFUSED_LOGIN}{line}") from None
+            raise JournalWriteError(f"{where}: cannot {what}: {refused_login(where, e)}") from None
 
     def _retried(
         self,
