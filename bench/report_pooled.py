@@ -1,12 +1,16 @@
 """Report: the concepts' share and the Related bar learnt on the pooled labelled sets.
 
-The pool is the 28 real dev leads of tests/data/labelled and the 25 leads of holdout2 to
-holdout5 (each read once, so each may now be training data): 53 leads.  Two
+The pool is the 28 real dev leads of tests/data/labelled, the 25 leads of holdout2 to
+holdout5 (each read once, so each may now be training data) and the nine real weeks of
+tests/data/weeks, each built from its seeds and feeds as a new user would, its feed headlines
+graded in its grades.toml (labelled.load_weeks): 62 leads in six sets.  Two
 cross-validations, each ranker's share and bar (TF-IDF's threshold) learnt on the training
 part only, then scored on the held-out part as the build cuts it:
 
-- leave one set out: train on four of the five sets, score the fifth;
-- 5-fold over the 53 leads, dealt round-robin in name order (tests/support/labelled.folds).
+- leave one set out: train on five of the six sets, score the sixth;
+- 5-fold over the 62 leads, dealt round-robin in name order (tests/support/labelled.folds).
+
+`--no-weeks` leaves the weeks out (the 53 leads as before).
 
 Rankers: the shipped share and bar (meaning.SPARSE_SHARE, meaning.RELATED_BAR) fixed; the
 combined ranker with its share and bar learnt on the training part (fit_graded.fit_share,
@@ -15,7 +19,8 @@ model alone and the concepts alone (share 0 and 1, the bar learnt); shares 0.2-0
 bar learnt; a share per evidence class, the concepts' share lower where the model's evidence
 is under a threshold (`fit_class`: its two shares and threshold learnt by mean average
 precision like fit_share, the bar by fit_bar); plain TF-IDF.  Cells are nDCG@5 / rec2 / g0 a
-lead; *all* pools the held-out scores.  docs/ranking.md, *Pooled sets*, quotes it.
+lead; *all* pools the held-out scores, *53* those of the labelled sets, *weeks* the weeks'.
+docs/ranking.md, *Pooled sets*, quotes it.
 
 Run:  .venv/bin/python bench/report_pooled.py
 """
@@ -35,7 +40,7 @@ from newsletter.assemble.fit_graded import SHARES, fit_bar, mean_precision  # no
 from newsletter.models import ScoredHeadline  # noqa: E402
 from tests.support import labelled as lb  # noqa: E402
 
-SETS = ("dev", "holdout2", "holdout3", "holdout4", "holdout5")
+SETS = ("dev", "holdout2", "holdout3", "holdout4", "holdout5", "weeks")
 # The share per evidence class: (share where the model's evidence reaches the threshold,
 # share under it, the threshold).
 ClassShare = tuple[float, float, float]
@@ -46,14 +51,17 @@ Fit = Callable[[Sequence[lb.LabelledLead]], Fitted]
 Score = Callable[[Fitted, lb.LabelledLead], lb.LeadScore]
 
 
-def pooled_sets() -> dict[str, list[lb.LabelledLead]]:
-    """The five sets by name: the real dev leads and holdout2 to holdout5."""
+def pooled_sets(weeks: bool = True) -> dict[str, list[lb.LabelledLead]]:
+    """The six sets by name: the real dev leads, holdout2 to holdout5 and the real weeks
+    (without `weeks`, the first five)."""
     dev = [ld for ld in lb.load_leads() if ld.group == "real" and ld.split == "dev"]
     sets = {"dev": dev}
     for name, folder in zip(
-        SETS[1:], (lb.HOLDOUT2, lb.HOLDOUT3, lb.HOLDOUT4, lb.HOLDOUT5), strict=True
+        SETS[1:5], (lb.HOLDOUT2, lb.HOLDOUT3, lb.HOLDOUT4, lb.HOLDOUT5), strict=True
     ):
         sets[name] = list(lb.load_leads(folder))
+    if weeks:
+        sets["weeks"] = list(lb.load_weeks())
     return sets
 
 
@@ -149,6 +157,17 @@ def _describe(fitted: Fitted) -> str:
     return f"{first:.1f}/{bar:.2f}"
 
 
+def _parts(pooled: Sequence[lb.LeadScore]) -> str:
+    """The held-out scores of the labelled sets and of the weeks, apart."""
+    weeks = [s for s in pooled if s.name.startswith("week-")]
+    labelled = [s for s in pooled if not s.name.startswith("week-")]
+    return " ".join(
+        f"{name} {_cell(lb.summarize(part))}"
+        for name, part in ((str(len(labelled)), labelled), ("weeks", weeks))
+        if part
+    )
+
+
 def run(title: str, splits: list[tuple[str, list[lb.LabelledLead], list[lb.LabelledLead]]]) -> None:
     """Each ranker on each split (learnt on its training part), then pooled."""
     print(f"\n{title} (cell: nDCG@5/rec2/g0 a lead; all: nDCG@5 rec2 rec2+f g0/lead)")
@@ -165,15 +184,16 @@ def run(title: str, splits: list[tuple[str, list[lb.LabelledLead], list[lb.Label
         s = lb.summarize(pooled)
         print(
             f"{ranker:18s} {' '.join(cells)} | all {s.ndcg5:.3f} {s.recall2:.3f} "
-            f"{s.recall2_folded:.3f} {s.zeros_per_lead:.2f}  learnt: {', '.join(chosen)}"
+            f"{s.recall2_folded:.3f} {s.zeros_per_lead:.2f} | {_parts(pooled)}  "
+            f"learnt: {', '.join(chosen)}"
         )
 
 
 def main() -> None:
-    """Print both cross-validations and what is learnt on all 53 leads."""
+    """Print both cross-validations and what is learnt on all the pooled leads."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args()
-    sets = pooled_sets()
+    parser.add_argument("--no-weeks", action="store_true", help="the 53 labelled leads only")
+    sets = pooled_sets(weeks=not parser.parse_args().no_weeks)
     loso = [
         (name, [ld for other, leads in sets.items() if other != name for ld in leads], test)
         for name, test in sets.items()

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
-from newsletter.assemble.memory import PastIssue, followed_issue, split_repeated
+from newsletter.assemble.memory import PastIssue, followed_issue, same_article, split_repeated
 from newsletter.assemble.relevance import lead_profile
 from newsletter.build import build, fill_text_templates
 from newsletter.cli import app
@@ -597,3 +597,29 @@ def test_an_issue_sent_on_either_backend_is_memory_and_is_not_rebuilt(backend, w
         rebuilt.stderr
     )
     assert "postgresql:" not in rebuilt.stderr  # the server as host:port/dbname
+
+
+def test_the_unsent_warning_and_memory_read_the_same_article_alike(tmp_path):
+    """The never-sent warning knows an earlier lead as memory does: the same title with its
+    spaces or case changed, or the same page behind another fragment, is the same article
+    (the warning once compared titles by case only, so a doubled space went unnamed)."""
+    from newsletter.issue.freshness import unsent_lead_warning
+    from newsletter.models import Lead
+
+    earlier = PastIssue(
+        "2026-W47",
+        dt.date(2026, 11, 19),
+        "River levels fall as the flood recedes",
+        (),
+        lead_url="https://news.example.org/floods",
+    )
+    for url, title in (
+        (None, "River levels  fall as the FLOOD recedes"),
+        ("https://news.example.org/floods#latest", "Another title entirely"),
+    ):
+        lead = Lead(title=title, body="The river fell overnight.", url=url)
+        assert same_article(url, title, earlier)
+        warning = unsent_lead_warning(lead, [earlier], tmp_path / "issues")
+        assert warning is not None and "2026-W47: led with this story too" in warning
+    other = Lead(title="A new library opens", body="Doors opened.", url=None)
+    assert unsent_lead_warning(other, [earlier], tmp_path / "issues") is None

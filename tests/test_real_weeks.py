@@ -447,3 +447,23 @@ def test_the_bank_of_japan_week_reads_boj_as_the_bank(workspace):
     # "ends" is the title's verb and "traded" the lead's "exchange-traded": no topic (0.515)
     assert "Reddit ends trading up 48% on market debut" not in related
     assert set(labels["on_topic"]) <= set(related)
+
+
+def test_the_graded_weeks_agree_with_their_labels():
+    """Each week's grades.toml (bench/report_pooled.py's sixth set) grades every week1 feed
+    headline, its six on-topic headlines 2 and its sport results 0, and names the lead story."""
+    from tests.support.labelled import load_weeks
+
+    weeks = {ld.name.removeprefix("week-"): ld for ld in load_weeks()}
+    assert len(weeks) == 9
+    for name, lead in weeks.items():
+        labels = _labels(WEEKS / name) if (WEEKS / name / "labels.toml").exists() else {}
+        on_topic = set(labels.get("on_topic", ())) or (
+            ON_FIRE if name == "notre-dame-2019" else ON_SVB
+        )
+        feeds = [p.read_text("utf-8") for p in (WEEKS / name / "week1" / "feeds").iterdir()]
+        items = sum(f.count("<item>") + f.count("<entry>") for f in feeds)
+        assert len(lead.headlines) == items, name
+        assert {t for t, g in lead.headlines if g == 2} == on_topic, name
+        assert all(lead.grades[t] == 0 for t in labels.get("sport", ())), name
+        assert lead.title == labels.get("lead", lead.title), name

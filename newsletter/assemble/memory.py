@@ -117,7 +117,7 @@ def followed_issue(
     """
     past = recent_issues(past, today)
     if lead is not None:
-        past = [p for p in past if not _same_article(lead, p)]
+        past = [p for p in past if not same_article(lead.url, lead.title, p)]
     if not past:
         return None
 
@@ -146,11 +146,12 @@ def repeated_note(body: str, past: Sequence[PastIssue]) -> PastIssue | None:
     return max(same, key=lambda p: (p.date, p.id), default=None)
 
 
-def _same_article(lead: Headline, issue: PastIssue) -> bool:
-    """True when the earlier issue's lead is this article: the same URL or the same title."""
-    if lead.url and issue.lead_url and page_key(lead.url) == page_key(issue.lead_url):
+def same_article(url: str | None, title: str, issue: PastIssue) -> bool:
+    """True when the earlier issue's lead is this article: the same URL (as `page_key` reads
+    it) or the same title (case and spaces aside)."""
+    if url and issue.lead_url and page_key(url) == page_key(issue.lead_url):
         return True
-    return _title_key(lead.title) == _title_key(issue.lead_title)
+    return _title_key(title) == _title_key(issue.lead_title)
 
 
 def recent_issues(past: Sequence[PastIssue], today: date) -> list[PastIssue]:

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from newsletter.assemble.memory import PastIssue, page_key
+from newsletter.assemble.memory import PastIssue, same_article
 from newsletter.config import Settings
 from newsletter.errors import display_path
 from newsletter.issue.guard import first_outcome, journal_issue_ids
@@ -65,11 +65,8 @@ def unsent_lead_warning(lead: Lead, unsent: Sequence[PastIssue], issues_dir: Pat
     delivery journal, so the issue was nobody's memory.  The editor's Friday draft rebuilt on
     Monday (another id) is told the same, and the old draft folder is theirs to delete.
     """
-    url = page_key(lead.url) if lead.url else None
-    title = lead.title.casefold()
     for issue in sorted(unsent, key=lambda p: p.date, reverse=True):
-        same_page = url is not None and issue.lead_url and page_key(issue.lead_url) == url
-        if same_page or issue.lead_title.casefold() == title:
+        if same_article(lead.url, lead.title, issue):
             return (
                 f"{display_path(issues_dir / issue.id)}: led with this story too and was "
                 "never sent to the list (a test copy with --to, the preview's Send a test "

@@ -63,6 +63,12 @@ UNREACHABLE = "the database was unreachable for"  # how a JournalWriteError name
 REFUSED_LOGIN = "the server refused the login when the send reconnected"
 
 
+def refused_login(where: str, refusal: Exception) -> str:
+    """What follows `where: ` in the line for a login refused on reconnecting: REFUSED_LOGIN
+    and the login's own words and fix (postgres.LoginRefused says `where: cannot connect…`)."""
+    return REFUSED_LOGIN + str(refusal).removeprefix(f"{where}: cannot connect")
+
+
 class JournalWriteError(DeliveryError):
     """The journal cannot be written (disk full, I/O error, busy for too long)."""
 

@@ -33,11 +33,11 @@ from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
 from newsletter.send.claim_statements import EPOCH
 from newsletter.send.journal import (
-    REFUSED_LOGIN,
     UNREACHABLE,
     JournalWriteError,
     LeaseLost,
     host_name,
+    refused_login,
 )
 from newsletter.send.server_link import CONNECTION_LOST, OUTAGE, stopped_by_timeout
 from newsletter.subscribers.postgres import LoginRefused, connect_postgres, statement_error
@@ -70,6 +70,31 @@ RENEW = (
     f" server_epoch = CASE WHEN %s THEN server_epoch ELSE {EPOCH} END"
     " WHERE sender_id = %s AND lease_until > now() RETURNING 1"
 )
+
+
+# A sender's registration, lease, claims and end are durable whatever the server's, the
+# database's or the role's default: with `synchronous_commit = off` there (a common tuning)
+# a crash of the server lost the last claims (another host was then given the same readers,
+# and both mailed them) and even the registration (the sender stopped, its lease "run out").
+# A stronger setting (remote_apply, remote_write) is kept.  The committer's connections set
+# their own (disk_fence.ASYNC), and the fence makes their outcomes durable.
+DURABLE = (
+    "SELECT set_config('synchronous_commit', 'on', false)"
+    " WHERE current_setting('synchronous_commit') = 'off'"
+)
+
+
+def connect_durably(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
+    """connect_postgres, its commits waiting for the server's disk (DURABLE): the journal's
+    own connection (claims, the end, the fence) and the lease's."""
+    conn = connect_postgres(server)
+    try:
+        conn.execute(DURABLE)
+    except psycopg.Error as e:
+        with contextlib.suppress(psycopg.Error):
+            conn.close()
+        raise statement_error(server, e) from None
+    return conn
 
 
 def workspace_host(local: Path) -> str:
@@ -187,16 +212,14 @@ class Heartbeat:
     def _renew(self) -> bool:
         try:
             if self._conn is None or self._conn.closed or self._conn.broken:
-                self._conn = connect_postgres(self.server)
+                self._conn = connect_durably(self.server)
             held = self._held is not None and self._held()
             renewed = self._conn.execute(RENEW, (self.lease, held, self.sender_id)).fetchone()
         except (psycopg.Error, NewsletterError) as e:
             conn, self._conn = self._conn, None
             answered = conn is not None and not conn.closed and not conn.broken
             if isinstance(e, LoginRefused):  # reconnecting, the login refused: no wait mends it
-                self.refused = f"{self.server.where}: {REFUSED_LOGIN}" + str(e).removeprefix(
-                    f"{self.server.where}: cannot connect"
-                )
+                self.refused = f"{self.server.where}: {refused_login(self.server.where, e)}"
             elif answered and isinstance(e, psycopg.Error) and not _lost_or_passing(e):
                 self.refused = str(statement_error(self.server, e))
             else:  # gone (or passing): what it may have lost saved before the next renewal

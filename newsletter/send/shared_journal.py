@@ -92,12 +92,12 @@ from newsletter.send.disk_fence import as_json as rows_json
 from newsletter.send.journal import (
     FRESH_FOR,
     PATIENCE,
-    REFUSED_LOGIN,
     UNREACHABLE,
     DeliveryJournal,
     JournalCounts,
     JournalWriteError,
     SenderShare,
+    refused_login,
 )
 from newsletter.send.merge_check import check_merge_hash
 from newsletter.send.outcome_committer import (
@@ -113,6 +113,7 @@ from newsletter.send.outcome_committer import (
 from newsletter.send.recovery import KeptFile
 from newsletter.send.sender_lease import (
     Heartbeat,
+    connect_durably,
     lease_lost_line,
     new_sender_id,
     senders_file,
@@ -138,7 +139,6 @@ from newsletter.stored_text import storable_text
 from newsletter.subscribers.postgres import (
     LoginRefused,
     PostgresConnection,
-    connect_postgres,
     server_words,
     statement_error,
 )
@@ -265,7 +265,7 @@ class PostgresJournal(DeliveryJournal):
         self._unsettled: dict[tuple[str, str], int] = {}
         self._ahead: _ClaimAhead | None = None  # a claim running on its thread (_claimed_in)
         self._passes = 0  # passes over the list begun (_claimed)
-        connection = PostgresConnection(connect_postgres(server), server)
+        connection = PostgresConnection(connect_durably(server), server)
         super().__init__(connection, issue_id, patience=PATIENCE if patience is None else patience)
         # Outcomes committed without waiting for the disk, kept until a fence finds them on
         # it (disk_fence.py), and on this host's disk while the server is gone; durable
@@ -481,7 +481,7 @@ class PostgresJournal(DeliveryJournal):
             yield
         finally:  # a server down now: the next statement waits for it (_patiently)
             with contextlib.suppress(NewsletterError):
-                self.conn = PostgresConnection(connect_postgres(self.server), self.server)
+                self.conn = PostgresConnection(connect_durably(self.server), self.server)
 
     def _patiently(
         self,
@@ -499,9 +499,8 @@ class PostgresJournal(DeliveryJournal):
         try:
             return self._retried(operation, what, patience=patience, link=link, rows=rows)
         except LoginRefused as e:  # reconnecting, the login refused: no wait mends it
-            line = str(e).removeprefix(f"{self.server.where}: cannot connect")
             where = self.server.where
-            raise JournalWriteError(f"{where}: cannot {what}: {REFUSED_LOGIN}{line}") from None
+            raise JournalWriteError(f"{where}: cannot {what}: {refused_login(where, e)}") from None
 
     def _retried(
         self,
@@ -571,7 +570,7 @@ class PostgresJournal(DeliveryJournal):
         with contextlib.suppress(psycopg.Error):
             self.pg.raw.close()
         try:
-            self.conn = PostgresConnection(connect_postgres(self.server), self.server)
+            self.conn = PostgresConnection(connect_durably(self.server), self.server)
         except LoginRefused:
             raise  # answered and refused: _patiently stops with it
         except NewsletterError:

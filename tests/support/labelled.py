@@ -59,6 +59,9 @@ HOLDOUT4 = Path(__file__).parents[1] / "data" / "holdout4"
 # A fifth, gathered once holdout4 had been read and so become dev (tests/data/holdout5/README.md):
 # read only by `bench/report_ranking.py --holdout5`, never by a fit.
 HOLDOUT5 = Path(__file__).parents[1] / "data" / "holdout5"
+# The nine real weeks built as a new user would (tests/data/weeks/*/week1: seeds and feeds), each
+# feed headline graded against the week's lead in its grades.toml: read by bench/report_pooled.py.
+WEEKS = Path(__file__).parents[1] / "data" / "weeks"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
 FOLDS = 5
 TODAY = dt.date(2026, 11, 27)  # any date: the ranking does not depend on it
@@ -70,11 +73,15 @@ class LabelledLead:
 
     name: str
     group: str  # "real" | "written"
-    split: str  # "dev" | "holdout"
+    split: str  # "dev" | "holdout" | "week" (load_weeks)
     title: str | None  # the published title; None when the lead is fed untitled
     paragraphs: tuple[str, ...]
     headlines: tuple[tuple[str, int], ...]  # (title as published, grade 0/1/2)
     beat: str = ""
+    # a real week (load_weeks): its week1 folder, built from its seeds and feeds on `built`
+    # (an ISO date) as `newsletter build` would, instead of from a seed text
+    week: str = ""
+    built: str = ""
 
     @property
     def grades(self) -> dict[str, int]:
@@ -107,6 +114,30 @@ def load_leads(folder: Path = LABELLED) -> tuple[LabelledLead, ...]:
                 paragraphs=tuple(data["paragraphs"]),
                 headlines=headlines,
                 beat=data.get("beat", data.get("topic", "")),
+            )
+        )
+    return tuple(leads)
+
+
+def load_weeks(folder: Path = WEEKS) -> tuple[LabelledLead, ...]:
+    """Every graded real week (its grades.toml) as a lead: the lead story's seed (title or
+    untitled, paragraphs) and the week's feed headlines with their grades, built from the week."""
+    from newsletter.sources import load_sources
+
+    leads = []
+    for path in sorted(folder.glob("*/grades.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        (story,) = load_sources([path.parent / data["lead_seed"]]).stories
+        leads.append(
+            LabelledLead(
+                name=f"week-{path.parent.name}",
+                group="real",
+                split="week",
+                title=story.title,
+                paragraphs=tuple(p for p in story.body.split("\n\n") if p.strip()),
+                headlines=tuple((h["title"], int(h["grade"])) for h in data["headlines"]),
+                week=str(path.parent / "week1"),
+                built=data["build"],
             )
         )
     return tuple(leads)
@@ -166,6 +197,14 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
     from newsletter.models import Sources
     from newsletter.sources.seed_text import parse_seed_text
 
+    if lead.week:  # a real week: its seeds and feeds, as `newsletter build seeds feeds` reads them
+        from newsletter.sources import load_sources
+
+        week = Path(lead.week)
+        sources = load_sources([week / "seeds", week / "feeds"])
+        options = AssembleOptions(today=dt.date.fromisoformat(lead.built), related=slots)
+        issue = assemble_issue(sources, Settings(workspace=week.parent), options)
+        return _output(_as_ranked(issue), issue.more, issue.lead.title)
     story, headlines = parse_seed_text(seed_text(lead), Path(f"seeds/{lead.name}.txt"))
     options = AssembleOptions(today=TODAY, related=slots)
     issue = assemble_issue(Sources((story,), headlines), Settings(workspace=LABELLED), options)
