@@ -270,11 +270,14 @@ def _rank_once(
     # Only a candidate whose concepts count more than a name's can be weakened as a result: the
     # model reads those titles once, together (a week of 100,000 has a few hundred scores),
     # and a title read in the first ranking is not read again in the second.
-    strong = [
-        position[id(item.headline)]
-        for item in sparse
-        if max(item.score, story_sparse.get(position[id(item.headline)], 0.0)) > WEAK_CAP
-    ]
+    # Each strong candidate's concept score by index (`before` reads the window's), in the
+    # sparse ranker's order: one pass over a week of 100,000, not one more for the scores.
+    concept_of: dict[int, float] = {}
+    for item in sparse:
+        index = position[id(item.headline)]
+        if max(item.score, story_sparse.get(index, 0.0)) > WEAK_CAP:
+            concept_of[index] = item.score
+    strong = list(concept_of)
     unread = [i for i in strong if i not in reads.results]
     results = dict(reads.results)
     if unread:
@@ -285,7 +288,6 @@ def _rank_once(
     # A story the editor wrote is read whole (its text names the event), never judged so.
     headlines = [i for i in strong if candidates[i].source not in texts]
     other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors)
-    concept_of = {position[id(item.headline)]: item.score for item in sparse}
 
     def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
         return mix(evidence(concept_of[index], float(cosine[index])), share)

@@ -156,15 +156,34 @@ def names_in(text: str, lower: set[str]) -> set[str]:
     """The concepts of the names a text says: the gazetteer's places, and each capitalised
     word past a sentence's start (at a start or in a Title Case text, only one the week never
     writes in lower case, rarer than NAME_ZIPF, or an acronym)."""
-    found = set()
+    always, unless_lower = _name_parts(text)
+    found = set(always)
+    for folded, concepts in unless_lower:
+        if folded not in lower:
+            found.update(concepts)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _name_parts(text: str) -> tuple[frozenset[str], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """What `names_in` finds in a text whatever the week writes: the concepts that are names
+    in any week, and those of each word that is one unless the week writes it (casefolded) in
+    lower case; read once a text, as each lead the week is ranked for reads the same window."""
+    always: set[str] = set()
+    unless_lower = []
     spans, words, title_case = _read(text)
     for index, concepts, place in words:
         token = spans[index].group()
         if place:
-            found.update(concepts)
-        elif token[:1].isupper() and _is_name(token, text, spans, index, title_case, lower):
-            found.update(c for c in concepts if not t.is_number(c))
-    return found
+            always.update(concepts)
+        elif token[:1].isupper():
+            named = tuple(c for c in concepts if not t.is_number(c))
+            bare = _is_name(token, text, spans, index, title_case)
+            if bare is None:
+                always.update(named)
+            elif bare:
+                unless_lower.append((bare, named))
+    return frozenset(always), tuple(unless_lower)
 
 
 @lru_cache(maxsize=4096)
@@ -237,21 +256,18 @@ def _place_size(spans: Sequence[re.Match[str]], index: int) -> int:
 
 
 def _is_name(
-    token: str,
-    text: str,
-    spans: Sequence[re.Match[str]],
-    index: int,
-    title_case: bool,
-    lower: set[str],
-) -> bool:
-    """Whether a capitalised token reads as a name (`names_in`)."""
+    token: str, text: str, spans: Sequence[re.Match[str]], index: int, title_case: bool
+) -> str | None:
+    """Whether a capitalised token reads as a name (`names_in`): None when it is one in any
+    week, its bare form casefolded when it is one unless the week writes that in lower case,
+    "" when it is none."""
     bare = token.replace(".", "").removesuffix("'s").removesuffix("’s")
     if bare.isupper() and len(bare) > 1:
-        return True  # an acronym: "FIU", "NYC", "FAA"
+        return None  # an acronym: "FIU", "NYC", "FAA"
     gap = text[spans[index - 1].end() : spans[index].start()] if index else "."
     if title_case or _SENTENCE_END.search(gap):
-        return bare.casefold() not in lower and t.base_zipf(bare) < NAME_ZIPF
-    return True
+        return bare.casefold() if t.base_zipf(bare) < NAME_ZIPF else ""
+    return None
 
 
 def _title_case(text: str) -> bool:
@@ -263,7 +279,13 @@ def _title_case(text: str) -> bool:
 
 def _lower_words(texts: Sequence[str]) -> set[str]:
     """Every word the texts write in lower case."""
-    return {w.casefold() for text in texts for w in t.tokens(text) if w[:1].islower()}
+    return set().union(*map(_lower_in, texts))
+
+
+@lru_cache(maxsize=4096)
+def _lower_in(text: str) -> frozenset[str]:
+    """Every word one text writes in lower case, casefolded (read once a text)."""
+    return frozenset(w.casefold() for w in t.tokens(text) if w[:1].islower())
 
 
 def _text(headline: Headline) -> str:

@@ -28,6 +28,7 @@ judged so: there is nothing to tell its other stories from.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from newsletter.assemble import terms as t
@@ -59,8 +60,10 @@ Cosines = Callable[[tuple[str, str], Sequence[str]], list[float]]
 Vectors = Callable[[Sequence[str]], "np.ndarray"]  # one unit vector a text (embedding.embed)
 
 
+@lru_cache(maxsize=4096)
 def without_names(text: str, names: frozenset[str]) -> str:
-    """`text` with every word naming one of `names` (the lead's concepts) left out."""
+    """`text` with every word naming one of `names` (the lead's concepts) left out; read once
+    a text and lead (the second ranking of a week, meaning.refined, reads the same window)."""
     kept, end = [], 0
     for span in t.token_spans(text):
         if not names.isdisjoint(c for _, c in t.concept_pairs(span.group())):
@@ -79,9 +82,19 @@ def other_stories(
 ) -> dict[int, float]:
     """The candidates of `strong` (concepts over WEAK_CAP, best first) that are another story of
     the lead's names (module docstring: their event view under EVENT_BAR), each with its event
-    view's cosine (the model's evidence for it)."""
-    views = event_views(lead, profile, candidates, strong, cosines, vectors)
-    return {i: cosine for i, cosine in views.items() if cosine < EVENT_BAR}
+    view's cosine (the model's evidence for it).  The reports are read only when one of them
+    is unlike the lead's event: a view is the better of the two cosines, so one at EVENT_BAR
+    with the lead is the story whatever the reports say (and a small week's build then never
+    imports numpy for them)."""
+    read = _read_views(lead, profile, candidates, strong, cosines)
+    if read is None:
+        return {}
+    judged, to_lead, texts, reports = read
+    if all(cosine >= EVENT_BAR for cosine in to_lead):
+        return {}
+    to_reports = _best_cosines(texts, reports, vectors)
+    views = zip(judged, map(max, to_lead, to_reports), strict=True)
+    return {i: cosine for i, cosine in views if cosine < EVENT_BAR}
 
 
 def event_views(
@@ -95,9 +108,26 @@ def event_views(
     """The event view of each candidate of `strong` whose concepts are the lead's names alone:
     its best cosine, without the names, with the lead's event or one of its reports (module
     docstring); none when the week has fewer than EVENT_REPORTS reports of the event."""
+    read = _read_views(lead, profile, candidates, strong, cosines)
+    if read is None:
+        return {}
+    judged, to_lead, texts, reports = read
+    to_reports = _best_cosines(texts, reports, vectors)
+    return {i: max(a, b) for i, a, b in zip(judged, to_lead, to_reports, strict=True)}
+
+
+def _read_views(
+    lead: tuple[str, str],
+    profile: LeadProfile,
+    candidates: Sequence[Headline],
+    strong: Sequence[int],
+    cosines: Cosines,
+) -> tuple[list[int], list[float], list[str], list[str]] | None:
+    """The candidates an event view judges (`event_views`), each one's cosine with the lead's
+    event, their texts without the names and the reports' texts; None when none is judged."""
     names = profile.proper
     if not names or not strong:
-        return {}
+        return None
     window = strong[:WINDOW]
     bare = {i: _bare(candidates[i], names) for i in window}
     named = [bare[i] for i in window if bare[i] is not candidates[i]]
@@ -110,13 +140,11 @@ def event_views(
     alone = [i for i in window if rest.get(id(bare[i]), 1.0) <= WEAK_CAP]
     reports = [i for i in window if rest.get(id(bare[i]), 1.0) > WEAK_CAP][:REPORTS_READ]
     if len(reports) < EVENT_REPORTS or not alone:
-        return {}
+        return None
     judged = alone[:JUDGED]
     event = (without_names(lead[0], names), without_names(lead[1], names))
     texts = [_text(bare[i]) for i in judged]
-    to_lead = cosines(event, texts)
-    to_reports = _best_cosines(texts, [_text(bare[i]) for i in reports], vectors)
-    return {i: max(a, b) for i, a, b in zip(judged, to_lead, to_reports, strict=True)}
+    return judged, cosines(event, texts), texts, [_text(bare[i]) for i in reports]
 
 
 def _bare(headline: Headline, names: frozenset[str]) -> Headline:
