@@ -18,6 +18,8 @@ import pytest
 
 from newsletter.config import load_settings
 from newsletter.send import shared_journal
+from newsletter.send.journal import JournalWriteError
+from newsletter.send.server_link import OUTAGE
 from newsletter.send.shared_journal import open_postgres_journal
 from tests.support.send_workspace import ISSUE_ID, Workspace
 from tests.test_send_postgres import add_readers
@@ -303,3 +305,50 @@ def test_claims_and_the_lease_survive_a_crash_when_the_database_commits_without_
         with postgres_server.connect() as conn:
             conn.execute("ALTER SYSTEM RESET wal_writer_delay")
             conn.execute("SELECT pg_reload_conf()")
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_claim_ahead_waits_for_a_crashed_server_stops_at_once(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """The server crashes as the claim ahead runs and stays down; Ctrl-C a second later (the
+    journal's stop_waiting, as the CLI's handler calls it): the stream stops in one line
+    within seconds, not after the 120 s patience, and the journal closes without waiting for
+    the server either."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+    add_readers(ws, 45)
+    server = ws.settings.database_server
+    assert server is not None
+    fetch, crashed = shared_journal.partial_fetch, []
+
+    def crashing_fetch(journal_, query, params):
+        run = fetch(journal_, query, params)
+
+        def crash_then_run():
+            if threading.current_thread().name == "send-claim" and not crashed:
+                postgres_server.stop()
+                crashed.append(time.monotonic())
+                threading.Timer(1.0, journal_.stop_waiting).start()
+            return run()
+
+        return crash_then_run
+
+    monkeypatch.setattr(shared_journal, "partial_fetch", crashing_fetch)
+    OUTAGE.reset()
+    journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0, local=send_ws.root)
+    assert journal is not None
+    try:
+        journal.register()
+        journal.batch = 10
+        with pytest.raises(JournalWriteError) as stopped:
+            for _ in journal.unsent():
+                pass
+        assert crashed and time.monotonic() - crashed[0] < 10
+        assert "\n" not in str(stopped.value)
+        closing = time.monotonic()
+        journal.close()
+        assert time.monotonic() - closing < 10
+    finally:
+        postgres_server.start()
+        OUTAGE.reset()
