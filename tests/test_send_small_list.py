@@ -13,11 +13,10 @@ import threading
 
 from newsletter.send.shared_journal import CLAIM_FLOOR, claim_size, open_postgres_journal
 from tests.support.send_workspace import ISSUE_ID
-from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.test_send_two_hosts import (  # noqa: F401 (the fixtures)
     add_readers,
     pg_ws,
-    start_send,
+    send_together,
     two_hosts,
 )
 
@@ -85,16 +84,5 @@ def test_two_hosts_sending_a_twelve_reader_list_together_each_send_a_share(two_h
     """The sample's size, 12 readers, two hosts started together through the command line at
     a relay's pace: each sends some (before, one sent 12 and the other 0), every reader one
     copy."""
-    first, second = two_hosts
-    readers = add_readers(first, 12)
-    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
-    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
-        runs = [start_send(first, one, rate=2), start_send(second, two, rate=2)]
-        outputs = [run.communicate(timeout=120)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    copies = relays[0].by_recipient()
-    for email, n in relays[1].by_recipient().items():
-        copies[email] = copies.get(email, 0) + n
-    assert copies == {email: 1 for email in readers}
-    shares = [len(relay.received) for relay in relays]
+    shares = send_together(two_hosts, add_readers(two_hosts[0], 12), rate=2)
     assert min(shares) >= 2, f"not a share each: {shares}"

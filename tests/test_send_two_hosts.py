@@ -149,6 +149,21 @@ def start_send(ws: Workspace, relay, rate: int = 150) -> subprocess.Popen[str]:
     )
 
 
+def send_together(hosts: tuple[Workspace, Workspace], readers: list[str], rate: int) -> list[int]:
+    """Both hosts' `newsletter send` started together, each through its own relay at `rate`:
+    both exit 0 and every reader has exactly one copy over the two relays; each one's share."""
+    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
+    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
+        runs = [start_send(hosts[0], one, rate=rate), start_send(hosts[1], two, rate=rate)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    copies = relays[0].by_recipient()
+    for email, n in relays[1].by_recipient().items():
+        copies[email] = copies.get(email, 0) + n
+    assert copies == {email: 1 for email in readers}
+    return [len(relay.received) for relay in relays]
+
+
 def flaky(handlers: tuple[RecordingHandler, ...], emails: list[str], seed: int) -> None:
     """A share of temporary failures on every relay, whoever sends the reader: 6% a 451 at
     RCPT, 2% a 421 after the message, 1% the connection dropped at RCPT."""
@@ -216,18 +231,7 @@ def test_two_hosts_started_together_on_a_small_list_both_send_a_share(two_hosts)
     """150 readers, two hosts started together through the command line: each sends a real
     share (a claim takes at most a quarter of what is left; at 200 a claim, the first host
     to claim took the whole list), and every reader gets exactly one copy."""
-    first, second = two_hosts
-    readers = add_readers(first, 150)
-    relays = RecordingHandler(pipelining=True), RecordingHandler(pipelining=True)
-    with smtp_server(handler=relays[0]) as one, smtp_server(handler=relays[1]) as two:
-        runs = [start_send(first, one, rate=40), start_send(second, two, rate=40)]
-        outputs = [run.communicate(timeout=120)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    copies = relays[0].by_recipient()
-    for email, n in relays[1].by_recipient().items():
-        copies[email] = copies.get(email, 0) + n
-    assert copies == {email: 1 for email in readers}
-    shares = [len(relay.received) for relay in relays]
+    shares = send_together(two_hosts, add_readers(two_hosts[0], 150), rate=40)
     assert min(shares) >= 15, f"not a real share each: {shares}"
 
 
