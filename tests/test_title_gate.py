@@ -640,3 +640,32 @@ def test_round_27_set_is_recorded_as_read_once():
         assert derive_title(lead["paragraphs"]) == lead["title_read"]
     assert sum(lead["title_read"] != lead["title_before"] for lead in leads) == 1
     assert _kept(leads) == {"before": 8, "read": 8, "now": 8}
+
+
+def test_a_paragraph_in_capitals_keeps_the_names_the_story_writes_with_capitals():
+    """A name in a paragraph in capitals keeps its capital when a later paragraph (not in
+    capitals) writes it capitalised mid-sentence; a word it also writes in lower case ("the
+    City Council", "the city") does not."""
+    paragraphs = [
+        "MAYOR BRANDON JOHNSON SAYS ON MONDAY THE CITY WILL PRESENT ITS BUDGET TO THE COUNCIL.",
+        "The plan, which Mayor Brandon Johnson called balanced, goes to a vote in the city hall.",
+    ]
+    title = derive_title(paragraphs)
+    assert title == "Mayor Brandon Johnson says the city will present its budget to the council"
+    alone = derive_title(paragraphs[:1])
+    assert alone == "Mayor brandon johnson says the city will present its budget to the council"
+    both = [
+        paragraphs[0],
+        "Aides told the City Council that Johnson, the city and the council would wait.",
+    ]
+    assert derive_title(both) == (
+        "Mayor brandon Johnson says the city will present its budget to the council"
+    )
+
+
+def test_a_title_of_one_word_or_only_a_time_phrase_is_never_chosen():
+    """A first sentence of nothing but a time phrase gives no title ("On" was chosen, kind
+    "unchecked"): the lead is left untitled for the editor, as one with no text is."""
+    title, kind = chosen_title(["On Tuesday, " * 30 + "…"])
+    assert title == ""
+    assert kind not in ("short", "long", "whole", "boundary", "score line")

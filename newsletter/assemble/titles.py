@@ -267,7 +267,7 @@ def chosen_title(
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
-    opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())))
+    opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())), paragraphs)
     text = _without_kicker(_without_lead_label(_without_label(without_dateline(opening))))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
@@ -293,7 +293,28 @@ def chosen_title(
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
             return later
+    if _thin(title):
+        # "On Tuesday, On Tuesday, …" gave "On": no title is better than one no editor prints;
+        # the lead stays untitled and marked derived, so `check` asks the editor for one
+        return "", "unchecked"
     return title, kind
+
+
+# What is no title on its own: a single word, or only a time phrase ("On Tuesday", "Last week").
+_TIME_ONLY = Lazy(
+    rf"^(?:(?:late|early)\s)?(?:(?:on|last|this|next|by|until|since|in|at|from)\s)?"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|tomorrow|morning"
+    r"|afternoon|evening|night|week|weekend|month|year"
+    rf"|{_MONTHS}(?:\s\d{{1,2}})?(?:,?\s\d{{4}})?)(?:\s(?:morning|afternoon|evening|night))?$",
+    re.IGNORECASE,
+)
+
+
+def _thin(title: str) -> bool:
+    """Whether `title` is a single word or only time phrases (however many, comma-separated)."""
+    parts = [" ".join(part.split()) for part in TRAILING_PUNCT.sub("", title).split(",")]
+    words = TOKEN.findall(title)
+    return len(words) < 2 or all(_TIME_ONLY.match(part) for part in parts if part)
 
 
 # Round 22: a paragraph in capitals (a radio station's copy: "THE CITY COUNCIL HAS ADVANCED
@@ -302,16 +323,59 @@ _SHOUTED_SHARE = 0.9
 _SHOUTED_LETTERS = 20
 
 
-def _unshouted(text: str) -> str:
-    """A text whose letters are nearly all capitals, in sentence case ("The city council has
-    advanced the proposed city operating budget …"); any other text as it is."""
+def _shouted(text: str) -> bool:
+    """Whether nearly all of `text`'s letters (and enough of them) are capitals."""
     letters = [c for c in text if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
-    if len(letters) < _SHOUTED_LETTERS or upper < _SHOUTED_SHARE * len(letters):
+    return len(letters) >= _SHOUTED_LETTERS and upper >= _SHOUTED_SHARE * len(letters)
+
+
+def _unshouted(text: str, paragraphs: Sequence[str] = ()) -> str:
+    """A text whose letters are nearly all capitals, in sentence case ("The city council has
+    advanced the proposed city operating budget …"); any other text as it is.  A word the
+    story's `paragraphs` write with a capital mid-sentence (`_written_capitals`) is spelt as
+    they write it ("Mayor John Smith says …"), before the rule for what is always capitalised."""
+    if not _shouted(text):
         return text
-    lowered = _ALWAYS_CAPITAL.sub(_capitalised, text.lower())
+    lowered = text.lower()
+    written = _written_capitals(paragraphs)
+    if written:
+        lowered = _WORD.sub(lambda m: written.get(m.group(), m.group()), lowered)
+    lowered = _ALWAYS_CAPITAL.sub(_capitalised, lowered)
     # a sentence ends at a stop after a word in lower case: not at "U.S." (kept in capitals)
     return re.sub(r"(^|(?<![A-Z])[.!?]\s+)([a-z])", lambda m: m[1] + m[2].upper(), lowered)
+
+
+# A word, for spelling a text in capitals as the story spells it (letters only: "Smith's" is
+# "Smith" and "s"); a word opening a sentence (after a stop, colon, quotation mark or bracket).
+_WORD = Lazy(r"\b[^\W\d_]{2,}\b")
+_SENTENCE_OPENERS = frozenset('.!?:;“"‘(—–')
+
+
+def _written_capitals(paragraphs: Sequence[str]) -> dict[str, str]:
+    """The words the story's paragraphs not in capitals write with a capital mid-sentence
+    ("Mayor John Smith said …": {"mayor": "Mayor", "john": "John", "smith": "Smith"}), by
+    their lower case; a word it also writes in lower case ("the City" and "the city") is not
+    one of them."""
+    capital: dict[str, str] = {}
+    lower: set[str] = set()
+    for paragraph in paragraphs:
+        text = " ".join(opening_of(paragraph or "").split())
+        if _shouted(text):
+            continue
+        for m in _WORD.finditer(text):
+            word = m.group()
+            if word.islower():
+                lower.add(word)
+            elif word[0].isupper() and not _opens_sentence(text, m.start()):
+                capital.setdefault(word.lower(), word)
+    return {key: word for key, word in capital.items() if key not in lower}
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` of `text` (spaces collapsed) opens a sentence."""
+    before = text[max(0, start - 2) : start].rstrip()
+    return not before or before[-1] in _SENTENCE_OPENERS
 
 
 # What sentence case still writes with a capital: a day, a month ("may" and "march" only as
