@@ -89,6 +89,7 @@ def test_a_hiding_rule_with_a_selector_not_read_is_warned_of_once(workspace, she
     said = [line for line in stderr.splitlines() if "<style>" in line]
     assert len(said) == 1, stderr
     assert "Unreadword" in body  # not read: shown, as said
+    assert "<!--" not in body and "not read" not in body  # the sanitizer's marker is no text
     assert "feeds/wire.xml#1: " in said[0]
 
 
