@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from newsletter.sources.css_hiding import shown_declarations, style_hides
+from newsletter.sources.css_sheet import UNREAD_MARK, Sheet, sheet_of
 
 # feedparser's `sanitize_style` searched from every position of a style to its end: a word of
 # 30,000 letters took 18 s, as did `url(` with no `)` and a long run of spaces.  What it is
@@ -98,3 +99,43 @@ def hiding_styles() -> None:
     # whole rest of the story waiting for it (its "(" and ")" show, as without ruby support)
     never = {"template", "title", "noembed", "noframes"}
     cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, *never}
+
+
+def style_sheets() -> None:
+    """Make feedparser's sanitizer apply the simple rules of a fragment's `<style>` blocks
+    (css_sheet.py), which it drops with the element, to the elements they select (idempotent).
+
+    `<style>.x{display:none}</style>` then `<span class="x">` left the span's words shown.
+    Each element now gets the sheet's declarations before its own style, and the style is
+    sanitized as an inline one (`hiding_styles`). When a rule not read here (a descendant or
+    attribute selector, `@media`) would hide text, the output ends with UNREAD_MARK, a comment
+    nothing shows, which sources/feeds.py turns into a warning naming the item."""
+    from feedparser import sanitizer
+
+    cls: Any = sanitizer._HTMLSanitizer
+    if getattr(cls.feed, "_sheets", False):
+        return
+    base_feed, base_start, base_output = cls.feed, cls.unknown_starttag, cls.output
+
+    def feed(self: Any, data: str) -> None:
+        self.newsletter_sheet = sheet_of(data) if "<style" in data.lower() else Sheet()
+        base_feed(self, data)
+
+    def unknown_starttag(self: Any, tag: str, attrs: list[tuple[str, str]]) -> None:
+        sheet: Sheet | None = getattr(self, "newsletter_sheet", None)
+        if sheet is not None and sheet.rules:
+            found = {k.lower(): html.unescape(v or "") for k, v in reversed(attrs)}
+            extra = sheet.style(tag, found)
+            if extra:
+                inline = found.get("style", "")
+                attrs = [(k, v) for k, v in attrs if k.lower() != "style"]
+                attrs.append(("style", f"{extra}; {inline}" if inline else extra))
+        base_start(self, tag, attrs)
+
+    def output(self: Any) -> str:
+        sheet: Sheet | None = getattr(self, "newsletter_sheet", None)
+        done: str = base_output(self)
+        return done + UNREAD_MARK if sheet is not None and sheet.unread_hiding else done
+
+    feed._sheets = True  # type: ignore[attr-defined]
+    cls.feed, cls.unknown_starttag, cls.output = feed, unknown_starttag, output

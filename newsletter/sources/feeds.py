@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from newsletter.control_chars import visible, without_controls, without_invisibles
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
+from newsletter.sources.css_sheet import UNREAD_MARK
 from newsletter.sources.feed_bounds import as_utf8, bounded_feed
 from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
@@ -55,10 +56,11 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     """Parse feed bytes; `shown` names the file or URL in messages and sources."""
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
-    from newsletter.sources.feed_sanitizer import hiding_styles, linear_comments
+    from newsletter.sources.feed_sanitizer import hiding_styles, linear_comments, style_sheets
 
     linear_comments()  # an unclosed comment cost the square of its length (feed_sanitizer.py)
     hiding_styles()  # a style that hides its element stays one (feed_sanitizer.py)
+    style_sheets()  # so do a <style> block's simple rules (feed_sanitizer.py, css_sheet.py)
 
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
@@ -169,6 +171,11 @@ def _say_hidden(entry: dict[str, Any], source: str, warnings: list[str]) -> None
             f"{source}: {hidden:,} word{'s' if hidden > 1 else ''} its HTML hides from "
             "readers (display:none, the hidden attribute, a colour or size that does not "
             "show...) left out"
+        )
+    if any(UNREAD_MARK in t for t in texts):
+        warnings.append(
+            f"{source}: a <style> rule hides text by a selector not read here (descendant, "
+            "attribute, @media...); that text is shown: check the item"
         )
 
 
