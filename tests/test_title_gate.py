@@ -645,21 +645,18 @@ def test_round_27_set_is_recorded_as_read_once():
 def test_a_paragraph_in_capitals_keeps_the_names_the_story_writes_with_capitals():
     """A name in a paragraph in capitals keeps its capital when a later paragraph (not in
     capitals) writes it capitalised mid-sentence; a word it also writes in lower case ("the
-    City Council", "the city") does not."""
+    River Warden", "the river") does not."""
     paragraphs = [
-        "MAYOR BRANDON JOHNSON SAYS ON MONDAY THE CITY WILL PRESENT ITS BUDGET TO THE COUNCIL.",
-        "The plan, which Mayor Brandon Johnson called balanced, goes to a vote in the city hall.",
+        "THE HENLEY RIVER WARDEN SAYS ON MONDAY THE TOWN WILL OPEN ITS SHELTERS NEAR THE THAMES.",
+        "The shelters, which the Henley River Warden opened last winter near the Thames, hold 200.",
     ]
     title = derive_title(paragraphs)
-    assert title == "Mayor Brandon Johnson says the city will present its budget to the council"
+    assert title == "Town to open its shelters near the Thames, Henley River Warden says"
     alone = derive_title(paragraphs[:1])
-    assert alone == "Mayor brandon johnson says the city will present its budget to the council"
-    both = [
-        paragraphs[0],
-        "Aides told the City Council that Johnson, the city and the council would wait.",
-    ]
+    assert alone == "Town to open its shelters near the thames, henley river warden says"
+    both = [paragraphs[0], "The warden told the town that the Thames and the river would rise."]
     assert derive_title(both) == (
-        "Mayor brandon Johnson says the city will present its budget to the council"
+        "Town to open its shelters near the Thames, henley river warden says"
     )
 
 
