@@ -254,7 +254,8 @@ def test_an_untitled_entry_of_one_endless_sentence_builds_without_hanging(worksp
     that', or of abbreviations): its title is derived from it, and each comma rescanned the
     text before it, so the build ran for 84 s (a 1 MB text: hours); each 'U.S.' rescanned the
     sentence so far (59 s).  The build (the installed command) now finishes
-    well inside 60 s (a hang guard, not a speed test: it takes a few seconds) with a title."""
+    well inside 60 s (a hang guard, not a speed test: it takes a few seconds) with a title
+    from the text, or none for the editor to write when all it gives is one word."""
     body = "Officials said " + words * (100_000 // len(words)) + "done."
     (workspace / "feed.xml").write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
@@ -271,7 +272,8 @@ def test_an_untitled_entry_of_one_endless_sentence_builds_without_hanging(worksp
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["lead"]["title"].startswith("Officials")
+    title = json.loads(done.stdout)["lead"]["title"]
+    assert title == "" or (title.startswith("Officials") and len(title.split()) > 1), title
 
 
 @pytest.mark.parametrize(

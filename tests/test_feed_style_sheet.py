@@ -105,7 +105,9 @@ def test_a_style_block_that_hides_nothing_says_nothing():
 @pytest.mark.slow
 def test_a_200_kb_style_block_is_read_in_linear_time():
     """200 KB of hostile CSS (unclosed braces, 20,000 rules for one class, commas, comments
-    and `<style` openings) with 10,000 elements it applies to is read in under 5 s."""
+    and `<style` openings) with 10,000 elements it applies to is read without hanging: a hang
+    guard, not a speed test (about 1.7 s here; a quadratic read took minutes), so the bound
+    is 60 s."""
     hostile = (
         "<style>"
         + ".x{display:none;color:red}" * 4000
@@ -118,4 +120,4 @@ def test_a_200_kb_style_block_is_read_in_linear_time():
     data = _wire(hostile + "<style" * 10000 + ">" + VISIBLE + spans).encode()
     start = time.monotonic()
     parse_feed(data, "feeds/wire.xml")
-    assert time.monotonic() - start < 5.0
+    assert time.monotonic() - start < 60.0
