@@ -666,3 +666,15 @@ def test_a_title_of_one_word_or_only_a_time_phrase_is_never_chosen():
     title, kind = chosen_title(["On Tuesday, " * 30 + "…"])
     assert title == ""
     assert kind not in ("short", "long", "whole", "boundary", "score line")
+
+
+def test_round_28_set_is_recorded_as_read_once():
+    """Round 28's set (20 leads: city budgets, takeovers, floods, astronomy, a Supreme Court
+    ruling, marathons and cup semi-finals, fraud and murder cases, a plant closure, a school
+    bond, COVID-19 cases; gathered after a38b6a7 and committed before the code read them, none
+    from another file's URL) keeps a source, a licence, a year outside 2004-2005 and an editor's
+    verdict on each title: 10 of 20 printable with the code at a38b6a7, read once."""
+    leads = _recorded_set("fresh_round28", 20)
+    for lead in leads:
+        assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
+    assert _kept(leads)["read"] == 10
