@@ -219,7 +219,7 @@ def _selectors(prelude: str) -> list[str]:
     """A selector list's selectors, split at commas outside parentheses, brackets and
     quotes; none when it holds what no selector may (a browser then drops the rule)."""
     if not _SELECTOR_CHARACTERS.fullmatch(prelude):
-        return [prelude]
+        return []
     found, depth, quote, start = [], 0, "", 0
     for i, c in enumerate(prelude):
         if quote:
