@@ -24,7 +24,7 @@ from newsletter.assemble.learn import Cut, Learnt, learn_cut
 from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.assemble.memory import PastIssue, repeated_note
 from newsletter.config import Settings, validated
-from newsletter.errors import display_path
+from newsletter.errors import SourceError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.editor_edits import (
     ranking_record_bytes,
@@ -103,6 +103,7 @@ def build(
         check_out_folder(out, settings.workspace)
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
+    _refuse_issue_folders(sources)
 
     loaded = load_sources(sources, settings.limits)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
@@ -161,6 +162,20 @@ def _learnt(
     edits, warnings = read_editor_edits(settings.workspace / "issues", options.today, this_id)
     shipped = Cut(length=options.related)
     return learn_cut(edits, shipped, length=not options.related_given), warnings, None
+
+
+def _refuse_issue_folders(sources: Sequence[str]) -> None:
+    """SourceError naming the first issue folder among several sources (or one named twice).
+
+    Read as sources, its index.txt is a seed story: an issue of today's week would lead with
+    the masthead line "The Weekly Brief · 26 November 2026 18 stories · 3-min read"."""
+    for source in sources:
+        if is_issue_folder(Path(source)):
+            shown = display_path(Path(source))
+            raise SourceError(
+                f"{shown}: an issue folder, not a source; to re-render it run "
+                f"`newsletter build {shown}` alone, or name this week's sources (seeds/, feeds/)"
+            )
 
 
 def _stale(
