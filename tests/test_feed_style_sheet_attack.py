@@ -123,3 +123,33 @@ def test_a_rule_a_browser_never_applies_drops_no_text(sheet, _):
     text, warnings = _read(sheet + SHOWN + '<p class="y">Shownword stays.</p>')
     assert "Shownword" in text and "Real news about the council vote" in text
     assert warnings == ()
+
+
+DROPPED_ELEMENTS = {
+    "<mark> with display:none": '<mark style="display:none">Hiddenword</mark>',
+    "<mark> with the hidden attribute": "<mark hidden>Hiddenword</mark>",
+    "<mark> a sheet hides": '<style>.x{display:none}</style><mark class="x">Hiddenword</mark>',
+    "<mark> a sheet hides by type": "<style>mark{font-size:0}</style><mark>Hiddenword</mark>",
+    "<main> with visibility:hidden": '<main style="visibility:hidden">Hiddenword</main>',
+    "an unknown element with opacity:0": '<kw style="opacity:0">Hiddenword</kw>',
+    "<mark> in white": '<mark style="color:#fff;background:#fff">Hiddenword</mark>',
+}
+
+
+@pytest.mark.parametrize("element", DROPPED_ELEMENTS.values(), ids=DROPPED_ELEMENTS.keys())
+def test_an_element_the_sanitizer_drops_keeps_what_hides_its_text(element):
+    """An element feedparser's sanitizer drops keeping its text (`<mark>`, `<main>`, a name
+    it does not know) still hides that text when its style, a sheet or `hidden` hides it,
+    and the text after it shows."""
+    text, warnings = _read(SHOWN + f"<p>{element} Afterword shows.</p>")
+    assert "Hiddenword" not in text
+    assert "Afterword shows." in text and "Real news about the council vote" in text
+    assert any("hides from readers" in w for w in warnings), warnings
+
+
+def test_the_feeds_own_copy_of_the_unread_rule_marker_says_nothing():
+    """A feed that writes the sanitizer's marker comment itself gets no warning that a rule
+    was not read (only a rule read here sets it), and its text is unchanged."""
+    text, warnings = _read(SHOWN + "<!--newsletter: a style rule not read hides text-->")
+    assert warnings == ()
+    assert "Real news about the council vote" in text
