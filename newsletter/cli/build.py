@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from newsletter.cli.app import app, parse_date, warn, workspace_settings
+from newsletter.cli.app import app, on_this_machine, parse_date, warn, workspace_settings
 from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
@@ -47,7 +47,11 @@ def build(
         "e.g. 2026-W48]",
     ),
     out: Path = typer.Option(
-        None, "--out", metavar="DIR", help="Write the issue here. [default: issues/<id>]"
+        None,
+        "--out",
+        metavar="DIR",
+        help="Write the issue here. [default: issues/<id>]",
+        callback=on_this_machine("a folder"),
     ),
     no_more: bool = typer.Option(
         False, "--no-more", help="Drop the headlines that are not Related."

@@ -47,6 +47,12 @@ WHITE: Colour = (1.0, 1.0, 1.0, 1.0)
 def declarations(style: str) -> dict[str, str]:
     """A style attribute's declarations: property to value, lower case, comments and escapes
     read, `!important` taken off (and honoured)."""
+    return {name: value for name, (value, _) in weighed_declarations(style).items()}
+
+
+def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
+    """`declarations`, each value with whether it is `!important` (a style sheet's rule
+    weighs it against the element's own style: css_sheet.py)."""
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
     for part in _split(text):
@@ -59,7 +65,12 @@ def declarations(style: str) -> dict[str, str]:
         if name in found and found[name][1] and not important:
             continue
         found[name] = (value, important)
-    return {name: value for name, (value, _) in found.items()}
+    return found
+
+
+def unescaped(text: str) -> str:
+    """CSS text with its escapes read as the characters they stand for (`\\78` is `x`)."""
+    return _ESCAPE.sub(_unescape, text)
 
 
 def _unescape(m: re.Match[str]) -> str:

@@ -129,10 +129,11 @@ _TAG_STOP = re.compile(r""">|=[\t\n\f\r ]*(["'])""")
 
 def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
     """`fragment` as ("text", text, ""), ("start", name, style), ("hidden", name, style) (a
-    start tag that hides its element) and ("end", name, ""), read as HTML5 reads it, in one
+    start tag that hides its element), ("css", what a <style> holds, its start tag's
+    attribute text) and ("end", name, ""), read as HTML5 reads it, in one
     pass: comments, declarations and processing instructions dropped (an unclosed comment runs
     to the end), attributes read only for what hides (`_tag`), a tag still open at the end
-    dropped, and what <script> and <style> hold dropped with them.
+    dropped, and what <script> and <style> hold is code, never text.
 
     Python 3.11's HTMLParser, used here before, searched to the end of the text from every
     unclosed `<!--`, `<?` or tag (20,000 `<a b='` in an outlet name or an Atom text summary:
@@ -161,9 +162,11 @@ def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
             return  # a tag left open at the end: dropped, as a browser drops it
         name = name.lower()
         yield _tag(name, bool(slash), fragment[found.end() : end])
-        at = end + 1
+        attribute_text, at = fragment[found.end() : end], end + 1
         if name in _CODE_TAGS and not slash:
             closing = re.compile(rf"</{name}(?=[\t\n\f\r />])", re.IGNORECASE).search(fragment, at)
+            if name == "style":
+                yield "css", fragment[at : closing.start() if closing else size], attribute_text
             if closing is None:
                 return  # code to the end
             end = _tag_end(fragment, closing.end())
@@ -243,6 +246,8 @@ def read_html(fragment: str) -> HtmlText:
             page.text(html.unescape(value))
         elif kind == "end":
             page.close(value)
+        elif kind == "css":
+            continue
         else:
             page.open(value, style, kind == "hidden")
     paragraphs = (" ".join("".join(block).split()) for block in page.blocks)
@@ -320,3 +325,12 @@ class _Page:
             self.hidden.append(" ")
         else:
             self.blocks.append([])
+
+
+def style_blocks(fragment: str) -> Iterator[tuple[dict[str, str], str]]:
+    """Each `<style>` element of `fragment` as a browser finds it: its attributes and the CSS
+    it holds (to the end when it is never closed). A `<style>` written inside a comment, an
+    attribute's value or a `<script>` is none (css_sheet.py reads the CSS)."""
+    for kind, css, attribute_text in _markup(fragment):
+        if kind == "css":
+            yield _attributes(attribute_text), css
