@@ -7,7 +7,7 @@ The two entry points differ only in where the Issue comes from: the sources
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -91,13 +91,15 @@ def build(
     out: Path | None = None,
     force: bool = False,
     learn: bool = True,
+    fetched: MutableMapping[str, bytes] | None = None,
 ) -> BuildResult:
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
     already sent, unless `force` (see issue/guard.py).  It ranks and cuts Related as learnt
     from the editor's edits of earlier issues (the concepts' share, the bar, the length)
-    unless `learn` is False or [ranking] learn is off (assemble/learn.py).
+    unless `learn` is False or [ranking] learn is off (assemble/learn.py).  `fetched` keeps
+    the feed URLs' bytes across builds (sources.load_sources).
     """
     if out is not None:
         check_out_folder(out, settings.workspace)
@@ -105,7 +107,7 @@ def build(
         return rebuild(Path(sources[0]), settings, out=out, force=force)
     _refuse_issue_folders(sources)
 
-    loaded = load_sources(sources, settings.limits)
+    loaded = load_sources(sources, settings.limits, fetched)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
     stale = _stale(sources, loaded, settings, options.today, this_id)
