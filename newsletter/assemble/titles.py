@@ -355,22 +355,43 @@ _SENTENCE_OPENERS = frozenset('.!?:;“"‘(—–')
 
 def _written_capitals(paragraphs: Sequence[str]) -> dict[str, str]:
     """The words the story's paragraphs not in capitals write with a capital mid-sentence
-    ("Mayor John Smith said …": {"mayor": "Mayor", "john": "John", "smith": "Smith"}), by
-    their lower case; a word it also writes in lower case ("the City" and "the city") is not
-    one of them."""
+    ("Mayor John Smith said …": {"mayor": "Mayor", "john": "John", "smith": "Smith"}), or
+    with one after their first letter anywhere ("iPhone", "McDonald"), by their lower case; a
+    word it also writes in lower case ("the City" and "the city") is not one of them.
+
+    A word sentence case never capitalises (`_NEVER_CAPITAL`: "and", "will", "says") is never
+    taken, and a paragraph writing two or more of them with a capital mid-sentence is in Title
+    Case (a heading, a caption, or a feed forging capitals into its title) and teaches none."""
     capital: dict[str, str] = {}
     lower: set[str] = set()
     for paragraph in paragraphs:
         text = " ".join(opening_of(paragraph or "").split())
         if _shouted(text):
             continue
+        found: dict[str, str] = {}
+        title_case = 0
         for m in _WORD.finditer(text):
             word = m.group()
             if word.islower():
                 lower.add(word)
+            elif not word[1:].islower() and not word.isupper():
+                found.setdefault(word.lower(), word)  # "iPhone", "McDonald", anywhere
             elif word[0].isupper() and not _opens_sentence(text, m.start()):
-                capital.setdefault(word.lower(), word)
+                if word.lower() in _NEVER_CAPITAL:
+                    title_case += 1
+                else:
+                    found.setdefault(word.lower(), word)
+        if title_case < 2:
+            capital = found | capital  # the first spelling met wins
     return {key: word for key, word in capital.items() if key not in lower}
+
+
+# Words sentence case writes in lower case wherever they sit mid-sentence: one written with a
+# capital there is a title's ("The Rise And Fall") or a heading's, never a name's.
+_NEVER_CAPITAL = word_set(
+    "and or nor but of to for with from by as at into onto than that is are was were be been"
+    " would shall should could might must has have had says does did"
+)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
