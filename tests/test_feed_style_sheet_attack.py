@@ -86,6 +86,11 @@ APPLIED = {
         '<span class="x">Hiddenword</span>',
     ),
     "*.x": ("<style>*.x{display:none}</style>", '<span class="x">Hiddenword</span>'),
+    "a custom property in a rule": (
+        "<style>.x{--h:none;display:var(--h)}</style>",
+        '<span class="x">Hiddenword</span>',
+    ),
+    "zoom in a rule": ("<style>.x{zoom:0.01}</style>", '<span class="x">Hiddenword</span>'),
     "an alpha padded past 200 characters": (
         "<style>.x{color:rgba(255,255,255," + "0" * 300 + ")}</style>",
         '<span class="x">Hiddenword</span>',

@@ -60,7 +60,7 @@ _READ = frozenset(
     """display visibility opacity filter font-size font height max-height width max-width
     overflow overflow-x overflow-y position left top right bottom text-indent margin
     margin-left margin-top transform clip clip-path color -webkit-text-fill-color
-    background-color background""".split()  # noqa: SIM905
+    background-color background content-visibility zoom translate scale""".split()  # noqa: SIM905
 )
 LONGEST_VALUE = 200  # characters: no value that hides text is longer
 # Ends a sanitized fragment a rule not read here would hide text of (feed_sanitizer.py)
