@@ -466,3 +466,20 @@ def test_a_folder_of_feeds_no_source_names_is_a_warning(tmp_path):
     (tmp_path / "newsletter.toml").write_text('sources = ["seeds/", "feeds/*.xml"]\n', "utf-8")
     settings, _ = load_settings(tmp_path)
     assert named_sources(settings)[1] == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [("seed/", "seeds/"), ("seeds/000_42a246ca27ba598a.tx", "seeds/000_42a246ca27ba598a.txt")],
+)
+def test_a_mistyped_source_path_names_the_one_it_was_likely_meant_to_be(workspace, given, meant):
+    """`newsletter build seed/` (a new user's slip for seeds/) is one line that names the
+    folder beside it with the nearest name, as a mistyped command names the nearest command."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    result = CliRunner().invoke(app, ["build", given, "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1, result.output
+    assert result.output.rstrip().endswith(f"check the path (did you mean {meant}?)"), result.output

@@ -21,6 +21,7 @@ from newsletter.errors import SourceError, display_path
 from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.render.templates import template_dirs
+from newsletter.sources.reading import near_miss
 from newsletter.web_address import unfetched_source
 
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp")
@@ -55,7 +56,10 @@ class PreviewTarget:
             if why := unfetched_source(source):
                 raise SourceError(f"{source}: {why}")
             if not _is_url(source) and not Path(source).expanduser().exists():
-                raise SourceError(f"{display_path(source)}: no such file or folder; check the path")
+                raise SourceError(
+                    f"{display_path(source)}: no such file or folder; "
+                    f"check the path{near_miss(Path(source).expanduser())}"
+                )
         folder = Path(given[0]) if len(given) == 1 and is_issue_folder(Path(given[0])) else None
         return cls(
             workspace=workspace.resolve(),

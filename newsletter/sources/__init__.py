@@ -19,7 +19,7 @@ from newsletter.config import LimitsSettings
 from newsletter.control_chars import visible, without_invisibles
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
-from newsletter.sources.reading import read_bytes, read_text
+from newsletter.sources.reading import near_miss, read_bytes, read_text
 from newsletter.web_address import unfetched_source
 
 TEXT_SUFFIXES = (".txt",)
@@ -127,7 +127,9 @@ def _load_one(
     elif path.exists() or path.suffix:
         yield load_file(path, limits.feed_bytes)
     else:
-        raise SourceError(f"{display_path(path)}: no such file or folder; check the path")
+        raise SourceError(
+            f"{display_path(path)}: no such file or folder; check the path{near_miss(path)}"
+        )
 
 
 def source_files(folder: Path) -> list[Path]:
