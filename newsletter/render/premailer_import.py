@@ -33,8 +33,8 @@ def _import_premailer() -> type:
     stand_ins = {name: _DeferredModule(name) for name in _FETCHING if name not in sys.modules}
     sys.modules.update(stand_ins)
     if "urllib.request" in stand_ins and not hasattr(urllib, "request"):
-        # the real module, once imported, takes its own place here
-        urllib.request = stand_ins["urllib.request"]  # type: ignore[assignment]  # the stand-in
+        # until the real module, once imported, takes its place (mypy: a submodule not imported)
+        urllib.request = stand_ins["urllib.request"]  # type: ignore[attr-defined]
     try:
         from premailer import Premailer
     finally:
