@@ -11,11 +11,20 @@ lead and the week's reports of it name, and another event of the same kind names
   candidates that name one of them and score the week bar before this judgement.  A report's
   names join the lead's (the accused, the minister the lead does not name), and its places
   too when it names one of the lead's places (the country that holds the lead's city): a
-  report that shares only a name ("Boeing") may have happened elsewhere.
-- A headline **says where** its event happened with a place right after a preposition of
-  place in its title ("in Afghanistan", "near Houston", "off Phuket"): the gazetteer's, or a
-  capitalised word (in a Title Case title only one rare enough to be a name).  A place as the
-  subject ("Guatemala agrees to take more deportees") is an actor, not where: not read so.
+  report that shares only a name ("Boeing") may have happened elsewhere.  A candidate that
+  names two of the story's names (not places) tells the story itself, whatever it scores, and
+  adds its places ("Trump and Kim sign document following Singapore meeting").
+- A headline **says where** its event happened with a place after a preposition of place in
+  its title ("in Afghanistan", "near Houston", "off Phuket"; a gazetteer place also past up to
+  BETWEEN lower-case words: "in the Netherlands", "in central China"): the gazetteer's, or a
+  capitalised word (in a Title Case title only one rare enough to be a name).
+- A headline that shares **no name** with the story says where with a gazetteer place as a
+  **modifier** too (`modifier_places`: "Dutch tram", "Cambodian shoe factory", "NYC helicopter
+  crash", "New Zealand Prime Minister").  A place as the whole subject of the title's verb
+  ("Guatemala agrees to take more deportees", "Portugal reports a June high") is an actor, not
+  where, and a place before a name of its own ("Brussels Atomium") names that thing: neither
+  is read so.  A headline sharing a name may be the story seen from another place ("Moon says
+  Singapore summit …", "HSBC buys Silicon Valley Bank's UK arm").
 - A headline is **elsewhere** when it says where, that place is none of the names nor holds
   one of them (the gazetteer's containment, `_INSIDE`: the United States holds Texas, so a
   crash in Texas is elsewhere under a U.S. grounding, and California's wildfires are not under
@@ -110,9 +119,7 @@ def elsewhere(
     texts = [_text(candidates[i]) for i in window]
     lower = _lower_words([lead, *texts])
     own = {i: names_in(text, lower) for i, text in zip(window, texts, strict=True)}
-    reports = [i for i in window if before(i) >= week_bar]
-    is_report = set(reports)
-    told = [(own[i], candidates[i].title, i in is_report) for i in window]
+    told = [(own[i], candidates[i].title, before(i) >= week_bar) for i in window]
     names = story_names(lead, profile, lower, told)
     known = {c for c in names if t.is_place(c) and _bare(c) not in UNPLACED}
     if not known:
