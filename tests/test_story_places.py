@@ -124,7 +124,10 @@ def test_the_afghan_earthquakes_leave_moroccos_related_when_built():
     ("title", "where"),
     [
         ("3 dead, 5 injured after tram shooting in the Netherlands", {"@netherlands"}),
-        ("Search for 16 missing continues after gas leak kills 21 miners in central China", {"@china"}),
+        (
+            "Search for 16 missing continues after gas leak kills 21 miners in central China",
+            {"@china"},
+        ),
         ("Crowds gather in the Court of Appeal", set()),
     ],
 )
@@ -140,7 +143,10 @@ def test_a_gazetteer_place_after_a_preposition_and_lower_case_words_says_where(t
         ("Gunman kills 3 on Dutch tram", {"@netherlands"}),
         ("News Summary: Cambodian shoe factory collapses", {"@cambodia"}),
         ("Loophole limited scrutiny before deadly NYC helicopter crash", {"@new york"}),
-        ("Jacinda Ardern announces shock resignation as New Zealand Prime Minister", {"@new zealand"}),
+        (
+            "Jacinda Ardern announces shock resignation as New Zealand Prime Minister",
+            {"@new zealand"},
+        ),
         ("New Jersey Sen. Menendez indicted on bribery charges", {"@new jersey"}),
         ("Portugal reports a June high of 46.6C", set()),
         ("Guatemala Agrees to Take More Deportees From Other Countries", set()),

@@ -42,6 +42,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from newsletter.assemble import terms as t
 from newsletter.assemble.headline_grammar import verb_index
@@ -133,10 +134,12 @@ def elsewhere(
             continue  # it names a place of the lead's story
         if _placed(places_in(title, where=True) - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
-        elif not own[i] & names and _placed(places_in(title) - names - holding):
-            # ... or, sharing no name with the story, it says one as a modifier ("Dutch tram")
-            if _placed(modifier_places(title) - names - holding):
-                judged.append(i)
+        elif (
+            not own[i] & names
+            and _placed(places_in(title) - names - holding)
+            and _placed(modifier_places(title) - names - holding)
+        ):
+            judged.append(i)  # ... or, sharing no name with the story, says one as a modifier
     return frozenset(judged)
 
 
@@ -261,10 +264,10 @@ def modifier_places(title: str) -> frozenset[str]:
     # "Agrees" as a verb, which a capital hides from headline_grammar.verb_index.
     verb = verb_index(title[:1] + title[1:].lower() if title_case else title)
     found: set[str] = set()
-    for position, (index, concepts, place) in enumerate(words):
-        if not place or position + 1 >= len(words):
+    for (_, concepts, place), (following, _, _) in pairwise(words):
+        if not place:
             continue
-        end, after = spans[words[position + 1][0] - 1].end(), spans[words[position + 1][0]]
+        end, after = spans[following - 1].end(), spans[following]
         if title[end : after.start()] != " ":
             continue  # punctuation between: "Thailand: 13 bodies"
         if verb is not None and len(title[: after.start()].split(" ")) - 1 == verb:
