@@ -258,11 +258,13 @@ def _after_where(title: str, spans: Sequence[re.Match[str]], index: int, place: 
 def modifier_places(title: str) -> frozenset[str]:
     """The gazetteer places a title says as a modifier of another word ("Dutch tram",
     "Cambodian shoe factory", "NYC helicopter crash", "Britain's Conservative Party"), not
-    as the subject of its verb ("Portugal reports", "Guatemala agrees": an actor)."""
-    spans, words, title_case = _read(title)
-    # A Title Case title is read for its verb in lower case: "Guatemala Agrees to …" says
-    # "Agrees" as a verb, which a capital hides from headline_grammar.verb_index.
-    verb = verb_index(title[:1] + title[1:].lower() if title_case else title)
+    as the subject of its verb ("Portugal reports", "New Zealand mourns": an actor).  None in a
+    title capitalised throughout, whose capitals no longer tell a common noun from a name ("New
+    Orleans Immigration Crackdown", graded by topic under Peru's border, is not read so)."""
+    if _capitalised_throughout(title):
+        return frozenset()
+    spans, words, _ = _read(title)
+    verb = verb_index(title)
     found: set[str] = set()
     for (_, concepts, place), (following, _, _) in pairwise(words):
         if not place:
@@ -272,18 +274,18 @@ def modifier_places(title: str) -> frozenset[str]:
             continue  # punctuation between: "Thailand: 13 bodies"
         if verb is not None and len(title[: after.start()].split(" ")) - 1 == verb:
             continue  # the place is the whole subject: an actor
-        if _modifies(title[after.start() : after.end() + 1], title_case):
+        if _modifies(title[after.start() : after.end() + 1]):
             found.update(concepts)
     return frozenset(found)
 
 
-def _modifies(word: str, title_case: bool) -> bool:
-    """Whether a place before `word` modifies it as a common noun or an office ("tram",
-    "Prime Minister", "Sen."), not as part of a name of its own ("Brussels Atomium", "Cambodia
-    Asics": a capitalised word rarer than a name, in a Title Case title than a place, is one)."""
+def _modifies(word: str) -> bool:
+    """Whether a place before `word` (with the character after it) modifies it as a common
+    noun or an office ("tram", "Prime Minister", "Sen."), not as part of a name of its own
+    ("Brussels Atomium", "Cambodia Asics": a capitalised word rarer than NAME_ZIPF)."""
     if not word[:1].isupper() or word.endswith("."):
-        return True  # `word` is the word and the character after it: "Sen." is an office
-    return t.base_zipf(word.rstrip()) >= (TITLE_PLACE_ZIPF if title_case else NAME_ZIPF)
+        return True
+    return t.base_zipf(word.rstrip()) >= NAME_ZIPF
 
 
 _Word = tuple[int, list[str], bool]
@@ -343,6 +345,14 @@ def _is_name(
     if title_case or _SENTENCE_END.search(gap):
         return bare.casefold() if t.base_zipf(bare) < NAME_ZIPF else ""
     return None
+
+
+def _capitalised_throughout(title: str) -> bool:
+    """Whether every word of a title but its stopwords is capitalised (stricter than
+    `_title_case`: "Jacinda Ardern announces shock resignation as New Zealand Prime Minister"
+    is not)."""
+    words = [w for w in t.tokens(title) if w[:1].isalpha() and w.casefold() not in t.STOPWORDS]
+    return all(w[:1].isupper() for w in words)
 
 
 def _title_case(text: str) -> bool:
