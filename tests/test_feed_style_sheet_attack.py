@@ -158,3 +158,36 @@ def test_the_feeds_own_copy_of_the_unread_rule_marker_says_nothing():
     text, warnings = _read(SHOWN + "<!--newsletter: a style rule not read hides text-->")
     assert warnings == ()
     assert "Real news about the council vote" in text
+
+
+def _item(title: str, source: str = "") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<description>A wire</description>
+<item><title>{html.escape(title)}</title><link>https://wire.example/a</link>{source}
+<description>{html.escape(SHOWN)}</description></item>
+</channel></rss>
+""".encode()
+
+
+def test_a_style_block_in_a_title_hides_its_words_from_the_headline():
+    """A feed title whose HTML hides words by a `<style>` rule (read as HTML once, never
+    through the sanitizer) gives a headline without them: they were the headline's words,
+    ranked and printed."""
+    title = '<style>.k{display:none}</style>Council passes the budget <span class="k">Fed</span>'
+    sources = parse_feed(_item(title), "feeds/wire.xml")
+    titles = [s.title for s in sources.stories] + [h.title for h in sources.headlines]
+    assert titles == ["Council passes the budget"]
+
+
+def test_a_style_block_in_an_outlet_name_hides_its_words():
+    """An item's `<source>` whose HTML hides words by a `<style>` rule names the outlet
+    without them."""
+    source = (
+        '<source url="https://harbor.example/">'
+        + html.escape('<style>.k{display:none}</style>Harbor <span class="k">Keyword</span>Times')
+        + "</source>"
+    )
+    sources = parse_feed(_item("Council passes the budget", source), "feeds/wire.xml")
+    names = [s.publisher for s in sources.stories] + [h.publisher for h in sources.headlines]
+    assert names and all("Keyword" not in n and "Harbor" in n for n in names), names

@@ -15,7 +15,8 @@ that the build warns.
 
 The CSS is read as a browser tokenizes it: strings and comments first (a `{` or `/*` inside a
 string is text), `<!--` and `-->` are nothing, and a block left open at the end of the sheet is
-closed there.  Linear in the HTML: the blocks are found by sources/text.py's one-pass reader,
+closed there.  Linear in the HTML: the blocks are found by sources/text.py's one-pass reader
+(`text.sheet_of`),
 the CSS is split into tokens in one pass, and only the declarations css_hiding reads are kept,
 each value bounded (a longer one has its numbers written short first: `0000…` is `0`), so an
 element's style is bounded however many rules match it.
@@ -24,6 +25,7 @@ element's style is bounded however many rules match it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from newsletter.sources.css_hiding import (
@@ -37,7 +39,6 @@ from newsletter.sources.css_hiding import (
     visible,
     weighed_declarations,
 )
-from newsletter.sources.text import style_blocks
 
 # A CSS string (to its quote, a line's end or the text's end), a comment, `<!--`, `-->`, or a
 # brace or semicolon; each alternative is read forwards only, so a failed match is short.
@@ -123,11 +124,11 @@ class Sheet:
         )
 
 
-def sheet_of(fragment: str) -> Sheet:
-    """The rules of every `<style>` block in `fragment` (before or after the elements) that
-    a browser reads as CSS for a screen."""
+def sheet_from(blocks: Iterable[tuple[dict[str, str], str]]) -> Sheet:
+    """The rules of `<style>` blocks (each its attributes and its CSS, as text.style_blocks
+    finds them, before or after the elements) that a browser reads as CSS for a screen."""
     sheet = Sheet()
-    for attributes, css in style_blocks(fragment):
+    for attributes, css in blocks:
         if attributes.get("type", "").strip().lower() not in ("", "text/css"):
             continue  # not CSS: a browser applies none of it
         where = media_applies(attributes.get("media", ""))

@@ -18,7 +18,8 @@ import re
 from typing import Any
 
 from newsletter.sources.css_hiding import shown_declarations, style_hides
-from newsletter.sources.css_sheet import UNREAD_MARK, Sheet, sheet_of
+from newsletter.sources.css_sheet import UNREAD_MARK, Sheet
+from newsletter.sources.text import sheet_of
 
 # feedparser's `sanitize_style` searched from every position of a style to its end: a word of
 # 30,000 letters took 18 s, as did `url(` with no `)` and a long run of spaces.  What it is

@@ -23,6 +23,7 @@ from newsletter.sources.css_hiding import (
     unseen,
     visible,
 )
+from newsletter.sources.css_sheet import Sheet, sheet_from
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 
@@ -127,7 +128,7 @@ _OPENING = re.compile(r"<(?:(!--)|([!?]|/(?![A-Za-z]))|(/?)([A-Za-z][^\t\n\f\r /
 _TAG_STOP = re.compile(r""">|=[\t\n\f\r ]*(["'])""")
 
 
-def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
+def _markup(fragment: str, sheet: Sheet | None = None) -> Iterator[tuple[str, str, str]]:
     """`fragment` as ("text", text, ""), ("start", name, style), ("hidden", name, style) (a
     start tag that hides its element), ("css", what a <style> holds, its start tag's
     attribute text) and ("end", name, ""), read as HTML5 reads it, in one
@@ -161,7 +162,7 @@ def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
         if end < 0:
             return  # a tag left open at the end: dropped, as a browser drops it
         name = name.lower()
-        yield _tag(name, bool(slash), fragment[found.end() : end])
+        yield _tag(name, bool(slash), fragment[found.end() : end], sheet)
         attribute_text, at = fragment[found.end() : end], end + 1
         if name in _CODE_TAGS and not slash:
             closing = re.compile(rf"</{name}(?=[\t\n\f\r />])", re.IGNORECASE).search(fragment, at)
@@ -174,13 +175,17 @@ def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
             at = size if end < 0 else end + 1
 
 
-def _tag(name: str, end: bool, attribute_text: str) -> tuple[str, str, str]:
+def _tag(
+    name: str, end: bool, attribute_text: str, sheet: Sheet | None = None
+) -> tuple[str, str, str]:
     """A tag as `_markup` yields it: ("end", name, ""), or ("start" or "hidden", name, the
-    style it is shown with)."""
+    style it is shown with: the `sheet`'s rules for it, then its own)."""
     if end:
         return "end", name, ""
     attributes = _attributes(attribute_text)
     style = _style(name, attributes) if attributes else ""
+    if sheet is not None and (ruled := sheet.style(name, attributes)):
+        style = f"{ruled}; {style}" if style else ruled
     hides = name not in _VOID_TAGS and _hides(name, attributes, style)
     return ("hidden" if hides else "start"), name, style
 
@@ -236,12 +241,15 @@ def read_html(fragment: str) -> HtmlText:
     A hidden element (`_hides`, or text whose colour does not show on its background:
     css_hiding.unseen) hides everything inside it, to its end tag, or to the end of the
     element that holds it, as a browser closes it (`<p>a <span hidden>b</p><p>c` shows a and
-    c), or to the end of the fragment when nothing holds it.
+    c), or to the end of the fragment when nothing holds it. The fragment's own `<style>`
+    rules (`sheet_of`) give each element their declarations before its own style, so HTML
+    that never passes the feed sanitizer (a title, an outlet's name) hides as a page does.
     """
     if "<" not in fragment and "&" not in fragment:
         return HtmlText(" ".join(fragment.split()))
     page = _Page()
-    for kind, value, style in _markup(fragment):
+    sheet = sheet_of(fragment) if "<style" in fragment.lower() else None
+    for kind, value, style in _markup(fragment, sheet):
         if kind == "text":
             page.text(html.unescape(value))
         elif kind == "end":
@@ -334,3 +342,10 @@ def style_blocks(fragment: str) -> Iterator[tuple[dict[str, str], str]]:
     for kind, css, attribute_text in _markup(fragment):
         if kind == "css":
             yield _attributes(attribute_text), css
+
+
+def sheet_of(fragment: str) -> Sheet:
+    """The rules of `fragment`'s `<style>` blocks a browser applies on a screen
+    (css_sheet.py): read_html applies them; so does the feed sanitizer (feed_sanitizer.py),
+    which drops the blocks."""
+    return sheet_from(style_blocks(fragment))
