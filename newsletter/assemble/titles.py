@@ -289,7 +289,7 @@ def chosen_title(
             return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
-    title = _with_whole_list(title, first, limit)
+    title = _named_back(_with_whole_list(title, first, limit), first, limit)
     if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
@@ -299,6 +299,34 @@ def chosen_title(
         # the lead stays untitled and marked derived, so `check` asks the editor for one
         return "", "unchecked"
     return title, kind
+
+
+def _named_back(title: str, sentence: str, limit: int) -> str:
+    """Round 28: `title` with its opening "Town's", "Company's" … (the sentence's "the town's",
+    pointing back to a leading clause the title dropped: "After a flash flood hit Cache Creek,
+    B.C., the town's mayor declared …") given the one name that clause holds ("Cache Creek
+    mayor declares …"); `title` itself when it opens otherwise, the clause names no one place
+    or body or more than one, or the named title fails the checks."""
+    m = _BACK_REFERENCE.match(title)
+    if m is None:
+        return title
+    at = sentence.find(f"the {m['noun'].lower()}{m['s']} ")
+    if at <= 0 or verb_index(sentence[:at]) is None:
+        return title
+    names = _LEADING_NAMES.findall(sentence[:at].split(" ", 1)[-1])
+    named = f"{names[0]} {title[m.end() :]}" if len(names) == 1 else title
+    return title if printable_problems(named, limit) else named
+
+
+# A name in a leading clause: capitalised words, not a region after a comma (", B.C.,").
+_LEADING_NAMES = Lazy(r"(?<!,\s)\b[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,3}\b")
+
+
+# "Town's mayor", "Company's shares": a possessive common noun opening a title.
+_BACK_REFERENCE = Lazy(
+    r"^(?P<noun>Town|City|Village|County|State|Country|Company|Firm|Club|Team|School|District)"
+    r"(?P<s>[’']s)\s"
+)
 
 
 # What is no title on its own: a single word, or only a time phrase ("On Tuesday", "Last week").
@@ -426,6 +454,8 @@ def _is_teaser(sentence: str) -> bool:
     """A first sentence that teases rather than tells: a modal and a perfect, negated ("could not
     have had a better ending") or after a subject that names no one ("The strict lockdown in
     northern Italy may have saved lives in more ways than one")."""
+    if _inverted(sentence):
+        return True
     m = _MODAL_PERFECT.search(sentence)
     if m is None or verb_index(sentence) != len(sentence[: m.start()].split()):
         return False  # the modal is not the main verb: "Target says data may have been …"
@@ -439,6 +469,24 @@ def _is_teaser(sentence: str) -> bool:
 
 
 _SUBJECT_HEAD_END = Lazy(r"\s(?:in|of|at|on|for|from|with|across)\s")
+
+
+def _inverted(sentence: str) -> bool:
+    """Round 28: a scene told with its subject after the verb ("A long time ago in a galaxy far,
+    far away were stars that …", "In the heart of the old town is a bakery …"): a phrase of
+    place or time, then "is", "are", "was" or "were" before a noun, no comma before the verb."""
+    m = _INVERSION.match(sentence)
+    if m is None or verb_index(sentence) != len(m["before"].split()):
+        return False
+    return not m["before"].rstrip().endswith(",")
+
+
+_INVERSION = Lazy(
+    r"^(?P<before>(?:(?:a\s)?long\s(?:time\s)?ago|once\supon\sa\stime|(?:in|on|at|under|inside|"
+    r"beyond|behind|among|across|near)\s)[^.;:]{0,120}?\s)(?:is|are|was|were)\s"
+    r"(?=(?:a|an|the|two|three|dozens|hundreds|thousands|stars|[a-z]+s)\b)",
+    re.IGNORECASE,
+)
 
 
 # The most of a paragraph a title is derived from: its first two sentences fit many times over
