@@ -7,7 +7,7 @@ The two entry points differ only in where the Issue comes from: the sources
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -24,7 +24,7 @@ from newsletter.assemble.learn import Cut, Learnt, learn_cut
 from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.assemble.memory import PastIssue, repeated_note
 from newsletter.config import Settings, validated
-from newsletter.errors import display_path
+from newsletter.errors import SourceError, display_path
 from newsletter.issue.build_record import BUILD_RECORD_NAME, build_record_bytes
 from newsletter.issue.editor_edits import (
     ranking_record_bytes,
@@ -91,20 +91,23 @@ def build(
     out: Path | None = None,
     force: bool = False,
     learn: bool = True,
+    fetched: MutableMapping[str, bytes] | None = None,
 ) -> BuildResult:
     """Build from sources, or, given one issue folder, re-render it from its manifest.
 
     A build from the sources never overwrites an edited manifest, nor rebuilds an issue
     already sent, unless `force` (see issue/guard.py).  It ranks and cuts Related as learnt
     from the editor's edits of earlier issues (the concepts' share, the bar, the length)
-    unless `learn` is False or [ranking] learn is off (assemble/learn.py).
+    unless `learn` is False or [ranking] learn is off (assemble/learn.py).  `fetched` keeps
+    the feed URLs' bytes across builds (sources.load_sources).
     """
     if out is not None:
         check_out_folder(out, settings.workspace)
     if len(sources) == 1 and is_issue_folder(Path(sources[0])):
         return rebuild(Path(sources[0]), settings, out=out, force=force)
+    _refuse_issue_folders(sources)
 
-    loaded = load_sources(sources, settings.limits)
+    loaded = load_sources(sources, settings.limits, fetched)
     check_story_sizes(loaded.stories, settings.limits.text_bytes)
     this_id = options.issue_id or iso_week_id(options.today)  # a rebuild is not its own past
     stale = _stale(sources, loaded, settings, options.today, this_id)
@@ -161,6 +164,20 @@ def _learnt(
     edits, warnings = read_editor_edits(settings.workspace / "issues", options.today, this_id)
     shipped = Cut(length=options.related)
     return learn_cut(edits, shipped, length=not options.related_given), warnings, None
+
+
+def _refuse_issue_folders(sources: Sequence[str]) -> None:
+    """SourceError naming the first issue folder among several sources (or one named twice).
+
+    Read as sources, its index.txt is a seed story: an issue of today's week would lead with
+    the masthead line "The Weekly Brief · 26 November 2026 18 stories · 3-min read"."""
+    for source in sources:
+        if is_issue_folder(Path(source)):
+            shown = display_path(Path(source))
+            raise SourceError(
+                f"{shown}: an issue folder, not a source; to re-render it run "
+                f"`newsletter build {shown}` alone, or name this week's sources (seeds/, feeds/)"
+            )
 
 
 def _stale(

@@ -10,7 +10,7 @@ import pytest
 
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build, fill_text_templates
-from newsletter.errors import ManifestError, OutputError, TemplateError
+from newsletter.errors import ManifestError, OutputError, SourceError, TemplateError
 from newsletter.issue.built import read_built_issue
 from newsletter.issue.layout import ISSUE_FILES
 from newsletter.issue.manifest import read_manifest
@@ -200,3 +200,20 @@ def test_manifest_errors_name_file_line_and_key(workspace, settings):
     line = len(text.split("\n")) + 1
     with pytest.raises(ManifestError, match=rf"issue.toml:{line}: invalid TOML: .*line {line}"):
         build([str(result.folder)], settings, OPTIONS)
+
+
+@pytest.mark.parametrize("others", [["seeds"], []])
+def test_an_issue_folder_among_sources_is_refused_not_read_as_a_story(workspace, settings, others):
+    """`newsletter build issues/2026-W48 seeds/` (or the folder twice) is one line naming the
+    issue folder and what to run, and writes nothing: its index.txt was read as a seed story
+    and an issue of today's week led with "The Weekly Brief · 26 November 2026 18 stories …"."""
+    first = build(["seeds"], settings, OPTIONS).folder
+    before = sorted(p.name for p in (workspace / "issues").iterdir())
+    given = "issues/2026-W48"
+    with pytest.raises(SourceError) as caught:
+        build([given, *others, *([] if others else [given])], settings, OPTIONS)
+    message = str(caught.value)
+    assert message.startswith(f"{given}: an issue folder, not a source")
+    assert f"newsletter build {given}" in message and "\n" not in message
+    assert sorted(p.name for p in (workspace / "issues").iterdir()) == before
+    assert first.is_dir()

@@ -110,3 +110,32 @@ def test_the_send_lock_and_recovery_file_stay_out_of_git(tmp_path):
         text=True,
     )
     assert in_repo.stdout.split() == names
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "http://127.0.0.1:9/feed.xml"],
+        ["send", "https://news.example.org/2026-W48", "--dry-run"],
+        ["approve", "http://127.0.0.1:9/feed.xml"],
+        ["subscribers", "import", "https://example.org/list.csv"],
+        ["build", "seeds/", "--out", "https://example.org/x"],
+        ["archive", "--out", "https://example.org/site"],
+        ["init", "https://example.org/digest"],
+    ],
+)
+def test_a_web_address_where_a_path_goes_is_one_line_and_nothing_fetched(workspace, args):
+    """A feed or page address given where a file or folder on this machine goes is one line
+    naming it as typed (not `http:/127.0.0.1:9/feed.xml: no such folder`, nor `mkdir -p
+    https:/example.org`), exit 1, and nothing is written or fetched."""
+    before = sorted(p.name for p in workspace.iterdir())
+    result = CliRunner().invoke(app, args, prog_name="newsletter")
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    url = next(a for a in args if "://" in a)
+    assert lines[0].startswith(
+        f"error: {url}: a web address, not a file or folder on this machine; give "
+    )
+    assert "nothing was fetched" in lines[0] and "mkdir" not in lines[0]
+    assert sorted(p.name for p in workspace.iterdir()) == before

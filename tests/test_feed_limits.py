@@ -275,3 +275,48 @@ def test_limits_are_checked_in_newsletter_toml(workspace):
         ConfigError, match=r"limits: unknown key 'feed_byte' \(did you mean 'feed_bytes'\?\)"
     ):
         settings_from_mapping({"limits": {"feed_byte": 5}})
+
+
+def test_a_preview_fetches_each_feed_url_once_and_rebuilds_from_it(workspace):
+    """The preview rebuilds at every save (a seed, a template, newsletter.toml): a feed URL
+    among its sources is fetched when it starts and its bytes reused, not fetched again at
+    each save behind the editor's back (a template tweak re-ranked a changed feed); a fetch
+    that failed is tried again at the next save."""
+    from newsletter.preview.target import PreviewTarget
+    from tests.conftest import SAMPLE_DATE
+
+    toml = workspace / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
+    )
+    with bad_server() as server:
+        missing = PreviewTarget.for_sources(
+            ["seeds", url(server, "/gone.xml")], workspace, SAMPLE_DATE
+        )
+        for _ in range(2):
+            with pytest.raises(SourceError):
+                missing.build()
+        assert server.paths.count("/gone.xml") == 2
+        target = PreviewTarget.for_sources(
+            ["seeds", url(server, "/feed.xml")], workspace, SAMPLE_DATE
+        )
+        for _ in range(3):
+            result, _warnings = target.build()
+            titles = {h.title for h in (*result.issue.related, *result.issue.more)}
+            assert "Chile tightens border checks" in titles
+    assert server.paths.count("/feed.xml") == 1
+
+
+def test_a_build_says_which_feed_urls_it_fetched(workspace):
+    """A feed URL among the sources is fetched by the build, and its report names it, so a
+    fetch is never behind the editor's back (the report named the lead and the counts only)."""
+    toml = workspace / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
+    )
+    with bad_server() as server:
+        address = url(server, "/feed.xml")
+        result = CliRunner().invoke(app, ["build", "seeds", address, "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert f"\n  fetched  {address}\n" in result.output
+    assert server.paths == ["/feed.xml"]

@@ -76,7 +76,7 @@ def test_an_inline_style_still_wins_over_the_sheet(workspace):
 UNREAD = {
     "descendant": "<style>div .x{display:none}</style>",
     "attribute": '<style>[class="x"]{display:none}</style>',
-    "media": "<style>@media screen{.x{display:none}}</style>",
+    "media": "<style>@media (max-width: 600px){.x{display:none}}</style>",
 }
 
 

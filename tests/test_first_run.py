@@ -224,3 +224,15 @@ def test_the_database_line_of_a_new_workspace_shows_a_server_url_it_accepts(tmp_
     settings, _ = load_settings(tmp_path / "ws")
     server = settings.database_server
     assert server is not None and server.where == "db.example.org:5432/letters"
+
+
+def test_the_commented_related_key_does_not_promise_a_hard_cap():
+    """A new editor's newsletter.toml says Related may run past `related` when the coverage is
+    clear (up to RELATED_STRETCH times it): a week of 9 Related lines under `related = 8`, the
+    comment reading "at most this many", looked like a bug to the first new user."""
+    from newsletter.assemble.meaning import RELATED_STRETCH
+
+    toml = skeleton_files()[Path("newsletter.toml")].decode("utf-8")
+    line = next(x for x in toml.splitlines() if x.startswith("related ="))
+    assert RELATED_STRETCH == 2
+    assert "at most" not in line and "twice" in line, line

@@ -202,6 +202,28 @@ def test_a_claim_ahead_whose_reply_is_lost_is_run_again_and_gives_nobody_twice(
         check.close()
 
 
+def _crash_the_claim_ahead(monkeypatch, postgres_server, then) -> list[float]:
+    """Stop the server (`pg_ctl stop -m immediate`) the first time the claim ahead (the
+    `send-claim` thread) is about to run its statement, and start `then(journal)`'s timer (the
+    server back, or Ctrl-C); returns the list that gets the crash's monotonic time."""
+    fetch, crashed = shared_journal.partial_fetch, []
+
+    def crashing_fetch(journal_, query, params):
+        run = fetch(journal_, query, params)
+
+        def crash_then_run():
+            if threading.current_thread().name == "send-claim" and not crashed:
+                postgres_server.stop()
+                crashed.append(time.monotonic())
+                then(journal_).start()
+            return run()
+
+        return crash_then_run
+
+    monkeypatch.setattr(shared_journal, "partial_fetch", crashing_fetch)
+    return crashed
+
+
 @pytest.mark.slow
 def test_a_server_crash_while_a_claim_ahead_runs_is_waited_out_and_gives_nobody_twice(
     send_ws, postgres_url, postgres_server, monkeypatch
@@ -215,21 +237,9 @@ def test_a_server_crash_while_a_claim_ahead_runs_is_waited_out_and_gives_nobody_
     readers = add_readers(ws, 45)
     server = ws.settings.database_server
     assert server is not None
-    fetch, crashed = shared_journal.partial_fetch, []
-
-    def crashing_fetch(journal_, query, params):
-        run = fetch(journal_, query, params)
-
-        def crash_then_run():
-            if threading.current_thread().name == "send-claim" and not crashed:
-                postgres_server.stop()
-                crashed.append(params["last"])
-                threading.Timer(1.5, postgres_server.start).start()
-            return run()
-
-        return crash_then_run
-
-    monkeypatch.setattr(shared_journal, "partial_fetch", crashing_fetch)
+    crashed = _crash_the_claim_ahead(
+        monkeypatch, postgres_server, lambda journal_: threading.Timer(1.5, postgres_server.start)
+    )
     journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0, local=send_ws.root)
     assert journal is not None
     try:
@@ -320,21 +330,9 @@ def test_ctrl_c_while_a_claim_ahead_waits_for_a_crashed_server_stops_at_once(
     add_readers(ws, 45)
     server = ws.settings.database_server
     assert server is not None
-    fetch, crashed = shared_journal.partial_fetch, []
-
-    def crashing_fetch(journal_, query, params):
-        run = fetch(journal_, query, params)
-
-        def crash_then_run():
-            if threading.current_thread().name == "send-claim" and not crashed:
-                postgres_server.stop()
-                crashed.append(time.monotonic())
-                threading.Timer(1.0, journal_.stop_waiting).start()
-            return run()
-
-        return crash_then_run
-
-    monkeypatch.setattr(shared_journal, "partial_fetch", crashing_fetch)
+    crashed = _crash_the_claim_ahead(
+        monkeypatch, postgres_server, lambda journal_: threading.Timer(1.0, journal_.stop_waiting)
+    )
     OUTAGE.reset()
     journal = open_postgres_journal(server, ISSUE_ID, create=True, lease=60.0, local=send_ws.root)
     assert journal is not None

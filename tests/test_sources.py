@@ -440,3 +440,46 @@ def test_an_untitled_short_item_is_titled_with_its_first_sentence_not_two_cut(tm
     assert mourning.title == "Spain declares three days of national mourning"
     assert mourning.summary == "The king will visit Valencia on Sunday with the prime minister."
     assert (toll.title, toll.summary) == ("The death toll rises to 95!", "")
+
+
+def test_a_folder_of_feeds_no_source_names_is_a_warning(tmp_path):
+    """A new user put the week's feed in feeds/ and ran `newsletter build` with the default
+    sources (seeds/): the issue came out with Related empty and not a word why.  A folder of
+    the workspace holding feed files that no source reads is a warning naming it and the fix;
+    samples/, issues/ and the archive's site/ (its own feed.xml) are the tool's, never named."""
+    from newsletter.config import load_settings
+    from newsletter.sources.named import named_sources
+
+    for folder in ("seeds", "feeds", "samples", "site", "issues"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "seeds" / "story.md", "# A story\n\nIts text.\n")
+    for folder in ("feeds", "samples", "site", "issues"):
+        write(tmp_path / folder / "world.xml", "<rss/>")
+    (tmp_path / "newsletter.toml").write_text('name = "x"\n', "utf-8")
+    settings, _ = load_settings(tmp_path)
+    found, warnings = named_sources(settings)
+    assert found == [str(tmp_path / "seeds")]
+    assert warnings == (
+        'feeds/: 1 feed file no source names (world.xml), left out; add "feeds/" to sources '
+        "in newsletter.toml, or name it: newsletter build seeds/ feeds/",
+    )
+    (tmp_path / "newsletter.toml").write_text('sources = ["seeds/", "feeds/*.xml"]\n', "utf-8")
+    settings, _ = load_settings(tmp_path)
+    assert named_sources(settings)[1] == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [("seed/", "seeds/"), ("seeds/000_42a246ca27ba598a.tx", "seeds/000_42a246ca27ba598a.txt")],
+)
+def test_a_mistyped_source_path_names_the_one_it_was_likely_meant_to_be(workspace, given, meant):
+    """`newsletter build seed/` (a new user's slip for seeds/) is one line that names the
+    folder beside it with the nearest name, as a mistyped command names the nearest command."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    result = CliRunner().invoke(app, ["build", given, "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1, result.output
+    assert result.output.rstrip().endswith(f"check the path (did you mean {meant}?)"), result.output

@@ -51,8 +51,9 @@ ARTICLES = word_set("a an the")
 DANGLING = word_set(
     """
     a an the and or but nor so yet of to in on at for with by from into onto over under about
-    after before as than that which who whom whose while when where because since if its their
-    his her our my your this these those some any each every such both either neither no not
+    after before as than that which who whom whose what while when where because since if its
+    their his her our my your this these those some any each every such both either neither no
+    not we they he she
     very most less least also up down off out per via amid among against between toward
     towards despite during without within upon across along around near like including is are
     was were be been being has have had will would can could may might must shall should do does
@@ -331,6 +332,8 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     named = len(head) > 1 and head[-2][:1].isupper()
     if named and any(w.lower().rstrip(".") in _OFFICES for w in head[:-2]):
         return False
+    if named and last.lower() in _COMPANY_WORDS:
+        return False  # "General Motors closes", "American Airlines cancels": one company
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
     if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
         return True
@@ -343,6 +346,17 @@ _OFFICES = word_set(
     president minister secretary governor gov mayor senator sen chancellor premier commissioner
     ambassador director chairman chairwoman leader spokesman spokeswoman judge coach captain ceo
     actor actress singer star player striker author writer lawmaker mp rep representative
+    """
+)
+
+
+# The last word of a company's name that is a plural noun alone ("General Motors", "American
+# Airlines", "Cisco Systems"): the name is one company and takes a singular verb.
+_COMPANY_WORDS = word_set(
+    """
+    motors airlines airways industries systems holdings communications technologies laboratories
+    labs pharmaceuticals networks resources brands stores partners solutions materials foods
+    mills enterprises electronics instruments semiconductors therapeutics dynamics logistics
     """
 )
 

@@ -86,15 +86,8 @@ def other_stories(
     is unlike the lead's event: a view is the better of the two cosines, so one at EVENT_BAR
     with the lead is the story whatever the reports say (and a small week's build then never
     imports numpy for them)."""
-    read = _read_views(lead, profile, candidates, strong, cosines)
-    if read is None:
-        return {}
-    judged, to_lead, texts, reports = read
-    if all(cosine >= EVENT_BAR for cosine in to_lead):
-        return {}
-    to_reports = _best_cosines(texts, reports, vectors)
-    views = zip(judged, map(max, to_lead, to_reports), strict=True)
-    return {i: cosine for i, cosine in views if cosine < EVENT_BAR}
+    views = _views(lead, profile, candidates, strong, cosines, vectors, unlike_only=True)
+    return {i: cosine for i, cosine in views.items() if cosine < EVENT_BAR}
 
 
 def event_views(
@@ -108,10 +101,27 @@ def event_views(
     """The event view of each candidate of `strong` whose concepts are the lead's names alone:
     its best cosine, without the names, with the lead's event or one of its reports (module
     docstring); none when the week has fewer than EVENT_REPORTS reports of the event."""
+    return _views(lead, profile, candidates, strong, cosines, vectors, unlike_only=False)
+
+
+def _views(
+    lead: tuple[str, str],
+    profile: LeadProfile,
+    candidates: Sequence[Headline],
+    strong: Sequence[int],
+    cosines: Cosines,
+    vectors: Vectors,
+    *,
+    unlike_only: bool,
+) -> dict[int, float]:
+    """Each judged candidate's event view (`event_views`); with `unlike_only`, none at all when
+    every one is at EVENT_BAR with the lead's event itself (the reports then go unread)."""
     read = _read_views(lead, profile, candidates, strong, cosines)
     if read is None:
         return {}
     judged, to_lead, texts, reports = read
+    if unlike_only and all(cosine >= EVENT_BAR for cosine in to_lead):
+        return {}
     to_reports = _best_cosines(texts, reports, vectors)
     return {i: max(a, b) for i, a, b in zip(judged, to_lead, to_reports, strict=True)}
 

@@ -63,8 +63,9 @@ _LEADING_PHRASE = Lazy(
     # a participle or "bound" and its phrase: "Powered by nine engines,", "Outbound from …,"
     # ("On March 3, 2021," takes its year with it)
     r"|\w+(?:ed|bound)\s(?:by|from|with|in|at|on|to|for|under))\b"
-    # (round 26: "At the Feb. 1, 2010 City Council meeting," too: a comma before a year)
-    r"(?:[^,]|,(?=\d)|,(?=\s\d{4}\b)){0,140},\s+"
+    # (round 26: "At the Feb. 1, 2010 City Council meeting," too: a comma before a year;
+    # round 28: "After a flash flood hit Cache Creek, B.C.," a place's abbreviated region)
+    r"(?:[^,]|,(?=\d)|,(?=\s\d{4}\b)|,(?=\s(?-i:(?:[A-Z][a-z]*\.){1,3}|[A-Z]{2}),)){0,140},\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )

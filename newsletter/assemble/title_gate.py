@@ -80,6 +80,8 @@ def confident_cut(kept: str, rest: str) -> bool:
     if first == "as":
         last = kept.split()[-1].lower() if kept.split() else ""
         return rest.lower().startswith(" as part of ") or not last.endswith(("ing", "ed"))
+    if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
+        return False  # "ran the Chicago Marathon | in what once would have been …": the claim
     return first in _ADJUNCTS
 
 

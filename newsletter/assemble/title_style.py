@@ -158,12 +158,21 @@ _A_QUANTITY = (
 )
 
 
+_COPULA_BEFORE = Lazy(r"\b(?:is|are|was|were|be|been|being|remains|becomes|become)$")
+
+
 def _without_articles(clause: str) -> str:
     """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
     spans = _quoted_spans(clause)
 
     def drop(m: re.Match[str]) -> str:
-        return m.group() if any(a <= m.start() < b for a, b in spans) else " "
+        if any(a <= m.start() < b for a, b in spans):
+            return m.group()
+        # round 28: a predicate noun keeps its "a" ("is a step closer", "would have been an
+        # unthinkable time"): "is step closer" reads as a verb's object lost
+        if m.group().strip() in ("a", "an") and _COPULA_BEFORE.search(clause, 0, m.start()):
+            return m.group()
+        return " "
 
     clause = re.sub(
         r"(?<!,)\s(?:the|a(?!\s" + _A_QUANTITY + r")|an)\s(?=[a-z0-9$€£])", drop, clause
@@ -221,8 +230,9 @@ def _present_tense(clause: str) -> str:
     if not verb:
         return clause
     low = words[verb].lower()
-    if low in ("is", "are") and verb + 1 < len(words) and words[verb + 1].endswith(("ing", "ly")):
-        return _progressive_or_adverb(words, verb) or clause
+    progressive = _progressive(words, verb)
+    if progressive is not None:
+        return progressive or clause
     if low in ("has", "have") and verb + 1 < len(words):
         changed = _perfect_present(words, verb)
         plural = low == "have"
@@ -240,6 +250,19 @@ def _present_tense(clause: str) -> str:
     # round 10: a verb of no list whose base form and past are English words ("blasts off",
     # "crash-lands") takes the present too
     return present if any(known_verb(w) or known_verb(lemma_of_s(w)) for w in listed) else clause
+
+
+def _progressive(words: list[str], verb: int) -> str | None:
+    """A progressive's present ("crews are working" → "crews work"; round 28: "Towns … were
+    turning their attention" → "turn"): "" when it cannot be put in the present, None when the
+    verb is no progressive."""
+    low = words[verb].lower()
+    after = words[verb + 1] if verb + 1 < len(words) else ""
+    if low in ("is", "are") and after.endswith(("ing", "ly")):
+        return _progressive_or_adverb(words, verb) or ""
+    if low in ("was", "were") and after.endswith("ing"):
+        return _readable(_progressive_present(words, verb), verb) or ""
+    return None
 
 
 def _progressive_or_adverb(words: list[str], verb: int) -> str | None:
@@ -269,8 +292,16 @@ def _progressive_present(words: list[str], verb: int) -> str | None:
     lemma = ing_base(word.lower())
     if lemma is None:
         return None
-    form = (third_person(lemma) if words[verb].lower() == "is" else lemma) + tail
+    singular = words[verb].lower() == "is" or (
+        words[verb].lower() == "was" and not _plural_was(words[:verb])
+    )
+    form = (third_person(lemma) if singular else lemma) + tail
     return " ".join([*words[:verb], form, *words[verb + 2 :]])
+
+
+def _plural_was(subject: list[str]) -> bool:
+    """ "I was", "you was" aside, "was" follows a singular subject; "they were" a plural."""
+    return bool(subject) and subject[-1].lower() in ("i", "you")
 
 
 def _perfect_present(words: list[str], verb: int) -> list[str] | None:

@@ -268,7 +268,8 @@ def chosen_title(
     if not paragraph:
         return "", "short"
     opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())), paragraphs)
-    text = _without_kicker(_without_lead_label(_without_label(without_dateline(opening))))
+    text = _without_lead_label(_without_label(without_dateline(opening)))
+    text = _without_kicker(text, paragraphs[1:])
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
@@ -288,7 +289,7 @@ def chosen_title(
             return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
-    title = _with_whole_list(title, first, limit)
+    title = _named_back(_with_whole_list(title, first, limit), first, limit)
     if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
@@ -298,6 +299,34 @@ def chosen_title(
         # the lead stays untitled and marked derived, so `check` asks the editor for one
         return "", "unchecked"
     return title, kind
+
+
+def _named_back(title: str, sentence: str, limit: int) -> str:
+    """Round 28: `title` with its opening "Town's", "Company's" … (the sentence's "the town's",
+    pointing back to a leading clause the title dropped: "After a flash flood hit Cache Creek,
+    B.C., the town's mayor declared …") given the one name that clause holds ("Cache Creek
+    mayor declares …"); `title` itself when it opens otherwise, the clause names no one place
+    or body or more than one, or the named title fails the checks."""
+    m = _BACK_REFERENCE.match(title)
+    if m is None:
+        return title
+    at = sentence.find(f"the {m['noun'].lower()}{m['s']} ")
+    if at <= 0 or verb_index(sentence[:at]) is None:
+        return title
+    names = _LEADING_NAMES.findall(sentence[:at].split(" ", 1)[-1])
+    named = f"{names[0]} {title[m.end() :]}" if len(names) == 1 else title
+    return title if printable_problems(named, limit) else named
+
+
+# A name in a leading clause: capitalised words, not a region after a comma (", B.C.,").
+_LEADING_NAMES = Lazy(r"(?<!,\s)\b[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,3}\b")
+
+
+# "Town's mayor", "Company's shares": a possessive common noun opening a title.
+_BACK_REFERENCE = Lazy(
+    r"^(?P<noun>Town|City|Village|County|State|Country|Company|Firm|Club|Team|School|District)"
+    r"(?P<s>[’']s)\s"
+)
 
 
 # What is no title on its own: a single word, or only a time phrase ("On Tuesday", "Last week").
@@ -354,22 +383,43 @@ _SENTENCE_OPENERS = frozenset('.!?:;“"‘(—–')
 
 def _written_capitals(paragraphs: Sequence[str]) -> dict[str, str]:
     """The words the story's paragraphs not in capitals write with a capital mid-sentence
-    ("Mayor John Smith said …": {"mayor": "Mayor", "john": "John", "smith": "Smith"}), by
-    their lower case; a word it also writes in lower case ("the City" and "the city") is not
-    one of them."""
+    ("Mayor John Smith said …": {"mayor": "Mayor", "john": "John", "smith": "Smith"}), or
+    with one after their first letter anywhere ("iPhone", "McDonald"), by their lower case; a
+    word it also writes in lower case ("the City" and "the city") is not one of them.
+
+    A word sentence case never capitalises (`_NEVER_CAPITAL`: "and", "will", "says") is never
+    taken, and a paragraph writing two or more of them with a capital mid-sentence is in Title
+    Case (a heading, a caption, or a feed forging capitals into its title) and teaches none."""
     capital: dict[str, str] = {}
     lower: set[str] = set()
     for paragraph in paragraphs:
         text = " ".join(opening_of(paragraph or "").split())
         if _shouted(text):
             continue
+        found: dict[str, str] = {}
+        title_case = 0
         for m in _WORD.finditer(text):
             word = m.group()
             if word.islower():
                 lower.add(word)
+            elif not word[1:].islower() and not word.isupper():
+                found.setdefault(word.lower(), word)  # "iPhone", "McDonald", anywhere
             elif word[0].isupper() and not _opens_sentence(text, m.start()):
-                capital.setdefault(word.lower(), word)
+                if word.lower() in _NEVER_CAPITAL:
+                    title_case += 1
+                else:
+                    found.setdefault(word.lower(), word)
+        if title_case < 2:
+            capital = found | capital  # the first spelling met wins
     return {key: word for key, word in capital.items() if key not in lower}
+
+
+# Words sentence case writes in lower case wherever they sit mid-sentence: one written with a
+# capital there is a title's ("The Rise And Fall") or a heading's, never a name's.
+_NEVER_CAPITAL = word_set(
+    "and or nor but of to for with from by as at into onto than that is are was were be been"
+    " would shall should could might must has have had says does did"
+)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -404,6 +454,8 @@ def _is_teaser(sentence: str) -> bool:
     """A first sentence that teases rather than tells: a modal and a perfect, negated ("could not
     have had a better ending") or after a subject that names no one ("The strict lockdown in
     northern Italy may have saved lives in more ways than one")."""
+    if _inverted(sentence):
+        return True
     m = _MODAL_PERFECT.search(sentence)
     if m is None or verb_index(sentence) != len(sentence[: m.start()].split()):
         return False  # the modal is not the main verb: "Target says data may have been …"
@@ -417,6 +469,24 @@ def _is_teaser(sentence: str) -> bool:
 
 
 _SUBJECT_HEAD_END = Lazy(r"\s(?:in|of|at|on|for|from|with|across)\s")
+
+
+def _inverted(sentence: str) -> bool:
+    """Round 28: a scene told with its subject after the verb ("A long time ago in a galaxy far,
+    far away were stars that …", "In the heart of the old town is a bakery …"): a phrase of
+    place or time, then "is", "are", "was" or "were" before a noun, no comma before the verb."""
+    m = _INVERSION.match(sentence)
+    if m is None or verb_index(sentence) != len(m["before"].split()):
+        return False
+    return not m["before"].rstrip().endswith(",")
+
+
+_INVERSION = Lazy(
+    r"^(?P<before>(?:(?:a\s)?long\s(?:time\s)?ago|once\supon\sa\stime|(?:in|on|at|under|inside|"
+    r"beyond|behind|among|across|near)\s)[^.;:]{0,120}?\s)(?:is|are|was|were)\s"
+    r"(?=(?:a|an|the|two|three|dozens|hundreds|thousands|stars|[a-z]+s)\b)",
+    re.IGNORECASE,
+)
 
 
 # The most of a paragraph a title is derived from: its first two sentences fit many times over
@@ -688,9 +758,11 @@ _SHOOT_OUT = Lazy(
 )
 
 
-def _without_kicker(text: str) -> str:
+def _without_kicker(text: str, later: Sequence[str] = ()) -> str:
     """The text without a kicker in capitals ("CHAMPIONS LEAGUE FINAL"), its first words in
-    small capitals ("A POPULAR restaurant") in lower case."""
+    small capitals ("A POPULAR restaurant") in lower case, or as a name where the story's
+    `later` paragraphs write one of them only with a capital ("ASTON VILLA matchwinner …",
+    "Villa skipper …": "Aston Villa matchwinner")."""
     m = _KICKER.match(text)
     if m is not None and all(zipf(w.lower()) >= 3.5 for w in m["kicker"].split()):
         text = text[m.end() :]
@@ -699,8 +771,24 @@ def _without_kicker(text: str) -> str:
     # plain words in capitals, not an acronym ("A US passenger plane"): several, or a long one
     if caps and (len(caps) > 1 or len(caps[0]) > 4) and all(zipf(w.lower()) >= 3.5 for w in caps):
         caps = lead_in["caps"]
-        text = text[: lead_in.start("caps")] + caps[:1] + caps[1:].lower() + text[lead_in.end() :]
+        spelt = caps[:1] + caps[1:].lower()
+        if _a_name_in(caps.split(), later):
+            spelt = " ".join(w.capitalize() for w in caps.split())
+        text = text[: lead_in.start("caps")] + spelt + text[lead_in.end() :]
     return text
+
+
+def _a_name_in(caps: Sequence[str], later: Sequence[str]) -> bool:
+    """Whether the later paragraphs write one of the words in capitals only with a capital
+    and none of them in lower case: a name ("Villa"), not plain words ("so they were")."""
+    written = [m.group() for p in later for m in _WORD.finditer(p or "")]
+    forms: dict[str, set[bool]] = {w.lower(): set() for w in caps}
+    for word in written:
+        if word.lower() in forms:
+            forms[word.lower()].add(word.islower())
+    return any(seen == {False} for seen in forms.values()) and not any(
+        True in seen for seen in forms.values()
+    )
 
 
 # "A POPULAR restaurant …", "SO THEY WERE right": a lead-in in capitals before lower case.
@@ -864,7 +952,12 @@ def _subject_without_appositions(clause: str) -> str:
         return clause
     words = clause.split(" ")
     subject = " ".join(words[:verb])
-    shorter = _SUBJECT_APPOSITION.sub("", subject + " " + words[verb]).rsplit(" ", 1)[0]
+    shorter = _SUBJECT_APPOSITION.sub("", subject + " " + words[verb])
+    # round 28: "The financier, Billie Sol Estes, called by a Federal Judge the “perpetrator of
+    # …,” was sentenced": a participle's phrase between commas goes, and a name set off after
+    # a common noun joins it ("financier Billie Sol Estes")
+    shorter = _NAME_APPOSITION.sub(r"\1 \2", shorter)
+    shorter = _PARTICIPLE_APPOSITION.sub("", shorter).rsplit(" ", 1)[0]
     # "SpaceX Falcon 9 rocket carrying direct-to-home television broadcast satellite EchoStar 23
     # blasted off": a long phrase in "-ing" describing the subject goes
     shorter = _LONG_ING_PHRASE.sub("", shorter)
@@ -880,6 +973,12 @@ def _subject_without_appositions(clause: str) -> str:
     return " ".join([shorter, predicate])
 
 
+_PARTICIPLE = r"\s[a-z]+ed\s(?:by|as)\s[^,]{1,140},[”\"]?"
+_PARTICIPLE_APPOSITION = Lazy(rf",{_PARTICIPLE}(?=\s\S+$)")
+_NAME_APPOSITION = Lazy(
+    r"(\s[a-z][a-z'’-]*),\s((?:[A-Z][\w'’.-]*\s){0,3}[A-Z][\w'’.-]*),"
+    rf"(?:{_PARTICIPLE})?(?=\s\S+$)"
+)
 _LONG_ING_PHRASE = Lazy(
     r"(?<=[a-z0-9])\s(?:carrying|bearing|transporting)(?!\s\d)(?:\s[^\s,]+){5,}$"
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from typer.core import TyperGroup
 
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
 from newsletter.control_chars import FLAG_TAGS, UNSHOWN_CLASS, escaped_character, quoted
-from newsletter.errors import NewsletterError
+from newsletter.errors import ConfigError, NewsletterError
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -66,6 +67,33 @@ class _TranslatingGroup(TyperGroup):
         except typer.Abort:  # Ctrl-C or the end of input at a prompt (the password's)
             typer.echo("\ninterrupted: no answer to the question", err=True)
             raise typer.Exit(130) from None
+
+
+# A scheme as a path keeps it: Path("http://host/feed.xml") is "http:/host/feed.xml".  Two
+# letters at least, so a drive (C:/) is never one.
+_WEB_ADDRESS = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+):/+")
+
+
+ISSUE_FOLDER = "an issue folder, like issues/2026-W48"
+
+
+def on_this_machine(what: str) -> Callable[[Path | None], Path | None]:
+    """A Typer callback for an argument naming a file or folder here: a web address given
+    there (a feed's, a page's) is one line naming it as typed and saying to give `what`,
+    nothing fetched, rather than "http:/host/feed.xml: no such folder" (the path keeps one of
+    its two slashes) or "create it first (mkdir -p https:/example.org)"."""
+
+    def refuse_web_address(value: Path | None) -> Path | None:
+        if value is not None and (m := _WEB_ADDRESS.match(str(value))):
+            scheme, rest = m.group(1), str(value)[m.end() :]
+            typed = f"{scheme}://{'/' if scheme.lower() == 'file' else ''}{rest}"
+            raise ConfigError(
+                f"{typed}: a web address, not a file or folder on this machine; give {what} "
+                "(nothing was fetched)"
+            )
+        return value
+
+    return refuse_web_address
 
 
 app = typer.Typer(

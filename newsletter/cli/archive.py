@@ -6,14 +6,18 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli.app import app, warn, workspace_settings
+from newsletter.cli.app import app, on_this_machine, warn, workspace_settings
 from newsletter.control_chars import quoted
 
 
 @app.command()
 def archive(
     out: Path = typer.Option(
-        None, "--out", metavar="DIR", help="Write the site here. [default: archive.out, site/]"
+        None,
+        "--out",
+        metavar="DIR",
+        help="Write the site here. [default: archive.out, site/]",
+        callback=on_this_machine("a folder (publish the site there after)"),
     ),
     since: str = typer.Option(
         None, "--since", metavar="YYYY-MM-DD", help="Only issues dated on or after this day."

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli.app import app, terminal_safe, warn, workspace_settings
+from newsletter.cli.app import (
+    ISSUE_FOLDER,
+    app,
+    on_this_machine,
+    terminal_safe,
+    warn,
+    workspace_settings,
+)
 
 if TYPE_CHECKING:
     from newsletter.check.report import CheckReport
@@ -19,7 +26,10 @@ if TYPE_CHECKING:
 @app.command()
 def check(
     issue: Path = typer.Argument(
-        ..., metavar="ISSUE", help="The built issue folder, e.g. issues/2026-W48."
+        ...,
+        metavar="ISSUE",
+        help="The built issue folder, e.g. issues/2026-W48.",
+        callback=on_this_machine(ISSUE_FOLDER),
     ),
     links: bool = typer.Option(
         False, "--links", help="Also fetch every link and image (the network), concurrently."

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli.app import app
+from newsletter.cli.app import app, on_this_machine
 
 
 @app.command()
@@ -16,6 +16,7 @@ def init(
         metavar="[DIR]",
         help="The workspace folder to create or complete.",
         show_default=False,
+        callback=on_this_machine("a folder"),
     ),
 ) -> None:
     """Create a workspace: newsletter.toml (commented), seeds/ and samples/; never overwrites."""

@@ -89,6 +89,11 @@ def preview(
         watched = ", ".join(map(_watched, running.target.watch_roots()))
         typer.echo(f"Previewing {shown} at {running.url}")
         typer.echo(f"Watching {watched}: save a change and the page reloads. Ctrl-C to stop.")
+        if running.target.feed_urls:
+            typer.echo(
+                f"Feed URLs fetched once ({', '.join(running.target.feed_urls)}): "
+                "a save rebuilds from what they gave; restart the preview to fetch them again."
+            )
         if not no_open:
             webbrowser.open(running.url)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli.app import app, workspace_settings
+from newsletter.cli.app import ISSUE_FOLDER, app, on_this_machine, workspace_settings
 from newsletter.cli.log_output import LOG_FORMATS, EventLog
 from newsletter.control_chars import quoted
 
@@ -95,7 +95,10 @@ def run(
 @app.command()
 def approve(
     issue: Path = typer.Argument(
-        ..., metavar="ISSUE", help="The issue folder, e.g. issues/2026-W49."
+        ...,
+        metavar="ISSUE",
+        help="The issue folder, e.g. issues/2026-W49.",
+        callback=on_this_machine(ISSUE_FOLDER),
     ),
     by: str = typer.Option(
         None, "--by", metavar="WHO", help="Who approves. [default: your login name]"

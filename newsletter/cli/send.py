@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli.app import app, confirm, warn, workspace_settings
+from newsletter.cli.app import ISSUE_FOLDER, app, confirm, on_this_machine, warn, workspace_settings
 from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
@@ -25,7 +25,10 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 @app.command()
 def send(
     issue: Path = typer.Argument(
-        ..., metavar="ISSUE", help="The built issue folder, e.g. issues/2026-W48."
+        ...,
+        metavar="ISSUE",
+        help="The built issue folder, e.g. issues/2026-W48.",
+        callback=on_this_machine(ISSUE_FOLDER),
     ),
     to: list[str] = typer.Option(
         None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from newsletter.cli.app import app, json_safe, terminal_safe, workspace_settings
+from newsletter.cli.app import app, json_safe, on_this_machine, terminal_safe, workspace_settings
 from newsletter.control_chars import ECHOED, quoted, shown_safely
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def import_(
         metavar="FILE",
         help="A CSV file whose first line names "
         "the columns: email (required), name, any others as merge fields.",
+        callback=on_this_machine("a CSV file, downloaded first"),
     ),
     resubscribe: bool = typer.Option(
         False,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli.app import app, workspace_settings
+from newsletter.cli.app import app, on_this_machine, workspace_settings
 
 welcome_app = typer.Typer(
     help="The welcome email a reader gets once, after confirming a sign-up.",
@@ -21,6 +21,7 @@ def preview(
         Path("welcome-preview"),
         "--out",
         help="The folder to write welcome.html and welcome.txt into.",
+        callback=on_this_machine("a folder"),
     ),
     first_name: str = typer.Option(
         "", "--first-name", help='The reader\'s first name; none: the greeting says "there".'

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.assemble import AssembleOptions
@@ -21,6 +21,7 @@ from newsletter.errors import SourceError, display_path
 from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.render.templates import template_dirs
+from newsletter.sources.reading import near_miss
 from newsletter.web_address import unfetched_source
 
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp")
@@ -35,6 +36,10 @@ class PreviewTarget:
     today: dt.date
     issue_folder: Path | None = None  # set when the only source is an issue folder
     learn: bool = True  # cut Related at the bar learnt from earlier issues (--no-learn: not)
+    # Each feed URL's bytes, fetched at the first build that reaches it and reused after: a
+    # save rebuilds, and a template tweak must not fetch (and re-rank) a feed behind the
+    # editor's back.  Restarting the preview fetches again.
+    fetched: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_sources(
@@ -51,7 +56,10 @@ class PreviewTarget:
             if why := unfetched_source(source):
                 raise SourceError(f"{source}: {why}")
             if not _is_url(source) and not Path(source).expanduser().exists():
-                raise SourceError(f"{display_path(source)}: no such file or folder; check the path")
+                raise SourceError(
+                    f"{display_path(source)}: no such file or folder; "
+                    f"check the path{near_miss(Path(source).expanduser())}"
+                )
         folder = Path(given[0]) if len(given) == 1 and is_issue_folder(Path(given[0])) else None
         return cls(
             workspace=workspace.resolve(),
@@ -80,7 +88,13 @@ class PreviewTarget:
             related=settings.related,
             more_headlines=settings.more_headlines,
         )
-        return build(list(self.sources), settings, options, learn=self.learn), warnings
+        built = build(list(self.sources), settings, options, learn=self.learn, fetched=self.fetched)
+        return built, warnings
+
+    @property
+    def feed_urls(self) -> tuple[str, ...]:
+        """The feed URLs among the sources: fetched once, at the first build."""
+        return tuple(s for s in self.sources if _is_url(s)) if self.issue_folder is None else ()
 
     def watch_roots(self) -> list[Path]:
         """The existing files and folders to watch: sources or manifest, templates, settings."""

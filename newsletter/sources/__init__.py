@@ -10,7 +10,7 @@ a stop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +19,7 @@ from newsletter.config import LimitsSettings
 from newsletter.control_chars import visible, without_invisibles
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
-from newsletter.sources.reading import read_bytes, read_text
+from newsletter.sources.reading import near_miss, read_bytes, read_text
 from newsletter.web_address import unfetched_source
 
 TEXT_SUFFIXES = (".txt",)
@@ -28,14 +28,21 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom")
 SOURCE_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + FEED_SUFFIXES
 
 
-def load_sources(paths: Iterable[str | Path], limits: LimitsSettings | None = None) -> Sources:
-    """Read every source named (files, folders, feed URLs) into stories and headlines."""
+def load_sources(
+    paths: Iterable[str | Path],
+    limits: LimitsSettings | None = None,
+    fetched: MutableMapping[str, bytes] | None = None,
+) -> Sources:
+    """Read every source named (files, folders, feed URLs) into stories and headlines.
+
+    `fetched`, when given, keeps each feed URL's bytes: a URL already in it is read from it,
+    not fetched again (the preview, which rebuilds at every save, fetches a feed once)."""
     stories: list[Story] = []
     headlines: list[Headline] = []
     notes: list[Note] = []
     warnings: list[str] = []
     for item in paths:
-        for loaded in _load_one(item, limits or LimitsSettings()):
+        for loaded in _load_one(item, limits or LimitsSettings(), fetched):
             stories.extend(loaded.stories)
             headlines.extend(loaded.headlines)
             notes.extend(loaded.notes)
@@ -84,13 +91,19 @@ def _plain_text(item: _Item) -> _Item:
     return replace(item, **changed) if changed else item
 
 
-def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
+def _load_one(
+    item: str | Path, limits: LimitsSettings, fetched: MutableMapping[str, bytes] | None
+) -> Iterable[Sources]:
     if isinstance(item, str) and item.startswith(("http://", "https://")):
         from newsletter.sources.feeds import fetch_feed, parse_feed
 
-        data = fetch_feed(
-            item, limits.feed_bytes, limits.feed_seconds, private_hosts=limits.private_hosts
-        )
+        data = fetched.get(item) if fetched is not None else None
+        if data is None:
+            data = fetch_feed(
+                item, limits.feed_bytes, limits.feed_seconds, private_hosts=limits.private_hosts
+            )
+            if fetched is not None:
+                fetched[item] = data
         yield parse_feed(data, item)
         return
     if isinstance(item, str) and (why := unfetched_source(item)):
@@ -114,7 +127,9 @@ def _load_one(item: str | Path, limits: LimitsSettings) -> Iterable[Sources]:
     elif path.exists() or path.suffix:
         yield load_file(path, limits.feed_bytes)
     else:
-        raise SourceError(f"{display_path(path)}: no such file or folder; check the path")
+        raise SourceError(
+            f"{display_path(path)}: no such file or folder; check the path{near_miss(path)}"
+        )
 
 
 def source_files(folder: Path) -> list[Path]:

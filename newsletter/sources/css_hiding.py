@@ -9,17 +9,23 @@ form read once; a page hides text in many more, each read here as a browser read
 - a zero or near-zero size: `font-size` (or the `font` shorthand, `font: 0/0 a`) under
   TINY_FONT (4 px), or `height`/`max-height`/`width`/`max-width` of at most 1 px with
   `overflow` hidden or clip;
-- moved off the page: `position: absolute|fixed` with `left`/`top`/`right`/`bottom`, or a
-  `text-indent`, `margin-left`/`margin-top` or `translate()`, of 500 px or more to the left or
-  up, or `left`/`right` 5,000 px or more; `transform: scale(0)`;
-- clipped away: `clip: rect()` with no area, `clip-path: inset(50%)` or more, `circle(0)`;
+- moved off the page: `position: absolute|fixed|relative|sticky` with `left`/`top`/`right`/
+  `bottom`, or a `text-indent`, `margin-left`/`margin-top`, `translate()` (`3d` too), a
+  `matrix()`'s offsets or the `translate` property, of 500 px or more to the left or up, or
+  `left`/`right` 5,000 px or more;
+- shrunk past reading: `zoom`, the `scale` property, `scale()` or `matrix()` under a quarter
+  (16 px text under TINY_FONT); `content-visibility: hidden`;
+- clipped away: `clip: rect()` with no area, `clip-path: inset(50%)` or more, `circle(0)`, a
+  `polygon()` with no area;
 - a colour that does not show: `transparent`, an alpha near 0, or text whose contrast with
   its background (its own, an enclosing element's, else the page's white) is under 1.1:1
   (`unseen`; the caller knows the enclosing elements: sources/text.py).
 
 The style is read as CSS reads it: comments are nothing (`display:/**/none`), escapes are
 their characters (`n\\6f ne`), case and spaces do not matter, `!important` is read, and of two
-declarations of one property the later wins unless the earlier alone is `!important`.
+declarations of one property the later wins unless the earlier alone is `!important`; a
+`var()` is filled from the same style's custom properties (or its fallback), and `calc()`,
+`min()`, `max()` and `clamp()` of numbers and lengths are computed (`_with_math`, one pass).
 """
 
 from __future__ import annotations
@@ -47,6 +53,12 @@ WHITE: Colour = (1.0, 1.0, 1.0, 1.0)
 def declarations(style: str) -> dict[str, str]:
     """A style attribute's declarations: property to value, lower case, comments and escapes
     read, `!important` taken off (and honoured)."""
+    return {name: value for name, (value, _) in weighed_declarations(style).items()}
+
+
+def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
+    """`declarations`, each value with whether it is `!important` (a style sheet's rule
+    weighs it against the element's own style: css_sheet.py)."""
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
     for part in _split(text):
@@ -59,7 +71,149 @@ def declarations(style: str) -> dict[str, str]:
         if name in found and found[name][1] and not important:
             continue
         found[name] = (value, important)
-    return {name: value for name, (value, _) in found.items()}
+    if any("(" in value for value, _ in found.values()):
+        custom = {name: value for name, (value, _) in found.items() if name.startswith("--")}
+        found = {
+            name: (_with_math(_with_custom(value, custom)), important)
+            for name, (value, important) in found.items()
+        }
+    return found
+
+
+# `var(--x)` or `var(--x, fallback)`, the fallback holding no function
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(?:,\s*([^()]*))?\)")
+
+
+def _with_custom(value: str, custom: dict[str, str]) -> str:
+    """`value` with each `var()` the custom properties of the same style (or its fallback)
+    fill in, once; one neither fills stays (and is read as nothing)."""
+    if "var(" not in value:
+        return value
+    return _VAR.sub(lambda m: custom.get(m[1]) or (m[2] or "").strip() or m[0], value)
+
+
+# A math function's start, and what it is made of: a number and its unit, another function
+# or a bracket opening, an operator, a comma or a closing bracket.
+_MATH_START = re.compile(r"(?<![\w-])(?:calc|min|max|clamp)\(")
+_OPERAND = re.compile(
+    r"\s*(?:(?P<fn>calc|min|max|clamp)\(|(?P<open>\()"
+    r"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(?P<unit>[a-z%]*))"
+)
+_OPERATOR = re.compile(r"\s*([-+*/,)])")
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+Quantity = tuple[float, str]  # a number and its unit ("" for none)
+
+
+class _NotMath(ValueError):
+    """A math function this reader does not compute (a unit it does not know, `env()`)."""
+
+
+def _with_math(value: str) -> str:
+    """`value` with each `calc()`, `min()`, `max()` and `clamp()` of numbers and lengths
+    computed (`calc(-1 * 9999px)` is `-9999px`), in one pass: one not computed stays as
+    written, and what it holds is not read again."""
+    if "(" not in value:
+        return value
+    out, at = [], 0
+    while (m := _MATH_START.search(value, at)) is not None:
+        out.append(value[at : m.start()])
+        try:
+            result, at = _computed(value, m.start())
+        except _NotMath as failed:
+            end = max(failed.args[0], m.end())
+            out.append(value[m.start() : end])
+            at = end
+            continue
+        out.append(f"{result[0]:.6g}{result[1]}")
+    return "".join(out) + value[at:]
+
+
+def _computed(text: str, start: int) -> tuple[Quantity, int]:
+    """The math function starting at `start`, computed with two stacks (no recursion), and
+    where it ends; raises _NotMath with where reading stopped."""
+    values: list[Quantity] = []
+    ops: list[str | list[object]] = []  # operators, and each open bracket: [name, arguments]
+    at, operand = start, True
+    while True:
+        m = (_OPERAND if operand else _OPERATOR).match(text, at)
+        if m is None:
+            raise _NotMath(at)
+        at = m.end()
+        if operand and m["num"] is not None:
+            values.append((float(m["num"]), m["unit"]))
+            operand = False
+        elif operand:
+            ops.append([m["fn"] or "calc", 1])
+        elif m[1] in _PRECEDENCE:
+            while ops and isinstance(top := ops[-1], str) and _PRECEDENCE[top] >= _PRECEDENCE[m[1]]:
+                _apply(str(ops.pop()), values, at)
+            ops.append(m[1])
+            operand = True
+        else:  # `,` or `)`
+            while ops and isinstance(ops[-1], str):
+                _apply(str(ops.pop()), values, at)
+            if not ops:
+                raise _NotMath(at)
+            bracket = ops[-1]
+            assert isinstance(bracket, list)
+            if m[1] == ",":
+                bracket[1] = int(str(bracket[1])) + 1
+                operand = True
+                continue
+            ops.pop()
+            count = int(str(bracket[1]))
+            if len(values) < count:
+                raise _NotMath(at)
+            arguments = values[len(values) - count :]
+            del values[len(values) - count :]
+            values.append(_function(str(bracket[0]), arguments, at))
+            if not ops:
+                return values[-1], at
+
+
+def _same_unit(quantities: list[Quantity], at: int) -> list[Quantity]:
+    """The quantities in one unit: theirs when they share it (a bare 0 goes with any), else
+    pixels; raises _NotMath when a unit is not a length."""
+    units = {unit for number, unit in quantities if unit or number != 0}
+    if len(units) <= 1:
+        unit = next(iter(units), "")
+        return [(number, unit) for number, _ in quantities]
+    if not units <= _PIXELS.keys():
+        raise _NotMath(at)
+    return [(number * _PIXELS[unit], "px") for number, unit in quantities]
+
+
+def _apply(op: str, values: list[Quantity], at: int) -> None:
+    if len(values) < 2:
+        raise _NotMath(at)
+    b, a = values.pop(), values.pop()
+    if op in "+-":
+        (x, unit), (y, _) = _same_unit([a, b], at)
+        values.append((x + y if op == "+" else x - y, unit))
+    elif op == "*" and (not a[1] or not b[1]):
+        values.append((a[0] * b[0], a[1] or b[1]))
+    elif op == "/" and not b[1] and b[0] != 0:
+        values.append((a[0] / b[0], a[1]))
+    else:
+        raise _NotMath(at)
+
+
+def _function(name: str, arguments: list[Quantity], at: int) -> Quantity:
+    same = _same_unit(arguments, at)
+    unit = same[0][1]
+    numbers = [number for number, _ in same]
+    if name == "calc" and len(numbers) == 1:
+        return numbers[0], unit
+    if name in ("min", "max") and numbers:
+        return (min(numbers) if name == "min" else max(numbers)), unit
+    if name == "clamp" and len(numbers) == 3:
+        return max(numbers[0], min(numbers[1], numbers[2])), unit
+    raise _NotMath(at)
+
+
+def unescaped(text: str) -> str:
+    """CSS text with its escapes read as the characters they stand for (`\\78` is `x`)."""
+    return _ESCAPE.sub(_unescape, text)
 
 
 def _unescape(m: re.Match[str]) -> str:
@@ -94,9 +248,34 @@ def style_hides(style: str) -> bool:
     enclosing elements: the colours (`unseen`), the font size (`font_size`) and `visibility`
     (`visible`): `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
     d = declarations(style)
-    if d.get("display", "").startswith("none"):
+    if d.get("display", "").startswith("none") or d.get("content-visibility") == "hidden":
         return True
-    return _transparent(d) or _boxed_away(d) or _off_page(d) or _clipped(d) or _blurred(d)
+    return (
+        _transparent(d)
+        or _boxed_away(d)
+        or _off_page(d)
+        or _clipped(d)
+        or _blurred(d)
+        or _shrunk(d)
+    )
+
+
+SHRUNK = TINY_FONT / 16  # a scale or zoom under this makes a 16 px text unreadable
+
+
+def _shrunk(d: dict[str, str]) -> bool:
+    """`zoom` (0 is read as 1, as browsers do), a `scale` property or a `scale()` or
+    `matrix()` transform that makes text smaller than TINY_FONT."""
+    zoom = _number(d.get("zoom", ""))
+    factors: list[float | None] = [zoom] if zoom else []
+    factors += [_number(f) for f in d.get("scale", "").split()]
+    transform = d.get("transform", "")
+    for m in re.finditer(r"scale([xyz3d]*)\(([^()]*)\)", transform):
+        factors += [_number(f) for f in m[2].split(",")[: 1 if m[1] in ("x", "y") else 2]]
+    for m in re.finditer(r"matrix\(([^()]*)\)", transform):
+        a, b, c, d_, *_ = [*(_number(v) or 0.0 for v in m[1].split(",")), 0.0, 0.0, 0.0, 0.0]
+        factors += [abs(a) + abs(b), abs(c) + abs(d_)]  # each axis's length, near enough
+    return any(f is not None and abs(f) < SHRUNK for f in factors)
 
 
 # font-size keywords, in pixels at a browser's default 16 px
@@ -174,14 +353,15 @@ def _off_page(d: dict[str, str]) -> bool:
     margins = d.get("margin", "").split()
     if 1 <= len(margins) <= 4:  # top, then left: the last of 1, 2, 2 and 4 values
         moved += [margins[0], margins[(0, 1, 1, 3)[len(margins) - 1]]]
-    if d.get("position") in ("absolute", "fixed"):
+    if d.get("position") in ("absolute", "fixed", "relative", "sticky"):
         moved += [d.get(k, "") for k in ("left", "top", "right", "bottom")]  # right: -9999px
         if any((_pixels(d.get(k, "")) or 0.0) >= -OFF_PAGE * 10 for k in ("left", "right")):
             return True  # 5000px or more from an edge: past the page
     transform = d.get("transform", "")
-    if re.search(r"scale[xy]?\(\s*0*\.?0*(?:\s*[,)])", transform):
-        return True
-    moved += [m.group(1) for m in re.finditer(r"translate[xy]?\(\s*([^),]*)", transform)]
+    moved += [m.group(1) for m in re.finditer(r"translate(?:[xy]|3d)?\(\s*([^(),]*)", transform)]
+    for m in re.finditer(r"matrix\(([^()]*)\)", transform):  # its last two: x and y, in px
+        moved += [f"{v.strip()}px" for v in m[1].split(",")[4:6]]
+    moved += d.get("translate", "").split()[:2]
     return any(_far_back(value.strip()) for value in moved)
 
 
@@ -205,7 +385,28 @@ def _clipped(d: dict[str, str]) -> bool:
     inset = re.search(r"inset\(\s*([\d.]+)%", path)
     if inset and float(inset.group(1)) >= 50:
         return True
+    polygon = re.search(r"polygon\(([^()]*)\)", path)
+    if polygon and _no_area(polygon[1]):
+        return True
     return bool(re.search(r"(?:circle|ellipse)\(\s*0*\.?0*(?:px|%)?\s*[)a-z]", path))
+
+
+def _no_area(points: str) -> bool:
+    """Whether a `polygon()`'s points (`x y, x y, …`, a fill rule first perhaps) enclose
+    nothing: fewer than three, or an area of zero (lengths and percentages read alike)."""
+    corners = []
+    for point in points.split(","):
+        xy = point.split()
+        if len(xy) == 1 and xy[0] in ("nonzero", "evenodd"):
+            continue
+        if len(xy) != 2:
+            return False  # not read: it may show
+        x, y = (_number(v) if v.endswith("%") else _pixels(v) for v in xy)
+        if x is None or y is None:
+            return False
+        corners.append((x, y))
+    pairs = zip(corners, corners[1:] + corners[:1], strict=True)
+    return len(corners) < 3 or sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairs) == 0
 
 
 def _number(value: str) -> float | None:
@@ -307,6 +508,8 @@ def parse_colour(value: str) -> Colour | None:
         return (0.0, 0.0, 0.0, 0.0)
     if value in _named():
         return _named()[value]
+    if value.isalpha() and value not in _NOT_COLOURS:
+        return _css_named(value)
     if value.startswith("#"):
         return _hex(value[1:])
     m = re.fullmatch(r"(rgba?|hsla?)\(([^)]*)\)", value)
@@ -350,6 +553,19 @@ def _hsl(parts: list[str], alpha: float) -> Colour | None:
         return None
     r, g, b = colorsys.hls_to_rgb((hue / 360) % 1.0, min(max(light, 0), 1), min(max(sat, 0), 1))
     return (r, g, b, alpha)
+
+
+_NOT_COLOURS = frozenset("none inherit initial unset revert currentcolor auto".split())  # noqa: SIM905
+
+
+@cache
+def _css_named(name: str) -> Colour | None:
+    """Any of CSS's 148 named colours (`lightyellow`, `midnightblue`), from cssutils' table:
+    imported here, only for a name off `_named`'s short list (a build's render loads it)."""
+    from cssutils.css.colors import COLORS
+
+    found = COLORS.get(name)
+    return None if found is None else (found[0] / 255, found[1] / 255, found[2] / 255, found[3])
 
 
 @cache

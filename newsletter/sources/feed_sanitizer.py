@@ -17,8 +17,15 @@ import html
 import re
 from typing import Any
 
-from newsletter.sources.css_hiding import shown_declarations, style_hides
-from newsletter.sources.css_sheet import UNREAD_MARK, Sheet, sheet_of
+from newsletter.sources.css_hiding import (
+    declarations,
+    parse_colour,
+    shown_declarations,
+    style_hides,
+    unseen,
+)
+from newsletter.sources.css_sheet import UNREAD_MARK, Sheet, hides_text
+from newsletter.sources.text import sheet_of
 
 # feedparser's `sanitize_style` searched from every position of a style to its end: a word of
 # 30,000 letters took 18 s, as did `url(` with no `)` and a long run of spaces.  What it is
@@ -103,22 +110,28 @@ def hiding_styles() -> None:
 
 def style_sheets() -> None:
     """Make feedparser's sanitizer apply the simple rules of a fragment's `<style>` blocks
-    (css_sheet.py), which it drops with the element, to the elements they select (idempotent).
+    (css_sheet.py), which it drops with the element, to the elements they select, and keep
+    what hides an element it drops keeping its text (idempotent).
 
     `<style>.x{display:none}</style>` then `<span class="x">` left the span's words shown.
     Each element now gets the sheet's declarations before its own style, and the style is
     sanitized as an inline one (`hiding_styles`). When a rule not read here (a descendant or
-    attribute selector, `@media`) would hide text, the output ends with UNREAD_MARK, a comment
-    nothing shows, which sources/feeds.py turns into a warning naming the item."""
+    attribute selector, `@media (max-width: …)`) would hide text, the output ends with
+    UNREAD_MARK, a comment nothing shows, which sources/feeds.py turns into a warning naming
+    the item. An element off the sanitizer's list (`<mark>`, `<main>`, a name it does not
+    know) lost its tag, and with it the style or `hidden` that hid its words: one that carries
+    either is kept as a `<span>` (`_as_span`), which the sanitizer keeps with its style."""
     from feedparser import sanitizer
 
     cls: Any = sanitizer._HTMLSanitizer
     if getattr(cls.feed, "_sheets", False):
         return
-    base_feed, base_start, base_output = cls.feed, cls.unknown_starttag, cls.output
+    base_feed, base_start, base_end = cls.feed, cls.unknown_starttag, cls.unknown_endtag
+    base_output = cls.output
 
     def feed(self: Any, data: str) -> None:
         self.newsletter_sheet = sheet_of(data) if "<style" in data.lower() else Sheet()
+        self.newsletter_spans = {}  # a dropped element's name: whether each open one is a span
         base_feed(self, data)
 
     def unknown_starttag(self: Any, tag: str, attrs: list[tuple[str, str]]) -> None:
@@ -130,12 +143,60 @@ def style_sheets() -> None:
                 inline = found.get("style", "")
                 attrs = [(k, v) for k, v in attrs if k.lower() != "style"]
                 attrs.append(("style", f"{extra}; {inline}" if inline else extra))
+        if self.svgOK or self.mathmlOK or tag in ("svg", "math"):
+            attrs = _drawn(attrs, mathml=bool(self.mathmlOK) or tag == "math")
+        spans: dict[str, list[bool]] | None = getattr(self, "newsletter_spans", None)
+        if spans is not None and _as_span(self, tag):
+            kept = any(k.lower() in ("style", "hidden") for k, _ in attrs)
+            spans.setdefault(tag, []).append(kept)
+            tag = "span" if kept else tag
         base_start(self, tag, attrs)
+
+    def unknown_endtag(self: Any, tag: str) -> None:
+        spans: dict[str, list[bool]] | None = getattr(self, "newsletter_spans", None)
+        if spans and spans.get(tag) and spans[tag].pop():
+            tag = "span"
+        base_end(self, tag)
 
     def output(self: Any) -> str:
         sheet: Sheet | None = getattr(self, "newsletter_sheet", None)
-        done: str = base_output(self)
+        done: str = base_output(self).replace(UNREAD_MARK, "")  # the feed's own is none
         return done + UNREAD_MARK if sheet is not None and sheet.unread_hiding else done
 
     feed._sheets = True  # type: ignore[attr-defined]
-    cls.feed, cls.unknown_starttag, cls.output = feed, unknown_starttag, output
+    cls.feed, cls.unknown_starttag, cls.unknown_endtag = feed, unknown_starttag, unknown_endtag
+    cls.output = output
+
+
+def _drawn(attrs: list[tuple[str, str]], mathml: bool) -> list[tuple[str, str]]:
+    """An SVG or MathML element's attributes, with what its style hides kept as an attribute
+    the sanitizer keeps there and sources/text.py reads (`display="none"`, MathML's
+    `mathsize="0"`): the sanitizer drops a style attribute inside SVG and MathML, so
+    `<svg><text style="display:none">` showed its words."""
+    style = next((html.unescape(v or "") for k, v in attrs if k.lower() == "style"), "")
+    if not style:
+        return attrs
+    fill = parse_colour(declarations(style).get("fill", ""))
+    if not hides_text(style) and (fill is None or not unseen(fill, None)):
+        return attrs
+    return [*attrs, ("mathsize", "0") if mathml else ("display", "none")]
+
+
+# Elements with no content, or whose content the sanitizer drops already: never a span.
+_NOT_SPANS = frozenset(
+    """area base basefont bgsound br col embed frame hr image img input keygen link meta param
+    source track wbr svg math""".split()  # noqa: SIM905
+)
+
+
+def _as_span(parser: Any, tag: str) -> bool:
+    """Whether the sanitizer drops this element's tag and keeps its text (outside SVG and
+    MathML, which it reads by their own lists): such an element with a style or `hidden`
+    is kept as a `<span>`."""
+    return not (
+        tag in parser.acceptable_elements
+        or tag in parser.unacceptable_elements_with_end_tag
+        or tag in _NOT_SPANS
+        or parser.svgOK
+        or parser.mathmlOK
+    )

@@ -47,7 +47,50 @@ def named_sources(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
             if settings.sources and not path.exists():
                 raise _missing(settings, source)
             found.append(str(path))
-    return found, tuple(warnings)
+    return found, (*warnings, *_unnamed_feed_folders(settings, found))
+
+
+# The workspace's folders the tool fills itself: their feeds (samples/world.xml, the archive's
+# feed.xml) are never the week's news.
+_TOOL_FOLDERS = ("issues", "samples", "templates")
+
+
+def _unnamed_feed_folders(settings: Settings, found: Sequence[str]) -> list[str]:
+    """A warning for each folder of the workspace whose feed files no source reads.
+
+    A new user put the week's feed in feeds/ and built with the default sources (seeds/):
+    Related came out empty, and nothing said why.  A folder some of whose files a source
+    reads (`feeds/world*.xml`) is the editor's choice, and says nothing."""
+    read = {path.resolve() for path in source_paths(found)}
+    own = {settings.path(name).resolve() for name in (*_TOOL_FOLDERS, settings.archive.out)}
+    try:
+        folders = sorted(p for p in settings.workspace.iterdir() if p.is_dir())
+    except OSError:
+        return []
+    warnings: list[str] = []
+    for folder in folders:
+        if folder.name.startswith((".", "_")) or folder.resolve() in own:
+            continue
+        files = source_files(folder)
+        feeds = [p.name for p in files if p.suffix.lower() in FEED_SUFFIXES]
+        if not feeds or any(p.resolve() in read for p in files):
+            continue
+        named = " ".join(_as_written(settings, s) for s in settings.sources or DEFAULT_SOURCES)
+        shown = ", ".join(feeds[:3]) + (", …" if len(feeds) > 3 else "")
+        plural = "s" if len(feeds) > 1 else ""
+        warnings.append(
+            f"{folder.name}/: {len(feeds)} feed file{plural} no source names ({shown}), left out; "
+            f'add "{folder.name}/" to sources in newsletter.toml, or name it: '
+            f"newsletter build {named} {folder.name}/"
+        )
+    return warnings
+
+
+def _as_written(settings: Settings, source: str) -> str:
+    """A source as a command line would name it: a folder with its trailing slash."""
+    if is_url(source) or source.endswith("/") or not settings.path(source).is_dir():
+        return source
+    return source + "/"
 
 
 def _matches(settings: Settings, source: str) -> list[str]:

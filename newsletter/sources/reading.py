@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from newsletter.control_chars import control_line, quoted, visible, without_invisibles
-from newsletter.errors import SourceError, where
+from newsletter.errors import SourceError, display_path, where
 from newsletter.sources.feed_bounds import is_wide_unicode
 
 
@@ -25,7 +26,7 @@ def read_bytes(path: Path, *, wide_unicode: bool = False) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SourceError(f"{where(path)}: no such file; check the path") from None
+        raise SourceError(f"{where(path)}: no such file; check the path{near_miss(path)}") from None
     except IsADirectoryError:
         raise SourceError(f"{where(path)}: is a folder, not a file") from None
     except OSError as e:
@@ -71,3 +72,18 @@ def read_text(path: Path) -> str:
     if not visible(text):
         raise SourceError(f"{where(path)}: the file is empty; add a story or remove the file")
     return text
+
+
+def near_miss(path: Path) -> str:
+    """` (did you mean seeds/?)` when the folder `path` names holds a file or folder of a name
+    close to its own (`seed/` for seeds/, `story.tx` for story.txt), else ""."""
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        names = {p.name: p.is_dir() for p in parent.iterdir() if not p.name.startswith(".")}
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(path.name, list(names), n=1, cutoff=0.75)
+    if not close:
+        return ""
+    shown = display_path(parent / close[0]) + ("/" if names[close[0]] else "")
+    return f" (did you mean {shown}?)"

@@ -23,6 +23,7 @@ from newsletter.sources.css_hiding import (
     unseen,
     visible,
 )
+from newsletter.sources.css_sheet import Sheet, sheet_from
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 
@@ -80,8 +81,22 @@ _CLOSES_P = frozenset(
 # fallback of media and canvas, a <datalist>'s options, a <title> written into the body,
 # what browsers with embeds and frames skip, a ruby's parentheses.
 _NEVER_SHOWN = frozenset(
-    "template audio video canvas datalist title noembed noframes rp".split()  # noqa: SIM905
+    """template audio video canvas datalist title noembed noframes rp defs desc metadata
+    mphantom annotation annotation-xml""".split()  # noqa: SIM905
 )
+# SVG's elements that draw or hold text, whose presentation attributes are styles
+# (`<text display="none">`, `fill="white"`); MathML's elements, whose `mathcolor`,
+# `mathbackground` and `mathsize` are. (An SVG's <defs>, <desc> and <metadata> and MathML's
+# <mphantom> and annotations are never drawn: `_NEVER_SHOWN`.)
+_SVG_TEXT = frozenset("svg g text tspan textpath switch foreignobject".split())  # noqa: SIM905
+_SVG_STYLES = {"display": "display", "visibility": "visibility", "opacity": "opacity",
+               "fill": "color", "font-size": "font-size"}  # fmt: skip
+_MATHML = frozenset(
+    """math mi mn mo ms mtext mrow mstyle mfrac msqrt mroot msub msup msubsup munder mover
+    munderover mtable mtr mtd mpadded menclose merror""".split()  # noqa: SIM905
+)
+_MATHML_STYLES = {"mathcolor": "color", "mathbackground": "background-color",
+                  "mathsize": "font-size"}  # fmt: skip
 # A start tag's attributes, as HTML5 reads them: a name, and a value quoted or not.
 _ATTRIBUTE = re.compile(
     r"""([^\t\n\f\r /=>][^\t\n\f\r /=>]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r >]*)))?"""
@@ -103,11 +118,29 @@ def _style(name: str, attributes: dict[str, str]) -> str:
     """The style a browser gives an element: its presentational attributes (a <font>'s
     `color`, any `bgcolor`) and then its style attribute, which wins."""
     style = attributes.get("style", "")
+    if name in _SVG_TEXT or name in _MATHML:
+        style = _presented(name, attributes) + style
     if "bgcolor" in attributes:
         style = f"background-color:{attributes['bgcolor']};{style}"
     if name == "font" and "color" in attributes:
         style = f"color:{attributes['color']};{style}"
     return style
+
+
+def _presented(name: str, attributes: dict[str, str]) -> str:
+    """The style an SVG or MathML element's presentation attributes give it (or ""): an
+    `<svg>` of no width or height shows nothing, as its overflow is hidden."""
+    names = _SVG_STYLES if name in _SVG_TEXT else _MATHML_STYLES
+    found = [f"{names[a]}:{v};" for a, v in attributes.items() if a in names]
+    if name == "svg" and ("width" in attributes or "height" in attributes):
+        sizes = (attributes.get(a, "").strip() for a in ("width", "height"))
+        found += [
+            f"{a}:{v}{'px' if v.isdigit() else ''};"
+            for a, v in zip(("width", "height"), sizes, strict=True)
+            if v
+        ]
+        found.append("overflow:hidden;")
+    return "".join(found)
 
 
 def _hides(name: str, attributes: dict[str, str], style: str) -> bool:
@@ -127,12 +160,13 @@ _OPENING = re.compile(r"<(?:(!--)|([!?]|/(?![A-Za-z]))|(/?)([A-Za-z][^\t\n\f\r /
 _TAG_STOP = re.compile(r""">|=[\t\n\f\r ]*(["'])""")
 
 
-def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
+def _markup(fragment: str, sheet: Sheet | None = None) -> Iterator[tuple[str, str, str]]:
     """`fragment` as ("text", text, ""), ("start", name, style), ("hidden", name, style) (a
-    start tag that hides its element) and ("end", name, ""), read as HTML5 reads it, in one
+    start tag that hides its element), ("css", what a <style> holds, its start tag's
+    attribute text) and ("end", name, ""), read as HTML5 reads it, in one
     pass: comments, declarations and processing instructions dropped (an unclosed comment runs
     to the end), attributes read only for what hides (`_tag`), a tag still open at the end
-    dropped, and what <script> and <style> hold dropped with them.
+    dropped, and what <script> and <style> hold is code, never text.
 
     Python 3.11's HTMLParser, used here before, searched to the end of the text from every
     unclosed `<!--`, `<?` or tag (20,000 `<a b='` in an outlet name or an Atom text summary:
@@ -160,10 +194,12 @@ def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
         if end < 0:
             return  # a tag left open at the end: dropped, as a browser drops it
         name = name.lower()
-        yield _tag(name, bool(slash), fragment[found.end() : end])
-        at = end + 1
+        yield _tag(name, bool(slash), fragment[found.end() : end], sheet)
+        attribute_text, at = fragment[found.end() : end], end + 1
         if name in _CODE_TAGS and not slash:
             closing = re.compile(rf"</{name}(?=[\t\n\f\r />])", re.IGNORECASE).search(fragment, at)
+            if name == "style":
+                yield "css", fragment[at : closing.start() if closing else size], attribute_text
             if closing is None:
                 return  # code to the end
             end = _tag_end(fragment, closing.end())
@@ -171,13 +207,17 @@ def _markup(fragment: str) -> Iterator[tuple[str, str, str]]:
             at = size if end < 0 else end + 1
 
 
-def _tag(name: str, end: bool, attribute_text: str) -> tuple[str, str, str]:
+def _tag(
+    name: str, end: bool, attribute_text: str, sheet: Sheet | None = None
+) -> tuple[str, str, str]:
     """A tag as `_markup` yields it: ("end", name, ""), or ("start" or "hidden", name, the
-    style it is shown with)."""
+    style it is shown with: the `sheet`'s rules for it, then its own)."""
     if end:
         return "end", name, ""
     attributes = _attributes(attribute_text)
     style = _style(name, attributes) if attributes else ""
+    if sheet is not None and (ruled := sheet.style(name, attributes)):
+        style = f"{ruled}; {style}" if style else ruled
     hides = name not in _VOID_TAGS and _hides(name, attributes, style)
     return ("hidden" if hides else "start"), name, style
 
@@ -233,16 +273,21 @@ def read_html(fragment: str) -> HtmlText:
     A hidden element (`_hides`, or text whose colour does not show on its background:
     css_hiding.unseen) hides everything inside it, to its end tag, or to the end of the
     element that holds it, as a browser closes it (`<p>a <span hidden>b</p><p>c` shows a and
-    c), or to the end of the fragment when nothing holds it.
+    c), or to the end of the fragment when nothing holds it. The fragment's own `<style>`
+    rules (`sheet_of`) give each element their declarations before its own style, so HTML
+    that never passes the feed sanitizer (a title, an outlet's name) hides as a page does.
     """
     if "<" not in fragment and "&" not in fragment:
         return HtmlText(" ".join(fragment.split()))
     page = _Page()
-    for kind, value, style in _markup(fragment):
+    sheet = sheet_of(fragment) if "<style" in fragment.lower() else None
+    for kind, value, style in _markup(fragment, sheet):
         if kind == "text":
             page.text(html.unescape(value))
         elif kind == "end":
             page.close(value)
+        elif kind == "css":
+            continue
         else:
             page.open(value, style, kind == "hidden")
     paragraphs = (" ".join("".join(block).split()) for block in page.blocks)
@@ -320,3 +365,19 @@ class _Page:
             self.hidden.append(" ")
         else:
             self.blocks.append([])
+
+
+def style_blocks(fragment: str) -> Iterator[tuple[dict[str, str], str]]:
+    """Each `<style>` element of `fragment` as a browser finds it: its attributes and the CSS
+    it holds (to the end when it is never closed). A `<style>` written inside a comment, an
+    attribute's value or a `<script>` is none (css_sheet.py reads the CSS)."""
+    for kind, css, attribute_text in _markup(fragment):
+        if kind == "css":
+            yield _attributes(attribute_text), css
+
+
+def sheet_of(fragment: str) -> Sheet:
+    """The rules of `fragment`'s `<style>` blocks a browser applies on a screen
+    (css_sheet.py): read_html applies them; so does the feed sanitizer (feed_sanitizer.py),
+    which drops the blocks."""
+    return sheet_from(style_blocks(fragment))
