@@ -13,6 +13,7 @@ Checks only: nothing here rewrites a title.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
@@ -105,7 +106,7 @@ def _garble_faults(words: list[str], index: int | None) -> list[str]:
     """Faults a cut leaves inside a title (see above): "an" before a consonant, "There" with no
     verb after it, a verb in "-s" coordinated with a bare "-ing"."""
     faults = []
-    for word, after in zip(words, words[1:]):
+    for word, after in pairwise(words):
         if word.lower() == "an" and after[:1].isalpha() and not _VOWEL_SOUND.match(after):
             faults.append(f"keeps 'an' before {quoted(after)}: a word between them was cut")
             break
