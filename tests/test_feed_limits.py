@@ -305,3 +305,18 @@ def test_a_preview_fetches_each_feed_url_once_and_rebuilds_from_it(workspace):
             titles = {h.title for h in (*result.issue.related, *result.issue.more)}
             assert "Chile tightens border checks" in titles
     assert server.paths.count("/feed.xml") == 1
+
+
+def test_a_build_says_which_feed_urls_it_fetched(workspace):
+    """A feed URL among the sources is fetched by the build, and its report names it, so a
+    fetch is never behind the editor's back (the report named the lead and the counts only)."""
+    toml = workspace / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
+    )
+    with bad_server() as server:
+        address = url(server, "/feed.xml")
+        result = CliRunner().invoke(app, ["build", "seeds", address, "--date", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert f"\n  fetched  {address}\n" in result.output
+    assert server.paths == ["/feed.xml"]

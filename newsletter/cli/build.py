@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from newsletter.cli.app import app, on_this_machine, parse_date, warn, workspace_settings
+from newsletter.cli.app import (
+    app,
+    on_this_machine,
+    parse_date,
+    terminal_safe,
+    warn,
+    workspace_settings,
+)
 from newsletter.control_chars import quoted
 
 if TYPE_CHECKING:
@@ -89,6 +96,7 @@ def build(
     from newsletter.errors import ConfigError
     from newsletter.issue.layout import is_issue_folder
     from newsletter.issue.manifest import ISSUE_ID
+    from newsletter.sources.named import is_url as is_feed_url
 
     # Re-rendering an issue folder uses its own workspace's settings, wherever it is run from.
     given = [Path(s) for s in sources or []]
@@ -124,7 +132,8 @@ def build(
     if as_json:
         typer.echo(json.dumps(_as_json(result, settings), ensure_ascii=False, indent=2))
     else:
-        _report(result, settings, repeat)
+        fetched = () if result.from_manifest else tuple(s for s in named if is_feed_url(s))
+        _report(result, settings, repeat, fetched)
 
 
 def scheduled_issue(
@@ -231,7 +240,11 @@ def _length(issue: Issue, settings: Settings) -> dict[str, int]:
     }
 
 
-def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> None:
+def _report(
+    result: BuildResult, settings: Settings, repeat: bool = False, fetched: tuple[str, ...] = ()
+) -> None:
+    """The build's summary; `fetched`: the feed URLs this build fetched, named so no fetch
+    goes unsaid."""
     from newsletter.errors import display_path
     from newsletter.render import GMAIL_CLIP_BYTES
     from newsletter.render.length import issue_length
@@ -241,6 +254,8 @@ def _report(result: BuildResult, settings: Settings, repeat: bool = False) -> No
     typer.echo(f"Issue {issue.id} {how}: {folder}/")
     if result.backup:
         typer.echo(f"  kept     your previous manifest as {folder}/{result.backup}")
+    for address in fetched:
+        typer.echo(f"  fetched  {terminal_safe(address)}")
     typer.echo(f"  subject  {issue.subject}")
     typer.echo(f"  lead     {issue.lead.title}")
     if issue.lead.title_from:
