@@ -57,3 +57,39 @@ def test_css_written_to_slip_past_the_reader_still_hides_its_text(hides, shows):
     assert "SECRET" not in text
     assert "Shownword" in text and "After." in text and VISIBLE[:40] in text
     assert any("hides from readers" in w for w in warnings), warnings
+
+
+SVG_AND_MATHML = {
+    "an SVG text's style": '<svg><text style="display:none">SECRET</text></svg>',
+    "a sheet's rule on an SVG text": (
+        '<style>.k{opacity:0}</style><svg><text class="k">SECRET</text></svg>'
+    ),
+    "SVG display": '<svg><text display="none">SECRET</text></svg>',
+    "SVG visibility": '<svg><g visibility="hidden"><text>SECRET</text></g></svg>',
+    "SVG opacity": '<svg><text opacity="0">SECRET</text></svg>',
+    "SVG fill": '<svg><text fill="white">SECRET</text></svg>',
+    "SVG font size": '<svg><text font-size="0">SECRET</text></svg>',
+    "an SVG of no size": '<svg width="0" height="0"><text>SECRET</text></svg>',
+    "SVG defs": "<svg><defs><text>SECRET</text></defs></svg>",
+    "SVG desc and metadata": "<svg><desc>SECRET</desc><metadata>SECRET</metadata></svg>",
+    "a MathML style": '<math><mtext style="display:none">SECRET</mtext></math>',
+    "MathML mathcolor": '<math><mtext mathcolor="#fff">SECRET</mtext></math>',
+    "MathML mathsize": '<math><mtext mathsize="0">SECRET</mtext></math>',
+    "MathML mphantom": "<math><mphantom><mtext>SECRET</mtext></mphantom></math>",
+    "MathML annotation": (
+        "<math><semantics><mi>x</mi><annotation>SECRET</annotation></semantics></math>"
+    ),
+}
+
+
+@pytest.mark.parametrize("hidden", SVG_AND_MATHML.values(), ids=SVG_AND_MATHML.keys())
+def test_text_svg_or_mathml_hides_is_no_storys_text(hidden):
+    """Text inside SVG or MathML that a browser does not show (a style the sanitizer drops
+    there, a presentation attribute, an element never rendered, a drawing of no size) is no
+    story's text; SVG text that shows keeps its words."""
+    text, warnings = _all_text(
+        f"<p>{VISIBLE} {hidden} <svg><text>Shownword</text></svg> After.</p>"
+    )
+    assert "SECRET" not in text
+    assert "Shownword" in text and "After." in text
+    assert any("hides from readers" in w for w in warnings), warnings

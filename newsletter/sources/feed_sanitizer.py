@@ -17,8 +17,14 @@ import html
 import re
 from typing import Any
 
-from newsletter.sources.css_hiding import shown_declarations, style_hides
-from newsletter.sources.css_sheet import UNREAD_MARK, Sheet
+from newsletter.sources.css_hiding import (
+    declarations,
+    parse_colour,
+    shown_declarations,
+    style_hides,
+    unseen,
+)
+from newsletter.sources.css_sheet import UNREAD_MARK, Sheet, hides_text
 from newsletter.sources.text import sheet_of
 
 # feedparser's `sanitize_style` searched from every position of a style to its end: a word of
@@ -137,6 +143,8 @@ def style_sheets() -> None:
                 inline = found.get("style", "")
                 attrs = [(k, v) for k, v in attrs if k.lower() != "style"]
                 attrs.append(("style", f"{extra}; {inline}" if inline else extra))
+        if self.svgOK or self.mathmlOK or tag in ("svg", "math"):
+            attrs = _drawn(attrs, mathml=bool(self.mathmlOK) or tag == "math")
         spans: dict[str, list[bool]] | None = getattr(self, "newsletter_spans", None)
         if spans is not None and _as_span(self, tag):
             kept = any(k.lower() in ("style", "hidden") for k, _ in attrs)
@@ -158,6 +166,20 @@ def style_sheets() -> None:
     feed._sheets = True  # type: ignore[attr-defined]
     cls.feed, cls.unknown_starttag, cls.unknown_endtag = feed, unknown_starttag, unknown_endtag
     cls.output = output
+
+
+def _drawn(attrs: list[tuple[str, str]], mathml: bool) -> list[tuple[str, str]]:
+    """An SVG or MathML element's attributes, with what its style hides kept as an attribute
+    the sanitizer keeps there and sources/text.py reads (`display="none"`, MathML's
+    `mathsize="0"`): the sanitizer drops a style attribute inside SVG and MathML, so
+    `<svg><text style="display:none">` showed its words."""
+    style = next((html.unescape(v or "") for k, v in attrs if k.lower() == "style"), "")
+    if not style:
+        return attrs
+    fill = parse_colour(declarations(style).get("fill", ""))
+    if not hides_text(style) and (fill is None or not unseen(fill, None)):
+        return attrs
+    return [*attrs, ("mathsize", "0") if mathml else ("display", "none")]
 
 
 # Elements with no content, or whose content the sanitizer drops already: never a span.

@@ -81,8 +81,22 @@ _CLOSES_P = frozenset(
 # fallback of media and canvas, a <datalist>'s options, a <title> written into the body,
 # what browsers with embeds and frames skip, a ruby's parentheses.
 _NEVER_SHOWN = frozenset(
-    "template audio video canvas datalist title noembed noframes rp".split()  # noqa: SIM905
+    """template audio video canvas datalist title noembed noframes rp defs desc metadata
+    mphantom annotation annotation-xml""".split()  # noqa: SIM905
 )
+# SVG's elements that draw or hold text, whose presentation attributes are styles
+# (`<text display="none">`, `fill="white"`); MathML's elements, whose `mathcolor`,
+# `mathbackground` and `mathsize` are. (An SVG's <defs>, <desc> and <metadata> and MathML's
+# <mphantom> and annotations are never drawn: `_NEVER_SHOWN`.)
+_SVG_TEXT = frozenset("svg g text tspan textpath switch foreignobject".split())  # noqa: SIM905
+_SVG_STYLES = {"display": "display", "visibility": "visibility", "opacity": "opacity",
+               "fill": "color", "font-size": "font-size"}  # fmt: skip
+_MATHML = frozenset(
+    """math mi mn mo ms mtext mrow mstyle mfrac msqrt mroot msub msup msubsup munder mover
+    munderover mtable mtr mtd mpadded menclose merror""".split()  # noqa: SIM905
+)
+_MATHML_STYLES = {"mathcolor": "color", "mathbackground": "background-color",
+                  "mathsize": "font-size"}  # fmt: skip
 # A start tag's attributes, as HTML5 reads them: a name, and a value quoted or not.
 _ATTRIBUTE = re.compile(
     r"""([^\t\n\f\r /=>][^\t\n\f\r /=>]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r >]*)))?"""
@@ -104,11 +118,29 @@ def _style(name: str, attributes: dict[str, str]) -> str:
     """The style a browser gives an element: its presentational attributes (a <font>'s
     `color`, any `bgcolor`) and then its style attribute, which wins."""
     style = attributes.get("style", "")
+    if name in _SVG_TEXT or name in _MATHML:
+        style = _presented(name, attributes) + style
     if "bgcolor" in attributes:
         style = f"background-color:{attributes['bgcolor']};{style}"
     if name == "font" and "color" in attributes:
         style = f"color:{attributes['color']};{style}"
     return style
+
+
+def _presented(name: str, attributes: dict[str, str]) -> str:
+    """The style an SVG or MathML element's presentation attributes give it (or ""): an
+    `<svg>` of no width or height shows nothing, as its overflow is hidden."""
+    names = _SVG_STYLES if name in _SVG_TEXT else _MATHML_STYLES
+    found = [f"{names[a]}:{v};" for a, v in attributes.items() if a in names]
+    if name == "svg" and ("width" in attributes or "height" in attributes):
+        sizes = (attributes.get(a, "").strip() for a in ("width", "height"))
+        found += [
+            f"{a}:{v}{'px' if v.isdigit() else ''};"
+            for a, v in zip(("width", "height"), sizes, strict=True)
+            if v
+        ]
+        found.append("overflow:hidden;")
+    return "".join(found)
 
 
 def _hides(name: str, attributes: dict[str, str], style: str) -> bool:
