@@ -118,3 +118,90 @@ def test_the_afghan_earthquakes_leave_moroccos_related_when_built():
     score = lb.score_lead(lead, lb.build_output(lead))
     assert score.related_grades.count(0) == 0
     assert score.related_grades.count(2) == 11
+
+
+@pytest.mark.parametrize(
+    ("title", "where"),
+    [
+        ("3 dead, 5 injured after tram shooting in the Netherlands", {"@netherlands"}),
+        (
+            "Search for 16 missing continues after gas leak kills 21 miners in central China",
+            {"@china"},
+        ),
+        ("Crowds gather in the Court of Appeal", set()),
+    ],
+)
+def test_a_gazetteer_place_after_a_preposition_and_lower_case_words_says_where(title, where):
+    """Up to two lower-case words may stand between the preposition and a gazetteer place ("in
+    the Netherlands", "in central China"); a capitalised word not the gazetteer's may not."""
+    assert sp.places_in(title, where=True) == where
+
+
+@pytest.mark.parametrize(
+    ("title", "where"),
+    [
+        ("Gunman kills 3 on Dutch tram", {"@netherlands"}),
+        ("News Summary: Cambodian shoe factory collapses", {"@cambodia"}),
+        ("Loophole limited scrutiny before deadly NYC helicopter crash", {"@new york"}),
+        (
+            "Jacinda Ardern announces shock resignation as New Zealand Prime Minister",
+            {"@new zealand"},
+        ),
+        ("New Jersey Sen. Menendez indicted on bribery charges", {"@new jersey"}),
+        ("Portugal reports a June high of 46.6C", set()),
+        ("Guatemala Agrees to Take More Deportees From Other Countries", set()),
+        ("New Orleans Immigration Crackdown Sparks Fear as Federal Arrests Intensify", set()),
+        ("New Zealand mourns 29 perished coal miners", set()),
+        ("Brussels Atomium shortens opening hours in the heat", set()),
+        ("Kim, Trump build trust: Seoul", set()),
+    ],
+)
+def test_a_place_as_a_modifier_says_where_and_as_the_subject_does_not(title, where):
+    """A place before a common noun or an office ("Dutch tram", "New Jersey Sen.") says where;
+    the whole subject of the title's verb (an actor), a place before a name of its own
+    ("Brussels Atomium"), at the title's end or in a title capitalised throughout does not."""
+    assert sp.modifier_places(title) == where
+
+
+def test_the_same_kind_of_event_said_by_a_modifier_is_elsewhere_under_christchurch():
+    """Under Christchurch's mosque shootings, Utrecht's tram shooting ("on Dutch tram", "in the
+    Netherlands") is judged; no grade-2 report of Christchurch is."""
+    lead = _lead(lb.HOLDOUT5, "85_christchurch_mosque_shootings_2019")
+    judged = _judged(lead)
+    assert {
+        "Gunman kills 3 on Dutch tram",
+        "3 dead, 5 injured after tram shooting in the Netherlands",
+    } <= judged
+    assert not judged & {title for title, grade in lead.headlines if grade == 2}
+
+
+def test_a_headline_naming_two_of_the_storys_names_tells_where_it_happened():
+    """Under the Trump-Kim summit (whose text never says Singapore), a headline naming both
+    Kim and Trump tells that the story happened in Singapore, though it scores under the week
+    bar; one naming Trump alone does not, so "Moon says Singapore summit …" is not judged."""
+    lead = next(ld for ld in lb.load_leads() if ld.name == "47_trump_kim_singapore_summit_2018")
+    whole = lead_text(lead.title, lead.paragraphs)[1]
+    profile = lead_profile(lead.title, lead.paragraphs)
+    both = "Host country Singapore shells out $15 million on Trump-Kim summit"
+    alone = "Trump visits Singapore's Marina Bay before the summit"
+    lower = sp._lower_words([whole, both, alone])
+    told = [(sp.names_in(title, lower), title, False) for title in (both, alone)]
+    assert f"{t.PLACE}singapore" in sp.story_names(whole, profile, lower, told)
+    assert f"{t.PLACE}singapore" not in sp.story_names(whole, profile, lower, told[1:])
+    title = "Moon says Singapore summit will rid world of nuclear and missile threats"
+    assert title not in _judged(lead, reports=set())
+
+
+def test_the_same_kind_of_event_elsewhere_leaves_holdout5s_related_when_built():
+    """Through the build's own assembler, Christchurch's and the Costa Concordia's Related hold
+    no Utrecht tram and no Papua New Guinea ferry sinking "after Papua New Guinea ferry
+    sinks" (both were in it before places as modifiers were read)."""
+    for stem, gone in [
+        ("85_christchurch_mosque_shootings_2019", "Gunman kills 3 on Dutch tram"),
+        (
+            "89_costa_concordia_2012",
+            "More than 100 people missing after Papua New Guinea ferry sinks",
+        ),
+    ]:
+        lead = _lead(lb.HOLDOUT5, stem)
+        assert gone not in {title for title, _ in lb.build_output(lead).related}

@@ -11,11 +11,20 @@ lead and the week's reports of it name, and another event of the same kind names
   candidates that name one of them and score the week bar before this judgement.  A report's
   names join the lead's (the accused, the minister the lead does not name), and its places
   too when it names one of the lead's places (the country that holds the lead's city): a
-  report that shares only a name ("Boeing") may have happened elsewhere.
-- A headline **says where** its event happened with a place right after a preposition of
-  place in its title ("in Afghanistan", "near Houston", "off Phuket"): the gazetteer's, or a
-  capitalised word (in a Title Case title only one rare enough to be a name).  A place as the
-  subject ("Guatemala agrees to take more deportees") is an actor, not where: not read so.
+  report that shares only a name ("Boeing") may have happened elsewhere.  A candidate that
+  names two of the story's names (not places) tells the story itself, whatever it scores, and
+  adds its places ("Trump and Kim sign document following Singapore meeting").
+- A headline **says where** its event happened with a place after a preposition of place in
+  its title ("in Afghanistan", "near Houston", "off Phuket"; a gazetteer place also past up to
+  BETWEEN lower-case words: "in the Netherlands", "in central China"): the gazetteer's, or a
+  capitalised word (in a Title Case title only one rare enough to be a name).
+- A headline that shares **no name** with the story says where with a gazetteer place as a
+  **modifier** too (`modifier_places`: "Dutch tram", "Cambodian shoe factory", "NYC helicopter
+  crash", "New Zealand Prime Minister").  A place as the whole subject of the title's verb
+  ("Guatemala agrees to take more deportees", "Portugal reports a June high") is an actor, not
+  where, and a place before a name of its own ("Brussels Atomium") names that thing: neither
+  is read so.  A headline sharing a name may be the story seen from another place ("Moon says
+  Singapore summit …", "HSBC buys Silicon Valley Bank's UK arm").
 - A headline is **elsewhere** when it says where, that place is none of the names nor holds
   one of them (the gazetteer's containment, `_INSIDE`: the United States holds Texas, so a
   crash in Texas is elsewhere under a U.S. grounding, and California's wildfires are not under
@@ -33,8 +42,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from newsletter.assemble import terms as t
+from newsletter.assemble.headline_grammar import verb_index
 from newsletter.assemble.relevance import PLACE_WORDS, LeadProfile
 from newsletter.models import Headline
 
@@ -49,6 +60,9 @@ TITLE_PLACE_ZIPF = 3.5
 TITLE_CASE_SHARE = 0.6
 # A preposition of place (relevance.PLACE_WORDS) or "off" ("off Phuket", "off Giglio").
 _WHERE = PLACE_WORDS | {"off"}
+# How many lower-case words may stand between a preposition of place and a gazetteer place
+# it governs ("in the Netherlands", "in central China").
+BETWEEN = 2
 _SENTENCE_END = re.compile(r"[.:;!?|—–]")
 # What the gazetteer (data/places.txt) leaves out: which of its places lie inside which.  A
 # place inside one the lead's story names is elsewhere (a crash in Texas under a U.S.
@@ -106,37 +120,54 @@ def elsewhere(
     texts = [_text(candidates[i]) for i in window]
     lower = _lower_words([lead, *texts])
     own = {i: names_in(text, lower) for i, text in zip(window, texts, strict=True)}
-    reports = [i for i in window if before(i) >= week_bar]
-    names = story_names(lead, profile, lower, [(own[i], candidates[i].title) for i in reports])
+    told = [(own[i], candidates[i].title, before(i) >= week_bar) for i in window]
+    names = story_names(lead, profile, lower, told)
     known = {c for c in names if t.is_place(c) and _bare(c) not in UNPLACED}
     if not known:
         return frozenset()
     holding = {f"{t.PLACE}{outer}" for c in known for outer in _outside(_bare(c))}
     judged = []
     for i in window:
-        away = places_in(candidates[i].title, where=True) - names - holding
-        if not any(_bare(c) not in UNPLACED for c in away):
-            continue  # it says of no place elsewhere that its event happened there
-        said = own[i] | places_in(candidates[i].title)
-        if not any(t.is_place(c) for c in said & names):
-            judged.append(i)  # ... and names none of the places of the lead's story
+        title = candidates[i].title
+        said = own[i] | places_in(title)
+        if any(t.is_place(c) for c in said & names):
+            continue  # it names a place of the lead's story
+        if _placed(places_in(title, where=True) - names - holding):
+            judged.append(i)  # it says of a place elsewhere that its event happened there
+        elif (
+            not own[i] & names
+            and _placed(places_in(title) - names - holding)
+            and _placed(modifier_places(title) - names - holding)
+        ):
+            judged.append(i)  # ... or, sharing no name with the story, says one as a modifier
     return frozenset(judged)
 
 
 def story_names(
-    lead: str, profile: LeadProfile, lower: set[str], reports: Sequence[tuple[set[str], str]]
+    lead: str, profile: LeadProfile, lower: set[str], told: Sequence[tuple[set[str], str, bool]]
 ) -> set[str]:
-    """The names and places of the lead's story: the lead's, and those of each of the week's
-    clear `reports` (its names, its title) that names one of them (module docstring)."""
+    """The names and places of the lead's story: the lead's, and those the week's candidates
+    `told` (each one's names, its title, and whether it is a clear report) add to them
+    (module docstring)."""
     names = set(profile.proper) | names_in(lead, lower) | places_in(lead)
     lead_places = {c for c in names if t.is_place(c)}
-    for own, title in reports:
-        if own & names:
+    for own, title, report in told:
+        shared = own & names
+        # Two of the story's names ("Trump and Kim sign document following Singapore
+        # meeting") tell the story itself, where it happened included, whatever its score.
+        two = len({c for c in shared if not t.is_place(c)}) >= 2
+        if two or (report and shared):
             # A report at one of the lead's places adds its places (the country that holds
             # the lead's city); one that shares a name only adds its names, not where it was.
-            at_lead = bool(own & lead_places)
+            at_lead = two or bool(shared & lead_places)
             names |= {c for c in own | places_in(title) if at_lead or not t.is_place(c)}
     return names
+
+
+def _placed(concepts: set[str] | frozenset[str]) -> bool:
+    """Whether any of `concepts` (places read from a title) says one location: one not
+    `UNPLACED`."""
+    return any(_bare(c) not in UNPLACED for c in concepts)
 
 
 def _bare(concept: str) -> str:
@@ -200,15 +231,61 @@ def places_in(title: str, where: bool = False) -> frozenset[str]:
             found.update(concepts)
         if not index or not token[:1].isupper() or "." in token:
             continue
-        previous = spans[index - 1]
-        if (
-            previous.group().casefold() not in _WHERE
-            or title[previous.end() : spans[index].start()].strip()
-        ):
+        if not _after_where(title, spans, index, place):
             continue
         if place or not title_case or t.base_zipf(token) < TITLE_PLACE_ZIPF:
             found.update(c for c in concepts if not t.is_number(c))
     return frozenset(found)
+
+
+def _after_where(title: str, spans: Sequence[re.Match[str]], index: int, place: bool) -> bool:
+    """Whether the word at `index` follows a preposition of place: right after it, or for a
+    gazetteer place after up to BETWEEN lower-case words ("in the Netherlands", "in central
+    China")."""
+    most = BETWEEN if place else 0
+    for back in range(1, min(most, index - 1) + 2):
+        previous = spans[index - back]
+        if title[previous.end() : spans[index - back + 1].start()].strip():
+            return False
+        if previous.group().casefold() in _WHERE:
+            return True
+        if not previous.group()[:1].islower():
+            return False
+    return False
+
+
+@lru_cache(maxsize=4096)
+def modifier_places(title: str) -> frozenset[str]:
+    """The gazetteer places a title says as a modifier of another word ("Dutch tram",
+    "Cambodian shoe factory", "NYC helicopter crash", "Britain's Conservative Party"), not
+    as the subject of its verb ("Portugal reports", "New Zealand mourns": an actor).  None in a
+    title capitalised throughout, whose capitals no longer tell a common noun from a name ("New
+    Orleans Immigration Crackdown", graded by topic under Peru's border, is not read so)."""
+    if _capitalised_throughout(title):
+        return frozenset()
+    spans, words, _ = _read(title)
+    verb = verb_index(title)
+    found: set[str] = set()
+    for (_, concepts, place), (following, _, _) in pairwise(words):
+        if not place:
+            continue
+        end, after = spans[following - 1].end(), spans[following]
+        if title[end : after.start()] != " ":
+            continue  # punctuation between: "Thailand: 13 bodies"
+        if verb is not None and len(title[: after.start()].split(" ")) - 1 == verb:
+            continue  # the place is the whole subject: an actor
+        if _modifies(title[after.start() : after.end() + 1]):
+            found.update(concepts)
+    return frozenset(found)
+
+
+def _modifies(word: str) -> bool:
+    """Whether a place before `word` (with the character after it) modifies it as a common
+    noun or an office ("tram", "Prime Minister", "Sen."), not as part of a name of its own
+    ("Brussels Atomium", "Cambodia Asics": a capitalised word rarer than NAME_ZIPF)."""
+    if not word[:1].isupper() or word.endswith("."):
+        return True
+    return t.base_zipf(word.rstrip()) >= NAME_ZIPF
 
 
 _Word = tuple[int, list[str], bool]
@@ -268,6 +345,14 @@ def _is_name(
     if title_case or _SENTENCE_END.search(gap):
         return bare.casefold() if t.base_zipf(bare) < NAME_ZIPF else ""
     return None
+
+
+def _capitalised_throughout(title: str) -> bool:
+    """Whether every word of a title but its stopwords is capitalised (stricter than
+    `_title_case`: "Jacinda Ardern announces shock resignation as New Zealand Prime Minister"
+    is not)."""
+    words = [w for w in t.tokens(title) if w[:1].isalpha() and w.casefold() not in t.STOPWORDS]
+    return all(w[:1].isupper() for w in words)
 
 
 def _title_case(text: str) -> bool:
