@@ -113,6 +113,7 @@ NOT_APPLIED = {
     "a sheet inside an HTML comment": ("<!-- <style>.y{display:none}</style> -->", ""),
     "a sheet inside an attribute": ('<p title="<style>p,.y{display:none}</style>">x</p>', ""),
     "a sheet inside a script": ('<script>s="<style>.y{display:none}</style>"</script>', ""),
+    "a sheet inside a template": ("<template><style>.y{display:none}</style></template>", ""),
     "a sheet of another type": ('<style type="text/less">.y{display:none}</style>', ""),
     "a sheet for print": ('<style media="print">.y{display:none}</style>', ""),
     "a rule for print": ("<style>@media print{.y{display:none}}</style>", ""),

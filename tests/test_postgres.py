@@ -14,6 +14,9 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import SubscriberError
+from newsletter.send.outcome_committer import RECORD_ONE
+from newsletter.send.shared_journal import PostgresJournal
+from newsletter.subscribers.connection import same_address
 from newsletter.subscribers.postgres import connect_postgres
 from newsletter.subscribers.postgres_schema import (
     POSTGRES_MIGRATIONS,
@@ -226,6 +229,64 @@ READERS_AT_7 = [
     ("Ana.Lima@Example.org", "Ana Lima"),
     ("bo@example.org", "Bo"),
     ("ÉCOLE@example.org", "École"),
+]
+
+
+def test_db_upgrade_from_schema_11_keys_the_journal_on_the_lower_cased_address(server):
+    """Step 12 upgrades a database at schema 11 in place: every delivery is kept, an address
+    differing only in case (accents too) is still the same delivery, to a raw insert and to the
+    send's own outcome statement, and the journal finds a delivery by address through the new
+    key, whatever the case."""
+    with connect_postgres(server) as conn, conn.transaction():
+        conn.execute(
+            "CREATE TABLE newsletter_schema ("
+            " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
+        )
+        for script in POSTGRES_MIGRATIONS[:11]:
+            conn.execute(script.encode())
+        conn.execute("INSERT INTO newsletter_schema (version) VALUES (11)")
+        for email, status in JOURNAL_AT_11:
+            conn.execute(
+                "INSERT INTO deliveries (issue_id, email, status, message_id, updated)"
+                " VALUES ('2026-W01', %s, %s, '<m@x>', 'x')",
+                (email, status),
+            )
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"schema upgraded from 11 to {SCHEMA_VERSION}." in result.output
+    with connect_postgres(server) as conn:
+        rows = conn.execute("SELECT email::text, status FROM deliveries ORDER BY email").fetchall()
+        assert sorted(rows) == sorted(JOURNAL_AT_11)
+        for twin in ("ana.lima@EXAMPLE.ORG", "école@example.org"):
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                conn.execute(
+                    "INSERT INTO deliveries (issue_id, email, status, updated)"
+                    " VALUES ('2026-W01', %s, 'sent', 'y')",
+                    (twin,),
+                )
+        conn.execute(RECORD_ONE, ("2026-W01", "école@EXAMPLE.org", "sent", 1, "", "<n@x>", "y"))
+        assert conn.execute(
+            "SELECT email::text, status, attempts FROM deliveries WHERE issue_id = '2026-W01'"
+            " AND email = 'ÉCOLE@example.org'"
+        ).fetchall() == [("ÉCOLE@example.org", "sent", 1)]
+    journal = PostgresJournal(server, "2026-W01")
+    try:
+        assert journal.recorded("ANA.LIMA@example.org") == ("sent", "<m@x>", "x")
+        journal.pg.raw.execute("SET enable_seqscan = off")  # three rows: show the index serves it
+        plan = journal.pg.raw.execute(
+            "EXPLAIN SELECT 1 FROM deliveries d WHERE d.issue_id = %s AND "
+            + same_address(journal.conn, "d.email", "%s"),
+            ("2026-W01", "BO@example.org"),
+        ).fetchall()
+        assert "deliveries_key" in str(plan)
+    finally:
+        journal.close()
+
+
+JOURNAL_AT_11 = [
+    ("Ana.Lima@Example.org", "sent"),
+    ("bo@example.org", "failed"),
+    ("ÉCOLE@example.org", "pending"),
 ]
 
 

@@ -52,7 +52,7 @@ from newsletter.config import Settings
 from newsletter.database_url import PostgresUrl
 from newsletter.mail.reader_stamp import ReaderStamps, reader_stamps, split_stamp
 from newsletter.mail.unsubscribe import unsubscribe_links, verify_token
-from newsletter.subscribers.connection import Connection, dialect
+from newsletter.subscribers.connection import Connection, dialect, same_address
 from newsletter.subscribers.database import database_error, open_database, utc_now
 from newsletter.subscribers.status_reasons import StatusReason
 from newsletter.subscribers.store import SubscriberStore
@@ -278,12 +278,13 @@ class Intake:
             return unplaced
         journal = self._journal_issues()  # once per run; then each lookup is one key per issue
         marks = ",".join("?" * len(journal))
-        # The journal's key is (issue_id, email): naming the issues lets SQLite use it
+        # The journal's key is (issue_id, email): naming the issues lets either backend use it
         # instead of reading every delivery for an address.  No issue sent: no rows (an
         # empty `IN ()` is SQLite's, not PostgreSQL's).
         sent = (
             self.conn.execute(
-                f"SELECT issue_id FROM deliveries WHERE issue_id IN ({marks}) AND email = ?"
+                f"SELECT d.issue_id FROM deliveries d WHERE d.issue_id IN ({marks})"
+                f" AND {same_address(self.conn, 'd.email', '?')}"
                 " AND status = 'sent' ORDER BY updated DESC, issue_id DESC",
                 (*journal, address),
             ).fetchall()

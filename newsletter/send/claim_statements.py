@@ -44,11 +44,13 @@ WITH candidates AS (
   ) c ON true
   WHERE s.id > %(last)s AND s.id <= %(up_to)s AND s.status = 'active'
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = %(issue)s
-                    AND d.email = s.email AND d.status IN {{done}} OFFSET 0)
+                    AND lower(d.email::text) = lower(s.email::text)
+                    AND d.status IN {{done}} OFFSET 0)
     AND (c.sender_id IS NULL
          OR (c.sender_id = %(me)s AND (c.claimed_at >= %(pass_start)s
              OR NOT EXISTS (SELECT 1 FROM deliveries t
-                            WHERE t.issue_id = %(issue)s AND t.email = s.email OFFSET 0)))
+                            WHERE t.issue_id = %(issue)s
+                              AND lower(t.email::text) = lower(s.email::text) OFFSET 0)))
          OR (c.sender_id <> %(me)s
              AND ((c.finished IS NULL AND c.lease_until < now()
                    AND c.server_epoch = {EPOCH})
@@ -81,7 +83,7 @@ SELECT EXISTS (
   SELECT 1 FROM subscribers s
   WHERE s.id <= %(up_to)s AND s.status = 'active'
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = %(issue)s
-                    AND d.email = s.email AND d.status IN {done}))
+                    AND lower(d.email::text) = lower(s.email::text) AND d.status IN {done}))
 """
 # Whether a range of ids (after `last`, up to `up_to`) may hold a reader this sender could
 # claim: one with no `done` outcome that no other *living* sender holds (its lease not run
@@ -97,7 +99,7 @@ SELECT EXISTS (
   SELECT 1 FROM subscribers s
   WHERE s.id > %(last)s AND s.id <= %(up_to)s AND s.status = 'active'
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = %(issue)s
-                    AND d.email = s.email AND d.status IN {done})
+                    AND lower(d.email::text) = lower(s.email::text) AND d.status IN {done})
     AND NOT EXISTS (SELECT 1 FROM send_claims c JOIN senders o ON o.sender_id = c.sender_id
                     WHERE c.issue_id = %(issue)s AND c.subscriber_id = s.id
                       AND c.sender_id <> %(me)s AND o.finished IS NULL
@@ -128,7 +130,8 @@ JOIN subscribers s ON s.id = c.subscriber_id
 WHERE c.issue_id = %s AND c.sender_id <> %s AND o.finished IS NULL AND o.lease_until >= now()
   AND s.id <= %s AND s.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = c.issue_id
-                  AND d.email = s.email AND d.status IN ('sent', 'unknown', 'failed'))
+                  AND lower(d.email::text) = lower(s.email::text)
+                  AND d.status IN ('sent', 'unknown', 'failed'))
 """
 STILL_MINE = """
 SELECT 1 FROM send_claims c JOIN subscribers s ON s.id = c.subscriber_id
@@ -138,7 +141,7 @@ WHERE c.issue_id = %s AND c.sender_id = %s AND s.email = %s
 # nor failed), so that the senders still running take them.
 RELEASE = """
 DELETE FROM send_claims c WHERE c.sender_id = %s AND NOT EXISTS (
-  SELECT 1 FROM subscribers s JOIN deliveries d ON d.email = s.email
+  SELECT 1 FROM subscribers s JOIN deliveries d ON lower(d.email::text) = lower(s.email::text)
   WHERE s.id = c.subscriber_id AND d.issue_id = c.issue_id
     AND d.status IN ('sent', 'unknown', 'failed'))
 """
@@ -152,7 +155,7 @@ RELEASE_SOME = """
 DELETE FROM send_claims c
 WHERE c.issue_id = %s AND c.subscriber_id = ANY(%s::bigint[]) AND c.sender_id = %s
   AND NOT EXISTS (
-  SELECT 1 FROM subscribers s JOIN deliveries d ON d.email = s.email
+  SELECT 1 FROM subscribers s JOIN deliveries d ON lower(d.email::text) = lower(s.email::text)
   WHERE s.id = c.subscriber_id AND d.issue_id = c.issue_id
     AND d.status IN ('sent', 'unknown', 'failed'))
 """

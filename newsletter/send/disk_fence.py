@@ -113,7 +113,7 @@ INSERT INTO deliveries AS d
   (issue_id, email, status, attempts, last_error, message_id, updated)
 SELECT r->>0, r->>1, r->>2, (r->>3)::integer, r->>4, r->>5, r->>6
 FROM durable, jsonb_array_elements(%s::jsonb) AS t(r)
-ON CONFLICT (issue_id, email) DO UPDATE SET
+ON CONFLICT (issue_id, (lower(email::text))) DO UPDATE SET
   status = excluded.status, attempts = d.attempts + excluded.attempts,
   last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated
 WHERE (d.status, d.message_id) IS DISTINCT FROM (excluded.status, excluded.message_id)

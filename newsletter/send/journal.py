@@ -41,7 +41,7 @@ from newsletter.errors import DeliveryError, display_path
 from newsletter.file_lock import held_lock
 from newsletter.mail.personalize import Recipient
 from newsletter.stored_text import storable_text
-from newsletter.subscribers.connection import Connection
+from newsletter.subscribers.connection import Connection, delivery_key, same_address
 from newsletter.subscribers.database import is_busy, open_database, utc_now
 from newsletter.subscribers.status_reasons import refusal_reason
 from newsletter.subscribers.store import SubscriberStore
@@ -235,7 +235,10 @@ class DeliveryJournal:
         """
         last, given = 0, 0
         done = "('sent')" if resend_unknown else "('sent', 'unknown')"
-        query = _UNSENT.format(still=_STILL_TO_SEND_IF.format(done=done))
+        still = _STILL_TO_SEND_IF.format(
+            done=done, same=same_address(self.conn, "d.email", "s.email")
+        )
+        query = _UNSENT.format(still=still)
         k, n = part
         while limit is None or given < limit:
             size = batch if limit is None else min(batch, limit - given)
@@ -285,7 +288,8 @@ class DeliveryJournal:
         """The journal's status, Message-ID and stamp of this address for the issue (None:
         no row)."""
         query = (
-            "SELECT status, message_id, updated FROM deliveries WHERE issue_id = ? AND email = ?"
+            "SELECT status, message_id, updated FROM deliveries d WHERE d.issue_id = ? AND "
+            + same_address(self.conn, "d.email", "?")
         )
         with self._lock:
             row = self._reading(lambda: self.conn.execute(query, (self.issue_id, email)).fetchone())
@@ -293,7 +297,10 @@ class DeliveryJournal:
 
     def would_send(self, email: str) -> bool:
         """Is this address active and neither sent nor unknown for the issue (in `unsent`)?"""
-        query = f"SELECT 1 FROM subscribers s WHERE s.email = ? AND {_STILL_TO_SEND}"
+        still = _STILL_TO_SEND_IF.format(
+            done=_DONE, same=same_address(self.conn, "d.email", "s.email")
+        )
+        query = f"SELECT 1 FROM subscribers s WHERE s.email = ? AND {still}"
         with self._lock:  # the writer's threads share this connection
             row = self._reading(lambda: self.conn.execute(query, (email, self.issue_id)).fetchone())
         return row is not None
@@ -314,7 +321,8 @@ class DeliveryJournal:
         """
         error = storable_text(error)  # a relay's or a socket's words: either backend keeps them
         row = (self.issue_id, email, status, attempts, error, message_id, now or utc_now())
-        self._write(lambda: self.conn.execute(RECORD, row))
+        record = RECORD.format(key=delivery_key(self.conn))
+        self._write(lambda: self.conn.execute(record, row))
 
     def stamp(self) -> str:
         """The `updated` stamp a row written now gets (the sender stamps an accepted outcome
@@ -400,7 +408,8 @@ class DeliveryJournal:
             ).fetchall()
         )
         if not_reached is None:
-            not_reached = q(_NOT_REACHED, (self.issue_id,)).fetchone()
+            same = same_address(self.conn, "d.email", "s.email")
+            not_reached = q(_NOT_REACHED.format(same=same), (self.issue_id,)).fetchone()
         unsent, inactive = not_reached
         last = q(
             "SELECT max(updated) FROM deliveries WHERE issue_id = ?", (self.issue_id,)
@@ -468,11 +477,13 @@ def send_lock(database: Path, issue_id: str) -> Iterator[None]:
 
 _NO_ID_LIMIT = 2**63 - 1  # SQLite's largest integer
 # An active subscriber `s` the issue (the parameter) has not reached: what a run would try.
+# `same`: connection.same_address of d.email and s.email, the form the journal's key is
+# found by on either backend (schema step 12).
 _STILL_TO_SEND_IF = (
     "s.status = 'active' AND NOT EXISTS (SELECT 1 FROM deliveries d"
-    " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN {done})"
+    " WHERE d.issue_id = ? AND {same} AND d.status IN {done})"
 )
-_STILL_TO_SEND = _STILL_TO_SEND_IF.format(done="('sent', 'unknown')")
+_DONE = "('sent', 'unknown')"
 # The subscribers the issue has not reached, in one pass over the list: the active ones (what
 # a run would try) and the unsubscribed or bounced ones ("not mailed").  One mailed before they
 # left counts as sent (or unknown), once.  One pass, not two: on PostgreSQL each pass hashes
@@ -481,7 +492,7 @@ _NOT_REACHED = (
     "SELECT count(*) FILTER (WHERE s.status = 'active'),"
     " count(*) FILTER (WHERE s.status != 'active') FROM subscribers s"
     " WHERE NOT EXISTS (SELECT 1 FROM deliveries d"
-    " WHERE d.issue_id = ? AND d.email = s.email AND d.status IN ('sent', 'unknown'))"
+    " WHERE d.issue_id = ? AND {same} AND d.status IN ('sent', 'unknown'))"
 )
 _UNSENT = """
 SELECT s.id, s.email, s.name, s.fields, s.first_name FROM subscribers s
@@ -499,7 +510,7 @@ ORDER BY d.updated, d.email LIMIT ?
 RECORD = """
 INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (issue_id, email) DO UPDATE SET
+ON CONFLICT {key} DO UPDATE SET
   status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
   last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated
 """

@@ -107,7 +107,7 @@ LINGER = 0.005
 # Both statements check the forgotten addresses themselves and so pass the journal's trigger
 # (schema step 11, postgres_schema.not_forgotten): a third of the insert's cost on the server.
 _UPSERT = """
-ON CONFLICT (issue_id, email) DO UPDATE SET
+ON CONFLICT (issue_id, (lower(email::text))) DO UPDATE SET
   status = excluded.status, attempts = d.attempts + excluded.attempts,
   last_error = excluded.last_error, message_id = excluded.message_id, updated = excluded.updated
 """

@@ -24,7 +24,7 @@ LEFT JOIN (
     count(*) FILTER (WHERE d.status = 'unknown') AS unknown
   FROM send_claims c
   JOIN subscribers s ON s.id = c.subscriber_id
-  LEFT JOIN deliveries d ON d.issue_id = c.issue_id AND d.email = s.email
+  LEFT JOIN deliveries d ON d.issue_id = c.issue_id AND lower(d.email::text) = lower(s.email::text)
   WHERE c.issue_id = %(issue)s
   GROUP BY c.sender_id
 ) t ON t.sender_id = o.sender_id
@@ -44,7 +44,7 @@ SELECT c.sender_id, count(c.subscriber_id),
   count(*) FILTER (WHERE s.status != 'active' AND d.status IS DISTINCT FROM 'sent'
                    AND d.status IS DISTINCT FROM 'unknown')
 FROM subscribers s
-LEFT JOIN deliveries d ON d.issue_id = %(issue)s AND d.email = s.email
+LEFT JOIN deliveries d ON d.issue_id = %(issue)s AND lower(d.email::text) = lower(s.email::text)
 LEFT JOIN send_claims c ON c.issue_id = %(issue)s AND c.subscriber_id = s.id
 GROUP BY c.sender_id
 """
@@ -95,7 +95,8 @@ JOIN subscribers s ON s.id = c.subscriber_id
 WHERE c.issue_id = %s AND o.finished IS NULL AND o.lease_until < now()
   AND o.server_epoch <> {EPOCH} AND s.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = c.issue_id
-                  AND d.email = s.email AND d.status IN ('sent', 'unknown', 'failed'))
+                  AND lower(d.email::text) = lower(s.email::text)
+                  AND d.status IN ('sent', 'unknown', 'failed'))
 GROUP BY o.host ORDER BY o.host
 """
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import colorsys
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 _COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
@@ -56,9 +56,12 @@ def declarations(style: str) -> dict[str, str]:
     return {name: value for name, (value, _) in weighed_declarations(style).items()}
 
 
+@lru_cache(maxsize=256)
 def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
     """`declarations`, each value with whether it is `!important` (a style sheet's rule
-    weighs it against the element's own style: css_sheet.py)."""
+    weighs it against the element's own style: css_sheet.py). Remembered for the last styles
+    read (not to be changed by the caller): one element's style is read by each of the
+    questions asked of it, a dozen times."""
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
     for part in _split(text):

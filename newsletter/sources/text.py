@@ -370,10 +370,14 @@ class _Page:
 def style_blocks(fragment: str) -> Iterator[tuple[dict[str, str], str]]:
     """Each `<style>` element of `fragment` as a browser finds it: its attributes and the CSS
     it holds (to the end when it is never closed). A `<style>` written inside a comment, an
-    attribute's value or a `<script>` is none (css_sheet.py reads the CSS)."""
-    for kind, css, attribute_text in _markup(fragment):
-        if kind == "css":
-            yield _attributes(attribute_text), css
+    attribute's value, a `<script>` or a `<template>` (whose content is inert) is none
+    (css_sheet.py reads the CSS)."""
+    templates = 0
+    for kind, value, attribute_text in _markup(fragment):
+        if kind == "css" and not templates:
+            yield _attributes(attribute_text), value
+        elif value == "template" and kind != "text":
+            templates = max(templates + (-1 if kind == "end" else 1), 0)
 
 
 def sheet_of(fragment: str) -> Sheet:

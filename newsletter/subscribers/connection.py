@@ -48,3 +48,20 @@ def address_key(conn: Connection) -> str:
     """The unique address of `subscribers` and `consents` as an `ON CONFLICT` names it: the
     NOCASE column on SQLite, the text index on lower(email) on PostgreSQL (schema step 8)."""
     return "((lower(email::text)))" if dialect(conn) == "postgresql" else "(email)"
+
+
+def delivery_key(conn: Connection) -> str:
+    """The unique (issue, address) of `deliveries` as an `ON CONFLICT` names it: the NOCASE
+    key on SQLite, the text index on lower(email) on PostgreSQL (schema step 12)."""
+    return (
+        "(issue_id, (lower(email::text)))" if dialect(conn) == "postgresql" else "(issue_id, email)"
+    )
+
+
+def same_address(conn: Connection, delivery: str, other: str) -> str:
+    """A condition that `delivery` (a `deliveries` address column) is the address `other` (a
+    column or a `?`), without regard to case, in the form the journal's key is found by: on
+    PostgreSQL both lower-cased as text (schema step 12), on SQLite the NOCASE column's `=`."""
+    if dialect(conn) == "postgresql":
+        return f"lower({delivery}::text) = lower({other}::text)"
+    return f"{delivery} = {other}"

@@ -200,6 +200,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     SELECT 1;
     """,
+    # 12: PostgreSQL's journal keyed on the lower-cased address (postgres_schema.DELIVERY_KEY).
+    # Nothing on SQLite: its key is the NOCASE column, as before.
+    """
+    SELECT 1;
+    """,
 )
 
 # How long a write waits for a busy database (another process writing, such as an import,

@@ -45,6 +45,7 @@ from newsletter.send.transport import (
     Transport,
 )
 from newsletter.subscribers.connection import Connection as DatabaseConnection
+from newsletter.subscribers.connection import delivery_key
 from newsletter.welcome.compose import WELCOME_ID, welcome_composer
 from newsletter.welcome.locks import WelcomeHold, welcome_lock
 
@@ -55,7 +56,8 @@ def queue_welcome(conn: DatabaseConnection, email: str, now: str) -> None:
     The statement runs on both backends (serve confirms sign-ups on PostgreSQL too)."""
     conn.execute(
         "INSERT INTO deliveries (issue_id, email, status, attempts, last_error, message_id,"
-        " updated) VALUES (?, ?, 'pending', 0, '', '', ?) ON CONFLICT (issue_id, email) DO NOTHING",
+        " updated) VALUES (?, ?, 'pending', 0, '', '', ?)"
+        f" ON CONFLICT {delivery_key(conn)} DO NOTHING",
         (WELCOME_ID, email, now),
     )
 
