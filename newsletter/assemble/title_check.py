@@ -13,6 +13,7 @@ Checks only: nothing here rewrites a title.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
@@ -90,7 +91,45 @@ def headline_faults(title: str) -> list[str]:
         faults.append("runs a second verb on without its subject ('… cries foul have ended')")
     if "which to" in title or "who to" in title:
         faults.append("leaves a relative clause without its verb ('which to')")
-    return faults + _ending_faults(title)
+    return faults + _garble_faults(words, index) + _ending_faults(title)
+
+
+# Round 29: the garbles a cut leaves inside a title that reads whole at its ends ("killed in an
+# shooting", "There heated moments", "closes its location and ditching plans"), read on every
+# set's rejects, not on one set's: a general self-check, so the fallback steps take over where a
+# cut is unsure.
+_VOWEL_SOUND = re.compile(r"^(?:[aeiouAEIOU]|h(?:our|onest|onou?r|eir)|[FHLMNRSX][A-Z])")
+_THERE_VERBS = word_set("is are was were has have had will may might could would can seems")
+
+
+def _garble_faults(words: list[str], index: int | None) -> list[str]:
+    """Faults a cut leaves inside a title (see above): "an" before a consonant, "There" with no
+    verb after it, a verb in "-s" coordinated with a bare "-ing"."""
+    faults = []
+    for word, after in pairwise(words):
+        if word.lower() == "an" and after[:1].isalpha() and not _VOWEL_SOUND.match(after):
+            faults.append(f"keeps 'an' before {quoted(after)}: a word between them was cut")
+            break
+    if len(words) > 1 and words[0] == "There" and words[1].lower() not in _THERE_VERBS:
+        faults.append("opens on 'There' without its verb")
+    if index is None:
+        return faults
+    verb = words[index].lower().strip(",;:")
+    for j in range(index + 1, len(words) - 1):
+        low = words[j].lower().strip("“”\"'‘’(),;:.!?")
+        if words[j - 1].endswith(",") or low in _LINKS - {"and"} or low.endswith("ing"):
+            break
+        nxt = words[j + 1].lower()
+        if (
+            low == "and"
+            and verb.endswith("s")
+            and nxt.endswith("ing")
+            and nxt not in _ING_NOUNS
+            and j + 2 < len(words)
+        ):
+            faults.append(f"coordinates {quoted(words[index])} with {quoted(words[j + 1])}")
+            break
+    return faults
 
 
 _SECOND_AUXILIARIES = word_set("has have had is are was were")
