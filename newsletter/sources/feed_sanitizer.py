@@ -104,7 +104,7 @@ def hiding_styles() -> None:
     # <script>'s is; <video>, <dialog> and the like it keeps for text.py to read.  Not a
     # ruby's <rp>, whose end tag HTML5 lets a page leave out: the sanitizer then dropped the
     # whole rest of the story waiting for it (its "(" and ")" show, as without ruby support)
-    never = {"template", "title", "noembed", "noframes"}
+    never = {"template", "title", "noembed", "noframes", "iframe"}
     cls.unacceptable_elements_with_end_tag = {*cls.unacceptable_elements_with_end_tag, *never}
 
 

@@ -81,7 +81,7 @@ _CLOSES_P = frozenset(
 # fallback of media and canvas, a <datalist>'s options, a <title> written into the body,
 # what browsers with embeds and frames skip, a ruby's parentheses.
 _NEVER_SHOWN = frozenset(
-    """template audio video canvas datalist title noembed noframes rp defs desc metadata
+    """template audio video canvas datalist title noembed noframes rp iframe defs desc metadata
     mphantom annotation annotation-xml""".split()  # noqa: SIM905
 )
 # SVG's elements that draw or hold text, whose presentation attributes are styles
