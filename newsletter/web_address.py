@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from newsletter.control_chars import control_character, quoted
 from newsletter.public_addresses import not_public
@@ -189,3 +189,32 @@ def unfetched_source(source: str) -> str | None:
     if source.lower().startswith("file://"):
         return f"{why}; for a file on this machine give its path ({urlsplit(source).path})"
     return why
+
+
+# A password before the host (`https://news:hunter2@feeds.example.org/`), and a query value
+# whose name says it is a credential (`?token=…`, `&api_key=…`, `&sig=…`): a private feed's
+# address carries them, and a message or a report line is read on screen and kept in logs.
+_USER_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)[^\s/?#]*@")
+_QUERY_PAIR = re.compile(r"([?&;])([^=&#\s]+)=([^&#\s]*)")
+_SECRET_WORDS = ("token", "key", "secret", "pass", "pwd", "auth", "sig", "session", "credential")
+HIDDEN_VALUE = "***"
+
+
+def without_address_secrets(text: str) -> str:
+    """`text` with the password of every address in it (`user:***@`) and the value of every
+    query parameter named as a credential (`?token=***`, `api%5Fkey=***`) masked, as the
+    `database` URL is shown (database_url.py): the rest of the address stays, so the editor
+    still sees which feed it is."""
+    if "://" not in text and "=" not in text:
+        return text
+    text = _USER_PASSWORD.sub(rf"\1{HIDDEN_VALUE}@", text)
+    return _QUERY_PAIR.sub(_masked_pair, text)
+
+
+def _masked_pair(pair: re.Match[str]) -> str:
+    name = pair.group(2)
+    while (decoded := unquote(name)) != name:  # `to%6Ben` is read as `token` by the server
+        name = decoded
+    if pair.group(3) and any(word in name.lower() for word in _SECRET_WORDS):
+        return f"{pair.group(1)}{pair.group(2)}={HIDDEN_VALUE}"
+    return pair.group(0)

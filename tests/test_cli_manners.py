@@ -139,3 +139,15 @@ def test_a_web_address_where_a_path_goes_is_one_line_and_nothing_fetched(workspa
     )
     assert "nothing was fetched" in lines[0] and "mkdir" not in lines[0]
     assert sorted(p.name for p in workspace.iterdir()) == before
+
+
+def test_a_web_address_where_a_path_goes_is_named_without_its_password_or_token(workspace):
+    """A private feed's address pasted where an issue folder goes is named as typed but for
+    its password and token (`user:***@`, `token=***`), as the database URL is: it was echoed
+    whole, the password on screen."""
+    typed = "https://news:hunter2@feeds.example.org/private.xml?token=T0KEN&page=2"
+    result = CliRunner().invoke(app, ["check", typed], prog_name="newsletter")
+    assert result.exit_code == 1
+    shown = "https://news:***@feeds.example.org/private.xml?token=***&page=2"
+    assert result.output.startswith(f"error: {shown}: a web address"), result.output
+    assert "hunter2" not in result.output and "T0KEN" not in result.output

@@ -55,12 +55,12 @@ class _Handler(socketserver.BaseRequestHandler):
         stop = self.server.stop
         send = self.request.sendall
         try:
-            if path == "/feed.xml":
+            if path.partition("?")[0] == "/feed.xml":
                 send(
                     b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(RSS)
                     + RSS
                 )
-            elif path == "/empty.xml":
+            elif path.partition("?")[0] == "/empty.xml":
                 send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + EMPTY_RSS)
             elif path == "/drip":  # a byte every 50 ms: no single read ever times out
                 send(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<?xml")
@@ -320,3 +320,57 @@ def test_a_build_says_which_feed_urls_it_fetched(workspace):
     assert result.exit_code == 0, result.output
     assert f"\n  fetched  {address}\n" in result.output
     assert server.paths == ["/feed.xml"]
+
+
+def test_a_private_feeds_password_and_token_never_reach_the_terminal(workspace):
+    """A private feed's address (`user:password@`, `?token=`, `&api_key=`) is fetched as
+    written, but the build's `fetched` line, a failed fetch's error and a feed's warning show
+    `user:***@` and `token=***`, as the database URL is shown: they were printed whole, on
+    screen and into logs."""
+    toml = workspace / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
+    )
+    secrets = ("hunter2", "T0KEN", "K3Y")
+    query = "?token=T0KEN&api_key=K3Y&page=2"
+    with bad_server() as server:
+        port = server.server_address[1]
+        address = f"http://news:hunter2@127.0.0.1:{port}/feed.xml{query}"
+        built = CliRunner().invoke(app, ["build", "seeds", address, "--date", "2026-11-26"])
+        gone = CliRunner().invoke(app, ["build", "seeds", address.replace("feed", "gone")])
+        empty = CliRunner().invoke(
+            app, ["build", "seeds", address.replace("feed", "empty"), "--date", "2026-11-26"]
+        )
+    assert built.exit_code == 0, built.output
+    shown = f"http://news:***@127.0.0.1:{port}/feed.xml?token=***&api_key=***&page=2"
+    assert f"\n  fetched  {shown}\n" in built.output
+    assert gone.exit_code == 1 and "gone.xml?token=***&api_key=***&page=2" in gone.output
+    assert "empty.xml?token=***" in empty.output, empty.output
+    for result in (built, gone, empty):
+        assert not any(secret in result.output for secret in secrets), result.output
+    assert server.paths[0] == f"/feed.xml{query}"  # fetched as written
+
+
+def test_a_preview_says_when_newsletter_toml_names_other_sources(workspace):
+    """A preview started from newsletter.toml's sources keeps reading those (and the feed bytes
+    it fetched); a save that changes them in newsletter.toml is a warning saying to restart,
+    the token masked, and nothing is fetched: the save rebuilt from the old sources silently."""
+    from newsletter.preview.target import PreviewTarget
+    from tests.conftest import SAMPLE_DATE
+
+    target = PreviewTarget.for_sources(["seeds"], workspace, SAMPLE_DATE, named=("seeds/",))
+    assert not any("sources changed" in w for w in target.build()[1])
+    toml = workspace / "newsletter.toml"
+    with bad_server() as server:
+        added = url(server, "/feed.xml?key=S3CRET")
+        toml.write_text(
+            toml.read_text("utf-8").replace(
+                'sources = ["seeds/"]', f'sources = ["seeds/", "{added}"]'
+            ),
+            "utf-8",
+        )
+        _result, warnings = target.build()
+    changed = [w for w in warnings if "sources changed" in w]
+    assert len(changed) == 1 and "restart the preview" in changed[0], warnings
+    assert "key=***" in changed[0] and "S3CRET" not in changed[0]
+    assert server.paths == []

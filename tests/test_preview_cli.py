@@ -73,3 +73,43 @@ def test_preview_serves_until_ctrl_c_and_moves_off_a_busy_port(tmp_path):
     assert f"warning: port {taken} is taken: using" in err
     assert "Preview stopped. Next:" in out
     assert "Traceback" not in err
+
+
+def test_the_preview_masks_a_feeds_token_and_escapes_its_control_characters(tmp_path):
+    """The preview's start line naming the feed URLs it fetched once, and the error of a first
+    build that failed, show a private feed's `user:***@` and `token=***`, and a control
+    character in an address as `\\x1b`: both were printed as written, the password on screen
+    and an escape sequence to the terminal."""
+    workspace = make_workspace(tmp_path / "workspace")
+    toml = workspace / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
+    )
+    with socket.socket() as closed:  # a port nobody listens on: the fetch fails at once
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    feeds = [f"http://news:hunter2@127.0.0.1:{port}/\x1b[31mred.xml?token=T0KEN"]
+    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
+    options = ["--no-open", "--port", "0", "--date", "2026-11-26"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "preview", "seeds/", *feeds, *options],
+        cwd=workspace,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        while not any(line.startswith("Feed URLs fetched once") for line in lines):
+            line = process.stdout.readline()
+            assert line, f"the preview ended early: {process.stderr.read()}"
+            lines.append(line)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    said = "".join(lines) + out + err
+    shown = f"news:***@127.0.0.1:{port}/\\x1b[31mred.xml?token=***"
+    assert shown in lines[-1]
+    assert "error: " in err and shown in err, err
+    assert "hunter2" not in said and "T0KEN" not in said and "\x1b" not in said

@@ -483,3 +483,48 @@ def test_a_mistyped_source_path_names_the_one_it_was_likely_meant_to_be(workspac
     assert result.exit_code == 1
     assert result.output.count("\n") == 1, result.output
     assert result.output.rstrip().endswith(f"check the path (did you mean {meant}?)"), result.output
+
+
+def test_a_mistyped_path_in_a_huge_folder_is_not_compared_name_by_name(tmp_path):
+    """A folder of more than NEAR_MISS_NAMES entries (a mail dump, 100,000 files) is not
+    searched for a nearer name: comparing each took 5 s before the one-line error, for a
+    guess among lookalikes; the error says to check the path, no suggestion."""
+    from newsletter.sources.reading import NEAR_MISS_NAMES
+
+    big = tmp_path / "dump"
+    big.mkdir()
+    for i in range(NEAR_MISS_NAMES + 1):
+        (big / f"story-{i:05d}.txt").touch()
+    with pytest.raises(SourceError) as caught:
+        load_sources([str(big / "story-00001.tx")])
+    assert str(caught.value).endswith("check the path"), caught.value
+    (big / "story-00002.txt").unlink()
+    (big / "story-00003.txt").unlink()
+    with pytest.raises(SourceError, match=r"did you mean .*story-00001\.txt\?\)$"):
+        load_sources([str(big / "story-00001.tx")])
+
+
+def test_an_unreadable_workspace_folder_is_passed_over_by_the_feeds_warning(tmp_path, monkeypatch):
+    """A workspace folder that cannot be listed (another user's, mode 000) says nothing about
+    feeds and the build goes on: the check for unnamed feed folders ended `newsletter build`
+    on a PermissionError traceback."""
+    from newsletter.config import load_settings
+    from newsletter.sources import named
+
+    for folder in ("seeds", "private", "feeds"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "seeds" / "story.md", "# A story\n\nIts text.\n")
+    write(tmp_path / "feeds" / "world.xml", "<rss/>")
+    (tmp_path / "newsletter.toml").write_text('name = "x"\n', "utf-8")
+    listed = named.source_files
+
+    def refused(folder: Path) -> list[Path]:  # inject the failure: tests run as root here
+        if folder.name == "private":
+            raise PermissionError(13, "Permission denied", str(folder))
+        return listed(folder)
+
+    monkeypatch.setattr(named, "source_files", refused)
+    settings, _ = load_settings(tmp_path)
+    found, warnings = named.named_sources(settings)
+    assert found == [str(tmp_path / "seeds")]
+    assert len(warnings) == 1 and warnings[0].startswith("feeds/: 1 feed file"), warnings

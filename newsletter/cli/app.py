@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from newsletter.cli import help_format  # noqa: F401  (help in the README's words)
 from newsletter.control_chars import FLAG_TAGS, UNSHOWN_CLASS, escaped_character, quoted
 from newsletter.errors import ConfigError, NewsletterError
+from newsletter.web_address import without_address_secrets
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -88,7 +89,8 @@ def on_this_machine(what: str) -> Callable[[Path | None], Path | None]:
             scheme, rest = m.group(1), str(value)[m.end() :]
             typed = f"{scheme}://{'/' if scheme.lower() == 'file' else ''}{rest}"
             raise ConfigError(
-                f"{typed}: a web address, not a file or folder on this machine; give {what} "
+                f"{without_address_secrets(typed)}: a web address, not a file or folder on this "
+                f"machine; give {what} "
                 "(nothing was fetched)"
             )
         return value

@@ -248,6 +248,7 @@ def _report(
     from newsletter.errors import display_path
     from newsletter.render import GMAIL_CLIP_BYTES
     from newsletter.render.length import issue_length
+    from newsletter.web_address import without_address_secrets
 
     issue, folder = result.issue, display_path(result.folder)
     how = "re-rendered from its manifest" if result.from_manifest else "built"
@@ -255,7 +256,7 @@ def _report(
     if result.backup:
         typer.echo(f"  kept     your previous manifest as {folder}/{result.backup}")
     for address in fetched:
-        typer.echo(f"  fetched  {terminal_safe(address)}")
+        typer.echo(f"  fetched  {terminal_safe(without_address_secrets(address))}")
     typer.echo(f"  subject  {issue.subject}")
     typer.echo(f"  lead     {issue.lead.title}")
     if issue.lead.title_from:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from newsletter.cli.app import app, parse_date, warn
+from newsletter.cli.app import app, parse_date, terminal_safe, warn
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,6 +51,7 @@ def preview(
 
     from newsletter.errors import display_path
     from newsletter.preview import is_loopback, open_preview
+    from newsletter.web_address import without_address_secrets
 
     if not is_loopback(host):
         warn(
@@ -58,17 +59,30 @@ def preview(
             "on the network"
         )
 
+    said: set[str] = set()  # warnings already on the terminal: a save says only a new one
+
     def report(snapshot: PreviewSnapshot) -> None:
         if snapshot.error or snapshot.folder is None:
-            typer.echo(f"error: {snapshot.error} (shown in the page; fix it and save)", err=True)
+            error = terminal_safe(str(snapshot.error))
+            typer.echo(f"error: {error} (shown in the page; fix it and save)", err=True)
         else:
             typer.echo(f"built {display_path(snapshot.folder)}/ in {snapshot.seconds:.2f} s")
+        if started:
+            for warning in snapshot.warnings:
+                if warning not in said:
+                    warn(warning)
+                    said.add(warning)
+
+    started: list[bool] = []
+    named: tuple[str, ...] | None = None
 
     if not sources:
         from newsletter.cli.app import workspace_settings
-        from newsletter.sources.named import named_sources
+        from newsletter.sources.named import DEFAULT_SOURCES, named_sources
 
-        sources, unmatched = named_sources(workspace_settings())
+        settings = workspace_settings()
+        named = tuple(settings.sources or DEFAULT_SOURCES)
+        sources, unmatched = named_sources(settings)
         for warning in unmatched:
             warn(warning)
     with open_preview(
@@ -79,10 +93,13 @@ def preview(
         port=port,
         on_build=report,
         learn=not no_learn,
+        named=named,
     ) as running:
         first = running.snapshot
         for warning in first.warnings:
             warn(warning)
+        said.update(first.warnings)
+        started.append(True)
         if port and running.server.port != port:
             warn(f"port {port} is taken: using {running.server.port}")
         shown = f"{display_path(first.folder)}/" if first.folder else "the issue"
@@ -90,8 +107,9 @@ def preview(
         typer.echo(f"Previewing {shown} at {running.url}")
         typer.echo(f"Watching {watched}: save a change and the page reloads. Ctrl-C to stop.")
         if running.target.feed_urls:
+            feeds = ", ".join(running.target.feed_urls)
             typer.echo(
-                f"Feed URLs fetched once ({', '.join(running.target.feed_urls)}): "
+                f"Feed URLs fetched once ({terminal_safe(without_address_secrets(feeds))}): "
                 "a save rebuilds from what they gave; restart the preview to fetch them again."
             )
         if not no_open:

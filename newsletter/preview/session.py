@@ -96,9 +96,11 @@ def open_preview(
     port: int = DEFAULT_PORT,
     on_build: Callable[[PreviewSnapshot], None] | None = None,
     learn: bool = True,
+    named: Sequence[str] | None = None,
 ) -> Preview:
-    """Build once, then serve and watch; `sources` as for `newsletter build` or an issue folder."""
-    target = PreviewTarget.for_sources(sources, workspace, today, learn=learn)
+    """Build once, then serve and watch; `sources` as for `newsletter build` or an issue folder
+    (`named`: newsletter.toml's sources as written, when `sources` came from them)."""
+    target = PreviewTarget.for_sources(sources, workspace, today, learn=learn, named=named)
     watcher_box: list[InputWatcher] = []
 
     def built(snapshot: PreviewSnapshot) -> None:

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from newsletter.assemble import AssembleOptions
 from newsletter.build import BuildResult, build, rebuild
-from newsletter.config import CONFIG_NAME, load_settings
+from newsletter.config import CONFIG_NAME, Settings, load_settings
 from newsletter.errors import SourceError, display_path
 from newsletter.issue.layout import is_issue_folder
 from newsletter.issue.manifest import MANIFEST_NAME
 from newsletter.render.templates import template_dirs
+from newsletter.sources.named import DEFAULT_SOURCES
 from newsletter.sources.reading import near_miss
-from newsletter.web_address import unfetched_source
+from newsletter.web_address import unfetched_source, without_address_secrets
 
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp")
 
@@ -40,10 +41,19 @@ class PreviewTarget:
     # save rebuilds, and a template tweak must not fetch (and re-rank) a feed behind the
     # editor's back.  Restarting the preview fetches again.
     fetched: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    # The sources newsletter.toml named when the preview started, as written (None: given on
+    # the command line): a save that changes them is said, not read behind the editor's back.
+    named: tuple[str, ...] | None = None
 
     @classmethod
     def for_sources(
-        cls, sources: Sequence[str], workspace: Path, today: dt.date, *, learn: bool = True
+        cls,
+        sources: Sequence[str],
+        workspace: Path,
+        today: dt.date,
+        *,
+        learn: bool = True,
+        named: Sequence[str] | None = None,
     ) -> PreviewTarget:
         """A target for `newsletter preview SOURCE...`: one issue folder, or story sources.
 
@@ -67,6 +77,7 @@ class PreviewTarget:
             today=today,
             issue_folder=folder.resolve() if folder else None,
             learn=learn,
+            named=tuple(named) if named is not None else None,
         )
 
     @property
@@ -78,6 +89,7 @@ class PreviewTarget:
         """Build once with the workspace's current settings; return the result and any warnings."""
 
         settings, warnings = load_settings(self.workspace)
+        warnings = (*warnings, *self._sources_changed(settings))
         if self.issue_folder is not None:
             return rebuild(self.issue_folder, settings), warnings
         # With a [schedule], the issue of the next send day, under its id (as `build` makes it).
@@ -90,6 +102,19 @@ class PreviewTarget:
         )
         built = build(list(self.sources), settings, options, learn=self.learn, fetched=self.fetched)
         return built, warnings
+
+    def _sources_changed(self, settings: Settings) -> tuple[str, ...]:
+        """A warning when newsletter.toml's sources differ from those the preview started
+        with: it keeps reading those (a feed URL added is not fetched behind the editor's
+        back, one removed is not silently still shown)."""
+        now = tuple(settings.sources or DEFAULT_SOURCES)
+        if self.named is None or now == self.named:
+            return ()
+        shown = without_address_secrets(", ".join(now))
+        return (
+            f"{CONFIG_NAME}: sources changed since the preview started ({shown}); it still "
+            "reads the ones it started with, nothing new fetched: restart the preview to read them",
+        )
 
     @property
     def feed_urls(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from newsletter.control_chars import visible, without_invisibles
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
 from newsletter.sources.reading import near_miss, read_bytes, read_text
-from newsletter.web_address import unfetched_source
+from newsletter.web_address import unfetched_source, without_address_secrets
 
 TEXT_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -104,7 +104,11 @@ def _load_one(
             )
             if fetched is not None:
                 fetched[item] = data
-        yield parse_feed(data, item)
+        try:  # its messages name it: a private feed's password or token masked there
+            parsed = parse_feed(data, item)
+        except SourceError as e:
+            raise SourceError(without_address_secrets(str(e))) from None
+        yield replace(parsed, warnings=tuple(map(without_address_secrets, parsed.warnings)))
         return
     if isinstance(item, str) and (why := unfetched_source(item)):
         raise SourceError(f"{item}: {why}")

@@ -29,7 +29,13 @@ from newsletter.sources.feed_outlet import entry_outlet, publisher_text
 from newsletter.sources.feed_xml import entity_advice, xml_problem
 from newsletter.sources.summaries import summary_text, without_trailer
 from newsletter.sources.text import html_to_text, read_html, sentences
-from newsletter.web_address import AddressError, address_host, reader_address, web_address
+from newsletter.web_address import (
+    AddressError,
+    address_host,
+    reader_address,
+    web_address,
+    without_address_secrets,
+)
 
 if TYPE_CHECKING:
     import http.client
@@ -283,6 +289,13 @@ def fetch_feed(
     second cannot hold the build longer than a silent one.  Only public addresses are
     connected to, on every hop (public_hosts.py), unless `private_hosts`.
     """
+    try:
+        return _fetch(url, max_bytes, seconds, private_hosts)
+    except SourceError as e:  # a private feed's password or token never in the message
+        raise SourceError(without_address_secrets(str(e))) from None
+
+
+def _fetch(url: str, max_bytes: int, seconds: float, private_hosts: bool) -> bytes:
     deadline = _Deadline(url, time.monotonic() + seconds, seconds)
     current = url
     for _hop in range(MAX_REDIRECTS + 1):

@@ -71,7 +71,10 @@ def _unnamed_feed_folders(settings: Settings, found: Sequence[str]) -> list[str]
     for folder in folders:
         if folder.name.startswith((".", "_")) or folder.resolve() in own:
             continue
-        files = source_files(folder)
+        try:
+            files = source_files(folder)
+        except OSError:  # unreadable (a folder of another user's): not the editor's feeds
+            continue
         feeds = [p.name for p in files if p.suffix.lower() in FEED_SUFFIXES]
         if not feeds or any(p.resolve() in read for p in files):
             continue
