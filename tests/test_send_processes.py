@@ -341,3 +341,53 @@ def test_an_address_saved_twice_in_the_recovery_file_counts_once(send_ws):
     state = delivery_status(send_ws.issue, send_ws.settings)
     assert state.recovering == 1
     assert (state.counts.sent, state.counts.unsent) == (1, 2)
+
+
+_WEDGED_WORKER = """
+import os, signal, sys, time
+from newsletter.send import processes
+
+processes.STOP_GRACE, processes.SECOND_GRACE = 0.5, 0.5
+
+def work(k, board):
+    os.write(int(sys.argv[1]), f"{os.getpid()}\\n".encode())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as deaf as one stuck on a copied lock
+    while True:
+        time.sleep(1)
+
+def lost(k, why, counts):
+    return why
+
+def progress(_):
+    time.sleep(1)
+    raise RuntimeError("the progress bar cannot be drawn")
+
+try:
+    processes.spread(1, work, total=1, on_progress=progress, lost=lost)
+except RuntimeError as e:
+    print("stopped:", e)
+"""
+
+
+def test_a_worker_deaf_to_ctrl_c_is_killed_when_the_parent_must_stop_and_never_holds_it():
+    """The parent cannot follow its workers any more (its progress bar fails) and one worker
+    takes no Ctrl-C (as one forked while another thread held a lock it then waits for, which
+    once held the whole test suite in waitpid for ever): after the two graces it is killed
+    and reaped, and the parent's error comes out."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    run = subprocess.run(
+        [sys.executable, "-c", _WEDGED_WORKER, str(write_end)],
+        pass_fds=(write_end,),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    os.close(write_end)
+    worker = int(os.read(read_end, 64).split()[0])
+    os.close(read_end)
+    assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # killed and reaped, not left behind

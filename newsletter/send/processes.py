@@ -53,6 +53,11 @@ Work = Callable[[int, "SharedBoard"], T]
 
 _SLOTS = 4  # per process: sent, failed (or unknown), failures in a row, connections reconnecting
 _TICK = 0.1  # seconds between the parent's looks at the board (progress, exits)
+# When the parent must stop its workers (it cannot follow them any more): how long a worker
+# may take to finish and record its messages in flight after a Ctrl-C (an SMTP reply's own
+# timeout is longer: past this it is unknown, as after a kill), then after a second one.
+STOP_GRACE = 30.0
+SECOND_GRACE = 5.0
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # What the parent passes on to its workers (as SIGINT): SIGHUP too, since the workers, in a
 # group of their own, never get the terminal's hang-up, and the parent must not die of it.
@@ -178,17 +183,44 @@ def spread(
             # drawn, say): stop them and wait for them, so the send lock is never released
             # while one of them still mails.
             board.stop()
-            for pid in workers:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGINT)
-            for pid, (_, fd) in workers.items():
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(pid, 0)
+            _stop_workers(list(workers))
+            for _, fd in workers.values():
                 os.close(fd)
             raise
         finally:
             voices.close()
     return [results[k] for k in range(processes)]
+
+
+def _stop_workers(pids: list[int]) -> None:
+    """Stop the workers and reap every one, however wedged: a Ctrl-C (the messages in
+    flight finish and are recorded) and STOP_GRACE seconds, a second (stop waiting for them)
+    and SECOND_GRACE more, then SIGKILL, as a `kill -9` would (what was in flight stays
+    unknown, never re-sent blindly).  A worker stuck where no signal handler runs (forked
+    while another thread held a lock it then needs) once held its parent in waitpid for ever."""
+    left = set(pids)
+    for how, grace in ((signal.SIGINT, STOP_GRACE), (signal.SIGINT, SECOND_GRACE)):
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, how)
+        deadline = time.monotonic() + grace
+        while left and time.monotonic() < deadline:
+            left -= {pid for pid in left if _reaped(pid)}
+            if left:
+                time.sleep(_TICK)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def _reaped(pid: int) -> bool:
+    """Whether worker `pid` has ended (and is reaped now)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:  # already reaped
+        return True
 
 
 class _Voices:
