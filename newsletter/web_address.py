@@ -195,19 +195,24 @@ def unfetched_source(source: str) -> str | None:
 # whose name says it is a credential (`?token=…`, `&api_key=…`, `&sig=…`): a private feed's
 # address carries them, and a message or a report line is read on screen and kept in logs.
 _USER_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)[^\s/?#]*@")
-_QUERY_PAIR = re.compile(r"([?&;])([^=&#\s]+)=([^&#\s]*)")
+# A user name alone before the host is how some private feeds carry their token
+# (`https://3f9a…@feeds.example.org/`): shown as `***@`.
+_USER_ALONE = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^\s/?#@:]+@")
+_QUERY_PAIR = re.compile(r"([?&;#])([^=&#\s]+)=([^&#\s]*)")
 _SECRET_WORDS = ("token", "key", "secret", "pass", "pwd", "auth", "sig", "session", "credential")
 HIDDEN_VALUE = "***"
 
 
 def without_address_secrets(text: str) -> str:
-    """`text` with the password of every address in it (`user:***@`) and the value of every
-    query parameter named as a credential (`?token=***`, `api%5Fkey=***`) masked, as the
+    """`text` with the password of every address in it (`user:***@`, a user name alone:
+    `***@`) and the value of every query or fragment parameter named as a credential
+    (`?token=***`, `api%5Fkey=***`, `#auth=***`) masked, as the
     `database` URL is shown (database_url.py): the rest of the address stays, so the editor
     still sees which feed it is."""
     if "://" not in text and "=" not in text:
         return text
     text = _USER_PASSWORD.sub(rf"\1{HIDDEN_VALUE}@", text)
+    text = _USER_ALONE.sub(rf"\1{HIDDEN_VALUE}@", text)
     return _QUERY_PAIR.sub(_masked_pair, text)
 
 

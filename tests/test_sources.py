@@ -468,6 +468,29 @@ def test_a_folder_of_feeds_no_source_names_is_a_warning(tmp_path):
     assert named_sources(settings)[1] == ()
 
 
+def test_the_feeds_folder_warning_shows_a_private_feeds_address_masked(tmp_path):
+    """The feeds/ warning's suggested command lists every source as written: a private feed's
+    password, a token given as its user name and a `?token=` are masked there as everywhere
+    (they were printed whole at every build)."""
+    from newsletter.config import load_settings
+    from newsletter.sources.named import named_sources
+
+    for folder in ("seeds", "feeds"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "feeds" / "world.xml", "<rss/>")
+    private = "https://news:hunter2@feeds.example.org/f.xml?token=abc"
+    alone = "https://T0KEN9@feeds.example.org/g.xml"
+    (tmp_path / "newsletter.toml").write_text(
+        f'sources = ["seeds/", "{private}", "{alone}"]\n', "utf-8"
+    )
+    (warning,) = named_sources(load_settings(tmp_path)[0])[1]
+    assert warning.endswith(
+        "newsletter build seeds/ https://news:***@feeds.example.org/f.xml?token=*** "
+        "https://***@feeds.example.org/g.xml feeds/"
+    )
+    assert not any(secret in warning for secret in ("hunter2", "abc", "T0KEN9"))
+
+
 @pytest.mark.parametrize(
     ("given", "meant"),
     [("seed/", "seeds/"), ("seeds/000_42a246ca27ba598a.tx", "seeds/000_42a246ca27ba598a.txt")],

@@ -18,6 +18,7 @@ from newsletter.config import Settings, setting_where
 from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Sources
+from newsletter.web_address import without_address_secrets
 from newsletter.sources import FEED_SUFFIXES, source_files
 
 DEFAULT_SOURCES = ("seeds",)
@@ -78,7 +79,9 @@ def _unnamed_feed_folders(settings: Settings, found: Sequence[str]) -> list[str]
         feeds = [p.name for p in files if p.suffix.lower() in FEED_SUFFIXES]
         if not feeds or any(p.resolve() in read for p in files):
             continue
-        named = " ".join(_as_written(settings, s) for s in settings.sources or DEFAULT_SOURCES)
+        named = without_address_secrets(
+            " ".join(_as_written(settings, s) for s in settings.sources or DEFAULT_SOURCES)
+        )
         shown = ", ".join(feeds[:3]) + (", …" if len(feeds) > 3 else "")
         plural = "s" if len(feeds) > 1 else ""
         warnings.append(
