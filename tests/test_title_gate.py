@@ -836,6 +836,21 @@ _ROUND_29_FAULTS = ("keeps 'an'", "opens on 'There'", "coordinates")
             "There are loud scenes at the Millbrook council meeting",
         ),
         (
+            "Pilot ejects from an crash over the desert",
+            "keeps 'an' before",
+            "Pilot ejects from an F-16 over the desert and an X-ray finds no break",
+        ),
+        (
+            "There 40 hostages in the tunnels",
+            "opens on 'There'",
+            "There remain 40 hostages in the tunnels",
+        ),
+        (
+            "There a vote on the budget",
+            "opens on 'There'",
+            "There must be a vote on the budget",
+        ),
+        (
             "Club closes its old Easton hall and selling the land to the town",
             "coordinates",
             "Storm cuts a swath across the valley, snarling traffic and cutting power",

@@ -98,8 +98,13 @@ def headline_faults(title: str) -> list[str]:
 # shooting", "There heated moments", "closes its location and ditching plans"), read on every
 # set's rejects, not on one set's: a general self-check, so the fallback steps take over where a
 # cut is unsure.
-_VOWEL_SOUND = re.compile(r"^(?:[aeiouAEIOU]|h(?:our|onest|onou?r|eir)|[FHLMNRSX][A-Z])")
-_THERE_VERBS = word_set("is are was were has have had will may might could would can seems")
+# A letter said with a vowel sound ("an FBI", "an F-16", "an X-ray", "an M.P.")
+_VOWEL_SOUND = re.compile(r"^(?:[aeiouAEIOU]|h(?:our|onest|onou?r|eir)|[FHLMNRSX](?:[A-Z]|[-.\d]))")
+_THERE_VERBS = word_set(
+    "is are was were has have had will may might could would can must should shall "
+    "seem seems seemed remain remains remained appear appears appeared exist exists existed "
+    "come comes came stand stands stood lies lay"
+)
 
 
 def _garble_faults(words: list[str], index: int | None) -> list[str]:
