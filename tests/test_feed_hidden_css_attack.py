@@ -24,7 +24,11 @@ FORMS = {
     "a custom property": ("--h:none;display:var(--h)", "--h:inline;display:var(--h, none)"),
     "a custom property's fallback": ("display:var(--nothing, none)", "display:var(--nothing)"),
     "a relative offset": ("position:relative;left:-9999px", "position:relative;left:-10px"),
-    "a sticky offset": ("position:sticky;top:-9999px", "position:sticky;top:0"),
+    # a sticky element stays in the flow: its offset only says where it would stick
+    "a sticky offset is no offset": (
+        "position:absolute;top:-9999px",
+        "position:sticky;top:-9999px",
+    ),
     "translate3d()": ("transform:translate3d(-9999px, 0, 0)", "transform:translate3d(9px,0,0)"),
     "a small scale()": ("transform:scale(0.01)", "transform:scale(1)"),
     "scaleY() flat": ("transform:scaleY(0.05)", "transform:scaleY(1.5)"),

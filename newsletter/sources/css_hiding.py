@@ -9,8 +9,8 @@ form read once; a page hides text in many more, each read here as a browser read
 - a zero or near-zero size: `font-size` (or the `font` shorthand, `font: 0/0 a`) under
   TINY_FONT (4 px), or `height`/`max-height`/`width`/`max-width` of at most 1 px with
   `overflow` hidden or clip;
-- moved off the page: `position: absolute|fixed|relative|sticky` with `left`/`top`/`right`/
-  `bottom`, or a `text-indent`, `margin-left`/`margin-top`, `translate()` (`3d` too), a
+- moved off the page: `position: absolute|fixed|relative` (never `sticky`, which stays in
+  the flow) with `left`/`top`/`right`/`bottom`, or a `text-indent`, `margin-left`/`margin-top`, `translate()` (`3d` too), a
   `matrix()`'s offsets or the `translate` property, of 500 px or more to the left or up, or
   `left`/`right` 5,000 px or more;
 - shrunk past reading: `zoom`, the `scale` property, `scale()` or `matrix()` under a quarter
@@ -371,7 +371,8 @@ def _off_page(d: dict[str, str]) -> bool:
     margins = d.get("margin", "").split()
     if 1 <= len(margins) <= 4:  # top, then left: the last of 1, 2, 2 and 4 values
         moved += [margins[0], margins[(0, 1, 1, 3)[len(margins) - 1]]]
-    if d.get("position") in ("absolute", "fixed", "relative", "sticky"):
+    # not "sticky": a sticky element stays in the flow, its offset only says where it would stick
+    if d.get("position") in ("absolute", "fixed", "relative"):
         moved += [d.get(k, "") for k in ("left", "top", "right", "bottom")]  # right: -9999px
         if any((_pixels(d.get(k, "")) or 0.0) >= -OFF_PAGE * 10 for k in ("left", "right")):
             return True  # 5000px or more from an edge: past the page
