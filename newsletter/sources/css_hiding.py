@@ -10,8 +10,9 @@ form read once; a page hides text in many more, each read here as a browser read
   TINY_FONT (4 px), or `height`/`max-height`/`width`/`max-width` of at most 1 px with
   `overflow` hidden or clip;
 - moved off the page: `position: absolute|fixed|relative` (never `sticky`, which stays in
-  the flow) with `left`/`top`/`right`/`bottom`, or a `text-indent`, `margin-left`/`margin-top`, `translate()` (`3d` too), a
-  `matrix()`'s offsets or the `translate` property, of 500 px or more to the left or up, or
+  the flow) with `left`/`top`/`right`/`bottom`, or a `text-indent`,
+  `margin-left`/`margin-top`, `translate()` (`3d` too), a `matrix()`'s offsets or the
+  `translate` property, of 500 px or more to the left or up, or
   `left`/`right` 5,000 px or more;
 - shrunk past reading: `zoom`, the `scale` property, `scale()` or `matrix()` under a quarter
   (16 px text under TINY_FONT); `content-visibility: hidden`;
