@@ -100,16 +100,55 @@ def test_the_preview_masks_a_feeds_token_and_escapes_its_control_characters(tmp_
         text=True,
     )
     try:
-        lines = []
-        while not any(line.startswith("Feed URLs fetched once") for line in lines):
-            line = process.stdout.readline()
-            assert line, f"the preview ended early: {process.stderr.read()}"
-            lines.append(line)
+        lines = _start_lines(process)
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
     said = "".join(lines) + out + err
     shown = f"news:***@127.0.0.1:{port}/\\x1b[31mred.xml?token=***"
-    assert shown in lines[-1]
+    assert shown in lines[-1] and "each save tries them again" in lines[-1]
+    assert not any(line.startswith("Feed URLs fetched once") for line in lines)  # it failed
     assert "error: " in err and shown in err, err
     assert "hunter2" not in said and "T0KEN" not in said and "\x1b" not in said
+
+
+def test_the_preview_names_the_feed_urls_it_fetched_once_and_the_token_masked(tmp_path):
+    """A feed URL the first build fetched is named in the start line as fetched once (a save
+    rebuilds from its bytes), its token masked; none is said to be not fetched."""
+    from tests.test_feed_limits import bad_server, url
+
+    workspace = make_workspace(tmp_path / "workspace")
+    toml = workspace / "newsletter.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
+    )
+    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
+    options = ["--no-open", "--port", "0", "--date", "2026-11-26"]
+    with bad_server() as server:
+        feed = url(server, "/feed.xml?token=T0KEN")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "preview", "seeds/", feed, *options],
+            cwd=workspace,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            lines = _start_lines(process)
+        finally:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=10)
+    assert feed.replace("T0KEN", "***") in lines[-1]
+    assert "Feed URLs not fetched" not in "".join(lines) + out
+    assert "T0KEN" not in "".join(lines) + out + err
+
+
+def _start_lines(process: subprocess.Popen[str]) -> list[str]:
+    """The preview's start lines, through the one after "Watching …" (the feed URLs' line)."""
+    lines: list[str] = []
+    while not lines or not lines[-2:-1] or not lines[-2].startswith("Watching"):
+        line = process.stdout.readline()
+        assert line, f"the preview ended early: {process.stderr.read()}"
+        lines.append(line)
+    return lines

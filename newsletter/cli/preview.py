@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from newsletter.preview.rebuilder import PreviewSnapshot
+    from newsletter.preview.target import PreviewTarget
 
 
 @app.command()
@@ -51,7 +52,6 @@ def preview(
 
     from newsletter.errors import display_path
     from newsletter.preview import is_loopback, open_preview
-    from newsletter.web_address import without_address_secrets
 
     if not is_loopback(host):
         warn(
@@ -106,12 +106,7 @@ def preview(
         watched = ", ".join(map(_watched, running.target.watch_roots()))
         typer.echo(f"Previewing {shown} at {running.url}")
         typer.echo(f"Watching {watched}: save a change and the page reloads. Ctrl-C to stop.")
-        if running.target.feed_urls:
-            feeds = ", ".join(running.target.feed_urls)
-            typer.echo(
-                f"Feed URLs fetched once ({terminal_safe(without_address_secrets(feeds))}): "
-                "a save rebuilds from what they gave; restart the preview to fetch them again."
-            )
+        _say_feed_urls(running.target)
         if not no_open:
             webbrowser.open(running.url)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a preview ends
@@ -132,3 +127,23 @@ def _watched(path: Path) -> str:
     if path == default_templates_dir().resolve():
         return "the default templates"
     return display_path(path)
+
+
+def _say_feed_urls(target: PreviewTarget) -> None:
+    """Which feed URLs the first build fetched (a save rebuilds from their bytes) and which it
+    could not (each save tries those again: their error is on screen), each masked."""
+    fetched = [url for url in target.feed_urls if url in target.fetched]
+    failed = [url for url in target.feed_urls if url not in target.fetched]
+    if fetched:
+        typer.echo(
+            f"Feed URLs fetched once ({_shown_urls(fetched)}): a save rebuilds from what they "
+            "gave; restart the preview to fetch them again."
+        )
+    if failed:
+        typer.echo(f"Feed URLs not fetched ({_shown_urls(failed)}): each save tries them again.")
+
+
+def _shown_urls(urls: list[str]) -> str:
+    from newsletter.web_address import without_address_secrets
+
+    return terminal_safe(without_address_secrets(", ".join(urls)))
