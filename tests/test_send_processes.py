@@ -391,3 +391,53 @@ def test_a_worker_deaf_to_ctrl_c_is_killed_when_the_parent_must_stop_and_never_h
     assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # killed and reaped, not left behind
+
+
+_TALKING_WORKER = """
+import os, sys, time
+from newsletter.send import processes
+
+processes.STOP_GRACE, processes.SECOND_GRACE = 20.0, 0.5
+marker = sys.argv[1]
+
+def work(k, board):
+    try:
+        while True:
+            time.sleep(0.05)
+    except KeyboardInterrupt:  # the parent's Ctrl-C: say a lot, then record and end
+        for n in range(400):
+            board.say(f"warning {n}: " + "x" * 1000)
+        open(marker, "w").write("recorded")
+        return "done"
+
+def lost(k, why, counts):
+    return why
+
+def progress(_):
+    time.sleep(0.5)
+    raise RuntimeError("the progress bar cannot be drawn")
+
+heard = []
+try:
+    processes.spread(1, work, total=1, on_progress=progress, lost=lost, on_warning=heard.append)
+except RuntimeError as e:
+    print("stopped:", e, len(heard))
+"""
+
+
+def test_workers_stopping_are_heard_while_the_parent_waits_so_none_blocks_on_its_pipe(tmp_path):
+    """While the parent waits out a stopping worker, it reads the worker's pipes: one that
+    says 400 KB of warnings on its way out (more than a pipe holds) finishes and records its
+    work within the grace, instead of blocking on its pipe until it is killed."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "recorded"
+    run = subprocess.run(
+        [sys.executable, "-c", _TALKING_WORKER, str(marker)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout
+    assert marker.read_text() == "recorded"

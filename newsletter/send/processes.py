@@ -183,8 +183,10 @@ def spread(
             # drawn, say): stop them and wait for them, so the send lock is never released
             # while one of them still mails.
             board.stop()
-            _stop_workers(list(workers))
-            for _, fd in workers.values():
+            results_fds = [fd for _, fd in workers.values()]
+            unread = set(results_fds)
+            _stop_workers(workers, lambda: _drain(unread, voices))
+            for fd in results_fds:
                 os.close(fd)
             raise
         finally:
@@ -192,27 +194,41 @@ def spread(
     return [results[k] for k in range(processes)]
 
 
-def _stop_workers(pids: list[int]) -> None:
+def _stop_workers(workers: dict[int, tuple[int, int]], drain: Callable[[], None]) -> None:
     """Stop the workers and reap every one, however wedged: a Ctrl-C (the messages in
     flight finish and are recorded) and STOP_GRACE seconds, a second (stop waiting for them)
     and SECOND_GRACE more, then SIGKILL, as a `kill -9` would (what was in flight stays
     unknown, never re-sent blindly).  A worker stuck where no signal handler runs (forked
-    while another thread held a lock it then needs) once held its parent in waitpid for ever."""
-    left = set(pids)
-    for how, grace in ((signal.SIGINT, STOP_GRACE), (signal.SIGINT, SECOND_GRACE)):
-        for pid in left:
+    while another thread held a lock it then needs) once held its parent in waitpid for ever.
+    Meanwhile `drain` reads their pipes (a worker saying more than a pipe holds would wait on
+    it), and each one reaped leaves `workers` (a later Ctrl-C is passed on to none of them)."""
+    for grace in (STOP_GRACE, SECOND_GRACE):
+        for pid in workers:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, how)
+                os.kill(pid, signal.SIGINT)
         deadline = time.monotonic() + grace
-        while left and time.monotonic() < deadline:
-            left -= {pid for pid in left if _reaped(pid)}
-            if left:
-                time.sleep(_TICK)
-    for pid in left:
+        while workers and time.monotonic() < deadline:
+            drain()
+            for pid in [pid for pid in workers if _reaped(pid)]:
+                del workers[pid]
+    for pid in list(workers):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
+        del workers[pid]
+
+
+def _drain(results: set[int], voices: _Voices) -> None:
+    """Within a tick, read what the workers' pipes hold: their warnings said, their results
+    dropped (the parent is stopping); a result pipe at its end is read no more."""
+    said = voices.fds()
+    readable, _, _ = select.select([*results, *said], [], [], _TICK)
+    for fd in readable:
+        if fd in said:
+            voices.hear(fd)
+        elif not os.read(fd, 1 << 16):
+            results.discard(fd)  # the caller closes it once the workers are reaped
 
 
 def _reaped(pid: int) -> bool:
