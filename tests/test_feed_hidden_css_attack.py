@@ -38,6 +38,10 @@ FORMS = {
     ),
     "content-visibility": ("content-visibility:hidden", "content-visibility:auto"),
     "a small zoom": ("zoom:0.01", "zoom:0"),  # zoom 0 is read as 1
+    "opacity multiplied down the elements": (
+        'opacity:0.2"><span style="opacity:0.2',
+        'opacity:0.6"><span style="opacity:0.6',  # inside the first, still open: 0.072
+    ),
     "a light named colour": ("color:lightyellow", "color:darkslategray"),
     "a dark named colour on its background": (
         "color:midnightblue;background:midnightblue",

@@ -17,7 +17,6 @@ page, no token) never creates a database.
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +67,10 @@ class SigningKey:
     def _load(self) -> bytes:
         if self._database is None:
             return b""
+        # Imported here, as the database is opened on first use only: a build that signs
+        # no reader's link never loads sqlite3 (tests/test_build_startup.py).
+        import sqlite3
+
         from newsletter.subscribers.database import database_error, open_database
         from newsletter.subscribers.keys import UNSUBSCRIBE_KEY, stored_key
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from newsletter.sources.css_hiding import (
+    FAINT,
     TINY_FONT,
     Colour,
     background_of,
     font_size,
+    opacity_of,
     style_hides,
     text_colour,
     unseen,
@@ -260,10 +262,13 @@ class _Open:
     background: Colour | None = None
     size: float = 16.0
     visible: bool = True
+    opacity: float = 1.0
 
     def shows_text(self) -> bool:
         """Whether text directly inside it can be seen and read."""
-        return self.visible and self.size >= TINY_FONT and not unseen(self.colour, self.background)
+        if not self.visible or self.size < TINY_FONT or self.opacity <= FAINT:
+            return False
+        return not unseen(self.colour, self.background)
 
 
 def read_html(fragment: str) -> HtmlText:
@@ -298,7 +303,12 @@ def _opened(name: str, style: str, enclosing: _Open) -> _Open:
     """An element opened inside `enclosing`, with what it inherits and what its style sets."""
     if not style:
         return _Open(
-            name, enclosing.colour, enclosing.background, enclosing.size, enclosing.visible
+            name,
+            enclosing.colour,
+            enclosing.background,
+            enclosing.size,
+            enclosing.visible,
+            enclosing.opacity,
         )
     return _Open(
         name,
@@ -306,6 +316,7 @@ def _opened(name: str, style: str, enclosing: _Open) -> _Open:
         background_of(style) or enclosing.background,
         font_size(style, enclosing.size),
         visible(style, enclosing.visible),
+        enclosing.opacity * opacity_of(style),
     )
 
 
