@@ -11,6 +11,10 @@ process's user + system time).  With `--py-spy FILE` the sender runs under py-sp
 installed: `pip install py-spy`), which writes a flame graph of where its threads spend their
 time: a diagnosis, slower than a plain run.  docs/postgresql.md ("Where the time goes") has
 the numbers.
+
+With `--sqlite` the same send then runs once more with the journal in newsletter.db (a fresh
+workspace, the same sink) and prints the sender's CPU a message there too, measured the same
+way: the like-for-like figure to hold the PostgreSQL sender's against (SQLite has no server).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000, help="subscribers")
     parser.add_argument("--connections", type=int, default=4, help="SMTP connections")
     parser.add_argument("--py-spy", help="write py-spy's flame graph of the sender here")
+    parser.add_argument("--sqlite", action="store_true", help="then the same send on SQLite")
     args = parser.parse_args()
     from tests.support.postgres_server import PASSWORD, postgres_cluster
 
@@ -96,6 +101,30 @@ def main() -> None:
             )  # fmt: skip
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        if args.sqlite:
+            on_sqlite(args.n, port, args.connections)
+
+
+def on_sqlite(n: int, port: int, connections: int) -> None:
+    """The same send with the journal in newsletter.db: its rate and the sender's CPU."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_DATABASE")}
+    folder = workspace(n)
+    try:
+        finished(newsletter(["subscribers", "import", "list.csv"], folder, env), "import")
+        before, started = os.times(), time.perf_counter()
+        finished(newsletter(send_args(port, connections), folder, env), "send (SQLite)")
+        wall = time.perf_counter() - started
+        after = os.times()
+        user = after.children_user - before.children_user
+        system = after.children_system - before.children_system
+        print(
+            f"SQLite n={n:,}  {n / wall:,.0f}/s  ({wall:.1f} s)  sender CPU {user + system:.1f} s "
+            f"({1000 * (user + system) / n:.3f} ms a message: user {1000 * user / n:.3f}, "
+            f"system {1000 * system / n:.3f})  load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def spied(command: list[str], folder: Path, env: dict, out: str):  # type: ignore[no-untyped-def]
