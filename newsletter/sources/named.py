@@ -18,8 +18,8 @@ from newsletter.config import Settings, setting_where
 from newsletter.control_chars import quoted
 from newsletter.errors import SourceError, display_path
 from newsletter.models import Sources
-from newsletter.web_address import without_address_secrets
 from newsletter.sources import FEED_SUFFIXES, source_files
+from newsletter.web_address import without_address_secrets
 
 DEFAULT_SOURCES = ("seeds",)
 _GLOB_CHARS = frozenset("*?[")
