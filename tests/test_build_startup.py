@@ -55,3 +55,20 @@ def test_premailer_reads_the_deferred_modules_once_they_are_needed():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["/a/b/x%20y.css", "True", "/x%20y", "module"]
+
+
+def test_a_stand_in_read_while_it_still_stands_in_gives_the_real_module():
+    """A stand-in read before premailer's import ends (another thread's import, say) makes
+    way for the real module and answers from it: import_module handed back the stand-in
+    itself and the read recursed without end."""
+    script = """
+import sys
+from newsletter.render.premailer_import import _DeferredModule
+
+sys.modules.pop("colorsys", None)
+stand_in = sys.modules["colorsys"] = _DeferredModule("colorsys")
+print(stand_in.rgb_to_hsv(1.0, 0.0, 0.0), sys.modules["colorsys"] is not stand_in)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["(0.0,", "1.0,", "1.0)", "True"]

@@ -26,6 +26,10 @@ class _DeferredModule(types.ModuleType):
     """A module that imports the real one the first time an attribute is read."""
 
     def __getattr__(self, attribute: str) -> object:
+        if sys.modules.get(self.__name__) is self:
+            # read while premailer is still importing (another thread, say): import_module
+            # would hand back this stand-in and recurse; the real module takes its place now
+            del sys.modules[self.__name__]
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
@@ -38,8 +42,9 @@ def _import_premailer() -> type:
     try:
         from premailer import Premailer
     finally:
-        for name in stand_ins:
-            del sys.modules[name]  # later imports get the real package
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:  # not already replaced by the real one
+                del sys.modules[name]  # later imports get the real package
     return cast(type, Premailer)
 
 
