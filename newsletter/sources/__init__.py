@@ -111,7 +111,7 @@ def _load_one(
         yield replace(parsed, warnings=tuple(map(without_address_secrets, parsed.warnings)))
         return
     if isinstance(item, str) and (why := unfetched_source(item)):
-        raise SourceError(f"{item}: {why}")
+        raise SourceError(f"{without_address_secrets(item)}: {why}")
     path = Path(item)
     if path.is_dir():
         files = source_files(path)
