@@ -183,6 +183,9 @@ def spread(
             # drawn, say): stop them and wait for them, so the send lock is never released
             # while one of them still mails.
             board.stop()
+            # A warning said while stopping must not end the stop (the terminal that failed
+            # the bar fails it too): the workers would be left unreaped, the lock given up.
+            voices.on_warning = _said_if_possible(voices.on_warning)
             results_fds = [fd for _, fd in workers.values()]
             unread = set(results_fds)
             _stop_workers(workers, lambda: _drain(unread, voices))
@@ -217,6 +220,19 @@ def _stop_workers(workers: dict[int, tuple[int, int]], drain: Callable[[], None]
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
         del workers[pid]
+
+
+def _said_if_possible(on_warning: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """`on_warning`, a line it cannot say dropped (the parent is stopping)."""
+    if on_warning is None:
+        return None
+    say = on_warning
+
+    def said(line: str) -> None:
+        with contextlib.suppress(Exception):
+            say(line)
+
+    return said
 
 
 def _drain(results: set[int], voices: _Voices) -> None:
