@@ -207,6 +207,9 @@ _USER_ALONE = re.compile(r"(:/+)[^\s/?#@:]+@")
 # `&`, `#` or space (`token=ab;cd` is one value to a server splitting at `&` only).
 _QUERY_PAIR = re.compile(r"([?&;#])([^=&#;?\s]+)=([^&#;\s]*)")
 _SECRET_VALUE_STOP = re.compile(r"[&#\s]")
+# Punctuation that ends a credential's value when a space (or the end) follows it: the list's
+# comma, the message's colon, the sentence's full stop, a closing bracket or quote.
+_CLOSING = frozenset(",:;.)]'\"")
 _SECRET_WORDS = ("token", "key", "secret", "pass", "pwd", "auth", "sig", "session", "credential")
 # Names that are a credential whole, too short to look for inside other names.
 _SECRET_NAMES = frozenset({"pw", "sid", "jwt", "bearer", "otp"})
@@ -236,6 +239,8 @@ def without_address_secrets(text: str) -> str:
         if pair.group(3) and _is_secret(pair.group(2)):
             stop = _SECRET_VALUE_STOP.search(text, pair.start(3))
             at = stop.start() if stop else len(text)
+            if at > pair.start(3) and text[at - 1] in _CLOSING:
+                at -= 1  # `…?key=X, https://…`, `…?key=X: the server answered`: the text's
             shown.append(f"{pair.group(1)}{pair.group(2)}={HIDDEN_VALUE}")
         else:
             shown.append(pair.group(0))

@@ -40,13 +40,22 @@ SECRET = "hunter2S3CRET"
         ("HTTPS://NEWS:X@H.EXAMPLE/", "HTTPS://NEWS:***@H.EXAMPLE/"),
         ("see.https://news:X@h.example/", "see.https://news:***@h.example/"),
         ("https://h.example/?code=en&page=2", "https://h.example/?code=en&page=2"),
+        (
+            "https://a.example/?key=X, https://b.example/",
+            "https://a.example/?key=***, https://b.example/",
+        ),
+        (
+            "https://h.example/?key=X: the server answered",
+            "https://h.example/?key=***: the server answered",
+        ),
     ],
 )
 def test_every_credential_an_address_carries_is_masked(written, shown):
     """A credential after a `;`, a whole-name credential (`pw`, `sid`, `jwt`), one encoded
     deeper than a server decodes, a password after `http:/` or a capitalised scheme, or a
     scheme right after other text: each is masked (the `;` one and the short names were
-    shown whole); a parameter that is no credential is kept."""
+    shown whole); a parameter that is no credential is kept, and so is the punctuation after
+    a credential (the comma between two addresses, a message's colon were masked with it)."""
     assert without_address_secrets(written) == shown
 
 
@@ -176,3 +185,28 @@ def test_a_redirect_to_a_port_out_of_range_is_refused_in_one_line(private_hosts)
         result = CliRunner().invoke(app, ["build", "seeds", address])
     assert result.exit_code == 1, _said(result)
     assert "redirected to http://127.0.0.1:99999/, not a valid address" in _said(result)
+
+
+def test_the_previews_start_line_names_each_feed_url_once_and_apart(workspace, capsys):
+    """The preview's start lines list the feed URLs masked one by one: masked as one text, a
+    token's mask took the comma after it (`…404?key=*** http://…/ok` read as one address),
+    and a URL given twice was listed twice."""
+    from newsletter.cli.preview import _say_feed_urls
+    from newsletter.preview.target import PreviewTarget
+    from tests.conftest import SAMPLE_DATE
+
+    failed, fetched = "https://a.example/404?key=" + SECRET, "https://b.example/ok"
+    target = PreviewTarget.for_sources(["seeds", failed, fetched, fetched], workspace, SAMPLE_DATE)
+    target.fetched[fetched] = b"<rss/>"
+    _say_feed_urls(target)
+    said = capsys.readouterr().out
+    assert "Feed URLs fetched once (https://b.example/ok):" in said
+    assert "Feed URLs not fetched (https://a.example/404?key=***):" in said
+    assert SECRET not in said
+
+
+def test_the_preview_refuses_an_address_not_fetched_without_its_password(workspace):
+    """`newsletter preview ftp://news:PASSWORD@…` is refused in one line, password masked."""
+    result = CliRunner().invoke(app, ["preview", f"ftp://news:{SECRET}@h.example/", "--no-open"])
+    assert result.exit_code == 1 and "only http:// and https://" in _said(result)
+    assert SECRET not in _said(result)

@@ -146,4 +146,4 @@ def _say_feed_urls(target: PreviewTarget) -> None:
 def _shown_urls(urls: list[str]) -> str:
     from newsletter.web_address import without_address_secrets
 
-    return terminal_safe(without_address_secrets(", ".join(urls)))
+    return terminal_safe(", ".join(without_address_secrets(url) for url in dict.fromkeys(urls)))
