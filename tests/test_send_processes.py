@@ -501,3 +501,52 @@ def test_a_warning_that_cannot_be_said_while_stopping_never_leaves_a_worker_runn
     )
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # reaped by the parent before it went on
+
+
+_COUNTING_WORKER = """
+import os, signal, sys, time
+from newsletter.send import processes
+
+ready_read, ready_write = os.pipe()
+
+def work(k, board):
+    heard = []
+    signal.signal(signal.SIGINT, lambda signum, frame: heard.append(signum))
+    os.write(ready_write, b"r")
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+    return len(heard)
+
+def lost(k, why, counts):
+    return why
+
+pressed = []
+
+def progress(_):
+    # the editor presses Ctrl-C three times, a tick apart, once both workers listen
+    if not pressed:
+        listening = b""
+        while len(listening) < 2:
+            listening += os.read(ready_read, 2)
+    if len(pressed) < 3:
+        pressed.append(True)
+        os.kill(os.getpid(), signal.SIGINT)
+
+print(*processes.spread(2, work, total=2, on_progress=progress, lost=lost))
+"""
+
+
+def test_a_third_ctrl_c_is_not_passed_on_to_the_workers():
+    """The first Ctrl-C lets a worker's messages in flight finish and be recorded, the second
+    stops waiting for them; a third has no meaning, and passed on it landed wherever the
+    worker then was (its recording of messages the relay had answered, say), so those could
+    be neither journaled nor kept for the next run: each worker hears two at most."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _COUNTING_WORKER], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["2", "2"]
