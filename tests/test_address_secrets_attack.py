@@ -210,3 +210,18 @@ def test_the_preview_refuses_an_address_not_fetched_without_its_password(workspa
     result = CliRunner().invoke(app, ["preview", f"ftp://news:{SECRET}@h.example/", "--no-open"])
     assert result.exit_code == 1 and "only http:// and https://" in _said(result)
     assert SECRET not in _said(result)
+
+
+def test_a_feed_file_saved_under_its_address_is_named_masked_in_the_feeds_warning(workspace):
+    """A feed saved under its address's name (`feeds/export?token=….xml`, as a download tool
+    names it) is listed by the warning about feeds/ no source names: its token was shown."""
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / f"export?token={SECRET}.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>W</title></channel></rss>'
+    )
+    toml = workspace / "newsletter.toml"
+    text = toml.read_text("utf-8")
+    toml.write_text(text.replace('sources = ["seeds/"]', 'sources = ["seeds/", "seeds/*.txt"]'))
+    result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
+    assert "feeds/: 1 feed file no source names (export?token=***), left out" in _said(result)
+    assert SECRET not in _said(result)
