@@ -162,7 +162,9 @@ def test_a_mistyped_date_is_the_previews_only_line(tmp_path, monkeypatch):
     (workspace / "feeds").mkdir()
     (workspace / "feeds" / "world.xml").write_text("<rss/>", "utf-8")
     monkeypatch.chdir(workspace)
-    result = CliRunner().invoke(app, ["preview", "--no-open", "--port", "0", "--date", "27/03/2021"])
+    result = CliRunner().invoke(
+        app, ["preview", "--no-open", "--port", "0", "--date", "27/03/2021"]
+    )
     assert result.exit_code == 1
     assert result.stderr == "error: --date '27/03/2021': use YYYY-MM-DD, e.g. 2026-11-26\n"
     assert not (workspace / "issues").exists() or not any((workspace / "issues").iterdir())
