@@ -246,11 +246,14 @@ def _split(text: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=1024)
 def style_hides(style: str) -> bool:
     """Whether an element with this inline style shows a reader nothing inside it, whatever
-    its content says (module docstring). What a child can undo is read by the caller with the
-    enclosing elements: the colours (`unseen`), the font size (`font_size`) and `visibility`
-    (`visible`): `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
+    its content says (module docstring); remembered for the last styles asked (a feed's
+    elements repeat a few styles, each asked by the sanitizer and by sources/text.py). What a
+    child can undo is read by the caller with the enclosing elements: the colours (`unseen`),
+    the font size (`font_size`) and `visibility` (`visible`):
+    `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
     d = declarations(style)
     if d.get("display", "").startswith("none") or d.get("content-visibility") == "hidden":
         return True
