@@ -35,6 +35,8 @@ import colorsys
 import re
 from functools import cache, lru_cache
 
+from newsletter.sources.css_split import split_outside
+
 _COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.IGNORECASE)
@@ -65,7 +67,7 @@ def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
     questions asked of it, a dozen times."""
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
-    for part in _split(text):
+    for part in split_outside(text, ";"):
         name, colon, value = part.partition(":")
         name = name.strip().lower()
         if not colon or not name:
@@ -225,25 +227,6 @@ def _unescape(m: re.Match[str]) -> str:
         code = int(m.group(1), 16)
         return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
     return m.group(2)
-
-
-def _split(text: str) -> list[str]:
-    """Declarations split at `;` outside parentheses and quotes."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "\"'":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth = max(depth - 1, 0)
-        elif c == ";" and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
 
 
 @lru_cache(maxsize=1024)
