@@ -134,3 +134,19 @@ def _start_lines(process: subprocess.Popen[str]) -> list[str]:
         assert line, f"the preview ended early: {process.stderr.read()}"
         lines.append(line)
     return lines
+
+
+def test_a_mistyped_date_is_the_previews_only_line(tmp_path, monkeypatch):
+    """`newsletter preview --date 27/03/2021` in a workspace with an unread feeds/ folder: one
+    `error:` line about the date, exit 1 (the feeds/ warning came first, as if the same
+    problem), and no server started."""
+    workspace = make_workspace(tmp_path / "workspace")
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / "world.xml").write_text("<rss/>", "utf-8")
+    monkeypatch.chdir(workspace)
+    result = CliRunner().invoke(
+        app, ["preview", "--no-open", "--port", "0", "--date", "27/03/2021"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == "error: --date '27/03/2021': use YYYY-MM-DD, e.g. 2026-11-26\n"
+    assert not (workspace / "issues").exists() or not any((workspace / "issues").iterdir())
