@@ -13,9 +13,9 @@ lead and the week's reports of it name, and another event of the same kind names
   too when it says its event happened at one of the lead's places ("… in Nepal as dozens die
   in China and India"): a report that shares only a name ("Boeing") or only names a place of
   the lead's ("Earthquake trembles Afghanistan, Pakistan, Northern India" under Nepal's
-  earthquake, whose lead names India as a neighbour) may have happened elsewhere.  A candidate that
-  names two of the story's names (not places) tells the story itself, whatever it scores, and
-  adds its places ("Trump and Kim sign document following Singapore meeting").
+  earthquake, whose lead names India as a neighbour) may have happened elsewhere.  A
+  candidate that names two of the story's names (not places) tells the story itself, whatever
+  it scores, and adds its places ("Trump and Kim sign document following Singapore meeting").
 - A headline **says where** its event happened with a place after a preposition of place in
   its title ("in Afghanistan", "near Houston", "off Phuket"; a gazetteer place also past up to
   BETWEEN lower-case words: "in the Netherlands", "in central China"): the gazetteer's, or a
