@@ -47,6 +47,7 @@ from types import FrameType
 from typing import TypeVar
 
 from newsletter.errors import DeliveryError
+from newsletter.send.signals import handling
 from newsletter.send.workers import SendProgress
 
 T = TypeVar("T")
@@ -420,10 +421,9 @@ def _become_worker(parent: int, prctl: Callable[..., int]) -> None:
         signal.signal(signum, signal.default_int_handler)
 
 
-@contextlib.contextmanager
 def _forwarding_signals(
     pids: Callable[[], list[int]], board: SharedBoard, interrupts: _Interrupts
-) -> Iterator[None]:
+) -> contextlib.AbstractContextManager[None]:
     """While the workers run: each Ctrl-C, SIGTERM or SIGHUP to the parent goes to every worker
     (two at most: `_Interrupts`).
 
@@ -435,12 +435,7 @@ def _forwarding_signals(
         for pid in pids():
             interrupts.interrupt(pid)
 
-    previous = {s: signal.signal(s, forward) for s in _PASSED_ON}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    return handling(_PASSED_ON, forward)
 
 
 def _death(status: int) -> str:
