@@ -177,3 +177,26 @@ def test_round_30_changed_older_titles_as_recorded():
     for lead in changed:
         assert derive_title(lead["paragraphs"]) == lead["title_30"], lead["source"]
     assert sum(lead["verdict_30"] == "keep" for lead in changed) == 2
+
+
+def test_round_31_set_is_recorded_as_read_once():
+    """Round 31's set (21 leads: plane crashes, court rulings, parliaments, hurricanes making
+    landfall, golf wins told plainly, as a teaser and as a scene; gathered after round 30's code
+    was committed, committed before it read them, none from another file's URL) keeps a source, a
+    licence, a year outside 2004-2005 and an editor's verdict on each title read once with round
+    30's code: 12 of 21.  A record of that reading (the code before round 30 gives the same 21
+    titles), so a later change to any of them is read again."""
+    leads = _leads("fresh_round31")
+    others = {
+        lead["source"]
+        for path in DATA.glob("*.toml")
+        if path.stem != "fresh_round31"
+        for lead in _leads(path.stem)
+    }
+    assert len(leads) == 21
+    for lead in leads:
+        assert lead["source"].startswith("http") and lead["licence"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+    assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12
