@@ -340,7 +340,8 @@ def test_a_labelled_week_through_the_cli(week, workspace):
     the labelled lead leads, at least 5 of its 6 on-topic feed headlines are Related (as lines
     or folded under one), no result naming the same place is, and every card scores above 0;
     with the Markdown stories only, the same story leads (the short piece sharing a word with
-    it in another sense does not)."""
+    it in another sense does not); the week's other news from the lead's place (`same_place`
+    in labels.toml) is not Related either."""
     labels = _labels(week)
     _first_week(workspace, week)
     assert _built(["seeds/", "--date", labels["build"]])["lead"]["title"] == labels["lead"]
@@ -350,6 +351,7 @@ def test_a_labelled_week_through_the_cli(week, workspace):
     folded = {a["title"] for h in shown["related"] for a in h.get("also") or ()}
     assert len(set(labels["on_topic"]) & (lines | folded)) >= 5, lines | folded
     assert not set(labels["sport"]) & (lines | folded), lines
+    assert not set(labels.get("same_place", ())) & (lines | folded), lines
     assert shown["stories"] and all(card["score"] > 0 for card in shown["stories"])
     if "other_sense" in labels:  # a story sharing a word with the lead in another sense
         assert labels["other_sense"] in {c["title"] for c in shown["stories"]}
@@ -455,7 +457,7 @@ def test_the_graded_weeks_agree_with_their_labels():
     from tests.support.labelled import load_weeks
 
     weeks = {ld.name.removeprefix("week-"): ld for ld in load_weeks()}
-    assert len(weeks) == 9
+    assert len(weeks) == 10
     for name, lead in weeks.items():
         labels = _labels(WEEKS / name) if (WEEKS / name / "labels.toml").exists() else {}
         on_topic = set(labels.get("on_topic", ())) or (
@@ -467,3 +469,27 @@ def test_the_graded_weeks_agree_with_their_labels():
         assert {t for t, g in lead.headlines if g == 2} == on_topic, name
         assert all(lead.grades[t] == 0 for t in labels.get("sport", ())), name
         assert lead.title == labels.get("lead", lead.title), name
+
+
+SUEZ_WEEK = WEEKS / "suez-2021"
+
+
+def test_the_canal_week_keeps_egypts_other_news_under_the_bar(workspace):
+    """The Ever Given across the Suez Canal, a week gathered by a new user: all six on-topic
+    headlines are Related, "Stuck Container Ship Brings Maritime Traffic To Grinding Halt"
+    too (it names neither the canal nor the ship); Egypt's other news that week (two trains in
+    Sohag, a building in Cairo's Gesr al-Suez, the mummies' parade) and Kenya's draw with
+    Egypt stay under the bar, and the Gesr al-Suez story is a card scored below the queue's."""
+    labels = _labels(SUEZ_WEEK)
+    _first_week(workspace, SUEZ_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    related = {h["title"]: h for h in shown["related"]}
+    assert set(labels["on_topic"]) <= set(related), set(related)
+    stuck = related["Stuck Container Ship Brings Maritime Traffic To Grinding Halt"]
+    assert {"container", "ship"} <= set(stuck["matched"])
+    more = {h["title"]: h["score"] for h in shown["more"]}
+    for title in (*labels["same_place"], *labels["sport"]):
+        assert more[title] < RELATED_BAR, title
+    cards = {c["title"]: c["score"] for c in shown["stories"]}
+    queue = "Behind the stranded ship, a queue of more than 300 vessels and rising freight costs"
+    assert 0 < cards[labels["other_sense"]] < cards[queue], cards

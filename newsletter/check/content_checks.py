@@ -12,10 +12,12 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 
+from newsletter.assemble.memory import repeated_note
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
 from newsletter.control_chars import quoted
 from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
+from newsletter.issue.freshness import sent_past_issues
 from newsletter.render import GMAIL_CLIP_BYTES
 from newsletter.render.length import issue_length
 from newsletter.render.merge_tags import WORD_JOINER
@@ -246,6 +248,22 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
             else "was derived from the story's first sentence"
         )
         yield f"{email.where('issue.toml', line)}: the title {quoted(title)} {how}"
+
+
+def note_repeated(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The editor's note is word for word the one an earlier issue went out with: last week's
+    `kind: note` file left in seeds/ (the build warns once; the send gate must too, or it says
+    "ready to send" over last week's voice)."""
+    issue = email.issue
+    if issue.note is None:
+        return
+    carried = repeated_note(issue.note.body, sent_past_issues(settings, issue.date, issue.id))
+    if carried is not None:
+        line = _line_of(email.manifest_text, "[note]")
+        yield (
+            f"{email.where('issue.toml', line)}: the editor's note is the one issue "
+            f"{carried.id} went out with, word for word"
+        )
 
 
 def _title_on(line: str) -> str | None:

@@ -46,6 +46,7 @@ from types import FrameType
 from typing import TypeVar
 
 from newsletter.errors import DeliveryError
+from newsletter.send.signals import handling
 from newsletter.send.workers import SendProgress
 
 T = TypeVar("T")
@@ -377,8 +378,9 @@ def _become_worker(parent: int, prctl: Callable[..., int]) -> None:
         signal.signal(signum, signal.default_int_handler)
 
 
-@contextlib.contextmanager
-def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> Iterator[None]:
+def _forwarding_signals(
+    pids: Callable[[], list[int]], board: SharedBoard
+) -> contextlib.AbstractContextManager[None]:
     """While the workers run: each Ctrl-C, SIGTERM or SIGHUP to the parent goes to every worker.
 
     The board is stopped too, so a worker forked after the signal stops as well.
@@ -390,12 +392,7 @@ def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> It
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGINT)
 
-    previous = {s: signal.signal(s, forward) for s in _PASSED_ON}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    return handling(_PASSED_ON, forward)
 
 
 def _death(status: int) -> str:

@@ -104,9 +104,11 @@ def _load_one(
             )
             if fetched is not None:
                 fetched[item] = data
-        try:  # its messages name it: a private feed's password or token masked there
-            parsed = parse_feed(data, item)
-        except SourceError as e:
+        # its messages and its items' sources (issue.toml, the kept ranking) name it: a
+        # private feed's password or token masked there, newsletter.toml the one place for it
+        try:
+            parsed = parse_feed(data, without_address_secrets(item))
+        except SourceError as e:  # and what else they quote of it
             raise SourceError(without_address_secrets(str(e))) from None
         yield replace(parsed, warnings=tuple(map(without_address_secrets, parsed.warnings)))
         return

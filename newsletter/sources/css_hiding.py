@@ -35,6 +35,8 @@ import colorsys
 import re
 from functools import cache, lru_cache
 
+from newsletter.sources.css_split import split_outside
+
 _COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.IGNORECASE)
@@ -65,7 +67,7 @@ def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
     questions asked of it, a dozen times."""
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
-    for part in _split(text):
+    for part in split_outside(text, ";"):
         name, colon, value = part.partition(":")
         name = name.strip().lower()
         if not colon or not name:
@@ -227,30 +229,14 @@ def _unescape(m: re.Match[str]) -> str:
     return m.group(2)
 
 
-def _split(text: str) -> list[str]:
-    """Declarations split at `;` outside parentheses and quotes."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "\"'":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth = max(depth - 1, 0)
-        elif c == ";" and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
-
-
+@lru_cache(maxsize=1024)
 def style_hides(style: str) -> bool:
     """Whether an element with this inline style shows a reader nothing inside it, whatever
-    its content says (module docstring). What a child can undo is read by the caller with the
-    enclosing elements: the colours (`unseen`), the font size (`font_size`) and `visibility`
-    (`visible`): `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
+    its content says (module docstring); remembered for the last styles asked (a feed's
+    elements repeat a few styles, each asked by the sanitizer and by sources/text.py). What a
+    child can undo is read by the caller with the enclosing elements: the colours (`unseen`),
+    the font size (`font_size`) and `visibility` (`visible`):
+    `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
     d = declarations(style)
     if d.get("display", "").startswith("none") or d.get("content-visibility") == "hidden":
         return True
