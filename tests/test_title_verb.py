@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.assemble.title_check import verbless
+from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.titles import chosen_title, derive_title
 
 SUEZ = Path(__file__).parent / "data" / "weeks" / "suez-2021"
@@ -103,3 +104,12 @@ def test_a_leading_day_goes_with_its_preposition():
         ["On Tuesday Japan's central bank raised its interest rate for the first time since 2007."]
     )
     assert title.startswith("Japan's central bank"), title
+
+
+def test_a_place_joined_to_its_agency_is_a_dateline():
+    """ "Baghdad-INA Parliament adjourned …": a place and an agency in capitals joined by a
+    hyphen before a capital is a dateline; "Anti-ICE" and "Coca-Cola" are not."""
+    text = "Baghdad-INA Parliament adjourned on Sunday its session until Monday."
+    assert dateline_length(text) == len("Baghdad-INA ")
+    assert not derive_title([text]).startswith("Baghdad")
+    assert dateline_length("Anti-ICE Protesters gathered outside the building on Sunday.") == 0
