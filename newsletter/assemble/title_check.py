@@ -326,22 +326,22 @@ def verbless(title: str, sentence: str) -> bool:
     if not title or not sentence:
         return False
     words = sentence.split(" ")
-    tags = pos_tagger.word_tags(sentence)
-    used: set[int] = set()
-    at = 0
+    used: list[int] = []
     for word in title.split(" "):
         plain = _plain(word)
+        at = used[-1] + 1 if used else 0
         found = next((k for k in range(at, len(words)) if _plain(words[k]) == plain), None)
         if found is None:
-            return False
-        used.add(found)
+            return False  # a word rewritten: tagged only when every word is the sentence's
+        used.append(found)
+    tags = pos_tagger.word_tags(sentence)
+    for found in used:
         tag = tags[found]
         following = tags[found + 1] if found + 1 < len(tags) else ""
         before = _plain(words[found - 1]) if found else ""
         prenominal = following in ("NN", "NNS") and before not in _PARTICIPLE_AUXILIARIES
         if tag in _VERB_TAGS and not (tag == "VBN" and prenominal):
             return False
-        at = found + 1
     return any(tag in _FINITE_TAGS for k, tag in enumerate(tags) if k not in used)
 
 

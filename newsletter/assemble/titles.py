@@ -913,10 +913,10 @@ def _apposition_no_predicate(sentence: str) -> str:
         return sentence
     start = len(sentence[: m.start("apposition")].split(" ")) - 1
     end = start + len(m["apposition"].split(" "))
-    tags = word_tags(sentence)
-    if not start <= verb < end or _FINITE & set(tags[start:end]):
+    if not start <= verb < end:
         return sentence
-    if not _FINITE & set(tags[end:]):
+    tags = word_tags(sentence)
+    if _FINITE & set(tags[start:end]) or not _FINITE & set(tags[end:]):
         return sentence
     return f"{m['head']} {m['rest']}"
 
