@@ -33,7 +33,9 @@ def _masthead_agrees(html: BeautifulSoup, text: str) -> tuple[int, int]:
     assert said, html.find("p", class_="masthead")
     stories, headlines = int(said[1]), int(said[3] or 0)
     assert said[2] == ("story" if stories == 1 else "stories")
-    assert said[4] in ((None,) if not headlines else ("headline" if headlines == 1 else "headlines",))
+    assert said[4] in (
+        (None,) if not headlines else ("headline" if headlines == 1 else "headlines",)
+    )
     assert stories == len(html.find_all("h1")) + len(html.select(".card-title"))
     assert headlines == len(html.select("ul.items li"))
     assert text.splitlines()[1] == said[0]
@@ -68,7 +70,10 @@ def test_the_full_weeks_masthead_counts_what_it_shows(full_week):  # noqa: F811
     ("parts", "said"),
     [
         ((Part("the lead", 1, 40, stories=1),), "1 story"),
-        ((Part("the lead", 1, 40, stories=1), Part("More headlines", 1, 9)), "1 story · 1 headline"),
+        (
+            (Part("the lead", 1, 40, stories=1), Part("More headlines", 1, 9)),
+            "1 story · 1 headline",
+        ),
         (
             (Part("the lead", 1, 40, stories=1), Part("World", 3, 30, stories=1)),
             "2 stories · 2 headlines",

@@ -4,9 +4,9 @@ One measure serves three places: the masthead's "4 stories · 14 headlines · 4-
 the build summary, and `check`'s length budget (`[limits] items` and `words`), which names the
 parts to cut.  Items are stories (the lead and the cards, each with its own title, summary or
 body) and headlines (Related, the sections' lists, More headlines); the masthead counts each
-by its name, so it never calls a headline a story.  Words are those the email shows: the note, the lead as shown (its summary when it
-links to the full story), each card's title and summary, each headline and the summaries
-shown under it.
+by its name, so it never calls a headline a story.  Words are those the email shows: the
+note, the lead as shown (its summary when it links to the full story), each card's title and
+summary, each headline and the summaries shown under it.
 """
 
 from __future__ import annotations
