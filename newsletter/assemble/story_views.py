@@ -27,7 +27,7 @@ judged so: there is nothing to tell its other stories from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,9 @@ JUDGED = 50
 REPORTS_READ = 50
 
 Cosines = Callable[[tuple[str, str], Sequence[str]], list[float]]
+# The editor's stories among the candidates: their indices (concepts over WEAK_CAP, best first)
+# and each one's text by index (its title and whole text, as meaning.candidate_text reads it).
+Cards = tuple[Sequence[int], Mapping[int, str]] | None
 Vectors = Callable[[Sequence[str]], "np.ndarray"]  # one unit vector a text (embedding.embed)
 
 
@@ -79,15 +82,21 @@ def other_stories(
     strong: Sequence[int],
     cosines: Cosines,
     vectors: Vectors,
+    cards: Cards = None,
 ) -> dict[int, float]:
     """The candidates of `strong` (concepts over WEAK_CAP, best first) that are another story of
     the lead's names (module docstring: their event view under EVENT_BAR), each with its event
     view's cosine (the model's evidence for it).  The reports are read only when one of them
     is unlike the lead's event: a view is the better of the two cosines, so one at EVENT_BAR
     with the lead is the story whatever the reports say (and a small week's build then never
-    imports numpy for them)."""
-    views = _views(lead, profile, candidates, strong, cosines, vectors, unlike_only=True)
-    return {i: cosine for i, cosine in views.items() if cosine < EVENT_BAR}
+    imports numpy for them).
+
+    `cards` are the editor's stories among the candidates (their indices, best first, and
+    each one's whole text as the model reads it): judged as the headlines are, on that text
+    without the names, against the same reports (the headlines'), never a report themselves."""
+    views = _views(lead, profile, candidates, strong, cosines, vectors, cards, unlike_only=True)
+    stories = frozenset(cards[0]) if cards else frozenset()
+    return {i: cosine for i, cosine in views.items() if cosine < EVENT_BAR or i in stories}
 
 
 def event_views(
@@ -101,7 +110,7 @@ def event_views(
     """The event view of each candidate of `strong` whose concepts are the lead's names alone:
     its best cosine, without the names, with the lead's event or one of its reports (module
     docstring); none when the week has fewer than EVENT_REPORTS reports of the event."""
-    return _views(lead, profile, candidates, strong, cosines, vectors, unlike_only=False)
+    return _views(lead, profile, candidates, strong, cosines, vectors, None, unlike_only=False)
 
 
 def _views(
@@ -111,16 +120,18 @@ def _views(
     strong: Sequence[int],
     cosines: Cosines,
     vectors: Vectors,
+    cards: Cards,
     *,
     unlike_only: bool,
 ) -> dict[int, float]:
     """Each judged candidate's event view (`event_views`); with `unlike_only`, none at all when
     every one is at EVENT_BAR with the lead's event itself (the reports then go unread)."""
-    read = _read_views(lead, profile, candidates, strong, cosines)
+    read = _read_views(lead, profile, candidates, strong, cosines, cards)
     if read is None:
         return {}
     judged, to_lead, texts, reports = read
-    if unlike_only and all(cosine >= EVENT_BAR for cosine in to_lead):
+    stories = frozenset(cards[0]) if cards else frozenset()
+    if unlike_only and stories.isdisjoint(judged) and all(c >= EVENT_BAR for c in to_lead):
         return {}
     to_reports = _best_cosines(texts, reports, vectors)
     return {i: max(a, b) for i, a, b in zip(judged, to_lead, to_reports, strict=True)}
@@ -132,29 +143,40 @@ def _read_views(
     candidates: Sequence[Headline],
     strong: Sequence[int],
     cosines: Cosines,
+    cards: Cards = None,
 ) -> tuple[list[int], list[float], list[str], list[str]] | None:
     """The candidates an event view judges (`event_views`), each one's cosine with the lead's
     event, their texts without the names and the reports' texts; None when none is judged."""
     names = profile.proper
-    if not names or not strong:
+    stories, story_texts = cards or ((), {})
+    if not names or not (strong or stories):
         return None
     window = strong[:WINDOW]
     bare = {i: _bare(candidates[i], names) for i in window}
+    # A card's text, without the names, is ranked apart: never folded with a headline's.
+    whole = {i: Headline(without_names(story_texts[i], names)) for i in stories[:JUDGED]}
     named = [bare[i] for i in window if bare[i] is not candidates[i]]
-    rest = {
-        id(h): item.score
-        for item in rank_headlines(profile, named)
-        for h in (item.headline, *item.merged)
-    }
+    rest = _concepts(profile, named)
+    rest.update(_concepts(profile, [whole[i] for i in whole if whole[i].title != story_texts[i]]))
+    bare.update(whole)
     # A candidate naming none of the lead's names keeps its own concepts (over WEAK_CAP).
-    alone = [i for i in window if rest.get(id(bare[i]), 1.0) <= WEAK_CAP]
+    alone = [i for i in window if rest.get(id(bare[i]), 1.0) <= WEAK_CAP][:JUDGED]
+    alone += [i for i in whole if rest.get(id(whole[i]), 1.0) <= WEAK_CAP]
     reports = [i for i in window if rest.get(id(bare[i]), 1.0) > WEAK_CAP][:REPORTS_READ]
     if len(reports) < EVENT_REPORTS or not alone:
         return None
-    judged = alone[:JUDGED]
+    judged = alone
     event = (without_names(lead[0], names), without_names(lead[1], names))
     texts = [_text(bare[i]) for i in judged]
     return judged, cosines(event, texts), texts, [_text(bare[i]) for i in reports]
+
+
+def _concepts(profile: LeadProfile, bare: Sequence[Headline]) -> dict[int, float]:
+    """Each bare text's concept score against the lead, by its id (none read: empty)."""
+    if not bare:
+        return {}
+    ranked = rank_headlines(profile, bare)
+    return {id(h): item.score for item in ranked for h in (item.headline, *item.merged)}
 
 
 def _bare(headline: Headline, names: frozenset[str]) -> Headline:
