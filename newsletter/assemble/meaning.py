@@ -289,9 +289,7 @@ def _rank_once(
     headlines = [i for i in strong if candidates[i].source not in texts]
     stories = [i for i in strong if candidates[i].source in texts]
     cards = (stories, {i: candidate_text(candidates[i], texts) for i in stories})
-    other = other_stories(
-        lead, profile, candidates, headlines, dense_cosines, dense_vectors, cards
-    )
+    other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors, cards)
 
     def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
         return mix(evidence(concept_of[index], float(cosine[index])), share)
