@@ -161,6 +161,15 @@ def note_sent_last_week(c: Crafter) -> Crafter:
 
 CRAFTS["note.repeated"] = note_sent_last_week
 
+
+def story_dated_later(c: Crafter) -> Crafter:
+    """issue.toml lists a story left out for a date after the issue's, as the build writes it."""
+    later = '[[later]]\ntitle = "The crossings reopen"\ndate = 2026-12-03\nsource = "seeds/b.md"\n'
+    return c.append_manifest("\n" + later)
+
+
+CRAFTS["stories.later"] = story_dated_later
+
 # Crafted in the built files: the build refuses these (see test_images.py), the gate still must.
 # settings.drift: newsletter.toml edited after the build.
 BUILT_CRAFTS = {

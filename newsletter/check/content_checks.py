@@ -266,6 +266,22 @@ def note_repeated(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         )
 
 
+def stories_dated_later(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A story the sources held dated after the issue's date, left out of it and listed as
+    [[later]] in issue.toml (assemble/later_stories.py): the build said so once; the gate
+    says it again, so a story left out for a mistyped date is not lost unnoticed."""
+    issue = email.issue
+    lines = email.manifest_text.splitlines()
+    tables = [n for n, line in enumerate(lines, 1) if line.strip() == "[[later]]"]
+    for n, story in enumerate(issue.later):
+        where_ = email.where("issue.toml", tables[n] if n < len(tables) else None)
+        dated = f"dated {story.date.isoformat()}, " if story.date else ""
+        yield (
+            f"{where_}: {story.source or quoted(story.title)} ({dated}after this issue's date "
+            f"{issue.date.isoformat()}) is left out: {quoted(story.title)}"
+        )
+
+
 def _title_on(line: str) -> str | None:
     """The title a manifest line `title = "..."` holds, or None."""
     if not line.startswith("title = "):

@@ -213,6 +213,16 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             {"title": h.title, "url": h.url, "issue": h.issue, "score": h.score}
             for h in issue.repeated
         ],
+        # stories dated after the issue's date, left out (assemble/later_stories.py)
+        "later": [
+            {
+                "title": h.title,
+                "url": h.url,
+                "date": h.date and h.date.isoformat(),
+                "source": h.source,
+            }
+            for h in issue.later
+        ],
         "follows": (
             {
                 "id": issue.follows.id,
