@@ -8,13 +8,13 @@ so; --holdout adds `real holdout` and `real all` (the figures docs/ranking.md qu
 Every number comes from tests/support/labelled.py, the module the tests assert with, and every
 ranking from the build's own assembler (what `newsletter build --json` shows).
 
---holdout2 (--holdout3, --holdout4, --holdout5) prints only the second (third, fourth, fifth)
-held-out set (tests/data/holdout2 to holdout5, gathered after the ranker was built): each ranker
-at the share and bar learnt on the real dev leads, lead by lead, and every grade-2 headline
-outside Related and grade-0 headline inside it, with its score.
+--holdout2 (--holdout3 ... --holdout7) prints only the second (third ... seventh) held-out set
+(tests/data/holdout2 to holdout7, gathered after the ranker was built): each ranker at the share
+and bar learnt on the real dev leads, lead by lead, and every grade-2 headline outside Related
+and grade-0 headline inside it, with its score.
 
 Run:  .venv/bin/python bench/report_ranking.py [--leads] [--holdout] [--holdout2] [--holdout3]
-      [--holdout4] [--holdout5]
+      [--holdout4] [--holdout5] [--holdout6] [--holdout7]
 """
 
 from __future__ import annotations
@@ -177,12 +177,23 @@ def print_lengths(dev: list[lb.LabelledLead]) -> None:
         )
 
 
+# The held-out sets gathered after the ranker was built, by their flag's name.
+HELD_OUT = {
+    "holdout2": lb.HOLDOUT2,
+    "holdout3": lb.HOLDOUT3,
+    "holdout4": lb.HOLDOUT4,
+    "holdout5": lb.HOLDOUT5,
+    "holdout6": lb.HOLDOUT6,
+    "holdout7": lb.HOLDOUT7,
+}
+
+
 def _cut_at(lead: lb.LabelledLead, share: float, bar: float) -> lb.Output:
     return lb.recut(lb.output_at(lead, share), lb.RELATED_SLOTS, bar)
 
 
 def print_heldout(dev: list[lb.LabelledLead], folder: Path, name: str) -> None:
-    """A held-out set gathered after the ranker was built (holdout2 to holdout5): each
+    """A held-out set gathered after the ranker was built (holdout2 to holdout7): each
     ranker's row (its share and bar learnt on the real dev leads, as shipped), each lead's
     measures, then its misses with their scores."""
     leads = list(lb.load_leads(folder))
@@ -240,39 +251,20 @@ def main() -> None:
         help="also print each ranker (sparse only, dense only, combined, TF-IDF) per CV split, "
         "the bar for other objectives, and each rule for Related's length",
     )
-    parser.add_argument(
-        "--holdout2",
-        action="store_true",
-        help="print only the second held-out set (tests/data/holdout2), lead by lead",
-    )
-    parser.add_argument(
-        "--holdout3",
-        action="store_true",
-        help="print only the third held-out set (tests/data/holdout3), lead by lead",
-    )
-    parser.add_argument(
-        "--holdout4",
-        action="store_true",
-        help="print only the fourth held-out set (tests/data/holdout4), lead by lead",
-    )
-    parser.add_argument(
-        "--holdout5",
-        action="store_true",
-        help="print only the fifth held-out set (tests/data/holdout5), lead by lead (run once)",
-    )
+    for name, folder in HELD_OUT.items():
+        parser.add_argument(
+            f"--{name}",
+            action="store_true",
+            help=f"print only the held-out set {folder.relative_to(ROOT)}, lead by lead",
+        )
     args = parser.parse_args()
     leads = lb.load_leads()
     real = [ld for ld in leads if ld.group == "real"]
     dev = [ld for ld in real if ld.split == "dev"]
-    if args.holdout2 or args.holdout3 or args.holdout4 or args.holdout5:
-        for flag, folder, name in (
-            (args.holdout2, lb.HOLDOUT2, "holdout2"),
-            (args.holdout3, lb.HOLDOUT3, "holdout3"),
-            (args.holdout4, lb.HOLDOUT4, "holdout4"),
-            (args.holdout5, lb.HOLDOUT5, "holdout5"),
-        ):
-            if flag:
-                print_heldout(dev, folder, name)
+    asked = [name for name in HELD_OUT if getattr(args, name)]
+    if asked:
+        for name in asked:
+            print_heldout(dev, HELD_OUT[name], name)
         return
     threshold = lb.tfidf_threshold(dev)
     print(HEADER)

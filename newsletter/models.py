@@ -246,6 +246,9 @@ class Issue:
     # the Related line whose headline became the untitled lead's title (lead.title_from),
     # folded under the lead and so not listed; kept for the ranking's measure
     title_line: ScoredHeadline | None = None
+    # stories the sources hold dated after `date`: left out, listed as [[later]]
+    # (assemble/later_stories.py)
+    later: tuple[Headline, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,32 +194,69 @@ def unfetched_source(source: str) -> str | None:
 # A password before the host (`https://news:hunter2@feeds.example.org/`), and a query value
 # whose name says it is a credential (`?token=…`, `&api_key=…`, `&sig=…`): a private feed's
 # address carries them, and a message or a report line is read on screen and kept in logs.
-_USER_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)[^\s/?#]*@")
+# The match starts at the `:/` after a scheme, whatever the scheme (from every `.` of
+# `a.a.a…://` a match starting at the scheme was tried again: 16 KB took 4 s), and one slash
+# or more follows it (`http:/news:hunter2@…`, a path to a shell, still names the password).
+_USER_PASSWORD = re.compile(r"(:/+[^\s/?#@:]*:)[^\s/?#]*@")
 # A user name alone before the host is how some private feeds carry their token
 # (`https://3f9a…@feeds.example.org/`): shown as `***@`.
-_USER_ALONE = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^\s/?#@:]+@")
-_QUERY_PAIR = re.compile(r"([?&;#])([^=&#\s]+)=([^&#\s]*)")
+_USER_ALONE = re.compile(r"(:/+)[^\s/?#@:]+@")
+# A parameter's name ends at a separator (`?`, `&`, `;`, `#`), and so does a value that is
+# no credential: `?a=1;token=…` is two parameters to a server splitting at `;`, and the
+# first's value once hid the second from the mask.  A credential's value runs to the next
+# `&`, `#` or space (`token=ab;cd` is one value to a server splitting at `&` only).
+_QUERY_PAIR = re.compile(r"([?&;#])([^=&#;?\s]+)=([^&#;\s]*)")
+_SECRET_VALUE_STOP = re.compile(r"[&#\s]")
+# Punctuation that ends a credential's value when a space (or the end) follows it: the list's
+# comma, the message's colon, the sentence's full stop, a closing bracket or quote.
+_CLOSING = frozenset(",:;.)]'\"")
 _SECRET_WORDS = ("token", "key", "secret", "pass", "pwd", "auth", "sig", "session", "credential")
+# Names that are a credential whole, too short to look for inside other names.
+_SECRET_NAMES = frozenset({"pw", "sid", "jwt", "bearer", "otp"})
+# A name is percent-decoded this many times at most (a server decodes it once; a proxy in
+# front may have decoded it once more): `%2525…` 10,000 deep took a pass each.
+_DECODINGS = 3
 HIDDEN_VALUE = "***"
 
 
 def without_address_secrets(text: str) -> str:
     """`text` with the password of every address in it (`user:***@`, a user name alone:
     `***@`) and the value of every query or fragment parameter named as a credential
-    (`?token=***`, `api%5Fkey=***`, `#auth=***`) masked, as the
+    (`?token=***`, `api%5Fkey=***`, `;jsessionid=***`, `#auth=***`) masked, as the
     `database` URL is shown (database_url.py): the rest of the address stays, so the editor
-    still sees which feed it is."""
-    if "://" not in text and "=" not in text:
+    still sees which feed it is.  Linear in the length of `text`."""
+    if ":/" not in text and "=" not in text:
         return text
     text = _USER_PASSWORD.sub(rf"\1{HIDDEN_VALUE}@", text)
     text = _USER_ALONE.sub(rf"\1{HIDDEN_VALUE}@", text)
-    return _QUERY_PAIR.sub(_masked_pair, text)
+    if "=" not in text:
+        return text
+    shown: list[str] = []
+    at = 0
+    while pair := _QUERY_PAIR.search(text, at):
+        shown.append(text[at : pair.start()])
+        at = pair.end()
+        if pair.group(3) and _is_secret(pair.group(2)):
+            stop = _SECRET_VALUE_STOP.search(text, pair.start(3))
+            at = stop.start() if stop else len(text)
+            while at > pair.start(3) and text[at - 1] in _CLOSING:
+                at -= 1  # `…?key=X, https://…`, `…?key=X: the server…`: the text's, kept
+            shown.append(f"{pair.group(1)}{pair.group(2)}={HIDDEN_VALUE}")
+        else:
+            shown.append(pair.group(0))
+    shown.append(text[at:])
+    return "".join(shown)
 
 
-def _masked_pair(pair: re.Match[str]) -> str:
-    name = pair.group(2)
-    while (decoded := unquote(name)) != name:  # `to%6Ben` is read as `token` by the server
+def _is_secret(name: str) -> bool:
+    """Whether a parameter's name (percent-decoded as a server reads it) names a credential."""
+    for _ in range(_DECODINGS):
+        decoded = unquote(name)
+        if decoded == name:
+            break
         name = decoded
-    if pair.group(3) and any(word in name.lower() for word in _SECRET_WORDS):
-        return f"{pair.group(1)}{pair.group(2)}={HIDDEN_VALUE}"
-    return pair.group(0)
+    else:
+        if "%" in name:  # still encoded after as many decodings as any server does: a disguise
+            return True
+    lowered = name.lower()
+    return lowered in _SECRET_NAMES or any(word in lowered for word in _SECRET_WORDS)

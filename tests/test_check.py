@@ -139,6 +139,37 @@ def extra_slot(c: Crafter) -> Crafter:
 
 CRAFTS["merge.slots"] = extra_slot
 
+NOTE = '[note]\nbody = """\nGood morning. The border story leads again this week.\n"""\n\n'
+
+
+def note_sent_last_week(c: Crafter) -> Crafter:
+    """The issue's editor's note is word for word the one last week's issue went out with.
+
+    Tried as a new user: last week's `kind: note` file left in seeds/ came back with this
+    week's stories; the build warned once, then `newsletter check` said "ready to send".
+    """
+    c.manifest("[lead]\n", NOTE + "[lead]\n")
+    last = c.root / "issues" / "2026-W47"
+    shutil.copytree(c.folder, last)
+    manifest = last / "issue.toml"
+    text = manifest.read_text("utf-8").replace('id = "2026-W48"', 'id = "2026-W47"', 1)
+    manifest.write_text(text.replace("date = 2026-11-26", "date = 2026-11-19", 1), "utf-8")
+    sent = {"steps": {"sent": {"at": "2026-11-19T07:00:00+00:00"}}}
+    (last / "run.json").write_text(json.dumps(sent), "utf-8")
+    return c
+
+
+CRAFTS["note.repeated"] = note_sent_last_week
+
+
+def story_dated_later(c: Crafter) -> Crafter:
+    """issue.toml lists a story left out for a date after the issue's, as the build writes it."""
+    later = '[[later]]\ntitle = "The crossings reopen"\ndate = 2026-12-03\nsource = "seeds/b.md"\n'
+    return c.append_manifest("\n" + later)
+
+
+CRAFTS["stories.later"] = story_dated_later
+
 # Crafted in the built files: the build refuses these (see test_images.py), the gate still must.
 # settings.drift: newsletter.toml edited after the build.
 BUILT_CRAFTS = {

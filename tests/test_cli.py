@@ -154,6 +154,13 @@ def test_rebuild_from_issue_folder(workspace):
             "error: seeds/z.txt:1: no story found",
         ),
         (["build", "--date", "26/11/2026"], {}, "error: --date '26/11/2026': use YYYY-MM-DD"),
+        # the option is checked before the sources are read: a new user's mistyped date came
+        # out under a warning about the feeds/ folder, as if the two were one problem
+        (
+            ["build", "--date", "27/03/2021"],
+            {"feeds/world.xml": "<rss/>"},
+            "error: --date '27/03/2021': use YYYY-MM-DD",
+        ),
         (["build", "--id", "../x"], {}, "error: --id '../x': use letters, digits"),
         # `$` would let a trailing line break through (the id is checked with \Z)
         (["build", "--id", "x\n"], {}, "error: --id 'x\\x0a': use letters, digits"),

@@ -29,6 +29,15 @@ FORMS = {
         "position:absolute;top:-9999px",
         "position:sticky;top:-9999px",
     ),
+    "the inset shorthand": (
+        "position:absolute;inset:-9999px auto auto -9999px",
+        "position:sticky;inset:-9999px",  # sticky: in the flow
+    ),
+    "a logical offset": ("position:fixed;inset-inline-start:-9999px", "position:absolute;inset:0"),
+    "a logical margin": ("margin-inline-start:-9999px", "margin-inline-start:10px"),
+    "a logical size": ("block-size:0;overflow:hidden", "block-size:0;overflow:visible"),
+    "turned edge on": ("transform:rotateX(90deg)", "transform:rotateX(30deg)"),
+    "the rotate property edge on": ("rotate:y 0.25turn", "rotate:y 10deg"),
     "translate3d()": ("transform:translate3d(-9999px, 0, 0)", "transform:translate3d(9px,0,0)"),
     "a small scale()": ("transform:scale(0.01)", "transform:scale(1)"),
     "scaleY() flat": ("transform:scaleY(0.05)", "transform:scaleY(1.5)"),

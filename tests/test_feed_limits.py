@@ -351,6 +351,24 @@ def test_a_private_feeds_password_and_token_never_reach_the_terminal(workspace):
     assert server.paths[0] == f"/feed.xml{query}"  # fetched as written
 
 
+def test_a_private_feeds_token_never_reaches_the_built_issue(workspace):
+    """The built issue names each feed item's source (issue.toml's `source`, the ranking kept
+    beside it) with the feed's address masked: the token was written whole into the issue
+    folder, which is shared, reviewed and archived, where newsletter.toml is the one place
+    that holds it."""
+    toml = workspace / "newsletter.toml"
+    text = toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true")
+    with bad_server() as server:
+        address = f"{url(server, '/feed.xml')}?token=T0KEN&page=2"
+        toml.write_text(text, "utf-8")
+        built = CliRunner().invoke(app, ["build", "seeds", address, "--date", "2026-11-26"])
+    assert built.exit_code == 0, built.output
+    folder = next((workspace / "issues").iterdir())
+    written = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert b"/feed.xml?token=***&page=2#1" in written["issue.toml"]
+    assert [name for name, data in written.items() if b"T0KEN" in data] == []
+
+
 def test_a_preview_says_when_newsletter_toml_names_other_sources(workspace):
     """A preview started from newsletter.toml's sources keeps reading those (and the feed bytes
     it fetched); a save that changes them in newsletter.toml is a warning saying to restart,

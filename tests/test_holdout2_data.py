@@ -1,5 +1,5 @@
-"""The held-out sets gathered after the ranker was built (tests/data/holdout2, holdout3,
-holdout4, holdout5) keep the labelled set's format and rules."""
+"""The held-out sets gathered after the ranker was built (tests/data/holdout2 to holdout7) keep
+the labelled set's format and rules."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ SETS = [
     (lb.HOLDOUT3, "holdout3", 5, 12),
     (lb.HOLDOUT4, "holdout4", 5, 14),
     (lb.HOLDOUT5, "holdout5", 5, 14),
+    (lb.HOLDOUT6, "holdout6", 4, 13),
+    (lb.HOLDOUT7, "holdout7", 2, 14),
 ]
 
 

@@ -17,10 +17,10 @@ from newsletter.send.merge_check import KeyMismatch, MergeMismatch, check_merge_
 from newsletter.subscribers.database import MIGRATIONS, open_database
 from newsletter.subscribers.postgres import connect_postgres
 from newsletter.subscribers.postgres_schema import (
-    POSTGRES_MIGRATIONS,
     SCHEMA_VERSION,
     upgrade_postgres,
 )
+from tests.support.postgres_schema_at import schema_at
 
 runner = CliRunner()
 
@@ -48,13 +48,7 @@ def _sqlite_at_9(path: Path) -> None:
 def _postgres_at_9(server: PostgresUrl) -> None:
     """The PostgreSQL database as schema 9 left it, with the two sends' rows."""
     with connect_postgres(server) as conn, conn.transaction():
-        conn.execute(
-            "CREATE TABLE newsletter_schema ("
-            " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
-        )
-        for script in POSTGRES_MIGRATIONS[:9]:
-            conn.execute(script.encode())
-        conn.execute("INSERT INTO newsletter_schema (version) VALUES (9)")
+        schema_at(conn, 9)
         for row in ROWS_AT_9:
             conn.execute("INSERT INTO send_issues VALUES (%s, %s, %s, %s)", row)
 

@@ -19,10 +19,10 @@ from newsletter.send.shared_journal import PostgresJournal
 from newsletter.subscribers.connection import same_address
 from newsletter.subscribers.postgres import connect_postgres
 from newsletter.subscribers.postgres_schema import (
-    POSTGRES_MIGRATIONS,
     SCHEMA_VERSION,
     upgrade_postgres,
 )
+from tests.support.postgres_schema_at import schema_at
 from tests.support.postgres_server import PASSWORD
 from tests.support.smtp_server import free_port
 
@@ -207,13 +207,7 @@ def _at_schema_7(server: PostgresUrl) -> None:
     """Make the database as newsletter left it at schema 7, with readers in mixed case, their
     consent and an unsubscribe."""
     with connect_postgres(server) as conn, conn.transaction():
-        conn.execute(
-            "CREATE TABLE newsletter_schema ("
-            " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
-        )
-        for script in POSTGRES_MIGRATIONS[:7]:
-            conn.execute(script.encode())
-        conn.execute("INSERT INTO newsletter_schema (version) VALUES (7)")
+        schema_at(conn, 7)
         for email, name in READERS_AT_7:
             conn.execute(
                 "INSERT INTO subscribers (email, name, created, updated) VALUES (%s, %s, 'x', 'x')",
@@ -238,13 +232,7 @@ def test_db_upgrade_from_schema_11_keys_the_journal_on_the_lower_cased_address(s
     send's own outcome statement, and the journal finds a delivery by address through the new
     key, whatever the case."""
     with connect_postgres(server) as conn, conn.transaction():
-        conn.execute(
-            "CREATE TABLE newsletter_schema ("
-            " version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))"
-        )
-        for script in POSTGRES_MIGRATIONS[:11]:
-            conn.execute(script.encode())
-        conn.execute("INSERT INTO newsletter_schema (version) VALUES (11)")
+        schema_at(conn, 11)
         for email, status in JOURNAL_AT_11:
             conn.execute(
                 "INSERT INTO deliveries (issue_id, email, status, message_id, updated)"

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -35,24 +36,8 @@ def test_preview_serves_until_ctrl_c_and_moves_off_a_busy_port(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "newsletter",
-                "preview",
-                "--no-open",
-                "--port",
-                str(taken),
-                "--date",
-                "2026-11-26",
-            ],
-            cwd=workspace,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        process = _launch_preview(
+            workspace, "--no-open", "--port", str(taken), "--date", "2026-11-26"
         )
         try:
             lines = []
@@ -89,16 +74,8 @@ def test_the_preview_masks_a_feeds_token_and_escapes_its_control_characters(tmp_
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     feeds = [f"http://news:hunter2@127.0.0.1:{port}/\x1b[31mred.xml?token=T0KEN"]
-    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
     options = ["--no-open", "--port", "0", "--date", "2026-11-26"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsletter", "preview", "seeds/", *feeds, *options],
-        cwd=workspace,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _launch_preview(workspace, "seeds/", *feeds, *options)
     try:
         lines = _start_lines(process)
     finally:
@@ -122,18 +99,10 @@ def test_the_preview_names_the_feed_urls_it_fetched_once_and_the_token_masked(tm
     toml.write_text(
         toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true"), "utf-8"
     )
-    env = {**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""}
     options = ["--no-open", "--port", "0", "--date", "2026-11-26"]
     with bad_server() as server:
         feed = url(server, "/feed.xml?token=T0KEN")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "newsletter", "preview", "seeds/", feed, *options],
-            cwd=workspace,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _launch_preview(workspace, "seeds/", feed, *options)
         try:
             lines = _start_lines(process)
         finally:
@@ -144,6 +113,19 @@ def test_the_preview_names_the_feed_urls_it_fetched_once_and_the_token_masked(tm
     assert "T0KEN" not in "".join(lines) + out + err
 
 
+def _launch_preview(workspace: Path, *args: str) -> subprocess.Popen[str]:
+    """`newsletter preview ARGS` started in WORKSPACE as a user runs it, without an unsubscribe
+    secret, its output read as text through pipes."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "preview", *args],
+        cwd=workspace,
+        env={**os.environ, "NEWSLETTER_UNSUBSCRIBE_SECRET": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def _start_lines(process: subprocess.Popen[str]) -> list[str]:
     """The preview's start lines, through the one after "Watching …" (the feed URLs' line)."""
     lines: list[str] = []
@@ -152,3 +134,19 @@ def _start_lines(process: subprocess.Popen[str]) -> list[str]:
         assert line, f"the preview ended early: {process.stderr.read()}"
         lines.append(line)
     return lines
+
+
+def test_a_mistyped_date_is_the_previews_only_line(tmp_path, monkeypatch):
+    """`newsletter preview --date 27/03/2021` in a workspace with an unread feeds/ folder: one
+    `error:` line about the date, exit 1 (the feeds/ warning came first, as if the same
+    problem), and no server started."""
+    workspace = make_workspace(tmp_path / "workspace")
+    (workspace / "feeds").mkdir()
+    (workspace / "feeds" / "world.xml").write_text("<rss/>", "utf-8")
+    monkeypatch.chdir(workspace)
+    result = CliRunner().invoke(
+        app, ["preview", "--no-open", "--port", "0", "--date", "27/03/2021"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == "error: --date '27/03/2021': use YYYY-MM-DD, e.g. 2026-11-26\n"
+    assert not (workspace / "issues").exists() or not any((workspace / "issues").iterdir())

@@ -320,3 +320,22 @@ def test_a_missing_source_is_an_error_before_serving(tmp_path):
     workspace = make_workspace(tmp_path / "workspace")
     with pytest.raises(SourceError, match=r"sedes: no such file or folder"):
         open_preview([str(workspace / "sedes")], workspace=workspace, today=SAMPLE_DATE, port=0)
+
+
+def test_every_view_address_the_docs_give_a_headless_browser_is_served(preview):
+    """docs/editing.md names, for a browser without a screen, the address of every email view
+    and of the built files (the page itself draws only once its script has fetched the state:
+    `chromium --headless --screenshot` of / caught "Connecting…"), and each one it names is
+    served, as a page of its own."""
+    from newsletter.preview.email_frames import FRAME_STEPS
+    from newsletter.preview.rebuilder import SERVED_FILES
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "editing.md").read_text("utf-8")
+    frames = set(re.findall(r"/frame/([a-z-]+)\.html", text))
+    assert frames == set(FRAME_STEPS)
+    files = set(re.findall(r"/issue/([a-z]+\.[a-z]+)", text))
+    assert files and files <= set(SERVED_FILES)
+    for path in [*(f"/frame/{name}.html" for name in frames), *(f"/issue/{f}" for f in files)]:
+        status, _, body = request(preview, path)
+        assert status == 200 and body, path

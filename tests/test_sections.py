@@ -13,6 +13,7 @@ SECTIONS = (
     SectionSettings("World", sources=("feeds/world.xml",)),
     SectionSettings("Local", sources=("seeds/local-*.md", "https://example.org/feed")),
     SectionSettings("Science", sources=("feeds/science/",), tags=("science",)),
+    SectionSettings("Private", sources=("https://example.org/private?token=T0KEN",)),
 )
 
 
@@ -27,13 +28,15 @@ SECTIONS = (
         ("feeds/science/space.xml#1", (), "Science"),
         ("seeds/x.txt:12", ("Science",), "Science"),
         ("feeds/world.xml#1", ("science",), "World"),
+        ("https://example.org/private?token=***#1", (), "Private"),
     ],
-    ids=["file", "glob", "none", "url", "other-url", "folder", "tag", "first-wins"],
+    ids=["file", "glob", "none", "url", "other-url", "folder", "tag", "first-wins", "token"],
 )
 def test_section_of_matches_files_globs_folders_urls_and_tags(
     tmp_path, monkeypatch, source, tags, expected
 ):
-    """An item goes under the first section naming its file, glob, folder, feed URL or a tag."""
+    """An item goes under the first section naming its file, glob, folder, feed URL or a tag
+    (a private feed's items name it with its token masked: sources/__init__.py)."""
     monkeypatch.chdir(tmp_path)
     assert section_of(source, tags, SECTIONS, tmp_path) == expected
 

@@ -441,3 +441,112 @@ def test_workers_stopping_are_heard_while_the_parent_waits_so_none_blocks_on_its
     )
     assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout
     assert marker.read_text() == "recorded"
+
+
+_UNHEARD_WORKER = """
+import os, sys, time
+from newsletter.send import processes
+
+processes.STOP_GRACE, processes.SECOND_GRACE = 20.0, 0.5
+
+def work(k, board):
+    os.write(int(sys.argv[1]), f"{os.getpid()}\\n".encode())
+    try:
+        while True:
+            time.sleep(0.05)
+    except KeyboardInterrupt:  # the parent's Ctrl-C: say something, finish, record
+        board.say("the kept file cannot be written")
+        time.sleep(1)
+        return "done"
+
+def lost(k, why, counts):
+    return why
+
+def progress(_):
+    time.sleep(0.5)
+    raise RuntimeError("the progress bar cannot be drawn")
+
+def warning(line):
+    raise BrokenPipeError("the terminal is gone")  # as the progress bar's
+
+try:
+    processes.spread(1, work, total=1, on_progress=progress, lost=lost, on_warning=warning)
+except RuntimeError as e:
+    print("stopped:", e)
+"""
+
+
+def test_a_warning_that_cannot_be_said_while_stopping_never_leaves_a_worker_running():
+    """The parent stops its workers because its terminal is gone (the progress bar fails), and
+    a worker says a warning on its way out, which fails to print the same way: the stop went
+    on no further (no second Ctrl-C, no kill, no reaping), the send lock was given up with the
+    worker still running, and the warning's error hid the first.  Now a warning that cannot
+    be said is dropped while stopping, every worker is reaped, and the first error comes out."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    run = subprocess.run(
+        [sys.executable, "-c", _UNHEARD_WORKER, str(write_end)],
+        pass_fds=(write_end,),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    os.close(write_end)
+    worker = int(os.read(read_end, 64).split()[0])
+    os.close(read_end)
+    assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout, (
+        run.stderr
+    )
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # reaped by the parent before it went on
+
+
+_COUNTING_WORKER = """
+import os, signal, sys, time
+from newsletter.send import processes
+
+ready_read, ready_write = os.pipe()
+
+def work(k, board):
+    heard = []
+    signal.signal(signal.SIGINT, lambda signum, frame: heard.append(signum))
+    os.write(ready_write, b"r")
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+    return len(heard)
+
+def lost(k, why, counts):
+    return why
+
+pressed = []
+
+def progress(_):
+    # the editor presses Ctrl-C three times, a tick apart, once both workers listen
+    if not pressed:
+        listening = b""
+        while len(listening) < 2:
+            listening += os.read(ready_read, 2)
+    if len(pressed) < 3:
+        pressed.append(True)
+        os.kill(os.getpid(), signal.SIGINT)
+
+print(*processes.spread(2, work, total=2, on_progress=progress, lost=lost))
+"""
+
+
+def test_a_third_ctrl_c_is_not_passed_on_to_the_workers():
+    """The first Ctrl-C lets a worker's messages in flight finish and be recorded, the second
+    stops waiting for them; a third has no meaning, and passed on it landed wherever the
+    worker then was (its recording of messages the relay had answered, say), so those could
+    be neither journaled nor kept for the next run: each worker hears two at most."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _COUNTING_WORKER], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["2", "2"]

@@ -176,9 +176,9 @@ def _recorded_set(stem: str, size: int) -> list[dict]:
 
 
 def _latest(lead: dict, field: str = "title") -> str:
-    """A lead's latest reading: round 29's (`title_29`, `verdict_29`), round 28's, round 26's
-    or round 22's where its title changed, else the one recorded as now."""
-    for later in ("29", "28", "26", "22"):
+    """A lead's latest reading: round 30's (`title_30`, `verdict_30`), round 29's, round 28's,
+    round 26's or round 22's where its title changed, else the one recorded as now."""
+    for later in ("30", "29", "28", "26", "22"):
         if f"{field}_{later}" in lead:
             return lead[f"{field}_{later}"]
     return lead[f"{field}_now"]
@@ -798,7 +798,7 @@ def test_round_29_set_is_recorded_as_read_once():
     1da0b2e, read once; 15 with round 29's self-check, which changed 3 of its titles."""
     leads = _recorded_set("fresh_round29", 20)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
+        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"read": 13, "now": 15}
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 3
 

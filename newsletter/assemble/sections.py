@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newsletter.config import SectionSettings
+from newsletter.web_address import without_address_secrets
 
 _ENTRY = re.compile(r"(#\d+|:\d+)$")  # feed entry `x.xml#3`, seed line `x.txt:12`
 
@@ -39,7 +40,7 @@ def section_of(
 
 def _matches(origin: str, pattern: str, workspace: Path) -> bool:
     if pattern.startswith(("http://", "https://")) or origin.startswith(("http://", "https://")):
-        return origin == pattern
+        return origin in (pattern, without_address_secrets(pattern))  # a feed's token masked
     path = _absolute(Path(origin), Path.cwd())
     target = _absolute(Path(pattern), workspace)
     if not any(c in pattern for c in "*?["):

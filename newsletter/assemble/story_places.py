@@ -10,10 +10,12 @@ lead and the week's reports of it name, and another event of the same kind names
   writes capitalised that the week never writes in lower case; its **reports** are the
   candidates that name one of them and score the week bar before this judgement.  A report's
   names join the lead's (the accused, the minister the lead does not name), and its places
-  too when it names one of the lead's places (the country that holds the lead's city): a
-  report that shares only a name ("Boeing") may have happened elsewhere.  A candidate that
-  names two of the story's names (not places) tells the story itself, whatever it scores, and
-  adds its places ("Trump and Kim sign document following Singapore meeting").
+  too when it says its event happened at one of the lead's places ("… in Nepal as dozens die
+  in China and India"): a report that shares only a name ("Boeing") or only names a place of
+  the lead's ("Earthquake trembles Afghanistan, Pakistan, Northern India" under Nepal's
+  earthquake, whose lead names India as a neighbour) may have happened elsewhere.  A
+  candidate that names two of the story's names (not places) tells the story itself, whatever
+  it scores, and adds its places ("Trump and Kim sign document following Singapore meeting").
 - A headline **says where** its event happened with a place after a preposition of place in
   its title ("in Afghanistan", "near Houston", "off Phuket"; a gazetteer place also past up to
   BETWEEN lower-case words: "in the Netherlands", "in central China"): the gazetteer's, or a
@@ -157,9 +159,10 @@ def story_names(
         # meeting") tell the story itself, where it happened included, whatever its score.
         two = len({c for c in shared if not t.is_place(c)}) >= 2
         if two or (report and shared):
-            # A report at one of the lead's places adds its places (the country that holds
-            # the lead's city); one that shares a name only adds its names, not where it was.
-            at_lead = two or bool(shared & lead_places)
+            # A report that says its event happened at one of the lead's places adds its
+            # places; one that shares a name, or names a place of the lead's in passing, only
+            # adds its names, not where it was.
+            at_lead = two or bool(places_in(title, where=True) & lead_places)
             names |= {c for c in own | places_in(title) if at_lead or not t.is_place(c)}
     return names
 

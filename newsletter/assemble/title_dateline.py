@@ -229,9 +229,7 @@ def _place_end(scan: _Scan) -> bool:
     letters = sum(c.isalpha() for w in scan.words[scan.at - words : scan.at] for c in w)
     dated = scan.date()
     if comma and not dated:
-        # "Lagos, Nigeria, Oct 3", "SAN JOSE, Calif., Oct. 3, 2019": a region, then the date
-        region, _upper, comma = scan.place(_REGION_WORDS)
-        dated = bool(region and comma and scan.date())
+        dated = _region_then_date(scan)
     credited = scan.agency()
     if not credited and scan.peek().startswith("/"):
         return False
@@ -248,6 +246,15 @@ def _place_end(scan: _Scan) -> bool:
         # Chief Executive …", a company and its ticker
         return _starts_sentence(nxt)
     return upper and letters >= 4 and nxt in _SENTENCE_ARTICLES and bool(scan.peek(1))
+
+
+def _region_then_date(scan: _Scan) -> bool:
+    """Reads a region, then the date: "Lagos, Nigeria, Oct 3", "SAN JOSE, Calif., Oct. 3,
+    2019"; round 30: "CAPE CANAVERAL, Fla. Dec 21 A SpaceX …", an abbreviated region's full
+    stop standing for its comma."""
+    region, _upper, comma = scan.place(_REGION_WORDS)
+    closed = comma or (region > 0 and scan.words[scan.at - 1].endswith("."))
+    return bool(region and closed and scan.date())
 
 
 def _date_between_separators(scan: _Scan) -> None:

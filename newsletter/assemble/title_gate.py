@@ -21,6 +21,7 @@ not.  Pure text: word scans and three patterns, no model.
 from __future__ import annotations
 
 from newsletter.assemble.headline_grammar import VERB_LEMMAS, Lazy, verb_index, word_set
+from newsletter.assemble.title_cuts import _clause_cuts
 
 # Where a main clause certainly ends: a comma before a clause opener or a participle, a
 # semicolon, a dash between spaces.  Not a bare comma (", 19-year-old", "creator, developer,
@@ -83,6 +84,22 @@ def confident_cut(kept: str, rest: str) -> bool:
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
         return False  # "ran the Chicago Marathon | in what once would have been …": the claim
     return first in _ADJUNCTS
+
+
+def completions(kept: str, clause: str, limit: int) -> list[str]:
+    """Round 30, complete over cut: when `kept`, a cut of `clause` (its start), dropped what
+    may be its own phrase's complement (`confident_cut` is false: "approve new treatment …
+    for patients | with chronic lymphocytic leukemia who have not …"), the clause up to each
+    later clause boundary where what is left is certainly a part of its own ("… for patients
+    with chronic lymphocytic leukemia | who have not …"), shortest first, within `limit`
+    characters; none when `kept` is not a start of `clause` or dropped only a part of its own.
+    The caller reads each back (the self-check) and takes the first that passes."""
+    if not clause.lower().startswith(kept.lower()) or confident_cut(kept, clause[len(kept) :]):
+        return []
+    ends = sorted({c for c in _clause_cuts(clause) if len(kept) < c <= limit})
+    if len(clause) <= limit:
+        ends.append(len(clause))
+    return [clause[:c] for c in ends if confident_cut(clause[:c], clause[c:])]
 
 
 # What a clause's subject never holds before its verb: "as a “money mule” | for someone she met".

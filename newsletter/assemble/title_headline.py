@@ -47,7 +47,7 @@ from newsletter.control_chars import without_controls, without_invisibles
 from newsletter.models import Headline
 
 # The derivation's kinds that need no second opinion (titles.chosen_title): the gate's.
-CERTAIN_KINDS = frozenset({"score line", "whole", "short", "long", "boundary"})
+CERTAIN_KINDS = frozenset({"score line", "whole", "short", "long", "boundary", "completed"})
 # The relevance a headline needs to stand for the lead's event (Related's bar is 0.28, the
 # week bar 0.45; a labelled lead's own event's headlines score 0.70-0.93).
 SAME_EVENT = 0.70

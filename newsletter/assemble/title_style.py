@@ -46,7 +46,7 @@ _MONTHS = (
 # of Wednesday": what a headline leaves out (with its preposition: "agreed to resign as of
 # Wednesday" is "agrees to resign", never "… as of").
 _TIME = Lazy(
-    rf"(?:,\s*)?\s(?:(?:late|early|effective|as\sof)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
+    rf"(?:,\s*)?\s(?:(?:late|early|midday|effective|as\sof)\s)?(?:(?:on|last|this)\s)?(?:{_DAYS}(?:\s(?:morning|afternoon|"
     r"evening|night))?"
     # round 16e: the date after the day goes with it ("on Sunday (May 11)") when a comma closes it
     # ("voted on Thursday, April 16, to approve"; that comma already gone before "after"), never
@@ -226,7 +226,7 @@ def _present_tense(clause: str) -> str:
     """A headline's present tense: "has killed" → "kills", "Astronomers unveiled" → "unveil",
     and a verb joined to it by "and" too; only verbs whose base form is known change."""
     words = clause.split(" ")
-    verb = verb_index(clause)
+    verb = _main_verb_after_relative(words, verb_index(clause))
     if not verb:
         return clause
     low = words[verb].lower()
@@ -243,13 +243,30 @@ def _present_tense(clause: str) -> str:
         return clause
     present = _second_verb_present(changed, verb, plural) or clause
     # a present the verb reader cannot read as the verb ("peeks") keeps the tense it had
-    read = verb_index(present)
+    read = _main_verb_after_relative(present.split(" "), verb_index(present))
     if read is not None and verb <= read <= verb + 1:
         return present
     listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
     # round 10: a verb of no list whose base form and past are English words ("blasts off",
     # "crash-lands") takes the present too
     return present if any(known_verb(w) or known_verb(lemma_of_s(w)) for w in listed) else clause
+
+
+def _main_verb_after_relative(words: list[str], verb: int | None) -> int | None:
+    """Round 30: the main verb when the first finite verb opens a relative clause that runs
+    on into the sentence's own predicate ("A powerful earthquake that shook the southern
+    Philippines | killed at least one villager …": "killed", not "shook"); `verb` otherwise."""
+    if not verb or words[verb - 1].lower() not in ("that", "which", "who"):
+        return verb
+    clause = words[verb:]
+    if not _holds_main_verb(" ".join(clause)):
+        return verb
+    rest = clause[1:]
+    skipped = 0
+    while rest and _in_verb_group(rest[0].lower()):
+        rest, skipped = rest[1:], skipped + 1
+    second = verb_index(" ".join(["it", *rest]))
+    return verb + skipped + second if second is not None else verb
 
 
 def _progressive(words: list[str], verb: int) -> str | None:
@@ -378,11 +395,39 @@ def _without_relative_clause(sentence: str) -> str:
     m = _RELATIVE_SUBJECT.match(sentence)
     if m is None or verb_index(m["subject"].strip()) is not None:
         return sentence
+    if _holds_main_verb(m["clause"]):
+        return sentence
     place = re.search(r"\s(in|at|near|outside)\s(?!.*\s(?:in|at|near|outside)\s)(.+)$", m["clause"])
     if place and _A_TIME.search(place.group(2)):
         place = None  # round 26: "stolen from a Dutch museum in March 2020": a time, no place
     where = f"{place.group(1)} {place.group(2)} " if place else ""
     return f"{m['subject']}{where}{m['verb']}"
+
+
+def _holds_main_verb(clause: str) -> bool:
+    """Round 30: whether what `_RELATIVE_SUBJECT` took for a relative clause runs on past its
+    own predicate into the sentence's (a second finite verb after its first one: "that shook
+    the southern Philippines | killed at least one villager and injured several others as
+    thousands scrambled …" ends on "… was issued"); dropped whole, the title would lose its
+    main verb, so nothing is dropped and the cuts choose."""
+    own = verb_index(f"it {clause}")
+    if own is None:
+        return False
+    rest = clause.split(" ")[own:]
+    while rest and _in_verb_group(rest[0].lower()):
+        rest = rest[1:]  # "was not vaccinated": its own verb's group, no second verb
+    return bool(rest) and verb_index(" ".join(["it", *rest])) is not None
+
+
+def _in_verb_group(word: str) -> bool:
+    """A word of a verb's group after its first word: an auxiliary, "not", an adverb in
+    "-ly", a participle ("has not been fully vaccinated")."""
+    return (
+        word in AUXILIARIES
+        or word in ("not", "never", "been", "being")
+        or word.endswith(("ly", "ed", "en"))
+        or word in IRREGULAR_LEMMA
+    )
 
 
 # "rules 5-4 a Louisiana law that would have left one clinic in the state is unconstitutional":

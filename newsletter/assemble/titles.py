@@ -90,7 +90,7 @@ from newsletter.assemble.title_cuts import (
     cuts_complement as cuts_complement,  # the tests' reader of a cut, kept importable here
 )
 from newsletter.assemble.title_dateline import dateline_length
-from newsletter.assemble.title_gate import confident_cut, first_boundary
+from newsletter.assemble.title_gate import completions, confident_cut, first_boundary
 from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
 from newsletter.assemble.title_style import (
     _MONTHS,
@@ -257,7 +257,8 @@ def chosen_title(
     sentence of a single clause, uncut, with its articles: `_whole_clause`), "short" (a cut
     within `max_chars` that keeps the clause whole), "long" (the same within `limit`),
     "boundary" (round 19: the main clause up to its first certain boundary, whole, when no cut
-    is certain to have dropped only a part of its own: `_gated_title`),
+    is certain to have dropped only a part of its own: `_gated_title`), "completed" (round 30:
+    such a cut completed to the next boundary after which only a part of its own is left),
     "sentence" (the
     first sentence itself), "clause" (its main clause whole), "cut" (a cut that
     passes the checks, none whole did), "simpler" (nothing passed: the sentence without its
@@ -592,6 +593,12 @@ def _checked_title(
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
     passing = [cut for cut in (short, long) if not printable_problems(cut, limit)]
+    for cut in (short, long):
+        # round 30: a cut inside its clause ("killed and more than 400 | injured when …")
+        # completed to the next boundary that leaves only a part of its own, when that passes
+        completed = _completed(cut, sentence, limit)
+        if completed is not None:
+            return completed, "completed"
     for cut in passing:
         # round 16: a cut that ends inside the main verb's object phrase gets the rest of that
         # phrase back ("declared winner | of Nigeria's presidential election"), or the next
@@ -634,7 +641,23 @@ def _gated_title(
     bounded = _boundary_clause(sentence, limit)
     if bounded is not None:
         return bounded, "boundary"
+    for cut, _kind, _chars in passing:
+        completed = _completed(cut, sentence, limit)
+        if completed is not None:
+            return completed, "completed"
     return passing[0][:2] if passing else None
+
+
+def _completed(title: str, sentence: str, limit: int) -> str | None:
+    """Round 30: `title`, a cut no gate is sure of, completed to the next clause boundary
+    after which only a part of its own is left (`title_gate.completions`), the first such
+    form that passes the checks; None when none does or the cut dropped only its own part."""
+    clause = _clean(_fitted_clause(_prepared(sentence), _UNCUT))
+    for form in completions(title, clause, limit):
+        whole = _capitalize(_clean(TRAILING_PUNCT.sub("", form)))
+        if not printable_problems(whole, limit):
+            return whole
+    return None
 
 
 def _confident(title: str, sentence: str, max_chars: int) -> bool:

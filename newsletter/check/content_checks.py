@@ -12,10 +12,12 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 
+from newsletter.assemble.memory import repeated_note
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
 from newsletter.control_chars import quoted
 from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
+from newsletter.issue.freshness import sent_past_issues
 from newsletter.render import GMAIL_CLIP_BYTES
 from newsletter.render.length import issue_length
 from newsletter.render.merge_tags import WORD_JOINER
@@ -246,6 +248,38 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
             else "was derived from the story's first sentence"
         )
         yield f"{email.where('issue.toml', line)}: the title {quoted(title)} {how}"
+
+
+def note_repeated(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """The editor's note is word for word the one an earlier issue went out with: last week's
+    `kind: note` file left in seeds/ (the build warns once; the send gate must too, or it says
+    "ready to send" over last week's voice)."""
+    issue = email.issue
+    if issue.note is None:
+        return
+    carried = repeated_note(issue.note.body, sent_past_issues(settings, issue.date, issue.id))
+    if carried is not None:
+        line = _line_of(email.manifest_text, "[note]")
+        yield (
+            f"{email.where('issue.toml', line)}: the editor's note is the one issue "
+            f"{carried.id} went out with, word for word"
+        )
+
+
+def stories_dated_later(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A story the sources held dated after the issue's date, left out of it and listed as
+    [[later]] in issue.toml (assemble/later_stories.py): the build said so once; the gate
+    says it again, so a story left out for a mistyped date is not lost unnoticed."""
+    issue = email.issue
+    lines = email.manifest_text.splitlines()
+    tables = [n for n, line in enumerate(lines, 1) if line.strip() == "[[later]]"]
+    for n, story in enumerate(issue.later):
+        where_ = email.where("issue.toml", tables[n] if n < len(tables) else None)
+        dated = f"dated {story.date.isoformat()}, " if story.date else ""
+        yield (
+            f"{where_}: {story.source or quoted(story.title)} ({dated}after this issue's date "
+            f"{issue.date.isoformat()}) is left out: {quoted(story.title)}"
+        )
 
 
 def _title_on(line: str) -> str | None:

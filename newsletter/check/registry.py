@@ -170,6 +170,18 @@ CHECKS: tuple[Check, ...] = (
         content.title_still_derived,
     ),
     Check(
+        "note.repeated",
+        "warning",
+        "write this week's note in [note] of issue.toml (or delete it there and in seeds/)",
+        content.note_repeated,
+    ),
+    Check(
+        "stories.later",
+        "warning",
+        "nothing, if it is a later week's; a mistyped date: correct it, build from the sources",
+        content.stories_dated_later,
+    ),
+    Check(
         "links.stories",
         "warning",
         "give the stories their links (front matter url:, or `Title — https://…` on a headline)",

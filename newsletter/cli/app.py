@@ -33,7 +33,8 @@ class _OneLineUsageError(click.UsageError):
 
     def show(self, file: Any = None) -> None:
         where = self.ctx.command_path if self.ctx is not None else "newsletter"
-        message = " ".join(self.format_message().split()).rstrip(".")
+        # Click names an extra argument as typed: a feed's address with its token, say.
+        message = without_address_secrets(" ".join(self.format_message().split()).rstrip("."))
         typer.echo(f"error: {message} (see `{where} --help`)", err=True)
 
 
@@ -60,7 +61,8 @@ class _TranslatingGroup(TyperGroup):
         except click.UsageError as e:
             raise _one_line(e) from None
         except NewsletterError as e:
-            typer.echo(f"error: {terminal_safe(str(e))}", err=True)
+            # every message is masked here too: a password or token of an address never shown
+            typer.echo(f"error: {terminal_safe(without_address_secrets(str(e)))}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

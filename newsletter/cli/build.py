@@ -109,6 +109,7 @@ def build(
             f"--id {quoted(issue_id)}: use letters, digits, '.', '-' or '_' "
             "(64 at most, starting with a letter or digit; not 'welcome', the welcome email's)"
         )
+    parsed_day = parse_date(day)  # an option's mistake before any word about the sources
     named: list[str] = list(sources or [])
     if not named:
         from newsletter.sources.named import named_sources
@@ -116,7 +117,7 @@ def build(
         named, unmatched = named_sources(settings)
         for warning in unmatched:
             warn(warning)
-    today, chosen_id = scheduled_issue(settings, parse_date(day), issue_id, given=day is not None)
+    today, chosen_id = scheduled_issue(settings, parsed_day, issue_id, given=day is not None)
     options = AssembleOptions(
         today=today,
         issue_id=chosen_id,
@@ -211,6 +212,16 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
         "repeated": [
             {"title": h.title, "url": h.url, "issue": h.issue, "score": h.score}
             for h in issue.repeated
+        ],
+        # stories dated after the issue's date, left out (assemble/later_stories.py)
+        "later": [
+            {
+                "title": h.title,
+                "url": h.url,
+                "date": h.date and h.date.isoformat(),
+                "source": h.source,
+            }
+            for h in issue.later
         ],
         "follows": (
             {

@@ -75,6 +75,7 @@ def preview(
 
     started: list[bool] = []
     named: tuple[str, ...] | None = None
+    today = parse_date(day)  # an option's mistake before any word about the sources
 
     if not sources:
         from newsletter.cli.app import workspace_settings
@@ -88,7 +89,7 @@ def preview(
     with open_preview(
         sources,
         workspace=Path.cwd(),
-        today=parse_date(day),
+        today=today,
         host=host,
         port=port,
         on_build=report,
@@ -146,4 +147,4 @@ def _say_feed_urls(target: PreviewTarget) -> None:
 def _shown_urls(urls: list[str]) -> str:
     from newsletter.web_address import without_address_secrets
 
-    return terminal_safe(without_address_secrets(", ".join(urls)))
+    return terminal_safe(", ".join(without_address_secrets(url) for url in dict.fromkeys(urls)))

@@ -142,6 +142,7 @@ TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables
     "sections": (True, SECTION_KEYS),
     "more": (True, MORE_KEYS),
     "repeated": (True, ("title", "url", "issue", "score", "source")),
+    "later": (True, ("title", "url", "date", "source")),
 }
 
 
@@ -204,7 +205,26 @@ def manifest_text(
         lines += [f"issue = {_string(item.issue)}", f"score = {item.score:.3f}"]
         if item.headline.source:
             lines.append(f"source = {_string(item.headline.source)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_later_lines(issue.later)]) + "\n"
+
+
+def _later_lines(later: tuple[Headline, ...]) -> list[str]:
+    """[[later]]: each story left out for its date (assemble/later_stories.py)."""
+    lines: list[str] = []
+    if later:
+        lines += [
+            "",
+            "# [[later]]: stories dated after this issue's date, left out: they wait for a later",
+            "# issue (to carry one here, correct its date, or build with a later --date).",
+        ]
+    for story in later:
+        lines += ["", "[[later]]", f"title = {_string(story.title)}"]
+        if story.url:
+            lines.append(f"url = {_string(story.url)}")
+        if story.date is not None:
+            lines.append(f"date = {story.date.isoformat()}")
+        lines.append(f"source = {_string(story.source)}")
+    return lines
 
 
 def _memory_keys(issue: Issue) -> list[str]:
@@ -470,6 +490,7 @@ class _ManifestReader:
             stories=tuple(c for c in cards if not c.section),
             sections=tuple(s for s in sections if s.stories or s.headlines),
             repeated=self.repeated(data),
+            later=self.later(data),
             follows=self.follows(data),
         )
 
@@ -613,6 +634,35 @@ class _ManifestReader:
                 source=str(item.get("source", "")),
             )
             result.append(RepeatedHeadline(headline, issue_id, float(score)))
+        return tuple(result)
+
+    def later(self, data: dict[str, Any]) -> tuple[Headline, ...]:
+        """[[later]]: the stories left out for a date after the issue's."""
+        items = data.get("later", [])
+        if not isinstance(items, list):
+            raise self.fail("later", "write each story as a [[later]] table")
+        result = []
+        for i, item in enumerate(items):
+            label = f"later[{i + 1}]"
+            if not isinstance(item, dict):
+                raise self.fail(label, "write each story as a [[later]] table")
+            title = " ".join((self.text(item, "title", f"{label}.title", "later", i) or "").split())
+            day = item.get("date")
+            if isinstance(day, dt.datetime):
+                day = day.date()
+            if day is not None and not isinstance(day, dt.date):
+                raise self.fail(
+                    f"{label}.date", "must be a date like 2026-11-26 (no quotes)", "later", i
+                )
+            source = self.text(item, "source", f"{label}.source", "later", i, required=False)
+            result.append(
+                Headline(
+                    title=title,
+                    url=self.url(item, f"{label}.url", "later", i),
+                    date=day,
+                    source=source or "",
+                )
+            )
         return tuple(result)
 
     def lead(self, data: dict[str, Any]) -> Lead:

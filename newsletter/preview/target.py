@@ -64,7 +64,7 @@ class PreviewTarget:
         given = tuple(sources) or ("seeds",)
         for source in given:
             if why := unfetched_source(source):
-                raise SourceError(f"{source}: {why}")
+                raise SourceError(f"{without_address_secrets(source)}: {why}")
             if not _is_url(source) and not Path(source).expanduser().exists():
                 raise SourceError(
                     f"{display_path(source)}: no such file or folder; "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 import types
 import urllib
 from typing import cast
@@ -20,16 +21,20 @@ from typing import cast
 # What premailer and cssutils import only to fetch, and the parent packages whose attribute
 # they read it by (cssutils calls `urllib.request.pathname2url` through the package).
 _FETCHING = ("requests", "urllib.request", "importlib.metadata")
+# Held while a stand-in is checked and taken out of sys.modules: two threads reading one
+# both saw it there, and the second `del` raised KeyError (or took out the real module).
+_SWAP = threading.Lock()
 
 
 class _DeferredModule(types.ModuleType):
     """A module that imports the real one the first time an attribute is read."""
 
     def __getattr__(self, attribute: str) -> object:
-        if sys.modules.get(self.__name__) is self:
-            # read while premailer is still importing (another thread, say): import_module
-            # would hand back this stand-in and recurse; the real module takes its place now
-            del sys.modules[self.__name__]
+        with _SWAP:
+            if sys.modules.get(self.__name__) is self:
+                # read while premailer is still importing (another thread, say): import_module
+                # would hand back this stand-in and recurse; the real module takes its place
+                del sys.modules[self.__name__]
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
@@ -42,9 +47,10 @@ def _import_premailer() -> type:
     try:
         from premailer import Premailer
     finally:
-        for name, stand_in in stand_ins.items():
-            if sys.modules.get(name) is stand_in:  # not already replaced by the real one
-                del sys.modules[name]  # later imports get the real package
+        with _SWAP:
+            for name, stand_in in stand_ins.items():
+                if sys.modules.get(name) is stand_in:  # not already replaced by the real one
+                    del sys.modules[name]  # later imports get the real package
     return cast(type, Premailer)
 
 

@@ -23,7 +23,8 @@ every other line); a worker never prints over the parent's progress bar.
 Signals: the workers run in their own process group, so a Ctrl-C at the
 terminal reaches only the parent, which passes each Ctrl-C (or SIGTERM, or the
 SIGHUP of a closed terminal) on to every worker: the first lets the messages
-in flight finish and be recorded, a second stops waiting for them.  If the
+in flight finish and be recorded, a second stops waiting for them (a third is
+not passed on: it would land in the recording).  If the
 parent dies (kill -9), the kernel kills the workers too (PR_SET_PDEATHSIG), so
 nothing goes on mailing behind the editor's back; a worker that dies on its
 own stops the others, and the summary says so.
@@ -46,6 +47,7 @@ from types import FrameType
 from typing import TypeVar
 
 from newsletter.errors import DeliveryError
+from newsletter.send.signals import handling
 from newsletter.send.workers import SendProgress
 
 T = TypeVar("T")
@@ -165,7 +167,8 @@ def spread(
     import ctypes  # loaded once here, not in every worker
 
     prctl = ctypes.CDLL(None, use_errno=True).prctl
-    with _forwarding_signals(lambda: list(workers), board):
+    interrupts = _Interrupts()
+    with _forwarding_signals(lambda: list(workers), board, interrupts):
         try:
             for k in range(processes):
                 pid, fd = _fork(k, board, work, prctl, voices)
@@ -183,9 +186,12 @@ def spread(
             # drawn, say): stop them and wait for them, so the send lock is never released
             # while one of them still mails.
             board.stop()
+            # A warning said while stopping must not end the stop (the terminal that failed
+            # the bar fails it too): the workers would be left unreaped, the lock given up.
+            voices.on_warning = _said_if_possible(voices.on_warning)
             results_fds = [fd for _, fd in workers.values()]
             unread = set(results_fds)
-            _stop_workers(workers, lambda: _drain(unread, voices))
+            _stop_workers(workers, lambda: _drain(unread, voices), interrupts)
             for fd in results_fds:
                 os.close(fd)
             raise
@@ -194,7 +200,32 @@ def spread(
     return [results[k] for k in range(processes)]
 
 
-def _stop_workers(workers: dict[int, tuple[int, int]], drain: Callable[[], None]) -> None:
+class _Interrupts:
+    """The Ctrl-Cs passed on to each worker: two at most.  The first lets its messages in
+    flight finish and be recorded, the second stops waiting for them; a third means nothing,
+    and landed wherever the worker then was (writing the relay's answers to the recovery
+    file, say), so those were neither journaled nor kept, and went out again on the re-run."""
+
+    MOST = 2
+
+    def __init__(self) -> None:
+        self.sent: dict[int, int] = {}
+
+    def interrupt(self, pid: int) -> None:
+        """Pass a Ctrl-C on to worker `pid`, unless it has had two."""
+        count = self.sent.get(pid, 0)
+        if count >= self.MOST:
+            return
+        self.sent[pid] = count + 1
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+
+
+def _stop_workers(
+    workers: dict[int, tuple[int, int]],
+    drain: Callable[[], None],
+    interrupts: _Interrupts | None = None,
+) -> None:
     """Stop the workers and reap every one, however wedged: a Ctrl-C (the messages in
     flight finish and are recorded) and STOP_GRACE seconds, a second (stop waiting for them)
     and SECOND_GRACE more, then SIGKILL, as a `kill -9` would (what was in flight stays
@@ -202,10 +233,10 @@ def _stop_workers(workers: dict[int, tuple[int, int]], drain: Callable[[], None]
     while another thread held a lock it then needs) once held its parent in waitpid for ever.
     Meanwhile `drain` reads their pipes (a worker saying more than a pipe holds would wait on
     it), and each one reaped leaves `workers` (a later Ctrl-C is passed on to none of them)."""
+    interrupts = interrupts or _Interrupts()
     for grace in (STOP_GRACE, SECOND_GRACE):
-        for pid in workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGINT)
+        for pid in list(workers):
+            interrupts.interrupt(pid)
         deadline = time.monotonic() + grace
         while workers and time.monotonic() < deadline:
             drain()
@@ -217,6 +248,19 @@ def _stop_workers(workers: dict[int, tuple[int, int]], drain: Callable[[], None]
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
         del workers[pid]
+
+
+def _said_if_possible(on_warning: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """`on_warning`, a line it cannot say dropped (the parent is stopping)."""
+    if on_warning is None:
+        return None
+    say = on_warning
+
+    def said(line: str) -> None:
+        with contextlib.suppress(Exception):
+            say(line)
+
+    return said
 
 
 def _drain(results: set[int], voices: _Voices) -> None:
@@ -377,9 +421,11 @@ def _become_worker(parent: int, prctl: Callable[..., int]) -> None:
         signal.signal(signum, signal.default_int_handler)
 
 
-@contextlib.contextmanager
-def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> Iterator[None]:
-    """While the workers run: each Ctrl-C, SIGTERM or SIGHUP to the parent goes to every worker.
+def _forwarding_signals(
+    pids: Callable[[], list[int]], board: SharedBoard, interrupts: _Interrupts
+) -> contextlib.AbstractContextManager[None]:
+    """While the workers run: each Ctrl-C, SIGTERM or SIGHUP to the parent goes to every worker
+    (two at most: `_Interrupts`).
 
     The board is stopped too, so a worker forked after the signal stops as well.
     """
@@ -387,15 +433,9 @@ def _forwarding_signals(pids: Callable[[], list[int]], board: SharedBoard) -> It
     def forward(signum: int, frame: FrameType | None) -> None:
         board.stop()
         for pid in pids():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGINT)
+            interrupts.interrupt(pid)
 
-    previous = {s: signal.signal(s, forward) for s in _PASSED_ON}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    return handling(_PASSED_ON, forward)
 
 
 def _death(status: int) -> str:

@@ -119,8 +119,8 @@ def run_server(
     Multiprocess(config, sockets=[sock]).run()
 
 
-def _config(app: Gateway | str, *, factory: bool = False, workers: int | None = None) -> Config:
-    """uvicorn's settings for `run_server`, one process or several."""
+def _config(app: ASGIApp | str, *, factory: bool = False, workers: int | None = None) -> Config:
+    """uvicorn's settings for `run_server` (one process or several) and `running_server`."""
     return uvicorn.Config(
         app,
         factory=factory,
@@ -197,17 +197,7 @@ def running_server(
     already: its port known before the app is made), for the duration of the block."""
     sock = sock or bind(host, 0)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        http=GuardedProtocol,
-        ws="none",
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-        lifespan="on",
-        timeout_graceful_shutdown=GRACEFUL_SECONDS,
-    )
+    config = _config(app)  # as `run_server` serves: the tests meet what readers meet
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -104,14 +104,16 @@ def _load_one(
             )
             if fetched is not None:
                 fetched[item] = data
-        try:  # its messages name it: a private feed's password or token masked there
-            parsed = parse_feed(data, item)
-        except SourceError as e:
+        # its messages and its items' sources (issue.toml, the kept ranking) name it: a
+        # private feed's password or token masked there, newsletter.toml the one place for it
+        try:
+            parsed = parse_feed(data, without_address_secrets(item))
+        except SourceError as e:  # and what else they quote of it
             raise SourceError(without_address_secrets(str(e))) from None
         yield replace(parsed, warnings=tuple(map(without_address_secrets, parsed.warnings)))
         return
     if isinstance(item, str) and (why := unfetched_source(item)):
-        raise SourceError(f"{item}: {why}")
+        raise SourceError(f"{without_address_secrets(item)}: {why}")
     path = Path(item)
     if path.is_dir():
         files = source_files(path)

@@ -7,15 +7,18 @@ form read once; a page hides text in many more, each read here as a browser read
 - `display: none`, `visibility: hidden|collapse`, `opacity` (or `filter: opacity()`) near 0,
   `filter: blur()` of BLURRED px or more;
 - a zero or near-zero size: `font-size` (or the `font` shorthand, `font: 0/0 a`) under
-  TINY_FONT (4 px), or `height`/`max-height`/`width`/`max-width` of at most 1 px with
+  TINY_FONT (4 px), or `height`/`max-height`/`width`/`max-width` (or their logical names,
+  `block-size`, `inline-size`…) of at most 1 px with
   `overflow` hidden or clip;
 - moved off the page: `position: absolute|fixed|relative` (never `sticky`, which stays in
-  the flow) with `left`/`top`/`right`/`bottom`, or a `text-indent`,
-  `margin-left`/`margin-top`, `translate()` (`3d` too), a `matrix()`'s offsets or the
+  the flow) with `left`/`top`/`right`/`bottom` (or the `inset` shorthands and their logical
+  names), or a `text-indent`, `margin-left`/`margin-top` (`margin-inline-start`,
+  `margin-block-start`), `translate()` (`3d` too), a `matrix()`'s offsets or the
   `translate` property, of 500 px or more to the left or up, or
   `left`/`right` 5,000 px or more;
 - shrunk past reading: `zoom`, the `scale` property, `scale()` or `matrix()` under a quarter
-  (16 px text under TINY_FONT); `content-visibility: hidden`;
+  (16 px text under TINY_FONT), a `rotateX()`/`rotateY()` (or `rotate: x …`) turning it edge
+  on; `content-visibility: hidden`;
 - clipped away: `clip: rect()` with no area, `clip-path: inset(50%)` or more, `circle(0)`, a
   `polygon()` with no area;
 - a colour that does not show: `transparent`, an alpha near 0, or text whose contrast with
@@ -32,8 +35,11 @@ declarations of one property the later wins unless the earlier alone is `!import
 from __future__ import annotations
 
 import colorsys
+import math
 import re
 from functools import cache, lru_cache
+
+from newsletter.sources.css_split import split_outside
 
 _COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
@@ -65,7 +71,7 @@ def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
     questions asked of it, a dozen times."""
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
-    for part in _split(text):
+    for part in split_outside(text, ";"):
         name, colon, value = part.partition(":")
         name = name.strip().lower()
         if not colon or not name:
@@ -227,30 +233,14 @@ def _unescape(m: re.Match[str]) -> str:
     return m.group(2)
 
 
-def _split(text: str) -> list[str]:
-    """Declarations split at `;` outside parentheses and quotes."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "\"'":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth = max(depth - 1, 0)
-        elif c == ";" and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
-
-
+@lru_cache(maxsize=1024)
 def style_hides(style: str) -> bool:
     """Whether an element with this inline style shows a reader nothing inside it, whatever
-    its content says (module docstring). What a child can undo is read by the caller with the
-    enclosing elements: the colours (`unseen`), the font size (`font_size`) and `visibility`
-    (`visible`): `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
+    its content says (module docstring); remembered for the last styles asked (a feed's
+    elements repeat a few styles, each asked by the sanitizer and by sources/text.py). What a
+    child can undo is read by the caller with the enclosing elements: the colours (`unseen`),
+    the font size (`font_size`) and `visibility` (`visible`):
+    `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
     d = declarations(style)
     if d.get("display", "").startswith("none") or d.get("content-visibility") == "hidden":
         return True
@@ -279,7 +269,23 @@ def _shrunk(d: dict[str, str]) -> bool:
     for m in re.finditer(r"matrix\(([^()]*)\)", transform):
         a, b, c, d_, *_ = [*(_number(v) or 0.0 for v in m[1].split(",")), 0.0, 0.0, 0.0, 0.0]
         factors += [abs(a) + abs(b), abs(c) + abs(d_)]  # each axis's length, near enough
+    # turned about the x or y axis: text edge on (90deg) is a line, its height the cosine
+    turns = [m[1] for m in re.finditer(r"rotate[xy]\(([^()]*)\)", transform)]
+    axis, _, angle = d.get("rotate", "").partition(" ")
+    if axis in ("x", "y"):
+        turns.append(angle)
+    factors += [None if (r := _radians(t)) is None else math.cos(r) for t in turns]
     return any(f is not None and abs(f) < SHRUNK for f in factors)
+
+
+_ANGLE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(deg|rad|grad|turn)$")
+_RADIANS = {"deg": math.pi / 180, "rad": 1.0, "grad": math.pi / 200, "turn": 2 * math.pi}
+
+
+def _radians(value: str) -> float | None:
+    """A CSS angle in radians; None if not one."""
+    m = _ANGLE.match(value.strip())
+    return float(m[1]) * _RADIANS[m[2]] if m else None
 
 
 # font-size keywords, in pixels at a browser's default 16 px
@@ -356,6 +362,10 @@ def opacity_of(style: str) -> float:
     return product
 
 
+_BOX_SIZES = ("height", "max-height", "width", "max-width", "block-size", "max-block-size",
+              "inline-size", "max-inline-size")  # fmt: skip
+
+
 def _boxed_away(d: dict[str, str]) -> bool:
     """A box of at most 1 px that cuts off what overflows it."""
     overflow = {d.get(k, "") for k in ("overflow", "overflow-x", "overflow-y")}
@@ -363,19 +373,22 @@ def _boxed_away(d: dict[str, str]) -> bool:
         o.startswith(("hidden ", "clip ")) for o in overflow
     ):
         return False
-    sizes = (_pixels(d.get(k, "")) for k in ("height", "max-height", "width", "max-width"))
+    sizes = (_pixels(d.get(k, "")) for k in _BOX_SIZES)
     return any(s is not None and s <= 1.0 for s in sizes)
 
 
 def _off_page(d: dict[str, str]) -> bool:
     moved = [d.get("text-indent", ""), d.get("margin-left", ""), d.get("margin-top", "")]
+    moved += [d.get("margin-inline-start", ""), d.get("margin-block-start", "")]
+    moved += [d.get(k, "").split(" ")[0] for k in ("margin-inline", "margin-block")]
     margins = d.get("margin", "").split()
     if 1 <= len(margins) <= 4:  # top, then left: the last of 1, 2, 2 and 4 values
         moved += [margins[0], margins[(0, 1, 1, 3)[len(margins) - 1]]]
     # not "sticky": a sticky element stays in the flow, its offset only says where it would stick
     if d.get("position") in ("absolute", "fixed", "relative"):
-        moved += [d.get(k, "") for k in ("left", "top", "right", "bottom")]  # right: -9999px
-        if any((_pixels(d.get(k, "")) or 0.0) >= -OFF_PAGE * 10 for k in ("left", "right")):
+        box = _offsets(d)
+        moved += box.values()  # right: -9999px
+        if any((_pixels(box[k]) or 0.0) >= -OFF_PAGE * 10 for k in ("left", "right")):
             return True  # 5000px or more from an edge: past the page
     transform = d.get("transform", "")
     moved += [m.group(1) for m in re.finditer(r"translate(?:[xy]|3d)?\(\s*([^(),]*)", transform)]
@@ -383,6 +396,33 @@ def _off_page(d: dict[str, str]) -> bool:
         moved += [f"{v.strip()}px" for v in m[1].split(",")[4:6]]
     moved += d.get("translate", "").split()[:2]
     return any(_far_back(value.strip()) for value in moved)
+
+
+# The logical names of the offsets, in a left-to-right, top-to-bottom page.
+_LOGICAL_OFFSETS = {"inset-block-start": "top", "inset-inline-end": "right",
+                    "inset-block-end": "bottom", "inset-inline-start": "left"}  # fmt: skip
+
+
+def _offsets(d: dict[str, str]) -> dict[str, str]:
+    """`top`, `right`, `bottom` and `left` of a positioned element, from the `inset`
+    shorthand (1 to 4 values, as `margin`), `inset-block`/`inset-inline` and the logical
+    names, each overridden by the longhand written out (the order written is not kept)."""
+    box = dict.fromkeys(("top", "right", "bottom", "left"), "")
+    inset = d.get("inset", "").split()
+    if 1 <= len(inset) <= 4:
+        for side, i in zip(
+            box,
+            ((0, 0, 0, 0), (0, 1, 0, 1), (0, 1, 2, 1), (0, 1, 2, 3))[len(inset) - 1],
+            strict=True,
+        ):
+            box[side] = inset[i]
+    for name, sides in (("inset-block", ("top", "bottom")), ("inset-inline", ("left", "right"))):
+        values = d.get(name, "").split()
+        if 1 <= len(values) <= 2:
+            box[sides[0]], box[sides[1]] = values[0], values[-1]
+    for name, side in _LOGICAL_OFFSETS.items():
+        box[side] = d.get(name, box[side])
+    return {side: d.get(side, value) for side, value in box.items()}
 
 
 def _far_back(value: str) -> bool:

@@ -39,6 +39,7 @@ from newsletter.sources.css_hiding import (
     visible,
     weighed_declarations,
 )
+from newsletter.sources.css_split import split_outside
 
 # A CSS string (to its quote, a line's end or the text's end), a comment, `<!--`, `-->`, or a
 # brace or semicolon; each alternative is read forwards only, so a failed match is short.
@@ -227,20 +228,7 @@ def _selectors(prelude: str) -> list[str]:
     quotes; none when it holds what no selector may (a browser then drops the rule)."""
     if not _SELECTOR_CHARACTERS.fullmatch(prelude):
         return []
-    found, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(prelude):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "\"'":
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth = max(depth - 1, 0)
-        elif c == "," and depth == 0:
-            found.append(prelude[start:i].strip())
-            start = i + 1
-    return [*found, prelude[start:].strip()]
+    return [s.strip() for s in split_outside(prelude, ",", "()[]")]
 
 
 def _simple(selector: str) -> str:

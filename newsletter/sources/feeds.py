@@ -299,7 +299,17 @@ def _fetch(url: str, max_bytes: int, seconds: float, private_hosts: bool) -> byt
     deadline = _Deadline(url, time.monotonic() + seconds, seconds)
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(current)
+        try:  # a port out of range or an unclosed IPv6 literal: a traceback, from a redirect too
+            parts = urlsplit(current)
+            _port = parts.port
+        except ValueError as e:
+            if current == url:
+                raise SourceError(
+                    f"{url}: not a valid address ({e}); check the feed address"
+                ) from None
+            raise SourceError(
+                f"{url}: redirected to {current}, not a valid address ({e}); refused"
+            ) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SourceError(f"{url}: redirected to {current}, not an http(s) address; refused")
         answer = _fetch_once(url, current, deadline, max_bytes, private_hosts)

@@ -79,15 +79,15 @@ def _unnamed_feed_folders(settings: Settings, found: Sequence[str]) -> list[str]
         feeds = [p.name for p in files if p.suffix.lower() in FEED_SUFFIXES]
         if not feeds or any(p.resolve() in read for p in files):
             continue
-        named = without_address_secrets(
-            " ".join(_as_written(settings, s) for s in settings.sources or DEFAULT_SOURCES)
-        )
+        named = " ".join(_as_written(settings, s) for s in settings.sources or DEFAULT_SOURCES)
         shown = ", ".join(feeds[:3]) + (", …" if len(feeds) > 3 else "")
         plural = "s" if len(feeds) > 1 else ""
-        warnings.append(
-            f"{folder.name}/: {len(feeds)} feed file{plural} no source names ({shown}), left out; "
-            f'add "{folder.name}/" to sources in newsletter.toml, or name it: '
-            f"newsletter build {named} {folder.name}/"
+        warnings.append(  # a file saved under its address's name (`feed?token=…`) too
+            without_address_secrets(
+                f"{folder.name}/: {len(feeds)} feed file{plural} no source names ({shown}), "
+                f'left out; add "{folder.name}/" to sources in newsletter.toml, or name it: '
+                f"newsletter build {named} {folder.name}/"
+            )
         )
     return warnings
 
@@ -120,11 +120,17 @@ def _no_match(settings: Settings, source: str) -> str:
     where_ = setting_where(settings, "sources")
     if not folder.is_dir():
         return (
-            f"{where_}: sources: {quoted(source)}: there is no folder "
+            f"{where_}: sources: {_shown(source)}: there is no folder "
             f"{display_path(folder)}; fix the path there (it is relative to the folder of "
             "newsletter.toml), or take it out of sources"
         )
-    return f"{where_}: sources: {quoted(source)} matches no file in {display_path(folder)}"
+    return f"{where_}: sources: {_shown(source)} matches no file in {display_path(folder)}"
+
+
+def _shown(source: str) -> str:
+    """A source quoted in a message, its password or token masked before it is cut short
+    (`HTTPS://news:hunter2@…` is read as a path, and a cut before `@` left it whole)."""
+    return quoted(without_address_secrets(source))
 
 
 def _fixed_parts(path: Path) -> int:
@@ -140,7 +146,7 @@ def _missing(settings: Settings, source: str) -> SourceError:
     line, since that is where the fix goes (the file's own path alone read as a typo on the
     command line, which was not given one)."""
     return SourceError(
-        f"{setting_where(settings, 'sources')}: sources: {quoted(source)}: no such file or folder; "
+        f"{setting_where(settings, 'sources')}: sources: {_shown(source)}: no such file or folder; "
         "fix the path there (it is relative to the folder of newsletter.toml), "
         "or take it out of sources"
     )

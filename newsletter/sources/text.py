@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from newsletter.sources.css_hiding import (
     FAINT,
@@ -271,9 +271,13 @@ class _Open:
         return not unseen(self.colour, self.background)
 
 
+@lru_cache(maxsize=4)
 def read_html(fragment: str) -> HtmlText:
     """Feed HTML as a reader of the page sees it: paragraphs separated by blank lines, and
-    the words hidden from them counted, not kept.
+    the words hidden from them counted, not kept. Remembered for the last few fragments (an
+    entry's are read one after another): a feed entry's description is read for its summary,
+    its story and its hidden words (a hostile 2 MB description of styled spans took 8 s of
+    CPU, each read a quarter of it; bench/bench_feeds.py).
 
     A hidden element (`_hides`, or text whose colour does not show on its background:
     css_hiding.unseen) hides everything inside it, to its end tag, or to the end of the

@@ -59,7 +59,12 @@ HOLDOUT4 = Path(__file__).parents[1] / "data" / "holdout4"
 # A fifth, gathered once holdout4 had been read and so become dev (tests/data/holdout5/README.md):
 # read only by `bench/report_ranking.py --holdout5`, never by a fit.
 HOLDOUT5 = Path(__file__).parents[1] / "data" / "holdout5"
-# The nine real weeks built as a new user would (tests/data/weeks/*/week1: seeds and feeds), each
+# A sixth and a seventh, gathered once holdout5 had been read (tests/data/holdout6/README.md,
+# holdout7/README.md): the first reading of rules chosen on holdout2-5, then of rules chosen on
+# holdout6; read only by `bench/report_ranking.py --holdout6/--holdout7`, never by a fit.
+HOLDOUT6 = Path(__file__).parents[1] / "data" / "holdout6"
+HOLDOUT7 = Path(__file__).parents[1] / "data" / "holdout7"
+# The real weeks built as a new user would (tests/data/weeks/*/week1: seeds and feeds), each
 # feed headline graded against the week's lead in its grades.toml: read by bench/report_pooled.py.
 WEEKS = Path(__file__).parents[1] / "data" / "weeks"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)
