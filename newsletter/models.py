@@ -211,6 +211,9 @@ class StoryCard:
     image_height: int = 0
     title_derived: bool = False  # made from an untitled story's first sentence: check it
     outlet: str = ""  # the outlet a feed entry names, as Headline.outlet
+    # headlines folded into this card as its near-duplicates (the manifest's `also`), as
+    # ScoredHeadline.merged: a feed's report of the story, judged with it and not shown twice
+    merged: tuple[Headline, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,3 +115,19 @@ def test_build_json_lists_the_later_stories(workspace):
         "date": "2026-12-03",
         "source": "seeds/crossings.md",
     }
+
+
+def test_only_later_stories_is_an_error_naming_them_and_the_date(workspace):
+    """Every story dated after the issue (next week's seeds built with last week's --date):
+    an error naming each file and date and the --date to build with, not "only headlines"."""
+    for old in (workspace / "seeds").iterdir():
+        old.unlink()
+    shutil.copy(SUEZ / "week2" / "seeds" / "04-ever-given-freed.md", workspace / "seeds")
+    shutil.copytree(SUEZ / "week2" / "feeds", workspace / "feeds")
+    result = _build("seeds/", "feeds/", "--date", "2021-03-27")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: every story among the sources is dated after this issue's date (2021-03-27): "
+        "seeds/04-ever-given-freed.md (2021-03-29); build with --date 2021-03-29, or correct "
+        "their `date:`\n"
+    )

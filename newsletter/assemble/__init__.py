@@ -209,6 +209,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         image_height=story.image_height,
         title_derived=story.title is None,
         outlet=story.outlet,
+        merged=scored.merged,
     )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from newsletter.assemble.candidates import story_headline
 from newsletter.assemble.lead import names_story
+from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources import MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
@@ -29,11 +30,19 @@ def split_later(
     sources: Sources, today: dt.date, lead: str | None = None
 ) -> tuple[Sources, tuple[Headline, ...]]:
     """The sources without the stories dated after `today` (but the one `lead` names), and
-    those stories as headlines (title, link, file, date) for the manifest's [[later]]."""
+    those stories as headlines (title, link, file, date) for the manifest's [[later]];
+    SourceError when that leaves no story to lead."""
     later = tuple(s for s in sources.stories if _dated_later(s, today, lead))
     if not later:
         return sources, ()
     kept = tuple(s for s in sources.stories if s not in later)
+    if not kept:  # else "the sources hold only headlines": true, and no help
+        newest = max(s.date for s in later if s.date is not None)
+        raise SourceError(
+            f"every story among the sources is dated after this issue's date "
+            f"({today.isoformat()}): {', '.join(f'{s.source} ({s.date})' for s in later)}; "
+            f"build with --date {newest.isoformat()}, or correct their `date:`"
+        )
     return replace(sources, stories=kept), tuple(map(story_headline, later))
 
 

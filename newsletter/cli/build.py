@@ -164,6 +164,8 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
                 "publisher": c.publisher,
                 "score": c.score,
                 "matched": list(c.matched),
+                # headlines folded into this card (the manifest's `also`), as a line's
+                "also": [{"title": m.title, "url": m.url} for m in c.merged],
             }
             for c in stories
         ]

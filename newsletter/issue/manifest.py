@@ -132,6 +132,7 @@ STORY_KEYS = (
     "score",
     "matched",
     "source",
+    "also",
 )
 SECTION_KEYS = ("name",)
 TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables?, its keys)
@@ -274,7 +275,12 @@ def _card_lines(card: StoryCard) -> list[str]:
     lines.append(f"matched = [{', '.join(map(_string, card.matched))}]")
     if card.source:
         lines.append(f"source = {_string(card.source)}")
-    return lines
+    return lines + _also_lines(card.merged)
+
+
+def _also_lines(merged: Sequence[Headline]) -> list[str]:
+    """`also`: the near-duplicates folded into a line or a card, by title."""
+    return [f"also = [{', '.join(_string(h.title) for h in merged)}]"] if merged else []
 
 
 def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = "") -> list[str]:
@@ -295,8 +301,7 @@ def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = 
         lines.append(f"matched = [{', '.join(map(_string, item.matched))}]")
         if item.headline.source:
             lines.append(f"source = {_string(item.headline.source)}")
-        if item.merged:
-            lines.append(f"also = [{', '.join(_string(h.title) for h in item.merged)}]")
+        lines += _also_lines(item.merged)
     return lines
 
 
@@ -595,9 +600,19 @@ class _ManifestReader:
                     image_width=self.count(item, f"{label}.image_width", "stories", i),
                     image_height=self.count(item, f"{label}.image_height", "stories", i),
                     title_derived=derived,
+                    merged=self.also(item, label, "stories", i),
                 )
             )
         return tuple(cards)
+
+    def also(
+        self, item: dict[str, Any], label: str, table: str, index: int
+    ) -> tuple[Headline, ...]:
+        """`also`: the titles of the near-duplicates folded into a line or a card."""
+        also = item.get("also", [])
+        if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
+            raise self.fail(f"{label}.also", "must be a list of titles", table, index)
+        return tuple(Headline(title=t) for t in also)
 
     def follows(self, data: dict[str, Any]) -> FollowedIssue | None:
         issue_id = self.text(data, "follows", "follows", required=False)
@@ -775,9 +790,7 @@ class _ManifestReader:
             if not title:
                 raise self.fail(f"{label}.title", "is empty", section, i)
             score, matched = self.scored(item, label, section, i)
-            also = item.get("also", [])
-            if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
-                raise self.fail(f"{label}.also", "must be a list of titles", section, i)
+            also = self.also(item, label, section, i)
             summary = self.text(item, "summary", f"{label}.summary", section, i, required=False)
             derived = item.get("title_derived", False)
             if not isinstance(derived, bool):
@@ -795,9 +808,7 @@ class _ManifestReader:
             home = self.section(item, label, section, i, names) if section == "more" else ""
             result.append(
                 (
-                    ScoredHeadline(
-                        headline, score, matched, tuple(Headline(title=t) for t in also)
-                    ),
+                    ScoredHeadline(headline, score, matched, also),
                     home,
                 )
             )

@@ -124,5 +124,5 @@ def _card(card: StoryCard) -> dict[str, Any]:
         "matched": list(card.matched),
         "source": card.source,
         "section": card.section,
-        "also": [],
+        "also": [h.title for h in card.merged],
     }
