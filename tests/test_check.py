@@ -221,6 +221,20 @@ def test_the_sample_as_shipped_warns_only_for_the_editor(crafter):
     assert report.ok
 
 
+def test_a_derived_title_is_quoted_whole_for_the_editor_to_read(crafter):
+    """The title.derived warning asks the editor to read the derived title, so it quotes all
+    of it, not its first 60 characters (a new user's week: "…in World Cup qua…")."""
+    long = (
+        "Rescuers bring out all 41 workers who had been trapped for 17 days inside the "
+        "Silkyara road tunnel in Uttarakhand"
+    )
+    sample = 'title = "Peru to declare state of emergency on Chile border"'
+    crafter.manifest(sample, f'title = "{long}"').rebuild()
+    report = check_issue(crafter.folder, crafter.settings())
+    (derived,) = [f for f in report.findings if f.check == "title.derived"]
+    assert f"the title '{long}' was derived" in derived.message, derived.message
+
+
 @pytest.mark.parametrize("check_id", sorted(CRAFTS))
 def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
     """A bad issue crafted the way an editor could make it draws that check's finding."""
