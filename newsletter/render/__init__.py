@@ -49,6 +49,16 @@ class Section:
     cards: tuple[StoryCard, ...] = ()
     summaries: bool = False
 
+    @property
+    def publisher(self) -> str:
+        """The source every headline here shares (two or more, no cards), else "": the
+        templates name it once under the heading ("All from World desk") instead of under
+        each headline, where a feed's one title said the same thing over and over."""
+        named = {item.headline.publisher for item in self.items}
+        if len(self.items) < 2 or self.cards or len(named) != 1:
+            return ""
+        return named.pop()
+
 
 def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     """Render the HTML and plain-text versions of an issue, merge tags left in place.
