@@ -201,6 +201,11 @@ _USER_PASSWORD = re.compile(r"(:/+[^\s/?#@:]*:)[^\s/?#]*@")
 # A user name alone before the host is how some private feeds carry their token
 # (`https://3f9a…@feeds.example.org/`): shown as `***@`.
 _USER_ALONE = re.compile(r"(:/+)[^\s/?#@:]+@")
+# ...but not a database's: in `postgresql://news@db/letters` (or a mistyped `postgresq://`,
+# `postgresql:/news@…`) the user is a login name, never a credential (libpq takes none
+# there), and a message hiding it hid the typo it was about.  Looked for in the 24
+# characters before the `:/`, so the mask stays linear.
+_DATABASE_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.\-])postgres[a-z0-9+.\-]{0,12}$")
 # A parameter's name ends at a separator (`?`, `&`, `;`, `#`), and so does a value that is
 # no credential: `?a=1;token=…` is two parameters to a server splitting at `;`, and the
 # first's value once hid the second from the mask.  A credential's value runs to the next
@@ -228,7 +233,7 @@ def without_address_secrets(text: str) -> str:
     if ":/" not in text and "=" not in text:
         return text
     text = _USER_PASSWORD.sub(rf"\1{HIDDEN_VALUE}@", text)
-    text = _USER_ALONE.sub(rf"\1{HIDDEN_VALUE}@", text)
+    text = _USER_ALONE.sub(lambda m: _user_alone_masked(text, m), text)
     if "=" not in text:
         return text
     shown: list[str] = []
@@ -246,6 +251,13 @@ def without_address_secrets(text: str) -> str:
             shown.append(pair.group(0))
     shown.append(text[at:])
     return "".join(shown)
+
+
+def _user_alone_masked(text: str, user: re.Match[str]) -> str:
+    """`:/***@`, or the user as written after a database's scheme (`postgresql://news@`)."""
+    if _DATABASE_SCHEME.search(text, max(0, user.start() - 24), user.start()):
+        return user.group()
+    return f"{user.group(1)}{HIDDEN_VALUE}@"
 
 
 def _is_secret(name: str) -> bool:
