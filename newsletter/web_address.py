@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from newsletter.control_chars import control_character, quoted
@@ -246,6 +247,24 @@ def without_address_secrets(text: str) -> str:
             shown.append(pair.group(0))
     shown.append(text[at:])
     return "".join(shown)
+
+
+def shown_feed_names(addresses: Iterable[str]) -> dict[str, str]:
+    """Each feed address's name in the built issue (its items' `source`): masked
+    (`without_address_secrets`), and told apart from an earlier one masked alike with `(2)`,
+    `(3)`, in the order given: two private feeds at one address with different tokens were
+    one name, so a section listing either took both feeds' items."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for address in dict.fromkeys(addresses):
+        shown = without_address_secrets(address)
+        name, n = shown, 1
+        while name in taken:
+            n += 1
+            name = f"{shown}({n})"
+        names[address] = name
+        taken.add(name)
+    return names
 
 
 def _is_secret(name: str) -> bool:
