@@ -267,6 +267,30 @@ def shown_feed_names(addresses: Iterable[str]) -> dict[str, str]:
     return names
 
 
+# A secret shorter than this is not looked for in a feed's own text (a password "news"
+# would mask the word wherever the feed says it).
+_ECHOED_SECRET_CHARS = 8
+
+
+def address_secret_values(address: str) -> frozenset[str]:
+    """The secrets `without_address_secrets` masks in `address` (its password or user name
+    before the host, each credential parameter's value), as written and percent-decoded, of
+    at least `_ECHOED_SECRET_CHARS` characters: what a private feed's server may write back
+    into the items it serves (a tokenised link), to be masked there too."""
+    found: set[str] = set()
+    if (m := _USER_PASSWORD.search(address)) or (m := _USER_ALONE.search(address)):
+        found.add(address[m.end(1) : m.end() - 1])
+    at = 0
+    while pair := _QUERY_PAIR.search(address, at):
+        at = pair.end()
+        if pair.group(3) and _is_secret(pair.group(2)):
+            stop = _SECRET_VALUE_STOP.search(address, pair.start(3))
+            at = stop.start() if stop else len(address)
+            found.add(address[pair.start(3) : at])
+    found |= {unquote(v) for v in found}
+    return frozenset(v for v in found if len(v) >= _ECHOED_SECRET_CHARS)
+
+
 def _is_secret(name: str) -> bool:
     """Whether a parameter's name (percent-decoded as a server reads it) names a credential."""
     for _ in range(_DECODINGS):

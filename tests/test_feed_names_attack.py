@@ -21,14 +21,24 @@ HEADLINES = {
     "SP0RTS": ("Rovers win cup final on penalties", "Olympic swimmer breaks relay record"),
 }
 
+ECHOED = "3CH0ED5ECRET"
+READ_AT = "https://news.example/harbour?token="
+
 
 class _Feeds(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         token = self.path.partition("token=")[2]
-        items = "".join(
-            f"<item><title>{t}</title><link>https://news.example/{i}</link></item>"
-            for i, t in enumerate(HEADLINES.get(token, ()))
-        )
+        if token == ECHOED:  # a private feed's server that writes its reader's token in
+            items = (
+                f"<item><title>Harbour reopens after storm</title><link>{READ_AT}{token}</link>"
+                f"<description>&lt;a href='{READ_AT}{token}'&gt;Read&lt;/a&gt; at {token}"
+                "</description></item>"
+            )
+        else:
+            items = "".join(
+                f"<item><title>{t}</title><link>https://news.example/{i}</link></item>"
+                for i, t in enumerate(HEADLINES.get(token, ()))
+            )
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}'
         body += "</channel></rss>"
         self.send_response(200)
@@ -112,3 +122,15 @@ def test_feed_names_are_masked_and_distinct():
         literal: "https://x.example/f?token=***(3)",
         "https://y.example/f": "https://y.example/f",
     }
+
+
+def test_a_feed_that_writes_its_token_into_its_items_never_mails_it(workspace):
+    """A private feed's server that writes the editor's token into its items' links and text
+    (as tokenised podcast and member feeds do): the build masks it there too, so the token
+    never reaches the email, the issue folder or the printed issue (it was in every link
+    mailed to the list); the link stays, without the token."""
+    with _server() as base:
+        data, written = _build(workspace, [base + ECHOED], {})
+    assert b"3CH0ED5ECRET" not in written
+    line = next(h for h in data["more"] + data["related"] if h["title"].startswith("Harbour"))
+    assert line["url"] == READ_AT + "***"
