@@ -1,7 +1,7 @@
 """Where a send's time goes on PostgreSQL: the server's statements and the sender's CPU.
 
 Usage: `.venv/bin/python bench/profile_send_postgres.py [--n 20000] [--connections 4]
-[--py-spy FILE]`
+[--py-spy FILE] [--sqlite] [--roles]`
 
 One send from one process to smtp-sink, on a throwaway PostgreSQL 15 cluster with its durable
 defaults (fsync and synchronous commits on) and `pg_stat_statements` loaded.  It prints, per
@@ -15,6 +15,10 @@ the numbers.
 With `--sqlite` the same send then runs once more with the journal in newsletter.db (a fresh
 workspace, the same sink) and prints the sender's CPU a message there too, measured the same
 way: the like-for-like figure to hold the PostgreSQL sender's against (SQLite has no server).
+Both sends are the same `measured_send`.
+
+With `--roles` the server's CPU is also split by connection (`ServerRoles`): the outcome
+statements' writers, the claims' connections, the lease's, the WAL writer, autovacuum.
 """
 
 from __future__ import annotations
@@ -23,8 +27,12 @@ import argparse
 import os
 import shutil
 import sys
+import threading
 import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests/support: the cluster
 from bench_send import NEWSLETTER, workspace
@@ -49,12 +57,54 @@ def server_cpu(root: Path) -> float:
     return total
 
 
+@dataclass(frozen=True)
+class Measured:
+    """One send's wall time and the sender's CPU (its processes' user and system time)."""
+
+    wall: float
+    user: float
+    system: float
+
+    def line(self, n: int) -> str:
+        """The rate and the sender's CPU a message, as both backends print them."""
+        cpu = self.user + self.system
+        return (
+            f"n={n:,}  {n / self.wall:,.0f}/s  ({self.wall:.1f} s)  sender CPU {cpu:.1f} s "
+            f"({1000 * cpu / n:.3f} ms a message: user {1000 * self.user / n:.3f}, "
+            f"system {1000 * self.system / n:.3f})"
+        )
+
+
+def imported(n: int, env: dict[str, str]) -> Path:
+    """A workspace with the sample issue built and its list of n imported (bench_send.py)."""
+    folder = workspace(n)
+    finished(newsletter(["subscribers", "import", "list.csv"], folder, env), "import")
+    return folder
+
+
+def measured_send(
+    folder: Path, env: dict[str, str], port: int, connections: int, spy: str | None = None
+) -> Measured:
+    """Send the workspace's issue once, from one process (under py-spy when `spy` names its
+    flame graph): the one measurement both backends share."""
+    before, started = os.times(), time.perf_counter()
+    command = send_args(port, connections)
+    process = newsletter(command, folder, env) if spy is None else spied(command, folder, env, spy)
+    finished(process, "send")
+    wall, after = time.perf_counter() - started, os.times()
+    return Measured(
+        wall, after.children_user - before.children_user,
+        after.children_system - before.children_system,
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=20_000, help="subscribers")
     parser.add_argument("--connections", type=int, default=4, help="SMTP connections")
     parser.add_argument("--py-spy", help="write py-spy's flame graph of the sender here")
     parser.add_argument("--sqlite", action="store_true", help="then the same send on SQLite")
+    parser.add_argument("--roles", action="store_true", help="the server's CPU by connection")
     args = parser.parse_args()
     from tests.support.postgres_server import PASSWORD, postgres_cluster
 
@@ -67,36 +117,24 @@ def main() -> None:
         name = server.new_database()
         env = {**os.environ, "NEWSLETTER_DATABASE_PASSWORD": PASSWORD,
                "NEWSLETTER_DATABASE_URL": server.url(name)}  # fmt: skip
-        folder = workspace(args.n)
+        folder = imported(args.n, env)
         try:
-            finished(newsletter(["subscribers", "import", "list.csv"], folder, env), "import")
             with server.connect(name) as conn:
                 conn.execute("CREATE EXTENSION pg_stat_statements")
                 conn.execute("SELECT pg_stat_statements_reset(), pg_stat_reset()")
                 conn.execute("SELECT pg_stat_reset_shared('wal')")
                 commits0 = db_commits(conn, name)
-            cpu0, started = server_cpu(server.root), time.perf_counter()
-            before = os.times()
-            command = send_args(port, args.connections)
-            process = (
-                newsletter(command, folder, env)
-                if not args.py_spy
-                else spied(command, folder, env, args.py_spy)
-            )
-            finished(process, "send")
-            wall = time.perf_counter() - started
+            cpu0 = server_cpu(server.root)
+            with ServerRoles(server, name, watch=args.roles) as roles:
+                measured = measured_send(folder, env, port, args.connections, args.py_spy)
             server_seconds = server_cpu(server.root) - cpu0
             with server.connect(name) as conn:
                 report(conn, name, args.n, commits0)
-            after = os.times()
-            sender_seconds = (after.children_user + after.children_system) - (
-                before.children_user + before.children_system
-            )
+            roles.report(args.n, server_seconds)
             print(
-                f"n={args.n:,}  {args.n / wall:,.0f}/s  ({wall:.1f} s)  server CPU "
-                f"{server_seconds:.1f} s ({1000 * server_seconds / args.n:.3f} ms a message)  "
-                f"sender CPU {sender_seconds:.1f} s ({1000 * sender_seconds / args.n:.3f} ms a "
-                f"message)  load {os.getloadavg()[0]:.1f}",
+                f"{measured.line(args.n)}  server CPU {server_seconds:.1f} s "
+                f"({1000 * server_seconds / args.n:.3f} ms a message)  "
+                f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )  # fmt: skip
         finally:
@@ -108,23 +146,90 @@ def main() -> None:
 def on_sqlite(n: int, port: int, connections: int) -> None:
     """The same send with the journal in newsletter.db: its rate and the sender's CPU."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_DATABASE")}
-    folder = workspace(n)
+    folder = imported(n, env)
     try:
-        finished(newsletter(["subscribers", "import", "list.csv"], folder, env), "import")
-        before, started = os.times(), time.perf_counter()
-        finished(newsletter(send_args(port, connections), folder, env), "send (SQLite)")
-        wall = time.perf_counter() - started
-        after = os.times()
-        user = after.children_user - before.children_user
-        system = after.children_system - before.children_system
-        print(
-            f"SQLite n={n:,}  {n / wall:,.0f}/s  ({wall:.1f} s)  sender CPU {user + system:.1f} s "
-            f"({1000 * (user + system) / n:.3f} ms a message: user {1000 * user / n:.3f}, "
-            f"system {1000 * system / n:.3f})  load {os.getloadavg()[0]:.1f}",
-            flush=True,
-        )  # fmt: skip
+        measured = measured_send(folder, env, port, connections)
+        print(f"SQLite {measured.line(n)}  load {os.getloadavg()[0]:.1f}", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class ServerRoles:
+    """With `watch`, each backend's CPU while the send runs, by what it ran most (read from
+    pg_stat_activity and /proc four times a second): the outcome statements' connections,
+    the claims', the lease's, the WAL writer, autovacuum.  A backend's CPU is read until it
+    ends: what it used after its last read, and the backends that ended unseen, are counted
+    apart (the server's whole less what was seen)."""
+
+    def __init__(self, server: Any, name: str, *, watch: bool) -> None:
+        self.watch = watch
+        self.cpu: dict[int, float] = {}
+        self.before: dict[int, float] = {}
+        self.conn = server.connect(name) if watch else None
+        self.ran: dict[int, Counter[str]] = defaultdict(Counter)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> ServerRoles:
+        if self.watch:
+            self._read()  # the processes running before the send: their CPU so far is not its
+            self.before = dict(self.cpu)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self.conn is not None:
+            self._thread.join()
+            self.conn.close()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.25):
+            self._read()
+
+    def _read(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        rows = self.conn.execute(
+            "SELECT pid, backend_type, query FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+        ).fetchall()
+        for pid, kind, query in rows:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            self.cpu[pid] = (int(stat[11]) + int(stat[12])) / tick
+            self.ran[pid][role(kind or "", query or "")] += 1
+
+    def report(self, n: int, total: float) -> None:
+        """Per role: the server's CPU a message and its share of the server's whole."""
+        if not self.watch:
+            return
+        by_role: Counter[str] = Counter()
+        for pid, seconds in self.cpu.items():
+            by_role[self.ran[pid].most_common(1)[0][0]] += seconds - self.before.get(pid, 0.0)
+        by_role["not seen (ended between two reads; the postmaster)"] = total - sum(
+            by_role.values()
+        )
+        print("server CPU by connection (ms a message, share of the server's):")
+        for what, seconds in by_role.most_common():
+            if seconds >= total / 200:
+                print(f"  {1000 * seconds / n:6.3f}  {seconds / total:4.0%}  {what}")
+
+
+def role(kind: str, query: str) -> str:
+    """What a backend is, from its type and its last statement."""
+    if kind != "client backend":
+        return kind
+    words = " ".join(query.split())
+    for start, name in (
+        ("WITH written AS (INSERT INTO deliveries", "outcome statements"),
+        ("WITH candidates AS", "claims (and their fences)"),
+        ("SELECT set_config('synchronous_commit', 'on', true)", "claims (and their fences)"),
+        ("UPDATE senders", "the lease"),
+    ):
+        if words.startswith(start):
+            return name
+    return "other statements"
 
 
 def spied(command: list[str], folder: Path, env: dict, out: str):  # type: ignore[no-untyped-def]

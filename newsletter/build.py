@@ -20,6 +20,7 @@ from newsletter.assemble import (
     iso_week_id,
     text_fields,
 )
+from newsletter.assemble.later_stories import later_warning
 from newsletter.assemble.learn import Cut, Learnt, learn_cut
 from newsletter.assemble.meaning import RELATED_BAR, SPARSE_SHARE
 from newsletter.assemble.memory import PastIssue, repeated_note
@@ -140,6 +141,7 @@ def build(
         result,
         warnings=(
             *loaded.warnings,
+            *(later_warning(story, issue.date) for story in issue.later),
             *stale,
             *learn_warnings,
             *note_warning,

@@ -214,6 +214,9 @@ class StoryCard:
     image_height: int = 0
     title_derived: bool = False  # made from an untitled story's first sentence: check it
     outlet: str = ""  # the outlet a feed entry names, as Headline.outlet
+    # headlines folded into this card as its near-duplicates (the manifest's `also`), as
+    # ScoredHeadline.merged: a feed's report of the story, judged with it and not shown twice
+    merged: tuple[Headline, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +252,9 @@ class Issue:
     # the Related line whose headline became the untitled lead's title (lead.title_from),
     # folded under the lead and so not listed; kept for the ranking's measure
     title_line: ScoredHeadline | None = None
+    # stories the sources hold dated after `date`: left out, listed as [[later]]
+    # (assemble/later_stories.py)
+    later: tuple[Headline, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

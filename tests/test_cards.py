@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from newsletter.errors import ManifestError
-from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, story
+from newsletter.issue.manifest import read_manifest
+from tests.support.digest_workspace import LEAD, build_in, make, rebuild_in, rss, story, write
 
 IMAGE = "https://example.org/photos/boats.jpg"
 
@@ -165,3 +166,22 @@ def test_stories_zero_makes_every_other_story_a_headline(ws):
     result = build_in(ws)
     assert result.issue.stories == ()
     assert len([*result.issue.related, *result.issue.more]) == 3
+
+
+def test_a_feed_headline_folded_into_a_card_is_listed_under_its_also(ws):
+    """A feed's headline for a story the editor wrote is folded into the story's card (it
+    says nothing the card does not): issue.toml lists it under the card's `also`, as a
+    Related line lists its near-duplicates, and a re-render keeps it.  Until 7 December it
+    was in neither the manifest nor `build --json`, while the next week's build still knew
+    it as carried."""
+    folded = "Chess club turns one hundred"
+    write(ws / "feeds" / "wire.xml", rss((folded, "https://wire.example/chess", "A club.")))
+    result = build_in(ws, "seeds", "feeds")
+    (chess,) = (c for c in result.issue.stories if c.title == "A chess club turns one hundred")
+    assert [h.title for h in chess.merged] == [folded]
+    text = (result.folder / "issue.toml").read_text("utf-8")
+    card = text[text.index('title = "A chess club turns one hundred"') :]
+    assert card.split("\n\n", 1)[0].rstrip().endswith(f'also = ["{folded}"]')
+    rebuild_in(ws, result.folder)
+    (again,) = (c for c in read_manifest(result.folder / "issue.toml").stories if c.merged)
+    assert again.title == chess.title and [h.title for h in again.merged] == [folded]

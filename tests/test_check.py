@@ -161,6 +161,15 @@ def note_sent_last_week(c: Crafter) -> Crafter:
 
 CRAFTS["note.repeated"] = note_sent_last_week
 
+
+def story_dated_later(c: Crafter) -> Crafter:
+    """issue.toml lists a story left out for a date after the issue's, as the build writes it."""
+    later = '[[later]]\ntitle = "The crossings reopen"\ndate = 2026-12-03\nsource = "seeds/b.md"\n'
+    return c.append_manifest("\n" + later)
+
+
+CRAFTS["stories.later"] = story_dated_later
+
 # Crafted in the built files: the build refuses these (see test_images.py), the gate still must.
 # settings.drift: newsletter.toml edited after the build.
 BUILT_CRAFTS = {
@@ -210,6 +219,20 @@ def test_the_sample_as_shipped_warns_only_for_the_editor(crafter):
     manifest = (crafter.folder / "issue.toml").read_text("utf-8").splitlines()
     assert manifest[line - 1] == "title_derived = true" and "was derived" in derived
     assert report.ok
+
+
+def test_a_derived_title_is_quoted_whole_for_the_editor_to_read(crafter):
+    """The title.derived warning asks the editor to read the derived title, so it quotes all
+    of it, not its first 60 characters (a new user's week: "…in World Cup qua…")."""
+    long = (
+        "Rescuers bring out all 41 workers who had been trapped for 17 days inside the "
+        "Silkyara road tunnel in Uttarakhand"
+    )
+    sample = 'title = "Peru to declare state of emergency on Chile border"'
+    crafter.manifest(sample, f'title = "{long}"').rebuild()
+    report = check_issue(crafter.folder, crafter.settings())
+    (derived,) = [f for f in report.findings if f.check == "title.derived"]
+    assert f"the title '{long}' was derived" in derived.message, derived.message
 
 
 @pytest.mark.parametrize("check_id", sorted(CRAFTS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.issue.manifest import read_manifest
+from tests.conftest import ROOT
 from tests.support.browser import (
     DESKTOP_VIEWPORT,
     chromium,
@@ -118,6 +120,27 @@ def test_every_view_switches_on_click_and_shows_its_content(page, preview):
         assert expected[view](), view
     page.click("#tab-text")
     screenshot(page, "text")
+
+
+def test_the_ranking_view_lists_each_card_with_its_score_and_terms(browser, tmp_path):
+    """A story that did not lead is a card: the Ranking view lists it under "Story cards",
+    beside the headlines, with its score and the terms it matched, as issue.toml has them."""
+    workspace = make_workspace(tmp_path / "workspace")
+    shutil.copy(ROOT / "samples" / "border-towns.md", workspace / "seeds" / "border-towns.md")
+    with running_preview(workspace) as running:
+        (card,) = read_manifest(running.snapshot.folder / "issue.toml").stories
+        assert card.matched  # the sample story shares terms with the lead
+        page = open_page(browser, running.url, view="ranking")
+        section = page.locator("#panel-ranking section", has=page.locator("#rank-stories"))
+        section.get_by_text(card.title).wait_for(timeout=5000)
+        assert section.locator("h2").inner_text() == "Story cards (1)"
+        (row,) = section.locator("tbody tr").all()
+        cells = row.locator("td").all_inner_texts()
+        assert cells[0] == "1" and card.title in cells[1] and card.source in cells[1]
+        assert cells[2] == f"{card.score:.3f}"
+        assert cells[3].split() == list(card.matched)
+        assert page.console_errors == []
+        page.close()
 
 
 def test_the_ranking_view_says_what_was_learnt(context, preview):

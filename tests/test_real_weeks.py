@@ -18,6 +18,7 @@ from newsletter.assemble.meaning import RELATED_BAR
 from newsletter.build import build
 from newsletter.cli import app
 from newsletter.send import MemoryTransport, SendOptions, send_issue
+from newsletter.sources import load_file
 from newsletter.subscribers.store import open_store
 
 WEEKS = Path(__file__).parent / "data" / "weeks"
@@ -325,7 +326,8 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 
 # Weeks labelled in labels.toml (a new user's week: a note, three Markdown stories, a local feed
 # of several outlets' headlines); birmingham-2023, texas-measles-2025, boj-2024 (business news outside
-# the US and UK) and social-media-ban-2024 (a policy story in Australia) were labelled before the
+# the US and UK), social-media-ban-2024 (a policy story in Australia) and milei-2023 (an election
+# result, its lead and its trap untitled, so labelled by seed file) were labelled before the
 # tool ever ran on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 
@@ -334,27 +336,64 @@ def _labels(week: Path) -> dict:
     return tomllib.loads((week / "labels.toml").read_text("utf-8"))
 
 
+def _seed_url(week: Path, seed: str) -> str | None:
+    (story,) = load_file(week / seed).stories
+    return story.url
+
+
+def _is_labelled(week: Path, labels: dict, shown: dict, key: str = "lead") -> bool:
+    """Whether a built story (the JSON's lead or a card) is the labelled one: by its title, or,
+    for an untitled story whose title is derived (labelled before the tool ran, so before its
+    title was known), by the link of the seed labelled `<key>_seed`."""
+    if key in labels:
+        return shown["title"] == labels[key]
+    return shown["url"] == _seed_url(week, labels[f"{key}_seed"])
+
+
 @pytest.mark.parametrize("week", LABELLED_WEEKS, ids=lambda p: p.name)
 def test_a_labelled_week_through_the_cli(week, workspace):
     """`newsletter build seeds/ feeds/` with no --lead on a week labelled before it was run:
     the labelled lead leads, at least 5 of its 6 on-topic feed headlines are Related (as lines
-    or folded under one), no result naming the same place is, and every card scores above 0;
-    with the Markdown stories only, the same story leads (the short piece sharing a word with
-    it in another sense does not); the week's other news from the lead's place (`same_place`
-    in labels.toml) is not Related either."""
+    or folded under one), no result naming the same place is, and every card scores above 0
+    (the short piece sharing a word with the lead in another sense among them); the week's
+    other news from the lead's place (`same_place` in labels.toml) is not Related either."""
     labels = _labels(week)
     _first_week(workspace, week)
-    assert _built(["seeds/", "--date", labels["build"]])["lead"]["title"] == labels["lead"]
     shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
-    assert shown["lead"]["title"] == labels["lead"]
+    assert _is_labelled(week, labels, shown["lead"]), shown["lead"]
     lines = {h["title"] for h in shown["related"]}
     folded = {a["title"] for h in shown["related"] for a in h.get("also") or ()}
     assert len(set(labels["on_topic"]) & (lines | folded)) >= 5, lines | folded
     assert not set(labels["sport"]) & (lines | folded), lines
     assert not set(labels.get("same_place", ())) & (lines | folded), lines
     assert shown["stories"] and all(card["score"] > 0 for card in shown["stories"])
-    if "other_sense" in labels:  # a story sharing a word with the lead in another sense
-        assert labels["other_sense"] in {c["title"] for c in shown["stories"]}
+    if {"other_sense", "other_sense_seed"} & set(labels):  # a story sharing a word with the
+        # lead in another sense is a card
+        assert any(_is_labelled(week, labels, c, "other_sense") for c in shown["stories"])
+
+
+# milei-2023 with its Markdown stories only: the markets story (covered by the election story
+# and by the Maracana trap, "2 headlines from 2 sources") leads, not the election; the feed's
+# six headlines settle it.  A ranking miss reported to assemble/'s owners, kept visible here.
+STORIES_ONLY_MISS = pytest.mark.xfail(
+    strict=True, reason="the markets story leads milei-2023's stories without the feed"
+)
+
+
+@pytest.mark.parametrize(
+    "week",
+    [
+        pytest.param(w, marks=STORIES_ONLY_MISS) if w.name == "milei-2023" else w
+        for w in LABELLED_WEEKS
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_labelled_week_with_its_stories_only(week, workspace):
+    """`newsletter build seeds/` (the Markdown stories, no feed) with no --lead: the same story
+    leads as with the feed (the short piece sharing a word with it in another sense does not)."""
+    labels = _labels(week)
+    _first_week(workspace, week)
+    assert _is_labelled(week, labels, _built(["seeds/", "--date", labels["build"]])["lead"])
 
 
 @pytest.mark.parametrize("week", LABELLED_WEEKS, ids=lambda p: p.name)
@@ -369,7 +408,7 @@ def test_a_labelled_week_a_week_later(week, workspace, settings, monkeypatch):
     _send(settings, Path(first["issue_dir"]))
     _add_week(workspace, week / "week2")
     second = _built(["seeds/", "feeds/", "--date", labels["week2"]["build"]])
-    assert second["lead"]["title"] == labels["week2"]["lead"]
+    assert _is_labelled(week, labels["week2"], second["lead"]), second["lead"]
     sent = {first["lead"]["title"], *(c["title"] for c in first["stories"])}
     sent |= {h["title"] for part in ("related", "more") for h in first[part]}
     sent |= {
@@ -457,7 +496,7 @@ def test_the_graded_weeks_agree_with_their_labels():
     from tests.support.labelled import load_weeks
 
     weeks = {ld.name.removeprefix("week-"): ld for ld in load_weeks()}
-    assert len(weeks) == 10
+    assert len(weeks) == 11
     for name, lead in weeks.items():
         labels = _labels(WEEKS / name) if (WEEKS / name / "labels.toml").exists() else {}
         on_topic = set(labels.get("on_topic", ())) or (

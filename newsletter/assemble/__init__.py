@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsletter.assemble.candidates import story_headline
+from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
@@ -85,7 +86,9 @@ def assemble_issue(
 
     `past` are the workspace's earlier issues: a headline one of them carried is left out
     (listed as repeated; kept with `options.repeat`), and the lead may follow one's lead.
+    A story dated after `options.today` is left out and listed as later (later_stories.py).
     """
+    sources, later = split_later(sources, options.today, options.lead)
 
     carried = {} if options.repeat else carried_stories(sources.stories, past, options.today)
     # What an earlier issue carried is last week's news, not this week's coverage of a story.
@@ -128,6 +131,7 @@ def assemble_issue(
         stories=grouped.stories,
         sections=grouped.sections,
         repeated=repeated,
+        later=later,
         follows=followed_issue(profile, past, options.today, Headline(lead.title, url=lead.url)),
     )
 
@@ -206,6 +210,7 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         image_height=story.image_height,
         title_derived=story.title is None,
         outlet=story.outlet,
+        merged=scored.merged,
     )
 
 

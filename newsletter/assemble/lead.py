@@ -320,10 +320,16 @@ def why_lead(related: Sequence[ScoredHeadline]) -> str:
     return f"{len(related)} {heads} from {len(found)} {origin} {verb} this story"
 
 
+def names_story(story: Story, choice: str) -> bool:
+    """The editor's `--lead` names this story: its file, or its title."""
+    return _same_file(story.source, Path(choice)) or (
+        (story.title or "").casefold() == choice.casefold()
+    )
+
+
 def _editor_choice(stories: Sequence[Story], choice: str) -> Story:
-    wanted = Path(choice)
     for story in stories:
-        if _same_file(story.source, wanted) or (story.title or "").casefold() == choice.casefold():
+        if names_story(story, choice):
             return story
     known = ", ".join(s.source for s in stories)
     raise SourceError(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from newsletter.assemble.memory import repeated_note
 from newsletter.check.email_facts import BuiltEmail, fold, urls_in
 from newsletter.config import Settings
-from newsletter.control_chars import quoted
+from newsletter.control_chars import quoted, shown_safely
 from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.issue.freshness import sent_past_issues
 from newsletter.render import GMAIL_CLIP_BYTES
@@ -26,6 +26,9 @@ CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tra
 MESSAGE_WARNING_BYTES = 1024 * 1024  # the whole message: phones download it all
 SUBJECT_MAX_CHARS = 90  # past this, most clients cut the subject in the inbox list
 PREHEADER_MAX_CHARS = 90  # phones show 30-55 characters of it, webmail up to about 120
+# title.derived asks the editor to read the title, so it quotes the whole of it (a derived
+# title runs to about 120 characters); past this, a hostile feed's, it is cut as any echo is.
+DERIVED_TITLE_SHOWN = 200
 
 
 def _kb(n: int) -> str:
@@ -247,7 +250,8 @@ def title_still_derived(email: BuiltEmail, settings: Settings) -> Iterator[str]:
             if taken_from  # an untitled lead's unsure title (assemble/title_headline.py)
             else "was derived from the story's first sentence"
         )
-        yield f"{email.where('issue.toml', line)}: the title {quoted(title)} {how}"
+        shown = shown_safely(title, DERIVED_TITLE_SHOWN)
+        yield f"{email.where('issue.toml', line)}: the title '{shown}' {how}"
 
 
 def note_repeated(email: BuiltEmail, settings: Settings) -> Iterator[str]:
@@ -263,6 +267,22 @@ def note_repeated(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         yield (
             f"{email.where('issue.toml', line)}: the editor's note is the one issue "
             f"{carried.id} went out with, word for word"
+        )
+
+
+def stories_dated_later(email: BuiltEmail, settings: Settings) -> Iterator[str]:
+    """A story the sources held dated after the issue's date, left out of it and listed as
+    [[later]] in issue.toml (assemble/later_stories.py): the build said so once; the gate
+    says it again, so a story left out for a mistyped date is not lost unnoticed."""
+    issue = email.issue
+    lines = email.manifest_text.splitlines()
+    tables = [n for n, line in enumerate(lines, 1) if line.strip() == "[[later]]"]
+    for n, story in enumerate(issue.later):
+        where_ = email.where("issue.toml", tables[n] if n < len(tables) else None)
+        dated = f"dated {story.date.isoformat()}, " if story.date else ""
+        yield (
+            f"{where_}: {story.source or quoted(story.title)} ({dated}after this issue's date "
+            f"{issue.date.isoformat()}) is left out: {quoted(story.title)}"
         )
 
 

@@ -176,6 +176,12 @@ CHECKS: tuple[Check, ...] = (
         content.note_repeated,
     ),
     Check(
+        "stories.later",
+        "warning",
+        "nothing, if it is a later week's; a mistyped date: correct it, build from the sources",
+        content.stories_dated_later,
+    ),
+    Check(
         "links.stories",
         "warning",
         "give the stories their links (front matter url:, or `Title — https://…` on a headline)",

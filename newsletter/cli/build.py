@@ -164,6 +164,8 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
                 "publisher": c.publisher,
                 "score": c.score,
                 "matched": list(c.matched),
+                # headlines folded into this card (the manifest's `also`), as a line's
+                "also": [{"title": m.title, "url": m.url} for m in c.merged],
             }
             for c in stories
         ]
@@ -212,6 +214,16 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
         "repeated": [
             {"title": h.title, "url": h.url, "issue": h.issue, "score": h.score}
             for h in issue.repeated
+        ],
+        # stories dated after the issue's date, left out (assemble/later_stories.py)
+        "later": [
+            {
+                "title": h.title,
+                "url": h.url,
+                "date": h.date and h.date.isoformat(),
+                "source": h.source,
+            }
+            for h in issue.later
         ],
         "follows": (
             {

@@ -132,6 +132,7 @@ STORY_KEYS = (
     "score",
     "matched",
     "source",
+    "also",
 )
 SECTION_KEYS = ("name",)
 TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables?, its keys)
@@ -142,6 +143,7 @@ TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {  # name: (an array of tables
     "sections": (True, SECTION_KEYS),
     "more": (True, MORE_KEYS),
     "repeated": (True, ("title", "url", "issue", "score", "source")),
+    "later": (True, ("title", "url", "date", "source")),
 }
 
 
@@ -204,7 +206,26 @@ def manifest_text(
         lines += [f"issue = {_string(item.issue)}", f"score = {item.score:.3f}"]
         if item.headline.source:
             lines.append(f"source = {_string(item.headline.source)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_later_lines(issue.later)]) + "\n"
+
+
+def _later_lines(later: tuple[Headline, ...]) -> list[str]:
+    """[[later]]: each story left out for its date (assemble/later_stories.py)."""
+    lines: list[str] = []
+    if later:
+        lines += [
+            "",
+            "# [[later]]: stories dated after this issue's date, left out: they wait for a later",
+            "# issue (to carry one here, correct its date, or build with a later --date).",
+        ]
+    for story in later:
+        lines += ["", "[[later]]", f"title = {_string(story.title)}"]
+        if story.url:
+            lines.append(f"url = {_string(story.url)}")
+        if story.date is not None:
+            lines.append(f"date = {story.date.isoformat()}")
+        lines.append(f"source = {_string(story.source)}")
+    return lines
 
 
 def _memory_keys(issue: Issue) -> list[str]:
@@ -254,7 +275,12 @@ def _card_lines(card: StoryCard) -> list[str]:
     lines.append(f"matched = [{', '.join(map(_string, card.matched))}]")
     if card.source:
         lines.append(f"source = {_string(card.source)}")
-    return lines
+    return lines + _also_lines(card.merged)
+
+
+def _also_lines(merged: Sequence[Headline]) -> list[str]:
+    """`also`: the near-duplicates folded into a line or a card, by title."""
+    return [f"also = [{', '.join(_string(h.title) for h in merged)}]"] if merged else []
 
 
 def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = "") -> list[str]:
@@ -275,8 +301,7 @@ def _headline_lines(table: str, items: Sequence[ScoredHeadline], section: str = 
         lines.append(f"matched = [{', '.join(map(_string, item.matched))}]")
         if item.headline.source:
             lines.append(f"source = {_string(item.headline.source)}")
-        if item.merged:
-            lines.append(f"also = [{', '.join(_string(h.title) for h in item.merged)}]")
+        lines += _also_lines(item.merged)
     return lines
 
 
@@ -470,6 +495,7 @@ class _ManifestReader:
             stories=tuple(c for c in cards if not c.section),
             sections=tuple(s for s in sections if s.stories or s.headlines),
             repeated=self.repeated(data),
+            later=self.later(data),
             follows=self.follows(data),
         )
 
@@ -574,9 +600,19 @@ class _ManifestReader:
                     image_width=self.count(item, f"{label}.image_width", "stories", i),
                     image_height=self.count(item, f"{label}.image_height", "stories", i),
                     title_derived=derived,
+                    merged=self.also(item, label, "stories", i),
                 )
             )
         return tuple(cards)
+
+    def also(
+        self, item: dict[str, Any], label: str, table: str, index: int
+    ) -> tuple[Headline, ...]:
+        """`also`: the titles of the near-duplicates folded into a line or a card."""
+        also = item.get("also", [])
+        if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
+            raise self.fail(f"{label}.also", "must be a list of titles", table, index)
+        return tuple(Headline(title=t) for t in also)
 
     def follows(self, data: dict[str, Any]) -> FollowedIssue | None:
         issue_id = self.text(data, "follows", "follows", required=False)
@@ -613,6 +649,35 @@ class _ManifestReader:
                 source=str(item.get("source", "")),
             )
             result.append(RepeatedHeadline(headline, issue_id, float(score)))
+        return tuple(result)
+
+    def later(self, data: dict[str, Any]) -> tuple[Headline, ...]:
+        """[[later]]: the stories left out for a date after the issue's."""
+        items = data.get("later", [])
+        if not isinstance(items, list):
+            raise self.fail("later", "write each story as a [[later]] table")
+        result = []
+        for i, item in enumerate(items):
+            label = f"later[{i + 1}]"
+            if not isinstance(item, dict):
+                raise self.fail(label, "write each story as a [[later]] table")
+            title = " ".join((self.text(item, "title", f"{label}.title", "later", i) or "").split())
+            day = item.get("date")
+            if isinstance(day, dt.datetime):
+                day = day.date()
+            if day is not None and not isinstance(day, dt.date):
+                raise self.fail(
+                    f"{label}.date", "must be a date like 2026-11-26 (no quotes)", "later", i
+                )
+            source = self.text(item, "source", f"{label}.source", "later", i, required=False)
+            result.append(
+                Headline(
+                    title=title,
+                    url=self.url(item, f"{label}.url", "later", i),
+                    date=day,
+                    source=source or "",
+                )
+            )
         return tuple(result)
 
     def lead(self, data: dict[str, Any]) -> Lead:
@@ -725,9 +790,7 @@ class _ManifestReader:
             if not title:
                 raise self.fail(f"{label}.title", "is empty", section, i)
             score, matched = self.scored(item, label, section, i)
-            also = item.get("also", [])
-            if not isinstance(also, list) or not all(isinstance(m, str) for m in also):
-                raise self.fail(f"{label}.also", "must be a list of titles", section, i)
+            also = self.also(item, label, section, i)
             summary = self.text(item, "summary", f"{label}.summary", section, i, required=False)
             derived = item.get("title_derived", False)
             if not isinstance(derived, bool):
@@ -745,9 +808,7 @@ class _ManifestReader:
             home = self.section(item, label, section, i, names) if section == "more" else ""
             result.append(
                 (
-                    ScoredHeadline(
-                        headline, score, matched, tuple(Headline(title=t) for t in also)
-                    ),
+                    ScoredHeadline(headline, score, matched, also),
                     home,
                 )
             )

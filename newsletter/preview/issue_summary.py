@@ -2,7 +2,7 @@
 
 Made once per build from the issue folder's files and its manifest: the
 message headers (as a reader's client shows them), the ranking (why each
-headline was chosen), the plain text, and the size against Gmail's clip.
+card and headline was chosen), the plain text, and the size against Gmail's clip.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from newsletter.assemble.lead import issue_coverage, why_lead
-from newsletter.models import Issue, ScoredHeadline
+from newsletter.models import Issue, ScoredHeadline, StoryCard
 from newsletter.render import GMAIL_CLIP_BYTES
 
 # The headers an editor checks first, in this order; the rest follow as the message has them.
@@ -66,6 +66,10 @@ def summarize_issue(
                 "source": issue.lead.source,
                 "why": why_lead(issue_coverage(issue)),
             },
+            # the story cards, under the lead then by section, with the ranker's why
+            "stories": [
+                _card(c) for c in (*issue.stories, *(c for s in issue.sections for c in s.stories))
+            ],
             "related": [_headline(h) for h in issue.related],
             "more": [_headline(h) for h in issue.more],
             **_memory(issue, web_url),
@@ -108,4 +112,17 @@ def _headline(item: ScoredHeadline) -> dict[str, Any]:
         "matched": list(item.matched),
         "source": item.headline.source,
         "also": [h.title for h in item.merged],
+    }
+
+
+def _card(card: StoryCard) -> dict[str, Any]:
+    """A story card as the Ranking tab lists it: as a headline, with the section it sits in."""
+    return {
+        "title": card.title,
+        "url": card.url,
+        "score": round(card.score, 3),
+        "matched": list(card.matched),
+        "source": card.source,
+        "section": card.section,
+        "also": [h.title for h in card.merged],
     }

@@ -67,6 +67,12 @@ class Crafter:
         path.write_text(text.replace(old, new, 1), "utf-8")
         return self
 
+    def append_manifest(self, text: str) -> Crafter:
+        """Add text at the end of issue.toml."""
+        path = self.folder / "issue.toml"
+        path.write_text(path.read_text("utf-8") + text, "utf-8")
+        return self
+
     def lead_body(self, body: str, fmt: str = "text") -> Crafter:
         """Replace the lead's body (and its format)."""
         path = self.folder / "issue.toml"

@@ -64,7 +64,7 @@ HOLDOUT5 = Path(__file__).parents[1] / "data" / "holdout5"
 # holdout6; read only by `bench/report_ranking.py --holdout6/--holdout7`, never by a fit.
 HOLDOUT6 = Path(__file__).parents[1] / "data" / "holdout6"
 HOLDOUT7 = Path(__file__).parents[1] / "data" / "holdout7"
-# The nine real weeks built as a new user would (tests/data/weeks/*/week1: seeds and feeds), each
+# The real weeks built as a new user would (tests/data/weeks/*/week1: seeds and feeds), each
 # feed headline graded against the week's lead in its grades.toml: read by bench/report_pooled.py.
 WEEKS = Path(__file__).parents[1] / "data" / "weeks"
 RELATED_SLOTS = 8  # the default `related` of newsletter.toml (past it: meaning.RELATED_STRETCH)

@@ -213,7 +213,8 @@
           ? el("a", { href: ranking.follows.url, target: "_blank", rel: "noopener", text: ranking.follows.id })
           : ranking.follows.id,
         `: ${ranking.follows.title}`) : null);
-    const all = [...ranking.related, ...ranking.more];
+    const cards = ranking.stories || [];
+    const all = [...cards, ...ranking.related, ...ranking.more];
     const top = Math.max(1, ...all.map((h) => h.score));
     const table = (id, heading, items, why) => {
       const section = el("section", { className: "ranking-section", "aria-labelledby": id },
@@ -224,18 +225,19 @@
         el("td", {},
           h.url ? el("a", { href: h.url, target: "_blank", rel: "noopener", text: h.title }) : h.title,
           h.also.length ? el("div", { className: "also", text: `also: ${h.also.join(" · ")}` }) : null,
-          h.source ? el("div", { className: "source", text: h.source }) : null),
+          h.source ? el("div", { className: "source", text: h.section ? `${h.source} · section ${h.section}` : h.source }) : null),
         el("td", { className: "score" }, h.score.toFixed(3), scoreBar(h.score / top)),
         el("td", {}, h.matched.length
           ? el("ul", { className: "terms" }, ...h.matched.map((t) => el("li", { text: t })))
           : el("span", { className: "source", text: "no shared terms" }))));
       section.append(el("table", { className: "ranking" },
-        el("thead", {}, el("tr", {}, ...["#", "Headline", "Score", "Matched terms"].map(
+        el("thead", {}, el("tr", {}, ...["#", heading === "Story cards" ? "Story" : "Headline", "Score", "Matched terms"].map(
           (t) => el("th", { scope: "col", text: t })))),
         el("tbody", {}, ...body)));
       return section;
     };
     $("ranking-tables").replaceChildren(leadBlock,
+      table("rank-stories", "Story cards", cards, "The stories that did not lead, shown as cards under the lead (or in their section), in the issue's order: scored against the lead as the headlines are."),
       table("rank-related", "Related", ranking.related, "Every headline the ranker finds about the lead (meaning and shared terms), best first."),
       table("rank-more", "More headlines", ranking.more, "The rest, in their sources' order."),
       repeatedTable(ranking.repeated || []),
