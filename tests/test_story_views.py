@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newsletter.assemble.fit_graded import fit_bar
+from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 from newsletter.assemble.relevance import lead_profile
 from newsletter.assemble.story_views import EVENT_BAR, without_names
 from tests.support import labelled as lb
@@ -94,3 +95,76 @@ def test_the_event_bar_is_the_one_learnt_on_names_alone_headlines():
     graded = [lb.event_graded(lead) for lead in dev]
     assert sum(map(len, graded)) == 61
     assert fit_bar(graded, 0.0) == EVENT_BAR
+
+
+def _cards_under(lead: lb.LabelledLead, others: list[str]) -> dict[str, tuple[float, tuple]]:
+    """The labelled leads named `others` ranked as cards under `lead` with its headlines, as the
+    build ranks an editor's stories: each card's score and its two evidences, by its seed."""
+    from pathlib import Path
+
+    from newsletter.assemble.candidates import story_headline, story_text
+    from newsletter.assemble.meaning import lead_text, rank_by_meaning
+    from newsletter.sources.seed_text import parse_seed_text
+
+    def parsed(one: lb.LabelledLead):
+        return parse_seed_text(lb.seed_text(one), Path(f"seeds/{one.name}.txt"))
+
+    story, headlines = parsed(lead)
+    leads = {one.name: one for one in lb.load_leads()}
+    stories = [parsed(leads[name])[0] for name in others]
+    texts = {s.source: story_text(s) for s in stories}
+    profile = lead_profile(story.title, story.paragraphs)
+    ranked = rank_by_meaning(
+        lead_text(story.title, story.paragraphs),
+        profile,
+        [*headlines, *(story_headline(s) for s in stories)],
+        texts,
+    )
+    return {
+        Path(item.headline.source).stem: (item.score, item.parts)
+        for item in ranked
+        if item.headline.source in texts
+    }
+
+
+@pytest.mark.slow
+def test_a_card_sharing_only_the_leads_names_is_read_for_its_event():
+    """Under Germany's 7-1 over Brazil, the editor's stories of Germany's election and of
+    Neymar's transfer (Brazil) share only the lead's names: each is read for its event, so its
+    concepts count as a name's (0.1) and the model's evidence is its text without the names,
+    and it scores under the Related bar yet above zero; the Euro 2024 final, which shares the
+    lead's topics, keeps its score."""
+    leads = {lead.name: lead for lead in lb.load_leads()}
+    cards = _cards_under(
+        leads["53_germany_brazil_7_1_2014"],
+        ["10_german_election", "43_neymar_psg_transfer_2017", "08_euro_2024_final"],
+    )
+    for name in ("10_german_election", "43_neymar_psg_transfer_2017"):
+        score, (concepts, event) = cards[name]
+        assert 0 < score < RELATED_BAR, (name, score)
+        assert concepts == pytest.approx(0.1) and event < EVENT_BAR
+    assert cards["08_euro_2024_final"][0] >= RELATED_BAR
+
+
+@pytest.mark.slow
+def test_the_gesr_al_suez_card_is_not_the_canals_story(tmp_path):
+    """In the week of the Ever Given across the Suez Canal, the building collapse in Cairo's
+    Gesr al-Suez district shares only "Suez" with the lead: as a card it scores under the
+    Related bar (it scored 0.543 on the name), above zero, and the queue of ships behind the
+    canal, a card of the lead's own event, keeps its score over the week bar."""
+    import datetime as dt
+    import tomllib
+
+    from newsletter.assemble import AssembleOptions, assemble_issue
+    from newsletter.config import Settings
+    from newsletter.sources import load_sources
+
+    week = lb.WEEKS / "suez-2021"
+    labels = tomllib.loads((week / "labels.toml").read_text(encoding="utf-8"))
+    sources = load_sources([week / "week1" / "seeds", week / "week1" / "feeds"])
+    options = AssembleOptions(today=dt.date.fromisoformat(labels["build"]))
+    issue = assemble_issue(sources, Settings(workspace=tmp_path), options)
+    cards = {card.title: card.score for card in issue.stories}
+    assert 0 < cards[labels["other_sense"]] < RELATED_BAR, cards
+    queue = "Behind the stranded ship, a queue of more than 300 vessels and rising freight costs"
+    assert cards[queue] >= WEEK_BAR, cards

@@ -198,5 +198,7 @@ def test_round_31_set_is_recorded_as_read_once():
         assert lead["source"].startswith("http") and lead["licence"]
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
-        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+        # round 32 read again what it changed (`title_32`: the "Baghdad-INA" dateline gone)
+        now = lead.get("title_32", lead["title_read"])
+        assert derive_title(lead["paragraphs"]) == now, lead["source"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12

@@ -176,9 +176,9 @@ def _recorded_set(stem: str, size: int) -> list[dict]:
 
 
 def _latest(lead: dict, field: str = "title") -> str:
-    """A lead's latest reading: round 30's (`title_30`, `verdict_30`), round 29's, round 28's,
+    """A lead's latest reading: round 32's or round 30's (`title_30`, `verdict_30`), round 29's, round 28's,
     round 26's or round 22's where its title changed, else the one recorded as now."""
-    for later in ("30", "29", "28", "26", "22"):
+    for later in ("32", "30", "29", "28", "26", "22"):
         if f"{field}_{later}" in lead:
             return lead[f"{field}_{later}"]
     return lead[f"{field}_now"]

@@ -125,8 +125,8 @@ def test_a_leading_day_takes_its_date():
             "CROWN KING, Ariz. (AP) — A hot shot crew with additional firefighters and support "
             "equipment arrived Sunday to battle a wildfire that’s forced evacuations in small "
             "mountain communities about 80 miles (129 kilometers) north of Phoenix.",
-            "Hot shot crew with additional firefighters and support equipment arrives to battle "
-            "wildfire that’s forced evacuations",
+            # round 32: the crew's description goes before its verb
+            "Hot shot crew arrives to battle wildfire that’s forced evacuations",
         ),
         (  # fresh_round24 (was "… when trying to silence man heads for prison")
             "On Tuesday, one judge in Ohio used some questionable methods when trying to silence "

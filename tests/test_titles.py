@@ -608,7 +608,7 @@ def test_a_claim_too_long_for_its_named_speaker_is_titled_whole_without_them():
             "The regional council granted approval on Friday to a $40 million plan to build a new "
             "ferry terminal, ending a decade of delays for the island's commuters.",
             "Regional council grants approval to $40 million plan to build new ferry terminal, "
-            "ending decade of delays",
+            "ending a decade of delays",
         ),
     ],
 )

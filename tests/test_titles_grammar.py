@@ -369,8 +369,10 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # reports indicate" (a leading "Since …," clause taken for the subject), which round 22g reads
 # ("reports indicate that …" opens on its subject).  Round 31's set adds one: "Cameron Champ
 # breaks down in tears when it was over" (a teaser whose news is the next paragraph; the code
-# before round 30 gives it too).
-UNCHECKED = 17
+# before round 30 gives it too).  Round 32's check of a title with no main verb leaves two
+# leads untitled (the editor is asked): the list of companies cut inside, already unchecked,
+# and round 24's "Eight coaches of Lucknow-bound Rajya Rani Express train" (a cut, rejected).
+UNCHECKED = 18
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():

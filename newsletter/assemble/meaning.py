@@ -285,9 +285,11 @@ def _rank_once(
             zip(unread, results_among([candidates[i].title for i in unread]), strict=True)
         )
     reads = reads._replace(results=MappingProxyType(results))
-    # A story the editor wrote is read whole (its text names the event), never judged so.
+    # A story the editor wrote (a card) is judged on its whole text, never read as a report.
     headlines = [i for i in strong if candidates[i].source not in texts]
-    other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors)
+    stories = [i for i in strong if candidates[i].source in texts]
+    cards = (stories, {i: candidate_text(candidates[i], texts) for i in stories})
+    other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors, cards)
 
     def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
         return mix(evidence(concept_of[index], float(cosine[index])), share)

@@ -298,3 +298,51 @@ def _mute_report(words: list[str], index: int) -> bool:
         reported.append(word)
     text = " ".join(reported)
     return not text.startswith(("“", '"')) and verb_index(text) is None
+
+
+# Tags of a finite verb or of a verb form a headline uses as one (base form after "to", past
+# participle as a headline's passive); "-ing" alone is no main verb.
+_VERB_TAGS = frozenset({"VB", "VBD", "VBZ", "VBP", "VBN", "MD"})
+# Before a past participle: the auxiliary that makes it a verb ("was sentenced today").
+_PARTICIPLE_AUXILIARIES = frozenset(
+    {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "get", "got", "gets"}
+)
+
+
+def _plain(word: str) -> str:
+    return word.strip("“”\"'‘’(),;:.!?").lower()
+
+
+def verbless(title: str, sentence: str) -> bool:
+    """Whether `title`, made from `sentence`, has no main verb (issue 20, round 32): every word
+    of it is a word of the sentence, in order, that the tagger reads in the sentence (prose,
+    with its articles, where it reads well: not in the title) as no verb, while the sentence has
+    a finite verb the title left out.  "Ever Given, one of largest container ships afloat" from
+    "The Ever Given, one of the largest container ships afloat, ran aground …": an apposition
+    taken for the title, "ships" a noun, "ran" cut away.  A title word the sentence does not
+    hold was rewritten, and only verbs are ("floats" for "floated", "to" for "will"): such a
+    title is trusted.  A past participle before a noun ("liquefied gas") describes it, unless an
+    auxiliary stands before it ("was sentenced today")."""
+    if not title or not sentence:
+        return False
+    words = sentence.split(" ")
+    used: list[int] = []
+    for word in title.split(" "):
+        plain = _plain(word)
+        at = used[-1] + 1 if used else 0
+        found = next((k for k in range(at, len(words)) if _plain(words[k]) == plain), None)
+        if found is None:
+            return False  # a word rewritten: tagged only when every word is the sentence's
+        used.append(found)
+    tags = pos_tagger.word_tags(sentence)
+    for found in used:
+        tag = tags[found]
+        following = tags[found + 1] if found + 1 < len(tags) else ""
+        before = _plain(words[found - 1]) if found else ""
+        prenominal = following in ("NN", "NNS") and before not in _PARTICIPLE_AUXILIARIES
+        if tag in _VERB_TAGS and not (tag == "VBN" and prenominal):
+            return False
+    return any(tag in _FINITE_TAGS for k, tag in enumerate(tags) if k not in used)
+
+
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})

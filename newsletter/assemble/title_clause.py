@@ -170,7 +170,11 @@ def _main_clause(sentence: str) -> str:
         speaker = speaker or middle.group("who").strip()
         sentence = sentence[: middle.start()] + "," + sentence[middle.end() :]
     # "On September 5, at approximately 5:00 p.m., the LAFD responded": each phrase goes
-    while (leading := _LEADING_PHRASE.match(sentence)) and _a_clause(leading["rest"]):
+    while (
+        (leading := _LEADING_PHRASE.match(sentence))
+        and _a_clause(leading["rest"])
+        and not _holds_a_clause(sentence[: leading.start("rest")])
+    ):
         rest_opens = leading["rest"].split(" ", 1)[0].lower()
         if not _opens_on_subject(leading["rest"]) and rest_opens not in _PHRASE_OPENERS:
             # "At about half past one on Tuesday morning the container ship Dali, outbound
@@ -184,6 +188,29 @@ def _main_clause(sentence: str) -> str:
     if first[0].lower() in PRONOUNS and len(first) > 1 and _is_name(speaker):
         sentence = _resolve(speaker, first[0].lower(), first[1])
     return sentence
+
+
+# Auxiliaries that make a phrase a clause: "By Saturday 321 vessels were waiting …,".
+_PHRASE_AUXILIARIES = word_set("is are was were has have had will would")
+# Words after which an auxiliary belongs to a clause inside the phrase ("After the dam was").
+_INNER_OPENERS = word_set(
+    """after before since as when while because although though if until once where which
+    who whose that despite following"""
+)
+
+
+def _holds_a_clause(phrase: str) -> bool:
+    """Round 32: whether a leading "phrase" opened by a preposition is the main clause itself:
+    an auxiliary in it before any subordinator ("By Saturday 321 vessels were waiting to enter
+    … the blocked canal, among them dozens of container ships"); "After the dam was breached,"
+    is a phrase (its clause opened by "after")."""
+    for word in phrase.lower().split()[1:]:
+        word = word.strip(",;:“”\"'‘’()")
+        if word in _INNER_OPENERS:
+            return False
+        if word in _PHRASE_AUXILIARIES:
+            return phrase.split(" ", 1)[0].lower() not in _INNER_OPENERS
+    return False
 
 
 def _opens_on_subject(text: str) -> bool:

@@ -484,7 +484,11 @@ def _second_clauses(sentence: str) -> list[int]:
 # "and" then a verb and its object: a word followed by an object pronoun or a determiner is a
 # verb ("and handed it to", "and closed the border"), so the cut keeps the first predicate
 # whole instead of the second one cut short ("… and hand it").
-_COORDINATED_PREDICATE = Lazy(r"\sand\s(?=[a-z][\w'’-]*\s(?:it|them|him|us|the|its|their|his)\s)")
+# Round 32: a perfect after "and" is one too ("ran aground | and has blocked the waterway").
+_COORDINATED_PREDICATE = Lazy(
+    r"\sand\s(?=[a-z][\w'’-]*\s(?:it|them|him|us|the|its|their|his)\s"
+    r"|(?:has|have|had)\s(?:[a-z]+ly\s)?[a-z]+(?:ed|en|wn)\s)"
+)
 
 
 def _best_cut(cuts: _Cuts, sentence: str, max_chars: int) -> int | None:

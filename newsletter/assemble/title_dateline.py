@@ -278,6 +278,8 @@ def dateline_length(text: str) -> int:
     (0 when it opens on neither): "By Jane Smith, Staff Writer LOS ANGELES, Sept 28 The …" →
     the length before "The"."""
     words = _words(text) if "--" in text[:_SPACED_CHARS] else text.split(" ")
+    if _place_and_agency(words):
+        return len(words[0]) + len(text[len(words[0]) :]) - len(text[len(words[0]) :].lstrip())
     scan = _Scan(words)
     end = 0
     if _byline_end(scan):
@@ -296,3 +298,22 @@ def dateline_length(text: str) -> int:
     while at < len(text) and text[at].isspace():
         at += 1
     return at
+
+
+# Words a hyphen joins to capitals that are no place ("Anti-ICE", "Pro-EU", "Non-NATO").
+_PREFIXES = word_set("anti pro non post pre ex mid co sub trans inter")
+
+
+def _place_and_agency(words: list[str]) -> bool:
+    """Round 32: "Baghdad-INA Parliament adjourned …": a place in title case joined by a hyphen
+    to an agency of two to five capitals ("INA", "KUNA", "WAM"), as one word before a capital."""
+    if len(words) < 3:
+        return False
+    place, hyphen, agency = words[0].partition("-")
+    if not hyphen or not place.isalpha() or not place[:1].isupper() or not place[1:].islower():
+        return False
+    if place.lower() in _PREFIXES or len(place) < 3:
+        return False
+    return (
+        agency.isalpha() and agency.isupper() and 2 <= len(agency) <= 5 and words[1][:1].isupper()
+    )

@@ -113,7 +113,7 @@ class BorrowedTitle:
 
 def certain_kind(kind: str) -> bool:
     """Whether a derived title of this kind (titles.chosen_title) stands without a headline."""
-    return kind.removeprefix("later ") in CERTAIN_KINDS
+    return kind.removeprefix("later ").removeprefix("apposition ") in CERTAIN_KINDS
 
 
 def borrowed_title(

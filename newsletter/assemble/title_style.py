@@ -10,6 +10,7 @@ subject becomes the surname and a long subject loses where it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
@@ -60,6 +61,11 @@ _TIME = Lazy(
     r"(?:,\s(?:his|her|its|their|the)\s[\w’'-]+(?:\s[\w’'-]+){0,3},(?=\s[a-z]))?"
     r"(?=[\s,.;:!?]|$)"
 )
+# Round 32: "On Tuesday Japan's central bank did …": a day opening the clause goes with its
+# preposition (`_TIME` reads a day after a space).
+_LEADING_DAY = Lazy(
+    rf"^(?:On|By)\s{_DAYS}(?:\s(?:morning|afternoon|evening|night))?,?\s(?=[A-Z0-9])"
+)
 # "faced a federal judge on Nov. 2": the date, which a headline leaves out as it does the day.
 _ON_DATE = Lazy(rf"\son\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[\s,.;:!?]|$)")
 # "A fire that tore through towers in Hong Kong's Tai Po district has killed at least 44
@@ -109,7 +115,7 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
     """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them;
     with `keep_articles` only a leading "A", "An" or "The" goes (round 15: the whole clause
     keeps its articles, never "over dozen", "in row", "much of night")."""
-    clause = _ON_DATE.sub("", _TIME.sub("", clause))
+    clause = _ON_DATE.sub("", _TIME.sub("", _LEADING_DAY.sub("", clause)))
     # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
     # between dashes ("— its second highest level —"), goes.
     clause = _ACRONYM.sub(_acronym, clause)
@@ -154,7 +160,19 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
 # "throw out a lot more food", "a number of", "a couple of", "a total of".
 _A_QUANTITY = (
     r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton|bit"
-    r"|lot\s(?:of|more|less|fewer)|(?:number|couple|total)\sof)\b"
+    r"|lot\s(?:of|more|less|fewer)|(?:number|couple|total)\sof"
+    # round 32: a unit of time is an amount too ("almost a week after", "more than a year")
+    r"|(?:second|minute|hour|day|week|fortnight|month|year|decade|century)(?![\w-]))"
+)
+# Round 32: "the" inside a fixed phrase a headline keeps: "one of the largest", "among the
+# most", "for the first time", "in the morning".
+_THE_FIXED = Lazy(
+    r"(?:\b(?:of|among)\sthe\s(?=(?:most|least|best|worst|biggest|largest|greatest|highest|"
+    r"lowest|longest|oldest|deadliest|busiest|fastest|strongest|richest|tallest|smallest|"
+    r"worst|newest|latest|earliest|heaviest|widest|poorest|safest|hottest|coldest|wettest)\b)"
+    r"|\bthe\s(?=(?:first|second|third|last|next)\stime\b)"
+    r"|\bin\sthe\s(?=(?:morning|afternoon|evening|night)\b))",
+    re.IGNORECASE,
 )
 
 
@@ -167,6 +185,10 @@ def _without_articles(clause: str) -> str:
 
     def drop(m: re.Match[str]) -> str:
         if any(a <= m.start() < b for a, b in spans):
+            return m.group()
+        if m.group().strip().lower() == "the" and any(
+            f.start() <= m.start() + 1 < f.end() for f in _THE_FIXED.finditer(clause)
+        ):
             return m.group()
         # round 28: a predicate noun keeps its "a" ("is a step closer", "would have been an
         # unthinkable time"): "is step closer" reads as a verb's object lost
@@ -454,8 +476,18 @@ _COMPANY_SUFFIXES = word_set("corp inc co ltd plc llc ag sa group")
 
 def _short_subject(clause: str) -> str:
     """What a headline shortens first: "Russian Foreign Minister Sergei Lavrov is …" → "Lavrov
-    is …", "World Health Organization" → "WHO", "officially declares" → "declares"."""
+    is …", "World Health Organization" → "WHO", "officially declares" → "declares", and
+    (round 32) what the subject is described with ("An apartment building with a basement, a
+    ground floor and nine storeys above collapsed" → "Apartment building collapsed")."""
     clause = _SHORT_NAMES.sub(lambda m: _SHORT_NAME[m.group().lower()], clause)
+    verb = verb_index(clause)
+    if verb and _described_with(subject := clause.split(" ")[:verb]):
+        return " ".join([*subject[: subject.index("with")], *clause.split(" ")[verb:]])
+    return _short_named_subject(clause)
+
+
+def _short_named_subject(clause: str) -> str:
+    """The subject's office and name by the name, and a spare adverb before the verb out."""
     verb = verb_index(clause)
     if not verb:
         return clause
@@ -479,6 +511,23 @@ def _short_subject(clause: str) -> str:
         if name:
             return " ".join([*name, *words[verb:]])
     return " ".join(words)
+
+
+def _described_with(subject: Sequence[str]) -> bool:
+    """Whether the subject holds a "with" phrase (among its second to fifth words) that is a
+    description a headline drops: four words or more, a list of plain parts (a comma or "and"),
+    no name and no number in it, after a noun ("building with a basement, a ground floor and
+    …"; not "charged with murder", "plane with 159 passengers", "officer with the Fulton County
+    … Office")."""
+    at = next((i for i, w in enumerate(subject[1:5], start=1) if w == "with"), None)
+    if at is None:
+        return False
+    phrase = subject[at + 1 :]
+    if len(phrase) < 4 or subject[at - 1].lower().endswith("ed"):
+        return False
+    if any(w[:1].isupper() or any(c.isdigit() for c in w) for w in phrase):
+        return False
+    return "and" in phrase or any(w.endswith(",") for w in phrase)
 
 
 def _surnames_after_verb(clause: str) -> str:

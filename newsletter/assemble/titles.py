@@ -66,8 +66,9 @@ from newsletter.assemble.headline_grammar import (
     verb_index,
     word_set,
 )
+from newsletter.assemble.pos_tagger import word_tags
 from newsletter.assemble.terms import zipf
-from newsletter.assemble.title_check import headline_faults
+from newsletter.assemble.title_check import headline_faults, verbless
 from newsletter.assemble.title_clause import (
     _LEADING_ACCORDING,
     _LEADING_SAID,
@@ -152,12 +153,13 @@ _LABEL = Lazy(
     # was announced that …": a time before the subject
     r"(?:(?:(?:Today|Tonight|Yesterday|Earlier\stoday|This\s(?:morning|afternoon|evening))"
     r"(?:\s(?:and|or)\s(?:tomorrow|tonight|today))?"
-    r"|(?:On\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+    # round 32: "By Saturday 321 vessels were waiting …": "by" a day, and a count after it
+    r"|(?:On\s|By\s)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"(?:\s(?:morning|afternoon|evening|night))?)(?:\s\([^()]{1,30}\))?"
     # round 26: "On Tuesday, December 8, Alabama Attorney General …": the day takes its date
     rf"(?:,\s{_MONTHS}\.?\s\d{{1,2}}(?:,\s\d{{4}})?(?=,\s[A-Z]))?"
     # "Today, EPA and the Department of Justice announced …": after a comma any capital
-    r"(?:,\s(?=[A-Z])|,?\s(?=[a-z]|(?:A|An|The|It)\s)))?"
+    r"(?:,\s(?=[A-Z])|,?\s(?=[a-z]|(?:A|An|The|It)\s|\d[\d,]*\s[a-z])))?"
     # round 26: "On August 4 City Council awarded …": a leading date before a capital
     rf"(?:On\s{_MONTHS}\.?\s\d{{1,2}}(?:,\s\d{{4}})?,?\s(?=[A-Z]))?"
     # "it was announced that Bayer AG has agreed …": no one is named, the news follows
@@ -291,6 +293,12 @@ def chosen_title(
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
     title = _named_back(_with_whole_list(title, first, limit), first, limit)
+    if verbless(title, first):
+        # round 32: "Ever Given, one of largest container ships afloat": no main verb is no
+        # headline; the sentence without that apposition, else a later sentence that prints
+        # whole, else no title (the lead stays untitled and `check` asks the editor; an unsure
+        # kind lets a feed's headline of the same event be the title: `title_headline`)
+        return _with_a_verb(text, first, following, max_chars, limit)
     if kind == "unchecked" and (_opens_on_it(short) or verb_index(short) is None):
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
@@ -523,6 +531,43 @@ def news_sentence(text: str, max_chars: int = 80) -> tuple[str, str, bool]:
 LATER_SENTENCES = 3
 
 
+# "The Ever Given, one of the largest container ships afloat, ran aground": a noun phrase set
+# off by commas after the subject (an apposition), before the rest of the sentence.
+_APPOSITION = Lazy(
+    r"^(?P<head>[^,]{2,80}?),\s(?P<apposition>(?:one\sof|a|an|the|its|his|her|their)\s[^,]{1,100}),"
+    r"\s(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _without_apposition(sentence: str) -> str | None:
+    """The sentence without a verbless apposition after its subject ("The Ever Given, one of
+    the largest container ships afloat, ran aground" → "The Ever Given ran aground"); None
+    when it has none."""
+    m = _APPOSITION.match(sentence)
+    if m is None or _FINITE & set(word_tags(m["apposition"])):
+        return None
+    return f"{m['head']} {m['rest']}"
+
+
+def _with_a_verb(
+    text: str, first: str, following: Sequence[str], max_chars: int, limit: int
+) -> tuple[str, str]:
+    """Round 32: the title when the first candidate had no main verb (`title_check.verbless`):
+    the news sentence without its apposition, when its title has a verb and prints whole
+    ("apposition …"), else the first later sentence whose title does ("later …"), else none
+    ("", "unchecked": the editor is asked, or a feed's headline stands in)."""
+    simpler = _without_apposition(first)
+    if simpler is not None:
+        short, whole = _derive(simpler, max_chars)
+        title, kind = _checked_title(simpler, short, whole, max_chars, limit)
+        if kind not in ("cut", "unchecked") and not verbless(title, simpler):
+            return title, f"apposition {kind}"
+    later = _later_title(text, first, following, max_chars, limit)
+    return later if later is not None else ("", "unchecked")
+
+
 def _later_title(
     text: str, first: str, following: Sequence[str], max_chars: int, limit: int
 ) -> tuple[str, str] | None:
@@ -537,7 +582,7 @@ def _later_title(
         if _opens_on_it(short):
             continue
         title, kind = _checked_title(sentence, short, whole, max_chars, limit)
-        if kind not in ("cut", "unchecked"):
+        if kind not in ("cut", "unchecked") and not verbless(title, sentence):
             return title, f"later {kind}"
     return None
 
@@ -853,7 +898,27 @@ def _prepared(sentence: str) -> str:
     """The sentence with "released a statement saying" and "told … that" read as "said", and a
     state given way to its event (`_event_over_state`)."""
     sentence = _STATEMENT_SAYING.sub("said", _clean(sentence))
+    sentence = _apposition_no_predicate(sentence)
     return _event_over_state(_TOLD_THAT.sub(_said_for_told, sentence))
+
+
+def _apposition_no_predicate(sentence: str) -> str:
+    """Round 32: "The Ever Given, one of the largest container ships afloat, ran aground …":
+    the word read as the verb ("ships") inside an apposition after the subject, which the
+    tagger reads as no verb, while it reads a finite verb after it ("ran"): the apposition
+    goes, so the sentence's own verb is the title's."""
+    m = _APPOSITION.match(sentence)
+    verb = verb_index(sentence)
+    if m is None or verb is None:
+        return sentence
+    start = len(sentence[: m.start("apposition")].split(" ")) - 1
+    end = start + len(m["apposition"].split(" "))
+    if not start <= verb < end:
+        return sentence
+    tags = word_tags(sentence)
+    if _FINITE & set(tags[start:end]) or not _FINITE & set(tags[end:]):
+        return sentence
+    return f"{m['head']} {m['rest']}"
 
 
 # What may open a second clause in a main clause: a subordinator or relative pronoun ("as

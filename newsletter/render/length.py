@@ -1,10 +1,12 @@
 """How long an issue is, as its reader meets it: items, words, minutes, part by part.
 
-One measure serves three places: the masthead's "12 stories · 4-min read", the build
-summary, and `check`'s length budget (`[limits] items` and `words`), which names the parts
-to cut.  Words are those the email shows: the note, the lead as shown (its summary when it
-links to the full story), each card's title and summary, each headline and the summaries
-shown under it.
+One measure serves three places: the masthead's "4 stories · 14 headlines · 4-min read",
+the build summary, and `check`'s length budget (`[limits] items` and `words`), which names the
+parts to cut.  Items are stories (the lead and the cards, each with its own title, summary or
+body) and headlines (Related, the sections' lists, More headlines); the masthead counts each
+by its name, so it never calls a headline a story.  Words are those the email shows: the
+note, the lead as shown (its summary when it links to the full story), each card's title and
+summary, each headline and the summaries shown under it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Part:
     name: str
     items: int
     words: int
+    stories: int = 0  # of `items`, the stories (the lead, cards); the rest are headlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,22 @@ class IssueLength:
     @property
     def items(self) -> int:
         return sum(p.items for p in self.parts)
+
+    @property
+    def stories(self) -> int:
+        return sum(p.stories for p in self.parts)
+
+    @property
+    def headlines(self) -> int:
+        return self.items - self.stories
+
+    @property
+    def contents(self) -> str:
+        """What the issue holds, each kind by its name: "4 stories · 14 headlines", "1 story"."""
+        counted = [_count(self.stories, "story", "stories")]
+        if self.headlines:
+            counted.append(_count(self.headlines, "headline", "headlines"))
+        return " · ".join(counted)
 
     @property
     def words(self) -> int:
@@ -94,6 +113,10 @@ def lead_summary_markdown(lead: Lead) -> str | None:
     return None
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -110,17 +133,19 @@ def issue_length(issue: Issue, more_summaries: bool = False) -> IssueLength:
     """Measure the issue as the default templates show it (`more_summaries` as in settings)."""
     lead = issue.lead
     shown = lead_summary_text(lead) if lead_shows_summary(lead) else " ".join(lead.paragraphs)
-    parts = [Part(LEAD_PART, 1, _words(lead.title) + _words(shown))]
+    parts = [Part(LEAD_PART, 1, _words(lead.title) + _words(shown), stories=1)]
     if issue.note is not None:
         note = " ".join(body_paragraphs(issue.note.body, "markdown"))  # links' text, no URLs
         parts.append(Part(NOTE_PART, 0, _words(note) + _words(issue.note.signoff)))
     if issue.stories:
-        parts.append(Part(CARDS_PART, len(issue.stories), _card_words(issue.stories)))
+        cards = len(issue.stories)
+        parts.append(Part(CARDS_PART, cards, _card_words(issue.stories), stories=cards))
     if issue.related:
         parts.append(Part(RELATED_PART, len(issue.related), _headline_words(issue.related, True)))
     for section in issue.sections:
         words = _card_words(section.stories) + _headline_words(section.headlines, more_summaries)
-        parts.append(Part(section.name, len(section.stories) + len(section.headlines), words))
+        items, cards = len(section.stories) + len(section.headlines), len(section.stories)
+        parts.append(Part(section.name, items, words, stories=cards))
     if issue.more:
         parts.append(Part(MORE_PART, len(issue.more), _headline_words(issue.more, more_summaries)))
     return IssueLength(tuple(parts))
