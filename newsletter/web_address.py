@@ -227,8 +227,7 @@ HIDDEN_VALUE = "***"
 
 def without_address_secrets(text: str) -> str:
     """`text` with the password of every address in it (`user:***@`, a user name alone but a
-    database's:
-    `***@`) and the value of every query or fragment parameter named as a credential
+    database's: `***@`) and the value of every query or fragment parameter named as a credential
     (`?token=***`, `api%5Fkey=***`, `;jsessionid=***`, `#auth=***`) masked, as the
     `database` URL is shown (database_url.py): the rest of the address stays, so the editor
     still sees which feed it is.  Linear in the length of `text`."""
