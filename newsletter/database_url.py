@@ -284,7 +284,10 @@ def _masked(value: str) -> str:
     the user's `:` and the last `@`, and the value of any parameter named as a password
     (`password=`, `pass%77ord=`, `sslpassword = '…'`), masked before it is cut."""
     head, at, tail = value.rpartition("@")
-    colon = re.search(r":(?!//)", head)  # past `scheme://`; `news:pw@db` has no scheme
+    # past `scheme://` (or a database's `postgresql:/`, one slash short: the user alone is
+    # no secret there); `news:pw@db` has no scheme
+    scheme = re.match(r"(?i)postgres[a-z0-9+.\-]*:/+", head)
+    colon = re.compile(r":(?!//)").search(head, scheme.end() if scheme else 0)
     if at and colon:
         value = head[: colon.end()] + "***@" + tail
     value = re.sub(r"(?<=[?&])([^=&]*)=[^&]*", _masked_pair, value)  # a URL's, to the `&`

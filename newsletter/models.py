@@ -103,6 +103,9 @@ class Sources:
     headlines: tuple[Headline, ...] = ()
     notes: tuple[Note, ...] = ()  # `kind: note` files; an issue takes at most one
     warnings: tuple[str, ...] = ()  # e.g. "feeds/x.xml: no entries": worth a line, not a stop
+    # each feed URL as written and the name its items carry (web_address.shown_feed_names):
+    # what [[sections]] match a URL against, two feeds masked alike told apart
+    feed_names: tuple[tuple[str, str], ...] = ()
 
 
 class ScoredHeadline(NamedTuple):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from newsletter.control_chars import control_character, quoted
@@ -201,6 +202,11 @@ _USER_PASSWORD = re.compile(r"(:/+[^\s/?#@:]*:)[^\s/?#]*@")
 # A user name alone before the host is how some private feeds carry their token
 # (`https://3f9a…@feeds.example.org/`): shown as `***@`.
 _USER_ALONE = re.compile(r"(:/+)[^\s/?#@:]+@")
+# ...but not a database's: in `postgresql://news@db/letters` (or a mistyped `postgresq://`,
+# `postgresql:/news@…`) the user is a login name, never a credential (libpq takes none
+# there), and a message hiding it hid the typo it was about.  Looked for in the 24
+# characters before the `:/`, so the mask stays linear.
+_DATABASE_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.\-])postgres[a-z0-9+.\-]{0,12}$")
 # A parameter's name ends at a separator (`?`, `&`, `;`, `#`), and so does a value that is
 # no credential: `?a=1;token=…` is two parameters to a server splitting at `;`, and the
 # first's value once hid the second from the mask.  A credential's value runs to the next
@@ -220,15 +226,15 @@ HIDDEN_VALUE = "***"
 
 
 def without_address_secrets(text: str) -> str:
-    """`text` with the password of every address in it (`user:***@`, a user name alone:
-    `***@`) and the value of every query or fragment parameter named as a credential
+    """`text` with the password of every address in it (`user:***@`, a user name alone but a
+    database's: `***@`) and the value of every query or fragment parameter named as a credential
     (`?token=***`, `api%5Fkey=***`, `;jsessionid=***`, `#auth=***`) masked, as the
     `database` URL is shown (database_url.py): the rest of the address stays, so the editor
     still sees which feed it is.  Linear in the length of `text`."""
     if ":/" not in text and "=" not in text:
         return text
     text = _USER_PASSWORD.sub(rf"\1{HIDDEN_VALUE}@", text)
-    text = _USER_ALONE.sub(rf"\1{HIDDEN_VALUE}@", text)
+    text = _USER_ALONE.sub(lambda m: _user_alone_masked(text, m), text)
     if "=" not in text:
         return text
     shown: list[str] = []
@@ -246,6 +252,55 @@ def without_address_secrets(text: str) -> str:
             shown.append(pair.group(0))
     shown.append(text[at:])
     return "".join(shown)
+
+
+def _user_alone_masked(text: str, user: re.Match[str]) -> str:
+    """`:/***@`, or the user as written after a database's scheme (`postgresql://news@`)."""
+    if _DATABASE_SCHEME.search(text, max(0, user.start() - 24), user.start()):
+        return user.group()
+    return f"{user.group(1)}{HIDDEN_VALUE}@"
+
+
+def shown_feed_names(addresses: Iterable[str]) -> dict[str, str]:
+    """Each feed address's name in the built issue (its items' `source`): masked
+    (`without_address_secrets`), and told apart from an earlier one masked alike with `(2)`,
+    `(3)`, in the order given: two private feeds at one address with different tokens were
+    one name, so a section listing either took both feeds' items."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for address in dict.fromkeys(addresses):
+        shown = without_address_secrets(address)
+        name, n = shown, 1
+        while name in taken:
+            n += 1
+            name = f"{shown}({n})"
+        names[address] = name
+        taken.add(name)
+    return names
+
+
+# A secret shorter than this is not looked for in a feed's own text (a password "news"
+# would mask the word wherever the feed says it).
+_ECHOED_SECRET_CHARS = 8
+
+
+def address_secret_values(address: str) -> frozenset[str]:
+    """The secrets `without_address_secrets` masks in `address` (its password or user name
+    before the host, each credential parameter's value), as written and percent-decoded, of
+    at least `_ECHOED_SECRET_CHARS` characters: what a private feed's server may write back
+    into the items it serves (a tokenised link), to be masked there too."""
+    found: set[str] = set()
+    if (m := _USER_PASSWORD.search(address)) or (m := _USER_ALONE.search(address)):
+        found.add(address[m.end(1) : m.end() - 1])
+    at = 0
+    while pair := _QUERY_PAIR.search(address, at):
+        at = pair.end()
+        if pair.group(3) and _is_secret(pair.group(2)):
+            stop = _SECRET_VALUE_STOP.search(address, pair.start(3))
+            at = stop.start() if stop else len(address)
+            found.add(address[pair.start(3) : at])
+    found |= {unquote(v) for v in found}
+    return frozenset(v for v in found if len(v) >= _ECHOED_SECRET_CHARS)
 
 
 def _is_secret(name: str) -> bool:

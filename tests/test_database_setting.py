@@ -200,3 +200,23 @@ def test_an_upper_case_scheme_reaches_the_server(workspace, postgres_url):
     added = runner.invoke(app, ["subscribers", "add", "reader@example.org"])
     assert added.exit_code == 0, added.output
     assert "1 active" in runner.invoke(app, ["subscribers", "count"]).output
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresq://news@127.0.0.1:5999/letters",
+        "postgresql:/news@127.0.0.1:5999/letters",
+        "PostgreSQ://news@db1/letters",
+    ],
+)
+def test_a_mistyped_url_is_shown_as_typed_with_the_url_to_write(workspace, value):
+    """`db copy` given a mistyped URL without a password names it as typed, user and slashes
+    and all, with `postgresql://user@host:5432/dbname` to write: the error showed
+    `'postgresq://***@…'` and `write postgresql://***@host:5432/dbname`, and the one-slash
+    URL as `'postgresql:***@…'`, hiding the very typo (found trying issue 18 as a new user)."""
+    result = runner.invoke(app, ["db", "copy", "newsletter.db", value])
+    assert result.exit_code == 1
+    assert f"'{value}'" in result.output and "***" not in result.output, result.output
+    assert "postgresql://user@host:5432/dbname" in result.output
+    _no_scheme_folder(workspace)

@@ -277,3 +277,18 @@ def test_a_user_who_may_not_create_tables_is_told_what_to_grant(
     with postgres_server.connect() as conn:
         conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{role}"')
     assert "every table's count and checksum match" in run("db", "copy", "newsletter.db", url)
+
+
+def test_a_copy_ends_saying_how_to_point_the_workspace_at_the_target(workspace, postgres_url):
+    """The copy's last line says the workspace still reads its own database and names the
+    `database` value (or NEWSLETTER_DATABASE_URL) that points it at DST, as typed: the summary
+    ended at "every table's count and checksum match", and a new user went on adding readers
+    to newsletter.db (found trying issue 18 as a new user)."""
+    fill(workspace)
+    lines = run("db", "copy", "newsletter.db", postgres_url).splitlines()
+    assert lines[-2].startswith("Copied "), lines
+    assert lines[-1].startswith("Next: ") and f'database = "{postgres_url}"' in lines[-1], lines
+    assert "NEWSLETTER_DATABASE_URL" in lines[-1] and "subscribers count" in lines[-1]
+    assert any(x.split()[:3] == ["bounce_reports", "1", "row"] for x in lines), lines
+    back = run("db", "copy", postgres_url, "back.db").splitlines()
+    assert 'database = "back.db"' in back[-1], back

@@ -85,5 +85,6 @@ def test_db_copy_on_a_pipe_prints_only_its_summary(workspace, postgres_url):
     assert code == 0, out + err
     assert err == "", err
     lines = out.splitlines()
-    assert lines[-1].startswith("Copied ") and all(x.startswith("  ") for x in lines[:-1]), out
+    assert lines[-2].startswith("Copied ") and all(x.startswith("  ") for x in lines[:-2]), out
+    assert lines[-1].startswith("Next: "), out
     assert any(re.match(r"  subscribers +30,000 rows", x) for x in lines), out

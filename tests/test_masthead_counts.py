@@ -1,6 +1,7 @@
-"""What the email says it holds, and sources named once: the masthead counts stories and
+"""What the email says it holds, and whose each headline is: the masthead counts stories and
 headlines each by its name (a new user's Suez week said "28 stories" for 3 stories and 25
-headlines), and a list whose headlines all come from one source names it under its heading."""
+headlines), a list whose headlines all come from one source names it under its heading, and
+a collection of many sites names each headline's site, not its own title."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from bs4 import BeautifulSoup
 
 from newsletter.assemble import AssembleOptions
 from newsletter.build import build
+from newsletter.models import Headline, ScoredHeadline
 from newsletter.render.length import IssueLength, Part
+from newsletter.render.sections import Section, collectors
 from tests.conftest import ROOT
 from tests.support.full_week import build_full_week, full_week  # noqa: F401
 
@@ -102,3 +105,76 @@ def test_a_source_every_headline_shares_is_named_once(full_week):  # noqa: F811
     assert text.count("World desk (sample feed)") == 1 + len(
         [m for m in related.select("p.meta") if "World" in m.get_text()]
     )
+
+
+def _headlines(*links: tuple[str, str | None]) -> tuple[ScoredHeadline, ...]:
+    return tuple(
+        ScoredHeadline(Headline(f"Headline {n}", url, publisher=publisher), 0.0)
+        for n, (publisher, url) in enumerate(links)
+    )
+
+
+@pytest.mark.parametrize(
+    ("links", "expected"),
+    [
+        # an editor's collection: three headlines, three sites
+        (
+            [
+                ("Wires", "https://a.example/1"),
+                ("Wires", "https://b.example/2"),
+                ("Wires", "https://www.c.example/3"),
+            ],
+            {"Wires"},
+        ),
+        # one outlet's feed: twenty-two headlines on its own three hosts
+        (
+            [("BBC", f"https://news.bbc.example/{n}") for n in range(20)]
+            + [("BBC", "https://www.bbc.example/x"), ("BBC", "https://sport.bbc.example/y")],
+            set(),
+        ),
+        # two sites are not a collection, nor are headlines without a link or a publisher
+        ([("Desk", "https://a.example/1"), ("Desk", "https://b.example/2")], set()),
+        ([("Desk", None), ("Desk", None), ("Desk", None)], set()),
+        (
+            [("", "https://a.example/1"), ("", "https://b.example/2"), ("", "https://c.example/3")],
+            set(),
+        ),
+    ],
+)
+def test_a_publisher_linking_to_many_sites_is_a_collector(links, expected):
+    """A publisher whose headlines go to 3+ sites (one a headline or every other) is a
+    collection; one outlet's feed over a few of its own hosts, or two sites, is not."""
+    assert collectors(_headlines(*links)) == expected
+
+
+def test_a_collections_headlines_name_their_sites(suez_week):
+    """The Suez week's feed, "The week's wires (collected by the editor)", links 25 headlines
+    to 25 sites without naming them: each headline names its link's site (theguardian.com),
+    in the HTML and the text, and no list says "All from" the collection."""
+    html, text = _shown(suez_week.folder)
+    assert not html.select("p.section-source")
+    for item in html.select("ul.items li"):
+        link = item.find("a", class_="item-title")["href"]
+        site = re.sub(r"^https?://(www\.)?([^/]+).*", r"\2", link)
+        assert item.find("p", class_="meta").get_text(strip=True) == site
+        assert f"\n  {site}\n  {link}\n" in text
+    assert "collected by the editor" not in html.get_text() + text
+
+
+def test_a_list_mixing_a_collection_and_an_outlet_names_each_source():
+    """A collection's headline shows its site and an outlet's its name, in the same list;
+    no source is named once under the heading."""
+    items = _headlines(
+        ("Wires", "https://a.example/1"),
+        ("Wires", "https://b.example/2"),
+        ("Wires", "https://c.example/3"),
+        ("River Desk", "https://river.example/4"),
+    )
+    section = Section("More headlines", items, collectors=collectors(items))
+    assert section.publisher == ""
+    assert [section.source(i) for i in items] == [
+        "a.example",
+        "b.example",
+        "c.example",
+        "River Desk",
+    ]

@@ -13,7 +13,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from newsletter.config import load_settings
 from newsletter.mail.unsubscribe import sign_token
+from newsletter.serve.app import create_app
+from newsletter.serve.audience import Audience
+from newsletter.serve.runner import running_server
 from tests.support.fault_commands import import_readers, listed, newsletter, one_error, wait_for
 from tests.support.postgres_server import PASSWORD
 from tests.support.send_workspace import ISSUE_ID
@@ -140,3 +144,26 @@ def test_serve_with_postgresql_gone_answers_503_changes_nothing_and_recovers(
             wait_for(applied, timeout=30)  # a worker's next login may wait up to its 1 s pause
             assert answers[-1].status_code == 200, answers[-1].text
     assert listed(ws, postgres_url) == {reader: "unsubscribed"}
+
+
+def test_a_serve_worker_shows_the_sign_up_form_while_postgresql_is_down(
+    ws, postgres_url, postgres_server, monkeypatch
+):
+    """A worker of `serve --workers N` started with the server up (the unsubscribe key kept in
+    the database) still shows the sign-up form once PostgreSQL goes: it read the key as it
+    started.  It read the key at its first use only, so a worker that had signed no form yet
+    answered `GET /subscribe` 503 through the outage (found trying issue 18 as a new user;
+    docs/postgresql.md says the form still answers)."""
+    monkeypatch.delenv("NEWSLETTER_TEST_UNSUBSCRIBE_SECRET")
+    with tcp_relay(postgres_server.host, postgres_server.port) as address:
+        url = postgres_url.replace(f":{postgres_server.port}/", f":{address.port}/")
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
+        settings, _ = load_settings(ws.root)
+        Audience(settings).close()  # the parent: the schema upgraded, the key made
+        worker = Audience(settings, upgrade=False)
+        app = create_app(settings, audience=worker)
+        with running_server(app) as server:
+            address.stop()  # open connections cut, new ones refused
+            page = httpx.get(f"{server.url}/subscribe", timeout=30)
+    assert page.status_code == 200, page.text
+    assert 'name="form_token"' in page.text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -114,7 +114,8 @@ def assemble_issue(
     lead, related, title_line = titled_lead(story, related, others)
     more = in_source_order(more, sources)
     note = sources.notes[0] if sources.notes else None
-    grouped = group_sections(cards, more if options.more_headlines else (), others, settings)
+    shown = more if options.more_headlines else ()
+    grouped = group_sections(cards, shown, others, settings, dict(sources.feed_names))
     issue_id = options.issue_id or iso_week_id(options.today)
     fields = text_fields(settings, lead, issue_id, options.today, len(related), note)
     return Issue(
@@ -227,6 +228,7 @@ def group_sections(
     more: tuple[ScoredHeadline, ...],
     stories: dict[str, Story],
     settings: Settings,
+    feed_names: Mapping[str, str] | None = None,
 ) -> Grouped:
     """Put each non-Related headline under its section; empty sections are left out.
 
@@ -239,7 +241,7 @@ def group_sections(
     def section(source: str, tags: tuple[str, ...]) -> str:
         story = stories.get(source)
         all_tags = (*tags, *(story.tags if story is not None else ()))
-        return section_of(source, all_tags, settings.sections, settings.workspace)
+        return section_of(source, all_tags, settings.sections, settings.workspace, feed_names)
 
     placed = [c for c in cards if not c.section]
     homes = [(h, section(h.headline.source, h.headline.tags)) for h in more]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from newsletter.config import SectionSettings
@@ -25,21 +25,32 @@ def source_origin(source: str) -> str:
 
 
 def section_of(
-    source: str, tags: Sequence[str], sections: Sequence[SectionSettings], workspace: Path
+    source: str,
+    tags: Sequence[str],
+    sections: Sequence[SectionSettings],
+    workspace: Path,
+    feed_names: Mapping[str, str] | None = None,
 ) -> str:
-    """The name of the first section that takes an item with this source and these tags."""
+    """The name of the first section that takes an item with this source and these tags.
+
+    `feed_names` (`Sources.feed_names`) gives each feed URL the build read the name its items
+    carry (masked, told apart): a section's URL matches that name alone, so of two feeds at
+    one address with different tokens it takes its own; without them, the URL masked."""
     origin = source_origin(source)
+    names = feed_names if feed_names is not None else {}
     folded = {t.casefold() for t in tags}
     for section in sections:
         if folded & {t.casefold() for t in section.tags}:
             return section.name
-        if any(_matches(origin, pattern, workspace) for pattern in section.sources):
+        if any(_matches(origin, pattern, workspace, names) for pattern in section.sources):
             return section.name
     return ""
 
 
-def _matches(origin: str, pattern: str, workspace: Path) -> bool:
+def _matches(origin: str, pattern: str, workspace: Path, names: Mapping[str, str]) -> bool:
     if pattern.startswith(("http://", "https://")) or origin.startswith(("http://", "https://")):
+        if names:  # the build's own names: a feed it did not read matches none of them
+            return origin == names.get(pattern, pattern)
         return origin in (pattern, without_address_secrets(pattern))  # a feed's token masked
     path = _absolute(Path(origin), Path.cwd())
     target = _absolute(Path(pattern), workspace)

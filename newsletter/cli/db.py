@@ -7,7 +7,7 @@ import time
 
 import typer
 
-from newsletter.cli.app import app, workspace_settings
+from newsletter.cli.app import app, terminal_safe, workspace_settings
 
 db_app = typer.Typer(
     help="The workspace's database (SQLite file or PostgreSQL server): its schema, moving it.",
@@ -60,11 +60,17 @@ def copy(
         if line is not None:
             line.clear()
     for table in report.tables:
-        typer.echo(f"  {table.name:<16} {table.rows:>10,} rows  checksum {table.checksum[:16]}")
+        rows = "row " if table.rows == 1 else "rows"
+        typer.echo(f"  {table.name:<16} {table.rows:>10,} {rows}  checksum {table.checksum[:16]}")
     replaced = f", replacing {report.replaced:,} rows it held" if report.replaced else ""
     typer.echo(
         f"Copied {report.rows:,} rows in {len(report.tables)} tables from {report.source} "
         f"to {report.target}{replaced}; every table's count and checksum match."
+    )
+    # A copy moves no workspace: it goes on reading its own database until told otherwise.
+    typer.echo(
+        f'Next: point each workspace at it, database = "{terminal_safe(target)}" in '
+        "newsletter.toml (or NEWSLETTER_DATABASE_URL), then `newsletter subscribers count`."
     )
 
 

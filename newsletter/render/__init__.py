@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from newsletter.errors import SourceError, TemplateError
-from newsletter.models import Issue, Lead, Note, RenderedIssue, ScoredHeadline, Story, StoryCard
+from newsletter.models import Issue, Lead, Note, RenderedIssue, Story
+from newsletter.render.sections import Section, collectors
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -34,30 +35,6 @@ LXML_SAFE_BYTES = 9_000_000  # lxml (under premailer) drops a document of 10 MB 
 MAX_TESTED_FIELDS = 4  # merge fields templates may test for emptiness: 2**4 renders at most
 RELATED_HEADING = "Related"
 MORE_HEADING = "More headlines"
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A titled list of headlines (and a section's cards), as the templates loop over them.
-
-    `summaries`: whether the headlines show their summaries (Related always; the
-    [[sections]] and More headlines when newsletter.toml says `more_summaries = true`).
-    """
-
-    heading: str
-    items: tuple[ScoredHeadline, ...]
-    cards: tuple[StoryCard, ...] = ()
-    summaries: bool = False
-
-    @property
-    def publisher(self) -> str:
-        """The source every headline here shares (two or more, no cards), else "": the
-        templates name it once under the heading ("All from World desk") instead of under
-        each headline, where a feed's one title said the same thing over and over."""
-        named = {item.headline.publisher for item in self.items}
-        if len(self.items) < 2 or self.cards or len(named) != 1:
-            return ""
-        return named.pop()
 
 
 def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
@@ -259,12 +236,14 @@ def _size(n: int) -> str:
 
 def _context(issue: Issue, settings: Settings) -> dict[str, Any]:
     extra = settings.more_summaries
-    related = Section(RELATED_HEADING, issue.related, summaries=True)
+    every = (*issue.related, *(h for s in issue.sections for h in s.headlines), *issue.more)
+    many = collectors(every)
+    related = Section(RELATED_HEADING, issue.related, summaries=True, collectors=many)
     later = tuple(
         s
         for s in (
-            *(Section(s.name, s.headlines, s.stories, extra) for s in issue.sections),
-            Section(MORE_HEADING, issue.more, summaries=extra),
+            *(Section(s.name, s.headlines, s.stories, extra, many) for s in issue.sections),
+            Section(MORE_HEADING, issue.more, summaries=extra, collectors=many),
         )
         if s.items or s.cards
     )

@@ -17,6 +17,7 @@ is the same for a new, pending, active, unsubscribed or forgotten address.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -107,6 +108,12 @@ class Audience:
         self._key = links.key  # from the environment, else made once in the database
         if upgrade:  # a key that cannot be read or made: one line before listening
             self._key.get()
+        elif server is not None:
+            # A worker reads it now if it can: the sign-up form is signed with it, and a
+            # worker that waited for its first use answered the form 503 through an outage
+            # that began before it signed one.  Down now, it reads it at that first use.
+            with contextlib.suppress(NewsletterError):
+                self._key.get()
         self.limiter = RateLimiter(self.conn, self._keyed("rate"))
 
     @property

@@ -10,8 +10,8 @@ a stop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +20,13 @@ from newsletter.control_chars import visible, without_invisibles
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
 from newsletter.sources.reading import near_miss, read_bytes, read_text
-from newsletter.web_address import unfetched_source, without_address_secrets
+from newsletter.web_address import (
+    HIDDEN_VALUE,
+    address_secret_values,
+    shown_feed_names,
+    unfetched_source,
+    without_address_secrets,
+)
 
 TEXT_SUFFIXES = (".txt",)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -41,8 +47,10 @@ def load_sources(
     headlines: list[Headline] = []
     notes: list[Note] = []
     warnings: list[str] = []
+    paths = list(paths)
+    names = shown_feed_names(p for p in paths if isinstance(p, str) and _is_feed_url(p))
     for item in paths:
-        for loaded in _load_one(item, limits or LimitsSettings(), fetched):
+        for loaded in _load_one(item, limits or LimitsSettings(), fetched, names):
             stories.extend(loaded.stories)
             headlines.extend(loaded.headlines)
             notes.extend(loaded.notes)
@@ -63,6 +71,7 @@ def load_sources(
         headlines=tuple(_plain_text(h) for h in headlines),
         notes=tuple(_plain_text(n) for n in notes),
         warnings=tuple(warnings),
+        feed_names=tuple(names.items()),
     )
 
 
@@ -91,10 +100,43 @@ def _plain_text(item: _Item) -> _Item:
     return replace(item, **changed) if changed else item
 
 
+def _without_secrets(loaded: Sources, secrets: frozenset[str]) -> Sources:
+    """A fetched feed's items with its address's own secrets masked wherever they are written
+    (`web_address.address_secret_values`): a private feed's server that puts its reader's
+    token in each link (tokenised podcast and member feeds) would have the editor's token
+    mailed to the whole list and archived; the link stays, the token masked."""
+    if not secrets:
+        return loaded
+    longest_first = sorted(secrets, key=len, reverse=True)  # a decoded one inside its encoding
+
+    def masked(item: _Item) -> _Item:
+        changed: dict[str, Any] = {}
+        for f in fields(item):
+            value = getattr(item, f.name)
+            if isinstance(value, str) and any(s in value for s in secrets):
+                for secret in longest_first:
+                    value = value.replace(secret, HIDDEN_VALUE)
+                changed[f.name] = value
+        return replace(item, **changed) if changed else item
+
+    return replace(
+        loaded,
+        stories=tuple(map(masked, loaded.stories)),
+        headlines=tuple(map(masked, loaded.headlines)),
+    )
+
+
+def _is_feed_url(item: str) -> bool:
+    return item.startswith(("http://", "https://"))
+
+
 def _load_one(
-    item: str | Path, limits: LimitsSettings, fetched: MutableMapping[str, bytes] | None
+    item: str | Path,
+    limits: LimitsSettings,
+    fetched: MutableMapping[str, bytes] | None,
+    names: Mapping[str, str],
 ) -> Iterable[Sources]:
-    if isinstance(item, str) and item.startswith(("http://", "https://")):
+    if isinstance(item, str) and _is_feed_url(item):
         from newsletter.sources.feeds import fetch_feed, parse_feed
 
         data = fetched.get(item) if fetched is not None else None
@@ -107,9 +149,10 @@ def _load_one(
         # its messages and its items' sources (issue.toml, the kept ranking) name it: a
         # private feed's password or token masked there, newsletter.toml the one place for it
         try:
-            parsed = parse_feed(data, without_address_secrets(item))
+            parsed = parse_feed(data, names[item])
         except SourceError as e:  # and what else they quote of it
             raise SourceError(without_address_secrets(str(e))) from None
+        parsed = _without_secrets(parsed, address_secret_values(item))
         yield replace(parsed, warnings=tuple(map(without_address_secrets, parsed.warnings)))
         return
     if isinstance(item, str) and (why := unfetched_source(item)):

@@ -57,18 +57,35 @@ Colour = tuple[float, float, float, float]  # red, green, blue, alpha: each 0 to
 WHITE: Colour = (1.0, 1.0, 1.0, 1.0)
 
 
+# The longest style remembered (`style_hides`, `weighed_declarations`): a feed's repeated
+# styles are short; a long one is read each time, so the 1,024 remembered styles of a hostile
+# feed's 10 KB each (10 MB) are never held by a long-running preview.
+REMEMBERED_STYLE_CHARS = 512
+
+
 def declarations(style: str) -> dict[str, str]:
     """A style attribute's declarations: property to value, lower case, comments and escapes
     read, `!important` taken off (and honoured)."""
     return {name: value for name, (value, _) in weighed_declarations(style).items()}
 
 
-@lru_cache(maxsize=256)
 def weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
     """`declarations`, each value with whether it is `!important` (a style sheet's rule
-    weighs it against the element's own style: css_sheet.py). Remembered for the last styles
-    read (not to be changed by the caller): one element's style is read by each of the
-    questions asked of it, a dozen times."""
+    weighs it against the element's own style: css_sheet.py). Remembered for the last short
+    styles read (not to be changed by the caller): one element's style is read by each of
+    the questions asked of it, a dozen times; a long one (`REMEMBERED_STYLE_CHARS`) is read
+    each time, so a long-running preview never holds a hostile feed's long styles."""
+    if len(style) > REMEMBERED_STYLE_CHARS:
+        return _weighed_declarations(style)
+    return _remembered_declarations(style)
+
+
+@lru_cache(maxsize=256)
+def _remembered_declarations(style: str) -> dict[str, tuple[str, bool]]:
+    return _weighed_declarations(style)
+
+
+def _weighed_declarations(style: str) -> dict[str, tuple[str, bool]]:
     text = _ESCAPE.sub(_unescape, _COMMENT.sub(" ", style))
     found: dict[str, tuple[str, bool]] = {}
     for part in split_outside(text, ";"):
@@ -233,14 +250,24 @@ def _unescape(m: re.Match[str]) -> str:
     return m.group(2)
 
 
-@lru_cache(maxsize=1024)
 def style_hides(style: str) -> bool:
+    """`_style_hides`, remembered for the last styles asked when short (a feed's elements
+    repeat a few styles, each asked by the sanitizer and by sources/text.py)."""
+    if len(style) > REMEMBERED_STYLE_CHARS:
+        return _style_hides(style)
+    return _remembered_style_hides(style)
+
+
+@lru_cache(maxsize=1024)
+def _remembered_style_hides(style: str) -> bool:
+    return _style_hides(style)
+
+
+def _style_hides(style: str) -> bool:
     """Whether an element with this inline style shows a reader nothing inside it, whatever
-    its content says (module docstring); remembered for the last styles asked (a feed's
-    elements repeat a few styles, each asked by the sanitizer and by sources/text.py). What a
-    child can undo is read by the caller with the enclosing elements: the colours (`unseen`),
-    the font size (`font_size`) and `visibility` (`visible`):
-    `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
+    its content says (module docstring). What a child can undo is read by the caller with the
+    enclosing elements: the colours (`unseen`), the font size (`font_size`) and `visibility`
+    (`visible`): `<div style="font-size:0"><span style="font-size:16px">` shows the span."""
     d = declarations(style)
     if d.get("display", "").startswith("none") or d.get("content-visibility") == "hidden":
         return True

@@ -68,6 +68,16 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     hiding_styles()  # a style that hides its element stays one (feed_sanitizer.py)
     style_sheets()  # so do a <style> block's simple rules (feed_sanitizer.py, css_sheet.py)
 
+    try:
+        return _parsed(feedparser, data, shown)
+    finally:
+        # read_html remembers an entry's fragments while it is read (its summary, story and
+        # hidden words); a long-running preview held a hostile feed's 10 MB of them after
+        read_html.cache_clear()
+
+
+def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
+    """`parse_feed`'s reading, feedparser imported."""
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
