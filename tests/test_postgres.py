@@ -134,6 +134,29 @@ def test_libpq_pgpassword_and_pgpass_are_honoured(server, monkeypatch, tmp_path)
     assert result.exit_code == 0, result.output
 
 
+def test_a_pgpass_others_may_read_is_named_in_the_missing_password_line(
+    server, monkeypatch, tmp_path
+):
+    """A ~/.pgpass holding the right line but readable by others (libpq skips it, with a
+    warning of its own) ends in a line naming all three places a password may come from and
+    the `chmod 600` that makes libpq read the file: it said only "set
+    NEWSLETTER_DATABASE_PASSWORD" (found trying issue 18 as a new user)."""
+    monkeypatch.delenv("NEWSLETTER_DATABASE_PASSWORD")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:*:*:postgres:{PASSWORD}\n")
+    pgpass.chmod(0o644)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    line = result.output.strip().splitlines()[-1]
+    assert (
+        line.startswith(f"error: {server.where}: cannot connect (") and "wants a password" in line
+    )
+    assert "PGPASSWORD" in line and "~/.pgpass" in line and "chmod 600" in line, line
+    assert PASSWORD not in result.output
+
+
 def test_a_role_that_may_not_log_in_is_refused_in_one_line(postgres_server, workspace, monkeypatch):
     """A role without LOGIN is refused naming host:port and what the administrator must do."""
     with postgres_server.connect() as conn:

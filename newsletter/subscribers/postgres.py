@@ -60,7 +60,9 @@ _NO_PRIMARY = (
 _CAUSES: tuple[tuple[str, str], ...] = (
     ("password authentication failed", "the server refused the login (wrong password or user); "
      + _PASSWORD_HINT),
-    ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV}"),
+    ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV} (or "
+     "PGPASSWORD, or a ~/.pgpass line for this host, port, database and user: libpq skips "
+     "that file unless only you may read it, chmod 600)"),
     ("requested a cleartext password", "it asked for the password in clear text, which is never "
      "sent unless the URL allows it: if the server is yours and uses the `password` method, "
      "add require_auth=password to the URL (better: scram-sha-256 in its pg_hba.conf)"),
