@@ -17,7 +17,7 @@ from newsletter.errors import SubscriberError
 from newsletter.send.outcome_committer import RECORD_ONE
 from newsletter.send.shared_journal import PostgresJournal
 from newsletter.subscribers.connection import same_address
-from newsletter.subscribers.postgres import connect_postgres
+from newsletter.subscribers.postgres import connect_postgres, statement_error
 from newsletter.subscribers.postgres_schema import (
     SCHEMA_VERSION,
     upgrade_postgres,
@@ -224,6 +224,17 @@ def test_a_statement_timeout_is_one_line(postgres_server, server):
     assert result.exit_code == 1
     assert "canceling statement due to statement timeout" in result.output
     assert "statement_timeout" in result.output.split(";", 1)[1]
+
+
+def test_a_statement_the_server_cancels_says_so_not_a_refusal(server):
+    """A statement the server cancelled 'due to user request' is one line saying it was
+    cancelled (a pg_cancel_backend, or a statement_timeout that landed late), not that the
+    database refused it."""
+    with connect_postgres(server) as conn, pytest.raises(psycopg.errors.QueryCanceled) as cancelled:
+        conn.execute("SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(5)")
+    line = str(statement_error(server, cancelled.value))
+    assert line.startswith(f"{server.where}: canceling statement due to user request; "), line
+    assert "refused" not in line and "pg_cancel_backend" in line and "statement_timeout" in line
 
 
 def _at_schema_7(server: PostgresUrl) -> None:

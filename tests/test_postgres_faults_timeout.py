@@ -14,15 +14,27 @@ from __future__ import annotations
 import threading
 import time
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
+from newsletter.send.server_link import ServerLink
 from tests.support.fault_commands import import_readers, one_error, send, wait_for
 from tests.support.send_workspace import ISSUE_ID
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
+
+
+def cancelled_now(link: ServerLink) -> psycopg.Error:
+    """The error the server gives a statement it cancels 'due to user request' on `link`'s
+    connection (the backend signals itself, as its statement_timeout timer does)."""
+    try:
+        link.raw().execute("SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(5)")
+    except psycopg.errors.QueryCanceled as e:
+        return e
+    raise AssertionError("the server did not cancel the statement")
 
 
 def set_statement_timeout(postgres_server, url: str, value: str) -> None:
@@ -106,3 +118,60 @@ def test_a_lock_held_past_the_patience_stops_in_one_line_and_a_rerun_mails_the_r
     counts = handler.by_recipient()
     assert set(counts) == set(active), "a reader was lost to the timeout"
     assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
+
+
+@pytest.mark.slow
+def test_a_write_the_server_cancels_as_a_user_request_is_run_again(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """A journal write the server cancels 'due to user request' (as PostgreSQL words a
+    statement_timeout whose signal lands after the statement before it ended) is run again,
+    not a refusal: the send finishes, every reader exactly once."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    monkeypatch.chdir(send_ws.root)
+    active = import_readers(send_ws, postgres_url, 40)
+    run_prepared = ServerLink.run_prepared
+    calls = [0]  # in each process (the workers are forked with it)
+
+    def cancelled_once(link: ServerLink, statement, params):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == 3:  # mid-send: a write the server cancels
+            raise cancelled_now(link)
+        return run_prepared(link, statement, params)
+
+    monkeypatch.setattr(ServerLink, "run_prepared", cancelled_once)
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay:
+        result = CliRunner().invoke(app, ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags])
+    assert result.exit_code == 0, result.output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active) and set(counts.values()) == {1}, counts
+
+
+@pytest.mark.slow
+def test_writes_the_server_cancels_past_the_patience_stop_naming_the_cancel(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """Every journal write cancelled 'due to user request' for the whole (cut) patience: the
+    send stops in one line saying the server stopped every try and who may be cancelling
+    them, not that the database refused it."""
+    monkeypatch.setattr("newsletter.send.shared_journal.PATIENCE", 1.5)
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    monkeypatch.chdir(send_ws.root)
+    import_readers(send_ws, postgres_url, 20)
+    run_prepared = ServerLink.run_prepared
+    calls = [0]
+
+    def always_cancelled(link: ServerLink, statement, params):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] >= 3:
+            raise cancelled_now(link)
+        return run_prepared(link, statement, params)
+
+    monkeypatch.setattr(ServerLink, "run_prepared", always_cancelled)
+    with smtp_server() as relay:
+        result = CliRunner().invoke(app, ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags])
+    assert result.exit_code == 1, result.output
+    line = one_error(result.output)
+    assert "cannot record deliveries: the server stopped every try for 2 s" in line, line
+    assert "user request" in line and "pg_cancel_backend" in line and "refused" not in line, line

@@ -125,6 +125,7 @@ from newsletter.send.server_link import (
     OUTAGE,
     Prepared,
     ServerLink,
+    cancelled_by_request,
     stopped_by_timeout,
 )
 from newsletter.send.shared_status import (
@@ -577,9 +578,16 @@ class PostgresJournal(DeliveryJournal):
             pass  # still down: the next try waits again
 
     def _gave_up(self, what: str, cause: str, timeout: psycopg.Error | None) -> JournalWriteError:
-        if timeout is not None:  # every try stopped by a statement or lock timeout
+        if timeout is not None:  # every try stopped by a statement or lock timeout, or cancelled
             hint = "find what holds the lock (pg_stat_activity)"
-            if not isinstance(timeout, psycopg.errors.LockNotAvailable):
+            if cancelled_by_request(timeout):  # (server_link.stopped_by_timeout)
+                hint = (
+                    "find the session that cancels this sender's statements "
+                    "(pg_cancel_backend; pg_stat_activity), or raise statement_timeout for "
+                    "this user (ALTER ROLE … SET): a timeout that runs out as a statement "
+                    "ends is reported on the next as a cancel"
+                )
+            elif not isinstance(timeout, psycopg.errors.LockNotAvailable):
                 hint = f"raise statement_timeout for this user (ALTER ROLE … SET), or {hint}"
             return JournalWriteError(
                 f"{self.server.where}: cannot {what}: the server stopped every try for "

@@ -326,6 +326,11 @@ _SILENT = (
     "check the server, then run the command again"
 )
 _CLOSED = "the server closed the connection (restarted?); run the command again"
+_CANCELLED = (
+    "the server cancelled it (another session's pg_cancel_backend, or a statement_timeout "
+    "that ran out as the statement before it ended: PostgreSQL words that so); run the "
+    "command again"
+)
 # What a failed statement means for the editor, by its SQLSTATE first (a trigger or an
 # extension may word a full disk its own way), then by words in libpq's message (a
 # connection lost has no SQLSTATE).
@@ -341,6 +346,7 @@ _STATEMENT_STATES: dict[str, str] = {
 _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
     ("read-only", _READ_ONLY),
     ("statement timeout", _TIMEOUT),
+    ("due to user request", _CANCELLED),
     ("no space left", _DISK_FULL),
     ("could not extend", _DISK_FULL),
     ("terminating connection", _CLOSED),
