@@ -49,10 +49,12 @@ def test_build_json_is_the_full_ranking(workspace):
         "sections",
         "more",
         "repeated",
+        "later",
         "follows",
         "length",
         "learnt",
     }
+    assert data["later"] == []  # no story dated after the issue
     assert data["learnt"]["on"] is True and data["learnt"]["from_issues"] == []
     assert data["length"]["items"] == 1 + len(data["related"]) + len(data["more"])
     assert (data["length"]["budget_items"], data["length"]["budget_words"]) == (20, 1000)

@@ -13,6 +13,7 @@ Checks only: nothing here rewrites a title.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
@@ -322,7 +323,8 @@ def verbless(title: str, sentence: str) -> bool:
     taken for the title, "ships" a noun, "ran" cut away.  A title word the sentence does not
     hold was rewritten, and only verbs are ("floats" for "floated", "to" for "will"): such a
     title is trusted.  A past participle before a noun ("liquefied gas") describes it, unless an
-    auxiliary stands before it ("was sentenced today")."""
+    auxiliary stands before it ("was sentenced today"), and a verb of a relative clause in an
+    apposition (`_RELATIVES`, to the sentence's next comma) is not its main verb."""
     if not title or not sentence:
         return False
     words = sentence.split(" ")
@@ -335,14 +337,38 @@ def verbless(title: str, sentence: str) -> bool:
             return False  # a word rewritten: tagged only when every word is the sentence's
         used.append(found)
     tags = pos_tagger.word_tags(sentence)
-    for found in used:
-        tag = tags[found]
+    if _main_verb_among(used, words, tags):
+        return False
+    return any(tag in _FINITE_TAGS for k, tag in enumerate(tags) if k not in used)
+
+
+def _main_verb_among(used: list[int], words: list[str], tags: Sequence[str]) -> bool:
+    """Whether the sentence's words at `used` (the title's) hold a verb that is not an
+    adjective's participle nor the verb of a relative clause in an apposition."""
+    clause, apposed = "", False  # "open" after an apposition's who/which until its verb,
+    for found in used:  # then "told" until a comma
+        tag, plain = tags[found], _plain(words[found])
         following = tags[found + 1] if found + 1 < len(tags) else ""
         before = _plain(words[found - 1]) if found else ""
         prenominal = following in ("NN", "NNS") and before not in _PARTICIPLE_AUXILIARIES
-        if tag in _VERB_TAGS and not (tag == "VBN" and prenominal):
-            return False
-    return any(tag in _FINITE_TAGS for k, tag in enumerate(tags) if k not in used)
+        if plain in _RELATIVES and apposed:
+            clause = "open"
+        elif tag in _VERB_TAGS and not (tag == "VBN" and prenominal):
+            if clause == "open":  # the relative clause's own verb tells of the subject
+                clause = "open" if plain in _PARTICIPLE_AUXILIARIES | {"not"} else "told"
+            elif clause == "" or tag in _FINITE_TAGS:
+                return True  # the main verb, or a verb after the clause told its own
+        if words[found].endswith(","):
+            clause, apposed = "", True
+    return False
+
+
+# A relative clause's opening word, in an apposition (after a comma): its verb tells of the
+# subject, not the news ("Javier Milei, a libertarian economist who entered Congress only two
+# years ago" from "…, won Argentina's presidential run-off"). Not "that", as often a
+# conjunction, nor a clause with no comma before it ("child who had not been vaccinated died":
+# the tagger may misread the main verb, "died" as a preposition, and "had" stands for it).
+_RELATIVES = frozenset({"who", "whom", "whose", "which"})
 
 
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})

@@ -543,12 +543,19 @@ _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 def _without_apposition(sentence: str) -> str | None:
     """The sentence without a verbless apposition after its subject ("The Ever Given, one of
-    the largest container ships afloat, ran aground" → "The Ever Given ran aground"); None
-    when it has none."""
+    the largest container ships afloat, ran aground" → "The Ever Given ran aground"; its own
+    relative clause goes with it); None when it has none."""
     m = _APPOSITION.match(sentence)
-    if m is None or _FINITE & set(word_tags(m["apposition"])):
+    if m is None:
+        return None
+    # a relative clause inside it is the apposition's ("a libertarian economist who entered
+    # Congress only two years ago"): only what comes before it must have no verb
+    if _FINITE & set(word_tags(_BEFORE_RELATIVE.split(m["apposition"], maxsplit=1)[0])):
         return None
     return f"{m['head']} {m['rest']}"
+
+
+_BEFORE_RELATIVE = re.compile(r"\s(?:who|whom|whose|which)\s", re.IGNORECASE)
 
 
 def _with_a_verb(
