@@ -252,6 +252,7 @@ def test_a_report_without_message_id_in_old_mac_line_ends_counts_once(cli, send_
     assert send_ws.statuses()[reader] == "unsubscribed"
 
 
+@pytest.mark.slow
 def test_forged_reports_naming_many_sent_issues_cost_bounded_memory(cli, send_ws, tmp_path):
     """40 forged reports, each an invented stamp of another issue the journal sent to 5,000
     readers (issue names are public): the run holds the stamps of a few issues, compactly

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.lazy_imports import loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +77,7 @@ print(stand_in.rgb_to_hsv(1.0, 0.0, 0.0), sys.modules["colorsys"] is not stand_i
     assert run.stdout.split() == ["(0.0,", "1.0,", "1.0)", "True"]
 
 
+@pytest.mark.slow
 def test_a_stand_in_read_by_many_threads_at_once_gives_each_the_real_module():
     """Threads reading one stand-in at the same moment (premailer still importing) each get
     the real module: two saw it standing in, one took it out of sys.modules and the other's

@@ -105,6 +105,7 @@ def test_a_setting_without_a_comment_stops_the_generator():
         gen_docs._row("user", "", "", "SmtpSettings.user")
 
 
+@pytest.mark.slow
 def test_lint_fails_when_a_generated_page_is_stale(tmp_path, monkeypatch, capsys):
     """`gen_docs.py --check` exits 1 naming a page that differs from what the code gives."""
     stale = tmp_path / "cli.md"

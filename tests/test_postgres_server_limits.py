@@ -68,6 +68,7 @@ def _hold_lock(
     return thread
 
 
+@pytest.mark.slow
 def test_a_command_waiting_on_a_lock_is_the_servers_one_line_not_no_answer(
     postgres_url, workspace, monkeypatch
 ):

@@ -128,6 +128,7 @@ def down_send(send_ws, postgres_url, postgres_server, request):
         server.start()
 
 
+@pytest.mark.slow
 def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within_its_patience(
     down_send, postgres_url, postgres_server
 ):
@@ -165,6 +166,7 @@ def test_a_server_stopped_mid_send_is_waited_for_aloud_and_the_send_stops_within
     assert "mailed again" not in out, out  # a new user's re-run said so of readers mailed once
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_the_server_is_gone_stops_the_send_at_once(
     down_send, postgres_url, postgres_server
 ):
@@ -203,6 +205,7 @@ def test_the_json_log_says_how_long_the_send_has_waited_for_the_database(capsys)
     assert (events[0]["done"], events[0]["total"]) == (44, 300)
 
 
+@pytest.mark.slow
 def test_the_wait_for_a_server_on_a_unix_socket_names_its_folder(send_ws):
     """A server reached through a Unix socket (`?host=/folder`) stopped mid-send: the progress
     line names it `/folder:port` (it said "waiting for PostgreSQL at  (" with no host)."""

@@ -325,6 +325,7 @@ def test_a_kept_file_that_cannot_be_written_is_one_line_and_nothing_is_lost(loss
         assert all(e.recorded for e in read_recovery(local))
 
 
+@pytest.mark.slow
 def test_a_sender_holding_a_kept_file_keeps_its_run_of_the_server_until_it_fences(lossy, tmp_path):
     """A crash found first by the lease's renewal: the accepted outcomes go to the kept
     file, and the renewals after the server is back keep the sender stamped with the

@@ -337,6 +337,7 @@ def test_export_neutralises_formula_cells_and_imports_them_back(tmp_path, store)
         assert dict(other.get("b@example.org").fields) == {"note": "@home"}
 
 
+@pytest.mark.slow
 def test_an_import_commits_in_batches(tmp_path, store):
     """With a tiny batch time, rows before a failure stay committed: the lock is never held long."""
     from newsletter.subscribers import csv_import

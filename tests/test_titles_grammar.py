@@ -94,6 +94,7 @@ def test_a_kept_title_holds_every_grammar_rule(lead):
     assert not ends_incomplete(title) and not is_adverb(title.split()[-1]), title
 
 
+@pytest.mark.slow
 def test_no_real_title_ends_on_an_adverb_an_article_or_a_preposition():
     """Over every real lead (titles/*.toml and the labelled set's untitled leads), no derived
     title ends on an adverb ("… says he is increasingly"), an article or a preposition (a verb's

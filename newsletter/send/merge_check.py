@@ -57,16 +57,18 @@ def check_merge_hash(
     server: PostgresUrl,
     issue_id: str,
     merge: str,
-    sender_id: str,
+    first: str,
     check: str = "",
 ) -> None:
-    """Record `merge` and `check` (the key's, or "" for none) as the issue's if it has none;
-    MergeMismatch if its hash is another, KeyMismatch if its key's check is (in the caller's
-    transaction).  No check on either side (a send begun before schema 10): not compared."""
+    """Record `merge` and `check` (the key's, or "" for none) as the issue's if it has none,
+    started by `first` (the host as `--status` names it, and the pid; a version before
+    7 December recorded the sender's id); MergeMismatch if its hash is another, KeyMismatch
+    if its key's check is (in the caller's transaction).  No check on either side (a send
+    begun before schema 10): not compared."""
     raw.execute(
         "INSERT INTO send_issues (issue_id, merge_hash, key_check, first_sender, at)"
         " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (issue_id, merge, check or None, sender_id, utc_now()),
+        (issue_id, merge, check or None, first, utc_now()),
     )
     row = raw.execute(
         "SELECT merge_hash, key_check, first_sender, at FROM send_issues WHERE issue_id = %s",
@@ -78,7 +80,7 @@ def check_merge_hash(
         raise MergeMismatch(
             f"{server.where}: issue {issue_id}: this merge.eml is not the one "
             f"its send started with (sha256 {merge[:12]}…, not {theirs[:12]}… from "
-            f"sender {first} at {at}); send the same built issue from every host "
+            f"{first} at {at}); send the same built issue from every host "
             "(copy its folder as built), never a rebuild"
         )
     if check and their_check and check != their_check:

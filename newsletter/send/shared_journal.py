@@ -677,9 +677,10 @@ class PostgresJournal(DeliveryJournal):
 
     def _check_merge(self) -> None:
         """The first sender records the hash; the others must have the same (in a transaction)."""
-        check_merge_hash(
-            self.pg.raw, self.server, self.issue_id, self.merge, self.sender_id, self.key_check
-        )
+        # Recorded as `--status` names a host, with this process's pid: a refusal quotes it
+        # to the editor, who cannot look up a sender's id (the parent's never registers).
+        first = f"{self.host or socket.gethostname()} pid {os.getpid()}"
+        check_merge_hash(self.pg.raw, self.server, self.issue_id, self.merge, first, self.key_check)
 
     def _finish(self) -> None:
         """Give back the claimed readers this sender did not settle, and mark it finished.
