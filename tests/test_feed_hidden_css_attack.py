@@ -113,3 +113,15 @@ def test_text_svg_or_mathml_hides_is_no_storys_text(hidden):
     assert "Shownword" in text and "After." in text
     if not hidden.startswith("<iframe"):  # dropped whole by feedparser (feed_sanitizer.py)
         assert any("hides from readers" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(
+    "style",
+    ["transform: rotateX(1e400deg)", "rotate: x 1e999deg", "transform: rotateY(-1e400turn)"],
+)
+def test_an_angle_past_any_number_is_no_angle_and_no_traceback(style):
+    """A turn of `1e400deg` is infinite as a float, and its cosine raised ValueError out of
+    the feed's reading: one item stopped the whole build with a traceback. It is read as no
+    angle: the text shows, as a browser that cannot turn it by that shows it."""
+    text, _ = _all_text(f'<p>{VISIBLE}</p><p><span style="{style}">Shownword</span></p>')
+    assert "Shownword" in text

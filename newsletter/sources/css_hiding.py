@@ -310,9 +310,11 @@ _RADIANS = {"deg": math.pi / 180, "rad": 1.0, "grad": math.pi / 200, "turn": 2 *
 
 
 def _radians(value: str) -> float | None:
-    """A CSS angle in radians; None if not one."""
+    """A CSS angle in radians; None if not one (nor finite: `1e400deg` is no angle a page
+    turns text by, and its cosine raised, a traceback out of the feed's reading)."""
     m = _ANGLE.match(value.strip())
-    return float(m[1]) * _RADIANS[m[2]] if m else None
+    angle = float(m[1]) * _RADIANS[m[2]] if m else math.nan
+    return angle if math.isfinite(angle) else None
 
 
 # font-size keywords, in pixels at a browser's default 16 px
