@@ -101,6 +101,20 @@ def test_the_later_list_survives_a_rerender_and_lead_takes_it(workspace):
     assert led["lead"]["title"] == "The crossings reopen" and "later" not in led
 
 
+def test_a_story_marked_lead_true_leads_whatever_its_date(workspace):
+    """`lead: true` in a story's front matter is the editor's choice as `--lead` is: a story so
+    marked and dated after the issue leads it, and nothing is listed later (it was left out,
+    and another story led with a warning only)."""
+    marked = STORY.format(title="The crossings reopen", day="2026-12-03", body=CROSSINGS)
+    marked = marked.replace("date: 2026-12-03\n", "date: 2026-12-03\nlead: true\n")
+    (workspace / "seeds" / "crossings.md").write_text(marked, "utf-8")
+    result = _build("seeds/", "--date", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    assert "after this issue's date" not in result.stderr
+    led = tomllib.loads((workspace / "issues" / "2026-W48" / "issue.toml").read_text("utf-8"))
+    assert led["lead"]["title"] == "The crossings reopen" and "later" not in led
+
+
 def test_build_json_lists_the_later_stories(workspace):
     """`build --json` names each story left out for its date, with the date and the file."""
     (workspace / "seeds" / "crossings.md").write_text(

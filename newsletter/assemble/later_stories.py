@@ -10,7 +10,8 @@ the issue it belongs to.  Left out, it is named in the build's warnings and list
 Only the dates the editor's own files carry count (a Markdown story's or a seed's front
 matter `date:`, a day with no time zone).  A feed entry's date is its publisher's clock in
 UTC: an editor west of Greenwich building in the evening reads items already dated tomorrow.
-A story the editor names with `--lead` is theirs to lead, whatever its date.
+A story the editor names with `--lead`, or marks `lead: true`, is theirs to lead, whatever
+its date.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from newsletter.sources import MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 def split_later(
     sources: Sources, today: dt.date, lead: str | None = None
 ) -> tuple[Sources, tuple[Headline, ...]]:
-    """The sources without the stories dated after `today` (but the one `lead` names), and
+    """The sources without the stories dated after `today` (but the one `lead` names or the
+    editor marked `lead: true`), and
     those stories as headlines (title, link, file, date) for the manifest's [[later]];
     SourceError when that leaves no story to lead."""
     later = tuple(s for s in sources.stories if _dated_later(s, today, lead))
@@ -51,7 +53,7 @@ def _dated_later(story: Story, today: dt.date, lead: str | None) -> bool:
         return False
     if Path(story.source).suffix.lower() not in (*MARKDOWN_SUFFIXES, *TEXT_SUFFIXES):
         return False  # a feed entry (`feed.xml#3`): its date is a UTC day
-    return not (lead and names_story(story, lead))
+    return not (story.forced_lead or (lead and names_story(story, lead)))
 
 
 def later_warning(story: Headline, issue_date: dt.date) -> str:
