@@ -33,6 +33,8 @@ class _Feeds(http.server.BaseHTTPRequestHandler):
                 f"<item><title>Harbour reopens after storm</title><link>{READ_AT}{token}</link>"
                 f"<description>&lt;a href='{READ_AT}{token}'&gt;Read&lt;/a&gt; at {token}"
                 "</description></item>"
+                f"<item><title>Episode one</title><link>ftp://news.example/u/{token}/1</link>"
+                "</item>"  # a link no email carries: the build's warning quotes it
             )
         else:
             items = "".join(
@@ -134,3 +136,17 @@ def test_a_feed_that_writes_its_token_into_its_items_never_mails_it(workspace):
     assert b"3CH0ED5ECRET" not in written
     line = next(h for h in data["more"] + data["related"] if h["title"].startswith("Harbour"))
     assert line["url"] == READ_AT + "***"
+
+
+def test_a_feeds_warning_quoting_an_item_link_masks_the_token_in_it(workspace):
+    """The build's warning that quotes an item's link it leaves out ("link 'ftp://…/<token>/1'
+    is not an absolute http(s) URL") masks the feed's token there too: the items were masked,
+    the warnings printed to the terminal and kept in the build record were not."""
+    with _server() as base:
+        toml = workspace / "newsletter.toml"
+        text = toml.read_text("utf-8").replace("private_hosts = false", "private_hosts = true")
+        toml.write_text(text, "utf-8")
+        built = CliRunner().invoke(app, ["build", "seeds/", base + ECHOED, "--date", "2026-11-26"])
+    assert built.exit_code == 0, built.output
+    assert "ftp://news.example/u/***/1" in built.output
+    assert ECHOED not in built.output

@@ -213,10 +213,9 @@ class _Interrupts:
 
     def interrupt(self, pid: int) -> None:
         """Pass a Ctrl-C on to worker `pid`, unless it has had two."""
-        count = self.sent.get(pid, 0)
-        if count >= self.MOST:
+        count = self.sent[pid] = self.sent.get(pid, 0) + 1  # counted first: a Ctrl-C
+        if count > self.MOST:  # handled between a read and a write would pass a third
             return
-        self.sent[pid] = count + 1
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGINT)
 

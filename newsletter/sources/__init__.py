@@ -104,25 +104,30 @@ def _without_secrets(loaded: Sources, secrets: frozenset[str]) -> Sources:
     """A fetched feed's items with its address's own secrets masked wherever they are written
     (`web_address.address_secret_values`): a private feed's server that puts its reader's
     token in each link (tokenised podcast and member feeds) would have the editor's token
-    mailed to the whole list and archived; the link stays, the token masked."""
+    mailed to the whole list and archived; the link stays, the token masked.  Its warnings
+    too, which quote an item's link ("link … left out") to the terminal and the build record."""
     if not secrets:
         return loaded
     longest_first = sorted(secrets, key=len, reverse=True)  # a decoded one inside its encoding
+
+    def text(value: str) -> str:
+        for secret in longest_first:
+            value = value.replace(secret, HIDDEN_VALUE)
+        return value
 
     def masked(item: _Item) -> _Item:
         changed: dict[str, Any] = {}
         for f in fields(item):
             value = getattr(item, f.name)
             if isinstance(value, str) and any(s in value for s in secrets):
-                for secret in longest_first:
-                    value = value.replace(secret, HIDDEN_VALUE)
-                changed[f.name] = value
+                changed[f.name] = text(value)
         return replace(item, **changed) if changed else item
 
     return replace(
         loaded,
         stories=tuple(map(masked, loaded.stories)),
         headlines=tuple(map(masked, loaded.headlines)),
+        warnings=tuple(map(text, loaded.warnings)),
     )
 
 
