@@ -245,7 +245,9 @@ def without_address_secrets(text: str) -> str:
         if pair.group(3) and _is_secret(pair.group(2)):
             stop = _SECRET_VALUE_STOP.search(text, pair.start(3))
             at = stop.start() if stop else len(text)
-            while at > pair.start(3) and text[at - 1] in _CLOSING:
+            while (stop is None or stop.group().isspace()) and (
+                at > pair.start(3) and text[at - 1] in _CLOSING
+            ):
                 at -= 1  # `…?key=X, https://…`, `…?key=X: the server…`: the text's, kept
             shown.append(f"{pair.group(1)}{pair.group(2)}={HIDDEN_VALUE}")
         else:

@@ -225,3 +225,17 @@ def test_a_feed_file_saved_under_its_address_is_named_masked_in_the_feeds_warnin
     result = CliRunner().invoke(app, ["build", "--date", "2026-11-26"])
     assert "feeds/: 1 feed file no source names (export?token=***), left out" in _said(result)
     assert SECRET not in _said(result)
+
+
+def test_punctuation_inside_a_value_before_the_next_parameter_is_masked_with_it():
+    """`token=abc.,&x=1`: the value runs to the `&`, its last characters too (they were shown
+    as the text's own punctuation, two characters of the secret); before a space or at the
+    end, a list's comma or a sentence's full stop is still the text's."""
+    from newsletter.web_address import without_address_secrets
+
+    assert without_address_secrets("https://a.example/f?token=ab.,&x=1") == (
+        "https://a.example/f?token=***&x=1"
+    )
+    assert without_address_secrets("see https://a.example/f?token=ab, then") == (
+        "see https://a.example/f?token=***, then"
+    )
