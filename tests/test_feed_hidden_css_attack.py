@@ -117,11 +117,22 @@ def test_text_svg_or_mathml_hides_is_no_storys_text(hidden):
 
 @pytest.mark.parametrize(
     "style",
-    ["transform: rotateX(1e400deg)", "rotate: x 1e999deg", "transform: rotateY(-1e400turn)"],
+    [
+        "transform: rotateX(1e400deg)",
+        "rotate: x 1e999deg",
+        "transform: rotateY(-1e400turn)",
+        "color: rgb(nan,0,0)",
+        "background: rgb(nan nan nan)",
+        "opacity: nan",
+        "color: rgba(255,255,255,NaN); background: #fff",
+        "color: hsl(0, Infinity%, 100%)",
+    ],
 )
 def test_an_angle_past_any_number_is_no_angle_and_no_traceback(style):
     """A turn of `1e400deg` is infinite as a float, and its cosine raised ValueError out of
     the feed's reading: one item stopped the whole build with a traceback. It is read as no
-    angle: the text shows, as a browser that cannot turn it by that shows it."""
+    angle: the text shows, as a browser that cannot turn it by that shows it. So is `nan` (or
+    `inf`) for a colour's channel or an opacity, which no CSS number is: its int() raised, and
+    `rgba(…, nan)` hid the text a browser shows (it drops the declaration)."""
     text, _ = _all_text(f'<p>{VISIBLE}</p><p><span style="{style}">Shownword</span></p>')
     assert "Shownword" in text

@@ -499,7 +499,12 @@ def _no_area(points: str) -> bool:
 
 
 def _number(value: str) -> float | None:
+    """A CSS number or percentage; None if not one: Python's float() also reads `nan`, `inf`
+    and `infinity`, which no CSS number is (`rgb(nan,0,0)` made a colour channel NaN and its
+    int() raised, a traceback out of the feed's reading)."""
     value = value.strip()
+    if value.lstrip("+-").lower().startswith(("nan", "inf")):
+        return None
     try:
         return float(value[:-1]) / 100 if value.endswith("%") else float(value)
     except ValueError:
