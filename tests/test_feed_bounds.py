@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.errors import SourceError
 from newsletter.sources import load_file
-from newsletter.sources.feed_bounds import MAX_ENTRIES, MAX_EXPANSION, bounded_feed
+from newsletter.sources.feed_bounds import (
+    MAX_ENTRIES,
+    MAX_EXPANSION,
+    MAX_HTML_TAGS,
+    bounded_feed,
+)
 from newsletter.sources.feeds import parse_feed
 from tests.support.cli_errors import one_error_line
 
@@ -99,6 +104,75 @@ def test_a_feed_at_the_entry_limit_is_read_whole_without_a_warning():
     """Exactly 1,000 entries: all read, no warning."""
     sources = parse_feed(rss(MAX_ENTRIES).encode(), "feed.xml")
     assert len(sources.headlines) == MAX_ENTRIES and sources.warnings == ()
+
+
+def styled(spans: int, *, escaped: bool = False) -> str:
+    """A description of `spans` spans, each styled its own way (nothing to remember), in
+    CDATA or escaped."""
+    html = "".join(f'<span style="color:#{i:06x}">w</span> ' for i in range(spans))
+    if escaped:
+        return html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<![CDATA[{html}]]>"
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["cdata", "escaped"])
+def test_a_feed_whose_html_holds_too_many_tags_keeps_the_entries_before_it(escaped):
+    """Three short items, then one whose description holds more tags than a feed may (each
+    costs the sanitizer and the hiding rules: 10 MB of them took a minute), then one more:
+    the three read, the two after left out, and one warning naming the bound."""
+    text = rss(5).replace("Words of story 3.", styled(MAX_HTML_TAGS // 2 + 10, escaped=escaped))
+    sources = parse_feed(text.encode(), "desk.xml")
+    assert [h.title for h in sources.headlines] == [
+        f"Story {i} on the border" for i in range(3)
+    ]
+    assert sources.warnings == (
+        f"desk.xml: its entries' HTML holds more than the {MAX_HTML_TAGS:,} tags read from one "
+        "feed (each is checked for hidden text); kept the first 3 of its 5 entries (in the "
+        "feed's order), left out 2: shorten their HTML or keep fewer entries",
+    )
+
+
+def test_a_first_entry_with_too_many_tags_leaves_none_and_says_so():
+    """The bound passed in the first entry: no headline, the warning (not "no entries"), and a
+    feed URL's publisher named as the one to fix it."""
+    text = rss(2).replace("Words of story 0.", styled(MAX_HTML_TAGS // 2 + 10))
+    sources = parse_feed(text.encode(), "https://example.org/feed")
+    assert sources.headlines == ()
+    assert len(sources.warnings) == 1
+    assert "kept none of its 2 entries" in sources.warnings[0]
+    assert sources.warnings[0].endswith("left out 2: its publisher has to shorten them")
+
+
+def test_tags_spread_over_many_entries_count_together():
+    """Many entries under the bound each, over it together: cut where the sum passes it."""
+    per_entry = MAX_HTML_TAGS // 10 // 2  # spans of two tags each: a tenth of the bound
+    text = rss(12)
+    for i in range(12):
+        text = text.replace(f"Words of story {i}.", styled(per_entry))
+    bounded = bounded_feed(text.encode(), "desk.xml")
+    assert (bounded.entries, bounded.kept, bounded.by_html) == (12, 10, True)
+    assert bounded.data.count(b"<item>") == 10
+
+
+def test_html_past_the_bound_in_the_channel_refuses_the_feed_in_one_line():
+    """The channel's own description (outside every entry): nothing to cut, so refused."""
+    text = rss(2).replace("<title>Desk</title>", "<title>Desk</title><description>"
+                          + styled(MAX_HTML_TAGS // 2 + 10) + "</description>")  # fmt: skip
+    with pytest.raises(SourceError) as caught:
+        bounded_feed(text.encode(), "desk.xml")
+    assert str(caught.value).startswith(f"desk.xml:2: its HTML holds more than {MAX_HTML_TAGS:,}")
+    assert str(caught.value).endswith("refused: shorten the channel's description")
+
+
+def test_a_feed_expat_cannot_read_is_cut_at_the_entry_its_html_passes_the_bound_in():
+    """A bare & (expat stops, feedparser's lenient parser reads on): the tags still count,
+    the raw ones and the escaped ones, and the feed is cut before the entry that passes."""
+    text = rss(6).replace("Words of story 0.", "Words of story 0 & more.")
+    text = text.replace("Words of story 2.", styled(MAX_HTML_TAGS // 4))
+    text = text.replace("Words of story 4.", styled(MAX_HTML_TAGS // 4, escaped=True))
+    bounded = bounded_feed(text.encode(), "desk.xml")
+    assert (bounded.entries, bounded.kept, bounded.by_html) == (6, 4, True)
+    assert bounded.data.count(b"<item>") == 4
 
 
 def test_a_feed_expat_cannot_read_is_cut_by_its_tags():

@@ -18,6 +18,12 @@ first:
   the document is cut before the next one and its open elements closed, and a warning says how
   many were kept of how many.  A digest shows a few dozen; a feed holding its whole archive is
   still read, its first thousand entries (the newest, in the usual order).
+- **At most MAX_HTML_TAGS tags in the feed's HTML** (a description's or content's, escaped or
+  in CDATA): each costs the sanitizer and the hiding rules (sources/css_hiding.py) a tenth to
+  a fifth of a millisecond, so one 10 MB description of styled spans took a minute to read.
+  The document is cut before the entry in which the count passes the bound, as for the entry
+  limit, and the warning names the bound; HTML past it outside any entry (the channel's own
+  description) refuses the feed in one line.
 """
 
 from __future__ import annotations
@@ -42,6 +48,10 @@ MAX_ELEMENTS = 250_000
 # 1.3 s; 200,000 in a 2.4 MB feed: over ten minutes).  A feed's busiest element, its root
 # declaring namespaces or a media:content, has a few dozen.
 MAX_ATTRIBUTES = 100
+# Tags in the HTML a feed's text holds (every `<` in its character data, counted before
+# feedparser): the sanitizer and the hiding rules spend 0.1-0.2 ms on each (10 MB of styled
+# spans, 350,000 tags: a minute).  A full-text feed of 100 long articles holds about 20,000.
+MAX_HTML_TAGS = 50_000
 ENTRY_NAMES = frozenset({"item", "entry"})  # RSS 0.9x-2.0 and RSS 1.0 items, Atom entries
 
 _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
@@ -146,15 +156,28 @@ class BoundedFeed:
     data: bytes
     entries: int  # entries in the whole feed (as far as expat could read it)
     kept: int  # entries in `data`
+    by_html: bool = False  # cut for its HTML's tags (MAX_HTML_TAGS), not its entries' number
 
     def warning(self, shown: str) -> str | None:
         """The one line saying entries were left out, or None when none were."""
         if self.kept >= self.entries:
             return None
+        left_out = self.entries - self.kept
+        if self.by_html:
+            kept = f"the first {self.kept:,}" if self.kept else "none"
+            return (
+                f"{shown}: its entries' HTML holds more than the {MAX_HTML_TAGS:,} tags read "
+                f"from one feed (each is checked for hidden text); kept {kept} of its "
+                f"{self.entries:,} entries (in the feed's order), left out {left_out:,}: "
+                + (
+                    "its publisher has to shorten them"
+                    if shown.startswith(("http://", "https://"))
+                    else "shorten their HTML or keep fewer entries"
+                )
+            )
         return (
             f"{shown}: {self.entries:,} entries, more than the {MAX_ENTRIES:,} read from one "
-            f"feed; kept the first {self.kept:,} (in the feed's order), left out "
-            f"{self.entries - self.kept:,}"
+            f"feed; kept the first {self.kept:,} (in the feed's order), left out {left_out:,}"
         )
 
 
@@ -171,12 +194,18 @@ class _Pass:
         self.parser.EndDoctypeDeclHandler = self.end_doctype
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.text
+        self.parser.buffer_text = True  # one call a run of text, not one a `&lt;`
         self.declared: dict[str, str] = {}
         self.doctype_read = False  # its entity declarations all seen and checked
         self.open: list[str] = []  # the elements open, as written (prefix included)
         self.entries = 0
         self.elements = 0  # elements read, all of them
         self.cut: tuple[int, tuple[str, ...]] | None = None  # where to cut, what to close
+        self.entry_at: tuple[int, tuple[str, ...]] | None = None  # the open entry's start
+        self.html_tags = 0  # `<` in the character data read so far (MAX_HTML_TAGS)
+        self.kept = MAX_ENTRIES  # entries before the cut
+        self.by_html = False  # the cut is MAX_HTML_TAGS's
 
     def refuse(self, why: str, fix: str | None = None) -> SourceError:
         line = self.parser.CurrentLineNumber + self.skipped
@@ -236,12 +265,31 @@ class _Pass:
         # reads <ITEM> as <item>).
         if name.rpartition(":")[2].lower() in ENTRY_NAMES:
             self.entries += 1
-            if self.entries == MAX_ENTRIES + 1:
-                self.cut = (self.parser.CurrentByteIndex, tuple(self.open))
+            self.entry_at = (self.parser.CurrentByteIndex, tuple(self.open))
+            if self.entries == MAX_ENTRIES + 1 and self.cut is None:
+                self.cut = self.entry_at
         self.open.append(name)
 
     def end(self, _name: str) -> None:
         self.open.pop()
+        if self.entry_at is not None and len(self.open) == len(self.entry_at[1]):
+            self.entry_at = None  # the entry ended
+
+    def text(self, data: str) -> None:
+        if self.cut is not None:
+            return  # past the cut: feedparser never reads it
+        self.html_tags += data.count("<")
+        if self.html_tags <= MAX_HTML_TAGS:
+            return
+        if self.entry_at is None:
+            raise self.refuse(
+                f"its HTML holds more than {MAX_HTML_TAGS:,} tags outside its entries, which "
+                "would take minutes to check",
+                "its publisher has to fix the feed"
+                if self.shown.startswith(("http://", "https://"))
+                else "shorten the channel's description",
+            )
+        self.cut, self.kept, self.by_html = self.entry_at, self.entries - 1, True
 
 
 def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
@@ -270,7 +318,8 @@ def bounded_feed(data: bytes, shown: str) -> BoundedFeed:
         return BoundedFeed(data, reading.entries, reading.entries)
     at, still_open = reading.cut
     closing = "".join(f"</{name}>" for name in reversed(still_open)).encode()
-    return BoundedFeed(data[: offset + at] + closing, reading.entries, MAX_ENTRIES)
+    cut = data[: offset + at] + closing
+    return BoundedFeed(cut, reading.entries, reading.kept, reading.by_html)
 
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -315,6 +364,9 @@ def _cut_by_tags(data: bytes, shown: str) -> BoundedFeed:
     SourceError when more than MAX_ELEMENTS tags come before that cut."""
     starts = [m.start() for m in _ENTRY_TAG.finditer(data)]
     end = starts[MAX_ENTRIES] if len(starts) > MAX_ENTRIES else len(data)
+    html = _html_cut(data, starts, end)
+    if html is not None:
+        return BoundedFeed(data[: starts[html]], len(starts), html, by_html=True)
     if data.count(b"<", 0, end) > MAX_ELEMENTS:  # cheap first: every tag starts with one
         tags = _ELEMENT_TAG.finditer(data, 0, end)
         past = next(itertools.islice(tags, MAX_ELEMENTS, None), None)
@@ -323,6 +375,25 @@ def _cut_by_tags(data: bytes, shown: str) -> BoundedFeed:
     if len(starts) <= MAX_ENTRIES:
         return BoundedFeed(data, len(starts), len(starts))
     return BoundedFeed(data[:end], len(starts), MAX_ENTRIES)
+
+
+def _html_cut(data: bytes, starts: list[int], end: int) -> int | None:
+    """The entry (its number from 0) in which the tags counted from the first entry on pass
+    MAX_HTML_TAGS, for XML expat cannot read: every `<` and `&lt;` counts (the entries' own
+    tags too, a few each); None when they never do before `end`."""
+    if not starts or _tags(data, starts[0], end) <= MAX_HTML_TAGS:  # cheap first: C counts
+        return None
+    total = 0
+    for number, start in enumerate(starts):
+        stop = starts[number + 1] if number + 1 < len(starts) else end
+        total += _tags(data, start, min(stop, end))
+        if total > MAX_HTML_TAGS:
+            return number
+    return None
+
+
+def _tags(data: bytes, start: int, end: int) -> int:
+    return data.count(b"<", start, end) + data.count(b"&lt;", start, end)
 
 
 def _too_many_elements(shown: str, line: int) -> SourceError:

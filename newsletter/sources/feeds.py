@@ -83,12 +83,14 @@ def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
     feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if feed.bozo:
         _refuse_broken_xml(data, shown, feed)
+    cut = bounded.warning(shown)
     if not feed.entries:
+        if cut is not None:  # its first entry alone held too much HTML (feed_bounds.py)
+            return Sources(warnings=(cut,))
         if feed.get("version"):  # a real feed that has nothing this week (an HTML page has none)
             return Sources(warnings=(f"{shown}: no entries",))
         raise SourceError(f"{shown}: not an RSS or Atom feed; check the file")
     stories, headlines = [], []
-    cut = bounded.warning(shown)
     warnings: list[str] = [cut] if cut else []
     whole_descriptions = _descriptions_hold_the_text(str(feed.get("version", "")))
     feed_title = publisher_text(
