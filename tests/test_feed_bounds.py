@@ -122,9 +122,7 @@ def test_a_feed_whose_html_holds_too_many_tags_keeps_the_entries_before_it(escap
     the three read, the two after left out, and one warning naming the bound."""
     text = rss(5).replace("Words of story 3.", styled(MAX_HTML_TAGS // 2 + 10, escaped=escaped))
     sources = parse_feed(text.encode(), "desk.xml")
-    assert [h.title for h in sources.headlines] == [
-        f"Story {i} on the border" for i in range(3)
-    ]
+    assert [h.title for h in sources.headlines] == [f"Story {i} on the border" for i in range(3)]
     assert sources.warnings == (
         f"desk.xml: its entries' HTML holds more than the {MAX_HTML_TAGS:,} tags read from one "
         "feed (each is checked for hidden text); kept the first 3 of its 5 entries (in the "

@@ -364,14 +364,14 @@ def _cut_by_tags(data: bytes, shown: str) -> BoundedFeed:
     SourceError when more than MAX_ELEMENTS tags come before that cut."""
     starts = [m.start() for m in _ENTRY_TAG.finditer(data)]
     end = starts[MAX_ENTRIES] if len(starts) > MAX_ENTRIES else len(data)
-    html = _html_cut(data, starts, end)
-    if html is not None:
-        return BoundedFeed(data[: starts[html]], len(starts), html, by_html=True)
     if data.count(b"<", 0, end) > MAX_ELEMENTS:  # cheap first: every tag starts with one
         tags = _ELEMENT_TAG.finditer(data, 0, end)
         past = next(itertools.islice(tags, MAX_ELEMENTS, None), None)
         if past is not None:
             raise _too_many_elements(shown, data.count(b"\n", 0, past.start()) + 1)
+    html = _html_cut(data, starts, end)
+    if html is not None:
+        return BoundedFeed(data[: starts[html]], len(starts), html, by_html=True)
     if len(starts) <= MAX_ENTRIES:
         return BoundedFeed(data, len(starts), len(starts))
     return BoundedFeed(data[:end], len(starts), MAX_ENTRIES)
