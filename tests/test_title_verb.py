@@ -141,6 +141,8 @@ def test_the_round_32_set_is_recorded_as_read_once():
     leads = tomllib.loads((TITLES / "fresh_round32.toml").read_text("utf-8"))["lead"]
     assert len(leads) == 22
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+        # round 33 read again what it changed (`title_33`: the miners freed, not trapped)
+        now = lead.get("title_33", lead["title_read"])
+        assert derive_title(lead["paragraphs"]) == now, lead["source"]
         assert not 2004 <= lead["year"] <= 2005  # that period belongs to a hidden set
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12
