@@ -523,9 +523,7 @@ def verb_index(text: str) -> int | None:
                 continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
             if finite is None and word == "to":
-                finite = _verb_after_infinitive_subject(words, i, previous)
-            if finite is None and word == "to":
-                finite = verb_after_ing_phrase(text, i)
+                finite = _verb_after_to(text, words, i, previous)
             if finite is not None:
                 return finite
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
@@ -538,6 +536,13 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+def _verb_after_to(text: str, words: Sequence[str], i: int, previous: str) -> int | None:
+    """The clause's verb after a "to" that is no headline's future: an infinitive after a noun
+    that takes one ("Efforts to combat …") or after a present participle ("threatening to")."""
+    later = _verb_after_infinitive_subject(words, i, previous)
+    return later if later is not None else verb_after_ing_phrase(text, i)
 
 
 def _verb_after_infinitive_subject(words: Sequence[str], i: int, previous: str) -> int | None:
