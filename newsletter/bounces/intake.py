@@ -107,6 +107,7 @@ class Intake:
         self._indexes: dict[str, _StampIndex] = {}  # issue → its readers' stamps
         self._found: dict[tuple[str, str], str] = {}  # (issue, stamp) → the reader it is for
         self._issues: list[str] | None = None  # the journal's issues, the latest sent first
+        self._sent_names: dict[str, str] | None = None  # lower-cased issue → the journal's
         self.counts: Counter[str] = Counter()
 
     def seen(self, message_id: str) -> bool:
@@ -164,6 +165,10 @@ class Intake:
             found_issue, stamped = split_stamp(stamped_in) if stamped_in else ("", "")
             if not stamped:
                 continue
+            # The issue as the journal spells it: a stamp ignores case (a relay may fold a
+            # VERP local part), and a soft bounce of `2026-w48` kept as its own issue, one the
+            # journal never sent, counted for ever, later deliveries never breaking its row.
+            found_issue = self._as_sent(found_issue)
             issue = issue or found_issue
             address = self._reader_of(found_issue, stamped, report)
             if address:
@@ -183,8 +188,7 @@ class Intake:
         # any other issue (older, or never sent) for MAX_UNSENT_LOOKUPS names a run, so a
         # flood of forged issue names, real or not, costs little time and memory.
         issues = self._journal_issues()
-        sent = {i.lower(): i for i in issues}
-        real = sent.get(issue.lower(), issue)
+        real = self._as_sent(issue)
         key = (real, stamped.lower())
         if key in self._found:
             return self._found[key]
@@ -213,6 +217,12 @@ class Intake:
                 if not found and self.stamps.verifies(stamped, email):
                     found = email.lower()
         return found
+
+    def _as_sent(self, issue: str) -> str:
+        """`issue` as the journal spells it (stamps ignore case), else as given."""
+        if self._sent_names is None:
+            self._sent_names = {i.lower(): i for i in reversed(self._journal_issues())}
+        return self._sent_names.get(issue.lower(), issue)
 
     def _journal_issues(self) -> list[str]:
         """The issues the journal sent, the latest first (read once per run)."""
