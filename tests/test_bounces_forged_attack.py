@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newsletter.mail.reader_stamp import reader_stamps
-from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET, dsn, write_mbox
+from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET, arf, dsn, write_mbox
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -20,13 +20,13 @@ def cli(send_ws, monkeypatch):
     return send_ws.cli(monkeypatch, READER, "bob@example.org")
 
 
-def journal_sent(send_ws, issues: list[str]) -> None:
-    """The journal holds READER's copy of each issue as sent, in this order."""
+def journal_sent(send_ws, issues: list[str], reader: str = READER) -> None:
+    """The journal holds `reader`'s copy of each issue as sent, in this order."""
     with send_ws.store() as store:
         for n, issue in enumerate(issues):
             store.conn.execute(
                 "INSERT INTO deliveries (issue_id, email, status, updated) VALUES (?, ?, 'sent', ?)",
-                (issue, READER, f"2026-11-{10 + n}T00:00:00Z"),
+                (issue, reader, f"2026-11-{10 + n}T00:00:00Z"),
             )
 
 
@@ -53,3 +53,34 @@ def test_soft_bounces_at_a_case_folded_return_path_count_in_a_row_as_any(cli, se
     with send_ws.store() as store:
         kept = {i for (i,) in store.conn.execute("SELECT issue_id FROM soft_bounces")}
     assert kept == {"2026-W44", "2026-W45", "2026-W48"}
+
+
+def test_on_dovecot_a_subscribers_own_stamp_and_folded_soft_bounces_move_only_what_they_prove(
+    certificate_authority, send_ws, monkeypatch
+):
+    """Real Dovecot: a subscriber's forged DSN and complaint naming READER with the subscriber's
+    own stamp move only the subscriber; READER's three case-folded soft bounces around two
+    clean deliveries leave READER active (READER was bounced)."""
+    from tests.support.dovecot_server import PASSWORD, dovecot_server
+
+    mallory = "mallory@evil.example"
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", PASSWORD)
+    run = send_ws.cli(monkeypatch, READER, "bob@example.org", mallory)
+    journal_sent(send_ws, ISSUES)
+    journal_sent(send_ws, ISSUES, mallory)
+    own = reader_stamps(TEST_SECRET, TEST_LIST_ID).stamp("2026-W48", mallory)
+    forged = [
+        dsn("<m1@evil.example>", READER, "5.1.1", original_id=f"<{own}@example.org>"),
+        arf("<m2@evil.example>", READER, original_id=f"<{own.upper()}@example.org>"),
+    ]
+    folded = [folded_soft_bounce(issue) for issue in ("2026-W44", "2026-W45", "2026-W48")]
+    with dovecot_server(certificate_authority) as imap:
+        imap.append(*forged, *folded)
+        result = run("bounces", "process", imap.url, "--ca-file", str(imap.ca_file))
+    assert result.exit_code == 0, result.output
+    assert "1 hard bounce(s), 3 soft, 1 complaint(s)" in result.output, result.output
+    assert send_ws.statuses() == {
+        READER: "active",
+        "bob@example.org": "active",
+        mallory: "unsubscribed",
+    }
