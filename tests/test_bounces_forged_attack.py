@@ -84,3 +84,25 @@ def test_on_dovecot_a_subscribers_own_stamp_and_folded_soft_bounces_move_only_wh
         "bob@example.org": "active",
         mallory: "unsubscribed",
     }
+
+
+def test_a_subscribers_complaints_about_their_own_copy_count_once(cli, send_ws, tmp_path):
+    """200 feedback reports, each its own Message-ID, all quoting one subscriber's copy: one
+    complaint in the rate the editor is shown, the other 199 "repeated" (all 200 counted:
+    40 % of the 500 messages sent)."""
+    journal_sent(send_ws, ISSUES)
+    with send_ws.store() as store:
+        for n in range(495):
+            store.conn.execute(
+                "INSERT INTO deliveries (issue_id, email, status, updated) VALUES (?, ?, 'sent', ?)",
+                ("2026-W48", f"r{n}@example.net", "2026-11-20T00:00:00Z"),
+            )
+    own = reader_stamps(TEST_SECRET, TEST_LIST_ID).stamp("2026-W48", READER)
+    reports = [arf(f"<c{n}@evil.example>", READER, original_id=f"<{own}@x>") for n in range(200)]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "c.mbox", reports)))
+    assert "1 complaint(s)" in result.output and "199 repeated complaint(s)" in result.output
+    assert "Complaints: 1 for 500 message(s) sent (0.20%" in result.output, result.output
+    again = [arf("<c9999@evil.example>", READER, original_id=f"<{own.upper()}@y>")]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "d.mbox", again)))
+    assert "Complaints: 1 for 500" in result.output, result.output
+    assert send_ws.statuses()[READER] == "unsubscribed"

@@ -85,6 +85,7 @@ class IntakeSummary:
     sent_total: int = 0  # every list message the journal holds as sent
     unverified: int = 0  # bounces and complaints that did not prove they answer our mail
     unreadable: int = 0  # messages past the parsing bounds (size, depth, parts, time)
+    repeated: int = 0  # complaints about a copy complained of before: counted once
     warnings: tuple[str, ...] = ()  # odd files in a Maildir, and unreadable messages, skipped
 
     @property
@@ -148,6 +149,10 @@ class Intake:
             ]
         if not targets:
             return "unmatched", issue
+        if report.kind == "complaint":
+            targets = [(a, k) for a, k in targets if self._first_complaint(issue, a)]
+            if not targets:
+                return "repeated", issue
         for address, kind in targets:
             reason = _reason(report, address)
             if report.kind == "complaint":
@@ -157,6 +162,23 @@ class Intake:
             elif kind == "soft":
                 self._soft(address, report.returned_id or report.message_id, issue, reason)
         return report.kind, issue
+
+    def _first_complaint(self, issue: str, address: str) -> bool:
+        """True for the first complaint about this reader's copy of `issue` (then remembered).
+
+        The rate the editor is shown counts copies complained of, as Gmail and Yahoo do:
+        one subscriber mailing 1,000 feedback reports quoting their own copy counted 1,000
+        complaints (200 % of a list of 500), the list's complaint rate made whatever they
+        liked.  Remembered by the copy's stamp, never by the address.
+        """
+        copy = "complained:" + self.stamps.stamp(issue, address).lower()
+        if self.seen(copy):
+            return False
+        self.conn.execute(
+            "INSERT INTO bounce_reports (message_id, kind, issue_id, at) VALUES (?, ?, ?, ?)",
+            (copy, "complained copy", issue, utc_now()),
+        )
+        return True
 
     def _proven(self, report: Report) -> tuple[str, list[tuple[str, str]]]:
         """(issue, [(address, kind)]) the key proves the report is about, else (issue, [])."""
@@ -414,6 +436,7 @@ def _process(box: Mailbox, settings: Settings, conn: Connection) -> IntakeSummar
         sent_total=int(sent_total),
         unverified=counts["unverified"],
         unreadable=counts["unreadable"],
+        repeated=counts["repeated"],
         warnings=(*box.warnings, *skipped),
     )
 
