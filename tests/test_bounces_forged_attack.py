@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newsletter.mail.reader_stamp import reader_stamps
+from tests.support.backend_workspace import send_ws_on_each_backend  # noqa: F401  (send_ws on both)
 from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET, arf, dsn, write_mbox
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -55,6 +56,7 @@ def test_soft_bounces_at_a_case_folded_return_path_count_in_a_row_as_any(cli, se
     assert kept == {"2026-W44", "2026-W45", "2026-W48"}
 
 
+@pytest.mark.parametrize("send_ws", ["sqlite"], indirect=True)
 def test_on_dovecot_a_subscribers_own_stamp_and_folded_soft_bounces_move_only_what_they_prove(
     certificate_authority, send_ws, monkeypatch
 ):
