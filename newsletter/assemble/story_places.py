@@ -125,16 +125,19 @@ def elsewhere(
     told = [(own[i], candidates[i].title, before(i) >= week_bar) for i in window]
     names = story_names(lead, profile, lower, told)
     known = {c for c in names if t.is_place(c) and _bare(c) not in UNPLACED}
-    if not known:
-        return frozenset()
     holding = {f"{t.PLACE}{outer}" for c in known for outer in _outside(_bare(c))}
+    topics = frozenset(c for c, e in profile.concepts.items() if e.kind == "topic")
     judged = []
     for i in window:
         title = candidates[i].title
         said = own[i] | places_in(title)
         if any(t.is_place(c) for c in said & names):
             continue  # it names a place of the lead's story
-        if _placed(places_in(title, where=True) - names - holding):
+        if not own[i] & names and named_instance(title, lower, topics) - names:
+            judged.append(i)  # another of the story's things, named by a name of its own
+        elif not known:
+            continue  # where the story happens is unknown: nothing is elsewhere
+        elif _placed(places_in(title, where=True) - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
         elif (
             not own[i] & names
@@ -280,6 +283,55 @@ def modifier_places(title: str) -> frozenset[str]:
         if _modifies(title[after.start() : after.end() + 1]):
             found.update(concepts)
     return frozenset(found)
+
+
+# How many words after a name a shared topic may stand and still be the thing it names
+# ("AirAsia flight", "Asics shoe factory").
+NAMED_SPAN = 2
+
+
+def named_instance(title: str, lower: set[str], topics: frozenset[str]) -> frozenset[str]:
+    """The names a title gives one of the lead's topics (`topics`, its concepts) as their
+    modifier: a name right before the topic's word, or before one word that is ("AirAsia
+    flight" under MH17's flight, "FIU Pedestrian Bridge" under Genoa's bridge, "Asics shoe
+    factory" under Rana Plaza's factory): which flight, which bridge.  A name is a word
+    `names_in` reads as one that the title does not use as its verb's subject alone (an
+    actor: "Biden says banking system is safe"); in a Title Case title, whose capitals tell no
+    name, only an acronym or a word with an inner capital ("FIU", "AirAsia")."""
+    spans, words, title_case = _read(title)
+    verb = verb_index(title)
+    found: set[str] = set()
+    for at, (index, concepts, place) in enumerate(words):
+        token = spans[index].group()
+        if place or not token[:1].isupper() or "." in token:
+            continue
+        bare = token.removesuffix("'s").removesuffix("’s")
+        cased = (bare.isupper() and len(bare) > 2) or any(
+            a.islower() and b.isupper() for a, b in pairwise(bare)
+        )
+        name = _is_name(token, title, spans, index, title_case)
+        if not cased and (
+            title_case or name == "" or (name and (name in lower or _common(bare)))
+        ):
+            continue  # capitals that tell no name, a sentence's first word, a word of the week
+        for following, later, _ in words[at + 1 : at + 1 + NAMED_SPAN]:
+            gap = title[spans[following - 1].end() : spans[following].start()]
+            if gap != " " or spans[following].group().casefold() in t.STOPWORDS:
+                break
+            if verb is not None and len(title[: spans[following].start()].split(" ")) - 1 == verb:
+                break  # the name is the verb's subject: an actor
+            if any(c in topics for c in later):
+                found.update(c for c in concepts if not t.is_number(c))
+                break
+            if spans[following].group().endswith(("s", "ed")):
+                break  # a word that may be the verb ("Brussels Atomium shortens opening …")
+    return frozenset(found)
+
+
+def _common(word: str) -> bool:
+    """Whether a capitalised word at a sentence's start is too common to read as a name there
+    ("Alleged mosque shooter", "Mainland mine"; "Ikoyi building" is a name)."""
+    return t.base_zipf(word) >= TITLE_PLACE_ZIPF
 
 
 def _modifies(word: str) -> bool:
