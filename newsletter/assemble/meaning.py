@@ -273,11 +273,20 @@ def _rank_once(
     # Each strong candidate's concept score by index (`before` reads the window's), in the
     # sparse ranker's order: one pass over a week of 100,000, not one more for the scores.
     concept_of: dict[int, float] = {}
+    near: list[int] = []  # weak ones the model alone puts at the Related bar, read for where
     for item in sparse:
         index = position[id(item.headline)]
         if max(item.score, story_sparse.get(index, 0.0)) > WEAK_CAP:
             concept_of[index] = item.score
-    strong = list(concept_of)
+        elif (
+            cosine[index] >= RELATED_BAR
+            and candidates[index].source not in texts
+            and mix(evidence(item.score, float(cosine[index])), share) >= RELATED_BAR
+        ):
+            concept_of[index] = item.score
+            near.append(index)
+    weak = frozenset(near)
+    strong = [i for i in concept_of if i not in weak] if weak else list(concept_of)
     unread = [i for i in strong if i not in reads.results]
     results = dict(reads.results)
     if unread:
@@ -294,7 +303,8 @@ def _rank_once(
     def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
         return mix(evidence(concept_of[index], float(cosine[index])), share)
 
-    away = elsewhere(lead[1], profile, candidates, headlines[:WINDOW], before, WEEK_BAR)
+    window = headlines[:WINDOW] + near[:WINDOW]
+    away = elsewhere(lead[1], profile, candidates, window, before, WEEK_BAR)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
