@@ -125,18 +125,20 @@ def elsewhere(
     told = [(own[i], candidates[i].title, before(i) >= week_bar) for i in window]
     names = story_names(lead, profile, lower, told)
     known = {c for c in names if t.is_place(c) and _bare(c) not in UNPLACED}
+    if not known:
+        return frozenset()
     holding = {f"{t.PLACE}{outer}" for c in known for outer in _outside(_bare(c))}
-    topics = frozenset(c for c, e in profile.concepts.items() if e.kind == "topic")
+    topics = {c for c, e in profile.concepts.items() if e.kind == "topic"}
     judged = []
     for i in window:
         title = candidates[i].title
         said = own[i] | places_in(title)
         if any(t.is_place(c) for c in said & names):
             continue  # it names a place of the lead's story
-        if not own[i] & names and named_instance(title, lower, topics) - names:
+        if not own[i] & names and any(
+            c in topics and n not in names for n, c in named_things(title, lower)
+        ):
             judged.append(i)  # another of the story's things, named by a name of its own
-        elif not known:
-            continue  # where the story happens is unknown: nothing is elsewhere
         elif _placed(places_in(title, where=True) - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
         elif (
@@ -290,17 +292,18 @@ def modifier_places(title: str) -> frozenset[str]:
 NAMED_SPAN = 2
 
 
-def named_instance(title: str, lower: set[str], topics: frozenset[str]) -> frozenset[str]:
-    """The names a title gives one of the lead's topics (`topics`, its concepts) as their
-    modifier: a name right before the topic's word, or before one word that is ("AirAsia
-    flight" under MH17's flight, "FIU Pedestrian Bridge" under Genoa's bridge, "Asics shoe
-    factory" under Rana Plaza's factory): which flight, which bridge.  A name is a word
-    `names_in` reads as one that the title does not use as its verb's subject alone (an
-    actor: "Biden says banking system is safe"); in a Title Case title, whose capitals tell no
-    name, only an acronym or a word with an inner capital ("FIU", "AirAsia")."""
-    spans, words, title_case = _read(title)
-    verb = verb_index(title)
-    found: set[str] = set()
+def named_things(text: str, lower: set[str]) -> frozenset[tuple[str, str]]:
+    """The things a text names by a name as their modifier, as (the name's concept, the
+    thing's): a name right before a word, or before two ("AirAsia flight", "FIU Pedestrian
+    Bridge", "Asics shoe factory", "Morandi bridge"): which flight, which bridge.  A name is a
+    word `names_in` reads as one, not a gazetteer place (`modifier_places` reads those), and
+    not the subject of the title's verb (an actor: "Biden says banking system is safe"); at a
+    sentence's start only a word rarer than TITLE_PLACE_ZIPF, and in a Title Case title, whose
+    capitals tell no name, only an acronym of three letters or more or a word with an inner
+    capital ("FIU", "AirAsia"; "FL" may be the story's Florida)."""
+    spans, words, title_case = _read(text)
+    verb = verb_index(text)
+    found: set[tuple[str, str]] = set()
     for at, (index, concepts, place) in enumerate(words):
         token = spans[index].group()
         if place or not token[:1].isupper() or "." in token:
@@ -309,21 +312,21 @@ def named_instance(title: str, lower: set[str], topics: frozenset[str]) -> froze
         cased = (bare.isupper() and len(bare) > 2) or any(
             a.islower() and b.isupper() for a, b in pairwise(bare)
         )
-        name = _is_name(token, title, spans, index, title_case)
+        name = _is_name(token, text, spans, index, title_case)
         if not cased and (
             title_case or name == "" or (name and (name in lower or _common(bare)))
         ):
             continue  # capitals that tell no name, a sentence's first word, a word of the week
+        named = [c for c in concepts if not t.is_number(c)]
         for following, later, _ in words[at + 1 : at + 1 + NAMED_SPAN]:
-            gap = title[spans[following - 1].end() : spans[following].start()]
-            if gap != " " or spans[following].group().casefold() in t.STOPWORDS:
+            gap = text[spans[following - 1].end() : spans[following].start()]
+            word = spans[following].group()
+            if gap != " " or word.casefold() in t.STOPWORDS:
                 break
-            if verb is not None and len(title[: spans[following].start()].split(" ")) - 1 == verb:
+            if verb is not None and len(text[: spans[following].start()].split(" ")) - 1 == verb:
                 break  # the name is the verb's subject: an actor
-            if any(c in topics for c in later):
-                found.update(c for c in concepts if not t.is_number(c))
-                break
-            if spans[following].group().endswith(("s", "ed")):
+            found.update((n, c) for n in named for c in later)
+            if word.endswith(("s", "ed")):
                 break  # a word that may be the verb ("Brussels Atomium shortens opening …")
     return frozenset(found)
 
