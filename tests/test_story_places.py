@@ -290,7 +290,11 @@ ANOTHER_THING = [
     (lb.HOLDOUT4, "80_genoa_bridge_collapse_2018", FIU),
     (lb.HOLDOUT5, "87_rana_plaza_collapse_2013", "Cambodia Asics shoe factory collapse kills 2"),
     (lb.HOLDOUT5, "89_costa_concordia_2012", "PNG Ferry Sinks, More than 100 People Missing"),
-    (lb.HOLDOUT6, "93_surfside_condo_collapse_2021", "Ikoyi building collapse: What we know so far"),
+    (
+        lb.HOLDOUT6,
+        "93_surfside_condo_collapse_2021",
+        "Ikoyi building collapse: What we know so far",
+    ),
 ]
 # Each lead's grade-2 and grade-0 lines in Related when built, after (before: 7/2, 7/2, 6/1,
 # 10/2): Genoa keeps "The Latest: 6 dead in pedestrian bridge collapse" (no name, no place),

@@ -135,19 +135,21 @@ def elsewhere(
         said = own[i] | places_in(title)
         if any(t.is_place(c) for c in said & names):
             continue  # it names a place of the lead's story
-        if not own[i] & names and any(
-            c in topics and n not in names for n, c in named_things(title, lower)
-        ):
-            judged.append(i)  # another of the story's things, named by a name of its own
-        elif _placed(places_in(title, where=True) - names - holding):
+        if _placed(places_in(title, where=True) - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
-        elif (
-            not own[i] & names
-            and _placed(places_in(title) - names - holding)
-            and _placed(modifier_places(title) - names - holding)
-        ):
-            judged.append(i)  # ... or, sharing no name with the story, says one as a modifier
+        elif not own[i] & names and _another(title, lower, names | holding, topics):
+            judged.append(i)  # ... or, sharing no name with the story, says it otherwise
     return frozenset(judged)
+
+
+def _another(title: str, lower: set[str], names: set[str], topics: set[str]) -> bool:
+    """Whether a title that shares no name with the story (`names`: its names and places,
+    and the places that hold them) tells another event: it says a place elsewhere as a
+    modifier ("Dutch tram"), or names one of the story's things (`topics`) by a name of its
+    own ("AirAsia flight" under MH17's flight)."""
+    if _placed(places_in(title) - names) and _placed(modifier_places(title) - names):
+        return True
+    return any(c in topics and n not in names for n, c in named_things(title, lower))
 
 
 def story_names(
@@ -295,40 +297,53 @@ NAMED_SPAN = 2
 def named_things(text: str, lower: set[str]) -> frozenset[tuple[str, str]]:
     """The things a text names by a name as their modifier, as (the name's concept, the
     thing's): a name right before a word, or before two ("AirAsia flight", "FIU Pedestrian
-    Bridge", "Asics shoe factory", "Morandi bridge"): which flight, which bridge.  A name is a
-    word `names_in` reads as one, not a gazetteer place (`modifier_places` reads those), and
-    not the subject of the title's verb (an actor: "Biden says banking system is safe"); at a
-    sentence's start only a word rarer than TITLE_PLACE_ZIPF, and in a Title Case title, whose
-    capitals tell no name, only an acronym of three letters or more or a word with an inner
-    capital ("FIU", "AirAsia"; "FL" may be the story's Florida)."""
+    Bridge", "Asics shoe factory"): which flight, which bridge.  A name is a word `names_in`
+    reads as one, not a gazetteer place (`modifier_places` reads those), and not the subject of
+    the title's verb (an actor: "Biden says banking system is safe"); at a sentence's start
+    only a word rarer than TITLE_PLACE_ZIPF, and in a Title Case title, whose capitals tell no
+    name, only an acronym of three letters or more or a word with an inner capital ("FIU",
+    "AirAsia"; "FL" may be the story's Florida).  `lower`: the words the week writes in lower
+    case, no name."""
     spans, words, title_case = _read(text)
     verb = verb_index(text)
     found: set[tuple[str, str]] = set()
     for at, (index, concepts, place) in enumerate(words):
-        token = spans[index].group()
-        if place or not token[:1].isupper() or "." in token:
+        if place or not _names(text, spans, index, title_case, lower):
             continue
-        bare = token.removesuffix("'s").removesuffix("’s")
-        cased = (bare.isupper() and len(bare) > 2) or any(
-            a.islower() and b.isupper() for a, b in pairwise(bare)
-        )
-        name = _is_name(token, text, spans, index, title_case)
-        if not cased and (
-            title_case or name == "" or (name and (name in lower or _common(bare)))
-        ):
-            continue  # capitals that tell no name, a sentence's first word, a word of the week
         named = [c for c in concepts if not t.is_number(c)]
         for following, later, _ in words[at + 1 : at + 1 + NAMED_SPAN]:
-            gap = text[spans[following - 1].end() : spans[following].start()]
             word = spans[following].group()
-            if gap != " " or word.casefold() in t.STOPWORDS:
-                break
-            if verb is not None and len(text[: spans[following].start()].split(" ")) - 1 == verb:
-                break  # the name is the verb's subject: an actor
+            if text[spans[following - 1].end() : spans[following].start()] != " ":
+                break  # punctuation between: "Thailand: 13 bodies"
+            if word.casefold() in t.STOPWORDS or _is_verb(text, spans, following, verb):
+                break  # a preposition, or the verb whose subject the name is: an actor
             found.update((n, c) for n in named for c in later)
             if word.endswith(("s", "ed")):
                 break  # a word that may be the verb ("Brussels Atomium shortens opening …")
     return frozenset(found)
+
+
+def _names(
+    text: str, spans: Sequence[re.Match[str]], index: int, title_case: bool, lower: set[str]
+) -> bool:
+    """Whether the word at `index` is a name that may name a thing (`named_things`)."""
+    token = spans[index].group()
+    if not token[:1].isupper() or "." in token:
+        return False
+    bare = token.removesuffix("'s").removesuffix("’s")
+    if (bare.isupper() and len(bare) > 2) or any(
+        a.islower() and b.isupper() for a, b in pairwise(bare)
+    ):
+        return True  # an acronym ("FIU") or a word with an inner capital ("AirAsia")
+    if title_case:
+        return False  # capitals that tell no name
+    name = _is_name(token, text, spans, index, title_case)
+    return name is None or bool(name and name not in lower and not _common(bare))
+
+
+def _is_verb(text: str, spans: Sequence[re.Match[str]], index: int, verb: int | None) -> bool:
+    """Whether the token at `index` is the text's verb (`verb_index`, counted in words)."""
+    return verb is not None and len(text[: spans[index].start()].split(" ")) - 1 == verb
 
 
 def _common(word: str) -> bool:
