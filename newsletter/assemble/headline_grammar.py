@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
-from newsletter.assemble.terms import zipf
+from newsletter.assemble.terms import PLACE, concept_pairs, vocabulary, zipf
 
 
 class Lazy:
@@ -335,9 +335,29 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     if named and last.lower() in _COMPANY_WORDS:
         return False  # "General Motors closes", "American Airlines cancels": one company
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
+    if named and _surname(head[-2], last, last.endswith(("ans", "ers", "ors", "ists"))):
+        return False  # "Evo Morales resigned", "Bernie Sanders said": one person
     if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
         return True
     return not named and _tagged_plural(head)
+
+
+def _surname(before: str, last: str, agent: bool) -> bool:
+    """Whether a capitalised word in "-s" after another capitalised word that is no place
+    ("Chicago Bulls", "Boston Celtics" are teams) is a surname, not a plural: a name about as
+    common abroad as in English ("Williams", "Sanders"), or, unless it ends like a plural of
+    people (`agent`: "New Yorkers"), a word too rare in English for the frequency table
+    ("Morales", which is not the plural of "morale")."""
+    if _place(before):
+        return False
+    table = vocabulary()
+    low = last.lower().strip("’'")
+    return low in table.name_like or (not agent and low not in table.zipf)
+
+
+def _place(word: str) -> bool:
+    """A word the gazetteer names as a place ("Chicago", "Toronto")."""
+    return any(concept.startswith(PLACE) for _, concept in concept_pairs(word))
 
 
 # Offices and callings before a person's name ("junior minister Josh Simons resigned").
