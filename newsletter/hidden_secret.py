@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 HIDDEN = "[password hidden]"
 _HIDDEN_BYTES = HIDDEN.encode("ascii")
+# A reply line's enhanced status code (RFC 3463), repeated on each line of a multi-line reply.
+_ENHANCED_CODE = re.compile(rb"^[245]\.[0-9]{1,3}\.[0-9]{1,3}[ \t]*")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -44,32 +46,41 @@ class SecretForms:
             forms |= {sent_as, sent_as.rstrip("=")}
         texts = tuple(sorted(forms, key=lambda form: (-len(form), form)))
         encoded = tuple(form.encode("utf-8") for form in texts)
+        # Any case: a server may fold what it quotes (`535 BAD PASSWORD HUNTER2`); hiding
+        # a base64 form's other cases as well hides nothing else of note.
         return cls(
             texts,
             encoded,
-            re.compile("|".join(re.escape(form) for form in texts)),
-            re.compile(b"|".join(re.escape(form) for form in encoded)),
+            re.compile("|".join(re.escape(form) for form in texts), re.IGNORECASE),
+            re.compile(b"|".join(re.escape(form) for form in encoded), re.IGNORECASE),
         )
 
     def hide(self, text: str) -> str:
-        """`text` with every form replaced by HIDDEN."""
-        if self.any_text is None or self.any_text.search(text) is None:
+        """`text` with every form, in any case, replaced by HIDDEN (the longest first)."""
+        if self.any_text is None:
             return text
-        for form in self.texts:  # one form at a time, the longest first: overlaps go too
-            text = text.replace(form, HIDDEN)
-        return text
+        return self.any_text.sub(HIDDEN, text)
 
     def hide_bytes(self, data: bytes) -> bytes:
-        """`data` (a reply as read) with every form, UTF-8, replaced by HIDDEN.
+        """`data` (a reply as read) with every form, UTF-8, in any case, replaced by HIDDEN.
 
         The same as hiding the text decoded with surrogateescape: a form's UTF-8 starts and
         ends on a character's bounds, so it matches the bytes where it matches the text.
         """
-        if self.any_encoded is None or self.any_encoded.search(data) is None:
+        if self.any_encoded is None:
             return data
-        for form in self.encoded:
-            data = data.replace(form, _HIDDEN_BYTES)
-        return data
+        return self.any_encoded.sub(_HIDDEN_BYTES, data)
+
+    def hide_reply(self, lines: list[bytes]) -> bytes:
+        """A reply's lines (codes taken off) joined by LF, every form hidden; all of it
+        HIDDEN when a form runs on from one line to the next (a relay wrapping what it
+        echoes: `535-5.7.8 you sent hunt` `535 5.7.8 er2` showed both halves)."""
+        hidden = [self.hide_bytes(line) for line in lines]
+        if self.any_encoded is not None and len(lines) > 1:
+            bare = [_ENHANCED_CODE.sub(b"", line) for line in hidden]
+            if any(self.any_encoded.search(glue.join(bare)) for glue in (b"", b" ")):
+                return _HIDDEN_BYTES
+        return b"\n".join(hidden)
 
 
 def without_secret(text: str, secret: str | None, *, user: str = "") -> str:

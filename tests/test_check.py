@@ -253,6 +253,27 @@ def test_each_check_fires_on_its_crafted_bad_issue(crafter, check_id):
     assert all(f.severity == expected and f.fix and f.message for f in found)
 
 
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.theindependentbd.com/home/printnews/223223",  # "…ntbd.com" holds "tbd"
+        "https://mastodon.social/@newsroom/1",  # "mastodon" holds "todo"
+    ],
+)
+def test_a_real_link_whose_name_holds_a_placeholder_word_is_no_placeholder(crafter, href):
+    """A new user's lead linked to The Independent (Dhaka) at theindependentbd.com drew an
+    error, "put the real URL in the link", and so blocked the send: "tbd" was found inside the
+    host's name. A placeholder word counts only as a word of its own ("…/TODO", "#tbd")."""
+    signed(crafter).rebuild()
+    crafter.built_html(f'<p><a href="{href}">the story</a></p>')
+    report = check_issue(crafter.folder, crafter.settings())
+    linked = ("links.placeholder", "links.absolute")
+    assert not [f for f in report.findings if f.check in linked], report.findings
+    crafter.built_html('<p><a href="https://example.org/news/TODO">the story</a></p>')
+    report = check_issue(crafter.folder, crafter.settings())
+    assert [f.check for f in report.findings if f.check in linked] == ["links.placeholder"]
+
+
 def test_a_missing_dkim_key_is_an_error_naming_the_line_that_points_at_it(crafter):
     """[dkim] set but its key file gone: an error (the send would refuse to sign), naming
     newsletter.toml's key_file line and the file, so `check` never says "ready to send"."""

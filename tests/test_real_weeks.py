@@ -327,8 +327,9 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 # Weeks labelled in labels.toml (a new user's week: a note, three Markdown stories, a local feed
 # of several outlets' headlines); birmingham-2023, texas-measles-2025, boj-2024 (business news outside
 # the US and UK), social-media-ban-2024 (a policy story in Australia) and milei-2023 (an election
-# result, its lead and its trap untitled, so labelled by seed file) were labelled before the
-# tool ever ran on them, key-bridge-2024's labels are its tests' above.
+# result, its lead and its trap untitled, so labelled by seed file) and rugby-world-cup-2019 (a
+# sports final, its trap another sport's "World Series") were labelled before the tool ever ran
+# on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 
 
@@ -498,7 +499,7 @@ def test_the_graded_weeks_agree_with_their_labels():
     from tests.support.labelled import load_weeks
 
     weeks = {ld.name.removeprefix("week-"): ld for ld in load_weeks()}
-    assert len(weeks) == 11
+    assert len(weeks) == 12
     for name, lead in weeks.items():
         labels = _labels(WEEKS / name) if (WEEKS / name / "labels.toml").exists() else {}
         on_topic = set(labels.get("on_topic", ())) or (
@@ -534,3 +535,62 @@ def test_the_canal_week_keeps_egypts_other_news_under_the_bar(workspace):
     cards = {c["title"]: c["score"] for c in shown["stories"]}
     queue = "Behind the stranded ship, a queue of more than 300 vessels and rising freight costs"
     assert 0 < cards[labels["other_sense"]] < cards[queue], cards
+
+
+RUGBY_WEEK = WEEKS / "rugby-world-cup-2019"
+
+
+def test_the_final_week_keeps_other_titles_and_the_hosts_news_under_the_bar(workspace):
+    """The Springboks' Rugby World Cup final, a week gathered by a new user: all six on-topic
+    headlines are Related, and no grade-0 one is; other sports' titles of the same week (the
+    World Series, Hamilton's sixth, the Breeders' Cup, England beating New Zealand at cricket)
+    and the host's and the finalists' other news (Shuri Castle, the Olympic marathon, a budget
+    in Cape Town, the UK's election) stay under the bar, and the World Series story is a card
+    scored below the captain's."""
+    labels = _labels(RUGBY_WEEK)
+    _first_week(workspace, RUGBY_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    related = {h["title"] for h in shown["related"]}
+    assert set(labels["on_topic"]) <= related, related
+    grades = {
+        h["title"]: h["grade"]
+        for h in tomllib.loads((RUGBY_WEEK / "grades.toml").read_text("utf-8"))["headlines"]
+    }
+    assert all(grades[title] > 0 for title in related), related
+    more = {h["title"]: h["score"] for h in shown["more"]}
+    for title in (*labels["same_place"], *labels["sport"]):
+        assert more[title] < RELATED_BAR, title
+    cards = {c["title"]: c["score"] for c in shown["stories"]}
+    kolisi = "Siya Kolisi becomes the first black captain to lift the Webb Ellis Cup"
+    assert 0 < cards[labels["other_sense"]] < cards[kolisi], cards
+
+
+def test_a_week_after_the_final_an_untitled_story_leads_under_a_printable_title(
+    workspace, settings, monkeypatch
+):
+    """The final's issue sent, a week later a new user adds Evo Morales's resignation without a
+    title: it leads under "Evo Morales announces his resignation as president …" (it was "His
+    re-election to fourth term … had set off three weeks of protests": "announced his
+    resignation" read as a reported clause left no verb, and the next sentence's "His" no one),
+    and the Springboks' homecoming stays out of its Related."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    labels = _labels(RUGBY_WEEK)
+    _first_week(workspace, RUGBY_WEEK)
+    first = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    _send(settings, Path(first["issue_dir"]))
+    _add_week(workspace, RUGBY_WEEK / "week2")
+    seed = workspace / "seeds" / "04-morales.md"
+    seed.write_text(
+        "".join(
+            line
+            for line in seed.read_text("utf-8").splitlines(True)
+            if not line.startswith("title:")
+        ),
+        "utf-8",
+    )
+    second = _built(["seeds/", "feeds/", "--date", labels["week2"]["build"]])
+    assert second["lead"]["title"] == (
+        "Evo Morales announces his resignation as president of Bolivia after almost 14 years in power"
+    )
+    assert second["lead"]["title_derived"]
+    assert not {h["title"] for h in second["related"] if "Springboks" in h["title"]}

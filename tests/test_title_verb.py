@@ -141,6 +141,52 @@ def test_the_round_32_set_is_recorded_as_read_once():
     leads = tomllib.loads((TITLES / "fresh_round32.toml").read_text("utf-8"))["lead"]
     assert len(leads) == 22
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+        # round 33 read again what it changed (`title_33`: the miners freed, not trapped)
+        now = lead.get("title_33", lead["title_read"])
+        assert derive_title(lead["paragraphs"]) == now, lead["source"]
         assert not 2004 <= lead["year"] <= 2005  # that period belongs to a hidden set
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12
+
+
+RUGBY = Path(__file__).parent / "data" / "weeks" / "rugby-world-cup-2019"
+
+
+def test_a_possessive_object_of_announced_stays_the_verbs_object():
+    """Round 33 (a new user's week, rugby-world-cup-2019 built with its stories untitled):
+    "Evo Morales announced his resignation as president" keeps its verb and object; "his
+    resignation" was read as a reported clause's subject and made "Evo Morales’ resignation …",
+    which has no verb, so the title came from the next sentence, "His re-election to fourth term
+    … had set off three weeks of protests", whose "His" points at no one."""
+    paragraphs = _paragraphs(RUGBY / "week2" / "seeds" / "04-morales.md")
+    title = derive_title(paragraphs)
+    assert (
+        title
+        == "Evo Morales announces his resignation as president of Bolivia after almost 14 years in power"
+    )
+    assert derive_title(["The company announced its decision to close the plant on Friday."]) == (
+        "Company announces its decision to close the plant"
+    )
+    # a possessive that opens a reported clause still stands for the speaker
+    assert derive_title(["Lavrov said Friday his country was ready to talk."]).startswith("Lavrov")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        (
+            "Evo Morales resigned as president of Bolivia on Sunday, after almost 14 years in power.",
+            "Evo Morales resigns as president of Bolivia after almost 14 years in power",
+        ),
+        ("Bernie Sanders endorsed Joe Biden on Monday.", "Bernie Sanders endorses Joe Biden"),
+        ("The Boston Celtics signed a new coach on Monday.", "Boston Celtics sign a new coach"),
+        (
+            "The Chicago Bulls beat the Boston Celtics on Sunday.",
+            "Chicago Bulls beat the Boston Celtics",
+        ),
+    ],
+)
+def test_a_surname_in_s_takes_the_verb_of_one_person(sentence, title):
+    """A first name and a surname in "-s" are one person ("Evo Morales resign", "Bernie Sanders
+    endorse" before: "Morales" read as the plural of "morale", "Sanders" of "sander"); a team
+    named after its city stays plural."""
+    assert derive_title([sentence]) == title

@@ -373,7 +373,8 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # before round 30 gives it too).  Round 32's check of a title with no main verb leaves two
 # leads untitled (the editor is asked): the list of companies cut inside, already unchecked,
 # and round 24's "Eight coaches of Lucknow-bound Rajya Rani Express train" (a cut, rejected).
-UNCHECKED = 18
+# Round 33's set adds a teaser whose every candidate fails ("… has just been announced").
+UNCHECKED = 19
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():

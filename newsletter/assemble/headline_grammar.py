@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
-from newsletter.assemble.terms import zipf
+from newsletter.assemble.terms import PLACE, concept_pairs, vocabulary, zipf
 
 
 class Lazy:
@@ -335,9 +335,29 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     if named and last.lower() in _COMPANY_WORDS:
         return False  # "General Motors closes", "American Airlines cancels": one company
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
+    if named and _surname(head[-2], last, last.endswith(("ans", "ers", "ors", "ists"))):
+        return False  # "Evo Morales resigned", "Bernie Sanders said": one person
     if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
         return True
     return not named and _tagged_plural(head)
+
+
+def _surname(before: str, last: str, agent: bool) -> bool:
+    """Whether a capitalised word in "-s" after another capitalised word that is no place
+    ("Chicago Bulls", "Boston Celtics" are teams) is a surname, not a plural: a name about as
+    common abroad as in English ("Williams", "Sanders"), or, unless it ends like a plural of
+    people (`agent`: "New Yorkers"), a word too rare in English for the frequency table
+    ("Morales", which is not the plural of "morale")."""
+    if _place(before):
+        return False
+    table = vocabulary()
+    low = last.lower().strip("’'")
+    return low in table.name_like or (not agent and low not in table.zipf)
+
+
+def _place(word: str) -> bool:
+    """A word the gazetteer names as a place ("Chicago", "Toronto")."""
+    return any(concept.startswith(PLACE) for _, concept in concept_pairs(word))
 
 
 # Offices and callings before a person's name ("junior minister Josh Simons resigned").
@@ -523,7 +543,7 @@ def verb_index(text: str) -> int | None:
                 continue  # "Five armed, masked thieves sprinted": "armed" describes them
             finite = tagged_verb_after_participle(text, i, word)
             if finite is None and word == "to":
-                finite = _verb_after_infinitive_subject(words, i, previous)
+                finite = _verb_after_to(text, words, i, previous)
             if finite is not None:
                 return finite
             by = i + 1 < len(words) and words[i + 1] == "by" and word not in AUXILIARIES
@@ -536,6 +556,13 @@ def verb_index(text: str) -> int | None:
             return i
         previous = word
     return participle
+
+
+def _verb_after_to(text: str, words: Sequence[str], i: int, previous: str) -> int | None:
+    """The clause's verb after a "to" that is no headline's future: an infinitive after a noun
+    that takes one ("Efforts to combat …") or after a present participle ("threatening to")."""
+    later = _verb_after_infinitive_subject(words, i, previous)
+    return later if later is not None else verb_after_ing_phrase(text, i)
 
 
 def _verb_after_infinitive_subject(words: Sequence[str], i: int, previous: str) -> int | None:
@@ -589,6 +616,59 @@ def tagged_verb_after_participle(text: str, i: int, word: str) -> int | None:
 
 
 _RELATIVE_OPENERS = word_set("who whom whose which")
+
+
+def verb_after_ing_phrase(text: str, i: int) -> int | None:
+    """ "A mighty nor'easter threatening to dump as much as 2 feet of snow on … was snarling air
+    travel" (issue 20, round 33): a present participle right after the subject's noun (tagged
+    VBG, no auxiliary or comma before it) and its infinitive describe the subject, as a past
+    participle's phrase does; the tagged finite verb after that phrase is the clause's, not a
+    headline's "to".  `i` is the position of "to"; returns the later verb's, or None."""
+    words = text.split(" ")
+    if i < 2 or not words[i - 1].endswith("ing"):
+        return None  # no participle: the tagger's weights stay unread
+    tags = pos_tagger.word_tags(text)
+    if i >= len(tags) or tags[i - 1] != "VBG" or not tags[i - 2].startswith("NN"):
+        return None
+    if words[i - 2].endswith(",") or words[i - 2].strip("“”\"'‘’").lower() in AUXILIARIES:
+        return None
+    return finite_after_phrase(words, tags, i + 1)
+
+
+# "as much as 2 feet", "as many as 85": a quantity, no clause opened by its "as".
+_AS_QUANTITY = word_set("much many few little")
+
+
+def finite_after_phrase(words: Sequence[str], tags: Sequence[str], start: int) -> int | None:
+    """The first tagged finite verb from `start` on that is not a relative clause's, with no
+    clause opener ("whether" and "if" too), verb of saying or ";"/":" before it; None when there
+    is none: the verb of the clause a participle's phrase at `start` runs into."""
+    relative = False
+    for j in range(start, len(words)):
+        later = words[j].strip("“”\"'‘’(),;:.!?").lower()
+        quantity = later == "as" and (
+            (j + 1 < len(words) and words[j + 1].lower() in _AS_QUANTITY)
+            or (j > 0 and words[j - 1].lower() in _AS_QUANTITY)
+        )
+        if later in _RELATIVE_OPENERS:
+            relative = True
+        elif quantity:
+            continue
+        elif (
+            later in _CLAUSE_OPENERS
+            or later in _QUESTION_OPENERS
+            or later in SPEECH_VERBS
+            or words[j].endswith((";", ":"))
+        ):
+            return None
+        elif j < len(tags) and tags[j] in pos_tagger.FINITE:
+            if not relative:
+                return j
+            relative = False
+    return None
+
+
+_QUESTION_OPENERS = word_set("whether if")
 
 
 def _participle_after_object(words: Sequence[str], i: int, j: int, later: str) -> bool:

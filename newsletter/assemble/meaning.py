@@ -272,12 +272,7 @@ def _rank_once(
     # and a title read in the first ranking is not read again in the second.
     # Each strong candidate's concept score by index (`before` reads the window's), in the
     # sparse ranker's order: one pass over a week of 100,000, not one more for the scores.
-    concept_of: dict[int, float] = {}
-    for item in sparse:
-        index = position[id(item.headline)]
-        if max(item.score, story_sparse.get(index, 0.0)) > WEAK_CAP:
-            concept_of[index] = item.score
-    strong = list(concept_of)
+    concept_of, strong, near = _concept_scores(sparse, position, story_sparse, reads, share)
     unread = [i for i in strong if i not in reads.results]
     results = dict(reads.results)
     if unread:
@@ -294,7 +289,8 @@ def _rank_once(
     def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
         return mix(evidence(concept_of[index], float(cosine[index])), share)
 
-    away = elsewhere(lead[1], profile, candidates, headlines[:WINDOW], before, WEEK_BAR)
+    window = headlines[:WINDOW] + near[:WINDOW]
+    away = elsewhere(lead[1], profile, candidates, window, before, WEEK_BAR)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
@@ -323,6 +319,36 @@ def _rank_once(
             folded = _score_folded(profile, item, cosine, position, share)
             ranked[i] = item._replace(merged_scored=folded)
     return tuple(ranked), reads
+
+
+def _concept_scores(
+    sparse: Sequence[ScoredHeadline],
+    position: Mapping[int, int],
+    story_sparse: Mapping[int, float],
+    reads: Reads,
+    share: float | None,
+) -> tuple[dict[int, float], list[int], list[int]]:
+    """The candidates' concept scores by index, in the sparse ranker's order, for the strong
+    ones (their concepts count more than a name's) and for the weak feed headlines the model
+    alone puts at the Related bar (`near`: read for where too, story_places.elsewhere); and
+    the indices of each."""
+    concept_of: dict[int, float] = {}
+    strong: list[int] = []
+    near: list[int] = []
+    for item in sparse:
+        index = position[id(item.headline)]
+        if max(item.score, story_sparse.get(index, 0.0)) > WEAK_CAP:
+            strong.append(index)
+        elif (  # a weak score reaches the bar only with a cosine that does
+            reads.cosine[index] >= RELATED_BAR
+            and index not in story_sparse  # a story of the editor's: a card, judged whole
+            and mix(evidence(item.score, float(reads.cosine[index])), share) >= RELATED_BAR
+        ):
+            near.append(index)
+        else:
+            continue
+        concept_of[index] = item.score
+    return concept_of, strong, near
 
 
 # Where `_rescored` puts a candidate's score and parts among ScoredHeadline's fields.

@@ -27,6 +27,12 @@ lead and the week's reports of it name, and another event of the same kind names
   where, and a place before a name of its own ("Brussels Atomium") names that thing: neither
   is read so.  A headline sharing a name may be the story seen from another place ("Moon says
   Singapore summit …", "HSBC buys Silicon Valley Bank's UK arm").
+- A headline that shares no name with the story may also name **another of its things**: a
+  name of its own right before one of the lead's topics, or one word before it
+  (`named_things`: "AirAsia flight" under MH17's flight, "FIU Pedestrian Bridge" under Genoa's
+  bridge, "Asics shoe factory" under Rana Plaza's): which flight, which bridge.  It tells
+  another event, and is judged as one elsewhere (docs/ranking.md, *Another of the story's
+  things*).
 - A headline is **elsewhere** when it says where, that place is none of the names nor holds
   one of them (the gazetteer's containment, `_INSIDE`: the United States holds Texas, so a
   crash in Texas is elsewhere under a U.S. grounding, and California's wildfires are not under
@@ -128,6 +134,7 @@ def elsewhere(
     if not known:
         return frozenset()
     holding = {f"{t.PLACE}{outer}" for c in known for outer in _outside(_bare(c))}
+    topics = {c for c, e in profile.concepts.items() if e.kind == "topic"}
     judged = []
     for i in window:
         title = candidates[i].title
@@ -136,13 +143,19 @@ def elsewhere(
             continue  # it names a place of the lead's story
         if _placed(places_in(title, where=True) - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
-        elif (
-            not own[i] & names
-            and _placed(places_in(title) - names - holding)
-            and _placed(modifier_places(title) - names - holding)
-        ):
-            judged.append(i)  # ... or, sharing no name with the story, says one as a modifier
+        elif not own[i] & names and _another(title, lower, names | holding, topics):
+            judged.append(i)  # ... or, sharing no name with the story, says it otherwise
     return frozenset(judged)
+
+
+def _another(title: str, lower: set[str], names: set[str], topics: set[str]) -> bool:
+    """Whether a title that shares no name with the story (`names`: its names and places,
+    and the places that hold them) tells another event: it says a place elsewhere as a
+    modifier ("Dutch tram"), or names one of the story's things (`topics`) by a name of its
+    own ("AirAsia flight" under MH17's flight)."""
+    if _placed(places_in(title) - names) and _placed(modifier_places(title) - names):
+        return True
+    return any(c in topics and n not in names for n, c in named_things(title, lower))
 
 
 def story_names(
@@ -280,6 +293,69 @@ def modifier_places(title: str) -> frozenset[str]:
         if _modifies(title[after.start() : after.end() + 1]):
             found.update(concepts)
     return frozenset(found)
+
+
+# How many words after a name a shared topic may stand and still be the thing it names
+# ("AirAsia flight", "Asics shoe factory").
+NAMED_SPAN = 2
+
+
+def named_things(text: str, lower: set[str]) -> frozenset[tuple[str, str]]:
+    """The things a text names by a name as their modifier, as (the name's concept, the
+    thing's): a name right before a word, or before two ("AirAsia flight", "FIU Pedestrian
+    Bridge", "Asics shoe factory"): which flight, which bridge.  A name is a word `names_in`
+    reads as one, not a gazetteer place (`modifier_places` reads those), and not the subject of
+    the title's verb (an actor: "Biden says banking system is safe"); at a sentence's start
+    only a word rarer than TITLE_PLACE_ZIPF, and in a Title Case title, whose capitals tell no
+    name, only an acronym of three letters or more or a word with an inner capital ("FIU",
+    "AirAsia"; "FL" may be the story's Florida).  `lower`: the words the week writes in lower
+    case, no name."""
+    spans, words, title_case = _read(text)
+    verb = verb_index(text)
+    found: set[tuple[str, str]] = set()
+    for at, (index, concepts, place) in enumerate(words):
+        if place or not _names(text, spans, index, title_case, lower):
+            continue
+        named = [c for c in concepts if not t.is_number(c)]
+        for following, later, _ in words[at + 1 : at + 1 + NAMED_SPAN]:
+            word = spans[following].group()
+            if text[spans[following - 1].end() : spans[following].start()] != " ":
+                break  # punctuation between: "Thailand: 13 bodies"
+            if word.casefold() in t.STOPWORDS or _is_verb(text, spans, following, verb):
+                break  # a preposition, or the verb whose subject the name is: an actor
+            found.update((n, c) for n in named for c in later)
+            if word.endswith(("s", "ed")):
+                break  # a word that may be the verb ("Brussels Atomium shortens opening …")
+    return frozenset(found)
+
+
+def _names(
+    text: str, spans: Sequence[re.Match[str]], index: int, title_case: bool, lower: set[str]
+) -> bool:
+    """Whether the word at `index` is a name that may name a thing (`named_things`)."""
+    token = spans[index].group()
+    if not token[:1].isupper() or "." in token:
+        return False
+    bare = token.removesuffix("'s").removesuffix("’s")
+    if (bare.isupper() and len(bare) > 2) or any(
+        a.islower() and b.isupper() for a, b in pairwise(bare)
+    ):
+        return True  # an acronym ("FIU") or a word with an inner capital ("AirAsia")
+    if title_case:
+        return False  # capitals that tell no name
+    name = _is_name(token, text, spans, index, title_case)
+    return name is None or bool(name and name not in lower and not _common(bare))
+
+
+def _is_verb(text: str, spans: Sequence[re.Match[str]], index: int, verb: int | None) -> bool:
+    """Whether the token at `index` is the text's verb (`verb_index`, counted in words)."""
+    return verb is not None and len(text[: spans[index].start()].split(" ")) - 1 == verb
+
+
+def _common(word: str) -> bool:
+    """Whether a capitalised word at a sentence's start is too common to read as a name there
+    ("Alleged mosque shooter", "Mainland mine"; "Ikoyi building" is a name)."""
+    return t.base_zipf(word) >= TITLE_PLACE_ZIPF
 
 
 def _modifies(word: str) -> bool:

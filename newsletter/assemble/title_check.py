@@ -23,6 +23,7 @@ from newsletter.assemble.headline_grammar import (
     TOKEN,
     TRAILING_PUNCT,
     VERB_LEMMAS,
+    finite_after_phrase,
     lemma_of_ing,
     lemma_of_s,
     reduced_relative,
@@ -337,9 +338,23 @@ def verbless(title: str, sentence: str) -> bool:
             return False  # a word rewritten: tagged only when every word is the sentence's
         used.append(found)
     tags = pos_tagger.word_tags(sentence)
+    if _ends_before_main_verb(used, words, tags):
+        return True
     if _main_verb_among(used, words, tags):
         return False
     return any(tag in _FINITE_TAGS for k, tag in enumerate(tags) if k not in used)
+
+
+def _ends_before_main_verb(used: list[int], words: list[str], tags: Sequence[str]) -> bool:
+    """Round 33: "Four miners trapped underground for 36 days" from "Four miners trapped
+    underground for 36 days in a collapsed gypsum mine have been freed …": the title holds no
+    word tagged finite and ends before the verb its words run into (`finite_after_phrase`: no
+    clause opener, verb of saying or ";" between), so what it reads as its verb is a participle
+    describing the subject (or an infinitive of one: "threatening to dump")."""
+    main = finite_after_phrase(words, tags, used[0])
+    if main is None or main <= used[-1]:
+        return False
+    return not any(tags[k] in _FINITE_TAGS for k in used if k < len(tags))
 
 
 def _main_verb_among(used: list[int], words: list[str], tags: Sequence[str]) -> bool:

@@ -269,6 +269,11 @@ def _leading_said(sentence: str) -> str:
         return sentence
     who, rest = m["who"].strip(), m["rest"].strip()
     pronoun, _, after = rest.partition(" ")
+    if pronoun.lower() in POSSESSIVES and not _finite_in(after):
+        # "Evo Morales announced his resignation as president": "his resignation" is what he
+        # announced, the verb's object, not the subject of a reported clause ("Lavrov said
+        # his country was ready"); made "Evo Morales’ resignation …", it had no verb left
+        return sentence
     if pronoun.lower() in PRONOUNS and after:
         return _resolve(who, pronoun.lower(), after) if _is_name(who) else sentence
     plain_say = m["verb"] in ("said", "says", "say", "told reporters")
@@ -284,6 +289,12 @@ def _leading_said(sentence: str) -> str:
         # killed, governor says": the news first, a long speaker cut to who they are.
         return f"{rest}, {_speaker_head(who)} says"
     return sentence
+
+
+def _finite_in(text: str) -> bool:
+    """A finite verb in `text`, not a headline's "to" + verb ("its decision to close")."""
+    index = verb_index(text)
+    return index is not None and text.split(" ")[index].lower() != "to"
 
 
 def _proper_name(who: str) -> bool:

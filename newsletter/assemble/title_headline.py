@@ -113,7 +113,8 @@ class BorrowedTitle:
 
 def certain_kind(kind: str) -> bool:
     """Whether a derived title of this kind (titles.chosen_title) stands without a headline."""
-    return kind.removeprefix("later ").removeprefix("apposition ") in CERTAIN_KINDS
+    bare = kind.removeprefix("later ").removeprefix("apposition ").removeprefix("participle ")
+    return bare in CERTAIN_KINDS
 
 
 def borrowed_title(

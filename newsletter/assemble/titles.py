@@ -63,6 +63,7 @@ from newsletter.assemble.headline_grammar import (
     Lazy,
     ends_incomplete,
     ends_on_particle,
+    finite_after_phrase,
     verb_index,
     word_set,
 )
@@ -555,6 +556,27 @@ def _without_apposition(sentence: str) -> str | None:
     return f"{m['head']} {m['rest']}"
 
 
+def _without_participle(sentence: str) -> str | None:
+    """Round 33: the sentence without the participle's phrase between its subject's noun and its
+    main verb ("Four miners trapped underground for 36 days in a collapsed gypsum mine have been
+    freed …" → "Four miners have been freed …"; "A mighty nor'easter threatening to dump … was
+    snarling …"), read by `verb_index` and the tagger; None when it has none."""
+    words = sentence.split(" ")
+    tags = word_tags(sentence)
+    for q in range(1, len(tags)):
+        if tags[q] in _FINITE:
+            return None  # a finite verb first: no participle describes the subject
+        if (
+            tags[q] in ("VBN", "VBG")
+            and tags[q - 1].startswith("NN")
+            and words[q].islower()
+            and not words[q - 1].endswith(",")
+        ):
+            main = finite_after_phrase(words, tags, q + 1)
+            return None if main is None else " ".join(words[:q] + words[main:])
+    return None
+
+
 _BEFORE_RELATIVE = re.compile(r"\s(?:who|whom|whose|which)\s", re.IGNORECASE)
 
 
@@ -565,12 +587,16 @@ def _with_a_verb(
     the news sentence without its apposition, when its title has a verb and prints whole
     ("apposition …"), else the first later sentence whose title does ("later …"), else none
     ("", "unchecked": the editor is asked, or a feed's headline stands in)."""
-    simpler = _without_apposition(first)
-    if simpler is not None:
+    for simpler, how in (
+        (_without_apposition(first), "apposition"),
+        (_without_participle(first), "participle"),
+    ):
+        if simpler is None:
+            continue
         short, whole = _derive(simpler, max_chars)
         title, kind = _checked_title(simpler, short, whole, max_chars, limit)
         if kind not in ("cut", "unchecked") and not verbless(title, simpler):
-            return title, f"apposition {kind}"
+            return title, f"{how} {kind}"
     later = _later_title(text, first, following, max_chars, limit)
     return later if later is not None else ("", "unchecked")
 
@@ -1055,7 +1081,7 @@ def _subject_without_appositions(clause: str) -> str:
     shorter = _PARTICIPLE_APPOSITION.sub("", shorter).rsplit(" ", 1)[0]
     # "SpaceX Falcon 9 rocket carrying direct-to-home television broadcast satellite EchoStar 23
     # blasted off": a long phrase in "-ing" describing the subject goes
-    shorter = _LONG_ING_PHRASE.sub("", shorter)
+    shorter = _without_ing_phrase(_LONG_ING_PHRASE.sub("", shorter), clause, verb)
     # "Seventeen hostages held captive in Gaza since being abducted by Hamas militants in the
     # Oct. 7 terror attack on Israel were released": a subject of more than ten words ends
     # before its own time clause
@@ -1077,6 +1103,33 @@ _NAME_APPOSITION = Lazy(
 _LONG_ING_PHRASE = Lazy(
     r"(?<=[a-z0-9])\s(?:carrying|bearing|transporting)(?!\s\d)(?:\s[^\s,]+){5,}$"
 )
+
+
+def _without_ing_phrase(subject: str, clause: str, verb: int) -> str:
+    """Round 33: "Mighty nor'easter threatening to dump as much as 2 feet of snow on large parts
+    of the Northeast" → "Mighty nor'easter": a present participle after the subject's noun
+    (tagged VBG) and a phrase of five words or more after it describe the subject; they go
+    before its verb, as "carrying …" does, unless a number follows it ("boat carrying 15
+    suspected migrants": who was aboard is the news), and only before a verb the tagger reads as
+    one in `clause` (its `verb`-th word), not a noun in "-s" the word lists took for it."""
+    words = subject.split(" ")
+    if not any(word.endswith("ing") for word in words[1:]):
+        return subject  # no participle: the tagger's weights stay unread
+    if word_tags(clause)[verb] not in _FINITE:
+        return subject
+    tags = word_tags(subject)
+    for q in range(1, len(words) - 4):
+        if (
+            tags[q] == "VBG"
+            and tags[q - 1].startswith("NN")
+            and words[q].islower()
+            and not words[q - 1].endswith(",")
+            and tags[q + 1] != "CD"
+        ):
+            return " ".join(words[:q])
+    return subject
+
+
 _SUBJECT_TIME = Lazy(r"\s(?:since|after|before|while|during|following)\s")
 _ASIDE_BEFORE_VERB = Lazy(
     r"(?<=[a-z]),\s[^,]{1,90},(?=\s(?:is|are|was|were|has|have|had|will|would)\s)"

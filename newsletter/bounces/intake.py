@@ -85,6 +85,7 @@ class IntakeSummary:
     sent_total: int = 0  # every list message the journal holds as sent
     unverified: int = 0  # bounces and complaints that did not prove they answer our mail
     unreadable: int = 0  # messages past the parsing bounds (size, depth, parts, time)
+    repeated: int = 0  # complaints about a copy complained of before: counted once
     warnings: tuple[str, ...] = ()  # odd files in a Maildir, and unreadable messages, skipped
 
     @property
@@ -107,6 +108,7 @@ class Intake:
         self._indexes: dict[str, _StampIndex] = {}  # issue → its readers' stamps
         self._found: dict[tuple[str, str], str] = {}  # (issue, stamp) → the reader it is for
         self._issues: list[str] | None = None  # the journal's issues, the latest sent first
+        self._sent_names: dict[str, str] | None = None  # lower-cased issue → the journal's
         self.counts: Counter[str] = Counter()
 
     def seen(self, message_id: str) -> bool:
@@ -147,6 +149,10 @@ class Intake:
             ]
         if not targets:
             return "unmatched", issue
+        if report.kind == "complaint":
+            targets = [(a, k) for a, k in targets if self._first_complaint(issue, a)]
+            if not targets:
+                return "repeated", issue
         for address, kind in targets:
             reason = _reason(report, address)
             if report.kind == "complaint":
@@ -157,6 +163,23 @@ class Intake:
                 self._soft(address, report.returned_id or report.message_id, issue, reason)
         return report.kind, issue
 
+    def _first_complaint(self, issue: str, address: str) -> bool:
+        """True for the first complaint about this reader's copy of `issue` (then remembered).
+
+        The rate the editor is shown counts copies complained of, as Gmail and Yahoo do:
+        one subscriber mailing 1,000 feedback reports quoting their own copy counted 1,000
+        complaints (200 % of a list of 500), the list's complaint rate made whatever they
+        liked.  Remembered by the copy's stamp, never by the address.
+        """
+        copy = "complained:" + self.stamps.stamp(issue, address).lower()
+        if self.seen(copy):
+            return False
+        self.conn.execute(
+            "INSERT INTO bounce_reports (message_id, kind, issue_id, at) VALUES (?, ?, ?, ?)",
+            (copy, "complained copy", issue, utc_now()),
+        )
+        return True
+
     def _proven(self, report: Report) -> tuple[str, list[tuple[str, str]]]:
         """(issue, [(address, kind)]) the key proves the report is about, else (issue, [])."""
         issue = ""
@@ -164,6 +187,10 @@ class Intake:
             found_issue, stamped = split_stamp(stamped_in) if stamped_in else ("", "")
             if not stamped:
                 continue
+            # The issue as the journal spells it: a stamp ignores case (a relay may fold a
+            # VERP local part), and a soft bounce of `2026-w48` kept as its own issue, one the
+            # journal never sent, counted for ever, later deliveries never breaking its row.
+            found_issue = self._as_sent(found_issue)
             issue = issue or found_issue
             address = self._reader_of(found_issue, stamped, report)
             if address:
@@ -183,8 +210,7 @@ class Intake:
         # any other issue (older, or never sent) for MAX_UNSENT_LOOKUPS names a run, so a
         # flood of forged issue names, real or not, costs little time and memory.
         issues = self._journal_issues()
-        sent = {i.lower(): i for i in issues}
-        real = sent.get(issue.lower(), issue)
+        real = self._as_sent(issue)
         key = (real, stamped.lower())
         if key in self._found:
             return self._found[key]
@@ -213,6 +239,12 @@ class Intake:
                 if not found and self.stamps.verifies(stamped, email):
                     found = email.lower()
         return found
+
+    def _as_sent(self, issue: str) -> str:
+        """`issue` as the journal spells it (stamps ignore case), else as given."""
+        if self._sent_names is None:
+            self._sent_names = {i.lower(): i for i in reversed(self._journal_issues())}
+        return self._sent_names.get(issue.lower(), issue)
 
     def _journal_issues(self) -> list[str]:
         """The issues the journal sent, the latest first (read once per run)."""
@@ -404,6 +436,7 @@ def _process(box: Mailbox, settings: Settings, conn: Connection) -> IntakeSummar
         sent_total=int(sent_total),
         unverified=counts["unverified"],
         unreadable=counts["unreadable"],
+        repeated=counts["repeated"],
         warnings=(*box.warnings, *skipped),
     )
 

@@ -42,7 +42,10 @@ SHORTENERS = frozenset(
     }
 )
 _PLACEHOLDER_HREFS = ("", "#", "http://", "https://", "http:", "https:", "mailto:", "about:blank")
-_PLACEHOLDER_WORDS = re.compile(r"todo|tbd|fixme|xxx|example\.invalid|your[-_]?link", re.I)
+# Whole words only: "theindependentbd.com" holds "tbd" and "mastodon.social" "todo", both real.
+_PLACEHOLDER_WORDS = re.compile(
+    r"(?<![a-z0-9])(?:todo|tbd|fixme|xxx|example\.invalid|your[-_]?link)(?![a-z0-9])", re.I
+)
 
 
 def _placeholder(href: str) -> bool:

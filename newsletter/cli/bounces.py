@@ -57,6 +57,7 @@ def process(
         f"{s.soft} soft, {s.complaints} complaint(s), {s.unsubscribes} unsubscribe(s), "
         f"{s.unmatched} unmatched, {s.unverified} unverified, {s.ignored} not reports"
         + (f", {s.unreadable} unreadable" if s.unreadable else "")
+        + (f", {s.repeated} repeated complaint(s)" if s.repeated else "")
         + (f", {s.already} already processed" if s.already else "")
         + "."
     )

@@ -107,6 +107,12 @@ def _print_details(summary: SendSummary, shown: str) -> None:
         )
     if summary.bounced:
         echo(f"  {summary.bounced} marked bounced (no such user or domain): later sends skip them.")
+    if summary.unbelieved:
+        echo(
+            f"  {summary.unbelieved} more refused as unknown addresses, more than a list holds: "
+            "not marked bounced (failed; the next issue asks again). Check the relay's "
+            "configuration and log."
+        )
     if summary.retries:
         echo(f"  {summary.retries} retried attempt(s) (4xx replies or dropped connections).")
     if summary.inactive:

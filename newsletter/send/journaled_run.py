@@ -64,6 +64,7 @@ class SendSummary:
     unknown: int = 0  # this run's messages whose reply was lost after the final `.`
     unknown_total: int = 0  # every recipient of the issue whose outcome is unknown
     bounced: int = 0  # marked bounced in this run (5.1.x: no such user or domain)
+    unbelieved: int = 0  # refused 5.1.x past what a list holds: failed, not marked (workers.py)
     recovered: int = 0  # lines of a previous run's recovery file recorded before this one
     journal_failed: bool = False  # stopped because the journal could not be written
     # on PostgreSQL: every sender of the issue as the run ended (as `--status` reads them),
@@ -513,5 +514,6 @@ def _summary(
         unknown=run.unknown,
         unknown_total=unknown_total,
         bounced=run.bounced,
+        unbelieved=run.unbelieved,
         journal_failed=run.journal_failed,
     )

@@ -294,9 +294,9 @@ class _PipeliningClient(smtplib.SMTP):
                 # Garbled (`25 ok`, `2500`, `+25`, `099`) or changing its code midway: -1,
                 # never a number that happens to read as one (after the final `.`: unknown).
                 if not _REPLY_LINE.match(line) or line[:3] != first:
-                    return -1, self._unechoed(b"\n".join(lines))
+                    return -1, self._unechoed(lines)
                 if line[3:4] != b"-":
-                    return int(first), self._unechoed(b"\n".join(lines))
+                    return int(first), self._unechoed(lines)
         finally:
             if self.sock is not None and self.sock.gettimeout() != self.timeout:
                 self.sock.settimeout(self.timeout)  # sends keep the ordinary timeout
@@ -308,10 +308,11 @@ class _PipeliningClient(smtplib.SMTP):
         self._secret = SecretForms.of(password, user=user)
         return super().login(user, password, initial_response_ok=initial_response_ok)
 
-    def _unechoed(self, reply: bytes) -> bytes:
-        """The reply with the password hidden, once a login sent it: a relay's words go to
-        the journal, the run's reasons and the terminal, and it may quote what it was sent."""
-        return self._secret.hide_bytes(reply)
+    def _unechoed(self, lines: list[bytes]) -> bytes:
+        """The reply's lines with the password hidden, once a login sent it: a relay's words
+        go to the journal, the run's reasons and the terminal, and it may quote what it was
+        sent, in another case or wrapped over two lines."""
+        return self._secret.hide_reply(lines)
 
     def _readline(self, deadline: float, *, fresh: bool) -> bytes:
         """A line, each read given only what is left of the reply's deadline.

@@ -68,6 +68,11 @@ from newsletter.send.transport import (
 
 INTERRUPTED = "interrupted; run the same command again to resume"
 FIRST_FAILURES = 10  # how many failures a summary lists by name
+# The relay's word that an address does not exist (5.1.x) marks the reader bounced while a run
+# has marked at most this many, plus one per SENT_PER_BOUNCE messages it sent: a list's dead
+# addresses are a few in a hundred, a relay refusing every other reader as unknown is broken.
+BELIEVED_BOUNCES = 10
+SENT_PER_BOUNCE = 20
 RETRY_CAP = 60.0  # seconds: the longest wait between two attempts for one recipient
 
 
@@ -97,6 +102,7 @@ class RunResult:
     unknown: int = 0  # reply lost after the final `.`
     retries: int = 0
     bounced: int = 0
+    unbelieved: int = 0  # refused as unknown past what a list holds (BELIEVED_BOUNCES): not marked
     failures: tuple[Failure, ...] = ()  # the first ones
     reasons: tuple[tuple[str, int], ...] = ()  # every failure reason and its count
     stopped: str | None = None  # why the run ended early, if it did
@@ -120,6 +126,7 @@ class RunResult:
             unknown=sum(r.unknown for r in results),
             retries=sum(r.retries for r in results),
             bounced=sum(r.bounced for r in results),
+            unbelieved=sum(r.unbelieved for r in results),
             failures=tuple(f for r in results for f in r.failures)[:FIRST_FAILURES],
             reasons=tuple(reasons.most_common()),
             stopped=first.stopped if first else None,
@@ -194,7 +201,7 @@ class SendRun:
         self._feed_lock = threading.Lock()
         self._lock = threading.RLock()  # _failed may _halt while holding it
         self.sent = self.failed = self.retries = self.consecutive = 0
-        self.unknown = self.bounced = 0
+        self.unknown = self.bounced = self.unbelieved = 0
         self.reconnecting = 0  # connections in _connect's backoff (SendProgress.reconnecting)
         self.journal_error: str | None = None  # the journal write that stopped the run
         self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
@@ -309,6 +316,7 @@ class SendRun:
                 unknown=self.unknown,
                 retries=self.retries,
                 bounced=self.bounced,
+                unbelieved=self.unbelieved,
                 failures=tuple(self.failures),
                 reasons=tuple(self.reasons.most_common()),
                 stopped=self.stopped,
@@ -570,15 +578,27 @@ class SendRun:
         self._count_failure(email, attempts, reason)
 
     def _bounced(self, email: str, reply: str, message_id: str) -> None:
+        """Mark a reader the relay refused as an unknown address bounced, while believable.
+
+        The relay speaks for every reader: one that answers `550 5.1.1` to every other
+        reader (broken, or misconfigured as the final server of a domain) marked half the
+        list bounced in one run, never pausing (its refusals were never 20 in a row).  Past
+        BELIEVED_BOUNCES and one per SENT_PER_BOUNCE sent, the refusal is recorded failed
+        and the reader stays active: the next issue asks again.
+        """
         if self.journal is None:
             return
+        with self._lock:  # the place is taken before the write: workers mark at once
+            if self.bounced >= BELIEVED_BOUNCES + self.sent // SENT_PER_BOUNCE:
+                self.unbelieved += 1
+                return
+            self.bounced += 1
         try:
             self.journal.mark_bounced(email, reply, message_id)
         except JournalWriteError as e:
+            with self._lock:
+                self.bounced -= 1
             self._halt(str(e))
-            return
-        with self._lock:
-            self.bounced += 1
 
     def _retry_later(self, recipient: Recipient, message_id: str, attempt: int, error: str) -> None:
         if attempt >= self.smtp.max_attempts:
