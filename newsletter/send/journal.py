@@ -390,6 +390,24 @@ class DeliveryJournal:
         cause = "busy for too long" if is_busy(e) else " ".join(str(e).split())
         return JournalWriteError(f"{shown}: cannot {what} ({cause})")
 
+    def bounce_budget(self) -> tuple[int, int]:
+        """(sent, marked bounced) of this issue so far, every run's and sender's: a relay's
+        5.1.x word is believed over the issue (workers.BELIEVED_BOUNCES), not per run (run
+        again as its summary says, a relay refusing every reader had ten more marked a run)."""
+        same = same_address(self.conn, "d.email", "s.email")
+        query = (
+            "SELECT count(*) FILTER (WHERE d.status = 'sent'),"
+            " count(*) FILTER (WHERE d.status = 'failed' AND s.status = 'bounced')"
+            f" FROM deliveries d LEFT JOIN subscribers s ON {same} WHERE d.issue_id = ?"
+        )
+
+        def read() -> tuple[int, int]:
+            sent, bounced = self.conn.execute(query, (self.issue_id,)).fetchone()
+            return int(sent or 0), int(bounced or 0)
+
+        with self._lock:
+            return self._patiently(read, "read the journal")
+
     def counts(self, *, first: int = 10) -> JournalCounts:
         """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
         return self._patiently(lambda: self._counts(first), "read the journal")
