@@ -62,6 +62,7 @@ _MEASURE = """() => {
       text: h.textContent.trim(), size: px(h, 'fontSize'),
       upper: getComputedStyle(h).textTransform === 'uppercase'}));
   const titles = [...document.querySelectorAll('.item-title')].map(t => px(t, 'fontSize'));
+  const cards = [...document.querySelectorAll('.card-title')].map(t => px(t, 'fontSize'));
   const measures = [...document.querySelectorAll('.item-summary, .card-summary')].map(e => {
       const r = document.createRange(); r.selectNodeContents(e);
       const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
@@ -75,6 +76,7 @@ _MEASURE = """() => {
              nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
   return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
           hero: hero ? {w: box(hero).width, h: box(hero).height} : null, labels, titles, rule,
+          cards, lead: h1 ? px(h1, 'fontSize') : null,
           measures,
           scroll: document.documentElement.scrollWidth};
 }"""
@@ -245,6 +247,18 @@ def test_section_names_read_as_labels_and_a_rule_sets_the_footer_apart(weeks, we
     assert all(label["upper"] for label in facts["labels"])
     assert max(label["size"] for label in facts["labels"]) < min(facts["titles"])
     assert facts["rule"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [375, 640])
+def test_a_storys_title_reads_a_size_above_the_headline_lists(weeks, width):
+    """A card's title (another story of the week) is at least 3 px larger than the headlines
+    of Related and the sections (17 px) and smaller than the lead's: at 18 px it read as one
+    more Related headline, where a digest's stories stand above its lists of links."""
+    facts = measure(weeks["full-week"] / "index.html", width, 900)
+    assert len(facts["cards"]) == 3
+    assert min(facts["cards"]) >= max(facts["titles"]) + 3, (facts["cards"], facts["titles"])
+    assert max(facts["cards"]) < facts["lead"]
 
 
 @pytest.mark.slow
