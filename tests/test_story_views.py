@@ -118,7 +118,7 @@ def test_the_unshared_bar_lies_midway_between_the_pooled_grades():
     lowest_2 = min(view for view, grade in over if grade == 2)
     highest_0 = max(view for view, grade in over if grade == 0 and view < lowest_2)
     assert (round(highest_0, 3), round(lowest_2, 3)) == (0.180, 0.215)
-    assert UNSHARED_BAR == round((highest_0 + lowest_2) / 2, 2)
+    assert round((highest_0 + lowest_2) / 2, 2) == UNSHARED_BAR
     assert not [view for view, grade in over if grade == 2 and view < UNSHARED_BAR]
 
 

@@ -23,10 +23,10 @@ them, nor like the lead (`EVENT_BAR`).  Its concepts then count as a name's do
 counted once, weakly, and not again through the cosine it inflates.  A week with fewer reports
 of the event (a lead about a name, whose every report names it: "Chauvin", "Chelsea") is never
 judged so: there is nothing to tell its other stories from.  A names-alone headline that shares
-not one word (stopwords aside) with the lead's text or a report's title has only the model to
-say it tells the story, and the model reads the person's world ("Elon Musk says open to Tesla
-price cuts again" under Twitter becoming X, "LeBron James passes Kobe Bryant …" under his
-death): its event view must reach `UNSHARED_BAR`, not EVENT_BAR.
+not one word (stopwords aside) with the lead's text or a report (its title and summary) has
+only the model to say it tells the story, and the model reads the person's world ("Elon Musk
+says open to Tesla price cuts again" under Twitter becoming X, "LeBron James passes Kobe
+Bryant …" under his death): its event view must reach `UNSHARED_BAR`, not EVENT_BAR.
 
 A **card** (a story of the editor's) is read the same way on its whole text, and when that text
 without the names shares no more than a passing word with the lead it is another story
@@ -64,13 +64,14 @@ EVENT_REPORTS = 3
 # likelier than a grade 2, as fit_graded.fit_bar chooses the Related bar.
 EVENT_BAR = 0.16
 # A names-alone headline none of whose own words (the lead's names left out, stopwords aside)
-# is a word of the lead's text or of a report's title has only the model to say it tells the
-# story, so its event view must reach this higher bar.  On the pooled sets (the real dev leads,
-# holdout2-5, the real weeks) such headlines over EVENT_BAR read grade 0 up to 0.180 ("Elon
-# Musk says open to Tesla price cuts again, stock tanks" 0.174, "LeBron James passes Kobe
-# Bryant …" 0.179) and grade 2 from 0.215 ("Donald Trump arrested, arraigned" 0.219): the bar
-# is the middle of that gap, and every training part of both cross-validations gives the same
-# (docs/ranking.md, *The same person, sharing no word with the story*).
+# is a word of the lead's text or of a report (its title and summary) has only the model to
+# say it tells the story, so its event view must reach this higher bar.  On the pooled sets
+# (the real dev leads, holdout2-5, the real weeks) such headlines over EVENT_BAR read grade 0
+# up to 0.180 ("Elon Musk says open to Tesla price cuts again, stock tanks" 0.174, "LeBron
+# James passes Kobe Bryant …" 0.179) and grade 2 from 0.215 ("Donald Trump arrested,
+# arraigned" 0.219): the bar is the middle of that gap, and every training part of both
+# cross-validations gives the same (docs/ranking.md, *The same person, sharing no word with
+# the story*).
 UNSHARED_BAR = 0.2
 # The candidates read, a ranking: the best by their concepts (Related holds a few dozen at
 # most), of which at most JUDGED are judged and REPORTS_READ read as reports.  A week of
@@ -155,7 +156,7 @@ def _views(
     unlike_only: bool,
 ) -> tuple[dict[int, float], frozenset[int]]:
     """Each judged candidate's event view (`event_views`), and the judged headlines that share
-    no word with the lead's text or a report's title (`UNSHARED_BAR`); with `unlike_only`, no
+    no word with the lead's text or a report (`UNSHARED_BAR`); with `unlike_only`, no
     view at all when every one is at its bar with the lead's event itself (the reports then go
     unread)."""
     read = _read_views(lead, profile, candidates, strong, cosines, cards)
@@ -164,11 +165,8 @@ def _views(
     judged, to_lead, texts, reports = read
     stories = frozenset(cards[0]) if cards else frozenset()
     story = _words(lead[1]).union(*map(_words, reports))
-    unshared = frozenset(
-        i
-        for i, text in zip(judged, texts, strict=True)
-        if i not in stories and story.isdisjoint(_words(text))
-    )
+    own = {i: _words(text) for i, text in zip(judged, texts, strict=True) if i not in stories}
+    unshared = frozenset(i for i, words in own.items() if words and story.isdisjoint(words))
     bars = [UNSHARED_BAR if i in unshared else EVENT_BAR for i in judged]
     if (
         unlike_only
