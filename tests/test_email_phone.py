@@ -261,6 +261,60 @@ def test_a_storys_title_reads_a_size_above_the_headline_lists(weeks, width):
     assert max(facts["cards"]) < facts["lead"]
 
 
+_LIST_GAPS = """() => {
+  const text = e => { const r = document.createRange(); r.selectNodeContents(e);
+                      return r.getBoundingClientRect(); };
+  const gaps = [];
+  for (const li of document.querySelectorAll('ul.items li')) {
+    const next = li.nextElementSibling, source = li.querySelector('.meta');
+    if (!next || !source || li.querySelector('.item-summary')) continue;
+    gaps.push({above: text(source).top - text(li.querySelector('.item-title')).bottom,
+               below: text(next.querySelector('.item-title')).top - text(source).bottom});
+  }
+  return gaps;
+}"""
+
+
+@pytest.fixture(scope="module")
+def suez_week(tmp_path_factory) -> Path:
+    """The Suez week built with the root sample's newsletter.toml: summaries under Related
+    only, so its 19 More headlines are each a title and the site it links to."""
+    import datetime as dt
+
+    from newsletter.assemble import AssembleOptions
+    from newsletter.build import build
+    from newsletter.config import load_settings
+
+    folder = tmp_path_factory.mktemp("suez")
+    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    for part in ("seeds", "feeds"):
+        shutil.copytree(
+            ROOT / "tests" / "data" / "weeks" / "suez-2021" / "week1" / part, folder / part
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+        patch.chdir(folder)
+        settings, _ = load_settings(folder)
+        options = AssembleOptions(today=dt.date(2021, 3, 27))
+        return build(["seeds", "feeds"], settings, options).folder
+
+
+@pytest.mark.slow
+def test_a_headlines_source_sits_under_it_not_between_two(suez_week):
+    """In a list without summaries each source line is at most 12 px under its own title and
+    at least twice that from the next one (it sat 16 px from its title and 25 px from the
+    next, and read as either's), every title still a 44 px tap target."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 667})
+        page.goto((suez_week / "index.html").as_uri())
+        gaps = page.evaluate(_LIST_GAPS)
+        page.close()
+    facts = measure(suez_week / "index.html", 375, 667)
+    assert len(gaps) >= 18, gaps  # More headlines: 19, the last has none after it
+    assert all(g["above"] <= 12 and g["below"] >= 2 * g["above"] for g in gaps), gaps
+    assert [a for a in facts["story"] if a["h"] < STORY_LINK_PX] == []
+
+
 @pytest.mark.slow
 def test_summaries_keep_a_readable_line_length_on_a_wide_screen(weeks):
     """At 640 px a summary's lines hold at most about 75 characters (30em), as a book's or
