@@ -394,19 +394,21 @@ class DeliveryJournal:
         """(sent, marked bounced) of this issue so far, every run's and sender's: a relay's
         5.1.x word is believed over the issue (workers.BELIEVED_BOUNCES), not per run (run
         again as its summary says, a relay refusing every reader had ten more marked a run)."""
-        same = same_address(self.conn, "d.email", "s.email")
-        query = (
-            "SELECT count(*) FILTER (WHERE d.status = 'sent'),"
-            " count(*) FILTER (WHERE d.status = 'failed' AND s.status = 'bounced')"
-            f" FROM deliveries d LEFT JOIN subscribers s ON {same} WHERE d.issue_id = ?"
-        )
-
-        def read() -> tuple[int, int]:
-            sent, bounced = self.conn.execute(query, (self.issue_id,)).fetchone()
-            return int(sent or 0), int(bounced or 0)
-
         with self._lock:
-            return self._patiently(read, "read the journal")
+            return self._patiently(self._bounce_budget, "read the journal")
+
+    def _bounce_budget(self) -> tuple[int, int]:
+        same = same_address(self.conn, "d.email", "s.email")
+        sent = self.conn.execute(
+            "SELECT count(*) FROM deliveries WHERE issue_id = ? AND status = 'sent'",
+            (self.issue_id,),
+        ).fetchone()[0]
+        bounced = self.conn.execute(
+            f"SELECT count(*) FROM deliveries d JOIN subscribers s ON {same}"
+            " WHERE d.issue_id = ? AND d.status = 'failed' AND s.status = 'bounced'",
+            (self.issue_id,),
+        ).fetchone()[0]
+        return int(sent), int(bounced)
 
     def counts(self, *, first: int = 10) -> JournalCounts:
         """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
