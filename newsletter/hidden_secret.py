@@ -21,6 +21,9 @@ HIDDEN = "[password hidden]"
 _ENHANCED_CODE = re.compile(r"^[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?[ \t]*")
 
 
+_SHOWN_CODE = re.compile(rb"[245]\.[0-9]{1,3}\.[0-9]{1,3} ")
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class SecretForms:
     """Every form a login sends `secret` in, the longest first (a blob holds the others)."""
@@ -82,7 +85,9 @@ class SecretForms:
                 "".join(line.removesuffix("-") for line in bare),
             ]
             if any(self.any_text.search(text) for text in joined):
-                return HIDDEN.encode("ascii")
+                # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
+                code = _SHOWN_CODE.match(hidden[0])
+                return (code.group(0) if code else b"") + HIDDEN.encode("ascii")
         return b"\n".join(hidden)
 
 
