@@ -179,6 +179,12 @@ IRREGULAR_LEMMA = dict(
 _HEAD_ENDS = word_set(
     "of in at from for with on near that who between among against over after by under"
 )
+# Round 33b: irregular past participles that are never a past tense ("given", "taken",
+# "shown"): without an auxiliary before it such a word describes the noun before it
+# ("Patients given the experimental drug …") and is never a finite verb to put in the present.
+PARTICIPLE_ONLY = frozenset(
+    w for w, lemma in IRREGULAR_LEMMA.items() if w != lemma and w not in IRREGULAR_PAST | {"did"}
+)
 # Nouns without a plural "s" that take a plural verb ("Police arrest", "People flee").
 _COLLECTIVE_PLURALS = word_set("police people cattle personnel clergy")
 _QUANTIFIERS = word_set(
@@ -703,13 +709,18 @@ def _tagged_adjective(text: str, i: int, word: str) -> bool:
 def _noun_modifier(text: str, i: int, word: str) -> bool:
     """Round 26: "A hot shot crew with additional firefighters … arrived": an irregular past
     that the tagger reads as a noun (NN), after an article or an adjective and before a noun,
-    with a finite verb (VBD, VBZ, VBP) later, is part of the subject, not its verb."""
+    with a finite verb (VBD, VBZ, VBP) later, is part of the subject, not its verb.  Round 33b:
+    so is one right before the tagged finite verb ("children vaccinated with the new shot were
+    less likely …", not "new shoots"): two finite verbs never stand side by side."""
     if word not in IRREGULAR_LEMMA or i == 0:
         return False
     tags = pos_tagger.word_tags(text)
     if i + 1 >= len(tags) or tags[i] != "NN" or tags[i - 1] not in ("DT", "JJ"):
         return False
-    return tags[i + 1] in ("NN", "NNS") and any(t in ("VBD", "VBZ", "VBP") for t in tags[i + 2 :])
+    finite = ("VBD", "VBZ", "VBP")
+    if tags[i + 1] in finite:
+        return True
+    return tags[i + 1] in ("NN", "NNS") and any(t in finite for t in tags[i + 2 :])
 
 
 _NOT_BEFORE_PAST = ARTICLES | POSSESSIVES | {"of", "to", "by", "and", "been", "being"}

@@ -20,6 +20,7 @@ from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
     IRREGULAR_LEMMA,
+    PARTICIPLE_ONLY,
     TOKEN,
     TRAILING_PUNCT,
     VERB_LEMMAS,
@@ -342,7 +343,23 @@ def verbless(title: str, sentence: str) -> bool:
         return True
     if _main_verb_among(used, words, tags):
         return False
+    if any(_relative_participle(words, tags, k) for k in used):
+        return True  # round 33b: "Patients given the experimental drug in a trial"
     return any(tag in _FINITE_TAGS for k, tag in enumerate(tags) if k not in used)
+
+
+def _relative_participle(words: Sequence[str], tags: Sequence[str], k: int) -> bool:
+    """Round 33b: a past participle heading a reduced relative or passive ("Patients given the
+    experimental drug …"): a form that is never a past tense (`PARTICIPLE_ONLY`) right after a
+    word the tagger reads as a noun, lower-case, with no comma between.  It describes the noun
+    and is no main verb: a title whose only verb it is tells no news, and never prints."""
+    return (
+        0 < k < len(tags)
+        and _plain(words[k]) in PARTICIPLE_ONLY
+        and words[k].islower()
+        and tags[k - 1].startswith("NN")
+        and not words[k - 1].endswith(",")
+    )
 
 
 def _ends_before_main_verb(used: list[int], words: list[str], tags: Sequence[str]) -> bool:
@@ -368,7 +385,9 @@ def _main_verb_among(used: list[int], words: list[str], tags: Sequence[str]) -> 
         prenominal = following in ("NN", "NNS") and before not in _PARTICIPLE_AUXILIARIES
         if plain in _RELATIVES and apposed:
             clause = "open"
-        elif tag in _VERB_TAGS and not (tag == "VBN" and prenominal):
+        elif tag in _VERB_TAGS and not (
+            tag == "VBN" and (prenominal or _relative_participle(words, tags, found))
+        ):
             if clause == "open":  # the relative clause's own verb tells of the subject
                 clause = "open" if plain in _PARTICIPLE_AUXILIARIES | {"not"} else "told"
             elif clause == "" or tag in _FINITE_TAGS:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
     AUXILIARIES,
     IRREGULAR_LEMMA,
+    IRREGULAR_PAST,
+    PARTICIPLE_ONLY,
     Lazy,
     base_form,
     ing_base,
@@ -260,7 +263,7 @@ def _present_tense(clause: str) -> str:
         plural = low == "have"
     else:
         changed = _past_present(words, verb)
-        plural = plural_subject(words[:verb]) and not _one_person(words, verb)
+        plural = plural_subject(_subject_of(words, verb)) and not _one_person(words, verb)
     if changed is None:
         return clause
     present = _second_verb_present(changed, verb, plural) or clause
@@ -365,8 +368,31 @@ def _past_present(words: list[str], verb: int) -> list[str] | None:
         return None
     if verb + 1 < len(words) and words[verb + 1] == "by":
         return None  # "region hit by an earthquake": a participle
-    plural = plural_subject(words[:verb]) and not _one_person(words, verb)
+    if low in PARTICIPLE_ONLY and verb > 0 and words[verb - 1].lower() not in AUXILIARIES:
+        return None  # round 33b: "Patients given the drug …", never "Patients give the drug"
+    plural = plural_subject(_subject_of(words, verb)) and not _one_person(words, verb)
     return [*words[:verb], (lemma if plural else third_person(lemma)) + tail, *words[verb + 1 :]]
+
+
+def _subject_of(words: list[str], verb: int) -> list[str]:
+    """Round 33b: the subject whose number the verb takes: the words before the verb up to a
+    reduced relative's participle ("Patients given the experimental drug | died" → "Patients":
+    "die", not "dies" after "drug").  The participle is a past form ("-ed" or irregular) right
+    after a word the tagger reads as a noun, lower-case, no comma between: the main verb comes
+    later (`verb`), so a past form before it describes the noun."""
+    tags = pos_tagger.word_tags(" ".join(words))
+    for q in range(1, min(verb, len(tags))):
+        word = split_punctuation(words[q])[0]
+        past = word.endswith("ed") or word in IRREGULAR_LEMMA or word in IRREGULAR_PAST
+        if (
+            past
+            and word.islower()
+            and word not in AUXILIARIES
+            and tags[q - 1].startswith("NN")
+            and not words[q - 1].endswith(",")
+        ):
+            return words[:q]
+    return words[:verb]
 
 
 def _one_person(words: list[str], verb: int) -> bool:
