@@ -234,10 +234,13 @@ class _PastIndex:
     def _concepts(self, title: str) -> frozenset[str]:
         found = self.concepts.get(title)
         if found is None:
-            found = self.concepts[title] = frozenset(
-                word_concept(c) for _, c in concept_pairs(title)
-            )
+            found = self.concepts[title] = title_concepts(title)
         return found
+
+
+def title_concepts(title: str) -> frozenset[str]:
+    """A title's concepts as near-duplicates compare them (duplicates.py's measure)."""
+    return frozenset(word_concept(c) for _, c in concept_pairs(title))
 
 
 def _needed(size: int, other: int) -> int:

@@ -218,12 +218,19 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
 
 def _as_ranked(issue: Issue) -> tuple:
     """Related as the ranker cut it: a line whose headline became the untitled lead's title
-    (Issue.title_line, assemble.titled_lead) is put back at its score, as the ranking chose it."""
-    line = issue.title_line
-    if line is None:
-        return issue.related
-    at = next((i for i, h in enumerate(issue.related) if h.score < line.score), len(issue.related))
-    return (*issue.related[:at], line, *issue.related[at:])
+    (Issue.title_line, assemble.titled_lead), and the lead's own article from another source
+    that scored the Related bar (Issue.lead_copies, own_copies.py), are put back at their
+    score, as the ranking chose them."""
+    from newsletter.assemble.meaning import RELATED_BAR
+
+    related = issue.related
+    back = [c for c in issue.lead_copies if c.score >= RELATED_BAR]
+    for line in (issue.title_line, *back):
+        if line is None:
+            continue
+        at = next((i for i, h in enumerate(related) if h.score < line.score), len(related))
+        related = (*related[:at], line, *related[at:])
+    return related
 
 
 def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
