@@ -137,7 +137,12 @@ def assemble_issue(
         repeated=repeated,
         later=later,
         lead_copies=copies,
-        follows=followed_issue(profile, past, options.today, Headline(lead.title, url=lead.url)),
+        follows=followed_issue(
+            profile,
+            past,
+            options.today,
+            Headline(lead.title, url=lead.url, title_derived=lead.title_derived),
+        ),
     )
 
 
