@@ -102,6 +102,59 @@ def test_a_week_later_the_lead_is_this_weeks_news(fire_week, settings, monkeypat
     assert second.follows is None or second.follows.title != second.lead.title
 
 
+def test_a_rerun_the_same_day_under_another_id_remembers_the_sent_issue(fire_week, settings, monkeypatch):
+    """The fire issue sent, the same build again that day: refused under the same id, and
+    under another id (as the refusal suggests) the sent issue is memory too: every story was
+    carried, so the build stops and says so (it used to give the same issue again, all 24
+    items back and none listed as repeated: only issues dated before the day counted)."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    first = build(["seeds", "feeds"], settings, AssembleOptions(today=FIRE_WEEK))
+    _send(settings, first.folder)
+    args = ["build", "seeds/", "feeds/", "--date", FIRE_WEEK.isoformat()]
+    same = CliRunner().invoke(app, args)
+    assert same.exit_code == 1 and "was already sent" in same.output
+    again = CliRunner().invoke(app, [*args, "--id", "2019-W16-again"])
+    assert again.exit_code == 1, again.output
+    assert "every story among the sources was carried by an earlier issue (2019-W16)" in (
+        again.output
+    )
+    forced = build(
+        ["seeds", "feeds"],
+        settings,
+        AssembleOptions(today=FIRE_WEEK, issue_id="2019-W16-b", lead="seeds/02-bees.md"),
+    ).issue
+    sent = {first.issue.lead.title, *(c.title for c in first.issue.stories)}
+    sent |= {h.title for h in (*first.issue.related, *first.issue.more)}
+    shown = {c.title for c in forced.stories} | {h.title for h in (*forced.related, *forced.more)}
+    assert not sent & shown, sent & shown
+    assert sent - {forced.lead.title} <= {h.title for h in forced.repeated}
+
+
+def test_a_near_identical_lead_never_follows_its_own_story(fire_week, settings, monkeypatch):
+    """A week after the fire issue, the editor leads (--lead) with a copy of the same story
+    under a near-identical title and another URL: it is the same story by memory's measure,
+    so the issue does not say it follows the fire issue ("Previously: Fire tears through
+    Notre-Dame, toppling its spire" above "Fire tears through Notre-Dame and topples its
+    spire")."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    first = build(["seeds", "feeds"], settings, AssembleOptions(today=FIRE_WEEK))
+    _send(settings, first.folder)
+    _add_week(fire_week, NOTRE_DAME / "week2")
+    body = (NOTRE_DAME / "week1" / "seeds" / "01-notre-dame-fire.md").read_text("utf-8")
+    (fire_week / "seeds" / "05-again.md").write_text(
+        "---\ntitle: Fire tears through Notre-Dame and topples its spire\n"
+        "url: https://other.example/notre-dame-fire\n---\n" + body.split("---\n", 2)[2],
+        "utf-8",
+    )
+    for repeat in (False, True):
+        options = AssembleOptions(
+            today=NEXT_WEEK, lead="seeds/05-again.md", repeat=repeat, issue_id=f"again-{repeat}"
+        )
+        second = build(["seeds", "feeds"], settings, options).issue
+        assert second.lead.title == "Fire tears through Notre-Dame and topples its spire"
+        assert second.follows is None, second.follows
+
+
 ON_SVB = {  # the six feed headlines about the failure of Silicon Valley Bank, six outlets
     "Silicon Valley Bank seized by California regulators amid bank run",
     "Regulators close New York's Signature Bank, say depositors will be made whole",
