@@ -38,7 +38,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -209,28 +209,34 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
         sources = load_sources([week / "seeds", week / "feeds"])
         options = AssembleOptions(today=dt.date.fromisoformat(lead.built), related=slots)
         issue = assemble_issue(sources, Settings(workspace=week.parent), options)
-        return _output(_as_ranked(issue), issue.more, issue.lead.title)
+        return _as_built(issue, slots)
     story, headlines = parse_seed_text(seed_text(lead), Path(f"seeds/{lead.name}.txt"))
     options = AssembleOptions(today=TODAY, related=slots)
     issue = assemble_issue(Sources((story,), headlines), Settings(workspace=LABELLED), options)
-    return _output(_as_ranked(issue), issue.more, issue.lead.title)
+    return _as_built(issue, slots)
+
+
+def _as_built(issue: Issue, slots: int) -> Output:
+    """The issue's Related and More as the ranker cut them (`_as_ranked`); with the lead's own
+    article from other sources (Issue.lead_copies, own_copies.py: folded into the lead, not
+    listed) put back into the ranking and cut again, as the ranking chose them: the measure
+    is the ranker's, and a report of the lead's event counts as the graders graded it."""
+    out = _output(_as_ranked(issue), issue.more, issue.lead.title)
+    if not issue.lead_copies:
+        return out
+    scored = [c for c in issue.lead_copies if c.parts is not None]  # not the unranked
+    ranked = sorted((*out.ranked, *scored), key=lambda h: -h.score)
+    return recut(replace(out, ranked=tuple(ranked)), slots)
 
 
 def _as_ranked(issue: Issue) -> tuple:
     """Related as the ranker cut it: a line whose headline became the untitled lead's title
-    (Issue.title_line, assemble.titled_lead), and the lead's own article from another source
-    that scored the Related bar (Issue.lead_copies, own_copies.py), are put back at their
-    score, as the ranking chose them."""
-    from newsletter.assemble.meaning import RELATED_BAR
-
-    related = issue.related
-    back = [c for c in issue.lead_copies if c.score >= RELATED_BAR]
-    for line in (issue.title_line, *back):
-        if line is None:
-            continue
-        at = next((i for i, h in enumerate(related) if h.score < line.score), len(related))
-        related = (*related[:at], line, *related[at:])
-    return related
+    (Issue.title_line, assemble.titled_lead) is put back at its score, as the ranking chose it."""
+    line = issue.title_line
+    if line is None:
+        return issue.related
+    at = next((i for i, h in enumerate(issue.related) if h.score < line.score), len(issue.related))
+    return (*issue.related[:at], line, *issue.related[at:])
 
 
 def _output(related: Sequence, more: Sequence, lead_title: str) -> Output:
@@ -273,7 +279,7 @@ def _source_index(item: object, shown: dict[str, int]) -> int:
 
     assert isinstance(item, ScoredHeadline)
     line = item.headline.source.rsplit(":", 1)[-1]
-    return int(line) if line.isdigit() else shown[item.title]
+    return int(line) if line.isdigit() else shown.get(item.title, len(shown))
 
 
 _WORD = re.compile(r"\b\w\w+\b")
