@@ -102,7 +102,9 @@ def test_a_week_later_the_lead_is_this_weeks_news(fire_week, settings, monkeypat
     assert second.follows is None or second.follows.title != second.lead.title
 
 
-def test_a_rerun_the_same_day_under_another_id_remembers_the_sent_issue(fire_week, settings, monkeypatch):
+def test_a_rerun_the_same_day_under_another_id_remembers_the_sent_issue(
+    fire_week, settings, monkeypatch
+):
     """The fire issue sent, the same build again that day: refused under the same id, and
     under another id (as the refusal suggests) the sent issue is memory too: every story was
     carried, so the build stops and says so (it used to give the same issue again, all 24

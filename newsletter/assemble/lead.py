@@ -21,7 +21,10 @@ two outlets' three each only if its items score far higher), with a slight prefe
 fuller story; ties go to the first story in source order.  A story that covers the one
 chosen and is covered by it tells the same event: if it is FULLER (1.5) times as long, it
 is the fuller account and leads instead (a 63-word follow-up no longer leads over the
-160-word story it follows), unless it is a feed entry and the chosen story the editor's own;
+160-word story it follows); so does any longer one when each covers the other on more than
+a word and the chosen story has no more coverage of its own (a 129-word markets story led
+over the 168-word election on a football result sharing "Argentina"); unless it is a feed
+entry and the chosen story the editor's own;
 and a feed entry chosen gives way to a story of the editor's own files telling the same event
 (each covers the other).  A feed entry is ranked on its words each said once or a few times
 (said_once.py): repeating the week's words many times gains it no coverage.  A headline
@@ -191,9 +194,9 @@ def _fuller_account(
     story has no more of the week's coverage of its own than it (`_own_coverage`: besides the
     two stories, the candidates that share more with it than one name, place or passing word):
     then only their likeness and a word in common chose (milei-2023's markets story, 129 words,
-    led over the 168-word election on "Argentina", which the Maracana result shares).  A feed entry never displaces a story of the editor's
-    own files this way: a feed copying the editor's story and padding it (its description
-    twice over) would take the lead.
+    led over the 168-word election on "Argentina", which the Maracana result shares).  A feed
+    entry never displaces a story of the editor's own files this way: a feed copying the
+    editor's story and padding it (its description twice over) would take the lead.
     """
     words = [_words(s) for s in stories]
     editors = not _from_feed(stories[best])

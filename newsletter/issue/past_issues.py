@@ -4,8 +4,9 @@ Every folder of issues/ with an issue.toml dated before the issue being built, o
 day under another id, is an earlier issue (folders starting with "." are a build in progress and
 skipped, and so is the issue being rebuilt).  The same day counts: an issue sent this morning
 and built again under another id (`--id`, as the "already sent" refusal suggests) is last
-issue's news, not this one's: without it every story it carried came back, none listed.  Only what memory needs is read: the lead's title and URL, every card's and
-headline's title and URL, and the editor's note's body.  A manifest that cannot be read
+issue's news, not this one's: without it every story it carried came back, none listed.
+Only what memory needs is read: the lead's title and URL, every card's and headline's title
+and URL, and the editor's note's body.  A manifest that cannot be read
 stops the build with its path, as any bad input does: skipping it silently would bring its
 headlines back.
 
