@@ -62,6 +62,7 @@ _MEASURE = """() => {
       text: h.textContent.trim(), size: px(h, 'fontSize'),
       upper: getComputedStyle(h).textTransform === 'uppercase'}));
   const titles = [...document.querySelectorAll('.item-title')].map(t => px(t, 'fontSize'));
+  const cards = [...document.querySelectorAll('.card-title')].map(t => px(t, 'fontSize'));
   const measures = [...document.querySelectorAll('.item-summary, .card-summary')].map(e => {
       const r = document.createRange(); r.selectNodeContents(e);
       const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
@@ -75,6 +76,7 @@ _MEASURE = """() => {
              nowrap: getComputedStyle(e).whiteSpace === 'nowrap'}));
   return {h1: h1 ? box(h1).top + scrollY : null, story, footer, thumbs, times,
           hero: hero ? {w: box(hero).width, h: box(hero).height} : null, labels, titles, rule,
+          cards, lead: h1 ? px(h1, 'fontSize') : null,
           measures,
           scroll: document.documentElement.scrollWidth};
 }"""
@@ -245,6 +247,72 @@ def test_section_names_read_as_labels_and_a_rule_sets_the_footer_apart(weeks, we
     assert all(label["upper"] for label in facts["labels"])
     assert max(label["size"] for label in facts["labels"]) < min(facts["titles"])
     assert facts["rule"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [375, 640])
+def test_a_storys_title_reads_a_size_above_the_headline_lists(weeks, width):
+    """A card's title (another story of the week) is at least 3 px larger than the headlines
+    of Related and the sections (17 px) and smaller than the lead's: at 18 px it read as one
+    more Related headline, where a digest's stories stand above its lists of links."""
+    facts = measure(weeks["full-week"] / "index.html", width, 900)
+    assert len(facts["cards"]) == 3
+    assert min(facts["cards"]) >= max(facts["titles"]) + 3, (facts["cards"], facts["titles"])
+    assert max(facts["cards"]) < facts["lead"]
+
+
+_LIST_GAPS = """() => {
+  const text = e => { const r = document.createRange(); r.selectNodeContents(e);
+                      return r.getBoundingClientRect(); };
+  const gaps = [];
+  for (const li of document.querySelectorAll('ul.items li')) {
+    const next = li.nextElementSibling, source = li.querySelector('.meta');
+    if (!next || !source || li.querySelector('.item-summary')) continue;
+    gaps.push({above: text(source).top - text(li.querySelector('.item-title')).bottom,
+               below: text(next.querySelector('.item-title')).top - text(source).bottom});
+  }
+  return gaps;
+}"""
+
+
+@pytest.fixture(scope="module")
+def suez_week(tmp_path_factory) -> Path:
+    """The Suez week built with the root sample's newsletter.toml: summaries under Related
+    only, so its 19 More headlines are each a title and the site it links to."""
+    import datetime as dt
+
+    from newsletter.assemble import AssembleOptions
+    from newsletter.build import build
+    from newsletter.config import load_settings
+
+    folder = tmp_path_factory.mktemp("suez")
+    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    for part in ("seeds", "feeds"):
+        shutil.copytree(
+            ROOT / "tests" / "data" / "weeks" / "suez-2021" / "week1" / part, folder / part
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("NEWSLETTER_UNSUBSCRIBE_SECRET", raising=False)
+        patch.chdir(folder)
+        settings, _ = load_settings(folder)
+        options = AssembleOptions(today=dt.date(2021, 3, 27))
+        return build(["seeds", "feeds"], settings, options).folder
+
+
+@pytest.mark.slow
+def test_a_headlines_source_sits_under_it_not_between_two(suez_week):
+    """In a list without summaries each source line is at most 12 px under its own title and
+    at least twice that from the next one (it sat 16 px from its title and 25 px from the
+    next, and read as either's), every title still a 44 px tap target."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 667})
+        page.goto((suez_week / "index.html").as_uri())
+        gaps = page.evaluate(_LIST_GAPS)
+        page.close()
+    facts = measure(suez_week / "index.html", 375, 667)
+    assert len(gaps) >= 18, gaps  # More headlines: 19, the last has none after it
+    assert all(g["above"] <= 12 and g["below"] >= 2 * g["above"] for g in gaps), gaps
+    assert [a for a in facts["story"] if a["h"] < STORY_LINK_PX] == []
 
 
 @pytest.mark.slow

@@ -73,3 +73,10 @@ class Section:
         if publisher in self.collectors:
             return address_host(item.url or "") or publisher
         return "" if self.publisher else publisher
+
+    def text_source(self, item: ScoredHeadline) -> str:
+        """The source the plain text shows under `item`: `source(item)`, but "" when that is
+        only its link's site, since the text prints the link itself on the next line
+        ("irishtimes.com" over "https://www.irishtimes.com/…" said the site twice)."""
+        shown = self.source(item)
+        return "" if item.url and shown == address_host(item.url) else shown

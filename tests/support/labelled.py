@@ -461,10 +461,11 @@ def graded(lead: LabelledLead) -> list[Graded]:
     return [(concepts[t], dense[t], grades[t]) for t in concepts if t in dense]
 
 
-def event_graded(lead: LabelledLead) -> list[Graded]:
+def event_graded(lead: LabelledLead, unshared: bool = False) -> list[Graded]:
     """The lead's headlines whose concepts are its names alone, as the ranker reads them
     (story_views.event_views, the lead as the build ranks it: untitled without a title), each
-    as (0, its event view's cosine, grade): what fit_graded.fit_bar learns EVENT_BAR from."""
+    as (0, its event view's cosine, grade): what fit_graded.fit_bar learns EVENT_BAR from.
+    With `unshared`, only those sharing no word with the story (story_views.UNSHARED_BAR)."""
     from newsletter.assemble import meaning, story_views
     from newsletter.assemble.relevance import WEAK_CAP, lead_profile, rank_headlines
     from newsletter.models import Headline
@@ -478,7 +479,7 @@ def event_graded(lead: LabelledLead) -> list[Graded]:
         if item.score > WEAK_CAP
         for member in (item.headline, *item.merged)
     ]
-    views = story_views.event_views(
+    views, alone = story_views.event_views(
         meaning.lead_text(lead.title, lead.paragraphs),
         profile,
         candidates,
@@ -486,7 +487,9 @@ def event_graded(lead: LabelledLead) -> list[Graded]:
         meaning.dense_cosines,
         meaning.dense_vectors,
     )
-    return [(0.0, view, lead.headlines[i][1]) for i, view in views.items()]
+    return [
+        (0.0, view, lead.headlines[i][1]) for i, view in views.items() if not unshared or i in alone
+    ]
 
 
 def fit_ranker(
