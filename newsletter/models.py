@@ -258,8 +258,9 @@ class Issue:
     # stories the sources hold dated after `date`: left out, listed as [[later]]
     # (assemble/later_stories.py)
     later: tuple[Headline, ...] = ()
-    # the lead's own article from other sources as the ranking scored it, folded into the lead
-    # (lead.merged) and so not listed; kept for the ranking's measure, as `title_line`
+    # the lines of the ranking that were the lead's own article from other sources, as scored,
+    # folded into the lead (lead.merged) and so not listed; kept for the ranking's measure,
+    # as `title_line`
     lead_copies: tuple[ScoredHeadline, ...] = ()
 
 

@@ -22,7 +22,7 @@ from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
-from newsletter.assemble.own_copies import Article, copied_headlines, fold_copies
+from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.title_headline import BorrowedTitle, borrowed_title, certain_kind
@@ -110,12 +110,12 @@ def assemble_issue(
     if not options.repeat:
         ranked = fresh
     others = {s.source: s for s in sources.stories if s is not story}
-    copies, ranked = lead_copies(story, ranked, sources.headlines, frozenset(others))
+    copies, copied, ranked = lead_copies(story, ranked, sources.headlines, frozenset(others))
     cards, ranked = pick_cards(ranked, others, settings.stories)
     cards, ranked = fold_card_copies(cards, ranked, frozenset(others))
     related, more = split_related(ranked, options.related, options.related_bar)
     lead, related, title_line = titled_lead(story, related, others)
-    lead = replace(lead, merged=copied_headlines(copies)) if copies else lead
+    lead = replace(lead, merged=copied) if copied else lead
     more = in_source_order(more, sources)
     note = sources.notes[0] if sources.notes else None
     shown = more if options.more_headlines else ()
@@ -189,14 +189,15 @@ def lead_copies(
     ranked: tuple[ScoredHeadline, ...],
     headlines: Sequence[Headline],
     kept: frozenset[str],
-) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
-    """The lead's own article from other sources (own_copies.py), as ranked, and the ranking
-    without it: the copies a feed carries under the lead's very title, which the ranker never
-    sees (candidates.candidate_headlines), first, unscored."""
-    copies, rest = fold_copies(Article(story.title, story.url), ranked, kept)
+) -> tuple[tuple[ScoredHeadline, ...], tuple[Headline, ...], tuple[ScoredHeadline, ...]]:
+    """The lead's own article from other sources (own_copies.py): the copies that were lines
+    of the ranking, as ranked; every copy's headline (those the feeds carry under the lead's
+    very title first, which the ranker never sees: candidates.candidate_headlines); and the
+    ranking without them."""
+    copies = fold_copies(Article(story.title, story.url), ranked, kept)
     own = " ".join((story.title or "").casefold().split())
-    same = [h for h in headlines if own and " ".join(h.title.casefold().split()) == own]
-    return (*(ScoredHeadline(h, 0.0) for h in same), *copies), rest
+    same = tuple(h for h in headlines if own and " ".join(h.title.casefold().split()) == own)
+    return copies.lines, (*same, *copies.headlines), copies.rest
 
 
 def fold_card_copies(
@@ -207,9 +208,10 @@ def fold_card_copies(
     folded = []
     for card in cards:
         title = None if card.title_derived else card.title
-        copies, ranked = fold_copies(Article(title, card.url), ranked, kept)
-        merged = (*card.merged, *copied_headlines(copies))
-        folded.append(replace(card, merged=merged) if copies else card)
+        copies = fold_copies(Article(title, card.url), ranked, kept)
+        ranked = copies.rest
+        merged = (*card.merged, *copies.headlines)
+        folded.append(replace(card, merged=merged) if merged != card.merged else card)
     return tuple(folded), ranked
 
 

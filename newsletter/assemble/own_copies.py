@@ -12,6 +12,7 @@ near-duplicate (memory.carried_stories does not either): only its URL says it is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from newsletter.assemble.duplicates import DUPLICATE_JACCARD, jaccard
 from newsletter.assemble.memory import page_key, title_concepts
@@ -42,30 +43,41 @@ class Article:
 
 def fold_copies(
     article: Article, ranked: Sequence[ScoredHeadline], kept: frozenset[str] = frozenset()
-) -> tuple[tuple[ScoredHeadline, ...], tuple[ScoredHeadline, ...]]:
-    """The story's own article among the ranked lines, as the ranking scored it, and the
-    ranking without it.  A line that is a copy leaves with what is folded under it; a copy
-    folded under another line leaves that line (at the line's score).  A headline whose source
-    is in `kept` (another of the editor's stories) is never taken as a copy."""
-    copies: list[ScoredHeadline] = []
+) -> Copies:
+    """The story's own article among the ranked lines, and the ranking without it.  A line
+    that is a copy leaves with what is folded under it (`lines`, as the ranking scored it); a
+    copy folded under another line leaves that line (`folded`).  A headline whose source is
+    in `kept` (another of the editor's stories) is never taken as a copy."""
+    lines: list[ScoredHeadline] = []
+    folded: list[Headline] = []
     rest: list[ScoredHeadline] = []
     for item in ranked:
         if item.headline.source not in kept and article.is_copy(item.headline):
-            copies.append(item)
+            lines.append(item)
             continue
         gone = [m for m in item.merged if m.source not in kept and article.is_copy(m)]
         if gone:
-            copies += [ScoredHeadline(m, item.score) for m in gone]
+            folded += gone
             left = tuple(m for m in item.merged if m not in gone)
             scored = tuple(s for s in item.merged_scored if s.headline not in gone)
             item = item._replace(merged=left, merged_scored=scored)
         rest.append(item)
-    return tuple(copies), tuple(rest)
+    return Copies(tuple(lines), tuple(folded), tuple(rest))
 
 
-def copied_headlines(copies: Sequence[ScoredHeadline]) -> tuple[Headline, ...]:
-    """Every headline of the copies, each once: a line's own, then what is folded under it."""
-    found: list[Headline] = []
-    for item in copies:
-        found += [h for h in (item.headline, *item.merged) if h not in found]
-    return tuple(found)
+class Copies(NamedTuple):
+    """`fold_copies`' answer: the copies that were lines of the ranking, those that were
+    folded under another line, and the ranking without them."""
+
+    lines: tuple[ScoredHeadline, ...]
+    folded: tuple[Headline, ...]
+    rest: tuple[ScoredHeadline, ...]
+
+    @property
+    def headlines(self) -> tuple[Headline, ...]:
+        """Every copy's headline, each once: each line's own and what is folded under it,
+        then the copies taken from under other lines."""
+        found: list[Headline] = []
+        for item in self.lines:
+            found += [h for h in (item.headline, *item.merged) if h not in found]
+        return (*found, *(h for h in self.folded if h not in found))

@@ -224,8 +224,7 @@ def _as_built(issue: Issue, slots: int) -> Output:
     out = _output(_as_ranked(issue), issue.more, issue.lead.title)
     if not issue.lead_copies:
         return out
-    scored = [c for c in issue.lead_copies if c.score or c.parts]  # not the unranked
-    ranked = sorted((*out.ranked, *scored), key=lambda h: -h.score)
+    ranked = sorted((*out.ranked, *issue.lead_copies), key=lambda h: -h.score)
     return recut(replace(out, ranked=tuple(ranked)), slots)
 
 
