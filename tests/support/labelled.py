@@ -167,6 +167,8 @@ class Output:
     # each Related and More line's (title, (concepts' evidence, model's)), as the ranking
     # record keeps them (issue/editor_edits.py)
     parts: tuple = ()
+    # the lead's own article from other sources, folded into the lead (own_copies.py)
+    lead_also: tuple[str, ...] = ()
 
     @property
     def order(self) -> list[str]:
@@ -222,10 +224,10 @@ def _as_built(issue: Issue, slots: int) -> Output:
     listed) put back into the ranking and cut again, as the ranking chose them: the measure
     is the ranker's, and a report of the lead's event counts as the graders graded it."""
     out = _output(_as_ranked(issue), issue.more, issue.lead.title)
-    if not issue.lead_copies:
-        return out
-    ranked = sorted((*out.ranked, *issue.lead_copies), key=lambda h: -h.score)
-    return recut(replace(out, ranked=tuple(ranked)), slots)
+    if issue.lead_copies:
+        ranked = sorted((*out.ranked, *issue.lead_copies), key=lambda h: -h.score)
+        out = recut(replace(out, ranked=tuple(ranked)), slots)
+    return replace(out, lead_also=tuple(h.title for h in issue.lead.merged))
 
 
 def _as_ranked(issue: Issue) -> tuple:
