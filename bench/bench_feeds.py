@@ -16,7 +16,10 @@ child process, whose wall time and peak resident memory (ru_maxrss) are printed.
   its own colour (every element's style is read for what it hides: no two alike to remember);
   past the feed's `MAX_HTML_TAGS` (50,000 tags), so the item is left out with a warning;
 - `spans at the bound`: the same with 24,990 spans (49,980 tags), just under that bound: the
-  most HTML a feed can make the sanitizer and the hiding rules read.
+  most HTML a feed can make the sanitizer and the hiding rules read;
+- `xhtml spans`: an Atom entry's `type="xhtml"` content of 120,000 spans (XML elements, each
+  two tags), and `lenient refs`: a bare `&` and 120,000 spans written `&#60;…&#62;`: both past
+  the bound (40 s and 29 s before 2026-12-07, uncounted).
 
 Target: each under 1 s and 100 MB (a 55,000-entry feed took 17 s and 669 MB, and the
 quadratic one 33 s and 520 MB, before the entry limit and the DOCTYPE check), but `spans at
@@ -104,6 +107,33 @@ def styled_spans(size: int = 9_900_000, most: int | None = None) -> str:
     )
 
 
+def xhtml_spans(spans: int = 120_000) -> str:
+    """An Atom entry whose `type="xhtml"` content is `spans` styled spans: real XML elements,
+    no `<` in any text (counted as tags since 2026-12-07: read whole in 40 s before)."""
+    body = "".join(f'<span style="color:#{i % 0xFFFFFF:06x}">word</span> ' for i in range(spans))
+    return (
+        '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+        "<id>d</id><updated>2026-11-26T08:00:00Z</updated><entry><title>Peru</title><id>a</id>"
+        '<link href="https://example.org/a"/><updated>2026-11-26T08:00:00Z</updated>'
+        f'<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'
+        "</content></entry></feed>\n"
+    )
+
+
+def lenient_references(spans: int = 120_000) -> str:
+    """A bare `&` (feedparser's lenient parser reads on) and one item of `spans` styled spans
+    written with `&#60;` (counted as tags since 2026-12-07: 29 s read before the refusal)."""
+    body = "".join(
+        f'&#60;span style="color:#{i % 0xFFFFFF:06x};font-weight:bold"&#62;word&#60;/span&#62; '
+        for i in range(spans)
+    )
+    return (
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>AT&T</title><item>'
+        "<title>Peru</title><link>https://example.org/a</link>"
+        f"<description>{body}</description></item></channel></rss>\n"
+    )
+
+
 def feeds(entries: int) -> dict[str, bytes]:
     """Each benchmark feed's bytes, by name."""
     return {
@@ -114,6 +144,8 @@ def feeds(entries: int) -> dict[str, bytes]:
         "utf-16": rss(2_000).replace('"utf-8"', '"utf-16"').encode("utf-16"),
         "styled spans": styled_spans().encode(),
         "spans at the bound": styled_spans(most=24_990).encode(),
+        "xhtml spans": xhtml_spans().encode(),
+        "lenient refs": lenient_references().encode(),
     }
 
 

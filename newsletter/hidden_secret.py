@@ -16,9 +16,12 @@ import re
 from dataclasses import dataclass
 
 HIDDEN = "[password hidden]"
-_HIDDEN_BYTES = HIDDEN.encode("ascii")
-# A reply line's enhanced status code (RFC 3463), repeated on each line of a multi-line reply.
-_ENHANCED_CODE = re.compile(rb"^[245]\.[0-9]{1,3}\.[0-9]{1,3}[ \t]*")
+# A reply line's enhanced status code (RFC 3463), repeated on each line of a multi-line reply,
+# and the blanks a relay may indent a continuation with.
+_ENHANCED_CODE = re.compile(r"^[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?[ \t]*")
+
+
+_SHOWN_CODE = re.compile(rb"[245]\.[0-9]{1,3}\.[0-9]{1,3} ")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -26,10 +29,8 @@ class SecretForms:
     """Every form a login sends `secret` in, the longest first (a blob holds the others)."""
 
     texts: tuple[str, ...]
-    encoded: tuple[bytes, ...]  # the same, UTF-8: for a reply still in bytes
     # Any of them, to look once: most replies hold none (one search, not a scan a form).
     any_text: re.Pattern[str] | None
-    any_encoded: re.Pattern[bytes] | None
 
     def __repr__(self) -> str:  # the forms are the password: never in a repr or traceback
         return "SecretForms(...)"
@@ -38,22 +39,18 @@ class SecretForms:
     def of(cls, secret: str | None, *, user: str = "") -> SecretForms:
         """The forms of `secret` logged in as `user`; none for no secret."""
         if not secret:
-            return cls((), (), None, None)
+            return cls((), None)
         sent = [secret, f"\0{user}\0{secret}", f"{user}\0{user}\0{secret}"]
-        forms = {secret}
+        # Its full case mappings too: re's IGNORECASE folds one character to one, so a
+        # server's `STRASSE` never matched `Straße`.
+        forms = {secret, secret.upper(), secret.lower(), secret.casefold()}
         for value in sent:
             sent_as = base64.b64encode(value.encode("utf-8")).decode("ascii")
             forms |= {sent_as, sent_as.rstrip("=")}
         texts = tuple(sorted(forms, key=lambda form: (-len(form), form)))
-        encoded = tuple(form.encode("utf-8") for form in texts)
         # Any case: a server may fold what it quotes (`535 BAD PASSWORD HUNTER2`); hiding
         # a base64 form's other cases as well hides nothing else of note.
-        return cls(
-            texts,
-            encoded,
-            re.compile("|".join(re.escape(form) for form in texts), re.IGNORECASE),
-            re.compile(b"|".join(re.escape(form) for form in encoded), re.IGNORECASE),
-        )
+        return cls(texts, re.compile("|".join(re.escape(form) for form in texts), re.IGNORECASE))
 
     def hide(self, text: str) -> str:
         """`text` with every form, in any case, replaced by HIDDEN (the longest first)."""
@@ -64,22 +61,33 @@ class SecretForms:
     def hide_bytes(self, data: bytes) -> bytes:
         """`data` (a reply as read) with every form, UTF-8, in any case, replaced by HIDDEN.
 
-        The same as hiding the text decoded with surrogateescape: a form's UTF-8 starts and
-        ends on a character's bounds, so it matches the bytes where it matches the text.
+        Hidden as the text decoded with surrogateescape: a bytes pattern folds the case of
+        ASCII letters only, so a relay's `SÉCRET` showed the password `sécret`.
         """
-        if self.any_encoded is None:
+        if self.any_text is None:
             return data
-        return self.any_encoded.sub(_HIDDEN_BYTES, data)
+        return self.hide(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
     def hide_reply(self, lines: list[bytes]) -> bytes:
         """A reply's lines (codes taken off) joined by LF, every form hidden; all of it
         HIDDEN when a form runs on from one line to the next (a relay wrapping what it
-        echoes: `535-5.7.8 you sent hunt` `535 5.7.8 er2` showed both halves)."""
+        echoes: `535-5.7.8 you sent hunt` `535 5.7.8 er2` showed both halves; so did an
+        indented `535    er2`, or a `hunt-` hyphenated)."""
         hidden = [self.hide_bytes(line) for line in lines]
-        if self.any_encoded is not None and len(lines) > 1:
-            bare = [_ENHANCED_CODE.sub(b"", line) for line in hidden]
-            if any(self.any_encoded.search(glue.join(bare)) for glue in (b"", b" ")):
-                return _HIDDEN_BYTES
+        if self.any_text is not None and len(lines) > 1:
+            bare = [
+                _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
+                for line in hidden
+            ]
+            joined = [
+                "".join(bare),
+                " ".join(bare),
+                "".join(line.removesuffix("-") for line in bare),
+            ]
+            if any(self.any_text.search(text) for text in joined):
+                # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
+                code = _SHOWN_CODE.match(hidden[0])
+                return (code.group(0) if code else b"") + HIDDEN.encode("ascii")
         return b"\n".join(hidden)
 
 

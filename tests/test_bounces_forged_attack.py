@@ -108,3 +108,23 @@ def test_a_subscribers_complaints_about_their_own_copy_count_once(cli, send_ws, 
     result = cli("bounces", "process", str(write_mbox(tmp_path / "d.mbox", again)))
     assert "Complaints: 1 for 500" in result.output, result.output
     assert send_ws.statuses()[READER] == "unsubscribed"
+
+
+def test_with_trust_address_forged_issue_names_never_multiply_a_complaint(cli, send_ws, tmp_path):
+    """`trust_address = true`: 30 feedback reports naming READER, each quoting a made-up
+    stamp of an issue never sent (`2026-X0.…`, `2026-X1.…`): one complaint in the rate, the
+    other 29 repeated (each made-up name counted as a copy of its own: 30 complaints)."""
+    journal_sent(send_ws, ISSUES)
+    path = send_ws.root / "newsletter.toml"
+    path.write_text(path.read_text() + "\n[bounce]\ntrust_address = true\n")
+    reports = [
+        arf(f"<t{n}@evil.example>", READER, original_id=f"<2026-X{n}.{'0' * 24}@x>")
+        for n in range(30)
+    ]
+    result = cli("bounces", "process", str(write_mbox(tmp_path / "t.mbox", reports)))
+    assert "1 complaint(s)" in result.output and "29 repeated" in result.output, result.output
+    with send_ws.store() as store:
+        rows = store.conn.execute(
+            "SELECT count(*) FROM bounce_reports WHERE message_id LIKE 'complained:%'"
+        ).fetchone()[0]
+    assert rows == 1

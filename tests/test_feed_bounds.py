@@ -173,6 +173,55 @@ def test_a_feed_expat_cannot_read_is_cut_at_the_entry_its_html_passes_the_bound_
     assert bounded.data.count(b"<item>") == 4
 
 
+def test_xhtml_content_counts_its_elements_as_tags():
+    """Atom's type="xhtml" content is real XML, no `<` in any text, yet feedparser writes it
+    out as HTML for the sanitizer (240,000 styled spans: 40 s): its elements count, two tags
+    each, and the feed is cut before the entry that passes the bound."""
+    spans = "".join(f'<span style="color:#{i:06x}">w</span>' for i in range(MAX_HTML_TAGS // 2))
+    text = atom(4).replace(
+        "<a:summary>Words 2.</a:summary>",
+        "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
+        f"{spans}</div></a:content>",
+    )
+    bounded = bounded_feed(text.encode(), "desk.xml")
+    assert (bounded.entries, bounded.kept, bounded.by_html) == (4, 2, True)
+    assert bounded.data.count(b"<a:entry>") == 2
+
+
+def test_an_entry_inside_an_entry_does_not_make_its_html_the_channels():
+    """An item holding an element named item (feedparser makes an entry of each): the HTML
+    after it is still its entry's, so the feed is cut there, not refused whole."""
+    text = rss(4).replace(
+        "<description>Words of story 2.</description>",
+        f"<x:item xmlns:x='urn:x'/><description>{styled(MAX_HTML_TAGS // 2 + 10)}</description>",
+    )
+    bounded = bounded_feed(text.encode(), "desk.xml")
+    assert (bounded.kept, bounded.by_html) == (2, True)
+    assert bounded.data.count(b"<item>") == 2
+
+
+@pytest.mark.parametrize("less_than", ["&#60;", "&#x3C;", "&#0060;", "&lt", "&LT;"])
+def test_a_feed_expat_cannot_read_counts_every_reference_its_html_makes_a_tag(less_than):
+    """A bare & sends the feed to feedparser's lenient parser, which makes a tag of `&#60;`,
+    `&#x3c;`, `&lt` without its `;` (10 MB of them: 29-39 s before the feed was refused):
+    each counts as a `<` does."""
+    html = styled(MAX_HTML_TAGS // 2 + 10, escaped=True).replace("&lt;", less_than)
+    text = rss(3).replace("Words of story 0.", "Words of story 0 & more.")
+    text = text.replace("Words of story 1.", html)
+    bounded = bounded_feed(text.encode(), "desk.xml")
+    assert (bounded.entries, bounded.kept, bounded.by_html) == (3, 1, True)
+
+
+def test_a_feed_expat_cannot_read_with_too_much_html_in_its_channel_is_refused():
+    """The lenient path counts from the feed's start: HTML past the bound before the first
+    entry (uncounted before) refuses the feed in one line, as the strict path does."""
+    text = rss(2).replace("<title>Desk</title>", "<title>Desk & co</title><description>"
+                          + styled(MAX_HTML_TAGS // 2 + 10, escaped=True) + "</description>")  # fmt: skip
+    with pytest.raises(SourceError) as caught:
+        bounded_feed(text.encode(), "desk.xml")
+    assert str(caught.value).startswith(f"desk.xml:3: its HTML holds more than {MAX_HTML_TAGS:,}")
+
+
 def test_a_feed_expat_cannot_read_is_cut_by_its_tags():
     """A bare & in the first entry (feedparser's lenient parser reads on): still 1,000 entries
     at most, cut at the 1,001st item tag."""

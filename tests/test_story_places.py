@@ -3,6 +3,8 @@ the labelled leads and holdout3-4 (read as dev since)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from newsletter.assemble import story_places as sp
@@ -280,6 +282,26 @@ def test_a_name_before_a_thing_says_which_one(title, named):
         assert not found
     else:
         assert named in found
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "WATCH bridge collapse footage as rescuers search the rubble",
+        "LIVE bridge collapse updates: rescuers work through the night",
+        "NEW bridge collapse video emerges from motorway",
+        "UPDATE bridge collapse: death toll rises",
+    ],
+)
+def test_a_word_shouted_in_capitals_names_no_thing(title):
+    """A feed's "WATCH", "LIVE", "NEW" before the story's thing is a word shouted, not an
+    acronym: under Genoa's bridge the line is not judged another bridge (all four were,
+    and left Related), while "FIU Pedestrian Bridge" still is."""
+    assert not sp.named_things(title, set())
+    lead = _lead(lb.HOLDOUT4, "80_genoa_bridge_collapse_2018")
+    shouted = dataclasses.replace(lead, headlines=(*lead.headlines, (title, 2)))
+    judged = _judged(shouted)
+    assert title not in judged and FIU in judged
 
 
 # Another of the story's things, named by a name the story does not have, in Related before

@@ -123,3 +123,16 @@ def test_round_33_changed_older_titles_as_recorded():
     for _stem, lead in changed:
         assert derive_title(lead["paragraphs"]) == lead["title_33"]
         assert lead["verdict_33"] == "keep"
+
+
+def test_a_bare_plurals_phrase_says_which_ones_and_stays():
+    """ "Patients treated with the experimental drug … died within weeks, the inquiry found":
+    with no determiner or number before the noun the participle's phrase says which patients,
+    and the sentence without it is no title of this one (it printed "Patients find"); the
+    editor is asked instead, as for any sentence with no title of its own."""
+    sentence = (
+        "Patients treated with the experimental drug in a trial run by a university hospital in "
+        "northern England over three years died within weeks, the inquiry found."
+    )
+    title, how = chosen_title([sentence])
+    assert how != "participle whole" and not title.startswith("Patients find"), title

@@ -298,6 +298,9 @@ def modifier_places(title: str) -> frozenset[str]:
 # How many words after a name a shared topic may stand and still be the thing it names
 # ("AirAsia flight", "Asics shoe factory").
 NAMED_SPAN = 2
+# A word in capitals this common is a word shouted ("WATCH" 5.3, "UPDATE" 4.7, "NEW" 6.2),
+# not an acronym ("BBC" 4.6, "FBI" 4.4, "NASA" 4.2, "FIU" 3.0).
+SHOUTED_ZIPF = 4.7
 
 
 def named_things(text: str, lower: set[str]) -> frozenset[tuple[str, str]]:
@@ -337,10 +340,12 @@ def _names(
     if not token[:1].isupper() or "." in token:
         return False
     bare = token.removesuffix("'s").removesuffix("’s")
-    if (bare.isupper() and len(bare) > 2) or any(
-        a.islower() and b.isupper() for a, b in pairwise(bare)
-    ):
-        return True  # an acronym ("FIU") or a word with an inner capital ("AirAsia")
+    if bare.isupper() and len(bare) > 2:
+        # An acronym ("FIU", "NTSB", "BBC"), not a word shouted: a feed's "WATCH bridge
+        # collapse footage", "LIVE bridge collapse updates" named another bridge.
+        return t.base_zipf(bare) < SHOUTED_ZIPF
+    if any(a.islower() and b.isupper() for a, b in pairwise(bare)):
+        return True  # a word with an inner capital ("AirAsia")
     if title_case:
         return False  # capitals that tell no name
     name = _is_name(token, text, spans, index, title_case)

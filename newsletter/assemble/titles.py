@@ -572,9 +572,21 @@ def _without_participle(sentence: str) -> str | None:
             and words[q].islower()
             and not words[q - 1].endswith(",")
         ):
+            if not any(tag in _DETERMINED for tag in tags[:q]):
+                return (
+                    None  # a bare plural's phrase says which ones: "Patients given the drug died"
+                )
             main = finite_after_phrase(words, tags, q + 1)
             return None if main is None else " ".join(words[:q] + words[main:])
     return None
+
+
+# A determiner, a number or a possessive before the subject's noun ("A mighty nor'easter",
+# "Four miners", "The city's mayor"): a participle's phrase after it describes what is named.
+# Without one ("Patients given the experimental drug died", "Passengers wearing no seatbelts
+# were killed") the phrase says which ones, and the title without it ("Patients died") told
+# something else.
+_DETERMINED = frozenset({"DT", "CD", "PRP$", "POS", "WP$", "PDT"})
 
 
 _BEFORE_RELATIVE = re.compile(r"\s(?:who|whom|whose|which)\s", re.IGNORECASE)

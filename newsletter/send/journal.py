@@ -390,6 +390,26 @@ class DeliveryJournal:
         cause = "busy for too long" if is_busy(e) else " ".join(str(e).split())
         return JournalWriteError(f"{shown}: cannot {what} ({cause})")
 
+    def bounce_budget(self) -> tuple[int, int]:
+        """(sent, marked bounced) of this issue so far, every run's and sender's: a relay's
+        5.1.x word is believed over the issue (workers.BELIEVED_BOUNCES), not per run (run
+        again as its summary says, a relay refusing every reader had ten more marked a run)."""
+        with self._lock:
+            return self._patiently(self._bounce_budget, "read the journal")
+
+    def _bounce_budget(self) -> tuple[int, int]:
+        same = same_address(self.conn, "d.email", "s.email")
+        sent = self.conn.execute(
+            "SELECT count(*) FROM deliveries WHERE issue_id = ? AND status = 'sent'",
+            (self.issue_id,),
+        ).fetchone()[0]
+        bounced = self.conn.execute(
+            f"SELECT count(*) FROM deliveries d JOIN subscribers s ON {same}"
+            " WHERE d.issue_id = ? AND d.status = 'failed' AND s.status = 'bounced'",
+            (self.issue_id,),
+        ).fetchone()[0]
+        return int(sent), int(bounced)
+
     def counts(self, *, first: int = 10) -> JournalCounts:
         """Sent, unsent, failed and retrying recipients, with the first failures and the reasons."""
         return self._patiently(lambda: self._counts(first), "read the journal")

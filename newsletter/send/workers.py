@@ -202,6 +202,8 @@ class SendRun:
         self._lock = threading.RLock()  # _failed may _halt while holding it
         self.sent = self.failed = self.retries = self.consecutive = 0
         self.unknown = self.bounced = self.unbelieved = 0
+        # The issue's sent and marked bounced before this run (rounds, runs, other senders)
+        self._sent_before, self._bounced_before = journal.bounce_budget() if journal else (0, 0)
         self.reconnecting = 0  # connections in _connect's backoff (SendProgress.reconnecting)
         self.journal_error: str | None = None  # the journal write that stopped the run
         self._in_flight: dict[int, tuple[str, str]] = {}  # worker -> (address, Message-ID)
@@ -584,12 +586,15 @@ class SendRun:
         reader (broken, or misconfigured as the final server of a domain) marked half the
         list bounced in one run, never pausing (its refusals were never 20 in a row).  Past
         BELIEVED_BOUNCES and one per SENT_PER_BOUNCE sent, the refusal is recorded failed
-        and the reader stays active: the next issue asks again.
+        and the reader stays active: the next issue asks again.  Counted over the issue's
+        journal (DeliveryJournal.bounce_budget): a run again, or a round on PostgreSQL, is
+        no new allowance.
         """
         if self.journal is None:
             return
         with self._lock:  # the place is taken before the write: workers mark at once
-            if self.bounced >= BELIEVED_BOUNCES + self.sent // SENT_PER_BOUNCE:
+            sent = self._sent_before + self.sent
+            if self._bounced_before + self.bounced >= BELIEVED_BOUNCES + sent // SENT_PER_BOUNCE:
                 self.unbelieved += 1
                 return
             self.bounced += 1
