@@ -60,16 +60,16 @@ def test_the_feeds_copy_of_the_lead_at_its_url_is_folded_into_the_lead(workspace
     assert copy not in _listed(again)
 
 
-def test_a_near_identical_title_of_the_lead_is_folded_into_the_lead(workspace):
+def test_another_outlets_near_identical_title_of_the_lead_stays_related(workspace):
     """boj-2024: "Bank of Japan scraps negative interest rate policy with first rate hike in 17
-    years" is the editor's lead under a near-identical title (memory's near-duplicate measure):
-    folded into the lead, not Related; the other outlets' reports stay Related."""
+    years", another outlet's report under a title near the editor's lead, is coverage, not
+    the lead's own article: it stays a Related line (folding it cost 13 of the 65 labelled
+    leads grade-2 lines in Related), and nothing is folded into the lead."""
     _week(workspace, "boj-2024")
     shown = _built(["seeds/", "feeds/", "--date", "2024-03-24"])
-    copy = "Bank of Japan scraps negative interest rate policy with first rate hike in 17 years"
-    assert copy in {a["title"] for a in shown["lead"].get("also", [])}
-    assert copy not in _listed(shown)
-    assert "Yen tumbles in Tokyo after BOJ decision" in {h["title"] for h in shown["related"]}
+    near = "Bank of Japan scraps negative interest rate policy with first rate hike in 17 years"
+    assert near in {h["title"] for h in shown["related"]}
+    assert near not in {a["title"] for a in shown["lead"].get("also", [])}
 
 
 def test_a_cards_own_article_at_its_url_is_folded_under_the_card(workspace):
@@ -117,14 +117,16 @@ def test_a_copy_of_the_lead_added_to_a_feed_appears_only_under_the_lead(workspac
 
 
 def test_an_untitled_storys_derived_title_is_no_near_duplicate():
-    """A story's own article is found by its URL, its editor's title or a near-duplicate of
-    that title; an untitled story (no title) is matched by its URL alone, as memory does."""
+    """A story's own article is found by its URL or its editor's title (case, spaces and a
+    closing full stop or exclamation aside), never by a near title; an untitled story (no
+    title) is matched by its URL alone, as memory does."""
     from newsletter.assemble.own_copies import Article
 
     titled = Article("Fire tears through Notre-Dame, toppling its spire", "https://a.example/x/")
     assert titled.is_copy(Headline("Fire tears through Notre-Dame, toppling its spire!"))
     assert titled.is_copy(Headline("Another title", url="https://A.example/x?utm_source=rss"))
     assert not titled.is_copy(Headline("Macron vows to rebuild Notre-Dame within five years"))
+    assert not titled.is_copy(Headline("Fire tears through Notre-Dame cathedral, toppling spire"))
     untitled = Article(None, "https://a.example/x/")
     assert not untitled.is_copy(Headline("Fire tears through Notre-Dame, toppling its spire"))
     assert untitled.is_copy(Headline("Anything", url="https://a.example/x"))
