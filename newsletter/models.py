@@ -157,6 +157,9 @@ class Lead:
     summary: str = ""  # what the email shows of a lead with a URL (default: its first paragraph)
     full: bool = False  # the editor's `full = true`: the whole body even when the lead has a URL
     publisher: str = ""  # who published it (front matter `source:`), beside "Read the full story"
+    # the lead's own article from other sources (the manifest's `also`, as a card's): the
+    # same URL or a near-duplicate title (assemble/own_copies.py), not listed again
+    merged: tuple[Headline, ...] = ()
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -255,6 +258,10 @@ class Issue:
     # stories the sources hold dated after `date`: left out, listed as [[later]]
     # (assemble/later_stories.py)
     later: tuple[Headline, ...] = ()
+    # the lines of the ranking that were the lead's own article from other sources, as scored,
+    # folded into the lead (lead.merged) and so not listed; kept for the ranking's measure,
+    # as `title_line`
+    lead_copies: tuple[ScoredHeadline, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

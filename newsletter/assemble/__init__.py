@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from newsletter.assemble.candidates import story_headline
@@ -22,6 +22,7 @@ from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
 from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.title_headline import BorrowedTitle, borrowed_title, certain_kind
@@ -109,9 +110,12 @@ def assemble_issue(
     if not options.repeat:
         ranked = fresh
     others = {s.source: s for s in sources.stories if s is not story}
+    copies, copied, ranked = lead_copies(story, ranked, sources.headlines, frozenset(others))
     cards, ranked = pick_cards(ranked, others, settings.stories)
+    cards, ranked = fold_card_copies(cards, ranked, frozenset(others))
     related, more = split_related(ranked, options.related, options.related_bar)
     lead, related, title_line = titled_lead(story, related, others)
+    lead = replace(lead, merged=copied) if copied else lead
     more = in_source_order(more, sources)
     note = sources.notes[0] if sources.notes else None
     shown = more if options.more_headlines else ()
@@ -132,7 +136,13 @@ def assemble_issue(
         sections=grouped.sections,
         repeated=repeated,
         later=later,
-        follows=followed_issue(profile, past, options.today, Headline(lead.title, url=lead.url)),
+        lead_copies=copies,
+        follows=followed_issue(
+            profile,
+            past,
+            options.today,
+            Headline(lead.title, url=lead.url, title_derived=lead.title_derived),
+        ),
     )
 
 
@@ -172,6 +182,37 @@ def in_source_order(
         return found if found is not None else stories.get(item.headline.source, len(position))
 
     return tuple(sorted(items, key=key))
+
+
+def lead_copies(
+    story: Story,
+    ranked: tuple[ScoredHeadline, ...],
+    headlines: Sequence[Headline],
+    kept: frozenset[str],
+) -> tuple[tuple[ScoredHeadline, ...], tuple[Headline, ...], tuple[ScoredHeadline, ...]]:
+    """The lead's own article from other sources (own_copies.py): the copies that were lines
+    of the ranking, as ranked; every copy's headline (those the feeds carry under the lead's
+    very title first, which the ranker never sees: candidates.candidate_headlines); and the
+    ranking without them."""
+    copies = fold_copies(Article(story.title, story.url), ranked, kept)
+    own = " ".join((story.title or "").casefold().split())
+    same = tuple(h for h in headlines if own and " ".join(h.title.casefold().split()) == own)
+    return copies.lines, (*same, *copies.headlines), copies.rest
+
+
+def fold_card_copies(
+    cards: tuple[StoryCard, ...], ranked: tuple[ScoredHeadline, ...], kept: frozenset[str]
+) -> tuple[tuple[StoryCard, ...], tuple[ScoredHeadline, ...]]:
+    """Each card with its own article from other sources folded under it (its `also`), and
+    the ranking without those copies."""
+    folded = []
+    for card in cards:
+        title = None if card.title_derived else card.title
+        copies = fold_copies(Article(title, card.url), ranked, kept)
+        ranked = copies.rest
+        merged = (*card.merged, *copies.headlines)
+        folded.append(replace(card, merged=merged) if merged != card.merged else card)
+    return tuple(folded), ranked
 
 
 def pick_cards(

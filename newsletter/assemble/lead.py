@@ -21,7 +21,10 @@ two outlets' three each only if its items score far higher), with a slight prefe
 fuller story; ties go to the first story in source order.  A story that covers the one
 chosen and is covered by it tells the same event: if it is FULLER (1.5) times as long, it
 is the fuller account and leads instead (a 63-word follow-up no longer leads over the
-160-word story it follows), unless it is a feed entry and the chosen story the editor's own;
+160-word story it follows); so does one longer by a sentence (FULLER_BY words) when each
+covers the other on more than a word and the chosen story has no more coverage of its own
+(a 129-word markets story led over the 168-word election on a football result sharing
+"Argentina"); unless it is a feed entry and the chosen story the editor's own;
 and a feed entry chosen gives way to a story of the editor's own files telling the same event
 (each covers the other).  A feed entry is ranked on its words each said once or a few times
 (said_once.py): repeating the week's words many times gains it no coverage.  A headline
@@ -48,6 +51,7 @@ from pathlib import Path
 from newsletter.assemble.candidates import candidate_headlines, story_headline, story_text
 from newsletter.assemble.meaning import (
     RELATED_BAR,
+    WEAK_EVIDENCE,
     FirstRanking,
     candidate_text,
     first_ranking,
@@ -55,7 +59,7 @@ from newsletter.assemble.meaning import (
     refined,
     week_nearness,
 )
-from newsletter.assemble.relevance import LeadProfile, lead_profile
+from newsletter.assemble.relevance import WEAK_CAP, LeadProfile, lead_profile
 from newsletter.assemble.said_once import said_once
 from newsletter.assemble.sections import source_origin
 from newsletter.control_chars import quoted
@@ -69,6 +73,9 @@ SOURCE_BONUS = 0.1
 LENGTH_BONUS = 0.1
 FULL_LENGTH_WORDS = 300
 FULLER = 1.5  # a story this many times as long as the lead it covers, and covered by it, leads
+# ... and one longer by a sentence or more, when only a word and their likeness chose the lead
+# (`_fuller_account`): a few words more is no fuller account
+FULLER_BY = 25
 FEED_CONTENDERS = 24  # feed entries ranked as the lead at most (the editor's files always are)
 _FEED_ENTRY = re.compile(r"#\d+$")  # a feed entry's source is `feed.xml#3`
 
@@ -154,7 +161,8 @@ def lead_choice(
     scores = [_lead_score(story, f) for story, f in zip(contenders, found, strict=True)]
     best = max(range(len(contenders)), key=lambda i: (scores[i], -i))
     covers = [_covered(f) for f in found]
-    lead = _fuller_account(_editors_account(best, contenders, covers, scores), contenders, covers)
+    chosen = _editors_account(best, contenders, covers, scores)
+    lead = _fuller_account(chosen, contenders, covers, found)
     return LeadChoice(contenders[lead], (rankings[lead].profile, refined(rankings[lead])))
 
 
@@ -174,26 +182,64 @@ def _contenders(stories: Sequence[Story], headlines: Sequence[Headline]) -> list
     return [s for i, s in enumerate(stories) if i not in dropped]
 
 
-def _fuller_account(best: int, stories: Sequence[Story], covers: Sequence[set[str]]) -> int:
-    """The lead's index, or that of a story that tells the same event much more fully.
+def _fuller_account(
+    best: int,
+    stories: Sequence[Story],
+    covers: Sequence[set[str]],
+    found: Sequence[Sequence[ScoredHeadline]],
+) -> int:
+    """The lead's index, or that of a story that tells the same event more fully.
 
     Two stories that cover each other tell one event, and how alike each is to the third
     decides little (a 70-word follow-up led over the 170-word main story on it); the one
-    FULLER times as long is the account the others follow.  A feed entry never displaces a
-    story of the editor's own files this way: a feed copying the editor's story and padding it
-    (its description twice over) would take the lead.
+    FULLER times as long is the account the others follow.  So is one longer by FULLER_BY
+    words (a sentence) or more, when each covers the other on more than a word (`_strong`)
+    and the chosen story has no more of the week's coverage of its own than it
+    (`_own_coverage`: besides the two stories, the candidates that share more with it than
+    one name, place or passing word): then only their likeness and a word in common chose
+    (milei-2023's markets story, 129 words, led over the 168-word election on "Argentina",
+    which the Maracana result shares).  A feed entry never displaces a story of the editor's
+    own files this way: a feed copying the editor's story and padding it (its description
+    twice over) would take the lead.
     """
     words = [_words(s) for s in stories]
     editors = not _from_feed(stories[best])
+    chosen = stories[best].source
+
+    def fuller(i: int) -> bool:
+        if words[i] >= FULLER * words[best]:
+            return True
+        if words[i] < words[best] + FULLER_BY or not _tells(found[best], stories[i].source):
+            return False
+        own = _own_coverage(found[best], stories[i].source)
+        return _tells(found[i], chosen) and own <= _own_coverage(found[i], chosen)
+
     same = [
         i
         for i, story in enumerate(stories)
         if story.source in covers[best]
-        and stories[best].source in covers[i]
-        and words[i] >= FULLER * words[best]
+        and chosen in covers[i]
         and not (editors and _from_feed(story))
+        and fuller(i)
     ]
     return max(same, key=lambda i: (words[i], -i)) if same else best
+
+
+def _own_coverage(found: Sequence[ScoredHeadline], other: str) -> float:
+    """A story's coverage besides `other` (a story telling the same event): the scores of the
+    candidates that share more with it than a word (`_strong`)."""
+    return sum(r.score for r in found if r.headline.source != other and _strong(r))
+
+
+def _tells(found: Sequence[ScoredHeadline], other: str) -> bool:
+    """Whether story `other` covers this one on more than a word (`_strong`)."""
+    return any(r.headline.source == other and _strong(r) for r in found)
+
+
+def _strong(item: ScoredHeadline) -> bool:
+    """Whether a covering candidate's concepts are more than weak evidence (meaning.evidence:
+    more than one name, place or passing word), not the model's likeness alone."""
+    return item.parts is None or item.parts[0] > WEAK_CAP * WEAK_EVIDENCE
 
 
 def _editors_account(

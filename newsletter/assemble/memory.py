@@ -112,12 +112,15 @@ def followed_issue(
     """The most recent earlier issue whose lead this lead continues, or None.
 
     `profile` is this week's lead as the ranker sees it (relevance.lead_profile).  An earlier
-    lead that is this `lead`'s own article (same URL or same title) is no continuation: an
-    issue never follows itself.
+    lead that is this `lead`'s own article (same URL or same title, or for a title of the
+    editor's a near-duplicate of it: the same story as memory reads it) is no continuation:
+    an issue never follows itself.  A derived title is not compared as a near-duplicate: a
+    follow-up of last week's story opens much as it did, and follows it.
     """
     past = recent_issues(past, today)
     if lead is not None:
-        past = [p for p in past if not same_article(lead.url, lead.title, p)]
+        near = not lead.title_derived
+        past = [p for p in past if not same_article(lead.url, lead.title, p, near=near)]
     if not past:
         return None
 
@@ -146,12 +149,17 @@ def repeated_note(body: str, past: Sequence[PastIssue]) -> PastIssue | None:
     return max(same, key=lambda p: (p.date, p.id), default=None)
 
 
-def same_article(url: str | None, title: str, issue: PastIssue) -> bool:
+def same_article(url: str | None, title: str, issue: PastIssue, *, near: bool = False) -> bool:
     """True when the earlier issue's lead is this article: the same URL (as `page_key` reads
-    it) or the same title (case and spaces aside)."""
+    it) or the same title (case and spaces aside), or with `near` a near-duplicate title (the
+    concept-set Jaccard duplicates.py folds with)."""
     if url and issue.lead_url and page_key(url) == page_key(issue.lead_url):
         return True
-    return _title_key(title) == _title_key(issue.lead_title)
+    if _title_key(title) == _title_key(issue.lead_title):
+        return True
+    return near and jaccard(title_concepts(title), title_concepts(issue.lead_title)) >= (
+        DUPLICATE_JACCARD
+    )
 
 
 def recent_issues(past: Sequence[PastIssue], today: date) -> list[PastIssue]:
@@ -234,10 +242,13 @@ class _PastIndex:
     def _concepts(self, title: str) -> frozenset[str]:
         found = self.concepts.get(title)
         if found is None:
-            found = self.concepts[title] = frozenset(
-                word_concept(c) for _, c in concept_pairs(title)
-            )
+            found = self.concepts[title] = title_concepts(title)
         return found
+
+
+def title_concepts(title: str) -> frozenset[str]:
+    """A title's concepts as near-duplicates compare them (duplicates.py's measure)."""
+    return frozenset(word_concept(c) for _, c in concept_pairs(title))
 
 
 def _needed(size: int, other: int) -> int:

@@ -198,6 +198,9 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             "title_from": issue.lead.title_from,
             # the Related line that headline was, folded under the lead and not listed again
             "title_line": items((issue.title_line,))[0] if issue.title_line else None,
+            # the lead's own article from other sources (same URL or near-duplicate title),
+            # folded into it and not listed again
+            "also": [{"title": m.title, "url": m.url} for m in issue.lead.merged],
             "url": issue.lead.url,
             "publisher": issue.lead.publisher,
             # how many items from how many outlets cover it (the preview's Ranking tab)

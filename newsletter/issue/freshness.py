@@ -30,14 +30,14 @@ from newsletter.sources.named import Newest
 def sent_past_issues(
     settings: Settings, before: dt.date, skip: str | None = None
 ) -> list[PastIssue]:
-    """The issues dated before `before` (but `skip`) that went out: the workspace's memory."""
+    """The issues dated on or before `before` (but `skip`) that went out: the workspace's memory."""
     return split_past_issues(settings, before, skip)[0]
 
 
 def split_past_issues(
     settings: Settings, before: dt.date, skip: str | None = None
 ) -> tuple[list[PastIssue], list[PastIssue]]:
-    """The issues dated before `before` (but `skip`): those that went out (the workspace's
+    """The issues dated on or before `before` (but `skip`): those that went out (the workspace's
     memory), and those built and never sent (each manifest read once)."""
     issues = settings.workspace / "issues"
     past = read_past_issues(issues, before, skip)
@@ -80,7 +80,7 @@ def unsent_lead_warning(lead: Lead, unsent: Sequence[PastIssue], issues_dir: Pat
 def previous_sent_issue(
     settings: Settings, before: dt.date, skip: str | None = None
 ) -> tuple[str, dt.date] | None:
-    """The newest issue dated before `before` that went out: (id, date), or None."""
+    """The newest issue dated on or before `before` that went out: (id, date), or None."""
     sent = sent_past_issues(settings, before, skip)
     newest = max(sent, key=lambda p: p.date, default=None)
     return (newest.id, newest.date) if newest is not None else None

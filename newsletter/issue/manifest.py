@@ -100,6 +100,7 @@ LEAD_KEYS = (
     "full",
     "publisher",
     "title_from",
+    "also",
     "source",
     "format",
     "body",
@@ -184,6 +185,7 @@ def manifest_text(
     if lead.title_from:
         # an untitled lead titled with this publisher's headline about the same event
         lines.append(f"title_from = {_string(lead.title_from)}")
+    lines += _also_lines(lead.merged)  # the lead's own article from other sources
     lines += [
         f"source = {_string(lead.source)}",
         f"format = {_string(lead.format)}",
@@ -726,6 +728,7 @@ class _ManifestReader:
             summary=" ".join(summary.split()),
             full=full,
             publisher=self.outlet_name(data, "lead", "lead", 0),
+            merged=self.also(data, "lead", "lead", 0),
         )
 
     def outlet_name(

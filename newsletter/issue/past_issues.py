@@ -1,9 +1,12 @@
 """Read what the workspace's earlier issues carried, for memory across issues.
 
-Every folder of issues/ with an issue.toml dated before the issue being built is an earlier
-issue (folders starting with "." are a build in progress and skipped, and so is the issue being
-rebuilt).  Only what memory needs is read: the lead's title and URL, every card's and
-headline's title and URL, and the editor's note's body.  A manifest that cannot be read
+Every folder of issues/ with an issue.toml dated before the issue being built, or on the same
+day under another id, is an earlier issue (folders starting with "." are a build in progress and
+skipped, and so is the issue being rebuilt).  The same day counts: an issue sent this morning
+and built again under another id (`--id`, as the "already sent" refusal suggests) is last
+issue's news, not this one's: without it every story it carried came back, none listed.
+Only what memory needs is read: the lead's title and URL, every card's and headline's title
+and URL, and the editor's note's body.  A manifest that cannot be read
 stops the build with its path, as any bad input does: skipping it silently would bring its
 headlines back.
 
@@ -32,7 +35,7 @@ from newsletter.toml_lines import parse_toml
 
 
 def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
-    """The issues in `issues_dir` dated before `before`, except the one with id `skip`."""
+    """The issues in `issues_dir` dated on or before `before`, except the one with id `skip`."""
 
     try:
         with os.scandir(issues_dir) as entries:
@@ -58,7 +61,7 @@ def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None)
                 f"{display_path(path)}: cannot read this earlier issue ({e}); fix or move it"
             ) from None
         issue = _scanned(text) or _past_issue(Path(file), text)
-        if issue.date < before and issue.id != skip:
+        if issue.date <= before and issue.id != skip:
             past.append(issue)
     return past
 

@@ -38,7 +38,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -167,6 +167,8 @@ class Output:
     # each Related and More line's (title, (concepts' evidence, model's)), as the ranking
     # record keeps them (issue/editor_edits.py)
     parts: tuple = ()
+    # the lead's own article from other sources, folded into the lead (own_copies.py)
+    lead_also: tuple[str, ...] = ()
 
     @property
     def order(self) -> list[str]:
@@ -209,11 +211,23 @@ def _build_output(lead: LabelledLead, slots: int) -> Output:
         sources = load_sources([week / "seeds", week / "feeds"])
         options = AssembleOptions(today=dt.date.fromisoformat(lead.built), related=slots)
         issue = assemble_issue(sources, Settings(workspace=week.parent), options)
-        return _output(_as_ranked(issue), issue.more, issue.lead.title)
+        return _as_built(issue, slots)
     story, headlines = parse_seed_text(seed_text(lead), Path(f"seeds/{lead.name}.txt"))
     options = AssembleOptions(today=TODAY, related=slots)
     issue = assemble_issue(Sources((story,), headlines), Settings(workspace=LABELLED), options)
-    return _output(_as_ranked(issue), issue.more, issue.lead.title)
+    return _as_built(issue, slots)
+
+
+def _as_built(issue: Issue, slots: int) -> Output:
+    """The issue's Related and More as the ranker cut them (`_as_ranked`); with the lead's own
+    article from other sources (Issue.lead_copies, own_copies.py: folded into the lead, not
+    listed) put back into the ranking and cut again, as the ranking chose them: the measure
+    is the ranker's, and a report of the lead's event counts as the graders graded it."""
+    out = _output(_as_ranked(issue), issue.more, issue.lead.title)
+    if issue.lead_copies:
+        ranked = sorted((*out.ranked, *issue.lead_copies), key=lambda h: -h.score)
+        out = recut(replace(out, ranked=tuple(ranked)), slots)
+    return replace(out, lead_also=tuple(h.title for h in issue.lead.merged))
 
 
 def _as_ranked(issue: Issue) -> tuple:
@@ -266,7 +280,7 @@ def _source_index(item: object, shown: dict[str, int]) -> int:
 
     assert isinstance(item, ScoredHeadline)
     line = item.headline.source.rsplit(":", 1)[-1]
-    return int(line) if line.isdigit() else shown[item.title]
+    return int(line) if line.isdigit() else shown.get(item.title, len(shown))
 
 
 _WORD = re.compile(r"\b\w\w+\b")
