@@ -28,11 +28,19 @@ def test_the_participle_never_turns_active():
 
 
 def test_the_verb_agrees_with_the_noun_before_the_participle():
-    """ "Patients given the experimental drug died within weeks" → "… die", not "drug dies"."""
+    """ "Patients given the experimental drug died within weeks": the verb takes the number of
+    "Patients", never "drug dies"; a present the verb reader would not read keeps its past."""
     lead = "Patients given the experimental drug died within weeks."
-    assert chosen_title([lead])[0] == "Patients given the experimental drug die within weeks"
+    assert chosen_title([lead])[0] == "Patients given the experimental drug died within weeks"
+    longer = (
+        "Patients given the experimental drug in a trial at three hospitals died within weeks, "
+        "according to the study published on Monday."
+    )
+    assert chosen_title([longer])[0].endswith("hospitals die within weeks")
     vaccinated = "Residents vaccinated with the new shot reported fewer infections, officials said."
-    assert chosen_title([vaccinated])[0].startswith("Residents vaccinated with the new shot report")
+    assert chosen_title([vaccinated])[0] == (
+        "Residents vaccinated with the new shot reported fewer infections"
+    )
 
 
 def test_a_noun_before_the_verb_is_no_verb():

@@ -271,6 +271,11 @@ def _present_tense(clause: str) -> str:
     read = _main_verb_after_relative(present.split(" "), verb_index(present))
     if read is not None and verb <= read <= verb + 1:
         return present
+    if _subject_of(words, verb) != words[:verb]:
+        # round 33b: a plural present after a participle's phrase that the verb reader takes
+        # for no verb ("Bombs packed with nails strike Brussels") would let the cuts read a
+        # later word as the verb: the past stays
+        return clause
     listed = [w.lower() for w in present.split(" ")[verb : verb + 2]]
     # round 10: a verb of no list whose base form and past are English words ("blasts off",
     # "crash-lands") takes the present too
