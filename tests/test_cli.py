@@ -63,8 +63,9 @@ def test_build_json_is_the_full_ranking(workspace):
     assert data["issue_dir"] == "issues/2026-W48" and data["id"] == "2026-W48"
     assert (
         set(data["lead"])
-        == {"title", "title_derived", "title_from", "title_line", "url", "publisher", "why"}
+        == {"title", "title_derived", "title_from", "title_line", "also", "url", "publisher", "why"}
         and data["lead"]["title_derived"] is True
+        and data["lead"]["also"] == []  # the sample's feed carries no copy of the lead
         and data["lead"]["title_from"] == ""  # the sample's derived title is certain
     )
     ranking = data["related"] + data["more"]

@@ -198,7 +198,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             "title_from": issue.lead.title_from,
             # the Related line that headline was, folded under the lead and not listed again
             "title_line": items((issue.title_line,))[0] if issue.title_line else None,
-            # the lead's own article from other sources (same URL or near-duplicate title),
+            # the lead's own article from other sources (the same URL or title: own_copies.py),
             # folded into it and not listed again
             "also": [{"title": m.title, "url": m.url} for m in issue.lead.merged],
             "url": issue.lead.url,
