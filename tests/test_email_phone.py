@@ -310,7 +310,9 @@ def test_a_headlines_source_sits_under_it_not_between_two(suez_week):
         gaps = page.evaluate(_LIST_GAPS)
         page.close()
     facts = measure(suez_week / "index.html", 375, 667)
-    assert len(gaps) >= 18, gaps  # More headlines: 19, the last has none after it
+    # More headlines: 18 (the Cairo card's own article is folded under it), the last has
+    # none after it
+    assert len(gaps) >= 17, gaps
     assert all(g["above"] <= 12 and g["below"] >= 2 * g["above"] for g in gaps), gaps
     assert [a for a in facts["story"] if a["h"] < STORY_LINK_PX] == []
 
