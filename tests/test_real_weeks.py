@@ -446,17 +446,24 @@ def test_a_labelled_week_with_its_stories_only(week, workspace):
     assert _is_labelled(week, labels, _built(["seeds/", "--date", labels["build"]])["lead"])
 
 
+def _first_sent_then_week2(workspace: Path, settings, week: Path) -> tuple[dict, dict]:
+    """The labelled week built and sent to the list, then its week2 sources added: its labels
+    and the first issue's `build --json`."""
+    labels = _labels(week)
+    _first_week(workspace, week)
+    first = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    _send(settings, Path(first["issue_dir"]))
+    _add_week(workspace, week / "week2")
+    return labels, first
+
+
 @pytest.mark.parametrize("week", LABELLED_WEEKS, ids=lambda p: p.name)
 def test_a_labelled_week_a_week_later(week, workspace, settings, monkeypatch):
     """The labelled week's issue sent, a build a week later over the same sources plus the
     next week's: the next week's labelled story leads, and every lead, card and headline of the
     sent issue (and each one folded under them) is listed as repeated, none shown."""
     monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
-    labels = _labels(week)
-    _first_week(workspace, week)
-    first = _built(["seeds/", "feeds/", "--date", labels["build"]])
-    _send(settings, Path(first["issue_dir"]))
-    _add_week(workspace, week / "week2")
+    labels, first = _first_sent_then_week2(workspace, settings, week)
     second = _built(["seeds/", "feeds/", "--date", labels["week2"]["build"]])
     assert _is_labelled(week, labels["week2"], second["lead"]), second["lead"]
     sent = {first["lead"]["title"], *(c["title"] for c in first["stories"])}
@@ -623,11 +630,7 @@ def test_a_week_after_the_final_an_untitled_story_leads_under_a_printable_title(
     resignation" read as a reported clause left no verb, and the next sentence's "His" no one),
     and the Springboks' homecoming stays out of its Related."""
     monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
-    labels = _labels(RUGBY_WEEK)
-    _first_week(workspace, RUGBY_WEEK)
-    first = _built(["seeds/", "feeds/", "--date", labels["build"]])
-    _send(settings, Path(first["issue_dir"]))
-    _add_week(workspace, RUGBY_WEEK / "week2")
+    labels, _ = _first_sent_then_week2(workspace, settings, RUGBY_WEEK)
     seed = workspace / "seeds" / "04-morales.md"
     seed.write_text(
         "".join(
