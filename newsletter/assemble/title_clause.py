@@ -271,20 +271,11 @@ def _a_clause(text: str) -> bool:
 def _leading_said(sentence: str) -> str:
     """Drop "Officials said that"; "Lavrov said Friday he was" becomes "Lavrov is"."""
     m = _LEADING_SAID.match(_TIME.sub("", sentence))
-    if m is None or _has_own_verb(m["who"]):
+    if m is None:
         return sentence
-    if m["verb"] in _SHOW and not m["that"]:
-        return sentence  # "Video … shows a section of …": what it shows is its object
     who, rest = m["who"].strip(), m["rest"].strip()
     pronoun, _, after = rest.partition(" ")
-    if pronoun.lower() in POSSESSIVES and not _finite_in(after):
-        # "Evo Morales announced his resignation as president": "his resignation" is what he
-        # announced, the verb's object, not the subject of a reported clause ("Lavrov said
-        # his country was ready"); made "Evo Morales’ resignation …", it had no verb left
-        return sentence
-    if pronoun == "it" and _CLEFT.match(after):
-        # round 34: "confirmed it was a tornado that caused the damage": "it" stands for no
-        # one (a cleft sentence), never "National Weather Service is a tornado"
+    if _no_report(m, pronoun, after):
         return sentence
     if pronoun.lower() in PRONOUNS and after:
         return _resolve(who, pronoun.lower(), after) if _is_name(who) else sentence
@@ -301,6 +292,22 @@ def _leading_said(sentence: str) -> str:
         # killed, governor says": the news first, a long speaker cut to who they are.
         return f"{rest}, {_speaker_head(who)} says"
     return sentence
+
+
+def _no_report(m: re.Match[str], pronoun: str, after: str) -> bool:
+    """Whether the leading "X said …" of `m` reports nothing to put first: the speaker has a
+    verb of its own, "shows" has no "that" ("Video … shows a section of …": its object), a
+    possessive opens the verb's object, or "it" opens a cleft sentence."""
+    if _has_own_verb(m["who"]) or (m["verb"] in _SHOW and not m["that"]):
+        return True
+    if pronoun.lower() in POSSESSIVES and not _finite_in(after):
+        # "Evo Morales announced his resignation as president": "his resignation" is what he
+        # announced, the verb's object, not the subject of a reported clause ("Lavrov said
+        # his country was ready"); made "Evo Morales’ resignation …", it had no verb left
+        return True
+    # round 34: "confirmed it was a tornado that caused the damage": "it" stands for no one
+    # (a cleft sentence), never "National Weather Service is a tornado"
+    return pronoun == "it" and _CLEFT.match(after) is not None
 
 
 def _finite_in(text: str) -> bool:

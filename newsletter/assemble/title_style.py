@@ -428,9 +428,20 @@ def guessed_base(word: str) -> str | None:
     """The base form of a regular past read from its spelling alone; None when unsure."""
     m = _DOUBLED.match(word)
     if m is not None:
-        return m["base"][:-1]
+        return str(m["base"])[:-1]
     m = _CLUSTER.match(word)
-    return m["base"] if m is not None else None
+    return str(m["base"]) if m is not None else None
+
+
+def _joins(words: list[str], i: int) -> bool:
+    """Whether `words[i]` joins a second verb: "and", or "but" with no comma before it."""
+    return words[i] == "and" or (words[i] == "but" and not words[i - 1].endswith(","))
+
+
+def _joined_base(word: str, joiner: str) -> str | None:
+    """The base form of a joined past: by its spelling too after "but" only (round 34: "and
+    skidded" stays past with its "crash-landed", "crash-lands" being read as no verb)."""
+    return base_form(word) or (guessed_base(word) if joiner == "but" else None)
 
 
 def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
@@ -438,11 +449,7 @@ def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | Non
     injured"), and so does a third after another "and" ("shot and killed nine people and
     wounded seven"); None when the first cannot ("kills … and trapped": both as written, not
     one of each)."""
-    joined = [
-        i
-        for i in range(verb + 1, min(len(words) - 1, verb + 10))
-        if words[i] == "and" or (words[i] == "but" and not words[i - 1].endswith(","))
-    ]
+    joined = [i for i in range(verb + 1, min(len(words) - 1, verb + 10)) if _joins(words, i)]
     for n, i in enumerate(joined[:2]):
         word, tail = split_punctuation(words[i + 1])
         if n == 0 and word in ("has", "have") and i + 2 < len(words):
@@ -452,11 +459,7 @@ def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | Non
         if n == 0 and word in ("was", "were") and i + 2 < len(words):
             words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
         elif word.endswith("ed") or word in IRREGULAR_LEMMA:
-            # round 34: a verb of no list by its spelling after "but" only ("and skidded"
-            # stays past with its "crash-landed": "crash-lands" is read as no verb)
-            lemma = base_form(word.lower()) or (
-                guessed_base(word.lower()) if words[i] == "but" else None
-            )
+            lemma = _joined_base(word.lower(), words[i])
             if lemma is None:
                 return None if n == 0 else " ".join(words)
             words[i + 1] = (lemma if plural else third_person(lemma)) + tail
