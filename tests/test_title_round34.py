@@ -27,7 +27,8 @@ def test_an_amount_of_time_keeps_its_an():
     title = derive_title(
         [
             "NEWARK -- An Essex County jury took about an hour to convict a city resident of "
-            "murder in the 2013 shooting death of a man, officials said Friday."
+            "murder and other charges in the 2013 shooting death of a man in front of his "
+            "Newark home, officials said Friday."
         ]
     )
     assert "about an hour" in title, title
