@@ -69,6 +69,8 @@ def confident_cut(kept: str, rest: str) -> bool:
         return True
     words = rest.split()
     if rest[:2] == ", ":
+        if any(w.endswith(",") for w in kept.split()[-3:]) and _LIST_CLOSE.match(rest[2:]):
+            return False  # round 35: a list under way ("clothes, Rolex watches | , loan payments and …")
         return _bare_comma_ends_clause(rest[2:].split())
     if rest[:1] != " ":
         return False
@@ -81,9 +83,18 @@ def confident_cut(kept: str, rest: str) -> bool:
     if first == "as":
         last = kept.split()[-1].lower() if kept.split() else ""
         return rest.lower().startswith(" as part of ") or not last.endswith(("ing", "ed"))
+    if rest.lower().startswith((" due to ", " because of ")):
+        return True  # round 35: a cause of its own ("… of gastric sleeve surgery patient | due to …")
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
         return False  # "ran the Chicago Marathon | in what once would have been …": the claim
     return first in _ADJUNCTS
+
+
+_PHRASE_START = Lazy(r"\s(?=(?:due\sto|because\sof)\s)")
+
+
+# The last items of a list: "loan payments and cash …", "or selling …".
+_LIST_CLOSE = Lazy(r"^[a-z]+(?:\s[a-z]+)?\s(?:and|or)\s")
 
 
 def completions(kept: str, clause: str, limit: int) -> list[str]:
@@ -96,7 +107,11 @@ def completions(kept: str, clause: str, limit: int) -> list[str]:
     The caller reads each back (the self-check) and takes the first that passes."""
     if not clause.lower().startswith(kept.lower()) or confident_cut(kept, clause[len(kept) :]):
         return []
-    ends = sorted({c for c in _clause_cuts(clause) if len(kept) < c <= limit})
+    cuts = set(_clause_cuts(clause))
+    # round 35: before a phrase of time, place or cause too ("… of gastric sleeve surgery
+    # patient | due to malpractice, saying …"), when what it leaves is a part of its own
+    cuts |= {m.start() for m in _PHRASE_START.finditer(clause)}
+    ends = sorted({c for c in cuts if len(kept) < c <= limit})
     if len(clause) <= limit:
         ends.append(len(clause))
     return [clause[:c] for c in ends if confident_cut(clause[:c], clause[c:])]

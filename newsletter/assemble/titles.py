@@ -83,6 +83,7 @@ from newsletter.assemble.title_clause import (
 from newsletter.assemble.title_cuts import (
     _SUBORDINATORS,
     _best_cut,
+    _clause_cuts,
     _Cuts,
     _shorten,
     _tidy,
@@ -119,8 +120,8 @@ _DATELINE = Lazy(
     # "Washington, April 18 (IANS) A US passenger plane …": place, date and agency, no dash
     rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{_MONTHS}\s\d{{1,2}}\s\([A-Z]{{2,10}}\)\s(?=[A-Z])"
     r"|\([A-Za-z .&-]{1,30}\)\s*"
-    # "Brussels: The European Central Bank …": a place and a colon
-    r"|[A-Z][a-z]+(?=:\s(?:The|A|An)\s))(?:[—–:»]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
+    # "Brussels: The European Central Bank …", "Beijing: 38 people died …": a place and a colon
+    r"|[A-Z][a-z]+(?=:\s(?:(?:The|A|An)\s|\d)))(?:[—–:»]|-{1,2}\s|-|(?<=\)\s)(?=[A-Z]))\s*"
 )
 # Any dateline: a place of a few capitalised words, maybe a date, maybe an agency in
 # parentheses, then a separator (a dash, a colon, ".-", or the agency itself) before a capital:
@@ -273,7 +274,7 @@ def chosen_title(
         return "", "short"
     opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())), paragraphs)
     text = _without_lead_label(_without_label(without_dateline(opening)))
-    text = _without_kicker(text, paragraphs[1:])
+    text = _GLUED_STOP.sub(" ", _without_kicker(text, paragraphs[1:]))
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
@@ -293,6 +294,8 @@ def chosen_title(
             return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
+    if kind in ("short", "long", "boundary", "completed", "cut"):
+        title = _with_its_place(title, first, max_chars, limit)
     title = _named_back(_with_whole_list(title, first, limit), first, limit)
     if verbless(title, first):
         # round 32: "Ever Given, one of largest container ships afloat": no main verb is no
@@ -309,6 +312,12 @@ def chosen_title(
         # the lead stays untitled and marked derived, so `check` asks the editor for one
         return "", "unchecked"
     return title, kind
+
+
+# Round 35: "… from their homes.Immediately following the eruption, …": the source's full stop
+# with no space after it, between a lowercase word and a capitalised one; the stop ends a
+# sentence ("U.S.", "a.m.", "St.Louis" and "nytimes.com" are not matched).
+_GLUED_STOP = Lazy(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z]{2,}\b)")
 
 
 def _named_back(title: str, sentence: str, limit: int) -> str:
@@ -683,10 +692,10 @@ def _checked_title(
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
     passing = [cut for cut in (short, long) if not printable_problems(cut, limit)]
-    for cut in (short, long):
+    for cut, chars in ((short, max_chars), (long, limit)):
         # round 30: a cut inside its clause ("killed and more than 400 | injured when …")
         # completed to the next boundary that leaves only a part of its own, when that passes
-        completed = _completed(cut, sentence, limit)
+        completed = _completed(cut, sentence, limit, chars)
         if completed is not None:
             return completed, "completed"
     for cut in passing:
@@ -731,22 +740,77 @@ def _gated_title(
     bounded = _boundary_clause(sentence, limit)
     if bounded is not None:
         return bounded, "boundary"
-    for cut, _kind, _chars in passing:
-        completed = _completed(cut, sentence, limit)
+    for cut, _kind, chars in passing:
+        completed = _completed(cut, sentence, limit, chars)
         if completed is not None:
             return completed, "completed"
     return passing[0][:2] if passing else None
 
 
-def _completed(title: str, sentence: str, limit: int) -> str | None:
+def _with_its_place(title: str, sentence: str, max_chars: int, limit: int) -> str:
+    """Round 35: a title that names nothing (no capitalised word after its first: "Fourteen
+    people killed and one injured in fire at underwear factory", "Millions forced to leave
+    their homes") when what it dropped names a place, an event or a body ("in south China's
+    Guangdong Province", "as flooding continues across parts of India …"): the clause up to
+    the first boundary after that name that leaves only a part of its own, when that fits
+    `limit` and passes the checks; else `title` as it was."""
+    words = title.split()
+    if (
+        not words
+        or words[0].lower() in _ADJUNCT_OPENERS  # "In incident that took place": garbled already
+        or any(w[:1].isupper() for w in words[1:])
+        or _names(words[0], title)
+    ):
+        return title
+    prepared = _prepared(sentence)
+    for size in dict.fromkeys((max_chars, limit, _UNCUT)):
+        clause = _clean(_fitted_clause(prepared, size))
+        if not clause.lower().startswith(title.lower()):
+            continue
+        named = _A_PLACE.search(clause, len(title))
+        if named is None or _ASIDE_OR_RELATIVE.search(clause, len(title), named.start()):
+            return title  # "… cocaine | which was allegedly retrieved … off coast of NSW"
+        cuts = (*_clause_cuts(clause), *(m.start() for m in _PLACE_OR_TIME.finditer(clause)))
+        ends = sorted({c for c in (*cuts, len(clause)) if named.end("name") <= c})
+        for end in (c for c in ends if c <= limit):
+            if confident_cut(clause[:end], clause[end:]):
+                whole = _capitalize(_clean(TRAILING_PUNCT.sub("", clause[:end])))
+                return title if printable_problems(whole, limit) else whole
+        return title
+    return title
+
+
+def _names(first: str, title: str) -> bool:
+    """Whether a title's first word is a name ("NASA", "Washington firm …"), by its tag."""
+    return first.isupper() and len(first) > 1 or word_tags(title)[0].startswith("NNP")
+
+
+# A name after a preposition of place within three words ("in south China's Guangdong
+# Province", "across parts of India", "near Bainbridge Island"), not a "draft Bill".
+_A_PLACE = Lazy(
+    r"\b(?:in|at|near|across|off|of|into|outside|from|on|over|throughout|struck|hit|rocked)\s"
+    r"(?:[\w’'-]+\s){0,2}?(?P<name>[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*)*)"
+)
+_ADJUNCT_OPENERS = word_set("in on near across after before during amid")
+_ASIDE_OR_RELATIVE = Lazy(r",|\b(?:which|who|whom|whose|that)\b")
+# Where a phrase of place or time after the name may be dropped ("… of Morocco | in effort …").
+_PLACE_OR_TIME = Lazy(r"\s(?=(?:in|on|at|near|during|amid|after|before)\s)")
+
+
+def _completed(title: str, sentence: str, limit: int, fitted: int = 0) -> str | None:
     """Round 30: `title`, a cut no gate is sure of, completed to the next clause boundary
     after which only a part of its own is left (`title_gate.completions`), the first such
-    form that passes the checks; None when none does or the cut dropped only its own part."""
-    clause = _clean(_fitted_clause(_prepared(sentence), _UNCUT))
-    for form in completions(title, clause, limit):
-        whole = _capitalize(_clean(TRAILING_PUNCT.sub("", form)))
-        if not printable_problems(whole, limit):
-            return whole
+    form that passes the checks; None when none does or the cut dropped only its own part.
+    Round 35: a cut made from the clause shortened to `fitted` characters (its subject without
+    its place or description: "Major volcano eruption from Mount Ruang causes thousands of
+    people | to be evacuated …") is completed in that clause when the whole one has none."""
+    prepared = _prepared(sentence)
+    for size in dict.fromkeys((_UNCUT, fitted or _UNCUT)):
+        clause = _clean(_fitted_clause(prepared, size))
+        for form in completions(title, clause, limit):
+            whole = _capitalize(_clean(TRAILING_PUNCT.sub("", form)))
+            if not printable_problems(whole, limit):
+                return whole
     return None
 
 
