@@ -70,7 +70,7 @@ def confident_cut(kept: str, rest: str) -> bool:
     words = rest.split()
     if rest[:2] == ", ":
         if any(w.endswith(",") for w in kept.split()[-3:]) and _LIST_CLOSE.match(rest[2:]):
-            return False  # round 35: a list under way ("clothes, Rolex watches | , loan payments and …")
+            return False  # round 35: a list under way ("clothes, Rolex watches | , loan …")
         return _bare_comma_ends_clause(rest[2:].split())
     if rest[:1] != " ":
         return False
@@ -84,7 +84,7 @@ def confident_cut(kept: str, rest: str) -> bool:
         last = kept.split()[-1].lower() if kept.split() else ""
         return rest.lower().startswith(" as part of ") or not last.endswith(("ing", "ed"))
     if rest.lower().startswith((" due to ", " because of ")):
-        return True  # round 35: a cause of its own ("… of gastric sleeve surgery patient | due to …")
+        return True  # round 35: a cause of its own ("… surgery patient | due to …")
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
         return False  # "ran the Chicago Marathon | in what once would have been …": the claim
     return first in _ADJUNCTS

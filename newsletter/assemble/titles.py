@@ -294,8 +294,7 @@ def chosen_title(
             return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
-    if kind in ("short", "long", "boundary", "completed", "cut"):
-        title = _with_its_place(title, first, max_chars, limit)
+    title = _with_its_place(title, kind, first, max_chars, limit)
     title = _named_back(_with_whole_list(title, first, limit), first, limit)
     if verbless(title, first):
         # round 32: "Ever Given, one of largest container ships afloat": no main verb is no
@@ -747,16 +746,18 @@ def _gated_title(
     return passing[0][:2] if passing else None
 
 
-def _with_its_place(title: str, sentence: str, max_chars: int, limit: int) -> str:
+def _with_its_place(title: str, kind: str, sentence: str, max_chars: int, limit: int) -> str:
     """Round 35: a title that names nothing (no capitalised word after its first: "Fourteen
     people killed and one injured in fire at underwear factory", "Millions forced to leave
     their homes") when what it dropped names a place, an event or a body ("in south China's
     Guangdong Province", "as flooding continues across parts of India …"): the clause up to
     the first boundary after that name that leaves only a part of its own, when that fits
-    `limit` and passes the checks; else `title` as it was."""
+    `limit` and passes the checks; else `title` as it was (and for a whole clause or sentence,
+    `kind` "whole", "sentence" or "clause", which dropped nothing)."""
     words = title.split()
     if (
-        not words
+        kind not in ("short", "long", "boundary", "completed", "cut")
+        or not words
         or words[0].lower() in _ADJUNCT_OPENERS  # "In incident that took place": garbled already
         or any(w[:1].isupper() for w in words[1:])
         or _names(words[0], title)
@@ -782,7 +783,7 @@ def _with_its_place(title: str, sentence: str, max_chars: int, limit: int) -> st
 
 def _names(first: str, title: str) -> bool:
     """Whether a title's first word is a name ("NASA", "Washington firm …"), by its tag."""
-    return first.isupper() and len(first) > 1 or word_tags(title)[0].startswith("NNP")
+    return (first.isupper() and len(first) > 1) or word_tags(title)[0].startswith("NNP")
 
 
 # A name after a preposition of place within three words ("in south China's Guangdong
