@@ -201,6 +201,7 @@ def test_round_31_set_is_recorded_as_read_once():
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
         # round 32 read again what it changed (`title_32`: the "Baghdad-INA" dateline gone)
-        now = lead.get("title_32", lead["title_read"])
+        # and round 35 (`title_35`: the complement "to death of … patient" whole)
+        now = lead.get("title_35", lead.get("title_32", lead["title_read"]))
         assert derive_title(lead["paragraphs"]) == now, lead["source"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12

@@ -247,6 +247,8 @@ def test_round_26h_a_code_that_spells_nothing_of_the_name_leaves_the_name():
         "Finnair (AY) will cancel around 100 flights from its primary hub, Helsinki Airport "
         "(HEL), due to a labor strike by the Finnish Aviation Union (IAU)."
     )
-    assert derive_title([paragraph]) == "Finnair to cancel around 100 flights"
+    # round 35: the hub kept (a title that names nothing keeps its place)
+    title = "Finnair to cancel around 100 flights from its primary hub, Helsinki Airport"
+    assert derive_title([paragraph]) == title
     tess = "NASA's Transiting Exoplanet Survey Satellite (TESS) has found eight planets."
     assert derive_title([tess]).startswith("TESS finds")
