@@ -361,3 +361,62 @@ def test_a_weak_headline_the_model_puts_at_the_bar_is_read_for_where():
     related = {t for t, _ in out.related}
     assert not {t for t in related if "AirAsia" in t}
     assert lb.score_lead(lead, out).related_grades.count(2) == 5
+
+
+# Two more ways a headline says where its event happened (2026-12-07), in Related before:
+# the story's country named in passing before another place of it (holdout4), and a place the
+# title's verb acts on (holdout7, "Rocks Myanmar": no preposition, no modifier).
+SAID_WHERE_OTHERWISE = [
+    (lb.HOLDOUT4, "83_thai_cave_rescue_2018", "Thailand: 13 bodies found in Phuket boat accident"),
+    (
+        lb.HOLDOUT4,
+        "83_thai_cave_rescue_2018",
+        "Thai tour boat tragedy: 37 bodies found amid desperate search for dozens of Chinese"
+        " tourists missing in sea off Phuket",
+    ),
+    (
+        lb.HOLDOUT7,
+        "94_amatrice_earthquake_2016",
+        "Powerful Earthquake Rocks Myanmar; 4 Dead, Temples Damaged",
+    ),
+]
+
+
+@pytest.mark.parametrize(("folder", "stem", "title"), SAID_WHERE_OTHERWISE)
+def test_another_place_the_event_happened_is_elsewhere_though_said_otherwise(folder, stem, title):
+    """Under the Thai cave, Phuket's boat accident names Thailand only in passing and says its
+    event happened "in Phuket"; under Amatrice's earthquake, Myanmar's is the place the title's
+    verb acts on: each is judged elsewhere, and no grade-2 report of the story is."""
+    lead = _lead(folder, stem)
+    judged = _judged(lead)
+    assert title in judged
+    assert not judged & {t for t, grade in lead.headlines if grade == 2}
+
+
+@pytest.mark.parametrize(("folder", "stem", "title"), SAID_WHERE_OTHERWISE)
+def test_another_place_said_otherwise_leaves_related_when_built(folder, stem, title):
+    """Through the build's own assembler each of those lines leaves Related and the story's
+    grade-2 lines in Related stay (Thai cave 8, Amatrice 6)."""
+    lead = _lead(folder, stem)
+    out = lb.build_output(lead)
+    assert title not in {t for t, _ in out.related}
+    assert lb.score_lead(lead, out).related_grades.count(2) == {"83": 8, "94": 6}[stem[:2]]
+
+
+@pytest.mark.parametrize(
+    ("title", "acted_on"),
+    [
+        ("Powerful Earthquake Rocks Myanmar; 4 Dead, Temples Damaged", {"myanmar"}),
+        (
+            "Earthquake trembles Afghanistan, Pakistan, Northern India",
+            {"afghanistan", "pakistan", "india"},
+        ),
+        ("New Zealand mourns 29 perished coal miners", set()),
+        ("Thailand: 13 bodies found in Phuket boat accident", set()),
+        ("Visitors flock to Brussels Atomium", set()),
+    ],
+)
+def test_a_place_the_verb_acts_on_is_read_and_the_actor_is_not(title, acted_on):
+    """A gazetteer place past a sentence's opening is what the title's verb acts on; the actor
+    a sentence opens with, and a place before a name of its own (a thing it names), are not."""
+    assert sp.acted_on_places(title) == {f"{t.PLACE}{p}" for p in acted_on}
