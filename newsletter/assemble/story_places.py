@@ -30,11 +30,6 @@ lead and the week's reports of it name, and another event of the same kind names
 - A headline that shares no name with the story says where with a gazetteer place its verb
   **acts on** too (`acted_on_places`: one past the opening of each of its sentences, "Powerful
   Earthquake Rocks Myanmar"); the actor a sentence opens with is not read so.
-- A headline naming a place of the story's still tells another event when it says its event
-  happened at another place and at none of the story's, the story's country named in passing
-  ("Thai tour boat tragedy: … missing in sea off Phuket" under the Thai cave); a place before
-  a lower-case noun modifies it ("in US spy row", "in Phuket boat accident") and says no where,
-  and in a Title Case title only a gazetteer place counts.
 - A headline that shares no name with the story may also name **another of its things**: a
   name of its own right before one of the lead's topics, or one word before it
   (`named_things`: "AirAsia flight" under MH17's flight, "FIU Pedestrian Bridge" under Genoa's
@@ -149,16 +144,7 @@ def elsewhere(
         said = own[i] | places_in(title)
         where = places_in(title, where=True)
         if any(t.is_place(c) for c in said & names):
-            # It names a place of the lead's story: the story, unless it says its event
-            # happened elsewhere and at none of the story's places, the story's country named
-            # in passing ("… missing in sea off Phuket" under the Thai cave); in a Title Case
-            # title only a gazetteer place says so ("… Rescued From Rubble" is no place), and a
-            # place that modifies a noun ("in US spy row") says no where.
-            if _title_case(title):
-                where = frozenset(c for c in where if t.is_place(c))
-            if not where & names and _placed(where - names - holding - _modifying(title)):
-                judged.append(i)
-            continue
+            continue  # it names a place of the lead's story
         if _placed(where - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
         elif not own[i] & names and _another(title, lower, names | holding, topics):
@@ -311,19 +297,6 @@ def modifier_places(title: str) -> frozenset[str]:
         if verb is not None and len(title[: after.start()].split(" ")) - 1 == verb:
             continue  # the place is the whole subject: an actor
         if _modifies(title[after.start() : after.end() + 1]):
-            found.update(concepts)
-    return frozenset(found)
-
-
-def _modifying(title: str) -> frozenset[str]:
-    """The concepts of each word right before a lower-case word that is no stopword: a place
-    so placed modifies it ("in US spy row") rather than saying where."""
-    spans, words, _ = _read(title)
-    found: set[str] = set()
-    for (_, concepts, _), (following, _, _) in pairwise(words):
-        after = spans[following].group()
-        joined = title[spans[following - 1].end() : spans[following].start()] == " "
-        if joined and after[:1].islower() and after.casefold() not in t.STOPWORDS:
             found.update(concepts)
     return frozenset(found)
 
