@@ -135,11 +135,16 @@ SPORT_COSINE = 0.10
 # Super Bowl", "Spain Beats England to Win Euro 2024"), then 0.23 and under ("win joint-bid to
 # host 2026 World Cup", "Arcade Fire win Album of the Year", "Clinton Expected to Win in WV").
 SPORT_RESULT_COSINE = 0.25
-# A match's result (a result the model reads as sport, SPORT_COSINE: not a vote's tally) under a
+# A match's result (a result the model reads nearer SPORT_TEXT than VOTE_TEXT: not a vote's
+# tally, "Senate passes budget 51-49 in narrow victory" reads 0.21 sport, 0.40 vote) under a
 # lead that is no game's result is no news of it, however alike the two read: a club's title
 # parade is near its last match in meaning ("Champions Liverpool 1-1 Crystal Palace", cosine
 # 0.48 under the car driven into the parade's crowd, in Related at 0.326 on the model alone).
 # Its meaning counts WEAK_EVIDENCE of itself, as its concepts do; under a final, as before.
+VOTE_TEXT = (
+    "lawmakers voted to pass the bill in parliament: the senate vote, the election, the court "
+    "ruling and the law"
+)
 
 
 def reads_as_result(text: str) -> bool:
@@ -168,11 +173,13 @@ def results_among(texts: Sequence[str]) -> list[bool]:
 
 
 def reads_as_sport(texts: Sequence[str]) -> list[bool]:
-    """Whether the model reads each text as sport (its cosine with SPORT_TEXT reaches
-    SPORT_COSINE): a game's result that does is a match's, a 51-49 vote's "victory" is not."""
+    """Whether the model reads each text nearer SPORT_TEXT than VOTE_TEXT: a game's result
+    that does is a match's, a 51-49 vote's "victory" is not."""
     if not texts:
         return []
-    return [c >= SPORT_COSINE for c in dense_cosines((SPORT_TEXT, SPORT_TEXT), texts)]
+    sport = dense_cosines((SPORT_TEXT, SPORT_TEXT), texts)
+    vote = dense_cosines((VOTE_TEXT, VOTE_TEXT), texts)
+    return [s > v for s, v in zip(sport, vote, strict=True)]
 
 
 def lead_text(title: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
