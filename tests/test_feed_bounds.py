@@ -15,8 +15,8 @@ from newsletter.sources.feed_bounds import (
     MAX_ENTRIES,
     MAX_EXPANSION,
     MAX_HTML_TAGS,
-    markup_weight,
     bounded_feed,
+    markup_weight,
 )
 from newsletter.sources.feeds import parse_feed
 from tests.support.cli_errors import one_error_line

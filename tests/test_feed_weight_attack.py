@@ -16,9 +16,7 @@ LONG_STYLE = ";".join(f"margin-{side}:{n}px" for n in range(6) for side in "tlrb
 
 def long_styled(spans: int) -> str:
     """`spans` spans, each its own colour and 24 declarations more."""
-    return "".join(
-        f'<span style="color:#{i:06x};{LONG_STYLE}">w</span> ' for i in range(spans)
-    )
+    return "".join(f'<span style="color:#{i:06x};{LONG_STYLE}">w</span> ' for i in range(spans))
 
 
 def cut(text: str) -> tuple[int, int, bool]:
@@ -102,4 +100,3 @@ def test_attributes_of_many_bytes_are_weighed():
     """Tags each with a 2,000-byte title, a tenth of the tags: weighed by their bytes."""
     html = "".join(f'<b title="{"x" * 2000}">w</b>' for _ in range(MAX_HTML_TAGS // 20))
     assert cut(in_story(3, 1, html)) == (3, 1, True)
-

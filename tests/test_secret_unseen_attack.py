@@ -34,7 +34,9 @@ def test_a_password_with_something_unseen_inside_is_hidden(echoed):
     """The server's words keep every other word and lose the password, however it wrote it
     (each was shown, or stored readable)."""
     forms = SecretForms.of("hunter2-s\u00e9cret", user=USER)
-    assert forms.hide(f"535 5.7.8 you sent {echoed}, wrong") == f"535 5.7.8 you sent {HIDDEN}, wrong"
+    assert (
+        forms.hide(f"535 5.7.8 you sent {echoed}, wrong") == f"535 5.7.8 you sent {HIDDEN}, wrong"
+    )
     ordinary = "550 5.7.1 \ufb01ne: \uff46\uff55\uff4c\uff4c width"  # a ligature, full-width
     assert forms.hide(ordinary) == ordinary  # no form in it: left as written
 
@@ -57,4 +59,3 @@ def test_a_relay_quoting_the_password_with_soft_hyphens_never_gets_it_journaled(
     assert error.startswith("550 5.7.1 denied to"), error
     assert PASSWORD.replace(" ", "") not in error.replace(" ", ""), error
     assert all(PASSWORD not in reason.replace(SOFT_HYPHEN, "") for reason, _ in summary.reasons)
-
