@@ -25,9 +25,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	@echo "== 1/3 the bundled seed (seeds/) -> issues/2026-W48/"
 	$(BIN)/newsletter build seeds/ --date 2026-11-26
+	@echo "== 2/3 a fuller week, another workspace (samples/full-week: stories and feeds) -> samples/full-week/issues/2026-W48/, then its check"
 	cd samples/full-week && $(abspath $(BIN))/newsletter build seeds/ feeds/ --date 2026-11-26
 	cd samples/full-week && $(abspath $(BIN))/newsletter check issues/2026-W48
+	@echo "== 3/3 the sample list, and a dry run of step 1's issue: one .eml per reader in issues/2026-W48/outbox/"
 	$(BIN)/newsletter subscribers import samples/subscribers.csv
 	$(BIN)/newsletter send issues/2026-W48 --dry-run
 

@@ -389,9 +389,26 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 # of several outlets' headlines); birmingham-2023, texas-measles-2025, boj-2024 (business news outside
 # the US and UK), social-media-ban-2024 (a policy story in Australia) and milei-2023 (an election
 # result, its lead and its trap untitled, so labelled by seed file) and rugby-world-cup-2019 (a
-# sports final, its trap another sport's "World Series") were labelled before the tool ever ran
-# on them, key-bridge-2024's labels are its tests' above.
+# sports final, its trap another sport's "World Series") and liverpool-parade-2025 (a crowd hurt
+# at a football club's title parade, its trap the club's own result) were labelled before the
+# tool ever ran on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
+# A week's known miss through the CLI, written down where it was found (strict: the day the
+# ranker gets it right, the xfail fails and this entry goes).
+KNOWN_MISSES: dict[str, str] = {}
+
+
+def _through_the_cli(weeks: list[Path]) -> list:
+    return [
+        pytest.param(
+            week,
+            id=week.name,
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[week.name])
+            if week.name in KNOWN_MISSES
+            else (),
+        )
+        for week in weeks
+    ]
 
 
 def _labels(week: Path) -> dict:
@@ -412,7 +429,7 @@ def _is_labelled(week: Path, labels: dict, shown: dict, key: str = "lead") -> bo
     return shown["url"] == _seed_url(week, labels[f"{key}_seed"])
 
 
-@pytest.mark.parametrize("week", LABELLED_WEEKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("week", _through_the_cli(LABELLED_WEEKS))
 def test_a_labelled_week_through_the_cli(week, workspace):
     """`newsletter build seeds/ feeds/` with no --lead on a week labelled before it was run:
     the labelled lead leads, at least 5 of its 6 on-topic feed headlines are Related (as lines
@@ -646,3 +663,27 @@ def test_a_week_after_the_final_an_untitled_story_leads_under_a_printable_title(
     )
     assert second["lead"]["title_derived"]
     assert not {h["title"] for h in second["related"] if "Springboks" in h["title"]}
+
+
+PARADE_WEEK = WEEKS / "liverpool-parade-2025"
+
+
+def test_the_parade_week_leads_with_the_collision_and_keeps_the_clubs_news_out(workspace):
+    """The car driven into the crowd at Liverpool's title parade, a week a new user labelled
+    before the tool ran on it: the collision leads, all six headlines about it are Related
+    (with the court hearing the card reports), the card on the same event scores well above the
+    bar and the unrelated one above 0, and the club's transfers and the crowd at a Gaza aid
+    site stay out of Related, and so do the sport results: the club's own 1-1 draw, near a title
+    parade in meaning, is a match's result under a lead that is none."""
+    labels = _labels(PARADE_WEEK)
+    _first_week(workspace, PARADE_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    assert shown["lead"]["title"] == labels["lead"]
+    related = {h["title"] for h in shown["related"]}
+    assert set(labels["on_topic"]) <= related, set(labels["on_topic"]) - related
+    cards = {c["title"]: c["score"] for c in shown["stories"]}
+    assert cards[labels["same_topic_card"]] >= RELATED_BAR
+    assert all(score > 0 for score in cards.values()), cards
+    assert not set(labels["same_place"]) & related
+    assert labels["crowd_trap"] not in related
+    assert not set(labels["sport"]) & related

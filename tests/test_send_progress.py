@@ -89,3 +89,41 @@ def test_a_line_the_send_says_while_it_runs_is_a_warning_line_or_a_json_event(ca
     assert [(e["issue"], e["step"], e["level"], e["message"]) for e in events] == [
         ("2026-W49", "send", "warning", line)
     ]
+
+
+def test_before_the_first_message_the_progress_shows_no_rate_and_no_eta(capsys):
+    """A send whose first message takes over 10 s (a busy machine, a slow relay) says
+    `0/12 (0 failed, ETA –)`, not "0/s, ETA 0 s" (a new user's two-folder send on PostgreSQL),
+    and a pace under 1/s is shown as it is, not rounded to 0/s."""
+    with ProgressDisplay(12) as display:  # not a terminal: a line every 10 s
+        display.update(SendProgress(sent=0, failed=0, total=12, elapsed=11.0))
+        display.update(SendProgress(sent=1, failed=0, total=12, elapsed=22.0))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "sending: 0/12 (0 failed, ETA –)",
+        "sending: 1/12 (0.045/s, 0 failed, ETA 242 s)",
+    ], lines
+
+
+def test_a_slow_sends_summary_shows_its_rate_not_zero(capsys):
+    """The summary of 6 messages in 16.3 s says 0.37/s (it said "(0/s)")."""
+    from newsletter.cli.send_report import print_summary
+    from newsletter.send.sender import SendSummary
+
+    summary = SendSummary(
+        issue_id="2026-W48",
+        transport="smtp 127.0.0.1:2527 (none)",
+        dry_run=False,
+        sent=6,
+        failed=0,
+        skipped=0,
+        left=0,
+        inactive=0,
+        retries=0,
+        elapsed=16.3,
+        failures=(),
+        reasons=(),
+    )
+    print_summary(summary, "issues/2026-W48")
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith("in 16.3 s (0.37/s)."), first

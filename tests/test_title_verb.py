@@ -27,7 +27,11 @@ def _paragraphs(path: Path) -> list[str]:
 @pytest.mark.parametrize(
     ("seed", "title"),
     [
-        ("week1/seeds/01-ever-given.md", "Ever Given runs aground in the Suez Canal"),
+        # round 34: "… and has blocked the waterway" in the present with it (read: keep)
+        (
+            "week1/seeds/01-ever-given.md",
+            "Ever Given runs aground in the Suez Canal and blocks waterway",
+        ),
         (
             "week1/seeds/02-cairo-collapse.md",
             "Apartment building collapses at about three in the morning in Gesr al-Suez",

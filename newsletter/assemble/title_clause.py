@@ -30,7 +30,7 @@ from newsletter.assemble.title_style import _DAYS, _TIME, _TITLE_WORDS
 
 _SPEECH = (
     r"(?:said|says|say|announced|announces|told|tells|reported|reports|stated|states|confirmed|"
-    r"confirms|declared|warned|wrote|added|according to)"
+    r"confirms|declared|warned|wrote|added|showed|shows|according to)"
 )
 # ", President José Jerí announced on Friday." / ", officials said." / ", according to AP." /
 # round 26: ", the institution which owns the artwork, said on Tuesday." (a comma before "said")
@@ -46,10 +46,16 @@ _MIDDLE_ATTRIBUTION = Lazy(
     rf",\s(?P<who>(?:[\w’'.-]+\s){{1,6}}?){_SPEECH}(?:\s(?:on\s)?(?:{_DAYS}|this\s\w+|"
     r"yesterday|today))?,"
 )
+# Round 34: "Official results show that …", ", Reuters calculations … showed on Friday": what
+# figures show is reported like what people say (a leading one only with its "that").
+_SHOW = frozenset({"show", "shows", "showed"})
+# "it was a tornado that caused …": a cleft's "it", no pronoun for the speaker (round 34)
+_CLEFT = Lazy(r"^(?:is|was)\s(?:[\w’'-]+\s){1,6}?(?:that|who)\s")
 _LEADING_ACCORDING = Lazy(r"^according to [^,]{1,100},\s*", re.IGNORECASE)
 # "Officials said on Friday that ..." / "Lavrov said Friday he was ..." / "groups say ..."
 _LEADING_SAID = Lazy(
-    r"^(?P<who>[^,]{1,100}?)\s(?P<verb>said|says|say|told reporters|announced|confirmed|stated)"
+    r"^(?P<who>[^,]{1,100}?)\s(?P<verb>said|says|say|told reporters|announced|confirmed|stated|"
+    r"shows?|showed)"
     r"(?P<that>\sthat)?\s(?P<rest>.+)$"
 )
 # A sentence opening on a phrase with no main clause of its own: "After two weekends of box
@@ -265,14 +271,11 @@ def _a_clause(text: str) -> bool:
 def _leading_said(sentence: str) -> str:
     """Drop "Officials said that"; "Lavrov said Friday he was" becomes "Lavrov is"."""
     m = _LEADING_SAID.match(_TIME.sub("", sentence))
-    if m is None or _has_own_verb(m["who"]):
+    if m is None:
         return sentence
     who, rest = m["who"].strip(), m["rest"].strip()
     pronoun, _, after = rest.partition(" ")
-    if pronoun.lower() in POSSESSIVES and not _finite_in(after):
-        # "Evo Morales announced his resignation as president": "his resignation" is what he
-        # announced, the verb's object, not the subject of a reported clause ("Lavrov said
-        # his country was ready"); made "Evo Morales’ resignation …", it had no verb left
+    if _no_report(m, pronoun, after):
         return sentence
     if pronoun.lower() in PRONOUNS and after:
         return _resolve(who, pronoun.lower(), after) if _is_name(who) else sentence
@@ -289,6 +292,22 @@ def _leading_said(sentence: str) -> str:
         # killed, governor says": the news first, a long speaker cut to who they are.
         return f"{rest}, {_speaker_head(who)} says"
     return sentence
+
+
+def _no_report(m: re.Match[str], pronoun: str, after: str) -> bool:
+    """Whether the leading "X said …" of `m` reports nothing to put first: the speaker has a
+    verb of its own, "shows" has no "that" ("Video … shows a section of …": its object), a
+    possessive opens the verb's object, or "it" opens a cleft sentence."""
+    if _has_own_verb(m["who"]) or (m["verb"] in _SHOW and not m["that"]):
+        return True
+    if pronoun.lower() in POSSESSIVES and not _finite_in(after):
+        # "Evo Morales announced his resignation as president": "his resignation" is what he
+        # announced, the verb's object, not the subject of a reported clause ("Lavrov said
+        # his country was ready"); made "Evo Morales’ resignation …", it had no verb left
+        return True
+    # round 34: "confirmed it was a tornado that caused the damage": "it" stands for no one
+    # (a cleft sentence), never "National Weather Service is a tornado"
+    return pronoun == "it" and _CLEFT.match(after) is not None
 
 
 def _finite_in(text: str) -> bool:

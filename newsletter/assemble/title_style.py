@@ -135,6 +135,8 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
         if found and verb_index(clause) == len(clause[: found.start()].split(" ")):
             clause = clause[: found.start()] + replacement + clause[found.end() :]
             clause = clause.replace(" to not ", " not to ", 1)  # "will not seek" → "not to seek"
+            # round 34: "will not be able to secure" → "unable to secure" (not "not to be able")
+            clause = clause.replace(" not to be able to ", " unable to ", 1)
             clause = _TO_BE_DOING.sub(_to_do, clause, count=1)  # "to be raising" → "to raise"
             changed = True
             if pattern is _PASSIVE:  # "Five killed and a child was injured" → "… child injured"
@@ -200,7 +202,10 @@ def _without_articles(clause: str) -> str:
         return " "
 
     clause = re.sub(
-        r"(?<!,)\s(?:the|a(?!\s" + _A_QUANTITY + r")|an)\s(?=[a-z0-9$€£])", drop, clause
+        # round 34: "an" before a unit of time too ("about an hour", never "about hour")
+        r"(?<!,)\s(?:the|an?(?!\s" + _A_QUANTITY + r"))\s(?=[a-z0-9$€£])",
+        drop,
+        clause,
     )
     return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
 
@@ -351,13 +356,14 @@ def _plural_was(subject: list[str]) -> bool:
     return bool(subject) and subject[-1].lower() in ("i", "you")
 
 
-def _perfect_present(words: list[str], verb: int) -> list[str] | None:
-    """ "has (officially) declared" → "(officially) declares"; None when it cannot."""
+def _perfect_present(words: list[str], verb: int, guess: bool = False) -> list[str] | None:
+    """ "has (officially) declared" → "(officially) declares"; None when it cannot (with
+    `guess`, a verb of no list by its spelling too: `guessed_base`)."""
     j = verb + 1
     if words[j].lower().endswith("ly") and j + 1 < len(words):
         j += 1  # "has officially declared"
     word, tail = split_punctuation(words[j])
-    lemma = base_form(word.lower())
+    lemma = base_form(word.lower()) or (guessed_base(word.lower()) if guess else None)
     if lemma is None or lemma == "be":
         return None
     form = (third_person(lemma) if words[verb].lower() == "has" else lemma) + tail
@@ -410,24 +416,71 @@ def _one_person(words: list[str], verb: int) -> bool:
     )
 
 
+# Round 34: the spelling of a past whose base form no list knows, for a verb after "but" only
+# ("but acquitted him" → "acquits", "but has deadlocked" → "deadlocks"): a doubled consonant
+# other than l, s, f, z goes with its "-ed"; after a cluster no base form ends in "e" only
+# "-ed" goes.
+_DOUBLED = Lazy(r"^(?P<base>\w+?(?P<c>[bdgkmnprt])(?P=c))ed$")
+_CLUSTER = Lazy(r"^(?P<base>\w+(?:ck|sh|ch|nk|rk|lk|ct|pt|nt|rt|lt|ss|ll|wn|rm|rn|er|en))ed$")
+
+
+def guessed_base(word: str) -> str | None:
+    """The base form of a regular past read from its spelling alone; None when unsure."""
+    m = _DOUBLED.match(word)
+    if m is not None:
+        return str(m["base"])[:-1]
+    m = _CLUSTER.match(word)
+    return str(m["base"]) if m is not None else None
+
+
+def _joins(words: list[str], i: int) -> bool:
+    """Whether `words[i]` joins a second verb: "and", or "but" with no comma before it."""
+    return words[i] == "and" or (words[i] == "but" and not words[i - 1].endswith(","))
+
+
+def _joined_base(word: str, joiner: str) -> str | None:
+    """The base form of a joined past: by its spelling too after "but" only (round 34: "and
+    skidded" stays past with its "crash-landed", "crash-lands" being read as no verb)."""
+    return base_form(word) or (guessed_base(word) if joiner == "but" else None)
+
+
 def _second_verb_present(words: list[str], verb: int, plural: bool) -> str | None:
     """A past verb joined to the main one by "and" takes the present too ("killed … and
     injured"), and so does a third after another "and" ("shot and killed nine people and
     wounded seven"); None when the first cannot ("kills … and trapped": both as written, not
     one of each)."""
-    joined = [i for i in range(verb + 1, min(len(words) - 1, verb + 10)) if words[i] == "and"]
+    joined = [i for i in range(verb + 1, min(len(words) - 1, verb + 10)) if _joins(words, i)]
     for n, i in enumerate(joined[:2]):
         word, tail = split_punctuation(words[i + 1])
+        if n == 0 and word in ("has", "have") and i + 2 < len(words):
+            # round 34: "finds … guilty but has deadlocked on …" → "but deadlocks on …"
+            perfect = _perfect_present(list(words), i + 1, True)
+            return " ".join(perfect) if perfect is not None else " ".join(words)
         if n == 0 and word in ("was", "were") and i + 2 < len(words):
             words[i + 1] = "are" if plural else "is"  # "… and was sentenced" → "and is"
         elif word.endswith("ed") or word in IRREGULAR_LEMMA:
-            lemma = base_form(word.lower())
+            lemma = _joined_base(word.lower(), words[i])
             if lemma is None:
                 return None if n == 0 else " ".join(words)
             words[i + 1] = (lemma if plural else third_person(lemma)) + tail
         if n == 0 and words[i + 1] == word + tail:
             break  # the first "and" joined no verb: a later one is no chain of verbs
-    return " ".join(words)
+    return _as_clause_present(words, verb)
+
+
+# Round 34: "scores decisive goal as his side were once again crowned …": the passive of an
+# "as" clause (what happened at the same time) takes the headline's present with it.
+_AS_PASSIVE = Lazy(r"\sas\s(?:[\w’'-]+\s){1,4}?(?P<aux>was|were)\s(?=(?:[a-z]+\s){0,2}[a-z]+ed\b)")
+
+
+def _as_clause_present(words: list[str], verb: int) -> str:
+    """ "… as his side were once again crowned" → "… as his side are once again crowned"."""
+    text = " ".join(words)
+    start = len(" ".join(words[: verb + 1]))
+    m = _AS_PASSIVE.search(text, start)
+    if m is None:
+        return text
+    return text[: m.start("aux")] + ("is" if m["aux"] == "was" else "are") + text[m.end("aux") :]
 
 
 # A time, not a place: a month, a weekday or a year ("in March 2020", "in 2020 during …").

@@ -71,7 +71,7 @@ class ProgressDisplay:
             self._start_bar()
         if self._bar is not None:
             eta_bar = f"ETA {_clock(eta)}" if eta is not None else "ETA –"
-            shown_rate = f"{rate:,.0f}/s" if rate is not None else ""
+            shown_rate = rate_text(rate) if rate is not None else ""
             self._bar.update(
                 self._task, completed=done, rate=shown_rate, failed=p.failed, note=note, eta=eta_bar
             )
@@ -97,9 +97,11 @@ class ProgressDisplay:
         if self._paused_at is not None:
             self._paused += p.elapsed - self._paused_at
             self._paused_at = None
+        if not done:  # nothing sent yet: no pace to tell (it said "0/s, ETA 0 s")
+            return None, None
         sending = p.elapsed - self._paused
         rate = done / sending if sending > 0 else 0.0
-        return rate, ((p.total - done) / rate if rate else 0.0)
+        return rate, ((p.total - done) / rate if rate else None)
 
     def warn(self, line: str) -> None:
         """A `warning:` line the send says while it runs (from any of its threads): above
@@ -116,10 +118,16 @@ class ProgressDisplay:
 
 def _figures_text(rate: float | None, eta: float | None, failed: int, note: str) -> str:
     """The figures of a progress line: while waiting, the note and `ETA –` (no rate)."""
-    shown_rate = f"{rate:,.0f}/s, " if rate is not None else ""
+    shown_rate = f"{rate_text(rate)}, " if rate is not None else ""
     shown_note = f"{note}, " if note else ""
     shown_eta = f"ETA {eta:.0f} s" if eta is not None else "ETA –"
     return f"{shown_rate}{failed} failed, {shown_note}{shown_eta}"
+
+
+def rate_text(rate: float) -> str:
+    """Messages a second as the progress and the summary show them: whole numbers, and two
+    significant figures under 1/s (6 messages in 16.3 s on a busy machine said "0/s")."""
+    return f"{rate:,.0f}/s" if rate >= 1 or rate == 0 else f"{rate:.2g}/s"
 
 
 def _clock(seconds: float) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from newsletter.cli.progress import rate_text
 from newsletter.send.journal import shown_host
 from newsletter.send.plan import SendPlan
 from newsletter.send.sender import SendSummary
@@ -47,7 +48,7 @@ def print_summary(summary: SendSummary, shown: str) -> None:
     echo(
         f"Issue {summary.issue_id} via {summary.transport}: {summary.sent} sent, "
         f"{summary.failed} failed, {summary.unknown} unknown, {summary.skipped} skipped "
-        f"(sent before), in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s)."
+        f"(sent before this run), in {summary.elapsed:.1f} s ({rate_text(summary.rate)})."
     )
     others = others_line(summary, shown)
     if others:
@@ -92,7 +93,8 @@ def others_line(summary: SendSummary, shown: str) -> str | None:
         named.append(f"and {len(hosts) - SHOWN_HOSTS} more host(s)")
     total = sum(h.sent for h in hosts)
     return (
-        f"  Other senders sent {total} of issue {summary.issue_id}: {'; '.join(named)}. "
+        f"  Other senders sent {total} of issue {summary.issue_id}, before or while this run "
+        f"ran: {'; '.join(named)}. "
         f"`newsletter send {shown} --status --senders` shows each."
     )
 
