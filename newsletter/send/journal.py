@@ -46,6 +46,10 @@ from newsletter.subscribers.database import is_busy, open_database, utc_now
 from newsletter.subscribers.status_reasons import is_bad_address, refusal_reason
 from newsletter.subscribers.store import SubscriberStore
 
+# The latest issues before this one a relay's 5.1.x is looked for in (refused_before): a
+# reader none of them reached is asked afresh.
+EARLIER_ISSUES = 8
+
 T = TypeVar("T")
 
 PATIENCE = 120.0  # seconds a journal write keeps trying while the database is busy
@@ -404,11 +408,14 @@ class DeliveryJournal:
 
     def _refused_before(self, email: str) -> bool:
         if self._earlier is None:  # read once: the journal's key is (issue_id, email)
+            # The latest few: each refusal then costs a few key lookups, not one an issue ever
+            # sent (a relay refusing half a million readers against a journal of years).
             self._earlier = [
                 i
                 for (i,) in self.conn.execute(
-                    "SELECT issue_id FROM deliveries WHERE issue_id <> ? GROUP BY issue_id",
-                    (self.issue_id,),
+                    "SELECT issue_id FROM deliveries WHERE issue_id <> ? GROUP BY issue_id"
+                    " ORDER BY max(updated) DESC LIMIT ?",
+                    (self.issue_id, EARLIER_ISSUES),
                 )
             ]
         if not self._earlier:
