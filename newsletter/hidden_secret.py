@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from newsletter.control_chars import INVISIBLE_CLASS
 
 HIDDEN = "[password hidden]"
 # A reply line's enhanced status code (RFC 3463), repeated on each line of a multi-line reply,
@@ -22,6 +25,10 @@ _ENHANCED_CODE = re.compile(r"^[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?[ \t]*")
 
 
 _SHOWN_CODE = re.compile(rb"[245]\.[0-9]{1,3}\.[0-9]{1,3} ")
+# What may stand between two characters of a form and still never show: the invisible ones,
+# which the journal drops (stored_text), and control characters, which it makes spaces and
+# the terminal escapes.  `hun\u00adter2` (a soft hyphen) reached the journal as `hunter2`.
+_UNSEEN = f"[{INVISIBLE_CLASS}\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -43,20 +50,29 @@ class SecretForms:
         sent = [secret, f"\0{user}\0{secret}", f"{user}\0{user}\0{secret}"]
         # Its full case mappings too: re's IGNORECASE folds one character to one, so a
         # server's `STRASSE` never matched `Straße`.
-        forms = {secret, secret.upper(), secret.lower(), secret.casefold()}
+        cases = {secret, secret.upper(), secret.lower(), secret.casefold()}
+        # And as Unicode's compatibility form: hide() reads a reply that way too, so a server
+        # echoing `se\u0301cret` (decomposed) or `ｓｅｃｒｅｔ` (full-width) shows nothing.
+        forms = cases | {unicodedata.normalize("NFKC", form) for form in cases}
         for value in sent:
             sent_as = base64.b64encode(value.encode("utf-8")).decode("ascii")
             forms |= {sent_as, sent_as.rstrip("=")}
         texts = tuple(sorted(forms, key=lambda form: (-len(form), form)))
         # Any case: a server may fold what it quotes (`535 BAD PASSWORD HUNTER2`); hiding
         # a base64 form's other cases as well hides nothing else of note.
-        return cls(texts, re.compile("|".join(re.escape(form) for form in texts), re.IGNORECASE))
+        pattern = "|".join(_UNSEEN.join(re.escape(c) for c in form) for form in texts)
+        return cls(texts, re.compile(pattern, re.IGNORECASE))
 
     def hide(self, text: str) -> str:
-        """`text` with every form, in any case, replaced by HIDDEN (the longest first)."""
+        """`text` with every form, in any case, replaced by HIDDEN (the longest first),
+        invisible or control characters inside it or not; read as NFKC when that finds one."""
         if self.any_text is None:
             return text
-        return self.any_text.sub(HIDDEN, text)
+        hidden = self.any_text.sub(HIDDEN, text)
+        normal = unicodedata.normalize("NFKC", hidden)
+        if normal != hidden and self.any_text.search(normal):
+            return self.any_text.sub(HIDDEN, normal)
+        return hidden
 
     def hide_bytes(self, data: bytes) -> bytes:
         """`data` (a reply as read) with every form, UTF-8, in any case, replaced by HIDDEN.

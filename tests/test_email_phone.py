@@ -326,6 +326,95 @@ def test_summaries_keep_a_readable_line_length_on_a_wide_screen(weeks):
     assert max(facts["measures"]) <= 75, facts["measures"]
 
 
+_PROSE_LINES = """() => {
+  // The characters on each full line (the last, short one aside) of the lead's and the note's
+  // paragraphs, counted a character at a time by where it is drawn.
+  return [...document.querySelectorAll('h1 ~ p, h1 ~ div p, .note p')].filter(
+      p => !p.closest('ul.items, .card') && !p.matches('.hero, .read-on, .previously, .meta, .signoff')
+  ).map(p => {
+    const lines = new Map(), walk = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      for (let i = 0; i < n.length; i++) {
+        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+        const box = r.getClientRects()[0];
+        if (box) lines.set(Math.round(box.top), (lines.get(Math.round(box.top)) || 0) + 1);
+      }
+    }
+    return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]).slice(0, -1);
+  }).filter(lines => lines.length > 0);
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", ["sample", "full-week"])
+def test_the_lead_and_the_note_keep_a_readable_line_length_on_a_wide_screen(weeks, week):
+    """At 640 px no full line of the lead's or the note's paragraphs passes 75 characters (a
+    book's measure, 28em): across the whole 552 px column they ran to 85, and the eye lost
+    its way back to the next line."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 640, "height": 900})
+        page.goto((weeks[week] / "index.html").as_uri())
+        paragraphs = page.evaluate(_PROSE_LINES)
+        page.close()
+    # the sample's lead is its whole story (no URL), the full week's a summary and the note
+    assert len(paragraphs) >= {"sample": 5, "full-week": 2}[week], paragraphs
+    assert max(max(lines) for lines in paragraphs) <= 75, paragraphs
+    assert min(max(lines) for lines in paragraphs) >= 50, paragraphs
+
+
+_HEADLINE_LINES = """(selector) => [...document.querySelectorAll(selector)].map(title => {
+  // the text's own boxes, one a line (not the boxes of a block link around it)
+  const lines = new Map();
+  const walk = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const r = document.createRange(); r.selectNodeContents(n);
+    for (const box of r.getClientRects()) {
+      const top = Math.round(box.top);
+      lines.set(top, (lines.get(top) || 0) + box.width);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => Math.round(e[1]));
+})"""
+
+
+def headline_lines(html_path: Path, width: int, selector: str) -> list[list[int]]:
+    """The width of each line of each element matching `selector`, at `width` px."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(html_path.as_uri())
+        lines = page.evaluate(_HEADLINE_LINES, selector)
+        page.close()
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", ["sample", "full-week", "hard"])
+@pytest.mark.parametrize("width", [375, 640])
+def test_the_lead_headline_wraps_in_balanced_lines(weeks, week, width):
+    """The lead's headline breaks into lines of even length, as a printed front page sets it:
+    at 640 px the sample's ended with "border" alone on its second line."""
+    (lines,) = headline_lines(weeks[week] / "index.html", width, "h1")
+    assert len(lines) >= 2, lines
+    assert min(lines) >= 0.6 * max(lines), lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [375, 640])
+def test_story_and_list_titles_wrap_in_balanced_lines(weeks, suez_week, width):
+    """A card's or a list's title over two lines or more leaves no word alone on its last
+    line: at 375 px the full week's "Satellites tracked the Danube flood hour by" had "hour"
+    under it, as a printed digest never sets a headline."""
+    titles = [
+        lines
+        for folder in (weeks["full-week"], suez_week)
+        for lines in headline_lines(folder / "index.html", width, ".card-title, .item-title")
+    ]
+    assert len(titles) > 40
+    wrapped = [lines for lines in titles if len(lines) > 1]
+    assert wrapped, titles
+    assert [lines for lines in wrapped if min(lines) < 0.5 * max(lines)] == []
+
+
 @pytest.mark.slow
 def test_tall_photos_of_unknown_size_stay_short_and_keep_their_shape(tmp_path, monkeypatch):
     """A feed's 1:4 photo (no size given) is at most 400 px tall as the lead and fits the

@@ -16,6 +16,7 @@ from newsletter.sources.feed_bounds import (
     MAX_EXPANSION,
     MAX_HTML_TAGS,
     bounded_feed,
+    markup_weight,
 )
 from newsletter.sources.feeds import parse_feed
 from tests.support.cli_errors import one_error_line
@@ -115,6 +116,16 @@ def styled(spans: int, *, escaped: bool = False) -> str:
     return f"<![CDATA[{html}]]>"
 
 
+def spans_weighing(most: int) -> int:
+    """The most spans `styled` may hold for its HTML to weigh at most `most` tags."""
+    spans = most // 2
+    while True:
+        html = styled(spans).removeprefix("<![CDATA[").removesuffix("]]>")
+        if html.count("<") + markup_weight(html) <= most:
+            return spans
+        spans = spans * 9 // 10
+
+
 @pytest.mark.parametrize("escaped", [False, True], ids=["cdata", "escaped"])
 def test_a_feed_whose_html_holds_too_many_tags_keeps_the_entries_before_it(escaped):
     """Three short items, then one whose description holds more tags than a feed may (each
@@ -143,7 +154,7 @@ def test_a_first_entry_with_too_many_tags_leaves_none_and_says_so():
 
 def test_tags_spread_over_many_entries_count_together():
     """Many entries under the bound each, over it together: cut where the sum passes it."""
-    per_entry = MAX_HTML_TAGS // 10 // 2  # spans of two tags each: a tenth of the bound
+    per_entry = spans_weighing(MAX_HTML_TAGS // 10)  # a tenth of the bound each
     text = rss(12)
     for i in range(12):
         text = text.replace(f"Words of story {i}.", styled(per_entry))
@@ -166,8 +177,10 @@ def test_a_feed_expat_cannot_read_is_cut_at_the_entry_its_html_passes_the_bound_
     """A bare & (expat stops, feedparser's lenient parser reads on): the tags still count,
     the raw ones and the escaped ones, and the feed is cut before the entry that passes."""
     text = rss(6).replace("Words of story 0.", "Words of story 0 & more.")
-    text = text.replace("Words of story 2.", styled(MAX_HTML_TAGS // 4))
-    text = text.replace("Words of story 4.", styled(MAX_HTML_TAGS // 4, escaped=True))
+    text = text.replace("Words of story 2.", styled(spans_weighing(MAX_HTML_TAGS // 2)))
+    text = text.replace(
+        "Words of story 4.", styled(spans_weighing(MAX_HTML_TAGS // 2) + 100, escaped=True)
+    )
     bounded = bounded_feed(text.encode(), "desk.xml")
     assert (bounded.entries, bounded.kept, bounded.by_html) == (6, 4, True)
     assert bounded.data.count(b"<item>") == 4
@@ -177,7 +190,7 @@ def test_xhtml_content_counts_its_elements_as_tags():
     """Atom's type="xhtml" content is real XML, no `<` in any text, yet feedparser writes it
     out as HTML for the sanitizer (240,000 styled spans: 40 s): its elements count, two tags
     each, and the feed is cut before the entry that passes the bound."""
-    spans = "".join(f'<span style="color:#{i:06x}">w</span>' for i in range(MAX_HTML_TAGS // 2))
+    spans = "".join(f'<span style="color:#{i:06x}">w</span>' for i in range(MAX_HTML_TAGS // 8))
     text = atom(4).replace(
         "<a:summary>Words 2.</a:summary>",
         "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"

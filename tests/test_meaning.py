@@ -195,3 +195,44 @@ def test_the_coverage_promotes_no_measure_and_reweighs_no_core_topic():
     before, after = scores(False), scores(True)
     assert before[DYING.title] >= WEEK_BAR  # taken for the lead's clear coverage
     assert after[vote.title] == before[vote.title] < RELATED_BAR
+
+
+PARADE = "Car driven into fans at a football club's title parade injures dozens"
+PARADE_TEXT = (
+    "Hundreds of thousands of supporters lined the streets of Liverpool on Monday to watch the "
+    "Premier League champions carry the trophy through the city on an open-top bus, until a car "
+    "was driven into the crowd as it left the waterfront.",
+    "Paramedics took 27 people to hospital. Police arrested the driver, a local man, and said "
+    "the collision was not terrorism.",
+)
+MATCH = Headline(
+    "Champions Liverpool 1-1 Crystal Palace",
+    summary="A late equaliser earned ten-man Liverpool a draw at Anfield before the trophy "
+    "was presented.",
+)
+CRASH = Headline("Several hurt as car crashes into fans during Liverpool FC parade")
+
+
+def test_a_match_result_under_a_lead_about_no_match_stays_out_of_related():
+    """Under a crash at a club's title parade, the club's last match ("1-1"), near it in
+    meaning (the model's cosine 0.44: Liverpool, champions, the trophy), scores under the
+    Related bar: a match's likeness counts weakly, as its concepts do; the crash's report stays
+    far over it."""
+    lead, profile = lead_text(PARADE, PARADE_TEXT), lead_profile(PARADE, PARADE_TEXT)
+    scores = {s.title: s.score for s in rank_by_meaning(lead, profile, [MATCH, CRASH])}
+    assert scores[MATCH.title] < RELATED_BAR < WEEK_BAR < scores[CRASH.title]
+
+
+def test_a_match_result_under_a_final_ranks_as_before():
+    """Under a lead that is itself a match's result, a result of the same competition is
+    news of it and keeps the model's likeness in full (a 51-49 vote's "victory" is no match)."""
+    from newsletter.assemble.meaning import reads_as_sport
+
+    final = "Liverpool held 1-1 by Crystal Palace as the champions lift the trophy at Anfield"
+    text = ("Ten-man Liverpool drew with Crystal Palace on the last day of the season.",)
+    ranked = rank_by_meaning(lead_text(final, text), lead_profile(final, text), [MATCH])
+    assert ranked[0].parts is not None and ranked[0].parts[1] > 0.5
+    assert reads_as_sport([MATCH.title, "Senate passes budget 51-49 in narrow victory"]) == [
+        True,
+        False,
+    ]

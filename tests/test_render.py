@@ -192,6 +192,24 @@ def test_lead_with_url_shows_its_summary_and_read_the_story(settings):
 
 
 @pytest.mark.parametrize(
+    ("publisher", "line"),
+    [
+        ("Ahram Online", "Read the full story → Ahram Online · 2-min read"),
+        ("", "Read the full story → 2-min read"),
+    ],
+    ids=["publisher", "time-only"],
+)
+def test_the_read_on_line_names_where_and_how_long_after_its_arrow(settings, publisher, line):
+    """After "Read the full story →" come the lead's publisher and reading time, with no "·"
+    straight after the arrow (it read "→ · 2-min read", a stray mark between the two)."""
+    issue = _big_issue(1)
+    lead = dataclasses.replace(issue.lead, publisher=publisher, body="word " * 400)
+    rendered = render_issue(dataclasses.replace(issue, lead=lead), settings)
+    read_on = BeautifulSoup(rendered.html, "html.parser").find("p", class_="read-on")
+    assert " ".join(read_on.get_text().replace("\xa0", " ").split()) == line
+
+
+@pytest.mark.parametrize(
     "lead_change",
     [{"url": None}, {"full": True}],
     ids=["no-url", "full"],

@@ -18,6 +18,7 @@ def test_running_the_send_again_never_marks_more_than_one_run_may(send_ws):
     SENT_PER_BOUNCE of the issue's 40 sent are marked bounced in all (each run marked ten
     more), and each summary's bounced and unbelieved add up to the run's refusals."""
     emails = send_ws.add_many(80)
+    send_ws.refused_earlier(emails[::2])  # the second issue in a row: believed, within bounds
     handler = RecordingHandler()
     for email in emails[::2]:
         handler.fail(

@@ -49,6 +49,7 @@ def test_every_list_message_is_kept_in_order_with_its_envelope(send_ws):
 def test_a_handler_injects_a_retry_a_bounce_and_an_unknown_outcome(send_ws):
     """The handler's failures drive the sender: 4xx retried, 5.1.1 bounced, a lost reply unknown."""
     send_ws.add("slow@example.org", "gone@example.org", "lost@example.org", "fine@example.org")
+    send_ws.refused_earlier(["gone@example.org"])  # the second issue refused: believed
 
     def handler(message):
         if message.recipient == "slow@example.org" and message.attempt == 1:

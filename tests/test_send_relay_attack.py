@@ -153,6 +153,7 @@ def test_a_reply_nobody_asked_for_after_the_final_dot_is_no_next_readers_answer(
     """An extra `250` behind the answer to one reader's `.` is never read as the next reader's:
     the session is dropped, and that reader's own refusal (a 550 5.1.1 at RCPT) is theirs."""
     emails = send_ws.add_many(3)
+    send_ws.refused_earlier(emails[1:2])  # the second issue refused: believed
     handler = RecordingHandler(pipelining=pipelining)
     handler.fail(emails[0], "data", "kept:250 2.0.0 queued\r\n250 2.0.0 and again")
     handler.fail(emails[1], "rcpt", "550 5.1.1 no such user")

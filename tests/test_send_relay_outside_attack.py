@@ -22,8 +22,9 @@ def statuses(send_ws) -> dict[str, str]:
 def test_a_relay_refusing_every_other_reader_as_unknown_marks_few_bounced(send_ws):
     """`550 5.1.1` to every other RCPT of 60 readers (never 20 in a row, so no pause): at most
     10 and one per 20 sent are marked bounced, the rest recorded failed and left active
-    (all 30 were marked bounced)."""
+    (all 30 were marked bounced), though each was refused on the issue before too."""
     emails = send_ws.add_many(60)
+    send_ws.refused_earlier(emails[::2])
     handler = RecordingHandler()
     for email in emails[::2]:
         handler.fail(email, "rcpt", "550 5.1.1 <x>: Recipient address rejected: User unknown")
@@ -40,8 +41,10 @@ def test_a_relay_refusing_every_other_reader_as_unknown_marks_few_bounced(send_w
 
 
 def test_a_few_unknown_addresses_among_many_are_all_marked_bounced(send_ws):
-    """Three readers refused `550 5.1.1` among 60: all three marked bounced, as before."""
+    """Three readers refused `550 5.1.1` among 60, and on the issue before: all three marked
+    bounced, as before."""
     emails = send_ws.add_many(60)
+    send_ws.refused_earlier(emails[5:60:20])
     handler = RecordingHandler()
     for email in emails[5:60:20]:
         handler.fail(email, "rcpt", "550 5.1.1 no such user")

@@ -153,7 +153,9 @@ def test_a_forgotten_address_keeps_no_reason(cli, send_ws, tmp_path):
 
 
 def test_a_550_at_sending_keeps_the_relays_reply_as_the_reason(cli, send_ws, smtpd):
-    """A relay refusing an address with 550 5.1.1 marks it bounced with the reply and message."""
+    """A relay refusing an address with 550 5.1.1 (the second issue in a row) marks it bounced
+    with the reply and message."""
+    send_ws.refused_earlier([READERS[1]])
     smtpd.handler.fail(READERS[1], "rcpt", "550 5.1.1 <reader1@example.org>: no such user")
     result = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
     assert result.exit_code == 1, result.output
@@ -164,7 +166,8 @@ def test_a_550_at_sending_keeps_the_relays_reply_as_the_reason(cli, send_ws, smt
     assert reason["diagnostic"] == "550 5.1.1 <reader1@example.org>: no such user"
     with send_ws.store() as store:
         sent_id = store.conn.execute(
-            "SELECT message_id FROM deliveries WHERE email = ?", (READERS[1],)
+            "SELECT message_id FROM deliveries WHERE email = ? AND issue_id = '2026-W48'",
+            (READERS[1],),
         ).fetchone()[0]
     assert reason["message_id"] == sent_id and sent_id.startswith("<")
     text = cli("subscribers", "show", READERS[1]).output

@@ -68,8 +68,10 @@ def test_an_import_without_resubscribe_never_lifts_an_unsubscribe(send_ws, tmp_p
     ],
 )
 def test_only_a_bad_address_reply_marks_the_subscriber_bounced(send_ws, reply, bounced):
-    """A 5.1.x on RCPT marks the reader bounced and later sends skip them; policy codes do not."""
+    """A 5.1.x on RCPT (the second issue in a row) marks the reader bounced and later sends
+    skip them; policy codes do not."""
     emails = send_ws.add_many(3)
+    send_ws.refused_earlier(emails[1:2])
     handler = RecordingHandler()
     handler.fail(emails[1], "rcpt", reply)
     with smtp_server(handler=handler) as server:

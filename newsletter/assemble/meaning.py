@@ -135,6 +135,16 @@ SPORT_COSINE = 0.10
 # Super Bowl", "Spain Beats England to Win Euro 2024"), then 0.23 and under ("win joint-bid to
 # host 2026 World Cup", "Arcade Fire win Album of the Year", "Clinton Expected to Win in WV").
 SPORT_RESULT_COSINE = 0.25
+# A match's result (a result the model reads nearer SPORT_TEXT than VOTE_TEXT: not a vote's
+# tally, "Senate passes budget 51-49 in narrow victory" reads 0.21 sport, 0.40 vote) under a
+# lead that is no game's result is no news of it, however alike the two read: a club's title
+# parade is near its last match in meaning ("Champions Liverpool 1-1 Crystal Palace", cosine
+# 0.48 under the car driven into the parade's crowd, in Related at 0.326 on the model alone).
+# Its meaning counts WEAK_EVIDENCE of itself, as its concepts do; under a final, as before.
+VOTE_TEXT = (
+    "lawmakers voted to pass the bill in parliament: the senate vote, the election, the court "
+    "ruling and the law"
+)
 
 
 def reads_as_result(text: str) -> bool:
@@ -162,6 +172,16 @@ def results_among(texts: Sequence[str]) -> list[bool]:
     return [f is True for f in found]
 
 
+def reads_as_sport(texts: Sequence[str]) -> list[bool]:
+    """Whether the model reads each text nearer SPORT_TEXT than VOTE_TEXT: a game's result
+    that does is a match's, a 51-49 vote's "victory" is not."""
+    if not texts:
+        return []
+    sport = dense_cosines((SPORT_TEXT, SPORT_TEXT), texts)
+    vote = dense_cosines((VOTE_TEXT, VOTE_TEXT), texts)
+    return [s > v for s, v in zip(sport, vote, strict=True)]
+
+
 def lead_text(title: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
     """The lead as two texts for the model: its title with its opening, and all of it."""
     opening = " ".join([title or "", *paragraphs[:1]]).strip()
@@ -183,11 +203,14 @@ class Reads(NamedTuple):
     """What ranking a week reads that the lead's profile does not change, kept so the second
     ranking (with its coverage's feedback) reads none of it again: the model's cosine of each
     candidate with the lead, whether the lead reads as a game's result, and whether each
-    candidate read so far (by its index) does."""
+    candidate read so far (by its index) does, and whether each feed headline the model puts
+    near the bar reads as a match's result (`_read_matches`, read only under a lead that is no
+    game's result)."""
 
     cosine: tuple[float, ...]
     lead_result: bool
     results: Mapping[int, bool]
+    matches: Mapping[int, bool] = MappingProxyType({})
 
 
 class FirstRanking(NamedTuple):
@@ -280,6 +303,9 @@ def _rank_once(
             zip(unread, results_among([candidates[i].title for i in unread]), strict=True)
         )
     reads = reads._replace(results=MappingProxyType(results))
+    if results_pass:  # a match's result near the bar: its likeness is weak too (_read_matches)
+        reads = _read_matches(candidates, texts, [*strong, *near], reads)
+    matches = reads.matches
     # A story the editor wrote (a card) is judged on its whole text, never read as a report.
     headlines = [i for i in strong if candidates[i].source not in texts]
     stories = [i for i in strong if candidates[i].source in texts]
@@ -300,7 +326,8 @@ def _rank_once(
         if index in other or index in away:  # another story of its names, or elsewhere
             concepts = min(concepts, WEAK_CAP)
         parts = evidence(concepts, other.get(index, float(cosine[index])))
-        if index in away:  # another event of the same kind elsewhere: its likeness is weak
+        if index in away or matches.get(index):  # another event of its kind elsewhere, or a
+            # match's result under a lead that is none: its likeness is weak
             parts = (parts[0], parts[1] * WEAK_EVIDENCE)
         return _rescored(item, mix(parts, share), parts)
 
@@ -407,6 +434,28 @@ def coverage_profile(
     if not raised:
         return profile
     return profile._replace(concepts=MappingProxyType({**profile.concepts, **raised}))
+
+
+def _read_matches(
+    candidates: Sequence[Headline], texts: Mapping[str, str], indices: Sequence[int], reads: Reads
+) -> Reads:
+    """`reads` with whether each feed headline of `indices` not read yet reads as a match's
+    result: a game's result (`results_among`, each title asked once) the model reads as sport
+    (`reads_as_sport`).  A story the editor wrote is judged whole, never read as a report."""
+    unread = [i for i in indices if i not in reads.matches and candidates[i].source not in texts]
+    if not unread:
+        return reads
+    fresh = [i for i in unread if i not in reads.results]
+    asked = results_among([candidates[i].title for i in fresh]) if fresh else []
+    results = {**reads.results, **dict(zip(fresh, asked, strict=True))}
+    found = [i for i in unread if results[i]]
+    sport = reads_as_sport([candidates[i].title for i in found])
+    matches = {
+        **reads.matches,
+        **dict.fromkeys(unread, False),
+        **dict(zip(found, sport, strict=True)),
+    }
+    return reads._replace(results=MappingProxyType(results), matches=MappingProxyType(matches))
 
 
 def _is_result(results: Mapping[int, bool], index: int, title: str) -> bool:

@@ -109,6 +109,12 @@ def _print_details(summary: SendSummary, shown: str) -> None:
         )
     if summary.bounced:
         echo(f"  {summary.bounced} marked bounced (no such user or domain): later sends skip them.")
+    if summary.refused_once:
+        echo(
+            f"  {summary.refused_once} refused as unknown addresses for the first issue in a "
+            "row: failed, not marked bounced (a relay's word alone removes nobody); marked if "
+            "the next issue is refused too. `newsletter subscribers show ADDRESS` gives the reply."
+        )
     if summary.unbelieved:
         echo(
             f"  {summary.unbelieved} more refused as unknown addresses, more than a list holds: "

@@ -43,8 +43,12 @@ from newsletter.mail.personalize import Recipient
 from newsletter.stored_text import storable_text
 from newsletter.subscribers.connection import Connection, delivery_key, same_address
 from newsletter.subscribers.database import is_busy, open_database, utc_now
-from newsletter.subscribers.status_reasons import refusal_reason
+from newsletter.subscribers.status_reasons import is_bad_address, refusal_reason
 from newsletter.subscribers.store import SubscriberStore
+
+# The latest issues before this one a relay's 5.1.x is looked for in (refused_before): a
+# reader none of them reached is asked afresh.
+EARLIER_ISSUES = 8
 
 T = TypeVar("T")
 
@@ -162,6 +166,7 @@ class DeliveryJournal:
         self.path = path
         self.patience = patience
         self._lock = threading.Lock()
+        self._earlier: list[str] | None = None  # the other issues the journal holds (read once)
         self._prepare()
 
     def _prepare(self) -> None:
@@ -389,6 +394,40 @@ class DeliveryJournal:
         shown = display_path(self.path) if self.path else "the database"
         cause = "busy for too long" if is_busy(e) else " ".join(str(e).split())
         return JournalWriteError(f"{shown}: cannot {what} ({cause})")
+
+    def refused_before(self, email: str) -> bool:
+        """True when the last earlier issue that reached `email`'s row was refused by the relay
+        as an unknown address (a 5.1.x): the second issue in a row saying so.
+
+        A relay's word alone never marks a reader bounced: a hostile or broken relay (or one
+        scripted to lie) spent the issue's whole allowance on living readers.  Refused at
+        RCPT, the message never left, so asking once more next issue costs nothing.
+        """
+        with self._lock:
+            return self._patiently(lambda: self._refused_before(email), "read the journal")
+
+    def _refused_before(self, email: str) -> bool:
+        if self._earlier is None:  # read once: the journal's key is (issue_id, email)
+            # The latest few: each refusal then costs a few key lookups, not one an issue ever
+            # sent (a relay refusing half a million readers against a journal of years).
+            self._earlier = [
+                i
+                for (i,) in self.conn.execute(
+                    "SELECT issue_id FROM deliveries WHERE issue_id <> ? GROUP BY issue_id"
+                    " ORDER BY max(updated) DESC LIMIT ?",
+                    (self.issue_id, EARLIER_ISSUES),
+                )
+            ]
+        if not self._earlier:
+            return False
+        marks = ",".join("?" * len(self._earlier))
+        row = self.conn.execute(
+            f"SELECT status, last_error FROM deliveries d WHERE d.issue_id IN ({marks})"
+            f" AND {same_address(self.conn, 'd.email', '?')}"
+            " ORDER BY updated DESC, issue_id DESC LIMIT 1",
+            (*self._earlier, email),
+        ).fetchone()
+        return row is not None and row[0] == "failed" and is_bad_address(str(row[1]))
 
     def bounce_budget(self) -> tuple[int, int]:
         """(sent, marked bounced) of this issue so far, every run's and sender's: a relay's

@@ -65,6 +65,7 @@ class SendSummary:
     unknown_total: int = 0  # every recipient of the issue whose outcome is unknown
     bounced: int = 0  # marked bounced in this run (5.1.x: no such user or domain)
     unbelieved: int = 0  # refused 5.1.x past what a list holds: failed, not marked (workers.py)
+    refused_once: int = 0  # refused 5.1.x the first issue in a row: failed, not marked yet
     recovered: int = 0  # lines of a previous run's recovery file recorded before this one
     journal_failed: bool = False  # stopped because the journal could not be written
     # on PostgreSQL: every sender of the issue as the run ended (as `--status` reads them),
@@ -515,5 +516,6 @@ def _summary(
         unknown_total=unknown_total,
         bounced=run.bounced,
         unbelieved=run.unbelieved,
+        refused_once=run.refused_once,
         journal_failed=run.journal_failed,
     )

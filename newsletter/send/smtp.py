@@ -39,10 +39,8 @@ from newsletter.send.transport import (
     TemporaryFailure,
 )
 from newsletter.stored_text import storable_text
-from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC
+from newsletter.subscribers.status_reasons import MAX_DIAGNOSTIC, is_bad_address
 
-# 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
-# 5.1.8 are about the sender's address, so they say nothing about the reader.
 # smtplib's own limits (private names, so typeshed omits them): a reply line, AUTH rounds.
 _MAXLINE: int = getattr(smtplib, "_MAXLINE", 8192)
 _MAXCHALLENGE: int = getattr(smtplib, "_MAXCHALLENGE", 5)
@@ -51,7 +49,6 @@ _MAXCHALLENGE: int = getattr(smtplib, "_MAXCHALLENGE", 5)
 MAX_REPLY_BYTES = 64 * 1024
 # A reply line: three digits (2xx-5xx, RFC 5321 4.2), then a space, a hyphen or the line's end.
 _REPLY_LINE = re.compile(rb"[2-5][0-9]{2}(?:[ -]|\r?\n|$)")
-_BAD_ADDRESS = re.compile(r"^5\d\d[ -]5\.1\.(?!7\b|8\b)\d{1,3}\b")
 
 
 class SmtpTransport:
@@ -521,7 +518,7 @@ def failure(code: int, message: bytes, *, stage: str = "data") -> SendFailure:
         return ConnectionLost(text)
     if 400 <= code < 500:
         return TemporaryFailure(text)
-    return PermanentFailure(text, bad_address=stage != "mail" and bool(_BAD_ADDRESS.match(text)))
+    return PermanentFailure(text, bad_address=stage != "mail" and is_bad_address(text))
 
 
 def _b64(text: str) -> str:

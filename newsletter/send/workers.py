@@ -103,6 +103,7 @@ class RunResult:
     retries: int = 0
     bounced: int = 0
     unbelieved: int = 0  # refused as unknown past what a list holds (BELIEVED_BOUNCES): not marked
+    refused_once: int = 0  # refused as unknown for the first issue in a row: not marked yet
     failures: tuple[Failure, ...] = ()  # the first ones
     reasons: tuple[tuple[str, int], ...] = ()  # every failure reason and its count
     stopped: str | None = None  # why the run ended early, if it did
@@ -127,6 +128,7 @@ class RunResult:
             retries=sum(r.retries for r in results),
             bounced=sum(r.bounced for r in results),
             unbelieved=sum(r.unbelieved for r in results),
+            refused_once=sum(r.refused_once for r in results),
             failures=tuple(f for r in results for f in r.failures)[:FIRST_FAILURES],
             reasons=tuple(reasons.most_common()),
             stopped=first.stopped if first else None,
@@ -201,7 +203,7 @@ class SendRun:
         self._feed_lock = threading.Lock()
         self._lock = threading.RLock()  # _failed may _halt while holding it
         self.sent = self.failed = self.retries = self.consecutive = 0
-        self.unknown = self.bounced = self.unbelieved = 0
+        self.unknown = self.bounced = self.unbelieved = self.refused_once = 0
         # The issue's sent and marked bounced before this run (rounds, runs, other senders)
         self._sent_before, self._bounced_before = journal.bounce_budget() if journal else (0, 0)
         self.reconnecting = 0  # connections in _connect's backoff (SendProgress.reconnecting)
@@ -319,6 +321,7 @@ class SendRun:
                 retries=self.retries,
                 bounced=self.bounced,
                 unbelieved=self.unbelieved,
+                refused_once=self.refused_once,
                 failures=tuple(self.failures),
                 reasons=tuple(self.reasons.most_common()),
                 stopped=self.stopped,
@@ -589,8 +592,22 @@ class SendRun:
         and the reader stays active: the next issue asks again.  Counted over the issue's
         journal (DeliveryJournal.bounce_budget): a run again, or a round on PostgreSQL, is
         no new allowance.
+
+        And the relay's word is believed only the second issue in a row it says so
+        (DeliveryJournal.refused_before): a relay lying within the allowance still marked
+        ten living readers an issue.  Refused at RCPT, the message never left: asking once
+        more costs the list nothing, and the summary shows the first refusals meanwhile.
         """
         if self.journal is None:
+            return
+        try:
+            again = self.journal.refused_before(email)
+        except JournalWriteError as e:
+            self._halt(str(e))
+            return
+        if not again:
+            with self._lock:
+                self.refused_once += 1
             return
         with self._lock:  # the place is taken before the write: workers mark at once
             sent = self._sent_before + self.sent

@@ -19,8 +19,11 @@ first:
   many were kept of how many.  A digest shows a few dozen; a feed holding its whole archive is
   still read, its first thousand entries (the newest, in the usual order).
 - **At most MAX_HTML_TAGS tags in the feed's HTML** (a description's or content's, escaped or
-  in CDATA): each costs the sanitizer and the hiding rules (sources/css_hiding.py) a tenth to
-  a fifth of a millisecond, so one 10 MB description of styled spans took a minute to read.
+  in CDATA), each weighed by what it holds (`markup_weight`): a bare tag costs the sanitizer
+  and the hiding rules (sources/css_hiding.py) tens of microseconds, a styled one about a
+  millisecond and more for each byte of its style, so one 10 MB description of styled spans
+  took a minute to read, and 25,000 spans, each with 24 style declarations, 15 s under the
+  bound when it counted tags alone.
   The document is cut before the entry in which the count passes the bound, as for the entry
   limit, and the warning names the bound; HTML past it outside any entry (the channel's own
   description) refuses the feed in one line.
@@ -49,9 +52,18 @@ MAX_ELEMENTS = 250_000
 # declaring namespaces or a media:content, has a few dozen.
 MAX_ATTRIBUTES = 100
 # Tags in the HTML a feed's text holds (every `<` in its character data, counted before
-# feedparser): the sanitizer and the hiding rules spend 0.1-0.2 ms on each (10 MB of styled
-# spans, 350,000 tags: a minute).  A full-text feed of 100 long articles holds about 20,000.
-MAX_HTML_TAGS = 50_000
+# feedparser), weighed by what they hold.  The sanitizer and the hiding rules spend 20-60 us
+# on a bare tag, about 1 ms on a styled one and 8 us more on each byte of its style
+# (bench/bench_feeds.py, on a loaded 2-core machine: 25,000 spans with 24 declarations each
+# took 15 s when the bound counted 50,000 tags alone).  A full-text feed of 100 long
+# articles weighs about 25,000: its tags and their links.
+MAX_HTML_TAGS = 25_000
+STYLED_TAG = 16  # what a tag mentioning `style` weighs besides itself, in tags
+STYLE_BYTES = 3  # bytes of a tag mentioning `style` that weigh a tag more
+MARKUP_BYTES = 32  # bytes of any other tag that weigh a tag more
+# Bytes of a `<style>` sheet that weigh a tag: its rules are read for what they hide, about
+# 2 us a byte (a 3 MB sheet of 50,000 rules: 6 s of CPU, uncounted before).
+SHEET_BYTES = 8
 ENTRY_NAMES = frozenset({"item", "entry"})  # RSS 0.9x-2.0 and RSS 1.0 items, Atom entries
 
 _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
@@ -62,6 +74,37 @@ _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
 )
 _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _REFERENCE = re.compile(r"&((?:[^\W\d]|:)[\w.:-]*);")  # XML names: any letter, not only ASCII
+# A tag's text, up to its `>` or the next `<` (never past it: linear in the text, whatever
+# it holds), and one that says `style` anywhere in it (an attribute's name has no escapes).
+_TAG_TEXT = re.compile(r"<[^<>]*>?")
+_STYLED_TAG = re.compile(r"<[^<>]*?style[^<>]*>?", re.IGNORECASE)
+_SHEET_START = re.compile(r"<style\b", re.IGNORECASE)
+
+
+def markup_weight(html: str) -> int:
+    """What the markup inside `html`'s tags weighs besides the tags themselves, in tags:
+    STYLED_TAG for a tag mentioning `style` and its bytes over STYLE_BYTES, any other tag's
+    bytes over MARKUP_BYTES (MAX_HTML_TAGS)."""
+    if "<" not in html:
+        return 0
+    markup = sum(map(len, _TAG_TEXT.findall(html)))
+    styled = _STYLED_TAG.findall(html)
+    size = sum(map(len, styled))
+    weight = STYLED_TAG * len(styled) + size // STYLE_BYTES + (markup - size) // MARKUP_BYTES
+    return weight + _sheet_bytes(html) // SHEET_BYTES
+
+
+def _sheet_bytes(html: str) -> int:
+    """The bytes of `html`'s `<style>` sheets, each to its `</style` (or the end), in one pass."""
+    lower, total, covered = "", 0, 0
+    for match in _SHEET_START.finditer(html):
+        if match.start() < covered:
+            continue  # inside the sheet before: counted with it
+        lower = lower or html.lower()
+        end = lower.find("</style", match.end())
+        covered = len(html) if end < 0 else end
+        total += covered - match.end()
+    return total
 
 
 def is_wide_unicode(data: bytes) -> bool:
@@ -205,6 +248,7 @@ class _Pass:
         self.entry_at: tuple[int, tuple[str, ...]] | None = None  # the open entry's start
         self.entries_before = 0  # entries before the open one
         self.html_tags = 0  # `<` in the text, two a field's element, so far (MAX_HTML_TAGS)
+        self.pending: list[str] = []  # the text since the last tag: its markup weighed whole
         self.kept = MAX_ENTRIES  # entries before the cut
         self.by_html = False  # the cut is MAX_HTML_TAGS's
 
@@ -251,6 +295,7 @@ class _Pass:
                 )
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.weigh_pending()
         if len(attributes) > MAX_ATTRIBUTES:
             raise self.refuse(
                 f"an element with more than {MAX_ATTRIBUTES} attributes "
@@ -275,16 +320,31 @@ class _Pass:
             # An element inside a field (Atom's type="xhtml" content, an <xhtml:body>): real
             # XML, never a `<` in text, yet feedparser writes it out as HTML, two tags, and
             # the sanitizer reads them (240,000 styled spans: 40 s).  Counted as the text's.
-            self.html(2)
+            size = sum(len(k) + len(v) + 4 for k, v in attributes.items())
+            if any("style" in k.lower() for k in attributes):
+                self.html(2 + STYLED_TAG + (len(name) + size) // STYLE_BYTES)
+            else:
+                self.html(2 + (len(name) + size) // MARKUP_BYTES)
         self.open.append(name)
 
     def end(self, _name: str) -> None:
+        self.weigh_pending()
         self.open.pop()
         if self.entry_at is not None and len(self.open) == len(self.entry_at[1]):
             self.entry_at = None  # the entry ended
 
     def text(self, data: str) -> None:
         self.html(data.count("<"))
+        if self.cut is None:
+            self.pending.append(data)
+
+    def weigh_pending(self) -> None:
+        """Weigh the markup of the text read since the last tag, whole: a tag split over two
+        CDATA sections or references weighs what it would in one piece."""
+        if self.pending:
+            text, self.pending = "".join(self.pending), []
+            sheet = bool(self.open) and self.open[-1].rpartition(":")[2].lower() == "style"
+            self.html(markup_weight(text) + (len(text) // SHEET_BYTES if sheet else 0))
 
     def html(self, tags: int) -> None:
         """Count `tags` more tags of HTML; past MAX_HTML_TAGS, cut before the open entry."""
@@ -423,11 +483,16 @@ def _html_cut(data: bytes, starts: list[int], end: int, shown: str) -> int | Non
 _LESS_THAN_REFERENCE = re.compile(rb"&(?:lt|#0*60(?![0-9])|#x0*3c(?![0-9a-f]))", re.IGNORECASE)
 
 
+_GREATER_THAN_REFERENCE = re.compile(rb"&(?:gt|#0*62(?![0-9])|#x0*3e(?![0-9a-f]));?", re.I)
+
+
 def _tags(data: bytes, start: int, end: int) -> int:
-    references = data.count(b"&", start, end) and sum(
-        1 for _ in _LESS_THAN_REFERENCE.finditer(data, start, end)
-    )
-    return data.count(b"<", start, end) + references
+    """The tags of `data[start:end]` as the lenient parser makes them, and their weight."""
+    region = data[start:end]
+    if b"&" in region:
+        region = _LESS_THAN_REFERENCE.sub(b"<", region)
+        region = _GREATER_THAN_REFERENCE.sub(b">", region)
+    return region.count(b"<") + markup_weight(region.decode("latin-1"))
 
 
 def _too_many_elements(shown: str, line: int) -> SourceError:

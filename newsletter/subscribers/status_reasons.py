@@ -22,6 +22,14 @@ MAX_DIAGNOSTIC = 500  # characters kept of a server's words: enough to say why, 
 
 _ENHANCED = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
 _REPLY_CODE = re.compile(r"^\s*([245]\d\d)\b")
+# 5.1.x: the address itself is bad (no such user, no such domain...), RFC 3463.  5.1.7 and
+# 5.1.8 are about the sender's address, so they say nothing about the reader.
+_BAD_ADDRESS = re.compile(r"^5\d\d[ -]5\.1\.(?!7\b|8\b)\d{1,3}\b")
+
+
+def is_bad_address(reply: str) -> bool:
+    """True for a relay's reply saying the reader's address does not exist (`550 5.1.1 …`)."""
+    return bool(_BAD_ADDRESS.match(reply))
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,16 @@ class Workspace:
         runner = CliRunner()
         return lambda *args: runner.invoke(app, list(args))
 
+    def refused_earlier(self, emails: list[str], issue_id: str = "2026-W47") -> None:
+        """Journal an earlier issue whose relay refused `emails` as unknown (`550 5.1.1`): a
+        refusal now is then the second in a row, and marks them bounced (workers._bounced)."""
+        journal = self.journal(issue_id)
+        try:
+            for email in emails:
+                journal.record(email, "failed", attempts=1, error="550 5.1.1 User unknown")
+        finally:
+            journal.close()
+
     def add_many(self, n: int, domain: str = "example.org") -> list[str]:
         """Add `n` numbered subscribers; return their addresses."""
         emails = [f"reader{i:05d}@{domain}" for i in range(n)]

@@ -1,0 +1,102 @@
+"""Feed HTML under the tag bound that costs more than its tags: long styles, style sheets,
+tags split over CDATA sections, heavy attributes. The bound weighs what a tag holds
+(`feed_bounds.markup_weight`), so each is cut before the entry that passes it; the time each
+took is bench/bench_feeds.py's."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsletter.sources.feed_bounds import MAX_HTML_TAGS, bounded_feed
+from tests.test_feed_bounds import atom, rss
+
+# 24 declarations in each style: 14.8 s at 24,990 spans, under 50,000 tags counted alone
+LONG_STYLE = ";".join(f"margin-{side}:{n}px" for n in range(6) for side in "tlrb"[:4])
+
+
+def long_styled(spans: int) -> str:
+    """`spans` spans, each its own colour and 24 declarations more."""
+    return "".join(f'<span style="color:#{i:06x};{LONG_STYLE}">w</span> ' for i in range(spans))
+
+
+def cut(text: str) -> tuple[int, int, bool]:
+    """(entries, kept, cut for its HTML) of a feed's text."""
+    bounded = bounded_feed(text.encode(), "desk.xml")
+    return bounded.entries, bounded.kept, bounded.by_html
+
+
+def in_story(entries: int, story: int, html: str) -> str:
+    """An RSS feed of `entries` items, item `story`'s description `html` in CDATA."""
+    return rss(entries).replace(f"Words of story {story}.", f"<![CDATA[{html}]]>")
+
+
+def test_long_styles_under_the_tag_count_are_weighed_and_cut():
+    """Spans carrying 24 style declarations each, a fifth of the tags the bound allows: cut
+    before the item (read whole before: the styles' bytes were not counted)."""
+    html = long_styled(MAX_HTML_TAGS // 10)
+    assert html.count("<") < MAX_HTML_TAGS // 4
+    assert cut(in_story(3, 1, html)) == (3, 1, True)
+
+
+def test_one_endless_style_is_weighed_by_its_bytes():
+    """One `<p>` whose style holds 200,000 declarations: one tag, weighed by its bytes."""
+    html = '<p style="' + ";".join(["color:red"] * 200_000) + '">w</p>'
+    assert cut(in_story(2, 0, html)) == (2, 0, True)
+
+
+@pytest.mark.parametrize("closed", [True, False], ids=["closed", "unclosed"])
+def test_a_style_sheet_is_weighed_by_its_bytes(closed):
+    """A `<style>` sheet of 20,000 rules and three tags (its rules are read for what they hide:
+    a 3 MB sheet took 6 s of CPU), closed or left open to the end: cut before the item."""
+    rules = "".join(f".c{i} > b, #i{i} {{color:#{i:06x}}}" for i in range(20_000))
+    html = f"<style>{rules}{'</style>' if closed else ''}<b>w</b>"
+    assert cut(in_story(3, 2, html)) == (3, 2, True)
+
+
+def test_a_style_sheet_in_xhtml_content_is_weighed():
+    """Atom's type="xhtml" content holding a `<style>` element of 20,000 rules (real XML, no
+    `<` in its text): weighed by its bytes as well."""
+    rules = "".join(f".c{i} > b {{color:#{i:06x}}}" for i in range(20_000))
+    text = atom(3).replace(
+        "<a:summary>Words 1.</a:summary>",
+        "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
+        f"<style>{rules}</style><b>w</b></div></a:content>",
+    )
+    assert cut(text) == (3, 1, True)
+
+
+def test_xhtml_elements_weigh_their_styles():
+    """xhtml content of spans with 24 declarations each, a fifth of the tags: weighed."""
+    spans = long_styled(MAX_HTML_TAGS // 10).replace(" ", "")
+    text = atom(3).replace(
+        "<a:summary>Words 1.</a:summary>",
+        "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
+        f"{spans}</div></a:content>",
+    )
+    assert cut(text) == (3, 1, True)
+
+
+def test_a_tag_split_over_cdata_sections_weighs_what_it_would_whole():
+    """Each styled tag split in two CDATA sections (`<span sty` / `le="…">`): the pieces are
+    weighed together, so the split saves nothing."""
+    pieces = "".join(
+        f'<![CDATA[<span sty]]><![CDATA[le="color:#{i:06x};{LONG_STYLE}">w</span>]]>'
+        for i in range(MAX_HTML_TAGS // 10)
+    )
+    text = rss(3).replace("Words of story 1.", pieces)
+    assert cut(text) == (3, 1, True)
+
+
+def test_a_feed_expat_cannot_read_weighs_its_escaped_styles():
+    """A bare & (the lenient parser) and long styles written `&lt;…&gt;`: weighed as well."""
+    html = long_styled(MAX_HTML_TAGS // 10)
+    escaped = html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = rss(3).replace("Words of story 0.", "Words of story 0 & more.")
+    text = text.replace("Words of story 1.", escaped)
+    assert cut(text) == (3, 1, True)
+
+
+def test_attributes_of_many_bytes_are_weighed():
+    """Tags each with a 2,000-byte title, a tenth of the tags: weighed by their bytes."""
+    html = "".join(f'<b title="{"x" * 2000}">w</b>' for _ in range(MAX_HTML_TAGS // 20))
+    assert cut(in_story(3, 1, html)) == (3, 1, True)
