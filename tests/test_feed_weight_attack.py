@@ -100,3 +100,13 @@ def test_attributes_of_many_bytes_are_weighed():
     """Tags each with a 2,000-byte title, a tenth of the tags: weighed by their bytes."""
     html = "".join(f'<b title="{"x" * 2000}">w</b>' for _ in range(MAX_HTML_TAGS // 20))
     assert cut(in_story(3, 1, html)) == (3, 1, True)
+
+
+def test_a_quoted_angle_bracket_before_a_style_does_not_hide_its_bytes():
+    """`<span title=">" style="…24 declarations…">` (a `>` inside quotes is the value's, as
+    the sanitizer reads it): the style is weighed whole, not cut off at the quoted `>`."""
+    html = "".join(
+        f'<span title=">" style="color:#{i:06x};{LONG_STYLE}">w</span> '
+        for i in range(MAX_HTML_TAGS // 10)
+    )
+    assert cut(in_story(3, 1, html)) == (3, 1, True)

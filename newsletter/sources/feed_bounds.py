@@ -34,6 +34,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -74,10 +75,10 @@ _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
 )
 _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _REFERENCE = re.compile(r"&((?:[^\W\d]|:)[\w.:-]*);")  # XML names: any letter, not only ASCII
-# A tag's text, up to its `>` or the next `<` (never past it: linear in the text, whatever
-# it holds), and one that says `style` anywhere in it (an attribute's name has no escapes).
-_TAG_TEXT = re.compile(r"<[^<>]*>?")
-_STYLED_TAG = re.compile(r"<[^<>]*?style[^<>]*>?", re.IGNORECASE)
+# Where a tag may end, or a quoted value start (a `>` or `<` inside quotes is the value's:
+# `<span title=">" style="…">` hid its style's bytes from a scan to the first `>`).
+_TAG_STOP = re.compile(r"""[<>"']""")
+_STYLE_WORD = re.compile(r"style", re.IGNORECASE)  # an attribute's name has no escapes
 _SHEET_START = re.compile(r"<style\b", re.IGNORECASE)
 
 
@@ -85,13 +86,37 @@ def markup_weight(html: str) -> int:
     """What the markup inside `html`'s tags weighs besides the tags themselves, in tags:
     STYLED_TAG for a tag mentioning `style` and its bytes over STYLE_BYTES, any other tag's
     bytes over MARKUP_BYTES (MAX_HTML_TAGS)."""
-    if "<" not in html:
-        return 0
-    markup = sum(map(len, _TAG_TEXT.findall(html)))
-    styled = _STYLED_TAG.findall(html)
-    size = sum(map(len, styled))
-    weight = STYLED_TAG * len(styled) + size // STYLE_BYTES + (markup - size) // MARKUP_BYTES
+    tags = html.count("<")
+    if not tags or tags > MAX_HTML_TAGS:
+        return 0  # no markup, or past the bound on its tags alone: nothing more to weigh
+    styled = size = markup = 0
+    for start, end in _tag_spans(html):
+        if _STYLE_WORD.search(html, start, end):
+            styled, size = styled + 1, size + end - start
+        else:
+            markup += end - start
+    weight = STYLED_TAG * styled + size // STYLE_BYTES + markup // MARKUP_BYTES
     return weight + _sheet_bytes(html) // SHEET_BYTES
+
+
+def _tag_spans(html: str) -> Iterator[tuple[int, int]]:
+    """Each tag's (start, end) in `html`: from its `<` to its `>` outside quotes, the next `<`
+    outside quotes, or the end (an unclosed quote runs to it).  One pass: positions only
+    grow, and markup_weight calls it for at most MAX_HTML_TAGS tags."""
+    start = html.find("<")
+    while start >= 0:
+        at, end = start + 1, len(html)
+        while (stop := _TAG_STOP.search(html, at)) is not None:
+            mark = stop.group()
+            if mark in "<>":
+                end = stop.end() if mark == ">" else stop.start()
+                break
+            closing = html.find(mark, stop.end())
+            if closing < 0:
+                break  # an unclosed quote: the tag runs to the end
+            at = closing + 1
+        yield start, end
+        start = html.find("<", end) if end < len(html) else -1
 
 
 def _sheet_bytes(html: str) -> int:
