@@ -45,9 +45,11 @@ from newsletter.sources.feed_xml import BOM, PREDEFINED
 MAX_ENTRIES = 1_000  # entries read from one feed; the rest are left out with a warning
 MAX_ENTITIES = 64  # entity declarations in a feed's DOCTYPE
 MAX_EXPANSION = 1_000_000  # characters the entities' uses may add to the document, in all
-# XML elements read before the cut: feedparser spends about 13 s on a million, and the entry cut
-# cannot shorten one gigantic entry (1,000 entries of long XHTML articles hold about 100,000)
-MAX_ELEMENTS = 250_000
+# XML elements read before the cut: feedparser spends 13-30 us on each (200,000 <category>
+# in one item: 6.5 s of CPU under the old 250,000), and the entry cut cannot shorten one
+# gigantic entry.  A thousand entries of a dozen fields hold about 12,000, a podcast's of
+# 25 about 25,000; XHTML content counts against the HTML bound besides.
+MAX_ELEMENTS = 40_000
 # Attributes on one element: feedparser's cost grows with their square (5,000 on one <item>:
 # 1.3 s; 200,000 in a 2.4 MB feed: over ten minutes).  A feed's busiest element, its root
 # declaring namespaces or a media:content, has a few dozen.
@@ -528,7 +530,7 @@ def _too_many_elements(shown: str, line: int) -> SourceError:
     )
     return SourceError(
         f"{shown}:{line}: more than {MAX_ELEMENTS:,} XML elements before its "
-        f"{MAX_ENTRIES + 1:,}th entry (a thousand long articles hold about 100,000), which "
+        f"{MAX_ENTRIES + 1:,}th entry (a thousand entries hold about 12,000), which "
         f"would take minutes to read; refused: {fix}"
     )
 
