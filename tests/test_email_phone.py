@@ -362,10 +362,10 @@ def test_the_lead_and_the_note_keep_a_readable_line_length_on_a_wide_screen(week
     assert min(max(lines) for lines in paragraphs) >= 50, paragraphs
 
 
-_HEADLINE_LINES = """() => {
+_HEADLINE_LINES = """(selector) => [...document.querySelectorAll(selector)].map(title => {
   // the text's own boxes, one a line (not the boxes of a block link around it)
-  const lines = new Map(), h1 = document.querySelector('h1');
-  const walk = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  const lines = new Map();
+  const walk = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const r = document.createRange(); r.selectNodeContents(n);
     for (const box of r.getClientRects()) {
@@ -374,7 +374,17 @@ _HEADLINE_LINES = """() => {
     }
   }
   return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => Math.round(e[1]));
-}"""
+})"""
+
+
+def headline_lines(html_path: Path, width: int, selector: str) -> list[list[int]]:
+    """The width of each line of each element matching `selector`, at `width` px."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(html_path.as_uri())
+        lines = page.evaluate(_HEADLINE_LINES, selector)
+        page.close()
+    return lines
 
 
 @pytest.mark.slow
@@ -383,13 +393,26 @@ _HEADLINE_LINES = """() => {
 def test_the_lead_headline_wraps_in_balanced_lines(weeks, week, width):
     """The lead's headline breaks into lines of even length, as a printed front page sets it:
     at 640 px the sample's ended with "border" alone on its second line."""
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto((weeks[week] / "index.html").as_uri())
-        lines = page.evaluate(_HEADLINE_LINES)
-        page.close()
+    (lines,) = headline_lines(weeks[week] / "index.html", width, "h1")
     assert len(lines) >= 2, lines
     assert min(lines) >= 0.6 * max(lines), lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [375, 640])
+def test_story_and_list_titles_wrap_in_balanced_lines(weeks, suez_week, width):
+    """A card's or a list's title over two lines or more leaves no word alone on its last
+    line: at 375 px the full week's "Satellites tracked the Danube flood hour by" had "hour"
+    under it, as a printed digest never sets a headline."""
+    titles = [
+        lines
+        for folder in (weeks["full-week"], suez_week)
+        for lines in headline_lines(folder / "index.html", width, ".card-title, .item-title")
+    ]
+    assert len(titles) > 40
+    wrapped = [lines for lines in titles if len(lines) > 1]
+    assert wrapped, titles
+    assert [lines for lines in wrapped if min(lines) < 0.5 * max(lines)] == []
 
 
 @pytest.mark.slow

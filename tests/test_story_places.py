@@ -361,3 +361,45 @@ def test_a_weak_headline_the_model_puts_at_the_bar_is_read_for_where():
     related = {t for t, _ in out.related}
     assert not {t for t in related if "AirAsia" in t}
     assert lb.score_lead(lead, out).related_grades.count(2) == 5
+
+
+# A place the title's verb acts on says where its event happened (2026-12-07): under
+# Amatrice's earthquake Myanmar's was in Related (holdout7: no preposition, no modifier).
+MYANMAR = "Powerful Earthquake Rocks Myanmar; 4 Dead, Temples Damaged"
+
+
+def test_a_place_the_verb_acts_on_is_elsewhere_under_amatrice():
+    """Under Amatrice's earthquake, Myanmar's shares no name with the story and Myanmar is the
+    place its verb acts on: judged elsewhere, and no grade-2 report of the story is."""
+    lead = _lead(lb.HOLDOUT7, "94_amatrice_earthquake_2016")
+    judged = _judged(lead)
+    assert MYANMAR in judged
+    assert not judged & {t for t, grade in lead.headlines if grade == 2}
+
+
+def test_a_place_the_verb_acts_on_leaves_related_when_built():
+    """Through the build's own assembler Myanmar's earthquake leaves Amatrice's Related, and
+    the story's six grade-2 lines stay in it."""
+    lead = _lead(lb.HOLDOUT7, "94_amatrice_earthquake_2016")
+    out = lb.build_output(lead)
+    assert MYANMAR not in {t for t, _ in out.related}
+    assert lb.score_lead(lead, out).related_grades.count(2) == 6
+
+
+@pytest.mark.parametrize(
+    ("title", "acted_on"),
+    [
+        ("Powerful Earthquake Rocks Myanmar; 4 Dead, Temples Damaged", {"myanmar"}),
+        (
+            "Earthquake trembles Afghanistan, Pakistan, Northern India",
+            {"afghanistan", "pakistan", "india"},
+        ),
+        ("New Zealand mourns 29 perished coal miners", set()),
+        ("Thailand: 13 bodies found in Phuket boat accident", set()),
+        ("Visitors flock to Brussels Atomium", set()),
+    ],
+)
+def test_a_place_the_verb_acts_on_is_read_and_the_actor_is_not(title, acted_on):
+    """A gazetteer place past a sentence's opening is what the title's verb acts on; the actor
+    a sentence opens with, and a place before a name of its own (a thing it names), are not."""
+    assert sp.acted_on_places(title) == {f"{t.PLACE}{p}" for p in acted_on}

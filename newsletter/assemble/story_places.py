@@ -27,6 +27,9 @@ lead and the week's reports of it name, and another event of the same kind names
   where, and a place before a name of its own ("Brussels Atomium") names that thing: neither
   is read so.  A headline sharing a name may be the story seen from another place ("Moon says
   Singapore summit …", "HSBC buys Silicon Valley Bank's UK arm").
+- A headline that shares no name with the story says where with a gazetteer place its verb
+  **acts on** too (`acted_on_places`: one past the opening of each of its sentences, "Powerful
+  Earthquake Rocks Myanmar"); the actor a sentence opens with is not read so.
 - A headline that shares no name with the story may also name **another of its things**: a
   name of its own right before one of the lead's topics, or one word before it
   (`named_things`: "AirAsia flight" under MH17's flight, "FIU Pedestrian Bridge" under Genoa's
@@ -139,9 +142,10 @@ def elsewhere(
     for i in window:
         title = candidates[i].title
         said = own[i] | places_in(title)
+        where = places_in(title, where=True)
         if any(t.is_place(c) for c in said & names):
             continue  # it names a place of the lead's story
-        if _placed(places_in(title, where=True) - names - holding):
+        if _placed(where - names - holding):
             judged.append(i)  # it says of a place elsewhere that its event happened there
         elif not own[i] & names and _another(title, lower, names | holding, topics):
             judged.append(i)  # ... or, sharing no name with the story, says it otherwise
@@ -154,6 +158,8 @@ def _another(title: str, lower: set[str], names: set[str], topics: set[str]) -> 
     modifier ("Dutch tram"), or names one of the story's things (`topics`) by a name of its
     own ("AirAsia flight" under MH17's flight)."""
     if _placed(places_in(title) - names) and _placed(modifier_places(title) - names):
+        return True
+    if _placed(acted_on_places(title) - names):
         return True
     return any(c in topics and n not in names for n, c in named_things(title, lower))
 
@@ -292,6 +298,29 @@ def modifier_places(title: str) -> frozenset[str]:
             continue  # the place is the whole subject: an actor
         if _modifies(title[after.start() : after.end() + 1]):
             found.update(concepts)
+    return frozenset(found)
+
+
+def acted_on_places(title: str) -> frozenset[str]:
+    """The gazetteer places a title says past the opening of each of its sentences, before no
+    name of their own: what its verb acts on ("Powerful Earthquake Rocks Myanmar", "Storm hits
+    Japan"), not the actor a sentence opens with ("New Zealand mourns …", "Thailand: 13 bodies
+    …", "Portugal reports a June high") nor a thing the place names ("Brussels Atomium")."""
+    spans, words, _ = _read(title)
+    found: set[str] = set()
+    for at, (index, concepts, place) in enumerate(words):
+        if (
+            not place
+            or not at
+            or _SENTENCE_END.search(title[spans[index - 1].end() : spans[index].start()])
+        ):
+            continue
+        if at + 1 < len(words):
+            following = spans[words[at + 1][0]]
+            joined = title[spans[words[at + 1][0] - 1].end() : following.start()] == " "
+            if joined and following.group()[:1].isupper() and not words[at + 1][2]:
+                continue  # a name of its own after it: the place names a thing
+        found.update(concepts)
     return frozenset(found)
 
 
