@@ -20,6 +20,7 @@ child process, whose wall time and peak resident memory (ru_maxrss) are printed.
   declarations each), `dense styles` (one style of `a:1;` many times), `wide spans` (15
   attributes of 40 bytes more), `links`, `images`, `tables`, `bare tags` (`<b>`) and `nested
   spans`: the most HTML of each kind a feed can make the sanitizer and the hiding rules read;
+- `categories`: one item of as many `<category>` fields as the element bound allows;
 - `xhtml spans`: an Atom entry's `type="xhtml"` content of 120,000 spans (XML elements, each
   two tags), and `lenient refs`: a bare `&` and 120,000 spans written `&#60;…&#62;`: both past
   the bound (40 s and 29 s before 2026-12-07, uncounted).
@@ -45,7 +46,7 @@ from probe import cpu_probe
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from newsletter.sources.feed_bounds import MAX_HTML_TAGS, markup_weight  # noqa: E402
+from newsletter.sources.feed_bounds import MAX_ELEMENTS, MAX_HTML_TAGS, markup_weight  # noqa: E402
 
 _ITEM = (
     "<item><title>Story {i} on the border</title><link>https://example.org/s/{i}</link>"
@@ -152,6 +153,15 @@ def one_item(html: str) -> str:
     )
 
 
+def categories(fields: int) -> str:
+    """One item of `fields` categories: the most XML elements a feed may hold (MAX_ELEMENTS)."""
+    body = "".join(f"<category>c{i}</category>" for i in range(fields))
+    return (
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title><item>'
+        f"<title>Peru</title><link>https://example.org/a</link>{body}</item></channel></rss>\n"
+    )
+
+
 def xhtml_spans(spans: int = 120_000) -> str:
     """An Atom entry whose `type="xhtml"` content is `spans` styled spans: real XML elements,
     no `<` in any text (counted as tags since 2026-12-07: read whole in 40 s before)."""
@@ -203,6 +213,7 @@ def feeds(entries: int) -> dict[str, bytes]:
         "tables": at_the_bound(lambda n: f"<table>{'<tr><td>w</td></tr>' * n}</table>").encode(),
         "bare tags": at_the_bound(lambda n: spans_html(n, declarations=0, tag="b")).encode(),
         "nested spans": at_the_bound(lambda n: "<span>" * n + "word" + "</span>" * n).encode(),
+        "categories": categories(MAX_ELEMENTS - 20).encode(),
         "xhtml spans": xhtml_spans().encode(),
         "lenient refs": lenient_references().encode(),
     }

@@ -390,12 +390,21 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 # the US and UK), social-media-ban-2024 (a policy story in Australia) and milei-2023 (an election
 # result, its lead and its trap untitled, so labelled by seed file) and rugby-world-cup-2019 (a
 # sports final, its trap another sport's "World Series") and liverpool-parade-2025 (a crowd hurt
-# at a football club's title parade, its trap the club's own result) were labelled before the
-# tool ever ran on them, key-bridge-2024's labels are its tests' above.
+# at a football club's title parade, its trap the club's own result) and hurricane-milton-2024 (a
+# hurricane's landfall, its traps a storm in France and the governor's other news) were labelled
+# before the tool ever ran on them, key-bridge-2024's labels are its tests' above.
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 # A week's known miss through the CLI, written down where it was found (strict: the day the
 # ranker gets it right, the xfail fails and this entry goes).
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    # not through the CLI's parametrized checks (those pass): the hurricane week's own test below
+    "hurricane-milton-2024/key-rate-card": (
+        "the RBNZ card 'New Zealand's central bank cuts its key rate by half a point' scores "
+        "0.290 >= RELATED_BAR 0.28 on 'cuts', 'key', 'half' (concepts 0.621 read whole, cosine "
+        "0.069): 'key' of Siesta Key, 'cuts' of a path, 'half' of half a million; the lead's "
+        "'why' counts it, 10 headlines from 10 sources instead of 9"
+    ),
+}
 
 
 def _through_the_cli(weeks: list[Path]) -> list:
@@ -687,3 +696,44 @@ def test_the_parade_week_leads_with_the_collision_and_keeps_the_clubs_news_out(w
     assert not set(labels["same_place"]) & related
     assert labels["crowd_trap"] not in related
     assert not set(labels["sport"]) & related
+
+
+MILTON_WEEK = WEEKS / "hurricane-milton-2024"
+
+
+def test_the_hurricane_week_leads_with_the_landfall_and_keeps_the_storm_in_france_out(workspace):
+    """Hurricane Milton's landfall in Florida, a week a new user labelled before the tool ran on
+    it: the landfall leads, all six headlines about it are Related (with the two on its
+    tornadoes), the card on the tornadoes scores well above the bar and the key-rate card above
+    0, and the Panthers' home win (naming Florida), the governor's fight over an abortion-rights
+    advertisement (the same person, the same state) and storm Kirk in France (the same kind of
+    event elsewhere) stay out of Related."""
+    labels = _labels(MILTON_WEEK)
+    _first_week(workspace, MILTON_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    assert shown["lead"]["title"] == labels["lead"]
+    related = {h["title"] for h in shown["related"]}
+    assert set(labels["on_topic"]) <= related, set(labels["on_topic"]) - related
+    assert set(labels["card_coverage"]) <= related, set(labels["card_coverage"]) - related
+    cards = {c["title"]: c["score"] for c in shown["stories"]}
+    assert cards[labels["same_topic_card"]] >= RELATED_BAR
+    assert all(score > 0 for score in cards.values()), cards
+    assert not set(labels["sport"]) & related
+    assert not set(labels["same_place"]) & related
+    more = {h["title"]: h["score"] for h in shown["more"]}
+    assert more[labels["same_person"]] < RELATED_BAR
+    assert more[labels["same_kind_elsewhere"]] < RELATED_BAR
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_MISSES["hurricane-milton-2024/key-rate-card"])
+def test_the_hurricane_weeks_key_rate_card_does_not_cover_the_landfall(workspace):
+    """The short piece on New Zealand's rate cut shares "key" (Siesta Key), "cuts" (a path of
+    damage) and "half" (half a million) with the lead, each in another sense: it is a card above
+    0 but under the Related bar, so the lead's coverage line counts the 9 items about the storm
+    (8 Related headlines, the tornado card), not 10."""
+    labels = _labels(MILTON_WEEK)
+    _first_week(workspace, MILTON_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    cards = {c["title"]: c["score"] for c in shown["stories"]}
+    assert 0 < cards[labels["other_sense"]] < RELATED_BAR, cards
+    assert shown["lead"]["why"] == "9 headlines from 9 sources cover this story"

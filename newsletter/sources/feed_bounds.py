@@ -34,6 +34,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -44,9 +45,11 @@ from newsletter.sources.feed_xml import BOM, PREDEFINED
 MAX_ENTRIES = 1_000  # entries read from one feed; the rest are left out with a warning
 MAX_ENTITIES = 64  # entity declarations in a feed's DOCTYPE
 MAX_EXPANSION = 1_000_000  # characters the entities' uses may add to the document, in all
-# XML elements read before the cut: feedparser spends about 13 s on a million, and the entry cut
-# cannot shorten one gigantic entry (1,000 entries of long XHTML articles hold about 100,000)
-MAX_ELEMENTS = 250_000
+# XML elements read before the cut: feedparser spends 13-30 us on each (200,000 <category>
+# in one item: 6.5 s of CPU under the old 250,000), and the entry cut cannot shorten one
+# gigantic entry.  A thousand entries of a dozen fields hold about 12,000, a podcast's of
+# 25 about 25,000; XHTML content counts against the HTML bound besides.
+MAX_ELEMENTS = 40_000
 # Attributes on one element: feedparser's cost grows with their square (5,000 on one <item>:
 # 1.3 s; 200,000 in a 2.4 MB feed: over ten minutes).  A feed's busiest element, its root
 # declaring namespaces or a media:content, has a few dozen.
@@ -74,10 +77,10 @@ _UNICODE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
 )
 _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _REFERENCE = re.compile(r"&((?:[^\W\d]|:)[\w.:-]*);")  # XML names: any letter, not only ASCII
-# A tag's text, up to its `>` or the next `<` (never past it: linear in the text, whatever
-# it holds), and one that says `style` anywhere in it (an attribute's name has no escapes).
-_TAG_TEXT = re.compile(r"<[^<>]*>?")
-_STYLED_TAG = re.compile(r"<[^<>]*?style[^<>]*>?", re.IGNORECASE)
+# Where a tag may end, or a quoted value start (a `>` or `<` inside quotes is the value's:
+# `<span title=">" style="…">` hid its style's bytes from a scan to the first `>`).
+_TAG_STOP = re.compile(r"""[<>"']""")
+_STYLE_WORD = re.compile(r"style", re.IGNORECASE)  # an attribute's name has no escapes
 _SHEET_START = re.compile(r"<style\b", re.IGNORECASE)
 
 
@@ -85,13 +88,37 @@ def markup_weight(html: str) -> int:
     """What the markup inside `html`'s tags weighs besides the tags themselves, in tags:
     STYLED_TAG for a tag mentioning `style` and its bytes over STYLE_BYTES, any other tag's
     bytes over MARKUP_BYTES (MAX_HTML_TAGS)."""
-    if "<" not in html:
-        return 0
-    markup = sum(map(len, _TAG_TEXT.findall(html)))
-    styled = _STYLED_TAG.findall(html)
-    size = sum(map(len, styled))
-    weight = STYLED_TAG * len(styled) + size // STYLE_BYTES + (markup - size) // MARKUP_BYTES
+    tags = html.count("<")
+    if not tags or tags > MAX_HTML_TAGS:
+        return 0  # no markup, or past the bound on its tags alone: nothing more to weigh
+    styled = size = markup = 0
+    for start, end in _tag_spans(html):
+        if _STYLE_WORD.search(html, start, end):
+            styled, size = styled + 1, size + end - start
+        else:
+            markup += end - start
+    weight = STYLED_TAG * styled + size // STYLE_BYTES + markup // MARKUP_BYTES
     return weight + _sheet_bytes(html) // SHEET_BYTES
+
+
+def _tag_spans(html: str) -> Iterator[tuple[int, int]]:
+    """Each tag's (start, end) in `html`: from its `<` to its `>` outside quotes, the next `<`
+    outside quotes, or the end (an unclosed quote runs to it).  One pass: positions only
+    grow, and markup_weight calls it for at most MAX_HTML_TAGS tags."""
+    start = html.find("<")
+    while start >= 0:
+        at, end = start + 1, len(html)
+        while (stop := _TAG_STOP.search(html, at)) is not None:
+            mark = stop.group()
+            if mark in "<>":
+                end = stop.end() if mark == ">" else stop.start()
+                break
+            closing = html.find(mark, stop.end())
+            if closing < 0:
+                break  # an unclosed quote: the tag runs to the end
+            at = closing + 1
+        yield start, end
+        start = html.find("<", end) if end < len(html) else -1
 
 
 def _sheet_bytes(html: str) -> int:
@@ -503,7 +530,7 @@ def _too_many_elements(shown: str, line: int) -> SourceError:
     )
     return SourceError(
         f"{shown}:{line}: more than {MAX_ELEMENTS:,} XML elements before its "
-        f"{MAX_ENTRIES + 1:,}th entry (a thousand long articles hold about 100,000), which "
+        f"{MAX_ENTRIES + 1:,}th entry (a thousand entries hold about 12,000), which "
         f"would take minutes to read; refused: {fix}"
     )
 

@@ -62,11 +62,17 @@ def parse_feed(data: bytes, shown: str) -> Sources:
     """Parse feed bytes; `shown` names the file or URL in messages and sources."""
     import feedparser  # 0.15 s to import: only builds that read feeds pay for it
 
-    from newsletter.sources.feed_sanitizer import hiding_styles, linear_comments, style_sheets
+    from newsletter.sources.feed_sanitizer import (
+        few_tags,
+        hiding_styles,
+        linear_comments,
+        style_sheets,
+    )
 
     linear_comments()  # an unclosed comment cost the square of its length (feed_sanitizer.py)
     hiding_styles()  # a style that hides its element stays one (feed_sanitizer.py)
     style_sheets()  # so do a <style> block's simple rules (feed_sanitizer.py, css_sheet.py)
+    few_tags()  # an entry's categories were looked up in a list: the square of their number
 
     try:
         return _parsed(feedparser, data, shown)
