@@ -59,7 +59,7 @@ DANGLING = word_set(
     was were be been being has have had will would can could may might must shall should do does
     did new former top key major big small first last next other own high low long late early
     local global foreign nuclear huge large great several many few much least western eastern
-    northern southern central southeast southwest northeast northwest due
+    northern southern central southeast southwest northeast northwest due worth
     """
 )
 

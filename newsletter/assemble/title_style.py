@@ -722,3 +722,95 @@ _SHORT_NAMES = Lazy(
     re.IGNORECASE,
 )
 _SPARE_ADVERBS = word_set("officially formally finally now also today")
+
+
+# Round 36: what an editor shortens when a clause is over the title limit, before a cut drops
+# its complement: the subject and the modifiers, never the object.
+# A common noun that describes the proper name after it ("tobacco company British American
+# Tobacco", "US firm Reynolds American", "Miami tax return preparer Richard Louis").
+_DESCRIPTOR_NOUNS = word_set(
+    """company companies firm firms giant group maker manufacturer producer retailer carrier
+    airline operator lender bank insurer startup start-up conglomerate chain preparer developer
+    provider supplier distributor brand platform broadcaster automaker carmaker multinational"""
+)
+_NOT_DESCRIPTIVE = word_set(
+    """of in for to and or but the a an with by at on from as than that which who its his her
+    their our is are was were be been has have had"""
+)
+_SPARE_MODIFIERS = Lazy(
+    r"\s(?:unanimously|jointly|largely|successfully|recently|publicly|formally|officially|"
+    r"finally|quietly|swiftly|currently|also)(?=\s[a-z])"
+)
+_FIGURE_WORDS = (
+    (Lazy(r"\bmore\sthan\s(?=[$£€\d])"), "over "),
+    (Lazy(r"\b(?:an\s)?estimated\s(?=[$£€\d])"), ""),
+    (Lazy(r"\bapproximately\s(?=[$£€\d])"), "about "),
+    (Lazy(r"\ba\stotal\sof\s(?=[$£€\d])"), ""),
+)
+_SECOND_TIME = Lazy(r"\b(?:for\s)?(?:a\s|the\s)?second\stime\b")
+_CLOCK_TIME = Lazy(
+    r",?\s(?:(?:nearly|almost|about|around|approximately)\s)?(?:at\s)?"
+    r"(?:about\s|around\s|approximately\s)?\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?"
+    r"(?:\s(?:[A-Z][a-z]+\s)?(?:time|[A-Z][DS]?T|GMT|UTC))?(?=[\s,;:]|$)"
+)
+# An apposition after a name, between commas: an age and where the person lives (", 59, of
+# Wesley Chapel, Florida,") or a description (", the former general counsel of 1Malaysia
+# Development Berhad,"), when the clause goes on after it.
+_NAME_ASIDE = Lazy(
+    r"(?<=[A-Za-z][a-z])(?:,\s\d{1,3}(?=,))?"
+    r"(?:,\s(?:of\s[A-Z][\w.’'-]*(?:\s[A-Z][\w.’'-]*){0,3}(?:,\s[A-Z][\w.’'-]*(?:\s[A-Z][\w.’'-]*)?)?"
+    r"|(?:the|a|an)\s(?:former\s|then\s)?[a-z][^,;:“\"]{5,70}))?,(?=\s[a-z])"
+)
+
+
+def compressed(clause: str) -> str:
+    """Round 36: `clause` as an editor shortens it when it is over the title limit, before a
+    cut can drop its complement: a common-noun description before a proper name goes ("British
+    multinational tobacco company British American Tobacco" → "British American Tobacco"), an
+    apposition after a name (an age, a home town, "the former general counsel of …"), a spare
+    adverb ("unanimously approves"), a clock time ("at about 11:40 p.m."); figures are put
+    short ("more than 400" → "over 400", "an estimated 3,000" → "3,000") and "a second time"
+    becomes "again".  The object and what completes it are left as they are."""
+    clause = _without_descriptors(clause)
+    clause = _NAME_ASIDE.sub(lambda m: "" if m.group() != "," else ",", clause)
+    clause = _SPARE_MODIFIERS.sub("", clause)
+    clause = _CLOCK_TIME.sub("", clause)
+    for pattern, short in _FIGURE_WORDS:
+        clause = pattern.sub(short, clause)
+    return _SECOND_TIME.sub("again", clause)
+
+
+def _without_descriptors(clause: str) -> str:
+    """The common nouns that describe a proper name right after them go, with the adjectives
+    before them and one capitalised word of place or nation ("US firm", "British … company")."""
+    words = clause.split(" ")
+    out: list[str] = []
+    for i, word in enumerate(words):
+        out.append(word)
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word.lower() not in _DESCRIPTOR_NOUNS or not word.islower() or not after[:1].isupper():
+            continue
+        start = len(out) - 1
+        while start > 0 and start > len(out) - 5 and _descriptive(out[start - 1]):
+            start -= 1
+        if start > 0 and out[start - 1][:1].isupper() and (start < 2 or out[start - 2].islower()):
+            start -= 1  # "British", "US", "Florida"
+        if start == len(out) - 1 and out[start] == word:
+            continue  # the noun alone ("company X"): too little to be worth it
+        if start > 0 and not _may_precede(out[start - 1]):
+            continue  # "Poland's No.2 telecoms group", "chemical and pharmaceutical company"
+        del out[start:]
+    return " ".join(out)
+
+
+def _descriptive(word: str) -> bool:
+    """A lowercase word that may describe the noun after it (not a function word or a verb)."""
+    return word.islower() and word.isalpha() and word not in _NOT_DESCRIPTIVE and not (
+        word.endswith("ed") and len(word) > 4
+    )
+
+
+def _may_precede(word: str) -> bool:
+    """Whether a description may go after `word`: a lowercase word that is neither an article
+    nor a conjunction ("merger of", "sentences"; not "No.2", "and", "the")."""
+    return word.islower() and word not in ("and", "or", "the", "a", "an") and word[-1:] not in ",&"

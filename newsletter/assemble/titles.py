@@ -103,6 +103,7 @@ from newsletter.assemble.title_style import (
     _short_subject,
     _subject_without_place,
     _surnames_after_verb,
+    compressed,
     _without_relative_clause,
     _without_reported_relative,
 )
@@ -1128,6 +1129,8 @@ def _fitted_clause(sentence: str, max_chars: int, keep_articles: bool = False) -
     if len(clause) > max_chars:
         # "declares the outbreak in West Africa an emergency": the place goes, not the emergency.
         clause = _DECLARED_PLACE.sub(r"\1 ", clause, count=1)
+    if len(clause) > max_chars >= TITLE_LIMIT:
+        clause = compressed(clause)  # round 36: the subject and modifiers, not the complement
     return clause
 
 
