@@ -753,6 +753,14 @@ _CLOCK_TIME = Lazy(
     r"(?:about\s|around\s|approximately\s)?\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?"
     r"(?:\s(?:[A-Z][a-z]+\s)?(?:time|[A-Z][DS]?T|GMT|UTC))?(?=[\s,;:]|$)"
 )
+# Where the subject's court or jury sits ("federal grand jury in Houston", "federal jury in
+# Pensacola, Florida,", "U.S. Attorney … for the Eastern District of Arkansas"), before its verb.
+_SUBJECT_PLACE = Lazy(
+    r"^(?P<head>(?:[\w.-]+\s){0,5}?(?:court|jury|judge|Attorney|prosecutors?)\s(?:[A-Z][\w.]*\s){0,3})"
+    r"(?:in\s(?:the\s)?[A-Z][\w.’'-]*(?:\s(?:of\s)?[A-Z][\w.’'-]*){0,3}(?:,\s[A-Z][\w.’'-]*,?)?"
+    r"|for\sthe\s(?:[A-Z][a-z]+\s)?District\sof\s[A-Z][\w.’'-]*(?:\s[A-Z][\w.’'-]*)?)"
+    r"(?=\s(?:has\s|have\s|is\s|was\s)?[a-z]+(?:s|ed)\s)"
+)
 # An apposition after a name, between commas: an age and where the person lives (", 59, of
 # Wesley Chapel, Florida,") or a description (", the former general counsel of 1Malaysia
 # Development Berhad,"), when the clause goes on after it.
@@ -772,6 +780,7 @@ def compressed(clause: str) -> str:
     short ("more than 400" → "over 400", "an estimated 3,000" → "3,000") and "a second time"
     becomes "again".  The object and what completes it are left as they are."""
     clause = _without_descriptors(clause)
+    clause = _SUBJECT_PLACE.sub(lambda m: m["head"].rstrip(), clause, count=1)
     clause = _NAME_ASIDE.sub(lambda m: "" if m.group() != "," else ",", clause)
     clause = _SPARE_MODIFIERS.sub("", clause)
     clause = _CLOCK_TIME.sub("", clause)
