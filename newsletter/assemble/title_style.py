@@ -778,7 +778,17 @@ def compressed(clause: str) -> str:
     apposition after a name (an age, a home town, "the former general counsel of …"), a spare
     adverb ("unanimously approves"), a clock time ("at about 11:40 p.m."); figures are put
     short ("more than 400" → "over 400", "an estimated 3,000" → "3,000") and "a second time"
-    becomes "again".  The object and what completes it are left as they are."""
+    becomes "again".  The object and what completes it are left as they are, and the words of
+    a quotation too."""
+    pieces = _QUOTATION.split(clause)
+    return "".join(p if i % 2 else _compressed_words(p) for i, p in enumerate(pieces))
+
+
+_QUOTATION = Lazy(r"(“[^”]*(?:”|$)|\"[^\"]*(?:\"|$))")
+
+
+def _compressed_words(clause: str) -> str:
+    """`compressed` on words outside a quotation."""
     clause = _without_descriptors(clause)
     clause = _SUBJECT_PLACE.sub(lambda m: m["head"].rstrip(), clause, count=1)
     clause = _NAME_ASIDE.sub(lambda m: "" if m.group() != "," else ",", clause)
@@ -814,8 +824,11 @@ def _without_descriptors(clause: str) -> str:
 
 def _descriptive(word: str) -> bool:
     """A lowercase word that may describe the noun after it (not a function word or a verb)."""
-    return word.islower() and word.isalpha() and word not in _NOT_DESCRIPTIVE and not (
-        word.endswith("ed") and len(word) > 4
+    return (
+        word.islower()
+        and word.isalpha()
+        and word not in _NOT_DESCRIPTIVE
+        and not (word.endswith("ed") and len(word) > 4)
     )
 
 
