@@ -795,8 +795,8 @@ def _compressed_words(clause: str) -> str:
     clause = _SPARE_MODIFIERS.sub("", clause)
     clause = _CLOCK_TIME.sub("", clause)
     for pattern, short in _FIGURE_WORDS:
-        clause = pattern.sub(short, clause)
-    return _SECOND_TIME.sub("again", clause)
+        clause = str(pattern.sub(short, clause))
+    return str(_SECOND_TIME.sub("again", clause))
 
 
 def _without_descriptors(clause: str) -> str:

@@ -103,9 +103,9 @@ from newsletter.assemble.title_style import (
     _short_subject,
     _subject_without_place,
     _surnames_after_verb,
-    compressed,
     _without_relative_clause,
     _without_reported_relative,
+    compressed,
 )
 from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
