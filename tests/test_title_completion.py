@@ -176,8 +176,7 @@ def test_round_30_changed_older_titles_as_recorded():
     assert len(changed) == 8
     for lead in changed:
         # a later change read again (`title_33`: an apposition's relative clause not its verb)
-        # and round 36's (`title_36`: a clause compressed before its complement was cut)
-        now = lead.get("title_36", lead.get("title_33", lead["title_30"]))
+        now = lead.get("title_33", lead["title_30"])
         assert derive_title(lead["paragraphs"]) == now, lead["source"]
     assert sum(lead["verdict_30"] == "keep" for lead in changed) == 2
 
@@ -203,6 +202,6 @@ def test_round_31_set_is_recorded_as_read_once():
         assert lead["verdict_read"] == "keep" or lead["why"]
         # round 32 read again what it changed (`title_32`: the "Baghdad-INA" dateline gone)
         # and round 35 (`title_35`: the complement "to death of … patient" whole)
-        now = lead.get("title_36", lead.get("title_35", lead.get("title_32", lead["title_read"])))
+        now = lead.get("title_35", lead.get("title_32", lead["title_read"]))
         assert derive_title(lead["paragraphs"]) == now, lead["source"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12

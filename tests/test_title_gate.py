@@ -142,18 +142,13 @@ def test_a_title_the_gate_doubts_gives_way_to_the_clause_whole(paragraph, title)
 
 
 def test_the_boundary_clause_is_chosen_only_when_no_cut_is_certain():
-    """ "Strong earthquake hits western Afghanistan" was the "boundary" candidate: the short cut
-    (", affecting same area") passed every check but was not certain.  Since round 36 the long
-    cut fits whole ("more than 2,000" as "over 2,000") and stands first."""
+    """ "Strong earthquake hits western Afghanistan" is the "boundary" candidate: the short cut
+    (", affecting same area") passed every check but was not certain."""
     paragraph = (
         "A strong earthquake hit western Afghanistan Wednesday, affecting the same area where an "
         "earthquake four days ago killed more than 2,000 people."
     )
-    assert chosen_title([paragraph]) == (
-        "Strong earthquake hits western Afghanistan, affecting same area where earthquake four "
-        "days ago killed over 2,000 people",
-        "long",
-    )
+    assert chosen_title([paragraph]) == ("Strong earthquake hits western Afghanistan", "boundary")
 
 
 def _read_once(stem: str) -> list[dict]:
@@ -181,11 +176,11 @@ def _recorded_set(stem: str, size: int) -> list[dict]:
 
 
 def _latest(lead: dict, field: str = "title") -> str:
-    """A lead's latest reading: round 36's (a clause compressed before a complement is cut), round 35's (the old rejects as the dev set), round 33's (the newcomer's: "announced its plan" is the verb and
+    """A lead's latest reading: round 35's (the old rejects as the dev set), round 33's (the newcomer's: "announced its plan" is the verb and
     its object; the held-out round's: a participle is no verb), round 32's or round 30's
     (`title_30`, `verdict_30`), round 29's, round 28's, round 26's or round 22's where its title
     changed, else the one recorded as now."""
-    for later in ("36", "35", "33", "32", "30", "29", "28", "26", "22"):
+    for later in ("35", "33", "32", "30", "29", "28", "26", "22"):
         if f"{field}_{later}" in lead:
             return lead[f"{field}_{later}"]
     return lead[f"{field}_now"]
@@ -203,12 +198,11 @@ def _kept(leads: list[dict]) -> dict[str, int]:
 def test_round_19_titles_derive_as_recorded_now():
     """Every lead of round 19's set derives the title recorded as read with round 19's code
     (`title_now`) or round 22's where that changed it (`title_22`), so its counts (20 of 42
-    before, 24 now, 24 with round 22's, 25 with round 33's, 26 with round 35's, 27 with round
-    36's) stay true."""
+    before, 24 now, 24 with round 22's, 25 with round 33's, 26 with round 35's) stay true."""
     leads = _read_once("fresh_round19")
     for lead in leads:
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 27
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 26
 
 
 def test_round_19_set_is_recorded_as_read_once():
@@ -304,8 +298,8 @@ def test_round_21_set_is_recorded_as_read_once():
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"before": 11, "read": 11, "now": 12}
     assert (
-        sum(_latest(lead, "verdict") == "keep" for lead in leads) == 20
-    )  # round 22's code 18, round 26c 19, round 36 20
+        sum(_latest(lead, "verdict") == "keep" for lead in leads) == 19
+    )  # round 22's code 18, round 26c 19
 
 
 @pytest.mark.parametrize(
@@ -342,7 +336,7 @@ def test_round_22_set_is_recorded_as_read_once():
     for lead in leads:
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"read": 27, "now": 32}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 35  # round 36: 35
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 34
 
 
 @pytest.mark.parametrize(
@@ -428,16 +422,14 @@ def test_round_22_an_objects_own_complement_stays_with_it(paragraph, title):
 
 def test_round_22_a_complement_too_long_is_left_to_the_cut():
     """An object with a complement longer than the title limit is not kept out of the cuts: the
-    title ends at the object, not inside it (round 21: not "… issues permanent"); since round
-    36 the descriptor before the name goes, so the object's complement fits."""
+    title ends at the object, not inside it (round 21: not "… issues permanent")."""
     paragraph = (
         "The U.S. District Court for the Southern District of Florida has issued a permanent "
         "injunction against Miami tax return preparer Richard Louis, prohibiting him from "
         "preparing federal income tax returns."
     )
     assert derive_title([paragraph]) == (
-        "U.S. District Court for the Southern District of Florida issues permanent injunction "
-        "against Richard Louis"
+        "U.S. District Court for the Southern District of Florida issues permanent injunction"
     )
 
 
@@ -653,9 +645,7 @@ def test_round_27_set_is_recorded_as_read_once():
     for lead in leads:
         # round 33 read again what it changed (`title_33`: the participle's phrase gone)
         # round 35 too (`title_35`: the ferry's place kept)
-        latest = lead.get(
-            "title_36", lead.get("title_35", lead.get("title_33", lead["title_read"]))
-        )
+        latest = lead.get("title_35", lead.get("title_33", lead["title_read"]))
         assert derive_title(lead["paragraphs"]) == latest
     assert sum(lead["title_read"] != lead["title_before"] for lead in leads) == 1
     assert _kept(leads) == {"before": 8, "read": 8, "now": 8}
@@ -696,9 +686,7 @@ def test_round_28_set_is_recorded_as_read_once():
     round 28's rules, chosen on that reading."""
     leads = _recorded_set("fresh_round28", 20)
     for lead in leads:
-        # round 36 read again what it changed (`title_36`: a clause compressed)
-        now = lead.get("title_36", lead["title_now"])
-        assert derive_title(lead["paragraphs"]) == now, lead["source"]
+        assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
     assert _kept(leads) == {"read": 10, "now": 16}
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 9
 

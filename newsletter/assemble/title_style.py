@@ -724,7 +724,7 @@ _SHORT_NAMES = Lazy(
 _SPARE_ADVERBS = word_set("officially formally finally now also today")
 
 
-# Round 36: what an editor shortens when a clause is over the title limit, before a cut drops
+# Round 37: what an editor shortens when a clause is over the title limit, before a cut drops
 # its complement: the subject and the modifiers, never the object.
 # A common noun that describes the proper name after it ("tobacco company British American
 # Tobacco", "US firm Reynolds American", "Miami tax return preparer Richard Louis").
@@ -772,7 +772,7 @@ _NAME_ASIDE = Lazy(
 
 
 def compressed(clause: str) -> str:
-    """Round 36: `clause` as an editor shortens it when it is over the title limit, before a
+    """Round 37: `clause` as an editor shortens it when it is over the title limit, before a
     cut can drop its complement: a common-noun description before a proper name goes ("British
     multinational tobacco company British American Tobacco" → "British American Tobacco"), an
     apposition after a name (an age, a home town, "the former general counsel of …"), a spare

@@ -1130,7 +1130,7 @@ def _fitted_clause(sentence: str, max_chars: int, keep_articles: bool = False) -
         # "declares the outbreak in West Africa an emergency": the place goes, not the emergency.
         clause = _DECLARED_PLACE.sub(r"\1 ", clause, count=1)
     if len(clause) > max_chars >= TITLE_LIMIT:
-        clause = compressed(clause)  # round 36: the subject and modifiers, not the complement
+        clause = compressed(clause)  # round 37: the subject and modifiers, not the complement
     return clause
 
 
