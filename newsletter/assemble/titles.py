@@ -93,6 +93,7 @@ from newsletter.assemble.title_cuts import (
     cuts_complement as cuts_complement,  # the tests' reader of a cut, kept importable here
 )
 from newsletter.assemble.title_dateline import dateline_length
+from newsletter.assemble.title_elsewhere import news_elsewhere
 from newsletter.assemble.title_gate import completions, confident_cut, first_boundary
 from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
 from newsletter.assemble.title_style import (
@@ -280,6 +281,12 @@ def chosen_title(
         return result, "score line"
     following = [opening_of(p) for p in paragraphs[1:3] if p and p.strip()]
     opening_sentence = next(iter(sentences(text)), text)
+    later = sentences(text)[1:] + [s for p in following[:1] for s in sentences(without_dateline(p))]
+    for event in news_elsewhere(opening_sentence, later):
+        # round 36: a teaser, scene, state or reaction first; the news is where it is told
+        title, kind = _checked_title(event, *_derive(event, max_chars), max_chars, limit)
+        if kind not in ("cut", "unchecked") and not verbless(title, event):
+            return title, f"elsewhere {kind}"
     if _is_teaser(opening_sentence):
         # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
         # is in a later sentence, used only when it prints whole
