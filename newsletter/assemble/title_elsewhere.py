@@ -37,13 +37,23 @@ _TEASER = Lazy(
     r"|^(?:the\s)?(?:inevitable|unthinkable|unexpected|unimaginable)\shappened\b"
     r"|^so\smuch\shad\shappened\b|\bwas\sthe\scharm\b"
     r"|^\S+\s(?:[a-z]+\s)?(?:runoff|election|vote|race)\scontained\sone\sof\sthe\s[a-z]+est\b"
-    r"|^the\s[a-z]+\swere\s[a-z]+ing\swhen\s",  # a scene: "The workers were sleeping when …"
+    r"|^the\s[a-z]+\swere\s[a-z]+ing\swhen\s"
+    r"|^(?:a\s)?(?:video|footage|images|photos)\b[^.]{0,60}?\sshow(?:s|ed)?\s",  # a scene shown  # a scene: "The workers were sleeping when …"
     re.IGNORECASE,
 )
 
 # The sentence's own clause that carries the news.
 _WHICH = Lazy(r"(?P<name>(?:[A-Z][\w.&'-]*\s?)+),\s(?:which|who)\s(?P<rest>[a-z].+)$")
 _WHEN = Lazy(r"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>(?:[A-Z][\w.'-]*\s?)+),\s)?(?P<rest>.+)$")
+_SHOWN = Lazy(
+    r"\sshow(?:s|ed)?\s(?P<np>(?:a|an|the)\s[^,]+?)(?:’s|'s)?\s(?P<ing>[a-z]+ing)\s(?P<rest>.+)$"
+)
+_ANNOUNCED = Lazy(
+    r"^the\s(?P<what>discovery|arrest|closure|sale)\sof\s(?P<np>.+?)\sha(?:s|ve)\s(?:just\s)?"
+    r"been\sannounced\.?$",
+    re.IGNORECASE,
+)
+_PARTICIPLE = {"discovery": "discovered", "arrest": "arrested", "closure": "closed", "sale": "sold"}
 _AFTER = Lazy(r"\safter\s(?P<ing>[a-z]+ing)\s(?P<rest>.+)$")
 
 # A later sentence's subject that stands for the first sentence's one person.
@@ -96,6 +106,13 @@ def _own_clause(first: str) -> str | None:
     m = _WHICH.search(first)
     if m is not None and word_tags(m["rest"])[0].startswith("VBD"):
         return f"{m['name'].strip()} {m['rest']}"
+    m = _ANNOUNCED.match(first)
+    if m is not None:
+        return f"{m['np'][0].upper()}{m['np'][1:]} has been {_PARTICIPLE[m['what'].lower()]}."
+    m = _SHOWN.search(first)
+    if m is not None and ing_base(m["ing"]):
+        rest = _AND_ING.sub(_joined_present, m["rest"])  # "… and plunging" → "… and plunges"
+        return f"{m['np'][0].upper()}{m['np'][1:]} {third_person(str(ing_base(m['ing'])))} {rest}"
     m = _WHEN.search(first)
     if m is not None and m["name"]:
         return f"{m['role'].capitalize()} {m['name'].strip()} {m['rest']}"
@@ -106,6 +123,14 @@ def _own_clause(first: str) -> str | None:
         subject = " ".join(first.split(" ")[:verb])
         return f"{subject} {third_person(base)} {m['rest']}"
     return None
+
+
+_AND_ING = Lazy(r"\band\s(?P<ing>[a-z]+ing)\b")
+
+
+def _joined_present(m: re.Match[str]) -> str:
+    base = ing_base(m["ing"])
+    return f"and {third_person(base)}" if base else m[0]
 
 
 def carries_event(sentence: str) -> bool:
