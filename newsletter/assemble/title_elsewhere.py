@@ -44,7 +44,9 @@ _TEASER = Lazy(
 
 # The sentence's own clause that carries the news.
 _WHICH = Lazy(r"(?P<name>(?:[A-Z][\w.&'-]*\s?)+),\s(?:which|who)\s(?P<rest>[a-z].+)$")
-_WHEN = Lazy(r"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>(?:[A-Z][\w.'-]*\s?)+),\s)?(?P<rest>.+)$")
+_WHEN = Lazy(
+    r"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>(?:[A-Z][\w.'-]*\s?)+),\s)?(?P<rest>.+)$"
+)
 _SHOWN = Lazy(
     r"\sshow(?:s|ed)?\s(?P<np>(?:a|an|the)\s[^,]+?)(?:’s|'s)?\s(?P<ing>[a-z]+ing)\s(?P<rest>.+)$"
 )
