@@ -22,7 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from newsletter.assemble.headline_grammar import Lazy, ing_base, third_person, verb_index
+from newsletter.assemble.headline_grammar import (
+    Lazy,
+    ing_base,
+    third_person,
+    verb_index,
+    word_set,
+)
 from newsletter.assemble.pos_tagger import word_tags
 
 # A first sentence that holds the news back (read on the whole sentence, case ignored).
@@ -37,8 +43,8 @@ _TEASER = Lazy(
     r"|^(?:the\s)?(?:inevitable|unthinkable|unexpected|unimaginable)\shappened\b"
     r"|^so\smuch\shad\shappened\b|\bwas\sthe\scharm\b"
     r"|^\S+\s(?:[a-z]+\s)?(?:runoff|election|vote|race)\scontained\sone\sof\sthe\s[a-z]+est\b"
-    r"|^the\s[a-z]+\swere\s[a-z]+ing\swhen\s"
-    r"|^(?:a\s)?(?:video|footage|images|photos)\b[^.]{0,60}?\sshow(?:s|ed)?\s",  # a scene shown  # a scene: "The workers were sleeping when …"
+    r"|^the\s[a-z]+\swere\s[a-z]+ing\swhen\s"  # a scene: "The workers were sleeping when …"
+    r"|^(?:a\s)?(?:video|footage|images|photos)\b[^.]{0,60}?\sshow(?:s|ed)?\s",  # a scene shown
     re.IGNORECASE,
 )
 
@@ -70,9 +76,9 @@ _COUNT = Lazy(
     re.IGNORECASE,
 )
 # A main verb that tells an event (its base form), active or passive.
-_EVENT_VERBS = frozenset(
+_EVENT_VERBS = word_set(
     "win beat defeat elect kill die injure find convict sentence acquit launch close shut "
-    "announce sign approve vote arrest charge discover destroy collapse crash strike".split()
+    "announce sign approve vote arrest charge discover destroy collapse crash strike"
 )
 _IRREGULAR = {"won": "win", "beat": "beat", "found": "find", "struck": "strike", "shut": "shut"}
 
