@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from newsletter.assemble.meaning import (
+    MEANING_FLOOR,
     RELATED_BAR,
     WEEK_BAR,
     combine,
@@ -236,3 +239,30 @@ def test_a_match_result_under_a_final_ranks_as_before():
         True,
         False,
     ]
+
+
+def test_a_cards_words_in_another_sense_do_not_carry_it_over_the_bar():
+    """Under Hurricane Milton's landfall near Siesta Key, the editor's story of New Zealand's
+    central bank cutting its key rate by half a point shares "cuts", "key" and "half" with the
+    lead, each in another sense, and the model reads its whole text far from the storm (under
+    MEANING_FLOOR): as a card it scores above 0 but under the Related bar (it scored 0.290),
+    while the story of the tornadoes ahead of the storm keeps its score over the week bar."""
+    from newsletter.assemble.candidates import story_headline, story_text
+    from newsletter.sources import load_sources
+
+    seeds = Path(__file__).parent / "data" / "weeks" / "hurricane-milton-2024" / "week1" / "seeds"
+    lead, rate, tornadoes = (
+        load_sources([seeds / name]).stories[0]
+        for name in ("01-milton-landfall.md", "02-rbnz.md", "03-tornadoes.md")
+    )
+    cards = (rate, tornadoes)
+    ranked = rank_by_meaning(
+        lead_text(lead.title, lead.paragraphs),
+        lead_profile(lead.title, lead.paragraphs),
+        [story_headline(card) for card in cards],
+        {card.source: story_text(card) for card in cards},
+    )
+    scores = {item.title: item for item in ranked}
+    card = scores[rate.title]
+    assert card.parts[1] < MEANING_FLOOR and 0 < card.score < RELATED_BAR, card
+    assert scores[tornadoes.title].score >= WEEK_BAR, scores

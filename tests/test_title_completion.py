@@ -156,9 +156,11 @@ def test_round_30_set_is_recorded_as_read_once():
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
         assert lead["verdict_now"] == "keep" or lead["why_now"]
-        assert derive_title(lead["paragraphs"]) == lead["title_now"], lead["source"]
+        # round 36 read again what it changed (`title_36`: the verdict, the launch)
+        assert derive_title(lead["paragraphs"]) == lead.get("title_36", lead["title_now"])
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 16
+    assert sum(lead.get("verdict_36", lead["verdict_now"]) == "keep" for lead in leads) == 18
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 4
 
 
@@ -201,7 +203,8 @@ def test_round_31_set_is_recorded_as_read_once():
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
         # round 32 read again what it changed (`title_32`: the "Baghdad-INA" dateline gone)
-        # and round 35 (`title_35`: the complement "to death of … patient" whole)
-        now = lead.get("title_35", lead.get("title_32", lead["title_read"]))
+        # and round 35 (`title_35`: the complement "to death of … patient" whole), round 36
+        # (`title_36`: the win in the next paragraph, not the tears)
+        now = lead.get("title_36", lead.get("title_35", lead.get("title_32", lead["title_read"])))
         assert derive_title(lead["paragraphs"]) == now, lead["source"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12

@@ -2,6 +2,7 @@
 
     score = SPARSE_SHARE x concepts + DENSE_SHARE x min(max(cosine / DENSE_FULL, 0), 1)
     concepts = min(sparse, 1), times WEAK_EVIDENCE when it is WEAK_CAP or less
+    (a card's at most WEAK_CAP when its cosine is under MEANING_FLOOR: words in another sense)
 
 `sparse` is relevance.rank_headlines' score (the lead's concepts a headline names, 1.0 for
 the central one); `cosine` is between the headline's vector and the lead's (embedding.py:
@@ -78,6 +79,16 @@ RELATED_STRETCH = 2
 # trap the issue's real week showed, a sport result that shares only the flooded city's name,
 # decides: at 0.4 it scored the learnt bar (tests/test_meaning.py), at 0.2 it stays under.
 WEAK_EVIDENCE = 0.2
+# A card's cosine (its whole text's) under which the words it shares with the lead are matched
+# in another sense (the model reads the story as about something else): they count as a
+# passing word does (WEAK_CAP, then WEAK_EVIDENCE), so they never carry a card into Related or
+# the lead's coverage.  "New Zealand's central bank cuts its key rate" under Hurricane Milton's
+# landfall near Siesta Key ("cuts", "key", "half": concepts 0.621) reads 0.069 and scored 0.290.
+# The labelled leads' stories as cards under one another read 0.62-0.73 when they tell one
+# event.  Cards only: a headline's few words read noisily, and three grade-2 headlines of the
+# written set sit in Related at 0.052-0.062 ("Doctors Say Freed Captives Are in Stable
+# Condition" under the Gaza ceasefire).
+MEANING_FLOOR = 0.10
 # The best lines whose folded near-duplicates are scored on their own (assemble/reports.py
 # may list one as its own line in Related): the most lines `related` allows (50) before
 # clear coverage stretches it.
@@ -325,6 +336,8 @@ def _rank_once(
             concepts = min(concepts, WEAK_CAP)
         if index in other or index in away:  # another story of its names, or elsewhere
             concepts = min(concepts, WEAK_CAP)
+        if index in story_sparse and cosine[index] < MEANING_FLOOR:  # a card's words, read
+            concepts = min(concepts, WEAK_CAP)  # in a sense the model does not: a passing word's
         parts = evidence(concepts, other.get(index, float(cosine[index])))
         if index in away or matches.get(index):  # another event of its kind elsewhere, or a
             # match's result under a lead that is none: its likeness is weak

@@ -93,6 +93,7 @@ from newsletter.assemble.title_cuts import (
     cuts_complement as cuts_complement,  # the tests' reader of a cut, kept importable here
 )
 from newsletter.assemble.title_dateline import dateline_length
+from newsletter.assemble.title_elsewhere import news_elsewhere, teases
 from newsletter.assemble.title_gate import completions, confident_cut, first_boundary
 from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
 from newsletter.assemble.title_style import (
@@ -281,12 +282,9 @@ def chosen_title(
         return result, "score line"
     following = [opening_of(p) for p in paragraphs[1:3] if p and p.strip()]
     opening_sentence = next(iter(sentences(text)), text)
-    if _is_teaser(opening_sentence):
-        # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
-        # is in a later sentence, used only when it prints whole
-        later = _later_title(text, opening_sentence, following, max_chars, limit)
-        if later is not None:
-            return later
+    elsewhere = _elsewhere_title(text, opening_sentence, following, max_chars, limit)
+    if elsewhere is not None:
+        return elsewhere
     if states(opening_sentence):
         # round 26: "Collin Morikawa is the champion golfer of the year.": the first sentence
         # states; the news is the first later one that reports, when its title prints whole
@@ -312,6 +310,27 @@ def chosen_title(
         # the lead stays untitled and marked derived, so `check` asks the editor for one
         return "", "unchecked"
     return title, kind
+
+
+def _elsewhere_title(
+    text: str, first: str, following: Sequence[str], max_chars: int, limit: int
+) -> tuple[str, str] | None:
+    """Round 36: a teaser, scene, state or reaction first (`title_elsewhere.teases`); the
+    title of the first clause or later sentence of the first two paragraphs that tells the
+    news, when it prints whole ("elsewhere whole", ...); else, after a modal teaser or an
+    inverted scene (`_is_teaser`), a later sentence's whole title; None otherwise."""
+    if teases(first):
+        next_ones = sentences(text)[1:]
+        next_ones += [s for p in following[:1] for s in sentences(without_dateline(p))]
+        for event in news_elsewhere(first, next_ones):
+            title, kind = _checked_title(event, *_derive(event, max_chars), max_chars, limit)
+            if kind not in ("cut", "unchecked") and not verbless(title, event):
+                return title, f"elsewhere {kind}"
+    if _is_teaser(first):
+        # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
+        # is in a later sentence, used only when it prints whole
+        return _later_title(text, first, following, max_chars, limit)
+    return None
 
 
 # Round 35: "… from their homes.Immediately following the eruption, …": the source's full stop
