@@ -142,13 +142,18 @@ def test_a_title_the_gate_doubts_gives_way_to_the_clause_whole(paragraph, title)
 
 
 def test_the_boundary_clause_is_chosen_only_when_no_cut_is_certain():
-    """ "Strong earthquake hits western Afghanistan" is the "boundary" candidate: the short cut
-    (", affecting same area") passed every check but was not certain."""
+    """ "Strong earthquake hits western Afghanistan" was the "boundary" candidate: the short cut
+    (", affecting same area") passed every check but was not certain.  Since round 37 the long
+    cut fits whole ("more than 2,000" as "over 2,000") and stands first."""
     paragraph = (
         "A strong earthquake hit western Afghanistan Wednesday, affecting the same area where an "
         "earthquake four days ago killed more than 2,000 people."
     )
-    assert chosen_title([paragraph]) == ("Strong earthquake hits western Afghanistan", "boundary")
+    assert chosen_title([paragraph]) == (
+        "Strong earthquake hits western Afghanistan, affecting same area where earthquake four "
+        "days ago killed over 2,000 people",
+        "long",
+    )
 
 
 def _read_once(stem: str) -> list[dict]:
@@ -176,11 +181,12 @@ def _recorded_set(stem: str, size: int) -> list[dict]:
 
 
 def _latest(lead: dict, field: str = "title") -> str:
-    """A lead's latest reading: round 36's (the news after a teaser), round 35's (the old rejects as the dev set), round 33's (the newcomer's: "announced its plan" is the verb and
+    """A lead's latest reading: round 37's (a clause compressed before its complement is cut),
+    round 36's (the news after a teaser), round 35's (the old rejects as the dev set), round 33's (the newcomer's: "announced its plan" is the verb and
     its object; the held-out round's: a participle is no verb), round 32's or round 30's
     (`title_30`, `verdict_30`), round 29's, round 28's, round 26's or round 22's where its title
     changed, else the one recorded as now."""
-    for later in ("36", "35", "33", "32", "30", "29", "28", "26", "22"):
+    for later in ("37", "36", "35", "33", "32", "30", "29", "28", "26", "22"):
         if f"{field}_{later}" in lead:
             return lead[f"{field}_{later}"]
     return lead[f"{field}_now"]
@@ -202,7 +208,7 @@ def test_round_19_titles_derive_as_recorded_now():
     leads = _read_once("fresh_round19")
     for lead in leads:
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 26
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 27  # round 37: 27
 
 
 def test_round_19_set_is_recorded_as_read_once():
@@ -298,8 +304,8 @@ def test_round_21_set_is_recorded_as_read_once():
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"before": 11, "read": 11, "now": 12}
     assert (
-        sum(_latest(lead, "verdict") == "keep" for lead in leads) == 19
-    )  # round 22's code 18, round 26c 19
+        sum(_latest(lead, "verdict") == "keep" for lead in leads) == 20
+    )  # round 22's code 18, round 26c 19, round 37 20
 
 
 @pytest.mark.parametrize(
@@ -336,7 +342,7 @@ def test_round_22_set_is_recorded_as_read_once():
     for lead in leads:
         assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
     assert _kept(leads) == {"read": 27, "now": 32}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 34
+    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 35  # round 37: 35
 
 
 @pytest.mark.parametrize(
@@ -422,14 +428,16 @@ def test_round_22_an_objects_own_complement_stays_with_it(paragraph, title):
 
 def test_round_22_a_complement_too_long_is_left_to_the_cut():
     """An object with a complement longer than the title limit is not kept out of the cuts: the
-    title ends at the object, not inside it (round 21: not "… issues permanent")."""
+    title ends at the object, not inside it (round 21: not "… issues permanent"); since round
+    37 the description before the name goes, so the object's complement fits."""
     paragraph = (
         "The U.S. District Court for the Southern District of Florida has issued a permanent "
         "injunction against Miami tax return preparer Richard Louis, prohibiting him from "
         "preparing federal income tax returns."
     )
     assert derive_title([paragraph]) == (
-        "U.S. District Court for the Southern District of Florida issues permanent injunction"
+        "U.S. District Court for the Southern District of Florida issues permanent injunction "
+        "against Richard Louis"
     )
 
 
@@ -687,9 +695,17 @@ def test_round_28_set_is_recorded_as_read_once():
     leads = _recorded_set("fresh_round28", 20)
     for lead in leads:
         # round 36 read again what it changed (`title_36`: the cup final, not the reaction)
-        assert derive_title(lead["paragraphs"]) == lead.get("title_36", lead["title_now"])
+        assert derive_title(lead["paragraphs"]) == lead.get(
+            "title_37", lead.get("title_36", lead["title_now"])
+        )
     assert _kept(leads) == {"read": 10, "now": 16}
-    assert sum(lead.get("verdict_36", lead["verdict_now"]) == "keep" for lead in leads) == 17
+    assert (
+        sum(
+            lead.get("verdict_37", lead.get("verdict_36", lead["verdict_now"])) == "keep"
+            for lead in leads
+        )
+        == 17
+    )
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 9
 
 

@@ -106,7 +106,7 @@ def test_round_33_set_is_recorded_as_read_once():
         assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
         assert lead["verdict_read"] == "keep" or lead["why"]
         # round 36 read again what it changed (`title_36`: the frog's discovery)
-        now = lead.get("title_36", lead.get("title_33", lead["title_read"]))
+        now = lead.get("title_37", lead.get("title_36", lead.get("title_33", lead["title_read"])))
         assert derive_title(lead["paragraphs"]) == now
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
     assert sum(lead.get("verdict_33", lead["verdict_read"]) == "keep" for lead in leads) == 14

@@ -136,7 +136,8 @@ def test_round_34_set_is_recorded_as_read_once():
         assert lead["verdict_read"] == "keep" or lead["why"]
         # rounds 35 and 36 too (`title_36`: the bridge's collapse the video shows)
         latest = lead.get(
-            "title_36", lead.get("title_35", lead.get("title_34", lead["title_read"]))
+            "title_37",
+            lead.get("title_36", lead.get("title_35", lead.get("title_34", lead["title_read"]))),
         )
         assert derive_title(lead["paragraphs"]) == latest
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
