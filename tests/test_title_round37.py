@@ -5,7 +5,7 @@ The largest class of old rejects left after round 35 (42 of 114 in rounds 19-34)
 whose object or complement was cut because its whole clause is over 120 characters.  An editor
 shortens the subject and the modifiers instead: a description before a name, an apposition, a
 spare adverb, a clock time, a long figure (`title_style.compressed`).  Every title of every set
-was derived before and after, and each of the 35 that changed was read (`title_37`)."""
+was derived before and after, and each of the 36 that changed was read (`title_37`)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def test_what_an_editor_shortens_is_the_subject_and_the_modifiers():
         compressed("ship that ran aground, at about 11:40 p.m. Pacific time")
         == "ship that ran aground"
     )
+    assert compressed("test has been approved by the U.S. FDA") == "test approved by the FDA"
     assert compressed("federal grand jury in Houston has indicted Indian national for selling") == (
         "federal grand jury has indicted Indian national for selling"
     )
@@ -83,16 +84,16 @@ def test_worth_is_no_end():
 
 
 def test_every_changed_title_was_read_and_none_kept_was_lost():
-    """The 35 titles round 37 changed over every set derive as read (`title_37`); 28 are kept
-    (10 of them rejected before), 7 rejected before and after; no kept title was lost."""
+    """The 36 titles round 37 changed over every set derive as read (`title_37`); 29 are kept
+    (11 of them rejected before), 7 rejected before and after; no kept title was lost."""
     changed = [
         lead
         for path in sorted(DATA.glob("*.toml"))
         for lead in tomllib.loads(path.read_text("utf-8")).get("lead", [])
         if "title_37" in lead
     ]
-    assert len(changed) == 35
+    assert len(changed) == 36
     for lead in changed:
         assert derive_title(lead["paragraphs"]) == lead["title_37"], lead["source"]
         assert lead["verdict_37"] == "keep" or lead["why_37"]
-    assert sum(lead["verdict_37"] == "keep" for lead in changed) == 28
+    assert sum(lead["verdict_37"] == "keep" for lead in changed) == 29

@@ -747,6 +747,9 @@ _FIGURE_WORDS = (
     (Lazy(r"\bapproximately\s(?=[$£€\d])"), "about "),
     (Lazy(r"\ba\stotal\sof\s(?=[$£€\d])"), ""),
 )
+# "has been approved by the U.S. FDA": a headline's passive ("approved by FDA").
+_PERFECT_PASSIVE = Lazy(r"\s(?:has|have)\sbeen\s(?=[a-z]+ed\sby\s)")
+_US_AGENCY = Lazy(r"\bU\.S\.\s(?=[A-Z]{2,5}\b)")
 _SECOND_TIME = Lazy(r"\b(?:for\s)?(?:a\s|the\s)?second\stime\b")
 _CLOCK_TIME = Lazy(
     r",?\s(?:(?:nearly|almost|about|around|approximately)\s)?(?:at\s)?"
@@ -777,9 +780,9 @@ def compressed(clause: str) -> str:
     multinational tobacco company British American Tobacco" → "British American Tobacco"), an
     apposition after a name (an age, a home town, "the former general counsel of …"), a spare
     adverb ("unanimously approves"), a clock time ("at about 11:40 p.m."); figures are put
-    short ("more than 400" → "over 400", "an estimated 3,000" → "3,000") and "a second time"
-    becomes "again".  The object and what completes it are left as they are, and the words of
-    a quotation too."""
+    short ("more than 400" → "over 400", "an estimated 3,000" → "3,000"), "a second time"
+    becomes "again" and "has been approved by the U.S. FDA" "approved by the FDA".  The object
+    and what completes it are left as they are, and the words of a quotation too."""
     pieces = _QUOTATION.split(clause)
     return "".join(p if i % 2 else _compressed_words(p) for i, p in enumerate(pieces))
 
@@ -796,7 +799,8 @@ def _compressed_words(clause: str) -> str:
     clause = _CLOCK_TIME.sub("", clause)
     for pattern, short in _FIGURE_WORDS:
         clause = str(pattern.sub(short, clause))
-    return str(_SECOND_TIME.sub("again", clause))
+    clause = _PERFECT_PASSIVE.sub(" ", clause, count=1)
+    return str(_SECOND_TIME.sub("again", _US_AGENCY.sub("", clause)))
 
 
 def _without_descriptors(clause: str) -> str:
