@@ -240,7 +240,8 @@ def test_a_reader_who_left_or_was_forgotten_gets_no_welcome(ws):
 
 
 def test_a_refused_welcome_is_failed_and_a_4xx_is_retried_by_the_next_round(ws):
-    """A 5.1.1 fails it and marks the reader bounced; a 4xx leaves it for the next round."""
+    """A 5.1.1 fails it (the reader stays active: a relay's word alone marks nobody, as for
+    an issue); a 4xx leaves it for the next round."""
     _queue(ws, READER, "later@example.org")
     with smtp_server() as relay:
         relay.handler.fail(READER, "rcpt", "550 5.1.1 no such user")
@@ -250,8 +251,29 @@ def test_a_refused_welcome_is_failed_and_a_4xx_is_retried_by_the_next_round(ws):
     assert (first.failed, first.retrying, second.sent) == (1, 1, 1)
     assert relay.handler.by_recipient() == {"later@example.org": 1}
     with ws.store() as store:
-        assert store.get(READER).status == "bounced"
+        assert store.get(READER).status == "active"
+    assert _row(ws, READER) == ("failed", 1)
     assert _row(ws, "later@example.org") == ("sent", 2)
+
+
+def test_a_relay_refusing_every_welcome_marks_no_new_reader_but_the_next_issue_may(ws):
+    """Attack: a relay answering `550 5.1.1` to each welcome marked every new reader bounced
+    at once (no allowance, no second word).  Now the welcome is the relay's first word: the
+    readers stay active, and the next issue refused too is the second in a row."""
+    readers = [f"new{n}@example.org" for n in range(4)]
+    _queue(ws, *readers)
+    with smtp_server() as relay:
+        for email in readers:
+            relay.handler.fail(email, "rcpt", "550 5.1.1 <x>: Recipient address rejected")
+        summary = send_welcomes(_at(ws.settings, relay))
+    assert summary.failed == 4
+    with ws.store() as store:
+        assert [store.get(e).status for e in readers] == ["active"] * 4
+    journal = ws.journal("2026-W50")
+    try:
+        assert journal.refused_before(readers[0])
+    finally:
+        journal.close()
 
 
 def test_welcome_disabled_queues_and_sends_none(ws):

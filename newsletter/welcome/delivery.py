@@ -7,7 +7,8 @@ reader was welcomed, or is waiting) is kept, so a reader is welcomed once, ever.
 Sent: `send_welcomes` mails every pending welcome whose reader is still active, each
 outcome recorded as the list send records it (journal.py): `sent` right after the relay
 accepts it; `unknown` when the reply was lost after the message went out (never sent
-again by itself); `failed` for a 5xx (a 5.1.x marks the reader bounced) or once
+again by itself); `failed` for a 5xx (a 5.1.x marks the reader bounced only when the
+last issue before was refused so too, as for an issue: journal.refused_before) or once
 `smtp.max_attempts` tries got 4xx; `pending` again otherwise, for the next run.  A relay
 nobody answers leaves them all pending.  A kill between the relay's acceptance and the
 record re-sends that one copy with the same Message-ID, as for an issue.
@@ -288,7 +289,10 @@ def _deliver(
         return "unknown"
     except PermanentFailure as e:
         journal.record(email, "failed", attempts=1, error=e.reason, message_id=mid)
-        if e.bad_address:
+        # The issue's rule (DeliveryJournal.refused_before): a relay's 5.1.x is believed the
+        # second time in a row, so a welcome refused marks nobody by itself (a lying relay
+        # marked every new reader at once); it is the first word, the next issue the second.
+        if e.bad_address and journal.refused_before(email):
             journal.mark_bounced(email, e.reason, mid)
         return "failed"
     except (TemporaryFailure, ConnectionLost) as e:
