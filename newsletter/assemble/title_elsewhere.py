@@ -49,9 +49,12 @@ _TEASER = Lazy(
 )
 
 # The sentence's own clause that carries the news.
-_WHICH = Lazy(r"(?P<name>(?:[A-Z][\w.&'-]*\s?)+),\s(?:which|who)\s(?P<rest>[a-z].+)$")
+# A name's words, each capitalised, one space between: "(?:[A-Z][\w.'-]*\s?)+" split a long
+# word every way there is ("There was a fire in " and 40 capitals: years of backtracking).
+_NAME_WORDS = r"[A-Z][\w.&'-]*(?:\s[A-Z][\w.&'-]*)*\s?"
+_WHICH = Lazy(rf"(?P<name>{_NAME_WORDS}),\s(?:which|who)\s(?P<rest>[a-z].+)$")
 _WHEN = Lazy(
-    r"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>(?:[A-Z][\w.'-]*\s?)+),\s)?(?P<rest>.+)$"
+    rf"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>{_NAME_WORDS}),\s)?(?P<rest>.+)$"
 )
 _SHOWN = Lazy(
     r"\sshow(?:s|ed)?\s(?P<np>(?:a|an|the)\s[^,]+?)(?:’s|'s)?\s(?P<ing>[a-z]+ing)\s(?P<rest>.+)$"
@@ -98,14 +101,37 @@ def news_elsewhere(first: str, later: Sequence[str]) -> Iterator[str]:
     own = _own_clause(first)
     if own is not None:
         yield own
-    names = set(_NAME.findall(first))
-    name = names.pop() if len(names) == 1 else None
-    for sentence in later:
-        if name is not None:
+    name = _one_person(first)
+    for at, sentence in enumerate(later):
+        if name is not None and at == 0:
             sentence = _STAND_IN.sub(lambda m: m[0].replace(m[0].strip(), name), sentence, 1)
         sentence = _LEADING_ING.sub("", sentence, 1)
         if carries_event(sentence):
             yield sentence
+
+
+# Words before a name that make it a place or an owner, not the one the teaser is about ("at
+# the home of …", "in …"); so does a possessive after it ("… 's farm").
+_NOT_THE_PERSON = word_set("of at in near from outside inside to into on")
+
+
+def _one_person(first: str) -> str | None:
+    """The one name of `first` that a later "He", "She" or "the 24-year-old …" stands for:
+    the sentence names one person, and not as a place or an owner ("a shooting at the home of
+    <name>. He was charged with murder" named the victim the killer).  The stand-in is read
+    in the next sentence only: a sentence between may bring another ("Police said a man
+    entered the house.")."""
+    names = set(_NAME.findall(first))
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    for m in re.finditer(re.escape(name), first):
+        before = first[: m.start()].split()[-1:]
+        if first[m.end() : m.end() + 2] in ("'s", "’s") or (
+            before and before[0].lower() in _NOT_THE_PERSON
+        ):
+            return None
+    return name
 
 
 def _own_clause(first: str) -> str | None:

@@ -1,0 +1,64 @@
+"""Derived titles taken from a later sentence (title_elsewhere, round 36) attacked from outside:
+a story's words may not make the title name the wrong person, nor stall the assembly.
+
+The names are made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsletter.assemble.titles import chosen_title
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # the one name is where it happened; a sentence between brings the suspect
+        [
+            "There was a shooting on Monday at the home of Alder Quince in Brookfield. Police"
+            " said a 30-year-old man entered the house. He was charged with murder on Tuesday."
+        ],
+        # the one name is where it happened, the next sentence's "He" someone else
+        [
+            "There was a shooting on Monday at the home of Alder Quince in Brookfield.",
+            "He was arrested and charged with murder.",
+        ],
+        # the one name owns the place
+        ["There was a fire on Monday at Alder Quince's farm.", "He was arrested for arson."],
+    ],
+)
+def test_a_pronoun_is_not_given_a_victim_or_a_place_s_name(paragraphs):
+    """ "He" was given the first sentence's one name wherever it stood: the victim of a
+    shooting became `Alder Quince charged with murder`.  Now only a name that is no place or
+    owner, read in the very next sentence, stands for "He"."""
+    title, kind = chosen_title(paragraphs)
+    assert "Alder Quince charged" not in title
+    assert "Alder Quince arrested" not in title, (title, kind)
+
+
+def test_a_teaser_s_one_person_still_gives_the_next_sentence_its_name():
+    """The round's own case stays: the verdict "for" the one person, then "He was found
+    guilty" is that person's."""
+    title, kind = chosen_title(
+        [
+            "A jury has delivered the verdict for Alder Quince. He was found guilty of two"
+            " counts of fraud late this afternoon."
+        ]
+    )
+    assert (title, kind.split()[0]) == (
+        "Alder Quince found guilty of two counts of fraud",
+        "elsewhere",
+    )
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: unfixed, 40 capitals took years
+def test_a_long_capitalised_word_in_a_teaser_does_not_stall_the_title():
+    """ "(?:[A-Z][\\w.&'-]*\\s?)+" before ", which" split a run of capitals every way there is:
+    22 capitals took a second, each one more doubled it."""
+    for tail in (", which burned", " today", ""):
+        title, _ = chosen_title([f"There was a fire in {'A' * 48}{tail}.", "Crews came."])
+        assert title
+    title, _ = chosen_title(
+        [f"Fans were stunned when the mayor, {'B' * 48} {'C' * 10}x, resigned at dawn."]
+    )
+    assert title
