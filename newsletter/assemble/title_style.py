@@ -807,23 +807,46 @@ def _without_descriptors(clause: str) -> str:
     """The common nouns that describe a proper name right after them go, with the adjectives
     before them and one capitalised word of place or nation ("US firm", "British … company")."""
     words = clause.split(" ")
+    if not any(word.lower() in _DESCRIPTOR_NOUNS for word in words):
+        return clause
+    # Read by the tagger: a verb is never a description's ("Prosecutors say tech firm Acme
+    # defrauded …" lost "Prosecutors say": an allegation became the title's fact).
+    # Nor is the clause's main verb, however tagged ("Court clears former firm Acme Holdings
+    # of fraud charges" was "Acme Holdings of fraud charges").
+    tags = pos_tagger.word_tags(clause)
+    verb = verb_index(clause)
     out: list[str] = []
+    kept: list[str] = []  # the tag of each word of `out`
     for i, word in enumerate(words):
         out.append(word)
+        kept.append("MD" if i == verb else tags[i])
         after = words[i + 1] if i + 1 < len(words) else ""
         if word.lower() not in _DESCRIPTOR_NOUNS or not word.islower() or not after[:1].isupper():
             continue
         start = len(out) - 1
-        while start > 0 and start > len(out) - 5 and _descriptive(out[start - 1]):
+        while (
+            start > 0
+            and start > len(out) - 5
+            and _descriptive(out[start - 1])
+            and kept[start - 1] not in _FINITE
+        ):
             start -= 1
-        if start > 0 and out[start - 1][:1].isupper() and (start < 2 or out[start - 2].islower()):
+        if (
+            start > 0
+            and out[start - 1][:1].isupper()
+            and kept[start - 1] not in _FINITE
+            and (start < 2 or out[start - 2].islower())
+        ):
             start -= 1  # "British", "US", "Florida"
         if start == len(out) - 1 and out[start] == word:
             continue  # the noun alone ("company X"): too little to be worth it
         if start > 0 and not _may_precede(out[start - 1]):
             continue  # "Poland's No.2 telecoms group", "chemical and pharmaceutical company"
-        del out[start:]
+        del out[start:], kept[start:]
     return " ".join(out)
+
+
+_FINITE = frozenset({"VBP", "VBZ", "VBD", "MD"})  # a finite verb's tags: "say", "says", "said"
 
 
 def _descriptive(word: str) -> bool:

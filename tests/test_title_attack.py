@@ -1,5 +1,6 @@
-"""Derived titles taken from a later sentence (title_elsewhere, round 36) attacked from outside:
-a story's words may not make the title name the wrong person, nor stall the assembly.
+"""Derived titles taken from a later sentence (title_elsewhere, round 36) and shortened over the
+limit (title_style.compressed, round 37) attacked from outside: a story's words may not make the
+title name the wrong person or state a claim as a fact, nor stall the assembly.
 
 The names are made up."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsletter.assemble.title_style import compressed
 from newsletter.assemble.titles import chosen_title
 
 
@@ -62,3 +64,27 @@ def test_a_long_capitalised_word_in_a_teaser_does_not_stall_the_title():
         [f"Fans were stunned when the mayor, {'B' * 48} {'C' * 10}x, resigned at dawn."]
     )
     assert title
+
+
+def test_a_description_never_takes_the_verb_before_it():
+    """ "Prosecutors say tech firm Acme Systems defrauded …", over the limit, lost "Prosecutors
+    say" with the description (a finite verb was read as one of its words): the allegation
+    was printed as the title's fact.  "Court clears former firm Acme …" lost its subject and
+    verb (a verb tagged as a noun): `Acme Holdings of all fraud charges …`."""
+    alleged = (
+        "Prosecutors say tech firm Acme Systems knowingly defrauded more than 4,000 small"
+        " investors across three states in a decade-long scheme run from offices in Brookfield"
+        " and Milltown, court papers filed on Monday show."
+    )
+    title, _ = chosen_title([alleged])
+    assert title.startswith("Prosecutors say Acme Systems knowingly defrauded"), title
+    cleared = (
+        "Court clears former firm Acme Holdings of all fraud charges brought by state"
+        " prosecutors in Brookfield after a three-year investigation into its accounts,"
+        " lawyers said."
+    )
+    title, _ = chosen_title([cleared])
+    assert title.startswith("Court clears Acme Holdings of all fraud charges"), title
+    assert compressed("Investors claim rival company Borden Group hid losses") == (
+        "Investors claim Borden Group hid losses"
+    )
