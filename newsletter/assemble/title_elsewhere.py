@@ -53,9 +53,7 @@ _TEASER = Lazy(
 # word every way there is ("There was a fire in " and 40 capitals: years of backtracking).
 _NAME_WORDS = r"[A-Z][\w.&'-]*(?:\s[A-Z][\w.&'-]*)*\s?"
 _WHICH = Lazy(rf"(?P<name>{_NAME_WORDS}),\s(?:which|who)\s(?P<rest>[a-z].+)$")
-_WHEN = Lazy(
-    rf"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>{_NAME_WORDS}),\s)?(?P<rest>.+)$"
-)
+_WHEN = Lazy(rf"\swhen\s(?:the\s(?P<role>[a-z]+),\s(?P<name>{_NAME_WORDS}),\s)?(?P<rest>.+)$")
 _SHOWN = Lazy(
     r"\sshow(?:s|ed)?\s(?P<np>(?:a|an|the)\s[^,]+?)(?:’s|'s)?\s(?P<ing>[a-z]+ing)\s(?P<rest>.+)$"
 )
@@ -121,7 +119,7 @@ def _one_person(first: str) -> str | None:
     <name>. He was charged with murder" named the victim the killer).  The stand-in is read
     in the next sentence only: a sentence between may bring another ("Police said a man
     entered the house.")."""
-    names = set(_NAME.findall(first))
+    names: set[str] = set(_NAME.findall(first))
     if len(names) != 1:
         return None
     name = names.pop()

@@ -823,27 +823,35 @@ def _without_descriptors(clause: str) -> str:
         after = words[i + 1] if i + 1 < len(words) else ""
         if word.lower() not in _DESCRIPTOR_NOUNS or not word.islower() or not after[:1].isupper():
             continue
-        start = len(out) - 1
-        while (
-            start > 0
-            and start > len(out) - 5
-            and _descriptive(out[start - 1])
-            and kept[start - 1] not in _FINITE
-        ):
-            start -= 1
-        if (
-            start > 0
-            and out[start - 1][:1].isupper()
-            and kept[start - 1] not in _FINITE
-            and (start < 2 or out[start - 2].islower())
-        ):
-            start -= 1  # "British", "US", "Florida"
+        start = _description_start(out, kept)
         if start == len(out) - 1 and out[start] == word:
             continue  # the noun alone ("company X"): too little to be worth it
         if start > 0 and not _may_precede(out[start - 1]):
             continue  # "Poland's No.2 telecoms group", "chemical and pharmaceutical company"
         del out[start:], kept[start:]
     return " ".join(out)
+
+
+def _description_start(out: list[str], kept: list[str]) -> int:
+    """Where the description ending `out` (a descriptor noun last, `kept` its words' tags)
+    starts: up to four describing words before the noun, and one capitalised word of place or
+    nation before them; never a finite verb (`_FINITE`)."""
+    start = len(out) - 1
+    while (
+        start > 0
+        and start > len(out) - 5
+        and _descriptive(out[start - 1])
+        and kept[start - 1] not in _FINITE
+    ):
+        start -= 1
+    if (
+        start > 0
+        and out[start - 1][:1].isupper()
+        and kept[start - 1] not in _FINITE
+        and (start < 2 or out[start - 2].islower())
+    ):
+        start -= 1  # "British", "US", "Florida"
+    return start
 
 
 _FINITE = frozenset({"VBP", "VBZ", "VBD", "MD"})  # a finite verb's tags: "say", "says", "said"
