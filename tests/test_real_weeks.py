@@ -399,10 +399,11 @@ LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 KNOWN_MISSES: dict[str, str] = {
     # Mexico's election under "Claudia Sheinbaum wins Mexico's presidency by a landslide": the
     # feed's "Papua New Guinea halts landslide recovery efforts amid further risk" is Related at
-    # 0.520 (bar 0.28) on "landslide", "slide" and "land" (one word of the lead's, in another
-    # sense, read three times), its cosine with the lead 0.20, over meaning.MEANING_FLOOR (0.10),
-    # which guards cards only (test_the_election_weeks_landslide_card_does_not_cover_the_lead).
-    "mexico-election-2024": "a hillside landslide headline Related at 0.520 on landslide/slide/land",
+    # 0.406 (bar 0.28) on "landslide" (one word of the lead's, in another sense; 0.520 while its
+    # parts "land" and "slide" counted too), its cosine with the lead 0.20, over
+    # meaning.MEANING_FLOOR (0.10), which guards cards only
+    # (test_the_election_weeks_landslide_card_does_not_cover_the_lead).
+    "mexico-election-2024": "a hillside landslide headline Related at 0.406 on landslide",
 }
 
 
@@ -773,16 +774,17 @@ def test_the_election_week_leads_with_the_result_and_keeps_other_counts_out(work
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the landslide card scores 0.497 (bar 0.28) on landslide/slide/land, cosine 0.16 over "
+    reason="the landslide card scores 0.388 (bar 0.28) on landslide/called, cosine 0.16 over "
     "MEANING_FLOOR 0.10, and the lead's coverage counts it and the hillside headline: 9, not 7",
 )
 def test_the_election_weeks_landslide_card_does_not_cover_the_lead(workspace):
     """The short piece on Papua New Guinea's landslide shares only "landslide" with the lead
     (Sheinbaum's landslide win), in another sense: a card above 0 but under the Related bar, and
     neither it nor the feed's report of the same hillside counts in the lead's coverage (6
-    Related headlines and the peso card: 7).  Measured: the card 0.497 on "landslide", "slide",
-    "land" and "called" (cosine 0.16, over meaning.MEANING_FLOOR), the headline 0.520 in
-    Related (cosine 0.20), the coverage line "9 headlines from 9 sources cover this story"."""
+    Related headlines and the peso card: 7).  Measured: the card 0.388 on "landslide" and
+    "called" (0.497 while "land" and "slide" of "landslide" counted too; cosine 0.16, over
+    meaning.MEANING_FLOOR), the headline 0.406 in Related (0.520; cosine 0.20), the coverage
+    line "9 headlines from 9 sources cover this story"."""
     labels = _labels(ELECTION_WEEK)
     _first_week(workspace, ELECTION_WEEK)
     shown = _built(["seeds/", "feeds/", "--date", labels["build"]])

@@ -748,11 +748,20 @@ class _Ranker:
     def _hits(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         """(concept, matched term) of the lead's concepts among (word, concept) pairs."""
         found = []
-        for word, concept in pairs:
-            if concept in self.weights:
-                term, exact = _readable(concept, word, self.profile, self.readable)
-                if exact or not _false_friend(concept, word):
-                    found.append((concept, term))
+        weights, i = self.weights, 0
+        while i < len(pairs):
+            # A closed compound read whole and as its parts ("landslide", "land", "slide") is
+            # one word of the headline's: it names one concept, its strongest, not three.
+            size = 3 if t.split_whole(pairs, i) else 1
+            best: tuple[str, str] | None = None
+            for word, concept in pairs[i : i + size]:
+                if concept in weights and (best is None or weights[concept] > weights[best[0]]):
+                    term, exact = _readable(concept, word, self.profile, self.readable)
+                    if exact or not _false_friend(concept, word):
+                        best = (concept, term)
+            if best is not None:
+                found.append(best)
+            i += size
         return found
 
     def hits_of(self, index: int) -> dict[str, str]:
@@ -776,8 +785,9 @@ class _Ranker:
         starts = self.phrase_chunks.intersection(chunks)
         if starts and _has_phrase(chunks, starts, self.joins):
             title = sf.expand(self.titles[index], self.short_forms)
-            pairs = reversed(t.concept_pairs(title))
-            phrased = dict(self._hits(list(pairs)))
+            phrased: dict[str, str] = {}
+            for concept, term in self._hits(t.concept_pairs(title)):
+                phrased.setdefault(concept, term)  # the headline's first word for it
             for concept in self.compound.intersection(phrased):
                 if not any(concept in dict(self.hits_in.get(chunk, ())) for chunk in chunks):
                     del phrased[concept]  # said bare, not as a compound's last word
