@@ -26,7 +26,7 @@ before outcomes were committed without waiting for the flush (newsletter/send/di
 `--one-process-only` skips the two senders.
 
 Every run checks that the journal holds N sent.  The issue's target: PostgreSQL from one
-process at least 80% of the SQLite rate.  Numbers are in docs/postgresql.md and
+process at least 80% of the SQLite rate.  Numbers are in docs/postgresql-measurements.md and
 docs/benchmarks.md; the probe line says how fast the machine was at the time.
 """
 

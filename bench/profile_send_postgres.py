@@ -9,8 +9,8 @@ defaults (fsync and synchronous commits on) and `pg_stat_statements` loaded.  It
 the WAL flushes; the server's CPU (every backend's, read from /proc) and the sender's (its
 process's user + system time).  With `--py-spy FILE` the sender runs under py-spy (when
 installed: `pip install py-spy`), which writes a flame graph of where its threads spend their
-time: a diagnosis, slower than a plain run.  docs/postgresql.md ("Where the time goes") has
-the numbers.
+time: a diagnosis, slower than a plain run.  docs/postgresql-measurements.md ("Where the time
+goes") has the numbers.
 
 With `--sqlite` the same send then runs once more with the journal in newsletter.db (a fresh
 workspace, the same sink) and prints the sender's CPU a message there too, measured the same

@@ -20,7 +20,7 @@ bar learnt; a share per evidence class, the concepts' share lower where the mode
 is under a threshold (`fit_class`: its two shares and threshold learnt by mean average
 precision like fit_share, the bar by fit_bar); plain TF-IDF.  Cells are nDCG@5 / rec2 / g0 a
 lead; *all* pools the held-out scores, *53* those of the labelled sets, *weeks* the weeks'.
-docs/ranking.md, *Pooled sets*, quotes it.
+docs/ranking-measurements.md, *Pooled sets*, quotes it.
 
 Run:  .venv/bin/python bench/report_pooled.py
 """

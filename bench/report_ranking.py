@@ -3,7 +3,7 @@ as 5-fold cross-validation over the real non-holdout leads.
 
 Without --holdout it prints the rows `real dev`, `written (01-14)` and the 5-fold CV over real
 dev (the holdout leads stay hidden while tuning, so nobody tunes on them), then a line saying
-so; --holdout adds `real holdout` and `real all` (the figures docs/ranking.md quotes).
+so; --holdout adds `real holdout` and `real all` (the figures docs/ranking-measurements.md quotes).
 
 Every number comes from tests/support/labelled.py, the module the tests assert with, and every
 ranking from the build's own assembler (what `newsletter build --json` shows).
@@ -60,7 +60,7 @@ def print_splits(dev: list[lb.LabelledLead]) -> None:
 
 
 # The Related bar learnt for other objectives than fit_graded.fit_bar's "likelier grade 2 than
-# grade 0", each on the four training folds at their learnt share (docs/ranking.md).
+# grade 0", each on the four training folds at their learnt share (docs/ranking-measurements.md).
 BAR_GRID = tuple(round(0.15 + 0.01 * k, 2) for k in range(26))
 
 
@@ -116,8 +116,8 @@ def print_bar_objectives(dev: list[lb.LabelledLead]) -> None:
         print(f"{name:24s}all{' ' * 9}{lb.summarize(pooled).row()}")
 
 
-# How long Related may be (docs/ranking.md, "How long Related is"): (slots, the bar past
-# them: a number, "week" for the week bar, or ("odds", k) for the score at which grade 2 is k
+# How long Related may be (docs/ranking-measurements.md, "How long Related is"): (slots, the bar
+# past them: a number, "week" for the week bar, or ("odds", k) for the score at which grade 2 is k
 # times likelier than grade 0, learnt on the training folds; None: no headline past them).
 LENGTHS = {
     "related 8, capped": (8, None),

@@ -16,7 +16,7 @@ code before a change against the code after, alternately:
     python bench/trial_postgres_crash.py --tree /tmp/before --trials 1
     python bench/trial_postgres_crash.py --trials 1
 
-Not a timed benchmark: it counts copies (docs/postgresql.md, "Built (part 9)").
+Not a timed benchmark: it counts copies (docs/postgresql-measurements.md, "Built (part 9)").
 """
 
 from __future__ import annotations

@@ -33,7 +33,9 @@ def test_report_ranking_prints_what_its_docs_say_without_and_with_holdout():
     assert "Without `--holdout` it prints the rows `real dev` and `written (01-14)`" in docs
     assert "`--holdout` adds the rows `real holdout` and `real all`" in docs
     assert "--holdout prints them" in report.HOLDOUT_HIDDEN
-    ranking = " ".join((ROOT / "docs" / "ranking.md").read_text(encoding="utf-8").split())
+    ranking = " ".join(
+        (ROOT / "docs" / "ranking-measurements.md").read_text(encoding="utf-8").split()
+    )
     assert "report_ranking.py --holdout" in ranking  # where the holdout figures it quotes come from
     assert "without `--holdout` it hides them" in ranking
 

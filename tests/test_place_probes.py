@@ -8,7 +8,7 @@ import pytest
 from newsletter.assemble.relevance import lead_profile, place_nouns
 from tests.support import place_probes as pp
 
-# The probes the ranker still gets wrong, each with why (docs/ranking.md, "Place names").
+# The probes the ranker still gets wrong, each with why (docs/ranking-measurements.md, "Place names").
 # The city-centre stabbing and Birmingham City's new manager, misses until 2026-12-07 (their
 # event views passed EVENT_BAR on the model alone), share no word with the council's story
 # but its place, so they now need story_views.UNSHARED_BAR and stay out.

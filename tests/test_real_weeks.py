@@ -396,7 +396,14 @@ def test_a_result_naming_the_city_and_a_word_of_the_lead_is_not_related(bridge_w
 LABELLED_WEEKS = sorted(p.parent for p in WEEKS.glob("*/labels.toml"))
 # A week's known miss through the CLI, written down where it was found (strict: the day the
 # ranker gets it right, the xfail fails and this entry goes).
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    # Mexico's election under "Claudia Sheinbaum wins Mexico's presidency by a landslide": the
+    # feed's "Papua New Guinea halts landslide recovery efforts amid further risk" is Related at
+    # 0.520 (bar 0.28) on "landslide", "slide" and "land" (one word of the lead's, in another
+    # sense, read three times), its cosine with the lead 0.20, over meaning.MEANING_FLOOR (0.10),
+    # which guards cards only (test_the_election_weeks_landslide_card_does_not_cover_the_lead).
+    "mexico-election-2024": "a hillside landslide headline Related at 0.520 on landslide/slide/land",
+}
 
 
 def _through_the_cli(weeks: list[Path]) -> list:
@@ -451,6 +458,8 @@ def test_a_labelled_week_through_the_cli(week, workspace):
     if {"other_sense", "other_sense_seed"} & set(labels):  # a story sharing a word with the
         # lead in another sense is a card
         assert any(_is_labelled(week, labels, c, "other_sense") for c in shown["stories"])
+    if "other_sense_headline" in labels:  # the feed's report of that story is not Related
+        assert labels["other_sense_headline"] not in lines | folded, lines
 
 
 @pytest.mark.parametrize("week", LABELLED_WEEKS, ids=lambda p: p.name)
@@ -729,3 +738,55 @@ def test_the_hurricane_weeks_key_rate_card_does_not_cover_the_landfall(workspace
     cards = {c["title"]: c["score"] for c in shown["stories"]}
     assert 0 < cards[labels["other_sense"]] < RELATED_BAR, cards
     assert shown["lead"]["why"] == "9 headlines from 9 sources cover this story"
+
+
+ELECTION_WEEK = WEEKS / "mexico-election-2024"
+
+
+def test_the_election_week_leads_with_the_result_and_keeps_other_counts_out(workspace):
+    """Mexico's general election result, a week a new user labelled before the tool ran on it:
+    Sheinbaum's landslide leads, five of the six headlines about the result are Related (the
+    sixth, "Morena, PT, and PVEM project qualified majority", scored 0.169 on "morena" alone,
+    cosine 0.27), the peso card scores well above the bar with the markets' other report
+    Related, and the 4-0 friendly naming Mexico, the outgoing president's call about the US
+    asylum order, and India's and South Africa's counts the same week stay under the bar."""
+    labels = _labels(ELECTION_WEEK)
+    _first_week(workspace, ELECTION_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    assert shown["lead"]["title"] == labels["lead"]
+    related = {h["title"] for h in shown["related"]}
+    assert len(set(labels["on_topic"]) & related) >= 5, set(labels["on_topic"]) - related
+    assert "Mexican Peso, BMV Fall After Morena's Election Victory" in related
+    cards = {c["title"]: c for c in shown["stories"]}
+    peso = cards[labels["same_topic_card"]]
+    assert peso["score"] >= RELATED_BAR
+    assert "Mexico peso drops more than 3% on jitters over Morena supermajority" in {
+        a["title"] for a in peso["also"]
+    }
+    assert all(card["score"] > 0 for card in cards.values()), cards
+    assert not set(labels["sport"]) & related
+    more = {h["title"]: h["score"] for h in shown["more"]}
+    for title in (labels["same_person"], labels["same_kind_elsewhere"]):
+        assert more[title] < RELATED_BAR, title
+    assert more[labels["same_kind_elsewhere_too"]] < RELATED_BAR
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the landslide card scores 0.497 (bar 0.28) on landslide/slide/land, cosine 0.16 over "
+    "MEANING_FLOOR 0.10, and the lead's coverage counts it and the hillside headline: 9, not 7",
+)
+def test_the_election_weeks_landslide_card_does_not_cover_the_lead(workspace):
+    """The short piece on Papua New Guinea's landslide shares only "landslide" with the lead
+    (Sheinbaum's landslide win), in another sense: a card above 0 but under the Related bar, and
+    neither it nor the feed's report of the same hillside counts in the lead's coverage (6
+    Related headlines and the peso card: 7).  Measured: the card 0.497 on "landslide", "slide",
+    "land" and "called" (cosine 0.16, over meaning.MEANING_FLOOR), the headline 0.520 in
+    Related (cosine 0.20), the coverage line "9 headlines from 9 sources cover this story"."""
+    labels = _labels(ELECTION_WEEK)
+    _first_week(workspace, ELECTION_WEEK)
+    shown = _built(["seeds/", "feeds/", "--date", labels["build"]])
+    cards = {c["title"]: c["score"] for c in shown["stories"]}
+    assert 0 < cards[labels["other_sense"]] < RELATED_BAR, cards
+    assert labels["other_sense_headline"] not in {h["title"] for h in shown["related"]}
+    assert shown["lead"]["why"] == "7 headlines from 7 sources cover this story"

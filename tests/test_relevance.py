@@ -94,13 +94,13 @@ kept only when the cross-validated numbers did not fall:
    0.882) but repeats one headline up to four times; without the new-words test (0.863) it
    lists "W.H.O. Declares Ebola ..." under "WHO declares Ebola ...": neither is an editor's.
    The Related bar learnt for the editor's objective instead (a grade-0 budget a lead, max F2)
-   was compared per split and not taken (docs/ranking.md).  Measured once after 12-13 were
+   was compared per split and not taken (docs/ranking-measurements.md).  Measured once after 12-13 were
    fixed: holdout nDCG 0.976 and no grade-0 unchanged, rec2 0.795 → 0.843 (rec2+f 0.940 →
    0.952): the single-referent headline back, 3 other outlets' reports listed.
 14. Related's length: `related` (8) still caps the headlines over the Related bar, but past it
    a headline or another outlet's report scoring the week bar (0.45) is still Related, up to
    twice `related` (meaning.RELATED_STRETCH).  Chosen on the dev leads by 5-fold CV against a
-   plain `related` of 10 or 12 and other bars past 8 (docs/ranking.md, "How long Related
+   plain `related` of 10 or 12 and other bars past 8 (docs/ranking-measurements.md, "How long Related
    is"): CV nDCG@5 0.954 unchanged, rec2 0.829 -> 0.863 (rec2/8 0.833 -> 0.868), grade-0s
    unchanged (0.14 a lead); a `related` of 10 gives 0.859 with 0.18.  Real dev (shipped
    share): rec2/8 0.843 -> 0.877, grade-0s 0.14 -> 0.18 (the FDA lead's "Jesse and Jacqueline
@@ -240,7 +240,7 @@ def test_ranker_holds_its_measured_level(group):
 def test_holdout_meets_the_ndcg_goal():
     """On the real holdout leads nDCG@5 >= 0.95, at most 0.2 grade-0 headlines in Related a
     lead, and grade-2 recall >= 0.85 counting the near-duplicates folded under a Related line
-    (as Related lines of their own it is 0.855, held by LEVELS: docs/ranking.md)."""
+    (as Related lines of their own it is 0.855, held by LEVELS: docs/ranking-measurements.md)."""
     summary = _summary(REAL_HOLDOUT)
     assert summary.ndcg5 >= 0.95
     assert summary.zeros_per_lead <= 0.2
@@ -261,7 +261,7 @@ def test_cross_validated_cut_holds_its_level():
 def test_clear_coverage_past_eight_beats_a_longer_related_on_the_dev_folds():
     """Cross-validated on the real dev leads, Related of 8 with clear coverage (the week bar)
     past it finds more grade-2 headlines than a plain Related of 8 or 10, with no more
-    grade-0s than 8 and fewer than 10 (docs/ranking.md, "How long Related is")."""
+    grade-0s than 8 and fewer than 10 (docs/ranking-measurements.md, "How long Related is")."""
     shipped, _ = lb.ours_cv(REAL_DEV)
     capped, _ = lb.ours_cv(REAL_DEV, stretch=1)
     ten, _ = lb.ours_cv(REAL_DEV, slots=10, stretch=1)
@@ -277,7 +277,7 @@ def test_shipped_share_and_bar_are_the_ones_learnt_on_the_dev_leads():
     happened elsewhere as weak evidence (Yunnan's earthquake under Japan's, 0.678 before), the
     logistic fit reads 0.2708 (0.2825 before); at 0.27 the real week's sport result sharing only
     the city reaches Related (test_meaning.py), while the dev leads and their 5-fold CV measure
-    the same at 0.27 and 0.28 (docs/ranking.md, "Another event elsewhere"), so 0.28 stays."""
+    the same at 0.27 and 0.28 (docs/ranking-measurements.md, "Another event elsewhere"), so 0.28 stays."""
     share, bar = lb.fit_ranker(REAL_DEV)
     assert share == SPARSE_SHARE
     assert round(abs(bar - RELATED_BAR), 2) <= 0.01

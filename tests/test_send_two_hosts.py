@@ -1,6 +1,6 @@
 """Several senders on one issue over PostgreSQL, judged as issue 18 judges them: what the
 claims do when senders cross, and two hosts sending through their own flaky relays with a
-kill -9 and a re-run, end to end through the command line (docs/postgresql.md, "Judged from
+kill -9 and a re-run, end to end through the command line (docs/postgresql-measurements.md, "Judged from
 outside")."""
 
 from __future__ import annotations

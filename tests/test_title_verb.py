@@ -2,7 +2,7 @@
 the article inside a fixed phrase ("one of the largest", "almost a week", "for the first time").
 
 Read on the Suez week (tests/data/weeks/suez-2021) built with its stories' titles removed: none of
-its four derived titles was printable before (docs/ranking.md, "suez-2021")."""
+its four derived titles was printable before (docs/ranking-measurements.md, "suez-2021")."""
 
 from __future__ import annotations
 

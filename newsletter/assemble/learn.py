@@ -76,11 +76,12 @@ LENGTH_BOUND = 4  # ... and Related's length within this many lines of the setti
 # The weight of what shipped, in edits.  Without it one promotion took the bar straight to
 # that headline's score.  Since the shipped bar is learnt from 28 graded leads (fit_bar), not
 # set by hand, it weighs 8: at 4 the simulated strict editor's bar reached 0.22 and the
-# holdout's agreement fell under the shipped bar's (bench/simulate_editor.py; docs/ranking.md).
+# holdout's agreement fell under the shipped bar's (bench/simulate_editor.py;
+# docs/ranking-measurements.md).
 PRIOR_EDITS = 8
 # A step moves only when the edited issues confirm it out of sample beyond this chance
 # (`left_out`).  Before it, the simulated generous editor's bar fell to 0.22 on 2 issues of
-# 11 placed better and 1 worse, and lowered agreement on the holdout (docs/ranking.md).
+# 11 placed better and 1 worse, and lowered agreement on the holdout (docs/ranking-measurements.md).
 CONFIRM_P = 0.05
 _STEP = 0.01
 _SHARE_STEP = 0.05

@@ -21,9 +21,9 @@ that scores `WEEK_BAR`), best first, in a week whose best headline reaches `WEEK
 other rule, so a headline that shares the story's key terms and its meaning is never left
 under More while a weaker one sits in Related.  The share and the bar are learnt, not set
 by hand: `fit_graded.fit_share` and `fit_graded.fit_bar` on the 28 real dev leads of
-tests/data/labelled (5-fold cross-validated in bench/report_ranking.py; docs/ranking.md has
-the table, and tests/test_relevance.py fails when these values are no longer what the
-learners give).
+tests/data/labelled (5-fold cross-validated in bench/report_ranking.py;
+docs/ranking-measurements.md has the table, and tests/test_relevance.py fails when these values
+are no longer what the learners give).
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ WEEK_BAR = 0.45
 # headline (or another outlet's report) scoring WEEK_BAR, up to this many times `related`: a
 # big story's clear coverage is never cut for length, while weak matches stay capped.  On the
 # real dev leads, 5-fold cross-validated: grade-2 recall 0.829 -> 0.863, grade-0s unchanged
-# (0.14 a lead); a plain `related` of 10 gives 0.859 with 0.18 (docs/ranking.md).  No dev
-# lead reaches the ceiling (the longest Related is 11); it bounds a week of 500 headlines.
+# (0.14 a lead); a plain `related` of 10 gives 0.859 with 0.18 (docs/ranking-measurements.md).  No
+# dev lead reaches the ceiling (the longest Related is 11); it bounds a week of 500 headlines.
 RELATED_STRETCH = 2
 # A concept score at or under relevance.WEAK_CAP is a name, a place or a passing word alone
 # ("Valencia beat Sevilla" against the Valencia floods): it counts this share.  The dev leads

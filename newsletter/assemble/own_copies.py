@@ -11,7 +11,7 @@ Another outlet's report under a near-identical title is not the same article: it
 coverage, and stays a line of Related (its own outlet, its own words, what an editor grades
 as clearly related).  Folding those too (memory.py's near-duplicate measure) took 1 to 4
 such lines out of Related for 13 of the 65 labelled leads (grade-2 recall 0.895 -> 0.854,
-docs/ranking.md, 2026-12-07).
+docs/ranking-measurements.md, 2026-12-07).
 """
 
 from __future__ import annotations

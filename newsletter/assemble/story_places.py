@@ -34,8 +34,8 @@ lead and the week's reports of it name, and another event of the same kind names
   name of its own right before one of the lead's topics, or one word before it
   (`named_things`: "AirAsia flight" under MH17's flight, "FIU Pedestrian Bridge" under Genoa's
   bridge, "Asics shoe factory" under Rana Plaza's): which flight, which bridge.  It tells
-  another event, and is judged as one elsewhere (docs/ranking.md, *Another of the story's
-  things*).
+  another event, and is judged as one elsewhere (docs/ranking-measurements.md, *Another of the
+  story's things*).
 - A headline is **elsewhere** when it says where, that place is none of the names nor holds
   one of them (the gazetteer's containment, `_INSIDE`: the United States holds Texas, so a
   crash in Texas is elsewhere under a U.S. grounding, and California's wildfires are not under

@@ -60,8 +60,8 @@ EVENT_REPORTS = 3
 # A names-alone headline whose event view reaches this cosine with the lead's event or one of
 # its reports is the story: under it, another story of the same names.  On the real dev leads,
 # holdout2 and holdout3, names-alone headlines with EVENT_REPORTS reports: grade 0 read
-# 0.05-0.22, grade 2 from 0.13 up (docs/ranking.md, "The event view"); under 0.12 a grade 0 is
-# likelier than a grade 2, as fit_graded.fit_bar chooses the Related bar.
+# 0.05-0.22, grade 2 from 0.13 up (docs/ranking-measurements.md, "The event view"); under 0.12 a
+# grade 0 is likelier than a grade 2, as fit_graded.fit_bar chooses the Related bar.
 EVENT_BAR = 0.16
 # A names-alone headline none of whose own words (the lead's names left out, stopwords aside)
 # is a word of the lead's text or of a report (its title and summary) has only the model to
@@ -70,8 +70,8 @@ EVENT_BAR = 0.16
 # up to 0.180 ("Elon Musk says open to Tesla price cuts again, stock tanks" 0.174, "LeBron
 # James passes Kobe Bryant …" 0.179) and grade 2 from 0.215 ("Donald Trump arrested,
 # arraigned" 0.219): the bar is the middle of that gap, and every training part of both
-# cross-validations gives the same (docs/ranking.md, *The same person, sharing no word with
-# the story*).
+# cross-validations gives the same (docs/ranking-measurements.md, *The same person, sharing no word
+# with the story*).
 UNSHARED_BAR = 0.2
 # The candidates read, a ranking: the best by their concepts (Related holds a few dozen at
 # most), of which at most JUDGED are judged and REPORTS_READ read as reports.  A week of

@@ -1,6 +1,6 @@
 """The news told after a teaser, a scene, a state or a reaction (round 36).
 
-docs/ranking.md, *Derived titles …*, has the round's cases.
+docs/ranking-measurements.md, *Derived titles …*, has the round's cases.
 
 A first sentence can hold back the news: a reaction ("An unexpected announcement from
 Caterpillar has many in Elkader surprised", "Cameron Champ broke down in tears when it was

@@ -1,6 +1,6 @@
 """Which sentence of a lead's opening reports the news when the first only states (round 26).
 
-docs/ranking.md, *Titles*, has the round's cases.
+docs/ranking-measurements.md, *Titles*, has the round's cases.
 
 A first sentence can state rather than report: "Collin Morikawa is the champion golfer of the
 year.", "Judges are supposed to be the people who …", "Volunteering to be part of a medical

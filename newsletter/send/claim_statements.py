@@ -77,7 +77,8 @@ ORDER BY k.id
 # outcome (CLAIM's candidates are among them; `done` as in CLAIM).  Read with hash joins
 # before every pass but a sender's first (PostgresJournal._claimed): at the end of a send
 # the pass from id 0 looked each reader up by key (CLAIM) to find nobody, 0.15-0.3 s at
-# 20,000 readers in each worker process while nothing else ran (docs/postgresql.md, "Part 10").
+# 20,000 readers in each worker process while nothing else ran (docs/postgresql-measurements.md,
+# "Part 10").
 ANY_UNSENT = """
 SELECT EXISTS (
   SELECT 1 FROM subscribers s
@@ -93,7 +94,7 @@ SELECT EXISTS (
 # a worker process's own (PostgresJournal._claimed, `claim_ranges`): walked, the other worker
 # process's range cost about as much as claiming it (each reader looked up by key in
 # send_claims and deliveries only to be passed over), and the two processes' cursors crossed
-# each other's claims at every batch (docs/postgresql.md, "Part 11").
+# each other's claims at every batch (docs/postgresql-measurements.md, "Part 11").
 ANY_FREE = """
 SELECT EXISTS (
   SELECT 1 FROM subscribers s
@@ -149,8 +150,8 @@ DELETE FROM send_claims c WHERE c.sender_id = %s AND NOT EXISTS (
 # claimed and saw no final outcome of committed, a few at the end of a send), by key.
 # RELEASE looked at every claim of the sender, each joined to the list and the journal: 0.2 s
 # at the end of a send of 20,000 from two worker processes, 0.5 s at 100,000, while nothing
-# else ran (docs/postgresql.md, "Part 10").  The NOT EXISTS stays: a reader given is released
-# only when the journal has no final outcome for it.
+# else ran (docs/postgresql-measurements.md, "Part 10").  The NOT EXISTS stays: a reader given is
+# released only when the journal has no final outcome for it.
 RELEASE_SOME = """
 DELETE FROM send_claims c
 WHERE c.issue_id = %s AND c.subscriber_id = ANY(%s::bigint[]) AND c.sender_id = %s

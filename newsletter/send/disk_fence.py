@@ -3,8 +3,8 @@
 A connection's next final `.` waits for its previous outcome's commit (outcome_committer.py).
 With durable commits that wait is a flush of the server's disk, and each connection sends at
 most one message per flush: on a disk that flushes in 2.4-4 ms, a fifth to two fifths of
-SQLite's rate (docs/postgresql.md, "What limits it").  So the committer's connections commit
-with `synchronous_commit = off` (`ASYNC`, set on those connections only: claims, leases, the
+SQLite's rate (docs/postgresql-measurements.md, "What limits it").  So the committer's connections
+commit with `synchronous_commit = off` (`ASYNC`, set on those connections only: claims, leases, the
 end of a sender and this fence stay durable), and the sender keeps each outcome until it
 knows it is on the server's disk.
 

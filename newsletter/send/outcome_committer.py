@@ -3,8 +3,8 @@
 On SQLite each outcome is committed in the process (WAL, synchronous=NORMAL) before the
 worker takes its next reader.  On PostgreSQL the same rule cost a round trip, a parse, an
 execute and a commit on the server per message, on the same cores as the sender and the
-relay: a send ran at 35-45% of SQLite's rate (docs/postgresql.md).  So here a worker hands
-its outcome to this committer (`add`) and goes on; the committer writes everything queued
+relay: a send ran at 35-45% of SQLite's rate (docs/postgresql-measurements.md).  So here a worker
+hands its outcome to this committer (`add`) and goes on; the committer writes everything queued
 in one statement (`INSERT … SELECT FROM jsonb_array_elements(…) ON CONFLICT … DO UPDATE`)
 and one commit, then wakes whoever waits (the workers waiting for commits and the writers
 waiting for rows wait on two conditions of one lock, so an outcome handed over wakes one
@@ -15,7 +15,7 @@ its next final `.`), when the committer closes, or `LINGER` (5 ms) after the old
 queued, never at each outcome handed over: the outcomes the other workers hand over
 meanwhile go in the same statement and commit.  Writing each outcome as it came (a writer
 thread per outcome, up to eight) made one commit per message, and the server's commit is
-most of its CPU per message (docs/postgresql.md, "Where the time goes"): with two
+most of its CPU per message (docs/postgresql-measurements.md, "Where the time goes"): with two
 connections per process, 955 commits per 1,000 messages before, 600 after, and the
 server's and the sender's CPU a message 20% lower.  The wait at the final `.` is the same
 one, so the promise below is unchanged; what grows is how long an outcome may wait before
@@ -44,7 +44,8 @@ its final `.`.
 monotonic clock, the server by its wall clock (`lease_until < now()`).  When the server's
 clock steps forward, or the whole machine is paused and resumed (the monotonic clock stood
 still), the server sees the lease run out and another sender takes the claimed readers,
-while this sender thinks its batch fresh (17 doubles in a judged send, docs/postgresql.md).
+while this sender thinks its batch fresh (17 doubles in a judged send,
+docs/postgresql-measurements.md).
 So every statement of the committer also reads, on the server's clock and in the same
 statement (`WITH written AS (INSERT …) SELECT EXISTS (… lease_until > now())`), whether this
 sender's lease is live: no round trip more.  The wait before a final `.` is given a mark
@@ -173,7 +174,7 @@ class OutcomeCommitter:
         # One lock, two conditions: the workers waiting for commits (`_changed`) and the idle
         # writers waiting for rows (`_work`).  One condition for both woke every idle writer
         # at each outcome handed over and every waiter at each: 40% of a sender's CPU went
-        # to those wake-ups (py-spy, docs/postgresql.md "Where the time goes").
+        # to those wake-ups (py-spy, docs/postgresql-measurements.md "Where the time goes").
         lock = threading.RLock()  # reentrant, as a Condition's own (tests hold it while adding)
         self._changed = threading.Condition(lock)
         self._work = threading.Condition(lock)

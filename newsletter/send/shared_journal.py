@@ -755,8 +755,8 @@ class PostgresJournal(DeliveryJournal):
         A full batch of a big list (CLAIM_BATCH readers, no `limit`) has the next one claimed
         at once on a thread of its own (`_ClaimAhead`), from its last id, while its readers
         go out: the claim (its fence, its statement: 10-16 ms at 100,000 readers) no longer
-        stops both of the process's connections at every batch (docs/postgresql.md, "Part
-        11").  It is used only when the cursor reaches that id with the batch still fresh;
+        stops both of the process's connections at every batch (docs/postgresql-measurements.md,
+        "Part 11").  It is used only when the cursor reaches that id with the batch still fresh;
         otherwise it is waited for and claimed again from the cursor (its readers are this
         sender's own claims of the pass, which CLAIM takes again)."""
         query = CLAIM.format(done=done)

@@ -100,8 +100,8 @@ ADDRESS_KEYS = _ADDRESS_INDEXES + _GUARD_UNLESS_IMPORT_CHECKED
 # (newsletter/send/outcome_committer.py) check the keyed hashes themselves, once per statement
 # while nobody is forgotten (`not_forgotten`), and open the guard for their own transaction
 # alone.  The trigger was a third of an outcome's insert on the server (a PL/pgSQL call and a
-# look at `suppressions` per row: 24 -> 17 us a row, docs/postgresql.md "Part 11").  Any other
-# writer of `deliveries` (the welcome's journal, a fence's recording again, raw SQL) still
+# look at `suppressions` per row: 24 -> 17 us a row, docs/postgresql-measurements.md "Part 11").
+# Any other writer of `deliveries` (the welcome's journal, a fence's recording again, raw SQL) still
 # goes through the trigger.
 JOURNAL_GUARD = (
     "DROP TRIGGER forgotten_deliveries ON deliveries;\n"
@@ -114,7 +114,7 @@ JOURNAL_GUARD = (
 # of each of the ~20 comparisons an outcome's upsert makes (in a UTF-8 locale, through wide
 # characters).  The equality is the same one, so the same addresses collide.  Measured on the
 # outcome statement of 20,000 rows with the trigger passed: 17 -> 8.5 us of the backend's
-# CPU a row (docs/postgresql.md, "Part 12").  Writers name it `ON CONFLICT (issue_id,
+# CPU a row (docs/postgresql-measurements.md, "Part 12").  Writers name it `ON CONFLICT (issue_id,
 # (lower(email::text)))` (connection.delivery_key) and every look-up of a delivery by address
 # compares `lower(d.email::text)` (connection.same_address): citext's `=` would find no index
 # and read every delivery of the issue.

@@ -544,5 +544,5 @@ def per_split(
     leads: Sequence[LabelledLead], sparse_share: float | None = None
 ) -> list[tuple[int, Summary]]:
     """The cross-validation's folds one by one: each held-out fold scored at the share and bar
-    learnt on the other four (the per-split table of docs/ranking.md)."""
+    learnt on the other four (the per-split table of docs/ranking-measurements.md)."""
     return [(i, summarize(part)) for i, _, part in _folds_fitted(leads, sparse_share)]

@@ -4,7 +4,7 @@ Each probe is added alone to its week's sources (the week's Markdown stories and
 feed entry with no summary, and the issue is assembled with the week's labelled lead: the probe's
 score, and whether it reached Related (as a line or folded under one).  tests/test_place_probes.py
 asserts on these; `python -m tests.support.place_probes` prints them, and with `--wordings`
-what the Birmingham lead's other wordings get wrong (docs/ranking.md, "Place names").
+what the Birmingham lead's other wordings get wrong (docs/ranking-measurements.md, "Place names").
 """
 
 from __future__ import annotations
