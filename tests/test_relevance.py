@@ -460,6 +460,50 @@ def test_a_word_the_lead_has_only_as_a_compounds_head_is_not_the_bare_word():
     assert "traded" in etf.matched and "exchange" in yen.matched
 
 
+def test_a_closed_compound_matched_whole_counts_once_not_with_its_parts():
+    """ "landslide" is read whole and as "land" and "slide" (terms._closed_compound), so a
+    headline saying it again matched the lead's one word three times (Papua New Guinea's
+    landslide 0.520 in Related under Sheinbaum's win "by a landslide", tests/data/weeks/
+    mexico-election-2024, where it was 0.406 once).  One word of the headline's names one concept, its strongest (the
+    heatwave week's "heatwave" still matches the lead's "heat"), and a part said on its own
+    ("land") is a word of its own."""
+    profile = lead_profile(
+        "Rescuers dig through mud after a landslide buries villages in Enga",
+        ["A landslide buried several villages in Enga province on Friday."],
+    )
+    assert {"landslid", "land", "slide"} <= profile.concepts.keys()
+    (png,) = rank_headlines(
+        profile, [Headline("Papua New Guinea halts landslide recovery efforts amid further risk")]
+    )
+    assert png.matched == ("landslide",)
+    (both,) = rank_headlines(profile, [Headline("Farmers lose land in a landslide")])
+    assert sorted(both.matched) == ["land", "landslide"]
+
+
+def test_a_landslide_win_is_no_landslide():
+    """ "wins ... by a landslide" is an election's margin, not a slope that failed: a lead that
+    says "landslide" only so does not count it (nor "land" and "slide" it is read as), so a
+    headline on a hillside's landslide shares nothing with it (0.406 in Related in
+    tests/data/weeks/mexico-election-2024 on "landslide" alone).  A landslide the lead reports
+    ("buried by a landslide") is still its word, and so is one it says both ways."""
+    png = Headline("Papua New Guinea halts landslide recovery efforts amid further risk")
+    win = lead_profile(
+        "Claudia Sheinbaum wins Mexico's presidency by a landslide",
+        ["Claudia Sheinbaum won Mexico's presidential election on Sunday by a landslide."],
+    )
+    assert not {"landslid", "land", "slide"} & win.concepts.keys()
+    (ranked,) = rank_headlines(win, [png])
+    assert ranked.matched == ()
+    slope = lead_profile("Villages buried by a landslide in Enga", ["Rescuers dug on Monday."])
+    (ranked,) = rank_headlines(slope, [png])
+    assert ranked.matched == ("landslide",)
+    both = lead_profile(
+        "Ruling party wins in a landslide as a landslide cuts the main road",
+        ["The vote was held on Sunday."],
+    )
+    assert "landslid" in both.concepts
+
+
 def test_a_title_main_verb_is_no_core_topic_on_its_own():
     """The title's main verb ("ends") says what happened to the things it acts on ("negative
     interest rates"): it is no core topic on its own, so a headline sharing only the verb in

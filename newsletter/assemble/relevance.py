@@ -185,6 +185,8 @@ def lead_profile(title: str | None, paragraphs: Sequence[str]) -> LeadProfile:
     spelled, title, paragraphs = _spelled_out(title, paragraphs)
     seen = _read_lead(title, paragraphs)
     _mark_compounds_and_verb(seen, title, paragraphs)
+    for concept in _said_as_margin_only((title or "", *paragraphs)):
+        del seen[concept]
     raw: dict[str, tuple[float, Kind]] = {}
     for concept, entry in seen.items():
         if t.is_number(concept) or not entry.forms or _refers_back(concept, entry):
@@ -429,6 +431,37 @@ def _mark_compounds_and_verb(
     verb = _title_verb(title or (opening[0] if opening else None))
     if verb in seen:
         seen[verb].verb = True
+
+
+# An election's margin said in a fixed phrase: "wins by a landslide", "won in a landslide",
+# "a landslide victory".  There "landslide" is how much, not a slope that failed: no evidence
+# against a headline's "landslide recovery efforts" (tests/data/weeks/mexico-election-2024).
+# A winning word must come first for "by a"/"in a": "buried by a landslide", "killed in a
+# landslide" are the slope's.
+_MARGIN = re.compile(
+    r"\b(?:wins?|won|winning|elected|re-elected)\b[^.;:!?]{0,80}?\b(?:by|in) an? (landslides?)\b"
+    r"|\b(?:wins?|won|winning|scores?|scored) (?:an? )?(landslides?)\b"
+    r"|\b(landslides?) (?:victory|victories|win|wins|majority|majorities)\b",
+    re.IGNORECASE,
+)
+
+
+def _said_as_margin_only(texts: Sequence[str]) -> frozenset[str]:
+    """The concepts of the words the lead says only in a fixed phrase of an election's margin
+    (`_MARGIN`), with the parts a closed compound is read as ("land", "slide"): such a word
+    is another sense than the headline's same word, so the lead does not count it."""
+    margin: set[str] = set()
+    other: set[str] = set()
+    for text in texts:
+        rest, last = [], 0
+        for found in _MARGIN.finditer(text):
+            word = found.lastindex or 1  # the one group of the alternative that matched
+            margin.update(c for _, c in t.concept_pairs(found.group(word)))
+            rest.append(text[last : found.start(word)])
+            last = found.end(word)
+        rest.append(text[last:])
+        other.update(c for _, c in t.concept_pairs(" ".join(rest)))
+    return frozenset(margin - other)
 
 
 def _compound_heads(texts: Sequence[str]) -> frozenset[str]:
@@ -748,12 +781,30 @@ class _Ranker:
     def _hits(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         """(concept, matched term) of the lead's concepts among (word, concept) pairs."""
         found = []
-        for word, concept in pairs:
-            if concept in self.weights:
-                term, exact = _readable(concept, word, self.profile, self.readable)
-                if exact or not _false_friend(concept, word):
-                    found.append((concept, term))
+        weights, i = self.weights, 0
+        while i < len(pairs):
+            # A closed compound read whole and as its parts ("landslide", "land", "slide") is
+            # one word of the headline's: it names one concept, its strongest (a core topic
+            # first, then the heaviest), not three.
+            size = 3 if t.split_whole(pairs, i) else 1
+            best: tuple[str, str] | None = None
+            for word, concept in pairs[i : i + size]:
+                if concept in weights and (best is None or self._stronger(concept, best[0])):
+                    term, exact = _readable(concept, word, self.profile, self.readable)
+                    if exact or not _false_friend(concept, word):
+                        best = (concept, term)
+            if best is not None:
+                found.append(best)
+            i += size
         return found
+
+    def _stronger(self, concept: str, than: str) -> bool:
+        """Whether `concept` is stronger evidence than `than`: a core topic, then heavier."""
+        core, weak, weights = self.core, self.weak_kind, self.weights
+        return (concept in core and concept not in weak, weights[concept]) > (
+            than in core and than not in weak,
+            weights[than],
+        )
 
     def hits_of(self, index: int) -> dict[str, str]:
         """The lead concepts one candidate names, each with the headline's first word for it,
@@ -776,8 +827,9 @@ class _Ranker:
         starts = self.phrase_chunks.intersection(chunks)
         if starts and _has_phrase(chunks, starts, self.joins):
             title = sf.expand(self.titles[index], self.short_forms)
-            pairs = reversed(t.concept_pairs(title))
-            phrased = dict(self._hits(list(pairs)))
+            phrased: dict[str, str] = {}
+            for concept, term in self._hits(t.concept_pairs(title)):
+                phrased.setdefault(concept, term)  # the headline's first word for it
             for concept in self.compound.intersection(phrased):
                 if not any(concept in dict(self.hits_in.get(chunk, ())) for chunk in chunks):
                     del phrased[concept]  # said bare, not as a compound's last word

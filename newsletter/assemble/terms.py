@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from itertools import chain
 from pathlib import Path
@@ -268,6 +269,17 @@ def _closed_compound(word: str, zipf: dict[str, float]) -> list[str]:
     if best is None or len(word) != len(key):
         return [word]
     return [word, word[: best[1]], word[best[1] :]]
+
+
+def split_whole(pairs: Sequence[tuple[str, str]], index: int) -> bool:
+    """Whether the pair at `index` is a closed compound read whole, the next two pairs its
+    parts (`_closed_compound`: "landslide" → landslide, land, slide).  A word matched whole is
+    one word: its parts are no further evidence ("by a landslide" against "landslide recovery"
+    shares one word, not three)."""
+    if index + 2 >= len(pairs):
+        return False
+    whole, first, second = pairs[index][0], pairs[index + 1][0], pairs[index + 2][0]
+    return len(whole) >= 2 * COMPOUND_PART and whole == first + second
 
 
 def _part_stem(key: str, compound: bool, zipf: dict[str, float]) -> str:

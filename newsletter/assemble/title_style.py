@@ -492,6 +492,61 @@ _A_TIME = Lazy(
 )
 
 
+def _subjects_relative(words: list[str]) -> tuple[int, int] | None:
+    """Round 38: where the subject's relative clause opens ("that") and where the sentence's
+    main verb after it is (round 30's `_main_verb_after_relative`), or None."""
+    verb = verb_index(" ".join(words))
+    main = _main_verb_after_relative(words, verb)
+    if verb is None or main is None or main <= verb:
+        return None
+    # two verbs in the clause's verb group ("who had not been vaccinated died of measles …,
+    # officials said": "died" is the main verb, not "said") or a second finite one before
+    # `main`: no relative clause is sure
+    group = [words[verb].lower()]
+    while verb + len(group) < main and _in_verb_group(words[verb + len(group)].lower()):
+        group.append(words[verb + len(group)].lower())
+    lexical = [w for w in group if w not in AUXILIARIES and w not in ("not", "never", "been")]
+    tags = pos_tagger.word_tags(" ".join(words))[verb:main]
+    if len(lexical) > 1 or sum(tag in ("VBD", "VBZ", "VBP", "MD") for tag in tags) > 1:
+        return None
+    return verb - 1, main
+
+
+def cut_inside_relative(title: str, sentence: str) -> bool:
+    """Round 38: whether `title` is its sentence's subject cut inside its relative clause
+    ("Wind-blown wildfire that has forced evacuation of hundreds of homes south" from "… south
+    of the resort town of Jackson, Wyoming, prompted officials …"): every word of it is the
+    sentence's, in order, it holds the clause's "that" and ends before the main verb, so the
+    only verb it has is the relative clause's.  A title with a rewritten word is trusted."""
+    words = sentence.split(" ")
+    span = _subjects_relative(words)
+    if span is None:
+        return False
+    found, at = [], 0
+    for word in title.split(" "):
+        plain = _plain_word(word)
+        k = next((k for k in range(at, len(words)) if _plain_word(words[k]) == plain), None)
+        if k is None:
+            return False
+        found.append(k)
+        at = k + 1
+    return span[0] in found and found[-1] < span[1]
+
+
+def without_subjects_relative(sentence: str) -> str | None:
+    """Round 38: the sentence without its subject's relative clause ("A wind-blown wildfire
+    prompted officials …"), or None when it has none before its main verb."""
+    words = sentence.split(" ")
+    span = _subjects_relative(words)
+    if span is None:
+        return None
+    return " ".join([*words[: span[0]], *words[span[1] :]])
+
+
+def _plain_word(word: str) -> str:
+    return word.strip("“”\"'‘’(),;:.!?").lower()
+
+
 def _without_relative_clause(sentence: str) -> str:
     """Drop a relative clause between a short subject and its verb, keeping where it happened.
 
@@ -756,6 +811,13 @@ _CLOCK_TIME = Lazy(
     r"(?:about\s|around\s|approximately\s)?\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?"
     r"(?:\s(?:[A-Z][a-z]+\s)?(?:time|[A-Z][DS]?T|GMT|UTC))?(?=[\s,;:]|$)"
 )
+# Round 38: a named time of day ("just after midnight today", "shortly before dawn") goes like
+# a clock time.
+_NAMED_TIME = Lazy(
+    r",?\s(?:(?:just|shortly|soon|right)\s)?(?:after|before|around|at|about)\s"
+    r"(?:midnight|noon|midday|dawn|daybreak|sunrise|sunset|nightfall|dusk)"
+    r"(?:\s(?:today|tonight|yesterday))?(?=[\s,;:]|$)"
+)
 # Where the subject's court or jury sits ("federal grand jury in Houston", "federal jury in
 # Pensacola, Florida,", "U.S. Attorney … for the Eastern District of Arkansas"), before its verb.
 _SUBJECT_PLACE = Lazy(
@@ -779,7 +841,8 @@ def compressed(clause: str) -> str:
     cut can drop its complement: a common-noun description before a proper name goes ("British
     multinational tobacco company British American Tobacco" → "British American Tobacco"), an
     apposition after a name (an age, a home town, "the former general counsel of …"), a spare
-    adverb ("unanimously approves"), a clock time ("at about 11:40 p.m."); figures are put
+    adverb ("unanimously approves"), a clock time ("at about 11:40 p.m.", round 38: "just
+    after midnight"); figures are put
     short ("more than 400" → "over 400", "an estimated 3,000" → "3,000"), "a second time"
     becomes "again" and "has been approved by the U.S. FDA" "approved by the FDA".  The object
     and what completes it are left as they are, and the words of a quotation too."""
@@ -796,7 +859,7 @@ def _compressed_words(clause: str) -> str:
     clause = _SUBJECT_PLACE.sub(lambda m: m["head"].rstrip(), clause, count=1)
     clause = _NAME_ASIDE.sub(lambda m: "" if m.group() != "," else ",", clause)
     clause = _SPARE_MODIFIERS.sub("", clause)
-    clause = _CLOCK_TIME.sub("", clause)
+    clause = _NAMED_TIME.sub("", _CLOCK_TIME.sub("", clause))
     for pattern, short in _FIGURE_WORDS:
         clause = str(pattern.sub(short, clause))
     clause = _PERFECT_PASSIVE.sub(" ", clause, count=1)

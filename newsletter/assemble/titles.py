@@ -107,6 +107,8 @@ from newsletter.assemble.title_style import (
     _without_relative_clause,
     _without_reported_relative,
     compressed,
+    cut_inside_relative,
+    without_subjects_relative,
 )
 from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
@@ -295,7 +297,7 @@ def chosen_title(
     title, kind = _checked_title(first, short, whole, max_chars, limit)
     title = _with_its_place(title, kind, first, max_chars, limit)
     title = _named_back(_with_whole_list(title, first, limit), first, limit)
-    if verbless(title, first):
+    if verbless(title, first) or cut_inside_relative(title, first):
         # round 32: "Ever Given, one of largest container ships afloat": no main verb is no
         # headline; the sentence without that apposition, else a later sentence that prints
         # whole, else no title (the lead stays untitled and `check` asks the editor; an unsure
@@ -630,6 +632,7 @@ def _with_a_verb(
     for simpler, how in (
         (_without_apposition(first), "apposition"),
         (_without_participle(first), "participle"),
+        (without_subjects_relative(first), "relative"),  # round 38
     ):
         if simpler is None:
             continue
