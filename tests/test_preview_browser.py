@@ -279,7 +279,7 @@ def test_dark_view_shows_the_emails_dark_styles(page):
             const style = (selector) => getComputedStyle(document.querySelector(selector));
             return {card: style('.nl-card').backgroundColor,
                     page: style('.nl-body').backgroundColor,
-                    text: style('h1 ~ p').color, heading: style('h1').color};
+                    text: style('h1 ~ .prose p').color, heading: style('h1').color};
         }""")
     light, dark = colours["light-desktop"], colours["dark-desktop"]
     assert luminance(light["card"]) > 0.8 and luminance(light["text"]) < 0.1
