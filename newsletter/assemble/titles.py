@@ -96,6 +96,7 @@ from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.title_elsewhere import news_elsewhere, teases
 from newsletter.assemble.title_gate import completions, confident_cut, first_boundary
 from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
+from newsletter.assemble.title_tense import harmonized
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -273,6 +274,17 @@ def chosen_title(
     generic speaker or an aside, whole), "later …" (the first sentence is a scene or has no verb and
     nothing of it passed: one of those of a later sentence) or "unchecked" (nothing passed:
     the short cut as it is)."""
+    title, kind = _chosen(paragraphs, max_chars, limit)
+    # round 39: one tense, read once the title is chosen ("… die and two were injured" →
+    # "… and two injured"), when the title still passes its checks
+    one_tense = harmonized(title)
+    if one_tense != title and not printable_problems(one_tense, limit):
+        return one_tense, kind
+    return title, kind
+
+
+def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str, str]:
+    """`chosen_title` before its tenses are made one."""
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
