@@ -57,7 +57,7 @@ def harmonized(title: str) -> str:
     tags = word_tags(title)
     if not _present_main(words, tags, verb):
         return title
-    passive = tags[verb] == "VBN"
+    passive = base_form(split_punctuation(words[verb])[0].lower()) is not None
     out = list(words)
     at = verb + 1
     while at < len(words) - 1:
@@ -81,11 +81,23 @@ def harmonized(title: str) -> str:
 
 
 def _present_main(words: list[str], tags: list[str], verb: int) -> bool:
-    """Whether the main verb is a present or a headline's form ("to cut", "killed" as a
-    passive after its subject, "finds")."""
-    if tags[verb] in _PRESENT_TAGS or words[verb].lower() == "to":
+    """Whether the main verb is a present or a headline's form: "finds", "score" (no past form
+    and no "was"), "to cut", or a past participle with no object after it, a headline's
+    passive ("Four skiers killed and …", "… evacuated as …")."""
+    low = split_punctuation(words[verb])[0].lower()
+    if tags[verb] in _PRESENT_TAGS or low == "to":
         return True
-    return tags[verb] == "VBN" and verb > 0 and tags[verb - 1].startswith(("NN", "CD"))
+    if low in _PAST_AUXILIARIES:
+        return False
+    if base_form(low) is None:
+        return True
+    after = tags[verb + 1] if verb + 1 < len(tags) else ""
+    return verb > 0 and tags[verb - 1].startswith(("NN", "CD")) and after in _NO_OBJECT
+
+
+_PAST_AUXILIARIES = word_set("was were had did")
+# What follows a verb with no object: a passive's "and", "in", "as", "after" …
+_NO_OBJECT = frozenset({"CC", "IN", "RB", "TO"})
 
 
 def _idiom(words: list[str], at: int) -> bool:
@@ -112,7 +124,12 @@ def _clause_past(words: list[str], tags: list[str], opener: int, passive: bool) 
         if past:
             subject = tags[opener + 1 : at]
             named = any(t.startswith(("NN", "CD", "PRP")) for t in subject)
-            return at if named else None
+            agent = at + 1 < len(words) and words[at + 1] == "by"  # "damage caused by"
+            verbal = any(  # "leaving four individuals | injured": a verb's object, no subject
+                t.startswith("VB") or w.endswith("ing")
+                for w, t in zip(words[opener + 1 : at], subject, strict=True)
+            )
+            return at if named and not agent and not verbal else None
         if tags[at].startswith(("VB", "MD")):
             return None  # a present or a modal: nothing to change
     return None

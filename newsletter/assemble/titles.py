@@ -61,9 +61,11 @@ from newsletter.assemble.headline_grammar import (
     TOKEN,
     TRAILING_PUNCT,
     Lazy,
+    base_form,
     ends_incomplete,
     ends_on_particle,
     finite_after_phrase,
+    known_verb,
     verb_index,
     word_set,
 )
@@ -96,7 +98,6 @@ from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.title_elsewhere import news_elsewhere, teases
 from newsletter.assemble.title_gate import completions, confident_cut, first_boundary
 from newsletter.assemble.title_news import list_end, reports, states, tagged_verb
-from newsletter.assemble.title_tense import harmonized
 from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
@@ -111,6 +112,7 @@ from newsletter.assemble.title_style import (
     cut_inside_relative,
     without_subjects_relative,
 )
+from newsletter.assemble.title_tense import harmonized
 from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
 
@@ -319,6 +321,7 @@ def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str,
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
             return later
+    title = _with_its_event(title, first, limit)
     if _thin(title):
         # "On Tuesday, On Tuesday, …" gave "On": no title is better than one no editor prints;
         # the lead stays untitled and marked derived, so `check` asks the editor for one
@@ -673,6 +676,55 @@ def _later_title(
         if kind not in ("cut", "unchecked") and not verbless(title, sentence):
             return title, f"later {kind}"
     return None
+
+
+# Round 39: ", as Kroger confirmed …", " after Chennai Super Kings beat …": a clause opened by
+# "as" or "after" whose subject is a name.
+_EVENT_CLAUSE = Lazy(r",?\s(?:as|after)\s(?=[A-Z])")
+_NOT_EVENTS = frozenset({"be", "have", "say", "tell", "do"})
+
+
+def _with_its_event(title: str, sentence: str, limit: int) -> str:
+    """Round 39: a title that dropped the clause that carries the news ("Albertsons Companies
+    shares gain in premarket trading | as Kroger confirmed a multi-billion dollar offer for
+    the chain", "Shane Watson strikes unbeaten 117 off 57 balls | as Chennai Super Kings beat
+    Sunrisers Hyderabad …"): a clause after "as" or "after" whose subject is a name the title
+    lacks and whose verb tells an event with its object.  The sentence's clause whole when it
+    fits `limit` and passes the checks, else that clause's own title when it prints whole;
+    `title` otherwise."""
+    m = _EVENT_CLAUSE.search(sentence)
+    if m is None or verb_index(sentence[: m.start()]) is None:
+        return title
+    rest = sentence[m.end() :]
+    if not _tells_event(rest) or rest.split(" ")[0] in title.split(" "):
+        return title
+    whole = _capitalize(_clean(_fitted_clause(_prepared(sentence), limit)))
+    if len(whole) <= limit and not printable_problems(whole, limit):
+        return whole
+    own, own_whole = _derive(rest, limit)
+    if own_whole and not printable_problems(own, limit) and not verbless(own, rest):
+        return own
+    return title
+
+
+def _tells_event(clause: str) -> bool:
+    """Whether `clause` opens with a name (a proper noun to the tagger), then a finite verb of
+    an event (no "be", "have" or "say") and an object after it."""
+    words = clause.split(" ")
+    tags = word_tags(clause)
+    verb = verb_index(clause)
+    if not verb or verb + 1 >= len(words) or not tags[0].startswith("NNP"):
+        return False
+    if not all(
+        t.startswith(("NNP", "NN", "CD", "POS")) or w.startswith("(") or w.endswith(")")
+        for w, t in zip(words[:verb], tags[:verb], strict=True)
+    ):
+        return False  # the name is the whole subject: "as Kroger (NYSE:KR) confirmed"
+    word = words[verb].lower()
+    lemma = base_form(word) or (word if known_verb(word) else None)
+    if lemma is None or lemma in _NOT_EVENTS:
+        return False
+    return tags[verb + 1].startswith(("NN", "DT", "CD", "JJ", "PRP$"))
 
 
 def _with_whole_list(title: str, sentence: str, limit: int) -> str:
