@@ -20,6 +20,8 @@ not.  Pure text: word scans and three patterns, no model.
 
 from __future__ import annotations
 
+import re
+
 from newsletter.assemble.headline_grammar import VERB_LEMMAS, Lazy, verb_index, word_set
 from newsletter.assemble.title_cuts import _clause_cuts
 
@@ -87,7 +89,20 @@ def confident_cut(kept: str, rest: str) -> bool:
         return True  # round 35: a cause of its own ("… surgery patient | due to …")
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
         return False  # "ran the Chicago Marathon | in what once would have been …": the claim
+    if _COMPLEX_PREPOSITION.match(rest):
+        return False  # round 39: "arrested a 16-year-old | in connection with the shooting"
     return first in _ADJUNCTS
+
+
+# Round 39: a preposition of place or time that opens a complex preposition ("in connection
+# with", "on behalf of", "in exchange for") opens no phrase of place or time: what follows says
+# what the verb's object is about, its complement.
+_COMPLEX_PREPOSITION = Lazy(
+    r"^\s(?:in|on|at|under)\s(?:connection|response|relation|regard|exchange|addition|"
+    r"favou?r|return|place|lieu|search|support|protest|memory|honou?r|violation|breach|"
+    r"pursuit|defiance|charge|charges|behalf|suspicion|the\scase)\s(?:with|to|of|for)\b",
+    re.IGNORECASE,
+)
 
 
 _PHRASE_START = Lazy(r"\s(?=(?:due\sto|because\sof)\s)")

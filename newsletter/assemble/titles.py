@@ -690,8 +690,8 @@ def _with_its_event(title: str, sentence: str, limit: int) -> str:
     the chain", "Shane Watson strikes unbeaten 117 off 57 balls | as Chennai Super Kings beat
     Sunrisers Hyderabad …"): a clause after "as" or "after" whose subject is a name the title
     lacks and whose verb tells an event with its object.  The sentence's clause whole when it
-    fits `limit` and passes the checks, else that clause's own title when it prints whole;
-    `title` otherwise."""
+    fits `limit` and passes the checks, else (after "as", with no pronoun whose referent it
+    dropped) that clause's own title when it prints whole; `title` otherwise."""
     m = _EVENT_CLAUSE.search(sentence)
     if m is None or verb_index(sentence[: m.start()]) is None:
         return title
@@ -701,6 +701,8 @@ def _with_its_event(title: str, sentence: str, limit: int) -> str:
     whole = _capitalize(_clean(_fitted_clause(_prepared(sentence), limit)))
     if len(whole) <= limit and not printable_problems(whole, limit):
         return whole
+    if "as" not in m[0] or any(w.lower() in PRONOUNS for w in rest.split(" ")):
+        return title  # the clause alone after "as" only, and only when it stands alone
     own, own_whole = _derive(rest, limit)
     if own_whole and not printable_problems(own, limit) and not verbless(own, rest):
         return own
@@ -830,7 +832,10 @@ def _gated_title(
         completed = _completed(cut, sentence, limit, chars)
         if completed is not None:
             return completed, "completed"
-    return passing[0][:2] if passing else None
+    # round 39: no cut is sure to have dropped only its own part: the longest that passes,
+    # so a complement the short one cut ("arrest 16-year-old male | in connection with …")
+    # is kept when the long one holds it
+    return passing[-1][:2] if passing else None
 
 
 def _with_its_place(title: str, kind: str, sentence: str, max_chars: int, limit: int) -> str:
