@@ -163,3 +163,24 @@ def _reported_progressive(words: list[str], tags: list[str], at: int) -> int | N
         return None
     aux, then = words[at + 1].lower(), words[at + 2]
     return at + 1 if aux in ("was", "were") and tags[at + 2] == "VBG" and then.islower() else None
+
+
+def without_cut_participle(title: str) -> str:
+    """Round 39: a title cut right after a participle that opened its noun's phrase ("pleaded
+    guilty to federal corruption charges filed | last month claiming …"): the participle goes
+    with the phrase it lost ("… to federal corruption charges").  Only after a preposition's
+    noun phrase (a reported clause's "two people injured" is its predicate) and never the
+    main verb."""
+    words = title.split(" ")
+    verb = verb_index(title)
+    if verb is None or len(words) < verb + 4:
+        return title
+    tags = word_tags(title)
+    last = words[-1].lower()
+    if not (last.endswith("ed") or tags[-1] == "VBN") or base_form(last) is None:
+        return title
+    at = len(words) - 2
+    while at > verb and tags[at].startswith(("NN", "JJ", "DT", "CD")):
+        at -= 1
+    noun = tags[-2].startswith("NN")
+    return " ".join(words[:-1]) if noun and at > verb and tags[at] in ("IN", "TO") else title

@@ -112,7 +112,7 @@ from newsletter.assemble.title_style import (
     cut_inside_relative,
     without_subjects_relative,
 )
-from newsletter.assemble.title_tense import harmonized
+from newsletter.assemble.title_tense import harmonized, without_cut_participle
 from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
 
@@ -140,8 +140,10 @@ _ANY_DATELINE = Lazy(
 )
 # "Oct 11 Canadian telecom services provider EXFO Inc posted …": a date, then the sentence.
 # "DETROIT Oct 10 A U.S. judge sentenced …": a place in capitals and a date, no separator.
+# "Aug. 5—Jurors found …" (round 39): the date and a dash run into the sentence.
 _DATE_FIRST = Lazy(
-    rf"^(?:[{_CAPITAL}]{{3,}}(?:\s[{_CAPITAL}]{{3,}})?\s)?{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])"
+    rf"^(?:[{_CAPITAL}]{{3,}}(?:\s[{_CAPITAL}]{{3,}})?\s)?{_MONTHS}\s\d{{1,2}}"
+    r"(?:\s+|\s*[—–]\s*)(?=[A-Z])"
 )
 
 
@@ -152,6 +154,7 @@ _DATE_FIRST = Lazy(
 # or a bullet ("MOSCOW A powerful …", "LONDON • Tens of …"), and a leading "Today".
 _LABEL = Lazy(
     r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
+    r"|\[[A-Z][A-Za-z .&-]{1,30}\]\s"  # round 39: "[JURIST] Two Pennsylvania judges …"
     r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
     # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
     r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
@@ -277,6 +280,9 @@ def chosen_title(
     nothing of it passed: one of those of a later sentence) or "unchecked" (nothing passed:
     the short cut as it is)."""
     title, kind = _chosen(paragraphs, max_chars, limit)
+    if kind in ("cut", "unchecked"):
+        shorter = without_cut_participle(title)
+        title = title if printable_problems(shorter, limit) else shorter
     # round 39: one tense, read once the title is chosen ("… die and two were injured" →
     # "… and two injured"), when the title still passes its checks
     one_tense = harmonized(title)
@@ -293,6 +299,7 @@ def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str,
     opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())), paragraphs)
     text = _without_lead_label(_without_label(without_dateline(opening)))
     text = _GLUED_STOP.sub(" ", _without_kicker(text, paragraphs[1:]))
+    text = _EDITORS_NOTE.sub("", text)
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
@@ -343,10 +350,38 @@ def _elsewhere_title(
             title, kind = _checked_title(event, *_derive(event, max_chars), max_chars, limit)
             if kind not in ("cut", "unchecked") and not verbless(title, event):
                 return title, f"elsewhere {kind}"
+    turned = _turn(text, first)
+    if turned is not None:
+        title, kind = _checked_title(turned, *_derive(turned, max_chars), max_chars, limit)
+        if kind not in ("cut", "unchecked") and not verbless(title, turned):
+            return title, f"turn {kind}"
     if _is_teaser(first):
         # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
         # is in a later sentence, used only when it prints whole
         return _later_title(text, first, following, max_chars, limit)
+    return None
+
+
+# Round 39: "pleaded guilty [US DOJ materials] Thursday to federal corruption charges [criminal
+# information, PDF] filed …": an editor's note or a link's label in brackets, no words of the
+# sentence.
+_EDITORS_NOTE = Lazy(r"\s\[[^\[\]]{1,60}\](?=[\s,.;:]|$)")
+
+
+# Round 39: "Astronomers have detected nearly 500 planets …, but none outside our Milky Way
+# has been confirmed. Now, however, a planet … has been discovered …": what was known, then the
+# news, turned to with "Now" (and "however", "though").
+_TURN = Lazy(r"^(?:But\s|And\s)?Now,?\s(?:(?:however|though),\s)?(?=[a-z]|[A-Z])")
+
+
+def _turn(text: str, first: str) -> str | None:
+    """The sentence of the first paragraph after `first` that turns to the news with "Now",
+    without that word (capitalised); None when there is none."""
+    for sentence in sentences(text)[1:3]:
+        m = _TURN.match(sentence)
+        if m is not None and m.end() < len(sentence):
+            rest = sentence[m.end() :]
+            return rest[0].upper() + rest[1:]
     return None
 
 
