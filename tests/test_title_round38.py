@@ -109,5 +109,5 @@ def test_the_held_out_reading_is_recorded():
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 11
     for lead in leads:
         assert not 2004 <= lead["year"] <= 2005  # that period belongs to a hidden set
-        latest = lead.get("title_38", lead["title_read"])
+        latest = lead.get("title_39", lead.get("title_38", lead["title_read"]))  # round 39 too
         assert derive_title(lead["paragraphs"]) == latest, lead["source"]

@@ -89,9 +89,18 @@ def confident_cut(kept: str, rest: str) -> bool:
         return True  # round 35: a cause of its own ("… surgery patient | due to …")
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
         return False  # "ran the Chicago Marathon | in what once would have been …": the claim
-    if _COMPLEX_PREPOSITION.match(rest):
-        return False  # round 39: "arrested a 16-year-old | in connection with the shooting"
+    if _COMPLEX_PREPOSITION.match(rest) and not _adjunct_after_verb(kept):
+        # round 39: "arrested a 16-year-old | in connection with the shooting"; after a
+        # place of its own ("arrest 26-year-old man in Pennsylvania") the title says where
+        return False
     return first in _ADJUNCTS
+
+
+def _adjunct_after_verb(kept: str) -> bool:
+    """Whether the title holds a phrase of place or time after its main verb."""
+    verb = verb_index(kept)
+    words = kept.lower().split()
+    return verb is not None and any(w in _ADJUNCTS for w in words[verb + 1 :])
 
 
 # Round 39: a preposition of place or time that opens a complex preposition ("in connection
