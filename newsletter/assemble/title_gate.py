@@ -87,13 +87,18 @@ def confident_cut(kept: str, rest: str) -> bool:
         return rest.lower().startswith(" as part of ") or not last.endswith(("ing", "ed"))
     if rest.lower().startswith((" due to ", " because of ")):
         return True  # round 35: a cause of its own ("… surgery patient | due to …")
+    return first in _ADJUNCTS and not _opens_complement(kept, rest)
+
+
+def _opens_complement(kept: str, rest: str) -> bool:
+    """Whether the phrase `rest` opens after a preposition of place or time is the verb's
+    claim or complement, not a place or time of its own."""
+    words = rest.split()
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
-        return False  # "ran the Chicago Marathon | in what once would have been …": the claim
-    if _COMPLEX_PREPOSITION.match(rest) and not _adjunct_after_verb(kept):
-        # round 39: "arrested a 16-year-old | in connection with the shooting"; after a
-        # place of its own ("arrest 26-year-old man in Pennsylvania") the title says where
-        return False
-    return first in _ADJUNCTS
+        return True  # "ran the Chicago Marathon | in what once would have been …": the claim
+    # round 39: "arrested a 16-year-old | in connection with the shooting"; after a place of
+    # its own ("arrest 26-year-old man in Pennsylvania") the title says where
+    return _COMPLEX_PREPOSITION.match(rest) is not None and not _adjunct_after_verb(kept)
 
 
 def _adjunct_after_verb(kept: str) -> bool:

@@ -22,6 +22,8 @@ the part-of-speech tagger and the base forms the tense steps use.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from newsletter.assemble.headline_grammar import (
     base_form,
     plural_subject,
@@ -80,7 +82,7 @@ def harmonized(title: str) -> str:
     return " ".join(w for w in out if w)
 
 
-def _present_main(words: list[str], tags: list[str], verb: int) -> bool:
+def _present_main(words: list[str], tags: Sequence[str], verb: int) -> bool:
     """Whether the main verb is a present or a headline's form: "finds", "score" (no past form
     and no "was"), "to cut", or a past participle with no object after it, a headline's
     passive ("Four skiers killed and …", "… evacuated as …")."""
@@ -106,7 +108,7 @@ def _idiom(words: list[str], at: int) -> bool:
     return words[at].lower().strip(",") == "as" and nxt in ("part", "well", "a", "an", "the")
 
 
-def _clause_past(words: list[str], tags: list[str], opener: int, passive: bool) -> int | None:
+def _clause_past(words: list[str], tags: Sequence[str], opener: int, passive: bool) -> int | None:
     """The index of the finite past of the clause `opener` opens, when a subject of its own
     stands between them ("and two were", "as employment picture continued"); None otherwise.
     After a headline's passive ("Five killed and child critically injured") a bare participle
@@ -135,7 +137,7 @@ def _clause_past(words: list[str], tags: list[str], opener: int, passive: bool) 
     return None
 
 
-def _present(words: list[str], tags: list[str], subject: int, at: int) -> list[str] | None:
+def _present(words: list[str], tags: Sequence[str], subject: int, at: int) -> list[str] | None:
     """What stands for the past at `at` in the present, for the subject from `subject` on
     (nothing for a passive's "were": "were seriously injured" → "seriously injured"); None
     when it has none ("had", a base form no list knows)."""
@@ -154,7 +156,7 @@ def _present(words: list[str], tags: list[str], subject: int, at: int) -> list[s
     return [(lemma if plural else third_person(lemma)) + tail]
 
 
-def _reported_progressive(words: list[str], tags: list[str], at: int) -> int | None:
+def _reported_progressive(words: list[str], tags: Sequence[str], at: int) -> int | None:
     """ "announces it was cutting": the index of "was"/"were" after a reporting verb and its
     pronoun, before an "-ing"; None otherwise."""
     if words[at].lower() == "that":
