@@ -16,6 +16,7 @@ import html
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -257,9 +258,11 @@ _SHOWN_ADDRESS = re.compile(r"(?:https?://|\bwww\.)([^\s/?#<>\"'\\]+)", re.IGNOR
 def _other_site_shown(title: str, address: str) -> str | None:
     """The host of a web address the title shows that is not the site its link goes to, or
     None: a headline reading "https://www.paypal.com/verify" that links to evil.example is a
-    deceptive link (spam filters score it so, and a reader believes it)."""
+    deceptive link (spam filters score it so, and a reader believes it).  The title is read
+    as its compatibility form (NFKC), as a reader reads it: `ｗｗｗ.paypal.com` in full-width
+    letters, or `www․paypal․com` with dot leaders for its stops, shows paypal.com too."""
     goes_to = address_host(address).casefold()
-    for m in _SHOWN_ADDRESS.finditer(title):
+    for m in _SHOWN_ADDRESS.finditer(unicodedata.normalize("NFKC", title)):
         host = m.group(1).split("@")[-1].split(":")[0].rstrip(".,;:!)]}'\"").casefold()
         host = host.removeprefix("www.")
         if not host.strip("."):
