@@ -41,3 +41,47 @@ def test_a_title_showing_another_site_in_compatibility_characters_loses_its_link
         "feeds/wire.xml#1: the title shows the address paypal.com but links to evil.example; "
         "link left out"
     ) in sources.warnings
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "<pubDate>9999-12-31T23:00:00-02:00</pubDate>",  # UTC: the year 10000
+        "<pubDate>0001-01-01T01:00:00+02:00</pubDate>",  # UTC: the year 0
+        "<dc:date>9999-12-31T23:59:59-23:59</dc:date>",
+        "<atom:updated>0001-01-01T00:00:00+23:59</atom:updated>",
+        "<pubDate>0000-01-01T00:00:00Z</pubDate>",
+    ],
+)
+def test_a_date_that_falls_outside_the_calendar_in_utc_is_ignored(written):
+    """An entry dated late on 31 December 9999 west of Greenwich (or early on 1 January of
+    the year 1 east of it, or in the year 0) is a day feedparser moves into the year 10000
+    (or 0) in UTC: `build` stopped with a ValueError traceback. The date is ignored now, as
+    one in month 13 is, and the entry read."""
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Wire</title>
+<link>https://wire.example/</link><item><title>Bridge vote passes</title>
+<link>https://wire.example/a</link>{written}<description>Short.</description></item>
+</channel></rss>""".encode()
+    sources = parse_feed(feed, "feeds/wire.xml")
+    assert [(h.title, h.date) for h in sources.headlines] == [("Bridge vote passes", None)]
+
+
+def test_a_feed_dated_past_the_calendar_builds_through_the_cli(workspace):
+    """The same through `newsletter build`: the issue is built (it was a traceback, exit 1)."""
+    from tests.support.build_json import build_json
+    from tests.test_title_headline import write
+
+    feed = write(
+        workspace,
+        "feeds/wire.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>Bridge vote passes</title><link>https://wire.example/a</link>
+<pubDate>9999-12-31T23:00:00-02:00</pubDate><description>Short.</description></item>
+</channel></rss>""",
+    )
+    data = build_json(feed, "seeds/")
+    titles = [h["title"] for h in data["related"] + data["more"]]
+    assert "Bridge vote passes" in titles

@@ -510,10 +510,14 @@ def _where_error(shown: str, exc: BaseException | None) -> str:
 
 
 def _entry_date(entry: dict[str, Any]) -> dt.date | None:
+    """The entry's day (UTC), or None.  feedparser moves a time to UTC past the calendar's
+    ends (`9999-12-31T23:00:00-02:00` is the year 10000, `0001-01-01T01:00+02:00` the year
+    0): such a date is no day, and ignored as one in month 13 is."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
+            with contextlib.suppress(ValueError):
+                return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
     return None
 
 
