@@ -85,3 +85,35 @@ def test_a_feed_dated_past_the_calendar_builds_through_the_cli(workspace):
     data = build_json(feed, "seeds/")
     titles = [h["title"] for h in data["related"] + data["more"]]
     assert "Bridge vote passes" in titles
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["&#x110000;", "&#1114112;", "&#xD800;", "&#xDFFF;", "&#99999999999;", "&#x7FFFFFFFFFFFFFFF;"],
+)
+def test_a_reference_to_no_character_is_one_line_naming_its_line(workspace, reference):
+    """A title holding a character reference past Unicode, to a surrogate, or too large for
+    a machine integer: expat refuses the document, and feedparser's lenient parser, read
+    then, raised ValueError, UnicodeEncodeError or OverflowError out of the build (a
+    traceback). It is one line naming the feed's line now, as `&#0;` was, exit 1."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from tests.test_title_headline import write
+
+    feed = write(
+        workspace,
+        "feeds/wire.xml",
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>Bridge vote {reference} passes</title><link>https://wire.example/a</link>
+<description>Short.</description></item></channel></rss>""",
+    )
+    result = CliRunner().invoke(app, ["build", feed, "seeds/", "--date", "2026-11-26"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith(
+        "error: feeds/wire.xml:3: reference to invalid character number; a reference to a "
+        "character XML forbids"
+    ), result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output

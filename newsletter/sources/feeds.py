@@ -87,7 +87,12 @@ def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
     """`parse_feed`'s reading, feedparser imported."""
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
-    feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    try:
+        feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except (ValueError, OverflowError):
+        # Its lenient parser, read when expat refuses the document, fails on a character
+        # reference no character has (`&#x110000;`, `&#xD800;`, `&#99999999999;`).
+        raise _unreadable_xml(data, shown) from None
     if feed.bozo:
         _refuse_broken_xml(data, shown, feed)
     cut = bounded.warning(shown)
@@ -501,6 +506,18 @@ def _refuse_broken_xml(data: bytes, shown: str, feed: Any) -> None:
         )
     fix = problem.fix or "check that it is a complete RSS or Atom feed"
     raise SourceError(f"{shown}:{problem.line}: {problem.message}; {fix}")
+
+
+def _unreadable_xml(data: bytes, shown: str) -> SourceError:
+    """The error for a feed neither of feedparser's parsers can read: expat's first problem
+    with the document as written, at its line."""
+    problem = xml_problem(data)
+    if problem is None:
+        return SourceError(
+            f"{shown}: not readable as XML; check that it is a complete RSS or Atom feed"
+        )
+    fix = problem.fix or "check that it is a complete RSS or Atom feed"
+    return SourceError(f"{shown}:{problem.line}: {problem.message}; {fix}")
 
 
 def _where_error(shown: str, exc: BaseException | None) -> str:
