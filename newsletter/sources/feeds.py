@@ -87,14 +87,7 @@ def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
     """`parse_feed`'s reading, feedparser imported."""
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
-    try:
-        feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    except (ValueError, OverflowError):
-        # Its lenient parser, read when expat refuses the document, fails on a character
-        # reference no character has (`&#x110000;`, `&#xD800;`, `&#99999999999;`).
-        raise _unreadable_xml(data, shown) from None
-    if feed.bozo:
-        _refuse_broken_xml(data, shown, feed)
+    feed = _read_xml(feedparser, data, shown)
     cut = bounded.warning(shown)
     if not feed.entries:
         if cut is not None:  # its first entry alone held too much HTML (feed_bounds.py)
@@ -166,6 +159,19 @@ def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
                 )
             )
     return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
+
+
+def _read_xml(feedparser: Any, data: bytes, shown: str) -> Any:
+    """feedparser's reading of the feed; SourceError when its XML is broken past reading."""
+    try:
+        feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except (ValueError, OverflowError):
+        # Its lenient parser, read when expat refuses the document, fails on a character
+        # reference no character has (`&#x110000;`, `&#xD800;`, `&#99999999999;`).
+        raise _unreadable_xml(data, shown) from None
+    if feed.bozo:
+        _refuse_broken_xml(data, shown, feed)
+    return feed
 
 
 class _TextCleaner:
