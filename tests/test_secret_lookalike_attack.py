@@ -9,10 +9,8 @@ from __future__ import annotations
 import pytest
 
 from newsletter.hidden_secret import HIDDEN, SecretForms, without_secret
-from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.smtp import SmtpTransport
-from tests.support.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
-from tests.test_send_relay_attack import statuses_and_errors
+from tests.support.smtp_server import PASSWORD, USER
+from tests.support.starttls_relay import send_through_refusing_relay
 
 pytest_plugins = ["tests.support.send_fixtures"]
 SECRET = "hunter2-s\u00e9cret"
@@ -78,18 +76,12 @@ def test_a_password_with_quotes_echoed_as_an_imap_quoted_string_is_hidden():
 def test_a_relay_quoting_the_password_escaped_never_gets_it_journaled(send_ws, tls_contexts):
     """After AUTH, a relay refusing a reader with the password in its words as a URL
     escapes it: the journal, the run's reasons and the summary show the code, not it."""
-    server_ctx, client_ctx = tls_contexts
-    emails = send_ws.add_many(2)
-    handler = RecordingHandler()
     escaped = "".join(f"%{b:02X}" if c == " " else c for c in PASSWORD for b in c.encode())
     assert escaped != PASSWORD and "%20" in escaped
-    handler.fail(emails[0], "rcpt", f"550 5.7.1 denied for login {escaped}")
-    with smtp_server(handler=handler, starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(settings.smtp, password=PASSWORD, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary, error = send_through_refusing_relay(
+        send_ws, tls_contexts, f"550 5.7.1 denied for login {escaped}"
+    )
     assert (summary.sent, summary.failed) == (1, 1)
-    error = statuses_and_errors(send_ws)[emails[0]]
     assert error.startswith("550 5.7.1"), error
     assert "horse" not in error and "%20" not in error, error
     assert all("horse" not in reason for reason, _ in summary.reasons)
