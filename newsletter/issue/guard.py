@@ -189,9 +189,7 @@ def forced_over_sent_warning(
         return None
     shown = display_path(folder)
     kept = sorted(
-        (int(m.group(1)), p.name)
-        for p in folder.iterdir()
-        if (m := _BACKUP_NAME.fullmatch(p.name))
+        (int(m.group(1)), p.name) for p in folder.iterdir() if (m := _BACKUP_NAME.fullmatch(p.name))
     )
     theirs = next((name for _, name in kept if digest((folder / name).read_bytes()) == sent), None)
     restore = (
