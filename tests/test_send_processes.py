@@ -262,24 +262,30 @@ def test_subscribers_added_during_a_send_wait_for_the_next_run(send_ws):
     assert handler.by_recipient() == {e: 1 for e in emails + added}
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_a_reader_who_unsubscribes_during_a_slow_send_is_not_mailed_by_it(send_ws, processes):
-    """Rate-limited, the list is read again each second: an unsubscribe mid-send is honoured."""
-    emails = send_ws.add_many(60)
-    leaving = emails[-4:]  # in the first batch read, reached only seconds later
+def _send_as_they_leave(send_ws, leaving: list[str], accepted: int, **smtp):
+    """Send the workspace's issue with these SMTP settings, `leaving` unsubscribing once the
+    relay has accepted `accepted` messages: the run's summary and the relay's handler."""
 
     def unsubscribe(kept: int) -> None:
-        if kept == 3:
+        if kept == accepted:
             with send_ws.store() as store:
                 for email in leaving:
                     store.set_status(email, "unsubscribed")
 
     handler = RecordingHandler(on_accept=unsubscribe)
     with smtp_server(handler=handler) as server:
-        settings = send_ws.with_server(
-            server.host, server.port, processes=processes, connections=2, rate=30.0
-        )
-        summary = send_issue(send_ws.issue, settings)
+        summary = send_issue(send_ws.issue, send_ws.with_server(server.host, server.port, **smtp))
+    return summary, handler
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_reader_who_unsubscribes_during_a_slow_send_is_not_mailed_by_it(send_ws, processes):
+    """Rate-limited, the list is read again each second: an unsubscribe mid-send is honoured."""
+    emails = send_ws.add_many(60)
+    leaving = emails[-4:]  # in the first batch read, reached only seconds later
+    summary, handler = _send_as_they_leave(
+        send_ws, leaving, 3, processes=processes, connections=2, rate=30.0
+    )
     assert summary.sent == 56 and not summary.stopped
     assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}
 
@@ -290,19 +296,9 @@ def test_an_unsubscribe_during_a_send_slower_than_its_connections_is_honoured(se
     at 4 s), so one who unsubscribes at 1 s is not mailed, though the list was read at 0 s."""
     emails = send_ws.add_many(8)
     leaving = [emails[4], emails[7]]
-
-    def unsubscribe(kept: int) -> None:
-        if kept == 2:
-            with send_ws.store() as store:
-                for email in leaving:
-                    store.set_status(email, "unsubscribed")
-
-    handler = RecordingHandler(on_accept=unsubscribe)
-    with smtp_server(handler=handler) as server:
-        settings = send_ws.with_server(
-            server.host, server.port, processes=1, connections=4, rate=1.0
-        )
-        summary = send_issue(send_ws.issue, settings)
+    summary, handler = _send_as_they_leave(
+        send_ws, leaving, 2, processes=1, connections=4, rate=1.0
+    )
     assert summary.sent == 6 and not summary.stopped
     assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}
 
