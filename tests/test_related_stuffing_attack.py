@@ -9,6 +9,9 @@ import json
 
 import pytest
 
+from newsletter.assemble import echoes
+from newsletter.assemble.meaning import lead_text
+from tests.support import labelled as lb
 from tests.support.build_json import build_json
 from tests.test_meaning import PARAGRAPHS, TITLE
 from tests.test_title_headline import _feed, _item, write
@@ -62,3 +65,19 @@ def test_a_promotional_tail_costs_the_headline(workspace):
     plain = "Valencia floods death toll rises as rescuers search for missing"
     promoted = f"{plain}: buy BetterCoin now"
     assert _related(workspace, promoted)[promoted] < _related(workspace, plain)[plain] - 0.1
+
+
+def test_no_real_headline_about_a_lead_reads_as_stuffed():
+    """No headline graded about its lead (1 or 2) in the labelled sets, the holdouts and the real
+    weeks reads as stuffed: the real headlines made only of their lead's words, with no function
+    word ("California Supreme Court Overturns Gay Marriage Ban"), have seven words or fewer,
+    and no part of one that names none of the lead's words opens with an order."""
+    folders = (lb.LABELLED, lb.HOLDOUT2, lb.HOLDOUT3, lb.HOLDOUT4, lb.HOLDOUT5, lb.HOLDOUT6)
+    leads = [lead for folder in (*folders, lb.HOLDOUT7) for lead in lb.load_leads(folder)]
+    read = 0
+    for lead in [*leads, *lb.load_weeks()]:
+        words = echoes.lead_words(lead_text(lead.title, lead.paragraphs)[1])
+        for title, grade in lead.headlines:
+            read += 1
+            assert grade == 0 or not echoes.stuffed(title, words), (lead.name, title)
+    assert read > 1600

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from newsletter.assemble import pos_tagger
 from newsletter.assemble import terms as t
@@ -36,9 +37,11 @@ from newsletter.assemble import terms as t
 BAG_TERMS = 8
 # Where a title's parts meet: a colon, a bar, a semicolon, a spaced dash.
 _PARTS = re.compile(r"\s*[:|;]\s+|\s+[-–—]\s+")
+_JOINS = re.compile(r"[:|;]\s|\s[-–—]\s")
 _BASE_VERB = "VB"
 
 
+@lru_cache(maxsize=8)  # a week is ranked twice (with its coverage's feedback) on one lead
 def lead_words(lead_text: str) -> frozenset[str]:
     """Every concept of the lead's text (numbers included): the words a headline may take."""
     return frozenset(c for _, c in t.concept_pairs(lead_text))
@@ -61,9 +64,9 @@ def is_bag(title: str, lead: frozenset[str]) -> bool:
 def calls_to_action(title: str, lead: frozenset[str]) -> bool:
     """Whether a part of `title` naming none of the lead's terms is an order to the reader: two
     words or more, opening with a verb's base form ("buy BetterCoin now")."""
-    parts = _PARTS.split(title)
-    if len(parts) < 2:
+    if not _JOINS.search(title):  # one part (most titles): read no further
         return False
+    parts = _PARTS.split(title)
     for part in parts:
         part = part.strip()
         if len(part.split()) < 2 or not lead.isdisjoint(c for _, c in t.concept_pairs(part)):
