@@ -42,6 +42,7 @@ from newsletter.issue.guard import (
     check_rerender,
     check_source_build,
     digest,
+    forced_over_sent_warning,
     read_record,
     record_bytes,
     sent_manifest,
@@ -137,9 +138,11 @@ def build(
     issue = without_evidences(issue)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
+    over_sent = forced_over_sent_warning(folder, issue.id, manifest, sent, settings)
     return replace(
         result,
         warnings=(
+            *((over_sent,) if over_sent else ()),
             *loaded.warnings,
             *(later_warning(story, issue.date) for story in issue.later),
             *stale,
