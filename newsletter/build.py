@@ -33,6 +33,7 @@ from newsletter.issue.editor_edits import (
     without_evidences,
 )
 from newsletter.issue.freshness import (
+    old_sources_warning,
     split_past_issues,
     stale_sources_warning,
     unsent_lead_warning,
@@ -188,8 +189,10 @@ def _refuse_issue_folders(sources: Sequence[str]) -> None:
 def _stale(
     sources: Sequence[str], loaded: Sources, settings: Settings, today: date, issue_id: str
 ) -> tuple[str, ...]:
-    """A warning when every source predates the previous sent issue (issue/freshness.py)."""
+    """A warning when every source predates the previous sent issue, or else when every dated
+    story is weeks older than the issue (issue/freshness.py)."""
     warning = stale_sources_warning(newest_date(sources, loaded), settings, today, issue_id)
+    warning = warning or old_sources_warning(loaded, today)
     return (warning,) if warning else ()
 
 
