@@ -17,8 +17,7 @@ from tests.support.title_records import (
     latest_title,
     latest_verdict,
     lead_paragraphs,
-    recorded_leads,
-    sources_elsewhere,
+    read_once_set,
 )
 
 
@@ -142,13 +141,8 @@ def test_round_30_set_is_recorded_as_read_once():
     the code read them, none from another file's URL) keeps a source, a licence, a year outside
     2004-2005 and an editor's verdict on each title: 12 of 23 printable with the code at
     2d5ab0e, read once; 16 with round 30's code, chosen on that reading."""
-    leads = recorded_leads("fresh_round30")
-    others = sources_elsewhere("fresh_round30")
-    assert len(leads) == 23
+    leads = read_once_set("fresh_round30", 23)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
         assert lead["verdict_now"] == "keep" or lead["why_now"]
         # round 36 read again what it changed (`title_36`: the verdict, the launch)
         assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
@@ -184,13 +178,8 @@ def test_round_31_set_is_recorded_as_read_once():
     licence, a year outside 2004-2005 and an editor's verdict on each title read once with round
     30's code: 12 of 21.  A record of that reading (the code before round 30 gives the same 21
     titles), so a later change to any of them is read again."""
-    leads = recorded_leads("fresh_round31")
-    others = sources_elsewhere("fresh_round31")
-    assert len(leads) == 21
+    leads = read_once_set("fresh_round31", 21)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
         # round 32 read again what it changed (`title_32`: the "Baghdad-INA" dateline gone)
         # and round 35 (`title_35`: the complement "to death of … patient" whole), round 36
         # (`title_36`: the win in the next paragraph, not the tears)

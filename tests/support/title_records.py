@@ -41,6 +41,21 @@ def sources_elsewhere(stem: str) -> set[str]:
     return {lead["source"] for other, lead in every_lead() if other != stem}
 
 
+def read_once_set(stem: str, size: int) -> list[Lead]:
+    """The leads of a held-out set, checked to be what a set read once must be: `size` of them,
+    each with an http source no other set holds, a licence, a year outside 2004-2005 (that
+    period belongs to a hidden set) and the editor's verdict on the title first read, with a
+    reason for a reject."""
+    found = recorded_leads(stem)
+    others = sources_elsewhere(stem)
+    assert len(found) == size
+    for lead in found:
+        assert lead["source"].startswith("http") and lead["licence"]
+        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
+        assert lead["verdict_read"] == "keep" or lead["why"]
+    return found
+
+
 def changed_in_round(number: int) -> list[Lead]:
     """The leads of every set whose title round `number` changed and recorded (`title_N`)."""
     return [lead for _, lead in every_lead() if f"title_{number}" in lead]
