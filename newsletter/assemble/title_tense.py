@@ -56,6 +56,8 @@ def harmonized(title: str) -> str:
     verb = verb_index(title)
     if verb is None or verb >= len(words) - 2 or '"' in title or "“" in title:
         return title
+    if not _may_mix(words, verb):
+        return title  # the tagger's weights stay unread for most titles
     tags = word_tags(title)
     if not _present_main(words, tags, verb):
         return title
@@ -80,6 +82,18 @@ def harmonized(title: str) -> str:
                 out[reported] = "is" if out[reported].lower() == "was" else "are"
         at += 1
     return " ".join(w for w in out if w)
+
+
+def _may_mix(words: list[str], verb: int) -> bool:
+    """Whether a second tense may follow the main verb, read without the tagger: an opener of a
+    clause of the same time and a past after it, or a reporting verb."""
+    rest = [split_punctuation(w)[0].lower() for w in words[verb + 1 :]]
+    if words[verb].lower() in _REPORTS:
+        return True
+    opened = next((i for i, w in enumerate(rest) if w in _SAME_TIME), None)
+    return opened is not None and any(
+        w in ("was", "were") or base_form(w) is not None for w in rest[opened + 1 :]
+    )
 
 
 def _present_main(words: list[str], tags: Sequence[str], verb: int) -> bool:
