@@ -117,3 +117,39 @@ def test_a_reference_to_no_character_is_one_line_naming_its_line(workspace, refe
         "character XML forbids"
     ), result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def _one_word_sentences_feed(workspace) -> str:
+    from tests.test_title_headline import write
+
+    body = " ".join(["Wow.", "Peru.", "Chile.", "Yes."] * 40)
+    return write(
+        workspace,
+        "feeds/wow.xml",
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><link>https://wire.example/wow</link><description>{html.escape(f"<p>{body}</p>")}</description>
+</item></channel></rss>""",
+    )
+
+
+@pytest.mark.parametrize("with_seeds", [False, True], ids=["as-the-lead", "as-a-card"])
+def test_an_untitled_story_no_title_can_be_derived_from_still_builds_a_readable_issue(
+    workspace, with_seeds
+):
+    """An untitled full-text feed item of one-word sentences (`Wow. Peru. Chile. Yes.` …)
+    derives no title: the build wrote `title = ""` into issue.toml and exited 0, and then
+    its own manifest reader refused the file (`issue.toml:43: stories[1].title: is empty`):
+    a re-render, `check`, `preview`, `send` and the next `build --force` all stopped. The
+    story is titled by its first words now, still marked derived."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from tests.support.build_json import build_json
+
+    feed = _one_word_sentences_feed(workspace)
+    data = build_json(feed, *(["seeds/"] if with_seeds else []))
+    titles = [data["lead"]["title"]] + [c["title"] for c in data.get("stories", [])]
+    assert "Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes.…" in titles
+    again = CliRunner().invoke(app, ["build", data["issue_dir"]])
+    assert again.exit_code == 0, again.output

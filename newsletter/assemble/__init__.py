@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from newsletter.assemble.candidates import story_headline
+from newsletter.assemble.candidates import story_headline, untitled_title
 from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
@@ -26,7 +26,7 @@ from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.title_headline import BorrowedTitle, borrowed_title, certain_kind
-from newsletter.assemble.titles import chosen_title, derive_title
+from newsletter.assemble.titles import chosen_title
 from newsletter.config import Settings
 from newsletter.control_chars import quoted, without_invisibles
 from newsletter.errors import ConfigError
@@ -373,7 +373,7 @@ def lead_from_story(
     derived here), marked as such, or a borrowed headline, which says whose it is."""
 
     return Lead(
-        title=story.title or as_shown(title or derive_title(story.paragraphs), story.format),
+        title=story.title or as_shown(untitled_title(story.paragraphs, title or ""), story.format),
         body=story.body,
         format=story.format,
         title_derived=story.title is None,
