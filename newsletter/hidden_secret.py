@@ -12,8 +12,9 @@ What the forms cannot find, a reply's *skeleton* does: the text unescaped (`\\"`
 `\\u0041`, `%41`, `&#65;`, `&amp;`, `=41`), its accents taken off, look-alike Cyrillic and
 Greek letters (capitals too) read as the Latin ones, case folded and blanks dropped.  A
 password of four or more letters found in a reply's skeleton hides the whole reply but its
-enhanced code: a relay or an IMAP server quoting `pa\\"ss` (its quoted-string escape), `h\u00fbnter2`, `hunter 2` or
-`h\u0443nter2` (a Cyrillic u) showed the password, one letter away.
+enhanced code: a relay or an IMAP server quoting `pa\\"ss` (its quoted-string escape),
+`h\u00fbnter2`, `hunter 2` or `h\u0443nter2` (a Cyrillic u) showed the password, one letter
+away.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ _LOOK_ALIKE_CAPITAL = str.maketrans(
     "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425"
     "\u0406\u0408\u0405\u0500\u04ba\u051a\u051c"
     "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
-    "abekmhopctyxijsdhqw" "abezhikmnoptyx",
+    "abekmhopctyxijsdhqwabezhikmnoptyx",
 )
 _BLANKS = re.compile(f"[\\s{INVISIBLE_CLASS}\\x00-\\x1f\\x7f-\\x9f]+")
 SKELETON_LEAST = 4  # letters a password's skeleton needs to be looked for (fewer: everywhere)
