@@ -119,10 +119,11 @@ def test_a_reference_to_no_character_is_one_line_naming_its_line(workspace, refe
     assert len(result.output.strip().splitlines()) == 1, result.output
 
 
-def _one_word_sentences_feed(workspace) -> str:
+def _one_word_sentences_feed(
+    workspace, body: str = " ".join(["Wow.", "Peru.", "Chile.", "Yes."] * 40)
+) -> str:
     from tests.test_title_headline import write
 
-    body = " ".join(["Wow.", "Peru.", "Chile.", "Yes."] * 40)
     return write(
         workspace,
         "feeds/wow.xml",
@@ -153,3 +154,14 @@ def test_an_untitled_story_no_title_can_be_derived_from_still_builds_a_readable_
     assert "Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes.…" in titles
     again = CliRunner().invoke(app, ["build", data["issue_dir"]])
     assert again.exit_code == 0, again.output
+
+
+def test_an_untitled_story_of_long_words_is_titled_by_a_bounded_opening(workspace):
+    """The first words of an untitled item that derives no title are bounded in characters as
+    well as in words: an item of `Wow.` and a 3,000-letter word made a 3,012-character
+    title, the issue's Subject; now at most 80 characters, cut at a space, and "…"."""
+    from tests.support.build_json import build_json
+
+    body = "Wow. " + "x" * 3000 + ". " + " ".join(["Peru.", "Chile.", "Yes."] * 40)
+    data = build_json(_one_word_sentences_feed(workspace, body))
+    assert data["lead"]["title"] == "Wow.…", len(data["lead"]["title"])

@@ -50,20 +50,27 @@ def story_headline(story: Story) -> Headline:
     )
 
 
-# An untitled story no title can be derived from is titled by this many of its first words.
+# An untitled story no title can be derived from is titled by this many of its first words,
+# and no more characters than this (cut at a space when there is one): an item of `Wow.` and
+# a 3,000-letter word was titled, and its issue's Subject was, 3,067 characters.
 FIRST_WORDS = 12
+FIRST_CHARS = 80
 
 
 def untitled_title(paragraphs: Sequence[str], derived: str = "") -> str:
     """An untitled story's title: `derived` (or one derived here, titles.py), else its first
-    words and "…".  A story of one-word sentences (`Wow. Peru. Chile.` …, in an outsider's
+    words (FIRST_WORDS, FIRST_CHARS) and "…".  A story of one-word sentences (`Wow. Peru. Chile.` …, in an outsider's
     feed) derives none, and an empty title written into issue.toml was refused by the
     manifest's own reader: a re-render, `check` and `send` stopped."""
     title = derived or derive_title(paragraphs)
     if title:
         return title
     words = " ".join(paragraphs).split()
-    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
+    opening = " ".join(words[:FIRST_WORDS])
+    if len(opening) > FIRST_CHARS:
+        cut = opening[: FIRST_CHARS + 1]
+        opening = cut.rsplit(" ", 1)[0] if " " in cut else cut[:FIRST_CHARS]
+    return opening + ("…" if opening != " ".join(words) else "")
 
 
 def story_text(story: Story) -> str:
