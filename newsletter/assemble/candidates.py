@@ -59,9 +59,10 @@ FIRST_CHARS = 80
 
 def untitled_title(paragraphs: Sequence[str], derived: str = "") -> str:
     """An untitled story's title: `derived` (or one derived here, titles.py), else its first
-    words (FIRST_WORDS, FIRST_CHARS) and "…".  A story of one-word sentences (`Wow. Peru. Chile.` …, in an outsider's
-    feed) derives none, and an empty title written into issue.toml was refused by the
-    manifest's own reader: a re-render, `check` and `send` stopped."""
+    words (FIRST_WORDS, FIRST_CHARS) and "…".  A story of one-word sentences (`Wow. Peru.
+    Chile.` …, in an outsider's feed) derives none, and an empty title written into
+    issue.toml was refused by the manifest's own reader: a re-render, `check` and `send`
+    stopped."""
     title = derived or derive_title(paragraphs)
     if title:
         return title
