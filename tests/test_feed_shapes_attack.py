@@ -153,3 +153,26 @@ def test_an_untitled_story_no_title_can_be_derived_from_still_builds_a_readable_
     assert "Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes.…" in titles
     again = CliRunner().invoke(app, ["build", data["issue_dir"]])
     assert again.exit_code == 0, again.output
+
+
+def test_an_entry_of_many_refused_images_is_one_warning():
+    """An item carrying 1,000 image enclosures on 127.0.0.1 (or http://) before a good one:
+    each was a warning of its own, so a 368 KB feed of 100 such items printed 5,000 lines
+    and buried the build's other warnings (a 10 MB feed: 140,000). One line an entry now,
+    naming the first and counting the rest; the good image is still taken."""
+    enclosures = "".join(
+        f'<enclosure url="http://127.0.0.1/{n}.png" type="image/png"/>' for n in range(1000)
+    )
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>Bridge vote passes</title><link>https://wire.example/a</link>{enclosures}
+<enclosure url="https://img.example/ok.png" type="image/png"/>
+<description>{"word " * 130}</description></item></channel></rss>""".encode()
+    sources = parse_feed(feed, "feeds/wire.xml")
+    assert [s.image for s in sources.stories] == ["https://img.example/ok.png"]
+    images = [w for w in sources.warnings if ": image " in w]
+    assert images == [
+        "feeds/wire.xml#1: image 'http://127.0.0.1/0.png' is http://: images must be https:// "
+        "(mail programs block or warn about images over plain http); left out, and 999 more "
+        "images of this entry"
+    ], images[:3]
