@@ -100,7 +100,7 @@ def assemble_issue(
     # Choosing ranked the lead against this week's fresh candidates: when those are all the
     # sources (nothing carried), that ranking is this one, so it is not made twice.
     same = not carried and len(unsent) == len(sources.headlines)
-    profile, ranked = (
+    _, ranked = (
         chosen.ranking
         if chosen.ranking is not None and same
         else rank_for_lead(story, sources, share)
@@ -137,13 +137,17 @@ def assemble_issue(
         repeated=repeated,
         later=later,
         lead_copies=copies,
-        follows=followed_issue(
-            profile,
-            past,
-            options.today,
-            Headline(lead.title, url=lead.url, title_derived=lead.title_derived),
-        ),
+        follows=followed_issue(lead_as_headline(lead), past, options.today),
     )
+
+
+def lead_as_headline(lead: Lead) -> Headline:
+    """The lead as memory compares it with earlier leads: its title, URL and opening (its
+    `summary:`, else its first paragraph cut near CARD_WORDS, as a card shows a story)."""
+    opening = lead.summary or cut_at_sentence(
+        lead.paragraphs[0] if lead.paragraphs else "", CARD_WORDS
+    )
+    return Headline(lead.title, url=lead.url, summary=opening, title_derived=lead.title_derived)
 
 
 def carried_stories(
