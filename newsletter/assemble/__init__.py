@@ -21,7 +21,12 @@ from newsletter.assemble.candidates import story_headline
 from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
-from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.memory import (
+    carried_issues,
+    followed_issue,
+    lead_opening,
+    split_repeated,
+)
 from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
@@ -142,12 +147,13 @@ def assemble_issue(
 
 
 def lead_as_headline(lead: Lead) -> Headline:
-    """The lead as memory compares it with earlier leads: its title, URL and opening (its
-    `summary:`, else its first paragraph cut near CARD_WORDS, as a card shows a story)."""
-    opening = lead.summary or cut_at_sentence(
-        lead.paragraphs[0] if lead.paragraphs else "", CARD_WORDS
+    """The lead as memory compares it with earlier leads: its title, URL and opening."""
+    return Headline(
+        lead.title,
+        url=lead.url,
+        summary=lead_opening(lead.paragraphs),
+        title_derived=lead.title_derived,
     )
-    return Headline(lead.title, url=lead.url, summary=opening, title_derived=lead.title_derived)
 
 
 def carried_stories(

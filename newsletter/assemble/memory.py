@@ -45,12 +45,14 @@ from newsletter.models import (
     ScoredHeadline,
     body_paragraphs,
 )
+from newsletter.sources.summaries import cut_at_sentence
 
 # This week's lead scoring this under an earlier lead is that lead's story: the bar a headline
 # clears when it alone makes a week's news related (meaning.WEEK_BAR), not the Related bar
 # (0.28: "First group of Springboks arrive home" 0.35 and a rugby league result 0.32 under the
 # Rugby World Cup final).
 FOLLOWS_BAR = WEEK_BAR
+OPENING_WORDS = 60  # a lead's opening, as a card's summary cuts its story's first paragraph
 RECENT_DAYS = 84  # twelve weekly issues
 RECENT_ISSUES = 12  # an irregular newsletter's last twelve issues count as recent too
 
@@ -131,18 +133,18 @@ def _repeated_line(item: ScoredHeadline, issue: str, index: _PastIndex) -> list[
 def followed_issue(lead: Headline, past: Sequence[PastIssue], today: date) -> FollowedIssue | None:
     """The most recent earlier issue whose lead this lead continues, or None.
 
-    `lead` is this week's lead as a headline: its title, URL and opening (`summary`).  It
-    continues an earlier lead it scores at least FOLLOWS_BAR under (module docstring).  An
-    earlier lead that is this lead's own article (same URL or same title, or for a title of
-    the editor's a near-duplicate of it: the same story as memory reads it) is no
-    continuation: an issue never follows itself.  A derived title is not compared as a
+    `lead` is this week's lead as a headline: its title, URL and opening (`summary`,
+    `lead_opening`).  It continues an earlier lead it scores at least FOLLOWS_BAR under (module
+    docstring).  An earlier lead that is this lead's own article (same URL or same title, or
+    for a title of the editor's a near-duplicate of it over the same opening: `same_article`)
+    is no continuation: an issue never follows itself.  A derived title is not compared as a
     near-duplicate: a follow-up of last week's story opens much as it did, and follows it.
     """
-    near = not lead.title_derived
+    near, opening = not lead.title_derived, lead.summary
     recent = [
         p
         for p in recent_issues(past, today)
-        if not same_article(lead.url, lead.title, p, near=near)
+        if not same_article(lead.url, lead.title, p, near=near, opening=opening)
     ]
     for issue in sorted(recent, key=lambda p: (p.date, p.id), reverse=True):
         if continuation_score(lead, issue) >= FOLLOWS_BAR:
@@ -176,17 +178,35 @@ def repeated_note(body: str, past: Sequence[PastIssue]) -> PastIssue | None:
     return max(same, key=lambda p: (p.date, p.id), default=None)
 
 
-def same_article(url: str | None, title: str, issue: PastIssue, *, near: bool = False) -> bool:
+def same_article(
+    url: str | None, title: str, issue: PastIssue, *, near: bool = False, opening: str = ""
+) -> bool:
     """True when the earlier issue's lead is this article: the same URL (as `page_key` reads
     it) or the same title (case and spaces aside), or with `near` a near-duplicate title (the
-    concept-set Jaccard duplicates.py folds with)."""
+    concept-set Jaccard duplicates.py folds with) over the same opening.
+
+    A title worded like the earlier lead's is its article again unless both openings are known
+    (this lead's `opening`, the earlier lead's first paragraph as `lead_opening` cuts it) and
+    are no near-duplicates: then it tells something new under a like headline ("Peru extends
+    state of emergency on Chile border" a week after "Peru declares ..."), a new development."""
     if url and issue.lead_url and page_key(url) == page_key(issue.lead_url):
         return True
     if _title_key(title) == _title_key(issue.lead_title):
         return True
-    return near and jaccard(title_concepts(title), title_concepts(issue.lead_title)) >= (
-        DUPLICATE_JACCARD
-    )
+    if not near:
+        return False
+    if jaccard(title_concepts(title), title_concepts(issue.lead_title)) < DUPLICATE_JACCARD:
+        return False
+    earlier = lead_opening(body_paragraphs(issue.lead_body, issue.lead_format))
+    if not opening or not earlier:
+        return True
+    return jaccard(title_concepts(opening), title_concepts(earlier)) >= DUPLICATE_JACCARD
+
+
+def lead_opening(paragraphs: Sequence[str]) -> str:
+    """A lead's opening as memory compares it: its first paragraph, cut at a sentence near
+    OPENING_WORDS (as a card shows a story)."""
+    return cut_at_sentence(paragraphs[0], OPENING_WORDS) if paragraphs else ""
 
 
 def recent_issues(past: Sequence[PastIssue], today: date) -> list[PastIssue]:
