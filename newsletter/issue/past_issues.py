@@ -127,7 +127,11 @@ def _scanned(text: str) -> PastIssue | None:
 
 
 def _lead_body(line: str) -> str:
-    """The lead's `body = \"\"\"...\"\"\"` as tomllib reads it (escapes and all)."""
+    """The lead's `body = \"\"\"\n...\n\"\"\"` as tomllib reads it: without a backslash
+    (the writer escapes with one) the text between the quotes, its first newline trimmed, as
+    TOML trims it; else read by tomllib (0.3 ms a body: 55 ms over 200 issues)."""
+    if "\\" not in line:
+        return line[len('body = """\n') : -3]
     value = tomllib.loads(line)["body"]
     return value if isinstance(value, str) else ""
 
