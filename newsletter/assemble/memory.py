@@ -20,10 +20,11 @@ death toll climbs with 1 million still without power", one sentence under it) is
 the earlier title scored 0.449 under, so the issue did not say it followed the landfall; and a
 shared verb carried another story over the bar (under "Israeli strike kills seven World Central
 Kitchen aid workers in Gaza" the Key Bridge lead, "Ship strikes Baltimore's Key Bridge …",
-scored 0.96 on "strikes", and "Watford end Birmingham's unbeaten start" 1.00 on the city's name
-under the council's bankruptcy).  The earlier lead's whole text is the fuller account of its
-story, and the model reads the event, not the word: on the real weeks (tests/data/weeks) every
-follow-up scores 0.54-0.86 so, every other story the next week 0.35 or less.
+scored 0.96 on "strikes", and the council's bankruptcy 1.00 on the city's name under "Watford
+end Birmingham's unbeaten start").  The earlier lead's whole text is the fuller account of its
+story, and the model reads the event, not the word: on the real weeks (tests/data/weeks,
+bench/report_follows.py) the follow-ups found score 0.54-0.86 so, every other story of the
+next week 0.32 or less (docs/ranking.md, *Follows*, has the misses).
 """
 
 from __future__ import annotations
@@ -58,11 +59,9 @@ from newsletter.sources.summaries import cut_at_sentence
 # (0.28: "First group of Springboks arrive home" 0.35 and a rugby league result 0.32 under the
 # Rugby World Cup final).
 FOLLOWS_BAR = WEEK_BAR
-# The model's cosine an earlier lead's text must have with this week's lead before its concepts
-# are read: with less, a score reaching FOLLOWS_BAR needs concepts of 0.825 or more, a shared
-# word the model reads apart.  On the real weeks every follow-up found reads 0.31-0.76, and
-# most other stories under it (36 of 55, half of them under 0.083, where even full concepts
-# stay under the bar); a cold build with twelve recent issues paid 370 ms more without it.
+# The model's cosine an earlier lead's title must have with this week's lead (its title and
+# opening) before the lead is scored (`_title_cosine`).  On the real weeks every follow-up found
+# reads 0.30-0.72 so, and 46 of the 54 other stories of the next week under it.
 FOLLOWS_COSINE = 0.2
 OPENING_WORDS = 60  # a lead's opening, as a card's summary cuts its story's first paragraph
 RECENT_DAYS = 84  # twelve weekly issues
@@ -153,13 +152,19 @@ def followed_issue(lead: Headline, past: Sequence[PastIssue], today: date) -> Fo
     near-duplicate: a follow-up of last week's story opens much as it did, and follows it.
     """
     near, opening = not lead.title_derived, lead.summary
-    recent = [
-        p
-        for p in recent_issues(past, today)
-        if not same_article(lead.url, lead.title, p, near=near, opening=opening)
-    ]
-    for issue in sorted(recent, key=lambda p: (p.date, p.id), reverse=True):
-        if continuation_score(lead, issue) >= FOLLOWS_BAR:
+    recent = sorted(
+        (
+            p
+            for p in recent_issues(past, today)
+            if not same_article(lead.url, lead.title, p, near=near, opening=opening)
+        ),
+        key=lambda p: (p.date, p.id),
+        reverse=True,
+    )
+    text = candidate_text(lead, {})
+    for issue in recent:
+        near_enough = _title_cosine(issue, text) >= FOLLOWS_COSINE
+        if near_enough and continuation_score(lead, issue) >= FOLLOWS_BAR:
             return FollowedIssue(issue.id, issue.lead_title)
     return None
 
@@ -167,19 +172,23 @@ def followed_issue(lead: Headline, past: Sequence[PastIssue], today: date) -> Fo
 def continuation_score(lead: Headline, issue: PastIssue) -> float:
     """This week's `lead` scored as a headline under the earlier issue's lead (its title and
     body), by concepts and meaning (meaning.rank_by_meaning, no coverage feedback: the one
-    candidate is no week's coverage).
-
-    The earlier lead's concept profile is most of the cost (8 ms a lead, 50 ms in a fresh
-    process, whose analysers meet its words for the first time), so the model's cosine is read
-    first: under FOLLOWS_COSINE the earlier lead is no continuation (0.0), its profile unread."""
+    candidate is no week's coverage)."""
     paragraphs = body_paragraphs(issue.lead_body, issue.lead_format)
-    text = lead_text(issue.lead_title, paragraphs)
-    (cosine,) = dense_cosines(text, [candidate_text(lead, {})])
-    if cosine < FOLLOWS_COSINE:
-        return 0.0
     profile = lead_profile(issue.lead_title, paragraphs)
+    text = lead_text(issue.lead_title, paragraphs)
     ranked = rank_by_meaning(text, profile, [lead], feedback=False)
     return ranked[0].score if ranked else 0.0
+
+
+def _title_cosine(issue: PastIssue, text: str) -> float:
+    """The model's cosine of `text` with the earlier lead's title.
+
+    Scoring an earlier lead costs its concept profile and the model's reading of its whole
+    text: 8 ms a lead, 50 ms in a fresh process, whose analysers meet its words for the first
+    time.  Its title costs the model a few words, so an earlier lead is scored only when its
+    title reaches FOLLOWS_COSINE."""
+    (cosine,) = dense_cosines((issue.lead_title, issue.lead_title), [text])
+    return cosine
 
 
 def repeated_note(body: str, past: Sequence[PastIssue]) -> PastIssue | None:
