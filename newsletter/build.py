@@ -33,6 +33,7 @@ from newsletter.issue.editor_edits import (
     without_evidences,
 )
 from newsletter.issue.freshness import (
+    old_sources_warning,
     split_past_issues,
     stale_sources_warning,
     unsent_lead_warning,
@@ -42,6 +43,7 @@ from newsletter.issue.guard import (
     check_rerender,
     check_source_build,
     digest,
+    forced_over_sent_warning,
     read_record,
     record_bytes,
     sent_manifest,
@@ -137,9 +139,11 @@ def build(
     issue = without_evidences(issue)
     result = _write(folder, issue, manifest, settings, from_manifest=False, extra=extra)
     backup = next((name for name in extra if name.startswith(MANIFEST_NAME + ".~")), None)
+    over_sent = forced_over_sent_warning(folder, issue.id, manifest, sent, settings)
     return replace(
         result,
         warnings=(
+            *((over_sent,) if over_sent else ()),
             *loaded.warnings,
             *(later_warning(story, issue.date) for story in issue.later),
             *stale,
@@ -185,8 +189,10 @@ def _refuse_issue_folders(sources: Sequence[str]) -> None:
 def _stale(
     sources: Sequence[str], loaded: Sources, settings: Settings, today: date, issue_id: str
 ) -> tuple[str, ...]:
-    """A warning when every source predates the previous sent issue (issue/freshness.py)."""
+    """A warning when every source predates the previous sent issue, or else when every dated
+    story is weeks older than the issue (issue/freshness.py)."""
     warning = stale_sources_warning(newest_date(sources, loaded), settings, today, issue_id)
+    warning = warning or old_sources_warning(loaded, today)
     return (warning,) if warning else ()
 
 

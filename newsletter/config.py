@@ -78,6 +78,15 @@ class SmtpSettings:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
+    @property
+    def security_shown(self) -> str:
+        """The security as the prompt and the summary name it: `starttls`, `ssl` (with
+        `, certificates not verified` when so), `no TLS` (a bare "(none)" read as "no readers")."""
+        if self.security == "none":
+            return "no TLS"
+        unchecked = "" if self.verify_certificates else ", certificates not verified"
+        return f"{self.security}{unchecked}"
+
 
 @dataclass(frozen=True, slots=True)
 class UnsubscribeSettings:

@@ -7,6 +7,13 @@ typed, base64 as AUTH LOGIN sends it, the AUTH PLAIN blob) is replaced first.
 
 `SecretForms.of` works those forms out once (a session hides every reply after its login:
 three base64 encodings a reply were a send's hot path); `without_secret` is the one-off.
+
+What the forms cannot find, a reply's *skeleton* does: the text unescaped (`\\"`, `\\x41`,
+`\\u0041`, `%41`, `&#65;`, `=41`), its accents taken off, look-alike Cyrillic and Greek
+letters read as the Latin ones, case folded and blanks dropped.  A password of four or more
+letters found in a reply's skeleton hides the whole reply but its enhanced code: a relay or
+an IMAP server quoting `pa\\"ss` (its quoted-string escape), `h\u00fbnter2`, `hunter 2` or
+`h\u0443nter2` (a Cyrillic u) showed the password, one letter away.
 """
 
 from __future__ import annotations
@@ -30,6 +37,60 @@ _SHOWN_CODE = re.compile(rb"[245]\.[0-9]{1,3}\.[0-9]{1,3} ")
 # the terminal escapes.  `hun\u00adter2` (a soft hyphen) reached the journal as `hunter2`.
 _UNSEEN = f"[{INVISIBLE_CLASS}\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*"
 
+_LEADING_CODE = re.compile(
+    r"[ \t]*(?:[245][0-9][0-9][ -])?[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3} )?"
+)
+
+# The escapes a server may quote what it was sent in: a backslash before a character or a
+# code (C, Python, JSON), an HTML or XML reference; and runs of escaped bytes, read as UTF-8:
+# a URL's `%C3%A9`, quoted-printable's `=C3=A9`, a bytes literal's `\xc3\xa9`.
+_ESCAPE = re.compile(
+    r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(?!x[0-9a-fA-F]{2})(.))"
+    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));",
+    re.DOTALL,
+)
+_ESCAPED_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2})+|(?:=[0-9A-F]{2})+|(?:\\x[0-9a-fA-F]{2})+")
+# Letters of other scripts drawn as Latin ones (Unicode's confusables, lower case: the text
+# is folded first), and blanks: both gone from a skeleton.
+_LOOK_ALIKE = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u0261"
+    "\u03b1\u03bf\u03c1\u03c4\u03c5\u03bd\u03b9\u03ba\u03c7\u0251\u0131",
+    "aeopcyxijsdhgaoptuvikxai",
+)
+_BLANKS = re.compile(f"[\\s{INVISIBLE_CLASS}\\x00-\\x1f\\x7f-\\x9f]+")
+SKELETON_LEAST = 4  # letters a password's skeleton needs to be looked for (fewer: everywhere)
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    hex_code = m.group(1) or m.group(2) or m.group(4)
+    if hex_code:
+        return chr(min(int(hex_code, 16), 0x10FFFF))
+    if m.group(5):
+        return chr(min(int(m.group(5)), 0x10FFFF))
+    return m.group(3)
+
+
+def _bytes_unescaped(m: re.Match[str]) -> str:
+    run = m.group(0)
+    step = 4 if run.startswith("\\") else 3
+    data = bytes(int(run[i + step - 2 : i + step], 16) for i in range(0, len(run), step))
+    return data.decode("utf-8", "replace")
+
+
+def skeleton(text: str, *, escaped: bool = True) -> str:
+    """`text` as the password is looked for in it: unescaped (when it may be `escaped`: a
+    reply, not the password itself), without accents, look-alike letters read as Latin, case
+    folded, no blanks or unseen characters (module doc)."""
+    if escaped and any(mark in text for mark in "\\%&="):
+        text = _ESCAPE.sub(_unescaped, _ESCAPED_BYTES.sub(_bytes_unescaped, text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
+    if not text.isascii():
+        text = text.translate(_LOOK_ALIKE)
+    return _BLANKS.sub("", text)
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class SecretForms:
@@ -38,6 +99,8 @@ class SecretForms:
     texts: tuple[str, ...]
     # Any of them, to look once: most replies hold none (one search, not a scan a form).
     any_text: re.Pattern[str] | None
+    # The password's skeleton (module doc); "" when too short to look for.
+    bones: str = ""
 
     def __repr__(self) -> str:  # the forms are the password: never in a repr or traceback
         return "SecretForms(...)"
@@ -61,17 +124,24 @@ class SecretForms:
         # Any case: a server may fold what it quotes (`535 BAD PASSWORD HUNTER2`); hiding
         # a base64 form's other cases as well hides nothing else of note.
         pattern = "|".join(_UNSEEN.join(re.escape(c) for c in form) for form in texts)
-        return cls(texts, re.compile(pattern, re.IGNORECASE))
+        bones = skeleton(secret, escaped=False)
+        return cls(
+            texts, re.compile(pattern, re.IGNORECASE), bones * (len(bones) >= SKELETON_LEAST)
+        )
 
     def hide(self, text: str) -> str:
         """`text` with every form, in any case, replaced by HIDDEN (the longest first),
-        invisible or control characters inside it or not; read as NFKC when that finds one."""
+        invisible or control characters inside it or not; read as NFKC when that finds one;
+        all of it but a leading reply code when the password's skeleton is in its skeleton."""
         if self.any_text is None:
             return text
         hidden = self.any_text.sub(HIDDEN, text)
         normal = unicodedata.normalize("NFKC", hidden)
         if normal != hidden and self.any_text.search(normal):
-            return self.any_text.sub(HIDDEN, normal)
+            hidden = self.any_text.sub(HIDDEN, normal)
+        if self.bones and self.bones in skeleton(hidden):
+            code = _LEADING_CODE.match(hidden)
+            return (code.group(0) if code else "") + HIDDEN
         return hidden
 
     def hide_bytes(self, data: bytes) -> bytes:
@@ -100,7 +170,9 @@ class SecretForms:
                 " ".join(bare),
                 "".join(line.removesuffix("-") for line in bare),
             ]
-            if any(self.any_text.search(text) for text in joined):
+            if any(self.any_text.search(text) for text in joined) or (
+                self.bones and self.bones in skeleton(joined[0])
+            ):
                 # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
                 code = _SHOWN_CODE.match(hidden[0])
                 return (code.group(0) if code else b"") + HIDDEN.encode("ascii")

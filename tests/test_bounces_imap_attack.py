@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from tests.support.bounce_messages import dsn, list_message_id
 from tests.support.dovecot_server import PASSWORD, dovecot_server
+from tests.support.fake_imaps import fake_imaps
 from tests.support.send_workspace import ISSUE_ID
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -128,21 +129,8 @@ class LyingImap:
 @pytest.fixture
 def lying(certificate_authority, tmp_path):
     """Start a LyingImap: `lying(messages, lie)` → (server, imaps URL, CA file)."""
-    ca, cert = certificate_authority
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    servers: list[LyingImap] = []
-
-    def start(messages: list[bytes], lie: str):
-        server = LyingImap(context, messages, lie)
-        servers.append(server)
-        return server, f"imaps://bounces@127.0.0.1:{server.port}/INBOX", str(ca_file)
-
-    yield start
-    for server in servers:
-        server.close()
+    with fake_imaps(certificate_authority, tmp_path, LyingImap) as start:
+        yield start
 
 
 @pytest.fixture

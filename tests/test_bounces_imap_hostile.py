@@ -19,6 +19,7 @@ import pytest
 
 from newsletter.bounces import intake, sources
 from tests.support.bounce_messages import dsn, list_message_id
+from tests.support.fake_imaps import fake_imaps
 from tests.support.send_workspace import ISSUE_ID
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -33,7 +34,9 @@ class HostileImap:
     "drip", "huge-literal"; `stored` collects the UIDs the client flagged.
     """
 
-    def __init__(self, context: ssl.SSLContext, messages: list[bytes], fault: str, at: int):
+    def __init__(
+        self, context: ssl.SSLContext, messages: list[bytes], fault: str, at: int = 1
+    ) -> None:
         self.context, self.messages, self.fault, self.at = context, messages, fault, at
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -133,21 +136,8 @@ class HostileImap:
 @pytest.fixture
 def hostile(certificate_authority, tmp_path):
     """Start a HostileImap: `hostile(messages, fault, at)` → (server, imaps URL, CA file)."""
-    ca, cert = certificate_authority
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    servers: list[HostileImap] = []
-
-    def start(messages: list[bytes], fault: str, at: int = 1):
-        server = HostileImap(context, messages, fault, at)
-        servers.append(server)
-        return server, f"imaps://bounces@127.0.0.1:{server.port}/INBOX", str(ca_file)
-
-    yield start
-    for server in servers:
-        server.close()
+    with fake_imaps(certificate_authority, tmp_path, HostileImap) as start:
+        yield start
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from newsletter.cli import app
 from newsletter.config import LimitsSettings
@@ -158,17 +159,23 @@ def test_an_endless_feed_is_cut_at_the_default_10_mb():
         fetch_feed(url(server, "/endless"))
 
 
+def build_from_bad_server(workspace: Path, path: str, setting: str, changed: str) -> Result:
+    """`newsletter build <the bad server's path> seeds` in the workspace, its newsletter.toml
+    letting feeds come from private hosts (the server is 127.0.0.1) and `setting` changed."""
+    toml = workspace / "newsletter.toml"
+    text = toml.read_text("utf-8")
+    assert setting in text
+    text = text.replace(setting, changed).replace("private_hosts = false", "private_hosts = true")
+    toml.write_text(text, "utf-8")
+    with bad_server() as server:
+        return CliRunner().invoke(app, ["build", url(server, path), "seeds"])
+
+
 def test_the_size_cap_comes_from_newsletter_toml(workspace):
     """limits.feed_bytes in newsletter.toml lowers the cap for feed URLs."""
-    text = (
-        (workspace / "newsletter.toml")
-        .read_text("utf-8")
-        .replace("feed_bytes = 10000000", "feed_bytes = 100")
-        .replace("private_hosts = false", "private_hosts = true")
+    result = build_from_bad_server(
+        workspace, "/feed.xml", "feed_bytes = 10000000", "feed_bytes = 100"
     )
-    (workspace / "newsletter.toml").write_text(text, "utf-8")
-    with bad_server() as server:
-        result = CliRunner().invoke(app, ["build", url(server, "/feed.xml"), "seeds"])
     assert result.exit_code == 1
     assert result.output.strip().endswith(
         "limits.feed_bytes in newsletter.toml if it is really that big"
@@ -206,15 +213,7 @@ def test_up_to_five_redirects_are_followed_and_a_sixth_is_refused():
 
 def test_feed_url_failures_on_the_command_line_are_one_line(workspace):
     """`newsletter build URL` over a stalled server exits 1 with one error line, no traceback."""
-    text = (
-        (workspace / "newsletter.toml")
-        .read_text("utf-8")
-        .replace("feed_seconds = 20.0", "feed_seconds = 0.5")
-        .replace("private_hosts = false", "private_hosts = true")
-    )
-    (workspace / "newsletter.toml").write_text(text, "utf-8")
-    with bad_server() as server:
-        result = CliRunner().invoke(app, ["build", url(server, "/stall"), "seeds"])
+    result = build_from_bad_server(workspace, "/stall", "feed_seconds = 20.0", "feed_seconds = 0.5")
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and result.output.startswith("error: 127.0.0.1:")
 

@@ -31,10 +31,41 @@ def in_story(entries: int, story: int, html: str) -> str:
     return rss(entries).replace(f"Words of story {story}.", f"<![CDATA[{html}]]>")
 
 
-def test_long_styles_under_the_tag_count_are_weighed_and_cut():
-    """Spans carrying 24 style declarations each, a fifth of the tags the bound allows: cut
-    before the item (read whole before: the styles' bytes were not counted)."""
-    html = long_styled(MAX_HTML_TAGS // 10)
+def xhtml_in_story(entries: int, story: int, xhtml: str) -> str:
+    """An Atom feed of `entries` entries, entry `story`'s summary type="xhtml" content holding
+    `xhtml` (real XML: no CDATA)."""
+    return atom(entries).replace(
+        f"<a:summary>Words {story}.</a:summary>",
+        "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
+        f"{xhtml}</div></a:content>",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "tags"),
+    [
+        # spans carrying 24 style declarations each, a fifth of the tags the bound allows (read
+        # whole before: the styles' bytes were not counted)
+        pytest.param(
+            '<span style="color:#{i:06x};' + LONG_STYLE + '">w</span> ',
+            MAX_HTML_TAGS // 10,
+            id="long-styles",
+        ),
+        # tags each with a 2,000-byte title, a tenth of the tags
+        pytest.param('<b title="' + "x" * 2000 + '">w</b>', MAX_HTML_TAGS // 20, id="long-titles"),
+        # `<span title=">" style="…">`: a `>` inside quotes is the value's, as the sanitizer
+        # reads it, so the style is weighed whole, not cut off at the quoted `>`
+        pytest.param(
+            '<span title=">" style="color:#{i:06x};' + LONG_STYLE + '">w</span> ',
+            MAX_HTML_TAGS // 10,
+            id="quoted-angle-bracket",
+        ),
+    ],
+)
+def test_tags_holding_many_bytes_are_weighed_and_cut(tag, tags):
+    """An item's HTML of far fewer tags than the bound allows, each holding many bytes: weighed
+    by what its tags hold, so cut before the item."""
+    html = "".join(tag.format(i=i) for i in range(tags))
     assert html.count("<") < MAX_HTML_TAGS // 4
     assert cut(in_story(3, 1, html)) == (3, 1, True)
 
@@ -54,27 +85,28 @@ def test_a_style_sheet_is_weighed_by_its_bytes(closed):
     assert cut(in_story(3, 2, html)) == (3, 2, True)
 
 
-def test_a_style_sheet_in_xhtml_content_is_weighed():
-    """Atom's type="xhtml" content holding a `<style>` element of 20,000 rules (real XML, no
-    `<` in its text): weighed by its bytes as well."""
+def a_style_sheet_element() -> str:
+    """A `<style>` element of 20,000 rules (no `<` in its text)."""
     rules = "".join(f".c{i} > b {{color:#{i:06x}}}" for i in range(20_000))
-    text = atom(3).replace(
-        "<a:summary>Words 1.</a:summary>",
-        "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
-        f"<style>{rules}</style><b>w</b></div></a:content>",
-    )
-    assert cut(text) == (3, 1, True)
+    return f"<style>{rules}</style><b>w</b>"
 
 
-def test_xhtml_elements_weigh_their_styles():
-    """xhtml content of spans with 24 declarations each, a fifth of the tags: weighed."""
-    spans = long_styled(MAX_HTML_TAGS // 10).replace(" ", "")
-    text = atom(3).replace(
-        "<a:summary>Words 1.</a:summary>",
-        "<a:content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
-        f"{spans}</div></a:content>",
-    )
-    assert cut(text) == (3, 1, True)
+def spans_with_long_styles_as_xml() -> str:
+    """Spans with 24 declarations each, a fifth of the tags (no spaces between: real XML)."""
+    return long_styled(MAX_HTML_TAGS // 10).replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "heavy_xhtml",
+    [
+        pytest.param(a_style_sheet_element, id="style-sheet"),
+        pytest.param(spans_with_long_styles_as_xml, id="long-styles"),
+    ],
+)
+def test_xhtml_content_is_weighed_by_its_bytes(heavy_xhtml):
+    """Atom's type="xhtml" content, elements rather than escaped HTML: weighed by their bytes
+    as well, so cut before the entry."""
+    assert cut(xhtml_in_story(3, 1, heavy_xhtml())) == (3, 1, True)
 
 
 def test_a_tag_split_over_cdata_sections_weighs_what_it_would_whole():
@@ -95,22 +127,6 @@ def test_a_feed_expat_cannot_read_weighs_its_escaped_styles():
     text = rss(3).replace("Words of story 0.", "Words of story 0 & more.")
     text = text.replace("Words of story 1.", escaped)
     assert cut(text) == (3, 1, True)
-
-
-def test_attributes_of_many_bytes_are_weighed():
-    """Tags each with a 2,000-byte title, a tenth of the tags: weighed by their bytes."""
-    html = "".join(f'<b title="{"x" * 2000}">w</b>' for _ in range(MAX_HTML_TAGS // 20))
-    assert cut(in_story(3, 1, html)) == (3, 1, True)
-
-
-def test_a_quoted_angle_bracket_before_a_style_does_not_hide_its_bytes():
-    """`<span title=">" style="…24 declarations…">` (a `>` inside quotes is the value's, as
-    the sanitizer reads it): the style is weighed whole, not cut off at the quoted `>`."""
-    html = "".join(
-        f'<span title=">" style="color:#{i:06x};{LONG_STYLE}">w</span> '
-        for i in range(MAX_HTML_TAGS // 10)
-    )
-    assert cut(in_story(3, 1, html)) == (3, 1, True)
 
 
 def test_an_entry_of_many_categories_is_refused_in_one_line():

@@ -112,12 +112,36 @@ def test_rendering_the_edited_folder_then_rebuilding_from_sources_still_refuses(
 
 
 def test_a_sent_issue_is_never_rebuilt_from_sources_without_force(workspace, settings):
-    """With journal rows for the issue, a build from the sources under its id refuses; --force goes on."""
+    """With journal rows for the issue, a build from the sources under its id refuses; --force
+    goes on, without a word when it gives what the readers got."""
     build(["seeds"], settings, OPTIONS)
     mark_sent(settings)
     with pytest.raises(ManifestError, match=r"issue 2026-W48 was already sent \(1 reader"):
         build(["seeds"], settings, OPTIONS)
-    assert build(["seeds"], settings, OPTIONS, force=True).issue.id == "2026-W48"
+    forced = build(["seeds"], settings, OPTIONS, force=True)  # what its reader got, again
+    assert forced.issue.id == "2026-W48"
+    assert not [w for w in forced.warnings if "already went to" in w], forced.warnings
+
+
+def test_a_forced_source_build_of_a_sent_issue_says_the_rest_of_the_list_gets_it(
+    workspace, settings
+):
+    """`build --force` over an issue its readers got in another form warns that the rest of the
+    list gets this build, naming the backup that holds what they got (tried as a new user: it
+    said only "kept your previous manifest", and the next send mailed the new content), and
+    again at a second forced build."""
+    build(["seeds"], settings, OPTIONS)
+    edit(workspace / FOLDER / "issue.toml", "\n[[related]]", "\n[[more]]")
+    build([str(FOLDER)], settings, OPTIONS)
+    mark_sent(settings)
+    result = build(["seeds"], settings, OPTIONS, force=True)
+    said = [w for w in result.warnings if "already went to 1 reader(s)" in w]
+    assert len(said) == 1, result.warnings
+    assert "the rest of the list gets this build" in said[0]
+    assert "issue.toml.~1~" in said[0] and "--id" in said[0]
+    again = build(["seeds"], settings, OPTIONS, force=True)
+    said = [w for w in again.warnings if "already went to 1 reader(s)" in w]
+    assert len(said) == 1 and "issue.toml.~1~" in said[0], again.warnings
 
 
 def test_a_sent_issue_re_renders_only_an_unchanged_manifest(workspace, settings):

@@ -504,6 +504,31 @@ def test_a_landslide_win_is_no_landslide():
     assert "landslid" in both.concepts
 
 
+def test_a_headlines_landslide_win_is_no_landslide():
+    """The margin is read on the headline's side too: under a lead on a slope that failed, "wins
+    by a landslide" or "a landslide victory" in a headline is an election's margin and shares
+    nothing with it (the lead's "landslide" matched it), while a headline that reports a
+    landslide, or says the word both ways, still matches."""
+    slope = lead_profile(
+        "Villages buried by a landslide in Enga",
+        ["A landslide buried several villages in Enga province on Friday."],
+    )
+    margins = rank_headlines(
+        slope,
+        [
+            Headline("Ruling party wins by a landslide"),
+            Headline("Opposition claims landslide victory in Port Moresby vote"),
+        ],
+    )
+    assert [item.matched for item in margins] == [(), ()]
+    (png,) = rank_headlines(slope, [Headline("Rescuers dig after a landslide in Enga")])
+    assert "landslide" in png.matched
+    (both,) = rank_headlines(
+        slope, [Headline("Party wins by a landslide as a landslide cuts the road")]
+    )
+    assert "landslide" in both.matched
+
+
 def test_a_title_main_verb_is_no_core_topic_on_its_own():
     """The title's main verb ("ends") says what happened to the things it acts on ("negative
     interest rates"): it is no core topic on its own, so a headline sharing only the verb in

@@ -8,10 +8,8 @@ from __future__ import annotations
 import pytest
 
 from newsletter.hidden_secret import HIDDEN, SecretForms
-from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.smtp import SmtpTransport
-from tests.support.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
-from tests.test_send_relay_attack import statuses_and_errors
+from tests.support.smtp_server import PASSWORD, USER
+from tests.support.starttls_relay import send_through_refusing_relay
 
 pytest_plugins = ["tests.support.send_fixtures"]
 SOFT_HYPHEN = "\u00ad"
@@ -46,16 +44,10 @@ def test_a_relay_quoting_the_password_with_soft_hyphens_never_gets_it_journaled(
 ):
     """After AUTH, a relay refusing a reader with the password in its words, a soft hyphen
     between each two letters: the journal dropped them and kept the password whole."""
-    server_ctx, client_ctx = tls_contexts
-    emails = send_ws.add_many(2)
-    handler = RecordingHandler()
-    handler.fail(emails[0], "rcpt", "550 5.7.1 denied to " + SOFT_HYPHEN.join(PASSWORD))
-    with smtp_server(handler=handler, starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(settings.smtp, password=PASSWORD, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary, error = send_through_refusing_relay(
+        send_ws, tls_contexts, "550 5.7.1 denied to " + SOFT_HYPHEN.join(PASSWORD)
+    )
     assert (summary.sent, summary.failed) == (1, 1)
-    error = statuses_and_errors(send_ws)[emails[0]]
     assert error.startswith("550 5.7.1 denied to"), error
     assert PASSWORD.replace(" ", "") not in error.replace(" ", ""), error
     assert all(PASSWORD not in reason.replace(SOFT_HYPHEN, "") for reason, _ in summary.reasons)

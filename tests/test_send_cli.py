@@ -468,3 +468,14 @@ def test_a_dry_run_and_a_test_copy_need_no_list_and_make_no_database(cli, send_w
     assert copy.exit_code == 0, copy.output
     assert [r.rcpt_tos for r in smtpd.received] == [("editor@example.org",)]
     assert not send_ws.database.exists()
+
+
+def test_a_relay_without_tls_is_named_so_in_the_prompt_and_the_summary(cli, send_ws, smtpd):
+    """security = none reads "(no TLS)" where the prompt and the summary name the relay, not a
+    bare "(none)" a new user took for "no readers" (tried as a new user, 7 December)."""
+    send_ws.add("reader@example.org")
+    asked = cli("send", "issues/2026-W48", *smtpd.send_flags, input="n\n")
+    assert f"via 127.0.0.1:{smtpd.port} (no TLS)?" in asked.output
+    sent = cli("send", "issues/2026-W48", *smtpd.send_flags, "--yes")
+    assert f"via smtp 127.0.0.1:{smtpd.port} (no TLS): 1 sent" in sent.output
+    assert "(none)" not in asked.output + sent.output

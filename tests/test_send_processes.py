@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -260,24 +262,30 @@ def test_subscribers_added_during_a_send_wait_for_the_next_run(send_ws):
     assert handler.by_recipient() == {e: 1 for e in emails + added}
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_a_reader_who_unsubscribes_during_a_slow_send_is_not_mailed_by_it(send_ws, processes):
-    """Rate-limited, the list is read again each second: an unsubscribe mid-send is honoured."""
-    emails = send_ws.add_many(60)
-    leaving = emails[-4:]  # in the first batch read, reached only seconds later
+def _send_as_they_leave(send_ws, leaving: list[str], accepted: int, **smtp):
+    """Send the workspace's issue with these SMTP settings, `leaving` unsubscribing once the
+    relay has accepted `accepted` messages: the run's summary and the relay's handler."""
 
     def unsubscribe(kept: int) -> None:
-        if kept == 3:
+        if kept == accepted:
             with send_ws.store() as store:
                 for email in leaving:
                     store.set_status(email, "unsubscribed")
 
     handler = RecordingHandler(on_accept=unsubscribe)
     with smtp_server(handler=handler) as server:
-        settings = send_ws.with_server(
-            server.host, server.port, processes=processes, connections=2, rate=30.0
-        )
-        summary = send_issue(send_ws.issue, settings)
+        summary = send_issue(send_ws.issue, send_ws.with_server(server.host, server.port, **smtp))
+    return summary, handler
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_reader_who_unsubscribes_during_a_slow_send_is_not_mailed_by_it(send_ws, processes):
+    """Rate-limited, the list is read again each second: an unsubscribe mid-send is honoured."""
+    emails = send_ws.add_many(60)
+    leaving = emails[-4:]  # in the first batch read, reached only seconds later
+    summary, handler = _send_as_they_leave(
+        send_ws, leaving, 3, processes=processes, connections=2, rate=30.0
+    )
     assert summary.sent == 56 and not summary.stopped
     assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}
 
@@ -288,19 +296,9 @@ def test_an_unsubscribe_during_a_send_slower_than_its_connections_is_honoured(se
     at 4 s), so one who unsubscribes at 1 s is not mailed, though the list was read at 0 s."""
     emails = send_ws.add_many(8)
     leaving = [emails[4], emails[7]]
-
-    def unsubscribe(kept: int) -> None:
-        if kept == 2:
-            with send_ws.store() as store:
-                for email in leaving:
-                    store.set_status(email, "unsubscribed")
-
-    handler = RecordingHandler(on_accept=unsubscribe)
-    with smtp_server(handler=handler) as server:
-        settings = send_ws.with_server(
-            server.host, server.port, processes=1, connections=4, rate=1.0
-        )
-        summary = send_issue(send_ws.issue, settings)
+    summary, handler = _send_as_they_leave(
+        send_ws, leaving, 2, processes=1, connections=4, rate=1.0
+    )
     assert summary.sent == 6 and not summary.stopped
     assert handler.by_recipient() == {e: 1 for e in emails if e not in leaving}
 
@@ -343,6 +341,23 @@ def test_an_address_saved_twice_in_the_recovery_file_counts_once(send_ws):
     assert (state.counts.sent, state.counts.unsent) == (1, 2)
 
 
+def _run_naming_its_worker(script: str, timeout: float) -> tuple[subprocess.CompletedProcess, int]:
+    """Run `script` in a new Python, the end of a pipe its argv[1], where it writes its worker's
+    process id: the finished run and that id."""
+    read_end, write_end = os.pipe()
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(write_end)],
+        pass_fds=(write_end,),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    os.close(write_end)
+    worker = int(os.read(read_end, 64).split()[0])
+    os.close(read_end)
+    return run, worker
+
+
 _WEDGED_WORKER = """
 import os, signal, sys, time
 from newsletter.send import processes
@@ -374,20 +389,7 @@ def test_a_worker_deaf_to_ctrl_c_is_killed_when_the_parent_must_stop_and_never_h
     takes no Ctrl-C (as one forked while another thread held a lock it then waits for, which
     once held the whole test suite in waitpid for ever): after the two graces it is killed
     and reaped, and the parent's error comes out."""
-    import subprocess
-    import sys
-
-    read_end, write_end = os.pipe()
-    run = subprocess.run(
-        [sys.executable, "-c", _WEDGED_WORKER, str(write_end)],
-        pass_fds=(write_end,),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    os.close(write_end)
-    worker = int(os.read(read_end, 64).split()[0])
-    os.close(read_end)
+    run, worker = _run_naming_its_worker(_WEDGED_WORKER, timeout=30)
     assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # killed and reaped, not left behind
@@ -429,9 +431,6 @@ def test_workers_stopping_are_heard_while_the_parent_waits_so_none_blocks_on_its
     """While the parent waits out a stopping worker, it reads the worker's pipes: one that
     says 400 KB of warnings on its way out (more than a pipe holds) finishes and records its
     work within the grace, instead of blocking on its pipe until it is killed."""
-    import subprocess
-    import sys
-
     marker = tmp_path / "recorded"
     run = subprocess.run(
         [sys.executable, "-c", _TALKING_WORKER, str(marker)],
@@ -482,20 +481,7 @@ def test_a_warning_that_cannot_be_said_while_stopping_never_leaves_a_worker_runn
     on no further (no second Ctrl-C, no kill, no reaping), the send lock was given up with the
     worker still running, and the warning's error hid the first.  Now a warning that cannot
     be said is dropped while stopping, every worker is reaped, and the first error comes out."""
-    import subprocess
-    import sys
-
-    read_end, write_end = os.pipe()
-    run = subprocess.run(
-        [sys.executable, "-c", _UNHEARD_WORKER, str(write_end)],
-        pass_fds=(write_end,),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    os.close(write_end)
-    worker = int(os.read(read_end, 64).split()[0])
-    os.close(read_end)
+    run, worker = _run_naming_its_worker(_UNHEARD_WORKER, timeout=60)
     assert run.returncode == 0 and "stopped: the progress bar cannot be drawn" in run.stdout, (
         run.stderr
     )
@@ -542,9 +528,6 @@ def test_a_third_ctrl_c_is_not_passed_on_to_the_workers():
     stops waiting for them; a third has no meaning, and passed on it landed wherever the
     worker then was (its recording of messages the relay had answered, say), so those could
     be neither journaled nor kept for the next run: each worker hears two at most."""
-    import subprocess
-    import sys
-
     run = subprocess.run(
         [sys.executable, "-c", _COUNTING_WORKER], capture_output=True, text=True, timeout=60
     )

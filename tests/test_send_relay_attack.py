@@ -10,10 +10,10 @@ import tracemalloc
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.smtp import SmtpTransport
+from newsletter.send.sender import send_issue
 from tests.support import smtp_server as smtp_support
 from tests.support.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
+from tests.support.starttls_relay import send_over_starttls, send_through_refusing_relay
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -204,14 +204,8 @@ def test_a_relay_echoing_the_password_in_its_refusal_never_gets_it_printed(
         return authenticate
 
     monkeypatch.setattr(smtp_support, "_authenticator", echoing)
-    server_ctx, client_ctx = tls_contexts
     send_ws.add_many(2)
-    with smtp_server(starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(
-            settings.smtp, password="wrong-secret-123", tls_context=client_ctx
-        )
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary = send_over_starttls(send_ws, tls_contexts, password="wrong-secret-123").summary
     blob = base64.b64encode(b"\0editor\0wrong-secret-123").decode()
     assert summary.stopped is not None and "535 5.7.8 no:" in summary.stopped
     assert "wrong-secret-123" not in summary.stopped and blob not in summary.stopped
@@ -235,26 +229,11 @@ def test_a_relay_quoting_the_password_in_a_refusal_never_gets_it_journaled(send_
     """After AUTH, a relay refusing a reader with the password in its words (plain and as the
     AUTH PLAIN blob): the journal row and the run's reasons keep the words, not the password
     (the journal is shared with whoever reads the list's database)."""
-    server_ctx, client_ctx = tls_contexts
-    emails = send_ws.add_many(2)
     blob = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
-    handler = RecordingHandler()
-    handler.fail(emails[0], "rcpt", f"550 5.7.1 denied to {PASSWORD} ({blob})")
-    with smtp_server(handler=handler, starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(settings.smtp, password=PASSWORD, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary, error = send_through_refusing_relay(
+        send_ws, tls_contexts, f"550 5.7.1 denied to {PASSWORD} ({blob})"
+    )
     assert (summary.sent, summary.failed) == (1, 1)
-    error = statuses_and_errors(send_ws)[emails[0]]
     assert error.startswith("550 5.7.1 denied to"), error
     assert PASSWORD not in error and blob not in error
     assert all(PASSWORD not in reason and blob not in reason for reason, _ in summary.reasons)
-
-
-def statuses_and_errors(send_ws) -> dict[str, str]:
-    """{email: the journal's last error} for the sample issue."""
-    journal = send_ws.journal("2026-W48")
-    try:
-        return dict(journal.conn.execute("SELECT email, last_error FROM deliveries").fetchall())
-    finally:
-        journal.close()

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from aiosmtpd.smtp import AuthResult
 
-from newsletter.send.sender import SendOptions, send_issue
-from newsletter.send.smtp import SmtpTransport
+from newsletter.send.sender import send_issue
 from tests.support import smtp_server as smtp_support
-from tests.support.smtp_server import USER, RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
+from tests.support.starttls_relay import send_over_starttls
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -76,13 +76,9 @@ def test_a_relay_echoing_the_password_wrapped_or_upper_cased_never_gets_it_print
         return authenticate
 
     monkeypatch.setattr(smtp_support, "_authenticator", echoing)
-    server_ctx, client_ctx = tls_contexts
     send_ws.add_many(1)
     secret = "wrong-secret-1234567"
-    with smtp_server(starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(settings.smtp, password=secret, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary = send_over_starttls(send_ws, tls_contexts, password=secret).summary
     assert summary.stopped is not None and "authentication failed" in summary.stopped
     shown = summary.stopped.lower()
     assert secret[:10] not in shown and secret[10:] not in shown, summary.stopped

@@ -12,7 +12,8 @@ from newsletter.mail.unsubscribe import verify_token
 from newsletter.send import send_test_copy
 from newsletter.send.sender import SendOptions, send_issue
 from newsletter.send.smtp import SmtpTransport, wire_bytes
-from tests.support.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
+from tests.support.smtp_server import RecordingHandler, smtp_server
+from tests.support.starttls_relay import send_over_starttls
 
 pytest_plugins = ["tests.support.send_fixtures"]
 
@@ -103,12 +104,8 @@ def test_lines_starting_with_a_dot_are_stuffed():
 
 def test_starttls_with_a_trusted_certificate_and_auth(send_ws, tls_contexts):
     """STARTTLS to a server with the test CA's certificate, then AUTH, delivers the message."""
-    server_ctx, client_ctx = tls_contexts
     send_ws.add("reader.one@example.org")
-    with smtp_server(starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(settings.smtp, password=PASSWORD, tls_context=client_ctx)
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary, server, _ = send_over_starttls(send_ws, tls_contexts)
     assert summary.sent == 1 and len(server.received) == 1
 
 
@@ -149,14 +146,10 @@ def test_no_verify_certificates_accepts_an_untrusted_certificate(send_ws, tls_co
 
 def test_auth_failure_stops_the_run_without_leaking_the_password(send_ws, tls_contexts):
     """A wrong password stops the run at once; the message names host:port, not the password."""
-    server_ctx, client_ctx = tls_contexts
     send_ws.add_many(20)
-    with smtp_server(starttls=server_ctx, auth=True) as server:
-        settings = send_ws.with_server(server.host, server.port, security="starttls", user=USER)
-        transport = SmtpTransport(
-            settings.smtp, password="wrong-secret-123", tls_context=client_ctx
-        )
-        summary = send_issue(send_ws.issue, settings, SendOptions(transport=transport))
+    summary, server, transport = send_over_starttls(
+        send_ws, tls_contexts, password="wrong-secret-123"
+    )
     assert (summary.sent, summary.failed) == (0, 0) and server.received == []
     assert summary.stopped.startswith(
         f"127.0.0.1:{server.port}: authentication failed for user 'editor'"

@@ -66,25 +66,39 @@ def test_a_long_capitalised_word_in_a_teaser_does_not_stall_the_title():
     assert title
 
 
-def test_a_description_never_takes_the_verb_before_it():
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        # the description's finite verb was read as one of its words: the allegation was
+        # printed as the title's fact
+        pytest.param(
+            "Prosecutors say tech firm Acme Systems knowingly defrauded more than 4,000 small"
+            " investors across three states in a decade-long scheme run from offices in"
+            " Brookfield and Milltown, court papers filed on Monday show.",
+            "Prosecutors say Acme Systems knowingly defrauded",
+            id="allegation",
+        ),
+        # a verb tagged as a noun: `Acme Holdings of all fraud charges …`
+        pytest.param(
+            "Court clears former firm Acme Holdings of all fraud charges brought by state"
+            " prosecutors in Brookfield after a three-year investigation into its accounts,"
+            " lawyers said.",
+            "Court clears Acme Holdings of all fraud charges",
+            id="verb-tagged-as-noun",
+        ),
+    ],
+)
+def test_a_description_never_takes_the_verb_before_it(sentence, start):
     """ "Prosecutors say tech firm Acme Systems defrauded …", over the limit, lost "Prosecutors
-    say" with the description (a finite verb was read as one of its words): the allegation
-    was printed as the title's fact.  "Court clears former firm Acme …" lost its subject and
-    verb (a verb tagged as a noun): `Acme Holdings of all fraud charges …`."""
-    alleged = (
-        "Prosecutors say tech firm Acme Systems knowingly defrauded more than 4,000 small"
-        " investors across three states in a decade-long scheme run from offices in Brookfield"
-        " and Milltown, court papers filed on Monday show."
-    )
-    title, _ = chosen_title([alleged])
-    assert title.startswith("Prosecutors say Acme Systems knowingly defrauded"), title
-    cleared = (
-        "Court clears former firm Acme Holdings of all fraud charges brought by state"
-        " prosecutors in Brookfield after a three-year investigation into its accounts,"
-        " lawyers said."
-    )
-    title, _ = chosen_title([cleared])
-    assert title.startswith("Court clears Acme Holdings of all fraud charges"), title
+    say" with the description; "Court clears former firm Acme …" lost its subject and verb.
+    Now only the description goes."""
+    title, _ = chosen_title([sentence])
+    assert title.startswith(start), title
+
+
+def test_a_short_claim_keeps_its_verb_before_a_description():
+    """ "Investors claim rival company Borden Group …" compressed: the description goes, the
+    claim's subject and verb stay."""
     assert compressed("Investors claim rival company Borden Group hid losses") == (
         "Investors claim Borden Group hid losses"
     )

@@ -7,20 +7,18 @@ region's full stop stands for its comma before a date."""
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from newsletter.assemble.title_gate import completions
 from newsletter.assemble.title_style import _holds_main_verb
 from newsletter.assemble.titles import chosen_title, derive_title, without_dateline
-
-DATA = Path(__file__).parent / "data" / "titles"
-
-
-def _leads(stem: str) -> list[dict]:
-    return tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
+from tests.support.title_records import (
+    every_lead,
+    latest_title,
+    latest_verdict,
+    lead_paragraphs,
+    read_once_set,
+)
 
 
 def test_an_unsure_cut_is_completed_to_its_clause_boundary():
@@ -41,7 +39,7 @@ def test_an_unsure_cut_is_completed_to_its_clause_boundary():
 def test_a_cut_inside_its_clause_is_completed_when_nothing_whole_passes():
     """ "About 300 villagers evacuated from slopes | of the Tungurahua volcano following …": the
     slopes keep their volcano, the clause after "following" goes."""
-    paragraph = _leads("fresh_round16")[12]["paragraphs"]
+    paragraph = lead_paragraphs("fresh_round16", 12)
     assert chosen_title(paragraph) == (
         "About 300 villagers evacuated from slopes of the Tungurahua volcano",
         "completed",
@@ -143,30 +141,15 @@ def test_round_30_set_is_recorded_as_read_once():
     the code read them, none from another file's URL) keeps a source, a licence, a year outside
     2004-2005 and an editor's verdict on each title: 12 of 23 printable with the code at
     2d5ab0e, read once; 16 with round 30's code, chosen on that reading."""
-    leads = _leads("fresh_round30")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round30"
-        for lead in _leads(path.stem)
-    }
-    assert len(leads) == 23
+    leads = read_once_set("fresh_round30", 23)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
         assert lead["verdict_now"] == "keep" or lead["why_now"]
         # round 36 read again what it changed (`title_36`: the verdict, the launch)
-        assert derive_title(lead["paragraphs"]) == lead.get(
-            "title_37", lead.get("title_36", lead["title_now"])
-        )
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12
     assert sum(lead["verdict_now"] == "keep" for lead in leads) == 16
     assert (
-        sum(
-            lead.get("verdict_37", lead.get("verdict_36", lead["verdict_now"])) == "keep"
-            for lead in leads
-        )
+        sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads)
         == 19  # round 36: 18; round 37 (`title_37`: the blood test's approval whole): 19
     )
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 4
@@ -177,19 +160,14 @@ def test_round_30_changed_older_titles_as_recorded():
     them, none of which changed), each read and recorded (`title_30`): 1 reject now kept,
     1 kept before and after, 6 rejected before and after; no kept title lost."""
     changed = [
-        lead
-        for path in sorted(DATA.glob("*.toml"))
-        if path.stem != "fresh_round30"
-        for lead in _leads(path.stem)
-        if "title_30" in lead
+        lead for stem, lead in every_lead() if stem != "fresh_round30" and "title_30" in lead
     ]
     assert len(changed) == 8
     for lead in changed:
         # a later change read again (`title_33`: an apposition's relative clause not its verb)
         # and round 37's (`title_37`: a clause compressed before its complement was cut), round
         # 38's (`title_38`: a subject cut inside its relative clause has no verb)
-        now = lead.get("title_38", lead.get("title_37", lead.get("title_33", lead["title_30"])))
-        assert derive_title(lead["paragraphs"]) == now, lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead), lead["source"]
     assert sum(lead["verdict_30"] == "keep" for lead in changed) == 2
 
 
@@ -200,24 +178,10 @@ def test_round_31_set_is_recorded_as_read_once():
     licence, a year outside 2004-2005 and an editor's verdict on each title read once with round
     30's code: 12 of 21.  A record of that reading (the code before round 30 gives the same 21
     titles), so a later change to any of them is read again."""
-    leads = _leads("fresh_round31")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round31"
-        for lead in _leads(path.stem)
-    }
-    assert len(leads) == 21
+    leads = read_once_set("fresh_round31", 21)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
         # round 32 read again what it changed (`title_32`: the "Baghdad-INA" dateline gone)
         # and round 35 (`title_35`: the complement "to death of … patient" whole), round 36
         # (`title_36`: the win in the next paragraph, not the tears)
-        now = lead.get(
-            "title_37",
-            lead.get("title_36", lead.get("title_35", lead.get("title_32", lead["title_read"]))),
-        )
-        assert derive_title(lead["paragraphs"]) == now, lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead), lead["source"]
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 12

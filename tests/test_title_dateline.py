@@ -3,21 +3,13 @@
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.titles import derive_title, title_problems, without_dateline
+from tests.support.title_records import every_lead, latest_title
 
-TITLES = Path(__file__).parent / "data" / "titles"
-READ_16E = [
-    lead
-    for path in sorted(TITLES.glob("*.toml"))
-    for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    if "title_16e" in lead
-]
+READ_16E = [lead for _, lead in every_lead() if "title_16e" in lead]
 SENTENCE = "The city council approved a $1.2 billion plan to build a new stadium downtown."
 TITLE = "City council approves a $1.2 billion plan to build a new stadium downtown"
 
@@ -198,4 +190,4 @@ def test_the_titles_round_16e_changed_are_those_read():
     assert sum(lead["verdict_16e"] == "keep" for lead in READ_16E) == 4
     for lead in READ_16E:
         assert lead["why_16e"]
-        assert derive_title(lead["paragraphs"]) == lead.get("title_22", lead["title_16e"])
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_16e")

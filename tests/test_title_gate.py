@@ -3,7 +3,6 @@ its own; otherwise the main clause up to its first certain boundary, whole."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,12 @@ import pytest
 from newsletter.assemble.headline_grammar import ends_incomplete
 from newsletter.assemble.title_gate import confident_cut, first_boundary
 from newsletter.assemble.titles import TITLE_LIMIT, chosen_title, derive_title, printable_problems
+from tests.support.title_records import (
+    latest_title,
+    latest_verdict,
+    read_once_set,
+    recorded_leads,
+)
 
 DATA = Path(__file__).parent / "data" / "titles"
 
@@ -156,41 +161,14 @@ def test_the_boundary_clause_is_chosen_only_when_no_cut_is_certain():
     )
 
 
-def _read_once(stem: str) -> list[dict]:
-    return tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
-
-
 def _recorded_set(stem: str, size: int) -> list[dict]:
     """A held-out set's leads, checked to be what a read-once set must be: `size` of them, each
     with a source of its own (no other file's URL), a licence, a year outside 2004-2005 and an
     editor's verdict (with a reason for a reject) on the title read and the title now."""
-    leads = _read_once(stem)
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != stem
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == size
+    leads = read_once_set(stem, size)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
         assert lead["verdict_now"] == "keep" or lead["why_now"]
     return leads
-
-
-def _latest(lead: dict, field: str = "title") -> str:
-    """A lead's latest reading: round 38's (a subject cut inside its relative clause has no
-    verb), round 37's (a clause compressed before its complement is cut),
-    round 36's (the news after a teaser), round 35's (the old rejects as the dev set), round 33's (the newcomer's: "announced its plan" is the verb and
-    its object; the held-out round's: a participle is no verb), round 32's or round 30's
-    (`title_30`, `verdict_30`), round 29's, round 28's, round 26's or round 22's where its title
-    changed, else the one recorded as now."""
-    for later in ("38", "37", "36", "35", "33", "32", "30", "29", "28", "26", "22"):
-        if f"{field}_{later}" in lead:
-            return lead[f"{field}_{later}"]
-    return lead[f"{field}_now"]
 
 
 def _kept(leads: list[dict]) -> dict[str, int]:
@@ -206,10 +184,12 @@ def test_round_19_titles_derive_as_recorded_now():
     """Every lead of round 19's set derives the title recorded as read with round 19's code
     (`title_now`) or round 22's where that changed it (`title_22`), so its counts (20 of 42
     before, 24 now, 24 with round 22's, 25 with round 33's, 26 with round 35's) stay true."""
-    leads = _read_once("fresh_round19")
+    leads = recorded_leads("fresh_round19")
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 27  # round 37: 27
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now"), lead["source"]
+    assert (
+        sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 27
+    )  # round 37: 27
 
 
 def test_round_19_set_is_recorded_as_read_once():
@@ -230,9 +210,9 @@ def test_round_20_set_is_recorded_as_read_once():
     complement kept), whose titles each lead derives."""
     leads = _recorded_set("fresh_round20", 40)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now"), lead["source"]
     assert _kept(leads) == {"before": 23, "read": 23, "now": 30}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 31
+    assert sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 31
 
 
 @pytest.mark.parametrize(
@@ -302,10 +282,10 @@ def test_round_21_set_is_recorded_as_read_once():
     attribution), whose titles each lead derives."""
     leads = _recorded_set("fresh_round21", 32)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now"), lead["source"]
     assert _kept(leads) == {"before": 11, "read": 11, "now": 12}
     assert (
-        sum(_latest(lead, "verdict") == "keep" for lead in leads) == 20
+        sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 20
     )  # round 22's code 18, round 26c 19, round 37 20
 
 
@@ -341,9 +321,11 @@ def test_round_22_set_is_recorded_as_read_once():
     titles each lead derives."""
     leads = _recorded_set("fresh_round22", 42)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now"), lead["source"]
     assert _kept(leads) == {"read": 27, "now": 32}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 35  # round 37: 35
+    assert (
+        sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 35
+    )  # round 37: 35
 
 
 @pytest.mark.parametrize(
@@ -508,9 +490,9 @@ def test_round_23_set_is_recorded_as_read_once():
     leads = _recorded_set("fresh_round23", 20)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
-        assert derive_title(lead["paragraphs"]) == _latest(lead)
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
     assert _kept(leads) == {"before": 14, "read": 14, "now": 16}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 17  # round 26
+    assert sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 17  # round 26
 
 
 @pytest.mark.parametrize(
@@ -585,9 +567,9 @@ def test_round_24_set_is_recorded_as_read_once():
     leads = _recorded_set("fresh_round24", 14)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
-        assert derive_title(lead["paragraphs"]) == _latest(lead)
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
     assert _kept(leads) == {"before": 4, "read": 4, "now": 5}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 8  # round 36
+    assert sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 8  # round 36
 
 
 @pytest.mark.parametrize(
@@ -622,9 +604,9 @@ def test_round_25_set_is_recorded_as_read_once():
     leads = _recorded_set("fresh_round25", 15)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
-        assert derive_title(lead["paragraphs"]) == _latest(lead, "title")
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
     assert _kept(leads) == {"before": 11, "read": 11, "now": 11}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 12  # round 26
+    assert sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 12  # round 26
 
 
 def test_round_26_set_is_recorded_as_read_once():
@@ -639,9 +621,9 @@ def test_round_26_set_is_recorded_as_read_once():
     leads = _recorded_set("fresh_round26", 15)
     for lead in leads:
         assert lead["title_read"] == lead["title_before"]
-        assert derive_title(lead["paragraphs"]) == _latest(lead)
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
     assert _kept(leads) == {"before": 6, "read": 6, "now": 6}
-    assert sum(_latest(lead, "verdict") == "keep" for lead in leads) == 11
+    assert sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 11
 
 
 def test_round_27_set_is_recorded_as_read_once():
@@ -654,8 +636,7 @@ def test_round_27_set_is_recorded_as_read_once():
     for lead in leads:
         # round 33 read again what it changed (`title_33`: the participle's phrase gone)
         # round 35 too (`title_35`: the ferry's place kept)
-        latest = lead.get("title_35", lead.get("title_33", lead["title_read"]))
-        assert derive_title(lead["paragraphs"]) == latest
+        assert derive_title(lead["paragraphs"]) == latest_title(lead)
     assert sum(lead["title_read"] != lead["title_before"] for lead in leads) == 1
     assert _kept(leads) == {"before": 8, "read": 8, "now": 8}
 
@@ -696,17 +677,9 @@ def test_round_28_set_is_recorded_as_read_once():
     leads = _recorded_set("fresh_round28", 20)
     for lead in leads:
         # round 36 read again what it changed (`title_36`: the cup final, not the reaction)
-        assert derive_title(lead["paragraphs"]) == lead.get(
-            "title_37", lead.get("title_36", lead["title_now"])
-        )
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now")
     assert _kept(leads) == {"read": 10, "now": 16}
-    assert (
-        sum(
-            lead.get("verdict_37", lead.get("verdict_36", lead["verdict_now"])) == "keep"
-            for lead in leads
-        )
-        == 17
-    )
+    assert sum(latest_verdict(lead, "verdict_now") == "keep" for lead in leads) == 17
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 9
 
 
@@ -717,7 +690,7 @@ def test_round_28_changed_older_titles_as_recorded():
     changed = [
         lead
         for path in sorted(DATA.glob("fresh_round*.toml"))
-        for lead in _read_once(path.stem)
+        for lead in recorded_leads(path.stem)
         if "title_28" in lead
     ]
     assert len(changed) == 4
@@ -824,7 +797,7 @@ def test_round_29_set_is_recorded_as_read_once():
     1da0b2e, read once; 15 with round 29's self-check, which changed 3 of its titles."""
     leads = _recorded_set("fresh_round29", 20)
     for lead in leads:
-        assert derive_title(lead["paragraphs"]) == _latest(lead), lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead, "title_now"), lead["source"]
     assert _kept(leads) == {"read": 13, "now": 15}
     assert sum(lead["title_read"] != lead["title_now"] for lead in leads) == 3
 
@@ -836,7 +809,7 @@ def test_round_29_changed_older_titles_as_recorded():
         lead
         for path in sorted(DATA.glob("fresh_round*.toml"))
         if path.stem != "fresh_round29"
-        for lead in _read_once(path.stem)
+        for lead in recorded_leads(path.stem)
         if "title_29" in lead
     ]
     assert len(changed) == 1

@@ -7,14 +7,15 @@ sentence without the participle's phrase is titled instead."""
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from newsletter.assemble.headline_grammar import verb_index
 from newsletter.assemble.title_check import verbless
 from newsletter.assemble.titles import chosen_title, derive_title
-
-DATA = Path(__file__).parent / "data" / "titles"
+from tests.support.title_records import (
+    latest_title,
+    latest_verdict,
+    read_once_set,
+    recorded_leads,
+)
 
 MINERS = (
     "Four miners trapped underground for 36 days in a collapsed gypsum mine have been freed in a "
@@ -25,10 +26,6 @@ NOREASTER = (
     "Northeast was snarling air travel across the country and throwing major cities in the "
     "region into chaos Monday night."
 )
-
-
-def _leads(stem: str) -> list[dict]:
-    return tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
 
 
 def test_an_ing_participle_and_its_infinitive_are_no_headline_future():
@@ -93,23 +90,12 @@ def test_round_33_set_is_recorded_as_read_once():
     """fresh_round33 (23 leads of real news gathered after the code at 8562371 and committed
     before it read them, none from another file's URL) holds the titles that code derives,
     read once: 13 of 23 kept; round 33's rule changed one of them (`title_33`, kept)."""
-    leads = _leads("fresh_round33")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round33"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 23
+    leads = read_once_set("fresh_round33", 23)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
         # round 36 read again what it changed (`title_36`: the frog's discovery)
-        now = lead.get("title_37", lead.get("title_36", lead.get("title_33", lead["title_read"])))
-        assert derive_title(lead["paragraphs"]) == now
+        assert derive_title(lead["paragraphs"]) == latest_title(lead)
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
-    assert sum(lead.get("verdict_33", lead["verdict_read"]) == "keep" for lead in leads) == 14
+    assert sum(latest_verdict(lead, upto=33) == "keep" for lead in leads) == 14
 
 
 def test_round_33_changed_older_titles_as_recorded():
@@ -118,7 +104,7 @@ def test_round_33_changed_older_titles_as_recorded():
     changed = [
         (stem, lead)
         for stem in ("fresh_round27", "fresh_round32")
-        for lead in _leads(stem)
+        for lead in recorded_leads(stem)
         if "title_33" in lead
     ]
     assert len(changed) == 2

@@ -8,17 +8,14 @@ clause.  Each rule here is general and changed only two titles of the older sets
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from newsletter.assemble.title_style import guessed_base
 from newsletter.assemble.titles import derive_title
-
-DATA = Path(__file__).parent / "data" / "titles"
-
-
-def _leads(stem: str) -> list[dict]:
-    return tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
+from tests.support.title_records import (
+    latest_title,
+    latest_verdict,
+    read_once_set,
+    recorded_leads,
+)
 
 
 def test_an_amount_of_time_keeps_its_an():
@@ -122,33 +119,23 @@ def test_round_34_set_is_recorded_as_read_once():
     """fresh_round34 (26 leads of real news gathered after the code at aa596da and committed
     before it read them, none from another file's URL) holds the titles that code derived, read
     once: 13 of 26 kept; round 34's rules changed 8 of them, read again (`title_34`): 21."""
-    leads = _leads("fresh_round34")
-    others = {
-        lead["source"]
-        for path in DATA.glob("*.toml")
-        if path.stem != "fresh_round34"
-        for lead in tomllib.loads(path.read_text("utf-8"))["lead"]
-    }
-    assert len(leads) == 26
+    leads = read_once_set("fresh_round34", 26)
     for lead in leads:
-        assert lead["source"].startswith("http") and lead["licence"]
-        assert lead["source"] not in others and not 2004 <= lead["year"] <= 2005
-        assert lead["verdict_read"] == "keep" or lead["why"]
-        # rounds 35 and 36 too (`title_36`: the bridge's collapse the video shows)
-        latest = lead.get(
-            "title_37",
-            lead.get("title_36", lead.get("title_35", lead.get("title_34", lead["title_read"]))),
-        )
-        assert derive_title(lead["paragraphs"]) == latest
+        # as last read again (`title_34` to `title_37`; `title_36`: the bridge's collapse the
+        # video shows)
+        assert derive_title(lead["paragraphs"]) == latest_title(lead)
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 13
-    assert sum(lead.get("verdict_34", lead["verdict_read"]) == "keep" for lead in leads) == 21
+    assert sum(latest_verdict(lead, upto=34) == "keep" for lead in leads) == 21
 
 
 def test_round_34_changed_older_titles_as_recorded():
     """Round 34's rules changed two older titles over every set, each read again (`title_34`):
     round 18's heat record (rejected before and after) and unseen #94 (kept before and after)."""
     changed = [
-        lead for stem in ("fresh_round18", "unseen") for lead in _leads(stem) if "title_34" in lead
+        lead
+        for stem in ("fresh_round18", "unseen")
+        for lead in recorded_leads(stem)
+        if "title_34" in lead
     ]
     assert len(changed) == 2
     for lead in changed:

@@ -8,25 +8,16 @@ and changed no title an editor kept into one rejected."""
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from newsletter.assemble.title_gate import completions, confident_cut
 from newsletter.assemble.titles import derive_title
-
-DATA = Path(__file__).parent / "data" / "titles"
-
-
-def _lead(stem: str, index: int) -> list[str]:
-    leads = tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
-    return leads[index]["paragraphs"]
+from tests.support.title_records import lead_paragraphs
 
 
 def test_a_cut_from_the_shortened_clause_is_completed_in_it():
     """A cut made from the clause with its subject's place dropped ("causes thousands of
     people | to be evacuated …") is completed in that clause; the source's "homes.Immediately"
     ends the sentence."""
-    title = derive_title(_lead("fresh_round32", 8))
+    title = derive_title(lead_paragraphs("fresh_round32", 8))
     assert title == (
         "Major volcano eruption from Mount Ruang causes thousands of people to be evacuated "
         "from their homes"
@@ -37,7 +28,7 @@ def test_a_cause_after_the_complement_is_a_part_of_its_own():
     """ "accusing hospital of contributing | to death of … patient | due to malpractice": the
     complement is kept and the cause may go."""
     assert confident_cut("suit of patient", " due to malpractice, saying")
-    title = derive_title(_lead("fresh_round31", 6))
+    title = derive_title(lead_paragraphs("fresh_round31", 6))
     assert title.endswith("of contributing to death of gastric sleeve surgery patient"), title
 
 
@@ -53,11 +44,11 @@ def test_a_list_under_way_is_not_completed_at_a_comma():
 def test_a_title_that_names_nothing_keeps_the_place():
     """A title with no name ("Fourteen people killed and one injured in fire at underwear
     factory", "Millions forced to leave their homes") keeps the phrase that names the place."""
-    assert derive_title(_lead("fresh_round32", 7)) == (
+    assert derive_title(lead_paragraphs("fresh_round32", 7)) == (
         "Fourteen people killed and one injured in fire at underwear factory in south China’s "
         "Guangdong Province"
     )
-    assert derive_title(_lead("fresh_round19", 5)) == (
+    assert derive_title(lead_paragraphs("fresh_round19", 5)) == (
         "Millions forced to leave their homes as flooding continues across parts of India and "
         "other areas of South Asia"
     )
@@ -65,5 +56,5 @@ def test_a_title_that_names_nothing_keeps_the_place():
 
 def test_a_place_and_a_colon_before_a_figure_is_a_dateline():
     """ "Beijing: 38 people died …": the place and its colon go, as before "The"."""
-    title = derive_title(_lead("fresh_round32", 6))
+    title = derive_title(lead_paragraphs("fresh_round32", 6))
     assert title == "38 people die as a result of the fire in the Chinese factory", title

@@ -8,20 +8,11 @@ it (`title_elsewhere`), and the title is derived from that only when it prints w
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from newsletter.assemble.title_elsewhere import carries_event, news_elsewhere, teases
 from newsletter.assemble.titles import chosen_title, derive_title
-
-DATA = Path(__file__).parent / "data" / "titles"
-
-
-def _lead(stem: str, index: int) -> list[str]:
-    leads = tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
-    return leads[index]["paragraphs"]
+from tests.support.title_records import lead_paragraphs
 
 
 @pytest.mark.parametrize(
@@ -42,17 +33,17 @@ def test_the_news_after_a_teaser_is_the_title(stem, index, expected):
     """The verdict in the next sentence ("He" given the first sentence's one name), the win in
     the next paragraph, the winner after a runoff's teaser, the launch in the scene's ",
     which …" clause, the campaign's end in the "when" clause."""
-    title, kind = chosen_title(_lead(stem, index))
+    title, kind = chosen_title(lead_paragraphs(stem, index))
     assert (title, kind.split()[0]) == (expected, "elsewhere")
 
 
 def test_what_is_announced_or_shown_is_the_news():
     """ "The discovery of … has just been announced" is the discovery; what a video shows
     happening is what happened."""
-    assert derive_title(_lead("fresh_round33", 18)) == (
+    assert derive_title(lead_paragraphs("fresh_round33", 18)) == (
         "Colorful little frog with an active nightlife in a South American cloud forest discovered"
     )
-    assert derive_title(_lead("fresh_round34", 2)) == (
+    assert derive_title(lead_paragraphs("fresh_round34", 2)) == (
         "Middle section of an under-construction rail bridge gives way and plunges into the "
         "Yellow River"
     )

@@ -9,19 +9,10 @@ was derived before and after, and each of the 36 that changed was read (`title_3
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from newsletter.assemble.headline_grammar import ends_incomplete
 from newsletter.assemble.title_style import compressed
 from newsletter.assemble.titles import derive_title
-
-DATA = Path(__file__).parent / "data" / "titles"
-
-
-def _lead(stem: str, index: int) -> list[str]:
-    leads = tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
-    return leads[index]["paragraphs"]
+from tests.support.title_records import changed_in_round, lead_paragraphs
 
 
 def test_what_an_editor_shortens_is_the_subject_and_the_modifiers():
@@ -65,14 +56,14 @@ def test_a_description_stays_where_it_is_not_one_before_a_name():
 
 
 def test_the_complement_is_kept_once_the_subject_is_short():
-    assert derive_title(_lead("fresh_round32", 15)) == (
+    assert derive_title(lead_paragraphs("fresh_round32", 15)) == (
         "British American Tobacco agrees to pay almost USD 50 billion for control of Reynolds American"
     )
-    assert derive_title(_lead("fresh_round32", 21)) == (
+    assert derive_title(lead_paragraphs("fresh_round32", 21)) == (
         "Former top executive of Austin medical device company convicted again of orchestrating "
         "$750 million securities fraud"
     )
-    assert derive_title(_lead("fresh_round8", 23)) == (
+    assert derive_title(lead_paragraphs("fresh_round8", 23)) == (
         "U.S. judge sentences former chief executive of ArthroCare to 20 years in prison and its "
         "finance chief to 10 years"
     )
@@ -86,12 +77,7 @@ def test_worth_is_no_end():
 def test_every_changed_title_was_read_and_none_kept_was_lost():
     """The 36 titles round 37 changed over every set derive as read (`title_37`); 29 are kept
     (11 of them rejected before), 7 rejected before and after; no kept title was lost."""
-    changed = [
-        lead
-        for path in sorted(DATA.glob("*.toml"))
-        for lead in tomllib.loads(path.read_text("utf-8")).get("lead", [])
-        if "title_37" in lead
-    ]
+    changed = changed_in_round(37)
     assert len(changed) == 36
     for lead in changed:
         assert derive_title(lead["paragraphs"]) == lead["title_37"], lead["source"]

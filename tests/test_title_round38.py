@@ -9,19 +9,18 @@ was derived before and after: 5 changed, 3 recorded (`title_38`), 2 of the weeks
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from newsletter.assemble.title_style import compressed, cut_inside_relative
 from newsletter.assemble.titles import derive_title
+from tests.support.title_records import (
+    changed_in_round,
+    latest_title,
+    lead_paragraphs,
+    recorded_leads,
+)
 
-DATA = Path(__file__).parent / "data" / "titles"
 WEEKS = Path(__file__).parent / "data" / "weeks"
-
-
-def _lead(stem: str, index: int) -> list[str]:
-    leads = tomllib.loads((DATA / f"{stem}.toml").read_text("utf-8"))["lead"]
-    return leads[index]["paragraphs"]
 
 
 def _seed(path: str) -> list[str]:
@@ -56,7 +55,7 @@ def test_a_subject_cut_inside_its_relative_clause_has_no_main_verb():
 
 
 def test_the_wildfire_keeps_its_main_verb():
-    assert derive_title(_lead("fresh_round38", 15)) == (
+    assert derive_title(lead_paragraphs("fresh_round38", 15)) == (
         "Wind-blown wildfire prompts officials to close 50 miles of key highway traveled by tourists"
     )
 
@@ -68,7 +67,7 @@ def test_a_named_time_of_day_goes_when_the_clause_is_too_long():
     assert compressed("stormed the building shortly before dawn, police said") == (
         "stormed the building, police said"
     )
-    assert derive_title(_lead("fresh_round38", 2)) == (
+    assert derive_title(lead_paragraphs("fresh_round38", 2)) == (
         "Ferry carrying 101 passengers and crew runs aground and sinks in bad weather off "
         "Canada's Pacific coast"
     )
@@ -90,12 +89,7 @@ def test_the_weeks_seeds_that_changed_stay_whole():
 def test_every_changed_title_was_read_and_none_kept_was_lost():
     """The 3 recorded titles round 38 changed derive as read (`title_38`): 1 reject now kept
     (the ferry), 2 rejected before and after; no kept title was lost."""
-    changed = [
-        lead
-        for path in sorted(DATA.glob("*.toml"))
-        for lead in tomllib.loads(path.read_text("utf-8")).get("lead", [])
-        if "title_38" in lead
-    ]
+    changed = changed_in_round(38)
     assert len(changed) == 3
     for lead in changed:
         assert derive_title(lead["paragraphs"]) == lead["title_38"], lead["source"]
@@ -104,10 +98,9 @@ def test_every_changed_title_was_read_and_none_kept_was_lost():
 
 
 def test_the_held_out_reading_is_recorded():
-    leads = tomllib.loads((DATA / "fresh_round38.toml").read_text("utf-8"))["lead"]
+    leads = recorded_leads("fresh_round38")
     assert len(leads) == 23
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 11
     for lead in leads:
         assert not 2004 <= lead["year"] <= 2005  # that period belongs to a hidden set
-        latest = lead.get("title_38", lead["title_read"])
-        assert derive_title(lead["paragraphs"]) == latest, lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead), lead["source"]

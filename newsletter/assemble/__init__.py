@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from newsletter.assemble.candidates import story_headline
+from newsletter.assemble.candidates import story_headline, untitled_title
 from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
@@ -31,7 +31,7 @@ from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.title_headline import BorrowedTitle, borrowed_title, certain_kind
-from newsletter.assemble.titles import chosen_title, derive_title
+from newsletter.assemble.titles import chosen_title
 from newsletter.config import Settings
 from newsletter.control_chars import quoted, without_invisibles
 from newsletter.errors import ConfigError
@@ -244,7 +244,10 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
     """A story's card: its title, image, `summary:` or first paragraph, and the ranker's why."""
 
     paragraphs = story.paragraphs
-    first = cut_at_sentence(paragraphs[0] if paragraphs else "", CARD_WORDS)
+    shown = paragraphs[0] if paragraphs else ""
+    if story.title is None and not story.summary:
+        shown = after_title_sentence(paragraphs, scored.title)
+    first = cut_at_sentence(shown, CARD_WORDS)
     summary = story.summary or as_shown(first, story.format)
     return StoryCard(
         title=scored.title,
@@ -263,6 +266,31 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
         outlet=story.outlet,
         merged=scored.merged,
     )
+
+
+def after_title_sentence(paragraphs: Sequence[str], title: str) -> str:
+    """An untitled story's card text: its first paragraph, but for the sentence its derived
+    `title` was made from when that sentence opens it (a new user's card read its title, then
+    the same sentence again); the next sentences, or the next paragraph, instead.  Nothing
+    after it: the first paragraph as it is."""
+    if not paragraphs:
+        return ""
+    said = sentences(paragraphs[0])
+    if not said or not _says_title(said[0], title):
+        return paragraphs[0]
+    rest = [" ".join(said[1:]), *paragraphs[1:]]
+    return next((text for text in rest if text.strip()), paragraphs[0])
+
+
+def _stems(text: str) -> set[str]:
+    """The words of four letters or more, by their first five (`blamed` is `blames`)."""
+    return {w[:5] for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4}
+
+
+def _says_title(sentence: str, title: str) -> bool:
+    """Does `sentence` hold at least four fifths of `title`'s words: the title made from it?"""
+    words = _stems(title)
+    return bool(words) and len(words & _stems(sentence)) >= 0.8 * len(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +383,7 @@ def lead_from_story(
     derived here), marked as such, or a borrowed headline, which says whose it is."""
 
     return Lead(
-        title=story.title or as_shown(title or derive_title(story.paragraphs), story.format),
+        title=story.title or as_shown(untitled_title(story.paragraphs, title or ""), story.format),
         body=story.body,
         format=story.format,
         title_derived=story.title is None,

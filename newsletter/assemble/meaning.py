@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from operator import itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
+from newsletter.assemble import echoes
 from newsletter.assemble import terms as t
 from newsletter.assemble.relevance import (
     FALSE_FRIEND_ZIPF,
@@ -328,6 +330,7 @@ def _rank_once(
 
     window = headlines[:WINDOW] + near[:WINDOW]
     away = elsewhere(lead[1], profile, candidates, window, before, WEEK_BAR)
+    echo_bound = _EchoBounds(lead, candidates)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:
         index = position[id(item.headline)]
@@ -338,6 +341,8 @@ def _rank_once(
             concepts = min(concepts, WEAK_CAP)
         if index in story_sparse and cosine[index] < MEANING_FLOOR:  # a card's words, read
             concepts = min(concepts, WEAK_CAP)  # in a sense the model does not: a passing word's
+        if concepts > WEAK_CAP and index not in story_sparse:  # the lead's terms, stuffed
+            concepts = min(concepts, echo_bound(index))
         parts = evidence(concepts, other.get(index, float(cosine[index])))
         if index in away or matches.get(index):  # another event of its kind elsewhere, or a
             # match's result under a lead that is none: its likeness is weak
@@ -356,7 +361,7 @@ def _rank_once(
     ranked = [item for _, _, item in scored]
     for i, item in enumerate(ranked[:REPORTS_WINDOW]):
         if item.merged:
-            folded = _score_folded(profile, item, cosine, position, share)
+            folded = _score_folded(profile, item, cosine, position, share, echo_bound)
             ranked[i] = item._replace(merged_scored=folded)
     return tuple(ranked), reads
 
@@ -507,10 +512,12 @@ def _score_folded(
     cosine: Sequence[float],
     position: Mapping[int, int],
     share: float | None = None,
+    echo_bound: Callable[[int], float] | None = None,
 ) -> tuple[ScoredHeadline, ...]:
     """The near-duplicates folded into `item`, scored on their own title (and summary): the
     first `REPORTS_PER_LINE` of other titles (a title repeated word for word is the same
-    report, and a stress pool may repeat one thousands of times)."""
+    report, and a stress pool may repeat one thousands of times); a stuffed one's concepts
+    bounded as a line's are (`_EchoBounds`)."""
     own: list[ScoredHeadline] = []
     seen = {item.title.casefold()}
     for member in item.merged:
@@ -518,9 +525,38 @@ def _score_folded(
             continue
         seen.add(member.title.casefold())
         (alone,) = rank_headlines(profile, [member])
-        parts = evidence(alone.score, float(cosine[position[id(member)]]))
+        index = position[id(member)]
+        concepts = alone.score
+        if echo_bound is not None and concepts > WEAK_CAP:
+            concepts = min(concepts, echo_bound(index))
+        parts = evidence(concepts, float(cosine[index]))
         own.append(alone._replace(score=mix(parts, share), parts=parts))
     return tuple(own)
+
+
+class _EchoBounds:
+    """The most a feed headline's concepts may count (echoes.py): its own words' cosine with
+    the lead when it is the lead's terms stuffed with no sentence of its own, else no bound.
+    Each title is read when first asked (only a headline whose concepts count more than a
+    name's is), and the model only for a stuffed one."""
+
+    def __init__(self, lead: tuple[str, str], candidates: Sequence[Headline]) -> None:
+        self.lead, self.candidates = lead, candidates
+        self.words: frozenset[str] | None = None
+        self.found: dict[int, float] = {}
+
+    def __call__(self, index: int) -> float:
+        found = self.found.get(index)
+        if found is None:
+            if self.words is None:
+                self.words = echoes.lead_words(self.lead[1])
+            title = self.candidates[index].title
+            found = 1.0
+            if echoes.stuffed(title, self.words):
+                asked = partial(dense_cosines, self.lead)
+                (found,) = echoes.own_bound([title], self.words, asked)
+            self.found[index] = found
+        return found
 
 
 def combine(sparse: float, cosine: float, share: float | None = None) -> float:

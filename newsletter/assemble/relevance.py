@@ -42,6 +42,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from itertools import chain
 from types import MappingProxyType
 from typing import Literal, NamedTuple
@@ -437,7 +438,8 @@ def _mark_compounds_and_verb(
 # "a landslide victory".  There "landslide" is how much, not a slope that failed: no evidence
 # against a headline's "landslide recovery efforts" (tests/data/weeks/mexico-election-2024).
 # A winning word must come first for "by a"/"in a": "buried by a landslide", "killed in a
-# landslide" are the slope's.
+# landslide" are the slope's.  Read on both sides: a headline's "wins by a landslide" is no
+# match for a lead's slope either.
 _MARGIN = re.compile(
     r"\b(?:wins?|won|winning|elected|re-elected)\b[^.;:!?]{0,80}?\b(?:by|in) an? (landslides?)\b"
     r"|\b(?:wins?|won|winning|scores?|scored) (?:an? )?(landslides?)\b"
@@ -446,10 +448,17 @@ _MARGIN = re.compile(
 )
 
 
+@cache
+def _margin_concepts() -> frozenset[str]:
+    """The concepts a margin's word is read as ("landslide", "land", "slide")."""
+    return frozenset(c for _, c in t.concept_pairs("landslide landslides"))
+
+
 def _said_as_margin_only(texts: Sequence[str]) -> frozenset[str]:
-    """The concepts of the words the lead says only in a fixed phrase of an election's margin
+    """The concepts of the words a text says only in a fixed phrase of an election's margin
     (`_MARGIN`), with the parts a closed compound is read as ("land", "slide"): such a word
-    is another sense than the headline's same word, so the lead does not count it."""
+    is another sense than the same word on the other side, so the lead does not count it, and
+    a headline's does not match the lead's (`_Ranker.hits_of`)."""
     margin: set[str] = set()
     other: set[str] = set()
     for text in texts:
@@ -817,6 +826,9 @@ class _Ranker:
                 if found and not sf.is_place(found.group()):
                     name = t.plain(found.group()).removesuffix("'s").removesuffix("’s")
                     hits[concept] = f"{name}~{self.profile.concepts[concept].forms[0]}"
+        if hits and not _margin_concepts().isdisjoint(hits):
+            for concept in _said_as_margin_only((self.titles[index],)):
+                hits.pop(concept, None)  # "wins by a landslide": a margin, not the lead's slope
         return hits
 
     def _word_hits(self, index: int) -> dict[str, str]:

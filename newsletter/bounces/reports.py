@@ -260,20 +260,20 @@ def _a_persons_auto_reply(msg: Message) -> bool:
     mailer-daemon or postmaster, names X-Failed-Recipients, or has a report's structure
     (read before this).
     """
-    auto = msg.get("Auto-Submitted", "").strip().lower()
+    auto = _header(msg, "Auto-Submitted").strip().lower()
     flagged = (
         auto.startswith("auto-")
         or msg.get("X-Autoreply") is not None
         or msg.get("X-Autorespond") is not None
-        or msg.get("Precedence", "").strip().lower() == "auto_reply"
+        or _header(msg, "Precedence").strip().lower() == "auto_reply"
     )
-    sender = _text(msg.get("From", "")) + " " + msg.get("Return-Path", "")
+    sender = _text(msg.get("From", "")) + " " + _header(msg, "Return-Path")
     return flagged and not _BOUNCE_SENDERS.search(sender) and not msg.get("X-Failed-Recipients")
 
 
 def _looks_like_a_bounce(msg: Message, subject: str, text: str) -> bool:
     """A bounce by its sender, its subject, Exim's header or its first words."""
-    sender = _text(msg.get("From", "")) + " " + msg.get("Return-Path", "")
+    sender = _text(msg.get("From", "")) + " " + _header(msg, "Return-Path")
     return bool(
         _BOUNCE_SENDERS.search(sender)
         or _BOUNCE_SUBJECTS.search(subject)
@@ -310,7 +310,7 @@ def _plain_dsn(raw: bytes) -> Report | None:
     if _param(head, "report-type").lower() != "delivery-status":
         return None
     boundary = head.get_boundary()
-    if not boundary:
+    if not boundary or not boundary.isascii():  # 8-bit bytes in it: the MIME parser's
         return None
     own_id = clean_id(head.get("Message-ID", "")) or "sha256:" + hashlib.sha256(raw).hexdigest()
     failures: list[Failure] = []
@@ -565,13 +565,14 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
         elif kind in ("message/rfc822", "text/rfc822-headers") and original is None:
             returned = returned_id(part)
             original = returned_headers(part)
-    feedback = (fields.get("Feedback-Type", "") if fields is not None else "").strip().lower()
+    feedback = (_header(fields, "Feedback-Type") if fields is not None else "").strip().lower()
     if feedback in _NOT_COMPLAINTS:
         return Report(own_id, "ignored", why=f"a feedback report of type {quoted(feedback)}")
     recipients: list[str] = []
     if fields is not None:
         for name in ("Original-Rcpt-To", "Removal-Recipient"):
-            recipients += [a for a in (address_field(v) for v in fields.get_all(name, [])) if a]
+            named = (address_field(str(v)) for v in fields.get_all(name, []))
+            recipients += [a for a in named if a]
     if not recipients and original is not None:  # the returned message's headers name them
         for value in original.get_all("To", []):
             recipients += [a.lower() for a in ADDRESS.findall(str(value))]
@@ -629,6 +630,14 @@ def _verp_stamp(msg: Message) -> str:
                 if stamped and "+" in address:
                     return stamped
     return ""
+
+
+def _header(msg: Message, name: str) -> str:
+    """A header as text ("" when absent).  compat32 gives a header holding 8-bit bytes as a
+    Header object, not text: a bounce from a mail system at an internationalised domain
+    (`Return-Path: <MAILER-DAEMON@почта.рф>`, as SMTPUTF8 writes it) was "unreadable"
+    (TypeError) and lost."""
+    return str(msg.get(name, ""))
 
 
 def _text(value: object) -> str:

@@ -9,6 +9,11 @@ from the same stories, not "every story was carried by an earlier issue".
 The stray build this catches: `newsletter build` a week later quietly made a new issue from
 the seeds already sent. The newest date the sources carry (sources/named.py: entry dates,
 file days) is compared with the date of the newest earlier issue that went out.
+
+And the first build in a workspace, with no issue gone out yet: a week of stories copied in
+from 2024 built the issue of today's week (2026-W50) without a word.  When every story and
+headline that carries a date is older than the issue by more than `OLD_AFTER`, the build says
+so, naming the newest and `--date` (`old_sources_warning`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ from newsletter.errors import display_path
 from newsletter.issue.guard import first_outcome, journal_issue_ids
 from newsletter.issue.past_issues import read_past_issues
 from newsletter.issue.run_state import read_run_state
-from newsletter.models import Lead
+from newsletter.models import Lead, Sources
 from newsletter.sources.named import Newest
+
+# The age of the newest dated story past which a week's sources look like another time's.
+OLD_AFTER = dt.timedelta(days=14)
 
 
 def sent_past_issues(
@@ -136,4 +144,22 @@ def stale_sources_warning(
         f"every source predates issue {previous[0]} (sent, dated {previous[1].isoformat()}): "
         f"the newest date seen is {newest.day.isoformat()} ({newest.where}); these look like last "
         "week's stories: put this week's in the sources before sending"
+    )
+
+
+def old_sources_warning(loaded: Sources, issue_date: dt.date) -> str | None:
+    """A warning when every dated story and headline is older than the issue by more than
+    OLD_AFTER (module doc); None when none carries a date or one is recent enough."""
+    dated = [(s.date, s.source) for s in loaded.stories if s.date is not None]
+    dated += [(h.date, h.source) for h in loaded.headlines if h.date is not None]
+    if not dated:
+        return None
+    day, where_ = max(dated, key=lambda d: d[0])
+    if issue_date - day <= OLD_AFTER:
+        return None
+    return (
+        f"every dated story is more than {OLD_AFTER.days} days older than this issue "
+        f"({issue_date.isoformat()}): the newest is dated {day.isoformat()} ({where_}); to build "
+        f"that week's issue give `--date {day.isoformat()}`, or put this week's stories in the "
+        "sources"
     )

@@ -25,6 +25,7 @@ from newsletter.config import Settings
 from newsletter.errors import ManifestError, display_path
 from newsletter.issue.manifest import MANIFEST_NAME, RECORD_NAME, read_manifest
 
+_BACKUP_NAME = re.compile(re.escape(MANIFEST_NAME) + r"\.~(\d+)~")
 _RECORD_LINE = re.compile(r'^(built|rendered|sent) = "([0-9a-f]{64})"$', re.M)
 
 
@@ -172,6 +173,37 @@ def check_send_of_edited(folder: Path, settings: Settings) -> None:
             "list gets what those readers got: restore the manifest as sent (git checkout, an "
             "undo) to go on, or copy the folder under a new id to send your edits"
         )
+
+
+def forced_over_sent_warning(
+    folder: Path, issue_id: str, manifest: bytes, sent: str | None, settings: Settings
+) -> str | None:
+    """The warning of a build from the sources forced over an issue that went out in another
+    form: the rest of the list gets this build, not what its first readers got.  None when
+    nobody has it or it gives what they got.  Names the kept manifest they got, if any.
+
+    Tried as a new user: `build --force` said only "kept your previous manifest", and the
+    next `send` mailed the new content to the readers left, without a word.
+    """
+    if sent is None or digest(manifest) == sent:
+        return None
+    shown = display_path(folder)
+    kept = sorted(
+        (int(m.group(1)), p.name) for p in folder.iterdir() if (m := _BACKUP_NAME.fullmatch(p.name))
+    )
+    theirs = next((name for _, name in kept if digest((folder / name).read_bytes()) == sent), None)
+    restore = (
+        f"put {shown}/{theirs} back as issue.toml"
+        if theirs
+        else "restore the manifest they got (git checkout)"
+    )
+    return (
+        f"{shown}: issue {issue_id} already went to {sent_count(settings, issue_id)} "
+        "reader(s) and this build from the sources (--force) differs from what they got: the "
+        f"rest of the list gets this build; to send the rest what those readers got, {restore} "
+        f"and run `newsletter build {shown}`; to send this build as an issue of its own, build it "
+        "with a new --id"
+    )
 
 
 def sent_count(settings: Settings, issue_id: str) -> int:

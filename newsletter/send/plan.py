@@ -100,7 +100,7 @@ class SendPlan:
         if self.options.transport is not None:
             return self.options.transport.description
         smtp = self.settings.smtp
-        return f"{smtp.where} ({smtp.security})"
+        return f"{smtp.where} ({smtp.security_shown})"
 
 
 def plan_send(

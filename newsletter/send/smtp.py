@@ -70,12 +70,7 @@ class SmtpTransport:
         self._tls_context = tls_context
         self._local_hostname = local_hostname
         self.where = smtp.where
-        unchecked = (
-            ", certificates not verified"
-            if smtp.security != "none" and not smtp.verify_certificates
-            else ""
-        )
-        self.description = f"smtp {self.where} ({smtp.security}{unchecked})"
+        self.description = f"smtp {self.where} ({smtp.security_shown})"
 
     def __repr__(self) -> str:  # the password stays out of reprs and tracebacks
         return f"SmtpTransport({self.description!r})"

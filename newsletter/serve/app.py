@@ -28,7 +28,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.applications import Starlette
@@ -424,12 +423,16 @@ def _database_busy(pages: Pages) -> Callable[[Request, Exception], Awaitable[Res
     return handler
 
 
-async def _form_of(request: Request) -> Mapping[str, Any]:
-    """The posted form: URL-encoded ones parsed here (the one-click hot path), else Starlette."""
+async def _form_of(request: Request) -> Mapping[str, str]:
+    """The posted form's text fields: URL-encoded ones parsed here (the one-click hot path),
+    else Starlette's multipart, whose file uploads are no text and are dropped (closed): a
+    name posted as a file was kept as `UploadFile(filename=…, headers=…)`, Starlette's
+    description of it, and its spooled file was never closed."""
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more
         return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8"))
-    return await request.form()
+    async with request.form() as form:
+        return {name: value for name, value in form.multi_items() if isinstance(value, str)}
 
 
 def _from_a_browser_page(request: Request) -> bool:

@@ -22,7 +22,8 @@ _REFERENCE = re.compile(rb"&(?:[A-Za-z_][A-Za-z0-9_.-]*|#[0-9]+|#x[0-9A-Fa-f]+);
 BOM = b"\xef\xbb\xbf"
 BARE_AMPERSAND = "a bare & (as in AT&T): write it as &amp;"
 FORBIDDEN_CHARACTER = (
-    "a reference to a character XML forbids (a control character such as &#x1b;): delete it"
+    "a reference to a character XML forbids (a control character such as &#x1b;, a surrogate, "
+    "a number past Unicode): delete it"
 )
 
 

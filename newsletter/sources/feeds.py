@@ -16,6 +16,7 @@ import html
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -86,9 +87,7 @@ def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
     """`parse_feed`'s reading, feedparser imported."""
     bounded = bounded_feed(as_utf8(data, shown), shown)  # feed_bounds.py: before feedparser
     data = bounded.data
-    feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    if feed.bozo:
-        _refuse_broken_xml(data, shown, feed)
+    feed = _read_xml(feedparser, data, shown)
     cut = bounded.warning(shown)
     if not feed.entries:
         if cut is not None:  # its first entry alone held too much HTML (feed_bounds.py)
@@ -160,6 +159,19 @@ def _parsed(feedparser: Any, data: bytes, shown: str) -> Sources:
                 )
             )
     return Sources(stories=tuple(stories), headlines=tuple(headlines), warnings=tuple(warnings))
+
+
+def _read_xml(feedparser: Any, data: bytes, shown: str) -> Any:
+    """feedparser's reading of the feed; SourceError when its XML is broken past reading."""
+    try:
+        feed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except (ValueError, OverflowError):
+        # Its lenient parser, read when expat refuses the document, fails on a character
+        # reference no character has (`&#x110000;`, `&#xD800;`, `&#99999999999;`).
+        raise _unreadable_xml(data, shown) from None
+    if feed.bozo:
+        _refuse_broken_xml(data, shown, feed)
+    return feed
 
 
 class _TextCleaner:
@@ -257,9 +269,11 @@ _SHOWN_ADDRESS = re.compile(r"(?:https?://|\bwww\.)([^\s/?#<>\"'\\]+)", re.IGNOR
 def _other_site_shown(title: str, address: str) -> str | None:
     """The host of a web address the title shows that is not the site its link goes to, or
     None: a headline reading "https://www.paypal.com/verify" that links to evil.example is a
-    deceptive link (spam filters score it so, and a reader believes it)."""
+    deceptive link (spam filters score it so, and a reader believes it).  The title is read
+    as its compatibility form (NFKC), as a reader reads it: `ｗｗｗ.paypal.com` in full-width
+    letters, or `www․paypal․com` with dot leaders for its stops, shows paypal.com too."""
     goes_to = address_host(address).casefold()
-    for m in _SHOWN_ADDRESS.finditer(title):
+    for m in _SHOWN_ADDRESS.finditer(unicodedata.normalize("NFKC", title)):
         host = m.group(1).split("@")[-1].split(":")[0].rstrip(".,;:!)]}'\"").casefold()
         host = host.removeprefix("www.")
         if not host.strip("."):
@@ -500,6 +514,18 @@ def _refuse_broken_xml(data: bytes, shown: str, feed: Any) -> None:
     raise SourceError(f"{shown}:{problem.line}: {problem.message}; {fix}")
 
 
+def _unreadable_xml(data: bytes, shown: str) -> SourceError:
+    """The error for a feed neither of feedparser's parsers can read: expat's first problem
+    with the document as written, at its line."""
+    problem = xml_problem(data)
+    if problem is None:
+        return SourceError(
+            f"{shown}: not readable as XML; check that it is a complete RSS or Atom feed"
+        )
+    fix = problem.fix or "check that it is a complete RSS or Atom feed"
+    return SourceError(f"{shown}:{problem.line}: {problem.message}; {fix}")
+
+
 def _where_error(shown: str, exc: BaseException | None) -> str:
     line = getattr(exc, "getLineNumber", lambda: None)()
     message = getattr(exc, "getMessage", lambda: str(exc))()
@@ -507,10 +533,14 @@ def _where_error(shown: str, exc: BaseException | None) -> str:
 
 
 def _entry_date(entry: dict[str, Any]) -> dt.date | None:
+    """The entry's day (UTC), or None.  feedparser moves a time to UTC past the calendar's
+    ends (`9999-12-31T23:00:00-02:00` is the year 10000, `0001-01-01T01:00+02:00` the year
+    0): such a date is no day, and ignored as one in month 13 is."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
+            with contextlib.suppress(ValueError):
+                return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
     return None
 
 
@@ -528,17 +558,23 @@ def _entry_image(
         if kind.startswith("image/") or media.get("medium") == "image":
             candidates.append((media.get("url"), media.get("width"), media.get("height")))
     description = " ".join(str(entry.get("media_description", "")).split())
+    refused: list[str] = []  # said once an entry: 1,000 enclosures were 1,000 warnings
+    found: tuple[str | None, str, int, int] = (None, "", 0, 0)
     for url, width, height in candidates:
         try:
             address = reader_address(web_address(str(url or ""), image=True))
         except AddressError as e:
             if url:
-                warnings.append(f"{source}: image {e}; left out")
+                refused.append(str(e))
             continue
         # A feed rarely describes its image; the title says what it illustrates.
         size = (_pixels(width), _pixels(height))
-        return address, description or title or "Illustration", *(size if all(size) else (0, 0))
-    return None, "", 0, 0
+        found = (address, description or title or "Illustration", *(size if all(size) else (0, 0)))
+        break
+    if refused:
+        more = f", and {len(refused) - 1:,} more images of this entry" if len(refused) > 1 else ""
+        warnings.append(f"{source}: image {refused[0]}; left out{more}")
+    return found
 
 
 def _pixels(value: object) -> int:
