@@ -176,3 +176,32 @@ def test_an_entry_of_many_refused_images_is_one_warning():
         "(mail programs block or warn about images over plain http); left out, and 999 more "
         "images of this entry"
     ], images[:3]
+
+
+def test_lead_names_a_feed_story_as_the_error_lists_it(workspace):
+    """`--lead feeds/wire.xml#2`, the spelling the "no such story" error lists the feed's
+    stories in, was refused as no such story (only the feed's file was compared, which
+    names its first story); it names the second entry now."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from tests.test_title_headline import write
+
+    items = "".join(
+        f"<item><title>{title}</title><link>https://wire.example/{n}</link>"
+        f"<description>{html.escape('<p>' + 'The council met and voted. ' * 30 + '</p>')}"
+        "</description></item>"
+        for n, title in enumerate(["Council votes on the bridge", "Harbor reopens after storm"])
+    )
+    feed = write(
+        workspace,
+        "feeds/wire.xml",
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>{items}
+</channel></rss>""",
+    )
+    result = CliRunner().invoke(
+        app, ["build", feed, "--date", "2026-11-26", "--no-learn", "--lead", f"{feed}#2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "lead     Harbor reopens after storm" in result.output, result.output
