@@ -119,11 +119,10 @@ def test_a_reference_to_no_character_is_one_line_naming_its_line(workspace, refe
     assert len(result.output.strip().splitlines()) == 1, result.output
 
 
-def _one_word_sentences_feed(
-    workspace, body: str = " ".join(["Wow.", "Peru.", "Chile.", "Yes."] * 40)
-) -> str:
+def _one_word_sentences_feed(workspace) -> str:
     from tests.test_title_headline import write
 
+    body = " ".join(["Wow.", "Peru.", "Chile.", "Yes."] * 40)
     return write(
         workspace,
         "feeds/wow.xml",
@@ -156,12 +155,65 @@ def test_an_untitled_story_no_title_can_be_derived_from_still_builds_a_readable_
     assert again.exit_code == 0, again.output
 
 
-def test_an_untitled_story_of_long_words_is_titled_by_a_bounded_opening(workspace):
-    """The first words of an untitled item that derives no title are bounded in characters as
-    well as in words: an item of `Wow.` and a 3,000-letter word made a 3,012-character
-    title, the issue's Subject; now at most 80 characters, cut at a space, and "…"."""
-    from tests.support.build_json import build_json
+def test_an_entry_of_many_refused_images_is_one_warning():
+    """An item carrying 1,000 image enclosures on 127.0.0.1 (or http://) before a good one:
+    each was a warning of its own, so a 368 KB feed of 100 such items printed 5,000 lines
+    and buried the build's other warnings (a 10 MB feed: 140,000). One line an entry now,
+    naming the first and counting the rest; the good image is still taken."""
+    enclosures = "".join(
+        f'<enclosure url="http://127.0.0.1/{n}.png" type="image/png"/>' for n in range(1000)
+    )
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>Bridge vote passes</title><link>https://wire.example/a</link>{enclosures}
+<enclosure url="https://img.example/ok.png" type="image/png"/>
+<description>{"word " * 130}</description></item></channel></rss>""".encode()
+    sources = parse_feed(feed, "feeds/wire.xml")
+    assert [s.image for s in sources.stories] == ["https://img.example/ok.png"]
+    images = [w for w in sources.warnings if ": image " in w]
+    assert images == [
+        "feeds/wire.xml#1: image 'http://127.0.0.1/0.png' is http://: images must be https:// "
+        "(mail programs block or warn about images over plain http); left out, and 999 more "
+        "images of this entry"
+    ], images[:3]
 
-    body = "Wow. " + "x" * 3000 + ". " + " ".join(["Peru.", "Chile.", "Yes."] * 40)
-    data = build_json(_one_word_sentences_feed(workspace, body))
-    assert data["lead"]["title"] == "Wow.…", len(data["lead"]["title"])
+
+def test_lead_names_a_feed_story_as_the_error_lists_it(workspace):
+    """`--lead feeds/wire.xml#2`, the spelling the "no such story" error lists the feed's
+    stories in, was refused as no such story (only the feed's file was compared, which
+    names its first story); it names the second entry now."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from tests.test_title_headline import write
+
+    items = "".join(
+        f"<item><title>{title}</title><link>https://wire.example/{n}</link>"
+        f"<description>{html.escape('<p>' + 'The council met and voted. ' * 30 + '</p>')}"
+        "</description></item>"
+        for n, title in enumerate(["Council votes on the bridge", "Harbor reopens after storm"])
+    )
+    feed = write(
+        workspace,
+        "feeds/wire.xml",
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>{items}
+</channel></rss>""",
+    )
+    result = CliRunner().invoke(
+        app, ["build", feed, "--date", "2026-11-26", "--no-learn", "--lead", f"{feed}#2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "lead     Harbor reopens after storm" in result.output, result.output
+
+
+def test_a_title_of_first_words_is_a_headlines_length():
+    """The first words of a story of one-word sentences of 500 letters each were a title of
+    6,024 characters; it is cut at a word within the derived titles' limit, with "…"."""
+    from newsletter.assemble.candidates import untitled_title
+    from newsletter.assemble.titles import TITLE_LIMIT
+
+    long = untitled_title([" ".join(["A" * 500 + "."] * 130)])
+    assert len(long) <= TITLE_LIMIT and long.endswith("…"), len(long)
+    short = untitled_title([" ".join(["Wow.", "Peru."] * 3)])
+    assert short == "Wow. Peru. Wow. Peru. Wow. Peru."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from newsletter.assemble.titles import derive_title
+from newsletter.assemble.titles import TITLE_LIMIT, derive_title
 from newsletter.models import Headline, Story
 from newsletter.sources.markdown_reading import as_shown
 from newsletter.sources.summaries import cut_at_sentence
@@ -50,28 +50,24 @@ def story_headline(story: Story) -> Headline:
     )
 
 
-# An untitled story no title can be derived from is titled by this many of its first words,
-# and no more characters than this (cut at a space when there is one): an item of `Wow.` and
-# a 3,000-letter word was titled, and its issue's Subject was, 3,067 characters.
+# An untitled story no title can be derived from is titled by this many of its first words.
 FIRST_WORDS = 12
-FIRST_CHARS = 80
 
 
 def untitled_title(paragraphs: Sequence[str], derived: str = "") -> str:
     """An untitled story's title: `derived` (or one derived here, titles.py), else its first
-    words (FIRST_WORDS, FIRST_CHARS) and "…".  A story of one-word sentences (`Wow. Peru.
-    Chile.` …, in an outsider's feed) derives none, and an empty title written into
-    issue.toml was refused by the manifest's own reader: a re-render, `check` and `send`
-    stopped."""
+    words and "…".  A story of one-word sentences (`Wow. Peru. Chile.` …, in an outsider's
+    feed) derives none, and an empty title written into issue.toml was refused by the
+    manifest's own reader: a re-render, `check` and `send` stopped."""
     title = derived or derive_title(paragraphs)
     if title:
         return title
     words = " ".join(paragraphs).split()
-    opening = " ".join(words[:FIRST_WORDS])
-    if len(opening) > FIRST_CHARS:
-        cut = opening[: FIRST_CHARS + 1]
-        opening = cut.rsplit(" ", 1)[0] if " " in cut else cut[:FIRST_CHARS]
-    return opening + ("…" if opening != " ".join(words) else "")
+    first = " ".join(words[:FIRST_WORDS])
+    if len(first) > TITLE_LIMIT:  # twelve 500-letter words: a title of 6,000 characters
+        cut = first[: TITLE_LIMIT - 1]
+        first = cut[: cut.rfind(" ")] if " " in cut else cut
+    return first + ("…" if first != " ".join(words) else "")
 
 
 def story_text(story: Story) -> str:
