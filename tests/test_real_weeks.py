@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -570,21 +571,25 @@ def test_the_bank_of_japan_week_reads_boj_as_the_bank(workspace):
 
 
 def test_the_graded_weeks_agree_with_their_labels():
-    """Each week's grades.toml (bench/report_pooled.py's sixth set) grades every week1 feed
-    headline, its six on-topic headlines 2 and its sport results 0, and names the lead story."""
+    """Each week's grades.toml (bench/report_pooled.py's sixth set) grades every titled week1
+    feed headline (an untitled entry is a story, a card), its six on-topic headlines 2 (those
+    labelled a `consequence` of the lead's event, the card's story, 1) and its sport results 0,
+    and names the lead story."""
     from tests.support.labelled import load_weeks
 
     weeks = {ld.name.removeprefix("week-"): ld for ld in load_weeks()}
-    assert len(weeks) == 12
+    assert len(weeks) == 13
     for name, lead in weeks.items():
         labels = _labels(WEEKS / name) if (WEEKS / name / "labels.toml").exists() else {}
         on_topic = set(labels.get("on_topic", ())) or (
             ON_FIRE if name == "notre-dame-2019" else ON_SVB
         )
+        consequence = set(labels.get("consequence", ()))
         feeds = [p.read_text("utf-8") for p in (WEEKS / name / "week1" / "feeds").iterdir()]
-        items = sum(f.count("<item>") + f.count("<entry>") for f in feeds)
-        assert len(lead.headlines) == items, name
-        assert {t for t, g in lead.headlines if g == 2} == on_topic, name
+        entries = [e for f in feeds for e in re.split(r"<item>|<entry>", f)[1:]]
+        assert len(lead.headlines) == sum("<title>" in e for e in entries), name
+        assert {t for t, g in lead.headlines if g == 2} == on_topic - consequence, name
+        assert all(lead.grades[t] == 1 for t in consequence), name
         assert all(lead.grades[t] == 0 for t in labels.get("sport", ())), name
         assert lead.title == labels.get("lead", lead.title), name
 
