@@ -86,6 +86,7 @@ def lookup(folder: Path, runs: int) -> dict[str, float]:
     from newsletter.assemble.relevance import lead_profile, rank_headlines
     from newsletter.assemble.titles import derive_title
     from newsletter.issue.past_issues import read_past_issues
+    from newsletter.models import Headline
     from newsletter.sources import load_sources
 
     sources = load_sources([str(folder / "seeds")])
@@ -107,11 +108,11 @@ def lookup(folder: Path, runs: int) -> dict[str, float]:
 
     past = read_past_issues(folder / "issues", TODAY)
     _, repeated = split_repeated(ranked, past, TODAY)
-    profile = lead_profile(story.title, story.paragraphs)
-    follows = followed_issue(profile, past, TODAY)
+    lead = Headline(title, url=story.url, summary=story.paragraphs[0] if story.paragraphs else "")
+    follows = followed_issue(lead, past, TODAY)
     read = median_ms(lambda: read_past_issues(folder / "issues", TODAY))
     match = median_ms(lambda: split_repeated(ranked, past, TODAY))
-    follow = median_ms(lambda: followed_issue(profile, past, TODAY))
+    follow = median_ms(lambda: followed_issue(lead, past, TODAY))
     return {
         "issues": len(past),
         "headlines": sum(len(p.headlines) for p in past),

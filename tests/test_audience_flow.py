@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from tests.support.bounce_messages import arf, dsn, list_message_id, write_mbox
+from tests.support.form_token import sign_up_token
 from tests.support.send_workspace import ISSUE_ID
 from tests.support.serve_process import serve_process, wait_until_answering
 from tests.support.smtp_server import free_port
@@ -65,8 +66,7 @@ def test_the_next_send_reaches_exactly_the_readers_still_active(
             assert http.post(forged, data={"List-Unsubscribe": "One-Click"}).status_code == 200
             codes = []
             for i in range(14):  # a flood of sign-ups from one client
-                form = http.get(f"{url}/subscribe").text
-                token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+                token = sign_up_token(http, url)
                 email = "new.reader@example.org" if i == 0 else f"flood{i}@example.org"
                 codes.append(
                     http.post(

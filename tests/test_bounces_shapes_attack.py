@@ -149,3 +149,23 @@ def test_nested_and_repeated_reports_with_a_subscribers_own_stamp_move_only_that
     _process(cli, tmp_path, several, nested, enclosed, both, other_list)
     statuses = send_ws.statuses()
     assert (statuses[READER], statuses[OTHER]) == ("active", "active"), statuses
+
+
+def test_a_report_is_counted_by_what_it_did_to_the_reader_it_proves(cli, send_ws, tmp_path):
+    """MALLORY's own stamp on a DSN whose block for MALLORY is soft (4.2.2) and whose other
+    blocks name READER and OTHER hard: only a soft bounce of MALLORY is recorded, and the
+    run says so ("1 hard bounce(s)" before: a subscriber could raise the count at will)."""
+    own = list_message_id("2026-W48", MALLORY)
+    status = "message/delivery-status"
+    report = _report(
+        "<k1@x>",
+        "multipart/report; report-type=delivery-status",
+        [
+            _part(status, _block(READER, "5.1.1") + _block(MALLORY, "4.2.2")),
+            _part(status, _block(OTHER, "5.1.1")),
+            _part("text/rfc822-headers", f"From: digest@example.org\r\nMessage-ID: {own}\r\n"),
+        ],
+    )
+    output = _process(cli, tmp_path, report)
+    assert "0 hard bounce(s), 1 soft" in output, output
+    assert set(send_ws.statuses().values()) == {"active"}

@@ -117,3 +117,91 @@ def test_a_reference_to_no_character_is_one_line_naming_its_line(workspace, refe
         "character XML forbids"
     ), result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def _one_word_sentences_feed(workspace) -> str:
+    from tests.test_title_headline import write
+
+    body = " ".join(["Wow.", "Peru.", "Chile.", "Yes."] * 40)
+    return write(
+        workspace,
+        "feeds/wow.xml",
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><link>https://wire.example/wow</link><description>{html.escape(f"<p>{body}</p>")}</description>
+</item></channel></rss>""",
+    )
+
+
+@pytest.mark.parametrize("with_seeds", [False, True], ids=["as-the-lead", "as-a-card"])
+def test_an_untitled_story_no_title_can_be_derived_from_still_builds_a_readable_issue(
+    workspace, with_seeds
+):
+    """An untitled full-text feed item of one-word sentences (`Wow. Peru. Chile. Yes.` …)
+    derives no title: the build wrote `title = ""` into issue.toml and exited 0, and then
+    its own manifest reader refused the file (`issue.toml:43: stories[1].title: is empty`):
+    a re-render, `check`, `preview`, `send` and the next `build --force` all stopped. The
+    story is titled by its first words now, still marked derived."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from tests.support.build_json import build_json
+
+    feed = _one_word_sentences_feed(workspace)
+    data = build_json(feed, *(["seeds/"] if with_seeds else []))
+    titles = [data["lead"]["title"]] + [c["title"] for c in data.get("stories", [])]
+    assert "Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes. Wow. Peru. Chile. Yes.…" in titles
+    again = CliRunner().invoke(app, ["build", data["issue_dir"]])
+    assert again.exit_code == 0, again.output
+
+
+def test_an_entry_of_many_refused_images_is_one_warning():
+    """An item carrying 1,000 image enclosures on 127.0.0.1 (or http://) before a good one:
+    each was a warning of its own, so a 368 KB feed of 100 such items printed 5,000 lines
+    and buried the build's other warnings (a 10 MB feed: 140,000). One line an entry now,
+    naming the first and counting the rest; the good image is still taken."""
+    enclosures = "".join(
+        f'<enclosure url="http://127.0.0.1/{n}.png" type="image/png"/>' for n in range(1000)
+    )
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>Bridge vote passes</title><link>https://wire.example/a</link>{enclosures}
+<enclosure url="https://img.example/ok.png" type="image/png"/>
+<description>{"word " * 130}</description></item></channel></rss>""".encode()
+    sources = parse_feed(feed, "feeds/wire.xml")
+    assert [s.image for s in sources.stories] == ["https://img.example/ok.png"]
+    images = [w for w in sources.warnings if ": image " in w]
+    assert images == [
+        "feeds/wire.xml#1: image 'http://127.0.0.1/0.png' is http://: images must be https:// "
+        "(mail programs block or warn about images over plain http); left out, and 999 more "
+        "images of this entry"
+    ], images[:3]
+
+
+def test_lead_names_a_feed_story_as_the_error_lists_it(workspace):
+    """`--lead feeds/wire.xml#2`, the spelling the "no such story" error lists the feed's
+    stories in, was refused as no such story (only the feed's file was compared, which
+    names its first story); it names the second entry now."""
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+    from tests.test_title_headline import write
+
+    items = "".join(
+        f"<item><title>{title}</title><link>https://wire.example/{n}</link>"
+        f"<description>{html.escape('<p>' + 'The council met and voted. ' * 30 + '</p>')}"
+        "</description></item>"
+        for n, title in enumerate(["Council votes on the bridge", "Harbor reopens after storm"])
+    )
+    feed = write(
+        workspace,
+        "feeds/wire.xml",
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>{items}
+</channel></rss>""",
+    )
+    result = CliRunner().invoke(
+        app, ["build", feed, "--date", "2026-11-26", "--no-learn", "--lead", f"{feed}#2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "lead     Harbor reopens after storm" in result.output, result.output

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from newsletter.assemble import AssembleOptions
 from newsletter.assemble.memory import PastIssue, followed_issue, same_article, split_repeated
-from newsletter.assemble.relevance import lead_profile
 from newsletter.build import build, fill_text_templates
 from newsletter.cli import app
 from newsletter.errors import ManifestError
@@ -216,21 +215,53 @@ def test_only_issues_dated_before_count_and_a_rebuild_is_not_its_own_past(worksp
     assert sorted(p.id for p in past) == ["2026-W46", "2026-W47"]
 
 
+# Three openings of one story, each telling something new (their concepts share far under 0.6).
+DECLARED = "Congress approved the decree on Monday; soldiers joined the police at the crossing."
+EXTENDED = "The government added 60 days to the measure as hundreds of migrants waited at Tacna."
+TO_DECLARE = "The president said on Friday the decree would follow, as Chile's runoff neared."
+
+
 def test_the_most_recent_continued_lead_is_followed():
     """Of two earlier leads on the same story, the more recent one is the one followed."""
-    lead = "Peru to declare state of emergency on Chile border"
+    lead = Headline("Peru to declare state of emergency on Chile border", summary=TO_DECLARE)
     past = [
         PastIssue(
             "2026-W46",
             dt.date(2026, 11, 12),
             "Peru declares state of emergency on Chile border",
             (),
+            lead_body=DECLARED,
         ),
-        PastIssue("2026-W47", LAST_WEEK, "Peru extends state of emergency on Chile border", ()),
+        PastIssue(
+            "2026-W47",
+            LAST_WEEK,
+            "Peru extends state of emergency on Chile border",
+            (),
+            lead_body=EXTENDED,
+        ),
         PastIssue("2026-W45", dt.date(2026, 11, 5), "Japan launches lunar probe", ()),
     ]
-    assert followed_issue(lead_profile(lead, [lead]), past, THIS_WEEK).id == "2026-W47"
-    assert followed_issue(lead_profile(lead, [lead]), past[2:], THIS_WEEK) is None
+    assert followed_issue(lead, past, THIS_WEEK).id == "2026-W47"
+    assert followed_issue(lead, past[2:], THIS_WEEK) is None
+
+
+def test_a_like_headline_follows_only_when_its_opening_tells_something_new():
+    """A lead titled much as last week's, another URL: with another opening it is a new
+    development and follows that issue; with last week's opening (or none to compare) it is the
+    same article, never followed."""
+    earlier = PastIssue(
+        "2026-W47",
+        LAST_WEEK,
+        "Peru declares state of emergency on Chile border",
+        (),
+        lead_url="https://example.org/peru-declares",
+        lead_body=DECLARED,
+    )
+    title, url = "Peru extends state of emergency on Chile border", "https://example.org/extends"
+    new = Headline(title, url=url, summary=EXTENDED)
+    assert followed_issue(new, [earlier], THIS_WEEK).id == "2026-W47"
+    for same in (Headline(title, url=url, summary=DECLARED), Headline(title, url=url)):
+        assert followed_issue(same, [earlier], THIS_WEEK) is None
 
 
 def test_a_broken_earlier_manifest_stops_the_build_naming_it(workspace, last_week):
@@ -315,6 +346,7 @@ def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
                 ("Fed Holds Rates Steady", None),
                 ("Chile Shuts Two Crossings", CROSSINGS),
             ),
+            lead_body=DECLARED,
         )
     ]
     weekly = [
@@ -329,12 +361,12 @@ def test_old_issues_count_by_link_and_title_only_and_are_never_followed():
     fresh, repeated = split_repeated(ranked, past + weekly, THIS_WEEK)
     assert _titles(fresh) == ["Peru declares emergency on border with Chile"]
     assert _titles(repeated) == ["fed holds  rates steady", "Chile closes crossings"]
-    lead = "Peru to declare state of emergency on Chile border"
-    assert followed_issue(lead_profile(lead, [lead]), past + weekly, THIS_WEEK) is None
+    lead = Headline("Peru to declare state of emergency on Chile border", summary=TO_DECLARE)
+    assert followed_issue(lead, past + weekly, THIS_WEEK) is None
     # An irregular newsletter's last issue is recent whatever its date.
     fresh, repeated = split_repeated(ranked, past, THIS_WEEK)
     assert fresh == ()
-    assert followed_issue(lead_profile(lead, [lead]), past, THIS_WEEK).id == "2026-W23"
+    assert followed_issue(lead, past, THIS_WEEK).id == "2026-W23"
 
 
 @pytest.mark.browser

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import tomllib
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -779,6 +780,121 @@ def test_a_card_sharing_a_word_with_the_lead_in_another_sense_does_not_cover_it(
     if "other_sense_headline" in labels:
         assert labels["other_sense_headline"] not in {h["title"] for h in shown["related"]}
     assert shown["lead"]["why"] == f"{coverage} headlines from {coverage} sources cover this story"
+
+
+# A week's labelled follow-up (labels.toml `follow_up`, a feed item on the sent lead's story)
+# that the issue does not find when it leads, written down where it was found.
+FOLLOW_UP_MISSES = {
+    "mexico-election-2024": "nothing in the feed item names Mexico, its vote or its winner: "
+    "'Morena says its alliance will hold a supermajority in the lower house' over 'The "
+    "party's president said the coalition would have 372 of 500 deputies ...' scores 0.19 "
+    "under the Sheinbaum lead (a follow-up scores 0.54-0.86); told as a story it follows",
+}
+FOLLOW_UPS = [
+    *(
+        pytest.param(
+            week,
+            None,
+            id=week.name,
+            marks=pytest.mark.xfail(strict=True, reason=FOLLOW_UP_MISSES[week.name])
+            if week.name in FOLLOW_UP_MISSES
+            else (),
+        )
+        for week in LABELLED_WEEKS
+        if "follow_up" in _labels(week).get("week2", {})
+    ),
+    # the same follow-up told as a story, from El Destape's report (written after the tool ran:
+    # mexico-election-2024/SOURCES.md); it scores 0.54 under the sent lead
+    pytest.param(
+        ELECTION_WEEK,
+        ELECTION_WEEK / "follow-up" / "05-morena-supermajority.md",
+        id="mexico-election-2024-story",
+    ),
+]
+
+
+def _item_as_story(workspace: Path, week: Path, title: str) -> str:
+    """A week-2 feed item written as a Markdown story of its own title, link and summary (the
+    fixture's sentence, nothing added), as an editor leading with it would; its seed path."""
+    for feed in sorted((week / "week2" / "feeds").glob("*.xml")):
+        for item in ET.parse(feed).getroot().iter("item"):
+            if item.findtext("title") == title:
+                quoted = title.replace('"', '\\"')
+                (workspace / "seeds" / "09-follow-up.md").write_text(
+                    f'---\ntitle: "{quoted}"\nurl: {item.findtext("link")}\n---\n'
+                    f"{item.findtext('description')}\n",
+                    "utf-8",
+                )
+                return "seeds/09-follow-up.md"
+    raise AssertionError(f"{title} is in no week-2 feed of {week.name}")
+
+
+@pytest.mark.parametrize(("week", "story"), FOLLOW_UPS)
+def test_a_follow_up_leading_a_week_later_follows_the_sent_issue(
+    week, story, workspace, settings, monkeypatch
+):
+    """The week's issue sent, a week later the editor leads (--lead) with its labelled
+    follow-up (Milton's death toll a day after landfall, the parade's injured rising to 109,
+    Morena's supermajority told as a story): the new issue follows the sent one (`build
+    --json`, the manifest, the email's text), and not as its own article.  Milton's aftermath
+    was missed: the sent lead's title scored 0.449 by concepts alone under the one-sentence
+    follow-up (bar 0.7); under the sent lead's whole text, by concepts and meaning, the
+    follow-up scores 0.74 (bar meaning.WEEK_BAR)."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    labels, first = _first_sent_then_week2(workspace, settings, week)
+    if story is None:
+        lead = _item_as_story(workspace, week, labels["week2"]["follow_up"])
+    else:
+        shutil.copy(story, workspace / "seeds" / story.name)
+        lead = f"seeds/{story.name}"
+    second = _built(["seeds/", "feeds/", "--date", labels["week2"]["build"], "--lead", lead])
+    assert second["follows"] is not None, second["lead"]["title"]
+    assert second["follows"]["id"] == first["id"]
+    assert second["follows"]["title"] == first["lead"]["title"] != second["lead"]["title"]
+    assert first["lead"]["url"] != second["lead"]["url"]
+    folder = Path(second["issue_dir"])
+    assert f'follows = "{first["id"]}"' in (folder / "issue.toml").read_text("utf-8")
+    text = " ".join((folder / "index.txt").read_text("utf-8").split())
+    assert f"Previously: {first['lead']['title']}" in text
+
+
+@pytest.mark.parametrize(
+    ("week", "title"),
+    [
+        # another story sharing a verb with the sent lead ("Ship strikes Baltimore's Key Bridge")
+        pytest.param(
+            WEEKS / "key-bridge-2024",
+            "Israeli strike kills seven World Central Kitchen aid workers in Gaza",
+            id="key-bridge-2024",
+        ),
+        # another story of the same city (the council's bankruptcy)
+        pytest.param(
+            WEEKS / "birmingham-2023",
+            "Watford end Birmingham's unbeaten start with a 2-0 win",
+            id="birmingham-2023",
+        ),
+        # the same kind of event in another country (Mexico's general election)
+        pytest.param(
+            ELECTION_WEEK,
+            "France's Macron calls snap election after defeat in EU vote",
+            id="mexico-election-2024",
+        ),
+    ],
+)
+def test_another_story_leading_a_week_later_follows_nothing(
+    week, title, workspace, settings, monkeypatch
+):
+    """The week's issue sent, a week later the editor leads with another story that shares a
+    word, a place or a kind of event with the sent lead: the new issue follows nothing.  The
+    Gaza strike followed the Key Bridge (0.96 on "strikes") and the football result the
+    council's bankruptcy (1.00 on "Birmingham") when the sent title was scored by concepts
+    alone; by concepts and meaning under the sent lead's whole text: 0.11, 0.06, 0.21."""
+    monkeypatch.setenv("NEWSLETTER_UNSUBSCRIBE_SECRET", "test-secret-0123456789abcdef")
+    labels, _ = _first_sent_then_week2(workspace, settings, week)
+    lead = _item_as_story(workspace, week, title)
+    second = _built(["seeds/", "feeds/", "--date", labels["week2"]["build"], "--lead", lead])
+    assert second["lead"]["title"] == title
+    assert second["follows"] is None, second["follows"]
 
 
 OUTAGE_WEEK = WEEKS / "crowdstrike-2024"

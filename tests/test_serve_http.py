@@ -13,6 +13,7 @@ from newsletter.mail.unsubscribe import sign_legacy_token, sign_token
 from newsletter.serve.runner import running_server
 from newsletter.subscribers.consent import consent_for
 from newsletter.subscribers.suppression import forget
+from tests.support.form_token import form_token_in, sign_up_token
 
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
@@ -118,10 +119,6 @@ def test_a_link_scanners_get_changes_nothing_and_the_pages_buttons_do(audience):
     )
     assert back.status_code == 200 and "receives The Test Brief again" in back.text
     assert audience.status(READER) == "active"
-
-
-def form_token_in(html: str) -> str:
-    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
 
 
 def test_resubscribing_needs_the_pages_own_form_not_just_the_token(audience):
@@ -456,8 +453,7 @@ def test_forwarded_headers_count_only_from_a_trusted_proxy(send_ws, smtpd, audie
         app = audience_app(send_ws, smtpd, trusted)[0]
         email = f"via{len(trusted)}@example.org"
         with running_server(app) as server, httpx.Client() as http:
-            page = http.get(f"{server.url}/subscribe")
-            token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+            token = sign_up_token(http, server.url)
             http.post(
                 f"{server.url}/subscribe",
                 data={"form_token": token, "email": email},
@@ -550,8 +546,7 @@ def test_a_relay_that_is_down_answers_503_for_any_address(send_ws, smtpd, audien
     ):
         answers = []
         for email in ("new@example.org", "active@example.org"):
-            form = http.get(f"{server.url}/subscribe").text
-            token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+            token = sign_up_token(http, server.url)
             answers.append(
                 http.post(f"{server.url}/subscribe", data={"form_token": token, "email": email})
             )

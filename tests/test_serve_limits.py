@@ -25,6 +25,7 @@ from newsletter.mail.unsubscribe import sign_token
 from newsletter.serve.app import ServeOptions
 from newsletter.serve.connections import ConnectionLimits
 from newsletter.serve.runner import running_server
+from tests.support.form_token import sign_up_token
 from tests.support.serve_process import serve_process, wait_until_answering
 
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
@@ -232,8 +233,7 @@ def test_signups_from_one_ipv6_64_share_one_limit(send_ws, smtpd, audience_app):
     with running_server(app) as server, httpx.Client(timeout=10) as http:
 
         def sign_up(i: int, client: str) -> int:
-            page = http.get(f"{server.url}/subscribe")
-            token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+            token = sign_up_token(http, server.url)
             return http.post(
                 f"{server.url}/subscribe",
                 data={"form_token": token, "email": f"v6-{i}@example.org"},
@@ -255,8 +255,7 @@ def test_while_another_process_holds_the_write_lock_pages_answer_and_writes_get_
     options = ServeOptions(database_wait=3.0)  # room for a loaded machine to answer the GET
     app = audience_app(send_ws, smtpd, options=options)[0]
     with running_server(app) as server, httpx.Client(timeout=20) as http:
-        form = http.get(f"{server.url}/subscribe").text
-        form_token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+        form_token = sign_up_token(http, server.url)
         blocker = sqlite3.connect(send_ws.database, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")
         try:

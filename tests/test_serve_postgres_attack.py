@@ -4,7 +4,6 @@ than serve has database threads."""
 
 from __future__ import annotations
 
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -15,6 +14,7 @@ import pytest
 from newsletter.mail.unsubscribe import sign_token
 from newsletter.serve.runner import running_server
 from tests.support.bounce_messages import TEST_LIST_ID, TEST_SECRET
+from tests.support.form_token import sign_up_token
 
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
@@ -44,8 +44,7 @@ def test_sign_ups_racing_from_one_client_are_held_to_its_limit(served_ws, smtpd,
     the database threads count in parallel)."""
     app = audience_app(served_ws, smtpd, ("127.0.0.1",), client_limit=3)[0]
     with running_server(app) as server, httpx.Client(timeout=30) as http:
-        page = http.get(f"{server.url}/subscribe")
-        token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+        token = sign_up_token(http, server.url)
 
         def sign_up(i: int) -> int:
             return http.post(
@@ -69,8 +68,7 @@ def test_sign_ups_racing_for_one_inbox_mail_it_at_most_its_limit(served_ws, smtp
         f"v.ictim+{i}@gmail.com" if i % 2 else f"VIC.TIM+{i}@googlemail.com" for i in range(24)
     ]
     with running_server(app) as server, httpx.Client(timeout=30) as http:
-        page = http.get(f"{server.url}/subscribe")
-        token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+        token = sign_up_token(http, server.url)
 
         def sign_up(i: int) -> int:
             return http.post(

@@ -9,18 +9,16 @@ real HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
-import re
-
 import httpx
 
 from newsletter.serve.runner import running_server
+from tests.support.form_token import sign_up_token
 
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 
 def sign_up(http: httpx.Client, url: str, email: str, forwarded: str) -> httpx.Response:
-    page = http.get(f"{url}/subscribe")
-    token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+    token = sign_up_token(http, url)
     return http.post(
         f"{url}/subscribe",
         data={"form_token": token, "email": email},

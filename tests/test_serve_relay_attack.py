@@ -9,7 +9,6 @@ message; every sign-up is answered 503 "try again" within `[smtp] timeout` (or
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import replace
 
@@ -19,6 +18,7 @@ import pytest
 from newsletter.serve.app import create_app
 from newsletter.serve.audience import Audience
 from newsletter.serve.runner import running_server
+from tests.support.form_token import sign_up_token
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
@@ -49,8 +49,7 @@ def test_a_misbehaving_relay_gets_each_signup_a_503_in_time_and_one_log_line(sen
         app = create_app(settings, audience=Audience(settings))
         with running_server(app) as served, httpx.Client(timeout=30) as http:
             for n, fault in enumerate(FAULTS):
-                page = http.get(f"{served.url}/subscribe")
-                token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+                token = sign_up_token(http, served.url)
                 started = time.monotonic()
                 answer = http.post(
                     f"{served.url}/subscribe",

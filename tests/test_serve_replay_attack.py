@@ -6,20 +6,15 @@ over real HTTP on 127.0.0.1 (uvicorn, the real app and database).
 
 from __future__ import annotations
 
-import re
-
 pytest_plugins = ["tests.support.send_fixtures", "tests.support.serve_fixtures"]
 
 from newsletter.mail.unsubscribe import sign_token  # noqa: E402
+from tests.support.form_token import form_token_in  # noqa: E402
 
 LIST_ID = "the-test-brief.example.org"
 SECRET = b"test-secret-0123456789abcdef"
 READER = "reader@example.org"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-def form_token_in(html: str) -> str:
-    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
 
 
 def test_an_undo_form_kept_from_an_earlier_page_cannot_bring_back_a_reader_who_left_since(audience):

@@ -30,6 +30,7 @@ from newsletter.subscribers.suppression import forget
 from newsletter.week.run import EXIT_FAILED, EXIT_OK, RunEvent, RunOptions, run_week
 from newsletter.welcome.compose import WELCOME_ID
 from newsletter.welcome.delivery import send_welcomes
+from tests.support.form_token import sign_up_token
 from tests.support.send_workspace import Workspace
 from tests.support.smtp_server import Server, free_port, smtp_server
 from tests.support.week_workspace import MONDAY, make_week_workspace
@@ -80,8 +81,7 @@ def _serve(settings: Settings) -> Iterator[tuple[str, httpx.Client]]:
 
 def _sign_up(url: str, http: httpx.Client, relay: Server, email: str, first_name: str) -> str:
     """Post the sign-up form as a browser would; the confirmation token mailed for it."""
-    page = http.get(f"{url}/subscribe").text
-    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    token = sign_up_token(http, url)
     data = {"form_token": token, "email": email, "first_name": first_name, "website": ""}
     assert http.post(f"{url}/subscribe", data=data).status_code == 200
     links = [re.findall(rb"/confirm\?token=([\w-]+)", r.data) for r in relay.received]
@@ -440,8 +440,7 @@ def test_serve_with_an_outbox_writes_the_welcome_beside_the_confirmation(ws, tmp
     settings = ws.settings
     app = create_app(settings, ServeOptions(outbox=outbox), audience=Audience(settings))
     with running_server(app) as server, httpx.Client(timeout=30) as http:
-        page = http.get(f"{server.url}/subscribe").text
-        form = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+        form = sign_up_token(http, server.url)
         http.post(f"{server.url}/subscribe", data={"form_token": form, "email": READER})
         (confirmation,) = outbox.glob("*.eml")
         token = re.search(rb"/confirm\?token=([\w-]+)", confirmation.read_bytes()).group(1)

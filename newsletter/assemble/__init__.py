@@ -17,16 +17,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from newsletter.assemble.candidates import story_headline
+from newsletter.assemble.candidates import story_headline, untitled_title
 from newsletter.assemble.later_stories import split_later
 from newsletter.assemble.lead import lead_choice, rank_for_lead
 from newsletter.assemble.meaning import RELATED_BAR, RELATED_STRETCH, WEEK_BAR, related_count
-from newsletter.assemble.memory import carried_issues, followed_issue, split_repeated
+from newsletter.assemble.memory import (
+    carried_issues,
+    followed_issue,
+    lead_opening,
+    split_repeated,
+)
 from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
 from newsletter.assemble.sections import section_of
 from newsletter.assemble.title_headline import BorrowedTitle, borrowed_title, certain_kind
-from newsletter.assemble.titles import chosen_title, derive_title
+from newsletter.assemble.titles import chosen_title
 from newsletter.config import Settings
 from newsletter.control_chars import quoted, without_invisibles
 from newsletter.errors import ConfigError
@@ -100,7 +105,7 @@ def assemble_issue(
     # Choosing ranked the lead against this week's fresh candidates: when those are all the
     # sources (nothing carried), that ranking is this one, so it is not made twice.
     same = not carried and len(unsent) == len(sources.headlines)
-    profile, ranked = (
+    _, ranked = (
         chosen.ranking
         if chosen.ranking is not None and same
         else rank_for_lead(story, sources, share)
@@ -137,12 +142,17 @@ def assemble_issue(
         repeated=repeated,
         later=later,
         lead_copies=copies,
-        follows=followed_issue(
-            profile,
-            past,
-            options.today,
-            Headline(lead.title, url=lead.url, title_derived=lead.title_derived),
-        ),
+        follows=followed_issue(lead_as_headline(lead), past, options.today),
+    )
+
+
+def lead_as_headline(lead: Lead) -> Headline:
+    """The lead as memory compares it with earlier leads: its title, URL and opening."""
+    return Headline(
+        lead.title,
+        url=lead.url,
+        summary=lead_opening(lead.paragraphs),
+        title_derived=lead.title_derived,
     )
 
 
@@ -373,7 +383,7 @@ def lead_from_story(
     derived here), marked as such, or a borrowed headline, which says whose it is."""
 
     return Lead(
-        title=story.title or as_shown(title or derive_title(story.paragraphs), story.format),
+        title=story.title or as_shown(untitled_title(story.paragraphs, title or ""), story.format),
         body=story.body,
         format=story.format,
         title_derived=story.title is None,

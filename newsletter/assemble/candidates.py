@@ -36,7 +36,7 @@ def story_headline(story: Story) -> Headline:
 
     paragraphs = story.paragraphs
     return Headline(
-        title=story.title or as_shown(derive_title(paragraphs), story.format),
+        title=story.title or as_shown(untitled_title(paragraphs), story.format),
         title_derived=story.title is None,
         url=story.url,
         source=story.source,
@@ -48,6 +48,22 @@ def story_headline(story: Story) -> Headline:
         words=sum(len(p.split()) for p in paragraphs),
         outlet=story.outlet,
     )
+
+
+# An untitled story no title can be derived from is titled by this many of its first words.
+FIRST_WORDS = 12
+
+
+def untitled_title(paragraphs: Sequence[str], derived: str = "") -> str:
+    """An untitled story's title: `derived` (or one derived here, titles.py), else its first
+    words and "…".  A story of one-word sentences (`Wow. Peru. Chile.` …, in an outsider's
+    feed) derives none, and an empty title written into issue.toml was refused by the
+    manifest's own reader: a re-render, `check` and `send` stopped."""
+    title = derived or derive_title(paragraphs)
+    if title:
+        return title
+    words = " ".join(paragraphs).split()
+    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
 
 
 def story_text(story: Story) -> str:

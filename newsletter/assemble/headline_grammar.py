@@ -444,10 +444,16 @@ def ends_incomplete(text: str) -> bool:
     region = last[:1].isupper() and len(words) > 1 and words[-2].lower() == "the"
     return (
         (last.lower() in DANGLING and not month and not region)
-        or (last.islower() and adjective_like(last) and not closed_pair)
+        or (last.islower() and adjective_like(last) and not closed_pair and not _named(words))
         # "to the Northeast": a capitalised region is a name, not the adverb
         or (is_adverb(last) and last.lower() not in NOUNS_LIKE_ADJECTIVES and last.islower())
     )
+
+
+def _named(words: Sequence[str]) -> bool:
+    """Round 39: "… in the Indian Premier League final", "declares Trump eligible": a last word
+    read as an adjective after a name is the name's noun or its predicate."""
+    return len(words) > 2 and words[-2][:1].isupper() and words[-2].lower() not in DANGLING
 
 
 _PARTICLES = word_set("off out down up away over back in")

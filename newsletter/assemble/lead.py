@@ -368,9 +368,7 @@ def why_lead(related: Sequence[ScoredHeadline]) -> str:
 
 def names_story(story: Story, choice: str) -> bool:
     """The editor's `--lead` names this story: its file, or its title."""
-    return _same_file(story.source, Path(choice)) or (
-        (story.title or "").casefold() == choice.casefold()
-    )
+    return _same_file(story.source, choice) or ((story.title or "").casefold() == choice.casefold())
 
 
 def _editor_choice(stories: Sequence[Story], choice: str) -> Story:
@@ -384,10 +382,15 @@ def _editor_choice(stories: Sequence[Story], choice: str) -> Story:
     )
 
 
-def _same_file(source: str, wanted: Path) -> bool:
-    path = Path(source.split("#", 1)[0])  # a feed story's source is `feed.xml#3`
+def _same_file(source: str, choice: str) -> bool:
+    """Whether `choice` names the story's file; a feed story's source is `feed.xml#3`, and
+    `feed.xml#3` names that entry (the error above lists them so), `feed.xml` each of its."""
+    path, _, entry = source.partition("#")
+    wanted, _, wanted_entry = choice.partition("#")
+    if entry and wanted_entry and entry != wanted_entry:
+        return False
     try:
-        return path.resolve() == wanted.resolve()
+        return Path(path).resolve() == Path(wanted if entry else choice).resolve()
     except OSError:
         return False
 

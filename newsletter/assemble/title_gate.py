@@ -20,6 +20,8 @@ not.  Pure text: word scans and three patterns, no model.
 
 from __future__ import annotations
 
+import re
+
 from newsletter.assemble.headline_grammar import VERB_LEMMAS, Lazy, verb_index, word_set
 from newsletter.assemble.title_cuts import _clause_cuts
 
@@ -85,9 +87,36 @@ def confident_cut(kept: str, rest: str) -> bool:
         return rest.lower().startswith(" as part of ") or not last.endswith(("ing", "ed"))
     if rest.lower().startswith((" due to ", " because of ")):
         return True  # round 35: a cause of its own ("… surgery patient | due to …")
+    return first in _ADJUNCTS and not _opens_complement(kept, rest)
+
+
+def _opens_complement(kept: str, rest: str) -> bool:
+    """Whether the phrase `rest` opens after a preposition of place or time is the verb's
+    claim or complement, not a place or time of its own."""
+    words = rest.split()
     if len(words) > 1 and words[1].lower() in ("what", "which", "whom"):
-        return False  # "ran the Chicago Marathon | in what once would have been …": the claim
-    return first in _ADJUNCTS
+        return True  # "ran the Chicago Marathon | in what once would have been …": the claim
+    # round 39: "arrested a 16-year-old | in connection with the shooting"; after a place of
+    # its own ("arrest 26-year-old man in Pennsylvania") the title says where
+    return _COMPLEX_PREPOSITION.match(rest) is not None and not _adjunct_after_verb(kept)
+
+
+def _adjunct_after_verb(kept: str) -> bool:
+    """Whether the title holds a phrase of place or time after its main verb."""
+    verb = verb_index(kept)
+    words = kept.lower().split()
+    return verb is not None and any(w in _ADJUNCTS for w in words[verb + 1 :])
+
+
+# Round 39: a preposition of place or time that opens a complex preposition ("in connection
+# with", "on behalf of", "in exchange for") opens no phrase of place or time: what follows says
+# what the verb's object is about, its complement.
+_COMPLEX_PREPOSITION = Lazy(
+    r"^\s(?:in|on|at|under)\s(?:connection|response|relation|regard|exchange|addition|"
+    r"favou?r|return|place|lieu|search|support|protest|memory|honou?r|violation|breach|"
+    r"pursuit|defiance|charge|charges|behalf|suspicion|the\scase)\s(?:with|to|of|for)\b",
+    re.IGNORECASE,
+)
 
 
 _PHRASE_START = Lazy(r"\s(?=(?:due\sto|because\sof)\s)")

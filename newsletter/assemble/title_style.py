@@ -123,6 +123,8 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
     # between dashes ("— its second highest level —"), goes.
     clause = _ACRONYM.sub(_acronym, clause)
     clause = re.sub(r"\s\([^()]{1,60}\)(?=[\s,.;:]|$)", "", clause)
+    # round 39: "pleaded guilty [US DOJ materials] Thursday": an editor's note in brackets
+    clause = re.sub(r"\s\[[^\[\]]{1,60}\](?=[\s,.;:]|$)", "", clause)
     clause = re.sub(r"\s[—–]\s(?:[^—–\s]+\s){0,11}?[^—–\s]+\s[—–](?=\s)", "", clause)
     changed = False
     for pattern, replacement in ((_TO_FUTURE, " to "), (_PASSIVE, " ")):

@@ -61,9 +61,11 @@ from newsletter.assemble.headline_grammar import (
     TOKEN,
     TRAILING_PUNCT,
     Lazy,
+    base_form,
     ends_incomplete,
     ends_on_particle,
     finite_after_phrase,
+    known_verb,
     verb_index,
     word_set,
 )
@@ -110,6 +112,7 @@ from newsletter.assemble.title_style import (
     cut_inside_relative,
     without_subjects_relative,
 )
+from newsletter.assemble.title_tense import harmonized, without_cut_participle
 from newsletter.control_chars import quoted
 from newsletter.sources.text import sentences
 
@@ -137,8 +140,10 @@ _ANY_DATELINE = Lazy(
 )
 # "Oct 11 Canadian telecom services provider EXFO Inc posted …": a date, then the sentence.
 # "DETROIT Oct 10 A U.S. judge sentenced …": a place in capitals and a date, no separator.
+# "Aug. 5—Jurors found …" (round 39): the date and a dash run into the sentence.
 _DATE_FIRST = Lazy(
-    rf"^(?:[{_CAPITAL}]{{3,}}(?:\s[{_CAPITAL}]{{3,}})?\s)?{_MONTHS}\s\d{{1,2}}\s+(?=[A-Z])"
+    rf"^(?:[{_CAPITAL}]{{3,}}(?:\s[{_CAPITAL}]{{3,}})?\s)?{_MONTHS}\s\d{{1,2}}"
+    r"(?:\s+|\s*[—–]\s*)(?=[A-Z])"
 )
 
 
@@ -149,6 +154,7 @@ _DATE_FIRST = Lazy(
 # or a bullet ("MOSCOW A powerful …", "LONDON • Tens of …"), and a leading "Today".
 _LABEL = Lazy(
     r"^(?:(?:[\w.-]+/[\w.-]+\s?)?\([^()]{1,60}\)\s*(?:[-–—•:]{1,2}\s*)?"
+    r"|\[[A-Z][A-Za-z .&-]{1,30}\]\s"  # round 39: "[JURIST] Two Pennsylvania judges …"
     r"|[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}\s?/\s?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,2}"
     # "NEW DELHI/AHMEDABAD, India (Reuters) –": the country and the agency too
     r"(?:,\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?(?:\s\([^()]{1,30}\))?\s[-–—]{1,2}\s"
@@ -273,12 +279,27 @@ def chosen_title(
     generic speaker or an aside, whole), "later …" (the first sentence is a scene or has no verb and
     nothing of it passed: one of those of a later sentence) or "unchecked" (nothing passed:
     the short cut as it is)."""
+    title, kind = _chosen(paragraphs, max_chars, limit)
+    if kind in ("cut", "unchecked"):
+        shorter = without_cut_participle(title)
+        title = title if printable_problems(shorter, limit) else shorter
+    # round 39: one tense, read once the title is chosen ("… die and two were injured" →
+    # "… and two injured"), when the title still passes its checks
+    one_tense = harmonized(title)
+    if one_tense != title and not printable_problems(one_tense, limit):
+        return one_tense, kind
+    return title, kind
+
+
+def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str, str]:
+    """`chosen_title` before its tenses are made one."""
     paragraph = next((p.strip() for p in paragraphs if p and p.strip()), "")
     if not paragraph:
         return "", "short"
     opening = _unshouted(_without_label(" ".join(opening_of(paragraph).split())), paragraphs)
     text = _without_lead_label(_without_label(without_dateline(opening)))
     text = _GLUED_STOP.sub(" ", _without_kicker(text, paragraphs[1:]))
+    text = _EDITORS_NOTE.sub("", text)
     result = _result_from_score_line(text)
     if result and len(result) <= max_chars:
         return result, "score line"
@@ -307,6 +328,7 @@ def chosen_title(
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
             return later
+    title = _with_its_event(title, first, limit)
     if _thin(title):
         # "On Tuesday, On Tuesday, …" gave "On": no title is better than one no editor prints;
         # the lead stays untitled and marked derived, so `check` asks the editor for one
@@ -328,10 +350,38 @@ def _elsewhere_title(
             title, kind = _checked_title(event, *_derive(event, max_chars), max_chars, limit)
             if kind not in ("cut", "unchecked") and not verbless(title, event):
                 return title, f"elsewhere {kind}"
+    turned = _turn(text, first)
+    if turned is not None:
+        title, kind = _checked_title(turned, *_derive(turned, max_chars), max_chars, limit)
+        if kind not in ("cut", "unchecked") and not verbless(title, turned):
+            return title, f"turn {kind}"
     if _is_teaser(first):
         # "The strict lockdown … may have saved lives in more ways than one.": a teaser; the news
         # is in a later sentence, used only when it prints whole
         return _later_title(text, first, following, max_chars, limit)
+    return None
+
+
+# Round 39: "pleaded guilty [US DOJ materials] Thursday to federal corruption charges [criminal
+# information, PDF] filed …": an editor's note or a link's label in brackets, no words of the
+# sentence.
+_EDITORS_NOTE = Lazy(r"\s\[[^\[\]]{1,60}\](?=[\s,.;:]|$)")
+
+
+# Round 39: "Astronomers have detected nearly 500 planets …, but none outside our Milky Way
+# has been confirmed. Now, however, a planet … has been discovered …": what was known, then the
+# news, turned to with "Now" (and "however", "though").
+_TURN = Lazy(r"^(?:But\s|And\s)?Now,?\s(?:(?:however|though),\s)?(?=[a-z]|[A-Z])")
+
+
+def _turn(text: str, first: str) -> str | None:
+    """The sentence of the first paragraph after `first` that turns to the news with "Now",
+    without that word (capitalised); None when there is none."""
+    for sentence in sentences(text)[1:3]:
+        m = _TURN.match(sentence)
+        if m is not None and m.end() < len(sentence):
+            rest = sentence[m.end() :]
+            return rest[0].upper() + rest[1:]
     return None
 
 
@@ -663,6 +713,57 @@ def _later_title(
     return None
 
 
+# Round 39: ", as Kroger confirmed …", " after Chennai Super Kings beat …": a clause opened by
+# "as" or "after" whose subject is a name.
+_EVENT_CLAUSE = Lazy(r",?\s(?:as|after)\s(?=[A-Z])")
+_NOT_EVENTS = frozenset({"be", "have", "say", "tell", "do"})
+
+
+def _with_its_event(title: str, sentence: str, limit: int) -> str:
+    """Round 39: a title that dropped the clause that carries the news ("Albertsons Companies
+    shares gain in premarket trading | as Kroger confirmed a multi-billion dollar offer for
+    the chain", "Shane Watson strikes unbeaten 117 off 57 balls | as Chennai Super Kings beat
+    Sunrisers Hyderabad …"): a clause after "as" or "after" whose subject is a name the title
+    lacks and whose verb tells an event with its object.  The sentence's clause whole when it
+    fits `limit` and passes the checks, else (after "as", with no pronoun whose referent it
+    dropped) that clause's own title when it prints whole; `title` otherwise."""
+    m = _EVENT_CLAUSE.search(sentence)
+    if m is None or verb_index(sentence[: m.start()]) is None:
+        return title
+    rest = sentence[m.end() :]
+    if not _tells_event(rest) or rest.split(" ")[0] in title.split(" "):
+        return title
+    whole = _capitalize(_clean(_fitted_clause(_prepared(sentence), limit)))
+    if len(whole) <= limit and not printable_problems(whole, limit):
+        return whole
+    if "as" not in m[0] or any(w.lower() in PRONOUNS for w in rest.split(" ")):
+        return title  # the clause alone after "as" only, and only when it stands alone
+    own, own_whole = _derive(rest, limit)
+    if own_whole and not printable_problems(own, limit) and not verbless(own, rest):
+        return own
+    return title
+
+
+def _tells_event(clause: str) -> bool:
+    """Whether `clause` opens with a name (a proper noun to the tagger), then a finite verb of
+    an event (no "be", "have" or "say") and an object after it."""
+    words = clause.split(" ")
+    tags = word_tags(clause)
+    verb = verb_index(clause)
+    if not verb or verb + 1 >= len(words) or not tags[0].startswith("NNP"):
+        return False
+    if not all(
+        t.startswith(("NNP", "NN", "CD", "POS")) or w.startswith("(") or w.endswith(")")
+        for w, t in zip(words[:verb], tags[:verb], strict=True)
+    ):
+        return False  # the name is the whole subject: "as Kroger (NYSE:KR) confirmed"
+    word = words[verb].lower()
+    lemma = base_form(word) or (word if known_verb(word) else None)
+    if lemma is None or lemma in _NOT_EVENTS:
+        return False
+    return tags[verb + 1].startswith(("NN", "DT", "CD", "JJ", "PRP$"))
+
+
 def _with_whole_list(title: str, sentence: str, limit: int) -> str:
     """Round 26c: a title cut inside a list ("lit up in red, green") with the rest of the list
     ("…, and yellow"), when that fits `limit` and passes the checks; else as it was."""
@@ -766,7 +867,10 @@ def _gated_title(
         completed = _completed(cut, sentence, limit, chars)
         if completed is not None:
             return completed, "completed"
-    return passing[0][:2] if passing else None
+    # round 39: no cut is sure to have dropped only its own part: the longest that passes,
+    # so a complement the short one cut ("arrest 16-year-old male | in connection with …")
+    # is kept when the long one holds it
+    return passing[-1][:2] if passing else None
 
 
 def _with_its_place(title: str, kind: str, sentence: str, max_chars: int, limit: int) -> str:

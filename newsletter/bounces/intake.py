@@ -161,7 +161,7 @@ class Intake:
                 self._bounce(address, reason)
             elif kind == "soft":
                 self._soft(address, report.returned_id or report.message_id, issue, reason)
-        return report.kind, issue
+        return _counted_as(report.kind, [kind for _address, kind in targets]), issue
 
     def _first_complaint(self, issue: str, address: str) -> bool:
         """True for the first complaint about this reader's copy of `issue` (then remembered).
@@ -333,6 +333,15 @@ class Intake:
             run += 1
         known = {issue for (issue,) in sent}
         return run + unplaced + len(issues - known)
+
+
+def _counted_as(kind: str, applied: list[str]) -> str:
+    """How a report is counted: a complaint as one, a bounce by what it did to the readers it
+    proved (a subscriber's report naming others hard beside their own soft block counted
+    "hard" though only a soft bounce was recorded)."""
+    if kind == "complaint":
+        return kind
+    return "hard" if "hard" in applied else "soft" if "soft" in applied else kind
 
 
 def _reason(report: Report, address: str) -> StatusReason:

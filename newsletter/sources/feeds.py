@@ -558,17 +558,23 @@ def _entry_image(
         if kind.startswith("image/") or media.get("medium") == "image":
             candidates.append((media.get("url"), media.get("width"), media.get("height")))
     description = " ".join(str(entry.get("media_description", "")).split())
+    refused: list[str] = []  # said once an entry: 1,000 enclosures were 1,000 warnings
+    found: tuple[str | None, str, int, int] = (None, "", 0, 0)
     for url, width, height in candidates:
         try:
             address = reader_address(web_address(str(url or ""), image=True))
         except AddressError as e:
             if url:
-                warnings.append(f"{source}: image {e}; left out")
+                refused.append(str(e))
             continue
         # A feed rarely describes its image; the title says what it illustrates.
         size = (_pixels(width), _pixels(height))
-        return address, description or title or "Illustration", *(size if all(size) else (0, 0))
-    return None, "", 0, 0
+        found = (address, description or title or "Illustration", *(size if all(size) else (0, 0)))
+        break
+    if refused:
+        more = f", and {len(refused) - 1:,} more images of this entry" if len(refused) > 1 else ""
+        warnings.append(f"{source}: image {refused[0]}; left out{more}")
+    return found
 
 
 def _pixels(value: object) -> int:

@@ -20,6 +20,7 @@ from newsletter.config import Settings
 from newsletter.serve.app import ServeOptions, create_app
 from newsletter.serve.audience import Audience
 from newsletter.serve.runner import DEFAULT_HOST, bind, running_server
+from tests.support.form_token import sign_up_token
 from tests.support.send_workspace import Workspace
 from tests.support.smtp_server import Server
 
@@ -59,8 +60,7 @@ class AudienceServer:
         return s.status if s else None
 
     def form_token(self) -> str:
-        page = self.http.get(f"{self.url}/subscribe")
-        return re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+        return sign_up_token(self.http, self.url)
 
     def sign_up(self, email: str, name: str = "", **headers: str) -> httpx.Response:
         """Fill in and send the sign-up form as a browser would."""
