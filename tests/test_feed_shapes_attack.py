@@ -205,3 +205,15 @@ def test_lead_names_a_feed_story_as_the_error_lists_it(workspace):
     )
     assert result.exit_code == 0, result.output
     assert "lead     Harbor reopens after storm" in result.output, result.output
+
+
+def test_a_title_of_first_words_is_a_headlines_length():
+    """The first words of a story of one-word sentences of 500 letters each were a title of
+    6,024 characters; it is cut at a word within the derived titles' limit, with "…"."""
+    from newsletter.assemble.candidates import untitled_title
+    from newsletter.assemble.titles import TITLE_LIMIT
+
+    long = untitled_title([" ".join(["A" * 500 + "."] * 130)])
+    assert len(long) <= TITLE_LIMIT and long.endswith("…"), len(long)
+    short = untitled_title([" ".join(["Wow.", "Peru."] * 3)])
+    assert short == "Wow. Peru. Wow. Peru. Wow. Peru."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from newsletter.assemble.titles import derive_title
+from newsletter.assemble.titles import TITLE_LIMIT, derive_title
 from newsletter.models import Headline, Story
 from newsletter.sources.markdown_reading import as_shown
 from newsletter.sources.summaries import cut_at_sentence
@@ -63,7 +63,11 @@ def untitled_title(paragraphs: Sequence[str], derived: str = "") -> str:
     if title:
         return title
     words = " ".join(paragraphs).split()
-    return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
+    first = " ".join(words[:FIRST_WORDS])
+    if len(first) > TITLE_LIMIT:  # twelve 500-letter words: a title of 6,000 characters
+        cut = first[: TITLE_LIMIT - 1]
+        first = cut[: cut.rfind(" ")] if " " in cut else cut
+    return first + ("…" if first != " ".join(words) else "")
 
 
 def story_text(story: Story) -> str:
