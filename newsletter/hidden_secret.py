@@ -13,8 +13,8 @@ What the forms cannot find, a reply's *skeleton* does: the text unescaped (`\\"`
 Greek letters (capitals too) read as the Latin ones, case folded and blanks dropped.  A
 password of four or more letters found in a reply's skeleton hides the whole reply but its
 enhanced code: a relay or an IMAP server quoting `pa\\"ss` (its quoted-string escape),
-`h\u00fbnter2`, `hunter 2` or `h\u0443nter2` (a Cyrillic u) showed the password, one letter
-away.
+`h\u00fbnter2`, `hunter 2` or `h\u03c5nter2` (a Greek upsilon) showed the password, one letter
+away.  (A Cyrillic `\u0443` is read as the `y` it looks like, as Unicode's confusables have it.)
 """
 
 from __future__ import annotations
