@@ -40,6 +40,7 @@ from newsletter.assemble import echoes
 from newsletter.assemble import terms as t
 from newsletter.assemble.relevance import (
     FALSE_FRIEND_ZIPF,
+    RARE_ZIPF,
     WEAK_CAP,
     LeadProfile,
     lead_profile,
@@ -551,16 +552,19 @@ def coverage_profile(
     central concept, so a headline naming that word alone was Related: "Birmingham", "rise",
     "billion"), and a measure (`LeadConcept.measure`: "by 34 votes to 19") is never promoted.
     An editor's story on another parliament's bill, clear coverage on the law's words, used to
-    make "votes" core and put "MPs vote in favour of assisted dying bill" in Related."""
+    make "votes" core and put "MPs vote in favour of assisted dying bill" in Related.
+
+    A name of the lead's that is no household word (rarer than relevance.RARE_ZIPF) is fed back
+    as a topic is: the island the lead names once ("on the west coast of Maui") that its clear
+    coverage puts in its title is where the story is ("Hawaiian Electric … for the Maui fire"),
+    so "Maui's emergency chief defends not sounding the sirens" is its news (maui-2023).  A
+    household name ("Biden", "Boeing") is never raised: a story of the same person or company
+    elsewhere is another story."""
     clear = [item for item in ranked if item.score >= WEEK_BAR and item.headline.source in texts]
     if len(clear) < FEEDBACK_MIN:
         return profile
     topics = {
-        c
-        for c, lc in profile.concepts.items()
-        if lc.kind == "topic"
-        and not lc.measure
-        and all(t.zipf(w) < FALSE_FRIEND_ZIPF for w in lc.forms)
+        c for c, lc in profile.concepts.items() if not lc.measure and _fed_back(lc.kind, lc.forms)
     }
     named: dict[str, int] = {}
     for item in clear:
@@ -576,6 +580,14 @@ def coverage_profile(
     if not raised:
         return profile
     return profile._replace(concepts=MappingProxyType({**profile.concepts, **raised}))
+
+
+def _fed_back(kind: str, forms: Sequence[str]) -> bool:
+    """Whether a lead concept of this kind and these forms may be raised by its coverage
+    (`coverage_profile`): a topic that is no common word, or a name that is no household one."""
+    if kind == "topic":
+        return all(t.zipf(w) < FALSE_FRIEND_ZIPF for w in forms)
+    return kind == "name" and all(t.zipf(w) < RARE_ZIPF for w in forms)
 
 
 def _read_matches(
