@@ -956,16 +956,17 @@ def test_the_island_fire_week_reads_its_island_from_its_coverage(workspace):
     card, clear coverage, puts "Maui" in its title, so the island is fed back as core
     (meaning.coverage_profile) and the line scores 0.531.  The basketball result naming the
     United States (0.128), Hawaii's COVID deaths (0.103), Tenerife's fire (0.101) and the
-    Niger lines stay out; Yellowknife's evacuation (0.653: "wildfire", "residents") is the
-    trap left in Related.  The card on the utility is above the bar, the untitled Niger card
-    (its title derived) above 0 (0.085)."""
+    Niger lines stay out; so does Yellowknife's evacuation, in Related at 0.653 ("wildfire",
+    "residents") until "Yellowknife's 20,000 residents" was read as whose residents, another
+    place's (story_places.named_things past a count: 0.091).  The card on the utility is above
+    the bar, the untitled Niger card (its title derived) above 0 (0.085)."""
     labels, shown = _built_week(workspace, ISLAND_FIRE_WEEK)
     assert shown["lead"]["title"] == labels["lead"]
     related = {h["title"] for h in shown["related"]}
     folded = {a["title"] for h in shown["related"] for a in h.get("also") or ()}
     assert len(set(labels["on_topic"]) & (related | folded | _lead_also(shown))) >= 5, related
     traps = {*labels["sport"], *labels["same_place"], *labels["other_story"]}
-    assert not (traps | {labels["same_kind_elsewhere"][1]}) & (related | folded), related
+    assert not (traps | set(labels["same_kind_elsewhere"])) & (related | folded), related
     cards = {c["url"]: c["score"] for c in shown["stories"]}
     by_title = {c["title"]: c["score"] for c in shown["stories"]}
     assert by_title[labels["related_card"]] >= RELATED_BAR, by_title

@@ -349,7 +349,10 @@ def named_things(text: str, lower: set[str]) -> frozenset[tuple[str, str]]:
         if place or not _names(text, spans, index, title_case, lower):
             continue
         named = [c for c in concepts if not t.is_number(c)]
-        for following, later, _ in words[at + 1 : at + 1 + NAMED_SPAN]:
+        after: Sequence[_Word] = words[at + 1 :]
+        if after and text[spans[index].end() : spans[after[0][0]].start()] == " ":
+            after = _past_counts(text, spans, after)  # "Yellowknife's 20,000 residents"
+        for following, later, _ in after[:NAMED_SPAN]:
             word = spans[following].group()
             if text[spans[following - 1].end() : spans[following].start()] != " ":
                 break  # punctuation between: "Thailand: 13 bodies"
@@ -359,6 +362,25 @@ def named_things(text: str, lower: set[str]) -> frozenset[tuple[str, str]]:
             if word.endswith(("s", "ed")):
                 break  # a word that may be the verb ("Brussels Atomium shortens opening …")
     return frozenset(found)
+
+
+def _past_counts(
+    text: str, spans: Sequence[re.Match[str]], words: Sequence[_Word]
+) -> Sequence[_Word]:
+    """`words` past a count that opens them ("20,000" in "Yellowknife's 20,000 residents":
+    whose residents), the count's digits and the commas between them; `words` as they are
+    when none opens them, or when the count is followed by no word."""
+    skip = 0
+    while skip < len(words) and spans[words[skip][0]].group().isdigit():
+        if skip and text[spans[words[skip][0] - 1].end() : spans[words[skip][0]].start()] != ",":
+            break
+        skip += 1
+    if not skip or skip == len(words):
+        return words
+    after = words[skip][0]
+    if text[spans[after - 1].end() : spans[after].start()] != " ":
+        return words
+    return words[skip:]
 
 
 def _names(
