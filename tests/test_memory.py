@@ -726,3 +726,28 @@ def test_a_new_development_under_a_standing_title_leads_and_a_rerun_stays_repeat
     assert repeated == {RERUNS[rerun][0]: "2026-W47", LEVEE[1]: "2026-W47"}
     manifest = (Path(second["issue_dir"]) / "issue.toml").read_text("utf-8")
     assert 'follows = "2026-W47"' in manifest
+
+
+def test_a_card_title_over_a_new_opening_is_news_and_over_its_summary_a_repeat(
+    workspace, settings, secret
+):
+    """An earlier card is read by the summary its readers saw (the manifest keeps no card
+    body): a week later its title on another page over new facts is this week's news (here
+    the one story not carried, so it leads); over the card's own opening it stays repeated."""
+    floods = ("floods", FLOODS[1], FLOODS[2], "The river burst its banks and flooded the town.")
+    _milton(workspace, floods, LEVEE_STORY)
+    first = _cli_build("--date", LAST_WEEK.isoformat(), "--lead", "seeds/floods.md")
+    assert [c["title"] for c in first["stories"]] == [LEVEE[1]]
+    _send(settings, Path(first["issue_dir"]))
+
+    breach = "Engineers found the raised levee breached in two places after a second storm."
+    again = ("levee", LEVEE[1], "https://example.org/levee-breach", breach)
+    _milton(workspace, floods, again)
+    second = _cli_build("--date", THIS_WEEK.isoformat())
+    assert (second["lead"]["title"], second["lead"]["url"]) == (LEVEE[1], again[2])
+    assert {h["title"] for h in second["repeated"]} == {FLOODS[1]}
+
+    rerun = ("levee", LEVEE[1], "https://mirror.example.net/levee", LEVEE_STORY[3])
+    _milton(workspace, floods, rerun)
+    result = CliRunner().invoke(app, ["build", "seeds/", "--date", "2026-12-03"])
+    assert result.exit_code == 1 and "carried by an earlier issue (2026-W47)" in result.stderr

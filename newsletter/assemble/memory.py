@@ -7,7 +7,9 @@ them in as `PastIssue` values.  Two questions are answered here:
   any age, or as a near-duplicate title (the same concept-set Jaccard as duplicates.py folds a
   week's pool with) in the recent issues: those of the last `RECENT_DAYS`, and at least the
   `RECENT_ISSUES` newest whatever their dates.  Older than that, a headline worded like an
-  earlier one is most often news of a new event ("Fed cuts rates by a quarter point");
+  earlier one is most often news of a new event ("Fed cuts rates by a quarter point").  A
+  story (one with an opening) matched by title alone to an earlier lead or card over a new
+  opening (`new_opening`) is a new development of it, not carried: it may lead, and follows;
 - which earlier lead this week's lead continues: the most recent of the recent issues under
   whose lead (its title and body, as the manifest keeps them) the ranker scores this week's lead
   (its title and opening) at least `FOLLOWS_BAR`, concepts and meaning as it scores the week's

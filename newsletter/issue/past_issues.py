@@ -6,8 +6,9 @@ skipped, and so is the issue being rebuilt).  The same day counts: an issue sent
 and built again under another id (`--id`, as the "already sent" refusal suggests) is last
 issue's news, not this one's: without it every story it carried came back, none listed.
 Only what memory needs is read: the lead's title, URL and body (the fuller account of the story
-a later lead may follow), every card's and headline's title and URL, and the editor's note's
-body.  A manifest that cannot be read
+a later lead may follow), every card's and headline's title and URL, each card's summary (the
+opening its readers saw: a story under a like title over a new one is a new development), and
+the editor's note's body.  A manifest that cannot be read
 stops the build with its path, as any bad input does: skipping it silently would bring its
 headlines back.
 
