@@ -213,26 +213,29 @@ def _without_articles(clause: str, fewest: bool = False) -> str:
     return str(_ARTICLE.sub(drop, clause))
 
 
-def with_kept_articles(title: str, clause: str) -> str:
+def with_kept_articles(title: str, clause: str, budget: int) -> str:
     """`title`, cut from its clause with the fewest articles, with those the clause in headline
-    style (`clause`) keeps put back ("… for first time" → "… for the first time"); `title`
-    itself when its words are not those of `clause` in order."""
+    style (`clause`) keeps put back from the left while it fits `budget` characters ("… for
+    first time" → "… for the first time"); `title` itself when its words are not those of
+    `clause` in order."""
     words = clause.split(" ")
     out: list[str] = []
+    spare = budget - len(title)
     at = 0
     for word in title.split(" "):
-        while (
-            at < len(words)
-            and words[at].lower() in ("a", "an", "the")
-            and _bare(words[at]) != _bare(word)
-        ):
-            out.append(words[at])
+        while at < len(words) and words[at].lower() in _ARTICLES and _bare(words[at]) != _bare(word):
+            if len(words[at]) < spare:
+                out.append(words[at])
+                spare -= len(words[at]) + 1
             at += 1
         if at == len(words) or _bare(words[at]) != _bare(word):
             return title
         out.append(word)
         at += 1
     return " ".join(out)
+
+
+_ARTICLES = word_set("a an the")
 
 
 def _bare(word: str) -> str:

@@ -1249,9 +1249,9 @@ def _with_kept_articles(title: str, sentence: str, max_chars: int, limit: int) -
     budget = max_chars if len(title) <= max_chars else limit
     for size in dict.fromkeys((max_chars, limit, _UNCUT)):  # shortened as the title may be
         clause = _clean(_fitted_clause(_prepared(sentence), size, "headline"))
-        kept = with_kept_articles(title, clause)
+        kept = with_kept_articles(title, clause, budget)
         if kept != title:
-            return kept if len(kept) <= budget and not printable_problems(kept, limit) else title
+            return title if printable_problems(kept, limit) else kept
     return title
 
 
