@@ -628,7 +628,9 @@ def test_round_16_the_object_phrase_is_read_by_the_tagger():
     from newsletter.assemble import pos_tagger
     from newsletter.assemble.title_cuts import _object_end
 
-    text = "Council grants approval to a $40 million plan to build new ferry terminal, ending delays"
+    text = (
+        "Council grants approval to a $40 million plan to build new ferry terminal, ending delays"
+    )
     words = text.split(" ")
     assert _object_end(words, pos_tagger.word_tags(text), 1) == words.index("terminal,") + 1
     text = "Spain wins in Berlin"

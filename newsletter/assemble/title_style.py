@@ -3,8 +3,10 @@ any cut.
 
 Days of the week and "yesterday" go, "is preparing to"/"will" become "to", a passive "were
 killed" becomes "killed", a past or perfect becomes the present ("has killed" → "kills"),
-articles go; when too long, a relative clause goes, "percent" becomes "%", a title + name
-subject becomes the surname and a long subject loses where it was.
+articles go where a headline drops them (not after a preposition or a copula, nor in an
+amount: "through the night", "about an hour"); when too long, a relative clause goes,
+"percent" becomes "%", a title + name subject becomes the surname and a long subject loses
+where it was.
 """
 
 from __future__ import annotations
@@ -223,7 +225,9 @@ def with_kept_articles(title: str, clause: str, budget: int) -> str:
     spare = budget - len(title)
     at = 0
     for word in title.split(" "):
-        while at < len(words) and words[at].lower() in _ARTICLES and _bare(words[at]) != _bare(word):
+        while (
+            at < len(words) and words[at].lower() in _ARTICLES and _bare(words[at]) != _bare(word)
+        ):
             if len(words[at]) < spare:
                 out.append(words[at])
                 spare -= len(words[at]) + 1
@@ -239,6 +243,7 @@ _ARTICLES = word_set("a an the")
 
 
 def _bare(word: str) -> str:
+    """`word` lowercased, without the punctuation a cut or `_clean` may have taken off."""
     return word.lower().strip(",;:.!?")
 
 

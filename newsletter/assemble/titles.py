@@ -104,7 +104,6 @@ from newsletter.assemble.title_style import (
     _TIME,
     Articles,
     _headline_style,
-    with_kept_articles,
     _short_subject,
     _subject_without_place,
     _surnames_after_verb,
@@ -112,6 +111,7 @@ from newsletter.assemble.title_style import (
     _without_reported_relative,
     compressed,
     cut_inside_relative,
+    with_kept_articles,
     without_subjects_relative,
 )
 from newsletter.assemble.title_tense import harmonized, without_cut_participle
