@@ -156,6 +156,25 @@ def without_invisibles(text: str) -> str:
     return _DROPPED_RUN.sub(_dropped, text.replace("\u2800", " "))
 
 
+# Private-use characters (U+E000-U+F8FF, planes 15 and 16): no character Unicode assigns, only
+# what a vendor or a font puts there: U+F8FF is Apple's logo on Apple devices and a box on
+# every other, an icon font's glyph in one page is a box in the email.  Text the sources keep
+# drops them with the invisible characters (`source_text`); a reader's name, a relay's words
+# and the terminal are left as they are.
+PRIVATE_USE_CLASS = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_SOURCE_DROPPED_RUN = re.compile(f"({FLAG_TAGS})|( ?)[{DROPPED_CLASS}{PRIVATE_USE_CLASS}]+( ?)")
+_ANY_PRIVATE_USE = re.compile(f"[{PRIVATE_USE_CLASS}]")
+
+
+def source_text(text: str) -> str:
+    """`text` as the sources keep it (titles, bodies, summaries, outlets, tags): without the
+    invisible characters `without_invisibles` drops, nor private-use characters; a run of
+    them between two spaces leaves one space.  A clean text comes back as the same object."""
+    if not _ANY_PRIVATE_USE.search(text):
+        return without_invisibles(text)
+    return _SOURCE_DROPPED_RUN.sub(_dropped, text.replace("\u2800", " "))
+
+
 def visible(text: str) -> bool:
     """True when `text` shows something: not only spaces and invisible characters (a name
     made of a zero-width joiner, a soft hyphen or a Hangul filler shows nothing)."""

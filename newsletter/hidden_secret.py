@@ -9,11 +9,12 @@ typed, base64 as AUTH LOGIN sends it, the AUTH PLAIN blob) is replaced first.
 three base64 encodings a reply were a send's hot path); `without_secret` is the one-off.
 
 What the forms cannot find, a reply's *skeleton* does: the text unescaped (`\\"`, `\\x41`,
-`\\u0041`, `%41`, `&#65;`, `=41`), its accents taken off, look-alike Cyrillic and Greek
-letters read as the Latin ones, case folded and blanks dropped.  A password of four or more
-letters found in a reply's skeleton hides the whole reply but its enhanced code: a relay or
-an IMAP server quoting `pa\\"ss` (its quoted-string escape), `h\u00fbnter2`, `hunter 2` or
-`h\u0443nter2` (a Cyrillic u) showed the password, one letter away.
+`\\u0041`, `%41`, `&#65;`, `&amp;`, `=41`), its accents taken off, look-alike Cyrillic and
+Greek letters (capitals too) read as the Latin ones, case folded and blanks dropped.  A
+password of four or more letters found in a reply's skeleton hides the whole reply but its
+enhanced code: a relay or an IMAP server quoting `pa\\"ss` (its quoted-string escape),
+`h\u00fbnter2`, `hunter 2` or `h\u03c5nter2` (a Greek upsilon) showed the password, one letter
+away.  (A Cyrillic `\u0443` is read as the `y` it looks like, as Unicode's confusables have it.)
 """
 
 from __future__ import annotations
@@ -46,16 +47,26 @@ _LEADING_CODE = re.compile(
 # a URL's `%C3%A9`, quoted-printable's `=C3=A9`, a bytes literal's `\xc3\xa9`.
 _ESCAPE = re.compile(
     r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(?!x[0-9a-fA-F]{2})(.))"
-    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));",
+    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
+    r"|&((?i:amp|lt|gt|quot|apos));",
     re.DOTALL,
 )
+# XML's five named references (`hunter&amp;2` from a server quoting what it was sent as XML).
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _ESCAPED_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2})+|(?:=[0-9A-F]{2})+|(?:\\x[0-9a-fA-F]{2})+")
-# Letters of other scripts drawn as Latin ones (Unicode's confusables, lower case: the text
-# is folded first), and blanks: both gone from a skeleton.
+# Letters of other scripts drawn as Latin ones (Unicode's confusables), and blanks: both gone
+# from a skeleton.  Capitals are read before the text is folded: a Cyrillic `Н` folds to `н`,
+# no look-alike of `h`, and a Greek `Ν` (N) to `ν`, read as `v` (`\u041dUNTER2` showed).
 _LOOK_ALIKE = str.maketrans(
     "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u0261"
     "\u03b1\u03bf\u03c1\u03c4\u03c5\u03bd\u03b9\u03ba\u03c7\u0251\u0131",
     "aeopcyxijsdhgaoptuvikxai",
+)
+_LOOK_ALIKE_CAPITAL = str.maketrans(
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425"
+    "\u0406\u0408\u0405\u0500\u04ba\u051a\u051c"
+    "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+    "abekmhopctyxijsdhqwabezhikmnoptyx",
 )
 _BLANKS = re.compile(f"[\\s{INVISIBLE_CLASS}\\x00-\\x1f\\x7f-\\x9f]+")
 SKELETON_LEAST = 4  # letters a password's skeleton needs to be looked for (fewer: everywhere)
@@ -67,6 +78,8 @@ def _unescaped(m: re.Match[str]) -> str:
         return chr(min(int(hex_code, 16), 0x10FFFF))
     if m.group(5):
         return chr(min(int(m.group(5)), 0x10FFFF))
+    if m.group(6):
+        return _NAMED[m.group(6).lower()]
     return m.group(3)
 
 
@@ -86,6 +99,8 @@ def skeleton(text: str, *, escaped: bool = True) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        text = text.translate(_LOOK_ALIKE_CAPITAL)
     text = text.casefold()
     if not text.isascii():
         text = text.translate(_LOOK_ALIKE)

@@ -48,3 +48,24 @@ def test_a_card_of_one_sentence_keeps_it_as_its_summary(tmp_path):
     build_in(folder)
     short = card(folder, "https://example.org/short")
     assert short["summary"].startswith("The software company blamed a bug"), short["summary"]
+
+
+BRIDGE = """\
+---
+url: https://example.org/bridge
+---
+The city council voted on Tuesday to close the old harbour bridge to cars from January, after engineers found cracks in two of its supports.
+
+Buses and bicycles will still cross while repairs go on, and a ferry will run every twenty minutes.
+"""
+
+
+def test_a_sentence_saying_more_than_its_title_stays_on_the_card(tmp_path):
+    """The title made from the first sentence left out why ("after engineers found cracks in
+    two of its supports"): that sentence stays as the card's summary, or the card went on
+    with "while repairs go on" and never said what broke."""
+    folder = make(tmp_path, {"seeds/lead.md": LEAD, "seeds/bridge.md": BRIDGE}, "stories = 2\n")
+    build_in(folder)
+    bridge = card(folder, "https://example.org/bridge")
+    assert "harbour bridge" in bridge["title"] and "cracks" not in bridge["title"]
+    assert "engineers found cracks" in bridge["summary"], bridge["summary"]

@@ -55,3 +55,28 @@ def test_the_same_week_built_for_its_own_date_or_a_week_on_is_not_warned(tmp_pat
     result = CliRunner().invoke(app, ["build", "seeds/", "--date", "2026-12-07"])
     assert result.exit_code == 0, result.output
     assert "older than this issue" not in result.stderr
+
+
+OLD_FEED = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Harbour news</title><link>https://example.org/</link>
+<description>A feed that posts once a month</description>
+<item><title>Harbour bridge inspection announced for the autumn</title>
+<link>https://example.org/inspection</link><pubDate>Sun, 01 Nov 2026 09:00:00 GMT</pubDate></item>
+</channel></rss>
+"""
+
+
+def test_this_weeks_undated_seed_beside_an_old_feed_is_not_warned(tmp_path, monkeypatch):
+    """The editor's own stories undated (written this week) and only a quiet feed's headlines
+    dated weeks back: the sources are not another week's, so no warning sends them to
+    `--date` of that feed's last post."""
+    seed = (
+        "The city council voted on Tuesday to close the old harbour bridge to cars from "
+        "January, after engineers found cracks in two of its supports.\n"
+    )
+    folder = make(tmp_path / "ws", {"seeds/council.txt": seed, "seeds/harbour.xml": OLD_FEED})
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, ["build", "seeds/", "--date", "2026-12-07"])
+    assert result.exit_code == 0, result.output
+    assert "older than this issue" not in result.stderr, result.stderr

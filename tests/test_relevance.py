@@ -529,6 +529,29 @@ def test_a_headlines_landslide_win_is_no_landslide():
     assert "landslide" in both.matched
 
 
+def test_a_winner_buried_by_a_landslide_is_the_slope():
+    """A winning word earlier in the headline ("a village that won an award", "climbers who
+    won gold") does not make "buried by a landslide" or "killed in a landslide" a margin: the
+    word before "by a" is what the slope did, so the headline still matches the lead's slope
+    (it matched nothing), while "won the vote on Sunday by a landslide" is still a margin."""
+    slope = lead_profile(
+        "Villages buried by a landslide in Enga",
+        ["A landslide buried several villages in Enga province on Friday."],
+    )
+    slopes = rank_headlines(
+        slope,
+        [
+            Headline("Village that won a tourism award is buried by a landslide"),
+            Headline("Climbers who won gold medals killed in a landslide"),
+        ],
+    )
+    assert all("landslide" in item.matched for item in slopes), [i.matched for i in slopes]
+    (margin,) = rank_headlines(
+        slope, [Headline("Ruling party won the vote on Sunday by a landslide")]
+    )
+    assert margin.matched == ()
+
+
 def test_a_title_main_verb_is_no_core_topic_on_its_own():
     """The title's main verb ("ends") says what happened to the things it acts on ("negative
     interest rates"): it is no core topic on its own, so a headline sharing only the verb in

@@ -29,6 +29,9 @@ SECRET = "hunter2-s\u00e9cret"
         "hun\u03c4er2-s\u00e9cre\u03c4",  # Greek tau for t
         "h u n t e r 2 - s \u00e9 c r e t",  # spaced out
         "HUNTER2-S\\u00C9CRET",  # upper-cased and escaped
+        "\u041dUNTER2-S\u00c9CRET",  # upper-cased, a Cyrillic capital En for H
+        "HUN\u0422ER2-S\u00c9CRE\u0422",  # upper-cased, a Cyrillic capital Te for T
+        "\u0397UNTER2-S\u00c9CRET",  # upper-cased, a Greek capital Eta for H
     ],
     ids=[
         "json",
@@ -41,6 +44,9 @@ SECRET = "hunter2-s\u00e9cret"
         "greek",
         "spaced",
         "upper-escaped",
+        "cyrillic-capital-en",
+        "cyrillic-capital-te",
+        "greek-capital-eta",
     ],
 )
 def test_a_password_one_step_from_how_it_was_sent_is_hidden(echoed):
@@ -63,6 +69,15 @@ def test_ordinary_replies_and_short_passwords_are_left_as_written():
     assert short.hide("550 5.1.1 <a.b.c@example.org> unknown") == (
         "550 5.1.1 <a.b.c@example.org> unknown"
     )
+
+
+def test_a_password_echoed_with_xmls_named_references_is_hidden():
+    """A server quoting what it was sent as XML or HTML writes `&` `<` `>` `"` `'` as named
+    references (`hunter&amp;2`): read back, the password is hidden, the code kept."""
+    secret = "hunter&2<go>"
+    forms = SecretForms.of(secret, user=USER)
+    for echoed in ["hunter&amp;2&lt;go&gt;", "HUNTER&AMP;2&LT;GO&GT;"]:
+        assert forms.hide(f"535 5.7.8 you sent {echoed}") == f"535 5.7.8 {HIDDEN}"
 
 
 def test_a_password_with_quotes_echoed_as_an_imap_quoted_string_is_hidden():

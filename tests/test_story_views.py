@@ -8,7 +8,7 @@ import pytest
 from newsletter.assemble.fit_graded import fit_bar
 from newsletter.assemble.meaning import RELATED_BAR, WEEK_BAR
 from newsletter.assemble.relevance import lead_profile
-from newsletter.assemble.story_views import EVENT_BAR, UNSHARED_BAR, without_names
+from newsletter.assemble.story_views import EVENT_BAR, UNSHARED_BAR, denies, without_names
 from tests.support import labelled as lb
 
 HELD = {lead.name: lead for lead in (*lb.load_leads(lb.HOLDOUT2), *lb.load_leads(lb.HOLDOUT3))}
@@ -230,3 +230,31 @@ def test_the_gesr_al_suez_card_is_not_the_canals_story(tmp_path):
     assert 0 < cards[labels["other_sense"]] < RELATED_BAR, cards
     queue = "Behind the stranded ship, a queue of more than 300 vessels and rising freight costs"
     assert cards[queue] >= WEEK_BAR, cards
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        # the same company's other outage, which says so (tests/data/weeks/crowdstrike-2024/)
+        (
+            "Azure outage grounds flights. Microsoft said it was unrelated to the CrowdStrike fault.",
+            True,
+        ),
+        ("The fire was not linked with the Falcon launch, officials said.", True),
+        ("Officials say there is no connection with CrowdStrike's update.", True),
+        # a denial of something that is no name of the lead's: the story's own report
+        ("Police say the collision was not related to terrorism.", False),
+        ("Not believed to be terror-related, police say.", False),
+        # the lead's name far past the denial, or no denial at all
+        ("Unrelated to the weather, the delays in Sydney hit CrowdStrike customers.", False),
+        ("CrowdStrike says its update caused the crash.", False),
+    ],
+)
+def test_a_headline_denying_a_link_to_the_leads_name_is_another_event(text, denied):
+    """story_views.denies: a text that says it is unrelated to one of the lead's names (the
+    DENIED_SPAN content words after the denial), and only that."""
+    profile = lead_profile(
+        "A faulty CrowdStrike update crashes Windows computers around the world",
+        ["CrowdStrike pushed an update for its Falcon sensor; Microsoft said 8.5 million crashed."],
+    )
+    assert denies(text, profile.proper) is denied

@@ -270,9 +270,9 @@ def card_from_story(story: Story, scored: ScoredHeadline) -> StoryCard:
 
 def after_title_sentence(paragraphs: Sequence[str], title: str) -> str:
     """An untitled story's card text: its first paragraph, but for the sentence its derived
-    `title` was made from when that sentence opens it (a new user's card read its title, then
-    the same sentence again); the next sentences, or the next paragraph, instead.  Nothing
-    after it: the first paragraph as it is."""
+    `title` was made from when that sentence opens it and says little more (a new user's card
+    read its title, then the same sentence again); the next sentences, or the next paragraph,
+    instead.  Nothing after it: the first paragraph as it is."""
     if not paragraphs:
         return ""
     said = sentences(paragraphs[0])
@@ -288,9 +288,15 @@ def _stems(text: str) -> set[str]:
 
 
 def _says_title(sentence: str, title: str) -> bool:
-    """Does `sentence` hold at least four fifths of `title`'s words: the title made from it?"""
+    """Does `sentence` hold at least four fifths of `title`'s words (the title made from it),
+    and say little more: at most two words, or a fifth of its own, the title left out.  A
+    title cut from a longer sentence ("City council votes to close old harbour bridge …" of
+    "…, after engineers found cracks in two of its supports") left the why off the card."""
     words = _stems(title)
-    return bool(words) and len(words & _stems(sentence)) >= 0.8 * len(words)
+    said = _stems(sentence)
+    if not words or len(words & said) < 0.8 * len(words):
+        return False
+    return len(said - words) <= max(2, len(said) // 5)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from itertools import islice
 from operator import itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
@@ -45,7 +46,7 @@ from newsletter.assemble.relevance import (
     rank_headlines,
 )
 from newsletter.assemble.story_places import elsewhere
-from newsletter.assemble.story_views import WINDOW, other_stories
+from newsletter.assemble.story_views import WINDOW, denies, other_stories, without_names
 from newsletter.models import Headline, ScoredHeadline
 
 if TYPE_CHECKING:
@@ -101,6 +102,14 @@ REPORTS_PER_LINE = 8  # ... and of each, at most this many (Related's default le
 # FEEDBACK_SHARE of them, name counts as a core topic, weighing that share.
 FEEDBACK_MIN = 1
 FEEDBACK_SHARE = 0.5
+# A feed headline scoring this against one of the editor's related stories (read as a lead)
+# is that story's coverage, scored through it (`through_cards`): the week bar, a score that
+# alone makes a week's news related.  Only the CARDS_READ best related stories are read.
+# ... read on the CARD_LINES best lines under the bar (a real week has a few hundred lines at
+# most; a stress week of 100,000 would take 13-34 s to read whole for three cards).
+CARD_COVERAGE = WEEK_BAR
+CARDS_READ = 3
+CARD_LINES = 200
 # Characters of a candidate's summary or story text read with its title (a story's whole
 # text is read up to here: about 600 words).
 TEXT_CHARS = 4000
@@ -277,14 +286,127 @@ def first_ranking(
 
 def refined(first: FirstRanking) -> tuple[ScoredHeadline, ...]:
     """A first ranking ranked again at the lead's profile with the topics its clear coverage
-    shares made core (`coverage_profile`), reusing what the first read; the first ranking
-    itself when the coverage raises nothing."""
+    shares made core (`coverage_profile`), reusing what the first read (the first ranking
+    itself when the coverage raises nothing); then the cards' own coverage scored through
+    them (`through_cards`)."""
     fed = coverage_profile(first.profile, first.ranked, first.texts)
-    if fed is first.profile:
-        return first.ranked
-    args = (first.lead, fed, first.candidates, first.texts, first.share, first.reads)
-    ranked, _ = _rank_once(*args)
-    return ranked
+    ranked = first.ranked
+    if fed is not first.profile:
+        args = (first.lead, fed, first.candidates, first.texts, first.share, first.reads)
+        ranked, _ = _rank_once(*args)
+    return through_cards(ranked, first.texts, first.profile.proper, first.share)
+
+
+def through_cards(
+    ranked: tuple[ScoredHeadline, ...],
+    texts: Mapping[str, str],
+    names: frozenset[str],
+    share: float | None = None,
+) -> tuple[ScoredHeadline, ...]:
+    """`ranked` with each feed headline under the Related bar that is clearly one of the
+    editor's related stories' coverage scored through that story: the story's score times the
+    headline's against it, when that is higher (best first again).
+
+    A card the lead's ranking puts at the bar (`RELATED_BAR`) is related news; a headline that
+    scores `CARD_COVERAGE` against the card, read as the card's lead (its concepts and the
+    model's cosine, as any headline is read against the lead), reports the card's story, so it
+    is as related, less what the two steps lose: the product.  Read directly against the
+    lead, such a headline may share no word with it: "US Transportation Department opens a
+    probe into Delta's outage meltdown" scored 0.102 (concepts none, cosine 0.170) under the
+    faulty CrowdStrike update, while its story, the card on the US investigation into Delta,
+    scored 0.614; against that card it scores 0.808, through it 0.502
+    (tests/data/weeks/crowdstrike-2024/).  A card under the bar lifts nothing (the landslide
+    card's own reports stay where they were), and only the CARDS_READ best cards are read,
+    on the CARD_LINES best lines under the bar.
+
+    The card must name one of the lead's `names` (its names and places, LeadProfile.proper):
+    its story is the lead's consequence ("five days after the CrowdStrike outage"), not news of
+    the same kind that only shares the lead's words (a bill to legalise assisted dying in
+    England and Wales scored 0.614 under Australia's ban on social media for under-16s, on its
+    MPs, bill and votes: its own report, "MPs vote in favour of assisted dying bill", would
+    have gone 0.161 -> 0.466).  And each line is read against the card without the lead's
+    names (`_card_coverage`): "Birmingham held 1-1 by Millwall" scored 0.336 through the card
+    on Birmingham's Oracle system, on "Birmingham" alone (0.052 under the lead).  A game's
+    result is never lifted: at the concepts' share 1.0 "Guardians follow eclipse with shutout
+    of White Sox, 4-0 in home opener" reached Related through a card under the eclipse."""
+    cards = [
+        item
+        for item in ranked
+        if item.headline.source in texts
+        and item.score >= RELATED_BAR
+        and _names_any(texts[item.headline.source or ""], names)
+    ][:CARDS_READ]
+    if not cards:
+        return ranked
+    under = (
+        i
+        for i, item in enumerate(ranked)
+        if item.headline.source not in texts
+        and item.score < RELATED_BAR
+        and not reads_as_result(item.title)  # a game's result: only under its match's lead
+    )
+    lines = list(islice(under, CARD_LINES))
+    if not lines:
+        return ranked
+    best: dict[int, ScoredHeadline] = {}
+    for card in cards:
+        for i, through in _card_coverage(card, [ranked[i] for i in lines], texts, names, share):
+            index = lines[i]
+            if through.score > best.get(index, ranked[index]).score:
+                best[index] = through
+    if not best:
+        return ranked
+    raised = [best.get(i, item) for i, item in enumerate(ranked)]
+    return tuple(sorted(raised, key=lambda item: -item.score))
+
+
+def _names_any(text: str, names: frozenset[str]) -> bool:
+    """Whether `text` names one of `names` (concepts)."""
+    return not names.isdisjoint(c for _, c in t.concept_pairs(text))
+
+
+def _without(headline: Headline, names: frozenset[str]) -> Headline:
+    """The headline's title and summary without the lead's `names`."""
+    summary = without_names(headline.summary, names) if headline.summary else headline.summary
+    return Headline(without_names(headline.title, names), summary=summary)
+
+
+def _card_coverage(
+    card: ScoredHeadline,
+    lines: Sequence[ScoredHeadline],
+    texts: Mapping[str, str],
+    names: frozenset[str],
+    share: float | None,
+) -> list[tuple[int, ScoredHeadline]]:
+    """The `lines` (by position) that score CARD_COVERAGE against `card` read as a lead, each
+    scored through it (`through_cards`): its evidence against the card times the card's score,
+    so that its parts still mix to its score; its matched terms are the card's words.  Each
+    line is read without the lead's `names` (story_views.without_names): a line linked to the
+    card by the name or place it shares with the lead is not its story ("Birmingham City sack
+    John Eustace …" against the card on Birmingham's Oracle system, under the council's
+    section 114 notice)."""
+    text = texts[card.headline.source or ""]
+    profile = lead_profile(card.title, [text])
+    headlines = [_without(line.headline, names) for line in lines]
+    concepts = {
+        id(h): (item.score, item.matched)
+        for item in rank_headlines(profile, headlines)
+        for h in (item.headline, *item.merged)
+    }
+    strong = [i for i, h in enumerate(headlines) if concepts[id(h)][0] > WEAK_CAP][:WINDOW]
+    if not strong:
+        return []
+    lead = lead_text(card.title, [text])
+    cosines = dense_cosines(lead, [candidate_text(headlines[i], {}) for i in strong])
+    found = []
+    for i, cosine in zip(strong, cosines, strict=True):
+        sparse, matched = concepts[id(headlines[i])]
+        parts = evidence(sparse, cosine)
+        if mix(parts, share) >= CARD_COVERAGE:
+            through = (parts[0] * card.score, parts[1] * card.score)
+            item = _rescored(lines[i], mix(through, share), through)
+            found.append((i, item._replace(matched=matched)))
+    return found
 
 
 def _rank_once(
@@ -330,6 +452,8 @@ def _rank_once(
 
     window = headlines[:WINDOW] + near[:WINDOW]
     away = elsewhere(lead[1], profile, candidates, window, before, WEEK_BAR)
+    # ... or another event that says it is unrelated to the lead's names (story_views.denies)
+    away |= {i for i in window if denies(candidate_text(candidates[i], {}), profile.proper)}
     echo_bound = _EchoBounds(lead, candidates)
 
     def scored_item(item: ScoredHeadline) -> ScoredHeadline:

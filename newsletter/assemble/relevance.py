@@ -438,10 +438,13 @@ def _mark_compounds_and_verb(
 # "a landslide victory".  There "landslide" is how much, not a slope that failed: no evidence
 # against a headline's "landslide recovery efforts" (tests/data/weeks/mexico-election-2024).
 # A winning word must come first for "by a"/"in a": "buried by a landslide", "killed in a
-# landslide" are the slope's.  Read on both sides: a headline's "wins by a landslide" is no
-# match for a lead's slope either.
+# landslide" are the slope's, and so they are after a winner too ("a village that won an
+# award is buried by a landslide": the word before "by a" is not what a slope did).  Read on
+# both sides: a headline's "wins by a landslide" is no match for a lead's slope either.
 _MARGIN = re.compile(
-    r"\b(?:wins?|won|winning|elected|re-elected)\b[^.;:!?]{0,80}?\b(?:by|in) an? (landslides?)\b"
+    r"\b(?:wins?|won|winning|elected|re-elected)\b"
+    r"(?:[^.;:!?]{0,80}?\b(?!(?:\w+ed|hit|struck|swept|caught|cut|died)\s)\w+)?"
+    r"\s+(?:by|in) an? (landslides?)\b"
     r"|\b(?:wins?|won|winning|scores?|scored) (?:an? )?(landslides?)\b"
     r"|\b(landslides?) (?:victory|victories|win|wins|majority|majorities)\b",
     re.IGNORECASE,

@@ -41,6 +41,7 @@ collapse in Cairo's Gesr al-Suez district scored 0.543 on "Suez" alone under the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -79,6 +80,19 @@ UNSHARED_BAR = 0.2
 WINDOW = 200
 JUDGED = 50
 REPORTS_READ = 50
+
+# A text that says its event is unrelated to something: "unrelated to", "not related to",
+# "not linked with", "no connection with", "nothing to do with".  When what it denies (the
+# DENIED_SPAN words after it, stopwords aside) names one of the lead's names, the text tells
+# another event of that name or its world, and says so: "A configuration change cut Azure
+# storage off … Microsoft said it was unrelated to the CrowdStrike fault" under the faulty
+# CrowdStrike update (tests/data/weeks/crowdstrike-2024/).
+_DENIAL = re.compile(
+    r"\b(?:unrelated|not\s+(?:related|linked|connected)|no\s+(?:link|connection)"
+    r"|nothing\s+to\s+do)\s+(?:to|with)\b",
+    re.IGNORECASE,
+)
+DENIED_SPAN = 2
 
 Cosines = Callable[[tuple[str, str], Sequence[str]], list[float]]
 # The editor's stories among the candidates: their indices (concepts over WEAK_CAP, best first)
@@ -127,6 +141,21 @@ def other_stories(
         for i, cosine in views.items()
         if cosine < (UNSHARED_BAR if i in unshared else EVENT_BAR) or i in stories
     }
+
+
+def denies(text: str, names: frozenset[str]) -> bool:
+    """Whether `text` says its event is unrelated to one of `names` (the lead's names and
+    places, `LeadProfile.proper`): a denial (`_DENIAL`) whose next DENIED_SPAN content words
+    name one of them.  Such a headline tells another event, however many of the lead's words
+    it shares (the same company's other outage, its flights grounded the same night)."""
+    for found in _DENIAL.finditer(text):
+        words = [
+            w for w in t.token_spans(text[found.end() :]) if w.group().casefold() not in t.STOPWORDS
+        ]
+        said = {c for w in words[:DENIED_SPAN] for _, c in t.concept_pairs(w.group())}
+        if not names.isdisjoint(said):
+            return True
+    return False
 
 
 def event_views(

@@ -43,7 +43,7 @@ from newsletter.assemble.titles import (
     printable_problems,
     without_dateline,
 )
-from newsletter.control_chars import without_controls, without_invisibles
+from newsletter.control_chars import source_text, without_controls
 from newsletter.models import Headline
 
 # The derivation's kinds that need no second opinion (titles.chosen_title): the gate's.
@@ -144,7 +144,7 @@ def as_title(headline: str, publisher: str, lead_text: str) -> str | None:
     """The headline as the lead's title (its outlet's suffix dropped, in sentence case), or
     None when it is no printable title: one still showing markup or an entity once its feed
     was read (`<b>`, `&amp;`: sources/feeds.py decodes a title once) is none."""
-    plain = without_invisibles(without_controls(headline)[0])
+    plain = source_text(without_controls(headline)[0])
     if _MARKUP_LEFT.search(plain):
         return None
     title = without_outlet(" ".join(plain.split()), publisher)

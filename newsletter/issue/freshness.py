@@ -13,7 +13,8 @@ file days) is compared with the date of the newest earlier issue that went out.
 And the first build in a workspace, with no issue gone out yet: a week of stories copied in
 from 2024 built the issue of today's week (2026-W50) without a word.  When every story and
 headline that carries a date is older than the issue by more than `OLD_AFTER`, the build says
-so, naming the newest and `--date` (`old_sources_warning`).
+so, naming the newest and `--date` (`old_sources_warning`); not when every story is undated
+(a week's seeds written this week beside a feed whose last post is a month old).
 """
 
 from __future__ import annotations
@@ -149,8 +150,12 @@ def stale_sources_warning(
 
 def old_sources_warning(loaded: Sources, issue_date: dt.date) -> str | None:
     """A warning when every dated story and headline is older than the issue by more than
-    OLD_AFTER (module doc); None when none carries a date or one is recent enough."""
+    OLD_AFTER (module doc); None when none carries a date or one is recent enough, and None
+    when there are stories and none is dated: the editor's own undated seeds say nothing of
+    age, and a quiet feed's last post weeks back does not make this week's seeds old."""
     dated = [(s.date, s.source) for s in loaded.stories if s.date is not None]
+    if loaded.stories and not dated:
+        return None
     dated += [(h.date, h.source) for h in loaded.headlines if h.date is not None]
     if not dated:
         return None

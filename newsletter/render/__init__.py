@@ -43,13 +43,14 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     Rendered once, plus once per combination of empty merge fields the templates test
     (`{% if subscriber.name %}`): those variants go with the issue, never one per reader.
     """
+    from newsletter.render.figures import FILTERS as HTML_FILTERS
     from newsletter.render.html_steps import html_steps
     from newsletter.render.templates import environment, template_dirs
     from newsletter.render.text_format import FILTERS
 
     check_text_sizes(issue, settings.limits.text_bytes)
     dirs = template_dirs(settings.workspace)
-    env = environment(dirs, FILTERS)
+    env = environment(dirs, FILTERS + HTML_FILTERS)
     css = email_css(dirs, settings)
     refuse_remote_template(dirs, "")
     variants = render_variants(env, html_steps(css), _context(issue, settings))

@@ -14,6 +14,7 @@ the journal.
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac
 import re
 import select
@@ -363,7 +364,14 @@ class _PipeliningClient(smtplib.SMTP):
             self._auth_challenge_count += 1
             if self._auth_challenge_count > _MAXCHALLENGE:
                 raise smtplib.SMTPException("server AUTH mechanism infinite loop")
-            code, resp = self.docmd(_b64(authobject(base64.decodebytes(resp)) or ""))
+            try:
+                challenge = base64.decodebytes(resp)
+            except binascii.Error:  # smtplib let it out as a bare "Error"
+                shown = quoted(resp.decode("utf-8", "replace"))  # resp: the password hidden
+                raise smtplib.SMTPException(
+                    f"the relay's AUTH challenge is not base64: {shown}; is this an SMTP relay?"
+                ) from None
+            code, resp = self.docmd(_b64(authobject(challenge) or ""))
         if code in (235, 503):
             return code, resp
         raise smtplib.SMTPAuthenticationError(code, resp)

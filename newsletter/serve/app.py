@@ -104,7 +104,11 @@ class _Handlers:
         if _reads(request):
             _note(request, "page")
             return self._unsubscribe_page("ask" if given else "none", _token(given))
-        form = await _form_of(request)
+        try:
+            form = await _form_of(request)
+        except UnreadableForm:
+            _note(request, "unreadable-form")
+            return self._unsubscribe_page("ask" if given else "none", _token(given), status=400)
         one_click = form.get("List-Unsubscribe") == "One-Click"
         given = str(form.get("token", "")) or given
         token = _token(given)
@@ -169,7 +173,13 @@ class _Handlers:
         embedded_from = self._embedding_origin(request)
         if embedded_from is None and not self._same_origin(request):
             return self._refused(request, signup=True)
-        form = await _form_of(request)
+        try:
+            form = await _form_of(request)
+        except UnreadableForm:
+            _note(request, "unreadable-form")
+            return self._form(
+                error="This form could not be read. Please fill it in again.", status=400
+            )
         email, name = str(form.get("email", "")).strip(), str(form.get("name", "")).strip()
         first = str(form.get("first_name", "")).strip()  # optional, for a greeting
         wording = self.pages.wording_version
@@ -263,14 +273,14 @@ class _Handlers:
     async def confirm(self, request: Request) -> Response:
         if _reads(request):
             _note(request, "page")
-            token = _token(request.query_params.get("token", ""))
-            html = self.pages.render(
-                "confirm.html", "Confirm your subscription", token=token, action=self.urls.confirm
-            )
-            return HTMLResponse(html)
+            return self._confirm_page(request)
         if not self._same_origin(request):
             return self._refused(request)
-        form = await _form_of(request)
+        try:
+            form = await _form_of(request)
+        except UnreadableForm:
+            _note(request, "unreadable-form")
+            return self._confirm_page(request, 400)
         token = _token(str(form.get("token", ""))) or _token(request.query_params.get("token", ""))
         if await self.db.run(self.audience.confirm, token):
             _note(request, "confirmed")
@@ -289,6 +299,14 @@ class _Handlers:
             link=self.urls.subscribe,
             link_text="Sign up again",
         )
+
+    def _confirm_page(self, request: Request, status: int = 200) -> HTMLResponse:
+        """The page with a Confirm button for the link's token (a scanner's GET changes nothing)."""
+        token = _token(request.query_params.get("token", ""))
+        html = self.pages.render(
+            "confirm.html", "Confirm your subscription", token=token, action=self.urls.confirm
+        )
+        return HTMLResponse(html, status)
 
     # -- shared --------------------------------------------------------------------------
 
@@ -423,14 +441,27 @@ def _database_busy(pages: Pages) -> Callable[[Request, Exception], Awaitable[Res
     return handler
 
 
+class UnreadableForm(Exception):
+    """A URL-encoded form whose bytes are not UTF-8, raw or percent-encoded: each route
+    answers it as a bad form (400, its form again), storing nothing."""
+
+
 async def _form_of(request: Request) -> Mapping[str, str]:
     """The posted form's text fields: URL-encoded ones parsed here (the one-click hot path),
     else Starlette's multipart, whose file uploads are no text and are dropped (closed): a
     name posted as a file was kept as `UploadFile(filename=…, headers=…)`, Starlette's
-    description of it, and its spooled file was never closed."""
+    description of it, and its spooled file was never closed.
+
+    A URL-encoded body is UTF-8 (WHATWG URL-encoded parsing), its raw bytes and its
+    percent-encoded ones alike: read as Latin-1, a raw `José` was stored as `JosÃ©`.  Bytes
+    that are no UTF-8 are UnreadableForm, not U+FFFD in a reader's name."""
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more
-        return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8"))
+        try:
+            text = body.decode("utf-8")
+            return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
+        except UnicodeDecodeError:
+            raise UnreadableForm from None
     async with request.form() as form:
         return {name: value for name, value in form.multi_items() if isinstance(value, str)}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from newsletter.config import LimitsSettings
-from newsletter.control_chars import visible, without_invisibles
+from newsletter.control_chars import source_text, visible
 from newsletter.errors import SourceError, display_path, where
 from newsletter.models import Headline, Note, Sources, Story
 from newsletter.sources.reading import near_miss, read_bytes, read_text
@@ -82,19 +82,20 @@ _TEXT_FIELDS = ("title", "body", "summary", "publisher", "image_alt", "outlet", 
 def _plain_text(item: _Item) -> _Item:
     """`item` with its text fields' invisible characters dropped (bidi embeddings, overrides
     and isolates, zero-width spaces, soft hyphens, fillers; marks and joiners kept):
-    control_chars.without_invisibles, applied here once for every source kind, so no stage
+    control_chars.source_text, applied here once for every source kind, so no stage
     after loading sees one.  A field that shows nothing once cleaned is empty."""
     changed: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
         value = getattr(item, name, None)
         if isinstance(value, str):
-            plain = without_invisibles(value) if visible(value) else ""
+            plain = source_text(value)
+            plain = plain if visible(plain) else ""
             if plain != value:  # a story's title showing nothing: untitled (derived from its body)
                 changed[name] = (
                     None if name == "title" and isinstance(item, Story) and not plain else plain
                 )
     tags = getattr(item, "tags", ())
-    plain_tags = tuple(p for t in tags if visible(p := without_invisibles(t)))
+    plain_tags = tuple(p for t in tags if visible(p := source_text(t)))
     if plain_tags != tags:
         changed["tags"] = plain_tags
     return replace(item, **changed) if changed else item

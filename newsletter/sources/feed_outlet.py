@@ -8,7 +8,7 @@ outlet is the item's publisher; an entry naming none has the feed's title.  An a
 
 The text is the feed's, not the editor's: markup dropped, control characters made spaces
 (said once, as for a title), invisible characters dropped (bidi formatting, zero-width spaces,
-soft hyphens, Hangul fillers, tag characters: control_chars.without_invisibles, the one
+soft hyphens, Hangul fillers, tag characters: control_chars.source_text, the one
 definition every source text is cleaned by), spaces folded, and cut at `PUBLISHER_CHARS`
 characters.  The zero-width joiner and non-joiner stay (emoji, Indic and Persian names need
 them), but a name that shows nothing once cleaned is no name: the entry's next candidate
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from newsletter.control_chars import visible, without_invisibles
+from newsletter.control_chars import source_text, visible
 from newsletter.sources.text import html_to_text
 from newsletter.web_address import address_host
 
@@ -43,7 +43,7 @@ class EntryOutlet:
 def publisher_text(text: str, clean: Clean, field: str) -> str:
     """A publisher's name as plain text on one line, at most PUBLISHER_CHARS characters; ""
     when it shows nothing (only invisible characters: the caller falls back)."""
-    plain = " ".join(without_invisibles(html_to_text(clean(field, text))).split())
+    plain = " ".join(source_text(html_to_text(clean(field, text))).split())
     if not visible(plain):
         return ""
     if len(plain) <= PUBLISHER_CHARS:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from newsletter.control_chars import visible, without_controls, without_invisibles
+from newsletter.control_chars import source_text, visible, without_controls
 from newsletter.errors import SourceError
 from newsletter.models import Headline, Sources, Story
 from newsletter.sources.css_sheet import UNREAD_MARK
@@ -176,7 +176,7 @@ def _read_xml(feedparser: Any, data: bytes, shown: str) -> Any:
 
 class _TextCleaner:
     """A feed's text without control characters: each replaced by a space, and said once per field;
-    invisible characters dropped (control_chars.without_invisibles), and a text that shows
+    invisible characters dropped (control_chars.source_text), and a text that shows
     nothing made "" here, before a title, a summary or an outlet is chosen by being there.
 
     The feed is not the editor's to fix, so the entry is kept; a seed or the manifest with
@@ -192,7 +192,7 @@ class _TextCleaner:
             self.warnings.append(
                 f"{self.source}: the {field} holds the control character {bad}; replaced by a space"
             )
-        clean = without_invisibles(clean)
+        clean = source_text(clean)
         return clean if visible(clean) else ""
 
 

@@ -10,7 +10,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from newsletter.control_chars import control_character, quoted, visible, without_invisibles
+from newsletter.control_chars import control_character, quoted, source_text, visible
 from newsletter.errors import SourceError, where
 from newsletter.web_address import AddressError, web_address
 
@@ -171,7 +171,7 @@ def _text(value: Any, fail: Fail) -> str | None:
     """
     if not isinstance(value, str | int | float):
         raise fail("must be text")
-    text = " ".join(without_invisibles(str(value)).split())
+    text = " ".join(source_text(str(value)).split())
     bad = control_character(text)
     if bad:
         raise fail(f"holds the control character {bad}; delete it")
@@ -208,9 +208,7 @@ def _tags(value: Any, fail: Fail) -> tuple[str, ...]:
     tags = [t for t in re.split(r"[,\s]+", value) if t] if isinstance(value, str) else value
     if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
         raise fail("must be a list of words, e.g. [migration, peru]")
-    return tuple(
-        t for t in (" ".join(without_invisibles(str(t)).split()) for t in tags) if visible(t)
-    )
+    return tuple(t for t in (" ".join(source_text(str(t)).split()) for t in tags) if visible(t))
 
 
 def _lead(value: Any, fail: Fail) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from newsletter.control_chars import quoted, without_controls, without_invisibles
+from newsletter.control_chars import quoted, source_text, without_controls
 from newsletter.sources.markdown_limits import depth_problem, size_problem
 from newsletter.web_address import AddressError, web_address
 
@@ -71,7 +71,7 @@ def as_shown(text: str, format: str) -> str:
 
 def _shown_text(text: str) -> str:
     """`text` as every source's is shown: controls made spaces, invisible characters gone."""
-    return without_invisibles(without_controls(text)[0])
+    return source_text(without_controls(text)[0])
 
 
 @dataclass(frozen=True, slots=True)

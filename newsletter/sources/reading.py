@@ -6,7 +6,7 @@ import difflib
 import itertools
 from pathlib import Path
 
-from newsletter.control_chars import control_line, quoted, visible, without_invisibles
+from newsletter.control_chars import control_line, quoted, source_text, visible
 from newsletter.errors import SourceError, display_path, where
 from newsletter.sources.feed_bounds import is_wide_unicode
 
@@ -45,9 +45,9 @@ def read_text(path: Path) -> str:
     """Return the file's UTF-8 text with a BOM removed and newlines normalised to `\\n`.
 
     Invisible characters (bidi embeddings, overrides and isolates, zero-width spaces, soft
-    hyphens, fillers: control_chars.without_invisibles) go here, before the emptiness check,
-    so a file holding nothing else is empty (load_sources drops them from every field as well,
-    for the text feeds and front matter bring)."""
+    hyphens, fillers) and private-use ones (U+F8FF: control_chars.source_text) go here, before
+    the emptiness check, so a file holding nothing else is empty (load_sources drops them from
+    every field as well, for the text feeds and front matter bring)."""
     data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -61,7 +61,7 @@ def read_text(path: Path) -> str:
             f"(byte 0x{data[e.start]:02x} at column {column}); "
             "save the file as UTF-8"
         ) from None
-    text = without_invisibles(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = source_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     found = control_line(text)
     if found is not None:
         line, char = found
