@@ -64,7 +64,7 @@ def test_a_dateline_of_any_place_goes_by_its_shape(opening):
             "$1.2 billion plan to build a downtown football stadium, putting the nation's "
             "second-largest city closer than it has been in years to having a professional "
             "football team.",
-            "Los Angeles City Council grants approval to $1.2 billion plan to build downtown "
+            "Los Angeles City Council grants approval to a $1.2 billion plan to build downtown "
             "football stadium",
         ),
         (

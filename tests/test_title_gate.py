@@ -243,7 +243,7 @@ def test_round_19b_self_check_names_a_phrase_cut_at_its_end(title, fault):
             "Afghan families separated during the evacuation from Kabul in August 2021 will no "
             "longer be left in limbo as the government today confirms the expansion of the UK’s "
             "flagship Afghan resettlement scheme, the Afghan Citizens Resettlement Scheme (ACRS).",
-            "Afghan families separated during evacuation from Kabul in August 2021 will no longer "
+            "Afghan families separated during the evacuation from Kabul in August 2021 will no longer "
             "be left in limbo",
         ),
         (  # an acronym replaces only the words it spells (was "FDA announces …")
@@ -695,7 +695,7 @@ def test_round_28_changed_older_titles_as_recorded():
     ]
     assert len(changed) == 4
     for lead in changed:
-        assert derive_title(lead["paragraphs"]) == lead["title_28"], lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead), lead["source"]
     assert sum(lead["verdict_28"] == "keep" for lead in changed) == 3
 
 
@@ -713,7 +713,7 @@ def test_round_28_changed_older_titles_as_recorded():
                 "Millbrook is a step closer to a new harbour wall after the town council voted"
                 " on Tuesday night to approve the first reading of a plan to borrow the money."
             ],
-            "Millbrook is a step closer to new harbour wall",
+            "Millbrook is a step closer to a new harbour wall",
         ),
         # a place's abbreviated region stays in the leading clause ("B.C." was the subject), and
         # "the town's" takes the place's name
@@ -748,7 +748,7 @@ def test_round_28_changed_older_titles_as_recorded():
                 "Crews in the northern valley were clearing the roads of mud and fallen trees"
                 " as the river slowly fell back below its banks."
             ],
-            "Crews in northern valley clear roads of mud and fallen trees",
+            "Crews in the northern valley clear roads of mud and fallen trees",
         ),
         # first words in capitals that a later paragraph writes as a name stay a name
         (
@@ -874,7 +874,7 @@ def test_round_29_self_check_sees_a_cuts_garbles(garbled, fault, whole):
                 "A man was injured in an early Sunday morning crash on the harbour road near"
                 " Millbrook, county police said."
             ],
-            "Man injured in crash on harbour road near Millbrook",
+            "Man injured in crash on the harbour road near Millbrook",
         ),
         (
             [

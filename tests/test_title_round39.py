@@ -18,6 +18,7 @@ from newsletter.assemble.headline_grammar import ends_incomplete
 from newsletter.assemble.title_gate import confident_cut
 from newsletter.assemble.title_tense import harmonized, without_cut_participle
 from newsletter.assemble.titles import derive_title
+from tests.support.title_records import latest_title
 
 DATA = Path(__file__).parent / "data" / "titles"
 
@@ -60,7 +61,7 @@ def test_the_clause_that_carries_the_event_is_kept():
     """A share move with its cause after "as", and a result after how it was won."""
     assert derive_title(_lead("fresh_round39", 3)) == (
         "Albertsons Companies shares gain in premarket trading as Kroger confirms multi-billion "
-        "dollar offer for chain"
+        "dollar offer for the chain"
     )
     assert derive_title(_lead("fresh_round39", 6)) == (
         "Chennai Super Kings beat Sunrisers Hyderabad by eight wickets in the Indian Premier "
@@ -79,7 +80,7 @@ def test_a_complex_preposition_opens_a_complement():
         " in connection with killing of UnitedHealthcare chief executive",
     )
     assert derive_title(_lead("fresh_round39", 18)) == (
-        "Police arrest 16-year-old male in connection with shooting at the Washington County "
+        "Police arrest 16-year-old male in connection with the shooting at the Washington County "
         "Fairgrounds"
     )
 
@@ -121,7 +122,7 @@ def test_every_changed_title_was_read_and_none_kept_was_lost():
     ]
     assert len(changed) == 30
     for _stem, lead in changed:
-        assert derive_title(lead["paragraphs"]) == lead["title_39"], lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead), lead["source"]
         assert lead["verdict_39"] == "keep" or lead["why_39"]
     older = [lead for stem, lead in changed if stem != "fresh_round39"]
     assert len(older) == 24
@@ -136,7 +137,7 @@ def test_the_dev_set_is_recorded_as_read_once():
     assert sum(lead["verdict_read"] == "keep" for lead in leads) == 15
     for lead in leads:
         assert not 2004 <= lead["year"] <= 2005  # that period belongs to a hidden set
-        assert derive_title(lead["paragraphs"]) == lead.get("title_39", lead["title_read"])
+        assert derive_title(lead["paragraphs"]) == latest_title(lead)
     assert sum(lead.get("verdict_39", lead["verdict_read"]) == "keep" for lead in leads) == 20
 
 
@@ -150,7 +151,7 @@ def test_the_held_out_set_is_recorded_and_its_keeps_stay():
     assert sum(lead["title_before"] != lead["title_read"] for lead in leads) == 1
     for lead in leads:
         assert not 2004 <= lead["year"] <= 2005
-        assert derive_title(lead["paragraphs"]) == lead["title_read"], lead["source"]
+        assert derive_title(lead["paragraphs"]) == latest_title(lead), lead["source"]
 
 
 def test_the_new_sets_share_no_source_with_another_file():

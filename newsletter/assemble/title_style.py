@@ -3,14 +3,17 @@ any cut.
 
 Days of the week and "yesterday" go, "is preparing to"/"will" become "to", a passive "were
 killed" becomes "killed", a past or perfect becomes the present ("has killed" → "kills"),
-articles go; when too long, a relative clause goes, "percent" becomes "%", a title + name
-subject becomes the surname and a long subject loses where it was.
+articles go where a headline drops them (not after a preposition or a copula, nor in an
+amount: "through the night", "about an hour"); when too long, a relative clause goes,
+"percent" becomes "%", a title + name subject becomes the surname and a long subject loses
+where it was.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from newsletter.assemble import pos_tagger  # its weights load on the first tag
 from newsletter.assemble.headline_grammar import (
@@ -114,10 +117,14 @@ _BORDER_WITH = Lazy(
 )
 
 
-def _headline_style(clause: str, keep_articles: bool = False) -> str:
-    """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them;
-    with `keep_articles` only a leading "A", "An" or "The" goes (round 15: the whole clause
-    keeps its articles, never "over dozen", "in row", "much of night")."""
+Articles = Literal["kept", "headline", "fewest"]
+
+
+def _headline_style(clause: str, articles: Articles = "headline") -> str:
+    """Days, "is preparing to", passive auxiliaries and articles out, as a headline has them:
+    `articles` "kept" drops only a leading "A", "An" or "The" (round 15: the whole clause keeps
+    its articles), "headline" those a headline drops (`_without_articles`), "fewest" every one
+    but an amount's (the last resort of a whole clause over the limit)."""
     clause = _ON_DATE.sub("", _TIME.sub("", _LEADING_DAY.sub("", clause)))
     # "World Health Organization (WHO)" → "WHO"; any other parenthesis, and a short aside
     # between dashes ("— its second highest level —"), goes.
@@ -159,57 +166,85 @@ def _headline_style(clause: str, keep_articles: bool = False) -> str:
     # amount ("Total of 13 coaches" was no headline)
     leading = r"^(?:the|a(?!\s(?:total|number|couple|lot)\sof\b)|an)\s(?=\S)"
     clause = re.sub(leading, "", clause, flags=re.IGNORECASE)
-    return clause if keep_articles else _without_articles(clause)
+    return clause if articles == "kept" else _without_articles(clause, articles == "fewest")
 
 
-# "a" that is part of an amount or an idiom, not an article a headline drops: "over a dozen",
-# "a quarter percentage point", "a few", "five sessions in a row"; round 22: "slows a bit",
-# "throw out a lot more food", "a number of", "a couple of", "a total of".
-_A_QUANTITY = (
-    r"(?:dozen|quarter|half|third|hundred|thousand|few|row|tonne|ton|bit"
+# Round 41: a headline drops an article where it opens a noun phrase of the clause's own
+# ("A fire that … kills a man" → "Fire … kills man") and keeps the one a phrase needs: after
+# a preposition ("through the night", "across the country", "one of the largest", "for the
+# first time", "about an hour"), after a copula ("is a step closer") and in an amount ("slows
+# a bit", "a dozen").
+_PREPOSITIONS = word_set(
+    """about above across after against along amid among around at before behind below
+    beneath beside besides between beyond by despite down during except for from in inside
+    into like near of off on onto out outside over past per since than through throughout till
+    to toward towards under underneath until unlike up upon via with within without"""
+)
+_KEEPS_ARTICLE = _PREPOSITIONS | word_set(
+    "is are was were be been being remain remains become becomes"
+)
+_ARTICLE = Lazy(r"(?<!,)\s(?:the|an?)\s(?=[a-z0-9$€£])|(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])")
+# "a" opening an amount is no article: "kills a dozen", "slows a bit", "lasts a week".
+_AMOUNT = Lazy(
+    r"\s(?:dozen|quarter|half|third|hundred|thousand|few|bit|row|tonne|ton"
     r"|lot\s(?:of|more|less|fewer)|(?:number|couple|total)\sof"
-    # round 32: a unit of time is an amount too ("almost a week after", "more than a year")
-    r"|(?:second|minute|hour|day|week|fortnight|month|year|decade|century)(?![\w-]))"
-)
-# Round 32: "the" inside a fixed phrase a headline keeps: "one of the largest", "among the
-# most", "for the first time", "in the morning".
-_THE_FIXED = Lazy(
-    r"(?:\b(?:of|among)\sthe\s(?=(?:most|least|best|worst|biggest|largest|greatest|highest|"
-    r"lowest|longest|oldest|deadliest|busiest|fastest|strongest|richest|tallest|smallest|"
-    r"worst|newest|latest|earliest|heaviest|widest|poorest|safest|hottest|coldest|wettest)\b)"
-    r"|\bthe\s(?=(?:first|second|third|last|next)\stime\b)"
-    r"|\bin\sthe\s(?=(?:morning|afternoon|evening|night)\b))",
-    re.IGNORECASE,
+    r"|second|minute|hour|day|week|fortnight|month|year|decade|century)(?![\w-])"
 )
 
 
-_COPULA_BEFORE = Lazy(r"\b(?:is|are|was|were|be|been|being|remains|becomes|become)$")
+# "in an early Sunday morning crash" without its time: an "an" left before a consonant.
+_ORPHAN = Lazy(r"\san\s(?=[b-df-gj-np-tv-z])")
 
 
-def _without_articles(clause: str) -> str:
-    """Articles out ("an Arizona family" → "Arizona family"), but not inside a quotation."""
+def _without_articles(clause: str, fewest: bool = False) -> str:
+    """Articles out where a headline drops them ("an Arizona family" → "Arizona family"), not
+    after a preposition or a copula (unless `fewest`), not in an amount, not inside a
+    quotation."""
     spans = _quoted_spans(clause)
 
     def drop(m: re.Match[str]) -> str:
-        if any(a <= m.start() < b for a, b in spans):
-            return m.group()
-        if m.group().strip().lower() == "the" and any(
-            f.start() <= m.start() + 1 < f.end() for f in _THE_FIXED.finditer(clause)
+        before = clause[: m.start()].rsplit(" ", 1)[-1].lower()
+        if (
+            any(a <= m.start() < b for a, b in spans)
+            or (before in _KEEPS_ARTICLE and not fewest and not _ORPHAN.match(clause, m.start()))
+            or (m.group().strip() != "the" and _AMOUNT.match(clause, m.end() - 1))
         ):
-            return m.group()
-        # round 28: a predicate noun keeps its "a" ("is a step closer", "would have been an
-        # unthinkable time"): "is step closer" reads as a verb's object lost
-        if m.group().strip() in ("a", "an") and _COPULA_BEFORE.search(clause, 0, m.start()):
             return m.group()
         return " "
 
-    clause = re.sub(
-        # round 34: "an" before a unit of time too ("about an hour", never "about hour")
-        r"(?<!,)\s(?:the|an?(?!\s" + _A_QUANTITY + r"))\s(?=[a-z0-9$€£])",
-        drop,
-        clause,
-    )
-    return re.sub(r"(?<!,)\s(?:a|an)\s(?=[A-Z][a-z])", drop, clause)
+    return str(_ARTICLE.sub(drop, clause))
+
+
+def with_kept_articles(title: str, clause: str, budget: int) -> str:
+    """`title`, cut from its clause with the fewest articles, with those the clause in headline
+    style (`clause`) keeps put back from the left while it fits `budget` characters ("… for
+    first time" → "… for the first time"); `title` itself when its words are not those of
+    `clause` in order."""
+    words = clause.split(" ")
+    out: list[str] = []
+    spare = budget - len(title)
+    at = 0
+    for word in title.split(" "):
+        while (
+            at < len(words) and words[at].lower() in _ARTICLES and _bare(words[at]) != _bare(word)
+        ):
+            if len(words[at]) < spare:
+                out.append(words[at])
+                spare -= len(words[at]) + 1
+            at += 1
+        if at == len(words) or _bare(words[at]) != _bare(word):
+            return title
+        out.append(word)
+        at += 1
+    return " ".join(out)
+
+
+_ARTICLES = word_set("a an the")
+
+
+def _bare(word: str) -> str:
+    """`word` lowercased, without the punctuation a cut or `_clean` may have taken off."""
+    return word.lower().strip(",;:.!?")
 
 
 def _quoted(text: str, at: int) -> bool:

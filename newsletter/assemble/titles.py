@@ -102,6 +102,7 @@ from newsletter.assemble.title_style import (
     _MONTHS,
     _PERCENT,
     _TIME,
+    Articles,
     _headline_style,
     _short_subject,
     _subject_without_place,
@@ -110,6 +111,7 @@ from newsletter.assemble.title_style import (
     _without_reported_relative,
     compressed,
     cut_inside_relative,
+    with_kept_articles,
     without_subjects_relative,
 )
 from newsletter.assemble.title_tense import harmonized, without_cut_participle
@@ -316,6 +318,7 @@ def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str,
             return reported
     first, short, whole = news_sentence(text, max_chars)
     title, kind = _checked_title(first, short, whole, max_chars, limit)
+    title = _with_kept_articles(title, first, max_chars, limit)
     title = _with_its_place(title, kind, first, max_chars, limit)
     title = _named_back(_with_whole_list(title, first, limit), first, limit)
     if verbless(title, first) or cut_inside_relative(title, first):
@@ -963,8 +966,8 @@ def _boundary_clause(sentence: str, limit: int) -> str | None:
     piece = main[:end] if end is not None else main
     if verb_index(piece) is None:
         return None
-    for keep_articles in (True, False):
-        title = _capitalize(_clean(_fitted_clause(piece, limit, keep_articles)))
+    for articles in _ARTICLE_TIERS:
+        title = _capitalize(_clean(_fitted_clause(piece, limit, articles)))
         if len(title) <= limit:
             return None if printable_problems(title, limit) else title
     return None
@@ -1200,10 +1203,10 @@ def _whole_clause(sentence: str, limit: int) -> str | None:
     without them, when it passes the checks.  None when the main clause has a second clause
     (`_has_second_clause`: the cuts choose what to keep), does not fit or fails."""
     prepared = _prepared(sentence)
-    if _has_second_clause(_fitted_clause(prepared, _UNCUT, keep_articles=True)):
+    if _has_second_clause(_fitted_clause(prepared, _UNCUT, "kept")):
         return None
-    for keep_articles in (True, False):
-        clause = _fitted_clause(prepared, limit, keep_articles)
+    for articles in _ARTICLE_TIERS:
+        clause = _fitted_clause(prepared, limit, articles)
         title = _capitalize(_clean(clause))
         if len(clause) <= limit and len(title) <= limit:
             return None if printable_problems(title, limit) else title
@@ -1234,12 +1237,36 @@ def _derive(sentence: str, max_chars: int) -> tuple[str, bool]:
     return _capitalize(title), whole
 
 
-def _fitted_clause(sentence: str, max_chars: int, keep_articles: bool = False) -> str:
-    """The main clause in headline style, shortened without a cut where it is too long."""
+# Round 41: a whole clause with its articles, else with those a headline keeps, else (only to
+# fit the limit) with the fewest.
+_ARTICLE_TIERS: tuple[Articles, ...] = ("kept", "headline", "fewest")
+
+
+def _with_kept_articles(title: str, sentence: str, max_chars: int, limit: int) -> str:
+    """Round 41: a title cut from its clause with the fewest articles (`_fitted_clause`) gets
+    back those a headline keeps ("through the night", "for the first time"), when that fits
+    the title's length (`max_chars`, else `limit`) and passes the checks."""
+    budget = max_chars if len(title) <= max_chars else limit
+    for size in dict.fromkeys((max_chars, limit, _UNCUT)):  # shortened as the title may be
+        clause = _clean(_fitted_clause(_prepared(sentence), size, "headline"))
+        kept = with_kept_articles(title, clause, budget)
+        if kept != title:
+            return title if printable_problems(kept, limit) else kept
+    return title
+
+
+def _fitted_clause(sentence: str, max_chars: int, articles: Articles | None = None) -> str:
+    """The main clause in headline style, shortened without a cut where it is too long: with
+    the articles a headline keeps (`articles` None) when that fits `max_chars`, else with the
+    fewest, as a cut reads the clause (round 41: a cut chosen on the longer clause fell
+    elsewhere, "as the chaos" for "as chaos caused by … worsened")."""
+    if articles is None:
+        clause = _fitted_clause(sentence, max_chars, "headline")
+        return clause if len(clause) <= max_chars else _fitted_clause(sentence, max_chars, "fewest")
     clause = _main_clause(sentence)
     if len(clause) > max_chars:
         clause = _without_reported_relative(_without_relative_clause(clause))
-    clause = _COORDINATED_CASUALTIES.sub(r"\1", _headline_style(clause, keep_articles))
+    clause = _COORDINATED_CASUALTIES.sub(r"\1", _headline_style(clause, articles))
     if len(clause) > max_chars:
         clause = _PERCENT.sub("%", clause)  # "62 percent" → "62%", as headlines write it
     if len(clause) > max_chars:
