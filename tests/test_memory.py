@@ -655,3 +655,99 @@ def test_the_unsent_warning_and_memory_read_the_same_article_alike(tmp_path):
         assert warning is not None and "2026-W47: led with this story too" in warning
     other = Lead(title="A new library opens", body="Doors opened.", url=None)
     assert unsent_lead_warning(other, [earlier], tmp_path / "issues") is None
+
+
+MILTON_URL = "https://example.org/milton-what-we-know"
+LANDFALL = (
+    "Hurricane Milton made landfall near Siesta Key on Florida's Gulf Coast on Wednesday night "
+    "as a Category 3 storm, with winds of 120 mph and a storm surge of up to ten feet. Millions "
+    "of residents of the Tampa Bay area had been ordered to leave their homes before it arrived."
+)
+AFTERMATH = (
+    "The death toll from Hurricane Milton rose to 16 on Friday as crews restored electricity "
+    "to half of the 3.4 million homes that lost it. Insurers put the damage near $50 billion, "
+    "and tornadoes spawned by the storm destroyed a retirement community in St. Lucie County."
+)
+
+
+def _milton(workspace: Path, *stories: tuple[str, str, str | None, str]) -> None:
+    """Replace the seeds with Markdown stories: (file name, title, url or None, body)."""
+    for old in (workspace / "seeds").iterdir():
+        old.unlink()
+    for name, title, url, body in stories:
+        link = f"url: {url}\n" if url else ""
+        text = f'---\ntitle: "{title}"\n{link}---\n{body}\n'
+        (workspace / "seeds" / f"{name}.md").write_text(text, "utf-8")
+
+
+def _cli_build(*args: str) -> dict:
+    result = CliRunner().invoke(app, ["build", "seeds/", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+LEVEE_STORY = ("levee", LEVEE[1], LEVEE[2], "Volunteers raised the levee by a metre overnight.")
+# A true re-run of week 1's lead, each way an editor meets one: the same page re-titled, and
+# a like title over the same opening on another page (one under the very title of this week's
+# lead would be folded under it as its copy, own_copies.py).
+RERUNS = {
+    "same-url-retitled": ("Milton slams into Florida's Gulf Coast", MILTON_URL, LANDFALL),
+    "like-title-same-opening": (
+        "Hurricane Milton: what we know so far",
+        "https://mirror.example.net/milton",
+        LANDFALL + " Shelters opened across the state.",
+    ),
+}
+
+
+@pytest.mark.parametrize("rerun", RERUNS, ids=list(RERUNS))
+def test_a_new_development_under_a_standing_title_leads_and_a_rerun_stays_repeated(
+    rerun, workspace, settings, secret
+):
+    """Week 1 led with "Hurricane Milton: what we know" and went out.  A week later the same
+    standing title on another page over new facts (the death toll, the power cuts) is a new
+    development: not listed as repeated, it leads with no --lead, and the issue follows week
+    1's.  A true re-run of the article beside it (the same URL re-titled, or a like title over
+    the same opening) stays repeated, with last week's levee story.  The standing title used to
+    be carried by its title alone: every story carried, the build stopped."""
+    lead = ("milton", "Hurricane Milton: what we know", MILTON_URL, LANDFALL)
+    _milton(workspace, lead, LEVEE_STORY)
+    first = _cli_build("--date", LAST_WEEK.isoformat(), "--lead", "seeds/milton.md")
+    assert first["lead"]["title"] == "Hurricane Milton: what we know"
+    _send(settings, Path(first["issue_dir"]))
+
+    new = ("milton-2", "Hurricane Milton: what we know", "https://example.org/milton-2", AFTERMATH)
+    _milton(workspace, new, ("milton", *RERUNS[rerun]), LEVEE_STORY)
+    second = _cli_build("--date", THIS_WEEK.isoformat())
+    assert (second["lead"]["title"], second["lead"]["url"]) == (new[1], new[2])
+    assert second["follows"]["id"] == "2026-W47"
+    assert second["follows"]["title"] == "Hurricane Milton: what we know"
+    repeated = {h["title"]: h["issue"] for h in second["repeated"]}
+    assert repeated == {RERUNS[rerun][0]: "2026-W47", LEVEE[1]: "2026-W47"}
+    manifest = (Path(second["issue_dir"]) / "issue.toml").read_text("utf-8")
+    assert 'follows = "2026-W47"' in manifest
+
+
+def test_a_card_title_over_a_new_opening_is_news_and_over_its_summary_a_repeat(
+    workspace, settings, secret
+):
+    """An earlier card is read by the summary its readers saw (the manifest keeps no card
+    body): a week later its title on another page over new facts is this week's news (here
+    the one story not carried, so it leads); over the card's own opening it stays repeated."""
+    floods = ("floods", FLOODS[1], FLOODS[2], "The river burst its banks and flooded the town.")
+    _milton(workspace, floods, LEVEE_STORY)
+    first = _cli_build("--date", LAST_WEEK.isoformat(), "--lead", "seeds/floods.md")
+    assert [c["title"] for c in first["stories"]] == [LEVEE[1]]
+    _send(settings, Path(first["issue_dir"]))
+
+    breach = "Engineers found the raised levee breached in two places after a second storm."
+    again = ("levee", LEVEE[1], "https://example.org/levee-breach", breach)
+    _milton(workspace, floods, again)
+    second = _cli_build("--date", THIS_WEEK.isoformat())
+    assert (second["lead"]["title"], second["lead"]["url"]) == (LEVEE[1], again[2])
+    assert {h["title"] for h in second["repeated"]} == {FLOODS[1]}
+
+    rerun = ("levee", LEVEE[1], "https://mirror.example.net/levee", LEVEE_STORY[3])
+    _milton(workspace, floods, rerun)
+    result = CliRunner().invoke(app, ["build", "seeds/", "--date", "2026-12-03"])
+    assert result.exit_code == 1 and "carried by an earlier issue (2026-W47)" in result.stderr

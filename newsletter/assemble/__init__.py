@@ -26,6 +26,7 @@ from newsletter.assemble.memory import (
     followed_issue,
     lead_opening,
     split_repeated,
+    story_openings,
 )
 from newsletter.assemble.own_copies import Article, fold_copies
 from newsletter.assemble.reports import list_other_reports
@@ -111,7 +112,8 @@ def assemble_issue(
         else rank_for_lead(story, sources, share)
     )
 
-    fresh, repeated = split_repeated(ranked, past, options.today)
+    openings = {s.source: story_openings(s.summary, s.paragraphs) for s in sources.stories if past}
+    fresh, repeated = split_repeated(ranked, past, options.today, openings)
     if not options.repeat:
         ranked = fresh
     others = {s.source: s for s in sources.stories if s is not story}
@@ -161,11 +163,15 @@ def carried_stories(
 ) -> dict[str, str]:
     """Story source → the earlier issue that carried it (as lead, card or headline): the same
     URL or title, or a near-duplicate of its own title.  An untitled story's derived title is
-    not compared as a near-duplicate: a follow-up of last week's story opens much as it did."""
+    not compared as a near-duplicate: a follow-up of last week's story opens much as it did.
+    A story titled like an earlier lead or card over a new opening (its first paragraph
+    against theirs) is a new development, not carried (memory.new_opening)."""
     if not past or not stories:
         return {}
     near = [s.title is not None for s in stories]
-    found = carried_issues([story_headline(s) for s in stories], past, today, near)
+    headlines = [story_headline(s) for s in stories]
+    openings = [story_openings(s.summary, s.paragraphs) for s in stories]
+    found = carried_issues(headlines, past, today, near, openings)
     return {s.source: issue for s, issue in zip(stories, found, strict=True) if issue}
 
 

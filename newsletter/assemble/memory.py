@@ -7,7 +7,9 @@ them in as `PastIssue` values.  Two questions are answered here:
   any age, or as a near-duplicate title (the same concept-set Jaccard as duplicates.py folds a
   week's pool with) in the recent issues: those of the last `RECENT_DAYS`, and at least the
   `RECENT_ISSUES` newest whatever their dates.  Older than that, a headline worded like an
-  earlier one is most often news of a new event ("Fed cuts rates by a quarter point");
+  earlier one is most often news of a new event ("Fed cuts rates by a quarter point").  A
+  story (one with an opening) matched by title alone to an earlier lead or card over a new
+  opening (`new_opening`) is a new development of it, not carried: it may lead, and follows;
 - which earlier lead this week's lead continues: the most recent of the recent issues under
   whose lead (its title and body, as the manifest keeps them) the ranker scores this week's lead
   (its title and opening) at least `FOLLOWS_BAR`, concepts and meaning as it scores the week's
@@ -30,7 +32,7 @@ next week 0.32 or less (docs/ranking.md, *Follows*, has the misses).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,6 +83,8 @@ class PastIssue:
     note: str = ""  # the editor's note's body, spaces folded ("" without one)
     lead_body: str = ""  # the lead's body as the manifest keeps it ("" when it has none)
     lead_format: BodyFormat = "text"
+    # (title, summary) of each card: the opening its readers saw (the manifest keeps no body)
+    card_summaries: tuple[tuple[str, str], ...] = ()
 
 
 def carried_issues(
@@ -88,35 +92,52 @@ def carried_issues(
     past: Sequence[PastIssue],
     today: date,
     near: Sequence[bool] | None = None,
+    openings: Sequence[tuple[str, ...]] | None = None,
 ) -> list[str | None]:
     """For each headline, the most recent earlier issue that carried it (URL, title or, in the
-    recent issues and where `near` says so, a near-duplicate title), or None."""
+    recent issues and where `near` says so, a near-duplicate title), or None.  A headline
+    with openings (`openings`, () for none: a story's `story_openings`) matched by title
+    alone to an earlier lead or card over a new opening is not carried (`new_opening`)."""
     if not past:
         return [None] * len(headlines)
     index = _PastIndex(past, recent_issues(past, today))
     near = near if near is not None else [True] * len(headlines)
-    return [index.issue_of(h, near=n) for h, n in zip(headlines, near, strict=True)]
+    opened = openings if openings is not None else [()] * len(headlines)
+    return [
+        index.issue_of(h, near=n, opening=o)
+        for h, n, o in zip(headlines, near, opened, strict=True)
+    ]
 
 
 def split_repeated(
-    ranked: Sequence[ScoredHeadline], past: Sequence[PastIssue], today: date
+    ranked: Sequence[ScoredHeadline],
+    past: Sequence[PastIssue],
+    today: date,
+    openings: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[tuple[ScoredHeadline, ...], tuple[RepeatedHeadline, ...]]:
     """This week's ranking without the headlines an earlier issue carried, and those, each with
     the most recent earlier issue that carried it (best first, as ranked).
 
-    A line leaves with the near-duplicates folded under it (`merged`), so each of those is
-    listed too, after it: with the issue that carried it, or else the issue its line repeats.
-    Every headline the build leaves out is then listed, and the editor sees why."""
+    A story (its source a key of `openings`) is read with its openings (`story_openings`):
+    titled like an earlier lead or card over a new opening, it is a new
+    development, not carried (`new_opening`).  A line leaves with the near-duplicates folded
+    under it (`merged`), so each of those is listed too, after it: with the issue that carried
+    it, or else the issue its line repeats.  Every headline the build leaves out is then
+    listed, and the editor sees why."""
     if not past or not ranked:
         return tuple(ranked), ()
     index = _PastIndex(past, recent_issues(past, today))
     fresh: list[ScoredHeadline] = []
     repeated: list[RepeatedHeadline] = []
+
+    def opening(headline: Headline) -> tuple[str, ...]:
+        return openings.get(headline.source, ()) if openings else ()
+
     for item in ranked:
-        issue = index.issue_of(item.headline)
+        issue = index.issue_of(item.headline, opening=opening(item.headline))
         if issue is None:
             for other in item.merged:
-                issue = index.issue_of(other)
+                issue = index.issue_of(other, opening=opening(other))
                 if issue is not None:
                     break
         if issue is None:
@@ -210,25 +231,43 @@ def same_article(
     url: str | None, title: str, issue: PastIssue, *, near: bool = False, opening: str = ""
 ) -> bool:
     """True when the earlier issue's lead is this article: the same URL (as `page_key` reads
-    it) or the same title (case and spaces aside), or with `near` a near-duplicate title (the
+    it), or the same title (case and spaces aside) or with `near` a near-duplicate title (the
     concept-set Jaccard duplicates.py folds with) over the same opening.
 
-    A title worded like the earlier lead's is its article again unless both openings are known
-    (this lead's `opening`, the earlier lead's first paragraph as `lead_opening` cuts it) and
-    are no near-duplicates: then it tells something new under a like headline ("Peru extends
-    state of emergency on Chile border" a week after "Peru declares ..."), a new development."""
+    A title worded like the earlier lead's, or the very same ("Hurricane Milton: what we
+    know" both weeks, a live page's standing title), is its article again unless both openings
+    are known (this lead's `opening`, the earlier lead's first paragraph as `lead_opening` cuts
+    it) and tell something new (`new_opening`): "Peru extends state of emergency on Chile
+    border" a week after "Peru declares ...", a new development.  Memory reads a title so too
+    (`_PastIndex.issue_of`): such a story is not carried, may lead, and follows that issue."""
     if url and issue.lead_url and page_key(url) == page_key(issue.lead_url):
         return True
-    if _title_key(title) == _title_key(issue.lead_title):
-        return True
-    if not near:
+    if _title_key(title) != _title_key(issue.lead_title) and (
+        not near
+        or jaccard(title_concepts(title), title_concepts(issue.lead_title)) < DUPLICATE_JACCARD
+    ):
         return False
-    if jaccard(title_concepts(title), title_concepts(issue.lead_title)) < DUPLICATE_JACCARD:
-        return False
-    earlier = lead_opening(body_paragraphs(issue.lead_body, issue.lead_format))
+    return not new_opening(opening, past_lead_opening(issue))
+
+
+def new_opening(opening: str, earlier: str) -> bool:
+    """Does `opening` tell something new against an earlier item's `earlier` opening: both
+    known, and no near-duplicates (their concept-set Jaccard under DUPLICATE_JACCARD, the
+    measure titles are folded with)?  Unknown either side, a like title is the same article."""
     if not opening or not earlier:
-        return True
-    return jaccard(title_concepts(opening), title_concepts(earlier)) >= DUPLICATE_JACCARD
+        return False
+    return jaccard(title_concepts(opening), title_concepts(earlier)) < DUPLICATE_JACCARD
+
+
+def story_openings(summary: str, paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """A story's openings as memory compares them with an earlier lead's or card's: its
+    `summary:` (a card shows it) and its first paragraph as `lead_opening` cuts it."""
+    return tuple(dict.fromkeys(o for o in (summary, lead_opening(paragraphs)) if o))
+
+
+def past_lead_opening(issue: PastIssue) -> str:
+    """The earlier lead's opening as `lead_opening` cuts it from the body the manifest keeps."""
+    return lead_opening(body_paragraphs(issue.lead_body, issue.lead_format))
 
 
 def lead_opening(paragraphs: Sequence[str]) -> str:
@@ -265,6 +304,9 @@ class _PastIndex:
         self.sizes: dict[str, int] = {}  # recent title → how many prefixes it has
         newest_first = sorted(past, key=lambda p: (p.date, p.id), reverse=True)
         self.recency = {issue.id: rank for rank, issue in enumerate(newest_first)}
+        # title key → the newest earlier item of that title with an opening: a lead (read
+        # from its body when asked) or a card's summary; a headline line has none
+        self.openings: dict[str, PastIssue | str] = {}
         # Oldest first, so that the newest issue's entry is the one left; comprehensions with
         # the keys inlined, as 5,000 calls of page_key and _title_key cost 10 ms.
         for issue in reversed(newest_first):
@@ -282,6 +324,7 @@ class _PastIndex:
                     for title, _ in items
                 }
             )
+            self._keep_openings(issue)
         for issue in recent:  # newest first
             for title, _ in (*issue.headlines, (issue.lead_title, issue.lead_url)):
                 if title not in self.recent:
@@ -292,11 +335,34 @@ class _PastIndex:
                         self.by_prefix.setdefault(key, []).append(title)
         self.concepts: dict[str, frozenset[str]] = {}
 
-    def issue_of(self, headline: Headline, near: bool = True) -> str | None:
+    def _keep_openings(self, issue: PastIssue) -> None:
+        """The openings of one issue's items, over an older issue's of the same title."""
+        if not self.openings and not issue.card_summaries and not issue.lead_body:
+            return
+        for title, _ in issue.headlines:
+            self.openings.pop(_title_key(title), None)
+        self.openings.update({_title_key(t): summary for t, summary in issue.card_summaries})
+        self.openings[_title_key(issue.lead_title)] = issue
 
+    def _new_opening(self, title: str, openings: tuple[str, ...]) -> bool:
+        """`new_opening` against the newest earlier item of `title` with an opening, for each
+        of this story's `openings` (its `summary:` and its first paragraph)."""
+        earlier = self.openings.get(_title_key(title)) if openings else None
+        if earlier is None:
+            return False
+        text = earlier if isinstance(earlier, str) else past_lead_opening(earlier)
+        return all(new_opening(opening, text) for opening in openings)
+
+    def issue_of(
+        self, headline: Headline, near: bool = True, opening: tuple[str, ...] = ()
+    ) -> str | None:
+        """The most recent earlier issue that carried `headline`: its URL, its title, or (with
+        `near`, in the recent issues) a near-duplicate title; by title only over an `opening`
+        that is no new one against the earlier lead's or card's (`new_opening`)."""
         if headline.url and (found := self.by_url.get(page_key(headline.url))):
             return found
-        if found := self.by_title.get(_title_key(headline.title)):
+        found = self.by_title.get(_title_key(headline.title))
+        if found and not self._new_opening(headline.title, opening):
             return found
         if not near:
             return None
@@ -311,6 +377,7 @@ class _PastIndex:
             for title, count in shared.items()
             if count >= _needed(len(prefixes), self.sizes[title])
             and jaccard(concepts, self._concepts(title)) >= DUPLICATE_JACCARD
+            and not self._new_opening(title, opening)
         ]
         return min(matches, key=self.recency.__getitem__) if matches else None
 

@@ -6,8 +6,9 @@ skipped, and so is the issue being rebuilt).  The same day counts: an issue sent
 and built again under another id (`--id`, as the "already sent" refusal suggests) is last
 issue's news, not this one's: without it every story it carried came back, none listed.
 Only what memory needs is read: the lead's title, URL and body (the fuller account of the story
-a later lead may follow), every card's and headline's title and URL, and the editor's note's
-body.  A manifest that cannot be read
+a later lead may follow), every card's and headline's title and URL, each card's summary (the
+opening its readers saw: a story under a like title over a new one is a new development), and
+the editor's note's body.  A manifest that cannot be read
 stops the build with its path, as any bad input does: skipping it silently would bring its
 headlines back.
 
@@ -86,6 +87,21 @@ _HEADLINE = re.compile(
     rf"(?:section = {_PLAIN}\n)?(?:url = {_PLAIN}\n)?"
 )
 
+# A card's title and summary (the opening its readers saw), the lines between them its own.
+_CARD = re.compile(
+    rf"\n\[\[stories\]\]\ntitle = {_PLAIN}\n(?:(?![\[\n])[^\n]*\n)*?"
+    r'summary = "((?:[^"\\\n]|\\.)*)"\n'
+)
+
+
+def _basic_string(raw: str) -> str:
+    """A TOML basic string's text (its quotes off): as written, or read by tomllib when it
+    holds an escape (a quotation in a card's summary)."""
+    if "\\" not in raw:
+        return raw
+    value = tomllib.loads(f'v = "{raw}"')["v"]
+    return value if isinstance(value, str) else ""
+
 
 def _scanned(text: str) -> PastIssue | None:
     """A manifest in the build's own shape, read by regular expressions; None for any other
@@ -110,6 +126,9 @@ def _scanned(text: str) -> PastIssue | None:
     tables = sum(text.count(f"\n[[{t}]]\n") for t in ("related", "more", "stories"))
     if len(headlines) != tables:
         return None  # a headline whose title or url the writer would not have written so
+    cards = _CARD.findall(text)
+    if len(cards) != text.count("\n[[stories]]\n"):
+        return None  # a card without its summary line: tomllib reads what it has
     try:
         day = dt.date.fromisoformat(top[2])
     except ValueError:
@@ -123,6 +142,9 @@ def _scanned(text: str) -> PastIssue | None:
         lead_url=lead[2] or None,
         lead_body=body,
         lead_format="markdown" if body_format == "markdown" else "text",
+        card_summaries=tuple(
+            (_folded(title), _folded(_basic_string(summary))) for title, summary in cards
+        ),
     )
 
 
@@ -149,10 +171,15 @@ def _past_issue(path: Path, text: str) -> PastIssue:
             f"{shown}: an earlier issue needs id, date and [lead]; fix it or move it out of issues/"
         )
     headlines = []
+    cards = []
     # Its cards, Related, sections and More; [[repeated]] it left out: it did not carry them.
     for section in ("stories", "related", "more"):
         for item in _tables(data.get(section, []), shown, section):
-            headlines.append((_text(item, "title", shown, section), _url(item, shown, section)))
+            title = _text(item, "title", shown, section)
+            headlines.append((title, _url(item, shown, section)))
+            summary = item.get("summary")
+            if section == "stories" and isinstance(summary, str):
+                cards.append((title, _folded(summary)))
     note = data.get("note")
     body = note.get("body") if isinstance(note, dict) else None
     lead_body = lead.get("body")
@@ -165,6 +192,7 @@ def _past_issue(path: Path, text: str) -> PastIssue:
         note=_folded(body) if isinstance(body, str) else "",
         lead_body=lead_body if isinstance(lead_body, str) else "",
         lead_format="markdown" if lead.get("format") == "markdown" else "text",
+        card_summaries=tuple(cards),
     )
 
 
