@@ -59,7 +59,9 @@ _TIME = Lazy(
     # ("voted on Thursday, April 16, to approve"; that comma already gone before "after"), never
     # "on Sunday, August 27 turning streets", whose comma the cuts need; the closing comma goes
     # too unless a clause follows (", killing seven")
-    rf"(?:,\s{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?(?=[,.;:!?]|$|\s(?:after|when|following)\s)"
+    # round 42: or the day before the month ("late on Thursday, 10 November, that it …")
+    rf"(?:,\s(?:{_MONTHS}\s\d{{1,2}}|\d{{1,2}}\s{_MONTHS})(?:,?\s\d{{4}})?"
+    r"(?=[,.;:!?]|$|\s(?:after|when|following)\s)"
     r"(?:,(?=\s(?!\w+ing\b|which\b|who\b)[a-z]))?"
     rf"|\s\({_MONTHS}\s\d{{1,2}}\))?"
     r"|yesterday|today|tonight|this\s(?:morning|afternoon|evening)|last\snight)"

@@ -66,6 +66,7 @@ from newsletter.assemble.headline_grammar import (
     ends_on_particle,
     finite_after_phrase,
     known_verb,
+    plural_subject,
     verb_index,
     word_set,
 )
@@ -672,7 +673,8 @@ def _without_participle(sentence: str) -> str | None:
 _DETERMINED = frozenset({"DT", "CD", "PRP$", "POS", "WP$", "PDT"})
 
 
-_BEFORE_RELATIVE = re.compile(r"\s(?:who|whom|whose|which)\s", re.IGNORECASE)
+# round 42: "that" opens one too ("a US crypto lender that FTX had rescued …")
+_BEFORE_RELATIVE = re.compile(r"\s(?:who|whom|whose|which|that)\s", re.IGNORECASE)
 
 
 def _with_a_verb(
@@ -1156,9 +1158,27 @@ def _apposition_no_predicate(sentence: str) -> str:
     if not start <= verb < end:
         return sentence
     tags = word_tags(sentence)
-    if _FINITE & set(tags[start:end]) or not _FINITE & set(tags[end:]):
+    # round 42: a relative clause inside it is the apposition's ("a US crypto lender that FTX
+    # had rescued in the summer …"): only what comes before it must have no finite verb
+    described = _BEFORE_RELATIVE.split(m["apposition"], maxsplit=1)[0]
+    own = len(described.split(" "))
+    if _FINITE & set(tags[start : start + own]) or not _FINITE & set(tags[end:]):
+        return sentence
+    if own < end - start and not _relative_apposition(m["head"], described, tags[end:]):
         return sentence
     return f"{m['head']} {m['rest']}"
+
+
+def _relative_apposition(head: str, described: str, after: Sequence[str]) -> bool:
+    """Round 42: whether an apposition holding a relative clause ends where the sentence's
+    own verb follows it ("BlockFi, a US crypto lender that FTX had rescued …, said"): never
+    a comma inside the clause ("that serves customers in Washington, Maryland and Virginia,
+    says"), and the name reads the number the apposition does ("Michaels, the craft store
+    chain that …": without it the verb would read "Michaels say")."""
+    opens_on_verb = bool(after) and (
+        after[0] in _FINITE or (after[0] == "RB" and len(after) > 1 and after[1] in _FINITE)
+    )
+    return opens_on_verb and plural_subject(head.split(" ")) == plural_subject(described.split(" "))
 
 
 # What may open a second clause in a main clause: a subordinator or relative pronoun ("as
