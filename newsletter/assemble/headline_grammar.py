@@ -275,6 +275,8 @@ def plural_subject(subject: Sequence[str]) -> bool:
     for i, word in enumerate(words):
         if word.lower() in _HEAD_ENDS or (i and _participle_after_noun(word)):
             break  # "airliner carrying 144 people": the head came before
+        if 0 < i < len(words) - 1 and _meeting_after_plural(words, i):
+            break  # round 43: "leaders meeting in Abuja order": the head is "leaders"
         head.append(word.strip(",“”\"'’"))
     while head and head[-1].endswith("ly"):
         head.pop()  # "Turtles barely lost"
@@ -301,6 +303,19 @@ _APPROXIMATION = Lazy(
     r"^(?:at least|at most|up to|more than|fewer than|less than|close to|nearly|almost|about|"
     r"around|roughly|some|over)\s(?=\S)"
 )
+
+
+def _meeting_after_plural(words: Sequence[str], i: int) -> bool:
+    """Round 43: a noun in "-ing" (`_ING_NOUN_HEADS`) between a plural and a preposition is a
+    participle ("West African leaders meeting in Abuja"), not the subject's head."""
+    word, before = words[i].strip(",“”\"'’"), words[i - 1]
+    plural_before = before.endswith("s") and not before.endswith(("ss", "us", "is", "'s", "’s"))
+    return (
+        word.islower()
+        and word in _ING_NOUN_HEADS
+        and plural_before
+        and words[i + 1].lower() in _HEAD_ENDS
+    )
 
 
 def _participle_after_noun(word: str) -> bool:
@@ -341,11 +356,23 @@ def _capitalised_plural(head: Sequence[str]) -> bool:
     if named and last.lower() in _COMPANY_WORDS:
         return False  # "General Motors closes", "American Airlines cancels": one company
     singular = last[:-1].lower() if named else lemma_of_s(last.lower())
+    if len(head) == 1 and _single_name(last):
+        return False  # round 43: "Michaels says", "Hopkins says": one name, not a plural
     if named and _surname(head[-2], last, last.endswith(("ans", "ers", "ors", "ists"))):
         return False  # "Evo Morales resigned", "Bernie Sanders said": one person
     if last.endswith(("ans", "ers", "ors", "ists")) or zipf(singular) > 3.0:
         return True
     return not named and _tagged_plural(head)
+
+
+def _single_name(word: str) -> bool:
+    """Round 43: a capitalised word in "-s" alone that reads as one name, not a plural: a word
+    too rare in English for the frequency table whose singular is a name ("Michaels", from
+    "Michael"); "Wildfires", "Sleuths" (no name's plural) and "Marines", "Stars" (in the
+    table) stay plurals."""
+    table = vocabulary()
+    low = word.lower().strip("’'")
+    return low not in table.zipf and low[:-1] in table.name_like
 
 
 def _surname(before: str, last: str, agent: bool) -> bool:

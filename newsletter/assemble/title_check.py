@@ -406,3 +406,33 @@ _RELATIVES = frozenset({"who", "whom", "whose", "which"})
 
 
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+# Round 43: how far past the last word found the next title word may be (a dropped date, an
+# article, an aside between them).
+_OF_WINDOW = 8
+
+
+def drops_of_complement(title: str, sentence: str) -> bool:
+    """Round 43: whether `title`, cut from `sentence`, ends on a noun whose "of" complement the
+    cut dropped ("… order activation" from "ordered the activation of the regional bloc's
+    standby force": activation of what?).  The title's words are found in the sentence in
+    order, each within `_OF_WINDOW` words of the one before (a rewritten word, a verb put in
+    the present, is passed over, and "order" for "ordered" is not found in "constitutional
+    order" further on); the fault is a last word found there and followed at once by "of"."""
+    if not title or not sentence:
+        return False
+    words = sentence.split(" ")
+    at, last = 0, None
+    for word in title.split(" "):
+        plain = _plain(word)
+        end = len(words) if last is None else min(len(words), at + _OF_WINDOW)
+        found = next((k for k in range(at, end) if _plain(words[k]) == plain), None)
+        if found is None:
+            last = None
+            continue
+        last, at = found, found + 1
+    if last is None or last + 1 >= len(words) or words[last] != words[last].rstrip(",;:"):
+        return False
+    return words[last + 1].lower() == "of" and title.split(" ")[-1][:1].islower()
+

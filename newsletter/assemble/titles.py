@@ -72,7 +72,7 @@ from newsletter.assemble.headline_grammar import (
 )
 from newsletter.assemble.pos_tagger import word_tags
 from newsletter.assemble.terms import zipf
-from newsletter.assemble.title_check import headline_faults, verbless
+from newsletter.assemble.title_check import drops_of_complement, headline_faults, verbless
 from newsletter.assemble.title_clause import (
     _LEADING_ACCORDING,
     _LEADING_SAID,
@@ -819,7 +819,7 @@ def _checked_title(
         return clause, "clause"
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
-    passing = [cut for cut in (short, long) if not printable_problems(cut, limit)]
+    passing = [cut for cut in (short, long) if not _cut_problems(cut, sentence, limit)]
     for cut, chars in ((short, max_chars), (long, limit)):
         # round 30: a cut inside its clause ("killed and more than 400 | injured when …")
         # completed to the next boundary that leaves only a part of its own, when that passes
@@ -844,6 +844,12 @@ def _checked_title(
     return short, "unchecked"
 
 
+def _cut_problems(cut: str, sentence: str, limit: int) -> bool:
+    """Whether a cut of `sentence` fails its checks: `printable_problems`, or (round 43) it
+    ends on a noun whose "of" complement it dropped (`drops_of_complement`)."""
+    return bool(printable_problems(cut, limit)) or drops_of_complement(cut, sentence)
+
+
 def _gated_title(
     sentence: str, cuts: Sequence[tuple[str, bool, str, int]], limit: int
 ) -> tuple[str, str] | None:
@@ -859,7 +865,7 @@ def _gated_title(
     passing = [
         (cut, kind, chars)
         for cut, cut_whole, kind, chars in cuts
-        if cut_whole and not printable_problems(cut, limit)
+        if cut_whole and not _cut_problems(cut, sentence, limit)
     ]
     for cut, kind, chars in passing:
         # a cut the earlier rules already doubt (not whole) never stands first
