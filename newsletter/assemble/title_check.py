@@ -435,4 +435,3 @@ def drops_of_complement(title: str, sentence: str) -> bool:
     if last is None or last + 1 >= len(words) or words[last] != words[last].rstrip(",;:"):
         return False
     return words[last + 1].lower() == "of" and title.split(" ")[-1][:1].islower()
-
