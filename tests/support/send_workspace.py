@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from newsletter.cli import app
@@ -205,3 +206,15 @@ def write_greeting_templates(root: Path) -> None:
         text = (defaults / name).read_text("utf-8")
         assert text.count(lead) == 1, name
         (own / name).write_text(text.replace(lead, greeting), "utf-8")
+
+
+@pytest.fixture(name="send_ws")
+def send_ws_on_each_backend(
+    send_ws: Workspace, backend: str, request: pytest.FixtureRequest
+) -> Workspace:
+    """The send workspace on each backend in turn: its SQLite file, then a fresh PostgreSQL
+    database (the journal's semantics are one on both).  A test module imports it to take
+    `send_ws` so."""
+    if backend == "postgresql":
+        return send_ws.on_server(request.getfixturevalue("postgres_url"))
+    return send_ws
