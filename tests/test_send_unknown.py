@@ -31,16 +31,6 @@ def send(send_ws, server, **options):
     return send_issue(send_ws.issue, settings, SendOptions(resend_unknown=resend))
 
 
-def statuses(send_ws) -> dict[str, str]:
-    """{email: journal status} for the sample issue."""
-    journal = send_ws.journal("2026-W48")
-    try:
-        rows = journal.conn.execute("SELECT email, status FROM deliveries").fetchall()
-    finally:
-        journal.close()
-    return dict(rows)
-
-
 @pytest.mark.parametrize("pipelining", [False, True])
 def test_five_percent_lost_replies_give_every_reader_exactly_one_copy(send_ws, pipelining):
     """The reply to the final `.` lost for 5% of messages: each reader has one copy, re-runs too."""
@@ -55,7 +45,7 @@ def test_five_percent_lost_replies_give_every_reader_exactly_one_copy(send_ws, p
     assert (first.sent, first.unknown, first.failed) == (380, 20, 0)
     assert first.unknown_total == 20 and first.left == 0
     assert handler.by_recipient() == {e: 1 for e in emails}
-    assert {e for e, s in statuses(send_ws).items() if s == "unknown"} == lost
+    assert {e for e, s in send_ws.journal_statuses().items() if s == "unknown"} == lost
     assert (again.sent, again.unknown, again.skipped) == (0, 0, 380)
 
 
@@ -130,7 +120,7 @@ def test_resend_unknown_sends_those_recipients_again_once(send_ws):
         summary = send(send_ws, server, resend_unknown=True)
     assert (summary.sent, summary.unknown_total) == (1, 0)
     assert handler.by_recipient()[emails[2]] == 2
-    assert statuses(send_ws)[emails[2]] == "sent"
+    assert send_ws.journal_statuses()[emails[2]] == "sent"
 
 
 def test_a_relay_that_drops_after_every_message_pauses_the_run_soon(send_ws):
@@ -154,7 +144,7 @@ def test_a_dripping_reply_to_the_final_dot_gives_up_at_data_timeout(send_ws):
         summary = send(send_ws, server, connections=1, timeout=5, data_timeout=1.0)
     assert time.monotonic() - started < 10
     assert (summary.sent, summary.unknown) == (2, 1)
-    assert statuses(send_ws)[emails[1]] == "unknown"
+    assert send_ws.journal_statuses()[emails[1]] == "unknown"
 
 
 @pytest.mark.parametrize("fault", ["drip", "trickle"])

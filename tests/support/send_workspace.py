@@ -93,6 +93,14 @@ class Workspace:
         assert journal is not None
         return journal
 
+    def journal_statuses(self, issue_id: str = ISSUE_ID) -> dict[str, str]:
+        """{email: status in the issue's delivery journal} (`sent`, `failed`, `unknown`...)."""
+        journal = self.journal(issue_id)
+        try:
+            return dict(journal.conn.execute("SELECT email, status FROM deliveries").fetchall())
+        finally:
+            journal.close()
+
     @property
     def send_state(self) -> Path:
         """What the send lock and the recovery file are named after: the SQLite file, or the
