@@ -37,6 +37,34 @@ def cancelled_now(link: ServerLink) -> psycopg.Error:
     raise AssertionError("the server did not cancel the statement")
 
 
+CANCELLED = b"SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(5)"
+
+
+def cancel_from(monkeypatch, first: int, last: float = float("inf")) -> None:
+    """Every committer statement numbered `first` to `last` (in each process: the workers
+    are forked with the count) cancelled by the server 'due to user request': one run on
+    the spot raises the server's error, one sent ahead is a statement the server cancels, so
+    its answer is that error."""
+    run_prepared, send_prepared = ServerLink.run_prepared, ServerLink.send_prepared
+    calls = [0]
+
+    def run(link: ServerLink, statement, params):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if first <= calls[0] <= last:
+            raise cancelled_now(link)
+        return run_prepared(link, statement, params)
+
+    def sent(link: ServerLink, statement, params):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if first <= calls[0] <= last:
+            link.raw().pgconn.send_query(CANCELLED)
+            return None
+        return send_prepared(link, statement, params)
+
+    monkeypatch.setattr(ServerLink, "run_prepared", run)
+    monkeypatch.setattr(ServerLink, "send_prepared", sent)
+
+
 def set_statement_timeout(postgres_server, url: str, value: str) -> None:
     """The database's own statement_timeout, for every session that logs in to it."""
     with postgres_server.connect() as conn:
@@ -130,16 +158,7 @@ def test_a_write_the_server_cancels_as_a_user_request_is_run_again(
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
     monkeypatch.chdir(send_ws.root)
     active = import_readers(send_ws, postgres_url, 40)
-    run_prepared = ServerLink.run_prepared
-    calls = [0]  # in each process (the workers are forked with it)
-
-    def cancelled_once(link: ServerLink, statement, params):  # type: ignore[no-untyped-def]
-        calls[0] += 1
-        if calls[0] == 3:  # mid-send: a write the server cancels
-            raise cancelled_now(link)
-        return run_prepared(link, statement, params)
-
-    monkeypatch.setattr(ServerLink, "run_prepared", cancelled_once)
+    cancel_from(monkeypatch, 3, 3)  # mid-send: a write the server cancels
     handler = RecordingHandler()
     with smtp_server(handler=handler) as relay:
         result = CliRunner().invoke(app, ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags])
@@ -159,16 +178,7 @@ def test_writes_the_server_cancels_past_the_patience_stop_naming_the_cancel(
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
     monkeypatch.chdir(send_ws.root)
     import_readers(send_ws, postgres_url, 20)
-    run_prepared = ServerLink.run_prepared
-    calls = [0]
-
-    def always_cancelled(link: ServerLink, statement, params):  # type: ignore[no-untyped-def]
-        calls[0] += 1
-        if calls[0] >= 3:
-            raise cancelled_now(link)
-        return run_prepared(link, statement, params)
-
-    monkeypatch.setattr(ServerLink, "run_prepared", always_cancelled)
+    cancel_from(monkeypatch, 3)
     with smtp_server() as relay:
         result = CliRunner().invoke(app, ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags])
     assert result.exit_code == 1, result.output

@@ -103,16 +103,16 @@ def test_a_commit_that_fails_stops_the_send_before_the_next_dot_with_one_line(pg
     one line; every message the relay took is in the journal or in the recovery file (none
     went out without a way to record it), and the next run mails the rest, one copy each."""
     active = add_readers(pg_ws, 300)
-    real = PostgresJournal._write_outcomes
+    real = PostgresJournal._statement  # each write's, sent ahead or run (once each)
     writes = {"n": 0}
 
-    def failing(journal, rows, writer):  # the mock injects the failure only
+    def failing(journal, rows):  # the mock injects the failure only, before it is sent
         writes["n"] += 1
         if writes["n"] >= 20:
             raise JournalWriteError("127.0.0.1: cannot record deliveries: injected refusal")
-        return real(journal, rows, writer)
+        return real(journal, rows)
 
-    monkeypatch.setattr(PostgresJournal, "_write_outcomes", failing)
+    monkeypatch.setattr(PostgresJournal, "_statement", failing)
     handler = RecordingHandler(pipelining=True)
     with smtp_server(handler=handler) as relay:
         settings = pg_ws.with_server(relay.host, relay.port, connections=CONNECTIONS, rate=300.0)
@@ -128,7 +128,7 @@ def test_a_commit_that_fails_stops_the_send_before_the_next_dot_with_one_line(pg
             journal.close()
         assert took == in_journal + len(kept), (took, in_journal, kept)
         assert len(kept) <= CONNECTIONS, kept
-        monkeypatch.setattr(PostgresJournal, "_write_outcomes", real)
+        monkeypatch.setattr(PostgresJournal, "_statement", real)
         second = send_issue(pg_ws.issue, settings)
     assert second.stopped is None and second.recovered == len(kept)
     assert handler.by_recipient() == {email: 1 for email in active}
@@ -260,9 +260,9 @@ def test_a_send_checks_its_lease_at_each_final_dot_with_almost_no_statement_of_i
     real = PostgresJournal._write_outcomes
     sizes: list[int] = []
 
-    def counted(journal, rows, writer):  # counts the committer's statements, changes nothing
+    def counted(journal, rows, writer, **ahead):  # counts the statements, changes nothing
         sizes.append(len(rows))
-        return real(journal, rows, writer)
+        return real(journal, rows, writer, **ahead)
 
     monkeypatch.setattr(PostgresJournal, "_write_outcomes", counted)
     handler = RecordingHandler(pipelining=True)

@@ -58,3 +58,37 @@ def test_a_lost_connection_is_seen_as_lost_and_the_next_one_prepares_again(link)
     link.renew()
     assert link.run_prepared(ADD, ["1", "2"]) == b"3"
     assert link.raw().pgconn.backend_pid != pid
+
+
+def test_a_statement_sent_ahead_is_run_and_committed_before_its_answer_is_read(link):
+    """`send_prepared` returns before the answer; the server runs and commits the statement
+    meanwhile (another session sees its row), and `answer` reads what run_prepared returns."""
+    link.send_prepared(CHECKED, ["9"])
+    with connect_postgres(link.server) as other:
+        seen = []
+        for _ in range(200):  # the server's own pace: a few ms at most
+            seen = other.execute("SELECT n FROM t").fetchall()
+            if seen:
+                break
+            other.execute("SELECT pg_sleep(0.01)")
+    assert seen == [(9,)]
+    assert link.answer() == b"9"
+    assert link.run_prepared(ADD, ["40", "2"]) == b"42"  # the connection is free again
+
+
+def test_an_answer_read_ahead_raises_the_refusal_or_the_loss_as_run_prepared_does(link):
+    """A refused statement sent ahead raises its psycopg class at `answer` and the
+    connection stays; a session ended meanwhile raises an error `lost` recognises."""
+    link.send_prepared(CHECKED, ["-3"])
+    with pytest.raises(psycopg.errors.CheckViolation) as refused:
+        link.answer()
+    assert not link.lost(refused.value)
+    link.send_prepared(CHECKED, ["3"])
+    assert link.answer() == b"3"
+    pid = link.raw().pgconn.backend_pid
+    with connect_postgres(link.server) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(psycopg.Error) as gone:
+        link.send_prepared(ADD, ["1", "1"])
+        link.answer()
+    assert link.lost(gone.value)

@@ -90,8 +90,8 @@ def test_a_recovery_line_carries_its_rows_stamp_so_a_kept_row_is_not_called_a_se
     real = PostgresJournal._write_outcomes
     writes = {"n": 0}
 
-    def reply_lost(journal: PostgresJournal, rows: Any, writer: Any) -> Any:
-        result = real(journal, rows, writer)  # committed on the server
+    def reply_lost(journal: PostgresJournal, rows: Any, writer: Any, **ahead: Any) -> Any:
+        result = real(journal, rows, writer, **ahead)  # committed on the server
         writes["n"] += 1
         if writes["n"] == 10:  # the mock injects the failure only
             raise JournalWriteError("127.0.0.1: cannot record deliveries: injected lost reply")

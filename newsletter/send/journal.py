@@ -353,6 +353,11 @@ class DeliveryJournal:
         the server's check of the lease must come after it); here nothing to check."""
         return 0
 
+    def write_ahead(self) -> None:
+        """Begin committing this thread's outcomes given to `record_soon` now, to be waited
+        for by `wait_recorded` (a shared journal: outcome_committer.py, "Ahead"); here each
+        was committed before `record_soon` returned."""
+
     def wait_recorded(self, since: int | None = None) -> None:
         """Wait until every outcome this thread gave `record_soon` is committed (here: each
         was, before `record_soon` returned).  `since` (a `lease_mark`): a shared journal also

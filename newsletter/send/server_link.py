@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from psycopg import pq
+from psycopg import generators, pq
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
@@ -131,6 +131,35 @@ class ServerLink:
         if result.ntuples == 0 or result.nfields == 0:
             return None
         return result.get_value(0, 0)
+
+    def send_prepared(self, statement: Prepared, params: Sequence[str]) -> None:
+        """Send `statement` as `run_prepared` runs it, and return without its answer: the
+        server runs (and, in autocommit, commits) it while the caller does something else;
+        `answer` reads what it said.  Nothing else may use the connection in between."""
+        pgconn = self.raw().pgconn
+        if statement.name not in self._prepared:
+            _checked(pgconn.prepare(statement.name, statement.sql), pgconn)
+            self._prepared.add(statement.name)
+        pgconn.send_query_prepared(statement.name, [p.encode() for p in params])
+        if pgconn.flush():  # libpq in blocking mode sends it all at once; 1: some left
+            raise psycopg.OperationalError("the statement could not be sent whole")
+
+    def answer(self) -> bytes | None:
+        """The answer to the statement `send_prepared` sent, waited for with the
+        interpreter's lock released (psycopg's own wait): as `run_prepared` returns it."""
+        conn = self.conn
+        if conn is None or conn.closed:
+            raise psycopg.OperationalError("the connection was lost")
+        results = conn.wait(generators.fetch_many(conn.pgconn))
+        if not results:
+            raise psycopg.OperationalError("the server sent no answer")
+        for result in results:
+            _checked(result, conn.pgconn)
+        result = results[0]
+        if result.ntuples == 0 or result.nfields == 0:
+            return None
+        value: bytes | None = result.get_value(0, 0)
+        return value
 
     def lost(self, e: psycopg.Error) -> bool:
         """Did `e` come from a connection that is gone (rather than from the statement)?"""

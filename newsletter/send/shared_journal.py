@@ -50,6 +50,7 @@ there) stops the run at once with the server's one line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import socket
@@ -152,6 +153,7 @@ _ONE, _MANY = Prepared("nl_record_one", RECORD_ONE), Prepared("nl_record_many", 
 _FENCED_ONE = Prepared("nl_record_one_fenced", fenced(RECORD_ONE))
 _FENCED_MANY = Prepared("nl_record_many_fenced", fenced(RECORD_MANY))
 _LEASE = Prepared("nl_lease_live", LEASE_LIVE)
+Statement = tuple[Prepared, list[str]]  # a prepared statement and its text parameters
 
 CLAIM_BATCH = 200  # the most readers claimed at a time (a big list's claims)
 # A claim takes at most a quarter of the ids left after the sender's cursor, and never fewer
@@ -284,6 +286,7 @@ class PostgresJournal(DeliveryJournal):
         self._lease_lost = threading.Event()  # the server saw this sender's lease run out
         self._committer = OutcomeCommitter(
             self._write_outcomes,
+            send=self._send_outcomes,
             patience=self.patience,
             gave_up=str(self._gave_up("record deliveries", "no commit came", None)),
             lost=self._lease_lost,
@@ -376,6 +379,13 @@ class PostgresJournal(DeliveryJournal):
         """The committer's statements begun so far (a sender; 0 for a reader)."""
         return self._committer.mark() if self._heartbeat is not None else 0
 
+    def write_ahead(self) -> None:
+        """Send the statement committing this thread's outcomes handed over, now, on a
+        connection of its own; `wait_recorded` reads its answer (outcome_committer.py)."""
+        tickets = getattr(self._tickets, "open", None)
+        if tickets and self._heartbeat is not None:
+            self._committer.ahead(tickets)
+
     def wait_recorded(self, since: int | None = None) -> None:
         """Wait for the commit of every outcome this thread handed over; JournalWriteError
         when one cannot be committed (the server gone past the patience, a refusal).
@@ -389,35 +399,67 @@ class PostgresJournal(DeliveryJournal):
         if tickets:
             tickets.clear()
 
-    def _write_outcomes(self, rows: Sequence[Row], writer: int) -> bool:
-        """The committer's write on its `writer`'s connection: the rows in one statement,
-        one commit (autocommit), prepared once on the server; a lost connection is waited
-        out.  One row alone takes RECORD_ONE, which costs the server half as much.
-        A sender's statement also reads whether its lease is live (the fence); True when
-        so, or for a journal that holds no lease.  No rows: the lease alone."""
-        link = self._writers[writer]
-        fence = self._heartbeat is not None
+    def _statement(self, rows: Sequence[Row]) -> Statement | None:
+        """The statement writing `rows`, and its parameters: one row alone takes RECORD_ONE,
+        which costs the server half as much; a sender's also reads whether its lease is live
+        (the fence).  No rows: the lease alone (None for a journal that holds no lease)."""
         statement = _MANY if len(rows) > 1 else _ONE
         params = as_json(rows) if len(rows) > 1 else [str(v) for v in rows[0]] if rows else []
-        if fence:
+        if self._heartbeat is not None:
             statement = _FENCED_MANY if len(rows) > 1 else _FENCED_ONE if rows else _LEASE
             params.append(self.sender_id)
         elif not rows:
+            return None
+        return statement, params
+
+    def _written(self, link: ServerLink, rows: Sequence[Row], answer: bytes | None) -> bool:
+        """After a statement wrote `rows`: they are kept until a fence finds them on disk,
+        and the final ones settled; is the lease live (True without a lease)."""
+        if self._async and rows:
+            self._kept.add(link.session, rows)
+        for row in rows:
+            if row[2] in FINAL:  # settled: not to be given back at the end
+                self._unsettled.pop((row[0], row[1]), None)
+        return self._heartbeat is None or answer == b"t"  # libpq's text: b"t" or b"f"
+
+    def _write_outcomes(
+        self, rows: Sequence[Row], writer: int, *, sent: Statement | None = None
+    ) -> bool:
+        """The committer's write on its `writer`'s connection: the rows in one statement,
+        one commit (autocommit), prepared once on the server; a lost connection is waited
+        out.  True when the server saw this sender's lease live, or for a journal that
+        holds no lease.  `sent`: the statement `_send_outcomes` sent ahead on that
+        connection: its answer is read, and it is run again only when that fails (an
+        upsert, as after any answer lost)."""
+        link = self._writers[writer]
+        statement = sent or self._statement(rows)
+        if statement is None:
             return True
 
         def write() -> bool:
-            answer = link.run_prepared(statement, params)  # libpq's text: b"t" or b"f"
-            if self._async and rows:  # kept until a fence finds them on disk
-                self._kept.add(link.session, rows)
-            for row in rows:
-                if row[2] in FINAL:  # settled: not to be given back at the end
-                    self._unsettled.pop((row[0], row[1]), None)
-            return not fence or answer == b"t"
+            nonlocal sent
+            if sent is not None:  # a second try runs it again
+                sent = None
+                return self._written(link, rows, link.answer())
+            return self._written(link, rows, link.run_prepared(*statement))
 
         try:
             return self._patiently(write, "record deliveries", link=link, rows=rows)
         finally:
             self._kept.done(rows)
+
+    def _send_outcomes(self, rows: Sequence[Row], writer: int) -> Callable[[], bool]:
+        """The committer's write begun now (outcome_committer.py, "Ahead"): the statement is
+        sent on `writer`'s connection, and the server runs and commits it while the worker
+        sends its next message; the function returned is `_write_outcomes`, which reads
+        its answer (or, when it could not be sent, writes the rows the patient way)."""
+        if (statement := self._statement(rows)) is None:
+            return lambda: True
+        try:
+            self._writers[writer].send_prepared(*statement)
+        except psycopg.Error:  # the connection lost, say: the patient way at the answer
+            return lambda: self._write_outcomes(rows, writer)
+        return functools.partial(self._write_outcomes, rows, writer, sent=statement)
 
     def _fence(self) -> None:
         """Know the kept outcomes on the server's disk, recording again durably the final

@@ -380,7 +380,10 @@ class SendRun:
         self, recipient: Recipient, attempt: int, connection: Connection | None
     ) -> Connection | None:
         """One attempt at one recipient; returns the connection to reuse (None: reconnect)."""
-        given_out = self.journal.lease_mark() if self.journal is not None else 0
+        given_out = 0
+        if self.journal is not None:
+            given_out = self.journal.lease_mark()
+            self.journal.write_ahead()  # the last outcome's commit, beside this message
         try:
             message = self.composer.message_for(recipient, list_copy=True)
         except HeaderValueError as e:
