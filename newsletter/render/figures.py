@@ -14,7 +14,9 @@ import re
 
 from markupsafe import Markup, escape
 
-_FIGURE = re.compile(r"\d+(?:[-–]\d+)+")
+# A figure starts where a run of digits does: tried from every digit of a run with no hyphen
+# after it, `\d+` was the square of the run (a 20,000-digit title in issue.toml: 11 s).
+_FIGURE = re.compile(r"(?<!\d)\d+(?:[-–]\d+)+")
 
 
 def unbroken(title: object) -> Markup:
