@@ -15,6 +15,8 @@ password of four or more letters found in a reply's skeleton hides the whole rep
 enhanced code: a relay or an IMAP server quoting `pa\\"ss` (its quoted-string escape),
 `h\u00fbnter2`, `hunter 2` or `h\u03c5nter2` (a Greek upsilon) showed the password, one letter
 away.  (A Cyrillic `\u0443` is read as the `y` it looks like, as Unicode's confusables have it.)
+Half the password (6 to 16 letters of its skeleton) does the same, in the reply or in a base64
+run of it: a server cutting what it quotes showed most of it (`PIECE_LEAST`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,13 @@ _LOOK_ALIKE_CAPITAL = str.maketrans(
 )
 _BLANKS = re.compile(f"[\\s{INVISIBLE_CLASS}\\x00-\\x1f\\x7f-\\x9f]+")
 SKELETON_LEAST = 4  # letters a password's skeleton needs to be looked for (fewer: everywhere)
+# A piece of the password shown is part of it given away: a server cutting what it quotes
+# (`535 bad Tr0ub4dor...`, or the AUTH PLAIN blob cut after its first 24 letters, which hold
+# 10 of a 12-letter password) showed most of it.  Half the password's skeleton, 6 to 16
+# letters, found in a reply's skeleton (or in a base64 run of it, read from any of its four
+# starts) hides the reply as the whole password does.
+PIECE_LEAST, PIECE_MOST = 6, 16
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}")
 
 
 def _unescaped(m: re.Match[str]) -> str:
@@ -117,6 +126,9 @@ class SecretForms:
     # The password's skeleton (module doc); "" when too short to look for.
     bones: str = ""
 
+    # Any piece of the skeleton PIECE_LEAST to PIECE_MOST letters long (module doc), or None.
+    pieces: re.Pattern[str] | None = None
+
     def __repr__(self) -> str:  # the forms are the password: never in a repr or traceback
         return "SecretForms(...)"
 
@@ -141,8 +153,20 @@ class SecretForms:
         pattern = "|".join(_UNSEEN.join(re.escape(c) for c in form) for form in texts)
         bones = skeleton(secret, escaped=False)
         return cls(
-            texts, re.compile(pattern, re.IGNORECASE), bones * (len(bones) >= SKELETON_LEAST)
+            texts,
+            re.compile(pattern, re.IGNORECASE),
+            bones * (len(bones) >= SKELETON_LEAST),
+            _pieces_of(bones),
         )
+
+    def _shows_a_piece(self, text: str) -> bool:
+        """True when `text`'s skeleton, or a base64 run in it decoded, holds a piece of the
+        password (PIECE_LEAST letters or more, half of it: module doc)."""
+        if self.pieces is None:
+            return False
+        if self.pieces.search(skeleton(text)):
+            return True
+        return any(self.pieces.search(read) for read in _base64_read(text))
 
     def hide(self, text: str) -> str:
         """`text` with every form, in any case, replaced by HIDDEN (the longest first),
@@ -154,7 +178,7 @@ class SecretForms:
         normal = unicodedata.normalize("NFKC", hidden)
         if normal != hidden and self.any_text.search(normal):
             hidden = self.any_text.sub(HIDDEN, normal)
-        if self.bones and self.bones in skeleton(hidden):
+        if (self.bones and self.bones in skeleton(hidden)) or self._shows_a_piece(hidden):
             code = _LEADING_CODE.match(hidden)
             return (code.group(0) if code else "") + HIDDEN
         return hidden
@@ -176,22 +200,51 @@ class SecretForms:
         indented `535    er2`, or a `hunt-` hyphenated)."""
         hidden = [self.hide_bytes(line) for line in lines]
         if self.any_text is not None and len(lines) > 1:
-            bare = [
-                _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
-                for line in hidden
-            ]
+            bare = [_bare(line) for line in hidden]
             joined = [
                 "".join(bare),
                 " ".join(bare),
                 "".join(line.removesuffix("-") for line in bare),
             ]
-            if any(self.any_text.search(text) for text in joined) or (
-                self.bones and self.bones in skeleton(joined[0])
+            # A piece is looked for in the lines as said: one hidden on its own line left
+            # the rest of a wrapped base64 blob shown on the lines either side.
+            if (
+                any(self.any_text.search(text) for text in joined)
+                or (self.bones and self.bones in skeleton(joined[0]))
+                or self._shows_a_piece("".join(_bare(line) for line in lines))
             ):
                 # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
                 code = _SHOWN_CODE.match(hidden[0])
                 return (code.group(0) if code else b"") + HIDDEN.encode("ascii")
         return b"\n".join(hidden)
+
+
+def _bare(line: bytes) -> str:
+    """A reply line as text, its enhanced code and trailing blanks off."""
+    return _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
+
+
+def _pieces_of(bones: str) -> re.Pattern[str] | None:
+    """A pattern of every piece of `bones` half its length (PIECE_LEAST to PIECE_MOST
+    letters), or None when it is shorter than PIECE_LEAST."""
+    size = min(PIECE_MOST, max(PIECE_LEAST, (len(bones) + 1) // 2))
+    if len(bones) < size:
+        return None
+    pieces = sorted({bones[i : i + size] for i in range(len(bones) - size + 1)})
+    return re.compile("|".join(map(re.escape, pieces)))
+
+
+def _base64_read(text: str) -> list[str]:
+    """Each base64 run of `text` (8 letters or more, standard or URL-safe) decoded from each
+    of its four possible starts, as skeletons: a run cut anywhere is read as far as it goes."""
+    reads = []
+    for run in _BASE64_RUN.findall(text):
+        run = run.replace("-", "+").replace("_", "/")
+        for start in range(4):
+            usable = run[start:][: (len(run) - start) // 4 * 4]
+            data = base64.b64decode(usable)  # the run's letters are all base64: never raises
+            reads.append(skeleton(data.decode("utf-8", "ignore"), escaped=False))
+    return reads
 
 
 def without_secret(text: str, secret: str | None, *, user: str = "") -> str:
