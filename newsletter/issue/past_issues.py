@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.assemble.memory import PastIssue
-from newsletter.control_chars import without_invisibles
+from newsletter.control_chars import control_character, quoted, without_invisibles
 from newsletter.errors import ManifestError, display_path
-from newsletter.issue.manifest import MANIFEST_NAME
+from newsletter.issue.manifest import ISSUE_ID, MANIFEST_NAME
 from newsletter.toml_lines import parse_toml
 
 
@@ -64,9 +64,37 @@ def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None)
                 f"{display_path(path)}: cannot read this earlier issue ({e}); fix or move it"
             ) from None
         issue = _scanned(text) or _past_issue(Path(file), text)
+        _check(issue, Path(file))
         if issue.date <= before and issue.id != skip:
             past.append(issue)
     return past
+
+
+def _check(issue: PastIssue, path: Path) -> None:
+    """Refuse, naming the file and key, what the build would carry out of an earlier issue
+    but could never have written: an id that is no issue id (`../../x`: it becomes this
+    issue's `follows` and the "Previously" link) or a control character in its text (a
+    title with `\\u0000` reached this issue's "Previously" line, and MJML, which blamed the
+    template).  Both paths read it so: the scanner takes a raw control character tomllib
+    refuses."""
+    shown = display_path(path)
+    if not ISSUE_ID.match(issue.id):
+        raise ManifestError(
+            f"{shown}: id: {quoted(issue.id)} is no issue id (letters, digits, '.', '-' or "
+            "'_'); fix it or move it out of issues/"
+        )
+    texts = [("lead.title", issue.lead_title), ("note.body", issue.note)]
+    texts += [("a headline's title", title) for title, _ in issue.headlines]
+    texts += [("a card's summary", summary) for _, summary in issue.card_summaries]
+    bad = [(key, found) for key, text in texts if (found := control_character(text))]
+    body = control_character(issue.lead_body, multiline=True)
+    bad += [("lead.body", body)] if body else []
+    if bad:
+        key, found = bad[0]
+        raise ManifestError(
+            f"{shown}: {key}: holds the control character {found} (not text); fix it or "
+            "move it out of issues/"
+        )
 
 
 # The build's own shape: every line a table header, `key = value` (no multi-line value),
