@@ -47,12 +47,18 @@ _LEADING_CODE = re.compile(
 # The escapes a server may quote what it was sent in: a backslash before a character or a
 # code (C, Python, JSON), an HTML or XML reference; and runs of escaped bytes, read as UTF-8:
 # a URL's `%C3%A9`, quoted-printable's `=C3=A9`, a bytes literal's `\xc3\xa9`.
+# Also JavaScript's `\\u{68}`, C's octal `\\150`, a reference without its `;` (HTML reads
+# `&#x68` so), and `%u0068` (the old escape() of JavaScript).
 _ESCAPE = re.compile(
-    r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(?!x[0-9a-fA-F]{2})(.))"
-    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
+    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})"
+    r"|(?!x[0-9a-fA-F]{2})(.))"
+    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?"
+    r"|%u([0-9a-fA-F]{4})"
     r"|&((?i:amp|lt|gt|quot|apos));",
     re.DOTALL,
 )
+# A password escaped twice (`%2568`: the `%` escaped too) is looked for read back through both,
+# as well as through one (a password holding a `\\` loses it in a second pass).
 # XML's five named references (`hunter&amp;2` from a server quoting what it was sent as XML).
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _ESCAPED_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2})+|(?:=[0-9A-F]{2})+|(?:\\x[0-9a-fA-F]{2})+")
@@ -82,14 +88,16 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}")
 
 
 def _unescaped(m: re.Match[str]) -> str:
-    hex_code = m.group(1) or m.group(2) or m.group(4)
+    hex_code = m.group(1) or m.group(2) or m.group(3) or m.group(6) or m.group(8)
     if hex_code:
         return chr(min(int(hex_code, 16), 0x10FFFF))
-    if m.group(5):
-        return chr(min(int(m.group(5)), 0x10FFFF))
-    if m.group(6):
-        return _NAMED[m.group(6).lower()]
-    return m.group(3)
+    if m.group(4):
+        return chr(int(m.group(4), 8))
+    if m.group(7):
+        return chr(min(int(m.group(7)), 0x10FFFF))
+    if m.group(9):
+        return _NAMED[m.group(9).lower()]
+    return m.group(5)
 
 
 def _bytes_unescaped(m: re.Match[str]) -> str:
@@ -99,11 +107,13 @@ def _bytes_unescaped(m: re.Match[str]) -> str:
     return data.decode("utf-8", "replace")
 
 
-def skeleton(text: str, *, escaped: bool = True) -> str:
+def skeleton(text: str, *, escaped: bool = True, passes: int = 1) -> str:
     """`text` as the password is looked for in it: unescaped (when it may be `escaped`: a
     reply, not the password itself), without accents, look-alike letters read as Latin, case
-    folded, no blanks or unseen characters (module doc)."""
-    if escaped and any(mark in text for mark in "\\%&="):
+    folded, no blanks or unseen characters (module doc); unescaped `passes` times."""
+    for _ in range(passes if escaped else 0):
+        if not any(mark in text for mark in "\\%&="):
+            break
         text = _ESCAPE.sub(_unescaped, _ESCAPED_BYTES.sub(_bytes_unescaped, text))
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
@@ -147,6 +157,7 @@ class SecretForms:
         for value in sent:
             sent_as = base64.b64encode(value.encode("utf-8")).decode("ascii")
             forms |= {sent_as, sent_as.rstrip("=")}
+        forms.add(secret.encode("utf-8").hex())  # a server's debugging line writes bytes so
         texts = tuple(sorted(forms, key=lambda form: (-len(form), form)))
         # Any case: a server may fold what it quotes (`535 BAD PASSWORD HUNTER2`); hiding
         # a base64 form's other cases as well hides nothing else of note.
@@ -159,14 +170,22 @@ class SecretForms:
             _pieces_of(bones),
         )
 
-    def _shows_a_piece(self, text: str) -> bool:
-        """True when `text`'s skeleton, or a base64 run in it decoded, holds a piece of the
-        password (PIECE_LEAST letters or more, half of it: module doc)."""
-        if self.pieces is None:
+    def _shown(self, text: str) -> bool:
+        """True when `text`'s skeleton holds the password's, or a piece of it, read through
+        one unescaping or two; or a base64 run of it decoded holds a piece (module doc)."""
+        if not self.bones:
             return False
-        if self.pieces.search(skeleton(text)):
+        once = skeleton(text)
+        if self._in(once):
             return True
-        return any(self.pieces.search(read) for read in _base64_read(text))
+        if any(mark in once for mark in "\\%&=") and self._in(skeleton(text, passes=2)):
+            return True
+        return self.pieces is not None and any(
+            self.pieces.search(read) for read in _base64_read(text)
+        )
+
+    def _in(self, bones: str) -> bool:
+        return self.bones in bones or (self.pieces is not None and bool(self.pieces.search(bones)))
 
     def hide(self, text: str) -> str:
         """`text` with every form, in any case, replaced by HIDDEN (the longest first),
@@ -178,7 +197,7 @@ class SecretForms:
         normal = unicodedata.normalize("NFKC", hidden)
         if normal != hidden and self.any_text.search(normal):
             hidden = self.any_text.sub(HIDDEN, normal)
-        if (self.bones and self.bones in skeleton(hidden)) or self._shows_a_piece(hidden):
+        if self._shown(hidden):
             code = _LEADING_CODE.match(hidden)
             return (code.group(0) if code else "") + HIDDEN
         return hidden
@@ -210,8 +229,8 @@ class SecretForms:
             # the rest of a wrapped base64 blob shown on the lines either side.
             if (
                 any(self.any_text.search(text) for text in joined)
-                or (self.bones and self.bones in skeleton(joined[0]))
-                or self._shows_a_piece("".join(_bare(line) for line in lines))
+                or self._shown(joined[0])
+                or self._shown("".join(_bare(line) for line in lines))
             ):
                 # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
                 code = _SHOWN_CODE.match(hidden[0])

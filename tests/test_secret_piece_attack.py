@@ -61,3 +61,23 @@ def test_a_piece_of_the_password_in_a_reply_or_its_lines_is_hidden():
         f"535 5.7.8 {USER}: authentication failed, AUTHENTICATIONFAILED",
     ):
         assert forms.hide(reply) == reply
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        "\\124\\162\\060\\165\\142\\064\\144\\157\\162\\046\\063\\170-horse",  # C's octal
+        "\\u{54}\\u{72}\\u{30}ub4dor\\u{26}3x-horse",  # JavaScript's \\u{..}
+        "&#x54&#x72&#48ub4dor&#x263x-horse",  # references without their `;`, as HTML reads them
+        "%u0054%u0072%u0030ub4dor%u00263x-horse",  # JavaScript's old escape()
+        "%2554%2572%2530ub4dor%25263x-horse",  # escaped twice
+        SECRET.encode().hex().upper(),  # its bytes in hexadecimal
+    ],
+    ids=["octal", "js-braces", "no-semicolon", "percent-u", "twice", "hex"],
+)
+def test_a_password_in_other_escapes_is_hidden(echoed):
+    """Escapes a server may quote a login in that the skeleton did not read (listed open):
+    the reply's code only (the hexadecimal form, one of the forms sent, where it stood)."""
+    forms = SecretForms.of(SECRET, user=USER)
+    shown = forms.hide(f"535 5.7.8 you sent {echoed}")
+    assert shown in (f"535 5.7.8 {HIDDEN}", f"535 5.7.8 you sent {HIDDEN}"), shown
