@@ -294,13 +294,21 @@ def _read_views(
     bare.update({i: headline for i, (headline, _) in whole.items()})
     judged = alone + [i for i, (_, concepts) in whole.items() if concepts <= WEAK_CAP]
     if near:  # the model alone carries these: judged with words enough to tell their event
-        told = (i for i in near[:WINDOW] if bare[i] is not candidates[i])
-        judged = [i for i in told if len(_words(_text(bare[i]))) >= NEAR_WORDS][:JUDGED]
+        judged = _telling(near[:WINDOW], bare, candidates)
     if not judged:
         return None
     event = (without_names(lead[0], names), without_names(lead[1], names))
     texts = [_text(bare[i]) for i in judged]
     return judged, cosines(event, texts), texts, [_text(bare[i]) for i in reports]
+
+
+def _telling(
+    near: Sequence[int], bare: Mapping[int, Headline], candidates: Sequence[Headline]
+) -> list[int]:
+    """Those of `near` that name one of the lead's names (their bare headline is another) and
+    still tell NEAR_WORDS words of their own without them; at most JUDGED."""
+    named = (i for i in near if bare[i] is not candidates[i])
+    return [i for i in named if len(_words(_text(bare[i]))) >= NEAR_WORDS][:JUDGED]
 
 
 def _bare_cards(
