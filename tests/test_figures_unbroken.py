@@ -19,7 +19,18 @@ def test_a_figure_is_escaped_and_kept_whole():
         '<span style="white-space:nowrap">6–0</span>, '
         '<span style="white-space:nowrap">1-2-3</span> &lt;i&gt;'
     )
-    assert unbroken("COVID-19 and well-known") == "COVID-19 and well-known"
+    assert unbroken("well-known Biden-era") == "well-known Biden-era"
+
+
+def test_a_hyphenated_name_with_a_figure_or_one_letter_is_kept_whole():
+    """The sample's "H-1B" broke after "H-" at 375 px: such names stay whole, and a name
+    whose escaping adds digits ("&#39;") is not taken for one."""
+    assert unbroken("Tightens H-1B, F-35 and X-ray rules; COVID-19's O'Neil-Smith") == (
+        'Tightens <span style="white-space:nowrap">H-1B</span>, '
+        '<span style="white-space:nowrap">F-35</span> and '
+        '<span style="white-space:nowrap">X-ray</span> rules; '
+        '<span style="white-space:nowrap">COVID-19</span>&#39;s O&#39;Neil-Smith'
+    )
 
 
 @pytest.mark.browser
@@ -58,8 +69,9 @@ def test_a_score_in_a_headline_stays_on_one_line_on_a_phone(tmp_path):
 
 @pytest.mark.timeout(20)  # a hang guard, not a speed test: unfixed, about 20 minutes
 def test_a_long_run_of_digits_is_read_once():
-    """200,000 digits with no hyphen after them (a title pasted into issue.toml): every digit
-    of the run was a new try at a figure, the square of the run; now one, same answer."""
+    """200,000 digits or letters with no hyphen after them (a title pasted into issue.toml):
+    every character of the run was a new try at a figure, the square of the run; now one."""
     digits = "1" * 200_000
     assert unbroken(f"A {digits} B") == f"A {digits} B"
+    assert unbroken(f"A {'x' * 200_000} B") == f"A {'x' * 200_000} B"
     assert unbroken(f"{digits}-2") == f'<span style="white-space:nowrap">{digits}-2</span>'
