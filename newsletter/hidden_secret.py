@@ -220,16 +220,8 @@ class SecretForms:
         if self.any_text is None:  # no login: nothing to hide (every reply of a send)
             return b"\n".join(lines)
         hidden = [self.hide_bytes(line) for line in lines]
-<<<<<<< HEAD
-        if self.any_text is not None and len(lines) > 1:
-            bare = [_bare(line) for line in hidden]
-=======
         if len(lines) > 1:
-            bare = [
-                _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
-                for line in hidden
-            ]
->>>>>>> main
+            bare = [_bare(line) for line in hidden]
             joined = [
                 "".join(bare),
                 " ".join(bare),
