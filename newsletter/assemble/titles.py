@@ -52,7 +52,7 @@ lists: no model, nothing fetched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from newsletter.assemble.headline_grammar import (
     ARTICLES,
@@ -72,7 +72,12 @@ from newsletter.assemble.headline_grammar import (
 )
 from newsletter.assemble.pos_tagger import word_tags
 from newsletter.assemble.terms import zipf
-from newsletter.assemble.title_check import drops_of_complement, headline_faults, verbless
+from newsletter.assemble.title_check import (
+    drops_complement,
+    drops_of_complement,
+    headline_faults,
+    verbless,
+)
 from newsletter.assemble.title_clause import (
     _LEADING_ACCORDING,
     _LEADING_SAID,
@@ -805,10 +810,29 @@ def _reported_title(
 def _checked_title(
     sentence: str, short: str, whole: bool, max_chars: int, limit: int
 ) -> tuple[str, str]:
-    """The first candidate title of `sentence` that an editor could print (see `chosen_title`)."""
+    """The first candidate title of `sentence` that an editor could print (see `chosen_title`).
+    Round 44: a cut must not stop inside a complement or a noun phrase the sentence goes on
+    with (`drops_complement`); when that leaves no candidate but the unchecked short cut, the
+    candidates are read again with round 43's check alone (a cut that drops an "of" phrase),
+    so the stricter check only ever trades a cut for a whole clause or a longer cut."""
+    strict = _checked_with(sentence, short, whole, max_chars, limit, drops_complement)
+    if strict[1] != "unchecked":
+        return strict
+    return _checked_with(sentence, short, whole, max_chars, limit, drops_of_complement)
+
+
+def _checked_with(
+    sentence: str,
+    short: str,
+    whole: bool,
+    max_chars: int,
+    limit: int,
+    drops: Callable[[str, str], bool],
+) -> tuple[str, str]:
+    """`_checked_title` with `drops` as the check of what a cut left out."""
     long, long_whole = _derive(sentence, limit) if limit > max_chars else (short, whole)
     cuts = [(short, whole, "short", max_chars), (long, long_whole, "long", limit)]
-    gated = _gated_title(sentence, cuts, limit)
+    gated = _gated_title(sentence, cuts, limit, drops)
     if gated is not None:
         return gated
     plain = _as_headline(sentence)
@@ -819,7 +843,7 @@ def _checked_title(
         return clause, "clause"
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
-    passing = [cut for cut in (short, long) if not _cut_problems(cut, sentence, limit)]
+    passing = [cut for cut in (short, long) if not _cut_problems(cut, sentence, limit, drops)]
     for cut, chars in ((short, max_chars), (long, limit)):
         # round 30: a cut inside its clause ("killed and more than 400 | injured when …")
         # completed to the next boundary that leaves only a part of its own, when that passes
@@ -844,14 +868,20 @@ def _checked_title(
     return short, "unchecked"
 
 
-def _cut_problems(cut: str, sentence: str, limit: int) -> bool:
+def _cut_problems(
+    cut: str, sentence: str, limit: int, drops: Callable[[str, str], bool] = drops_complement
+) -> bool:
     """Whether a cut of `sentence` fails its checks: `printable_problems`, or (round 43) it
-    ends on a noun whose "of" complement it dropped (`drops_of_complement`)."""
-    return bool(printable_problems(cut, limit)) or drops_of_complement(cut, sentence)
+    ends on a noun whose "of" complement it dropped, or (round 44) stops inside a verb's
+    complement or a noun phrase the sentence goes on with (`drops_complement`)."""
+    return bool(printable_problems(cut, limit)) or drops(cut, sentence)
 
 
 def _gated_title(
-    sentence: str, cuts: Sequence[tuple[str, bool, str, int]], limit: int
+    sentence: str,
+    cuts: Sequence[tuple[str, bool, str, int]],
+    limit: int,
+    drops: Callable[[str, str], bool] = drops_complement,
 ) -> tuple[str, str] | None:
     """The candidates an editor can print without doubt, in order: the sentence's single
     clause whole (round 15), a cut that keeps its clause whole and dropped only a part of its
@@ -865,7 +895,7 @@ def _gated_title(
     passing = [
         (cut, kind, chars)
         for cut, cut_whole, kind, chars in cuts
-        if cut_whole and not _cut_problems(cut, sentence, limit)
+        if cut_whole and not _cut_problems(cut, sentence, limit, drops)
     ]
     for cut, kind, chars in passing:
         # a cut the earlier rules already doubt (not whole) never stands first
