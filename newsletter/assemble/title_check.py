@@ -466,15 +466,24 @@ def drops_complement(title: str, sentence: str) -> bool:
     tags = pos_tagger.word_tags(sentence)
     here, after = tags[last], tags[last + 1]
     word, following = _plain(words[last]), _plain(words[last + 1])
-    if following in _TIME_WORDS or not following:
-        return False
+    then = _plain(words[last + 2]) if last + 2 < len(words) else ""
+    if following in _TIME_WORDS or not following or then in _TIME_WORDS:
+        return False  # "died | Tuesday", "are running | on Monday"
     if here in _OPEN_VERB_TAGS and words[last][:1].islower() and word not in _ING_NOUNS:
-        if word in AUXILIARIES:
-            return False
+        if word in AUXILIARIES or not (here == "VBG" or _ends_on_its_verb(title, words, last)):
+            return False  # "… outlook and quarterly profit | as …": a noun the tagger doubts
         return after in _PHRASE_TAGS or following in _COMPLEMENT_OPENERS
     if here in _MODIFIER_TAGS:
         return after in _NOUN_TAGS
     return here in ("NN", "NNS", "NNP") and after in ("NN", "NNS") and words[last + 1][:1].islower()
+
+
+def _ends_on_its_verb(title: str, words: list[str], last: int) -> bool:
+    """Whether a title's last word, tagged as a verb other than "-ing", is one: the title's own
+    main verb ("Target discloses"), or a verb after "to", a modal or an auxiliary."""
+    size = len(title.split(" "))
+    before = _plain(words[last - 1]) if last else ""
+    return verb_index(title) == size - 1 or before == "to" or before in AUXILIARIES
 
 
 # Round 44: the tags of a verb that may wait for its object ("VBN" is left out: a passive ends

@@ -337,7 +337,7 @@ def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str,
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
             return later
-    title = _with_its_event(title, first, limit)
+    title = _with_its_cause(_with_its_event(title, first, limit), first, limit)
     if _thin(title):
         # "On Tuesday, On Tuesday, …" gave "On": no title is better than one no editor prints;
         # the lead stays untitled and marked derived, so `check` asks the editor for one
@@ -751,6 +751,46 @@ def _with_its_event(title: str, sentence: str, limit: int) -> str:
     own, own_whole = _derive(rest, limit)
     if own_whole and not printable_problems(own, limit) and not verbless(own, rest):
         return own
+    return title
+
+
+# Round 44: a share move ("Shares of PC maker HP Inc. slide 9.6%", "CVS shares fall 16%") is
+# news by its cause, told after it ("after the company said it will lay off …").
+_SHARE_MOVE = Lazy(
+    r"\b(?:shares?|stocks?)\b.*\b(?:fall|falls|rise|rises|slide|slides|jump|jumps|plunge|plunges"
+    r"|surge|surges|gain|gains|drop|drops|soar|soars|sink|sinks|tumble|tumbles|climb|climbs"
+    r"|slump|slumps|rally|rallies)\b",
+    re.IGNORECASE,
+)
+_CAUSE = Lazy(r",?\s(?:(?:one|a)\sday\s)?after\s(?!(?:closing|opening|trading)\b)")
+# Where the cause's own clause may end: before a phrase of its own or an aside.
+_CAUSE_ENDS = Lazy(r",\s|\s(?=(?:in|at|on|as|since|during|amid|or|which|while)\s)")
+
+
+def _with_its_cause(title: str, sentence: str, limit: int) -> str:
+    """Round 44: a share move without its cause ("Shares of PC maker HP Inc. slide 9.6% | after
+    the company said Thursday it will lay off as many as 9,000 employees"): the title with the
+    "after" clause, cut at the longest of its own boundaries whose piece has a verb, fits
+    `limit`, passes the checks and stops inside no complement; `title` otherwise (and when the
+    title already tells why)."""
+    if not _SHARE_MOVE.search(title) or re.search(r"\b(?:after|as|on)\b", title.split("%")[-1]):
+        return title
+    m = _CAUSE.search(sentence)
+    if m is None or verb_index(sentence[: m.start()]) is None:
+        return title
+    rest = sentence[m.end() :].rstrip(".")
+    lead = TRAILING_PUNCT.sub("", re.sub(r",?\s(?:one|a)\sday$", "", title))
+    ends = sorted({e.start() for e in _CAUSE_ENDS.finditer(rest)} | {len(rest)}, reverse=True)
+    for end in ends:
+        piece = rest[:end]
+        if verb_index(piece) is None:
+            continue
+        whole = _capitalize(_clean(f"{lead} after {piece}"))
+        if len(whole) > limit:
+            continue
+        if printable_problems(whole, limit) or drops_complement(piece, rest):
+            continue
+        return whole
     return title
 
 
