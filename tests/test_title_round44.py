@@ -28,12 +28,16 @@ def test_a_cut_never_stops_inside_a_verb_s_complement():
         "A federal grand jury has charged a New York man for allegedly acting as a courier in a "
         "Dominican Republic-based scam."
     )
-    assert drops_complement("Federal grand jury charges New York man for allegedly acting", sentence)
+    assert drops_complement(
+        "Federal grand jury charges New York man for allegedly acting", sentence
+    )
     sentence = (
         "The Louisiana House of Representatives passed a bill authored to ban transgender women "
         "from competing on female sports teams in Louisiana schools Thursday, May 27."
     )
-    assert drops_complement("Louisiana House passes bill to ban transgender women from competing", sentence)
+    assert drops_complement(
+        "Louisiana House passes bill to ban transgender women from competing", sentence
+    )
     sentence = "Public Health Branch staff are working to stem an outbreak at a banquet facility."
     assert drops_complement("Public Health Branch staff are working", sentence)
 
