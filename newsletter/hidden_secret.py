@@ -174,8 +174,10 @@ class SecretForms:
         HIDDEN when a form runs on from one line to the next (a relay wrapping what it
         echoes: `535-5.7.8 you sent hunt` `535 5.7.8 er2` showed both halves; so did an
         indented `535    er2`, or a `hunt-` hyphenated)."""
+        if self.any_text is None:  # no login: nothing to hide (every reply of a send)
+            return b"\n".join(lines)
         hidden = [self.hide_bytes(line) for line in lines]
-        if self.any_text is not None and len(lines) > 1:
+        if len(lines) > 1:
             bare = [
                 _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
                 for line in hidden

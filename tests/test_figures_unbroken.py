@@ -19,7 +19,18 @@ def test_a_figure_is_escaped_and_kept_whole():
         '<span style="white-space:nowrap">6–0</span>, '
         '<span style="white-space:nowrap">1-2-3</span> &lt;i&gt;'
     )
-    assert unbroken("COVID-19 and well-known") == "COVID-19 and well-known"
+    assert unbroken("well-known Biden-era") == "well-known Biden-era"
+
+
+def test_a_hyphenated_name_with_a_figure_or_one_letter_is_kept_whole():
+    """The sample's "H-1B" broke after "H-" at 375 px: such names stay whole, and a name
+    whose escaping adds digits ("&#39;") is not taken for one."""
+    assert unbroken("Tightens H-1B, F-35 and X-ray rules; COVID-19's O'Neil-Smith") == (
+        'Tightens <span style="white-space:nowrap">H-1B</span>, '
+        '<span style="white-space:nowrap">F-35</span> and '
+        '<span style="white-space:nowrap">X-ray</span> rules; '
+        '<span style="white-space:nowrap">COVID-19</span>&#39;s O&#39;Neil-Smith'
+    )
 
 
 @pytest.mark.browser

@@ -234,6 +234,34 @@ def test_typos_in_the_manifest_are_errors_with_line_and_suggestion(
     assert on_line in manifest.read_text("utf-8").split("\n")[int(m.group(1)) - 1]
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("later = 3", r"later: write each story as a \[\[later\]\] table"),
+        ("repeated = [1]", r"repeated\[1\]: write each headline as a \[\[repeated\]\] table"),
+        (  # the entries are read in order: the first one's missing title before the second
+            'repeated = [{issue = "2026-W47"}, 5]',
+            r"repeated\[1\]\.title: missing; add it",
+        ),
+        (
+            'later = [{title = "The crossings reopen"}, "tomorrow"]',
+            r"later\[2\]: write each story as a \[\[later\]\] table",
+        ),
+    ],
+    ids=["later-no-array", "repeated-no-table", "in-order", "later-second-no-table"],
+)
+def test_an_array_of_tables_written_otherwise_is_refused_naming_it(
+    workspace, settings, written, expected
+):
+    """[[later]] or [[repeated]] written as a value, or with an entry that is no table, stops the
+    read at the first entry wrong, naming it and saying to write each as a table."""
+    build(["seeds"], settings, OPTIONS)
+    manifest = workspace / FOLDER / "issue.toml"
+    edit(manifest, 'preheader = "{summary}"\n', f'preheader = "{{summary}}"\n{written}\n')
+    with pytest.raises(ManifestError, match=expected):
+        read_manifest(manifest)
+
+
 def test_lead_format_is_text_or_markdown(workspace, settings):
     """`format` in [lead] must be "text" or "markdown": another value is an error naming the key."""
     build(["seeds"], settings, OPTIONS)

@@ -10,18 +10,12 @@ from newsletter.errors import DeliveryError
 from newsletter.send.journal import send_lock
 from newsletter.send.sender import SendOptions, send_issue
 from tests.support.relay_faults import RelayAway
+from tests.support.send_workspace import (
+    send_ws_on_each_backend,  # noqa: F401 (send_ws: each backend in turn)
+)
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
-
-
-@pytest.fixture
-def send_ws(send_ws, backend, request):
-    """The send workspace on each backend in turn: its SQLite file, then a fresh PostgreSQL
-    database (the journal's semantics are one on both)."""
-    if backend == "postgresql":
-        return send_ws.on_server(request.getfixturevalue("postgres_url"))
-    return send_ws
 
 
 def send(send_ws, server, **smtp):

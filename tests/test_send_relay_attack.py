@@ -23,15 +23,6 @@ def send(send_ws, server, **smtp):
     return send_issue(send_ws.issue, send_ws.with_server(server.host, server.port, **smtp))
 
 
-def statuses(send_ws) -> dict[str, str]:
-    """{email: journal status} for the sample issue."""
-    journal = send_ws.journal("2026-W48")
-    try:
-        return dict(journal.conn.execute("SELECT email, status FROM deliveries").fetchall())
-    finally:
-        journal.close()
-
-
 def test_an_endless_reply_to_the_final_dot_is_unknown_at_once_and_small(send_ws):
     """`250-` lines flooding in after the `.`: unknown once the reply passes 64 KiB, not GBs."""
     emails = send_ws.add_many(3)
@@ -50,7 +41,7 @@ def test_an_endless_reply_to_the_final_dot_is_unknown_at_once_and_small(send_ws)
     assert took < 5, took
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MB"
     assert (summary.sent, summary.unknown, summary.retries) == (2, 1, 0), summary
-    assert statuses(send_ws)[emails[1]] == "unknown"
+    assert send_ws.journal_statuses()[emails[1]] == "unknown"
     assert again.sent == 0 and handler.by_recipient() == {e: 1 for e in emails}, (
         dict(handler.attempts),
         again,
@@ -93,7 +84,7 @@ def test_a_garbled_reply_to_the_final_dot_stays_unknown_and_is_never_resent(send
         first = send(send_ws, server, connections=1)
         again = send(send_ws, server, connections=1)
     assert (first.sent, first.unknown, first.failed) == (1, 1, 0)
-    assert statuses(send_ws)[emails[0]] == "unknown"
+    assert send_ws.journal_statuses()[emails[0]] == "unknown"
     assert again.sent == 0 and handler.by_recipient() == {e: 1 for e in emails}, (
         dict(handler.attempts),
         again,
@@ -126,7 +117,7 @@ def test_a_megabyte_reply_line_is_a_retry_before_the_dot_and_unknown_after(send_
         first = send(send_ws, server, connections=1)
         again = send(send_ws, server, connections=1)
     assert (first.sent, first.unknown, first.retries) == (2, 1, 1)
-    assert statuses(send_ws)[emails[1]] == "unknown"
+    assert send_ws.journal_statuses()[emails[1]] == "unknown"
     assert again.sent == 0 and handler.by_recipient() == {e: 1 for e in emails}
 
 
@@ -142,7 +133,7 @@ def test_a_reply_running_ahead_of_the_final_dot_is_never_taken_for_its_answer(se
     with smtp_server(handler=handler) as server:
         summary = send(send_ws, server, connections=1)
     assert (summary.sent, summary.failed, summary.unknown) == (2, 1, 0)
-    assert statuses(send_ws) == {emails[0]: "failed", emails[1]: "sent", emails[2]: "sent"}
+    assert send_ws.journal_statuses() == {emails[0]: "failed", emails[1]: "sent", emails[2]: "sent"}
     assert handler.by_recipient() == {emails[1]: 1, emails[2]: 1}
 
 
@@ -160,7 +151,7 @@ def test_a_reply_nobody_asked_for_after_the_final_dot_is_no_next_readers_answer(
     with smtp_server(handler=handler) as server:
         summary = send(send_ws, server, connections=1)
     assert (summary.sent, summary.failed, summary.bounced) == (2, 1, 1)
-    assert statuses(send_ws) == {emails[0]: "sent", emails[1]: "failed", emails[2]: "sent"}
+    assert send_ws.journal_statuses() == {emails[0]: "sent", emails[1]: "failed", emails[2]: "sent"}
     assert handler.by_recipient() == {emails[0]: 1, emails[2]: 1}
 
 

@@ -20,14 +20,6 @@ def _send(send_ws, answer):
     return summary, relay
 
 
-def _journal(send_ws) -> dict[str, str]:
-    journal = send_ws.journal("2026-W48")
-    try:
-        return dict(journal.conn.execute("SELECT email, status FROM deliveries").fetchall())
-    finally:
-        journal.close()
-
-
 def test_a_250_to_data_sends_nothing_and_the_next_run_sends_each_once(send_ws):
     """`250 ok` where DATA's `354` was due, pipelined: no message is sent, each reader is
     recorded failed (not sent, not unknown), and a run through an honest relay then sends
@@ -44,7 +36,7 @@ def test_a_250_to_data_sends_nothing_and_the_next_run_sends_each_once(send_ws):
     assert sum(s.ended for s in relay.sessions) == 0
     again, honest = _send(send_ws, plain)
     assert again.sent == 3 and sum(s.ended for s in honest.sessions) == 3, again
-    assert _journal(send_ws) == {e: "sent" for e in emails}
+    assert send_ws.journal_statuses() == {e: "sent" for e in emails}
 
 
 def test_a_421_after_the_first_message_of_each_session_mails_each_reader_once(send_ws):
@@ -60,7 +52,7 @@ def test_a_421_after_the_first_message_of_each_session_mails_each_reader_once(se
     summary, relay = _send(send_ws, answer)
     assert (summary.sent, summary.failed) == (4, 0), summary
     assert sum(s.ended for s in relay.sessions) == 4
-    assert _journal(send_ws) == {e: "sent" for e in emails}
+    assert send_ws.journal_statuses() == {e: "sent" for e in emails}
 
 
 def test_a_354_and_a_421_in_one_write_is_never_ended_with_the_final_dot(send_ws):

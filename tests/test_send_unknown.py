@@ -10,18 +10,12 @@ import pytest
 from newsletter.errors import DeliveryError
 from newsletter.send import send_test_copy
 from newsletter.send.sender import SendOptions, send_issue
+from tests.support.send_workspace import (
+    send_ws_on_each_backend,  # noqa: F401 (send_ws: each backend in turn)
+)
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 pytest_plugins = ["tests.support.send_fixtures"]
-
-
-@pytest.fixture
-def send_ws(send_ws, backend, request):
-    """The send workspace on each backend in turn: its SQLite file, then a fresh PostgreSQL
-    database (the journal's semantics are one on both)."""
-    if backend == "postgresql":
-        return send_ws.on_server(request.getfixturevalue("postgres_url"))
-    return send_ws
 
 
 def send(send_ws, server, **options):
@@ -29,16 +23,6 @@ def send(send_ws, server, **options):
     resend = options.pop("resend_unknown", False)
     settings = send_ws.with_server(server.host, server.port, **options)
     return send_issue(send_ws.issue, settings, SendOptions(resend_unknown=resend))
-
-
-def statuses(send_ws) -> dict[str, str]:
-    """{email: journal status} for the sample issue."""
-    journal = send_ws.journal("2026-W48")
-    try:
-        rows = journal.conn.execute("SELECT email, status FROM deliveries").fetchall()
-    finally:
-        journal.close()
-    return dict(rows)
 
 
 @pytest.mark.parametrize("pipelining", [False, True])
@@ -55,7 +39,7 @@ def test_five_percent_lost_replies_give_every_reader_exactly_one_copy(send_ws, p
     assert (first.sent, first.unknown, first.failed) == (380, 20, 0)
     assert first.unknown_total == 20 and first.left == 0
     assert handler.by_recipient() == {e: 1 for e in emails}
-    assert {e for e, s in statuses(send_ws).items() if s == "unknown"} == lost
+    assert {e for e, s in send_ws.journal_statuses().items() if s == "unknown"} == lost
     assert (again.sent, again.unknown, again.skipped) == (0, 0, 380)
 
 
@@ -130,7 +114,7 @@ def test_resend_unknown_sends_those_recipients_again_once(send_ws):
         summary = send(send_ws, server, resend_unknown=True)
     assert (summary.sent, summary.unknown_total) == (1, 0)
     assert handler.by_recipient()[emails[2]] == 2
-    assert statuses(send_ws)[emails[2]] == "sent"
+    assert send_ws.journal_statuses()[emails[2]] == "sent"
 
 
 def test_a_relay_that_drops_after_every_message_pauses_the_run_soon(send_ws):
@@ -154,7 +138,7 @@ def test_a_dripping_reply_to_the_final_dot_gives_up_at_data_timeout(send_ws):
         summary = send(send_ws, server, connections=1, timeout=5, data_timeout=1.0)
     assert time.monotonic() - started < 10
     assert (summary.sent, summary.unknown) == (2, 1)
-    assert statuses(send_ws)[emails[1]] == "unknown"
+    assert send_ws.journal_statuses()[emails[1]] == "unknown"
 
 
 @pytest.mark.parametrize("fault", ["drip", "trickle"])

@@ -8,31 +8,20 @@ left as ", 10 November")."""
 
 from __future__ import annotations
 
-import re
-import shutil
-import tomllib
-
-from typer.testing import CliRunner
-
 from newsletter.assemble.titles import derive_title
-from newsletter.cli import app
 from tests.conftest import ROOT
+from tests.support.title_records import built_titles, seed_paragraphs
 
 FTX = ROOT / "tests" / "data" / "weeks" / "ftx-2022" / "week1"
 BLOCKFI = FTX / "seeds" / "02-blockfi.md"
 TITLE = "BlockFi could not operate as usual and was pausing client withdrawals"
 
 
-def _paragraphs(text: str) -> list[str]:
-    body = text.split("---", 2)[2]
-    return [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
-
-
 def test_an_apposition_with_its_relative_clause_goes_whole():
     """ "BlockFi, a US crypto lender that FTX had rescued in the summer …, said late on Thursday,
     10 November, that it could not operate …": the title is what BlockFi said, with no word of
     the apposition and no date left behind the reporting verb."""
-    title = derive_title(_paragraphs(BLOCKFI.read_text("utf-8")))
+    title = derive_title(seed_paragraphs(BLOCKFI))
     assert title == TITLE
     # the same with "which" and "who", and a date written month first
     for relative, verb, date in (
@@ -49,15 +38,6 @@ def test_an_apposition_with_its_relative_clause_goes_whole():
 def test_the_ftx_week_untitled_titles_blockfi_by_its_news(workspace):
     """`newsletter build` on a copy of the FTX week with every `title:` removed: BlockFi's card
     is titled by its news, with none of the apposition and no "said, 10 November"."""
-    seeds = workspace / "seeds"
-    shutil.rmtree(seeds)
-    seeds.mkdir()
-    for story in (FTX / "seeds").iterdir():
-        text = re.sub(r"(?m)^title:.*\n", "", story.read_text("utf-8"))
-        (seeds / story.name).write_text(text, "utf-8")
-    result = CliRunner().invoke(app, ["build", "seeds/", "--date", "2022-11-11"])
-    assert result.exit_code == 0, result.output
-    manifest = tomllib.loads(next((workspace / "issues").glob("*/issue.toml")).read_text("utf-8"))
-    titles = [story["title"] for story in manifest["stories"]]
+    titles = built_titles(workspace, FTX / "seeds", "2022-11-11", untitled=True)
     assert TITLE in titles, titles
     assert not any("10 November" in title or "had rescued" in title for title in titles), titles

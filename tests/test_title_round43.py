@@ -9,31 +9,22 @@ ECOWAS's standby force" cut)."""
 
 from __future__ import annotations
 
-import shutil
-import tomllib
-
-from typer.testing import CliRunner
-
 from newsletter.assemble.headline_grammar import plural_subject
 from newsletter.assemble.title_check import drops_of_complement
 from newsletter.assemble.titles import derive_title
-from newsletter.cli import app
 from tests.conftest import ROOT
 from tests.support.title_records import (
+    built_titles,
     changed_in_round,
     latest_title,
     latest_verdict,
     lead_paragraphs,
+    seed_paragraphs,
 )
 
 WEEK = ROOT / "tests" / "data" / "weeks" / "maui-2023" / "week1"
 NIGER = WEEK / "seeds" / "03-niger.md"
 TITLE = "West African leaders meeting in Abuja order activation of the regional bloc ECOWAS's standby force"
-
-
-def _paragraphs(text: str) -> list[str]:
-    body = text.split("---", 2)[2]
-    return [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
 
 
 def test_a_subject_s_head_comes_before_its_participle_or_preposition():
@@ -56,10 +47,10 @@ def test_the_ecowas_story_keeps_its_verb_s_number_and_its_of_complement():
     """ "West African leaders meeting in Abuja on Thursday, 10 August, ordered the activation
     of the regional bloc ECOWAS's standby force …": "order" (the leaders), and the activation
     with what it activates."""
-    title = derive_title(_paragraphs(NIGER.read_text("utf-8")))
+    title = derive_title(seed_paragraphs(NIGER))
     assert title == TITLE
     # the short cut fails its check: "activation" without the "of" phrase the sentence gives it
-    sentence = _paragraphs(NIGER.read_text("utf-8"))[0]
+    sentence = seed_paragraphs(NIGER)[0]
     assert drops_of_complement("West African leaders meeting in Abuja order activation", sentence)
     assert not drops_of_complement(TITLE, sentence)
 
@@ -75,13 +66,7 @@ def test_a_cut_never_ends_on_a_noun_whose_of_phrase_it_dropped():
 def test_the_island_fire_week_untitled_titles_the_ecowas_story_whole(workspace):
     """`newsletter build` on a copy of the week's seeds: the untitled ECOWAS story's title
     reads "order" and keeps its standby force."""
-    seeds = workspace / "seeds"
-    shutil.rmtree(seeds)
-    shutil.copytree(WEEK / "seeds", seeds)
-    result = CliRunner().invoke(app, ["build", "seeds/", "--date", "2023-08-18"])
-    assert result.exit_code == 0, result.output
-    manifest = tomllib.loads(next((workspace / "issues").glob("*/issue.toml")).read_text("utf-8"))
-    titles = [story["title"] for story in manifest["stories"]]
+    titles = built_titles(workspace, WEEK / "seeds", "2023-08-18", untitled=False)
     assert TITLE in titles, titles
     assert not any(title.endswith("activation") for title in titles), titles
 

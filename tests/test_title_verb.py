@@ -13,15 +13,10 @@ import pytest
 from newsletter.assemble.title_check import verbless
 from newsletter.assemble.title_dateline import dateline_length
 from newsletter.assemble.titles import chosen_title, derive_title
-from tests.support.title_records import latest_title, recorded_leads
+from tests.support.title_records import latest_title, recorded_leads, seed_paragraphs
 
 SUEZ = Path(__file__).parent / "data" / "weeks" / "suez-2021"
 TITLES = Path(__file__).parent / "data" / "titles"
-
-
-def _paragraphs(path: Path) -> list[str]:
-    body = path.read_text("utf-8").split("---", 2)[2]
-    return [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
 
 
 @pytest.mark.parametrize(
@@ -44,13 +39,13 @@ def _paragraphs(path: Path) -> list[str]:
 )
 def test_the_suez_weeks_untitled_stories_get_a_headline_with_its_verb(seed, title):
     """Each story of the Suez week, untitled, is titled by its news with its own verb."""
-    assert derive_title(_paragraphs(SUEZ / seed)) == title
+    assert derive_title(seed_paragraphs(SUEZ / seed)) == title
 
 
 def test_the_queue_story_keeps_its_clause_after_a_leading_day():
     """ "By Saturday 321 vessels were waiting …, among them …": the leading "by" a day holds the
     clause itself (its auxiliary), so the title is its subject and verb, not the apposition."""
-    title = derive_title(_paragraphs(SUEZ / "week1/seeds/03-the-queue.md"))
+    title = derive_title(seed_paragraphs(SUEZ / "week1/seeds/03-the-queue.md"))
     assert title.startswith("321 vessels wait to enter or finish their passage"), title
 
 
@@ -79,10 +74,10 @@ def test_a_relative_clause_in_an_apposition_is_not_the_titles_verb():
     but not the news; the title is the sentence without it. A relative clause with no comma
     before it keeps what the tagger reads (its "had" stands for a main verb it misreads)."""
     milei = SUEZ.parent / "milei-2023" / "week1" / "seeds" / "01-milei.md"
-    sentence = _paragraphs(milei)[0].split(" — ", 1)[1].split(". ")[0]
+    sentence = seed_paragraphs(milei)[0].split(" — ", 1)[1].split(". ")[0]
     apposed = "Javier Milei, a libertarian economist who entered Congress only two years ago"
     assert verbless(apposed, sentence)
-    assert derive_title(_paragraphs(milei)).startswith(
+    assert derive_title(seed_paragraphs(milei)).startswith(
         "Javier Milei wins Argentina's presidential run-off"
     )
     measles = (
@@ -162,7 +157,7 @@ def test_a_possessive_object_of_announced_stays_the_verbs_object():
     resignation" was read as a reported clause's subject and made "Evo Morales’ resignation …",
     which has no verb, so the title came from the next sentence, "His re-election to fourth term
     … had set off three weeks of protests", whose "His" points at no one."""
-    paragraphs = _paragraphs(RUGBY / "week2" / "seeds" / "04-morales.md")
+    paragraphs = seed_paragraphs(RUGBY / "week2" / "seeds" / "04-morales.md")
     title = derive_title(paragraphs)
     assert (
         title

@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -566,9 +566,7 @@ class _ManifestReader:
         cards = []
         for i, item in enumerate(items):
             label = f"stories[{i + 1}]"
-            title = " ".join(
-                (self.text(item, "title", f"{label}.title", "stories", i) or "").split()
-            )
+            title = self.title(item, label, "stories", i)
             if not title:
                 raise self.fail(f"{label}.title", "is empty", "stories", i)
             summary = self.text(item, "summary", f"{label}.summary", "stories", i, required=False)
@@ -607,6 +605,24 @@ class _ManifestReader:
             )
         return tuple(cards)
 
+    def tables(
+        self, data: dict[str, Any], table: str, what: str
+    ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """[[table]]'s entries in order, each with its index and its label (`table[N]`); the
+        array, or an entry, that is no table is refused as it comes: write each `what` as one."""
+        items = data.get(table, [])
+        if not isinstance(items, list):
+            raise self.fail(table, f"write each {what} as a [[{table}]] table")
+        for i, item in enumerate(items):
+            label = f"{table}[{i + 1}]"
+            if not isinstance(item, dict):
+                raise self.fail(label, f"write each {what} as a [[{table}]] table")
+            yield i, label, item
+
+    def title(self, item: dict[str, Any], label: str, table: str, index: int) -> str:
+        """An entry's `title` (required), on one line."""
+        return " ".join((self.text(item, "title", f"{label}.title", table, index) or "").split())
+
     def also(
         self, item: dict[str, Any], label: str, table: str, index: int
     ) -> tuple[Headline, ...]:
@@ -630,17 +646,9 @@ class _ManifestReader:
         return FollowedIssue(issue_id, " ".join(title.split()))
 
     def repeated(self, data: dict[str, Any]) -> tuple[RepeatedHeadline, ...]:
-        items = data.get("repeated", [])
-        if not isinstance(items, list):
-            raise self.fail("repeated", "write each headline as a [[repeated]] table")
         result = []
-        for i, item in enumerate(items):
-            label = f"repeated[{i + 1}]"
-            if not isinstance(item, dict):
-                raise self.fail(label, "write each headline as a [[repeated]] table")
-            title = " ".join(
-                (self.text(item, "title", f"{label}.title", "repeated", i) or "").split()
-            )
+        for i, label, item in self.tables(data, "repeated", "headline"):
+            title = self.title(item, label, "repeated", i)
             issue_id = self.text(item, "issue", f"{label}.issue", "repeated", i) or ""
             score = item.get("score", 0.0)
             if isinstance(score, bool) or not isinstance(score, int | float):
@@ -655,15 +663,9 @@ class _ManifestReader:
 
     def later(self, data: dict[str, Any]) -> tuple[Headline, ...]:
         """[[later]]: the stories left out for a date after the issue's."""
-        items = data.get("later", [])
-        if not isinstance(items, list):
-            raise self.fail("later", "write each story as a [[later]] table")
         result = []
-        for i, item in enumerate(items):
-            label = f"later[{i + 1}]"
-            if not isinstance(item, dict):
-                raise self.fail(label, "write each story as a [[later]] table")
-            title = " ".join((self.text(item, "title", f"{label}.title", "later", i) or "").split())
+        for i, label, item in self.tables(data, "later", "story"):
+            title = self.title(item, label, "later", i)
             day = item.get("date")
             if isinstance(day, dt.datetime):
                 day = day.date()
@@ -781,15 +783,9 @@ class _ManifestReader:
         self, data: dict[str, Any], section: str, names: Sequence[str] = ()
     ) -> tuple[tuple[ScoredHeadline, str], ...]:
         """[[related]] or [[more]]: each headline, with the section a [[more]] one names."""
-        items = data.get(section, [])
-        if not isinstance(items, list):
-            raise self.fail(section, f"write each headline as a [[{section}]] table")
         result = []
-        for i, item in enumerate(items):
-            label = f"{section}[{i + 1}]"
-            if not isinstance(item, dict):
-                raise self.fail(label, f"write each headline as a [[{section}]] table")
-            title = " ".join((self.text(item, "title", f"{label}.title", section, i) or "").split())
+        for i, label, item in self.tables(data, section, "headline"):
+            title = self.title(item, label, section, i)
             if not title:
                 raise self.fail(f"{label}.title", "is empty", section, i)
             score, matched = self.scored(item, label, section, i)

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from newsletter.errors import SourceError, TemplateError
 from newsletter.models import Issue, Lead, Note, RenderedIssue, Story
+from newsletter.render.figures import FILTERS as HTML_FILTERS
 from newsletter.render.sections import Section, collectors
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ def render_issue(issue: Issue, settings: Settings) -> RenderedIssue:
     Rendered once, plus once per combination of empty merge fields the templates test
     (`{% if subscriber.name %}`): those variants go with the issue, never one per reader.
     """
-    from newsletter.render.figures import FILTERS as HTML_FILTERS
     from newsletter.render.html_steps import html_steps
     from newsletter.render.templates import environment, template_dirs
     from newsletter.render.text_format import FILTERS

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from newsletter.cli import app
@@ -92,6 +93,14 @@ class Workspace:
         journal = open_postgres_journal(server, issue_id, create=True)
         assert journal is not None
         return journal
+
+    def journal_statuses(self, issue_id: str = ISSUE_ID) -> dict[str, str]:
+        """{email: status in the issue's delivery journal} (`sent`, `failed`, `unknown`...)."""
+        journal = self.journal(issue_id)
+        try:
+            return dict(journal.conn.execute("SELECT email, status FROM deliveries").fetchall())
+        finally:
+            journal.close()
 
     @property
     def send_state(self) -> Path:
@@ -197,3 +206,15 @@ def write_greeting_templates(root: Path) -> None:
         text = (defaults / name).read_text("utf-8")
         assert text.count(lead) == 1, name
         (own / name).write_text(text.replace(lead, greeting), "utf-8")
+
+
+@pytest.fixture(name="send_ws")
+def send_ws_on_each_backend(
+    send_ws: Workspace, backend: str, request: pytest.FixtureRequest
+) -> Workspace:
+    """The send workspace on each backend in turn: its SQLite file, then a fresh PostgreSQL
+    database (the journal's semantics are one on both).  A test module imports it to take
+    `send_ws` so."""
+    if backend == "postgresql":
+        return send_ws.on_server(request.getfixturevalue("postgres_url"))
+    return send_ws

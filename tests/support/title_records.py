@@ -4,15 +4,23 @@ round's code changed the title, `title_N` and `verdict_N` read again in round N.
 
 A test of a set compares today's derived title with the one last recorded, whichever round
 recorded it: `latest_title(lead)`, so a new round adds its `title_N` to the data and no test
-has to name it."""
+has to name it.
+
+A round read on a real week (tests/data/weeks/) takes a seed's paragraphs with
+`seed_paragraphs`, and builds the week, its titles removed or not, with `built_titles`."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from typer.testing import CliRunner
+
+from newsletter.cli import app
 
 TITLES = Path(__file__).parent.parent / "data" / "titles"
 
@@ -80,3 +88,26 @@ def latest_verdict(lead: Lead, first: str = "verdict_read", *, upto: int | None 
     """The editor's verdict last recorded for `lead` (by round `upto`, if given): its
     `verdict_N` of the latest round N, else `first`."""
     return _latest(lead, "verdict", first, upto)
+
+
+def seed_paragraphs(path: Path) -> list[str]:
+    """The paragraphs of a Markdown seed after its front matter, each on one line."""
+    body = path.read_text("utf-8").split("---", 2)[2]
+    return [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
+
+
+def built_titles(workspace: Path, week_seeds: Path, day: str, *, untitled: bool) -> list[str]:
+    """`newsletter build seeds/ --date DAY` in `workspace` (the current folder), its seeds a
+    copy of `week_seeds` (every `title:` line removed when `untitled`): the titles of the
+    issue's [[stories]] cards, in order."""
+    seeds = workspace / "seeds"
+    shutil.rmtree(seeds)
+    shutil.copytree(week_seeds, seeds)
+    if untitled:
+        for story in seeds.iterdir():
+            text = re.sub(r"(?m)^title:.*\n", "", story.read_text("utf-8"))
+            story.write_text(text, "utf-8")
+    result = CliRunner().invoke(app, ["build", "seeds/", "--date", day])
+    assert result.exit_code == 0, result.output
+    manifest = tomllib.loads(next((workspace / "issues").glob("*/issue.toml")).read_text("utf-8"))
+    return [story["title"] for story in manifest["stories"]]
