@@ -85,6 +85,7 @@ SKELETON_LEAST = 4  # letters a password's skeleton needs to be looked for (fewe
 # starts) hides the reply as the whole password does.
 PIECE_LEAST, PIECE_MOST = 6, 16
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}")
+_ESCAPE_MARK = re.compile(r"[\\%&=]")
 
 
 def _unescaped(m: re.Match[str]) -> str:
@@ -112,7 +113,7 @@ def skeleton(text: str, *, escaped: bool = True, passes: int = 1) -> str:
     reply, not the password itself), without accents, look-alike letters read as Latin, case
     folded, no blanks or unseen characters (module doc); unescaped `passes` times."""
     for _ in range(passes if escaped else 0):
-        if not any(mark in text for mark in "\\%&="):
+        if not _ESCAPE_MARK.search(text):
             break
         text = _ESCAPE.sub(_unescaped, _ESCAPED_BYTES.sub(_bytes_unescaped, text))
     if not text.isascii():
@@ -175,17 +176,19 @@ class SecretForms:
         one unescaping or two; or a base64 run of it decoded holds a piece (module doc)."""
         if not self.bones:
             return False
+        # Every piece is in the password's skeleton: a piece found is all that is asked.
+        look = self.pieces.search if self.pieces is not None else None
         once = skeleton(text)
-        if self._in(once):
+        if look(once) if look is not None else self.bones in once:
             return True
-        if any(mark in once for mark in "\\%&=") and self._in(skeleton(text, passes=2)):
-            return True
-        return self.pieces is not None and any(
-            self.pieces.search(read) for read in _base64_read(text)
-        )
-
-    def _in(self, bones: str) -> bool:
-        return self.bones in bones or (self.pieces is not None and bool(self.pieces.search(bones)))
+        if _ESCAPE_MARK.search(once):
+            twice = skeleton(text, passes=2)
+            if look(twice) if look is not None else self.bones in twice:
+                return True
+        if look is None:
+            return False
+        runs = _BASE64_RUN.findall(text)
+        return bool(runs) and any(look(read) for read in _base64_read(runs))
 
     def hide(self, text: str) -> str:
         """`text` with every form, in any case, replaced by HIDDEN (the longest first),
@@ -255,11 +258,11 @@ def _pieces_of(bones: str) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, pieces)))
 
 
-def _base64_read(text: str) -> list[str]:
-    """Each base64 run of `text` (8 letters or more, standard or URL-safe) decoded from each
-    of its four possible starts, as skeletons: a run cut anywhere is read as far as it goes."""
+def _base64_read(runs: list[str]) -> list[str]:
+    """Each base64 run (8 letters or more, standard or URL-safe) decoded from each of its four
+    possible starts, as skeletons: a run cut anywhere is read as far as it goes."""
     reads = []
-    for run in _BASE64_RUN.findall(text):
+    for run in runs:
         run = run.replace("-", "+").replace("_", "/")
         for start in range(4):
             usable = run[start:][: (len(run) - start) // 4 * 4]
