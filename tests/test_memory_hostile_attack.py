@@ -31,8 +31,15 @@ from tests.test_memory import FOLLOW_UP, _week, last_week, secret  # noqa: F401 
         ),
         # An id no issue has: it became this issue's `follows` and its "Previously" link.
         ('id = "2026-W47"', 'id = "../../x"', "id: '../../x' is no issue id"),
+        # 2 MB of title, more than any text of an issue (limits.text_bytes): it became this
+        # issue's "Previously" line (17 s, past Gmail's clip; 10 MB: an error blaming MJML).
+        (
+            '[lead]\ntitle = "',
+            '[lead]\ntitle = "' + "Peru troops " * 170_000,
+            "lead.title: more than limits.text_bytes (1,000,000 bytes)",
+        ),
     ],
-    ids=["nul-escape", "raw-bell", "path-id"],
+    ids=["nul-escape", "raw-bell", "path-id", "2-MB-title"],
 )
 def test_an_earlier_issue_carrying_what_no_build_writes_is_one_line_naming_it(
     workspace, old, new, said
