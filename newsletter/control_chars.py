@@ -9,6 +9,7 @@ Tabs and line breaks are text in a body, never in a one-line field.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Not text either: lone surrogates (a YAML or TOML `\uD800` escape; no encoder writes one)
 # and Unicode's noncharacters (U+FFFE, U+FFFF and the like; MJML's parser stops at them).
@@ -118,7 +119,14 @@ DROPPED_CLASS = (  # for a [...] of the invisible characters text never keeps
 )
 _SHAPING_CLASS = "\u061c\u180b-\u180d\u180f\u200c-\u200f\ufe00-\ufe0f\U000e0100-\U000e01ef"
 INVISIBLE_CLASS = DROPPED_CLASS + _SHAPING_CLASS  # for a [...] of every invisible character
-FLAG_TAGS = "\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f"
+# An emoji flag's tag sequence as UTS #51 writes one: the black flag, a subdivision code in
+# tag letters (two letters, then one to four letters or digits: `gbeng`) and the cancel tag.
+# Any 32 tags were kept: a "flag" carried 28 letters of hidden text (`ignore previous
+# instructions` in tag characters) into headlines, the text part and the Subject.
+FLAG_TAGS = (
+    "\U0001f3f4[\U000e0061-\U000e007a]{2}[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,4}"
+    "\U000e007f"
+)
 # What no terminal or log line shows raw: control characters but tab and line break, line
 # separators, the invisible characters text never keeps and the bidi marks (on a line they
 # move its punctuation), which reorder or hide text (for a [...]; FLAG_TAGS kept apart).
@@ -168,10 +176,38 @@ _SOURCE_DROPPED_RUN = re.compile(f"({FLAG_TAGS})|( ?)[{DROPPED_CLASS}{PRIVATE_US
 _ANY_PRIVATE_USE = re.compile(f"[{PRIVATE_USE_CLASS}]")
 
 
+# Marks stacked on one letter: nonspacing and enclosing marks (categories Mn, Me) are drawn
+# over or under their letter, so hundreds of them ("Zalgo" text, a Thai tone mark 200 times)
+# draw over the lines above and below: other headlines, the unsubscribe link.  No script
+# writes more than a few on one letter (Vietnamese 2, polytonic Greek 3, a Tibetan stack or
+# Hebrew with its cantillation about 5); the sources keep at most MARKS_STACKED in a row.
+MARKS_STACKED = 8
+# Marks are neither word characters nor blanks to `re`: a run of them is found in C, and
+# only such a run is read character by character.
+_NON_WORD_RUN = re.compile(f"[^\\w\\s]{{{MARKS_STACKED + 1},}}")
+
+
+def _marks_cut(m: re.Match[str]) -> str:
+    kept, stacked = [], 0
+    for char in m.group(0):
+        stacked = stacked + 1 if unicodedata.category(char) in ("Mn", "Me") else 0
+        if stacked <= MARKS_STACKED:
+            kept.append(char)
+    return "".join(kept)
+
+
+def marks_stacked(text: str) -> str:
+    """`text` with at most MARKS_STACKED nonspacing or enclosing marks in a row (the rest of
+    a run dropped).  A text without such a run comes back as the same object."""
+    return _NON_WORD_RUN.sub(_marks_cut, text) if _NON_WORD_RUN.search(text) else text
+
+
 def source_text(text: str) -> str:
     """`text` as the sources keep it (titles, bodies, summaries, outlets, tags): without the
     invisible characters `without_invisibles` drops, nor private-use characters; a run of
-    them between two spaces leaves one space.  A clean text comes back as the same object."""
+    them between two spaces leaves one space; at most MARKS_STACKED marks on a letter.  A
+    clean text comes back as the same object."""
+    text = marks_stacked(text)
     if not _ANY_PRIVATE_USE.search(text):
         return without_invisibles(text)
     return _SOURCE_DROPPED_RUN.sub(_dropped, text.replace("\u2800", " "))

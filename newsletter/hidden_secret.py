@@ -15,6 +15,8 @@ password of four or more letters found in a reply's skeleton hides the whole rep
 enhanced code: a relay or an IMAP server quoting `pa\\"ss` (its quoted-string escape),
 `h\u00fbnter2`, `hunter 2` or `h\u03c5nter2` (a Greek upsilon) showed the password, one letter
 away.  (A Cyrillic `\u0443` is read as the `y` it looks like, as Unicode's confusables have it.)
+Half the password (6 to 16 letters of its skeleton) does the same, in the reply or in a base64
+run of it: a server cutting what it quotes showed most of it (`PIECE_LEAST`).
 """
 
 from __future__ import annotations
@@ -45,12 +47,18 @@ _LEADING_CODE = re.compile(
 # The escapes a server may quote what it was sent in: a backslash before a character or a
 # code (C, Python, JSON), an HTML or XML reference; and runs of escaped bytes, read as UTF-8:
 # a URL's `%C3%A9`, quoted-printable's `=C3=A9`, a bytes literal's `\xc3\xa9`.
+# Also JavaScript's `\\u{68}`, C's octal `\\150`, a reference without its `;` (HTML reads
+# `&#x68` so), and `%u0068` (the old escape() of JavaScript).
 _ESCAPE = re.compile(
-    r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(?!x[0-9a-fA-F]{2})(.))"
-    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
+    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})"
+    r"|(?!x[0-9a-fA-F]{2})(.))"
+    r"|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?"
+    r"|%u([0-9a-fA-F]{4})"
     r"|&((?i:amp|lt|gt|quot|apos));",
     re.DOTALL,
 )
+# A password escaped twice (`%2568`: the `%` escaped too) is looked for read back through both,
+# as well as through one (a password holding a `\\` loses it in a second pass).
 # XML's five named references (`hunter&amp;2` from a server quoting what it was sent as XML).
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _ESCAPED_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2})+|(?:=[0-9A-F]{2})+|(?:\\x[0-9a-fA-F]{2})+")
@@ -70,17 +78,27 @@ _LOOK_ALIKE_CAPITAL = str.maketrans(
 )
 _BLANKS = re.compile(f"[\\s{INVISIBLE_CLASS}\\x00-\\x1f\\x7f-\\x9f]+")
 SKELETON_LEAST = 4  # letters a password's skeleton needs to be looked for (fewer: everywhere)
+# A piece of the password shown is part of it given away: a server cutting what it quotes
+# (`535 bad Tr0ub4dor...`, or the AUTH PLAIN blob cut after its first 24 letters, which hold
+# 10 of a 12-letter password) showed most of it.  Half the password's skeleton, 6 to 16
+# letters, found in a reply's skeleton (or in a base64 run of it, read from any of its four
+# starts) hides the reply as the whole password does.
+PIECE_LEAST, PIECE_MOST = 6, 16
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}")
+_ESCAPE_MARK = re.compile(r"[\\%&=]")
 
 
 def _unescaped(m: re.Match[str]) -> str:
-    hex_code = m.group(1) or m.group(2) or m.group(4)
+    hex_code = m.group(1) or m.group(2) or m.group(3) or m.group(6) or m.group(8)
     if hex_code:
         return chr(min(int(hex_code, 16), 0x10FFFF))
-    if m.group(5):
-        return chr(min(int(m.group(5)), 0x10FFFF))
-    if m.group(6):
-        return _NAMED[m.group(6).lower()]
-    return m.group(3)
+    if m.group(4):
+        return chr(int(m.group(4), 8))
+    if m.group(7):
+        return chr(min(int(m.group(7)), 0x10FFFF))
+    if m.group(9):
+        return _NAMED[m.group(9).lower()]
+    return m.group(5)
 
 
 def _bytes_unescaped(m: re.Match[str]) -> str:
@@ -90,11 +108,13 @@ def _bytes_unescaped(m: re.Match[str]) -> str:
     return data.decode("utf-8", "replace")
 
 
-def skeleton(text: str, *, escaped: bool = True) -> str:
+def skeleton(text: str, *, escaped: bool = True, passes: int = 1) -> str:
     """`text` as the password is looked for in it: unescaped (when it may be `escaped`: a
     reply, not the password itself), without accents, look-alike letters read as Latin, case
-    folded, no blanks or unseen characters (module doc)."""
-    if escaped and any(mark in text for mark in "\\%&="):
+    folded, no blanks or unseen characters (module doc); unescaped `passes` times."""
+    for _ in range(passes if escaped else 0):
+        if not _ESCAPE_MARK.search(text):
+            break
         text = _ESCAPE.sub(_unescaped, _ESCAPED_BYTES.sub(_bytes_unescaped, text))
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
@@ -117,6 +137,9 @@ class SecretForms:
     # The password's skeleton (module doc); "" when too short to look for.
     bones: str = ""
 
+    # Any piece of the skeleton PIECE_LEAST to PIECE_MOST letters long (module doc), or None.
+    pieces: re.Pattern[str] | None = None
+
     def __repr__(self) -> str:  # the forms are the password: never in a repr or traceback
         return "SecretForms(...)"
 
@@ -135,14 +158,37 @@ class SecretForms:
         for value in sent:
             sent_as = base64.b64encode(value.encode("utf-8")).decode("ascii")
             forms |= {sent_as, sent_as.rstrip("=")}
+        forms.add(secret.encode("utf-8").hex())  # a server's debugging line writes bytes so
         texts = tuple(sorted(forms, key=lambda form: (-len(form), form)))
         # Any case: a server may fold what it quotes (`535 BAD PASSWORD HUNTER2`); hiding
         # a base64 form's other cases as well hides nothing else of note.
         pattern = "|".join(_UNSEEN.join(re.escape(c) for c in form) for form in texts)
         bones = skeleton(secret, escaped=False)
         return cls(
-            texts, re.compile(pattern, re.IGNORECASE), bones * (len(bones) >= SKELETON_LEAST)
+            texts,
+            re.compile(pattern, re.IGNORECASE),
+            bones * (len(bones) >= SKELETON_LEAST),
+            _pieces_of(bones),
         )
+
+    def _shown(self, text: str) -> bool:
+        """True when `text`'s skeleton holds the password's, or a piece of it, read through
+        one unescaping or two; or a base64 run of it decoded holds a piece (module doc)."""
+        if not self.bones:
+            return False
+        # Every piece is in the password's skeleton: a piece found is all that is asked.
+        look = self.pieces.search if self.pieces is not None else None
+        once = skeleton(text)
+        if look(once) if look is not None else self.bones in once:
+            return True
+        if _ESCAPE_MARK.search(once):
+            twice = skeleton(text, passes=2)
+            if look(twice) if look is not None else self.bones in twice:
+                return True
+        if look is None:
+            return False
+        runs = _BASE64_RUN.findall(text)
+        return bool(runs) and any(look(read) for read in _base64_read(runs))
 
     def hide(self, text: str) -> str:
         """`text` with every form, in any case, replaced by HIDDEN (the longest first),
@@ -154,7 +200,7 @@ class SecretForms:
         normal = unicodedata.normalize("NFKC", hidden)
         if normal != hidden and self.any_text.search(normal):
             hidden = self.any_text.sub(HIDDEN, normal)
-        if self.bones and self.bones in skeleton(hidden):
+        if self._shown(hidden):
             code = _LEADING_CODE.match(hidden)
             return (code.group(0) if code else "") + HIDDEN
         return hidden
@@ -178,22 +224,51 @@ class SecretForms:
             return b"\n".join(lines)
         hidden = [self.hide_bytes(line) for line in lines]
         if len(lines) > 1:
-            bare = [
-                _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
-                for line in hidden
-            ]
+            bare = [_bare(line) for line in hidden]
             joined = [
                 "".join(bare),
                 " ".join(bare),
                 "".join(line.removesuffix("-") for line in bare),
             ]
-            if any(self.any_text.search(text) for text in joined) or (
-                self.bones and self.bones in skeleton(joined[0])
+            # A piece is looked for in the lines as said: one hidden on its own line left
+            # the rest of a wrapped base64 blob shown on the lines either side.
+            if (
+                any(self.any_text.search(text) for text in joined)
+                or self._shown(joined[0])
+                or self._shown("".join(_bare(line) for line in lines))
             ):
                 # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
                 code = _SHOWN_CODE.match(hidden[0])
                 return (code.group(0) if code else b"") + HIDDEN.encode("ascii")
         return b"\n".join(hidden)
+
+
+def _bare(line: bytes) -> str:
+    """A reply line as text, its enhanced code and trailing blanks off."""
+    return _ENHANCED_CODE.sub("", line.decode("utf-8", "surrogateescape")).rstrip()
+
+
+def _pieces_of(bones: str) -> re.Pattern[str] | None:
+    """A pattern of every piece of `bones` half its length (PIECE_LEAST to PIECE_MOST
+    letters), or None when it is shorter than PIECE_LEAST."""
+    size = min(PIECE_MOST, max(PIECE_LEAST, (len(bones) + 1) // 2))
+    if len(bones) < size:
+        return None
+    pieces = sorted({bones[i : i + size] for i in range(len(bones) - size + 1)})
+    return re.compile("|".join(map(re.escape, pieces)))
+
+
+def _base64_read(runs: list[str]) -> list[str]:
+    """Each base64 run (8 letters or more, standard or URL-safe) decoded from each of its four
+    possible starts, as skeletons: a run cut anywhere is read as far as it goes."""
+    reads = []
+    for run in runs:
+        run = run.replace("-", "+").replace("_", "/")
+        for start in range(4):
+            usable = run[start:][: (len(run) - start) // 4 * 4]
+            data = base64.b64decode(usable)  # the run's letters are all base64: never raises
+            reads.append(skeleton(data.decode("utf-8", "ignore"), escaped=False))
+    return reads
 
 
 def without_secret(text: str, secret: str | None, *, user: str = "") -> str:

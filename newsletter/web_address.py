@@ -19,6 +19,7 @@ Applying it twice gives the same address.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import unicodedata
@@ -132,7 +133,33 @@ def _on_readers_network(host: str) -> bool:
         return not_public(address) is not None
     name = host.rstrip(".")
     # One label ('router', 'wpad', 'ip6-localhost') or a local-only suffix: the reader's network.
-    return "." not in name or name.rsplit(".", 1)[-1] in _LOCAL_ONLY or name.endswith(".home.arpa")
+    if "." not in name or name.rsplit(".", 1)[-1] in _LOCAL_ONLY or name.endswith(".home.arpa"):
+        return True
+    return any(not_public(address) is not None for address in _spelt_addresses(name))
+
+
+# An IPv4 address spelt inside a name, its parts joined by dots or hyphens: wildcard DNS
+# services answer such a name with that address (`127.0.0.1.nip.io`, `app-10-0-0-1.sslip.io`,
+# `192.168.1.1.traefik.me`), so a link to it opens the reader's own machine or router though
+# its name is public.  And an IPv6 address in one label, `--` for `::` (sslip.io's `--1`).
+_SPELT_IPV4 = re.compile(
+    r"(?<![^.-])([0-9]{1,3})[.-]([0-9]{1,3})[.-]([0-9]{1,3})[.-]([0-9]{1,3})(?![^.-])"
+)
+
+
+def _spelt_addresses(name: str) -> list[str]:
+    """The IP addresses a name spells in its labels, as wildcard DNS services read them (the
+    build looks no name up: a lookup of every feed link is a request behind the editor's
+    back; a name that resolves into a network without spelling it is not found)."""
+    found = []
+    for parts in _SPELT_IPV4.findall(name):
+        with contextlib.suppress(ValueError):
+            found.append(str(ipaddress.IPv4Address(".".join(str(int(p)) for p in parts))))
+    for label in name.split("."):
+        if "--" in label and not label.startswith("xn--"):
+            with contextlib.suppress(ValueError):
+                found.append(str(ipaddress.IPv6Address(label.replace("-", ":"))))
+    return found
 
 
 def _browser_ipv4(host: str) -> str | None:

@@ -34,7 +34,7 @@ class LyingImap:
     "search-literal": the SEARCH answer as a literal; "junk-each": one 900 KB literal under
     a name nobody asks for (`* 1 XJUNK {900000}`) before every answer, within the bounds of
     each; "bye-echo": LOGIN answered `* BYE refused: <the command's words>`, password and
-    all; "preauth": a PREAUTH greeting (then
+    all ("bye-echo-cut": their last 6 characters cut off); "preauth": a PREAUTH greeting (then
     LOGIN is refused, as RFC 3501 has it); "none": honest.  `stored` holds
     the UID sets the client flagged, one entry per STORE.
     """
@@ -90,6 +90,9 @@ class LyingImap:
             writer.write(b"* 1 XJUNK {900000}\r\n" + b"j" * 900_000 + b"\r\n")
         if command.startswith("LOGIN") and self.lie == "bye-echo":
             writer.write(f"* BYE refused: {rest}\r\n".encode())
+            return
+        if command.startswith("LOGIN") and self.lie == "bye-echo-cut":  # its last 6 cut off
+            writer.write(f"* BYE refused: {rest[:-6]}...\r\n".encode())
             return
         if command.startswith("LOGIN") and self.lie == "preauth":
             writer.write(f"{tag} BAD already authenticated\r\n".encode())
@@ -262,3 +265,16 @@ def test_a_server_echoing_the_password_at_login_never_gets_it_printed(cli, lying
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"127.0.0.1:{server.port}" in result.output and "refused" in result.output
     assert "imap-secret-456" not in result.output, result.output
+
+
+def test_a_server_echoing_most_of_the_password_at_login_never_gets_it_printed(
+    cli, lying, monkeypatch
+):
+    """LOGIN answered with a BYE quoting the password cut short (`imap-secre...`): two
+    thirds of it were printed; now the server's words are hidden (docs/security.md)."""
+    monkeypatch.setenv("NEWSLETTER_IMAP_PASSWORD", "imap-secret-456")
+    server, url, ca_file = lying(bounces(), "bye-echo-cut")
+    result = cli("bounces", "process", url, "--ca-file", ca_file)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"127.0.0.1:{server.port}" in result.output
+    assert "imap-sec" not in result.output and "[password hidden]" in result.output, result.output

@@ -169,3 +169,20 @@ def test_a_report_is_counted_by_what_it_did_to_the_reader_it_proves(cli, send_ws
     output = _process(cli, tmp_path, report)
     assert "0 hard bounce(s), 1 soft" in output, output
     assert set(send_ws.statuses().values()) == {"active"}
+
+
+def test_a_proven_broken_multipart_of_8bit_text_under_an_rfc_2231_charset_is_applied(
+    cli, send_ws, tmp_path
+):
+    """A DSN of READER's copy whose boundary is not the one its header names (so the
+    multipart does not parse), 8-bit text inside and its charset written the RFC 2231 way
+    (`charset*=utf-8''`): Python's get_payload decoded with the parameter's tuple, a
+    TypeError, and the report was "unreadable", the bounce lost (listed open). Applied now."""
+    report = dsn("<d2@mx.example.net>", READER, original_id=list_message_id("2026-W48", READER))
+    head, _, body = report.partition(b"\r\n\r\n")
+    head = head.replace(b'boundary="b1"', b"boundary=\"zz\"; charset*=utf-8''")
+    assert head != report.partition(b"\r\n\r\n")[0]
+    body = "Zustellung fehlgeschlagen: Empfänger unbekannt.\r\n".encode() + body
+    output = _process(cli, tmp_path, head + b"\r\n\r\n" + body)
+    assert "unreadable" not in output, output
+    assert send_ws.statuses()[READER] == "bounced", output

@@ -113,6 +113,32 @@ def test_a_feed_link_to_a_local_network_name_is_left_out(workspace, host):
 
 
 @pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1.nip.io",  # wildcard DNS: the name answers with the address it spells
+        "app-10-0-0-1.sslip.io",
+        "192-168-1-1-admin.sslip.io",
+        "169.254.169.254.nip.io",
+        "router.192.168.1.1.traefik.me",
+        "--1.sslip.io",  # ::1, the dashes for colons
+    ],
+)
+def test_a_feed_link_to_a_name_spelling_a_local_address_is_left_out(workspace, host):
+    """A rebinding name that spells the reader's own machine or network (the wildcard DNS
+    services answer `127.0.0.1.nip.io` with 127.0.0.1) reached readers: the build looks no
+    name up; the address it spells is read and checked now. A public one is kept."""
+    result, html, text = build(workspace, feed(f"http://{host}:8080/admin"))
+    assert "Border crossing reopens" in text
+    assert host not in html and host not in text
+    assert "f.xml#1: link" in result.output
+    assert "reader's own machine or network" in result.output
+    assert reader_address("http://8.8.8.8.nip.io/a") == "http://8.8.8.8.nip.io/a"
+    assert reader_address("https://news-2026-11-26.example.org/") == (
+        "https://news-2026-11-26.example.org/"
+    )
+
+
+@pytest.mark.parametrize(
     "image",
     [
         "https://127.0.0.1/p.gif",

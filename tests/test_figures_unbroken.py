@@ -65,3 +65,13 @@ def test_a_score_in_a_headline_stays_on_one_line_on_a_phone(tmp_path):
                 }"""
             )
             assert lines and all(n == 1 for n in lines), (width, lines)
+
+
+@pytest.mark.timeout(20)  # a hang guard, not a speed test: unfixed, about 20 minutes
+def test_a_long_run_of_digits_is_read_once():
+    """200,000 digits or letters with no hyphen after them (a title pasted into issue.toml):
+    every character of the run was a new try at a figure, the square of the run; now one."""
+    digits = "1" * 200_000
+    assert unbroken(f"A {digits} B") == f"A {digits} B"
+    assert unbroken(f"A {'x' * 200_000} B") == f"A {'x' * 200_000} B"
+    assert unbroken(f"{digits}-2") == f'<span style="white-space:nowrap">{digits}-2</span>'

@@ -75,14 +75,16 @@ def test_the_story_several_feeds_cover_leads():
     assert headlines[3].title not in {h.title for h in found}
 
 
+DROUGHT_LINES = (  # three headlines on MAIN's drought, from two feeds
+    Headline("Wheat harvest set to fall as drought grips the plains", source="feeds/a.xml#1"),
+    Headline("Farmers sell livestock as wells run dry", source="feeds/a.xml#2"),
+    Headline("Food prices double in drought-hit region", source="feeds/b.xml#1"),
+)
+
+
 def test_why_the_lead_counts_headlines_and_sources():
     """The Ranking tab's line counts the covering headlines and the files or feeds they come from."""
-    headlines = (
-        Headline("Wheat harvest set to fall as drought grips the plains", source="feeds/a.xml#1"),
-        Headline("Farmers sell livestock as wells run dry", source="feeds/a.xml#2"),
-        Headline("Food prices double in drought-hit region", source="feeds/b.xml#1"),
-    )
-    found = coverage(MAIN, (MAIN,), headlines)
+    found = coverage(MAIN, (MAIN,), DROUGHT_LINES)
     assert why_lead(found) == "3 headlines from 2 sources cover this story"
     assert why_lead(found[:1]) == "1 headline from 1 source covers this story"
     assert why_lead(()) == "no other headline this week covers this story"
@@ -118,6 +120,17 @@ def test_one_feed_of_several_outlets_counts_each_outlet():
         for i, r in enumerate(found)
     )
     assert why_lead(one_site) == "3 headlines from 1 source cover this story"
+
+
+def test_the_coverage_line_counts_a_card_as_a_story_not_a_headline():
+    """A card of the editor's at the Related bar covers the lead too, but it is no Related
+    line: the Ranking tab and `build --json` say "2 headlines and 1 story", so a new user
+    counting the issue's Related lines finds the number the line says (it said "3 headlines"
+    over 2 lines: tests/data/weeks/kakhovka-2023)."""
+    found = coverage(MAIN, (MAIN,), DROUGHT_LINES)
+    assert why_lead(found, stories=1) == "2 headlines and 1 story from 2 sources cover this story"
+    assert why_lead(found[:1], stories=1) == "1 story from 1 source covers this story"
+    assert why_lead(found, stories=0) == "3 headlines from 2 sources cover this story"
 
 
 FESTIVAL_DAILY = (  # one outlet's eight items on the festival, each scoring 0.79-0.91

@@ -355,15 +355,29 @@ def issue_coverage(issue: Issue) -> tuple[ScoredHeadline, ...]:
     )
 
 
-def why_lead(related: Sequence[ScoredHeadline]) -> str:
-    """The Ranking tab's line: how many headlines from how many sources cover the lead."""
+def why_lead(related: Sequence[ScoredHeadline], stories: int = 0) -> str:
+    """The Ranking tab's line: how many headlines (and, of `related`'s last `stories` items,
+    how many stories: the cards at the Related bar) from how many sources cover the lead."""
     found = coverage_sources(related)
     if not related:
         return "no other headline this week covers this story"
-    heads = "headline" if len(related) == 1 else "headlines"
+    lines = len(related) - stories
+    counted = [
+        f"{n} {one if n == 1 else many}"
+        for n, one, many in ((lines, "headline", "headlines"), (stories, "story", "stories"))
+        if n
+    ]
     origin = "source" if len(found) == 1 else "sources"
     verb = "covers" if len(related) == 1 else "cover"
-    return f"{len(related)} {heads} from {len(found)} {origin} {verb} this story"
+    return f"{' and '.join(counted)} from {len(found)} {origin} {verb} this story"
+
+
+def why_issue_lead(issue: Issue) -> str:
+    """`why_lead` for a built issue: its Related headlines and its cards at the Related bar
+    (`issue_coverage`), the cards counted as stories, not headlines (a reader counting the
+    issue's Related lines finds the number the line says)."""
+    covering = issue_coverage(issue)
+    return why_lead(covering, stories=len(covering) - len(issue.related))
 
 
 def names_story(story: Story, choice: str) -> bool:

@@ -47,7 +47,13 @@ from newsletter.assemble.relevance import (
     rank_headlines,
 )
 from newsletter.assemble.story_places import elsewhere
-from newsletter.assemble.story_views import WINDOW, denies, other_stories, without_names
+from newsletter.assemble.story_views import (
+    WINDOW,
+    denies,
+    near_views,
+    other_stories,
+    without_names,
+)
 from newsletter.models import Headline, ScoredHeadline
 
 if TYPE_CHECKING:
@@ -447,6 +453,8 @@ def _rank_once(
     stories = [i for i in strong if candidates[i].source in texts]
     cards = (stories, {i: candidate_text(candidates[i], texts) for i in stories})
     other = other_stories(lead, profile, candidates, headlines, dense_cosines, dense_vectors, cards)
+    # ... and those the model alone carries (their concepts a name's) that tell another event
+    apart = near_views(lead, profile, candidates, headlines, near, dense_cosines, dense_vectors)
 
     def before(index: int) -> float:  # a score before `elsewhere` judges (its reports')
         return mix(evidence(concept_of[index], float(cosine[index])), share)
@@ -468,7 +476,7 @@ def _rank_once(
             concepts = min(concepts, WEAK_CAP)  # in a sense the model does not: a passing word's
         if concepts > WEAK_CAP and index not in story_sparse:  # the lead's terms, stuffed
             concepts = min(concepts, echo_bound(index))
-        parts = evidence(concepts, other.get(index, float(cosine[index])))
+        parts = evidence(concepts, other.get(index, apart.get(index, float(cosine[index]))))
         if index in away or matches.get(index):  # another event of its kind elsewhere, or a
             # match's result under a lead that is none: its likeness is weak
             parts = (parts[0], parts[1] * WEAK_EVIDENCE)

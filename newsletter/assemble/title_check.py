@@ -420,8 +420,19 @@ def drops_of_complement(title: str, sentence: str) -> bool:
     order, each within `_OF_WINDOW` words of the one before (a rewritten word, a verb put in
     the present, is passed over, and "order" for "ordered" is not found in "constitutional
     order" further on); the fault is a last word found there and followed at once by "of"."""
-    if not title or not sentence:
+    found = _last_word_at(title, sentence)
+    if found is None:
         return False
+    words, last = found
+    return words[last + 1].lower() == "of" and title.split(" ")[-1][:1].islower()
+
+
+def _last_word_at(title: str, sentence: str) -> tuple[list[str], int] | None:
+    """The sentence's words and where the title's last word is among them (see
+    `drops_of_complement`), when a word follows it there with no punctuation between; None
+    otherwise."""
+    if not title or not sentence:
+        return None
     words = sentence.split(" ")
     at, last = 0, None
     for word in title.split(" "):
@@ -432,6 +443,62 @@ def drops_of_complement(title: str, sentence: str) -> bool:
             last = None
             continue
         last, at = found, found + 1
-    if last is None or last + 1 >= len(words) or words[last] != words[last].rstrip(",;:"):
+    if last is None or last + 1 >= len(words) or words[last] != words[last].rstrip(",;:—–"):
+        return None
+    return words, last
+
+
+def drops_complement(title: str, sentence: str) -> bool:
+    """Round 44: whether `title`, cut from `sentence`, stops where the sentence's phrase goes
+    on: its "of" complement (`drops_of_complement`), the object or complement of a verb it
+    ends on ("bans transgender women from competing | on female sports teams", "charges man
+    for allegedly acting | as an agent", "staff are working | to stem an outbreak", "files
+    complaint alleging | that …"), or the rest of a noun phrase ("discover planetary-scale |
+    tug-of-war", "announces 75 hospital | projects", "votes to approve $618 | million budget").
+    Read with the tagger on the sentence, so a noun in "-ing" ("after the meeting | on …") and a
+    time after the verb ("died | Tuesday", "resigned | this week") are no complement."""
+    if drops_of_complement(title, sentence):
+        return True
+    found = _last_word_at(title, sentence)
+    if found is None:
         return False
-    return words[last + 1].lower() == "of" and title.split(" ")[-1][:1].islower()
+    words, last = found
+    tags = pos_tagger.word_tags(sentence)
+    here, after = tags[last], tags[last + 1]
+    word, following = _plain(words[last]), _plain(words[last + 1])
+    then = _plain(words[last + 2]) if last + 2 < len(words) else ""
+    if following in _TIME_WORDS or not following or then in _TIME_WORDS:
+        return False  # "died | Tuesday", "are running | on Monday"
+    if here in _OPEN_VERB_TAGS and words[last][:1].islower() and word not in _ING_NOUNS:
+        if word in AUXILIARIES or not (here == "VBG" or _ends_on_its_verb(title, words, last)):
+            return False  # "… outlook and quarterly profit | as …": a noun the tagger doubts
+        return after in _PHRASE_TAGS or following in _COMPLEMENT_OPENERS
+    if here in _MODIFIER_TAGS:
+        return after in _NOUN_TAGS
+    return here in ("NN", "NNS", "NNP") and after in ("NN", "NNS") and words[last + 1][:1].islower()
+
+
+def _ends_on_its_verb(title: str, words: list[str], last: int) -> bool:
+    """Whether a title's last word, tagged as a verb other than "-ing", is one: the title's own
+    main verb ("Target discloses"), or a verb after "to", a modal or an auxiliary."""
+    size = len(title.split(" "))
+    before = _plain(words[last - 1]) if last else ""
+    return verb_index(title) == size - 1 or before == "to" or before in AUXILIARIES
+
+
+# Round 44: the tags of a verb that may wait for its object ("VBN" is left out: a passive ends
+# a title well, "… were evacuated | after …"), of what opens an object, of a noun phrase's
+# modifiers and nouns; the words that open a verb's complement, and times that do not.
+_OPEN_VERB_TAGS = frozenset({"VBG", "VB", "VBP", "VBZ", "VBD"})
+_PHRASE_TAGS = frozenset({"DT", "PRP$", "CD", "NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS"})
+_MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "CD", "DT", "PRP$"})
+_NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD"})
+_COMPLEMENT_OPENERS = word_set("that to on as with against into about whether how what")
+_TIME_WORDS = word_set(
+    """
+    this last next early late earlier later today tonight yesterday overnight tomorrow now
+    monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec week weekend month year
+    """
+)

@@ -52,7 +52,7 @@ lists: no model, nothing fetched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from newsletter.assemble.headline_grammar import (
     ARTICLES,
@@ -72,7 +72,12 @@ from newsletter.assemble.headline_grammar import (
 )
 from newsletter.assemble.pos_tagger import word_tags
 from newsletter.assemble.terms import zipf
-from newsletter.assemble.title_check import drops_of_complement, headline_faults, verbless
+from newsletter.assemble.title_check import (
+    drops_complement,
+    drops_of_complement,
+    headline_faults,
+    verbless,
+)
 from newsletter.assemble.title_clause import (
     _LEADING_ACCORDING,
     _LEADING_SAID,
@@ -332,7 +337,7 @@ def _chosen(paragraphs: Sequence[str], max_chars: int, limit: int) -> tuple[str,
         later = _later_title(text, first, following, max_chars, limit)
         if later is not None:
             return later
-    title = _with_its_event(title, first, limit)
+    title = _with_its_cause(_with_its_event(title, first, limit), first, limit)
     if _thin(title):
         # "On Tuesday, On Tuesday, …" gave "On": no title is better than one no editor prints;
         # the lead stays untitled and marked derived, so `check` asks the editor for one
@@ -749,6 +754,46 @@ def _with_its_event(title: str, sentence: str, limit: int) -> str:
     return title
 
 
+# Round 44: a share move ("Shares of PC maker HP Inc. slide 9.6%", "CVS shares fall 16%") is
+# news by its cause, told after it ("after the company said it will lay off …").
+_SHARE_MOVE = Lazy(
+    r"\b(?:shares?|stocks?)\b.*\b(?:fall|falls|rise|rises|slide|slides|jump|jumps|plunge|plunges"
+    r"|surge|surges|gain|gains|drop|drops|soar|soars|sink|sinks|tumble|tumbles|climb|climbs"
+    r"|slump|slumps|rally|rallies)\b",
+    re.IGNORECASE,
+)
+_CAUSE = Lazy(r",?\s(?:(?:one|a)\sday\s)?after\s(?!(?:closing|opening|trading)\b)")
+# Where the cause's own clause may end: before a phrase of its own or an aside.
+_CAUSE_ENDS = Lazy(r",\s|\s(?=(?:in|at|on|as|since|during|amid|or|which|while)\s)")
+
+
+def _with_its_cause(title: str, sentence: str, limit: int) -> str:
+    """Round 44: a share move without its cause ("Shares of PC maker HP Inc. slide 9.6% | after
+    the company said Thursday it will lay off as many as 9,000 employees"): the title with the
+    "after" clause, cut at the longest of its own boundaries whose piece has a verb, fits
+    `limit`, passes the checks and stops inside no complement; `title` otherwise (and when the
+    title already tells why)."""
+    if not _SHARE_MOVE.search(title) or re.search(r"\b(?:after|as|on)\b", title.split("%")[-1]):
+        return title
+    m = _CAUSE.search(sentence)
+    if m is None or verb_index(sentence[: m.start()]) is None:
+        return title
+    rest = sentence[m.end() :].rstrip(".")
+    lead = TRAILING_PUNCT.sub("", re.sub(r",?\s(?:one|a)\sday$", "", title))
+    ends = sorted({e.start() for e in _CAUSE_ENDS.finditer(rest)} | {len(rest)}, reverse=True)
+    for end in ends:
+        piece = rest[:end]
+        if verb_index(piece) is None:
+            continue
+        whole = _capitalize(_clean(f"{lead} after {piece}"))
+        if len(whole) > limit:
+            continue
+        if printable_problems(whole, limit) or drops_complement(piece, rest):
+            continue
+        return whole
+    return title
+
+
 def _tells_event(clause: str) -> bool:
     """Whether `clause` opens with a name (a proper noun to the tagger), then a finite verb of
     an event (no "be", "have" or "say") and an object after it."""
@@ -805,10 +850,29 @@ def _reported_title(
 def _checked_title(
     sentence: str, short: str, whole: bool, max_chars: int, limit: int
 ) -> tuple[str, str]:
-    """The first candidate title of `sentence` that an editor could print (see `chosen_title`)."""
+    """The first candidate title of `sentence` that an editor could print (see `chosen_title`).
+    Round 44: a cut must not stop inside a complement or a noun phrase the sentence goes on
+    with (`drops_complement`); when that leaves no candidate but the unchecked short cut, the
+    candidates are read again with round 43's check alone (a cut that drops an "of" phrase),
+    so the stricter check only ever trades a cut for a whole clause or a longer cut."""
+    strict = _checked_with(sentence, short, whole, max_chars, limit, drops_complement)
+    if strict[1] != "unchecked":
+        return strict
+    return _checked_with(sentence, short, whole, max_chars, limit, drops_of_complement)
+
+
+def _checked_with(
+    sentence: str,
+    short: str,
+    whole: bool,
+    max_chars: int,
+    limit: int,
+    drops: Callable[[str, str], bool],
+) -> tuple[str, str]:
+    """`_checked_title` with `drops` as the check of what a cut left out."""
     long, long_whole = _derive(sentence, limit) if limit > max_chars else (short, whole)
     cuts = [(short, whole, "short", max_chars), (long, long_whole, "long", limit)]
-    gated = _gated_title(sentence, cuts, limit)
+    gated = _gated_title(sentence, cuts, limit, drops)
     if gated is not None:
         return gated
     plain = _as_headline(sentence)
@@ -819,7 +883,7 @@ def _checked_title(
         return clause, "clause"
     # No whole clause passes: a cut one that passes, else the short cut as it is (marked
     # title_derived like every derived title, so `check` asks the editor to look).
-    passing = [cut for cut in (short, long) if not _cut_problems(cut, sentence, limit)]
+    passing = [cut for cut in (short, long) if not _cut_problems(cut, sentence, limit, drops)]
     for cut, chars in ((short, max_chars), (long, limit)):
         # round 30: a cut inside its clause ("killed and more than 400 | injured when …")
         # completed to the next boundary that leaves only a part of its own, when that passes
@@ -844,14 +908,20 @@ def _checked_title(
     return short, "unchecked"
 
 
-def _cut_problems(cut: str, sentence: str, limit: int) -> bool:
+def _cut_problems(
+    cut: str, sentence: str, limit: int, drops: Callable[[str, str], bool] = drops_complement
+) -> bool:
     """Whether a cut of `sentence` fails its checks: `printable_problems`, or (round 43) it
-    ends on a noun whose "of" complement it dropped (`drops_of_complement`)."""
-    return bool(printable_problems(cut, limit)) or drops_of_complement(cut, sentence)
+    ends on a noun whose "of" complement it dropped, or (round 44) stops inside a verb's
+    complement or a noun phrase the sentence goes on with (`drops_complement`)."""
+    return bool(printable_problems(cut, limit)) or drops(cut, sentence)
 
 
 def _gated_title(
-    sentence: str, cuts: Sequence[tuple[str, bool, str, int]], limit: int
+    sentence: str,
+    cuts: Sequence[tuple[str, bool, str, int]],
+    limit: int,
+    drops: Callable[[str, str], bool] = drops_complement,
 ) -> tuple[str, str] | None:
     """The candidates an editor can print without doubt, in order: the sentence's single
     clause whole (round 15), a cut that keeps its clause whole and dropped only a part of its
@@ -865,7 +935,7 @@ def _gated_title(
     passing = [
         (cut, kind, chars)
         for cut, cut_whole, kind, chars in cuts
-        if cut_whole and not _cut_problems(cut, sentence, limit)
+        if cut_whole and not _cut_problems(cut, sentence, limit, drops)
     ]
     for cut, kind, chars in passing:
         # a cut the earlier rules already doubt (not whole) never stands first

@@ -223,11 +223,28 @@ def clean_id(value: str) -> str:
     return text
 
 
+def payload_of(part: Message) -> list[Message] | str:
+    """A part's parts, or its text as it stands (transfer encoding not undone): what
+    `get_payload()` gives, but for 8-bit text under an RFC 2231 `charset*=`, which Python
+    decodes with the parameter's (charset, language, value) tuple as the codec's name: a
+    TypeError, so a broken multipart of 8-bit text so labelled was "unreadable".  That text
+    is read as its charset (collapsed) says, a bad one as UTF-8."""
+    try:
+        payload = part.get_payload()
+    except TypeError:
+        data = part.get_payload(decode=True)
+        charset = mail_charset(part.get_content_charset() or "utf-8")
+        return data.decode(charset, "replace") if isinstance(data, bytes) else ""
+    if isinstance(payload, list):
+        return [p for p in payload if isinstance(p, Message)]
+    return payload if isinstance(payload, str) else ""
+
+
 def decoded(part: Message) -> str:
     """A part's text, transfer encoding and charset undone (a bad charset read as UTF-8)."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):  # None for a multipart part
-        text = part.get_payload()
+        text = payload_of(part)
         return text if isinstance(text, str) else ""
     charset = mail_charset(part.get_content_charset() or "utf-8")
     try:
@@ -257,8 +274,8 @@ def mail_charset(name: str) -> str:
 
 def returned_id(part: Message) -> str:
     """The Message-ID of the message a message/rfc822 or text/rfc822-headers part returns."""
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+    payload = payload_of(part)
+    if isinstance(payload, list) and payload:
         return clean_id(payload[0].get("Message-ID", ""))
     found = ANGLE_ID.search(decoded(part))
     return clean_id(found.group(1)) if found else ""
@@ -266,8 +283,8 @@ def returned_id(part: Message) -> str:
 
 def returned_headers(part: Message) -> Message | None:
     """The headers of the message a message/rfc822 or text/rfc822-headers part returns."""
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+    payload = payload_of(part)
+    if isinstance(payload, list) and payload:
         return payload[0]
     text = decoded(part).lstrip()
     return HeaderParser(policy=compat32).parsestr(text[:TEXT_CHARS]) if text else None

@@ -28,6 +28,7 @@ from newsletter.bounces.findings import (
     clean_id,
     decoded,
     failure_for,
+    payload_of,
     returned_id,
     smtp_command,
     worst,
@@ -177,7 +178,7 @@ def _own_texts(msg: Message) -> tuple[list[str], str]:
         if kind.startswith("message/") or kind == "text/rfc822-headers":
             returned = returned or returned_id(part)
         elif part.is_multipart():
-            payload = part.get_payload()
+            payload = payload_of(part)
             inner = (
                 [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
             )

@@ -49,6 +49,7 @@ from newsletter.bounces.findings import (
     decoded,
     failure_for,
     mail_charset,
+    payload_of,
     report_date,
     returned_headers,
     returned_id,
@@ -408,7 +409,7 @@ def _dsn(own_id: str, parts: list[Message], verp: str) -> Report:
     for part in parts:
         kind = part.get_content_type()
         if kind == "message/delivery-status":
-            blocks = part.get_payload()
+            blocks = payload_of(part)
             if isinstance(blocks, list):
                 found = [b for b in blocks if isinstance(b, Message)]
                 failures += _recipient_failures(_one_per_recipient(found), _first_text(parts))
@@ -556,7 +557,7 @@ def _complaint(own_id: str, parts: list[Message], verp: str) -> Report:
     for part in parts:
         kind = part.get_content_type()
         if kind == "message/feedback-report":
-            payload = part.get_payload()
+            payload = payload_of(part)
             if isinstance(payload, list):
                 first = payload[0] if payload else None
                 fields = first if isinstance(first, Message) else None
@@ -615,7 +616,7 @@ def _unparsed_body(msg: Message) -> str:
     """The body of a multipart that did not parse (its boundary missing or not the one its
     header names), as text: the first such part's."""
     for part in msg.walk():
-        payload = part.get_payload()
+        payload = payload_of(part)
         if part.get_content_maintype() == "multipart" and isinstance(payload, str):
             return payload[:TEXT_CHARS]
     return ""

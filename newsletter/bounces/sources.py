@@ -461,10 +461,17 @@ def _text(data: object) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
 
 
+_REASON_READ = 65_536
+
+
 def _reason(e: Exception, secret: str | None = None, user: str = "") -> str:
     """What went wrong, on one short line: a server's garbage is quoted by imaplib, cut here,
     after any echo of `secret` is hidden (imaplib sends it quoted: `\\` and `\"` escaped)."""
     text = str(getattr(e, "strerror", None) or str(e) or type(e).__name__)
+    # At most what a relay's reply may be (64 KiB) is read for the password: a line is up to
+    # 16 MB, and a server that knows the password can fill one with its beginnings, each
+    # read nearly to its end (seconds a megabyte); only 160 characters are shown.
+    text = text[:_REASON_READ]
     if secret:
         escaped = secret.replace("\\", "\\\\").replace('"', '\\"')
         text = without_secret(without_secret(text, escaped), secret, user=user)

@@ -150,7 +150,7 @@ def scheduled_issue(
 
 
 def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
-    from newsletter.assemble.lead import issue_coverage, why_lead
+    from newsletter.assemble.lead import why_issue_lead
     from newsletter.errors import display_path
 
     issue = result.issue
@@ -204,7 +204,7 @@ def _as_json(result: BuildResult, settings: Settings) -> dict[str, Any]:
             "url": issue.lead.url,
             "publisher": issue.lead.publisher,
             # how many items from how many outlets cover it (the preview's Ranking tab)
-            "why": why_lead(issue_coverage(issue)),
+            "why": why_issue_lead(issue),
         },
         "note": None if issue.note is None else {"source": issue.note.source},
         "stories": cards(issue.stories),

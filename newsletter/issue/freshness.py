@@ -49,7 +49,7 @@ def split_past_issues(
     """The issues dated on or before `before` (but `skip`): those that went out (the workspace's
     memory), and those built and never sent (each manifest read once)."""
     issues = settings.workspace / "issues"
-    past = read_past_issues(issues, before, skip)
+    past = read_past_issues(issues, before, skip, text_bytes=settings.limits.text_bytes)
     if not past:
         return [], []
     journal = journal_issue_ids(settings)

@@ -31,14 +31,20 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.assemble.memory import PastIssue
-from newsletter.control_chars import without_invisibles
+from newsletter.config import LimitsSettings
+from newsletter.control_chars import control_character, quoted, without_invisibles
 from newsletter.errors import ManifestError, display_path
-from newsletter.issue.manifest import MANIFEST_NAME
+from newsletter.issue.manifest import ISSUE_ID, MANIFEST_NAME
 from newsletter.toml_lines import parse_toml
 
+TEXT_BYTES = LimitsSettings().text_bytes  # the default of `limits.text_bytes`
 
-def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None) -> list[PastIssue]:
-    """The issues in `issues_dir` dated on or before `before`, except the one with id `skip`."""
+
+def read_past_issues(
+    issues_dir: Path, before: dt.date, skip: str | None = None, *, text_bytes: int = TEXT_BYTES
+) -> list[PastIssue]:
+    """The issues in `issues_dir` dated on or before `before`, except the one with id `skip`;
+    one holding a text over `text_bytes` (`limits.text_bytes`) is refused (`_check`)."""
 
     try:
         with os.scandir(issues_dir) as entries:
@@ -64,9 +70,43 @@ def read_past_issues(issues_dir: Path, before: dt.date, skip: str | None = None)
                 f"{display_path(path)}: cannot read this earlier issue ({e}); fix or move it"
             ) from None
         issue = _scanned(text) or _past_issue(Path(file), text)
+        _check(issue, Path(file), text_bytes)
         if issue.date <= before and issue.id != skip:
             past.append(issue)
     return past
+
+
+def _check(issue: PastIssue, path: Path, text_bytes: int) -> None:
+    """Refuse, naming the file and key, what the build would carry out of an earlier issue
+    but could never have written: an id that is no issue id (`../../x`: it becomes this
+    issue's `follows` and the "Previously" link) or a control character in its text (a
+    title with `\\u0000` reached this issue's "Previously" line, and MJML, which blamed the
+    template), or a text over `text_bytes` (a 2 MB lead title became this issue's
+    "Previously" line: 17 s, past Gmail's clip; 10 MB, 74 s and an error blaming the
+    template).  Both paths read it so: the scanner takes a raw control character tomllib
+    refuses."""
+    shown = display_path(path)
+    if not ISSUE_ID.match(issue.id):
+        raise ManifestError(
+            f"{shown}: id: {quoted(issue.id)} is no issue id (letters, digits, '.', '-' or "
+            "'_'); fix it or move it out of issues/"
+        )
+    texts = [("lead.title", issue.lead_title), ("note.body", issue.note)]
+    texts += [("a headline's title", title) for title, _ in issue.headlines]
+    texts += [("a card's summary", summary) for _, summary in issue.card_summaries]
+    texts.append(("lead.body", issue.lead_body))
+    for key, text in texts:
+        if len(text) > text_bytes or len(text.encode("utf-8", "surrogatepass")) > text_bytes:
+            raise ManifestError(
+                f"{shown}: {key}: more than limits.text_bytes ({text_bytes:,} bytes), which no "
+                "issue was built with; fix it or move it out of issues/"
+            )
+        found = control_character(text, multiline=key == "lead.body")
+        if found:
+            raise ManifestError(
+                f"{shown}: {key}: holds the control character {found} (not text); fix it or "
+                "move it out of issues/"
+            )
 
 
 # The build's own shape: every line a table header, `key = value` (no multi-line value),

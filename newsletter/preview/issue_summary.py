@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from newsletter.assemble.lead import issue_coverage, why_lead
+from newsletter.assemble.lead import why_issue_lead
 from newsletter.models import Issue, ScoredHeadline, StoryCard
 from newsletter.render import GMAIL_CLIP_BYTES
 
@@ -64,7 +64,7 @@ def summarize_issue(
                 "title_from": issue.lead.title_from,
                 "url": issue.lead.url,
                 "source": issue.lead.source,
-                "why": why_lead(issue_coverage(issue)),
+                "why": why_issue_lead(issue),
             },
             # the story cards, under the lead then by section, with the ranker's why
             "stories": [

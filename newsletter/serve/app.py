@@ -25,10 +25,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -43,6 +43,7 @@ from newsletter.serve.audience import Audience, InvalidAddress, RateLimited, und
 from newsletter.serve.confirmation_mail import ConfirmationMailer, confirmation_message
 from newsletter.serve.connections import ConnectionGuard, ConnectionLimits
 from newsletter.serve.database_thread import DatabaseBusy, DatabaseThread
+from newsletter.serve.form_text import UnreadableForm, form_of
 from newsletter.serve.gateway import Gateway, masked_address
 from newsletter.serve.pages import Pages, load_pages
 from newsletter.serve.server_link import DatabaseDown
@@ -105,7 +106,7 @@ class _Handlers:
             _note(request, "page")
             return self._unsubscribe_page("ask" if given else "none", _token(given))
         try:
-            form = await _form_of(request)
+            form = await form_of(request)
         except UnreadableForm:
             _note(request, "unreadable-form")
             return self._unsubscribe_page("ask" if given else "none", _token(given), status=400)
@@ -174,7 +175,7 @@ class _Handlers:
         if embedded_from is None and not self._same_origin(request):
             return self._refused(request, signup=True)
         try:
-            form = await _form_of(request)
+            form = await form_of(request)
         except UnreadableForm:
             _note(request, "unreadable-form")
             return self._form(
@@ -277,7 +278,7 @@ class _Handlers:
         if not self._same_origin(request):
             return self._refused(request)
         try:
-            form = await _form_of(request)
+            form = await form_of(request)
         except UnreadableForm:
             _note(request, "unreadable-form")
             return self._confirm_page(request, 400)
@@ -439,31 +440,6 @@ def _database_busy(pages: Pages) -> Callable[[Request, Exception], Awaitable[Res
         return HTMLResponse(html, 503, headers={"Retry-After": "30"})
 
     return handler
-
-
-class UnreadableForm(Exception):
-    """A URL-encoded form whose bytes are not UTF-8, raw or percent-encoded: each route
-    answers it as a bad form (400, its form again), storing nothing."""
-
-
-async def _form_of(request: Request) -> Mapping[str, str]:
-    """The posted form's text fields: URL-encoded ones parsed here (the one-click hot path),
-    else Starlette's multipart, whose file uploads are no text and are dropped (closed): a
-    name posted as a file was kept as `UploadFile(filename=…, headers=…)`, Starlette's
-    description of it, and its spooled file was never closed.
-
-    A URL-encoded body is UTF-8 (WHATWG URL-encoded parsing), its raw bytes and its
-    percent-encoded ones alike: read as Latin-1, a raw `José` was stored as `JosÃ©`.  Bytes
-    that are no UTF-8 are UnreadableForm, not U+FFFD in a reader's name."""
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        body = await request.body()  # at most MAX_BODY_BYTES: the gateway refuses more
-        try:
-            text = body.decode("utf-8")
-            return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
-        except UnicodeDecodeError:
-            raise UnreadableForm from None
-    async with request.form() as form:
-        return {name: value for name, value in form.multi_items() if isinstance(value, str)}
 
 
 def _from_a_browser_page(request: Request) -> bool:
