@@ -150,7 +150,12 @@ class ServerLink:
         conn = self.conn
         if conn is None or conn.closed:
             raise psycopg.OperationalError("the connection was lost")
-        results = conn.wait(generators.fetch_many(conn.pgconn))
+        pgconn = conn.pgconn
+        pgconn.consume_input()  # what has arrived, read without waiting
+        if pgconn.is_busy():  # not all of it: psycopg's wait, the interpreter's lock released
+            results = conn.wait(generators.fetch_many(pgconn))
+        else:  # usually: the server answered while the worker sent its message
+            results = list(iter(pgconn.get_result, None))
         if not results:
             raise psycopg.OperationalError("the server sent no answer")
         for result in results:
