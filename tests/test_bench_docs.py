@@ -57,8 +57,8 @@ def test_bench_send_names_a_missing_tool_in_one_line(tmp_path):
 
 
 def test_report_pooled_pools_six_sets_and_never_scores_a_set_it_learnt_on():
-    """The pooled report's sets are the 28 real dev leads, holdout2-5 and the fifteen graded
-    real weeks (68, no lead twice; `weeks=False` the first 53), and a share per evidence class
+    """The pooled report's sets are the 28 real dev leads, holdout2-5 and the sixteen graded
+    real weeks (69, no lead twice; `weeks=False` the first 53), and a share per evidence class
     with one share both sides mixes as the plain share does."""
     report = load_bench("report_pooled")
     sets = report.pooled_sets()
@@ -68,11 +68,11 @@ def test_report_pooled_pools_six_sets_and_never_scores_a_set_it_learnt_on():
         "holdout3": 5,
         "holdout4": 5,
         "holdout5": 5,
-        "weeks": 15,
+        "weeks": 16,
     }
     assert "weeks" not in report.pooled_sets(weeks=False)
     names = [lead.name for leads in sets.values() for lead in leads]
-    assert len(set(names)) == len(names) == 68
+    assert len(set(names)) == len(names) == 69
     assert all(lead.group == "real" for leads in sets.values() for lead in leads)
     from newsletter.assemble.meaning import mix
 

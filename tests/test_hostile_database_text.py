@@ -33,7 +33,8 @@ def stored_names(ws) -> dict[str, tuple[str, str]]:
 
 def test_a_sign_up_form_with_nul_characters_is_taken_and_stored_without_them(audience):
     """Names holding %00 (URL-encoded and multipart) are signed up and confirmed, never a 500;
-    a URL-encoded one with a lone surrogate's bytes (no UTF-8) is a 400 storing nothing."""
+    one with a lone surrogate's bytes (no UTF-8), URL-encoded or multipart, is a 400 storing
+    nothing (serve/form_text.py)."""
     form = "form_token={}&email={}%40example.org&name=Ana%00Ruiz&first_name=%00Ana{}&website="
     urlencoded = {"content-type": "application/x-www-form-urlencoded"}
     not_utf8 = audience.http.post(
@@ -51,6 +52,10 @@ def test_a_sign_up_form_with_nul_characters_is_taken_and_stored_without_them(aud
     fields = {"form_token": audience.form_token(), "email": "two@example.org", "website": ""}
     parts = {k: (None, v) for k, v in fields.items()}
     parts["name"] = (None, b"Bo\x00\xed\xa0\x80 Lee")  # a NUL and a lone surrogate's bytes
+    not_utf8 = audience.http.post(f"{audience.url}/subscribe", files=parts)
+    assert not_utf8.status_code == 400, not_utf8.text
+    parts["name"] = (None, b"Bo\x00 Lee")  # a NUL alone
+    parts["form_token"] = (None, audience.form_token())
     multipart = audience.http.post(f"{audience.url}/subscribe", files=parts)
     assert multipart.status_code == 200, multipart.text
     bad_address = audience.sign_up("n\x00w@example.org", "Ana")
