@@ -167,3 +167,24 @@ def test_a_serve_worker_shows_the_sign_up_form_while_postgresql_is_down(
             page = httpx.get(f"{server.url}/subscribe", timeout=30)
     assert page.status_code == 200, page.text
     assert 'name="form_token"' in page.text
+
+
+def test_a_database_named_like_the_password_is_still_a_refused_login_with_its_hint(
+    postgres_server, monkeypatch
+):
+    """A database whose name holds half the password (`capped_news`, password `capped pw`)
+    that does not exist: the server's words are hidden whole as they might echo the password,
+    yet the login is still read as refused (LoginRefused: no wait mends it) with the hint for
+    a missing database, read from what the server said, not from what is shown."""
+    from newsletter.database_url import parse_database
+    from newsletter.subscribers.postgres import LoginRefused, connect_postgres
+
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", PASSWORD)
+    monkeypatch.setenv("PGPASSWORD", "capped pw")
+    server = parse_database(postgres_server.url("capped_news"))
+    assert server is not None
+    with pytest.raises(LoginRefused) as refused:
+        connect_postgres(server)
+    line = str(refused.value)
+    assert "capped" not in line.split("(", 1)[1].split(")", 1)[0], line  # the words hidden
+    assert "create it first (createdb)" in line, line

@@ -29,7 +29,12 @@ import psycopg
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
-from newsletter.subscribers.postgres import PostgresConnection, connect_postgres, server_words
+from newsletter.subscribers.postgres import (
+    NoSlotLeft,
+    PostgresConnection,
+    connect_postgres,
+    server_words,
+)
 
 THREADS = 8  # database threads per worker, each with its connection: commits wait together
 CONNECT_SECONDS = 3  # a reconnection attempt while serving gives up after this
@@ -41,10 +46,6 @@ STATEMENT_MS = 10_000  # the most any one statement runs
 ANSWER_SECONDS = STATEMENT_MS / 1000 + 5
 
 
-# Words of a refused login that mean the server has no connection slot left for us (53300:
-# "too many clients already", "too many connections for role …", "remaining connection slots
-# are reserved …"): another call's connection will do.
-_NO_SLOT = ("too many", "connection slots")
 # Seconds between logins while the server has no slot for us: doubled after each refusal up
 # to SLOT_PAUSE_MOST, shared by the worker's threads (one login a pause, not one a thread
 # every 0.1 s: 8 threads of each worker hammered a full server with logins), and back to
@@ -59,7 +60,12 @@ _UNAVAILABLE = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
 
 
 class DatabaseDown(Exception):
-    """PostgreSQL could not be reached or stopped the call; nothing was changed."""
+    """PostgreSQL could not be reached or stopped the call; nothing was changed.
+    `no_slot`: it answered that it has no connection slot left for us (NoSlotLeft)."""
+
+    def __init__(self, text: str, *, no_slot: bool = False) -> None:
+        super().__init__(text)
+        self.no_slot = no_slot
 
 
 class ServerLink(PostgresConnection):
@@ -106,7 +112,7 @@ class ServerLink(PostgresConnection):
             try:
                 conn = self._connect()
             except DatabaseDown as e:
-                if not any(words in str(e).lower() for words in _NO_SLOT):
+                if not e.no_slot:
                     self._slot_refusal(probe, "")
                     raise
                 # No slot for us: wait for another call's connection, or for a slot another
@@ -224,7 +230,7 @@ def _connect(server: PostgresUrl) -> psycopg.Connection[tuple[Any, ...]]:
     try:
         conn = connect_postgres(url, answer_seconds=ANSWER_SECONDS)
     except NewsletterError as e:
-        raise DatabaseDown(str(e)) from None
+        raise DatabaseDown(str(e), no_slot=isinstance(e, NoSlotLeft)) from None
     try:
         conn.execute(f"SET lock_timeout = {LOCK_MS}")
         conn.execute(f"SET statement_timeout = {STATEMENT_MS}")

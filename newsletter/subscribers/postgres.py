@@ -102,6 +102,17 @@ class LoginRefused(SubscriberError):
     its connection and meets this on reconnecting stops at once (shared_journal.py)."""
 
 
+# Words of a refused login that mean the server has no connection slot left for us (53300:
+# "too many clients already", "too many connections for role …", "remaining connection slots
+# are reserved …"): another client's connection given back will do.
+NO_SLOT = ("too many", "connection slots")
+
+
+class NoSlotLeft(SubscriberError):
+    """The server (every host named) answered that it has no connection slot left for us:
+    serve waits for another call's connection instead of answering 503 (serve/server_link.py)."""
+
+
 class _AnsweringConnection(psycopg.Connection[tuple[Any, ...]]):
     """A psycopg connection that waits at most `answer_seconds` for each answer, then closes."""
 
@@ -192,13 +203,17 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
     in the order tried (a host that timed out and one that refused need two fixes)."""
     text = server_words(error)
     hints: list[str] = []
-    said_by_each = _attempts(str(error)) or [text]
+    # Read as the server said it, not as shown: a role or database name holding part of the
+    # password (`capped` of `capped pw`) hides the shown words whole, and the hint, whether
+    # the login was refused and whether a slot was missing are still what the server meant.
+    said_by_each = _attempts(str(error)) or [server_words(error, hidden=False)]
     for said in said_by_each:
         hint = _hint(said.lower(), _connect_seconds(server))
         if hint not in hints:
             hints.append(hint)
     refused = all(any(w in said.lower() for w in _REFUSALS) for said in said_by_each)
-    kind = LoginRefused if refused else SubscriberError
+    no_slot = all(any(w in said.lower() for w in NO_SLOT) for said in said_by_each)
+    kind = LoginRefused if refused else NoSlotLeft if no_slot else SubscriberError
     return kind(f"{server.where}: cannot connect ({text}); {'; '.join(hints)}")
 
 
@@ -222,7 +237,7 @@ def _connect_seconds(server: PostgresUrl) -> int:
     return timeout_from_conninfo(given)
 
 
-def server_words(error: BaseException) -> str:
+def server_words(error: BaseException, *, hidden: bool = True) -> str:
     """What a database server or libpq said, for an error line: its first line, without libpq's
     `connection to server at "…" failed:` preamble, spaces folded, control characters
     escaped (`\\x1b`), at most SERVER_WORDS characters,
@@ -236,7 +251,7 @@ def server_words(error: BaseException) -> str:
         text = text.split('" failed: ', 1)[1]
     elif text.startswith("connection"):  # psycopg 3.3: `… at "host", port N failed: `
         text = _PREAMBLE.sub("", text, count=1)
-    for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD"):
+    for variable in (DATABASE_PASSWORD_ENV, "PGPASSWORD") if hidden else ():
         text = SecretForms.of(os.environ.get(variable)).hide(text)
     # Escaped as every error line is: serve logs these words, and a server's ESC and BEL
     # (a terminal title, a screen clear) reached whoever tails the log.
