@@ -121,10 +121,7 @@ class ServerLink:
         query conversion, its cache of prepared statements, its cursor and result
         handling) was most of the Python a sender spent per commit (py-spy); libpq's
         calls release the interpreter's lock while they wait, as psycopg's do."""
-        pgconn = self.raw().pgconn
-        if statement.name not in self._prepared:
-            _checked(pgconn.prepare(statement.name, statement.sql), pgconn)
-            self._prepared.add(statement.name)
+        pgconn = self._prepare(statement)
         result = _checked(
             pgconn.exec_prepared(statement.name, [p.encode() for p in params]), pgconn
         )
@@ -136,13 +133,19 @@ class ServerLink:
         """Send `statement` as `run_prepared` runs it, and return without its answer: the
         server runs (and, in autocommit, commits) it while the caller does something else;
         `answer` reads what it said.  Nothing else may use the connection in between."""
+        pgconn = self._prepare(statement)
+        pgconn.send_query_prepared(statement.name, [p.encode() for p in params])
+        if pgconn.flush():  # libpq in blocking mode sends it all at once; 1: some left
+            raise psycopg.OperationalError("the statement could not be sent whole")
+
+    def _prepare(self, statement: Prepared) -> pq.abc.PGconn:
+        """The open connection's libpq side, with `statement` prepared on it (at its first
+        use on this session)."""
         pgconn = self.raw().pgconn
         if statement.name not in self._prepared:
             _checked(pgconn.prepare(statement.name, statement.sql), pgconn)
             self._prepared.add(statement.name)
-        pgconn.send_query_prepared(statement.name, [p.encode() for p in params])
-        if pgconn.flush():  # libpq in blocking mode sends it all at once; 1: some left
-            raise psycopg.OperationalError("the statement could not be sent whole")
+        return pgconn
 
     def answer(self) -> bytes | None:
         """The answer to the statement `send_prepared` sent, waited for with the
