@@ -12,6 +12,7 @@ import time
 import pytest
 
 from newsletter.config import load_settings
+from newsletter.send import outcome_committer
 from newsletter.send.journal import JournalWriteError, LeaseLost
 from newsletter.send.outcome_committer import LINGER, OutcomeCommitter
 from newsletter.send.recovery import read_recovery
@@ -346,4 +347,78 @@ def test_a_statement_sent_ahead_is_read_at_the_wait_and_a_bug_in_sending_it_stop
     with pytest.raises(JournalWriteError, match="KeyError"):
         committer.add(row)
     assert committer._inline == set()
+    committer.close()
+
+
+def test_an_outcome_alone_is_held_for_a_partners_and_the_pair_read_by_who_waits_first(
+    monkeypatch,
+):
+    """A worker's outcome is held while another worker sends ahead (module doc, "Pairs"):
+    that worker's next `ahead` sends both in one statement, the held worker's `wait` reads
+    its answer, and the partner's `wait` finds its outcome committed without reading."""
+    monkeypatch.setattr(outcome_committer, "PARTNER", 60.0)  # a loaded machine's pauses
+    sent: list[list[str]] = []
+    read: list[str] = []
+
+    def send(rows, writer):
+        sent.append([r[1] for r in rows])
+        return lambda: read.append(threading.current_thread().name) or True
+
+    def write(rows, writer):
+        raise AssertionError(f"written the patient way: {rows}")
+
+    committer = OutcomeCommitter(write, send=send, patience=5.0, gave_up="gave up")
+    rows = {n: ("i", f"{n}@example.org", "sent", 1, "", f"<{n}@x>", "t") for n in "ab"}
+    tickets: dict[str, list[int]] = {}
+
+    def partner(step: str) -> None:  # worker b's steps, on a thread of its own
+        def run() -> None:
+            if step == "add":
+                with committer._changed:  # queued and sent before a writer thread looks
+                    tickets["b"] = [committer.add(rows["b"])]
+                    committer.ahead(tickets["b"])
+            else:
+                committer.wait(tickets["b"])
+
+        thread = threading.Thread(target=run, name="b")
+        thread.start()
+        thread.join()
+
+    partner("add")  # b sends alone (nobody else is active) ...
+    partner("wait")  # ... and reads it
+    time.sleep(outcome_committer.SOONEST * 4)
+    with committer._changed:  # worker a, on this thread
+        tickets["a"] = [committer.add(rows["a"])]
+        committer.ahead(tickets["a"])  # held: b sent ahead a moment ago
+    assert sent == [["b@example.org"]]
+    partner("add")  # b's next outcome: both in one statement
+    assert sent == [["b@example.org"], ["a@example.org", "b@example.org"]]
+    committer.wait(tickets["a"])
+    partner("wait")
+    assert read == ["b", threading.current_thread().name]  # the pair read once, by a
+    assert committer.queued() == []
+    committer.close()
+
+
+def test_a_held_outcome_no_partner_takes_is_written_at_its_workers_wait(monkeypatch):
+    """A partner that stops sending (a retry's wait, its end) leaves the held outcome to its
+    own worker's final `.`: written there, never left unwritten."""
+    monkeypatch.setattr(outcome_committer, "PARTNER", 60.0)
+    written: list[list[str]] = []
+
+    def send(rows, writer):
+        return lambda: True
+
+    def write(rows, writer):
+        written.append([r[1] for r in rows])
+        return True
+
+    committer = OutcomeCommitter(write, send=send, patience=5.0, gave_up="gave up")
+    committer._active[-1] = time.monotonic() - outcome_committer.SOONEST * 4  # a partner
+    with committer._changed:
+        ticket = committer.add(("i", "a@example.org", "sent", 1, "", "<a@x>", "t"))
+        committer.ahead([ticket])  # held
+        assert committer.queued() and not written
+    committer.wait([ticket])
+    assert written == [["a@example.org"]]
     committer.close()

@@ -44,15 +44,28 @@ its final `.`.
 begun only then put its whole round trip (the server woken, its work, the sender woken) on
 every message's path: a worker spent 1.8-1.9 ms of each message there (20,000 readers, load
 7).  So a worker, as soon as it has taken its next reader, sends the statement writing its
-own queued outcomes on a free writer connection (`ahead`) and goes on to compose and send
-that reader's message; at its `wait` (the final `.`) it reads the answer (1.0-1.4 ms then,
-the rate 10-20% higher in the same minutes).  Only its own rows: a statement whose answer
-one worker reads late must hold nobody else's outcome.  Nothing changes for the promise:
-the answer is read, and the rows known committed, before the final `.` of the next message,
-as before.  The statement's number is taken when it is sent, after the reader was given
-out, so it serves that message's fence.  A statement that could not be sent, or whose answer
-is an error, is written again the patient way (below); one still unread when the committer
-closes is read then.
+queued outcome (and a partner's held one, below) on a free writer connection (`ahead`) and
+goes on to compose and send that reader's message; at its `wait` (the final `.`) it reads
+the answer (1.0-1.4 ms then, the rate 10-20% higher in the same minutes).  Nothing changes
+for the promise: the answer is read, and the rows known committed, before the final `.` of
+the next message, as before.  The statement's number is taken when it is sent, after the
+reader was given out, so it serves that message's fence.  A statement that could not be
+sent, or whose answer is an error, is written again the patient way (below); one still
+unread when the committer closes is read then.
+
+**Pairs: two outcomes to a statement sent ahead.**  Each outcome its own statement doubled
+the server's statements a message (999 per 1,000 messages, where the wait at the `.` had
+gathered two workers' outcomes into 580): its CPU a message rose from 0.11-0.12 to 0.21 ms,
+most of what PostgreSQL adds on two shared cores.  So a worker whose outcome would go alone
+holds it (`ahead` sends nothing) when another worker sent ahead within PARTNER but not within
+SOONEST: that worker's next outcome comes before this one's final `.`, and its `ahead` sends
+both in one statement.  The answer is read by whichever of the two waits first (`_read_here`:
+a statement sent ahead is read at the `wait` of any worker whose outcome it holds; the other
+waits for that reading).  A held outcome that no partner took by its worker's final `.` is
+written there, as before the statement sent ahead (the round trip on the path, about one
+message in six in a send from two processes of two connections), or after LINGER by a writer
+thread.  The promise is unchanged: a worker's final `.` still waits for its previous
+outcome's commit, whoever sent or read the statement.
 
 **The fence: a lease the server saw run out.**  A sender judges its lease by its own
 monotonic clock, the server by its wall clock (`lease_until < now()`).  When the server's
@@ -100,6 +113,8 @@ from newsletter.send.journal import JournalWriteError, LeaseLost
 from newsletter.subscribers.postgres_schema import not_forgotten
 
 Row = tuple[str, str, str, int, str, str, str]  # issue, email, status, attempts, error, id, at
+# A statement sent ahead: its writer connection, number, rows, and the function reading it.
+_Pending = tuple[int, int, list[tuple[int, Row]], Callable[[], bool]]
 # rows (none: the lease only), writer -> is the lease live on the server: one statement, one
 # commit
 WriteRows = Callable[[Sequence[Row], int], bool]
@@ -110,6 +125,14 @@ MOST_WRITERS = 8  # connections writing side by side, at most (threads and waiti
 MOST_THREADS = 2  # of which writer threads (for outcomes nobody waits for yet: LINGER)
 
 CLOSE_WAIT = 5.0  # seconds close() gives the queue to be written
+
+# Seconds since another worker last sent ahead within which a worker's outcome alone is held
+# for that worker's next one (module doc, "Pairs"): longer than a message's cycle on a
+# connection (2-5 ms), shorter than an idle worker's spell (a retry's wait, a claim).
+PARTNER = 0.02
+# ... and that was at least this long ago: a partner that sent just before this worker sends
+# again just before this worker's final `.`, too late for the pair's answer to come first.
+SOONEST = 0.0005
 
 # Seconds a queued outcome waits for a worker to need it (its next final `.`) before it is
 # written anyway: the longest a delivered message's outcome stays uncommitted while its
@@ -211,9 +234,10 @@ class OutcomeCommitter:
         self._started = 0  # statements begun (each numbered in order as it is taken)
         self._confirmed = 0  # the latest-begun statement that found the lease live
         self._check_wanted = False  # a waiter needs a statement begun after its mark
-        # Statements sent ahead and not read yet, by the worker thread that sent them: its
-        # writer connection, the statement's number, its rows, the function reading it.
-        self._ahead: dict[int, tuple[int, int, list[tuple[int, Row]], Callable[[], bool]]] = {}
+        # Statements sent ahead and not read yet, by number: the worker thread that sent
+        # them, and what `_finish` takes (writer connection, number, rows, the reading).
+        self._ahead: dict[int, tuple[int, _Pending]] = {}
+        self._active: dict[int, float] = {}  # worker thread -> when it last sent ahead (about)
 
     def add(self, row: Row) -> int:
         """Queue one outcome; its ticket, for `wait`.  JournalWriteError once the committer
@@ -240,27 +264,35 @@ class OutcomeCommitter:
         """The outcomes handed over and in no statement yet, or in one sent ahead whose
         answer nobody has read (for the disk, when the server is found gone: disk_fence.py)."""
         with self._changed:
-            ahead = [row for _, _, batch, _ in self._ahead.values() for _, row in batch]
+            ahead = [row for _, (_, _, batch, _) in self._ahead.values() for _, row in batch]
             return [row for _, row in self._queue] + ahead
 
     def ahead(self, tickets: Sequence[int]) -> None:
-        """Send the statement writing this worker's queued outcomes (`tickets`, its own) now,
-        on a free writer connection, and read its answer at the worker's next `wait`: the
-        server runs and commits it while the worker sends its next message (module doc,
-        "Ahead").  Nothing when the journal cannot send ahead, when this worker has a
-        statement ahead already, or when no connection is free."""
+        """Send the statement writing what is queued, this worker's outcomes (`tickets`)
+        among it, now, on a free writer connection; the answer is read at the next `wait`
+        of a worker whose outcome it holds: the server runs and commits it while the
+        workers send their next messages (module doc, "Ahead").  A worker's outcomes alone
+        are held for a partner's when another worker sent ahead within PARTNER: that one
+        sends both in one statement.  Nothing when the journal cannot send ahead, when this
+        worker has a statement ahead unread, or when no connection is free."""
         if self._send is None or not tickets:
             return
-        me = threading.get_ident()
+        me, now = threading.get_ident(), time.monotonic()
         with self._changed:
-            if me in self._ahead or self._error is not None:
+            self._active[me] = now
+            if len(self._active) > 64:  # workers of earlier rounds, ended
+                self._active = {w: at for w, at in self._active.items() if now - at < PARTNER}
+            if self._error is not None or any(w == me for w, _ in self._ahead.values()):
                 return
-            link = self._free_link()
-            batch = self._own(set(tickets))
-            if link is None or not batch:
+            batch = self._takeable()
+            mine = set(tickets)
+            if not any(t in mine for t, _ in batch):
+                return  # none of this worker's outcomes may be written yet
+            if all(t in mine for t, _ in batch) and self._partner(me, now):
+                return  # held for a partner's outcome (module doc, "Pairs")
+            if (link := self._free_link()) is None:
                 return
-            taken = {t for t, _ in batch}
-            self._queue = [(t, r) for t, r in self._queue if t not in taken]
+            del self._queue[: len(batch)]
             self._writing.update(_key(r) for _, r in batch)
             self._started += 1
             number = self._started
@@ -273,26 +305,35 @@ class OutcomeCommitter:
             self._fail(JournalWriteError(f"internal error in the journal's writer ({e!r})"))
             return
         with self._changed:
-            self._ahead[me] = (link, number, batch, finish)
+            self._ahead[number] = (me, (link, number, batch, finish))
+            if self._demand:  # a partner waits for its outcome in it: it may read it now
+                self._changed.notify_all()
 
-    def _own(self, tickets: set[int]) -> list[tuple[int, Row]]:  # holding the lock
-        """The queued rows of `tickets` that may be written now: none of their addresses is
-        in a statement under way or queued before them in another worker's row."""
-        before: set[tuple[str, str]] = set()
-        own: list[tuple[int, Row]] = []
-        for ticket, row in self._queue:
-            key = _key(row)
-            if ticket in tickets and key not in before and key not in self._writing:
-                own.append((ticket, row))
-            before.add(key)
-        return own
+    def _partner(self, me: int, now: float) -> bool:  # holding the lock
+        """Has another worker sent ahead within PARTNER (and so will soon again)?"""
+        return any(w != me and SOONEST < now - at < PARTNER for w, at in self._active.items())
 
-    def _answer_ahead(self) -> None:
-        """Read the answer to this worker's statement sent ahead, if any (`ahead`)."""
-        with self._changed:
-            pending = self._ahead.pop(threading.get_ident(), None)
-        if pending is not None:
+    def _read_here(self, tickets: Sequence[int], since: int | None) -> bool:
+        """Read, on this waiting worker's thread, the answer to a statement sent ahead that
+        holds one of `tickets` (its own, or a partner's that carried them), or for `since`
+        one begun after that mark; False when there is none nobody reads yet.  Holding the
+        lock (once), released while reading."""
+        wanted = set(tickets)
+        for number, (_, pending) in self._ahead.items():
+            batch = pending[2]
+            if any(t in wanted for t, _ in batch) or (
+                since is not None and number > since and self._confirmed <= since
+            ):
+                del self._ahead[number]
+                break
+        else:
+            return False
+        self._changed.release()
+        try:
             self._finish(*pending)
+        finally:
+            self._changed.acquire()
+        return True
 
     def _finish(
         self, link: int, number: int, batch: list[tuple[int, Row]], read: Callable[[], bool]
@@ -308,7 +349,6 @@ class OutcomeCommitter:
         cannot be.  `since` (a `mark`): and once a statement begun after it found the lease
         live on the server, asking for one (the lease alone, or with whatever is queued) when
         none would come; LeaseLost when the lease ran out."""
-        self._answer_ahead()
         deadline = time.monotonic() + self.patience + CLOSE_WAIT
         with self._changed:
             while not self._done(tickets, since):
@@ -317,7 +357,7 @@ class OutcomeCommitter:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise JournalWriteError(self._gave_up)
-                if self._write_here():
+                if self._read_here(tickets, since) or self._write_here():
                     continue
                 if (self._queue or self._check_wanted) and not self._demand:
                     self._wake_writer()  # what is queued is needed now: no link free here
@@ -369,7 +409,8 @@ class OutcomeCommitter:
         """Read what was sent ahead and not read (its workers have ended), write what is
         queued (for `CLOSE_WAIT` seconds at most), then end the threads."""
         with self._changed:
-            left, self._ahead = list(self._ahead.values()), {}
+            left = [pending for _, pending in self._ahead.values()]
+            self._ahead = {}
         for pending in left:
             self._finish(*pending)
         with self._changed:
