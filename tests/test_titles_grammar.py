@@ -374,7 +374,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # leads untitled (the editor is asked): the list of companies cut inside, already unchecked,
 # and round 24's "Eight coaches of Lucknow-bound Rajya Rani Express train" (a cut, rejected).
 # Round 33's set adds a teaser whose every candidate fails ("… has just been announced").
-UNCHECKED = 19
+# Round 45's set adds its teaser's question ("What do … have in common?"), which no candidate
+# passes now that a question word opening on its verb is read as no subject.
+UNCHECKED = 20
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
