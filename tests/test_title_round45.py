@@ -98,8 +98,12 @@ def test_the_core_is_subject_verb_and_whole_object_or_nothing():
     assert core_sentence(sentence) == (
         "The European Commission has approved an estimated €3 billion German scheme."
     )
-    assert core_sentence("A wildfire that has forced the evacuation of homes prompted a ban.") is None
-    assert core_sentence("The Commission has requested Austria, Belgium, Bulgaria to reply.") is None
+    assert (
+        core_sentence("A wildfire that has forced the evacuation of homes prompted a ban.") is None
+    )
+    assert (
+        core_sentence("The Commission has requested Austria, Belgium, Bulgaria to reply.") is None
+    )
     assert core_sentence("The Justice Department filed a complaint against the VIPD.") is None
     assert core_sentence("Thailand's central bank left its key interest rate unchanged.") is None
 

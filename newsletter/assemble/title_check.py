@@ -94,7 +94,9 @@ def headline_faults(title: str) -> list[str]:
         faults.append("runs a second verb on without its subject ('… cries foul have ended')")
     if "which to" in title or "who to" in title:
         faults.append("leaves a relative clause without its verb ('which to')")
-    return faults + _garble_faults(words, index) + _ending_faults(title) + _open_clause_faults(title)
+    return (
+        faults + _garble_faults(words, index) + _ending_faults(title) + _open_clause_faults(title)
+    )
 
 
 # Round 29: the garbles a cut leaves inside a title that reads whole at its ends ("killed in an
@@ -531,8 +533,7 @@ def _inside_its_clause(title: str) -> bool:
     (", which …", ", while …"): a part of its own is kept whole or dropped, never cut inside."""
     words = title.split(" ")
     return any(
-        before.endswith(",") and _plain(word) in _CLAUSE_OPENERS
-        for before, word in pairwise(words)
+        before.endswith(",") and _plain(word) in _CLAUSE_OPENERS for before, word in pairwise(words)
     )
 
 
@@ -564,28 +565,13 @@ def _open_clause_faults(title: str) -> list[str]:
         return []
     index = verb_index(title)
     plains = [_plain(w) for w in words]
-    opener = max(
-        (
-            k
-            for k, w in enumerate(plains)
-            if w in _SUBORDINATORS and (k + 1 == len(plains) or plains[k + 1] != "of")
-        ),
-        default=None,
-    )  # "because of a sharp seat frame edge" is no clause
-    after_verb = " ".join(words[index + 1 :]) if index is not None else ""
-    asides = (
-        index is not None
-        and words[index].endswith(",")
-        and "," not in after_verb
-        and not any(_plain(w) in _CLAUSE_OPENERS | {"that"} for w in words[index + 1 :])
-    )  # "end, at which three world records were broken" is a clause, not an aside
+    opener = _last_subordinator(plains)
+    asides = index is not None and _aside_for_object(words, index)
     if opener is None and not asides and plains[0] not in _OPENERS_TO_TAG:
         return []  # the tagger's weights stay unread for most titles
     tags = pos_tagger.word_tags(title)
     faults = []
-    if opener is not None and not any(
-        tag.startswith(("VB", "MD")) for tag in tags[opener + 1 :]
-    ):
+    if opener is not None and not any(tag.startswith(("VB", "MD")) for tag in tags[opener + 1 :]):
         faults.append(f"leaves the clause {quoted(words[opener])} opens without its verb")
     if asides and index is not None and tags[index + 1] == "IN":
         faults.append(f"leaves {quoted(words[index])} without its object, an aside last")
@@ -593,6 +579,28 @@ def _open_clause_faults(title: str) -> list[str]:
     if plains[0] in _OPENERS_TO_TAG and not words[0].isupper() and asks:
         faults.append(f"opens on {quoted(words[0])} and has no subject")
     return faults
+
+
+def _last_subordinator(plains: list[str]) -> int | None:
+    """Where the title's last "whether", "if", "because" … stands; not "because of" (no
+    clause: "because of a sharp seat frame edge")."""
+    found = [
+        k
+        for k, w in enumerate(plains)
+        if w in _SUBORDINATORS and (k + 1 == len(plains) or plains[k + 1] != "of")
+    ]
+    return found[-1] if found else None
+
+
+def _aside_for_object(words: list[str], index: int) -> bool:
+    """The verb at `index` has a comma and then only an aside to the title's end, no clause
+    ("end, at which three world records were broken" is one)."""
+    rest = words[index + 1 :]
+    return (
+        words[index].endswith(",")
+        and "," not in " ".join(rest)
+        and not any(_plain(w) in _CLAUSE_OPENERS | {"that"} for w in rest)
+    )
 
 
 # First words the tagger is asked about: question words and connective adverbs.

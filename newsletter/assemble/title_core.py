@@ -77,15 +77,8 @@ def _object_end(words: Sequence[str], tags: Sequence[str], start: int) -> int | 
     when it holds none, or when the sentence goes on from it (a noun, "of", "'s" next)."""
     last = None
     k = start
-    while k < len(words):
-        tag, plain = tags[k], _plain(words[k])
-        then = tags[k + 1] if k + 1 < len(tags) else ""
-        amount = tag in ("RB", "IN") and then == "CD" and (k == start or tag == "RB")
-        joins = plain in _JOINS and (then in _PHRASE or _amount_at(tags, k + 1))
-        described = tag == "VBN" and k > start and tags[k - 1] == "DT" and then in _PHRASE
-        if not (tag in _PHRASE or joins or amount or described):
-            break  # "around €458", "over 370"; "of around €458"; "an estimated €3 billion"
-        if tag in _HEADS:
+    while k < len(words) and _in_object(words, tags, k, start):
+        if tags[k] in _HEADS:
             last = k
         if words[k].endswith((",", ";", ":", ".")):
             break
@@ -94,6 +87,18 @@ def _object_end(words: Sequence[str], tags: Sequence[str], start: int) -> int | 
         return None
     content = [k for k in range(start, last + 1) if tags[k] not in ("DT", "PDT", "PRP$")]
     return last if len(content) >= _CONTENT_WORDS else None
+
+
+def _in_object(words: Sequence[str], tags: Sequence[str], k: int, start: int) -> bool:
+    """Whether the word at `k` belongs to the object begun at `start`: a noun phrase's word,
+    "of" or "and" before another ("adoption of …"), an amount's adverb ("around €458", "over
+    370" first), a participle between an article and the phrase ("an estimated €3 billion")."""
+    tag, plain = tags[k], _plain(words[k])
+    then = tags[k + 1] if k + 1 < len(tags) else ""
+    amount = tag in ("RB", "IN") and then == "CD" and (k == start or tag == "RB")
+    joins = plain in _JOINS and (then in _PHRASE or _amount_at(tags, k + 1))
+    described = tag == "VBN" and k > start and tags[k - 1] == "DT" and then in _PHRASE
+    return tag in _PHRASE or joins or amount or described
 
 
 def _amount_at(tags: Sequence[str], k: int) -> bool:

@@ -72,7 +72,6 @@ from newsletter.assemble.headline_grammar import (
 )
 from newsletter.assemble.pos_tagger import word_tags
 from newsletter.assemble.terms import zipf
-from newsletter.assemble.title_core import core_sentence
 from newsletter.assemble.title_check import (
     drops_complement,
     drops_of_complement,
@@ -89,6 +88,7 @@ from newsletter.assemble.title_clause import (
     _leading_said,
     _main_clause,
 )
+from newsletter.assemble.title_core import core_sentence
 from newsletter.assemble.title_cuts import (
     _SUBORDINATORS,
     _best_cut,
@@ -912,9 +912,7 @@ def _checked_with(
     return short, "unchecked"
 
 
-def _core_title(
-    sentence: str, limit: int, drops: Callable[[str, str], bool]
-) -> str | None:
+def _core_title(sentence: str, limit: int, drops: Callable[[str, str], bool]) -> str | None:
     """Round 45: when nothing else passes, the sentence's subject, main verb and whole object
     (`title_core.core_sentence`) as a headline, when it reads whole and passes the checks:
     "European Commission approves estimated €3 billion German scheme", not the unchecked "…
