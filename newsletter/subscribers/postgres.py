@@ -395,12 +395,24 @@ _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
 
 
 def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
-    """One line for a statement the server refused mid-command: host:port, cause, what to do."""
+    """One line for a statement the server refused mid-command: host:port, cause, what to do.
+
+    An error the server classed (its SQLSTATE) is read by that class alone, never by its
+    words, which a trigger, an extension or a fake server words as it likes: a `42P01`
+    worded `cannot execute INSERT in a read-only transaction` was told to point the URL at
+    the primary.  A cancel (57014) is a timeout or not by its words, as PostgreSQL words
+    both so; libpq's own errors (a connection lost, no answer) have no SQLSTATE and only
+    words."""
     text = server_words(error)
-    lowered = text.lower()
-    hint = _STATEMENT_STATES.get(getattr(error, "sqlstate", None) or "")
-    for words, said in _STATEMENT_CAUSES:
-        if hint is None and words in lowered:
+    state = getattr(error, "sqlstate", None) or ""
+    hint = _STATEMENT_STATES.get(state)
+    if state == "57014":  # query_canceled: a statement_timeout, or a cancel
+        said = server_words(error, hidden=False).lower()
+        hint = _TIMEOUT if "statement timeout" in said else _CANCELLED
+    elif state.startswith("57P") or state == "25P03":  # the session ended: an idle timeout,
+        hint = hint or _CLOSED  # its database dropped, the server shutting down
+    for words, said in _STATEMENT_CAUSES if not state else ():
+        if hint is None and words in text.lower():
             hint = said
     if hint is not None:
         return SubscriberError(f"{server.where}: {text}; {hint}")
