@@ -220,9 +220,9 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
         for said in _attempts(str(error)) or [server_words(error, hidden=False)]
     ]
     for said in said_by_each:
-        hint = _hint(said, _connect_seconds(server))
-        if hint not in hints:
-            hints.append(hint)
+        for hint in _left_to_libpq(server, said) or (_hint(said, _connect_seconds(server)),):
+            if hint not in hints:
+                hints.append(hint)
     refused = all(any(w in said for w in _REFUSALS) for said in said_by_each)
     no_slot = all(any(w in said for w in NO_SLOT) for said in said_by_each)
     kind = LoginRefused if refused else NoSlotLeft if no_slot else SubscriberError
@@ -239,6 +239,42 @@ def _unquoted(said: str) -> str:
     say what happened are PostgreSQL's, never a name's, which an editor or an attacker
     chose (`CREATE DATABASE "ssl_letters"`, a role named `password authentication failed`)."""
     return _QUOTED.sub('""', said)
+
+
+# What libpq does with a part the URL leaves out (and its environment does not give), when
+# what the server said comes of it: the URL's keys, the variable that would give it, the
+# server's words that show it, and what to write.
+_UNNAMED: tuple[tuple[tuple[str, ...], str, tuple[str, ...], str], ...] = (
+    (("user",), "PGUSER", ("password authentication failed", "no password supplied", "role \""),
+     "the URL names no user, so libpq logged in as this system's user: write the user before "
+     "an '@' (postgresql://user@host:5432/dbname)"),
+    (("dbname",), "PGDATABASE", ('database "',),
+     "the URL names no database, so libpq took the user's name for it: write the database "
+     "after the port (postgresql://user@host:5432/dbname)"),
+    (("host", "hostaddr"), "PGHOST", ("no such file or directory",),
+     "the URL names no host, so libpq looked for a server's Unix socket on this machine and "
+     "found none: write the host (postgresql://user@127.0.0.1:5432/dbname)"),
+)  # fmt: skip
+
+
+def _left_to_libpq(server: PostgresUrl, said: str) -> tuple[str, ...]:
+    """The hints for a login that failed because the URL left out its user, database or host
+    (libpq then takes this system's user, the user's name, a Unix socket); none otherwise.
+    The server's words name only what libpq took (`user "root"`, `database "news"`), and the
+    usual hint said to fix the URL's user or database name, or to create the database, when
+    the URL had none.  A user left out keeps the usual hint too (the password may be wrong
+    as well, or unset)."""
+    try:
+        given = conninfo_to_dict(server.url)
+    except psycopg.ProgrammingError:
+        return ()
+    for keys, variable, words, hint in _UNNAMED:
+        if any(k in given for k in keys) or os.environ.get(variable):
+            continue
+        if not any(w in said for w in words) or (keys == ("dbname",) and "exist" not in said):
+            continue
+        return (hint, _hint(said, CONNECT_TIMEOUT)) if keys == ("user",) else (hint,)
+    return ()
 
 
 def _hint(said: str, seconds: int) -> str:
