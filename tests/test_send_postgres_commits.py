@@ -308,3 +308,42 @@ def test_an_outcome_nobody_waits_for_is_committed_within_the_linger():
     assert written.wait(1.0), "never written"
     assert time.monotonic() - began >= LINGER * 0.9  # held to gather others first
     committer.close()
+
+
+def test_a_statement_sent_ahead_is_read_at_the_wait_and_a_bug_in_sending_it_stops_the_send():
+    """`ahead` sends a worker's own queued outcomes at once and `wait` reads the answer
+    (nothing written a second time); a bug while sending fails the committer: the waiter and
+    every later outcome get one line naming it, and no connection stays taken."""
+    sent: list[list[str]] = []
+    read: list[int] = []
+
+    def send(rows, writer):
+        sent.append([r[1] for r in rows])
+        return lambda: read.append(writer) or True
+
+    def write(rows, writer):  # the patient way: never taken while an answer is pending
+        raise AssertionError(f"written again: {rows}")
+
+    committer = OutcomeCommitter(write, send=send, patience=5.0, gave_up="gave up")
+    row = ("i", "ana@example.org", "sent", 1, "", "<1@x>", "t")
+    with committer._changed:  # queued, and sent ahead before any writer thread looks
+        ticket = committer.add(row)
+        committer.ahead([ticket])
+    assert sent == [["ana@example.org"]] and committer.queued() == [row]
+    committer.wait([ticket])
+    assert len(read) == 1 and committer.queued() == []  # read once, never written again
+    committer.close()
+
+    def broken(rows, writer):
+        raise KeyError("a bug")
+
+    committer = OutcomeCommitter(write, send=broken, patience=5.0, gave_up="gave up")
+    with committer._changed:
+        ticket = committer.add(row)
+        committer.ahead([ticket])
+    with pytest.raises(JournalWriteError, match="internal error in the journal's writer"):
+        committer.wait([ticket])
+    with pytest.raises(JournalWriteError, match="KeyError"):
+        committer.add(row)
+    assert committer._inline == set()
+    committer.close()

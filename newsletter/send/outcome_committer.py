@@ -268,7 +268,9 @@ class OutcomeCommitter:
         try:
             finish = self._send([r for _, r in batch], link)
         except Exception as e:  # a bug: the send stops loudly, as a failed write stops it
-            self._finish(link, number, batch, _raise(e))
+            with self._changed:
+                self._inline.discard(link)
+            self._fail(JournalWriteError(f"internal error in the journal's writer ({e!r})"))
             return
         with self._changed:
             self._ahead[me] = (link, number, batch, finish)
@@ -488,15 +490,6 @@ class OutcomeCommitter:
             self._queue.clear()
             self._changed.notify_all()
             self._work.notify_all()
-
-
-def _raise(error: Exception) -> Callable[[], bool]:
-    """A write that fails with `error` (for `_written`'s handling of it)."""
-
-    def write() -> bool:
-        raise error
-
-    return write
 
 
 def _key(row: Row) -> tuple[str, str]:
