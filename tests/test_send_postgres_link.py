@@ -92,3 +92,46 @@ def test_an_answer_read_ahead_raises_the_refusal_or_the_loss_as_run_prepared_doe
         link.send_prepared(ADD, ["1", "1"])
         link.answer()
     assert link.lost(gone.value)
+
+
+@pytest.mark.parametrize(
+    ("answered", "ahead"),
+    [(1, False), (2, False), (1, True), (2, True)],
+    ids=["frozen-at-prepare", "frozen-at-run", "frozen-at-prepare-ahead", "frozen-ahead"],
+)
+def test_a_server_that_freezes_mid_send_is_a_lost_connection_within_the_answer_limit(
+    monkeypatch, answered, ahead
+):
+    """A server that logged the committer in and answered its first statements, then
+    nothing (a paused host, a cut network): preparing, running or reading a statement sent
+    ahead raises, within the answer limit, an error `lost` reads as a lost connection, so
+    the journal waits for the server as for one gone (libpq's blocking calls waited for
+    ever: a send froze with it)."""
+    import threading
+
+    from tests.support.silent_postgres import silent_postgres
+
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 1.5)
+    raised: list[BaseException] = []
+
+    def committer(link: ServerLink) -> None:
+        try:
+            if ahead:
+                link.send_prepared(ADD, ["1", "1"])
+                link.answer()
+            else:
+                link.run_prepared(ADD, ["1", "1"])
+        except BaseException as e:  # what it raised, checked below
+            raised.append(e)
+
+    with silent_postgres(answered=answered) as port:  # the first: connect's own limits
+        server = parse_database(f"postgresql://news@127.0.0.1:{port}/letters")
+        assert server is not None
+        link = ServerLink(server)
+        worker = threading.Thread(target=committer, args=(link,), daemon=True)
+        worker.start()
+        worker.join(30)
+        assert not worker.is_alive(), "the committer still waits for a frozen server"
+    assert raised and isinstance(raised[0], psycopg.OperationalError), raised
+    assert "no answer in 1.5 s" in str(raised[0])
+    assert link.lost(raised[0])

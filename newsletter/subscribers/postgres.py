@@ -58,6 +58,11 @@ _NO_PRIMARY = (
 )
 # libpq's messages, by what they mean for the editor: (words in the message, what to do).
 _CAUSES: tuple[tuple[str, str], ...] = (
+    ("too many", "the server has no connection slot left for this user or database "
+     "(max_connections, or a CONNECTION LIMIT); wait for other sessions to end, or ask its "
+     "administrator"),
+    ("connection slots", "the server has no connection slot left (its remaining ones are "
+     "reserved); wait for other sessions to end, or ask its administrator"),
     ("password authentication failed", "the server refused the login (wrong password or user); "
      + _PASSWORD_HINT),
     ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV} (or "
@@ -72,7 +77,8 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("timeout expired", "no answer within {seconds} s; is the host right and reachable (or a "
      "firewall dropping the connection)?"),
     ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
-    ("does not exist", "create it first (createdb), or fix the URL's user and database name"),
+    ('database "" does not exist', "create it first (createdb), or fix the URL's database name"),
+    ('role "" does not exist', "fix the URL's user, or create the role (CREATE ROLE … LOGIN)"),
     ("no pg_hba.conf entry", "the server's pg_hba.conf refuses this user from this host; "
      "ask its administrator, or try sslmode=require"),
     ("pg_hba.conf rejects", "the server's pg_hba.conf rejects this user from this host; "
@@ -89,7 +95,8 @@ _REFUSALS = (
     "no password supplied",
     "requested a cleartext password",
     "not permitted to log in",
-    "does not exist",
+    'database "" does not exist',
+    'role "" does not exist',
     "no pg_hba.conf entry",
     "pg_hba.conf rejects",
 )
@@ -206,17 +213,32 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
     # Read as the server said it, not as shown: a role or database name holding part of the
     # password (`capped` of `capped pw`) hides the shown words whole, and the hint, whether
     # the login was refused and whether a slot was missing are still what the server meant.
-    said_by_each = _attempts(str(error)) or [server_words(error, hidden=False)]
+    # And without the names it quotes: a database `ssl_letters` out of slots was given the
+    # TLS hint, a role named `does not exist` out of slots was a refused login (no wait).
+    said_by_each = [
+        _unquoted(said).lower()
+        for said in _attempts(str(error)) or [server_words(error, hidden=False)]
+    ]
     for said in said_by_each:
-        for hint in _left_to_libpq(server, said.lower()) or (
-            _hint(said.lower(), _connect_seconds(server)),
-        ):
+        for hint in _left_to_libpq(server, said) or (_hint(said, _connect_seconds(server)),):
             if hint not in hints:
                 hints.append(hint)
-    refused = all(any(w in said.lower() for w in _REFUSALS) for said in said_by_each)
-    no_slot = all(any(w in said.lower() for w in NO_SLOT) for said in said_by_each)
+    refused = all(any(w in said for w in _REFUSALS) for said in said_by_each)
+    no_slot = all(any(w in said for w in NO_SLOT) for said in said_by_each)
     kind = LoginRefused if refused else NoSlotLeft if no_slot else SubscriberError
     return kind(f"{server.where}: cannot connect ({text}); {'; '.join(hints)}")
+
+
+# A name PostgreSQL or libpq quotes in its words (a role, a database, a host, a file): from
+# the line's first `"` to its last, as a name may hold a `"` of its own.
+_QUOTED = re.compile(r'"[^\n]*"')
+
+
+def _unquoted(said: str) -> str:
+    """`said` with every quoted name emptied (`database "" does not exist`): the words that
+    say what happened are PostgreSQL's, never a name's, which an editor or an attacker
+    chose (`CREATE DATABASE "ssl_letters"`, a role named `password authentication failed`)."""
+    return _QUOTED.sub('""', said)
 
 
 # What libpq does with a part the URL leaves out (and its environment does not give), when
@@ -409,12 +431,24 @@ _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
 
 
 def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
-    """One line for a statement the server refused mid-command: host:port, cause, what to do."""
+    """One line for a statement the server refused mid-command: host:port, cause, what to do.
+
+    An error the server classed (its SQLSTATE) is read by that class alone, never by its
+    words, which a trigger, an extension or a fake server words as it likes: a `42P01`
+    worded `cannot execute INSERT in a read-only transaction` was told to point the URL at
+    the primary.  A cancel (57014) is a timeout or not by its words, as PostgreSQL words
+    both so; libpq's own errors (a connection lost, no answer) have no SQLSTATE and only
+    words."""
     text = server_words(error)
-    lowered = text.lower()
-    hint = _STATEMENT_STATES.get(getattr(error, "sqlstate", None) or "")
-    for words, said in _STATEMENT_CAUSES:
-        if hint is None and words in lowered:
+    state = getattr(error, "sqlstate", None) or ""
+    hint = _STATEMENT_STATES.get(state)
+    if state == "57014":  # query_canceled: a statement_timeout, or a cancel
+        said = server_words(error, hidden=False).lower()
+        hint = _TIMEOUT if "statement timeout" in said else _CANCELLED
+    elif state.startswith("57P") or state == "25P03":  # the session ended: an idle timeout,
+        hint = hint or _CLOSED  # its database dropped, the server shutting down
+    for words, said in _STATEMENT_CAUSES if not state else ():
+        if hint is None and words in text.lower():
             hint = said
     if hint is not None:
         return SubscriberError(f"{server.where}: {text}; {hint}")
