@@ -7,7 +7,8 @@ query.  `garbage=True` answers the startup with an HTTP line instead; `echo=True
 the password in clear text (as a server with the `password` method does) and refuses the
 login quoting it back; `refusal=b"…"` refuses the login with those words; `answered=N`
 answers the first N statements (each Sync of the extended protocol: what it was sent, parsed,
-bound and run, no rows) and then nothing: a server that froze mid-run.  Real sockets.
+bound and run, no rows) and then nothing: a server that froze mid-run; with `unready=True`
+it answers the next one too but never says it is ready for another (no ReadyForQuery).  Real sockets.
 """
 
 from __future__ import annotations
@@ -67,7 +68,11 @@ def _refuse(conn: socket.socket, words: bytes) -> None:
 
 
 def _serve(
-    conn: socket.socket, garbage: bool, echo: bool, refusal: bytes | None, answered: int
+    conn: socket.socket,
+    garbage: bool,
+    echo: bool,
+    refusal: bytes | None,
+    answered: tuple[int, bool],
 ) -> None:
     with contextlib.suppress(OSError), conn:
         _startup(conn)
@@ -85,7 +90,7 @@ def _serve(
             answer += _message(b"S", key + b"\0" + value + b"\0")
         answer += _message(b"K", struct.pack("!II", 4242, 4242)) + _message(b"Z", b"I")
         conn.sendall(answer)
-        _answer(conn, answered)
+        _answer(conn, *answered)
         while conn.recv(65536):
             pass
 
@@ -99,18 +104,22 @@ _ANSWERS = {
 }
 
 
-def _answer(conn: socket.socket, statements: int) -> None:
-    """Answer the first `statements` Syncs as a server that ran each statement sent."""
+def _answer(conn: socket.socket, statements: int, unready: bool) -> None:
+    """Answer the first `statements` Syncs as a server that ran each statement sent; with
+    `unready`, the next one too, without its ReadyForQuery."""
     pending = b""
-    while statements > 0:
+    while statements > 0 or unready:
         kind = conn.recv(1, socket.MSG_WAITALL)
         if not kind:
             return
         (length,) = struct.unpack("!I", conn.recv(4, socket.MSG_WAITALL))
         conn.recv(length - 4, socket.MSG_WAITALL) if length > 4 else b""
-        if kind == b"S":
+        if kind == b"S" and statements > 0:
             conn.sendall(pending + _message(b"Z", b"I"))
             pending, statements = b"", statements - 1
+        elif kind == b"S":
+            conn.sendall(pending)  # the answer, and never "ready"
+            return
         else:
             pending += _ANSWERS.get(kind, b"")
 
@@ -122,6 +131,7 @@ def silent_postgres(
     echo: bool = False,
     refusal: bytes | None = None,
     answered: int = 0,
+    unready: bool = False,
 ) -> Iterator[int]:
     """The port of a fake server that logs in and then answers nothing (see the module)."""
     listener = socket.socket()
@@ -137,7 +147,7 @@ def silent_postgres(
             except OSError:
                 return
             threading.Thread(
-                target=_serve, args=(conn, garbage, echo, refusal, answered), daemon=True
+                target=_serve, args=(conn, garbage, echo, refusal, (answered, unready)), daemon=True
             ).start()
 
     threading.Thread(target=accept, daemon=True).start()
