@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.send.server_link import ServerLink
 from tests.support.fault_commands import import_readers, one_error, send, wait_for
+from tests.support.postgres_server import PASSWORD
 from tests.support.send_workspace import ISSUE_ID
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
@@ -232,3 +233,50 @@ def test_writes_the_server_cancels_past_the_patience_stop_naming_the_cancel(
     line = one_error(result.output)
     assert "cannot record deliveries: the server stopped every try for 2 s" in line, line
     assert "user request" in line and "pg_cancel_backend" in line and "refused" not in line, line
+
+
+@pytest.mark.slow
+def test_a_write_the_server_refuses_mid_send_stops_in_one_line_and_a_rerun_mails_the_rest_once(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """A journal write the server refuses mid-send with its own SQLSTATE and words that
+    mimic another class and quote the password (a trigger an administrator added, or a
+    proxy): one line naming host:port/dbname, the refusal, never the password nor the
+    mimicked class's hint, exit 1; what the relay accepted is kept, and once the trigger is
+    gone the same command mails the rest, every reader exactly once."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    monkeypatch.chdir(send_ws.root)
+    active = import_readers(send_ws, postgres_url, 40)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    words = f"cannot execute INSERT in a read-only transaction; the password is {PASSWORD}"
+    with postgres_server.connect(dbname) as conn:
+        conn.execute("CREATE SEQUENCE deliveries_written")
+        conn.execute(
+            f"""CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF nextval('deliveries_written') = 10 THEN
+                RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = '{words}';
+              END IF;
+              RETURN NEW;
+            END $$"""
+        )
+        conn.execute(
+            "CREATE TRIGGER refuse_one BEFORE INSERT OR UPDATE ON deliveries "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_write()"
+        )
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay:
+        flags = ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags]
+        first = CliRunner().invoke(app, flags)
+        assert first.exit_code == 1, first.output
+        line = one_error(first.output)
+        assert f"127.0.0.1:{postgres_server.port}/{dbname}" in line, line
+        assert "refused it" in line and "standby" not in line, line
+        assert PASSWORD not in first.output and "[password hidden]" in line, line
+        with postgres_server.connect(dbname) as conn:
+            conn.execute("DROP TRIGGER refuse_one ON deliveries")
+        second = CliRunner().invoke(app, flags)
+    assert second.exit_code == 0, second.output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), (first.output, second.output)
+    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
