@@ -31,6 +31,11 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+):")
 # A colon before the first `/` that is not a drive (`127.0.0.1:5432/letters`, `[::1]:5432`):
 # a URL without its scheme.  A file whose name has a colon is written `./odd:name.db`.
 _COLON_FIRST = re.compile(r"(?![A-Za-z]:)[^/\\]*:")
+# `postgresql//news@db:5432/letters`: a URL whose scheme lost its colon, its first folder a
+# scheme's name and the next part a user's `@` or a port's `:`.  As a path it made a SQLite
+# file `postgresql/news@db:5432/letters` (the colon is past the first `/`), and the workspace
+# mailed a list of its own.  `postgresql/letters.db` stays a path.
+_SCHEME_NO_COLON = re.compile(r"(?i)(postgres(?:ql)?)[/\\]+[^/\\]*[@:]")
 # libpq's other form, `host=… dbname=…` (psql's): a path by its letters, a server by intent.
 _CONNINFO = re.compile(
     r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|options"
@@ -93,6 +98,11 @@ def parse_database(value: str) -> PostgresUrl | None:
         )
     match = _SCHEME.match(value)
     if match is None:
+        if lost := _SCHEME_NO_COLON.match(value):
+            raise ValueError(
+                f"{quoted(_masked(value))} is a PostgreSQL URL without the ':' after "
+                f"{quoted(lost.group(1))}, not a file path; write postgresql://user@host:5432/dbname"
+            )
         if _COLON_FIRST.match(value):
             raise ValueError(f"{quoted(_masked(value))} {_NOT_A_PATH}")
         return None

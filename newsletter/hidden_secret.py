@@ -34,14 +34,17 @@ HIDDEN = "[password hidden]"
 _ENHANCED_CODE = re.compile(r"^[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3})?[ \t]*")
 
 
-_SHOWN_CODE = re.compile(rb"[245]\.[0-9]{1,3}\.[0-9]{1,3} ")
+# An enhanced code ends where is_bad_address (status_reasons) ends it, at a word boundary:
+# `5.1.1\t…` and `5.1.1: …` are codes too, and a reply hidden whole lost them (a bad address
+# read as an ordinary 550, so never marked).
+_SHOWN_CODE = re.compile(rb"[245]\.[0-9]{1,3}\.[0-9]{1,3}\b")
 # What may stand between two characters of a form and still never show: the invisible ones,
 # which the journal drops (stored_text), and control characters, which it makes spaces and
 # the terminal escapes.  `hun\u00adter2` (a soft hyphen) reached the journal as `hunter2`.
 _UNSEEN = f"[{INVISIBLE_CLASS}\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*"
 
 _LEADING_CODE = re.compile(
-    r"[ \t]*(?:[245][0-9][0-9][ -])?[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3} )?"
+    r"[ \t]*(?:[245][0-9][0-9][ -])?[ \t]*(?:[245]\.[0-9]{1,3}\.[0-9]{1,3}\b)?"
 )
 
 # The escapes a server may quote what it was sent in: a backslash before a character or a
@@ -202,7 +205,8 @@ class SecretForms:
             hidden = self.any_text.sub(HIDDEN, normal)
         if self._shown(hidden):
             code = _LEADING_CODE.match(hidden)
-            return (code.group(0) if code else "") + HIDDEN
+            kept = code.group(0).strip() if code else ""
+            return f"{kept} {HIDDEN}" if kept else HIDDEN
         return hidden
 
     def hide_bytes(self, data: bytes) -> bytes:
@@ -239,7 +243,7 @@ class SecretForms:
             ):
                 # Its enhanced code kept: a `5.1.1` hidden whole was no unknown address.
                 code = _SHOWN_CODE.match(hidden[0])
-                return (code.group(0) if code else b"") + HIDDEN.encode("ascii")
+                return (code.group(0) + b" " if code else b"") + HIDDEN.encode("ascii")
         return b"\n".join(hidden)
 
 

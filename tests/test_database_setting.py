@@ -220,3 +220,36 @@ def test_a_mistyped_url_is_shown_as_typed_with_the_url_to_write(workspace, value
     assert f"'{value}'" in result.output and "***" not in result.output, result.output
     assert "postgresql://user@host:5432/dbname" in result.output
     _no_scheme_folder(workspace)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresql//news@127.0.0.1:5999/letters",
+        "postgres//news@127.0.0.1:5999/letters",
+        "PostgreSQL/news@db.example.org/letters",
+        "postgresql//127.0.0.1:5999/letters",
+    ],
+)
+def test_a_url_missing_the_colon_after_its_scheme_is_refused_not_made_a_file(workspace, value):
+    """`postgresql//news@127.0.0.1:5999/letters` (the `:` left out) is refused naming the
+    colon: taken as a path (its colon is past the first `/`), `subscribers import` made a
+    SQLite file `postgresql/news@127.0.0.1:5999/letters`, and `send` mailed that list of its
+    own instead of sharing the server's (found trying issue 18 as a new user)."""
+    _set_database(workspace, value)
+    result = runner.invoke(app, ["subscribers", "add", "reader@example.org"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("error: newsletter.toml:1: database: "), result.output
+    assert "without the ':' after" in result.output
+    assert "postgresql://user@host:5432/dbname" in result.output
+    assert not any(p.name.lower().startswith("postgres") for p in workspace.iterdir())
+
+
+def test_a_folder_named_postgresql_is_still_a_path():
+    """Only a scheme's name followed by a user's `@` or a port's `:` is a URL: a SQLite file
+    in a folder that happens to be called `postgresql` is a path as before."""
+    assert parse_database("postgresql/letters.db") is None
+    assert parse_database("postgres/newsletter.db") is None
+    with pytest.raises(ValueError) as caught:
+        parse_database("postgresql//news:hunter2secret@db/letters")
+    assert "hunter2secret" not in str(caught.value)

@@ -237,6 +237,33 @@ def test_a_statement_the_server_cancels_says_so_not_a_refusal(server):
     assert "refused" not in line and "pg_cancel_backend" in line and "statement_timeout" in line
 
 
+@pytest.mark.parametrize(
+    ("state", "words", "hint", "not_hint"),
+    [
+        ("42P01", "cannot execute INSERT in a read-only transaction", "refused it", "standby"),
+        ("P0001", "could not extend file: No space left on device", "refused it", "disk"),
+        ("57014", "could not extend file: No space left on device", "cancelled it", "disk"),
+        ("25006", "canceling statement due to statement timeout", "standby", "statement_timeout"),
+        ("57P05", "terminating connection due to idle-session timeout", "closed", "refused"),
+    ],
+    ids=["undefined-table-worded-read-only", "raise-worded-disk-full",
+         "cancel-worded-disk-full", "read-only-worded-timeout", "idle-session-timeout"],
+)  # fmt: skip
+def test_a_statement_error_is_read_by_its_sqlstate_not_by_its_words(
+    server, state, words, hint, not_hint
+):
+    """An error the server raised with one SQLSTATE and the words of another class (a
+    trigger, an extension or a fake server words it as it likes): the line's hint follows
+    the SQLSTATE, as the send's waits and stops do, never the words."""
+    raise_it = f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{state}', MESSAGE = '{words}'; END $$"
+    with connect_postgres(server) as conn, pytest.raises(psycopg.Error) as raised:
+        conn.execute(raise_it)
+    assert raised.value.sqlstate == state
+    line = str(statement_error(server, raised.value))
+    assert line.startswith(f"{server.where}: "), line
+    assert hint in line and not_hint not in line.split(words)[-1], line
+
+
 def _at_schema_7(server: PostgresUrl) -> None:
     """Make the database as newsletter left it at schema 7, with readers in mixed case, their
     consent and an unsubscribe."""

@@ -188,3 +188,47 @@ def test_a_database_named_like_the_password_is_still_a_refused_login_with_its_hi
     line = str(refused.value)
     assert "capped" not in line.split("(", 1)[1].split(")", 1)[0], line  # the words hidden
     assert "create it first (createdb)" in line, line
+
+
+@pytest.mark.parametrize(
+    ("role", "dbname"),
+    [
+        ("password authentication failed", "postgres"),
+        ("does not exist", "postgres"),
+        ("capped", "ssl_letters"),
+    ],
+    ids=["role-like-a-refusal", "role-like-a-missing-database", "database-named-ssl"],
+)
+def test_a_name_mimicking_another_refusal_is_still_read_as_no_slot_left(
+    postgres_server, monkeypatch, role, dbname
+):
+    """No connection slot left for a role or database whose name holds the words of another
+    refusal (a role named `does not exist`, a database `ssl_letters`): still NoSlotLeft
+    (waited for, never a refused login), with the slot's hint, not the TLS one or createdb's:
+    the words that classify are PostgreSQL's, not the quoted name's."""
+    from urllib.parse import quote
+
+    from newsletter.database_url import parse_database
+    from newsletter.subscribers.postgres import LoginRefused, NoSlotLeft, connect_postgres
+
+    with postgres_server.connect() as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+            conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{OTHER_ROLE_PASSWORD}'")
+        if dbname != "postgres":
+            if not conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)
+            ).fetchone():
+                conn.execute(f'CREATE DATABASE "{dbname}"')
+            conn.execute(f'ALTER DATABASE "{dbname}" CONNECTION LIMIT 0')
+        else:
+            conn.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT 0')
+    monkeypatch.setenv("NEWSLETTER_DATABASE_PASSWORD", OTHER_ROLE_PASSWORD)
+    server = parse_database(postgres_server.url(dbname, user=quote(role)))
+    assert server is not None
+    with pytest.raises(NoSlotLeft) as refused:
+        connect_postgres(server)
+    line = str(refused.value)
+    assert not isinstance(refused.value, LoginRefused), line
+    assert "no connection slot left" in line and "TLS" not in line, line
+    assert "createdb" not in line and "refused the login" not in line, line
+    assert OTHER_ROLE_PASSWORD not in line, line

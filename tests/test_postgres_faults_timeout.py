@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.send.server_link import ServerLink
 from tests.support.fault_commands import import_readers, one_error, send, wait_for
+from tests.support.postgres_server import PASSWORD
 from tests.support.send_workspace import ISSUE_ID
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
@@ -148,23 +149,70 @@ def test_a_lock_held_past_the_patience_stops_in_one_line_and_a_rerun_mails_the_r
     assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]
 
 
+def cancel_one_write(postgres_server, url: str, nth: int) -> str:
+    """A trigger on the test database's `deliveries` that has the server cancel the `nth`
+    row written, 'due to user request' (the backend signals itself and sleeps, as its
+    statement_timeout timer does): the real write cancelled, by the server, with no mock.
+    Its count is a sequence, which a rollback leaves as it is.  Returns the function's name,
+    which the server's log names in the cancel's CONTEXT line."""
+    dbname = url.rsplit("/", 1)[1]
+    function = f"cancel_write_{dbname}"
+    with postgres_server.connect(dbname) as conn:
+        conn.execute("CREATE SEQUENCE deliveries_written")
+        conn.execute(
+            f"""CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF nextval('deliveries_written') = {nth} THEN
+                PERFORM pg_cancel_backend(pg_backend_pid());
+                PERFORM pg_sleep(5);
+              END IF;
+              RETURN NEW;
+            END $$"""
+        )
+        conn.execute(
+            f"CREATE TRIGGER cancel_one BEFORE INSERT OR UPDATE ON deliveries "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+    return function
+
+
+def cancels_logged(postgres_server, function: str) -> int:
+    """How many statements the server's log says it cancelled 'due to user request' inside
+    `function` (its ERROR line, then the CONTEXT lines naming the function)."""
+    lines = postgres_server.log().splitlines()
+    return sum(
+        1
+        for at, said in enumerate(lines)
+        if "ERROR:  canceling statement due to user request" in said
+        and any(f"function {function}()" in line for line in lines[at + 1 : at + 5])
+    )
+
+
 @pytest.mark.slow
 def test_a_write_the_server_cancels_as_a_user_request_is_run_again(
     send_ws, postgres_url, postgres_server, monkeypatch
 ):
     """A journal write the server cancels 'due to user request' (as PostgreSQL words a
     statement_timeout whose signal lands after the statement before it ended) is run again,
-    not a refusal: the send finishes, every reader exactly once."""
+    not a refusal: the server's own log shows the write cancelled, the send finishes, every
+    reader exactly once, and the journal holds every outcome (the cancelled one written on
+    the next try)."""
     monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
     monkeypatch.chdir(send_ws.root)
     active = import_readers(send_ws, postgres_url, 40)
-    cancel_from(monkeypatch, 3, 3)  # mid-send: a write the server cancels
+    function = cancel_one_write(postgres_server, postgres_url, 10)  # mid-send
     handler = RecordingHandler()
     with smtp_server(handler=handler) as relay:
         result = CliRunner().invoke(app, ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags])
     assert result.exit_code == 0, result.output
+    assert cancels_logged(postgres_server, function) == 1, postgres_server.log()[-3000:]
     counts = handler.by_recipient()
     assert set(counts) == set(active) and set(counts.values()) == {1}, counts
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
+        written = conn.execute("SELECT last_value FROM deliveries_written").fetchone()[0]
+        journal = dict(conn.execute("SELECT lower(email), status FROM deliveries").fetchall())
+    assert written > 10  # the cancelled write's row was written again after it
+    assert journal == {email: "sent" for email in active}, journal
 
 
 @pytest.mark.slow
@@ -185,3 +233,50 @@ def test_writes_the_server_cancels_past_the_patience_stop_naming_the_cancel(
     line = one_error(result.output)
     assert "cannot record deliveries: the server stopped every try for 2 s" in line, line
     assert "user request" in line and "pg_cancel_backend" in line and "refused" not in line, line
+
+
+@pytest.mark.slow
+def test_a_write_the_server_refuses_mid_send_stops_in_one_line_and_a_rerun_mails_the_rest_once(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """A journal write the server refuses mid-send with its own SQLSTATE and words that
+    mimic another class and quote the password (a trigger an administrator added, or a
+    proxy): one line naming host:port/dbname, the refusal, never the password nor the
+    mimicked class's hint, exit 1; what the relay accepted is kept, and once the trigger is
+    gone the same command mails the rest, every reader exactly once."""
+    monkeypatch.setenv("NEWSLETTER_DATABASE_URL", postgres_url)
+    monkeypatch.chdir(send_ws.root)
+    active = import_readers(send_ws, postgres_url, 40)
+    dbname = postgres_url.rsplit("/", 1)[1]
+    words = f"cannot execute INSERT in a read-only transaction; the password is {PASSWORD}"
+    with postgres_server.connect(dbname) as conn:
+        conn.execute("CREATE SEQUENCE deliveries_written")
+        conn.execute(
+            f"""CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF nextval('deliveries_written') = 10 THEN
+                RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = '{words}';
+              END IF;
+              RETURN NEW;
+            END $$"""
+        )
+        conn.execute(
+            "CREATE TRIGGER refuse_one BEFORE INSERT OR UPDATE ON deliveries "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_write()"
+        )
+    handler = RecordingHandler()
+    with smtp_server(handler=handler) as relay:
+        flags = ["send", f"issues/{ISSUE_ID}", "--yes", *relay.send_flags]
+        first = CliRunner().invoke(app, flags)
+        assert first.exit_code == 1, first.output
+        line = one_error(first.output)
+        assert f"127.0.0.1:{postgres_server.port}/{dbname}" in line, line
+        assert "refused it" in line and "standby" not in line, line
+        assert PASSWORD not in first.output and "[password hidden]" in line, line
+        with postgres_server.connect(dbname) as conn:
+            conn.execute("DROP TRIGGER refuse_one ON deliveries")
+        second = CliRunner().invoke(app, flags)
+    assert second.exit_code == 0, second.output
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), (first.output, second.output)
+    assert set(counts.values()) == {1}, [e for e, n in counts.items() if n > 1]

@@ -149,3 +149,50 @@ def test_a_servers_escape_sequences_never_reach_serves_log(send_ws, smtpd, caplo
     logged = [r.getMessage() for r in caplog.records if "database unavailable" in r.getMessage()]
     assert logged and all("\x1b" not in line and "\x07" not in line for line in logged)
     assert "\\x1b]0;owned\\x07" in logged[0]
+
+
+@pytest.mark.slow
+def test_a_server_that_freezes_mid_send_stops_it_in_one_line_and_loses_nobody(
+    send_ws, postgres_url, postgres_server, monkeypatch
+):
+    """The database's network freezes mid-send (every connection kept, nothing answered, as
+    from a paused host): the send stops in one line naming it once its answer limit and
+    patience are spent, instead of waiting in libpq for ever; thawed, the same command mails
+    the rest, every reader exactly once (what the relay accepted meanwhile kept on disk)."""
+    from newsletter.config import load_settings
+    from newsletter.send.sender import send_issue
+    from tests.support.send_workspace import Workspace
+    from tests.support.smtp_server import RecordingHandler, smtp_server
+    from tests.test_send_postgres import add_readers
+
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 2.0)
+    monkeypatch.setattr("newsletter.subscribers.postgres.CONNECT_TIMEOUT", 2)
+    monkeypatch.setattr("newsletter.send.shared_journal.PATIENCE", 3.0)
+    with tcp_relay(postgres_server.host, postgres_server.port) as database:
+        url = postgres_url.replace(f":{postgres_server.port}/", f":{database.port}/")
+        monkeypatch.setenv("NEWSLETTER_DATABASE_URL", url)
+        ws = Workspace(send_ws.root, load_settings(send_ws.root)[0])
+        active = add_readers(ws, 120)
+        handler = RecordingHandler()
+        with smtp_server(handler=handler) as relay:
+            settings = ws.with_server(relay.host, relay.port, rate=100.0)
+            done: list = []
+            sender = threading.Thread(
+                target=lambda: done.append(send_issue(ws.issue, settings)), daemon=True
+            )
+            sender.start()
+            while len(handler.received) < 30 and sender.is_alive():
+                sender.join(0.05)
+            database.freeze()
+            sender.join(120)
+            assert done, "the send still waits for a frozen database"
+            first = done[0]
+            assert first.stopped is not None and f"127.0.0.1:{database.port}" in first.stopped
+            assert "the run stopped" in first.stopped, first.stopped
+            database.stop()  # the frozen connections go; the same address answers again
+            database.start()
+            second = send_issue(ws.issue, settings)
+    assert second.stopped is None, second.stopped
+    counts = handler.by_recipient()
+    assert set(counts) == set(active), (first, second)
+    assert set(counts.values()) == {1}, ([e for e, n in counts.items() if n > 1], first, second)

@@ -92,3 +92,55 @@ def test_an_answer_read_ahead_raises_the_refusal_or_the_loss_as_run_prepared_doe
         link.send_prepared(ADD, ["1", "1"])
         link.answer()
     assert link.lost(gone.value)
+
+
+@pytest.mark.parametrize(
+    ("answered", "ahead", "unready"),
+    [(1, False, False), (2, False, False), (1, True, False), (2, True, False), (2, True, True)],
+    ids=["frozen-at-prepare", "frozen-at-run", "frozen-at-prepare-ahead", "frozen-ahead",
+         "answered-ahead-never-ready"],
+)  # fmt: skip
+def test_a_server_that_freezes_mid_send_is_a_lost_connection_within_the_answer_limit(
+    monkeypatch, answered, ahead, unready
+):
+    """A server that logged the committer in and answered its first statements, then
+    nothing (a paused host, a cut network), or answered one sent ahead but never said it was
+    ready for the next: preparing, running or reading a statement sent ahead raises, within
+    the answer limit, an error `lost` reads as a lost connection, so the journal waits for
+    the server as for one gone (libpq's blocking calls waited for ever: a send froze with
+    it)."""
+    import multiprocessing
+
+    from tests.support.silent_postgres import silent_postgres
+
+    monkeypatch.setattr("newsletter.subscribers.postgres.ANSWER_SECONDS", 1.5)
+
+    def committer(link: ServerLink, said) -> None:  # type: ignore[no-untyped-def]
+        """In a process of its own: a libpq call that waits for ever may hold the
+        interpreter's lock (PQgetResult does), and the test must still end."""
+        try:
+            if ahead:
+                link.send_prepared(ADD, ["1", "1"])
+                link.answer()
+            else:
+                link.run_prepared(ADD, ["1", "1"])
+            said.send(("answered", "", False))
+        except psycopg.Error as e:
+            said.send((type(e).__name__, str(e), link.lost(e)))
+
+    with silent_postgres(answered=answered, unready=unready) as port:  # 1: connect's limits
+        server = parse_database(f"postgresql://news@127.0.0.1:{port}/letters")
+        assert server is not None
+        heard, said = multiprocessing.get_context("fork").Pipe(duplex=False)
+        worker = multiprocessing.get_context("fork").Process(
+            target=committer, args=(ServerLink(server), said), daemon=True
+        )
+        worker.start()
+        worker.join(30)
+        alive = worker.is_alive()
+        if alive:
+            worker.kill()
+        assert not alive, "the committer still waits for a frozen server"
+    kind, words, lost = heard.recv()
+    assert kind == "OperationalError" and "no answer in 1.5 s" in words, (kind, words)
+    assert lost

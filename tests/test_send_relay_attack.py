@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from newsletter.send.sender import send_issue
+from newsletter.subscribers.status_reasons import is_bad_address
 from tests.support import smtp_server as smtp_support
 from tests.support.smtp_server import PASSWORD, USER, RecordingHandler, smtp_server
 from tests.support.starttls_relay import send_over_starttls, send_through_refusing_relay
@@ -228,3 +229,21 @@ def test_a_relay_quoting_the_password_in_a_refusal_never_gets_it_journaled(send_
     assert error.startswith("550 5.7.1 denied to"), error
     assert PASSWORD not in error and blob not in error
     assert all(PASSWORD not in reason and blob not in reason for reason, _ in summary.reasons)
+
+
+@pytest.mark.parametrize("after_code", ["\t", ":", ": "], ids=["tab", "colon", "colon-space"])
+def test_a_reply_hidden_whole_keeps_the_enhanced_code_that_marks_a_bad_address(
+    send_ws, tls_contexts, after_code
+):
+    """A 550 5.1.1 after the login, its code followed by a tab or a colon, that quotes the
+    password (its blanks dropped, so the whole reply is hidden): the journal keeps `550
+    5.1.1`, read from the relay's real reply, so the refusal is still a bad address (the
+    mark a second issue in a row believes), and the password is nowhere (the code went with
+    the rest, and the refusal read as an ordinary 550)."""
+    squeezed = PASSWORD.replace(" ", "")
+    reply = f"550 5.1.1{after_code}no such user here (logged in with {squeezed})"
+    summary, error = send_through_refusing_relay(send_ws, tls_contexts, reply)
+    assert (summary.sent, summary.failed) == (1, 1)
+    assert is_bad_address(error) and error.startswith("550 5.1.1"), error
+    assert squeezed not in error and "[password hidden]" in error, error
+    assert all(squeezed not in reason for reason, _ in summary.reasons)

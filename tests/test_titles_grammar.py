@@ -374,7 +374,9 @@ ALL_TITLED = [(paragraphs, *chosen_title(paragraphs)) for paragraphs in ALL_REAL
 # leads untitled (the editor is asked): the list of companies cut inside, already unchecked,
 # and round 24's "Eight coaches of Lucknow-bound Rajya Rani Express train" (a cut, rejected).
 # Round 33's set adds a teaser whose every candidate fails ("… has just been announced").
-UNCHECKED = 19
+# Round 45's set adds its teaser's question ("What do … have in common?"), which no candidate
+# passes now that a question word opening on its verb is read as no subject.
+UNCHECKED = 20
 
 
 def test_every_emitted_title_passes_the_self_check_unless_no_candidate_does():
@@ -398,9 +400,10 @@ def test_a_fallback_is_used_only_when_the_derived_title_fails():
             titles._without_lead_label(titles._without_label(without_dateline(opening)))
         )
         sentence, short, whole = titles.news_sentence(text)
-        assert not whole or printable_problems(short), (sentence, short)
+        # the checks a cut is read with (round 44's `drops_complement` among them)
+        assert not whole or titles._cut_problems(short, sentence, TITLE_LIMIT), (sentence, short)
         long, whole = titles.news_sentence(sentence, TITLE_LIMIT)[1:]
-        assert not whole or printable_problems(long), (sentence, long)
+        assert not whole or titles._cut_problems(long, sentence, TITLE_LIMIT), (sentence, long)
     assert fallbacks < len(ALL_TITLED) // 5  # a fallback, not the rule
 
 

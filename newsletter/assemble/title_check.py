@@ -94,7 +94,9 @@ def headline_faults(title: str) -> list[str]:
         faults.append("runs a second verb on without its subject ('… cries foul have ended')")
     if "which to" in title or "who to" in title:
         faults.append("leaves a relative clause without its verb ('which to')")
-    return faults + _garble_faults(words, index) + _ending_faults(title)
+    return (
+        faults + _garble_faults(words, index) + _ending_faults(title) + _open_clause_faults(title)
+    )
 
 
 # Round 29: the garbles a cut leaves inside a title that reads whole at its ends ("killed in an
@@ -463,12 +465,16 @@ def drops_complement(title: str, sentence: str) -> bool:
     if found is None:
         return False
     words, last = found
+    if _inside_its_clause(title):
+        return True  # round 45: ", which means by the end of | today the UK …"
     tags = pos_tagger.word_tags(sentence)
     here, after = tags[last], tags[last + 1]
     word, following = _plain(words[last]), _plain(words[last + 1])
     then = _plain(words[last + 2]) if last + 2 < len(words) else ""
     if following in _TIME_WORDS or not following or then in _TIME_WORDS:
         return False  # "died | Tuesday", "are running | on Monday"
+    if _open_after(words, tags, last):
+        return True  # round 45: "for participating | in a cartel", "as well | as"
     if here in _OPEN_VERB_TAGS and words[last][:1].islower() and word not in _ING_NOUNS:
         if word in AUXILIARIES or not (here == "VBG" or _ends_on_its_verb(title, words, last)):
             return False  # "… outlook and quarterly profit | as …": a noun the tagger doubts
@@ -494,11 +500,111 @@ _PHRASE_TAGS = frozenset({"DT", "PRP$", "CD", "NN", "NNS", "NNP", "NNPS", "JJ", 
 _MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "CD", "DT", "PRP$"})
 _NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD"})
 _COMPLEMENT_OPENERS = word_set("that to on as with against into about whether how what")
-_TIME_WORDS = word_set(
+TIME_WORDS = _TIME_WORDS = word_set(
     """
     this last next early late earlier later today tonight yesterday overnight tomorrow now
     monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec week weekend month year
     """
+)
+
+
+# Round 45 (issue 20: "never ends on an adverb or a noun whose complement was cut, never takes
+# a participle or an adjective for the verb"), read with the tagger, not per case:
+# prepositions and adverbs that may end a phrase before the sentence goes on.
+_PREPOSITIONS = word_set("for from of in on at by with into about against after before over")
+_ENDING_ADVERBS = word_set(
+    """home abroad away back ahead overseas nationwide worldwide again too also instead there
+    here together apart alone online offline downstairs upstairs indoors outdoors"""
+)
+_SUBORDINATORS = word_set("whether if because although though unless whereas")
+_QUESTION_WORDS = frozenset({"WP", "WDT", "WRB"})
+
+
+# What opens a clause of its own after a comma: taken whole or not at all.
+_CLAUSE_OPENERS = word_set(
+    "which who whom whose where when while because although though since until whether"
+)
+
+
+def _inside_its_clause(title: str) -> bool:
+    """Whether `title` (cut where the sentence goes on) holds a clause opened after a comma
+    (", which …", ", while …"): a part of its own is kept whole or dropped, never cut inside."""
+    words = title.split(" ")
+    return any(
+        before.endswith(",") and _plain(word) in _CLAUSE_OPENERS for before, word in pairwise(words)
+    )
+
+
+def _open_after(words: list[str], tags: Sequence[str], last: int) -> bool:
+    """A title that stops on a word the sentence's phrase goes on from: a gerund after a
+    preposition with its own preposition next ("for participating | in a long-lasting
+    cartel"), or an adverb that is no time or place ("as well | as the trade association")."""
+    word, following = _plain(words[last]), _plain(words[last + 1])
+    if following in _TIME_WORDS or not following:
+        return False
+    before = _plain(words[last - 1]) if last else ""
+    if tags[last] == "VBG" and before in _PREPOSITIONS and word not in _ING_NOUNS:
+        return tags[last + 1] in ("IN", "TO")
+    if tags[last] != "RB" or word in _ENDING_ADVERBS or word in _TIME_WORDS:
+        return False
+    # an adverb of what follows it (a verb, a number, an adjective, an article: "officially |
+    # declared", "around | €458 million") or of a comparison ("as well | as", "more | than"),
+    # not one of the verb before it ("floats free | on Monday")
+    return tags[last + 1].startswith(("VB", "CD", "JJ", "DT")) or following in ("as", "than")
+
+
+def _open_clause_faults(title: str) -> list[str]:
+    """A title whose clause is left open or has no subject, read with the tagger on the title:
+    a subordinate clause with no verb ("… to assess whether Deutsche Börse"), a verb parted
+    from its object by an aside that ends the title ("approves, under EU State aid rules"), a
+    question word or an adverb opening on its verb ("What do …", "Therefore be granted …")."""
+    words = title.split(" ")
+    if len(words) < 3:
+        return []
+    index = verb_index(title)
+    plains = [_plain(w) for w in words]
+    opener = _last_subordinator(plains)
+    asides = index is not None and _aside_for_object(words, index)
+    if opener is None and not asides and plains[0] not in _OPENERS_TO_TAG:
+        return []  # the tagger's weights stay unread for most titles
+    tags = pos_tagger.word_tags(title)
+    faults = []
+    if opener is not None and not any(tag.startswith(("VB", "MD")) for tag in tags[opener + 1 :]):
+        faults.append(f"leaves the clause {quoted(words[opener])} opens without its verb")
+    if asides and index is not None and tags[index + 1] == "IN":
+        faults.append(f"leaves {quoted(words[index])} without its object, an aside last")
+    asks = tags[0] in _QUESTION_WORDS or (tags[0] == "RB" and tags[1].startswith(("VB", "MD")))
+    if plains[0] in _OPENERS_TO_TAG and not words[0].isupper() and asks:
+        faults.append(f"opens on {quoted(words[0])} and has no subject")
+    return faults
+
+
+def _last_subordinator(plains: list[str]) -> int | None:
+    """Where the title's last "whether", "if", "because" … stands; not "because of" (no
+    clause: "because of a sharp seat frame edge")."""
+    found = [
+        k
+        for k, w in enumerate(plains)
+        if w in _SUBORDINATORS and (k + 1 == len(plains) or plains[k + 1] != "of")
+    ]
+    return found[-1] if found else None
+
+
+def _aside_for_object(words: list[str], index: int) -> bool:
+    """The verb at `index` has a comma and then only an aside to the title's end, no clause
+    ("end, at which three world records were broken" is one)."""
+    rest = words[index + 1 :]
+    return (
+        words[index].endswith(",")
+        and "," not in " ".join(rest)
+        and not any(_plain(w) in _CLAUSE_OPENERS | {"that"} for w in rest)
+    )
+
+
+# First words the tagger is asked about: question words and connective adverbs.
+_OPENERS_TO_TAG = word_set(
+    """what who why how which where when therefore however meanwhile moreover nevertheless
+    thus hence also still instead otherwise accordingly consequently furthermore"""
 )

@@ -61,7 +61,10 @@ def harmonized(title: str) -> str:
     tags = word_tags(title)
     if not _present_main(words, tags, verb):
         return title
-    passive = base_form(split_punctuation(words[verb])[0].lower()) is not None
+    main = split_punctuation(words[verb])[0].lower()
+    # round 45: after a present "is"/"are" a bare participle shares that "be", as after a
+    # headline's passive ("four people are dead and 23 others injured": not "injure")
+    passive = base_form(main) is not None or main in _SHARED_BE
     out = list(words)
     at = verb + 1
     while at < len(words) - 1:
@@ -112,6 +115,8 @@ def _present_main(words: list[str], tags: Sequence[str], verb: int) -> bool:
 
 
 _PAST_AUXILIARIES = word_set("was were had did")
+# A present "be" whose participle a second conjunct shares without repeating it.
+_SHARED_BE = word_set("is are")
 # What follows a verb with no object: a passive's "and", "in", "as", "after" …
 _NO_OBJECT = frozenset({"CC", "IN", "RB", "TO"})
 

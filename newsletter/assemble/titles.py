@@ -88,6 +88,7 @@ from newsletter.assemble.title_clause import (
     _leading_said,
     _main_clause,
 )
+from newsletter.assemble.title_core import core_sentence
 from newsletter.assemble.title_cuts import (
     _SUBORDINATORS,
     _best_cut,
@@ -905,7 +906,24 @@ def _checked_with(
             return title, "simpler"
     if passing:
         return passing[0], "cut"
+    core = _core_title(sentence, limit, drops)
+    if core is not None:
+        return core, "core"
     return short, "unchecked"
+
+
+def _core_title(sentence: str, limit: int, drops: Callable[[str, str], bool]) -> str | None:
+    """Round 45: when nothing else passes, the sentence's subject, main verb and whole object
+    (`title_core.core_sentence`) as a headline, when it reads whole and passes the checks:
+    "European Commission approves estimated €3 billion German scheme", not the unchecked "…
+    approves, under EU State aid rules"."""
+    core = core_sentence(sentence)
+    if core is None:
+        return None
+    title, title_whole = _derive(core, limit)
+    if not title_whole or _cut_problems(title, sentence, limit, drops) or verbless(title, core):
+        return None
+    return title
 
 
 def _cut_problems(

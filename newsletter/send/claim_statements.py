@@ -134,6 +134,16 @@ WHERE c.issue_id = %s AND c.sender_id <> %s AND o.finished IS NULL AND o.lease_u
                   AND lower(d.email::text) = lower(s.email::text)
                   AND d.status IN ('sent', 'unknown', 'failed'))
 """
+# The same, held by senders whose lease was not renewed lately: one renewed every lease/6
+# (sender_lease.Heartbeat) runs at least 5/6 of a lease ahead of the server's clock; one
+# whose lease is nearer its end than 2/3 of it (killed, stopped, cut off) keeps them until it
+# runs out.  The last parameter: 2/3 of this sender's lease, in seconds.
+OTHERS_STALLED = (
+    OTHERS_PENDING.rstrip()
+    + """
+  AND o.lease_until < now() + make_interval(secs => %s)
+"""
+)
 STILL_MINE = """
 SELECT 1 FROM send_claims c JOIN subscribers s ON s.id = c.subscriber_id
 WHERE c.issue_id = %s AND c.sender_id = %s AND s.email = %s

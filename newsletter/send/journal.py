@@ -264,6 +264,11 @@ class DeliveryJournal:
         """Readers not yet sent that another living sender holds (none: one sender on SQLite)."""
         return 0
 
+    def say_waiting(self) -> bool:
+        """Say, when it is so, that this run waits for readers a sender that stopped renewing
+        its lease holds; True if said (only PostgreSQL has other senders)."""
+        return False
+
     def shares(self) -> tuple[SenderShare, ...]:
         """Each sender of the issue and its share (only PostgreSQL has several)."""
         return ()

@@ -40,6 +40,10 @@ from newsletter.send.workers import INTERRUPTED, RunBoard, RunResult, SendProgre
 # function given (the worker's voice up to the parent: processes.SharedBoard.say).
 OpenJournal = Callable[[Callable[[str], None]], DeliveryJournal]
 WAIT_FOR_OTHERS = 1.0  # seconds between looks at the readers other senders hold (PostgreSQL)
+# seconds of waiting for them, nothing claimed meanwhile, before the run says why it stands
+# still: the end of a send waits well under this for the other senders' last messages, a
+# sender killed holding readers up to its lease (30 s)
+SAY_WAITING_AFTER = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,12 +251,16 @@ def in_rounds(
     *,
     claims: bool = True,
     board: RunBoard | None = None,
+    says: bool = True,
 ) -> RunResult:
     """One run over the journal's stream; on a shared journal (PostgreSQL), another round while
     a living sender holds readers not yet sent, so that a killed one's claims are taken once
-    its lease runs out (shared_journal.py).  A run with a limit is one round."""
+    its lease runs out (shared_journal.py).  A run with a limit is one round.  Waiting for
+    them past SAY_WAITING_AFTER, the run `says` so once (one worker process of several)."""
     shared = journal.shared and claims and stream.get("limit") is None
     results: list[RunResult] = []
+    waiting_since: float | None = None  # the first wait since this run last claimed someone
+    said = False
     while True:
         run = new_run(_after(on_progress, RunResult.merged(results)) if results else on_progress)
         counted = _Counted(journal.unsent(**stream))
@@ -261,9 +269,16 @@ def in_rounds(
         if not shared or run.stopped is not None:
             break
         if counted.given:
+            waiting_since = None
             continue  # it claimed someone: look again at once
         try:
-            if not journal.others_pending(stream.get("up_to")) or _waited_stopped(board):
+            held = journal.others_pending(stream.get("up_to"))
+            if not held:
+                break
+            waiting_since = monotonic() if waiting_since is None else waiting_since
+            if says and not said and monotonic() - waiting_since >= SAY_WAITING_AFTER:
+                said = journal.say_waiting()
+            if _waited_stopped(board):
                 break
         except KeyboardInterrupt:
             journal.stop_waiting()  # a server gone is not waited for any more
@@ -372,7 +387,7 @@ def _run_in_processes(
                 return runs[-1]
 
             stream = {"resend_unknown": resend_unknown, "part": (k, processes), "up_to": up_to}
-            result = in_rounds(journal, new_run, stream, None, board=board)
+            result = in_rounds(journal, new_run, stream, None, board=board, says=k == 0)
         except KeyboardInterrupt:  # before (or after) the run could take it itself
             if journal is not None:
                 journal.stop_waiting()  # a server gone is not waited for any more

@@ -11,17 +11,23 @@ from __future__ import annotations
 import contextlib
 import mmap
 import re
+import select
 import struct
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from psycopg import generators, pq
+from psycopg import pq
 
 from newsletter.database_url import PostgresUrl
 from newsletter.errors import NewsletterError
-from newsletter.subscribers.postgres import LoginRefused, connect_postgres
+from newsletter.subscribers.postgres import (
+    ANSWER_SECONDS,
+    NO_ANSWER,
+    LoginRefused,
+    connect_postgres,
+)
 
 FIRST_PAUSE, LONGEST_PAUSE = 0.2, 2.0  # seconds between reconnection attempts
 CONNECTION_LOST = (
@@ -121,53 +127,39 @@ class ServerLink:
         query conversion, its cache of prepared statements, its cursor and result
         handling) was most of the Python a sender spent per commit (py-spy); libpq's
         calls release the interpreter's lock while they wait, as psycopg's do."""
-        pgconn = self._prepare(statement)
-        result = _checked(
-            pgconn.exec_prepared(statement.name, [p.encode() for p in params]), pgconn
-        )
-        if result.ntuples == 0 or result.nfields == 0:
-            return None
-        return result.get_value(0, 0)
+        conn = self.raw()
+        self._prepare(conn, statement)
+        pgconn = conn.pgconn
+        pgconn.send_query_prepared(statement.name, [p.encode() for p in params])
+        return _first_value(_answers(conn))
 
     def send_prepared(self, statement: Prepared, params: Sequence[str]) -> None:
         """Send `statement` as `run_prepared` runs it, and return without its answer: the
         server runs (and, in autocommit, commits) it while the caller does something else;
         `answer` reads what it said.  Nothing else may use the connection in between."""
-        pgconn = self._prepare(statement)
+        conn = self.raw()
+        self._prepare(conn, statement)
+        pgconn = conn.pgconn
         pgconn.send_query_prepared(statement.name, [p.encode() for p in params])
         if pgconn.flush():  # libpq in blocking mode sends it all at once; 1: some left
             raise psycopg.OperationalError("the statement could not be sent whole")
 
-    def _prepare(self, statement: Prepared) -> pq.abc.PGconn:
-        """The open connection's libpq side, with `statement` prepared on it (at its first
-        use on this session)."""
-        pgconn = self.raw().pgconn
-        if statement.name not in self._prepared:
-            _checked(pgconn.prepare(statement.name, statement.sql), pgconn)
-            self._prepared.add(statement.name)
-        return pgconn
-
     def answer(self) -> bytes | None:
         """The answer to the statement `send_prepared` sent, waited for with the
-        interpreter's lock released (psycopg's own wait): as `run_prepared` returns it."""
+        interpreter's lock released, at most the connection's answer limit (`_answers`): as
+        `run_prepared` returns it."""
         conn = self.conn
         if conn is None or conn.closed:
             raise psycopg.OperationalError("the connection was lost")
-        pgconn = conn.pgconn
-        pgconn.consume_input()  # what has arrived, read without waiting
-        if pgconn.is_busy():  # not all of it: psycopg's wait, the interpreter's lock released
-            results = conn.wait(generators.fetch_many(pgconn))
-        else:  # usually: the server answered while the worker sent its message
-            results = list(iter(pgconn.get_result, None))
-        if not results:
-            raise psycopg.OperationalError("the server sent no answer")
-        for result in results:
-            _checked(result, conn.pgconn)
-        result = results[0]
-        if result.ntuples == 0 or result.nfields == 0:
-            return None
-        value: bytes | None = result.get_value(0, 0)
-        return value
+        return _first_value(_answers(conn))
+
+    def _prepare(self, conn: psycopg.Connection[tuple[Any, ...]], statement: Prepared) -> None:
+        """Prepare `statement` on `conn` unless it is already, its answer waited for as
+        `_answers` waits."""
+        if statement.name not in self._prepared:
+            conn.pgconn.send_prepare(statement.name, statement.sql)
+            _answers(conn)
+            self._prepared.add(statement.name)
 
     def lost(self, e: psycopg.Error) -> bool:
         """Did `e` come from a connection that is gone (rather than from the statement)?"""
@@ -195,6 +187,48 @@ class Prepared:
 
 
 _ANSWERED = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
+
+
+def _answers(conn: psycopg.Connection[tuple[Any, ...]]) -> list[pq.abc.PGresult]:
+    """Every result of the statement sent on `conn`, checked (`_checked`), read as it comes:
+    what has arrived at once, else after waiting for the socket, the interpreter's lock
+    released, for at most the connection's answer limit (postgres.ANSWER_SECONDS).  Past
+    it the connection is closed and the wait raises the psycopg error a lost connection
+    does, so the journal waits for the server as for one gone (`_patiently`).
+
+    libpq's own blocking calls (PQprepare, PQexecPrepared, a PQgetResult waiting for the
+    end of an answer) wait for ever: a server that froze mid-send (a host or virtual machine
+    paused, a network cut without a reset, a proxy holding the statement) held the
+    committer, and with it the send, until TCP's keepalive gave up two hours later."""
+    pgconn = conn.pgconn
+    limit = float(getattr(conn, "answer_seconds", ANSWER_SECONDS))
+    deadline = 0.0
+    results: list[pq.abc.PGresult] = []
+    while True:
+        pgconn.consume_input()  # what has arrived, read without waiting
+        while not pgconn.is_busy():
+            result = pgconn.get_result()
+            if result is None:
+                if not results:
+                    raise psycopg.OperationalError("the server sent no answer")
+                for each in results:
+                    _checked(each, pgconn)
+                return results
+            results.append(result)
+        now = time.monotonic()
+        deadline = deadline or now + limit
+        if now >= deadline or not select.select([pgconn.socket], [], [], deadline - now)[0]:
+            pgconn.finish()  # mid-statement: the connection cannot be used again
+            raise psycopg.OperationalError(f"{NO_ANSWER} in {limit:g} s")
+
+
+def _first_value(results: list[pq.abc.PGresult]) -> bytes | None:
+    """The first column of the first row of the first result, as the server's text."""
+    result = results[0]
+    if result.ntuples == 0 or result.nfields == 0:
+        return None
+    value: bytes | None = result.get_value(0, 0)
+    return value
 
 
 def _checked(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> pq.abc.PGresult:

@@ -58,6 +58,11 @@ _NO_PRIMARY = (
 )
 # libpq's messages, by what they mean for the editor: (words in the message, what to do).
 _CAUSES: tuple[tuple[str, str], ...] = (
+    ("too many", "the server has no connection slot left for this user or database "
+     "(max_connections, or a CONNECTION LIMIT); wait for other sessions to end, or ask its "
+     "administrator"),
+    ("connection slots", "the server has no connection slot left (its remaining ones are "
+     "reserved); wait for other sessions to end, or ask its administrator"),
     ("password authentication failed", "the server refused the login (wrong password or user); "
      + _PASSWORD_HINT),
     ("no password supplied", f"the server wants a password; set {DATABASE_PASSWORD_ENV} (or "
@@ -72,7 +77,8 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("timeout expired", "no answer within {seconds} s; is the host right and reachable (or a "
      "firewall dropping the connection)?"),
     ("not permitted to log in", "the role may not log in; ask for ALTER ROLE … LOGIN"),
-    ("does not exist", "create it first (createdb), or fix the URL's user and database name"),
+    ('database "" does not exist', "create it first (createdb), or fix the URL's database name"),
+    ('role "" does not exist', "fix the URL's user, or create the role (CREATE ROLE … LOGIN)"),
     ("no pg_hba.conf entry", "the server's pg_hba.conf refuses this user from this host; "
      "ask its administrator, or try sslmode=require"),
     ("pg_hba.conf rejects", "the server's pg_hba.conf rejects this user from this host; "
@@ -89,7 +95,8 @@ _REFUSALS = (
     "no password supplied",
     "requested a cleartext password",
     "not permitted to log in",
-    "does not exist",
+    'database "" does not exist',
+    'role "" does not exist',
     "no pg_hba.conf entry",
     "pg_hba.conf rejects",
 )
@@ -206,15 +213,68 @@ def connection_error(server: PostgresUrl, error: BaseException) -> SubscriberErr
     # Read as the server said it, not as shown: a role or database name holding part of the
     # password (`capped` of `capped pw`) hides the shown words whole, and the hint, whether
     # the login was refused and whether a slot was missing are still what the server meant.
-    said_by_each = _attempts(str(error)) or [server_words(error, hidden=False)]
+    # And without the names it quotes: a database `ssl_letters` out of slots was given the
+    # TLS hint, a role named `does not exist` out of slots was a refused login (no wait).
+    said_by_each = [
+        _unquoted(said).lower()
+        for said in _attempts(str(error)) or [server_words(error, hidden=False)]
+    ]
     for said in said_by_each:
-        hint = _hint(said.lower(), _connect_seconds(server))
-        if hint not in hints:
-            hints.append(hint)
-    refused = all(any(w in said.lower() for w in _REFUSALS) for said in said_by_each)
-    no_slot = all(any(w in said.lower() for w in NO_SLOT) for said in said_by_each)
+        for hint in _left_to_libpq(server, said) or (_hint(said, _connect_seconds(server)),):
+            if hint not in hints:
+                hints.append(hint)
+    refused = all(any(w in said for w in _REFUSALS) for said in said_by_each)
+    no_slot = all(any(w in said for w in NO_SLOT) for said in said_by_each)
     kind = LoginRefused if refused else NoSlotLeft if no_slot else SubscriberError
     return kind(f"{server.where}: cannot connect ({text}); {'; '.join(hints)}")
+
+
+# A name PostgreSQL or libpq quotes in its words (a role, a database, a host, a file): from
+# the line's first `"` to its last, as a name may hold a `"` of its own.
+_QUOTED = re.compile(r'"[^\n]*"')
+
+
+def _unquoted(said: str) -> str:
+    """`said` with every quoted name emptied (`database "" does not exist`): the words that
+    say what happened are PostgreSQL's, never a name's, which an editor or an attacker
+    chose (`CREATE DATABASE "ssl_letters"`, a role named `password authentication failed`)."""
+    return _QUOTED.sub('""', said)
+
+
+# What libpq does with a part the URL leaves out (and its environment does not give), when
+# what the server said comes of it: the URL's keys, the variable that would give it, the
+# server's words that show it, and what to write.
+_UNNAMED: tuple[tuple[tuple[str, ...], str, tuple[str, ...], str], ...] = (
+    (("user",), "PGUSER", ("password authentication failed", "no password supplied", "role \""),
+     "the URL names no user, so libpq logged in as this system's user: write the user before "
+     "an '@' (postgresql://user@host:5432/dbname)"),
+    (("dbname",), "PGDATABASE", ('database "',),
+     "the URL names no database, so libpq took the user's name for it: write the database "
+     "after the port (postgresql://user@host:5432/dbname)"),
+    (("host", "hostaddr"), "PGHOST", ("no such file or directory",),
+     "the URL names no host, so libpq looked for a server's Unix socket on this machine and "
+     "found none: write the host (postgresql://user@127.0.0.1:5432/dbname)"),
+)  # fmt: skip
+
+
+def _left_to_libpq(server: PostgresUrl, said: str) -> tuple[str, ...]:
+    """The hints for a login that failed because the URL left out its user, database or host
+    (libpq then takes this system's user, the user's name, a Unix socket); none otherwise.
+    The server's words name only what libpq took (`user "root"`, `database "news"`), and the
+    usual hint said to fix the URL's user or database name, or to create the database, when
+    the URL had none.  A user left out keeps the usual hint too (the password may be wrong
+    as well, or unset)."""
+    try:
+        given = conninfo_to_dict(server.url)
+    except psycopg.ProgrammingError:
+        return ()
+    for keys, variable, words, hint in _UNNAMED:
+        if any(k in given for k in keys) or os.environ.get(variable):
+            continue
+        if not any(w in said for w in words) or (keys == ("dbname",) and "exist" not in said):
+            continue
+        return (hint, _hint(said, CONNECT_TIMEOUT)) if keys == ("user",) else (hint,)
+    return ()
 
 
 def _hint(said: str, seconds: int) -> str:
@@ -371,12 +431,24 @@ _STATEMENT_CAUSES: tuple[tuple[str, str], ...] = (
 
 
 def statement_error(server: PostgresUrl, error: BaseException) -> SubscriberError:
-    """One line for a statement the server refused mid-command: host:port, cause, what to do."""
+    """One line for a statement the server refused mid-command: host:port, cause, what to do.
+
+    An error the server classed (its SQLSTATE) is read by that class alone, never by its
+    words, which a trigger, an extension or a fake server words as it likes: a `42P01`
+    worded `cannot execute INSERT in a read-only transaction` was told to point the URL at
+    the primary.  A cancel (57014) is a timeout or not by its words, as PostgreSQL words
+    both so; libpq's own errors (a connection lost, no answer) have no SQLSTATE and only
+    words."""
     text = server_words(error)
-    lowered = text.lower()
-    hint = _STATEMENT_STATES.get(getattr(error, "sqlstate", None) or "")
-    for words, said in _STATEMENT_CAUSES:
-        if hint is None and words in lowered:
+    state = getattr(error, "sqlstate", None) or ""
+    hint = _STATEMENT_STATES.get(state)
+    if state == "57014":  # query_canceled: a statement_timeout, or a cancel
+        said = server_words(error, hidden=False).lower()
+        hint = _TIMEOUT if "statement timeout" in said else _CANCELLED
+    elif state.startswith("57P") or state == "25P03":  # the session ended: an idle timeout,
+        hint = hint or _CLOSED  # its database dropped, the server shutting down
+    for words, said in _STATEMENT_CAUSES if not state else ():
+        if hint is None and words in text.lower():
             hint = said
     if hint is not None:
         return SubscriberError(f"{server.where}: {text}; {hint}")

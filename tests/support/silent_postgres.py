@@ -5,7 +5,10 @@ needs (no TLS, AuthenticationOk, the parameters, BackendKeyData, ReadyForQuery),
 byte sent is read and never answered: a frozen server or virtual machine, a proxy holding the
 query.  `garbage=True` answers the startup with an HTTP line instead; `echo=True` asks for
 the password in clear text (as a server with the `password` method does) and refuses the
-login quoting it back; `refusal=b"…"` refuses the login with those words.  Real sockets.
+login quoting it back; `refusal=b"…"` refuses the login with those words; `answered=N`
+answers the first N statements (each Sync of the extended protocol: what it was sent, parsed,
+bound and run, no rows) and then nothing: a server that froze mid-run; with `unready=True`
+it answers the next one too but never says it is ready for another (no ReadyForQuery).  Real sockets.
 """
 
 from __future__ import annotations
@@ -64,7 +67,13 @@ def _refuse(conn: socket.socket, words: bytes) -> None:
     conn.sendall(_message(b"E", b"SFATAL\0VFATAL\0C28000\0M" + words + b"\0\0"))
 
 
-def _serve(conn: socket.socket, garbage: bool, echo: bool, refusal: bytes | None) -> None:
+def _serve(
+    conn: socket.socket,
+    garbage: bool,
+    echo: bool,
+    refusal: bytes | None,
+    answered: tuple[int, bool],
+) -> None:
     with contextlib.suppress(OSError), conn:
         _startup(conn)
         if refusal is not None:
@@ -81,13 +90,48 @@ def _serve(conn: socket.socket, garbage: bool, echo: bool, refusal: bytes | None
             answer += _message(b"S", key + b"\0" + value + b"\0")
         answer += _message(b"K", struct.pack("!II", 4242, 4242)) + _message(b"Z", b"I")
         conn.sendall(answer)
+        _answer(conn, *answered)
         while conn.recv(65536):
             pass
 
 
+# What the server answers each extended-protocol message with, at the Sync that ends them.
+_ANSWERS = {
+    b"P": _message(b"1", b""),  # ParseComplete
+    b"B": _message(b"2", b""),  # BindComplete
+    b"D": _message(b"n", b""),  # NoData
+    b"E": _message(b"C", b"SELECT 0\0"),  # CommandComplete
+}
+
+
+def _answer(conn: socket.socket, statements: int, unready: bool) -> None:
+    """Answer the first `statements` Syncs as a server that ran each statement sent; with
+    `unready`, the next one too, without its ReadyForQuery."""
+    pending = b""
+    while statements > 0 or unready:
+        kind = conn.recv(1, socket.MSG_WAITALL)
+        if not kind:
+            return
+        (length,) = struct.unpack("!I", conn.recv(4, socket.MSG_WAITALL))
+        conn.recv(length - 4, socket.MSG_WAITALL) if length > 4 else b""
+        if kind == b"S" and statements > 0:
+            conn.sendall(pending + _message(b"Z", b"I"))
+            pending, statements = b"", statements - 1
+        elif kind == b"S":
+            conn.sendall(pending)  # the answer, and never "ready"
+            return
+        else:
+            pending += _ANSWERS.get(kind, b"")
+
+
 @contextlib.contextmanager
 def silent_postgres(
-    *, garbage: bool = False, echo: bool = False, refusal: bytes | None = None
+    *,
+    garbage: bool = False,
+    echo: bool = False,
+    refusal: bytes | None = None,
+    answered: int = 0,
+    unready: bool = False,
 ) -> Iterator[int]:
     """The port of a fake server that logs in and then answers nothing (see the module)."""
     listener = socket.socket()
@@ -103,7 +147,7 @@ def silent_postgres(
             except OSError:
                 return
             threading.Thread(
-                target=_serve, args=(conn, garbage, echo, refusal), daemon=True
+                target=_serve, args=(conn, garbage, echo, refusal, (answered, unready)), daemon=True
             ).start()
 
     threading.Thread(target=accept, daemon=True).start()
