@@ -5,6 +5,9 @@ prepares its statements again on the new connection it opens after a loss."""
 
 from __future__ import annotations
 
+import os
+import resource
+
 import psycopg
 import pytest
 
@@ -144,3 +147,24 @@ def test_a_server_that_freezes_mid_send_is_a_lost_connection_within_the_answer_l
     kind, words, lost = heard.recv()
     assert kind == "OperationalError" and "no answer in 1.5 s" in words, (kind, words)
     assert lost
+
+
+def test_an_answer_is_waited_for_on_a_descriptor_past_select_s_limit(link):
+    """A sender with many connections open may get a socket numbered past 1,023, which
+    select() refuses ("filedescriptor out of range"): the wait for an answer still works."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this machine allows {hard} open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    fillers: list[int] = []
+    link.renew()
+    try:
+        while not fillers or fillers[-1] < 1030:  # every lower descriptor taken
+            fillers.extend(os.pipe())
+        assert link.raw().pgconn.socket > 1023
+        slow = Prepared("test_slow", "SELECT pg_sleep(%s::float8)::text || 'done'")
+        assert link.run_prepared(slow, ["0.2"]) == b"done"  # not answered at once: waited
+    finally:
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

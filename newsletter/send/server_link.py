@@ -9,6 +9,7 @@ the statement again, for the journal's patience.
 from __future__ import annotations
 
 import contextlib
+import math
 import mmap
 import re
 import select
@@ -217,9 +218,17 @@ def _answers(conn: psycopg.Connection[tuple[Any, ...]]) -> list[pq.abc.PGresult]
             results.append(result)
         now = time.monotonic()
         deadline = deadline or now + limit
-        if now >= deadline or not select.select([pgconn.socket], [], [], deadline - now)[0]:
+        if now >= deadline or not _readable(pgconn.socket, deadline - now):
             pgconn.finish()  # mid-statement: the connection cannot be used again
             raise psycopg.OperationalError(f"{NO_ANSWER} in {limit:g} s")
+
+
+def _readable(socket: int, seconds: float) -> bool:
+    """Has `socket` something to read within `seconds`?  poll, not select: select refuses a
+    descriptor past 1,023, which a sender with many connections open may well be given."""
+    poller = select.poll()
+    poller.register(socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(max(0, math.ceil(seconds * 1000))))
 
 
 def _first_value(results: list[pq.abc.PGresult]) -> bytes | None:
