@@ -26,8 +26,11 @@ covers the other on more than a word and the chosen story has no more coverage o
 (a 129-word markets story led over the 168-word election on a football result sharing
 "Argentina"); unless it is a feed entry and the chosen story the editor's own;
 and a feed entry chosen gives way to a story of the editor's own files telling the same event
-(each covers the other).  A feed entry is ranked on its words each said once or a few times
-(said_once.py): repeating the week's words many times gains it no coverage.  A headline
+(each covers the other).  Among the stories ranked as the lead, one counts as another's
+coverage only when each covers the other (`_mutual`): a longer story holds a short one's few
+words and covers it one way, which is no shared event.  A feed entry is ranked on its words
+each said once or a few times (said_once.py): repeating the week's words many times gains
+it no coverage.  A headline
 sharing one common word with a story scores far under the bar, so it never counts as coverage.
 
 Only so many stories are ranked as the lead (each ranking reads every other story's whole
