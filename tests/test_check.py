@@ -221,6 +221,22 @@ def test_the_sample_as_shipped_warns_only_for_the_editor(crafter):
     assert report.ok
 
 
+def test_the_length_budget_says_more_headlines_false_drops_more(crafter):
+    """Over the items budget, the warning names the largest parts and says that
+    `more_headlines = false` drops More headlines whole, with what it holds; it said only
+    "the largest parts", never the setting."""
+    crafter.config(r"^items = .*$", "items = 5")
+    (budget,) = [
+        f
+        for f in check_issue(crafter.folder, crafter.settings()).findings
+        if f.check == "length.budget"
+    ]
+    assert budget.message.endswith(
+        "the largest parts: More headlines (13), Related (4); more_headlines = false in "
+        "newsletter.toml (or build --no-more) drops More headlines (13 items)"
+    )
+
+
 def test_a_derived_title_is_quoted_whole_for_the_editor_to_read(crafter):
     """The title.derived warning asks the editor to read the derived title, so it quotes all
     of it, not its first 60 characters (a new user's week: "…in World Cup qua…")."""

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from newsletter.assemble import cut_at_word, without_greeting
-from newsletter.models import Headline, Issue, Lead, ScoredHeadline, StoryCard
+from newsletter.models import Headline, Issue, IssueSection, Lead, ScoredHeadline, StoryCard
 from newsletter.render.length import issue_length, reading_time
 from tests.support.digest_workspace import DAY, LEAD, build_in, make, rebuild_in, story
 
@@ -88,6 +88,24 @@ def test_the_length_counts_what_the_email_shows():
         "the stories under the lead",
         "Related",
     ]
+
+
+def test_the_budget_names_no_part_of_one_item_among_the_largest():
+    """Over the items budget, the parts named to cut are the largest holding more than one
+    item: a section of one headline was named fourth among "the largest parts"; an issue
+    whose every part holds one names the largest of them all the same."""
+    headline = ScoredHeadline(Headline("A headline"), 0.5)
+    card = StoryCard(title="A card", summary="Card words here.")
+    sections = (IssueSection("World", headlines=(headline,) * 2), IssueSection("Science", (card,)))
+    issue = _issue(related=(headline,) * 6, stories=(card,) * 3, sections=sections)
+    assert [(p.name, p.items) for p in issue_length(issue).to_cut("items")] == [
+        ("Related", 6),
+        ("the stories under the lead", 3),
+        ("More headlines", 3),
+        ("World", 2),
+    ]
+    single = _issue(more=(), sections=(IssueSection("Science", (card,)),))
+    assert [p.name for p in issue_length(single).to_cut("items")] == ["the stories under the lead"]
 
 
 @pytest.mark.parametrize(("words", "shown"), [(0, ""), (1, "1-min read"), (1400, "7-min read")])

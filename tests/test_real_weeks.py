@@ -522,8 +522,9 @@ HEATWAVE = WEEKS / "heatwave-2025"
 
 
 def test_the_heatwave_week_reads_heat_in_its_compounds_and_its_coverage(workspace):
-    """A new user's heatwave week: "heatwave" matches "heat"; the lead says the heat once,
-    but its clearly covering story (the heat record) makes it core, so the Greek wildfire card
+    """A new user's heatwave week: "heatwave" matches "heat" (shown "heatwave~heat"); the lead
+    says the heat once, but its clearly covering story (the heat record) makes it core, so the
+    Greek wildfire card
     scores well above 0 from its whole text (0.148 with nothing matched before), the
     heat-triggered storms and the Atomium's shortened hours are Related, and Portugal's
     "46.6C" is the lead's "40C"; Wimbledon's "opens" and the Paris Saint-Germain result stay
@@ -535,7 +536,7 @@ def test_the_heatwave_week_reads_heat_in_its_compounds_and_its_coverage(workspac
     assert wildfires["score"] >= RELATED_BAR and "heat" in wildfires["matched"]
     related = {h["title"]: h for h in shown["related"]}
     italy = related["Italy limits outdoor work as heatwave breaks records across Europe"]
-    assert "heat" in italy["matched"]
+    assert "heatwave~heat" in italy["matched"]
     assert "Heat triggers thunderstorms that cut Paris–Milan trains for days" in related
     assert "Brussels Atomium shortens opening hours in the heat" in related
     assert related["Portugal reports a June high of 46.6C"]["matched"] == ["46.6c~40c"]

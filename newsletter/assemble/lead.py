@@ -26,8 +26,11 @@ covers the other on more than a word and the chosen story has no more coverage o
 (a 129-word markets story led over the 168-word election on a football result sharing
 "Argentina"); unless it is a feed entry and the chosen story the editor's own;
 and a feed entry chosen gives way to a story of the editor's own files telling the same event
-(each covers the other).  A feed entry is ranked on its words each said once or a few times
-(said_once.py): repeating the week's words many times gains it no coverage.  A headline
+(each covers the other).  Among the stories ranked as the lead, one counts as another's
+coverage only when each covers the other (`_mutual`): a longer story holds a short one's few
+words and covers it one way, which is no shared event.  A feed entry is ranked on its words
+each said once or a few times (said_once.py): repeating the week's words many times gains
+it no coverage.  A headline
 sharing one common word with a story scores far under the bar, so it never counts as coverage.
 
 Only so many stories are ranked as the lead (each ranking reads every other story's whole
@@ -157,13 +160,35 @@ def lead_choice(
     contenders = _contenders(fresh, headlines)
     rankings = [_first_for_lead(story, pool, share) for story in contenders]
     bar = RELATED_BAR if bar is None else bar
-    found = [tuple(r for r in first.ranked if r.score >= bar) for first in rankings]
+    found = _mutual(contenders, [tuple(r for r in f.ranked if r.score >= bar) for f in rankings])
     scores = [_lead_score(story, f) for story, f in zip(contenders, found, strict=True)]
     best = max(range(len(contenders)), key=lambda i: (scores[i], -i))
     covers = [_covered(f) for f in found]
     chosen = _editors_account(best, contenders, covers, scores)
     lead = _fuller_account(chosen, contenders, covers, found)
     return LeadChoice(contenders[lead], (rankings[lead].profile, refined(rankings[lead])))
+
+
+def _mutual(
+    contenders: Sequence[Story], found: Sequence[tuple[ScoredHeadline, ...]]
+) -> list[tuple[ScoredHeadline, ...]]:
+    """Each contender's coverage without the other contenders it does not cover in turn.
+
+    A story is scored as a candidate on its whole text, by how much of the lead's concepts it
+    holds: a longer story holds a short one's few passing words ("island", "spring", "run")
+    and covers it one way, while the short one scores under the bar against the longer.  That
+    is no shared event (two stories telling one cover each other, `_fuller_account`), and
+    counted, it made a 54-word orchards story lead over the 126-word follow-up of last week's
+    ferry lead that covered it so.  Headlines, and stories not ranked as the lead (feed
+    entries past FEED_CONTENDERS), count as before."""
+    index = {story.source: i for i, story in enumerate(contenders)}
+    covers = [_covered(f) for f in found]
+
+    def counted(i: int, item: ScoredHeadline) -> bool:
+        other = index.get(item.headline.source or "")
+        return other is None or contenders[i].source in covers[other]
+
+    return [tuple(r for r in f if counted(i, r)) for i, f in enumerate(found)]
 
 
 def _contenders(stories: Sequence[Story], headlines: Sequence[Headline]) -> list[Story]:

@@ -800,11 +800,13 @@ class _Ranker:
             # first, then the heaviest), not three.
             size = 3 if t.split_whole(pairs, i) else 1
             best: tuple[str, str] | None = None
-            for word, concept in pairs[i : i + size]:
+            for at, (word, concept) in enumerate(pairs[i : i + size]):
                 if concept in weights and (best is None or self._stronger(concept, best[0])):
                     term, exact = _readable(concept, word, self.profile, self.readable)
                     if exact or not _false_friend(concept, word):
-                        best = (concept, term)
+                        # A part reads as the headline's word with the lead's: "boathouse~boat"
+                        # (a "boat" the market card never said).
+                        best = (concept, f"{pairs[i][0]}~{term.rpartition('~')[2]}" if at else term)
             if best is not None:
                 found.append(best)
             i += size

@@ -19,7 +19,7 @@ from newsletter.control_chars import quoted, shown_safely
 from newsletter.issue.build_record import BUILD_RECORD_NAME, changed_settings
 from newsletter.issue.freshness import sent_past_issues
 from newsletter.render import GMAIL_CLIP_BYTES
-from newsletter.render.length import issue_length
+from newsletter.render.length import MORE_PART, IssueLength, issue_length
 from newsletter.render.merge_tags import WORD_JOINER
 
 CLIP_WARNING_BYTES = 90 * 1024  # room left for what a relay or an ESP adds (tracking, footers)
@@ -150,11 +150,24 @@ def over_budget(email: BuiltEmail, settings: Settings) -> Iterator[str]:
         ("words", length.words, limits.words),
     ):
         if size > limit:
-            parts = ", ".join(f"{p.name} ({getattr(p, key):,})" for p in length.largest(key)[:4])
+            parts = ", ".join(f"{p.name} ({getattr(p, key):,})" for p in length.to_cut(key))
             yield (
                 f"{email.where('issue.toml')}: {size:,} {key}, over the budget of {limit:,} "
                 f"([limits] {key} in newsletter.toml); the largest parts: {parts}"
+                + _dropping_more(length, key)
             )
+
+
+def _dropping_more(length: IssueLength, key: str) -> str:
+    """What `more_headlines = false` would cut, when the issue has More headlines: the one
+    part a setting drops whole (the budget named the largest parts, never the setting)."""
+    more = length.part(MORE_PART)
+    if more is None or not getattr(more, key):
+        return ""
+    return (
+        f"; more_headlines = false in newsletter.toml (or build --no-more) drops {MORE_PART} "
+        f"({getattr(more, key):,} {key})"
+    )
 
 
 def preheader_repeats_subject(email: BuiltEmail, settings: Settings) -> Iterator[str]:

@@ -23,6 +23,7 @@ CARDS_PART = "the stories under the lead"
 NOTE_PART = "the note"
 RELATED_PART = "Related"
 MORE_PART = "More headlines"
+CUT_PARTS = 4  # the length budget names at most this many parts to cut
 _NOT_PROSE = ("#", "-", "*", "+", ">", "|", "```", "![")  # headings, lists, quotes, tables, code
 
 
@@ -79,6 +80,17 @@ class IssueLength:
     @property
     def minutes(self) -> int:
         return minutes(self.words)
+
+    def to_cut(self, key: str) -> tuple[Part, ...]:
+        """The parts a budget of `key` names to cut: the largest (`largest`), at most
+        CUT_PARTS, each holding more than one item (a part of one is no large part: it was
+        named fourth among "the largest parts"), but the largest when no part holds more."""
+        largest = self.largest(key)
+        return tuple(p for p in largest if p.items > 1)[:CUT_PARTS] or largest[:1]
+
+    def part(self, name: str) -> Part | None:
+        """The part of that name (MORE_PART ...), None when the issue has none."""
+        return next((p for p in self.parts if p.name == name), None)
 
     def largest(self, key: str) -> tuple[Part, ...]:
         """The parts holding any `key` ("items" or "words"), the largest first: what to cut."""
