@@ -12,11 +12,13 @@ import time
 import pytest
 
 from newsletter.config import load_settings
+from newsletter.database_url import parse_database
 from newsletter.send import outcome_committer
 from newsletter.send.journal import JournalWriteError, LeaseLost
 from newsletter.send.outcome_committer import LINGER, OutcomeCommitter
 from newsletter.send.recovery import read_recovery
 from newsletter.send.sender import send_issue
+from newsletter.send.server_link import ServerLink
 from newsletter.send.shared_journal import PostgresJournal, local_state
 from tests.support.send_workspace import Workspace
 from tests.support.smtp_server import (
@@ -422,3 +424,49 @@ def test_a_held_outcome_no_partner_takes_is_written_at_its_workers_wait(monkeypa
     committer.wait([ticket])
     assert written == [["a@example.org"]]
     committer.close()
+
+
+def test_no_outcome_is_held_for_a_partner_when_the_server_is_far(monkeypatch):
+    """Through a server 2 ms away each way, a pair's answer came after the held worker's
+    final `.` (a third of the rate lost): a server whose round trip is over NEAR gets each
+    outcome sent ahead at once, as before pairs."""
+    monkeypatch.setattr(outcome_committer, "PARTNER", 60.0)
+    sent: list[list[str]] = []
+
+    def send(rows, writer):
+        sent.append([r[1] for r in rows])
+        return lambda: True
+
+    def write(rows, writer):
+        raise AssertionError(f"written the patient way: {rows}")
+
+    for near, expected in ((True, []), (False, [["a@example.org"]])):
+        sent.clear()
+        committer = OutcomeCommitter(
+            write, send=send, near=lambda near=near: near, patience=5.0, gave_up="gave up"
+        )
+        committer._active[-1] = time.monotonic() - outcome_committer.SOONEST * 4  # a partner
+        with committer._changed:
+            ticket = committer.add(("i", "a@example.org", "sent", 1, "", "<a@x>", "t"))
+            committer.ahead([ticket])
+        assert sent == expected, near
+        committer._active.clear()
+        if not expected:
+            committer.ahead([ticket])  # no partner now: sent alone
+        committer.wait([ticket])
+        committer.close()
+
+
+def test_a_writer_link_times_its_first_round_trip(postgres_url):
+    """Each new connection of a writer link times one round trip; the link keeps the
+    shortest, which says how near the server is (outcome_committer.NEAR)."""
+    server = parse_database(postgres_url)
+    assert server is not None
+    link = ServerLink(server)
+    link.raw()
+    first = link.round_trip
+    assert first is not None and 0 < first < 1.0
+    link.renew()
+    link.raw()
+    assert link.round_trip is not None and link.round_trip <= first
+    link.renew()

@@ -99,6 +99,7 @@ class ServerLink:
         self._setup = setup  # run on each new connection (disk_fence.ASYNC)
         self._session_query = session  # read on each new connection (disk_fence.SESSION)
         self.session = ""  # what `session` read on the open connection
+        self.round_trip: float | None = None  # the shortest first round trip of a connection
 
     def raw(self) -> psycopg.Connection[tuple[Any, ...]]:
         """The open connection (opened now if it is not)."""
@@ -113,8 +114,11 @@ class ServerLink:
             self.conn, self.session = conn, ""
             if self._setup:
                 conn.execute(self._setup)
+            began = time.monotonic()  # one round trip, timed: how near the server is
+            row = conn.execute(self._session_query or "SELECT ''").fetchone()
+            took = time.monotonic() - began
+            self.round_trip = took if self.round_trip is None else min(self.round_trip, took)
             if self._session_query:
-                row = conn.execute(self._session_query).fetchone()
                 self.session = str(row[0]) if row else ""
         return self.conn
 

@@ -105,6 +105,7 @@ from newsletter.send.merge_check import check_merge_hash
 from newsletter.send.outcome_committer import (
     LEASE_LIVE,
     MOST_WRITERS,
+    NEAR,
     RECORD_MANY,
     RECORD_ONE,
     OutcomeCommitter,
@@ -289,6 +290,7 @@ class PostgresJournal(DeliveryJournal):
         self._committer = OutcomeCommitter(
             self._write_outcomes,
             send=self._send_outcomes,
+            near=self._server_near,
             patience=self.patience,
             gave_up=str(self._gave_up("record deliveries", "no commit came", None)),
             lost=self._lease_lost,
@@ -449,6 +451,12 @@ class PostgresJournal(DeliveryJournal):
             return self._patiently(write, "record deliveries", link=link, rows=rows)
         finally:
             self._kept.done(rows)
+
+    def _server_near(self) -> bool:
+        """Is the server near enough for two outcomes to a statement sent ahead
+        (outcome_committer.NEAR), by the shortest round trip its writer connections took?"""
+        trips = [link.round_trip for link in self._writers if link.round_trip is not None]
+        return not trips or min(trips) < NEAR
 
     def _send_outcomes(self, rows: Sequence[Row], writer: int) -> Callable[[], bool]:
         """The committer's write begun now (outcome_committer.py, "Ahead"): the statement is
