@@ -56,12 +56,18 @@ _NO_PRIMARY = (
     "no host named is a writable primary (target_session_attrs): a failover under way? "
     "promote the standby, or add the new primary's host to the URL"
 )
+# Words of a refused login that mean the server has no connection slot left for us (53300:
+# "too many clients already", "too many connections for role …", "remaining connection slots
+# are reserved …"): another client's connection given back will do.
+NO_SLOT = ("too many", "connection slots")
+
+
 # libpq's messages, by what they mean for the editor: (words in the message, what to do).
 _CAUSES: tuple[tuple[str, str], ...] = (
-    ("too many", "the server has no connection slot left for this user or database "
+    (NO_SLOT[0], "the server has no connection slot left for this user or database "
      "(max_connections, or a CONNECTION LIMIT); wait for other sessions to end, or ask its "
      "administrator"),
-    ("connection slots", "the server has no connection slot left (its remaining ones are "
+    (NO_SLOT[1], "the server has no connection slot left (its remaining ones are "
      "reserved); wait for other sessions to end, or ask its administrator"),
     ("password authentication failed", "the server refused the login (wrong password or user); "
      + _PASSWORD_HINT),
@@ -107,12 +113,6 @@ class LoginRefused(SubscriberError):
     role that may not log in, no such database or user, pg_hba.conf.  Unlike a server gone
     or starting up, trying again with the same settings cannot mend it: a send that loses
     its connection and meets this on reconnecting stops at once (shared_journal.py)."""
-
-
-# Words of a refused login that mean the server has no connection slot left for us (53300:
-# "too many clients already", "too many connections for role …", "remaining connection slots
-# are reserved …"): another client's connection given back will do.
-NO_SLOT = ("too many", "connection slots")
 
 
 class NoSlotLeft(SubscriberError):
