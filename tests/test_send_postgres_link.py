@@ -5,6 +5,7 @@ prepares its statements again on the new connection it opens after a loss."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 
@@ -12,6 +13,7 @@ import psycopg
 import pytest
 
 from newsletter.database_url import parse_database
+from newsletter.send import server_link
 from newsletter.send.server_link import Prepared, ServerLink
 from newsletter.subscribers.postgres import connect_postgres
 
@@ -168,3 +170,28 @@ def test_an_answer_is_waited_for_on_a_descriptor_past_select_s_limit(link):
         for fd in fillers:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_copy_answered_unasked_ends_the_wait_instead_of_reading_for_ever(link):
+    """A hostile server or proxy answering with a COPY: libpq's results never end
+    (get_result keeps giving the COPY), so the wait must stop at once with a lost
+    connection, never collect results until memory runs out (run in a process of its own)."""
+
+    def child(said) -> None:  # type: ignore[no-untyped-def]
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))  # a spin fails fast here
+        conn = link.raw()
+        conn.pgconn.send_query(b"COPY (SELECT 1) TO STDOUT")
+        try:
+            server_link._answers(conn)
+            said.send(("answered", ""))
+        except BaseException as e:  # MemoryError on the old code
+            said.send((type(e).__name__, str(e)))
+
+    heard, said = multiprocessing.get_context("fork").Pipe(duplex=False)
+    worker = multiprocessing.get_context("fork").Process(target=child, args=(said,))
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():
+        worker.kill()
+    kind, words = heard.recv() if heard.poll(1) else ("nothing said", "")
+    assert kind == "OperationalError" and "COPY" in words, (kind, words)

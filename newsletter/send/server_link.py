@@ -192,6 +192,7 @@ class Prepared:
 
 
 _ANSWERED = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
+_COPYING = (pq.ExecStatus.COPY_OUT, pq.ExecStatus.COPY_IN, pq.ExecStatus.COPY_BOTH)
 
 
 def _answers(conn: psycopg.Connection[tuple[Any, ...]]) -> list[pq.abc.PGresult]:
@@ -220,6 +221,9 @@ def _answers(conn: psycopg.Connection[tuple[Any, ...]]) -> list[pq.abc.PGresult]
                     _checked(each, pgconn)
                 return results
             results.append(result)
+            if result.status in _COPYING:  # never asked for: get_result would never end
+                pgconn.finish()
+                raise psycopg.OperationalError("the server answered with a COPY it was not asked")
         now = time.monotonic()
         deadline = deadline or now + limit
         if now >= deadline or not _readable(pgconn.socket, deadline - now):

@@ -146,7 +146,7 @@ def connect_postgres(
     options: dict[str, str | int] = {"application_name": "newsletter"}
     try:
         given = conninfo_to_dict(server.url)
-    except psycopg.ProgrammingError as e:
+    except (psycopg.ProgrammingError, UnicodeDecodeError) as e:  # %FF: bytes, not UTF-8
         raise SubscriberError(
             f"{server.where}: database: libpq cannot read the URL ({server_words(e)}); "
             "fix the `database` setting (or NEWSLETTER_DATABASE_URL, which overrides it)"
